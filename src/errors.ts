@@ -1,0 +1,35 @@
+/**
+ * Errors for misuse: bad options, unreadable files, broken rulesets.
+ * Bad business data is never thrown; it comes back as validation issues.
+ */
+
+/** Stable codes of {@link SandanError}. */
+export type SandanErrorCode =
+  | 'INVALID_OPTION'
+  | 'RULESET_INVALID'
+  | 'RULESET_UNKNOWN_RULE'
+  | 'RULESET_BAD_OPTIONS'
+  | 'RULESET_EXTENDS'
+  | 'RULESET_NOT_FOUND'
+  | 'DISTRICT_UNKNOWN'
+  | 'FILE_UNREADABLE'
+  | 'CODE_TABLE_INVALID';
+
+/** The one error class sandan throws; `code` is stable and meant for programs. */
+export class SandanError extends Error {
+  readonly code: SandanErrorCode;
+  /** Extra facts about the failure, e.g. the file and JSON path of a broken ruleset. */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: SandanErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = 'SandanError';
+    this.code = code;
+    this.details = options?.details;
+  }
+}
+
+/** True for errors thrown by sandan. */
+export function isSandanError(e: unknown): e is SandanError {
+  return e instanceof SandanError;
+}

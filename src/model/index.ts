@@ -1,0 +1,5 @@
+export * from './documents.js';
+export * from './primitives.js';
+export * from './issue.js';
+export * from './parse.js';
+export { FIELD_NAMES_ZH, fieldNameZh } from './field-names.js';

@@ -1,0 +1,32 @@
+/** A message in the two languages sandan speaks. */
+export interface Message {
+  zh: string;
+  en: string;
+}
+
+export type Severity = 'error' | 'warning';
+
+/**
+ * One finding about a declaration. `code` is stable: a customs or E-Port rejection code
+ * where one exists (e.g. `1332`, `-621027`), else a sandan code (e.g. `field-required`).
+ * `path` points into the input, e.g. `order.items[1].qty`; `""` is the whole input.
+ */
+export interface Issue {
+  code: string;
+  severity: Severity;
+  path: string;
+  message: Message;
+  ruleId: string;
+  expected?: string;
+  actual?: string;
+}
+
+/** Joins a key path the way issues print it: `order.items[1].qty`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}

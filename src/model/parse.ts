@@ -1,0 +1,108 @@
+import type { z } from 'zod';
+import { DeclarationSchema, type Declaration } from './documents.js';
+import { fieldNameZh } from './field-names.js';
+import { formatPath, type Issue, type Message } from './issue.js';
+import { FORMAT } from './primitives.js';
+
+/** Rule id under which field-level issues are reported. */
+export const FIELD_RULE_ID = 'fields/schema';
+/** Rule id under which unknown fields are reported (its own rule so a ruleset can tune it). */
+export const UNKNOWN_FIELD_RULE_ID = 'fields/unknown';
+
+const FORMAT_TEXT: Record<string, Message> = {
+  [FORMAT.decimal]: { zh: '最多14位整数、5位小数的十进制数', en: 'a decimal with at most 14 integer and 5 fraction digits (N19,5)' },
+  [FORMAT.nonNegative]: { zh: '不小于0的金额', en: 'an amount not below 0' },
+  [FORMAT.dateTime14]: { zh: 'yyyyMMddHHmmss 格式的时间', en: 'a time as yyyyMMddHHmmss' },
+  [FORMAT.date8]: { zh: 'yyyyMMdd 格式的日期', en: 'a date as yyyyMMdd' },
+  [FORMAT.digits]: { zh: '规定位数的数字代码', en: 'a numeric code of the required length' },
+  [FORMAT.gcode]: { zh: '10位商品编码', en: 'a 10-digit commodity code' },
+  [FORMAT.guid]: { zh: '36位大写UUID', en: 'a 36-character upper-case UUID' },
+  [FORMAT.int]: { zh: '范围内的整数', en: 'an integer in range' },
+};
+
+function describeInput(input: unknown): string {
+  if (input === undefined) return 'undefined';
+  if (typeof input === 'string') return input.length > 80 ? `${JSON.stringify(input.slice(0, 80))}… (${input.length} characters)` : JSON.stringify(input);
+  if (input === null || typeof input !== 'object') return String(input);
+  return Array.isArray(input) ? 'array' : 'object';
+}
+
+/** Turns one zod issue into sandan issues with bilingual messages. */
+function fromZodIssue(zi: z.core.$ZodIssue, input: unknown): Issue[] {
+  const path = formatPath(zi.path);
+  const name = path === '' ? '输入' : fieldNameZh(path);
+  const actualValue = getAt(input, zi.path);
+  const base = { severity: 'error' as const, ruleId: FIELD_RULE_ID, path };
+  switch (zi.code) {
+    case 'unrecognized_keys':
+      return zi.keys.map((key) => {
+        const p = path === '' ? key : `${path}.${key}`;
+        return {
+          ...base,
+          ruleId: UNKNOWN_FIELD_RULE_ID,
+          code: 'unknown-field',
+          path: p,
+          message: { zh: `未知字段 ${key}：报文中没有此字段，构建报文时不会带上`, en: `Unknown field ${key}: the CEB message has no such field, so it would not be sent` },
+        };
+      });
+    case 'invalid_type':
+      if (actualValue === undefined) {
+        return [{ ...base, code: 'field-required', expected: zi.expected, message: { zh: `缺少必填项 ${name}（${path}）`, en: `Required field ${path} is missing` } }];
+      }
+      return [{ ...base, code: 'field-type', expected: zi.expected, actual: describeInput(actualValue), message: { zh: `${name}（${path}）类型错误，应为 ${zi.expected}`, en: `${path} has the wrong type: expected ${zi.expected}, got ${describeInput(actualValue)}` } }];
+    case 'too_big':
+      if (zi.origin === 'string') {
+        const len = typeof actualValue === 'string' ? actualValue.length : undefined;
+        return [{ ...base, code: 'field-too-long', expected: `≤ ${zi.maximum} characters`, actual: `${len} characters`, message: { zh: `${name}（${path}）超长：最多 ${zi.maximum} 个字符，实际 ${len} 个`, en: `${path} is too long: at most ${zi.maximum} characters, got ${len}` } }];
+      }
+      return [{ ...base, code: 'field-too-many', expected: `≤ ${zi.maximum}`, message: { zh: `${name}（${path}）数量过多：最多 ${zi.maximum} 项`, en: `${path} has too many entries: at most ${zi.maximum}` } }];
+    case 'too_small':
+      if (zi.origin === 'string') {
+        if (zi.exact) {
+          return [{ ...base, code: 'field-length', expected: `${zi.minimum} characters`, actual: describeInput(actualValue), message: { zh: `${name}（${path}）应为 ${zi.minimum} 个字符`, en: `${path} must be exactly ${zi.minimum} characters` } }];
+        }
+        return [{ ...base, code: 'field-empty', message: { zh: `${name}（${path}）不能为空`, en: `${path} must not be empty` } }];
+      }
+      return [{ ...base, code: 'field-too-few', expected: `≥ ${zi.minimum}`, message: { zh: `${name}（${path}）至少需要 ${zi.minimum} 项`, en: `${path} needs at least ${zi.minimum} entries` } }];
+    case 'invalid_value': {
+      const allowed = zi.values.map((v) => String(v)).join(' | ');
+      return [{ ...base, code: 'field-value', expected: allowed, actual: describeInput(actualValue), message: { zh: `${name}（${path}）取值 ${describeInput(actualValue)} 不允许，应为 ${allowed}`, en: `${path} must be ${allowed}, got ${describeInput(actualValue)}` } }];
+    }
+    case 'invalid_format':
+    case 'custom': {
+      const fmt = FORMAT_TEXT[zi.message] ?? { zh: '规定格式', en: 'the required format' };
+      return [{ ...base, code: 'field-format', expected: fmt.en, actual: describeInput(actualValue), message: { zh: `${name}（${path}）格式错误，应为${fmt.zh}，实际为 ${describeInput(actualValue)}`, en: `${path} must be ${fmt.en}, got ${describeInput(actualValue)}` } }];
+    }
+    case 'invalid_union': {
+      // Our unions are "number or string" amounts; the input was neither.
+      return [{ ...base, code: 'field-type', expected: 'number | string', actual: describeInput(actualValue), message: { zh: `${name}（${path}）应为数字或十进制字符串`, en: `${path} must be a number or a decimal string, got ${describeInput(actualValue)}` } }];
+    }
+    default:
+      return [{ ...base, code: 'field-invalid', actual: describeInput(actualValue), message: { zh: `${name}（${path}）不合法：${zi.message}`, en: `${path} is invalid: ${zi.message}` } }];
+  }
+}
+
+function getAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = input;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key as string];
+  }
+  return cur;
+}
+
+export type ParseResult =
+  | { success: true; data: Declaration; issues: Issue[] }
+  | { success: false; data?: undefined; issues: Issue[] };
+
+/**
+ * Parses JSON input into a typed {@link Declaration} (amounts become Decimal).
+ * Never throws on bad data: every problem is an issue with a path into the input.
+ */
+export function parseDeclaration(input: unknown): ParseResult {
+  const result = DeclarationSchema.safeParse(input);
+  if (result.success) return { success: true, data: result.data, issues: [] };
+  const issues = result.error.issues.flatMap((zi) => fromZodIssue(zi, input));
+  // Unknown fields alone do not stop parsing into the model: they are dropped from the model but reported.
+  return { success: false, issues };
+}

@@ -1,0 +1,95 @@
+import Decimal from 'decimal.js';
+import { z } from 'zod';
+
+/**
+ * Field primitives shaped after the 2022-05 CEB XSD types (ceb-messages.md §3):
+ * `C..n` = up to n characters, `Cn` = exactly n, `N19,5` = decimal with at most
+ * 14 integer and 5 fraction digits. Format checks carry a format key as their
+ * message so that the issue mapper can explain them in Chinese and English.
+ */
+
+/** Decimal.js configured for money: enough precision for N19,5 products, half-up by default. */
+export const Dec = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -30, toExpPos: 40 });
+export type Dec = Decimal;
+
+/** Format keys used in `error` messages of format checks; explained in ./messages. */
+export const FORMAT = {
+  decimal: 'format:decimal19_5',
+  nonNegative: 'format:non-negative',
+  dateTime14: 'format:yyyyMMddHHmmss',
+  date8: 'format:yyyyMMdd',
+  digits: 'format:digits',
+  gcode: 'format:gcode10',
+  guid: 'format:guid36',
+  int: 'format:int',
+} as const;
+
+const DECIMAL_STRING = /^-?\d{1,14}(\.\d{1,5})?$/;
+
+/** Returns the value as a Decimal when it is a well-formed N19,5 amount, else undefined. */
+export function toDecimal(value: unknown): Decimal | undefined {
+  if (typeof value === 'string') {
+    return DECIMAL_STRING.test(value) ? new Dec(value) : undefined;
+  }
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    // A JSON number becomes its shortest round-trip text, never a binary expansion.
+    const text = String(value);
+    return DECIMAL_STRING.test(text) ? new Dec(text) : undefined;
+  }
+  if (Decimal.isDecimal(value)) {
+    const d = value as Decimal;
+    return d.isFinite() && d.decimalPlaces() <= 5 && d.abs().lt('1e14') ? new Dec(d) : undefined;
+  }
+  return undefined;
+}
+
+/** N19,5 non-negative amount, accepted as a JSON number or a decimal string, output as Decimal. */
+export const amount = () =>
+  z
+    .union([z.string(), z.number(), z.custom<Decimal>((v) => Decimal.isDecimal(v))])
+    .transform((v, ctx) => {
+      const d = toDecimal(v);
+      if (d === undefined) {
+        ctx.addIssue({ code: 'custom', message: FORMAT.decimal, input: v });
+        return z.NEVER;
+      }
+      if (d.isNegative()) {
+        ctx.addIssue({ code: 'custom', message: FORMAT.nonNegative, input: v });
+        return z.NEVER;
+      }
+      return d;
+    });
+
+/** `C..n`: a string of 1..n characters (XSD lengths count characters, so a Chinese character counts 1). */
+export const text = (max: number) => z.string().min(1).max(max);
+/** `Cn`: exactly n characters. */
+export const fixed = (len: number) => z.string().length(len);
+/** A code of digits with a fixed length, e.g. the 3-digit customs country code. */
+export const digits = (len: number) => z.string().regex(new RegExp(`^\\d{${len}}$`), { error: FORMAT.digits });
+
+export const dateTime14 = () =>
+  z.string().regex(/^\d{4}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])([01]\d|2[0-3])[0-5]\d[0-5]\d$/, { error: FORMAT.dateTime14 });
+export const date8 = () => z.string().regex(/^\d{4}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/, { error: FORMAT.date8 });
+/** Root and document guid: 36 characters, upper-case UUID (ceb-messages.md §2.1). */
+export const guid = () => z.string().regex(/^[0-9A-Z-]{36}$/, { error: FORMAT.guid });
+/** 10-digit commodity code: 8-digit tariff line + 2 supplementary digits. */
+export const gcode = () => z.string().regex(/^\d{10}$/, { error: FORMAT.gcode });
+
+/** An XSD int accepted as a JSON integer or a digit string (gnum, packNo). */
+export const int = (min = 0, max = 999_999_999) =>
+  z.union([z.number(), z.string()]).transform((v, ctx) => {
+    const n = typeof v === 'number' ? v : /^\d{1,9}$/.test(v) ? Number(v) : Number.NaN;
+    if (!Number.isInteger(n) || n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message: FORMAT.int, input: v });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+/** Envelope fields every declared document carries; optional in input because `build` fills them. */
+export const envelope = {
+  guid: guid().optional(),
+  appType: z.enum(['1', '2', '3']).optional(),
+  appTime: dateTime14().optional(),
+  appStatus: z.enum(['1', '2']).optional(),
+};

@@ -1,2 +1,3 @@
 export * from './model/index.js';
+export * from './rules/index.js';
 export * from './errors.js';

@@ -1,10 +1,12 @@
+import type Decimal from 'decimal.js';
 import { z } from 'zod';
 import { amount, date8, digits, envelope, fixed, gcode, int, text } from './primitives.js';
 
 /*
  * The three documents and the inventory, field for field as in the 2022-05 import XSD
  * (ceb-messages.md §4.1). Field names are the CEB names, including the spec's `acturalPaid`.
- * Objects are strict: a field the model does not know is reported, never silently dropped.
+ * A field the model does not know is stripped from the parsed model and reported by
+ * parseDeclaration as `unknown-field`, never silently dropped.
  */
 
 const currency = z.literal('142');
@@ -13,7 +15,7 @@ const unit = digits(3);
 const country = digits(3);
 
 /** OrderList: one line of the order (CEB311). */
-export const OrderItemSchema = z.strictObject({
+export const OrderItemSchema = z.object({
   gnum: int(1, 9999),
   itemNo: text(30).optional(),
   itemName: text(250),
@@ -30,7 +32,7 @@ export const OrderItemSchema = z.strictObject({
 });
 
 /** OrderHead + OrderList lines as `items` (CEB311 电子订单). */
-export const OrderSchema = z.strictObject({
+export const OrderSchema = z.object({
   ...envelope,
   orderType: z.literal('I'),
   orderNo: text(60),
@@ -62,7 +64,7 @@ export const OrderSchema = z.strictObject({
 });
 
 /** PaymentHead (CEB411 支付凭证). */
-export const PaymentSchema = z.strictObject({
+export const PaymentSchema = z.object({
   ...envelope,
   payCode: text(18),
   payName: text(100),
@@ -81,7 +83,7 @@ export const PaymentSchema = z.strictObject({
 });
 
 /** LogisticsHead (CEB511 物流运单). */
-export const LogisticsSchema = z.strictObject({
+export const LogisticsSchema = z.object({
   ...envelope,
   logisticsCode: text(18),
   logisticsName: text(100),
@@ -101,7 +103,7 @@ export const LogisticsSchema = z.strictObject({
 });
 
 /** InventoryList: one line of the inventory (CEB621). */
-export const InventoryItemSchema = z.strictObject({
+export const InventoryItemSchema = z.object({
   gnum: int(1, 9999),
   itemRecordNo: text(30).optional(),
   itemNo: text(20).optional(),
@@ -125,7 +127,7 @@ export const InventoryItemSchema = z.strictObject({
 });
 
 /** InventoryHead + InventoryList lines as `items` (CEB621 进口清单). */
-export const InventorySchema = z.strictObject({
+export const InventorySchema = z.object({
   ...envelope,
   orderNo: text(60),
   ebpCode: text(18),
@@ -174,20 +176,33 @@ export const InventorySchema = z.strictObject({
 });
 
 /** One parcel's declaration: the three documents and, when prepared, the inventory. */
-export const DeclarationSchema = z.strictObject({
+export const DeclarationSchema = z.object({
   order: OrderSchema,
   payment: PaymentSchema,
   logistics: LogisticsSchema,
   inventory: InventorySchema.optional(),
 });
 
-export type OrderItem = z.output<typeof OrderItemSchema>;
-export type Order = z.output<typeof OrderSchema>;
-export type Payment = z.output<typeof PaymentSchema>;
-export type Logistics = z.output<typeof LogisticsSchema>;
-export type InventoryItem = z.output<typeof InventoryItemSchema>;
-export type Inventory = z.output<typeof InventorySchema>;
-/** A parsed declaration: amounts are `Decimal`, codes are strings. */
-export type Declaration = z.output<typeof DeclarationSchema>;
-/** The JSON input shape: amounts as numbers or decimal strings. */
+type Amount = Decimal;
+/** Replaces the wire types of amount and integer fields with their model types. */
+type Model<T, A extends string, I extends string = never> = Omit<T, A | I> & { [K in A & keyof T]: undefined extends T[K] ? Amount | undefined : Amount } & {
+  [K in I & keyof T]: number;
+};
+
+export type OrderItem = Model<z.output<typeof OrderItemSchema>, 'qty' | 'price' | 'totalPrice', 'gnum'>;
+export type Order = Model<Omit<z.output<typeof OrderSchema>, 'items'>, 'goodsValue' | 'freight' | 'discount' | 'taxTotal' | 'acturalPaid'> & { items: OrderItem[] };
+export type Payment = Model<z.output<typeof PaymentSchema>, 'amountPaid'>;
+export type Logistics = Model<z.output<typeof LogisticsSchema>, 'freight' | 'insuredFee' | 'weight', 'packNo'>;
+export type InventoryItem = Model<z.output<typeof InventoryItemSchema>, 'qty' | 'qty1' | 'qty2' | 'price' | 'totalPrice', 'gnum'>;
+export type Inventory = Model<Omit<z.output<typeof InventorySchema>, 'items'>, 'freight' | 'insuredFee' | 'grossWeight' | 'netWeight', 'packNo'> & { items: InventoryItem[] };
+/** A parsed declaration: amounts are `Decimal`, line numbers and package counts are numbers, codes are strings. */
+export interface Declaration {
+  order: Order;
+  payment: Payment;
+  logistics: Logistics;
+  inventory?: Inventory | undefined;
+}
+/** The JSON input shape as the schema checks it: amounts as numbers or decimal strings. */
+export type DeclarationWire = z.output<typeof DeclarationSchema>;
+/** The JSON input shape. */
 export type DeclarationInput = z.input<typeof DeclarationSchema>;

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { DeclarationSchema, type Declaration } from './documents.js';
+import { DeclarationSchema, InventoryItemSchema, InventorySchema, LogisticsSchema, OrderItemSchema, OrderSchema, PaymentSchema, type Declaration, type DeclarationWire } from './documents.js';
 import { fieldNameZh } from './field-names.js';
 import { formatPath, type Issue, type Message } from './issue.js';
-import { FORMAT } from './primitives.js';
+import { Dec, FORMAT, toDecimal } from './primitives.js';
 
 /** Rule id under which field-level issues are reported. */
 export const FIELD_RULE_ID = 'fields/schema';
@@ -65,11 +65,28 @@ function fromZodIssue(zi: z.core.$ZodIssue, input: unknown): Issue[] {
       }
       return [{ ...base, code: 'field-too-few', expected: `≥ ${zi.minimum}`, message: { zh: `${name}（${path}）至少需要 ${zi.minimum} 项`, en: `${path} needs at least ${zi.minimum} entries` } }];
     case 'invalid_value': {
+      if (actualValue === undefined) {
+        return [{ ...base, code: 'field-required', message: { zh: `缺少必填项 ${name}（${path}）`, en: `Required field ${path} is missing` } }];
+      }
       const allowed = zi.values.map((v) => String(v)).join(' | ');
       return [{ ...base, code: 'field-value', expected: allowed, actual: describeInput(actualValue), message: { zh: `${name}（${path}）取值 ${describeInput(actualValue)} 不允许，应为 ${allowed}`, en: `${path} must be ${allowed}, got ${describeInput(actualValue)}` } }];
     }
     case 'invalid_format':
     case 'custom': {
+      if (zi.message === FORMAT.decimal || zi.message === FORMAT.int) {
+        const expected = zi.message === FORMAT.decimal ? 'number | decimal string' : 'integer';
+        if (actualValue === undefined) {
+          return [{ ...base, code: 'field-required', expected, message: { zh: `缺少必填项 ${name}（${path}）`, en: `Required field ${path} is missing` } }];
+        }
+        if (typeof actualValue !== 'string' && typeof actualValue !== 'number') {
+          return [{ ...base, code: 'field-type', expected, actual: describeInput(actualValue), message: { zh: `${name}（${path}）类型错误，应为${zi.message === FORMAT.decimal ? '数字或十进制字符串' : '整数'}`, en: `${path} must be a ${expected}, got ${describeInput(actualValue)}` } }];
+        }
+        const neg = zi.message === FORMAT.decimal && toDecimal(actualValue)?.isNegative();
+        if (neg) {
+          const fmt = FORMAT_TEXT[FORMAT.nonNegative]!;
+          return [{ ...base, code: 'field-format', expected: fmt.en, actual: describeInput(actualValue), message: { zh: `${name}（${path}）应为${fmt.zh}，实际为 ${describeInput(actualValue)}`, en: `${path} must be ${fmt.en}, got ${describeInput(actualValue)}` } }];
+        }
+      }
       const fmt = FORMAT_TEXT[zi.message] ?? { zh: '规定格式', en: 'the required format' };
       return [{ ...base, code: 'field-format', expected: fmt.en, actual: describeInput(actualValue), message: { zh: `${name}（${path}）格式错误，应为${fmt.zh}，实际为 ${describeInput(actualValue)}`, en: `${path} must be ${fmt.en}, got ${describeInput(actualValue)}` } }];
     }
@@ -101,8 +118,97 @@ export type ParseResult =
  */
 export function parseDeclaration(input: unknown): ParseResult {
   const result = DeclarationSchema.safeParse(input);
-  if (result.success) return { success: true, data: result.data, issues: [] };
-  const issues = result.error.issues.flatMap((zi) => fromZodIssue(zi, input));
-  // Unknown fields alone do not stop parsing into the model: they are dropped from the model but reported.
-  return { success: false, issues };
+  const unknown = unknownFields(input);
+  if (result.success) return { success: true, data: toModel(result.data), issues: unknown };
+  return { success: false, issues: [...result.error.issues.flatMap((zi) => fromZodIssue(zi, input)), ...unknown] };
+}
+
+const KEYS = {
+  root: new Set(Object.keys(DeclarationSchema.shape)),
+  order: new Set(Object.keys(OrderSchema.shape)),
+  orderItem: new Set(Object.keys(OrderItemSchema.shape)),
+  payment: new Set(Object.keys(PaymentSchema.shape)),
+  logistics: new Set(Object.keys(LogisticsSchema.shape)),
+  inventory: new Set(Object.keys(InventorySchema.shape)),
+  inventoryItem: new Set(Object.keys(InventoryItemSchema.shape)),
+};
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * Fields the CEB messages do not have. The schemas strip them from the model (so a
+ * declaration with an extra field still parses), and this reports each one.
+ */
+function unknownFields(input: unknown): Issue[] {
+  const out: Issue[] = [];
+  const check = (obj: unknown, keys: Set<string>, path: string) => {
+    if (!isObj(obj)) return;
+    for (const key in obj) {
+      if (keys.has(key)) continue;
+      const p = path === '' ? key : `${path}.${key}`;
+      out.push({
+        severity: 'error',
+        ruleId: UNKNOWN_FIELD_RULE_ID,
+        code: 'unknown-field',
+        path: p,
+        message: { zh: `未知字段 ${key}（${p}）：报文中没有此字段，构建报文时不会带上`, en: `Unknown field ${p}: the CEB message has no such field, so it would not be sent` },
+      });
+    }
+  };
+  if (!isObj(input)) return out;
+  check(input, KEYS.root, '');
+  const docs: Array<[string, Set<string>, Set<string> | undefined]> = [
+    ['order', KEYS.order, KEYS.orderItem],
+    ['payment', KEYS.payment, undefined],
+    ['logistics', KEYS.logistics, undefined],
+    ['inventory', KEYS.inventory, KEYS.inventoryItem],
+  ];
+  for (const [name, keys, itemKeys] of docs) {
+    const doc = input[name];
+    check(doc, keys, name);
+    if (itemKeys && isObj(doc) && Array.isArray(doc.items)) doc.items.forEach((item, i) => check(item, itemKeys, `${name}.items[${i}]`));
+  }
+  return out;
+}
+
+/** Amount and integer fields per document: checked by the schema, converted here. */
+const CONVERT = {
+  order: { amounts: ['goodsValue', 'freight', 'discount', 'taxTotal', 'acturalPaid'], ints: [] },
+  orderItem: { amounts: ['qty', 'price', 'totalPrice'], ints: ['gnum'] },
+  payment: { amounts: ['amountPaid'], ints: [] },
+  logistics: { amounts: ['freight', 'insuredFee', 'weight'], ints: ['packNo'] },
+  inventory: { amounts: ['freight', 'insuredFee', 'grossWeight', 'netWeight'], ints: ['packNo'] },
+  inventoryItem: { amounts: ['qty', 'qty1', 'qty2', 'price', 'totalPrice'], ints: ['gnum'] },
+} as const;
+
+function convert<T extends Record<string, unknown>>(doc: T, spec: { amounts: readonly string[]; ints: readonly string[] }): T {
+  const out: Record<string, unknown> = { ...doc };
+  for (const k of spec.amounts) {
+    const v = out[k];
+    if (v !== undefined) out[k] = v instanceof Dec ? v : new Dec(typeof v === 'number' ? String(v) : (v as string));
+  }
+  for (const k of spec.ints) {
+    const v = out[k];
+    if (typeof v === 'string') out[k] = Number(v);
+  }
+  return out as T;
+}
+
+/** Turns checked wire data into the model: amounts become Decimal, integers numbers. */
+function toModel(wire: DeclarationWire): Declaration {
+  const order = convert(wire.order, CONVERT.order);
+  order.items = wire.order.items.map((i) => convert(i, CONVERT.orderItem));
+  const out: Record<string, unknown> = {
+    order,
+    payment: convert(wire.payment, CONVERT.payment),
+    logistics: convert(wire.logistics, CONVERT.logistics),
+  };
+  if (wire.inventory) {
+    const inventory = convert(wire.inventory, CONVERT.inventory);
+    inventory.items = wire.inventory.items.map((i) => convert(i, CONVERT.inventoryItem));
+    out.inventory = inventory;
+  }
+  return out as unknown as Declaration;
 }

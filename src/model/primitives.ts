@@ -22,6 +22,8 @@ export const FORMAT = {
   gcode: 'format:gcode10',
   guid: 'format:guid36',
   int: 'format:int',
+  amountType: 'format:amount-type',
+  intType: 'format:int-type',
 } as const;
 
 const DECIMAL_STRING = /^-?\d{1,14}(\.\d{1,5})?$/;
@@ -43,22 +45,18 @@ export function toDecimal(value: unknown): Decimal | undefined {
   return undefined;
 }
 
-/** N19,5 non-negative amount, accepted as a JSON number or a decimal string, output as Decimal. */
+/**
+ * N19,5 non-negative amount, accepted as a JSON number or a decimal string. The schema only
+ * checks; {@link parseDeclaration} turns checked amounts into Decimal in one pass, which keeps
+ * validation fast (a zod transform per amount costs more than the whole check).
+ */
 export const amount = () =>
-  z
-    .union([z.string(), z.number(), z.custom<Decimal>((v) => Decimal.isDecimal(v))])
-    .transform((v, ctx) => {
-      const d = toDecimal(v);
-      if (d === undefined) {
-        ctx.addIssue({ code: 'custom', message: FORMAT.decimal, input: v });
-        return z.NEVER;
-      }
-      if (d.isNegative()) {
-        ctx.addIssue({ code: 'custom', message: FORMAT.nonNegative, input: v });
-        return z.NEVER;
-      }
-      return d;
-    });
+  z.custom<string | number | Decimal>((v) => {
+    // Checked by pattern alone: building a Decimal here would double the work of parsing.
+    if (typeof v === 'string') return v.charCodeAt(0) !== 45 && DECIMAL_STRING.test(v);
+    if (typeof v === 'number') return v >= 0 && DECIMAL_STRING.test(String(v));
+    return toDecimal(v)?.isNegative() === false;
+  }, { error: FORMAT.decimal });
 
 /** `C..n`: a string of 1..n characters (XSD lengths count characters, so a Chinese character counts 1). */
 export const text = (max: number) => z.string().min(1).max(max);
@@ -75,16 +73,12 @@ export const guid = () => z.string().regex(/^[0-9A-Z-]{36}$/, { error: FORMAT.gu
 /** 10-digit commodity code: 8-digit tariff line + 2 supplementary digits. */
 export const gcode = () => z.string().regex(/^\d{10}$/, { error: FORMAT.gcode });
 
-/** An XSD int accepted as a JSON integer or a digit string (gnum, packNo). */
+/** An XSD int accepted as a JSON integer or a digit string (gnum, packNo); the model holds a number. */
 export const int = (min = 0, max = 999_999_999) =>
-  z.union([z.number(), z.string()]).transform((v, ctx) => {
-    const n = typeof v === 'number' ? v : /^\d{1,9}$/.test(v) ? Number(v) : Number.NaN;
-    if (!Number.isInteger(n) || n < min || n > max) {
-      ctx.addIssue({ code: 'custom', message: FORMAT.int, input: v });
-      return z.NEVER;
-    }
-    return n;
-  });
+  z.custom<number | string>((v) => {
+    const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : Number.NaN;
+    return Number.isInteger(n) && n >= min && n <= max;
+  }, { error: FORMAT.int });
 
 /** Envelope fields every declared document carries; optional in input because `build` fills them. */
 export const envelope = {

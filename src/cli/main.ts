@@ -1,0 +1,54 @@
+import { Command, CommanderError, Option } from 'commander';
+import { isSandanError } from '../errors.js';
+import { processIo, type CliIo } from './io.js';
+import { validateCommand } from './validate-command.js';
+
+export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
+
+const HINTS: Record<string, string> = {
+  FILE_UNREADABLE: 'Check the path; use - to read standard input.',
+  DISTRICT_UNKNOWN: 'Pass a 4-digit customs district code, or leave --district out.',
+  INVALID_OPTION: 'See `sandan <command> --help`.',
+  RULESET_INVALID: 'Fix the ruleset file; its format is in docs/rulesets.md and schemas/ruleset.schema.json.',
+  RULESET_UNKNOWN_RULE: 'Rule ids are listed in docs/rules.md.',
+  RULESET_BAD_OPTIONS: 'Rule options are listed in docs/rules.md.',
+  RULESET_EXTENDS: 'A ruleset may extend "national" or a district ruleset such as "district/2900".',
+};
+
+/** Runs the `sandan` command line; returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let exit: number = EXIT.ok;
+  const program = new Command('sandan')
+    .description('Check China CBEC retail-import declarations (order CEB311, payment CEB411, waybill CEB511, inventory CEB621) before they are sent.')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('validate')
+    .description('Validate a declaration (JSON) or a stream of them (NDJSON, one per line) against the national, district and user rulesets.')
+    .argument('<file>', 'declaration file (.json or .ndjson), or - for standard input')
+    .option('--district <code>', 'customs district or office code, e.g. 2900 (default: from inventory.customsCode)')
+    .option('--at <date>', 'check against the policy in force on this date, YYYY-MM-DD (default: the declaration date)')
+    .option('--ruleset <file>', 'a user ruleset (JSON) extending a bundled one')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--ndjson', 'treat the input as NDJSON even if it has one line')
+    .action(async (file: string, opts) => {
+      exit = await validateCommand(file, opts, io);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (isSandanError(e)) {
+      io.stderr(`sandan: ${e.message}\n${HINTS[e.code] ? `hint: ${HINTS[e.code]}\n` : ''}`);
+      return EXIT.usage;
+    }
+    io.stderr(`sandan: internal error: ${e instanceof Error ? e.message : String(e)}\nPlease report this with the input that caused it.\n`);
+    return EXIT.usage;
+  }
+  return exit;
+}

@@ -1,0 +1,84 @@
+import { readFile } from 'node:fs/promises';
+import { SandanError } from '../errors.js';
+import type { Issue } from '../model/issue.js';
+import { createValidator, loadRuleset, RULES, type ValidationResult } from '../rules/index.js';
+import { countSeverities, formatIssuesText, plural, summaryLine } from './format.js';
+import { openInput, readRecords } from './input.js';
+import type { CliIo } from './io.js';
+
+export interface ValidateCommandOptions {
+  district?: string;
+  at?: string;
+  ruleset?: string;
+  format: 'text' | 'json';
+  ndjson?: boolean;
+}
+
+/** Reads a user ruleset file; a broken file is a SandanError naming the file and what is wrong. */
+export async function readRulesetFile(path: string) {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new SandanError('FILE_UNREADABLE', `Cannot read ruleset ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`, { cause: e });
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    throw new SandanError('RULESET_INVALID', `${path}: not valid JSON: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  return loadRuleset(data, RULES, path);
+}
+
+function resultJson(r: ValidationResult | { valid: false; issues: Issue[] }) {
+  return { valid: r.valid, issues: r.issues };
+}
+
+/** `sandan validate`: exit 0 valid (warnings allowed), 1 any error issue, 2 usage or unreadable input. */
+export async function validateCommand(file: string, opts: ValidateCommandOptions, io: CliIo): Promise<number> {
+  const validator = createValidator({
+    ...(opts.district !== undefined && { district: opts.district }),
+    ...(opts.at !== undefined && { at: opts.at }),
+    ...(opts.ruleset !== undefined && { ruleset: await readRulesetFile(opts.ruleset) }),
+  });
+  const stream = await openInput(file, io.stdin);
+  const label = file === '-' ? '<stdin>' : file;
+  let total = 0;
+  let valid = 0;
+  let errors = 0;
+  let warnings = 0;
+  let mode: 'single' | 'ndjson' = 'single';
+  const progress = io.stderrIsTTY;
+  for await (const rec of readRecords(stream, opts.ndjson ? { ndjson: true } : {})) {
+    mode = rec.mode;
+    total++;
+    const result = rec.issue ? { valid: false as const, issues: [rec.issue] } : validator(rec.value);
+    const c = countSeverities(result.issues);
+    errors += c.errors;
+    warnings += c.warnings;
+    if (result.valid) valid++;
+    if (mode === 'single') {
+      if (opts.format === 'json') {
+        io.stdout(`${JSON.stringify(resultJson(result), null, 2)}\n`);
+      } else {
+        const where = 'ruleset' in result ? ` (rules: ${result.ruleset.chain.join(' → ')}, at ${result.ruleset.at})` : '';
+        io.stdout(`${label}: ${summaryLine(result.issues)}${where}\n`);
+        if (result.issues.length) io.stdout(`${formatIssuesText(result.issues)}\n`);
+      }
+    } else if (opts.format === 'json') {
+      io.stdout(`${JSON.stringify({ line: rec.line, ...resultJson(result) })}\n`);
+    } else if (result.issues.length) {
+      const orderNo = (rec.value as { order?: { orderNo?: unknown } } | undefined)?.order?.orderNo;
+      io.stdout(`${label}:${rec.line}${typeof orderNo === 'string' ? ` (orderNo ${orderNo})` : ''}: ${summaryLine(result.issues)}\n${formatIssuesText(result.issues)}\n`);
+    }
+    if (progress && mode === 'ndjson' && total % 5000 === 0) io.stderr(`\rsandan: validated ${total} declarations…`);
+  }
+  if (progress && mode === 'ndjson' && total >= 5000) io.stderr('\n');
+  if (mode === 'ndjson') {
+    const summary = { declarations: total, valid, invalid: total - valid, errors, warnings };
+    if (opts.format === 'json') io.stdout(`${JSON.stringify({ summary })}\n`);
+    else io.stdout(`${label}: ${plural(total, 'declaration')}: ${valid} valid, ${total - valid} invalid (${plural(errors, 'error')}, ${plural(warnings, 'warning')})\n`);
+  }
+  return valid === total ? 0 : 1;
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { SandanError } from '../errors.js';
+
+/**
+ * Code tables (currency, country, unit, …) are data files under rulesets/codes/, each with its
+ * sources and a statement of completeness. A code missing from a complete table is an error;
+ * from an incomplete one, only a warning.
+ */
+
+export const CodeTableSchema = z.strictObject({
+  $schema: z.string().optional(),
+  id: z.string().min(1),
+  name: z.strictObject({ zh: z.string(), en: z.string() }),
+  standard: z.string().optional(),
+  complete: z.boolean(),
+  completeness: z.string().min(1),
+  sources: z.array(z.strictObject({ id: z.string(), title: z.string(), where: z.string(), retrieved: z.string().optional() })).min(1),
+  codes: z.array(
+    z.strictObject({
+      code: z.string().min(1),
+      zh: z.string(),
+      en: z.string(),
+      source: z.string(),
+      confidence: z.enum(['verified', 'memory', 'uncertain']).optional(),
+      note: z.string().optional(),
+      validFrom: z.string().optional(),
+      validTo: z.string().optional(),
+      district: z.string().optional(),
+      kind: z.enum(['district', 'office']).optional(),
+    }),
+  ),
+});
+
+export type CodeTableData = z.output<typeof CodeTableSchema>;
+export type CodeEntry = CodeTableData['codes'][number];
+
+export interface CodeTable {
+  readonly id: string;
+  readonly name: { zh: string; en: string };
+  readonly complete: boolean;
+  readonly completeness: string;
+  get(code: string): CodeEntry | undefined;
+  readonly entries: readonly CodeEntry[];
+}
+
+/** All code tables by id. */
+export type CodeTables = Readonly<Record<string, CodeTable>>;
+
+/** Checks a code table's data and indexes it; a broken table is a SandanError naming what is wrong. */
+export function loadCodeTable(data: unknown, origin: string): CodeTable {
+  const parsed = CodeTableSchema.safeParse(data);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new SandanError('CODE_TABLE_INVALID', `${origin}: ${first ? `${first.path.join('.')}: ${first.message}` : 'invalid'}`);
+  }
+  const t = parsed.data;
+  const sourceIds = new Set(t.sources.map((s) => s.id));
+  const byCode = new Map<string, CodeEntry>();
+  for (const entry of t.codes) {
+    if (byCode.has(entry.code)) throw new SandanError('CODE_TABLE_INVALID', `${origin}: code ${entry.code} appears twice`);
+    if (!sourceIds.has(entry.source)) throw new SandanError('CODE_TABLE_INVALID', `${origin}: code ${entry.code} cites unknown source ${entry.source}`);
+    byCode.set(entry.code, entry);
+  }
+  return {
+    id: t.id,
+    name: t.name,
+    complete: t.complete,
+    completeness: t.completeness,
+    entries: t.codes,
+    get: (code) => byCode.get(code),
+  };
+}
+
+/** The district (关区, `xx00`) a 4-digit customs office code belongs to, from the table or by its first two digits. */
+export function districtOf(customs: CodeTable | undefined, code: string): string | undefined {
+  if (!/^\d{4}$/.test(code)) return undefined;
+  const entry = customs?.get(code);
+  if (entry?.district) return entry.district;
+  return `${code.slice(0, 2)}00`;
+}

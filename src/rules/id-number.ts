@@ -1,0 +1,39 @@
+/**
+ * GB 11643-1999 citizen ID numbers: 6-digit area, 8-digit birth date, 3-digit sequence and a
+ * check character (ISO 7064 MOD 11-2). Pure functions; tax-quota-districts.md §3.
+ */
+
+const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
+const CHECK_CHARS = '10X98765432';
+
+/** The check character for the first 17 digits. */
+export function idCheckCharacter(first17: string): string {
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(first17.charCodeAt(i) - 48) * (WEIGHTS[i] ?? 0);
+  return CHECK_CHARS[sum % 11] ?? '';
+}
+
+export type IdNumberProblem = 'format' | 'birth-date' | 'check-digit';
+
+/** The birth date as YYYY-MM-DD when it is a real calendar date, else undefined. */
+export function idBirthDate(id: string): string | undefined {
+  const y = Number(id.slice(6, 10));
+  const m = Number(id.slice(10, 12));
+  const d = Number(id.slice(12, 14));
+  if (y < 1900 || m < 1 || m > 12 || d < 1) return undefined;
+  const days = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1] ?? 0;
+  if (d > days) return undefined;
+  return `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`;
+}
+
+/**
+ * Checks an 18-character ID number: format (upper-case X only), a real birth date not after
+ * `at`, and the check character. Returns the first problem, or undefined when it is valid.
+ */
+export function checkIdNumber(id: string, at?: string): IdNumberProblem | undefined {
+  if (!/^\d{17}[\dX]$/.test(id)) return 'format';
+  const birth = idBirthDate(id);
+  if (birth === undefined || (at !== undefined && birth > at)) return 'birth-date';
+  if (idCheckCharacter(id.slice(0, 17)) !== id[17]) return 'check-digit';
+  return undefined;
+}

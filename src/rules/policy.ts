@@ -1,0 +1,83 @@
+import type Decimal from 'decimal.js';
+import { z } from 'zod';
+import { Dec } from '../model/primitives.js';
+
+/**
+ * Policy values: limits, factors and settings that change with regulations. They live in
+ * rulesets as effective-dated entries (tax-quota-districts.md §1–§3), never as constants.
+ */
+
+const decimalString = z.string().regex(/^\d{1,14}(\.\d{1,10})?$/, 'a decimal string such as "5000" or "0.7"');
+
+/** The value schema of every policy key a ruleset may set. */
+export const POLICY_VALUES = {
+  singleTransactionLimit: decimalString.describe('Single-transaction limit in CNY (dutiable value of one order).'),
+  annualLimit: decimalString.describe('Annual limit per buyer in CNY.'),
+  cbecTaxFactor: decimalString.describe('Share of the statutory VAT and consumption tax charged within the limits (0.7).'),
+  cbecDutyRate: decimalString.describe('Customs duty rate applied within the limits (0: tariff temporarily zero).'),
+  rounding: z
+    .strictObject({
+      mode: z.enum(['half-up', 'half-even', 'down', 'up']),
+      scale: z.number().int().min(0).max(5),
+      scope: z.enum(['line', 'order']),
+    })
+    .describe('How taxes are rounded: per line and tax (as CEB816 lists them) or once per order.'),
+  nonCashDiscountReducesBase: z.boolean().describe('Whether the non-cash discount lowers the dutiable value (sources differ; default no).'),
+  allocationRemainder: z.enum(['last-line', 'largest-line']).describe('Which line takes the rounding remainder when freight and insurance are allocated.'),
+  taxTolerance: decimalString.describe('Accepted difference between order.taxTotal and the computed tax, in CNY.'),
+  quotaBasis: z.enum(['dutiableValue', 'actualPaid']).describe('Which amount counts toward the annual quota.'),
+} as const;
+
+export type PolicyKey = keyof typeof POLICY_VALUES;
+
+const dateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+const confidence = z.enum(['verified', 'memory', 'uncertain']);
+
+/** One dated value of a policy key. */
+export const policyEntry = <V extends z.ZodType>(value: V) =>
+  z.strictObject({
+    value,
+    effectiveFrom: dateString.optional(),
+    effectiveTo: dateString.optional(),
+    source: z.string().min(1),
+    confidence: confidence.optional(),
+    note: z.string().optional(),
+  });
+
+export const PolicySectionSchema = z.strictObject(
+  Object.fromEntries(Object.entries(POLICY_VALUES).map(([k, v]) => [k, z.array(policyEntry(v as z.ZodType)).min(1).optional()])),
+);
+
+/** Policy values in force on a date, ready for computation. */
+export interface Policy {
+  singleTransactionLimit: Decimal | undefined;
+  annualLimit: Decimal | undefined;
+  cbecTaxFactor: Decimal | undefined;
+  cbecDutyRate: Decimal | undefined;
+  rounding: { mode: 'half-up' | 'half-even' | 'down' | 'up'; scale: number; scope: 'line' | 'order' };
+  nonCashDiscountReducesBase: boolean;
+  allocationRemainder: 'last-line' | 'largest-line';
+  taxTolerance: Decimal;
+  quotaBasis: 'dutiableValue' | 'actualPaid';
+  /** Where each value in force came from. */
+  sources: Partial<Record<PolicyKey, string>>;
+}
+
+type RawPolicy = { [K in PolicyKey]?: z.output<(typeof POLICY_VALUES)[K]> };
+
+/** Turns raw values in force into a {@link Policy}; absent limits stay undefined so rules can say so. */
+export function toPolicy(raw: RawPolicy, sources: Partial<Record<PolicyKey, string>>): Policy {
+  const d = (v: string | undefined) => (v === undefined ? undefined : new Dec(v));
+  return {
+    singleTransactionLimit: d(raw.singleTransactionLimit),
+    annualLimit: d(raw.annualLimit),
+    cbecTaxFactor: d(raw.cbecTaxFactor),
+    cbecDutyRate: d(raw.cbecDutyRate),
+    rounding: raw.rounding ?? { mode: 'half-up', scale: 2, scope: 'line' },
+    nonCashDiscountReducesBase: raw.nonCashDiscountReducesBase ?? false,
+    allocationRemainder: raw.allocationRemainder ?? 'last-line',
+    taxTolerance: new Dec(raw.taxTolerance ?? '0'),
+    quotaBasis: raw.quotaBasis ?? 'dutiableValue',
+    sources,
+  };
+}

@@ -1,0 +1,226 @@
+import { z } from 'zod';
+import { SandanError } from '../errors.js';
+import type { Severity } from '../model/issue.js';
+import { PolicySectionSchema, toPolicy, type Policy, type PolicyKey } from './policy.js';
+import type { Rule } from './types.js';
+
+/**
+ * Rulesets are JSON data: which rules run, with which severity and options, and the policy
+ * values in force, each entry effective-dated and sourced. A ruleset may extend another
+ * (a district extends the national ruleset; a user ruleset extends either), like ESLint configs.
+ */
+
+const dateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+const confidence = z.enum(['verified', 'memory', 'uncertain']);
+
+const settingFields = {
+  severity: z.enum(['error', 'warning', 'off']).optional(),
+  effectiveFrom: dateString.optional(),
+  effectiveTo: dateString.optional(),
+  source: z.string().min(1).optional(),
+  confidence: confidence.optional(),
+  note: z.string().optional(),
+};
+
+function settingSchema(options: z.ZodType) {
+  const one = z.strictObject({ ...settingFields, options: options.optional() });
+  return z.union([one, z.array(one).min(1)]);
+}
+
+const SourceSchema = z.strictObject({ id: z.string().min(1), title: z.string().min(1), where: z.string().min(1), retrieved: z.string().optional() });
+
+/** Builds the zod schema of a ruleset for a set of rules: unknown rule ids and bad options are rejected. */
+export function rulesetSchema(rules: readonly Rule[]) {
+  const ruleShape = Object.fromEntries(rules.map((r) => [r.id, settingSchema(r.options as z.ZodType).optional()]));
+  return z.strictObject({
+    $schema: z.string().optional(),
+    id: z.string().regex(/^[a-z0-9][a-z0-9/_.-]*$/i, 'an id of letters, digits and / _ . -'),
+    version: z.string().min(1),
+    name: z.strictObject({ zh: z.string(), en: z.string() }).optional(),
+    description: z.string().optional(),
+    extends: z.string().optional(),
+    sources: z.array(SourceSchema).optional(),
+    rules: z.strictObject(ruleShape).optional(),
+    policy: PolicySectionSchema.optional(),
+    /** Free-form, schema-checked by district tooling; ignored by the engine. */
+    meta: z.record(z.string(), z.unknown()).optional(),
+  });
+}
+
+export type RulesetData = z.output<ReturnType<typeof rulesetSchema>>;
+
+interface Setting {
+  severity?: Severity | 'off';
+  options?: Record<string, unknown>;
+  effectiveFrom?: string;
+  effectiveTo?: string;
+  source?: string;
+  confidence?: 'verified' | 'memory' | 'uncertain';
+}
+
+/** A ruleset checked at load, with its origin (file or id) for messages. */
+export interface Ruleset {
+  readonly id: string;
+  readonly version: string;
+  readonly extends: string | undefined;
+  readonly origin: string;
+  readonly data: RulesetData;
+}
+
+/** The rules and policy in force for one ruleset chain on one date. */
+export interface ResolvedRuleset {
+  /** Ids of the chain, child first, e.g. `["my-shop", "district/2900", "national"]`. */
+  chain: string[];
+  at: string;
+  rules: Array<{ rule: Rule; severity: Severity; options: unknown; source: string | undefined }>;
+  policy: Policy;
+}
+
+function jsonPath(path: readonly PropertyKey[]): string {
+  let out = '$';
+  for (const k of path) out += typeof k === 'number' ? `[${k}]` : /^[A-Za-z_$][\w$]*$/.test(String(k)) ? `.${String(k)}` : `[${JSON.stringify(String(k))}]`;
+  return out;
+}
+
+/**
+ * Checks ruleset data against the schema of the given rules. Throws a SandanError naming the
+ * origin, the JSON path and what is wrong: unknown rule ids, bad options, bad dates.
+ */
+export function loadRuleset(data: unknown, rules: readonly Rule[], origin = 'ruleset'): Ruleset {
+  const parsed = rulesetSchema(rules).safeParse(data);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      if (i.code === 'unrecognized_keys' && i.path.length === 1 && i.path[0] === 'rules') {
+        return `${jsonPath(i.path)}: unknown rule id ${i.keys.join(', ')} (known rules are listed in docs/rules.md)`;
+      }
+      return `${jsonPath(i.path)}: ${i.message}`;
+    });
+    const unknownRule = parsed.error.issues.some((i) => i.code === 'unrecognized_keys' && i.path[0] === 'rules' && i.path.length === 1);
+    const badOptions = parsed.error.issues.some((i) => i.path[0] === 'rules');
+    throw new SandanError(unknownRule ? 'RULESET_UNKNOWN_RULE' : badOptions ? 'RULESET_BAD_OPTIONS' : 'RULESET_INVALID', `${origin}: ${problems.join('; ')}`, {
+      details: { origin, problems },
+    });
+  }
+  const d = parsed.data;
+  for (const [ruleId, setting] of Object.entries(d.rules ?? {})) {
+    for (const [i, s] of asArray(setting as Setting | Setting[] | undefined).entries()) checkRange(s, origin, `$.rules[${JSON.stringify(ruleId)}]${Array.isArray(setting) ? `[${i}]` : ''}`);
+  }
+  for (const [key, entries] of Object.entries(d.policy ?? {})) {
+    for (const [i, s] of (entries as Setting[] | undefined ?? []).entries()) checkRange(s, origin, `$.policy.${key}[${i}]`);
+  }
+  return { id: d.id, version: d.version, extends: d.extends, origin, data: d };
+}
+
+function checkRange(s: Setting, origin: string, where: string): void {
+  if (s.effectiveFrom && s.effectiveTo && s.effectiveTo < s.effectiveFrom) {
+    throw new SandanError('RULESET_INVALID', `${origin}: ${where}: effectiveTo ${s.effectiveTo} is before effectiveFrom ${s.effectiveFrom}`);
+  }
+}
+
+function asArray<T>(v: T | T[] | undefined): T[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+function inForce(s: { effectiveFrom?: string | undefined; effectiveTo?: string | undefined }, at: string): boolean {
+  return (s.effectiveFrom === undefined || s.effectiveFrom <= at) && (s.effectiveTo === undefined || at <= s.effectiveTo);
+}
+
+/** Rulesets by id, resolving `extends` chains and caching what is in force per date. */
+export class RulesetRegistry {
+  private readonly byId = new Map<string, Ruleset>();
+  private readonly cache = new Map<string, ResolvedRuleset>();
+
+  constructor(
+    readonly rules: readonly Rule[],
+    rulesets: readonly Ruleset[] = [],
+  ) {
+    for (const r of rulesets) this.add(r);
+  }
+
+  /** Adds (or replaces) a ruleset; its `extends` chain is checked at once. */
+  add(ruleset: Ruleset): this {
+    this.byId.set(ruleset.id, ruleset);
+    this.cache.clear();
+    try {
+      this.chain(ruleset.id);
+    } catch (e) {
+      this.byId.delete(ruleset.id);
+      throw e;
+    }
+    return this;
+  }
+
+  get(id: string): Ruleset | undefined {
+    return this.byId.get(id);
+  }
+
+  ids(): string[] {
+    return [...this.byId.keys()];
+  }
+
+  /** The chain from a ruleset to its root; a missing parent or a cycle is a SandanError. */
+  chain(id: string): Ruleset[] {
+    const out: Ruleset[] = [];
+    const seen = new Set<string>();
+    let cur = this.byId.get(id);
+    if (!cur) throw new SandanError('RULESET_NOT_FOUND', `No ruleset with id "${id}". Known rulesets: ${this.ids().join(', ')}`);
+    while (cur) {
+      if (seen.has(cur.id)) throw new SandanError('RULESET_EXTENDS', `${cur.origin}: "extends" makes a cycle: ${[...seen, cur.id].join(' → ')}`);
+      seen.add(cur.id);
+      out.push(cur);
+      if (cur.extends === undefined) break;
+      const parent = this.byId.get(cur.extends);
+      if (!parent) {
+        throw new SandanError('RULESET_EXTENDS', `${cur.origin}: $.extends: no ruleset "${cur.extends}" to extend. Known rulesets: ${this.ids().filter((i) => i !== cur?.id).join(', ')}`);
+      }
+      cur = parent;
+    }
+    return out;
+  }
+
+  /** The rules (with severity and options) and policy values in force on `at` (YYYY-MM-DD). */
+  resolve(id: string, at: string): ResolvedRuleset {
+    const key = `${id}@${at}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const chain = this.chain(id);
+    const rootFirst = [...chain].reverse();
+    const rules: ResolvedRuleset['rules'] = [];
+    for (const rule of this.rules) {
+      let merged: Setting | undefined;
+      for (const rs of rootFirst) {
+        const settings = asArray(rs.data.rules?.[rule.id] as Setting | Setting[] | undefined).filter((s) => inForce(s, at));
+        for (const s of settings) {
+          merged = {
+            ...merged,
+            ...(s.severity !== undefined && { severity: s.severity }),
+            ...(s.source !== undefined && { source: s.source }),
+            confidence: s.confidence ?? merged?.confidence,
+            options: { ...merged?.options, ...s.options },
+          };
+        }
+      }
+      if (!merged) continue;
+      let severity = merged.severity ?? rule.defaultSeverity;
+      if (severity === 'off') continue;
+      // An uncertain fact never fails a declaration: it warns.
+      if (severity === 'error' && merged.confidence === 'uncertain') severity = 'warning';
+      rules.push({ rule, severity, options: (rule.options as z.ZodType).parse(merged.options ?? {}), source: merged.source });
+    }
+    const rawPolicy: Record<string, unknown> = {};
+    const sources: Partial<Record<PolicyKey, string>> = {};
+    for (const rs of rootFirst) {
+      for (const [key, entries] of Object.entries(rs.data.policy ?? {})) {
+        const e = (entries as Array<{ value: unknown; source: string } & Setting> | undefined)?.find((x) => inForce(x, at));
+        if (e) {
+          rawPolicy[key] = e.value;
+          sources[key as PolicyKey] = e.source;
+        }
+      }
+    }
+    const resolved: ResolvedRuleset = { chain: chain.map((c) => c.id), at, rules, policy: toPolicy(rawPolicy as never, sources) };
+    if (this.cache.size > 512) this.cache.clear();
+    this.cache.set(key, resolved);
+    return resolved;
+  }
+}

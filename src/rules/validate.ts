@@ -1,0 +1,132 @@
+import { SandanError } from '../errors.js';
+import type { Issue } from '../model/issue.js';
+import { parseDeclaration } from '../model/parse.js';
+import { bundledCodeTables, defaultRegistry } from './bundled.js';
+import { districtOf, type CodeTables } from './codes.js';
+import { createContext } from './context.js';
+import { loadRuleset, RulesetRegistry, type ResolvedRuleset, type Ruleset } from './ruleset.js';
+
+/** Options of {@link validate} and {@link createValidator}. */
+export interface ValidateOptions {
+  /** Customs district (`2900`) or office (`2924`) whose ruleset applies; default: from `inventory.customsCode`. */
+  district?: string;
+  /** Date whose policy applies, `YYYY-MM-DD`; default: the declaration's own date (`inventory.declTime`, else `order.appTime`). */
+  at?: string;
+  /** A user ruleset (loaded, or raw JSON data) that extends a bundled one; it takes precedence over `district`. */
+  ruleset?: Ruleset | Record<string, unknown>;
+  /** Rulesets to resolve from; default: the bundled national and district rulesets. */
+  registry?: RulesetRegistry;
+  /** Code tables; default: the bundled ones. */
+  codes?: CodeTables;
+  /** Values for rules that need more than the declaration (e.g. tax rates, goods records). */
+  extras?: Record<string, unknown>;
+}
+
+/** What {@link validate} returns: `valid` is false when any issue is an error. */
+export interface ValidationResult {
+  valid: boolean;
+  issues: Issue[];
+  /** The ruleset chain and date the declaration was checked against. */
+  ruleset: { chain: string[]; at: string };
+}
+
+const DATE = /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+/** The date used when a declaration carries none and none is given: the newest policy. */
+const LATEST = '9999-12-31';
+
+function declarationDate(input: unknown): string | undefined {
+  if (input === null || typeof input !== 'object') return undefined;
+  const rec = input as Record<string, Record<string, unknown> | undefined>;
+  for (const v of [rec.inventory?.declTime, rec.order?.appTime]) {
+    if (typeof v === 'string' && /^\d{8}/.test(v)) {
+      const d = `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}`;
+      if (DATE.test(d)) return d;
+    }
+  }
+  return undefined;
+}
+
+/** The bundled ruleset id of a customs district. */
+export function districtRulesetId(district: string): string {
+  return `district/${district}`;
+}
+
+/** A validator bound to its options, for validating many declarations (streams, services). */
+export type Validator = (input: unknown, at?: string) => ValidationResult;
+
+/**
+ * Prepares a validator: checks the options and loads the user ruleset once. Throws a
+ * SandanError on misuse (bad date, unknown district, broken ruleset); never on bad data.
+ */
+export function createValidator(options: ValidateOptions = {}): Validator {
+  if (options.at !== undefined && !DATE.test(options.at)) {
+    throw new SandanError('INVALID_OPTION', `at must be a date as YYYY-MM-DD, got ${JSON.stringify(options.at)}`);
+  }
+  const codes = options.codes ?? bundledCodeTables();
+  let registry = options.registry ?? defaultRegistry();
+  let fixedRuleset: string | undefined;
+  if (options.ruleset !== undefined) {
+    const user = 'data' in options.ruleset && 'origin' in options.ruleset ? (options.ruleset as Ruleset) : loadRuleset(options.ruleset, registry.rules, 'ruleset option');
+    registry = new RulesetRegistry(registry.rules, [...registry.ids().map((id) => registry.get(id) as Ruleset), user]);
+    fixedRuleset = user.id;
+  } else if (options.district !== undefined) {
+    const district = districtOf(codes.customs, options.district);
+    const id = district === undefined ? undefined : districtRulesetId(district);
+    if (id === undefined || registry.get(id) === undefined) {
+      const known = registry.ids().filter((i) => i.startsWith('district/')).map((i) => i.slice('district/'.length));
+      throw new SandanError('DISTRICT_UNKNOWN', `Unknown customs district ${JSON.stringify(options.district)}. Known districts: ${known.length ? known.join(', ') : '(none)'}; or leave --district out to use the national rules.`);
+    }
+    fixedRuleset = id;
+  }
+  const reg = registry;
+  return (input, at) => {
+    const date = at ?? options.at ?? declarationDate(input);
+    let rulesetId = fixedRuleset;
+    if (rulesetId === undefined) {
+      const customsCode = (input as { inventory?: { customsCode?: unknown } } | null)?.inventory?.customsCode;
+      const district = typeof customsCode === 'string' ? districtOf(codes.customs, customsCode) : undefined;
+      rulesetId = district !== undefined && reg.get(districtRulesetId(district)) ? districtRulesetId(district) : 'national';
+    }
+    return runRules(input, reg.resolve(rulesetId, date ?? LATEST), codes, options.extras, date === undefined);
+  };
+}
+
+function runRules(input: unknown, resolved: ResolvedRuleset, codes: CodeTables, extras: Record<string, unknown> | undefined, undated: boolean): ValidationResult {
+  const parsed = parseDeclaration(input);
+  const ctx = createContext({ input, declaration: parsed.data, at: resolved.at, policy: resolved.policy, codes, parseIssues: parsed.issues, ...(extras && { extras }) });
+  const issues: Issue[] = [];
+  if (undated) {
+    issues.push({
+      code: 'date-unknown',
+      severity: 'warning',
+      path: 'inventory.declTime',
+      ruleId: 'engine',
+      message: { zh: '声明中没有申报日期或报送时间，按最新政策校验', en: 'The declaration has no inventory.declTime or order.appTime, so the newest policy was applied' },
+    });
+  }
+  for (const { rule, severity, options } of resolved.rules) {
+    let found;
+    try {
+      found = rule.check(ctx, options);
+    } catch (e) {
+      // A rule must never take the whole validation down; report it as a finding.
+      issues.push({ code: 'rule-failed', severity: 'error', path: '', ruleId: rule.id, message: { zh: `规则 ${rule.id} 执行失败：${String(e)}`, en: `Rule ${rule.id} failed: ${String(e)}` } });
+      continue;
+    }
+    for (const ri of found) {
+      const issue: Issue = { code: ri.code, severity: ri.severity === 'warning' ? 'warning' : severity, path: ri.path, message: ri.message, ruleId: rule.id };
+      if (ri.expected !== undefined) issue.expected = ri.expected;
+      if (ri.actual !== undefined) issue.actual = ri.actual;
+      issues.push(issue);
+    }
+  }
+  return { valid: !issues.some((i) => i.severity === 'error'), issues, ruleset: { chain: resolved.chain, at: resolved.at } };
+}
+
+/**
+ * Validates one declaration against the national ruleset, its district's ruleset and an
+ * optional user ruleset. Returns `{ valid, issues }`; never throws on bad business data.
+ */
+export function validate(input: unknown, options: ValidateOptions = {}): ValidationResult {
+  return createValidator(options)(input);
+}

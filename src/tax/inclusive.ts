@@ -1,0 +1,98 @@
+import type Decimal from 'decimal.js';
+import { Dec } from '../model/primitives.js';
+import { SandanError } from '../errors.js';
+import { lineTax, regimeFactors, type QuantityOf, type RawLineTax } from './line.js';
+import { assertTaxPolicy, roundTax, type TaxPolicy } from './policy.js';
+import type { TaxRate } from './rates.js';
+
+/** Goods value and taxes derived from a tax-inclusive shelf price. */
+export interface TaxInclusiveSplit {
+  /** Goods value to declare; `goodsValue + taxTotal` equals the shelf price exactly. */
+  goodsValue: Decimal;
+  customsTax: Decimal;
+  consumptionTax: Decimal;
+  valueAddedTax: Decimal;
+  taxTotal: Decimal;
+  /**
+   * What the goods value absorbed so the parts add up: 0 when an exact split exists,
+   * else the (positive) gap between the shelf price and the best value + its taxes.
+   */
+  residual: Decimal;
+  /** True when the taxes are exactly what {@link computeTax} gives on `goodsValue` (residual 0). */
+  exact: boolean;
+}
+
+/** Options of {@link fromTaxInclusivePrice}. */
+export interface TaxInclusiveOptions {
+  /** `cbec` (default): the price is within limits; `full`: full rates (one indivisible item over the limit). */
+  regime?: 'cbec' | 'full';
+}
+
+/**
+ * Splits a tax-inclusive shelf price G (包税价) into goods value P and taxes, to the fen, so that
+ * P + taxes = G (tax-quota-districts.md §2.6). Taxes are computed as {@link computeTax} does for a
+ * one-line order (each tax rounded separately). The goods value is the largest P on the
+ * rounding grid with P + T(P) ≤ G; when the rounded taxes jump over G (no exact P exists)
+ * the goods value absorbs the gap, which is reported as `residual` with `exact: false`.
+ * `qty` is the quantity in the rate's unit (a Decimal), or quantities keyed by unit code;
+ * it is needed for specific rates and unit-value thresholds.
+ */
+export function fromTaxInclusivePrice(
+  shelfPrice: Decimal,
+  rate: TaxRate,
+  policy: TaxPolicy,
+  qty?: Decimal | Readonly<Record<string, Decimal>>,
+  options: TaxInclusiveOptions = {},
+): TaxInclusiveSplit {
+  assertTaxPolicy(policy);
+  const G = new Dec(shelfPrice);
+  const scale = policy.rounding.scale;
+  if (!G.isFinite() || G.isNegative() || G.decimalPlaces() > scale) {
+    throw new SandanError('INVALID_OPTION', `Shelf price must be a non-negative amount with at most ${scale} places, got ${G.toString()}`);
+  }
+  const quantityOf: QuantityOf =
+    qty === undefined ? () => undefined : Dec.isDecimal(qty) ? () => new Dec(qty as Decimal) : (unit) => (qty as Record<string, Decimal>)[unit];
+  const factors = regimeFactors(options.regime ?? 'cbec', policy);
+  const step = new Dec(1).div(new Dec(10).pow(scale));
+
+  const taxesAt = (P: Decimal) => {
+    const raw = lineTax(P, rate, quantityOf, factors);
+    if ('kind' in raw) {
+      const why = raw.kind === 'duty-missing' ? 'the rate has no duty rate, which this regime needs' : `the rate needs a quantity in unit ${raw.units.join('/')}`;
+      throw new SandanError('INVALID_OPTION', `Cannot split a tax-inclusive price: ${why}`);
+    }
+    return rounded(raw);
+  };
+  const rounded = (raw: RawLineTax) => {
+    const customsTax = roundTax(raw.customsTax.value, policy.rounding);
+    const consumptionTax = roundTax(raw.consumptionTax.value, policy.rounding);
+    const valueAddedTax = roundTax(raw.valueAddedTax.value, policy.rounding);
+    return { customsTax, consumptionTax, valueAddedTax, taxTotal: customsTax.plus(consumptionTax).plus(valueAddedTax) };
+  };
+
+  // Largest n with F(n·step) ≤ G, F(P) = P + T(P) non-decreasing in P: binary search on the grid.
+  let lo = new Dec(0);
+  let hi = G.div(step);
+  let best = taxesAt(lo);
+  if (best.taxTotal.gt(G)) {
+    throw new SandanError('INVALID_OPTION', `Shelf price ${G.toFixed(scale)} is below the tax due on a zero goods value (${best.taxTotal.toFixed(scale)})`);
+  }
+  while (lo.lt(hi)) {
+    const mid = lo.plus(hi).plus(1).div(2).floor();
+    const t = taxesAt(mid.times(step));
+    if (mid.times(step).plus(t.taxTotal).lte(G)) {
+      lo = mid;
+      best = t;
+    } else {
+      hi = mid.minus(1);
+    }
+  }
+  const P = lo.times(step);
+  const residual = G.minus(P).minus(best.taxTotal);
+  return {
+    goodsValue: P.plus(residual),
+    ...best,
+    residual,
+    exact: residual.isZero(),
+  };
+}

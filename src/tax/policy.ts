@@ -1,0 +1,107 @@
+import type Decimal from 'decimal.js';
+import { Dec } from '../model/primitives.js';
+import { SandanError } from '../errors.js';
+
+/** How an amount is brought to `scale` places: decimal.js modes by their everyday names. */
+export type RoundingMode = 'half-up' | 'half-even' | 'down' | 'up';
+
+/**
+ * Rounding of tax amounts. `scope: 'line'` rounds each tax of each line (as the CEB816 tax
+ * bill lists them) and sums the rounded lines; `scope: 'order'` sums the unrounded line taxes
+ * and rounds each order tax once.
+ */
+export interface RoundingPolicy {
+  mode: RoundingMode;
+  /** Decimal places; 2 = the fen. */
+  scale: number;
+  scope: 'line' | 'order';
+}
+
+/** Which line takes the rounding remainder when a header amount is spread over lines. */
+export type AllocationRemainder = 'last-line' | 'largest-line';
+
+/**
+ * Policy values for one declaration, resolved by the caller from effective-dated rulesets
+ * (tax-quota-districts.md §1): the duty engine takes them as plain input and never reads a clock.
+ */
+export interface TaxPolicy {
+  /** Per-order dutiable-value limit of the CBEC regime (5000 since 2019-01-01, 2000 before). */
+  singleTransactionLimit: Decimal;
+  /** Per-person yearly limit (26000 since 2019-01-01, 20000 before). */
+  annualLimit: Decimal;
+  /** Share of statutory VAT and consumption tax payable within limits (0.7). */
+  cbecTaxFactor: Decimal;
+  /** Share of the MFN duty payable within limits (0: tariff temporarily zero). */
+  cbecDutyRate: Decimal;
+  rounding: RoundingPolicy;
+  /** Whether the order's non-cash `discount` lowers the dutiable value (district practice differs, §2.1). */
+  nonCashDiscountReducesBase: boolean;
+  allocationRemainder: AllocationRemainder;
+}
+
+const ROUNDING: RoundingPolicy = Object.freeze({ mode: 'half-up', scale: 2, scope: 'line' });
+
+/**
+ * Policy under 财关税〔2018〕49号 (from 2019-01-01): 5000 / 26000, 70 %, tariff 0.
+ * For tests and docs; production values come from dated rulesets.
+ */
+export const DEFAULT_TAX_POLICY_2019: Readonly<TaxPolicy> = Object.freeze({
+  singleTransactionLimit: new Dec('5000'),
+  annualLimit: new Dec('26000'),
+  cbecTaxFactor: new Dec('0.7'),
+  cbecDutyRate: new Dec('0'),
+  rounding: ROUNDING,
+  nonCashDiscountReducesBase: false,
+  allocationRemainder: 'last-line',
+});
+
+/**
+ * Policy under 财关税〔2016〕18号 (2016-04-08 to 2018-12-31): 2000 / 20000, 70 %, tariff 0.
+ * For tests and docs; production values come from dated rulesets.
+ */
+export const DEFAULT_TAX_POLICY_2016: Readonly<TaxPolicy> = Object.freeze({
+  ...DEFAULT_TAX_POLICY_2019,
+  singleTransactionLimit: new Dec('2000'),
+  annualLimit: new Dec('20000'),
+});
+
+const DECIMAL_MODE: Record<RoundingMode, Decimal.Rounding> = {
+  'half-up': Dec.ROUND_HALF_UP,
+  'half-even': Dec.ROUND_HALF_EVEN,
+  down: Dec.ROUND_DOWN,
+  up: Dec.ROUND_UP,
+};
+
+/** `value` as a Decimal of sandan's money configuration (precision 40), without copying one that already is. */
+export function toDec(value: Decimal): Decimal {
+  return value.constructor === Dec ? value : new Dec(value);
+}
+
+/** Rounds `value` to the policy's scale with the policy's mode. */
+export function roundTax(value: Decimal, rounding: RoundingPolicy): Decimal {
+  if (value.decimalPlaces() <= rounding.scale) return value;
+  return value.toDecimalPlaces(rounding.scale, DECIMAL_MODE[rounding.mode]);
+}
+
+/** Throws INVALID_OPTION when a policy value is unusable; a bad policy is a programming error. */
+export function assertTaxPolicy(policy: TaxPolicy): void {
+  const fail = (field: string, why: string): never => {
+    throw new SandanError('INVALID_OPTION', `Invalid tax policy: ${field} ${why}`, { details: { field } });
+  };
+  const nonNegative = (field: keyof TaxPolicy) => {
+    const v = policy[field] as unknown;
+    if (!Dec.isDecimal(v) || !(v as Decimal).isFinite() || (v as Decimal).isNegative()) fail(field, 'must be a non-negative Decimal');
+  };
+  nonNegative('singleTransactionLimit');
+  nonNegative('annualLimit');
+  nonNegative('cbecTaxFactor');
+  nonNegative('cbecDutyRate');
+  const r = policy.rounding as RoundingPolicy | undefined;
+  if (r === undefined || !(r.mode in DECIMAL_MODE)) fail('rounding.mode', "must be 'half-up', 'half-even', 'down' or 'up'");
+  if (!Number.isInteger(r?.scale) || (r?.scale ?? -1) < 0 || (r?.scale ?? 99) > 5) fail('rounding.scale', 'must be an integer 0..5');
+  if (r?.scope !== 'line' && r?.scope !== 'order') fail('rounding.scope', "must be 'line' or 'order'");
+  if (policy.allocationRemainder !== 'last-line' && policy.allocationRemainder !== 'largest-line') {
+    fail('allocationRemainder', "must be 'last-line' or 'largest-line'");
+  }
+  if (typeof policy.nonCashDiscountReducesBase !== 'boolean') fail('nonCashDiscountReducesBase', 'must be a boolean');
+}

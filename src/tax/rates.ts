@@ -1,0 +1,158 @@
+import type Decimal from 'decimal.js';
+import { z } from 'zod';
+import { Dec } from '../model/primitives.js';
+import { formatPath } from '../model/issue.js';
+import { SandanError } from '../errors.js';
+
+/**
+ * A consumption-tax tier applies when the line's dutiable value per unit reaches one of
+ * `minUnitValue` (e.g. high-end cosmetics: ≥ 10 CNY per g, i.e. 10000 per kg `035`).
+ */
+export interface UnitValueThreshold {
+  /** Minimum dutiable value per `unit` (CNY). */
+  value: Decimal;
+  /** JGS-20 unit code the value is per, e.g. `035` kg, `008` 只, `095` litre. */
+  unit: string;
+}
+
+/**
+ * One consumption-tax (CT) rate: ad valorem `adValorem`, specific `perUnit` CNY per `unit`,
+ * or both (compound). Without `minUnitValue` the tier always applies.
+ */
+export interface ConsumptionTier {
+  adValorem?: Decimal;
+  perUnit?: Decimal;
+  unit?: string;
+  /** The tier applies when any threshold whose unit the line declares is reached. */
+  minUnitValue?: readonly UnitValueThreshold[];
+}
+
+/** Rates for one key of a rate table. Fractions as Decimal (0.13 = 13 %). */
+export interface TaxRate {
+  /** MFN duty rate; absent when unknown (then only the CBEC regime, where duty is 0, can be computed). */
+  duty?: Decimal;
+  vat: Decimal;
+  /** Tiers tried in order; the first that applies wins; none → no CT. */
+  consumption?: readonly ConsumptionTier[];
+  /** Where the rate comes from (document, page). */
+  source?: string;
+  /** Date the source was stated or consulted (ISO date). */
+  asOf?: string;
+  /** Conditions or remarks for people; the engine does not read it. */
+  note?: string;
+}
+
+/** A parsed rate table: keys are 10-, 8- or 4-digit code prefixes. */
+export interface RateTable {
+  /** File name or label, quoted in issues and explanations. */
+  readonly origin: string;
+  readonly entries: ReadonlyMap<string, TaxRate>;
+}
+
+/** The rate for a code with the key and table that matched. */
+export interface ResolvedRate {
+  key: string;
+  origin: string;
+  rate: TaxRate;
+}
+
+const DECIMAL_TEXT = /^\d{1,15}(\.\d{1,12})?$/;
+
+const decimalValue = z
+  .union([z.string(), z.number()])
+  .transform((v, ctx) => {
+    const text = typeof v === 'number' ? String(v) : v;
+    if (!DECIMAL_TEXT.test(text)) {
+      ctx.addIssue({ code: 'custom', message: 'expected a non-negative decimal such as "0.13"', input: v });
+      return z.NEVER;
+    }
+    return new Dec(text);
+  });
+
+const fraction = decimalValue.refine((d) => d.lt(1), { message: 'a rate must be below 1 (0.13 = 13 %)' });
+const unitCode = z.string().regex(/^\d{3}$/, { error: 'expected a 3-digit JGS-20 unit code such as "035"' });
+
+const ThresholdSchema = z.strictObject({ value: decimalValue, unit: unitCode });
+
+const TierSchema = z
+  .strictObject({
+    adValorem: fraction.optional(),
+    perUnit: decimalValue.optional(),
+    unit: unitCode.optional(),
+    minUnitValue: z.array(ThresholdSchema).min(1).optional(),
+  })
+  .superRefine((t, ctx) => {
+    if (t.adValorem === undefined && t.perUnit === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'needs adValorem, perUnit or both' });
+    }
+    if (t.perUnit !== undefined && t.unit === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'perUnit needs the unit it is charged per', path: ['unit'] });
+    }
+  });
+
+const EntrySchema = z.strictObject({
+  duty: decimalValue.optional(),
+  vat: fraction,
+  consumption: z.union([TierSchema, z.array(TierSchema).min(1)]).optional(),
+  source: z.string().min(1).optional(),
+  asOf: z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, { error: 'expected an ISO date such as "2026-11-21"' }).optional(),
+  note: z.string().optional(),
+});
+
+const KEY = /^(\d{4}|\d{8}|\d{10})$/;
+
+function invalid(origin: string, path: readonly PropertyKey[], why: string): SandanError {
+  const where = path.length === 0 ? '(root)' : formatPath(path);
+  return new SandanError('INVALID_OPTION', `Invalid rate table ${origin} at ${where}: ${why}`, {
+    details: { origin, path: where },
+  });
+}
+
+/**
+ * Validates a rate table in the user format
+ * `{ "<code>": { "duty": "0.10", "vat": "0.13", "consumption": { "adValorem": "0.15" } } }`.
+ * Keys are 10-digit codes or 8-/4-digit prefixes; keys starting with `$` are comments.
+ * Throws `SandanError('INVALID_OPTION')` naming `origin` and the JSON path of the first problem.
+ */
+export function parseRateTable(json: unknown, origin = 'rate table'): RateTable {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw invalid(origin, [], 'expected an object keyed by commodity code');
+  }
+  const entries = new Map<string, TaxRate>();
+  for (const [key, raw] of Object.entries(json as Record<string, unknown>)) {
+    if (key.startsWith('$')) continue;
+    if (!KEY.test(key)) throw invalid(origin, [key], 'keys are 10-, 8- or 4-digit commodity codes');
+    const parsed = EntrySchema.safeParse(raw);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      throw invalid(origin, [key, ...(first?.path ?? [])], first?.message ?? 'invalid entry');
+    }
+    const { consumption, ...rest } = parsed.data;
+    const rate: TaxRate = { ...rest };
+    if (consumption !== undefined) rate.consumption = Array.isArray(consumption) ? consumption : [consumption];
+    entries.set(key, Object.freeze(rate));
+  }
+  return Object.freeze({ origin, entries });
+}
+
+/**
+ * Finds the rate for a 10-digit code: within a table the longest matching key wins
+ * (10, then 8, then 4 digits); across layered tables `[user, bundled]` the first table with
+ * any match wins. Returns undefined when nothing matches: a rate is never guessed.
+ */
+export function resolveRate(tables: RateTable | readonly RateTable[], gcode: string): ResolvedRate | undefined {
+  const list: readonly RateTable[] = isRateTable(tables) ? [tables] : tables;
+  for (const table of list) {
+    for (const len of [10, 8, 4]) {
+      if (gcode.length < len) continue;
+      const key = gcode.slice(0, len);
+      const rate = table.entries.get(key);
+      if (rate !== undefined) return { key, origin: table.origin, rate };
+    }
+  }
+  return undefined;
+}
+
+function isRateTable(t: RateTable | readonly RateTable[]): t is RateTable {
+  return !Array.isArray(t);
+}

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { parseRateTable, resolveRate } from '../../src/tax/index.js';
+import { isSandanError } from '../../src/errors.js';
+import { ROOT, bundledRates, readJson } from './helpers.js';
+
+const userTable = parseRateTable(
+  {
+    $comment: 'ignored',
+    '3304': { vat: '0.13' },
+    '33049900': { vat: '0.13', consumption: { adValorem: '0.15' }, source: 'test', asOf: '2026-11-21' },
+    '3304990010': { duty: '0.01', vat: '0.13', consumption: { adValorem: '0.15' } },
+  },
+  'user.json',
+);
+
+function thrown(fn: () => unknown): Error & { code?: string; details?: Record<string, unknown> } {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('parseRateTable', () => {
+  it('reads decimal strings and numbers as Decimal; consumption becomes a list of tiers', () => {
+    const t = parseRateTable({ '2208': { duty: 0.1, vat: '0.13', consumption: { adValorem: '0.20', perUnit: '0.912', unit: '095' } } });
+    const r = t.entries.get('2208');
+    expect(r?.duty?.toFixed()).toBe('0.1');
+    expect(r?.consumption?.[0]?.perUnit?.toFixed()).toBe('0.912');
+    expect(t.origin).toBe('rate table');
+  });
+
+  it('ignores $ keys', () => {
+    expect([...userTable.entries.keys()]).toEqual(['3304', '33049900', '3304990010']);
+  });
+
+  it.each([
+    [{ '330499': { vat: '0.13' } }, 'at 330499', 'keys are 10-, 8- or 4-digit'],
+    [{ '3304': { vat: '13%' } }, 'at 3304.vat', 'non-negative decimal'],
+    [{ '3304': { vat: '1.3' } }, 'at 3304.vat', 'below 1'],
+    [{ '3304': { duty: '0.1' } }, 'at 3304.vat', ''],
+    [{ '3304': { vat: '0.13', consumption: { perUnit: '1' } } }, 'at 3304.consumption.unit', 'perUnit needs the unit'],
+    [{ '3304': { vat: '0.13', consumption: [{ adValorem: '0.1' }, { unit: '035' }] } }, 'at 3304.consumption[1]', 'needs adValorem, perUnit or both'],
+    [{ '3304': { vat: '0.13', consumption: { adValorem: '0.1', minUnitValue: [{ value: '10', unit: 'kg' }] } } }, 'at 3304.consumption.minUnitValue[0].unit', 'unit code'],
+    [{ '3304': { vat: '0.13', rate: '0.1' } }, 'at 3304', ''],
+    [[], 'at (root)', 'expected an object'],
+  ])('rejects %j naming the origin and path', (json, where, why) => {
+    const e = thrown(() => parseRateTable(json, 'bad.json'));
+    expect(isSandanError(e)).toBe(true);
+    expect(e.code).toBe('INVALID_OPTION');
+    expect(e.message).toContain('bad.json');
+    expect(e.message).toContain(where);
+    expect(e.message).toContain(why);
+  });
+});
+
+describe('resolveRate', () => {
+  it('the longest matching key wins', () => {
+    expect(resolveRate(userTable, '3304990010')?.key).toBe('3304990010');
+    expect(resolveRate(userTable, '3304990099')?.key).toBe('33049900');
+    expect(resolveRate(userTable, '3304100000')?.key).toBe('3304');
+  });
+
+  it('never guesses: no match → undefined', () => {
+    expect(resolveRate(userTable, '3305100000')).toBeUndefined();
+    expect(resolveRate([], '3304990010')).toBeUndefined();
+  });
+
+  it('layered tables: the first table with any match wins, even with a shorter key', () => {
+    const bundled = bundledRates();
+    const hit = resolveRate([userTable, bundled], '3304990099');
+    expect(hit).toMatchObject({ key: '33049900', origin: 'user.json' });
+    // Only the bundled table knows books.
+    expect(resolveRate([userTable, bundled], '4901990000')).toMatchObject({ key: '4901', origin: 'cbec-rates.json' });
+    const shortUser = parseRateTable({ '9102': { vat: '0.13' } }, 'short.json');
+    expect(resolveRate([shortUser, bundled], '9102210090')?.origin).toBe('short.json');
+  });
+});
+
+describe('bundled table rulesets/rates/cbec-rates.json', () => {
+  const raw = readJson(`${ROOT}rulesets/rates/cbec-rates.json`) as Record<string, Record<string, unknown>>;
+  it('parses', () => {
+    expect(bundledRates().entries.size).toBeGreaterThan(0);
+  });
+  it('every entry cites a source and an asOf date', () => {
+    for (const [key, entry] of Object.entries(raw)) {
+      if (key.startsWith('$')) continue;
+      expect(typeof entry.source, key).toBe('string');
+      expect(String(entry.source).length, key).toBeGreaterThan(20);
+      expect(entry.asOf, key).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    }
+  });
+  it('says it is a seed, not a tariff', () => {
+    expect(String(raw.$comment)).toMatch(/NOT a tariff/);
+  });
+});

@@ -1,3 +1,4 @@
 export * from './model/index.js';
 export * from './rules/index.js';
 export * from './errors.js';
+export * from './tax/index.js';

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { SandanError } from '../errors.js';
 import type { Issue } from '../model/issue.js';
+import { jsonErrorOffset } from './json-position.js';
 
 /** One unit of input: a parsed JSON value, or the issue that kept it from being one. */
 export type InputRecord = { line: number; value: unknown; issue?: undefined } | { line: number; value?: undefined; issue: Issue };
@@ -32,10 +33,9 @@ function parseJson(text: string): { value: unknown } | { issue: Issue } {
     return { value: JSON.parse(text) as unknown };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    const m = /position (\d+)/.exec(msg);
     let where = '';
-    if (m) {
-      const pos = Number(m[1]);
+    const pos = jsonErrorOffset(text);
+    if (pos >= 0) {
       const before = text.slice(0, pos);
       const line = before.split('\n').length;
       const col = pos - before.lastIndexOf('\n');

@@ -7,6 +7,8 @@ export interface CliIo {
   stdin: Readable;
   stderrIsTTY: boolean;
   env: Readonly<Record<string, string | undefined>>;
+  /** Resolves when standard output can take more (backpressure for long streams). */
+  drain?(): Promise<void>;
 }
 
 /** The process's own streams. */
@@ -17,5 +19,6 @@ export function processIo(): CliIo {
     stdin: process.stdin,
     stderrIsTTY: Boolean(process.stderr.isTTY),
     env: process.env,
+    drain: () => (process.stdout.writableNeedDrain ? new Promise((resolve) => process.stdout.once('drain', () => resolve())) : Promise.resolve()),
   };
 }

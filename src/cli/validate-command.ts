@@ -72,6 +72,8 @@ export async function validateCommand(file: string, opts: ValidateCommandOptions
       const orderNo = (rec.value as { order?: { orderNo?: unknown } } | undefined)?.order?.orderNo;
       io.stdout(`${label}:${rec.line}${typeof orderNo === 'string' ? ` (orderNo ${orderNo})` : ''}: ${summaryLine(result.issues)}\n${formatIssuesText(result.issues)}\n`);
     }
+    // Never let output pile up in memory when the reader is slower than we are.
+    if (io.drain) await io.drain();
     if (progress && mode === 'ndjson' && total % 5000 === 0) io.stderr(`\rsandan: validated ${total} declarations…`);
   }
   if (progress && mode === 'ndjson' && total >= 5000) io.stderr('\n');

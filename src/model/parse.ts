@@ -31,6 +31,7 @@ function describeInput(input: unknown): string {
 function fromZodIssue(zi: z.core.$ZodIssue, input: unknown): Issue[] {
   const path = formatPath(zi.path);
   const name = path === '' ? '输入' : fieldNameZh(path);
+  const where = path === '' ? 'the input' : path;
   const actualValue = getAt(input, zi.path);
   const base = { severity: 'error' as const, ruleId: FIELD_RULE_ID, path };
   switch (zi.code) {
@@ -47,55 +48,55 @@ function fromZodIssue(zi: z.core.$ZodIssue, input: unknown): Issue[] {
       });
     case 'invalid_type':
       if (actualValue === undefined) {
-        return [{ ...base, code: 'field-required', expected: zi.expected, message: { zh: `缺少必填项 ${name}（${path}）`, en: `Required field ${path} is missing` } }];
+        return [{ ...base, code: 'field-required', expected: zi.expected, message: { zh: `缺少必填项 ${name}（${path}）`, en: `Required field ${where} is missing` } }];
       }
-      return [{ ...base, code: 'field-type', expected: zi.expected, actual: describeInput(actualValue), message: { zh: `${name}（${path}）类型错误，应为 ${zi.expected}`, en: `${path} has the wrong type: expected ${zi.expected}, got ${describeInput(actualValue)}` } }];
+      return [{ ...base, code: 'field-type', expected: zi.expected, actual: describeInput(actualValue), message: { zh: `${name}（${path}）类型错误，应为 ${zi.expected}`, en: `${where} has the wrong type: expected ${zi.expected}, got ${describeInput(actualValue)}` } }];
     case 'too_big':
       if (zi.origin === 'string') {
         const len = typeof actualValue === 'string' ? actualValue.length : undefined;
-        return [{ ...base, code: 'field-too-long', expected: `≤ ${zi.maximum} characters`, actual: `${len} characters`, message: { zh: `${name}（${path}）超长：最多 ${zi.maximum} 个字符，实际 ${len} 个`, en: `${path} is too long: at most ${zi.maximum} characters, got ${len}` } }];
+        return [{ ...base, code: 'field-too-long', expected: `≤ ${zi.maximum} characters`, actual: `${len} characters`, message: { zh: `${name}（${path}）超长：最多 ${zi.maximum} 个字符，实际 ${len} 个`, en: `${where} is too long: at most ${zi.maximum} characters, got ${len}` } }];
       }
-      return [{ ...base, code: 'field-too-many', expected: `≤ ${zi.maximum}`, message: { zh: `${name}（${path}）数量过多：最多 ${zi.maximum} 项`, en: `${path} has too many entries: at most ${zi.maximum}` } }];
+      return [{ ...base, code: 'field-too-many', expected: `≤ ${zi.maximum}`, message: { zh: `${name}（${path}）数量过多：最多 ${zi.maximum} 项`, en: `${where} has too many entries: at most ${zi.maximum}` } }];
     case 'too_small':
       if (zi.origin === 'string') {
         if (zi.exact) {
-          return [{ ...base, code: 'field-length', expected: `${zi.minimum} characters`, actual: describeInput(actualValue), message: { zh: `${name}（${path}）应为 ${zi.minimum} 个字符`, en: `${path} must be exactly ${zi.minimum} characters` } }];
+          return [{ ...base, code: 'field-length', expected: `${zi.minimum} characters`, actual: describeInput(actualValue), message: { zh: `${name}（${path}）应为 ${zi.minimum} 个字符`, en: `${where} must be exactly ${zi.minimum} characters` } }];
         }
-        return [{ ...base, code: 'field-empty', message: { zh: `${name}（${path}）不能为空`, en: `${path} must not be empty` } }];
+        return [{ ...base, code: 'field-empty', message: { zh: `${name}（${path}）不能为空`, en: `${where} must not be empty` } }];
       }
-      return [{ ...base, code: 'field-too-few', expected: `≥ ${zi.minimum}`, message: { zh: `${name}（${path}）至少需要 ${zi.minimum} 项`, en: `${path} needs at least ${zi.minimum} entries` } }];
+      return [{ ...base, code: 'field-too-few', expected: `≥ ${zi.minimum}`, message: { zh: `${name}（${path}）至少需要 ${zi.minimum} 项`, en: `${where} needs at least ${zi.minimum} entries` } }];
     case 'invalid_value': {
       if (actualValue === undefined) {
-        return [{ ...base, code: 'field-required', message: { zh: `缺少必填项 ${name}（${path}）`, en: `Required field ${path} is missing` } }];
+        return [{ ...base, code: 'field-required', message: { zh: `缺少必填项 ${name}（${path}）`, en: `Required field ${where} is missing` } }];
       }
       const allowed = zi.values.map((v) => String(v)).join(' | ');
-      return [{ ...base, code: 'field-value', expected: allowed, actual: describeInput(actualValue), message: { zh: `${name}（${path}）取值 ${describeInput(actualValue)} 不允许，应为 ${allowed}`, en: `${path} must be ${allowed}, got ${describeInput(actualValue)}` } }];
+      return [{ ...base, code: 'field-value', expected: allowed, actual: describeInput(actualValue), message: { zh: `${name}（${path}）取值 ${describeInput(actualValue)} 不允许，应为 ${allowed}`, en: `${where} must be ${allowed}, got ${describeInput(actualValue)}` } }];
     }
     case 'invalid_format':
     case 'custom': {
       if (zi.message === FORMAT.decimal || zi.message === FORMAT.int) {
         const expected = zi.message === FORMAT.decimal ? 'number | decimal string' : 'integer';
         if (actualValue === undefined) {
-          return [{ ...base, code: 'field-required', expected, message: { zh: `缺少必填项 ${name}（${path}）`, en: `Required field ${path} is missing` } }];
+          return [{ ...base, code: 'field-required', expected, message: { zh: `缺少必填项 ${name}（${path}）`, en: `Required field ${where} is missing` } }];
         }
         if (typeof actualValue !== 'string' && typeof actualValue !== 'number') {
-          return [{ ...base, code: 'field-type', expected, actual: describeInput(actualValue), message: { zh: `${name}（${path}）类型错误，应为${zi.message === FORMAT.decimal ? '数字或十进制字符串' : '整数'}`, en: `${path} must be a ${expected}, got ${describeInput(actualValue)}` } }];
+          return [{ ...base, code: 'field-type', expected, actual: describeInput(actualValue), message: { zh: `${name}（${path}）类型错误，应为${zi.message === FORMAT.decimal ? '数字或十进制字符串' : '整数'}`, en: `${where} must be a ${expected}, got ${describeInput(actualValue)}` } }];
         }
         const neg = zi.message === FORMAT.decimal && toDecimal(actualValue)?.isNegative();
         if (neg) {
           const fmt = FORMAT_TEXT[FORMAT.nonNegative]!;
-          return [{ ...base, code: 'field-format', expected: fmt.en, actual: describeInput(actualValue), message: { zh: `${name}（${path}）应为${fmt.zh}，实际为 ${describeInput(actualValue)}`, en: `${path} must be ${fmt.en}, got ${describeInput(actualValue)}` } }];
+          return [{ ...base, code: 'field-format', expected: fmt.en, actual: describeInput(actualValue), message: { zh: `${name}（${path}）应为${fmt.zh}，实际为 ${describeInput(actualValue)}`, en: `${where} must be ${fmt.en}, got ${describeInput(actualValue)}` } }];
         }
       }
       const fmt = FORMAT_TEXT[zi.message] ?? { zh: '规定格式', en: 'the required format' };
-      return [{ ...base, code: 'field-format', expected: fmt.en, actual: describeInput(actualValue), message: { zh: `${name}（${path}）格式错误，应为${fmt.zh}，实际为 ${describeInput(actualValue)}`, en: `${path} must be ${fmt.en}, got ${describeInput(actualValue)}` } }];
+      return [{ ...base, code: 'field-format', expected: fmt.en, actual: describeInput(actualValue), message: { zh: `${name}（${path}）格式错误，应为${fmt.zh}，实际为 ${describeInput(actualValue)}`, en: `${where} must be ${fmt.en}, got ${describeInput(actualValue)}` } }];
     }
     case 'invalid_union': {
       // Our unions are "number or string" amounts; the input was neither.
-      return [{ ...base, code: 'field-type', expected: 'number | string', actual: describeInput(actualValue), message: { zh: `${name}（${path}）应为数字或十进制字符串`, en: `${path} must be a number or a decimal string, got ${describeInput(actualValue)}` } }];
+      return [{ ...base, code: 'field-type', expected: 'number | string', actual: describeInput(actualValue), message: { zh: `${name}（${path}）应为数字或十进制字符串`, en: `${where} must be a number or a decimal string, got ${describeInput(actualValue)}` } }];
     }
     default:
-      return [{ ...base, code: 'field-invalid', actual: describeInput(actualValue), message: { zh: `${name}（${path}）不合法：${zi.message}`, en: `${path} is invalid: ${zi.message}` } }];
+      return [{ ...base, code: 'field-invalid', actual: describeInput(actualValue), message: { zh: `${name}（${path}）不合法：${zi.message}`, en: `${where} is invalid: ${zi.message}` } }];
   }
 }
 

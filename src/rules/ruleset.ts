@@ -89,7 +89,7 @@ function jsonPath(path: readonly PropertyKey[]): string {
 export function loadRuleset(data: unknown, rules: readonly Rule[], origin = 'ruleset'): Ruleset {
   const parsed = rulesetSchema(rules).safeParse(data);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => {
+    const problems = flattenUnions(parsed.error.issues, data).map((i) => {
       if (i.code === 'unrecognized_keys' && i.path.length === 1 && i.path[0] === 'rules') {
         return `${jsonPath(i.path)}: unknown rule id ${i.keys.join(', ')} (known rules are listed in docs/rules.md)`;
       }
@@ -109,6 +109,20 @@ export function loadRuleset(data: unknown, rules: readonly Rule[], origin = 'rul
     for (const [i, s] of (entries as Setting[] | undefined ?? []).entries()) checkRange(s, origin, `$.policy.${key}[${i}]`);
   }
   return { id: d.id, version: d.version, extends: d.extends, origin, data: d };
+}
+
+/**
+ * A rule setting is "an object or a list of objects"; when it fails, report the problems of
+ * the branch the data took, with their full paths, rather than zod's "invalid input".
+ */
+function flattenUnions(issues: readonly z.core.$ZodIssue[], data: unknown): z.core.$ZodIssue[] {
+  return issues.flatMap((i) => {
+    if (i.code !== 'invalid_union' || i.errors.length === 0) return [i];
+    let at: unknown = data;
+    for (const k of i.path) at = at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[k as string] : undefined;
+    const branch = Array.isArray(at) ? (i.errors[1] ?? i.errors[0]!) : i.errors[0]!;
+    return flattenUnions(branch.map((b) => ({ ...b, path: [...i.path, ...b.path] }) as z.core.$ZodIssue), data);
+  });
 }
 
 function checkRange(s: Setting, origin: string, where: string): void {

@@ -38,7 +38,7 @@ export function allocate(total: Decimal, weights: readonly Decimal[], remainderL
     if (i === target) continue;
     const w = weights[i] as Decimal;
     const exact = basis === 'equal' ? total.div(n) : total.times(w).div(sum);
-    const share = exact.toDecimalPlaces(places, Dec.ROUND_HALF_UP);
+    const share = exact.toDecimalPlaces(places, Dec.ROUND_DOWN);
     shares[i] = share;
     given = given.plus(share);
   }

@@ -1,0 +1,123 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { expectGolden, runCli } from '../helpers/cli.js';
+
+const HZ = 'examples/hangzhou-1210.json';
+const GZ = 'examples/guangzhou-9610.json';
+const BAD = 'test/fixtures/invalid-hangzhou.json';
+const line = (f: string) => JSON.stringify(JSON.parse(readFileSync(f, 'utf8')));
+
+describe('sandan validate', () => {
+  it('exits 0 on the examples', async () => {
+    for (const f of [HZ, GZ]) {
+      const r = await runCli(['validate', f]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${f}: valid: no issues (rules: national, at ${f === HZ ? '2026-11-20' : '2026-11-21'})\n`);
+    }
+  });
+
+  it('prints issues grouped by document (golden text) and exits 1', async () => {
+    const r = await runCli(['validate', BAD]);
+    expect(r.code).toBe(1);
+    expectGolden(r.stdout, 'validate-invalid.txt');
+  });
+
+  it('prints { valid, issues } in JSON mode (golden JSON)', async () => {
+    const r = await runCli(['validate', BAD, '--format', 'json']);
+    expect(r.code).toBe(1);
+    const parsed = JSON.parse(r.stdout);
+    expect(Object.keys(parsed)).toEqual(['valid', 'issues']);
+    expectGolden(r.stdout, 'validate-invalid.json');
+  });
+
+  it('streams NDJSON: one result per line, a summary, and a bad line does not stop the others', async () => {
+    const input = [line(HZ), '{"order": oops', line(GZ), '', line(BAD)].join('\n');
+    const r = await runCli(['validate', '-', '--format', 'json'], input);
+    expect(r.code).toBe(1);
+    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(out.map((o) => o.line ?? 'summary')).toEqual([1, 2, 3, 5, 'summary']);
+    expect(out[0].valid).toBe(true);
+    expect(out[1].issues[0]).toMatchObject({ code: 'json-syntax', severity: 'error' });
+    expect(out[2].valid).toBe(true);
+    expect(out[3].valid).toBe(false);
+    expect(out[4].summary).toEqual({ declarations: 4, valid: 2, invalid: 2, errors: 5, warnings: 1 });
+    const text = await runCli(['validate', '-'], input);
+    expectGolden(text.stdout, 'validate-stream.txt');
+  });
+
+  it('treats a one-line file as one declaration unless --ndjson', async () => {
+    expect((await runCli(['validate', '-'], line(HZ))).stdout).toMatch(/^<stdin>: valid/);
+    const r = await runCli(['validate', '-', '--ndjson', '--format', 'json'], line(HZ));
+    expect(r.stdout.trim().split('\n')).toHaveLength(2);
+  });
+
+  it('accepts a UTF-8 byte-order mark', async () => {
+    const r = await runCli(['validate', '-'], Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), readFileSync(HZ)]));
+    expect(r.code).toBe(0);
+  });
+
+  it('reports bad input as an issue with exit 1, never a stack trace', async () => {
+    const cases: Array<[string | Buffer, string]> = [
+      ['{"order": ', 'json-syntax'],
+      [Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), 'input-encoding'],
+      ['', 'input-empty'],
+      ['[1,2,3]', 'field-type'],
+      [JSON.stringify({ ...JSON.parse(readFileSync(HZ, 'utf8')), payment: undefined }), 'field-required'],
+    ];
+    for (const [input, code] of cases) {
+      const r = await runCli(['validate', '-', '--format', 'json'], input);
+      expect(r.code, String(input)).toBe(1);
+      expect(JSON.parse(r.stdout).issues.map((i: { code: string }) => i.code)).toContain(code);
+      expect(r.stderr).toBe('');
+    }
+    const r = await runCli(['validate', '-'], '{"order": [}');
+    expect(r.stdout).toMatch(/not valid JSON \(line 1, column 12\)/);
+  });
+
+  it('reports an absurdly long string as too long', async () => {
+    const d = JSON.parse(readFileSync(HZ, 'utf8'));
+    d.order.note = 'x'.repeat(5_000_000);
+    const r = await runCli(['validate', '-', '--format', 'json'], JSON.stringify(d));
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).issues).toContainEqual(expect.objectContaining({ code: 'field-too-long', path: 'order.note' }));
+    expect(r.stdout.length).toBeLessThan(10_000);
+  });
+
+  it('exits 2 with a message and a hint for usage errors and unreadable files', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['validate', 'no/such/file.json'], /Cannot read no\/such\/file\.json: no such file\nhint: /],
+      [['validate', 'examples'], /examples is a directory/],
+      [['validate', HZ, '--district', '1234'], /Unknown customs district "1234"/],
+      [['validate', HZ, '--at', 'yesterday'], /at must be a date as YYYY-MM-DD/],
+      [['validate', HZ, '--ruleset', 'no.json'], /Cannot read ruleset no\.json/],
+      [['validate', HZ, '--ruleset', 'test/fixtures/broken-ruleset.json'], /test\/fixtures\/broken-ruleset\.json: \$\.rules: unknown rule id payment\/amounts/],
+      [['validate', HZ, '--format', 'xml'], /Allowed choices are text, json/],
+      [['validate'], /missing required argument 'file'/],
+      [['frobnicate'], /unknown command 'frobnicate'/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('applies a user ruleset', async () => {
+    const r = await runCli(['validate', BAD, '--ruleset', 'test/fixtures/lenient-ruleset.json', '--format', 'json']);
+    const codes = JSON.parse(r.stdout).issues.map((i: { code: string; severity: string }) => `${i.code}:${i.severity}`);
+    expect(codes).toContain('1332:warning');
+    expect(codes).not.toContain('pack-no:error');
+  });
+
+  it('runs as the installed bin (built dist)', () => {
+    execFileSync('npx', ['tsup', '--silent'], { stdio: 'ignore' });
+    const ok = spawnSync('node', ['bin/sandan.js', 'validate', HZ], { encoding: 'utf8' });
+    expect(ok.status).toBe(0);
+    const bad = spawnSync('node', ['bin/sandan.js', 'validate', BAD], { encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    const usage = spawnSync('node', ['bin/sandan.js', 'validate', 'missing.json'], { encoding: 'utf8' });
+    expect(usage.status).toBe(2);
+  }, 60_000);
+});

@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { rulesCatalogue, rulesetJsonSchema } from '../scripts/generated.js';
+import { jsonErrorOffset } from '../src/cli/json-position.js';
+import { bundledCodeTables, bundledRulesets } from '../src/index.js';
+
+const read = (p: string) => readFileSync(new URL(`../${p}`, import.meta.url), 'utf8');
+
+describe('generated files are up to date (run `npm run gen` after changing rules)', () => {
+  it('schemas/ruleset.schema.json matches the zod ruleset schema', () => {
+    expect(read('schemas/ruleset.schema.json')).toBe(rulesetJsonSchema());
+  });
+  it('docs/rules.md matches the rule registry and the national ruleset', () => {
+    expect(read('docs/rules.md')).toBe(rulesCatalogue());
+  });
+});
+
+describe('bundled data', () => {
+  it('every bundled ruleset and code table loads against its schema', () => {
+    expect(bundledRulesets().map((r) => r.id)).toContain('national');
+    const tables = bundledCodeTables();
+    for (const id of ['currency', 'country', 'unit', 'trade-mode', 'transport-mode', 'packing-type', 'id-type', 'customs', 'province']) {
+      expect(tables[id], id).toBeDefined();
+      expect(tables[id]!.entries.length, id).toBeGreaterThan(0);
+    }
+    expect(tables.customs!.get('2924')?.district).toBe('2900');
+    expect(tables.unit!.get('035')?.zh).toBe('千克');
+  });
+
+  it('every policy entry and rule setting of the national ruleset cites a source', () => {
+    const national = bundledRulesets().find((r) => r.id === 'national')!;
+    for (const [key, entries] of Object.entries(national.data.policy ?? {})) {
+      for (const e of entries as Array<{ source?: string }>) expect(e.source, key).toBeTruthy();
+    }
+    for (const [id, s] of Object.entries(national.data.rules ?? {})) {
+      for (const e of [s].flat() as Array<{ source?: string }>) expect(e.source, id).toBeTruthy();
+    }
+  });
+});
+
+describe('jsonErrorOffset', () => {
+  it('is -1 exactly for text JSON.parse accepts, and inside the text otherwise', () => {
+    fc.assert(
+      fc.property(fc.json(), fc.nat(), (json, cut) => {
+        const text = json.slice(0, cut % (json.length + 1));
+        let ok = true;
+        try {
+          JSON.parse(text);
+        } catch {
+          ok = false;
+        }
+        const pos = jsonErrorOffset(text);
+        if (ok) expect(pos).toBe(-1);
+        else expect(pos >= 0 && pos <= text.length).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { createValidator, defaultRegistry, loadRuleset, RULES, RulesetRegistry, SandanError, validate } from '../../src/index.js';
+import { example } from '../helpers/examples.js';
+
+function overLimit(d: Record<string, any>): void {
+  // One line of 2 × 1,200 = 2,400 plus 150: above the 2016 limit (2,000), within the 2019 one (5,000).
+  for (const doc of [d.order, d.inventory]) {
+    doc.items[0].price = '1200.00';
+    doc.items[0].totalPrice = '2400.00';
+  }
+  d.order.goodsValue = '2550.00';
+  d.order.acturalPaid = '2599.87';
+  d.payment.amountPaid = '2599.87';
+}
+
+describe('effective dating', () => {
+  it('applies the 2,000 limit in 2018 and the 5,000 limit in 2026 to the same declaration', () => {
+    const d = example('hangzhou-1210');
+    overLimit(d);
+    const in2018 = validate(d, { at: '2018-06-01' });
+    expect(in2018.issues).toContainEqual(expect.objectContaining({ code: '-621005', actual: '2550' }));
+    expect(in2018.issues.find((i) => i.code === '-621005')?.message.en).toContain('2000');
+    expect(validate(d, { at: '2026-06-01' }).issues.filter((i) => i.code === '-621005')).toEqual([]);
+  });
+
+  it('defaults the date to inventory.declTime', () => {
+    const d = example('hangzhou-1210');
+    overLimit(d);
+    d.inventory.declTime = '20180601';
+    expect(validate(d).ruleset.at).toBe('2018-06-01');
+    expect(validate(d).issues.some((i) => i.code === '-621005')).toBe(true);
+  });
+
+  it('resolves the policy in force on a date with its source', () => {
+    const p2018 = defaultRegistry().resolve('national', '2018-12-31').policy;
+    const p2019 = defaultRegistry().resolve('national', '2019-01-01').policy;
+    expect(p2018.singleTransactionLimit?.toString()).toBe('2000');
+    expect(p2018.annualLimit?.toString()).toBe('20000');
+    expect(p2019.singleTransactionLimit?.toString()).toBe('5000');
+    expect(p2019.annualLimit?.toString()).toBe('26000');
+    expect(p2019.sources.singleTransactionLimit).toBe('财关税〔2018〕49号');
+    expect(p2019.cbecTaxFactor?.toString()).toBe('0.7');
+  });
+
+  it('warns when the declaration carries no date', () => {
+    const d = example('hangzhou-1210');
+    delete d.order.appTime;
+    d.inventory.declTime = 'x';
+    expect(validate(d).issues).toContainEqual(expect.objectContaining({ code: 'date-unknown', severity: 'warning' }));
+  });
+});
+
+describe('user rulesets', () => {
+  const base = { id: 'my-shop', version: '1', extends: 'national' };
+
+  it('can lower a severity, disable a rule and change options', () => {
+    const d = example('hangzhou-1210');
+    d.payment.amountPaid = '597.88';
+    d.inventory.assureCode = d.inventory.ebpCode === d.inventory.ebcCode ? 'X' : d.inventory.ebpCode;
+    const ruleset = { ...base, rules: { 'payment/amount': { severity: 'warning' }, 'parties/assure-code': { severity: 'off' } } };
+    const r = validate(d, { ruleset });
+    expect(r.valid).toBe(true);
+    expect(r.issues.map((i) => [i.code, i.severity])).toEqual([['1332', 'warning']]);
+    expect(r.ruleset.chain).toEqual(['my-shop', 'national']);
+    const tolerant = validate(d, { ruleset: { ...base, rules: { 'payment/amount': { options: { tolerance: '0.01' } } } } });
+    expect(tolerant.issues.filter((i) => i.code === '1332')).toEqual([]);
+  });
+
+  it('downgrades an error driven by an uncertain fact to a warning', () => {
+    const d = example('hangzhou-1210');
+    d.payment.amountPaid = '597.88';
+    const r = validate(d, { ruleset: { ...base, rules: { 'payment/amount': { confidence: 'uncertain' } } } });
+    expect(r.issues.find((i) => i.code === '1332')?.severity).toBe('warning');
+  });
+
+  it('rejects an unknown rule id, bad options and bad dates with the JSON path', () => {
+    const load = (data: unknown) => () => loadRuleset(data, RULES, 'my.json');
+    expect(load({ ...base, rules: { 'payment/amounts': {} } })).toThrowError(/my\.json: \$\.rules: unknown rule id payment\/amounts/);
+    try {
+      load({ ...base, rules: { 'payment/amount': { options: { tolerance: 1 } } } })();
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(SandanError);
+      expect((e as SandanError).code).toBe('RULESET_BAD_OPTIONS');
+      expect((e as SandanError).message).toMatch(/\$\.rules\["payment\/amount"\]\.options\.tolerance/);
+    }
+    expect(load({ ...base, policy: { annualLimit: [{ value: '26000', source: 'x', effectiveFrom: '2020-01-01', effectiveTo: '2019-01-01' }] } })).toThrowError(/effectiveTo 2019-01-01 is before effectiveFrom 2020-01-01/);
+    expect(load({ version: '1' })).toThrowError(/\$\.id/);
+  });
+
+  it('rejects a broken extends chain: a missing parent or a cycle', () => {
+    const reg = new RulesetRegistry(RULES, defaultRegistry().ids().map((id) => defaultRegistry().get(id)!));
+    expect(() => reg.add(loadRuleset({ ...base, extends: 'nowhere' }, RULES))).toThrowError(/no ruleset "nowhere" to extend/);
+    reg.add(loadRuleset({ id: 'a', version: '1', extends: 'national' }, RULES));
+    reg.add(loadRuleset({ id: 'b', version: '1', extends: 'a' }, RULES));
+    expect(() => reg.add(loadRuleset({ id: 'a', version: '2', extends: 'b' }, RULES))).toThrowError(/cycle/);
+  });
+
+  it('lets a child override a policy value for a period', () => {
+    const d = example('hangzhou-1210');
+    overLimit(d);
+    const strict = { ...base, policy: { singleTransactionLimit: [{ value: '2000', source: 'test', effectiveFrom: '2026-01-01' }] } };
+    expect(validate(d, { ruleset: strict }).issues.some((i) => i.code === '-621005')).toBe(true);
+    expect(validate(d, { ruleset: strict, at: '2025-06-01' }).issues.some((i) => i.code === '-621005')).toBe(false);
+  });
+});
+
+describe('options', () => {
+  it('throws SandanError on misuse, never on data', () => {
+    expect(() => createValidator({ at: '2026/01/01' })).toThrowError(SandanError);
+    expect(() => createValidator({ district: '1234' })).toThrowError(/Unknown customs district "1234"\. Known districts:/);
+    expect(() => validate(undefined)).not.toThrow();
+  });
+});

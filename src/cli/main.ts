@@ -1,7 +1,11 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { isSandanError } from '../errors.js';
 import { processIo, type CliIo } from './io.js';
-import { validateCommand } from './validate-command.js';
+import type { CommandContext } from './command.js';
+import { registerValidateCommand } from './validate-command.js';
+
+/** Every command; each module registers itself on the program. */
+const COMMANDS = [registerValidateCommand];
 
 export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
 
@@ -24,18 +28,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError('(run with --help for usage)');
 
-  program
-    .command('validate')
-    .description('Validate a declaration (JSON) or a stream of them (NDJSON, one per line) against the national, district and user rulesets.')
-    .argument('<file>', 'declaration file (.json or .ndjson), or - for standard input')
-    .option('--district <code>', 'customs district or office code, e.g. 2900 (default: from inventory.customsCode)')
-    .option('--at <date>', 'check against the policy in force on this date, YYYY-MM-DD (default: the declaration date)')
-    .option('--ruleset <file>', 'a user ruleset (JSON) extending a bundled one')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--ndjson', 'treat the input as NDJSON even if it has one line')
-    .action(async (file: string, opts) => {
-      exit = await validateCommand(file, opts, io);
-    });
+  const ctx: CommandContext = { io, setExit: (code) => void (exit = code) };
+  for (const register of COMMANDS) register(program, ctx);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

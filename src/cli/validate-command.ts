@@ -1,3 +1,5 @@
+import { Option, type Command } from 'commander';
+import type { CommandContext } from './command.js';
 import { readFile } from 'node:fs/promises';
 import { SandanError } from '../errors.js';
 import type { Issue } from '../model/issue.js';
@@ -83,4 +85,20 @@ export async function validateCommand(file: string, opts: ValidateCommandOptions
     else io.stdout(`${label}: ${plural(total, 'declaration')}: ${valid} valid, ${total - valid} invalid (${plural(errors, 'error')}, ${plural(warnings, 'warning')})\n`);
   }
   return valid === total ? 0 : 1;
+}
+
+/** Registers `sandan validate` on the program. */
+export function registerValidateCommand(program: Command, { io, setExit }: CommandContext): void {
+  program
+    .command('validate')
+    .description('Validate a declaration (JSON) or a stream of them (NDJSON, one per line) against the national, district and user rulesets.')
+    .argument('<file>', 'declaration file (.json or .ndjson), or - for standard input')
+    .option('--district <code>', 'customs district or office code, e.g. 2900 (default: from inventory.customsCode)')
+    .option('--at <date>', 'check against the policy in force on this date, YYYY-MM-DD (default: the declaration date)')
+    .option('--ruleset <file>', 'a user ruleset (JSON) extending a bundled one')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--ndjson', 'treat the input as NDJSON even if it has one line')
+    .action(async (file: string, opts: ValidateCommandOptions) => {
+      setExit(await validateCommand(file, opts, io));
+    });
 }

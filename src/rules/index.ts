@@ -6,3 +6,4 @@ export * from './registry.js';
 export * from './validate.js';
 export { bundledCodeTables, bundledRulesets, defaultRegistry } from './bundled.js';
 export { checkIdNumber, idCheckCharacter, idBirthDate } from './id-number.js';
+export * from './district.js';

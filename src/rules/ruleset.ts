@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SandanError } from '../errors.js';
 import type { Severity } from '../model/issue.js';
+import { DistrictSectionSchema } from './district.js';
 import { PolicySectionSchema, toPolicy, type Policy, type PolicyKey } from './policy.js';
 import type { Rule } from './types.js';
 
@@ -42,8 +43,8 @@ export function rulesetSchema(rules: readonly Rule[]) {
     sources: z.array(SourceSchema).optional(),
     rules: z.strictObject(ruleShape).optional(),
     policy: PolicySectionSchema.optional(),
-    /** Free-form, schema-checked by district tooling; ignored by the engine. */
-    meta: z.record(z.string(), z.unknown()).optional(),
+    /** District facts; present in district rulesets (rulesets/districts/NNNN.json). */
+    district: DistrictSectionSchema.optional(),
   });
 }
 

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/**
+ * What a district ruleset says about its customs district besides rule settings: the offices
+ * and ports that belong to it, accepted signature algorithms, payment declaration codes and
+ * local requirements. Every value cites a source; uncertain ones say so.
+ */
+
+const dateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+const confidence = z.enum(['verified', 'memory', 'uncertain']);
+const sourced = {
+  source: z.string().min(1),
+  confidence: confidence.optional(),
+  note: z.string().optional(),
+};
+
+export const DistrictSectionSchema = z.strictObject({
+  /** The district's own code, `xx00`. */
+  code: z.string().regex(/^\d{2}00$/, 'a district code such as 2900'),
+  name: z.strictObject({ zh: z.string().min(1), en: z.string().min(1) }),
+  /** Offices (隶属海关/办事处) of the district beyond those in rulesets/codes/customs.json. */
+  offices: z.array(z.strictObject({ code: z.string().regex(/^\d{4}$/), name: z.string().optional(), ...sourced })).default([]),
+  /** Port offices (口岸海关) where goods of this district enter, when they differ from its offices. */
+  ports: z.array(z.strictObject({ code: z.string().regex(/^\d{4}$/), name: z.string().optional(), ...sourced })).default([]),
+  /** Signature algorithm URIs the district's E-Port accepts (see the signing guide). */
+  signatureAlgorithms: z
+    .array(
+      z.strictObject({
+        signatureMethod: z.string().min(1),
+        digestMethod: z.string().min(1),
+        effectiveFrom: dateString.optional(),
+        effectiveTo: dateString.optional(),
+        ...sourced,
+      }),
+    )
+    .default([]),
+  /** Customs codes payment providers use when declaring payments for this district. */
+  paymentCustomsCodes: z.record(z.string(), z.strictObject({ codes: z.array(z.string().min(1)).min(1), ...sourced })).default({}),
+  /** Local requirements found in the sources, as text (the rules that enforce them are in `rules`). */
+  localRequirements: z
+    .array(z.strictObject({ id: z.string().min(1), text: z.strictObject({ zh: z.string(), en: z.string() }), effectiveFrom: dateString.optional(), effectiveTo: dateString.optional(), ...sourced }))
+    .default([]),
+});
+
+export type DistrictSection = z.output<typeof DistrictSectionSchema>;

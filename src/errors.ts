@@ -13,7 +13,14 @@ export type SandanErrorCode =
   | 'RULESET_NOT_FOUND'
   | 'DISTRICT_UNKNOWN'
   | 'FILE_UNREADABLE'
-  | 'CODE_TABLE_INVALID';
+  | 'CODE_TABLE_INVALID'
+  | 'XML_UNSAFE'
+  | 'XML_MALFORMED'
+  | 'XML_TOO_LARGE'
+  | 'XML_UNKNOWN_ROOT'
+  | 'QUOTA_INVALID'
+  | 'QUOTA_CONFLICT'
+  | 'QUOTA_STORE';
 
 /** The one error class sandan throws; `code` is stable and meant for programs. */
 export class SandanError extends Error {

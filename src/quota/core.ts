@@ -1,0 +1,371 @@
+import { createHmac } from 'node:crypto';
+import type Decimal from 'decimal.js';
+import { SandanError } from '../errors.js';
+import { Dec } from '../model/primitives.js';
+import type { QuotaEntry, QuotaEvent, QuotaPolicy } from './types.js';
+
+/**
+ * The pure part of the quota ledger: Beijing calendar, amounts, the buyer hash and the
+ * decisions (reserve, commit, release, refund) as functions of the rows they read and the
+ * time they are given. Nothing here touches a store or the clock.
+ */
+
+const HOUR = 3_600_000;
+const BEIJING_OFFSET = 8 * HOUR;
+
+/** Something that names an instant: a Date, an ISO 8601 string, `YYYY-MM-DD`, or CEB `yyyyMMdd[HHmmss[SSS]]` (Beijing time). */
+export type QuotaInstant = Date | string;
+
+/**
+ * Reads an instant. Dates without a zone (`YYYY-MM-DD`, `yyyyMMddHHmmss`, the 17-digit
+ * receipt `returnTime`, ISO without offset) are Beijing time (UTC+8), as customs writes them.
+ * Throws `QUOTA_INVALID` on anything else.
+ */
+export function parseInstant(value: QuotaInstant, what = 'at'): Date {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new SandanError('QUOTA_INVALID', `${what} is an invalid Date`);
+    return value;
+  }
+  if (typeof value === 'string') {
+    const s = value.trim();
+    let m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(s);
+    if (m) return beijingLocal(s, +m[1]!, +m[2]!, +m[3]!, 0, 0, 0, 0, what);
+    m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{3})?$/.exec(s);
+    if (m) return beijingLocal(s, +m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!, +(m[7] ?? 0), what);
+    if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(s)) {
+      const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(s) ? s : `${s.replace(' ', 'T')}+08:00`;
+      const d = new Date(zoned);
+      if (!Number.isNaN(d.getTime())) return d;
+    }
+  }
+  throw new SandanError('QUOTA_INVALID', `${what} must be a Date, an ISO 8601 date-time, YYYY-MM-DD or yyyyMMddHHmmss (Beijing time), got ${JSON.stringify(value)}`);
+}
+
+function beijingLocal(text: string, y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, what: string): Date {
+  const t = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  const back = new Date(t);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
+    throw new SandanError('QUOTA_INVALID', `${what}: ${JSON.stringify(text)} is not a real date and time`);
+  }
+  return new Date(t - BEIJING_OFFSET);
+}
+
+/** The calendar year of an instant in Beijing time: 2025-12-31T16:00:00Z is already 2026. */
+export function beijingYear(at: Date): number {
+  return new Date(at.getTime() + BEIJING_OFFSET).getUTCFullYear();
+}
+
+/** The Beijing calendar date of an instant, `YYYY-MM-DD`. */
+export function beijingDate(at: Date): string {
+  return new Date(at.getTime() + BEIJING_OFFSET).toISOString().slice(0, 10);
+}
+
+/** Checks a calendar year argument. */
+export function checkYear(year: unknown): number {
+  if (typeof year !== 'number' || !Number.isInteger(year) || year < 2000 || year > 9998) {
+    throw new SandanError('QUOTA_INVALID', `year must be an integer calendar year, got ${JSON.stringify(year)}`);
+  }
+  return year;
+}
+
+/** The date whose policy applies to a whole year: `at` when it falls in the year, else the year's nearest end. */
+export function policyDateForYear(year: number, at: Date): string {
+  const y = beijingYear(at);
+  if (y === year) return beijingDate(at);
+  return y > year ? `${year}-12-31` : `${year}-01-01`;
+}
+
+/** Reads an amount of money: finite, not negative, at most 5 decimals and 14 integer digits (N19,5). */
+export function toAmount(value: unknown, what = 'amount'): Decimal {
+  let d: Decimal | undefined;
+  try {
+    if (typeof value === 'string' && /^\d{1,14}(\.\d{1,5})?$/.test(value.trim())) d = new Dec(value.trim());
+    else if (typeof value === 'number' && Number.isFinite(value)) d = new Dec(String(value));
+    else if (Dec.isDecimal(value)) d = new Dec(value as Decimal);
+  } catch {
+    d = undefined;
+  }
+  if (!d || !d.isFinite() || d.isNegative() || d.decimalPlaces() > 5 || d.gte('1e14')) {
+    throw new SandanError('QUOTA_INVALID', `${what} must be a non-negative decimal with at most 5 decimal places, got ${JSON.stringify(String(value))}`);
+  }
+  return d;
+}
+
+/**
+ * The amount of an order: a plain amount counts as it is; `{ dutiableValue, actualPaid }`
+ * lets the policy's `quotaBasis` choose.
+ */
+export type QuotaAmountInput = Decimal | string | number | { dutiableValue: Decimal | string | number; actualPaid?: Decimal | string | number | undefined };
+
+/** Picks and checks the amount that counts under a basis. */
+export function countedAmountOf(input: QuotaAmountInput, basis: QuotaPolicy['quotaBasis']): Decimal {
+  if (input !== null && typeof input === 'object' && !Dec.isDecimal(input)) {
+    const o = input as { dutiableValue: unknown; actualPaid?: unknown };
+    if (basis === 'actualPaid') {
+      if (o.actualPaid === undefined) throw new SandanError('QUOTA_INVALID', 'The policy counts actualPaid toward the quota, but the amount gives only dutiableValue');
+      return toAmount(o.actualPaid, 'amount.actualPaid');
+    }
+    return toAmount(o.dutiableValue, 'amount.dutiableValue');
+  }
+  return toAmount(input);
+}
+
+/** Normalises an ID number for hashing: trimmed, upper-case check character. */
+export function normaliseIdNumber(idNumber: string): string {
+  if (typeof idNumber !== 'string' || idNumber.trim() === '') throw new SandanError('QUOTA_INVALID', 'The buyer ID number is empty');
+  return idNumber.trim().toUpperCase();
+}
+
+/**
+ * The key a buyer is stored under: HMAC-SHA256 of the normalised ID number with the
+ * ledger secret, lower-case hex. The ID number itself is never stored.
+ */
+export function buyerKeyOf(secret: string | Uint8Array, idNumber: string): string {
+  return createHmac('sha256', secret).update(`sandan-quota-buyer:${normaliseIdNumber(idNumber)}`, 'utf8').digest('hex');
+}
+
+/** A fingerprint of the secret the store remembers, so that a ledger opened with another secret fails loudly. */
+export function secretFingerprint(secret: string | Uint8Array): string {
+  return createHmac('sha256', secret).update('sandan-quota-secret-check', 'utf8').digest('hex').slice(0, 32);
+}
+
+/** Checks an order number: a non-empty string of at most 60 characters (CEB orderNo C..60). */
+export function checkOrderNo(orderNo: unknown): string {
+  if (typeof orderNo !== 'string' || orderNo.trim() === '' || orderNo.length > 60) {
+    throw new SandanError('QUOTA_INVALID', `orderNo must be a non-empty string of at most 60 characters, got ${JSON.stringify(orderNo)}`);
+  }
+  return orderNo;
+}
+
+/** True when a reservation has passed its expiry at `now`. */
+export function isExpired(e: QuotaEntry, now: Date): boolean {
+  return e.status === 'reserved' && e.expiresAt !== undefined && e.expiresAt.getTime() <= now.getTime();
+}
+
+/** How much of an entry counts at `now`: nothing once released or expired, else the amount less refunds. */
+export function countedOf(e: QuotaEntry, now: Date): Decimal {
+  if (e.status === 'released' || isExpired(e, now)) return new Dec(0);
+  return e.amount.minus(e.refunded);
+}
+
+/** A buyer's standing in one year. */
+export interface QuotaBalance {
+  year: number;
+  /** The annual limit in force (CNY). */
+  limit: Decimal;
+  /** Reserved (live) plus committed, net of refunds. */
+  used: Decimal;
+  /** Live reservations: orders paid or being paid whose inventories are not yet released. */
+  reserved: Decimal;
+  /** Released inventories, net of refunds. */
+  committed: Decimal;
+  /** `limit − used`, never below zero. */
+  remaining: Decimal;
+  /** Orders that count now. */
+  orders: number;
+}
+
+/** Sums a buyer-year's entries at `now`, optionally leaving one order out. */
+export function balanceOf(entries: readonly QuotaEntry[], year: number, limit: Decimal, now: Date, excludeOrderNo?: string): QuotaBalance {
+  let reserved = new Dec(0);
+  let committed = new Dec(0);
+  let orders = 0;
+  for (const e of entries) {
+    if (e.orderNo === excludeOrderNo) continue;
+    const c = countedOf(e, now);
+    if (e.status === 'released' || isExpired(e, now)) continue;
+    orders++;
+    if (e.status === 'reserved') reserved = reserved.plus(c);
+    else committed = committed.plus(c);
+  }
+  const used = reserved.plus(committed);
+  const rest = limit.minus(used);
+  return { year, limit, used, reserved, committed, remaining: rest.isNegative() ? new Dec(0) : rest, orders };
+}
+
+/** Why the ledger refused an operation. */
+export type QuotaRefusal =
+  /** The order would take the buyer past the annual limit. */
+  | 'over-limit'
+  /** The ledger has no entry for the order. */
+  | 'unknown-order'
+  /** The order was cancelled; it cannot be reserved or committed again. */
+  | 'released'
+  /** Only released (committed) inventories can be refunded. */
+  | 'not-committed'
+  /** The refund is larger than what still counts for the order. */
+  | 'over-refund';
+
+/** The outcome of a ledger operation. Refusals are results; misuse throws a SandanError. */
+export type QuotaResult =
+  | {
+      ok: true;
+      orderNo: string;
+      /** True when the operation had already been applied (same orderNo, same facts): nothing changed. */
+      duplicate: boolean;
+      entry: QuotaEntry;
+      /** The buyer's remaining quota in the entry's year after the operation. */
+      remaining: Decimal;
+      balance: QuotaBalance;
+    }
+  | {
+      ok: false;
+      orderNo: string;
+      reason: QuotaRefusal;
+      message: string;
+      /** The remaining quota the refusal was measured against (undefined when the order is unknown). */
+      remaining: Decimal | undefined;
+      balance?: QuotaBalance | undefined;
+      entry?: QuotaEntry | undefined;
+    };
+
+/** Rows a decision writes, and the result it returns. */
+export interface QuotaPlan {
+  insert: QuotaEntry[];
+  update: QuotaEntry[];
+  events: QuotaEvent[];
+  result: QuotaResult;
+}
+
+function event(e: QuotaEntry, type: QuotaEvent['type'], amount: Decimal, at: Date, key?: string): QuotaEvent {
+  return { orderNo: e.orderNo, buyerKey: e.buyerKey, year: e.year, type, amount, at, ...(key !== undefined && { key }) };
+}
+
+function refused(orderNo: string, reason: QuotaRefusal, message: string, balance?: QuotaBalance, entry?: QuotaEntry): QuotaPlan {
+  return { insert: [], update: [], events: [], result: { ok: false, orderNo, reason, message, remaining: balance?.remaining, balance, entry } };
+}
+
+/** What {@link planReserve} decides on. */
+export interface ReserveFacts {
+  orderNo: string;
+  buyerKey: string;
+  year: number;
+  amount: Decimal;
+  limit: Decimal;
+  orderAt: Date;
+  now: Date;
+  expiresAt?: Date | undefined;
+  copNo?: string | undefined;
+  invtNo?: string | undefined;
+  /** The entry with this orderNo, if any (of any buyer). */
+  existing: QuotaEntry | undefined;
+  /** Every entry of the buyer-year. */
+  entries: readonly QuotaEntry[];
+}
+
+/**
+ * Decides a reservation. Live reservations past their expiry are written as expired first.
+ * The same orderNo with the same buyer, year and amount is a duplicate (nothing changes);
+ * with other facts it is misuse (`QUOTA_CONFLICT`). Refused when used + amount > limit.
+ */
+export function planReserve(f: ReserveFacts): QuotaPlan {
+  const { existing, now } = f;
+  if (existing && (existing.buyerKey !== f.buyerKey || existing.year !== f.year || !existing.amount.eq(f.amount))) {
+    throw new SandanError('QUOTA_CONFLICT', `Order ${f.orderNo} is already in the ledger with another buyer, year or amount (${existing.amount.toFixed()} in ${existing.year}); an orderNo is reserved once`, {
+      details: { orderNo: f.orderNo },
+    });
+  }
+  const update: QuotaEntry[] = [];
+  const events: QuotaEvent[] = [];
+  const entries = f.entries.map((e) => {
+    if (!isExpired(e, now)) return e;
+    const gone: QuotaEntry = { ...e, status: 'released', releaseReason: 'expired', updatedAt: now };
+    update.push(gone);
+    events.push(event(e, 'expire', e.amount.minus(e.refunded), now));
+    return gone;
+  });
+  const current = existing ? entries.find((e) => e.orderNo === existing.orderNo) ?? existing : undefined;
+  if (current && current.status !== 'released') {
+    const balance = balanceOf(entries, f.year, f.limit, now);
+    return { insert: [], update, events, result: { ok: true, orderNo: f.orderNo, duplicate: true, entry: current, remaining: balance.remaining, balance } };
+  }
+  if (current && current.releaseReason === 'cancelled') {
+    const balance = balanceOf(entries, f.year, f.limit, now);
+    return { ...refused(f.orderNo, 'released', `Order ${f.orderNo} was cancelled; it cannot be reserved again`, balance, current), update, events };
+  }
+  const before = balanceOf(entries, f.year, f.limit, now, f.orderNo);
+  if (before.used.plus(f.amount).gt(f.limit)) {
+    return {
+      ...refused(
+        f.orderNo,
+        'over-limit',
+        `Order ${f.orderNo} (${f.amount.toFixed()} CNY) would take the buyer past the annual limit of ${f.limit.toFixed()} CNY for ${f.year}: ${before.used.toFixed()} used, ${before.remaining.toFixed()} remaining (customs code 1313)`,
+        before,
+      ),
+      update,
+      events,
+    };
+  }
+  const entry: QuotaEntry = {
+    orderNo: f.orderNo,
+    buyerKey: f.buyerKey,
+    year: f.year,
+    amount: f.amount,
+    refunded: new Dec(0),
+    status: 'reserved',
+    orderAt: f.orderAt,
+    expiresAt: f.expiresAt,
+    updatedAt: now,
+    copNo: f.copNo ?? current?.copNo,
+    invtNo: f.invtNo ?? current?.invtNo,
+  };
+  events.push(event(entry, 'reserve', f.amount, now));
+  const after = balanceOf([...entries.filter((e) => e.orderNo !== f.orderNo), entry], f.year, f.limit, now);
+  // An expired reservation being reserved again is an update of its row, not a new row.
+  return { insert: current ? [] : [entry], update: current ? [...update.filter((u) => u.orderNo !== entry.orderNo), entry] : update, events, result: { ok: true, orderNo: f.orderNo, duplicate: false, entry, remaining: after.remaining, balance: after } };
+}
+
+function done(entry: QuotaEntry, entries: readonly QuotaEntry[], limit: Decimal, now: Date, duplicate: boolean, update: QuotaEntry[], events: QuotaEvent[]): QuotaPlan {
+  const all = entries.some((e) => e.orderNo === entry.orderNo) ? entries.map((e) => (e.orderNo === entry.orderNo ? entry : e)) : [...entries, entry];
+  const balance = balanceOf(all, entry.year, limit, now);
+  return { insert: [], update, events, result: { ok: true, orderNo: entry.orderNo, duplicate, entry, remaining: balance.remaining, balance } };
+}
+
+/**
+ * Decides a commit (the inventory was released by customs). A live or expired reservation
+ * becomes committed: customs has released it, so it counts whatever the limit says.
+ * A cancelled order is refused; a committed one is a duplicate.
+ */
+export function planCommit(entry: QuotaEntry, entries: readonly QuotaEntry[], limit: Decimal, now: Date): QuotaPlan {
+  if (entry.status === 'committed') return done(entry, entries, limit, now, true, [], []);
+  if (entry.status === 'released' && entry.releaseReason === 'cancelled') {
+    return refused(entry.orderNo, 'released', `Order ${entry.orderNo} was cancelled; it cannot be committed`, balanceOf(entries, entry.year, limit, now), entry);
+  }
+  const next: QuotaEntry = { ...entry, status: 'committed', releaseReason: undefined, expiresAt: undefined, updatedAt: now };
+  return done(next, entries, limit, now, false, [next], [event(entry, 'commit', entry.amount.minus(entry.refunded), now)]);
+}
+
+/**
+ * Decides a release: the order was cancelled (or its reservation expired). Whatever still
+ * counts is given back. A released order is a duplicate.
+ */
+export function planRelease(entry: QuotaEntry, entries: readonly QuotaEntry[], limit: Decimal, now: Date, reason: 'cancelled' | 'expired' = 'cancelled'): QuotaPlan {
+  if (entry.status === 'released') return done(entry, entries, limit, now, true, [], []);
+  if (reason === 'expired' && entry.status !== 'reserved') {
+    return refused(entry.orderNo, 'not-committed', `Order ${entry.orderNo} is ${entry.status}; only a reservation can expire`, balanceOf(entries, entry.year, limit, now), entry);
+  }
+  const back = entry.amount.minus(entry.refunded);
+  const next: QuotaEntry = { ...entry, status: 'released', releaseReason: isExpired(entry, now) ? 'expired' : reason, updatedAt: now };
+  return done(next, entries, limit, now, false, [next], [event(entry, next.releaseReason === 'expired' ? 'expire' : 'release', back, now)]);
+}
+
+/**
+ * Decides a refund (an approved return): `amount` of a committed order stops counting,
+ * or all of what still counts when no amount is given. A refund with an idempotency key
+ * already applied is a duplicate.
+ */
+export function planRefund(entry: QuotaEntry, entries: readonly QuotaEntry[], limit: Decimal, now: Date, amount: Decimal | undefined, key: string | undefined, orderEvents: readonly QuotaEvent[]): QuotaPlan {
+  if (key !== undefined && orderEvents.some((e) => e.type === 'refund' && e.key === key)) return done(entry, entries, limit, now, true, [], []);
+  if (entry.status !== 'committed') {
+    const why = entry.status === 'released' ? 'released' : 'not-committed';
+    return refused(entry.orderNo, why, `Order ${entry.orderNo} is ${entry.status}${entry.releaseReason ? ` (${entry.releaseReason})` : ''}; only a released inventory can be refunded`, balanceOf(entries, entry.year, limit, now), entry);
+  }
+  const left = entry.amount.minus(entry.refunded);
+  if (amount === undefined && left.isZero()) return done(entry, entries, limit, now, true, [], []);
+  const give = amount ?? left;
+  if (give.gt(left)) {
+    return refused(entry.orderNo, 'over-refund', `Refund of ${give.toFixed()} CNY for order ${entry.orderNo} is more than the ${left.toFixed()} CNY that still counts`, balanceOf(entries, entry.year, limit, now), entry);
+  }
+  const next: QuotaEntry = { ...entry, refunded: entry.refunded.plus(give), updatedAt: now };
+  return done(next, entries, limit, now, false, [next], [event(entry, 'refund', give, now, key)]);
+}

@@ -1,0 +1,272 @@
+import type { Pool, PoolClient, PoolConfig } from 'pg';
+import { SandanError } from '../errors.js';
+import { Dec } from '../model/primitives.js';
+import { backoff, sleep } from './mutex.js';
+import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
+
+/**
+ * The shared store for a fleet of order services: PostgreSQL through `pg` (an optional
+ * dependency loaded only here). Each transaction runs at READ COMMITTED on its own pooled
+ * connection and takes a transaction-scoped advisory lock per buyer-year before it reads
+ * what decides a write, so reservations of one buyer queue while other buyers run in
+ * parallel. Serialization failures, deadlocks and a racing insert of the same orderNo roll
+ * the transaction back and run it again. Amounts are NUMERIC(19,5), times timestamptz.
+ */
+
+/** Options of {@link openPostgresQuotaStore}. */
+export interface PostgresQuotaStoreOptions {
+  /** Schema holding the tables (created if missing); default `public`. */
+  schema?: string;
+  /** How many times a transaction is retried after a conflict; default 20. */
+  maxRetries?: number;
+  /** Pool size when the store makes its own pool from a URL; default 10. */
+  poolSize?: number;
+}
+
+/** Lock class of sandan's advisory locks (the two-int form keeps them apart from other users of advisory locks). */
+const LOCK_CLASS = 0x5344_5141; // "SDQA"
+const SCHEMA_LOCK = 1;
+const RETRY_CODES = new Set(['40001', '40P01', '23505', '55P03']);
+
+function ddl(s: string): string {
+  return `
+CREATE SCHEMA IF NOT EXISTS ${s};
+CREATE TABLE IF NOT EXISTS ${s}.sandan_quota_entry (
+  order_no text PRIMARY KEY,
+  buyer_key text NOT NULL,
+  year integer NOT NULL,
+  amount numeric(19,5) NOT NULL CHECK (amount >= 0),
+  refunded numeric(19,5) NOT NULL CHECK (refunded >= 0 AND refunded <= amount),
+  status text NOT NULL CHECK (status IN ('reserved', 'committed', 'released')),
+  release_reason text CHECK (release_reason IN ('cancelled', 'expired')),
+  order_at timestamptz NOT NULL,
+  expires_at timestamptz,
+  updated_at timestamptz NOT NULL,
+  cop_no text,
+  invt_no text
+);
+CREATE INDEX IF NOT EXISTS sandan_quota_entry_buyer ON ${s}.sandan_quota_entry (buyer_key, year);
+CREATE INDEX IF NOT EXISTS sandan_quota_entry_cop ON ${s}.sandan_quota_entry (cop_no) WHERE cop_no IS NOT NULL;
+CREATE INDEX IF NOT EXISTS sandan_quota_entry_invt ON ${s}.sandan_quota_entry (invt_no) WHERE invt_no IS NOT NULL;
+CREATE TABLE IF NOT EXISTS ${s}.sandan_quota_event (
+  seq bigserial PRIMARY KEY,
+  order_no text NOT NULL,
+  buyer_key text NOT NULL,
+  year integer NOT NULL,
+  type text NOT NULL CHECK (type IN ('reserve', 'commit', 'release', 'expire', 'refund')),
+  amount numeric(19,5) NOT NULL,
+  at timestamptz NOT NULL,
+  key text
+);
+CREATE INDEX IF NOT EXISTS sandan_quota_event_buyer ON ${s}.sandan_quota_event (buyer_key, year, seq);
+CREATE INDEX IF NOT EXISTS sandan_quota_event_order ON ${s}.sandan_quota_event (order_no, seq);
+CREATE UNIQUE INDEX IF NOT EXISTS sandan_quota_event_key ON ${s}.sandan_quota_event (order_no, key) WHERE key IS NOT NULL;
+CREATE TABLE IF NOT EXISTS ${s}.sandan_quota_meta (key text PRIMARY KEY, value text NOT NULL);
+INSERT INTO ${s}.sandan_quota_meta (key, value) VALUES ('schema-version', '1') ON CONFLICT (key) DO NOTHING;
+`;
+}
+
+interface EntryRow {
+  order_no: string;
+  buyer_key: string;
+  year: number;
+  amount: string;
+  refunded: string;
+  status: QuotaEntry['status'];
+  release_reason: QuotaEntry['releaseReason'] | null;
+  order_at: Date;
+  expires_at: Date | null;
+  updated_at: Date;
+  cop_no: string | null;
+  invt_no: string | null;
+}
+
+interface EventRow {
+  seq: string;
+  order_no: string;
+  buyer_key: string;
+  year: number;
+  type: QuotaEvent['type'];
+  amount: string;
+  at: Date;
+  key: string | null;
+}
+
+function toEntry(r: EntryRow): QuotaEntry {
+  return {
+    orderNo: r.order_no,
+    buyerKey: r.buyer_key,
+    year: r.year,
+    amount: new Dec(r.amount),
+    refunded: new Dec(r.refunded),
+    status: r.status,
+    releaseReason: r.release_reason ?? undefined,
+    orderAt: r.order_at,
+    expiresAt: r.expires_at ?? undefined,
+    updatedAt: r.updated_at,
+    copNo: r.cop_no ?? undefined,
+    invtNo: r.invt_no ?? undefined,
+  };
+}
+
+function entryValues(e: QuotaEntry): unknown[] {
+  return [e.orderNo, e.buyerKey, e.year, e.amount.toFixed(), e.refunded.toFixed(), e.status, e.releaseReason ?? null, e.orderAt, e.expiresAt ?? null, e.updatedAt, e.copNo ?? null, e.invtNo ?? null];
+}
+
+function toEvent(r: EventRow): QuotaEvent {
+  return { seq: Number(r.seq), orderNo: r.order_no, buyerKey: r.buyer_key, year: r.year, type: r.type, amount: new Dec(r.amount), at: r.at, ...(r.key !== null && { key: r.key }) };
+}
+
+const COLS = 'order_no, buyer_key, year, amount, refunded, status, release_reason, order_at, expires_at, updated_at, cop_no, invt_no';
+
+/** A quota store in PostgreSQL; open it with {@link openPostgresQuotaStore}. */
+export class PostgresQuotaStore implements QuotaStore {
+  readonly name: string;
+  private readonly t: { entry: string; event: string; meta: string };
+  private readonly maxRetries: number;
+
+  /** Wraps a pool whose schema is in place; prefer {@link openPostgresQuotaStore}. */
+  constructor(
+    private readonly pool: Pool,
+    options: { schema?: string; maxRetries?: number; ownsPool?: boolean; name?: string } = {},
+  ) {
+    const s = quoteSchema(options.schema ?? 'public');
+    this.t = { entry: `${s}.sandan_quota_entry`, event: `${s}.sandan_quota_event`, meta: `${s}.sandan_quota_meta` };
+    this.maxRetries = options.maxRetries ?? 20;
+    this.ownsPool = options.ownsPool ?? false;
+    this.name = options.name ?? `postgres:${options.schema ?? 'public'}`;
+  }
+
+  private readonly ownsPool: boolean;
+
+  private txOf(c: PoolClient): QuotaTx {
+    const { entry, event, meta } = this.t;
+    const one = async (sql: string, params: unknown[]) => {
+      const r = await c.query<EntryRow>(sql, params);
+      return r.rows[0] && toEntry(r.rows[0]);
+    };
+    return {
+      lockBuyerYear: async (buyerKey, year) => void (await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, `${buyerKey}:${year}`])),
+      getEntry: (orderNo) => one(`SELECT ${COLS} FROM ${entry} WHERE order_no = $1`, [orderNo]),
+      findEntry: async (by) =>
+        (by.invtNo !== undefined ? await one(`SELECT ${COLS} FROM ${entry} WHERE invt_no = $1 LIMIT 1`, [by.invtNo]) : undefined) ??
+        (by.copNo !== undefined ? await one(`SELECT ${COLS} FROM ${entry} WHERE cop_no = $1 LIMIT 1`, [by.copNo]) : undefined),
+      entries: async (buyerKey, year) => (await c.query<EntryRow>(`SELECT ${COLS} FROM ${entry} WHERE buyer_key = $1 AND year = $2 ORDER BY order_at, order_no`, [buyerKey, year])).rows.map(toEntry),
+      insertEntry: async (e) => void (await c.query(`INSERT INTO ${entry} (${COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, entryValues(e))),
+      updateEntry: async (e) => {
+        const r = await c.query(
+          `UPDATE ${entry} SET buyer_key = $2, year = $3, amount = $4, refunded = $5, status = $6, release_reason = $7, order_at = $8, expires_at = $9, updated_at = $10, cop_no = $11, invt_no = $12 WHERE order_no = $1`,
+          entryValues(e),
+        );
+        if (r.rowCount !== 1) throw new SandanError('QUOTA_STORE', `Order ${e.orderNo} is not in ${this.name}`);
+      },
+      addEvent: async (ev) =>
+        void (await c.query(`INSERT INTO ${event} (order_no, buyer_key, year, type, amount, at, key) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [ev.orderNo, ev.buyerKey, ev.year, ev.type, ev.amount.toFixed(), ev.at, ev.key ?? null])),
+      events: async (buyerKey, year) => (await c.query<EventRow>(`SELECT * FROM ${event} WHERE buyer_key = $1 AND year = $2 ORDER BY seq`, [buyerKey, year])).rows.map(toEvent),
+      orderEvents: async (orderNo) => (await c.query<EventRow>(`SELECT * FROM ${event} WHERE order_no = $1 ORDER BY seq`, [orderNo])).rows.map(toEvent),
+      getMeta: async (key) => (await c.query<{ value: string }>(`SELECT value FROM ${meta} WHERE key = $1`, [key])).rows[0]?.value,
+      setMeta: async (key, value) => void (await c.query(`INSERT INTO ${meta} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [key, value])),
+    };
+  }
+
+  /**
+   * Runs `work` in one transaction on one pooled connection: all or nothing. Conflicts
+   * (serialization failure, deadlock, a racing insert of the same orderNo) roll back and
+   * run `work` again, up to `maxRetries` times.
+   */
+  async transaction<T>(work: (tx: QuotaTx) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      let client: PoolClient;
+      try {
+        client = await this.pool.connect();
+      } catch (e) {
+        throw new SandanError('QUOTA_STORE', `${this.name}: cannot connect: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      }
+      let broken: Error | undefined;
+      try {
+        await client.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+        const result = await work(this.txOf(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (e) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackError) {
+          broken = rollbackError as Error;
+        }
+        const code = (e as { code?: unknown } | null)?.code;
+        if (typeof code === 'string' && RETRY_CODES.has(code) && attempt < this.maxRetries) {
+          await sleep(backoff(attempt, 5, 200));
+          continue;
+        }
+        if (e instanceof SandanError) throw e;
+        throw new SandanError('QUOTA_STORE', `${this.name}: transaction failed${typeof code === 'string' ? ` (${code})` : ''}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  /** Ends the pool when the store made it from a URL; a pool passed in is left to its owner. */
+  async close(): Promise<void> {
+    if (this.ownsPool) await this.pool.end();
+  }
+}
+
+function quoteSchema(schema: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new SandanError('QUOTA_INVALID', `schema must be a lower-case SQL identifier, got ${JSON.stringify(schema)}`);
+  return `"${schema}"`;
+}
+
+/**
+ * Opens a PostgreSQL quota store from a connection URL (`postgres://…`), a pool config or
+ * an existing `pg` Pool, and creates the schema if needed (under an advisory lock, so many
+ * services may start at once). Throws `QUOTA_STORE` when `pg` is not installed or the
+ * server cannot be reached.
+ */
+export async function openPostgresQuotaStore(connection: string | PoolConfig | Pool, options: PostgresQuotaStoreOptions = {}): Promise<PostgresQuotaStore> {
+  const schema = options.schema ?? 'public';
+  const s = quoteSchema(schema);
+  let pool: Pool;
+  let owns = false;
+  if (typeof connection === 'object' && connection !== null && typeof (connection as Pool).connect === 'function' && typeof (connection as Pool).query === 'function') {
+    pool = connection as Pool;
+  } else {
+    let pg: typeof import('pg');
+    try {
+      pg = ((await import('pg')) as unknown as { default: typeof import('pg') }).default;
+    } catch (e) {
+      throw new SandanError('QUOTA_STORE', 'The PostgreSQL quota store needs the optional dependency pg: npm install pg', { cause: e });
+    }
+    const config: PoolConfig = typeof connection === 'string' ? { connectionString: connection } : (connection as PoolConfig);
+    pool = new pg.Pool({ max: options.poolSize ?? 10, ...config });
+    owns = true;
+  }
+  const where = typeof connection === 'string' ? redact(connection) : 'postgres';
+  const store = new PostgresQuotaStore(pool, { schema, ownsPool: owns, ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }), name: `${where} (schema ${schema})` });
+  let client: PoolClient | undefined;
+  try {
+    client = await pool.connect();
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, SCHEMA_LOCK]);
+    await client.query(ddl(s));
+    const v = await client.query<{ value: string }>(`SELECT value FROM ${s}.sandan_quota_meta WHERE key = 'schema-version'`);
+    await client.query('COMMIT');
+    if (v.rows[0]?.value !== '1') throw new SandanError('QUOTA_STORE', `${where} has quota schema version ${String(v.rows[0]?.value)}; this sandan knows version 1`);
+  } catch (e) {
+    await client?.query('ROLLBACK').catch(() => undefined);
+    client?.release();
+    client = undefined;
+    if (owns) await pool.end().catch(() => undefined);
+    if (e instanceof SandanError) throw e;
+    throw new SandanError('QUOTA_STORE', `Cannot prepare the quota database ${where}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  } finally {
+    client?.release();
+  }
+  return store;
+}
+
+/** A connection URL without its password, for messages. */
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}

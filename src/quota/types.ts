@@ -1,0 +1,111 @@
+import type Decimal from 'decimal.js';
+
+/**
+ * The data of the quota ledger and the contract a store fulfils. The ledger logic
+ * (./core.ts, ./ledger.ts) is written once against {@link QuotaStore}; stores only keep
+ * rows and make transactions atomic and isolated.
+ */
+
+/** Where an order's quota stands. */
+export type QuotaStatus = 'reserved' | 'committed' | 'released';
+
+/** Why a reservation or an inventory stopped counting. */
+export type ReleaseReason = 'cancelled' | 'expired';
+
+/**
+ * One order's claim on a buyer's annual quota. The buyer is known only by a keyed hash
+ * (`buyerKey`), never by the ID number.
+ */
+export interface QuotaEntry {
+  orderNo: string;
+  /** HMAC-SHA256 of the buyer's ID number under the ledger secret, lower-case hex. */
+  buyerKey: string;
+  /** Calendar year in Beijing time (UTC+8) of the order date. */
+  year: number;
+  /** The amount that counts toward the quota (CNY). */
+  amount: Decimal;
+  /** The part of `amount` given back by approved returns. */
+  refunded: Decimal;
+  status: QuotaStatus;
+  /** Set when `status` is `released`. */
+  releaseReason?: ReleaseReason | undefined;
+  /** The order date the reservation was made for. */
+  orderAt: Date;
+  /** When a `reserved` entry stops counting unless committed; undefined: never. */
+  expiresAt?: Date | undefined;
+  updatedAt: Date;
+  /** The inventory's enterprise number (清单 copNo), when known; receipts are matched by it. */
+  copNo?: string | undefined;
+  /** The inventory number customs assigned (invtNo), when known; receipts are matched by it. */
+  invtNo?: string | undefined;
+}
+
+/** What happened to an entry; the ledger's history is the list of these. */
+export type QuotaEventType = 'reserve' | 'commit' | 'release' | 'expire' | 'refund';
+
+/** One change of the ledger, kept for audit and for {@link QuotaLedger.history}. */
+export interface QuotaEvent {
+  /** Order of events within the store; assigned by the store. */
+  seq?: number | undefined;
+  orderNo: string;
+  buyerKey: string;
+  year: number;
+  type: QuotaEventType;
+  /**
+   * How much the event moved: the reserved amount for `reserve`, the committed amount for
+   * `commit`, the amount that stopped counting for `release`/`expire`, the refunded part for `refund`.
+   */
+  amount: Decimal;
+  at: Date;
+  /** Idempotency key (e.g. of a refund receipt): an order never applies the same key twice. */
+  key?: string | undefined;
+}
+
+/** What a transaction can do; every call happens inside one atomic, isolated unit of work. */
+export interface QuotaTx {
+  /**
+   * Serialises all transactions on one buyer-year until this one ends (a row or advisory lock,
+   * or a whole-database write lock). Called before reading anything that decides a write.
+   */
+  lockBuyerYear(buyerKey: string, year: number): Promise<void>;
+  getEntry(orderNo: string): Promise<QuotaEntry | undefined>;
+  /** The entry whose copNo or invtNo is the given one. */
+  findEntry(by: { copNo?: string | undefined; invtNo?: string | undefined }): Promise<QuotaEntry | undefined>;
+  /** Every entry of one buyer-year. */
+  entries(buyerKey: string, year: number): Promise<QuotaEntry[]>;
+  /** Inserts a new entry; an existing orderNo is a conflict the store retries (its transaction starts over). */
+  insertEntry(entry: QuotaEntry): Promise<void>;
+  /** Replaces the entry with the same orderNo. */
+  updateEntry(entry: QuotaEntry): Promise<void>;
+  addEvent(event: QuotaEvent): Promise<void>;
+  /** Events of one buyer-year, oldest first. */
+  events(buyerKey: string, year: number): Promise<QuotaEvent[]>;
+  /** Events of one order, oldest first. */
+  orderEvents(orderNo: string): Promise<QuotaEvent[]>;
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+}
+
+/**
+ * A place to keep the ledger. `transaction` runs `work` atomically: either all its writes
+ * land or none do. A store may run `work` more than once (to retry after a conflict or a
+ * busy database), so `work` must have no effect outside the transaction.
+ */
+export interface QuotaStore {
+  /** A short name for messages, e.g. `sqlite:/var/lib/quota.sqlite`. */
+  readonly name: string;
+  transaction<T>(work: (tx: QuotaTx) => Promise<T>, options?: { readOnly?: boolean }): Promise<T>;
+  /** Releases connections and file handles. */
+  close(): Promise<void>;
+}
+
+/** The policy values the ledger needs for an order date. */
+export interface QuotaPolicy {
+  /** Annual limit per buyer in CNY; undefined when no limit is in force (before the CBEC regime). */
+  annualLimit: Decimal | undefined;
+  /** Which amount counts toward the quota. */
+  quotaBasis: 'dutiableValue' | 'actualPaid';
+}
+
+/** Gives the policy in force on a Beijing calendar date (`YYYY-MM-DD`). */
+export type QuotaPolicyLookup = (date: string) => QuotaPolicy;

@@ -1,0 +1,164 @@
+/**
+ * The little DER reading and writing that signing needs: SM2 keys in PKCS#8, public keys in
+ * certificates, and SM2 signatures as DER `SEQUENCE { r, s }` or raw r‖s.
+ */
+
+/** One TLV: tag byte, where its content starts and where it ends. */
+export interface Tlv {
+  tag: number;
+  start: number;
+  end: number;
+  /** Offset of the tag byte (so `buf.subarray(head, end)` is the whole encoding). */
+  head: number;
+}
+
+/** Reads the TLV at `at`; throws a plain Error on malformed input (callers turn it into their own error). */
+export function readTlv(buf: Uint8Array, at: number, limit = buf.length): Tlv {
+  if (at + 2 > limit) throw new Error('truncated DER');
+  const tag = buf[at]!;
+  let len = buf[at + 1]!;
+  let p = at + 2;
+  if (len & 0x80) {
+    const k = len & 0x7f;
+    if (k === 0 || k > 4 || p + k > limit) throw new Error('bad DER length');
+    len = 0;
+    for (let i = 0; i < k; i++) len = len * 256 + buf[p + i]!;
+    p += k;
+  }
+  if (p + len > limit) throw new Error('truncated DER');
+  return { tag, start: p, end: p + len, head: at };
+}
+
+/** The TLVs directly inside a constructed TLV. */
+export function children(buf: Uint8Array, t: Tlv): Tlv[] {
+  const out: Tlv[] = [];
+  for (let p = t.start; p < t.end; ) {
+    const c = readTlv(buf, p, t.end);
+    out.push(c);
+    p = c.end;
+  }
+  return out;
+}
+
+/** Dotted form of an OBJECT IDENTIFIER's content. */
+export function oidString(buf: Uint8Array, t: Tlv): string {
+  const parts: number[] = [];
+  let v = 0;
+  for (let p = t.start; p < t.end; p++) {
+    const b = buf[p]!;
+    v = v * 128 + (b & 0x7f);
+    if (!(b & 0x80)) {
+      if (parts.length === 0) parts.push(v < 80 ? Math.floor(v / 40) : 2, v < 80 ? v % 40 : v - 80);
+      else parts.push(v);
+      v = 0;
+    }
+  }
+  return parts.join('.');
+}
+
+/** OID of the SM2 curve (and SM2 keys). */
+export const OID_SM2 = '1.2.156.10197.1.301';
+/** OID of id-ecPublicKey. */
+export const OID_EC_PUBLIC_KEY = '1.2.840.10045.2.1';
+/** OID of rsaEncryption. */
+export const OID_RSA = '1.2.840.113549.1.1.1';
+/** OID of the SM3withSM2 certificate signature. */
+export const OID_SM3_WITH_SM2 = '1.2.156.10197.1.501';
+
+const seq = 0x30;
+
+/** Parses a SubjectPublicKeyInfo: the algorithm OID, the curve OID (EC keys) and the key bits. */
+export function parseSpki(buf: Uint8Array): { algorithm: string; curve?: string; key: Uint8Array } {
+  const top = readTlv(buf, 0);
+  const [alg, bits] = children(buf, top);
+  if (top.tag !== seq || !alg || !bits || bits.tag !== 0x03) throw new Error('not a SubjectPublicKeyInfo');
+  const [oid, param] = children(buf, alg);
+  if (!oid || oid.tag !== 0x06) throw new Error('not a SubjectPublicKeyInfo');
+  const out: { algorithm: string; curve?: string; key: Uint8Array } = { algorithm: oidString(buf, oid), key: buf.subarray(bits.start + 1, bits.end) };
+  if (param && param.tag === 0x06) out.curve = oidString(buf, param);
+  return out;
+}
+
+/** From a PKCS#8 PrivateKeyInfo holding an EC key: the curve OID, the 32-byte private scalar and the public point if present. */
+export function parsePkcs8Ec(buf: Uint8Array): { curve: string | undefined; d: Uint8Array; publicKey: Uint8Array | undefined } {
+  const top = readTlv(buf, 0);
+  const [, alg, pk] = children(buf, top);
+  if (!alg || !pk || pk.tag !== 0x04) throw new Error('not a PKCS#8 key');
+  const [, param] = children(buf, alg);
+  const ec = readTlv(buf, pk.start, pk.end);
+  const parts = children(buf, ec);
+  const dT = parts[1];
+  if (!dT || dT.tag !== 0x04) throw new Error('not an EC private key');
+  let curve = param && param.tag === 0x06 ? oidString(buf, param) : undefined;
+  let publicKey: Uint8Array | undefined;
+  for (const p of parts.slice(2)) {
+    if (p.tag === 0xa0) {
+      const o = readTlv(buf, p.start, p.end);
+      if (o.tag === 0x06) curve ??= oidString(buf, o);
+    } else if (p.tag === 0xa1) {
+      const b = readTlv(buf, p.start, p.end);
+      if (b.tag === 0x03) publicKey = buf.subarray(b.start + 1, b.end);
+    }
+  }
+  const d = new Uint8Array(32);
+  const raw = buf.subarray(dT.start, dT.end);
+  const trimmed = raw.length > 32 ? raw.subarray(raw.length - 32) : raw;
+  d.set(trimmed, 32 - trimmed.length);
+  return { curve, d, publicKey };
+}
+
+/** The parts of an X.509 certificate needed to check its signature: TBS bytes, algorithm OID, signature bits, SPKI bytes. */
+export function parseCertificate(buf: Uint8Array): { tbs: Uint8Array; signatureAlgorithm: string; signature: Uint8Array; spki: Uint8Array } {
+  const top = readTlv(buf, 0);
+  const [tbs, alg, sig] = children(buf, top);
+  if (top.tag !== seq || !tbs || !alg || !sig || sig.tag !== 0x03) throw new Error('not a certificate');
+  const [oid] = children(buf, alg);
+  if (!oid) throw new Error('not a certificate');
+  const fields = children(buf, tbs);
+  // [0] version is optional; then serial, signature, issuer, validity, subject, subjectPublicKeyInfo
+  const off = fields[0]?.tag === 0xa0 ? 1 : 0;
+  const spki = fields[off + 5];
+  if (!spki) throw new Error('not a certificate');
+  return { tbs: buf.subarray(tbs.head, tbs.end), signatureAlgorithm: oidString(buf, oid), signature: buf.subarray(sig.start + 1, sig.end), spki: buf.subarray(spki.head, spki.end) };
+}
+
+function derInt(v: Uint8Array): Uint8Array {
+  let i = 0;
+  while (i < v.length - 1 && v[i] === 0) i++;
+  const body = v.subarray(i);
+  const pad = body[0]! & 0x80 ? 1 : 0;
+  const out = new Uint8Array(2 + pad + body.length);
+  out[0] = 0x02;
+  out[1] = pad + body.length;
+  out.set(body, 2 + pad);
+  return out;
+}
+
+/** Raw r‖s (64 bytes) → DER `SEQUENCE { INTEGER r, INTEGER s }`. */
+export function sm2RawToDer(raw: Uint8Array): Uint8Array {
+  if (raw.length !== 64) throw new Error(`an SM2 raw signature has 64 bytes, not ${raw.length}`);
+  const r = derInt(raw.subarray(0, 32));
+  const s = derInt(raw.subarray(32));
+  const out = new Uint8Array(2 + r.length + s.length);
+  out[0] = 0x30;
+  out[1] = r.length + s.length;
+  out.set(r, 2);
+  out.set(s, 2 + r.length);
+  return out;
+}
+
+/** DER `SEQUENCE { INTEGER r, INTEGER s }` → raw r‖s (64 bytes). */
+export function sm2DerToRaw(der: Uint8Array): Uint8Array {
+  const top = readTlv(der, 0);
+  if (top.tag !== seq || top.end !== der.length) throw new Error('not a DER SM2 signature');
+  const [r, s, extra] = children(der, top);
+  if (!r || !s || extra || r.tag !== 0x02 || s.tag !== 0x02) throw new Error('not a DER SM2 signature');
+  const out = new Uint8Array(64);
+  for (const [t, at] of [[r, 0], [s, 32]] as const) {
+    let v = der.subarray(t.start, t.end);
+    while (v.length > 32 && v[0] === 0) v = v.subarray(1);
+    if (v.length > 32) throw new Error('SM2 signature integer too large');
+    out.set(v, at + 32 - v.length);
+  }
+  return out;
+}

@@ -1,0 +1,183 @@
+/**
+ * Signers: whatever holds the private key. sandan only needs the algorithm, the certificate, the
+ * certificate number and an async `sign(bytes)`, so the key can live in memory, in a server crypto
+ * device (服务类密码设备) or behind the E-Port UKey client.
+ */
+import { createPrivateKey, createPublicKey, sign as nodeSign, X509Certificate, type KeyObject } from 'node:crypto';
+import { SandanError } from '../errors.js';
+import { keyTypeOf, type KeyType, type SignatureAlgorithm } from './algorithms.js';
+import { OID_EC_PUBLIC_KEY, OID_RSA, OID_SM2, parseCertificate, parsePkcs8Ec, parseSpki } from './der.js';
+import { sm2E, sm2PublicFromPrivate, sm2SignE, sm2ValidPrivate, sm2Z } from './sm2.js';
+
+/**
+ * Something that signs. Implement it to use a key held elsewhere (see docs/signing.md).
+ *
+ * `sign` receives the exact bytes to sign (the canonical SignedInfo, or a 179 sign string) and the
+ * algorithm to use, and returns the signature value:
+ * - RSA: the PKCS#1 v1.5 signature;
+ * - SM2: SM3withSM2 with user ID `1234567812345678`, as raw r‖s (64 bytes) or DER, as told by `sm2Encoding`.
+ */
+export interface Signer {
+  /** The signature algorithm used when the caller does not ask for another one. */
+  readonly algorithm: SignatureAlgorithm;
+  /** Other algorithms `sign` can do (e.g. a local RSA key does both rsa-sha1 and rsa-sha256). */
+  readonly supportedAlgorithms?: readonly SignatureAlgorithm[];
+  /** The signing certificate: PEM text or DER bytes. */
+  readonly certificate: string | Uint8Array;
+  /** The certificate number (证书编号) written to `ds:KeyName` and the 179 `certNo`. */
+  readonly certificateNumber: string;
+  /** SM2 only: what `sign` returns, raw r‖s (default) or DER. */
+  readonly sm2Encoding?: 'raw' | 'der';
+  /** Signs `data`; rejects (any error) when the key or device fails. */
+  sign(data: Uint8Array, algorithm: SignatureAlgorithm): Promise<Uint8Array>;
+}
+
+/** A parsed certificate with what signing and verification need from it. */
+export interface CertificateInfo {
+  readonly x509: X509Certificate;
+  readonly der: Buffer;
+  readonly keyType: KeyType;
+  /** RSA: Node public key. */
+  readonly rsaKey?: KeyObject;
+  /** SM2: the 65-byte public point 04‖x‖y. */
+  readonly sm2Point?: Uint8Array;
+  /** Lower-case hex serial number, the usual certificate number. */
+  readonly serialHex: string;
+}
+
+const certCache = new WeakMap<object, CertificateInfo>();
+
+/**
+ * Parses a certificate given as PEM text, DER bytes or an X509Certificate, and tells its key type.
+ * @throws SandanError `SIGN_CERT_INVALID`
+ */
+export function readCertificate(cert: string | Uint8Array | X509Certificate): CertificateInfo {
+  if (typeof cert === 'object') {
+    const hit = certCache.get(cert);
+    if (hit) return hit;
+  }
+  let x509: X509Certificate;
+  try {
+    x509 = cert instanceof X509Certificate ? cert : new X509Certificate(typeof cert === 'string' ? cert : Buffer.from(cert));
+  } catch (e) {
+    throw new SandanError('SIGN_CERT_INVALID', `Not an X.509 certificate (PEM or DER): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  const der = x509.raw;
+  let info: CertificateInfo;
+  try {
+    const spki = parseSpki(parseCertificate(der).spki);
+    const serialHex = x509.serialNumber.toLowerCase();
+    if (spki.algorithm === OID_RSA) {
+      info = { x509, der, keyType: 'rsa', rsaKey: x509.publicKey, serialHex };
+    } else if ((spki.algorithm === OID_EC_PUBLIC_KEY || spki.algorithm === OID_SM2) && (spki.curve === OID_SM2 || spki.curve === undefined) && spki.key.length === 65 && spki.key[0] === 4) {
+      info = { x509, der, keyType: 'sm2', sm2Point: spki.key, serialHex };
+    } else {
+      throw new Error(`unsupported public key (algorithm ${spki.algorithm}${spki.curve ? `, curve ${spki.curve}` : ''}); only RSA and SM2 are used by customs`);
+    }
+  } catch (e) {
+    if (e instanceof SandanError) throw e;
+    throw new SandanError('SIGN_CERT_INVALID', `Cannot read the certificate's public key: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  if (typeof cert === 'object') certCache.set(cert, info);
+  return info;
+}
+
+/** Options of {@link createLocalSigner}. */
+export interface LocalSignerOptions {
+  /** The private key: PEM (PKCS#8, PKCS#1, SEC1; encrypted too) as text or bytes, DER bytes, or a KeyObject. */
+  key: string | Uint8Array | KeyObject;
+  /** Passphrase of an encrypted key. */
+  passphrase?: string | undefined;
+  /** The certificate of the key (PEM or DER). */
+  certificate: string | Uint8Array;
+  /** Certificate number for `ds:KeyName`; default the certificate's serial number in lower-case hex. */
+  certificateNumber?: string | undefined;
+  /** RSA only: rsa-sha1 (default, the customs spec) or rsa-sha256. */
+  algorithm?: SignatureAlgorithm | undefined;
+}
+
+function loadKey(key: string | Uint8Array | KeyObject, passphrase: string | undefined): KeyObject {
+  if (typeof key === 'object' && 'type' in key && typeof (key as KeyObject).export === 'function' && !(key instanceof Uint8Array)) {
+    const k = key as KeyObject;
+    if (k.type !== 'private') throw new SandanError('SIGN_KEY_INVALID', 'The key is a public key; a private key is needed to sign');
+    return k;
+  }
+  const bytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key as Uint8Array);
+  const isPem = bytes.subarray(0, 64).toString('latin1').includes('-----BEGIN');
+  const errors: string[] = [];
+  const attempts: Array<Parameters<typeof createPrivateKey>[0]> = isPem
+    ? [{ key: bytes.toString('utf8'), format: 'pem', ...(passphrase !== undefined && { passphrase }) }]
+    : (['pkcs8', 'pkcs1', 'sec1'] as const).map((type) => ({ key: bytes, format: 'der' as const, type, ...(passphrase !== undefined && { passphrase }) }));
+  for (const a of attempts) {
+    try {
+      return createPrivateKey(a);
+    } catch (e) {
+      errors.push(e instanceof Error ? e.message : String(e));
+    }
+  }
+  const encrypted = /ENCRYPTED|Proc-Type: 4,ENCRYPTED/.test(bytes.subarray(0, 200).toString('latin1')) || errors.some((m) => /passphrase|decrypt|bad decrypt/i.test(m));
+  throw new SandanError(
+    'SIGN_KEY_INVALID',
+    encrypted
+      ? passphrase === undefined
+        ? 'The private key is encrypted; give its passphrase'
+        : 'Cannot decrypt the private key: wrong passphrase?'
+      : `Not a private key in PEM, PKCS#8, PKCS#1 or SEC1 DER: ${errors[0] ?? ''}`,
+  );
+}
+
+/**
+ * A signer over a private key held in memory (RSA or SM2). The algorithm follows the key type:
+ * RSA keys sign rsa-sha1 by default (rsa-sha256 on request), SM2 keys sign sm2-sm3.
+ * The key must match the certificate.
+ * @throws SandanError `SIGN_KEY_INVALID`, `SIGN_CERT_INVALID`
+ */
+export function createLocalSigner(opts: LocalSignerOptions): Signer {
+  const cert = readCertificate(opts.certificate);
+  const key = loadKey(opts.key, opts.passphrase);
+  const certificateNumber = opts.certificateNumber ?? cert.serialHex;
+  if (key.asymmetricKeyType === 'rsa') {
+    if (cert.keyType !== 'rsa') throw new SandanError('SIGN_CERT_INVALID', 'The key is RSA but the certificate holds an SM2 key');
+    const mine = createPublicKey(key).export({ type: 'spki', format: 'der' });
+    if (!mine.equals(cert.rsaKey!.export({ type: 'spki', format: 'der' }))) throw new SandanError('SIGN_CERT_INVALID', 'The certificate does not belong to the private key');
+    const algorithm = opts.algorithm ?? 'rsa-sha1';
+    if (keyTypeOf(algorithm) !== 'rsa') throw new SandanError('INVALID_OPTION', `An RSA key cannot sign ${algorithm}`);
+    return {
+      algorithm,
+      supportedAlgorithms: ['rsa-sha1', 'rsa-sha256'],
+      certificate: cert.der,
+      certificateNumber,
+      sign(data, alg) {
+        if (alg !== 'rsa-sha1' && alg !== 'rsa-sha256') return Promise.reject(new SandanError('INVALID_OPTION', `An RSA key cannot sign ${alg}`));
+        return Promise.resolve(nodeSign(alg === 'rsa-sha1' ? 'sha1' : 'sha256', data, key));
+      },
+    };
+  }
+  // Node reports SM2 keys read from PEM as type undefined, or 'ec' with curve SM2; read the scalar from PKCS#8.
+  // (Never export an SM2 KeyObject as 'sec1': Node 20 aborts the process.)
+  let pk: ReturnType<typeof parsePkcs8Ec>;
+  try {
+    if (key.asymmetricKeyType !== undefined && key.asymmetricKeyType !== 'ec') throw new Error(`unsupported key type ${key.asymmetricKeyType}`);
+    pk = parsePkcs8Ec(key.export({ type: 'pkcs8', format: 'der' }));
+    if (pk.curve !== OID_SM2) throw new Error(`EC key on curve ${pk.curve ?? '(unknown)'}, not SM2`);
+    if (!sm2ValidPrivate(pk.d)) throw new Error('private scalar out of range');
+  } catch (e) {
+    throw new SandanError('SIGN_KEY_INVALID', `Not an RSA or SM2 private key: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  if (cert.keyType !== 'sm2') throw new SandanError('SIGN_CERT_INVALID', 'The key is SM2 but the certificate holds an RSA key');
+  const dHex = Buffer.from(pk.d).toString('hex');
+  const point = sm2PublicFromPrivate(dHex);
+  if (!Buffer.from(point).equals(Buffer.from(cert.sm2Point!))) throw new SandanError('SIGN_CERT_INVALID', 'The certificate does not belong to the private key');
+  if (opts.algorithm !== undefined && opts.algorithm !== 'sm2-sm3') throw new SandanError('INVALID_OPTION', `An SM2 key cannot sign ${opts.algorithm}`);
+  const z = sm2Z(point);
+  return {
+    algorithm: 'sm2-sm3',
+    certificate: cert.der,
+    certificateNumber,
+    sm2Encoding: 'raw',
+    sign(data, alg) {
+      if (alg !== 'sm2-sm3') return Promise.reject(new SandanError('INVALID_OPTION', `An SM2 key cannot sign ${alg}`));
+      return Promise.resolve(sm2SignE(sm2E(z, data), dHex));
+    },
+  };
+}

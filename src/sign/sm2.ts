@@ -1,0 +1,55 @@
+/**
+ * SM2 with SM3 (GM/T 0003, GM/T 0009) for signing and verification.
+ *
+ * Node's crypto cannot set the SM2 distinguishing ID (it always uses an empty one), so the
+ * elliptic-curve part is done by sm-crypto-v2. The hashing is Node's native SM3: Z (which only
+ * depends on the key and the user ID) is computed once per key, and e = SM3(Z ‖ M) per message.
+ */
+import { createHash } from 'node:crypto';
+import { sm2 } from 'sm-crypto-v2';
+
+/** The GM/T 0009 default SM2 user ID, used by E-Port cards and customs. */
+export const SM2_DEFAULT_USER_ID = '1234567812345678';
+
+const N = BigInt('0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123');
+
+const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+
+/** Z = SM3(ENTL ‖ ID ‖ a ‖ b ‖ xG ‖ yG ‖ xA ‖ yA) for a public key given as 65-byte `04‖x‖y`. */
+export function sm2Z(publicKey: Uint8Array, userId = SM2_DEFAULT_USER_ID): Uint8Array {
+  return sm2.getZ(hex(publicKey), userId);
+}
+
+/** e = SM3(Z ‖ M), the value an SM2 signature is computed over. */
+export function sm2E(z: Uint8Array, message: Uint8Array): Buffer {
+  return createHash('sm3').update(z).update(message).digest();
+}
+
+/** Signs e with the private scalar d (64 hex digits); returns raw r‖s (64 bytes). */
+export function sm2SignE(e: Uint8Array, dHex: string): Uint8Array {
+  return Buffer.from(sm2.doSignature(e, dHex, { hash: false, der: false }), 'hex');
+}
+
+/** Verifies a raw r‖s signature over e with a 65-byte public key. */
+export function sm2VerifyE(e: Uint8Array, rawSignature: Uint8Array, publicKey: Uint8Array): boolean {
+  if (rawSignature.length !== 64) return false;
+  const r = BigInt(`0x${hex(rawSignature.subarray(0, 32))}`);
+  const s = BigInt(`0x${hex(rawSignature.subarray(32))}`);
+  if (r < 1n || r >= N || s < 1n || s >= N) return false;
+  try {
+    return sm2.doVerifySignature(e, hex(rawSignature), hex(publicKey), { hash: false, der: false });
+  } catch {
+    return false;
+  }
+}
+
+/** The public point 04‖x‖y of a private scalar (64 hex digits). */
+export function sm2PublicFromPrivate(dHex: string): Uint8Array {
+  return Buffer.from(sm2.getPublicKeyFromPrivateKey(dHex), 'hex');
+}
+
+/** True when d is a valid SM2 private scalar (1 ≤ d ≤ n − 2). */
+export function sm2ValidPrivate(d: Uint8Array): boolean {
+  const v = BigInt(`0x${hex(d) || '0'}`);
+  return v >= 1n && v <= N - 2n;
+}

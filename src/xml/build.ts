@@ -1,0 +1,210 @@
+import Decimal from 'decimal.js';
+import { SandanError } from '../errors.js';
+import type { Issue } from '../model/issue.js';
+import { Dec } from '../model/primitives.js';
+import { CEB_NS, contentModel, documentLayout, type Particle } from './content-model.js';
+import { documentIssues, XML_BUILD_RULE_ID } from './issues.js';
+import { BUILDABLE, isBuildableType, type BuildableType, type DocumentOf } from './messages.js';
+import { FORBIDDEN_XML_CHAR, serializeXml, type XNode } from './serialize.js';
+import { beijingDateTime14 } from './time.js';
+
+/** The enterprise that transmits the message (BaseTransfer, ceb-messages.md §3). */
+export interface SenderProfile {
+  /** 传输企业代码: must match the DXP client's identity. */
+  copCode: string;
+  copName: string;
+  /** Defaults to `DXP`. */
+  dxpMode?: string;
+  /** DXP user number, e.g. `DXPENT0000012345`. */
+  dxpId: string;
+  note?: string;
+}
+
+/** A third party subscribing to this message's data or receipts (BaseSubscribe). */
+export interface Subscriber {
+  status: 'ALL' | 'DATA' | 'RET';
+  /** Defaults to `DXP`. */
+  dxpMode?: string;
+  dxpAddress: string;
+  note?: string;
+}
+
+/** Where time and identifiers come from; injected so that builds are pure and golden-testable. */
+export interface BuildEnvironment {
+  /** The current instant; written in Beijing time whatever the host's zone. */
+  now(): Date;
+  /** A fresh UUID; upper-cased when written. */
+  newId(): string;
+}
+
+/** Options of {@link buildMessage}. */
+export interface BuildOptions extends BuildEnvironment {
+  sender: SenderProfile;
+  subscribers?: readonly Subscriber[];
+  /** Root guid (message id); default a new id. */
+  guid?: string;
+  /** Root version; default `1.0`. */
+  version?: string;
+  /** Overrides every document's appType (1 new, 2 change, 3 delete); default the document's own, else `1`. */
+  appType?: '1' | '2' | '3';
+  /** Overrides every document's appStatus (1 temp-save, 2 declare); default the document's own, else `2`. */
+  appStatus?: '1' | '2';
+  /** Overrides every document's appTime (yyyyMMddHHmmss); default the document's own, else now in Beijing time. */
+  appTime?: string;
+  /** Check each document against its schema first (default true); off only for trusted, pre-checked input. */
+  validate?: boolean;
+}
+
+/** The outcome of a build: the XML, or the issues that kept the documents from being written. */
+export type BuildResult = { ok: true; xml: string; issues: Issue[] } | { ok: false; xml?: undefined; issues: Issue[] };
+
+const GUID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
+const ENVELOPE_FIELDS = new Set(['guid', 'appType', 'appTime', 'appStatus']);
+
+function newGuid(env: BuildEnvironment): string {
+  const id = env.newId().toUpperCase();
+  if (!GUID.test(id)) throw new SandanError('INVALID_OPTION', `newId() must return a UUID (36 characters with hyphens), got ${JSON.stringify(id)}`);
+  return id;
+}
+
+function requireText(obj: Record<string, unknown>, field: string, max: number, what: string, exact = false): string {
+  const v = obj[field];
+  if (typeof v !== 'string' || v.length === 0 || v.length > max || (exact && v.length !== max)) {
+    throw new SandanError('INVALID_OPTION', `${what}.${field} must be a string of ${exact ? `exactly ${max}` : `1 to ${max}`} characters, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`, { details: { field: `${what}.${field}` } });
+  }
+  return v;
+}
+
+/** Checks a sender profile; throws INVALID_OPTION naming every missing or bad field. */
+export function checkSenderProfile(sender: unknown): SenderProfile {
+  if (sender === null || typeof sender !== 'object') throw new SandanError('INVALID_OPTION', 'A sender profile { copCode, copName, dxpId, dxpMode? } is required');
+  const s = sender as Record<string, unknown>;
+  const missing = ['copCode', 'copName', 'dxpId'].filter((k) => typeof s[k] !== 'string' || s[k] === '');
+  if (missing.length) throw new SandanError('INVALID_OPTION', `The sender profile lacks ${missing.join(', ')}`, { details: { missing } });
+  const out: SenderProfile = {
+    copCode: requireText(s, 'copCode', 18, 'sender'),
+    copName: requireText(s, 'copName', 100, 'sender'),
+    dxpMode: s.dxpMode === undefined ? 'DXP' : requireText(s, 'dxpMode', 3, 'sender', true),
+    dxpId: requireText(s, 'dxpId', 30, 'sender'),
+  };
+  if (s.note !== undefined) out.note = requireText(s, 'note', 1000, 'sender');
+  return out;
+}
+
+/** Writes an N19,5 amount exactly as its decimal digits (never exponent or float text). */
+export function decimalText(v: unknown): string {
+  if (Decimal.isDecimal(v)) return (v as Decimal).toFixed();
+  if (typeof v === 'number') return new Dec(String(v)).toFixed();
+  if (typeof v === 'string') return new Dec(v).toFixed();
+  throw new SandanError('INVALID_OPTION', `not an amount: ${String(v)}`);
+}
+
+function leafText(p: Particle, v: unknown): string {
+  if (p.kind === 'd') return decimalText(v);
+  return String(v);
+}
+
+function leaves(fields: readonly Particle[], values: Record<string, unknown>, fill: Record<string, string> | undefined): XNode[] {
+  const out: XNode[] = [];
+  for (const p of fields) {
+    if (p.kind === undefined) continue;
+    let v = values[p.name];
+    if (fill && ENVELOPE_FIELDS.has(p.name)) v = fill[p.name];
+    // No empty optional elements: an absent value writes nothing.
+    if (v === undefined || v === null || v === '') continue;
+    out.push({ name: `ceb:${p.name}`, text: leafText(p, v) });
+  }
+  return out;
+}
+
+function forbiddenCharIssues(doc: unknown, path: string, out: Issue[]): void {
+  if (typeof doc === 'string') {
+    if (FORBIDDEN_XML_CHAR.test(doc)) {
+      out.push({ code: 'xml-invalid-char', severity: 'error', ruleId: XML_BUILD_RULE_ID, path, message: { zh: `${path} 含有 XML 不允许的控制字符`, en: `${path} contains a control character XML does not allow` } });
+    }
+  } else if (Array.isArray(doc)) {
+    doc.forEach((v, i) => forbiddenCharIssues(v, `${path}[${i}]`, out));
+  } else if (doc !== null && typeof doc === 'object' && !Decimal.isDecimal(doc)) {
+    for (const [k, v] of Object.entries(doc)) forbiddenCharIssues(v, path === '' ? k : `${path}.${k}`, out);
+  }
+}
+
+/** Checks documents against their schema and XML's character set; empty when they can be built. */
+export function checkDocuments(type: BuildableType, documents: readonly unknown[]): Issue[] {
+  const info = BUILDABLE[type];
+  const issues: Issue[] = [];
+  documents.forEach((doc, i) => {
+    const prefix = documents.length === 1 ? info.key : `${info.key}[${i}]`;
+    const r = info.documentSchema.safeParse(doc);
+    if (!r.success) issues.push(...documentIssues(r.error, doc, prefix));
+    forbiddenCharIssues(doc, prefix, issues);
+  });
+  return issues;
+}
+
+/**
+ * Builds the element tree of a message (before serialization). Exposed for signing, which needs
+ * the tree, and for tests; most callers want {@link buildMessage}.
+ */
+export function buildMessageTree<T extends BuildableType>(type: T, documents: readonly DocumentOf[T][], options: BuildOptions): XNode {
+  const info = BUILDABLE[type];
+  const layout = documentLayout(info.schema, info.root);
+  if (documents.length === 0) throw new SandanError('INVALID_OPTION', `${type} needs at least one document`);
+  if (documents.length > layout.element.max) {
+    throw new SandanError('INVALID_OPTION', `${type} carries at most ${layout.element.max} document${layout.element.max === 1 ? '' : 's'} per message, got ${documents.length}; split them into several messages`);
+  }
+  const sender = checkSenderProfile(options.sender);
+  const subscribers = options.subscribers ?? [];
+  if (subscribers.length > 5) throw new SandanError('INVALID_OPTION', `At most 5 subscribers (BaseSubscribe) per message, got ${subscribers.length}`);
+  const version = options.version ?? '1.0';
+  if (version.length < 1 || version.length > 10) throw new SandanError('INVALID_OPTION', 'version must have 1 to 10 characters');
+  if (options.guid !== undefined && !GUID.test(options.guid)) throw new SandanError('INVALID_OPTION', `guid must be an upper-case UUID, got ${JSON.stringify(options.guid)}`);
+  const rootGuid = options.guid ?? newGuid(options);
+  let now: string | undefined;
+  const appTimeDefault = () => (now ??= beijingDateTime14(options.now()));
+
+  const docNodes: XNode[] = documents.map((d) => {
+    const doc = d as unknown as Record<string, unknown>;
+    const fill = {
+      guid: typeof doc.guid === 'string' && doc.guid !== '' ? doc.guid : newGuid(options),
+      appType: options.appType ?? (doc.appType as string | undefined) ?? '1',
+      appTime: options.appTime ?? (doc.appTime as string | undefined) ?? appTimeDefault(),
+      appStatus: options.appStatus ?? (doc.appStatus as string | undefined) ?? '2',
+    };
+    const head = leaves(layout.head.fields, doc, fill);
+    if (!layout.head.name) return { name: `ceb:${layout.element.name}`, children: head };
+    const children: XNode[] = [{ name: `ceb:${layout.head.name}`, children: head }];
+    if (layout.list) {
+      const items = (doc.items as Array<Record<string, unknown>> | undefined) ?? [];
+      for (const item of items) children.push({ name: `ceb:${layout.list.particle.name}`, children: leaves(layout.list.fields, item, undefined) });
+    }
+    return { name: `ceb:${layout.element.name}`, children };
+  });
+
+  const rootChildren: XNode[] = [...docNodes];
+  rootChildren.push({ name: 'ceb:BaseTransfer', children: leaves(contentModel(info.schema, 'BaseTransfer'), { ...sender }, undefined) });
+  for (const s of subscribers) {
+    if (!['ALL', 'DATA', 'RET'].includes(s.status) || !s.dxpAddress || s.dxpAddress.length > 100) {
+      throw new SandanError('INVALID_OPTION', 'A subscriber needs status ALL, DATA or RET and a dxpAddress of 1 to 100 characters');
+    }
+    rootChildren.push({ name: 'ceb:BaseSubscribe', children: leaves(contentModel(info.schema, 'BaseSubscribe'), { dxpMode: 'DXP', ...s }, undefined) });
+  }
+  return { name: `ceb:${info.root}`, attrs: [['guid', rootGuid], ['version', version], ['xmlns:ceb', CEB_NS]], children: rootChildren };
+}
+
+/**
+ * Builds one CEB message from model documents (1 to 100 of them where the XSD allows): envelope
+ * filled, children in XSD order, amounts exact, times in Beijing time, no empty optional elements.
+ * Bad documents are a result with issues; misuse (bad sender, too many documents) throws
+ * SandanError `INVALID_OPTION`. Messages whose XSD requires ds:Signature (CEB621/623/625/711)
+ * come out unsigned: signing appends the Signature as the root's last child.
+ */
+export function buildMessage<T extends BuildableType>(type: T, documents: DocumentOf[T] | readonly DocumentOf[T][], options: BuildOptions): BuildResult {
+  if (!isBuildableType(type)) throw new SandanError('INVALID_OPTION', `Cannot build ${String(type)}; buildable messages are ${Object.keys(BUILDABLE).join(', ')}`);
+  const docs = (Array.isArray(documents) ? documents : [documents]) as readonly DocumentOf[T][];
+  if (options.validate !== false) {
+    const issues = checkDocuments(type, docs);
+    if (issues.length) return { ok: false, issues };
+  }
+  return { ok: true, xml: serializeXml(buildMessageTree(type, docs, options)), issues: [] };
+}

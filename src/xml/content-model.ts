@@ -1,0 +1,95 @@
+import { EXPORT_MODELS, IMPORT_MODELS } from './xsd-tables.js';
+
+/** The business namespace of every CEB message. */
+export const CEB_NS = 'http://www.chinaport.gov.cn/ceb';
+/** The W3C XML-DSig namespace of `ds:Signature`. */
+export const DS_NS = 'http://www.w3.org/2000/09/xmldsig#';
+/** The terminal-node transport namespace of `DxpMsg`. */
+export const DXP_NS = 'http://www.chinaport.gov.cn/dxp';
+
+/** Which of the two business XSDs defines a message. */
+export type CebSchema = 'import' | 'export';
+
+/** How a leaf element's text is typed: string, decimal (N19,5), xs:int, or arbitrary XML. */
+export type LeafKind = 's' | 'd' | 'i' | 'x';
+
+/** One element of a content model, in XSD order. */
+export interface Particle {
+  name: string;
+  ns: 'ceb' | 'ds';
+  min: number;
+  /** Upper bound; `Infinity` for unbounded. */
+  max: number;
+  /** Set for leaf elements. */
+  kind?: LeafKind;
+  /** Key of the complex content (a global element name or `Parent/Local`); set for complex elements. */
+  def?: string;
+}
+
+const TABLES: Record<CebSchema, Readonly<Record<string, string>>> = { import: IMPORT_MODELS, export: EXPORT_MODELS };
+const cache: Record<CebSchema, Map<string, readonly Particle[]>> = { import: new Map(), export: new Map() };
+
+function decode(token: string, table: Readonly<Record<string, string>>): Particle {
+  const m = /^(ds:)?([A-Za-z*][A-Za-z0-9]*)(\?)?(?:\*(\d+|n))?(?:=([A-Za-z0-9/]+))?(?::([dixs]))?$/.exec(token);
+  if (!m) throw new Error(`bad content-model token ${token}`);
+  const [, ds, name = '', opt, max, def, kind] = m;
+  const p: Particle = { name, ns: ds ? 'ds' : 'ceb', min: opt ? 0 : 1, max: max === undefined ? 1 : max === 'n' ? Infinity : Number(max) };
+  if (ds) return p;
+  // A name with its own table entry is a complex element defined globally (xs:element ref).
+  const key = def ?? (table[name] !== undefined ? name : undefined);
+  if (key !== undefined) p.def = key;
+  else p.kind = (kind as LeafKind | undefined) ?? 's';
+  return p;
+}
+
+/** The particles of one content model, e.g. `contentModel('import', 'OrderHead')`. */
+export function contentModel(schema: CebSchema, key: string): readonly Particle[] {
+  const hit = cache[schema].get(key);
+  if (hit) return hit;
+  const table = TABLES[schema];
+  const text = table[key];
+  if (text === undefined) throw new Error(`no content model ${key} in the ${schema} XSD`);
+  const particles = text === '' ? [] : text.split(' ').map((t) => decode(t, table));
+  cache[schema].set(key, particles);
+  return particles;
+}
+
+/** True when the schema defines a global element of that name. */
+export function hasModel(schema: CebSchema, key: string): boolean {
+  return TABLES[schema][key] !== undefined;
+}
+
+/** How a document is laid out: flat fields, a wrapped head, or a head with line items. */
+export interface DocumentLayout {
+  /** The document element under the root, e.g. `Order` or `LogisticsStatus`. */
+  element: Particle;
+  /** Complex content of the head element (`OrderHead`), or of the document itself when flat. */
+  head: { name?: string; fields: readonly Particle[] };
+  /** The repeated line element (`OrderList`) and its fields, when the document has lines. */
+  list?: { particle: Particle; fields: readonly Particle[] };
+}
+
+const layouts: Record<CebSchema, Map<string, DocumentLayout>> = { import: new Map(), export: new Map() };
+
+/**
+ * The document layout of a message root. Documents are flattened the way src/model holds them:
+ * head fields at the top, lines under `items`.
+ */
+export function documentLayout(schema: CebSchema, root: string): DocumentLayout {
+  const hit = layouts[schema].get(root);
+  if (hit) return hit;
+  const element = contentModel(schema, root)[0];
+  if (!element?.def) throw new Error(`${root} has no document element`);
+  const inner = contentModel(schema, element.def);
+  let layout: DocumentLayout;
+  if (inner.every((p) => p.kind !== undefined)) {
+    layout = { element, head: { fields: inner } };
+  } else {
+    const [head, list] = inner;
+    if (!head?.def) throw new Error(`${root}: unexpected document layout`);
+    layout = { element, head: { name: head.name, fields: contentModel(schema, head.def) } };
+    if (list?.def) layout.list = { particle: list, fields: contentModel(schema, list.def) };
+  }
+  layouts[schema].set(root, layout);
+  return layout;
+}

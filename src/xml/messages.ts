@@ -1,0 +1,121 @@
+import type { z } from 'zod';
+import { InventorySchema, LogisticsSchema, OrderSchema, PaymentSchema, type Inventory, type Logistics, type Order, type Payment } from '../model/documents.js';
+import type { CebSchema } from './content-model.js';
+import {
+  DeliverySchema,
+  ExportInventorySchema,
+  ExportLogisticsSchema,
+  ExportOrderSchema,
+  InvtCancelSchema,
+  InvtRefundSchema,
+  LogisticsStatusSchema,
+  type Delivery,
+  type ExportInventory,
+  type ExportLogistics,
+  type ExportOrder,
+  type InvtCancel,
+  type InvtRefund,
+  type LogisticsStatus,
+} from './other-documents.js';
+
+/** DXP receiver of import messages (ceb-messages.md §2.1). */
+export const IMPORT_RECEIVER_ID = 'DXPEDCCEB0000002';
+/** DXP receiver of export messages (ceb-messages.md §2.2). */
+export const EXPORT_RECEIVER_ID = 'DXPEDCCEB0000003';
+
+/** What sandan knows about one buildable message type. */
+export interface BuildableMessage {
+  root: string;
+  schema: CebSchema;
+  /** Key of the document in `sandan build` input, e.g. `order`. */
+  key: string;
+  zh: string;
+  en: string;
+  documentSchema: z.ZodType;
+  /** The XSD makes ds:Signature mandatory: the built message is complete only once signed. */
+  signatureRequired: boolean;
+}
+
+/** The messages sandan builds, by message type. */
+export const BUILDABLE = {
+  CEB311: { root: 'CEB311Message', schema: 'import', key: 'order', zh: '电子订单', en: 'import order', documentSchema: OrderSchema, signatureRequired: false },
+  CEB411: { root: 'CEB411Message', schema: 'import', key: 'payment', zh: '支付凭证', en: 'payment voucher', documentSchema: PaymentSchema, signatureRequired: false },
+  CEB511: { root: 'CEB511Message', schema: 'import', key: 'logistics', zh: '物流运单', en: 'waybill', documentSchema: LogisticsSchema, signatureRequired: false },
+  CEB513: { root: 'CEB513Message', schema: 'import', key: 'logisticsStatus', zh: '运单状态', en: 'waybill status', documentSchema: LogisticsStatusSchema, signatureRequired: false },
+  CEB621: { root: 'CEB621Message', schema: 'import', key: 'inventory', zh: '进口清单', en: 'import inventory', documentSchema: InventorySchema, signatureRequired: true },
+  CEB623: { root: 'CEB623Message', schema: 'import', key: 'invtCancel', zh: '撤销申请单', en: 'inventory cancel', documentSchema: InvtCancelSchema, signatureRequired: true },
+  CEB625: { root: 'CEB625Message', schema: 'import', key: 'invtRefund', zh: '退货申请单', en: 'inventory refund', documentSchema: InvtRefundSchema, signatureRequired: true },
+  CEB711: { root: 'CEB711Message', schema: 'import', key: 'delivery', zh: '入库明细单', en: 'warehouse-entry detail', documentSchema: DeliverySchema, signatureRequired: true },
+  CEB303: { root: 'CEB303Message', schema: 'export', key: 'exportOrder', zh: '出口订单', en: 'export order', documentSchema: ExportOrderSchema, signatureRequired: false },
+  CEB505: { root: 'CEB505Message', schema: 'export', key: 'exportLogistics', zh: '出口运单', en: 'export waybill', documentSchema: ExportLogisticsSchema, signatureRequired: false },
+  CEB603: { root: 'CEB603Message', schema: 'export', key: 'exportInventory', zh: '出口清单', en: 'export inventory', documentSchema: ExportInventorySchema, signatureRequired: false },
+} as const satisfies Record<string, BuildableMessage>;
+
+/** A message type sandan can build, e.g. `CEB621`. */
+export type BuildableType = keyof typeof BUILDABLE;
+
+/** The model type of the documents of each buildable message. */
+export interface DocumentOf {
+  CEB311: Order;
+  CEB411: Payment;
+  CEB511: Logistics;
+  CEB513: LogisticsStatus;
+  CEB621: Inventory;
+  CEB623: InvtCancel;
+  CEB625: InvtRefund;
+  CEB711: Delivery;
+  CEB303: ExportOrder;
+  CEB505: ExportLogistics;
+  CEB603: ExportInventory;
+}
+
+/** True for a message type sandan builds. */
+export function isBuildableType(t: string): t is BuildableType {
+  return Object.prototype.hasOwnProperty.call(BUILDABLE, t);
+}
+
+/** Names of every message root of the two business XSDs (receipts included), by root element. */
+export const MESSAGE_NAMES: Readonly<Record<string, { schema: CebSchema; zh: string; en: string }>> = {
+  CEB311Message: { schema: 'import', zh: '电子订单', en: 'import order' },
+  CEB312Message: { schema: 'import', zh: '电子订单回执', en: 'order receipt' },
+  CEB411Message: { schema: 'import', zh: '支付凭证', en: 'payment voucher' },
+  CEB412Message: { schema: 'import', zh: '支付凭证回执', en: 'payment receipt' },
+  CEB511Message: { schema: 'import', zh: '物流运单', en: 'waybill' },
+  CEB512Message: { schema: 'import', zh: '物流运单回执', en: 'waybill receipt' },
+  CEB513Message: { schema: 'import', zh: '运单状态', en: 'waybill status' },
+  CEB514Message: { schema: 'import', zh: '运单状态回执', en: 'waybill status receipt' },
+  CEB621Message: { schema: 'import', zh: '进口清单', en: 'import inventory' },
+  CEB622Message: { schema: 'import', zh: '进口清单回执', en: 'inventory receipt' },
+  CEB623Message: { schema: 'import', zh: '撤销申请单', en: 'inventory cancel' },
+  CEB624Message: { schema: 'import', zh: '撤销申请单回执', en: 'cancel receipt' },
+  CEB625Message: { schema: 'import', zh: '退货申请单', en: 'inventory refund' },
+  CEB626Message: { schema: 'import', zh: '退货申请单回执', en: 'refund receipt' },
+  CEB711Message: { schema: 'import', zh: '入库明细单', en: 'warehouse-entry detail' },
+  CEB712Message: { schema: 'import', zh: '入库明细单回执', en: 'warehouse-entry receipt' },
+  CEB816Message: { schema: 'import', zh: '电子税单', en: 'electronic tax bill' },
+  CEB818Message: { schema: 'import', zh: '电子税单状态', en: 'tax bill status' },
+  CEB900Message: { schema: 'import', zh: '报文格式校验回执', en: 'format-check receipt' },
+  CEB303Message: { schema: 'export', zh: '出口订单', en: 'export order' },
+  CEB304Message: { schema: 'export', zh: '出口订单回执', en: 'export order receipt' },
+  CEB403Message: { schema: 'export', zh: '收款单', en: 'payment receipt (export)' },
+  CEB404Message: { schema: 'export', zh: '收款单回执', en: 'payment receipt acknowledgement' },
+  CEB505Message: { schema: 'export', zh: '出口运单', en: 'export waybill' },
+  CEB506Message: { schema: 'export', zh: '出口运单回执', en: 'export waybill receipt' },
+  CEB507Message: { schema: 'export', zh: '运抵单', en: 'arrival' },
+  CEB508Message: { schema: 'export', zh: '运抵单回执', en: 'arrival receipt' },
+  CEB509Message: { schema: 'export', zh: '离境单', en: 'departure' },
+  CEB510Message: { schema: 'export', zh: '离境单回执', en: 'departure receipt' },
+  CEB603Message: { schema: 'export', zh: '出口清单', en: 'export inventory' },
+  CEB604Message: { schema: 'export', zh: '出口清单回执', en: 'export inventory receipt' },
+  CEB605Message: { schema: 'export', zh: '出口撤销申请单', en: 'export inventory cancel' },
+  CEB606Message: { schema: 'export', zh: '出口撤销申请单回执', en: 'export cancel receipt' },
+  CEB607Message: { schema: 'export', zh: '清单总分单', en: 'master/house bill' },
+  CEB608Message: { schema: 'export', zh: '清单总分单回执', en: 'master/house bill receipt' },
+  CEB213Message: { schema: 'export', zh: '出口退货申请单', en: 'export return' },
+  CEB214Message: { schema: 'export', zh: '出口退货申请单回执', en: 'export return receipt' },
+  CEB215Message: { schema: 'export', zh: '退货理货明细单', en: 'return tally detail' },
+  CEB216Message: { schema: 'export', zh: '退货理货明细单回执', en: 'return tally receipt' },
+  CEB701Message: { schema: 'export', zh: '汇总申请单', en: 'summary application' },
+  CEB702Message: { schema: 'export', zh: '汇总申请单回执', en: 'summary application receipt' },
+  CEB792Message: { schema: 'export', zh: '汇总结果单', en: 'summary result' },
+};

@@ -1,0 +1,63 @@
+/*
+ * A minimal XML writer for the element-only, namespace-prefixed documents CEB uses. The output
+ * is byte-identical to xmlbuilder2's pretty print of the same tree (test/xml/serialize.test.ts
+ * checks that), but about ten times faster, which the 10,000 CEB621/s target needs.
+ */
+
+/** One element: a qualified name, attributes in order, and either text or child elements. */
+export interface XNode {
+  name: string;
+  attrs?: ReadonlyArray<readonly [string, string]>;
+  text?: string;
+  children?: XNode[];
+}
+
+const TEXT_SPECIAL = /[&<>\r]/;
+const ATTR_SPECIAL = /[&<>"\r\n\t]/;
+
+/** Escapes character data: `& < >` always, and CR so that it survives parsing. */
+export function escapeText(s: string): string {
+  if (!TEXT_SPECIAL.test(s)) return s;
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;');
+}
+
+/** Escapes an attribute value (double-quoted). */
+export function escapeAttr(s: string): string {
+  if (!ATTR_SPECIAL.test(s)) return s;
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/\r/g, '&#xD;')
+    .replace(/\n/g, '&#xA;')
+    .replace(/\t/g, '&#x9;');
+}
+
+/**
+ * Characters XML 1.0 forbids anywhere (C0 controls other than tab, LF, CR; U+FFFE/U+FFFF;
+ * unpaired surrogates). The builder reports them instead of writing a document no parser reads.
+ */
+export const FORBIDDEN_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function write(node: XNode, indent: string, out: string[]): void {
+  let open = `${indent}<${node.name}`;
+  if (node.attrs) for (const [k, v] of node.attrs) open += ` ${k}="${escapeAttr(v)}"`;
+  if (node.children && node.children.length > 0) {
+    out.push(`${open}>`);
+    const inner = `${indent}  `;
+    for (const c of node.children) write(c, inner, out);
+    out.push(`${indent}</${node.name}>`);
+  } else if (node.text !== undefined && node.text !== '') {
+    out.push(`${open}>${escapeText(node.text)}</${node.name}>`);
+  } else {
+    out.push(`${open}/>`);
+  }
+}
+
+/** Serializes a document: UTF-8 declaration, two-space indentation, no trailing newline. */
+export function serializeXml(root: XNode): string {
+  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  write(root, '', out);
+  return out.join('\n');
+}

@@ -3,9 +3,14 @@ import { isSandanError } from '../errors.js';
 import { processIo, type CliIo } from './io.js';
 import type { CommandContext } from './command.js';
 import { registerValidateCommand } from './validate-command.js';
+import { registerTaxCommand } from './tax-command.js';
+import { registerBuildCommand } from './build-command.js';
+import { registerParseCommand } from './parse-command.js';
+import { registerSignCommand, registerVerifyCommand } from './sign-command.js';
+import { registerQuotaCommand } from './quota-command.js';
 
 /** Every command; each module registers itself on the program. */
-const COMMANDS = [registerValidateCommand];
+const COMMANDS = [registerValidateCommand, registerTaxCommand, registerSignCommand, registerVerifyCommand, registerBuildCommand, registerParseCommand, registerQuotaCommand];
 
 export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
 

@@ -1,9 +1,8 @@
 import { Option, type Command } from 'commander';
 import type { CommandContext } from './command.js';
-import { readFile } from 'node:fs/promises';
-import { SandanError } from '../errors.js';
 import type { Issue } from '../model/issue.js';
-import { createValidator, loadRuleset, RULES, type ValidationResult } from '../rules/index.js';
+import { createValidator, type ValidationResult } from '../rules/index.js';
+import { readGoodsRecordsFile, readRatesFile, readRulesetFile } from './data-files.js';
 import { countSeverities, formatIssuesText, plural, summaryLine } from './format.js';
 import { openInput, readRecords } from './input.js';
 import type { CliIo } from './io.js';
@@ -12,25 +11,10 @@ export interface ValidateCommandOptions {
   district?: string;
   at?: string;
   ruleset?: string;
+  rates?: string;
+  goodsRecords?: string;
   format: 'text' | 'json';
   ndjson?: boolean;
-}
-
-/** Reads a user ruleset file; a broken file is a SandanError naming the file and what is wrong. */
-export async function readRulesetFile(path: string) {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new SandanError('FILE_UNREADABLE', `Cannot read ruleset ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`, { cause: e });
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (e) {
-    throw new SandanError('RULESET_INVALID', `${path}: not valid JSON: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  }
-  return loadRuleset(data, RULES, path);
 }
 
 function resultJson(r: ValidationResult | { valid: false; issues: Issue[] }) {
@@ -43,6 +27,8 @@ export async function validateCommand(file: string, opts: ValidateCommandOptions
     ...(opts.district !== undefined && { district: opts.district }),
     ...(opts.at !== undefined && { at: opts.at }),
     ...(opts.ruleset !== undefined && { ruleset: await readRulesetFile(opts.ruleset) }),
+    ...(opts.rates !== undefined && { rates: await readRatesFile(opts.rates) }),
+    ...(opts.goodsRecords !== undefined && { goodsRecords: await readGoodsRecordsFile(opts.goodsRecords) }),
   });
   const stream = await openInput(file, io.stdin);
   const label = file === '-' ? '<stdin>' : file;
@@ -96,6 +82,8 @@ export function registerValidateCommand(program: Command, { io, setExit }: Comma
     .option('--district <code>', 'customs district or office code, e.g. 2900 (default: from inventory.customsCode)')
     .option('--at <date>', 'check against the policy in force on this date, YYYY-MM-DD (default: the declaration date)')
     .option('--ruleset <file>', 'a user ruleset (JSON) extending a bundled one')
+    .option('--rates <file>', 'a rate table (JSON) for the tax check, consulted before the bundled seed table')
+    .option('--goods-records <file>', 'goods records (JSON) to check inventory lines against')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--ndjson', 'treat the input as NDJSON even if it has one line')
     .action(async (file: string, opts: ValidateCommandOptions) => {

@@ -1,4 +1,27 @@
 import national from '../../rulesets/national.json';
+import positiveList2016 from '../../rulesets/positive-list/2016.json';
+import positiveList2022 from '../../rulesets/positive-list/2022.json';
+import { loadPositiveList, type PositiveList } from './positive-list.js';
+import district0200 from '../../rulesets/districts/0200.json';
+import district2200 from '../../rulesets/districts/2200.json';
+import district2300 from '../../rulesets/districts/2300.json';
+import district2900 from '../../rulesets/districts/2900.json';
+import district3100 from '../../rulesets/districts/3100.json';
+import district3500 from '../../rulesets/districts/3500.json';
+import district3700 from '../../rulesets/districts/3700.json';
+import district4200 from '../../rulesets/districts/4200.json';
+import district4600 from '../../rulesets/districts/4600.json';
+import district4700 from '../../rulesets/districts/4700.json';
+import district5100 from '../../rulesets/districts/5100.json';
+import district5200 from '../../rulesets/districts/5200.json';
+import district5300 from '../../rulesets/districts/5300.json';
+import district5700 from '../../rulesets/districts/5700.json';
+import district6400 from '../../rulesets/districts/6400.json';
+import district7900 from '../../rulesets/districts/7900.json';
+import district8000 from '../../rulesets/districts/8000.json';
+import district9000 from '../../rulesets/districts/9000.json';
+import cbecRates from '../../rulesets/rates/cbec-rates.json';
+import { parseRateTable, type RateTable } from '../tax/rates.js';
 import countryCodes from '../../rulesets/codes/country.json';
 import currencyCodes from '../../rulesets/codes/currency.json';
 import customsCodes from '../../rulesets/codes/customs.json';
@@ -36,10 +59,34 @@ export function bundledCodeTables(): CodeTables {
   return codes;
 }
 
+const DISTRICTS: Record<string, unknown> = {
+  '0200': district0200,
+  '2200': district2200,
+  '2300': district2300,
+  '2900': district2900,
+  '3100': district3100,
+  '3500': district3500,
+  '3700': district3700,
+  '4200': district4200,
+  '4600': district4600,
+  '4700': district4700,
+  '5100': district5100,
+  '5200': district5200,
+  '5300': district5300,
+  '5700': district5700,
+  '6400': district6400,
+  '7900': district7900,
+  '8000': district8000,
+  '9000': district9000,
+};
+
 let rulesets: Ruleset[] | undefined;
 /** The bundled rulesets: national and one per customs district. */
 export function bundledRulesets(): Ruleset[] {
-  rulesets ??= [loadRuleset(national, RULES, 'rulesets/national.json')];
+  rulesets ??= [
+    loadRuleset(national, RULES, 'rulesets/national.json'),
+    ...Object.entries(DISTRICTS).map(([code, data]) => loadRuleset(data, RULES, `rulesets/districts/${code}.json`)),
+  ];
   return rulesets;
 }
 
@@ -48,4 +95,21 @@ let registry: RulesetRegistry | undefined;
 export function defaultRegistry(): RulesetRegistry {
   registry ??= new RulesetRegistry(RULES, bundledRulesets());
   return registry;
+}
+
+let rates: RateTable | undefined;
+/** The bundled seed rate table (rulesets/rates/cbec-rates.json): a few sourced codes, not a tariff. */
+export function bundledRateTable(): RateTable {
+  rates ??= parseRateTable(cbecRates, 'rulesets/rates/cbec-rates.json');
+  return rates;
+}
+
+let positiveLists: PositiveList[] | undefined;
+/** The bundled positive-list editions (each states how complete it is). */
+export function bundledPositiveLists(): PositiveList[] {
+  positiveLists ??= [
+    loadPositiveList(positiveList2016, 'rulesets/positive-list/2016.json'),
+    loadPositiveList(positiveList2022, 'rulesets/positive-list/2022.json'),
+  ];
+  return positiveLists;
 }

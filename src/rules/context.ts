@@ -3,6 +3,7 @@ import type { Declaration } from '../model/documents.js';
 import type { Issue } from '../model/issue.js';
 import { Dec, toDecimal } from '../model/primitives.js';
 import type { CodeTables } from './codes.js';
+import type { DistrictSection } from './district.js';
 import type { Policy } from './policy.js';
 import type { DocumentName, Rec, RuleContext } from './types.js';
 
@@ -16,6 +17,7 @@ export function createContext(args: {
   declaration: Declaration | undefined;
   at: string;
   policy: Policy;
+  district?: DistrictSection | undefined;
   codes: CodeTables;
   parseIssues: readonly Issue[];
   extras?: Record<string, unknown>;
@@ -32,6 +34,7 @@ export function createContext(args: {
     declaration: args.declaration,
     at: args.at,
     policy: args.policy,
+    district: args.district,
     codes: args.codes,
     parseIssues: args.parseIssues,
     extras: args.extras ?? {},

@@ -7,6 +7,8 @@ import { gnumSequence, goodsValueSum, linesCorrespond, lineTotalPrice, secondQua
 import { freightAgrees, packNo, weights } from './families/logistics.js';
 import { assureCodeParty, buyerAgrees, consigneeAgrees } from './families/parties.js';
 import { payerIsBuyer, paymentAmount, paymentLink } from './families/payment.js';
+import { districtOffices, goodsRecordsMatch, positiveList } from './families/goods.js';
+import { taxTotalMatches } from './families/tax.js';
 import { tradeModeAllowed, tradeModeFields } from './families/trade-mode.js';
 import type { Rule } from './types.js';
 
@@ -37,6 +39,10 @@ export const RULES: readonly Rule[] = [
   tradeModeAllowed,
   tradeModeFields,
   singleTransactionLimit,
+  taxTotalMatches,
+  districtOffices,
+  positiveList,
+  goodsRecordsMatch,
 ] as Rule[];
 
 /** A rule by id. */

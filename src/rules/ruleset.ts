@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SandanError } from '../errors.js';
 import type { Severity } from '../model/issue.js';
-import { DistrictSectionSchema } from './district.js';
+import { DistrictSectionSchema, type DistrictSection } from './district.js';
 import { PolicySectionSchema, toPolicy, type Policy, type PolicyKey } from './policy.js';
 import type { Rule } from './types.js';
 
@@ -75,6 +75,8 @@ export interface ResolvedRuleset {
   at: string;
   rules: Array<{ rule: Rule; severity: Severity; options: unknown; source: string | undefined }>;
   policy: Policy;
+  /** The district section of the nearest district ruleset in the chain. */
+  district: DistrictSection | undefined;
 }
 
 function jsonPath(path: readonly PropertyKey[]): string {
@@ -233,7 +235,8 @@ export class RulesetRegistry {
         }
       }
     }
-    const resolved: ResolvedRuleset = { chain: chain.map((c) => c.id), at, rules, policy: toPolicy(rawPolicy as never, sources) };
+    const district = chain.find((c) => c.data.district)?.data.district;
+    const resolved: ResolvedRuleset = { chain: chain.map((c) => c.id), at, rules, policy: toPolicy(rawPolicy as never, sources), district };
     if (this.cache.size > 512) this.cache.clear();
     this.cache.set(key, resolved);
     return resolved;

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Declaration } from '../model/documents.js';
 import type { Issue, Message, Severity } from '../model/issue.js';
 import type { CodeTables } from './codes.js';
+import type { DistrictSection } from './district.js';
 import type { Policy } from './policy.js';
 
 /** A plain JSON object of the raw input, e.g. the `order` document. */
@@ -31,6 +32,8 @@ export interface RuleContext {
   /** The date the policy is taken from, `YYYY-MM-DD` (Beijing calendar). */
   readonly at: string;
   readonly policy: Policy;
+  /** The district section of the ruleset chain, when a district ruleset applies. */
+  readonly district: DistrictSection | undefined;
   readonly codes: CodeTables;
   /** A document of the input (`order`, `payment`, `logistics`, `inventory`) when it is an object. */
   doc(name: DocumentName): Rec | undefined;

@@ -1,7 +1,10 @@
 import { SandanError } from '../errors.js';
 import type { Issue } from '../model/issue.js';
 import { parseDeclaration } from '../model/parse.js';
-import { bundledCodeTables, defaultRegistry } from './bundled.js';
+import type { RateTable } from '../tax/rates.js';
+import { bundledCodeTables, bundledPositiveLists, bundledRateTable, defaultRegistry } from './bundled.js';
+import type { GoodsRecords } from './goods-records.js';
+import type { PositiveList } from './positive-list.js';
 import { districtOf, type CodeTables } from './codes.js';
 import { createContext } from './context.js';
 import { loadRuleset, RulesetRegistry, type ResolvedRuleset, type Ruleset } from './ruleset.js';
@@ -18,7 +21,13 @@ export interface ValidateOptions {
   registry?: RulesetRegistry;
   /** Code tables; default: the bundled ones. */
   codes?: CodeTables;
-  /** Values for rules that need more than the declaration (e.g. tax rates, goods records). */
+  /** Rate tables for the tax check, consulted before the bundled seed table (first match wins). */
+  rates?: RateTable | readonly RateTable[];
+  /** Goods records to check inventory lines against (see loadGoodsRecords). */
+  goodsRecords?: GoodsRecords;
+  /** Positive-list editions; default: the bundled ones. */
+  positiveLists?: readonly PositiveList[];
+  /** Values for rules that need more than the declaration. */
   extras?: Record<string, unknown>;
 }
 
@@ -59,6 +68,23 @@ export type Validator = (input: unknown, at?: string) => ValidationResult;
  * SandanError on misuse (bad date, unknown district, broken ruleset); never on bad data.
  */
 export function createValidator(options: ValidateOptions = {}): Validator {
+  const prepared = prepare(options);
+  return (input, at) => {
+    const { resolved, undated } = prepared.resolve(input, at);
+    return runRules(input, resolved, prepared.codes, prepared.extras, undated);
+  };
+}
+
+/** Options checked once, and how to find the ruleset and date of a declaration. */
+export interface PreparedOptions {
+  codes: CodeTables;
+  extras: Record<string, unknown>;
+  /** The ruleset chain and policy in force for a declaration (its district and date unless fixed by options). */
+  resolve(input: unknown, at?: string): { resolved: ResolvedRuleset; undated: boolean };
+}
+
+/** Checks options once (throws SandanError on misuse) for validating or computing many declarations. */
+export function prepare(options: ValidateOptions = {}): PreparedOptions {
   if (options.at !== undefined && !DATE.test(options.at)) {
     throw new SandanError('INVALID_OPTION', `at must be a date as YYYY-MM-DD, got ${JSON.stringify(options.at)}`);
   }
@@ -79,21 +105,33 @@ export function createValidator(options: ValidateOptions = {}): Validator {
     fixedRuleset = id;
   }
   const reg = registry;
-  return (input, at) => {
-    const date = at ?? options.at ?? declarationDate(input);
-    let rulesetId = fixedRuleset;
-    if (rulesetId === undefined) {
-      const customsCode = (input as { inventory?: { customsCode?: unknown } } | null)?.inventory?.customsCode;
-      const district = typeof customsCode === 'string' ? districtOf(codes.customs, customsCode) : undefined;
-      rulesetId = district !== undefined && reg.get(districtRulesetId(district)) ? districtRulesetId(district) : 'national';
-    }
-    return runRules(input, reg.resolve(rulesetId, date ?? LATEST), codes, options.extras, date === undefined);
+  const userRates = options.rates === undefined ? [] : Array.isArray(options.rates) ? options.rates : [options.rates as RateTable];
+  const rates = [...userRates, bundledRateTable()];
+  const extras = {
+    ...options.extras,
+    rates,
+    positiveLists: options.positiveLists ?? bundledPositiveLists(),
+    ...(options.goodsRecords && { goodsRecords: options.goodsRecords }),
+  };
+  return {
+    codes,
+    extras,
+    resolve(input, at) {
+      const date = at ?? options.at ?? declarationDate(input);
+      let rulesetId = fixedRuleset;
+      if (rulesetId === undefined) {
+        const customsCode = (input as { inventory?: { customsCode?: unknown } } | null)?.inventory?.customsCode;
+        const district = typeof customsCode === 'string' ? districtOf(codes.customs, customsCode) : undefined;
+        rulesetId = district !== undefined && reg.get(districtRulesetId(district)) ? districtRulesetId(district) : 'national';
+      }
+      return { resolved: reg.resolve(rulesetId, date ?? LATEST), undated: date === undefined };
+    },
   };
 }
 
 function runRules(input: unknown, resolved: ResolvedRuleset, codes: CodeTables, extras: Record<string, unknown> | undefined, undated: boolean): ValidationResult {
   const parsed = parseDeclaration(input);
-  const ctx = createContext({ input, declaration: parsed.data, at: resolved.at, policy: resolved.policy, codes, parseIssues: parsed.issues, ...(extras && { extras }) });
+  const ctx = createContext({ input, declaration: parsed.data, at: resolved.at, policy: resolved.policy, district: resolved.district, codes, parseIssues: parsed.issues, ...(extras && { extras }) });
   const issues: Issue[] = [];
   if (undated) {
     issues.push({

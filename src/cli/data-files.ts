@@ -1,0 +1,34 @@
+import { readFile } from 'node:fs/promises';
+import { SandanError } from '../errors.js';
+import { loadGoodsRecords, loadRuleset, RULES, type GoodsRecords, type Ruleset } from '../rules/index.js';
+import { parseRateTable, type RateTable } from '../tax/rates.js';
+
+/** Reads a JSON file the user points at; unreadable or malformed files are SandanErrors. */
+export async function readJsonFile(path: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new SandanError('FILE_UNREADABLE', `Cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`, { cause: e });
+  }
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
+  } catch (e) {
+    throw new SandanError(what === 'ruleset' ? 'RULESET_INVALID' : 'INVALID_OPTION', `${path}: not valid JSON: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
+
+/** A user ruleset file, checked against the ruleset schema. */
+export async function readRulesetFile(path: string): Promise<Ruleset> {
+  return loadRuleset(await readJsonFile(path, 'ruleset'), RULES, path);
+}
+
+/** A user rate table (`--rates`). */
+export async function readRatesFile(path: string): Promise<RateTable> {
+  return parseRateTable(await readJsonFile(path, 'rate table'), path);
+}
+
+/** A goods-records file (`--goods-records`). */
+export async function readGoodsRecordsFile(path: string): Promise<GoodsRecords> {
+  return loadGoodsRecords(await readJsonFile(path, 'goods records'), path);
+}

@@ -1,0 +1,37 @@
+import type { Issue } from '../model/issue.js';
+import { parseDeclaration } from '../model/parse.js';
+import { computeTax, type TaxResult } from '../tax/compute.js';
+import type { RateTable } from '../tax/rates.js';
+import { toTaxPolicy } from './tax-policy.js';
+import { prepare, type ValidateOptions } from './validate.js';
+
+/** What {@link createTaxCalculator} returns for one declaration. */
+export type TaxCalculation =
+  | { ok: true; result: TaxResult; ruleset: { chain: string[]; at: string } }
+  | { ok: false; issues: Issue[]; ruleset?: { chain: string[]; at: string } };
+
+/**
+ * Computes the tax of declarations with the policy in force on each one's date and district
+ * (as {@link validate} resolves them) and the given rate tables before the bundled seed table.
+ * A declaration that cannot be parsed, or whose date has no CBEC regime, gives issues.
+ */
+export function createTaxCalculator(options: Pick<ValidateOptions, 'at' | 'district' | 'ruleset' | 'registry' | 'rates'> = {}): (input: unknown) => TaxCalculation {
+  const prepared = prepare(options);
+  const rates = prepared.extras.rates as RateTable[];
+  return (input) => {
+    const parsed = parseDeclaration(input);
+    const { resolved } = prepared.resolve(input);
+    const ruleset = { chain: resolved.chain, at: resolved.at };
+    const errors = parsed.issues.filter((i) => i.code !== 'unknown-field');
+    if (!parsed.success || errors.length > 0) return { ok: false, issues: parsed.issues, ruleset };
+    const policy = toTaxPolicy(resolved.policy);
+    if (!policy) {
+      return {
+        ok: false,
+        ruleset,
+        issues: [{ code: 'no-cbec-regime', severity: 'error', path: 'inventory.declTime', ruleId: 'tax/regime', message: { zh: `${resolved.at} 时尚无跨境电商零售进口税收政策（2016-04-08 起施行）`, en: `No CBEC retail-import tax regime was in force on ${resolved.at} (it began on 2016-04-08)` } }],
+      };
+    }
+    return { ok: true, result: computeTax(parsed.data, { policy, rates }), ruleset };
+  };
+}

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { expectGolden, runCli } from '../helpers/cli.js';
+
+const RATES = ['--rates', 'examples/rates.example.json'];
+
+describe('sandan tax', () => {
+  it('explains the Guangzhou example: CT 86.47, VAT 74.94, total 161.41 (golden text)', async () => {
+    const r = await runCli(['tax', 'examples/guangzhou-9610.json', ...RATES]);
+    expect(r.code).toBe(0);
+    expectGolden(r.stdout, 'tax-guangzhou.txt');
+  });
+
+  it('writes the CEB816-named JSON with amounts as two-place decimal strings', async () => {
+    const r = await runCli(['tax', 'examples/hangzhou-1210.json', ...RATES, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    // 398.00 × 13% × 0.7 = 36.218 → 36.22; 150.00 × 13% × 0.7 = 13.65; 36.22 + 13.65 = 49.87
+    expect(j).toMatchObject({ regime: 'cbec', customsTax: '0.00', consumptionTax: '0.00', valueAddedTax: '49.87', taxTotal: '49.87' });
+    expect(j.lines.map((l: { valueAddedTax: string }) => l.valueAddedTax)).toEqual(['36.22', '13.65']);
+    expect(Object.keys(j.lines[0])).toEqual(['gnum', 'gcode', 'dutiableValue', 'customsTax', 'consumptionTax', 'valueAddedTax', 'taxTotal', 'explain']);
+  });
+
+  it('exits 1 when a rate is missing, naming the line', async () => {
+    const r = await runCli(['tax', 'examples/hangzhou-1210.json', '--format', 'json']);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect(j.complete).toBe(false);
+    expect(j.issues).toContainEqual(expect.objectContaining({ code: 'rate-missing', path: 'inventory.items[0].gcode', severity: 'error' }));
+  });
+
+  it('exits 1 for several items above the single-transaction limit, with the general-trade figures', async () => {
+    const d = JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8'));
+    for (const doc of [d.order, d.inventory]) Object.assign(doc.items[0], { price: '2600.00', totalPrice: '5200.00' });
+    const r = await runCli(['tax', '-', ...RATES, '--format', 'json'], JSON.stringify(d));
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect(j.regime).toBe('general-trade');
+    expect(j.issues).toContainEqual(expect.objectContaining({ code: '-621005' }));
+    // general trade: 5200 × 15% duty = 780.00; VAT (5200 + 780) × 13% = 777.40; line 2: 150 × 1% = 1.50, (151.50) × 13% = 19.695 → 19.70
+    expect(j.lines[0]).toMatchObject({ customsTax: '780.00', valueAddedTax: '777.40' });
+    expect(j.lines[1]).toMatchObject({ customsTax: '1.50', valueAddedTax: '19.70' });
+  });
+
+  it('streams NDJSON with a summary', async () => {
+    const line = JSON.stringify(JSON.parse(readFileSync('examples/guangzhou-9610.json', 'utf8')));
+    const r = await runCli(['tax', '-', ...RATES, '--format', 'json'], `${line}\n{oops\n${line}\n`);
+    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(out.map((o) => o.taxTotal ?? o.issues?.[0]?.code ?? 'summary')).toEqual(['161.41', 'json-syntax', '161.41', 'summary']);
+    expect(out[3].summary).toEqual({ declarations: 3, computed: 2, failed: 1 });
+    expect(r.code).toBe(1);
+  });
+
+  it('uses the 2016 policy for a 2018 date (2,000 limit)', async () => {
+    const r = await runCli(['tax', 'examples/guangzhou-9610.json', ...RATES, '--at', '2018-06-01', '--format', 'json']);
+    expect(JSON.parse(r.stdout).explain.regime).toContain('2000');
+  });
+
+  it('exits 2 for a broken rate table', async () => {
+    const r = await runCli(['tax', 'examples/guangzhou-9610.json', '--rates', 'test/fixtures/broken-ruleset.json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/broken-ruleset\.json/);
+  });
+});

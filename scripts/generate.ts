@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
-import { rulesCatalogue, rulesetJsonSchema } from './generated.js';
+import { districtsCatalogue, rulesCatalogue, rulesetJsonSchema } from './generated.js';
 
 writeFileSync(new URL('../schemas/ruleset.schema.json', import.meta.url), rulesetJsonSchema());
 writeFileSync(new URL('../docs/rules.md', import.meta.url), rulesCatalogue());
-console.log('wrote schemas/ruleset.schema.json and docs/rules.md');
+writeFileSync(new URL('../docs/districts.md', import.meta.url), districtsCatalogue());
+console.log('wrote schemas/ruleset.schema.json, docs/rules.md and docs/districts.md');

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { RULES } from '../src/rules/registry.js';
 import { rulesetSchema } from '../src/rules/ruleset.js';
+import * as CODES from '../src/rules/bundled.js';
 import { bundledRulesets } from '../src/rules/bundled.js';
 
 export function rulesetJsonSchema(): string {
@@ -54,6 +55,33 @@ export function rulesCatalogue(): string {
     if (props.length === 0) continue;
     const defaults = (r.options as z.ZodType).parse({});
     lines.push(`### \`${r.id}\``, '', '```json', JSON.stringify({ options: defaults }, null, 2), '```', '');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** docs/districts.md: one row per district ruleset, from the data. */
+export function districtsCatalogue(): string {
+  const { bundledCodeTables } = CODES;
+  const customs = bundledCodeTables().customs;
+  const lines = [
+    '# Customs districts',
+    '',
+    '<!-- Generated from rulesets/districts by `npm run gen`; do not edit. -->',
+    '',
+    'Each district ruleset extends the national one and holds only what differs, every value with its source and, where a fact is not verified, its confidence (an uncertain fact makes its rule warn instead of fail). A declaration is checked against the district of its `inventory.customsCode` (an office such as 2924 resolves to its district, 2900) unless `--district` is given.',
+    '',
+    '| district | offices (codes) | trade modes (from – to) | signature algorithms | special requirements | sources |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const r of bundledRulesets().filter((x) => x.data.district)) {
+    const d = r.data.district!;
+    const offices = [...new Set([...(customs?.entries ?? []).filter((e) => e.district === d.code && e.code !== d.code).map((e) => e.code), ...d.offices.map((o) => o.code)])].sort();
+    const modes = [r.data.rules?.['trade-mode/allowed' as keyof typeof r.data.rules] as unknown].flat().filter(Boolean) as Array<{ effectiveFrom?: string; effectiveTo?: string; options?: { allowed?: string[] }; confidence?: string }>;
+    const modeText = modes.map((m) => `${(m.options?.allowed ?? []).join('/')} (${m.effectiveFrom ?? '…'} – ${m.effectiveTo ?? '…'}${m.confidence && m.confidence !== 'verified' ? `, ${m.confidence}` : ''})`).join('<br>') || 'national default';
+    const sig = d.signatureAlgorithms.map((s) => `${s.signatureMethod.split('#')[1] ?? s.signatureMethod}${s.signatureMethod.includes('w3.org') && s.signatureMethod.includes('sm2') ? ' (w3.org variant)' : ''}${s.confidence && s.confidence !== 'verified' ? ` (${s.confidence})` : ''}`).join(', ');
+    const reqs = d.localRequirements.map((q) => `${q.text.en}${q.confidence && q.confidence !== 'verified' ? ` (${q.confidence})` : ''}`).join('<br>');
+    const sources = (r.data.sources ?? []).map((s) => `${s.id}: ${s.title}`).join('<br>');
+    lines.push(`| ${d.code} ${d.name.zh} ${d.name.en} | ${offices.join(', ') || '—'} | ${modeText} | ${sig || '—'} | ${esc(reqs) || '—'} | ${esc(sources)} |`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -212,7 +212,8 @@ export class RulesetRegistry {
             ...merged,
             ...(s.severity !== undefined && { severity: s.severity }),
             ...(s.source !== undefined && { source: s.source }),
-            confidence: s.confidence ?? merged?.confidence,
+            // A setting that states a severity stands on its own source; one that only tunes options keeps the parent's confidence.
+            confidence: s.severity !== undefined ? s.confidence : (s.confidence ?? merged?.confidence),
             options: { ...merged?.options, ...s.options },
           };
         }

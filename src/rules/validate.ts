@@ -99,7 +99,7 @@ export function prepare(options: ValidateOptions = {}): PreparedOptions {
     const district = districtOf(codes.customs, options.district);
     const id = district === undefined ? undefined : districtRulesetId(district);
     if (id === undefined || registry.get(id) === undefined) {
-      const known = registry.ids().filter((i) => i.startsWith('district/')).map((i) => i.slice('district/'.length));
+      const known = registry.ids().filter((i) => i.startsWith('district/')).map((i) => i.slice('district/'.length)).sort();
       throw new SandanError('DISTRICT_UNKNOWN', `Unknown customs district ${JSON.stringify(options.district)}. Known districts: ${known.length ? known.join(', ') : '(none)'}; or leave --district out to use the national rules.`);
     }
     fixedRuleset = id;

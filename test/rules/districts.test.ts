@@ -1,0 +1,91 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { bundledRulesets, defaultRegistry, parseRateTable, validate, type ValidateOptions } from '../../src/index.js';
+import { example, exampleRates, type Json } from '../helpers/examples.js';
+
+const FILES = readdirSync(new URL('../../rulesets/districts/', import.meta.url)).filter((f) => f.endsWith('.json'));
+const REQUIRED = ['0200', '2200', '2300', '2900', '3100', '3500', '3700', '4200', '4600', '4700', '5100', '5200', '5300', '5700', '6400', '7900', '8000', '9000'];
+const rates = parseRateTable(exampleRates());
+const AT = '2026-06-01';
+
+/** An example declaration of a trade mode, declared at a district's own office. */
+function declarationFor(mode: string, district: string): Json {
+  const d = example(mode === '9610' ? 'guangzhou-9610' : 'hangzhou-1210');
+  d.inventory.tradeMode = mode;
+  d.inventory.customsCode = district;
+  d.inventory.portCode = district;
+  return d;
+}
+
+function allowedAt(code: string, at: string): string[] {
+  const resolved = defaultRegistry().resolve(`district/${code}`, at);
+  const rule = resolved.rules.find((r) => r.rule.id === 'trade-mode/allowed');
+  return (rule?.options as { allowed: string[] }).allowed;
+}
+
+describe('district rulesets', () => {
+  it('there is a file for every major CBEC district, and each is bundled', () => {
+    expect(FILES.map((f) => f.slice(0, 4)).sort()).toEqual(expect.arrayContaining(REQUIRED));
+    const ids = bundledRulesets().map((r) => r.id);
+    for (const f of FILES) expect(ids).toContain(`district/${f.slice(0, 4)}`);
+  });
+
+  it.each(FILES)('%s: id, code and extends agree, and every value cites a source', (file) => {
+    const data = JSON.parse(readFileSync(new URL(`../../rulesets/districts/${file}`, import.meta.url), 'utf8'));
+    const code = file.slice(0, 4);
+    expect(data.id).toBe(`district/${code}`);
+    expect(data.extends).toBe('national');
+    expect(data.district.code).toBe(code);
+    const sourceIds = new Set((data.sources as Array<{ id: string }>).map((s) => s.id));
+    const cited: string[] = [];
+    for (const s of Object.values(data.rules ?? {}).flat() as Array<{ source?: string }>) cited.push(s.source ?? '');
+    for (const list of ['offices', 'ports', 'signatureAlgorithms', 'localRequirements'] as const) for (const e of data.district[list] ?? []) cited.push(e.source);
+    for (const e of Object.values(data.district.paymentCustomsCodes ?? {}) as Array<{ source: string }>) cited.push(e.source);
+    for (const entries of Object.values(data.policy ?? {}) as Array<Array<{ source: string }>>) for (const e of entries) cited.push(e.source);
+    for (const c of cited) {
+      expect(c, `${file}: a value without a source`).not.toBe('');
+      // A source names ids of the file's sources list (several may be joined with ';').
+      const ids = c.split(/;\s*/).map((x) => x.trim()).filter((x) => /^[A-Z][A-Z0-9-]*$/.test(x));
+      for (const id of ids) expect(sourceIds.has(id) || id === 'REF', `${file}: unknown source id ${id}`).toBe(true);
+    }
+  });
+
+  it.each(REQUIRED)('district %s validates an example of each trade mode it allows', (code) => {
+    for (const mode of allowedAt(code, AT)) {
+      const r = validate(declarationFor(mode, code), { district: code, at: AT, rates });
+      expect(r.issues.filter((i) => i.severity === 'error'), `${code} ${mode}`).toEqual([]);
+      expect(r.ruleset.chain).toEqual([`district/${code}`, 'national']);
+    }
+  });
+
+  it('a trade mode a district does not allow fails with trade-mode-not-allowed', () => {
+    // Shanghai, an original pilot city, does not use 1239 (海关总署公告2016年第75号).
+    expect(allowedAt('2200', AT)).not.toContain('1239');
+    const r = validate(declarationFor('1239', '2200'), { district: '2200', at: AT, rates });
+    expect(r.issues).toContainEqual(expect.objectContaining({ code: 'trade-mode-not-allowed', path: 'inventory.tradeMode', severity: 'error' }));
+  });
+
+  it('a sub-office code resolves to its district', () => {
+    expect(validate(example('hangzhou-1210'), { rates }).ruleset.chain).toEqual(['district/2900', 'national']);
+    expect(validate(example('guangzhou-9610'), { rates }).ruleset.chain).toEqual(['district/5100', 'national']);
+    expect(validate(example('hangzhou-1210'), { district: '2924', rates }).ruleset.chain[0]).toBe('district/2900');
+  });
+
+  it('an unknown district is a clear error that lists the known ones', () => {
+    expect(() => validate(example('hangzhou-1210'), { district: '1100' })).toThrowError(/Unknown customs district "1100"\. Known districts: .*0200.*2900.*9000/);
+  });
+
+  it('effective dating works across files: the same declaration at 2017 and 2026', () => {
+    // Nanjing became a CBEC pilot on 2018-01-01 (uncertain before, so only a warning then).
+    const d = declarationFor('1210', '2300');
+    const options: ValidateOptions = { district: '2300', rates };
+    const early = validate(d, { ...options, at: '2017-06-01' }).issues.find((i) => i.code === 'trade-mode-not-allowed');
+    expect(early?.severity).toBe('warning');
+    expect(validate(d, { ...options, at: AT }).issues.find((i) => i.code === 'trade-mode-not-allowed')).toBeUndefined();
+  });
+
+  it('Haikou accepts the Hainan signature variant', () => {
+    const hainan = bundledRulesets().find((r) => r.id === 'district/6400')!.data.district!;
+    expect(hainan.signatureAlgorithms.map((s) => s.signatureMethod)).toContain('http://www.w3.org/2000/09/xmldsig#sm2-sm3');
+  });
+});

@@ -2,7 +2,10 @@ import type { z } from 'zod';
 import { DeclarationSchema, InventoryItemSchema, InventorySchema, LogisticsSchema, OrderItemSchema, OrderSchema, PaymentSchema, type Declaration, type DeclarationWire } from './documents.js';
 import { fieldNameZh } from './field-names.js';
 import { formatPath, type Issue, type Message } from './issue.js';
+import { compileAccept } from './fast-check.js';
 import { Dec, FORMAT, toDecimal } from './primitives.js';
+
+const acceptDeclaration = compileAccept(DeclarationSchema);
 
 /** Rule id under which field-level issues are reported. */
 export const FIELD_RULE_ID = 'fields/schema';
@@ -118,8 +121,10 @@ export type ParseResult =
  * Never throws on bad data: every problem is an issue with a path into the input.
  */
 export function parseDeclaration(input: unknown): ParseResult {
-  const result = DeclarationSchema.safeParse(input);
   const unknown = unknownFields(input);
+  // Well-formed input (the usual case) skips zod; zod runs only to explain what is wrong.
+  if (acceptDeclaration(input)) return { success: true, data: toModel(input as DeclarationWire), issues: unknown };
+  const result = DeclarationSchema.safeParse(input);
   if (result.success) return { success: true, data: toModel(result.data), issues: unknown };
   return { success: false, issues: [...result.error.issues.flatMap((zi) => fromZodIssue(zi, input)), ...unknown] };
 }

@@ -1,0 +1,71 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DeclarationSchema } from '../src/model/documents.js';
+import { compileAccept } from '../src/model/fast-check.js';
+import { example, type Json } from './helpers/examples.js';
+
+const accept = compileAccept(DeclarationSchema);
+
+/** Every [document, key] and [document, line, key] path of an example, to mutate. */
+function paths(d: Json): Array<Array<string | number>> {
+  const out: Array<Array<string | number>> = [];
+  for (const doc of ['order', 'payment', 'logistics', 'inventory']) {
+    out.push([doc]);
+    if (d[doc] === null || typeof d[doc] !== 'object') continue;
+    for (const key of Object.keys(d[doc])) {
+      out.push([doc, key]);
+      if (key === 'items' && Array.isArray(d[doc].items)) d[doc].items.forEach((line: Json, i: number) => line && typeof line === 'object' && Object.keys(line).forEach((k) => out.push([doc, 'items', i, k])));
+    }
+  }
+  return out;
+}
+
+function setAt(d: Json, path: Array<string | number>, value: unknown): void {
+  let cur: Json = d;
+  for (const k of path.slice(0, -1)) cur = cur[k as string];
+  const last = path[path.length - 1] as string;
+  if (value === undefined) delete cur[last];
+  else cur[last] = value;
+}
+
+const values = fc.oneof(
+  fc.constant(undefined),
+  fc.jsonValue(),
+  fc.string(),
+  fc.stringMatching(/^-?\d{1,16}(\.\d{0,7})?$/),
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom('', '142', '1', 'I', '2', '20261120', '20261120101500', '0'.repeat(36), 'A'.repeat(300), 'x'),
+);
+
+describe('the compiled accept function agrees with zod', () => {
+  it('on the examples', () => {
+    expect(accept(example('hangzhou-1210'))).toBe(true);
+    expect(accept(example('guangzhou-9610'))).toBe(true);
+  });
+
+  it('on any mutation of any field of the examples', () => {
+    const bases = [example('hangzhou-1210'), example('guangzhou-9610')];
+    fc.assert(
+      fc.property(fc.nat(1), fc.nat(), fc.array(values, { minLength: 1, maxLength: 3 }), fc.nat(), (b, pick, vals, pick2) => {
+        const d = structuredClone(bases[b]!);
+        const ps = paths(d);
+        setAt(d, ps[pick % ps.length]!, vals[0]);
+        if (vals.length > 1) {
+          const ps2 = paths(d).filter((p) => p.length > 1);
+          if (ps2.length) setAt(d, ps2[pick2 % ps2.length]!, vals[1]);
+        }
+        expect(accept(d)).toBe(DeclarationSchema.safeParse(d).success);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('on arbitrary JSON', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        expect(accept(v)).toBe(DeclarationSchema.safeParse(v).success);
+      }),
+    );
+  });
+});

@@ -189,11 +189,17 @@ type Model<T, A extends string, I extends string = never> = Omit<T, A | I> & { [
   [K in I & keyof T]: number;
 };
 
+/** A parsed OrderList line. */
 export type OrderItem = Model<z.output<typeof OrderItemSchema>, 'qty' | 'price' | 'totalPrice', 'gnum'>;
+/** A parsed order (OrderHead and its lines). */
 export type Order = Model<Omit<z.output<typeof OrderSchema>, 'items'>, 'goodsValue' | 'freight' | 'discount' | 'taxTotal' | 'acturalPaid'> & { items: OrderItem[] };
+/** A parsed PaymentHead. */
 export type Payment = Model<z.output<typeof PaymentSchema>, 'amountPaid'>;
+/** A parsed LogisticsHead. */
 export type Logistics = Model<z.output<typeof LogisticsSchema>, 'freight' | 'insuredFee' | 'weight', 'packNo'>;
+/** A parsed InventoryList line. */
 export type InventoryItem = Model<z.output<typeof InventoryItemSchema>, 'qty' | 'qty1' | 'qty2' | 'price' | 'totalPrice', 'gnum'>;
+/** A parsed inventory (InventoryHead and its lines). */
 export type Inventory = Model<Omit<z.output<typeof InventorySchema>, 'items'>, 'freight' | 'insuredFee' | 'grossWeight' | 'netWeight', 'packNo'> & { items: InventoryItem[] };
 /** A parsed declaration: amounts are `Decimal`, line numbers and package counts are numbers, codes are strings. */
 export interface Declaration {

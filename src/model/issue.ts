@@ -4,6 +4,7 @@ export interface Message {
   en: string;
 }
 
+/** An error fails a declaration; a warning does not. */
 export type Severity = 'error' | 'warning';
 
 /**

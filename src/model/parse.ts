@@ -112,6 +112,7 @@ function getAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
+/** What {@link parseDeclaration} returns: the model when the input is well-formed, and every issue found. */
 export type ParseResult =
   | { success: true; data: Declaration; issues: Issue[] }
   | { success: false; data?: undefined; issues: Issue[] };

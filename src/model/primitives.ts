@@ -65,8 +65,10 @@ export const fixed = (len: number) => z.string().length(len);
 /** A code of digits with a fixed length, e.g. the 3-digit customs country code. */
 export const digits = (len: number) => z.string().regex(new RegExp(`^\\d{${len}}$`), { error: FORMAT.digits });
 
+/** `yyyyMMddHHmmss` (appTime, payTime). */
 export const dateTime14 = () =>
   z.string().regex(/^\d{4}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])([01]\d|2[0-3])[0-5]\d[0-5]\d$/, { error: FORMAT.dateTime14 });
+/** `yyyyMMdd` (declTime, ieDate). */
 export const date8 = () => z.string().regex(/^\d{4}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/, { error: FORMAT.date8 });
 /** Root and document guid: 36 characters, upper-case UUID (ceb-messages.md §2.1). */
 export const guid = () => z.string().regex(/^[0-9A-Z-]{36}$/, { error: FORMAT.guid });

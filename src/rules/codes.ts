@@ -31,9 +31,12 @@ export const CodeTableSchema = z.strictObject({
   ),
 });
 
+/** A code table file as checked by {@link CodeTableSchema}. */
 export type CodeTableData = z.output<typeof CodeTableSchema>;
+/** One code of a table, with its names and source. */
 export type CodeEntry = CodeTableData['codes'][number];
 
+/** A checked, indexed code table. */
 export interface CodeTable {
   readonly id: string;
   readonly name: { zh: string; en: string };

@@ -14,6 +14,7 @@ const sourced = {
   note: z.string().optional(),
 };
 
+/** The `district` section of a district ruleset. */
 export const DistrictSectionSchema = z.strictObject({
   /** The district's own code, `xx00`. */
   code: z.string().regex(/^\d{2}00$/, 'a district code such as 2900'),
@@ -42,4 +43,5 @@ export const DistrictSectionSchema = z.strictObject({
     .default([]),
 });
 
+/** A checked `district` section. */
 export type DistrictSection = z.output<typeof DistrictSectionSchema>;

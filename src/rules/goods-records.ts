@@ -18,9 +18,12 @@ export const GoodsRecordSchema = z.strictObject({
   note: z.string().optional(),
 });
 
+/** A goods-records file: records keyed by itemRecordNo or itemNo. */
 export const GoodsRecordsSchema = z.record(z.string().min(1), GoodsRecordSchema);
 
+/** One filed item. */
 export type GoodsRecord = z.output<typeof GoodsRecordSchema>;
+/** Goods records by itemRecordNo or itemNo. */
 export type GoodsRecords = ReadonlyMap<string, GoodsRecord>;
 
 /** Checks goods-record data (`{ "<itemRecordNo or itemNo>": { gcode, gname, unit1, unit2?, country? } }`). */

@@ -28,6 +28,7 @@ export const POLICY_VALUES = {
   quotaBasis: z.enum(['dutiableValue', 'actualPaid']).describe('Which amount counts toward the annual quota.'),
 } as const;
 
+/** The name of a policy value. */
 export type PolicyKey = keyof typeof POLICY_VALUES;
 
 const dateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
@@ -44,6 +45,7 @@ export const policyEntry = <V extends z.ZodType>(value: V) =>
     note: z.string().optional(),
   });
 
+/** The `policy` section of a ruleset: dated entries per key. */
 export const PolicySectionSchema = z.strictObject(
   Object.fromEntries(Object.entries(POLICY_VALUES).map(([k, v]) => [k, z.array(policyEntry(v as z.ZodType)).min(1).optional()])),
 );

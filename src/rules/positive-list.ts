@@ -9,6 +9,7 @@ import { SandanError } from '../errors.js';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
+/** The format of rulesets/positive-list/*.json. */
 export const PositiveListSchema = z.strictObject({
   $schema: z.string().optional(),
   id: z.string().min(1),
@@ -29,6 +30,7 @@ export const PositiveListSchema = z.strictObject({
   ),
 });
 
+/** A checked positive-list edition, indexed by 8-digit tariff line. */
 export interface PositiveList {
   readonly id: string;
   readonly name: { zh: string; en: string };

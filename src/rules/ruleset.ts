@@ -48,6 +48,7 @@ export function rulesetSchema(rules: readonly Rule[]) {
   });
 }
 
+/** Ruleset data as checked by the schema. */
 export type RulesetData = z.output<ReturnType<typeof rulesetSchema>>;
 
 interface Setting {

@@ -47,6 +47,7 @@ export interface RuleContext {
   readonly extras: Readonly<Record<string, unknown>>;
 }
 
+/** The documents of a declaration. */
 export type DocumentName = 'order' | 'payment' | 'logistics' | 'inventory';
 
 /** A rule: small, identified, sourced; its logic is code, its severity and options are data. */

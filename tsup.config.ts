@@ -6,6 +6,8 @@ export default defineConfig({
     'model/index': 'src/model/index.ts',
     'rules/index': 'src/rules/index.ts',
     cli: 'src/cli/main.ts',
+    'quota/sqlite': 'src/quota/sqlite.ts',
+    'quota/postgres': 'src/quota/postgres.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -13,4 +15,6 @@ export default defineConfig({
   target: 'node20',
   sourcemap: false,
   splitting: true,
+  // Optional database drivers stay outside the bundle and load only when a store is opened.
+  external: ['better-sqlite3', 'pg'],
 });

@@ -14,13 +14,21 @@ export type SandanErrorCode =
   | 'DISTRICT_UNKNOWN'
   | 'FILE_UNREADABLE'
   | 'CODE_TABLE_INVALID'
+  | 'SIGN_XML_MALFORMED'
+  | 'SIGN_ALREADY_SIGNED'
+  | 'SIGN_KEY_INVALID'
+  | 'SIGN_CERT_INVALID'
+  | 'SIGN_SIGNER_FAILED'
+  | 'SIGN_PAYEX_INVALID'
   | 'XML_UNSAFE'
   | 'XML_MALFORMED'
   | 'XML_TOO_LARGE'
   | 'XML_UNKNOWN_ROOT'
   | 'QUOTA_INVALID'
   | 'QUOTA_CONFLICT'
-  | 'QUOTA_STORE';
+  | 'QUOTA_STORE'
+  | 'RECONCILE_INDEX'
+  | 'RECONCILE_INPUT';
 
 /** The one error class sandan throws; `code` is stable and meant for programs. */
 export class SandanError extends Error {

@@ -22,6 +22,9 @@ const HINTS: Record<string, string> = {
   RULESET_UNKNOWN_RULE: 'Rule ids are listed in docs/rules.md.',
   RULESET_BAD_OPTIONS: 'Rule options are listed in docs/rules.md.',
   RULESET_EXTENDS: 'A ruleset may extend "national" or a district ruleset such as "district/2900".',
+  QUOTA_INVALID: 'Check --buyer-id, --order, --amount and --at; see `sandan quota --help`.',
+  QUOTA_CONFLICT: 'An order number is reserved once, for one buyer and amount; release it before reserving it again.',
+  QUOTA_STORE: 'Check --db (a .sqlite path or postgres:// URL) and that SANDAN_QUOTA_SECRET is the secret the ledger was created with.',
 };
 
 /** Runs the `sandan` command line; returns the exit code. */

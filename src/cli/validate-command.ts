@@ -1,7 +1,11 @@
 import { Option, type Command } from 'commander';
 import type { CommandContext } from './command.js';
 import type { Issue } from '../model/issue.js';
-import { createValidator, type ValidationResult } from '../rules/index.js';
+import { SandanError } from '../errors.js';
+import { QuotaLedger } from '../quota/ledger.js';
+import { validateWithQuota } from '../quota/validate.js';
+import { createValidator, type ValidateOptions, type ValidationResult } from '../rules/index.js';
+import { openQuotaStore } from './quota-command.js';
 import { readGoodsRecordsFile, readRatesFile, readRulesetFile } from './data-files.js';
 import { countSeverities, formatIssuesText, plural, summaryLine } from './format.js';
 import { openInput, readRecords } from './input.js';
@@ -13,6 +17,7 @@ export interface ValidateCommandOptions {
   ruleset?: string;
   rates?: string;
   goodsRecords?: string;
+  quotaDb?: string;
   format: 'text' | 'json';
   ndjson?: boolean;
 }
@@ -23,13 +28,30 @@ function resultJson(r: ValidationResult | { valid: false; issues: Issue[] }) {
 
 /** `sandan validate`: exit 0 valid (warnings allowed), 1 any error issue, 2 usage or unreadable input. */
 export async function validateCommand(file: string, opts: ValidateCommandOptions, io: CliIo): Promise<number> {
-  const validator = createValidator({
+  const options: ValidateOptions = {
     ...(opts.district !== undefined && { district: opts.district }),
     ...(opts.at !== undefined && { at: opts.at }),
     ...(opts.ruleset !== undefined && { ruleset: await readRulesetFile(opts.ruleset) }),
     ...(opts.rates !== undefined && { rates: await readRatesFile(opts.rates) }),
     ...(opts.goodsRecords !== undefined && { goodsRecords: await readGoodsRecordsFile(opts.goodsRecords) }),
-  });
+  };
+  const validator = createValidator(options);
+  const ledger = opts.quotaDb === undefined ? undefined : await openLedger(opts.quotaDb, io);
+  try {
+    return await run(file, opts, io, ledger ? (value) => validateWithQuota(value, ledger, options) : async (value) => validator(value));
+  } finally {
+    await ledger?.close();
+  }
+}
+
+/** The quota ledger behind `--quota-db`, keyed with the secret in SANDAN_QUOTA_SECRET. */
+async function openLedger(db: string, io: CliIo): Promise<QuotaLedger> {
+  const secret = io.env.SANDAN_QUOTA_SECRET;
+  if (!secret) throw new SandanError('INVALID_OPTION', '--quota-db needs the HMAC secret of the ledger in the environment variable SANDAN_QUOTA_SECRET');
+  return new QuotaLedger({ store: await openQuotaStore(db), secret });
+}
+
+async function run(file: string, opts: ValidateCommandOptions, io: CliIo, check: (value: unknown) => Promise<ValidationResult>): Promise<number> {
   const stream = await openInput(file, io.stdin);
   const label = file === '-' ? '<stdin>' : file;
   let total = 0;
@@ -41,7 +63,7 @@ export async function validateCommand(file: string, opts: ValidateCommandOptions
   for await (const rec of readRecords(stream, opts.ndjson ? { ndjson: true } : {})) {
     mode = rec.mode;
     total++;
-    const result = rec.issue ? { valid: false as const, issues: [rec.issue] } : validator(rec.value);
+    const result = rec.issue ? { valid: false as const, issues: [rec.issue] } : await check(rec.value);
     const c = countSeverities(result.issues);
     errors += c.errors;
     warnings += c.warnings;
@@ -84,6 +106,7 @@ export function registerValidateCommand(program: Command, { io, setExit }: Comma
     .option('--ruleset <file>', 'a user ruleset (JSON) extending a bundled one')
     .option('--rates <file>', 'a rate table (JSON) for the tax check, consulted before the bundled seed table')
     .option('--goods-records <file>', 'goods records (JSON) to check inventory lines against')
+    .option('--quota-db <db>', 'quota ledger (FILE.sqlite or postgres://…) for the annual-limit check; secret in SANDAN_QUOTA_SECRET')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--ndjson', 'treat the input as NDJSON even if it has one line')
     .action(async (file: string, opts: ValidateCommandOptions) => {

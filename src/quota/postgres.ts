@@ -1,7 +1,7 @@
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { SandanError } from '../errors.js';
 import { Dec } from '../model/primitives.js';
-import { backoff, sleep } from './mutex.js';
+import { backoff, loadOptional, sleep } from './mutex.js';
 import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
 
 /**
@@ -207,9 +207,12 @@ export class PostgresQuotaStore implements QuotaStore {
     }
   }
 
-  /** Ends the pool when the store made it from a URL; a pool passed in is left to its owner. */
-  async close(): Promise<void> {
-    if (this.ownsPool) await this.pool.end();
+  private closing: Promise<void> | undefined;
+
+  /** Ends the pool when the store made it from a URL; a pool passed in is left to its owner. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= this.ownsPool ? this.pool.end() : Promise.resolve();
+    return this.closing;
   }
 }
 
@@ -234,7 +237,7 @@ export async function openPostgresQuotaStore(connection: string | PoolConfig | P
   } else {
     let pg: typeof import('pg');
     try {
-      pg = ((await import('pg')) as unknown as { default: typeof import('pg') }).default;
+      pg = (await loadOptional<{ default: typeof import('pg') }>('pg')).default;
     } catch (e) {
       throw new SandanError('QUOTA_STORE', 'The PostgreSQL quota store needs the optional dependency pg: npm install pg', { cause: e });
     }

@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { SandanError } from '../errors.js';
 import { Dec } from '../model/primitives.js';
-import { backoff, Mutex, sleep } from './mutex.js';
+import { backoff, loadOptional, Mutex, sleep } from './mutex.js';
 import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
 
 /**
@@ -230,7 +230,7 @@ export class SqliteQuotaStore implements QuotaStore {
 export async function openSqliteQuotaStore(path: string, options: SqliteQuotaStoreOptions = {}): Promise<SqliteQuotaStore> {
   let Database: typeof BetterSqlite3;
   try {
-    Database = ((await import('better-sqlite3')) as unknown as { default: typeof BetterSqlite3 }).default;
+    Database = (await loadOptional<{ default: typeof BetterSqlite3 }>('better-sqlite3')).default;
   } catch (e) {
     throw new SandanError('QUOTA_STORE', 'The SQLite quota store needs the optional dependency better-sqlite3: npm install better-sqlite3', { cause: e });
   }

@@ -8,6 +8,7 @@ import { freightAgrees, packNo, weights } from './families/logistics.js';
 import { assureCodeParty, buyerAgrees, consigneeAgrees } from './families/parties.js';
 import { payerIsBuyer, paymentAmount, paymentLink } from './families/payment.js';
 import { districtOffices, goodsRecordsMatch, positiveList } from './families/goods.js';
+import { annualLimit } from './families/quota.js';
 import { taxTotalMatches } from './families/tax.js';
 import { tradeModeAllowed, tradeModeFields } from './families/trade-mode.js';
 import type { Rule } from './types.js';
@@ -39,6 +40,7 @@ export const RULES: readonly Rule[] = [
   tradeModeAllowed,
   tradeModeFields,
   singleTransactionLimit,
+  annualLimit,
   taxTotalMatches,
   districtOffices,
   positiveList,

@@ -1,6 +1,7 @@
 import Decimal from 'decimal.js';
 import { SandanError } from '../errors.js';
 import type { Issue } from '../model/issue.js';
+import { compileAccept, type Accept } from '../model/fast-check.js';
 import { Dec } from '../model/primitives.js';
 import { CEB_NS, contentModel, documentLayout, type Particle } from './content-model.js';
 import { documentIssues, XML_BUILD_RULE_ID } from './issues.js';
@@ -129,15 +130,42 @@ function forbiddenCharIssues(doc: unknown, path: string, out: Issue[]): void {
   }
 }
 
-/** Checks documents against their schema and XML's character set; empty when they can be built. */
+function shapeKeys(schema: unknown): Set<string> | undefined {
+  const shape = (schema as { shape?: Record<string, unknown> }).shape;
+  return shape ? new Set(Object.keys(shape)) : undefined;
+}
+
+/** A field the message has no element for would silently vanish: report it (a warning, as in validate). */
+function unknownFieldIssues(schema: unknown, doc: unknown, prefix: string, out: Issue[]): void {
+  const keys = shapeKeys(schema);
+  if (!keys || doc === null || typeof doc !== 'object' || Array.isArray(doc)) return;
+  for (const k of Object.keys(doc)) {
+    const path = `${prefix}.${k}`;
+    if (!keys.has(k)) {
+      out.push({ code: 'unknown-field', severity: 'warning', ruleId: XML_BUILD_RULE_ID, path, message: { zh: `未知字段 ${k}（${path}）：报文中没有此字段，不会写入`, en: `Unknown field ${path}: the message has no such element, so it is not written` } });
+    }
+  }
+  const items = (doc as Record<string, unknown>).items;
+  const itemSchema = ((schema as { shape?: Record<string, unknown> }).shape?.items as { element?: unknown } | undefined)?.element;
+  if (Array.isArray(items) && itemSchema) items.forEach((item, i) => unknownFieldIssues(itemSchema, item, `${prefix}.items[${i}]`, out));
+}
+
+const accepts: Partial<Record<BuildableType, Accept>> = {};
+
+/** Checks documents against their schema and XML's character set; no error issues when they can be built (unknown fields are warnings). */
 export function checkDocuments(type: BuildableType, documents: readonly unknown[]): Issue[] {
   const info = BUILDABLE[type];
   const issues: Issue[] = [];
   documents.forEach((doc, i) => {
     const prefix = documents.length === 1 ? info.key : `${info.key}[${i}]`;
-    const r = info.documentSchema.safeParse(doc);
-    if (!r.success) issues.push(...documentIssues(r.error, doc, prefix));
+    // The compiled accept path answers "well-formed?" cheaply; zod runs only to explain a no.
+    const accept = (accepts[type] ??= compileAccept(info.documentSchema));
+    if (!accept(doc)) {
+      const r = info.documentSchema.safeParse(doc);
+      if (!r.success) issues.push(...documentIssues(r.error, doc, prefix));
+    }
     forbiddenCharIssues(doc, prefix, issues);
+    unknownFieldIssues(info.documentSchema, doc, prefix, issues);
   });
   return issues;
 }
@@ -202,9 +230,7 @@ export function buildMessageTree<T extends BuildableType>(type: T, documents: re
 export function buildMessage<T extends BuildableType>(type: T, documents: DocumentOf[T] | readonly DocumentOf[T][], options: BuildOptions): BuildResult {
   if (!isBuildableType(type)) throw new SandanError('INVALID_OPTION', `Cannot build ${String(type)}; buildable messages are ${Object.keys(BUILDABLE).join(', ')}`);
   const docs = (Array.isArray(documents) ? documents : [documents]) as readonly DocumentOf[T][];
-  if (options.validate !== false) {
-    const issues = checkDocuments(type, docs);
-    if (issues.length) return { ok: false, issues };
-  }
-  return { ok: true, xml: serializeXml(buildMessageTree(type, docs, options)), issues: [] };
+  const issues = options.validate === false ? [] : checkDocuments(type, docs);
+  if (issues.some((i) => i.severity === 'error')) return { ok: false, issues };
+  return { ok: true, xml: serializeXml(buildMessageTree(type, docs, options)), issues };
 }

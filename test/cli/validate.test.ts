@@ -1,5 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectGolden, runCli } from '../helpers/cli.js';
 
@@ -110,6 +112,21 @@ describe('sandan validate', () => {
     const codes = JSON.parse(r.stdout).issues.map((i: { code: string; severity: string }) => `${i.code}:${i.severity}`);
     expect(codes).toContain('1332:warning');
     expect(codes).not.toContain('pack-no:error');
+  });
+
+  it('checks the annual limit against a quota ledger (--quota-db)', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'sandan-')), 'quota.sqlite');
+    const env = { SANDAN_QUOTA_SECRET: 'a-test-secret-of-32-characters!!' };
+    const buyer = JSON.parse(readFileSync(HZ, 'utf8')).order.buyerIdNumber;
+    // 25,600.00 already used in 2026 + this order's 548.00 = 26,148.00 > 26,000 → 1313.
+    const reserve = await runCli(['quota', 'reserve', '--db', db, '--buyer-id', buyer, '--order', 'EARLIER-1', '--amount', '25600.00', '--at', '2026-03-01'], '', env);
+    expect(reserve.code, reserve.stderr).toBe(0);
+    const r = await runCli(['validate', HZ, '--rates', 'examples/rates.example.json', '--quota-db', db, '--format', 'json'], '', env);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).issues).toContainEqual(expect.objectContaining({ code: '1313', ruleId: 'limits/annual' }));
+    const noSecret = await runCli(['validate', HZ, '--quota-db', db]);
+    expect(noSecret.code).toBe(2);
+    expect(noSecret.stderr).toMatch(/SANDAN_QUOTA_SECRET/);
   });
 
   it('runs as the installed bin (built dist)', () => {

@@ -10,7 +10,7 @@ export interface CliRun {
 }
 
 /** Runs the CLI in-process with captured streams. */
-export async function runCli(args: string[], stdin: string | Buffer = ''): Promise<CliRun> {
+export async function runCli(args: string[], stdin: string | Buffer = '', env: Record<string, string> = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await main(args, {
@@ -18,7 +18,7 @@ export async function runCli(args: string[], stdin: string | Buffer = ''): Promi
     stderr: (t) => void (stderr += t),
     stdin: Readable.from([Buffer.from(stdin)]),
     stderrIsTTY: false,
-    env: {},
+    env,
   });
   return { code, stdout, stderr };
 }

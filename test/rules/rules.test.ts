@@ -74,6 +74,7 @@ const CASES: Case[] = [
   { rule: 'trade-mode/fields', name: 'bonded country', mutate: (d) => (d.inventory.country = '601'), code: 'trade-mode-country', path: 'inventory.country' },
   { rule: 'limits/single-transaction', name: 'two lines above 5,000', mutate: (d) => overLimit(d, 2), code: '-621005', path: 'inventory.items' },
   { rule: 'limits/single-transaction', name: 'one indivisible item above 5,000', base: 'guangzhou-9610', mutate: (d) => overLimitSingle(d), code: 'single-item-full-tax', path: 'inventory.items[0]', severity: 'warning' },
+  { rule: 'limits/annual', name: '25,600 used + 548 > 26,000', options: { extras: { quota: { used: () => '25600.00' } } }, mutate: () => undefined, code: '1313', path: 'inventory.buyerIdNumber' },
   { rule: 'tax/total', name: 'taxTotal 0.01 off (税费不一致)', mutate: (d) => { d.order.taxTotal = '49.86'; d.order.acturalPaid = '597.86'; d.payment.amountPaid = '597.86'; }, code: 'tax-mismatch', path: 'order.taxTotal' },
   { rule: 'tax/total', name: 'no rate for a line', mutate: (d) => (d.inventory.items[0].gcode = '0101210010'), code: 'rate-missing', path: 'inventory.items[0].gcode', severity: 'warning' },
   { rule: 'district/offices', name: 'Guangzhou office under Hangzhou rules', mutate: (d) => (d.inventory.customsCode = '5141'), options: { district: '2900' }, code: 'district-office-mismatch', path: 'inventory.customsCode' },

@@ -1,0 +1,109 @@
+import { readFile, stat } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { isSandanError, SandanError } from '../errors.js';
+import { DEFAULT_MAX_XML_BYTES, explainReceipt, parseCebXml, toJsonValue, type CebMessage, type ParsedXml } from '../xml/index.js';
+import type { CommandContext } from './command.js';
+import { countSeverities, plural } from './format.js';
+import type { CliIo } from './io.js';
+
+/** Options of `sandan parse` as commander passes them. */
+export interface ParseCommandOptions {
+  format: 'text' | 'json';
+  maxBytes?: string;
+}
+
+async function readAll(file: string, io: CliIo, max: number): Promise<Buffer> {
+  if (file === '-') {
+    const parts: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of io.stdin as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      // Stop holding an oversized input; the parser refuses it with a clear message.
+      if (size > max) return Buffer.alloc(max + 1);
+      parts.push(Buffer.from(chunk));
+    }
+    return Buffer.concat(parts);
+  }
+  try {
+    const st = await stat(file);
+    if (st.isDirectory()) throw new SandanError('FILE_UNREADABLE', `${file} is a directory; give an .xml file`);
+    if (st.size > max) return Buffer.alloc(max + 1);
+    return await readFile(file);
+  } catch (e) {
+    if (isSandanError(e)) throw e;
+    throw new SandanError('FILE_UNREADABLE', `Cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`, { cause: e });
+  }
+}
+
+function cebText(msg: CebMessage, indent = ''): string[] {
+  const out = [`${indent}${msg.root} ${msg.name.zh} (${msg.name.en}), guid ${msg.guid}, version ${msg.version}: ${plural(msg.documents.length, 'document')}`];
+  msg.documents.forEach((doc, i) => {
+    if (typeof doc.returnStatus === 'string') {
+      const x = explainReceipt(doc);
+      out.push(`${indent}  [${i + 1}] returnStatus ${x.status}${x.statusMeaning ? ` ${x.statusMeaning.zh} (${x.statusMeaning.en})` : ''}`);
+      if (typeof doc.returnInfo === 'string') out.push(`${indent}      returnInfo ${doc.returnInfo}`);
+      if (x.codeMeaning) out.push(`${indent}      code ${x.code}: ${x.codeMeaning.zh} (${x.codeMeaning.en})`);
+      if (x.fix && x.outcome !== 'accepted' && x.outcome !== 'pending' && x.outcome !== 'final') out.push(`${indent}      fix: ${x.fix.zh} / ${x.fix.en}`);
+      return;
+    }
+    const fields = Object.entries(toJsonValue(doc) as Record<string, unknown>)
+      .filter(([k]) => k !== 'items')
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+    const items = Array.isArray(doc.items) ? `, ${plural(doc.items.length, 'line')}` : '';
+    out.push(`${indent}  [${i + 1}] ${fields.join(' ')}${items}`);
+  });
+  if (msg.baseTransfer) out.push(`${indent}  BaseTransfer ${Object.entries(msg.baseTransfer).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  if (msg.signature) out.push(`${indent}  Signature ${msg.signature.signatureMethod ?? '(no method)'}${msg.signature.keyName ? `, KeyName ${msg.signature.keyName}` : ''}`);
+  return out;
+}
+
+function textReport(label: string, parsed: ParsedXml): string {
+  const lines: string[] = [];
+  if (parsed.kind === 'dxp') {
+    const t = parsed.transInfo;
+    lines.push(`${label}: DxpMsg CopMsgId ${t.copMsgId}, SenderId ${t.senderId}, ReceiverIds ${t.receiverIds.join(',')}, CreatTime ${t.creatTime}, MsgType ${t.msgType}`);
+    if (parsed.message) lines.push(...cebText(parsed.message, '  '));
+  } else {
+    lines.push(`${label}:`, ...cebText(parsed, ''));
+  }
+  const issues = [...parsed.issues, ...(parsed.kind === 'dxp' && parsed.message ? parsed.message.issues : [])];
+  for (const i of issues) lines.push(`  ${i.severity === 'error' ? 'error  ' : 'warning'} ${i.path}  [${i.code}]  ${i.message.zh} / ${i.message.en}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `sandan parse`: exit 0 read (warnings allowed), 1 refused or read with errors, 2 usage or unreadable input. */
+export async function parseCommand(file: string, opts: ParseCommandOptions, io: CliIo): Promise<number> {
+  const maxBytes = opts.maxBytes === undefined ? DEFAULT_MAX_XML_BYTES : Number(opts.maxBytes);
+  if (!Number.isInteger(maxBytes) || maxBytes <= 0) throw new SandanError('INVALID_OPTION', `--max-bytes must be a positive integer, got ${opts.maxBytes}`);
+  const bytes = await readAll(file, io, maxBytes);
+  const label = file === '-' ? '<stdin>' : file;
+  let parsed: ParsedXml;
+  try {
+    parsed = parseCebXml(bytes, { maxBytes });
+  } catch (e) {
+    // Refused input is a finding about the file, not a usage error.
+    if (isSandanError(e) && e.code.startsWith('XML_')) {
+      if (opts.format === 'json') io.stdout(`${JSON.stringify({ error: { code: e.code, message: e.message } }, null, 2)}\n`);
+      else io.stderr(`sandan: ${label}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  if (opts.format === 'json') io.stdout(`${JSON.stringify(toJsonValue(parsed), null, 2)}\n`);
+  else io.stdout(textReport(label, parsed));
+  const all = [...parsed.issues, ...(parsed.kind === 'dxp' && parsed.message ? parsed.message.issues : [])];
+  return countSeverities(all).errors ? 1 : 0;
+}
+
+/** Registers `sandan parse` on the program. */
+export function registerParseCommand(program: Command, { io, setExit }: CommandContext): void {
+  program
+    .command('parse')
+    .description('Read a CEB message, receipt (CEB312–CEB900, tax bill CEB816/818) or DxpMsg and print it as JSON or text.')
+    .argument('<file>', 'XML file, or - for standard input')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('json'))
+    .option('--max-bytes <n>', `refuse inputs larger than this (default ${DEFAULT_MAX_XML_BYTES})`)
+    .action(async (file: string, opts: ParseCommandOptions) => {
+      setExit(await parseCommand(file, opts, io));
+    });
+}

@@ -1,0 +1,114 @@
+import type Decimal from 'decimal.js';
+import { SandanError } from '../errors.js';
+import { parseInstant, toAmount, type QuotaResult } from './core.js';
+import type { QuotaLedger } from './ledger.js';
+
+/**
+ * Applies customs receipts to the ledger: an inventory released (CEB622 800 or 399) commits
+ * its quota, an approved cancel (CEB624 399) releases it, an approved return (CEB626 399)
+ * refunds it. The input is structural, so any parser (or a hand-made object) can feed it.
+ */
+
+/** The fields of a parsed receipt the ledger needs. */
+export interface QuotaReceipt {
+  /** CEB622 inventory receipt, CEB624 cancel receipt, CEB626 refund (return) receipt. */
+  kind: 'CEB622' | 'CEB624' | 'CEB626';
+  /** The order number, when the receipt (or the caller) knows it. */
+  orderNo?: string | undefined;
+  /** Enterprise number: of the inventory on CEB622; of the cancel or refund application on CEB624/626. */
+  copNo?: string | undefined;
+  /** The inventory number assigned by customs. */
+  invtNo?: string | undefined;
+  /** Receipt status, e.g. `800` released, `399` concluded/approved, `100` rejected. */
+  returnStatus: string | number;
+  /** `yyyyMMddHHmmssSSS`, Beijing time; used as the time of the change. */
+  returnTime?: string | undefined;
+  /** For CEB626: the refunded amount that counts toward the quota; default: all that still counts. */
+  amount?: Decimal | string | number | undefined;
+}
+
+/** What applying one receipt did. */
+export interface ReceiptOutcome {
+  receipt: QuotaReceipt;
+  /** The ledger operation the receipt called for, or `ignore` when its status changes nothing. */
+  action: 'commit' | 'release' | 'refund' | 'ignore';
+  /** The order the receipt was matched to. */
+  orderNo?: string | undefined;
+  /**
+   * `applied`: the ledger changed; `duplicate`: already applied; `refused`: the ledger refused
+   * (see `result`); `unmatched`: no order in the ledger has this orderNo, invtNo or copNo;
+   * `ignored`: a status that changes no quota (e.g. 120 accepted, 100 rejected).
+   */
+  status: 'applied' | 'duplicate' | 'refused' | 'unmatched' | 'ignored';
+  result?: QuotaResult | undefined;
+}
+
+/** The ledger operation a receipt calls for. */
+export function receiptAction(r: Pick<QuotaReceipt, 'kind' | 'returnStatus'>): ReceiptOutcome['action'] {
+  const status = String(r.returnStatus).trim();
+  switch (r.kind) {
+    case 'CEB622':
+      return status === '800' || status === '399' ? 'commit' : 'ignore';
+    case 'CEB624':
+      return status === '399' ? 'release' : 'ignore';
+    case 'CEB626':
+      return status === '399' ? 'refund' : 'ignore';
+    default:
+      throw new SandanError('QUOTA_INVALID', `Unknown receipt kind ${JSON.stringify((r as { kind: unknown }).kind)}; expected CEB622, CEB624 or CEB626`);
+  }
+}
+
+function outcome(receipt: QuotaReceipt, action: ReceiptOutcome['action'], orderNo: string, result: QuotaResult): ReceiptOutcome {
+  return { receipt, action, orderNo, status: result.ok ? (result.duplicate ? 'duplicate' : 'applied') : 'refused', result };
+}
+
+/**
+ * Applies one receipt. The order is found by orderNo, else invtNo, else copNo; a CEB622
+ * that carries an invtNo records it on the order so later cancel and refund receipts (which
+ * carry their own copNo) are found by it. Idempotent: the same receipt twice changes nothing
+ * the second time (a refund is keyed by its receipt).
+ */
+export async function applyReceipt(ledger: QuotaLedger, receipt: QuotaReceipt): Promise<ReceiptOutcome> {
+  const action = receiptAction(receipt);
+  const now = receipt.returnTime !== undefined && receipt.returnTime !== '' ? parseInstant(receipt.returnTime, 'returnTime') : undefined;
+  const entry = await ledger.find({
+    orderNo: receipt.orderNo,
+    invtNo: receipt.invtNo,
+    // A cancel or refund receipt's copNo names its application, not the inventory.
+    copNo: receipt.kind === 'CEB622' ? receipt.copNo : undefined,
+  });
+  if (!entry) {
+    // The application's copNo may have been recorded by the caller; try it last.
+    const byCop = receipt.kind !== 'CEB622' && receipt.copNo !== undefined ? await ledger.find({ copNo: receipt.copNo }) : undefined;
+    if (!byCop) return { receipt, action, status: action === 'ignore' ? 'ignored' : 'unmatched' };
+    return applyTo(ledger, receipt, action, byCop.orderNo, now);
+  }
+  if (receipt.kind === 'CEB622' && ((receipt.invtNo !== undefined && entry.invtNo === undefined) || (receipt.copNo !== undefined && entry.copNo === undefined))) {
+    await ledger.link(entry.orderNo, { invtNo: receipt.invtNo, copNo: receipt.copNo });
+  }
+  return applyTo(ledger, receipt, action, entry.orderNo, now);
+}
+
+async function applyTo(ledger: QuotaLedger, receipt: QuotaReceipt, action: ReceiptOutcome['action'], orderNo: string, now: Date | undefined): Promise<ReceiptOutcome> {
+  const at = now === undefined ? {} : { now };
+  switch (action) {
+    case 'ignore':
+      return { receipt, action, orderNo, status: 'ignored' };
+    case 'commit':
+      return outcome(receipt, action, orderNo, await ledger.commit(orderNo, at));
+    case 'release':
+      return outcome(receipt, action, orderNo, await ledger.release(orderNo, { ...at, reason: 'cancelled' }));
+    case 'refund': {
+      const amount = receipt.amount === undefined ? undefined : toAmount(receipt.amount, 'receipt amount');
+      const key = `CEB626:${receipt.copNo ?? ''}:${receipt.invtNo ?? ''}:${receipt.copNo === undefined ? receipt.returnTime ?? '' : ''}`;
+      return outcome(receipt, action, orderNo, await ledger.refund(orderNo, amount, { ...at, key }));
+    }
+  }
+}
+
+/** Applies receipts in order; one outcome per receipt. */
+export async function applyReceipts(ledger: QuotaLedger, receipts: Iterable<QuotaReceipt> | AsyncIterable<QuotaReceipt>): Promise<ReceiptOutcome[]> {
+  const out: ReceiptOutcome[] = [];
+  for await (const r of receipts) out.push(await applyReceipt(ledger, r));
+  return out;
+}

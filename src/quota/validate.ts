@@ -1,0 +1,56 @@
+import type Decimal from 'decimal.js';
+import { validate, type ValidateOptions, type ValidationResult } from '../rules/validate.js';
+import type { QuotaSnapshot } from '../rules/families/quota.js';
+import type { QuotaBalance } from './core.js';
+import type { QuotaLedger } from './ledger.js';
+
+/**
+ * Validation with the buyer's quota: fetches a snapshot from the ledger (async), then runs
+ * the synchronous `validate` with it in `extras.quota`, where the `limits/annual` rule reads it.
+ */
+
+type Rec = Record<string, unknown> | undefined;
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() !== '' ? v : undefined;
+}
+
+/** The Beijing date of a declaration (`inventory.declTime`, else `order.appTime`), `YYYY-MM-DD`. */
+function declarationDate(input: Record<string, Rec>): string | undefined {
+  for (const v of [input.inventory?.declTime, input.order?.appTime]) {
+    if (typeof v === 'string' && /^\d{8}/.test(v)) return `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}`;
+  }
+  return undefined;
+}
+
+/**
+ * A snapshot of one buyer-year for `extras.quota`: `used` answers for that buyer and year
+ * only (any other buyer or year is unknown, and the rule stays silent).
+ */
+export function quotaSnapshot(buyerIdNumber: string, year: number, used: Decimal): QuotaSnapshot {
+  const id = buyerIdNumber.trim().toUpperCase();
+  return { used: (b, y) => (y === year && b.trim().toUpperCase() === id ? used : undefined) };
+}
+
+/** What {@link validateWithQuota} returns: the validation and the balance it was checked against. */
+export interface QuotaValidationResult extends ValidationResult {
+  /** The buyer's balance without this order, when the declaration names a buyer and a date. */
+  quota?: QuotaBalance | undefined;
+}
+
+/**
+ * Validates a declaration with the buyer's quota from the ledger: the balance of the buyer's
+ * year, leaving out this order (its own reservation must not count twice), is handed to the
+ * `limits/annual` rule, which reports 1313 before customs would.
+ */
+export async function validateWithQuota(input: unknown, ledger: QuotaLedger, options: ValidateOptions = {}): Promise<QuotaValidationResult> {
+  const rec = input !== null && typeof input === 'object' ? (input as Record<string, Rec>) : {};
+  const id = str(rec.inventory?.buyerIdNumber) ?? str(rec.order?.buyerIdNumber);
+  const date = options.at ?? declarationDate(rec);
+  const orderNo = str(rec.order?.orderNo) ?? str(rec.inventory?.orderNo);
+  const year = date === undefined ? undefined : Number(date.slice(0, 4));
+  if (id === undefined || year === undefined || !Number.isInteger(year)) return validate(input, options);
+  const balance = await ledger.remaining(id, year, { at: date, ...(orderNo !== undefined && { excludeOrderNo: orderNo }) });
+  const result = validate(input, { ...options, extras: { ...options.extras, quota: quotaSnapshot(id, year, balance.used) } });
+  return { ...result, quota: balance };
+}

@@ -1,0 +1,73 @@
+import { SandanError } from '../errors.js';
+import { DXP_NS } from './content-model.js';
+import { EXPORT_RECEIVER_ID, IMPORT_RECEIVER_ID, MESSAGE_NAMES } from './messages.js';
+import { parseCebXml, type DxpEnvelope, type ParseXmlOptions } from './parse.js';
+import { serializeXml, type XNode } from './serialize.js';
+import { beijingXsDateTime } from './time.js';
+
+/** Options of {@link wrapDxp}. */
+export interface WrapDxpOptions {
+  /** The sender's DXP id (an..16), e.g. `DXPENT0000012345`. */
+  senderId: string;
+  /** Receivers (1 to 5); default the customs node of the message's direction (import `DXPEDCCEB0000002`, export `DXPEDCCEB0000003`). */
+  receiverIds?: readonly string[];
+  /** The sender's unique message id (an..255); default a new id. */
+  copMsgId?: string;
+  /** Default: the root element of the message, e.g. `CEB621Message`. */
+  msgType?: string;
+  /** CreatTime source, written in Beijing time. */
+  now(): Date;
+  /** Used for copMsgId when none is given. */
+  newId(): string;
+}
+
+const ROOT_NAME = /^\s*(?:<\?xml[^>]*\?>\s*)?<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)/;
+
+function checkLength(what: string, v: string, max: number): void {
+  if (v.length < 1 || v.length > max) throw new SandanError('INVALID_OPTION', `${what} must have 1 to ${max} characters, got ${JSON.stringify(v)}`);
+}
+
+/**
+ * Wraps a (signed) CEB message into a terminal-node DxpMsg: TransInfo with CopMsgId, SenderId,
+ * ReceiverIds, CreatTime (Beijing time) and MsgType, and the message's UTF-8 bytes in Base64 as Data.
+ */
+export function wrapDxp(messageXml: string, options: WrapDxpOptions): string {
+  const msgType = options.msgType ?? ROOT_NAME.exec(messageXml)?.[1];
+  if (!msgType) throw new SandanError('INVALID_OPTION', 'Cannot tell the message type of the XML to wrap; pass msgType');
+  checkLength('msgType', msgType, 30);
+  checkLength('senderId', options.senderId, 16);
+  const schema = MESSAGE_NAMES[msgType]?.schema;
+  const receiverIds = options.receiverIds ?? (schema === 'export' ? [EXPORT_RECEIVER_ID] : schema === 'import' ? [IMPORT_RECEIVER_ID] : []);
+  if (receiverIds.length < 1 || receiverIds.length > 5) throw new SandanError('INVALID_OPTION', `A DxpMsg has 1 to 5 receivers, got ${receiverIds.length}; pass receiverIds for ${msgType}`);
+  for (const id of receiverIds) checkLength('receiverId', id, 16);
+  const copMsgId = options.copMsgId ?? options.newId();
+  checkLength('copMsgId', copMsgId, 255);
+  const root: XNode = {
+    name: 'DxpMsg',
+    attrs: [['ver', '1.0'], ['xmlns', DXP_NS]],
+    children: [
+      {
+        name: 'TransInfo',
+        children: [
+          { name: 'CopMsgId', text: copMsgId },
+          { name: 'SenderId', text: options.senderId },
+          { name: 'ReceiverIds', children: receiverIds.map((id) => ({ name: 'ReceiverId', text: id })) },
+          { name: 'CreatTime', text: beijingXsDateTime(options.now()) },
+          { name: 'MsgType', text: msgType },
+        ],
+      },
+      { name: 'Data', text: Buffer.from(messageXml, 'utf8').toString('base64') },
+    ],
+  };
+  return serializeXml(root);
+}
+
+/**
+ * Reads a DxpMsg and the CEB message in its Data. Throws like {@link parseCebXml}, and
+ * INVALID_OPTION when the XML is a CEB message rather than a DxpMsg.
+ */
+export function unwrapDxp(xml: string | Uint8Array, options: ParseXmlOptions = {}): DxpEnvelope {
+  const parsed = parseCebXml(xml, options);
+  if (parsed.kind !== 'dxp') throw new SandanError('INVALID_OPTION', `Expected a DxpMsg, got ${parsed.root}`);
+  return parsed;
+}

@@ -1,0 +1,12 @@
+export { CEB_NS, DS_NS, DXP_NS, contentModel, documentLayout, type CebSchema, type DocumentLayout, type LeafKind, type Particle } from './content-model.js';
+export * from './other-documents.js';
+export * from './messages.js';
+export { buildMessage, buildMessageTree, checkDocuments, checkSenderProfile, decimalText, type BuildEnvironment, type BuildOptions, type BuildResult, type SenderProfile, type Subscriber } from './build.js';
+export { serializeXml, escapeText, escapeAttr, type XNode } from './serialize.js';
+export { beijingDate8, beijingDateTime14, beijingXsDateTime } from './time.js';
+export { parseCebXml, documentsOf, toJsonValue, type CebDocument, type CebMessage, type DxpEnvelope, type ParsedXml, type ParseXmlOptions, type SignatureInfo } from './parse.js';
+export { DEFAULT_MAX_XML_BYTES, safeXmlText } from './safety.js';
+export { parseReturnInfo, type ReturnInfo } from './return-info.js';
+export { wrapDxp, unwrapDxp, type WrapDxpOptions } from './dxp.js';
+export * from './receipts.js';
+export { XML_BUILD_RULE_ID, XML_PARSE_RULE_ID } from './issues.js';

@@ -1,0 +1,507 @@
+import DecimalJs from 'decimal.js';
+import type Decimal from 'decimal.js';
+import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import { SandanError } from '../errors.js';
+import type { Issue } from '../model/issue.js';
+import { Dec } from '../model/primitives.js';
+import { CEB_NS, contentModel, documentLayout, DS_NS, DXP_NS, hasModel, type CebSchema, type Particle } from './content-model.js';
+import { xmlIssue } from './issues.js';
+import { BUILDABLE, MESSAGE_NAMES, type BuildableType, type DocumentOf } from './messages.js';
+import { parseReturnInfo, type ReturnInfo } from './return-info.js';
+import { DEFAULT_MAX_XML_BYTES, safeXmlText } from './safety.js';
+
+/** Options of the parsers. */
+export interface ParseXmlOptions {
+  /** Inputs larger than this many bytes are refused (default 50 MB). */
+  maxBytes?: number;
+}
+
+/** A document read from a message: CEB field names; amounts Decimal, integers numbers, codes strings; lines under `items`. */
+export type CebDocument = Record<string, unknown>;
+
+/** What a ds:Signature says about itself (values as written; verifying is the signing module's job). */
+export interface SignatureInfo {
+  canonicalizationMethod?: string;
+  signatureMethod?: string;
+  digestMethod?: string;
+  digestValue?: string;
+  signatureValue?: string;
+  keyName?: string;
+  x509Certificate?: string;
+}
+
+/** A parsed CEB business message (declaration, receipt, tax bill or format-check receipt). */
+export interface CebMessage {
+  kind: 'ceb';
+  /** Root element, e.g. `CEB622Message`. */
+  root: string;
+  /** Message type, e.g. `CEB622`. */
+  messageType: string;
+  schema: CebSchema;
+  name: { zh: string; en: string };
+  guid: string;
+  version: string;
+  /**
+   * The documents in order. Receipts' documents also carry `returnInfoParsed` ({@link ReturnInfo})
+   * next to the raw `returnInfo`.
+   */
+  documents: CebDocument[];
+  baseTransfer?: Record<string, string>;
+  baseSubscribe?: Array<Record<string, string>>;
+  extendMessage?: { name?: string; version?: string; message: string };
+  signature?: SignatureInfo;
+  /** What did not fit the XSD: unknown or misplaced elements, bad values, missing fields. */
+  issues: Issue[];
+}
+
+/** A parsed terminal-node wrapper (DxpMsg) and, when its Data is a CEB message, that message. */
+export interface DxpEnvelope {
+  kind: 'dxp';
+  ver: string;
+  transInfo: { copMsgId: string; senderId: string; receiverIds: string[]; creatTime: string; msgType: string };
+  /** Base64 text of Data as received. */
+  data: string;
+  /** Data decoded as UTF-8 text. */
+  payload?: string;
+  message?: CebMessage;
+  addInfo?: Record<string, unknown>;
+  signature?: SignatureInfo;
+  issues: Issue[];
+}
+
+/** Anything `parseCebXml` reads. */
+export type ParsedXml = CebMessage | DxpEnvelope;
+
+type Node = Record<string, unknown> & { ':@'?: Record<string, string> };
+
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  // Entities are decoded here (only the XML ones), so a CDATA section is never decoded twice.
+  processEntities: false,
+  htmlEntities: false,
+  cdataPropName: '#cdata',
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+});
+const innerXml = new XMLBuilder({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', processEntities: false, cdataPropName: '#cdata', suppressEmptyNode: true });
+
+const ENTITY = /&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g;
+function decodeEntities(s: string): string {
+  if (s.indexOf('&') === -1) return s;
+  return s.replace(ENTITY, (_, e: string) => {
+    if (e === 'amp') return '&';
+    if (e === 'lt') return '<';
+    if (e === 'gt') return '>';
+    if (e === 'quot') return '"';
+    if (e === 'apos') return "'";
+    return String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
+  });
+}
+
+function tagOf(n: Node): string | undefined {
+  for (const k in n) if (k !== ':@') return k;
+  return undefined;
+}
+
+type Scope = ReadonlyMap<string, string>;
+interface El {
+  local: string;
+  ns: string | undefined;
+  qname: string;
+  node: Node;
+  scope: Scope;
+}
+
+function withDecls(node: Node, scope: Scope): Scope {
+  const attrs = node[':@'];
+  if (!attrs) return scope;
+  let next: Map<string, string> | undefined;
+  for (const k in attrs) {
+    if (k === 'xmlns' || k.startsWith('xmlns:')) {
+      next ??= new Map(scope);
+      next.set(k === 'xmlns' ? '' : k.slice(6), decodeEntities(attrs[k] ?? ''));
+    }
+  }
+  return next ?? scope;
+}
+
+function toEl(node: Node, parent: Scope): El | undefined {
+  const qname = tagOf(node);
+  if (qname === undefined || qname === '#text' || qname === '#cdata') return undefined;
+  const scope = withDecls(node, parent);
+  const colon = qname.indexOf(':');
+  const prefix = colon === -1 ? '' : qname.slice(0, colon);
+  return { local: colon === -1 ? qname : qname.slice(colon + 1), ns: scope.get(prefix), qname, node, scope };
+}
+
+function childNodes(el: El): Node[] {
+  return (el.node[el.qname] as Node[] | undefined) ?? [];
+}
+
+function childElements(el: El): El[] {
+  const out: El[] = [];
+  for (const n of childNodes(el)) {
+    const c = toEl(n, el.scope);
+    if (c) out.push(c);
+  }
+  return out;
+}
+
+/** The text content of a leaf: text and CDATA joined; element children are reported by the caller. */
+function textOf(el: El): { text: string; hasElements: boolean } {
+  let text = '';
+  let hasElements = false;
+  for (const n of childNodes(el)) {
+    if (n['#text'] !== undefined) text += decodeEntities(String(n['#text']));
+    else if (n['#cdata'] !== undefined) for (const c of n['#cdata'] as Node[]) text += String(c['#text'] ?? '');
+    else if (tagOf(n) !== undefined) hasElements = true;
+  }
+  return { text, hasElements };
+}
+
+function attr(el: El, name: string): string | undefined {
+  const v = el.node[':@']?.[name];
+  return v === undefined ? undefined : decodeEntities(v);
+}
+
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+const INT = /^[+-]?\d+$/;
+
+function nsUri(p: Particle): string {
+  return p.ns === 'ds' ? DS_NS : CEB_NS;
+}
+
+class Reader {
+  readonly issues: Issue[] = [];
+  constructor(readonly schema: CebSchema) {}
+
+  unknown(el: El, path: string, where: string): void {
+    const name = el.ns === undefined ? el.qname : `{${el.ns}}${el.local}`;
+    this.issues.push(xmlIssue('xml-unknown-element', 'warning', `${path}.${el.local}`, `未知元素 ${name}（在 ${where} 中）：XSD 中没有此元素，已忽略其内容`, `Unknown element ${name} in ${where}: the XSD has no such element; its content was not read`));
+  }
+
+  /** Reads a leaf's text as its XSD type; bad values stay strings and are reported. */
+  leaf(p: Particle, el: El, path: string): unknown {
+    const { text, hasElements } = textOf(el);
+    if (hasElements) this.issues.push(xmlIssue('xml-unexpected-children', 'error', path, `${path} 应为文本，却含有子元素`, `${path} should hold text but has child elements`));
+    if (p.kind === 'd') {
+      const t = text.trim();
+      if (t === '') return undefined;
+      if (DECIMAL.test(t)) return new Dec(t);
+      this.issues.push(xmlIssue('xml-value', 'error', path, `${path} 应为十进制数，实际为 ${JSON.stringify(text)}`, `${path} should be a decimal, got ${JSON.stringify(text)}`));
+      return text;
+    }
+    if (p.kind === 'i') {
+      const t = text.trim();
+      if (t === '') return undefined;
+      if (INT.test(t) && Math.abs(Number(t)) <= 2147483647) return Number(t);
+      this.issues.push(xmlIssue('xml-value', 'error', path, `${path} 应为整数，实际为 ${JSON.stringify(text)}`, `${path} should be an integer, got ${JSON.stringify(text)}`));
+      return text;
+    }
+    if (p.kind === 'x') return innerXml.build(childNodes(el));
+    // Empty optional elements (the official samples have them) carry no value.
+    return text === '' ? undefined : text;
+  }
+
+  /** Reads a complex element's content into an object; `items` collects repeated complex children. */
+  fields(el: El, particles: readonly Particle[], path: string): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const seen = new Set<string>();
+    for (const c of childElements(el)) {
+      const p = particles.find((q) => q.name === c.local && nsUri(q) === c.ns);
+      if (!p) {
+        this.unknown(c, path, el.local);
+        continue;
+      }
+      const cpath = `${path}.${c.local}`;
+      if (p.kind !== undefined) {
+        if (seen.has(p.name) && p.max === 1) {
+          this.issues.push(xmlIssue('xml-duplicate-element', 'error', cpath, `${c.local} 重复出现，只读取第一个`, `${c.local} appears more than once; the first one was read`));
+          continue;
+        }
+        seen.add(p.name);
+        const v = this.leaf(p, c, cpath);
+        if (v !== undefined) out[p.name] = v;
+      } else if (p.def) {
+        const v = this.fields(c, contentModel(this.schema, p.def), cpath);
+        if (p.max === 1) out[p.name] = v;
+        else ((out[p.name] ??= []) as unknown[]).push(v);
+      }
+    }
+    for (const p of particles) {
+      if (p.min > 0 && p.kind !== undefined && out[p.name] === undefined) {
+        this.issues.push(xmlIssue('xml-missing-element', 'error', `${path}.${p.name}`, `缺少必填元素 ${p.name}（在 ${el.local} 中）`, `Required element ${p.name} is missing from ${el.local}`));
+      }
+    }
+    return out;
+  }
+}
+
+function signatureInfo(el: El): SignatureInfo {
+  const out: SignatureInfo = {};
+  const walk = (e: El) => {
+    for (const c of childElements(e)) {
+      if (c.ns !== DS_NS) continue;
+      switch (c.local) {
+        case 'CanonicalizationMethod':
+          out.canonicalizationMethod = attr(c, 'Algorithm');
+          break;
+        case 'SignatureMethod':
+          out.signatureMethod = attr(c, 'Algorithm');
+          break;
+        case 'DigestMethod':
+          out.digestMethod = attr(c, 'Algorithm');
+          break;
+        case 'DigestValue':
+        case 'SignatureValue':
+        case 'KeyName':
+        case 'X509Certificate':
+          out[`${c.local[0]!.toLowerCase()}${c.local.slice(1)}` as 'digestValue'] = textOf(c).text.replace(/\s+/g, '');
+          break;
+        default:
+          walk(c);
+      }
+    }
+  };
+  walk(el);
+  for (const k of Object.keys(out) as Array<keyof SignatureInfo>) if (out[k] === undefined) delete out[k];
+  return out;
+}
+
+/** Documents with lines are flattened the model's way: head fields, then `items`. */
+function readDocument(r: Reader, schema: CebSchema, root: string, el: El, path: string): CebDocument {
+  const layout = documentLayout(schema, root);
+  if (!layout.head.name) return finishDocument(r.fields(el, layout.head.fields, path));
+  const wrapper = contentModel(schema, layout.element.def!);
+  const parts = r.fields(el, wrapper, path);
+  const head = parts[layout.head.name] as Record<string, unknown> | undefined;
+  if (!head) r.issues.push(xmlIssue('xml-missing-element', 'error', `${path}.${layout.head.name}`, `缺少 ${layout.head.name}`, `${layout.head.name} is missing`));
+  const doc: CebDocument = { ...(head ?? {}) };
+  if (layout.list) doc.items = (parts[layout.list.particle.name] as unknown[] | undefined) ?? [];
+  return finishDocument(doc);
+}
+
+function finishDocument(doc: CebDocument): CebDocument {
+  if (typeof doc.returnInfo === 'string') doc.returnInfoParsed = parseReturnInfo(doc.returnInfo) satisfies ReturnInfo;
+  return doc;
+}
+
+// Markup in document order: CDATA, comment, PI, or a start/end/empty tag (attribute values may hold '>').
+const MARKUP = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<(\/?)([A-Za-z_][\w.:-]*)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>|<|&(?!(?:#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);)/g;
+
+function malformed(text: string, index: number, why: string): never {
+  const before = text.slice(0, index);
+  const line = before.split('\n').length;
+  const col = index - before.lastIndexOf('\n');
+  throw new SandanError('XML_MALFORMED', `The XML is not well-formed (line ${line}, column ${col}): ${why}`, { details: { line, col } });
+}
+
+/**
+ * Well-formedness the lenient fast-xml-parser does not check: tags nest and match, one root,
+ * no stray '<' or '&'. A single regex pass, several times cheaper than XMLValidator.
+ */
+function checkWellFormed(text: string): void {
+  const stack: string[] = [];
+  let roots = 0;
+  MARKUP.lastIndex = 0;
+  for (let m = MARKUP.exec(text); m; m = MARKUP.exec(text)) {
+    const name = m[2];
+    if (name === undefined) {
+      if (m[0] === '<') malformed(text, m.index, "a '<' that starts no valid tag");
+      if (m[0] === '&') malformed(text, m.index, "an '&' that starts no XML entity or character reference");
+      continue;
+    }
+    if (m[1] === '/') {
+      const open = stack.pop();
+      if (open !== name) malformed(text, m.index, open === undefined ? `closing tag </${name}> without a start tag` : `</${name}> closes <${open}>`);
+    } else {
+      if (stack.length === 0 && ++roots > 1) malformed(text, m.index, 'more than one root element');
+      if (m[4] !== '/') stack.push(name);
+    }
+  }
+  if (stack.length) malformed(text, text.length, `<${stack[stack.length - 1]}> is never closed`);
+}
+
+function parseTree(text: string): Node[] {
+  checkWellFormed(text);
+  return parser.parse(text) as Node[];
+}
+
+function rootElement(nodes: Node[]): El {
+  const roots = nodes.map((n) => toEl(n, new Map())).filter((e): e is El => e !== undefined);
+  if (roots.length !== 1) throw new SandanError('XML_MALFORMED', `An XML document has exactly one root element, found ${roots.length}`);
+  return roots[0]!;
+}
+
+function readCeb(root: El, name: { schema: CebSchema; zh: string; en: string }): CebMessage {
+  const schema = name.schema;
+  const r = new Reader(schema);
+  const msg: CebMessage = {
+    kind: 'ceb',
+    root: root.local,
+    messageType: root.local.replace(/Message$/, ''),
+    schema,
+    name: { zh: name.zh, en: name.en },
+    guid: attr(root, 'guid') ?? '',
+    version: attr(root, 'version') ?? '',
+    documents: [],
+    issues: r.issues,
+  };
+  if (!msg.guid) r.issues.push(xmlIssue('xml-missing-attribute', 'error', 'guid', `根元素缺少 guid 属性`, 'The root element has no guid attribute'));
+  if (!msg.version) r.issues.push(xmlIssue('xml-missing-attribute', 'error', 'version', `根元素缺少 version 属性`, 'The root element has no version attribute'));
+  const particles = contentModel(schema, root.local);
+  const docParticle = particles[0]!;
+  for (const c of childElements(root)) {
+    if (c.ns === CEB_NS && c.local === docParticle.name) {
+      const idx = msg.documents.length;
+      msg.documents.push(readDocument(r, schema, root.local, c, `documents[${idx}]`));
+    } else if (c.ns === CEB_NS && c.local === 'BaseTransfer' && particles.some((p) => p.name === 'BaseTransfer')) {
+      if (msg.baseTransfer) {
+        r.issues.push(xmlIssue('xml-duplicate-element', 'error', 'baseTransfer', 'BaseTransfer 重复出现，只读取第一个', 'BaseTransfer appears more than once; the first one was read'));
+        continue;
+      }
+      msg.baseTransfer = r.fields(c, contentModel(schema, 'BaseTransfer'), 'baseTransfer') as Record<string, string>;
+    } else if (c.ns === CEB_NS && c.local === 'BaseSubscribe' && particles.some((p) => p.name === 'BaseSubscribe')) {
+      (msg.baseSubscribe ??= []).push(r.fields(c, contentModel(schema, 'BaseSubscribe'), `baseSubscribe[${msg.baseSubscribe?.length ?? 0}]`) as Record<string, string>);
+    } else if (c.ns === CEB_NS && c.local === 'ExtendMessage' && particles.some((p) => p.name === 'ExtendMessage')) {
+      msg.extendMessage = r.fields(c, contentModel(schema, 'ExtendMessage'), 'extendMessage') as { message: string };
+      const m = msg.extendMessage as unknown as Record<string, unknown>;
+      m.message = m.Message ?? '';
+      delete m.Message;
+    } else if (c.ns === DS_NS && c.local === 'Signature' && particles.some((p) => p.ns === 'ds')) {
+      msg.signature = signatureInfo(c);
+    } else {
+      r.unknown(c, root.local, root.local);
+    }
+  }
+  const docMax = docParticle.max;
+  if (msg.documents.length === 0) r.issues.push(xmlIssue('xml-missing-element', 'error', docParticle.name, `报文中没有 ${docParticle.name}`, `The message has no ${docParticle.name}`));
+  if (msg.documents.length > docMax) r.issues.push(xmlIssue('xml-too-many', 'error', docParticle.name, `${docParticle.name} 最多 ${docMax} 个，实际 ${msg.documents.length} 个`, `At most ${docMax} ${docParticle.name} per message, got ${msg.documents.length}`));
+  const needsTransfer = particles.some((p) => p.name === 'BaseTransfer' && p.min > 0);
+  if (needsTransfer && !msg.baseTransfer) r.issues.push(xmlIssue('xml-missing-element', 'error', 'baseTransfer', '缺少 BaseTransfer', 'BaseTransfer is missing'));
+  if (particles.some((p) => p.ns === 'ds' && p.min > 0) && !msg.signature) {
+    r.issues.push(xmlIssue('signature-missing', 'warning', 'Signature', `${root.local} 必须加签（ds:Signature）后才能发送`, `${root.local} must be signed (ds:Signature) before it is sent`));
+  }
+  return msg;
+}
+
+const TRANS_INFO = ['CopMsgId', 'SenderId', 'ReceiverIds', 'CreatTime', 'MsgType'];
+
+function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
+  const issues: Issue[] = [];
+  const env: DxpEnvelope = { kind: 'dxp', ver: attr(root, 'ver') ?? '', transInfo: { copMsgId: '', senderId: '', receiverIds: [], creatTime: '', msgType: '' }, data: '', issues };
+  const unknown = (c: El, where: string) => issues.push(xmlIssue('xml-unknown-element', 'warning', `${where}.${c.local}`, `未知元素 ${c.qname}（在 ${where} 中）`, `Unknown element ${c.qname} in ${where}`));
+  let sawData = false;
+  for (const c of childElements(root)) {
+    if (c.ns === DS_NS && c.local === 'Signature') env.signature = signatureInfo(c);
+    else if (c.ns !== DXP_NS) unknown(c, 'DxpMsg');
+    else if (c.local === 'TransInfo') {
+      for (const t of childElements(c)) {
+        if (t.ns !== DXP_NS || !TRANS_INFO.includes(t.local)) unknown(t, 'TransInfo');
+        else if (t.local === 'ReceiverIds') {
+          for (const id of childElements(t)) {
+            if (id.ns === DXP_NS && id.local === 'ReceiverId') env.transInfo.receiverIds.push(textOf(id).text.trim());
+            else unknown(id, 'ReceiverIds');
+          }
+        } else {
+          const key = `${t.local[0]!.toLowerCase()}${t.local.slice(1)}` as 'copMsgId';
+          env.transInfo[key] = textOf(t).text.trim();
+        }
+      }
+    } else if (c.local === 'Data') {
+      sawData = true;
+      env.data = textOf(c).text.replace(/\s+/g, '');
+    } else if (c.local === 'AddInfo') {
+      const add: Record<string, unknown> = {};
+      for (const a of childElements(c)) {
+        if (a.local === 'BizKey') add.bizKey = childElements(a).map((k) => ({ name: attr(k, 'name'), value: textOf(k).text }));
+        else if (a.local === 'IsText') add.isText = { encode: attr(a, 'Encode') };
+        else add[`${a.local[0]!.toLowerCase()}${a.local.slice(1)}`] = textOf(a).text;
+      }
+      env.addInfo = add;
+    } else unknown(c, 'DxpMsg');
+  }
+  for (const k of TRANS_INFO) {
+    const key = `${k[0]!.toLowerCase()}${k.slice(1)}` as keyof DxpEnvelope['transInfo'];
+    const v = env.transInfo[key];
+    if (v === '' || (Array.isArray(v) && v.length === 0)) issues.push(xmlIssue('xml-missing-element', 'error', `TransInfo.${k}`, `TransInfo 缺少 ${k}`, `TransInfo has no ${k}`));
+  }
+  if (!sawData) issues.push(xmlIssue('xml-missing-element', 'error', 'Data', 'DxpMsg 缺少 Data', 'DxpMsg has no Data'));
+  else if (!/^[A-Za-z0-9+/]*={0,2}$/.test(env.data) || env.data.length % 4 !== 0) {
+    issues.push(xmlIssue('xml-value', 'error', 'Data', 'Data 不是有效的 Base64', 'Data is not valid Base64'));
+  } else if (env.data !== '') {
+    const bytes = Buffer.from(env.data, 'base64');
+    try {
+      env.payload = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      issues.push(xmlIssue('xml-value', 'error', 'Data', 'Data 解码后不是 UTF-8 文本', 'Data does not decode to UTF-8 text'));
+    }
+    if (env.payload !== undefined && /^\s*(<\?xml|<)/.test(env.payload.replace(/^\uFEFF/, ''))) {
+      try {
+        const inner = parseCebXml(env.payload, opts);
+        if (inner.kind === 'ceb') env.message = inner;
+        else issues.push(xmlIssue('xml-nested-dxp', 'error', 'Data', 'Data 中又是一个 DxpMsg', 'Data holds another DxpMsg'));
+      } catch (e) {
+        const m = e instanceof Error ? e.message : String(e);
+        issues.push(xmlIssue('xml-payload', 'error', 'Data', `Data 中的报文无法读取：${m}`, `The message in Data cannot be read: ${m}`));
+      }
+    }
+  }
+  if (env.message && env.transInfo.msgType && env.transInfo.msgType !== env.message.root) {
+    issues.push(xmlIssue('dxp-msgtype-mismatch', 'warning', 'TransInfo.MsgType', `MsgType ${env.transInfo.msgType} 与报文 ${env.message.root} 不符`, `MsgType ${env.transInfo.msgType} does not match the message ${env.message.root}`));
+  }
+  return env;
+}
+
+/**
+ * Reads any CEB message (declaration, receipt, tax bill, CEB900) or a DxpMsg wrapping one.
+ * Namespace-aware: the `ceb:` prefix, another prefix or the default namespace read the same,
+ * and what counts is the namespace URI. Codes stay strings, amounts become Decimal.
+ * Refuses (SandanError) oversized input, DTDs and entity declarations, XML that is not
+ * well-formed, and an unknown root element; everything else it could not place is an issue.
+ */
+export function parseCebXml(input: string | Uint8Array, options: ParseXmlOptions = {}): ParsedXml {
+  const text = safeXmlText(input, options.maxBytes ?? DEFAULT_MAX_XML_BYTES);
+  const root = rootElement(parseTree(text));
+  if (root.local === 'DxpMsg' && root.ns === DXP_NS) return readDxp(root, options);
+  const name = MESSAGE_NAMES[root.local];
+  if (name && root.ns === CEB_NS && hasModel(name.schema, root.local)) return readCeb(root, name);
+  // Some published samples name the root `CEB214` instead of `CEB214Message`: read it, but say so.
+  const alias = MESSAGE_NAMES[`${root.local}Message`];
+  if (alias && root.ns === CEB_NS && /^CEB\d{3}$/.test(root.local)) {
+    const msg = readCeb({ ...root, local: `${root.local}Message` }, alias);
+    msg.issues.unshift(xmlIssue('xml-root-name', 'warning', '', `根元素应为 ${root.local}Message，实际为 ${root.local}`, `The root element should be ${root.local}Message, not ${root.local}`));
+    return msg;
+  }
+  const ns = root.ns === undefined ? 'no namespace' : `namespace ${root.ns}`;
+  const hint = name || root.local === 'DxpMsg' ? ` (a ${root.local} must be in namespace ${root.local === 'DxpMsg' ? DXP_NS : CEB_NS})` : '; sandan reads CEB3xx–9xx messages and DxpMsg';
+  throw new SandanError('XML_UNKNOWN_ROOT', `Unknown root element ${root.qname} in ${ns}${hint}`, { details: { root: root.qname, namespace: root.ns } });
+}
+
+/**
+ * The documents of a parsed message as the model type of that message, e.g. `Order[]` for
+ * CEB311. Throws INVALID_OPTION when the message is of another type.
+ */
+export function documentsOf<T extends BuildableType>(message: ParsedXml, type: T): DocumentOf[T][] {
+  const msg = message.kind === 'dxp' ? message.message : message;
+  if (!msg || msg.root !== BUILDABLE[type].root) {
+    throw new SandanError('INVALID_OPTION', `Expected a ${BUILDABLE[type].root}, got ${msg?.root ?? 'a DxpMsg without a CEB message'}`);
+  }
+  return msg.documents as unknown as DocumentOf[T][];
+}
+
+/** Decimal amounts of parsed documents print as plain decimal strings in JSON. */
+export function toJsonValue(value: unknown): unknown {
+  // The replacer sees values after toJSON, so look at the holder to catch Decimals.
+  return JSON.parse(
+    JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+      const raw = this[key];
+      return DecimalJs.isDecimal(raw) ? (raw as Decimal).toFixed() : v;
+    }) ?? 'null',
+  );
+}

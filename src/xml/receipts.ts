@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import data from '../../rulesets/receipts.json';
+import { SandanError } from '../errors.js';
+import type { Message } from '../model/issue.js';
+import { parseReturnInfo } from './return-info.js';
+
+/*
+ * What receipts mean and what to do about them, as data (rulesets/receipts.json, each entry
+ * with its source). docs/receipts.md is generated from the same file.
+ */
+
+const bilingual = z.object({ zh: z.string().min(1), en: z.string().min(1) });
+
+/** One returnStatus value. `<0` stands for every negative (E-Port error) status. */
+export const ReceiptStatusSchema = z.object({
+  status: z.string().regex(/^(-?\d+|<0)$/),
+  zh: z.string().min(1),
+  en: z.string().min(1),
+  outcome: z.enum(['pending', 'accepted', 'rejected', 'failed', 'held', 'final']),
+  receipts: z.array(z.string()).min(1),
+  fix: bilingual,
+  source: z.string().min(1),
+});
+
+/** One known code: customs `[Code:…]`, DXP transport or negative E-Port code. */
+export const ReceiptCodeSchema = z.object({
+  code: z.string().regex(/^-?\d+$/),
+  layer: z.enum(['customs', 'dxp', 'eport']),
+  zh: z.string().min(1),
+  en: z.string().min(1),
+  fix: bilingual,
+  source: z.string().min(1),
+});
+
+/** The receipt catalogue file. */
+export const ReceiptCatalogueSchema = z.object({
+  $comment: z.string().optional(),
+  statuses: z.array(ReceiptStatusSchema),
+  codes: z.array(ReceiptCodeSchema),
+});
+
+/** One returnStatus entry of the catalogue. */
+export type ReceiptStatus = z.output<typeof ReceiptStatusSchema>;
+/** One code entry of the catalogue. */
+export type ReceiptCode = z.output<typeof ReceiptCodeSchema>;
+/** The whole receipt catalogue. */
+export type ReceiptCatalogue = z.output<typeof ReceiptCatalogueSchema>;
+
+let catalogue: ReceiptCatalogue | undefined;
+/** The bundled receipt catalogue, checked against its schema at first use. */
+export function receiptCatalogue(): ReceiptCatalogue {
+  if (catalogue) return catalogue;
+  const r = ReceiptCatalogueSchema.safeParse(data);
+  if (!r.success) throw new SandanError('RULESET_INVALID', `rulesets/receipts.json: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  catalogue = r.data;
+  return catalogue;
+}
+
+/** The catalogue entry of a returnStatus (negative values map to `<0`), or undefined. */
+export function explainStatus(status: string): ReceiptStatus | undefined {
+  const s = status.trim();
+  const key = /^-\d+$/.test(s) ? '<0' : s;
+  return receiptCatalogue().statuses.find((e) => e.status === key);
+}
+
+/** The catalogue entry of a code (`1332`, `-621027`, `0002`), or undefined. */
+export function explainCode(code: string): ReceiptCode | undefined {
+  const c = code.trim();
+  return receiptCatalogue().codes.find((e) => e.code === c);
+}
+
+/** A receipt read for people: status and code meaning and the suggested fix. */
+export interface ReceiptExplanation {
+  status: string;
+  statusMeaning?: Message;
+  outcome?: ReceiptStatus['outcome'];
+  code?: string;
+  codeMeaning?: Message;
+  fix?: Message;
+}
+
+/**
+ * Explains one receipt document (anything with returnStatus/returnInfo). The code comes from
+ * `[Code:…]` in returnInfo, else from a negative returnStatus; the code's fix wins over the status's.
+ */
+export function explainReceipt(doc: { returnStatus?: unknown; returnInfo?: unknown }): ReceiptExplanation {
+  const status = typeof doc.returnStatus === 'string' ? doc.returnStatus : '';
+  const st = explainStatus(status);
+  const info = typeof doc.returnInfo === 'string' ? parseReturnInfo(doc.returnInfo) : undefined;
+  const code = info?.code ?? (/^-\d+$/.test(status.trim()) ? status.trim() : undefined);
+  const ce = code === undefined ? undefined : explainCode(code);
+  const out: ReceiptExplanation = { status };
+  if (st) {
+    out.statusMeaning = { zh: st.zh, en: st.en };
+    out.outcome = st.outcome;
+  }
+  if (code !== undefined) out.code = code;
+  if (ce) out.codeMeaning = { zh: ce.zh, en: ce.en };
+  const fix = ce?.fix ?? st?.fix;
+  if (fix) out.fix = fix;
+  return out;
+}

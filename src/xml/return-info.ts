@@ -1,0 +1,41 @@
+/** A receipt's `returnInfo` taken apart: `[Code:1332;Desc:…],[OrderHead.acturalPaid:597.87,…]`. */
+export interface ReturnInfo {
+  /** The customs code, e.g. `1332`; undefined when the text is free-form (e.g. `新增申报成功[…]`). */
+  code?: string;
+  /** The description, or the whole text when it is free-form. */
+  desc: string;
+  /** Field/value pairs that follow the code, in order, e.g. `{ field: 'OrderHead.acturalPaid', value: '597.87' }`. */
+  details: Array<{ field: string; value: string }>;
+}
+
+const HEAD = /^\s*\[Code:\s*([^;\]]*?)\s*;\s*Desc:\s*/;
+// A detail starts at a comma followed by a field name and a colon; values may themselves contain commas.
+const DETAIL_SPLIT = /,\s*(?=[A-Za-z_][\w.]*\s*:)/;
+
+function detailPairs(group: string): Array<{ field: string; value: string }> {
+  const out: Array<{ field: string; value: string }> = [];
+  for (const part of group.split(DETAIL_SPLIT)) {
+    const colon = part.indexOf(':');
+    if (colon <= 0) {
+      if (part.trim() !== '') out.push({ field: '', value: part.trim() });
+      continue;
+    }
+    out.push({ field: part.slice(0, colon).trim(), value: part.slice(colon + 1).trim() });
+  }
+  return out;
+}
+
+/**
+ * Parses `returnInfo`. The customs form is `[Code:NNNN;Desc:text]`, optionally followed by
+ * `,[Field.path:value,…]` groups; anything else is returned as a free-form description.
+ */
+export function parseReturnInfo(text: string): ReturnInfo {
+  const m = HEAD.exec(text);
+  if (!m) return { desc: text.trim(), details: [] };
+  const code = m[1] ?? '';
+  const rest = text.slice(m[0].length);
+  const groups = rest.split(/\]\s*,\s*\[/);
+  const desc = (groups.length === 1 ? (groups[0] ?? '').replace(/\]\s*$/, '') : (groups[0] ?? '')).trim();
+  const details = groups.slice(1).flatMap((g, i, all) => detailPairs(i === all.length - 1 ? g.replace(/\]\s*$/, '') : g));
+  return { code, desc, details };
+}

@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { BUYER, SECRET } from './contract.js';
+
+const ENTRY = new URL('./cli-entry.ts', import.meta.url).pathname;
+
+async function cli(args: string[], env: Record<string, string | undefined> = { SANDAN_QUOTA_SECRET: SECRET }) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stdin: Readable.from([]), stderrIsTTY: false, env });
+  return { code, stdout, stderr, json: () => JSON.parse(stdout) as Record<string, unknown> };
+}
+
+describe('sandan quota', () => {
+  let dir: string;
+  let db: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sandan-quota-cli-'));
+    db = join(dir, 'quota.sqlite');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reserves, refuses past the limit (exit 1), commits, refunds, releases and lists the history', async () => {
+    const base = ['--db', db, '--buyer-id', BUYER, '--format', 'json'];
+    let r = await cli(['quota', 'reserve', ...base, '--order', 'O-1', '--amount', '25000.50', '--at', '2026-03-01']);
+    expect(r.code).toBe(0);
+    expect(r.json()).toMatchObject({ ok: true, action: 'reserve', orderNo: 'O-1', duplicate: false, status: 'reserved', remaining: '999.5' });
+
+    r = await cli(['quota', 'reserve', ...base, '--order', 'O-2', '--amount', '1000', '--at', '2026-03-02']);
+    expect(r.code).toBe(1);
+    expect(r.json()).toMatchObject({ ok: false, reason: 'over-limit', remaining: '999.5' });
+
+    r = await cli(['quota', 'reserve', ...base, '--order', 'O-1', '--amount', '25000.5', '--at', '2026-03-01']);
+    expect([r.code, r.json().duplicate]).toEqual([0, true]);
+
+    r = await cli(['quota', 'commit', '--db', db, '--order', 'O-1', '--format', 'json']);
+    expect(r.json()).toMatchObject({ ok: true, status: 'committed', remaining: '999.5' });
+    r = await cli(['quota', 'refund', '--db', db, '--order', 'O-1', '--amount', '0.50', '--key', 'RET-1', '--format', 'json']);
+    expect(r.json()).toMatchObject({ ok: true, refunded: '0.5', remaining: '1000' });
+    r = await cli(['quota', 'refund', '--db', db, '--order', 'O-1', '--amount', '0.50', '--key', 'RET-1', '--format', 'json']);
+    expect(r.json()).toMatchObject({ ok: true, duplicate: true, remaining: '1000' });
+    r = await cli(['quota', 'release', '--db', db, '--order', 'O-1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('order O-1: released (25000.5 CNY, 0.5 refunded)\nremaining in 2026: 26000 of 26000 CNY (used 0)\n');
+    r = await cli(['quota', 'commit', '--db', db, '--order', 'NOPE', '--format', 'json']);
+    expect([r.code, r.json()]).toEqual([1, { ok: false, action: 'commit', orderNo: 'NOPE', reason: 'unknown-order', message: 'The ledger has no order NOPE', remaining: null }]);
+
+    r = await cli(['quota', 'remaining', '--db', db, '--buyer-id', BUYER, '--year', '2026']);
+    expect(r.stdout).toBe('remaining in 2026: 26000 of 26000 CNY (used 0: reserved 0, committed 0; 0 orders)\n');
+    r = await cli(['quota', 'history', ...base, '--year', '2026']);
+    const h = r.json() as { ok: boolean; remaining: string; events: Array<{ type: string; amount: string; orderNo: string }> };
+    expect([h.ok, h.remaining]).toEqual([true, '26000']);
+    expect(h.events.map((e) => `${e.type} ${e.amount}`)).toEqual(['reserve 25000.5', 'commit 25000.5', 'refund 0.5', 'release 25000']);
+  });
+
+  it('exits 2 on misuse: no secret, a missing flag, a bad amount, a wrong secret', async () => {
+    let r = await cli(['quota', 'remaining', '--db', db, '--buyer-id', BUYER], {});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('SANDAN_QUOTA_SECRET');
+    r = await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'X']);
+    expect([r.code, r.stderr]).toEqual([2, 'sandan: sandan quota reserve needs --amount N\nhint: See `sandan <command> --help`.\n']);
+    r = await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'X', '--amount', '12.3.4']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('amount must be a non-negative decimal');
+    r = await cli(['quota', 'remaining', '--buyer-id', BUYER]);
+    expect(r.code).toBe(2);
+    await cli(['quota', 'remaining', '--db', db, '--buyer-id', BUYER]);
+    r = await cli(['quota', 'remaining', '--db', db, '--buyer-id', BUYER], { SANDAN_QUOTA_SECRET: 'a-different-secret-value' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('another secret');
+  });
+
+  it('serves many processes at once on one SQLite file without passing the limit', async () => {
+    const runs = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        new Promise<{ code: number; out: string }>((resolve) => {
+          execFile(
+            process.execPath,
+            ['--import', 'tsx', ENTRY, 'quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', `P-${i}`, '--amount', '3000', '--at', '2026-09-09', '--format', 'json'],
+            { env: { ...process.env, SANDAN_QUOTA_SECRET: SECRET }, timeout: 120_000 },
+            (err, stdout) => resolve({ code: err ? Number((err as { code?: number }).code ?? 99) : 0, out: stdout }),
+          );
+        }),
+      ),
+    );
+    // 12 × 3,000 asked, 26,000 allowed: 8 reserved, 4 refused with 2,000 remaining.
+    expect(runs.map((r) => r.code).sort()).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1]);
+    for (const r of runs.filter((x) => x.code === 1)) expect(JSON.parse(r.out)).toMatchObject({ ok: false, reason: 'over-limit', remaining: '2000' });
+    const r = await cli(['quota', 'remaining', '--db', db, '--buyer-id', BUYER, '--year', '2026', '--format', 'json']);
+    expect(r.json()).toMatchObject({ ok: true, used: '24000', remaining: '2000', orders: 8 });
+  });
+});

@@ -1,0 +1,299 @@
+import Decimal from 'decimal.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SandanError } from '../../src/errors.js';
+import { applyReceipts, QuotaLedger, type QuotaLedgerOptions, type QuotaStore } from '../../src/quota/index.js';
+
+/**
+ * The contract every quota store fulfils, run against memory, SQLite and PostgreSQL.
+ * A harness gives fresh databases; each database can be opened several times (several
+ * handles, connections or processes on the same data).
+ */
+
+export const SECRET = 'contract-test-secret-0123456789abcdef';
+/** Invented ID numbers with valid GB 11643 check characters. */
+export const BUYER = '11010519491231002X';
+export const OTHER = '440524188001010014';
+
+/** One reservation call made by {@link TestDb.hammer}. */
+export interface HammerCall {
+  orderNo: string;
+  amount: string;
+}
+
+/** What a hammer reports per call. */
+export interface HammerResult {
+  orderNo: string;
+  ok: boolean;
+  duplicate?: boolean;
+  reason?: string;
+}
+
+/** A fresh database of one store kind. */
+export interface TestDb {
+  open(): Promise<QuotaStore>;
+  /** Runs the calls as concurrently as the store kind allows (processes, connections). */
+  hammer(calls: HammerCall[], buyer: string, at: string): Promise<HammerResult[]>;
+  /** Everything the store holds, as text, to check that no ID number is stored in clear. */
+  dump(): Promise<string>;
+  drop(): Promise<void>;
+}
+
+export interface Harness {
+  name: string;
+  /** Why the suite is skipped, or undefined to run it. */
+  skip?: string | undefined;
+  setup(): Promise<TestDb>;
+}
+
+/** A clock the test moves by hand. */
+export function manualClock(start: string) {
+  let now = new Date(start);
+  return {
+    now: () => now,
+    set: (iso: string) => void (now = new Date(iso)),
+    advance: (ms: number) => void (now = new Date(now.getTime() + ms)),
+  };
+}
+
+const s = (d: Decimal | undefined) => d?.toFixed();
+
+export function quotaContract(h: Harness): void {
+  describe.skipIf(h.skip !== undefined)(`quota store contract: ${h.name}`, () => {
+    const open: Array<{ close(): Promise<void> }> = [];
+    const dbs: TestDb[] = [];
+    afterEach(async () => {
+      for (const o of open.splice(0)) await o.close();
+      for (const d of dbs.splice(0)) await d.drop();
+    });
+    async function db(): Promise<TestDb> {
+      const d = await h.setup();
+      dbs.push(d);
+      return d;
+    }
+    async function ledger(d: TestDb, options: Partial<QuotaLedgerOptions> = {}): Promise<QuotaLedger> {
+      const store = await d.open();
+      const l = new QuotaLedger({ store, secret: SECRET, clock: () => new Date('2026-06-01T04:00:00Z'), ...options });
+      open.push(l);
+      return l;
+    }
+
+    it('reserves up to the annual limit and refuses past it with the remaining amount', async () => {
+      const l = await ledger(await db());
+      const a = await l.reserve('A-1', BUYER, '20000.10', '2026-03-01');
+      expect(a).toMatchObject({ ok: true, duplicate: false });
+      expect(s(a.remaining)).toBe('5999.9');
+      const over = await l.reserve('A-2', BUYER, '6000', '2026-03-02');
+      expect(over.ok).toBe(false);
+      if (over.ok) return;
+      expect(over.reason).toBe('over-limit');
+      expect(s(over.remaining)).toBe('5999.9');
+      expect(over.message).toContain('1313');
+      const exact = await l.reserve('A-3', BUYER, '5999.90', '2026-03-03');
+      expect(exact.ok).toBe(true);
+      expect(s(exact.remaining)).toBe('0');
+      expect((await l.reserve('A-4', BUYER, '0.01', '2026-03-04')).ok).toBe(false);
+      // Another buyer is untouched.
+      const other = await l.remaining(OTHER, 2026);
+      expect([s(other.used), s(other.remaining), s(other.limit)]).toEqual(['0', '26000', '26000']);
+      const b = await l.remaining(BUYER, 2026);
+      expect([s(b.used), s(b.reserved), s(b.committed), s(b.remaining), b.orders]).toEqual(['26000', '26000', '0', '0', 2]);
+    });
+
+    it('keeps amounts exact (no floating point) and a single item above 5,000 counts in full', async () => {
+      const l = await ledger(await db());
+      await l.reserve('D-1', BUYER, '0.1', '2026-01-05');
+      await l.reserve('D-2', BUYER, new Decimal('0.2'), '2026-01-05');
+      await l.reserve('D-3', BUYER, 0.00001, '2026-01-05');
+      expect(s((await l.remaining(BUYER, 2026)).used)).toBe('0.30001');
+      // One indivisible item of 6,800 (above the 5,000 single-transaction limit) still counts.
+      const big = await l.reserve('D-4', BUYER, '6800.00', '2026-01-06');
+      expect(big.ok).toBe(true);
+      expect(s((await l.remaining(BUYER, 2026)).used)).toBe('6800.30001');
+      await expect(l.reserve('D-5', BUYER, '-1', '2026-01-06')).rejects.toMatchObject({ code: 'QUOTA_INVALID' });
+      await expect(l.reserve('D-6', BUYER, '1.234567', '2026-01-06')).rejects.toMatchObject({ code: 'QUOTA_INVALID' });
+    });
+
+    it('takes the limit and the basis from the policy in force on the order date', async () => {
+      const l = await ledger(await db());
+      // 2018: 20,000 (财关税〔2016〕18号).
+      expect((await l.reserve('P-1', BUYER, '19000', '2018-12-31')).ok).toBe(true);
+      const r = await l.reserve('P-2', BUYER, '1000.01', '2018-12-31');
+      expect(r.ok ? undefined : [r.reason, s(r.remaining), s(r.balance?.limit)]).toEqual(['over-limit', '1000', '20000']);
+      expect(s((await l.remaining(BUYER, 2018)).limit)).toBe('20000');
+      // The dutiable value counts by default; a policy may count the amount paid.
+      await l.reserve('P-3', BUYER, { dutiableValue: '548.00', actualPaid: '597.87' }, '2026-11-20');
+      expect(s((await l.remaining(BUYER, 2026)).used)).toBe('548');
+      const paid = await ledger(await db(), { policy: () => ({ annualLimit: new Decimal(1000), quotaBasis: 'actualPaid' }) });
+      await paid.reserve('P-4', BUYER, { dutiableValue: '548.00', actualPaid: '597.87' }, '2026-11-20');
+      const bal = await paid.remaining(BUYER, 2026);
+      expect([s(bal.used), s(bal.remaining)]).toEqual(['597.87', '402.13']);
+      await expect(l.reserve('P-5', BUYER, '1', '2015-01-01')).rejects.toMatchObject({ code: 'QUOTA_INVALID' });
+    });
+
+    it('is idempotent by orderNo and refuses to reuse an orderNo for other facts', async () => {
+      const l = await ledger(await db());
+      const first = await l.reserve('I-1', BUYER, '100', '2026-02-01', { copNo: 'COP-I-1' });
+      const again = await l.reserve('I-1', BUYER, '100.00', '2026-02-01');
+      expect(again).toMatchObject({ ok: true, duplicate: true });
+      expect(s(again.remaining)).toBe(s(first.remaining));
+      expect(s((await l.remaining(BUYER, 2026)).used)).toBe('100');
+      await expect(l.reserve('I-1', BUYER, '101', '2026-02-01')).rejects.toBeInstanceOf(SandanError);
+      await expect(l.reserve('I-1', OTHER, '100', '2026-02-01')).rejects.toMatchObject({ code: 'QUOTA_CONFLICT' });
+      await l.commit('I-1');
+      expect(await l.reserve('I-1', BUYER, '100', '2026-02-01')).toMatchObject({ ok: true, duplicate: true });
+      expect((await l.history(BUYER, 2026)).map((e) => e.type)).toEqual(['reserve', 'commit']);
+    });
+
+    it('commits, releases and refunds (wholly or in part), each once', async () => {
+      const l = await ledger(await db());
+      await l.reserve('R-1', BUYER, '1000', '2026-04-01');
+      await l.reserve('R-2', BUYER, '500', '2026-04-02');
+      expect(await l.commit('R-1')).toMatchObject({ ok: true, duplicate: false, entry: { status: 'committed' } });
+      expect(await l.commit('R-1')).toMatchObject({ ok: true, duplicate: true });
+      let b = await l.remaining(BUYER, 2026);
+      expect([s(b.reserved), s(b.committed), s(b.used)]).toEqual(['500', '1000', '1500']);
+
+      // A cancelled reservation gives its quota back, once; it cannot be committed or reserved again.
+      const rel = await l.release('R-2');
+      expect(rel.ok && s(rel.remaining)).toBe('25000');
+      expect(await l.release('R-2')).toMatchObject({ ok: true, duplicate: true });
+      expect(await l.commit('R-2')).toMatchObject({ ok: false, reason: 'released' });
+      expect(await l.reserve('R-2', BUYER, '500', '2026-04-02')).toMatchObject({ ok: false, reason: 'released' });
+
+      // Partial refunds with a key apply once; a whole refund takes what is left.
+      expect(await l.refund('R-2', '1')).toMatchObject({ ok: false, reason: 'released' });
+      const p1 = await l.refund('R-1', '250.50', { key: 'refund-1' });
+      expect(p1.ok && s(p1.remaining)).toBe('25250.5');
+      expect(await l.refund('R-1', '250.50', { key: 'refund-1' })).toMatchObject({ ok: true, duplicate: true });
+      expect(await l.refund('R-1', '800')).toMatchObject({ ok: false, reason: 'over-refund' });
+      const all = await l.refund('R-1');
+      expect(all.ok && [s(all.entry.refunded), s(all.remaining)]).toEqual(['1000', '26000']);
+      expect(await l.refund('R-1')).toMatchObject({ ok: true, duplicate: true });
+
+      // A reservation cannot be refunded; an unknown order is refused, not thrown.
+      await l.reserve('R-3', BUYER, '10', '2026-04-03');
+      expect(await l.refund('R-3')).toMatchObject({ ok: false, reason: 'not-committed' });
+      expect(await l.commit('NOPE')).toMatchObject({ ok: false, reason: 'unknown-order', remaining: undefined });
+
+      // A committed inventory that is cancelled afterwards gives back what still counts.
+      await l.reserve('R-4', BUYER, '300', '2026-04-04');
+      await l.commit('R-4');
+      await l.refund('R-4', '100', { key: 'k' });
+      const back = await l.release('R-4');
+      expect(back.ok).toBe(true);
+      b = await l.remaining(BUYER, 2026);
+      expect(s(b.used)).toBe('10');
+      const h = await l.history(BUYER, 2026);
+      expect(h.map((e) => `${e.orderNo} ${e.type} ${e.amount.toFixed()}`)).toEqual([
+        'R-1 reserve 1000', 'R-2 reserve 500', 'R-1 commit 1000', 'R-2 release 500', 'R-1 refund 250.5', 'R-1 refund 749.5',
+        'R-3 reserve 10', 'R-4 reserve 300', 'R-4 commit 300', 'R-4 refund 100', 'R-4 release 200',
+      ]);
+      expect(h.every((e, i) => i === 0 || (e.seq ?? 0) > (h[i - 1]!.seq ?? 0))).toBe(true);
+    });
+
+    it('lets reservations expire after the configured time', async () => {
+      const clock = manualClock('2026-05-01T02:00:00Z');
+      const l = await ledger(await db(), { clock: clock.now, reservationTtlMs: 30 * 60_000 });
+      await l.reserve('E-1', BUYER, '20000', '2026-05-01');
+      expect((await l.reserve('E-2', BUYER, '7000', '2026-05-01')).ok).toBe(false);
+      clock.advance(31 * 60_000);
+      expect(s((await l.remaining(BUYER, 2026)).used)).toBe('0');
+      expect((await l.reserve('E-2', BUYER, '7000', '2026-05-01')).ok).toBe(true);
+      // The expired order may be reserved again, and it is checked against the limit again.
+      expect(await l.reserve('E-1', BUYER, '20000', '2026-05-01')).toMatchObject({ ok: false, reason: 'over-limit' });
+      expect(await l.reserve('E-1', BUYER, '20000', '2026-05-01', { ttlMs: 1 })).toMatchObject({ ok: false });
+      // Customs released it anyway: it counts, past the limit if need be.
+      expect(await l.commit('E-1')).toMatchObject({ ok: true, entry: { status: 'committed' } });
+      const b = await l.remaining(BUYER, 2026);
+      expect([s(b.used), s(b.remaining)]).toEqual(['27000', '0']);
+      expect((await l.history(BUYER, 2026)).map((e) => `${e.orderNo} ${e.type}`)).toEqual(['E-1 reserve', 'E-1 expire', 'E-2 reserve', 'E-1 commit']);
+      // An explicit expiry releases a reservation.
+      await l.reserve('E-3', OTHER, '5', '2026-05-01');
+      expect(await l.release('E-3', { reason: 'expired' })).toMatchObject({ ok: true, entry: { status: 'released', releaseReason: 'expired' } });
+    });
+
+    it('splits years at midnight of 31 December, Beijing time', async () => {
+      const l = await ledger(await db());
+      // 2026-12-31 23:59:59.999 in Beijing is still 2026; one millisecond later it is 2027.
+      expect((await l.reserve('Y-1', BUYER, '26000', '2026-12-31T15:59:59.999Z')).ok).toBe(true);
+      expect(await l.reserve('Y-2', BUYER, '1', '20261231235959')).toMatchObject({ ok: false, reason: 'over-limit' });
+      expect(await l.reserve('Y-3', BUYER, '1', '2026-12-31T23:59:59+08:00')).toMatchObject({ ok: false });
+      const next = await l.reserve('Y-4', BUYER, '26000', '2026-12-31T16:00:00.000Z');
+      expect(next.ok && [next.entry.year, s(next.remaining)]).toEqual([2027, '0']);
+      expect((await l.reserve('Y-5', BUYER, '1', '2027-01-01T00:00:00+08:00')).ok).toBe(false);
+      expect((await l.history(BUYER, 2026)).map((e) => e.orderNo)).toEqual(['Y-1']);
+      expect((await l.history(BUYER, 2027)).map((e) => e.orderNo)).toEqual(['Y-4']);
+      // Releasing a 2026 order frees 2026 only.
+      await l.release('Y-1');
+      expect([s((await l.remaining(BUYER, 2026)).remaining), s((await l.remaining(BUYER, 2027)).remaining)]).toEqual(['26000', '0']);
+    });
+
+    it('stores a keyed hash, never the ID number, and refuses another secret', async () => {
+      const d = await db();
+      const l = await ledger(d);
+      await l.reserve('H-1', BUYER, '1', '2026-01-01');
+      await l.reserve('H-2', BUYER.toLowerCase(), '1', '2026-01-01');
+      expect(s((await l.remaining(BUYER, 2026)).used)).toBe('2');
+      const dump = await d.dump();
+      expect(dump).toContain(l.buyerKey(BUYER));
+      expect(dump).not.toContain(BUYER);
+      expect(dump).not.toContain(BUYER.slice(0, 17));
+      expect(l.buyerKey(BUYER)).toMatch(/^[0-9a-f]{64}$/);
+      const other = await ledger(d, { secret: 'another-secret-0123456789' });
+      await expect(other.remaining(BUYER, 2026)).rejects.toMatchObject({ code: 'QUOTA_STORE' });
+    });
+
+    it('applies receipts idempotently: 622 release commits, 624 cancel releases, 626 refund refunds', async () => {
+      const l = await ledger(await db());
+      await l.reserve('ORD-1', BUYER, '1000', '2026-07-01', { copNo: 'INV-COP-1' });
+      await l.reserve('ORD-2', BUYER, '2000', '2026-07-01', { copNo: 'INV-COP-2' });
+      await l.reserve('ORD-3', BUYER, '3000', '2026-07-01', { copNo: 'INV-COP-3' });
+      const out = await applyReceipts(l, [
+        { kind: 'CEB622', copNo: 'INV-COP-1', invtNo: '290020260000000001', returnStatus: '120', returnTime: '20260701100000000' },
+        { kind: 'CEB622', copNo: 'INV-COP-1', invtNo: '290020260000000001', returnStatus: '800', returnTime: '20260701120000000' },
+        { kind: 'CEB622', copNo: 'INV-COP-1', invtNo: '290020260000000001', returnStatus: 800, returnTime: '20260701120000000' },
+        { kind: 'CEB622', copNo: 'INV-COP-2', invtNo: '290020260000000002', returnStatus: '399', returnTime: '20260701130000000' },
+        { kind: 'CEB622', copNo: 'INV-COP-3', returnStatus: '100', returnTime: '20260701130000000' },
+        { kind: 'CEB624', copNo: 'CANCEL-1', invtNo: '290020260000000002', returnStatus: '399', returnTime: '20260702090000000' },
+        { kind: 'CEB624', copNo: 'CANCEL-1', invtNo: '290020260000000002', returnStatus: '399', returnTime: '20260702090000000' },
+        { kind: 'CEB626', copNo: 'REFUND-1', invtNo: '290020260000000001', returnStatus: '399', returnTime: '20260710090000000', amount: '400' },
+        { kind: 'CEB626', copNo: 'REFUND-1', invtNo: '290020260000000001', returnStatus: '399', returnTime: '20260710090000000', amount: '400' },
+        { kind: 'CEB626', copNo: 'REFUND-9', invtNo: '290020260000009999', returnStatus: '399', returnTime: '20260710090000000' },
+        { kind: 'CEB622', orderNo: 'ORD-3', returnStatus: '800', returnTime: '20260703000000000' },
+      ]);
+      expect(out.map((o) => `${o.action} ${o.status} ${o.orderNo ?? '-'}`)).toEqual([
+        'ignore ignored ORD-1', 'commit applied ORD-1', 'commit duplicate ORD-1', 'commit applied ORD-2', 'ignore ignored ORD-3',
+        'release applied ORD-2', 'release duplicate ORD-2', 'refund applied ORD-1', 'refund duplicate ORD-1', 'refund unmatched -', 'commit applied ORD-3',
+      ]);
+      const b = await l.remaining(BUYER, 2026);
+      expect([s(b.committed), s(b.reserved), s(b.used)]).toEqual(['3600', '0', '3600']);
+      expect((await l.find({ invtNo: '290020260000000002' }))?.orderNo).toBe('ORD-2');
+      const h = await l.history(BUYER, 2026);
+      // Receipt times (Beijing) become the event times.
+      expect(h.find((e) => e.type === 'commit' && e.orderNo === 'ORD-1')?.at.toISOString()).toBe('2026-07-01T04:00:00.000Z');
+    });
+
+    it('never passes the limit under 200 concurrent reservations, counting each orderNo once', async () => {
+      const d = await db();
+      const l = await ledger(d);
+      await l.remaining(BUYER, 2026); // claims the store for SECRET before the crowd arrives
+      // 160 distinct orders of 200 CNY (32,000 > 26,000) and 40 repeats: 200 calls.
+      const calls: HammerCall[] = [];
+      for (let i = 0; i < 160; i++) calls.push({ orderNo: `C-${String(i).padStart(3, '0')}`, amount: '200.00' });
+      for (let i = 0; i < 40; i++) calls.push({ orderNo: `C-${String(i * 4).padStart(3, '0')}`, amount: '200' });
+      const results = await d.hammer(calls, BUYER, '2026-08-08T08:08:08+08:00');
+      expect(results).toHaveLength(200);
+      const accepted = new Set(results.filter((r) => r.ok).map((r) => r.orderNo));
+      expect(accepted.size).toBe(130);
+      expect(results.filter((r) => !r.ok).every((r) => r.reason === 'over-limit')).toBe(true);
+      const b = await l.remaining(BUYER, 2026);
+      expect([s(b.used), s(b.remaining), b.orders]).toEqual(['26000', '0', 130]);
+      const events = await l.history(BUYER, 2026);
+      expect(events.filter((e) => e.type === 'reserve')).toHaveLength(130);
+      expect(new Set(events.map((e) => e.orderNo))).toEqual(accepted);
+      // A repeated orderNo that was accepted reports itself as a duplicate or as the first, never twice.
+      const okCalls = results.filter((r) => r.ok);
+      expect(okCalls.filter((r) => !r.duplicate)).toHaveLength(130);
+    });
+  });
+}

@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { QuotaLedger, type QuotaStore } from '../../src/quota/index.js';
+import { openPostgresQuotaStore } from '../../src/quota/postgres.js';
+import { BUYER, quotaContract, SECRET, type HammerResult } from './contract.js';
+
+/**
+ * Runs against a real server named by SANDAN_TEST_PG_URL (scripts/ci-postgres.sh starts one).
+ * Without it the suite skips locally and fails in CI.
+ */
+const URL_ = process.env.SANDAN_TEST_PG_URL;
+const SKIP = URL_ ? undefined : 'SANDAN_TEST_PG_URL is not set (start a server with: eval "$(scripts/ci-postgres.sh)")';
+if (SKIP && !process.env.CI) console.log(`[test/quota/postgres] skipped: ${SKIP}`);
+
+describe.runIf(!URL_ && process.env.CI)('postgres quota store in CI', () => {
+  it('needs a PostgreSQL server', () => {
+    throw new Error(`CI is set but ${SKIP}`);
+  });
+});
+
+const CLIENTS = 8;
+
+async function admin<T>(work: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: URL_ });
+  await c.connect();
+  try {
+    return await work(c);
+  } finally {
+    await c.end();
+  }
+}
+
+quotaContract({
+  name: `postgres (${CLIENTS} pools of 4 connections for concurrency)`,
+  skip: SKIP,
+  async setup() {
+    const schema = `sandan_test_${randomBytes(6).toString('hex')}`;
+    const stores: QuotaStore[] = [];
+    const open = async () => {
+      const s = await openPostgresQuotaStore(URL_!, { schema, poolSize: 4 });
+      stores.push(s);
+      return s;
+    };
+    return {
+      open,
+      async hammer(calls, buyer, at) {
+        // Eight order services, each with its own pool, all calls at once.
+        const ledgers = await Promise.all(Array.from({ length: CLIENTS }, async () => new QuotaLedger({ store: await open(), secret: SECRET })));
+        return Promise.all(
+          calls.map(async (c, i): Promise<HammerResult> => {
+            const r = await ledgers[i % CLIENTS]!.reserve(c.orderNo, buyer, c.amount, at);
+            return r.ok ? { orderNo: c.orderNo, ok: true, duplicate: r.duplicate } : { orderNo: c.orderNo, ok: false, reason: r.reason };
+          }),
+        );
+      },
+      dump: () =>
+        admin(async (c) => {
+          const parts: unknown[] = [];
+          for (const t of ['sandan_quota_entry', 'sandan_quota_event', 'sandan_quota_meta']) parts.push((await c.query(`SELECT * FROM "${schema}".${t}`)).rows);
+          return JSON.stringify(parts);
+        }),
+      async drop() {
+        for (const s of stores.splice(0)) await s.close();
+        await admin((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+      },
+    };
+  },
+});
+
+describe.skipIf(SKIP !== undefined)('postgres store', () => {
+  it('keeps amounts as NUMERIC and creates its schema once when many services start together', async () => {
+    const schema = `sandan_test_${randomBytes(6).toString('hex')}`;
+    const stores = await Promise.all(Array.from({ length: 6 }, () => openPostgresQuotaStore(URL_!, { schema, poolSize: 1 })));
+    try {
+      const l = new QuotaLedger({ store: stores[0]!, secret: SECRET });
+      await l.reserve('N-1', BUYER, '1234.56789', '2026-01-01');
+      const types = await admin((c) => c.query(`SELECT column_name, data_type, numeric_scale FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'sandan_quota_entry' AND column_name IN ('amount', 'refunded') ORDER BY column_name`, [schema]));
+      expect(types.rows).toEqual([
+        { column_name: 'amount', data_type: 'numeric', numeric_scale: 5 },
+        { column_name: 'refunded', data_type: 'numeric', numeric_scale: 5 },
+      ]);
+      expect((await new QuotaLedger({ store: stores[5]!, secret: SECRET }).remaining(BUYER, 2026)).used.toFixed()).toBe('1234.56789');
+    } finally {
+      for (const s of stores) await s.close();
+      await admin((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+    }
+  });
+
+  it('reports an unreachable server as QUOTA_STORE without the password', async () => {
+    const err = await openPostgresQuotaStore('postgres://u:secretpw@127.0.0.1:1/x', { schema: 'public' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'QUOTA_STORE' });
+    expect(String((err as Error).message)).not.toContain('secretpw');
+  });
+});

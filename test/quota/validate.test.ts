@@ -1,0 +1,77 @@
+import Decimal from 'decimal.js';
+import { describe, expect, it } from 'vitest';
+import nationalJson from '../../rulesets/national.json';
+import { loadRuleset, RULES, RulesetRegistry, validate } from '../../src/index.js';
+import { annualLimit, MemoryQuotaStore, QuotaLedger, quotaSnapshot, validateWithQuota } from '../../src/quota/index.js';
+import { example } from '../helpers/examples.js';
+import { SECRET } from './contract.js';
+
+// Until limits/annual is registered in src/rules/registry.ts and rulesets/national.json, the
+// test builds a registry with it switched on, as the national ruleset will have it.
+const rules = RULES.some((r) => r.id === annualLimit.id) ? RULES : [...RULES, annualLimit];
+const national = structuredClone(nationalJson) as { rules: Record<string, unknown> };
+national.rules['limits/annual'] ??= { severity: 'error', effectiveFrom: '2016-04-08', source: 'CGS-2016-18, CGS-2018-49' };
+const registry = new RulesetRegistry(rules, [loadRuleset(national, rules, 'national (test)')]);
+
+const HZ_BUYER = '330106199003071519';
+/** This rule's findings (other rules may warn about the example, e.g. about the positive list). */
+const annual = <I extends { ruleId: string }>(r: { issues: I[] }): I[] => r.issues.filter((i) => i.ruleId === 'limits/annual');
+
+describe('limits/annual with the quota ledger', () => {
+  it('reports 1313 with the remaining quota before customs would', async () => {
+    const ledger = new QuotaLedger({ store: new MemoryQuotaStore(), secret: SECRET });
+    await ledger.reserve('EARLIER-1', HZ_BUYER, '25000', '2026-02-01');
+    await ledger.commit('EARLIER-1');
+    await ledger.reserve('EARLIER-2', HZ_BUYER, '500.00', '2026-10-01');
+    // The Hangzhou example: dutiable value 548.00 on 2026-11-20; 25,500 used, 500 left.
+    const r = await validateWithQuota(example('hangzhou-1210'), ledger, { registry });
+    expect(r.valid).toBe(false);
+    expect(r.quota?.remaining.toFixed()).toBe('500');
+    const issue = r.issues.find((i) => i.code === '1313');
+    expect(issue).toMatchObject({ ruleId: 'limits/annual', severity: 'error', path: 'inventory.buyerIdNumber', expected: '≤ 26000', actual: '26048' });
+    expect(issue?.message.en).toContain('has 500 CNY left');
+    expect(issue?.message.zh).toContain('剩余 500 元');
+    expect(annual(r)).toHaveLength(1);
+  });
+
+  it("does not count the order's own reservation twice, and passes within the limit", async () => {
+    const ledger = new QuotaLedger({ store: new MemoryQuotaStore(), secret: SECRET });
+    await ledger.reserve('EARLIER-1', HZ_BUYER, '25452', '2026-02-01');
+    await ledger.reserve('SD202611200001', HZ_BUYER, '548.00', '2026-11-20');
+    const r = await validateWithQuota(example('hangzhou-1210'), ledger, { registry });
+    expect(annual(r)).toEqual([]);
+    expect(r.issues.filter((i) => i.severity === 'error')).toEqual([]);
+    expect([r.quota?.used.toFixed(), r.quota?.remaining.toFixed()]).toEqual(['25452', '548']);
+    // Another year's use does not count.
+    const next = await validateWithQuota(example('hangzhou-1210'), ledger, { registry, at: '2027-01-02' });
+    expect(next.quota?.used.toFixed()).toBe('0');
+  });
+
+  it('counts the amount paid when the policy says so', () => {
+    const d = example('hangzhou-1210');
+    const paid = structuredClone(national) as { policy: Record<string, unknown> } & typeof national;
+    paid.policy.quotaBasis = [{ value: 'actualPaid', source: 'test' }];
+    const reg = new RulesetRegistry(rules, [loadRuleset(paid, rules, 'paid (test)')]);
+    // 25,450 used: 548.00 fits, 597.87 paid does not.
+    const snap = { quota: quotaSnapshot(HZ_BUYER, 2026, new Decimal('25450')) };
+    expect(annual(validate(d, { registry, extras: snap }))).toEqual([]);
+    const r = annual(validate(d, { registry: reg, extras: snap }));
+    expect(r.map((i) => [i.code, i.actual])).toEqual([['1313', '26047.87']]);
+    expect(r[0]?.message.en).toContain('amount paid of 597.87 CNY');
+    // A snapshot answers for its own buyer only, whatever the case of the check character.
+    expect(snap.quota.used(HZ_BUYER.toLowerCase(), 2026)?.toString()).toBe('25450');
+    expect(snap.quota.used('11010519491231002X', 2026)).toBeUndefined();
+  });
+
+  it('stays silent without a snapshot, for an unknown buyer, or without a date', () => {
+    const d = example('hangzhou-1210');
+    expect(annual(validate(d, { registry }))).toEqual([]);
+    expect(annual(validate(d, { registry, extras: { quota: { used: () => undefined } } }))).toEqual([]);
+    expect(annual(validate(d, { registry, extras: { quota: 'nonsense' } }))).toEqual([]);
+    const undated = example('hangzhou-1210');
+    delete undated.inventory.declTime;
+    delete undated.order.appTime;
+    expect(annual(validate(undated, { registry, extras: { quota: { used: () => '26000' } } }))).toEqual([]);
+    expect(annualLimit.codes['1313']?.en).toContain('annual limit');
+  });
+});

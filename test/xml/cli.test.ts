@@ -1,0 +1,122 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
+import { SAMPLES_DIR, validateAgainstXsd, withPlaceholderSignature } from './helpers.js';
+
+const HZ = 'examples/hangzhou-1210.json';
+const SENDER = 'test/fixtures/xml/sender.json';
+
+async function runWithEnv(args: string[], env: Record<string, string>) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stdin: Readable.from([]), stderrIsTTY: false, env });
+  return { code, stdout, stderr };
+}
+
+describe('sandan build', () => {
+  it('writes an XSD-valid CEB311 to stdout and exits 0', async () => {
+    const r = await runCli(['build', HZ, '--message', 'CEB311', '--sender', SENDER]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<ceb:CEB311Message guid="[0-9A-F-]{36}" version="1\.0"/);
+    expect(r.stdout).toMatch(/<ceb:appTime>20261120101500<\/ceb:appTime>/);
+    expect((await validateAgainstXsd(r.stdout, 'ceb-import.xsd')).valid).toBe(true);
+  }, 30_000);
+
+  it('writes to --out; notes that CEB621 must be signed; takes the sender from SANDAN_SENDER', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-build-'));
+    try {
+      const out = join(dir, 'inv.xml');
+      const r = await runWithEnv(['build', HZ, '--message', 'ceb621', '--out', out], { SANDAN_SENDER: SENDER });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe('sandan: note: CEB621 must be signed (ds:Signature) before it is sent\n');
+      const xml = readFileSync(out, 'utf8');
+      expect((await validateAgainstXsd(withPlaceholderSignature(xml.trimEnd()), 'ceb-import.xsd')).valid).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('wraps in a DxpMsg with --dxp', async () => {
+    const r = await runCli(['build', HZ, '--message', 'CEB411', '--sender', SENDER, '--dxp']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/<DxpMsg ver="1\.0" xmlns="http:\/\/www\.chinaport\.gov\.cn\/dxp">[\s\S]*<MsgType>CEB411Message<\/MsgType>/);
+  });
+
+  it('exit 2 without a sender profile, naming what is missing', async () => {
+    const r = await runCli(['build', HZ, '--message', 'CEB311']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/build needs a sender profile \(BaseTransfer: copCode, copName, dxpId, dxpMode\): pass --sender FILE or set SANDAN_SENDER/);
+    const bad = await runCli(['build', HZ, '--message', 'CEB311', '--sender', 'test/fixtures/xml/documents.json']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/lacks copCode, copName, dxpId/);
+    expect((await runCli(['build', HZ, '--message', 'CEB999', '--sender', SENDER])).stderr).toMatch(/--message must be one of CEB311, CEB411/);
+  });
+
+  it('exit 1 with the issues when the document cannot be built; builds despite cross-document errors', async () => {
+    const d = JSON.parse(readFileSync(HZ, 'utf8'));
+    d.inventory.customsCode = '29';
+    d.order.acturalPaid = '1.00';
+    const r = await runCli(['build', '-', '--message', 'CEB621', '--sender', SENDER, '--format', 'json'], JSON.stringify(d));
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).issues).toEqual([expect.objectContaining({ code: 'field-format', path: 'inventory.customsCode' })]);
+    const ok = await runCli(['build', '-', '--message', 'CEB311', '--sender', SENDER], JSON.stringify(d));
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toMatch(/warning: <stdin> has \d+ validation errors? \(see sandan validate\); CEB311 was built because its order is well-formed/);
+    const missing = await runCli(['build', '-', '--message', 'CEB513', '--sender', SENDER], JSON.stringify(d));
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toMatch(/\[document-missing\]/);
+  });
+
+  it('builds several documents into one message from an array', async () => {
+    const f = JSON.parse(readFileSync('test/fixtures/xml/documents.json', 'utf8'));
+    const input = JSON.stringify([{ logisticsStatus: f.logisticsStatus }, { logisticsStatus: { ...f.logisticsStatus, logisticsNo: 'ZT2' } }]);
+    const r = await runCli(['build', '-', '--message', 'CEB513', '--sender', SENDER], input);
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/<ceb:LogisticsStatus>/g)).toHaveLength(2);
+  });
+});
+
+describe('sandan parse', () => {
+  it('prints a receipt as JSON with amounts as decimal strings', async () => {
+    const r = await runCli(['parse', 'test/fixtures/xml/CEB816Message.xml']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ kind: 'ceb', root: 'CEB816Message', documents: [{ valueAddedTax: '49.87', items: [{ gnum: 1, taxPrice: '398' }, { gnum: 2 }] }], issues: [] });
+  });
+
+  it('explains a rejected receipt in text', async () => {
+    const r = await runCli(['parse', 'test/fixtures/xml/CEB312-rejected.xml', '--format', 'text']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('[1] returnStatus 100 海关退单 (Rejected by customs)');
+    expect(r.stdout).toContain("code 1332: 支付单支付金额与订单支付金额不一致 (Payment amountPaid differs from the order's acturalPaid)");
+    expect(r.stdout).toMatch(/fix: .*acturalPaid = goodsValue/);
+  });
+
+  it('reads standard input and a DxpMsg; a built message parses back', async () => {
+    const built = await runCli(['build', HZ, '--message', 'CEB511', '--sender', SENDER, '--dxp']);
+    const r = await runCli(['parse', '-'], built.stdout);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.kind).toBe('dxp');
+    expect(j.message.documents[0]).toMatchObject({ logisticsNo: 'ZT7700012345678', weight: '2.1', packNo: 1 });
+  });
+
+  it('exit 1 for refused input, 2 for unreadable files', async () => {
+    const xxe = '<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>';
+    const r = await runCli(['parse', '-', '--format', 'text'], xxe);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/refused/);
+    const big = await runCli(['parse', join(SAMPLES_DIR, 'import/CEB621Message.xml'), '--max-bytes', '1000', '--format', 'text']);
+    expect(big.code).toBe(1);
+    expect(big.stderr).toMatch(/more than the limit of 1000/);
+    const unknown = await runCli(['parse', '-', '--format', 'json'], '<Foo/>');
+    expect(unknown.code).toBe(1);
+    expect(JSON.parse(unknown.stdout).error).toMatchObject({ code: 'XML_UNKNOWN_ROOT' });
+    expect((await runCli(['parse', 'no/such.xml'])).code).toBe(2);
+  });
+});

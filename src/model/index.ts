@@ -3,3 +3,4 @@ export * from './primitives.js';
 export * from './issue.js';
 export * from './parse.js';
 export { FIELD_NAMES_ZH, fieldNameZh } from './field-names.js';
+export { locateJsonPath } from './locate.js';

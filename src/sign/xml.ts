@@ -460,3 +460,234 @@ export function* allElements(el: XmlElement): Generator<XmlElement> {
   yield el;
   for (const c of el.children) if (c.type === 'element') yield* allElements(c);
 }
+
+/** What {@link canonicalizeFast} found: the canonical document and where the root sits. */
+export interface FastCanonical {
+  /** The line-normalised source text (offsets refer to it). */
+  text: string;
+  canonical: string;
+  /** Namespace declarations of the root (prefix '' = default). */
+  rootNs: Map<string, string>;
+  /** xml:* attributes of the root, as [qname, value]. */
+  rootXmlAttrs: Array<[string, string]>;
+  rootStart: number;
+  /** Offset of `<` of the root's end tag (equals rootEnd for `<root/>`). */
+  rootEndTagStart: number;
+  rootEnd: number;
+}
+
+const ATTR_RE = /[ \t\n]+([^\s=/>]+)[ \t\n]*=[ \t\n]*(?:"([^"]*)"|'([^']*)')/y;
+const TAG_END_RE = /[ \t\n]*(\/?)>/y;
+const WS_ONLY = /^[ \t\n]*$/;
+
+/**
+ * A one-pass inclusive C14N 1.0 of a whole document without building a tree, for signing.
+ * It handles what CEB messages contain (elements, attributes, namespaces, character and entity
+ * references, comments) and returns `undefined` for anything else (CDATA, processing
+ * instructions, DTDs, or any doubt about well-formedness): callers then use {@link parseXml} and
+ * {@link canonicalizeDocument}, which also produce the error message. Both give the same bytes.
+ */
+export function canonicalizeFast(input: string): FastCanonical | undefined {
+  let text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  if (text.indexOf('\r') !== -1) text = text.replace(/\r\n?/g, '\n');
+  // Most of a CEB message is already canonical: copy it in spans, and write only what differs.
+  const out: string[] = [];
+  let copyFrom = -1; // start of the pending verbatim span (-1 before the root)
+  const emit = (upTo: number, replacement: string, resume: number) => {
+    if (copyFrom !== -1 && upTo > copyFrom) out.push(text.slice(copyFrom, upTo));
+    if (replacement) out.push(replacement);
+    copyFrom = resume;
+  };
+  const names: string[] = [];
+  const scopes: Array<Map<string, string>> = [];
+  let scope = new Map<string, string>([['', '']]);
+  let i = 0;
+  let nextAmp = -2;
+  let rootStart = -1;
+  let rootEndTagStart = -1;
+  let rootEnd = -1;
+  let rootNs: Map<string, string> | undefined;
+  let rootXmlAttrs: Array<[string, string]> = [];
+  const n = text.length;
+  if (text.startsWith('<?xml')) {
+    const e = text.indexOf('?>');
+    if (e === -1 || !/^<\?xml[ \t\n]/.test(text)) return undefined;
+    i = e + 2;
+  }
+  for (;;) {
+    const lt = text.indexOf('<', i);
+    const segEnd = lt === -1 ? n : lt;
+    if (segEnd > i) {
+      if (names.length === 0) {
+        if (!WS_ONLY.test(text.slice(i, segEnd))) return undefined;
+      } else {
+        // (the next '&' is remembered: searching again for an absent one would make this quadratic)
+        if (nextAmp === -2 || (nextAmp !== -1 && nextAmp < i)) nextAmp = text.indexOf('&', i);
+        const gtc = text.indexOf('>', i);
+        if ((nextAmp !== -1 && nextAmp < segEnd) || (gtc !== -1 && gtc < segEnd)) {
+          const seg = text.slice(i, segEnd);
+          if (seg.indexOf(']]>') !== -1) return undefined;
+          const dec = seg.indexOf('&') === -1 ? seg : decodeRefsOrUndefined(seg);
+          if (dec === undefined) return undefined;
+          emit(i, escText(dec), segEnd);
+        }
+      }
+    }
+    if (lt === -1) break;
+    const c = text.charCodeAt(lt + 1);
+    if (c === 0x21 /* ! */) {
+      if (!text.startsWith('<!--', lt)) return undefined;
+      const e = text.indexOf('-->', lt + 4);
+      if (e === -1 || text.slice(lt + 4, e).includes('--') || text.charCodeAt(e - 1) === 0x2d) return undefined;
+      i = e + 3;
+      if (names.length) emit(lt, '', i);
+      continue;
+    }
+    if (c === 0x3f /* ? */) return undefined;
+    if (c === 0x2f /* / */) {
+      const name = names.pop();
+      if (name === undefined || !text.startsWith(name, lt + 2)) return undefined;
+      let gt = lt + 2 + name.length;
+      if (text.charCodeAt(gt) !== 0x3e) {
+        while (isWs(text.charCodeAt(gt))) gt++;
+        if (text.charCodeAt(gt) !== 0x3e) return undefined;
+        emit(lt, `</${name}>`, gt + 1);
+      }
+      scope = scopes.pop()!;
+      i = gt + 1;
+      if (names.length === 0) {
+        rootEndTagStart = lt;
+        rootEnd = i;
+        emit(i, '', -1);
+      }
+      continue;
+    }
+    // start tag
+    if (names.length === 0 && rootStart !== -1) return undefined;
+    let j = lt + 1;
+    while (j < n && !isNameEnd(text.charCodeAt(j))) j++;
+    const qname = text.slice(lt + 1, j);
+    if (!qname) return undefined;
+    const k = qname.indexOf(':');
+    let selfClose: boolean;
+    let attrs: Array<[string, string]> | undefined;
+    const cj = text.charCodeAt(j);
+    if (cj === 0x3e) {
+      selfClose = false;
+      j++;
+    } else if (cj === 0x2f && text.charCodeAt(j + 1) === 0x3e) {
+      selfClose = true;
+      j += 2;
+    } else {
+      attrs = [];
+      for (;;) {
+        ATTR_RE.lastIndex = j;
+        const m = ATTR_RE.exec(text);
+        if (!m) break;
+        const raw = m[2] ?? m[3]!;
+        if (raw.indexOf('<') !== -1) return undefined;
+        let v = raw.indexOf('\t') === -1 && raw.indexOf('\n') === -1 ? raw : raw.replace(/[\t\n]/g, ' ');
+        if (v.indexOf('&') !== -1) {
+          const d = decodeRefsOrUndefined(v);
+          if (d === undefined) return undefined;
+          v = d;
+        }
+        attrs.push([m[1]!, v]);
+        j = ATTR_RE.lastIndex;
+      }
+      TAG_END_RE.lastIndex = j;
+      const e = TAG_END_RE.exec(text);
+      if (!e) return undefined;
+      selfClose = e[1] === '/';
+      j = TAG_END_RE.lastIndex;
+    }
+    if (names.length === 0) {
+      rootStart = lt;
+      copyFrom = lt;
+    }
+    const parentScope = scope;
+    if (attrs === undefined) {
+      if (k !== -1) {
+        const p = qname.slice(0, k);
+        const u = scope.get(p);
+        if (k === 0 || k === qname.length - 1 || qname.indexOf(':', k + 1) !== -1 || p === 'xml' || u === undefined || u === '') return undefined;
+      }
+      if (names.length === 0) rootNs = new Map();
+    } else {
+      let decls: Array<[string, string]> | undefined;
+      let plain: Array<[string, string, string, string]> | undefined; // qname, value, prefix, local
+      for (const [an, v] of attrs) {
+        if (an === 'xmlns' || an.startsWith('xmlns:')) {
+          const p = an === 'xmlns' ? '' : an.slice(6);
+          if (p !== '' && (!v || p === 'xml' || p === 'xmlns' || p.includes(':'))) return undefined;
+          if (v === XML_NS) return undefined;
+          (decls ??= []).push([p, v]);
+        } else {
+          const ak = an.indexOf(':');
+          if (ak !== an.lastIndexOf(':') || ak === 0 || ak === an.length - 1) return undefined;
+          (plain ??= []).push([an, v, ak === -1 ? '' : an.slice(0, ak), ak === -1 ? an : an.slice(ak + 1)]);
+        }
+      }
+      const rendered: Array<[string, string]> = [];
+      if (decls) {
+        const seen = new Set<string>();
+        scope = new Map(parentScope);
+        for (const [p, u] of decls) {
+          if (seen.has(p)) return undefined;
+          seen.add(p);
+          scope.set(p, u);
+          if (u === '' ? (parentScope.get('') ?? '') !== '' : parentScope.get(p) !== u) rendered.push([p, u]);
+        }
+      }
+      if (k !== -1) {
+        const p = qname.slice(0, k);
+        const u = scope.get(p);
+        if (k === 0 || k === qname.length - 1 || qname.indexOf(':', k + 1) !== -1 || p === 'xml' || u === undefined || u === '') return undefined;
+      }
+      const tag: string[] = ['<', qname];
+      if (rendered.length > 1) rendered.sort((a, b) => cmpCodePoints(a[0], b[0]));
+      for (const [p, u] of rendered) tag.push(p ? ` xmlns:${p}="` : ' xmlns="', escAttr(u), '"');
+      if (plain) {
+        const resolved: XmlAttr[] = [];
+        const seen = new Set<string>();
+        for (const [aq, v, ap, al] of plain) {
+          const ns = ap === '' ? '' : ap === 'xml' ? XML_NS : scope.get(ap);
+          if (ns === undefined || (ap !== '' && ns === '')) return undefined;
+          const key = `${ns}\u0000${al}`;
+          if (seen.has(key)) return undefined;
+          seen.add(key);
+          resolved.push({ qname: aq, prefix: ap, local: al, ns, value: v });
+        }
+        if (resolved.length > 1) resolved.sort(attrOrder);
+        for (const a of resolved) tag.push(' ', a.qname, '="', escAttr(a.value), '"');
+        if (names.length === 0) rootXmlAttrs = resolved.filter((a) => a.ns === XML_NS).map((a) => [a.qname, a.value]);
+      }
+      tag.push('>');
+      if (selfClose) tag.push('</', qname, '>');
+      emit(lt, tag.join(''), j);
+      if (names.length === 0) rootNs = new Map(decls ?? []);
+    }
+    if (selfClose) {
+      scope = parentScope;
+      if (attrs === undefined) emit(lt, `<${qname}></${qname}>`, j);
+      if (names.length === 0) {
+        rootEndTagStart = rootEnd = j;
+        emit(j, '', -1);
+      }
+    } else {
+      names.push(qname);
+      scopes.push(parentScope);
+    }
+    i = j;
+  }
+  if (names.length || rootStart === -1 || !rootNs) return undefined;
+  return { text, canonical: out.join(''), rootNs, rootXmlAttrs, rootStart, rootEndTagStart, rootEnd };
+}
+
+function decodeRefsOrUndefined(s: string): string | undefined {
+  try {
+    return decodeRefs(s, 0, s);
+  } catch {
+    return undefined;
+  }
+}

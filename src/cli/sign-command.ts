@@ -1,0 +1,140 @@
+import { Option, type Command } from 'commander';
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { SandanError } from '../errors.js';
+import { loadCertificates, loadLocalSigner } from '../sign/load.js';
+import { signMessage, type SignOptions } from '../sign/sign-message.js';
+import { verifyMessage } from '../sign/verify-message.js';
+import type { CommandContext } from './command.js';
+import type { CliIo } from './io.js';
+
+/** Options of `sandan sign`. */
+export interface SignCommandOptions {
+  key: string;
+  cert: string;
+  passphraseEnv?: string;
+  certNo?: string;
+  out?: string;
+  signatureMethod?: string;
+  digestMethod?: string;
+  rsaSha256?: boolean;
+  sm2Encoding?: 'raw' | 'der';
+  replace?: boolean;
+}
+
+/** Options of `sandan verify`. */
+export interface VerifyCommandOptions {
+  cert?: string;
+  format: 'text' | 'json';
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Reads an XML file or standard input as UTF-8 text; other encodings are a usage error. */
+async function readXml(file: string, stdin: Readable): Promise<string> {
+  let bytes: Buffer;
+  if (file === '-') {
+    const chunks: Buffer[] = [];
+    for await (const c of stdin as AsyncIterable<Buffer>) chunks.push(Buffer.from(c));
+    bytes = Buffer.concat(chunks);
+  } else {
+    try {
+      bytes = await readFile(file);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new SandanError('FILE_UNREADABLE', `Cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(e)}`, { cause: e });
+    }
+  }
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new SandanError('FILE_UNREADABLE', `${file === '-' ? 'Standard input' : file} is not UTF-8 text; CEB messages are UTF-8`);
+  }
+  const decl = /^\uFEFF?<\?xml[^?]*encoding\s*=\s*["']([^"']+)["']/.exec(text);
+  if (decl && decl[1]!.toLowerCase().replace(/[-_]/g, '') !== 'utf8') throw new SandanError('FILE_UNREADABLE', `${file} declares encoding ${decl[1]}; only UTF-8 messages can be signed`);
+  if (text.trim() === '') throw new SandanError('FILE_UNREADABLE', `${file === '-' ? 'Standard input' : file} is empty`);
+  return text;
+}
+
+/** `sandan sign`: exit 0 with the signed XML on stdout (or in --out); 2 on any problem. */
+export async function signCommand(file: string, opts: SignCommandOptions, io: CliIo): Promise<number> {
+  let passphrase: string | undefined;
+  if (opts.passphraseEnv !== undefined) {
+    passphrase = io.env[opts.passphraseEnv];
+    if (passphrase === undefined) throw new SandanError('INVALID_OPTION', `Environment variable ${opts.passphraseEnv} (--passphrase-env) is not set`);
+  }
+  const signer = await loadLocalSigner({ keyPath: opts.key, certificatePath: opts.cert, passphrase, certificateNumber: opts.certNo, algorithm: opts.rsaSha256 ? 'rsa-sha256' : undefined });
+  const xml = await readXml(file, io.stdin);
+  const options: SignOptions = {
+    ...(opts.signatureMethod !== undefined && { signatureMethod: opts.signatureMethod }),
+    ...(opts.digestMethod !== undefined && { digestMethod: opts.digestMethod }),
+    ...(opts.sm2Encoding !== undefined && { sm2SignatureEncoding: opts.sm2Encoding }),
+    ...(opts.replace && { replaceSignature: true }),
+  };
+  const signed = await signMessage(xml, signer, options);
+  if (opts.out !== undefined) {
+    try {
+      await writeFile(opts.out, signed.xml);
+    } catch (e) {
+      throw new SandanError('FILE_UNREADABLE', `Cannot write ${opts.out}: ${String(e)}`, { cause: e });
+    }
+    io.stderr(`sandan: signed ${file === '-' ? '<stdin>' : file} with ${signed.signatureAlgorithm} (certificate ${signed.certificateNumber}) → ${opts.out}\n`);
+  } else {
+    io.stdout(signed.xml);
+  }
+  return 0;
+}
+
+/** `sandan verify`: exit 0 valid, 1 invalid (with the reason), 2 usage or unreadable input. */
+export async function verifyCommand(file: string, opts: VerifyCommandOptions, io: CliIo): Promise<number> {
+  const trusted = opts.cert !== undefined ? await loadCertificates(opts.cert) : undefined;
+  const xml = await readXml(file, io.stdin);
+  const r = verifyMessage(xml, { ...(trusted && { trustedCertificates: trusted }) });
+  const label = file === '-' ? '<stdin>' : file;
+  if (opts.format === 'json') {
+    const out = r.valid
+      ? { valid: true, signatureMethod: r.signatureMethod, digestMethod: r.digestMethod, signatureAlgorithm: r.signatureAlgorithm, certificateNumber: r.certificateNumber ?? null, subject: r.certificate.subject, serialNumber: r.certificate.serialNumber.toLowerCase(), trusted: Boolean(trusted) }
+      : { valid: false, reason: r.reason, message: r.message };
+    io.stdout(`${JSON.stringify(out, null, 2)}\n`);
+  } else if (r.valid) {
+    io.stdout(`${label}: valid signature (${r.signatureAlgorithm}, digest ${r.digestAlgorithm}; certificate ${r.certificate.subject.replace(/\n/g, ', ')}, serial ${r.certificate.serialNumber.toLowerCase()}${r.certificateNumber ? `, KeyName ${r.certificateNumber}` : ''}${trusted ? ', trusted' : ', not checked against a trusted certificate'})\n`);
+  } else {
+    io.stdout(`${label}: invalid signature: ${r.reason}: ${r.message}\n`);
+  }
+  return r.valid ? 0 : 1;
+}
+
+/** Registers `sandan sign` on the program. */
+export function registerSignCommand(program: Command, { io, setExit }: CommandContext): void {
+  program
+    .command('sign')
+    .description('Sign a CEB message (XML) with an enveloped XML signature; the algorithm follows the key (RSA → rsa-sha1, SM2 → sm2-sm3).')
+    .argument('<file>', 'the CEB message (.xml), or - for standard input')
+    .requiredOption('--key <file>', 'private key: PEM (PKCS#8, PKCS#1, SEC1; encrypted too) or DER')
+    .requiredOption('--cert <file>', 'the certificate of the key (PEM or DER)')
+    .option('--passphrase-env <var>', 'environment variable holding the key passphrase')
+    .option('--cert-no <no>', 'certificate number for ds:KeyName (default: the serial number in hex)')
+    .option('--out <file>', 'write the signed message here instead of standard output')
+    .option('--rsa-sha256', 'RSA keys: sign rsa-sha256 with a sha256 digest instead of rsa-sha1')
+    .option('--signature-method <uri>', 'SignatureMethod URI to write (e.g. the Hainan http://www.w3.org/2000/09/xmldsig#sm2-sm3)')
+    .option('--digest-method <uri>', 'DigestMethod URI (and digest) to use, e.g. http://www.w3.org/2000/09/xmldsig#sha1')
+    .addOption(new Option('--sm2-encoding <encoding>', 'SM2 SignatureValue encoding').choices(['raw', 'der']))
+    .option('--replace', 'replace an existing ds:Signature')
+    .action(async (file: string, opts: SignCommandOptions) => {
+      setExit(await signCommand(file, opts, io));
+    });
+}
+
+/** Registers `sandan verify` on the program. */
+export function registerVerifyCommand(program: Command, { io, setExit }: CommandContext): void {
+  program
+    .command('verify')
+    .description('Verify the signature of a signed CEB message: exit 0 valid, 1 invalid (with the reason), 2 usage error.')
+    .argument('<file>', 'the signed CEB message (.xml), or - for standard input')
+    .option('--cert <file>', 'trusted certificate(s) (PEM or DER): the signer must be one of them or issued by one')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (file: string, opts: VerifyCommandOptions) => {
+      setExit(await verifyCommand(file, opts, io));
+    });
+}

@@ -1,0 +1,36 @@
+/**
+ * File-reading helper for local keys (the rest of src/sign takes bytes, not paths).
+ */
+import { readFile } from 'node:fs/promises';
+import { SandanError } from '../errors.js';
+import type { SignatureAlgorithm } from './algorithms.js';
+import { createLocalSigner, type Signer } from './signer.js';
+
+async function read(path: string, what: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new SandanError('FILE_UNREADABLE', `Cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(e)}`, { cause: e });
+  }
+}
+
+/**
+ * Reads a private key and its certificate from files and makes a local signer (see {@link createLocalSigner}).
+ * @throws SandanError `FILE_UNREADABLE`, `SIGN_KEY_INVALID`, `SIGN_CERT_INVALID`
+ */
+export async function loadLocalSigner(opts: { keyPath: string; certificatePath: string; passphrase?: string | undefined; certificateNumber?: string | undefined; algorithm?: SignatureAlgorithm | undefined }): Promise<Signer> {
+  const [key, certificate] = await Promise.all([read(opts.keyPath, 'key'), read(opts.certificatePath, 'certificate')]);
+  return createLocalSigner({ key, certificate, passphrase: opts.passphrase, certificateNumber: opts.certificateNumber, algorithm: opts.algorithm });
+}
+
+/**
+ * Reads certificate files (PEM may hold several) for {@link verifyMessage}'s `trustedCertificates`.
+ * @throws SandanError `FILE_UNREADABLE`
+ */
+export async function loadCertificates(path: string): Promise<Array<string | Buffer>> {
+  const buf = await read(path, 'certificate');
+  const text = buf.toString('latin1');
+  const pems = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
+  return pems ? pems : [buf];
+}

@@ -1,0 +1,346 @@
+/**
+ * The "179" upload of raw payment data (海关总署公告2018年第165/179号): customs calls the
+ * platform's `platDataOpen` with `openReq`, the platform answers at once and then posts
+ * `payExInfoStr` (signed) to `realTimeDataUpload`.
+ */
+import Decimal from 'decimal.js';
+import { type X509Certificate } from 'node:crypto';
+import { SandanError } from '../errors.js';
+import { keyTypeOf, type SignatureAlgorithm } from './algorithms.js';
+import { sm2DerToRaw, sm2RawToDer } from './der.js';
+import { readCertificate, type Signer } from './signer.js';
+import { sm2E, sm2VerifyE, sm2Z } from './sm2.js';
+import { verify as nodeVerify } from 'node:crypto';
+
+/** Customs upload endpoints (POST form field `payExInfoStr`). */
+export const PAYEX_UPLOAD_URLS = {
+  test: 'https://swapptest.singlewindow.cn/ceb2grab/grab/realTimeDataUpload',
+  production: 'https://customs.chinaport.gov.cn/ceb2grab/grab/realTimeDataUpload',
+} as const;
+
+/** `payExchangeInfoHead`: the payment as exchanged with the payment company. Field names as in the spec (including `inital…`). */
+export interface PayExchangeInfoHead {
+  /** Upper-case UUID, 36 characters. */
+  guid: string;
+  /** Raw request from the platform to the payment company (≤ 8000). */
+  initalRequest: string;
+  /** Raw response of the payment company (≤ 8000). */
+  initalResponse: string;
+  ebpCode: string;
+  payCode: string;
+  payTransactionId: string;
+  /** N19,5: written as a JSON number, exactly (no float artefacts). */
+  totalAmount: Decimal | string;
+  /** Customs currency code, e.g. 142. */
+  currency: string;
+  /** 1 UnionPay, 2 NetsUnion, 3 other. */
+  verDept: '1' | '2' | '3';
+  /** 1 APP, 2 PC, 3 scan code, 4 other. */
+  payType?: '1' | '2' | '3' | '4' | undefined;
+  /** yyyyMMddHHmmss. */
+  tradingTime: string;
+  note?: string | undefined;
+}
+
+/** One `payExchangeInfoLists` element: an order of the payment. */
+export interface PayExchangeInfoItem {
+  orderNo: string;
+  goodsInfo: Array<{ gname: string; itemLink: string }>;
+  recpAccount: string;
+  recpCode?: string | undefined;
+  recpName: string;
+}
+
+/** The payment data to upload for one `openReq`. */
+export interface PayExchangeData {
+  /** The sessionID customs sent in openReq. */
+  sessionID: string;
+  payExchangeInfoHead: PayExchangeInfoHead;
+  payExchangeInfoLists: PayExchangeInfoItem[];
+  /** Time of the reply: epoch milliseconds or a Date. */
+  serviceTime: number | Date;
+}
+
+function bad(message: string): never {
+  throw new SandanError('SIGN_PAYEX_INVALID', message);
+}
+
+function str(v: unknown, path: string, max: number, optional = false): string | undefined {
+  if (v === undefined && optional) return undefined;
+  if (typeof v !== 'string') bad(`${path} must be a string`);
+  if (v.length > max) bad(`${path} is longer than ${max} characters`);
+  return v;
+}
+
+/** Writes a Decimal as a JSON number: plain notation, no trailing zeros (100.00 → 100, 88.080 → 88.08). */
+export function decimalJson(v: Decimal | string, path = 'amount'): string {
+  let d: Decimal;
+  try {
+    d = Decimal.isDecimal(v) ? (v as Decimal) : new Decimal(v as string);
+  } catch {
+    bad(`${path} is not a decimal number: ${String(v)}`);
+  }
+  if (!d.isFinite() || d.isNegative()) bad(`${path} must be a non-negative number`);
+  if (d.decimalPlaces() > 5 || d.trunc().toFixed().length > 14) bad(`${path} must fit N19,5 (14 integer and 5 fraction digits): ${d.toFixed()}`);
+  return d.toFixed();
+}
+
+const j = JSON.stringify;
+
+/** The exact `payExchangeInfoHead` JSON (field order of the spec example). */
+export function payExHeadJson(h: PayExchangeInfoHead): string {
+  if (typeof h !== 'object' || h === null) bad('payExchangeInfoHead must be an object');
+  const parts = [
+    `"guid":${j(str(h.guid, 'payExchangeInfoHead.guid', 36))}`,
+    `"initalRequest":${j(str(h.initalRequest, 'payExchangeInfoHead.initalRequest', 8000))}`,
+    `"initalResponse":${j(str(h.initalResponse, 'payExchangeInfoHead.initalResponse', 8000))}`,
+    `"ebpCode":${j(str(h.ebpCode, 'payExchangeInfoHead.ebpCode', 18))}`,
+    `"payCode":${j(str(h.payCode, 'payExchangeInfoHead.payCode', 18))}`,
+    `"payTransactionId":${j(str(h.payTransactionId, 'payExchangeInfoHead.payTransactionId', 60))}`,
+    `"totalAmount":${decimalJson(h.totalAmount, 'payExchangeInfoHead.totalAmount')}`,
+    `"currency":${j(str(h.currency, 'payExchangeInfoHead.currency', 4))}`,
+    `"verDept":${j(str(h.verDept, 'payExchangeInfoHead.verDept', 1))}`,
+  ];
+  const payType = str(h.payType, 'payExchangeInfoHead.payType', 1, true);
+  if (payType !== undefined) parts.push(`"payType":${j(payType)}`);
+  parts.push(`"tradingTime":${j(str(h.tradingTime, 'payExchangeInfoHead.tradingTime', 14))}`);
+  const note = str(h.note, 'payExchangeInfoHead.note', 1000, true);
+  if (note !== undefined) parts.push(`"note":${j(note)}`);
+  return `{${parts.join(',')}}`;
+}
+
+/** The exact `payExchangeInfoLists` JSON. */
+export function payExListsJson(lists: readonly PayExchangeInfoItem[]): string {
+  if (!Array.isArray(lists) || lists.length === 0) bad('payExchangeInfoLists must be a non-empty array');
+  return `[${lists
+    .map((l, i) => {
+      const p = `payExchangeInfoLists[${i}]`;
+      if (!Array.isArray(l.goodsInfo) || l.goodsInfo.length === 0) bad(`${p}.goodsInfo must be a non-empty array`);
+      const goods = (l.goodsInfo as PayExchangeInfoItem["goodsInfo"]).map((g, k) => `{"gname":${j(str(g.gname, `${p}.goodsInfo[${k}].gname`, 250))},"itemLink":${j(str(g.itemLink, `${p}.goodsInfo[${k}].itemLink`, 3000))}}`);
+      const parts = [`"orderNo":${j(str(l.orderNo, `${p}.orderNo`, 60))}`, `"goodsInfo":[${goods.join(',')}]`, `"recpAccount":${j(str(l.recpAccount, `${p}.recpAccount`, 60))}`];
+      const recpCode = str(l.recpCode, `${p}.recpCode`, 18, true);
+      if (recpCode !== undefined) parts.push(`"recpCode":${j(recpCode)}`);
+      parts.push(`"recpName":${j(str(l.recpName, `${p}.recpName`, 100))}`);
+      return `{${parts.join(',')}}`;
+    })
+    .join(',')}]`;
+}
+
+function serviceTimeMs(t: number | Date): number {
+  const ms = t instanceof Date ? t.getTime() : t;
+  if (!Number.isSafeInteger(ms) || ms < 0) bad('serviceTime must be epoch milliseconds');
+  return ms;
+}
+
+/**
+ * The sign string of ceb-messages §9: every first-level key in quotes, a colon, the value in quotes
+ * (JSON values inserted raw), joined by `||`; certNo and signValue left out.
+ */
+export function payExSignString(parts: { sessionID: string; headJson: string; listsJson: string; serviceTime: number | string }): string {
+  return `"sessionID":"${parts.sessionID}"||"payExchangeInfoHead":"${parts.headJson}"||"payExchangeInfoLists":"${parts.listsJson}"||"serviceTime":"${parts.serviceTime}"`;
+}
+
+/** A signed 179 upload. */
+export interface SignedPayExchange {
+  /** The JSON to post as form field `payExInfoStr`. */
+  payExInfoStr: string;
+  /** What was signed (UTF-8). */
+  signString: string;
+  signValue: string;
+  certNo: string;
+  signatureAlgorithm: SignatureAlgorithm;
+}
+
+/** Options of {@link signPayExchange}. */
+export interface PayExSignOptions {
+  /** Default the signer's algorithm. */
+  signatureAlgorithm?: SignatureAlgorithm | undefined;
+  /** SM2 signValue encoding, raw r‖s (default) or DER. */
+  sm2SignatureEncoding?: 'raw' | 'der' | undefined;
+  /** certNo; default the signer's certificate number. */
+  certificateNumber?: string | undefined;
+}
+
+/**
+ * Builds and signs `payExInfoStr` for a 179 upload. The JSON text of the head and the lists is
+ * written once and used byte-identically in the sign string and in `payExInfoStr`.
+ * @throws SandanError `SIGN_PAYEX_INVALID` for bad data, `SIGN_SIGNER_FAILED` when the signer fails.
+ */
+export async function signPayExchange(data: PayExchangeData, signer: Signer, options: PayExSignOptions = {}): Promise<SignedPayExchange> {
+  const sessionID = str(data.sessionID, 'sessionID', 200)!;
+  if (/["|\\]/.test(sessionID) || sessionID === '') bad('sessionID must be non-empty without quotes, backslashes or "|"');
+  const headJson = payExHeadJson(data.payExchangeInfoHead);
+  const listsJson = payExListsJson(data.payExchangeInfoLists);
+  const serviceTime = serviceTimeMs(data.serviceTime);
+  const signString = payExSignString({ sessionID, headJson, listsJson, serviceTime });
+  const alg = options.signatureAlgorithm ?? signer.algorithm;
+  if (![signer.algorithm, ...(signer.supportedAlgorithms ?? [])].includes(alg)) throw new SandanError('INVALID_OPTION', `The signer cannot sign ${alg}`);
+  let raw: Uint8Array;
+  try {
+    raw = await signer.sign(Buffer.from(signString, 'utf8'), alg);
+  } catch (e) {
+    if (e instanceof SandanError) throw e;
+    throw new SandanError('SIGN_SIGNER_FAILED', `The signer failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  if (alg === 'sm2-sm3') {
+    const want = options.sm2SignatureEncoding ?? 'raw';
+    const from = signer.sm2Encoding ?? (raw.length === 64 ? 'raw' : 'der');
+    try {
+      if (from !== want) raw = from === 'raw' ? sm2RawToDer(raw) : sm2DerToRaw(raw);
+    } catch (e) {
+      throw new SandanError('SIGN_SIGNER_FAILED', `The signer returned a malformed SM2 signature: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
+  const signValue = Buffer.from(raw).toString('base64');
+  const certNo = options.certificateNumber ?? signer.certificateNumber;
+  const payExInfoStr = `{"sessionID":${j(sessionID)},"payExchangeInfoHead":${headJson},"payExchangeInfoLists":${listsJson},"serviceTime":${serviceTime},"certNo":${j(certNo)},"signValue":${j(signValue)}}`;
+  return { payExInfoStr, signString, signValue, certNo, signatureAlgorithm: alg };
+}
+
+/** The form body (application/x-www-form-urlencoded) that uploads a payExInfoStr. */
+export function payExUploadBody(payExInfoStr: string): string {
+  return new URLSearchParams({ payExInfoStr }).toString();
+}
+
+/** Skips one JSON value starting at `i` (after whitespace); returns the index after it. */
+function skipJson(s: string, i: number): number {
+  while (/\s/.test(s[i] ?? '')) i++;
+  const c = s[i];
+  if (c === '"') {
+    for (i++; i < s.length; i++) {
+      if (s[i] === '\\') i++;
+      else if (s[i] === '"') return i + 1;
+    }
+    throw new Error('unterminated string');
+  }
+  if (c === '{' || c === '[') {
+    let depth = 0;
+    for (; i < s.length; i++) {
+      const ch = s[i];
+      if (ch === '"') i = skipJson(s, i) - 1;
+      else if (ch === '{' || ch === '[') depth++;
+      else if (ch === '}' || ch === ']') {
+        depth--;
+        if (depth === 0) return i + 1;
+      }
+    }
+    throw new Error('unterminated value');
+  }
+  const m = /^(-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(s.slice(i));
+  if (!m) throw new Error(`unexpected character at ${i}`);
+  return i + m[0].length;
+}
+
+/** The raw JSON text of each first-level value of an object, as it appears in `s`. */
+function rawTopLevel(s: string): Map<string, string> {
+  JSON.parse(s); // well-formedness first
+  const out = new Map<string, string>();
+  let i = s.indexOf('{') + 1;
+  for (;;) {
+    while (/[\s,]/.test(s[i] ?? '')) i++;
+    if (s[i] === '}') return out;
+    const ke = skipJson(s, i);
+    const key = JSON.parse(s.slice(i, ke)) as string;
+    i = s.indexOf(':', ke) + 1;
+    while (/\s/.test(s[i] ?? '')) i++;
+    const ve = skipJson(s, i);
+    out.set(key, s.slice(i, ve));
+    i = ve;
+  }
+}
+
+/** The outcome of {@link verifyPayExchange}. */
+export type PayExVerifyResult =
+  | { valid: true; sessionID: string; payExchangeInfoHead: Record<string, unknown>; payExchangeInfoLists: unknown[]; serviceTime: number; certNo: string; signString: string; signatureAlgorithm: SignatureAlgorithm }
+  | { valid: false; reason: 'malformed' | 'certificate-mismatch' | 'signature-mismatch'; message: string };
+
+/**
+ * Verifies a payExInfoStr against the certificate registered for its certNo. The sign string is
+ * rebuilt from the JSON text as received, so number formatting and key order are what was signed.
+ * @throws SandanError `SIGN_CERT_INVALID` when the certificate cannot be read.
+ */
+export function verifyPayExchange(payExInfoStr: string, options: { certificate: string | Uint8Array | X509Certificate; signatureAlgorithm?: SignatureAlgorithm; certNo?: string }): PayExVerifyResult {
+  const cert = readCertificate(options.certificate);
+  let raw: Map<string, string>;
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(payExInfoStr) as Record<string, unknown>;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+    raw = rawTopLevel(payExInfoStr);
+  } catch (e) {
+    return { valid: false, reason: 'malformed', message: `payExInfoStr is not a JSON object: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const { sessionID, serviceTime, certNo, signValue, payExchangeInfoHead, payExchangeInfoLists } = parsed;
+  const headJson = raw.get('payExchangeInfoHead');
+  const listsJson = raw.get('payExchangeInfoLists');
+  if (typeof sessionID !== 'string' || typeof certNo !== 'string' || typeof signValue !== 'string' || !headJson || !listsJson || typeof payExchangeInfoHead !== 'object' || !Array.isArray(payExchangeInfoLists)) {
+    return { valid: false, reason: 'malformed', message: 'payExInfoStr lacks sessionID, payExchangeInfoHead, payExchangeInfoLists, serviceTime, certNo or signValue' };
+  }
+  const st = typeof serviceTime === 'number' ? serviceTime : typeof serviceTime === 'string' && /^\d+$/.test(serviceTime) ? Number(serviceTime) : NaN;
+  if (!Number.isSafeInteger(st)) return { valid: false, reason: 'malformed', message: 'serviceTime is not epoch milliseconds' };
+  if (options.certNo !== undefined && options.certNo !== certNo) return { valid: false, reason: 'certificate-mismatch', message: `certNo ${certNo} is not the certificate given (${options.certNo})` };
+  const alg = options.signatureAlgorithm ?? (cert.keyType === 'sm2' ? 'sm2-sm3' : 'rsa-sha1');
+  if (keyTypeOf(alg) !== cert.keyType) return { valid: false, reason: 'certificate-mismatch', message: `The certificate holds an ${cert.keyType.toUpperCase()} key, not one for ${alg}` };
+  const signString = payExSignString({ sessionID, headJson, listsJson, serviceTime: String(serviceTime) });
+  const data = Buffer.from(signString, 'utf8');
+  const sig = Buffer.from(signValue, 'base64');
+  let ok = false;
+  if (alg === 'sm2-sm3') {
+    try {
+      ok = sm2VerifyE(sm2E(sm2Z(cert.sm2Point!), data), sig.length === 64 ? sig : sm2DerToRaw(sig), cert.sm2Point!);
+    } catch {
+      ok = false;
+    }
+  } else {
+    try {
+      ok = nodeVerify(alg === 'rsa-sha1' ? 'sha1' : 'sha256', data, cert.rsaKey!, sig);
+    } catch {
+      ok = false;
+    }
+  }
+  if (!ok) return { valid: false, reason: 'signature-mismatch', message: 'signValue does not match the payment data and the certificate' };
+  return { valid: true, sessionID, payExchangeInfoHead: payExchangeInfoHead as Record<string, unknown>, payExchangeInfoLists, serviceTime: st, certNo, signString, signatureAlgorithm: alg };
+}
+
+/** What customs sends to the platform's platDataOpen endpoint (form field `openReq`). */
+export interface OpenRequest {
+  orderNo: string;
+  sessionID: string;
+  serviceTime: number;
+}
+
+/**
+ * Reads customs' `openReq`: either the JSON value of the form field, or the whole
+ * `application/x-www-form-urlencoded` body (`openReq=…`).
+ * @throws SandanError `SIGN_PAYEX_INVALID`
+ */
+export function parseOpenReq(input: string): OpenRequest {
+  let text = input.trim();
+  if (!text.startsWith('{')) {
+    const v = new URLSearchParams(text).get('openReq');
+    if (v === null) bad('No openReq field in the request body');
+    text = v.trim();
+  }
+  let o: unknown;
+  try {
+    o = JSON.parse(text);
+  } catch (e) {
+    bad(`openReq is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const r = o as Record<string, unknown>;
+  if (typeof r !== 'object' || r === null || typeof r.orderNo !== 'string' || typeof r.sessionID !== 'string') bad('openReq needs orderNo and sessionID strings');
+  const st = typeof r.serviceTime === 'number' ? r.serviceTime : typeof r.serviceTime === 'string' ? Number(r.serviceTime) : NaN;
+  if (!Number.isSafeInteger(st)) bad('openReq.serviceTime must be epoch milliseconds');
+  return { orderNo: r.orderNo, sessionID: r.sessionID, serviceTime: st };
+}
+
+/**
+ * The immediate JSON answer to openReq: `{"code":"10000","message":"","serviceTime":…}`.
+ * Code 10000 = accepted, 20000 = failed, 20001–21000 = other errors.
+ */
+export function openReqResponse(opts: { code?: '10000' | '20000' | string; message?: string; serviceTime?: number | Date } = {}): string {
+  const code = opts.code ?? '10000';
+  if (!/^(10000|20000|2\d{4})$/.test(code) || (code !== '10000' && (Number(code) < 20000 || Number(code) > 21000))) throw new SandanError('INVALID_OPTION', `openReq answer code must be 10000, 20000 or 20001–21000, not ${code}`);
+  const t = opts.serviceTime ?? Date.now();
+  return `{"code":${j(code)},"message":${j(opts.message ?? '')},"serviceTime":${serviceTimeMs(t)}}`;
+}

@@ -1,0 +1,299 @@
+/**
+ * Verification of enveloped CEB signatures. It returns what was signed, or why nothing is.
+ */
+import { timingSafeEqual, verify as nodeVerify, type X509Certificate } from 'node:crypto';
+import { DIGEST_METHODS, DSIG_NS, keyTypeOf, SIGNATURE_METHODS, URIS, digest, type DigestAlgorithm, type SignatureAlgorithm } from './algorithms.js';
+import { OID_SM3_WITH_SM2, parseCertificate, sm2DerToRaw } from './der.js';
+import { readCertificate, type CertificateInfo } from './signer.js';
+import { sm2E, sm2VerifyE, sm2Z } from './sm2.js';
+import { allElements, canonicalizeDocument, canonicalizeElement, childElements, parseXml, textContent, type XmlDocument, type XmlElement } from './xml.js';
+import { SandanError } from '../errors.js';
+
+/** Why a signature did not verify. */
+export type VerifyFailureReason =
+  /** The input is not well-formed XML (or has a DTD). */
+  | 'xml-malformed'
+  /** There is no ds:Signature. */
+  | 'signature-missing'
+  /** There is more than one ds:Signature. */
+  | 'signature-multiple'
+  /** The ds:Signature is not the last child element of the root. */
+  | 'signature-misplaced'
+  /** The ds:Signature is not laid out as the spec says (missing or extra elements, ds:Object, more than one Reference…). */
+  | 'signature-structure'
+  /** The Reference does not cover the whole document (URI is not ""). */
+  | 'reference-not-whole-document'
+  /** A transform other than enveloped-signature (optionally followed by C14N 1.0). */
+  | 'transform-not-allowed'
+  /** A canonicalisation, signature or digest method outside the allow-list. */
+  | 'algorithm-not-allowed'
+  /** No certificate in KeyInfo and none given. */
+  | 'certificate-missing'
+  /** The certificate in KeyInfo cannot be read, or its key does not fit the signature method. */
+  | 'certificate-invalid'
+  /** Trusted certificates were given and the signing certificate is neither one of them nor issued by one. */
+  | 'certificate-untrusted'
+  /** The certificate is not valid at the time asked for. */
+  | 'certificate-expired'
+  /** The signature over SignedInfo is wrong: SignedInfo changed, or another key signed. */
+  | 'signature-mismatch'
+  /** The document changed after signing. */
+  | 'digest-mismatch';
+
+/** Options of {@link verifyMessage}. */
+export interface VerifyOptions {
+  /** When given, the signing certificate must be one of these or issued (directly) by one. Also used when KeyInfo has no certificate. */
+  trustedCertificates?: ReadonlyArray<string | Uint8Array | X509Certificate> | undefined;
+  /** Allowed SignatureMethod URIs and what they compute; default {@link SIGNATURE_METHODS}. */
+  signatureMethods?: Readonly<Record<string, SignatureAlgorithm>> | undefined;
+  /** Allowed DigestMethod URIs and what they compute; default {@link DIGEST_METHODS}. */
+  digestMethods?: Readonly<Record<string, DigestAlgorithm>> | undefined;
+  /** Check that the certificate is valid at this time (not checked by default: old messages stay verifiable). */
+  at?: Date | undefined;
+}
+
+/** A signature that verified, with what it covers. */
+export interface VerifySuccess {
+  valid: true;
+  /** The canonical form of the document without its signature: exactly the bytes the digest covers. Use this, not the input. */
+  signedXml: string;
+  /** The certificate whose key verified the signature. */
+  certificate: X509Certificate;
+  /** `ds:KeyName` (not covered by the signature; the certificate is what counts). */
+  certificateNumber: string | undefined;
+  signatureMethod: string;
+  signatureAlgorithm: SignatureAlgorithm;
+  digestMethod: string;
+  digestAlgorithm: DigestAlgorithm;
+  /** SM2 only: how the SignatureValue was encoded. */
+  sm2Encoding?: 'raw' | 'der';
+}
+
+/** A signature that did not verify. */
+export interface VerifyFailure {
+  valid: false;
+  reason: VerifyFailureReason;
+  message: string;
+}
+
+/** The outcome of {@link verifyMessage}. */
+export type VerifyResult = VerifySuccess | VerifyFailure;
+
+class Fail extends Error {
+  constructor(readonly reason: VerifyFailureReason, message: string) {
+    super(message);
+  }
+}
+
+function only(el: XmlElement, names: readonly string[], where: string): XmlElement[] {
+  for (const c of el.children) {
+    if (c.type === 'text' && c.value.trim() !== '') throw new Fail('signature-structure', `Text inside ${where}`);
+  }
+  const kids = childElements(el);
+  for (const k of kids) {
+    if (k.ns !== DSIG_NS || !names.includes(k.local)) throw new Fail('signature-structure', `Unexpected <${k.qname}> inside ${where}${k.local === 'Object' ? ' (a ds:Object can wrap unsigned content)' : ''}`);
+  }
+  return kids;
+}
+
+function expectSeq(el: XmlElement, seq: ReadonlyArray<[string, 'one' | 'optional']>, where: string): Map<string, XmlElement> {
+  const kids = only(el, seq.map((s) => s[0]), where);
+  const out = new Map<string, XmlElement>();
+  let k = 0;
+  for (const [name, card] of seq) {
+    const c = kids[k];
+    if (c && c.local === name) {
+      out.set(name, c);
+      k++;
+    } else if (card === 'one') {
+      throw new Fail('signature-structure', `${where} has no ds:${name}${c ? ` where <${c.qname}> is` : ''}`);
+    }
+  }
+  if (k !== kids.length) throw new Fail('signature-structure', `${where} has an extra or out-of-order <${kids[k]!.qname}>`);
+  return out;
+}
+
+function algorithmOf(el: XmlElement): string {
+  const a = el.attrs.find((x) => x.ns === '' && x.local === 'Algorithm');
+  if (!a) throw new Fail('signature-structure', `<${el.qname}> has no Algorithm`);
+  return a.value;
+}
+
+function b64(el: XmlElement, what: string): Buffer {
+  const t = textContent(el).replace(/[ \t\n\r]/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(t) || t.length % 4 !== 0 || t.length === 0) throw new Fail('signature-structure', `${what} is not base64`);
+  return Buffer.from(t, 'base64');
+}
+
+function eq(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function sm2CertSignedBy(cert: CertificateInfo, issuer: CertificateInfo): boolean {
+  try {
+    const c = parseCertificate(cert.der);
+    if (c.signatureAlgorithm !== OID_SM3_WITH_SM2 || issuer.keyType !== 'sm2') return false;
+    const raw = sm2DerToRaw(c.signature);
+    return sm2VerifyE(sm2E(sm2Z(issuer.sm2Point!), c.tbs), raw, issuer.sm2Point!);
+  } catch {
+    return false;
+  }
+}
+
+function trusted(cert: CertificateInfo, anchors: CertificateInfo[]): boolean {
+  for (const a of anchors) {
+    if (a.der.equals(cert.der)) return true;
+    if (!cert.x509.checkIssued(a.x509)) continue;
+    if (a.keyType === 'rsa' ? cert.x509.verify(a.rsaKey!) : sm2CertSignedBy(cert, a)) return true;
+  }
+  return false;
+}
+
+function checkSignatureValue(alg: SignatureAlgorithm, data: Buffer, sig: Buffer, cert: CertificateInfo): { ok: boolean; sm2Encoding?: 'raw' | 'der' } {
+  if (alg === 'sm2-sm3') {
+    let raw: Uint8Array = sig;
+    let enc: 'raw' | 'der' = 'raw';
+    if (sig.length !== 64) {
+      try {
+        raw = sm2DerToRaw(sig);
+        enc = 'der';
+      } catch {
+        return { ok: false };
+      }
+    }
+    return { ok: sm2VerifyE(sm2E(sm2Z(cert.sm2Point!), data), raw, cert.sm2Point!), sm2Encoding: enc };
+  }
+  try {
+    return { ok: nodeVerify(alg === 'rsa-sha1' ? 'sha1' : 'sha256', data, cert.rsaKey!, sig) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/**
+ * Verifies the enveloped signature of a CEB message. Never throws for a bad document or
+ * signature: the result says `valid: false` with a `reason`. Accepted layout: exactly one
+ * `ds:Signature`, the last child element of the root; one Reference with `URI=""` and the
+ * enveloped-signature transform (optionally followed by C14N 1.0); C14N 1.0 for SignedInfo;
+ * algorithms from the allow-lists; no `ds:Object`.
+ * @throws SandanError `SIGN_CERT_INVALID` when a trusted certificate given in the options cannot be read.
+ */
+export function verifyMessage(xml: string, options: VerifyOptions = {}): VerifyResult {
+  const anchors = (options.trustedCertificates ?? []).map((c) => readCertificate(c));
+  try {
+    return verifyInner(xml, options, anchors);
+  } catch (e) {
+    if (e instanceof Fail) return { valid: false, reason: e.reason, message: e.message };
+    throw e;
+  }
+}
+
+function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateInfo[]): VerifySuccess {
+  let doc: XmlDocument;
+  try {
+    doc = parseXml(xml);
+  } catch (e) {
+    if (e instanceof SandanError) throw new Fail('xml-malformed', e.message);
+    throw e;
+  }
+  const sigs: XmlElement[] = [];
+  for (const el of allElements(doc.root)) if (el.ns === DSIG_NS && el.local === 'Signature') sigs.push(el);
+  if (sigs.length === 0) throw new Fail('signature-missing', 'The document has no ds:Signature');
+  if (sigs.length > 1) throw new Fail('signature-multiple', `The document has ${sigs.length} ds:Signature elements; a CEB message has exactly one`);
+  const sig = sigs[0]!;
+  if (sig === doc.root) throw new Fail('signature-misplaced', 'The ds:Signature is the root element; it must be the last child of the message root');
+  const rootKids = childElements(doc.root);
+  if (sig.parent !== doc.root || rootKids[rootKids.length - 1] !== sig) throw new Fail('signature-misplaced', 'The ds:Signature must be the last child element of the root');
+  const after = doc.root.children.slice(doc.root.children.indexOf(sig) + 1);
+  if (after.some((c) => c.type === 'text' && c.value.trim() !== '')) throw new Fail('signature-misplaced', 'Text follows the ds:Signature');
+
+  const parts = expectSeq(sig, [['SignedInfo', 'one'], ['SignatureValue', 'one'], ['KeyInfo', 'optional']], 'ds:Signature');
+  const signedInfo = parts.get('SignedInfo')!;
+  const refs = only(signedInfo, ['CanonicalizationMethod', 'SignatureMethod', 'Reference'], 'ds:SignedInfo').filter((e) => e.local === 'Reference');
+  if (refs.length !== 1) throw new Fail('signature-structure', `ds:SignedInfo has ${refs.length} ds:Reference elements; exactly one (the whole document) is allowed`);
+  const si = expectSeq(signedInfo, [['CanonicalizationMethod', 'one'], ['SignatureMethod', 'one'], ['Reference', 'one']], 'ds:SignedInfo');
+  const c14n = algorithmOf(si.get('CanonicalizationMethod')!);
+  if (c14n !== URIS.c14n && c14n !== URIS.c14nWithComments) throw new Fail('algorithm-not-allowed', `CanonicalizationMethod ${c14n} is not allowed (only inclusive C14N 1.0)`);
+  if (childElements(si.get('CanonicalizationMethod')!).length) throw new Fail('signature-structure', 'CanonicalizationMethod has parameters');
+  const sigMethodEl = si.get('SignatureMethod')!;
+  const signatureMethod = algorithmOf(sigMethodEl);
+  const signatureAlgorithm = (options.signatureMethods ?? SIGNATURE_METHODS)[signatureMethod];
+  if (!signatureAlgorithm) throw new Fail('algorithm-not-allowed', `SignatureMethod ${signatureMethod} is not allowed`);
+  if (childElements(sigMethodEl).length) throw new Fail('signature-structure', 'SignatureMethod has parameters');
+
+  const ref = si.get('Reference')!;
+  for (const a of ref.attrs) if (a.ns === '' && a.local !== 'URI' && a.local !== 'Id' && a.local !== 'Type') throw new Fail('signature-structure', `Unexpected attribute ${a.qname} on ds:Reference`);
+  const uri = ref.attrs.find((a) => a.ns === '' && a.local === 'URI');
+  if (!uri || uri.value !== '') throw new Fail('reference-not-whole-document', `The Reference URI is ${uri ? `"${uri.value}"` : 'missing'}; it must be "" (the whole document)`);
+  const rp = expectSeq(ref, [['Transforms', 'optional'], ['DigestMethod', 'one'], ['DigestValue', 'one']], 'ds:Reference');
+  const transforms = rp.get('Transforms') ? only(rp.get('Transforms')!, ['Transform'], 'ds:Transforms').map((t) => {
+    if (childElements(t).length) throw new Fail('transform-not-allowed', 'Transforms with parameters (XPath, XSLT…) are not allowed');
+    return algorithmOf(t);
+  }) : [];
+  if (transforms[0] !== URIS.envelopedSignature) throw new Fail('transform-not-allowed', 'The Reference must start with the enveloped-signature transform');
+  if (transforms.length > 2 || (transforms.length === 2 && transforms[1] !== URIS.c14n && transforms[1] !== URIS.c14nWithComments)) {
+    throw new Fail('transform-not-allowed', `Transforms ${transforms.join(', ')} are not allowed (enveloped-signature, then optionally C14N 1.0)`);
+  }
+  const digestMethod = algorithmOf(rp.get('DigestMethod')!);
+  const digestAlgorithm = (options.digestMethods ?? DIGEST_METHODS)[digestMethod];
+  if (!digestAlgorithm) throw new Fail('algorithm-not-allowed', `DigestMethod ${digestMethod} is not allowed`);
+  const digestValue = b64(rp.get('DigestValue')!, 'DigestValue');
+  const signatureValue = b64(parts.get('SignatureValue')!, 'SignatureValue');
+
+  // KeyInfo: KeyName, X509Data/X509Certificate (the first certificate is the signer's).
+  let certificateNumber: string | undefined;
+  let embedded: CertificateInfo | undefined;
+  const keyInfo = parts.get('KeyInfo');
+  if (keyInfo) {
+    for (const k of only(keyInfo, ['KeyName', 'X509Data', 'KeyValue'], 'ds:KeyInfo')) {
+      if (k.local === 'KeyName') certificateNumber ??= textContent(k).trim();
+      if (k.local === 'X509Data' && !embedded) {
+        const certEl = childElements(k).find((c) => c.ns === DSIG_NS && c.local === 'X509Certificate');
+        if (certEl) {
+          try {
+            embedded = readCertificate(b64(certEl, 'X509Certificate'));
+          } catch (e) {
+            throw new Fail('certificate-invalid', `The certificate in KeyInfo cannot be read: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        }
+      }
+    }
+  }
+  const candidates = embedded ? [embedded] : anchors;
+  if (candidates.length === 0) throw new Fail('certificate-missing', 'KeyInfo has no X509Certificate and no certificate was given');
+  const keyType = keyTypeOf(signatureAlgorithm);
+  if (embedded && embedded.keyType !== keyType) throw new Fail('certificate-invalid', `The certificate holds an ${embedded.keyType.toUpperCase()} key but the SignatureMethod is ${signatureAlgorithm}`);
+
+  const canonicalSignedInfo = Buffer.from(canonicalizeElement(signedInfo, { withComments: c14n === URIS.c14nWithComments }), 'utf8');
+  let cert: CertificateInfo | undefined;
+  let sm2Encoding: 'raw' | 'der' | undefined;
+  for (const c of candidates) {
+    if (c.keyType !== keyType) continue;
+    const r = checkSignatureValue(signatureAlgorithm, canonicalSignedInfo, signatureValue, c);
+    if (r.ok) {
+      cert = c;
+      sm2Encoding = r.sm2Encoding;
+      break;
+    }
+  }
+  if (!cert) throw new Fail('signature-mismatch', embedded ? 'The SignatureValue does not match SignedInfo and the certificate in KeyInfo' : 'The SignatureValue matches none of the given certificates');
+  if (anchors.length && !trusted(cert, anchors)) throw new Fail('certificate-untrusted', `The signing certificate (${cert.x509.subject.replace(/\n/g, ', ')}, serial ${cert.serialHex}) is not trusted`);
+  if (options.at) {
+    const t = options.at.getTime();
+    if (t < Date.parse(cert.x509.validFrom) || t > Date.parse(cert.x509.validTo)) throw new Fail('certificate-expired', `The certificate is valid from ${cert.x509.validFrom} to ${cert.x509.validTo}`);
+  }
+
+  const signedXml = canonicalizeDocument(doc, { exclude: sig });
+  if (!eq(digest(digestAlgorithm, signedXml), digestValue)) throw new Fail('digest-mismatch', 'The document changed after it was signed (DigestValue does not match)');
+  return {
+    valid: true,
+    signedXml,
+    certificate: cert.x509,
+    certificateNumber,
+    signatureMethod,
+    signatureAlgorithm,
+    digestMethod,
+    digestAlgorithm,
+    ...(sm2Encoding && { sm2Encoding }),
+  };
+}

@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { Readable } from 'node:stream';
+import { makeKeys, put, RUN_XMLSEC1, requireXmlsec1, unsignedSample, xmlsec1, type TestKeys } from './helpers.js';
+
+let keys: TestKeys;
+beforeAll(() => {
+  keys = makeKeys();
+});
+afterAll(() => keys?.cleanup());
+
+async function run(args: string[], stdin = '', env: Record<string, string> = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stdin: Readable.from([Buffer.from(stdin)]), stderrIsTTY: false, env });
+  return { code, stdout, stderr };
+}
+
+describe('sandan sign / sandan verify', () => {
+  it('signs with an RSA key (rsa-sha1) to stdout; verify exits 0; xmlsec1 agrees', async () => {
+    const input = put(keys, 'in.xml', unsignedSample('CEB621Message'));
+    const r = await run(['sign', input, '--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('xmldsig#rsa-sha1');
+    expect(r.stdout).toContain('<ds:KeyName>01691fe9</ds:KeyName>');
+    const signed = put(keys, 'signed.xml', r.stdout);
+    const v = await run(['verify', signed, '--cert', keys.path('rsa.crt')]);
+    expect(v.code).toBe(0);
+    expect(v.stdout).toMatch(/^.*signed\.xml: valid signature \(rsa-sha1, digest sha1; certificate CN=sandan RSA test, serial 01691fe9, KeyName 01691fe9, trusted\)\n$/);
+    if (RUN_XMLSEC1) {
+      requireXmlsec1();
+      expect(xmlsec1(['--verify', '--pubkey-cert-pem', keys.path('rsa.crt'), signed]).status).toBe(0);
+    }
+  });
+
+  it('signs from stdin with an encrypted SM2 key (--passphrase-env), --cert-no and --out', async () => {
+    const out = keys.path('sm2-out.xml');
+    const r = await run(['sign', '-', '--key', keys.path('sm2-enc.key'), '--passphrase-env', 'SANDAN_PASS', '--cert', keys.path('sm2.crt'), '--cert-no', '0001', '--out', out], unsignedSample('CEB311Message'), { SANDAN_PASS: 'correct horse' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/signed <stdin> with sm2-sm3 \(certificate 0001\)/);
+    const xml = readFileSync(out, 'utf8');
+    expect(xml).toContain('chinaport.gov.cn/2022/04/xmldsig#sm2-sm3');
+    expect(xml).toContain('<ds:KeyName>0001</ds:KeyName>');
+    const v = await run(['verify', '-', '--format', 'json'], xml);
+    expect(v.code).toBe(0);
+    expect(JSON.parse(v.stdout)).toMatchObject({ valid: true, signatureAlgorithm: 'sm2-sm3', certificateNumber: '0001', trusted: false });
+  });
+
+  it('exits 1 with the reason for a tampered or untrusted message', async () => {
+    const r = await run(['sign', '-', '--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')], unsignedSample('CEB311Message'));
+    const tampered = put(keys, 'tampered.xml', r.stdout.replace('<ceb:orderNo>', '<ceb:orderNo>X'));
+    const v = await run(['verify', tampered]);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toMatch(/tampered\.xml: invalid signature: digest-mismatch: The document changed after it was signed/);
+    const u = await run(['verify', '-', '--cert', keys.path('rsa2.crt'), '--format', 'json'], r.stdout);
+    expect(u.code).toBe(1);
+    expect(JSON.parse(u.stdout)).toMatchObject({ valid: false, reason: 'certificate-untrusted' });
+    const unsigned = await run(['verify', '-'], unsignedSample('CEB311Message'));
+    expect(unsigned.code).toBe(1);
+    expect(unsigned.stdout).toMatch(/signature-missing/);
+  });
+
+  it('exits 2 on usage errors: missing options, unreadable files, wrong passphrase, unset variable, malformed XML', async () => {
+    const input = put(keys, 'in2.xml', unsignedSample('CEB311Message'));
+    const cases: Array<[string[], RegExp, string?, Record<string, string>?]> = [
+      [['sign', input, '--cert', keys.path('rsa.crt')], /required option '--key <file>'/],
+      [['sign', input, '--key', keys.path('nope.key'), '--cert', keys.path('rsa.crt')], /Cannot read key .*nope\.key: no such file/],
+      [['sign', input, '--key', keys.path('sm2-enc.key'), '--cert', keys.path('sm2.crt'), '--passphrase-env', 'P'], /Cannot decrypt the private key: wrong passphrase/, '', { P: 'bad' }],
+      [['sign', input, '--key', keys.path('sm2-enc.key'), '--cert', keys.path('sm2.crt'), '--passphrase-env', 'P'], /Environment variable P \(--passphrase-env\) is not set/],
+      [['sign', input, '--key', keys.path('rsa.key'), '--cert', keys.path('sm2.crt')], /certificate holds an SM2 key/],
+      [['sign', '-', '--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')], /Not well-formed XML \(line 1, column 7\): end tag <\/a> does not match <b>/, '<a><b></a>'],
+      [['sign', '-', '--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')], /declares encoding GBK/, '<?xml version="1.0" encoding="GBK"?><a/>'],
+      [['verify', keys.path('missing.xml')], /Cannot read .*missing\.xml: no such file/],
+      [['verify', input, '--cert', keys.path('missing.crt')], /Cannot read certificate/],
+    ];
+    for (const [args, msg, stdin, env] of cases) {
+      const r = await run(args, stdin ?? '', env ?? {});
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(msg);
+    }
+  });
+});

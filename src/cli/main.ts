@@ -8,9 +8,10 @@ import { registerBuildCommand } from './build-command.js';
 import { registerParseCommand } from './parse-command.js';
 import { registerSignCommand, registerVerifyCommand } from './sign-command.js';
 import { registerQuotaCommand } from './quota-command.js';
+import { registerReconcileCommand, registerStatusCommand } from './reconcile-command.js';
 
 /** Every command; each module registers itself on the program. */
-const COMMANDS = [registerValidateCommand, registerTaxCommand, registerSignCommand, registerVerifyCommand, registerBuildCommand, registerParseCommand, registerQuotaCommand];
+const COMMANDS = [registerValidateCommand, registerTaxCommand, registerSignCommand, registerVerifyCommand, registerBuildCommand, registerParseCommand, registerQuotaCommand, registerReconcileCommand, registerStatusCommand];
 
 export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
 
@@ -22,6 +23,15 @@ const HINTS: Record<string, string> = {
   RULESET_UNKNOWN_RULE: 'Rule ids are listed in docs/rules.md.',
   RULESET_BAD_OPTIONS: 'Rule options are listed in docs/rules.md.',
   RULESET_EXTENDS: 'A ruleset may extend "national" or a district ruleset such as "district/2900".',
+  SIGN_KEY_INVALID: 'Give a PEM, PKCS#8 or DER private key (RSA or SM2); for an encrypted key pass --passphrase-env VAR.',
+  SIGN_CERT_INVALID: 'Give the signing certificate as PEM or DER; it must match the key.',
+  SIGN_ALREADY_SIGNED: 'The message already has a ds:Signature; pass --replace to sign it again.',
+  SIGN_XML_MALFORMED: 'The input is not well-formed XML; build it with `sandan build`.',
+  SIGN_SIGNER_FAILED: 'The signer (key, device or remote service) failed; check it and try again.',
+  XML_UNSAFE: 'sandan refuses DOCTYPE and entity declarations (XXE); send the message without them.',
+  XML_MALFORMED: 'The input is not well-formed XML.',
+  XML_TOO_LARGE: 'The input is larger than the limit; raise it with --max-bytes if it is genuine.',
+  XML_UNKNOWN_ROOT: 'sandan reads CEB messages, receipts, tax bills and DxpMsg; see docs/xml.md.',
   QUOTA_INVALID: 'Check --buyer-id, --order, --amount and --at; see `sandan quota --help`.',
   QUOTA_CONFLICT: 'An order number is reserved once, for one buyer and amount; release it before reserving it again.',
   QUOTA_STORE: 'Check --db (a .sqlite path or postgres:// URL) and that SANDAN_QUOTA_SECRET is the secret the ledger was created with.',

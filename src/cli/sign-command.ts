@@ -5,11 +5,15 @@ import { SandanError } from '../errors.js';
 import { loadCertificates, loadLocalSigner } from '../sign/load.js';
 import { signMessage, type SignOptions } from '../sign/sign-message.js';
 import { verifyMessage } from '../sign/verify-message.js';
+import { districtSignOptions, keyTypeOf, verifyAlgorithmsFromDistrict } from '../sign/algorithms.js';
+import { bundledCodeTables, bundledRulesets } from '../rules/bundled.js';
+import { districtOf } from '../rules/codes.js';
 import type { CommandContext } from './command.js';
 import type { CliIo } from './io.js';
 
 /** Options of `sandan sign`. */
 export interface SignCommandOptions {
+  district?: string;
   key: string;
   cert: string;
   passphraseEnv?: string;
@@ -24,6 +28,7 @@ export interface SignCommandOptions {
 
 /** Options of `sandan verify`. */
 export interface VerifyCommandOptions {
+  district?: string;
   cert?: string;
   format: 'text' | 'json';
 }
@@ -57,6 +62,23 @@ async function readXml(file: string, stdin: Readable): Promise<string> {
   return text;
 }
 
+/** The signature algorithms a district's ruleset accepts; an unknown district is a usage error. */
+function districtAlgorithms(code: string) {
+  const codes = bundledCodeTables();
+  const district = districtOf(codes.customs, code);
+  const ruleset = district === undefined ? undefined : bundledRulesets().find((r) => r.id === `district/${district}`);
+  if (!ruleset?.data.district) {
+    const known = bundledRulesets().flatMap((r) => (r.data.district ? [r.data.district.code] : [])).sort();
+    throw new SandanError('DISTRICT_UNKNOWN', `Unknown customs district ${JSON.stringify(code)}. Known districts: ${known.join(', ')}`);
+  }
+  return ruleset.data.district.signatureAlgorithms;
+}
+
+/** Today in Beijing (UTC+8) as YYYY-MM-DD: which district settings are in force. */
+function beijingToday(): string {
+  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
 /** `sandan sign`: exit 0 with the signed XML on stdout (or in --out); 2 on any problem. */
 export async function signCommand(file: string, opts: SignCommandOptions, io: CliIo): Promise<number> {
   let passphrase: string | undefined;
@@ -66,7 +88,10 @@ export async function signCommand(file: string, opts: SignCommandOptions, io: Cl
   }
   const signer = await loadLocalSigner({ keyPath: opts.key, certificatePath: opts.cert, passphrase, certificateNumber: opts.certNo, algorithm: opts.rsaSha256 ? 'rsa-sha256' : undefined });
   const xml = await readXml(file, io.stdin);
+  // A district's accepted algorithms (its ruleset) pick the URIs; explicit options win.
+  const fromDistrict = opts.district !== undefined ? districtSignOptions(districtAlgorithms(opts.district), keyTypeOf(signer.algorithm), beijingToday()) : undefined;
   const options: SignOptions = {
+    ...fromDistrict,
     ...(opts.signatureMethod !== undefined && { signatureMethod: opts.signatureMethod }),
     ...(opts.digestMethod !== undefined && { digestMethod: opts.digestMethod }),
     ...(opts.sm2Encoding !== undefined && { sm2SignatureEncoding: opts.sm2Encoding }),
@@ -90,7 +115,8 @@ export async function signCommand(file: string, opts: SignCommandOptions, io: Cl
 export async function verifyCommand(file: string, opts: VerifyCommandOptions, io: CliIo): Promise<number> {
   const trusted = opts.cert !== undefined ? await loadCertificates(opts.cert) : undefined;
   const xml = await readXml(file, io.stdin);
-  const r = verifyMessage(xml, { ...(trusted && { trustedCertificates: trusted }) });
+  const allow = opts.district !== undefined ? verifyAlgorithmsFromDistrict(districtAlgorithms(opts.district)) : undefined;
+  const r = verifyMessage(xml, { ...(trusted && { trustedCertificates: trusted }), ...allow });
   const label = file === '-' ? '<stdin>' : file;
   if (opts.format === 'json') {
     const out = r.valid
@@ -121,6 +147,7 @@ export function registerSignCommand(program: Command, { io, setExit }: CommandCo
     .option('--digest-method <uri>', 'DigestMethod URI (and digest) to use, e.g. http://www.w3.org/2000/09/xmldsig#sha1')
     .addOption(new Option('--sm2-encoding <encoding>', 'SM2 SignatureValue encoding').choices(['raw', 'der']))
     .option('--replace', 'replace an existing ds:Signature')
+    .option('--district <code>', "use the signature algorithm URIs the district's ruleset accepts for this key type (e.g. 6400 for Hainan)")
     .action(async (file: string, opts: SignCommandOptions) => {
       setExit(await signCommand(file, opts, io));
     });
@@ -133,6 +160,7 @@ export function registerVerifyCommand(program: Command, { io, setExit }: Command
     .description('Verify the signature of a signed CEB message: exit 0 valid, 1 invalid (with the reason), 2 usage error.')
     .argument('<file>', 'the signed CEB message (.xml), or - for standard input')
     .option('--cert <file>', 'trusted certificate(s) (PEM or DER): the signer must be one of them or issued by one')
+    .option('--district <code>', "accept only the signature algorithms the district's ruleset lists")
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (file: string, opts: VerifyCommandOptions) => {
       setExit(await verifyCommand(file, opts, io));

@@ -82,3 +82,22 @@ describe('sandan sign / sandan verify', () => {
     }
   });
 });
+
+describe('district signature settings', () => {
+  it('signs with the URIs a district accepts and verifies against its allow-list', async () => {
+    const input = unsignedSample('CEB311Message');
+    const hainan = await run(['sign', '-', '--key', keys.path('sm2.key'), '--cert', keys.path('sm2.crt'), '--signature-method', 'http://www.w3.org/2000/09/xmldsig#sm2-sm3', '--digest-method', 'http://www.w3.org/2000/09/xmldsig#sha1'], input);
+    expect(hainan.code, hainan.stderr).toBe(0);
+    // Haikou lists the Hainan variant; Hangzhou does not.
+    expect((await run(['verify', '-', '--district', '6400'], hainan.stdout)).code).toBe(0);
+    const hz = await run(['verify', '-', '--district', '2900', '--format', 'json'], hainan.stdout);
+    expect(hz.code).toBe(1);
+    expect(JSON.parse(hz.stdout)).toMatchObject({ valid: false, reason: 'algorithm-not-allowed' });
+    const byDistrict = await run(['sign', '-', '--key', keys.path('sm2.key'), '--cert', keys.path('sm2.crt'), '--district', '2924'], input);
+    expect(byDistrict.code, byDistrict.stderr).toBe(0);
+    expect(byDistrict.stdout).toContain('http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3');
+    const unknown = await run(['sign', '-', '--key', keys.path('sm2.key'), '--cert', keys.path('sm2.crt'), '--district', '1100'], input);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown customs district "1100"/);
+  });
+});

@@ -1,0 +1,207 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { SandanError, isSandanError } from '../errors.js';
+import { createTaxCalculator } from '../rules/tax-calculator.js';
+import { expandPaths, readCebDocuments } from '../reconcile/files.js';
+import { reportCsvChunks, reportJsonChunks, reportTextChunks } from '../reconcile/output.js';
+import { reconcile, type ReconcileProgress } from '../reconcile/reconcile.js';
+import { openSqliteStore } from '../reconcile/sqlite-store.js';
+import { MemoryStore, type ReconcileStore } from '../reconcile/store.js';
+import { isSentType, isStatusReceiptType, sentFromDeclaration, sentFromMessage, status, type OrderStatus, type SentDocument, type StatusReceipt } from '../reconcile/status.js';
+import { parseCebXml } from '../xml/parse.js';
+import type { CommandContext } from './command.js';
+import { readRatesFile } from './data-files.js';
+import { openInput, readRecords } from './input.js';
+
+interface ReconcileCliOptions {
+  declarations: string;
+  taxBills: string[];
+  receipts?: string[];
+  rates?: string;
+  format: 'text' | 'json' | 'csv';
+  out?: string;
+  index: 'auto' | 'memory' | 'sqlite';
+  tolerance?: string;
+}
+
+async function openStore(kind: ReconcileCliOptions['index']): Promise<ReconcileStore> {
+  if (kind === 'memory') return new MemoryStore();
+  try {
+    return await openSqliteStore();
+  } catch (e) {
+    if (kind === 'auto' && isSandanError(e) && e.code === 'RECONCILE_INDEX') return new MemoryStore();
+    throw e;
+  }
+}
+
+/** Writes chunks to a file or standard output, waiting when the destination is full. */
+async function writeChunks(chunks: Iterable<string>, out: string | undefined, ctx: CommandContext): Promise<void> {
+  let stream: WriteStream | undefined;
+  if (out !== undefined) {
+    stream = createWriteStream(out);
+    await new Promise<void>((resolve, reject) => {
+      stream!.once('open', () => resolve());
+      stream!.once('error', (e) => reject(new SandanError('FILE_UNREADABLE', `Cannot write ${out}: ${e.message}`, { cause: e })));
+    });
+  }
+  let pending = '';
+  const flush = async () => {
+    if (pending === '') return;
+    const text = pending;
+    pending = '';
+    if (stream) {
+      if (!stream.write(text)) await new Promise<void>((resolve) => stream!.once('drain', () => resolve()));
+    } else {
+      ctx.io.stdout(text);
+      if (ctx.io.drain) await ctx.io.drain();
+    }
+  };
+  for (const c of chunks) {
+    pending += c;
+    if (pending.length >= 1 << 16) await flush();
+  }
+  await flush();
+  if (stream) await new Promise<void>((resolve, reject) => stream!.end((e?: Error | null) => (e ? reject(e) : resolve())));
+}
+
+/** `sandan reconcile`: declared and computed tax against the customs tax bills. */
+export async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandContext): Promise<number> {
+  const { io } = ctx;
+  if (opts.tolerance !== undefined && !/^\d{1,14}(\.\d{1,5})?$/.test(opts.tolerance)) {
+    throw new SandanError('INVALID_OPTION', `--tolerance must be a non-negative amount such as 0.01, got ${opts.tolerance}`);
+  }
+  const calculate = createTaxCalculator(opts.rates !== undefined ? { rates: await readRatesFile(opts.rates) } : {});
+  const files = await expandPaths([...opts.taxBills, ...(opts.receipts ?? [])]);
+  const declarations = readRecords(await openInput(opts.declarations, io.stdin), { ndjson: true });
+  const fileErrors: string[] = [];
+  const progress = io.stderrIsTTY
+    ? (p: ReconcileProgress) => io.stderr(`\rsandan reconcile: ${p.phase} ${p.count.toLocaleString('en-US')}   `)
+    : undefined;
+  const store = await openStore(opts.index);
+  try {
+    const report = await reconcile(
+      { declarations, documents: readCebDocuments(files, { onFileError: (_f, e) => void fileErrors.push(e.message) }) },
+      { calculate, store, ...(opts.tolerance !== undefined && { tolerance: opts.tolerance }), ...(progress && { onProgress: progress, progressEvery: 50_000 }) },
+    );
+    if (progress) io.stderr('\r\x1b[K');
+    for (const e of fileErrors) io.stderr(`sandan reconcile: skipped ${e}\n`);
+    const chunks = opts.format === 'json' ? reportJsonChunks(report) : opts.format === 'csv' ? reportCsvChunks(report) : reportTextChunks(report);
+    await writeChunks(chunks, opts.out, ctx);
+    const s = report.summary;
+    // Matched, cancelled and refunded orders need no action; every other status does.
+    const notFine = s.orders - s.matched - s.cancelled - s.refunded;
+    return notFine === 0 && fileErrors.length === 0 && s.inputs.unreadableDocuments === 0 ? 0 : 1;
+  } finally {
+    store.close();
+  }
+}
+
+/** Registers `sandan reconcile`. */
+export function registerReconcileCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command('reconcile')
+    .description('Reconcile the tax declared and computed for each order with the customs electronic tax bills (CEB816/818), linking through inventory receipts (CEB622/624/626). Exit 0 when everything matches, 1 when anything does not, 2 on errors.')
+    .requiredOption('--declarations <file>', 'declarations as NDJSON (one per line), or - for standard input')
+    .requiredOption('--tax-bills <paths...>', 'CEB816 tax bill and CEB818 status files, or folders of them')
+    .option('--receipts <paths...>', 'CEB622/624/626 receipt files, or folders of them')
+    .option('--rates <file>', 'a rate table (JSON) used before the bundled one')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'csv']).default('text'))
+    .option('--out <file>', 'write the output to this file instead of standard output')
+    .addOption(new Option('--index <kind>', 'where the join index lives: a temporary SQLite file, or memory').choices(['auto', 'memory', 'sqlite']).default('auto'))
+    .option('--tolerance <amount>', 'a difference up to this amount per tax kind still matches (default 0)')
+    .action(async (opts: ReconcileCliOptions) => ctx.setExit(await reconcileCommand(opts, ctx)));
+}
+
+interface StatusCliOptions {
+  order?: string;
+  format: 'text' | 'json';
+  now?: string;
+  ackHours: string;
+  deliveryDays: string;
+}
+
+function positive(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new SandanError('INVALID_OPTION', `${name} must be a positive number, got ${value}`);
+  return n;
+}
+
+/** A readable timeline of one order. */
+export function formatStatusText(o: OrderStatus): string {
+  const out = [`${o.order}  state: ${o.state}`];
+  for (const n of o.timeline) {
+    const what = n.event === 'sent' ? 'sent' : `${n.returnStatus ?? ''} ${n.meaning?.zh ?? ''}`.trim();
+    const why = n.code !== undefined ? ` [Code:${n.code}] ${n.desc ?? ''}` : n.desc ? ` ${n.desc}` : '';
+    out.push(`  ${(n.time || '(no time)').padEnd(29)}  ${n.messageType}  ${n.document.padEnd(15)} ${what}${why}`.trimEnd());
+  }
+  for (const a of o.anomalies) {
+    out.push(`  ! ${a.kind}${a.rule ? ` (${a.rule})` : ''}: ${a.message.zh} / ${a.message.en}`);
+    if (a.fix) out.push(`    fix: ${a.fix.zh} / ${a.fix.en}`);
+  }
+  return out.join('\n');
+}
+
+/** `sandan status`: each order's timeline, state and anomalies from its receipts. */
+export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: CommandContext): Promise<number> {
+  const now = opts.now === undefined ? new Date() : new Date(opts.now);
+  if (Number.isNaN(now.getTime())) throw new SandanError('INVALID_OPTION', `--now must be an ISO 8601 time, got ${opts.now}`);
+  const ackHours = positive(opts.ackHours, '--ack-hours');
+  const deliveryDays = positive(opts.deliveryDays, '--delivery-days');
+  const files = await expandPaths(paths, ['.xml', '.json', '.ndjson']);
+  const receipts: StatusReceipt[] = [];
+  const sent: SentDocument[] = [];
+  for (const file of files) {
+    if (/\.(nd)?json$/i.test(file)) {
+      for await (const rec of readRecords(await openInput(file, ctx.io.stdin))) {
+        if (rec.issue) ctx.io.stderr(`sandan status: ${file}:${rec.line}: ${rec.issue.message.en}\n`);
+        else sent.push(...sentFromDeclaration(rec.value));
+      }
+      continue;
+    }
+    let text: Buffer;
+    try {
+      text = await readFile(file);
+    } catch (e) {
+      throw new SandanError('FILE_UNREADABLE', `Cannot read ${file}: ${String(e)}`, { cause: e });
+    }
+    let parsed;
+    try {
+      parsed = parseCebXml(text);
+    } catch (e) {
+      if (isSandanError(e)) throw new SandanError(e.code, `${file}: ${e.message}`, { cause: e });
+      throw e;
+    }
+    const msg = parsed.kind === 'dxp' ? parsed.message : parsed;
+    if (!msg) continue;
+    if (isStatusReceiptType(msg.messageType)) for (const d of msg.documents) receipts.push({ messageType: msg.messageType, fields: d });
+    else if (isSentType(msg.messageType)) sent.push(...sentFromMessage(msg.messageType, msg.documents));
+    else ctx.io.stderr(`sandan status: ${file}: ${msg.messageType} is neither a receipt nor a declaration; skipped\n`);
+  }
+  let orders = status(receipts, { now, sent, ackHours, deliveryDays });
+  if (opts.order !== undefined) {
+    const want = opts.order;
+    orders = orders.filter((o) => o.order === want || Object.values(o.keys).some((ks) => ks.includes(want)));
+  }
+  if (opts.format === 'json') ctx.io.stdout(`${JSON.stringify({ now: now.toISOString(), orders }, null, 2)}\n`);
+  else {
+    ctx.io.stdout(orders.length ? `${orders.map(formatStatusText).join('\n\n')}\n` : opts.order !== undefined ? `no receipts or documents for ${opts.order}\n` : 'no receipts\n');
+    const n = orders.filter((o) => o.anomalies.length).length;
+    ctx.io.stdout(`\n${orders.length} orders, ${n} with anomalies\n`);
+  }
+  return orders.some((o) => o.anomalies.length > 0) ? 1 : 0;
+}
+
+/** Registers `sandan status`. */
+export function registerStatusCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command('status')
+    .description('Where is each parcel and why: group receipts (CEB312/412/512/514/622/624/626) by order, with the timeline in Beijing time, the current state and anomalies with suggested fixes. Exit 1 when an order has an anomaly.')
+    .argument('<paths...>', 'receipt files, sent messages (CEB311/411/511/513/621/623/625) and declarations (.json/.ndjson), or folders of them')
+    .option('--order <no>', 'only this order (orderNo, or any copNo/preNo/invtNo/logisticsNo/payTransactionId)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--now <time>', 'the current time, ISO 8601 (default: the real time)')
+    .option('--ack-hours <n>', 'a sent document without a receipt after this many hours is an anomaly', '24')
+    .option('--delivery-days <n>', 'a released inventory without a delivery status after this many days is an anomaly', '7')
+    .action(async (paths: string[], opts: StatusCliOptions) => ctx.setExit(await statusCommand(paths, opts, ctx)));
+}

@@ -29,3 +29,4 @@ export { MemoryQuotaStore } from './memory.js';
 export { applyReceipt, applyReceipts, receiptAction, type QuotaReceipt, type ReceiptOutcome } from './receipts.js';
 export { quotaSnapshot, validateWithQuota, type QuotaValidationResult } from './validate.js';
 export { annualLimit, orderQuotaAmount, type QuotaSnapshot } from '../rules/families/quota.js';
+export { quotaReceiptsOf } from './from-xml.js';

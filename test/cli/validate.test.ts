@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,7 +130,6 @@ describe('sandan validate', () => {
   });
 
   it('runs as the installed bin (built dist)', () => {
-    execFileSync('npx', ['tsup', '--silent'], { stdio: 'ignore' });
     const ok = spawnSync('node', ['bin/sandan.js', 'validate', HZ], { encoding: 'utf8' });
     expect(ok.status).toBe(0);
     const bad = spawnSync('node', ['bin/sandan.js', 'validate', BAD], { encoding: 'utf8' });

@@ -1,14 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 describe('journey 2: validating declarations in CI', () => {
-  beforeAll(() => {
-    execFileSync('npx', ['tsup', '--silent'], { stdio: 'ignore' });
-  }, 120_000);
-
   it('reports every issue with file and line, and fails the build on errors', () => {
     const r = spawnSync(
       'node',

@@ -1,0 +1,105 @@
+/**
+ * Journey 1 — an order service. At checkout it validates the three documents and the
+ * inventory, checks and reserves the buyer's annual quota, computes the tax to show the
+ * buyer, builds and signs the order (CEB311) and the inventory (CEB621) and wraps them for
+ * the DXP channel. Later it applies the customs receipts to the quota ledger.
+ *
+ * Everything with side effects (the ledger's store, the signer's key, the clock, ids) is
+ * passed in, so the same code runs in a service, a test and a script.
+ */
+import {
+  applyReceipts,
+  buildMessage,
+  createTaxCalculator,
+  parseCebXml,
+  parseDeclaration,
+  quotaReceiptsOf,
+  signMessage,
+  taxResultToJSON,
+  validateWithQuota,
+  wrapDxp,
+  type Issue,
+  type QuotaLedger,
+  type RateTable,
+  type SenderProfile,
+  type Signer,
+} from 'sandan';
+
+export interface OrderServiceDeps {
+  ledger: QuotaLedger;
+  signer: Signer;
+  sender: SenderProfile;
+  rates: RateTable;
+  now(): Date;
+  newId(): string;
+}
+
+export type CheckoutResult =
+  | { ok: false; stage: 'validate' | 'quota' | 'build'; issues: Issue[]; remaining?: string }
+  | {
+      ok: true;
+      /** What to show the buyer: the tax per kind and in total, as decimal strings. */
+      tax: { customsTax: string; consumptionTax: string; valueAddedTax: string; taxTotal: string };
+      /** Quota left this year after this order's reservation. */
+      remaining: string;
+      /** Signed messages wrapped in DxpMsg, ready for the transport. */
+      messages: { CEB311: string; CEB621: string };
+      warnings: Issue[];
+    };
+
+export function createOrderService(deps: OrderServiceDeps) {
+  const taxOf = createTaxCalculator({ rates: deps.rates });
+
+  async function sealed(type: 'CEB311' | 'CEB621', doc: unknown): Promise<string | Issue[]> {
+    const built = buildMessage(type, doc as never, { sender: deps.sender, now: deps.now, newId: deps.newId });
+    if (!built.ok) return built.issues;
+    const signed = await signMessage(built.xml, deps.signer);
+    return wrapDxp(signed.xml, { senderId: deps.sender.dxpId, now: deps.now, newId: deps.newId });
+  }
+
+  return {
+    /** Runs at checkout, before the buyer pays. */
+    async checkout(input: unknown): Promise<CheckoutResult> {
+      // 1. The four documents against the national and district rules, quota included.
+      const checked = await validateWithQuota(input, deps.ledger, { rates: deps.rates });
+      const errors = checked.issues.filter((i) => i.severity === 'error');
+      if (errors.length > 0) return { ok: false, stage: 'validate', issues: errors };
+
+      // 2. The tax the buyer pays (and that order.taxTotal already carries).
+      const tax = taxOf(input);
+      if (!tax.ok) return { ok: false, stage: 'validate', issues: tax.issues };
+      const t = taxResultToJSON(tax.result);
+
+      // 3. Reserve the quota; the same order number reserves once however often it is retried.
+      const parsed = parseDeclaration(input);
+      if (!parsed.success || !parsed.data.inventory) return { ok: false, stage: 'validate', issues: parsed.issues };
+      const { order, inventory } = parsed.data;
+      const reserved = await deps.ledger.reserve(order.orderNo, inventory.buyerIdNumber, { dutiableValue: tax.result.dutiableValue, actualPaid: order.acturalPaid }, deps.now(), {
+        ...(inventory.copNo !== undefined && { copNo: inventory.copNo }),
+      });
+      if (!reserved.ok) {
+        return { ok: false, stage: 'quota', remaining: reserved.remaining.toFixed(2), issues: [{ code: '1313', severity: 'error', path: 'inventory.buyerIdNumber', ruleId: 'quota', message: { zh: '超过年度限额', en: `The buyer's annual quota would be passed (${reserved.reason})` } }] };
+      }
+
+      // 4. Build, sign and wrap the order and the inventory.
+      const ceb311 = await sealed('CEB311', order);
+      const ceb621 = await sealed('CEB621', inventory);
+      if (typeof ceb311 !== 'string' || typeof ceb621 !== 'string') {
+        await deps.ledger.release(order.orderNo);
+        return { ok: false, stage: 'build', issues: [...(typeof ceb311 === 'string' ? [] : ceb311), ...(typeof ceb621 === 'string' ? [] : ceb621)] };
+      }
+      return {
+        ok: true,
+        tax: { customsTax: t.customsTax, consumptionTax: t.consumptionTax, valueAddedTax: t.valueAddedTax, taxTotal: t.taxTotal },
+        remaining: reserved.remaining.toFixed(2),
+        messages: { CEB311: ceb311, CEB621: ceb621 },
+        warnings: checked.issues.filter((i) => i.severity === 'warning'),
+      };
+    },
+
+    /** Runs for every message customs sends back: releases commit the quota, cancels and refunds give it back. */
+    async onReceipt(xml: string) {
+      return applyReceipts(deps.ledger, quotaReceiptsOf(parseCebXml(xml)));
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import type { ParsedXml } from '../xml/parse.js';
+import type { QuotaReceipt } from './receipts.js';
+
+const KINDS = { CEB622: 'CEB622', CEB624: 'CEB624', CEB626: 'CEB626' } as const;
+
+function text(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/**
+ * The quota-relevant receipts in a parsed message (CEB622 inventory, CEB624 cancel, CEB626
+ * refund receipts; a DxpMsg is unwrapped), ready for {@link applyReceipts}. Other messages
+ * give none.
+ */
+export function quotaReceiptsOf(parsed: ParsedXml): QuotaReceipt[] {
+  const message = parsed.kind === 'dxp' ? parsed.message : parsed;
+  if (!message) return [];
+  const kind = KINDS[message.messageType as keyof typeof KINDS];
+  if (!kind) return [];
+  return message.documents.map((d) => ({
+    kind,
+    orderNo: text(d.orderNo),
+    copNo: text(d.copNo),
+    invtNo: text(d.invtNo),
+    returnStatus: String(d.returnStatus ?? ''),
+    returnTime: text(d.returnTime),
+  }));
+}

@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrderService } from '../../examples/order-service/checkout.js';
+import { createLocalSigner, MemoryQuotaStore, parseRateTable, QuotaLedger, unwrapDxp, verifyMessage } from 'sandan';
+import { makeKeys, type TestKeys } from '../sign/helpers.js';
+
+const example = () => JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8'));
+const BUYER = '330106199003071519';
+
+function receipt(type: 'CEB622' | 'CEB624' | 'CEB626', doc: string, fields: Record<string, string>): string {
+  const body = Object.entries(fields).map(([k, v]) => `<${k}>${v}</${k}>`).join('');
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${type}Message xmlns="http://www.chinaport.gov.cn/ceb" guid="5E0BAFD2-0000-4000-8000-000000000001" version="1.0"><${doc}>${body}</${doc}></${type}Message>`;
+}
+
+function order(no: string, copNo: string) {
+  const d = example();
+  for (const doc of [d.order, d.payment, d.logistics, d.inventory]) doc.orderNo = no;
+  d.inventory.copNo = copNo;
+  d.logistics.logisticsNo = d.inventory.logisticsNo = `ZT${no}`;
+  d.payment.payTransactionId = d.order.payTransactionId = `PAY${no}`;
+  return d;
+}
+
+let keys: TestKeys;
+beforeAll(() => {
+  keys = makeKeys();
+});
+afterAll(() => keys?.cleanup());
+
+describe('journey 1: an order service', () => {
+  it('checks out, signs and wraps CEB311 and CEB621, then follows release, cancel and refund receipts', async () => {
+    let n = 0;
+    const ledger = new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'order-service-test-secret-0123456789' });
+    const service = createOrderService({
+      ledger,
+      signer: createLocalSigner({ key: readFileSync(keys.path('rsa.key')), certificate: readFileSync(keys.path('rsa.crt')) }),
+      sender: { copCode: '3301980BRK', copName: '示例报关有限公司', dxpMode: 'DXP', dxpId: 'DXPENT0000012345' },
+      rates: parseRateTable(JSON.parse(readFileSync('examples/rates.example.json', 'utf8'))),
+      now: () => new Date('2026-11-20T02:15:00Z'),
+      newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+    });
+
+    // Checkout: VAT 36.22 + 13.65 = 49.87; quota 26,000.00 − 548.00 = 25,452.00.
+    const a = await service.checkout(order('A1', 'COPA1'));
+    expect(a.ok, JSON.stringify(a)).toBe(true);
+    if (!a.ok) return;
+    expect(a.tax).toEqual({ customsTax: '0.00', consumptionTax: '0.00', valueAddedTax: '49.87', taxTotal: '49.87' });
+    expect(a.remaining).toBe('25452.00');
+    for (const [type, wrapped] of Object.entries(a.messages)) {
+      const envelope = unwrapDxp(wrapped);
+      expect(envelope.transInfo.msgType).toBe(`${type}Message`);
+      expect(envelope.transInfo.receiverIds).toEqual(['DXPEDCCEB0000002']);
+      expect(envelope.message?.issues).toEqual([]);
+      const v = verifyMessage(envelope.payload!);
+      expect(v.valid, JSON.stringify(v)).toBe(true);
+    }
+
+    // A retry of the same checkout reserves nothing more.
+    const again = await service.checkout(order('A1', 'COPA1'));
+    expect(again.ok && again.remaining).toBe('25452.00');
+
+    // A second order, later cancelled: 25,452.00 − 548.00 = 24,904.00.
+    const b = await service.checkout(order('B2', 'COPB2'));
+    expect(b.ok && b.remaining).toBe('24904.00');
+
+    // Customs releases A (800) and gives B an inventory number (120); B is then cancelled (624, 399).
+    await service.onReceipt(receipt('CEB622', 'InventoryReturn', { guid: 'G1', customsCode: '2924', copNo: 'COPA1', preNo: 'B20261120000000001', invtNo: '29242026I000000001', returnStatus: '800', returnTime: '20261121101010123', returnInfo: '[Code:2600;Desc:放行]' }));
+    await service.onReceipt(receipt('CEB622', 'InventoryReturn', { guid: 'G2', customsCode: '2924', copNo: 'COPB2', preNo: 'B20261120000000002', invtNo: '29242026I000000002', returnStatus: '120', returnTime: '20261121101010123', returnInfo: '[Code:1800;Desc:逻辑校验通过]' }));
+    await service.onReceipt(receipt('CEB624', 'InvtCancelReturn', { guid: 'G3', customsCode: '2924', copNo: 'CANCELB2', preNo: 'B20261121000000003', invtNo: '29242026I000000002', returnStatus: '399', returnTime: '20261121121010123', returnInfo: '[Code:2300;Desc:审核通过]' }));
+    let balance = await ledger.remaining(BUYER, 2026);
+    expect(balance.remaining.toFixed(2)).toBe('25452.00');
+    expect(balance.committed.toFixed(2)).toBe('548.00');
+
+    // A is returned and the refund approved (626, 399): all its quota comes back.
+    const outcomes = await service.onReceipt(receipt('CEB626', 'InvtRefundReturn', { guid: 'G4', customsCode: '2924', copNo: 'REFUNDA1', preNo: 'B20261125000000004', invtNo: '29242026I000000001', returnStatus: '399', returnTime: '20261125101010123', returnInfo: '[Code:2300;Desc:审核通过]' }));
+    expect(outcomes).toHaveLength(1);
+    balance = await ledger.remaining(BUYER, 2026);
+    expect(balance.remaining.toFixed(2)).toBe('26000.00');
+
+    // The same receipts again change nothing.
+    await service.onReceipt(receipt('CEB626', 'InvtRefundReturn', { guid: 'G4', customsCode: '2924', copNo: 'REFUNDA1', preNo: 'B20261125000000004', invtNo: '29242026I000000001', returnStatus: '399', returnTime: '20261125101010123', returnInfo: '[Code:2300;Desc:审核通过]' }));
+    expect((await ledger.remaining(BUYER, 2026)).remaining.toFixed(2)).toBe('26000.00');
+  });
+
+  it('refuses at checkout what customs would reject', async () => {
+    const ledger = new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'order-service-test-secret-0123456789' });
+    const service = createOrderService({
+      ledger,
+      signer: createLocalSigner({ key: readFileSync(keys.path('rsa.key')), certificate: readFileSync(keys.path('rsa.crt')) }),
+      sender: { copCode: '3301980BRK', copName: '示例报关有限公司', dxpMode: 'DXP', dxpId: 'DXPENT0000012345' },
+      rates: parseRateTable(JSON.parse(readFileSync('examples/rates.example.json', 'utf8'))),
+      now: () => new Date('2026-11-20T02:15:00Z'),
+      newId: () => '00000000-0000-4000-8000-000000000000',
+    });
+    const bad = order('C3', 'COPC3');
+    bad.payment.amountPaid = '597.88';
+    const r = await service.checkout(bad);
+    expect(r).toMatchObject({ ok: false, stage: 'validate', issues: [expect.objectContaining({ code: '1332' })] });
+    // 25,600 used elsewhere this year: the order's 548 would pass 26,000.
+    await ledger.reserve('EARLIER', BUYER, '25600.00', '2026-03-01');
+    const over = await service.checkout(order('D4', 'COPD4'));
+    expect(over).toMatchObject({ ok: false, stage: 'validate', issues: [expect.objectContaining({ code: '1313' })] });
+  });
+});

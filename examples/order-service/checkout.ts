@@ -78,7 +78,7 @@ export function createOrderService(deps: OrderServiceDeps) {
         ...(inventory.copNo !== undefined && { copNo: inventory.copNo }),
       });
       if (!reserved.ok) {
-        return { ok: false, stage: 'quota', remaining: reserved.remaining.toFixed(2), issues: [{ code: '1313', severity: 'error', path: 'inventory.buyerIdNumber', ruleId: 'quota', message: { zh: '超过年度限额', en: `The buyer's annual quota would be passed (${reserved.reason})` } }] };
+        return { ok: false, stage: 'quota', ...(reserved.remaining && { remaining: reserved.remaining.toFixed(2) }), issues: [{ code: '1313', severity: 'error', path: 'inventory.buyerIdNumber', ruleId: 'quota', message: { zh: '超过年度限额', en: `The buyer's annual quota would be passed (${reserved.reason})` } }] };
       }
 
       // 4. Build, sign and wrap the order and the inventory.

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadRuleset, parseRateTable, RULES, validate } from '../src/index.js';
 import { example, exampleRates } from './helpers/examples.js';
@@ -10,7 +11,10 @@ describe('docs/rulesets.md', () => {
 
   it('its worked example loads and does what the text says', () => {
     expect(block).toBeDefined();
-    const ruleset = loadRuleset(JSON.parse(block!), RULES, 'docs/rulesets.md');
+    const data = JSON.parse(block!);
+    const file = JSON.parse(readFileSync(new URL('../examples/rulesets/acme-bonded.json', import.meta.url), 'utf8'));
+    expect({ ...file, $schema: data.$schema }).toEqual(data);
+    const ruleset = loadRuleset(data, RULES, 'docs/rulesets.md');
     const rates = parseRateTable(exampleRates());
     const hz = validate(example('hangzhou-1210'), { ruleset, rates });
     expect(hz.ruleset.chain).toEqual(['acme-bonded', 'district/2900', 'national']);
@@ -24,5 +28,27 @@ describe('docs/rulesets.md', () => {
     const freight = example('hangzhou-1210');
     freight.inventory.freight = '5.00';
     expect(validate(freight, { ruleset, rates }).issues).toContainEqual(expect.objectContaining({ code: 'freight-mismatch', severity: 'error' }));
+  });
+});
+
+describe('commands in the docs', () => {
+  const files = ['README.md', ...readdirSync(new URL('../docs/', import.meta.url)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const commands = files.flatMap((file) => {
+    const text = readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
+    return [...text.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) =>
+      m[1]!.split('\n').filter((l) => l.startsWith('npx sandan ')).map((l) => ({ file, line: l.replace(/\s+#.*$/, '').trim() })),
+    );
+  });
+
+  it('there are commands to try', () => {
+    expect(commands.length).toBeGreaterThan(5);
+  });
+
+  it.each(commands)('$file: $line', ({ line }) => {
+    const args = line.replace(/^npx sandan /, '').split(/\s+/);
+    const r = spawnSync('node', ['bin/sandan.js', ...args], { encoding: 'utf8' });
+    // 0 or 1 are answers about the input; 2 would be a usage error in the docs.
+    expect([0, 1], r.stderr).toContain(r.status);
+    expect(r.stdout.length).toBeGreaterThan(0);
   });
 });

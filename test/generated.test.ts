@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { cliReference } from '../scripts/cli-doc.js';
 import { districtsCatalogue, rulesCatalogue, rulesetJsonSchema } from '../scripts/generated.js';
 import { jsonErrorOffset } from '../src/cli/json-position.js';
 import { bundledCodeTables, bundledRulesets } from '../src/index.js';
@@ -13,6 +14,9 @@ describe('generated files are up to date (run `npm run gen` after changing rules
   });
   it('docs/rules.md matches the rule registry and the national ruleset', () => {
     expect(read('docs/rules.md')).toBe(rulesCatalogue());
+  });
+  it('docs/cli.md matches the CLI', async () => {
+    expect(read('docs/cli.md')).toBe(await cliReference());
   });
   it('docs/districts.md matches the district rulesets', () => {
     expect(read('docs/districts.md')).toBe(districtsCatalogue());

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import pkg from '../../package.json';
 import { isSandanError } from '../errors.js';
 import { processIo, type CliIo } from './io.js';
 import type { CommandContext } from './command.js';
@@ -42,6 +43,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   let exit: number = EXIT.ok;
   const program = new Command('sandan')
     .description('Check China CBEC retail-import declarations (order CEB311, payment CEB411, waybill CEB511, inventory CEB621) before they are sent.')
+    .version(pkg.version, '-V, --version', 'print the version of sandan')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError('(run with --help for usage)');

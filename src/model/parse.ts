@@ -30,13 +30,33 @@ function describeInput(input: unknown): string {
   return Array.isArray(input) ? 'array' : 'object';
 }
 
+/** Where zod issues are reported: under a path prefix (e.g. `inventory`), by a rule id. */
+export interface IssueTarget {
+  prefix?: string;
+  ruleId?: string;
+}
+
+function joinPath(prefix: string, rest: string): string {
+  if (prefix === '') return rest;
+  if (rest === '') return prefix;
+  return rest.startsWith('[') ? `${prefix}${rest}` : `${prefix}.${rest}`;
+}
+
+/**
+ * Turns zod issues about `input` into sandan issues with bilingual messages and paths into
+ * the input (prefixed when `input` is one document of a larger whole).
+ */
+export function zodIssuesToIssues(issues: readonly z.core.$ZodIssue[], input: unknown, target: IssueTarget = {}): Issue[] {
+  return issues.flatMap((zi) => fromZodIssue(zi, input, target));
+}
+
 /** Turns one zod issue into sandan issues with bilingual messages. */
-function fromZodIssue(zi: z.core.$ZodIssue, input: unknown): Issue[] {
-  const path = formatPath(zi.path);
+function fromZodIssue(zi: z.core.$ZodIssue, input: unknown, target: IssueTarget = {}): Issue[] {
+  const path = joinPath(target.prefix ?? '', formatPath(zi.path));
   const name = path === '' ? '输入' : fieldNameZh(path);
   const where = path === '' ? 'the input' : path;
   const actualValue = getAt(input, zi.path);
-  const base = { severity: 'error' as const, ruleId: FIELD_RULE_ID, path };
+  const base = { severity: 'error' as const, ruleId: target.ruleId ?? FIELD_RULE_ID, path };
   switch (zi.code) {
     case 'unrecognized_keys':
       return zi.keys.map((key) => {

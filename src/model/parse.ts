@@ -3,7 +3,7 @@ import { DeclarationSchema, InventoryItemSchema, InventorySchema, LogisticsSchem
 import { fieldNameZh } from './field-names.js';
 import { formatPath, type Issue, type Message } from './issue.js';
 import { compileAccept } from './fast-check.js';
-import { Dec, FORMAT, toDecimal } from './primitives.js';
+import { Dec, decimalOfText, FORMAT, toDecimal } from './primitives.js';
 
 const acceptDeclaration = compileAccept(DeclarationSchema);
 
@@ -214,7 +214,7 @@ function convert<T extends Record<string, unknown>>(doc: T, spec: { amounts: rea
   const out: Record<string, unknown> = { ...doc };
   for (const k of spec.amounts) {
     const v = out[k];
-    if (v !== undefined) out[k] = v instanceof Dec ? v : new Dec(typeof v === 'number' ? String(v) : (v as string));
+    if (v !== undefined) out[k] = v instanceof Dec ? v : decimalOfText(typeof v === 'number' ? String(v) : (v as string));
   }
   for (const k of spec.ints) {
     const v = out[k];

@@ -28,15 +28,31 @@ export const FORMAT = {
 
 const DECIMAL_STRING = /^-?\d{1,14}(\.\d{1,5})?$/;
 
+// Decimals are immutable, and the same amounts recur (prices on order and inventory lines,
+// "0.00" fees), so checked texts map to shared instances. Bounded: cleared when full.
+const DECIMAL_CACHE = new Map<string, Decimal>();
+const DECIMAL_CACHE_MAX = 4096;
+
+/** The Decimal of a checked decimal text, shared between equal texts. */
+export function decimalOfText(text: string): Decimal {
+  let d = DECIMAL_CACHE.get(text);
+  if (d === undefined) {
+    if (DECIMAL_CACHE.size >= DECIMAL_CACHE_MAX) DECIMAL_CACHE.clear();
+    d = new Dec(text);
+    DECIMAL_CACHE.set(text, d);
+  }
+  return d;
+}
+
 /** Returns the value as a Decimal when it is a well-formed N19,5 amount, else undefined. */
 export function toDecimal(value: unknown): Decimal | undefined {
   if (typeof value === 'string') {
-    return DECIMAL_STRING.test(value) ? new Dec(value) : undefined;
+    return DECIMAL_STRING.test(value) ? decimalOfText(value) : undefined;
   }
   if (typeof value === 'number' && Number.isFinite(value)) {
     // A JSON number becomes its shortest round-trip text, never a binary expansion.
     const text = String(value);
-    return DECIMAL_STRING.test(text) ? new Dec(text) : undefined;
+    return DECIMAL_STRING.test(text) ? decimalOfText(text) : undefined;
   }
   if (Decimal.isDecimal(value)) {
     const d = value as Decimal;

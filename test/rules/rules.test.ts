@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadGoodsRecords, parseRateTable, RULES, validate as validateWith, type ValidateOptions } from '../../src/index.js';
+import { createValidator, loadGoodsRecords, parseRateTable, RULES, validate as validateWith, type ValidateOptions } from '../../src/index.js';
 import { example, exampleRates, type Json } from '../helpers/examples.js';
 
 /** Validates with the example rate table, as the README does. */
@@ -136,5 +136,20 @@ describe('national rules', () => {
 
   it('every code a fixture expects is in its rule’s catalogue', () => {
     for (const c of CASES) expect(Object.keys(RULES.find((r) => r.id === c.rule)!.codes)).toContain(c.code);
+  });
+});
+
+describe('one validator, many declarations', () => {
+  it('checks each declaration’s own tax (nothing carries over between validations)', () => {
+    const validator = createValidator({ rates: parseRateTable(exampleRates()) });
+    const a = example('hangzhou-1210');
+    const b = example('hangzhou-1210');
+    // b's cream costs 250.00: VAT 250.00 × 13% × 0.7 = 22.75; 36.22 + 22.75 = 58.97.
+    for (const doc of [b.order, b.inventory]) Object.assign(doc.items[1], { price: '250.00', totalPrice: '250.00' });
+    Object.assign(b.order, { goodsValue: '648.00', taxTotal: '58.97', acturalPaid: '706.97' });
+    b.payment.amountPaid = '706.97';
+    expect(validator(a).valid).toBe(true);
+    expect(validator(b).issues.filter((i) => i.severity === 'error')).toEqual([]);
+    expect(validator(a).valid).toBe(true);
   });
 });

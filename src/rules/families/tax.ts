@@ -11,13 +11,16 @@ export function ratesOf(ctx: RuleContext): readonly RateTable[] {
   return Array.isArray(r) ? (r as RateTable[]) : r ? [r as RateTable] : [];
 }
 
+// One computation per validation: the context is made anew for each declaration.
+const TAX = new WeakMap<RuleContext, TaxResult | null>();
+
 /** The computed tax of the declaration, once per validation. */
 export function taxOf(ctx: RuleContext): TaxResult | undefined {
-  const cache = ctx.extras as { __tax?: TaxResult | null };
-  if (cache.__tax !== undefined) return cache.__tax ?? undefined;
+  const hit = TAX.get(ctx);
+  if (hit !== undefined) return hit ?? undefined;
   const policy = toTaxPolicy(ctx.policy);
   const result = ctx.declaration?.inventory && policy ? computeTax(ctx.declaration, { policy, rates: ratesOf(ctx) }) : undefined;
-  Object.defineProperty(cache, '__tax', { value: result ?? null, enumerable: false, configurable: true });
+  TAX.set(ctx, result ?? null);
   return result;
 }
 

@@ -3,8 +3,10 @@ import type { z } from 'zod';
 /**
  * A yes/no checker compiled from a zod schema, for the common case: most declarations are
  * well-formed, and answering "is it?" without building zod's issue machinery is several
- * times faster. Only when it says no does parsing run zod for the issues. It understands the
- * schema kinds the model uses; anything else compiles to "no", which only costs speed.
+ * times faster. Only when it says no does parsing run zod for the issues. The schema is
+ * turned into straight-line JavaScript once (like zod's own JIT), falling back to closures
+ * where code generation is not allowed. It understands the schema kinds the model uses;
+ * anything else compiles to "no", which only costs speed.
  */
 export type Accept = (value: unknown) => boolean;
 
@@ -25,79 +27,93 @@ interface CheckDef {
   maximum?: number;
   length?: number;
   pattern?: RegExp;
-  format?: string;
 }
 
 function defOf(schema: z.ZodType): Def {
   return (schema as unknown as { _zod: { def: Def } })._zod.def;
 }
 
-const NO: Accept = () => false;
+class Unsupported extends Error {}
 
-function lengthChecks(def: Def): Accept | undefined {
-  const tests: Array<(v: { length: number }) => boolean> = [];
-  for (const c of def.checks ?? []) {
-    const d = c._zod.def;
-    if (d.check === 'min_length') tests.push((v) => v.length >= (d.minimum ?? 0));
-    else if (d.check === 'max_length') tests.push((v) => v.length <= (d.maximum ?? Infinity));
-    else if (d.check === 'length_equals') tests.push((v) => v.length === d.length);
-    else if (d.check === 'string_format' && d.pattern) {
-      const re = new RegExp(d.pattern.source, d.pattern.flags.replace('g', ''));
-      tests.push((v) => re.test(v as unknown as string));
-    } else return undefined;
-  }
-  return (v) => {
-    for (const t of tests) if (!t(v as { length: number })) return false;
-    return true;
+/** Generates the source of a checker; `refs` receives the regexes, sets and functions it uses. */
+function generate(schema: z.ZodType): { source: string; refs: unknown[] } {
+  const refs: unknown[] = [];
+  const fns: string[] = [];
+  let vars = 0;
+  const ref = (x: unknown) => `r[${refs.push(x) - 1}]`;
+
+  const lengthConds = (def: Def, x: string): string[] =>
+    (def.checks ?? []).map((c) => {
+      const d = c._zod.def;
+      if (d.check === 'min_length') return `${x}.length>=${d.minimum ?? 0}`;
+      if (d.check === 'max_length') return `${x}.length<=${d.maximum ?? Infinity}`;
+      if (d.check === 'length_equals') return `${x}.length===${d.length}`;
+      if (d.check === 'string_format' && d.pattern) return `${ref(new RegExp(d.pattern.source, d.pattern.flags.replace('g', '')))}.test(${x})`;
+      throw new Unsupported(d.check);
+    });
+
+  // An expression that is true when the value in variable `x` is accepted.
+  const cond = (s: z.ZodType, x: string): string => {
+    const def = defOf(s);
+    switch (def.type) {
+      case 'optional':
+        return `(${x}===undefined||${cond(def.innerType as z.ZodType, x)})`;
+      case 'string':
+        return `(typeof ${x}==='string'${lengthConds(def, x).map((c) => `&&${c}`).join('')})`;
+      case 'literal':
+        return def.values?.length === 1 && typeof def.values[0] === 'string' ? `(${x}===${JSON.stringify(def.values[0])})` : `${ref(new Set(def.values))}.has(${x})`;
+      case 'enum':
+        return `${ref(new Set(Object.values(def.entries ?? {})))}.has(${x})`;
+      case 'custom':
+        if (!def.fn || (def.checks?.length ?? 0) > 0) throw new Unsupported('custom');
+        return `${ref(def.fn)}(${x})`;
+      case 'object':
+      case 'array':
+        return `${fn(s)}(${x})`;
+      default:
+        throw new Unsupported(def.type);
+    }
   };
+
+  // A named function for an object or array schema.
+  const fn = (s: z.ZodType): string => {
+    const def = defOf(s);
+    const name = `f${fns.length}`;
+    fns.push('');
+    let body: string;
+    if (def.type === 'object') {
+      const lines = ['if(v===null||typeof v!=="object"||Array.isArray(v))return false;'];
+      for (const [key, field] of Object.entries(def.shape ?? {})) {
+        const a = `a${vars++}`;
+        lines.push(`const ${a}=v[${JSON.stringify(key)}];if(!${cond(field, a)})return false;`);
+      }
+      body = `${lines.join('')}return true;`;
+    } else {
+      const e = `e${vars++}`;
+      body = `if(!Array.isArray(v)${lengthConds(def, 'v').map((c) => `||!(${c})`).join('')})return false;for(let i=0;i<v.length;i++){const ${e}=v[i];if(!${cond(def.element as z.ZodType, e)})return false;}return true;`;
+    }
+    fns[Number(name.slice(1))] = `function ${name}(v){${body}}`;
+    return name;
+  };
+
+  const root = cond(schema, 'v');
+  return { source: `${fns.join('\n')}\nreturn function accept(v){return ${root};};`, refs };
 }
 
 /** Compiles a schema into a fast accept/reject function. */
 export function compileAccept(schema: z.ZodType): Accept {
-  const def = defOf(schema);
-  switch (def.type) {
-    case 'object': {
-      const fields = Object.entries(def.shape ?? {}).map(([k, s]) => [k, compileAccept(s)] as const);
-      return (v) => {
-        if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
-        const rec = v as Record<string, unknown>;
-        for (const [k, accept] of fields) if (!accept(rec[k])) return false;
-        return true;
-      };
-    }
-    case 'optional': {
-      const inner = compileAccept(def.innerType as z.ZodType);
-      return (v) => v === undefined || inner(v);
-    }
-    case 'string': {
-      const checks = lengthChecks(def);
-      if (!checks) return NO;
-      return (v) => typeof v === 'string' && checks(v);
-    }
-    case 'literal': {
-      const values = new Set(def.values);
-      return (v) => values.has(v);
-    }
-    case 'enum': {
-      const values = new Set(Object.values(def.entries ?? {}));
-      return (v) => values.has(v);
-    }
-    case 'custom': {
-      const fn = def.fn;
-      if (!fn || (def.checks?.length ?? 0) > 0) return NO;
-      return (v) => Boolean(fn(v));
-    }
-    case 'array': {
-      const element = compileAccept(def.element as z.ZodType);
-      const checks = lengthChecks(def);
-      if (!checks) return NO;
-      return (v) => {
-        if (!Array.isArray(v) || !checks(v)) return false;
-        for (const e of v) if (!element(e)) return false;
-        return true;
-      };
-    }
-    default:
-      return NO;
+  let generated: { source: string; refs: unknown[] };
+  try {
+    generated = generate(schema);
+  } catch (e) {
+    if (e instanceof Unsupported) return () => false;
+    throw e;
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiled once from our own schema, no input in the source
+    return new Function('r', generated.source)(generated.refs) as Accept;
+  } catch {
+    // Code generation refused (e.g. a CSP): answer "no" and let zod do the work.
+    return () => false;
   }
 }

@@ -27,8 +27,7 @@ export type SandanErrorCode =
   | 'QUOTA_INVALID'
   | 'QUOTA_CONFLICT'
   | 'QUOTA_STORE'
-  | 'RECONCILE_INDEX'
-  | 'RECONCILE_INPUT';
+  | 'RECONCILE_INDEX';
 
 /** The one error class sandan throws; `code` is stable and meant for programs. */
 export class SandanError extends Error {

@@ -1,0 +1,60 @@
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SandanError, isSandanError } from '../errors.js';
+import { CebScanner, type ScannedDocument } from './scan.js';
+
+/*
+ * The file edge of reconciliation: expanding paths (a file or a folder of files) and streaming
+ * XML files through the scanner. Everything else in src/reconcile is free of I/O.
+ */
+
+/** Expands files and folders (recursively) into a sorted list of files; in folders only `*.xml`. */
+export async function expandPaths(paths: readonly string[], extensions: readonly string[] = ['.xml']): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string) => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile() && extensions.some((x) => e.name.toLowerCase().endsWith(x))) out.push(p);
+    }
+  };
+  for (const p of paths) {
+    let st;
+    try {
+      st = await stat(p);
+    } catch (e) {
+      throw new SandanError('FILE_UNREADABLE', `Cannot read ${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : String(e)}`, { cause: e });
+    }
+    if (st.isDirectory()) await walk(p);
+    else out.push(p);
+  }
+  return out;
+}
+
+/** A scanned document and the file it came from. */
+export type FileDocument = ScannedDocument & { file: string };
+
+/**
+ * Streams the documents of CEB816/818/312/412/512/514/622/624/626 files through the scanner,
+ * one file at a time in 1 MiB chunks. A file that cannot be read (unsafe, malformed, unknown
+ * root) goes to `onFileError` when given (and is skipped), else the SandanError is thrown.
+ */
+export async function* readCebDocuments(files: readonly string[], options: { onFileError?: (file: string, error: SandanError) => void } = {}): AsyncGenerator<FileDocument> {
+  for (const file of files) {
+    const scanner = new CebScanner();
+    try {
+      const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+      for await (const chunk of stream as AsyncIterable<string>) {
+        for (const d of scanner.push(chunk)) yield { ...d, file };
+      }
+      for (const d of scanner.end()) yield { ...d, file };
+    } catch (e) {
+      const err = isSandanError(e) ? new SandanError(e.code, `${file}: ${e.message}`, { cause: e, details: { file } }) : new SandanError('FILE_UNREADABLE', `Cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`, { cause: e, details: { file } });
+      if (!options.onFileError) throw err;
+      options.onFileError(file, err);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import type Decimal from 'decimal.js';
+import type { Mismatch, ReconcileRow, ReconcileStatus, ReconcileSummary, ReconcileTotals, TaxSplit } from './types.js';
+
+/** A tax split in JSON: decimal strings. */
+export interface TaxSplitJSON {
+  customsTax: string;
+  consumptionTax: string;
+  valueAddedTax: string;
+  taxTotal: string;
+}
+
+/** One row in JSON: amounts as decimal strings, absent values as null. */
+export interface ReconcileRowJSON {
+  orderNo: string | null;
+  invtNo: string | null;
+  taxNos: string[];
+  linkedBy: 'invtNo' | 'copNo' | 'preNo' | null;
+  status: ReconcileStatus;
+  month: string;
+  district: string;
+  customsCode: string | null;
+  dutiableValue: string | null;
+  declaredTaxTotal: string | null;
+  computed: TaxSplitJSON | null;
+  billed: TaxSplitJSON | null;
+  difference: TaxSplitJSON | null;
+  declaredDifference: string | null;
+  mismatches: Array<{ kind: Mismatch['kind']; amount: string }>;
+  notes: string[];
+}
+
+/** One mismatch entry in JSON. */
+export interface MismatchEntryJSON {
+  orderNo: string;
+  invtNo: string | null;
+  kind: Mismatch['kind'];
+  amount: string;
+}
+
+/** Totals in JSON: counts as numbers, amounts as decimal strings. */
+export type ReconcileTotalsJSON = { [K in keyof ReconcileTotals]: ReconcileTotals[K] extends number ? number : ReconcileTotals[K] extends Decimal ? string : TaxSplitJSON };
+
+/** The summary in JSON (the mismatch list is streamed next to it by the writers). */
+export type ReconcileSummaryJSON = ReconcileTotalsJSON & {
+  byMonth: Record<string, ReconcileTotalsJSON>;
+  byDistrict: Record<string, ReconcileTotalsJSON>;
+  inputs: ReconcileSummary['inputs'];
+};
+
+/** An amount as a decimal string: two places at least, more only when the value has them. */
+export function money(d: Decimal): string {
+  return d.decimalPlaces() <= 2 ? d.toFixed(2) : d.toFixed();
+}
+
+function splitJSON(s: TaxSplit | undefined): TaxSplitJSON | null {
+  return s ? { customsTax: money(s.customsTax), consumptionTax: money(s.consumptionTax), valueAddedTax: money(s.valueAddedTax), taxTotal: money(s.taxTotal) } : null;
+}
+
+/** A row as JSON. */
+export function rowToJSON(r: ReconcileRow): ReconcileRowJSON {
+  return {
+    orderNo: r.orderNo ?? null,
+    invtNo: r.invtNo ?? null,
+    taxNos: r.taxNos,
+    linkedBy: r.linkedBy ?? null,
+    status: r.status,
+    month: r.month,
+    district: r.district,
+    customsCode: r.customsCode ?? null,
+    dutiableValue: r.dutiableValue ? money(r.dutiableValue) : null,
+    declaredTaxTotal: r.declaredTaxTotal ? money(r.declaredTaxTotal) : null,
+    computed: splitJSON(r.computed),
+    billed: splitJSON(r.billed),
+    difference: splitJSON(r.difference),
+    declaredDifference: r.declaredDifference ? money(r.declaredDifference) : null,
+    mismatches: r.mismatches.map((m) => ({ kind: m.kind, amount: money(m.amount) })),
+    notes: r.notes,
+  };
+}
+
+/** Totals as JSON. */
+export function totalsToJSON(t: ReconcileTotals): ReconcileTotalsJSON {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(t)) {
+    if (typeof v === 'number') out[k] = v;
+    else if (typeof (v as Decimal).toFixed === 'function') out[k] = money(v as Decimal);
+    else out[k] = splitJSON(v as TaxSplit);
+  }
+  return out as ReconcileTotalsJSON;
+}
+
+/** The summary as JSON (without the mismatch list). */
+export function summaryToJSON(s: ReconcileSummary): ReconcileSummaryJSON {
+  const { byMonth, byDistrict, inputs, ...all } = s;
+  return {
+    ...totalsToJSON(all),
+    byMonth: Object.fromEntries(Object.entries(byMonth).map(([k, v]) => [k, totalsToJSON(v)])),
+    byDistrict: Object.fromEntries(Object.entries(byDistrict).map(([k, v]) => [k, totalsToJSON(v)])),
+    inputs,
+  };
+}

@@ -1,0 +1,139 @@
+import type Decimal from 'decimal.js';
+import { Dec } from '../model/primitives.js';
+import type { ReconcileRow, ReconcileStatus, ReconcileTotals, TaxSplit } from './types.js';
+
+const ZERO = new Dec(0);
+
+function zeroSplit(): TaxSplit {
+  return { customsTax: ZERO, consumptionTax: ZERO, valueAddedTax: ZERO, taxTotal: ZERO };
+}
+
+/** Totals with every count 0 and every amount 0. */
+export function emptyTotals(): ReconcileTotals {
+  return {
+    orders: 0,
+    matched: 0,
+    mismatched: 0,
+    billMissing: 0,
+    billWithoutDeclaration: 0,
+    cancelled: 0,
+    refunded: 0,
+    billVoid: 0,
+    unlinked: 0,
+    notComputed: 0,
+    duplicateDeclarations: 0,
+    dutiableValue: ZERO,
+    declaredTaxTotal: ZERO,
+    computedTaxTotal: ZERO,
+    billedTaxTotal: ZERO,
+    difference: ZERO,
+    computed: zeroSplit(),
+    billed: zeroSplit(),
+  };
+}
+
+/** The count field of each status. */
+export const STATUS_COUNT: Record<ReconcileStatus, keyof ReconcileTotals> = {
+  matched: 'matched',
+  mismatch: 'mismatched',
+  'bill-missing': 'billMissing',
+  'bill-without-declaration': 'billWithoutDeclaration',
+  cancelled: 'cancelled',
+  refunded: 'refunded',
+  'bill-void': 'billVoid',
+  unlinked: 'unlinked',
+  'not-computed': 'notComputed',
+  'duplicate-declaration': 'duplicateDeclarations',
+};
+
+function addSplit(a: TaxSplit, b: TaxSplit | undefined): TaxSplit {
+  if (!b) return a;
+  return {
+    customsTax: a.customsTax.plus(b.customsTax),
+    consumptionTax: a.consumptionTax.plus(b.consumptionTax),
+    valueAddedTax: a.valueAddedTax.plus(b.valueAddedTax),
+    taxTotal: a.taxTotal.plus(b.taxTotal),
+  };
+}
+
+const plus = (a: Decimal, b: Decimal | undefined) => (b ? a.plus(b) : a);
+
+/** Adds one row to totals (in place): its count, and its amounts where the row has them. */
+export function addToTotals(t: ReconcileTotals, row: ReconcileRow): void {
+  t.orders++;
+  (t[STATUS_COUNT[row.status]] as number)++;
+  t.dutiableValue = plus(t.dutiableValue, row.dutiableValue);
+  t.declaredTaxTotal = plus(t.declaredTaxTotal, row.declaredTaxTotal);
+  t.computed = addSplit(t.computed, row.computed);
+  t.billed = addSplit(t.billed, row.billed);
+  t.computedTaxTotal = t.computed.taxTotal;
+  t.billedTaxTotal = t.billed.taxTotal;
+  t.difference = t.billedTaxTotal.minus(t.declaredTaxTotal);
+}
+
+/** Totals overall, by month and by district. */
+export interface TotalsAccumulator {
+  all: ReconcileTotals;
+  byMonth: Map<string, ReconcileTotals>;
+  byDistrict: Map<string, ReconcileTotals>;
+}
+
+/** Adds a row to the overall, month and district totals. */
+export function addRow(acc: TotalsAccumulator, row: ReconcileRow): void {
+  addToTotals(acc.all, row);
+  for (const [map, key] of [
+    [acc.byMonth, row.month],
+    [acc.byDistrict, row.district],
+  ] as const) {
+    let t = map.get(key);
+    if (!t) map.set(key, (t = emptyTotals()));
+    addToTotals(t, row);
+  }
+}
+
+/** Adds totals `b` into `a` (in place). */
+export function mergeTotals(a: ReconcileTotals, b: ReconcileTotals): void {
+  for (const k of Object.keys(STATUS_COUNT) as ReconcileStatus[]) (a[STATUS_COUNT[k]] as number) += b[STATUS_COUNT[k]] as number;
+  a.orders += b.orders;
+  a.dutiableValue = a.dutiableValue.plus(b.dutiableValue);
+  a.declaredTaxTotal = a.declaredTaxTotal.plus(b.declaredTaxTotal);
+  a.computed = addSplit(a.computed, b.computed);
+  a.billed = addSplit(a.billed, b.billed);
+  a.computedTaxTotal = a.computed.taxTotal;
+  a.billedTaxTotal = a.billed.taxTotal;
+  a.difference = a.billedTaxTotal.minus(a.declaredTaxTotal);
+}
+
+/**
+ * Totals kept per (month, district) cell while rows stream in (one addition per row instead
+ * of three); {@link CellTotals.result} folds the cells into overall, month and district totals.
+ */
+export class CellTotals {
+  private readonly cells = new Map<string, { month: string; district: string; t: ReconcileTotals }>();
+
+  /** Adds one row. */
+  add(row: ReconcileRow): void {
+    const key = `${row.month}\u0000${row.district}`;
+    let c = this.cells.get(key);
+    if (!c) this.cells.set(key, (c = { month: row.month, district: row.district, t: emptyTotals() }));
+    addToTotals(c.t, row);
+  }
+
+  /** The overall totals and the groups, keys sorted. */
+  result(): TotalsAccumulator {
+    const acc: TotalsAccumulator = { all: emptyTotals(), byMonth: new Map(), byDistrict: new Map() };
+    const cells = [...this.cells.values()].sort((x, y) => (x.month < y.month ? -1 : x.month > y.month ? 1 : x.district < y.district ? -1 : x.district > y.district ? 1 : 0));
+    for (const c of cells) {
+      mergeTotals(acc.all, c.t);
+      for (const [map, key] of [
+        [acc.byMonth, c.month],
+        [acc.byDistrict, c.district],
+      ] as const) {
+        let t = map.get(key);
+        if (!t) map.set(key, (t = emptyTotals()));
+        mergeTotals(t, c.t);
+      }
+    }
+    return acc;
+  }
+}

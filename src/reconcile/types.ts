@@ -1,0 +1,150 @@
+import type Decimal from 'decimal.js';
+
+/** The three taxes of a CBEC order, named as in the CEB816 tax bill. */
+export type TaxKind = 'customsTax' | 'consumptionTax' | 'valueAddedTax';
+
+/** The tax kinds in output order. */
+export const TAX_KINDS: readonly TaxKind[] = ['customsTax', 'consumptionTax', 'valueAddedTax'];
+
+/** Tax split by kind, with its total. */
+export interface TaxSplit {
+  customsTax: Decimal;
+  consumptionTax: Decimal;
+  valueAddedTax: Decimal;
+  taxTotal: Decimal;
+}
+
+/** One electronic tax bill (CEB816 `TaxHeadRd`), amounts as Decimal. */
+export interface TaxBill {
+  invtNo: string;
+  taxNo: string;
+  /** `yyyyMMddHHmmssSSS`, Beijing time. */
+  returnTime: string;
+  /** 1 generated, 2 summarised, 3 void. */
+  status: string;
+  customsTax: Decimal;
+  valueAddedTax: Decimal;
+  consumptionTax: Decimal;
+  customsCode?: string | undefined;
+}
+
+/** One tax bill status (CEB818 `TaxHeadStatus`). */
+export interface TaxBillStatus {
+  invtNo: string;
+  taxNo: string;
+  returnTime: string;
+  status: string;
+}
+
+/** An inventory-side receipt: inventory (CEB622), cancel (CEB624) or refund (CEB626). */
+export interface InventoryReceipt {
+  type: 'CEB622' | 'CEB624' | 'CEB626';
+  copNo?: string | undefined;
+  preNo?: string | undefined;
+  invtNo?: string | undefined;
+  returnStatus: string;
+  returnTime: string;
+  returnInfo?: string | undefined;
+}
+
+/** What reconciliation concluded for one order (or one bill without a declaration). */
+export type ReconcileStatus =
+  | 'matched'
+  | 'mismatch'
+  | 'bill-missing'
+  | 'bill-without-declaration'
+  | 'cancelled'
+  | 'refunded'
+  | 'bill-void'
+  | 'unlinked'
+  | 'not-computed'
+  | 'duplicate-declaration';
+
+/** Every status, in report order. */
+export const RECONCILE_STATUSES: readonly ReconcileStatus[] = [
+  'matched',
+  'mismatch',
+  'bill-missing',
+  'bill-without-declaration',
+  'cancelled',
+  'refunded',
+  'bill-void',
+  'unlinked',
+  'not-computed',
+  'duplicate-declaration',
+];
+
+/** Which figure differs from the billed one, and by how much (billed − other). */
+export interface Mismatch {
+  /** A tax kind (computed vs billed) or `declared` (the order's taxTotal vs the billed total). */
+  kind: TaxKind | 'declared';
+  amount: Decimal;
+}
+
+/** One row of the reconciliation: an order, or a bill nobody declared. */
+export interface ReconcileRow {
+  /** Undefined for a bill without a declaration. */
+  orderNo?: string | undefined;
+  invtNo?: string | undefined;
+  /** Non-void tax bills counted as billed, then void ones. */
+  taxNos: string[];
+  /** How the order reached its bill: the inventory's invtNo, or a CEB622 receipt through copNo or preNo. */
+  linkedBy?: 'invtNo' | 'copNo' | 'preNo' | undefined;
+  status: ReconcileStatus;
+  /** `YYYY-MM` of the declaration date (Beijing time), or of the bill when there is no declaration. */
+  month: string;
+  /** District (`xx00`) of the inventory's customsCode (or the bill's). */
+  district: string;
+  customsCode?: string | undefined;
+  dutiableValue?: Decimal | undefined;
+  /** The order's `taxTotal` (the tax withheld): a total only, the order does not split it. */
+  declaredTaxTotal?: Decimal | undefined;
+  computed?: TaxSplit | undefined;
+  billed?: TaxSplit | undefined;
+  /** billed − computed per kind and in total; undefined unless both exist. */
+  difference?: TaxSplit | undefined;
+  /** billed − declared taxTotal; undefined unless both exist. */
+  declaredDifference?: Decimal | undefined;
+  mismatches: Mismatch[];
+  /** Short machine-readable notes, e.g. `duplicate-bill:TAXNO`, `issue:rate-missing`. */
+  notes: string[];
+}
+
+/** Counts and totals of a group of rows (all rows, a month or a district). */
+export interface ReconcileTotals {
+  orders: number;
+  matched: number;
+  mismatched: number;
+  billMissing: number;
+  billWithoutDeclaration: number;
+  cancelled: number;
+  refunded: number;
+  billVoid: number;
+  unlinked: number;
+  notComputed: number;
+  duplicateDeclarations: number;
+  dutiableValue: Decimal;
+  declaredTaxTotal: Decimal;
+  computedTaxTotal: Decimal;
+  billedTaxTotal: Decimal;
+  /** billedTaxTotal − declaredTaxTotal. */
+  difference: Decimal;
+  computed: TaxSplit;
+  billed: TaxSplit;
+}
+
+/** One entry of the mismatch list. */
+export interface MismatchEntry {
+  orderNo: string;
+  invtNo?: string | undefined;
+  kind: Mismatch['kind'];
+  amount: Decimal;
+}
+
+/** The whole summary: totals, by month and by district, and input counters. */
+export interface ReconcileSummary extends ReconcileTotals {
+  byMonth: Record<string, ReconcileTotals>;
+  byDistrict: Record<string, ReconcileTotals>;
+  /** Facts about the inputs: bills read, duplicates skipped, void bills. */
+  inputs: { declarations: number; bills: number; duplicateBills: number; billStatuses: number; receipts: number; skippedDocuments: number; unreadableDocuments: number };
+}

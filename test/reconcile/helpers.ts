@@ -1,0 +1,31 @@
+import { createTaxCalculator } from '../../src/rules/tax-calculator.js';
+import { parseRateTable } from '../../src/tax/rates.js';
+import { scanCebText } from '../../src/reconcile/scan.js';
+import type { ScannedDocument } from '../../src/reconcile/scan.js';
+import { generate, memorySink, RATES, type Calculate, type Expected } from './generator.js';
+
+/** The calculator every reconciliation test uses: the example rate table before the bundled one. */
+export const calculate = createTaxCalculator({ rates: parseRateTable(RATES, 'rates.json') });
+
+/** A generated data set held in memory. */
+export interface MemoryData {
+  expected: Expected;
+  files: Map<string, string>;
+  declarations: unknown[];
+  documents: ScannedDocument[];
+}
+
+/** Generates `orders` orders in memory and scans their XML files. */
+export function memoryData(orders: number, billsPerFile = 7): MemoryData {
+  const sink = memorySink();
+  const expected = generate('/data', sink, { orders, calculate: calculate as unknown as Calculate, billsPerFile });
+  const declarations = (sink.files.get('/data/declarations.ndjson') ?? '')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as unknown);
+  const documents: ScannedDocument[] = [];
+  for (const [name, text] of [...sink.files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (name.endsWith('.xml')) documents.push(...scanCebText(text).documents);
+  }
+  return { expected, files: sink.files, declarations, documents };
+}

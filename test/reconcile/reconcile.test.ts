@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { Dec } from '../../src/model/primitives.js';
+import { reconcile, type ReconcileReport } from '../../src/reconcile/reconcile.js';
+import { openSqliteStore } from '../../src/reconcile/sqlite-store.js';
+import { MemoryStore } from '../../src/reconcile/store.js';
+import type { ReconcileRowJSON } from '../../src/reconcile/json.js';
+import { calculate, memoryData } from './helpers.js';
+
+const data = memoryData(1000);
+
+async function run(store = new MemoryStore()): Promise<{ report: ReconcileReport; rows: ReconcileRowJSON[]; close: () => void }> {
+  const report = await reconcile({ declarations: data.declarations, documents: data.documents }, { calculate, store });
+  return { report, rows: [...report.rows()], close: () => store.close() };
+}
+
+describe('reconcile (1,000 generated orders with counted defects)', () => {
+  it('finds exactly the generated defects', async () => {
+    const { report, rows, close } = await run();
+    const s = report.summary;
+    const e = data.expected;
+    // 1000 orders, 10 of each defect (slots 0–8 of 100), plus 10 bills without declaration.
+    expect(e.billMissing).toBe(10);
+    expect(s.orders).toBe(1010);
+    expect({
+      matched: s.matched,
+      mismatched: s.mismatched,
+      billMissing: s.billMissing,
+      billWithoutDeclaration: s.billWithoutDeclaration,
+      cancelled: s.cancelled,
+      refunded: s.refunded,
+      billVoid: s.billVoid,
+      unlinked: s.unlinked,
+      notComputed: s.notComputed,
+    }).toEqual({ matched: e.matched, mismatched: e.mismatched, billMissing: e.billMissing, billWithoutDeclaration: e.billWithoutDeclaration, cancelled: e.cancelled, refunded: e.refunded, billVoid: e.billVoid, unlinked: e.unlinked, notComputed: 0 });
+    expect(s.inputs.duplicateBills).toBe(e.duplicateBills);
+    expect(s.billedTaxTotal.toFixed(2)).toBe(e.billedTaxTotal);
+    expect(s.declaredTaxTotal.toFixed(2)).toBe(e.declaredTaxTotal);
+    const byOrder = new Map(rows.filter((r) => r.orderNo).map((r) => [r.orderNo!, r]));
+    const statusOf = (d: keyof typeof e.byDefect) => new Set(e.byDefect[d].map((o) => byOrder.get(o)?.status));
+    expect(statusOf('bill-missing')).toEqual(new Set(['bill-missing']));
+    expect(statusOf('diff')).toEqual(new Set(['mismatch']));
+    expect(statusOf('refund')).toEqual(new Set(['refunded']));
+    expect(statusOf('cancel')).toEqual(new Set(['cancelled']));
+    expect(statusOf('void')).toEqual(new Set(['bill-void']));
+    expect(statusOf('duplicate-bill')).toEqual(new Set(['matched']));
+    expect(statusOf('link-copNo')).toEqual(new Set(['matched']));
+    expect(statusOf('unlinked')).toEqual(new Set(['unlinked']));
+    expect(new Set(e.byDefect['link-copNo'].map((o) => byOrder.get(o)?.linkedBy))).toEqual(new Set(['copNo']));
+    expect(new Set(e.byDefect['link-preNo'].map((o) => byOrder.get(o)?.linkedBy))).toEqual(new Set(['preNo']));
+    close();
+  });
+
+  it('reports a 0.01 VAT difference as a mismatch of valueAddedTax and of the declared total', async () => {
+    const { report, rows, close } = await run();
+    const first = rows.find((r) => r.orderNo === data.expected.byDefect.diff[0])!;
+    expect(first.mismatches).toEqual([
+      { kind: 'valueAddedTax', amount: '0.01' },
+      { kind: 'declared', amount: '0.01' },
+    ]);
+    expect(first.difference).toMatchObject({ customsTax: '0.00', consumptionTax: '0.00', valueAddedTax: '0.01', taxTotal: '0.01' });
+    expect(new Dec(first.billed!.taxTotal).minus(first.computed!.taxTotal).toFixed(2)).toBe('0.01');
+    const list = [...report.mismatches()];
+    expect(list).toHaveLength(20);
+    expect(list.every((m) => m.amount === '0.01')).toBe(true);
+    // Equal amounts sort by orderNo, then kind.
+    expect(list.slice(0, 2).map((m) => m.kind)).toEqual(['declared', 'valueAddedTax']);
+    close();
+  });
+
+  it('bills without declaration carry the bill month and district and count in billed totals', async () => {
+    const { rows, close } = await run();
+    const orphans = rows.filter((r) => r.status === 'bill-without-declaration');
+    expect(orphans).toHaveLength(10);
+    expect(orphans[0]).toMatchObject({ orderNo: null, district: '5100', month: '2026-12', declaredTaxTotal: null, computed: null });
+    close();
+  });
+
+  it('gives the same rows and summary with the on-disk SQLite index', async () => {
+    const mem = await run();
+    const store = await openSqliteStore();
+    const disk = await run(store as unknown as MemoryStore);
+    expect(disk.rows).toEqual(mem.rows);
+    expect(disk.report.summary).toEqual(mem.report.summary);
+    expect([...disk.report.mismatches()]).toEqual([...mem.report.mismatches()]);
+    disk.close();
+    mem.close();
+  });
+
+  it('reports a declaration that cannot be read, and a second declaration of the same order', async () => {
+    const decls = [data.declarations[1], { line: 2, issue: { code: 'json-syntax', severity: 'error', path: '', ruleId: 'input', message: { zh: 'x', en: 'x' } } }, data.declarations[1]];
+    const report = await reconcile({ declarations: decls, documents: data.documents.filter((d) => d.messageType !== 'CEB816') }, { calculate });
+    const rows = [...report.rows()];
+    expect(rows.map((r) => r.status)).toEqual(['bill-missing', 'not-computed', 'duplicate-declaration']);
+    expect(rows[1]!.notes).toEqual(['line:2', 'issue:json-syntax']);
+  });
+});

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { beijingIso, beijingMillis, sentFromDeclaration, status, type StatusReceipt } from '../../src/reconcile/status.js';
+import { readFileSync } from 'node:fs';
+
+const r = (messageType: StatusReceipt['messageType'], fields: Record<string, string>): StatusReceipt => ({ messageType, fields });
+const inv = { copNo: 'INV202611200001', preNo: 'B20261120000000001', invtNo: '29242026I000000001' };
+const decl = JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8')) as Record<string, Record<string, unknown>>;
+decl.inventory!.appTime = '20261120101600';
+decl.payment!.appTime = '20261120101630';
+decl.logistics!.appTime = '20261120101640';
+decl.order!.appTime = '20261120101500';
+const sent = sentFromDeclaration(decl);
+
+describe('status(receipts)', () => {
+  it('converts Beijing-time receipt times both ways', () => {
+    const ms = beijingMillis('20261120101700001');
+    expect(new Date(ms).toISOString()).toBe('2026-11-20T02:17:00.001Z');
+    expect(beijingIso(ms)).toBe('2026-11-20T10:17:00.001+08:00');
+    expect(beijingMillis('2026')).toBeNaN();
+  });
+
+  it('groups all receipts of an order through the declaration keys, in time order, with the current state', () => {
+    const receipts = [
+      r('CEB622', { ...inv, returnStatus: '800', returnTime: '20261120120000000', returnInfo: '[Code:2600;Desc:放行]' }),
+      r('CEB312', { orderNo: 'SD202611200001', returnStatus: '120', returnTime: '20261120101700001', returnInfo: '[Code:1800;Desc:逻辑校验通过]' }),
+      r('CEB412', { payTransactionId: 'PAY2026112010160001', returnStatus: '120', returnTime: '20261120101800000', returnInfo: '[Code:1800;Desc:逻辑校验通过]' }),
+      r('CEB512', { logisticsNo: 'ZT7700012345678', returnStatus: '120', returnTime: '20261120101900000', returnInfo: '[Code:1800;Desc:逻辑校验通过]' }),
+      r('CEB514', { logisticsNo: 'ZT7700012345678', logisticsStatus: 'S', returnStatus: '120', returnTime: '20261122090000000', returnInfo: '签收' }),
+    ];
+    const [o, ...rest] = status(receipts, { now: new Date('2026-11-30T00:00:00Z'), sent });
+    expect(rest).toEqual([]);
+    expect(o!.order).toBe('SD202611200001');
+    expect(o!.state).toBe('delivered');
+    expect(o!.anomalies).toEqual([]);
+    expect(o!.timeline.map((n) => `${n.time} ${n.messageType}`)).toEqual([
+      '2026-11-20T10:15:00.000+08:00 CEB311',
+      '2026-11-20T10:16:00.000+08:00 CEB621',
+      '2026-11-20T10:16:30.000+08:00 CEB411',
+      '2026-11-20T10:16:40.000+08:00 CEB511',
+      '2026-11-20T10:17:00.001+08:00 CEB312',
+      '2026-11-20T10:18:00.000+08:00 CEB412',
+      '2026-11-20T10:19:00.000+08:00 CEB512',
+      '2026-11-20T12:00:00.000+08:00 CEB622',
+      '2026-11-22T09:00:00.000+08:00 CEB514',
+    ]);
+    expect(o!.keys.invtNo).toEqual(['29242026I000000001']);
+  });
+
+  it('reports a rejection with its [Code:…] reason and the catalogue fix, until a later receipt accepts it', () => {
+    const rejected = r('CEB312', { orderNo: 'SD202611200001', returnStatus: '100', returnTime: '20261120101700001', returnInfo: '[Code:1332;Desc:支付单支付金额与订单支付金额不一致],[OrderHead.acturalPaid:597.87,PaymentHead.amountPaid:590]' });
+    const [o] = status([rejected], { now: new Date('2026-11-20T03:00:00Z') });
+    expect(o!.state).toBe('rejected');
+    expect(o!.anomalies).toHaveLength(1);
+    expect(o!.anomalies[0]).toMatchObject({ kind: 'rejected', document: 'order', code: '1332', since: '2026-11-20T10:17:00.001+08:00' });
+    expect(o!.anomalies[0]!.message.zh).toContain('[Code:1332] 支付单支付金额与订单支付金额不一致');
+    expect(o!.anomalies[0]!.fix?.en.length).toBeGreaterThan(10);
+    const accepted = r('CEB312', { orderNo: 'SD202611200001', returnStatus: '120', returnTime: '20261120110000000', returnInfo: '[Code:1800;Desc:逻辑校验通过]' });
+    const [again] = status([rejected, accepted], { now: new Date('2026-11-20T03:00:00Z') });
+    expect(again!.anomalies).toEqual([]);
+    expect(again!.state).toBe('accepted');
+  });
+
+  it('flags a release without delivery status after N days, and a sent document never acknowledged after N hours', () => {
+    const release = r('CEB622', { ...inv, returnStatus: '800', returnTime: '20261120120000000', returnInfo: '[Code:2600;Desc:放行]' });
+    const early = status([release], { now: new Date('2026-11-26T00:00:00Z'), sent });
+    expect(early[0]!.anomalies.map((a) => a.kind)).toEqual(['not-acknowledged', 'not-acknowledged', 'not-acknowledged']);
+    const late = status([release], { now: new Date('2026-11-28T05:00:00Z'), sent, deliveryDays: 7 });
+    const kinds = late[0]!.anomalies.map((a) => `${a.kind}:${a.document}`);
+    expect(kinds).toEqual(['no-delivery-status:logisticsStatus', 'not-acknowledged:order', 'not-acknowledged:payment', 'not-acknowledged:logistics']);
+    expect(late[0]!.anomalies[0]!.message.en).toContain('8 days later');
+    // Within the acknowledgement window nothing is flagged yet.
+    expect(status([], { now: new Date('2026-11-20T03:00:00Z'), sent })[0]!.anomalies).toEqual([]);
+    expect(status([], { now: new Date('2026-11-21T03:00:00Z'), sent, ackHours: 24 })[0]!.anomalies).toHaveLength(4);
+  });
+
+  it('flags inconsistent receipts: released after an approved cancel, refund without release', () => {
+    const cancel = r('CEB624', { ...inv, returnStatus: '399', returnTime: '20261120110000000', returnInfo: '[Code:2300;Desc:审核通过]' });
+    const release = r('CEB622', { ...inv, returnStatus: '800', returnTime: '20261120120000000', returnInfo: '[Code:2600;Desc:放行]' });
+    const [o] = status([release, cancel], { now: new Date('2026-11-20T05:00:00Z') });
+    expect(o!.state).toBe('cancelled');
+    expect(o!.anomalies).toMatchObject([{ kind: 'inconsistent', rule: 'released-after-cancel' }]);
+    const refund = r('CEB626', { ...inv, returnStatus: '399', returnTime: '20261125110000000', returnInfo: '[Code:2300;Desc:审核通过]' });
+    const [p] = status([refund], { now: new Date('2026-11-26T00:00:00Z') });
+    expect(p!.order).toBe('copNo:INV202611200001');
+    expect(p!.anomalies).toMatchObject([{ kind: 'inconsistent', rule: 'refund-without-release' }]);
+  });
+});

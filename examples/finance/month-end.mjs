@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// Journey 3 — month-end finance (关税对账): reconcile a month of declarations against the
+// customs tax bills, write the spreadsheet (CSV) and the summary, and say whether it balances.
+//
+//   node examples/finance/month-end.mjs examples/finance/2026-11 --out /tmp/month-end
+//
+// The month's folder holds declarations.ndjson (what the platform declared and withheld),
+// bills/ (CEB816 tax bills and CEB818 statuses from customs), receipts/ (CEB622/624/626:
+// they link bills to orders and mark cancels and refunds) and rates.json.
+// Exit 0 when every order matches its bill, 1 when something needs a look.
+import { createReadStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { createTaxCalculator, expandPaths, openSqliteStore, parseRateTable, readCebDocuments, reconcile, reportCsvChunks, reportTextChunks } from 'sandan';
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string', default: 'month-end' } } });
+const month = positionals[0];
+if (!month) {
+  console.error('usage: month-end.mjs <month folder> [--out DIR]');
+  process.exit(2);
+}
+
+const rates = parseRateTable(JSON.parse(readFileSync(join(month, 'rates.json'), 'utf8')), join(month, 'rates.json'));
+
+// Declarations are streamed line by line: a month of a large platform does not fit in memory.
+async function* declarations() {
+  for await (const line of createInterface({ input: createReadStream(join(month, 'declarations.ndjson')), crlfDelay: Infinity })) {
+    if (line.trim()) yield JSON.parse(line);
+  }
+}
+
+// The join index lives in a temporary SQLite file, so memory stays flat however many bills there are.
+const store = await openSqliteStore();
+try {
+  const files = await expandPaths([join(month, 'bills'), join(month, 'receipts')]);
+  const report = await reconcile({ declarations: declarations(), documents: readCebDocuments(files) }, { calculate: createTaxCalculator({ rates }), store });
+
+  mkdirSync(values.out, { recursive: true });
+  const name = month.replace(/\/+$/, '').split('/').pop();
+  const csv = join(values.out, `reconcile-${name}.csv`);
+  const summary = join(values.out, `summary-${name}.txt`);
+  writeFileSync(csv, [...reportCsvChunks(report)].join(''));
+  const text = [...reportTextChunks(report)].join('');
+  writeFileSync(summary, text);
+
+  const s = report.summary;
+  const balanced = s.mismatched === 0 && s.billMissing === 0 && s.billWithoutDeclaration === 0 && s.unlinked === 0;
+  console.log(text.trimEnd());
+  console.log(`\nwrote ${csv} and ${summary}: ${balanced ? 'balanced' : 'needs a look'}`);
+  process.exitCode = balanced ? 0 : 1;
+} finally {
+  store.close?.();
+}

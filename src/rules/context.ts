@@ -26,9 +26,27 @@ export function createContext(args: {
   // else the raw input, tolerantly.
   const view: unknown = args.declaration ?? args.input;
   const root = isRec(view) ? view : undefined;
-  const lineCache = new Map<string, Array<{ index: number; line: Rec }>>();
-  // Several rules read the same amounts: parse each once per validation.
-  const decCache = new Map<Rec, Map<string, Decimal | undefined>>();
+  const doc = (name: DocumentName): Rec | undefined => {
+    const d = root?.[name];
+    return isRec(d) ? d : undefined;
+  };
+  // Each rule walks the lines again: list them once per validation.
+  let orderLines: Array<{ index: number; line: Rec }> | undefined;
+  let inventoryLines: Array<{ index: number; line: Rec }> | undefined;
+  const listLines = (name: 'order' | 'inventory'): Array<{ index: number; line: Rec }> => {
+    const out: Array<{ index: number; line: Rec }> = [];
+    const items = doc(name)?.items;
+    if (Array.isArray(items)) {
+      for (let index = 0; index < items.length; index++) {
+        const line: unknown = items[index];
+        if (isRec(line)) out.push({ index, line });
+      }
+    }
+    return out;
+  };
+  // Several rules read the same amounts: parse each once per validation (the parsed
+  // declaration's amounts already are Decimal, and a missing field is undefined).
+  let decCache: Map<Rec, Map<string, Decimal | undefined>> | undefined;
   return {
     input: args.input,
     declaration: args.declaration,
@@ -38,18 +56,11 @@ export function createContext(args: {
     codes: args.codes,
     parseIssues: args.parseIssues,
     extras: args.extras ?? {},
-    doc(name: DocumentName) {
-      const d = root?.[name];
-      return isRec(d) ? d : undefined;
-    },
+    doc,
     lines(name) {
-      let out = lineCache.get(name);
-      if (!out) {
-        const items = this.doc(name)?.items;
-        out = Array.isArray(items) ? items.flatMap((line, index) => (isRec(line) ? [{ index, line }] : [])) : [];
-        lineCache.set(name, out);
-      }
-      return out;
+      if (name === 'order') return (orderLines ??= listLines(name));
+      if (name === 'inventory') return (inventoryLines ??= listLines(name));
+      return listLines(name);
     },
     str(rec, key) {
       const v = rec?.[key];
@@ -59,10 +70,12 @@ export function createContext(args: {
       if (rec === undefined) return undefined;
       const v = rec[key];
       if (v instanceof Dec) return v;
+      if (v === undefined) return undefined;
+      decCache ??= new Map();
       let byKey = decCache.get(rec);
       if (byKey === undefined) decCache.set(rec, (byKey = new Map()));
       if (byKey.has(key)) return byKey.get(key);
-      const d = toDecimal(rec[key]);
+      const d = toDecimal(v);
       byKey.set(key, d);
       return d;
     },

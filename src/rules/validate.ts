@@ -46,11 +46,14 @@ const LATEST = '9999-12-31';
 function declarationDate(input: unknown): string | undefined {
   if (input === null || typeof input !== 'object') return undefined;
   const rec = input as Record<string, Record<string, unknown> | undefined>;
-  for (const v of [rec.inventory?.declTime, rec.order?.appTime]) {
-    if (typeof v === 'string' && /^\d{8}/.test(v)) {
-      const d = `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}`;
-      if (DATE.test(d)) return d;
-    }
+  return dateOf(rec.inventory?.declTime) ?? dateOf(rec.order?.appTime);
+}
+
+/** `YYYY-MM-DD` of a `yyyyMMdd…` field value, when it is one. */
+function dateOf(v: unknown): string | undefined {
+  if (typeof v === 'string' && /^\d{8}/.test(v)) {
+    const d = `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}`;
+    if (DATE.test(d)) return d;
   }
   return undefined;
 }

@@ -23,10 +23,23 @@ export interface Allocation {
  * every share ≥ 0 even for tiny totals; with all weights 0 the total is split equally.
  */
 export function allocate(total: Decimal, weights: readonly Decimal[], remainderLine: AllocationRemainder): Allocation {
+  return allocateOver(total, weights, weightSum(weights), remainderLine);
+}
+
+const ZERO = new Dec(0);
+
+/** Σ weights, added in line order (what {@link allocateOver} expects). */
+export function weightSum(weights: readonly Decimal[]): Decimal {
+  let sum = ZERO;
+  for (const w of weights) sum = sum.plus(w);
+  return sum;
+}
+
+/** {@link allocate} with Σ weights already added up (by {@link weightSum}), for several amounts over the same lines. */
+export function allocateOver(total: Decimal, weights: readonly Decimal[], sum: Decimal, remainderLine: AllocationRemainder): Allocation {
   const n = weights.length;
-  const zero = new Dec(0);
+  const zero = ZERO;
   if (n === 0) return { total, shares: [], remainderLine: -1, remainder: zero, basis: 'proportional' };
-  const sum = weights.reduce((a, w) => a.plus(w), zero);
   const basis = sum.isZero() ? 'equal' : 'proportional';
   const target = pickRemainderLine(weights, remainderLine);
   // Nothing to spread (the usual case for insurance): every share is 0.

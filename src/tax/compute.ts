@@ -2,22 +2,24 @@ import type Decimal from 'decimal.js';
 import { Dec } from '../model/primitives.js';
 import type { Declaration, InventoryItem } from '../model/documents.js';
 import type { Issue } from '../model/issue.js';
-import { allocate, type Allocation } from './allocate.js';
+import { allocateOver, weightSum, type Allocation } from './allocate.js';
 import {
+  explainLineTax,
   fmtAmount,
   fmtConst,
   fmtUnrounded,
+  lineFigures,
   padPlaces,
-  lineTax,
   quantityIn,
   regimeFactors,
   type Explanation,
-  type RawLineTax,
+  type LineFigures,
   type RawTax,
   type Regime,
+  type RegimeFactors,
 } from './line.js';
 import { assertTaxPolicy, roundTax, toDec, type RoundingPolicy, type TaxPolicy } from './policy.js';
-import { resolveRate, type RateTable } from './rates.js';
+import { resolveRate, type RateTable, type ResolvedRate } from './rates.js';
 
 /** Options of {@link computeTax}. */
 export interface ComputeTaxOptions {
@@ -26,6 +28,11 @@ export interface ComputeTaxOptions {
   rates: RateTable | readonly RateTable[];
   /** The buyer's dutiable value already used this year; enables the annual-limit check. */
   annualUsed?: Decimal;
+  /**
+   * `false`: figures only, without the `explain` texts (faster; for checks such as validation,
+   * which compare totals). The figures and issues are the same either way. Default `true`.
+   */
+  explain?: boolean;
 }
 
 /** How a header amount reached one line. */
@@ -45,8 +52,8 @@ export interface LineExplanation {
   valueAddedTax: Explanation;
 }
 
-/** One line of the result; the tax fields are named as in the CEB816 tax bill (TaxListRd). */
-export interface TaxLine {
+/** The figures of one line; the tax fields are named as in the CEB816 tax bill (TaxListRd). */
+export interface TaxLineFigures {
   gnum: number;
   gcode: string;
   dutiableValue: Decimal;
@@ -54,6 +61,10 @@ export interface TaxLine {
   consumptionTax: Decimal;
   valueAddedTax: Decimal;
   taxTotal: Decimal;
+}
+
+/** One line of the result, with everything behind its figures. */
+export interface TaxLine extends TaxLineFigures {
   explain: LineExplanation;
 }
 
@@ -66,12 +77,12 @@ export interface OmittedLine {
   reason: string;
 }
 
-/** The tax of a declaration; header fields named as in the CEB816 tax bill (TaxHeadRd). */
-export interface TaxResult {
+/** The figures of a declaration's tax (what `computeTax` gives with `explain: false`). */
+export interface TaxFigures {
   regime: Regime;
   /** Dutiable value of the whole order (all lines, including omitted ones): what the limits compare. */
   dutiableValue: Decimal;
-  lines: TaxLine[];
+  lines: TaxLineFigures[];
   omittedLines: OmittedLine[];
   customsTax: Decimal;
   consumptionTax: Decimal;
@@ -80,6 +91,11 @@ export interface TaxResult {
   /** False when a line was omitted (or there is no inventory): the totals then cover fewer lines. */
   complete: boolean;
   issues: Issue[];
+}
+
+/** The tax of a declaration; header fields named as in the CEB816 tax bill (TaxHeadRd). */
+export interface TaxResult extends TaxFigures {
+  lines: TaxLine[];
   explain: { regime: string; rounding: string };
 }
 
@@ -90,102 +106,109 @@ const ZERO = new Dec(0);
  * (tax-quota-districts.md §2): allocates header freight and insuredFee to lines, picks the
  * regime from the order's dutiable value, computes each line and rounds per the policy.
  * Never throws on business data (problems are issues); throws SandanError on a bad policy.
+ * With `explain: false` the result has the same figures and issues but no `explain` texts.
  */
-export function computeTax(declaration: Declaration, options: ComputeTaxOptions): TaxResult {
+export function computeTax(declaration: Declaration, options: ComputeTaxOptions & { explain: false }): TaxFigures;
+export function computeTax(declaration: Declaration, options: ComputeTaxOptions & { explain?: true }): TaxResult;
+export function computeTax(declaration: Declaration, options: ComputeTaxOptions): TaxFigures;
+export function computeTax(declaration: Declaration, options: ComputeTaxOptions): TaxResult | TaxFigures {
   const { policy } = options;
+  const explaining = options.explain !== false;
   assertTaxPolicy(policy);
+  const rounding = policy.rounding;
   const inventory = declaration.inventory;
-  if (inventory === undefined) return noInventory(policy.rounding);
+  if (inventory === undefined) return noInventory(rounding, explaining);
 
   const items = inventory.items;
-  const weights = items.map((it) => toDec(it.totalPrice));
-  const weightSum = fmtAmount(sum(weights));
-  const freight = allocate(toDec(inventory.freight), weights, policy.allocationRemainder);
-  const insured = allocate(toDec(inventory.insuredFee), weights, policy.allocationRemainder);
+  const n = items.length;
+  const weights: Decimal[] = new Array<Decimal>(n);
+  for (let i = 0; i < n; i++) weights[i] = toDec((items[i] as InventoryItem).totalPrice);
+  const totalWeight = weightSum(weights);
+  const freight = allocateOver(toDec(inventory.freight), weights, totalWeight, policy.allocationRemainder);
+  const insured = allocateOver(toDec(inventory.insuredFee), weights, totalWeight, policy.allocationRemainder);
   const discount = policy.nonCashDiscountReducesBase
-    ? allocate(toDec(declaration.order.discount), weights, policy.allocationRemainder)
+    ? allocateOver(toDec(declaration.order.discount), weights, totalWeight, policy.allocationRemainder)
     : undefined;
 
   const issues: Issue[] = [];
-  const values = items.map((it, i) => {
+  const values: Decimal[] = new Array<Decimal>(n);
+  let orderValue = ZERO;
+  for (let i = 0; i < n; i++) {
     let P = (weights[i] as Decimal).plus(freight.shares[i] as Decimal).plus(insured.shares[i] as Decimal);
     if (discount !== undefined) P = P.minus(discount.shares[i] as Decimal);
     if (P.isNegative()) {
       issues.push(negativeBase(i, P));
       P = ZERO;
     }
-    return P;
-  });
-  const orderValue = values.reduce((a, v) => a.plus(v), ZERO);
-  const { regime, reason } = decideRegime(items, orderValue, policy, options.annualUsed, issues);
+    values[i] = P;
+    orderValue = orderValue.plus(P);
+  }
+  const { regime, why } = decideRegime(items, orderValue, policy, options.annualUsed, issues);
   const factors = regimeFactors(regime, policy);
-  const ruleText = roundingRule(policy.rounding);
+  const ex: ExplainInputs | undefined = explaining
+    ? {
+        weights,
+        freight,
+        insured,
+        discount,
+        remainderMode: policy.allocationRemainder,
+        scale: rounding.scale,
+        rule: roundingRule(rounding.mode, rounding.scale, rounding.scope),
+        factors,
+        weightSum: fmtAmount(sum(weights)),
+      }
+    : undefined;
 
-  const lines: TaxLine[] = [];
+  const lines: TaxLineFigures[] = [];
   const omitted: OmittedLine[] = [];
-  const raws: RawLineTax[] = [];
-  items.forEach((it, i) => {
+  const raws: LineFigures[] = [];
+  for (let i = 0; i < n; i++) {
+    const it = items[i] as InventoryItem;
     const P = values[i] as Decimal;
     const resolved = resolveRate(options.rates, it.gcode);
     if (resolved === undefined) {
       issues.push(rateMissing(i, it.gcode, 'no rate'));
       omitted.push({ gnum: it.gnum, gcode: it.gcode, dutiableValue: P, reason: 'rate-missing' });
-      return;
+      continue;
     }
-    const raw = lineTax(P, resolved.rate, (unit) => quantityIn(it, unit), factors);
-    if ('kind' in raw) {
-      if (raw.kind === 'duty-missing') issues.push(rateMissing(i, it.gcode, 'no duty'));
-      else issues.push(quantityUnit(i, it, raw.units));
-      omitted.push({ gnum: it.gnum, gcode: it.gcode, dutiableValue: P, reason: raw.kind === 'duty-missing' ? 'rate-missing' : 'tax-quantity-unit' });
-      return;
+    const fig = lineFigures(P, resolved.rate, (unit) => quantityIn(it, unit), factors);
+    if ('kind' in fig) {
+      if (fig.kind === 'duty-missing') issues.push(rateMissing(i, it.gcode, 'no duty'));
+      else issues.push(quantityUnit(i, it, fig.units));
+      omitted.push({ gnum: it.gnum, gcode: it.gcode, dutiableValue: P, reason: fig.kind === 'duty-missing' ? 'rate-missing' : 'tax-quantity-unit' });
+      continue;
     }
-    raws.push(raw);
-    const ct = figure(raw.customsTax, policy.rounding, ruleText);
-    const cs = figure(raw.consumptionTax, policy.rounding, ruleText);
-    const va = figure(raw.valueAddedTax, policy.rounding, ruleText);
-    const rate = resolved.rate;
-    lines.push({
-      gnum: it.gnum,
-      gcode: it.gcode,
-      dutiableValue: P,
-      customsTax: ct.rounded,
-      consumptionTax: cs.rounded,
-      valueAddedTax: va.rounded,
-      taxTotal: sum([ct.rounded, cs.rounded, va.rounded]),
-      explain: {
-        dutiableValue: valueExplanation(it, P, i, freight, insured, discount),
-        allocation: {
-          freight: shareExplanation(freight, weights, weightSum, i, policy.allocationRemainder),
-          insuredFee: shareExplanation(insured, weights, weightSum, i, policy.allocationRemainder),
-          ...(discount !== undefined ? { discount: shareExplanation(discount, weights, weightSum, i, policy.allocationRemainder) } : {}),
-        },
-        rate: {
-          key: resolved.key,
-          origin: resolved.origin,
-          ...(rate.source !== undefined ? { source: rate.source } : {}),
-          ...(rate.asOf !== undefined ? { asOf: rate.asOf } : {}),
-        },
-        customsTax: ct.explain,
-        consumptionTax: cs.explain,
-        valueAddedTax: va.explain,
-      },
-    });
-  });
-
-  let customsTax: Decimal;
-  let consumptionTax: Decimal;
-  let valueAddedTax: Decimal;
-  if (policy.rounding.scope === 'line') {
-    customsTax = sum(lines.map((l) => l.customsTax));
-    consumptionTax = sum(lines.map((l) => l.consumptionTax));
-    valueAddedTax = sum(lines.map((l) => l.valueAddedTax));
-    // (sum skips zeros, so CBEC duty and absent CT cost nothing)
-  } else {
-    customsTax = roundTax(sum(raws.map((r) => r.customsTax.value)), policy.rounding);
-    consumptionTax = roundTax(sum(raws.map((r) => r.consumptionTax.value)), policy.rounding);
-    valueAddedTax = roundTax(sum(raws.map((r) => r.valueAddedTax.value)), policy.rounding);
+    raws.push(fig);
+    const ct = roundTax(fig.duty, rounding);
+    const cs = roundTax(fig.consumptionTax, rounding);
+    const va = roundTax(fig.valueAddedTax, rounding);
+    const taxTotal = add(add(add(ZERO, ct), cs), va);
+    const line: TaxLineFigures = { gnum: it.gnum, gcode: it.gcode, dutiableValue: P, customsTax: ct, consumptionTax: cs, valueAddedTax: va, taxTotal };
+    if (ex !== undefined) (line as TaxLine).explain = lineExplanation(ex, i, P, resolved, fig, ct, cs, va);
+    lines.push(line);
   }
-  return {
+
+  let customsTax = ZERO;
+  let consumptionTax = ZERO;
+  let valueAddedTax = ZERO;
+  if (rounding.scope === 'line') {
+    // (sum skips zeros, so CBEC duty and absent CT cost nothing)
+    for (const l of lines) {
+      customsTax = add(customsTax, l.customsTax);
+      consumptionTax = add(consumptionTax, l.consumptionTax);
+      valueAddedTax = add(valueAddedTax, l.valueAddedTax);
+    }
+  } else {
+    for (const r of raws) {
+      customsTax = add(customsTax, r.duty);
+      consumptionTax = add(consumptionTax, r.consumptionTax);
+      valueAddedTax = add(valueAddedTax, r.valueAddedTax);
+    }
+    customsTax = roundTax(customsTax, rounding);
+    consumptionTax = roundTax(consumptionTax, rounding);
+    valueAddedTax = roundTax(valueAddedTax, rounding);
+  }
+  const figures: TaxFigures = {
     regime,
     dutiableValue: orderValue,
     lines,
@@ -193,38 +216,94 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
     customsTax,
     consumptionTax,
     valueAddedTax,
-    taxTotal: sum([customsTax, consumptionTax, valueAddedTax]),
+    taxTotal: add(add(add(ZERO, customsTax), consumptionTax), valueAddedTax),
     complete: omitted.length === 0,
     issues,
-    explain: { regime: reason, rounding: ruleText },
   };
+  if (ex === undefined) return figures;
+  const result = figures as TaxResult;
+  result.explain = {
+    regime: regimeReason(why, orderValue, policy.singleTransactionLimit, policy.annualLimit, policy.cbecDutyRate, policy.cbecTaxFactor, options.annualUsed),
+    rounding: ex.rule,
+  };
+  return result;
+}
+
+/** `s + v` as {@link sum} adds: zeros are skipped (no new Decimal), and a zero sum is the first term. */
+function add(s: Decimal, v: Decimal): Decimal {
+  return v.isZero() ? s : s.isZero() ? v : s.plus(v);
 }
 
 function sum(values: readonly Decimal[]): Decimal {
   let s = ZERO;
-  for (const v of values) if (!v.isZero()) s = s.isZero() ? v : s.plus(v);
+  for (const v of values) s = add(s, v);
   return s;
 }
 
-function figure(raw: RawTax, rounding: RoundingPolicy, rule: string): { rounded: Decimal; explain: Explanation } {
-  const rounded = roundTax(raw.value, rounding);
+/** What the explanations of a declaration's lines share. */
+interface ExplainInputs {
+  weights: readonly Decimal[];
+  freight: Allocation;
+  insured: Allocation;
+  discount: Allocation | undefined;
+  remainderMode: TaxPolicy['allocationRemainder'];
+  scale: number;
+  /** The rounding rule as text. */
+  rule: string;
+  factors: RegimeFactors;
+  /** Σ totalPrice as text. */
+  weightSum: string;
+}
+
+function lineExplanation(
+  ex: ExplainInputs,
+  i: number,
+  P: Decimal,
+  resolved: ResolvedRate,
+  fig: LineFigures,
+  customsTax: Decimal,
+  consumptionTax: Decimal,
+  valueAddedTax: Decimal,
+): LineExplanation {
+  const { weights, freight, insured, discount, remainderMode } = ex;
+  const weightSum = ex.weightSum;
+  const raw = explainLineTax(P, resolved.rate, ex.factors, fig);
+  const rate = resolved.rate;
   return {
-    rounded,
-    explain: {
-      formula: raw.formula,
-      inputs: raw.inputs,
-      unrounded: fmtUnrounded(raw.value),
-      rounded: padPlaces(rounded, rounding.scale),
-      rule,
+    dutiableValue: valueExplanation(weights[i] as Decimal, P, i, freight, insured, discount),
+    allocation: {
+      freight: shareExplanation(freight, weights, weightSum, i, remainderMode),
+      insuredFee: shareExplanation(insured, weights, weightSum, i, remainderMode),
+      ...(discount !== undefined ? { discount: shareExplanation(discount, weights, weightSum, i, remainderMode) } : {}),
     },
+    rate: {
+      key: resolved.key,
+      origin: resolved.origin,
+      ...(rate.source !== undefined ? { source: rate.source } : {}),
+      ...(rate.asOf !== undefined ? { asOf: rate.asOf } : {}),
+    },
+    customsTax: figure(raw.customsTax, customsTax, ex.scale, ex.rule),
+    consumptionTax: figure(raw.consumptionTax, consumptionTax, ex.scale, ex.rule),
+    valueAddedTax: figure(raw.valueAddedTax, valueAddedTax, ex.scale, ex.rule),
   };
 }
 
-function roundingRule(r: RoundingPolicy): string {
-  const unit = r.scale === 0 ? '1' : `0.${'0'.repeat(r.scale - 1)}1`;
-  return r.scope === 'line'
-    ? `${r.mode} to ${unit} per line; order totals are sums of the rounded lines`
-    : `line figures ${r.mode} to ${unit} for display only; each order total is the sum of unrounded line taxes, ${r.mode} to ${unit} once`;
+function figure(raw: RawTax, rounded: Decimal, scale: number, rule: string): Explanation {
+  return {
+    formula: raw.formula,
+    inputs: raw.inputs,
+    unrounded: fmtUnrounded(raw.value),
+    rounded: padPlaces(rounded, scale),
+    rule,
+  };
+}
+
+/** The rounding rule as text. */
+function roundingRule(mode: RoundingPolicy['mode'], scale: number, scope: RoundingPolicy['scope']): string {
+  const unit = scale === 0 ? '1' : `0.${'0'.repeat(scale - 1)}1`;
+  return scope === 'line'
+    ? `${mode} to ${unit} per line; order totals are sums of the rounded lines`
+    : `line figures ${mode} to ${unit} for display only; each order total is the sum of unrounded line taxes, ${mode} to ${unit} once`;
 }
 
 /** Regime by the order's dutiable value (§2.2–2.3, 财关税〔2018〕49号). */
@@ -234,15 +313,15 @@ function decideRegime(
   policy: TaxPolicy,
   annualUsed: Decimal | undefined,
   issues: Issue[],
-): { regime: Regime; reason: string } {
+): { regime: Regime; why: RegimeWhy } {
   const limit = policy.singleTransactionLimit;
   let regime: Regime = 'cbec';
-  let reason = `order dutiable value ${fmtAmount(orderValue)} ≤ single-transaction limit ${fmtAmount(limit)}: CBEC regime (duty × ${fmtConst(policy.cbecDutyRate)}, CT and VAT × ${fmtConst(policy.cbecTaxFactor)})`;
+  let why: RegimeWhy = 'within-limit';
   if (orderValue.gt(limit)) {
     const only = items.length === 1 ? items[0] : undefined;
     if (only !== undefined && only.qty.eq(1)) {
       regime = 'full';
-      reason = `order dutiable value ${fmtAmount(orderValue)} > ${fmtAmount(limit)} but one indivisible item (财关税〔2018〕49号): full duty, CT and VAT, counts toward the annual limit`;
+      why = 'single-item';
       issues.push({
         code: 'tax-single-item-full',
         severity: 'warning',
@@ -257,7 +336,7 @@ function decideRegime(
       });
     } else {
       regime = 'general-trade';
-      reason = `order dutiable value ${fmtAmount(orderValue)} > single-transaction limit ${fmtAmount(limit)} with more than one item: general-trade full tax`;
+      why = 'above-limit';
       issues.push({
         code: '-621005',
         severity: 'error',
@@ -276,7 +355,7 @@ function decideRegime(
     const total = new Dec(annualUsed).plus(orderValue);
     if (total.gt(policy.annualLimit)) {
       regime = 'general-trade';
-      reason = `annual total ${fmtAmount(new Dec(annualUsed))} + ${fmtAmount(orderValue)} = ${fmtAmount(total)} > annual limit ${fmtAmount(policy.annualLimit)}: general-trade full tax`;
+      why = 'annual';
       issues.push({
         code: '1313',
         severity: 'error',
@@ -291,11 +370,39 @@ function decideRegime(
       });
     }
   }
-  return { regime, reason };
+  return { regime, why };
+}
+
+/** Which branch of {@link decideRegime} chose the regime. */
+type RegimeWhy = 'within-limit' | 'single-item' | 'above-limit' | 'annual';
+
+/** Why the regime applies, for the result's explanation. */
+function regimeReason(
+  why: RegimeWhy,
+  orderValue: Decimal,
+  limit: Decimal,
+  annualLimit: Decimal,
+  cbecDutyRate: Decimal,
+  cbecTaxFactor: Decimal,
+  annualUsed: Decimal | undefined,
+): string {
+  switch (why) {
+    case 'within-limit':
+      return `order dutiable value ${fmtAmount(orderValue)} ≤ single-transaction limit ${fmtAmount(limit)}: CBEC regime (duty × ${fmtConst(cbecDutyRate)}, CT and VAT × ${fmtConst(cbecTaxFactor)})`;
+    case 'single-item':
+      return `order dutiable value ${fmtAmount(orderValue)} > ${fmtAmount(limit)} but one indivisible item (财关税〔2018〕49号): full duty, CT and VAT, counts toward the annual limit`;
+    case 'above-limit':
+      return `order dutiable value ${fmtAmount(orderValue)} > single-transaction limit ${fmtAmount(limit)} with more than one item: general-trade full tax`;
+    case 'annual': {
+      const used = new Dec(annualUsed as Decimal);
+      const total = used.plus(orderValue);
+      return `annual total ${fmtAmount(used)} + ${fmtAmount(orderValue)} = ${fmtAmount(total)} > annual limit ${fmtAmount(annualLimit)}: general-trade full tax`;
+    }
+  }
 }
 
 function valueExplanation(
-  it: InventoryItem,
+  totalPrice: Decimal,
   P: Decimal,
   i: number,
   freight: Allocation,
@@ -303,7 +410,7 @@ function valueExplanation(
   discount: Allocation | undefined,
 ): Explanation {
   const inputs: Record<string, string> = {
-    totalPrice: fmtAmount(toDec(it.totalPrice)),
+    totalPrice: fmtAmount(totalPrice),
     freightShare: fmtAmount(freight.shares[i] as Decimal),
     insuredFeeShare: fmtAmount(insured.shares[i] as Decimal),
   };
@@ -339,8 +446,8 @@ function shareExplanation(
   return { formula, inputs, share };
 }
 
-function noInventory(rounding: RoundingPolicy): TaxResult {
-  return {
+function noInventory(rounding: RoundingPolicy, explaining: boolean): TaxResult | TaxFigures {
+  const figures: TaxFigures = {
     regime: 'cbec',
     dutiableValue: ZERO,
     lines: [],
@@ -362,8 +469,11 @@ function noInventory(rounding: RoundingPolicy): TaxResult {
         },
       },
     ],
-    explain: { regime: 'no inventory', rounding: roundingRule(rounding) },
   };
+  if (!explaining) return figures;
+  const result = figures as TaxResult;
+  result.explain = { regime: 'no inventory', rounding: roundingRule(rounding.mode, rounding.scale, rounding.scope) };
+  return result;
 }
 
 function rateMissing(i: number, gcode: string, what: 'no rate' | 'no duty'): Issue {

@@ -1,7 +1,7 @@
 import type Decimal from 'decimal.js';
 import { Dec } from '../model/primitives.js';
 import { SandanError } from '../errors.js';
-import { lineTax, regimeFactors, type QuantityOf, type RawLineTax } from './line.js';
+import { lineFigures, regimeFactors, type LineFigures, type QuantityOf } from './line.js';
 import { assertTaxPolicy, roundTax, type TaxPolicy } from './policy.js';
 import type { TaxRate } from './rates.js';
 
@@ -56,17 +56,17 @@ export function fromTaxInclusivePrice(
   const step = new Dec(1).div(new Dec(10).pow(scale));
 
   const taxesAt = (P: Decimal) => {
-    const raw = lineTax(P, rate, quantityOf, factors);
+    const raw = lineFigures(P, rate, quantityOf, factors);
     if ('kind' in raw) {
       const why = raw.kind === 'duty-missing' ? 'the rate has no duty rate, which this regime needs' : `the rate needs a quantity in unit ${raw.units.join('/')}`;
       throw new SandanError('INVALID_OPTION', `Cannot split a tax-inclusive price: ${why}`);
     }
     return rounded(raw);
   };
-  const rounded = (raw: RawLineTax) => {
-    const customsTax = roundTax(raw.customsTax.value, policy.rounding);
-    const consumptionTax = roundTax(raw.consumptionTax.value, policy.rounding);
-    const valueAddedTax = roundTax(raw.valueAddedTax.value, policy.rounding);
+  const rounded = (raw: LineFigures) => {
+    const customsTax = roundTax(raw.duty, policy.rounding);
+    const consumptionTax = roundTax(raw.consumptionTax, policy.rounding);
+    const valueAddedTax = roundTax(raw.valueAddedTax, policy.rounding);
     return { customsTax, consumptionTax, valueAddedTax, taxTotal: customsTax.plus(consumptionTax).plus(valueAddedTax) };
   };
 

@@ -34,7 +34,9 @@ export {
   type LineExplanation,
   type OmittedLine,
   type ShareExplanation,
+  type TaxFigures,
   type TaxLine,
+  type TaxLineFigures,
   type TaxResult,
 } from './compute.js';
 /** Tax-inclusive shelf prices. */

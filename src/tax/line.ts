@@ -136,34 +136,39 @@ export function selectTier(
   return { tier: undefined };
 }
 
+/** The figures of one line before rounding, without explanations (see {@link explainLineTax}). */
+export interface LineFigures {
+  /** Duty payable (× t within limits). */
+  duty: Decimal;
+  /** CT payable (statutory × k within limits). */
+  consumptionTax: Decimal;
+  valueAddedTax: Decimal;
+  /** Statutory (100 %) CT, the one the VAT base uses. */
+  ctStatutory: Decimal;
+  tier: ConsumptionTier | undefined;
+  /** The quantity a specific CT rate was charged on (undefined when none). */
+  specificQty: Decimal | undefined;
+}
+
 /**
  * Duty, CT and VAT of one line with dutiable value `P`:
  * duty = P × d (× t within limits); CT ad valorem (P + duty)/(1 − c) × c, specific q × u,
  * compound (P + duty + q × u)/(1 − c) × c + q × u; VAT = (P + duty + CT_statutory) × v;
  * within limits CT and VAT are × k at the end. `duty` in the bases is the duty payable.
+ * Figures only: {@link explainLineTax} gives the formulas and inputs behind them.
  */
-export function lineTax(P: Decimal, rate: TaxRate, quantityOf: QuantityOf, f: RegimeFactors): RawLineTax | LineTaxProblem {
+export function lineFigures(P: Decimal, rate: TaxRate, quantityOf: QuantityOf, f: RegimeFactors): LineFigures | LineTaxProblem {
   // Duty
-  const amt = fmtAmount(P);
   let duty: Decimal;
-  let customsTax: RawTax;
   if (f.reduced) {
     if (rate.duty === undefined && !f.t.isZero()) return { kind: 'duty-missing' };
     // Tariff temporarily zero: P × d × 0 is exactly 0, no need to multiply.
     duty = rate.duty === undefined || f.t.isZero() ? ZERO : P.times(rate.duty).times(f.t);
-    customsTax = {
-      value: duty,
-      formula: 'P × d × t',
-      inputs: { P: amt, d: rate.duty === undefined ? 'n/a (t = 0)' : fmtConst(rate.duty), t: fmtConst(f.t) },
-    };
   } else {
     if (rate.duty === undefined) return { kind: 'duty-missing' };
     duty = P.times(rate.duty);
-    customsTax = { value: duty, formula: 'P × d', inputs: { P: amt, d: fmtConst(rate.duty) } };
   }
   const k = f.reduced ? f.k : ONE;
-  const kSuffix = f.reduced ? ' × k' : '';
-  const dutyText = duty.isZero() ? '0.00' : fmtUnrounded(duty);
   // P + duty, without a new Decimal when duty is 0 (the CBEC case).
   const base = duty.isZero() ? P : P.plus(duty);
 
@@ -172,35 +177,82 @@ export function lineTax(P: Decimal, rate: TaxRate, quantityOf: QuantityOf, f: Re
   if ('kind' in picked) return picked;
   const tier = picked.tier;
   let ctStatutory = ZERO;
-  let consumptionTax: RawTax;
-  if (tier === undefined) {
-    consumptionTax = {
-      value: ZERO,
-      formula: '0',
-      inputs: { reason: rate.consumption === undefined ? 'no consumption tax for this code' : 'below every threshold' },
-    };
-  } else {
-    const inputs: Record<string, string> = { P: amt, duty: dutyText };
+  let consumptionTax = ZERO;
+  let specificQty: Decimal | undefined;
+  if (tier !== undefined) {
     let specific = ZERO;
     if (tier.perUnit !== undefined && tier.unit !== undefined) {
       const n = quantityOf(tier.unit);
       if (n === undefined) return { kind: 'quantity-unit', units: [tier.unit] };
       specific = n.times(tier.perUnit);
-      inputs.q = `${n.toFixed()} (unit ${tier.unit})`;
+      specificQty = n;
+    }
+    const c = tier.adValorem;
+    if (c !== undefined && tier.perUnit !== undefined) {
+      ctStatutory = base.plus(specific).div(ONE.minus(c)).times(c).plus(specific);
+    } else if (c !== undefined) {
+      ctStatutory = base.div(ONE.minus(c)).times(c);
+    } else {
+      ctStatutory = specific;
+    }
+    consumptionTax = ctStatutory.times(k);
+  }
+
+  // VAT: the base holds the statutory CT; the factor comes last.
+  const vatBase = ctStatutory.isZero() ? base : base.plus(ctStatutory);
+  const valueAddedTax = vatBase.times(rate.vat).times(k);
+  return { duty, consumptionTax, valueAddedTax, ctStatutory, tier, specificQty };
+}
+
+/** The formulas and inputs behind {@link lineFigures}' result for the same line. */
+export function explainLineTax(
+  P: Decimal,
+  rate: TaxRate,
+  f: RegimeFactors,
+  fig: LineFigures,
+): { customsTax: RawTax; consumptionTax: RawTax; valueAddedTax: RawTax } {
+  // Duty
+  const amt = fmtAmount(P);
+  const duty = fig.duty;
+  let customsTax: RawTax;
+  if (f.reduced) {
+    customsTax = {
+      value: duty,
+      formula: 'P × d × t',
+      inputs: { P: amt, d: rate.duty === undefined ? 'n/a (t = 0)' : fmtConst(rate.duty), t: fmtConst(f.t) },
+    };
+  } else {
+    customsTax = { value: duty, formula: 'P × d', inputs: { P: amt, d: fmtConst(rate.duty as Decimal) } };
+  }
+  const k = f.reduced ? f.k : ONE;
+  const kSuffix = f.reduced ? ' × k' : '';
+  const dutyText = duty.isZero() ? '0.00' : fmtUnrounded(duty);
+
+  // Consumption tax
+  const tier = fig.tier;
+  const ctStatutory = fig.ctStatutory;
+  let consumptionTax: RawTax;
+  if (tier === undefined) {
+    consumptionTax = {
+      value: fig.consumptionTax,
+      formula: '0',
+      inputs: { reason: rate.consumption === undefined ? 'no consumption tax for this code' : 'below every threshold' },
+    };
+  } else {
+    const inputs: Record<string, string> = { P: amt, duty: dutyText };
+    if (tier.perUnit !== undefined && tier.unit !== undefined) {
+      inputs.q = `${(fig.specificQty as Decimal).toFixed()} (unit ${tier.unit})`;
       inputs.u = fmtConst(tier.perUnit);
     }
     const c = tier.adValorem;
     let formula: string;
     if (c !== undefined && tier.perUnit !== undefined) {
-      ctStatutory = base.plus(specific).div(ONE.minus(c)).times(c).plus(specific);
       formula = f.reduced ? '((P + duty + q × u) / (1 − c) × c + q × u) × k' : '(P + duty + q × u) / (1 − c) × c + q × u';
       inputs.c = fmtConst(c);
     } else if (c !== undefined) {
-      ctStatutory = base.div(ONE.minus(c)).times(c);
       formula = `(P + duty) / (1 − c) × c${kSuffix}`;
       inputs.c = fmtConst(c);
     } else {
-      ctStatutory = specific;
       formula = `q × u${kSuffix}`;
       delete inputs.P;
       delete inputs.duty;
@@ -209,12 +261,10 @@ export function lineTax(P: Decimal, rate: TaxRate, quantityOf: QuantityOf, f: Re
     if (tier.minUnitValue !== undefined) {
       inputs.threshold = tier.minUnitValue.map((t) => `≥ ${fmtConst(t.value)} per ${t.unit}`).join(' or ');
     }
-    consumptionTax = { value: ctStatutory.times(k), formula, inputs };
+    consumptionTax = { value: fig.consumptionTax, formula, inputs };
   }
 
-  // VAT: the base holds the statutory CT; the factor comes last.
-  const vatBase = ctStatutory.isZero() ? base : base.plus(ctStatutory);
-  const vat = vatBase.times(rate.vat).times(k);
+  // VAT
   const vatInputs: Record<string, string> = {
     P: amt,
     duty: dutyText,
@@ -222,8 +272,15 @@ export function lineTax(P: Decimal, rate: TaxRate, quantityOf: QuantityOf, f: Re
     v: fmtConst(rate.vat),
   };
   if (f.reduced) vatInputs.k = fmtConst(k);
-  const valueAddedTax: RawTax = { value: vat, formula: `(P + duty + CT_statutory) × v${kSuffix}`, inputs: vatInputs };
-  return { customsTax, consumptionTax, valueAddedTax, ctStatutory, tier };
+  const valueAddedTax: RawTax = { value: fig.valueAddedTax, formula: `(P + duty + CT_statutory) × v${kSuffix}`, inputs: vatInputs };
+  return { customsTax, consumptionTax, valueAddedTax };
+}
+
+/** {@link lineFigures} with the explanations of {@link explainLineTax}. */
+export function lineTax(P: Decimal, rate: TaxRate, quantityOf: QuantityOf, f: RegimeFactors): RawLineTax | LineTaxProblem {
+  const fig = lineFigures(P, rate, quantityOf, f);
+  if ('kind' in fig) return fig;
+  return { ...explainLineTax(P, rate, f, fig), ctStatutory: fig.ctStatutory, tier: fig.tier };
 }
 
 /** Regime factors from the policy. */

@@ -100,6 +100,8 @@ const EntrySchema = z.strictObject({
 });
 
 const KEY = /^(\d{4}|\d{8}|\d{10})$/;
+/** Key lengths, longest (most specific) first. */
+const KEY_LENGTHS = [10, 8, 4] as const;
 
 function invalid(origin: string, path: readonly PropertyKey[], why: string): SandanError {
   const where = path.length === 0 ? '(root)' : formatPath(path);
@@ -143,7 +145,7 @@ export function parseRateTable(json: unknown, origin = 'rate table'): RateTable 
 export function resolveRate(tables: RateTable | readonly RateTable[], gcode: string): ResolvedRate | undefined {
   const list: readonly RateTable[] = isRateTable(tables) ? [tables] : tables;
   for (const table of list) {
-    for (const len of [10, 8, 4]) {
+    for (const len of KEY_LENGTHS) {
       if (gcode.length < len) continue;
       const key = gcode.slice(0, len);
       const rate = table.entries.get(key);

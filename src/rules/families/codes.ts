@@ -26,10 +26,12 @@ const LINE_FIELDS: Array<{ doc: 'order' | 'inventory'; key: string; table: strin
   { doc: 'inventory', key: 'tradeCountry', table: 'country' },
 ];
 
-function checkCode(ctx: RuleContext, rec: Rec, key: string, tableId: string, path: string, out: RuleIssue[]): void {
+/** Checks `rec[key]`, found at `doc.key` or, for a line (`line` ≥ 0), at `doc.items[line].key`. */
+function checkCode(ctx: RuleContext, rec: Rec, doc: string, line: number, key: string, tableId: string, out: RuleIssue[]): void {
   const table = ctx.codes[tableId];
   const code = ctx.str(rec, key);
   if (!table || code === undefined || table.get(code)) return;
+  const path = line < 0 ? `${doc}.${key}` : `${doc}.items[${line}].${key}`;
   out.push({
     code: 'code-unknown',
     path,
@@ -55,10 +57,10 @@ export const codeTables = defineRule({
     const out: RuleIssue[] = [];
     for (const f of HEAD_FIELDS) {
       const rec = ctx.doc(f.doc);
-      if (rec) checkCode(ctx, rec, f.key, f.table, `${f.doc}.${f.key}`, out);
+      if (rec) checkCode(ctx, rec, f.doc, -1, f.key, f.table, out);
     }
     for (const f of LINE_FIELDS) {
-      for (const { index, line } of ctx.lines(f.doc)) checkCode(ctx, line, f.key, f.table, `${f.doc}.items[${index}].${f.key}`, out);
+      for (const { index, line } of ctx.lines(f.doc)) checkCode(ctx, line, f.doc, index, f.key, f.table, out);
     }
     return out;
   },

@@ -19,11 +19,11 @@ export const districtOffices = defineRule({
     const district = ctx.district;
     const inv = ctx.doc('inventory');
     if (!district || !inv) return [];
-    const own = new Set([district.code, ...district.offices.map((o) => o.code), ...district.ports.map((o) => o.code)]);
+    const own = (code: string) => code === district.code || district.offices.some((o) => o.code === code) || district.ports.some((o) => o.code === code);
     const out: RuleIssue[] = [];
     for (const [key, code, severity] of [['customsCode', 'district-office-mismatch', 'error'], ['portCode', 'district-port-mismatch', 'warning']] as const) {
       const v = ctx.str(inv, key);
-      if (v === undefined || !/^\d{4}$/.test(v) || own.has(v) || districtOf(ctx.codes.customs, v) === district.code) continue;
+      if (v === undefined || !/^\d{4}$/.test(v) || own(v) || districtOf(ctx.codes.customs, v) === district.code) continue;
       out.push({
         code,
         path: `inventory.${key}`,

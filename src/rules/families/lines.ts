@@ -1,10 +1,11 @@
 import type Decimal from 'decimal.js';
 import { z } from 'zod';
-import { Dec } from '../../model/primitives.js';
+import { Dec, decimalOfText } from '../../model/primitives.js';
 import { defineRule, type Rec, type RuleContext, type RuleIssue } from '../types.js';
-import { show } from './util.js';
+import { decEq, differsBeyond, show } from './util.js';
 
 const DOCS = ['order', 'inventory'] as const;
+const AMOUNTS = ['qty', 'price', 'totalPrice'] as const;
 
 function gnumOf(ctx: RuleContext, line: Rec): number | undefined {
   const v = ctx.str(line, 'gnum');
@@ -75,25 +76,22 @@ export const linesCorrespond = defineRule({
     for (const { index, line } of invLines) {
       const g = gnumOf(ctx, line);
       if (g === undefined) continue;
-      const base = `inventory.items[${index}]`;
       const ol = byGnum.get(g);
       if (!ol) {
+        const base = `inventory.items[${index}]`;
         out.push({ code: '1322', path: `${base}.gnum`, actual: String(g), message: { zh: `订单中没有商品序号为 ${g} 的商品`, en: `${base}.gnum ${g} has no order line with the same gnum` } });
         continue;
       }
-      const pairs: Array<[string, string]> = [['gname', 'itemName']];
-      for (const [invKey, orderKey] of pairs) {
-        const a = ctx.str(line, invKey);
-        const b = ctx.str(ol, orderKey);
-        if (a !== undefined && b !== undefined && a !== b) {
-          out.push({ code: '1322', path: `${base}.${invKey}`, expected: b, actual: a, message: { zh: `商品序号 ${g}：清单商品名称“${a}”与订单商品名称“${b}”不一致`, en: `gnum ${g}: inventory gname "${a}" differs from order itemName "${b}"` } });
-        }
+      const a = ctx.str(line, 'gname');
+      const b = ctx.str(ol, 'itemName');
+      if (a !== undefined && b !== undefined && a !== b) {
+        out.push({ code: '1322', path: `inventory.items[${index}].gname`, expected: b, actual: a, message: { zh: `商品序号 ${g}：清单商品名称“${a}”与订单商品名称“${b}”不一致`, en: `gnum ${g}: inventory gname "${a}" differs from order itemName "${b}"` } });
       }
-      for (const key of ['qty', 'price', 'totalPrice']) {
+      for (const key of AMOUNTS) {
         const a = ctx.dec(line, key);
         const b = ctx.dec(ol, key);
-        if (a && b && !a.eq(b)) {
-          out.push({ code: '1322', path: `${base}.${key}`, expected: show(b), actual: show(a), message: { zh: `商品序号 ${g}：清单 ${key} ${show(a)} 与订单 ${show(b)} 不一致`, en: `gnum ${g}: inventory ${key} ${show(a)} differs from the order's ${show(b)}` } });
+        if (a && b && !decEq(a, b)) {
+          out.push({ code: '1322', path: `inventory.items[${index}].${key}`, expected: show(b), actual: show(a), message: { zh: `商品序号 ${g}：清单 ${key} ${show(a)} 与订单 ${show(b)} 不一致`, en: `gnum ${g}: inventory ${key} ${show(a)} differs from the order's ${show(b)}` } });
         }
       }
     }
@@ -110,7 +108,7 @@ export const lineTotalPrice = defineRule({
   options: z.strictObject({ tolerance: z.string().regex(/^\d+(\.\d+)?$/).default('0') }),
   codes: { 'total-price': { zh: '总价不等于单价乘以数量', en: 'totalPrice is not price × qty' } },
   check(ctx, options) {
-    const tol = new Dec(options.tolerance);
+    const tol = decimalOfText(options.tolerance);
     const out: RuleIssue[] = [];
     for (const doc of DOCS) {
       for (const { index, line } of ctx.lines(doc)) {
@@ -119,7 +117,7 @@ export const lineTotalPrice = defineRule({
         const total = ctx.dec(line, 'totalPrice');
         if (!price || !qty || !total) continue;
         const expected = price.times(qty);
-        if (expected.minus(total).abs().gt(tol)) {
+        if (differsBeyond(expected, total, tol)) {
           const path = `${doc}.items[${index}].totalPrice`;
           out.push({ code: 'total-price', path, expected: show(expected), actual: show(total), message: { zh: `${path} 应为 ${show(price)} × ${show(qty)} = ${show(expected)}，实际为 ${show(total)}`, en: `${path} must be price × qty = ${show(price)} × ${show(qty)} = ${show(expected)}, got ${show(total)}` } });
         }
@@ -150,7 +148,7 @@ export const goodsValueSum = defineRule({
     const goods = ctx.dec(ctx.doc('order'), 'goodsValue');
     const lines = ctx.lines('order');
     const total = sum(lines.map(({ line }) => ctx.dec(line, 'totalPrice')));
-    if (!goods || !total || lines.length === 0 || goods.eq(total)) return [];
+    if (!goods || !total || lines.length === 0 || decEq(goods, total)) return [];
     return [{ code: 'goods-value', path: 'order.goodsValue', expected: show(total), actual: show(goods), message: { zh: `商品价格应为表体总价之和 ${show(total)}，实际为 ${show(goods)}`, en: `order.goodsValue must be the sum of the lines' totalPrice, ${show(total)}, got ${show(goods)}` } }];
   },
 });

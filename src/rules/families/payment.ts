@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { Dec } from '../../model/primitives.js';
+import { decimalOfText } from '../../model/primitives.js';
 import { defineRule, type RuleIssue } from '../types.js';
-import { ref, sameString, show } from './util.js';
+import { differsBeyond, ref, sameString, show } from './util.js';
 
 const tolerance = z.string().regex(/^\d+(\.\d+)?$/).default('0');
 
@@ -50,7 +50,7 @@ export const paymentAmount = defineRule({
   },
   check(ctx, options) {
     const order = ctx.doc('order');
-    const tol = new Dec(options.tolerance);
+    const tol = decimalOfText(options.tolerance);
     const out: RuleIssue[] = [];
     const goods = ctx.dec(order, 'goodsValue');
     const freight = ctx.dec(order, 'freight');
@@ -59,7 +59,7 @@ export const paymentAmount = defineRule({
     const paid = ctx.dec(order, 'acturalPaid');
     if (goods && freight && tax && discount && paid) {
       const expected = goods.plus(freight).plus(tax).minus(discount);
-      if (expected.minus(paid).abs().gt(tol)) {
+      if (differsBeyond(expected, paid, tol)) {
         out.push({
           code: 'actural-paid-formula',
           path: 'order.acturalPaid',
@@ -73,7 +73,7 @@ export const paymentAmount = defineRule({
       }
     }
     const amountPaid = ctx.dec(ctx.doc('payment'), 'amountPaid');
-    if (paid && amountPaid && paid.minus(amountPaid).abs().gt(tol)) {
+    if (paid && amountPaid && differsBeyond(paid, amountPaid, tol)) {
       out.push({
         code: '1332',
         path: 'payment.amountPaid',

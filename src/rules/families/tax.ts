@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { computeTax, type TaxResult } from '../../tax/compute.js';
+import { computeTax, type TaxFigures } from '../../tax/compute.js';
 import type { RateTable } from '../../tax/rates.js';
 import { toTaxPolicy } from '../tax-policy.js';
 import { defineRule, type RuleContext, type RuleIssue } from '../types.js';
-import { show } from './util.js';
+import { decEq, show } from './util.js';
 
 /** Where rules find rate tables: `extras.rates`, user tables first (see ValidateOptions.rates). */
 export function ratesOf(ctx: RuleContext): readonly RateTable[] {
@@ -12,14 +12,14 @@ export function ratesOf(ctx: RuleContext): readonly RateTable[] {
 }
 
 // One computation per validation: the context is made anew for each declaration.
-const TAX = new WeakMap<RuleContext, TaxResult | null>();
+const TAX = new WeakMap<RuleContext, TaxFigures | null>();
 
-/** The computed tax of the declaration, once per validation. */
-export function taxOf(ctx: RuleContext): TaxResult | undefined {
+/** The computed tax of the declaration (figures only: rules need no explanations), once per validation. */
+export function taxOf(ctx: RuleContext): TaxFigures | undefined {
   const hit = TAX.get(ctx);
   if (hit !== undefined) return hit ?? undefined;
   const policy = toTaxPolicy(ctx.policy);
-  const result = ctx.declaration?.inventory && policy ? computeTax(ctx.declaration, { policy, rates: ratesOf(ctx) }) : undefined;
+  const result = ctx.declaration?.inventory && policy ? computeTax(ctx.declaration, { policy, rates: ratesOf(ctx), explain: false }) : undefined;
   TAX.set(ctx, result ?? null);
   return result;
 }
@@ -55,6 +55,8 @@ export const taxTotalMatches = defineRule({
     if (!result.complete) return out;
     const declared = ctx.dec(ctx.doc('order'), 'taxTotal');
     if (!declared) return out;
+    // (equal: within any tolerance, which is never negative)
+    if (decEq(declared, result.taxTotal)) return out;
     const diff = declared.minus(result.taxTotal);
     if (diff.abs().lte(ctx.policy.taxTolerance)) return out;
     const parts = KINDS.map(([k, zh, en]) => ({ zh: `${zh} ${result[k].toFixed(2)}`, en: `${en} ${result[k].toFixed(2)}` }));

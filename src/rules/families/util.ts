@@ -2,6 +2,22 @@ import type Decimal from 'decimal.js';
 import { fieldNameZh } from '../../model/field-names.js';
 import type { Rec, RuleContext, RuleIssue } from '../types.js';
 
+/**
+ * `a.eq(b)`, without decimal.js's copy of `b` when both are the same object (amounts with
+ * the same text share one Decimal, see decimalOfText); NaN stays unequal to itself.
+ */
+export function decEq(a: Decimal, b: Decimal): boolean {
+  return (a === b && !a.isNaN()) || a.eq(b);
+}
+
+/**
+ * `|a − b| > tolerance` for a non-negative tolerance; equal amounts (the usual case) are
+ * answered without computing the difference.
+ */
+export function differsBeyond(a: Decimal, b: Decimal, tolerance: Decimal): boolean {
+  return !decEq(a, b) && a.minus(b).abs().gt(tolerance);
+}
+
 /** Formats a Decimal for messages without float artefacts or exponent notation. */
 export function show(d: Decimal | undefined): string {
   return d === undefined ? '—' : d.toFixed();

@@ -39,7 +39,7 @@ async function* declarations(file) {
 
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
-const calculate = createTaxCalculator({ rates: parseRateTable(JSON.parse(readFileSync(`${dir}/rates.json`, 'utf8')), 'rates.json') });
+const calculate = createTaxCalculator({ explain: false, rates: parseRateTable(JSON.parse(readFileSync(`${dir}/rates.json`, 'utf8')), 'rates.json') });
 const store = await openSqliteStore();
 const files = await expandPaths([`${dir}/bills`, `${dir}/receipts`]);
 const report = await reconcile({ declarations: declarations(`${dir}/declarations.ndjson`), documents: readCebDocuments(files) }, { calculate, store });

@@ -34,7 +34,7 @@ async function* declarations() {
 const store = await openSqliteStore();
 try {
   const files = await expandPaths([join(month, 'bills'), join(month, 'receipts')]);
-  const report = await reconcile({ declarations: declarations(), documents: readCebDocuments(files) }, { calculate: createTaxCalculator({ rates }), store });
+  const report = await reconcile({ declarations: declarations(), documents: readCebDocuments(files) }, { calculate: createTaxCalculator({ rates, explain: false }), store });
 
   mkdirSync(values.out, { recursive: true });
   const name = month.replace(/\/+$/, '').split('/').pop();

@@ -71,7 +71,8 @@ export async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandCo
   if (opts.tolerance !== undefined && !/^\d{1,14}(\.\d{1,5})?$/.test(opts.tolerance)) {
     throw new SandanError('INVALID_OPTION', `--tolerance must be a non-negative amount such as 0.01, got ${opts.tolerance}`);
   }
-  const calculate = createTaxCalculator(opts.rates !== undefined ? { rates: await readRatesFile(opts.rates) } : {});
+  // Reconciliation needs the figures, not their explanations (about twice as fast).
+  const calculate = createTaxCalculator({ explain: false, ...(opts.rates !== undefined && { rates: await readRatesFile(opts.rates) }) });
   const files = await expandPaths([...opts.taxBills, ...(opts.receipts ?? [])]);
   const declarations = readRecords(await openInput(opts.declarations, io.stdin), { ndjson: true });
   const fileErrors: string[] = [];

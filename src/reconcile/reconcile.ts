@@ -3,6 +3,7 @@ import type { Issue } from '../model/issue.js';
 import { Dec } from '../model/primitives.js';
 import { districtOf } from '../rules/codes.js';
 import type { TaxCalculation } from '../rules/tax-calculator.js';
+import type { TaxFigures } from '../tax/compute.js';
 import { toInventoryReceipt, toTaxBill, toTaxBillStatus } from './records.js';
 import type { ScannedDocument } from './scan.js';
 import { MemoryStore, type InventoryKeys, type ReconcileStore, type StoredBill } from './store.js';
@@ -45,7 +46,7 @@ export interface ReconcileProgress {
 /** Options of {@link reconcile}. */
 export interface ReconcileOptions {
   /** Computes a declaration's tax, e.g. `createTaxCalculator({ rates })`. */
-  calculate: (input: unknown) => TaxCalculation;
+  calculate: (input: unknown) => TaxCalculation<TaxFigures>;
   /** Where the join index and the rows live (default: a new MemoryStore). Close it after reading the report. */
   store?: ReconcileStore;
   /** A difference up to this amount (per tax kind) still matches (default 0). */

@@ -6,7 +6,7 @@ import os from 'node:os';
 
 const dir = new URL('.', import.meta.url);
 const only = process.argv.slice(2);
-const files = readdirSync(dir).filter((f) => f.endsWith('.mjs') && !['run.mjs', 'fixtures.mjs'].includes(f) && (only.length === 0 || only.some((o) => f.includes(o))));
+const files = readdirSync(dir).filter((f) => f.endsWith('.mjs') && !['run.mjs', 'fixtures.mjs', 'generate-reconcile.mjs'].includes(f) && (only.length === 0 || only.some((o) => f.includes(o))));
 console.log(JSON.stringify({ machine: `${os.cpus()[0]?.model} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`, node: process.version, date: new Date().toISOString() }));
 let failed = false;
 for (const f of files.sort()) {

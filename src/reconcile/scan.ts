@@ -1,5 +1,6 @@
 import { SandanError } from '../errors.js';
 import { CEB_NS, contentModel } from '../xml/content-model.js';
+import { decodeEntities } from '../xml/entities.js';
 
 /*
  * A streaming scanner for the flat CEB documents reconciliation reads in bulk: tax bills
@@ -61,19 +62,6 @@ const ATTR = /([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 const DECLARED_ENCODING = /^<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/;
 // A leaf: start tag, text and CDATA, end tag with the same qualified name (or an empty-element tag).
 const LEAF = new RegExp(`<(${NAME}:)?(${NAME})(?:\\s[^>]*?)?(?:/>|>((?:[^<]|<!\\[CDATA\\[[\\s\\S]*?\\]\\]>)*)</\\1\\2\\s*>)`, 'g');
-const ENTITY = /&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g;
-
-function decodeEntities(s: string): string {
-  if (s.indexOf('&') === -1) return s;
-  return s.replace(ENTITY, (_, e: string) => {
-    if (e === 'amp') return '&';
-    if (e === 'lt') return '<';
-    if (e === 'gt') return '>';
-    if (e === 'quot') return '"';
-    if (e === 'apos') return "'";
-    return String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
-  });
-}
 
 function leafText(raw: string): string {
   if (raw.indexOf('<![CDATA[') === -1) return decodeEntities(raw);

@@ -9,6 +9,7 @@ import { xmlIssue } from './issues.js';
 import { BUILDABLE, MESSAGE_NAMES, type BuildableType, type DocumentOf } from './messages.js';
 import { parseReturnInfo, type ReturnInfo } from './return-info.js';
 import { DEFAULT_MAX_XML_BYTES, safeXmlText } from './safety.js';
+import { decodeEntities } from './entities.js';
 
 /** Options of the parsers. */
 export interface ParseXmlOptions {
@@ -90,18 +91,6 @@ const parser = new XMLParser({
 });
 const innerXml = new XMLBuilder({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', processEntities: false, cdataPropName: '#cdata', suppressEmptyNode: true });
 
-const ENTITY = /&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g;
-function decodeEntities(s: string): string {
-  if (s.indexOf('&') === -1) return s;
-  return s.replace(ENTITY, (_, e: string) => {
-    if (e === 'amp') return '&';
-    if (e === 'lt') return '<';
-    if (e === 'gt') return '>';
-    if (e === 'quot') return '"';
-    if (e === 'apos') return "'";
-    return String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
-  });
-}
 
 function tagOf(n: Node): string | undefined {
   for (const k in n) if (k !== ':@') return k;

@@ -8,6 +8,7 @@ import { verifyMessage } from '../sign/verify-message.js';
 import { districtSignOptions, keyTypeOf, verifyAlgorithmsFromDistrict } from '../sign/algorithms.js';
 import { bundledCodeTables, bundledRulesets } from '../rules/bundled.js';
 import { districtOf } from '../rules/codes.js';
+import { beijingIsoDate } from '../xml/time.js';
 import type { CommandContext } from './command.js';
 import type { CliIo } from './io.js';
 
@@ -74,11 +75,6 @@ function districtAlgorithms(code: string) {
   return ruleset.data.district.signatureAlgorithms;
 }
 
-/** Today in Beijing (UTC+8) as YYYY-MM-DD: which district settings are in force. */
-function beijingToday(): string {
-  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-}
-
 /** `sandan sign`: exit 0 with the signed XML on stdout (or in --out); 2 on any problem. */
 export async function signCommand(file: string, opts: SignCommandOptions, io: CliIo): Promise<number> {
   let passphrase: string | undefined;
@@ -89,7 +85,7 @@ export async function signCommand(file: string, opts: SignCommandOptions, io: Cl
   const signer = await loadLocalSigner({ keyPath: opts.key, certificatePath: opts.cert, passphrase, certificateNumber: opts.certNo, algorithm: opts.rsaSha256 ? 'rsa-sha256' : undefined });
   const xml = await readXml(file, io.stdin);
   // A district's accepted algorithms (its ruleset) pick the URIs; explicit options win.
-  const fromDistrict = opts.district !== undefined ? districtSignOptions(districtAlgorithms(opts.district), keyTypeOf(signer.algorithm), beijingToday()) : undefined;
+  const fromDistrict = opts.district !== undefined ? districtSignOptions(districtAlgorithms(opts.district), keyTypeOf(signer.algorithm), beijingIsoDate(new Date())) : undefined;
   const options: SignOptions = {
     ...fromDistrict,
     ...(opts.signatureMethod !== undefined && { signatureMethod: opts.signatureMethod }),

@@ -3,6 +3,7 @@ import type Decimal from 'decimal.js';
 import { SandanError } from '../errors.js';
 import { Dec } from '../model/primitives.js';
 import type { QuotaEntry, QuotaEvent, QuotaPolicy } from './types.js';
+import { beijingIsoDate } from '../xml/time.js';
 
 /**
  * The pure part of the quota ledger: Beijing calendar, amounts, the buyer hash and the
@@ -57,7 +58,7 @@ export function beijingYear(at: Date): number {
 
 /** The Beijing calendar date of an instant, `YYYY-MM-DD`. */
 export function beijingDate(at: Date): string {
-  return new Date(at.getTime() + BEIJING_OFFSET).toISOString().slice(0, 10);
+  return beijingIsoDate(at);
 }
 
 /** Checks a calendar year argument. */

@@ -1,5 +1,5 @@
 import type Decimal from 'decimal.js';
-import { validate, type ValidateOptions, type ValidationResult } from '../rules/validate.js';
+import { declarationDate, validate, type ValidateOptions, type ValidationResult } from '../rules/validate.js';
 import type { QuotaSnapshot } from '../rules/families/quota.js';
 import type { QuotaBalance } from './core.js';
 import type { QuotaLedger } from './ledger.js';
@@ -13,14 +13,6 @@ type Rec = Record<string, unknown> | undefined;
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v : undefined;
-}
-
-/** The Beijing date of a declaration (`inventory.declTime`, else `order.appTime`), `YYYY-MM-DD`. */
-function declarationDate(input: Record<string, Rec>): string | undefined {
-  for (const v of [input.inventory?.declTime, input.order?.appTime]) {
-    if (typeof v === 'string' && /^\d{8}/.test(v)) return `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}`;
-  }
-  return undefined;
 }
 
 /**

@@ -43,7 +43,8 @@ const DATE = /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 /** The date used when a declaration carries none and none is given: the newest policy. */
 const LATEST = '9999-12-31';
 
-function declarationDate(input: unknown): string | undefined {
+/** The Beijing date of a declaration, `YYYY-MM-DD`: `inventory.declTime`, else `order.appTime`, when it is a real date. */
+export function declarationDate(input: unknown): string | undefined {
   if (input === null || typeof input !== 'object') return undefined;
   const rec = input as Record<string, Record<string, unknown> | undefined>;
   return dateOf(rec.inventory?.declTime) ?? dateOf(rec.order?.appTime);

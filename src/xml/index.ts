@@ -3,7 +3,7 @@ export * from './other-documents.js';
 export * from './messages.js';
 export { buildMessage, buildMessageTree, checkDocuments, checkSenderProfile, decimalText, type BuildEnvironment, type BuildOptions, type BuildResult, type SenderProfile, type Subscriber } from './build.js';
 export { serializeXml, escapeText, escapeAttr, type XNode } from './serialize.js';
-export { beijingDate8, beijingDateTime14, beijingXsDateTime } from './time.js';
+export { beijingDate8, beijingDateTime14, beijingIsoDate, beijingXsDateTime } from './time.js';
 export { parseCebXml, documentsOf, toJsonValue, type CebDocument, type CebMessage, type DxpEnvelope, type ParsedXml, type ParseXmlOptions, type SignatureInfo } from './parse.js';
 export { DEFAULT_MAX_XML_BYTES, safeXmlText } from './safety.js';
 export { parseReturnInfo, type ReturnInfo } from './return-info.js';

@@ -25,6 +25,12 @@ export function beijingDate8(instant: Date): string {
   return `${y}${mo}${d}`;
 }
 
+/** `yyyy-MM-dd` in Beijing time: the calendar day policies, quota years and district settings go by. */
+export function beijingIsoDate(instant: Date): string {
+  const [y, mo, d] = parts(instant);
+  return `${y}-${mo}-${d}`;
+}
+
 /** `yyyy-MM-ddTHH:mm:ss` in Beijing time (DxpMsg CreatTime). */
 export function beijingXsDateTime(instant: Date): string {
   const [y, mo, d, h, mi, s] = parts(instant);

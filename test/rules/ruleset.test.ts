@@ -106,6 +106,19 @@ describe('user rulesets', () => {
   });
 });
 
+describe('discount treatment', () => {
+  it('the limit rule counts the same dutiable value as the duty engine when the discount lowers the base', () => {
+    // Two items, 2 × 2,600.00 + 150.00 = 5,350.00 > 5,000; a 400.00 coupon brings it to 4,950.00.
+    const d = example('hangzhou-1210');
+    for (const doc of [d.order, d.inventory]) Object.assign(doc.items[0], { price: '2600.00', totalPrice: '5200.00' });
+    Object.assign(d.order, { goodsValue: '5350.00', discount: '400.00', acturalPaid: '4999.87' });
+    d.payment.amountPaid = '4999.87';
+    expect(validate(d).issues.some((i) => i.code === '-621005')).toBe(true);
+    const lowers = { id: 'coupons-lower-base', version: '1', extends: 'national', policy: { nonCashDiscountReducesBase: [{ value: true, source: 'test' }] } };
+    expect(validate(d, { ruleset: lowers }).issues.some((i) => i.code === '-621005')).toBe(false);
+  });
+});
+
 describe('options', () => {
   it('throws SandanError on misuse, never on data', () => {
     expect(() => createValidator({ at: '2026/01/01' })).toThrowError(SandanError);

@@ -4,8 +4,21 @@ import { Dec } from '../../model/primitives.js';
 import { defineRule, type RuleContext } from '../types.js';
 import { show } from './util.js';
 
-/** The dutiable value of one order: goods + freight + insurance (财关税〔2016〕18号). */
+/**
+ * The dutiable value of one order: goods + freight + insurance (财关税〔2016〕18号), less the
+ * non-cash discount where the policy says it lowers the base — the same value the duty engine
+ * compares with the limits.
+ */
 export function orderDutiableValue(ctx: RuleContext): Decimal | undefined {
+  const value = grossDutiableValue(ctx);
+  if (!value || !ctx.policy.nonCashDiscountReducesBase) return value;
+  const discount = ctx.dec(ctx.doc('order'), 'discount');
+  if (!discount) return undefined;
+  const net = value.minus(discount);
+  return net.isNegative() ? new Dec(0) : net;
+}
+
+function grossDutiableValue(ctx: RuleContext): Decimal | undefined {
   const inv = ctx.doc('inventory');
   if (inv) {
     let total = new Dec(0);

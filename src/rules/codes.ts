@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SandanError } from '../errors.js';
+import { ConfidenceSchema } from './policy.js';
 
 /**
  * Code tables (currency, country, unit, …) are data files under rulesets/codes/, each with its
@@ -21,7 +22,7 @@ export const CodeTableSchema = z.strictObject({
       zh: z.string(),
       en: z.string(),
       source: z.string(),
-      confidence: z.enum(['verified', 'memory', 'uncertain']).optional(),
+      confidence: ConfidenceSchema.optional(),
       note: z.string().optional(),
       validFrom: z.string().optional(),
       validTo: z.string().optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfidenceSchema, DateSchema } from './policy.js';
 
 /**
  * What a district ruleset says about its customs district besides rule settings: the offices
@@ -6,11 +7,9 @@ import { z } from 'zod';
  * local requirements. Every value cites a source; uncertain ones say so.
  */
 
-const dateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
-const confidence = z.enum(['verified', 'memory', 'uncertain']);
 const sourced = {
   source: z.string().min(1),
-  confidence: confidence.optional(),
+  confidence: ConfidenceSchema.optional(),
   note: z.string().optional(),
 };
 
@@ -29,8 +28,8 @@ export const DistrictSectionSchema = z.strictObject({
       z.strictObject({
         signatureMethod: z.string().min(1),
         digestMethod: z.string().min(1),
-        effectiveFrom: dateString.optional(),
-        effectiveTo: dateString.optional(),
+        effectiveFrom: DateSchema.optional(),
+        effectiveTo: DateSchema.optional(),
         ...sourced,
       }),
     )
@@ -39,7 +38,7 @@ export const DistrictSectionSchema = z.strictObject({
   paymentCustomsCodes: z.record(z.string(), z.strictObject({ codes: z.array(z.string().min(1)).min(1), ...sourced })).default({}),
   /** Local requirements found in the sources, as text (the rules that enforce them are in `rules`). */
   localRequirements: z
-    .array(z.strictObject({ id: z.string().min(1), text: z.strictObject({ zh: z.string(), en: z.string() }), effectiveFrom: dateString.optional(), effectiveTo: dateString.optional(), ...sourced }))
+    .array(z.strictObject({ id: z.string().min(1), text: z.strictObject({ zh: z.string(), en: z.string() }), effectiveFrom: DateSchema.optional(), effectiveTo: DateSchema.optional(), ...sourced }))
     .default([]),
 });
 

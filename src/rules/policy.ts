@@ -31,17 +31,19 @@ export const POLICY_VALUES = {
 /** The name of a policy value. */
 export type PolicyKey = keyof typeof POLICY_VALUES;
 
-const dateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
-const confidence = z.enum(['verified', 'memory', 'uncertain']);
+/** A calendar date in data files, `YYYY-MM-DD` (effective dates, editions). */
+export const DateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+/** How sure a data value is: `uncertain` makes the rule it drives warn instead of fail. */
+export const ConfidenceSchema = z.enum(['verified', 'memory', 'uncertain']);
 
 /** One dated value of a policy key. */
 export const policyEntry = <V extends z.ZodType>(value: V) =>
   z.strictObject({
     value,
-    effectiveFrom: dateString.optional(),
-    effectiveTo: dateString.optional(),
+    effectiveFrom: DateSchema.optional(),
+    effectiveTo: DateSchema.optional(),
     source: z.string().min(1),
-    confidence: confidence.optional(),
+    confidence: ConfidenceSchema.optional(),
     note: z.string().optional(),
   });
 

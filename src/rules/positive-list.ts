@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DateSchema } from './policy.js';
 import { SandanError } from '../errors.js';
 
 /**
@@ -7,15 +8,14 @@ import { SandanError } from '../errors.js';
  * and each edition says for which 4-digit headings it is complete.
  */
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
 /** The format of rulesets/positive-list/*.json. */
 export const PositiveListSchema = z.strictObject({
   $schema: z.string().optional(),
   id: z.string().min(1),
   name: z.strictObject({ zh: z.string(), en: z.string() }),
-  effectiveFrom: date,
-  effectiveTo: date.optional(),
+  effectiveFrom: DateSchema,
+  effectiveTo: DateSchema.optional(),
   sources: z.array(z.strictObject({ id: z.string(), title: z.string(), where: z.string(), retrieved: z.string().optional() })).min(1),
   completeness: z.strictObject({ statement: z.string().min(1), completeHeadings: z.array(z.string().regex(/^\d{4}$/)) }),
   lines: z.array(

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SandanError } from '../errors.js';
 import type { Severity } from '../model/issue.js';
 import { DistrictSectionSchema, type DistrictSection } from './district.js';
-import { PolicySectionSchema, toPolicy, type Policy, type PolicyKey } from './policy.js';
+import { ConfidenceSchema, DateSchema, PolicySectionSchema, toPolicy, type Policy, type PolicyKey } from './policy.js';
 import type { Rule } from './types.js';
 
 /**
@@ -11,15 +11,13 @@ import type { Rule } from './types.js';
  * (a district extends the national ruleset; a user ruleset extends either), like ESLint configs.
  */
 
-const dateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
-const confidence = z.enum(['verified', 'memory', 'uncertain']);
 
 const settingFields = {
   severity: z.enum(['error', 'warning', 'off']).optional(),
-  effectiveFrom: dateString.optional(),
-  effectiveTo: dateString.optional(),
+  effectiveFrom: DateSchema.optional(),
+  effectiveTo: DateSchema.optional(),
   source: z.string().min(1).optional(),
-  confidence: confidence.optional(),
+  confidence: ConfidenceSchema.optional(),
   note: z.string().optional(),
 };
 

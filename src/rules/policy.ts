@@ -33,6 +33,11 @@ export type PolicyKey = keyof typeof POLICY_VALUES;
 
 /** A calendar date in data files, `YYYY-MM-DD` (effective dates, editions). */
 export const DateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+/** Whether dated data is in force on `at` (`YYYY-MM-DD`); both bounds are inclusive, a missing one is open. */
+export function inForce(entry: { effectiveFrom?: string | undefined; effectiveTo?: string | undefined }, at: string): boolean {
+  return (entry.effectiveFrom === undefined || entry.effectiveFrom <= at) && (entry.effectiveTo === undefined || at <= entry.effectiveTo);
+}
+
 /** How sure a data value is: `uncertain` makes the rule it drives warn instead of fail. */
 export const ConfidenceSchema = z.enum(['verified', 'memory', 'uncertain']);
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DateSchema } from './policy.js';
+import { DateSchema, inForce } from './policy.js';
 import { SandanError } from '../errors.js';
 
 /**
@@ -68,5 +68,5 @@ export function loadPositiveList(data: unknown, origin: string): PositiveList {
 
 /** The edition in force on a date, if any. */
 export function editionAt(editions: readonly PositiveList[], at: string): PositiveList | undefined {
-  return editions.find((e) => e.effectiveFrom <= at && (e.effectiveTo === undefined || at <= e.effectiveTo));
+  return editions.find((e) => inForce(e, at));
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SandanError } from '../errors.js';
 import type { Severity } from '../model/issue.js';
 import { DistrictSectionSchema, type DistrictSection } from './district.js';
-import { ConfidenceSchema, DateSchema, PolicySectionSchema, toPolicy, type Policy, type PolicyKey } from './policy.js';
+import { ConfidenceSchema, DateSchema, inForce, PolicySectionSchema, toPolicy, type Policy, type PolicyKey } from './policy.js';
 import type { Rule } from './types.js';
 
 /**
@@ -137,9 +137,6 @@ function asArray<T>(v: T | T[] | undefined): T[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
-function inForce(s: { effectiveFrom?: string | undefined; effectiveTo?: string | undefined }, at: string): boolean {
-  return (s.effectiveFrom === undefined || s.effectiveFrom <= at) && (s.effectiveTo === undefined || at <= s.effectiveTo);
-}
 
 /** Rulesets by id, resolving `extends` chains and caching what is in force per date. */
 export class RulesetRegistry {

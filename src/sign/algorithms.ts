@@ -3,6 +3,7 @@
  */
 import { createHash } from 'node:crypto';
 import { SandanError } from '../errors.js';
+import { inForce } from '../rules/policy.js';
 
 /** The signature computations sandan can do or check. */
 export type SignatureAlgorithm = 'rsa-sha1' | 'rsa-sha256' | 'sm2-sm3';
@@ -104,7 +105,7 @@ export function signOptionsFromDistrict(
  */
 export function districtSignOptions(entries: readonly DistrictSignatureAlgorithm[], keyType: KeyType, at?: string): AlgorithmOptions | undefined {
   for (const e of entries) {
-    if (at !== undefined && ((e.effectiveFrom !== undefined && at < e.effectiveFrom) || (e.effectiveTo !== undefined && at > e.effectiveTo))) continue;
+    if (at !== undefined && !inForce(e, at)) continue;
     const alg = SIGNATURE_METHODS[e.signatureMethod];
     if (alg && keyTypeOf(alg) === keyType) return signOptionsFromDistrict(e);
   }

@@ -12,6 +12,8 @@ export default defineConfig({
     cli: 'src/cli/main.ts',
     'quota/sqlite': 'src/quota/sqlite.ts',
     'quota/postgres': 'src/quota/postgres.ts',
+    // Started as a worker thread by reconcileFiles (found next to the chunk that holds it).
+    'reconcile/worker': 'src/reconcile/worker.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -19,6 +21,8 @@ export default defineConfig({
   target: 'node20',
   sourcemap: false,
   splitting: true,
+  // import.meta.url in the CommonJS build too (reconcileFiles finds its worker script with it).
+  shims: true,
   // Optional database drivers stay outside the bundle and load only when a store is opened.
   external: ['better-sqlite3', 'pg'],
 });

@@ -27,7 +27,8 @@ export type SandanErrorCode =
   | 'QUOTA_INVALID'
   | 'QUOTA_CONFLICT'
   | 'QUOTA_STORE'
-  | 'RECONCILE_INDEX';
+  | 'RECONCILE_INDEX'
+  | 'RECONCILE_WORKER';
 
 /** The one error class sandan throws; `code` is stable and meant for programs. */
 export class SandanError extends Error {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cliReference } from '../scripts/cli-doc.js';
 import { districtsCatalogue, rulesCatalogue, rulesetJsonSchema } from '../scripts/generated.js';
-import { jsonErrorOffset } from '../src/cli/json-position.js';
+import { jsonErrorOffset } from '../src/model/json-position.js';
 import { bundledCodeTables, bundledRulesets } from '../src/index.js';
 
 const read = (p: string) => readFileSync(new URL(`../${p}`, import.meta.url), 'utf8');

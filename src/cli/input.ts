@@ -2,48 +2,9 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { SandanError } from '../errors.js';
-import type { Issue } from '../model/issue.js';
-import { jsonErrorOffset } from './json-position.js';
+import { MAX_RECORD_BYTES, inputIssue, isBlankLine, recordFromBytes, type InputRecord } from '../model/json-input.js';
 
-/** One unit of input: a parsed JSON value, or the issue that kept it from being one. */
-export type InputRecord = { line: number; value: unknown; issue?: undefined } | { line: number; value?: undefined; issue: Issue };
-
-/** Declarations larger than this are refused as a whole (an absurd input, not a declaration). */
-export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
-
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
-function inputIssue(code: string, zh: string, en: string): Issue {
-  return { code, severity: 'error', path: '', ruleId: 'input', message: { zh, en } };
-}
-
-function decode(bytes: Buffer, first: boolean): { text: string } | { issue: Issue } {
-  try {
-    let text = decoder.decode(bytes);
-    // A UTF-8 byte-order mark is harmless; drop it.
-    if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    return { text };
-  } catch {
-    return { issue: inputIssue('input-encoding', '输入不是有效的 UTF-8 文本', 'The input is not valid UTF-8 text; save it as UTF-8') };
-  }
-}
-
-function parseJson(text: string): { value: unknown } | { issue: Issue } {
-  try {
-    return { value: JSON.parse(text) as unknown };
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    let where = '';
-    const pos = jsonErrorOffset(text);
-    if (pos >= 0) {
-      const before = text.slice(0, pos);
-      const line = before.split('\n').length;
-      const col = pos - before.lastIndexOf('\n');
-      where = ` (line ${line}, column ${col})`;
-    }
-    return { issue: inputIssue('json-syntax', `输入不是有效的 JSON${where}：${msg}`, `The input is not valid JSON${where}: ${msg}`) };
-  }
-}
+export { MAX_RECORD_BYTES, type InputRecord };
 
 /** Splits a byte stream into lines without decoding across line breaks, in constant memory. */
 async function* byteLines(stream: Readable): AsyncGenerator<{ line: number; bytes: Buffer; tooLong: boolean }> {
@@ -86,14 +47,6 @@ async function* byteLines(stream: Readable): AsyncGenerator<{ line: number; byte
 
 function stripCr(b: Buffer): Buffer {
   return b.length && b[b.length - 1] === 0x0d ? b.subarray(0, b.length - 1) : b;
-}
-
-function recordFromBytes(line: number, bytes: Buffer, tooLong: boolean): InputRecord {
-  if (tooLong) return { line, issue: inputIssue('input-too-large', `第 ${line} 行超过 ${MAX_RECORD_BYTES} 字节`, `Line ${line} is larger than ${MAX_RECORD_BYTES} bytes; a declaration is never that large`) };
-  const dec = decode(bytes, line === 1);
-  if ('issue' in dec) return { line, issue: dec.issue };
-  const parsed = parseJson(dec.text);
-  return 'issue' in parsed ? { line, issue: parsed.issue } : { line, value: parsed.value };
 }
 
 /** Opens a path or `-` (standard input); an unreadable file is a SandanError (exit 2). */
@@ -145,7 +98,7 @@ export async function* readRecords(stream: Readable, opts: { ndjson?: boolean } 
   }
   if (mode === 'ndjson') {
     const emit = function* (l: { line: number; bytes: Buffer; tooLong: boolean }) {
-      if (l.bytes.length === 0 || l.bytes.toString('latin1').trim() === '') return;
+      if (isBlankLine(l.bytes)) return;
       yield { ...recordFromBytes(l.line, l.bytes, l.tooLong), mode: 'ndjson' as const };
     };
     for (const l of head) yield* emit(l);

@@ -2,16 +2,17 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { SandanError, isSandanError } from '../errors.js';
-import { createTaxCalculator } from '../rules/tax-calculator.js';
-import { expandPaths, readCebDocuments } from '../reconcile/files.js';
+import { expandPaths } from '../reconcile/files.js';
 import { reportCsvChunks, reportJsonChunks, reportTextChunks } from '../reconcile/output.js';
-import { reconcile, type ReconcileProgress } from '../reconcile/reconcile.js';
+import { defaultReconcileWorkers, reconcileFiles } from '../reconcile/parallel.js';
+import type { ReconcileProgress } from '../reconcile/reconcile.js';
 import { openSqliteStore } from '../reconcile/sqlite-store.js';
 import { MemoryStore, type ReconcileStore } from '../reconcile/store.js';
 import { isSentType, isStatusReceiptType, sentFromDeclaration, sentFromMessage, status, type OrderStatus, type SentDocument, type StatusReceipt } from '../reconcile/status.js';
 import { parseCebXml } from '../xml/parse.js';
 import type { CommandContext } from './command.js';
-import { readRatesFile } from './data-files.js';
+import { parseRateTable } from '../tax/rates.js';
+import { readJsonFile } from './data-files.js';
 import { openInput, readRecords } from './input.js';
 
 interface ReconcileCliOptions {
@@ -23,6 +24,7 @@ interface ReconcileCliOptions {
   out?: string;
   index: 'auto' | 'memory' | 'sqlite';
   tolerance?: string;
+  workers?: string;
 }
 
 async function openStore(kind: ReconcileCliOptions['index']): Promise<ReconcileStore> {
@@ -71,20 +73,29 @@ export async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandCo
   if (opts.tolerance !== undefined && !/^\d{1,14}(\.\d{1,5})?$/.test(opts.tolerance)) {
     throw new SandanError('INVALID_OPTION', `--tolerance must be a non-negative amount such as 0.01, got ${opts.tolerance}`);
   }
-  // Reconciliation needs the figures, not their explanations (about twice as fast).
-  const calculate = createTaxCalculator({ explain: false, ...(opts.rates !== undefined && { rates: await readRatesFile(opts.rates) }) });
+  const workers = opts.workers === undefined ? defaultReconcileWorkers() : Number(opts.workers);
+  if (!/^\d{1,2}$/.test(opts.workers ?? '0') || workers > 64) throw new SandanError('INVALID_OPTION', `--workers must be a whole number from 0 to 64, got ${opts.workers}`);
+  // The rate table is checked here (a bad one exits 2) and handed to the worker threads as JSON.
+  const rateTables = opts.rates === undefined ? [] : [{ data: await readJsonFile(opts.rates, 'rate table'), source: opts.rates }];
+  for (const t of rateTables) parseRateTable(t.data, t.source);
   const files = await expandPaths([...opts.taxBills, ...(opts.receipts ?? [])]);
-  const declarations = readRecords(await openInput(opts.declarations, io.stdin), { ndjson: true });
+  const declarations = (await openInput(opts.declarations, io.stdin)) as AsyncIterable<Uint8Array>;
   const fileErrors: string[] = [];
   const progress = io.stderrIsTTY
     ? (p: ReconcileProgress) => io.stderr(`\rsandan reconcile: ${p.phase} ${p.count.toLocaleString('en-US')}   `)
     : undefined;
   const store = await openStore(opts.index);
   try {
-    const report = await reconcile(
-      { declarations, documents: readCebDocuments(files, { onFileError: (_f, e) => void fileErrors.push(e.message) }) },
-      { calculate, store, ...(opts.tolerance !== undefined && { tolerance: opts.tolerance }), ...(progress && { onProgress: progress, progressEvery: 50_000 }) },
-    );
+    const report = await reconcileFiles({
+      declarations,
+      documents: files,
+      rateTables,
+      store,
+      workers,
+      onFileError: (_f, e) => void fileErrors.push(e.message),
+      ...(opts.tolerance !== undefined && { tolerance: opts.tolerance }),
+      ...(progress && { onProgress: progress, progressEvery: 50_000 }),
+    });
     if (progress) io.stderr('\r\x1b[K');
     for (const e of fileErrors) io.stderr(`sandan reconcile: skipped ${e}\n`);
     const chunks = opts.format === 'json' ? reportJsonChunks(report) : opts.format === 'csv' ? reportCsvChunks(report) : reportTextChunks(report);
@@ -111,6 +122,7 @@ export function registerReconcileCommand(program: Command, ctx: CommandContext):
     .option('--out <file>', 'write the output to this file instead of standard output')
     .addOption(new Option('--index <kind>', 'where the join index lives: a temporary SQLite file, or memory').choices(['auto', 'memory', 'sqlite']).default('auto'))
     .option('--tolerance <amount>', 'a difference up to this amount per tax kind still matches (default 0)')
+    .option('--workers <n>', 'worker threads for scanning, parsing and tax computation (default: one per core, at most 8; 0 = none)')
     .action(async (opts: ReconcileCliOptions) => ctx.setExit(await reconcileCommand(opts, ctx)));
 }
 

@@ -4,16 +4,26 @@
  */
 export * from './types.js';
 export { CebScanner, scanCebText, isScannedType, type ScannedDocument, type ScannedType } from './scan.js';
-export { toTaxBill, toTaxBillStatus, toInventoryReceipt, type Converted } from './records.js';
-export { MemoryStore, type ReconcileStore, type StoredBill, type StoredMismatch, type InventoryKeys } from './store.js';
+export { toTaxBill, toBillRecord, billRecordOf, toTaxBillStatus, toInventoryReceipt, documentRecord, type Converted, type DocumentRecord } from './records.js';
+export { MemoryStore, type ReconcileStore, type StoredBill, type StoredMismatch, type InventoryKeys, type BillRecord, type ReceiptLink, type FinalRecord } from './store.js';
 export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 export {
-  reconcile,
+  declarationFacts,
+  declarationRow,
+  joinRequest,
   decideRow,
   orphanRow,
   monthOf,
   type DeclarationRecord,
+  type DeclarationFacts,
+  type JoinAnswer,
+  type JoinRequest,
   type OrderFacts,
+} from './facts.js';
+export {
+  reconcile,
+  ReconcileRun,
+  RECONCILE_BATCH,
   type ReconcileInputs,
   type ReconcileOptions,
   type ReconcileProgress,
@@ -43,3 +53,5 @@ export {
   type TimelineNode,
 } from './status.js';
 export { expandPaths, readCebDocuments, type FileDocument } from './files.js';
+export { reconcileFiles, defaultReconcileWorkers, type ReconcileFilesOptions } from './parallel.js';
+export { batchRecords, batchFacts, declarationBatches, scanFileRecords, type DeclarationBatch } from './jobs.js';

@@ -20,8 +20,9 @@ export function* reportJsonChunks(report: ReconcileReport): Generator<string> {
   }
   yield ']},\n"orders":[';
   first = true;
-  for (const r of report.rows()) {
-    yield `${first ? '\n' : ',\n'}${JSON.stringify(r)}`;
+  // The rows were spooled as JSON text: passed through, not parsed and written again.
+  for (const r of report.rowTexts()) {
+    yield `${first ? '\n' : ',\n'}${r}`;
     first = false;
   }
   yield '\n]}\n';

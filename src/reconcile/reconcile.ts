@@ -1,28 +1,16 @@
 import type Decimal from 'decimal.js';
-import type { Issue } from '../model/issue.js';
 import { Dec } from '../model/primitives.js';
-import { districtOf } from '../rules/codes.js';
 import type { TaxCalculation } from '../rules/tax-calculator.js';
 import type { TaxFigures } from '../tax/compute.js';
-import { toInventoryReceipt, toTaxBill, toTaxBillStatus } from './records.js';
+import { declarationFacts, joinRequest, orphanRow, type DeclarationFacts, type DeclarationRecord, type JoinAnswer, type JoinRequest } from './facts.js';
+import type { MismatchEntryJSON, ReconcileRowJSON } from './json.js';
+import { declarationRowBatch, rowBatchOf, type RowBatch } from './rows.js';
+import { billRecordOf, documentRecord, type DocumentRecord } from './records.js';
 import type { ScannedDocument } from './scan.js';
-import { MemoryStore, type InventoryKeys, type ReconcileStore, type StoredBill } from './store.js';
+import { MemoryStore, type BillRecord, type FinalRecord, type ReceiptLink, type ReconcileStore } from './store.js';
 import { CellTotals } from './totals.js';
-import {
-  TAX_KINDS,
-  type InventoryReceipt,
-  type Mismatch,
-  type ReconcileRow,
-  type ReconcileStatus,
-  type ReconcileSummary,
-  type TaxBill,
-  type TaxBillStatus,
-  type TaxSplit,
-} from './types.js';
-import { money, rowToJSON, type MismatchEntryJSON, type ReconcileRowJSON } from './json.js';
+import type { InventoryReceipt, ReconcileRow, ReconcileSummary, TaxBill, TaxBillStatus } from './types.js';
 
-/** A declaration as read from NDJSON: its value, or the issue that kept it from being read. */
-export type DeclarationRecord = { line?: number; value: unknown; issue?: undefined } | { line?: number; value?: undefined; issue: Issue };
 
 type Source<T> = Iterable<T> | AsyncIterable<T>;
 
@@ -45,7 +33,7 @@ export interface ReconcileProgress {
 
 /** Options of {@link reconcile}. */
 export interface ReconcileOptions {
-  /** Computes a declaration's tax, e.g. `createTaxCalculator({ rates })`. */
+  /** Computes a declaration's tax, e.g. `createTaxCalculator({ rates, explain: false })`. */
   calculate: (input: unknown) => TaxCalculation<TaxFigures>;
   /** Where the join index and the rows live (default: a new MemoryStore). Close it after reading the report. */
   store?: ReconcileStore;
@@ -61,133 +49,169 @@ export interface ReconcileReport {
   summary: ReconcileSummary;
   /** The rows in input order (declarations, then bills without declaration). */
   rows(): Iterable<ReconcileRowJSON>;
+  /** The rows as JSON texts (what {@link rows} parses), for writers that pass them through. */
+  rowTexts(): Iterable<string>;
   /** The mismatches, largest absolute amount first. */
   mismatches(): Iterable<MismatchEntryJSON>;
   /** Problems with input documents (first 100), e.g. a tax bill without invtNo. */
   problems: string[];
 }
 
-const ZERO = new Dec(0);
-
-function split(c: Decimal, ct: Decimal, v: Decimal): TaxSplit {
-  return { customsTax: c, consumptionTax: ct, valueAddedTax: v, taxTotal: c.plus(ct).plus(v) };
-}
-
-function sumBills(bills: StoredBill[]): TaxSplit {
-  let c = ZERO;
-  let ct = ZERO;
-  let v = ZERO;
-  for (const b of bills) {
-    c = c.plus(b.customsTax);
-    ct = ct.plus(b.consumptionTax);
-    v = v.plus(b.valueAddedTax);
-  }
-  return split(c, ct, v);
-}
-
-function obj(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}
-function text(v: unknown): string | undefined {
-  if (typeof v === 'string' && v.trim() !== '') return v.trim();
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  return undefined;
-}
-const DECIMAL = /^-?\d{1,14}(\.\d{1,5})?$/;
-function dec(v: unknown): Decimal | undefined {
-  const t = text(v);
-  return t !== undefined && DECIMAL.test(t) ? new Dec(t) : undefined;
-}
-
-/** `YYYY-MM` from `yyyyMMdd…` (already Beijing local time in CEB fields), else `unknown`. */
-export function monthOf(yyyymmdd: string | undefined): string {
-  return yyyymmdd && /^\d{6}/.test(yyyymmdd) ? `${yyyymmdd.slice(0, 4)}-${yyyymmdd.slice(4, 6)}` : 'unknown';
-}
-
-function districtKey(customsCode: string | undefined): string {
-  return (customsCode && districtOf(undefined, customsCode)) || 'unknown';
-}
-
-/** What {@link decideRow} needs about one order. */
-export interface OrderFacts {
-  orderNo?: string | undefined;
-  invtNo?: string | undefined;
-  linkedBy?: ReconcileRow['linkedBy'];
-  month: string;
-  district: string;
-  customsCode?: string | undefined;
-  dutiableValue?: Decimal | undefined;
-  declaredTaxTotal?: Decimal | undefined;
-  computed?: TaxSplit | undefined;
-  bills: StoredBill[];
-  cancelled: boolean;
-  refunded: boolean;
-  notes: string[];
-}
+/** Documents are stored in batches of this many records, declarations joined in batches of this many. */
+export const RECONCILE_BATCH = 1000;
 
 /**
- * Decides one order's row (pure). Precedence: cancelled, refunded, unlinked, bill-void,
- * bill-missing, not-computed, then mismatch or matched. A mismatch is any tax kind where
- * billed − computed, or the billed total − the declared taxTotal, exceeds the tolerance.
+ * One reconciliation run over a store: documents go in first (buffered and stored in
+ * batches), then declaration facts in input order (joined and decided in batches), then
+ * {@link finish} reports the bills nobody declared and the summary. Synchronous and free of
+ * I/O; `reconcile()` drives it from iterables, `reconcileFiles()` from worker threads.
  */
-export function decideRow(f: OrderFacts, tolerance: Decimal = ZERO): ReconcileRow {
-  const valid = f.bills.filter((b) => !b.void);
-  const voided = f.bills.filter((b) => b.void);
-  const billed = valid.length ? sumBills(valid) : undefined;
-  const difference =
-    billed && f.computed
-      ? split(billed.customsTax.minus(f.computed.customsTax), billed.consumptionTax.minus(f.computed.consumptionTax), billed.valueAddedTax.minus(f.computed.valueAddedTax))
-      : undefined;
-  const declaredDifference = billed && f.declaredTaxTotal ? billed.taxTotal.minus(f.declaredTaxTotal) : undefined;
-  const mismatches: Mismatch[] = [];
-  let status: ReconcileStatus;
-  if (f.cancelled) status = 'cancelled';
-  else if (f.refunded) status = 'refunded';
-  else if (!f.invtNo) status = 'unlinked';
-  else if (f.bills.length > 0 && valid.length === 0) status = 'bill-void';
-  else if (!billed) status = 'bill-missing';
-  else if (!f.computed) status = 'not-computed';
-  else {
-    for (const k of TAX_KINDS) if (difference![k].abs().gt(tolerance)) mismatches.push({ kind: k, amount: difference![k] });
-    if (declaredDifference && declaredDifference.abs().gt(tolerance)) mismatches.push({ kind: 'declared', amount: declaredDifference });
-    status = mismatches.length ? 'mismatch' : 'matched';
-  }
-  return {
-    orderNo: f.orderNo,
-    invtNo: f.invtNo,
-    taxNos: [...valid.map((b) => b.taxNo), ...voided.map((b) => b.taxNo)],
-    linkedBy: f.linkedBy,
-    status,
-    month: f.month,
-    district: f.district,
-    customsCode: f.customsCode,
-    dutiableValue: f.dutiableValue,
-    declaredTaxTotal: f.declaredTaxTotal,
-    computed: f.computed,
-    billed,
-    difference,
-    declaredDifference,
-    mismatches,
-    notes: [...f.notes, ...voided.map((b) => `void-bill:${b.taxNo}`)],
-  };
-}
+export class ReconcileRun {
+  private readonly tolerance: Decimal;
+  private readonly problems: string[] = [];
+  private readonly inputs = { declarations: 0, bills: 0, duplicateBills: 0, billStatuses: 0, receipts: 0, skippedDocuments: 0, unreadableDocuments: 0 };
+  private readonly cells = new CellTotals();
+  private bills: BillRecord[] = [];
+  private voided: string[] = [];
+  private links: ReceiptLink[] = [];
+  private finals: FinalRecord[] = [];
+  private pending = 0;
+  private documentsDone = false;
 
-/** The row of bills whose invtNo no declaration reached (pure). */
-export function orphanRow(bills: StoredBill[]): ReconcileRow {
-  const first = bills[0]!;
-  const valid = bills.filter((b) => !b.void);
-  const voided = bills.filter((b) => b.void);
-  return {
-    invtNo: first.invtNo,
-    taxNos: [...valid.map((b) => b.taxNo), ...voided.map((b) => b.taxNo)],
-    status: 'bill-without-declaration',
-    month: monthOf(first.returnTime),
-    district: districtKey(first.customsCode),
-    customsCode: first.customsCode,
-    billed: valid.length ? sumBills(valid) : undefined,
-    mismatches: [],
-    notes: voided.map((b) => `void-bill:${b.taxNo}`),
-  };
+  constructor(
+    private readonly store: ReconcileStore,
+    options: { tolerance?: Decimal.Value | undefined } = {},
+  ) {
+    this.tolerance = new Dec(options.tolerance ?? 0);
+  }
+
+  /** Notes a problem with an input (the first 100 are kept). */
+  problem(p: string): void {
+    if (this.problems.length < 100) this.problems.push(p);
+  }
+
+  /** Adds what one document contributes. */
+  addDocument(r: DocumentRecord): void {
+    switch (r.kind) {
+      case 'bill':
+        this.addBill(r.bill);
+        break;
+      case 'status':
+        this.addBillStatus(r.status);
+        break;
+      case 'receipt':
+        this.addReceipt(r.receipt);
+        break;
+      case 'unreadable':
+        this.inputs.unreadableDocuments++;
+        this.problem(r.problem);
+        break;
+      case 'skipped':
+        this.inputs.skippedDocuments++;
+        break;
+    }
+  }
+
+  addBill(b: BillRecord): void {
+    this.inputs.bills++;
+    this.bills.push(b);
+    this.buffered();
+  }
+
+  addBillStatus(s: TaxBillStatus): void {
+    this.inputs.billStatuses++;
+    if (s.status === '3') (this.voided.push(s.taxNo), this.buffered());
+  }
+
+  addReceipt(r: InventoryReceipt): void {
+    this.inputs.receipts++;
+    if (r.type === 'CEB622' && r.invtNo) {
+      if (r.copNo) this.links.push({ kind: 'copNo', key: r.copNo, invtNo: r.invtNo });
+      if (r.preNo) this.links.push({ kind: 'preNo', key: r.preNo, invtNo: r.invtNo });
+    }
+    // 399 = customs concluded: the cancel or the refund is approved.
+    if (r.returnStatus === '399' && r.type !== 'CEB622') this.finals.push({ kind: r.type === 'CEB624' ? 'cancel' : 'refund', keys: { copNo: r.copNo, preNo: r.preNo, invtNo: r.invtNo } });
+    this.buffered();
+  }
+
+  private buffered(): void {
+    if (++this.pending >= RECONCILE_BATCH) this.flushDocuments();
+  }
+
+  private flushDocuments(): void {
+    if (this.bills.length) this.inputs.duplicateBills += this.store.addBills(this.bills);
+    if (this.voided.length) this.store.addVoided(this.voided);
+    if (this.links.length) this.store.addLinks(this.links);
+    if (this.finals.length) this.store.addFinals(this.finals);
+    this.bills = [];
+    this.voided = [];
+    this.links = [];
+    this.finals = [];
+    this.pending = 0;
+  }
+
+  /** Looks a batch of declarations up in the index (in input order; the documents must all be in). */
+  join(facts: readonly DeclarationFacts[]): Array<JoinAnswer | undefined> {
+    if (!this.documentsDone) {
+      this.flushDocuments();
+      this.documentsDone = true;
+    }
+    return this.store.join(facts.map(joinRequest));
+  }
+
+  /** Looks up requests (as a worker thread sends them) in the index, in input order. */
+  joinRequests(requests: ReadonlyArray<JoinRequest | undefined>): Array<JoinAnswer | undefined> {
+    if (!this.documentsDone) {
+      this.flushDocuments();
+      this.documentsDone = true;
+    }
+    return this.store.join(requests);
+  }
+
+  /** Spools a batch of decided declaration rows (in input order). */
+  addDeclarationRows(batch: RowBatch): void {
+    this.inputs.declarations += batch.rows.length;
+    this.spool(batch);
+  }
+
+  /** Reconciles a batch of declarations (their facts, in input order) in this thread. */
+  addDeclarations(facts: readonly DeclarationFacts[]): void {
+    this.addDeclarationRows(declarationRowBatch(facts, this.join(facts), this.tolerance));
+  }
+
+  private spool(batch: RowBatch): void {
+    this.cells.merge(batch.cells);
+    this.store.putRows(batch.rows);
+    if (batch.mismatches.length) this.store.putMismatches(batch.mismatches);
+  }
+
+  /** Reports the bills nobody declared and returns the report (read it before closing the store). */
+  finish(onProgress?: (count: number) => void, every = 10_000): ReconcileReport {
+    if (!this.documentsDone) (this.flushDocuments(), (this.documentsDone = true));
+    let orphans = 0;
+    let batch: ReconcileRow[] = [];
+    for (const group of this.store.unclaimedBills()) {
+      if (++orphans % every === 0) onProgress?.(orphans);
+      batch.push(orphanRow(group));
+      if (batch.length === RECONCILE_BATCH) (this.spool(rowBatchOf(batch)), (batch = []));
+    }
+    this.spool(rowBatchOf(batch));
+    const totals = this.cells.result();
+    const byKey = <T>(m: Map<string, T>) => Object.fromEntries([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const summary: ReconcileSummary = { ...totals.all, byMonth: byKey(totals.byMonth), byDistrict: byKey(totals.byDistrict), inputs: { ...this.inputs } };
+    const store = this.store;
+    return {
+      summary,
+      problems: this.problems,
+      *rows() {
+        for (const j of store.rows()) yield JSON.parse(j) as ReconcileRowJSON;
+      },
+      rowTexts: () => store.rows(),
+      *mismatches() {
+        for (const m of store.mismatches()) yield { orderNo: m.orderNo, invtNo: m.invtNo ?? null, kind: m.kind as MismatchEntryJSON['kind'], amount: m.amount };
+      },
+    };
+  }
 }
 
 async function* each<T>(src: Source<T> | undefined): AsyncGenerator<T> {
@@ -195,9 +219,12 @@ async function* each<T>(src: Source<T> | undefined): AsyncGenerator<T> {
   yield* src as AsyncIterable<T>;
 }
 
-/** Sort key of a mismatch: absolute amount in units of 0.00001 (exact for amounts below 9e10). */
-function sortKey(amount: Decimal): number {
-  return amount.abs().times(100000).round().toNumber();
+function asRecord(item: unknown): DeclarationRecord {
+  if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
+    const o = item as Record<string, unknown>;
+    if (('issue' in o || 'value' in o) && ('line' in o || 'mode' in o)) return o as DeclarationRecord;
+  }
+  return { value: item };
 }
 
 /**
@@ -206,155 +233,28 @@ function sortKey(amount: Decimal): number {
  * `options.calculate`, and reports per order the declared, computed and billed tax with the
  * differences and a status; then reports bills no declaration reached. Bad documents and
  * declarations become rows or problems, never throws. Memory is bounded by the store: use the
- * SQLite store for inputs that do not fit in memory.
+ * SQLite store for inputs that do not fit in memory, and `reconcileFiles()` to spread the work
+ * over worker threads.
  */
 export async function reconcile(inputs: ReconcileInputs, options: ReconcileOptions): Promise<ReconcileReport> {
-  const store = options.store ?? new MemoryStore();
-  const tolerance = new Dec(options.tolerance ?? 0);
+  const run = new ReconcileRun(options.store ?? new MemoryStore(), { tolerance: options.tolerance });
   const every = options.progressEvery ?? 10_000;
-  const problems: string[] = [];
-  const problem = (p: string) => void (problems.length < 100 && problems.push(p));
-  const inputsCount = { declarations: 0, bills: 0, duplicateBills: 0, billStatuses: 0, receipts: 0, skippedDocuments: 0, unreadableDocuments: 0 };
-
-  const addBill = (b: TaxBill) => {
-    inputsCount.bills++;
-    if (!store.addBill(b)) inputsCount.duplicateBills++;
-  };
-  const addStatus = (s: TaxBillStatus) => {
-    inputsCount.billStatuses++;
-    store.addBillStatus(s);
-  };
-  const addReceipt = (r: InventoryReceipt) => {
-    inputsCount.receipts++;
-    if (r.type === 'CEB622' && r.invtNo) {
-      if (r.copNo) store.addLink('copNo', r.copNo, r.invtNo);
-      if (r.preNo) store.addLink('preNo', r.preNo, r.invtNo);
-    }
-    // 399 = customs concluded: the cancel or the refund is approved.
-    if (r.returnStatus === '399' && r.type !== 'CEB622') store.addFinal(r.type === 'CEB624' ? 'cancel' : 'refund', r, r.returnTime);
-  };
-
   let seen = 0;
   for await (const d of each(inputs.documents)) {
     if (++seen % every === 0) options.onProgress?.({ phase: 'documents', count: seen });
-    const t = d.messageType;
-    if (t === 'CEB816') {
-      const c = toTaxBill(d.fields);
-      if (c.ok) addBill(c.value);
-      else (inputsCount.unreadableDocuments++, problem(`CEB816: ${c.problem}`));
-    } else if (t === 'CEB818') {
-      const c = toTaxBillStatus(d.fields);
-      if (c.ok) addStatus(c.value);
-      else (inputsCount.unreadableDocuments++, problem(`CEB818: ${c.problem}`));
-    } else if (t === 'CEB622' || t === 'CEB624' || t === 'CEB626') {
-      const c = toInventoryReceipt(t, d.fields);
-      if (c.ok) addReceipt(c.value);
-      else (inputsCount.unreadableDocuments++, problem(c.problem));
-    } else inputsCount.skippedDocuments++;
+    run.addDocument(documentRecord(d));
   }
-  for await (const b of each(inputs.bills)) addBill(b);
-  for await (const s of each(inputs.billStatuses)) addStatus(s);
-  for await (const r of each(inputs.receipts)) addReceipt(r);
+  for await (const b of each(inputs.bills)) run.addBill(billRecordOf(b));
+  for await (const s of each(inputs.billStatuses)) run.addBillStatus(s);
+  for await (const r of each(inputs.receipts)) run.addReceipt(r);
 
-  const cells = new CellTotals();
-  const emit = (row: ReconcileRow) => {
-    cells.add(row);
-    const json = rowToJSON(row);
-    store.putRow(JSON.stringify(json));
-    for (const m of row.mismatches) {
-      store.putMismatch({ orderNo: row.orderNo ?? '', invtNo: row.invtNo, kind: m.kind, amount: money(m.amount) }, sortKey(m.amount));
-    }
-  };
-
+  let batch: DeclarationFacts[] = [];
+  let count = 0;
   for await (const item of each(inputs.declarations)) {
-    inputsCount.declarations++;
-    if (inputsCount.declarations % every === 0) options.onProgress?.({ phase: 'declarations', count: inputsCount.declarations });
-    const rec = asRecord(item);
-    emit(declarationRow(rec, store, options.calculate, tolerance));
+    if (++count % every === 0) options.onProgress?.({ phase: 'declarations', count });
+    batch.push(declarationFacts(asRecord(item), options.calculate));
+    if (batch.length === RECONCILE_BATCH) (run.addDeclarations(batch), (batch = []));
   }
-  let orphans = 0;
-  for (const group of store.unclaimedBills()) {
-    if (++orphans % every === 0) options.onProgress?.({ phase: 'bills-without-declaration', count: orphans });
-    emit(orphanRow(group));
-  }
-
-  const totals = cells.result();
-  const summary: ReconcileSummary = {
-    ...totals.all,
-    byMonth: Object.fromEntries([...totals.byMonth.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
-    byDistrict: Object.fromEntries([...totals.byDistrict.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
-    inputs: inputsCount,
-  };
-  return {
-    summary,
-    problems,
-    *rows() {
-      for (const j of store.rows()) yield JSON.parse(j) as ReconcileRowJSON;
-    },
-    *mismatches() {
-      for (const m of store.mismatches()) yield { orderNo: m.orderNo, invtNo: m.invtNo ?? null, kind: m.kind as MismatchEntryJSON['kind'], amount: m.amount };
-    },
-  };
+  run.addDeclarations(batch);
+  return run.finish((n) => options.onProgress?.({ phase: 'bills-without-declaration', count: n }), every);
 }
-
-function asRecord(item: unknown): DeclarationRecord {
-  const o = obj(item);
-  if (o && ('issue' in o || 'value' in o) && ('line' in o || 'mode' in o)) return o as DeclarationRecord;
-  return { value: item };
-}
-
-function declarationRow(rec: DeclarationRecord, store: ReconcileStore, calculate: ReconcileOptions['calculate'], tolerance: Decimal): ReconcileRow {
-  const lineNote = rec.line !== undefined ? [`line:${rec.line}`] : [];
-  if (rec.issue) {
-    return { taxNos: [], status: 'not-computed', month: 'unknown', district: 'unknown', mismatches: [], notes: [...lineNote, `issue:${rec.issue.code}`] };
-  }
-  const value = obj(rec.value);
-  const order = obj(value?.order);
-  const inv = obj(value?.inventory);
-  const orderNo = text(order?.orderNo) ?? text(inv?.orderNo);
-  const customsCode = text(inv?.customsCode);
-  const month = monthOf(text(inv?.declTime) ?? text(order?.appTime));
-  const district = districtKey(customsCode);
-  if (orderNo !== undefined && !store.firstSighting(orderNo)) {
-    return { orderNo, taxNos: [], status: 'duplicate-declaration', month, district, customsCode, mismatches: [], notes: lineNote };
-  }
-  const keys: InventoryKeys = { copNo: text(inv?.copNo), preNo: text(inv?.preNo), invtNo: text(inv?.invtNo) };
-  let invtNo = keys.invtNo;
-  let linkedBy: ReconcileRow['linkedBy'] = invtNo ? 'invtNo' : undefined;
-  if (!invtNo && keys.copNo) ((invtNo = store.invtNoBy('copNo', keys.copNo)), (linkedBy = invtNo ? 'copNo' : undefined));
-  if (!invtNo && keys.preNo) ((invtNo = store.invtNoBy('preNo', keys.preNo)), (linkedBy = invtNo ? 'preNo' : undefined));
-  const withInvt = { ...keys, invtNo };
-  const notes = [...lineNote];
-  const calc = calculate(rec.value);
-  let computed: TaxSplit | undefined;
-  let dutiableValue: Decimal | undefined;
-  if (calc.ok && calc.result.complete) {
-    const r = calc.result;
-    computed = split(r.customsTax, r.consumptionTax, r.valueAddedTax);
-    dutiableValue = r.dutiableValue;
-    if (r.regime !== 'cbec') notes.push(`regime:${r.regime}`);
-  } else {
-    const issues = calc.ok ? calc.result.issues : calc.issues;
-    const codes = [...new Set(issues.filter((i) => i.severity === 'error').map((i) => i.code))];
-    for (const c of codes.slice(0, 5)) notes.push(`issue:${c}`);
-    if (calc.ok) dutiableValue = calc.result.dutiableValue;
-  }
-  return decideRow(
-    {
-      orderNo,
-      invtNo,
-      linkedBy,
-      month,
-      district,
-      customsCode,
-      dutiableValue,
-      declaredTaxTotal: dec(order?.taxTotal),
-      computed,
-      bills: invtNo ? store.claimBills(invtNo) : [],
-      ...store.finals(withInvt),
-      notes,
-    },
-    tolerance,
-  );
-}
-

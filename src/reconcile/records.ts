@@ -1,6 +1,7 @@
 import DecimalJs from 'decimal.js';
 import type Decimal from 'decimal.js';
 import { Dec } from '../model/primitives.js';
+import type { BillRecord } from './store.js';
 import type { InventoryReceipt, TaxBill, TaxBillStatus } from './types.js';
 
 /*
@@ -24,26 +25,36 @@ function str(doc: Record<string, unknown>, key: string): string | undefined {
   return undefined;
 }
 
-function amount(doc: Record<string, unknown>, key: string): Decimal | undefined {
+function amountText(doc: Record<string, unknown>, key: string): string | undefined {
   const v = doc[key];
-  if (DecimalJs.isDecimal(v)) return new Dec(v as Decimal);
-  if (typeof v === 'string' && DECIMAL.test(v.trim())) return new Dec(v.trim());
+  if (DecimalJs.isDecimal(v)) return (v as Decimal).toFixed();
+  if (typeof v === 'string' && DECIMAL.test(v.trim())) return v.trim();
   return undefined;
+}
+
+/** A CEB816 `TaxHeadRd` as a {@link BillRecord} (amounts as decimal strings, as the index stores them). */
+export function toBillRecord(head: Record<string, unknown>): Converted<BillRecord> {
+  const invtNo = str(head, 'invtNo');
+  const taxNo = str(head, 'taxNo');
+  if (!invtNo || !taxNo) return { ok: false, problem: `tax bill without ${invtNo ? 'taxNo' : 'invtNo'}` };
+  const customsTax = amountText(head, 'customsTax');
+  const valueAddedTax = amountText(head, 'valueAddedTax');
+  const consumptionTax = amountText(head, 'consumptionTax');
+  if (customsTax === undefined || valueAddedTax === undefined || consumptionTax === undefined) return { ok: false, problem: `tax bill ${taxNo}: an amount is missing or not a decimal` };
+  return { ok: true, value: { invtNo, taxNo, returnTime: str(head, 'returnTime') ?? '', status: str(head, 'status') ?? '', customsTax, valueAddedTax, consumptionTax, customsCode: str(head, 'customsCode') } };
 }
 
 /** A CEB816 `TaxHeadRd` as a {@link TaxBill}. */
 export function toTaxBill(head: Record<string, unknown>): Converted<TaxBill> {
-  const invtNo = str(head, 'invtNo');
-  const taxNo = str(head, 'taxNo');
-  if (!invtNo || !taxNo) return { ok: false, problem: `tax bill without ${invtNo ? 'taxNo' : 'invtNo'}` };
-  const customsTax = amount(head, 'customsTax');
-  const valueAddedTax = amount(head, 'valueAddedTax');
-  const consumptionTax = amount(head, 'consumptionTax');
-  if (!customsTax || !valueAddedTax || !consumptionTax) return { ok: false, problem: `tax bill ${taxNo}: an amount is missing or not a decimal` };
-  return {
-    ok: true,
-    value: { invtNo, taxNo, returnTime: str(head, 'returnTime') ?? '', status: str(head, 'status') ?? '', customsTax, valueAddedTax, consumptionTax, customsCode: str(head, 'customsCode') },
-  };
+  const c = toBillRecord(head);
+  if (!c.ok) return c;
+  const b = c.value;
+  return { ok: true, value: { ...b, customsTax: new Dec(b.customsTax), valueAddedTax: new Dec(b.valueAddedTax), consumptionTax: new Dec(b.consumptionTax) } };
+}
+
+/** A {@link TaxBill} as the index stores it. */
+export function billRecordOf(b: TaxBill): BillRecord {
+  return { invtNo: b.invtNo, taxNo: b.taxNo, returnTime: b.returnTime, status: b.status, customsTax: b.customsTax.toFixed(), valueAddedTax: b.valueAddedTax.toFixed(), consumptionTax: b.consumptionTax.toFixed(), customsCode: b.customsCode };
 }
 
 /** A CEB818 `TaxHeadStatus` as a {@link TaxBillStatus}. */
@@ -63,4 +74,30 @@ export function toInventoryReceipt(type: InventoryReceipt['type'], doc: Record<s
   const returnStatus = str(doc, 'returnStatus');
   if (!returnStatus || (!copNo && !preNo && !invtNo)) return { ok: false, problem: `${type} receipt without returnStatus or any of copNo, preNo, invtNo` };
   return { ok: true, value: { type, copNo, preNo, invtNo, returnStatus, returnTime: str(doc, 'returnTime') ?? '', returnInfo: typeof doc.returnInfo === 'string' ? doc.returnInfo : undefined } };
+}
+
+/** What one document contributes to reconciliation (plain data: worker threads post it). */
+export type DocumentRecord =
+  | { kind: 'bill'; bill: BillRecord }
+  | { kind: 'status'; status: TaxBillStatus }
+  | { kind: 'receipt'; receipt: InventoryReceipt }
+  | { kind: 'unreadable'; problem: string }
+  | { kind: 'skipped' };
+
+/** Converts a scanned or parsed document: CEB816/818/622/624/626 are used, other types skipped. */
+export function documentRecord(d: { messageType: string; fields: Record<string, unknown> }): DocumentRecord {
+  const t = d.messageType;
+  if (t === 'CEB816') {
+    const c = toBillRecord(d.fields);
+    return c.ok ? { kind: 'bill', bill: c.value } : { kind: 'unreadable', problem: `CEB816: ${c.problem}` };
+  }
+  if (t === 'CEB818') {
+    const c = toTaxBillStatus(d.fields);
+    return c.ok ? { kind: 'status', status: c.value } : { kind: 'unreadable', problem: `CEB818: ${c.problem}` };
+  }
+  if (t === 'CEB622' || t === 'CEB624' || t === 'CEB626') {
+    const c = toInventoryReceipt(t, d.fields);
+    return c.ok ? { kind: 'receipt', receipt: c.value } : { kind: 'unreadable', problem: c.problem };
+  }
+  return { kind: 'skipped' };
 }

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SandanError } from '../errors.js';
-import { compareMismatch, inventoryKeyList, type InventoryKeys, type ReconcileStore, type StoredBill, type StoredMismatch } from './store.js';
-import type { TaxBill, TaxBillStatus } from './types.js';
+import { BloomFilter } from './bloom.js';
+import type { JoinAnswer, JoinRequest } from './facts.js';
+import { compareMismatch, finalKeys, inventoryKeyList, type BillRecord, type FinalRecord, type ReceiptLink, type ReconcileStore, type StoredBill, type StoredMismatch } from './store.js';
 
 /*
  * The on-disk index: one temporary SQLite file (better-sqlite3, an optional dependency)
@@ -25,13 +26,13 @@ const SCHEMA = `
 PRAGMA journal_mode = OFF;
 PRAGMA synchronous = OFF;
 PRAGMA temp_store = FILE;
-CREATE TABLE bill (taxNo TEXT PRIMARY KEY, invtNo TEXT NOT NULL, returnTime TEXT, status TEXT, customsTax TEXT, valueAddedTax TEXT, consumptionTax TEXT, customsCode TEXT, claimed INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
-CREATE INDEX bill_invt ON bill (invtNo);
+CREATE TABLE bill (invtNo TEXT NOT NULL, taxNo TEXT NOT NULL, returnTime TEXT, status TEXT, customsTax TEXT, valueAddedTax TEXT, consumptionTax TEXT, customsCode TEXT, PRIMARY KEY (invtNo, taxNo), UNIQUE (taxNo)) WITHOUT ROWID;
 CREATE TABLE voided (taxNo TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE link (key TEXT PRIMARY KEY, invtNo TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE final (key TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE seen (orderNo TEXT PRIMARY KEY) WITHOUT ROWID;
-CREATE TABLE row (seq INTEGER PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE claimed (invtNo TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE rowbatch (seq INTEGER PRIMARY KEY, text TEXT NOT NULL);
 CREATE TABLE mismatch (seq INTEGER PRIMARY KEY, sortKey INTEGER NOT NULL, orderNo TEXT NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL);
 `;
 
@@ -47,7 +48,11 @@ interface BillRow {
   voided: number;
 }
 
+type BillTuple = [string, string, string | null, string | null, string, string, string, string | null, number];
+
 const BILL_COLUMNS = 'b.taxNo, b.invtNo, b.returnTime, b.status, b.customsTax, b.valueAddedTax, b.consumptionTax, b.customsCode, EXISTS (SELECT 1 FROM voided v WHERE v.taxNo = b.taxNo) AS voided';
+// A batch of keys goes in as one JSON array: one statement per batch, the loop runs in SQLite.
+const KEYS = '(SELECT value FROM json_each(?))';
 
 function toStored(r: BillRow): StoredBill {
   const status = r.status ?? '';
@@ -64,10 +69,15 @@ function toStored(r: BillRow): StoredBill {
   };
 }
 
+const NOT_SEEN: JoinAnswer = Object.freeze({ firstSighting: false, bills: [], cancelled: false, refunded: false }) as JoinAnswer;
+
 /** A {@link ReconcileStore} in a temporary SQLite file. */
 export class SqliteStore implements ReconcileStore {
   private readonly st: Record<string, BetterSqlite3.Statement>;
   private ops = 0;
+  /** Keys of approved cancels and refunds: most orders have none, and skip the query. */
+  private readonly finalKeys = new BloomFilter();
+  private linksCount = 0;
 
   /** Wraps an open database; prefer {@link openSqliteStore}. */
   constructor(
@@ -76,27 +86,32 @@ export class SqliteStore implements ReconcileStore {
   ) {
     db.exec(SCHEMA);
     this.st = {
-      addBill: db.prepare('INSERT OR IGNORE INTO bill (taxNo, invtNo, returnTime, status, customsTax, valueAddedTax, consumptionTax, customsCode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      addBill: db.prepare('INSERT OR IGNORE INTO bill (invtNo, taxNo, returnTime, status, customsTax, valueAddedTax, consumptionTax, customsCode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       void: db.prepare('INSERT OR IGNORE INTO voided (taxNo) VALUES (?)'),
       link: db.prepare('INSERT OR REPLACE INTO link (key, invtNo) VALUES (?, ?)'),
       final: db.prepare('INSERT OR IGNORE INTO final (key) VALUES (?)'),
-      getLink: db.prepare('SELECT invtNo FROM link WHERE key = ?').pluck(),
-      finals: db.prepare('SELECT key FROM final WHERE key IN (?, ?, ?, ?, ?, ?)').pluck(),
+      seenOf: db.prepare(`SELECT orderNo FROM seen WHERE orderNo IN ${KEYS}`).pluck(),
+      see: db.prepare(`INSERT OR IGNORE INTO seen (orderNo) SELECT value FROM json_each(?)`),
+      linksOf: db.prepare(`SELECT key, invtNo FROM link WHERE key IN ${KEYS}`).raw(),
+      // A join driven by the key list (no sort, no temporary index), rows as arrays: the
+      // cheapest form of the one lookup every order makes.
+      billsOf: db.prepare(`SELECT ${BILL_COLUMNS} FROM json_each(?) j JOIN bill b ON b.invtNo = j.value`).raw(),
+      claim: db.prepare(`INSERT OR IGNORE INTO claimed (invtNo) SELECT value FROM json_each(?)`),
+      finalsOf: db.prepare(`SELECT key FROM final WHERE key IN ${KEYS}`).pluck(),
       bills: db.prepare(`SELECT ${BILL_COLUMNS} FROM bill b WHERE b.invtNo = ? ORDER BY b.taxNo`),
-      claim: db.prepare('UPDATE bill SET claimed = 1 WHERE invtNo = ? RETURNING taxNo, invtNo, returnTime, status, customsTax, valueAddedTax, consumptionTax, customsCode, EXISTS (SELECT 1 FROM voided v WHERE v.taxNo = bill.taxNo) AS voided'),
-      unclaimedPage: db.prepare('SELECT DISTINCT invtNo FROM bill WHERE claimed = 0 AND invtNo > ? ORDER BY invtNo LIMIT 1000').pluck(),
-      seen: db.prepare('INSERT OR IGNORE INTO seen (orderNo) VALUES (?)'),
-      putRow: db.prepare('INSERT INTO row (json) VALUES (?)'),
-      rows: db.prepare('SELECT json FROM row ORDER BY seq').pluck(),
+      unclaimedPage: db.prepare('SELECT DISTINCT invtNo FROM bill WHERE invtNo > ? AND invtNo NOT IN (SELECT invtNo FROM claimed) ORDER BY invtNo LIMIT 1000').pluck(),
+      putRows: db.prepare('INSERT INTO rowbatch (text) VALUES (?)'),
+      rows: db.prepare('SELECT text FROM rowbatch ORDER BY seq').pluck(),
       putMismatch: db.prepare('INSERT INTO mismatch (sortKey, orderNo, kind, json) VALUES (?, ?, ?, ?)'),
       mismatches: db.prepare('SELECT json FROM mismatch ORDER BY sortKey DESC, orderNo, kind').pluck(),
     };
   }
 
-  /** Commits now and then so that one transaction does not grow without bound. */
-  private tick(): void {
+  /** Runs writes in long transactions, committed now and then so that none grows without bound. */
+  private tick(n = 1): void {
     if (!this.db.inTransaction) this.db.exec('BEGIN');
-    else if (++this.ops % 100_000 === 0) {
+    else if ((this.ops += n) >= 100_000) {
+      this.ops = 0;
       this.db.exec('COMMIT');
       this.db.exec('BEGIN');
     }
@@ -105,41 +120,114 @@ export class SqliteStore implements ReconcileStore {
     if (this.db.inTransaction) this.db.exec('COMMIT');
   }
 
-  addBill(b: TaxBill): boolean {
-    this.tick();
-    const r = this.st.addBill!.run(b.taxNo, b.invtNo, b.returnTime, b.status, b.customsTax.toFixed(), b.valueAddedTax.toFixed(), b.consumptionTax.toFixed(), b.customsCode ?? null);
-    return r.changes === 1;
+  addBills(bills: readonly BillRecord[]): number {
+    this.tick(bills.length);
+    let duplicates = 0;
+    const st = this.st.addBill!;
+    for (const b of bills) {
+      if (st.run(b.invtNo, b.taxNo, b.returnTime, b.status, b.customsTax, b.valueAddedTax, b.consumptionTax, b.customsCode ?? null).changes !== 1) duplicates++;
+    }
+    return duplicates;
   }
-  addBillStatus(s: TaxBillStatus): void {
-    this.tick();
-    if (s.status === '3') this.st.void!.run(s.taxNo);
+  addVoided(taxNos: readonly string[]): void {
+    this.tick(taxNos.length);
+    for (const t of taxNos) this.st.void!.run(t);
   }
-  addLink(kind: 'copNo' | 'preNo', key: string, invtNo: string): void {
-    this.tick();
-    this.st.link!.run(`${kind}:${key}`, invtNo);
+  addLinks(links: readonly ReceiptLink[]): void {
+    this.tick(links.length);
+    for (const l of links) this.st.link!.run(`${l.kind}:${l.key}`, l.invtNo);
+    this.linksCount += links.length;
   }
-  addFinal(kind: 'cancel' | 'refund', keys: InventoryKeys): void {
-    this.tick();
-    for (const k of inventoryKeyList(keys)) this.st.final!.run(`${kind}:${k}`);
+  addFinals(finals: readonly FinalRecord[]): void {
+    this.tick(finals.length);
+    for (const f of finals) {
+      for (const k of inventoryKeyList(f.keys)) {
+        this.st.final!.run(`${f.kind}:${k}`);
+        this.finalKeys.add(`${f.kind}:${k}`);
+      }
+    }
   }
-  invtNoBy(kind: 'copNo' | 'preNo', key: string): string | undefined {
-    return this.st.getLink!.get(`${kind}:${key}`) as string | undefined;
-  }
-  finals(keys: InventoryKeys): { cancelled: boolean; refunded: boolean } {
-    const list = inventoryKeyList(keys);
-    if (list.length === 0) return { cancelled: false, refunded: false };
-    const params = [...list.map((k) => `cancel:${k}`), ...list.map((k) => `refund:${k}`)];
-    while (params.length < 6) params.push('');
-    const found = this.st.finals!.all(...params) as string[];
-    return { cancelled: found.some((k) => k.startsWith('cancel:')), refunded: found.some((k) => k.startsWith('refund:')) };
-  }
-  claimBills(invtNo: string): StoredBill[] {
-    this.tick();
-    const rows = this.st.claim!.all(invtNo) as BillRow[];
-    if (rows.length > 1) rows.sort((a, b) => (a.taxNo < b.taxNo ? -1 : a.taxNo > b.taxNo ? 1 : 0));
-    return rows.map(toStored);
+  join(requests: ReadonlyArray<JoinRequest | undefined>): Array<JoinAnswer | undefined> {
+    this.tick(requests.length);
+    const out: Array<JoinAnswer | undefined> = new Array(requests.length);
+    // 1. First sightings: seen in earlier batches, or earlier in this one.
+    const orderNos: string[] = [];
+    for (const r of requests) if (r?.orderNo !== undefined) orderNos.push(r.orderNo);
+    const seen = new Set(orderNos.length ? (this.st.seenOf!.all(JSON.stringify(orderNos)) as string[]) : []);
+    if (orderNos.length) this.st.see!.run(JSON.stringify(orderNos));
+    const first: boolean[] = new Array(requests.length);
+    for (let i = 0; i < requests.length; i++) {
+      const r = requests[i];
+      if (!r) continue;
+      if (r.orderNo === undefined) first[i] = true;
+      else if (seen.has(r.orderNo)) first[i] = false;
+      else (seen.add(r.orderNo), (first[i] = true));
+    }
+    // 2. Receipt links for the declarations without an invtNo.
+    const linkKeys: string[] = [];
+    if (this.linksCount > 0) {
+      for (let i = 0; i < requests.length; i++) {
+        const r = requests[i];
+        if (!r || !first[i] || r.invtNo) continue;
+        if (r.copNo) linkKeys.push(`copNo:${r.copNo}`);
+        if (r.preNo) linkKeys.push(`preNo:${r.preNo}`);
+      }
+    }
+    const links = new Map(linkKeys.length ? (this.st.linksOf!.all(JSON.stringify(linkKeys)) as Array<[string, string]>) : []);
+    // 3. Bills by invtNo, claimed; cancels and refunds by any key.
+    const invtNos: Array<string | undefined> = new Array(requests.length);
+    const linkedBy: Array<JoinAnswer['linkedBy']> = new Array(requests.length);
+    const wanted = new Set<string>();
+    const finalKeyList: string[] = [];
+    for (let i = 0; i < requests.length; i++) {
+      const r = requests[i];
+      if (!r || !first[i]) continue;
+      let invtNo = r.invtNo;
+      let by: JoinAnswer['linkedBy'] = invtNo ? 'invtNo' : undefined;
+      if (!invtNo && r.copNo) ((invtNo = links.get(`copNo:${r.copNo}`)), (by = invtNo ? 'copNo' : undefined));
+      if (!invtNo && r.preNo) ((invtNo = links.get(`preNo:${r.preNo}`)), (by = invtNo ? 'preNo' : undefined));
+      invtNos[i] = invtNo;
+      linkedBy[i] = by;
+      if (invtNo) wanted.add(invtNo);
+      if (this.finalKeys.size > 0) for (const k of finalKeys({ copNo: r.copNo, preNo: r.preNo, invtNo })) if (this.finalKeys.mayHave(k)) finalKeyList.push(k);
+    }
+    const bills = new Map<string, StoredBill[]>();
+    if (wanted.size) {
+      const json = JSON.stringify([...wanted]);
+      for (const r of this.st.billsOf!.all(json) as BillTuple[]) {
+        const row: BillRow = { taxNo: r[0], invtNo: r[1], returnTime: r[2], status: r[3], customsTax: r[4], valueAddedTax: r[5], consumptionTax: r[6], customsCode: r[7], voided: r[8] };
+        const list = bills.get(row.invtNo);
+        if (list) list.push(toStored(row));
+        else bills.set(row.invtNo, [toStored(row)]);
+      }
+      // Within an inventory, bills in taxNo order (the primary key's order, made explicit).
+      for (const list of bills.values()) if (list.length > 1) list.sort((a, b) => (a.taxNo < b.taxNo ? -1 : a.taxNo > b.taxNo ? 1 : 0));
+      this.st.claim!.run(json);
+    }
+    const finals = new Set(finalKeyList.length ? (this.st.finalsOf!.all(JSON.stringify(finalKeyList)) as string[]) : []);
+    for (let i = 0; i < requests.length; i++) {
+      const r = requests[i];
+      if (!r) continue;
+      if (!first[i]) {
+        out[i] = NOT_SEEN;
+        continue;
+      }
+      const invtNo = invtNos[i];
+      let cancelled = false;
+      let refunded = false;
+      if (finals.size) {
+        for (const k of inventoryKeyList({ copNo: r.copNo, preNo: r.preNo, invtNo })) {
+          if (finals.has(`cancel:${k}`)) cancelled = true;
+          if (finals.has(`refund:${k}`)) refunded = true;
+        }
+      }
+      // Two declarations of one inventory share its (read-only) bills.
+      out[i] = { firstSighting: true, invtNo, linkedBy: linkedBy[i], bills: (invtNo && bills.get(invtNo)) || [], cancelled, refunded };
+    }
+    return out;
   }
   *unclaimedBills(): Iterable<StoredBill[]> {
+    this.commit();
     // Paged by invtNo (no open cursor), so the caller may write rows between groups.
     let after = '';
     for (;;) {
@@ -152,21 +240,18 @@ export class SqliteStore implements ReconcileStore {
       after = page[page.length - 1]!;
     }
   }
-  firstSighting(orderNo: string): boolean {
-    this.tick();
-    return this.st.seen!.run(orderNo).changes === 1;
+  putRows(rows: readonly string[]): void {
+    if (rows.length === 0) return;
+    this.tick(rows.length);
+    this.st.putRows!.run(rows.join('\n'));
   }
-  putRow(json: string): void {
-    this.tick();
-    this.st.putRow!.run(json);
-  }
-  putMismatch(e: StoredMismatch, sortKey: number): void {
-    this.tick();
-    this.st.putMismatch!.run(sortKey, e.orderNo, e.kind, JSON.stringify(e));
+  putMismatches(entries: ReadonlyArray<{ entry: StoredMismatch; sortKey: number }>): void {
+    this.tick(entries.length);
+    for (const m of entries) this.st.putMismatch!.run(m.sortKey, m.entry.orderNo, m.entry.kind, JSON.stringify(m.entry));
   }
   *rows(): Iterable<string> {
     this.commit();
-    yield* this.st.rows!.iterate() as Iterable<string>;
+    for (const text of this.st.rows!.iterate() as Iterable<string>) yield* text.split('\n');
   }
   *mismatches(): Iterable<StoredMismatch> {
     this.commit();

@@ -1,4 +1,4 @@
-import type { TaxBill, TaxBillStatus } from './types.js';
+import type { JoinAnswer, JoinRequest } from './facts.js';
 
 /*
  * The index reconciliation joins through: bills by invtNo, receipt links copNo/preNo → invtNo,
@@ -35,31 +35,59 @@ export interface StoredMismatch {
   amount: string;
 }
 
-/** The join index and row spool of a reconciliation run; synchronous by design. */
+/** A bill to store: amounts as decimal strings (already checked by the converter). */
+export interface BillRecord {
+  invtNo: string;
+  taxNo: string;
+  returnTime: string;
+  status: string;
+  customsTax: string;
+  valueAddedTax: string;
+  consumptionTax: string;
+  customsCode?: string | undefined;
+}
+
+/** A receipt link: what a CEB622 says the inventory with this copNo or preNo is called by customs. */
+export interface ReceiptLink {
+  kind: 'copNo' | 'preNo';
+  key: string;
+  invtNo: string;
+}
+
+/** An approved cancel (CEB624) or refund (CEB626), recorded under each key of the inventory. */
+export interface FinalRecord {
+  kind: 'cancel' | 'refund';
+  keys: InventoryKeys;
+}
+
+/**
+ * The join index and row spool of a reconciliation run. Synchronous and batch-oriented: the
+ * SQLite store answers a batch of declarations with a handful of statements instead of
+ * several per order. Every batch method gives the same answers as one call per item in order.
+ */
 export interface ReconcileStore {
-  /** Stores a bill; false when a bill with the same taxNo is already stored (a duplicate). */
-  addBill(bill: TaxBill): boolean;
-  /** Records a CEB818 status; status 3 voids the bill. */
-  addBillStatus(status: TaxBillStatus): void;
-  /** Records what a CEB622 receipt says: copNo/preNo → invtNo. */
-  addLink(kind: 'copNo' | 'preNo', key: string, invtNo: string): void;
-  /** Records an approved cancel (CEB624) or refund (CEB626) under each of the inventory's keys. */
-  addFinal(kind: 'cancel' | 'refund', keys: InventoryKeys, returnTime: string): void;
-  /** The invtNo a CEB622 receipt gave for this copNo or preNo. */
-  invtNoBy(kind: 'copNo' | 'preNo', key: string): string | undefined;
-  /** Whether a cancel and whether a refund was approved for any of these keys. */
-  finals(keys: InventoryKeys): { cancelled: boolean; refunded: boolean };
-  /** The bills of an inventory, marked as claimed so they are not reported as bills without declaration. */
-  claimBills(invtNo: string): StoredBill[];
-  /** Bills nobody claimed, grouped by invtNo, in invtNo order. */
+  /** Stores bills, first taxNo wins; returns how many were duplicates of a stored taxNo. */
+  addBills(bills: readonly BillRecord[]): number;
+  /** Records the taxNos a CEB818 declared void (status 3). */
+  addVoided(taxNos: readonly string[]): void;
+  /** Records receipt links copNo/preNo → invtNo (a later link for the same key replaces the earlier). */
+  addLinks(links: readonly ReceiptLink[]): void;
+  /** Records approved cancels and refunds. */
+  addFinals(finals: readonly FinalRecord[]): void;
+  /**
+   * Answers a batch of declarations, in order: whether each orderNo is seen for the first time
+   * (counting earlier batches and earlier items of this one), its invtNo (its own, else through
+   * a receipt link by copNo, then preNo), its bills (marked as claimed) and whether a cancel or
+   * refund was approved for any of its keys. Items that are `undefined` get `undefined`.
+   */
+  join(requests: ReadonlyArray<JoinRequest | undefined>): Array<JoinAnswer | undefined>;
+  /** Bills no declaration claimed, grouped by invtNo, in invtNo order. */
   unclaimedBills(): Iterable<StoredBill[]>;
-  /** True the first time an orderNo is seen. */
-  firstSighting(orderNo: string): boolean;
-  /** Spools one output row (its JSON text). */
-  putRow(json: string): void;
-  /** Spools one mismatch entry. */
-  putMismatch(entry: StoredMismatch, sortKey: number): void;
-  /** The spooled rows in the order they were put. */
+  /** Spools output rows (their JSON texts, no line breaks inside) in order. */
+  putRows(rows: readonly string[]): void;
+  /** Spools mismatch entries with their sort keys. */
+  putMismatches(entries: ReadonlyArray<{ entry: StoredMismatch; sortKey: number }>): void;
+  /** The spooled rows (JSON texts) in the order they were put. */
   rows(): Iterable<string>;
   /** The mismatches, largest absolute amount first, then by orderNo and kind. */
   mismatches(): Iterable<StoredMismatch>;
@@ -85,6 +113,17 @@ export function compareMismatch(a: { e: StoredMismatch; k: number }, b: { e: Sto
   return a.e.kind < b.e.kind ? -1 : a.e.kind > b.e.kind ? 1 : 0;
 }
 
+/** The keys an approved cancel or refund is looked up by, as {@link inventoryKeyList} writes them. */
+export function finalKeys(keys: InventoryKeys): string[] {
+  const list = keyList(keys);
+  const out: string[] = [];
+  for (const k of list) out.push(`cancel:${k}`);
+  for (const k of list) out.push(`refund:${k}`);
+  return out;
+}
+
+const byTaxNo = (a: StoredBill, b: StoredBill) => (a.taxNo < b.taxNo ? -1 : a.taxNo > b.taxNo ? 1 : 0);
+
 /** Everything in memory: fine up to a few hundred thousand orders. */
 export class MemoryStore implements ReconcileStore {
   private readonly bills = new Map<string, Array<StoredBill & { claimed: boolean }>>();
@@ -96,49 +135,56 @@ export class MemoryStore implements ReconcileStore {
   private readonly spool: string[] = [];
   private readonly mism: Array<{ e: StoredMismatch; k: number }> = [];
 
-  addBill(b: TaxBill): boolean {
-    if (this.taxNos.has(b.taxNo)) return false;
-    this.taxNos.add(b.taxNo);
-    const list = this.bills.get(b.invtNo) ?? [];
-    list.push({
-      invtNo: b.invtNo,
-      taxNo: b.taxNo,
-      returnTime: b.returnTime,
-      status: b.status,
-      void: b.status === '3',
-      customsTax: b.customsTax.toFixed(),
-      valueAddedTax: b.valueAddedTax.toFixed(),
-      consumptionTax: b.consumptionTax.toFixed(),
-      customsCode: b.customsCode,
-      claimed: false,
+  addBills(bills: readonly BillRecord[]): number {
+    let duplicates = 0;
+    for (const b of bills) {
+      if (this.taxNos.has(b.taxNo)) {
+        duplicates++;
+        continue;
+      }
+      this.taxNos.add(b.taxNo);
+      const list = this.bills.get(b.invtNo) ?? [];
+      list.push({ ...b, void: b.status === '3', claimed: false });
+      this.bills.set(b.invtNo, list);
+    }
+    return duplicates;
+  }
+  addVoided(taxNos: readonly string[]): void {
+    for (const t of taxNos) this.voided.add(t);
+  }
+  addLinks(links: readonly ReceiptLink[]): void {
+    for (const l of links) this.links.set(`${l.kind}:${l.key}`, l.invtNo);
+  }
+  addFinals(finals: readonly FinalRecord[]): void {
+    for (const f of finals) for (const k of keyList(f.keys)) this.done.add(`${f.kind}:${k}`);
+  }
+  join(requests: ReadonlyArray<JoinRequest | undefined>): Array<JoinAnswer | undefined> {
+    return requests.map((r) => {
+      if (!r) return undefined;
+      if (r.orderNo !== undefined) {
+        if (this.orders.has(r.orderNo)) return { firstSighting: false, bills: [], cancelled: false, refunded: false };
+        this.orders.add(r.orderNo);
+      }
+      let invtNo = r.invtNo;
+      let linkedBy: JoinAnswer['linkedBy'] = invtNo ? 'invtNo' : undefined;
+      if (!invtNo && r.copNo) ((invtNo = this.links.get(`copNo:${r.copNo}`)), (linkedBy = invtNo ? 'copNo' : undefined));
+      if (!invtNo && r.preNo) ((invtNo = this.links.get(`preNo:${r.preNo}`)), (linkedBy = invtNo ? 'preNo' : undefined));
+      const keys = keyList({ copNo: r.copNo, preNo: r.preNo, invtNo });
+      const list = invtNo ? (this.bills.get(invtNo) ?? []) : [];
+      for (const b of list) b.claimed = true;
+      return {
+        firstSighting: true,
+        invtNo,
+        linkedBy,
+        bills: list.map((b) => this.view(b)).sort(byTaxNo),
+        cancelled: keys.some((k) => this.done.has(`cancel:${k}`)),
+        refunded: keys.some((k) => this.done.has(`refund:${k}`)),
+      };
     });
-    this.bills.set(b.invtNo, list);
-    return true;
-  }
-  addBillStatus(s: TaxBillStatus): void {
-    if (s.status === '3') this.voided.add(s.taxNo);
-  }
-  addLink(kind: 'copNo' | 'preNo', key: string, invtNo: string): void {
-    this.links.set(`${kind}:${key}`, invtNo);
-  }
-  addFinal(kind: 'cancel' | 'refund', keys: InventoryKeys): void {
-    for (const k of keyList(keys)) this.done.add(`${kind}:${k}`);
-  }
-  invtNoBy(kind: 'copNo' | 'preNo', key: string): string | undefined {
-    return this.links.get(`${kind}:${key}`);
-  }
-  finals(keys: InventoryKeys): { cancelled: boolean; refunded: boolean } {
-    const list = keyList(keys);
-    return { cancelled: list.some((k) => this.done.has(`cancel:${k}`)), refunded: list.some((k) => this.done.has(`refund:${k}`)) };
   }
   private view(b: StoredBill & { claimed: boolean }): StoredBill {
     const { claimed: _claimed, ...rest } = b;
     return { ...rest, void: rest.void || this.voided.has(rest.taxNo) };
-  }
-  claimBills(invtNo: string): StoredBill[] {
-    const list = this.bills.get(invtNo) ?? [];
-    for (const b of list) b.claimed = true;
-    return list.map((b) => this.view(b));
   }
   *unclaimedBills(): Iterable<StoredBill[]> {
     const keys = [...this.bills.keys()].sort();
@@ -147,16 +193,11 @@ export class MemoryStore implements ReconcileStore {
       if (list.length) yield list.map((b) => this.view(b));
     }
   }
-  firstSighting(orderNo: string): boolean {
-    if (this.orders.has(orderNo)) return false;
-    this.orders.add(orderNo);
-    return true;
+  putRows(rows: readonly string[]): void {
+    for (const r of rows) this.spool.push(r);
   }
-  putRow(json: string): void {
-    this.spool.push(json);
-  }
-  putMismatch(entry: StoredMismatch, sortKey: number): void {
-    this.mism.push({ e: entry, k: sortKey });
+  putMismatches(entries: ReadonlyArray<{ entry: StoredMismatch; sortKey: number }>): void {
+    for (const m of entries) this.mism.push({ e: m.entry, k: m.sortKey });
   }
   rows(): Iterable<string> {
     return this.spool;

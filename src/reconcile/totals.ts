@@ -71,6 +71,44 @@ export function addToTotals(t: ReconcileTotals, row: ReconcileRow): void {
   t.difference = t.billedTaxTotal.minus(t.declaredTaxTotal);
 }
 
+/** Totals as plain data (counts as numbers, amounts as decimal strings), e.g. to post between threads. */
+export type TotalsData = { [K in keyof ReconcileTotals]: ReconcileTotals[K] extends number ? number : ReconcileTotals[K] extends Decimal ? string : Record<keyof TaxSplit, string> };
+
+function splitData(s: TaxSplit): Record<keyof TaxSplit, string> {
+  return { customsTax: s.customsTax.toFixed(), consumptionTax: s.consumptionTax.toFixed(), valueAddedTax: s.valueAddedTax.toFixed(), taxTotal: s.taxTotal.toFixed() };
+}
+function splitOf(d: Record<keyof TaxSplit, string>): TaxSplit {
+  return { customsTax: new Dec(d.customsTax), consumptionTax: new Dec(d.consumptionTax), valueAddedTax: new Dec(d.valueAddedTax), taxTotal: new Dec(d.taxTotal) };
+}
+
+/** Totals as plain data (exact: amounts written with all their places). */
+export function totalsData(t: ReconcileTotals): TotalsData {
+  return {
+    ...t,
+    dutiableValue: t.dutiableValue.toFixed(),
+    declaredTaxTotal: t.declaredTaxTotal.toFixed(),
+    computedTaxTotal: t.computedTaxTotal.toFixed(),
+    billedTaxTotal: t.billedTaxTotal.toFixed(),
+    difference: t.difference.toFixed(),
+    computed: splitData(t.computed),
+    billed: splitData(t.billed),
+  };
+}
+
+/** Totals from plain data. */
+export function totalsOf(d: TotalsData): ReconcileTotals {
+  return {
+    ...d,
+    dutiableValue: new Dec(d.dutiableValue),
+    declaredTaxTotal: new Dec(d.declaredTaxTotal),
+    computedTaxTotal: new Dec(d.computedTaxTotal),
+    billedTaxTotal: new Dec(d.billedTaxTotal),
+    difference: new Dec(d.difference),
+    computed: splitOf(d.computed),
+    billed: splitOf(d.billed),
+  };
+}
+
 /** Totals overall, by month and by district. */
 export interface TotalsAccumulator {
   all: ReconcileTotals;
@@ -117,6 +155,21 @@ export class CellTotals {
     let c = this.cells.get(key);
     if (!c) this.cells.set(key, (c = { month: row.month, district: row.district, t: emptyTotals() }));
     addToTotals(c.t, row);
+  }
+
+  /** The cells as plain data. */
+  data(): Array<{ month: string; district: string; totals: TotalsData }> {
+    return [...this.cells.values()].map((c) => ({ month: c.month, district: c.district, totals: totalsData(c.t) }));
+  }
+
+  /** Adds cells given as plain data (e.g. a batch's cells computed by a worker thread). */
+  merge(cells: ReadonlyArray<{ month: string; district: string; totals: TotalsData }>): void {
+    for (const c of cells) {
+      const key = `${c.month}\u0000${c.district}`;
+      let mine = this.cells.get(key);
+      if (!mine) this.cells.set(key, (mine = { month: c.month, district: c.district, t: emptyTotals() }));
+      mergeTotals(mine.t, totalsOf(c.totals));
+    }
   }
 
   /** The overall totals and the groups, keys sorted. */

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Dec } from '../../src/model/primitives.js';
 import { summaryToJSON, rowToJSON, type ReconcileRowJSON } from '../../src/reconcile/json.js';
-import { decideRow } from '../../src/reconcile/reconcile.js';
+import { decideRow } from '../../src/reconcile/facts.js';
 import { addRow, CellTotals, emptyTotals, type TotalsAccumulator } from '../../src/reconcile/totals.js';
 import type { StoredBill } from '../../src/reconcile/store.js';
 import type { ReconcileRow, TaxSplit } from '../../src/reconcile/types.js';

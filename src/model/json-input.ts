@@ -1,0 +1,81 @@
+import type { Issue } from './issue.js';
+import { jsonErrorOffset } from './json-position.js';
+
+/*
+ * One JSON text (a file, or one NDJSON line) to a value, or to the issue that kept it from
+ * being one: invalid UTF-8, invalid JSON with line and column, absurd size. Shared by the CLI
+ * reader and the reconciliation workers so that both report a bad line the same way.
+ */
+
+/** One unit of input: a parsed JSON value, or the issue that kept it from being one. */
+export type InputRecord = { line: number; value: unknown; issue?: undefined } | { line: number; value?: undefined; issue: Issue };
+
+/** Declarations larger than this are refused as a whole (an absurd input, not a declaration). */
+export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** An input issue (rule `input`, severity error). */
+export function inputIssue(code: string, zh: string, en: string): Issue {
+  return { code, severity: 'error', path: '', ruleId: 'input', message: { zh, en } };
+}
+
+/** The issue of a line longer than {@link MAX_RECORD_BYTES}. */
+export function tooLargeIssue(line: number): Issue {
+  return inputIssue('input-too-large', `第 ${line} 行超过 ${MAX_RECORD_BYTES} 字节`, `Line ${line} is larger than ${MAX_RECORD_BYTES} bytes; a declaration is never that large`);
+}
+
+function decode(bytes: Uint8Array, first: boolean): { text: string } | { issue: Issue } {
+  try {
+    let text = decoder.decode(bytes);
+    // A UTF-8 byte-order mark is harmless; drop it.
+    if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    return { text };
+  } catch {
+    return { issue: inputIssue('input-encoding', '输入不是有效的 UTF-8 文本', 'The input is not valid UTF-8 text; save it as UTF-8') };
+  }
+}
+
+/** Parses JSON text; a syntax error becomes a `json-syntax` issue naming the line and column. */
+export function parseJsonText(text: string): { value: unknown } | { issue: Issue } {
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    let where = '';
+    const pos = jsonErrorOffset(text);
+    if (pos >= 0) {
+      const before = text.slice(0, pos);
+      const line = before.split('\n').length;
+      const col = pos - before.lastIndexOf('\n');
+      where = ` (line ${line}, column ${col})`;
+    }
+    return { issue: inputIssue('json-syntax', `输入不是有效的 JSON${where}：${msg}`, `The input is not valid JSON${where}: ${msg}`) };
+  }
+}
+
+/** The record of one line (or a whole document as line 1): value or issue. */
+export function recordFromBytes(line: number, bytes: Uint8Array, tooLong: boolean): InputRecord {
+  if (tooLong) return { line, issue: tooLargeIssue(line) };
+  const dec = decode(bytes, line === 1);
+  if ('issue' in dec) return { line, issue: dec.issue };
+  return recordFromText(line, dec.text);
+}
+
+/** The record of one line already decoded (a BOM on line 1 already dropped). */
+export function recordFromText(line: number, text: string): InputRecord {
+  const parsed = parseJsonText(text);
+  return 'issue' in parsed ? { line, issue: parsed.issue } : { line, value: parsed.value };
+}
+
+/**
+ * True when the bytes hold only whitespace as `String.prototype.trim` sees it in Latin-1
+ * (tab to carriage return, space, no-break space): such NDJSON lines are skipped.
+ */
+export function isBlankLine(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (!(b === 0x20 || (b >= 0x09 && b <= 0x0d) || b === 0xa0)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,246 @@
+import type Decimal from 'decimal.js';
+import type { Issue } from '../model/issue.js';
+import { Dec } from '../model/primitives.js';
+import { districtOf } from '../rules/codes.js';
+import type { TaxCalculation } from '../rules/tax-calculator.js';
+import type { TaxFigures } from '../tax/compute.js';
+import type { InventoryKeys, StoredBill } from './store.js';
+import { TAX_KINDS, type Mismatch, type ReconcileRow, type ReconcileStatus, type TaxSplit } from './types.js';
+
+/*
+ * The per-order steps of reconciliation as pure functions over plain data: what a
+ * declaration says (its facts: keys, month, district, declared and computed tax, as strings
+ * so that worker threads can compute them and post them), what the index answers about it
+ * (its bills, links, cancels and refunds), and the row both give. The sequential
+ * `reconcile()` and the worker-thread `reconcileFiles()` call the same functions.
+ */
+
+/** A declaration as read from NDJSON: its value, or the issue that kept it from being read. */
+export type DeclarationRecord = { line?: number; value: unknown; issue?: undefined } | { line?: number; value?: undefined; issue: Issue };
+
+/** What reconciliation needs of one declaration; strings only (structured-clone safe). */
+export interface DeclarationFacts {
+  /** Input line, when read from NDJSON. */
+  line?: number | undefined;
+  /** Code of the issue that kept the declaration from being read (then nothing else is set). */
+  unreadable?: string | undefined;
+  orderNo?: string | undefined;
+  copNo?: string | undefined;
+  preNo?: string | undefined;
+  invtNo?: string | undefined;
+  customsCode?: string | undefined;
+  month: string;
+  district: string;
+  dutiableValue?: string | undefined;
+  declaredTaxTotal?: string | undefined;
+  /** customsTax, consumptionTax, valueAddedTax as computed (only when the computation is complete). */
+  computed?: [string, string, string] | undefined;
+  /** Notes of the computation: `regime:…`, `issue:CODE` (at most five codes). */
+  notes: string[];
+}
+
+/** What the index answers about one declaration (see {@link ReconcileStore.join}). */
+export interface JoinAnswer {
+  /** False when an earlier declaration had the same orderNo (then nothing else is looked up). */
+  firstSighting: boolean;
+  invtNo?: string | undefined;
+  linkedBy?: ReconcileRow['linkedBy'];
+  bills: StoredBill[];
+  cancelled: boolean;
+  refunded: boolean;
+}
+
+/** The keys a declaration is looked up by. */
+export interface JoinRequest extends InventoryKeys {
+  orderNo?: string | undefined;
+}
+
+const ZERO = new Dec(0);
+
+function obj(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+function text(v: unknown): string | undefined {
+  if (typeof v === 'string' && v.trim() !== '') return v.trim();
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return undefined;
+}
+const DECIMAL = /^-?\d{1,14}(\.\d{1,5})?$/;
+
+/** `YYYY-MM` from `yyyyMMdd…` (already Beijing local time in CEB fields), else `unknown`. */
+export function monthOf(yyyymmdd: string | undefined): string {
+  return yyyymmdd && /^\d{6}/.test(yyyymmdd) ? `${yyyymmdd.slice(0, 4)}-${yyyymmdd.slice(4, 6)}` : 'unknown';
+}
+
+/** District (`xx00`) of a customs code, or `unknown`. */
+export function districtKey(customsCode: string | undefined): string {
+  return (customsCode && districtOf(undefined, customsCode)) || 'unknown';
+}
+
+/** Computes the facts of one declaration (pure; `calculate` as from `createTaxCalculator`). */
+export function declarationFacts(rec: DeclarationRecord, calculate: (input: unknown) => TaxCalculation<TaxFigures>): DeclarationFacts {
+  if (rec.issue) return { line: rec.line, unreadable: rec.issue.code, month: 'unknown', district: 'unknown', notes: [] };
+  const value = obj(rec.value);
+  const order = obj(value?.order);
+  const inv = obj(value?.inventory);
+  const customsCode = text(inv?.customsCode);
+  const taxTotal = text(order?.taxTotal);
+  const facts: DeclarationFacts = {
+    line: rec.line,
+    orderNo: text(order?.orderNo) ?? text(inv?.orderNo),
+    copNo: text(inv?.copNo),
+    preNo: text(inv?.preNo),
+    invtNo: text(inv?.invtNo),
+    customsCode,
+    month: monthOf(text(inv?.declTime) ?? text(order?.appTime)),
+    district: districtKey(customsCode),
+    declaredTaxTotal: taxTotal !== undefined && DECIMAL.test(taxTotal) ? taxTotal : undefined,
+    notes: [],
+  };
+  const calc = calculate(rec.value);
+  if (calc.ok && calc.result.complete) {
+    const r = calc.result;
+    facts.computed = [r.customsTax.toFixed(), r.consumptionTax.toFixed(), r.valueAddedTax.toFixed()];
+    facts.dutiableValue = r.dutiableValue.toFixed();
+    if (r.regime !== 'cbec') facts.notes.push(`regime:${r.regime}`);
+  } else {
+    const issues = calc.ok ? calc.result.issues : calc.issues;
+    const codes = [...new Set(issues.filter((i) => i.severity === 'error').map((i) => i.code))];
+    for (const c of codes.slice(0, 5)) facts.notes.push(`issue:${c}`);
+    if (calc.ok) facts.dutiableValue = calc.result.dutiableValue.toFixed();
+  }
+  return facts;
+}
+
+/** The lookup keys of a declaration, or undefined when it could not be read (nothing to look up). */
+export function joinRequest(f: DeclarationFacts): JoinRequest | undefined {
+  return f.unreadable === undefined ? { orderNo: f.orderNo, copNo: f.copNo, preNo: f.preNo, invtNo: f.invtNo } : undefined;
+}
+
+function split(c: Decimal, ct: Decimal, v: Decimal): TaxSplit {
+  return { customsTax: c, consumptionTax: ct, valueAddedTax: v, taxTotal: c.plus(ct).plus(v) };
+}
+
+function sumBills(bills: StoredBill[]): TaxSplit {
+  let c = ZERO;
+  let ct = ZERO;
+  let v = ZERO;
+  for (const b of bills) {
+    c = c.plus(b.customsTax);
+    ct = ct.plus(b.consumptionTax);
+    v = v.plus(b.valueAddedTax);
+  }
+  return split(c, ct, v);
+}
+
+/** What {@link decideRow} needs about one order. */
+export interface OrderFacts {
+  orderNo?: string | undefined;
+  invtNo?: string | undefined;
+  linkedBy?: ReconcileRow['linkedBy'];
+  month: string;
+  district: string;
+  customsCode?: string | undefined;
+  dutiableValue?: Decimal | undefined;
+  declaredTaxTotal?: Decimal | undefined;
+  computed?: TaxSplit | undefined;
+  bills: StoredBill[];
+  cancelled: boolean;
+  refunded: boolean;
+  notes: string[];
+}
+
+/**
+ * Decides one order's row (pure). Precedence: cancelled, refunded, unlinked, bill-void,
+ * bill-missing, not-computed, then mismatch or matched. A mismatch is any tax kind where
+ * billed − computed, or the billed total − the declared taxTotal, exceeds the tolerance.
+ */
+export function decideRow(f: OrderFacts, tolerance: Decimal = ZERO): ReconcileRow {
+  const valid = f.bills.filter((b) => !b.void);
+  const voided = f.bills.filter((b) => b.void);
+  const billed = valid.length ? sumBills(valid) : undefined;
+  const difference =
+    billed && f.computed
+      ? split(billed.customsTax.minus(f.computed.customsTax), billed.consumptionTax.minus(f.computed.consumptionTax), billed.valueAddedTax.minus(f.computed.valueAddedTax))
+      : undefined;
+  const declaredDifference = billed && f.declaredTaxTotal ? billed.taxTotal.minus(f.declaredTaxTotal) : undefined;
+  const mismatches: Mismatch[] = [];
+  let status: ReconcileStatus;
+  if (f.cancelled) status = 'cancelled';
+  else if (f.refunded) status = 'refunded';
+  else if (!f.invtNo) status = 'unlinked';
+  else if (f.bills.length > 0 && valid.length === 0) status = 'bill-void';
+  else if (!billed) status = 'bill-missing';
+  else if (!f.computed) status = 'not-computed';
+  else {
+    for (const k of TAX_KINDS) if (difference![k].abs().gt(tolerance)) mismatches.push({ kind: k, amount: difference![k] });
+    if (declaredDifference && declaredDifference.abs().gt(tolerance)) mismatches.push({ kind: 'declared', amount: declaredDifference });
+    status = mismatches.length ? 'mismatch' : 'matched';
+  }
+  return {
+    orderNo: f.orderNo,
+    invtNo: f.invtNo,
+    taxNos: [...valid.map((b) => b.taxNo), ...voided.map((b) => b.taxNo)],
+    linkedBy: f.linkedBy,
+    status,
+    month: f.month,
+    district: f.district,
+    customsCode: f.customsCode,
+    dutiableValue: f.dutiableValue,
+    declaredTaxTotal: f.declaredTaxTotal,
+    computed: f.computed,
+    billed,
+    difference,
+    declaredDifference,
+    mismatches,
+    notes: [...f.notes, ...voided.map((b) => `void-bill:${b.taxNo}`)],
+  };
+}
+
+/** The row of bills whose invtNo no declaration reached (pure). */
+export function orphanRow(bills: StoredBill[]): ReconcileRow {
+  const first = bills[0]!;
+  const valid = bills.filter((b) => !b.void);
+  const voided = bills.filter((b) => b.void);
+  return {
+    invtNo: first.invtNo,
+    taxNos: [...valid.map((b) => b.taxNo), ...voided.map((b) => b.taxNo)],
+    status: 'bill-without-declaration',
+    month: monthOf(first.returnTime),
+    district: districtKey(first.customsCode),
+    customsCode: first.customsCode,
+    billed: valid.length ? sumBills(valid) : undefined,
+    mismatches: [],
+    notes: voided.map((b) => `void-bill:${b.taxNo}`),
+  };
+}
+
+/** The row of one declaration from its facts and what the index answered (pure). */
+export function declarationRow(f: DeclarationFacts, answer: JoinAnswer | undefined, tolerance: Decimal = ZERO): ReconcileRow {
+  const notes = f.line !== undefined ? [`line:${f.line}`] : [];
+  if (f.unreadable !== undefined || !answer) {
+    return { taxNos: [], status: 'not-computed', month: 'unknown', district: 'unknown', mismatches: [], notes: [...notes, `issue:${f.unreadable ?? 'unknown'}`] };
+  }
+  if (!answer.firstSighting) {
+    return { orderNo: f.orderNo, taxNos: [], status: 'duplicate-declaration', month: f.month, district: f.district, customsCode: f.customsCode, mismatches: [], notes };
+  }
+  for (const n of f.notes) notes.push(n);
+  return decideRow(
+    {
+      orderNo: f.orderNo,
+      invtNo: answer.invtNo,
+      linkedBy: answer.linkedBy,
+      month: f.month,
+      district: f.district,
+      customsCode: f.customsCode,
+      dutiableValue: f.dutiableValue === undefined ? undefined : new Dec(f.dutiableValue),
+      declaredTaxTotal: f.declaredTaxTotal === undefined ? undefined : new Dec(f.declaredTaxTotal),
+      computed: f.computed && split(new Dec(f.computed[0]), new Dec(f.computed[1]), new Dec(f.computed[2])),
+      bills: answer.bills,
+      cancelled: answer.cancelled,
+      refunded: answer.refunded,
+      notes,
+    },
+    tolerance,
+  );
+}

@@ -1,0 +1,207 @@
+import { createReadStream } from 'node:fs';
+import { SandanError, isSandanError } from '../errors.js';
+import { MAX_RECORD_BYTES, recordFromBytes, recordFromText, tooLargeIssue, type InputRecord } from '../model/json-input.js';
+import type { TaxCalculation } from '../rules/tax-calculator.js';
+import type { TaxFigures } from '../tax/compute.js';
+import { declarationFacts, type DeclarationFacts } from './facts.js';
+import { documentRecord, type DocumentRecord } from './records.js';
+import { CebScanner } from './scan.js';
+
+/*
+ * The two units of work `reconcileFiles()` hands to worker threads (or runs in-process):
+ * a batch of NDJSON declaration lines → their facts, and one XML file → its document records.
+ * Both give exactly what the sequential path gives for the same input (the tests hold them
+ * equal), so the threads only change where the work runs.
+ */
+
+/** Complete NDJSON lines (UTF-8 bytes), numbered from `firstLine`. */
+export interface DeclarationBatch {
+  bytes: Uint8Array;
+  firstLine: number;
+  /** Lines longer than MAX_RECORD_BYTES: their bytes were dropped (the line is empty in `bytes`). */
+  tooLong: number[];
+}
+
+// ignoreBOM: the BOM is dropped per line below, as the CLI reader's per-line decoding does.
+const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const BLANK = /^[\t\n\v\f\r ]*$/;
+
+/**
+ * Reads a batch the way the CLI's NDJSON reader reads lines: blank lines skipped, a trailing CR
+ * and a BOM on line 1 dropped, each line its own JSON value or issue.
+ */
+export function batchRecords(batch: DeclarationBatch): InputRecord[] {
+  const out: InputRecord[] = [];
+  const tooLong = new Set(batch.tooLong);
+  let text: string | undefined;
+  try {
+    text = fatal.decode(batch.bytes);
+  } catch {
+    text = undefined;
+  }
+  if (text !== undefined) {
+    // Valid UTF-8 as a whole: split the text (a lone byte A0 cannot occur, so BLANK matches
+    // exactly the lines the byte-level blank check skips).
+    const lines = text.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    for (let i = 0; i < lines.length; i++) {
+      const line = batch.firstLine + i;
+      let t = lines[i]!;
+      if (tooLong.has(line)) {
+        out.push({ line, issue: tooLargeIssue(line) });
+        continue;
+      }
+      if (t.charCodeAt(t.length - 1) === 0x0d) t = t.slice(0, -1);
+      if (t.charCodeAt(0) === 0xfeff) t = t.slice(1);
+      if (line === 1 && t.charCodeAt(0) === 0xfeff) t = t.slice(1);
+      if (BLANK.test(t)) continue;
+      out.push(recordFromText(line, t));
+    }
+    return out;
+  }
+  // Some line is not UTF-8: read line by line so that only that line gets the issue.
+  const b = batch.bytes;
+  let start = 0;
+  for (let line = batch.firstLine; start < b.length; line++) {
+    let end = b.indexOf(0x0a, start);
+    const next = end === -1 ? b.length : end + 1;
+    if (end === -1) end = b.length;
+    if (end > start && b[end - 1] === 0x0d) end--;
+    const bytes = b.subarray(start, end);
+    start = next;
+    if (tooLong.has(line)) out.push({ line, issue: tooLargeIssue(line) });
+    else if (!isBlankBytes(bytes)) out.push(recordFromBytes(line, bytes, false));
+  }
+  return out;
+}
+
+function isBlankBytes(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (!(c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0)) return false;
+  }
+  return true;
+}
+
+/** The facts of every declaration in a batch, in order. */
+export function batchFacts(batch: DeclarationBatch, calculate: (input: unknown) => TaxCalculation<TaxFigures>): DeclarationFacts[] {
+  return batchRecords(batch).map((r) => declarationFacts(r, calculate));
+}
+
+function copyOf(parts: Uint8Array[], length: number): Uint8Array {
+  // A fresh ArrayBuffer of its own, so the batch can be transferred to a worker.
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) (out.set(p, at), (at += p.length));
+  return out;
+}
+
+function countLines(b: Uint8Array): number {
+  let n = 0;
+  for (let i = b.indexOf(0x0a); i !== -1; i = b.indexOf(0x0a, i + 1)) n++;
+  return n;
+}
+
+function countLinesIn(parts: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const p of parts) n += countLines(p);
+  return n;
+}
+
+/**
+ * Cuts a byte stream of NDJSON into batches of complete lines of about `batchBytes`, in
+ * bounded memory: a line longer than MAX_RECORD_BYTES is not held, only numbered.
+ */
+export async function* declarationBatches(chunks: AsyncIterable<Uint8Array>, batchBytes = 1 << 20): AsyncGenerator<DeclarationBatch> {
+  let parts: Uint8Array[] = [];
+  let size = 0;
+  let line = 1; // number of the first line in `parts`
+  let tooLong: number[] = [];
+  let carry: Uint8Array[] = []; // the current, unfinished line
+  let carrySize = 0;
+  let carryTooLong = false;
+  const cut = function* (final: boolean): Generator<DeclarationBatch> {
+    if (size === 0 || (!final && size < batchBytes)) return;
+    const bytes = copyOf(parts, size);
+    const first = line;
+    // Counted before the batch is handed on (a worker may take its buffer).
+    line += countLines(bytes);
+    yield { bytes, firstLine: first, tooLong };
+    parts = [];
+    size = 0;
+    tooLong = [];
+  };
+  for await (const chunk of chunks) {
+    let start = 0;
+    if (carrySize > 0 || carryTooLong) {
+      const nl = chunk.indexOf(0x0a);
+      if (nl === -1) {
+        if (!carryTooLong && carrySize + chunk.length <= MAX_RECORD_BYTES) (carry.push(chunk.slice()), (carrySize += chunk.length));
+        else ((carryTooLong = true), (carry = []), (carrySize = 0));
+        continue;
+      }
+      const head = chunk.subarray(0, nl + 1);
+      if (carryTooLong || carrySize + head.length - 1 > MAX_RECORD_BYTES) {
+        tooLong.push(line + countLinesIn(parts));
+        parts.push(Uint8Array.of(0x0a));
+        size += 1;
+      } else {
+        for (const c of carry) parts.push(c);
+        parts.push(head);
+        size += carrySize + head.length;
+      }
+      carry = [];
+      carrySize = 0;
+      carryTooLong = false;
+      start = nl + 1;
+    }
+    const last = chunk.lastIndexOf(0x0a);
+    if (last >= start) {
+      parts.push(chunk.subarray(start, last + 1));
+      size += last + 1 - start;
+      start = last + 1;
+    }
+    if (start < chunk.length) {
+      const rest = chunk.subarray(start);
+      if (rest.length > MAX_RECORD_BYTES) carryTooLong = true;
+      else (carry.push(rest.slice()), (carrySize += rest.length));
+    }
+    yield* cut(false);
+  }
+  if (carryTooLong) {
+    // The last line, without a newline, is too long: it stands as an empty line in the batch.
+    tooLong.push(line + countLinesIn(parts));
+    parts.push(Uint8Array.of(0x0a));
+    size += 1;
+  }
+  for (const c of carry) parts.push(c);
+  size += carrySize;
+  yield* cut(true);
+}
+
+/** A SandanError about one file (its code kept, the file named). */
+export function fileError(file: string, e: unknown): SandanError {
+  return isSandanError(e)
+    ? new SandanError(e.code, `${file}: ${e.message}`, { cause: e, details: { file } })
+    : new SandanError('FILE_UNREADABLE', `Cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`, { cause: e, details: { file } });
+}
+
+/**
+ * Streams one XML file through the scanner in 1 MiB chunks and hands the document records of
+ * each chunk to `onChunk` (awaited, so the caller can hold the reader back). Throws the
+ * file's SandanError after the records read before the problem.
+ */
+export async function scanFileRecords(file: string, onChunk: (records: DocumentRecord[]) => void | Promise<void>): Promise<void> {
+  const scanner = new CebScanner();
+  try {
+    const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+    for await (const chunk of stream as AsyncIterable<string>) {
+      const docs = scanner.push(chunk);
+      if (docs.length) await onChunk(docs.map(documentRecord));
+    }
+    const docs = scanner.end();
+    if (docs.length) await onChunk(docs.map(documentRecord));
+  } catch (e) {
+    throw fileError(file, e);
+  }
+}

@@ -1,0 +1,164 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readRecords } from '../../src/cli/input.js';
+import { BloomFilter } from '../../src/reconcile/bloom.js';
+import { expandPaths, readCebDocuments } from '../../src/reconcile/files.js';
+import { batchRecords, declarationBatches } from '../../src/reconcile/jobs.js';
+import { reportJsonChunks } from '../../src/reconcile/output.js';
+import { reconcileFiles, type ReconcileFilesOptions } from '../../src/reconcile/parallel.js';
+import { reconcile, type ReconcileReport } from '../../src/reconcile/reconcile.js';
+import { openSqliteStore } from '../../src/reconcile/sqlite-store.js';
+import { MemoryStore, type ReconcileStore } from '../../src/reconcile/store.js';
+import { fileSink, generate, RATES, type Calculate } from './generator.js';
+import { calculate } from './helpers.js';
+
+// Worker threads run the built script (vitest's global setup builds dist/ first).
+const workerUrl = new URL('../../dist/reconcile/worker.js', import.meta.url);
+
+const dir = mkdtempSync(join(tmpdir(), 'sandan-reconcile-parallel-'));
+const expected = generate(dir, fileSink(), { orders: 700, calculate: calculate as unknown as Calculate, billsPerFile: 40 });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// A few lines the reader must report, not drop: invalid JSON, invalid UTF-8, blank, CRLF, a repeated order.
+const lines = readFileSync(join(dir, 'declarations.ndjson'), 'utf8').trimEnd().split('\n');
+const messy = Buffer.concat([
+  Buffer.from(`${lines.slice(0, 300).join('\n')}\n{"order": \n\n   \n`),
+  Buffer.from([0x7b, 0xff, 0xfe, 0x7d, 0x0a]),
+  Buffer.from(`${lines.slice(300, 500).join('\r\n')}\r\n${lines[3]}\n${lines.slice(500).join('\n')}`),
+]);
+writeFileSync(join(dir, 'messy.ndjson'), messy);
+
+function text(report: ReconcileReport): string {
+  return [...reportJsonChunks(report)].join('');
+}
+
+async function sequential(file: string, store: ReconcileStore = new MemoryStore()): Promise<string> {
+  const files = await expandPaths([join(dir, 'bills'), join(dir, 'receipts')]);
+  const declarations = readRecords(Readable.from([readFileSync(file)]), { ndjson: true });
+  const report = await reconcile({ declarations, documents: readCebDocuments(files) }, { calculate, store });
+  try {
+    return text(report);
+  } finally {
+    store.close();
+  }
+}
+
+async function parallel(file: string, options: Partial<ReconcileFilesOptions> = {}): Promise<{ report: string; summary: ReconcileReport['summary'] }> {
+  const documents = await expandPaths([join(dir, 'bills'), join(dir, 'receipts')]);
+  const store = options.store ?? new MemoryStore();
+  const report = await reconcileFiles({ declarations: file, documents, rateTables: [{ data: RATES, source: 'rates.json' }], workerUrl, store, ...options });
+  try {
+    return { report: text(report), summary: report.summary };
+  } finally {
+    store.close();
+  }
+}
+
+describe('reconcileFiles (worker threads)', () => {
+  it('gives the report of the sequential reconcile(), byte for byte, with 0, 1 and 3 workers', async () => {
+    const want = await sequential(join(dir, 'declarations.ndjson'));
+    for (const workers of [0, 1, 3]) {
+      const got = await parallel(join(dir, 'declarations.ndjson'), { workers });
+      expect(got.report).toBe(want);
+      expect(got.summary).toMatchObject({ matched: expected.matched, mismatched: expected.mismatched, billMissing: expected.billMissing, cancelled: expected.cancelled, refunded: expected.refunded, billVoid: expected.billVoid, unlinked: expected.unlinked });
+      expect(got.summary.billedTaxTotal.toFixed(2)).toBe(expected.billedTaxTotal);
+    }
+  });
+
+  it('reports bad lines, blank lines, CRLF and a repeated order as the CLI reader does, with the SQLite index', async () => {
+    const want = await sequential(join(dir, 'messy.ndjson'), await openSqliteStore());
+    const got = await parallel(join(dir, 'messy.ndjson'), { workers: 2, store: await openSqliteStore() });
+    expect(got.report).toBe(want);
+    const rows = JSON.parse(got.report).orders as Array<{ status: string; notes: string[] }>;
+    expect(rows.filter((r) => r.notes.includes('issue:json-syntax')).map((r) => r.notes[0])).toEqual(['line:301']);
+    expect(rows.filter((r) => r.notes.includes('issue:input-encoding')).map((r) => r.notes[0])).toEqual(['line:304']);
+    expect(rows.filter((r) => r.status === 'duplicate-declaration')).toHaveLength(1);
+  });
+
+  it('passes the tolerance to the workers', async () => {
+    const got = await parallel(join(dir, 'declarations.ndjson'), { workers: 2, tolerance: '0.01' });
+    expect(got.summary.mismatched).toBe(0);
+  });
+
+  it('reads declarations from a byte stream (standard input)', async () => {
+    const got = await parallel('', { workers: 1, declarations: Readable.from([readFileSync(join(dir, 'declarations.ndjson'))]) });
+    expect(got.summary.inputs.declarations).toBe(700);
+  });
+
+  it('skips a broken XML file through onFileError, or throws its SandanError', async () => {
+    const bad = join(dir, 'broken.xml');
+    writeFileSync(bad, '<?xml version="1.0"?><CEB816Message xmlns="http://www.chinaport.gov.cn/ceb"><Tax><TaxHeadRd>');
+    const documents = [...(await expandPaths([join(dir, 'bills')])), bad];
+    const skipped: string[] = [];
+    const report = await reconcileFiles({ declarations: join(dir, 'declarations.ndjson'), documents, rateTables: [{ data: RATES, source: 'r' }], workerUrl, workers: 2, onFileError: (f, e) => skipped.push(`${f} ${e.code}`) });
+    expect(skipped).toEqual([`${bad} XML_MALFORMED`]);
+    expect(report.summary.inputs.declarations).toBe(700);
+    await expect(reconcileFiles({ declarations: join(dir, 'declarations.ndjson'), documents, rateTables: [{ data: RATES, source: 'r' }], workerUrl, workers: 2 })).rejects.toMatchObject({ code: 'XML_MALFORMED' });
+  });
+
+  it('fails with RECONCILE_WORKER when a worker cannot start, and refuses a bad worker count', async () => {
+    const broken = join(dir, 'broken-worker.mjs');
+    writeFileSync(broken, 'throw new Error("no worker here");\n');
+    await expect(parallel(join(dir, 'declarations.ndjson'), { workers: 1, workerUrl: new URL(`file://${broken}`) })).rejects.toMatchObject({ code: 'RECONCILE_WORKER' });
+    await expect(parallel(join(dir, 'declarations.ndjson'), { workers: -1 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+  });
+});
+
+describe('declaration batches', () => {
+  // Lines as bytes: JSON, broken JSON, blanks, a BOM, and arbitrary bytes (often not UTF-8).
+  const line = fc.oneof(
+    fc.constantFrom('{"a":1}', '{"b":"中文"}', '', '   ', '\t', '\u00a0', '{"c": [1,2', 'not json', '\uFEFF{"bom":true}', '{"x":"\\r"}').map((t) => Buffer.from(t)),
+    fc.json().map((t) => Buffer.from(t)),
+    fc.uint8Array({ minLength: 1, maxLength: 6 }).map((b) => Buffer.from(b.filter((x) => x !== 0x0a))),
+  );
+  it('read the lines the CLI reader reads, wherever the batches and chunks are cut (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(line, fc.boolean()), { maxLength: 12 }), fc.boolean(), fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 40 }), async (ls, finalNewline, chunk, batchBytes) => {
+        const parts = ls.flatMap(([l, crlf], i) => [...(i > 0 ? [Buffer.from('\n')] : []), l, ...(crlf ? [Buffer.from('\r')] : [])]);
+        const bytes = Buffer.concat([...parts, ...(finalNewline ? [Buffer.from('\n')] : [])]);
+        const want = [];
+        for await (const r of readRecords(Readable.from([bytes]), { ndjson: true })) want.push({ line: r.line, value: r.value, issue: r.issue?.code });
+        const chunks = Array.from({ length: Math.ceil(bytes.length / chunk) }, (_, i) => bytes.subarray(i * chunk, (i + 1) * chunk));
+        const got = [];
+        for await (const b of declarationBatches(Readable.from(chunks), batchBytes)) for (const r of batchRecords(b)) got.push({ line: r.line, value: r.value, issue: r.issue?.code });
+        expect(got).toEqual(want);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('number a line longer than 16 MiB and report it without holding it', async () => {
+    const big = Buffer.alloc(17 * 1024 * 1024, 0x61);
+    const chunks = [Buffer.from('{"a":1}\n'), ...Array.from({ length: 17 }, (_, i) => big.subarray(i << 20, (i + 1) << 20)), Buffer.from('\n{"b":2}')];
+    const got = [];
+    for await (const b of declarationBatches(Readable.from(chunks))) for (const r of batchRecords(b)) got.push([r.line, r.issue?.code ?? JSON.stringify(r.value)]);
+    expect(got).toEqual([
+      [1, '{"a":1}'],
+      [2, 'input-too-large'],
+      [3, '{"b":2}'],
+    ]);
+  });
+});
+
+describe('BloomFilter', () => {
+  it('never forgets a key it was given (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string(), { maxLength: 200 }), (keys) => {
+        const f = new BloomFilter(10);
+        for (const k of keys) f.add(k);
+        return keys.every((k) => f.mayHave(k));
+      }),
+    );
+  });
+  it('rarely answers maybe for absent keys', () => {
+    const f = new BloomFilter();
+    for (let i = 0; i < 100_000; i++) f.add(`cancel:i:2924${i}`);
+    let maybe = 0;
+    for (let i = 0; i < 100_000; i++) if (f.mayHave(`refund:i:2924${i}`)) maybe++;
+    expect(maybe).toBeLessThan(100);
+  });
+});

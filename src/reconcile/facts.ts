@@ -122,6 +122,11 @@ function split(c: Decimal, ct: Decimal, v: Decimal): TaxSplit {
 }
 
 function sumBills(bills: StoredBill[]): TaxSplit {
+  // One bill per order is the rule: its amounts as they are, without adding to zero.
+  if (bills.length === 1) {
+    const b = bills[0]!;
+    return split(new Dec(b.customsTax), new Dec(b.consumptionTax), new Dec(b.valueAddedTax));
+  }
   let c = ZERO;
   let ct = ZERO;
   let v = ZERO;
@@ -173,8 +178,10 @@ export function decideRow(f: OrderFacts, tolerance: Decimal = ZERO): ReconcileRo
   else if (!billed) status = 'bill-missing';
   else if (!f.computed) status = 'not-computed';
   else {
-    for (const k of TAX_KINDS) if (difference![k].abs().gt(tolerance)) mismatches.push({ kind: k, amount: difference![k] });
-    if (declaredDifference && declaredDifference.abs().gt(tolerance)) mismatches.push({ kind: 'declared', amount: declaredDifference });
+    const exact = tolerance.isZero();
+    const over = (d: Decimal) => (exact ? !d.isZero() : d.abs().gt(tolerance));
+    for (const k of TAX_KINDS) if (over(difference![k])) mismatches.push({ kind: k, amount: difference![k] });
+    if (declaredDifference && over(declaredDifference)) mismatches.push({ kind: 'declared', amount: declaredDifference });
     status = mismatches.length ? 'mismatch' : 'matched';
   }
   return {

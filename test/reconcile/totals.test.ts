@@ -104,3 +104,17 @@ describe('summary totals equal the sums of their rows (exact, Decimal)', () => {
     expect(decideRow({ ...facts, bills: [{ ...b, void: true }] })).toMatchObject({ status: 'bill-void', billed: undefined, notes: ['void-bill:T'] });
   });
 });
+
+describe('money', () => {
+  it('writes two places at least and every place the amount has, as toFixed would (property)', async () => {
+    const { money } = await import('../../src/reconcile/json.js');
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), fc.integer({ min: 0, max: 12 }), (units, places) => {
+        const d = new Dec(units.toString()).dividedBy(new Dec(10).pow(places));
+        return money(d) === (d.decimalPlaces() <= 2 ? d.toFixed(2) : d.toFixed());
+      }),
+      { numRuns: 2000 },
+    );
+    expect([money(new Dec('-0')), money(new Dec('12.3')), money(new Dec('0.00001')), money(new Dec('1e25'))]).toEqual(['0.00', '12.30', '0.00001', '10000000000000000000000000.00']);
+  });
+});

@@ -45,30 +45,133 @@ export function isScannedType(type: string): type is ScannedType {
   return Object.prototype.hasOwnProperty.call(SHAPES, type);
 }
 
-const fieldSets = new Map<string, ReadonlySet<string>>();
-function fieldsOf(element: string): ReadonlySet<string> {
-  let s = fieldSets.get(element);
-  if (!s) {
-    s = new Set(contentModel('import', element).filter((p) => p.kind !== undefined).map((p) => p.name));
-    fieldSets.set(element, s);
-  }
-  return s;
-}
-
-const UNSAFE = /<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i;
+const UNSAFE_AT = /<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/iy;
 const NAME = '[A-Za-z_][\\w.-]*';
 const ROOT_TAG = new RegExp(`^<(?:(${NAME}):)?(${NAME})((?:\\s+[^\\s=/>]+\\s*=\\s*(?:"[^"]*"|'[^']*'))*)\\s*(/?)>`);
 const ATTR = /([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 const DECLARED_ENCODING = /^<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/;
-// A leaf: start tag, text and CDATA, end tag with the same qualified name (or an empty-element tag).
-const LEAF = new RegExp(`<(${NAME}:)?(${NAME})(?:\\s[^>]*?)?(?:/>|>((?:[^<]|<!\\[CDATA\\[[\\s\\S]*?\\]\\]>)*)</\\1\\2\\s*>)`, 'g');
+// A leaf at one position (sticky): start tag, text and CDATA, end tag with the same qualified name (or
+// an empty-element tag). Only leaves holding CDATA are left to it (see LeafReader.readEach).
+const LEAF_AT = new RegExp(`<(${NAME}:)?(${NAME})(?:\\s[^>]*?)?(?:/>|>((?:[^<]|<!\\[CDATA\\[[\\s\\S]*?\\]\\]>)*)</\\1\\2\\s*>)`, 'y');
+const CDATA_OPEN = '<![CDATA[';
+
+/*
+ * Speed. A reconciliation reads about a million tax bills, and the scanner used to cost most of
+ * its CPU: a leaf regex with a back-reference run at every `<`, a RegExp built per head and line,
+ * a slice and a regex test per candidate end tag. It now reads the same way, 3 to 4 times faster:
+ *  - leaves are read by a regex compiled for the layout of the content (which leaves, in which
+ *    order, with which prefix), learnt from the documents read before: one match per head or line
+ *    instead of one per leaf. Content of another layout is read leaf by leaf, by hand (indexOf and
+ *    character codes), and only leaves holding CDATA go to the old leaf regex (LEAF_AT);
+ *  - blocks, heads and lines are found with indexOf and character codes, their end tags with a
+ *    regex compiled once (see findEndTag);
+ *  - the DTD check looks for the rare `!` rather than for `<`.
+ * The hand-rolled scanning accepts what the regexes it replaced did: the same names (NAME above,
+ * with an optional `prefix:`), the same whitespace (JavaScript's `\s`), the same leftmost matches.
+ * The tests hold it to the old leaf regex on odd input (attributes, CDATA, entities, odd end tags).
+ */
+const LT = 0x3c; // <
+const GT = 0x3e; // >
+const SLASH = 0x2f;
+const COLON = 0x3a;
+const OTHER_SPACE = /\s/;
+
+/** JavaScript's `\s`: ASCII whitespace by code, the Unicode spaces through the regex itself. */
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c > 0x7f && OTHER_SPACE.test(String.fromCharCode(c)));
+}
+
+function isNameStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+}
+
+function isNameChar(c: number): boolean {
+  return isNameStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e;
+}
+
+/** End of the NAME that starts at `i` (`i` itself when none does). */
+function nameEnd(s: string, i: number): number {
+  if (!isNameStart(s.charCodeAt(i))) return i;
+  i++;
+  while (isNameChar(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * For a tag at `lt` (`<name` or `<prefix:name`), where the local name starts. A NAME cannot hold
+ * `:`, so `<(NAME:)?name` can only match a prefixed tag with its prefix and another one without.
+ */
+function localStart(s: string, lt: number): number {
+  const e = nameEnd(s, lt + 1);
+  return e > lt + 1 && s.charCodeAt(e) === COLON ? e + 1 : lt + 1;
+}
+
+/** Index just past `\s*>` at `i`; -1 when there is none. */
+function pastTagEnd(s: string, i: number): number {
+  while (isSpace(s.charCodeAt(i))) i++;
+  return s.charCodeAt(i) === GT ? i + 1 : -1;
+}
+
+/** End-tag regexes by `close`, for any whitespace and for at most 63 (bounded: prefixes come from the text). */
+const endTagRes = { any: new Map<string, RegExp>(), 63: new Map<string, RegExp>() };
+
+/**
+ * The first end tag `close` (`</` and the qualified name) followed by `\s*>` (by at most
+ * `maxSpaces` whitespace characters and `>`), from `from`: its index, or -1. Blocks and lines are
+ * hundreds of characters long and `<` is everywhere in them, which makes indexOf slow (it stops at
+ * each `<`); V8's regex engine scans faster, so each end tag gets a regex, compiled once.
+ */
+function findEndTag(s: string, close: string, from: number, maxSpaces?: 63): number {
+  const res = maxSpaces === undefined ? endTagRes.any : endTagRes[63];
+  let re = res.get(close);
+  if (!re) {
+    // Names have no regex syntax but `.`.
+    re = new RegExp(`${close.replace(/\./g, '\\.')}${maxSpaces === undefined ? '\\s*' : '\\s{0,63}'}>`, 'g');
+    // A copy as the key: `close` may hold a slice of the text, which would keep all of it alive.
+    if (res.size < 256) res.set([...close].join(''), re);
+  }
+  re.lastIndex = from;
+  const m = re.exec(s);
+  return m === null ? -1 : m.index;
+}
+
+/**
+ * The leftmost `<!DOCTYPE` (ENTITY, ELEMENT, ATTLIST, NOTATION) declaration. Every match starts
+ * with `<!`, and `!` is rare in CEB text while `<` is everywhere: looking for `!` is much cheaper.
+ */
+function findUnsafe(s: string): RegExpExecArray | null {
+  for (let i = s.indexOf('!', 1); i !== -1; i = s.indexOf('!', i + 1)) {
+    if (s.charCodeAt(i - 1) !== LT) continue;
+    UNSAFE_AT.lastIndex = i - 1;
+    const m = UNSAFE_AT.exec(s);
+    if (m) return m;
+  }
+  return null;
+}
+
+/** An element's XSD fields, and each one's index. */
+interface Fields {
+  names: readonly string[];
+  index: ReadonlyMap<string, number>;
+}
+
+const fieldLists = new Map<string, Fields>();
+function fieldsOf(element: string): Fields {
+  let f = fieldLists.get(element);
+  if (!f) {
+    const names = contentModel('import', element).filter((p) => p.kind !== undefined).map((p) => p.name);
+    f = { names, index: new Map(names.map((n, i) => [n, i])) };
+    fieldLists.set(element, f);
+  }
+  return f;
+}
 
 function leafText(raw: string): string {
-  if (raw.indexOf('<![CDATA[') === -1) return decodeEntities(raw);
+  if (raw.indexOf(CDATA_OPEN) === -1) return decodeEntities(raw);
   let out = '';
   let pos = 0;
   for (;;) {
-    const start = raw.indexOf('<![CDATA[', pos);
+    const start = raw.indexOf(CDATA_OPEN, pos);
     if (start === -1) return out + decodeEntities(raw.slice(pos));
     const end = raw.indexOf(']]>', start + 9);
     out += decodeEntities(raw.slice(pos, start)) + raw.slice(start + 9, end);
@@ -76,24 +179,245 @@ function leafText(raw: string): string {
   }
 }
 
-/** Reads the leaves of one element's content: the XSD's fields, first occurrence wins, empty ones left out. */
-function readLeaves(content: string, allowed: ReadonlySet<string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  LEAF.lastIndex = 0;
-  for (let m = LEAF.exec(content); m; m = LEAF.exec(content)) {
-    const name = m[2]!;
-    if (!allowed.has(name) || Object.prototype.hasOwnProperty.call(out, name)) continue;
-    const text = m[3] === undefined ? '' : leafText(m[3]);
-    if (text !== '') out[name] = text;
+/**
+ * A layout: content that is nothing but leaves `<q>text</q>` (no attributes, no CDATA, no `<` in
+ * the text), of given qualified names in a given order, with any text but `<` between them. Its
+ * regex, `^[^<]*<q1>([^<]*)</q1>[^<]*<q2>…$`, matches such content whole; reading that content
+ * leaf by leaf would find exactly these leaves, in this order, with these texts.
+ */
+interface Layout {
+  re: RegExp;
+  /** The field of each capture group (leaves of no field have none). */
+  fields: readonly number[];
+  /** Whether a field comes twice (then its first non-empty text wins). */
+  repeats: boolean;
+}
+
+/** The layouts compiled for one element; shared by scanners, as files repeat them. */
+interface Layouts {
+  bySource: Map<string, Layout>;
+  /** The last ones learnt, newest first: what a new reader tries first. */
+  recent: Layout[];
+}
+
+const layoutCache = new Map<string, Layouts>();
+/** Bounds on what the text can make the scanner compile and keep: layouts per element, leaves per layout. */
+const MAX_LAYOUTS = 64;
+const MAX_LAYOUT_LEAVES = 64;
+/** How many layouts a reader tries, most recently matched first, before reading leaf by leaf. */
+const TRIED_LAYOUTS = 4;
+
+/**
+ * Reads the leaves of one element's content: the XSD's fields, first occurrence wins, empty ones
+ * left out. One per scanner and element: it tries the layouts learnt last (by it or, at first, by
+ * the readers before it), and reads other content leaf by leaf, learning its layout if it has one.
+ */
+class LeafReader {
+  private readonly names: readonly string[];
+  private readonly index: ReadonlyMap<string, number>;
+  private readonly shared: Layouts;
+  /** The layouts tried, most recently matched first. */
+  private layouts: Layout[];
+  private learning = true;
+  private hits = 0;
+  private misses = 0;
+
+  constructor(element: string) {
+    ({ names: this.names, index: this.index } = fieldsOf(element));
+    let shared = layoutCache.get(element);
+    if (!shared) layoutCache.set(element, (shared = { bySource: new Map(), recent: [] }));
+    this.shared = shared;
+    this.layouts = shared.recent.slice();
+  }
+
+  read(content: string): Record<string, string> {
+    const layouts = this.layouts;
+    for (let i = 0; i < layouts.length; i++) {
+      const layout = layouts[i]!;
+      const m = layout.re.exec(content);
+      if (m === null) continue;
+      if (i > 0) [layouts[0], layouts[i]] = [layout, layouts[0]!];
+      this.hits++;
+      return this.fromLayout(layout, m, content.indexOf('&') !== -1);
+    }
+    // When layouts keep failing (documents that all differ), stop trying them.
+    if (++this.misses > 32 && this.misses > this.hits) {
+      this.learning = false;
+      this.layouts = [];
+    }
+    return this.readEach(content);
+  }
+
+  /** The fields of a layout's match; `entities`: whether the content has an `&` (else no text needs decoding). */
+  private fromLayout(layout: Layout, m: RegExpExecArray, entities: boolean): Record<string, string> {
+    const { names } = this;
+    const { fields, repeats } = layout;
+    const out: Record<string, string> = {};
+    for (let g = 0; g < fields.length; g++) {
+      const name = names[fields[g]!]!;
+      if (repeats && Object.prototype.hasOwnProperty.call(out, name)) continue;
+      const text = entities ? decodeEntities(m[g + 1]!) : m[g + 1]!;
+      if (text !== '') out[name] = text;
+    }
+    return out;
+  }
+
+  /**
+   * Leaf by leaf: at each `<`, in order (and past each leaf read, as the global regex this replaced
+   * went on), a leaf `<p:name attrs>text</p:name>` or `<p:name/>`. A leaf whose text reaches a CDATA
+   * section goes to LEAF_AT, which alone decides such cases. Anything else at a `<` (an end tag, a
+   * comment, an element with children) is no leaf: the scan moves on to the next `<`. When every `<`
+   * met starts a plain leaf `<q>text</q>`, the content has a layout, which is learnt.
+   */
+  private readEach(content: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    // The layout, while the content has one: qualified names and fields of the plain leaves read.
+    let layout = this.learning;
+    const qnames: string[] = [];
+    const fields: number[] = [];
+    for (let lt = content.indexOf('<'); lt !== -1; ) {
+      let next = lt + 1; // where the next `<` is looked for: past the leaf when one was read
+      let field = -1; // the leaf's field, -1 when it is none of the XSD's
+      let qEnd = -1; // end of the qualified name
+      let open = -1; // the start tag's `>` when the element has content
+      if (isNameStart(content.charCodeAt(lt + 1))) {
+        const nStart = localStart(content, lt);
+        const nEnd = nameEnd(content, nStart);
+        const c = content.charCodeAt(nEnd);
+        if (nEnd === nStart) {
+          // `<p:` without a local name: no leaf.
+        } else if (c === GT) {
+          open = nEnd;
+        } else if (c === SLASH) {
+          if (content.charCodeAt(nEnd + 1) === GT) next = nEnd + 2; // `<name/>`: empty, left out
+        } else if (isSpace(c)) {
+          const gt = content.indexOf('>', nEnd);
+          if (gt !== -1 && content.charCodeAt(gt - 1) === SLASH) next = gt + 1; // `<name attrs/>`: empty
+          else open = gt;
+        }
+        if (open !== -1) {
+          qEnd = nEnd;
+          field = this.index.get(content.slice(nStart, nEnd)) ?? -1;
+        }
+      }
+      let plain = false; // `<qname>text</qname>`
+      const textEnd = open === -1 ? -1 : content.indexOf('<', open + 1);
+      if (textEnd === -1) {
+        // No element with content here, or no end tag: no leaf.
+      } else if (content.charCodeAt(textEnd + 1) === SLASH) {
+        // Plain text up to an end tag: a leaf when that tag has the same qualified name, then `\s*>`.
+        // (When it has not, no leaf starts here; the scan goes on at the next `<`, that end tag.)
+        const qname = content.slice(lt + 1, qEnd);
+        const at = textEnd + 2 + qname.length;
+        const past = content.slice(textEnd + 2, at) === qname ? pastTagEnd(content, at) : -1;
+        if (past !== -1) {
+          next = past;
+          if (field !== -1) this.keep(out, field, decodeEntities(content.slice(open + 1, textEnd)));
+          plain = open === qEnd && past === at + 1;
+          if (plain && layout) {
+            qnames.push(qname);
+            fields.push(field);
+          }
+        }
+      } else if (content.startsWith(CDATA_OPEN, textEnd)) {
+        LEAF_AT.lastIndex = lt;
+        const m = LEAF_AT.exec(content);
+        if (m) {
+          next = LEAF_AT.lastIndex;
+          if (field !== -1) this.keep(out, field, m[3] === undefined ? '' : leafText(m[3]));
+        }
+      }
+      if (!plain) layout = false;
+      lt = content.indexOf('<', next);
+    }
+    if (layout && qnames.length > 0 && qnames.length <= MAX_LAYOUT_LEAVES) this.learn(qnames, fields);
+    return out;
+  }
+
+  /** Keeps field i's text unless the field has one already or the text is empty. */
+  private keep(out: Record<string, string>, i: number, text: string): void {
+    const name = this.names[i]!;
+    if (text !== '' && !Object.prototype.hasOwnProperty.call(out, name)) out[name] = text;
+  }
+
+  /** Makes the layout of these leaves the first one tried, here and by new readers (compiling it unless done before). */
+  private learn(qnames: readonly string[], fields: readonly number[]): void {
+    const parts = ['^[^<]*'];
+    for (let i = 0; i < qnames.length; i++) {
+      const q = qnames[i]!.replace(/\./g, '\\.'); // names have no other regex syntax
+      parts.push(`<${q}>${fields[i] === -1 ? '[^<]*' : '([^<]*)'}</${q}>[^<]*`);
+    }
+    parts.push('$');
+    // join copies: the source, a key of the shared cache, keeps no slice of the text alive.
+    const source = parts.join('');
+    const { bySource, recent } = this.shared;
+    let layout = bySource.get(source);
+    if (!layout) {
+      if (bySource.size >= MAX_LAYOUTS) return;
+      const captured = fields.filter((f) => f !== -1);
+      layout = { re: new RegExp(source), fields: captured, repeats: new Set(captured).size < captured.length };
+      bySource.set(source, layout);
+    }
+    putFirst(this.layouts, layout);
+    putFirst(recent, layout);
+  }
+}
+
+/** Moves or adds the layout to the front of the list, which keeps at most TRIED_LAYOUTS. */
+function putFirst(list: Layout[], layout: Layout): void {
+  const i = list.indexOf(layout);
+  if (i !== -1) list.splice(i, 1);
+  list.unshift(layout);
+  if (list.length > TRIED_LAYOUTS) list.pop();
+}
+
+/**
+ * The contents of the `name` elements (any prefix) in `content`, in order, at most `max` of them:
+ * from each `<p:name attrs>` to the first `</p:name\s*>` after it (not nested). It looks for `name`
+ * itself rather than visiting every `<`, then for the `<` (and prefix) before it.
+ */
+function subBlocks(content: string, name: string, max: number): string[] {
+  const out: string[] = [];
+  for (let q = content.indexOf(name); q !== -1 && out.length < max; ) {
+    let next = q + 1;
+    const lt = tagOpenBefore(content, q);
+    if (lt !== -1) {
+      const after = q + name.length;
+      const c = content.charCodeAt(after);
+      const gt = c === GT ? after : isSpace(c) ? content.indexOf('>', after) : -1;
+      if (gt !== -1) {
+        const close = `</${content.slice(lt + 1, q)}${name}`;
+        const end = findEndTag(content, close, gt + 1);
+        if (end !== -1) {
+          out.push(content.slice(gt + 1, end));
+          next = pastTagEnd(content, end + close.length);
+        }
+      }
+    }
+    q = content.indexOf(name, next);
   }
   return out;
 }
 
-function subBlocks(content: string, name: string): string[] {
-  const re = new RegExp(`<(${NAME}:)?${name}(?:\\s[^>]*)?>([\\s\\S]*?)</\\1${name}\\s*>`, 'g');
-  const out: string[] = [];
-  for (let m = re.exec(content); m; m = re.exec(content)) out.push(m[2]!);
-  return out;
+/** The `<` of the start tag `<name` or `<prefix:name` whose name starts at `q`, or -1. */
+function tagOpenBefore(s: string, q: number): number {
+  const c = s.charCodeAt(q - 1);
+  if (c === LT) return q - 1;
+  if (c !== COLON) return -1;
+  let i = q - 2;
+  while (i >= 0 && isNameChar(s.charCodeAt(i))) i--;
+  return i >= 0 && s.charCodeAt(i) === LT && isNameStart(s.charCodeAt(i + 1)) ? i : -1;
+}
+
+/** The `<` of the first block start tag (`<block` or `<p:block`, then whitespace, `>` or `/`) from `from`, or -1. */
+function findBlock(b: string, from: number, block: string): number {
+  for (let lt = b.indexOf('<', from); lt !== -1; lt = b.indexOf('<', lt + 1)) {
+    const start = localStart(b, lt);
+    if (!b.startsWith(block, start)) continue;
+    const c = b.charCodeAt(start + block.length);
+    if (c === GT || c === SLASH || isSpace(c)) return lt;
+  }
+  return -1;
 }
 
 function malformed(why: string): never {
@@ -112,7 +436,8 @@ export class CebScanner {
   private first = true;
   private type: ScannedType | undefined;
   private shape: Shape | undefined;
-  private open: RegExp | undefined;
+  /** The leaf readers of the document block (receipts) or of its head and lines (tax bills). */
+  private readers: { block?: LeafReader; head?: LeafReader; list?: LeafReader } = {};
   private closed = false;
 
   /** The message type, once the root element has been read. */
@@ -125,7 +450,7 @@ export class CebScanner {
     if (this.first && chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
     this.first = false;
     const probe = this.tail + chunk;
-    const unsafe = UNSAFE.exec(probe);
+    const unsafe = findUnsafe(probe);
     if (unsafe) throw new SandanError('XML_UNSAFE', `The XML contains a <!${unsafe[1]!.toUpperCase()} declaration; DTDs, entity declarations and external references are refused (CEB messages never use them)`);
     this.tail = probe.slice(-16);
     this.buf += chunk;
@@ -177,7 +502,9 @@ export class CebScanner {
       }
       this.type = type;
       this.shape = SHAPES[type];
-      this.open = new RegExp(`<(${NAME}:)?${this.shape.block}(?=[\\s>/])`, 'g');
+      if (this.shape.head) this.readers.head = new LeafReader(this.shape.head);
+      else this.readers.block = new LeafReader(this.shape.block);
+      if (this.shape.list) this.readers.list = new LeafReader(this.shape.list);
       if (m[4] === '/') this.closed = true;
       this.buf = b.slice(gt + 1);
       return true;
@@ -190,54 +517,50 @@ export class CebScanner {
   private drain(final: boolean): ScannedDocument[] {
     const out: ScannedDocument[] = [];
     if (!this.type && !this.readRoot(final)) return out;
-    const shape = this.shape!;
-    const open = this.open!;
+    const block = this.shape!.block;
     let pos = 0;
     const b = this.buf;
     for (;;) {
-      open.lastIndex = pos;
-      const m = open.exec(b);
-      if (!m) {
+      const lt = findBlock(b, pos, block);
+      if (lt === -1) {
         // Keep a possible partial start tag at the end of the buffer.
-        const lt = b.lastIndexOf('<');
-        pos = lt === -1 ? b.length : Math.max(pos, lt);
+        const last = b.lastIndexOf('<');
+        pos = last === -1 ? b.length : Math.max(pos, last);
         break;
       }
-      const gt = b.indexOf('>', m.index);
+      const gt = b.indexOf('>', lt);
       if (gt === -1) {
-        pos = m.index;
+        pos = lt;
         break;
       }
-      if (b[gt - 1] === '/') {
+      if (b.charCodeAt(gt - 1) === SLASH) {
         pos = gt + 1;
         continue;
       }
-      const close = `</${m[1] ?? ''}${shape.block}`;
-      let end = b.indexOf(close, gt);
-      while (end !== -1 && !/^\s*>/.test(b.slice(end + close.length, end + close.length + 64))) end = b.indexOf(close, end + 1);
+      // The end tag with the same prefix, `>` within 64 characters (a partial one at the end waits for more text).
+      const close = `</${b.slice(lt + 1, localStart(b, lt))}${block}`;
+      const end = findEndTag(b, close, gt, 63);
       if (end === -1) {
-        pos = m.index;
+        pos = lt;
         break;
       }
-      const content = b.slice(gt + 1, end);
-      out.push(this.document(content));
+      out.push(this.document(b.slice(gt + 1, end)));
       pos = b.indexOf('>', end) + 1;
     }
     this.buf = b.slice(pos);
-    if (final && this.open) {
-      open.lastIndex = 0;
-      if (open.test(this.buf)) malformed(`a <${shape.block}> element is never closed`);
-    }
+    if (final && findBlock(this.buf, 0, block) !== -1) malformed(`a <${block}> element is never closed`);
     return out;
   }
 
   private document(content: string): ScannedDocument {
     const type = this.type!;
     const shape = this.shape!;
-    if (!shape.head) return { messageType: type, fields: readLeaves(content, fieldsOf(shape.block)), items: [] };
-    const heads = subBlocks(content, shape.head);
-    const fields = heads[0] === undefined ? {} : readLeaves(heads[0], fieldsOf(shape.head));
-    const items = shape.list ? subBlocks(content, shape.list).map((c) => readLeaves(c, fieldsOf(shape.list!))) : [];
+    const readers = this.readers;
+    if (!shape.head) return { messageType: type, fields: readers.block!.read(content), items: [] };
+    const heads = subBlocks(content, shape.head, 1);
+    const fields = heads[0] === undefined ? {} : readers.head!.read(heads[0]);
+    const items: Array<Record<string, string>> = [];
+    if (shape.list) for (const line of subBlocks(content, shape.list, Infinity)) items.push(readers.list!.read(line));
     return { messageType: type, fields, items };
   }
 }

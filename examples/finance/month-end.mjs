@@ -8,11 +8,10 @@
 // bills/ (CEB816 tax bills and CEB818 statuses from customs), receipts/ (CEB622/624/626:
 // they link bills to orders and mark cancels and refunds) and rates.json.
 // Exit 0 when every order matches its bill, 1 when something needs a look.
-import { createReadStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { createTaxCalculator, expandPaths, openSqliteStore, parseRateTable, readCebDocuments, reconcile, reportCsvChunks, reportTextChunks } from 'sandan';
+import { expandPaths, openSqliteStore, reconcileFiles, reportCsvChunks, reportTextChunks } from 'sandan';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string', default: 'month-end' } } });
 const month = positionals[0];
@@ -21,20 +20,15 @@ if (!month) {
   process.exit(2);
 }
 
-const rates = parseRateTable(JSON.parse(readFileSync(join(month, 'rates.json'), 'utf8')), join(month, 'rates.json'));
-
-// Declarations are streamed line by line: a month of a large platform does not fit in memory.
-async function* declarations() {
-  for await (const line of createInterface({ input: createReadStream(join(month, 'declarations.ndjson')), crlfDelay: Infinity })) {
-    if (line.trim()) yield JSON.parse(line);
-  }
-}
+const rateTables = [{ data: JSON.parse(readFileSync(join(month, 'rates.json'), 'utf8')), source: join(month, 'rates.json') }];
 
 // The join index lives in a temporary SQLite file, so memory stays flat however many bills there are.
 const store = await openSqliteStore();
 try {
   const files = await expandPaths([join(month, 'bills'), join(month, 'receipts')]);
-  const report = await reconcile({ declarations: declarations(), documents: readCebDocuments(files) }, { calculate: createTaxCalculator({ rates, explain: false }), store });
+  // Declarations are read in batches and computed on worker threads (one per core): a month of a
+  // large platform neither fits in memory nor needs to wait for one core.
+  const report = await reconcileFiles({ declarations: join(month, 'declarations.ndjson'), documents: files, rateTables, store });
 
   mkdirSync(values.out, { recursive: true });
   const name = month.replace(/\/+$/, '').split('/').pop();

@@ -54,10 +54,10 @@ export function parseJsonText(text: string): { value: unknown } | { issue: Issue
   }
 }
 
-/** The record of one line (or a whole document as line 1): value or issue. */
-export function recordFromBytes(line: number, bytes: Uint8Array, tooLong: boolean): InputRecord {
+/** The record of one line (or a whole document as line 1): value or issue; `first`: the input's first line (a second BOM is dropped there). */
+export function recordFromBytes(line: number, bytes: Uint8Array, tooLong: boolean, first = line === 1): InputRecord {
   if (tooLong) return { line, issue: tooLargeIssue(line) };
-  const dec = decode(bytes, line === 1);
+  const dec = decode(bytes, first);
   if ('issue' in dec) return { line, issue: dec.issue };
   return recordFromText(line, dec.text);
 }

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { SandanError, isSandanError } from '../errors.js';
 import { MAX_RECORD_BYTES, recordFromBytes, recordFromText, tooLargeIssue, type InputRecord } from '../model/json-input.js';
 import type { TaxCalculation } from '../rules/tax-calculator.js';
@@ -17,8 +18,11 @@ import { CebScanner } from './scan.js';
 /** Complete NDJSON lines (UTF-8 bytes), numbered from `firstLine`. */
 export interface DeclarationBatch {
   bytes: Uint8Array;
+  /** Number of the first line (1 in every batch when the reader leaves numbering to the consumer). */
   firstLine: number;
-  /** Lines longer than MAX_RECORD_BYTES: their bytes were dropped (the line is empty in `bytes`). */
+  /** Whether the batch starts the input (where a second BOM is dropped, as the CLI reader does). */
+  fileStart: boolean;
+  /** Lines longer than MAX_RECORD_BYTES (numbered as the batch is): their bytes were dropped (the line is empty in `bytes`). */
   tooLong: number[];
 }
 
@@ -31,6 +35,11 @@ const BLANK = /^[\t\n\v\f\r ]*$/;
  * and a BOM on line 1 dropped, each line its own JSON value or issue.
  */
 export function batchRecords(batch: DeclarationBatch): InputRecord[] {
+  return readBatch(batch).records;
+}
+
+/** The records of a batch and its number of line breaks (what the next batch's numbering follows). */
+export function readBatch(batch: DeclarationBatch): { records: InputRecord[]; breaks: number } {
   const out: InputRecord[] = [];
   const tooLong = new Set(batch.tooLong);
   let text: string | undefined;
@@ -43,6 +52,7 @@ export function batchRecords(batch: DeclarationBatch): InputRecord[] {
     // Valid UTF-8 as a whole: split the text (a lone byte A0 cannot occur, so BLANK matches
     // exactly the lines the byte-level blank check skips).
     const lines = text.split('\n');
+    const breaks = lines.length - 1;
     if (lines[lines.length - 1] === '') lines.pop();
     for (let i = 0; i < lines.length; i++) {
       const line = batch.firstLine + i;
@@ -53,11 +63,11 @@ export function batchRecords(batch: DeclarationBatch): InputRecord[] {
       }
       if (t.charCodeAt(t.length - 1) === 0x0d) t = t.slice(0, -1);
       if (t.charCodeAt(0) === 0xfeff) t = t.slice(1);
-      if (line === 1 && t.charCodeAt(0) === 0xfeff) t = t.slice(1);
+      if (i === 0 && batch.fileStart && t.charCodeAt(0) === 0xfeff) t = t.slice(1);
       if (BLANK.test(t)) continue;
       out.push(recordFromText(line, t));
     }
-    return out;
+    return { records: out, breaks };
   }
   // Some line is not UTF-8: read line by line so that only that line gets the issue.
   const b = batch.bytes;
@@ -70,9 +80,9 @@ export function batchRecords(batch: DeclarationBatch): InputRecord[] {
     const bytes = b.subarray(start, end);
     start = next;
     if (tooLong.has(line)) out.push({ line, issue: tooLargeIssue(line) });
-    else if (!isBlankBytes(bytes)) out.push(recordFromBytes(line, bytes, false));
+    else if (!isBlankBytes(bytes)) out.push(recordFromBytes(line, bytes, false, line === batch.firstLine && batch.fileStart));
   }
-  return out;
+  return { records: out, breaks: countLines(b) };
 }
 
 function isBlankBytes(bytes: Uint8Array): boolean {
@@ -86,6 +96,40 @@ function isBlankBytes(bytes: Uint8Array): boolean {
 /** The facts of every declaration in a batch, in order. */
 export function batchFacts(batch: DeclarationBatch, calculate: (input: unknown) => TaxCalculation<TaxFigures>): DeclarationFacts[] {
   return batchRecords(batch).map((r) => declarationFacts(r, calculate));
+}
+
+/**
+ * Batches of a declarations file read straight into buffers of their own (no copy, ready to
+ * hand to a worker), cut after the last line break; lines numbered from 1 in each batch. A
+ * line longer than a batch switches to the streaming reader for the rest of the file.
+ */
+export async function* fileDeclarationBatches(path: string, batchBytes = 1 << 20): AsyncGenerator<DeclarationBatch> {
+  const file = await open(path, 'r');
+  try {
+    let position = 0;
+    let fileStart = true;
+    for (;;) {
+      const buf = Buffer.allocUnsafeSlow(batchBytes);
+      const { bytesRead } = await file.read(buf, 0, batchBytes, position);
+      if (bytesRead === 0) return;
+      let end = bytesRead;
+      if (bytesRead === batchBytes) {
+        const nl = buf.lastIndexOf(0x0a, bytesRead - 1);
+        if (nl === -1) {
+          const rest = file.createReadStream({ start: position, highWaterMark: 1 << 20, autoClose: false });
+          for await (const b of declarationBatches(rest as AsyncIterable<Buffer>, batchBytes, { numbered: false })) yield { ...b, fileStart: fileStart && b.fileStart };
+          return;
+        }
+        end = nl + 1;
+      }
+      yield { bytes: buf.subarray(0, end), firstLine: 1, fileStart, tooLong: [] };
+      fileStart = false;
+      position += end;
+      if (bytesRead < batchBytes) return;
+    }
+  } finally {
+    await file.close();
+  }
 }
 
 function copyOf(parts: Uint8Array[], length: number): Uint8Array {
@@ -108,11 +152,20 @@ function countLinesIn(parts: readonly Uint8Array[]): number {
   return n;
 }
 
+/** The number of line breaks in a batch: what the next batch's first line follows. */
+export function lineBreaks(b: Uint8Array): number {
+  return countLines(b);
+}
+
 /**
  * Cuts a byte stream of NDJSON into batches of complete lines of about `batchBytes`, in
- * bounded memory: a line longer than MAX_RECORD_BYTES is not held, only numbered.
+ * bounded memory: a line longer than MAX_RECORD_BYTES is not held, only numbered. With
+ * `numbered: false` every batch counts its lines from 1 (the consumer adds the offset, see
+ * {@link lineBreaks}), which spares the reader a pass over the bytes.
  */
-export async function* declarationBatches(chunks: AsyncIterable<Uint8Array>, batchBytes = 1 << 20): AsyncGenerator<DeclarationBatch> {
+export async function* declarationBatches(chunks: AsyncIterable<Uint8Array>, batchBytes = 1 << 20, options: { numbered?: boolean } = {}): AsyncGenerator<DeclarationBatch> {
+  const numbered = options.numbered ?? true;
+  let fileStart = true;
   let parts: Uint8Array[] = [];
   let size = 0;
   let line = 1; // number of the first line in `parts`
@@ -125,8 +178,10 @@ export async function* declarationBatches(chunks: AsyncIterable<Uint8Array>, bat
     const bytes = copyOf(parts, size);
     const first = line;
     // Counted before the batch is handed on (a worker may take its buffer).
-    line += countLines(bytes);
-    yield { bytes, firstLine: first, tooLong };
+    if (numbered) line += countLines(bytes);
+    const start = fileStart;
+    fileStart = false;
+    yield { bytes, firstLine: first, fileStart: start, tooLong };
     parts = [];
     size = 0;
     tooLong = [];

@@ -8,7 +8,7 @@ import { Dec } from '../model/primitives.js';
 import { createTaxCalculator } from '../rules/tax-calculator.js';
 import { parseRateTable } from '../tax/rates.js';
 import type { JoinAnswer, JoinRequest } from './facts.js';
-import { batchFacts, declarationBatches, fileError, scanFileRecords, type DeclarationBatch } from './jobs.js';
+import { batchFacts, declarationBatches, fileDeclarationBatches, fileError, scanFileRecords, type DeclarationBatch } from './jobs.js';
 import type { DocumentRecord } from './records.js';
 import type { RowBatch } from './rows.js';
 import { ReconcileRun, type ReconcileProgress, type ReconcileReport } from './reconcile.js';
@@ -57,7 +57,7 @@ function defaultWorkerUrl(): URL {
   return here.endsWith('.ts') ? new URL('../../dist/reconcile/worker.js', here) : new URL('./reconcile/worker.js', here);
 }
 
-async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
+async function checkFile(path: string): Promise<void> {
   let st;
   try {
     st = await stat(path);
@@ -65,6 +65,9 @@ async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
     throw new SandanError('FILE_UNREADABLE', `Cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`, { cause: e });
   }
   if (st.isDirectory()) throw new SandanError('FILE_UNREADABLE', `${path} is a directory; give an .ndjson file`);
+}
+
+async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
   yield* createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;
 }
 
@@ -93,7 +96,9 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
   // Checked here, so that a bad table is reported once, before any thread starts.
   const rates = rateTables.map((t) => parseRateTable(t.data, t.source));
   const run = new ReconcileRun(options.store ?? new MemoryStore(), { tolerance: options.tolerance });
-  const chunks = typeof options.declarations === 'string' ? fileChunks(options.declarations) : options.declarations;
+  const path = typeof options.declarations === 'string' ? options.declarations : undefined;
+  if (path !== undefined) await checkFile(path);
+  const chunks = path !== undefined ? fileChunks(path) : (options.declarations as AsyncIterable<Uint8Array>);
   const documentsRead = counter('documents', options);
   const declarationsRead = counter('declarations', options);
   const addRecords = (records: DocumentRecord[]) => {
@@ -129,7 +134,8 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
     await pool.ready();
     // Phase 1: documents, in file order (each file on some thread; records applied in order).
     const jobs = options.documents.map((file) => pool.scan(file));
-    pool.prefetch(declarationBatches(chunks));
+    // Lines are numbered by the main thread from the workers' counts, so the reader does not count.
+    pool.prefetch(path !== undefined ? fileDeclarationBatches(path) : declarationBatches(chunks, 1 << 20, { numbered: false }));
     for (let k = 0; k < jobs.length; k++) {
       const job = jobs[k]!;
       for (;;) {
@@ -138,6 +144,8 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
           failed(options.documents[k]!, new SandanError(m.code as SandanErrorCode, m.message, { details: { file: options.documents[k] } }));
           break;
         }
+        run.addBillTuples(m.bills, m.billCount);
+        documentsRead(m.billCount);
         addRecords(m.records);
         if (m.last) break;
         job.resume();
@@ -161,6 +169,16 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
 }
 
 type ScanMessage = Extract<FromWorker, { type: 'records' | 'failed' }>;
+
+interface BatchState {
+  id: number;
+  thread: Thread;
+  /** Where its lines start (known once the batches before it are looked up) and how many breaks it has. */
+  firstLine: number;
+  breaks: number;
+  requests?: Array<JoinRequest | undefined> | undefined;
+  rows?: RowBatch;
+}
 
 /** The results of one file, as they arrive; the worker waits for resume() after each chunk. */
 class ScanJob {
@@ -203,7 +221,9 @@ class Pool {
   private nextId = 0;
   private readonly handlers = new Map<number, (m: FromWorker) => void>();
   /** Declaration batches in flight, by their place in the input. */
-  private readonly batches = new Map<number, { id: number; thread: Thread; requests?: Array<JoinRequest | undefined>; rows?: RowBatch }>();
+  private readonly batches = new Map<number, BatchState>();
+  /** Number of the first line of the next batch to be looked up. */
+  private nextLine = 1;
   /** Batches sent to workers, looked up in the index, and spooled (all count in input order). */
   private dispatched = 0;
   private joined = 0;
@@ -313,11 +333,11 @@ class Pool {
         }
         const seq = this.dispatched++;
         const id = this.nextId++;
-        const entry: { id: number; thread: Thread; requests?: Array<JoinRequest | undefined>; rows?: RowBatch } = { id, thread: free };
+        const entry: BatchState = { id, thread: free, firstLine: 0, breaks: 0 };
         this.batches.set(seq, entry);
         free.batches++;
         this.handlers.set(id, (m) => {
-          if (m.type === 'keys') entry.requests = m.requests;
+          if (m.type === 'keys') ((entry.requests = m.requests), (entry.breaks = m.breaks));
           else if (m.type === 'rows') {
             this.handlers.delete(id);
             free.batches--;
@@ -353,6 +373,8 @@ class Pool {
       if (toJoin?.requests) {
         const requests = toJoin.requests;
         toJoin.requests = undefined;
+        toJoin.firstLine = this.nextLine;
+        this.nextLine += toJoin.breaks;
         return { kind: 'keys', seq: this.joined++, requests };
       }
       if (this.inputDone && this.spooled === this.dispatched) return undefined;
@@ -367,7 +389,7 @@ class Pool {
   /** Sends the index answers of a batch back to the worker that holds its facts. */
   answer(seq: number, answers: Array<JoinAnswer | undefined>): void {
     const entry = this.batches.get(seq)!;
-    entry.thread.worker.postMessage({ type: 'rows', id: entry.id, answers } satisfies ToWorker);
+    entry.thread.worker.postMessage({ type: 'rows', id: entry.id, answers: JSON.stringify(answers), firstLine: entry.firstLine } satisfies ToWorker);
   }
 
   async close(): Promise<void> {

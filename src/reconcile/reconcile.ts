@@ -118,6 +118,14 @@ export class ReconcileRun {
     this.buffered();
   }
 
+  /** Adds bills given as JSON text of tuples (see {@link ReconcileStore.addBillTuples}), after what is buffered. */
+  addBillTuples(json: string, count: number): void {
+    if (count === 0) return;
+    this.flushDocuments();
+    this.inputs.bills += count;
+    this.inputs.duplicateBills += this.store.addBillTuples(json, count);
+  }
+
   addBillStatus(s: TaxBillStatus): void {
     this.inputs.billStatuses++;
     if (s.status === '3') (this.voided.push(s.taxNo), this.buffered());

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -32,7 +32,6 @@ CREATE TABLE link (key TEXT PRIMARY KEY, invtNo TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE final (key TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE seen (orderNo TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE claimed (invtNo TEXT PRIMARY KEY) WITHOUT ROWID;
-CREATE TABLE rowbatch (seq INTEGER PRIMARY KEY, text TEXT NOT NULL);
 CREATE TABLE mismatch (seq INTEGER PRIMARY KEY, sortKey INTEGER NOT NULL, orderNo TEXT NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL);
 `;
 
@@ -48,7 +47,7 @@ interface BillRow {
   voided: number;
 }
 
-type BillTuple = [string, string, string | null, string | null, string, string, string, string | null, number];
+type BillRowTuple = [string, string, string | null, string | null, string, string, string, string | null, number];
 
 const BILL_COLUMNS = 'b.taxNo, b.invtNo, b.returnTime, b.status, b.customsTax, b.valueAddedTax, b.consumptionTax, b.customsCode, EXISTS (SELECT 1 FROM voided v WHERE v.taxNo = b.taxNo) AS voided';
 // A batch of keys goes in as one JSON array: one statement per batch, the loop runs in SQLite.
@@ -71,10 +70,66 @@ function toStored(r: BillRow): StoredBill {
 
 const NOT_SEEN: JoinAnswer = Object.freeze({ firstSighting: false, bills: [], cancelled: false, refunded: false }) as JoinAnswer;
 
+/**
+ * The output rows, appended to a plain file next to the index: written once and read once in
+ * order, they need no index, and kept out of SQLite they do not push the index out of its cache.
+ */
+class RowSpool {
+  private readonly fd: number;
+  private readonly path: string;
+  private pending: string[] = [];
+  private pendingLength = 0;
+
+  constructor(dir: string) {
+    this.path = join(dir, `rows-${process.pid}-${Date.now()}.ndjson`);
+    this.fd = openSync(this.path, 'w+');
+  }
+  append(rows: readonly string[]): void {
+    for (const r of rows) {
+      this.pending.push(r);
+      this.pendingLength += r.length;
+    }
+    if (this.pendingLength >= 1 << 20) this.flush();
+  }
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    writeSync(this.fd, `${this.pending.join('\n')}\n`);
+    this.pending = [];
+    this.pendingLength = 0;
+  }
+  /** The rows in order, read back in 1 MiB chunks. */
+  *read(): Iterable<string> {
+    this.flush();
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    const decoder = new TextDecoder();
+    let position = 0;
+    let rest = '';
+    for (;;) {
+      const n = readSync(this.fd, chunk, 0, chunk.length, position);
+      if (n === 0) break;
+      position += n;
+      const lines = (rest + decoder.decode(chunk.subarray(0, n), { stream: true })).split('\n');
+      rest = lines.pop()!;
+      yield* lines;
+    }
+    rest += decoder.decode();
+    if (rest !== '') yield rest;
+  }
+  close(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    rmSync(this.path, { force: true });
+  }
+}
+
 /** A {@link ReconcileStore} in a temporary SQLite file. */
 export class SqliteStore implements ReconcileStore {
   private readonly st: Record<string, BetterSqlite3.Statement>;
   private ops = 0;
+  private spool: RowSpool | undefined;
   /** Keys of approved cancels and refunds: most orders have none, and skip the query. */
   private readonly finalKeys = new BloomFilter();
   private linksCount = 0;
@@ -87,6 +142,9 @@ export class SqliteStore implements ReconcileStore {
     db.exec(SCHEMA);
     this.st = {
       addBill: db.prepare('INSERT OR IGNORE INTO bill (invtNo, taxNo, returnTime, status, customsTax, valueAddedTax, consumptionTax, customsCode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      addBillTuples: db.prepare(
+        'INSERT OR IGNORE INTO bill (invtNo, taxNo, returnTime, status, customsTax, valueAddedTax, consumptionTax, customsCode) SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7 FROM json_each(?)',
+      ),
       void: db.prepare('INSERT OR IGNORE INTO voided (taxNo) VALUES (?)'),
       link: db.prepare('INSERT OR REPLACE INTO link (key, invtNo) VALUES (?, ?)'),
       final: db.prepare('INSERT OR IGNORE INTO final (key) VALUES (?)'),
@@ -100,8 +158,6 @@ export class SqliteStore implements ReconcileStore {
       finalsOf: db.prepare(`SELECT key FROM final WHERE key IN ${KEYS}`).pluck(),
       bills: db.prepare(`SELECT ${BILL_COLUMNS} FROM bill b WHERE b.invtNo = ? ORDER BY b.taxNo`),
       unclaimedPage: db.prepare('SELECT DISTINCT invtNo FROM bill WHERE invtNo > ? AND invtNo NOT IN (SELECT invtNo FROM claimed) ORDER BY invtNo LIMIT 1000').pluck(),
-      putRows: db.prepare('INSERT INTO rowbatch (text) VALUES (?)'),
-      rows: db.prepare('SELECT text FROM rowbatch ORDER BY seq').pluck(),
       putMismatch: db.prepare('INSERT INTO mismatch (sortKey, orderNo, kind, json) VALUES (?, ?, ?, ?)'),
       mismatches: db.prepare('SELECT json FROM mismatch ORDER BY sortKey DESC, orderNo, kind').pluck(),
     };
@@ -128,6 +184,10 @@ export class SqliteStore implements ReconcileStore {
       if (st.run(b.invtNo, b.taxNo, b.returnTime, b.status, b.customsTax, b.valueAddedTax, b.consumptionTax, b.customsCode ?? null).changes !== 1) duplicates++;
     }
     return duplicates;
+  }
+  addBillTuples(json: string, count: number): number {
+    this.tick(count);
+    return count - this.st.addBillTuples!.run(json).changes;
   }
   addVoided(taxNos: readonly string[]): void {
     this.tick(taxNos.length);
@@ -194,7 +254,7 @@ export class SqliteStore implements ReconcileStore {
     const bills = new Map<string, StoredBill[]>();
     if (wanted.size) {
       const json = JSON.stringify([...wanted]);
-      for (const r of this.st.billsOf!.all(json) as BillTuple[]) {
+      for (const r of this.st.billsOf!.all(json) as BillRowTuple[]) {
         const row: BillRow = { taxNo: r[0], invtNo: r[1], returnTime: r[2], status: r[3], customsTax: r[4], valueAddedTax: r[5], consumptionTax: r[6], customsCode: r[7], voided: r[8] };
         const list = bills.get(row.invtNo);
         if (list) list.push(toStored(row));
@@ -242,22 +302,22 @@ export class SqliteStore implements ReconcileStore {
   }
   putRows(rows: readonly string[]): void {
     if (rows.length === 0) return;
-    this.tick(rows.length);
-    this.st.putRows!.run(rows.join('\n'));
+    this.spool ??= new RowSpool(this.dir ?? tmpdir());
+    this.spool.append(rows);
   }
   putMismatches(entries: ReadonlyArray<{ entry: StoredMismatch; sortKey: number }>): void {
     this.tick(entries.length);
     for (const m of entries) this.st.putMismatch!.run(m.sortKey, m.entry.orderNo, m.entry.kind, JSON.stringify(m.entry));
   }
-  *rows(): Iterable<string> {
-    this.commit();
-    for (const text of this.st.rows!.iterate() as Iterable<string>) yield* text.split('\n');
+  rows(): Iterable<string> {
+    return this.spool ? this.spool.read() : [];
   }
   *mismatches(): Iterable<StoredMismatch> {
     this.commit();
     for (const j of this.st.mismatches!.iterate() as Iterable<string>) yield JSON.parse(j) as StoredMismatch;
   }
   close(): void {
+    this.spool?.close();
     if (this.db.open) this.db.close();
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }

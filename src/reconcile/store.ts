@@ -68,6 +68,12 @@ export interface FinalRecord {
 export interface ReconcileStore {
   /** Stores bills, first taxNo wins; returns how many were duplicates of a stored taxNo. */
   addBills(bills: readonly BillRecord[]): number;
+  /**
+   * Stores bills given as JSON text: an array of `[invtNo, taxNo, returnTime, status,
+   * customsTax, valueAddedTax, consumptionTax, customsCode]` (the form worker threads post;
+   * the SQLite index inserts it in one statement). Returns how many were duplicates.
+   */
+  addBillTuples(json: string, count: number): number;
   /** Records the taxNos a CEB818 declared void (status 3). */
   addVoided(taxNos: readonly string[]): void;
   /** Records receipt links copNo/preNo → invtNo (a later link for the same key replaces the earlier). */
@@ -101,6 +107,19 @@ function keyList(keys: InventoryKeys): string[] {
   if (keys.preNo) out.push(`p:${keys.preNo}`);
   if (keys.invtNo) out.push(`i:${keys.invtNo}`);
   return out;
+}
+
+/** A bill as the tuple {@link ReconcileStore.addBillTuples} takes. */
+export type BillTuple = [string, string, string, string, string, string, string, string | null];
+
+/** A bill as a tuple. */
+export function billTuple(b: BillRecord): BillTuple {
+  return [b.invtNo, b.taxNo, b.returnTime, b.status, b.customsTax, b.valueAddedTax, b.consumptionTax, b.customsCode ?? null];
+}
+
+/** Bills from the JSON text of tuples. */
+export function billsOfTuples(json: string): BillRecord[] {
+  return (JSON.parse(json) as BillTuple[]).map(([invtNo, taxNo, returnTime, status, customsTax, valueAddedTax, consumptionTax, customsCode]) => ({ invtNo, taxNo, returnTime, status, customsTax, valueAddedTax, consumptionTax, customsCode: customsCode ?? undefined }));
 }
 
 /** Key strings under which a cancel/refund is recorded (also used by the SQLite store). */
@@ -148,6 +167,9 @@ export class MemoryStore implements ReconcileStore {
       this.bills.set(b.invtNo, list);
     }
     return duplicates;
+  }
+  addBillTuples(json: string): number {
+    return this.addBills(billsOfTuples(json));
   }
   addVoided(taxNos: readonly string[]): void {
     for (const t of taxNos) this.voided.add(t);

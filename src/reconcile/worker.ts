@@ -2,9 +2,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { isSandanError } from '../errors.js';
 import { createTaxCalculator } from '../rules/tax-calculator.js';
 import { parseRateTable } from '../tax/rates.js';
-import { joinRequest, type DeclarationFacts, type JoinAnswer, type JoinRequest } from './facts.js';
-import { batchFacts, scanFileRecords, type DeclarationBatch } from './jobs.js';
+import { declarationFacts, joinRequest, type DeclarationFacts, type JoinAnswer, type JoinRequest } from './facts.js';
+import { readBatch, scanFileRecords, type DeclarationBatch } from './jobs.js';
+import type { DocumentRecord } from './records.js';
 import { declarationRowBatch, type RowBatch } from './rows.js';
+import { billTuple, type BillTuple } from './store.js';
 
 /*
  * A reconciliation worker thread (started by reconcileFiles): computes the facts of
@@ -20,14 +22,17 @@ export interface WorkerInit {
 
 export type ToWorker =
   | { type: 'facts'; id: number; batch: DeclarationBatch }
-  | { type: 'rows'; id: number; answers: Array<JoinAnswer | undefined> }
+  /** `answers`: JSON text of the index answers (one string posts much faster than many small objects). */
+  | { type: 'rows'; id: number; answers: string; firstLine: number }
   | { type: 'scan'; id: number; file: string }
   | { type: 'continue'; id: number };
 
 export type FromWorker =
-  | { type: 'keys'; id: number; requests: Array<JoinRequest | undefined> }
+  /** `breaks`: line breaks in the batch (the main thread numbers the lines). */
+  | { type: 'keys'; id: number; requests: Array<JoinRequest | undefined>; breaks: number }
   | { type: 'rows'; id: number; batch: RowBatch }
-  | { type: 'records'; id: number; records: Parameters<Parameters<typeof scanFileRecords>[1]>[0]; last: boolean }
+  /** `bills`: JSON text of bill tuples (stored in one statement); `records`: the other documents. */
+  | { type: 'records'; id: number; bills: string; billCount: number; records: DocumentRecord[]; last: boolean }
   | { type: 'failed'; id: number; code: string; message: string; fatal: boolean };
 
 const port = parentPort!;
@@ -49,11 +54,17 @@ function reply(id: number, compute: () => FromWorker): void {
 async function scan(id: number, file: string): Promise<void> {
   try {
     await scanFileRecords(file, async (records) => {
+      const bills: BillTuple[] = [];
+      const others: DocumentRecord[] = [];
+      for (const r of records) {
+        if (r.kind === 'bill') bills.push(billTuple(r.bill));
+        else others.push(r);
+      }
       const resumed = new Promise<void>((resolve) => waiting.set(id, resolve));
-      port.postMessage({ type: 'records', id, records, last: false } satisfies FromWorker);
+      port.postMessage({ type: 'records', id, bills: JSON.stringify(bills), billCount: bills.length, records: others, last: false } satisfies FromWorker);
       await resumed;
     });
-    port.postMessage({ type: 'records', id, records: [], last: true } satisfies FromWorker);
+    port.postMessage({ type: 'records', id, bills: '[]', billCount: 0, records: [], last: true } satisfies FromWorker);
   } catch (e) {
     const code = isSandanError(e) ? e.code : 'FILE_UNREADABLE';
     port.postMessage({ type: 'failed', id, code, message: e instanceof Error ? e.message : String(e), fatal: false } satisfies FromWorker);
@@ -68,15 +79,19 @@ port.on('message', (m: ToWorker) => {
   } else if (m.type === 'scan') void scan(m.id, m.file);
   else if (m.type === 'facts') {
     reply(m.id, () => {
-      const facts = batchFacts(m.batch, calculate);
+      const { records, breaks } = readBatch(m.batch);
+      const facts = records.map((r) => declarationFacts(r, calculate));
       held.set(m.id, facts);
-      return { type: 'keys', id: m.id, requests: facts.map(joinRequest) };
+      return { type: 'keys', id: m.id, requests: facts.map(joinRequest), breaks };
     });
   } else {
     reply(m.id, () => {
       const facts = held.get(m.id) ?? [];
       held.delete(m.id);
-      return { type: 'rows', id: m.id, batch: declarationRowBatch(facts, m.answers, init.tolerance) };
+      // Lines were counted from 1 in the batch; the main thread says where it starts.
+      if (m.firstLine !== 1) for (const f of facts) if (f.line !== undefined) f.line += m.firstLine - 1;
+      const answers = (JSON.parse(m.answers) as Array<JoinAnswer | null>).map((a) => a ?? undefined);
+      return { type: 'rows', id: m.id, batch: declarationRowBatch(facts, answers, init.tolerance) };
     });
   }
 });

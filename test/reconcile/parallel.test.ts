@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readRecords } from '../../src/cli/input.js';
 import { BloomFilter } from '../../src/reconcile/bloom.js';
 import { expandPaths, readCebDocuments } from '../../src/reconcile/files.js';
-import { batchRecords, declarationBatches } from '../../src/reconcile/jobs.js';
+import { batchRecords, declarationBatches, fileDeclarationBatches, readBatch } from '../../src/reconcile/jobs.js';
 import { reportJsonChunks } from '../../src/reconcile/output.js';
 import { reconcileFiles, type ReconcileFilesOptions } from '../../src/reconcile/parallel.js';
 import { reconcile, type ReconcileReport } from '../../src/reconcile/reconcile.js';
@@ -129,6 +129,24 @@ describe('declaration batches', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('read from a file in buffers of their own, numbered by the consumer, give the CLI reader\'s records (lines longer than a batch included)', async () => {
+    const file = join(dir, 'numbered.ndjson');
+    const body = Buffer.concat([Buffer.from('\uFEFF{"a":1}\n\n{"long":"'), Buffer.alloc(300, 0x78), Buffer.from('"}\r\n{"b":'), Buffer.from('\n{"c":"中文"}\n  \n{"d":4}')]);
+    writeFileSync(file, body);
+    const want = [];
+    for await (const r of readRecords(Readable.from([body]), { ndjson: true })) want.push({ line: r.line, value: r.value, issue: r.issue?.code });
+    for (const size of [16, 64, 1 << 20]) {
+      const got = [];
+      let first = 1;
+      for await (const b of fileDeclarationBatches(file, size)) {
+        const { records, breaks } = readBatch(b);
+        for (const r of records) got.push({ line: r.line + first - 1, value: r.value, issue: r.issue?.code });
+        first += breaks;
+      }
+      expect(got).toEqual(want);
+    }
   });
 
   it('number a line longer than 16 MiB and report it without holding it', async () => {

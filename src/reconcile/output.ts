@@ -20,9 +20,9 @@ export function* reportJsonChunks(report: ReconcileReport): Generator<string> {
   }
   yield ']},\n"orders":[';
   first = true;
-  // The rows were spooled as JSON text: passed through, not parsed and written again.
-  for (const r of report.rowTexts()) {
-    yield `${first ? '\n' : ',\n'}${r}`;
+  // The rows were spooled as JSON text: passed through in blocks, not parsed and written again.
+  for (const block of report.rowBlocks()) {
+    yield `${first ? '\n' : ',\n'}${block.replaceAll('\n', ',\n')}`;
     first = false;
   }
   yield '\n]}\n';

@@ -51,6 +51,8 @@ export interface ReconcileReport {
   rows(): Iterable<ReconcileRowJSON>;
   /** The rows as JSON texts (what {@link rows} parses), for writers that pass them through. */
   rowTexts(): Iterable<string>;
+  /** The same texts in blocks of several rows joined by line breaks (rows never contain one). */
+  rowBlocks(): Iterable<string>;
   /** The mismatches, largest absolute amount first. */
   mismatches(): Iterable<MismatchEntryJSON>;
   /** Problems with input documents (first 100), e.g. a tax bill without invtNo. */
@@ -215,6 +217,7 @@ export class ReconcileRun {
         for (const j of store.rows()) yield JSON.parse(j) as ReconcileRowJSON;
       },
       rowTexts: () => store.rows(),
+      rowBlocks: () => store.rowBlocks(),
       *mismatches() {
         for (const m of store.mismatches()) yield { orderNo: m.orderNo, invtNo: m.invtNo ?? null, kind: m.kind as MismatchEntryJSON['kind'], amount: m.amount };
       },

@@ -99,6 +99,10 @@ class RowSpool {
   }
   /** The rows in order, read back in 1 MiB chunks. */
   *read(): Iterable<string> {
+    for (const block of this.blocks()) yield* block.split('\n');
+  }
+  /** Blocks of whole rows separated by line breaks (no trailing one), about 1 MiB each. */
+  *blocks(): Iterable<string> {
     this.flush();
     const chunk = Buffer.allocUnsafe(1 << 20);
     const decoder = new TextDecoder();
@@ -108,9 +112,14 @@ class RowSpool {
       const n = readSync(this.fd, chunk, 0, chunk.length, position);
       if (n === 0) break;
       position += n;
-      const lines = (rest + decoder.decode(chunk.subarray(0, n), { stream: true })).split('\n');
-      rest = lines.pop()!;
-      yield* lines;
+      const text = rest + decoder.decode(chunk.subarray(0, n), { stream: true });
+      const last = text.lastIndexOf('\n');
+      if (last === -1) {
+        rest = text;
+        continue;
+      }
+      rest = text.slice(last + 1);
+      if (last > 0) yield text.slice(0, last);
     }
     rest += decoder.decode();
     if (rest !== '') yield rest;
@@ -311,6 +320,9 @@ export class SqliteStore implements ReconcileStore {
   }
   rows(): Iterable<string> {
     return this.spool ? this.spool.read() : [];
+  }
+  rowBlocks(): Iterable<string> {
+    return this.spool ? this.spool.blocks() : [];
   }
   *mismatches(): Iterable<StoredMismatch> {
     this.commit();

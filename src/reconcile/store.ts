@@ -95,6 +95,8 @@ export interface ReconcileStore {
   putMismatches(entries: ReadonlyArray<{ entry: StoredMismatch; sortKey: number }>): void;
   /** The spooled rows (JSON texts) in the order they were put. */
   rows(): Iterable<string>;
+  /** The same rows in blocks: several rows joined by line breaks (for writers that copy them through). */
+  rowBlocks(): Iterable<string>;
   /** The mismatches, largest absolute amount first, then by orderNo and kind. */
   mismatches(): Iterable<StoredMismatch>;
   /** Releases resources (deletes temporary files). */
@@ -223,6 +225,9 @@ export class MemoryStore implements ReconcileStore {
   }
   rows(): Iterable<string> {
     return this.spool;
+  }
+  *rowBlocks(): Iterable<string> {
+    for (let i = 0; i < this.spool.length; i += 1000) yield this.spool.slice(i, i + 1000).join('\n');
   }
   *mismatches(): Iterable<StoredMismatch> {
     const sorted = [...this.mism].sort(compareMismatch);

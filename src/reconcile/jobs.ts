@@ -247,7 +247,8 @@ export function fileError(file: string, e: unknown): SandanError {
  * file's SandanError after the records read before the problem.
  */
 export async function scanFileRecords(file: string, onChunk: (records: DocumentRecord[]) => void | Promise<void>): Promise<void> {
-  const scanner = new CebScanner();
+  // Reconciliation reads the heads of tax bills, not their lines.
+  const scanner = new CebScanner({ items: false });
   try {
     const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
     for await (const chunk of stream as AsyncIterable<string>) {

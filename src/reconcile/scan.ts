@@ -439,6 +439,12 @@ export class CebScanner {
   /** The leaf readers of the document block (receipts) or of its head and lines (tax bills). */
   private readers: { block?: LeafReader; head?: LeafReader; list?: LeafReader } = {};
   private closed = false;
+  private readonly withItems: boolean;
+
+  /** `items: false` skips the lines of tax bills (reconciliation uses only their heads). */
+  constructor(options: { items?: boolean } = {}) {
+    this.withItems = options.items ?? true;
+  }
 
   /** The message type, once the root element has been read. */
   get messageType(): ScannedType | undefined {
@@ -560,7 +566,7 @@ export class CebScanner {
     const heads = subBlocks(content, shape.head, 1);
     const fields = heads[0] === undefined ? {} : readers.head!.read(heads[0]);
     const items: Array<Record<string, string>> = [];
-    if (shape.list) for (const line of subBlocks(content, shape.list, Infinity)) items.push(readers.list!.read(line));
+    if (shape.list && this.withItems) for (const line of subBlocks(content, shape.list, Infinity)) items.push(readers.list!.read(line));
     return { messageType: type, fields, items };
   }
 }

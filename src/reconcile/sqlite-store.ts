@@ -139,8 +139,8 @@ export class SqliteStore implements ReconcileStore {
   private readonly st: Record<string, BetterSqlite3.Statement>;
   private ops = 0;
   private spool: RowSpool | undefined;
-  /** Keys of approved cancels and refunds: most orders have none, and skip the query. */
-  private readonly finalKeys = new BloomFilter();
+  /** The copNo, preNo and invtNo values of approved cancels and refunds: most orders have none, and skip the query. */
+  private readonly finalValues = new BloomFilter();
   private linksCount = 0;
 
   /** Wraps an open database; prefer {@link openSqliteStore}. */
@@ -212,7 +212,7 @@ export class SqliteStore implements ReconcileStore {
     for (const f of finals) {
       for (const k of inventoryKeyList(f.keys)) {
         this.st.final!.run(`${f.kind}:${k}`);
-        this.finalKeys.add(`${f.kind}:${k}`);
+        this.finalValues.add(k.slice(2));
       }
     }
   }
@@ -258,16 +258,20 @@ export class SqliteStore implements ReconcileStore {
       invtNos[i] = invtNo;
       linkedBy[i] = by;
       if (invtNo) wanted.add(invtNo);
-      if (this.finalKeys.size > 0) for (const k of finalKeys({ copNo: r.copNo, preNo: r.preNo, invtNo })) if (this.finalKeys.mayHave(k)) finalKeyList.push(k);
+      const f = this.finalValues;
+      if (f.size > 0 && ((r.copNo && f.mayHave(r.copNo)) || (r.preNo && f.mayHave(r.preNo)) || (invtNo && f.mayHave(invtNo)))) {
+        for (const k of finalKeys({ copNo: r.copNo, preNo: r.preNo, invtNo })) finalKeyList.push(k);
+      }
     }
     const bills = new Map<string, StoredBill[]>();
     if (wanted.size) {
       const json = JSON.stringify([...wanted]);
       for (const r of this.st.billsOf!.all(json) as BillRowTuple[]) {
-        const row: BillRow = { taxNo: r[0], invtNo: r[1], returnTime: r[2], status: r[3], customsTax: r[4], valueAddedTax: r[5], consumptionTax: r[6], customsCode: r[7], voided: r[8] };
-        const list = bills.get(row.invtNo);
-        if (list) list.push(toStored(row));
-        else bills.set(row.invtNo, [toStored(row)]);
+        const status = r[3] ?? '';
+        const bill: StoredBill = { invtNo: r[1], taxNo: r[0], returnTime: r[2] ?? '', status, void: status === '3' || r[8] === 1, customsTax: r[4], valueAddedTax: r[5], consumptionTax: r[6], customsCode: r[7] ?? undefined };
+        const list = bills.get(bill.invtNo);
+        if (list) list.push(bill);
+        else bills.set(bill.invtNo, [bill]);
       }
       // Within an inventory, bills in taxNo order (the primary key's order, made explicit).
       for (const list of bills.values()) if (list.length > 1) list.sort((a, b) => (a.taxNo < b.taxNo ? -1 : a.taxNo > b.taxNo ? 1 : 0));

@@ -162,6 +162,21 @@ describe('declaration batches', () => {
   });
 });
 
+describe('CebScanner without items', () => {
+  it('reads the same tax bill heads and skips their lines', async () => {
+    const { CebScanner } = await import('../../src/reconcile/scan.js');
+    const file = readFileSync(join(dir, 'bills', 'CEB816-000002.xml'), 'utf8');
+    const all = new CebScanner();
+    const heads = new CebScanner({ items: false });
+    const a = [...all.push(file), ...all.end()];
+    const h = [...heads.push(file), ...heads.end()];
+    expect(a.length).toBeGreaterThan(10);
+    expect(a.every((d) => d.items.length > 0)).toBe(true);
+    expect(h.map((d) => d.fields)).toEqual(a.map((d) => d.fields));
+    expect(h.every((d) => d.items.length === 0)).toBe(true);
+  });
+});
+
 describe('BloomFilter', () => {
   it('never forgets a key it was given (property)', () => {
     fc.assert(

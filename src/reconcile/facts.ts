@@ -56,6 +56,7 @@ export interface JoinRequest extends InventoryKeys {
 }
 
 const ZERO = new Dec(0);
+const NONE: StoredBill[] = [];
 
 function obj(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
@@ -161,8 +162,10 @@ export interface OrderFacts {
  * billed − computed, or the billed total − the declared taxTotal, exceeds the tolerance.
  */
 export function decideRow(f: OrderFacts, tolerance: Decimal = ZERO): ReconcileRow {
-  const valid = f.bills.filter((b) => !b.void);
-  const voided = f.bills.filter((b) => b.void);
+  // One valid bill is the usual case: no filtering, no copies.
+  const one = f.bills.length === 1 && !f.bills[0]!.void;
+  const valid = one ? f.bills : f.bills.filter((b) => !b.void);
+  const voided = one ? NONE : f.bills.filter((b) => b.void);
   const billed = valid.length ? sumBills(valid) : undefined;
   const difference =
     billed && f.computed
@@ -187,7 +190,7 @@ export function decideRow(f: OrderFacts, tolerance: Decimal = ZERO): ReconcileRo
   return {
     orderNo: f.orderNo,
     invtNo: f.invtNo,
-    taxNos: [...valid.map((b) => b.taxNo), ...voided.map((b) => b.taxNo)],
+    taxNos: one ? [f.bills[0]!.taxNo] : [...valid.map((b) => b.taxNo), ...voided.map((b) => b.taxNo)],
     linkedBy: f.linkedBy,
     status,
     month: f.month,
@@ -200,7 +203,7 @@ export function decideRow(f: OrderFacts, tolerance: Decimal = ZERO): ReconcileRo
     difference,
     declaredDifference,
     mismatches,
-    notes: [...f.notes, ...voided.map((b) => `void-bill:${b.taxNo}`)],
+    notes: voided.length ? [...f.notes, ...voided.map((b) => `void-bill:${b.taxNo}`)] : f.notes.slice(),
   };
 }
 

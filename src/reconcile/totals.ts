@@ -109,6 +109,21 @@ export function totalsOf(d: TotalsData): ReconcileTotals {
   };
 }
 
+function addSplitInPlace(a: TaxSplit, b: TaxSplit): void {
+  a.customsTax = a.customsTax.plus(b.customsTax);
+  a.consumptionTax = a.consumptionTax.plus(b.consumptionTax);
+  a.valueAddedTax = a.valueAddedTax.plus(b.valueAddedTax);
+  a.taxTotal = a.taxTotal.plus(b.taxTotal);
+}
+
+/** Brings the derived totals (computed, billed, difference) up to date. */
+function settle(t: ReconcileTotals): ReconcileTotals {
+  t.computedTaxTotal = t.computed.taxTotal;
+  t.billedTaxTotal = t.billed.taxTotal;
+  t.difference = t.billedTaxTotal.minus(t.declaredTaxTotal);
+  return t;
+}
+
 /** Totals overall, by month and by district. */
 export interface TotalsAccumulator {
   all: ReconcileTotals;
@@ -154,12 +169,20 @@ export class CellTotals {
     const key = `${row.month}\u0000${row.district}`;
     let c = this.cells.get(key);
     if (!c) this.cells.set(key, (c = { month: row.month, district: row.district, t: emptyTotals() }));
-    addToTotals(c.t, row);
+    // addToTotals without its per-row copies and derived totals (settled when read): a cell's
+    // splits are its own objects, so they are added to in place.
+    const t = c.t;
+    t.orders++;
+    (t[STATUS_COUNT[row.status]] as number)++;
+    if (row.dutiableValue) t.dutiableValue = t.dutiableValue.plus(row.dutiableValue);
+    if (row.declaredTaxTotal) t.declaredTaxTotal = t.declaredTaxTotal.plus(row.declaredTaxTotal);
+    if (row.computed) addSplitInPlace(t.computed, row.computed);
+    if (row.billed) addSplitInPlace(t.billed, row.billed);
   }
 
   /** The cells as plain data. */
   data(): Array<{ month: string; district: string; totals: TotalsData }> {
-    return [...this.cells.values()].map((c) => ({ month: c.month, district: c.district, totals: totalsData(c.t) }));
+    return [...this.cells.values()].map((c) => ({ month: c.month, district: c.district, totals: totalsData(settle(c.t)) }));
   }
 
   /** Adds cells given as plain data (e.g. a batch's cells computed by a worker thread). */
@@ -174,6 +197,7 @@ export class CellTotals {
 
   /** The overall totals and the groups, keys sorted. */
   result(): TotalsAccumulator {
+    for (const c of this.cells.values()) settle(c.t);
     const acc: TotalsAccumulator = { all: emptyTotals(), byMonth: new Map(), byDistrict: new Map() };
     const cells = [...this.cells.values()].sort((x, y) => (x.month < y.month ? -1 : x.month > y.month ? 1 : x.district < y.district ? -1 : x.district > y.district ? 1 : 0));
     for (const c of cells) {

@@ -170,6 +170,9 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
 
 type ScanMessage = Extract<FromWorker, { type: 'records' | 'failed' }>;
 
+/** Declaration batches a worker may hold at once (computing, waiting for answers, deciding): enough to never wait on the main thread. */
+const BATCHES_PER_THREAD = 4;
+
 interface BatchState {
   id: number;
   thread: Thread;
@@ -212,7 +215,7 @@ interface Thread {
 /**
  * The worker threads: file scans go to threads without one (one file per thread at a time,
  * in file order), declaration batches to the least busy thread once no file waits, at most
- * two per thread and `2 × threads` ahead of the main thread. Any worker failure fails all.
+ * BATCHES_PER_THREAD per thread ahead of the main thread. Any worker failure fails all.
  */
 class Pool {
   private readonly threads: Thread[] = [];
@@ -321,9 +324,9 @@ class Pool {
     if (this.pumping || !this.input) return;
     this.pumping = true;
     try {
-      while (!this.inputDone && !this.error && this.dispatched - this.spooled < 3 * this.threads.length) {
+      while (!this.inputDone && !this.error && this.dispatched - this.spooled < BATCHES_PER_THREAD * this.threads.length) {
         if (this.nextScan < this.scans.length) break; // files first
-        const free = this.threads.filter((t) => !t.scanning && t.batches < 3).sort((a, b) => a.batches - b.batches)[0];
+        const free = this.threads.filter((t) => !t.scanning && t.batches < BATCHES_PER_THREAD).sort((a, b) => a.batches - b.batches)[0];
         if (!free) break;
         const next = await this.input.next();
         if (next.done) {

@@ -18,7 +18,7 @@ import { compareMismatch, finalKeys, inventoryKeyList, type BillRecord, type Fin
 export interface SqliteStoreOptions {
   /** Directory for the temporary file (default: the OS temporary directory). */
   dir?: string;
-  /** SQLite page cache in MiB (default 64). */
+  /** SQLite page cache in MiB (default 16: the operating system caches the file too, and a larger cache measured no faster). */
   cacheMiB?: number;
 }
 
@@ -358,7 +358,7 @@ export async function openSqliteStore(options: SqliteStoreOptions = {}): Promise
   try {
     dir = mkdtempSync(join(options.dir ?? tmpdir(), 'sandan-reconcile-'));
     const db = new Database(join(dir, 'index.sqlite'));
-    db.pragma(`cache_size = -${(options.cacheMiB ?? 64) * 1024}`);
+    db.pragma(`cache_size = -${(options.cacheMiB ?? 16) * 1024}`);
     return new SqliteStore(db, dir);
   } catch (e) {
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -129,7 +130,11 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
     return finish();
   }
 
-  const pool = new Pool(workers, options.workerUrl ?? defaultWorkerUrl(), { rateTables, tolerance: new Dec(options.tolerance ?? 0).toFixed() });
+  const url = options.workerUrl ?? defaultWorkerUrl();
+  if (url.protocol === 'file:' && !existsSync(fileURLToPath(url))) {
+    throw new SandanError('RECONCILE_WORKER', `The reconciliation worker script is missing: ${fileURLToPath(url)} (build the package with npm run build, or pass workers: 0)`);
+  }
+  const pool = new Pool(workers, url, { rateTables, tolerance: new Dec(options.tolerance ?? 0).toFixed() });
   try {
     await pool.ready();
     // Phase 1: documents, in file order (each file on some thread; records applied in order).

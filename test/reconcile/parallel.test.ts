@@ -105,6 +105,7 @@ describe('reconcileFiles (worker threads)', () => {
     writeFileSync(broken, 'throw new Error("no worker here");\n');
     await expect(parallel(join(dir, 'declarations.ndjson'), { workers: 1, workerUrl: new URL(`file://${broken}`) })).rejects.toMatchObject({ code: 'RECONCILE_WORKER' });
     await expect(parallel(join(dir, 'declarations.ndjson'), { workers: -1 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(parallel(join(dir, 'declarations.ndjson'), { workers: 1, workerUrl: new URL(`file://${join(dir, 'no-such-worker.js')}`) })).rejects.toThrow(/worker script is missing/);
   });
 });
 

@@ -225,6 +225,8 @@ interface Thread {
 class Pool {
   private readonly threads: Thread[] = [];
   private readonly scans: ScanJob[] = [];
+  /** The thread scanning each file job. */
+  private readonly owner = new Map<number, Thread>();
   private nextScan = 0;
   private nextId = 0;
   private readonly handlers = new Map<number, (m: FromWorker) => void>();
@@ -294,7 +296,6 @@ class Pool {
     return { next: () => this.guard(job.next()), resume: () => job.resume() };
   }
 
-  private owner = new Map<number, Thread>();
   private sendTo(job: ScanJob, m: ToWorker): void {
     this.owner.get(job.id)?.worker.postMessage(m);
   }

@@ -84,6 +84,14 @@ describe('reconcileFiles (worker threads)', () => {
     expect(got.summary.mismatched).toBe(0);
   });
 
+  it('finds its worker script from the CommonJS build too', async () => {
+    const { createRequire } = await import('node:module');
+    const cjs = createRequire(import.meta.url)('../../dist/index.cjs') as { reconcileFiles: typeof reconcileFiles; expandPaths: typeof expandPaths };
+    const documents = await cjs.expandPaths([join(dir, 'bills'), join(dir, 'receipts')]);
+    const report = await cjs.reconcileFiles({ declarations: join(dir, 'declarations.ndjson'), documents, rateTables: [{ data: RATES, source: 'rates.json' }], workers: 1 });
+    expect(report.summary.matched).toBe(expected.matched);
+  });
+
   it('reads declarations from a byte stream (standard input)', async () => {
     const got = await parallel('', { workers: 1, declarations: Readable.from([readFileSync(join(dir, 'declarations.ndjson'))]) });
     expect(got.summary.inputs.declarations).toBe(700);

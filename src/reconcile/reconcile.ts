@@ -160,21 +160,21 @@ export class ReconcileRun {
     this.pending = 0;
   }
 
+  /** Stores what is still buffered; the documents are all in from here on. */
+  private endDocuments(): void {
+    if (this.documentsDone) return;
+    this.flushDocuments();
+    this.documentsDone = true;
+  }
+
   /** Looks a batch of declarations up in the index (in input order; the documents must all be in). */
   join(facts: readonly DeclarationFacts[]): Array<JoinAnswer | undefined> {
-    if (!this.documentsDone) {
-      this.flushDocuments();
-      this.documentsDone = true;
-    }
-    return this.store.join(facts.map(joinRequest));
+    return this.joinRequests(facts.map(joinRequest));
   }
 
   /** Looks up requests (as a worker thread sends them) in the index, in input order. */
   joinRequests(requests: ReadonlyArray<JoinRequest | undefined>): Array<JoinAnswer | undefined> {
-    if (!this.documentsDone) {
-      this.flushDocuments();
-      this.documentsDone = true;
-    }
+    this.endDocuments();
     return this.store.join(requests);
   }
 
@@ -197,7 +197,7 @@ export class ReconcileRun {
 
   /** Reports the bills nobody declared and returns the report (read it before closing the store). */
   finish(onProgress?: (count: number) => void, every = 10_000): ReconcileReport {
-    if (!this.documentsDone) (this.flushDocuments(), (this.documentsDone = true));
+    this.endDocuments();
     let orphans = 0;
     let batch: ReconcileRow[] = [];
     for (const group of this.store.unclaimedBills()) {

@@ -5,7 +5,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { SandanError } from '../errors.js';
 import { BloomFilter } from './bloom.js';
 import type { JoinAnswer, JoinRequest } from './facts.js';
-import { compareMismatch, finalKeys, inventoryKeyList, type BillRecord, type FinalRecord, type ReceiptLink, type ReconcileStore, type StoredBill, type StoredMismatch } from './store.js';
+import { byTaxNo, compareMismatch, finalFlags, finalKeys, inventoryKeyList, linkInventory, linkKey, type BillRecord, type FinalRecord, type ReceiptLink, type ReconcileStore, type StoredBill, type StoredMismatch } from './store.js';
 
 /*
  * The on-disk index: one temporary SQLite file (better-sqlite3, an optional dependency)
@@ -68,6 +68,7 @@ function toStored(r: BillRow): StoredBill {
   };
 }
 
+const NO_FINALS = Object.freeze({ cancelled: false, refunded: false });
 const NOT_SEEN: JoinAnswer = Object.freeze({ firstSighting: false, bills: [], cancelled: false, refunded: false }) as JoinAnswer;
 
 /**
@@ -204,7 +205,7 @@ export class SqliteStore implements ReconcileStore {
   }
   addLinks(links: readonly ReceiptLink[]): void {
     this.tick(links.length);
-    for (const l of links) this.st.link!.run(`${l.kind}:${l.key}`, l.invtNo);
+    for (const l of links) this.st.link!.run(linkKey(l.kind, l.key), l.invtNo);
     this.linksCount += links.length;
   }
   addFinals(finals: readonly FinalRecord[]): void {
@@ -238,8 +239,8 @@ export class SqliteStore implements ReconcileStore {
       for (let i = 0; i < requests.length; i++) {
         const r = requests[i];
         if (!r || !first[i] || r.invtNo) continue;
-        if (r.copNo) linkKeys.push(`copNo:${r.copNo}`);
-        if (r.preNo) linkKeys.push(`preNo:${r.preNo}`);
+        if (r.copNo) linkKeys.push(linkKey('copNo', r.copNo));
+        if (r.preNo) linkKeys.push(linkKey('preNo', r.preNo));
       }
     }
     const links = new Map(linkKeys.length ? (this.st.linksOf!.all(JSON.stringify(linkKeys)) as Array<[string, string]>) : []);
@@ -251,10 +252,7 @@ export class SqliteStore implements ReconcileStore {
     for (let i = 0; i < requests.length; i++) {
       const r = requests[i];
       if (!r || !first[i]) continue;
-      let invtNo = r.invtNo;
-      let by: JoinAnswer['linkedBy'] = invtNo ? 'invtNo' : undefined;
-      if (!invtNo && r.copNo) ((invtNo = links.get(`copNo:${r.copNo}`)), (by = invtNo ? 'copNo' : undefined));
-      if (!invtNo && r.preNo) ((invtNo = links.get(`preNo:${r.preNo}`)), (by = invtNo ? 'preNo' : undefined));
+      const { invtNo, linkedBy: by } = linkInventory(r, (key) => links.get(key));
       invtNos[i] = invtNo;
       linkedBy[i] = by;
       if (invtNo) wanted.add(invtNo);
@@ -274,7 +272,7 @@ export class SqliteStore implements ReconcileStore {
         else bills.set(bill.invtNo, [bill]);
       }
       // Within an inventory, bills in taxNo order (the primary key's order, made explicit).
-      for (const list of bills.values()) if (list.length > 1) list.sort((a, b) => (a.taxNo < b.taxNo ? -1 : a.taxNo > b.taxNo ? 1 : 0));
+      for (const list of bills.values()) if (list.length > 1) list.sort(byTaxNo);
       this.st.claim!.run(json);
     }
     const finals = new Set(finalKeyList.length ? (this.st.finalsOf!.all(JSON.stringify(finalKeyList)) as string[]) : []);
@@ -286,16 +284,9 @@ export class SqliteStore implements ReconcileStore {
         continue;
       }
       const invtNo = invtNos[i];
-      let cancelled = false;
-      let refunded = false;
-      if (finals.size) {
-        for (const k of inventoryKeyList({ copNo: r.copNo, preNo: r.preNo, invtNo })) {
-          if (finals.has(`cancel:${k}`)) cancelled = true;
-          if (finals.has(`refund:${k}`)) refunded = true;
-        }
-      }
+      const flags = finals.size ? finalFlags({ copNo: r.copNo, preNo: r.preNo, invtNo }, (key) => finals.has(key)) : NO_FINALS;
       // Two declarations of one inventory share its (read-only) bills.
-      out[i] = { firstSighting: true, invtNo, linkedBy: linkedBy[i], bills: (invtNo && bills.get(invtNo)) || [], cancelled, refunded };
+      out[i] = { firstSighting: true, invtNo, linkedBy: linkedBy[i], bills: (invtNo && bills.get(invtNo)) || [], ...flags };
     }
     return out;
   }

@@ -143,7 +143,36 @@ export function finalKeys(keys: InventoryKeys): string[] {
   return out;
 }
 
-const byTaxNo = (a: StoredBill, b: StoredBill) => (a.taxNo < b.taxNo ? -1 : a.taxNo > b.taxNo ? 1 : 0);
+/** Orders bills by taxNo (the order of an inventory's bills in a row). */
+export const byTaxNo = (a: StoredBill, b: StoredBill): number => (a.taxNo < b.taxNo ? -1 : a.taxNo > b.taxNo ? 1 : 0);
+
+/** The key a receipt link is stored under. */
+export function linkKey(kind: ReceiptLink['kind'], key: string): string {
+  return `${kind}:${key}`;
+}
+
+/**
+ * The inventory a declaration reaches: its own invtNo, else the one a CEB622 receipt gave for
+ * its copNo, then for its preNo (`link` looks a {@link linkKey} up). Both stores use it.
+ */
+export function linkInventory(r: JoinRequest, link: (key: string) => string | undefined): { invtNo?: string | undefined; linkedBy?: JoinAnswer['linkedBy'] } {
+  if (r.invtNo) return { invtNo: r.invtNo, linkedBy: 'invtNo' };
+  const byCopNo = r.copNo ? link(linkKey('copNo', r.copNo)) : undefined;
+  if (byCopNo) return { invtNo: byCopNo, linkedBy: 'copNo' };
+  const byPreNo = r.preNo ? link(linkKey('preNo', r.preNo)) : undefined;
+  return byPreNo ? { invtNo: byPreNo, linkedBy: 'preNo' } : {};
+}
+
+/** Whether a cancel and whether a refund was approved under any of the keys (`has` looks up a {@link finalKeys} key). */
+export function finalFlags(keys: InventoryKeys, has: (key: string) => boolean): { cancelled: boolean; refunded: boolean } {
+  let cancelled = false;
+  let refunded = false;
+  for (const k of keyList(keys)) {
+    if (has(`cancel:${k}`)) cancelled = true;
+    if (has(`refund:${k}`)) refunded = true;
+  }
+  return { cancelled, refunded };
+}
 
 /** Everything in memory: fine up to a few hundred thousand orders. */
 export class MemoryStore implements ReconcileStore {
@@ -177,7 +206,7 @@ export class MemoryStore implements ReconcileStore {
     for (const t of taxNos) this.voided.add(t);
   }
   addLinks(links: readonly ReceiptLink[]): void {
-    for (const l of links) this.links.set(`${l.kind}:${l.key}`, l.invtNo);
+    for (const l of links) this.links.set(linkKey(l.kind, l.key), l.invtNo);
   }
   addFinals(finals: readonly FinalRecord[]): void {
     for (const f of finals) for (const k of keyList(f.keys)) this.done.add(`${f.kind}:${k}`);
@@ -189,11 +218,7 @@ export class MemoryStore implements ReconcileStore {
         if (this.orders.has(r.orderNo)) return { firstSighting: false, bills: [], cancelled: false, refunded: false };
         this.orders.add(r.orderNo);
       }
-      let invtNo = r.invtNo;
-      let linkedBy: JoinAnswer['linkedBy'] = invtNo ? 'invtNo' : undefined;
-      if (!invtNo && r.copNo) ((invtNo = this.links.get(`copNo:${r.copNo}`)), (linkedBy = invtNo ? 'copNo' : undefined));
-      if (!invtNo && r.preNo) ((invtNo = this.links.get(`preNo:${r.preNo}`)), (linkedBy = invtNo ? 'preNo' : undefined));
-      const keys = keyList({ copNo: r.copNo, preNo: r.preNo, invtNo });
+      const { invtNo, linkedBy } = linkInventory(r, (key) => this.links.get(key));
       const list = invtNo ? (this.bills.get(invtNo) ?? []) : [];
       for (const b of list) b.claimed = true;
       return {
@@ -201,8 +226,7 @@ export class MemoryStore implements ReconcileStore {
         invtNo,
         linkedBy,
         bills: list.map((b) => this.view(b)).sort(byTaxNo),
-        cancelled: keys.some((k) => this.done.has(`cancel:${k}`)),
-        refunded: keys.some((k) => this.done.has(`refund:${k}`)),
+        ...finalFlags({ copNo: r.copNo, preNo: r.preNo, invtNo }, (key) => this.done.has(key)),
       };
     });
   }

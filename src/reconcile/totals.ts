@@ -66,9 +66,7 @@ export function addToTotals(t: ReconcileTotals, row: ReconcileRow): void {
   t.declaredTaxTotal = plus(t.declaredTaxTotal, row.declaredTaxTotal);
   t.computed = addSplit(t.computed, row.computed);
   t.billed = addSplit(t.billed, row.billed);
-  t.computedTaxTotal = t.computed.taxTotal;
-  t.billedTaxTotal = t.billed.taxTotal;
-  t.difference = t.billedTaxTotal.minus(t.declaredTaxTotal);
+  settle(t);
 }
 
 /** Totals as plain data (counts as numbers, amounts as decimal strings), e.g. to post between threads. */
@@ -134,14 +132,15 @@ export interface TotalsAccumulator {
 /** Adds a row to the overall, month and district totals. */
 export function addRow(acc: TotalsAccumulator, row: ReconcileRow): void {
   addToTotals(acc.all, row);
-  for (const [map, key] of [
-    [acc.byMonth, row.month],
-    [acc.byDistrict, row.district],
-  ] as const) {
-    let t = map.get(key);
-    if (!t) map.set(key, (t = emptyTotals()));
-    addToTotals(t, row);
-  }
+  addToTotals(totalsIn(acc.byMonth, row.month), row);
+  addToTotals(totalsIn(acc.byDistrict, row.district), row);
+}
+
+/** The totals under a key, created empty when new. */
+function totalsIn(map: Map<string, ReconcileTotals>, key: string): ReconcileTotals {
+  let t = map.get(key);
+  if (!t) map.set(key, (t = emptyTotals()));
+  return t;
 }
 
 /** Adds totals `b` into `a` (in place). */
@@ -152,9 +151,7 @@ export function mergeTotals(a: ReconcileTotals, b: ReconcileTotals): void {
   a.declaredTaxTotal = a.declaredTaxTotal.plus(b.declaredTaxTotal);
   a.computed = addSplit(a.computed, b.computed);
   a.billed = addSplit(a.billed, b.billed);
-  a.computedTaxTotal = a.computed.taxTotal;
-  a.billedTaxTotal = a.billed.taxTotal;
-  a.difference = a.billedTaxTotal.minus(a.declaredTaxTotal);
+  settle(a);
 }
 
 /**
@@ -166,12 +163,9 @@ export class CellTotals {
 
   /** Adds one row. */
   add(row: ReconcileRow): void {
-    const key = `${row.month}\u0000${row.district}`;
-    let c = this.cells.get(key);
-    if (!c) this.cells.set(key, (c = { month: row.month, district: row.district, t: emptyTotals() }));
     // addToTotals without its per-row copies and derived totals (settled when read): a cell's
     // splits are its own objects, so they are added to in place.
-    const t = c.t;
+    const t = this.cell(row.month, row.district);
     t.orders++;
     (t[STATUS_COUNT[row.status]] as number)++;
     if (row.dutiableValue) t.dutiableValue = t.dutiableValue.plus(row.dutiableValue);
@@ -187,12 +181,15 @@ export class CellTotals {
 
   /** Adds cells given as plain data (e.g. a batch's cells computed by a worker thread). */
   merge(cells: ReadonlyArray<{ month: string; district: string; totals: TotalsData }>): void {
-    for (const c of cells) {
-      const key = `${c.month}\u0000${c.district}`;
-      let mine = this.cells.get(key);
-      if (!mine) this.cells.set(key, (mine = { month: c.month, district: c.district, t: emptyTotals() }));
-      mergeTotals(mine.t, totalsOf(c.totals));
-    }
+    for (const c of cells) mergeTotals(this.cell(c.month, c.district), totalsOf(c.totals));
+  }
+
+  /** The totals of a (month, district) cell, created empty when new. */
+  private cell(month: string, district: string): ReconcileTotals {
+    const key = `${month}\u0000${district}`;
+    let c = this.cells.get(key);
+    if (!c) this.cells.set(key, (c = { month, district, t: emptyTotals() }));
+    return c.t;
   }
 
   /** The overall totals and the groups, keys sorted. */
@@ -202,14 +199,8 @@ export class CellTotals {
     const cells = [...this.cells.values()].sort((x, y) => (x.month < y.month ? -1 : x.month > y.month ? 1 : x.district < y.district ? -1 : x.district > y.district ? 1 : 0));
     for (const c of cells) {
       mergeTotals(acc.all, c.t);
-      for (const [map, key] of [
-        [acc.byMonth, c.month],
-        [acc.byDistrict, c.district],
-      ] as const) {
-        let t = map.get(key);
-        if (!t) map.set(key, (t = emptyTotals()));
-        mergeTotals(t, c.t);
-      }
+      mergeTotals(totalsIn(acc.byMonth, c.month), c.t);
+      mergeTotals(totalsIn(acc.byDistrict, c.district), c.t);
     }
     return acc;
   }

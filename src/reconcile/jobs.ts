@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { SandanError, isSandanError } from '../errors.js';
-import { MAX_RECORD_BYTES, recordFromBytes, recordFromText, tooLargeIssue, type InputRecord } from '../model/json-input.js';
+import { MAX_RECORD_BYTES, isBlankLine, recordFromBytes, recordFromText, tooLargeIssue, type InputRecord } from '../model/json-input.js';
 import type { TaxCalculation } from '../rules/tax-calculator.js';
 import type { TaxFigures } from '../tax/compute.js';
 import { declarationFacts, type DeclarationFacts } from './facts.js';
@@ -80,17 +80,9 @@ export function readBatch(batch: DeclarationBatch): { records: InputRecord[]; br
     const bytes = b.subarray(start, end);
     start = next;
     if (tooLong.has(line)) out.push({ line, issue: tooLargeIssue(line) });
-    else if (!isBlankBytes(bytes)) out.push(recordFromBytes(line, bytes, false, line === batch.firstLine && batch.fileStart));
+    else if (!isBlankLine(bytes)) out.push(recordFromBytes(line, bytes, false, line === batch.firstLine && batch.fileStart));
   }
   return { records: out, breaks: countLines(b) };
-}
-
-function isBlankBytes(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) {
-    const c = bytes[i]!;
-    if (!(c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0)) return false;
-  }
-  return true;
 }
 
 /** The facts of every declaration in a batch, in order. */

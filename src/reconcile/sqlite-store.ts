@@ -35,37 +35,16 @@ CREATE TABLE claimed (invtNo TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE mismatch (seq INTEGER PRIMARY KEY, sortKey INTEGER NOT NULL, orderNo TEXT NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL);
 `;
 
-interface BillRow {
-  taxNo: string;
-  invtNo: string;
-  returnTime: string | null;
-  status: string | null;
-  customsTax: string;
-  valueAddedTax: string;
-  consumptionTax: string;
-  customsCode: string | null;
-  voided: number;
-}
-
 type BillRowTuple = [string, string, string | null, string | null, string, string, string, string | null, number];
 
 const BILL_COLUMNS = 'b.taxNo, b.invtNo, b.returnTime, b.status, b.customsTax, b.valueAddedTax, b.consumptionTax, b.customsCode, EXISTS (SELECT 1 FROM voided v WHERE v.taxNo = b.taxNo) AS voided';
 // A batch of keys goes in as one JSON array: one statement per batch, the loop runs in SQLite.
 const KEYS = '(SELECT value FROM json_each(?))';
 
-function toStored(r: BillRow): StoredBill {
-  const status = r.status ?? '';
-  return {
-    invtNo: r.invtNo,
-    taxNo: r.taxNo,
-    returnTime: r.returnTime ?? '',
-    status,
-    void: status === '3' || r.voided === 1,
-    customsTax: r.customsTax,
-    valueAddedTax: r.valueAddedTax,
-    consumptionTax: r.consumptionTax,
-    customsCode: r.customsCode ?? undefined,
-  };
+/** A bill as the index gives it back (columns in BILL_COLUMNS order, rows as arrays). */
+function toStored(r: BillRowTuple): StoredBill {
+  const status = r[3] ?? '';
+  return { invtNo: r[1], taxNo: r[0], returnTime: r[2] ?? '', status, void: status === '3' || r[8] === 1, customsTax: r[4], valueAddedTax: r[5], consumptionTax: r[6], customsCode: r[7] ?? undefined };
 }
 
 const NO_FINALS = Object.freeze({ cancelled: false, refunded: false });
@@ -166,7 +145,7 @@ export class SqliteStore implements ReconcileStore {
       billsOf: db.prepare(`SELECT ${BILL_COLUMNS} FROM json_each(?) j JOIN bill b ON b.invtNo = j.value`).raw(),
       claim: db.prepare(`INSERT OR IGNORE INTO claimed (invtNo) SELECT value FROM json_each(?)`),
       finalsOf: db.prepare(`SELECT key FROM final WHERE key IN ${KEYS}`).pluck(),
-      bills: db.prepare(`SELECT ${BILL_COLUMNS} FROM bill b WHERE b.invtNo = ? ORDER BY b.taxNo`),
+      bills: db.prepare(`SELECT ${BILL_COLUMNS} FROM bill b WHERE b.invtNo = ? ORDER BY b.taxNo`).raw(),
       unclaimedPage: db.prepare('SELECT DISTINCT invtNo FROM bill WHERE invtNo > ? AND invtNo NOT IN (SELECT invtNo FROM claimed) ORDER BY invtNo LIMIT 1000').pluck(),
       putMismatch: db.prepare('INSERT INTO mismatch (sortKey, orderNo, kind, json) VALUES (?, ?, ?, ?)'),
       mismatches: db.prepare('SELECT json FROM mismatch ORDER BY sortKey DESC, orderNo, kind').pluck(),
@@ -265,8 +244,7 @@ export class SqliteStore implements ReconcileStore {
     if (wanted.size) {
       const json = JSON.stringify([...wanted]);
       for (const r of this.st.billsOf!.all(json) as BillRowTuple[]) {
-        const status = r[3] ?? '';
-        const bill: StoredBill = { invtNo: r[1], taxNo: r[0], returnTime: r[2] ?? '', status, void: status === '3' || r[8] === 1, customsTax: r[4], valueAddedTax: r[5], consumptionTax: r[6], customsCode: r[7] ?? undefined };
+        const bill = toStored(r);
         const list = bills.get(bill.invtNo);
         if (list) list.push(bill);
         else bills.set(bill.invtNo, [bill]);
@@ -298,7 +276,7 @@ export class SqliteStore implements ReconcileStore {
       const page = this.st.unclaimedPage!.all(after) as string[];
       if (page.length === 0) return;
       for (const invtNo of page) {
-        const group = (this.st.bills!.all(invtNo) as BillRow[]).map(toStored);
+        const group = (this.st.bills!.all(invtNo) as BillRowTuple[]).map(toStored);
         if (group.length) yield group;
       }
       after = page[page.length - 1]!;

@@ -55,4 +55,4 @@ export {
 export { expandPaths, readCebDocuments, type FileDocument } from './files.js';
 export { reconcileFiles, defaultReconcileWorkers, type ReconcileFilesOptions } from './parallel.js';
 export { declarationRowBatch, rowBatchOf, type RowBatch } from './rows.js';
-export { batchRecords, batchFacts, declarationBatches, scanFileRecords, type DeclarationBatch } from './jobs.js';
+export { readBatch, declarationBatches, fileDeclarationBatches, scanFileRecords, type DeclarationBatch } from './jobs.js';

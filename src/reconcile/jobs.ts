@@ -2,46 +2,40 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { SandanError, isSandanError } from '../errors.js';
 import { MAX_RECORD_BYTES, isBlankLine, recordFromBytes, recordFromText, tooLargeIssue, type InputRecord } from '../model/json-input.js';
-import type { TaxCalculation } from '../rules/tax-calculator.js';
-import type { TaxFigures } from '../tax/compute.js';
-import { declarationFacts, type DeclarationFacts } from './facts.js';
 import { documentRecord, type DocumentRecord } from './records.js';
 import { CebScanner } from './scan.js';
 
 /*
  * The two units of work `reconcileFiles()` hands to worker threads (or runs in-process):
- * a batch of NDJSON declaration lines → their facts, and one XML file → its document records.
+ * a batch of NDJSON declaration lines → their records, and one XML file → its document records.
  * Both give exactly what the sequential path gives for the same input (the tests hold them
  * equal), so the threads only change where the work runs.
  */
 
-/** Complete NDJSON lines (UTF-8 bytes), numbered from `firstLine`. */
+/**
+ * Complete NDJSON lines (UTF-8 bytes). A batch does not know where in the input it starts:
+ * the consumer numbers its lines (see {@link readBatch}), which spares the reader a pass over
+ * the bytes and lets a worker read a batch before the ones ahead of it are counted.
+ */
 export interface DeclarationBatch {
   bytes: Uint8Array;
-  /** Number of the first line (1 in every batch when the reader leaves numbering to the consumer). */
-  firstLine: number;
   /** Whether the batch starts the input (where a second BOM is dropped, as the CLI reader does). */
   fileStart: boolean;
-  /** Lines longer than MAX_RECORD_BYTES (numbered as the batch is): their bytes were dropped (the line is empty in `bytes`). */
+  /** Lines longer than MAX_RECORD_BYTES, numbered from 1 in the batch: their bytes were dropped (the line is empty in `bytes`). */
   tooLong: number[];
 }
 
-// ignoreBOM: the BOM is dropped per line below, as the CLI reader's per-line decoding does.
 const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const BLANK = /^[\t\n\v\f\r ]*$/;
 
 /**
  * Reads a batch the way the CLI's NDJSON reader reads lines: blank lines skipped, a trailing CR
- * and a BOM on line 1 dropped, each line its own JSON value or issue.
+ * and a BOM dropped, each line its own JSON value or issue, numbered from `firstLine`. Also
+ * gives the batch's line breaks: the next batch starts `breaks` lines further.
  */
-export function batchRecords(batch: DeclarationBatch): InputRecord[] {
-  return readBatch(batch).records;
-}
-
-/** The records of a batch and its number of line breaks (what the next batch's numbering follows). */
-export function readBatch(batch: DeclarationBatch): { records: InputRecord[]; breaks: number } {
+export function readBatch(batch: DeclarationBatch, firstLine = 1): { records: InputRecord[]; breaks: number } {
   const out: InputRecord[] = [];
-  const tooLong = new Set(batch.tooLong);
+  const tooLong = new Set(batch.tooLong.map((n) => n + firstLine - 1));
   let text: string | undefined;
   try {
     text = fatal.decode(batch.bytes);
@@ -55,7 +49,7 @@ export function readBatch(batch: DeclarationBatch): { records: InputRecord[]; br
     const breaks = lines.length - 1;
     if (lines[lines.length - 1] === '') lines.pop();
     for (let i = 0; i < lines.length; i++) {
-      const line = batch.firstLine + i;
+      const line = firstLine + i;
       let t = lines[i]!;
       if (tooLong.has(line)) {
         out.push({ line, issue: tooLargeIssue(line) });
@@ -72,7 +66,7 @@ export function readBatch(batch: DeclarationBatch): { records: InputRecord[]; br
   // Some line is not UTF-8: read line by line so that only that line gets the issue.
   const b = batch.bytes;
   let start = 0;
-  for (let line = batch.firstLine; start < b.length; line++) {
+  for (let line = firstLine; start < b.length; line++) {
     let end = b.indexOf(0x0a, start);
     const next = end === -1 ? b.length : end + 1;
     if (end === -1) end = b.length;
@@ -80,14 +74,9 @@ export function readBatch(batch: DeclarationBatch): { records: InputRecord[]; br
     const bytes = b.subarray(start, end);
     start = next;
     if (tooLong.has(line)) out.push({ line, issue: tooLargeIssue(line) });
-    else if (!isBlankLine(bytes)) out.push(recordFromBytes(line, bytes, false, line === batch.firstLine && batch.fileStart));
+    else if (!isBlankLine(bytes)) out.push(recordFromBytes(line, bytes, false, line === firstLine && batch.fileStart));
   }
   return { records: out, breaks: countLines(b) };
-}
-
-/** The facts of every declaration in a batch, in order. */
-export function batchFacts(batch: DeclarationBatch, calculate: (input: unknown) => TaxCalculation<TaxFigures>): DeclarationFacts[] {
-  return batchRecords(batch).map((r) => declarationFacts(r, calculate));
 }
 
 /**
@@ -109,12 +98,12 @@ export async function* fileDeclarationBatches(path: string, batchBytes = 1 << 20
         const nl = buf.lastIndexOf(0x0a, bytesRead - 1);
         if (nl === -1) {
           const rest = file.createReadStream({ start: position, highWaterMark: 1 << 20, autoClose: false });
-          for await (const b of declarationBatches(rest as AsyncIterable<Buffer>, batchBytes, { numbered: false })) yield { ...b, fileStart: fileStart && b.fileStart };
+          for await (const b of declarationBatches(rest as AsyncIterable<Buffer>, batchBytes)) yield { ...b, fileStart: fileStart && b.fileStart };
           return;
         }
         end = nl + 1;
       }
-      yield { bytes: buf.subarray(0, end), firstLine: 1, fileStart, tooLong: [] };
+      yield { bytes: buf.subarray(0, end), fileStart, tooLong: [] };
       fileStart = false;
       position += end;
       if (bytesRead < batchBytes) return;
@@ -144,36 +133,23 @@ function countLinesIn(parts: readonly Uint8Array[]): number {
   return n;
 }
 
-/** The number of line breaks in a batch: what the next batch's first line follows. */
-export function lineBreaks(b: Uint8Array): number {
-  return countLines(b);
-}
-
 /**
  * Cuts a byte stream of NDJSON into batches of complete lines of about `batchBytes`, in
- * bounded memory: a line longer than MAX_RECORD_BYTES is not held, only numbered. With
- * `numbered: false` every batch counts its lines from 1 (the consumer adds the offset, see
- * {@link lineBreaks}), which spares the reader a pass over the bytes.
+ * bounded memory: a line longer than MAX_RECORD_BYTES is not held, only marked.
  */
-export async function* declarationBatches(chunks: AsyncIterable<Uint8Array>, batchBytes = 1 << 20, options: { numbered?: boolean } = {}): AsyncGenerator<DeclarationBatch> {
-  const numbered = options.numbered ?? true;
+export async function* declarationBatches(chunks: AsyncIterable<Uint8Array>, batchBytes = 1 << 20): AsyncGenerator<DeclarationBatch> {
   let fileStart = true;
   let parts: Uint8Array[] = [];
   let size = 0;
-  let line = 1; // number of the first line in `parts`
   let tooLong: number[] = [];
   let carry: Uint8Array[] = []; // the current, unfinished line
   let carrySize = 0;
   let carryTooLong = false;
   const cut = function* (final: boolean): Generator<DeclarationBatch> {
     if (size === 0 || (!final && size < batchBytes)) return;
-    const bytes = copyOf(parts, size);
-    const first = line;
-    // Counted before the batch is handed on (a worker may take its buffer).
-    if (numbered) line += countLines(bytes);
     const start = fileStart;
     fileStart = false;
-    yield { bytes, firstLine: first, fileStart: start, tooLong };
+    yield { bytes: copyOf(parts, size), fileStart: start, tooLong };
     parts = [];
     size = 0;
     tooLong = [];
@@ -189,7 +165,7 @@ export async function* declarationBatches(chunks: AsyncIterable<Uint8Array>, bat
       }
       const head = chunk.subarray(0, nl + 1);
       if (carryTooLong || carrySize + head.length - 1 > MAX_RECORD_BYTES) {
-        tooLong.push(line + countLinesIn(parts));
+        tooLong.push(1 + countLinesIn(parts));
         parts.push(Uint8Array.of(0x0a));
         size += 1;
       } else {
@@ -217,7 +193,7 @@ export async function* declarationBatches(chunks: AsyncIterable<Uint8Array>, bat
   }
   if (carryTooLong) {
     // The last line, without a newline, is too long: it stands as an empty line in the batch.
-    tooLong.push(line + countLinesIn(parts));
+    tooLong.push(1 + countLinesIn(parts));
     parts.push(Uint8Array.of(0x0a));
     size += 1;
   }

@@ -1,4 +1,4 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -8,8 +8,8 @@ import { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';
 import { Dec } from '../model/primitives.js';
 import { createTaxCalculator } from '../rules/tax-calculator.js';
 import { parseRateTable } from '../tax/rates.js';
-import type { JoinAnswer, JoinRequest } from './facts.js';
-import { batchFacts, declarationBatches, fileDeclarationBatches, fileError, scanFileRecords, type DeclarationBatch } from './jobs.js';
+import { declarationFacts, type JoinAnswer, type JoinRequest } from './facts.js';
+import { declarationBatches, fileDeclarationBatches, fileError, readBatch, scanFileRecords, type DeclarationBatch } from './jobs.js';
 import type { DocumentRecord } from './records.js';
 import type { RowBatch } from './rows.js';
 import { ReconcileRun, type ReconcileProgress, type ReconcileReport } from './reconcile.js';
@@ -68,10 +68,6 @@ async function checkFile(path: string): Promise<void> {
   if (st.isDirectory()) throw new SandanError('FILE_UNREADABLE', `${path} is a directory; give an .ndjson file`);
 }
 
-async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
-  yield* createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;
-}
-
 /** Counts items and calls onProgress every `every` of them. */
 function counter(phase: ReconcileProgress['phase'], options: ReconcileFilesOptions): (n: number) => void {
   const every = options.progressEvery ?? 10_000;
@@ -97,9 +93,9 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
   // Checked here, so that a bad table is reported once, before any thread starts.
   const rates = rateTables.map((t) => parseRateTable(t.data, t.source));
   const run = new ReconcileRun(options.store ?? new MemoryStore(), { tolerance: options.tolerance });
-  const path = typeof options.declarations === 'string' ? options.declarations : undefined;
-  if (path !== undefined) await checkFile(path);
-  const chunks = path !== undefined ? fileChunks(path) : (options.declarations as AsyncIterable<Uint8Array>);
+  if (typeof options.declarations === 'string') await checkFile(options.declarations);
+  // Batches count their lines from 1; whoever takes them in order numbers them.
+  const batches = typeof options.declarations === 'string' ? fileDeclarationBatches(options.declarations) : declarationBatches(options.declarations);
   const documentsRead = counter('documents', options);
   const declarationsRead = counter('declarations', options);
   const addRecords = (records: DocumentRecord[]) => {
@@ -122,10 +118,12 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
       }
     }
     const calculate = createTaxCalculator({ explain: false, rates });
-    for await (const batch of declarationBatches(chunks)) {
-      const facts = batchFacts(batch, calculate);
-      run.addDeclarations(facts);
-      declarationsRead(facts.length);
+    let line = 1;
+    for await (const batch of batches) {
+      const { records, breaks } = readBatch(batch, line);
+      line += breaks;
+      run.addDeclarations(records.map((r) => declarationFacts(r, calculate)));
+      declarationsRead(records.length);
     }
     return finish();
   }
@@ -139,8 +137,8 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
     await pool.ready();
     // Phase 1: documents, in file order (each file on some thread; records applied in order).
     const jobs = options.documents.map((file) => pool.scan(file));
-    // Lines are numbered by the main thread from the workers' counts, so the reader does not count.
-    pool.prefetch(path !== undefined ? fileDeclarationBatches(path) : declarationBatches(chunks, 1 << 20, { numbered: false }));
+    // Workers read the batches; this thread numbers their lines from the workers' counts.
+    pool.prefetch(batches);
     for (let k = 0; k < jobs.length; k++) {
       const job = jobs[k]!;
       for (;;) {

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readRecords } from '../../src/cli/input.js';
 import { BloomFilter } from '../../src/reconcile/bloom.js';
 import { expandPaths, readCebDocuments } from '../../src/reconcile/files.js';
-import { batchRecords, declarationBatches, fileDeclarationBatches, readBatch } from '../../src/reconcile/jobs.js';
+import { declarationBatches, fileDeclarationBatches, readBatch } from '../../src/reconcile/jobs.js';
 import { reportJsonChunks } from '../../src/reconcile/output.js';
 import { reconcileFiles, type ReconcileFilesOptions } from '../../src/reconcile/parallel.js';
 import { reconcile, type ReconcileReport } from '../../src/reconcile/reconcile.js';
@@ -133,7 +133,12 @@ describe('declaration batches', () => {
         for await (const r of readRecords(Readable.from([bytes]), { ndjson: true })) want.push({ line: r.line, value: r.value, issue: r.issue?.code });
         const chunks = Array.from({ length: Math.ceil(bytes.length / chunk) }, (_, i) => bytes.subarray(i * chunk, (i + 1) * chunk));
         const got = [];
-        for await (const b of declarationBatches(Readable.from(chunks), batchBytes)) for (const r of batchRecords(b)) got.push({ line: r.line, value: r.value, issue: r.issue?.code });
+        let first = 1;
+        for await (const b of declarationBatches(Readable.from(chunks), batchBytes)) {
+          const { records, breaks } = readBatch(b, first);
+          for (const r of records) got.push({ line: r.line, value: r.value, issue: r.issue?.code });
+          first += breaks;
+        }
         expect(got).toEqual(want);
       }),
       { numRuns: 300 },
@@ -150,8 +155,8 @@ describe('declaration batches', () => {
       const got = [];
       let first = 1;
       for await (const b of fileDeclarationBatches(file, size)) {
-        const { records, breaks } = readBatch(b);
-        for (const r of records) got.push({ line: r.line + first - 1, value: r.value, issue: r.issue?.code });
+        const { records, breaks } = readBatch(b, first);
+        for (const r of records) got.push({ line: r.line, value: r.value, issue: r.issue?.code });
         first += breaks;
       }
       expect(got).toEqual(want);
@@ -162,7 +167,12 @@ describe('declaration batches', () => {
     const big = Buffer.alloc(17 * 1024 * 1024, 0x61);
     const chunks = [Buffer.from('{"a":1}\n'), ...Array.from({ length: 17 }, (_, i) => big.subarray(i << 20, (i + 1) << 20)), Buffer.from('\n{"b":2}')];
     const got = [];
-    for await (const b of declarationBatches(Readable.from(chunks))) for (const r of batchRecords(b)) got.push([r.line, r.issue?.code ?? JSON.stringify(r.value)]);
+    let first = 1;
+    for await (const b of declarationBatches(Readable.from(chunks))) {
+      const { records, breaks } = readBatch(b, first);
+      for (const r of records) got.push([r.line, r.issue?.code ?? JSON.stringify(r.value)]);
+      first += breaks;
+    }
     expect(got).toEqual([
       [1, '{"a":1}'],
       [2, 'input-too-large'],

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { SandanError } from '../errors.js';
-import { Dec } from '../model/primitives.js';
 import { backoff, loadOptional, sleep } from './mutex.js';
+import { entryOfRow, eventOfRow, type EntryRowOf, type EventRowOf } from './rows.js';
 import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
 
 /**
@@ -66,47 +66,12 @@ INSERT INTO ${s}.sandan_quota_meta (key, value) VALUES ('schema-version', '1') O
 `;
 }
 
-interface EntryRow {
-  order_no: string;
-  buyer_key: string;
-  year: number;
-  amount: string;
-  refunded: string;
-  status: QuotaEntry['status'];
-  release_reason: QuotaEntry['releaseReason'] | null;
-  order_at: Date;
-  expires_at: Date | null;
-  updated_at: Date;
-  cop_no: string | null;
-  invt_no: string | null;
-}
-
-interface EventRow {
-  seq: string;
-  order_no: string;
-  buyer_key: string;
-  year: number;
-  type: QuotaEvent['type'];
-  amount: string;
-  at: Date;
-  key: string | null;
-}
+type EntryRow = EntryRowOf<Date>;
+type EventRow = EventRowOf<Date, string>;
+const time = (d: Date) => d;
 
 function toEntry(r: EntryRow): QuotaEntry {
-  return {
-    orderNo: r.order_no,
-    buyerKey: r.buyer_key,
-    year: r.year,
-    amount: new Dec(r.amount),
-    refunded: new Dec(r.refunded),
-    status: r.status,
-    releaseReason: r.release_reason ?? undefined,
-    orderAt: r.order_at,
-    expiresAt: r.expires_at ?? undefined,
-    updatedAt: r.updated_at,
-    copNo: r.cop_no ?? undefined,
-    invtNo: r.invt_no ?? undefined,
-  };
+  return entryOfRow(r, time);
 }
 
 function entryValues(e: QuotaEntry): unknown[] {
@@ -114,7 +79,7 @@ function entryValues(e: QuotaEntry): unknown[] {
 }
 
 function toEvent(r: EventRow): QuotaEvent {
-  return { seq: Number(r.seq), orderNo: r.order_no, buyerKey: r.buyer_key, year: r.year, type: r.type, amount: new Dec(r.amount), at: r.at, ...(r.key !== null && { key: r.key }) };
+  return eventOfRow(r, time, (s: string) => Number(s));
 }
 
 const COLS = 'order_no, buyer_key, year, amount, refunded, status, release_reason, order_at, expires_at, updated_at, cop_no, invt_no';

@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { SandanError } from '../errors.js';
-import { Dec } from '../model/primitives.js';
 import { backoff, loadOptional, Mutex, sleep } from './mutex.js';
+import { entryOfRow, eventOfRow, type EntryRowOf, type EventRowOf } from './rows.js';
 import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
 
 /**
@@ -57,47 +57,12 @@ CREATE TABLE IF NOT EXISTS sandan_quota_meta (key TEXT PRIMARY KEY, value TEXT N
 INSERT OR IGNORE INTO sandan_quota_meta (key, value) VALUES ('schema-version', '1');
 `;
 
-interface EntryRow {
-  order_no: string;
-  buyer_key: string;
-  year: number;
-  amount: string;
-  refunded: string;
-  status: QuotaEntry['status'];
-  release_reason: QuotaEntry['releaseReason'] | null;
-  order_at: number;
-  expires_at: number | null;
-  updated_at: number;
-  cop_no: string | null;
-  invt_no: string | null;
-}
-
-interface EventRow {
-  seq: number;
-  order_no: string;
-  buyer_key: string;
-  year: number;
-  type: QuotaEvent['type'];
-  amount: string;
-  at: number;
-  key: string | null;
-}
+type EntryRow = EntryRowOf<number>;
+type EventRow = EventRowOf<number, number>;
+const time = (ms: number) => new Date(ms);
 
 function toEntry(r: EntryRow): QuotaEntry {
-  return {
-    orderNo: r.order_no,
-    buyerKey: r.buyer_key,
-    year: r.year,
-    amount: new Dec(r.amount),
-    refunded: new Dec(r.refunded),
-    status: r.status,
-    releaseReason: r.release_reason ?? undefined,
-    orderAt: new Date(r.order_at),
-    expiresAt: r.expires_at === null ? undefined : new Date(r.expires_at),
-    updatedAt: new Date(r.updated_at),
-    copNo: r.cop_no ?? undefined,
-    invtNo: r.invt_no ?? undefined,
-  };
+  return entryOfRow(r, time);
 }
 
 function entryParams(e: QuotaEntry) {
@@ -118,7 +83,7 @@ function entryParams(e: QuotaEntry) {
 }
 
 function toEvent(r: EventRow): QuotaEvent {
-  return { seq: r.seq, orderNo: r.order_no, buyerKey: r.buyer_key, year: r.year, type: r.type, amount: new Dec(r.amount), at: new Date(r.at), ...(r.key !== null && { key: r.key }) };
+  return eventOfRow(r, time, (n: number) => n);
 }
 
 function isBusy(e: unknown): boolean {

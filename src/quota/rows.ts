@@ -1,0 +1,59 @@
+import { Dec } from '../model/primitives.js';
+import type { QuotaEntry, QuotaEvent } from './types.js';
+
+/*
+ * Ledger entries and events as the SQL stores keep them (column names). SQLite gives times
+ * as epoch milliseconds and seq as a number, PostgreSQL as Date and a bigint string: each
+ * store passes its conversions, the mapping itself is written once.
+ */
+
+/** An entry row; `D` is how the database returns a time. */
+export interface EntryRowOf<D> {
+  order_no: string;
+  buyer_key: string;
+  year: number;
+  amount: string;
+  refunded: string;
+  status: QuotaEntry['status'];
+  release_reason: QuotaEntry['releaseReason'] | null;
+  order_at: D;
+  expires_at: D | null;
+  updated_at: D;
+  cop_no: string | null;
+  invt_no: string | null;
+}
+
+/** An event row; `D` is how the database returns a time, `S` its sequence number. */
+export interface EventRowOf<D, S> {
+  seq: S;
+  order_no: string;
+  buyer_key: string;
+  year: number;
+  type: QuotaEvent['type'];
+  amount: string;
+  at: D;
+  key: string | null;
+}
+
+/** The entry of a row. */
+export function entryOfRow<D>(r: EntryRowOf<D>, date: (v: D) => Date): QuotaEntry {
+  return {
+    orderNo: r.order_no,
+    buyerKey: r.buyer_key,
+    year: r.year,
+    amount: new Dec(r.amount),
+    refunded: new Dec(r.refunded),
+    status: r.status,
+    releaseReason: r.release_reason ?? undefined,
+    orderAt: date(r.order_at),
+    expiresAt: r.expires_at === null ? undefined : date(r.expires_at),
+    updatedAt: date(r.updated_at),
+    copNo: r.cop_no ?? undefined,
+    invtNo: r.invt_no ?? undefined,
+  };
+}
+
+/** The event of a row. */
+export function eventOfRow<D, S>(r: EventRowOf<D, S>, date: (v: D) => Date, seq: (v: S) => number): QuotaEvent {
+  return { seq: seq(r.seq), orderNo: r.order_no, buyerKey: r.buyer_key, year: r.year, type: r.type, amount: new Dec(r.amount), at: date(r.at), ...(r.key !== null && { key: r.key }) };
+}

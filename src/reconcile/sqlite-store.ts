@@ -264,7 +264,7 @@ export class SqliteStore implements ReconcileStore {
       const invtNo = invtNos[i];
       const flags = finals.size ? finalFlags({ copNo: r.copNo, preNo: r.preNo, invtNo }, (key) => finals.has(key)) : NO_FINALS;
       // Two declarations of one inventory share its (read-only) bills.
-      out[i] = { firstSighting: true, invtNo, linkedBy: linkedBy[i], bills: (invtNo && bills.get(invtNo)) || [], ...flags };
+      out[i] = { firstSighting: true, invtNo, linkedBy: linkedBy[i], bills: (invtNo && bills.get(invtNo)) || [], cancelled: flags.cancelled, refunded: flags.refunded };
     }
     return out;
   }

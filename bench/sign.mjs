@@ -17,7 +17,7 @@ try {
   ossl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:SM2', '-out', p('sm2.key')]);
   ossl(['req', '-x509', '-new', '-key', p('sm2.key'), '-sm3', '-sigopt', 'distid:1234567812345678', '-subj', '/CN=bench', '-days', '1', '-out', p('sm2.crt')]);
 
-  const sample = readFileSync(new URL('../../shared/ceb-spec/samples-202205/import/CEB621Message.xml', import.meta.url), 'utf8')
+  const sample = readFileSync(new URL('../test/fixtures/ceb-spec/samples-202205/import/CEB621Message.xml', import.meta.url), 'utf8')
     .replace(/^\uFEFF/, '')
     .replace(/\s*<ds:Signature[\s\S]*<\/ds:Signature>/, '');
   // A typical message carries one inventory: keep the first of the sample's eight.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts a throwaway PostgreSQL cluster for the quota tests and prints the line to export:
 #   eval "$(scripts/ci-postgres.sh)"   # sets SANDAN_TEST_PG_URL
-#   CI=1 npx vitest run test/quota
+#   SANDAN_TEST_REQUIRE_TOOLS=postgres npx vitest run test/quota   # fail, not skip, without a server
 #   scripts/ci-postgres-stop.sh
 # Installs Debian's postgresql package when no server binaries are present (needs root).
 # Settings: SANDAN_PG_DIR (default /tmp/sandan-ci-postgres), SANDAN_PG_PORT (default 55432).

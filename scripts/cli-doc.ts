@@ -30,7 +30,7 @@ const COMMANDS: CommandDoc[] = [
   {
     name: 'parse',
     exit: [[0, 'read'], [1, 'refused (unsafe, malformed, unknown root) or read with errors'], [2, 'usage error, unreadable file']],
-    examples: ['npx sandan parse ../shared/ceb-spec/samples-202205/import/CEB622Message.xml --format text'],
+    examples: ['npx sandan parse test/fixtures/ceb-spec/samples-202205/import/CEB622Message.xml --format text'],
   },
   {
     name: 'sign',
@@ -50,6 +50,11 @@ const COMMANDS: CommandDoc[] = [
   {
     name: 'reconcile',
     exit: [[0, 'every order matches its tax bill'], [1, 'anything does not match (mismatch, bill missing, unlinked, …)'], [2, 'usage error, unreadable input']],
+    examples: [],
+  },
+  {
+    name: 'positive-list import',
+    exit: [[0, 'every row and remark read; edition file written'], [1, 'rows or remarks it could not read (listed; the file is still written), or no line at all (nothing written)'], [2, 'usage error, unreadable file, no header row, unknown edition without --from']],
     examples: [],
   },
   {
@@ -78,7 +83,7 @@ export async function cliReference(): Promise<string> {
     '```',
   ];
   for (const c of COMMANDS) {
-    const text = await help([c.name, '--help']);
+    const text = await help([...c.name.split(' '), '--help']);
     if (/unknown command/.test(text)) continue;
     lines.push('', `## sandan ${c.name}`, '', '```', text, '```', '', '| exit | meaning |', '|---|---|', ...c.exit.map(([code, meaning]) => `| ${code} | ${meaning} |`));
     if (c.examples.length) lines.push('', '```sh', ...c.examples, '```');

@@ -7,6 +7,7 @@ import { RULES } from '../src/rules/registry.js';
 import { rulesetSchema } from '../src/rules/ruleset.js';
 import * as CODES from '../src/rules/bundled.js';
 import { bundledRulesets } from '../src/rules/bundled.js';
+import { citation } from '../src/model/sources.js';
 
 export function rulesetJsonSchema(): string {
   const schema = z.toJSONSchema(rulesetSchema(RULES), { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
@@ -32,6 +33,8 @@ export function rulesCatalogue(): string {
     '<!-- Generated from src/rules by `npm run gen`; do not edit. -->',
     '',
     'Every rule sandan runs, the codes it reports, and how the national ruleset sets it. Numeric codes mirror customs (`1332`) or E-Port (`-621027`) rejection codes, so a finding names the rejection it prevents; other codes are sandan\'s own and stable.',
+    '',
+    'In the source column, 报文规范 202205 is 海关总署《海关跨境电商统一版系统企业对接报文规范（202205版）》 with its import XSD (附件2 海关跨境进口业务节点报文定义202205.xsd), cited by message element. The national ruleset cites each document in full (issuer, number, title, date, URL) in its `sources`.',
     '',
     'Codes reported outside rules: `date-unknown` (engine: the declaration carries no date), `rule-failed` (engine: a rule threw, which is a bug), `input-encoding`, `json-syntax`, `input-too-large`, `input-empty` (input: the file could not be read as a JSON declaration).',
     '',
@@ -80,7 +83,7 @@ export function districtsCatalogue(): string {
     const modeText = modes.map((m) => `${(m.options?.allowed ?? []).join('/')} (${m.effectiveFrom ?? '…'} – ${m.effectiveTo ?? '…'}${m.confidence && m.confidence !== 'verified' ? `, ${m.confidence}` : ''})`).join('<br>') || 'national default';
     const sig = d.signatureAlgorithms.map((s) => `${s.signatureMethod.split('#')[1] ?? s.signatureMethod}${s.signatureMethod.includes('w3.org') && s.signatureMethod.includes('sm2') ? ' (w3.org variant)' : ''}${s.confidence && s.confidence !== 'verified' ? ` (${s.confidence})` : ''}`).join(', ');
     const reqs = d.localRequirements.map((q) => `${q.text.en}${q.confidence && q.confidence !== 'verified' ? ` (${q.confidence})` : ''}`).join('<br>');
-    const sources = (r.data.sources ?? []).map((s) => `${s.id}: ${s.title}`).join('<br>');
+    const sources = (r.data.sources ?? []).map((s) => `${s.id}: ${citation({ ...s, url: undefined })}`).join('<br>');
     lines.push(`| ${d.code} ${d.name.zh} ${d.name.en} | ${offices.join(', ') || '—'} | ${modeText} | ${sig || '—'} | ${esc(reqs) || '—'} | ${esc(sources)} |`);
   }
   return `${lines.join('\n')}\n`;

@@ -30,8 +30,29 @@ export type SandanErrorCode =
   | 'RECONCILE_INDEX'
   | 'RECONCILE_WORKER';
 
-/** The one error class sandan throws; `code` is stable and meant for programs. */
+/**
+ * Marks sandan's errors. `Symbol.for` gives every copy of sandan in a process the same symbol,
+ * so an error from the CommonJS build is still a SandanError to the ESM build (and to another
+ * installed version) when `instanceof` asks.
+ */
+const BRAND = Symbol.for('sandan.error');
+
+/**
+ * The one error class sandan throws; `code` is stable and meant for programs.
+ * `err instanceof SandanError` holds for errors of any copy of sandan loaded in the process
+ * (ESM and CommonJS builds, several installed versions).
+ */
 export class SandanError extends Error {
+  static {
+    Object.defineProperty(SandanError.prototype, BRAND, { value: true });
+  }
+
+  /** True for an error of any sandan copy; subclasses keep the ordinary prototype-chain test. */
+  static override [Symbol.hasInstance](value: unknown): value is SandanError {
+    if (this !== SandanError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
   readonly code: SandanErrorCode;
   /** Extra facts about the failure, e.g. the file and JSON path of a broken ruleset. */
   readonly details: Record<string, unknown> | undefined;
@@ -44,7 +65,7 @@ export class SandanError extends Error {
   }
 }
 
-/** True for errors thrown by sandan. */
+/** True for errors thrown by sandan (by any copy of it in the process). */
 export function isSandanError(e: unknown): e is SandanError {
   return e instanceof SandanError;
 }

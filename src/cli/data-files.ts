@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { SandanError } from '../errors.js';
-import { loadGoodsRecords, loadRuleset, RULES, type GoodsRecords, type Ruleset } from '../rules/index.js';
+import { bundledPositiveLists, loadGoodsRecords, loadPositiveList, loadRuleset, RULES, type GoodsRecords, type PositiveList, type Ruleset } from '../rules/index.js';
 import { parseRateTable, type RateTable } from '../tax/rates.js';
 
 /** Reads a JSON file the user points at; unreadable or malformed files are SandanErrors. */
@@ -31,4 +31,10 @@ export async function readRatesFile(path: string): Promise<RateTable> {
 /** A goods-records file (`--goods-records`). */
 export async function readGoodsRecordsFile(path: string): Promise<GoodsRecords> {
   return loadGoodsRecords(await readJsonFile(path, 'goods records'), path);
+}
+
+/** Positive-list edition files (`--positive-list`), ahead of the bundled editions so that they win for their dates. */
+export async function readPositiveListFiles(paths: readonly string[]): Promise<PositiveList[]> {
+  const user = await Promise.all(paths.map(async (p) => loadPositiveList(await readJsonFile(p, 'positive list'), p)));
+  return [...user, ...bundledPositiveLists()];
 }

@@ -40,6 +40,7 @@ export function formatIssuesText(issues: readonly Issue[]): string {
       out.push(`    ${i.severity === 'error' ? 'error  ' : 'warning'} ${i.path || '(input)'}  [${i.code}] (${i.ruleId})`);
       out.push(`            ${i.message.zh}`);
       out.push(`            ${i.message.en}`);
+      if (i.help) out.push(`            fix [${i.help.code}]: ${i.help.fix.zh} / ${i.help.fix.en}`);
     }
   }
   return out.join('\n');

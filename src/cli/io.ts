@@ -9,16 +9,81 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   /** Resolves when standard output can take more (backpressure for long streams). */
   drain?(): Promise<void>;
+  /** True once the reader of standard output or standard error has gone (EPIPE). */
+  closed?(): boolean;
+}
+
+/**
+ * Exit status when the reader of our output went away (`sandan … | head`): 128 + SIGPIPE (13),
+ * what a shell reports for a Unix tool that SIGPIPE ended. Node ignores SIGPIPE, so we exit with it.
+ */
+export const EXIT_PIPE = 141;
+
+/**
+ * Thrown by a write once standard output or standard error is closed, so that the command stops
+ * where it is (its `finally` blocks still run) and `main` returns {@link EXIT_PIPE} without a word.
+ */
+export class OutputClosedError extends Error {
+  constructor(readonly stream: 'stdout' | 'stderr') {
+    super(`${stream} was closed by its reader`);
+    this.name = 'OutputClosedError';
+  }
+}
+
+/** Which of the process's streams its reader closed first; process-wide, like the streams. */
+let closedStream: 'stdout' | 'stderr' | undefined;
+let watching = false;
+
+/** EPIPE arrives as an 'error' event after the write that hit it; without a listener Node crashes with a stack trace. */
+function watchProcessStreams(): void {
+  if (watching) return;
+  watching = true;
+  for (const name of ['stdout', 'stderr'] as const) {
+    process[name].on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+      closedStream ??= name;
+    });
+  }
+  // The error may come after `main` has returned its code and bin/ has set it; the last word is here.
+  process.on('exit', () => {
+    if (closedStream) process.exitCode = EXIT_PIPE;
+  });
+}
+
+function writer(name: 'stdout' | 'stderr'): (text: string) => void {
+  return (text) => {
+    if (closedStream) throw new OutputClosedError(closedStream);
+    process[name].write(text);
+  };
+}
+
+/** Waits for 'drain'; rejects when the stream closes instead, which it does after EPIPE. */
+function drainStdout(): Promise<void> {
+  if (closedStream) return Promise.reject(new OutputClosedError(closedStream));
+  const out = process.stdout;
+  if (!out.writableNeedDrain) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('close', done);
+      if (closedStream || out.destroyed) reject(new OutputClosedError(closedStream ?? 'stdout'));
+      else resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+  });
 }
 
 /** The process's own streams. */
 export function processIo(): CliIo {
+  watchProcessStreams();
   return {
-    stdout: (t) => void process.stdout.write(t),
-    stderr: (t) => void process.stderr.write(t),
+    stdout: writer('stdout'),
+    stderr: writer('stderr'),
     stdin: process.stdin,
     stderrIsTTY: Boolean(process.stderr.isTTY),
     env: process.env,
-    drain: () => (process.stdout.writableNeedDrain ? new Promise((resolve) => process.stdout.once('drain', () => resolve())) : Promise.resolve()),
+    drain: drainStdout,
+    closed: () => closedStream !== undefined,
   };
 }

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json';
 import { isSandanError } from '../errors.js';
-import { processIo, type CliIo } from './io.js';
+import { EXIT_PIPE, OutputClosedError, processIo, type CliIo } from './io.js';
 import type { CommandContext } from './command.js';
 import { registerValidateCommand } from './validate-command.js';
 import { registerTaxCommand } from './tax-command.js';
@@ -10,11 +10,13 @@ import { registerParseCommand } from './parse-command.js';
 import { registerSignCommand, registerVerifyCommand } from './sign-command.js';
 import { registerQuotaCommand } from './quota-command.js';
 import { registerReconcileCommand, registerStatusCommand } from './reconcile-command.js';
+import { registerPositiveListCommand } from './positive-list-command.js';
 
 /** Every command; each module registers itself on the program. */
-const COMMANDS = [registerValidateCommand, registerTaxCommand, registerSignCommand, registerVerifyCommand, registerBuildCommand, registerParseCommand, registerQuotaCommand, registerReconcileCommand, registerStatusCommand];
+const COMMANDS = [registerValidateCommand, registerTaxCommand, registerSignCommand, registerVerifyCommand, registerBuildCommand, registerParseCommand, registerQuotaCommand, registerReconcileCommand, registerStatusCommand, registerPositiveListCommand];
 
-export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
+/** `pipe`: the reader of our output went away (see {@link EXIT_PIPE}). */
+export const EXIT = { ok: 0, findings: 1, usage: 2, pipe: EXIT_PIPE } as const;
 
 const HINTS: Record<string, string> = {
   FILE_UNREADABLE: 'Check the path; use - to read standard input.',
@@ -54,15 +56,24 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
-    if (e instanceof CommanderError) {
-      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
+    return report(e, io);
+  }
+  return io.closed?.() ? EXIT.pipe : exit;
+}
+
+/** The exit code for what a command threw, told on standard error; nothing is told when the output is closed. */
+function report(e: unknown, io: CliIo): number {
+  if (e instanceof OutputClosedError || io.closed?.()) return EXIT.pipe;
+  if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  try {
     if (isSandanError(e)) {
       io.stderr(`sandan: ${e.message}\n${HINTS[e.code] ? `hint: ${HINTS[e.code]}\n` : ''}`);
-      return EXIT.usage;
+    } else {
+      io.stderr(`sandan: internal error: ${e instanceof Error ? e.message : String(e)}\nPlease report this with the input that caused it.\n`);
     }
-    io.stderr(`sandan: internal error: ${e instanceof Error ? e.message : String(e)}\nPlease report this with the input that caused it.\n`);
-    return EXIT.usage;
+  } catch (w) {
+    if (w instanceof OutputClosedError) return EXIT.pipe;
+    throw w;
   }
-  return exit;
+  return EXIT.usage;
 }

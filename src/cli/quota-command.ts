@@ -1,8 +1,10 @@
 import { Option, type Command } from 'commander';
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
 import { beijingYear, parseInstant, type QuotaBalance, type QuotaResult } from '../quota/core.js';
 import { QuotaLedger } from '../quota/ledger.js';
+import type { ReturnWindowCheck } from '../quota/return-window.js';
+import { beijingXsDateTime } from '../xml/time.js';
 import type { QuotaEvent, QuotaStore } from '../quota/types.js';
 import type { CommandContext } from './command.js';
 import type { CliIo } from './io.js';
@@ -22,6 +24,10 @@ export interface QuotaCommandOptions {
   copNo?: string;
   invtNo?: string;
   key?: string;
+  appliedAt?: string;
+  arrivedAt?: string;
+  releasedAt?: string;
+  outsideReturnWindow?: 'refuse' | 'allow';
   format: 'text' | 'json';
 }
 
@@ -58,15 +64,27 @@ function eventJson(e: QuotaEvent) {
 
 const DONE: Record<Exclude<QuotaAction, 'remaining' | 'history'>, string> = { reserve: 'reserved', commit: 'committed', release: 'released', refund: 'refunded' };
 
+function windowJson(w: ReturnWindowCheck | undefined) {
+  if (!w) return {};
+  const t = (d: Date | undefined) => (d === undefined ? null : d.toISOString());
+  return { returnWindow: { releasedAt: t(w.releasedAt), applyBy: t(w.applyBy), arriveBy: t(w.arriveBy), appliedAt: t(w.appliedAt), arrivedAt: t(w.arrivedAt), within: w.within } };
+}
+
+function windowText(w: ReturnWindowCheck | undefined): string {
+  if (!w) return '';
+  const t = (d: Date) => beijingXsDateTime(d).replace('T', ' ');
+  return `return window: released ${t(w.releasedAt)}, apply by ${t(w.applyBy)}, back by ${t(w.arriveBy)} (Beijing)${w.within ? '' : ' — outside'}\n`;
+}
+
 function resultText(action: Exclude<QuotaAction, 'remaining' | 'history'>, r: QuotaResult): string {
-  if (!r.ok) return `refused (${r.reason}): ${r.message}${r.remaining !== undefined ? `\nremaining: ${r.remaining.toFixed()} CNY` : ''}\n`;
+  if (!r.ok) return `refused (${r.reason}): ${r.message}${r.remaining !== undefined ? `\nremaining: ${r.remaining.toFixed()} CNY` : ''}\n${windowText(r.returnWindow)}`;
   const head = r.duplicate ? `order ${r.orderNo}: already ${DONE[action]}, nothing changed` : `order ${r.orderNo}: ${DONE[action]} (${r.entry.amount.toFixed()} CNY${r.entry.refunded.isZero() ? '' : `, ${r.entry.refunded.toFixed()} refunded`})`;
-  return `${head}\nremaining in ${r.balance.year}: ${r.remaining.toFixed()} of ${r.balance.limit.toFixed()} CNY (used ${r.balance.used.toFixed()})\n`;
+  return `${head}\nremaining in ${r.balance.year}: ${r.remaining.toFixed()} of ${r.balance.limit.toFixed()} CNY (used ${r.balance.used.toFixed()})\n${windowText(r.returnWindow)}`;
 }
 
 function resultJson(action: QuotaAction, r: QuotaResult) {
-  if (!r.ok) return { ok: false, action, orderNo: r.orderNo, reason: r.reason, message: r.message, remaining: str(r.remaining), ...(r.balance && { balance: balanceJson(r.balance) }) };
-  return { ok: true, action, orderNo: r.orderNo, duplicate: r.duplicate, status: r.entry.status, amount: r.entry.amount.toFixed(), refunded: r.entry.refunded.toFixed(), remaining: str(r.remaining), balance: balanceJson(r.balance) };
+  if (!r.ok) return { ok: false, action, orderNo: r.orderNo, reason: r.reason, message: r.message, remaining: str(r.remaining), ...(r.balance && { balance: balanceJson(r.balance) }), ...windowJson(r.returnWindow) };
+  return { ok: true, action, orderNo: r.orderNo, duplicate: r.duplicate, status: r.entry.status, amount: r.entry.amount.toFixed(), refunded: r.entry.refunded.toFixed(), remaining: str(r.remaining), balance: balanceJson(r.balance), ...windowJson(r.returnWindow) };
 }
 
 /** Runs one `sandan quota` action; returns the exit code. Misuse throws a SandanError (exit 2 in main). */
@@ -122,7 +140,14 @@ export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOption
         const r =
           action === 'commit' ? await ledger.commit(orderNo!, now)
           : action === 'release' ? await ledger.release(orderNo!, now)
-          : await ledger.refund(orderNo!, amount, { ...now, ...(opts.key !== undefined && { key: opts.key }) });
+          : await ledger.refund(orderNo!, amount, {
+              ...now,
+              ...(opts.key !== undefined && { key: opts.key }),
+              ...(opts.appliedAt !== undefined && { appliedAt: parseInstant(opts.appliedAt, '--applied-at') }),
+              ...(opts.arrivedAt !== undefined && { arrivedAt: parseInstant(opts.arrivedAt, '--arrived-at') }),
+              ...(opts.releasedAt !== undefined && { releasedAt: parseInstant(opts.releasedAt, '--released-at') }),
+              ...(opts.outsideReturnWindow !== undefined && { outsideReturnWindow: opts.outsideReturnWindow }),
+            });
         out(resultJson(action, r), resultText(action, r));
         return r.ok ? QUOTA_EXIT.ok : QUOTA_EXIT.refused;
       }
@@ -137,7 +162,7 @@ const ACTIONS: Array<{ name: QuotaAction; description: string }> = [
   { name: 'reserve', description: 'reserve quota for an order at checkout (--order, --buyer-id, --amount, --at order date); exit 1 when it would pass the annual limit' },
   { name: 'commit', description: 'the inventory was released by customs: the reservation counts for good (--order)' },
   { name: 'release', description: 'the order was cancelled: give its quota back (--order)' },
-  { name: 'refund', description: 'an approved return: give back --amount, or all that still counts (--order)' },
+  { name: 'refund', description: 'an approved return: give back --amount, or all that still counts (--order); exit 1 when it was applied for (or came back) after the return window of the release' },
   { name: 'history', description: "list every change to a buyer's quota in a year (--buyer-id, optional --year)" },
 ];
 
@@ -160,6 +185,10 @@ export function registerQuotaCommand(program: Command, { io, setExit }: CommandC
       .option('--cop-no <copNo>', 'reserve: the inventory copNo, to match receipts')
       .option('--invt-no <invtNo>', 'reserve: the inventory invtNo, to match receipts')
       .option('--key <key>', 'refund: idempotency key, so that a partial refund applies once')
+      .option('--applied-at <date>', 'refund: when the return was applied for (CEB625 appTime; default: --at)')
+      .option('--arrived-at <date>', 'refund: when the goods were back in the original site, zone or centre')
+      .option('--released-at <date>', 'refund: when the inventory was released (default: when the ledger committed it)')
+      .addOption(new Option('--outside-return-window <what>', 'refund: a return outside the return window is refused (default) or applied anyway').choices(['refuse', 'allow']))
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
       .action(async (opts: QuotaCommandOptions) => {
         setExit(await quotaCommand(name, opts, io));

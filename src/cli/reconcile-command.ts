@@ -143,6 +143,7 @@ function positive(value: string, name: string): number {
 /** A readable timeline of one order. */
 export function formatStatusText(o: OrderStatus): string {
   const out = [`${o.order}  state: ${o.state}`];
+  if (o.returnWindow) out.push(`  return window: apply by ${o.returnWindow.applyBy}, back by ${o.returnWindow.arriveBy}`);
   for (const n of o.timeline) {
     const what = n.event === 'sent' ? 'sent' : `${n.returnStatus ?? ''} ${n.meaning?.zh ?? ''}`.trim();
     const why = n.code !== undefined ? ` [Code:${n.code}] ${n.desc ?? ''}` : n.desc ? ` ${n.desc}` : '';

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { SandanError } from '../errors.js';
 import { loadCertificates, loadLocalSigner } from '../sign/load.js';
 import { signMessage, type SignOptions } from '../sign/sign-message.js';
+import type { Diagnosis, DiagnosisCheck } from '../sign/diagnose.js';
 import { verifyMessage } from '../sign/verify-message.js';
 import { districtSignOptions, keyTypeOf, verifyAlgorithmsFromDistrict } from '../sign/algorithms.js';
 import { bundledCodeTables, bundledRulesets } from '../rules/bundled.js';
@@ -117,14 +118,23 @@ export async function verifyCommand(file: string, opts: VerifyCommandOptions, io
   if (opts.format === 'json') {
     const out = r.valid
       ? { valid: true, signatureMethod: r.signatureMethod, digestMethod: r.digestMethod, signatureAlgorithm: r.signatureAlgorithm, certificateNumber: r.certificateNumber ?? null, subject: r.certificate.subject, serialNumber: r.certificate.serialNumber.toLowerCase(), trusted: Boolean(trusted) }
-      : { valid: false, reason: r.reason, message: r.message };
+      : { valid: false, reason: r.reason, message: r.message, ...(r.diagnosis && { diagnosis: r.diagnosis }) };
     io.stdout(`${JSON.stringify(out, null, 2)}\n`);
   } else if (r.valid) {
     io.stdout(`${label}: valid signature (${r.signatureAlgorithm}, digest ${r.digestAlgorithm}; certificate ${r.certificate.subject.replace(/\n/g, ', ')}, serial ${r.certificate.serialNumber.toLowerCase()}${r.certificateNumber ? `, KeyName ${r.certificateNumber}` : ''}${trusted ? ', trusted' : ', not checked against a trusted certificate'})\n`);
   } else {
-    io.stdout(`${label}: invalid signature: ${r.reason}: ${r.message}\n`);
+    io.stdout(`${label}: invalid signature: ${r.reason}: ${r.message}\n${r.diagnosis ? formatDiagnosis(r.diagnosis) : ''}`);
   }
   return r.valid ? 0 : 1;
+}
+
+const RESULT_MARK: Record<DiagnosisCheck['result'], string> = { explains: 'EXPLAINS', likely: 'likely', no: 'no', skipped: 'skipped' };
+
+/** The diagnosis of a failed verification for people: the cause, what to do, then every check made. */
+function formatDiagnosis(d: Diagnosis): string {
+  const out = [`  diagnosis: ${d.cause}${d.also.length ? ` (also ${d.also.join(', ')})` : ''}`, `    ${d.message.zh}`, `    ${d.message.en}`, `  fix: ${d.fix.zh}`, `       ${d.fix.en}`, '  checks:'];
+  for (const c of d.checks) out.push(`    ${RESULT_MARK[c.result].padEnd(8)} ${c.id}${c.detail ? `: ${c.detail.en}` : ''}`);
+  return `${out.join('\n')}\n`;
 }
 
 /** Registers `sandan sign` on the program. */
@@ -153,7 +163,7 @@ export function registerSignCommand(program: Command, { io, setExit }: CommandCo
 export function registerVerifyCommand(program: Command, { io, setExit }: CommandContext): void {
   program
     .command('verify')
-    .description('Verify the signature of a signed CEB message: exit 0 valid, 1 invalid (with the reason), 2 usage error.')
+    .description('Verify the signature of a signed CEB message: exit 0 valid, 1 invalid (with the reason and a diagnosis of the likely cause), 2 usage error.')
     .argument('<file>', 'the signed CEB message (.xml), or - for standard input')
     .option('--cert <file>', 'trusted certificate(s) (PEM or DER): the signer must be one of them or issued by one')
     .option('--district <code>', "accept only the signature algorithms the district's ruleset lists")

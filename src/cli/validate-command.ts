@@ -6,7 +6,7 @@ import { QuotaLedger } from '../quota/ledger.js';
 import { validateWithQuota } from '../quota/validate.js';
 import { createValidator, type ValidateOptions, type ValidationResult } from '../rules/index.js';
 import { openQuotaStore } from './quota-command.js';
-import { readGoodsRecordsFile, readRatesFile, readRulesetFile } from './data-files.js';
+import { readGoodsRecordsFile, readPositiveListFiles, readRatesFile, readRulesetFile } from './data-files.js';
 import { countSeverities, formatIssuesText, plural, summaryLine } from './format.js';
 import { openInput, readRecords } from './input.js';
 import type { CliIo } from './io.js';
@@ -17,6 +17,7 @@ export interface ValidateCommandOptions {
   ruleset?: string;
   rates?: string;
   goodsRecords?: string;
+  positiveList?: string;
   quotaDb?: string;
   format: 'text' | 'json';
   ndjson?: boolean;
@@ -34,6 +35,7 @@ export async function validateCommand(file: string, opts: ValidateCommandOptions
     ...(opts.ruleset !== undefined && { ruleset: await readRulesetFile(opts.ruleset) }),
     ...(opts.rates !== undefined && { rates: await readRatesFile(opts.rates) }),
     ...(opts.goodsRecords !== undefined && { goodsRecords: await readGoodsRecordsFile(opts.goodsRecords) }),
+    ...(opts.positiveList !== undefined && { positiveLists: await readPositiveListFiles([opts.positiveList]) }),
   };
   const validator = createValidator(options);
   const ledger = opts.quotaDb === undefined ? undefined : await openLedger(opts.quotaDb, io);
@@ -106,6 +108,7 @@ export function registerValidateCommand(program: Command, { io, setExit }: Comma
     .option('--ruleset <file>', 'a user ruleset (JSON) extending a bundled one')
     .option('--rates <file>', 'a rate table (JSON) for the tax check, consulted before the bundled seed table')
     .option('--goods-records <file>', 'goods records (JSON) to check inventory lines against')
+    .option('--positive-list <file>', 'a positive-list edition file (JSON, made by `sandan positive-list import`); it takes precedence over the bundled editions for its dates')
     .option('--quota-db <db>', 'quota ledger (FILE.sqlite or postgres://…) for the annual-limit check; secret in SANDAN_QUOTA_SECRET')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--ndjson', 'treat the input as NDJSON even if it has one line')

@@ -1,4 +1,4 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { amount, date8, digits, envelope, fixed, gcode, int, text } from './primitives.js';
 

@@ -25,6 +25,15 @@ export const FIELD_NAMES_ZH: Readonly<Record<string, string>> = {
   gcode: '商品编码', gname: '商品名称', tradeCountry: '贸易国', qty1: '法定数量',
   unit1: '法定计量单位', qty2: '第二数量', unit2: '第二计量单位',
   order: '订单', payment: '支付单', logistics: '运单', inventory: '清单',
+  // Export documents (export XSD annotations).
+  payNo: '支付交易编号', charge: '收款金额', accountingDate: '到账时间', reason: '原因',
+  operatorCode: '监管场所经营人代码', operatorName: '监管场所经营人名称', domesticTrafNo: '境内运输工具编号',
+  msgCount: '报文总数', msgSeqNo: '报文序号', totalPackageNo: '总包号', trafName: '运输工具名称',
+  leaveTime: '离境时间', sumNo: '汇总申请编号', declAgentCode: '报关单位代码', declAgentName: '报关单位名称',
+  startTime: '汇总开始时间', endTime: '汇总结束时间', summaryFlag: '收发货人汇总标志', itemNameFlag: '按商品名汇总标志',
+  exportOrder: '出口订单', exportReceipts: '收款单', exportLogistics: '出口运单', arrival: '运抵单',
+  departure: '离境单', exportInventory: '出口清单', exportInvtCancel: '出口撤销申请单', wayBill: '清单总分单',
+  summaryApply: '汇总申请单',
 };
 
 /** The Chinese name of the last field of a path such as `order.items[1].qty`, or the path itself. */

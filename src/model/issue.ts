@@ -20,6 +20,21 @@ export interface Issue {
   ruleId: string;
   expected?: string;
   actual?: string;
+  /**
+   * For an issue that mirrors a customs or E-Port rejection: the receipt catalogue's entry
+   * (rulesets/receipts.json), so the finding says what customs would answer, why, and what to do.
+   */
+  help?: IssueHelp;
+}
+
+/** The receipt catalogue's word on an issue (see {@link Issue.help}). */
+export interface IssueHelp {
+  /** The customs or E-Port code the issue mirrors, e.g. `1327`. */
+  code: string;
+  /** The receipt text customs sends for it. */
+  receipt: Message;
+  cause?: Message;
+  fix: Message;
 }
 
 /** Joins a key path the way issues print it: `order.items[1].qty`. */

@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto';
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
 import { Dec } from '../model/primitives.js';
 import type { QuotaEntry, QuotaEvent, QuotaPolicy } from './types.js';
-import { beijingIsoDate } from '../xml/time.js';
+import { beijingIsoDate, beijingXsDateTime } from '../xml/time.js';
+import type { ReturnWindowCheck } from './return-window.js';
 
 /**
  * The pure part of the quota ledger: Beijing calendar, amounts, the buyer hash and the
@@ -195,7 +196,9 @@ export type QuotaRefusal =
   /** Only released (committed) inventories can be refunded. */
   | 'not-committed'
   /** The refund is larger than what still counts for the order. */
-  | 'over-refund';
+  | 'over-refund'
+  /** The return was applied for (or arrived) after the return window of the release closed. */
+  | 'outside-return-window';
 
 /** The outcome of a ledger operation. Refusals are results; misuse throws a SandanError. */
 export type QuotaResult =
@@ -208,6 +211,8 @@ export type QuotaResult =
       /** The buyer's remaining quota in the entry's year after the operation. */
       remaining: Decimal;
       balance: QuotaBalance;
+      /** For a refund: the return window of the release and how the return stood against it. */
+      returnWindow?: ReturnWindowCheck | undefined;
     }
   | {
       ok: false;
@@ -218,6 +223,8 @@ export type QuotaResult =
       remaining: Decimal | undefined;
       balance?: QuotaBalance | undefined;
       entry?: QuotaEntry | undefined;
+      /** For a refund: the return window of the release and how the return stood against it. */
+      returnWindow?: ReturnWindowCheck | undefined;
     };
 
 /** Rows a decision writes, and the result it returns. */
@@ -350,23 +357,68 @@ export function planRelease(entry: QuotaEntry, entries: readonly QuotaEntry[], l
   return done(next, entries, limit, now, false, [next], [event(entry, next.releaseReason === 'expired' ? 'expire' : 'release', back, now)]);
 }
 
+/** How {@link planRefund} treats the return window. */
+export interface RefundWindow {
+  /** The check of the return against its release's window; undefined: no window is known, nothing is checked. */
+  check: ReturnWindowCheck | undefined;
+  /** `refuse` (default): a return outside the window gives no quota back; `allow`: apply it anyway. */
+  outside: 'refuse' | 'allow';
+}
+
+/** The time of an entry's release: its commit event (the last one, if several), else its last update. */
+export function releaseTimeOf(entry: QuotaEntry, orderEvents: readonly QuotaEvent[]): Date {
+  for (let i = orderEvents.length - 1; i >= 0; i--) if (orderEvents[i]!.type === 'commit') return orderEvents[i]!.at;
+  return entry.updatedAt;
+}
+
 /**
  * Decides a refund (an approved return): `amount` of a committed order stops counting,
  * or all of what still counts when no amount is given. A refund with an idempotency key
- * already applied is a duplicate.
+ * already applied is a duplicate. A return outside the window of its release is refused
+ * (`outside-return-window`) unless `window.outside` is `allow`: customs then neither waives
+ * the tax nor adjusts the annual amount (海关总署公告2020年第45号 三).
  */
-export function planRefund(entry: QuotaEntry, entries: readonly QuotaEntry[], limit: Decimal, now: Date, amount: Decimal | undefined, key: string | undefined, orderEvents: readonly QuotaEvent[]): QuotaPlan {
-  if (key !== undefined && orderEvents.some((e) => e.type === 'refund' && e.key === key)) return done(entry, entries, limit, now, true, [], []);
+export function planRefund(
+  entry: QuotaEntry,
+  entries: readonly QuotaEntry[],
+  limit: Decimal,
+  now: Date,
+  amount: Decimal | undefined,
+  key: string | undefined,
+  orderEvents: readonly QuotaEvent[],
+  window: RefundWindow = { check: undefined, outside: 'refuse' },
+): QuotaPlan {
+  const checked = window.check === undefined ? {} : { returnWindow: window.check };
+  const withWindow = (p: QuotaPlan): QuotaPlan => ({ ...p, result: { ...p.result, ...checked } });
+  if (key !== undefined && orderEvents.some((e) => e.type === 'refund' && e.key === key)) return withWindow(done(entry, entries, limit, now, true, [], []));
   if (entry.status !== 'committed') {
     const why = entry.status === 'released' ? 'released' : 'not-committed';
     return refused(entry.orderNo, why, `Order ${entry.orderNo} is ${entry.status}${entry.releaseReason ? ` (${entry.releaseReason})` : ''}; only a released inventory can be refunded`, balanceOf(entries, entry.year, limit, now), entry);
   }
   const left = entry.amount.minus(entry.refunded);
-  if (amount === undefined && left.isZero()) return done(entry, entries, limit, now, true, [], []);
+  if (amount === undefined && left.isZero()) return withWindow(done(entry, entries, limit, now, true, [], []));
+  const w = window.check;
+  if (w && !w.within && window.outside !== 'allow') {
+    const late = w.appliedAt.getTime() > w.applyBy.getTime() ? `applied for at ${beijingText(w.appliedAt)}, after ${beijingText(w.applyBy)}` : `back at ${beijingText(w.arrivedAt!)}, after ${beijingText(w.arriveBy)}`;
+    return withWindow(
+      refused(
+        entry.orderNo,
+        'outside-return-window',
+        `The return of order ${entry.orderNo} (released ${beijingText(w.releasedAt)}) was ${late}: outside the return window, customs neither waives its tax nor gives its quota back. Apply it anyway only if customs approved it (outsideReturnWindow: 'allow')`,
+        balanceOf(entries, entry.year, limit, now),
+        entry,
+      ),
+    );
+  }
   const give = amount ?? left;
   if (give.gt(left)) {
     return refused(entry.orderNo, 'over-refund', `Refund of ${give.toFixed()} CNY for order ${entry.orderNo} is more than the ${left.toFixed()} CNY that still counts`, balanceOf(entries, entry.year, limit, now), entry);
   }
   const next: QuotaEntry = { ...entry, refunded: entry.refunded.plus(give), updatedAt: now };
-  return done(next, entries, limit, now, false, [next], [event(entry, 'refund', give, now, key)]);
+  return withWindow(done(next, entries, limit, now, false, [next], [event(entry, 'refund', give, now, key)]));
+}
+
+/** An instant as `YYYY-MM-DD HH:mm:ss` Beijing time, for messages. */
+function beijingText(at: Date): string {
+  return `${beijingXsDateTime(at).replace('T', ' ')} Beijing`;
 }

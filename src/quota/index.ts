@@ -4,29 +4,14 @@
  * `sandan/quota/sqlite` and `sandan/quota/postgres` so that their drivers load only when used.
  */
 export * from './types.js';
-export {
-  balanceOf,
-  beijingDate,
-  beijingYear,
-  buyerKeyOf,
-  countedOf,
-  parseInstant,
-  planCommit,
-  planRefund,
-  planRelease,
-  planReserve,
-  toAmount,
-  type QuotaAmountInput,
-  type QuotaBalance,
-  type QuotaInstant,
-  type QuotaPlan,
-  type QuotaRefusal,
-  type QuotaResult,
-  type ReserveFacts,
-} from './core.js';
-export { QuotaLedger, defaultQuotaPolicy, type QuotaLedgerOptions, type ReserveOptions } from './ledger.js';
+// The decision functions (planReserve, planCommit, …) and time helpers in core.ts are internal:
+// QuotaLedger is their one public door.
+export { type QuotaAmountInput, type QuotaBalance, type QuotaInstant, type QuotaRefusal, type QuotaResult } from './core.js';
+export { checkReturnWindow, returnDeadlines, type ReturnDeadlines, type ReturnWindowCheck, type ReturnWindowPolicy } from './return-window.js';
+export { QuotaLedger, defaultQuotaPolicy, type QuotaLedgerOptions, type RefundOptions, type ReserveOptions } from './ledger.js';
 export { MemoryQuotaStore } from './memory.js';
-export { applyReceipt, applyReceipts, receiptAction, type QuotaReceipt, type ReceiptOutcome } from './receipts.js';
+export { applyReceipt, applyReceipts, type ApplyReceiptOptions, type QuotaReceipt, type ReceiptOutcome } from './receipts.js';
 export { quotaSnapshot, validateWithQuota, type QuotaValidationResult } from './validate.js';
-export { annualLimit, orderQuotaAmount, type QuotaSnapshot } from '../rules/families/quota.js';
+export { annualLimit, type QuotaSnapshot } from '../rules/families/quota.js';
 export { quotaReceiptsOf } from './from-xml.js';
+export { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';

@@ -1,4 +1,4 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
 import { defaultRegistry } from '../rules/bundled.js';
 import {
@@ -15,6 +15,7 @@ import {
   planRelease,
   planReserve,
   policyDateForYear,
+  releaseTimeOf,
   secretFingerprint,
   toAmount,
   type QuotaAmountInput,
@@ -23,6 +24,7 @@ import {
   type QuotaPlan,
   type QuotaResult,
 } from './core.js';
+import { checkReturnWindow } from './return-window.js';
 import type { QuotaEntry, QuotaEvent, QuotaPolicy, QuotaPolicyLookup, QuotaStore, QuotaTx } from './types.js';
 
 /** Options of {@link QuotaLedger}. */
@@ -54,12 +56,31 @@ export interface ReserveOptions {
   now?: QuotaInstant;
 }
 
+/** Options of {@link QuotaLedger.refund}. */
+export interface RefundOptions {
+  /** The time of the refund; default: the clock. */
+  now?: QuotaInstant;
+  /** Idempotency key: a refund with a key is applied once. */
+  key?: string;
+  /** When the return was applied for (CEB625 appTime); default: `now`. */
+  appliedAt?: QuotaInstant;
+  /** When the goods were back in the original site, zone or centre, when known; checked against the arrival deadline. */
+  arrivedAt?: QuotaInstant;
+  /** When the inventory was released; default: the time the ledger committed the order. */
+  releasedAt?: QuotaInstant;
+  /**
+   * A return outside the window of its release gives no quota back: `refuse` (default) says so
+   * as a refusal; `allow` applies it anyway (e.g. customs approved it after all).
+   */
+  outsideReturnWindow?: 'refuse' | 'allow';
+}
+
 /** The policy lookup built from the bundled national ruleset. */
 export function defaultQuotaPolicy(): QuotaPolicyLookup {
   const registry = defaultRegistry();
   return (date) => {
     const p = registry.resolve('national', date).policy;
-    return { annualLimit: p.annualLimit, quotaBasis: p.quotaBasis };
+    return { annualLimit: p.annualLimit, quotaBasis: p.quotaBasis, returnWindow: p.returnWindow };
   };
 }
 
@@ -207,12 +228,27 @@ export class QuotaLedger {
   /**
    * An approved return (CEB626) gives quota back: `amount`, or all that still counts for the
    * order. `key` makes a partial refund idempotent (a refund with a key is applied once).
+   * The return must fall in the window of the release (the commit time, or `releasedAt`):
+   * applied for (`appliedAt`, default `now`) and, when `arrivedAt` is given, back within the
+   * days the policy in force on the release date allows; else it is refused with
+   * `outside-return-window` unless `outsideReturnWindow` is `allow`.
    */
-  refund(orderNo: string, amount?: Decimal | string | number, options: { now?: QuotaInstant; key?: string } = {}): Promise<QuotaResult> {
+  async refund(orderNo: string, amount?: Decimal | string | number, options: RefundOptions = {}): Promise<QuotaResult> {
     const now = this.now(options.now);
     const give = amount === undefined ? undefined : toAmount(amount, 'refund amount');
     if (give?.isZero()) throw new SandanError('QUOTA_INVALID', 'A refund amount must be more than zero');
-    return this.onOrder(orderNo, async (e, all, limit, tx) => planRefund(e, all, limit, now, give, options.key, options.key === undefined ? [] : await tx.orderEvents(orderNo)));
+    const outside = options.outsideReturnWindow ?? 'refuse';
+    if (outside !== 'refuse' && outside !== 'allow') throw new SandanError('QUOTA_INVALID', `outsideReturnWindow must be 'refuse' or 'allow', got ${JSON.stringify(outside)}`);
+    const appliedAt = options.appliedAt === undefined ? now : parseInstant(options.appliedAt, 'appliedAt');
+    const arrivedAt = options.arrivedAt === undefined ? undefined : parseInstant(options.arrivedAt, 'arrivedAt');
+    const releasedAt = options.releasedAt === undefined ? undefined : parseInstant(options.releasedAt, 'releasedAt');
+    return this.onOrder(orderNo, async (e, all, limit, tx) => {
+      const events = await tx.orderEvents(orderNo);
+      const released = releasedAt ?? releaseTimeOf(e, events);
+      const window = this.policy(beijingDate(released))?.returnWindow;
+      const check = window === undefined ? undefined : checkReturnWindow(released, window, appliedAt, arrivedAt);
+      return planRefund(e, all, limit, now, give, options.key, events, { check, outside });
+    });
   }
 
   /** Every change to a buyer's quota in a year, oldest first. */

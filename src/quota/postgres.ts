@@ -1,4 +1,4 @@
-import type { Pool, PoolClient, PoolConfig } from 'pg';
+import type * as Pg from 'pg';
 import { SandanError } from '../errors.js';
 import { backoff, loadOptional, sleep } from './mutex.js';
 import { entryOfRow, eventOfRow, type EntryRowOf, type EventRowOf } from './rows.js';
@@ -22,6 +22,61 @@ export interface PostgresQuotaStoreOptions {
   /** Pool size when the store makes its own pool from a URL; default 10. */
   poolSize?: number;
 }
+
+/** A query result: the part of pg's `QueryResult` the store reads. */
+export interface PostgresQueryResult<R> {
+  /** The rows returned. */
+  rows: R[];
+  /** Rows returned or touched; null for commands that report none. */
+  rowCount: number | null;
+}
+
+/** A pooled connection: the part of pg's `PoolClient` the store uses. */
+export interface PostgresClient {
+  /** Runs one parameterised query (`$1`, `$2`, …). */
+  query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<PostgresQueryResult<R>>;
+  /** Gives the connection back to the pool; an error destroys it instead. */
+  release(err?: Error | boolean): void;
+}
+
+/**
+ * The part of a `pg` Pool the store uses. Declared here so that sandan's types need neither pg
+ * nor @types/pg; a `pg` Pool fits it.
+ */
+export interface PostgresPool {
+  /** Checks a connection out of the pool. */
+  connect(): Promise<PostgresClient>;
+  /** Runs one query on any connection. */
+  query(text: string, values?: unknown[]): Promise<unknown>;
+  /** Closes every connection of the pool. */
+  end(): Promise<void>;
+}
+
+/** Options of a new `pg` Pool (handed to `new pg.Pool()` unchanged; see pg's `PoolConfig` for the rest). */
+export interface PostgresPoolConfig {
+  /** `postgres://user:password@host:port/database`. */
+  connectionString?: string;
+  /** Server host name or socket directory. */
+  host?: string;
+  /** Server port. */
+  port?: number;
+  /** User name. */
+  user?: string;
+  /** Password, or a function giving one. */
+  password?: string | (() => string | Promise<string>);
+  /** Database name. */
+  database?: string;
+  /** TLS: true, or node:tls connection options. */
+  ssl?: boolean | object;
+  /** Most connections in the pool. */
+  max?: number;
+  /** Any other pg Pool option. */
+  // biome-ignore lint/suspicious/noExplicitAny: lets pg's own PoolConfig (an interface without an index signature) be passed as is.
+  [option: string]: any;
+}
+
+type Pool = PostgresPool;
+type PoolClient = PostgresClient;
 
 /** Lock class of sandan's advisory locks (the two-int form keeps them apart from other users of advisory locks). */
 const LOCK_CLASS = 0x5344_5141; // "SDQA"
@@ -192,7 +247,7 @@ function quoteSchema(schema: string): string {
  * services may start at once). Throws `QUOTA_STORE` when `pg` is not installed or the
  * server cannot be reached.
  */
-export async function openPostgresQuotaStore(connection: string | PoolConfig | Pool, options: PostgresQuotaStoreOptions = {}): Promise<PostgresQuotaStore> {
+export async function openPostgresQuotaStore(connection: string | PostgresPoolConfig | PostgresPool, options: PostgresQuotaStoreOptions = {}): Promise<PostgresQuotaStore> {
   const schema = options.schema ?? 'public';
   const s = quoteSchema(schema);
   let pool: Pool;
@@ -200,13 +255,14 @@ export async function openPostgresQuotaStore(connection: string | PoolConfig | P
   if (typeof connection === 'object' && connection !== null && typeof (connection as Pool).connect === 'function' && typeof (connection as Pool).query === 'function') {
     pool = connection as Pool;
   } else {
-    let pg: typeof import('pg');
+    let pg: typeof Pg;
     try {
-      pg = (await loadOptional<{ default: typeof import('pg') }>('pg')).default;
+      pg = (await loadOptional<{ default: typeof Pg }>('pg')).default;
     } catch (e) {
       throw new SandanError('QUOTA_STORE', 'The PostgreSQL quota store needs the optional dependency pg: npm install pg', { cause: e });
     }
-    const config: PoolConfig = typeof connection === 'string' ? { connectionString: connection } : (connection as PoolConfig);
+    const config: Pg.PoolConfig = typeof connection === 'string' ? { connectionString: connection } : (connection as Pg.PoolConfig);
+    // A pg Pool must fit PostgresPool: the assignment is the compile-time check.
     pool = new pg.Pool({ max: options.poolSize ?? 10, ...config });
     owns = true;
   }
@@ -238,3 +294,6 @@ export async function openPostgresQuotaStore(connection: string | PoolConfig | P
 function redact(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
+
+/** Thrown on misuse and store failures (code `QUOTA_STORE`, …); re-exported so that this entry point needs no other import. */
+export { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';

@@ -1,7 +1,7 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
 import { parseInstant, toAmount, type QuotaResult } from './core.js';
-import type { QuotaLedger } from './ledger.js';
+import type { QuotaLedger, RefundOptions } from './ledger.js';
 
 /**
  * Applies customs receipts to the ledger: an inventory released (CEB622 800 or 399) commits
@@ -25,6 +25,20 @@ export interface QuotaReceipt {
   returnTime?: string | undefined;
   /** For CEB626: the refunded amount that counts toward the quota; default: all that still counts. */
   amount?: Decimal | string | number | undefined;
+  /**
+   * For CEB626: when the return was applied for (the CEB625 appTime), checked against the
+   * return window; default: `returnTime`, so an approval that comes after the application
+   * deadline is refused unless this is given (or `outsideReturnWindow` is `allow`).
+   */
+  appliedAt?: string | Date | undefined;
+  /** For CEB626: when the goods were back in the original site, zone or centre, when known. */
+  arrivedAt?: string | Date | undefined;
+}
+
+/** Options of {@link applyReceipt} and {@link applyReceipts}. */
+export interface ApplyReceiptOptions {
+  /** Refunds outside the return window: `refuse` (default) or `allow` (see {@link RefundOptions}). */
+  outsideReturnWindow?: 'refuse' | 'allow';
 }
 
 /** What applying one receipt did. */
@@ -68,7 +82,7 @@ function outcome(receipt: QuotaReceipt, action: ReceiptOutcome['action'], orderN
  * carry their own copNo) are found by it. Idempotent: the same receipt twice changes nothing
  * the second time (a refund is keyed by its receipt).
  */
-export async function applyReceipt(ledger: QuotaLedger, receipt: QuotaReceipt): Promise<ReceiptOutcome> {
+export async function applyReceipt(ledger: QuotaLedger, receipt: QuotaReceipt, options: ApplyReceiptOptions = {}): Promise<ReceiptOutcome> {
   const action = receiptAction(receipt);
   const now = receipt.returnTime !== undefined && receipt.returnTime !== '' ? parseInstant(receipt.returnTime, 'returnTime') : undefined;
   const entry = await ledger.find({
@@ -81,15 +95,15 @@ export async function applyReceipt(ledger: QuotaLedger, receipt: QuotaReceipt): 
     // The application's copNo may have been recorded by the caller; try it last.
     const byCop = receipt.kind !== 'CEB622' && receipt.copNo !== undefined ? await ledger.find({ copNo: receipt.copNo }) : undefined;
     if (!byCop) return { receipt, action, status: action === 'ignore' ? 'ignored' : 'unmatched' };
-    return applyTo(ledger, receipt, action, byCop.orderNo, now);
+    return applyTo(ledger, receipt, action, byCop.orderNo, now, options);
   }
   if (receipt.kind === 'CEB622' && ((receipt.invtNo !== undefined && entry.invtNo === undefined) || (receipt.copNo !== undefined && entry.copNo === undefined))) {
     await ledger.link(entry.orderNo, { invtNo: receipt.invtNo, copNo: receipt.copNo });
   }
-  return applyTo(ledger, receipt, action, entry.orderNo, now);
+  return applyTo(ledger, receipt, action, entry.orderNo, now, options);
 }
 
-async function applyTo(ledger: QuotaLedger, receipt: QuotaReceipt, action: ReceiptOutcome['action'], orderNo: string, now: Date | undefined): Promise<ReceiptOutcome> {
+async function applyTo(ledger: QuotaLedger, receipt: QuotaReceipt, action: ReceiptOutcome['action'], orderNo: string, now: Date | undefined, options: ApplyReceiptOptions): Promise<ReceiptOutcome> {
   const at = now === undefined ? {} : { now };
   switch (action) {
     case 'ignore':
@@ -101,14 +115,21 @@ async function applyTo(ledger: QuotaLedger, receipt: QuotaReceipt, action: Recei
     case 'refund': {
       const amount = receipt.amount === undefined ? undefined : toAmount(receipt.amount, 'receipt amount');
       const key = `CEB626:${receipt.copNo ?? ''}:${receipt.invtNo ?? ''}:${receipt.copNo === undefined ? receipt.returnTime ?? '' : ''}`;
-      return outcome(receipt, action, orderNo, await ledger.refund(orderNo, amount, { ...at, key }));
+      const refund: RefundOptions = {
+        ...at,
+        key,
+        ...(receipt.appliedAt !== undefined && receipt.appliedAt !== '' && { appliedAt: receipt.appliedAt }),
+        ...(receipt.arrivedAt !== undefined && receipt.arrivedAt !== '' && { arrivedAt: receipt.arrivedAt }),
+        ...(options.outsideReturnWindow !== undefined && { outsideReturnWindow: options.outsideReturnWindow }),
+      };
+      return outcome(receipt, action, orderNo, await ledger.refund(orderNo, amount, refund));
     }
   }
 }
 
 /** Applies receipts in order; one outcome per receipt. */
-export async function applyReceipts(ledger: QuotaLedger, receipts: Iterable<QuotaReceipt> | AsyncIterable<QuotaReceipt>): Promise<ReceiptOutcome[]> {
+export async function applyReceipts(ledger: QuotaLedger, receipts: Iterable<QuotaReceipt> | AsyncIterable<QuotaReceipt>, options: ApplyReceiptOptions = {}): Promise<ReceiptOutcome[]> {
   const out: ReceiptOutcome[] = [];
-  for await (const r of receipts) out.push(await applyReceipt(ledger, r));
+  for await (const r of receipts) out.push(await applyReceipt(ledger, r, options));
   return out;
 }

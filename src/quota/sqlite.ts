@@ -91,24 +91,59 @@ function isBusy(e: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
 
-type Db = BetterSqlite3.Database;
+/** A prepared statement: the part of better-sqlite3's `Statement` the stores use. */
+export interface SqliteStatement<P extends unknown[] = unknown[], R = unknown> {
+  /** The first row, or undefined when there is none. */
+  get(...params: P): R | undefined;
+  /** All rows. */
+  all(...params: P): R[];
+  /** Runs a write; `changes` counts the rows it touched. */
+  run(...params: P): { changes: number };
+}
+
+/**
+ * The part of a better-sqlite3 `Database` the SQLite stores use. Declared here so that sandan's
+ * types need neither better-sqlite3 nor @types/better-sqlite3; a better-sqlite3 `Database` fits it.
+ */
+export interface SqliteDatabase {
+  /** The file name the database was opened with. */
+  readonly name: string;
+  /** False once closed. */
+  readonly open: boolean;
+  /** True inside BEGIN … COMMIT. */
+  readonly inTransaction: boolean;
+  /** Compiles one SQL statement. */
+  prepare(source: string): SqliteStatement;
+  /** Runs SQL text (any number of statements) without results. */
+  exec(source: string): unknown;
+  /** Closes the database. */
+  close(): unknown;
+}
+
+type Db = SqliteDatabase;
+
+/** One statement with its parameter and row types (better-sqlite3 checks neither; the SQL text decides both). */
+function stmt<P extends unknown[], R = unknown>(db: Db, source: string): SqliteStatement<P, R> {
+  return db.prepare(source) as SqliteStatement<P, R>;
+}
 
 function prepare(db: Db) {
   const cols = 'order_no, buyer_key, year, amount, refunded, status, release_reason, order_at, expires_at, updated_at, cop_no, invt_no';
   return {
-    get: db.prepare<[string], EntryRow>(`SELECT ${cols} FROM sandan_quota_entry WHERE order_no = ?`),
-    byInvt: db.prepare<[string], EntryRow>(`SELECT ${cols} FROM sandan_quota_entry WHERE invt_no = ? LIMIT 1`),
-    byCop: db.prepare<[string], EntryRow>(`SELECT ${cols} FROM sandan_quota_entry WHERE cop_no = ? LIMIT 1`),
-    entries: db.prepare<[string, number], EntryRow>(`SELECT ${cols} FROM sandan_quota_entry WHERE buyer_key = ? AND year = ? ORDER BY order_at, order_no`),
-    insert: db.prepare(`INSERT INTO sandan_quota_entry (${cols}) VALUES (@order_no, @buyer_key, @year, @amount, @refunded, @status, @release_reason, @order_at, @expires_at, @updated_at, @cop_no, @invt_no)`),
-    update: db.prepare(
+    get: stmt<[string], EntryRow>(db, `SELECT ${cols} FROM sandan_quota_entry WHERE order_no = ?`),
+    byInvt: stmt<[string], EntryRow>(db, `SELECT ${cols} FROM sandan_quota_entry WHERE invt_no = ? LIMIT 1`),
+    byCop: stmt<[string], EntryRow>(db, `SELECT ${cols} FROM sandan_quota_entry WHERE cop_no = ? LIMIT 1`),
+    entries: stmt<[string, number], EntryRow>(db, `SELECT ${cols} FROM sandan_quota_entry WHERE buyer_key = ? AND year = ? ORDER BY order_at, order_no`),
+    insert: stmt<[Record<string, unknown>]>(db, `INSERT INTO sandan_quota_entry (${cols}) VALUES (@order_no, @buyer_key, @year, @amount, @refunded, @status, @release_reason, @order_at, @expires_at, @updated_at, @cop_no, @invt_no)`),
+    update: stmt<[Record<string, unknown>]>(
+      db,
       'UPDATE sandan_quota_entry SET buyer_key = @buyer_key, year = @year, amount = @amount, refunded = @refunded, status = @status, release_reason = @release_reason, order_at = @order_at, expires_at = @expires_at, updated_at = @updated_at, cop_no = @cop_no, invt_no = @invt_no WHERE order_no = @order_no',
     ),
-    addEvent: db.prepare('INSERT INTO sandan_quota_event (order_no, buyer_key, year, type, amount, at, key) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-    events: db.prepare<[string, number], EventRow>('SELECT * FROM sandan_quota_event WHERE buyer_key = ? AND year = ? ORDER BY seq'),
-    orderEvents: db.prepare<[string], EventRow>('SELECT * FROM sandan_quota_event WHERE order_no = ? ORDER BY seq'),
-    getMeta: db.prepare<[string], { value: string }>('SELECT value FROM sandan_quota_meta WHERE key = ?'),
-    setMeta: db.prepare('INSERT INTO sandan_quota_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+    addEvent: stmt<unknown[]>(db, 'INSERT INTO sandan_quota_event (order_no, buyer_key, year, type, amount, at, key) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    events: stmt<[string, number], EventRow>(db, 'SELECT * FROM sandan_quota_event WHERE buyer_key = ? AND year = ? ORDER BY seq'),
+    orderEvents: stmt<[string], EventRow>(db, 'SELECT * FROM sandan_quota_event WHERE order_no = ? ORDER BY seq'),
+    getMeta: stmt<[string], { value: string }>(db, 'SELECT value FROM sandan_quota_meta WHERE key = ?'),
+    setMeta: stmt<[string, string]>(db, 'INSERT INTO sandan_quota_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
   };
 }
 
@@ -119,7 +154,7 @@ export class SqliteQuotaStore implements QuotaStore {
   private readonly stmts: ReturnType<typeof prepare>;
   private readonly maxRetries: number;
 
-  /** Wraps an open better-sqlite3 database whose schema is in place; prefer {@link openSqliteQuotaStore}. */
+  /** Wraps an open better-sqlite3 database (or anything that fits {@link SqliteDatabase}) whose schema is in place; prefer {@link openSqliteQuotaStore}. */
   constructor(
     private readonly db: Db,
     options: { maxRetries?: number } = {},
@@ -200,7 +235,7 @@ export async function openSqliteQuotaStore(path: string, options: SqliteQuotaSto
     throw new SandanError('QUOTA_STORE', 'The SQLite quota store needs the optional dependency better-sqlite3: npm install better-sqlite3', { cause: e });
   }
   const timeout = options.busyTimeoutMs ?? 5000;
-  let db: Db;
+  let db: BetterSqlite3.Database;
   try {
     db = new Database(path, { timeout });
   } catch (e) {
@@ -213,7 +248,7 @@ export async function openSqliteQuotaStore(path: string, options: SqliteQuotaSto
       db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
       db.pragma('foreign_keys = ON');
       db.exec(`BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`);
-      const version = db.prepare<[], { value: string }>("SELECT value FROM sandan_quota_meta WHERE key = 'schema-version'").get()?.value;
+      const version = stmt<[], { value: string }>(db, "SELECT value FROM sandan_quota_meta WHERE key = 'schema-version'").get()?.value;
       if (version !== '1') throw new SandanError('QUOTA_STORE', `${path} has quota schema version ${String(version)}; this sandan knows version 1`);
       break;
     } catch (e) {
@@ -229,3 +264,6 @@ export async function openSqliteQuotaStore(path: string, options: SqliteQuotaSto
   }
   return new SqliteQuotaStore(db, { ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }) });
 }
+
+/** Thrown on misuse and store failures (code `QUOTA_STORE`, …); re-exported so that this entry point needs no other import. */
+export { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';

@@ -1,4 +1,4 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 
 /**
  * The data of the quota ledger and the contract a store fulfils. The ledger logic
@@ -105,6 +105,11 @@ export interface QuotaPolicy {
   annualLimit: Decimal | undefined;
   /** Which amount counts toward the quota. */
   quotaBasis: 'dutiableValue' | 'actualPaid';
+  /**
+   * The return window of a release on this date (days to apply, days to arrive, how days
+   * count); undefined: refunds are not checked against a window.
+   */
+  returnWindow?: { applyDays: number; arriveDays: number; dayCount: 'from-next-day' | 'from-release-day' } | undefined;
 }
 
 /** Gives the policy in force on a Beijing calendar date (`YYYY-MM-DD`). */

@@ -1,4 +1,4 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { declarationDate, validate, type ValidateOptions, type ValidationResult } from '../rules/validate.js';
 import type { QuotaSnapshot } from '../rules/families/quota.js';
 import type { QuotaBalance } from './core.js';

@@ -1,8 +1,10 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import type { Issue } from '../model/issue.js';
 import { Dec } from '../model/primitives.js';
 import { districtOf } from '../rules/codes.js';
+import { nationalReturnWindow, returnDeadlines, type ReturnWindowPolicy } from '../quota/return-window.js';
 import type { TaxCalculation } from '../rules/tax-calculator.js';
+import { beijingIsoDate } from '../xml/time.js';
 import type { TaxFigures } from '../tax/compute.js';
 import type { InventoryKeys, StoredBill } from './store.js';
 import { TAX_KINDS, type Mismatch, type ReconcileRow, type ReconcileStatus, type TaxSplit } from './types.js';
@@ -48,6 +50,10 @@ export interface JoinAnswer {
   bills: StoredBill[];
   cancelled: boolean;
   refunded: boolean;
+  /** The earliest approval (CEB626 399) time of a refund, `yyyyMMddHHmmss[SSS]` Beijing, when known. */
+  refundedAt?: string | undefined;
+  /** For a refunded inventory: its release (CEB622 800/899) time, when a release receipt was read. */
+  releasedAt?: string | undefined;
 }
 
 /** The keys a declaration is looked up by. */
@@ -225,6 +231,29 @@ export function orphanRow(bills: StoredBill[]): ReconcileRow {
   };
 }
 
+let bundledWindow: ((date: string) => ReturnWindowPolicy | undefined) | undefined;
+
+/** Milliseconds of a Beijing-time `yyyyMMddHHmmss[SSS]`, or NaN. */
+function receiptMillis(s: string | undefined): number {
+  const m = s ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{3})?$/.exec(s) : null;
+  return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, +(m[7] ?? 0)) - 8 * 3_600_000 : Number.NaN;
+}
+
+/**
+ * True when a refund was approved after the last day of its release's return window (the
+ * arrival deadline: an approval follows the goods' arrival, so one after it cannot have been in
+ * time). Such a return waives no tax: the order is reconciled like any other. Unknown when
+ * either time is missing: customs approved the return, so its tax is taken as not due.
+ */
+export function refundOutsideWindow(answer: Pick<JoinAnswer, 'refunded' | 'refundedAt' | 'releasedAt'>, windowOf?: (releaseDate: string) => ReturnWindowPolicy | undefined): boolean {
+  if (!answer.refunded) return false;
+  const released = receiptMillis(answer.releasedAt);
+  const approved = receiptMillis(answer.refundedAt);
+  if (!Number.isFinite(released) || !Number.isFinite(approved)) return false;
+  const window = (windowOf ?? (bundledWindow ??= nationalReturnWindow()))(beijingIsoDate(new Date(released)));
+  return window !== undefined && approved > returnDeadlines(new Date(released), window).arriveBy.getTime();
+}
+
 /** The row of one declaration from its facts and what the index answered (pure). */
 export function declarationRow(f: DeclarationFacts, answer: JoinAnswer | undefined, tolerance: Decimal = ZERO): ReconcileRow {
   const notes = f.line !== undefined ? [`line:${f.line}`] : [];
@@ -235,6 +264,9 @@ export function declarationRow(f: DeclarationFacts, answer: JoinAnswer | undefin
     return { orderNo: f.orderNo, taxNos: [], status: 'duplicate-declaration', month: f.month, district: f.district, customsCode: f.customsCode, mismatches: [], notes };
   }
   for (const n of f.notes) notes.push(n);
+  // A return outside the window waives no tax: reconcile the order against its bills.
+  const late = refundOutsideWindow(answer);
+  if (late) notes.push('refund-outside-window');
   return decideRow(
     {
       orderNo: f.orderNo,
@@ -248,7 +280,7 @@ export function declarationRow(f: DeclarationFacts, answer: JoinAnswer | undefin
       computed: f.computed && split(new Dec(f.computed[0]), new Dec(f.computed[1]), new Dec(f.computed[2])),
       bills: answer.bills,
       cancelled: answer.cancelled,
-      refunded: answer.refunded,
+      refunded: answer.refunded && !late,
       notes,
     },
     tolerance,

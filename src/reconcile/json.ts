@@ -1,4 +1,4 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import type { Mismatch, ReconcileRow, ReconcileStatus, ReconcileSummary, ReconcileTotals, TaxSplit } from './types.js';
 
 /** A tax split in JSON: decimal strings. */

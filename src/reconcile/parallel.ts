@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';
 import { Dec } from '../model/primitives.js';
 import { createTaxCalculator } from '../rules/tax-calculator.js';

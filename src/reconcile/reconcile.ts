@@ -1,4 +1,4 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
 import type { TaxCalculation } from '../rules/tax-calculator.js';
 import type { TaxFigures } from '../tax/compute.js';
@@ -139,8 +139,9 @@ export class ReconcileRun {
       if (r.copNo) this.links.push({ kind: 'copNo', key: r.copNo, invtNo: r.invtNo });
       if (r.preNo) this.links.push({ kind: 'preNo', key: r.preNo, invtNo: r.invtNo });
     }
-    // 399 = customs concluded: the cancel or the refund is approved.
-    if (r.returnStatus === '399' && r.type !== 'CEB622') this.finals.push({ kind: r.type === 'CEB624' ? 'cancel' : 'refund', keys: { copNo: r.copNo, preNo: r.preNo, invtNo: r.invtNo } });
+    // 399 = customs concluded: the cancel or the refund is approved (a refund's time is checked against its release's return window).
+    if (r.returnStatus === '399' && r.type !== 'CEB622') this.finals.push({ kind: r.type === 'CEB624' ? 'cancel' : 'refund', keys: { copNo: r.copNo, preNo: r.preNo, invtNo: r.invtNo }, at: r.returnTime });
+    if (r.type === 'CEB622' && r.invtNo && (r.returnStatus === '800' || r.returnStatus === '899')) this.finals.push({ kind: 'release', keys: { invtNo: r.invtNo }, at: r.returnTime });
     this.buffered();
   }
 

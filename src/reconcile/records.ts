@@ -1,5 +1,5 @@
-import DecimalJs from 'decimal.js';
-import type Decimal from 'decimal.js';
+import { Decimal as DecimalJs } from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
 import type { BillRecord } from './store.js';
 import type { InventoryReceipt, TaxBill, TaxBillStatus } from './types.js';

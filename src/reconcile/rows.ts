@@ -1,4 +1,4 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
 import { declarationRow, type DeclarationFacts, type JoinAnswer } from './facts.js';
 import { money, rowToJSON } from './json.js';

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SandanError } from '../errors.js';
+import type { SqliteDatabase } from '../quota/sqlite.js';
 import { BloomFilter } from './bloom.js';
 import type { JoinAnswer, JoinRequest } from './facts.js';
-import { byTaxNo, compareMismatch, finalFlags, finalKeys, inventoryKeyList, linkInventory, linkKey, type BillRecord, type FinalRecord, type ReceiptLink, type ReconcileStore, type StoredBill, type StoredMismatch } from './store.js';
+import { byTaxNo, compareMismatch, finalFlags, finalKeys, inventoryKeyList, linkInventory, linkKey, releaseKey, type BillRecord, type FinalRecord, type ReceiptLink, type ReconcileStore, type StoredBill, type StoredMismatch } from './store.js';
 
 /*
  * The on-disk index: one temporary SQLite file (better-sqlite3, an optional dependency)
@@ -29,7 +30,7 @@ PRAGMA temp_store = FILE;
 CREATE TABLE bill (invtNo TEXT NOT NULL, taxNo TEXT NOT NULL, returnTime TEXT, status TEXT, customsTax TEXT, valueAddedTax TEXT, consumptionTax TEXT, customsCode TEXT, PRIMARY KEY (invtNo, taxNo), UNIQUE (taxNo)) WITHOUT ROWID;
 CREATE TABLE voided (taxNo TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE link (key TEXT PRIMARY KEY, invtNo TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE final (key TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE final (key TEXT PRIMARY KEY, at TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE seen (orderNo TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE claimed (invtNo TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE mismatch (seq INTEGER PRIMARY KEY, sortKey INTEGER NOT NULL, orderNo TEXT NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL);
@@ -47,7 +48,7 @@ function toStored(r: BillRowTuple): StoredBill {
   return { invtNo: r[1], taxNo: r[0], returnTime: r[2] ?? '', status, void: status === '3' || r[8] === 1, customsTax: r[4], valueAddedTax: r[5], consumptionTax: r[6], customsCode: r[7] ?? undefined };
 }
 
-const NO_FINALS = Object.freeze({ cancelled: false, refunded: false });
+const NO_FINALS: ReturnType<typeof finalFlags> = Object.freeze({ cancelled: false, refunded: false });
 const NOT_SEEN: JoinAnswer = Object.freeze({ firstSighting: false, bills: [], cancelled: false, refunded: false }) as JoinAnswer;
 
 /**
@@ -123,11 +124,16 @@ export class SqliteStore implements ReconcileStore {
   private readonly finalValues = new BloomFilter();
   private linksCount = 0;
 
-  /** Wraps an open database; prefer {@link openSqliteStore}. */
+  private readonly db: BetterSqlite3.Database;
+
+  /** Wraps an open better-sqlite3 database; prefer {@link openSqliteStore}. */
   constructor(
-    private readonly db: BetterSqlite3.Database,
+    // Typed structurally so that sandan's public types need no @types/better-sqlite3.
+    database: SqliteDatabase,
     private readonly dir: string | undefined,
   ) {
+    const db = database as BetterSqlite3.Database;
+    this.db = db;
     db.exec(SCHEMA);
     this.st = {
       addBill: db.prepare('INSERT OR IGNORE INTO bill (invtNo, taxNo, returnTime, status, customsTax, valueAddedTax, consumptionTax, customsCode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
@@ -136,7 +142,8 @@ export class SqliteStore implements ReconcileStore {
       ),
       void: db.prepare('INSERT OR IGNORE INTO voided (taxNo) VALUES (?)'),
       link: db.prepare('INSERT OR REPLACE INTO link (key, invtNo) VALUES (?, ?)'),
-      final: db.prepare('INSERT OR IGNORE INTO final (key) VALUES (?)'),
+      // The earliest time per key ('' = unknown).
+      final: db.prepare("INSERT INTO final (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = CASE WHEN at = '' THEN excluded.at WHEN excluded.at = '' THEN at ELSE min(at, excluded.at) END"),
       seenOf: db.prepare(`SELECT orderNo FROM seen WHERE orderNo IN ${KEYS}`).pluck(),
       see: db.prepare(`INSERT OR IGNORE INTO seen (orderNo) SELECT value FROM json_each(?)`),
       linksOf: db.prepare(`SELECT key, invtNo FROM link WHERE key IN ${KEYS}`).raw(),
@@ -144,7 +151,7 @@ export class SqliteStore implements ReconcileStore {
       // cheapest form of the one lookup every order makes.
       billsOf: db.prepare(`SELECT ${BILL_COLUMNS} FROM json_each(?) j JOIN bill b ON b.invtNo = j.value`).raw(),
       claim: db.prepare(`INSERT OR IGNORE INTO claimed (invtNo) SELECT value FROM json_each(?)`),
-      finalsOf: db.prepare(`SELECT key FROM final WHERE key IN ${KEYS}`).pluck(),
+      finalsOf: db.prepare(`SELECT key, at FROM final WHERE key IN ${KEYS}`).raw(),
       bills: db.prepare(`SELECT ${BILL_COLUMNS} FROM bill b WHERE b.invtNo = ? ORDER BY b.taxNo`).raw(),
       unclaimedPage: db.prepare('SELECT DISTINCT invtNo FROM bill WHERE invtNo > ? AND invtNo NOT IN (SELECT invtNo FROM claimed) ORDER BY invtNo LIMIT 1000').pluck(),
       putMismatch: db.prepare('INSERT INTO mismatch (sortKey, orderNo, kind, json) VALUES (?, ?, ?, ?)'),
@@ -190,8 +197,13 @@ export class SqliteStore implements ReconcileStore {
   addFinals(finals: readonly FinalRecord[]): void {
     this.tick(finals.length);
     for (const f of finals) {
+      // Releases are looked up only for refunded inventories: they stay out of the filter.
+      if (f.kind === 'release') {
+        if (f.keys.invtNo) this.st.final!.run(releaseKey(f.keys.invtNo), f.at ?? '');
+        continue;
+      }
       for (const k of inventoryKeyList(f.keys)) {
-        this.st.final!.run(`${f.kind}:${k}`);
+        this.st.final!.run(`${f.kind}:${k}`, f.at ?? '');
         this.finalValues.add(k.slice(2));
       }
     }
@@ -253,7 +265,19 @@ export class SqliteStore implements ReconcileStore {
       for (const list of bills.values()) if (list.length > 1) list.sort(byTaxNo);
       this.st.claim!.run(json);
     }
-    const finals = new Set(finalKeyList.length ? (this.st.finalsOf!.all(JSON.stringify(finalKeyList)) as string[]) : []);
+    const finals = new Map(finalKeyList.length ? (this.st.finalsOf!.all(JSON.stringify(finalKeyList)) as Array<[string, string]>) : []);
+    const flagsOf: Array<ReturnType<typeof finalFlags> | undefined> = new Array(requests.length);
+    const releaseKeys: string[] = [];
+    if (finals.size) {
+      for (let i = 0; i < requests.length; i++) {
+        const r = requests[i];
+        if (!r || !first[i]) continue;
+        const flags = finalFlags({ copNo: r.copNo, preNo: r.preNo, invtNo: invtNos[i] }, (key) => finals.get(key));
+        flagsOf[i] = flags;
+        if (flags.refunded && invtNos[i]) releaseKeys.push(releaseKey(invtNos[i]!));
+      }
+    }
+    const releases = new Map(releaseKeys.length ? (this.st.finalsOf!.all(JSON.stringify(releaseKeys)) as Array<[string, string]>) : []);
     for (let i = 0; i < requests.length; i++) {
       const r = requests[i];
       if (!r) continue;
@@ -262,9 +286,15 @@ export class SqliteStore implements ReconcileStore {
         continue;
       }
       const invtNo = invtNos[i];
-      const flags = finals.size ? finalFlags({ copNo: r.copNo, preNo: r.preNo, invtNo }, (key) => finals.has(key)) : NO_FINALS;
+      const flags = flagsOf[i] ?? NO_FINALS;
       // Two declarations of one inventory share its (read-only) bills.
       out[i] = { firstSighting: true, invtNo, linkedBy: linkedBy[i], bills: (invtNo && bills.get(invtNo)) || [], cancelled: flags.cancelled, refunded: flags.refunded };
+      if (flags.refunded) {
+        const a = out[i]!;
+        if (flags.refundedAt) a.refundedAt = flags.refundedAt;
+        const released = invtNo ? releases.get(releaseKey(invtNo)) : undefined;
+        if (released) a.releasedAt = released;
+      }
     }
     return out;
   }

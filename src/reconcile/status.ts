@@ -1,4 +1,6 @@
 import type { Message } from '../model/issue.js';
+import { nationalReturnWindow, returnDeadlines, type ReturnWindowPolicy } from '../quota/return-window.js';
+import { beijingIsoDate } from '../xml/time.js';
 import { parseReturnInfo } from '../xml/return-info.js';
 import { explainReceipt, explainStatus } from '../xml/receipts.js';
 
@@ -72,6 +74,11 @@ export interface StatusOptions {
   ackHours?: number;
   /** A released inventory without a delivery status after this many days is an anomaly (default 7). */
   deliveryDays?: number;
+  /**
+   * The return window in force for a release on a Beijing date (`YYYY-MM-DD`); default: the
+   * bundled national ruleset's `returnWindow`. Return undefined to skip the window.
+   */
+  returnWindow?: (releaseDate: string) => ReturnWindowPolicy | undefined;
 }
 
 /** One event of an order's timeline. */
@@ -89,13 +96,13 @@ export interface TimelineNode {
 }
 
 /** Kinds of anomaly. */
-export type AnomalyKind = 'rejected' | 'no-delivery-status' | 'not-acknowledged' | 'inconsistent';
+export type AnomalyKind = 'rejected' | 'no-delivery-status' | 'not-acknowledged' | 'inconsistent' | 'late-return';
 
 /** Something wrong with an order, with what to do. */
 export interface Anomaly {
   kind: AnomalyKind;
   document: DocumentKind;
-  /** For `inconsistent`: which rule, e.g. `released-after-cancel`. */
+  /** For `inconsistent` and `late-return`: which rule, e.g. `released-after-cancel`, `applied-after-window`. */
   rule?: string;
   code?: string;
   message: Message;
@@ -115,6 +122,11 @@ export interface OrderStatus {
   state: OrderState;
   /** The latest receipt status of each document. */
   documents: Partial<Record<DocumentKind, { returnStatus: string; time: string; outcome?: string }>>;
+  /**
+   * When the order's return window closes, once its inventory is released (Beijing time, like
+   * the timeline): a return must be applied for by `applyBy` and be back by `arriveBy`.
+   */
+  returnWindow?: { releasedAt: string; applyBy: string; arriveBy: string };
   timeline: TimelineNode[];
   anomalies: Anomaly[];
 }
@@ -254,12 +266,13 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
     g.items.push(item);
   }
 
+  const windowOf = options.returnWindow ?? nationalReturnWindow();
   const out: OrderStatus[] = [];
-  for (const g of groups.values()) out.push(orderStatus(g.keys, g.items, now, ackMs, deliveryMs));
+  for (const g of groups.values()) out.push(orderStatus(g.keys, g.items, now, ackMs, deliveryMs, windowOf));
   return out.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
 }
 
-function orderStatus(keySet: Set<string>, items: Item[], now: number, ackMs: number, deliveryMs: number): OrderStatus {
+function orderStatus(keySet: Set<string>, items: Item[], now: number, ackMs: number, deliveryMs: number, windowOf: (date: string) => ReturnWindowPolicy | undefined): OrderStatus {
   const keys: OrderStatus['keys'] = { orderNo: [], payTransactionId: [], logisticsNo: [], copNo: [], preNo: [], invtNo: [] };
   for (const k of [...keySet].sort()) {
     const name = KEY_NAMES.find((n) => k.startsWith(`${PREFIX[n]}:`))!;
@@ -348,7 +361,52 @@ function orderStatus(keySet: Set<string>, items: Item[], now: number, ackMs: num
     inconsistent('delivered-before-release', `运单签收状态（${early.node.time}）早于清单放行（${release.node.time}）`, `The delivery status (${early.node.time}) is earlier than the inventory release (${release.node.time})`, early.node.time);
   }
 
-  return { order, keys, state: stateOf(documents, release !== undefined, deliveries.length > 0, receipts.length > 0), documents, timeline: items.map((i) => i.node), anomalies };
+  // 5. Returns after the window of the release: no tax waived, no quota given back.
+  let returnWindow: OrderStatus['returnWindow'];
+  const window = release && Number.isFinite(release.ms) ? windowOf(beijingIsoDate(new Date(release.ms))) : undefined;
+  if (release && window) {
+    const d = returnDeadlines(new Date(release.ms), window);
+    returnWindow = { releasedAt: release.node.time, applyBy: beijingIso(d.applyBy.getTime()), arriveBy: beijingIso(d.arriveBy.getTime()) };
+    const late = (rule: string, zh: string, en: string, since: string) =>
+      anomalies.push({
+        kind: 'late-return',
+        document: 'refund',
+        rule,
+        message: msg(zh, en),
+        fix: msg(
+          `退货须在清单放行之日起${window.applyDays}日内申请、${window.arriveDays}日内运抵原监管作业场所、特殊监管区域或保税物流中心，超期的退货不免征税款、不调整年度交易额度；向海关核实该退货的审核结果，超期的按已征税处理`,
+          `A return must be applied for within ${window.applyDays} days of the release and be back in the original site, zone or centre within ${window.arriveDays} days; a late return neither waives the tax nor gives the annual quota back. Ask customs how the return was decided, and treat a late one as taxed`,
+        ),
+        since,
+      });
+    // The application: the CEB625 sent, else the first receipt customs gave it.
+    const applied = items.find((i) => i.node.document === 'refund' && Number.isFinite(i.ms) && (i.node.event === 'sent' || !isFailure(i.node.returnStatus ?? '')));
+    if (applied && applied.ms > d.applyBy.getTime()) {
+      late(
+        'applied-after-window',
+        `退货申请（${applied.node.messageType}，${applied.node.time}）晚于申请期限 ${returnWindow.applyBy}（清单 ${release.node.time} 放行）`,
+        `The return (${applied.node.messageType} at ${applied.node.time}) came after the application deadline ${returnWindow.applyBy} (inventory released ${release.node.time})`,
+        applied.node.time,
+      );
+    } else if (refundApproved && Number.isFinite(refundApproved.ms) && refundApproved.ms > d.arriveBy.getTime()) {
+      late(
+        'approved-after-arrival-deadline',
+        `退货审核通过回执（${refundApproved.node.time}）晚于运抵期限 ${returnWindow.arriveBy}（清单 ${release.node.time} 放行）`,
+        `The return was approved (${refundApproved.node.time}) after the arrival deadline ${returnWindow.arriveBy} (inventory released ${release.node.time})`,
+        refundApproved.node.time,
+      );
+    }
+  }
+
+  return {
+    order,
+    keys,
+    state: stateOf(documents, release !== undefined, deliveries.length > 0, receipts.length > 0),
+    documents,
+    ...(returnWindow && { returnWindow }),
+    timeline: items.map((i) => i.node),
+    anomalies,
+  };
 }
 
 function stateOf(documents: OrderStatus['documents'], released: boolean, delivered: boolean, anyReceipt: boolean): OrderState {

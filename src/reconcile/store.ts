@@ -54,10 +54,15 @@ export interface ReceiptLink {
   invtNo: string;
 }
 
-/** An approved cancel (CEB624) or refund (CEB626), recorded under each key of the inventory. */
+/**
+ * An approved cancel (CEB624) or refund (CEB626), recorded under each key of the inventory, or
+ * a release (CEB622 800/899), recorded under its invtNo only: a refund is looked up against it.
+ */
 export interface FinalRecord {
-  kind: 'cancel' | 'refund';
+  kind: 'cancel' | 'refund' | 'release';
   keys: InventoryKeys;
+  /** The receipt's returnTime (`yyyyMMddHHmmss[SSS]`, Beijing); the earliest one per key is kept. */
+  at?: string | undefined;
 }
 
 /**
@@ -163,15 +168,34 @@ export function linkInventory(r: JoinRequest, link: (key: string) => string | un
   return byPreNo ? { invtNo: byPreNo, linkedBy: 'preNo' } : {};
 }
 
-/** Whether a cancel and whether a refund was approved under any of the keys (`has` looks up a {@link finalKeys} key). */
-export function finalFlags(keys: InventoryKeys, has: (key: string) => boolean): { cancelled: boolean; refunded: boolean } {
+/**
+ * Whether a cancel and whether a refund was approved under any of the keys (`get` looks up a
+ * {@link finalKeys} key: undefined when absent, else its time or ''), with the earliest refund
+ * approval time.
+ */
+export function finalFlags(keys: InventoryKeys, get: (key: string) => string | undefined): { cancelled: boolean; refunded: boolean; refundedAt?: string } {
   let cancelled = false;
   let refunded = false;
+  let refundedAt: string | undefined;
   for (const k of keyList(keys)) {
-    if (has(`cancel:${k}`)) cancelled = true;
-    if (has(`refund:${k}`)) refunded = true;
+    if (get(`cancel:${k}`) !== undefined) cancelled = true;
+    const t = get(`refund:${k}`);
+    if (t !== undefined) {
+      refunded = true;
+      if (t !== '' && (refundedAt === undefined || t < refundedAt)) refundedAt = t;
+    }
   }
-  return { cancelled, refunded };
+  return { cancelled, refunded, ...(refundedAt !== undefined && { refundedAt }) };
+}
+
+/** The key a release time is stored under. */
+export function releaseKey(invtNo: string): string {
+  return `release:i:${invtNo}`;
+}
+
+/** Keeps the earlier of two receipt times ('' = unknown). */
+export function earlier(a: string | undefined, b: string): string {
+  return a === undefined || a === '' ? b : b === '' || a <= b ? a : b;
 }
 
 /** Everything in memory: fine up to a few hundred thousand orders. */
@@ -180,7 +204,7 @@ export class MemoryStore implements ReconcileStore {
   private readonly taxNos = new Set<string>();
   private readonly voided = new Set<string>();
   private readonly links = new Map<string, string>();
-  private readonly done = new Set<string>();
+  private readonly done = new Map<string, string>();
   private readonly orders = new Set<string>();
   private readonly spool: string[] = [];
   private readonly mism: Array<{ e: StoredMismatch; k: number }> = [];
@@ -209,7 +233,10 @@ export class MemoryStore implements ReconcileStore {
     for (const l of links) this.links.set(linkKey(l.kind, l.key), l.invtNo);
   }
   addFinals(finals: readonly FinalRecord[]): void {
-    for (const f of finals) for (const k of keyList(f.keys)) this.done.add(`${f.kind}:${k}`);
+    for (const f of finals) {
+      const keys = f.kind === 'release' ? (f.keys.invtNo ? [releaseKey(f.keys.invtNo)] : []) : keyList(f.keys).map((k) => `${f.kind}:${k}`);
+      for (const key of keys) this.done.set(key, earlier(this.done.get(key), f.at ?? ''));
+    }
   }
   join(requests: ReadonlyArray<JoinRequest | undefined>): Array<JoinAnswer | undefined> {
     return requests.map((r) => {
@@ -226,9 +253,14 @@ export class MemoryStore implements ReconcileStore {
         invtNo,
         linkedBy,
         bills: list.map((b) => this.view(b)).sort(byTaxNo),
-        ...finalFlags({ copNo: r.copNo, preNo: r.preNo, invtNo }, (key) => this.done.has(key)),
+        ...this.finalsOf({ copNo: r.copNo, preNo: r.preNo, invtNo }),
       };
     });
+  }
+  private finalsOf(keys: InventoryKeys): Pick<JoinAnswer, 'cancelled' | 'refunded' | 'refundedAt' | 'releasedAt'> {
+    const flags = finalFlags(keys, (key) => this.done.get(key));
+    const released = flags.refunded && keys.invtNo ? this.done.get(releaseKey(keys.invtNo)) : undefined;
+    return released ? { ...flags, releasedAt: released } : flags;
   }
   private view(b: StoredBill & { claimed: boolean }): StoredBill {
     const { claimed: _claimed, ...rest } = b;

@@ -1,4 +1,4 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
 import type { ReconcileRow, ReconcileStatus, ReconcileTotals, TaxSplit } from './types.js';
 

@@ -1,4 +1,4 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 
 /** The three taxes of a CBEC order, named as in the CEB816 tax bill. */
 export type TaxKind = 'customsTax' | 'consumptionTax' | 'valueAddedTax';

@@ -1,5 +1,7 @@
 import national from '../../rulesets/national.json';
 import positiveList2016 from '../../rulesets/positive-list/2016.json';
+import positiveList2018 from '../../rulesets/positive-list/2018.json';
+import positiveList2019 from '../../rulesets/positive-list/2019.json';
 import positiveList2022 from '../../rulesets/positive-list/2022.json';
 import { loadPositiveList, type PositiveList } from './positive-list.js';
 import district0200 from '../../rulesets/districts/0200.json';
@@ -109,6 +111,8 @@ let positiveLists: PositiveList[] | undefined;
 export function bundledPositiveLists(): PositiveList[] {
   positiveLists ??= [
     loadPositiveList(positiveList2016, 'rulesets/positive-list/2016.json'),
+    loadPositiveList(positiveList2018, 'rulesets/positive-list/2018.json'),
+    loadPositiveList(positiveList2019, 'rulesets/positive-list/2019.json'),
     loadPositiveList(positiveList2022, 'rulesets/positive-list/2022.json'),
   ];
   return positiveLists;

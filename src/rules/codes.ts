@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SandanError } from '../errors.js';
 import { ConfidenceSchema } from './policy.js';
+import { checkSourceRefs, SourceRefSchema, SourcesSchema } from '../model/sources.js';
 
 /**
  * Code tables (currency, country, unit, …) are data files under rulesets/codes/, each with its
@@ -8,20 +9,21 @@ import { ConfidenceSchema } from './policy.js';
  * from an incomplete one, only a warning.
  */
 
-export const CodeTableSchema = z.strictObject({
+export const CodeTableSchema = z
+  .strictObject({
   $schema: z.string().optional(),
   id: z.string().min(1),
   name: z.strictObject({ zh: z.string(), en: z.string() }),
   standard: z.string().optional(),
   complete: z.boolean(),
   completeness: z.string().min(1),
-  sources: z.array(z.strictObject({ id: z.string(), title: z.string(), where: z.string(), retrieved: z.string().optional() })).min(1),
+  sources: SourcesSchema,
   codes: z.array(
     z.strictObject({
       code: z.string().min(1),
       zh: z.string(),
       en: z.string(),
-      source: z.string(),
+      source: SourceRefSchema,
       confidence: ConfidenceSchema.optional(),
       note: z.string().optional(),
       validFrom: z.string().optional(),
@@ -30,7 +32,8 @@ export const CodeTableSchema = z.strictObject({
       kind: z.enum(['district', 'office']).optional(),
     }),
   ),
-});
+  })
+  .superRefine((t, ctx) => checkSourceRefs(t, t.sources, ctx));
 
 /** A code table file as checked by {@link CodeTableSchema}. */
 export type CodeTableData = z.output<typeof CodeTableSchema>;
@@ -55,14 +58,12 @@ export function loadCodeTable(data: unknown, origin: string): CodeTable {
   const parsed = CodeTableSchema.safeParse(data);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw new SandanError('CODE_TABLE_INVALID', `${origin}: ${first ? `${first.path.join('.')}: ${first.message}` : 'invalid'}`);
+    throw new SandanError('CODE_TABLE_INVALID', `${origin}: ${first ? `$.${first.path.join('.')}: ${first.message}` : 'invalid'}`);
   }
   const t = parsed.data;
-  const sourceIds = new Set(t.sources.map((s) => s.id));
   const byCode = new Map<string, CodeEntry>();
   for (const entry of t.codes) {
     if (byCode.has(entry.code)) throw new SandanError('CODE_TABLE_INVALID', `${origin}: code ${entry.code} appears twice`);
-    if (!sourceIds.has(entry.source)) throw new SandanError('CODE_TABLE_INVALID', `${origin}: code ${entry.code} cites unknown source ${entry.source}`);
     byCode.set(entry.code, entry);
   }
   return {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfidenceSchema, DateSchema } from './policy.js';
+import { SourceRefSchema } from '../model/sources.js';
 
 /**
  * What a district ruleset says about its customs district besides rule settings: the offices
@@ -8,7 +9,7 @@ import { ConfidenceSchema, DateSchema } from './policy.js';
  */
 
 const sourced = {
-  source: z.string().min(1),
+  source: SourceRefSchema,
   confidence: ConfidenceSchema.optional(),
   note: z.string().optional(),
 };
@@ -38,7 +39,17 @@ export const DistrictSectionSchema = z.strictObject({
   paymentCustomsCodes: z.record(z.string(), z.strictObject({ codes: z.array(z.string().min(1)).min(1), ...sourced })).default({}),
   /** Local requirements found in the sources, as text (the rules that enforce them are in `rules`). */
   localRequirements: z
-    .array(z.strictObject({ id: z.string().min(1), text: z.strictObject({ zh: z.string(), en: z.string() }), effectiveFrom: DateSchema.optional(), effectiveTo: DateSchema.optional(), ...sourced }))
+    .array(
+      z.strictObject({
+        id: z.string().min(1),
+        text: z.strictObject({ zh: z.string(), en: z.string() }),
+        effectiveFrom: DateSchema.optional(),
+        effectiveTo: DateSchema.optional(),
+        /** Shown as a warning (rule `district/notices`) on every declaration dated within the effective range. */
+        notice: z.boolean().optional(),
+        ...sourced,
+      }),
+    )
     .default([]),
 });
 

@@ -1,6 +1,8 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
+import { SourceRefSchema } from '../model/sources.js';
 import { Dec } from '../model/primitives.js';
+import type { SingleItemFullTax } from '../tax/policy.js';
 
 /**
  * Policy values: limits, factors and settings that change with regulations. They live in
@@ -13,6 +15,15 @@ const decimalString = z.string().regex(/^\d{1,14}(\.\d{1,10})?$/, 'a decimal str
 export const POLICY_VALUES = {
   singleTransactionLimit: decimalString.describe('Single-transaction limit in CNY (dutiable value of one order).'),
   annualLimit: decimalString.describe('Annual limit per buyer in CNY.'),
+  singleItemFullTax: z
+    .union([
+      z.strictObject({ allowed: z.literal(false), quote: z.string().min(1).optional() }),
+      z.strictObject({ allowed: z.literal(true), below: decimalString, quote: z.string().min(1).optional() }),
+    ])
+    .describe(
+      'Whether one indivisible item above the single-transaction limit may clear through CBEC at the full duty, VAT and consumption tax (allowed, when its dutiable value is below `below`) or goes to general trade; `quote` is the policy sentence the findings quote.',
+    ),
+  generalTradeQuote: z.string().min(1).describe('The policy sentence sending orders above the limits to general trade, quoted in the findings.'),
   cbecTaxFactor: decimalString.describe('Share of the statutory VAT and consumption tax charged within the limits (0.7).'),
   cbecDutyRate: decimalString.describe('Customs duty rate applied within the limits (0: tariff temporarily zero).'),
   rounding: z
@@ -26,6 +37,12 @@ export const POLICY_VALUES = {
   allocationRemainder: z.enum(['last-line', 'largest-line']).describe('Which line takes the rounding remainder when freight and insurance are allocated.'),
   taxTolerance: decimalString.describe('Accepted difference between order.taxTotal and the computed tax, in CNY.'),
   quotaBasis: z.enum(['dutiableValue', 'actualPaid']).describe('Which amount counts toward the annual quota.'),
+  returnWindow: z
+    .strictObject({ applyDays: z.number().int().min(1).max(366), arriveDays: z.number().int().min(1).max(366) })
+    .describe('When a return clears tax and quota: applied for within applyDays, and the goods back in the original site, zone or centre within arriveDays, of the inventory release.'),
+  returnDayCount: z
+    .enum(['from-next-day', 'from-release-day'])
+    .describe('How the return window counts days: from the day after the release (the release day is not counted) or with the release day as day 1.'),
 } as const;
 
 /** The name of a policy value. */
@@ -47,7 +64,8 @@ export const policyEntry = <V extends z.ZodType>(value: V) =>
     value,
     effectiveFrom: DateSchema.optional(),
     effectiveTo: DateSchema.optional(),
-    source: z.string().min(1),
+    /** The id (or ids) of the documents in the file's `sources`. */
+    source: SourceRefSchema,
     confidence: ConfidenceSchema.optional(),
     note: z.string().optional(),
   });
@@ -61,6 +79,10 @@ export const PolicySectionSchema = z.strictObject(
 export interface Policy {
   singleTransactionLimit: Decimal | undefined;
   annualLimit: Decimal | undefined;
+  /** The single-item path above the single-transaction limit; `{ allowed: false }` when no ruleset sets one. */
+  singleItemFullTax: SingleItemFullTax;
+  /** The policy sentence sending orders above the limits to general trade, quoted in the findings. */
+  generalTradeQuote: string | undefined;
   cbecTaxFactor: Decimal | undefined;
   cbecDutyRate: Decimal | undefined;
   rounding: { mode: 'half-up' | 'half-even' | 'down' | 'up'; scale: number; scope: 'line' | 'order' };
@@ -68,6 +90,8 @@ export interface Policy {
   allocationRemainder: 'last-line' | 'largest-line';
   taxTolerance: Decimal;
   quotaBasis: 'dutiableValue' | 'actualPaid';
+  /** The return window counted from the inventory release; undefined when no ruleset sets one. */
+  returnWindow: { applyDays: number; arriveDays: number; dayCount: 'from-next-day' | 'from-release-day' } | undefined;
   /** Where each value in force came from. */
   sources: Partial<Record<PolicyKey, string>>;
 }
@@ -80,6 +104,8 @@ export function toPolicy(raw: RawPolicy, sources: Partial<Record<PolicyKey, stri
   return {
     singleTransactionLimit: d(raw.singleTransactionLimit),
     annualLimit: d(raw.annualLimit),
+    singleItemFullTax: raw.singleItemFullTax?.allowed ? { ...raw.singleItemFullTax, below: new Dec(raw.singleItemFullTax.below) } : (raw.singleItemFullTax ?? { allowed: false }),
+    generalTradeQuote: raw.generalTradeQuote,
     cbecTaxFactor: d(raw.cbecTaxFactor),
     cbecDutyRate: d(raw.cbecDutyRate),
     rounding: raw.rounding ?? { mode: 'half-up', scale: 2, scope: 'line' },
@@ -87,6 +113,7 @@ export function toPolicy(raw: RawPolicy, sources: Partial<Record<PolicyKey, stri
     allocationRemainder: raw.allocationRemainder ?? 'last-line',
     taxTolerance: new Dec(raw.taxTolerance ?? '0'),
     quotaBasis: raw.quotaBasis ?? 'dutiableValue',
+    returnWindow: raw.returnWindow && { ...raw.returnWindow, dayCount: raw.returnDayCount ?? 'from-next-day' },
     sources,
   };
 }

@@ -8,6 +8,7 @@ import { freightAgrees, packNo, weights } from './families/logistics.js';
 import { assureCodeParty, buyerAgrees, consigneeAgrees } from './families/parties.js';
 import { payerIsBuyer, paymentAmount, paymentLink } from './families/payment.js';
 import { districtOffices, goodsRecordsMatch, positiveList } from './families/goods.js';
+import { districtNotices } from './families/notices.js';
 import { annualLimit } from './families/quota.js';
 import { taxTotalMatches } from './families/tax.js';
 import { tradeModeAllowed, tradeModeFields } from './families/trade-mode.js';
@@ -43,6 +44,7 @@ export const RULES: readonly Rule[] = [
   annualLimit,
   taxTotalMatches,
   districtOffices,
+  districtNotices,
   positiveList,
   goodsRecordsMatch,
 ] as Rule[];

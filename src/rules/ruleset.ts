@@ -3,6 +3,7 @@ import { SandanError } from '../errors.js';
 import type { Severity } from '../model/issue.js';
 import { DistrictSectionSchema, type DistrictSection } from './district.js';
 import { ConfidenceSchema, DateSchema, inForce, PolicySectionSchema, toPolicy, type Policy, type PolicyKey } from './policy.js';
+import { checkSourceRefs, labelRef, SourceRefSchema, SourcesSchema, type Source, type SourceRef } from '../model/sources.js';
 import type { Rule } from './types.js';
 
 /**
@@ -16,7 +17,8 @@ const settingFields = {
   severity: z.enum(['error', 'warning', 'off']).optional(),
   effectiveFrom: DateSchema.optional(),
   effectiveTo: DateSchema.optional(),
-  source: z.string().min(1).optional(),
+  /** The id (or ids) of the documents in `sources` the setting rests on. */
+  source: SourceRefSchema.optional(),
   confidence: ConfidenceSchema.optional(),
   note: z.string().optional(),
 };
@@ -26,24 +28,25 @@ function settingSchema(options: z.ZodType) {
   return z.union([one, z.array(one).min(1)]);
 }
 
-const SourceSchema = z.strictObject({ id: z.string().min(1), title: z.string().min(1), where: z.string().min(1), retrieved: z.string().optional() });
-
 /** Builds the zod schema of a ruleset for a set of rules: unknown rule ids and bad options are rejected. */
 export function rulesetSchema(rules: readonly Rule[]) {
   const ruleShape = Object.fromEntries(rules.map((r) => [r.id, settingSchema(r.options as z.ZodType).optional()]));
-  return z.strictObject({
+  return z
+    .strictObject({
     $schema: z.string().optional(),
     id: z.string().regex(/^[a-z0-9][a-z0-9/_.-]*$/i, 'an id of letters, digits and / _ . -'),
     version: z.string().min(1),
     name: z.strictObject({ zh: z.string(), en: z.string() }).optional(),
     description: z.string().optional(),
     extends: z.string().optional(),
-    sources: z.array(SourceSchema).optional(),
+    /** The documents the ruleset relies on; every `source` in the file names one of them by id. */
+    sources: SourcesSchema.optional(),
     rules: z.strictObject(ruleShape).optional(),
     policy: PolicySectionSchema.optional(),
     /** District facts; present in district rulesets (rulesets/districts/NNNN.json). */
     district: DistrictSectionSchema.optional(),
-  });
+    })
+    .superRefine((d, ctx) => checkSourceRefs(d, d.sources, ctx));
 }
 
 /** Ruleset data as checked by the schema. */
@@ -54,7 +57,7 @@ interface Setting {
   options?: Record<string, unknown>;
   effectiveFrom?: string;
   effectiveTo?: string;
-  source?: string;
+  source?: SourceRef;
   confidence?: 'verified' | 'memory' | 'uncertain';
 }
 
@@ -72,6 +75,7 @@ export interface ResolvedRuleset {
   /** Ids of the chain, child first, e.g. `["my-shop", "district/2900", "national"]`. */
   chain: string[];
   at: string;
+  /** `source` is the label (document number, or issuer and title) of the sources the setting cites. */
   rules: Array<{ rule: Rule; severity: Severity; options: unknown; source: string | undefined }>;
   policy: Policy;
   /** The district section of the nearest district ruleset in the chain. */
@@ -98,7 +102,7 @@ export function loadRuleset(data: unknown, rules: readonly Rule[], origin = 'rul
       return `${jsonPath(i.path)}: ${i.message}`;
     });
     const unknownRule = parsed.error.issues.some((i) => i.code === 'unrecognized_keys' && i.path[0] === 'rules' && i.path.length === 1);
-    const badOptions = parsed.error.issues.some((i) => i.path[0] === 'rules');
+    const badOptions = parsed.error.issues.some((i) => i.path[0] === 'rules' && i.path.at(-1) !== 'source');
     throw new SandanError(unknownRule ? 'RULESET_UNKNOWN_RULE' : badOptions ? 'RULESET_BAD_OPTIONS' : 'RULESET_INVALID', `${origin}: ${problems.join('; ')}`, {
       details: { origin, problems },
     });
@@ -207,7 +211,8 @@ export class RulesetRegistry {
           merged = {
             ...merged,
             ...(s.severity !== undefined && { severity: s.severity }),
-            ...(s.source !== undefined && { source: s.source }),
+            // Resolved here, in the ruleset that cites it: ids are local to their file.
+            ...(s.source !== undefined && { source: labelRef(s.source, rs.data.sources) }),
             // A setting that states a severity stands on its own source; one that only tunes options keeps the parent's confidence.
             confidence: s.severity !== undefined ? s.confidence : (s.confidence ?? merged?.confidence),
             options: { ...merged?.options, ...s.options },
@@ -219,16 +224,16 @@ export class RulesetRegistry {
       if (severity === 'off') continue;
       // An uncertain fact never fails a declaration: it warns.
       if (severity === 'error' && merged.confidence === 'uncertain') severity = 'warning';
-      rules.push({ rule, severity, options: (rule.options as z.ZodType).parse(merged.options ?? {}), source: merged.source });
+      rules.push({ rule, severity, options: (rule.options as z.ZodType).parse(merged.options ?? {}), source: merged.source as string | undefined });
     }
     const rawPolicy: Record<string, unknown> = {};
     const sources: Partial<Record<PolicyKey, string>> = {};
     for (const rs of rootFirst) {
       for (const [key, entries] of Object.entries(rs.data.policy ?? {})) {
-        const e = (entries as Array<{ value: unknown; source: string } & Setting> | undefined)?.find((x) => inForce(x, at));
+        const e = (entries as Array<{ value: unknown; source: SourceRef } & Setting> | undefined)?.find((x) => inForce(x, at));
         if (e) {
           rawPolicy[key] = e.value;
-          sources[key as PolicyKey] = e.source;
+          sources[key as PolicyKey] = labelRef(e.source, rs.data.sources as Source[] | undefined) ?? '';
         }
       }
     }

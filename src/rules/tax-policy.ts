@@ -11,6 +11,8 @@ export function toTaxPolicy(policy: Policy): TaxPolicy | undefined {
   return {
     singleTransactionLimit,
     annualLimit,
+    singleItemFullTax: policy.singleItemFullTax,
+    generalTradeQuote: policy.generalTradeQuote,
     cbecTaxFactor,
     cbecDutyRate,
     rounding: policy.rounding,

@@ -1,4 +1,4 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import type { z } from 'zod';
 import type { Declaration } from '../model/documents.js';
 import type { Issue, Message, Severity } from '../model/issue.js';

@@ -1,6 +1,7 @@
 import { SandanError } from '../errors.js';
 import type { Issue } from '../model/issue.js';
 import { parseDeclaration } from '../model/parse.js';
+import { catalogueHelp } from '../xml/receipts.js';
 import type { RateTable } from '../tax/rates.js';
 import { bundledCodeTables, bundledPositiveLists, bundledRateTable, defaultRegistry } from './bundled.js';
 import type { GoodsRecords } from './goods-records.js';
@@ -159,6 +160,9 @@ function runRules(input: unknown, resolved: ResolvedRuleset, codes: CodeTables, 
       const issue: Issue = { code: ri.code, severity: ri.severity === 'warning' ? 'warning' : severity, path: ri.path, message: ri.message, ruleId: rule.id };
       if (ri.expected !== undefined) issue.expected = ri.expected;
       if (ri.actual !== undefined) issue.actual = ri.actual;
+      // A finding that mirrors a customs rejection says what the receipt catalogue says about it.
+      const help = catalogueHelp(ri.code);
+      if (help) issue.help = help;
       issues.push(issue);
     }
   }

@@ -3,7 +3,7 @@
  * platform's `platDataOpen` with `openReq`, the platform answers at once and then posts
  * `payExInfoStr` (signed) to `realTimeDataUpload`.
  */
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import { type X509Certificate } from 'node:crypto';
 import { SandanError } from '../errors.js';
 import { keyTypeOf, type SignatureAlgorithm } from './algorithms.js';

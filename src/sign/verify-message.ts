@@ -5,6 +5,7 @@ import { timingSafeEqual, verify as nodeVerify, type X509Certificate } from 'nod
 import { DIGEST_METHODS, DSIG_NS, keyTypeOf, SIGNATURE_METHODS, URIS, digest, type DigestAlgorithm, type SignatureAlgorithm } from './algorithms.js';
 import { OID_SM3_WITH_SM2, parseCertificate, sm2DerToRaw } from './der.js';
 import { readCertificate, type CertificateInfo } from './signer.js';
+import { diagnose, type Diagnosis, type DiagnosisInput } from './diagnose.js';
 import { sm2E, sm2VerifyE, sm2Z } from './sm2.js';
 import { allElements, canonicalizeDocument, canonicalizeElement, childElements, parseXml, textContent, type XmlDocument, type XmlElement } from './xml.js';
 import { SandanError } from '../errors.js';
@@ -50,6 +51,12 @@ export interface VerifyOptions {
   digestMethods?: Readonly<Record<string, DigestAlgorithm>> | undefined;
   /** Check that the certificate is valid at this time (not checked by default: old messages stay verifiable). */
   at?: Date | undefined;
+  /**
+   * When the signature or digest does not match (or the certificate is untrusted), try the usual causes and
+   * report the one that explains it in `diagnosis` (default true). Costs a few extra signature checks, and
+   * only on failure; turn it off when verifying many messages expected to fail.
+   */
+  diagnose?: boolean | undefined;
 }
 
 /** A signature that verified, with what it covers. */
@@ -74,13 +81,15 @@ export interface VerifyFailure {
   valid: false;
   reason: VerifyFailureReason;
   message: string;
+  /** For `signature-mismatch`, `digest-mismatch` and `certificate-untrusted`: which likely cause explains the failure (see docs/signing.md). */
+  diagnosis?: Diagnosis;
 }
 
 /** The outcome of {@link verifyMessage}. */
 export type VerifyResult = VerifySuccess | VerifyFailure;
 
 class Fail extends Error {
-  constructor(readonly reason: VerifyFailureReason, message: string) {
+  constructor(readonly reason: VerifyFailureReason, message: string, readonly state?: DiagnosisInput) {
     super(message);
   }
 }
@@ -183,8 +192,10 @@ export function verifyMessage(xml: string, options: VerifyOptions = {}): VerifyR
   try {
     return verifyInner(xml, options, anchors);
   } catch (e) {
-    if (e instanceof Fail) return { valid: false, reason: e.reason, message: e.message };
-    throw e;
+    if (!(e instanceof Fail)) throw e;
+    // Only after the strict verdict: the diagnosis explains it, never changes it.
+    if (e.state && options.diagnose !== false) return { valid: false, reason: e.reason, message: e.message, diagnosis: diagnose(e.state) };
+    return { valid: false, reason: e.reason, message: e.message };
   }
 }
 
@@ -265,6 +276,12 @@ function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateIn
   if (embedded && embedded.keyType !== keyType) throw new Fail('certificate-invalid', `The certificate holds an ${embedded.keyType.toUpperCase()} key but the SignatureMethod is ${signatureAlgorithm}`);
 
   const canonicalSignedInfo = Buffer.from(canonicalizeElement(signedInfo, { withComments: c14n === URIS.c14nWithComments }), 'utf8');
+  // What a diagnosis needs; built only when a check fails.
+  const state = (reason: DiagnosisInput['reason'], signer: CertificateInfo | undefined): DiagnosisInput => ({
+    reason, doc, signature: sig, signedInfo, signedInfoWithComments: c14n === URIS.c14nWithComments, signatureAlgorithm, digestAlgorithm,
+    signatureValue, digestValue, candidates: candidates.filter((c) => c.keyType === keyType), embedded, anchors, signer,
+    verifies: (data, c) => checkSignatureValue(signatureAlgorithm, data, signatureValue, c).ok,
+  });
   let cert: CertificateInfo | undefined;
   let sm2Encoding: 'raw' | 'der' | undefined;
   for (const c of candidates) {
@@ -276,15 +293,15 @@ function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateIn
       break;
     }
   }
-  if (!cert) throw new Fail('signature-mismatch', embedded ? 'The SignatureValue does not match SignedInfo and the certificate in KeyInfo' : 'The SignatureValue matches none of the given certificates');
-  if (anchors.length && !trusted(cert, anchors)) throw new Fail('certificate-untrusted', `The signing certificate (${cert.x509.subject.replace(/\n/g, ', ')}, serial ${cert.serialHex}) is not trusted`);
+  if (!cert) throw new Fail('signature-mismatch', embedded ? 'The SignatureValue does not match SignedInfo and the certificate in KeyInfo' : 'The SignatureValue matches none of the given certificates', state('signature-mismatch', undefined));
+  if (anchors.length && !trusted(cert, anchors)) throw new Fail('certificate-untrusted', `The signing certificate (${cert.x509.subject.replace(/\n/g, ', ')}, serial ${cert.serialHex}) is not trusted`, state('certificate-untrusted', cert));
   if (options.at) {
     const t = options.at.getTime();
     if (t < Date.parse(cert.x509.validFrom) || t > Date.parse(cert.x509.validTo)) throw new Fail('certificate-expired', `The certificate is valid from ${cert.x509.validFrom} to ${cert.x509.validTo}`);
   }
 
   const signedXml = canonicalizeDocument(doc, { exclude: sig });
-  if (!eq(digest(digestAlgorithm, signedXml), digestValue)) throw new Fail('digest-mismatch', 'The document changed after it was signed (DigestValue does not match)');
+  if (!eq(digest(digestAlgorithm, signedXml), digestValue)) throw new Fail('digest-mismatch', 'The document changed after it was signed (DigestValue does not match)', state('digest-mismatch', cert));
   return {
     valid: true,
     signedXml,

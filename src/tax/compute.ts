@@ -1,12 +1,12 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
 import type { Declaration, InventoryItem } from '../model/documents.js';
 import type { Issue } from '../model/issue.js';
+import { SandanError } from '../errors.js';
 import { allocateOver, weightSum, type Allocation } from './allocate.js';
 import {
   explainLineTax,
   fmtAmount,
-  fmtConst,
   fmtUnrounded,
   lineFigures,
   padPlaces,
@@ -20,13 +20,17 @@ import {
 } from './line.js';
 import { assertTaxPolicy, roundTax, toDec, type RoundingPolicy, type TaxPolicy } from './policy.js';
 import { resolveRate, type RateTable, type ResolvedRate } from './rates.js';
+import { decideRegime, type RegimeFinding } from './regime.js';
 
 /** Options of {@link computeTax}. */
 export interface ComputeTaxOptions {
   policy: TaxPolicy;
   /** One table, or layered tables `[user, bundled]`: the first table with a match wins. */
   rates: RateTable | readonly RateTable[];
-  /** The buyer's dutiable value already used this year; enables the annual-limit check. */
+  /**
+   * The buyer's amount already used this year; enables the annual-limit check (this order
+   * adds its dutiable value).
+   */
   annualUsed?: Decimal;
   /**
    * `false`: figures only, without the `explain` texts (faster; for checks such as validation,
@@ -80,7 +84,10 @@ export interface OmittedLine {
 /** The figures of a declaration's tax (what `computeTax` gives with `explain: false`). */
 export interface TaxFigures {
   regime: Regime;
-  /** Dutiable value of the whole order (all lines, including omitted ones): what the limits compare. */
+  /**
+   * Dutiable value of the whole order (all lines, including omitted ones): goods + freight +
+   * insurance (− the discount where the policy says so), what the limits compare.
+   */
   dutiableValue: Decimal;
   lines: TaxLineFigures[];
   omittedLines: OmittedLine[];
@@ -102,9 +109,29 @@ export interface TaxResult extends TaxFigures {
 const ZERO = new Dec(0);
 
 /**
+ * JavaScript callers (and `as any`) can reach computeTax without options, policy or rates; say which
+ * is missing as a SandanError instead of a TypeError from deep inside.
+ */
+function assertComputeTaxOptions(options: ComputeTaxOptions | undefined): void {
+  const hint = 'computeTax(declaration, { policy, rates }) needs a tax policy (e.g. from the ruleset in force, or DEFAULT_TAX_POLICY_2019) and a rate table';
+  if (options === null || typeof options !== 'object') {
+    throw new SandanError('INVALID_OPTION', `computeTax was called without options: ${hint}`, { details: { field: 'options' } });
+  }
+  const policy = options.policy as unknown;
+  if (policy === null || typeof policy !== 'object') {
+    throw new SandanError('INVALID_OPTION', `computeTax was called without a tax policy (options.policy is ${policy === null ? 'null' : typeof policy}): ${hint}`, { details: { field: 'policy' } });
+  }
+  const rates = options.rates as unknown;
+  if (rates === null || typeof rates !== 'object') {
+    throw new SandanError('INVALID_OPTION', `computeTax was called without a rate table (options.rates is ${rates === null ? 'null' : typeof rates}): ${hint}`, { details: { field: 'rates' } });
+  }
+}
+
+/**
  * Computes duty, consumption tax and VAT of a declaration from its inventory lines
- * (tax-quota-districts.md §2): allocates header freight and insuredFee to lines, picks the
- * regime from the order's dutiable value, computes each line and rounds per the policy.
+ * (tax-quota-districts.md §2): allocates header freight and insuredFee to lines, takes the
+ * regime from {@link decideRegime} (the one the `limits/*` rules use), computes each line and
+ * rounds per the policy.
  * Never throws on business data (problems are issues); throws SandanError on a bad policy.
  * With `explain: false` the result has the same figures and issues but no `explain` texts.
  */
@@ -112,6 +139,7 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions 
 export function computeTax(declaration: Declaration, options: ComputeTaxOptions & { explain?: true }): TaxResult;
 export function computeTax(declaration: Declaration, options: ComputeTaxOptions): TaxFigures;
 export function computeTax(declaration: Declaration, options: ComputeTaxOptions): TaxResult | TaxFigures {
+  assertComputeTaxOptions(options);
   const { policy } = options;
   const explaining = options.explain !== false;
   assertTaxPolicy(policy);
@@ -132,7 +160,6 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
 
   const issues: Issue[] = [];
   const values: Decimal[] = new Array<Decimal>(n);
-  let orderValue = ZERO;
   for (let i = 0; i < n; i++) {
     let P = (weights[i] as Decimal).plus(freight.shares[i] as Decimal).plus(insured.shares[i] as Decimal);
     if (discount !== undefined) P = P.minus(discount.shares[i] as Decimal);
@@ -141,9 +168,20 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
       P = ZERO;
     }
     values[i] = P;
-    orderValue = orderValue.plus(P);
   }
-  const { regime, why } = decideRegime(items, orderValue, policy, options.annualUsed, issues);
+  const decision = decideRegime(
+    {
+      goods: totalWeight,
+      freight: freight.total,
+      insuredFee: insured.total,
+      discount: toDec(declaration.order.discount),
+      quantities: items.map((it) => it.qty),
+    },
+    policy,
+    options.annualUsed === undefined ? undefined : { used: new Dec(options.annualUsed) },
+  );
+  const { regime, dutiableValue: orderValue } = decision;
+  for (const f of decision.findings) issues.push(regimeIssue(f, f.code === 'single-item-full-tax' ? 'inventory.items[0]' : 'inventory'));
   const factors = regimeFactors(regime, policy);
   const ex: ExplainInputs | undefined = explaining
     ? {
@@ -223,7 +261,7 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
   if (ex === undefined) return figures;
   const result = figures as TaxResult;
   result.explain = {
-    regime: regimeReason(why, orderValue, policy.singleTransactionLimit, policy.annualLimit, policy.cbecDutyRate, policy.cbecTaxFactor, options.annualUsed),
+    regime: decision.explain,
     rounding: ex.rule,
   };
   return result;
@@ -306,99 +344,9 @@ function roundingRule(mode: RoundingPolicy['mode'], scale: number, scope: Roundi
     : `line figures ${mode} to ${unit} for display only; each order total is the sum of unrounded line taxes, ${mode} to ${unit} once`;
 }
 
-/** Regime by the order's dutiable value (§2.2–2.3, 财关税〔2018〕49号). */
-function decideRegime(
-  items: readonly InventoryItem[],
-  orderValue: Decimal,
-  policy: TaxPolicy,
-  annualUsed: Decimal | undefined,
-  issues: Issue[],
-): { regime: Regime; why: RegimeWhy } {
-  const limit = policy.singleTransactionLimit;
-  let regime: Regime = 'cbec';
-  let why: RegimeWhy = 'within-limit';
-  if (orderValue.gt(limit)) {
-    const only = items.length === 1 ? items[0] : undefined;
-    if (only !== undefined && only.qty.eq(1)) {
-      regime = 'full';
-      why = 'single-item';
-      issues.push({
-        code: 'tax-single-item-full',
-        severity: 'warning',
-        path: 'inventory.items[0]',
-        ruleId: 'tax/regime',
-        message: {
-          zh: `订单完税价格 ${fmtAmount(orderValue)} 元超过单次交易限值 ${fmtAmount(limit)} 元，但仅含一件不可分割商品，按货物全额征收关税、消费税和增值税，并计入年度交易总额`,
-          en: `Order dutiable value ${fmtAmount(orderValue)} exceeds the single-transaction limit ${fmtAmount(limit)}, but the order holds one indivisible item: full duty, consumption tax and VAT apply, and the value counts toward the annual limit`,
-        },
-        expected: `≤ ${fmtAmount(limit)}`,
-        actual: fmtAmount(orderValue),
-      });
-    } else {
-      regime = 'general-trade';
-      why = 'above-limit';
-      issues.push({
-        code: '-621005',
-        severity: 'error',
-        path: 'inventory',
-        ruleId: 'tax/regime',
-        message: {
-          zh: `订单完税价格 ${fmtAmount(orderValue)} 元超过单次交易限值 ${fmtAmount(limit)} 元，不能按跨境电商零售进口通关，应按一般贸易方式全额征税`,
-          en: `Order dutiable value ${fmtAmount(orderValue)} exceeds the single-transaction limit ${fmtAmount(limit)}: the order cannot clear as CBEC retail import and falls under general-trade rules`,
-        },
-        expected: `≤ ${fmtAmount(limit)}`,
-        actual: fmtAmount(orderValue),
-      });
-    }
-  }
-  if (annualUsed !== undefined) {
-    const total = new Dec(annualUsed).plus(orderValue);
-    if (total.gt(policy.annualLimit)) {
-      regime = 'general-trade';
-      why = 'annual';
-      issues.push({
-        code: '1313',
-        severity: 'error',
-        path: 'inventory',
-        ruleId: 'tax/regime',
-        message: {
-          zh: `订购人年度交易总额 ${fmtAmount(total)} 元（已用 ${fmtAmount(new Dec(annualUsed))} 元 + 本单 ${fmtAmount(orderValue)} 元）超过年度限值 ${fmtAmount(policy.annualLimit)} 元，应按一般贸易方式全额征税`,
-          en: `The buyer's annual total ${fmtAmount(total)} (used ${fmtAmount(new Dec(annualUsed))} + this order ${fmtAmount(orderValue)}) exceeds the annual limit ${fmtAmount(policy.annualLimit)}: general-trade rules apply`,
-        },
-        expected: `≤ ${fmtAmount(policy.annualLimit)}`,
-        actual: fmtAmount(total),
-      });
-    }
-  }
-  return { regime, why };
-}
-
-/** Which branch of {@link decideRegime} chose the regime. */
-type RegimeWhy = 'within-limit' | 'single-item' | 'above-limit' | 'annual';
-
-/** Why the regime applies, for the result's explanation. */
-function regimeReason(
-  why: RegimeWhy,
-  orderValue: Decimal,
-  limit: Decimal,
-  annualLimit: Decimal,
-  cbecDutyRate: Decimal,
-  cbecTaxFactor: Decimal,
-  annualUsed: Decimal | undefined,
-): string {
-  switch (why) {
-    case 'within-limit':
-      return `order dutiable value ${fmtAmount(orderValue)} ≤ single-transaction limit ${fmtAmount(limit)}: CBEC regime (duty × ${fmtConst(cbecDutyRate)}, CT and VAT × ${fmtConst(cbecTaxFactor)})`;
-    case 'single-item':
-      return `order dutiable value ${fmtAmount(orderValue)} > ${fmtAmount(limit)} but one indivisible item (财关税〔2018〕49号): full duty, CT and VAT, counts toward the annual limit`;
-    case 'above-limit':
-      return `order dutiable value ${fmtAmount(orderValue)} > single-transaction limit ${fmtAmount(limit)} with more than one item: general-trade full tax`;
-    case 'annual': {
-      const used = new Dec(annualUsed as Decimal);
-      const total = used.plus(orderValue);
-      return `annual total ${fmtAmount(used)} + ${fmtAmount(orderValue)} = ${fmtAmount(total)} > annual limit ${fmtAmount(annualLimit)}: general-trade full tax`;
-    }
-  }
+/** A regime finding as an issue of the duty engine. */
+function regimeIssue(f: RegimeFinding, path: string): Issue {
+  return { code: f.code, severity: f.severity, path, ruleId: 'tax/regime', message: f.message, expected: f.expected, actual: f.actual };
 }
 
 function valueExplanation(

@@ -1,4 +1,4 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
 import { SandanError } from '../errors.js';
 import { lineFigures, regimeFactors, type LineFigures, type QuantityOf } from './line.js';
@@ -24,8 +24,8 @@ export interface TaxInclusiveSplit {
 
 /** Options of {@link fromTaxInclusivePrice}. */
 export interface TaxInclusiveOptions {
-  /** `cbec` (default): the price is within limits; `full`: full rates (one indivisible item over the limit). */
-  regime?: 'cbec' | 'full';
+  /** `cbec` (default): the price is within limits; `cbec-full`: full rates (one item above the single limit, 财关税〔2018〕49号). */
+  regime?: 'cbec' | 'cbec-full';
 }
 
 /**

@@ -11,8 +11,21 @@ export {
   type AllocationRemainder,
   type RoundingMode,
   type RoundingPolicy,
+  type SingleItemFullTax,
   type TaxPolicy,
 } from './policy.js';
+/** The one regime decision (CBEC, CBEC at full tax, general trade), shared with the `limits/*` rules. */
+export {
+  decideRegime,
+  orderDutiableValue,
+  type RegimeDecision,
+  type RegimeFinding,
+  type RegimeLimit,
+  type RegimeOrder,
+  type RegimePolicy,
+  type RegimeReason,
+  type RegimeYear,
+} from './regime.js';
 /** Rate tables: parse the user format and resolve a code by longest prefix over layered tables. */
 export {
   parseRateTable,
@@ -45,3 +58,4 @@ export { fromTaxInclusivePrice, type TaxInclusiveOptions, type TaxInclusiveSplit
 export { convertToCny } from './currency.js';
 /** JSON output. */
 export { taxResultToJSON, type TaxResultJSON } from './json.js';
+export { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';

@@ -1,4 +1,4 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import type { Issue } from '../model/issue.js';
 import type { LineExplanation, TaxResult } from './compute.js';
 import { padPlaces, type Regime } from './line.js';

@@ -1,4 +1,4 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
 import type { ConsumptionTier, TaxRate } from './rates.js';
 import { toDec } from './policy.js';
@@ -8,8 +8,12 @@ import { toDec } from './policy.js';
  * {@link computeTax} and {@link fromTaxInclusivePrice} so both use one set of formulas.
  */
 
-/** `cbec`: within limits (duty × cbecDutyRate, CT and VAT × factor); `full` and `general-trade`: full rates. */
-export type Regime = 'cbec' | 'full' | 'general-trade';
+/**
+ * `cbec`: within the limits (duty × cbecDutyRate, CT and VAT × factor); `cbec-full`: one item above
+ * the single-transaction limit clearing through CBEC at full rates (财关税〔2018〕49号); `general-trade`:
+ * outside CBEC, figures at full rates. `decideRegime` (regime.ts) picks it.
+ */
+export type Regime = 'cbec' | 'cbec-full' | 'general-trade';
 
 /** A figure with the formula and inputs that produced it, as strings for people and JSON. */
 export interface Explanation {

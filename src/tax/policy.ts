@@ -1,4 +1,4 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
 import { SandanError } from '../errors.js';
 
@@ -21,6 +21,15 @@ export interface RoundingPolicy {
 export type AllocationRemainder = 'last-line' | 'largest-line';
 
 /**
+ * Whether one indivisible item above the single-transaction limit may still clear through CBEC,
+ * at the full duty, VAT and consumption tax. `allowed: true` (财关税〔2018〕49号 二, from
+ * 2019-01-01): when its dutiable value is below `below` (the annual limit, 26000). `allowed:
+ * false` (财关税〔2016〕18号): such an item goes to general trade like any order above the limit.
+ * `quote` is the policy sentence, quoted in the findings.
+ */
+export type SingleItemFullTax = { allowed: false; quote?: string | undefined } | { allowed: true; below: Decimal; quote?: string | undefined };
+
+/**
  * Policy values for one declaration, resolved by the caller from effective-dated rulesets
  * (tax-quota-districts.md §1): the duty engine takes them as plain input and never reads a clock.
  */
@@ -29,6 +38,10 @@ export interface TaxPolicy {
   singleTransactionLimit: Decimal;
   /** Per-person yearly limit (26000 since 2019-01-01, 20000 before). */
   annualLimit: Decimal;
+  /** The single-item path above the single-transaction limit (none before 2019-01-01; below 26000 since). */
+  singleItemFullTax: SingleItemFullTax;
+  /** The policy sentence sending orders above the limits to general trade, quoted in the findings. */
+  generalTradeQuote?: string | undefined;
   /** Share of statutory VAT and consumption tax payable within limits (0.7). */
   cbecTaxFactor: Decimal;
   /** Share of the MFN duty payable within limits (0: tariff temporarily zero). */
@@ -42,12 +55,13 @@ export interface TaxPolicy {
 const ROUNDING: RoundingPolicy = Object.freeze({ mode: 'half-up', scale: 2, scope: 'line' });
 
 /**
- * Policy under 财关税〔2018〕49号 (from 2019-01-01): 5000 / 26000, 70 %, tariff 0.
+ * Policy under 财关税〔2018〕49号 (from 2019-01-01): 5000 / 26000, one item below 26000 at full tax, 70 %, tariff 0.
  * For tests and docs; production values come from dated rulesets.
  */
 export const DEFAULT_TAX_POLICY_2019: Readonly<TaxPolicy> = Object.freeze({
   singleTransactionLimit: new Dec('5000'),
   annualLimit: new Dec('26000'),
+  singleItemFullTax: Object.freeze({ allowed: true, below: new Dec('26000') }),
   cbecTaxFactor: new Dec('0.7'),
   cbecDutyRate: new Dec('0'),
   rounding: ROUNDING,
@@ -56,13 +70,14 @@ export const DEFAULT_TAX_POLICY_2019: Readonly<TaxPolicy> = Object.freeze({
 });
 
 /**
- * Policy under 财关税〔2016〕18号 (2016-04-08 to 2018-12-31): 2000 / 20000, 70 %, tariff 0.
+ * Policy under 财关税〔2016〕18号 (2016-04-08 to 2018-12-31): 2000 / 20000, no single-item path, 70 %, tariff 0.
  * For tests and docs; production values come from dated rulesets.
  */
 export const DEFAULT_TAX_POLICY_2016: Readonly<TaxPolicy> = Object.freeze({
   ...DEFAULT_TAX_POLICY_2019,
   singleTransactionLimit: new Dec('2000'),
   annualLimit: new Dec('20000'),
+  singleItemFullTax: Object.freeze({ allowed: false }),
 });
 
 const DECIMAL_MODE: Record<RoundingMode, Decimal.Rounding> = {
@@ -96,6 +111,13 @@ export function assertTaxPolicy(policy: TaxPolicy): void {
   nonNegative('annualLimit');
   nonNegative('cbecTaxFactor');
   nonNegative('cbecDutyRate');
+  const single = policy.singleItemFullTax as Partial<{ allowed: unknown; below: unknown; quote: unknown }> | undefined;
+  if (single === null || typeof single !== 'object' || typeof single.allowed !== 'boolean') {
+    fail('singleItemFullTax', 'must be { allowed: false } or { allowed: true, below: Decimal }');
+  }
+  if (single?.allowed === true && (!Dec.isDecimal(single.below) || !(single.below as Decimal).isFinite() || (single.below as Decimal).isNegative())) {
+    fail('singleItemFullTax.below', 'must be a non-negative Decimal when allowed');
+  }
   const r = policy.rounding as RoundingPolicy | undefined;
   if (r === undefined || !(r.mode in DECIMAL_MODE)) fail('rounding.mode', "must be 'half-up', 'half-even', 'down' or 'up'");
   if (!Number.isInteger(r?.scale) || (r?.scale ?? -1) < 0 || (r?.scale ?? 99) > 5) fail('rounding.scale', 'must be an integer 0..5');

@@ -1,8 +1,9 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { Dec } from '../model/primitives.js';
 import { formatPath } from '../model/issue.js';
 import { SandanError } from '../errors.js';
+import { labelRef, refIds, SourceRefSchema, SourcesSchema, type Source } from '../model/sources.js';
 
 /**
  * A consumption-tax tier applies when the line's dutiable value per unit reaches one of
@@ -34,7 +35,7 @@ export interface TaxRate {
   vat: Decimal;
   /** Tiers tried in order; the first that applies wins; none → no CT. */
   consumption?: readonly ConsumptionTier[];
-  /** Where the rate comes from (document, page). */
+  /** Where the rate comes from: the labels (document number, or issuer and title) of the sources the entry cites. */
   source?: string;
   /** Date the source was stated or consulted (ISO date). */
   asOf?: string;
@@ -94,7 +95,8 @@ const EntrySchema = z.strictObject({
   duty: decimalValue.optional(),
   vat: fraction,
   consumption: z.union([TierSchema, z.array(TierSchema).min(1)]).optional(),
-  source: z.string().min(1).optional(),
+  /** The id (or ids) of entries of the table's `$sources`. */
+  source: SourceRefSchema.optional(),
   asOf: z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, { error: 'expected an ISO date such as "2026-11-21"' }).optional(),
   note: z.string().optional(),
 });
@@ -113,15 +115,26 @@ function invalid(origin: string, path: readonly PropertyKey[], why: string): San
 /**
  * Validates a rate table in the user format
  * `{ "<code>": { "duty": "0.10", "vat": "0.13", "consumption": { "adValorem": "0.15" } } }`.
- * Keys are 10-digit codes or 8-/4-digit prefixes; keys starting with `$` are comments.
+ * Keys are 10-digit codes or 8-/4-digit prefixes; keys starting with `$` are comments, except
+ * `$sources`: the documents the table relies on, which each entry's `source` names by id.
  * Throws `SandanError('INVALID_OPTION')` naming `origin` and the JSON path of the first problem.
  */
 export function parseRateTable(json: unknown, origin = 'rate table'): RateTable {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw invalid(origin, [], 'expected an object keyed by commodity code');
   }
+  const table = json as Record<string, unknown>;
+  let sources: Source[] | undefined;
+  if (table.$sources !== undefined) {
+    const s = SourcesSchema.safeParse(table.$sources);
+    if (!s.success) {
+      const first = s.error.issues[0];
+      throw invalid(origin, ['$sources', ...(first?.path ?? [])], first?.message ?? 'invalid sources');
+    }
+    sources = s.data;
+  }
   const entries = new Map<string, TaxRate>();
-  for (const [key, raw] of Object.entries(json as Record<string, unknown>)) {
+  for (const [key, raw] of Object.entries(table)) {
     if (key.startsWith('$')) continue;
     if (!KEY.test(key)) throw invalid(origin, [key], 'keys are 10-, 8- or 4-digit commodity codes');
     const parsed = EntrySchema.safeParse(raw);
@@ -129,8 +142,13 @@ export function parseRateTable(json: unknown, origin = 'rate table'): RateTable 
       const first = parsed.error.issues[0];
       throw invalid(origin, [key, ...(first?.path ?? [])], first?.message ?? 'invalid entry');
     }
-    const { consumption, ...rest } = parsed.data;
-    const rate: TaxRate = { ...rest };
+    const { consumption, source, ...rest } = parsed.data;
+    for (const id of refIds(source)) {
+      if (!sources?.some((x) => x.id === id)) {
+        throw invalid(origin, [key, 'source'], sources ? `cites unknown source "${id}"; the table's $sources are ${sources.map((x) => x.id).join(', ')}` : `cites source "${id}" but the table has no $sources`);
+      }
+    }
+    const rate: TaxRate = { ...rest, ...(source !== undefined ? { source: labelRef(source, sources) } : {}) };
     if (consumption !== undefined) rate.consumption = Array.isArray(consumption) ? consumption : [consumption];
     entries.set(key, Object.freeze(rate));
   }

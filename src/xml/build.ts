@@ -1,4 +1,4 @@
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
 import type { Issue } from '../model/issue.js';
 import { compileAccept, type Accept } from '../model/fast-check.js';

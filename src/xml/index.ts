@@ -10,3 +10,4 @@ export { parseReturnInfo, type ReturnInfo } from './return-info.js';
 export { wrapDxp, unwrapDxp, type WrapDxpOptions } from './dxp.js';
 export * from './receipts.js';
 export { XML_BUILD_RULE_ID, XML_PARSE_RULE_ID } from './issues.js';
+export { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';

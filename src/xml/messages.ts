@@ -2,20 +2,32 @@ import type { z } from 'zod';
 import { InventorySchema, LogisticsSchema, OrderSchema, PaymentSchema, type Inventory, type Logistics, type Order, type Payment } from '../model/documents.js';
 import type { CebSchema } from './content-model.js';
 import {
+  ArrivalSchema,
   DeliverySchema,
+  DepartureSchema,
   ExportInventorySchema,
+  ExportInvtCancelSchema,
   ExportLogisticsSchema,
   ExportOrderSchema,
+  ExportReceiptsSchema,
   InvtCancelSchema,
   InvtRefundSchema,
   LogisticsStatusSchema,
+  SummaryApplySchema,
+  WayBillSchema,
+  type Arrival,
   type Delivery,
+  type Departure,
   type ExportInventory,
+  type ExportInvtCancel,
   type ExportLogistics,
   type ExportOrder,
+  type ExportReceipts,
   type InvtCancel,
   type InvtRefund,
   type LogisticsStatus,
+  type SummaryApply,
+  type WayBill,
 } from './other-documents.js';
 
 /** DXP receiver of import messages (ceb-messages.md §2.1). */
@@ -47,8 +59,14 @@ export const BUILDABLE = {
   CEB625: { root: 'CEB625Message', schema: 'import', key: 'invtRefund', zh: '退货申请单', en: 'inventory refund', documentSchema: InvtRefundSchema, signatureRequired: true },
   CEB711: { root: 'CEB711Message', schema: 'import', key: 'delivery', zh: '入库明细单', en: 'warehouse-entry detail', documentSchema: DeliverySchema, signatureRequired: true },
   CEB303: { root: 'CEB303Message', schema: 'export', key: 'exportOrder', zh: '出口订单', en: 'export order', documentSchema: ExportOrderSchema, signatureRequired: false },
+  CEB403: { root: 'CEB403Message', schema: 'export', key: 'exportReceipts', zh: '收款单', en: 'payment receipt (export)', documentSchema: ExportReceiptsSchema, signatureRequired: false },
   CEB505: { root: 'CEB505Message', schema: 'export', key: 'exportLogistics', zh: '出口运单', en: 'export waybill', documentSchema: ExportLogisticsSchema, signatureRequired: false },
+  CEB507: { root: 'CEB507Message', schema: 'export', key: 'arrival', zh: '运抵单', en: 'arrival', documentSchema: ArrivalSchema, signatureRequired: false },
+  CEB509: { root: 'CEB509Message', schema: 'export', key: 'departure', zh: '离境单', en: 'departure', documentSchema: DepartureSchema, signatureRequired: false },
   CEB603: { root: 'CEB603Message', schema: 'export', key: 'exportInventory', zh: '出口清单', en: 'export inventory', documentSchema: ExportInventorySchema, signatureRequired: false },
+  CEB605: { root: 'CEB605Message', schema: 'export', key: 'exportInvtCancel', zh: '出口撤销申请单', en: 'export inventory cancel', documentSchema: ExportInvtCancelSchema, signatureRequired: false },
+  CEB607: { root: 'CEB607Message', schema: 'export', key: 'wayBill', zh: '清单总分单', en: 'master/house bill', documentSchema: WayBillSchema, signatureRequired: false },
+  CEB701: { root: 'CEB701Message', schema: 'export', key: 'summaryApply', zh: '汇总申请单', en: 'summary application', documentSchema: SummaryApplySchema, signatureRequired: false },
 } as const satisfies Record<string, BuildableMessage>;
 
 /** A message type sandan can build, e.g. `CEB621`. */
@@ -65,8 +83,14 @@ export interface DocumentOf {
   CEB625: InvtRefund;
   CEB711: Delivery;
   CEB303: ExportOrder;
+  CEB403: ExportReceipts;
   CEB505: ExportLogistics;
+  CEB507: Arrival;
+  CEB509: Departure;
   CEB603: ExportInventory;
+  CEB605: ExportInvtCancel;
+  CEB607: WayBill;
+  CEB701: SummaryApply;
 }
 
 /** True for a message type sandan builds. */

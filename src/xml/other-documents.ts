@@ -1,11 +1,12 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { amount, date8, dateTime14, digits, envelope, fixed, gcode, int, text } from '../model/primitives.js';
 
 /*
  * Documents of the CEB messages that are not part of a declaration (src/model/documents.ts):
  * waybill status, inventory cancel and refund, warehouse-entry detail, and the export order,
- * waybill and inventory. Field for field as in the 2022-05 XSDs (ceb-messages.md §2.2, §4.1),
+ * payment receipt, waybill, arrival, departure, inventory, inventory cancel, master/house bill
+ * and summary application. Field for field as in the 2022-05 XSDs (ceb-messages.md §2.2, §4.1),
  * with the conventions of documents.ts: CEB names, amounts as N19,5, envelope optional.
  */
 
@@ -218,6 +219,161 @@ export const ExportInventorySchema = z.object({
   items: z.array(ExportInventoryItemSchema).min(1).max(100),
 });
 
+/** Receipts (CEB403 收款单): the payment company's record of the money received for an export order. */
+export const ExportReceiptsSchema = z.object({
+  ...exportEnvelope,
+  ebpCode: text(18),
+  ebpName: text(100),
+  ebcCode: text(18),
+  ebcName: text(100),
+  orderNo: text(60),
+  // Mandatory for a domestic payment company; offline payments name payName "现金支付" (XSD annotation).
+  payCode: text(18).optional(),
+  payName: text(100),
+  payNo: text(60).optional(),
+  charge: amount(),
+  currency: code3,
+  accountingDate: dateTime14(),
+  note: text(1000).optional(),
+});
+
+/*
+ * The arrival, departure, master/house bill and summary documents may be split over several
+ * messages: msgCount is how many, msgSeqNo this one's number from 1 (XSD annotations).
+ */
+const split = { msgCount: int(1), msgSeqNo: int(1) };
+/** List line numbers are xs:int with at most 5 digits in these documents. */
+const lineNo = int(1, 99999);
+
+/** ArrivalList: one parcel arriving at the supervised site. */
+export const ArrivalItemSchema = z.object({
+  gnum: lineNo,
+  logisticsNo: text(32),
+  totalPackageNo: text(37).optional(),
+  note: text(1000).optional(),
+});
+
+/** ArrivalHead + ArrivalList lines as `items` (CEB507 运抵单; the XSD allows no lines). */
+export const ArrivalSchema = z.object({
+  ...exportEnvelope,
+  customsCode: digits(4),
+  copNo: text(30),
+  preNo: fixed(18).optional(),
+  operatorCode: text(18),
+  operatorName: text(100),
+  loctNo: text(10).optional(),
+  ieFlag: z.literal('E'),
+  trafMode,
+  billNo: text(37).optional(),
+  domesticTrafNo: text(100),
+  logisticsCode: text(18),
+  logisticsName: text(100),
+  ...split,
+  note: text(1000).optional(),
+  items: z.array(ArrivalItemSchema),
+});
+
+/** DepartureList: one parcel leaving the country. */
+export const DepartureItemSchema = z.object({
+  gnum: lineNo,
+  totalPackageNo: text(37).optional(),
+  logisticsNo: text(32),
+  note: text(1000).optional(),
+});
+
+/** DepartureHead + DepartureList lines as `items` (CEB509 离境单). */
+export const DepartureSchema = z.object({
+  ...exportEnvelope,
+  customsCode: digits(4),
+  copNo: text(30),
+  preNo: fixed(18).optional(),
+  logisticsCode: text(18),
+  logisticsName: text(100),
+  trafMode,
+  trafName: text(100).optional(),
+  voyageNo: text(32).optional(),
+  billNo: text(37).optional(),
+  leaveTime: dateTime14(),
+  ...split,
+  note: text(1000).optional(),
+  items: z.array(DepartureItemSchema).min(1),
+});
+
+/** Export InvtCancel (CEB605 撤销申请单): cancels an export inventory by its invtNo. */
+export const ExportInvtCancelSchema = z.object({
+  ...exportEnvelope,
+  customsCode: digits(4),
+  copNo: text(30),
+  preNo: fixed(18).optional(),
+  invtNo: text(20),
+  reason: text(1000),
+  agentCode: text(18),
+  agentName: text(100),
+  ebcCode: text(18),
+  ebcName: text(100),
+  note: text(1000).optional(),
+});
+
+/** WayBillList: one parcel (and its inventory) under the master bill. */
+export const WayBillItemSchema = z.object({
+  gnum: lineNo,
+  totalPackageNo: text(60).optional(),
+  logisticsNo: text(32),
+  invtNo: text(20).optional(),
+  note: text(1000).optional(),
+});
+
+/** WayBillHead + WayBillList lines as `items` (CEB607 清单总分单; appStatus 2 must be signed, XSD annotation). */
+export const WayBillSchema = z.object({
+  ...exportEnvelope,
+  customsCode: digits(4),
+  copNo: text(30),
+  preNo: fixed(18).optional(),
+  agentCode: text(18),
+  agentName: text(100),
+  loctNo: text(10).optional(),
+  trafMode,
+  trafName: text(100),
+  voyageNo: text(32),
+  billNo: text(37),
+  domesticTrafNo: text(100).optional(),
+  grossWeight: amount(),
+  logisticsCode: text(18),
+  logisticsName: text(100),
+  ...split,
+  note: text(1000).optional(),
+  items: z.array(WayBillItemSchema).min(1),
+});
+
+/** SummaryApplyList: one export inventory to summarise. */
+export const SummaryApplyItemSchema = z.object({ invtNo: text(20) });
+
+/**
+ * SummaryApplyHead + SummaryApplyList lines as `items` (CEB701 汇总申请单). summaryFlag 1 summarises
+ * by consignor, 2 by consignor and producer; with startTime/endTime the lines are ignored (XSD annotations).
+ */
+export const SummaryApplySchema = z.object({
+  ...exportEnvelope,
+  customsCode: digits(4),
+  copNo: text(30),
+  preNo: text(18).optional(),
+  sumNo: text(18).optional(),
+  agentCode: text(18),
+  agentName: text(100),
+  ebcCode: text(18),
+  ebcName: text(100),
+  declAgentCode: text(18),
+  declAgentName: text(100),
+  startTime: dateTime14().optional(),
+  endTime: dateTime14().optional(),
+  loctNo: text(10).optional(),
+  summaryFlag: z.enum(['1', '2']),
+  itemNameFlag: fixed(1),
+  ...split,
+  note: text(1000).optional(),
+  items: z.array(SummaryApplyItemSchema),
+});
+
 /** Replaces the wire types of amount and integer fields with their model types (as in documents.ts). */
 type Model<T, A extends string, I extends string = never> = Omit<T, A | I> & { [K in A & keyof T]: undefined extends T[K] ? Decimal | undefined : Decimal } & {
   [K in I & keyof T]: number;
@@ -246,3 +402,23 @@ export type ExportLogistics = Model<z.output<typeof ExportLogisticsSchema>, 'fre
 export type ExportInventoryItem = Model<z.output<typeof ExportInventoryItemSchema>, 'qty' | 'qty1' | 'qty2' | 'price' | 'totalPrice', 'gnum'>;
 /** An export inventory (CEB603) in model form. */
 export type ExportInventory = Lines<Model<z.output<typeof ExportInventorySchema>, 'freight' | 'insuredFee' | 'grossWeight' | 'netWeight', 'packNo'>, ExportInventoryItem>;
+/** An export payment receipt (CEB403) in model form. */
+export type ExportReceipts = Model<z.output<typeof ExportReceiptsSchema>, 'charge'>;
+/** An arrival line in model form. */
+export type ArrivalItem = Model<z.output<typeof ArrivalItemSchema>, never, 'gnum'>;
+/** An arrival (CEB507) in model form. */
+export type Arrival = Lines<Model<z.output<typeof ArrivalSchema>, never, 'msgCount' | 'msgSeqNo'>, ArrivalItem>;
+/** A departure line in model form. */
+export type DepartureItem = Model<z.output<typeof DepartureItemSchema>, never, 'gnum'>;
+/** A departure (CEB509) in model form. */
+export type Departure = Lines<Model<z.output<typeof DepartureSchema>, never, 'msgCount' | 'msgSeqNo'>, DepartureItem>;
+/** An export inventory cancel (CEB605) in model form. */
+export type ExportInvtCancel = z.output<typeof ExportInvtCancelSchema>;
+/** A master/house bill line in model form. */
+export type WayBillItem = Model<z.output<typeof WayBillItemSchema>, never, 'gnum'>;
+/** A master/house bill (CEB607) in model form. */
+export type WayBill = Lines<Model<z.output<typeof WayBillSchema>, 'grossWeight', 'msgCount' | 'msgSeqNo'>, WayBillItem>;
+/** A summary application line in model form. */
+export type SummaryApplyItem = z.output<typeof SummaryApplyItemSchema>;
+/** A summary application (CEB701) in model form. */
+export type SummaryApply = Lines<Model<z.output<typeof SummaryApplySchema>, never, 'msgCount' | 'msgSeqNo'>, SummaryApplyItem>;

@@ -1,5 +1,5 @@
-import DecimalJs from 'decimal.js';
-import type Decimal from 'decimal.js';
+import { Decimal as DecimalJs } from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import { SandanError } from '../errors.js';
 import type { Issue } from '../model/issue.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import data from '../../rulesets/receipts.json';
 import { SandanError } from '../errors.js';
+import { checkSourceRefs, SourceRefSchema, SourcesSchema } from '../model/sources.js';
 import type { Message } from '../model/issue.js';
 import { parseReturnInfo } from './return-info.js';
 
@@ -19,25 +20,38 @@ export const ReceiptStatusSchema = z.object({
   outcome: z.enum(['pending', 'accepted', 'rejected', 'failed', 'held', 'final']),
   receipts: z.array(z.string()).min(1),
   fix: bilingual,
-  source: z.string().min(1),
+  /** The id (or ids) of entries of the catalogue's `sources`. */
+  source: SourceRefSchema,
 });
 
-/** One known code: customs `[Code:…]`, DXP transport or negative E-Port code. */
+/** One known code: customs `[Code:…]`, DXP transport, negative E-Port or local port platform code. */
 export const ReceiptCodeSchema = z.object({
   code: z.string().regex(/^-?\d+$/),
-  layer: z.enum(['customs', 'dxp', 'eport']),
+  /** `port`: a local port platform's own result code (e.g. Zhejiang e-port `jkfResult`), not the national system's. */
+  layer: z.enum(['customs', 'dxp', 'eport', 'port']),
   zh: z.string().min(1),
   en: z.string().min(1),
+  /** Other `Desc` texts seen with the same code. */
+  aliases: z.array(z.string().min(1)).optional(),
+  /** Why the receipt comes: what in the declaration customs found wrong. */
+  cause: bilingual.optional(),
   fix: bilingual,
-  source: z.string().min(1),
+  /** sandan issue codes that catch the same problem before declaring (besides an issue with this very code). */
+  issueCodes: z.array(z.string().min(1)).optional(),
+  /** The id (or ids) of entries of the catalogue's `sources`. */
+  source: SourceRefSchema,
 });
 
 /** The receipt catalogue file. */
-export const ReceiptCatalogueSchema = z.object({
-  $comment: z.string().optional(),
-  statuses: z.array(ReceiptStatusSchema),
-  codes: z.array(ReceiptCodeSchema),
-});
+export const ReceiptCatalogueSchema = z
+  .object({
+    $comment: z.string().optional(),
+    /** The documents the catalogue relies on; every entry's `source` names them by id. */
+    sources: SourcesSchema,
+    statuses: z.array(ReceiptStatusSchema),
+    codes: z.array(ReceiptCodeSchema),
+  })
+  .superRefine((c, ctx) => checkSourceRefs(c, c.sources, ctx));
 
 /** One returnStatus entry of the catalogue. */
 export type ReceiptStatus = z.output<typeof ReceiptStatusSchema>;
@@ -76,7 +90,31 @@ export interface ReceiptExplanation {
   outcome?: ReceiptStatus['outcome'];
   code?: string;
   codeMeaning?: Message;
+  /** Why such a receipt comes, when the catalogue knows. */
+  cause?: Message;
   fix?: Message;
+}
+
+/** What the receipt catalogue says about a validation issue that mirrors a customs or E-Port code. */
+export interface CatalogueHelp {
+  /** The catalogue code the issue mirrors, e.g. `1327` for `payer-not-buyer`. */
+  code: string;
+  /** The receipt text customs sends for it. */
+  receipt: Message;
+  cause?: Message;
+  fix: Message;
+}
+
+/**
+ * The catalogue entry behind a validation issue code: the entry with that code (customs, E-Port
+ * or port layer; transport codes are not about declarations), else the entry that lists it in
+ * `issueCodes`. Undefined when the catalogue says nothing about it.
+ */
+export function catalogueHelp(issueCode: string): CatalogueHelp | undefined {
+  const codes = receiptCatalogue().codes.filter((e) => e.layer !== 'dxp');
+  const e = codes.find((x) => x.code === issueCode) ?? codes.find((x) => x.issueCodes?.includes(issueCode));
+  if (!e) return undefined;
+  return { code: e.code, receipt: { zh: e.zh, en: e.en }, ...(e.cause && { cause: e.cause }), fix: e.fix };
 }
 
 /**
@@ -96,6 +134,7 @@ export function explainReceipt(doc: { returnStatus?: unknown; returnInfo?: unkno
   }
   if (code !== undefined) out.code = code;
   if (ce) out.codeMeaning = { zh: ce.zh, en: ce.en };
+  if (ce?.cause) out.cause = ce.cause;
   const fix = ce?.fix ?? st?.fix;
   if (fix) out.fix = fix;
   return out;

@@ -1,6 +1,6 @@
 /*
  * Content models of the official 2022-05 CEB XSDs, one line per element, extracted from
- * ../shared/ceb-spec/xsd-202205 and checked against them by test/xml/tables.test.ts.
+ * test/fixtures/ceb-spec/xsd-202205 and checked against them by test/xml/tables.test.ts.
  * Notation: `name` element (a name that has its own entry is a complex element), `?` optional,
  * `*99` / `*n` at most 99 / unbounded, `=Key` complex content defined under Key,
  * `:d` decimal (N19,5), `:i` xs:int, `:x` any XML, `ds:` the xmldsig namespace.

@@ -58,6 +58,25 @@ describe('sandan quota', () => {
     expect(h.events.map((e) => `${e.type} ${e.amount}`)).toEqual(['reserve 25000.5', 'commit 25000.5', 'refund 0.5', 'release 25000']);
   });
 
+  it('refuses a refund after the return window (exit 1) unless --outside-return-window allow', async () => {
+    await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'RW-1', '--amount', '500', '--at', '2026-01-30']);
+    await cli(['quota', 'commit', '--db', db, '--order', 'RW-1', '--at', '2026-01-31T10:00:00+08:00']);
+    // Released 2026-01-31 10:00 Beijing: apply by the end of 2026-03-02, back by the end of 2026-03-17.
+    let r = await cli(['quota', 'refund', '--db', db, '--order', 'RW-1', '--at', '2026-03-03T08:00:00+08:00']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^refused \(outside-return-window\): The return of order RW-1 \(released 2026-01-31 10:00:00 Beijing\) was applied for at 2026-03-03 08:00:00 Beijing, after 2026-03-02 23:59:59 Beijing/);
+    expect(r.stdout).toContain('return window: released 2026-01-31 10:00:00, apply by 2026-03-02 23:59:59, back by 2026-03-17 23:59:59 (Beijing) — outside\n');
+    r = await cli(['quota', 'refund', '--db', db, '--order', 'RW-1', '--at', '2026-03-03T08:00:00+08:00', '--applied-at', '20260302180000', '--format', 'json']);
+    expect([r.code, r.json().returnWindow]).toEqual([0, { releasedAt: '2026-01-31T02:00:00.000Z', applyBy: '2026-03-02T15:59:59.999Z', arriveBy: '2026-03-17T15:59:59.999Z', appliedAt: '2026-03-02T10:00:00.000Z', arrivedAt: null, within: true }]);
+    await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'RW-2', '--amount', '700', '--at', '2026-01-30']);
+    await cli(['quota', 'commit', '--db', db, '--order', 'RW-2', '--at', '2026-01-31T10:00:00+08:00']);
+    r = await cli(['quota', 'refund', '--db', db, '--order', 'RW-2', '--at', '2026-04-01', '--outside-return-window', 'allow', '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect(r.json()).toMatchObject({ ok: true, refunded: '700', returnWindow: { within: false } });
+    r = await cli(['quota', 'refund', '--db', db, '--order', 'RW-2', '--outside-return-window', 'sometimes']);
+    expect(r.code).toBe(2);
+  });
+
   it('exits 2 on misuse: no secret, a missing flag, a bad amount, a wrong secret', async () => {
     let r = await cli(['quota', 'remaining', '--db', db, '--buyer-id', BUYER], {});
     expect(r.code).toBe(2);

@@ -273,6 +273,57 @@ export function quotaContract(h: Harness): void {
       expect(h.find((e) => e.type === 'commit' && e.orderNo === 'ORD-1')?.at.toISOString()).toBe('2026-07-01T04:00:00.000Z');
     });
 
+    it('refunds only within the return window of the release (30 days to apply, 45 to arrive), unless told to allow it', async () => {
+      const clock = manualClock('2026-01-31T02:00:00Z'); // 2026-01-31 10:00 Beijing
+      const l = await ledger(await db(), { clock: clock.now });
+      await l.reserve('W-1', BUYER, '1000', '2026-01-30');
+      await l.reserve('W-2', BUYER, '2000', '2026-01-30');
+      await l.commit('W-1');
+      await l.commit('W-2');
+      // Released 2026-01-31 10:00; the release day is not counted: day 30 is 2026-03-02 (January 31 + 28 days of
+      // February + 2), day 45 is 2026-03-17. Each deadline is the end of that Beijing day.
+      const edge = await l.refund('W-1', '100', { now: '2026-03-02T10:00:00+08:00', key: 'exactly-30-days' });
+      expect(edge.ok).toBe(true);
+      expect([edge.returnWindow?.applyBy.toISOString(), edge.returnWindow?.arriveBy.toISOString(), edge.returnWindow?.within]).toEqual(['2026-03-02T15:59:59.999Z', '2026-03-17T15:59:59.999Z', true]);
+      expect((await l.refund('W-1', '100', { now: '20260302235959999', key: 'last-ms' })).ok).toBe(true);
+      const late = await l.refund('W-1', '100', { now: '2026-03-03T00:00:00+08:00', key: 'one-ms-late' });
+      expect(late).toMatchObject({ ok: false, reason: 'outside-return-window', returnWindow: { within: false } });
+      expect(s(late.remaining)).toBe('23200');
+      expect(!late.ok && late.message).toContain('applied for at 2026-03-03 00:00:00 Beijing, after 2026-03-02 23:59:59 Beijing');
+      // Applied for in time and approved later: in the window when the application time is given.
+      expect((await l.refund('W-1', '100', { now: '2026-03-10T09:00:00+08:00', appliedAt: '20260301120000', key: 'approved-late' })).ok).toBe(true);
+      // Back after day 45: refused, then applied on purpose.
+      const slow = { now: '2026-03-20', appliedAt: '2026-03-01', arrivedAt: '2026-03-18T00:00:00+08:00', key: 'arrived-late' } as const;
+      expect(await l.refund('W-1', '100', slow)).toMatchObject({ ok: false, reason: 'outside-return-window' });
+      const allowed = await l.refund('W-1', '100', { ...slow, outsideReturnWindow: 'allow' });
+      expect(allowed.ok && [s(allowed.entry.refunded), allowed.returnWindow?.within]).toEqual(['400', false]);
+      // A release time given overrides the commit time: released 2026-02-10, applied 2026-03-05 is day 23.
+      expect((await l.refund('W-2', undefined, { now: '2026-03-05', releasedAt: '2026-02-10T09:00:00+08:00' })).ok).toBe(true);
+      await expect(l.refund('W-2', '1', { outsideReturnWindow: 'maybe' as never })).rejects.toMatchObject({ code: 'QUOTA_INVALID' });
+      expect((await l.history(BUYER, 2026)).filter((e) => e.type === 'refund').map((e) => `${e.orderNo} ${e.amount.toFixed()} ${e.key ?? '-'}`)).toEqual([
+        'W-1 100 exactly-30-days', 'W-1 100 last-ms', 'W-1 100 approved-late', 'W-1 100 arrived-late', 'W-2 2000 -',
+      ]);
+      const b = await l.remaining(BUYER, 2026);
+      expect(s(b.used)).toBe('600');
+    });
+
+    it('checks CEB626 receipts against the return window: the receipt time stands in for the application unless appliedAt is given', async () => {
+      const l = await ledger(await db());
+      await l.reserve('RW-1', BUYER, '1000', '2026-07-01', { copNo: 'RW-COP-1' });
+      await l.reserve('RW-2', BUYER, '1000', '2026-07-01', { copNo: 'RW-COP-2' });
+      await applyReceipts(l, [
+        { kind: 'CEB622', copNo: 'RW-COP-1', invtNo: '640020260000000001', returnStatus: '800', returnTime: '20260701120000000' },
+        { kind: 'CEB622', copNo: 'RW-COP-2', invtNo: '640020260000000002', returnStatus: '800', returnTime: '20260701120000000' },
+      ]);
+      // Released 2026-07-01: apply by the end of 2026-07-31, arrive by the end of 2026-08-15.
+      const late = { kind: 'CEB626', copNo: 'RW-REF-1', invtNo: '640020260000000001', returnStatus: '399', returnTime: '20260805090000000' } as const;
+      const out = await applyReceipts(l, [late, { ...late, copNo: 'RW-REF-2', invtNo: '640020260000000002', appliedAt: '20260728100000' }]);
+      expect(out.map((o) => `${o.orderNo} ${o.status} ${o.result && !o.result.ok ? o.result.reason : ''}`)).toEqual(['RW-1 refused outside-return-window', 'RW-2 applied ']);
+      const again = await applyReceipts(l, [late], { outsideReturnWindow: 'allow' });
+      expect(again.map((o) => o.status)).toEqual(['applied']);
+      expect(s((await l.remaining(BUYER, 2026)).used)).toBe('0');
+    });
+
     it('never passes the limit under 200 concurrent reservations, counting each orderNo once', async () => {
       const d = await db();
       const l = await ledger(d);

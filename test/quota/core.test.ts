@@ -1,7 +1,8 @@
 import Decimal from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { beijingYear, buyerKeyOf, MemoryQuotaStore, parseInstant, QuotaLedger, toAmount } from '../../src/quota/index.js';
+import { beijingYear, buyerKeyOf, parseInstant, toAmount } from '../../src/quota/core.js';
+import { checkReturnWindow, defaultQuotaPolicy, MemoryQuotaStore, QuotaLedger, returnDeadlines } from '../../src/quota/index.js';
 import { BUYER, SECRET } from './contract.js';
 
 describe('quota core', () => {
@@ -28,6 +29,51 @@ describe('quota core', () => {
     expect(buyerKeyOf(SECRET, ` ${BUYER.toLowerCase()} `)).toBe(k);
     expect(buyerKeyOf('another-secret-of-16+', BUYER)).not.toBe(k);
     expect(() => new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'short' })).toThrow(/16 bytes/);
+  });
+
+  it('computes return deadlines on the Beijing calendar', () => {
+    const w = { applyDays: 30, arriveDays: 45, dayCount: 'from-next-day' } as const;
+    const iso = (d: { applyBy: Date; arriveBy: Date }) => [d.applyBy.toISOString(), d.arriveBy.toISOString()];
+    // Released 2026-01-31 10:00 Beijing. Day 1 is 2026-02-01; February 2026 has 28 days, so day 28 is 02-28,
+    // day 30 is 03-02 and day 45 is 03-17. Deadlines end at 23:59:59.999 Beijing = 15:59:59.999Z.
+    expect(iso(returnDeadlines(parseInstant('2026-01-31T10:00:00+08:00'), w))).toEqual(['2026-03-02T15:59:59.999Z', '2026-03-17T15:59:59.999Z']);
+    // The release day counted as day 1: one day earlier.
+    expect(iso(returnDeadlines(parseInstant('2026-01-31T10:00:00+08:00'), { ...w, dayCount: 'from-release-day' }))).toEqual(['2026-03-01T15:59:59.999Z', '2026-03-16T15:59:59.999Z']);
+    // The day is Beijing's: 2026-01-31T16:30Z is 2026-02-01 00:30 in Beijing, so every deadline moves a day.
+    expect(iso(returnDeadlines(new Date('2026-01-31T15:30:00Z'), w))).toEqual(['2026-03-02T15:59:59.999Z', '2026-03-17T15:59:59.999Z']);
+    expect(iso(returnDeadlines(new Date('2026-01-31T16:30:00Z'), w))).toEqual(['2026-03-03T15:59:59.999Z', '2026-03-18T15:59:59.999Z']);
+    // A leap February (2028 has 29 days): 2028-01-31 + 30 days = 2028-03-01.
+    expect(iso(returnDeadlines(parseInstant('2028-01-31'), w))[0]).toBe('2028-03-01T15:59:59.999Z');
+    // Exactly 30 × 24 h after the release is in; the next Beijing midnight is out.
+    const released = parseInstant('2026-01-31T10:00:00+08:00');
+    expect(checkReturnWindow(released, w, parseInstant('2026-03-02T10:00:00+08:00')).within).toBe(true);
+    expect(checkReturnWindow(released, w, parseInstant('2026-03-03T00:00:00+08:00')).within).toBe(false);
+    expect(checkReturnWindow(released, w, parseInstant('2026-03-01'), parseInstant('2026-03-17T23:59:59.999+08:00')).within).toBe(true);
+    expect(checkReturnWindow(released, w, parseInstant('2026-03-01'), parseInstant('2026-03-18')).within).toBe(false);
+  });
+
+  it('takes the return window in force on the release date from the national ruleset', () => {
+    const policy = defaultQuotaPolicy();
+    // 194号 (2019-01-01): back within 30 days; 45号 (from 2020-03-28): apply within 30, back within 45.
+    expect(policy('2019-06-01').returnWindow).toEqual({ applyDays: 30, arriveDays: 30, dayCount: 'from-next-day' });
+    expect(policy('2020-03-27').returnWindow?.arriveDays).toBe(30);
+    expect(policy('2020-03-28').returnWindow).toEqual({ applyDays: 30, arriveDays: 45, dayCount: 'from-next-day' });
+  });
+
+  it('puts every deadline at the end of a Beijing day, between 30 and 31 days after the release (property)', () => {
+    const DAY = 86_400_000;
+    const w = { applyDays: 30, arriveDays: 45, dayCount: 'from-next-day' } as const;
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(2016, 0, 1), max: Date.UTC(2040, 0, 1) }), (t) => {
+        const d = returnDeadlines(new Date(t), w);
+        // The last millisecond of a Beijing day: one millisecond later is Beijing midnight (16:00Z).
+        expect(new Date(d.applyBy.getTime() + 1).toISOString().slice(11)).toBe('16:00:00.000Z');
+        expect(d.applyBy.getTime() - t).toBeGreaterThanOrEqual(30 * DAY);
+        expect(d.applyBy.getTime() - t).toBeLessThan(31 * DAY);
+        expect(d.arriveBy.getTime() - d.applyBy.getTime()).toBe(15 * DAY);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('never lets reservations pass the limit, whatever the sequence of operations (property)', async () => {

@@ -3,20 +3,18 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { QuotaLedger, type QuotaStore } from '../../src/quota/index.js';
 import { openPostgresQuotaStore } from '../../src/quota/postgres.js';
+import { hasTool, needTool, requiredTool } from '../helpers/tools.js';
 import { BUYER, quotaContract, SECRET, type HammerResult } from './contract.js';
 
 /**
  * Runs against a real server named by SANDAN_TEST_PG_URL (scripts/ci-postgres.sh starts one).
- * Without it the suite skips locally and fails in CI.
+ * Without it the server tests skip, or fail when SANDAN_TEST_REQUIRE_TOOLS names postgres (test/helpers/tools.ts).
  */
 const URL_ = process.env.SANDAN_TEST_PG_URL;
-const SKIP = URL_ ? undefined : 'SANDAN_TEST_PG_URL is not set (start a server with: eval "$(scripts/ci-postgres.sh)")';
-if (SKIP && !process.env.CI) console.log(`[test/quota/postgres] skipped: ${SKIP}`);
+const SKIP = hasTool('postgres') ? undefined : 'no PostgreSQL server (SANDAN_TEST_PG_URL)';
 
-describe.runIf(!URL_ && process.env.CI)('postgres quota store in CI', () => {
-  it('needs a PostgreSQL server', () => {
-    throw new Error(`CI is set but ${SKIP}`);
-  });
+describe.runIf(SKIP !== undefined && requiredTool('postgres'))('postgres quota store where required', () => {
+  it('needs a PostgreSQL server', () => needTool('postgres'));
 });
 
 const CLIENTS = 8;
@@ -86,7 +84,9 @@ describe.skipIf(SKIP !== undefined)('postgres store', () => {
       await admin((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
     }
   });
+});
 
+describe('postgres store without a server', () => {
   it('reports an unreachable server as QUOTA_STORE without the password', async () => {
     const err = await openPostgresQuotaStore('postgres://u:secretpw@127.0.0.1:1/x', { schema: 'public' }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'QUOTA_STORE' });

@@ -75,6 +75,27 @@ describe('reconcile (1,000 generated orders with counted defects)', () => {
     close();
   });
 
+  it('waives the tax of a return approved within the window of its release, not of one approved after it', async () => {
+    const small = memoryData(200);
+    const [inWindow, late] = small.expected.byDefect.refund as [string, string];
+    const base = await reconcile({ declarations: small.declarations, documents: small.documents }, { calculate, store: new MemoryStore() });
+    const invt = new Map([...base.rows()].map((r) => [r.orderNo, r.invtNo]));
+    // Both refunds are approved 2026-12-10 10:00. Released 2026-11-21: the goods must be back by the end of
+    // day 45 = 2027-01-05 (9 days left in November, 31 in December, 5 in January): in time. Released
+    // 2026-10-20: day 45 is 2026-12-04 (11 days left in October, 30 in November, 4 in December): too late.
+    const release = (orderNo: string, returnTime: string) => ({ messageType: 'CEB622' as const, fields: { invtNo: invt.get(orderNo)!, returnStatus: '800', returnTime }, items: [] });
+    const documents = [...small.documents, release(inWindow, '20261121100000000'), release(late, '20261020100000000')];
+    for (const store of [new MemoryStore(), await openSqliteStore()]) {
+      const report = await reconcile({ declarations: small.declarations, documents }, { calculate, store });
+      const rows = new Map([...report.rows()].map((r) => [r.orderNo, r]));
+      expect(rows.get(inWindow)).toMatchObject({ status: 'refunded' });
+      expect(rows.get(late)).toMatchObject({ status: 'matched', mismatches: [] });
+      expect(rows.get(late)!.notes).toContain('refund-outside-window');
+      expect(report.summary.refunded).toBe(small.expected.refunded - 1);
+      store.close();
+    }
+  });
+
   it('gives the same rows and summary with the on-disk SQLite index', async () => {
     const mem = await run();
     const store = await openSqliteStore();

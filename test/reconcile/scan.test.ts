@@ -55,7 +55,7 @@ describe('CebScanner against parseCebXml (oracle)', () => {
 
   it('reads the official 2022-05 receipt samples as the parser does', () => {
     for (const t of ['312', '412', '512', '514', '622', '624', '626']) {
-      agree(readFileSync(`../shared/ceb-spec/samples-202205/import/CEB${t}Message.xml`, 'utf8'));
+      agree(readFileSync(`test/fixtures/ceb-spec/samples-202205/import/CEB${t}Message.xml`, 'utf8'));
     }
   });
 

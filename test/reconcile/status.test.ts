@@ -44,6 +44,32 @@ describe('status(receipts)', () => {
       '2026-11-22T09:00:00.000+08:00 CEB514',
     ]);
     expect(o!.keys.invtNo).toEqual(['29242026I000000001']);
+    // Released 2026-11-20 12:00: a return must be applied for by the end of 2026-12-20 (30 days) and be back by
+    // the end of 2027-01-04 (45 days: 10 days left in November, 31 in December, 4 in January).
+    expect(o!.returnWindow).toEqual({ releasedAt: '2026-11-20T12:00:00.000+08:00', applyBy: '2026-12-20T23:59:59.999+08:00', arriveBy: '2027-01-04T23:59:59.999+08:00' });
+  });
+
+  it('flags a return applied for, or approved, after the return window of the release', () => {
+    const release = r('CEB622', { ...inv, returnStatus: '800', returnTime: '20261120120000000', returnInfo: '[Code:2600;Desc:放行]' });
+    const accepted = (t: string) => r('CEB626', { ...inv, returnStatus: '120', returnTime: t, returnInfo: '[Code:1800;Desc:逻辑校验通过]' });
+    const approved = (t: string) => r('CEB626', { ...inv, returnStatus: '399', returnTime: t, returnInfo: '[Code:2300;Desc:审核通过]' });
+    const now = new Date('2027-02-01T00:00:00Z');
+    // In time: accepted on the last day (2026-12-20 23:59:59), approved before the end of 2027-01-04.
+    const [ok] = status([release, accepted('20261220235959000'), approved('20270104180000000')], { now });
+    expect([ok!.state, ok!.anomalies]).toEqual(['refunded', []]);
+    // Accepted one second into day 31: the application was late.
+    const [lateApply] = status([release, accepted('20261221000000000'), approved('20261228100000000')], { now });
+    expect(lateApply!.anomalies).toMatchObject([{ kind: 'late-return', document: 'refund', rule: 'applied-after-window', since: '2026-12-21T00:00:00.000+08:00' }]);
+    expect(lateApply!.anomalies[0]!.message.en).toBe('The return (CEB626 at 2026-12-21T00:00:00.000+08:00) came after the application deadline 2026-12-20T23:59:59.999+08:00 (inventory released 2026-11-20T12:00:00.000+08:00)');
+    expect(lateApply!.anomalies[0]!.fix?.en).toContain('within 30 days of the release and be back in the original site, zone or centre within 45 days');
+    // A CEB625 sent in time counts as the application; an approval after the arrival deadline is still flagged.
+    const applied = { messageType: 'CEB625' as const, ...inv, appTime: '20261215090000' };
+    const [lateApproval] = status([release, accepted('20261222000000000'), approved('20270105000000000')], { now, sent: [applied] });
+    expect(lateApproval!.anomalies).toMatchObject([{ kind: 'late-return', rule: 'approved-after-arrival-deadline', since: '2027-01-05T00:00:00.000+08:00' }]);
+    // The window comes from the policy in force on the release date; a caller may replace it.
+    const [short] = status([release, accepted('20261125000000000')], { now, returnWindow: () => ({ applyDays: 3, arriveDays: 7, dayCount: 'from-next-day' }) });
+    expect(short!.returnWindow?.applyBy).toBe('2026-11-23T23:59:59.999+08:00');
+    expect(short!.anomalies.map((a) => `${a.kind}:${a.rule ?? '-'}`)).toEqual(['no-delivery-status:-', 'late-return:applied-after-window']);
   });
 
   it('reports a rejection with its [Code:…] reason and the catalogue fix, until a later receipt accepts it', () => {

@@ -46,6 +46,14 @@ const CASES: Case[] = [
   { rule: 'payment/link', name: 'transaction id', mutate: (d) => (d.order.payTransactionId = 'PAY-OTHER'), code: 'pay-transaction-mismatch', path: 'order.payTransactionId' },
   { rule: 'payment/amount', name: 'acturalPaid formula', mutate: (d) => { d.order.acturalPaid = '600.00'; d.payment.amountPaid = '600.00'; }, code: 'actural-paid-formula', path: 'order.acturalPaid' },
   { rule: 'payment/amount', name: 'amountPaid', mutate: (d) => (d.payment.amountPaid = '597.88'), code: '1332', path: 'payment.amountPaid' },
+  {
+    rule: 'district/notices',
+    name: 'Hainan island-wide closure notice',
+    mutate: (d) => { d.inventory.customsCode = '6400'; d.inventory.portCode = '6400'; d.inventory.declTime = '20260105'; },
+    code: 'district-notice',
+    path: '',
+    severity: 'warning',
+  },
   { rule: 'payment/payer-is-buyer', name: 'other payer', mutate: (d) => (d.payment.payerName = '王五'), code: 'payer-not-buyer', path: 'payment.payerName' },
   { rule: 'identity/id-number', name: 'check digit', mutate: (d) => { for (const doc of [d.order, d.inventory]) doc.buyerIdNumber = '330106199003071518'; d.payment.payerIdNumber = '330106199003071518'; }, code: 'id-number-check-digit', path: 'order.buyerIdNumber' },
   { rule: 'identity/id-number', name: 'birth date', mutate: (d) => { d.payment.payerIdNumber = '330106199002301519'; }, code: 'id-number-birth-date', path: 'payment.payerIdNumber' },
@@ -74,6 +82,10 @@ const CASES: Case[] = [
   { rule: 'trade-mode/fields', name: 'bonded country', mutate: (d) => (d.inventory.country = '601'), code: 'trade-mode-country', path: 'inventory.country' },
   { rule: 'limits/single-transaction', name: 'two lines above 5,000', mutate: (d) => overLimit(d, 2), code: '-621005', path: 'inventory.items' },
   { rule: 'limits/single-transaction', name: 'one indivisible item above 5,000', base: 'guangzhou-9610', mutate: (d) => overLimitSingle(d), code: 'single-item-full-tax', path: 'inventory.items[0]', severity: 'warning' },
+  // 49号 二: only "低于26000元年度交易限值" clears at full tax: 30,000 + 20 freight is general trade.
+  { rule: 'limits/single-transaction', name: 'one item not below 26,000', base: 'guangzhou-9610', mutate: (d) => overLimitSingle(d, '30000.00'), code: '-621005', path: 'inventory.items' },
+  // 18号: "以及完税价格超过2000元限值的单个不可分割商品，均按照一般贸易方式全额征税".
+  { rule: 'limits/single-transaction', name: 'one item above 2,000 in 2018', base: 'guangzhou-9610', at: '2018-06-01', mutate: (d) => overLimitSingle(d), code: '-621005', path: 'inventory.items' },
   { rule: 'limits/annual', name: '25,600 used + 548 > 26,000', options: { extras: { quota: { used: () => '25600.00' } } }, mutate: () => undefined, code: '1313', path: 'inventory.buyerIdNumber' },
   { rule: 'tax/total', name: 'taxTotal 0.01 off (税费不一致)', mutate: (d) => { d.order.taxTotal = '49.86'; d.order.acturalPaid = '597.86'; d.payment.amountPaid = '597.86'; }, code: 'tax-mismatch', path: 'order.taxTotal' },
   { rule: 'tax/total', name: 'no rate for a line', mutate: (d) => (d.inventory.items[0].gcode = '0101210010'), code: 'rate-missing', path: 'inventory.items[0].gcode', severity: 'warning' },
@@ -98,12 +110,12 @@ function overLimit(d: Json, qty: number): void {
   d.payment.amountPaid = paid;
 }
 
-function overLimitSingle(d: Json): void {
+function overLimitSingle(d: Json, price = '6000.00'): void {
   for (const doc of [d.order, d.inventory]) {
-    doc.items[0].price = '6000.00';
-    doc.items[0].totalPrice = '6000.00';
+    doc.items[0].price = price;
+    doc.items[0].totalPrice = price;
   }
-  d.order.goodsValue = '6000.00';
+  d.order.goodsValue = price;
   d.order.acturalPaid = '6181.41';
   d.payment.amountPaid = '6181.41';
 }

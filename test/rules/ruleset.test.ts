@@ -18,7 +18,7 @@ describe('effective dating', () => {
     const d = example('hangzhou-1210');
     overLimit(d);
     const in2018 = validate(d, { at: '2018-06-01' });
-    expect(in2018.issues).toContainEqual(expect.objectContaining({ code: '-621005', actual: '2550' }));
+    expect(in2018.issues).toContainEqual(expect.objectContaining({ code: '-621005', actual: '2550.00' }));
     expect(in2018.issues.find((i) => i.code === '-621005')?.message.en).toContain('2000');
     expect(validate(d, { at: '2026-06-01' }).issues.filter((i) => i.code === '-621005')).toEqual([]);
   });
@@ -85,7 +85,7 @@ describe('user rulesets', () => {
       expect((e as SandanError).code).toBe('RULESET_BAD_OPTIONS');
       expect((e as SandanError).message).toMatch(/\$\.rules\["payment\/amount"\]\.options\.tolerance/);
     }
-    expect(load({ ...base, policy: { annualLimit: [{ value: '26000', source: 'x', effectiveFrom: '2020-01-01', effectiveTo: '2019-01-01' }] } })).toThrowError(/effectiveTo 2019-01-01 is before effectiveFrom 2020-01-01/);
+    expect(load({ ...base, sources: [{ id: 'T', issuer: 'test', title: 'test source', section: 'test', kind: 'secondary' }], policy: { annualLimit: [{ value: '26000', source: 'T', effectiveFrom: '2020-01-01', effectiveTo: '2019-01-01' }] } })).toThrowError(/effectiveTo 2019-01-01 is before effectiveFrom 2020-01-01/);
     expect(load({ version: '1' })).toThrowError(/\$\.id/);
   });
 
@@ -100,7 +100,7 @@ describe('user rulesets', () => {
   it('lets a child override a policy value for a period', () => {
     const d = example('hangzhou-1210');
     overLimit(d);
-    const strict = { ...base, policy: { singleTransactionLimit: [{ value: '2000', source: 'test', effectiveFrom: '2026-01-01' }] } };
+    const strict = { ...base, sources: [{ id: 'T', issuer: 'test', title: 'test source', section: 'test', kind: 'secondary' }], policy: { singleTransactionLimit: [{ value: '2000', source: 'T', effectiveFrom: '2026-01-01' }] } };
     expect(validate(d, { ruleset: strict }).issues.some((i) => i.code === '-621005')).toBe(true);
     expect(validate(d, { ruleset: strict, at: '2025-06-01' }).issues.some((i) => i.code === '-621005')).toBe(false);
   });
@@ -114,7 +114,7 @@ describe('discount treatment', () => {
     Object.assign(d.order, { goodsValue: '5350.00', discount: '400.00', acturalPaid: '4999.87' });
     d.payment.amountPaid = '4999.87';
     expect(validate(d).issues.some((i) => i.code === '-621005')).toBe(true);
-    const lowers = { id: 'coupons-lower-base', version: '1', extends: 'national', policy: { nonCashDiscountReducesBase: [{ value: true, source: 'test' }] } };
+    const lowers = { id: 'coupons-lower-base', version: '1', extends: 'national', sources: [{ id: 'T', issuer: 'test', title: 'test source', section: 'test', kind: 'secondary' }], policy: { nonCashDiscountReducesBase: [{ value: true, source: 'T' }] } };
     expect(validate(d, { ruleset: lowers }).issues.some((i) => i.code === '-621005')).toBe(false);
   });
 });

@@ -4,8 +4,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { needTool } from '../helpers/tools.js';
 
-export const SAMPLES = '../shared/ceb-spec/samples-202205/import';
+/** The official 2022-05 import samples (test/fixtures/ceb-spec). */
+export const SAMPLES = fileURLToPath(new URL('../fixtures/ceb-spec/samples-202205/import', import.meta.url));
 
 export function openssl(args: string[], input?: string | Buffer): Buffer {
   return execFileSync('openssl', args, { input, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -32,6 +35,7 @@ const SM2_ID = ['-sigopt', 'distid:1234567812345678'];
  * sm2 (self-signed), sm2-ca + sm2-leaf, plus encrypted and DER variants of the rsa and sm2 keys.
  */
 export function makeKeys(): TestKeys {
+  needTool('openssl');
   const dir = mkdtempSync(join(tmpdir(), 'sandan-sign-'));
   const p = (n: string) => join(dir, n);
   const rsaKey = (n: string) => openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', p(`${n}.key`)]);
@@ -100,20 +104,6 @@ export function derToRaw(der: Buffer): Buffer {
 export function put(keys: TestKeys, name: string, content: string | Buffer): string {
   writeFileSync(keys.path(name), content);
   return keys.path(name);
-}
-
-/** Whether xmlsec1 runs here. */
-export const XMLSEC1_AVAILABLE = spawnSync('xmlsec1', ['--version'], { encoding: 'utf8' }).status === 0;
-/**
- * Run the xmlsec1 cross-checks? Locally without xmlsec1 they are skipped with a printed reason;
- * in CI (process.env.CI set) they run and fail when xmlsec1 is missing.
- */
-export const RUN_XMLSEC1 = XMLSEC1_AVAILABLE || Boolean(process.env.CI);
-if (!RUN_XMLSEC1) console.warn('SKIP: xmlsec1 is not installed (Debian: apt-get install -y xmlsec1); the xmlsec1 cross-checks are skipped');
-
-/** Fails the current test when xmlsec1 is required but missing (CI). */
-export function requireXmlsec1(): void {
-  if (!XMLSEC1_AVAILABLE) throw new Error('xmlsec1 is required in CI (Debian: apt-get install -y xmlsec1) but could not be run');
 }
 
 export function xmlsec1(args: string[]): { status: number | null; out: string } {

@@ -5,6 +5,7 @@ import { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sm2 } from 'sm-crypto-v2';
 import { signMessage, signPayExchange, verifyMessage, verifyPayExchange, type SignatureAlgorithm, type Signer } from '../../src/index.js';
+import { skipWithout } from '../helpers/tools.js';
 import { makeKeys, openssl, unsignedSample, type TestKeys } from './helpers.js';
 
 // ---- the example signer (copied verbatim into docs/signing.md) ----
@@ -81,7 +82,7 @@ afterAll(async () => {
   keys?.cleanup();
 });
 
-describe('a remote signer (HTTP service on 127.0.0.1)', () => {
+describe.skipIf(skipWithout('openssl'))('a remote signer (HTTP service on 127.0.0.1)', () => {
   it('signs a CEB message; the result verifies and is raw r‖s as the message default', async () => {
     const signer = await createHttpSigner(base);
     const before = signed;

@@ -50,20 +50,21 @@ describe('shared examples (README hand-computed figures)', () => {
     const ex = r.lines[0]?.explain;
     expect(ex?.consumptionTax).toEqual({
       formula: '(P + duty) / (1 − c) × c × k',
-      inputs: { P: '700.00', duty: '0.00', c: '0.15', k: '0.7' },
+      // 3304990099 pays CT as high-end cosmetics: 700.00 / 0.03 kg = 23333 per kg ≥ 10000.
+      inputs: { P: '700.00', duty: '0.00', c: '0.15', k: '0.7', threshold: '≥ 10000 per 035' },
       unrounded: '86.4705882352…',
       rounded: '86.47',
       rule: 'half-up to 0.01 per line; order totals are sums of the rounded lines',
     });
     expect(ex?.valueAddedTax.inputs.CT_statutory).toBe('123.5294117647…');
     expect(ex?.dutiableValue.inputs).toEqual({ totalPrice: '680.00', freightShare: '20.00', insuredFeeShare: '0.00' });
-    expect(ex?.rate).toEqual({ key: '3304990010', origin: 'rates.example.json' });
+    expect(ex?.rate).toEqual({ key: '3304990099', origin: 'rates.example.json' });
   });
 
   it('guangzhou-9610 as JSON: amounts are two-place strings', () => {
     const json = taxResultToJSON(computeTax(parsed(example('guangzhou-9610')), { policy: P2019, rates: exampleRates() }));
     expect(json).toMatchObject({ regime: 'cbec', dutiableValue: '700.00', customsTax: '0.00', consumptionTax: '86.47', valueAddedTax: '74.94', taxTotal: '161.41', complete: true });
-    expect(json.lines[0]).toMatchObject({ gnum: 1, gcode: '3304990010', dutiableValue: '700.00', taxTotal: '161.41' });
+    expect(json.lines[0]).toMatchObject({ gnum: 1, gcode: '3304990099', dutiableValue: '700.00', taxTotal: '161.41' });
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
   });
 });
@@ -185,11 +186,12 @@ describe('regimes', () => {
   const watchTable = table({ '9102': { duty: '0.10', vat: '0.13', consumption: { adValorem: '0.20', minUnitValue: [{ value: '10000', unit: '008' }] } } });
   const watch = { gcode: '9102210090', totalPrice: '12000.00', qty: '1', unit: '008', qty1: '1', unit1: '008' };
 
-  it('one indivisible item above 5000 → full: duty 1200.00; CT 13200/0.8×0.2 = 3300.00; VAT 16500×0.13 = 2145.00', () => {
+  // 财关税〔2018〕49号 二: "完税价格超过5000元单次交易限值但低于26000元年度交易限值，且订单下仅一件商品时，可以自跨境电商零售渠道进口，按照货物税率全额征收关税和进口环节增值税、消费税".
+  it('one item of 12000 (> 5000, < 26000) → cbec-full: duty 1200.00; CT 13200/0.8×0.2 = 3300.00; VAT 16500×0.13 = 2145.00', () => {
     const r = computeTax(declarationWith([watch]), { policy: P2019, rates: watchTable });
-    expect(r.regime).toBe('full');
+    expect(r.regime).toBe('cbec-full');
     expect(totals(r)).toEqual({ customsTax: '1200.00', consumptionTax: '3300.00', valueAddedTax: '2145.00', taxTotal: '6645.00' });
-    expect(r.issues).toMatchObject([{ code: 'tax-single-item-full', severity: 'warning', ruleId: 'tax/regime' }]);
+    expect(r.issues).toMatchObject([{ code: 'single-item-full-tax', severity: 'warning', ruleId: 'tax/regime', expected: '≤ 5000.00', actual: '12000.00' }]);
     expect(r.lines[0]?.explain.customsTax).toMatchObject({ formula: 'P × d', inputs: { P: '12000.00', d: '0.1' }, rounded: '1200.00' });
   });
 
@@ -208,6 +210,7 @@ describe('regimes', () => {
     expect(r.lines[0]?.explain.rate.origin).toBe('test table');
   });
 
+  // 财关税〔2016〕18号 三: "超过单次限值、累加后超过个人年度限值的单次交易……均按照一般贸易方式全额征税".
   it('two lines above 5000 → general-trade with error -621005 and full figures', () => {
     // duty 3000×0.05 = 150.00, VAT 3150×0.13 = 409.50; duty 2500×0.05 = 125.00, VAT 2625×0.13 = 341.25.
     const rates = table({ '6109': { duty: '0.05', vat: '0.13' } });
@@ -217,6 +220,13 @@ describe('regimes', () => {
     expect(totals(r)).toEqual({ customsTax: '275.00', consumptionTax: '0.00', valueAddedTax: '750.75', taxTotal: '1025.75' });
     expect(r.issues).toMatchObject([{ code: '-621005', severity: 'error', ruleId: 'tax/regime', expected: '≤ 5000.00', actual: '5500.00' }]);
     expect(r.issues[0]?.message.zh).toContain('单次交易限值');
+  });
+
+  it('one item of 30000 (not below 26000) → general-trade -621005: duty 3000.00; CT 33000/0.8×0.2 = 8250.00; VAT 41250×0.13 = 5362.50', () => {
+    const r = computeTax(declarationWith([{ ...watch, totalPrice: '30000.00' }]), { policy: P2019, rates: watchTable });
+    expect(r.regime).toBe('general-trade');
+    expect(totals(r)).toEqual({ customsTax: '3000.00', consumptionTax: '8250.00', valueAddedTax: '5362.50', taxTotal: '16612.50' });
+    expect(r.issues).toMatchObject([{ code: '-621005', severity: 'error', ruleId: 'tax/regime', expected: '< 26000.00', actual: '30000.00' }]);
   });
 
   it('one line with qty 2 above the limit is not indivisible → general-trade', () => {
@@ -247,6 +257,13 @@ describe('2018 declaration under the 2016 policy (2000 / 20000)', () => {
   // The test's own table: VAT 16 % (2018-05-01 to 2019-03-31).
   const rates2018 = table({ '6109': { duty: '0.10', vat: '0.16' } });
   const d = declarationWith([{ gcode: '6109100021', totalPrice: '1500.00' }, { gcode: '6109100021', totalPrice: '600.00' }]);
+
+  it('one item of 2100.00 under 18号 ("以及完税价格超过2000元限值的单个不可分割商品，均按照一般贸易方式全额征税") → general-trade: duty 210.00; VAT 2310×0.16 = 369.60', () => {
+    const r = computeTax(declarationWith([{ gcode: '6109100021', totalPrice: '2100.00' }]), { policy: DEFAULT_TAX_POLICY_2016, rates: rates2018 });
+    expect(r.regime).toBe('general-trade');
+    expect(r.issues).toMatchObject([{ code: '-621005', severity: 'error', expected: '≤ 2000.00', actual: '2100.00' }]);
+    expect(totals(r)).toEqual({ customsTax: '210.00', consumptionTax: '0.00', valueAddedTax: '369.60', taxTotal: '579.60' });
+  });
 
   it('2100.00 over two lines exceeds the old 2000 limit → general-trade: duty 150 + 60; VAT 1650×0.16 = 264.00, 660×0.16 = 105.60', () => {
     const r = computeTax(d, { policy: DEFAULT_TAX_POLICY_2016, rates: rates2018 });

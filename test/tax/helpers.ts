@@ -3,8 +3,6 @@ import { fileURLToPath } from 'node:url';
 import { parseDeclaration, type Declaration } from '../../src/model/index.js';
 import { parseRateTable, type RateTable } from '../../src/tax/index.js';
 
-/** /work/shared sits beside the project root. */
-export const SHARED = fileURLToPath(new URL('../../../shared/', import.meta.url));
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export function readJson(path: string): unknown {
@@ -12,7 +10,7 @@ export function readJson(path: string): unknown {
 }
 
 export function example(name: 'hangzhou-1210' | 'guangzhou-9610'): Record<string, any> {
-  return readJson(`${SHARED}examples/${name}.json`) as Record<string, any>;
+  return readJson(`${ROOT}examples/${name}.json`) as Record<string, any>;
 }
 
 export function parsed(input: unknown): Declaration {
@@ -21,7 +19,7 @@ export function parsed(input: unknown): Declaration {
   return result.data;
 }
 
-export const exampleRates = (): RateTable => parseRateTable(readJson(`${SHARED}examples/rates.example.json`), 'rates.example.json');
+export const exampleRates = (): RateTable => parseRateTable(readJson(`${ROOT}examples/rates.example.json`), 'rates.example.json');
 export const bundledRates = (): RateTable => parseRateTable(readJson(`${ROOT}rulesets/rates/cbec-rates.json`), 'cbec-rates.json');
 
 /** An inventory line in the JSON input shape; only what the tax reads varies. */

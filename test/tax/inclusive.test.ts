@@ -36,7 +36,7 @@ describe('fromTaxInclusivePrice', () => {
     // f(P) = P + 0.1P + 1.1P/0.9×0.1 + (1.1P + 0.122222P)×0.13 = 1.381111 P → P = 724.05:
     // duty 72.405 → 72.41; CT 796.455/0.9×0.1 = 88.495 → 88.50; VAT 884.95 × 0.13 = 115.0435 → 115.04;
     // 724.05 + 72.41 + 88.50 + 115.04 = 1000.00
-    const s = fromTaxInclusivePrice(new Dec('1000.00'), rate('7116'), P2019, undefined, { regime: 'full' });
+    const s = fromTaxInclusivePrice(new Dec('1000.00'), rate('7116'), P2019, undefined, { regime: 'cbec-full' });
     expect([s.goodsValue, s.customsTax, s.consumptionTax, s.valueAddedTax, s.residual].map((x) => x.toFixed(2))).toEqual([
       '724.05',
       '72.41',

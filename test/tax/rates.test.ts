@@ -6,8 +6,9 @@ import { ROOT, bundledRates, readJson } from './helpers.js';
 const userTable = parseRateTable(
   {
     $comment: 'ignored',
+    $sources: [{ id: 'T', issuer: 'test', title: 'test rates', section: '3304', kind: 'secondary' }],
     '3304': { vat: '0.13' },
-    '33049900': { vat: '0.13', consumption: { adValorem: '0.15' }, source: 'test', asOf: '2026-11-21' },
+    '33049900': { vat: '0.13', consumption: { adValorem: '0.15' }, source: 'T', asOf: '2026-11-21' },
     '3304990010': { duty: '0.01', vat: '0.13', consumption: { adValorem: '0.15' } },
   },
   'user.json',
@@ -83,13 +84,21 @@ describe('bundled table rulesets/rates/cbec-rates.json', () => {
   it('parses', () => {
     expect(bundledRates().entries.size).toBeGreaterThan(0);
   });
-  it('every entry cites a source and an asOf date', () => {
+  it('every entry cites sources of $sources and an asOf date; the parsed rate carries their labels', () => {
+    const ids = new Set((raw.$sources as unknown as Array<{ id: string }>).map((s) => s.id));
     for (const [key, entry] of Object.entries(raw)) {
       if (key.startsWith('$')) continue;
-      expect(typeof entry.source, key).toBe('string');
-      expect(String(entry.source).length, key).toBeGreaterThan(20);
+      for (const id of [entry.source].flat() as string[]) expect(ids.has(id), `${key}: ${id}`).toBe(true);
       expect(entry.asOf, key).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     }
+    // 365AREA-4901 is a secondary source without a number: issuer and title, then the section relied on.
+    expect(bundledRates().entries.get('4901')?.source).toBe('365area.com "HS code comparison page (MFN duty, import VAT and import consumption-tax rates by 10-digit code)" 4901100000, 4901910000; also /compare-hscode/4901990000-4901910000');
+  });
+
+  it('refuses a source that names nothing in $sources', () => {
+    expect(thrown(() => parseRateTable({ '3304': { vat: '0.13', source: 'free text' } }, 'u.json')).message).toMatch(/u\.json at 3304\.source: a source id/);
+    expect(thrown(() => parseRateTable({ '3304': { vat: '0.13', source: 'X' } }, 'u.json')).message).toMatch(/cites source "X" but the table has no \$sources/);
+    expect(thrown(() => parseRateTable({ $sources: [{ id: 'X', title: 't', kind: 'primary' }] }, 'u.json')).message).toMatch(/\$sources\[0\]\.issuer/);
   });
   it('says it is a seed, not a tariff', () => {
     expect(String(raw.$comment)).toMatch(/NOT a tariff/);

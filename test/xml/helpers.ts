@@ -5,19 +5,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateXML } from 'xmllint-wasm';
 import { parseDeclaration, type Declaration } from '../../src/model/index.js';
+import { needTool, skipWithout } from '../helpers/tools.js';
 
-/** The official XSDs beside the project (../shared). */
-export const XSD_DIR = fileURLToPath(new URL('../../../shared/ceb-spec/xsd-202205/', import.meta.url));
-export const SAMPLES_DIR = fileURLToPath(new URL('../../../shared/ceb-spec/samples-202205/', import.meta.url));
+/** The official 2022-05 XSDs and sample messages, carried as fixtures (see test/fixtures/ceb-spec/README.md). */
+export const XSD_DIR = fileURLToPath(new URL('../fixtures/ceb-spec/xsd-202205/', import.meta.url));
+export const SAMPLES_DIR = fileURLToPath(new URL('../fixtures/ceb-spec/samples-202205/', import.meta.url));
 export type XsdName = 'ceb-import.xsd' | 'ceb-export.xsd' | 'dxp-terminal.xsd';
 
 const xsd = (name: string) => readFileSync(join(XSD_DIR, name), 'utf8');
-const hasXmllint = spawnSync('xmllint', ['--version']).status === 0;
+/** True when the xmllint command line is used as the second validator (see test/helpers/tools.ts). */
+export const XMLLINT_CLI = !skipWithout('xmllint');
 
-/** True when Debian's xmllint is on PATH (CI installs libxml2-utils). */
-export const XMLLINT_CLI = hasXmllint;
-
-/** Validates with xmllint-wasm (always) and xmllint (when installed); both must agree. */
+/** Validates with xmllint-wasm (always) and the xmllint command line (when present); both must agree. */
 export async function validateAgainstXsd(xml: string, schema: XsdName): Promise<{ valid: boolean; errors: string[]; cli?: boolean }> {
   const r = await validateXML({
     xml: [{ fileName: 'message.xml', contents: xml }],
@@ -25,7 +24,8 @@ export async function validateAgainstXsd(xml: string, schema: XsdName): Promise<
     preload: [{ fileName: 'xmldsig-core-schema.xsd', contents: xsd('xmldsig-core-schema.xsd') }],
   });
   const out: { valid: boolean; errors: string[]; cli?: boolean } = { valid: r.valid, errors: r.errors.map((e) => e.rawMessage) };
-  if (hasXmllint) {
+  if (XMLLINT_CLI) {
+    needTool('xmllint');
     const dir = mkdtempSync(join(tmpdir(), 'sandan-xsd-'));
     try {
       const file = join(dir, 'message.xml');

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { receiptsDoc } from '../../scripts/receipts-doc.js';
-import { explainCode, explainReceipt, explainStatus, receiptCatalogue } from '../../src/xml/index.js';
+import { validate } from '../../src/index.js';
+import { catalogueHelp, explainCode, explainReceipt, explainStatus, receiptCatalogue } from '../../src/xml/index.js';
+import { example } from '../helpers/examples.js';
 
 describe('receipt catalogue (rulesets/receipts.json)', () => {
   it('docs/receipts.md is up to date (run `npx tsx scripts/receipts-doc.ts` after editing the catalogue)', () => {
@@ -10,8 +12,9 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
 
   it('every entry has a source, a meaning and a fix in both languages; codes are unique', () => {
     const c = receiptCatalogue();
+    const ids = new Set(c.sources.map((s) => s.id));
     for (const e of [...c.statuses, ...c.codes]) {
-      expect(e.source).toMatch(/ceb-messages\.md|tax-quota-districts\.md/);
+      for (const id of [e.source].flat()) expect(ids.has(id), `${id} is in sources`).toBe(true);
       expect(e.fix.zh).toMatch(/[\u4e00-\u9fff]/);
     }
     const codes = c.codes.map((e) => e.code);
@@ -28,5 +31,36 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
     expect(x).toMatchObject({ status: '100', outcome: 'rejected', code: '1332', codeMeaning: { en: "Payment amountPaid differs from the order's acturalPaid" } });
     expect(x.fix?.en).toMatch(/acturalPaid = goodsValue \+ freight \+ taxTotal − discount/);
     expect(explainReceipt({ returnStatus: '-621005', returnInfo: '超过限值' })).toMatchObject({ code: '-621005', outcome: 'rejected' });
+  });
+
+  it('knows the receipts seen in the wild: 1327, 1300, 1200, 22001, 22007, -301020 and the other text of 13127', () => {
+    expect(explainReceipt({ returnStatus: '100', returnInfo: '[Code:1327;Desc:订单购买人与支付单支付人名字或身份证号码不一致,订单购买人与支付单支付人名字和身份证不一致]' })).toMatchObject({
+      code: '1327',
+      outcome: 'rejected',
+      cause: { en: expect.stringContaining('payerName/payerIdNumber') },
+      fix: { en: expect.stringContaining('The buyer must be the payer') },
+    });
+    expect(explainReceipt({ returnStatus: '300', returnInfo: '[Code:1200;Desc:待人工审核]' })).toMatchObject({ outcome: 'pending', code: '1200', fix: { zh: expect.stringContaining('无需重发') } });
+    expect(explainCode('1300')?.cause?.zh).toContain('身份证号码有误');
+    expect(explainCode('13127')?.aliases).toEqual(['清单订购人和订单不一致']);
+    expect([explainCode('22001')?.layer, explainCode('22007')?.zh, explainCode('-301020')?.zh]).toEqual(['port', '对应清单已放行', '验签失败']);
+    // Every entry with a cause says it in both languages.
+    for (const e of receiptCatalogue().codes) if (e.cause) expect([e.cause.zh, e.cause.en].every((t) => t.length > 5), e.code).toBe(true);
+  });
+
+  it('gives a validation issue that mirrors a customs code the catalogue entry: receipt text, cause and fix', () => {
+    // By the same code (1332), and through issueCodes (payer-not-buyer → 1327).
+    expect(catalogueHelp('1332')?.code).toBe('1332');
+    expect(catalogueHelp('payer-not-buyer')).toMatchObject({ code: '1327', receipt: { zh: '订单购买人与支付单支付人名字或身份证号码不一致' } });
+    expect([catalogueHelp('pack-no'), catalogueHelp('1001')]).toEqual([undefined, undefined]); // sandan's own code; a DXP transport code
+    const d = example('hangzhou-1210');
+    d.payment.amountPaid = '597.88';
+    d.payment.payerName = '王五';
+    const issues = validate(d).issues;
+    const paid = issues.find((i) => i.code === '1332')!;
+    expect(paid.help).toEqual({ code: '1332', receipt: { zh: explainCode('1332')!.zh, en: explainCode('1332')!.en }, fix: explainCode('1332')!.fix });
+    const payer = issues.find((i) => i.code === 'payer-not-buyer')!;
+    expect(payer.help).toEqual({ code: '1327', receipt: { zh: explainCode('1327')!.zh, en: explainCode('1327')!.en }, cause: explainCode('1327')!.cause, fix: explainCode('1327')!.fix });
+    expect(issues.filter((i) => i.code === 'unknown-field' || i.code === 'positive-list-unconfirmed').every((i) => i.help === undefined)).toBe(true);
   });
 });

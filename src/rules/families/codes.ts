@@ -49,7 +49,7 @@ function checkCode(ctx: RuleContext, rec: Rec, doc: string, line: number, key: s
 export const codeTables = defineRule({
   id: 'codes/tables',
   description: { zh: '代码字段取值在海关代码表中（币制、国别、计量单位、运输方式、包装种类、贸易方式、证件类型）', en: 'Coded fields hold codes from the customs code tables (currency, country, unit, transport mode, packing, trade mode, ID type)' },
-  source: 'ceb-messages.md §7; rulesets/codes/*.json (each table cites its sources)',
+  source: '报文规范 202205: code fields; rulesets/codes/*.json (each table cites its sources)',
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: { 'code-unknown': { zh: '代码不在代码表中', en: 'A code is not in its code table' } },
@@ -70,7 +70,7 @@ export const codeTables = defineRule({
 export const customsOffices = defineRule({
   id: 'codes/customs-office',
   description: { zh: '申报地海关、口岸海关代码为有效关区代码', en: 'customsCode and portCode are customs office codes (JGS/T 18)' },
-  source: 'ceb-messages.md §4.1, §7; tax-quota-districts.md §4; rulesets/codes/customs.json',
+  source: '报文规范 202205: customsCode, portCode (4-digit 关区代码); rulesets/codes/customs.json',
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: { 'customs-code-unknown': { zh: '关区代码不存在', en: 'The customs office code is unknown' } },

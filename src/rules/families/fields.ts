@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { FIELD_RULE_ID, UNKNOWN_FIELD_RULE_ID } from '../../model/parse.js';
 import { defineRule } from '../types.js';
 
-const XSD = 'ceb-messages.md §4.1 (2022-05 import XSD field definitions)';
+const XSD = '报文规范 202205: import XSD field definitions';
 
 /** Every field constraint of the four documents: presence, type, length, format, fixed values. */
 export const fieldSchema = defineRule({

@@ -12,7 +12,7 @@ const FIELDS = [
 export const idNumberValid = defineRule({
   id: 'identity/id-number',
   description: { zh: '订购人、支付人身份证号码符合 GB 11643（地区码、出生日期、校验码）', en: 'Buyer and payer ID numbers are valid GB 11643 numbers (area, birth date, check digit)' },
-  source: 'GB 11643-1999; tax-quota-districts.md §3 (ID format)',
+  source: 'GB 11643-1999',
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: {

@@ -6,7 +6,7 @@ import { ref, sameString } from './util.js';
 export const orderNoAgrees = defineRule({
   id: 'identity/order-no',
   description: { zh: '订单编号、电商平台代码在四单中一致', en: 'orderNo and ebpCode agree across order, payment, waybill and inventory' },
-  source: 'ceb-messages.md §5 R1',
+  source: '报文规范 202205: orderNo in OrderHead, PaymentHead, LogisticsHead and InventoryHead',
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: {
@@ -29,7 +29,7 @@ export const orderNoAgrees = defineRule({
 export const ebcCodeAgrees = defineRule({
   id: 'identity/ebc-code',
   description: { zh: '订单与清单的电商企业代码一致', en: 'ebcCode agrees between order and inventory' },
-  source: 'ceb-messages.md §5 R2',
+  source: '报文规范 202205: ebcCode in OrderHead and InventoryHead',
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: { 'ebc-code-mismatch': { zh: '电商企业代码不一致', en: 'ebcCode differs between order and inventory' } },
@@ -41,7 +41,7 @@ export const ebcCodeAgrees = defineRule({
 export const logisticsAgrees = defineRule({
   id: 'identity/logistics',
   description: { zh: '清单与运单的物流企业代码、物流运单编号一致', en: 'logisticsCode and logisticsNo agree between waybill and inventory' },
-  source: 'ceb-messages.md §5 R8',
+  source: '报文规范 202205: logisticsCode, logisticsNo in LogisticsHead and InventoryHead',
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: { 'logistics-mismatch': { zh: '物流企业或运单编号不一致', en: 'logisticsCode or logisticsNo differs between waybill and inventory' } },

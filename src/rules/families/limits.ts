@@ -1,80 +1,159 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import { Dec } from '../../model/primitives.js';
-import { defineRule, type RuleContext } from '../types.js';
-import { show } from './util.js';
+import { Dec, toDecimal } from '../../model/primitives.js';
+import {
+  decideRegime,
+  orderDutiableValue as dutiableValueOf,
+  type RegimeDecision,
+  type RegimeOrder,
+} from '../../tax/regime.js';
+import { defineRule, type RuleContext, type RuleIssue } from '../types.js';
 
 /**
- * The dutiable value of one order: goods + freight + insurance (财关税〔2016〕18号), less the
- * non-cash discount where the policy says it lowers the base — the same value the duty engine
- * compares with the limits.
+ * The order amounts the regime decision reads, from the tolerant view: the inventory when there
+ * is one (lines, freight, insurance), else the order (goodsValue, freight). Undefined when one
+ * of them is unreadable (fields/schema reports it).
  */
-export function orderDutiableValue(ctx: RuleContext): Decimal | undefined {
-  const value = grossDutiableValue(ctx);
-  if (!value || !ctx.policy.nonCashDiscountReducesBase) return value;
-  const discount = ctx.dec(ctx.doc('order'), 'discount');
-  if (!discount) return undefined;
-  const net = value.minus(discount);
-  return net.isNegative() ? new Dec(0) : net;
-}
-
-function grossDutiableValue(ctx: RuleContext): Decimal | undefined {
+function orderAmounts(ctx: RuleContext): RegimeOrder | undefined {
   const inv = ctx.doc('inventory');
+  const order = ctx.doc('order');
+  const quantities: Array<Decimal | undefined> = [];
+  let goods: Decimal;
+  let freight: Decimal | undefined;
+  let insuredFee: Decimal | undefined;
   if (inv) {
-    let total = new Dec(0);
+    goods = new Dec(0);
     for (const { line } of ctx.lines('inventory')) {
       const t = ctx.dec(line, 'totalPrice');
       if (!t) return undefined;
-      total = total.plus(t);
+      goods = goods.plus(t);
+      quantities.push(ctx.dec(line, 'qty'));
     }
-    const freight = ctx.dec(inv, 'freight');
-    const insured = ctx.dec(inv, 'insuredFee');
-    return freight && insured ? total.plus(freight).plus(insured) : undefined;
+    freight = ctx.dec(inv, 'freight');
+    insuredFee = ctx.dec(inv, 'insuredFee');
+  } else {
+    const g = ctx.dec(order, 'goodsValue');
+    if (!g) return undefined;
+    goods = g;
+    for (const { line } of ctx.lines('order')) quantities.push(ctx.dec(line, 'qty'));
+    freight = ctx.dec(order, 'freight');
+    insuredFee = new Dec(0);
   }
-  const order = ctx.doc('order');
-  const goods = ctx.dec(order, 'goodsValue');
-  const freight = ctx.dec(order, 'freight');
-  return goods && freight ? goods.plus(freight) : undefined;
+  if (!freight || !insuredFee) return undefined;
+  const discount = ctx.policy.nonCashDiscountReducesBase ? ctx.dec(order, 'discount') : undefined;
+  if (ctx.policy.nonCashDiscountReducesBase && !discount) return undefined;
+  return { goods, freight, insuredFee, discount, quantities };
 }
 
-/** The single-transaction limit in force, with the one-indivisible-item exception. */
+/**
+ * The dutiable value of one order: goods + freight + insurance (财关税〔2016〕18号), less the
+ * non-cash discount where the policy says it lowers the base — the value the regime decision
+ * and the duty engine compare with the limits.
+ */
+export function orderDutiableValue(ctx: RuleContext): Decimal | undefined {
+  const amounts = orderAmounts(ctx);
+  return amounts && dutiableValueOf(amounts, ctx.policy.nonCashDiscountReducesBase);
+}
+
+/**
+ * What the annual-limit rule reads from `extras.quota`: the buyer's quota already used in a
+ * Beijing calendar year, as a synchronous snapshot the caller took from the quota ledger
+ * (validation is synchronous). It must leave out the order being validated, or that order
+ * would count twice; `validateWithQuota` (sandan's quota module) builds it that way.
+ */
+export interface QuotaSnapshot {
+  /** CNY already used by the buyer in `year`, or undefined when unknown (the rule then stays silent). */
+  used(buyerIdNumber: string, year: number): Decimal | string | number | undefined;
+}
+
+function snapshotOf(extras: Readonly<Record<string, unknown>>): QuotaSnapshot | undefined {
+  const q = extras.quota as { used?: unknown } | undefined;
+  return q !== null && typeof q === 'object' && typeof q.used === 'function' ? (q as QuotaSnapshot) : undefined;
+}
+
+/** The amount of the declaration that counts toward the annual quota under the policy's basis. */
+export function orderQuotaAmount(ctx: RuleContext): Decimal | undefined {
+  return ctx.policy.quotaBasis === 'actualPaid' ? ctx.dec(ctx.doc('order'), 'acturalPaid') : orderDutiableValue(ctx);
+}
+
+/** The buyer's year from `extras.quota`: used so far (without this order) and what this order adds. */
+export function buyerYear(ctx: RuleContext): { used: Decimal; amount: Decimal } | undefined {
+  const snapshot = snapshotOf(ctx.extras);
+  // (9999: no date could be read; there is no year to look up)
+  if (!snapshot || ctx.at.startsWith('9999')) return undefined;
+  const id = ctx.str(ctx.doc('inventory'), 'buyerIdNumber') ?? ctx.str(ctx.doc('order'), 'buyerIdNumber');
+  const amount = orderQuotaAmount(ctx);
+  if (id === undefined || amount === undefined) return undefined;
+  const raw = snapshot.used(id, Number(ctx.at.slice(0, 4)));
+  const used = raw === undefined ? undefined : toDecimal(raw);
+  return used === undefined ? undefined : { used, amount };
+}
+
+// One decision per validation: the context is made anew for each declaration.
+const DECISIONS = new WeakMap<RuleContext, RegimeDecision | null>();
+
+/**
+ * The regime of the declaration as `computeTax` decides it ({@link decideRegime}), with the
+ * buyer's year when `extras.quota` knows it; undefined when no limits are in force or an amount
+ * is unreadable.
+ */
+export function orderRegime(ctx: RuleContext): RegimeDecision | undefined {
+  const hit = DECISIONS.get(ctx);
+  if (hit !== undefined) return hit ?? undefined;
+  const { singleTransactionLimit, annualLimit } = ctx.policy;
+  const amounts = singleTransactionLimit && annualLimit ? orderAmounts(ctx) : undefined;
+  const decision =
+    amounts && singleTransactionLimit && annualLimit
+      ? decideRegime(amounts, { ...ctx.policy, singleTransactionLimit, annualLimit }, buyerYear(ctx))
+      : undefined;
+  DECISIONS.set(ctx, decision ?? null);
+  return decision;
+}
+
+/** The single-transaction limit in force, with the one-item exception of 财关税〔2018〕49号. */
 export const singleTransactionLimit = defineRule({
   id: 'limits/single-transaction',
   description: {
-    zh: '单次交易限值（2019年前2000元，此后5000元）；仅一件不可分割商品超限可按货物税率全额征税',
-    en: 'Single-transaction limit (2,000 CNY before 2019, 5,000 after); one indivisible item above it clears at full tax',
+    zh: '单次交易限值（2019年前2000元，此后5000元）。超限订单按一般贸易方式全额征税；2019年起，仅一件商品且完税价格低于26000元的，可按货物税率全额征税走跨境电商零售进口，并计入年度交易总额',
+    en: 'Single-transaction limit (2,000 CNY before 2019, 5,000 after). An order above it is general trade; from 2019, one item below 26,000 CNY may clear through CBEC at full tax, counted toward the annual total',
   },
-  source: '财关税〔2016〕18号; 财关税〔2018〕49号 (tax-quota-districts.md §1, §2.3); E-Port -621005',
+  source: '财关税〔2016〕18号; 财关税〔2018〕49号 二; E-Port -621005',
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: {
-    '-621005': { zh: '超过单次交易限值', en: 'Above the single-transaction limit' },
-    'single-item-full-tax': { zh: '单件不可分割商品超过单次限值：按货物税率全额征收，并计入年度限值', en: 'One indivisible item above the single limit: full duty, VAT and consumption tax, counted toward the annual limit' },
+    '-621005': {
+      zh: '超过单次交易限值，且不符合单件商品全额征税条件：按一般贸易方式全额征税',
+      en: 'Above the single-transaction limit and not a single item that may clear at full tax: general trade',
+    },
+    'single-item-full-tax': {
+      zh: '仅一件商品超过单次限值但低于年度限值（2019年起）：按货物税率全额征收，并计入年度交易总额',
+      en: 'One item above the single limit but below the annual limit (from 2019): full duty, VAT and consumption tax, counted toward the annual total',
+    },
   },
   check(ctx) {
-    const limit = ctx.policy.singleTransactionLimit;
-    const value = orderDutiableValue(ctx);
-    if (!limit || !value || value.lte(limit)) return [];
-    const lines = ctx.lines(ctx.doc('inventory') ? 'inventory' : 'order');
-    const only = lines.length === 1 ? lines[0] : undefined;
-    const qty = only ? ctx.dec(only.line, 'qty') : undefined;
-    const source = ctx.policy.sources.singleTransactionLimit ?? '';
-    if (qty?.eq(1)) {
-      return [{
-        code: 'single-item-full-tax',
-        path: ctx.doc('inventory') ? 'inventory.items[0]' : 'order.items[0]',
-        severity: 'warning',
-        expected: `≤ ${show(limit)}`,
-        actual: show(value),
-        message: { zh: `完税价格 ${show(value)} 元超过单次限值 ${show(limit)} 元，但仅一件不可分割商品：按货物税率全额征税（${source}）`, en: `Dutiable value ${show(value)} CNY is above the ${show(limit)} CNY single-transaction limit, but the order is one indivisible item: it clears at the full duty, VAT and consumption tax (${source})` },
-      }];
+    const decision = orderRegime(ctx);
+    if (!decision) return [];
+    const inv = ctx.doc('inventory') !== undefined;
+    const out: RuleIssue[] = [];
+    for (const f of decision.findings) {
+      if (f.limit !== 'single') continue;
+      const path =
+        f.code === 'single-item-full-tax'
+          ? inv
+            ? 'inventory.items[0]'
+            : 'order.items[0]'
+          : inv
+            ? 'inventory.items'
+            : 'order.goodsValue';
+      out.push({
+        code: f.code,
+        path,
+        severity: f.severity,
+        expected: f.expected,
+        actual: f.actual,
+        message: f.message,
+      });
     }
-    return [{
-      code: '-621005',
-      path: ctx.doc('inventory') ? 'inventory.items' : 'order.goodsValue',
-      expected: `≤ ${show(limit)}`,
-      actual: show(value),
-      message: { zh: `完税价格 ${show(value)} 元超过单次交易限值 ${show(limit)} 元（${source}），不能按跨境电商零售进口申报`, en: `Dutiable value ${show(value)} CNY is above the single-transaction limit of ${show(limit)} CNY (${source}); the order cannot clear as CBEC retail import` },
-    }];
+    return out;
   },
 });

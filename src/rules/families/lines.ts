@@ -1,4 +1,4 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { Dec, decimalOfText } from '../../model/primitives.js';
 import { defineRule, type Rec, type RuleContext, type RuleIssue } from '../types.js';
@@ -16,7 +16,7 @@ function gnumOf(ctx: RuleContext, line: Rec): number | undefined {
 export const gnumSequence = defineRule({
   id: 'lines/gnum',
   description: { zh: '商品序号从1开始连续且不重复', en: 'Line numbers (gnum) run from 1 without gaps or repeats' },
-  source: 'ceb-messages.md §4.1 (OrderList/InventoryList gnum), §5 R9; E-Port -621027',
+  source: '报文规范 202205: OrderList/InventoryList gnum; E-Port -621027',
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: {
@@ -47,7 +47,7 @@ export const gnumSequence = defineRule({
 export const linesCorrespond = defineRule({
   id: 'lines/correspond',
   description: { zh: '清单表体与订单表体按商品序号一一对应，名称、数量、单价、总价一致', en: 'Inventory and order lines correspond one-to-one by gnum with the same name, quantity, price and total' },
-  source: 'ceb-messages.md §5 R9; receipts [Code:1320], [Code:1322]',
+  source: '报文规范 202205: OrderList and InventoryList; receipts [Code:1320], [Code:1322]',
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: {
@@ -103,7 +103,7 @@ export const linesCorrespond = defineRule({
 export const lineTotalPrice = defineRule({
   id: 'lines/total-price',
   description: { zh: '总价 = 单价 × 数量', en: 'totalPrice = price × qty on every line' },
-  source: 'ceb-messages.md §4.1 (totalPrice), §5 R5',
+  source: '报文规范 202205: OrderList/InventoryList totalPrice',
   defaultSeverity: 'error',
   options: z.strictObject({ tolerance: z.string().regex(/^\d+(\.\d+)?$/).default('0') }),
   codes: { 'total-price': { zh: '总价不等于单价乘以数量', en: 'totalPrice is not price × qty' } },
@@ -140,7 +140,7 @@ function sum(values: Array<Decimal | undefined>): Decimal | undefined {
 export const goodsValueSum = defineRule({
   id: 'lines/goods-value',
   description: { zh: '商品价格 = 订单表体总价之和', en: 'goodsValue = the sum of the order lines’ totalPrice' },
-  source: 'ceb-messages.md §5 R5; tax-quota-districts.md §6',
+  source: '报文规范 202205: OrderHead goodsValue, InventoryList totalPrice',
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: { 'goods-value': { zh: '商品价格不等于表体总价之和', en: 'goodsValue is not the sum of line totals' } },
@@ -157,7 +157,7 @@ export const goodsValueSum = defineRule({
 export const secondQuantity = defineRule({
   id: 'lines/second-quantity',
   description: { zh: '第二数量与第二计量单位同时填写或同时为空，第二数量大于0', en: 'qty2 and unit2 are both present (qty2 > 0) or both absent' },
-  source: 'ceb-messages.md §4.1 (qty2/unit2), §5 R15; E-Port -625009',
+  source: '报文规范 202205: InventoryList qty2/unit2; E-Port -625009',
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: { 'qty2-unit2': { zh: '第二数量与第二计量单位不匹配', en: 'qty2 and unit2 do not go together' } },

@@ -6,7 +6,7 @@ import { show } from './util.js';
 export const weights = defineRule({
   id: 'logistics/weights',
   description: { zh: '毛重不小于净重，净重大于0', en: 'grossWeight ≥ netWeight > 0' },
-  source: 'ceb-messages.md §4.1 (grossWeight/netWeight), §5 R10',
+  source: '报文规范 202205: InventoryHead/LogisticsHead grossWeight, netWeight',
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: {
@@ -32,7 +32,7 @@ export const weights = defineRule({
 export const packNo = defineRule({
   id: 'logistics/pack-no',
   description: { zh: '运单与清单件数为1', en: 'packNo is 1 on the waybill and the inventory' },
-  source: 'ceb-messages.md §4.1 (packNo "restricted to 1"), §5 R10',
+  source: '报文规范 202205: packNo',
   defaultSeverity: 'error',
   options: z.strictObject({ expected: z.number().int().positive().default(1) }),
   codes: { 'pack-no': { zh: '件数应为1', en: 'packNo must be 1' } },
@@ -53,7 +53,7 @@ export const freightAgrees = defineRule({
   id: 'logistics/freight',
   description: { zh: '清单运杂费与订单、运单一致；清单保价费与运单一致', en: 'Inventory freight agrees with the order and the waybill; insuredFee with the waybill' },
   // Sources differ on whether customs compares these; the national ruleset makes it a warning.
-  source: 'ceb-messages.md §5 R10; tax-quota-districts.md §6',
+  source: '报文规范 202205: OrderHead, LogisticsHead and InventoryHead freight (whether customs compares them is not published)',
   defaultSeverity: 'warning',
   options: z.strictObject({}),
   codes: {

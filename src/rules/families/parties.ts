@@ -6,7 +6,7 @@ import { ref, sameString } from './util.js';
 export const consigneeAgrees = defineRule({
   id: 'parties/consignee',
   description: { zh: '订单与运单的收货人姓名、电话、地址一致；清单收货地址一致', en: 'Consignee name, phone and address agree between order and waybill; the inventory address agrees' },
-  source: 'ceb-messages.md §5 R6',
+  source: '报文规范 202205: consignee fields of OrderHead and LogisticsHead',
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: { 'consignee-mismatch': { zh: '收货人信息不一致', en: 'Consignee details differ between documents' } },
@@ -24,7 +24,7 @@ export const consigneeAgrees = defineRule({
 export const buyerAgrees = defineRule({
   id: 'parties/buyer',
   description: { zh: '清单与订单的订购人姓名、证件、电话一致', en: 'Buyer name, ID and phone agree between order and inventory' },
-  source: 'ceb-messages.md §5 R7; receipt [Code:13127]',
+  source: '报文规范 202205: buyer fields of OrderHead and InventoryHead; receipt [Code:13127]',
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: {
@@ -44,7 +44,7 @@ export const buyerAgrees = defineRule({
 export const assureCodeParty = defineRule({
   id: 'parties/assure-code',
   description: { zh: '担保企业为本清单的申报企业、电商企业或物流企业', en: 'assureCode is the declaring agent, the e-commerce enterprise or the logistics company of the inventory' },
-  source: 'ceb-messages.md §4.1 (assureCode definition), §5 R14',
+  source: '报文规范 202205: InventoryHead assureCode',
   defaultSeverity: 'error',
   options: z.strictObject({
     // The XSD text names agent, ebc and logistics; some sources add the platform: a setting.

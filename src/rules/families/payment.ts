@@ -9,7 +9,7 @@ const tolerance = z.string().regex(/^\d+(\.\d+)?$/).default('0');
 export const paymentLink = defineRule({
   id: 'payment/link',
   description: { zh: '订单的支付企业代码、支付交易编号与支付单一致', en: 'payCode and payTransactionId on the order match the payment voucher' },
-  source: 'ceb-messages.md §5 R3; receipt [Code:13035;Desc:支付企业不一致]',
+  source: '报文规范 202205: OrderHead payCode, payTransactionId; receipt [Code:13035;Desc:支付企业不一致]',
   defaultSeverity: 'error',
   options: z.strictObject({ requireOnOrder: z.boolean().default(false) }),
   codes: {
@@ -41,7 +41,7 @@ export const paymentAmount = defineRule({
     zh: '实际支付金额 = 商品价格 + 运杂费 + 代扣税款 − 非现金抵扣金额 = 支付单支付金额',
     en: 'acturalPaid = goodsValue + freight + taxTotal − discount = payment.amountPaid',
   },
-  source: 'ceb-messages.md §4.1 (acturalPaid definition), §5 R4; receipt [Code:1332]',
+  source: '报文规范 202205: OrderHead acturalPaid; receipt [Code:1332]',
   defaultSeverity: 'error',
   options: z.strictObject({ tolerance }),
   codes: {
@@ -93,7 +93,7 @@ export const paymentAmount = defineRule({
 export const payerIsBuyer = defineRule({
   id: 'payment/payer-is-buyer',
   description: { zh: '支付人与订购人为同一人（证件号码、姓名）', en: 'The payer is the buyer (ID number and name)' },
-  source: '海关总署公告2016年第26号 (tax-quota-districts.md §1, §3)',
+  source: '海关总署公告2016年第26号',
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: { 'payer-not-buyer': { zh: '支付人与订购人不一致', en: 'The payer is not the buyer' } },

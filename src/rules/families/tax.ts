@@ -3,6 +3,7 @@ import { computeTax, type TaxFigures } from '../../tax/compute.js';
 import type { RateTable } from '../../tax/rates.js';
 import { toTaxPolicy } from '../tax-policy.js';
 import { defineRule, type RuleContext, type RuleIssue } from '../types.js';
+import { buyerYear } from './limits.js';
 import { decEq, show } from './util.js';
 
 /** Where rules find rate tables: `extras.rates`, user tables first (see ValidateOptions.rates). */
@@ -19,7 +20,13 @@ export function taxOf(ctx: RuleContext): TaxFigures | undefined {
   const hit = TAX.get(ctx);
   if (hit !== undefined) return hit ?? undefined;
   const policy = toTaxPolicy(ctx.policy);
-  const result = ctx.declaration?.inventory && policy ? computeTax(ctx.declaration, { policy, rates: ratesOf(ctx), explain: false }) : undefined;
+  // The buyer's year decides the regime as the limit rules see it (a single item that fits alone
+  // may not fit with the year's earlier orders), so both rules judge one regime.
+  const annualUsed = buyerYear(ctx)?.used;
+  const result =
+    ctx.declaration?.inventory && policy
+      ? computeTax(ctx.declaration, { policy, rates: ratesOf(ctx), explain: false, ...(annualUsed ? { annualUsed } : {}) })
+      : undefined;
   TAX.set(ctx, result ?? null);
   return result;
 }
@@ -34,7 +41,7 @@ const KINDS = [
 export const taxTotalMatches = defineRule({
   id: 'tax/total',
   description: { zh: '订单代扣税款与按税则计算的应征税款一致', en: 'order.taxTotal equals the tax computed from the rate tables' },
-  source: '财关税〔2016〕18号, 财关税〔2018〕49号 (formulas: tax-quota-districts.md §2); tolerance: ruleset policy taxTolerance',
+  source: '财关税〔2016〕18号; 财关税〔2018〕49号; tolerance: ruleset policy taxTolerance',
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: {

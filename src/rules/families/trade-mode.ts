@@ -21,7 +21,7 @@ const ModeRequirement = z.strictObject({
 export const tradeModeAllowed = defineRule({
   id: 'trade-mode/allowed',
   description: { zh: '贸易方式为本关区允许的跨境电商零售进口方式', en: 'The trade mode is one the customs district accepts for CBEC retail import' },
-  source: '商财发〔2018〕486号; 海关总署公告2016年第75号 (1239); tax-quota-districts.md §1, §4',
+  source: '海关总署公告2014年第12号 (9610); 海关总署公告2014年第57号 (1210); 海关总署公告2016年第75号 (1239); 商财发〔2018〕486号',
   defaultSeverity: 'error',
   options: z.strictObject({ allowed: z.array(TRADE_MODE).min(1).default(['9610', '1210', '1239']) }),
   codes: { 'trade-mode-not-allowed': { zh: '贸易方式不允许', en: 'The trade mode is not allowed here' } },
@@ -36,7 +36,7 @@ export const tradeModeAllowed = defineRule({
 export const tradeModeFields = defineRule({
   id: 'trade-mode/fields',
   description: { zh: '按贸易方式（1210/1239/9610）的必填、免填字段与国家', en: 'Fields each trade mode (1210 / 1239 / 9610) makes mandatory, leaves empty or fixes' },
-  source: 'ceb-messages.md §4.1 (emsNo, areaCode, trafNo, voyageNo, billNo, country notes), §5 R13',
+  source: '报文规范 202205: InventoryHead emsNo, areaCode, trafNo, voyageNo, billNo, country',
   defaultSeverity: 'error',
   options: z.strictObject({
     modes: z.record(TRADE_MODE, ModeRequirement).default({

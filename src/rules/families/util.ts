@@ -1,4 +1,4 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { fieldNameZh } from '../../model/field-names.js';
 import type { Rec, RuleContext, RuleIssue } from '../types.js';
 

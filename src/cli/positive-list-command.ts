@@ -1,0 +1,140 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { Option, type Command } from 'commander';
+import { SandanError } from '../errors.js';
+import { bundledPositiveLists, importPositiveList, parseCsv, type PositiveListImportReport } from '../rules/index.js';
+import type { CommandContext } from './command.js';
+import type { CliIo } from './io.js';
+
+/** Options of `sandan positive-list import`. */
+export interface PositiveListImportCommandOptions {
+  edition: string;
+  out: string;
+  from?: string;
+  to?: string;
+  complete?: boolean;
+  format: 'text' | 'json';
+}
+
+/** The exit codes of `sandan positive-list import`: all read, read with problems, error. */
+export const POSITIVE_LIST_EXIT = { ok: 0, problems: 1, error: 2 } as const;
+
+async function readBytes(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    throw new SandanError('FILE_UNREADABLE', `Cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`, { cause: e });
+  }
+}
+
+/** CSV text: UTF-8, or GB18030 (how Chinese spreadsheets often save CSV) when it is not valid UTF-8. */
+function decodeCsv(bytes: Buffer): { text: string; encoding: 'utf-8' | 'gb18030' } {
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
+  } catch {
+    return { text: new TextDecoder('gb18030').decode(bytes), encoding: 'gb18030' };
+  }
+}
+
+/** The rows of the first worksheet that has a 税则号列 header, as cell values (exceljs is loaded only here). */
+async function xlsxRows(bytes: Buffer, path: string): Promise<unknown[][]> {
+  const { default: ExcelJS } = await import('exceljs');
+  const book = new ExcelJS.Workbook();
+  try {
+    await book.xlsx.load(bytes as unknown as ArrayBuffer);
+  } catch (e) {
+    throw new SandanError('FILE_UNREADABLE', `${path}: not a readable .xlsx workbook: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  const sheets = book.worksheets.map((ws) => {
+    const rows: unknown[][] = [];
+    ws.eachRow({ includeEmpty: true }, (row, n) => {
+      const cells: unknown[] = [];
+      row.eachCell({ includeEmpty: true }, (cell, col) => {
+        cells[col - 1] = cellValue(cell.value);
+      });
+      rows[n - 1] = cells;
+    });
+    return Array.from(rows, (r) => r ?? []);
+  });
+  return sheets.find((rows) => rows.slice(0, 20).some((r) => r.some((c) => typeof c === 'string' && /税则号列|税号/.test(c)))) ?? sheets[0] ?? [];
+}
+
+/** A worksheet cell's value as text or number (rich text, formulas and hyperlinks flattened). */
+function cellValue(v: unknown): unknown {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v !== 'object') return v;
+  const o = v as { richText?: Array<{ text: string }>; result?: unknown; text?: unknown };
+  if (Array.isArray(o.richText)) return o.richText.map((t) => t.text).join('');
+  if ('result' in o) return o.result;
+  if (typeof o.text === 'string') return o.text;
+  return v instanceof Date ? v.toISOString().slice(0, 10) : String(v);
+}
+
+function reportText(r: PositiveListImportReport, out: string | undefined, encoding: string | undefined): string {
+  const lines = [
+    `edition ${r.edition}: ${r.lines} line${r.lines === 1 ? '' : 's'} read from ${r.rows} row${r.rows === 1 ? '' : 's'}${encoding === 'gb18030' ? ' (CSV decoded as GB18030)' : ''}${r.officialLineCount !== undefined ? `; the official edition has ${r.officialLineCount}` : ''} — ${r.complete ? 'complete' : 'partial (codes not in it only warn)'}`,
+    `remarks: ${Object.entries(r.remarks).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    ...r.padded.map((p) => `row ${p.row}: leading zero restored, ${p.hs8}`),
+    ...r.rejected.map((p) => `row ${p.row}: not read: ${p.reason}`),
+    ...r.uninterpreted.map((u) => `row ${u.row}: ${u.hs8}: remark not interpreted (the check will ask to confirm it): ${u.text}`),
+    ...(out === undefined ? [] : [`wrote ${out}`]),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Runs `sandan positive-list import`; returns the exit code. Misuse throws a SandanError (exit 2 in main). */
+export async function positiveListImportCommand(file: string, opts: PositiveListImportCommandOptions, io: CliIo): Promise<number> {
+  const ext = extname(file).toLowerCase();
+  if (ext !== '.csv' && ext !== '.xlsx') throw new SandanError('INVALID_OPTION', `The annex must be a .csv or .xlsx file, got ${file}`);
+  const bytes = await readBytes(file);
+  let encoding: string | undefined;
+  let rows: readonly (readonly unknown[])[];
+  if (ext === '.csv') {
+    const decoded = decodeCsv(bytes);
+    encoding = decoded.encoding;
+    rows = parseCsv(decoded.text);
+  } else {
+    rows = await xlsxRows(bytes, file);
+  }
+  const base = bundledPositiveLists().find((e) => e.edition === opts.edition);
+  const { data, report } = importPositiveList(rows, {
+    edition: opts.edition,
+    base,
+    origin: basename(file),
+    ...(opts.from !== undefined && { effectiveFrom: opts.from }),
+    ...(opts.to !== undefined && { effectiveTo: opts.to }),
+    ...(opts.complete && { complete: true }),
+  });
+  if (report.lines === 0) {
+    io.stderr(`sandan: no tariff line was read from ${file}; nothing written\n`);
+    io.stdout(opts.format === 'json' ? `${JSON.stringify({ written: null, ...report })}\n` : reportText(report, undefined, encoding));
+    return POSITIVE_LIST_EXIT.problems;
+  }
+  try {
+    await writeFile(opts.out, `${JSON.stringify(data, null, 2)}\n`);
+  } catch (e) {
+    throw new SandanError('FILE_UNREADABLE', `Cannot write ${opts.out}: ${String(e)}`, { cause: e });
+  }
+  io.stdout(opts.format === 'json' ? `${JSON.stringify({ written: opts.out, ...report })}\n` : reportText(report, opts.out, encoding));
+  return report.rejected.length || report.uninterpreted.length ? POSITIVE_LIST_EXIT.problems : POSITIVE_LIST_EXIT.ok;
+}
+
+/** Registers `sandan positive-list import` on the program. */
+export function registerPositiveListCommand(program: Command, { io, setExit }: CommandContext): void {
+  const cmd = program
+    .command('positive-list')
+    .description('Work with editions of the positive list (跨境电子商务零售进口商品清单). Exit 0 done, 1 read with problems (printed), 2 error.');
+  cmd
+    .command('import')
+    .description('read the official annex table (columns 序号 / 税则号列 / 商品名称 / 备注) into an edition file for validate --positive-list; remarks become checks')
+    .argument('<annex>', 'the annex as .csv (UTF-8 or GB18030) or .xlsx')
+    .requiredOption('--edition <year>', 'the edition, e.g. 2022 (its dates and official line count come from sandan)')
+    .requiredOption('--out <file>', 'edition file (JSON) to write')
+    .option('--from <date>', 'date the edition took effect, YYYY-MM-DD (needed for an edition sandan does not know)')
+    .option('--to <date>', 'last date the edition was in force, YYYY-MM-DD')
+    .option('--complete', 'declare the table complete even when no official line count confirms it')
+    .addOption(new Option('--format <format>', 'output format of the report').choices(['text', 'json']).default('text'))
+    .action(async (file: string, opts: PositiveListImportCommandOptions) => {
+      setExit(await positiveListImportCommand(file, opts, io));
+    });
+}

@@ -1,0 +1,73 @@
+import { tz } from '@date-fns/tz';
+import { addDays, endOfDay } from 'date-fns';
+import { defaultRegistry } from '../rules/bundled.js';
+import type { Policy } from '../rules/policy.js';
+
+/*
+ * The return window: a return clears tax and quota only when it is applied for, and the goods
+ * are back, within so many days of the inventory release (海关总署公告2020年第45号 from
+ * 2020-03-28: 30 days to apply, 45 days to arrive). The day counts are policy values by date
+ * (rulesets/national.json `returnWindow`); this file only does the calendar. Pure: every
+ * instant is passed in.
+ */
+
+/** The window as policy data gives it. */
+export type ReturnWindowPolicy = NonNullable<Policy['returnWindow']>;
+
+/** Deadlines of one release. Each is the last millisecond of a Beijing calendar day. */
+export interface ReturnDeadlines {
+  releasedAt: Date;
+  /** The return must be applied for (CEB625) by then. */
+  applyBy: Date;
+  /** The goods must be back in the original site, zone or centre by then. */
+  arriveBy: Date;
+}
+
+/** What a return is checked with, and the verdict. */
+export interface ReturnWindowCheck extends ReturnDeadlines {
+  /** When the return was applied for (or the time the check stood in for it). */
+  appliedAt: Date;
+  /** When the goods were back, when known. */
+  arrivedAt?: Date | undefined;
+  /** True when `appliedAt ≤ applyBy` and (when known) `arrivedAt ≤ arriveBy`. */
+  within: boolean;
+}
+
+// Beijing has had no daylight saving since 1991; the zone still goes through the tz database.
+const BEIJING = tz('Asia/Shanghai');
+
+/** The end (23:59:59.999, Beijing) of the calendar day `days` days after the day of `from`. */
+function endOfBeijingDayAfter(from: Date, days: number): Date {
+  return new Date(endOfDay(addDays(from, days, { in: BEIJING }), { in: BEIJING }).getTime());
+}
+
+/**
+ * The deadlines of a release. With `from-next-day` the release day is not counted (a period
+ * counted in days starts the next day, 民法典第二百零一条), so a release on 2026-01-31 must be
+ * applied for by the end of 2026-03-02 (30 days) and arrive by the end of 2026-03-17 (45 days);
+ * with `from-release-day` the release day is day 1 and each deadline is a day earlier.
+ */
+export function returnDeadlines(releasedAt: Date, window: ReturnWindowPolicy): ReturnDeadlines {
+  const shift = window.dayCount === 'from-release-day' ? -1 : 0;
+  return {
+    releasedAt,
+    applyBy: endOfBeijingDayAfter(releasedAt, window.applyDays + shift),
+    arriveBy: endOfBeijingDayAfter(releasedAt, window.arriveDays + shift),
+  };
+}
+
+/** The return window by release date (`YYYY-MM-DD`) from the bundled national ruleset, looked up once per date. */
+export function nationalReturnWindow(): (releaseDate: string) => ReturnWindowPolicy | undefined {
+  const seen = new Map<string, ReturnWindowPolicy | undefined>();
+  return (date) => {
+    if (!seen.has(date)) seen.set(date, defaultRegistry().resolve('national', date).policy.returnWindow);
+    return seen.get(date);
+  };
+}
+
+/** Checks a return against the window of its release. */
+export function checkReturnWindow(releasedAt: Date, window: ReturnWindowPolicy, appliedAt: Date, arrivedAt?: Date): ReturnWindowCheck {
+  const d = returnDeadlines(releasedAt, window);
+  const within = appliedAt.getTime() <= d.applyBy.getTime() && (arrivedAt === undefined || arrivedAt.getTime() <= d.arriveBy.getTime());
+  return { ...d, appliedAt, ...(arrivedAt !== undefined && { arrivedAt }), within };
+}

@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// better-sqlite3 and pg are optional dependencies (`npm install --omit=optional` leaves them out).
+// A module-resolution hook makes them unresolvable, as they are in such an install, for the built CLI
+// and the built library.
+const ROOT = new URL('../..', import.meta.url).pathname;
+const BIN = join(ROOT, 'bin/sandan.js');
+const SECRET = 'optional-drivers-test-secret-0123456789';
+
+function node(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SANDAN_QUOTA_SECRET: SECRET } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => void (stdout += d));
+    child.stderr.on('data', (d: Buffer) => void (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('without the optional database drivers', () => {
+  let dir: string;
+  let hide: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sandan-no-drivers-'));
+    writeFileSync(
+      join(dir, 'hooks.mjs'),
+      `export async function resolve(specifier, context, next) {
+  if (specifier === 'pg' || specifier === 'better-sqlite3') {
+    throw Object.assign(new Error(\`Cannot find package '\${specifier}' imported from \${context.parentURL}\`), { code: 'ERR_MODULE_NOT_FOUND' });
+  }
+  return next(specifier, context);
+}
+`,
+    );
+    hide = join(dir, 'hide-drivers.mjs');
+    writeFileSync(hide, `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('the hook really hides them', async () => {
+    const r = await node(['--import', hide, '--input-type=module', '-e', "await import('pg')"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("Cannot find package 'pg'");
+  });
+
+  it('sandan quota --db postgres://… exits 2 and names the missing package (pg)', async () => {
+    // Port 9 (discard) on loopback: never contacted, the driver is missing before any connection.
+    const r = await node(['--import', hide, BIN, 'quota', 'remaining', '--db', 'postgres://sandan@127.0.0.1:9/sandan', '--buyer-id', '11010519491231002X']);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe(
+      'sandan: The PostgreSQL quota store needs the optional dependency pg: npm install pg\n' +
+        'hint: Check --db (a .sqlite path or postgres:// URL) and that SANDAN_QUOTA_SECRET is the secret the ledger was created with.\n',
+    );
+  });
+
+  it('sandan quota --db FILE.sqlite exits 2 and names the missing package (better-sqlite3)', async () => {
+    const r = await node(['--import', hide, BIN, 'quota', 'remaining', '--db', join(dir, 'q.sqlite'), '--buyer-id', '11010519491231002X']);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(/^sandan: The SQLite quota store needs the optional dependency better-sqlite3: npm install better-sqlite3\n/);
+  });
+
+  it('the library: openPostgresQuotaStore rejects with SandanError QUOTA_STORE', async () => {
+    const script = `
+      import { openPostgresQuotaStore } from 'sandan/quota/postgres';
+      import { SandanError } from 'sandan';
+      try { await openPostgresQuotaStore('postgres://sandan@127.0.0.1:9/sandan'); console.log('opened'); }
+      catch (e) { console.log(JSON.stringify({ sandan: e instanceof SandanError, code: e.code, cause: e.cause?.code })); }`;
+    const r = await node(['--import', hide, '--input-type=module', '-e', script]);
+    expect(JSON.parse(r.stdout)).toEqual({ sandan: true, code: 'QUOTA_STORE', cause: 'ERR_MODULE_NOT_FOUND' });
+  });
+});

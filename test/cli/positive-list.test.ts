@@ -1,0 +1,106 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { describe, expect, it } from 'vitest';
+import { loadPositiveList } from '../../src/index.js';
+import { runCli } from '../helpers/cli.js';
+
+const HZ = 'examples/hangzhou-1210.json';
+const GZ = 'examples/guangzhou-9610.json';
+const dir = mkdtempSync(join(tmpdir(), 'sandan-pl-'));
+
+/** An annex in the official layout: a title row, then 序号 / 税则号列 / 商品名称 / 备注; one remark holds a comma and so is quoted. */
+const CSV = [
+  '跨境电子商务零售进口商品清单调整表（2022年版）,,,',
+  '序号,税则号列,商品名称,备注',
+  '1,19011010,供婴幼儿食用的零售包装配方奶粉,',
+  '2,33049900,其他美容品或化妆品及护肤品,"限网购保税商品；列入《进出口野生动植物种商品目录》的商品除外"',
+  '3,32151900,其他印刷油墨,仅限家用打印机墨水',
+  '',
+].join('\r\n');
+
+function codes(stdout: string): string[] {
+  return JSON.parse(stdout).issues.filter((i: { ruleId: string }) => i.ruleId === 'goods/positive-list').map((i: { code: string; severity: string }) => `${i.code}:${i.severity}`);
+}
+
+describe('sandan positive-list import', () => {
+  const csv = join(dir, 'annex.csv');
+  const out = join(dir, 'pl-2022.json');
+  writeFileSync(csv, CSV);
+
+  it('reads a CSV annex, reports what it read, and writes an edition file that loads', async () => {
+    const r = await runCli(['positive-list', 'import', csv, '--edition', '2022', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      [
+        'edition 2022: 3 lines read from 3 rows; the official edition has 1476 — partial (codes not in it only warn)',
+        'remarks: bonded-only 1, exclusion 1, name-restriction 1, annual-quantity 0, other 0',
+        `wrote ${out}`,
+        '',
+      ].join('\n'),
+    );
+    const data = JSON.parse(readFileSync(out, 'utf8'));
+    const edition = loadPositiveList(data, out);
+    expect([...edition.lines.keys()]).toEqual(['19011010', '33049900', '32151900']);
+    expect(edition.lines.get('33049900')?.remarks?.map((x) => x.kind)).toEqual(['bonded-only', 'exclusion']);
+    expect(edition).toMatchObject({ id: 'positive-list-2022', effectiveFrom: '2022-03-01', complete: false });
+  });
+
+  it('validate --positive-list uses it: no "unconfirmed" warning for the codes it covers, and its remarks are checked', async () => {
+    // Hangzhou (1210): both codes are on the imported edition; 33049900's CITES exclusion asks to confirm.
+    const hz = await runCli(['validate', HZ, '--positive-list', out, '--format', 'json']);
+    expect(hz.code).toBe(0);
+    expect(codes(hz.stdout)).toEqual(['positive-list-exclusion:warning']);
+    // Guangzhou (9610): 33049900 is limited to bonded import.
+    const gz = await runCli(['validate', GZ, '--positive-list', out, '--format', 'json']);
+    expect(gz.code).toBe(1);
+    expect(codes(gz.stdout)).toEqual(['positive-list-mode:error', 'positive-list-exclusion:warning']);
+    // Before 2022-03-01 the bundled 2019 edition applies again.
+    const old = await runCli(['validate', GZ, '--positive-list', out, '--at', '2021-06-01', '--format', 'json']);
+    expect(codes(old.stdout)).toEqual(['positive-list-unconfirmed:warning']);
+    // Without the file: the bundled partial copy only warns.
+    const bundled = await runCli(['validate', HZ, '--format', 'json']);
+    expect(codes(bundled.stdout)).toEqual(['positive-list-unconfirmed:warning', 'positive-list-unconfirmed:warning']);
+  });
+
+  it('reads an XLSX annex (codes as numbers, rich text), and exits 1 on rows and remarks it could not read', async () => {
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('附件');
+    sheet.addRow(['跨境电子商务零售进口商品清单调整表（2022年版）']);
+    sheet.addRow(['序号', '税则号列', '商品名称', '备注']);
+    sheet.addRow([1, 4029100, '浓缩但未加糖的非固状乳及奶油', null]);
+    sheet.addRow([2, 17019910, '砂糖', { richText: [{ text: '每人每年限购' }, { text: '2千克以下', font: { bold: true } }] }]);
+    sheet.addRow([3, 'x', '坏行', null]);
+    sheet.addRow([4, '33049900', '化妆品', '须附中文标签']);
+    const xlsx = join(dir, 'annex.xlsx');
+    await book.xlsx.writeFile(xlsx);
+    const out2 = join(dir, 'pl-xlsx.json');
+    const r = await runCli(['positive-list', 'import', xlsx, '--edition', '2022', '--out', out2, '--format', 'json']);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({
+      written: out2,
+      rows: 4,
+      lines: 3,
+      padded: [{ row: 3, hs8: '04029100' }],
+      rejected: [{ row: 5, reason: '税则号列 "x" is not an 8-digit tariff line' }],
+      uninterpreted: [{ row: 6, hs8: '33049900', text: '须附中文标签' }],
+    });
+    const edition = loadPositiveList(JSON.parse(readFileSync(out2, 'utf8')), out2);
+    expect(edition.lines.get('17019910')?.remarks).toEqual([{ kind: 'annual-quantity', max: '2', unit: 'kg', text: '每人每年限购2千克以下' }]);
+  });
+
+  it('refuses other file types and unknown editions without a date (exit 2)', async () => {
+    const txt = join(dir, 'annex.txt');
+    writeFileSync(txt, 'x');
+    expect((await runCli(['positive-list', 'import', txt, '--edition', '2022', '--out', join(dir, 'x.json')])).code).toBe(2);
+    const r = await runCli(['positive-list', 'import', csv, '--edition', '2025', '--out', join(dir, 'x.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--from/);
+    const ok = await runCli(['positive-list', 'import', csv, '--edition', '2025', '--from', '2025-01-01', '--complete', '--out', join(dir, 'y.json')]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'y.json'), 'utf8'))).toMatchObject({ id: 'positive-list-2025', effectiveFrom: '2025-01-01', complete: true });
+  });
+});

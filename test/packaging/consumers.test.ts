@@ -1,0 +1,187 @@
+/**
+ * The package as users install it: `npm pack`, then two throwaway TypeScript projects type-check
+ * against the tarball — ESM (module/moduleResolution NodeNext) and CommonJS (Node16), both strict
+ * with skipLibCheck off and without @types/better-sqlite3 or @types/pg. Then attw and publint
+ * judge the same tarball (scripts/check-package.mjs, also `npm run check:package`).
+ *
+ * Needs a fresh dist/ (vitest's global setup builds it). Offline: the tarball is unpacked into
+ * each consumer's node_modules/sandan and sandan's dependencies are linked from this checkout.
+ * Slow next to unit tests: two full tsc runs (zod's and @types/node's declarations are checked too) and
+ * attw, run in parallel (85 s measured on the shared 2-core machine at load 12–16, most of it tsc
+ * checking declarations); exclude test/packaging for a quick run.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+
+/** The documented API, as README.md and docs/ show it. Written once, compiled as ESM and as CommonJS. */
+const USE = `
+import { readFileSync } from 'node:fs';
+import {
+  buildMessage,
+  computeTax,
+  createLocalSigner,
+  DEFAULT_TAX_POLICY_2019,
+  isSandanError,
+  MemoryQuotaStore,
+  parseCebXml,
+  parseDeclaration,
+  parseRateTable,
+  QuotaLedger,
+  SandanError,
+  signMessage,
+  taxResultToJSON,
+  validate,
+  verifyMessage,
+  type Issue,
+  type QuotaBalance,
+  type SenderProfile,
+  type TaxResult,
+} from 'sandan';
+import { openSqliteQuotaStore, type SqliteDatabase } from 'sandan/quota/sqlite';
+import { openPostgresQuotaStore } from 'sandan/quota/postgres';
+import { SandanError as TaxSandanError, computeTax as computeTaxOnly } from 'sandan/tax';
+import type { Decimal } from 'decimal.js';
+
+const sender: SenderProfile = { copCode: '3301964J31', copName: '示例跨境电商有限公司', dxpId: 'DXPENT0000012345' };
+
+export async function checkout(json: unknown, keyPem: string, certPem: string): Promise<string> {
+  const { valid, issues } = validate(json);
+  const codes: string[] = issues.map((i: Issue) => i.code);
+  if (!valid) return codes.join(',');
+
+  const parsed = parseDeclaration(json);
+  if (!parsed.success) return parsed.issues.map((i) => i.message.en).join('\\n');
+  const rates = parseRateTable(JSON.parse(readFileSync('rates.json', 'utf8')), 'rates.json');
+  const tax: TaxResult = computeTax(parsed.data, { policy: DEFAULT_TAX_POLICY_2019, rates: [rates] });
+  const total: Decimal = tax.taxTotal.plus(tax.customsTax);
+  const shown: string = total.toFixed(2);
+  const sameFigures: Decimal = computeTaxOnly(parsed.data, { policy: DEFAULT_TAX_POLICY_2019, rates }).valueAddedTax;
+  JSON.stringify(taxResultToJSON(tax));
+
+  const ledger = new QuotaLedger({ store: await openSqliteQuotaStore('/var/lib/shop/quota.sqlite'), secret: 'a secret of sixteen+ chars', reservationTtlMs: 30 * 60_000 });
+  const r = await ledger.reserve('SD202611200001', '330106199003071519', tax.dutiableValue, '2026-11-20T10:15:00+08:00', { copNo: 'INV-1' });
+  if (!r.ok) return \`\${r.reason} \${r.remaining?.toFixed() ?? ''}\`;
+  const left: Decimal = r.remaining;
+  await ledger.commit('SD202611200001');
+  const balance: QuotaBalance = await ledger.remaining('330106199003071519', 2026);
+  await ledger.close();
+  const inMemory = new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'a secret of sixteen+ chars' });
+  await inMemory.close();
+  const shared = await openPostgresQuotaStore('postgres://shop@localhost/shop', { schema: 'quota' });
+  await shared.close();
+
+  if (!parsed.data.inventory) return 'no inventory';
+  const built = buildMessage('CEB621', parsed.data.inventory, { now: () => new Date(), newId: () => '4CDE1CFD-EDED-46B1-946C-B8022E42FC94', sender });
+  if (!built.ok) return built.issues.map((i) => i.path).join(',');
+  const signer = createLocalSigner({ key: keyPem, certificate: certPem, certificateNumber: '03000000000cde6f' });
+  const { xml: signed } = await signMessage(built.xml, signer);
+  const verified = verifyMessage(signed, { trustedCertificates: [certPem] });
+  const message = parseCebXml(signed);
+  const type: string = message.kind === 'ceb' ? message.messageType : message.kind;
+
+  try {
+    parseCebXml('<!DOCTYPE x [<!ENTITY a "b">]><x/>');
+  } catch (e) {
+    if (e instanceof SandanError) return e.code;
+    if (isSandanError(e) || e instanceof TaxSandanError) return e.message;
+  }
+  return [shown, sameFigures.toFixed(2), left.toFixed(), balance.remaining.toFixed(), verified.valid ? 'ok' : verified.reason, type].join(' ');
+}
+
+/** A caller's own database handle fits the structural type (no @types/better-sqlite3 needed). */
+export function describeDb(db: SqliteDatabase): string {
+  return db.open ? db.name : 'closed';
+}
+`;
+
+/** Must not compile: a Decimal is no number. If Decimal decayed to any, this file would pass. */
+const BAD = `
+import { computeTax, DEFAULT_TAX_POLICY_2019, type Declaration, type RateTable } from 'sandan';
+
+declare const declaration: Declaration;
+declare const rates: RateTable;
+export const total: number = computeTax(declaration, { policy: DEFAULT_TAX_POLICY_2019, rates }).taxTotal;
+`;
+const BAD_LINE = BAD.split('\n').findIndex((l) => l.startsWith('export const total')) + 1;
+
+const CONSUMERS = [
+  { name: 'esm', type: 'module', module: 'NodeNext', moduleResolution: 'NodeNext' },
+  { name: 'cjs', type: 'commonjs', module: 'Node16', moduleResolution: 'Node16' },
+] as const;
+
+let work: string;
+let tarball: string;
+/** Started together in beforeAll (the machine has few cores; each tsc run takes seconds). */
+let results: Promise<{ esm: string[]; cjs: string[]; check: { ok: boolean; out: string } }>;
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'sandan-consumers-'));
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' })) as Array<{ filename: string }>;
+  tarball = join(work, packed[0]!.filename);
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  for (const c of CONSUMERS) {
+    const dir = join(work, c.name);
+    const pkgDir = join(dir, 'node_modules', 'sandan');
+    mkdirSync(pkgDir, { recursive: true });
+    execFileSync('tar', ['-xzf', tarball, '-C', pkgDir, '--strip-components=1']);
+    // sandan's dependencies and @types/node as an install would bring them; deliberately not
+    // better-sqlite3, pg or their @types (optional drivers sandan's types must not need).
+    for (const dep of [...Object.keys(manifest.dependencies), '@types/node']) {
+      const from = join(root, 'node_modules', dep);
+      if (!existsSync(from)) continue;
+      mkdirSync(dirname(join(dir, 'node_modules', dep)), { recursive: true });
+      symlinkSync(from, join(dir, 'node_modules', dep), 'dir');
+    }
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${c.name}`, private: true, type: c.type }));
+    const compilerOptions = { module: c.module, moduleResolution: c.moduleResolution, target: 'ES2022', lib: ['ES2022'], types: ['node'], strict: true, skipLibCheck: false, noEmit: true };
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src'] }));
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'src', 'use.ts'), USE);
+    writeFileSync(join(dir, 'src', 'bad.ts'), BAD);
+  }
+  const check = run(process.execPath, [join(root, 'scripts', 'check-package.mjs'), tarball], { cwd: root }).then(
+    (r) => ({ ok: true, out: r.stdout + r.stderr }),
+    (e: { stdout?: string; stderr?: string }) => ({ ok: false, out: `${e.stdout ?? ''}${e.stderr ?? ''}` }),
+  );
+  results = Promise.all([typeErrors(join(work, 'esm')), typeErrors(join(work, 'cjs')), check]).then(([esm, cjs, c]) => ({ esm, cjs, check: c }));
+  // Settled here so that a failure shows in the tests, not as an unhandled rejection.
+  results.catch(() => undefined);
+}, 240_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+async function typeErrors(dir: string): Promise<string[]> {
+  try {
+    await run(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], { cwd: dir });
+    return [];
+  } catch (e) {
+    const out = (e as { stdout?: string }).stdout ?? '';
+    if (!out) throw e;
+    return out.trim().split('\n');
+  }
+}
+
+describe('the packed tarball in consumer projects', () => {
+  it.each(CONSUMERS)('$name ($module, strict, skipLibCheck false): the documented API type-checks and a Decimal is never a number', async (c) => {
+    // The only error is the one bad.ts must produce: nothing in use.ts and nothing in sandan's .d.ts files.
+    expect((await results)[c.name]).toEqual([`src/bad.ts(${BAD_LINE},14): error TS2322: Type 'Decimal' is not assignable to type 'number'.`]);
+  }, 240_000);
+
+  it('attw (node10, node16 from CJS and ESM, bundler) and publint --strict find no problem in the tarball', async () => {
+    const { check } = await results;
+    expect(check.ok, check.out).toBe(true);
+    expect(check.out).toContain('No problems found');
+    expect(check.out).toContain('All good!');
+  }, 240_000);
+});

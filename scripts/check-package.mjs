@@ -20,7 +20,11 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 
 function run(label, args) {
-  const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, args, {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+  });
   process.stdout.write(`--- ${label}\n${r.stdout}${r.stderr}`);
   return r.status === 0;
 }
@@ -29,7 +33,10 @@ let tarball = process.argv[2];
 let tmp;
 if (!tarball) {
   tmp = mkdtempSync(join(tmpdir(), 'sandan-pack-'));
-  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], { cwd: root, encoding: 'utf8' });
+  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   tarball = join(tmp, JSON.parse(out)[0].filename);
 }
 try {

@@ -49,6 +49,8 @@ export class SandanError extends Error {
 
   /** True for an error of any sandan copy; subclasses keep the ordinary prototype-chain test. */
   static override [Symbol.hasInstance](value: unknown): value is SandanError {
+    // `this` is the class instanceof asked about: SandanError itself or a subclass.
+    // biome-ignore lint/complexity/noThisInStatic: the receiver decides, so SandanError cannot be named instead.
     if (this !== SandanError) return Function.prototype[Symbol.hasInstance].call(this, value);
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }

@@ -133,7 +133,10 @@ const RESULT_MARK: Record<DiagnosisCheck['result'], string> = { explains: 'EXPLA
 /** The diagnosis of a failed verification for people: the cause, what to do, then every check made. */
 function formatDiagnosis(d: Diagnosis): string {
   const out = [`  diagnosis: ${d.cause}${d.also.length ? ` (also ${d.also.join(', ')})` : ''}`, `    ${d.message.zh}`, `    ${d.message.en}`, `  fix: ${d.fix.zh}`, `       ${d.fix.en}`, '  checks:'];
-  for (const c of d.checks) out.push(`    ${RESULT_MARK[c.result].padEnd(8)} ${c.id}${c.detail ? `: ${c.detail.en}` : ''}`);
+  for (const c of d.checks) {
+    const tried = c.result === 'no' && c.tried > 0 ? ` (${c.tried} variant${c.tried === 1 ? '' : 's'} tried)` : '';
+    out.push(`    ${RESULT_MARK[c.result].padEnd(8)} ${c.id}${tried}${c.detail ? `: ${c.detail.en}` : ''}`);
+  }
   return `${out.join('\n')}\n`;
 }
 
@@ -163,7 +166,7 @@ export function registerSignCommand(program: Command, { io, setExit }: CommandCo
 export function registerVerifyCommand(program: Command, { io, setExit }: CommandContext): void {
   program
     .command('verify')
-    .description('Verify the signature of a signed CEB message: exit 0 valid, 1 invalid (with the reason and a diagnosis of the likely cause), 2 usage error.')
+    .description('Verify the signature of a signed CEB message: exit 0 valid, 1 invalid (with the reason), 2 usage error.')
     .argument('<file>', 'the signed CEB message (.xml), or - for standard input')
     .option('--cert <file>', 'trusted certificate(s) (PEM or DER): the signer must be one of them or issued by one')
     .option('--district <code>', "accept only the signature algorithms the district's ruleset lists")

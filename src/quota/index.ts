@@ -6,7 +6,7 @@
 export * from './types.js';
 // The decision functions (planReserve, planCommit, …) and time helpers in core.ts are internal:
 // QuotaLedger is their one public door.
-export { type QuotaAmountInput, type QuotaBalance, type QuotaInstant, type QuotaRefusal, type QuotaResult } from './core.js';
+export type { QuotaAmountInput, QuotaBalance, QuotaInstant, QuotaRefusal, QuotaResult } from './core.js';
 export { checkReturnWindow, returnDeadlines, type ReturnDeadlines, type ReturnWindowCheck, type ReturnWindowPolicy } from './return-window.js';
 export { QuotaLedger, defaultQuotaPolicy, type QuotaLedgerOptions, type RefundOptions, type ReserveOptions } from './ledger.js';
 export { MemoryQuotaStore } from './memory.js';

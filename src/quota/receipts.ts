@@ -27,8 +27,7 @@ export interface QuotaReceipt {
   amount?: Decimal | string | number | undefined;
   /**
    * For CEB626: when the return was applied for (the CEB625 appTime), checked against the
-   * return window; default: `returnTime`, so an approval that comes after the application
-   * deadline is refused unless this is given (or `outsideReturnWindow` is `allow`).
+   * return window when `outsideReturnWindow` is `refuse`; default: `returnTime`.
    */
   appliedAt?: string | Date | undefined;
   /** For CEB626: when the goods were back in the original site, zone or centre, when known. */
@@ -37,7 +36,11 @@ export interface QuotaReceipt {
 
 /** Options of {@link applyReceipt} and {@link applyReceipts}. */
 export interface ApplyReceiptOptions {
-  /** Refunds outside the return window: `refuse` (default) or `allow` (see {@link RefundOptions}). */
+  /**
+   * Refunds outside the return window: `allow` (default) or `refuse` (see {@link RefundOptions}).
+   * A CEB626 receipt is customs' own approval of the return: customs has checked the window, and
+   * the ledger follows its verdict unless the caller asks to audit it with `refuse`.
+   */
   outsideReturnWindow?: 'refuse' | 'allow';
 }
 
@@ -120,7 +123,7 @@ async function applyTo(ledger: QuotaLedger, receipt: QuotaReceipt, action: Recei
         key,
         ...(receipt.appliedAt !== undefined && receipt.appliedAt !== '' && { appliedAt: receipt.appliedAt }),
         ...(receipt.arrivedAt !== undefined && receipt.arrivedAt !== '' && { arrivedAt: receipt.arrivedAt }),
-        ...(options.outsideReturnWindow !== undefined && { outsideReturnWindow: options.outsideReturnWindow }),
+        outsideReturnWindow: options.outsideReturnWindow ?? 'allow',
       };
       return outcome(receipt, action, orderNo, await ledger.refund(orderNo, amount, refund));
     }

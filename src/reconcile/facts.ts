@@ -241,9 +241,9 @@ function receiptMillis(s: string | undefined): number {
 
 /**
  * True when a refund was approved after the last day of its release's return window (the
- * arrival deadline: an approval follows the goods' arrival, so one after it cannot have been in
- * time). Such a return waives no tax: the order is reconciled like any other. Unknown when
- * either time is missing: customs approved the return, so its tax is taken as not due.
+ * arrival deadline). Customs' approval still decides the order (it is `refunded`); the row is
+ * flagged `refund-outside-window` for review, since either the approval or sandan's reading of
+ * the window is wrong. False when either time is missing.
  */
 export function refundOutsideWindow(answer: Pick<JoinAnswer, 'refunded' | 'refundedAt' | 'releasedAt'>, windowOf?: (releaseDate: string) => ReturnWindowPolicy | undefined): boolean {
   if (!answer.refunded) return false;
@@ -264,9 +264,8 @@ export function declarationRow(f: DeclarationFacts, answer: JoinAnswer | undefin
     return { orderNo: f.orderNo, taxNos: [], status: 'duplicate-declaration', month: f.month, district: f.district, customsCode: f.customsCode, mismatches: [], notes };
   }
   for (const n of f.notes) notes.push(n);
-  // A return outside the window waives no tax: reconcile the order against its bills.
-  const late = refundOutsideWindow(answer);
-  if (late) notes.push('refund-outside-window');
+  // Customs approved the return: its verdict stands, and a late approval is flagged for review.
+  if (refundOutsideWindow(answer)) notes.push('refund-outside-window');
   return decideRow(
     {
       orderNo: f.orderNo,
@@ -280,7 +279,7 @@ export function declarationRow(f: DeclarationFacts, answer: JoinAnswer | undefin
       computed: f.computed && split(new Dec(f.computed[0]), new Dec(f.computed[1]), new Dec(f.computed[2])),
       bills: answer.bills,
       cancelled: answer.cancelled,
-      refunded: answer.refunded && !late,
+      refunded: answer.refunded,
       notes,
     },
     tolerance,

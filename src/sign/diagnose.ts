@@ -8,15 +8,10 @@
 import { constants as cryptoConstants, publicDecrypt } from 'node:crypto';
 import { DSIG_NS, digest, type DigestAlgorithm, type SignatureAlgorithm } from './algorithms.js';
 import { children as derChildren, oidString, parseCertificate, readTlv, sm2DerToRaw } from './der.js';
+import type { Message } from '../model/issue.js';
 import type { CertificateInfo } from './signer.js';
 import { SM2_DEFAULT_USER_ID, sm2E, sm2VerifyE, sm2Z } from './sm2.js';
 import { canonicalizeDocument, canonicalizeElement, escAttr, inScopeNamespaces, XML_NS, type XmlAttr, type XmlDocument, type XmlElement, type XmlNode } from './xml.js';
-
-/** Text in both languages. */
-export interface Bilingual {
-  zh: string;
-  en: string;
-}
 
 /** The checks a diagnosis makes, in the order it makes them; the id of the one that explains the failure is the cause. */
 export type DiagnosisCheckId =
@@ -54,11 +49,11 @@ export type DiagnosisCause = DiagnosisCheckId | 'signedinfo-changed' | 'unknown'
 /** One check and what it found. */
 export interface DiagnosisCheck {
   id: DiagnosisCheckId;
-  description: Bilingual;
+  description: Message;
   /** `explains`: verification passes under this deviation; `likely`: the best remaining explanation, not proven; `no`: tried, does not explain; `skipped`: not tried (see detail). */
   result: 'explains' | 'likely' | 'no' | 'skipped';
   /** What matched, what was found, or why the check was skipped. */
-  detail?: Bilingual;
+  detail?: Message;
   /** How many variants were computed. */
   tried: number;
 }
@@ -70,9 +65,9 @@ export interface Diagnosis {
   also: DiagnosisCheckId[];
   /** Whether the DigestValue matches the document as it is (false also when it was not reached). */
   digestMatches: boolean;
-  message: Bilingual;
+  message: Message;
   /** What to do about it. */
-  fix: Bilingual;
+  fix: Message;
   checks: DiagnosisCheck[];
 }
 
@@ -106,10 +101,10 @@ const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 /** Declarations a CEB root usually carries; a signer's template may have had them when the message has not, or the reverse. */
 const KNOWN_NS: ReadonlyArray<[string, string]> = [['ceb', CEB_NS], ['xsi', XSI_NS]];
 
-const b = (zh: string, en: string): Bilingual => ({ zh, en });
+const b = (zh: string, en: string): Message => ({ zh, en });
 const show = (s: string) => JSON.stringify(s);
 
-const DESCRIPTIONS: Record<DiagnosisCheckId, Bilingual> = {
+const DESCRIPTIONS: Record<DiagnosisCheckId, Message> = {
   'signedinfo-whitespace': b('签名值是否对应去掉元素间空白（紧凑）、逐行或缩进排版的 SignedInfo', 'Does the SignatureValue match SignedInfo laid out compact (no whitespace between elements), one element per line, or indented?'),
   'signedinfo-namespaces': b('签名值是否对应继承了另一组命名空间声明（ceb、xsi，或仅 ds）的 SignedInfo', 'Does the SignatureValue match SignedInfo canonicalised with other inherited namespace declarations (with/without ceb, xsi; ds only)?'),
   'signedinfo-not-canonical': b('签名值是否对应报文中 SignedInfo 的原始文本（未规范化）', "Does the SignatureValue match SignedInfo's raw text as written (not canonicalised)?"),
@@ -191,7 +186,7 @@ function messageIndentUnit(root: XmlElement): string | undefined {
   return m?.[1];
 }
 
-function unitName(u: string): Bilingual {
+function unitName(u: string): Message {
   if (u === '') return b('每个元素单独一行、无缩进', 'one element per line, no indentation');
   if (/^\t+$/.test(u)) return b(`以 ${u.length} 个制表符缩进`, `indented with ${u.length === 1 ? 'a tab' : `${u.length} tabs`}`);
   if (/^ +$/.test(u)) return b(`以 ${u.length} 个空格缩进`, `indented with ${u.length} spaces`);
@@ -294,11 +289,11 @@ function certName(cert: CertificateInfo): string {
 // ---------------------------------------------------------------- the diagnosis
 
 interface Found {
-  variant: Bilingual;
+  variant: Message;
   /** For whitespace: which way round it happened. */
   direction?: 'compact-signed' | 'spaced-signed' | 'reindented';
   /** For namespaces/content-namespaces: what to change in the message. */
-  nsFix?: Bilingual;
+  nsFix?: Message;
   /** For algorithm checks: the algorithm actually used. */
   actual?: string;
   /** For certificate-key: how it was shown. */
@@ -314,7 +309,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   const { doc, signature: sig, signedInfo: si } = input;
   const checks = new Map<DiagnosisCheckId, DiagnosisCheck>();
   const found = new Map<DiagnosisCheckId, Found>();
-  const set = (id: DiagnosisCheckId, result: DiagnosisCheck['result'], tried: number, detail?: Bilingual, f?: Found) => {
+  const set = (id: DiagnosisCheckId, result: DiagnosisCheck['result'], tried: number, detail?: Message, f?: Found) => {
     checks.set(id, { id, description: DESCRIPTIONS[id], result, ...(detail && { detail }), tried });
     if (f) found.set(id, f);
   };
@@ -359,7 +354,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   return { cause, also, digestMatches, message, fix, checks: ordered };
 }
 
-type Setter = (id: DiagnosisCheckId, result: DiagnosisCheck['result'], tried: number, detail?: Bilingual, f?: Found) => void;
+type Setter = (id: DiagnosisCheckId, result: DiagnosisCheck['result'], tried: number, detail?: Message, f?: Found) => void;
 
 function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: boolean): void {
   const { doc, signedInfo: si, candidates } = input;
@@ -383,7 +378,7 @@ function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: bo
   const messageSpaced = hasWhitespaceBetween(si);
   const digestEl = findDigestValue(si);
   const digestHasWs = digestEl !== undefined && /[ \t\n\r]/.test(textOf(digestEl));
-  const layouts: Array<[Layout, Bilingual]> = [[{ kind: 'compact', stripDigestText: false }, b('紧凑（元素之间无空白）', 'compact (no whitespace between elements)')]];
+  const layouts: Array<[Layout, Message]> = [[{ kind: 'compact', stripDigestText: false }, b('紧凑（元素之间无空白）', 'compact (no whitespace between elements)')]];
   if (digestHasWs) layouts.push([{ kind: 'compact', stripDigestText: true }, b('紧凑，且 DigestValue 不换行', 'compact, with DigestValue on one line')]);
   const units = [...new Set(['', messageIndentUnit(doc.root), '\t', '  ', '    '].filter((u): u is string => u !== undefined))];
   for (const u of units) {
@@ -414,7 +409,7 @@ function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: bo
   else {
     const used = usedPrefixes(si);
     const removable = [...ns.keys()].filter((p) => !used.has(p) && ns.get(p) !== '');
-    const sets: Array<[Map<string, string>, Bilingual, Bilingual]> = [];
+    const sets: Array<[Map<string, string>, Message, Message]> = [];
     // A declaration the document itself uses was surely there when signing: leaving it out means SignedInfo was canonicalised out of context.
     const docUsed = new Set<string>();
     for (const c of doc.root.children) if (c.type === 'element' && c !== input.signature) usedPrefixes(c, docUsed);
@@ -437,7 +432,7 @@ function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: bo
     if (absent.length === 2) sets.push([new Map([...ns, ...absent]), b('多 xmlns:ceb 与 xmlns:xsi', 'with xmlns:ceb and xmlns:xsi added'), b('签名时根元素上有 xmlns:ceb 与 xmlns:xsi，报文中却没有：补回声明，或重新签名。', 'The root had xmlns:ceb and xmlns:xsi when signing but the message has not: declare them again, or sign the message as it is sent.')]);
     tried = 0;
     outer: for (const [m, label, nsFix] of sets) {
-      for (const [layout, layoutLabel] of [[{ kind: 'as-is' }, undefined], [{ kind: 'compact', stripDigestText: false }, b('，且紧凑排版', ', and compact')]] as Array<[Layout, Bilingual | undefined]>) {
+      for (const [layout, layoutLabel] of [[{ kind: 'as-is' }, undefined], [{ kind: 'compact', stripDigestText: false }, b('，且紧凑排版', ', and compact')]] as Array<[Layout, Message | undefined]>) {
         const bytes = signedInfoBytes(si, layout, m, xmlAttrs, withComments, level);
         if (!fresh(bytes)) continue;
         tried++;
@@ -475,14 +470,14 @@ function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: bo
         raw = undefined;
       }
     }
-    let hit: Bilingual | undefined;
+    let hit: Message | undefined;
     tried = 0;
     if (raw) {
       for (const c of candidates) {
         for (const [e, label] of [
           [sm2E(sm2Z(c.sm2Point!, ''), strict), b('空用户标识', 'an empty user ID')],
           [digest('sm3', strict), b('不做 Z 值预处理（直接对 SM3(M) 签名）', 'no Z preprocessing (SM3(M) signed directly)')],
-        ] as Array<[Buffer, Bilingual]>) {
+        ] as Array<[Buffer, Message]>) {
           tried++;
           if (sm2VerifyE(e, raw, c.sm2Point!)) {
             hit = label;
@@ -554,7 +549,7 @@ function diagnoseDigest(input: DiagnosisInput, strictDocument: string, set: Sett
     const unit = messageIndentUnit(root);
     const candidates = [...new Set(['', '\n', '\n\n', prev ?? '', next ?? '', ...(unit !== undefined ? [`\n${unit}`, `\n${unit}\n`] : []), current.replace(/\n$/, ''), `${current}\n`])].filter((w) => w !== current);
     let tried = 0;
-    let hit: Bilingual | undefined;
+    let hit: Message | undefined;
     for (const w of candidates) {
       const kids = root.children.filter((c, k) => !((k === i - 1 && prev !== undefined) || (k === i + 1 && next !== undefined)));
       const at = kids.indexOf(sig);
@@ -566,7 +561,7 @@ function diagnoseDigest(input: DiagnosisInput, strictDocument: string, set: Sett
       }
     }
     if (!hit) {
-      for (const [s, label] of [[`${strictDocument}\n`, b('规范化报文末尾多一个换行', 'a newline after the canonical document')], [strictDocument.trim(), b('规范化报文去掉首尾空白', 'the canonical document trimmed')]] as Array<[string, Bilingual]>) {
+      for (const [s, label] of [[`${strictDocument}\n`, b('规范化报文末尾多一个换行', 'a newline after the canonical document')], [strictDocument.trim(), b('规范化报文去掉首尾空白', 'the canonical document trimmed')]] as Array<[string, Message]>) {
         if (s === strictDocument) continue;
         tried++;
         if (matches(s)) {
@@ -585,7 +580,7 @@ function diagnoseDigest(input: DiagnosisInput, strictDocument: string, set: Sett
     for (const c of root.children) if (c.type === 'element' && c !== sig) usedPrefixes(c, used);
     used.add(root.prefix);
     for (const a of root.attrs) if (a.prefix) used.add(a.prefix);
-    const variants: Array<[Array<[string, string]>, Bilingual, Bilingual]> = [];
+    const variants: Array<[Array<[string, string]>, Message, Message]> = [];
     for (const [p, u] of root.nsDecls) {
       if (used.has(p)) continue;
       variants.push([root.nsDecls.filter(([q]) => q !== p), b(`根元素上不含 ${nsName(p)}`, `without ${nsName(p)} on the root`), b(`签名时根元素上没有 ${nsName(p)}="${u}"：删去这个多余的命名空间声明，或对实际发送的报文重新签名。`, `Remove the extra ${nsName(p)}="${u}" namespace declaration from the root (it was not there when the digest was computed), or sign the message as it is sent.`)]);
@@ -633,12 +628,12 @@ function diagnoseDigest(input: DiagnosisInput, strictDocument: string, set: Sett
     const cutWs = t.slice(0, sig.start - prevWs) + t.slice(sig.end);
     // (the cut is after the root's start tag, so root.start holds in both)
     const rootOnly = (s: string) => s.slice(root.start);
-    const bases: Array<[string, Bilingual]> = [[cut, b('去掉签名', 'the signature cut out')], [cutWs, b('去掉签名及其前面的空白', 'the signature and the whitespace before it cut out')]];
+    const bases: Array<[string, Message]> = [[cut, b('去掉签名', 'the signature cut out')], [cutWs, b('去掉签名及其前面的空白', 'the signature and the whitespace before it cut out')]];
     let tried = 0;
-    let hit: Bilingual | undefined;
+    let hit: Message | undefined;
     outer: for (const [base, label] of bases) {
-      for (const [s, l2] of [[base, b('', '')], [rootOnly(base), b('，不含 XML 声明', ', without the XML declaration')]] as Array<[string, Bilingual]>) {
-        for (const [s2, l3] of [[s, b('', '')], [s.trimEnd(), b('，去掉末尾空白', ', trailing whitespace removed')], [`${s.trimEnd()}\n`, b('，末尾一个换行', ', ending in one newline')], [s.replace(/\n/g, '\r\n'), b('，CRLF 换行', ', CRLF line ends')]] as Array<[string, Bilingual]>) {
+      for (const [s, l2] of [[base, b('', '')], [rootOnly(base), b('，不含 XML 声明', ', without the XML declaration')]] as Array<[string, Message]>) {
+        for (const [s2, l3] of [[s, b('', '')], [s.trimEnd(), b('，去掉末尾空白', ', trailing whitespace removed')], [`${s.trimEnd()}\n`, b('，末尾一个换行', ', ending in one newline')], [s.replace(/\n/g, '\r\n'), b('，CRLF 换行', ', CRLF line ends')]] as Array<[string, Message]>) {
           tried++;
           if (matches(s2)) {
             hit = b(`报文文件原始字节（${label.zh}${l2.zh}${l3.zh}）`, `the file's raw bytes (${label.en}${l2.en}${l3.en})`);
@@ -673,7 +668,7 @@ function textOf(el: XmlElement): string {
 
 // ---------------------------------------------------------------- words
 
-function explain(cause: DiagnosisCause, input: DiagnosisInput, found: Map<DiagnosisCheckId, Found>, digestMatches: boolean): { message: Bilingual; fix: Bilingual } {
+function explain(cause: DiagnosisCause, input: DiagnosisInput, found: Map<DiagnosisCheckId, Found>, digestMatches: boolean): { message: Message; fix: Message } {
   const f = cause === 'signedinfo-changed' || cause === 'unknown' ? undefined : found.get(cause);
   const signExact = b('签名的字节必须就是发送的字节：插入签名后不要再重排（缩进、美化）ds:SignedInfo。', 'Sign the exact bytes you send: insert the signature without re-indenting (no pretty-printing of ds:SignedInfo after signing).');
   switch (cause) {

@@ -42,6 +42,6 @@ export {
 export { signMessage, type SignedMessage, type SignOptions } from './sign-message.js';
 export { createLocalSigner, readCertificate, type CertificateInfo, type LocalSignerOptions, type Signer } from './signer.js';
 export { SM2_DEFAULT_USER_ID } from './sm2.js';
-export type { Bilingual, Diagnosis, DiagnosisCause, DiagnosisCheck, DiagnosisCheckId } from './diagnose.js';
+export type { Diagnosis, DiagnosisCause, DiagnosisCheck, DiagnosisCheckId } from './diagnose.js';
 export { verifyMessage, type VerifyFailure, type VerifyFailureReason, type VerifyOptions, type VerifyResult, type VerifySuccess } from './verify-message.js';
 export { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,13 +127,4 @@ describe('sandan validate', () => {
     expect(noSecret.code).toBe(2);
     expect(noSecret.stderr).toMatch(/SANDAN_QUOTA_SECRET/);
   });
-
-  it('runs as the installed bin (built dist)', () => {
-    const ok = spawnSync('node', ['bin/sandan.js', 'validate', HZ], { encoding: 'utf8' });
-    expect(ok.status).toBe(0);
-    const bad = spawnSync('node', ['bin/sandan.js', 'validate', BAD], { encoding: 'utf8' });
-    expect(bad.status).toBe(1);
-    const usage = spawnSync('node', ['bin/sandan.js', 'validate', 'missing.json'], { encoding: 'utf8' });
-    expect(usage.status).toBe(2);
-  }, 60_000);
 });

@@ -6,7 +6,7 @@
  * Also holds the ESM (.d.ts) and CommonJS (.d.cts) declarations to the same list, and the
  * runtime modules (.js, .cjs) to the declared values. Needs a fresh dist/ (vitest's global setup builds it).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -21,7 +21,9 @@ interface Target {
   default: string;
 }
 type Entry = { import: Target; require: Target };
-const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, Entry | string> };
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  exports: Record<string, Entry | string>;
+};
 const ENTRIES = Object.entries(manifest.exports).filter((e): e is [string, Entry] => typeof e[1] !== 'string');
 
 function kindOf(symbol: ts.Symbol): string {
@@ -46,28 +48,45 @@ function exportsOf(program: ts.Program, file: string): string[] {
   if (!source) throw new Error(`cannot load ${file}`);
   const module = checker.getSymbolAtLocation(source);
   if (!module) return [];
-  return checker
+  const rows = checker
     .getExportsOfModule(module)
-    .map((s) => `${kindOf(s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s)} ${s.getName()}`)
-    .sort((a, b) => {
-      const [na, nb] = [a.split(' ')[1]!, b.split(' ')[1]!];
-      return na < nb ? -1 : na > nb ? 1 : 0;
-    });
+    .map((s) => ({
+      name: s.getName(),
+      kind: kindOf(s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s),
+    }));
+  rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return rows.map((r) => `${r.kind} ${r.name}`);
 }
 
 function declared(kind: 'import' | 'require'): Map<string, string[]> {
   const files = ENTRIES.map(([, e]) => join(root, e[kind].types));
-  const program = ts.createProgram(files, { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, noEmit: true, skipLibCheck: true, types: [] });
+  const program = ts.createProgram(files, {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    noEmit: true,
+    skipLibCheck: true,
+    types: [],
+  });
   return new Map(ENTRIES.map(([name, e]) => [name, exportsOf(program, join(root, e[kind].types))]));
 }
 
 function report(lists: Map<string, string[]>): string {
-  const lines = ['# The public API of sandan: every export of every entry point, read from dist/**/*.d.ts.', '# After an intended change: UPDATE_GOLDEN=1 npx vitest run test/packaging/api-report.test.ts', ''];
-  for (const [name, list] of lists) lines.push(`## ${name === '.' ? 'sandan' : `sandan/${name.slice(2)}`} (${list.length})`, ...list, '');
+  const lines = [
+    '# The public API of sandan: every export of every entry point, read from dist/**/*.d.ts.',
+    '# After an intended change: UPDATE_GOLDEN=1 npx vitest run test/packaging/api-report.test.ts',
+    '',
+  ];
+  for (const [name, list] of lists)
+    lines.push(`## ${name === '.' ? 'sandan' : `sandan/${name.slice(2)}`} (${list.length})`, ...list, '');
   return lines.join('\n');
 }
 
-const valueNames = (list: readonly string[]) => list.filter((l) => l.split(' ')[0]!.split('+').some((k) => VALUE_KINDS.has(k))).map((l) => l.split(' ')[1]!);
+const valueNames = (list: readonly string[]) =>
+  list.flatMap((line) => {
+    const [kinds = '', name = ''] = line.split(' ');
+    return kinds.split('+').some((k) => VALUE_KINDS.has(k)) ? [name] : [];
+  });
 
 describe('API report', () => {
   const esm = declared('import');
@@ -85,7 +104,7 @@ describe('API report', () => {
   it('the runtime modules (.js and .cjs) export exactly the declared values', async () => {
     const require = createRequire(import.meta.url);
     for (const [name, e] of ENTRIES) {
-      const want = valueNames(esm.get(name)!).sort();
+      const want = valueNames(esm.get(name) ?? []).sort();
       const fromImport = (await import(pathToFileURL(join(root, e.import.default)).href)) as Record<string, unknown>;
       const fromRequire = require(join(root, e.require.default)) as Record<string, unknown>;
       expect(Object.keys(fromImport).sort(), `${name} (import)`).toEqual(want);
@@ -93,10 +112,54 @@ describe('API report', () => {
     }
   }, 60_000);
 
+  it('declarations need no driver types and import Decimal by name', () => {
+    // A default import of decimal.js is the module object under NodeNext (TS2709 in consumers);
+    // better-sqlite3 and pg are optional, so are their @types: sandan declares what it needs.
+    const files = readdirSync(join(root, 'dist'), { recursive: true, encoding: 'utf8' }).filter((f) =>
+      /\.d\.c?ts$/.test(f),
+    );
+    expect(files.length).toBeGreaterThan(20);
+    const bad = files.flatMap((f) =>
+      readFileSync(join(root, 'dist', f), 'utf8')
+        .split('\n')
+        .filter(
+          (l) =>
+            /^import\s+\w+\s+from\s+'decimal\.js'/.test(l) ||
+            /from\s+'(better-sqlite3|pg)'|import\('(better-sqlite3|pg)'\)/.test(l),
+        )
+        .map((l) => `${f}: ${l}`),
+    );
+    expect(bad).toEqual([]);
+  });
+
   it('leaves the engine internals out of the root', () => {
-    const rootNames = new Set(esm.get('.')!.map((l) => l.split(' ')[1]));
-    const internals = ['planReserve', 'planCommit', 'planRelease', 'planRefund', 'decideRow', 'csvLine', 'rowBatchOf', 'joinRequest', 'prepare', 'ReconcileRun', 'emptyTotals', 'readBatch'];
+    const rootNames = new Set((esm.get('.') ?? []).map((l) => l.split(' ')[1]));
+    const internals = [
+      'planReserve',
+      'planCommit',
+      'planRelease',
+      'planRefund',
+      'decideRow',
+      'csvLine',
+      'rowBatchOf',
+      'joinRequest',
+      'prepare',
+      'ReconcileRun',
+      'emptyTotals',
+      'readBatch',
+    ];
     expect(internals.filter((n) => rootNames.has(n))).toEqual([]);
-    for (const n of ['validate', 'computeTax', 'QuotaLedger', 'buildMessage', 'signMessage', 'verifyMessage', 'parseCebXml', 'reconcile', 'SandanError']) expect(rootNames, n).toContain(n);
+    for (const n of [
+      'validate',
+      'computeTax',
+      'QuotaLedger',
+      'buildMessage',
+      'signMessage',
+      'verifyMessage',
+      'parseCebXml',
+      'reconcile',
+      'SandanError',
+    ])
+      expect(rootNames, n).toContain(n);
   });
 });

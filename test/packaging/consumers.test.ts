@@ -125,9 +125,18 @@ let results: Promise<{ esm: string[]; cjs: string[]; check: { ok: boolean; out: 
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'sandan-consumers-'));
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' })) as Array<{ filename: string }>;
-  tarball = join(work, packed[0]!.filename);
-  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {
+      cwd: root,
+      encoding: 'utf8',
+    }),
+  ) as Array<{ filename: string }>;
+  const [pack] = packed;
+  if (!pack) throw new Error('npm pack wrote no tarball');
+  tarball = join(work, pack.filename);
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
   for (const c of CONSUMERS) {
     const dir = join(work, c.name);
     const pkgDir = join(dir, 'node_modules', 'sandan');
@@ -141,8 +150,20 @@ beforeAll(() => {
       mkdirSync(dirname(join(dir, 'node_modules', dep)), { recursive: true });
       symlinkSync(from, join(dir, 'node_modules', dep), 'dir');
     }
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${c.name}`, private: true, type: c.type }));
-    const compilerOptions = { module: c.module, moduleResolution: c.moduleResolution, target: 'ES2022', lib: ['ES2022'], types: ['node'], strict: true, skipLibCheck: false, noEmit: true };
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: `consumer-${c.name}`, private: true, type: c.type }),
+    );
+    const compilerOptions = {
+      module: c.module,
+      moduleResolution: c.moduleResolution,
+      target: 'ES2022',
+      lib: ['ES2022'],
+      types: ['node'],
+      strict: true,
+      skipLibCheck: false,
+      noEmit: true,
+    };
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src'] }));
     mkdirSync(join(dir, 'src'));
     writeFileSync(join(dir, 'src', 'use.ts'), USE);
@@ -152,7 +173,9 @@ beforeAll(() => {
     (r) => ({ ok: true, out: r.stdout + r.stderr }),
     (e: { stdout?: string; stderr?: string }) => ({ ok: false, out: `${e.stdout ?? ''}${e.stderr ?? ''}` }),
   );
-  results = Promise.all([typeErrors(join(work, 'esm')), typeErrors(join(work, 'cjs')), check]).then(([esm, cjs, c]) => ({ esm, cjs, check: c }));
+  results = Promise.all([typeErrors(join(work, 'esm')), typeErrors(join(work, 'cjs')), check]).then(
+    ([esm, cjs, c]) => ({ esm, cjs, check: c }),
+  );
   // Settled here so that a failure shows in the tests, not as an unhandled rejection.
   results.catch(() => undefined);
 }, 240_000);
@@ -173,10 +196,16 @@ async function typeErrors(dir: string): Promise<string[]> {
 }
 
 describe('the packed tarball in consumer projects', () => {
-  it.each(CONSUMERS)('$name ($module, strict, skipLibCheck false): the documented API type-checks and a Decimal is never a number', async (c) => {
-    // The only error is the one bad.ts must produce: nothing in use.ts and nothing in sandan's .d.ts files.
-    expect((await results)[c.name]).toEqual([`src/bad.ts(${BAD_LINE},14): error TS2322: Type 'Decimal' is not assignable to type 'number'.`]);
-  }, 240_000);
+  it.each(CONSUMERS)(
+    '$name ($module, strict, skipLibCheck false): the documented API type-checks and a Decimal is never a number',
+    async (c) => {
+      // The only error is the one bad.ts must produce: nothing in use.ts and nothing in sandan's .d.ts files.
+      expect((await results)[c.name]).toEqual([
+        `src/bad.ts(${BAD_LINE},14): error TS2322: Type 'Decimal' is not assignable to type 'number'.`,
+      ]);
+    },
+    240_000,
+  );
 
   it('attw (node10, node16 from CJS and ESM, bundler) and publint --strict find no problem in the tarball', async () => {
     const { check } = await results;

@@ -12,7 +12,17 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const ENTRIES = ['sandan', 'sandan/model', 'sandan/rules', 'sandan/tax', 'sandan/xml', 'sandan/sign', 'sandan/quota', 'sandan/quota/sqlite', 'sandan/quota/postgres'];
+const ENTRIES = [
+  'sandan',
+  'sandan/model',
+  'sandan/rules',
+  'sandan/tax',
+  'sandan/xml',
+  'sandan/sign',
+  'sandan/quota',
+  'sandan/quota/sqlite',
+  'sandan/quota/postgres',
+];
 
 const SCRIPT = `
 import { createRequire } from 'node:module';
@@ -58,7 +68,9 @@ console.log(JSON.stringify(out));
 
 describe('SandanError across the ESM and CommonJS copies in one process', () => {
   it('every entry point exports SandanError, and every copy recognises every other copy’s errors', () => {
-    const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', SCRIPT], { cwd: root, encoding: 'utf8' })) as {
+    const out = JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', SCRIPT], { cwd: root, encoding: 'utf8' }),
+    ) as {
       files: string[];
       missing: string[];
       matrix: string[];
@@ -66,10 +78,17 @@ describe('SandanError across the ESM and CommonJS copies in one process', () => 
       facts: Record<string, unknown>;
     };
     // The exports map sends import to .js and require to .cjs: two real copies.
-    expect(out.files).toEqual(ENTRIES.flatMap((e) => {
-      const base = e === 'sandan' ? 'index' : e.endsWith('sqlite') || e.endsWith('postgres') ? e.slice('sandan/'.length) : `${e.slice('sandan/'.length)}/index`;
-      return [`dist/${base}.js`, `dist/${base}.cjs`];
-    }));
+    expect(out.files).toEqual(
+      ENTRIES.flatMap((e) => {
+        const base =
+          e === 'sandan'
+            ? 'index'
+            : e.endsWith('sqlite') || e.endsWith('postgres')
+              ? e.slice('sandan/'.length)
+              : `${e.slice('sandan/'.length)}/index`;
+        return [`dist/${base}.js`, `dist/${base}.cjs`];
+      }),
+    );
     expect(out.missing).toEqual([]);
     expect(out.matrix).toEqual([]);
     expect(out.guard).toEqual([]);

@@ -307,7 +307,7 @@ export function quotaContract(h: Harness): void {
       expect(s(b.used)).toBe('600');
     });
 
-    it('checks CEB626 receipts against the return window: the receipt time stands in for the application unless appliedAt is given', async () => {
+    it('follows customs on CEB626 receipts; audited (refuse), the receipt time stands in for the application unless appliedAt is given', async () => {
       const l = await ledger(await db());
       await l.reserve('RW-1', BUYER, '1000', '2026-07-01', { copNo: 'RW-COP-1' });
       await l.reserve('RW-2', BUYER, '1000', '2026-07-01', { copNo: 'RW-COP-2' });
@@ -317,9 +317,11 @@ export function quotaContract(h: Harness): void {
       ]);
       // Released 2026-07-01: apply by the end of 2026-07-31, arrive by the end of 2026-08-15.
       const late = { kind: 'CEB626', copNo: 'RW-REF-1', invtNo: '640020260000000001', returnStatus: '399', returnTime: '20260805090000000' } as const;
-      const out = await applyReceipts(l, [late, { ...late, copNo: 'RW-REF-2', invtNo: '640020260000000002', appliedAt: '20260728100000' }]);
+      const audit = { outsideReturnWindow: 'refuse' } as const;
+      const out = await applyReceipts(l, [late, { ...late, copNo: 'RW-REF-2', invtNo: '640020260000000002', appliedAt: '20260728100000' }], audit);
       expect(out.map((o) => `${o.orderNo} ${o.status} ${o.result && !o.result.ok ? o.result.reason : ''}`)).toEqual(['RW-1 refused outside-return-window', 'RW-2 applied ']);
-      const again = await applyReceipts(l, [late], { outsideReturnWindow: 'allow' });
+      // By default the receipt is customs' approval, and the ledger applies it.
+      const again = await applyReceipts(l, [late]);
       expect(again.map((o) => o.status)).toEqual(['applied']);
       expect(s((await l.remaining(BUYER, 2026)).used)).toBe('0');
     });

@@ -33,7 +33,7 @@ function edition(lines: PositiveListData['lines'], extra: Partial<PositiveListDa
       name: { zh: '测试清单', en: 'test list' },
       effectiveFrom: '2022-03-01',
       complete: false,
-      sources: [{ id: 'T', title: 'test', kind: 'secondary' }],
+      sources: [{ id: 'T', issuer: 'test', title: 'test', section: 'test', kind: 'secondary' }],
       completeness: { statement: 'test', completeHeadings: [] },
       lines,
       ...extra,
@@ -179,7 +179,7 @@ describe('remarks as checks', () => {
 });
 
 describe('edition files are checked at load', () => {
-  const base = { id: 'x', edition: '2022', name: { zh: 'x', en: 'x' }, effectiveFrom: '2022-03-01', complete: false, sources: [{ id: 'T', title: 't', kind: 'secondary' }], completeness: { statement: 's', completeHeadings: [] } };
+  const base = { id: 'x', edition: '2022', name: { zh: 'x', en: 'x' }, effectiveFrom: '2022-03-01', complete: false, sources: [{ id: 'T', issuer: 't', title: 't', section: 't', kind: 'secondary' }], completeness: { statement: 's', completeHeadings: [] } };
   it.each([
     ['an unknown source', { lines: [{ hs8: '19011010', name: 'x', source: 'NOPE' }] }, /unknown source NOPE/],
     ['a line twice', { lines: [{ hs8: '19011010', name: 'x', source: 'T' }, { hs8: '19011010', name: 'y', source: 'T' }] }, /appears twice/],

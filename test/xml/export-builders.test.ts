@@ -2,17 +2,20 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { fieldNameZh } from '../../src/model/field-names.js';
 import { Dec } from '../../src/model/primitives.js';
 import {
   BUILDABLE,
   buildMessage,
   checkDocuments,
+  documentLayout,
   documentsOf,
   parseCebXml,
   toJsonValue,
   type CebMessage,
   type DocumentOf,
+  type Particle,
 } from '../../src/xml/index.js';
 import { expectGolden, runCli } from '../helpers/cli.js';
 import { fixedEnv, SAMPLES_DIR, SENDER, validateAgainstXsd, XMLLINT_CLI } from './helpers.js';
@@ -110,6 +113,35 @@ describe('the six export builders are registered like CEB303/505/603', () => {
     for (const field of Object.keys((info.documentSchema as unknown as { shape: object }).shape)) {
       expect(fieldNameZh(`${info.key}.${field}`), field).toMatch(/[\u4e00-\u9fff]/);
     }
+  });
+});
+
+describe('each document schema describes its XSD content model field for field', () => {
+  const ENVELOPE = ['guid', 'appType', 'appTime', 'appStatus'];
+  type Shape = Record<string, z.ZodType>;
+  const shapeOf = (schema: unknown) => (schema as { shape: Shape }).shape;
+  // The builder fills the envelope, so those four are optional in input though the XSD requires them.
+  const expectFields = (shape: Shape, fields: readonly Particle[], where: string) => {
+    expect(Object.keys(shape).filter((k) => k !== 'items').sort(), where).toEqual(fields.map((p) => p.name).sort());
+    for (const p of fields) {
+      const field = shape[p.name]!;
+      expect(field.safeParse(undefined).success, `${where}.${p.name} optional`).toBe(p.min === 0 || ENVELOPE.includes(p.name));
+      if (p.kind === 'd') expect(field.safeParse(new Dec('1')).success, `${where}.${p.name} amount`).toBe(true);
+      else if (p.kind === 'i') expect(field.safeParse(1).success, `${where}.${p.name} int`).toBe(true);
+      else expect(field.safeParse(1).success || field.safeParse(new Dec('1')).success, `${where}.${p.name} text`).toBe(false);
+    }
+  };
+
+  it.each([...TYPES, 'CEB303', 'CEB505', 'CEB603'] as const)('%s', (type) => {
+    const info = BUILDABLE[type];
+    const layout = documentLayout('export', info.root);
+    const shape = shapeOf(info.documentSchema);
+    expectFields(shape, layout.head.fields, info.key);
+    if (!layout.list) return expect(shape.items).toBeUndefined();
+    const items = shape.items as z.ZodArray<z.ZodType>;
+    // No lines is allowed exactly when the XSD makes the list element optional.
+    expect(items.safeParse([]).success, `${info.key}.items may be empty`).toBe(layout.list.particle.min === 0);
+    expectFields(shapeOf(items.element), layout.list.fields, `${info.key}.items`);
   });
 });
 
@@ -289,7 +321,7 @@ describe('sandan build --message for the export messages', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^<\\?xml version="1.0" encoding="UTF-8"\\?>\n<ceb:${type}Message `));
-    expect(plain(documentsOf(ceb(r.stdout), type)).map((x) => ({ ...(x as object), guid: undefined, appTime: undefined }))).toEqual(
+    expect((plain(documentsOf(ceb(r.stdout), type)) as object[]).map((x) => ({ ...x, guid: undefined, appTime: undefined }))).toEqual(
       plain([{ ...DOCS[type], appType: '1', appStatus: '2' }]),
     );
   }, 30_000);

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { OutputClosedError } from '../../src/cli/io.js';
 
-// The real CLI (dist/, built by the global setup) in a real shell pipeline whose reader stops early.
+// The built CLI (bin/sandan.js on dist/, built by the global setup) as its own process: exit codes,
+// and a real shell pipeline whose reader stops early.
 const ROOT = new URL('../..', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin/sandan.js');
 
@@ -36,6 +37,15 @@ function run(cmd: string, args: string[], opts: { closeStderr?: boolean } = {}):
 function pipeline(args: string[], consumer: string): Promise<Run> {
   return run('sh', ['-c', `{ node "$0" "$@"; echo "sandan exit $?" >&2; } | ${consumer}`, BIN, ...args]);
 }
+
+describe('the installed bin (built dist)', () => {
+  it('exits 0 valid, 1 invalid, 2 unreadable', async () => {
+    const codes = await Promise.all(
+      ['examples/hangzhou-1210.json', 'test/fixtures/invalid-hangzhou.json', 'missing.json'].map(async (f) => (await run(process.execPath, [BIN, 'validate', f])).code),
+    );
+    expect(codes).toEqual([0, 1, 2]);
+  });
+});
 
 describe('sandan in a pipe whose reader stops early', () => {
   let dir: string;

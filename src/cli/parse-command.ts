@@ -10,6 +10,7 @@ import type { CliIo } from './io.js';
 export interface ParseCommandOptions {
   format: 'text' | 'json';
   maxBytes?: string;
+  lenient?: boolean;
 }
 
 async function readAll(file: string, io: CliIo, max: number): Promise<Buffer> {
@@ -68,6 +69,8 @@ function textReport(label: string, parsed: ParsedXml): string {
   }
   const issues = [...parsed.issues, ...(parsed.kind === 'dxp' && parsed.message ? parsed.message.issues : [])];
   for (const i of issues) lines.push(`  ${i.severity === 'error' ? 'error  ' : 'warning'} ${i.path}  [${i.code}]  ${i.message.zh} / ${i.message.en}`);
+  const notes = [...(parsed.kind === 'ceb' ? (parsed.notes ?? []) : (parsed.message?.notes ?? []))];
+  for (const n of notes) lines.push(`  note    ${n.path}  [${n.code}]  ${n.message.zh} / ${n.message.en}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -79,7 +82,7 @@ export async function parseCommand(file: string, opts: ParseCommandOptions, io: 
   const label = file === '-' ? '<stdin>' : file;
   let parsed: ParsedXml;
   try {
-    parsed = parseCebXml(bytes, { maxBytes });
+    parsed = parseCebXml(bytes, { maxBytes, ...(opts.lenient && { lenient: true }) });
   } catch (e) {
     // Refused input is a finding about the file, not a usage error.
     if (isSandanError(e) && e.code.startsWith('XML_')) {
@@ -103,6 +106,7 @@ export function registerParseCommand(program: Command, { io, setExit }: CommandC
     .argument('<file>', 'XML file, or - for standard input')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('json'))
     .option('--max-bytes <n>', `refuse inputs larger than this (default ${DEFAULT_MAX_XML_BYTES})`)
+    .option('--lenient', 'read a CEB message in no namespace (e.g. a receipt copied from a log) as if it were in the CEB namespace, with a warning')
     .action(async (file: string, opts: ParseCommandOptions) => {
       setExit(await parseCommand(file, opts, io));
     });

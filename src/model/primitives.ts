@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
+import type { Issue } from './issue.js';
 
 /**
  * Field primitives shaped after the 2022-05 CEB XSD types (ceb-messages.md §3):
@@ -86,8 +87,35 @@ export const dateTime14 = () =>
   z.string().regex(/^\d{4}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])([01]\d|2[0-3])[0-5]\d[0-5]\d$/, { error: FORMAT.dateTime14 });
 /** `yyyyMMdd` (declTime, ieDate). */
 export const date8 = () => z.string().regex(/^\d{4}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/, { error: FORMAT.date8 });
-/** Root and document guid: 36 characters, upper-case UUID (ceb-messages.md §2.1). */
-export const guid = () => z.string().regex(/^[0-9A-Z-]{36}$/, { error: FORMAT.guid });
+/**
+ * Root and document guid: the XSD requires only a length of 36 (报文的36位系统唯一序号（英文字母大写）),
+ * and customs accepts other 36-character ids (Hainan peers send `CEB621_HNZB_FXJK_20220208175055_0035`).
+ * The upper-case UUID is a convention, checked apart as a warning ({@link guidConventionIssue}).
+ */
+export const guid = () => z.string().length(36);
+
+/** The convention for guids: an upper-case UUID, as the spec's samples and sandan's builds write them. */
+export const GUID_CONVENTION = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
+
+/**
+ * A warning (code `guid-convention`) for a 36-character guid that is not an upper-case UUID; undefined
+ * for a conventional guid and for any other value (length and type are the schema's business).
+ */
+export function guidConventionIssue(value: unknown, path: string, ruleId: string): Issue | undefined {
+  if (typeof value !== 'string' || value.length !== 36 || GUID_CONVENTION.test(value)) return undefined;
+  return {
+    code: 'guid-convention',
+    severity: 'warning',
+    path,
+    ruleId,
+    actual: JSON.stringify(value),
+    expected: 'an upper-case UUID',
+    message: {
+      zh: `${path} ${JSON.stringify(value)} 不是大写 UUID：XSD 只要求 36 位（英文字母大写），海关也接受此类序号，但惯例是大写 UUID`,
+      en: `${path} ${JSON.stringify(value)} is not an upper-case UUID: the XSD asks only for 36 characters (letters upper-case) and customs accepts such ids, but the convention is an upper-case UUID`,
+    },
+  };
+}
 /** 10-digit commodity code: 8-digit tariff line + 2 supplementary digits. */
 export const gcode = () => z.string().regex(/^\d{10}$/, { error: FORMAT.gcode });
 

@@ -14,7 +14,7 @@ export interface ReconcileRowJSON {
   orderNo: string | null;
   invtNo: string | null;
   taxNos: string[];
-  linkedBy: 'invtNo' | 'copNo' | 'preNo' | null;
+  linkedBy: 'invtNo' | 'copNo' | 'preNo' | 'orderNo' | null;
   status: ReconcileStatus;
   month: string;
   district: string;

@@ -41,7 +41,13 @@ export function toBillRecord(head: Record<string, unknown>): Converted<BillRecor
   const valueAddedTax = amountText(head, 'valueAddedTax');
   const consumptionTax = amountText(head, 'consumptionTax');
   if (customsTax === undefined || valueAddedTax === undefined || consumptionTax === undefined) return { ok: false, problem: `tax bill ${taxNo}: an amount is missing or not a decimal` };
-  return { ok: true, value: { invtNo, taxNo, returnTime: str(head, 'returnTime') ?? '', status: str(head, 'status') ?? '', customsTax, valueAddedTax, consumptionTax, customsCode: str(head, 'customsCode') } };
+  return { ok: true, value: { invtNo, taxNo, returnTime: str(head, 'returnTime') ?? '', status: str(head, 'status') ?? '', customsTax, valueAddedTax, consumptionTax, customsCode: str(head, 'customsCode'), ...orderNoOf(head) } };
+}
+
+/** The bill's orderNo (beyond the 2022 XSD), when it names one. */
+function orderNoOf(head: Record<string, unknown>): { orderNo?: string } {
+  const orderNo = str(head, 'orderNo');
+  return orderNo ? { orderNo } : {};
 }
 
 /** A CEB816 `TaxHeadRd` as a {@link TaxBill}. */
@@ -49,12 +55,13 @@ export function toTaxBill(head: Record<string, unknown>): Converted<TaxBill> {
   const c = toBillRecord(head);
   if (!c.ok) return c;
   const b = c.value;
-  return { ok: true, value: { ...b, customsTax: new Dec(b.customsTax), valueAddedTax: new Dec(b.valueAddedTax), consumptionTax: new Dec(b.consumptionTax) } };
+  const logisticsNo = str(head, 'logisticsNo');
+  return { ok: true, value: { ...b, ...(logisticsNo && { logisticsNo }), customsTax: new Dec(b.customsTax), valueAddedTax: new Dec(b.valueAddedTax), consumptionTax: new Dec(b.consumptionTax) } };
 }
 
 /** A {@link TaxBill} as the index stores it. */
 export function billRecordOf(b: TaxBill): BillRecord {
-  return { invtNo: b.invtNo, taxNo: b.taxNo, returnTime: b.returnTime, status: b.status, customsTax: b.customsTax.toFixed(), valueAddedTax: b.valueAddedTax.toFixed(), consumptionTax: b.consumptionTax.toFixed(), customsCode: b.customsCode };
+  return { invtNo: b.invtNo, taxNo: b.taxNo, returnTime: b.returnTime, status: b.status, customsTax: b.customsTax.toFixed(), valueAddedTax: b.valueAddedTax.toFixed(), consumptionTax: b.consumptionTax.toFixed(), customsCode: b.customsCode, ...(b.orderNo && { orderNo: b.orderNo }) };
 }
 
 /** A CEB818 `TaxHeadStatus` as a {@link TaxBillStatus}. */

@@ -1,6 +1,7 @@
 import { SandanError } from '../errors.js';
-import { CEB_NS, contentModel } from '../xml/content-model.js';
+import { CEB_NS, contentModel, DXP_NS } from '../xml/content-model.js';
 import { decodeEntities } from '../xml/entities.js';
+import { extensionFieldsOf } from '../xml/extensions.js';
 
 /*
  * A streaming scanner for the flat CEB documents reconciliation reads in bulk: tax bills
@@ -159,7 +160,9 @@ const fieldLists = new Map<string, Fields>();
 function fieldsOf(element: string): Fields {
   let f = fieldLists.get(element);
   if (!f) {
+    // The XSD's leaves, and the fields beyond it that sandan keeps (a CEB816's orderNo, logisticsNo).
     const names = contentModel('import', element).filter((p) => p.kind !== undefined).map((p) => p.name);
+    for (const x of extensionFieldsOf(element)) if (!names.includes(x.name)) names.push(x.name);
     f = { names, index: new Map(names.map((n, i) => [n, i])) };
     fieldLists.set(element, f);
   }
@@ -440,6 +443,8 @@ export class CebScanner {
   private readers: { block?: LeafReader; head?: LeafReader; list?: LeafReader } = {};
   private closed = false;
   private readonly withItems: boolean;
+  /** A DxpMsg (a receipt as received, archived beside its unwrapped copy): held whole, read at the end. */
+  private dxp = false;
 
   /** `items: false` skips the lines of tax bills (reconciliation uses only their heads). */
   constructor(options: { items?: boolean } = {}) {
@@ -460,13 +465,39 @@ export class CebScanner {
     if (unsafe) throw new SandanError('XML_UNSAFE', `The XML contains a <!${unsafe[1]!.toUpperCase()} declaration; DTDs, entity declarations and external references are refused (CEB messages never use them)`);
     this.tail = probe.slice(-16);
     this.buf += chunk;
+    if (this.dxp) return this.holdDxp();
     return this.drain(false);
   }
 
   /** Ends the input; returns the last documents. */
   end(): ScannedDocument[] {
     const out = this.drain(true);
+    if (this.dxp) return this.readDxp();
     if (!this.type) malformed('no root element');
+    return out;
+  }
+
+  private holdDxp(): ScannedDocument[] {
+    // DxpMsg files hold one message; a huge one is not what an archive of receipts has.
+    if (this.buf.length > 64 << 20) malformed('a DxpMsg larger than 64 MiB');
+    return [];
+  }
+
+  /** The CEB message in the DxpMsg's Base64 Data, scanned as if it had been its own file. */
+  private readDxp(): ScannedDocument[] {
+    const m = /<(?:[A-Za-z_][\w.-]*:)?Data(?:\s[^>]*)?>([^<]*)<\/(?:[A-Za-z_][\w.-]*:)?Data\s*>/.exec(this.buf);
+    const data = m?.[1]?.replace(/\s+/g, '') ?? '';
+    if (data === '' || !/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 !== 0) malformed('the DxpMsg has no Base64 Data');
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(data, 'base64'));
+    } catch {
+      malformed('the Data of the DxpMsg is not UTF-8 text');
+    }
+    const inner = new CebScanner({ items: this.withItems });
+    const out = [...inner.push(text), ...inner.end()];
+    this.type = inner.messageType;
+    this.buf = '';
     return out;
   }
 
@@ -501,10 +532,14 @@ export class CebScanner {
       for (let a = ATTR.exec(m[3] ?? ''); a; a = ATTR.exec(m[3] ?? '')) {
         if (a[1] === (prefix === undefined ? 'xmlns' : `xmlns:${prefix}`)) ns = decodeEntities(a[2] ?? a[3] ?? '');
       }
+      if (local === 'DxpMsg' && ns === DXP_NS) {
+        this.dxp = true;
+        return false;
+      }
       const type = local.replace(/Message$/, '');
       if (ns !== CEB_NS || !local.endsWith('Message') || !isScannedType(type)) {
         const where = ns === undefined ? 'no namespace' : `namespace ${ns}`;
-        throw new SandanError('XML_UNKNOWN_ROOT', `Unknown root element ${m[1] ? `${m[1]}:` : ''}${local} in ${where}; reconciliation reads CEB816/818 tax bills and CEB312/412/512/514/622/624/626 receipts in namespace ${CEB_NS}`, { details: { root: local, namespace: ns } });
+        throw new SandanError('XML_UNKNOWN_ROOT', `Unknown root element ${m[1] ? `${m[1]}:` : ''}${local} in ${where}; reconciliation reads CEB816/818 tax bills and CEB312/412/512/514/622/624/626 receipts in namespace ${CEB_NS}, bare or in a DxpMsg`, { details: { root: local, namespace: ns } });
       }
       this.type = type;
       this.shape = SHAPES[type];
@@ -522,6 +557,7 @@ export class CebScanner {
 
   private drain(final: boolean): ScannedDocument[] {
     const out: ScannedDocument[] = [];
+    if (this.dxp) return out;
     if (!this.type && !this.readRoot(final)) return out;
     const block = this.shape!.block;
     let pos = 0;

@@ -140,6 +140,9 @@ export class SqliteStore implements ReconcileStore {
       addBillTuples: db.prepare(
         'INSERT OR IGNORE INTO bill (invtNo, taxNo, returnTime, status, customsTax, valueAddedTax, consumptionTax, customsCode) SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7 FROM json_each(?)',
       ),
+      // A bill naming its order links it (the first bill per orderNo wins; receipts' keys are other kinds).
+      billLink: db.prepare('INSERT OR IGNORE INTO link (key, invtNo) VALUES (?, ?)'),
+      billLinkTuples: db.prepare("INSERT OR IGNORE INTO link (key, invtNo) SELECT 'orderNo:' || (value->>8), value->>0 FROM json_each(?) WHERE value->>8 IS NOT NULL"),
       void: db.prepare('INSERT OR IGNORE INTO voided (taxNo) VALUES (?)'),
       link: db.prepare('INSERT OR REPLACE INTO link (key, invtNo) VALUES (?, ?)'),
       // The earliest time per key ('' = unknown).
@@ -178,12 +181,16 @@ export class SqliteStore implements ReconcileStore {
     const st = this.st.addBill!;
     for (const b of bills) {
       if (st.run(b.invtNo, b.taxNo, b.returnTime, b.status, b.customsTax, b.valueAddedTax, b.consumptionTax, b.customsCode ?? null).changes !== 1) duplicates++;
+      else if (b.orderNo) this.linksCount += this.st.billLink!.run(linkKey('orderNo', b.orderNo), b.invtNo).changes;
     }
     return duplicates;
   }
   addBillTuples(json: string, count: number): number {
     this.tick(count);
-    return count - this.st.addBillTuples!.run(json).changes;
+    const added = this.st.addBillTuples!.run(json).changes;
+    // Tuples carry an orderNo only when the bill named one (a 9th element).
+    this.linksCount += this.st.billLinkTuples!.run(json).changes;
+    return count - added;
   }
   addVoided(taxNos: readonly string[]): void {
     this.tick(taxNos.length);
@@ -232,6 +239,7 @@ export class SqliteStore implements ReconcileStore {
         if (!r || !first[i] || r.invtNo) continue;
         if (r.copNo) linkKeys.push(linkKey('copNo', r.copNo));
         if (r.preNo) linkKeys.push(linkKey('preNo', r.preNo));
+        if (r.orderNo) linkKeys.push(linkKey('orderNo', r.orderNo));
       }
     }
     const links = new Map(linkKeys.length ? (this.st.linksOf!.all(JSON.stringify(linkKeys)) as Array<[string, string]>) : []);

@@ -198,6 +198,14 @@ const RECEIPT_KEYS: Record<StatusReceiptType, KeyName[]> = {
   CEB626: ['copNo', 'preNo', 'invtNo'],
 };
 
+/**
+ * What makes two receipt documents the same receipt: type, guid, status and time (and the keys, so
+ * that receipts without a guid are merged only when everything that places them agrees).
+ */
+function receiptIdentity(r: StatusReceipt, keys: readonly string[]): string {
+  return JSON.stringify([r.messageType, s(r.fields.guid) ?? '', s(r.fields.returnStatus) ?? '', s(r.fields.returnTime) ?? '', keys]);
+}
+
 interface Item {
   ms: number;
   seq: number;
@@ -240,9 +248,14 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
     const ms = beijingMillis(sent.appTime);
     items.push({ keys, item: { ms, seq: seq++, sent, node: { time: beijingIso(ms), event: 'sent', messageType: sent.messageType, document: SENT_KIND[sent.messageType] } } });
   }
+  // Archives keep a receipt twice (as received in its DxpMsg and unwrapped): one receipt is one event.
+  const seen = new Set<string>();
   for (const r of receipts) {
     const keys = keysOf(r.fields, RECEIPT_KEYS[r.messageType]);
     if (!keys.length) continue;
+    const identity = receiptIdentity(r, keys);
+    if (seen.has(identity)) continue;
+    seen.add(identity);
     for (const k of keys.slice(1)) uf.union(keys[0]!, k);
     const ms = beijingMillis(s(r.fields.returnTime));
     const returnStatus = s(r.fields.returnStatus) ?? '';

@@ -45,11 +45,14 @@ export interface BillRecord {
   valueAddedTax: string;
   consumptionTax: string;
   customsCode?: string | undefined;
+  /** The order the bill names (TaxHeadRd orderNo, beyond the 2022 XSD): links the bill when no receipt does. */
+  orderNo?: string | undefined;
 }
 
 /** A receipt link: what a CEB622 says the inventory with this copNo or preNo is called by customs. */
 export interface ReceiptLink {
-  kind: 'copNo' | 'preNo';
+  /** `orderNo` links come from the bills themselves (their orderNo), not from receipts. */
+  kind: 'copNo' | 'preNo' | 'orderNo';
   key: string;
   invtNo: string;
 }
@@ -117,16 +120,28 @@ function keyList(keys: InventoryKeys): string[] {
 }
 
 /** A bill as the tuple {@link ReconcileStore.addBillTuples} takes. */
-export type BillTuple = [string, string, string, string, string, string, string, string | null];
+export type BillTuple = [string, string, string, string, string, string, string, string | null, (string | null)?];
 
 /** A bill as a tuple. */
 export function billTuple(b: BillRecord): BillTuple {
-  return [b.invtNo, b.taxNo, b.returnTime, b.status, b.customsTax, b.valueAddedTax, b.consumptionTax, b.customsCode ?? null];
+  const t: BillTuple = [b.invtNo, b.taxNo, b.returnTime, b.status, b.customsTax, b.valueAddedTax, b.consumptionTax, b.customsCode ?? null];
+  if (b.orderNo) t.push(b.orderNo);
+  return t;
 }
 
 /** Bills from the JSON text of tuples. */
 export function billsOfTuples(json: string): BillRecord[] {
-  return (JSON.parse(json) as BillTuple[]).map(([invtNo, taxNo, returnTime, status, customsTax, valueAddedTax, consumptionTax, customsCode]) => ({ invtNo, taxNo, returnTime, status, customsTax, valueAddedTax, consumptionTax, customsCode: customsCode ?? undefined }));
+  return (JSON.parse(json) as BillTuple[]).map(([invtNo, taxNo, returnTime, status, customsTax, valueAddedTax, consumptionTax, customsCode, orderNo]) => ({
+    invtNo,
+    taxNo,
+    returnTime,
+    status,
+    customsTax,
+    valueAddedTax,
+    consumptionTax,
+    customsCode: customsCode ?? undefined,
+    ...(orderNo ? { orderNo } : {}),
+  }));
 }
 
 /** Key strings under which a cancel/refund is recorded (also used by the SQLite store). */
@@ -158,14 +173,18 @@ export function linkKey(kind: ReceiptLink['kind'], key: string): string {
 
 /**
  * The inventory a declaration reaches: its own invtNo, else the one a CEB622 receipt gave for
- * its copNo, then for its preNo (`link` looks a {@link linkKey} up). Both stores use it.
+ * its copNo, then for its preNo, then the one of a bill naming its orderNo (`link` looks a
+ * {@link linkKey} up). Both stores use it.
  */
 export function linkInventory(r: JoinRequest, link: (key: string) => string | undefined): { invtNo?: string | undefined; linkedBy?: JoinAnswer['linkedBy'] } {
   if (r.invtNo) return { invtNo: r.invtNo, linkedBy: 'invtNo' };
   const byCopNo = r.copNo ? link(linkKey('copNo', r.copNo)) : undefined;
   if (byCopNo) return { invtNo: byCopNo, linkedBy: 'copNo' };
   const byPreNo = r.preNo ? link(linkKey('preNo', r.preNo)) : undefined;
-  return byPreNo ? { invtNo: byPreNo, linkedBy: 'preNo' } : {};
+  if (byPreNo) return { invtNo: byPreNo, linkedBy: 'preNo' };
+  // Last: a bill that names the order (the first such bill's invtNo).
+  const byOrderNo = r.orderNo ? link(linkKey('orderNo', r.orderNo)) : undefined;
+  return byOrderNo ? { invtNo: byOrderNo, linkedBy: 'orderNo' } : {};
 }
 
 /**
@@ -217,8 +236,13 @@ export class MemoryStore implements ReconcileStore {
         continue;
       }
       this.taxNos.add(b.taxNo);
+      const { orderNo, ...bill } = b;
+      if (orderNo) {
+        const key = linkKey('orderNo', orderNo);
+        if (!this.links.has(key)) this.links.set(key, b.invtNo);
+      }
       const list = this.bills.get(b.invtNo) ?? [];
-      list.push({ ...b, void: b.status === '3', claimed: false });
+      list.push({ ...bill, void: b.status === '3', claimed: false });
       this.bills.set(b.invtNo, list);
     }
     return duplicates;

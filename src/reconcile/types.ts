@@ -26,6 +26,9 @@ export interface TaxBill {
   valueAddedTax: Decimal;
   consumptionTax: Decimal;
   customsCode?: string | undefined;
+  /** TaxHeadRd orderNo and logisticsNo: beyond the 2022 XSD, carried by real bills (see docs/xml.md). */
+  orderNo?: string | undefined;
+  logisticsNo?: string | undefined;
 }
 
 /** One tax bill status (CEB818 `TaxHeadStatus`). */
@@ -89,7 +92,7 @@ export interface ReconcileRow {
   /** Non-void tax bills counted as billed, then void ones. */
   taxNos: string[];
   /** How the order reached its bill: the inventory's invtNo, or a CEB622 receipt through copNo or preNo. */
-  linkedBy?: 'invtNo' | 'copNo' | 'preNo' | undefined;
+  linkedBy?: 'invtNo' | 'copNo' | 'preNo' | 'orderNo' | undefined;
   status: ReconcileStatus;
   /** `YYYY-MM` of the declaration date (Beijing time), or of the bill when there is no declaration. */
   month: string;

@@ -181,7 +181,7 @@ function usedPrefixes(el: XmlElement, out = new Set<string>()): Set<string> {
 /** The whitespace unit a message indents with, from the whitespace before the root's first child ('\n\t' → '\t'). */
 function messageIndentUnit(root: XmlElement): string | undefined {
   const first = root.children[0];
-  if (!first || first.type !== 'text') return undefined;
+  if (first?.type !== 'text') return undefined;
   const m = /^\n+([ \t]+)$/.exec(first.value);
   return m?.[1];
 }
@@ -306,7 +306,7 @@ interface Found {
  * Only called after the strict check failed; it never turns an invalid signature into a valid one.
  */
 export function diagnose(input: DiagnosisInput): Diagnosis {
-  const { doc, signature: sig, signedInfo: si } = input;
+  const { doc, signature: sig } = input;
   const checks = new Map<DiagnosisCheckId, DiagnosisCheck>();
   const found = new Map<DiagnosisCheckId, Found>();
   const set = (id: DiagnosisCheckId, result: DiagnosisCheck['result'], tried: number, detail?: Message, f?: Found) => {
@@ -551,7 +551,7 @@ function diagnoseDigest(input: DiagnosisInput, strictDocument: string, set: Sett
     let tried = 0;
     let hit: Message | undefined;
     for (const w of candidates) {
-      const kids = root.children.filter((c, k) => !((k === i - 1 && prev !== undefined) || (k === i + 1 && next !== undefined)));
+      const kids = root.children.filter((_c, k) => !((k === i - 1 && prev !== undefined) || (k === i + 1 && next !== undefined)));
       const at = kids.indexOf(sig);
       if (w) kids.splice(at, 0, { type: 'text', value: w });
       tried++;

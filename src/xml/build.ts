@@ -2,7 +2,7 @@ import { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
 import type { Issue } from '../model/issue.js';
 import { compileAccept, type Accept } from '../model/fast-check.js';
-import { Dec } from '../model/primitives.js';
+import { Dec, GUID_CONVENTION, guidConventionIssue } from '../model/primitives.js';
 import { CEB_NS, contentModel, documentLayout, type Particle } from './content-model.js';
 import { documentIssues, XML_BUILD_RULE_ID } from './issues.js';
 import { BUILDABLE, isBuildableType, type BuildableType, type DocumentOf } from './messages.js';
@@ -59,7 +59,8 @@ export interface BuildOptions extends BuildEnvironment {
 /** The outcome of a build: the XML, or the issues that kept the documents from being written. */
 export type BuildResult = { ok: true; xml: string; issues: Issue[] } | { ok: false; xml?: undefined; issues: Issue[] };
 
-const GUID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
+// sandan's own ids are upper-case UUIDs; a caller's guid needs only the XSD's 36 characters.
+const GUID = GUID_CONVENTION;
 const ENVELOPE_FIELDS = new Set(['guid', 'appType', 'appTime', 'appStatus']);
 
 function newGuid(env: BuildEnvironment): string {
@@ -165,6 +166,8 @@ export function checkDocuments(type: BuildableType, documents: readonly unknown[
       if (!r.success) issues.push(...documentIssues(r.error, doc, prefix));
     }
     forbiddenCharIssues(doc, prefix, issues);
+    const g = guidConventionIssue((doc as { guid?: unknown } | null)?.guid, `${prefix}.guid`, XML_BUILD_RULE_ID);
+    if (g) issues.push(g);
     unknownFieldIssues(info.documentSchema, doc, prefix, issues);
   });
   return issues;
@@ -186,7 +189,8 @@ export function buildMessageTree<T extends BuildableType>(type: T, documents: re
   if (subscribers.length > 5) throw new SandanError('INVALID_OPTION', `At most 5 subscribers (BaseSubscribe) per message, got ${subscribers.length}`);
   const version = options.version ?? '1.0';
   if (version.length < 1 || version.length > 10) throw new SandanError('INVALID_OPTION', 'version must have 1 to 10 characters');
-  if (options.guid !== undefined && !GUID.test(options.guid)) throw new SandanError('INVALID_OPTION', `guid must be an upper-case UUID, got ${JSON.stringify(options.guid)}`);
+  // The XSD's only constraint on the root guid is its length; the UUID convention is a warning (buildMessage).
+  if (options.guid !== undefined && (typeof options.guid !== 'string' || options.guid.length !== 36)) throw new SandanError('INVALID_OPTION', `guid must have 36 characters (XSD), got ${JSON.stringify(options.guid)}`);
   const rootGuid = options.guid ?? newGuid(options);
   let now: string | undefined;
   const appTimeDefault = () => (now ??= beijingDateTime14(options.now()));
@@ -232,5 +236,7 @@ export function buildMessage<T extends BuildableType>(type: T, documents: Docume
   const docs = (Array.isArray(documents) ? documents : [documents]) as readonly DocumentOf[T][];
   const issues = options.validate === false ? [] : checkDocuments(type, docs);
   if (issues.some((i) => i.severity === 'error')) return { ok: false, issues };
+  const rootGuid = guidConventionIssue(options.guid, 'guid', XML_BUILD_RULE_ID);
+  if (rootGuid) issues.unshift(rootGuid);
   return { ok: true, xml: serializeXml(buildMessageTree(type, docs, options)), issues };
 }

@@ -10,11 +10,30 @@ import { BUILDABLE, MESSAGE_NAMES, type BuildableType, type DocumentOf } from '.
 import { parseReturnInfo, type ReturnInfo } from './return-info.js';
 import { DEFAULT_MAX_XML_BYTES, safeXmlText } from './safety.js';
 import { decodeEntities } from './entities.js';
+import { extensionFieldsOf, extensionValueProblem, KNOWN_MISSPELLINGS, type ExtensionField } from './extensions.js';
 
 /** Options of the parsers. */
 export interface ParseXmlOptions {
   /** Inputs larger than this many bytes are refused (default 50 MB). */
   maxBytes?: number;
+  /**
+   * Reads a CEB message whose elements are in no namespace (a receipt copied from a log without its
+   * `xmlns`) as if they were in the CEB namespace, with an `xml-no-namespace` warning. Default false:
+   * such a root is refused (XML_UNKNOWN_ROOT), as the XSD wants.
+   */
+  lenient?: boolean;
+  /**
+   * Fields beyond the XSD to read, check and keep (a district's extensions, see `districtExtensions`);
+   * the built-in ones (CEB816 orderNo, logisticsNo) are always read.
+   */
+  extensions?: readonly ExtensionField[];
+}
+
+/** Something read beyond the XSD, kept on purpose: not a problem, so not an issue. */
+export interface ParseNote {
+  code: string;
+  path: string;
+  message: { zh: string; en: string };
 }
 
 /** A document read from a message: CEB field names; amounts Decimal, integers numbers, codes strings; lines under `items`. */
@@ -53,6 +72,8 @@ export interface CebMessage {
   signature?: SignatureInfo;
   /** What did not fit the XSD: unknown or misplaced elements, bad values, missing fields. */
   issues: Issue[];
+  /** Fields beyond the XSD that were read and kept (code `beyond-xsd`), when there were any. */
+  notes?: ParseNote[];
 }
 
 /** A parsed terminal-node wrapper (DxpMsg) and, when its Data is a CEB message, that message. */
@@ -167,7 +188,37 @@ function nsUri(p: Particle): string {
 
 class Reader {
   readonly issues: Issue[] = [];
-  constructor(readonly schema: CebSchema) {}
+  readonly notes: ParseNote[] = [];
+  constructor(
+    readonly schema: CebSchema,
+    readonly extensions: readonly ExtensionField[] = [],
+  ) {}
+
+  /** An element the XSD does not have where it is: a known misspelling or an extension field is read, else reported. */
+  beyond(c: El, el: El, particles: readonly Particle[], path: string, out: Record<string, unknown>): void {
+    if (c.ns === CEB_NS) {
+      const alias = KNOWN_MISSPELLINGS.find((a) => a.element === el.local && a.alias === c.local);
+      const p = alias && particles.find((q) => q.name === alias.name && q.kind !== undefined);
+      if (alias && p) {
+        const v = this.leaf(p, c, `${path}.${c.local}`);
+        if (v !== undefined && out[p.name] === undefined) out[p.name] = v;
+        this.issues.push(xmlIssue('field-misspelled', 'warning', `${path}.${c.local}`, `${c.local} 是 ${p.name} 的误拼，已按 ${p.name} 读取`, `${c.local} is a misspelling of ${p.name}; read as ${p.name}`));
+        return;
+      }
+      const x = extensionFieldsOf(el.local, this.extensions).find((f) => f.name === c.local);
+      if (x) {
+        const cpath = `${path}.${c.local}`;
+        const v = this.leaf({ name: x.name, ns: 'ceb', min: 0, max: 1, kind: x.kind }, c, cpath);
+        if (v === undefined) return;
+        const problem = extensionValueProblem(x, typeof v === 'string' ? v : String(v));
+        if (problem) this.issues.push(xmlIssue('xml-value', 'error', cpath, `${cpath} 应为${problem}，实际为 ${JSON.stringify(String(v))}`, `${cpath} should be ${problem}, got ${JSON.stringify(String(v))}`));
+        out[x.name] = v;
+        this.notes.push({ code: 'beyond-xsd', path: cpath, message: { zh: `${c.local} 不在 2022 版 XSD 的 ${el.local} 中，已读取并保留`, en: `${c.local} is not in the 2022 XSD's ${el.local}; read and kept` } });
+        return;
+      }
+    }
+    this.unknown(c, path, el.local);
+  }
 
   unknown(el: El, path: string, where: string): void {
     const name = el.ns === undefined ? el.qname : `{${el.ns}}${el.local}`;
@@ -204,7 +255,7 @@ class Reader {
     for (const c of childElements(el)) {
       const p = particles.find((q) => q.name === c.local && nsUri(q) === c.ns);
       if (!p) {
-        this.unknown(c, path, el.local);
+        this.beyond(c, el, particles, path, out);
         continue;
       }
       const cpath = `${path}.${c.local}`;
@@ -327,9 +378,9 @@ function rootElement(nodes: Node[]): El {
   return roots[0]!;
 }
 
-function readCeb(root: El, name: { schema: CebSchema; zh: string; en: string }): CebMessage {
+function readCeb(root: El, name: { schema: CebSchema; zh: string; en: string }, extensions?: readonly ExtensionField[]): CebMessage {
   const schema = name.schema;
-  const r = new Reader(schema);
+  const r = new Reader(schema, extensions);
   const msg: CebMessage = {
     kind: 'ceb',
     root: root.local,
@@ -376,6 +427,7 @@ function readCeb(root: El, name: { schema: CebSchema; zh: string; en: string }):
   if (particles.some((p) => p.ns === 'ds' && p.min > 0) && !msg.signature) {
     r.issues.push(xmlIssue('signature-missing', 'warning', 'Signature', `${root.local} 必须加签（ds:Signature）后才能发送`, `${root.local} must be signed (ds:Signature) before it is sent`));
   }
+  if (r.notes.length) msg.notes = r.notes;
   return msg;
 }
 
@@ -459,16 +511,25 @@ export function parseCebXml(input: string | Uint8Array, options: ParseXmlOptions
   const root = rootElement(parseTree(text));
   if (root.local === 'DxpMsg' && root.ns === DXP_NS) return readDxp(root, options);
   const name = MESSAGE_NAMES[root.local];
-  if (name && root.ns === CEB_NS && hasModel(name.schema, root.local)) return readCeb(root, name);
+  if (name && root.ns === CEB_NS && hasModel(name.schema, root.local)) return readCeb(root, name, options.extensions);
   // Some published samples name the root `CEB214` instead of `CEB214Message`: read it, but say so.
   const alias = MESSAGE_NAMES[`${root.local}Message`];
   if (alias && root.ns === CEB_NS && /^CEB\d{3}$/.test(root.local)) {
-    const msg = readCeb({ ...root, local: `${root.local}Message` }, alias);
+    const msg = readCeb({ ...root, local: `${root.local}Message` }, alias, options.extensions);
     msg.issues.unshift(xmlIssue('xml-root-name', 'warning', '', `根元素应为 ${root.local}Message，实际为 ${root.local}`, `The root element should be ${root.local}Message, not ${root.local}`));
     return msg;
   }
+  if (options.lenient && !root.ns && !root.qname.includes(':') && name && hasModel(name.schema, root.local)) {
+    // Unprefixed names in no namespace read as if the CEB namespace were the default one.
+    const scope = new Map(withDecls(root.node, new Map()));
+    scope.set('', CEB_NS);
+    const msg = readCeb({ ...root, ns: CEB_NS, scope }, name, options.extensions);
+    msg.issues.unshift(xmlIssue('xml-no-namespace', 'warning', '', `${root.local} 没有命名空间（应为 ${CEB_NS}）：按宽松模式读取`, `${root.local} is in no namespace (it should be in ${CEB_NS}); read leniently`));
+    return msg;
+  }
   const ns = root.ns === undefined ? 'no namespace' : `namespace ${root.ns}`;
-  const hint = name || root.local === 'DxpMsg' ? ` (a ${root.local} must be in namespace ${root.local === 'DxpMsg' ? DXP_NS : CEB_NS})` : '; sandan reads CEB3xx–9xx messages and DxpMsg';
+  const lenientHint = name && !root.ns && !options.lenient ? '; the lenient option (parse --lenient) reads one in no namespace with a warning' : '';
+  const hint = name || root.local === 'DxpMsg' ? ` (a ${root.local} must be in namespace ${root.local === 'DxpMsg' ? DXP_NS : CEB_NS}${lenientHint})` : '; sandan reads CEB3xx–9xx messages and DxpMsg';
   throw new SandanError('XML_UNKNOWN_ROOT', `Unknown root element ${root.qname} in ${ns}${hint}`, { details: { root: root.qname, namespace: root.ns } });
 }
 

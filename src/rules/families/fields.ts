@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { Issue } from '../../model/issue.js';
 import { FIELD_RULE_ID, UNKNOWN_FIELD_RULE_ID } from '../../model/parse.js';
+import { guidConventionIssue } from '../../model/primitives.js';
 import { defineRule } from '../types.js';
 
 const XSD = '报文规范 202205: import XSD field definitions';
@@ -22,8 +24,17 @@ export const fieldSchema = defineRule({
     'field-too-few': { zh: '表体项数不足', en: 'A list has too few entries' },
     'field-too-many': { zh: '表体项数过多', en: 'A list has too many entries' },
     'field-invalid': { zh: '字段不合法', en: 'A field is invalid' },
+    'guid-convention': { zh: 'guid 不是大写 UUID（XSD 允许，惯例不符）', en: 'A guid is not an upper-case UUID (the XSD allows it; the convention differs)' },
   },
-  check: (ctx) => ctx.parseIssues.filter((i) => i.ruleId === FIELD_RULE_ID),
+  check: (ctx) => {
+    const out: Issue[] = ctx.parseIssues.filter((i) => i.ruleId === FIELD_RULE_ID);
+    const input = ctx.input as Record<string, { guid?: unknown } | undefined> | null;
+    for (const doc of ['order', 'payment', 'logistics', 'inventory']) {
+      const issue = guidConventionIssue(input?.[doc]?.guid, `${doc}.guid`, FIELD_RULE_ID);
+      if (issue) out.push(issue);
+    }
+    return out;
+  },
 });
 
 /** Fields the CEB messages do not have: they would be dropped when the message is built. */

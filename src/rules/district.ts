@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfidenceSchema, DateSchema } from './policy.js';
 import { SourceRefSchema } from '../model/sources.js';
+import type { ExtensionField } from '../xml/extensions.js';
 
 /**
  * What a district ruleset says about its customs district besides rule settings: the offices
@@ -13,6 +14,26 @@ const sourced = {
   confidence: ConfidenceSchema.optional(),
   note: z.string().optional(),
 };
+
+/**
+ * Fields beyond the 2022 XSD that the district's messages carry: read, checked and kept by
+ * `parseCebXml` when passed as its `extensions` (see {@link districtExtensions}).
+ */
+export const ExtensionFieldSchema = z.strictObject({
+  /** The XSD element whose content carries the field, e.g. `OrderHead` or `OrderList`. */
+  element: z.string().regex(/^[A-Z][A-Za-z]+$/),
+  name: z.string().regex(/^[a-z][A-Za-z0-9]*$/),
+  /** Messages that carry it, e.g. `["CEB311"]`. */
+  messages: z.array(z.string().regex(/^CEB\d{3}$/)).min(1),
+  type: z.enum(['string', 'decimal', 'int']),
+  /** `C..n` */
+  maxLength: z.number().int().positive().optional(),
+  /** `Cn` */
+  length: z.number().int().positive().optional(),
+  values: z.array(z.string()).optional(),
+  text: z.strictObject({ zh: z.string(), en: z.string() }),
+  ...sourced,
+});
 
 /** The `district` section of a district ruleset. */
 export const DistrictSectionSchema = z.strictObject({
@@ -51,7 +72,23 @@ export const DistrictSectionSchema = z.strictObject({
       }),
     )
     .default([]),
+  /** Fields beyond the 2022 XSD that this district's messages carry. */
+  extensions: z.array(ExtensionFieldSchema).default([]),
 });
 
 /** A checked `district` section. */
 export type DistrictSection = z.output<typeof DistrictSectionSchema>;
+
+const KIND = { string: 's', decimal: 'd', int: 'i' } as const;
+
+/** A district's extension fields in the form `parseCebXml` takes as its `extensions` option. */
+export function districtExtensions(section: DistrictSection | undefined): ExtensionField[] {
+  return (section?.extensions ?? []).map((x) => ({
+    element: x.element,
+    name: x.name,
+    kind: KIND[x.type],
+    ...(x.maxLength !== undefined && { maxLength: x.maxLength }),
+    ...(x.length !== undefined && { length: x.length }),
+    ...(x.values && { values: x.values }),
+  }));
+}

@@ -270,6 +270,7 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage diagnosis', () => {
     const sig = openssl(['pkeyutl', '-sign', '-inkey', keys.path('sm2.key'), '-in', put(keys, 'e.bin', e)]);
     const d = diagnosed(withSignatureValue(signed.sm2.xml, sig), 'signature-mismatch');
     expect(d.cause).toBe('signature-algorithm');
+    expect(result(d, 'signature-algorithm').detail!.en).toBe('the SM2 signature was made with no Z preprocessing (SM3(M) signed directly) instead of user ID 1234567812345678');
     expect(d.fix.en).toContain('user ID 1234567812345678');
   });
 

@@ -37,7 +37,9 @@ export function opsPerSec(fn, ms = 2000) {
  */
 export async function variedDeclarations(count = 512) {
   const { createTaxCalculator, parseRateTable } = await import('../dist/index.js');
-  const rates = parseRateTable(JSON.parse(readFileSync(new URL('../examples/rates.example.json', import.meta.url), 'utf8')));
+  const rates = parseRateTable(
+    JSON.parse(readFileSync(new URL('../examples/rates.example.json', import.meta.url), 'utf8')),
+  );
   const tax = createTaxCalculator({ rates });
   const out = [];
   for (let k = 0; k < count; k++) {

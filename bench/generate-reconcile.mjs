@@ -26,5 +26,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const dir = arg('--out', `/tmp/sandan-reconcile-${orders}`);
   const t0 = performance.now();
   const e = await generateReconcileData(dir, orders, Number(arg('--bills-per-file', '1000')));
-  console.log(JSON.stringify({ dir, orders, seconds: +((performance.now() - t0) / 1000).toFixed(1), matched: e.matched, mismatched: e.mismatched }));
+  console.log(
+    JSON.stringify({
+      dir,
+      orders,
+      seconds: +((performance.now() - t0) / 1000).toFixed(1),
+      matched: e.matched,
+      mismatched: e.mismatched,
+    }),
+  );
 }

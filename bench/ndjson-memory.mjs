@@ -6,12 +6,16 @@ import { threeLineDeclaration } from './fixtures.mjs';
 
 const lines = Number(process.env.SANDAN_BENCH_LINES ?? 1_000_000);
 const base = threeLineDeclaration();
-const child = spawn(process.execPath, [new URL('../bin/sandan.js', import.meta.url).pathname, 'validate', '-', '--ndjson', '--format', 'json'], { stdio: ['pipe', 'pipe', 'inherit'] });
+const child = spawn(
+  process.execPath,
+  [new URL('../bin/sandan.js', import.meta.url).pathname, 'validate', '-', '--ndjson', '--format', 'json'],
+  { stdio: ['pipe', 'pipe', 'inherit'] },
+);
 
-let outBytes = 0;
+let _outBytes = 0;
 let tail = '';
 child.stdout.on('data', (b) => {
-  outBytes += b.length;
+  _outBytes += b.length;
   tail = (tail + b.toString()).slice(-400);
 });
 

@@ -13,11 +13,21 @@ const AT = '2026-06-01T10:00:00+08:00';
 async function load() {
   const dist = (p) => new URL(`../dist/${p}.js`, import.meta.url);
   if (['index', 'quota/sqlite', 'quota/postgres'].every((p) => existsSync(dist(p)))) {
-    return { from: 'dist', lib: await import(dist('index')), sqlite: await import(dist('quota/sqlite')), postgres: await import(dist('quota/postgres')) };
+    return {
+      from: 'dist',
+      lib: await import(dist('index')),
+      sqlite: await import(dist('quota/sqlite')),
+      postgres: await import(dist('quota/postgres')),
+    };
   }
   try {
     const src = (p) => new URL(`../src/${p}.ts`, import.meta.url).href;
-    return { from: 'src (tsx)', lib: await import(src('quota/index')), sqlite: await import(src('quota/sqlite')), postgres: await import(src('quota/postgres')) };
+    return {
+      from: 'src (tsx)',
+      lib: await import(src('quota/index')),
+      sqlite: await import(src('quota/sqlite')),
+      postgres: await import(src('quota/postgres')),
+    };
   } catch {
     return undefined;
   }
@@ -44,7 +54,13 @@ async function measure(workers, reserveOne) {
 
 const loaded = await load();
 if (!loaded) {
-  console.log(JSON.stringify({ name: 'quota reserve', skipped: 'dist/quota/sqlite.js and dist/quota/postgres.js are not built (add the tsup entries) and the sources need tsx: npx tsx bench/quota.mjs' }));
+  console.log(
+    JSON.stringify({
+      name: 'quota reserve',
+      skipped:
+        'dist/quota/sqlite.js and dist/quota/postgres.js are not built (add the tsup entries) and the sources need tsx: npx tsx bench/quota.mjs',
+    }),
+  );
 } else {
   const { lib, sqlite, postgres, from } = loaded;
 
@@ -60,7 +76,14 @@ if (!loaded) {
         return ledger.reserve(`S-${k}`, buyer(k), '10.00', AT);
       });
       await ledger.close();
-      console.log(JSON.stringify({ name: `quota reserve, SQLite (1 process, synchronous=${synchronous})`, unit: 'reservations/s', value: Math.round(value), from }));
+      console.log(
+        JSON.stringify({
+          name: `quota reserve, SQLite (1 process, synchronous=${synchronous})`,
+          unit: 'reservations/s',
+          value: Math.round(value),
+          from,
+        }),
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -69,14 +92,26 @@ if (!loaded) {
   // PostgreSQL: 16 clients (one pool of 16 connections), each reserving for its own buyers.
   const url = process.env.SANDAN_TEST_PG_URL;
   if (!url) {
-    console.log(JSON.stringify({ name: 'quota reserve, PostgreSQL (16 clients)', skipped: 'SANDAN_TEST_PG_URL is not set (eval "$(scripts/ci-postgres.sh)")' }));
+    console.log(
+      JSON.stringify({
+        name: 'quota reserve, PostgreSQL (16 clients)',
+        skipped: 'SANDAN_TEST_PG_URL is not set (eval "$(scripts/ci-postgres.sh)")',
+      }),
+    );
   } else {
     const schema = `sandan_bench_${process.pid}`;
     const store = await postgres.openPostgresQuotaStore(url, { schema, poolSize: 16 });
     const ledger = new lib.QuotaLedger({ store, secret: SECRET });
     try {
       const value = await measure(16, (w, i) => ledger.reserve(`P-${w}-${i}`, buyer(w * 1_000_000 + i), '10.00', AT));
-      console.log(JSON.stringify({ name: 'quota reserve, PostgreSQL (16 clients)', unit: 'reservations/s', value: Math.round(value), from }));
+      console.log(
+        JSON.stringify({
+          name: 'quota reserve, PostgreSQL (16 clients)',
+          unit: 'reservations/s',
+          value: Math.round(value),
+          from,
+        }),
+      );
     } finally {
       const pg = (await import('pg')).default;
       const c = new pg.Client({ connectionString: url });

@@ -8,11 +8,22 @@ const { computeTax, parseRateTable, parseDeclaration, DEFAULT_TAX_POLICY_2019 } 
 
 const parsed = parseDeclaration(threeLineDeclaration());
 if (!parsed.success) throw new Error(`bench declaration does not parse: ${JSON.stringify(parsed.issues)}`);
-const rates = parseRateTable(JSON.parse(readFileSync(new URL('../examples/rates.example.json', import.meta.url), 'utf8')), 'rates.example.json');
+const rates = parseRateTable(
+  JSON.parse(readFileSync(new URL('../examples/rates.example.json', import.meta.url), 'utf8')),
+  'rates.example.json',
+);
 const options = { policy: DEFAULT_TAX_POLICY_2019, rates };
 
 const check = computeTax(parsed.data, options);
 // 36.22 + 13.65 + 13.65 (see fixtures.mjs)
-if (check.taxTotal.toFixed(2) !== '63.52') throw new Error(`bench declaration taxTotal ${check.taxTotal.toFixed(2)}, expected 63.52`);
+if (check.taxTotal.toFixed(2) !== '63.52')
+  throw new Error(`bench declaration taxTotal ${check.taxTotal.toFixed(2)}, expected 63.52`);
 
-console.log(JSON.stringify({ name: 'computeTax (3-line declaration, explanations included)', unit: 'computations/s', value: Math.round(opsPerSec(() => computeTax(parsed.data, options))), target: 50000 }));
+console.log(
+  JSON.stringify({
+    name: 'computeTax (3-line declaration, explanations included)',
+    unit: 'computations/s',
+    value: Math.round(opsPerSec(() => computeTax(parsed.data, options))),
+    target: 50000,
+  }),
+);

@@ -5,10 +5,21 @@ import { opsPerSec, threeLineDeclaration } from './fixtures.mjs';
 const parsed = parseDeclaration(threeLineDeclaration());
 if (!parsed.success) throw new Error('bench declaration does not parse');
 const inventory = parsed.data.inventory;
-const options = { now: () => new Date('2026-11-20T02:15:00Z'), newId: () => '00000000-0000-4000-8000-000000000001', sender: { copCode: '3301964J31', copName: '杭州示例跨境电商平台有限公司', dxpId: 'DXPENT0000012345' } };
+const options = {
+  now: () => new Date('2026-11-20T02:15:00Z'),
+  newId: () => '00000000-0000-4000-8000-000000000001',
+  sender: { copCode: '3301964J31', copName: '杭州示例跨境电商平台有限公司', dxpId: 'DXPENT0000012345' },
+};
 const built = buildMessage('CEB621', inventory, options);
 if (!built.ok) throw new Error(`bench inventory does not build: ${JSON.stringify(built.issues)}`);
-console.log(JSON.stringify({ name: 'build CEB621 (3-line inventory, checked)', unit: 'messages/s', value: Math.round(opsPerSec(() => buildMessage('CEB621', inventory, options))), target: 10000 }));
+console.log(
+  JSON.stringify({
+    name: 'build CEB621 (3-line inventory, checked)',
+    unit: 'messages/s',
+    value: Math.round(opsPerSec(() => buildMessage('CEB621', inventory, options))),
+    target: 10000,
+  }),
+);
 
 const receipt = `<?xml version="1.0" encoding="UTF-8"?>
 <CEB622Message guid="4CDE1CFD-EDED-46B1-946C-B8022E42FC94" version="1.0" xmlns="http://www.chinaport.gov.cn/ceb">
@@ -28,4 +39,11 @@ const receipt = `<?xml version="1.0" encoding="UTF-8"?>
 </CEB622Message>`;
 const r = parseCebXml(receipt);
 if (r.kind !== 'ceb' || r.issues.length) throw new Error('bench receipt does not parse cleanly');
-console.log(JSON.stringify({ name: 'parse CEB622 (one InventoryReturn)', unit: 'receipts/s', value: Math.round(opsPerSec(() => parseCebXml(receipt))), target: 20000 }));
+console.log(
+  JSON.stringify({
+    name: 'parse CEB622 (one InventoryReturn)',
+    unit: 'receipts/s',
+    value: Math.round(opsPerSec(() => parseCebXml(receipt))),
+    target: 20000,
+  }),
+);

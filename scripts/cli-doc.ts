@@ -14,59 +14,111 @@ interface CommandDoc {
 const COMMANDS: CommandDoc[] = [
   {
     name: 'validate',
-    exit: [[0, 'valid (warnings allowed); for NDJSON: every declaration valid'], [1, 'any error issue (including unreadable JSON or non-UTF-8 input)'], [2, 'usage error, unreadable file, broken ruleset or rate table, unknown district']],
-    examples: ['npx sandan validate examples/hangzhou-1210.json --rates examples/rates.example.json', 'npx sandan validate examples/ci/declarations/batch.ndjson --format json', 'npx sandan validate examples/guangzhou-9610.json --district 5100 --at 2018-06-01'],
+    exit: [
+      [0, 'valid (warnings allowed); for NDJSON: every declaration valid'],
+      [1, 'any error issue (including unreadable JSON or non-UTF-8 input)'],
+      [2, 'usage error, unreadable file, broken ruleset or rate table, unknown district'],
+    ],
+    examples: [
+      'npx sandan validate examples/hangzhou-1210.json --rates examples/rates.example.json',
+      'npx sandan validate examples/ci/declarations/batch.ndjson --format json',
+      'npx sandan validate examples/guangzhou-9610.json --district 5100 --at 2018-06-01',
+    ],
   },
   {
     name: 'tax',
-    exit: [[0, 'every figure computed'], [1, 'a rate is missing, the order is not admissible as CBEC, or the input is invalid'], [2, 'usage error, unreadable file or rate table']],
-    examples: ['npx sandan tax examples/guangzhou-9610.json --rates examples/rates.example.json', 'npx sandan tax examples/hangzhou-1210.json --rates examples/rates.example.json --format json'],
+    exit: [
+      [0, 'every figure computed'],
+      [1, 'a rate is missing, the order is not admissible as CBEC, or the input is invalid'],
+      [2, 'usage error, unreadable file or rate table'],
+    ],
+    examples: [
+      'npx sandan tax examples/guangzhou-9610.json --rates examples/rates.example.json',
+      'npx sandan tax examples/hangzhou-1210.json --rates examples/rates.example.json --format json',
+    ],
   },
   {
     name: 'build',
-    exit: [[0, 'built'], [1, 'the documents cannot be built (issues printed)'], [2, 'usage error (e.g. no sender profile), unreadable file']],
+    exit: [
+      [0, 'built'],
+      [1, 'the documents cannot be built (issues printed)'],
+      [2, 'usage error (e.g. no sender profile), unreadable file'],
+    ],
     examples: ['npx sandan build examples/hangzhou-1210.json --message CEB621 --sender examples/sender.json'],
   },
   {
     name: 'parse',
-    exit: [[0, 'read'], [1, 'refused (unsafe, malformed, unknown root) or read with errors'], [2, 'usage error, unreadable file']],
+    exit: [
+      [0, 'read'],
+      [1, 'refused (unsafe, malformed, unknown root) or read with errors'],
+      [2, 'usage error, unreadable file'],
+    ],
     examples: ['npx sandan parse test/fixtures/ceb-spec/samples-202205/import/CEB622Message.xml --format text'],
   },
   {
     name: 'sign',
-    exit: [[0, 'signed'], [2, 'usage error, unreadable or malformed input, bad key or certificate']],
+    exit: [
+      [0, 'signed'],
+      [2, 'usage error, unreadable or malformed input, bad key or certificate'],
+    ],
     examples: [],
   },
   {
     name: 'verify',
-    exit: [[0, 'valid signature'], [1, 'invalid signature (the reason is printed)'], [2, 'usage error, unreadable input']],
+    exit: [
+      [0, 'valid signature'],
+      [1, 'invalid signature (the reason is printed)'],
+      [2, 'usage error, unreadable input'],
+    ],
     examples: [],
   },
   {
     name: 'quota',
-    exit: [[0, 'done'], [1, 'refused (e.g. over the annual limit; the remaining quota is printed)'], [2, 'error (bad options, store unreachable, wrong secret)']],
+    exit: [
+      [0, 'done'],
+      [1, 'refused (e.g. over the annual limit; the remaining quota is printed)'],
+      [2, 'error (bad options, store unreachable, wrong secret)'],
+    ],
     examples: [],
   },
   {
     name: 'reconcile',
-    exit: [[0, 'every order matches its tax bill'], [1, 'anything does not match (mismatch, bill missing, unlinked, …)'], [2, 'usage error, unreadable input']],
+    exit: [
+      [0, 'every order matches its tax bill'],
+      [1, 'anything does not match (mismatch, bill missing, unlinked, …)'],
+      [2, 'usage error, unreadable input'],
+    ],
     examples: [],
   },
   {
     name: 'positive-list import',
-    exit: [[0, 'every row and remark read; edition file written'], [1, 'rows or remarks it could not read (listed; the file is still written), or no line at all (nothing written)'], [2, 'usage error, unreadable file, no header row, unknown edition without --from']],
+    exit: [
+      [0, 'every row and remark read; edition file written'],
+      [1, 'rows or remarks it could not read (listed; the file is still written), or no line at all (nothing written)'],
+      [2, 'usage error, unreadable file, no header row, unknown edition without --from'],
+    ],
     examples: [],
   },
   {
     name: 'status',
-    exit: [[0, 'no anomaly'], [1, 'an anomaly (rejection, no delivery, no acknowledgement, inconsistent receipts)'], [2, 'usage error, unreadable input']],
+    exit: [
+      [0, 'no anomaly'],
+      [1, 'an anomaly (rejection, no delivery, no acknowledgement, inconsistent receipts)'],
+      [2, 'usage error, unreadable input'],
+    ],
     examples: [],
   },
 ];
 
 async function help(args: string[]): Promise<string> {
   let out = '';
-  await main(args, { stdout: (t) => void (out += t), stderr: (t) => void (out += t), stdin: Readable.from([]), stderrIsTTY: false, env: {} });
+  await main(args, {
+    stdout: (t) => void (out += t),
+    stderr: (t) => void (out += t),
+    stdin: Readable.from([]),
+    stderrIsTTY: false,
+    env: {},
+  });
   return out.trimEnd();
 }
 
@@ -85,7 +137,18 @@ export async function cliReference(): Promise<string> {
   for (const c of COMMANDS) {
     const text = await help([...c.name.split(' '), '--help']);
     if (/unknown command/.test(text)) continue;
-    lines.push('', `## sandan ${c.name}`, '', '```', text, '```', '', '| exit | meaning |', '|---|---|', ...c.exit.map(([code, meaning]) => `| ${code} | ${meaning} |`));
+    lines.push(
+      '',
+      `## sandan ${c.name}`,
+      '',
+      '```',
+      text,
+      '```',
+      '',
+      '| exit | meaning |',
+      '|---|---|',
+      ...c.exit.map(([code, meaning]) => `| ${code} | ${meaning} |`),
+    );
     if (c.examples.length) lines.push('', '```sh', ...c.examples, '```');
   }
   return `${lines.join('\n')}\n`;

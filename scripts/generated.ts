@@ -10,12 +10,16 @@ import { bundledRulesets } from '../src/rules/bundled.js';
 import { citation } from '../src/model/sources.js';
 
 export function rulesetJsonSchema(): string {
-  const schema = z.toJSONSchema(rulesetSchema(RULES), { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(rulesetSchema(RULES), { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   const out = {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://sandan.dev/schemas/ruleset.schema.json',
     title: 'sandan ruleset',
-    description: 'A national, district or user ruleset: rule settings and policy values, each effective-dated and sourced. Generated from src/rules/ruleset.ts by `npm run gen`; do not edit.',
+    description:
+      'A national, district or user ruleset: rule settings and policy values, each effective-dated and sourced. Generated from src/rules/ruleset.ts by `npm run gen`; do not edit.',
     ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),
   };
   return `${JSON.stringify(out, null, 2)}\n`;
@@ -32,7 +36,7 @@ export function rulesCatalogue(): string {
     '',
     '<!-- Generated from src/rules by `npm run gen`; do not edit. -->',
     '',
-    'Every rule sandan runs, the codes it reports, and how the national ruleset sets it. Numeric codes mirror customs (`1332`) or E-Port (`-621027`) rejection codes, so a finding names the rejection it prevents; other codes are sandan\'s own and stable.',
+    "Every rule sandan runs, the codes it reports, and how the national ruleset sets it. Numeric codes mirror customs (`1332`) or E-Port (`-621027`) rejection codes, so a finding names the rejection it prevents; other codes are sandan's own and stable.",
     '',
     'In the source column, 报文规范 202205 is 海关总署《海关跨境电商统一版系统企业对接报文规范（202205版）》 with its import XSD (附件2 海关跨境进口业务节点报文定义202205.xsd), cited by message element. The national ruleset cites each document in full (issuer, number, title, date, URL) in its `sources`.',
     '',
@@ -44,16 +48,29 @@ export function rulesCatalogue(): string {
   for (const r of RULES) {
     const setting = national?.data.rules?.[r.id as keyof NonNullable<typeof national.data.rules>] as unknown;
     const settings = setting === undefined ? [] : Array.isArray(setting) ? setting : [setting];
-    const nat = settings.length === 0 ? 'off' : settings.map((s: { severity?: string; effectiveFrom?: string; effectiveTo?: string }) => `${s.severity ?? r.defaultSeverity}${s.effectiveFrom || s.effectiveTo ? ` (${s.effectiveFrom ?? '…'} – ${s.effectiveTo ?? '…'})` : ''}`).join('; ');
-    lines.push(`| \`${r.id}\` | ${r.defaultSeverity} | ${nat} | ${esc(r.description.en)}<br>${esc(r.description.zh)} | ${esc(r.source)} |`);
+    const nat =
+      settings.length === 0
+        ? 'off'
+        : settings
+            .map(
+              (s: { severity?: string; effectiveFrom?: string; effectiveTo?: string }) =>
+                `${s.severity ?? r.defaultSeverity}${s.effectiveFrom || s.effectiveTo ? ` (${s.effectiveFrom ?? '…'} – ${s.effectiveTo ?? '…'})` : ''}`,
+            )
+            .join('; ');
+    lines.push(
+      `| \`${r.id}\` | ${r.defaultSeverity} | ${nat} | ${esc(r.description.en)}<br>${esc(r.description.zh)} | ${esc(r.source)} |`,
+    );
   }
   lines.push('', '## Issue codes', '', '| code | rule | meaning |', '|---|---|---|');
   for (const r of RULES) {
-    for (const [code, msg] of Object.entries(r.codes)) lines.push(`| \`${code}\` | \`${r.id}\` | ${esc(msg.en)} / ${esc(msg.zh)} |`);
+    for (const [code, msg] of Object.entries(r.codes))
+      lines.push(`| \`${code}\` | \`${r.id}\` | ${esc(msg.en)} / ${esc(msg.zh)} |`);
   }
   lines.push('', '## Rule options', '');
   for (const r of RULES) {
-    const schema = z.toJSONSchema(r.options as z.ZodType, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, unknown> };
+    const schema = z.toJSONSchema(r.options as z.ZodType, { io: 'input', unrepresentable: 'any' }) as {
+      properties?: Record<string, unknown>;
+    };
     const props = Object.keys(schema.properties ?? {});
     if (props.length === 0) continue;
     const defaults = (r.options as z.ZodType).parse({});
@@ -78,13 +95,40 @@ export function districtsCatalogue(): string {
   ];
   for (const r of bundledRulesets().filter((x) => x.data.district)) {
     const d = r.data.district!;
-    const offices = [...new Set([...(customs?.entries ?? []).filter((e) => e.district === d.code && e.code !== d.code).map((e) => e.code), ...d.offices.map((o) => o.code)])].sort();
-    const modes = [r.data.rules?.['trade-mode/allowed' as keyof typeof r.data.rules] as unknown].flat().filter(Boolean) as Array<{ effectiveFrom?: string; effectiveTo?: string; options?: { allowed?: string[] }; confidence?: string }>;
-    const modeText = modes.map((m) => `${(m.options?.allowed ?? []).join('/')} (${m.effectiveFrom ?? '…'} – ${m.effectiveTo ?? '…'}${m.confidence && m.confidence !== 'verified' ? `, ${m.confidence}` : ''})`).join('<br>') || 'national default';
-    const sig = d.signatureAlgorithms.map((s) => `${s.signatureMethod.split('#')[1] ?? s.signatureMethod}${s.signatureMethod.includes('w3.org') && s.signatureMethod.includes('sm2') ? ' (w3.org variant)' : ''}${s.confidence && s.confidence !== 'verified' ? ` (${s.confidence})` : ''}`).join(', ');
-    const reqs = d.localRequirements.map((q) => `${q.text.en}${q.confidence && q.confidence !== 'verified' ? ` (${q.confidence})` : ''}`).join('<br>');
+    const offices = [
+      ...new Set([
+        ...(customs?.entries ?? []).filter((e) => e.district === d.code && e.code !== d.code).map((e) => e.code),
+        ...d.offices.map((o) => o.code),
+      ]),
+    ].sort();
+    const modes = [r.data.rules?.['trade-mode/allowed' as keyof typeof r.data.rules] as unknown]
+      .flat()
+      .filter(Boolean) as Array<{
+      effectiveFrom?: string;
+      effectiveTo?: string;
+      options?: { allowed?: string[] };
+      confidence?: string;
+    }>;
+    const modeText =
+      modes
+        .map(
+          (m) =>
+            `${(m.options?.allowed ?? []).join('/')} (${m.effectiveFrom ?? '…'} – ${m.effectiveTo ?? '…'}${m.confidence && m.confidence !== 'verified' ? `, ${m.confidence}` : ''})`,
+        )
+        .join('<br>') || 'national default';
+    const sig = d.signatureAlgorithms
+      .map(
+        (s) =>
+          `${s.signatureMethod.split('#')[1] ?? s.signatureMethod}${s.signatureMethod.includes('w3.org') && s.signatureMethod.includes('sm2') ? ' (w3.org variant)' : ''}${s.confidence && s.confidence !== 'verified' ? ` (${s.confidence})` : ''}`,
+      )
+      .join(', ');
+    const reqs = d.localRequirements
+      .map((q) => `${q.text.en}${q.confidence && q.confidence !== 'verified' ? ` (${q.confidence})` : ''}`)
+      .join('<br>');
     const sources = (r.data.sources ?? []).map((s) => `${s.id}: ${citation({ ...s, url: undefined })}`).join('<br>');
-    lines.push(`| ${d.code} ${d.name.zh} ${d.name.en} | ${offices.join(', ') || '—'} | ${modeText} | ${sig || '—'} | ${esc(reqs) || '—'} | ${esc(sources)} |`);
+    lines.push(
+      `| ${d.code} ${d.name.zh} ${d.name.en} | ${offices.join(', ') || '—'} | ${modeText} | ${sig || '—'} | ${esc(reqs) || '—'} | ${esc(sources)} |`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

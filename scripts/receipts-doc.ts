@@ -23,7 +23,9 @@ export function receiptsDoc(): string {
     '|---|---|---|---|---|---|---|',
   ];
   for (const s of c.statuses) {
-    out.push(`| ${esc(s.status)} | ${esc(s.zh)} | ${esc(s.en)} | ${s.outcome} | ${s.receipts.join(', ')} | ${esc(s.fix.zh)} / ${esc(s.fix.en)} | ${ids(s.source)} |`);
+    out.push(
+      `| ${esc(s.status)} | ${esc(s.zh)} | ${esc(s.en)} | ${s.outcome} | ${s.receipts.join(', ')} | ${esc(s.fix.zh)} / ${esc(s.fix.en)} | ${ids(s.source)} |`,
+    );
   }
   const layers: Array<[string, string]> = [
     ['customs', 'Customs codes in returnInfo (`[Code:NNNN;Desc:…]`)'],
@@ -32,17 +34,31 @@ export function receiptsDoc(): string {
     ['port', 'Local port platform codes (e.g. Zhejiang e-port results)'],
   ];
   for (const [layer, title] of layers) {
-    out.push('', `## ${title}`, '', '| code | 含义 | meaning | why | what to do | source |', '|---|---|---|---|---|---|');
+    out.push(
+      '',
+      `## ${title}`,
+      '',
+      '| code | 含义 | meaning | why | what to do | source |',
+      '|---|---|---|---|---|---|',
+    );
     for (const e of c.codes.filter((x) => x.layer === layer)) {
       const zh = e.aliases?.length ? `${e.zh}（又见：${e.aliases.join('；')}）` : e.zh;
       const why = e.cause ? `${e.cause.zh} / ${e.cause.en}` : '';
       const also = e.issueCodes?.length ? ` (sandan validate: ${e.issueCodes.map((x) => `\`${x}\``).join(', ')})` : '';
-      out.push(`| ${e.code} | ${esc(zh)} | ${esc(e.en)} | ${esc(why)} | ${esc(e.fix.zh)} / ${esc(e.fix.en)}${also} | ${ids(e.source)} |`);
+      out.push(
+        `| ${e.code} | ${esc(zh)} | ${esc(e.en)} | ${esc(why)} | ${esc(e.fix.zh)} / ${esc(e.fix.en)}${also} | ${ids(e.source)} |`,
+      );
     }
   }
-  out.push('', '`sandan validate` issues whose code is one of these (or listed after "sandan validate:") carry the entry as `help`: the receipt text, why and what to do.');
+  out.push(
+    '',
+    '`sandan validate` issues whose code is one of these (or listed after "sandan validate:") carry the entry as `help`: the receipt text, why and what to do.',
+  );
   out.push('', '## Sources', '', 'The source column names these documents by id.', '');
-  for (const src of c.sources) out.push(`- **${src.id}**: ${esc(citation({ ...src, url: undefined }))}${src.url ? ` <${src.url}>` : ''}${src.note ? `. ${esc(src.note)}` : ''}`);
+  for (const src of c.sources)
+    out.push(
+      `- **${src.id}**: ${esc(citation({ ...src, url: undefined }))}${src.url ? ` <${src.url}>` : ''}${src.note ? `. ${esc(src.note)}` : ''}`,
+    );
   out.push('');
   return out.join('\n');
 }

@@ -59,7 +59,11 @@ export class SandanError extends Error {
   /** Extra facts about the failure, e.g. the file and JSON path of a broken ruleset. */
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: SandanErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+  constructor(
+    code: SandanErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
     super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = 'SandanError';
     this.code = code;

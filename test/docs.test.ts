@@ -27,16 +27,26 @@ describe('docs/rulesets.md', () => {
     expect(validate(off, { ruleset, rates, at: '2026-06-01' }).issues.filter((i) => i.code === '1332')).toHaveLength(1);
     const freight = example('hangzhou-1210');
     freight.inventory.freight = '5.00';
-    expect(validate(freight, { ruleset, rates }).issues).toContainEqual(expect.objectContaining({ code: 'freight-mismatch', severity: 'error' }));
+    expect(validate(freight, { ruleset, rates }).issues).toContainEqual(
+      expect.objectContaining({ code: 'freight-mismatch', severity: 'error' }),
+    );
   });
 });
 
 describe('commands in the docs', () => {
-  const files = ['README.md', ...readdirSync(new URL('../docs/', import.meta.url)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const files = [
+    'README.md',
+    ...readdirSync(new URL('../docs/', import.meta.url))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ];
   const commands = files.flatMap((file) => {
     const text = readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
     return [...text.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) =>
-      m[1]!.split('\n').filter((l) => l.startsWith('npx sandan ')).map((l) => ({ file, line: l.replace(/\s+#.*$/, '').trim() })),
+      m[1]!
+        .split('\n')
+        .filter((l) => l.startsWith('npx sandan '))
+        .map((l) => ({ file, line: l.replace(/\s+#.*$/, '').trim() })),
     );
   });
 

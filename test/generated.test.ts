@@ -27,7 +27,17 @@ describe('bundled data', () => {
   it('every bundled ruleset and code table loads against its schema', () => {
     expect(bundledRulesets().map((r) => r.id)).toContain('national');
     const tables = bundledCodeTables();
-    for (const id of ['currency', 'country', 'unit', 'trade-mode', 'transport-mode', 'packing-type', 'id-type', 'customs', 'province']) {
+    for (const id of [
+      'currency',
+      'country',
+      'unit',
+      'trade-mode',
+      'transport-mode',
+      'packing-type',
+      'id-type',
+      'customs',
+      'province',
+    ]) {
       expect(tables[id], id).toBeDefined();
       expect(tables[id]!.entries.length, id).toBeGreaterThan(0);
     }

@@ -1,4 +1,4 @@
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DeclarationSchema, parseDeclaration } from '../src/index.js';
@@ -15,7 +15,7 @@ describe('parseDeclaration', () => {
     expect(d.order.items[0]!.qty.toString()).toBe('2');
     expect(d.order.items[0]!.gnum).toBe(1);
     expect(d.order.items[0]!.unit).toBe('122');
-    expect(d.inventory?.items[1]!.unit1).toBe('035');
+    expect(d.inventory!.items[1]!.unit1).toBe('035');
     expect(d.logistics.packNo).toBe(1);
   });
 
@@ -70,7 +70,9 @@ describe('parseDeclaration', () => {
   it('reports a missing document and a non-object input', () => {
     const d = example('hangzhou-1210');
     delete d.payment;
-    expect(parseDeclaration(d).issues).toContainEqual(expect.objectContaining({ code: 'field-required', path: 'payment' }));
+    expect(parseDeclaration(d).issues).toContainEqual(
+      expect.objectContaining({ code: 'field-required', path: 'payment' }),
+    );
     expect(parseDeclaration('hello').issues).toEqual([expect.objectContaining({ code: 'field-type', path: '' })]);
     expect(parseDeclaration(null).issues[0]!.message.en).toMatch(/the input/);
   });
@@ -79,7 +81,10 @@ describe('parseDeclaration', () => {
     for (const bad of ['-1.00', '1e3', '1.123456', '123456789012345', 'NaN', '']) {
       const d = example('hangzhou-1210');
       d.logistics.weight = bad;
-      expect(parseDeclaration(d).issues.map((i) => i.path), bad).toContain('logistics.weight');
+      expect(
+        parseDeclaration(d).issues.map((i) => i.path),
+        bad,
+      ).toContain('logistics.weight');
     }
   });
 

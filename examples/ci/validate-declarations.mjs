@@ -39,10 +39,14 @@ function report(file, where, issue) {
   if (issue.severity === 'error') errors++;
   else warnings++;
   const loc = `${where.line}:${where.column}`;
-  console.log(`${file}:${loc}: ${issue.severity} [${issue.code}] ${issue.path || '(input)'}: ${issue.message.en} / ${issue.message.zh}`);
+  console.log(
+    `${file}:${loc}: ${issue.severity} [${issue.code}] ${issue.path || '(input)'}: ${issue.message.en} / ${issue.message.zh}`,
+  );
   if (process.env.GITHUB_ACTIONS) {
     const text = `[${issue.code}] ${issue.path}: ${issue.message.en}`.replace(/%/g, '%25').replace(/\r?\n/g, '%0A');
-    console.log(`::${issue.severity === 'error' ? 'error' : 'warning'} file=${file},line=${where.line},col=${where.column}::${text}`);
+    console.log(
+      `::${issue.severity === 'error' ? 'error' : 'warning'} file=${file},line=${where.line},col=${where.column}::${text}`,
+    );
   }
 }
 
@@ -52,7 +56,16 @@ function check(file, text, lineOffset) {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    report(file, { line: lineOffset + 1, column: 1 }, { severity: 'error', code: 'json-syntax', path: '', message: { en: `not valid JSON: ${e.message}`, zh: '不是有效的 JSON' } });
+    report(
+      file,
+      { line: lineOffset + 1, column: 1 },
+      {
+        severity: 'error',
+        code: 'json-syntax',
+        path: '',
+        message: { en: `not valid JSON: ${e.message}`, zh: '不是有效的 JSON' },
+      },
+    );
     return;
   }
   for (const issue of validate(value).issues) {

@@ -13,14 +13,19 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { expandPaths, openSqliteStore, reconcileFiles, reportCsvChunks, reportTextChunks } from 'sandan';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string', default: 'month-end' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { out: { type: 'string', default: 'month-end' } },
+});
 const month = positionals[0];
 if (!month) {
   console.error('usage: month-end.mjs <month folder> [--out DIR]');
   process.exit(2);
 }
 
-const rateTables = [{ data: JSON.parse(readFileSync(join(month, 'rates.json'), 'utf8')), source: join(month, 'rates.json') }];
+const rateTables = [
+  { data: JSON.parse(readFileSync(join(month, 'rates.json'), 'utf8')), source: join(month, 'rates.json') },
+];
 
 // The join index lives in a temporary SQLite file, so memory stays flat however many bills there are.
 const store = await openSqliteStore();
@@ -28,7 +33,12 @@ try {
   const files = await expandPaths([join(month, 'bills'), join(month, 'receipts')]);
   // Declarations are read in batches and computed on worker threads (one per core): a month of a
   // large platform neither fits in memory nor needs to wait for one core.
-  const report = await reconcileFiles({ declarations: join(month, 'declarations.ndjson'), documents: files, rateTables, store });
+  const report = await reconcileFiles({
+    declarations: join(month, 'declarations.ndjson'),
+    documents: files,
+    rateTables,
+    store,
+  });
 
   mkdirSync(values.out, { recursive: true });
   const name = month.replace(/\/+$/, '').split('/').pop();

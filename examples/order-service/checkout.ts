@@ -74,11 +74,30 @@ export function createOrderService(deps: OrderServiceDeps) {
       const parsed = parseDeclaration(input);
       if (!parsed.success || !parsed.data.inventory) return { ok: false, stage: 'validate', issues: parsed.issues };
       const { order, inventory } = parsed.data;
-      const reserved = await deps.ledger.reserve(order.orderNo, inventory.buyerIdNumber, { dutiableValue: tax.result.dutiableValue, actualPaid: order.acturalPaid }, deps.now(), {
-        ...(inventory.copNo !== undefined && { copNo: inventory.copNo }),
-      });
+      const reserved = await deps.ledger.reserve(
+        order.orderNo,
+        inventory.buyerIdNumber,
+        { dutiableValue: tax.result.dutiableValue, actualPaid: order.acturalPaid },
+        deps.now(),
+        {
+          ...(inventory.copNo !== undefined && { copNo: inventory.copNo }),
+        },
+      );
       if (!reserved.ok) {
-        return { ok: false, stage: 'quota', ...(reserved.remaining && { remaining: reserved.remaining.toFixed(2) }), issues: [{ code: '1313', severity: 'error', path: 'inventory.buyerIdNumber', ruleId: 'quota', message: { zh: '超过年度限额', en: `The buyer's annual quota would be passed (${reserved.reason})` } }] };
+        return {
+          ok: false,
+          stage: 'quota',
+          ...(reserved.remaining && { remaining: reserved.remaining.toFixed(2) }),
+          issues: [
+            {
+              code: '1313',
+              severity: 'error',
+              path: 'inventory.buyerIdNumber',
+              ruleId: 'quota',
+              message: { zh: '超过年度限额', en: `The buyer's annual quota would be passed (${reserved.reason})` },
+            },
+          ],
+        };
       }
 
       // 4. Build, sign and wrap the order and the inventory.
@@ -86,11 +105,20 @@ export function createOrderService(deps: OrderServiceDeps) {
       const ceb621 = await sealed('CEB621', inventory);
       if (typeof ceb311 !== 'string' || typeof ceb621 !== 'string') {
         await deps.ledger.release(order.orderNo);
-        return { ok: false, stage: 'build', issues: [...(typeof ceb311 === 'string' ? [] : ceb311), ...(typeof ceb621 === 'string' ? [] : ceb621)] };
+        return {
+          ok: false,
+          stage: 'build',
+          issues: [...(typeof ceb311 === 'string' ? [] : ceb311), ...(typeof ceb621 === 'string' ? [] : ceb621)],
+        };
       }
       return {
         ok: true,
-        tax: { customsTax: t.customsTax, consumptionTax: t.consumptionTax, valueAddedTax: t.valueAddedTax, taxTotal: t.taxTotal },
+        tax: {
+          customsTax: t.customsTax,
+          consumptionTax: t.consumptionTax,
+          valueAddedTax: t.valueAddedTax,
+          taxTotal: t.taxTotal,
+        },
         remaining: reserved.remaining.toFixed(2),
         messages: { CEB311: ceb311, CEB621: ceb621 },
         warnings: checked.issues.filter((i) => i.severity === 'warning'),

@@ -4,7 +4,16 @@ import { Option, type Command } from 'commander';
 import { SandanError } from '../errors.js';
 import type { Issue } from '../model/issue.js';
 import { createValidator } from '../rules/index.js';
-import { BUILDABLE, buildMessage, checkDocuments, checkSenderProfile, isBuildableType, wrapDxp, type BuildableType, type SenderProfile } from '../xml/index.js';
+import {
+  BUILDABLE,
+  buildMessage,
+  checkDocuments,
+  checkSenderProfile,
+  isBuildableType,
+  wrapDxp,
+  type BuildableType,
+  type SenderProfile,
+} from '../xml/index.js';
 import type { CommandContext } from './command.js';
 import { countSeverities, formatIssuesText, plural } from './format.js';
 import { openInput, readRecords } from './input.js';
@@ -27,13 +36,20 @@ async function readSender(path: string, origin: string): Promise<SenderProfile> 
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new SandanError('FILE_UNREADABLE', `Cannot read the sender profile ${path} (${origin}): ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`, { cause: e });
+    throw new SandanError(
+      'FILE_UNREADABLE',
+      `Cannot read the sender profile ${path} (${origin}): ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`,
+      { cause: e },
+    );
   }
   let data: unknown;
   try {
     data = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
-    throw new SandanError('INVALID_OPTION', `The sender profile ${path} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    throw new SandanError(
+      'INVALID_OPTION',
+      `The sender profile ${path} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   try {
     return checkSenderProfile(data);
@@ -50,7 +66,10 @@ function missingDocument(type: BuildableType, index: number | undefined): Issue 
     severity: 'error',
     path,
     ruleId: 'xml/build',
-    message: { zh: `输入中没有 ${key}：${type} 由 ${key} 生成`, en: `The input has no ${key}; ${type} is built from ${key}` },
+    message: {
+      zh: `输入中没有 ${key}：${type} 由 ${key} 生成`,
+      en: `The input has no ${key}; ${type} is built from ${key}`,
+    },
   };
 }
 
@@ -66,10 +85,17 @@ function report(io: CliIo, label: string, type: BuildableType, issues: Issue[], 
 /** `sandan build`: exit 0 built, 1 the documents cannot be built (issues printed), 2 usage or unreadable input. */
 export async function buildCommand(file: string, opts: BuildCommandOptions, io: CliIo): Promise<number> {
   const type = opts.message.toUpperCase().replace(/MESSAGE$/, '');
-  if (!isBuildableType(type)) throw new SandanError('INVALID_OPTION', `--message must be one of ${Object.keys(BUILDABLE).join(', ')}, got ${opts.message}`);
+  if (!isBuildableType(type))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `--message must be one of ${Object.keys(BUILDABLE).join(', ')}, got ${opts.message}`,
+    );
   const senderPath = opts.sender ?? io.env.SANDAN_SENDER;
   if (!senderPath) {
-    throw new SandanError('INVALID_OPTION', 'build needs a sender profile (BaseTransfer: copCode, copName, dxpId, dxpMode): pass --sender FILE or set SANDAN_SENDER to such a JSON file');
+    throw new SandanError(
+      'INVALID_OPTION',
+      'build needs a sender profile (BaseTransfer: copCode, copName, dxpId, dxpMode): pass --sender FILE or set SANDAN_SENDER to such a JSON file',
+    );
   }
   const sender = await readSender(senderPath, opts.sender ? '--sender' : 'SANDAN_SENDER');
   const label = file === '-' ? '<stdin>' : file;
@@ -99,10 +125,20 @@ export async function buildCommand(file: string, opts: BuildCommandOptions, io: 
   }
   for (const w of issues) io.stderr(`sandan: warning: ${w.path}: ${w.message.en}\n`);
   // A whole declaration may break cross-document rules; the message still builds, but say so.
-  if (!Array.isArray(value) && value !== null && typeof value === 'object' && 'order' in value && 'payment' in value && 'logistics' in value) {
+  if (
+    !Array.isArray(value) &&
+    value !== null &&
+    typeof value === 'object' &&
+    'order' in value &&
+    'payment' in value &&
+    'logistics' in value
+  ) {
     const v = createValidator()(value);
     const { errors } = countSeverities(v.issues);
-    if (errors) io.stderr(`sandan: warning: ${label} has ${plural(errors, 'validation error')} (see sandan validate); ${type} was built because its ${key} is well-formed\n`);
+    if (errors)
+      io.stderr(
+        `sandan: warning: ${label} has ${plural(errors, 'validation error')} (see sandan validate); ${type} was built because its ${key} is well-formed\n`,
+      );
   }
   const env = { now: () => new Date(), newId: () => randomUUID() };
   const result = buildMessage(type, docs as never, {
@@ -125,7 +161,8 @@ export async function buildCommand(file: string, opts: BuildCommandOptions, io: 
       throw new SandanError('FILE_UNREADABLE', `Cannot write ${opts.out}: ${String(e)}`, { cause: e });
     }
   } else io.stdout(`${xml}\n`);
-  if (BUILDABLE[type].signatureRequired && !opts.dxp) io.stderr(`sandan: note: ${type} must be signed (ds:Signature) before it is sent\n`);
+  if (BUILDABLE[type].signatureRequired && !opts.dxp)
+    io.stderr(`sandan: note: ${type} must be signed (ds:Signature) before it is sent\n`);
   return 0;
 }
 
@@ -133,15 +170,25 @@ export async function buildCommand(file: string, opts: BuildCommandOptions, io: 
 export function registerBuildCommand(program: Command, { io, setExit }: CommandContext): void {
   program
     .command('build')
-    .description('Build a CEB message (XML) from a declaration or document file (JSON; an array builds one message with several documents).')
+    .description(
+      'Build a CEB message (XML) from a declaration or document file (JSON; an array builds one message with several documents).',
+    )
     .argument('<file>', 'declaration or document file (.json), or - for standard input')
     .requiredOption('--message <type>', `message to build: ${Object.keys(BUILDABLE).join(', ')}`)
     .option('--sender <file>', 'sender profile JSON { copCode, copName, dxpId, dxpMode } (default: $SANDAN_SENDER)')
     .option('--out <file>', 'write the XML to this file instead of standard output')
-    .addOption(new Option('--app-type <n>', 'appType for every document (1 new, 2 change, 3 delete)').choices(['1', '2', '3']))
-    .addOption(new Option('--app-status <n>', 'appStatus for every document (1 temp-save, 2 declare)').choices(['1', '2']))
+    .addOption(
+      new Option('--app-type <n>', 'appType for every document (1 new, 2 change, 3 delete)').choices(['1', '2', '3']),
+    )
+    .addOption(
+      new Option('--app-status <n>', 'appStatus for every document (1 temp-save, 2 declare)').choices(['1', '2']),
+    )
     .option('--dxp', 'wrap the message in a DxpMsg (SenderId = the sender profile dxpId)')
-    .addOption(new Option('--format <format>', 'format of the issues when the message cannot be built').choices(['text', 'json']).default('text'))
+    .addOption(
+      new Option('--format <format>', 'format of the issues when the message cannot be built')
+        .choices(['text', 'json'])
+        .default('text'),
+    )
     .action(async (file: string, opts: BuildCommandOptions) => {
       setExit(await buildCommand(file, opts, io));
     });

@@ -1,6 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { SandanError } from '../errors.js';
-import { bundledPositiveLists, loadGoodsRecords, loadPositiveList, loadRuleset, RULES, type GoodsRecords, type PositiveList, type Ruleset } from '../rules/index.js';
+import {
+  bundledPositiveLists,
+  loadGoodsRecords,
+  loadPositiveList,
+  loadRuleset,
+  RULES,
+  type GoodsRecords,
+  type PositiveList,
+  type Ruleset,
+} from '../rules/index.js';
 import { parseRateTable, type RateTable } from '../tax/rates.js';
 
 /** Reads a JSON file the user points at; unreadable or malformed files are SandanErrors. */
@@ -9,12 +18,20 @@ export async function readJsonFile(path: string, what: string): Promise<unknown>
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new SandanError('FILE_UNREADABLE', `Cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`, { cause: e });
+    throw new SandanError(
+      'FILE_UNREADABLE',
+      `Cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`,
+      { cause: e },
+    );
   }
   try {
     return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
   } catch (e) {
-    throw new SandanError(what === 'ruleset' ? 'RULESET_INVALID' : 'INVALID_OPTION', `${path}: not valid JSON: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new SandanError(
+      what === 'ruleset' ? 'RULESET_INVALID' : 'INVALID_OPTION',
+      `${path}: not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
   }
 }
 

@@ -37,7 +37,9 @@ export function formatIssuesText(issues: readonly Issue[]): string {
     if (!list) continue;
     out.push(`  ${DOC_TITLE[d]}`);
     for (const i of list) {
-      out.push(`    ${i.severity === 'error' ? 'error  ' : 'warning'} ${i.path || '(input)'}  [${i.code}] (${i.ruleId})`);
+      out.push(
+        `    ${i.severity === 'error' ? 'error  ' : 'warning'} ${i.path || '(input)'}  [${i.code}] (${i.ruleId})`,
+      );
       out.push(`            ${i.message.zh}`);
       out.push(`            ${i.message.en}`);
       if (i.help) out.push(`            fix [${i.help.code}]: ${i.help.fix.zh} / ${i.help.fix.en}`);

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { SandanError } from '../errors.js';
@@ -52,17 +52,24 @@ function stripCr(b: Buffer): Buffer {
 /** Opens a path or `-` (standard input); an unreadable file is a SandanError (exit 2). */
 export async function openInput(path: string, stdin: Readable): Promise<Readable> {
   if (path === '-') return stdin;
-  let st;
+  let st: Stats;
   try {
     st = await stat(path);
   } catch (e) {
-    throw new SandanError('FILE_UNREADABLE', `Cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`, { cause: e });
+    throw new SandanError(
+      'FILE_UNREADABLE',
+      `Cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`,
+      { cause: e },
+    );
   }
-  if (st.isDirectory()) throw new SandanError('FILE_UNREADABLE', `${path} is a directory; give a .json or .ndjson file`);
+  if (st.isDirectory())
+    throw new SandanError('FILE_UNREADABLE', `${path} is a directory; give a .json or .ndjson file`);
   const stream = createReadStream(path);
   await new Promise<void>((resolve, reject) => {
     stream.once('readable', () => resolve());
-    stream.once('error', (e) => reject(new SandanError('FILE_UNREADABLE', `Cannot read ${path}: ${String(e)}`, { cause: e })));
+    stream.once('error', (e) =>
+      reject(new SandanError('FILE_UNREADABLE', `Cannot read ${path}: ${String(e)}`, { cause: e })),
+    );
   });
   return stream;
 }
@@ -71,7 +78,10 @@ export async function openInput(path: string, stdin: Readable): Promise<Readable
  * Reads declarations from a stream: one JSON document (possibly pretty-printed) or NDJSON
  * (one per line, streamed in constant memory). `mode` tells which was found.
  */
-export async function* readRecords(stream: Readable, opts: { ndjson?: boolean } = {}): AsyncGenerator<InputRecord & { mode: 'single' | 'ndjson' }> {
+export async function* readRecords(
+  stream: Readable,
+  opts: { ndjson?: boolean } = {},
+): AsyncGenerator<InputRecord & { mode: 'single' | 'ndjson' }> {
   const it = byteLines(stream);
   // Decide the mode from the first non-empty line: a complete JSON value followed by another line means NDJSON.
   const head: Array<{ line: number; bytes: Buffer; tooLong: boolean }> = [];
@@ -115,7 +125,15 @@ export async function* readRecords(stream: Readable, opts: { ndjson?: boolean } 
     else parts.push(l.bytes);
   }
   if (tooLong) {
-    yield { line: 1, issue: inputIssue('input-too-large', `输入超过 ${MAX_RECORD_BYTES} 字节`, `The input is larger than ${MAX_RECORD_BYTES} bytes; a declaration is never that large`), mode: 'single' };
+    yield {
+      line: 1,
+      issue: inputIssue(
+        'input-too-large',
+        `输入超过 ${MAX_RECORD_BYTES} 字节`,
+        `The input is larger than ${MAX_RECORD_BYTES} bytes; a declaration is never that large`,
+      ),
+      mode: 'single',
+    };
     return;
   }
   const all = Buffer.concat(parts.flatMap((p, i) => (i === 0 ? [p] : [Buffer.from('\n'), p])));

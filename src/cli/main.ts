@@ -13,7 +13,18 @@ import { registerReconcileCommand, registerStatusCommand } from './reconcile-com
 import { registerPositiveListCommand } from './positive-list-command.js';
 
 /** Every command; each module registers itself on the program. */
-const COMMANDS = [registerValidateCommand, registerTaxCommand, registerSignCommand, registerVerifyCommand, registerBuildCommand, registerParseCommand, registerQuotaCommand, registerReconcileCommand, registerStatusCommand, registerPositiveListCommand];
+const COMMANDS = [
+  registerValidateCommand,
+  registerTaxCommand,
+  registerSignCommand,
+  registerVerifyCommand,
+  registerBuildCommand,
+  registerParseCommand,
+  registerQuotaCommand,
+  registerReconcileCommand,
+  registerStatusCommand,
+  registerPositiveListCommand,
+];
 
 /** `pipe`: the reader of our output went away (see {@link EXIT_PIPE}). */
 export const EXIT = { ok: 0, findings: 1, usage: 2, pipe: EXIT_PIPE } as const;
@@ -26,7 +37,8 @@ const HINTS: Record<string, string> = {
   RULESET_UNKNOWN_RULE: 'Rule ids are listed in docs/rules.md.',
   RULESET_BAD_OPTIONS: 'Rule options are listed in docs/rules.md.',
   RULESET_EXTENDS: 'A ruleset may extend "national" or a district ruleset such as "district/2900".',
-  SIGN_KEY_INVALID: 'Give a PEM, PKCS#8 or DER private key (RSA or SM2); for an encrypted key pass --passphrase-env VAR.',
+  SIGN_KEY_INVALID:
+    'Give a PEM, PKCS#8 or DER private key (RSA or SM2); for an encrypted key pass --passphrase-env VAR.',
   SIGN_CERT_INVALID: 'Give the signing certificate as PEM or DER; it must match the key.',
   SIGN_ALREADY_SIGNED: 'The message already has a ds:Signature; pass --replace to sign it again.',
   SIGN_XML_MALFORMED: 'The input is not well-formed XML; build it with `sandan build`.',
@@ -37,14 +49,17 @@ const HINTS: Record<string, string> = {
   XML_UNKNOWN_ROOT: 'sandan reads CEB messages, receipts, tax bills and DxpMsg; see docs/xml.md.',
   QUOTA_INVALID: 'Check --buyer-id, --order, --amount and --at; see `sandan quota --help`.',
   QUOTA_CONFLICT: 'An order number is reserved once, for one buyer and amount; release it before reserving it again.',
-  QUOTA_STORE: 'Check --db (a .sqlite path or postgres:// URL) and that SANDAN_QUOTA_SECRET is the secret the ledger was created with.',
+  QUOTA_STORE:
+    'Check --db (a .sqlite path or postgres:// URL) and that SANDAN_QUOTA_SECRET is the secret the ledger was created with.',
 };
 
 /** Runs the `sandan` command line; returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let exit: number = EXIT.ok;
   const program = new Command('sandan')
-    .description('Check China CBEC retail-import declarations (order CEB311, payment CEB411, waybill CEB511, inventory CEB621) before they are sent.')
+    .description(
+      'Check China CBEC retail-import declarations (order CEB311, payment CEB411, waybill CEB511, inventory CEB621) before they are sent.',
+    )
     .version(pkg.version, '-V, --version', 'print the version of sandan')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
@@ -69,7 +84,9 @@ function report(e: unknown, io: CliIo): number {
     if (isSandanError(e)) {
       io.stderr(`sandan: ${e.message}\n${HINTS[e.code] ? `hint: ${HINTS[e.code]}\n` : ''}`);
     } else {
-      io.stderr(`sandan: internal error: ${e instanceof Error ? e.message : String(e)}\nPlease report this with the input that caused it.\n`);
+      io.stderr(
+        `sandan: internal error: ${e instanceof Error ? e.message : String(e)}\nPlease report this with the input that caused it.\n`,
+      );
     }
   } catch (w) {
     if (w instanceof OutputClosedError) return EXIT.pipe;

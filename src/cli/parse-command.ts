@@ -1,7 +1,14 @@
 import { readFile, stat } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { isSandanError, SandanError } from '../errors.js';
-import { DEFAULT_MAX_XML_BYTES, explainReceipt, parseCebXml, toJsonValue, type CebMessage, type ParsedXml } from '../xml/index.js';
+import {
+  DEFAULT_MAX_XML_BYTES,
+  explainReceipt,
+  parseCebXml,
+  toJsonValue,
+  type CebMessage,
+  type ParsedXml,
+} from '../xml/index.js';
 import type { CommandContext } from './command.js';
 import { countSeverities, plural } from './format.js';
 import type { CliIo } from './io.js';
@@ -32,19 +39,28 @@ async function readAll(file: string, io: CliIo, max: number): Promise<Buffer> {
     return await readFile(file);
   } catch (e) {
     if (isSandanError(e)) throw e;
-    throw new SandanError('FILE_UNREADABLE', `Cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`, { cause: e });
+    throw new SandanError(
+      'FILE_UNREADABLE',
+      `Cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`,
+      { cause: e },
+    );
   }
 }
 
 function cebText(msg: CebMessage, indent = ''): string[] {
-  const out = [`${indent}${msg.root} ${msg.name.zh} (${msg.name.en}), guid ${msg.guid}, version ${msg.version}: ${plural(msg.documents.length, 'document')}`];
+  const out = [
+    `${indent}${msg.root} ${msg.name.zh} (${msg.name.en}), guid ${msg.guid}, version ${msg.version}: ${plural(msg.documents.length, 'document')}`,
+  ];
   msg.documents.forEach((doc, i) => {
     if (typeof doc.returnStatus === 'string') {
       const x = explainReceipt(doc);
-      out.push(`${indent}  [${i + 1}] returnStatus ${x.status}${x.statusMeaning ? ` ${x.statusMeaning.zh} (${x.statusMeaning.en})` : ''}`);
+      out.push(
+        `${indent}  [${i + 1}] returnStatus ${x.status}${x.statusMeaning ? ` ${x.statusMeaning.zh} (${x.statusMeaning.en})` : ''}`,
+      );
       if (typeof doc.returnInfo === 'string') out.push(`${indent}      returnInfo ${doc.returnInfo}`);
       if (x.codeMeaning) out.push(`${indent}      code ${x.code}: ${x.codeMeaning.zh} (${x.codeMeaning.en})`);
-      if (x.fix && x.outcome !== 'accepted' && x.outcome !== 'pending' && x.outcome !== 'final') out.push(`${indent}      fix: ${x.fix.zh} / ${x.fix.en}`);
+      if (x.fix && x.outcome !== 'accepted' && x.outcome !== 'pending' && x.outcome !== 'final')
+        out.push(`${indent}      fix: ${x.fix.zh} / ${x.fix.en}`);
       return;
     }
     const fields = Object.entries(toJsonValue(doc) as Record<string, unknown>)
@@ -53,8 +69,16 @@ function cebText(msg: CebMessage, indent = ''): string[] {
     const items = Array.isArray(doc.items) ? `, ${plural(doc.items.length, 'line')}` : '';
     out.push(`${indent}  [${i + 1}] ${fields.join(' ')}${items}`);
   });
-  if (msg.baseTransfer) out.push(`${indent}  BaseTransfer ${Object.entries(msg.baseTransfer).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-  if (msg.signature) out.push(`${indent}  Signature ${msg.signature.signatureMethod ?? '(no method)'}${msg.signature.keyName ? `, KeyName ${msg.signature.keyName}` : ''}`);
+  if (msg.baseTransfer)
+    out.push(
+      `${indent}  BaseTransfer ${Object.entries(msg.baseTransfer)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+    );
+  if (msg.signature)
+    out.push(
+      `${indent}  Signature ${msg.signature.signatureMethod ?? '(no method)'}${msg.signature.keyName ? `, KeyName ${msg.signature.keyName}` : ''}`,
+    );
   return out;
 }
 
@@ -62,13 +86,18 @@ function textReport(label: string, parsed: ParsedXml): string {
   const lines: string[] = [];
   if (parsed.kind === 'dxp') {
     const t = parsed.transInfo;
-    lines.push(`${label}: DxpMsg CopMsgId ${t.copMsgId}, SenderId ${t.senderId}, ReceiverIds ${t.receiverIds.join(',')}, CreatTime ${t.creatTime}, MsgType ${t.msgType}`);
+    lines.push(
+      `${label}: DxpMsg CopMsgId ${t.copMsgId}, SenderId ${t.senderId}, ReceiverIds ${t.receiverIds.join(',')}, CreatTime ${t.creatTime}, MsgType ${t.msgType}`,
+    );
     if (parsed.message) lines.push(...cebText(parsed.message, '  '));
   } else {
     lines.push(`${label}:`, ...cebText(parsed, ''));
   }
   const issues = [...parsed.issues, ...(parsed.kind === 'dxp' && parsed.message ? parsed.message.issues : [])];
-  for (const i of issues) lines.push(`  ${i.severity === 'error' ? 'error  ' : 'warning'} ${i.path}  [${i.code}]  ${i.message.zh} / ${i.message.en}`);
+  for (const i of issues)
+    lines.push(
+      `  ${i.severity === 'error' ? 'error  ' : 'warning'} ${i.path}  [${i.code}]  ${i.message.zh} / ${i.message.en}`,
+    );
   const notes = [...(parsed.kind === 'ceb' ? (parsed.notes ?? []) : (parsed.message?.notes ?? []))];
   for (const n of notes) lines.push(`  note    ${n.path}  [${n.code}]  ${n.message.zh} / ${n.message.en}`);
   return `${lines.join('\n')}\n`;
@@ -77,7 +106,8 @@ function textReport(label: string, parsed: ParsedXml): string {
 /** `sandan parse`: exit 0 read (warnings allowed), 1 refused or read with errors, 2 usage or unreadable input. */
 export async function parseCommand(file: string, opts: ParseCommandOptions, io: CliIo): Promise<number> {
   const maxBytes = opts.maxBytes === undefined ? DEFAULT_MAX_XML_BYTES : Number(opts.maxBytes);
-  if (!Number.isInteger(maxBytes) || maxBytes <= 0) throw new SandanError('INVALID_OPTION', `--max-bytes must be a positive integer, got ${opts.maxBytes}`);
+  if (!Number.isInteger(maxBytes) || maxBytes <= 0)
+    throw new SandanError('INVALID_OPTION', `--max-bytes must be a positive integer, got ${opts.maxBytes}`);
   const bytes = await readAll(file, io, maxBytes);
   const label = file === '-' ? '<stdin>' : file;
   let parsed: ParsedXml;
@@ -86,7 +116,8 @@ export async function parseCommand(file: string, opts: ParseCommandOptions, io: 
   } catch (e) {
     // Refused input is a finding about the file, not a usage error.
     if (isSandanError(e) && e.code.startsWith('XML_')) {
-      if (opts.format === 'json') io.stdout(`${JSON.stringify({ error: { code: e.code, message: e.message } }, null, 2)}\n`);
+      if (opts.format === 'json')
+        io.stdout(`${JSON.stringify({ error: { code: e.code, message: e.message } }, null, 2)}\n`);
       else io.stderr(`sandan: ${label}: ${e.message}\n`);
       return 1;
     }
@@ -102,11 +133,16 @@ export async function parseCommand(file: string, opts: ParseCommandOptions, io: 
 export function registerParseCommand(program: Command, { io, setExit }: CommandContext): void {
   program
     .command('parse')
-    .description('Read a CEB message, receipt (CEB312–CEB900, tax bill CEB816/818) or DxpMsg and print it as JSON or text.')
+    .description(
+      'Read a CEB message, receipt (CEB312–CEB900, tax bill CEB816/818) or DxpMsg and print it as JSON or text.',
+    )
     .argument('<file>', 'XML file, or - for standard input')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('json'))
     .option('--max-bytes <n>', `refuse inputs larger than this (default ${DEFAULT_MAX_XML_BYTES})`)
-    .option('--lenient', 'read a CEB message in no namespace (e.g. a receipt copied from a log) as if it were in the CEB namespace, with a warning')
+    .option(
+      '--lenient',
+      'read a CEB message in no namespace (e.g. a receipt copied from a log) as if it were in the CEB namespace, with a warning',
+    )
     .action(async (file: string, opts: ParseCommandOptions) => {
       setExit(await parseCommand(file, opts, io));
     });

@@ -23,7 +23,11 @@ async function readBytes(path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (e) {
-    throw new SandanError('FILE_UNREADABLE', `Cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`, { cause: e });
+    throw new SandanError(
+      'FILE_UNREADABLE',
+      `Cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`,
+      { cause: e },
+    );
   }
 }
 
@@ -43,7 +47,11 @@ async function xlsxRows(bytes: Buffer, path: string): Promise<unknown[][]> {
   try {
     await book.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch (e) {
-    throw new SandanError('FILE_UNREADABLE', `${path}: not a readable .xlsx workbook: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new SandanError(
+      'FILE_UNREADABLE',
+      `${path}: not a readable .xlsx workbook: ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
   }
   const sheets = book.worksheets.map((ws) => {
     const rows: unknown[][] = [];
@@ -56,7 +64,13 @@ async function xlsxRows(bytes: Buffer, path: string): Promise<unknown[][]> {
     });
     return Array.from(rows, (r) => r ?? []);
   });
-  return sheets.find((rows) => rows.slice(0, 20).some((r) => r.some((c) => typeof c === 'string' && /税则号列|税号/.test(c)))) ?? sheets[0] ?? [];
+  return (
+    sheets.find((rows) =>
+      rows.slice(0, 20).some((r) => r.some((c) => typeof c === 'string' && /税则号列|税号/.test(c))),
+    ) ??
+    sheets[0] ??
+    []
+  );
 }
 
 /** A worksheet cell's value as text or number (rich text, formulas and hyperlinks flattened). */
@@ -73,19 +87,28 @@ function cellValue(v: unknown): unknown {
 function reportText(r: PositiveListImportReport, out: string | undefined, encoding: string | undefined): string {
   const lines = [
     `edition ${r.edition}: ${r.lines} line${r.lines === 1 ? '' : 's'} read from ${r.rows} row${r.rows === 1 ? '' : 's'}${encoding === 'gb18030' ? ' (CSV decoded as GB18030)' : ''}${r.officialLineCount !== undefined ? `; the official edition has ${r.officialLineCount}` : ''} — ${r.complete ? 'complete' : 'partial (codes not in it only warn)'}`,
-    `remarks: ${Object.entries(r.remarks).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    `remarks: ${Object.entries(r.remarks)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
     ...r.padded.map((p) => `row ${p.row}: leading zero restored, ${p.hs8}`),
     ...r.rejected.map((p) => `row ${p.row}: not read: ${p.reason}`),
-    ...r.uninterpreted.map((u) => `row ${u.row}: ${u.hs8}: remark not interpreted (the check will ask to confirm it): ${u.text}`),
+    ...r.uninterpreted.map(
+      (u) => `row ${u.row}: ${u.hs8}: remark not interpreted (the check will ask to confirm it): ${u.text}`,
+    ),
     ...(out === undefined ? [] : [`wrote ${out}`]),
   ];
   return `${lines.join('\n')}\n`;
 }
 
 /** Runs `sandan positive-list import`; returns the exit code. Misuse throws a SandanError (exit 2 in main). */
-export async function positiveListImportCommand(file: string, opts: PositiveListImportCommandOptions, io: CliIo): Promise<number> {
+export async function positiveListImportCommand(
+  file: string,
+  opts: PositiveListImportCommandOptions,
+  io: CliIo,
+): Promise<number> {
   const ext = extname(file).toLowerCase();
-  if (ext !== '.csv' && ext !== '.xlsx') throw new SandanError('INVALID_OPTION', `The annex must be a .csv or .xlsx file, got ${file}`);
+  if (ext !== '.csv' && ext !== '.xlsx')
+    throw new SandanError('INVALID_OPTION', `The annex must be a .csv or .xlsx file, got ${file}`);
   const bytes = await readBytes(file);
   let encoding: string | undefined;
   let rows: readonly (readonly unknown[])[];
@@ -107,7 +130,11 @@ export async function positiveListImportCommand(file: string, opts: PositiveList
   });
   if (report.lines === 0) {
     io.stderr(`sandan: no tariff line was read from ${file}; nothing written\n`);
-    io.stdout(opts.format === 'json' ? `${JSON.stringify({ written: null, ...report })}\n` : reportText(report, undefined, encoding));
+    io.stdout(
+      opts.format === 'json'
+        ? `${JSON.stringify({ written: null, ...report })}\n`
+        : reportText(report, undefined, encoding),
+    );
     return POSITIVE_LIST_EXIT.problems;
   }
   try {
@@ -115,7 +142,11 @@ export async function positiveListImportCommand(file: string, opts: PositiveList
   } catch (e) {
     throw new SandanError('FILE_UNREADABLE', `Cannot write ${opts.out}: ${String(e)}`, { cause: e });
   }
-  io.stdout(opts.format === 'json' ? `${JSON.stringify({ written: opts.out, ...report })}\n` : reportText(report, opts.out, encoding));
+  io.stdout(
+    opts.format === 'json'
+      ? `${JSON.stringify({ written: opts.out, ...report })}\n`
+      : reportText(report, opts.out, encoding),
+  );
   return report.rejected.length || report.uninterpreted.length ? POSITIVE_LIST_EXIT.problems : POSITIVE_LIST_EXIT.ok;
 }
 
@@ -123,10 +154,14 @@ export async function positiveListImportCommand(file: string, opts: PositiveList
 export function registerPositiveListCommand(program: Command, { io, setExit }: CommandContext): void {
   const cmd = program
     .command('positive-list')
-    .description('Work with editions of the positive list (跨境电子商务零售进口商品清单). Exit 0 done, 1 read with problems (printed), 2 error.');
+    .description(
+      'Work with editions of the positive list (跨境电子商务零售进口商品清单). Exit 0 done, 1 read with problems (printed), 2 error.',
+    );
   cmd
     .command('import')
-    .description('read the official annex table (columns 序号 / 税则号列 / 商品名称 / 备注) into an edition file for validate --positive-list; remarks become checks')
+    .description(
+      'read the official annex table (columns 序号 / 税则号列 / 商品名称 / 备注) into an edition file for validate --positive-list; remarks become checks',
+    )
     .argument('<annex>', 'the annex as .csv (UTF-8 or GB18030) or .xlsx')
     .requiredOption('--edition <year>', 'the edition, e.g. 2022 (its dates and official line count come from sandan)')
     .requiredOption('--out <file>', 'edition file (JSON) to write')

@@ -48,26 +48,56 @@ export async function openQuotaStore(db: string): Promise<QuotaStore> {
 }
 
 function need<T>(value: T | undefined, flag: string, action: QuotaAction): T {
-  if (value === undefined || value === '') throw new SandanError('INVALID_OPTION', `sandan quota ${action} needs ${flag}`);
+  if (value === undefined || value === '')
+    throw new SandanError('INVALID_OPTION', `sandan quota ${action} needs ${flag}`);
   return value;
 }
 
 const str = (d: Decimal | undefined) => (d === undefined ? null : d.toFixed());
 
 function balanceJson(b: QuotaBalance) {
-  return { year: b.year, limit: str(b.limit), used: str(b.used), reserved: str(b.reserved), committed: str(b.committed), remaining: str(b.remaining), orders: b.orders };
+  return {
+    year: b.year,
+    limit: str(b.limit),
+    used: str(b.used),
+    reserved: str(b.reserved),
+    committed: str(b.committed),
+    remaining: str(b.remaining),
+    orders: b.orders,
+  };
 }
 
 function eventJson(e: QuotaEvent) {
-  return { seq: e.seq ?? null, orderNo: e.orderNo, type: e.type, amount: e.amount.toFixed(), at: e.at.toISOString(), ...(e.key !== undefined && { key: e.key }) };
+  return {
+    seq: e.seq ?? null,
+    orderNo: e.orderNo,
+    type: e.type,
+    amount: e.amount.toFixed(),
+    at: e.at.toISOString(),
+    ...(e.key !== undefined && { key: e.key }),
+  };
 }
 
-const DONE: Record<Exclude<QuotaAction, 'remaining' | 'history'>, string> = { reserve: 'reserved', commit: 'committed', release: 'released', refund: 'refunded' };
+const DONE: Record<Exclude<QuotaAction, 'remaining' | 'history'>, string> = {
+  reserve: 'reserved',
+  commit: 'committed',
+  release: 'released',
+  refund: 'refunded',
+};
 
 function windowJson(w: ReturnWindowCheck | undefined) {
   if (!w) return {};
   const t = (d: Date | undefined) => (d === undefined ? null : d.toISOString());
-  return { returnWindow: { releasedAt: t(w.releasedAt), applyBy: t(w.applyBy), arriveBy: t(w.arriveBy), appliedAt: t(w.appliedAt), arrivedAt: t(w.arrivedAt), within: w.within } };
+  return {
+    returnWindow: {
+      releasedAt: t(w.releasedAt),
+      applyBy: t(w.applyBy),
+      arriveBy: t(w.arriveBy),
+      appliedAt: t(w.appliedAt),
+      arrivedAt: t(w.arrivedAt),
+      within: w.within,
+    },
+  };
 }
 
 function windowText(w: ReturnWindowCheck | undefined): string {
@@ -77,14 +107,38 @@ function windowText(w: ReturnWindowCheck | undefined): string {
 }
 
 function resultText(action: Exclude<QuotaAction, 'remaining' | 'history'>, r: QuotaResult): string {
-  if (!r.ok) return `refused (${r.reason}): ${r.message}${r.remaining !== undefined ? `\nremaining: ${r.remaining.toFixed()} CNY` : ''}\n${windowText(r.returnWindow)}`;
-  const head = r.duplicate ? `order ${r.orderNo}: already ${DONE[action]}, nothing changed` : `order ${r.orderNo}: ${DONE[action]} (${r.entry.amount.toFixed()} CNY${r.entry.refunded.isZero() ? '' : `, ${r.entry.refunded.toFixed()} refunded`})`;
+  if (!r.ok)
+    return `refused (${r.reason}): ${r.message}${r.remaining !== undefined ? `\nremaining: ${r.remaining.toFixed()} CNY` : ''}\n${windowText(r.returnWindow)}`;
+  const head = r.duplicate
+    ? `order ${r.orderNo}: already ${DONE[action]}, nothing changed`
+    : `order ${r.orderNo}: ${DONE[action]} (${r.entry.amount.toFixed()} CNY${r.entry.refunded.isZero() ? '' : `, ${r.entry.refunded.toFixed()} refunded`})`;
   return `${head}\nremaining in ${r.balance.year}: ${r.remaining.toFixed()} of ${r.balance.limit.toFixed()} CNY (used ${r.balance.used.toFixed()})\n${windowText(r.returnWindow)}`;
 }
 
 function resultJson(action: QuotaAction, r: QuotaResult) {
-  if (!r.ok) return { ok: false, action, orderNo: r.orderNo, reason: r.reason, message: r.message, remaining: str(r.remaining), ...(r.balance && { balance: balanceJson(r.balance) }), ...windowJson(r.returnWindow) };
-  return { ok: true, action, orderNo: r.orderNo, duplicate: r.duplicate, status: r.entry.status, amount: r.entry.amount.toFixed(), refunded: r.entry.refunded.toFixed(), remaining: str(r.remaining), balance: balanceJson(r.balance), ...windowJson(r.returnWindow) };
+  if (!r.ok)
+    return {
+      ok: false,
+      action,
+      orderNo: r.orderNo,
+      reason: r.reason,
+      message: r.message,
+      remaining: str(r.remaining),
+      ...(r.balance && { balance: balanceJson(r.balance) }),
+      ...windowJson(r.returnWindow),
+    };
+  return {
+    ok: true,
+    action,
+    orderNo: r.orderNo,
+    duplicate: r.duplicate,
+    status: r.entry.status,
+    amount: r.entry.amount.toFixed(),
+    refunded: r.entry.refunded.toFixed(),
+    remaining: str(r.remaining),
+    balance: balanceJson(r.balance),
+    ...windowJson(r.returnWindow),
+  };
 }
 
 /** Runs one `sandan quota` action; returns the exit code. Misuse throws a SandanError (exit 2 in main). */
@@ -92,18 +146,25 @@ export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOption
   const db = need(opts.db, '--db FILE.sqlite | postgres://…', action);
   const secret = io.env.SANDAN_QUOTA_SECRET;
   if (secret === undefined || secret === '') {
-    throw new SandanError('INVALID_OPTION', 'Set SANDAN_QUOTA_SECRET to the ledger secret (at least 16 characters): buyers are stored under an HMAC of their ID number keyed with it');
+    throw new SandanError(
+      'INVALID_OPTION',
+      'Set SANDAN_QUOTA_SECRET to the ledger secret (at least 16 characters): buyers are stored under an HMAC of their ID number keyed with it',
+    );
   }
   const at = opts.at === undefined ? undefined : parseInstant(opts.at, '--at');
   const num = (v: string | undefined, flag: string) => {
     if (v === undefined) return undefined;
-    if (!/^\d+$/.test(v)) throw new SandanError('INVALID_OPTION', `${flag} must be a whole number, got ${JSON.stringify(v)}`);
+    if (!/^\d+$/.test(v))
+      throw new SandanError('INVALID_OPTION', `${flag} must be a whole number, got ${JSON.stringify(v)}`);
     return Number(v);
   };
   const year = num(opts.year, '--year');
   const ttlMinutes = num(opts.ttl, '--ttl');
   // Check everything the action needs before opening the store.
-  const buyer = action === 'remaining' || action === 'reserve' || action === 'history' ? need(opts.buyerId, '--buyer-id ID', action) : undefined;
+  const buyer =
+    action === 'remaining' || action === 'reserve' || action === 'history'
+      ? need(opts.buyerId, '--buyer-id ID', action)
+      : undefined;
   const orderNo = action === 'remaining' || action === 'history' ? undefined : need(opts.order, '--order NO', action);
   const amount = action === 'reserve' ? need(opts.amount, '--amount N', action) : opts.amount;
   const ledger = new QuotaLedger({ store: await openQuotaStore(db), secret });
@@ -114,14 +175,22 @@ export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOption
     switch (action) {
       case 'remaining': {
         const b = await ledger.remaining(buyer!, y, at ? { at } : {});
-        out({ ok: true, ...balanceJson(b) }, `remaining in ${b.year}: ${b.remaining.toFixed()} of ${b.limit.toFixed()} CNY (used ${b.used.toFixed()}: reserved ${b.reserved.toFixed()}, committed ${b.committed.toFixed()}; ${b.orders} order${b.orders === 1 ? '' : 's'})\n`);
+        out(
+          { ok: true, ...balanceJson(b) },
+          `remaining in ${b.year}: ${b.remaining.toFixed()} of ${b.limit.toFixed()} CNY (used ${b.used.toFixed()}: reserved ${b.reserved.toFixed()}, committed ${b.committed.toFixed()}; ${b.orders} order${b.orders === 1 ? '' : 's'})\n`,
+        );
         return QUOTA_EXIT.ok;
       }
       case 'history': {
         const events = await ledger.history(buyer!, y);
         const b = await ledger.remaining(buyer!, y, at ? { at } : {});
-        const lines = events.map((e) => `${e.at.toISOString()}  ${e.type.padEnd(7)}  ${e.orderNo}  ${e.amount.toFixed()}`);
-        out({ ok: true, ...balanceJson(b), events: events.map(eventJson) }, `${lines.length ? `${lines.join('\n')}\n` : `no quota changes in ${y}\n`}remaining in ${y}: ${b.remaining.toFixed()} of ${b.limit.toFixed()} CNY\n`);
+        const lines = events.map(
+          (e) => `${e.at.toISOString()}  ${e.type.padEnd(7)}  ${e.orderNo}  ${e.amount.toFixed()}`,
+        );
+        out(
+          { ok: true, ...balanceJson(b), events: events.map(eventJson) },
+          `${lines.length ? `${lines.join('\n')}\n` : `no quota changes in ${y}\n`}remaining in ${y}: ${b.remaining.toFixed()} of ${b.limit.toFixed()} CNY\n`,
+        );
         return QUOTA_EXIT.ok;
       }
       case 'reserve': {
@@ -138,16 +207,18 @@ export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOption
       case 'refund': {
         const now = at ? { now: at } : {};
         const r =
-          action === 'commit' ? await ledger.commit(orderNo!, now)
-          : action === 'release' ? await ledger.release(orderNo!, now)
-          : await ledger.refund(orderNo!, amount, {
-              ...now,
-              ...(opts.key !== undefined && { key: opts.key }),
-              ...(opts.appliedAt !== undefined && { appliedAt: parseInstant(opts.appliedAt, '--applied-at') }),
-              ...(opts.arrivedAt !== undefined && { arrivedAt: parseInstant(opts.arrivedAt, '--arrived-at') }),
-              ...(opts.releasedAt !== undefined && { releasedAt: parseInstant(opts.releasedAt, '--released-at') }),
-              ...(opts.outsideReturnWindow !== undefined && { outsideReturnWindow: opts.outsideReturnWindow }),
-            });
+          action === 'commit'
+            ? await ledger.commit(orderNo!, now)
+            : action === 'release'
+              ? await ledger.release(orderNo!, now)
+              : await ledger.refund(orderNo!, amount, {
+                  ...now,
+                  ...(opts.key !== undefined && { key: opts.key }),
+                  ...(opts.appliedAt !== undefined && { appliedAt: parseInstant(opts.appliedAt, '--applied-at') }),
+                  ...(opts.arrivedAt !== undefined && { arrivedAt: parseInstant(opts.arrivedAt, '--arrived-at') }),
+                  ...(opts.releasedAt !== undefined && { releasedAt: parseInstant(opts.releasedAt, '--released-at') }),
+                  ...(opts.outsideReturnWindow !== undefined && { outsideReturnWindow: opts.outsideReturnWindow }),
+                });
         out(resultJson(action, r), resultText(action, r));
         return r.ok ? QUOTA_EXIT.ok : QUOTA_EXIT.refused;
       }
@@ -158,11 +229,22 @@ export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOption
 }
 
 const ACTIONS: Array<{ name: QuotaAction; description: string }> = [
-  { name: 'remaining', description: "show a buyer's used and remaining annual quota (--buyer-id, optional --year or --at)" },
-  { name: 'reserve', description: 'reserve quota for an order at checkout (--order, --buyer-id, --amount, --at order date); exit 1 when it would pass the annual limit' },
+  {
+    name: 'remaining',
+    description: "show a buyer's used and remaining annual quota (--buyer-id, optional --year or --at)",
+  },
+  {
+    name: 'reserve',
+    description:
+      'reserve quota for an order at checkout (--order, --buyer-id, --amount, --at order date); exit 1 when it would pass the annual limit',
+  },
   { name: 'commit', description: 'the inventory was released by customs: the reservation counts for good (--order)' },
   { name: 'release', description: 'the order was cancelled: give its quota back (--order)' },
-  { name: 'refund', description: 'an approved return: give back --amount, or all that still counts (--order); exit 1 when it was applied for (or came back) after the return window of the release' },
+  {
+    name: 'refund',
+    description:
+      'an approved return: give back --amount, or all that still counts (--order); exit 1 when it was applied for (or came back) after the return window of the release',
+  },
   { name: 'history', description: "list every change to a buyer's quota in a year (--buyer-id, optional --year)" },
 ];
 
@@ -170,7 +252,9 @@ const ACTIONS: Array<{ name: QuotaAction; description: string }> = [
 export function registerQuotaCommand(program: Command, { io, setExit }: CommandContext): void {
   const quota = program
     .command('quota')
-    .description("Keep each buyer's annual CBEC quota in a ledger (SQLite file or PostgreSQL). The HMAC secret comes from SANDAN_QUOTA_SECRET. Exit 0 done, 1 refused, 2 error.");
+    .description(
+      "Keep each buyer's annual CBEC quota in a ledger (SQLite file or PostgreSQL). The HMAC secret comes from SANDAN_QUOTA_SECRET. Exit 0 done, 1 refused, 2 error.",
+    );
   for (const { name, description } of ACTIONS) {
     quota
       .command(name)
@@ -179,7 +263,10 @@ export function registerQuotaCommand(program: Command, { io, setExit }: CommandC
       .option('--buyer-id <id>', 'buyer ID number (订购人证件号码); stored only as a keyed hash')
       .option('--order <no>', 'order number (orderNo)')
       .option('--amount <n>', 'amount in CNY that counts toward the quota (decimal)')
-      .option('--at <date>', 'order date or time of the change: YYYY-MM-DD, yyyyMMddHHmmss (Beijing) or ISO 8601 (default: now)')
+      .option(
+        '--at <date>',
+        'order date or time of the change: YYYY-MM-DD, yyyyMMddHHmmss (Beijing) or ISO 8601 (default: now)',
+      )
       .option('--year <yyyy>', 'calendar year for remaining and history (default: the year of --at)')
       .option('--ttl <minutes>', 'reserve: the reservation expires unless committed within this time')
       .option('--cop-no <copNo>', 'reserve: the inventory copNo, to match receipts')
@@ -188,7 +275,12 @@ export function registerQuotaCommand(program: Command, { io, setExit }: CommandC
       .option('--applied-at <date>', 'refund: when the return was applied for (CEB625 appTime; default: --at)')
       .option('--arrived-at <date>', 'refund: when the goods were back in the original site, zone or centre')
       .option('--released-at <date>', 'refund: when the inventory was released (default: when the ledger committed it)')
-      .addOption(new Option('--outside-return-window <what>', 'refund: a return outside the return window is refused (default) or applied anyway').choices(['refuse', 'allow']))
+      .addOption(
+        new Option(
+          '--outside-return-window <what>',
+          'refund: a return outside the return window is refused (default) or applied anyway',
+        ).choices(['refuse', 'allow']),
+      )
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
       .action(async (opts: QuotaCommandOptions) => {
         setExit(await quotaCommand(name, opts, io));

@@ -8,8 +8,17 @@ import { defaultReconcileWorkers, reconcileFiles } from '../reconcile/parallel.j
 import type { ReconcileProgress } from '../reconcile/reconcile.js';
 import { openSqliteStore } from '../reconcile/sqlite-store.js';
 import { MemoryStore, type ReconcileStore } from '../reconcile/store.js';
-import { isSentType, isStatusReceiptType, sentFromDeclaration, sentFromMessage, status, type OrderStatus, type SentDocument, type StatusReceipt } from '../reconcile/status.js';
-import { parseCebXml } from '../xml/parse.js';
+import {
+  isSentType,
+  isStatusReceiptType,
+  sentFromDeclaration,
+  sentFromMessage,
+  status,
+  type OrderStatus,
+  type SentDocument,
+  type StatusReceipt,
+} from '../reconcile/status.js';
+import { type ParsedXml, parseCebXml } from '../xml/parse.js';
 import type { CommandContext } from './command.js';
 import { parseRateTable } from '../tax/rates.js';
 import { readJsonFile } from './data-files.js';
@@ -44,7 +53,9 @@ async function writeChunks(chunks: Iterable<string>, out: string | undefined, ct
     stream = createWriteStream(out);
     await new Promise<void>((resolve, reject) => {
       stream!.once('open', () => resolve());
-      stream!.once('error', (e) => reject(new SandanError('FILE_UNREADABLE', `Cannot write ${out}: ${e.message}`, { cause: e })));
+      stream!.once('error', (e) =>
+        reject(new SandanError('FILE_UNREADABLE', `Cannot write ${out}: ${e.message}`, { cause: e })),
+      );
     });
   }
   let pending = '';
@@ -64,19 +75,25 @@ async function writeChunks(chunks: Iterable<string>, out: string | undefined, ct
     if (pending.length >= 1 << 16) await flush();
   }
   await flush();
-  if (stream) await new Promise<void>((resolve, reject) => stream!.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  if (stream)
+    await new Promise<void>((resolve, reject) => stream!.end((e?: Error | null) => (e ? reject(e) : resolve())));
 }
 
 /** `sandan reconcile`: declared and computed tax against the customs tax bills. */
 export async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandContext): Promise<number> {
   const { io } = ctx;
   if (opts.tolerance !== undefined && !/^\d{1,14}(\.\d{1,5})?$/.test(opts.tolerance)) {
-    throw new SandanError('INVALID_OPTION', `--tolerance must be a non-negative amount such as 0.01, got ${opts.tolerance}`);
+    throw new SandanError(
+      'INVALID_OPTION',
+      `--tolerance must be a non-negative amount such as 0.01, got ${opts.tolerance}`,
+    );
   }
   const workers = opts.workers === undefined ? defaultReconcileWorkers() : Number(opts.workers);
-  if (!/^\d{1,2}$/.test(opts.workers ?? '0') || workers > 64) throw new SandanError('INVALID_OPTION', `--workers must be a whole number from 0 to 64, got ${opts.workers}`);
+  if (!/^\d{1,2}$/.test(opts.workers ?? '0') || workers > 64)
+    throw new SandanError('INVALID_OPTION', `--workers must be a whole number from 0 to 64, got ${opts.workers}`);
   // The rate table is checked here (a bad one exits 2) and handed to the worker threads as JSON.
-  const rateTables = opts.rates === undefined ? [] : [{ data: await readJsonFile(opts.rates, 'rate table'), source: opts.rates }];
+  const rateTables =
+    opts.rates === undefined ? [] : [{ data: await readJsonFile(opts.rates, 'rate table'), source: opts.rates }];
   for (const t of rateTables) parseRateTable(t.data, t.source);
   const files = await expandPaths([...opts.taxBills, ...(opts.receipts ?? [])]);
   const declarations = (await openInput(opts.declarations, io.stdin)) as AsyncIterable<Uint8Array>;
@@ -98,7 +115,12 @@ export async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandCo
     });
     if (progress) io.stderr('\r\x1b[K');
     for (const e of fileErrors) io.stderr(`sandan reconcile: skipped ${e}\n`);
-    const chunks = opts.format === 'json' ? reportJsonChunks(report) : opts.format === 'csv' ? reportCsvChunks(report) : reportTextChunks(report);
+    const chunks =
+      opts.format === 'json'
+        ? reportJsonChunks(report)
+        : opts.format === 'csv'
+          ? reportCsvChunks(report)
+          : reportTextChunks(report);
     await writeChunks(chunks, opts.out, ctx);
     const s = report.summary;
     // Matched, cancelled and refunded orders need no action; every other status does.
@@ -113,16 +135,25 @@ export async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandCo
 export function registerReconcileCommand(program: Command, ctx: CommandContext): void {
   program
     .command('reconcile')
-    .description('Reconcile the tax declared and computed for each order with the customs electronic tax bills (CEB816/818), linking through inventory receipts (CEB622/624/626). Exit 0 when everything matches, 1 when anything does not, 2 on errors.')
+    .description(
+      'Reconcile the tax declared and computed for each order with the customs electronic tax bills (CEB816/818), linking through inventory receipts (CEB622/624/626). Exit 0 when everything matches, 1 when anything does not, 2 on errors.',
+    )
     .requiredOption('--declarations <file>', 'declarations as NDJSON (one per line), or - for standard input')
     .requiredOption('--tax-bills <paths...>', 'CEB816 tax bill and CEB818 status files, or folders of them')
     .option('--receipts <paths...>', 'CEB622/624/626 receipt files, or folders of them')
     .option('--rates <file>', 'a rate table (JSON) used before the bundled one')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'csv']).default('text'))
     .option('--out <file>', 'write the output to this file instead of standard output')
-    .addOption(new Option('--index <kind>', 'where the join index lives: a temporary SQLite file, or memory').choices(['auto', 'memory', 'sqlite']).default('auto'))
+    .addOption(
+      new Option('--index <kind>', 'where the join index lives: a temporary SQLite file, or memory')
+        .choices(['auto', 'memory', 'sqlite'])
+        .default('auto'),
+    )
     .option('--tolerance <amount>', 'a difference up to this amount per tax kind still matches (default 0)')
-    .option('--workers <n>', 'worker threads for scanning, parsing and tax computation (default: one per core, at most 8; 0 = none)')
+    .option(
+      '--workers <n>',
+      'worker threads for scanning, parsing and tax computation (default: one per core, at most 8; 0 = none)',
+    )
     .action(async (opts: ReconcileCliOptions) => ctx.setExit(await reconcileCommand(opts, ctx)));
 }
 
@@ -136,18 +167,22 @@ interface StatusCliOptions {
 
 function positive(value: string, name: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new SandanError('INVALID_OPTION', `${name} must be a positive number, got ${value}`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new SandanError('INVALID_OPTION', `${name} must be a positive number, got ${value}`);
   return n;
 }
 
 /** A readable timeline of one order. */
 export function formatStatusText(o: OrderStatus): string {
   const out = [`${o.order}  state: ${o.state}`];
-  if (o.returnWindow) out.push(`  return window: apply by ${o.returnWindow.applyBy}, back by ${o.returnWindow.arriveBy}`);
+  if (o.returnWindow)
+    out.push(`  return window: apply by ${o.returnWindow.applyBy}, back by ${o.returnWindow.arriveBy}`);
   for (const n of o.timeline) {
     const what = n.event === 'sent' ? 'sent' : `${n.returnStatus ?? ''} ${n.meaning?.zh ?? ''}`.trim();
     const why = n.code !== undefined ? ` [Code:${n.code}] ${n.desc ?? ''}` : n.desc ? ` ${n.desc}` : '';
-    out.push(`  ${(n.time || '(no time)').padEnd(29)}  ${n.messageType}  ${n.document.padEnd(15)} ${what}${why}`.trimEnd());
+    out.push(
+      `  ${(n.time || '(no time)').padEnd(29)}  ${n.messageType}  ${n.document.padEnd(15)} ${what}${why}`.trimEnd(),
+    );
   }
   for (const a of o.anomalies) {
     out.push(`  ! ${a.kind}${a.rule ? ` (${a.rule})` : ''}: ${a.message.zh} / ${a.message.en}`);
@@ -159,7 +194,8 @@ export function formatStatusText(o: OrderStatus): string {
 /** `sandan status`: each order's timeline, state and anomalies from its receipts. */
 export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: CommandContext): Promise<number> {
   const now = opts.now === undefined ? new Date() : new Date(opts.now);
-  if (Number.isNaN(now.getTime())) throw new SandanError('INVALID_OPTION', `--now must be an ISO 8601 time, got ${opts.now}`);
+  if (Number.isNaN(now.getTime()))
+    throw new SandanError('INVALID_OPTION', `--now must be an ISO 8601 time, got ${opts.now}`);
   const ackHours = positive(opts.ackHours, '--ack-hours');
   const deliveryDays = positive(opts.deliveryDays, '--delivery-days');
   const files = await expandPaths(paths, ['.xml', '.json', '.ndjson']);
@@ -179,7 +215,7 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
     } catch (e) {
       throw new SandanError('FILE_UNREADABLE', `Cannot read ${file}: ${String(e)}`, { cause: e });
     }
-    let parsed;
+    let parsed: ParsedXml;
     try {
       parsed = parseCebXml(text);
     } catch (e) {
@@ -188,7 +224,8 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
     }
     const msg = parsed.kind === 'dxp' ? parsed.message : parsed;
     if (!msg) continue;
-    if (isStatusReceiptType(msg.messageType)) for (const d of msg.documents) receipts.push({ messageType: msg.messageType, fields: d });
+    if (isStatusReceiptType(msg.messageType))
+      for (const d of msg.documents) receipts.push({ messageType: msg.messageType, fields: d });
     else if (isSentType(msg.messageType)) sent.push(...sentFromMessage(msg.messageType, msg.documents));
     else ctx.io.stderr(`sandan status: ${file}: ${msg.messageType} is neither a receipt nor a declaration; skipped\n`);
   }
@@ -199,7 +236,13 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
   }
   if (opts.format === 'json') ctx.io.stdout(`${JSON.stringify({ now: now.toISOString(), orders }, null, 2)}\n`);
   else {
-    ctx.io.stdout(orders.length ? `${orders.map(formatStatusText).join('\n\n')}\n` : opts.order !== undefined ? `no receipts or documents for ${opts.order}\n` : 'no receipts\n');
+    ctx.io.stdout(
+      orders.length
+        ? `${orders.map(formatStatusText).join('\n\n')}\n`
+        : opts.order !== undefined
+          ? `no receipts or documents for ${opts.order}\n`
+          : 'no receipts\n',
+    );
     const n = orders.filter((o) => o.anomalies.length).length;
     ctx.io.stdout(`\n${orders.length} orders, ${n} with anomalies\n`);
   }
@@ -210,12 +253,21 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
 export function registerStatusCommand(program: Command, ctx: CommandContext): void {
   program
     .command('status')
-    .description('Where is each parcel and why: group receipts (CEB312/412/512/514/622/624/626) by order, with the timeline in Beijing time, the current state and anomalies with suggested fixes. Exit 1 when an order has an anomaly.')
-    .argument('<paths...>', 'receipt files, sent messages (CEB311/411/511/513/621/623/625) and declarations (.json/.ndjson), or folders of them')
+    .description(
+      'Where is each parcel and why: group receipts (CEB312/412/512/514/622/624/626) by order, with the timeline in Beijing time, the current state and anomalies with suggested fixes. Exit 1 when an order has an anomaly.',
+    )
+    .argument(
+      '<paths...>',
+      'receipt files, sent messages (CEB311/411/511/513/621/623/625) and declarations (.json/.ndjson), or folders of them',
+    )
     .option('--order <no>', 'only this order (orderNo, or any copNo/preNo/invtNo/logisticsNo/payTransactionId)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--now <time>', 'the current time, ISO 8601 (default: the real time)')
     .option('--ack-hours <n>', 'a sent document without a receipt after this many hours is an anomaly', '24')
-    .option('--delivery-days <n>', 'a released inventory without a delivery status after this many days is an anomaly', '7')
+    .option(
+      '--delivery-days <n>',
+      'a released inventory without a delivery status after this many days is an anomaly',
+      '7',
+    )
     .action(async (paths: string[], opts: StatusCliOptions) => ctx.setExit(await statusCommand(paths, opts, ctx)));
 }

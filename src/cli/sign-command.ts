@@ -49,18 +49,27 @@ async function readXml(file: string, stdin: Readable): Promise<string> {
       bytes = await readFile(file);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new SandanError('FILE_UNREADABLE', `Cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(e)}`, { cause: e });
+      throw new SandanError(
+        'FILE_UNREADABLE',
+        `Cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(e)}`,
+        { cause: e },
+      );
     }
   }
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
-    throw new SandanError('FILE_UNREADABLE', `${file === '-' ? 'Standard input' : file} is not UTF-8 text; CEB messages are UTF-8`);
+    throw new SandanError(
+      'FILE_UNREADABLE',
+      `${file === '-' ? 'Standard input' : file} is not UTF-8 text; CEB messages are UTF-8`,
+    );
   }
   const decl = /^\uFEFF?<\?xml[^?]*encoding\s*=\s*["']([^"']+)["']/.exec(text);
-  if (decl && decl[1]!.toLowerCase().replace(/[-_]/g, '') !== 'utf8') throw new SandanError('FILE_UNREADABLE', `${file} declares encoding ${decl[1]}; only UTF-8 messages can be signed`);
-  if (text.trim() === '') throw new SandanError('FILE_UNREADABLE', `${file === '-' ? 'Standard input' : file} is empty`);
+  if (decl && decl[1]!.toLowerCase().replace(/[-_]/g, '') !== 'utf8')
+    throw new SandanError('FILE_UNREADABLE', `${file} declares encoding ${decl[1]}; only UTF-8 messages can be signed`);
+  if (text.trim() === '')
+    throw new SandanError('FILE_UNREADABLE', `${file === '-' ? 'Standard input' : file} is empty`);
   return text;
 }
 
@@ -70,8 +79,13 @@ function districtAlgorithms(code: string) {
   const district = districtOf(codes.customs, code);
   const ruleset = district === undefined ? undefined : bundledRulesets().find((r) => r.id === `district/${district}`);
   if (!ruleset?.data.district) {
-    const known = bundledRulesets().flatMap((r) => (r.data.district ? [r.data.district.code] : [])).sort();
-    throw new SandanError('DISTRICT_UNKNOWN', `Unknown customs district ${JSON.stringify(code)}. Known districts: ${known.join(', ')}`);
+    const known = bundledRulesets()
+      .flatMap((r) => (r.data.district ? [r.data.district.code] : []))
+      .sort();
+    throw new SandanError(
+      'DISTRICT_UNKNOWN',
+      `Unknown customs district ${JSON.stringify(code)}. Known districts: ${known.join(', ')}`,
+    );
   }
   return ruleset.data.district.signatureAlgorithms;
 }
@@ -81,12 +95,25 @@ export async function signCommand(file: string, opts: SignCommandOptions, io: Cl
   let passphrase: string | undefined;
   if (opts.passphraseEnv !== undefined) {
     passphrase = io.env[opts.passphraseEnv];
-    if (passphrase === undefined) throw new SandanError('INVALID_OPTION', `Environment variable ${opts.passphraseEnv} (--passphrase-env) is not set`);
+    if (passphrase === undefined)
+      throw new SandanError(
+        'INVALID_OPTION',
+        `Environment variable ${opts.passphraseEnv} (--passphrase-env) is not set`,
+      );
   }
-  const signer = await loadLocalSigner({ keyPath: opts.key, certificatePath: opts.cert, passphrase, certificateNumber: opts.certNo, algorithm: opts.rsaSha256 ? 'rsa-sha256' : undefined });
+  const signer = await loadLocalSigner({
+    keyPath: opts.key,
+    certificatePath: opts.cert,
+    passphrase,
+    certificateNumber: opts.certNo,
+    algorithm: opts.rsaSha256 ? 'rsa-sha256' : undefined,
+  });
   const xml = await readXml(file, io.stdin);
   // A district's accepted algorithms (its ruleset) pick the URIs; explicit options win.
-  const fromDistrict = opts.district !== undefined ? districtSignOptions(districtAlgorithms(opts.district), keyTypeOf(signer.algorithm), beijingIsoDate(new Date())) : undefined;
+  const fromDistrict =
+    opts.district !== undefined
+      ? districtSignOptions(districtAlgorithms(opts.district), keyTypeOf(signer.algorithm), beijingIsoDate(new Date()))
+      : undefined;
   const options: SignOptions = {
     ...fromDistrict,
     ...(opts.signatureMethod !== undefined && { signatureMethod: opts.signatureMethod }),
@@ -101,7 +128,9 @@ export async function signCommand(file: string, opts: SignCommandOptions, io: Cl
     } catch (e) {
       throw new SandanError('FILE_UNREADABLE', `Cannot write ${opts.out}: ${String(e)}`, { cause: e });
     }
-    io.stderr(`sandan: signed ${file === '-' ? '<stdin>' : file} with ${signed.signatureAlgorithm} (certificate ${signed.certificateNumber}) → ${opts.out}\n`);
+    io.stderr(
+      `sandan: signed ${file === '-' ? '<stdin>' : file} with ${signed.signatureAlgorithm} (certificate ${signed.certificateNumber}) → ${opts.out}\n`,
+    );
   } else {
     io.stdout(signed.xml);
   }
@@ -112,27 +141,53 @@ export async function signCommand(file: string, opts: SignCommandOptions, io: Cl
 export async function verifyCommand(file: string, opts: VerifyCommandOptions, io: CliIo): Promise<number> {
   const trusted = opts.cert !== undefined ? await loadCertificates(opts.cert) : undefined;
   const xml = await readXml(file, io.stdin);
-  const allow = opts.district !== undefined ? verifyAlgorithmsFromDistrict(districtAlgorithms(opts.district)) : undefined;
+  const allow =
+    opts.district !== undefined ? verifyAlgorithmsFromDistrict(districtAlgorithms(opts.district)) : undefined;
   const r = verifyMessage(xml, { ...(trusted && { trustedCertificates: trusted }), ...allow });
   const label = file === '-' ? '<stdin>' : file;
   if (opts.format === 'json') {
     const out = r.valid
-      ? { valid: true, signatureMethod: r.signatureMethod, digestMethod: r.digestMethod, signatureAlgorithm: r.signatureAlgorithm, certificateNumber: r.certificateNumber ?? null, subject: r.certificate.subject, serialNumber: r.certificate.serialNumber.toLowerCase(), trusted: Boolean(trusted) }
+      ? {
+          valid: true,
+          signatureMethod: r.signatureMethod,
+          digestMethod: r.digestMethod,
+          signatureAlgorithm: r.signatureAlgorithm,
+          certificateNumber: r.certificateNumber ?? null,
+          subject: r.certificate.subject,
+          serialNumber: r.certificate.serialNumber.toLowerCase(),
+          trusted: Boolean(trusted),
+        }
       : { valid: false, reason: r.reason, message: r.message, ...(r.diagnosis && { diagnosis: r.diagnosis }) };
     io.stdout(`${JSON.stringify(out, null, 2)}\n`);
   } else if (r.valid) {
-    io.stdout(`${label}: valid signature (${r.signatureAlgorithm}, digest ${r.digestAlgorithm}; certificate ${r.certificate.subject.replace(/\n/g, ', ')}, serial ${r.certificate.serialNumber.toLowerCase()}${r.certificateNumber ? `, KeyName ${r.certificateNumber}` : ''}${trusted ? ', trusted' : ', not checked against a trusted certificate'})\n`);
+    io.stdout(
+      `${label}: valid signature (${r.signatureAlgorithm}, digest ${r.digestAlgorithm}; certificate ${r.certificate.subject.replace(/\n/g, ', ')}, serial ${r.certificate.serialNumber.toLowerCase()}${r.certificateNumber ? `, KeyName ${r.certificateNumber}` : ''}${trusted ? ', trusted' : ', not checked against a trusted certificate'})\n`,
+    );
   } else {
-    io.stdout(`${label}: invalid signature: ${r.reason}: ${r.message}\n${r.diagnosis ? formatDiagnosis(r.diagnosis) : ''}`);
+    io.stdout(
+      `${label}: invalid signature: ${r.reason}: ${r.message}\n${r.diagnosis ? formatDiagnosis(r.diagnosis) : ''}`,
+    );
   }
   return r.valid ? 0 : 1;
 }
 
-const RESULT_MARK: Record<DiagnosisCheck['result'], string> = { explains: 'EXPLAINS', likely: 'likely', no: 'no', skipped: 'skipped' };
+const RESULT_MARK: Record<DiagnosisCheck['result'], string> = {
+  explains: 'EXPLAINS',
+  likely: 'likely',
+  no: 'no',
+  skipped: 'skipped',
+};
 
 /** The diagnosis of a failed verification for people: the cause, what to do, then every check made. */
 function formatDiagnosis(d: Diagnosis): string {
-  const out = [`  diagnosis: ${d.cause}${d.also.length ? ` (also ${d.also.join(', ')})` : ''}`, `    ${d.message.zh}`, `    ${d.message.en}`, `  fix: ${d.fix.zh}`, `       ${d.fix.en}`, '  checks:'];
+  const out = [
+    `  diagnosis: ${d.cause}${d.also.length ? ` (also ${d.also.join(', ')})` : ''}`,
+    `    ${d.message.zh}`,
+    `    ${d.message.en}`,
+    `  fix: ${d.fix.zh}`,
+    `       ${d.fix.en}`,
+    '  checks:',
+  ];
   for (const c of d.checks) {
     const tried = c.result === 'no' && c.tried > 0 ? ` (${c.tried} variant${c.tried === 1 ? '' : 's'} tried)` : '';
     out.push(`    ${RESULT_MARK[c.result].padEnd(8)} ${c.id}${tried}${c.detail ? `: ${c.detail.en}` : ''}`);
@@ -144,7 +199,9 @@ function formatDiagnosis(d: Diagnosis): string {
 export function registerSignCommand(program: Command, { io, setExit }: CommandContext): void {
   program
     .command('sign')
-    .description('Sign a CEB message (XML) with an enveloped XML signature; the algorithm follows the key (RSA → rsa-sha1, SM2 → sm2-sm3).')
+    .description(
+      'Sign a CEB message (XML) with an enveloped XML signature; the algorithm follows the key (RSA → rsa-sha1, SM2 → sm2-sm3).',
+    )
     .argument('<file>', 'the CEB message (.xml), or - for standard input')
     .requiredOption('--key <file>', 'private key: PEM (PKCS#8, PKCS#1, SEC1; encrypted too) or DER')
     .requiredOption('--cert <file>', 'the certificate of the key (PEM or DER)')
@@ -152,11 +209,20 @@ export function registerSignCommand(program: Command, { io, setExit }: CommandCo
     .option('--cert-no <no>', 'certificate number for ds:KeyName (default: the serial number in hex)')
     .option('--out <file>', 'write the signed message here instead of standard output')
     .option('--rsa-sha256', 'RSA keys: sign rsa-sha256 with a sha256 digest instead of rsa-sha1')
-    .option('--signature-method <uri>', 'SignatureMethod URI to write (e.g. the Hainan http://www.w3.org/2000/09/xmldsig#sm2-sm3)')
-    .option('--digest-method <uri>', 'DigestMethod URI (and digest) to use, e.g. http://www.w3.org/2000/09/xmldsig#sha1')
+    .option(
+      '--signature-method <uri>',
+      'SignatureMethod URI to write (e.g. the Hainan http://www.w3.org/2000/09/xmldsig#sm2-sm3)',
+    )
+    .option(
+      '--digest-method <uri>',
+      'DigestMethod URI (and digest) to use, e.g. http://www.w3.org/2000/09/xmldsig#sha1',
+    )
     .addOption(new Option('--sm2-encoding <encoding>', 'SM2 SignatureValue encoding').choices(['raw', 'der']))
     .option('--replace', 'replace an existing ds:Signature')
-    .option('--district <code>', "use the signature algorithm URIs the district's ruleset accepts for this key type (e.g. 6400 for Hainan)")
+    .option(
+      '--district <code>',
+      "use the signature algorithm URIs the district's ruleset accepts for this key type (e.g. 6400 for Hainan)",
+    )
     .action(async (file: string, opts: SignCommandOptions) => {
       setExit(await signCommand(file, opts, io));
     });
@@ -166,7 +232,9 @@ export function registerSignCommand(program: Command, { io, setExit }: CommandCo
 export function registerVerifyCommand(program: Command, { io, setExit }: CommandContext): void {
   program
     .command('verify')
-    .description('Verify the signature of a signed CEB message: exit 0 valid, 1 invalid (with the reason), 2 usage error.')
+    .description(
+      'Verify the signature of a signed CEB message: exit 0 valid, 1 invalid (with the reason), 2 usage error.',
+    )
     .argument('<file>', 'the signed CEB message (.xml), or - for standard input')
     .option('--cert <file>', 'trusted certificate(s) (PEM or DER): the signer must be one of them or issued by one')
     .option('--district <code>', "accept only the signature algorithms the district's ruleset lists")

@@ -34,15 +34,37 @@ export function formatTaxText(r: TaxResult): string {
   const row = (cells: string[]) => cells.map((c, i) => pad(c, widths[i]!, i >= 2)).join('  ');
   const out = [`regime: ${r.regime} — ${r.explain.regime}`, `rounding: ${r.explain.rounding}`, '', row(cols)];
   for (const l of r.lines) {
-    out.push(row([String(l.gnum), l.gcode, l.dutiableValue.toFixed(2), l.customsTax.toFixed(2), l.consumptionTax.toFixed(2), l.valueAddedTax.toFixed(2), l.taxTotal.toFixed(2)]));
+    out.push(
+      row([
+        String(l.gnum),
+        l.gcode,
+        l.dutiableValue.toFixed(2),
+        l.customsTax.toFixed(2),
+        l.consumptionTax.toFixed(2),
+        l.valueAddedTax.toFixed(2),
+        l.taxTotal.toFixed(2),
+      ]),
+    );
   }
-  for (const o of r.omittedLines) out.push(row([String(o.gnum), o.gcode, '—', '—', '—', '—', '—']) + `  (${o.reason})`);
-  out.push(row(['total', '', r.dutiableValue.toFixed(2), r.customsTax.toFixed(2), r.consumptionTax.toFixed(2), r.valueAddedTax.toFixed(2), r.taxTotal.toFixed(2)]));
+  for (const o of r.omittedLines) out.push(`${row([String(o.gnum), o.gcode, '—', '—', '—', '—', '—'])}  (${o.reason})`);
+  out.push(
+    row([
+      'total',
+      '',
+      r.dutiableValue.toFixed(2),
+      r.customsTax.toFixed(2),
+      r.consumptionTax.toFixed(2),
+      r.valueAddedTax.toFixed(2),
+      r.taxTotal.toFixed(2),
+    ]),
+  );
   for (const l of r.lines) {
     out.push('', `line ${l.gnum} (${l.gcode}, rate ${l.explain.rate.key} from ${l.explain.rate.origin}):`);
     for (const k of ['dutiableValue', 'customsTax', 'consumptionTax', 'valueAddedTax'] as const) {
       const e = l.explain[k];
-      const inputs = Object.entries(e.inputs).map(([n, v]) => `${n} = ${v}`).join(', ');
+      const inputs = Object.entries(e.inputs)
+        .map(([n, v]) => `${n} = ${v}`)
+        .join(', ');
       out.push(`  ${pad(k, 15)} ${e.formula}  [${inputs}]  = ${e.unrounded} → ${e.rounded}`);
     }
   }
@@ -75,9 +97,15 @@ export async function taxCommand(file: string, opts: TaxOptions, { io }: Command
     const c: TaxCalculation = rec.issue ? { ok: false, issues: [rec.issue] } : calc(rec.value);
     if (failed(c)) bad++;
     if (opts.format === 'json') {
-      io.stdout(mode === 'single' ? `${JSON.stringify(calcJson(c), null, 2)}\n` : `${JSON.stringify({ line: rec.line, ...(calcJson(c) as object) })}\n`);
+      io.stdout(
+        mode === 'single'
+          ? `${JSON.stringify(calcJson(c), null, 2)}\n`
+          : `${JSON.stringify({ line: rec.line, ...(calcJson(c) as object) })}\n`,
+      );
     } else {
-      io.stdout(`${label}${mode === 'ndjson' ? `:${rec.line}` : ''}${c.ruleset ? ` (rules: ${c.ruleset.chain.join(' → ')}, at ${c.ruleset.at})` : ''}\n`);
+      io.stdout(
+        `${label}${mode === 'ndjson' ? `:${rec.line}` : ''}${c.ruleset ? ` (rules: ${c.ruleset.chain.join(' → ')}, at ${c.ruleset.at})` : ''}\n`,
+      );
       if (c.ok) io.stdout(`${formatTaxText(c.result)}\n`);
       const issues = issuesOf(c);
       if (issues.length) io.stdout(`${formatIssuesText(issues)}\n`);
@@ -86,7 +114,11 @@ export async function taxCommand(file: string, opts: TaxOptions, { io }: Command
   }
   if (mode === 'ndjson') {
     const summary = { declarations: total, computed: total - bad, failed: bad };
-    io.stdout(opts.format === 'json' ? `${JSON.stringify({ summary })}\n` : `${label}: ${total} declarations: ${total - bad} computed, ${bad} with missing rates, errors or not admissible\n`);
+    io.stdout(
+      opts.format === 'json'
+        ? `${JSON.stringify({ summary })}\n`
+        : `${label}: ${total} declarations: ${total - bad} computed, ${bad} with missing rates, errors or not admissible\n`,
+    );
   }
   return bad === 0 ? 0 : 1;
 }
@@ -95,9 +127,14 @@ export async function taxCommand(file: string, opts: TaxOptions, { io }: Command
 export function registerTaxCommand(program: Command, ctx: CommandContext): void {
   program
     .command('tax')
-    .description('Compute the duty, consumption tax and VAT of a declaration (or an NDJSON stream of them), with the formula and inputs of every figure.')
+    .description(
+      'Compute the duty, consumption tax and VAT of a declaration (or an NDJSON stream of them), with the formula and inputs of every figure.',
+    )
     .argument('<file>', 'declaration file (.json or .ndjson), or - for standard input')
-    .option('--rates <file>', 'a rate table (JSON): { "<gcode>": { "duty", "vat", "consumption" } }, 8- and 4-digit keys as prefixes')
+    .option(
+      '--rates <file>',
+      'a rate table (JSON): { "<gcode>": { "duty", "vat", "consumption" } }, 8- and 4-digit keys as prefixes',
+    )
     .option('--at <date>', 'use the policy in force on this date, YYYY-MM-DD (default: the declaration date)')
     .option('--district <code>', 'customs district whose policy applies (default: from inventory.customsCode)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))

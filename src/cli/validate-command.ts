@@ -40,7 +40,12 @@ export async function validateCommand(file: string, opts: ValidateCommandOptions
   const validator = createValidator(options);
   const ledger = opts.quotaDb === undefined ? undefined : await openLedger(opts.quotaDb, io);
   try {
-    return await run(file, opts, io, ledger ? (value) => validateWithQuota(value, ledger, options) : async (value) => validator(value));
+    return await run(
+      file,
+      opts,
+      io,
+      ledger ? (value) => validateWithQuota(value, ledger, options) : async (value) => validator(value),
+    );
   } finally {
     await ledger?.close();
   }
@@ -49,11 +54,20 @@ export async function validateCommand(file: string, opts: ValidateCommandOptions
 /** The quota ledger behind `--quota-db`, keyed with the secret in SANDAN_QUOTA_SECRET. */
 async function openLedger(db: string, io: CliIo): Promise<QuotaLedger> {
   const secret = io.env.SANDAN_QUOTA_SECRET;
-  if (!secret) throw new SandanError('INVALID_OPTION', '--quota-db needs the HMAC secret of the ledger in the environment variable SANDAN_QUOTA_SECRET');
+  if (!secret)
+    throw new SandanError(
+      'INVALID_OPTION',
+      '--quota-db needs the HMAC secret of the ledger in the environment variable SANDAN_QUOTA_SECRET',
+    );
   return new QuotaLedger({ store: await openQuotaStore(db), secret });
 }
 
-async function run(file: string, opts: ValidateCommandOptions, io: CliIo, check: (value: unknown) => Promise<ValidationResult>): Promise<number> {
+async function run(
+  file: string,
+  opts: ValidateCommandOptions,
+  io: CliIo,
+  check: (value: unknown) => Promise<ValidationResult>,
+): Promise<number> {
   const stream = await openInput(file, io.stdin);
   const label = file === '-' ? '<stdin>' : file;
   let total = 0;
@@ -74,7 +88,8 @@ async function run(file: string, opts: ValidateCommandOptions, io: CliIo, check:
       if (opts.format === 'json') {
         io.stdout(`${JSON.stringify(resultJson(result), null, 2)}\n`);
       } else {
-        const where = 'ruleset' in result ? ` (rules: ${result.ruleset.chain.join(' → ')}, at ${result.ruleset.at})` : '';
+        const where =
+          'ruleset' in result ? ` (rules: ${result.ruleset.chain.join(' → ')}, at ${result.ruleset.at})` : '';
         io.stdout(`${label}: ${summaryLine(result.issues)}${where}\n`);
         if (result.issues.length) io.stdout(`${formatIssuesText(result.issues)}\n`);
       }
@@ -82,7 +97,9 @@ async function run(file: string, opts: ValidateCommandOptions, io: CliIo, check:
       io.stdout(`${JSON.stringify({ line: rec.line, ...resultJson(result) })}\n`);
     } else if (result.issues.length) {
       const orderNo = (rec.value as { order?: { orderNo?: unknown } } | undefined)?.order?.orderNo;
-      io.stdout(`${label}:${rec.line}${typeof orderNo === 'string' ? ` (orderNo ${orderNo})` : ''}: ${summaryLine(result.issues)}\n${formatIssuesText(result.issues)}\n`);
+      io.stdout(
+        `${label}:${rec.line}${typeof orderNo === 'string' ? ` (orderNo ${orderNo})` : ''}: ${summaryLine(result.issues)}\n${formatIssuesText(result.issues)}\n`,
+      );
     }
     // Never let output pile up in memory when the reader is slower than we are.
     if (io.drain) await io.drain();
@@ -92,7 +109,10 @@ async function run(file: string, opts: ValidateCommandOptions, io: CliIo, check:
   if (mode === 'ndjson') {
     const summary = { declarations: total, valid, invalid: total - valid, errors, warnings };
     if (opts.format === 'json') io.stdout(`${JSON.stringify({ summary })}\n`);
-    else io.stdout(`${label}: ${plural(total, 'declaration')}: ${valid} valid, ${total - valid} invalid (${plural(errors, 'error')}, ${plural(warnings, 'warning')})\n`);
+    else
+      io.stdout(
+        `${label}: ${plural(total, 'declaration')}: ${valid} valid, ${total - valid} invalid (${plural(errors, 'error')}, ${plural(warnings, 'warning')})\n`,
+      );
   }
   return valid === total ? 0 : 1;
 }
@@ -101,15 +121,23 @@ async function run(file: string, opts: ValidateCommandOptions, io: CliIo, check:
 export function registerValidateCommand(program: Command, { io, setExit }: CommandContext): void {
   program
     .command('validate')
-    .description('Validate a declaration (JSON) or a stream of them (NDJSON, one per line) against the national, district and user rulesets.')
+    .description(
+      'Validate a declaration (JSON) or a stream of them (NDJSON, one per line) against the national, district and user rulesets.',
+    )
     .argument('<file>', 'declaration file (.json or .ndjson), or - for standard input')
     .option('--district <code>', 'customs district or office code, e.g. 2900 (default: from inventory.customsCode)')
     .option('--at <date>', 'check against the policy in force on this date, YYYY-MM-DD (default: the declaration date)')
     .option('--ruleset <file>', 'a user ruleset (JSON) extending a bundled one')
     .option('--rates <file>', 'a rate table (JSON) for the tax check, consulted before the bundled seed table')
     .option('--goods-records <file>', 'goods records (JSON) to check inventory lines against')
-    .option('--positive-list <file>', 'a positive-list edition file (JSON, made by `sandan positive-list import`); it takes precedence over the bundled editions for its dates')
-    .option('--quota-db <db>', 'quota ledger (FILE.sqlite or postgres://…) for the annual-limit check; secret in SANDAN_QUOTA_SECRET')
+    .option(
+      '--positive-list <file>',
+      'a positive-list edition file (JSON, made by `sandan positive-list import`); it takes precedence over the bundled editions for its dates',
+    )
+    .option(
+      '--quota-db <db>',
+      'quota ledger (FILE.sqlite or postgres://…) for the annual-limit check; secret in SANDAN_QUOTA_SECRET',
+    )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--ndjson', 'treat the input as NDJSON even if it has one line')
     .action(async (file: string, opts: ValidateCommandOptions) => {

@@ -113,7 +113,10 @@ export const InventoryItemSchema = z.object({
   gmodel: text(510),
   barCode: text(50).optional(),
   country,
-  tradeCountry: z.string().regex(/^\d{1,3}$/).optional(),
+  tradeCountry: z
+    .string()
+    .regex(/^\d{1,3}$/)
+    .optional(),
   currency,
   qty: amount(),
   unit,
@@ -185,22 +188,35 @@ export const DeclarationSchema = z.object({
 
 type Amount = Decimal;
 /** Replaces the wire types of amount and integer fields with their model types. */
-type Model<T, A extends string, I extends string = never> = Omit<T, A | I> & { [K in A & keyof T]: undefined extends T[K] ? Amount | undefined : Amount } & {
+type Model<T, A extends string, I extends string = never> = Omit<T, A | I> & {
+  [K in A & keyof T]: undefined extends T[K] ? Amount | undefined : Amount;
+} & {
   [K in I & keyof T]: number;
 };
 
 /** A parsed OrderList line. */
 export type OrderItem = Model<z.output<typeof OrderItemSchema>, 'qty' | 'price' | 'totalPrice', 'gnum'>;
 /** A parsed order (OrderHead and its lines). */
-export type Order = Model<Omit<z.output<typeof OrderSchema>, 'items'>, 'goodsValue' | 'freight' | 'discount' | 'taxTotal' | 'acturalPaid'> & { items: OrderItem[] };
+export type Order = Model<
+  Omit<z.output<typeof OrderSchema>, 'items'>,
+  'goodsValue' | 'freight' | 'discount' | 'taxTotal' | 'acturalPaid'
+> & { items: OrderItem[] };
 /** A parsed PaymentHead. */
 export type Payment = Model<z.output<typeof PaymentSchema>, 'amountPaid'>;
 /** A parsed LogisticsHead. */
 export type Logistics = Model<z.output<typeof LogisticsSchema>, 'freight' | 'insuredFee' | 'weight', 'packNo'>;
 /** A parsed InventoryList line. */
-export type InventoryItem = Model<z.output<typeof InventoryItemSchema>, 'qty' | 'qty1' | 'qty2' | 'price' | 'totalPrice', 'gnum'>;
+export type InventoryItem = Model<
+  z.output<typeof InventoryItemSchema>,
+  'qty' | 'qty1' | 'qty2' | 'price' | 'totalPrice',
+  'gnum'
+>;
 /** A parsed inventory (InventoryHead and its lines). */
-export type Inventory = Model<Omit<z.output<typeof InventorySchema>, 'items'>, 'freight' | 'insuredFee' | 'grossWeight' | 'netWeight', 'packNo'> & { items: InventoryItem[] };
+export type Inventory = Model<
+  Omit<z.output<typeof InventorySchema>, 'items'>,
+  'freight' | 'insuredFee' | 'grossWeight' | 'netWeight',
+  'packNo'
+> & { items: InventoryItem[] };
 /** A parsed declaration: amounts are `Decimal`, line numbers and package counts are numbers, codes are strings. */
 export interface Declaration {
   order: Order;

@@ -48,7 +48,8 @@ function generate(schema: z.ZodType): { source: string; refs: unknown[] } {
       if (d.check === 'min_length') return `${x}.length>=${d.minimum ?? 0}`;
       if (d.check === 'max_length') return `${x}.length<=${d.maximum ?? Infinity}`;
       if (d.check === 'length_equals') return `${x}.length===${d.length}`;
-      if (d.check === 'string_format' && d.pattern) return `${ref(new RegExp(d.pattern.source, d.pattern.flags.replace('g', '')))}.test(${x})`;
+      if (d.check === 'string_format' && d.pattern)
+        return `${ref(new RegExp(d.pattern.source, d.pattern.flags.replace('g', '')))}.test(${x})`;
       throw new Unsupported(d.check);
     });
 
@@ -59,9 +60,13 @@ function generate(schema: z.ZodType): { source: string; refs: unknown[] } {
       case 'optional':
         return `(${x}===undefined||${cond(def.innerType as z.ZodType, x)})`;
       case 'string':
-        return `(typeof ${x}==='string'${lengthConds(def, x).map((c) => `&&${c}`).join('')})`;
+        return `(typeof ${x}==='string'${lengthConds(def, x)
+          .map((c) => `&&${c}`)
+          .join('')})`;
       case 'literal':
-        return def.values?.length === 1 && typeof def.values[0] === 'string' ? `(${x}===${JSON.stringify(def.values[0])})` : `${ref(new Set(def.values))}.has(${x})`;
+        return def.values?.length === 1 && typeof def.values[0] === 'string'
+          ? `(${x}===${JSON.stringify(def.values[0])})`
+          : `${ref(new Set(def.values))}.has(${x})`;
       case 'enum':
         return `${ref(new Set(Object.values(def.entries ?? {})))}.has(${x})`;
       case 'custom':
@@ -90,7 +95,11 @@ function generate(schema: z.ZodType): { source: string; refs: unknown[] } {
       body = `${lines.join('')}return true;`;
     } else {
       const e = `e${vars++}`;
-      body = `if(!Array.isArray(v)${lengthConds(def, 'v').map((c) => `||!(${c})`).join('')})return false;for(let i=0;i<v.length;i++){const ${e}=v[i];if(!${cond(def.element as z.ZodType, e)})return false;}return true;`;
+      body = `if(!Array.isArray(v)${lengthConds(def, 'v')
+        .map((c) => `||!(${c})`)
+        .join(
+          '',
+        )})return false;for(let i=0;i<v.length;i++){const ${e}=v[i];if(!${cond(def.element as z.ZodType, e)})return false;}return true;`;
     }
     fns[Number(name.slice(1))] = `function ${name}(v){${body}}`;
     return name;

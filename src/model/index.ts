@@ -4,5 +4,13 @@ export * from './issue.js';
 export * from './parse.js';
 export { FIELD_NAMES_ZH, fieldNameZh } from './field-names.js';
 export { locateJsonPath } from './locate.js';
-export { SourceSchema, SourcesSchema, SourceRefSchema, citation, sourceLabel, type Source, type SourceRef } from './sources.js';
+export {
+  SourceSchema,
+  SourcesSchema,
+  SourceRefSchema,
+  citation,
+  sourceLabel,
+  type Source,
+  type SourceRef,
+} from './sources.js';
 export { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';

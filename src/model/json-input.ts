@@ -8,7 +8,9 @@ import { jsonErrorOffset } from './json-position.js';
  */
 
 /** One unit of input: a parsed JSON value, or the issue that kept it from being one. */
-export type InputRecord = { line: number; value: unknown; issue?: undefined } | { line: number; value?: undefined; issue: Issue };
+export type InputRecord =
+  | { line: number; value: unknown; issue?: undefined }
+  | { line: number; value?: undefined; issue: Issue };
 
 /** Declarations larger than this are refused as a whole (an absurd input, not a declaration). */
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
@@ -22,7 +24,11 @@ export function inputIssue(code: string, zh: string, en: string): Issue {
 
 /** The issue of a line longer than {@link MAX_RECORD_BYTES}. */
 export function tooLargeIssue(line: number): Issue {
-  return inputIssue('input-too-large', `第 ${line} 行超过 ${MAX_RECORD_BYTES} 字节`, `Line ${line} is larger than ${MAX_RECORD_BYTES} bytes; a declaration is never that large`);
+  return inputIssue(
+    'input-too-large',
+    `第 ${line} 行超过 ${MAX_RECORD_BYTES} 字节`,
+    `Line ${line} is larger than ${MAX_RECORD_BYTES} bytes; a declaration is never that large`,
+  );
 }
 
 function decode(bytes: Uint8Array, first: boolean): { text: string } | { issue: Issue } {
@@ -32,7 +38,13 @@ function decode(bytes: Uint8Array, first: boolean): { text: string } | { issue: 
     if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     return { text };
   } catch {
-    return { issue: inputIssue('input-encoding', '输入不是有效的 UTF-8 文本', 'The input is not valid UTF-8 text; save it as UTF-8') };
+    return {
+      issue: inputIssue(
+        'input-encoding',
+        '输入不是有效的 UTF-8 文本',
+        'The input is not valid UTF-8 text; save it as UTF-8',
+      ),
+    };
   }
 }
 
@@ -50,7 +62,13 @@ export function parseJsonText(text: string): { value: unknown } | { issue: Issue
       const col = pos - before.lastIndexOf('\n');
       where = ` (line ${line}, column ${col})`;
     }
-    return { issue: inputIssue('json-syntax', `输入不是有效的 JSON${where}：${msg}`, `The input is not valid JSON${where}: ${msg}`) };
+    return {
+      issue: inputIssue(
+        'json-syntax',
+        `输入不是有效的 JSON${where}：${msg}`,
+        `The input is not valid JSON${where}: ${msg}`,
+      ),
+    };
   }
 }
 

@@ -100,7 +100,8 @@ export function locateJsonPath(text: string, path: string): { line: number; colu
   try {
     value(0);
   } catch (found) {
-    if (typeof found === 'object' && found !== null && 'line' in found) return found as { line: number; column: number };
+    if (typeof found === 'object' && found !== null && 'line' in found)
+      return found as { line: number; column: number };
     return best;
   }
   return best;
@@ -108,6 +109,7 @@ export function locateJsonPath(text: string, path: string): { line: number; colu
 
 function parsePath(path: string): Array<string | number> {
   const out: Array<string | number> = [];
-  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : (m[1] as string));
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g))
+    out.push(m[2] !== undefined ? Number(m[2]) : (m[1] as string));
   return out;
 }

@@ -1,5 +1,15 @@
 import type { z } from 'zod';
-import { DeclarationSchema, InventoryItemSchema, InventorySchema, LogisticsSchema, OrderItemSchema, OrderSchema, PaymentSchema, type Declaration, type DeclarationWire } from './documents.js';
+import {
+  DeclarationSchema,
+  InventoryItemSchema,
+  InventorySchema,
+  LogisticsSchema,
+  OrderItemSchema,
+  OrderSchema,
+  PaymentSchema,
+  type Declaration,
+  type DeclarationWire,
+} from './documents.js';
 import { fieldNameZh } from './field-names.js';
 import { formatPath, type Issue, type Message } from './issue.js';
 import { compileAccept } from './fast-check.js';
@@ -13,7 +23,10 @@ export const FIELD_RULE_ID = 'fields/schema';
 export const UNKNOWN_FIELD_RULE_ID = 'fields/unknown';
 
 const FORMAT_TEXT: Record<string, Message> = {
-  [FORMAT.decimal]: { zh: '最多14位整数、5位小数的十进制数', en: 'a decimal with at most 14 integer and 5 fraction digits (N19,5)' },
+  [FORMAT.decimal]: {
+    zh: '最多14位整数、5位小数的十进制数',
+    en: 'a decimal with at most 14 integer and 5 fraction digits (N19,5)',
+  },
   [FORMAT.nonNegative]: { zh: '不小于0的金额', en: 'an amount not below 0' },
   [FORMAT.dateTime14]: { zh: 'yyyyMMddHHmmss 格式的时间', en: 'a time as yyyyMMddHHmmss' },
   [FORMAT.date8]: { zh: 'yyyyMMdd 格式的日期', en: 'a date as yyyyMMdd' },
@@ -25,7 +38,10 @@ const FORMAT_TEXT: Record<string, Message> = {
 
 function describeInput(input: unknown): string {
   if (input === undefined) return 'undefined';
-  if (typeof input === 'string') return input.length > 80 ? `${JSON.stringify(input.slice(0, 80))}… (${input.length} characters)` : JSON.stringify(input);
+  if (typeof input === 'string')
+    return input.length > 80
+      ? `${JSON.stringify(input.slice(0, 80))}… (${input.length} characters)`
+      : JSON.stringify(input);
   if (input === null || typeof input !== 'object') return String(input);
   return Array.isArray(input) ? 'array' : 'object';
 }
@@ -46,7 +62,11 @@ function joinPath(prefix: string, rest: string): string {
  * Turns zod issues about `input` into sandan issues with bilingual messages and paths into
  * the input (prefixed when `input` is one document of a larger whole).
  */
-export function zodIssuesToIssues(issues: readonly z.core.$ZodIssue[], input: unknown, target: IssueTarget = {}): Issue[] {
+export function zodIssuesToIssues(
+  issues: readonly z.core.$ZodIssue[],
+  input: unknown,
+  target: IssueTarget = {},
+): Issue[] {
   return issues.flatMap((zi) => fromZodIssue(zi, input, target));
 }
 
@@ -66,60 +86,204 @@ function fromZodIssue(zi: z.core.$ZodIssue, input: unknown, target: IssueTarget 
           ruleId: UNKNOWN_FIELD_RULE_ID,
           code: 'unknown-field',
           path: p,
-          message: { zh: `未知字段 ${key}：报文中没有此字段，构建报文时不会带上`, en: `Unknown field ${key}: the CEB message has no such field, so it would not be sent` },
+          message: {
+            zh: `未知字段 ${key}：报文中没有此字段，构建报文时不会带上`,
+            en: `Unknown field ${key}: the CEB message has no such field, so it would not be sent`,
+          },
         };
       });
     case 'invalid_type':
       if (actualValue === undefined) {
-        return [{ ...base, code: 'field-required', expected: zi.expected, message: { zh: `缺少必填项 ${name}（${path}）`, en: `Required field ${where} is missing` } }];
+        return [
+          {
+            ...base,
+            code: 'field-required',
+            expected: zi.expected,
+            message: { zh: `缺少必填项 ${name}（${path}）`, en: `Required field ${where} is missing` },
+          },
+        ];
       }
-      return [{ ...base, code: 'field-type', expected: zi.expected, actual: describeInput(actualValue), message: { zh: `${name}（${path}）类型错误，应为 ${zi.expected}`, en: `${where} has the wrong type: expected ${zi.expected}, got ${describeInput(actualValue)}` } }];
+      return [
+        {
+          ...base,
+          code: 'field-type',
+          expected: zi.expected,
+          actual: describeInput(actualValue),
+          message: {
+            zh: `${name}（${path}）类型错误，应为 ${zi.expected}`,
+            en: `${where} has the wrong type: expected ${zi.expected}, got ${describeInput(actualValue)}`,
+          },
+        },
+      ];
     case 'too_big':
       if (zi.origin === 'string') {
         const len = typeof actualValue === 'string' ? actualValue.length : undefined;
-        return [{ ...base, code: 'field-too-long', expected: `≤ ${zi.maximum} characters`, actual: `${len} characters`, message: { zh: `${name}（${path}）超长：最多 ${zi.maximum} 个字符，实际 ${len} 个`, en: `${where} is too long: at most ${zi.maximum} characters, got ${len}` } }];
+        return [
+          {
+            ...base,
+            code: 'field-too-long',
+            expected: `≤ ${zi.maximum} characters`,
+            actual: `${len} characters`,
+            message: {
+              zh: `${name}（${path}）超长：最多 ${zi.maximum} 个字符，实际 ${len} 个`,
+              en: `${where} is too long: at most ${zi.maximum} characters, got ${len}`,
+            },
+          },
+        ];
       }
-      return [{ ...base, code: 'field-too-many', expected: `≤ ${zi.maximum}`, message: { zh: `${name}（${path}）数量过多：最多 ${zi.maximum} 项`, en: `${where} has too many entries: at most ${zi.maximum}` } }];
+      return [
+        {
+          ...base,
+          code: 'field-too-many',
+          expected: `≤ ${zi.maximum}`,
+          message: {
+            zh: `${name}（${path}）数量过多：最多 ${zi.maximum} 项`,
+            en: `${where} has too many entries: at most ${zi.maximum}`,
+          },
+        },
+      ];
     case 'too_small':
       if (zi.origin === 'string') {
         if (zi.exact) {
-          return [{ ...base, code: 'field-length', expected: `${zi.minimum} characters`, actual: describeInput(actualValue), message: { zh: `${name}（${path}）应为 ${zi.minimum} 个字符`, en: `${where} must be exactly ${zi.minimum} characters` } }];
+          return [
+            {
+              ...base,
+              code: 'field-length',
+              expected: `${zi.minimum} characters`,
+              actual: describeInput(actualValue),
+              message: {
+                zh: `${name}（${path}）应为 ${zi.minimum} 个字符`,
+                en: `${where} must be exactly ${zi.minimum} characters`,
+              },
+            },
+          ];
         }
-        return [{ ...base, code: 'field-empty', message: { zh: `${name}（${path}）不能为空`, en: `${where} must not be empty` } }];
+        return [
+          {
+            ...base,
+            code: 'field-empty',
+            message: { zh: `${name}（${path}）不能为空`, en: `${where} must not be empty` },
+          },
+        ];
       }
-      return [{ ...base, code: 'field-too-few', expected: `≥ ${zi.minimum}`, message: { zh: `${name}（${path}）至少需要 ${zi.minimum} 项`, en: `${where} needs at least ${zi.minimum} entries` } }];
+      return [
+        {
+          ...base,
+          code: 'field-too-few',
+          expected: `≥ ${zi.minimum}`,
+          message: {
+            zh: `${name}（${path}）至少需要 ${zi.minimum} 项`,
+            en: `${where} needs at least ${zi.minimum} entries`,
+          },
+        },
+      ];
     case 'invalid_value': {
       if (actualValue === undefined) {
-        return [{ ...base, code: 'field-required', message: { zh: `缺少必填项 ${name}（${path}）`, en: `Required field ${where} is missing` } }];
+        return [
+          {
+            ...base,
+            code: 'field-required',
+            message: { zh: `缺少必填项 ${name}（${path}）`, en: `Required field ${where} is missing` },
+          },
+        ];
       }
       const allowed = zi.values.map((v) => String(v)).join(' | ');
-      return [{ ...base, code: 'field-value', expected: allowed, actual: describeInput(actualValue), message: { zh: `${name}（${path}）取值 ${describeInput(actualValue)} 不允许，应为 ${allowed}`, en: `${where} must be ${allowed}, got ${describeInput(actualValue)}` } }];
+      return [
+        {
+          ...base,
+          code: 'field-value',
+          expected: allowed,
+          actual: describeInput(actualValue),
+          message: {
+            zh: `${name}（${path}）取值 ${describeInput(actualValue)} 不允许，应为 ${allowed}`,
+            en: `${where} must be ${allowed}, got ${describeInput(actualValue)}`,
+          },
+        },
+      ];
     }
     case 'invalid_format':
     case 'custom': {
       if (zi.message === FORMAT.decimal || zi.message === FORMAT.int) {
         const expected = zi.message === FORMAT.decimal ? 'number | decimal string' : 'integer';
         if (actualValue === undefined) {
-          return [{ ...base, code: 'field-required', expected, message: { zh: `缺少必填项 ${name}（${path}）`, en: `Required field ${where} is missing` } }];
+          return [
+            {
+              ...base,
+              code: 'field-required',
+              expected,
+              message: { zh: `缺少必填项 ${name}（${path}）`, en: `Required field ${where} is missing` },
+            },
+          ];
         }
         if (typeof actualValue !== 'string' && typeof actualValue !== 'number') {
-          return [{ ...base, code: 'field-type', expected, actual: describeInput(actualValue), message: { zh: `${name}（${path}）类型错误，应为${zi.message === FORMAT.decimal ? '数字或十进制字符串' : '整数'}`, en: `${where} must be a ${expected}, got ${describeInput(actualValue)}` } }];
+          return [
+            {
+              ...base,
+              code: 'field-type',
+              expected,
+              actual: describeInput(actualValue),
+              message: {
+                zh: `${name}（${path}）类型错误，应为${zi.message === FORMAT.decimal ? '数字或十进制字符串' : '整数'}`,
+                en: `${where} must be a ${expected}, got ${describeInput(actualValue)}`,
+              },
+            },
+          ];
         }
         const neg = zi.message === FORMAT.decimal && toDecimal(actualValue)?.isNegative();
         if (neg) {
           const fmt = FORMAT_TEXT[FORMAT.nonNegative]!;
-          return [{ ...base, code: 'field-format', expected: fmt.en, actual: describeInput(actualValue), message: { zh: `${name}（${path}）应为${fmt.zh}，实际为 ${describeInput(actualValue)}`, en: `${where} must be ${fmt.en}, got ${describeInput(actualValue)}` } }];
+          return [
+            {
+              ...base,
+              code: 'field-format',
+              expected: fmt.en,
+              actual: describeInput(actualValue),
+              message: {
+                zh: `${name}（${path}）应为${fmt.zh}，实际为 ${describeInput(actualValue)}`,
+                en: `${where} must be ${fmt.en}, got ${describeInput(actualValue)}`,
+              },
+            },
+          ];
         }
       }
       const fmt = FORMAT_TEXT[zi.message] ?? { zh: '规定格式', en: 'the required format' };
-      return [{ ...base, code: 'field-format', expected: fmt.en, actual: describeInput(actualValue), message: { zh: `${name}（${path}）格式错误，应为${fmt.zh}，实际为 ${describeInput(actualValue)}`, en: `${where} must be ${fmt.en}, got ${describeInput(actualValue)}` } }];
+      return [
+        {
+          ...base,
+          code: 'field-format',
+          expected: fmt.en,
+          actual: describeInput(actualValue),
+          message: {
+            zh: `${name}（${path}）格式错误，应为${fmt.zh}，实际为 ${describeInput(actualValue)}`,
+            en: `${where} must be ${fmt.en}, got ${describeInput(actualValue)}`,
+          },
+        },
+      ];
     }
     case 'invalid_union': {
       // Our unions are "number or string" amounts; the input was neither.
-      return [{ ...base, code: 'field-type', expected: 'number | string', actual: describeInput(actualValue), message: { zh: `${name}（${path}）应为数字或十进制字符串`, en: `${where} must be a number or a decimal string, got ${describeInput(actualValue)}` } }];
+      return [
+        {
+          ...base,
+          code: 'field-type',
+          expected: 'number | string',
+          actual: describeInput(actualValue),
+          message: {
+            zh: `${name}（${path}）应为数字或十进制字符串`,
+            en: `${where} must be a number or a decimal string, got ${describeInput(actualValue)}`,
+          },
+        },
+      ];
     }
     default:
-      return [{ ...base, code: 'field-invalid', actual: describeInput(actualValue), message: { zh: `${name}（${path}）不合法：${zi.message}`, en: `${where} is invalid: ${zi.message}` } }];
+      return [
+        {
+          ...base,
+          code: 'field-invalid',
+          actual: describeInput(actualValue),
+          message: { zh: `${name}（${path}）不合法：${zi.message}`, en: `${where} is invalid: ${zi.message}` },
+        },
+      ];
   }
 }
 
@@ -184,7 +348,10 @@ function checkKeys(obj: unknown, keys: Set<string>, doc: string, line: number, o
       ruleId: UNKNOWN_FIELD_RULE_ID,
       code: 'unknown-field',
       path: p,
-      message: { zh: `未知字段 ${key}（${p}）：报文中没有此字段，构建报文时不会带上`, en: `Unknown field ${p}: the CEB message has no such field, so it would not be sent` },
+      message: {
+        zh: `未知字段 ${key}（${p}）：报文中没有此字段，构建报文时不会带上`,
+        en: `Unknown field ${p}: the CEB message has no such field, so it would not be sent`,
+      },
     });
   }
 }

@@ -68,12 +68,15 @@ export function toDecimal(value: unknown): Decimal | undefined {
  * validation fast (a zod transform per amount costs more than the whole check).
  */
 export const amount = () =>
-  z.custom<string | number | Decimal>((v) => {
-    // Checked by pattern alone: building a Decimal here would double the work of parsing.
-    if (typeof v === 'string') return v.charCodeAt(0) !== 45 && DECIMAL_STRING.test(v);
-    if (typeof v === 'number') return v >= 0 && DECIMAL_STRING.test(String(v));
-    return toDecimal(v)?.isNegative() === false;
-  }, { error: FORMAT.decimal });
+  z.custom<string | number | Decimal>(
+    (v) => {
+      // Checked by pattern alone: building a Decimal here would double the work of parsing.
+      if (typeof v === 'string') return v.charCodeAt(0) !== 45 && DECIMAL_STRING.test(v);
+      if (typeof v === 'number') return v >= 0 && DECIMAL_STRING.test(String(v));
+      return toDecimal(v)?.isNegative() === false;
+    },
+    { error: FORMAT.decimal },
+  );
 
 /** `C..n`: a string of 1..n characters (XSD lengths count characters, so a Chinese character counts 1). */
 export const text = (max: number) => z.string().min(1).max(max);
@@ -84,7 +87,9 @@ export const digits = (len: number) => z.string().regex(new RegExp(`^\\d{${len}}
 
 /** `yyyyMMddHHmmss` (appTime, payTime). */
 export const dateTime14 = () =>
-  z.string().regex(/^\d{4}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])([01]\d|2[0-3])[0-5]\d[0-5]\d$/, { error: FORMAT.dateTime14 });
+  z
+    .string()
+    .regex(/^\d{4}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])([01]\d|2[0-3])[0-5]\d[0-5]\d$/, { error: FORMAT.dateTime14 });
 /** `yyyyMMdd` (declTime, ieDate). */
 export const date8 = () => z.string().regex(/^\d{4}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/, { error: FORMAT.date8 });
 /**
@@ -121,10 +126,13 @@ export const gcode = () => z.string().regex(/^\d{10}$/, { error: FORMAT.gcode })
 
 /** An XSD int accepted as a JSON integer or a digit string (gnum, packNo); the model holds a number. */
 export const int = (min = 0, max = 999_999_999) =>
-  z.custom<number | string>((v) => {
-    const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : Number.NaN;
-    return Number.isInteger(n) && n >= min && n <= max;
-  }, { error: FORMAT.int });
+  z.custom<number | string>(
+    (v) => {
+      const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : Number.NaN;
+      return Number.isInteger(n) && n >= min && n <= max;
+    },
+    { error: FORMAT.int },
+  );
 
 /** Envelope fields every declared document carries; optional in input because `build` fills them. */
 export const envelope = {

@@ -9,7 +9,8 @@ import { z } from 'zod';
 
 /** The id a value cites a source by, e.g. `CGS-2018-49`. */
 export const SourceIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
-  error: 'a source id such as "CGS-2018-49" (letters, digits, . _ -) naming an entry of the file\'s `sources`; put explanations in `note`',
+  error:
+    'a source id such as "CGS-2018-49" (letters, digits, . _ -) naming an entry of the file\'s `sources`; put explanations in `note`',
 });
 
 /** What a value cites: one source id, or a list of ids when several documents support it. */
@@ -33,7 +34,10 @@ export const SourceSchema = z
       number: z.string().min(1).optional(),
       title: z.string().min(1),
       /** The date the document was issued (YYYY-MM-DD). */
-      date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').optional(),
+      date: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+        .optional(),
       /** Where the text was read. */
       url: z.url({ protocol: /^https?$/ }).optional(),
       /** The part relied on: an article, a spec chapter and element, a file path of a secondary copy. */
@@ -45,20 +49,27 @@ export const SourceSchema = z
     },
     { error: (iss) => (iss.code === 'invalid_type' ? SHAPE : undefined) },
   )
-  .refine((s) => s.number !== undefined || s.section !== undefined, { error: 'a source needs the document `number` or the `section` relied on', path: ['number'] })
+  .refine((s) => s.number !== undefined || s.section !== undefined, {
+    error: 'a source needs the document `number` or the `section` relied on',
+    path: ['number'],
+  })
   .meta({ anyOf: [{ required: ['number'] }, { required: ['section'] }] });
 
 /** One source as checked. */
 export type Source = z.output<typeof SourceSchema>;
 
 /** The `sources` list of a data file: at least one, ids unique. */
-export const SourcesSchema = z.array(SourceSchema).min(1).superRefine((list, ctx) => {
-  const seen = new Set<string>();
-  for (const [i, s] of list.entries()) {
-    if (seen.has(s.id)) ctx.addIssue({ code: 'custom', message: `source id "${s.id}" appears twice`, path: [i, 'id'] });
-    seen.add(s.id);
-  }
-});
+export const SourcesSchema = z
+  .array(SourceSchema)
+  .min(1)
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    for (const [i, s] of list.entries()) {
+      if (seen.has(s.id))
+        ctx.addIssue({ code: 'custom', message: `source id "${s.id}" appears twice`, path: [i, 'id'] });
+      seen.add(s.id);
+    }
+  });
 
 /** The ids a reference names. */
 export function refIds(ref: SourceRef | undefined): string[] {
@@ -69,11 +80,15 @@ export function refIds(ref: SourceRef | undefined): string[] {
  * Every `source` value found in `data` (any depth, outside the `sources` list itself), with its
  * path, so one walk checks rulesets, code tables, lists and catalogues alike.
  */
-export function sourceRefs(data: unknown, skip: ReadonlySet<string> = new Set(['sources', '$sources'])): Array<{ path: PropertyKey[]; ref: unknown }> {
+export function sourceRefs(
+  data: unknown,
+  skip: ReadonlySet<string> = new Set(['sources', '$sources']),
+): Array<{ path: PropertyKey[]; ref: unknown }> {
   const out: Array<{ path: PropertyKey[]; ref: unknown }> = [];
   const walk = (v: unknown, path: PropertyKey[]): void => {
-    if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
-    else if (v !== null && typeof v === 'object') {
+    if (Array.isArray(v)) {
+      for (const [i, x] of v.entries()) walk(x, [...path, i]);
+    } else if (v !== null && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
         if (path.length === 0 && skip.has(k)) continue;
         if (k === 'source') out.push({ path: [...path, k], ref: x });
@@ -89,7 +104,12 @@ export function sourceRefs(data: unknown, skip: ReadonlySet<string> = new Set(['
  * Adds an issue for each `source` in `data` that names no entry of `sources`: a refinement for
  * the schema of any data file.
  */
-export function checkSourceRefs(data: unknown, sources: readonly Source[] | undefined, ctx: z.RefinementCtx, skip?: ReadonlySet<string>): void {
+export function checkSourceRefs(
+  data: unknown,
+  sources: readonly Source[] | undefined,
+  ctx: z.RefinementCtx,
+  skip?: ReadonlySet<string>,
+): void {
   const known = new Set((sources ?? []).map((s) => s.id));
   for (const { path, ref } of sourceRefs(data, skip)) {
     for (const id of refIds(ref as SourceRef)) {
@@ -97,7 +117,10 @@ export function checkSourceRefs(data: unknown, sources: readonly Source[] | unde
         ctx.addIssue({
           code: 'custom',
           path,
-          message: known.size === 0 ? `cites source "${id}" but the file lists no \`sources\`` : `cites unknown source "${id}"; the file's sources are ${[...known].join(', ')}`,
+          message:
+            known.size === 0
+              ? `cites source "${id}" but the file lists no \`sources\``
+              : `cites unknown source "${id}"; the file's sources are ${[...known].join(', ')}`,
         });
       }
     }
@@ -127,8 +150,10 @@ export function citation(s: Source): string {
 export function labelRef(ref: SourceRef | undefined, sources: readonly Source[] | undefined): string | undefined {
   const ids = refIds(ref);
   if (ids.length === 0) return undefined;
-  return ids.map((id) => {
-    const s = sources?.find((x) => x.id === id);
-    return s ? sourceLabel(s) : id;
-  }).join('; ');
+  return ids
+    .map((id) => {
+      const s = sources?.find((x) => x.id === id);
+      return s ? sourceLabel(s) : id;
+    })
+    .join('; ');
 }

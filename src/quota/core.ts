@@ -40,13 +40,33 @@ export function parseInstant(value: QuotaInstant, what = 'at'): Date {
       if (!Number.isNaN(d.getTime())) return d;
     }
   }
-  throw new SandanError('QUOTA_INVALID', `${what} must be a Date, an ISO 8601 date-time, YYYY-MM-DD or yyyyMMddHHmmss (Beijing time), got ${JSON.stringify(value)}`);
+  throw new SandanError(
+    'QUOTA_INVALID',
+    `${what} must be a Date, an ISO 8601 date-time, YYYY-MM-DD or yyyyMMddHHmmss (Beijing time), got ${JSON.stringify(value)}`,
+  );
 }
 
-function beijingLocal(text: string, y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, what: string): Date {
+function beijingLocal(
+  text: string,
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  ms: number,
+  what: string,
+): Date {
   const t = Date.UTC(y, mo - 1, d, h, mi, s, ms);
   const back = new Date(t);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
+  if (
+    back.getUTCFullYear() !== y ||
+    back.getUTCMonth() !== mo - 1 ||
+    back.getUTCDate() !== d ||
+    h > 23 ||
+    mi > 59 ||
+    s > 59
+  ) {
     throw new SandanError('QUOTA_INVALID', `${what}: ${JSON.stringify(text)} is not a real date and time`);
   }
   return new Date(t - BEIJING_OFFSET);
@@ -87,8 +107,11 @@ export function toAmount(value: unknown, what = 'amount'): Decimal {
   } catch {
     d = undefined;
   }
-  if (!d || !d.isFinite() || d.isNegative() || d.decimalPlaces() > 5 || d.gte('1e14')) {
-    throw new SandanError('QUOTA_INVALID', `${what} must be a non-negative decimal with at most 5 decimal places, got ${JSON.stringify(String(value))}`);
+  if (!d?.isFinite() || d.isNegative() || d.decimalPlaces() > 5 || d.gte('1e14')) {
+    throw new SandanError(
+      'QUOTA_INVALID',
+      `${what} must be a non-negative decimal with at most 5 decimal places, got ${JSON.stringify(String(value))}`,
+    );
   }
   return d;
 }
@@ -97,14 +120,22 @@ export function toAmount(value: unknown, what = 'amount'): Decimal {
  * The amount of an order: a plain amount counts as it is; `{ dutiableValue, actualPaid }`
  * lets the policy's `quotaBasis` choose.
  */
-export type QuotaAmountInput = Decimal | string | number | { dutiableValue: Decimal | string | number; actualPaid?: Decimal | string | number | undefined };
+export type QuotaAmountInput =
+  | Decimal
+  | string
+  | number
+  | { dutiableValue: Decimal | string | number; actualPaid?: Decimal | string | number | undefined };
 
 /** Picks and checks the amount that counts under a basis. */
 export function countedAmountOf(input: QuotaAmountInput, basis: QuotaPolicy['quotaBasis']): Decimal {
   if (input !== null && typeof input === 'object' && !Dec.isDecimal(input)) {
     const o = input as { dutiableValue: unknown; actualPaid?: unknown };
     if (basis === 'actualPaid') {
-      if (o.actualPaid === undefined) throw new SandanError('QUOTA_INVALID', 'The policy counts actualPaid toward the quota, but the amount gives only dutiableValue');
+      if (o.actualPaid === undefined)
+        throw new SandanError(
+          'QUOTA_INVALID',
+          'The policy counts actualPaid toward the quota, but the amount gives only dutiableValue',
+        );
       return toAmount(o.actualPaid, 'amount.actualPaid');
     }
     return toAmount(o.dutiableValue, 'amount.dutiableValue');
@@ -114,7 +145,8 @@ export function countedAmountOf(input: QuotaAmountInput, basis: QuotaPolicy['quo
 
 /** Normalises an ID number for hashing: trimmed, upper-case check character. */
 export function normaliseIdNumber(idNumber: string): string {
-  if (typeof idNumber !== 'string' || idNumber.trim() === '') throw new SandanError('QUOTA_INVALID', 'The buyer ID number is empty');
+  if (typeof idNumber !== 'string' || idNumber.trim() === '')
+    throw new SandanError('QUOTA_INVALID', 'The buyer ID number is empty');
   return idNumber.trim().toUpperCase();
 }
 
@@ -123,7 +155,9 @@ export function normaliseIdNumber(idNumber: string): string {
  * ledger secret, lower-case hex. The ID number itself is never stored.
  */
 export function buyerKeyOf(secret: string | Uint8Array, idNumber: string): string {
-  return createHmac('sha256', secret).update(`sandan-quota-buyer:${normaliseIdNumber(idNumber)}`, 'utf8').digest('hex');
+  return createHmac('sha256', secret)
+    .update(`sandan-quota-buyer:${normaliseIdNumber(idNumber)}`, 'utf8')
+    .digest('hex');
 }
 
 /** A fingerprint of the secret the store remembers, so that a ledger opened with another secret fails loudly. */
@@ -134,7 +168,10 @@ export function secretFingerprint(secret: string | Uint8Array): string {
 /** Checks an order number: a non-empty string of at most 60 characters (CEB orderNo C..60). */
 export function checkOrderNo(orderNo: unknown): string {
   if (typeof orderNo !== 'string' || orderNo.trim() === '' || orderNo.length > 60) {
-    throw new SandanError('QUOTA_INVALID', `orderNo must be a non-empty string of at most 60 characters, got ${JSON.stringify(orderNo)}`);
+    throw new SandanError(
+      'QUOTA_INVALID',
+      `orderNo must be a non-empty string of at most 60 characters, got ${JSON.stringify(orderNo)}`,
+    );
   }
   return orderNo;
 }
@@ -168,7 +205,13 @@ export interface QuotaBalance {
 }
 
 /** Sums a buyer-year's entries at `now`, optionally leaving one order out. */
-export function balanceOf(entries: readonly QuotaEntry[], year: number, limit: Decimal, now: Date, excludeOrderNo?: string): QuotaBalance {
+export function balanceOf(
+  entries: readonly QuotaEntry[],
+  year: number,
+  limit: Decimal,
+  now: Date,
+  excludeOrderNo?: string,
+): QuotaBalance {
   let reserved = new Dec(0);
   let committed = new Dec(0);
   let orders = 0;
@@ -236,11 +279,30 @@ export interface QuotaPlan {
 }
 
 function event(e: QuotaEntry, type: QuotaEvent['type'], amount: Decimal, at: Date, key?: string): QuotaEvent {
-  return { orderNo: e.orderNo, buyerKey: e.buyerKey, year: e.year, type, amount, at, ...(key !== undefined && { key }) };
+  return {
+    orderNo: e.orderNo,
+    buyerKey: e.buyerKey,
+    year: e.year,
+    type,
+    amount,
+    at,
+    ...(key !== undefined && { key }),
+  };
 }
 
-function refused(orderNo: string, reason: QuotaRefusal, message: string, balance?: QuotaBalance, entry?: QuotaEntry): QuotaPlan {
-  return { insert: [], update: [], events: [], result: { ok: false, orderNo, reason, message, remaining: balance?.remaining, balance, entry } };
+function refused(
+  orderNo: string,
+  reason: QuotaRefusal,
+  message: string,
+  balance?: QuotaBalance,
+  entry?: QuotaEntry,
+): QuotaPlan {
+  return {
+    insert: [],
+    update: [],
+    events: [],
+    result: { ok: false, orderNo, reason, message, remaining: balance?.remaining, balance, entry },
+  };
 }
 
 /** What {@link planReserve} decides on. */
@@ -269,9 +331,13 @@ export interface ReserveFacts {
 export function planReserve(f: ReserveFacts): QuotaPlan {
   const { existing, now } = f;
   if (existing && (existing.buyerKey !== f.buyerKey || existing.year !== f.year || !existing.amount.eq(f.amount))) {
-    throw new SandanError('QUOTA_CONFLICT', `Order ${f.orderNo} is already in the ledger with another buyer, year or amount (${existing.amount.toFixed()} in ${existing.year}); an orderNo is reserved once`, {
-      details: { orderNo: f.orderNo },
-    });
+    throw new SandanError(
+      'QUOTA_CONFLICT',
+      `Order ${f.orderNo} is already in the ledger with another buyer, year or amount (${existing.amount.toFixed()} in ${existing.year}); an orderNo is reserved once`,
+      {
+        details: { orderNo: f.orderNo },
+      },
+    );
   }
   const update: QuotaEntry[] = [];
   const events: QuotaEvent[] = [];
@@ -282,14 +348,29 @@ export function planReserve(f: ReserveFacts): QuotaPlan {
     events.push(event(e, 'expire', e.amount.minus(e.refunded), now));
     return gone;
   });
-  const current = existing ? entries.find((e) => e.orderNo === existing.orderNo) ?? existing : undefined;
+  const current = existing ? (entries.find((e) => e.orderNo === existing.orderNo) ?? existing) : undefined;
   if (current && current.status !== 'released') {
     const balance = balanceOf(entries, f.year, f.limit, now);
-    return { insert: [], update, events, result: { ok: true, orderNo: f.orderNo, duplicate: true, entry: current, remaining: balance.remaining, balance } };
+    return {
+      insert: [],
+      update,
+      events,
+      result: { ok: true, orderNo: f.orderNo, duplicate: true, entry: current, remaining: balance.remaining, balance },
+    };
   }
   if (current && current.releaseReason === 'cancelled') {
     const balance = balanceOf(entries, f.year, f.limit, now);
-    return { ...refused(f.orderNo, 'released', `Order ${f.orderNo} was cancelled; it cannot be reserved again`, balance, current), update, events };
+    return {
+      ...refused(
+        f.orderNo,
+        'released',
+        `Order ${f.orderNo} was cancelled; it cannot be reserved again`,
+        balance,
+        current,
+      ),
+      update,
+      events,
+    };
   }
   const before = balanceOf(entries, f.year, f.limit, now, f.orderNo);
   if (before.used.plus(f.amount).gt(f.limit)) {
@@ -320,13 +401,33 @@ export function planReserve(f: ReserveFacts): QuotaPlan {
   events.push(event(entry, 'reserve', f.amount, now));
   const after = balanceOf([...entries.filter((e) => e.orderNo !== f.orderNo), entry], f.year, f.limit, now);
   // An expired reservation being reserved again is an update of its row, not a new row.
-  return { insert: current ? [] : [entry], update: current ? [...update.filter((u) => u.orderNo !== entry.orderNo), entry] : update, events, result: { ok: true, orderNo: f.orderNo, duplicate: false, entry, remaining: after.remaining, balance: after } };
+  return {
+    insert: current ? [] : [entry],
+    update: current ? [...update.filter((u) => u.orderNo !== entry.orderNo), entry] : update,
+    events,
+    result: { ok: true, orderNo: f.orderNo, duplicate: false, entry, remaining: after.remaining, balance: after },
+  };
 }
 
-function done(entry: QuotaEntry, entries: readonly QuotaEntry[], limit: Decimal, now: Date, duplicate: boolean, update: QuotaEntry[], events: QuotaEvent[]): QuotaPlan {
-  const all = entries.some((e) => e.orderNo === entry.orderNo) ? entries.map((e) => (e.orderNo === entry.orderNo ? entry : e)) : [...entries, entry];
+function done(
+  entry: QuotaEntry,
+  entries: readonly QuotaEntry[],
+  limit: Decimal,
+  now: Date,
+  duplicate: boolean,
+  update: QuotaEntry[],
+  events: QuotaEvent[],
+): QuotaPlan {
+  const all = entries.some((e) => e.orderNo === entry.orderNo)
+    ? entries.map((e) => (e.orderNo === entry.orderNo ? entry : e))
+    : [...entries, entry];
   const balance = balanceOf(all, entry.year, limit, now);
-  return { insert: [], update, events, result: { ok: true, orderNo: entry.orderNo, duplicate, entry, remaining: balance.remaining, balance } };
+  return {
+    insert: [],
+    update,
+    events,
+    result: { ok: true, orderNo: entry.orderNo, duplicate, entry, remaining: balance.remaining, balance },
+  };
 }
 
 /**
@@ -337,24 +438,69 @@ function done(entry: QuotaEntry, entries: readonly QuotaEntry[], limit: Decimal,
 export function planCommit(entry: QuotaEntry, entries: readonly QuotaEntry[], limit: Decimal, now: Date): QuotaPlan {
   if (entry.status === 'committed') return done(entry, entries, limit, now, true, [], []);
   if (entry.status === 'released' && entry.releaseReason === 'cancelled') {
-    return refused(entry.orderNo, 'released', `Order ${entry.orderNo} was cancelled; it cannot be committed`, balanceOf(entries, entry.year, limit, now), entry);
+    return refused(
+      entry.orderNo,
+      'released',
+      `Order ${entry.orderNo} was cancelled; it cannot be committed`,
+      balanceOf(entries, entry.year, limit, now),
+      entry,
+    );
   }
-  const next: QuotaEntry = { ...entry, status: 'committed', releaseReason: undefined, expiresAt: undefined, updatedAt: now };
-  return done(next, entries, limit, now, false, [next], [event(entry, 'commit', entry.amount.minus(entry.refunded), now)]);
+  const next: QuotaEntry = {
+    ...entry,
+    status: 'committed',
+    releaseReason: undefined,
+    expiresAt: undefined,
+    updatedAt: now,
+  };
+  return done(
+    next,
+    entries,
+    limit,
+    now,
+    false,
+    [next],
+    [event(entry, 'commit', entry.amount.minus(entry.refunded), now)],
+  );
 }
 
 /**
  * Decides a release: the order was cancelled (or its reservation expired). Whatever still
  * counts is given back. A released order is a duplicate.
  */
-export function planRelease(entry: QuotaEntry, entries: readonly QuotaEntry[], limit: Decimal, now: Date, reason: 'cancelled' | 'expired' = 'cancelled'): QuotaPlan {
+export function planRelease(
+  entry: QuotaEntry,
+  entries: readonly QuotaEntry[],
+  limit: Decimal,
+  now: Date,
+  reason: 'cancelled' | 'expired' = 'cancelled',
+): QuotaPlan {
   if (entry.status === 'released') return done(entry, entries, limit, now, true, [], []);
   if (reason === 'expired' && entry.status !== 'reserved') {
-    return refused(entry.orderNo, 'not-committed', `Order ${entry.orderNo} is ${entry.status}; only a reservation can expire`, balanceOf(entries, entry.year, limit, now), entry);
+    return refused(
+      entry.orderNo,
+      'not-committed',
+      `Order ${entry.orderNo} is ${entry.status}; only a reservation can expire`,
+      balanceOf(entries, entry.year, limit, now),
+      entry,
+    );
   }
   const back = entry.amount.minus(entry.refunded);
-  const next: QuotaEntry = { ...entry, status: 'released', releaseReason: isExpired(entry, now) ? 'expired' : reason, updatedAt: now };
-  return done(next, entries, limit, now, false, [next], [event(entry, next.releaseReason === 'expired' ? 'expire' : 'release', back, now)]);
+  const next: QuotaEntry = {
+    ...entry,
+    status: 'released',
+    releaseReason: isExpired(entry, now) ? 'expired' : reason,
+    updatedAt: now,
+  };
+  return done(
+    next,
+    entries,
+    limit,
+    now,
+    false,
+    [next],
+    [event(entry, next.releaseReason === 'expired' ? 'expire' : 'release', back, now)],
+  );
 }
 
 /** How {@link planRefund} treats the return window. */
@@ -390,16 +536,26 @@ export function planRefund(
 ): QuotaPlan {
   const checked = window.check === undefined ? {} : { returnWindow: window.check };
   const withWindow = (p: QuotaPlan): QuotaPlan => ({ ...p, result: { ...p.result, ...checked } });
-  if (key !== undefined && orderEvents.some((e) => e.type === 'refund' && e.key === key)) return withWindow(done(entry, entries, limit, now, true, [], []));
+  if (key !== undefined && orderEvents.some((e) => e.type === 'refund' && e.key === key))
+    return withWindow(done(entry, entries, limit, now, true, [], []));
   if (entry.status !== 'committed') {
     const why = entry.status === 'released' ? 'released' : 'not-committed';
-    return refused(entry.orderNo, why, `Order ${entry.orderNo} is ${entry.status}${entry.releaseReason ? ` (${entry.releaseReason})` : ''}; only a released inventory can be refunded`, balanceOf(entries, entry.year, limit, now), entry);
+    return refused(
+      entry.orderNo,
+      why,
+      `Order ${entry.orderNo} is ${entry.status}${entry.releaseReason ? ` (${entry.releaseReason})` : ''}; only a released inventory can be refunded`,
+      balanceOf(entries, entry.year, limit, now),
+      entry,
+    );
   }
   const left = entry.amount.minus(entry.refunded);
   if (amount === undefined && left.isZero()) return withWindow(done(entry, entries, limit, now, true, [], []));
   const w = window.check;
   if (w && !w.within && window.outside !== 'allow') {
-    const late = w.appliedAt.getTime() > w.applyBy.getTime() ? `applied for at ${beijingText(w.appliedAt)}, after ${beijingText(w.applyBy)}` : `back at ${beijingText(w.arrivedAt!)}, after ${beijingText(w.arriveBy)}`;
+    const late =
+      w.appliedAt.getTime() > w.applyBy.getTime()
+        ? `applied for at ${beijingText(w.appliedAt)}, after ${beijingText(w.applyBy)}`
+        : `back at ${beijingText(w.arrivedAt!)}, after ${beijingText(w.arriveBy)}`;
     return withWindow(
       refused(
         entry.orderNo,
@@ -412,7 +568,13 @@ export function planRefund(
   }
   const give = amount ?? left;
   if (give.gt(left)) {
-    return refused(entry.orderNo, 'over-refund', `Refund of ${give.toFixed()} CNY for order ${entry.orderNo} is more than the ${left.toFixed()} CNY that still counts`, balanceOf(entries, entry.year, limit, now), entry);
+    return refused(
+      entry.orderNo,
+      'over-refund',
+      `Refund of ${give.toFixed()} CNY for order ${entry.orderNo} is more than the ${left.toFixed()} CNY that still counts`,
+      balanceOf(entries, entry.year, limit, now),
+      entry,
+    );
   }
   const next: QuotaEntry = { ...entry, refunded: entry.refunded.plus(give), updatedAt: now };
   return withWindow(done(next, entries, limit, now, false, [next], [event(entry, 'refund', give, now, key)]));

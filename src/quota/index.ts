@@ -7,10 +7,28 @@ export * from './types.js';
 // The decision functions (planReserve, planCommit, …) and time helpers in core.ts are internal:
 // QuotaLedger is their one public door.
 export type { QuotaAmountInput, QuotaBalance, QuotaInstant, QuotaRefusal, QuotaResult } from './core.js';
-export { checkReturnWindow, returnDeadlines, type ReturnDeadlines, type ReturnWindowCheck, type ReturnWindowPolicy } from './return-window.js';
-export { QuotaLedger, defaultQuotaPolicy, type QuotaLedgerOptions, type RefundOptions, type ReserveOptions } from './ledger.js';
+export {
+  checkReturnWindow,
+  returnDeadlines,
+  type ReturnDeadlines,
+  type ReturnWindowCheck,
+  type ReturnWindowPolicy,
+} from './return-window.js';
+export {
+  QuotaLedger,
+  defaultQuotaPolicy,
+  type QuotaLedgerOptions,
+  type RefundOptions,
+  type ReserveOptions,
+} from './ledger.js';
 export { MemoryQuotaStore } from './memory.js';
-export { applyReceipt, applyReceipts, type ApplyReceiptOptions, type QuotaReceipt, type ReceiptOutcome } from './receipts.js';
+export {
+  applyReceipt,
+  applyReceipts,
+  type ApplyReceiptOptions,
+  type QuotaReceipt,
+  type ReceiptOutcome,
+} from './receipts.js';
 export { quotaSnapshot, validateWithQuota, type QuotaValidationResult } from './validate.js';
 export { annualLimit, type QuotaSnapshot } from '../rules/families/quota.js';
 export { quotaReceiptsOf } from './from-xml.js';

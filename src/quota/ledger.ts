@@ -99,12 +99,23 @@ export class QuotaLedger {
   private checked: Promise<void> | undefined;
 
   constructor(options: QuotaLedgerOptions) {
-    if (!options || typeof options.store?.transaction !== 'function') throw new SandanError('QUOTA_INVALID', 'QuotaLedger needs a store');
+    if (!options || typeof options.store?.transaction !== 'function')
+      throw new SandanError('QUOTA_INVALID', 'QuotaLedger needs a store');
     const s = options.secret;
     const size = typeof s === 'string' ? Buffer.byteLength(s) : s instanceof Uint8Array ? s.byteLength : 0;
-    if (size < 16) throw new SandanError('QUOTA_INVALID', 'The quota secret must be at least 16 bytes (e.g. 32 random bytes, hex); set SANDAN_QUOTA_SECRET for the CLI');
-    if (options.reservationTtlMs !== undefined && !(Number.isFinite(options.reservationTtlMs) && options.reservationTtlMs > 0)) {
-      throw new SandanError('QUOTA_INVALID', `reservationTtlMs must be a positive number of milliseconds, got ${String(options.reservationTtlMs)}`);
+    if (size < 16)
+      throw new SandanError(
+        'QUOTA_INVALID',
+        'The quota secret must be at least 16 bytes (e.g. 32 random bytes, hex); set SANDAN_QUOTA_SECRET for the CLI',
+      );
+    if (
+      options.reservationTtlMs !== undefined &&
+      !(Number.isFinite(options.reservationTtlMs) && options.reservationTtlMs > 0)
+    ) {
+      throw new SandanError(
+        'QUOTA_INVALID',
+        `reservationTtlMs must be a positive number of milliseconds, got ${String(options.reservationTtlMs)}`,
+      );
     }
     this.store = options.store;
     this.secret = s;
@@ -133,7 +144,10 @@ export class QuotaLedger {
         const have = await tx.getMeta('secret-fingerprint');
         if (have === undefined) await tx.setMeta('secret-fingerprint', want);
         else if (have !== want) {
-          throw new SandanError('QUOTA_STORE', `The ledger in ${this.store.name} was written with another secret; buyer keys would not match. Use the original SANDAN_QUOTA_SECRET.`);
+          throw new SandanError(
+            'QUOTA_STORE',
+            `The ledger in ${this.store.name} was written with another secret; buyer keys would not match. Use the original SANDAN_QUOTA_SECRET.`,
+          );
         }
       })
       .catch((e: unknown) => {
@@ -163,7 +177,11 @@ export class QuotaLedger {
    * force on `at` when it falls in the year (default: now), else on the year's nearest day.
    * `excludeOrderNo` leaves one order out, e.g. the order being validated.
    */
-  async remaining(buyerIdNumber: string, year: number, options: { at?: QuotaInstant; excludeOrderNo?: string } = {}): Promise<QuotaBalance> {
+  async remaining(
+    buyerIdNumber: string,
+    year: number,
+    options: { at?: QuotaInstant; excludeOrderNo?: string } = {},
+  ): Promise<QuotaBalance> {
     checkYear(year);
     const key = this.buyerKey(buyerIdNumber);
     const now = this.clock();
@@ -180,7 +198,13 @@ export class QuotaLedger {
    * the remaining amount) when the buyer's used quota plus this order would pass the limit.
    * A single indivisible item above the single-transaction limit is reserved like any other.
    */
-  async reserve(orderNo: string, buyerIdNumber: string, amount: QuotaAmountInput, at: QuotaInstant, options: ReserveOptions = {}): Promise<QuotaResult> {
+  async reserve(
+    orderNo: string,
+    buyerIdNumber: string,
+    amount: QuotaAmountInput,
+    at: QuotaInstant,
+    options: ReserveOptions = {},
+  ): Promise<QuotaResult> {
     checkOrderNo(orderNo);
     const orderAt = parseInstant(at);
     const year = beijingYear(orderAt);
@@ -189,22 +213,51 @@ export class QuotaLedger {
     const buyerKey = this.buyerKey(buyerIdNumber);
     const now = this.now(options.now);
     const ttl = options.ttlMs ?? this.ttlMs;
-    if (ttl !== undefined && !(Number.isFinite(ttl) && ttl > 0)) throw new SandanError('QUOTA_INVALID', `ttlMs must be a positive number of milliseconds, got ${String(ttl)}`);
+    if (ttl !== undefined && !(Number.isFinite(ttl) && ttl > 0))
+      throw new SandanError('QUOTA_INVALID', `ttlMs must be a positive number of milliseconds, got ${String(ttl)}`);
     const expiresAt = ttl === undefined ? undefined : new Date(now.getTime() + ttl);
     return this.run(async (tx) => {
       await tx.lockBuyerYear(buyerKey, year);
       const existing = await tx.getEntry(orderNo);
       const entries = await tx.entries(buyerKey, year);
-      return planReserve({ orderNo, buyerKey, year, amount: value, limit: policy.annualLimit, orderAt, now, expiresAt, copNo: options.copNo, invtNo: options.invtNo, existing, entries });
+      return planReserve({
+        orderNo,
+        buyerKey,
+        year,
+        amount: value,
+        limit: policy.annualLimit,
+        orderAt,
+        now,
+        expiresAt,
+        copNo: options.copNo,
+        invtNo: options.invtNo,
+        existing,
+        entries,
+      });
     });
   }
 
   /** Runs a decision on one existing order under its buyer-year lock. */
-  private onOrder(orderNo: string, decide: (entry: QuotaEntry, entries: QuotaEntry[], limit: Decimal, tx: QuotaTx) => Promise<QuotaPlan> | QuotaPlan): Promise<QuotaResult> {
+  private onOrder(
+    orderNo: string,
+    decide: (entry: QuotaEntry, entries: QuotaEntry[], limit: Decimal, tx: QuotaTx) => Promise<QuotaPlan> | QuotaPlan,
+  ): Promise<QuotaResult> {
     checkOrderNo(orderNo);
     return this.run(async (tx) => {
       const first = await tx.getEntry(orderNo);
-      if (!first) return { insert: [], update: [], events: [], result: { ok: false, orderNo, reason: 'unknown-order', message: `The ledger has no order ${orderNo}`, remaining: undefined } };
+      if (!first)
+        return {
+          insert: [],
+          update: [],
+          events: [],
+          result: {
+            ok: false,
+            orderNo,
+            reason: 'unknown-order',
+            message: `The ledger has no order ${orderNo}`,
+            remaining: undefined,
+          },
+        };
       await tx.lockBuyerYear(first.buyerKey, first.year);
       const entry = (await tx.getEntry(orderNo)) ?? first;
       const entries = await tx.entries(entry.buyerKey, entry.year);
@@ -220,7 +273,10 @@ export class QuotaLedger {
   }
 
   /** The order was cancelled (CEB624 approved) or its reservation expired: its quota is given back. */
-  release(orderNo: string, options: { now?: QuotaInstant; reason?: 'cancelled' | 'expired' } = {}): Promise<QuotaResult> {
+  release(
+    orderNo: string,
+    options: { now?: QuotaInstant; reason?: 'cancelled' | 'expired' } = {},
+  ): Promise<QuotaResult> {
     const now = this.now(options.now);
     return this.onOrder(orderNo, (e, all, limit) => planRelease(e, all, limit, now, options.reason ?? 'cancelled'));
   }
@@ -238,7 +294,11 @@ export class QuotaLedger {
     const give = amount === undefined ? undefined : toAmount(amount, 'refund amount');
     if (give?.isZero()) throw new SandanError('QUOTA_INVALID', 'A refund amount must be more than zero');
     const outside = options.outsideReturnWindow ?? 'refuse';
-    if (outside !== 'refuse' && outside !== 'allow') throw new SandanError('QUOTA_INVALID', `outsideReturnWindow must be 'refuse' or 'allow', got ${JSON.stringify(outside)}`);
+    if (outside !== 'refuse' && outside !== 'allow')
+      throw new SandanError(
+        'QUOTA_INVALID',
+        `outsideReturnWindow must be 'refuse' or 'allow', got ${JSON.stringify(outside)}`,
+      );
     const appliedAt = options.appliedAt === undefined ? now : parseInstant(options.appliedAt, 'appliedAt');
     const arrivedAt = options.arrivedAt === undefined ? undefined : parseInstant(options.arrivedAt, 'arrivedAt');
     const releasedAt = options.releasedAt === undefined ? undefined : parseInstant(options.releasedAt, 'releasedAt');
@@ -260,7 +320,11 @@ export class QuotaLedger {
   }
 
   /** The entry of an order, found by orderNo, else invtNo, else copNo. */
-  async find(by: { orderNo?: string | undefined; copNo?: string | undefined; invtNo?: string | undefined }): Promise<QuotaEntry | undefined> {
+  async find(by: {
+    orderNo?: string | undefined;
+    copNo?: string | undefined;
+    invtNo?: string | undefined;
+  }): Promise<QuotaEntry | undefined> {
     await this.ready();
     return this.store.transaction(
       async (tx) => {

@@ -32,10 +32,20 @@ export class MemoryQuotaStore implements QuotaStore {
       const tx: QuotaTx = {
         lockBuyerYear: async () => {},
         getEntry: async (orderNo) => copy(read(orderNo)),
-        findEntry: async (by) => copy(all().find((e) => (by.invtNo !== undefined && e.invtNo === by.invtNo) || (by.copNo !== undefined && e.copNo === by.copNo))),
-        entries: async (buyerKey, year) => all().filter((e) => e.buyerKey === buyerKey && e.year === year).map((e) => ({ ...e })),
+        findEntry: async (by) =>
+          copy(
+            all().find(
+              (e) =>
+                (by.invtNo !== undefined && e.invtNo === by.invtNo) || (by.copNo !== undefined && e.copNo === by.copNo),
+            ),
+          ),
+        entries: async (buyerKey, year) =>
+          all()
+            .filter((e) => e.buyerKey === buyerKey && e.year === year)
+            .map((e) => ({ ...e })),
         insertEntry: async (e) => {
-          if (read(e.orderNo)) throw new SandanError('QUOTA_STORE', `Order ${e.orderNo} is already in the memory store`);
+          if (read(e.orderNo))
+            throw new SandanError('QUOTA_STORE', `Order ${e.orderNo} is already in the memory store`);
           staged.set(e.orderNo, { ...e });
         },
         updateEntry: async (e) => {
@@ -43,8 +53,14 @@ export class MemoryQuotaStore implements QuotaStore {
           staged.set(e.orderNo, { ...e });
         },
         addEvent: async (ev) => void newEvents.push({ ...ev }),
-        events: async (buyerKey, year) => evs().filter((e) => e.buyerKey === buyerKey && e.year === year).map((e) => ({ ...e })),
-        orderEvents: async (orderNo) => evs().filter((e) => e.orderNo === orderNo).map((e) => ({ ...e })),
+        events: async (buyerKey, year) =>
+          evs()
+            .filter((e) => e.buyerKey === buyerKey && e.year === year)
+            .map((e) => ({ ...e })),
+        orderEvents: async (orderNo) =>
+          evs()
+            .filter((e) => e.orderNo === orderNo)
+            .map((e) => ({ ...e })),
         getMeta: async (key) => newMeta.get(key) ?? this.meta.get(key),
         setMeta: async (key, value) => void newMeta.set(key, value),
       };

@@ -130,14 +130,28 @@ function toEntry(r: EntryRow): QuotaEntry {
 }
 
 function entryValues(e: QuotaEntry): unknown[] {
-  return [e.orderNo, e.buyerKey, e.year, e.amount.toFixed(), e.refunded.toFixed(), e.status, e.releaseReason ?? null, e.orderAt, e.expiresAt ?? null, e.updatedAt, e.copNo ?? null, e.invtNo ?? null];
+  return [
+    e.orderNo,
+    e.buyerKey,
+    e.year,
+    e.amount.toFixed(),
+    e.refunded.toFixed(),
+    e.status,
+    e.releaseReason ?? null,
+    e.orderAt,
+    e.expiresAt ?? null,
+    e.updatedAt,
+    e.copNo ?? null,
+    e.invtNo ?? null,
+  ];
 }
 
 function toEvent(r: EventRow): QuotaEvent {
   return eventOfRow(r, time, (s: string) => Number(s));
 }
 
-const COLS = 'order_no, buyer_key, year, amount, refunded, status, release_reason, order_at, expires_at, updated_at, cop_no, invt_no';
+const COLS =
+  'order_no, buyer_key, year, amount, refunded, status, release_reason, order_at, expires_at, updated_at, cop_no, invt_no';
 
 /** A quota store in PostgreSQL; open it with {@link openPostgresQuotaStore}. */
 export class PostgresQuotaStore implements QuotaStore {
@@ -166,13 +180,28 @@ export class PostgresQuotaStore implements QuotaStore {
       return r.rows[0] && toEntry(r.rows[0]);
     };
     return {
-      lockBuyerYear: async (buyerKey, year) => void (await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, `${buyerKey}:${year}`])),
+      lockBuyerYear: async (buyerKey, year) =>
+        void (await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, `${buyerKey}:${year}`])),
       getEntry: (orderNo) => one(`SELECT ${COLS} FROM ${entry} WHERE order_no = $1`, [orderNo]),
       findEntry: async (by) =>
-        (by.invtNo !== undefined ? await one(`SELECT ${COLS} FROM ${entry} WHERE invt_no = $1 LIMIT 1`, [by.invtNo]) : undefined) ??
-        (by.copNo !== undefined ? await one(`SELECT ${COLS} FROM ${entry} WHERE cop_no = $1 LIMIT 1`, [by.copNo]) : undefined),
-      entries: async (buyerKey, year) => (await c.query<EntryRow>(`SELECT ${COLS} FROM ${entry} WHERE buyer_key = $1 AND year = $2 ORDER BY order_at, order_no`, [buyerKey, year])).rows.map(toEntry),
-      insertEntry: async (e) => void (await c.query(`INSERT INTO ${entry} (${COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, entryValues(e))),
+        (by.invtNo !== undefined
+          ? await one(`SELECT ${COLS} FROM ${entry} WHERE invt_no = $1 LIMIT 1`, [by.invtNo])
+          : undefined) ??
+        (by.copNo !== undefined
+          ? await one(`SELECT ${COLS} FROM ${entry} WHERE cop_no = $1 LIMIT 1`, [by.copNo])
+          : undefined),
+      entries: async (buyerKey, year) =>
+        (
+          await c.query<EntryRow>(
+            `SELECT ${COLS} FROM ${entry} WHERE buyer_key = $1 AND year = $2 ORDER BY order_at, order_no`,
+            [buyerKey, year],
+          )
+        ).rows.map(toEntry),
+      insertEntry: async (e) =>
+        void (await c.query(
+          `INSERT INTO ${entry} (${COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+          entryValues(e),
+        )),
       updateEntry: async (e) => {
         const r = await c.query(
           `UPDATE ${entry} SET buyer_key = $2, year = $3, amount = $4, refunded = $5, status = $6, release_reason = $7, order_at = $8, expires_at = $9, updated_at = $10, cop_no = $11, invt_no = $12 WHERE order_no = $1`,
@@ -181,11 +210,28 @@ export class PostgresQuotaStore implements QuotaStore {
         if (r.rowCount !== 1) throw new SandanError('QUOTA_STORE', `Order ${e.orderNo} is not in ${this.name}`);
       },
       addEvent: async (ev) =>
-        void (await c.query(`INSERT INTO ${event} (order_no, buyer_key, year, type, amount, at, key) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [ev.orderNo, ev.buyerKey, ev.year, ev.type, ev.amount.toFixed(), ev.at, ev.key ?? null])),
-      events: async (buyerKey, year) => (await c.query<EventRow>(`SELECT * FROM ${event} WHERE buyer_key = $1 AND year = $2 ORDER BY seq`, [buyerKey, year])).rows.map(toEvent),
-      orderEvents: async (orderNo) => (await c.query<EventRow>(`SELECT * FROM ${event} WHERE order_no = $1 ORDER BY seq`, [orderNo])).rows.map(toEvent),
-      getMeta: async (key) => (await c.query<{ value: string }>(`SELECT value FROM ${meta} WHERE key = $1`, [key])).rows[0]?.value,
-      setMeta: async (key, value) => void (await c.query(`INSERT INTO ${meta} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [key, value])),
+        void (await c.query(
+          `INSERT INTO ${event} (order_no, buyer_key, year, type, amount, at, key) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [ev.orderNo, ev.buyerKey, ev.year, ev.type, ev.amount.toFixed(), ev.at, ev.key ?? null],
+        )),
+      events: async (buyerKey, year) =>
+        (
+          await c.query<EventRow>(`SELECT * FROM ${event} WHERE buyer_key = $1 AND year = $2 ORDER BY seq`, [
+            buyerKey,
+            year,
+          ])
+        ).rows.map(toEvent),
+      orderEvents: async (orderNo) =>
+        (await c.query<EventRow>(`SELECT * FROM ${event} WHERE order_no = $1 ORDER BY seq`, [orderNo])).rows.map(
+          toEvent,
+        ),
+      getMeta: async (key) =>
+        (await c.query<{ value: string }>(`SELECT value FROM ${meta} WHERE key = $1`, [key])).rows[0]?.value,
+      setMeta: async (key, value) =>
+        void (await c.query(
+          `INSERT INTO ${meta} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+          [key, value],
+        )),
     };
   }
 
@@ -200,7 +246,11 @@ export class PostgresQuotaStore implements QuotaStore {
       try {
         client = await this.pool.connect();
       } catch (e) {
-        throw new SandanError('QUOTA_STORE', `${this.name}: cannot connect: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+        throw new SandanError(
+          'QUOTA_STORE',
+          `${this.name}: cannot connect: ${e instanceof Error ? e.message : String(e)}`,
+          { cause: e },
+        );
       }
       let broken: Error | undefined;
       try {
@@ -220,7 +270,11 @@ export class PostgresQuotaStore implements QuotaStore {
           continue;
         }
         if (e instanceof SandanError) throw e;
-        throw new SandanError('QUOTA_STORE', `${this.name}: transaction failed${typeof code === 'string' ? ` (${code})` : ''}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+        throw new SandanError(
+          'QUOTA_STORE',
+          `${this.name}: transaction failed${typeof code === 'string' ? ` (${code})` : ''}: ${e instanceof Error ? e.message : String(e)}`,
+          { cause: e },
+        );
       } finally {
         client.release(broken);
       }
@@ -237,7 +291,8 @@ export class PostgresQuotaStore implements QuotaStore {
 }
 
 function quoteSchema(schema: string): string {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new SandanError('QUOTA_INVALID', `schema must be a lower-case SQL identifier, got ${JSON.stringify(schema)}`);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new SandanError('QUOTA_INVALID', `schema must be a lower-case SQL identifier, got ${JSON.stringify(schema)}`);
   return `"${schema}"`;
 }
 
@@ -247,43 +302,71 @@ function quoteSchema(schema: string): string {
  * services may start at once). Throws `QUOTA_STORE` when `pg` is not installed or the
  * server cannot be reached.
  */
-export async function openPostgresQuotaStore(connection: string | PostgresPoolConfig | PostgresPool, options: PostgresQuotaStoreOptions = {}): Promise<PostgresQuotaStore> {
+export async function openPostgresQuotaStore(
+  connection: string | PostgresPoolConfig | PostgresPool,
+  options: PostgresQuotaStoreOptions = {},
+): Promise<PostgresQuotaStore> {
   const schema = options.schema ?? 'public';
   const s = quoteSchema(schema);
   let pool: Pool;
   let owns = false;
-  if (typeof connection === 'object' && connection !== null && typeof (connection as Pool).connect === 'function' && typeof (connection as Pool).query === 'function') {
+  if (
+    typeof connection === 'object' &&
+    connection !== null &&
+    typeof (connection as Pool).connect === 'function' &&
+    typeof (connection as Pool).query === 'function'
+  ) {
     pool = connection as Pool;
   } else {
     let pg: typeof Pg;
     try {
       pg = (await loadOptional<{ default: typeof Pg }>('pg')).default;
     } catch (e) {
-      throw new SandanError('QUOTA_STORE', 'The PostgreSQL quota store needs the optional dependency pg: npm install pg', { cause: e });
+      throw new SandanError(
+        'QUOTA_STORE',
+        'The PostgreSQL quota store needs the optional dependency pg: npm install pg',
+        { cause: e },
+      );
     }
-    const config: Pg.PoolConfig = typeof connection === 'string' ? { connectionString: connection } : (connection as Pg.PoolConfig);
+    const config: Pg.PoolConfig =
+      typeof connection === 'string' ? { connectionString: connection } : (connection as Pg.PoolConfig);
     // A pg Pool must fit PostgresPool: the assignment is the compile-time check.
     pool = new pg.Pool({ max: options.poolSize ?? 10, ...config });
     owns = true;
   }
   const where = typeof connection === 'string' ? redact(connection) : 'postgres';
-  const store = new PostgresQuotaStore(pool, { schema, ownsPool: owns, ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }), name: `${where} (schema ${schema})` });
+  const store = new PostgresQuotaStore(pool, {
+    schema,
+    ownsPool: owns,
+    ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
+    name: `${where} (schema ${schema})`,
+  });
   let client: PoolClient | undefined;
   try {
     client = await pool.connect();
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, SCHEMA_LOCK]);
     await client.query(ddl(s));
-    const v = await client.query<{ value: string }>(`SELECT value FROM ${s}.sandan_quota_meta WHERE key = 'schema-version'`);
+    const v = await client.query<{ value: string }>(
+      `SELECT value FROM ${s}.sandan_quota_meta WHERE key = 'schema-version'`,
+    );
     await client.query('COMMIT');
-    if (v.rows[0]?.value !== '1') throw new SandanError('QUOTA_STORE', `${where} has quota schema version ${String(v.rows[0]?.value)}; this sandan knows version 1`);
+    if (v.rows[0]?.value !== '1')
+      throw new SandanError(
+        'QUOTA_STORE',
+        `${where} has quota schema version ${String(v.rows[0]?.value)}; this sandan knows version 1`,
+      );
   } catch (e) {
     await client?.query('ROLLBACK').catch(() => undefined);
     client?.release();
     client = undefined;
     if (owns) await pool.end().catch(() => undefined);
     if (e instanceof SandanError) throw e;
-    throw new SandanError('QUOTA_STORE', `Cannot prepare the quota database ${where}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new SandanError(
+      'QUOTA_STORE',
+      `Cannot prepare the quota database ${where}: ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
   } finally {
     client?.release();
   }

@@ -71,12 +71,26 @@ export function receiptAction(r: Pick<QuotaReceipt, 'kind' | 'returnStatus'>): R
     case 'CEB626':
       return status === '399' ? 'refund' : 'ignore';
     default:
-      throw new SandanError('QUOTA_INVALID', `Unknown receipt kind ${JSON.stringify((r as { kind: unknown }).kind)}; expected CEB622, CEB624 or CEB626`);
+      throw new SandanError(
+        'QUOTA_INVALID',
+        `Unknown receipt kind ${JSON.stringify((r as { kind: unknown }).kind)}; expected CEB622, CEB624 or CEB626`,
+      );
   }
 }
 
-function outcome(receipt: QuotaReceipt, action: ReceiptOutcome['action'], orderNo: string, result: QuotaResult): ReceiptOutcome {
-  return { receipt, action, orderNo, status: result.ok ? (result.duplicate ? 'duplicate' : 'applied') : 'refused', result };
+function outcome(
+  receipt: QuotaReceipt,
+  action: ReceiptOutcome['action'],
+  orderNo: string,
+  result: QuotaResult,
+): ReceiptOutcome {
+  return {
+    receipt,
+    action,
+    orderNo,
+    status: result.ok ? (result.duplicate ? 'duplicate' : 'applied') : 'refused',
+    result,
+  };
 }
 
 /**
@@ -85,9 +99,16 @@ function outcome(receipt: QuotaReceipt, action: ReceiptOutcome['action'], orderN
  * carry their own copNo) are found by it. Idempotent: the same receipt twice changes nothing
  * the second time (a refund is keyed by its receipt).
  */
-export async function applyReceipt(ledger: QuotaLedger, receipt: QuotaReceipt, options: ApplyReceiptOptions = {}): Promise<ReceiptOutcome> {
+export async function applyReceipt(
+  ledger: QuotaLedger,
+  receipt: QuotaReceipt,
+  options: ApplyReceiptOptions = {},
+): Promise<ReceiptOutcome> {
   const action = receiptAction(receipt);
-  const now = receipt.returnTime !== undefined && receipt.returnTime !== '' ? parseInstant(receipt.returnTime, 'returnTime') : undefined;
+  const now =
+    receipt.returnTime !== undefined && receipt.returnTime !== ''
+      ? parseInstant(receipt.returnTime, 'returnTime')
+      : undefined;
   const entry = await ledger.find({
     orderNo: receipt.orderNo,
     invtNo: receipt.invtNo,
@@ -96,17 +117,31 @@ export async function applyReceipt(ledger: QuotaLedger, receipt: QuotaReceipt, o
   });
   if (!entry) {
     // The application's copNo may have been recorded by the caller; try it last.
-    const byCop = receipt.kind !== 'CEB622' && receipt.copNo !== undefined ? await ledger.find({ copNo: receipt.copNo }) : undefined;
+    const byCop =
+      receipt.kind !== 'CEB622' && receipt.copNo !== undefined
+        ? await ledger.find({ copNo: receipt.copNo })
+        : undefined;
     if (!byCop) return { receipt, action, status: action === 'ignore' ? 'ignored' : 'unmatched' };
     return applyTo(ledger, receipt, action, byCop.orderNo, now, options);
   }
-  if (receipt.kind === 'CEB622' && ((receipt.invtNo !== undefined && entry.invtNo === undefined) || (receipt.copNo !== undefined && entry.copNo === undefined))) {
+  if (
+    receipt.kind === 'CEB622' &&
+    ((receipt.invtNo !== undefined && entry.invtNo === undefined) ||
+      (receipt.copNo !== undefined && entry.copNo === undefined))
+  ) {
     await ledger.link(entry.orderNo, { invtNo: receipt.invtNo, copNo: receipt.copNo });
   }
   return applyTo(ledger, receipt, action, entry.orderNo, now, options);
 }
 
-async function applyTo(ledger: QuotaLedger, receipt: QuotaReceipt, action: ReceiptOutcome['action'], orderNo: string, now: Date | undefined, options: ApplyReceiptOptions): Promise<ReceiptOutcome> {
+async function applyTo(
+  ledger: QuotaLedger,
+  receipt: QuotaReceipt,
+  action: ReceiptOutcome['action'],
+  orderNo: string,
+  now: Date | undefined,
+  options: ApplyReceiptOptions,
+): Promise<ReceiptOutcome> {
   const at = now === undefined ? {} : { now };
   switch (action) {
     case 'ignore':
@@ -117,7 +152,7 @@ async function applyTo(ledger: QuotaLedger, receipt: QuotaReceipt, action: Recei
       return outcome(receipt, action, orderNo, await ledger.release(orderNo, { ...at, reason: 'cancelled' }));
     case 'refund': {
       const amount = receipt.amount === undefined ? undefined : toAmount(receipt.amount, 'receipt amount');
-      const key = `CEB626:${receipt.copNo ?? ''}:${receipt.invtNo ?? ''}:${receipt.copNo === undefined ? receipt.returnTime ?? '' : ''}`;
+      const key = `CEB626:${receipt.copNo ?? ''}:${receipt.invtNo ?? ''}:${receipt.copNo === undefined ? (receipt.returnTime ?? '') : ''}`;
       const refund: RefundOptions = {
         ...at,
         key,
@@ -131,7 +166,11 @@ async function applyTo(ledger: QuotaLedger, receipt: QuotaReceipt, action: Recei
 }
 
 /** Applies receipts in order; one outcome per receipt. */
-export async function applyReceipts(ledger: QuotaLedger, receipts: Iterable<QuotaReceipt> | AsyncIterable<QuotaReceipt>, options: ApplyReceiptOptions = {}): Promise<ReceiptOutcome[]> {
+export async function applyReceipts(
+  ledger: QuotaLedger,
+  receipts: Iterable<QuotaReceipt> | AsyncIterable<QuotaReceipt>,
+  options: ApplyReceiptOptions = {},
+): Promise<ReceiptOutcome[]> {
   const out: ReceiptOutcome[] = [];
   for await (const r of receipts) out.push(await applyReceipt(ledger, r, options));
   return out;

@@ -66,8 +66,15 @@ export function nationalReturnWindow(): (releaseDate: string) => ReturnWindowPol
 }
 
 /** Checks a return against the window of its release. */
-export function checkReturnWindow(releasedAt: Date, window: ReturnWindowPolicy, appliedAt: Date, arrivedAt?: Date): ReturnWindowCheck {
+export function checkReturnWindow(
+  releasedAt: Date,
+  window: ReturnWindowPolicy,
+  appliedAt: Date,
+  arrivedAt?: Date,
+): ReturnWindowCheck {
   const d = returnDeadlines(releasedAt, window);
-  const within = appliedAt.getTime() <= d.applyBy.getTime() && (arrivedAt === undefined || arrivedAt.getTime() <= d.arriveBy.getTime());
+  const within =
+    appliedAt.getTime() <= d.applyBy.getTime() &&
+    (arrivedAt === undefined || arrivedAt.getTime() <= d.arriveBy.getTime());
   return { ...d, appliedAt, ...(arrivedAt !== undefined && { arrivedAt }), within };
 }

@@ -55,5 +55,14 @@ export function entryOfRow<D>(r: EntryRowOf<D>, date: (v: D) => Date): QuotaEntr
 
 /** The event of a row. */
 export function eventOfRow<D, S>(r: EventRowOf<D, S>, date: (v: D) => Date, seq: (v: S) => number): QuotaEvent {
-  return { seq: seq(r.seq), orderNo: r.order_no, buyerKey: r.buyer_key, year: r.year, type: r.type, amount: new Dec(r.amount), at: date(r.at), ...(r.key !== null && { key: r.key }) };
+  return {
+    seq: seq(r.seq),
+    orderNo: r.order_no,
+    buyerKey: r.buyer_key,
+    year: r.year,
+    type: r.type,
+    amount: new Dec(r.amount),
+    at: date(r.at),
+    ...(r.key !== null && { key: r.key }),
+  };
 }

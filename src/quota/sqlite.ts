@@ -128,22 +128,38 @@ function stmt<P extends unknown[], R = unknown>(db: Db, source: string): SqliteS
 }
 
 function prepare(db: Db) {
-  const cols = 'order_no, buyer_key, year, amount, refunded, status, release_reason, order_at, expires_at, updated_at, cop_no, invt_no';
+  const cols =
+    'order_no, buyer_key, year, amount, refunded, status, release_reason, order_at, expires_at, updated_at, cop_no, invt_no';
   return {
     get: stmt<[string], EntryRow>(db, `SELECT ${cols} FROM sandan_quota_entry WHERE order_no = ?`),
     byInvt: stmt<[string], EntryRow>(db, `SELECT ${cols} FROM sandan_quota_entry WHERE invt_no = ? LIMIT 1`),
     byCop: stmt<[string], EntryRow>(db, `SELECT ${cols} FROM sandan_quota_entry WHERE cop_no = ? LIMIT 1`),
-    entries: stmt<[string, number], EntryRow>(db, `SELECT ${cols} FROM sandan_quota_entry WHERE buyer_key = ? AND year = ? ORDER BY order_at, order_no`),
-    insert: stmt<[Record<string, unknown>]>(db, `INSERT INTO sandan_quota_entry (${cols}) VALUES (@order_no, @buyer_key, @year, @amount, @refunded, @status, @release_reason, @order_at, @expires_at, @updated_at, @cop_no, @invt_no)`),
+    entries: stmt<[string, number], EntryRow>(
+      db,
+      `SELECT ${cols} FROM sandan_quota_entry WHERE buyer_key = ? AND year = ? ORDER BY order_at, order_no`,
+    ),
+    insert: stmt<[Record<string, unknown>]>(
+      db,
+      `INSERT INTO sandan_quota_entry (${cols}) VALUES (@order_no, @buyer_key, @year, @amount, @refunded, @status, @release_reason, @order_at, @expires_at, @updated_at, @cop_no, @invt_no)`,
+    ),
     update: stmt<[Record<string, unknown>]>(
       db,
       'UPDATE sandan_quota_entry SET buyer_key = @buyer_key, year = @year, amount = @amount, refunded = @refunded, status = @status, release_reason = @release_reason, order_at = @order_at, expires_at = @expires_at, updated_at = @updated_at, cop_no = @cop_no, invt_no = @invt_no WHERE order_no = @order_no',
     ),
-    addEvent: stmt<unknown[]>(db, 'INSERT INTO sandan_quota_event (order_no, buyer_key, year, type, amount, at, key) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-    events: stmt<[string, number], EventRow>(db, 'SELECT * FROM sandan_quota_event WHERE buyer_key = ? AND year = ? ORDER BY seq'),
+    addEvent: stmt<unknown[]>(
+      db,
+      'INSERT INTO sandan_quota_event (order_no, buyer_key, year, type, amount, at, key) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    events: stmt<[string, number], EventRow>(
+      db,
+      'SELECT * FROM sandan_quota_event WHERE buyer_key = ? AND year = ? ORDER BY seq',
+    ),
     orderEvents: stmt<[string], EventRow>(db, 'SELECT * FROM sandan_quota_event WHERE order_no = ? ORDER BY seq'),
     getMeta: stmt<[string], { value: string }>(db, 'SELECT value FROM sandan_quota_meta WHERE key = ?'),
-    setMeta: stmt<[string, string]>(db, 'INSERT INTO sandan_quota_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+    setMeta: stmt<[string, string]>(
+      db,
+      'INSERT INTO sandan_quota_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
   };
 }
 
@@ -172,7 +188,9 @@ export class SqliteQuotaStore implements QuotaStore {
       return r && toEntry(r);
     },
     findEntry: async (by) => {
-      const r = (by.invtNo !== undefined ? this.stmts.byInvt.get(by.invtNo) : undefined) ?? (by.copNo !== undefined ? this.stmts.byCop.get(by.copNo) : undefined);
+      const r =
+        (by.invtNo !== undefined ? this.stmts.byInvt.get(by.invtNo) : undefined) ??
+        (by.copNo !== undefined ? this.stmts.byCop.get(by.copNo) : undefined);
       return r && toEntry(r);
     },
     entries: async (buyerKey, year) => this.stmts.entries.all(buyerKey, year).map(toEntry),
@@ -181,7 +199,16 @@ export class SqliteQuotaStore implements QuotaStore {
       const r = this.stmts.update.run(entryParams(e));
       if (r.changes !== 1) throw new SandanError('QUOTA_STORE', `Order ${e.orderNo} is not in ${this.name}`);
     },
-    addEvent: async (ev) => void this.stmts.addEvent.run(ev.orderNo, ev.buyerKey, ev.year, ev.type, ev.amount.toFixed(), ev.at.getTime(), ev.key ?? null),
+    addEvent: async (ev) =>
+      void this.stmts.addEvent.run(
+        ev.orderNo,
+        ev.buyerKey,
+        ev.year,
+        ev.type,
+        ev.amount.toFixed(),
+        ev.at.getTime(),
+        ev.key ?? null,
+      ),
     events: async (buyerKey, year) => this.stmts.events.all(buyerKey, year).map(toEvent),
     orderEvents: async (orderNo) => this.stmts.orderEvents.all(orderNo).map(toEvent),
     getMeta: async (key) => this.stmts.getMeta.get(key)?.value,
@@ -209,7 +236,11 @@ export class SqliteQuotaStore implements QuotaStore {
             continue;
           }
           if (e instanceof SandanError) throw e;
-          throw new SandanError('QUOTA_STORE', `${this.name}: ${isBusy(e) ? `still busy after ${attempt + 1} attempts` : 'transaction failed'}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+          throw new SandanError(
+            'QUOTA_STORE',
+            `${this.name}: ${isBusy(e) ? `still busy after ${attempt + 1} attempts` : 'transaction failed'}: ${e instanceof Error ? e.message : String(e)}`,
+            { cause: e },
+          );
         }
       }
     });
@@ -227,19 +258,30 @@ export class SqliteQuotaStore implements QuotaStore {
  * Opens (creating if needed) a SQLite quota store: WAL mode, a busy timeout, the schema.
  * Throws `QUOTA_STORE` when better-sqlite3 is not installed or the file cannot be opened.
  */
-export async function openSqliteQuotaStore(path: string, options: SqliteQuotaStoreOptions = {}): Promise<SqliteQuotaStore> {
+export async function openSqliteQuotaStore(
+  path: string,
+  options: SqliteQuotaStoreOptions = {},
+): Promise<SqliteQuotaStore> {
   let Database: typeof BetterSqlite3;
   try {
     Database = (await loadOptional<{ default: typeof BetterSqlite3 }>('better-sqlite3')).default;
   } catch (e) {
-    throw new SandanError('QUOTA_STORE', 'The SQLite quota store needs the optional dependency better-sqlite3: npm install better-sqlite3', { cause: e });
+    throw new SandanError(
+      'QUOTA_STORE',
+      'The SQLite quota store needs the optional dependency better-sqlite3: npm install better-sqlite3',
+      { cause: e },
+    );
   }
   const timeout = options.busyTimeoutMs ?? 5000;
   let db: BetterSqlite3.Database;
   try {
     db = new Database(path, { timeout });
   } catch (e) {
-    throw new SandanError('QUOTA_STORE', `Cannot open the quota database ${path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new SandanError(
+      'QUOTA_STORE',
+      `Cannot open the quota database ${path}: ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
   }
   for (let attempt = 0; ; attempt++) {
     try {
@@ -248,8 +290,15 @@ export async function openSqliteQuotaStore(path: string, options: SqliteQuotaSto
       db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
       db.pragma('foreign_keys = ON');
       db.exec(`BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`);
-      const version = stmt<[], { value: string }>(db, "SELECT value FROM sandan_quota_meta WHERE key = 'schema-version'").get()?.value;
-      if (version !== '1') throw new SandanError('QUOTA_STORE', `${path} has quota schema version ${String(version)}; this sandan knows version 1`);
+      const version = stmt<[], { value: string }>(
+        db,
+        "SELECT value FROM sandan_quota_meta WHERE key = 'schema-version'",
+      ).get()?.value;
+      if (version !== '1')
+        throw new SandanError(
+          'QUOTA_STORE',
+          `${path} has quota schema version ${String(version)}; this sandan knows version 1`,
+        );
       break;
     } catch (e) {
       if (db.inTransaction) db.exec('ROLLBACK');
@@ -259,7 +308,11 @@ export async function openSqliteQuotaStore(path: string, options: SqliteQuotaSto
       }
       db.close();
       if (e instanceof SandanError) throw e;
-      throw new SandanError('QUOTA_STORE', `Cannot prepare the quota database ${path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new SandanError(
+        'QUOTA_STORE',
+        `Cannot prepare the quota database ${path}: ${e instanceof Error ? e.message : String(e)}`,
+        { cause: e },
+      );
     }
   }
   return new SqliteQuotaStore(db, { ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }) });

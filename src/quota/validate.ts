@@ -35,14 +35,24 @@ export interface QuotaValidationResult extends ValidationResult {
  * year, leaving out this order (its own reservation must not count twice), is handed to the
  * `limits/annual` rule, which reports 1313 before customs would.
  */
-export async function validateWithQuota(input: unknown, ledger: QuotaLedger, options: ValidateOptions = {}): Promise<QuotaValidationResult> {
+export async function validateWithQuota(
+  input: unknown,
+  ledger: QuotaLedger,
+  options: ValidateOptions = {},
+): Promise<QuotaValidationResult> {
   const rec = input !== null && typeof input === 'object' ? (input as Record<string, Rec>) : {};
   const id = str(rec.inventory?.buyerIdNumber) ?? str(rec.order?.buyerIdNumber);
   const date = options.at ?? declarationDate(rec);
   const orderNo = str(rec.order?.orderNo) ?? str(rec.inventory?.orderNo);
   const year = date === undefined ? undefined : Number(date.slice(0, 4));
   if (id === undefined || year === undefined || !Number.isInteger(year)) return validate(input, options);
-  const balance = await ledger.remaining(id, year, { at: date, ...(orderNo !== undefined && { excludeOrderNo: orderNo }) });
-  const result = validate(input, { ...options, extras: { ...options.extras, quota: quotaSnapshot(id, year, balance.used) } });
+  const balance = await ledger.remaining(id, year, {
+    at: date,
+    ...(orderNo !== undefined && { excludeOrderNo: orderNo }),
+  });
+  const result = validate(input, {
+    ...options,
+    extras: { ...options.extras, quota: quotaSnapshot(id, year, balance.used) },
+  });
   return { ...result, quota: balance };
 }

@@ -18,7 +18,9 @@ import { TAX_KINDS, type Mismatch, type ReconcileRow, type ReconcileStatus, type
  */
 
 /** A declaration as read from NDJSON: its value, or the issue that kept it from being read. */
-export type DeclarationRecord = { line?: number; value: unknown; issue?: undefined } | { line?: number; value?: undefined; issue: Issue };
+export type DeclarationRecord =
+  | { line?: number; value: unknown; issue?: undefined }
+  | { line?: number; value?: undefined; issue: Issue };
 
 /** What reconciliation needs of one declaration; strings only (structured-clone safe). */
 export interface DeclarationFacts {
@@ -85,8 +87,12 @@ export function districtKey(customsCode: string | undefined): string {
 }
 
 /** Computes the facts of one declaration (pure; `calculate` as from `createTaxCalculator`). */
-export function declarationFacts(rec: DeclarationRecord, calculate: (input: unknown) => TaxCalculation<TaxFigures>): DeclarationFacts {
-  if (rec.issue) return { line: rec.line, unreadable: rec.issue.code, month: 'unknown', district: 'unknown', notes: [] };
+export function declarationFacts(
+  rec: DeclarationRecord,
+  calculate: (input: unknown) => TaxCalculation<TaxFigures>,
+): DeclarationFacts {
+  if (rec.issue)
+    return { line: rec.line, unreadable: rec.issue.code, month: 'unknown', district: 'unknown', notes: [] };
   const value = obj(rec.value);
   const order = obj(value?.order);
   const inv = obj(value?.inventory);
@@ -121,7 +127,9 @@ export function declarationFacts(rec: DeclarationRecord, calculate: (input: unkn
 
 /** The lookup keys of a declaration, or undefined when it could not be read (nothing to look up). */
 export function joinRequest(f: DeclarationFacts): JoinRequest | undefined {
-  return f.unreadable === undefined ? { orderNo: f.orderNo, copNo: f.copNo, preNo: f.preNo, invtNo: f.invtNo } : undefined;
+  return f.unreadable === undefined
+    ? { orderNo: f.orderNo, copNo: f.copNo, preNo: f.preNo, invtNo: f.invtNo }
+    : undefined;
 }
 
 function split(c: Decimal, ct: Decimal, v: Decimal): TaxSplit {
@@ -175,7 +183,11 @@ export function decideRow(f: OrderFacts, tolerance: Decimal = ZERO): ReconcileRo
   const billed = valid.length ? sumBills(valid) : undefined;
   const difference =
     billed && f.computed
-      ? split(billed.customsTax.minus(f.computed.customsTax), billed.consumptionTax.minus(f.computed.consumptionTax), billed.valueAddedTax.minus(f.computed.valueAddedTax))
+      ? split(
+          billed.customsTax.minus(f.computed.customsTax),
+          billed.consumptionTax.minus(f.computed.consumptionTax),
+          billed.valueAddedTax.minus(f.computed.valueAddedTax),
+        )
       : undefined;
   const declaredDifference = billed && f.declaredTaxTotal ? billed.taxTotal.minus(f.declaredTaxTotal) : undefined;
   const mismatches: Mismatch[] = [];
@@ -190,7 +202,8 @@ export function decideRow(f: OrderFacts, tolerance: Decimal = ZERO): ReconcileRo
     const exact = tolerance.isZero();
     const over = (d: Decimal) => (exact ? !d.isZero() : d.abs().gt(tolerance));
     for (const k of TAX_KINDS) if (over(difference![k])) mismatches.push({ kind: k, amount: difference![k] });
-    if (declaredDifference && over(declaredDifference)) mismatches.push({ kind: 'declared', amount: declaredDifference });
+    if (declaredDifference && over(declaredDifference))
+      mismatches.push({ kind: 'declared', amount: declaredDifference });
     status = mismatches.length ? 'mismatch' : 'matched';
   }
   return {
@@ -245,7 +258,10 @@ function receiptMillis(s: string | undefined): number {
  * flagged `refund-outside-window` for review, since either the approval or sandan's reading of
  * the window is wrong. False when either time is missing.
  */
-export function refundOutsideWindow(answer: Pick<JoinAnswer, 'refunded' | 'refundedAt' | 'releasedAt'>, windowOf?: (releaseDate: string) => ReturnWindowPolicy | undefined): boolean {
+export function refundOutsideWindow(
+  answer: Pick<JoinAnswer, 'refunded' | 'refundedAt' | 'releasedAt'>,
+  windowOf?: (releaseDate: string) => ReturnWindowPolicy | undefined,
+): boolean {
   if (!answer.refunded) return false;
   const released = receiptMillis(answer.releasedAt);
   const approved = receiptMillis(answer.refundedAt);
@@ -255,13 +271,33 @@ export function refundOutsideWindow(answer: Pick<JoinAnswer, 'refunded' | 'refun
 }
 
 /** The row of one declaration from its facts and what the index answered (pure). */
-export function declarationRow(f: DeclarationFacts, answer: JoinAnswer | undefined, tolerance: Decimal = ZERO): ReconcileRow {
+export function declarationRow(
+  f: DeclarationFacts,
+  answer: JoinAnswer | undefined,
+  tolerance: Decimal = ZERO,
+): ReconcileRow {
   const notes = f.line !== undefined ? [`line:${f.line}`] : [];
   if (f.unreadable !== undefined || !answer) {
-    return { taxNos: [], status: 'not-computed', month: 'unknown', district: 'unknown', mismatches: [], notes: [...notes, `issue:${f.unreadable ?? 'unknown'}`] };
+    return {
+      taxNos: [],
+      status: 'not-computed',
+      month: 'unknown',
+      district: 'unknown',
+      mismatches: [],
+      notes: [...notes, `issue:${f.unreadable ?? 'unknown'}`],
+    };
   }
   if (!answer.firstSighting) {
-    return { orderNo: f.orderNo, taxNos: [], status: 'duplicate-declaration', month: f.month, district: f.district, customsCode: f.customsCode, mismatches: [], notes };
+    return {
+      orderNo: f.orderNo,
+      taxNos: [],
+      status: 'duplicate-declaration',
+      month: f.month,
+      district: f.district,
+      customsCode: f.customsCode,
+      mismatches: [],
+      notes,
+    };
   }
   for (const n of f.notes) notes.push(n);
   // Customs approved the return: its verdict stands, and a late approval is flagged for review.

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SandanError, isSandanError } from '../errors.js';
@@ -10,7 +10,10 @@ import { CebScanner, type ScannedDocument } from './scan.js';
  */
 
 /** Expands files and folders (recursively) into a sorted list of files; in folders only `*.xml`. */
-export async function expandPaths(paths: readonly string[], extensions: readonly string[] = ['.xml']): Promise<string[]> {
+export async function expandPaths(
+  paths: readonly string[],
+  extensions: readonly string[] = ['.xml'],
+): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string) => {
     const entries = await readdir(dir, { withFileTypes: true });
@@ -22,11 +25,15 @@ export async function expandPaths(paths: readonly string[], extensions: readonly
     }
   };
   for (const p of paths) {
-    let st;
+    let st: Stats;
     try {
       st = await stat(p);
     } catch (e) {
-      throw new SandanError('FILE_UNREADABLE', `Cannot read ${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : String(e)}`, { cause: e });
+      throw new SandanError(
+        'FILE_UNREADABLE',
+        `Cannot read ${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : String(e)}`,
+        { cause: e },
+      );
     }
     if (st.isDirectory()) await walk(p);
     else out.push(p);
@@ -42,7 +49,10 @@ export type FileDocument = ScannedDocument & { file: string };
  * one file at a time in 1 MiB chunks. A file that cannot be read (unsafe, malformed, unknown
  * root) goes to `onFileError` when given (and is skipped), else the SandanError is thrown.
  */
-export async function* readCebDocuments(files: readonly string[], options: { onFileError?: (file: string, error: SandanError) => void } = {}): AsyncGenerator<FileDocument> {
+export async function* readCebDocuments(
+  files: readonly string[],
+  options: { onFileError?: (file: string, error: SandanError) => void } = {},
+): AsyncGenerator<FileDocument> {
   for (const file of files) {
     const scanner = new CebScanner();
     try {
@@ -52,7 +62,12 @@ export async function* readCebDocuments(files: readonly string[], options: { onF
       }
       for (const d of scanner.end()) yield { ...d, file };
     } catch (e) {
-      const err = isSandanError(e) ? new SandanError(e.code, `${file}: ${e.message}`, { cause: e, details: { file } }) : new SandanError('FILE_UNREADABLE', `Cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`, { cause: e, details: { file } });
+      const err = isSandanError(e)
+        ? new SandanError(e.code, `${file}: ${e.message}`, { cause: e, details: { file } })
+        : new SandanError('FILE_UNREADABLE', `Cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`, {
+            cause: e,
+            details: { file },
+          });
       if (!options.onFileError) throw err;
       options.onFileError(file, err);
     }

@@ -9,11 +9,34 @@
 export * from './types.js';
 export { CebScanner, scanCebText, type ScannedDocument, type ScannedType } from './scan.js';
 // The store interface and the records it exchanges: enough to write another store.
-export { MemoryStore, type ReconcileStore, type StoredBill, type StoredMismatch, type InventoryKeys, type BillRecord, type ReceiptLink, type FinalRecord } from './store.js';
+export {
+  MemoryStore,
+  type ReconcileStore,
+  type StoredBill,
+  type StoredMismatch,
+  type InventoryKeys,
+  type BillRecord,
+  type ReceiptLink,
+  type FinalRecord,
+} from './store.js';
 export type { DeclarationRecord, JoinAnswer, JoinRequest } from './facts.js';
 export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
-export { reconcile, type ReconcileInputs, type ReconcileOptions, type ReconcileProgress, type ReconcileReport } from './reconcile.js';
-export { rowToJSON, summaryToJSON, type MismatchEntryJSON, type ReconcileRowJSON, type ReconcileSummaryJSON, type ReconcileTotalsJSON, type TaxSplitJSON } from './json.js';
+export {
+  reconcile,
+  type ReconcileInputs,
+  type ReconcileOptions,
+  type ReconcileProgress,
+  type ReconcileReport,
+} from './reconcile.js';
+export {
+  rowToJSON,
+  summaryToJSON,
+  type MismatchEntryJSON,
+  type ReconcileRowJSON,
+  type ReconcileSummaryJSON,
+  type ReconcileTotalsJSON,
+  type TaxSplitJSON,
+} from './json.js';
 export { reportJsonChunks, reportCsvChunks, reportTextChunks } from './output.js';
 export {
   status,

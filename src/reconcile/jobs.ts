@@ -1,7 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { SandanError, isSandanError } from '../errors.js';
-import { MAX_RECORD_BYTES, isBlankLine, recordFromBytes, recordFromText, tooLargeIssue, type InputRecord } from '../model/json-input.js';
+import {
+  MAX_RECORD_BYTES,
+  isBlankLine,
+  recordFromBytes,
+  recordFromText,
+  tooLargeIssue,
+  type InputRecord,
+} from '../model/json-input.js';
 import { documentRecord, type DocumentRecord } from './records.js';
 import { CebScanner } from './scan.js';
 
@@ -98,7 +105,8 @@ export async function* fileDeclarationBatches(path: string, batchBytes = 1 << 20
         const nl = buf.lastIndexOf(0x0a, bytesRead - 1);
         if (nl === -1) {
           const rest = file.createReadStream({ start: position, highWaterMark: 1 << 20, autoClose: false });
-          for await (const b of declarationBatches(rest as AsyncIterable<Buffer>, batchBytes)) yield { ...b, fileStart: fileStart && b.fileStart };
+          for await (const b of declarationBatches(rest as AsyncIterable<Buffer>, batchBytes))
+            yield { ...b, fileStart: fileStart && b.fileStart };
           return;
         }
         end = nl + 1;
@@ -117,7 +125,7 @@ function copyOf(parts: Uint8Array[], length: number): Uint8Array {
   // A fresh ArrayBuffer of its own, so the batch can be transferred to a worker.
   const out = new Uint8Array(length);
   let at = 0;
-  for (const p of parts) (out.set(p, at), (at += p.length));
+  for (const p of parts) out.set(p, at), (at += p.length);
   return out;
 }
 
@@ -137,7 +145,10 @@ function countLinesIn(parts: readonly Uint8Array[]): number {
  * Cuts a byte stream of NDJSON into batches of complete lines of about `batchBytes`, in
  * bounded memory: a line longer than MAX_RECORD_BYTES is not held, only marked.
  */
-export async function* declarationBatches(chunks: AsyncIterable<Uint8Array>, batchBytes = 1 << 20): AsyncGenerator<DeclarationBatch> {
+export async function* declarationBatches(
+  chunks: AsyncIterable<Uint8Array>,
+  batchBytes = 1 << 20,
+): AsyncGenerator<DeclarationBatch> {
   let fileStart = true;
   let parts: Uint8Array[] = [];
   let size = 0;
@@ -159,8 +170,9 @@ export async function* declarationBatches(chunks: AsyncIterable<Uint8Array>, bat
     if (carrySize > 0 || carryTooLong) {
       const nl = chunk.indexOf(0x0a);
       if (nl === -1) {
-        if (!carryTooLong && carrySize + chunk.length <= MAX_RECORD_BYTES) (carry.push(chunk.slice()), (carrySize += chunk.length));
-        else ((carryTooLong = true), (carry = []), (carrySize = 0));
+        if (!carryTooLong && carrySize + chunk.length <= MAX_RECORD_BYTES)
+          carry.push(chunk.slice()), (carrySize += chunk.length);
+        else (carryTooLong = true), (carry = []), (carrySize = 0);
         continue;
       }
       const head = chunk.subarray(0, nl + 1);
@@ -187,7 +199,7 @@ export async function* declarationBatches(chunks: AsyncIterable<Uint8Array>, bat
     if (start < chunk.length) {
       const rest = chunk.subarray(start);
       if (rest.length > MAX_RECORD_BYTES) carryTooLong = true;
-      else (carry.push(rest.slice()), (carrySize += rest.length));
+      else carry.push(rest.slice()), (carrySize += rest.length);
     }
     yield* cut(false);
   }
@@ -206,7 +218,10 @@ export async function* declarationBatches(chunks: AsyncIterable<Uint8Array>, bat
 export function fileError(file: string, e: unknown): SandanError {
   return isSandanError(e)
     ? new SandanError(e.code, `${file}: ${e.message}`, { cause: e, details: { file } })
-    : new SandanError('FILE_UNREADABLE', `Cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`, { cause: e, details: { file } });
+    : new SandanError('FILE_UNREADABLE', `Cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`, {
+        cause: e,
+        details: { file },
+      });
 }
 
 /**
@@ -214,7 +229,10 @@ export function fileError(file: string, e: unknown): SandanError {
  * each chunk to `onChunk` (awaited, so the caller can hold the reader back). Throws the
  * file's SandanError after the records read before the problem.
  */
-export async function scanFileRecords(file: string, onChunk: (records: DocumentRecord[]) => void | Promise<void>): Promise<void> {
+export async function scanFileRecords(
+  file: string,
+  onChunk: (records: DocumentRecord[]) => void | Promise<void>,
+): Promise<void> {
   // Reconciliation reads the heads of tax bills, not their lines.
   const scanner = new CebScanner({ items: false });
   try {

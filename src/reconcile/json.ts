@@ -38,7 +38,13 @@ export interface MismatchEntryJSON {
 }
 
 /** Totals in JSON: counts as numbers, amounts as decimal strings. */
-export type ReconcileTotalsJSON = { [K in keyof ReconcileTotals]: ReconcileTotals[K] extends number ? number : ReconcileTotals[K] extends Decimal ? string : TaxSplitJSON };
+export type ReconcileTotalsJSON = {
+  [K in keyof ReconcileTotals]: ReconcileTotals[K] extends number
+    ? number
+    : ReconcileTotals[K] extends Decimal
+      ? string
+      : TaxSplitJSON;
+};
 
 /** The summary in JSON (the mismatch list is streamed next to it by the writers). */
 export type ReconcileSummaryJSON = ReconcileTotalsJSON & {
@@ -59,7 +65,14 @@ export function money(d: Decimal): string {
 }
 
 function splitJSON(s: TaxSplit | undefined): TaxSplitJSON | null {
-  return s ? { customsTax: money(s.customsTax), consumptionTax: money(s.consumptionTax), valueAddedTax: money(s.valueAddedTax), taxTotal: money(s.taxTotal) } : null;
+  return s
+    ? {
+        customsTax: money(s.customsTax),
+        consumptionTax: money(s.consumptionTax),
+        valueAddedTax: money(s.valueAddedTax),
+        taxTotal: money(s.taxTotal),
+      }
+    : null;
 }
 
 /** A row as JSON. */

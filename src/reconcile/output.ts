@@ -69,35 +69,33 @@ function cell(v: string | null | undefined, textual: boolean): string {
 export function csvLine(r: ReconcileRowJSON): string {
   const t = (v: string | null) => cell(v, true);
   const n = (v: string | null | undefined) => cell(v, false);
-  return (
-    [
-      t(r.orderNo),
-      t(r.invtNo),
-      t(r.taxNos.join(' ')),
-      t(r.status),
-      t(r.month),
-      t(r.district),
-      t(r.customsCode),
-      t(r.linkedBy),
-      n(r.dutiableValue),
-      n(r.declaredTaxTotal),
-      n(r.computed?.customsTax),
-      n(r.computed?.consumptionTax),
-      n(r.computed?.valueAddedTax),
-      n(r.computed?.taxTotal),
-      n(r.billed?.customsTax),
-      n(r.billed?.consumptionTax),
-      n(r.billed?.valueAddedTax),
-      n(r.billed?.taxTotal),
-      n(r.difference?.customsTax),
-      n(r.difference?.consumptionTax),
-      n(r.difference?.valueAddedTax),
-      n(r.difference?.taxTotal),
-      n(r.declaredDifference),
-      t(r.mismatches.map((m) => `${m.kind}:${m.amount}`).join(' ')),
-      t(r.notes.join(' ')),
-    ].join(',') + '\r\n'
-  );
+  return `${[
+    t(r.orderNo),
+    t(r.invtNo),
+    t(r.taxNos.join(' ')),
+    t(r.status),
+    t(r.month),
+    t(r.district),
+    t(r.customsCode),
+    t(r.linkedBy),
+    n(r.dutiableValue),
+    n(r.declaredTaxTotal),
+    n(r.computed?.customsTax),
+    n(r.computed?.consumptionTax),
+    n(r.computed?.valueAddedTax),
+    n(r.computed?.taxTotal),
+    n(r.billed?.customsTax),
+    n(r.billed?.consumptionTax),
+    n(r.billed?.valueAddedTax),
+    n(r.billed?.taxTotal),
+    n(r.difference?.customsTax),
+    n(r.difference?.consumptionTax),
+    n(r.difference?.valueAddedTax),
+    n(r.difference?.taxTotal),
+    n(r.declaredDifference),
+    t(r.mismatches.map((m) => `${m.kind}:${m.amount}`).join(' ')),
+    t(r.notes.join(' ')),
+  ].join(',')}\r\n`;
 }
 
 /** The rows as CSV: a UTF-8 byte-order mark, the header, then one line per row. */
@@ -121,19 +119,28 @@ const LABELS: Array<[keyof ReconcileTotalsJSON, string]> = [
 ];
 
 function groupTable(title: string, groups: Record<string, ReconcileTotalsJSON>): string[] {
-  const out = [title, `  ${'key'.padEnd(10)} ${'orders'.padStart(9)} ${'matched'.padStart(9)} ${'mismatch'.padStart(9)} ${'declared'.padStart(14)} ${'computed'.padStart(14)} ${'billed'.padStart(14)} ${'difference'.padStart(12)}`];
+  const out = [
+    title,
+    `  ${'key'.padEnd(10)} ${'orders'.padStart(9)} ${'matched'.padStart(9)} ${'mismatch'.padStart(9)} ${'declared'.padStart(14)} ${'computed'.padStart(14)} ${'billed'.padStart(14)} ${'difference'.padStart(12)}`,
+  ];
   for (const [k, t] of Object.entries(groups)) {
-    out.push(`  ${k.padEnd(10)} ${String(t.orders).padStart(9)} ${String(t.matched).padStart(9)} ${String(t.mismatched).padStart(9)} ${t.declaredTaxTotal.padStart(14)} ${t.computedTaxTotal.padStart(14)} ${t.billedTaxTotal.padStart(14)} ${t.difference.padStart(12)}`);
+    out.push(
+      `  ${k.padEnd(10)} ${String(t.orders).padStart(9)} ${String(t.matched).padStart(9)} ${String(t.mismatched).padStart(9)} ${t.declaredTaxTotal.padStart(14)} ${t.computedTaxTotal.padStart(14)} ${t.billedTaxTotal.padStart(14)} ${t.difference.padStart(12)}`,
+    );
   }
   return out;
 }
 
 /** A readable summary: counts, totals, by month, by district, and the largest mismatches. */
-export function* reportTextChunks(report: ReconcileReport, options: { maxMismatches?: number } = {}): Generator<string> {
+export function* reportTextChunks(
+  report: ReconcileReport,
+  options: { maxMismatches?: number } = {},
+): Generator<string> {
   const s = summaryToJSON(report.summary);
   const max = options.maxMismatches ?? 20;
   const lines = ['关税对账 tax reconciliation', ''];
-  for (const [k, label] of LABELS) if (k === 'orders' || (s[k] as number) > 0) lines.push(`  ${label.padEnd(26)} ${String(s[k]).padStart(9)}`);
+  for (const [k, label] of LABELS)
+    if (k === 'orders' || (s[k] as number) > 0) lines.push(`  ${label.padEnd(26)} ${String(s[k]).padStart(9)}`);
   lines.push(
     '',
     `  declared tax (taxTotal)     ${s.declaredTaxTotal.padStart(16)}`,
@@ -147,12 +154,13 @@ export function* reportTextChunks(report: ReconcileReport, options: { maxMismatc
     ...groupTable('by district:', s.byDistrict),
     '',
   );
-  yield lines.join('\n') + '\n';
+  yield `${lines.join('\n')}\n`;
   let n = 0;
   let more = 0;
   for (const m of report.mismatches()) {
     if (n === 0) yield 'mismatches (largest first; amount = billed − computed, or billed − declared):\n';
-    if (n < max) yield `  ${m.orderNo.padEnd(22)} ${(m.invtNo ?? '').padEnd(20)} ${m.kind.padEnd(15)} ${m.amount.padStart(12)}\n`;
+    if (n < max)
+      yield `  ${m.orderNo.padEnd(22)} ${(m.invtNo ?? '').padEnd(20)} ${m.kind.padEnd(15)} ${m.amount.padStart(12)}\n`;
     else more++;
     n++;
   }

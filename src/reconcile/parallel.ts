@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, type Stats } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -9,7 +9,14 @@ import { Dec } from '../model/primitives.js';
 import { createTaxCalculator } from '../rules/tax-calculator.js';
 import { parseRateTable } from '../tax/rates.js';
 import { declarationFacts, type JoinAnswer, type JoinRequest } from './facts.js';
-import { declarationBatches, fileDeclarationBatches, fileError, readBatch, scanFileRecords, type DeclarationBatch } from './jobs.js';
+import {
+  declarationBatches,
+  fileDeclarationBatches,
+  fileError,
+  readBatch,
+  scanFileRecords,
+  type DeclarationBatch,
+} from './jobs.js';
 import type { DocumentRecord } from './records.js';
 import type { RowBatch } from './rows.js';
 import { ReconcileRun, type ReconcileProgress, type ReconcileReport } from './reconcile.js';
@@ -55,15 +62,21 @@ export function defaultReconcileWorkers(): number {
 /** The worker script: next to the chunk holding this code in the package; the build's when run from the sources (tests, tsx). */
 function defaultWorkerUrl(): URL {
   const here = import.meta.url;
-  return here.endsWith('.ts') ? new URL('../../dist/reconcile/worker.js', here) : new URL('./reconcile/worker.js', here);
+  return here.endsWith('.ts')
+    ? new URL('../../dist/reconcile/worker.js', here)
+    : new URL('./reconcile/worker.js', here);
 }
 
 async function checkFile(path: string): Promise<void> {
-  let st;
+  let st: Stats;
   try {
     st = await stat(path);
   } catch (e) {
-    throw new SandanError('FILE_UNREADABLE', `Cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`, { cause: e });
+    throw new SandanError(
+      'FILE_UNREADABLE',
+      `Cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`,
+      { cause: e },
+    );
   }
   if (st.isDirectory()) throw new SandanError('FILE_UNREADABLE', `${path} is a directory; give an .ndjson file`);
 }
@@ -88,14 +101,18 @@ function counter(phase: ReconcileProgress['phase'], options: ReconcileFilesOptio
  */
 export async function reconcileFiles(options: ReconcileFilesOptions): Promise<ReconcileReport> {
   const workers = options.workers ?? defaultReconcileWorkers();
-  if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new SandanError('INVALID_OPTION', `workers must be an integer from 0 to 64, got ${workers}`);
+  if (!Number.isInteger(workers) || workers < 0 || workers > 64)
+    throw new SandanError('INVALID_OPTION', `workers must be an integer from 0 to 64, got ${workers}`);
   const rateTables = options.rateTables ?? [];
   // Checked here, so that a bad table is reported once, before any thread starts.
   const rates = rateTables.map((t) => parseRateTable(t.data, t.source));
   const run = new ReconcileRun(options.store ?? new MemoryStore(), { tolerance: options.tolerance });
   if (typeof options.declarations === 'string') await checkFile(options.declarations);
   // Batches count their lines from 1; whoever takes them in order numbers them.
-  const batches = typeof options.declarations === 'string' ? fileDeclarationBatches(options.declarations) : declarationBatches(options.declarations);
+  const batches =
+    typeof options.declarations === 'string'
+      ? fileDeclarationBatches(options.declarations)
+      : declarationBatches(options.declarations);
   const documentsRead = counter('documents', options);
   const declarationsRead = counter('declarations', options);
   const addRecords = (records: DocumentRecord[]) => {
@@ -107,7 +124,11 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
     if (!options.onFileError) throw err;
     options.onFileError(file, err);
   };
-  const finish = () => run.finish((n) => options.onProgress?.({ phase: 'bills-without-declaration', count: n }), options.progressEvery ?? 10_000);
+  const finish = () =>
+    run.finish(
+      (n) => options.onProgress?.({ phase: 'bills-without-declaration', count: n }),
+      options.progressEvery ?? 10_000,
+    );
 
   if (workers === 0) {
     for (const file of options.documents) {
@@ -130,7 +151,10 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
 
   const url = options.workerUrl ?? defaultWorkerUrl();
   if (url.protocol === 'file:' && !existsSync(fileURLToPath(url))) {
-    throw new SandanError('RECONCILE_WORKER', `The reconciliation worker script is missing: ${fileURLToPath(url)} (build the package with npm run build, or pass workers: 0)`);
+    throw new SandanError(
+      'RECONCILE_WORKER',
+      `The reconciliation worker script is missing: ${fileURLToPath(url)} (build the package with npm run build, or pass workers: 0)`,
+    );
   }
   const pool = new Pool(workers, url, { rateTables, tolerance: new Dec(options.tolerance ?? 0).toFixed() });
   try {
@@ -144,7 +168,10 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
       for (;;) {
         const m = await job.next();
         if (m.type === 'failed') {
-          failed(options.documents[k]!, new SandanError(m.code as SandanErrorCode, m.message, { details: { file: options.documents[k] } }));
+          failed(
+            options.documents[k]!,
+            new SandanError(m.code as SandanErrorCode, m.message, { details: { file: options.documents[k] } }),
+          );
           break;
         }
         run.addBillTuples(m.bills, m.billCount);
@@ -248,16 +275,21 @@ class Pool {
       const worker = new Worker(url, { workerData: init });
       const t: Thread = { worker, scanning: undefined, batches: 0 };
       worker.on('message', (m: FromWorker) => this.handlers.get(m.id)?.(m));
-      worker.on('error', (e) => this.fail(new SandanError('RECONCILE_WORKER', `A reconciliation worker failed: ${e.message}`, { cause: e })));
+      worker.on('error', (e) =>
+        this.fail(new SandanError('RECONCILE_WORKER', `A reconciliation worker failed: ${e.message}`, { cause: e })),
+      );
       worker.on('exit', (code) => {
-        if (code !== 0) this.fail(new SandanError('RECONCILE_WORKER', `A reconciliation worker stopped (exit code ${code})`));
+        if (code !== 0)
+          this.fail(new SandanError('RECONCILE_WORKER', `A reconciliation worker stopped (exit code ${code})`));
       });
       this.threads.push(t);
     }
   }
 
   async ready(): Promise<void> {
-    await Promise.all(this.threads.map((t) => new Promise<void>((resolve) => t.worker.once('online', () => resolve()))));
+    await Promise.all(
+      this.threads.map((t) => new Promise<void>((resolve) => t.worker.once('online', () => resolve()))),
+    );
   }
 
   private fail(e: Error): void {
@@ -328,9 +360,15 @@ class Pool {
     if (this.pumping || !this.input) return;
     this.pumping = true;
     try {
-      while (!this.inputDone && !this.error && this.dispatched - this.spooled < BATCHES_PER_THREAD * this.threads.length) {
+      while (
+        !this.inputDone &&
+        !this.error &&
+        this.dispatched - this.spooled < BATCHES_PER_THREAD * this.threads.length
+      ) {
         if (this.nextScan < this.scans.length) break; // files first
-        const free = this.threads.filter((t) => !t.scanning && t.batches < BATCHES_PER_THREAD).sort((a, b) => a.batches - b.batches)[0];
+        const free = this.threads
+          .filter((t) => !t.scanning && t.batches < BATCHES_PER_THREAD)
+          .sort((a, b) => a.batches - b.batches)[0];
         if (!free) break;
         const next = await this.input.next();
         if (next.done) {
@@ -344,7 +382,7 @@ class Pool {
         this.batches.set(seq, entry);
         free.batches++;
         this.handlers.set(id, (m) => {
-          if (m.type === 'keys') ((entry.requests = m.requests), (entry.breaks = m.breaks));
+          if (m.type === 'keys') (entry.requests = m.requests), (entry.breaks = m.breaks);
           else if (m.type === 'rows') {
             this.handlers.delete(id);
             free.batches--;
@@ -353,10 +391,20 @@ class Pool {
           } else if (m.type === 'failed') this.fail(new SandanError(m.code as SandanErrorCode, m.message));
           this.wakeMain?.();
         });
-        free.worker.postMessage({ type: 'facts', id, batch: next.value } satisfies ToWorker, [next.value.bytes.buffer as ArrayBuffer]);
+        free.worker.postMessage({ type: 'facts', id, batch: next.value } satisfies ToWorker, [
+          next.value.bytes.buffer as ArrayBuffer,
+        ]);
       }
     } catch (e) {
-      this.fail(isSandanError(e) ? e : new SandanError('FILE_UNREADABLE', `Cannot read the declarations: ${e instanceof Error ? e.message : String(e)}`, { cause: e }));
+      this.fail(
+        isSandanError(e)
+          ? e
+          : new SandanError(
+              'FILE_UNREADABLE',
+              `Cannot read the declarations: ${e instanceof Error ? e.message : String(e)}`,
+              { cause: e },
+            ),
+      );
     } finally {
       this.pumping = false;
     }
@@ -367,7 +415,11 @@ class Pool {
    * keys are in (answered with {@link answer}), or rows of the next batch to spool; undefined
    * when the input is done and every batch is spooled.
    */
-  async nextStep(): Promise<{ kind: 'keys'; seq: number; requests: Array<JoinRequest | undefined> } | { kind: 'rows'; rows: RowBatch } | undefined> {
+  async nextStep(): Promise<
+    | { kind: 'keys'; seq: number; requests: Array<JoinRequest | undefined> }
+    | { kind: 'rows'; rows: RowBatch }
+    | undefined
+  > {
     for (;;) {
       if (this.error) throw this.error;
       const toSpool = this.batches.get(this.spooled);
@@ -396,7 +448,12 @@ class Pool {
   /** Sends the index answers of a batch back to the worker that holds its facts. */
   answer(seq: number, answers: Array<JoinAnswer | undefined>): void {
     const entry = this.batches.get(seq)!;
-    entry.thread.worker.postMessage({ type: 'rows', id: entry.id, answers: JSON.stringify(answers), firstLine: entry.firstLine } satisfies ToWorker);
+    entry.thread.worker.postMessage({
+      type: 'rows',
+      id: entry.id,
+      answers: JSON.stringify(answers),
+      firstLine: entry.firstLine,
+    } satisfies ToWorker);
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,15 @@ import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
 import type { TaxCalculation } from '../rules/tax-calculator.js';
 import type { TaxFigures } from '../tax/compute.js';
-import { declarationFacts, joinRequest, orphanRow, type DeclarationFacts, type DeclarationRecord, type JoinAnswer, type JoinRequest } from './facts.js';
+import {
+  declarationFacts,
+  joinRequest,
+  orphanRow,
+  type DeclarationFacts,
+  type DeclarationRecord,
+  type JoinAnswer,
+  type JoinRequest,
+} from './facts.js';
 import type { MismatchEntryJSON, ReconcileRowJSON } from './json.js';
 import { declarationRowBatch, rowBatchOf, type RowBatch } from './rows.js';
 import { billRecordOf, documentRecord, type DocumentRecord } from './records.js';
@@ -10,7 +18,6 @@ import type { ScannedDocument } from './scan.js';
 import { MemoryStore, type BillRecord, type FinalRecord, type ReceiptLink, type ReconcileStore } from './store.js';
 import { CellTotals } from './totals.js';
 import type { InventoryReceipt, ReconcileRow, ReconcileSummary, TaxBill, TaxBillStatus } from './types.js';
-
 
 type Source<T> = Iterable<T> | AsyncIterable<T>;
 
@@ -71,7 +78,15 @@ export const RECONCILE_BATCH = 1000;
 export class ReconcileRun {
   private readonly tolerance: Decimal;
   private readonly problems: string[] = [];
-  private readonly inputs = { declarations: 0, bills: 0, duplicateBills: 0, billStatuses: 0, receipts: 0, skippedDocuments: 0, unreadableDocuments: 0 };
+  private readonly inputs = {
+    declarations: 0,
+    bills: 0,
+    duplicateBills: 0,
+    billStatuses: 0,
+    receipts: 0,
+    skippedDocuments: 0,
+    unreadableDocuments: 0,
+  };
   private readonly cells = new CellTotals();
   private bills: BillRecord[] = [];
   private voided: string[] = [];
@@ -130,7 +145,7 @@ export class ReconcileRun {
 
   addBillStatus(s: TaxBillStatus): void {
     this.inputs.billStatuses++;
-    if (s.status === '3') (this.voided.push(s.taxNo), this.buffered());
+    if (s.status === '3') this.voided.push(s.taxNo), this.buffered();
   }
 
   addReceipt(r: InventoryReceipt): void {
@@ -140,8 +155,14 @@ export class ReconcileRun {
       if (r.preNo) this.links.push({ kind: 'preNo', key: r.preNo, invtNo: r.invtNo });
     }
     // 399 = customs concluded: the cancel or the refund is approved (a refund's time is checked against its release's return window).
-    if (r.returnStatus === '399' && r.type !== 'CEB622') this.finals.push({ kind: r.type === 'CEB624' ? 'cancel' : 'refund', keys: { copNo: r.copNo, preNo: r.preNo, invtNo: r.invtNo }, at: r.returnTime });
-    if (r.type === 'CEB622' && r.invtNo && (r.returnStatus === '800' || r.returnStatus === '899')) this.finals.push({ kind: 'release', keys: { invtNo: r.invtNo }, at: r.returnTime });
+    if (r.returnStatus === '399' && r.type !== 'CEB622')
+      this.finals.push({
+        kind: r.type === 'CEB624' ? 'cancel' : 'refund',
+        keys: { copNo: r.copNo, preNo: r.preNo, invtNo: r.invtNo },
+        at: r.returnTime,
+      });
+    if (r.type === 'CEB622' && r.invtNo && (r.returnStatus === '800' || r.returnStatus === '899'))
+      this.finals.push({ kind: 'release', keys: { invtNo: r.invtNo }, at: r.returnTime });
     this.buffered();
   }
 
@@ -204,12 +225,18 @@ export class ReconcileRun {
     for (const group of this.store.unclaimedBills()) {
       if (++orphans % every === 0) onProgress?.(orphans);
       batch.push(orphanRow(group));
-      if (batch.length === RECONCILE_BATCH) (this.spool(rowBatchOf(batch)), (batch = []));
+      if (batch.length === RECONCILE_BATCH) this.spool(rowBatchOf(batch)), (batch = []);
     }
     this.spool(rowBatchOf(batch));
     const totals = this.cells.result();
-    const byKey = <T>(m: Map<string, T>) => Object.fromEntries([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    const summary: ReconcileSummary = { ...totals.all, byMonth: byKey(totals.byMonth), byDistrict: byKey(totals.byDistrict), inputs: { ...this.inputs } };
+    const byKey = <T>(m: Map<string, T>) =>
+      Object.fromEntries([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const summary: ReconcileSummary = {
+      ...totals.all,
+      byMonth: byKey(totals.byMonth),
+      byDistrict: byKey(totals.byDistrict),
+      inputs: { ...this.inputs },
+    };
     const store = this.store;
     return {
       summary,
@@ -220,7 +247,13 @@ export class ReconcileRun {
       rowTexts: () => store.rows(),
       rowBlocks: () => store.rowBlocks(),
       *mismatches() {
-        for (const m of store.mismatches()) yield { orderNo: m.orderNo, invtNo: m.invtNo ?? null, kind: m.kind as MismatchEntryJSON['kind'], amount: m.amount };
+        for (const m of store.mismatches())
+          yield {
+            orderNo: m.orderNo,
+            invtNo: m.invtNo ?? null,
+            kind: m.kind as MismatchEntryJSON['kind'],
+            amount: m.amount,
+          };
       },
     };
   }
@@ -265,7 +298,7 @@ export async function reconcile(inputs: ReconcileInputs, options: ReconcileOptio
   for await (const item of each(inputs.declarations)) {
     if (++count % every === 0) options.onProgress?.({ phase: 'declarations', count });
     batch.push(declarationFacts(asRecord(item), options.calculate));
-    if (batch.length === RECONCILE_BATCH) (run.addDeclarations(batch), (batch = []));
+    if (batch.length === RECONCILE_BATCH) run.addDeclarations(batch), (batch = []);
   }
   run.addDeclarations(batch);
   return run.finish((n) => options.onProgress?.({ phase: 'bills-without-declaration', count: n }), every);

@@ -40,8 +40,22 @@ export function toBillRecord(head: Record<string, unknown>): Converted<BillRecor
   const customsTax = amountText(head, 'customsTax');
   const valueAddedTax = amountText(head, 'valueAddedTax');
   const consumptionTax = amountText(head, 'consumptionTax');
-  if (customsTax === undefined || valueAddedTax === undefined || consumptionTax === undefined) return { ok: false, problem: `tax bill ${taxNo}: an amount is missing or not a decimal` };
-  return { ok: true, value: { invtNo, taxNo, returnTime: str(head, 'returnTime') ?? '', status: str(head, 'status') ?? '', customsTax, valueAddedTax, consumptionTax, customsCode: str(head, 'customsCode'), ...orderNoOf(head) } };
+  if (customsTax === undefined || valueAddedTax === undefined || consumptionTax === undefined)
+    return { ok: false, problem: `tax bill ${taxNo}: an amount is missing or not a decimal` };
+  return {
+    ok: true,
+    value: {
+      invtNo,
+      taxNo,
+      returnTime: str(head, 'returnTime') ?? '',
+      status: str(head, 'status') ?? '',
+      customsTax,
+      valueAddedTax,
+      consumptionTax,
+      customsCode: str(head, 'customsCode'),
+      ...orderNoOf(head),
+    },
+  };
 }
 
 /** The bill's orderNo (beyond the 2022 XSD), when it names one. */
@@ -56,12 +70,31 @@ export function toTaxBill(head: Record<string, unknown>): Converted<TaxBill> {
   if (!c.ok) return c;
   const b = c.value;
   const logisticsNo = str(head, 'logisticsNo');
-  return { ok: true, value: { ...b, ...(logisticsNo && { logisticsNo }), customsTax: new Dec(b.customsTax), valueAddedTax: new Dec(b.valueAddedTax), consumptionTax: new Dec(b.consumptionTax) } };
+  return {
+    ok: true,
+    value: {
+      ...b,
+      ...(logisticsNo && { logisticsNo }),
+      customsTax: new Dec(b.customsTax),
+      valueAddedTax: new Dec(b.valueAddedTax),
+      consumptionTax: new Dec(b.consumptionTax),
+    },
+  };
 }
 
 /** A {@link TaxBill} as the index stores it. */
 export function billRecordOf(b: TaxBill): BillRecord {
-  return { invtNo: b.invtNo, taxNo: b.taxNo, returnTime: b.returnTime, status: b.status, customsTax: b.customsTax.toFixed(), valueAddedTax: b.valueAddedTax.toFixed(), consumptionTax: b.consumptionTax.toFixed(), customsCode: b.customsCode, ...(b.orderNo && { orderNo: b.orderNo }) };
+  return {
+    invtNo: b.invtNo,
+    taxNo: b.taxNo,
+    returnTime: b.returnTime,
+    status: b.status,
+    customsTax: b.customsTax.toFixed(),
+    valueAddedTax: b.valueAddedTax.toFixed(),
+    consumptionTax: b.consumptionTax.toFixed(),
+    customsCode: b.customsCode,
+    ...(b.orderNo && { orderNo: b.orderNo }),
+  };
 }
 
 /** A CEB818 `TaxHeadStatus` as a {@link TaxBillStatus}. */
@@ -74,13 +107,28 @@ export function toTaxBillStatus(head: Record<string, unknown>): Converted<TaxBil
 }
 
 /** A CEB622/624/626 receipt as an {@link InventoryReceipt}. */
-export function toInventoryReceipt(type: InventoryReceipt['type'], doc: Record<string, unknown>): Converted<InventoryReceipt> {
+export function toInventoryReceipt(
+  type: InventoryReceipt['type'],
+  doc: Record<string, unknown>,
+): Converted<InventoryReceipt> {
   const copNo = str(doc, 'copNo');
   const preNo = str(doc, 'preNo');
   const invtNo = str(doc, 'invtNo');
   const returnStatus = str(doc, 'returnStatus');
-  if (!returnStatus || (!copNo && !preNo && !invtNo)) return { ok: false, problem: `${type} receipt without returnStatus or any of copNo, preNo, invtNo` };
-  return { ok: true, value: { type, copNo, preNo, invtNo, returnStatus, returnTime: str(doc, 'returnTime') ?? '', returnInfo: typeof doc.returnInfo === 'string' ? doc.returnInfo : undefined } };
+  if (!returnStatus || (!copNo && !preNo && !invtNo))
+    return { ok: false, problem: `${type} receipt without returnStatus or any of copNo, preNo, invtNo` };
+  return {
+    ok: true,
+    value: {
+      type,
+      copNo,
+      preNo,
+      invtNo,
+      returnStatus,
+      returnTime: str(doc, 'returnTime') ?? '',
+      returnInfo: typeof doc.returnInfo === 'string' ? doc.returnInfo : undefined,
+    },
+  };
 }
 
 /** What one document contributes to reconciliation (plain data: worker threads post it). */

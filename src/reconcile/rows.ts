@@ -27,13 +27,21 @@ export function rowBatchOf(rows: readonly ReconcileRow[]): RowBatch {
     const row = rows[i]!;
     cells.add(row);
     texts[i] = JSON.stringify(rowToJSON(row));
-    for (const m of row.mismatches) mismatches.push({ entry: { orderNo: row.orderNo ?? '', invtNo: row.invtNo, kind: m.kind, amount: money(m.amount) }, sortKey: sortKey(m.amount) });
+    for (const m of row.mismatches)
+      mismatches.push({
+        entry: { orderNo: row.orderNo ?? '', invtNo: row.invtNo, kind: m.kind, amount: money(m.amount) },
+        sortKey: sortKey(m.amount),
+      });
   }
   return { rows: texts, mismatches, cells: cells.data() };
 }
 
 /** Decides the rows of a batch of declarations from their facts and the index's answers (pure; worker threads run it). */
-export function declarationRowBatch(facts: readonly DeclarationFacts[], answers: ReadonlyArray<JoinAnswer | undefined>, tolerance: Decimal.Value = 0): RowBatch {
+export function declarationRowBatch(
+  facts: readonly DeclarationFacts[],
+  answers: ReadonlyArray<JoinAnswer | undefined>,
+  tolerance: Decimal.Value = 0,
+): RowBatch {
   const tol = new Dec(tolerance);
   const rows: ReconcileRow[] = new Array(facts.length);
   for (let i = 0; i < facts.length; i++) rows[i] = declarationRow(facts[i]!, answers[i], tol);

@@ -13,7 +13,16 @@ import { extensionFieldsOf } from '../xml/extensions.js';
  */
 
 /** Message types the scanner reads. */
-export type ScannedType = 'CEB312' | 'CEB412' | 'CEB512' | 'CEB514' | 'CEB622' | 'CEB624' | 'CEB626' | 'CEB816' | 'CEB818';
+export type ScannedType =
+  | 'CEB312'
+  | 'CEB412'
+  | 'CEB512'
+  | 'CEB514'
+  | 'CEB622'
+  | 'CEB624'
+  | 'CEB626'
+  | 'CEB816'
+  | 'CEB818';
 
 /** One document as the scanner reads it: leaf texts (entities decoded, empty leaves left out). */
 export interface ScannedDocument {
@@ -43,7 +52,7 @@ const SHAPES: Record<ScannedType, Shape> = {
 
 /** True when the message type is one the scanner reads. */
 export function isScannedType(type: string): type is ScannedType {
-  return Object.prototype.hasOwnProperty.call(SHAPES, type);
+  return Object.hasOwn(SHAPES, type);
 }
 
 const UNSAFE_AT = /<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/iy;
@@ -53,7 +62,10 @@ const ATTR = /([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 const DECLARED_ENCODING = /^<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/;
 // A leaf at one position (sticky): start tag, text and CDATA, end tag with the same qualified name (or
 // an empty-element tag). Only leaves holding CDATA are left to it (see LeafReader.readEach).
-const LEAF_AT = new RegExp(`<(${NAME}:)?(${NAME})(?:\\s[^>]*?)?(?:/>|>((?:[^<]|<!\\[CDATA\\[[\\s\\S]*?\\]\\]>)*)</\\1\\2\\s*>)`, 'y');
+const LEAF_AT = new RegExp(
+  `<(${NAME}:)?(${NAME})(?:\\s[^>]*?)?(?:/>|>((?:[^<]|<!\\[CDATA\\[[\\s\\S]*?\\]\\]>)*)</\\1\\2\\s*>)`,
+  'y',
+);
 const CDATA_OPEN = '<![CDATA[';
 
 /*
@@ -161,7 +173,9 @@ function fieldsOf(element: string): Fields {
   let f = fieldLists.get(element);
   if (!f) {
     // The XSD's leaves, and the fields beyond it that sandan keeps (a CEB816's orderNo, logisticsNo).
-    const names = contentModel('import', element).filter((p) => p.kind !== undefined).map((p) => p.name);
+    const names = contentModel('import', element)
+      .filter((p) => p.kind !== undefined)
+      .map((p) => p.name);
     for (const x of extensionFieldsOf(element)) if (!names.includes(x.name)) names.push(x.name);
     f = { names, index: new Map(names.map((n, i) => [n, i])) };
     fieldLists.set(element, f);
@@ -258,7 +272,7 @@ class LeafReader {
     const out: Record<string, string> = {};
     for (let g = 0; g < fields.length; g++) {
       const name = names[fields[g]!]!;
-      if (repeats && Object.prototype.hasOwnProperty.call(out, name)) continue;
+      if (repeats && Object.hasOwn(out, name)) continue;
       const text = entities ? decodeEntities(m[g + 1]!) : m[g + 1]!;
       if (text !== '') out[name] = text;
     }
@@ -295,7 +309,8 @@ class LeafReader {
           if (content.charCodeAt(nEnd + 1) === GT) next = nEnd + 2; // `<name/>`: empty, left out
         } else if (isSpace(c)) {
           const gt = content.indexOf('>', nEnd);
-          if (gt !== -1 && content.charCodeAt(gt - 1) === SLASH) next = gt + 1; // `<name attrs/>`: empty
+          if (gt !== -1 && content.charCodeAt(gt - 1) === SLASH)
+            next = gt + 1; // `<name attrs/>`: empty
           else open = gt;
         }
         if (open !== -1) {
@@ -340,7 +355,7 @@ class LeafReader {
   /** Keeps field i's text unless the field has one already or the text is empty. */
   private keep(out: Record<string, string>, i: number, text: string): void {
     const name = this.names[i]!;
-    if (text !== '' && !Object.prototype.hasOwnProperty.call(out, name)) out[name] = text;
+    if (text !== '' && !Object.hasOwn(out, name)) out[name] = text;
   }
 
   /** Makes the layout of these leaves the first one tried, here and by new readers (compiling it unless done before). */
@@ -441,7 +456,6 @@ export class CebScanner {
   private shape: Shape | undefined;
   /** The leaf readers of the document block (receipts) or of its head and lines (tax bills). */
   private readers: { block?: LeafReader; head?: LeafReader; list?: LeafReader } = {};
-  private closed = false;
   private readonly withItems: boolean;
   /** A DxpMsg (a receipt as received, archived beside its unwrapped copy): held whole, read at the end. */
   private dxp = false;
@@ -462,7 +476,11 @@ export class CebScanner {
     this.first = false;
     const probe = this.tail + chunk;
     const unsafe = findUnsafe(probe);
-    if (unsafe) throw new SandanError('XML_UNSAFE', `The XML contains a <!${unsafe[1]!.toUpperCase()} declaration; DTDs, entity declarations and external references are refused (CEB messages never use them)`);
+    if (unsafe)
+      throw new SandanError(
+        'XML_UNSAFE',
+        `The XML contains a <!${unsafe[1]!.toUpperCase()} declaration; DTDs, entity declarations and external references are refused (CEB messages never use them)`,
+      );
     this.tail = probe.slice(-16);
     this.buf += chunk;
     if (this.dxp) return this.holdDxp();
@@ -487,7 +505,8 @@ export class CebScanner {
   private readDxp(): ScannedDocument[] {
     const m = /<(?:[A-Za-z_][\w.-]*:)?Data(?:\s[^>]*)?>([^<]*)<\/(?:[A-Za-z_][\w.-]*:)?Data\s*>/.exec(this.buf);
     const data = m?.[1]?.replace(/\s+/g, '') ?? '';
-    if (data === '' || !/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 !== 0) malformed('the DxpMsg has no Base64 Data');
+    if (data === '' || !/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 !== 0)
+      malformed('the DxpMsg has no Base64 Data');
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(data, 'base64'));
@@ -511,7 +530,8 @@ export class CebScanner {
         const end = b.indexOf('?>', pos);
         if (end === -1) break;
         const enc = DECLARED_ENCODING.exec(b.slice(pos, end + 2))?.[1];
-        if (enc !== undefined && !/^utf-?8$/i.test(enc)) malformed(`the XML declares encoding ${enc}; CEB messages are UTF-8`);
+        if (enc !== undefined && !/^utf-?8$/i.test(enc))
+          malformed(`the XML declares encoding ${enc}; CEB messages are UTF-8`);
         pos = end + 2;
         continue;
       }
@@ -539,14 +559,17 @@ export class CebScanner {
       const type = local.replace(/Message$/, '');
       if (ns !== CEB_NS || !local.endsWith('Message') || !isScannedType(type)) {
         const where = ns === undefined ? 'no namespace' : `namespace ${ns}`;
-        throw new SandanError('XML_UNKNOWN_ROOT', `Unknown root element ${m[1] ? `${m[1]}:` : ''}${local} in ${where}; reconciliation reads CEB816/818 tax bills and CEB312/412/512/514/622/624/626 receipts in namespace ${CEB_NS}, bare or in a DxpMsg`, { details: { root: local, namespace: ns } });
+        throw new SandanError(
+          'XML_UNKNOWN_ROOT',
+          `Unknown root element ${m[1] ? `${m[1]}:` : ''}${local} in ${where}; reconciliation reads CEB816/818 tax bills and CEB312/412/512/514/622/624/626 receipts in namespace ${CEB_NS}, bare or in a DxpMsg`,
+          { details: { root: local, namespace: ns } },
+        );
       }
       this.type = type;
       this.shape = SHAPES[type];
       if (this.shape.head) this.readers.head = new LeafReader(this.shape.head);
       else this.readers.block = new LeafReader(this.shape.block);
       if (this.shape.list) this.readers.list = new LeafReader(this.shape.list);
-      if (m[4] === '/') this.closed = true;
       this.buf = b.slice(gt + 1);
       return true;
     }
@@ -602,7 +625,8 @@ export class CebScanner {
     const heads = subBlocks(content, shape.head, 1);
     const fields = heads[0] === undefined ? {} : readers.head!.read(heads[0]);
     const items: Array<Record<string, string>> = [];
-    if (shape.list && this.withItems) for (const line of subBlocks(content, shape.list, Infinity)) items.push(readers.list!.read(line));
+    if (shape.list && this.withItems)
+      for (const line of subBlocks(content, shape.list, Infinity)) items.push(readers.list!.read(line));
     return { messageType: type, fields, items };
   }
 }

@@ -6,7 +6,22 @@ import { SandanError } from '../errors.js';
 import type { SqliteDatabase } from '../quota/sqlite.js';
 import { BloomFilter } from './bloom.js';
 import type { JoinAnswer, JoinRequest } from './facts.js';
-import { byTaxNo, compareMismatch, finalFlags, finalKeys, inventoryKeyList, linkInventory, linkKey, releaseKey, type BillRecord, type FinalRecord, type ReceiptLink, type ReconcileStore, type StoredBill, type StoredMismatch } from './store.js';
+import {
+  byTaxNo,
+  compareMismatch,
+  finalFlags,
+  finalKeys,
+  inventoryKeyList,
+  linkInventory,
+  linkKey,
+  releaseKey,
+  type BillRecord,
+  type FinalRecord,
+  type ReceiptLink,
+  type ReconcileStore,
+  type StoredBill,
+  type StoredMismatch,
+} from './store.js';
 
 /*
  * The on-disk index: one temporary SQLite file (better-sqlite3, an optional dependency)
@@ -38,18 +53,34 @@ CREATE TABLE mismatch (seq INTEGER PRIMARY KEY, sortKey INTEGER NOT NULL, orderN
 
 type BillRowTuple = [string, string, string | null, string | null, string, string, string, string | null, number];
 
-const BILL_COLUMNS = 'b.taxNo, b.invtNo, b.returnTime, b.status, b.customsTax, b.valueAddedTax, b.consumptionTax, b.customsCode, EXISTS (SELECT 1 FROM voided v WHERE v.taxNo = b.taxNo) AS voided';
+const BILL_COLUMNS =
+  'b.taxNo, b.invtNo, b.returnTime, b.status, b.customsTax, b.valueAddedTax, b.consumptionTax, b.customsCode, EXISTS (SELECT 1 FROM voided v WHERE v.taxNo = b.taxNo) AS voided';
 // A batch of keys goes in as one JSON array: one statement per batch, the loop runs in SQLite.
 const KEYS = '(SELECT value FROM json_each(?))';
 
 /** A bill as the index gives it back (columns in BILL_COLUMNS order, rows as arrays). */
 function toStored(r: BillRowTuple): StoredBill {
   const status = r[3] ?? '';
-  return { invtNo: r[1], taxNo: r[0], returnTime: r[2] ?? '', status, void: status === '3' || r[8] === 1, customsTax: r[4], valueAddedTax: r[5], consumptionTax: r[6], customsCode: r[7] ?? undefined };
+  return {
+    invtNo: r[1],
+    taxNo: r[0],
+    returnTime: r[2] ?? '',
+    status,
+    void: status === '3' || r[8] === 1,
+    customsTax: r[4],
+    valueAddedTax: r[5],
+    consumptionTax: r[6],
+    customsCode: r[7] ?? undefined,
+  };
 }
 
 const NO_FINALS: ReturnType<typeof finalFlags> = Object.freeze({ cancelled: false, refunded: false });
-const NOT_SEEN: JoinAnswer = Object.freeze({ firstSighting: false, bills: [], cancelled: false, refunded: false }) as JoinAnswer;
+const NOT_SEEN: JoinAnswer = Object.freeze({
+  firstSighting: false,
+  bills: [],
+  cancelled: false,
+  refunded: false,
+}) as JoinAnswer;
 
 /**
  * The output rows, appended to a plain file next to the index: written once and read once in
@@ -136,17 +167,23 @@ export class SqliteStore implements ReconcileStore {
     this.db = db;
     db.exec(SCHEMA);
     this.st = {
-      addBill: db.prepare('INSERT OR IGNORE INTO bill (invtNo, taxNo, returnTime, status, customsTax, valueAddedTax, consumptionTax, customsCode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      addBill: db.prepare(
+        'INSERT OR IGNORE INTO bill (invtNo, taxNo, returnTime, status, customsTax, valueAddedTax, consumptionTax, customsCode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
       addBillTuples: db.prepare(
         'INSERT OR IGNORE INTO bill (invtNo, taxNo, returnTime, status, customsTax, valueAddedTax, consumptionTax, customsCode) SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7 FROM json_each(?)',
       ),
       // A bill naming its order links it (the first bill per orderNo wins; receipts' keys are other kinds).
       billLink: db.prepare('INSERT OR IGNORE INTO link (key, invtNo) VALUES (?, ?)'),
-      billLinkTuples: db.prepare("INSERT OR IGNORE INTO link (key, invtNo) SELECT 'orderNo:' || (value->>8), value->>0 FROM json_each(?) WHERE value->>8 IS NOT NULL"),
+      billLinkTuples: db.prepare(
+        "INSERT OR IGNORE INTO link (key, invtNo) SELECT 'orderNo:' || (value->>8), value->>0 FROM json_each(?) WHERE value->>8 IS NOT NULL",
+      ),
       void: db.prepare('INSERT OR IGNORE INTO voided (taxNo) VALUES (?)'),
       link: db.prepare('INSERT OR REPLACE INTO link (key, invtNo) VALUES (?, ?)'),
       // The earliest time per key ('' = unknown).
-      final: db.prepare("INSERT INTO final (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = CASE WHEN at = '' THEN excluded.at WHEN excluded.at = '' THEN at ELSE min(at, excluded.at) END"),
+      final: db.prepare(
+        "INSERT INTO final (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = CASE WHEN at = '' THEN excluded.at WHEN excluded.at = '' THEN at ELSE min(at, excluded.at) END",
+      ),
       seenOf: db.prepare(`SELECT orderNo FROM seen WHERE orderNo IN ${KEYS}`).pluck(),
       see: db.prepare(`INSERT OR IGNORE INTO seen (orderNo) SELECT value FROM json_each(?)`),
       linksOf: db.prepare(`SELECT key, invtNo FROM link WHERE key IN ${KEYS}`).raw(),
@@ -156,7 +193,11 @@ export class SqliteStore implements ReconcileStore {
       claim: db.prepare(`INSERT OR IGNORE INTO claimed (invtNo) SELECT value FROM json_each(?)`),
       finalsOf: db.prepare(`SELECT key, at FROM final WHERE key IN ${KEYS}`).raw(),
       bills: db.prepare(`SELECT ${BILL_COLUMNS} FROM bill b WHERE b.invtNo = ? ORDER BY b.taxNo`).raw(),
-      unclaimedPage: db.prepare('SELECT DISTINCT invtNo FROM bill WHERE invtNo > ? AND invtNo NOT IN (SELECT invtNo FROM claimed) ORDER BY invtNo LIMIT 1000').pluck(),
+      unclaimedPage: db
+        .prepare(
+          'SELECT DISTINCT invtNo FROM bill WHERE invtNo > ? AND invtNo NOT IN (SELECT invtNo FROM claimed) ORDER BY invtNo LIMIT 1000',
+        )
+        .pluck(),
       putMismatch: db.prepare('INSERT INTO mismatch (sortKey, orderNo, kind, json) VALUES (?, ?, ?, ?)'),
       mismatches: db.prepare('SELECT json FROM mismatch ORDER BY sortKey DESC, orderNo, kind').pluck(),
     };
@@ -180,7 +221,19 @@ export class SqliteStore implements ReconcileStore {
     let duplicates = 0;
     const st = this.st.addBill!;
     for (const b of bills) {
-      if (st.run(b.invtNo, b.taxNo, b.returnTime, b.status, b.customsTax, b.valueAddedTax, b.consumptionTax, b.customsCode ?? null).changes !== 1) duplicates++;
+      if (
+        st.run(
+          b.invtNo,
+          b.taxNo,
+          b.returnTime,
+          b.status,
+          b.customsTax,
+          b.valueAddedTax,
+          b.consumptionTax,
+          b.customsCode ?? null,
+        ).changes !== 1
+      )
+        duplicates++;
       else if (b.orderNo) this.linksCount += this.st.billLink!.run(linkKey('orderNo', b.orderNo), b.invtNo).changes;
     }
     return duplicates;
@@ -229,7 +282,7 @@ export class SqliteStore implements ReconcileStore {
       if (!r) continue;
       if (r.orderNo === undefined) first[i] = true;
       else if (seen.has(r.orderNo)) first[i] = false;
-      else (seen.add(r.orderNo), (first[i] = true));
+      else seen.add(r.orderNo), (first[i] = true);
     }
     // 2. Receipt links for the declarations without an invtNo.
     const linkKeys: string[] = [];
@@ -242,7 +295,9 @@ export class SqliteStore implements ReconcileStore {
         if (r.orderNo) linkKeys.push(linkKey('orderNo', r.orderNo));
       }
     }
-    const links = new Map(linkKeys.length ? (this.st.linksOf!.all(JSON.stringify(linkKeys)) as Array<[string, string]>) : []);
+    const links = new Map(
+      linkKeys.length ? (this.st.linksOf!.all(JSON.stringify(linkKeys)) as Array<[string, string]>) : [],
+    );
     // 3. Bills by invtNo, claimed; cancels and refunds by any key.
     const invtNos: Array<string | undefined> = new Array(requests.length);
     const linkedBy: Array<JoinAnswer['linkedBy']> = new Array(requests.length);
@@ -256,7 +311,10 @@ export class SqliteStore implements ReconcileStore {
       linkedBy[i] = by;
       if (invtNo) wanted.add(invtNo);
       const f = this.finalValues;
-      if (f.size > 0 && ((r.copNo && f.mayHave(r.copNo)) || (r.preNo && f.mayHave(r.preNo)) || (invtNo && f.mayHave(invtNo)))) {
+      if (
+        f.size > 0 &&
+        ((r.copNo && f.mayHave(r.copNo)) || (r.preNo && f.mayHave(r.preNo)) || (invtNo && f.mayHave(invtNo)))
+      ) {
         for (const k of finalKeys({ copNo: r.copNo, preNo: r.preNo, invtNo })) finalKeyList.push(k);
       }
     }
@@ -273,7 +331,9 @@ export class SqliteStore implements ReconcileStore {
       for (const list of bills.values()) if (list.length > 1) list.sort(byTaxNo);
       this.st.claim!.run(json);
     }
-    const finals = new Map(finalKeyList.length ? (this.st.finalsOf!.all(JSON.stringify(finalKeyList)) as Array<[string, string]>) : []);
+    const finals = new Map(
+      finalKeyList.length ? (this.st.finalsOf!.all(JSON.stringify(finalKeyList)) as Array<[string, string]>) : [],
+    );
     const flagsOf: Array<ReturnType<typeof finalFlags> | undefined> = new Array(requests.length);
     const releaseKeys: string[] = [];
     if (finals.size) {
@@ -285,7 +345,9 @@ export class SqliteStore implements ReconcileStore {
         if (flags.refunded && invtNos[i]) releaseKeys.push(releaseKey(invtNos[i]!));
       }
     }
-    const releases = new Map(releaseKeys.length ? (this.st.finalsOf!.all(JSON.stringify(releaseKeys)) as Array<[string, string]>) : []);
+    const releases = new Map(
+      releaseKeys.length ? (this.st.finalsOf!.all(JSON.stringify(releaseKeys)) as Array<[string, string]>) : [],
+    );
     for (let i = 0; i < requests.length; i++) {
       const r = requests[i];
       if (!r) continue;
@@ -296,7 +358,14 @@ export class SqliteStore implements ReconcileStore {
       const invtNo = invtNos[i];
       const flags = flagsOf[i] ?? NO_FINALS;
       // Two declarations of one inventory share its (read-only) bills.
-      out[i] = { firstSighting: true, invtNo, linkedBy: linkedBy[i], bills: (invtNo && bills.get(invtNo)) || [], cancelled: flags.cancelled, refunded: flags.refunded };
+      out[i] = {
+        firstSighting: true,
+        invtNo,
+        linkedBy: linkedBy[i],
+        bills: (invtNo && bills.get(invtNo)) || [],
+        cancelled: flags.cancelled,
+        refunded: flags.refunded,
+      };
       if (flags.refunded) {
         const a = out[i]!;
         if (flags.refundedAt) a.refundedAt = flags.refundedAt;
@@ -327,7 +396,8 @@ export class SqliteStore implements ReconcileStore {
   }
   putMismatches(entries: ReadonlyArray<{ entry: StoredMismatch; sortKey: number }>): void {
     this.tick(entries.length);
-    for (const m of entries) this.st.putMismatch!.run(m.sortKey, m.entry.orderNo, m.entry.kind, JSON.stringify(m.entry));
+    for (const m of entries)
+      this.st.putMismatch!.run(m.sortKey, m.entry.orderNo, m.entry.kind, JSON.stringify(m.entry));
   }
   rows(): Iterable<string> {
     return this.spool ? this.spool.read() : [];
@@ -359,7 +429,11 @@ export async function openSqliteStore(options: SqliteStoreOptions = {}): Promise
     const specifier = 'better-sqlite3';
     Database = ((await import(specifier)) as { default: typeof BetterSqlite3 }).default;
   } catch (e) {
-    throw new SandanError('RECONCILE_INDEX', 'The on-disk reconciliation index needs the optional dependency better-sqlite3: npm install better-sqlite3 (or use the in-memory index for small inputs)', { cause: e });
+    throw new SandanError(
+      'RECONCILE_INDEX',
+      'The on-disk reconciliation index needs the optional dependency better-sqlite3: npm install better-sqlite3 (or use the in-memory index for small inputs)',
+      { cause: e },
+    );
   }
   let dir: string | undefined;
   try {
@@ -369,6 +443,10 @@ export async function openSqliteStore(options: SqliteStoreOptions = {}): Promise
     return new SqliteStore(db, dir);
   } catch (e) {
     if (dir) rmSync(dir, { recursive: true, force: true });
-    throw new SandanError('RECONCILE_INDEX', `Cannot create the reconciliation index: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new SandanError(
+      'RECONCILE_INDEX',
+      `Cannot create the reconciliation index: ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
   }
 }

@@ -39,11 +39,11 @@ const SENT_KIND: Record<SentType, DocumentKind> = {
 
 /** True for a receipt type {@link status} reads. */
 export function isStatusReceiptType(t: string): t is StatusReceiptType {
-  return Object.prototype.hasOwnProperty.call(RECEIPT_KIND, t);
+  return Object.hasOwn(RECEIPT_KIND, t);
 }
 /** True for a sent (declaration) message type. */
 export function isSentType(t: string): t is SentType {
-  return Object.prototype.hasOwnProperty.call(SENT_KIND, t);
+  return Object.hasOwn(SENT_KIND, t);
 }
 
 /** A receipt document as the scanner or `parseCebXml` gives it. */
@@ -112,13 +112,29 @@ export interface Anomaly {
 }
 
 /** Current state of an order. */
-export type OrderState = 'cancelled' | 'refunded' | 'rejected' | 'delivered' | 'released' | 'held' | 'accepted' | 'pending' | 'sent';
+export type OrderState =
+  | 'cancelled'
+  | 'refunded'
+  | 'rejected'
+  | 'delivered'
+  | 'released'
+  | 'held'
+  | 'accepted'
+  | 'pending'
+  | 'sent';
 
 /** One order's status. */
 export interface OrderStatus {
   /** The orderNo, or `copNo:…`/`logisticsNo:…` etc. when no document names the order. */
   order: string;
-  keys: { orderNo: string[]; payTransactionId: string[]; logisticsNo: string[]; copNo: string[]; preNo: string[]; invtNo: string[] };
+  keys: {
+    orderNo: string[];
+    payTransactionId: string[];
+    logisticsNo: string[];
+    copNo: string[];
+    preNo: string[];
+    invtNo: string[];
+  };
   state: OrderState;
   /** The latest receipt status of each document. */
   documents: Partial<Record<DocumentKind, { returnStatus: string; time: string; outcome?: string }>>;
@@ -149,7 +165,14 @@ export function beijingIso(ms: number): string {
 }
 
 type KeyName = keyof OrderStatus['keys'];
-const PREFIX: Record<KeyName, string> = { orderNo: 'o', payTransactionId: 'y', logisticsNo: 'l', copNo: 'c', preNo: 'p', invtNo: 'i' };
+const PREFIX: Record<KeyName, string> = {
+  orderNo: 'o',
+  payTransactionId: 'y',
+  logisticsNo: 'l',
+  copNo: 'c',
+  preNo: 'p',
+  invtNo: 'i',
+};
 const KEY_NAMES = Object.keys(PREFIX) as KeyName[];
 
 function s(v: unknown): string | undefined {
@@ -175,7 +198,10 @@ class UnionFind {
   union(a: string, b: string): void {
     const ra = this.find(a);
     const rb = this.find(b);
-    if (ra !== rb) this.parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+    if (ra === rb) return;
+    // Keys are strings: the larger root points at the smaller one.
+    const [hi, lo] = ra < rb ? [rb, ra] : [ra, rb];
+    this.parent.set(hi, lo);
   }
 }
 
@@ -203,7 +229,13 @@ const RECEIPT_KEYS: Record<StatusReceiptType, KeyName[]> = {
  * that receipts without a guid are merged only when everything that places them agrees).
  */
 function receiptIdentity(r: StatusReceipt, keys: readonly string[]): string {
-  return JSON.stringify([r.messageType, s(r.fields.guid) ?? '', s(r.fields.returnStatus) ?? '', s(r.fields.returnTime) ?? '', keys]);
+  return JSON.stringify([
+    r.messageType,
+    s(r.fields.guid) ?? '',
+    s(r.fields.returnStatus) ?? '',
+    s(r.fields.returnTime) ?? '',
+    keys,
+  ]);
 }
 
 interface Item {
@@ -246,7 +278,20 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
     if (!keys.length) continue;
     for (const k of keys.slice(1)) uf.union(keys[0]!, k);
     const ms = beijingMillis(sent.appTime);
-    items.push({ keys, item: { ms, seq: seq++, sent, node: { time: beijingIso(ms), event: 'sent', messageType: sent.messageType, document: SENT_KIND[sent.messageType] } } });
+    items.push({
+      keys,
+      item: {
+        ms,
+        seq: seq++,
+        sent,
+        node: {
+          time: beijingIso(ms),
+          event: 'sent',
+          messageType: sent.messageType,
+          document: SENT_KIND[sent.messageType],
+        },
+      },
+    });
   }
   // Archives keep a receipt twice (as received in its DxpMsg and unwrapped): one receipt is one event.
   const seen = new Set<string>();
@@ -261,7 +306,13 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
     const returnStatus = s(r.fields.returnStatus) ?? '';
     const ex = explainReceipt({ returnStatus, returnInfo: r.fields.returnInfo });
     const info = typeof r.fields.returnInfo === 'string' ? parseReturnInfo(r.fields.returnInfo) : undefined;
-    const node: TimelineNode = { time: beijingIso(ms), event: 'receipt', messageType: r.messageType, document: RECEIPT_KIND[r.messageType], returnStatus };
+    const node: TimelineNode = {
+      time: beijingIso(ms),
+      event: 'receipt',
+      messageType: r.messageType,
+      document: RECEIPT_KIND[r.messageType],
+      returnStatus,
+    };
     if (ex.statusMeaning) node.meaning = ex.statusMeaning;
     if (ex.code !== undefined) node.code = ex.code;
     if (info?.desc) node.desc = info.desc;
@@ -285,8 +336,22 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
   return out.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
 }
 
-function orderStatus(keySet: Set<string>, items: Item[], now: number, ackMs: number, deliveryMs: number, windowOf: (date: string) => ReturnWindowPolicy | undefined): OrderStatus {
-  const keys: OrderStatus['keys'] = { orderNo: [], payTransactionId: [], logisticsNo: [], copNo: [], preNo: [], invtNo: [] };
+function orderStatus(
+  keySet: Set<string>,
+  items: Item[],
+  now: number,
+  ackMs: number,
+  deliveryMs: number,
+  windowOf: (date: string) => ReturnWindowPolicy | undefined,
+): OrderStatus {
+  const keys: OrderStatus['keys'] = {
+    orderNo: [],
+    payTransactionId: [],
+    logisticsNo: [],
+    copNo: [],
+    preNo: [],
+    invtNo: [],
+  };
   for (const k of [...keySet].sort()) {
     const name = KEY_NAMES.find((n) => k.startsWith(`${PREFIX[n]}:`))!;
     keys[name].push(k.slice(2));
@@ -294,7 +359,9 @@ function orderStatus(keySet: Set<string>, items: Item[], now: number, ackMs: num
   const firstKey = KEY_NAMES.find((n) => keys[n].length > 0)!;
   const order = keys.orderNo[0] ?? `${firstKey}:${keys[firstKey][0]}`;
   // Untimed items go last, in input order.
-  items.sort((a, b) => (Number.isNaN(a.ms) ? 1 : 0) - (Number.isNaN(b.ms) ? 1 : 0) || (a.ms - b.ms || 0) || a.seq - b.seq);
+  items.sort(
+    (a, b) => (Number.isNaN(a.ms) ? 1 : 0) - (Number.isNaN(b.ms) ? 1 : 0) || a.ms - b.ms || 0 || a.seq - b.seq,
+  );
   const receipts = items.filter((i) => i.node.event === 'receipt');
 
   const documents: OrderStatus['documents'] = {};
@@ -313,11 +380,17 @@ function orderStatus(keySet: Set<string>, items: Item[], now: number, ackMs: num
     const st = latest.node.returnStatus ?? '';
     if (!isFailure(st)) continue;
     const ex = latest.explanation ?? explainReceipt({ returnStatus: st });
-    const reason = latest.node.code !== undefined ? `[Code:${latest.node.code}] ${latest.node.desc ?? ''}`.trim() : (latest.node.desc ?? '');
+    const reason =
+      latest.node.code !== undefined
+        ? `[Code:${latest.node.code}] ${latest.node.desc ?? ''}`.trim()
+        : (latest.node.desc ?? '');
     const a: Anomaly = {
       kind: 'rejected',
       document: kind,
-      message: msg(`${latest.node.messageType} 回执状态 ${st}（${ex.statusMeaning?.zh ?? '未知状态'}）：${reason}`, `${latest.node.messageType} receipt status ${st} (${ex.statusMeaning?.en ?? 'unknown status'}): ${reason}`),
+      message: msg(
+        `${latest.node.messageType} 回执状态 ${st}（${ex.statusMeaning?.zh ?? '未知状态'}）：${reason}`,
+        `${latest.node.messageType} receipt status ${st} (${ex.statusMeaning?.en ?? 'unknown status'}): ${reason}`,
+      ),
       since: latest.node.time,
     };
     if (latest.node.code !== undefined) a.code = latest.node.code;
@@ -327,18 +400,33 @@ function orderStatus(keySet: Set<string>, items: Item[], now: number, ackMs: num
 
   const inventory = receipts.filter((r) => r.node.document === 'inventory');
   const release = inventory.find((r) => isRelease(r.node.returnStatus));
-  const deliveries = receipts.filter((r) => r.node.document === 'logisticsStatus' && !isFailure(r.node.returnStatus ?? ''));
+  const deliveries = receipts.filter(
+    (r) => r.node.document === 'logisticsStatus' && !isFailure(r.node.returnStatus ?? ''),
+  );
   const cancelApproved = receipts.find((r) => r.node.document === 'cancel' && r.node.returnStatus === '399');
   const refundApproved = receipts.find((r) => r.node.document === 'refund' && r.node.returnStatus === '399');
 
   // 2. Released but no delivery status.
-  if (release && deliveries.length === 0 && !cancelApproved && !refundApproved && Number.isFinite(release.ms) && now - release.ms > deliveryMs) {
+  if (
+    release &&
+    deliveries.length === 0 &&
+    !cancelApproved &&
+    !refundApproved &&
+    Number.isFinite(release.ms) &&
+    now - release.ms > deliveryMs
+  ) {
     const days = Math.floor((now - release.ms) / 86400_000);
     anomalies.push({
       kind: 'no-delivery-status',
       document: 'logisticsStatus',
-      message: msg(`清单已于 ${release.node.time} 放行，${days} 天后仍无运单签收状态（CEB513/514）`, `The inventory was released at ${release.node.time}; ${days} days later there is still no delivery status (CEB513/514)`),
-      fix: msg('向物流企业核实包裹去向；已签收的请物流企业申报运单状态（CEB513）', 'Ask the logistics company where the parcel is; once delivered, have it declare the waybill status (CEB513)'),
+      message: msg(
+        `清单已于 ${release.node.time} 放行，${days} 天后仍无运单签收状态（CEB513/514）`,
+        `The inventory was released at ${release.node.time}; ${days} days later there is still no delivery status (CEB513/514)`,
+      ),
+      fix: msg(
+        '向物流企业核实包裹去向；已签收的请物流企业申报运单状态（CEB513）',
+        'Ask the logistics company where the parcel is; once delivered, have it declare the waybill status (CEB513)',
+      ),
       since: release.node.time,
     });
   }
@@ -353,25 +441,58 @@ function orderStatus(keySet: Set<string>, items: Item[], now: number, ackMs: num
     anomalies.push({
       kind: 'not-acknowledged',
       document: kind,
-      message: msg(`${it.node.messageType} 已于 ${it.node.time} 发送，${hours} 小时后仍无任何回执`, `${it.node.messageType} was sent at ${it.node.time}; ${hours} hours later there is no receipt at all`),
-      fix: msg('检查报文是否送达（DXP 传输日志、CEB900 格式回执）；未送达的重新发送', 'Check that the message arrived (DXP transfer log, CEB900 format receipts); resend it if it did not'),
+      message: msg(
+        `${it.node.messageType} 已于 ${it.node.time} 发送，${hours} 小时后仍无任何回执`,
+        `${it.node.messageType} was sent at ${it.node.time}; ${hours} hours later there is no receipt at all`,
+      ),
+      fix: msg(
+        '检查报文是否送达（DXP 传输日志、CEB900 格式回执）；未送达的重新发送',
+        'Check that the message arrived (DXP transfer log, CEB900 format receipts); resend it if it did not',
+      ),
       since: it.node.time,
     });
   }
 
   // 4. Receipts that contradict each other.
   const inconsistent = (rule: string, zh: string, en: string, since: string) =>
-    anomalies.push({ kind: 'inconsistent', document: 'inventory', rule, message: msg(zh, en), fix: msg('向申报地海关核实该清单的实际状态，并核对回执是否属于同一清单', 'Ask the declaring customs office for the real state of this inventory, and check that the receipts belong to the same inventory'), since });
-  const lateRelease = cancelApproved ? inventory.find((r) => isRelease(r.node.returnStatus) && r.ms > cancelApproved.ms) : undefined;
+    anomalies.push({
+      kind: 'inconsistent',
+      document: 'inventory',
+      rule,
+      message: msg(zh, en),
+      fix: msg(
+        '向申报地海关核实该清单的实际状态，并核对回执是否属于同一清单',
+        'Ask the declaring customs office for the real state of this inventory, and check that the receipts belong to the same inventory',
+      ),
+      since,
+    });
+  const lateRelease = cancelApproved
+    ? inventory.find((r) => isRelease(r.node.returnStatus) && r.ms > cancelApproved.ms)
+    : undefined;
   if (cancelApproved && lateRelease) {
-    inconsistent('released-after-cancel', `撤销申请已于 ${cancelApproved.node.time} 审核通过，清单却于 ${lateRelease.node.time} 放行`, `The cancel was approved at ${cancelApproved.node.time}, yet the inventory was released at ${lateRelease.node.time}`, lateRelease.node.time);
+    inconsistent(
+      'released-after-cancel',
+      `撤销申请已于 ${cancelApproved.node.time} 审核通过，清单却于 ${lateRelease.node.time} 放行`,
+      `The cancel was approved at ${cancelApproved.node.time}, yet the inventory was released at ${lateRelease.node.time}`,
+      lateRelease.node.time,
+    );
   }
   if (refundApproved && !release) {
-    inconsistent('refund-without-release', `退货申请已于 ${refundApproved.node.time} 审核通过，但没有清单放行回执`, `The refund was approved at ${refundApproved.node.time}, but there is no inventory release receipt`, refundApproved.node.time);
+    inconsistent(
+      'refund-without-release',
+      `退货申请已于 ${refundApproved.node.time} 审核通过，但没有清单放行回执`,
+      `The refund was approved at ${refundApproved.node.time}, but there is no inventory release receipt`,
+      refundApproved.node.time,
+    );
   }
   const early = release ? deliveries.find((d) => Number.isFinite(d.ms) && d.ms < release.ms) : undefined;
   if (release && early) {
-    inconsistent('delivered-before-release', `运单签收状态（${early.node.time}）早于清单放行（${release.node.time}）`, `The delivery status (${early.node.time}) is earlier than the inventory release (${release.node.time})`, early.node.time);
+    inconsistent(
+      'delivered-before-release',
+      `运单签收状态（${early.node.time}）早于清单放行（${release.node.time}）`,
+      `The delivery status (${early.node.time}) is earlier than the inventory release (${release.node.time})`,
+      early.node.time,
+    );
   }
 
   // 5. Returns after the window of the release: no tax waived, no quota given back.
@@ -379,7 +500,11 @@ function orderStatus(keySet: Set<string>, items: Item[], now: number, ackMs: num
   const window = release && Number.isFinite(release.ms) ? windowOf(beijingIsoDate(new Date(release.ms))) : undefined;
   if (release && window) {
     const d = returnDeadlines(new Date(release.ms), window);
-    returnWindow = { releasedAt: release.node.time, applyBy: beijingIso(d.applyBy.getTime()), arriveBy: beijingIso(d.arriveBy.getTime()) };
+    returnWindow = {
+      releasedAt: release.node.time,
+      applyBy: beijingIso(d.applyBy.getTime()),
+      arriveBy: beijingIso(d.arriveBy.getTime()),
+    };
     const late = (rule: string, zh: string, en: string, since: string) =>
       anomalies.push({
         kind: 'late-return',
@@ -393,7 +518,12 @@ function orderStatus(keySet: Set<string>, items: Item[], now: number, ackMs: num
         since,
       });
     // The application: the CEB625 sent, else the first receipt customs gave it.
-    const applied = items.find((i) => i.node.document === 'refund' && Number.isFinite(i.ms) && (i.node.event === 'sent' || !isFailure(i.node.returnStatus ?? '')));
+    const applied = items.find(
+      (i) =>
+        i.node.document === 'refund' &&
+        Number.isFinite(i.ms) &&
+        (i.node.event === 'sent' || !isFailure(i.node.returnStatus ?? '')),
+    );
     if (applied && applied.ms > d.applyBy.getTime()) {
       late(
         'applied-after-window',
@@ -422,7 +552,12 @@ function orderStatus(keySet: Set<string>, items: Item[], now: number, ackMs: num
   };
 }
 
-function stateOf(documents: OrderStatus['documents'], released: boolean, delivered: boolean, anyReceipt: boolean): OrderState {
+function stateOf(
+  documents: OrderStatus['documents'],
+  released: boolean,
+  delivered: boolean,
+  anyReceipt: boolean,
+): OrderState {
   if (documents.cancel?.returnStatus === '399') return 'cancelled';
   if (documents.refund?.returnStatus === '399') return 'refunded';
   const latest = Object.values(documents);
@@ -437,7 +572,8 @@ function stateOf(documents: OrderStatus['documents'], released: boolean, deliver
 
 /** The sent documents of a declaration (sandan's JSON shape), with their appTime. */
 export function sentFromDeclaration(input: unknown): SentDocument[] {
-  const d = typeof input === 'object' && input !== null ? (input as Record<string, Record<string, unknown> | undefined>) : {};
+  const d =
+    typeof input === 'object' && input !== null ? (input as Record<string, Record<string, unknown> | undefined>) : {};
   const out: SentDocument[] = [];
   const o = d.order;
   const p = d.payment;
@@ -445,14 +581,38 @@ export function sentFromDeclaration(input: unknown): SentDocument[] {
   const i = d.inventory;
   const orderNo = s(o?.orderNo);
   if (o) out.push({ messageType: 'CEB311', orderNo, appTime: s(o.appTime) });
-  if (p) out.push({ messageType: 'CEB411', orderNo: s(p.orderNo) ?? orderNo, payTransactionId: s(p.payTransactionId), appTime: s(p.appTime) });
-  if (l) out.push({ messageType: 'CEB511', orderNo: s(l.orderNo) ?? orderNo, logisticsNo: s(l.logisticsNo), appTime: s(l.appTime) });
-  if (i) out.push({ messageType: 'CEB621', orderNo: s(i.orderNo) ?? orderNo, logisticsNo: s(i.logisticsNo), copNo: s(i.copNo), preNo: s(i.preNo), invtNo: s(i.invtNo), appTime: s(i.appTime) });
+  if (p)
+    out.push({
+      messageType: 'CEB411',
+      orderNo: s(p.orderNo) ?? orderNo,
+      payTransactionId: s(p.payTransactionId),
+      appTime: s(p.appTime),
+    });
+  if (l)
+    out.push({
+      messageType: 'CEB511',
+      orderNo: s(l.orderNo) ?? orderNo,
+      logisticsNo: s(l.logisticsNo),
+      appTime: s(l.appTime),
+    });
+  if (i)
+    out.push({
+      messageType: 'CEB621',
+      orderNo: s(i.orderNo) ?? orderNo,
+      logisticsNo: s(i.logisticsNo),
+      copNo: s(i.copNo),
+      preNo: s(i.preNo),
+      invtNo: s(i.invtNo),
+      appTime: s(i.appTime),
+    });
   return out;
 }
 
 /** The sent documents of a parsed declaration message (CEB311/411/511/513/621/623/625), with their appTime. */
-export function sentFromMessage(messageType: string, documents: ReadonlyArray<Record<string, unknown>>): SentDocument[] {
+export function sentFromMessage(
+  messageType: string,
+  documents: ReadonlyArray<Record<string, unknown>>,
+): SentDocument[] {
   if (!isSentType(messageType)) return [];
   return documents.map((doc) => ({
     messageType,

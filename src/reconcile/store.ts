@@ -124,24 +124,35 @@ export type BillTuple = [string, string, string, string, string, string, string,
 
 /** A bill as a tuple. */
 export function billTuple(b: BillRecord): BillTuple {
-  const t: BillTuple = [b.invtNo, b.taxNo, b.returnTime, b.status, b.customsTax, b.valueAddedTax, b.consumptionTax, b.customsCode ?? null];
+  const t: BillTuple = [
+    b.invtNo,
+    b.taxNo,
+    b.returnTime,
+    b.status,
+    b.customsTax,
+    b.valueAddedTax,
+    b.consumptionTax,
+    b.customsCode ?? null,
+  ];
   if (b.orderNo) t.push(b.orderNo);
   return t;
 }
 
 /** Bills from the JSON text of tuples. */
 export function billsOfTuples(json: string): BillRecord[] {
-  return (JSON.parse(json) as BillTuple[]).map(([invtNo, taxNo, returnTime, status, customsTax, valueAddedTax, consumptionTax, customsCode, orderNo]) => ({
-    invtNo,
-    taxNo,
-    returnTime,
-    status,
-    customsTax,
-    valueAddedTax,
-    consumptionTax,
-    customsCode: customsCode ?? undefined,
-    ...(orderNo ? { orderNo } : {}),
-  }));
+  return (JSON.parse(json) as BillTuple[]).map(
+    ([invtNo, taxNo, returnTime, status, customsTax, valueAddedTax, consumptionTax, customsCode, orderNo]) => ({
+      invtNo,
+      taxNo,
+      returnTime,
+      status,
+      customsTax,
+      valueAddedTax,
+      consumptionTax,
+      customsCode: customsCode ?? undefined,
+      ...(orderNo ? { orderNo } : {}),
+    }),
+  );
 }
 
 /** Key strings under which a cancel/refund is recorded (also used by the SQLite store). */
@@ -176,7 +187,10 @@ export function linkKey(kind: ReceiptLink['kind'], key: string): string {
  * its copNo, then for its preNo, then the one of a bill naming its orderNo (`link` looks a
  * {@link linkKey} up). Both stores use it.
  */
-export function linkInventory(r: JoinRequest, link: (key: string) => string | undefined): { invtNo?: string | undefined; linkedBy?: JoinAnswer['linkedBy'] } {
+export function linkInventory(
+  r: JoinRequest,
+  link: (key: string) => string | undefined,
+): { invtNo?: string | undefined; linkedBy?: JoinAnswer['linkedBy'] } {
   if (r.invtNo) return { invtNo: r.invtNo, linkedBy: 'invtNo' };
   const byCopNo = r.copNo ? link(linkKey('copNo', r.copNo)) : undefined;
   if (byCopNo) return { invtNo: byCopNo, linkedBy: 'copNo' };
@@ -192,7 +206,10 @@ export function linkInventory(r: JoinRequest, link: (key: string) => string | un
  * {@link finalKeys} key: undefined when absent, else its time or ''), with the earliest refund
  * approval time.
  */
-export function finalFlags(keys: InventoryKeys, get: (key: string) => string | undefined): { cancelled: boolean; refunded: boolean; refundedAt?: string } {
+export function finalFlags(
+  keys: InventoryKeys,
+  get: (key: string) => string | undefined,
+): { cancelled: boolean; refunded: boolean; refundedAt?: string } {
   let cancelled = false;
   let refunded = false;
   let refundedAt: string | undefined;
@@ -258,7 +275,12 @@ export class MemoryStore implements ReconcileStore {
   }
   addFinals(finals: readonly FinalRecord[]): void {
     for (const f of finals) {
-      const keys = f.kind === 'release' ? (f.keys.invtNo ? [releaseKey(f.keys.invtNo)] : []) : keyList(f.keys).map((k) => `${f.kind}:${k}`);
+      const keys =
+        f.kind === 'release'
+          ? f.keys.invtNo
+            ? [releaseKey(f.keys.invtNo)]
+            : []
+          : keyList(f.keys).map((k) => `${f.kind}:${k}`);
       for (const key of keys) this.done.set(key, earlier(this.done.get(key), f.at ?? ''));
     }
   }

@@ -70,13 +70,29 @@ export function addToTotals(t: ReconcileTotals, row: ReconcileRow): void {
 }
 
 /** Totals as plain data (counts as numbers, amounts as decimal strings), e.g. to post between threads. */
-export type TotalsData = { [K in keyof ReconcileTotals]: ReconcileTotals[K] extends number ? number : ReconcileTotals[K] extends Decimal ? string : Record<keyof TaxSplit, string> };
+export type TotalsData = {
+  [K in keyof ReconcileTotals]: ReconcileTotals[K] extends number
+    ? number
+    : ReconcileTotals[K] extends Decimal
+      ? string
+      : Record<keyof TaxSplit, string>;
+};
 
 function splitData(s: TaxSplit): Record<keyof TaxSplit, string> {
-  return { customsTax: s.customsTax.toFixed(), consumptionTax: s.consumptionTax.toFixed(), valueAddedTax: s.valueAddedTax.toFixed(), taxTotal: s.taxTotal.toFixed() };
+  return {
+    customsTax: s.customsTax.toFixed(),
+    consumptionTax: s.consumptionTax.toFixed(),
+    valueAddedTax: s.valueAddedTax.toFixed(),
+    taxTotal: s.taxTotal.toFixed(),
+  };
 }
 function splitOf(d: Record<keyof TaxSplit, string>): TaxSplit {
-  return { customsTax: new Dec(d.customsTax), consumptionTax: new Dec(d.consumptionTax), valueAddedTax: new Dec(d.valueAddedTax), taxTotal: new Dec(d.taxTotal) };
+  return {
+    customsTax: new Dec(d.customsTax),
+    consumptionTax: new Dec(d.consumptionTax),
+    valueAddedTax: new Dec(d.valueAddedTax),
+    taxTotal: new Dec(d.taxTotal),
+  };
 }
 
 /** Totals as plain data (exact: amounts written with all their places). */
@@ -145,7 +161,8 @@ function totalsIn(map: Map<string, ReconcileTotals>, key: string): ReconcileTota
 
 /** Adds totals `b` into `a` (in place). */
 export function mergeTotals(a: ReconcileTotals, b: ReconcileTotals): void {
-  for (const k of Object.keys(STATUS_COUNT) as ReconcileStatus[]) (a[STATUS_COUNT[k]] as number) += b[STATUS_COUNT[k]] as number;
+  for (const k of Object.keys(STATUS_COUNT) as ReconcileStatus[])
+    (a[STATUS_COUNT[k]] as number) += b[STATUS_COUNT[k]] as number;
   a.orders += b.orders;
   a.dutiableValue = a.dutiableValue.plus(b.dutiableValue);
   a.declaredTaxTotal = a.declaredTaxTotal.plus(b.declaredTaxTotal);
@@ -176,7 +193,11 @@ export class CellTotals {
 
   /** The cells as plain data. */
   data(): Array<{ month: string; district: string; totals: TotalsData }> {
-    return [...this.cells.values()].map((c) => ({ month: c.month, district: c.district, totals: totalsData(settle(c.t)) }));
+    return [...this.cells.values()].map((c) => ({
+      month: c.month,
+      district: c.district,
+      totals: totalsData(settle(c.t)),
+    }));
   }
 
   /** Adds cells given as plain data (e.g. a batch's cells computed by a worker thread). */
@@ -196,7 +217,9 @@ export class CellTotals {
   result(): TotalsAccumulator {
     for (const c of this.cells.values()) settle(c.t);
     const acc: TotalsAccumulator = { all: emptyTotals(), byMonth: new Map(), byDistrict: new Map() };
-    const cells = [...this.cells.values()].sort((x, y) => (x.month < y.month ? -1 : x.month > y.month ? 1 : x.district < y.district ? -1 : x.district > y.district ? 1 : 0));
+    const cells = [...this.cells.values()].sort((x, y) =>
+      x.month < y.month ? -1 : x.month > y.month ? 1 : x.district < y.district ? -1 : x.district > y.district ? 1 : 0,
+    );
     for (const c of cells) {
       mergeTotals(acc.all, c.t);
       mergeTotals(totalsIn(acc.byMonth, c.month), c.t);

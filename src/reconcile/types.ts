@@ -149,5 +149,13 @@ export interface ReconcileSummary extends ReconcileTotals {
   byMonth: Record<string, ReconcileTotals>;
   byDistrict: Record<string, ReconcileTotals>;
   /** Facts about the inputs: bills read, duplicates skipped, void bills. */
-  inputs: { declarations: number; bills: number; duplicateBills: number; billStatuses: number; receipts: number; skippedDocuments: number; unreadableDocuments: number };
+  inputs: {
+    declarations: number;
+    bills: number;
+    duplicateBills: number;
+    billStatuses: number;
+    receipts: number;
+    skippedDocuments: number;
+    unreadableDocuments: number;
+  };
 }

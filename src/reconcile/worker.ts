@@ -37,7 +37,10 @@ export type FromWorker =
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
-const calculate = createTaxCalculator({ explain: false, rates: init.rateTables.map((t) => parseRateTable(t.data, t.source)) });
+const calculate = createTaxCalculator({
+  explain: false,
+  rates: init.rateTables.map((t) => parseRateTable(t.data, t.source)),
+});
 const waiting = new Map<number, () => void>();
 // Facts of batches whose index answers have not come back yet.
 const held = new Map<number, DeclarationFacts[]>();
@@ -47,7 +50,13 @@ function reply(id: number, compute: () => FromWorker): void {
     port.postMessage(compute());
   } catch (e) {
     // Facts and rows never throw on bad input; this is a defect, reported as such.
-    port.postMessage({ type: 'failed', id, code: 'RECONCILE_WORKER', message: e instanceof Error ? (e.stack ?? e.message) : String(e), fatal: true } satisfies FromWorker);
+    port.postMessage({
+      type: 'failed',
+      id,
+      code: 'RECONCILE_WORKER',
+      message: e instanceof Error ? (e.stack ?? e.message) : String(e),
+      fatal: true,
+    } satisfies FromWorker);
   }
 }
 
@@ -61,13 +70,26 @@ async function scan(id: number, file: string): Promise<void> {
         else others.push(r);
       }
       const resumed = new Promise<void>((resolve) => waiting.set(id, resolve));
-      port.postMessage({ type: 'records', id, bills: JSON.stringify(bills), billCount: bills.length, records: others, last: false } satisfies FromWorker);
+      port.postMessage({
+        type: 'records',
+        id,
+        bills: JSON.stringify(bills),
+        billCount: bills.length,
+        records: others,
+        last: false,
+      } satisfies FromWorker);
       await resumed;
     });
     port.postMessage({ type: 'records', id, bills: '[]', billCount: 0, records: [], last: true } satisfies FromWorker);
   } catch (e) {
     const code = isSandanError(e) ? e.code : 'FILE_UNREADABLE';
-    port.postMessage({ type: 'failed', id, code, message: e instanceof Error ? e.message : String(e), fatal: false } satisfies FromWorker);
+    port.postMessage({
+      type: 'failed',
+      id,
+      code,
+      message: e instanceof Error ? e.message : String(e),
+      fatal: false,
+    } satisfies FromWorker);
   }
 }
 

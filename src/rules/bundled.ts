@@ -43,21 +43,23 @@ import { loadRuleset, RulesetRegistry, type Ruleset } from './ruleset.js';
  */
 
 const CODE_TABLE_DATA: Record<string, unknown> = {
-  'country': countryCodes,
-  'currency': currencyCodes,
-  'customs': customsCodes,
+  country: countryCodes,
+  currency: currencyCodes,
+  customs: customsCodes,
   'id-type': id_typeCodes,
   'packing-type': packing_typeCodes,
-  'province': provinceCodes,
+  province: provinceCodes,
   'trade-mode': trade_modeCodes,
   'transport-mode': transport_modeCodes,
-  'unit': unitCodes,
+  unit: unitCodes,
 };
 
 let codes: CodeTables | undefined;
 /** The bundled code tables by id, checked at first use. */
 export function bundledCodeTables(): CodeTables {
-  codes ??= Object.fromEntries(Object.entries(CODE_TABLE_DATA).map(([id, data]) => [id, loadCodeTable(data, `rulesets/codes/${id}.json`)]));
+  codes ??= Object.fromEntries(
+    Object.entries(CODE_TABLE_DATA).map(([id, data]) => [id, loadCodeTable(data, `rulesets/codes/${id}.json`)]),
+  );
   return codes;
 }
 

@@ -11,27 +11,27 @@ import { checkSourceRefs, SourceRefSchema, SourcesSchema } from '../model/source
 
 export const CodeTableSchema = z
   .strictObject({
-  $schema: z.string().optional(),
-  id: z.string().min(1),
-  name: z.strictObject({ zh: z.string(), en: z.string() }),
-  standard: z.string().optional(),
-  complete: z.boolean(),
-  completeness: z.string().min(1),
-  sources: SourcesSchema,
-  codes: z.array(
-    z.strictObject({
-      code: z.string().min(1),
-      zh: z.string(),
-      en: z.string(),
-      source: SourceRefSchema,
-      confidence: ConfidenceSchema.optional(),
-      note: z.string().optional(),
-      validFrom: z.string().optional(),
-      validTo: z.string().optional(),
-      district: z.string().optional(),
-      kind: z.enum(['district', 'office']).optional(),
-    }),
-  ),
+    $schema: z.string().optional(),
+    id: z.string().min(1),
+    name: z.strictObject({ zh: z.string(), en: z.string() }),
+    standard: z.string().optional(),
+    complete: z.boolean(),
+    completeness: z.string().min(1),
+    sources: SourcesSchema,
+    codes: z.array(
+      z.strictObject({
+        code: z.string().min(1),
+        zh: z.string(),
+        en: z.string(),
+        source: SourceRefSchema,
+        confidence: ConfidenceSchema.optional(),
+        note: z.string().optional(),
+        validFrom: z.string().optional(),
+        validTo: z.string().optional(),
+        district: z.string().optional(),
+        kind: z.enum(['district', 'office']).optional(),
+      }),
+    ),
   })
   .superRefine((t, ctx) => checkSourceRefs(t, t.sources, ctx));
 
@@ -58,12 +58,16 @@ export function loadCodeTable(data: unknown, origin: string): CodeTable {
   const parsed = CodeTableSchema.safeParse(data);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw new SandanError('CODE_TABLE_INVALID', `${origin}: ${first ? `$.${first.path.join('.')}: ${first.message}` : 'invalid'}`);
+    throw new SandanError(
+      'CODE_TABLE_INVALID',
+      `${origin}: ${first ? `$.${first.path.join('.')}: ${first.message}` : 'invalid'}`,
+    );
   }
   const t = parsed.data;
   const byCode = new Map<string, CodeEntry>();
   for (const entry of t.codes) {
-    if (byCode.has(entry.code)) throw new SandanError('CODE_TABLE_INVALID', `${origin}: code ${entry.code} appears twice`);
+    if (byCode.has(entry.code))
+      throw new SandanError('CODE_TABLE_INVALID', `${origin}: code ${entry.code} appears twice`);
     byCode.set(entry.code, entry);
   }
   return {

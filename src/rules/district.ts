@@ -41,9 +41,13 @@ export const DistrictSectionSchema = z.strictObject({
   code: z.string().regex(/^\d{2}00$/, 'a district code such as 2900'),
   name: z.strictObject({ zh: z.string().min(1), en: z.string().min(1) }),
   /** Offices (隶属海关/办事处) of the district beyond those in rulesets/codes/customs.json. */
-  offices: z.array(z.strictObject({ code: z.string().regex(/^\d{4}$/), name: z.string().optional(), ...sourced })).default([]),
+  offices: z
+    .array(z.strictObject({ code: z.string().regex(/^\d{4}$/), name: z.string().optional(), ...sourced }))
+    .default([]),
   /** Port offices (口岸海关) where goods of this district enter, when they differ from its offices. */
-  ports: z.array(z.strictObject({ code: z.string().regex(/^\d{4}$/), name: z.string().optional(), ...sourced })).default([]),
+  ports: z
+    .array(z.strictObject({ code: z.string().regex(/^\d{4}$/), name: z.string().optional(), ...sourced }))
+    .default([]),
   /** Signature algorithm URIs the district's E-Port accepts (see the signing guide). */
   signatureAlgorithms: z
     .array(
@@ -57,7 +61,9 @@ export const DistrictSectionSchema = z.strictObject({
     )
     .default([]),
   /** Customs codes payment providers use when declaring payments for this district. */
-  paymentCustomsCodes: z.record(z.string(), z.strictObject({ codes: z.array(z.string().min(1)).min(1), ...sourced })).default({}),
+  paymentCustomsCodes: z
+    .record(z.string(), z.strictObject({ codes: z.array(z.string().min(1)).min(1), ...sourced }))
+    .default({}),
   /** Local requirements found in the sources, as text (the rules that enforce them are in `rules`). */
   localRequirements: z
     .array(
@@ -81,14 +87,23 @@ export type DistrictSection = z.output<typeof DistrictSectionSchema>;
 
 const KIND = { string: 's', decimal: 'd', int: 'i' } as const;
 
-/** A district's extension fields in the form `parseCebXml` takes as its `extensions` option. */
-export function districtExtensions(section: DistrictSection | undefined): ExtensionField[] {
-  return (section?.extensions ?? []).map((x) => ({
+/** A declared extension field (district or user ruleset), as checked by {@link ExtensionFieldSchema}. */
+export type ExtensionDeclaration = z.output<typeof ExtensionFieldSchema>;
+
+/** Declared extension fields in the form `parseCebXml`, `buildMessage` and validate take. */
+export function toExtensionFields(list: readonly ExtensionDeclaration[]): ExtensionField[] {
+  return list.map((x) => ({
     element: x.element,
     name: x.name,
     kind: KIND[x.type],
     ...(x.maxLength !== undefined && { maxLength: x.maxLength }),
     ...(x.length !== undefined && { length: x.length }),
     ...(x.values && { values: x.values }),
+    ...(x.confidence !== undefined && { confidence: x.confidence }),
   }));
+}
+
+/** A district's extension fields in the form `parseCebXml` takes as its `extensions` option. */
+export function districtExtensions(section: DistrictSection | undefined): ExtensionField[] {
+  return toExtensionFields(section?.extensions ?? []);
 }

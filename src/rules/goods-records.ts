@@ -12,9 +12,15 @@ export const GoodsRecordSchema = z.strictObject({
   /** Legal first unit of the commodity code. */
   unit1: z.string().regex(/^\d{3}$/),
   /** Legal second unit, when the commodity code has one. */
-  unit2: z.string().regex(/^\d{3}$/).optional(),
+  unit2: z
+    .string()
+    .regex(/^\d{3}$/)
+    .optional(),
   /** Country of origin (3-digit customs code). */
-  country: z.string().regex(/^\d{3}$/).optional(),
+  country: z
+    .string()
+    .regex(/^\d{3}$/)
+    .optional(),
   note: z.string().optional(),
 });
 
@@ -30,7 +36,9 @@ export type GoodsRecords = ReadonlyMap<string, GoodsRecord>;
 export function loadGoodsRecords(data: unknown, origin = 'goods records'): GoodsRecords {
   const r = GoodsRecordsSchema.safeParse(data);
   if (!r.success) {
-    const problems = r.error.issues.slice(0, 5).map((i) => `$${i.path.map((k) => `[${JSON.stringify(k)}]`).join('')}: ${i.message}`);
+    const problems = r.error.issues
+      .slice(0, 5)
+      .map((i) => `$${i.path.map((k) => `[${JSON.stringify(k)}]`).join('')}: ${i.message}`);
     throw new SandanError('INVALID_OPTION', `${origin}: ${problems.join('; ')}`);
   }
   return new Map(Object.entries(r.data));

@@ -4,11 +4,26 @@ export * from './codes.js';
 export * from './ruleset.js';
 export * from './registry.js';
 // prepare() and PreparedOptions are internal: validate() and createValidator() use them.
-export { createValidator, declarationDate, districtRulesetId, validate, type ValidateOptions, type ValidationResult, type Validator } from './validate.js';
+export {
+  createValidator,
+  declarationDate,
+  districtRulesetId,
+  extensionsFor,
+  validate,
+  type ValidateOptions,
+  type ValidationResult,
+  type Validator,
+} from './validate.js';
 export * from './positive-list.js';
 export * from './positive-list-import.js';
 export * from './goods-records.js';
-export { bundledPositiveLists, bundledCodeTables, bundledRateTable, bundledRulesets, defaultRegistry } from './bundled.js';
+export {
+  bundledPositiveLists,
+  bundledCodeTables,
+  bundledRateTable,
+  bundledRulesets,
+  defaultRegistry,
+} from './bundled.js';
 export { toTaxPolicy } from './tax-policy.js';
 export { checkIdNumber, idCheckCharacter, idBirthDate } from './id-number.js';
 export * from './district.js';

@@ -23,8 +23,13 @@ export const POLICY_VALUES = {
     .describe(
       'Whether one indivisible item above the single-transaction limit may clear through CBEC at the full duty, VAT and consumption tax (allowed, when its dutiable value is below `below`) or goes to general trade; `quote` is the policy sentence the findings quote.',
     ),
-  generalTradeQuote: z.string().min(1).describe('The policy sentence sending orders above the limits to general trade, quoted in the findings.'),
-  cbecTaxFactor: decimalString.describe('Share of the statutory VAT and consumption tax charged within the limits (0.7).'),
+  generalTradeQuote: z
+    .string()
+    .min(1)
+    .describe('The policy sentence sending orders above the limits to general trade, quoted in the findings.'),
+  cbecTaxFactor: decimalString.describe(
+    'Share of the statutory VAT and consumption tax charged within the limits (0.7).',
+  ),
   cbecDutyRate: decimalString.describe('Customs duty rate applied within the limits (0: tariff temporarily zero).'),
   rounding: z
     .strictObject({
@@ -33,16 +38,24 @@ export const POLICY_VALUES = {
       scope: z.enum(['line', 'order']),
     })
     .describe('How taxes are rounded: per line and tax (as CEB816 lists them) or once per order.'),
-  nonCashDiscountReducesBase: z.boolean().describe('Whether the non-cash discount lowers the dutiable value (sources differ; default no).'),
-  allocationRemainder: z.enum(['last-line', 'largest-line']).describe('Which line takes the rounding remainder when freight and insurance are allocated.'),
+  nonCashDiscountReducesBase: z
+    .boolean()
+    .describe('Whether the non-cash discount lowers the dutiable value (sources differ; default no).'),
+  allocationRemainder: z
+    .enum(['last-line', 'largest-line'])
+    .describe('Which line takes the rounding remainder when freight and insurance are allocated.'),
   taxTolerance: decimalString.describe('Accepted difference between order.taxTotal and the computed tax, in CNY.'),
   quotaBasis: z.enum(['dutiableValue', 'actualPaid']).describe('Which amount counts toward the annual quota.'),
   returnWindow: z
     .strictObject({ applyDays: z.number().int().min(1).max(366), arriveDays: z.number().int().min(1).max(366) })
-    .describe('When a return clears tax and quota: applied for within applyDays, and the goods back in the original site, zone or centre within arriveDays, of the inventory release.'),
+    .describe(
+      'When a return clears tax and quota: applied for within applyDays, and the goods back in the original site, zone or centre within arriveDays, of the inventory release.',
+    ),
   returnDayCount: z
     .enum(['from-next-day', 'from-release-day'])
-    .describe('How the return window counts days: from the day after the release (the release day is not counted) or with the release day as day 1.'),
+    .describe(
+      'How the return window counts days: from the day after the release (the release day is not counted) or with the release day as day 1.',
+    ),
 } as const;
 
 /** The name of a policy value. */
@@ -51,8 +64,14 @@ export type PolicyKey = keyof typeof POLICY_VALUES;
 /** A calendar date in data files, `YYYY-MM-DD` (effective dates, editions). */
 export const DateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 /** Whether dated data is in force on `at` (`YYYY-MM-DD`); both bounds are inclusive, a missing one is open. */
-export function inForce(entry: { effectiveFrom?: string | undefined; effectiveTo?: string | undefined }, at: string): boolean {
-  return (entry.effectiveFrom === undefined || entry.effectiveFrom <= at) && (entry.effectiveTo === undefined || at <= entry.effectiveTo);
+export function inForce(
+  entry: { effectiveFrom?: string | undefined; effectiveTo?: string | undefined },
+  at: string,
+): boolean {
+  return (
+    (entry.effectiveFrom === undefined || entry.effectiveFrom <= at) &&
+    (entry.effectiveTo === undefined || at <= entry.effectiveTo)
+  );
 }
 
 /** How sure a data value is: `uncertain` makes the rule it drives warn instead of fail. */
@@ -72,7 +91,15 @@ export const policyEntry = <V extends z.ZodType>(value: V) =>
 
 /** The `policy` section of a ruleset: dated entries per key. */
 export const PolicySectionSchema = z.strictObject(
-  Object.fromEntries(Object.entries(POLICY_VALUES).map(([k, v]) => [k, z.array(policyEntry(v as z.ZodType)).min(1).optional()])),
+  Object.fromEntries(
+    Object.entries(POLICY_VALUES).map(([k, v]) => [
+      k,
+      z
+        .array(policyEntry(v as z.ZodType))
+        .min(1)
+        .optional(),
+    ]),
+  ),
 );
 
 /** Policy values in force on a date, ready for computation. */
@@ -104,7 +131,9 @@ export function toPolicy(raw: RawPolicy, sources: Partial<Record<PolicyKey, stri
   return {
     singleTransactionLimit: d(raw.singleTransactionLimit),
     annualLimit: d(raw.annualLimit),
-    singleItemFullTax: raw.singleItemFullTax?.allowed ? { ...raw.singleItemFullTax, below: new Dec(raw.singleItemFullTax.below) } : (raw.singleItemFullTax ?? { allowed: false }),
+    singleItemFullTax: raw.singleItemFullTax?.allowed
+      ? { ...raw.singleItemFullTax, below: new Dec(raw.singleItemFullTax.below) }
+      : (raw.singleItemFullTax ?? { allowed: false }),
     generalTradeQuote: raw.generalTradeQuote,
     cbecTaxFactor: d(raw.cbecTaxFactor),
     cbecDutyRate: d(raw.cbecDutyRate),

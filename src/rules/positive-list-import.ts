@@ -1,7 +1,13 @@
 import { Dec } from '../model/primitives.js';
 import { SandanError } from '../errors.js';
 import { DateSchema } from './policy.js';
-import { loadPositiveList, type PositiveList, type PositiveListData, type PositiveListLine, type PositiveListRemark } from './positive-list.js';
+import {
+  loadPositiveList,
+  type PositiveList,
+  type PositiveListData,
+  type PositiveListLine,
+  type PositiveListRemark,
+} from './positive-list.js';
 
 /**
  * Reading the official annex of a positive-list edition (a table with the columns 序号 /
@@ -59,23 +65,37 @@ export interface ParsedPositiveListRemark {
   uninterpreted: string[];
 }
 
-const KG_UNITS: Record<string, Dec> = { 千克: new Dec(1), 公斤: new Dec(1), kg: new Dec(1), 克: new Dec('0.001'), g: new Dec('0.001') };
+const KG_UNITS: Record<string, Dec> = {
+  千克: new Dec(1),
+  公斤: new Dec(1),
+  kg: new Dec(1),
+  克: new Dec('0.001'),
+  g: new Dec('0.001'),
+};
 
 /** Turns one part of a remark (one sentence) into its structured form, or `other`. */
 function remarkPart(text: string): PositiveListRemark {
   if (/网购保税/.test(text) && /限/.test(text)) return { kind: 'bonded-only', modes: [...BONDED_IMPORT_MODES], text };
   if (/除外$/.test(text)) {
-    const list = /野生动植物|濒危/.test(text) ? 'cites' : /两用物项/.test(text) ? 'dual-use' : /特殊食品|保健食品|特殊医学用途|注册|备案/.test(text) ? 'special-food' : 'other';
+    const list = /野生动植物|濒危/.test(text)
+      ? 'cites'
+      : /两用物项/.test(text)
+        ? 'dual-use'
+        : /特殊食品|保健食品|特殊医学用途|注册|备案/.test(text)
+          ? 'special-food'
+          : 'other';
     return { kind: 'exclusion', list, text };
   }
   if (/每人每年|每年每人|每人年度|个人年度|每人每年度/.test(text)) {
     const [, amount, unit] = /(\d+(?:\.\d+)?)\s*(千克|公斤|kg|克|g)(?![a-z])/i.exec(text) ?? [];
     const factor = unit === undefined ? undefined : KG_UNITS[unit.toLowerCase()];
-    if (amount !== undefined && factor) return { kind: 'annual-quantity', max: new Dec(amount).times(factor).toFixed(), unit: 'kg', text };
+    if (amount !== undefined && factor)
+      return { kind: 'annual-quantity', max: new Dec(amount).times(factor).toFixed(), unit: 'kg', text };
     return { kind: 'other', text };
   }
   const [, allowed] = /^(?:仅)?限(?:于)?(.+?)$/.exec(text) ?? [];
-  if (allowed !== undefined) return { kind: 'name-restriction', allowed: allowed.replace(/^[“"「]|[”"」]$/g, ''), text };
+  if (allowed !== undefined)
+    return { kind: 'name-restriction', allowed: allowed.replace(/^[“"「]|[”"」]$/g, ''), text };
   return { kind: 'other', text };
 }
 
@@ -139,7 +159,10 @@ function findHeader(rows: readonly (readonly unknown[])[]): { at: number; cols: 
     const cols = { seq: col(HEADERS.seq), hs8: col(HEADERS.hs8), name: col(HEADERS.name), remark: col(HEADERS.remark) };
     if (cols.hs8 >= 0 && cols.name >= 0) return { at, cols };
   }
-  throw new SandanError('INVALID_OPTION', 'No header row with 税则号列 and 商品名称 (or 货品名称) in the first 20 rows; the annex table has the columns 序号 / 税则号列 / 商品名称 / 备注');
+  throw new SandanError(
+    'INVALID_OPTION',
+    'No header row with 税则号列 and 商品名称 (or 货品名称) in the first 20 rows; the annex table has the columns 序号 / 税则号列 / 商品名称 / 备注',
+  );
 }
 
 /** The text of a cell value as a CSV reader or a worksheet gives it. */
@@ -155,14 +178,26 @@ function cellText(v: unknown): string {
  * worksheet cell values where a tariff code may be a number). Returns the file's data, checked
  * like any edition, and a report of what was read and what could not be interpreted.
  */
-export function importPositiveList(rows: readonly (readonly unknown[])[], options: PositiveListImportOptions): { data: PositiveListData; report: PositiveListImportReport } {
-  if (!/^\d{4}$/.test(options.edition)) throw new SandanError('INVALID_OPTION', `--edition must be a year such as 2022, got ${JSON.stringify(options.edition)}`);
+export function importPositiveList(
+  rows: readonly (readonly unknown[])[],
+  options: PositiveListImportOptions,
+): { data: PositiveListData; report: PositiveListImportReport } {
+  if (!/^\d{4}$/.test(options.edition))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `--edition must be a year such as 2022, got ${JSON.stringify(options.edition)}`,
+    );
   const base = options.base;
   const effectiveFrom = options.effectiveFrom ?? base?.effectiveFrom;
   const effectiveTo = options.effectiveTo ?? (options.effectiveFrom === undefined ? base?.effectiveTo : undefined);
-  if (effectiveFrom === undefined) throw new SandanError('INVALID_OPTION', `sandan knows no ${options.edition} edition of the positive list; give the date it took effect (--from YYYY-MM-DD)`);
+  if (effectiveFrom === undefined)
+    throw new SandanError(
+      'INVALID_OPTION',
+      `sandan knows no ${options.edition} edition of the positive list; give the date it took effect (--from YYYY-MM-DD)`,
+    );
   for (const d of [effectiveFrom, effectiveTo]) {
-    if (d !== undefined && !DateSchema.safeParse(d).success) throw new SandanError('INVALID_OPTION', `Dates must be YYYY-MM-DD, got ${JSON.stringify(d)}`);
+    if (d !== undefined && !DateSchema.safeParse(d).success)
+      throw new SandanError('INVALID_OPTION', `Dates must be YYYY-MM-DD, got ${JSON.stringify(d)}`);
   }
   const { at, cols } = findHeader(rows);
   const report: PositiveListImportReport = {
@@ -190,7 +225,10 @@ export function importPositiveList(rows: readonly (readonly unknown[])[], option
       report.padded.push({ row: rowNo, hs8 });
     }
     if (!/^\d{8}$/.test(hs8)) {
-      report.rejected.push({ row: rowNo, reason: `税则号列 ${JSON.stringify(cellText(raw))} is not an 8-digit tariff line` });
+      report.rejected.push({
+        row: rowNo,
+        reason: `税则号列 ${JSON.stringify(cellText(raw))} is not an 8-digit tariff line`,
+      });
       continue;
     }
     const name = cellText(row[cols.name]).replace(/\s+/g, ' ');
@@ -215,18 +253,29 @@ export function importPositiveList(rows: readonly (readonly unknown[])[], option
     lines.push(line);
   }
   report.lines = lines.length;
-  report.complete = options.complete ?? (report.officialLineCount !== undefined && report.lines === report.officialLineCount);
+  report.complete =
+    options.complete ?? (report.officialLineCount !== undefined && report.lines === report.officialLineCount);
   const fromBase = base?.edition === options.edition ? base : undefined;
   const data: PositiveListData = {
     id: `positive-list-${options.edition}`,
     edition: options.edition,
-    name: fromBase?.name ?? { zh: `跨境电子商务零售进口商品清单（${options.edition}年版）`, en: `CBEC retail import positive list, ${options.edition} edition` },
+    name: fromBase?.name ?? {
+      zh: `跨境电子商务零售进口商品清单（${options.edition}年版）`,
+      en: `CBEC retail import positive list, ${options.edition} edition`,
+    },
     effectiveFrom,
     ...(effectiveTo !== undefined && { effectiveTo }),
     complete: report.complete,
     ...(report.officialLineCount !== undefined && { officialLineCount: report.officialLineCount }),
     sources: [
-      { id: 'ANNEX', issuer: 'the user of sandan positive-list import', title: `Annex table of the ${options.edition} edition (序号 / 税则号列 / 商品名称 / 备注), imported from ${options.origin} by sandan positive-list import`, section: options.origin, kind: 'primary', note: 'The user supplied the table; its fidelity to the official annex is theirs to vouch for.' },
+      {
+        id: 'ANNEX',
+        issuer: 'the user of sandan positive-list import',
+        title: `Annex table of the ${options.edition} edition (序号 / 税则号列 / 商品名称 / 备注), imported from ${options.origin} by sandan positive-list import`,
+        section: options.origin,
+        kind: 'primary',
+        note: 'The user supplied the table; its fidelity to the official annex is theirs to vouch for.',
+      },
       ...(fromBase?.sources ?? []).filter((s) => s.id !== 'ANNEX'),
     ],
     completeness: {

@@ -23,9 +23,17 @@ const quantity = z.string().regex(/^\d{1,9}(\.\d{1,6})?$/, 'a decimal string suc
  */
 export const PositiveListRemarkSchema = z.discriminatedUnion('kind', [
   /** 仅限网购保税: only bonded import (the trade modes listed) may bring it in, not direct purchase (9610). */
-  z.strictObject({ kind: z.literal('bonded-only'), modes: z.array(z.string().regex(/^\d{4}$/)).min(1), text: z.string().min(1) }),
+  z.strictObject({
+    kind: z.literal('bonded-only'),
+    modes: z.array(z.string().regex(/^\d{4}$/)).min(1),
+    text: z.string().min(1),
+  }),
   /** …的商品除外: goods on another list (CITES species, dual-use items, special foods) are excluded. */
-  z.strictObject({ kind: z.literal('exclusion'), list: z.enum(['cites', 'dual-use', 'special-food', 'other']), text: z.string().min(1) }),
+  z.strictObject({
+    kind: z.literal('exclusion'),
+    list: z.enum(['cites', 'dual-use', 'special-food', 'other']),
+    text: z.string().min(1),
+  }),
   /** 仅限…: only goods of this description (e.g. household printer ink) are on the list. */
   z.strictObject({ kind: z.literal('name-restriction'), allowed: z.string().min(1), text: z.string().min(1) }),
   /** A cap per person and calendar year, e.g. 2 kg of sugar. */
@@ -50,7 +58,10 @@ export const PositiveListSchema = z.strictObject({
   /** How many 8-digit lines the official edition has, where a source states it. */
   officialLineCount: z.number().int().positive().optional(),
   sources: SourcesSchema,
-  completeness: z.strictObject({ statement: z.string().min(1), completeHeadings: z.array(z.string().regex(/^\d{4}$/)) }),
+  completeness: z.strictObject({
+    statement: z.string().min(1),
+    completeHeadings: z.array(z.string().regex(/^\d{4}$/)),
+  }),
   lines: z.array(
     z.strictObject({
       hs8: z.string().regex(/^\d{8}$/),
@@ -69,7 +80,14 @@ export const PositiveListSchema = z.strictObject({
   ),
   /** Lines known NOT to be on the edition (e.g. deleted by it), so the check fails them even in a partial copy. */
   absent: z
-    .array(z.strictObject({ hs8: z.string().regex(/^\d{8}$/), name: z.string().optional(), note: z.string().min(1), source: z.string().min(1) }))
+    .array(
+      z.strictObject({
+        hs8: z.string().regex(/^\d{8}$/),
+        name: z.string().optional(),
+        note: z.string().min(1),
+        source: z.string().min(1),
+      }),
+    )
     .optional(),
 });
 
@@ -108,7 +126,8 @@ export function loadPositiveList(data: unknown, origin: string): PositiveList {
   const ids = new Set(d.sources.map((s) => s.id));
   const cite = (hs8: string, source: string) => {
     for (const id of source.split(/[;,]\s*/)) {
-      if (!ids.has(id)) throw new SandanError('CODE_TABLE_INVALID', `${origin}: line ${hs8} cites unknown source ${id}`);
+      if (!ids.has(id))
+        throw new SandanError('CODE_TABLE_INVALID', `${origin}: line ${hs8} cites unknown source ${id}`);
     }
   };
   const lines = new Map<string, PositiveListLine>();
@@ -120,7 +139,8 @@ export function loadPositiveList(data: unknown, origin: string): PositiveList {
   const absent = new Map<string, PositiveListAbsence>();
   for (const a of d.absent ?? []) {
     cite(a.hs8, a.source);
-    if (lines.has(a.hs8)) throw new SandanError('CODE_TABLE_INVALID', `${origin}: line ${a.hs8} is both on the list and absent from it`);
+    if (lines.has(a.hs8))
+      throw new SandanError('CODE_TABLE_INVALID', `${origin}: line ${a.hs8} is both on the list and absent from it`);
     absent.set(a.hs8, a);
   }
   return {
@@ -157,7 +177,8 @@ export function positiveListMembership(edition: PositiveList, hs8: string, at: s
   if (line) return { status: 'absent', reason: `in force from ${line.effectiveFrom}` };
   const gone = edition.absent.get(hs8);
   if (gone) return { status: 'absent', reason: gone.note };
-  if (edition.complete || edition.completeHeadings.has(hs8.slice(0, 4))) return { status: 'absent', reason: 'not on the list' };
+  if (edition.complete || edition.completeHeadings.has(hs8.slice(0, 4)))
+    return { status: 'absent', reason: 'not on the list' };
   return { status: 'unconfirmed' };
 }
 
@@ -169,5 +190,10 @@ export function positiveListMembership(edition: PositiveList, hs8: string, at: s
  */
 export interface AnnualQuantities {
   /** Quantity of `hs8` already bought by the buyer in `year`, in `unit`, leaving out this order; undefined when unknown. */
-  used(buyerIdNumber: string, year: number, hs8: string, unit: 'kg'): string | number | { toString(): string } | undefined;
+  used(
+    buyerIdNumber: string,
+    year: number,
+    hs8: string,
+    unit: 'kg',
+  ): string | number | { toString(): string } | undefined;
 }

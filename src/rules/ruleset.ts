@@ -1,9 +1,25 @@
 import { z } from 'zod';
 import { SandanError } from '../errors.js';
 import type { Severity } from '../model/issue.js';
-import { DistrictSectionSchema, type DistrictSection } from './district.js';
-import { ConfidenceSchema, DateSchema, inForce, PolicySectionSchema, toPolicy, type Policy, type PolicyKey } from './policy.js';
-import { checkSourceRefs, labelRef, SourceRefSchema, SourcesSchema, type Source, type SourceRef } from '../model/sources.js';
+import { DistrictSectionSchema, ExtensionFieldSchema, toExtensionFields, type DistrictSection, type ExtensionDeclaration } from './district.js';
+import type { ExtensionField } from '../xml/extensions.js';
+import {
+  ConfidenceSchema,
+  DateSchema,
+  inForce,
+  PolicySectionSchema,
+  toPolicy,
+  type Policy,
+  type PolicyKey,
+} from './policy.js';
+import {
+  checkSourceRefs,
+  labelRef,
+  SourceRefSchema,
+  SourcesSchema,
+  type Source,
+  type SourceRef,
+} from '../model/sources.js';
 import type { Rule } from './types.js';
 
 /**
@@ -11,7 +27,6 @@ import type { Rule } from './types.js';
  * values in force, each entry effective-dated and sourced. A ruleset may extend another
  * (a district extends the national ruleset; a user ruleset extends either), like ESLint configs.
  */
-
 
 const settingFields = {
   severity: z.enum(['error', 'warning', 'off']).optional(),
@@ -33,18 +48,20 @@ export function rulesetSchema(rules: readonly Rule[]) {
   const ruleShape = Object.fromEntries(rules.map((r) => [r.id, settingSchema(r.options as z.ZodType).optional()]));
   return z
     .strictObject({
-    $schema: z.string().optional(),
-    id: z.string().regex(/^[a-z0-9][a-z0-9/_.-]*$/i, 'an id of letters, digits and / _ . -'),
-    version: z.string().min(1),
-    name: z.strictObject({ zh: z.string(), en: z.string() }).optional(),
-    description: z.string().optional(),
-    extends: z.string().optional(),
-    /** The documents the ruleset relies on; every `source` in the file names one of them by id. */
-    sources: SourcesSchema.optional(),
-    rules: z.strictObject(ruleShape).optional(),
-    policy: PolicySectionSchema.optional(),
-    /** District facts; present in district rulesets (rulesets/districts/NNNN.json). */
-    district: DistrictSectionSchema.optional(),
+      $schema: z.string().optional(),
+      id: z.string().regex(/^[a-z0-9][a-z0-9/_.-]*$/i, 'an id of letters, digits and / _ . -'),
+      version: z.string().min(1),
+      name: z.strictObject({ zh: z.string(), en: z.string() }).optional(),
+      description: z.string().optional(),
+      extends: z.string().optional(),
+      /** The documents the ruleset relies on; every `source` in the file names one of them by id. */
+      sources: SourcesSchema.optional(),
+      rules: z.strictObject(ruleShape).optional(),
+      policy: PolicySectionSchema.optional(),
+      /** District facts; present in district rulesets (rulesets/districts/NNNN.json). */
+      district: DistrictSectionSchema.optional(),
+    /** Fields beyond the 2022 XSD that the user's messages carry (same shape as `district.extensions`; merged with them). */
+    extensions: z.array(ExtensionFieldSchema).optional(),
     })
     .superRefine((d, ctx) => checkSourceRefs(d, d.sources, ctx));
 }
@@ -80,11 +97,19 @@ export interface ResolvedRuleset {
   policy: Policy;
   /** The district section of the nearest district ruleset in the chain. */
   district: DistrictSection | undefined;
+  /** Fields beyond the XSD declared along the chain (district sections and `extensions`); the nearer ruleset wins per element and name. */
+  extensions: ExtensionField[];
 }
 
 function jsonPath(path: readonly PropertyKey[]): string {
   let out = '$';
-  for (const k of path) out += typeof k === 'number' ? `[${k}]` : /^[A-Za-z_$][\w$]*$/.test(String(k)) ? `.${String(k)}` : `[${JSON.stringify(String(k))}]`;
+  for (const k of path)
+    out +=
+      typeof k === 'number'
+        ? `[${k}]`
+        : /^[A-Za-z_$][\w$]*$/.test(String(k))
+          ? `.${String(k)}`
+          : `[${JSON.stringify(String(k))}]`;
   return out;
 }
 
@@ -101,18 +126,26 @@ export function loadRuleset(data: unknown, rules: readonly Rule[], origin = 'rul
       }
       return `${jsonPath(i.path)}: ${i.message}`;
     });
-    const unknownRule = parsed.error.issues.some((i) => i.code === 'unrecognized_keys' && i.path[0] === 'rules' && i.path.length === 1);
+    const unknownRule = parsed.error.issues.some(
+      (i) => i.code === 'unrecognized_keys' && i.path[0] === 'rules' && i.path.length === 1,
+    );
     const badOptions = parsed.error.issues.some((i) => i.path[0] === 'rules' && i.path.at(-1) !== 'source');
-    throw new SandanError(unknownRule ? 'RULESET_UNKNOWN_RULE' : badOptions ? 'RULESET_BAD_OPTIONS' : 'RULESET_INVALID', `${origin}: ${problems.join('; ')}`, {
-      details: { origin, problems },
-    });
+    throw new SandanError(
+      unknownRule ? 'RULESET_UNKNOWN_RULE' : badOptions ? 'RULESET_BAD_OPTIONS' : 'RULESET_INVALID',
+      `${origin}: ${problems.join('; ')}`,
+      {
+        details: { origin, problems },
+      },
+    );
   }
   const d = parsed.data;
   for (const [ruleId, setting] of Object.entries(d.rules ?? {})) {
-    for (const [i, s] of asArray(setting as Setting | Setting[] | undefined).entries()) checkRange(s, origin, `$.rules[${JSON.stringify(ruleId)}]${Array.isArray(setting) ? `[${i}]` : ''}`);
+    for (const [i, s] of asArray(setting as Setting | Setting[] | undefined).entries())
+      checkRange(s, origin, `$.rules[${JSON.stringify(ruleId)}]${Array.isArray(setting) ? `[${i}]` : ''}`);
   }
   for (const [key, entries] of Object.entries(d.policy ?? {})) {
-    for (const [i, s] of (entries as Setting[] | undefined ?? []).entries()) checkRange(s, origin, `$.policy.${key}[${i}]`);
+    for (const [i, s] of ((entries as Setting[] | undefined) ?? []).entries())
+      checkRange(s, origin, `$.policy.${key}[${i}]`);
   }
   return { id: d.id, version: d.version, extends: d.extends, origin, data: d };
 }
@@ -125,22 +158,28 @@ function flattenUnions(issues: readonly z.core.$ZodIssue[], data: unknown): z.co
   return issues.flatMap((i) => {
     if (i.code !== 'invalid_union' || i.errors.length === 0) return [i];
     let at: unknown = data;
-    for (const k of i.path) at = at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[k as string] : undefined;
+    for (const k of i.path)
+      at = at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[k as string] : undefined;
     const branch = Array.isArray(at) ? (i.errors[1] ?? i.errors[0]!) : i.errors[0]!;
-    return flattenUnions(branch.map((b) => ({ ...b, path: [...i.path, ...b.path] }) as z.core.$ZodIssue), data);
+    return flattenUnions(
+      branch.map((b) => ({ ...b, path: [...i.path, ...b.path] }) as z.core.$ZodIssue),
+      data,
+    );
   });
 }
 
 function checkRange(s: Setting, origin: string, where: string): void {
   if (s.effectiveFrom && s.effectiveTo && s.effectiveTo < s.effectiveFrom) {
-    throw new SandanError('RULESET_INVALID', `${origin}: ${where}: effectiveTo ${s.effectiveTo} is before effectiveFrom ${s.effectiveFrom}`);
+    throw new SandanError(
+      'RULESET_INVALID',
+      `${origin}: ${where}: effectiveTo ${s.effectiveTo} is before effectiveFrom ${s.effectiveFrom}`,
+    );
   }
 }
 
 function asArray<T>(v: T | T[] | undefined): T[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
-
 
 /** Rulesets by id, resolving `extends` chains and caching what is in force per date. */
 export class RulesetRegistry {
@@ -180,15 +219,28 @@ export class RulesetRegistry {
     const out: Ruleset[] = [];
     const seen = new Set<string>();
     let cur = this.byId.get(id);
-    if (!cur) throw new SandanError('RULESET_NOT_FOUND', `No ruleset with id "${id}". Known rulesets: ${this.ids().join(', ')}`);
+    if (!cur)
+      throw new SandanError(
+        'RULESET_NOT_FOUND',
+        `No ruleset with id "${id}". Known rulesets: ${this.ids().join(', ')}`,
+      );
     while (cur) {
-      if (seen.has(cur.id)) throw new SandanError('RULESET_EXTENDS', `${cur.origin}: "extends" makes a cycle: ${[...seen, cur.id].join(' → ')}`);
+      if (seen.has(cur.id))
+        throw new SandanError(
+          'RULESET_EXTENDS',
+          `${cur.origin}: "extends" makes a cycle: ${[...seen, cur.id].join(' → ')}`,
+        );
       seen.add(cur.id);
       out.push(cur);
       if (cur.extends === undefined) break;
       const parent = this.byId.get(cur.extends);
       if (!parent) {
-        throw new SandanError('RULESET_EXTENDS', `${cur.origin}: $.extends: no ruleset "${cur.extends}" to extend. Known rulesets: ${this.ids().filter((i) => i !== cur?.id).join(', ')}`);
+        throw new SandanError(
+          'RULESET_EXTENDS',
+          `${cur.origin}: $.extends: no ruleset "${cur.extends}" to extend. Known rulesets: ${this.ids()
+            .filter((i) => i !== cur?.id)
+            .join(', ')}`,
+        );
       }
       cur = parent;
     }
@@ -206,7 +258,9 @@ export class RulesetRegistry {
     for (const rule of this.rules) {
       let merged: Setting | undefined;
       for (const rs of rootFirst) {
-        const settings = asArray(rs.data.rules?.[rule.id] as Setting | Setting[] | undefined).filter((s) => inForce(s, at));
+        const settings = asArray(rs.data.rules?.[rule.id] as Setting | Setting[] | undefined).filter((s) =>
+          inForce(s, at),
+        );
         for (const s of settings) {
           merged = {
             ...merged,
@@ -224,13 +278,20 @@ export class RulesetRegistry {
       if (severity === 'off') continue;
       // An uncertain fact never fails a declaration: it warns.
       if (severity === 'error' && merged.confidence === 'uncertain') severity = 'warning';
-      rules.push({ rule, severity, options: (rule.options as z.ZodType).parse(merged.options ?? {}), source: merged.source as string | undefined });
+      rules.push({
+        rule,
+        severity,
+        options: (rule.options as z.ZodType).parse(merged.options ?? {}),
+        source: merged.source as string | undefined,
+      });
     }
     const rawPolicy: Record<string, unknown> = {};
     const sources: Partial<Record<PolicyKey, string>> = {};
     for (const rs of rootFirst) {
       for (const [key, entries] of Object.entries(rs.data.policy ?? {})) {
-        const e = (entries as Array<{ value: unknown; source: SourceRef } & Setting> | undefined)?.find((x) => inForce(x, at));
+        const e = (entries as Array<{ value: unknown; source: SourceRef } & Setting> | undefined)?.find((x) =>
+          inForce(x, at),
+        );
         if (e) {
           rawPolicy[key] = e.value;
           sources[key as PolicyKey] = labelRef(e.source, rs.data.sources as Source[] | undefined) ?? '';
@@ -238,7 +299,18 @@ export class RulesetRegistry {
       }
     }
     const district = chain.find((c) => c.data.district)?.data.district;
-    const resolved: ResolvedRuleset = { chain: chain.map((c) => c.id), at, rules, policy: toPolicy(rawPolicy as never, sources), district };
+    const declared = new Map<string, ExtensionDeclaration>();
+    for (const rs of rootFirst) {
+      for (const x of [...(rs.data.district?.extensions ?? []), ...(rs.data.extensions ?? [])]) declared.set(`${x.element}.${x.name}`, x);
+    }
+    const resolved: ResolvedRuleset = {
+      chain: chain.map((c) => c.id),
+      at,
+      rules,
+      policy: toPolicy(rawPolicy as never, sources),
+      district,
+      extensions: toExtensionFields([...declared.values()]),
+    };
     if (this.cache.size > 512) this.cache.clear();
     this.cache.set(key, resolved);
     return resolved;

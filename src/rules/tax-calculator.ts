@@ -11,7 +11,8 @@ export type TaxCalculation<R extends TaxFigures = TaxResult> =
   | { ok: false; issues: Issue[]; ruleset?: { chain: string[]; at: string } };
 
 /** Options of {@link createTaxCalculator}. */
-export interface TaxCalculatorOptions extends Pick<ValidateOptions, 'at' | 'district' | 'ruleset' | 'registry' | 'rates'> {
+export interface TaxCalculatorOptions
+  extends Pick<ValidateOptions, 'at' | 'district' | 'ruleset' | 'registry' | 'rates'> {
   /** Whether each figure carries its explanation (default true); false is about twice as fast. */
   explain?: boolean;
 }
@@ -21,9 +22,15 @@ export interface TaxCalculatorOptions extends Pick<ValidateOptions, 'at' | 'dist
  * (as {@link validate} resolves them) and the given rate tables before the bundled seed table.
  * A declaration that cannot be parsed, or whose date has no CBEC regime, gives issues.
  */
-export function createTaxCalculator(options: TaxCalculatorOptions & { explain: false }): (input: unknown) => TaxCalculation<TaxFigures>;
-export function createTaxCalculator(options?: TaxCalculatorOptions & { explain?: true }): (input: unknown) => TaxCalculation;
-export function createTaxCalculator(options: TaxCalculatorOptions = {}): (input: unknown) => TaxCalculation<TaxFigures> {
+export function createTaxCalculator(
+  options: TaxCalculatorOptions & { explain: false },
+): (input: unknown) => TaxCalculation<TaxFigures>;
+export function createTaxCalculator(
+  options?: TaxCalculatorOptions & { explain?: true },
+): (input: unknown) => TaxCalculation;
+export function createTaxCalculator(
+  options: TaxCalculatorOptions = {},
+): (input: unknown) => TaxCalculation<TaxFigures> {
   const prepared = prepare(options);
   const rates = prepared.extras.rates as RateTable[];
   return (input) => {
@@ -37,9 +44,27 @@ export function createTaxCalculator(options: TaxCalculatorOptions = {}): (input:
       return {
         ok: false,
         ruleset,
-        issues: [{ code: 'no-cbec-regime', severity: 'error', path: 'inventory.declTime', ruleId: 'tax/regime', message: { zh: `${resolved.at} 时尚无跨境电商零售进口税收政策（2016-04-08 起施行）`, en: `No CBEC retail-import tax regime was in force on ${resolved.at} (it began on 2016-04-08)` } }],
+        issues: [
+          {
+            code: 'no-cbec-regime',
+            severity: 'error',
+            path: 'inventory.declTime',
+            ruleId: 'tax/regime',
+            message: {
+              zh: `${resolved.at} 时尚无跨境电商零售进口税收政策（2016-04-08 起施行）`,
+              en: `No CBEC retail-import tax regime was in force on ${resolved.at} (it began on 2016-04-08)`,
+            },
+          },
+        ],
       };
     }
-    return { ok: true, result: options.explain === false ? computeTax(parsed.data, { policy, rates, explain: false }) : computeTax(parsed.data, { policy, rates }), ruleset };
+    return {
+      ok: true,
+      result:
+        options.explain === false
+          ? computeTax(parsed.data, { policy, rates, explain: false })
+          : computeTax(parsed.data, { policy, rates }),
+      ruleset,
+    };
   };
 }

@@ -66,6 +66,8 @@ export interface Rule<O = unknown> {
 }
 
 /** Declares a rule with its option type inferred. */
-export function defineRule<S extends z.ZodType>(rule: Omit<Rule<z.output<S>>, 'options'> & { options: S }): Rule<z.output<S>> {
+export function defineRule<S extends z.ZodType>(
+  rule: Omit<Rule<z.output<S>>, 'options'> & { options: S },
+): Rule<z.output<S>> {
   return rule as Rule<z.output<S>>;
 }

@@ -1,6 +1,7 @@
 import { SandanError } from '../errors.js';
 import type { Issue } from '../model/issue.js';
-import { parseDeclaration } from '../model/parse.js';
+import { FIELD_RULE_ID, parseDeclaration, UNKNOWN_FIELD_RULE_ID } from '../model/parse.js';
+import { readDeclarationBeyond, type ExtensionField } from '../xml/extensions.js';
 import { catalogueHelp } from '../xml/receipts.js';
 import type { RateTable } from '../tax/rates.js';
 import { bundledCodeTables, bundledPositiveLists, bundledRateTable, defaultRegistry } from './bundled.js';
@@ -9,6 +10,7 @@ import type { PositiveList } from './positive-list.js';
 import { districtOf, type CodeTables } from './codes.js';
 import { createContext } from './context.js';
 import { loadRuleset, RulesetRegistry, type ResolvedRuleset, type Ruleset } from './ruleset.js';
+import type { RuleIssue } from './types.js';
 
 /** Options of {@link validate} and {@link createValidator}. */
 export interface ValidateOptions {
@@ -97,20 +99,31 @@ export function prepare(options: ValidateOptions = {}): PreparedOptions {
   let registry = options.registry ?? defaultRegistry();
   let fixedRuleset: string | undefined;
   if (options.ruleset !== undefined) {
-    const user = 'data' in options.ruleset && 'origin' in options.ruleset ? (options.ruleset as Ruleset) : loadRuleset(options.ruleset, registry.rules, 'ruleset option');
+    const user =
+      'data' in options.ruleset && 'origin' in options.ruleset
+        ? (options.ruleset as Ruleset)
+        : loadRuleset(options.ruleset, registry.rules, 'ruleset option');
     registry = new RulesetRegistry(registry.rules, [...registry.ids().map((id) => registry.get(id) as Ruleset), user]);
     fixedRuleset = user.id;
   } else if (options.district !== undefined) {
     const district = districtOf(codes.customs, options.district);
     const id = district === undefined ? undefined : districtRulesetId(district);
     if (id === undefined || registry.get(id) === undefined) {
-      const known = registry.ids().filter((i) => i.startsWith('district/')).map((i) => i.slice('district/'.length)).sort();
-      throw new SandanError('DISTRICT_UNKNOWN', `Unknown customs district ${JSON.stringify(options.district)}. Known districts: ${known.length ? known.join(', ') : '(none)'}; or leave --district out to use the national rules.`);
+      const known = registry
+        .ids()
+        .filter((i) => i.startsWith('district/'))
+        .map((i) => i.slice('district/'.length))
+        .sort();
+      throw new SandanError(
+        'DISTRICT_UNKNOWN',
+        `Unknown customs district ${JSON.stringify(options.district)}. Known districts: ${known.length ? known.join(', ') : '(none)'}; or leave --district out to use the national rules.`,
+      );
     }
     fixedRuleset = id;
   }
   const reg = registry;
-  const userRates = options.rates === undefined ? [] : Array.isArray(options.rates) ? options.rates : [options.rates as RateTable];
+  const userRates =
+    options.rates === undefined ? [] : Array.isArray(options.rates) ? options.rates : [options.rates as RateTable];
   const rates = [...userRates, bundledRateTable()];
   const extras = {
     ...options.extras,
@@ -127,16 +140,36 @@ export function prepare(options: ValidateOptions = {}): PreparedOptions {
       if (rulesetId === undefined) {
         const customsCode = (input as { inventory?: { customsCode?: unknown } } | null)?.inventory?.customsCode;
         const district = typeof customsCode === 'string' ? districtOf(codes.customs, customsCode) : undefined;
-        rulesetId = district !== undefined && reg.get(districtRulesetId(district)) ? districtRulesetId(district) : 'national';
+        rulesetId =
+          district !== undefined && reg.get(districtRulesetId(district)) ? districtRulesetId(district) : 'national';
       }
       return { resolved: reg.resolve(rulesetId, date ?? LATEST), undated: date === undefined };
     },
   };
 }
 
-function runRules(input: unknown, resolved: ResolvedRuleset, codes: CodeTables, extras: Record<string, unknown> | undefined, undated: boolean): ValidationResult {
+function runRules(
+  raw: unknown,
+  resolved: ResolvedRuleset,
+  codes: CodeTables,
+  extras: Record<string, unknown> | undefined,
+  undated: boolean,
+): ValidationResult {
+  // Misspelt names read as the XSD's; the chain's extension fields are checked, not unknown.
+  const beyond = readDeclarationBeyond(raw, resolved.extensions, { names: UNKNOWN_FIELD_RULE_ID, values: FIELD_RULE_ID });
+  const input = beyond.doc;
   const parsed = parseDeclaration(input);
-  const ctx = createContext({ input, declaration: parsed.data, at: resolved.at, policy: resolved.policy, district: resolved.district, codes, parseIssues: parsed.issues, ...(extras && { extras }) });
+  const parseIssues = [...parsed.issues.filter((i) => !(i.code === 'unknown-field' && beyond.extensionPaths.has(i.path))), ...beyond.issues];
+  const ctx = createContext({
+    input,
+    declaration: parsed.data,
+    at: resolved.at,
+    policy: resolved.policy,
+    district: resolved.district,
+    codes,
+    parseIssues,
+    ...(extras && { extras }),
+  });
   const issues: Issue[] = [];
   if (undated) {
     issues.push({
@@ -144,20 +177,35 @@ function runRules(input: unknown, resolved: ResolvedRuleset, codes: CodeTables, 
       severity: 'warning',
       path: 'inventory.declTime',
       ruleId: 'engine',
-      message: { zh: '声明中没有申报日期或报送时间，按最新政策校验', en: 'The declaration has no inventory.declTime or order.appTime, so the newest policy was applied' },
+      message: {
+        zh: '声明中没有申报日期或报送时间，按最新政策校验',
+        en: 'The declaration has no inventory.declTime or order.appTime, so the newest policy was applied',
+      },
     });
   }
   for (const { rule, severity, options } of resolved.rules) {
-    let found;
+    let found: RuleIssue[];
     try {
       found = rule.check(ctx, options);
     } catch (e) {
       // A rule must never take the whole validation down; report it as a finding.
-      issues.push({ code: 'rule-failed', severity: 'error', path: '', ruleId: rule.id, message: { zh: `规则 ${rule.id} 执行失败：${String(e)}`, en: `Rule ${rule.id} failed: ${String(e)}` } });
+      issues.push({
+        code: 'rule-failed',
+        severity: 'error',
+        path: '',
+        ruleId: rule.id,
+        message: { zh: `规则 ${rule.id} 执行失败：${String(e)}`, en: `Rule ${rule.id} failed: ${String(e)}` },
+      });
       continue;
     }
     for (const ri of found) {
-      const issue: Issue = { code: ri.code, severity: ri.severity === 'warning' ? 'warning' : severity, path: ri.path, message: ri.message, ruleId: rule.id };
+      const issue: Issue = {
+        code: ri.code,
+        severity: ri.severity === 'warning' ? 'warning' : severity,
+        path: ri.path,
+        message: ri.message,
+        ruleId: rule.id,
+      };
       if (ri.expected !== undefined) issue.expected = ri.expected;
       if (ri.actual !== undefined) issue.actual = ri.actual;
       // A finding that mirrors a customs rejection says what the receipt catalogue says about it.
@@ -166,7 +214,21 @@ function runRules(input: unknown, resolved: ResolvedRuleset, codes: CodeTables, 
       issues.push(issue);
     }
   }
-  return { valid: !issues.some((i) => i.severity === 'error'), issues, ruleset: { chain: resolved.chain, at: resolved.at } };
+  return {
+    valid: !issues.some((i) => i.severity === 'error'),
+    issues,
+    ruleset: { chain: resolved.chain, at: resolved.at },
+  };
+}
+
+/**
+ * The fields beyond the XSD that `build` and `parse` should keep under these options: those the
+ * district's ruleset (`district`) and the user ruleset (`ruleset`) declare. Throws SandanError
+ * on misuse as {@link validate} does (unknown district, broken ruleset).
+ */
+export function extensionsFor(options: Pick<ValidateOptions, 'district' | 'ruleset' | 'registry' | 'codes'>): ExtensionField[] {
+  if (options.district === undefined && options.ruleset === undefined) return [];
+  return prepare(options).resolve(null, LATEST).resolved.extensions;
 }
 
 /**

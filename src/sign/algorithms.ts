@@ -50,11 +50,12 @@ export const DIGEST_METHODS: Readonly<Record<string, DigestAlgorithm>> = Object.
 });
 
 /** The URIs written by default for each signature algorithm: spec URIs, SM3 digest for SM2, SHA-1 for rsa-sha1. */
-export const DEFAULT_URIS: Readonly<Record<SignatureAlgorithm, { signatureMethod: string; digestMethod: string }>> = Object.freeze({
-  'rsa-sha1': { signatureMethod: URIS.rsaSha1, digestMethod: URIS.sha1 },
-  'rsa-sha256': { signatureMethod: URIS.rsaSha256, digestMethod: URIS.sha256 },
-  'sm2-sm3': { signatureMethod: URIS.sm2Sm3, digestMethod: URIS.sm3 },
-});
+export const DEFAULT_URIS: Readonly<Record<SignatureAlgorithm, { signatureMethod: string; digestMethod: string }>> =
+  Object.freeze({
+    'rsa-sha1': { signatureMethod: URIS.rsaSha1, digestMethod: URIS.sha1 },
+    'rsa-sha256': { signatureMethod: URIS.rsaSha256, digestMethod: URIS.sha256 },
+    'sm2-sm3': { signatureMethod: URIS.sm2Sm3, digestMethod: URIS.sm3 },
+  });
 
 /** The key type a signature algorithm needs. */
 export function keyTypeOf(alg: SignatureAlgorithm): KeyType {
@@ -90,20 +91,41 @@ export interface AlgorithmOptions {
  */
 export function signOptionsFromDistrict(
   entry: DistrictSignatureAlgorithm,
-  known: { signatureMethods?: Record<string, SignatureAlgorithm>; digestMethods?: Record<string, DigestAlgorithm> } = {},
+  known: {
+    signatureMethods?: Record<string, SignatureAlgorithm>;
+    digestMethods?: Record<string, DigestAlgorithm>;
+  } = {},
 ): AlgorithmOptions {
-  const signatureAlgorithm = known.signatureMethods?.[entry.signatureMethod] ?? SIGNATURE_METHODS[entry.signatureMethod];
-  if (!signatureAlgorithm) throw new SandanError('INVALID_OPTION', `Unknown signature method URI ${entry.signatureMethod}; pass what it computes in known.signatureMethods`);
+  const signatureAlgorithm =
+    known.signatureMethods?.[entry.signatureMethod] ?? SIGNATURE_METHODS[entry.signatureMethod];
+  if (!signatureAlgorithm)
+    throw new SandanError(
+      'INVALID_OPTION',
+      `Unknown signature method URI ${entry.signatureMethod}; pass what it computes in known.signatureMethods`,
+    );
   const digestAlgorithm = known.digestMethods?.[entry.digestMethod] ?? DIGEST_METHODS[entry.digestMethod];
-  if (!digestAlgorithm) throw new SandanError('INVALID_OPTION', `Unknown digest method URI ${entry.digestMethod}; pass what it computes in known.digestMethods`);
-  return { signatureAlgorithm, signatureMethod: entry.signatureMethod, digestMethod: entry.digestMethod, digestAlgorithm };
+  if (!digestAlgorithm)
+    throw new SandanError(
+      'INVALID_OPTION',
+      `Unknown digest method URI ${entry.digestMethod}; pass what it computes in known.digestMethods`,
+    );
+  return {
+    signatureAlgorithm,
+    signatureMethod: entry.signatureMethod,
+    digestMethod: entry.digestMethod,
+    digestAlgorithm,
+  };
 }
 
 /**
  * Picks the district entry for a key type that is in force on a date (YYYY-MM-DD; default: every
  * entry counts) and turns it into signing options; undefined when the district lists none.
  */
-export function districtSignOptions(entries: readonly DistrictSignatureAlgorithm[], keyType: KeyType, at?: string): AlgorithmOptions | undefined {
+export function districtSignOptions(
+  entries: readonly DistrictSignatureAlgorithm[],
+  keyType: KeyType,
+  at?: string,
+): AlgorithmOptions | undefined {
   for (const e of entries) {
     if (at !== undefined && !inForce(e, at)) continue;
     const alg = SIGNATURE_METHODS[e.signatureMethod];
@@ -113,7 +135,10 @@ export function districtSignOptions(entries: readonly DistrictSignatureAlgorithm
 }
 
 /** A verification allow-list built from district entries (for {@link VerifyOptions}). */
-export function verifyAlgorithmsFromDistrict(entries: readonly DistrictSignatureAlgorithm[]): { signatureMethods: Record<string, SignatureAlgorithm>; digestMethods: Record<string, DigestAlgorithm> } {
+export function verifyAlgorithmsFromDistrict(entries: readonly DistrictSignatureAlgorithm[]): {
+  signatureMethods: Record<string, SignatureAlgorithm>;
+  digestMethods: Record<string, DigestAlgorithm>;
+} {
   const signatureMethods: Record<string, SignatureAlgorithm> = {};
   const digestMethods: Record<string, DigestAlgorithm> = {};
   for (const e of entries) {

@@ -73,14 +73,21 @@ export function parseSpki(buf: Uint8Array): { algorithm: string; curve?: string;
   const [alg, bits] = children(buf, top);
   if (top.tag !== seq || !alg || !bits || bits.tag !== 0x03) throw new Error('not a SubjectPublicKeyInfo');
   const [oid, param] = children(buf, alg);
-  if (!oid || oid.tag !== 0x06) throw new Error('not a SubjectPublicKeyInfo');
-  const out: { algorithm: string; curve?: string; key: Uint8Array } = { algorithm: oidString(buf, oid), key: buf.subarray(bits.start + 1, bits.end) };
+  if (oid?.tag !== 0x06) throw new Error('not a SubjectPublicKeyInfo');
+  const out: { algorithm: string; curve?: string; key: Uint8Array } = {
+    algorithm: oidString(buf, oid),
+    key: buf.subarray(bits.start + 1, bits.end),
+  };
   if (param && param.tag === 0x06) out.curve = oidString(buf, param);
   return out;
 }
 
 /** From a PKCS#8 PrivateKeyInfo holding an EC key: the curve OID, the 32-byte private scalar and the public point if present. */
-export function parsePkcs8Ec(buf: Uint8Array): { curve: string | undefined; d: Uint8Array; publicKey: Uint8Array | undefined } {
+export function parsePkcs8Ec(buf: Uint8Array): {
+  curve: string | undefined;
+  d: Uint8Array;
+  publicKey: Uint8Array | undefined;
+} {
   const top = readTlv(buf, 0);
   const [, alg, pk] = children(buf, top);
   if (!alg || !pk || pk.tag !== 0x04) throw new Error('not a PKCS#8 key');
@@ -88,7 +95,7 @@ export function parsePkcs8Ec(buf: Uint8Array): { curve: string | undefined; d: U
   const ec = readTlv(buf, pk.start, pk.end);
   const parts = children(buf, ec);
   const dT = parts[1];
-  if (!dT || dT.tag !== 0x04) throw new Error('not an EC private key');
+  if (dT?.tag !== 0x04) throw new Error('not an EC private key');
   let curve = param && param.tag === 0x06 ? oidString(buf, param) : undefined;
   let publicKey: Uint8Array | undefined;
   for (const p of parts.slice(2)) {
@@ -108,7 +115,12 @@ export function parsePkcs8Ec(buf: Uint8Array): { curve: string | undefined; d: U
 }
 
 /** The parts of an X.509 certificate needed to check its signature: TBS bytes, algorithm OID, signature bits, SPKI bytes. */
-export function parseCertificate(buf: Uint8Array): { tbs: Uint8Array; signatureAlgorithm: string; signature: Uint8Array; spki: Uint8Array } {
+export function parseCertificate(buf: Uint8Array): {
+  tbs: Uint8Array;
+  signatureAlgorithm: string;
+  signature: Uint8Array;
+  spki: Uint8Array;
+} {
   const top = readTlv(buf, 0);
   const [tbs, alg, sig] = children(buf, top);
   if (top.tag !== seq || !tbs || !alg || !sig || sig.tag !== 0x03) throw new Error('not a certificate');
@@ -119,7 +131,12 @@ export function parseCertificate(buf: Uint8Array): { tbs: Uint8Array; signatureA
   const off = fields[0]?.tag === 0xa0 ? 1 : 0;
   const spki = fields[off + 5];
   if (!spki) throw new Error('not a certificate');
-  return { tbs: buf.subarray(tbs.head, tbs.end), signatureAlgorithm: oidString(buf, oid), signature: buf.subarray(sig.start + 1, sig.end), spki: buf.subarray(spki.head, spki.end) };
+  return {
+    tbs: buf.subarray(tbs.head, tbs.end),
+    signatureAlgorithm: oidString(buf, oid),
+    signature: buf.subarray(sig.start + 1, sig.end),
+    spki: buf.subarray(spki.head, spki.end),
+  };
 }
 
 function derInt(v: Uint8Array): Uint8Array {
@@ -154,7 +171,10 @@ export function sm2DerToRaw(der: Uint8Array): Uint8Array {
   const [r, s, extra] = children(der, top);
   if (!r || !s || extra || r.tag !== 0x02 || s.tag !== 0x02) throw new Error('not a DER SM2 signature');
   const out = new Uint8Array(64);
-  for (const [t, at] of [[r, 0], [s, 32]] as const) {
+  for (const [t, at] of [
+    [r, 0],
+    [s, 32],
+  ] as const) {
     let v = der.subarray(t.start, t.end);
     while (v.length > 32 && v[0] === 0) v = v.subarray(1);
     if (v.length > 32) throw new Error('SM2 signature integer too large');

@@ -11,7 +11,17 @@ import { children as derChildren, oidString, parseCertificate, readTlv, sm2DerTo
 import type { Message } from '../model/issue.js';
 import type { CertificateInfo } from './signer.js';
 import { SM2_DEFAULT_USER_ID, sm2E, sm2VerifyE, sm2Z } from './sm2.js';
-import { canonicalizeDocument, canonicalizeElement, escAttr, inScopeNamespaces, XML_NS, type XmlAttr, type XmlDocument, type XmlElement, type XmlNode } from './xml.js';
+import {
+  canonicalizeDocument,
+  canonicalizeElement,
+  escAttr,
+  inScopeNamespaces,
+  XML_NS,
+  type XmlAttr,
+  type XmlDocument,
+  type XmlElement,
+  type XmlNode,
+} from './xml.js';
 
 /** The checks a diagnosis makes, in the order it makes them; the id of the one that explains the failure is the cause. */
 export type DiagnosisCheckId =
@@ -99,33 +109,89 @@ export interface DiagnosisInput {
 const CEB_NS = 'http://www.chinaport.gov.cn/ceb';
 const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 /** Declarations a CEB root usually carries; a signer's template may have had them when the message has not, or the reverse. */
-const KNOWN_NS: ReadonlyArray<[string, string]> = [['ceb', CEB_NS], ['xsi', XSI_NS]];
+const KNOWN_NS: ReadonlyArray<[string, string]> = [
+  ['ceb', CEB_NS],
+  ['xsi', XSI_NS],
+];
 
 const b = (zh: string, en: string): Message => ({ zh, en });
 const show = (s: string) => JSON.stringify(s);
 
 const DESCRIPTIONS: Record<DiagnosisCheckId, Message> = {
-  'signedinfo-whitespace': b('签名值是否对应去掉元素间空白（紧凑）、逐行或缩进排版的 SignedInfo', 'Does the SignatureValue match SignedInfo laid out compact (no whitespace between elements), one element per line, or indented?'),
-  'signedinfo-namespaces': b('签名值是否对应继承了另一组命名空间声明（ceb、xsi，或仅 ds）的 SignedInfo', 'Does the SignatureValue match SignedInfo canonicalised with other inherited namespace declarations (with/without ceb, xsi; ds only)?'),
-  'signedinfo-not-canonical': b('签名值是否对应报文中 SignedInfo 的原始文本（未规范化）', "Does the SignatureValue match SignedInfo's raw text as written (not canonicalised)?"),
-  'signature-algorithm': b('签名是否用了 SignatureMethod 以外的摘要算法（RSA），或未使用用户标识 1234567812345678（SM2）', 'Was the signature made with another hash than SignatureMethod names (RSA), or without the SM2 user ID 1234567812345678?'),
-  'certificate-key': b('证书中的公钥是否就是签名所用密钥', "Is the certificate's public key the one that made the signature?"),
-  'content-whitespace': b('摘要值是否对应签名前后空白（换行、缩进）不同的报文', 'Does the DigestValue match the document with other whitespace around the signature or after the document?'),
-  'content-namespaces': b('摘要值是否对应根元素命名空间声明不同（多一个 xmlns:ds、少一个 xmlns:xsi 等）的报文', "Does the DigestValue match the document with other namespace declarations on the root (an extra xmlns:ds, a missing xmlns:xsi…)?"),
-  'digest-algorithm': b('摘要值是否用了 DigestMethod 以外的摘要算法', 'Was the DigestValue computed with another digest algorithm than DigestMethod names?'),
-  'digest-exclusive-c14n': b('摘要值是否对应排他规范化（Exclusive C14N）的报文', 'Does the DigestValue match the exclusive C14N of the document?'),
-  'digest-with-comments': b('摘要值是否对应保留注释的规范化报文', 'Does the DigestValue match the canonical document with its comments?'),
-  'digest-c14n11': b('摘要值是否对应 C14N 1.1 规范化的报文', 'Does the DigestValue match the C14N 1.1 form of the document?'),
-  'digest-raw-bytes': b('摘要值是否对应报文文件的原始字节（未规范化）', "Does the DigestValue match the message file's raw bytes (not canonicalised)?"),
+  'signedinfo-whitespace': b(
+    '签名值是否对应去掉元素间空白（紧凑）、逐行或缩进排版的 SignedInfo',
+    'Does the SignatureValue match SignedInfo laid out compact (no whitespace between elements), one element per line, or indented?',
+  ),
+  'signedinfo-namespaces': b(
+    '签名值是否对应继承了另一组命名空间声明（ceb、xsi，或仅 ds）的 SignedInfo',
+    'Does the SignatureValue match SignedInfo canonicalised with other inherited namespace declarations (with/without ceb, xsi; ds only)?',
+  ),
+  'signedinfo-not-canonical': b(
+    '签名值是否对应报文中 SignedInfo 的原始文本（未规范化）',
+    "Does the SignatureValue match SignedInfo's raw text as written (not canonicalised)?",
+  ),
+  'signature-algorithm': b(
+    '签名是否用了 SignatureMethod 以外的摘要算法（RSA），或未使用用户标识 1234567812345678（SM2）',
+    'Was the signature made with another hash than SignatureMethod names (RSA), or without the SM2 user ID 1234567812345678?',
+  ),
+  'certificate-key': b(
+    '证书中的公钥是否就是签名所用密钥',
+    "Is the certificate's public key the one that made the signature?",
+  ),
+  'content-whitespace': b(
+    '摘要值是否对应签名前后空白（换行、缩进）不同的报文',
+    'Does the DigestValue match the document with other whitespace around the signature or after the document?',
+  ),
+  'content-namespaces': b(
+    '摘要值是否对应根元素命名空间声明不同（多一个 xmlns:ds、少一个 xmlns:xsi 等）的报文',
+    'Does the DigestValue match the document with other namespace declarations on the root (an extra xmlns:ds, a missing xmlns:xsi…)?',
+  ),
+  'digest-algorithm': b(
+    '摘要值是否用了 DigestMethod 以外的摘要算法',
+    'Was the DigestValue computed with another digest algorithm than DigestMethod names?',
+  ),
+  'digest-exclusive-c14n': b(
+    '摘要值是否对应排他规范化（Exclusive C14N）的报文',
+    'Does the DigestValue match the exclusive C14N of the document?',
+  ),
+  'digest-with-comments': b(
+    '摘要值是否对应保留注释的规范化报文',
+    'Does the DigestValue match the canonical document with its comments?',
+  ),
+  'digest-c14n11': b(
+    '摘要值是否对应 C14N 1.1 规范化的报文',
+    'Does the DigestValue match the C14N 1.1 form of the document?',
+  ),
+  'digest-raw-bytes': b(
+    '摘要值是否对应报文文件的原始字节（未规范化）',
+    "Does the DigestValue match the message file's raw bytes (not canonicalised)?",
+  ),
 };
 
-const SIGNATURE_SIDE: readonly DiagnosisCheckId[] = ['signedinfo-whitespace', 'signedinfo-namespaces', 'signedinfo-not-canonical', 'signature-algorithm', 'certificate-key'];
-const DIGEST_SIDE: readonly DiagnosisCheckId[] = ['content-whitespace', 'content-namespaces', 'digest-algorithm', 'digest-exclusive-c14n', 'digest-with-comments', 'digest-c14n11', 'digest-raw-bytes'];
+const SIGNATURE_SIDE: readonly DiagnosisCheckId[] = [
+  'signedinfo-whitespace',
+  'signedinfo-namespaces',
+  'signedinfo-not-canonical',
+  'signature-algorithm',
+  'certificate-key',
+];
+const DIGEST_SIDE: readonly DiagnosisCheckId[] = [
+  'content-whitespace',
+  'content-namespaces',
+  'digest-algorithm',
+  'digest-exclusive-c14n',
+  'digest-with-comments',
+  'digest-c14n11',
+  'digest-raw-bytes',
+];
 
 // ---------------------------------------------------------------- SignedInfo variants
 
 /** How SignedInfo's whitespace between elements is laid out in a variant. */
-type Layout = { kind: 'as-is' } | { kind: 'compact'; stripDigestText: boolean } | { kind: 'indent'; unit: string; base: number };
+type Layout =
+  | { kind: 'as-is' }
+  | { kind: 'compact'; stripDigestText: boolean }
+  | { kind: 'indent'; unit: string; base: number };
 
 const isWsText = (n: XmlNode) => n.type === 'text' && /^[ \t\n\r]*$/.test(n.value);
 const hasElementChild = (el: XmlElement) => el.children.some((c) => c.type === 'element');
@@ -133,8 +199,10 @@ const hasElementChild = (el: XmlElement) => el.children.some((c) => c.type === '
 function relayout(el: XmlElement, parent: XmlElement, layout: Layout, level: number): XmlElement {
   const copy: XmlElement = { ...el, parent, children: [] };
   if (!hasElementChild(el)) {
-    const strip = layout.kind === 'compact' && layout.stripDigestText && el.ns === DSIG_NS && el.local === 'DigestValue';
-    for (const c of el.children) copy.children.push(strip && c.type === 'text' ? { type: 'text', value: c.value.replace(/[ \t\n\r]/g, '') } : c);
+    const strip =
+      layout.kind === 'compact' && layout.stripDigestText && el.ns === DSIG_NS && el.local === 'DigestValue';
+    for (const c of el.children)
+      copy.children.push(strip && c.type === 'text' ? { type: 'text', value: c.value.replace(/[ \t\n\r]/g, '') } : c);
     return copy;
   }
   for (const c of el.children) {
@@ -147,8 +215,28 @@ function relayout(el: XmlElement, parent: XmlElement, layout: Layout, level: num
 }
 
 /** SignedInfo canonicalised with this layout and exactly these namespace bindings in scope. */
-function signedInfoBytes(si: XmlElement, layout: Layout, ns: ReadonlyMap<string, string>, xmlAttrs: XmlAttr[], withComments: boolean, level: number): Buffer {
-  const holder: XmlElement = { type: 'element', qname: 'holder', prefix: '', local: 'holder', ns: '', attrs: xmlAttrs, nsDecls: [...ns], children: [], parent: null, start: 0, endTagStart: 0, end: 0 };
+function signedInfoBytes(
+  si: XmlElement,
+  layout: Layout,
+  ns: ReadonlyMap<string, string>,
+  xmlAttrs: XmlAttr[],
+  withComments: boolean,
+  level: number,
+): Buffer {
+  const holder: XmlElement = {
+    type: 'element',
+    qname: 'holder',
+    prefix: '',
+    local: 'holder',
+    ns: '',
+    attrs: xmlAttrs,
+    nsDecls: [...ns],
+    children: [],
+    parent: null,
+    start: 0,
+    endTagStart: 0,
+    end: 0,
+  };
   return Buffer.from(canonicalizeElement(relayout(si, holder, layout, level), { withComments }), 'utf8');
 }
 
@@ -163,10 +251,11 @@ function inheritedXmlAttrs(el: XmlElement): XmlAttr[] {
   const seen = new Set<string>();
   const out: XmlAttr[] = [];
   for (let e = el.parent; e; e = e.parent) {
-    for (const a of e.attrs) if (a.ns === XML_NS && !seen.has(a.local)) {
-      seen.add(a.local);
-      out.push(a);
-    }
+    for (const a of e.attrs)
+      if (a.ns === XML_NS && !seen.has(a.local)) {
+        seen.add(a.local);
+        out.push(a);
+      }
   }
   return out;
 }
@@ -188,7 +277,8 @@ function messageIndentUnit(root: XmlElement): string | undefined {
 
 function unitName(u: string): Message {
   if (u === '') return b('每个元素单独一行、无缩进', 'one element per line, no indentation');
-  if (/^\t+$/.test(u)) return b(`以 ${u.length} 个制表符缩进`, `indented with ${u.length === 1 ? 'a tab' : `${u.length} tabs`}`);
+  if (/^\t+$/.test(u))
+    return b(`以 ${u.length} 个制表符缩进`, `indented with ${u.length === 1 ? 'a tab' : `${u.length} tabs`}`);
   if (/^ +$/.test(u)) return b(`以 ${u.length} 个空格缩进`, `indented with ${u.length} spaces`);
   return b(`以 ${show(u)} 缩进`, `indented with ${show(u)}`);
 }
@@ -219,7 +309,9 @@ function exclusiveC14n(doc: XmlDocument, exclude: XmlElement): string {
     decls.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
     out.push('<', el.qname);
     for (const [p, u] of decls) out.push(p ? ` xmlns:${p}="` : ' xmlns="', escAttr(u), '"');
-    const attrs = [...el.attrs].sort((x, y) => (x.ns < y.ns ? -1 : x.ns > y.ns ? 1 : x.local < y.local ? -1 : x.local > y.local ? 1 : 0));
+    const attrs = [...el.attrs].sort((x, y) =>
+      x.ns < y.ns ? -1 : x.ns > y.ns ? 1 : x.local < y.local ? -1 : x.local > y.local ? 1 : 0,
+    );
     for (const a of attrs) out.push(' ', a.qname, '="', escAttr(a.value), '"');
     out.push('>');
     for (const c of el.children) {
@@ -271,7 +363,10 @@ function rsaRecover(sig: Buffer, cert: CertificateInfo): { hash: string | undefi
     const seq = readTlv(block, 0);
     const [alg, oct] = derChildren(block, seq);
     const oid = derChildren(block, alg!)[0]!;
-    return { hash: HASH_OIDS[oidString(block, oid)] ?? oidString(block, oid), value: block.subarray(oct!.start, oct!.end) };
+    return {
+      hash: HASH_OIDS[oidString(block, oid)] ?? oidString(block, oid),
+      value: block.subarray(oct!.start, oct!.end),
+    };
   } catch {
     // a valid padding around a bare hash (no DigestInfo): some old signers do this
     return { hash: undefined, value: block };
@@ -315,16 +410,22 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   };
 
   const strictDocument = canonicalizeDocument(doc, { exclude: sig });
-  const digestMatches = input.reason !== 'digest-mismatch' && digest(input.digestAlgorithm, strictDocument).equals(input.digestValue);
+  const digestMatches =
+    input.reason !== 'digest-mismatch' && digest(input.digestAlgorithm, strictDocument).equals(input.digestValue);
 
   // ---- the signature over SignedInfo
   if (input.reason === 'signature-mismatch') {
     diagnoseSignature(input, set, digestMatches);
   } else {
-    const why = input.reason === 'digest-mismatch'
-      ? b('签名值与 SignedInfo 相符', 'the SignatureValue matches SignedInfo')
-      : b('签名值与 SignedInfo 相符，但证书不受信任', 'the SignatureValue matches SignedInfo; the certificate is not trusted');
-    for (const id of SIGNATURE_SIDE) if (id !== 'certificate-key' || input.reason !== 'certificate-untrusted') set(id, 'skipped', 0, why);
+    const why =
+      input.reason === 'digest-mismatch'
+        ? b('签名值与 SignedInfo 相符', 'the SignatureValue matches SignedInfo')
+        : b(
+            '签名值与 SignedInfo 相符，但证书不受信任',
+            'the SignatureValue matches SignedInfo; the certificate is not trusted',
+          );
+    for (const id of SIGNATURE_SIDE)
+      if (id !== 'certificate-key' || input.reason !== 'certificate-untrusted') set(id, 'skipped', 0, why);
     if (input.reason === 'certificate-untrusted') untrustedKey(input, set);
   }
 
@@ -332,16 +433,25 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   if (digestMatches) {
     for (const id of DIGEST_SIDE) set(id, 'skipped', 0, b('摘要值与报文相符', 'the DigestValue matches the document'));
   } else if (input.reason === 'certificate-untrusted') {
-    for (const id of DIGEST_SIDE) set(id, 'skipped', 0, b('证书不受信任，未核对摘要', 'the certificate is not trusted; the digest is not examined'));
+    for (const id of DIGEST_SIDE)
+      set(
+        id,
+        'skipped',
+        0,
+        b('证书不受信任，未核对摘要', 'the certificate is not trusted; the digest is not examined'),
+      );
   } else {
     diagnoseDigest(input, strictDocument, set);
   }
 
   const ordered = [...SIGNATURE_SIDE, ...DIGEST_SIDE].map((id) => checks.get(id)!);
   const primarySide = input.reason === 'digest-mismatch' ? DIGEST_SIDE : SIGNATURE_SIDE;
-  const primary = ordered.find((c) => primarySide.includes(c.id) && c.result === 'explains') ?? ordered.find((c) => primarySide.includes(c.id) && c.result === 'likely');
+  const primary =
+    ordered.find((c) => primarySide.includes(c.id) && c.result === 'explains') ??
+    ordered.find((c) => primarySide.includes(c.id) && c.result === 'likely');
   let cause: DiagnosisCause = primary?.id ?? 'unknown';
-  if (!primary && input.reason === 'signature-mismatch' && found.get('certificate-key')?.how === 'rsa-padding') cause = 'signedinfo-changed';
+  if (!primary && input.reason === 'signature-mismatch' && found.get('certificate-key')?.how === 'rsa-padding')
+    cause = 'signedinfo-changed';
   const also = ordered.filter((c) => c.result === 'explains' && c.id !== cause).map((c) => c.id);
   const { message, fix } = explain(cause, input, found, digestMatches);
   if (also.length) {
@@ -354,7 +464,13 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   return { cause, also, digestMatches, message, fix, checks: ordered };
 }
 
-type Setter = (id: DiagnosisCheckId, result: DiagnosisCheck['result'], tried: number, detail?: Message, f?: Found) => void;
+type Setter = (
+  id: DiagnosisCheckId,
+  result: DiagnosisCheck['result'],
+  tried: number,
+  detail?: Message,
+  f?: Found,
+) => void;
 
 function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: boolean): void {
   const { doc, signedInfo: si, candidates } = input;
@@ -365,7 +481,8 @@ function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: bo
   const strict = signedInfoBytes(si, { kind: 'as-is' }, ns, xmlAttrs, withComments, level);
   const verifiesAny = (data: Buffer) => candidates.some((c) => input.verifies(data, c));
   let explained = false;
-  const skipRest = (id: DiagnosisCheckId) => set(id, 'skipped', 0, b('前面的检查已找到原因', 'an earlier check explains the failure'));
+  const skipRest = (id: DiagnosisCheckId) =>
+    set(id, 'skipped', 0, b('前面的检查已找到原因', 'an earlier check explains the failure'));
 
   // Layouts, deduplicated by the bytes they give; the message's own layout is what the strict check tried.
   const seen = new Set<string>([strict.toString('latin1')]);
@@ -378,12 +495,28 @@ function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: bo
   const messageSpaced = hasWhitespaceBetween(si);
   const digestEl = findDigestValue(si);
   const digestHasWs = digestEl !== undefined && /[ \t\n\r]/.test(textOf(digestEl));
-  const layouts: Array<[Layout, Message]> = [[{ kind: 'compact', stripDigestText: false }, b('紧凑（元素之间无空白）', 'compact (no whitespace between elements)')]];
-  if (digestHasWs) layouts.push([{ kind: 'compact', stripDigestText: true }, b('紧凑，且 DigestValue 不换行', 'compact, with DigestValue on one line')]);
-  const units = [...new Set(['', messageIndentUnit(doc.root), '\t', '  ', '    '].filter((u): u is string => u !== undefined))];
+  const layouts: Array<[Layout, Message]> = [
+    [
+      { kind: 'compact', stripDigestText: false },
+      b('紧凑（元素之间无空白）', 'compact (no whitespace between elements)'),
+    ],
+  ];
+  if (digestHasWs)
+    layouts.push([
+      { kind: 'compact', stripDigestText: true },
+      b('紧凑，且 DigestValue 不换行', 'compact, with DigestValue on one line'),
+    ]);
+  const units = [
+    ...new Set(['', messageIndentUnit(doc.root), '\t', '  ', '    '].filter((u): u is string => u !== undefined)),
+  ];
   for (const u of units) {
     for (const base of u === '' ? [level] : [...new Set([level, 0, 1])]) {
-      const where = u === '' ? b('', '') : base === level ? b('，按其在报文中的层级', ' at its depth in the message') : b(`，从第 ${base} 层起`, ` from depth ${base}`);
+      const where =
+        u === ''
+          ? b('', '')
+          : base === level
+            ? b('，按其在报文中的层级', ' at its depth in the message')
+            : b(`，从第 ${base} 层起`, ` from depth ${base}`);
       const name = unitName(u);
       layouts.push([{ kind: 'indent', unit: u, base }, b(name.zh + where.zh, name.en + where.en)]);
     }
@@ -392,12 +525,25 @@ function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: bo
   // 1. whitespace
   let tried = 0;
   for (const [layout, label] of layouts) {
-    const bytes = signedInfoBytes(si, layout, ns, xmlAttrs, withComments, layout.kind === 'indent' ? layout.base : level);
+    const bytes = signedInfoBytes(
+      si,
+      layout,
+      ns,
+      xmlAttrs,
+      withComments,
+      layout.kind === 'indent' ? layout.base : level,
+    );
     if (!fresh(bytes)) continue;
     tried++;
     if (verifiesAny(bytes)) {
       const direction = layout.kind === 'compact' ? 'compact-signed' : messageSpaced ? 'reindented' : 'spaced-signed';
-      set('signedinfo-whitespace', 'explains', tried, b(`签名时的 SignedInfo 为：${label.zh}`, `SignedInfo was signed ${label.en}`), { variant: label, direction });
+      set(
+        'signedinfo-whitespace',
+        'explains',
+        tried,
+        b(`签名时的 SignedInfo 为：${label.zh}`, `SignedInfo was signed ${label.en}`),
+        { variant: label, direction },
+      );
       explained = true;
       break;
     }
@@ -414,31 +560,78 @@ function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: bo
     const docUsed = new Set<string>();
     for (const c of doc.root.children) if (c.type === 'element' && c !== input.signature) usedPrefixes(c, docUsed);
     docUsed.add(doc.root.prefix);
-    const outOfContext = b('签名方在报文之外规范化了 SignedInfo（如排他规范化，或单独构造的 Signature）：海关按包容式 C14N 1.0 在报文中验签，SignedInfo 须继承根元素的全部命名空间声明；请在报文中就地规范化后签名。', 'The signer canonicalised SignedInfo outside the document (exclusive C14N, or a Signature built on its own): customs verifies inclusive C14N 1.0 in place, where SignedInfo inherits every namespace declared on the root. Canonicalise SignedInfo in the message before signing.');
+    const outOfContext = b(
+      '签名方在报文之外规范化了 SignedInfo（如排他规范化，或单独构造的 Signature）：海关按包容式 C14N 1.0 在报文中验签，SignedInfo 须继承根元素的全部命名空间声明；请在报文中就地规范化后签名。',
+      'The signer canonicalised SignedInfo outside the document (exclusive C14N, or a Signature built on its own): customs verifies inclusive C14N 1.0 in place, where SignedInfo inherits every namespace declared on the root. Canonicalise SignedInfo in the message before signing.',
+    );
     for (const p of removable) {
       const m = new Map(ns);
       m.delete(p);
-      if (docUsed.has(p)) sets.push([m, b(`不含 ${nsName(p)}（脱离报文规范化）`, `without ${nsName(p)} (canonicalised outside the document)`), outOfContext]);
-      else sets.push([m, b(`不含 ${nsName(p)}`, `without ${nsName(p)}`), b(`签名时根元素上没有 ${nsName(p)}="${ns.get(p)}"：从报文根元素上删去这个多余的声明，或对实际发送的报文重新签名。`, `Remove the extra ${nsName(p)}="${ns.get(p)}" declaration from the message root (it was not there when signing), or sign the message as it is sent.`)]);
+      if (docUsed.has(p))
+        sets.push([
+          m,
+          b(`不含 ${nsName(p)}（脱离报文规范化）`, `without ${nsName(p)} (canonicalised outside the document)`),
+          outOfContext,
+        ]);
+      else
+        sets.push([
+          m,
+          b(`不含 ${nsName(p)}`, `without ${nsName(p)}`),
+          b(
+            `签名时根元素上没有 ${nsName(p)}="${ns.get(p)}"：从报文根元素上删去这个多余的声明，或对实际发送的报文重新签名。`,
+            `Remove the extra ${nsName(p)}="${ns.get(p)}" declaration from the message root (it was not there when signing), or sign the message as it is sent.`,
+          ),
+        ]);
     }
     if (removable.length >= 2) {
       const m = new Map([...ns].filter(([p]) => used.has(p)));
-      sets.push([m, b(`仅含 ${[...m.keys()].map(nsName).join('、')}（排他规范化，或脱离报文规范化）`, `with only ${[...m.keys()].map(nsName).join(', ')} (exclusive C14N, or canonicalised outside the document)`), outOfContext]);
+      sets.push([
+        m,
+        b(
+          `仅含 ${[...m.keys()].map(nsName).join('、')}（排他规范化，或脱离报文规范化）`,
+          `with only ${[...m.keys()].map(nsName).join(', ')} (exclusive C14N, or canonicalised outside the document)`,
+        ),
+        outOfContext,
+      ]);
     }
     const absent = KNOWN_NS.filter(([p]) => !ns.has(p));
     for (const [p, u] of absent) {
-      sets.push([new Map([...ns, [p, u]]), b(`多一个 ${nsName(p)}`, `with ${nsName(p)} added`), b(`签名时根元素上有 ${nsName(p)}="${u}"，报文中却没有：在根元素上补回这个声明，或对实际发送的报文重新签名。`, `The root had ${nsName(p)}="${u}" when signing but the message has not: declare it on the root again, or sign the message as it is sent.`)]);
+      sets.push([
+        new Map([...ns, [p, u]]),
+        b(`多一个 ${nsName(p)}`, `with ${nsName(p)} added`),
+        b(
+          `签名时根元素上有 ${nsName(p)}="${u}"，报文中却没有：在根元素上补回这个声明，或对实际发送的报文重新签名。`,
+          `The root had ${nsName(p)}="${u}" when signing but the message has not: declare it on the root again, or sign the message as it is sent.`,
+        ),
+      ]);
     }
-    if (absent.length === 2) sets.push([new Map([...ns, ...absent]), b('多 xmlns:ceb 与 xmlns:xsi', 'with xmlns:ceb and xmlns:xsi added'), b('签名时根元素上有 xmlns:ceb 与 xmlns:xsi，报文中却没有：补回声明，或重新签名。', 'The root had xmlns:ceb and xmlns:xsi when signing but the message has not: declare them again, or sign the message as it is sent.')]);
+    if (absent.length === 2)
+      sets.push([
+        new Map([...ns, ...absent]),
+        b('多 xmlns:ceb 与 xmlns:xsi', 'with xmlns:ceb and xmlns:xsi added'),
+        b(
+          '签名时根元素上有 xmlns:ceb 与 xmlns:xsi，报文中却没有：补回声明，或重新签名。',
+          'The root had xmlns:ceb and xmlns:xsi when signing but the message has not: declare them again, or sign the message as it is sent.',
+        ),
+      ]);
     tried = 0;
     outer: for (const [m, label, nsFix] of sets) {
-      for (const [layout, layoutLabel] of [[{ kind: 'as-is' }, undefined], [{ kind: 'compact', stripDigestText: false }, b('，且紧凑排版', ', and compact')]] as Array<[Layout, Message | undefined]>) {
+      for (const [layout, layoutLabel] of [
+        [{ kind: 'as-is' }, undefined],
+        [{ kind: 'compact', stripDigestText: false }, b('，且紧凑排版', ', and compact')],
+      ] as Array<[Layout, Message | undefined]>) {
         const bytes = signedInfoBytes(si, layout, m, xmlAttrs, withComments, level);
         if (!fresh(bytes)) continue;
         tried++;
         if (verifiesAny(bytes)) {
           const variant = b(label.zh + (layoutLabel?.zh ?? ''), label.en + (layoutLabel?.en ?? ''));
-          set('signedinfo-namespaces', 'explains', tried, b(`签名时的 SignedInfo ${variant.zh}`, `SignedInfo was signed ${variant.en}`), { variant, nsFix });
+          set(
+            'signedinfo-namespaces',
+            'explains',
+            tried,
+            b(`签名时的 SignedInfo ${variant.zh}`, `SignedInfo was signed ${variant.en}`),
+            { variant, nsFix },
+          );
           explained = true;
           break outer;
         }
@@ -453,13 +646,20 @@ function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: bo
     const raw = Buffer.from(doc.text.slice(si.start, si.end), 'utf8');
     const t = fresh(raw) ? 1 : 0;
     if (t && verifiesAny(raw)) {
-      set('signedinfo-not-canonical', 'explains', 1, b('签名对应 SignedInfo 的原始文本', "the signature is over SignedInfo's raw text"), { variant: b('原始文本', 'raw text') });
+      set(
+        'signedinfo-not-canonical',
+        'explains',
+        1,
+        b('签名对应 SignedInfo 的原始文本', "the signature is over SignedInfo's raw text"),
+        { variant: b('原始文本', 'raw text') },
+      );
       explained = true;
     } else set('signedinfo-not-canonical', 'no', t);
   }
 
   // 4. the algorithm: RSA tells which hash it signed; SM2 may have been signed without the user ID
-  const rsaFound = input.signatureAlgorithm === 'sm2-sm3' ? [] : candidates.map((c) => rsaRecover(input.signatureValue, c));
+  const rsaFound =
+    input.signatureAlgorithm === 'sm2-sm3' ? [] : candidates.map((c) => rsaRecover(input.signatureValue, c));
   if (explained) skipRest('signature-algorithm');
   else if (input.signatureAlgorithm === 'sm2-sm3') {
     let raw: Uint8Array | undefined = input.signatureValue;
@@ -476,7 +676,10 @@ function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: bo
       for (const c of candidates) {
         for (const [e, label] of [
           [sm2E(sm2Z(c.sm2Point!, ''), strict), b('空用户标识', 'an empty user ID')],
-          [digest('sm3', strict), b('不做 Z 值预处理（直接对 SM3(M) 签名）', 'no Z preprocessing (SM3(M) signed directly)')],
+          [
+            digest('sm3', strict),
+            b('不做 Z 值预处理（直接对 SM3(M) 签名）', 'no Z preprocessing (SM3(M) signed directly)'),
+          ],
         ] as Array<[Buffer, Message]>) {
           tried++;
           if (sm2VerifyE(e, raw, c.sm2Point!)) {
@@ -488,7 +691,16 @@ function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: bo
       }
     }
     if (hit) {
-      set('signature-algorithm', 'explains', tried, b(`SM2 签名使用了${hit.zh}，而非用户标识 ${SM2_DEFAULT_USER_ID}`, `the SM2 signature was made with ${hit.en} instead of user ID ${SM2_DEFAULT_USER_ID}`), { variant: hit, actual: hit.en });
+      set(
+        'signature-algorithm',
+        'explains',
+        tried,
+        b(
+          `SM2 签名使用了${hit.zh}，而非用户标识 ${SM2_DEFAULT_USER_ID}`,
+          `the SM2 signature was made with ${hit.en} instead of user ID ${SM2_DEFAULT_USER_ID}`,
+        ),
+        { variant: hit, actual: hit.en },
+      );
       explained = true;
     } else set('signature-algorithm', 'no', tried);
   } else {
@@ -496,10 +708,33 @@ function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: bo
     const other = rsaFound.find((r) => r && r.hash !== expected);
     if (other) {
       const used = other.hash ?? 'raw (no DigestInfo)';
-      const matches = other.hash && (other.hash === 'sha1' || other.hash === 'sha256' || other.hash === 'sm3') && digest(other.hash, strict).equals(other.value);
-      set('signature-algorithm', 'explains', 1, b(`RSA 签名内含的摘要算法是 ${used}，而 SignatureMethod 是 ${input.signatureAlgorithm}${matches ? '；按该算法计算的 SignedInfo 摘要相符' : ''}`, `the RSA signature holds a ${used} hash, but SignatureMethod is ${input.signatureAlgorithm}${matches ? '; SignedInfo hashed with it matches' : ''}`), { variant: b(used, used), actual: used });
+      const matches =
+        other.hash &&
+        (other.hash === 'sha1' || other.hash === 'sha256' || other.hash === 'sm3') &&
+        digest(other.hash, strict).equals(other.value);
+      set(
+        'signature-algorithm',
+        'explains',
+        1,
+        b(
+          `RSA 签名内含的摘要算法是 ${used}，而 SignatureMethod 是 ${input.signatureAlgorithm}${matches ? '；按该算法计算的 SignedInfo 摘要相符' : ''}`,
+          `the RSA signature holds a ${used} hash, but SignatureMethod is ${input.signatureAlgorithm}${matches ? '; SignedInfo hashed with it matches' : ''}`,
+        ),
+        { variant: b(used, used), actual: used },
+      );
       explained = true;
-    } else set('signature-algorithm', 'no', rsaFound.length, rsaFound.some(Boolean) ? b(`RSA 签名内含的摘要算法是 ${expected}，与 SignatureMethod 一致`, `the RSA signature holds a ${expected} hash, as SignatureMethod says`) : undefined);
+    } else
+      set(
+        'signature-algorithm',
+        'no',
+        rsaFound.length,
+        rsaFound.some(Boolean)
+          ? b(
+              `RSA 签名内含的摘要算法是 ${expected}，与 SignatureMethod 一致`,
+              `the RSA signature holds a ${expected} hash, as SignatureMethod says`,
+            )
+          : undefined,
+      );
   }
 
   // 5. the key
@@ -507,21 +742,71 @@ function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: bo
   else {
     const others = input.embedded ? input.anchors.filter((a) => !spkiOf(a).equals(spkiOf(input.embedded!))) : [];
     const anchor = others.find((a) => a.keyType === input.embedded!.keyType && input.verifies(strict, a));
-    const keyDiffers = input.embedded && input.anchors.length > 0 && others.length === input.anchors.length
-      ? b(`所给的受信任证书（--cert）与 KeyInfo 中证书的公钥不同。`, 'The trusted certificate(s) given (--cert) hold another public key than the certificate in KeyInfo.')
-      : b('', '');
+    const keyDiffers =
+      input.embedded && input.anchors.length > 0 && others.length === input.anchors.length
+        ? b(
+            `所给的受信任证书（--cert）与 KeyInfo 中证书的公钥不同。`,
+            'The trusted certificate(s) given (--cert) hold another public key than the certificate in KeyInfo.',
+          )
+        : b('', '');
     if (anchor) {
-      set('certificate-key', 'explains', others.length, b(`签名由所给证书 ${certName(anchor)} 的密钥所做，而 KeyInfo 中是另一张证书 ${certName(input.embedded!)}`, `the key of the given certificate ${certName(anchor)} made the signature, but KeyInfo holds another certificate, ${certName(input.embedded!)}`), { variant: b('', ''), how: 'anchor', anchor });
+      set(
+        'certificate-key',
+        'explains',
+        others.length,
+        b(
+          `签名由所给证书 ${certName(anchor)} 的密钥所做，而 KeyInfo 中是另一张证书 ${certName(input.embedded!)}`,
+          `the key of the given certificate ${certName(anchor)} made the signature, but KeyInfo holds another certificate, ${certName(input.embedded!)}`,
+        ),
+        { variant: b('', ''), how: 'anchor', anchor },
+      );
     } else if (input.signatureAlgorithm !== 'sm2-sm3') {
       if (rsaFound.every((r) => r === undefined)) {
-        set('certificate-key', 'explains', rsaFound.length, b(`${keyDiffers.zh}用证书公钥解开签名值，PKCS#1 填充不成立：签名不是这把密钥所做`.trim(), `${keyDiffers.en} Opened with the certificate's public key, the SignatureValue has no valid PKCS#1 padding: this key did not make it`.trim()), { variant: b('', ''), how: 'rsa-padding' });
+        set(
+          'certificate-key',
+          'explains',
+          rsaFound.length,
+          b(
+            `${keyDiffers.zh}用证书公钥解开签名值，PKCS#1 填充不成立：签名不是这把密钥所做`.trim(),
+            `${keyDiffers.en} Opened with the certificate's public key, the SignatureValue has no valid PKCS#1 padding: this key did not make it`.trim(),
+          ),
+          { variant: b('', ''), how: 'rsa-padding' },
+        );
       } else {
-        set('certificate-key', 'no', rsaFound.length, b('用证书公钥解开签名值，PKCS#1 填充与 DigestInfo 成立：签名就是这把密钥所做，但签的是另一段 SignedInfo', "Opened with the certificate's public key, the SignatureValue has valid PKCS#1 padding and DigestInfo: this key made it, over other SignedInfo bytes"), { variant: b('', ''), how: 'rsa-padding' });
+        set(
+          'certificate-key',
+          'no',
+          rsaFound.length,
+          b(
+            '用证书公钥解开签名值，PKCS#1 填充与 DigestInfo 成立：签名就是这把密钥所做，但签的是另一段 SignedInfo',
+            "Opened with the certificate's public key, the SignatureValue has valid PKCS#1 padding and DigestInfo: this key made it, over other SignedInfo bytes",
+          ),
+          { variant: b('', ''), how: 'rsa-padding' },
+        );
       }
     } else {
       // SM2 cannot say which key signed: after every variant failed, the key is the likeliest remaining cause.
-      if (digestMatches) set('certificate-key', 'likely', others.length, b(`${keyDiffers.zh}报文摘要相符，但任何一种 SignedInfo 排版都无法用该证书公钥验证通过（SM2 无法从签名值判断是哪把密钥）`, `${keyDiffers.en} The document digest matches, yet no form of SignedInfo verifies with this certificate's key (SM2 cannot tell from the SignatureValue which key made it)`.trim()), { variant: b('', ''), how: 'elimination' });
-      else set('certificate-key', 'no', others.length, b(`${keyDiffers.zh}签名与摘要均不相符：无法判断是换了密钥还是报文在签名后被修改`, `${keyDiffers.en} Neither the signature nor the digest matches: it cannot be told whether another key signed or the message was changed after signing`.trim()));
+      if (digestMatches)
+        set(
+          'certificate-key',
+          'likely',
+          others.length,
+          b(
+            `${keyDiffers.zh}报文摘要相符，但任何一种 SignedInfo 排版都无法用该证书公钥验证通过（SM2 无法从签名值判断是哪把密钥）`,
+            `${keyDiffers.en} The document digest matches, yet no form of SignedInfo verifies with this certificate's key (SM2 cannot tell from the SignatureValue which key made it)`.trim(),
+          ),
+          { variant: b('', ''), how: 'elimination' },
+        );
+      else
+        set(
+          'certificate-key',
+          'no',
+          others.length,
+          b(
+            `${keyDiffers.zh}签名与摘要均不相符：无法判断是换了密钥还是报文在签名后被修改`,
+            `${keyDiffers.en} Neither the signature nor the digest matches: it cannot be told whether another key signed or the message was changed after signing`.trim(),
+          ),
+        );
     }
   }
 }
@@ -530,8 +815,28 @@ function untrustedKey(input: DiagnosisInput, set: Setter): void {
   const signer = input.signer!;
   const spki = spkiOf(signer);
   const same = input.anchors.find((a) => spkiOf(a).equals(spki));
-  if (same) set('certificate-key', 'explains', input.anchors.length, b(`签名证书 ${certName(signer)} 与受信任证书 ${certName(same)} 公钥相同，但证书不同（证书已重新签发或更新）`, `the signing certificate ${certName(signer)} holds the same public key as the trusted ${certName(same)}, but is another certificate (re-issued or renewed)`), { variant: b('', ''), how: 'untrusted-same-key', anchor: same });
-  else set('certificate-key', 'explains', input.anchors.length, b(`签名证书 ${certName(signer)} 的公钥与所给的受信任证书都不同`, `the signing certificate ${certName(signer)} holds a public key none of the trusted certificates hold`), { variant: b('', ''), how: 'untrusted-other-key' });
+  if (same)
+    set(
+      'certificate-key',
+      'explains',
+      input.anchors.length,
+      b(
+        `签名证书 ${certName(signer)} 与受信任证书 ${certName(same)} 公钥相同，但证书不同（证书已重新签发或更新）`,
+        `the signing certificate ${certName(signer)} holds the same public key as the trusted ${certName(same)}, but is another certificate (re-issued or renewed)`,
+      ),
+      { variant: b('', ''), how: 'untrusted-same-key', anchor: same },
+    );
+  else
+    set(
+      'certificate-key',
+      'explains',
+      input.anchors.length,
+      b(
+        `签名证书 ${certName(signer)} 的公钥与所给的受信任证书都不同`,
+        `the signing certificate ${certName(signer)} holds a public key none of the trusted certificates hold`,
+      ),
+      { variant: b('', ''), how: 'untrusted-other-key' },
+    );
 }
 
 function diagnoseDigest(input: DiagnosisInput, strictDocument: string, set: Setter): void {
@@ -543,25 +848,48 @@ function diagnoseDigest(input: DiagnosisInput, strictDocument: string, set: Sett
   // content-whitespace: the text around the signature (inside the root), and a newline after the document
   {
     const i = root.children.indexOf(sig);
-    const prev = i > 0 && isWsText(root.children[i - 1]!) ? (root.children[i - 1] as { value: string }).value : undefined;
-    const next = i + 1 < root.children.length && isWsText(root.children[i + 1]!) ? (root.children[i + 1] as { value: string }).value : undefined;
+    const prev =
+      i > 0 && isWsText(root.children[i - 1]!) ? (root.children[i - 1] as { value: string }).value : undefined;
+    const next =
+      i + 1 < root.children.length && isWsText(root.children[i + 1]!)
+        ? (root.children[i + 1] as { value: string }).value
+        : undefined;
     const current = (prev ?? '') + (next ?? '');
     const unit = messageIndentUnit(root);
-    const candidates = [...new Set(['', '\n', '\n\n', prev ?? '', next ?? '', ...(unit !== undefined ? [`\n${unit}`, `\n${unit}\n`] : []), current.replace(/\n$/, ''), `${current}\n`])].filter((w) => w !== current);
+    const candidates = [
+      ...new Set([
+        '',
+        '\n',
+        '\n\n',
+        prev ?? '',
+        next ?? '',
+        ...(unit !== undefined ? [`\n${unit}`, `\n${unit}\n`] : []),
+        current.replace(/\n$/, ''),
+        `${current}\n`,
+      ]),
+    ].filter((w) => w !== current);
     let tried = 0;
     let hit: Message | undefined;
     for (const w of candidates) {
-      const kids = root.children.filter((_c, k) => !((k === i - 1 && prev !== undefined) || (k === i + 1 && next !== undefined)));
+      const kids = root.children.filter(
+        (_c, k) => !((k === i - 1 && prev !== undefined) || (k === i + 1 && next !== undefined)),
+      );
       const at = kids.indexOf(sig);
       if (w) kids.splice(at, 0, { type: 'text', value: w });
       tried++;
       if (matches(canonicalizeDocument(withRoot(doc, { ...root, children: kids }), { exclude: sig }))) {
-        hit = b(`签名处的空白为 ${show(w)}，而报文中是 ${show(current)}`, `the whitespace where the signature sits was ${show(w)}, the message has ${show(current)}`);
+        hit = b(
+          `签名处的空白为 ${show(w)}，而报文中是 ${show(current)}`,
+          `the whitespace where the signature sits was ${show(w)}, the message has ${show(current)}`,
+        );
         break;
       }
     }
     if (!hit) {
-      for (const [s, label] of [[`${strictDocument}\n`, b('规范化报文末尾多一个换行', 'a newline after the canonical document')], [strictDocument.trim(), b('规范化报文去掉首尾空白', 'the canonical document trimmed')]] as Array<[string, Message]>) {
+      for (const [s, label] of [
+        [`${strictDocument}\n`, b('规范化报文末尾多一个换行', 'a newline after the canonical document')],
+        [strictDocument.trim(), b('规范化报文去掉首尾空白', 'the canonical document trimmed')],
+      ] as Array<[string, Message]>) {
         if (s === strictDocument) continue;
         tried++;
         if (matches(s)) {
@@ -583,11 +911,25 @@ function diagnoseDigest(input: DiagnosisInput, strictDocument: string, set: Sett
     const variants: Array<[Array<[string, string]>, Message, Message]> = [];
     for (const [p, u] of root.nsDecls) {
       if (used.has(p)) continue;
-      variants.push([root.nsDecls.filter(([q]) => q !== p), b(`根元素上不含 ${nsName(p)}`, `without ${nsName(p)} on the root`), b(`签名时根元素上没有 ${nsName(p)}="${u}"：删去这个多余的命名空间声明，或对实际发送的报文重新签名。`, `Remove the extra ${nsName(p)}="${u}" namespace declaration from the root (it was not there when the digest was computed), or sign the message as it is sent.`)]);
+      variants.push([
+        root.nsDecls.filter(([q]) => q !== p),
+        b(`根元素上不含 ${nsName(p)}`, `without ${nsName(p)} on the root`),
+        b(
+          `签名时根元素上没有 ${nsName(p)}="${u}"：删去这个多余的命名空间声明，或对实际发送的报文重新签名。`,
+          `Remove the extra ${nsName(p)}="${u}" namespace declaration from the root (it was not there when the digest was computed), or sign the message as it is sent.`,
+        ),
+      ]);
     }
     for (const [p, u] of [...KNOWN_NS, ['ds', DSIG_NS] as [string, string]]) {
       if (root.nsDecls.some(([q]) => q === p)) continue;
-      variants.push([[...root.nsDecls, [p, u]], b(`根元素上多一个 ${nsName(p)}`, `with ${nsName(p)} on the root`), b(`计算摘要时根元素上有 ${nsName(p)}="${u}"，报文中却没有：在根元素上补回，或对实际发送的报文重新签名。`, `The root had ${nsName(p)}="${u}" when the digest was computed but the message has not: declare it again, or sign the message as it is sent.`)]);
+      variants.push([
+        [...root.nsDecls, [p, u]],
+        b(`根元素上多一个 ${nsName(p)}`, `with ${nsName(p)} on the root`),
+        b(
+          `计算摘要时根元素上有 ${nsName(p)}="${u}"，报文中却没有：在根元素上补回，或对实际发送的报文重新签名。`,
+          `The root had ${nsName(p)}="${u}" when the digest was computed but the message has not: declare it again, or sign the message as it is sent.`,
+        ),
+      ]);
     }
     let tried = 0;
     let hit: Found | undefined;
@@ -598,7 +940,14 @@ function diagnoseDigest(input: DiagnosisInput, strictDocument: string, set: Sett
         break;
       }
     }
-    if (hit) set('content-namespaces', 'explains', tried, b(`摘要对应${hit.variant.zh}的报文`, `the digest is over the document ${hit.variant.en}`), hit);
+    if (hit)
+      set(
+        'content-namespaces',
+        'explains',
+        tried,
+        b(`摘要对应${hit.variant.zh}的报文`, `the digest is over the document ${hit.variant.en}`),
+        hit,
+      );
     else set('content-namespaces', 'no', tried);
   }
 
@@ -606,50 +955,110 @@ function diagnoseDigest(input: DiagnosisInput, strictDocument: string, set: Sett
   {
     const others = (['sha1', 'sha256', 'sm3'] as const).filter((a) => a !== input.digestAlgorithm);
     const hit = others.find((a) => digest(a, strictDocument).equals(want));
-    if (hit) set('digest-algorithm', 'explains', others.length, b(`摘要值是 ${hit} 摘要，而 DigestMethod 表示 ${input.digestAlgorithm}`, `the DigestValue is a ${hit} digest, but DigestMethod means ${input.digestAlgorithm}`), { variant: b(hit, hit), actual: hit });
-    else set('digest-algorithm', 'no', others.length, want.length !== (input.digestAlgorithm === 'sha1' ? 20 : 32) ? b(`摘要值长 ${want.length} 字节，与 ${input.digestAlgorithm} 不符`, `the DigestValue is ${want.length} bytes long, which does not fit ${input.digestAlgorithm}`) : undefined);
+    if (hit)
+      set(
+        'digest-algorithm',
+        'explains',
+        others.length,
+        b(
+          `摘要值是 ${hit} 摘要，而 DigestMethod 表示 ${input.digestAlgorithm}`,
+          `the DigestValue is a ${hit} digest, but DigestMethod means ${input.digestAlgorithm}`,
+        ),
+        { variant: b(hit, hit), actual: hit },
+      );
+    else
+      set(
+        'digest-algorithm',
+        'no',
+        others.length,
+        want.length !== (input.digestAlgorithm === 'sha1' ? 20 : 32)
+          ? b(
+              `摘要值长 ${want.length} 字节，与 ${input.digestAlgorithm} 不符`,
+              `the DigestValue is ${want.length} bytes long, which does not fit ${input.digestAlgorithm}`,
+            )
+          : undefined,
+      );
   }
 
   // other canonicalisations
-  if (matches(exclusiveC14n(doc, sig))) set('digest-exclusive-c14n', 'explains', 1, b('摘要对应排他规范化的报文', 'the digest is over exclusive C14N'), { variant: b('', '') });
+  if (matches(exclusiveC14n(doc, sig)))
+    set('digest-exclusive-c14n', 'explains', 1, b('摘要对应排他规范化的报文', 'the digest is over exclusive C14N'), {
+      variant: b('', ''),
+    });
   else set('digest-exclusive-c14n', 'no', 1);
-  if (!doc.text.includes('<!--')) set('digest-with-comments', 'skipped', 0, b('报文中没有注释', 'the document has no comments'));
-  else if (matches(canonicalizeDocument(doc, { exclude: sig, withComments: true }))) set('digest-with-comments', 'explains', 1, b('摘要对应保留注释的规范化报文', 'the digest is over the canonical document with its comments'), { variant: b('', '') });
+  if (!doc.text.includes('<!--'))
+    set('digest-with-comments', 'skipped', 0, b('报文中没有注释', 'the document has no comments'));
+  else if (matches(canonicalizeDocument(doc, { exclude: sig, withComments: true })))
+    set(
+      'digest-with-comments',
+      'explains',
+      1,
+      b('摘要对应保留注释的规范化报文', 'the digest is over the canonical document with its comments'),
+      { variant: b('', '') },
+    );
   else set('digest-with-comments', 'no', 1);
   // C14N 1.1 differs from 1.0 only in the xml:* attributes a document *subset* inherits; a whole document gives the same bytes.
-  set('digest-c14n11', 'no', 0, b('对整个报文，C14N 1.1 与 C14N 1.0 输出相同的字节', 'for a whole document C14N 1.1 writes the same bytes as C14N 1.0'));
+  set(
+    'digest-c14n11',
+    'no',
+    0,
+    b(
+      '对整个报文，C14N 1.1 与 C14N 1.0 输出相同的字节',
+      'for a whole document C14N 1.1 writes the same bytes as C14N 1.0',
+    ),
+  );
 
   // raw bytes: the file as written, with the signature cut out
   {
     const t = doc.text;
     const cut = t.slice(0, sig.start) + t.slice(sig.end);
     const i = root.children.indexOf(sig);
-    const prevWs = i > 0 && isWsText(root.children[i - 1]!) ? (root.children[i - 1] as { value: string }).value.length : 0;
+    const prevWs =
+      i > 0 && isWsText(root.children[i - 1]!) ? (root.children[i - 1] as { value: string }).value.length : 0;
     const cutWs = t.slice(0, sig.start - prevWs) + t.slice(sig.end);
     // (the cut is after the root's start tag, so root.start holds in both)
     const rootOnly = (s: string) => s.slice(root.start);
-    const bases: Array<[string, Message]> = [[cut, b('去掉签名', 'the signature cut out')], [cutWs, b('去掉签名及其前面的空白', 'the signature and the whitespace before it cut out')]];
+    const bases: Array<[string, Message]> = [
+      [cut, b('去掉签名', 'the signature cut out')],
+      [cutWs, b('去掉签名及其前面的空白', 'the signature and the whitespace before it cut out')],
+    ];
     let tried = 0;
     let hit: Message | undefined;
     outer: for (const [base, label] of bases) {
-      for (const [s, l2] of [[base, b('', '')], [rootOnly(base), b('，不含 XML 声明', ', without the XML declaration')]] as Array<[string, Message]>) {
-        for (const [s2, l3] of [[s, b('', '')], [s.trimEnd(), b('，去掉末尾空白', ', trailing whitespace removed')], [`${s.trimEnd()}\n`, b('，末尾一个换行', ', ending in one newline')], [s.replace(/\n/g, '\r\n'), b('，CRLF 换行', ', CRLF line ends')]] as Array<[string, Message]>) {
+      for (const [s, l2] of [
+        [base, b('', '')],
+        [rootOnly(base), b('，不含 XML 声明', ', without the XML declaration')],
+      ] as Array<[string, Message]>) {
+        for (const [s2, l3] of [
+          [s, b('', '')],
+          [s.trimEnd(), b('，去掉末尾空白', ', trailing whitespace removed')],
+          [`${s.trimEnd()}\n`, b('，末尾一个换行', ', ending in one newline')],
+          [s.replace(/\n/g, '\r\n'), b('，CRLF 换行', ', CRLF line ends')],
+        ] as Array<[string, Message]>) {
           tried++;
           if (matches(s2)) {
-            hit = b(`报文文件原始字节（${label.zh}${l2.zh}${l3.zh}）`, `the file's raw bytes (${label.en}${l2.en}${l3.en})`);
+            hit = b(
+              `报文文件原始字节（${label.zh}${l2.zh}${l3.zh}）`,
+              `the file's raw bytes (${label.en}${l2.en}${l3.en})`,
+            );
             break outer;
           }
         }
       }
     }
-    if (hit) set('digest-raw-bytes', 'explains', tried, b(`摘要对应${hit.zh}`, `the digest is over ${hit.en}`), { variant: hit });
+    if (hit)
+      set('digest-raw-bytes', 'explains', tried, b(`摘要对应${hit.zh}`, `the digest is over ${hit.en}`), {
+        variant: hit,
+      });
     else set('digest-raw-bytes', 'no', tried);
   }
 }
 
 function hasWhitespaceBetween(el: XmlElement): boolean {
   if (!hasElementChild(el)) return false;
-  return el.children.some((c) => (c.type === 'text' && c.value !== '') || (c.type === 'element' && hasWhitespaceBetween(c)));
+  return el.children.some(
+    (c) => (c.type === 'text' && c.value !== '') || (c.type === 'element' && hasWhitespaceBetween(c)),
+  );
 }
 
 function findDigestValue(el: XmlElement): XmlElement | undefined {
@@ -668,50 +1077,242 @@ function textOf(el: XmlElement): string {
 
 // ---------------------------------------------------------------- words
 
-function explain(cause: DiagnosisCause, input: DiagnosisInput, found: Map<DiagnosisCheckId, Found>, digestMatches: boolean): { message: Message; fix: Message } {
+function explain(
+  cause: DiagnosisCause,
+  input: DiagnosisInput,
+  found: Map<DiagnosisCheckId, Found>,
+  digestMatches: boolean,
+): { message: Message; fix: Message } {
   const f = cause === 'signedinfo-changed' || cause === 'unknown' ? undefined : found.get(cause);
-  const signExact = b('签名的字节必须就是发送的字节：插入签名后不要再重排（缩进、美化）ds:SignedInfo。', 'Sign the exact bytes you send: insert the signature without re-indenting (no pretty-printing of ds:SignedInfo after signing).');
+  const signExact = b(
+    '签名的字节必须就是发送的字节：插入签名后不要再重排（缩进、美化）ds:SignedInfo。',
+    'Sign the exact bytes you send: insert the signature without re-indenting (no pretty-printing of ds:SignedInfo after signing).',
+  );
   switch (cause) {
     case 'signedinfo-whitespace': {
       const v = f!.variant;
-      if (f!.direction === 'compact-signed') return { message: b(`签名值与去掉元素间空白的 SignedInfo 相符：签名时是紧凑格式，插入报文时却被美化排版（加了换行、缩进）。（${v.zh}）`, `The SignatureValue matches SignedInfo with the whitespace between its elements removed: it was signed compact and inserted pretty-printed. (Signed ${v.en}.)`), fix: signExact };
-      if (f!.direction === 'spaced-signed') return { message: b(`签名值与带换行/缩进的 SignedInfo 相符（${v.zh}）：签名时有空白，插入报文时却被压缩。`, `The SignatureValue matches SignedInfo laid out ${v.en}: it was signed pretty-printed and inserted compact (its whitespace stripped).`), fix: b('签名的字节必须就是发送的字节：插入签名时保留 ds:SignedInfo 签名时的空白，不要压缩。', 'Sign the exact bytes you send: keep the whitespace ds:SignedInfo had when it was signed (do not compact it).') };
-      return { message: b(`签名值与另一种排版的 SignedInfo 相符（${v.zh}）：签名后 SignedInfo 被重新缩进。`, `The SignatureValue matches SignedInfo laid out ${v.en}: SignedInfo was re-indented after signing.`), fix: signExact };
+      if (f!.direction === 'compact-signed')
+        return {
+          message: b(
+            `签名值与去掉元素间空白的 SignedInfo 相符：签名时是紧凑格式，插入报文时却被美化排版（加了换行、缩进）。（${v.zh}）`,
+            `The SignatureValue matches SignedInfo with the whitespace between its elements removed: it was signed compact and inserted pretty-printed. (Signed ${v.en}.)`,
+          ),
+          fix: signExact,
+        };
+      if (f!.direction === 'spaced-signed')
+        return {
+          message: b(
+            `签名值与带换行/缩进的 SignedInfo 相符（${v.zh}）：签名时有空白，插入报文时却被压缩。`,
+            `The SignatureValue matches SignedInfo laid out ${v.en}: it was signed pretty-printed and inserted compact (its whitespace stripped).`,
+          ),
+          fix: b(
+            '签名的字节必须就是发送的字节：插入签名时保留 ds:SignedInfo 签名时的空白，不要压缩。',
+            'Sign the exact bytes you send: keep the whitespace ds:SignedInfo had when it was signed (do not compact it).',
+          ),
+        };
+      return {
+        message: b(
+          `签名值与另一种排版的 SignedInfo 相符（${v.zh}）：签名后 SignedInfo 被重新缩进。`,
+          `The SignatureValue matches SignedInfo laid out ${v.en}: SignedInfo was re-indented after signing.`,
+        ),
+        fix: signExact,
+      };
     }
     case 'signedinfo-namespaces':
-      return { message: b(`签名值与${f!.variant.zh}的 SignedInfo 相符：签名时与报文中的命名空间声明不同。`, `The SignatureValue matches SignedInfo canonicalised ${f!.variant.en}: the namespace declarations in scope when signing differ from the message's.`), fix: f!.nsFix! };
+      return {
+        message: b(
+          `签名值与${f!.variant.zh}的 SignedInfo 相符：签名时与报文中的命名空间声明不同。`,
+          `The SignatureValue matches SignedInfo canonicalised ${f!.variant.en}: the namespace declarations in scope when signing differ from the message's.`,
+        ),
+        fix: f!.nsFix!,
+      };
     case 'signedinfo-not-canonical':
-      return { message: b('签名值与报文中 SignedInfo 的原始文本相符：签名方没有先做规范化（C14N）。', "The SignatureValue matches SignedInfo's raw text: the signer did not canonicalise it."), fix: b('对 SignedInfo 在报文中的包容式 C14N 1.0 形式签名（含继承的命名空间声明）。', 'Sign the inclusive C14N 1.0 form of SignedInfo in its document context (with the namespace declarations it inherits).') };
+      return {
+        message: b(
+          '签名值与报文中 SignedInfo 的原始文本相符：签名方没有先做规范化（C14N）。',
+          "The SignatureValue matches SignedInfo's raw text: the signer did not canonicalise it.",
+        ),
+        fix: b(
+          '对 SignedInfo 在报文中的包容式 C14N 1.0 形式签名（含继承的命名空间声明）。',
+          'Sign the inclusive C14N 1.0 form of SignedInfo in its document context (with the namespace declarations it inherits).',
+        ),
+      };
     case 'signature-algorithm':
-      if (input.signatureAlgorithm === 'sm2-sm3') return { message: b(`SM2 签名使用了${f!.variant.zh}，而海关要求用户标识 ${SM2_DEFAULT_USER_ID}。`, `The SM2 signature was made with ${f!.variant.en}, not with user ID ${SM2_DEFAULT_USER_ID}.`), fix: b(`签名设备或 SDK 须按 SM3withSM2、用户标识 ${SM2_DEFAULT_USER_ID} 签名。`, `Configure the signing device or SDK for SM3withSM2 with user ID ${SM2_DEFAULT_USER_ID}.`) };
-      return { message: b(`RSA 签名内含 ${f!.actual} 摘要，而 SignatureMethod 是 ${input.signatureAlgorithm}。`, `The RSA signature holds a ${f!.actual} hash, but SignatureMethod says ${input.signatureAlgorithm}.`), fix: b('写入与签名设备实际所用摘要算法一致的 SignatureMethod，或让设备按 SignatureMethod 所示算法签名。', 'Write the SignatureMethod for the hash the signer actually uses, or make the signer use the hash SignatureMethod names.') };
+      if (input.signatureAlgorithm === 'sm2-sm3')
+        return {
+          message: b(
+            `SM2 签名使用了${f!.variant.zh}，而海关要求用户标识 ${SM2_DEFAULT_USER_ID}。`,
+            `The SM2 signature was made with ${f!.variant.en}, not with user ID ${SM2_DEFAULT_USER_ID}.`,
+          ),
+          fix: b(
+            `签名设备或 SDK 须按 SM3withSM2、用户标识 ${SM2_DEFAULT_USER_ID} 签名。`,
+            `Configure the signing device or SDK for SM3withSM2 with user ID ${SM2_DEFAULT_USER_ID}.`,
+          ),
+        };
+      return {
+        message: b(
+          `RSA 签名内含 ${f!.actual} 摘要，而 SignatureMethod 是 ${input.signatureAlgorithm}。`,
+          `The RSA signature holds a ${f!.actual} hash, but SignatureMethod says ${input.signatureAlgorithm}.`,
+        ),
+        fix: b(
+          '写入与签名设备实际所用摘要算法一致的 SignatureMethod，或让设备按 SignatureMethod 所示算法签名。',
+          'Write the SignatureMethod for the hash the signer actually uses, or make the signer use the hash SignatureMethod names.',
+        ),
+      };
     case 'certificate-key': {
-      const reissue = b('重新签发证书，或改用与证书匹配的密钥（确认 UKey/签名设备中的密钥就是所嵌证书的密钥）。', 'Re-issue the certificate or use the matching key (check that the UKey or signing device holds the key of the certificate you embed).');
-      if (f!.how === 'anchor') return { message: b(`KeyInfo 中的证书不是签名证书：签名由所给证书 ${certName(f!.anchor!)} 的密钥所做。`, `The certificate in KeyInfo is not the signer's: the key of the given certificate ${certName(f!.anchor!)} made the signature.`), fix: b('在 ds:X509Certificate 中放入签名所用的证书（或用与 KeyInfo 证书匹配的密钥重新签名）。', 'Put the signing certificate in ds:X509Certificate (or re-sign with the key of the certificate in KeyInfo).') };
-      if (f!.how === 'untrusted-same-key') return { message: b(`签名证书与受信任证书 ${certName(f!.anchor!)} 的密钥相同，但证书已重新签发或更新。`, `The signing certificate holds the same key as the trusted ${certName(f!.anchor!)}, but it is another certificate (re-issued or renewed).`), fix: b('把新证书（或其签发 CA）加入受信任证书（--cert），或用当前登记的证书签名。', 'Add the new certificate (or its issuing CA) to the trusted certificates (--cert), or sign with the certificate that is registered.') };
-      if (f!.how === 'untrusted-other-key') return { message: b('签名所用证书的密钥与任何受信任证书都不同：报文由另一张证书签名。', 'The message was signed with a key none of the trusted certificates hold: another certificate signed it.'), fix: b('用登记的证书（UKey）签名，或把签名证书（或其 CA）加入受信任证书。', 'Sign with the registered certificate (UKey), or add the signing certificate (or its CA) to the trusted certificates.') };
-      const whose = input.embedded ? b('KeyInfo 中证书', 'the certificate in KeyInfo') : b('所给证书', 'the given certificates');
-      if (f!.how === 'rsa-padding') return { message: b(`签名值不是${whose.zh}的密钥所做（用其公钥解开后 PKCS#1 填充不成立）。`, `The SignatureValue was not made with the key of ${whose.en} (opened with its public key, the PKCS#1 padding does not check out).`), fix: reissue };
-      return { message: b('任何一种 SignedInfo 形式都无法用证书公钥验证通过，而报文摘要相符：很可能是用另一把密钥签的名（也可能是签名后改动了 SignedInfo）。', "No form of SignedInfo verifies with the certificate's key while the document digest matches: most probably another key signed (or SignedInfo was edited after signing)."), fix: reissue };
+      const reissue = b(
+        '重新签发证书，或改用与证书匹配的密钥（确认 UKey/签名设备中的密钥就是所嵌证书的密钥）。',
+        'Re-issue the certificate or use the matching key (check that the UKey or signing device holds the key of the certificate you embed).',
+      );
+      if (f!.how === 'anchor')
+        return {
+          message: b(
+            `KeyInfo 中的证书不是签名证书：签名由所给证书 ${certName(f!.anchor!)} 的密钥所做。`,
+            `The certificate in KeyInfo is not the signer's: the key of the given certificate ${certName(f!.anchor!)} made the signature.`,
+          ),
+          fix: b(
+            '在 ds:X509Certificate 中放入签名所用的证书（或用与 KeyInfo 证书匹配的密钥重新签名）。',
+            'Put the signing certificate in ds:X509Certificate (or re-sign with the key of the certificate in KeyInfo).',
+          ),
+        };
+      if (f!.how === 'untrusted-same-key')
+        return {
+          message: b(
+            `签名证书与受信任证书 ${certName(f!.anchor!)} 的密钥相同，但证书已重新签发或更新。`,
+            `The signing certificate holds the same key as the trusted ${certName(f!.anchor!)}, but it is another certificate (re-issued or renewed).`,
+          ),
+          fix: b(
+            '把新证书（或其签发 CA）加入受信任证书（--cert），或用当前登记的证书签名。',
+            'Add the new certificate (or its issuing CA) to the trusted certificates (--cert), or sign with the certificate that is registered.',
+          ),
+        };
+      if (f!.how === 'untrusted-other-key')
+        return {
+          message: b(
+            '签名所用证书的密钥与任何受信任证书都不同：报文由另一张证书签名。',
+            'The message was signed with a key none of the trusted certificates hold: another certificate signed it.',
+          ),
+          fix: b(
+            '用登记的证书（UKey）签名，或把签名证书（或其 CA）加入受信任证书。',
+            'Sign with the registered certificate (UKey), or add the signing certificate (or its CA) to the trusted certificates.',
+          ),
+        };
+      const whose = input.embedded
+        ? b('KeyInfo 中证书', 'the certificate in KeyInfo')
+        : b('所给证书', 'the given certificates');
+      if (f!.how === 'rsa-padding')
+        return {
+          message: b(
+            `签名值不是${whose.zh}的密钥所做（用其公钥解开后 PKCS#1 填充不成立）。`,
+            `The SignatureValue was not made with the key of ${whose.en} (opened with its public key, the PKCS#1 padding does not check out).`,
+          ),
+          fix: reissue,
+        };
+      return {
+        message: b(
+          '任何一种 SignedInfo 形式都无法用证书公钥验证通过，而报文摘要相符：很可能是用另一把密钥签的名（也可能是签名后改动了 SignedInfo）。',
+          "No form of SignedInfo verifies with the certificate's key while the document digest matches: most probably another key signed (or SignedInfo was edited after signing).",
+        ),
+        fix: reissue,
+      };
     }
     case 'content-whitespace':
-      return { message: b(`摘要值与空白不同的报文相符：${f!.variant.zh}。插入签名时增删了空白。`, `The DigestValue matches the document with other whitespace: ${f!.variant.en}. Whitespace was added or removed when the signature was inserted.`), fix: b('把签名原样插入计算摘要时的位置，前后不要增加换行或缩进（或对实际发送的报文计算摘要）。', 'Insert the signature exactly where the digest was computed, adding no line breaks or indentation around it (or digest the document as it is sent).') };
+      return {
+        message: b(
+          `摘要值与空白不同的报文相符：${f!.variant.zh}。插入签名时增删了空白。`,
+          `The DigestValue matches the document with other whitespace: ${f!.variant.en}. Whitespace was added or removed when the signature was inserted.`,
+        ),
+        fix: b(
+          '把签名原样插入计算摘要时的位置，前后不要增加换行或缩进（或对实际发送的报文计算摘要）。',
+          'Insert the signature exactly where the digest was computed, adding no line breaks or indentation around it (or digest the document as it is sent).',
+        ),
+      };
     case 'content-namespaces':
-      return { message: b(`摘要值与${f!.variant.zh}的报文相符：根元素的命名空间声明在计算摘要后被改动。`, `The DigestValue matches the document ${f!.variant.en}: the root's namespace declarations changed after the digest was computed.`), fix: f!.nsFix! };
+      return {
+        message: b(
+          `摘要值与${f!.variant.zh}的报文相符：根元素的命名空间声明在计算摘要后被改动。`,
+          `The DigestValue matches the document ${f!.variant.en}: the root's namespace declarations changed after the digest was computed.`,
+        ),
+        fix: f!.nsFix!,
+      };
     case 'digest-algorithm':
-      return { message: b(`摘要值是 ${f!.actual} 摘要，而 DigestMethod 表示 ${input.digestAlgorithm}。`, `The DigestValue is a ${f!.actual} digest, but DigestMethod means ${input.digestAlgorithm}.`), fix: b(`写入 ${f!.actual} 对应的 DigestMethod URI（如海南 SM2 用 http://www.w3.org/2000/09/xmldsig#sha1），或按 DigestMethod 所示算法计算摘要。`, `Write the DigestMethod URI of ${f!.actual} (Hainan's SM2 variant uses http://www.w3.org/2000/09/xmldsig#sha1), or digest with the algorithm DigestMethod names.`) };
+      return {
+        message: b(
+          `摘要值是 ${f!.actual} 摘要，而 DigestMethod 表示 ${input.digestAlgorithm}。`,
+          `The DigestValue is a ${f!.actual} digest, but DigestMethod means ${input.digestAlgorithm}.`,
+        ),
+        fix: b(
+          `写入 ${f!.actual} 对应的 DigestMethod URI（如海南 SM2 用 http://www.w3.org/2000/09/xmldsig#sha1），或按 DigestMethod 所示算法计算摘要。`,
+          `Write the DigestMethod URI of ${f!.actual} (Hainan's SM2 variant uses http://www.w3.org/2000/09/xmldsig#sha1), or digest with the algorithm DigestMethod names.`,
+        ),
+      };
     case 'digest-exclusive-c14n':
-      return { message: b('摘要值与排他规范化（Exclusive C14N）的报文相符，而 Transforms 要求包容式 C14N 1.0。', 'The DigestValue matches the exclusive C14N of the document, but the Transforms call for inclusive C14N 1.0.'), fix: b('用包容式 C14N 1.0（http://www.w3.org/TR/2001/REC-xml-c14n-20010315）计算摘要。', 'Digest the inclusive C14N 1.0 form (http://www.w3.org/TR/2001/REC-xml-c14n-20010315).') };
+      return {
+        message: b(
+          '摘要值与排他规范化（Exclusive C14N）的报文相符，而 Transforms 要求包容式 C14N 1.0。',
+          'The DigestValue matches the exclusive C14N of the document, but the Transforms call for inclusive C14N 1.0.',
+        ),
+        fix: b(
+          '用包容式 C14N 1.0（http://www.w3.org/TR/2001/REC-xml-c14n-20010315）计算摘要。',
+          'Digest the inclusive C14N 1.0 form (http://www.w3.org/TR/2001/REC-xml-c14n-20010315).',
+        ),
+      };
     case 'digest-with-comments':
-      return { message: b('摘要值与保留注释的规范化报文相符：URI="" 的引用不含注释。', 'The DigestValue matches the canonical document with its comments: a URI="" reference leaves comments out.'), fix: b('计算摘要时去掉注释（或签名前删去报文中的注释）。', 'Digest without comments (or remove the comments before signing).') };
+      return {
+        message: b(
+          '摘要值与保留注释的规范化报文相符：URI="" 的引用不含注释。',
+          'The DigestValue matches the canonical document with its comments: a URI="" reference leaves comments out.',
+        ),
+        fix: b(
+          '计算摘要时去掉注释（或签名前删去报文中的注释）。',
+          'Digest without comments (or remove the comments before signing).',
+        ),
+      };
     case 'digest-c14n11':
-      return { message: b('摘要值与 C14N 1.1 形式相符。', 'The DigestValue matches the C14N 1.1 form.'), fix: b('用 C14N 1.0 计算摘要。', 'Digest the C14N 1.0 form.') };
+      return {
+        message: b('摘要值与 C14N 1.1 形式相符。', 'The DigestValue matches the C14N 1.1 form.'),
+        fix: b('用 C14N 1.0 计算摘要。', 'Digest the C14N 1.0 form.'),
+      };
     case 'digest-raw-bytes':
-      return { message: b(`摘要值与${f!.variant.zh}相符：签名方没有先做规范化。`, `The DigestValue matches ${f!.variant.en}: the signer did not canonicalise the document.`), fix: b('对报文的包容式 C14N 1.0 形式（去掉签名）计算摘要，而不是对文件字节。', "Digest the inclusive C14N 1.0 form of the document (signature left out), not the file's bytes.") };
+      return {
+        message: b(
+          `摘要值与${f!.variant.zh}相符：签名方没有先做规范化。`,
+          `The DigestValue matches ${f!.variant.en}: the signer did not canonicalise the document.`,
+        ),
+        fix: b(
+          '对报文的包容式 C14N 1.0 形式（去掉签名）计算摘要，而不是对文件字节。',
+          "Digest the inclusive C14N 1.0 form of the document (signature left out), not the file's bytes.",
+        ),
+      };
     case 'signedinfo-changed':
-      return { message: b('签名值确是证书密钥所做，但签的不是报文中任何一种形式的 SignedInfo：SignedInfo 在签名后被改动（摘要值、算法或属性）。', "The certificate's key made the SignatureValue, but over none of the forms of SignedInfo tried: SignedInfo was changed after signing (its DigestValue, algorithms or attributes)."), fix: b('重新签名；签名后不要再改动 ds:SignedInfo。', 'Re-sign; do not edit ds:SignedInfo after signing.') };
+      return {
+        message: b(
+          '签名值确是证书密钥所做，但签的不是报文中任何一种形式的 SignedInfo：SignedInfo 在签名后被改动（摘要值、算法或属性）。',
+          "The certificate's key made the SignatureValue, but over none of the forms of SignedInfo tried: SignedInfo was changed after signing (its DigestValue, algorithms or attributes).",
+        ),
+        fix: b('重新签名；签名后不要再改动 ds:SignedInfo。', 'Re-sign; do not edit ds:SignedInfo after signing.'),
+      };
     default:
-      if (input.reason === 'digest-mismatch') return { message: b('报文在签名后被修改：空白、命名空间、规范化方式与摘要算法的各种变体都无法解释。', 'The document was changed after signing: no whitespace, namespace, canonicalisation or digest-algorithm variant explains the digest.'), fix: b('对最终发送的报文重新签名，并查明签名后是哪一步改动了报文。', 'Re-sign the final document, and find which step changed it after signing.') };
-      return { message: b(`没有一项检查能解释签名不符${digestMatches ? '（报文摘要相符）' : '，报文摘要也不符'}：可能是签名后改动了 SignedInfo，或由另一把密钥签名。`, `No check explains the signature failure${digestMatches ? ' (the document digest matches)' : ', and the document digest does not match either'}: SignedInfo may have been edited after signing, or another key signed.`), fix: b('对实际发送的报文重新签名；比对签名方所签的规范化 SignedInfo 字节与报文中的。', "Re-sign the message as it is sent; compare the canonical SignedInfo bytes the signer signed with the message's.") };
+      if (input.reason === 'digest-mismatch')
+        return {
+          message: b(
+            '报文在签名后被修改：空白、命名空间、规范化方式与摘要算法的各种变体都无法解释。',
+            'The document was changed after signing: no whitespace, namespace, canonicalisation or digest-algorithm variant explains the digest.',
+          ),
+          fix: b(
+            '对最终发送的报文重新签名，并查明签名后是哪一步改动了报文。',
+            'Re-sign the final document, and find which step changed it after signing.',
+          ),
+        };
+      return {
+        message: b(
+          `没有一项检查能解释签名不符${digestMatches ? '（报文摘要相符）' : '，报文摘要也不符'}：可能是签名后改动了 SignedInfo，或由另一把密钥签名。`,
+          `No check explains the signature failure${digestMatches ? ' (the document digest matches)' : ', and the document digest does not match either'}: SignedInfo may have been edited after signing, or another key signed.`,
+        ),
+        fix: b(
+          '对实际发送的报文重新签名；比对签名方所签的规范化 SignedInfo 字节与报文中的。',
+          "Re-sign the message as it is sent; compare the canonical SignedInfo bytes the signer signed with the message's.",
+        ),
+      };
   }
 }

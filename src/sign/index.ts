@@ -40,8 +40,21 @@ export {
   type SignedPayExchange,
 } from './payex.js';
 export { signMessage, type SignedMessage, type SignOptions } from './sign-message.js';
-export { createLocalSigner, readCertificate, type CertificateInfo, type LocalSignerOptions, type Signer } from './signer.js';
+export {
+  createLocalSigner,
+  readCertificate,
+  type CertificateInfo,
+  type LocalSignerOptions,
+  type Signer,
+} from './signer.js';
 export { SM2_DEFAULT_USER_ID } from './sm2.js';
 export type { Diagnosis, DiagnosisCause, DiagnosisCheck, DiagnosisCheckId } from './diagnose.js';
-export { verifyMessage, type VerifyFailure, type VerifyFailureReason, type VerifyOptions, type VerifyResult, type VerifySuccess } from './verify-message.js';
+export {
+  verifyMessage,
+  type VerifyFailure,
+  type VerifyFailureReason,
+  type VerifyOptions,
+  type VerifyResult,
+  type VerifySuccess,
+} from './verify-message.js';
 export { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';

@@ -11,7 +11,11 @@ async function read(path: string, what: string): Promise<Buffer> {
     return await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new SandanError('FILE_UNREADABLE', `Cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(e)}`, { cause: e });
+    throw new SandanError(
+      'FILE_UNREADABLE',
+      `Cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(e)}`,
+      { cause: e },
+    );
   }
 }
 
@@ -19,9 +23,21 @@ async function read(path: string, what: string): Promise<Buffer> {
  * Reads a private key and its certificate from files and makes a local signer (see {@link createLocalSigner}).
  * @throws SandanError `FILE_UNREADABLE`, `SIGN_KEY_INVALID`, `SIGN_CERT_INVALID`
  */
-export async function loadLocalSigner(opts: { keyPath: string; certificatePath: string; passphrase?: string | undefined; certificateNumber?: string | undefined; algorithm?: SignatureAlgorithm | undefined }): Promise<Signer> {
+export async function loadLocalSigner(opts: {
+  keyPath: string;
+  certificatePath: string;
+  passphrase?: string | undefined;
+  certificateNumber?: string | undefined;
+  algorithm?: SignatureAlgorithm | undefined;
+}): Promise<Signer> {
   const [key, certificate] = await Promise.all([read(opts.keyPath, 'key'), read(opts.certificatePath, 'certificate')]);
-  return createLocalSigner({ key, certificate, passphrase: opts.passphrase, certificateNumber: opts.certificateNumber, algorithm: opts.algorithm });
+  return createLocalSigner({
+    key,
+    certificate,
+    passphrase: opts.passphrase,
+    certificateNumber: opts.certificateNumber,
+    algorithm: opts.algorithm,
+  });
 }
 
 /**

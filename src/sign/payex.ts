@@ -4,7 +4,7 @@
  * `payExInfoStr` (signed) to `realTimeDataUpload`.
  */
 import { Decimal } from 'decimal.js';
-import { type X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { SandanError } from '../errors.js';
 import { keyTypeOf, type SignatureAlgorithm } from './algorithms.js';
 import { sm2DerToRaw, sm2RawToDer } from './der.js';
@@ -81,7 +81,8 @@ export function decimalJson(v: Decimal | string, path = 'amount'): string {
     bad(`${path} is not a decimal number: ${String(v)}`);
   }
   if (!d.isFinite() || d.isNegative()) bad(`${path} must be a non-negative number`);
-  if (d.decimalPlaces() > 5 || d.trunc().toFixed().length > 14) bad(`${path} must fit N19,5 (14 integer and 5 fraction digits): ${d.toFixed()}`);
+  if (d.decimalPlaces() > 5 || d.trunc().toFixed().length > 14)
+    bad(`${path} must fit N19,5 (14 integer and 5 fraction digits): ${d.toFixed()}`);
   return d.toFixed();
 }
 
@@ -116,8 +117,15 @@ export function payExListsJson(lists: readonly PayExchangeInfoItem[]): string {
     .map((l, i) => {
       const p = `payExchangeInfoLists[${i}]`;
       if (!Array.isArray(l.goodsInfo) || l.goodsInfo.length === 0) bad(`${p}.goodsInfo must be a non-empty array`);
-      const goods = (l.goodsInfo as PayExchangeInfoItem["goodsInfo"]).map((g, k) => `{"gname":${j(str(g.gname, `${p}.goodsInfo[${k}].gname`, 250))},"itemLink":${j(str(g.itemLink, `${p}.goodsInfo[${k}].itemLink`, 3000))}}`);
-      const parts = [`"orderNo":${j(str(l.orderNo, `${p}.orderNo`, 60))}`, `"goodsInfo":[${goods.join(',')}]`, `"recpAccount":${j(str(l.recpAccount, `${p}.recpAccount`, 60))}`];
+      const goods = (l.goodsInfo as PayExchangeInfoItem['goodsInfo']).map(
+        (g, k) =>
+          `{"gname":${j(str(g.gname, `${p}.goodsInfo[${k}].gname`, 250))},"itemLink":${j(str(g.itemLink, `${p}.goodsInfo[${k}].itemLink`, 3000))}}`,
+      );
+      const parts = [
+        `"orderNo":${j(str(l.orderNo, `${p}.orderNo`, 60))}`,
+        `"goodsInfo":[${goods.join(',')}]`,
+        `"recpAccount":${j(str(l.recpAccount, `${p}.recpAccount`, 60))}`,
+      ];
       const recpCode = str(l.recpCode, `${p}.recpCode`, 18, true);
       if (recpCode !== undefined) parts.push(`"recpCode":${j(recpCode)}`);
       parts.push(`"recpName":${j(str(l.recpName, `${p}.recpName`, 100))}`);
@@ -136,7 +144,12 @@ function serviceTimeMs(t: number | Date): number {
  * The sign string of ceb-messages §9: every first-level key in quotes, a colon, the value in quotes
  * (JSON values inserted raw), joined by `||`; certNo and signValue left out.
  */
-export function payExSignString(parts: { sessionID: string; headJson: string; listsJson: string; serviceTime: number | string }): string {
+export function payExSignString(parts: {
+  sessionID: string;
+  headJson: string;
+  listsJson: string;
+  serviceTime: number | string;
+}): string {
   return `"sessionID":"${parts.sessionID}"||"payExchangeInfoHead":"${parts.headJson}"||"payExchangeInfoLists":"${parts.listsJson}"||"serviceTime":"${parts.serviceTime}"`;
 }
 
@@ -166,21 +179,29 @@ export interface PayExSignOptions {
  * written once and used byte-identically in the sign string and in `payExInfoStr`.
  * @throws SandanError `SIGN_PAYEX_INVALID` for bad data, `SIGN_SIGNER_FAILED` when the signer fails.
  */
-export async function signPayExchange(data: PayExchangeData, signer: Signer, options: PayExSignOptions = {}): Promise<SignedPayExchange> {
+export async function signPayExchange(
+  data: PayExchangeData,
+  signer: Signer,
+  options: PayExSignOptions = {},
+): Promise<SignedPayExchange> {
   const sessionID = str(data.sessionID, 'sessionID', 200)!;
-  if (/["|\\]/.test(sessionID) || sessionID === '') bad('sessionID must be non-empty without quotes, backslashes or "|"');
+  if (/["|\\]/.test(sessionID) || sessionID === '')
+    bad('sessionID must be non-empty without quotes, backslashes or "|"');
   const headJson = payExHeadJson(data.payExchangeInfoHead);
   const listsJson = payExListsJson(data.payExchangeInfoLists);
   const serviceTime = serviceTimeMs(data.serviceTime);
   const signString = payExSignString({ sessionID, headJson, listsJson, serviceTime });
   const alg = options.signatureAlgorithm ?? signer.algorithm;
-  if (![signer.algorithm, ...(signer.supportedAlgorithms ?? [])].includes(alg)) throw new SandanError('INVALID_OPTION', `The signer cannot sign ${alg}`);
+  if (![signer.algorithm, ...(signer.supportedAlgorithms ?? [])].includes(alg))
+    throw new SandanError('INVALID_OPTION', `The signer cannot sign ${alg}`);
   let raw: Uint8Array;
   try {
     raw = await signer.sign(Buffer.from(signString, 'utf8'), alg);
   } catch (e) {
     if (e instanceof SandanError) throw e;
-    throw new SandanError('SIGN_SIGNER_FAILED', `The signer failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new SandanError('SIGN_SIGNER_FAILED', `The signer failed: ${e instanceof Error ? e.message : String(e)}`, {
+      cause: e,
+    });
   }
   if (alg === 'sm2-sm3') {
     const want = options.sm2SignatureEncoding ?? 'raw';
@@ -188,7 +209,11 @@ export async function signPayExchange(data: PayExchangeData, signer: Signer, opt
     try {
       if (from !== want) raw = from === 'raw' ? sm2RawToDer(raw) : sm2DerToRaw(raw);
     } catch (e) {
-      throw new SandanError('SIGN_SIGNER_FAILED', `The signer returned a malformed SM2 signature: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new SandanError(
+        'SIGN_SIGNER_FAILED',
+        `The signer returned a malformed SM2 signature: ${e instanceof Error ? e.message : String(e)}`,
+        { cause: e },
+      );
     }
   }
   const signValue = Buffer.from(raw).toString('base64');
@@ -251,7 +276,16 @@ function rawTopLevel(s: string): Map<string, string> {
 
 /** The outcome of {@link verifyPayExchange}. */
 export type PayExVerifyResult =
-  | { valid: true; sessionID: string; payExchangeInfoHead: Record<string, unknown>; payExchangeInfoLists: unknown[]; serviceTime: number; certNo: string; signString: string; signatureAlgorithm: SignatureAlgorithm }
+  | {
+      valid: true;
+      sessionID: string;
+      payExchangeInfoHead: Record<string, unknown>;
+      payExchangeInfoLists: unknown[];
+      serviceTime: number;
+      certNo: string;
+      signString: string;
+      signatureAlgorithm: SignatureAlgorithm;
+    }
   | { valid: false; reason: 'malformed' | 'certificate-mismatch' | 'signature-mismatch'; message: string };
 
 /**
@@ -259,7 +293,14 @@ export type PayExVerifyResult =
  * rebuilt from the JSON text as received, so number formatting and key order are what was signed.
  * @throws SandanError `SIGN_CERT_INVALID` when the certificate cannot be read.
  */
-export function verifyPayExchange(payExInfoStr: string, options: { certificate: string | Uint8Array | X509Certificate; signatureAlgorithm?: SignatureAlgorithm; certNo?: string }): PayExVerifyResult {
+export function verifyPayExchange(
+  payExInfoStr: string,
+  options: {
+    certificate: string | Uint8Array | X509Certificate;
+    signatureAlgorithm?: SignatureAlgorithm;
+    certNo?: string;
+  },
+): PayExVerifyResult {
   const cert = readCertificate(options.certificate);
   let raw: Map<string, string>;
   let parsed: Record<string, unknown>;
@@ -268,19 +309,52 @@ export function verifyPayExchange(payExInfoStr: string, options: { certificate: 
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
     raw = rawTopLevel(payExInfoStr);
   } catch (e) {
-    return { valid: false, reason: 'malformed', message: `payExInfoStr is not a JSON object: ${e instanceof Error ? e.message : String(e)}` };
+    return {
+      valid: false,
+      reason: 'malformed',
+      message: `payExInfoStr is not a JSON object: ${e instanceof Error ? e.message : String(e)}`,
+    };
   }
   const { sessionID, serviceTime, certNo, signValue, payExchangeInfoHead, payExchangeInfoLists } = parsed;
   const headJson = raw.get('payExchangeInfoHead');
   const listsJson = raw.get('payExchangeInfoLists');
-  if (typeof sessionID !== 'string' || typeof certNo !== 'string' || typeof signValue !== 'string' || !headJson || !listsJson || typeof payExchangeInfoHead !== 'object' || !Array.isArray(payExchangeInfoLists)) {
-    return { valid: false, reason: 'malformed', message: 'payExInfoStr lacks sessionID, payExchangeInfoHead, payExchangeInfoLists, serviceTime, certNo or signValue' };
+  if (
+    typeof sessionID !== 'string' ||
+    typeof certNo !== 'string' ||
+    typeof signValue !== 'string' ||
+    !headJson ||
+    !listsJson ||
+    typeof payExchangeInfoHead !== 'object' ||
+    !Array.isArray(payExchangeInfoLists)
+  ) {
+    return {
+      valid: false,
+      reason: 'malformed',
+      message:
+        'payExInfoStr lacks sessionID, payExchangeInfoHead, payExchangeInfoLists, serviceTime, certNo or signValue',
+    };
   }
-  const st = typeof serviceTime === 'number' ? serviceTime : typeof serviceTime === 'string' && /^\d+$/.test(serviceTime) ? Number(serviceTime) : NaN;
-  if (!Number.isSafeInteger(st)) return { valid: false, reason: 'malformed', message: 'serviceTime is not epoch milliseconds' };
-  if (options.certNo !== undefined && options.certNo !== certNo) return { valid: false, reason: 'certificate-mismatch', message: `certNo ${certNo} is not the certificate given (${options.certNo})` };
+  const st =
+    typeof serviceTime === 'number'
+      ? serviceTime
+      : typeof serviceTime === 'string' && /^\d+$/.test(serviceTime)
+        ? Number(serviceTime)
+        : NaN;
+  if (!Number.isSafeInteger(st))
+    return { valid: false, reason: 'malformed', message: 'serviceTime is not epoch milliseconds' };
+  if (options.certNo !== undefined && options.certNo !== certNo)
+    return {
+      valid: false,
+      reason: 'certificate-mismatch',
+      message: `certNo ${certNo} is not the certificate given (${options.certNo})`,
+    };
   const alg = options.signatureAlgorithm ?? (cert.keyType === 'sm2' ? 'sm2-sm3' : 'rsa-sha1');
-  if (keyTypeOf(alg) !== cert.keyType) return { valid: false, reason: 'certificate-mismatch', message: `The certificate holds an ${cert.keyType.toUpperCase()} key, not one for ${alg}` };
+  if (keyTypeOf(alg) !== cert.keyType)
+    return {
+      valid: false,
+      reason: 'certificate-mismatch',
+      message: `The certificate holds an ${cert.keyType.toUpperCase()} key, not one for ${alg}`,
+    };
   const signString = payExSignString({ sessionID, headJson, listsJson, serviceTime: String(serviceTime) });
   const data = Buffer.from(signString, 'utf8');
   const sig = Buffer.from(signValue, 'base64');
@@ -298,8 +372,22 @@ export function verifyPayExchange(payExInfoStr: string, options: { certificate: 
       ok = false;
     }
   }
-  if (!ok) return { valid: false, reason: 'signature-mismatch', message: 'signValue does not match the payment data and the certificate' };
-  return { valid: true, sessionID, payExchangeInfoHead: payExchangeInfoHead as Record<string, unknown>, payExchangeInfoLists, serviceTime: st, certNo, signString, signatureAlgorithm: alg };
+  if (!ok)
+    return {
+      valid: false,
+      reason: 'signature-mismatch',
+      message: 'signValue does not match the payment data and the certificate',
+    };
+  return {
+    valid: true,
+    sessionID,
+    payExchangeInfoHead: payExchangeInfoHead as Record<string, unknown>,
+    payExchangeInfoLists,
+    serviceTime: st,
+    certNo,
+    signString,
+    signatureAlgorithm: alg,
+  };
 }
 
 /** What customs sends to the platform's platDataOpen endpoint (form field `openReq`). */
@@ -328,8 +416,10 @@ export function parseOpenReq(input: string): OpenRequest {
     bad(`openReq is not JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
   const r = o as Record<string, unknown>;
-  if (typeof r !== 'object' || r === null || typeof r.orderNo !== 'string' || typeof r.sessionID !== 'string') bad('openReq needs orderNo and sessionID strings');
-  const st = typeof r.serviceTime === 'number' ? r.serviceTime : typeof r.serviceTime === 'string' ? Number(r.serviceTime) : NaN;
+  if (typeof r !== 'object' || r === null || typeof r.orderNo !== 'string' || typeof r.sessionID !== 'string')
+    bad('openReq needs orderNo and sessionID strings');
+  const st =
+    typeof r.serviceTime === 'number' ? r.serviceTime : typeof r.serviceTime === 'string' ? Number(r.serviceTime) : NaN;
   if (!Number.isSafeInteger(st)) bad('openReq.serviceTime must be epoch milliseconds');
   return { orderNo: r.orderNo, sessionID: r.sessionID, serviceTime: st };
 }
@@ -338,9 +428,12 @@ export function parseOpenReq(input: string): OpenRequest {
  * The immediate JSON answer to openReq: `{"code":"10000","message":"","serviceTime":…}`.
  * Code 10000 = accepted, 20000 = failed, 20001–21000 = other errors.
  */
-export function openReqResponse(opts: { code?: '10000' | '20000' | string; message?: string; serviceTime?: number | Date } = {}): string {
+export function openReqResponse(
+  opts: { code?: '10000' | '20000' | string; message?: string; serviceTime?: number | Date } = {},
+): string {
   const code = opts.code ?? '10000';
-  if (!/^(10000|20000|2\d{4})$/.test(code) || (code !== '10000' && (Number(code) < 20000 || Number(code) > 21000))) throw new SandanError('INVALID_OPTION', `openReq answer code must be 10000, 20000 or 20001–21000, not ${code}`);
+  if (!/^(10000|20000|2\d{4})$/.test(code) || (code !== '10000' && (Number(code) < 20000 || Number(code) > 21000)))
+    throw new SandanError('INVALID_OPTION', `openReq answer code must be 10000, 20000 or 20001–21000, not ${code}`);
   const t = opts.serviceTime ?? Date.now();
   return `{"code":${j(code)},"message":${j(opts.message ?? '')},"serviceTime":${serviceTimeMs(t)}}`;
 }

@@ -2,10 +2,29 @@
  * Enveloped XML-DSig signatures for CEB messages, as the customs spec (2022-05, §6) lays them out.
  */
 import { SandanError } from '../errors.js';
-import { DEFAULT_URIS, DIGEST_METHODS, DSIG_NS, keyTypeOf, SIGNATURE_METHODS, URIS, digest, type DigestAlgorithm, type SignatureAlgorithm } from './algorithms.js';
+import {
+  DEFAULT_URIS,
+  DIGEST_METHODS,
+  DSIG_NS,
+  keyTypeOf,
+  SIGNATURE_METHODS,
+  URIS,
+  digest,
+  type DigestAlgorithm,
+  type SignatureAlgorithm,
+} from './algorithms.js';
 import { sm2DerToRaw, sm2RawToDer } from './der.js';
 import { readCertificate, type Signer } from './signer.js';
-import { allElements, canonicalizeDocument, canonicalizeFast, escAttr, parseXml, XML_NS, type FastCanonical, type XmlDocument } from './xml.js';
+import {
+  allElements,
+  canonicalizeDocument,
+  canonicalizeFast,
+  escAttr,
+  parseXml,
+  XML_NS,
+  type FastCanonical,
+  type XmlDocument,
+} from './xml.js';
 
 /** Options of {@link signMessage}. Districts set the algorithm part (see {@link signOptionsFromDistrict}). */
 export interface SignOptions {
@@ -57,18 +76,44 @@ function escText(s: string): string {
 }
 
 /** Resolves the algorithm options against the signer. */
-export function resolveAlgorithms(signer: Pick<Signer, 'algorithm' | 'supportedAlgorithms'>, options: SignOptions): { signatureAlgorithm: SignatureAlgorithm; signatureMethod: string; digestMethod: string; digestAlgorithm: DigestAlgorithm } {
+export function resolveAlgorithms(
+  signer: Pick<Signer, 'algorithm' | 'supportedAlgorithms'>,
+  options: SignOptions,
+): {
+  signatureAlgorithm: SignatureAlgorithm;
+  signatureMethod: string;
+  digestMethod: string;
+  digestAlgorithm: DigestAlgorithm;
+} {
   const fromUri = options.signatureMethod !== undefined ? SIGNATURE_METHODS[options.signatureMethod] : undefined;
-  const signatureAlgorithm = options.signatureAlgorithm ?? (fromUri && keyTypeOf(fromUri) === keyTypeOf(signer.algorithm) ? fromUri : signer.algorithm);
+  const signatureAlgorithm =
+    options.signatureAlgorithm ??
+    (fromUri && keyTypeOf(fromUri) === keyTypeOf(signer.algorithm) ? fromUri : signer.algorithm);
   const supported = new Set([signer.algorithm, ...(signer.supportedAlgorithms ?? [])]);
-  if (!supported.has(signatureAlgorithm)) throw new SandanError('INVALID_OPTION', `The signer cannot sign ${signatureAlgorithm} (it signs ${[...supported].join(', ')})`);
-  if (fromUri && fromUri !== signatureAlgorithm) throw new SandanError('INVALID_OPTION', `SignatureMethod ${options.signatureMethod} means ${fromUri}, but the signature is ${signatureAlgorithm}`);
+  if (!supported.has(signatureAlgorithm))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `The signer cannot sign ${signatureAlgorithm} (it signs ${[...supported].join(', ')})`,
+    );
+  if (fromUri && fromUri !== signatureAlgorithm)
+    throw new SandanError(
+      'INVALID_OPTION',
+      `SignatureMethod ${options.signatureMethod} means ${fromUri}, but the signature is ${signatureAlgorithm}`,
+    );
   const signatureMethod = options.signatureMethod ?? DEFAULT_URIS[signatureAlgorithm].signatureMethod;
   const digestMethod = options.digestMethod ?? DEFAULT_URIS[signatureAlgorithm].digestMethod;
   const known = DIGEST_METHODS[digestMethod];
-  if (options.digestAlgorithm !== undefined && known !== undefined && known !== options.digestAlgorithm) throw new SandanError('INVALID_OPTION', `DigestMethod ${digestMethod} means ${known}, not ${options.digestAlgorithm}`);
+  if (options.digestAlgorithm !== undefined && known !== undefined && known !== options.digestAlgorithm)
+    throw new SandanError(
+      'INVALID_OPTION',
+      `DigestMethod ${digestMethod} means ${known}, not ${options.digestAlgorithm}`,
+    );
   const digestAlgorithm = options.digestAlgorithm ?? known;
-  if (!digestAlgorithm) throw new SandanError('INVALID_OPTION', `Unknown DigestMethod ${digestMethod}; say what it computes with digestAlgorithm`);
+  if (!digestAlgorithm)
+    throw new SandanError(
+      'INVALID_OPTION',
+      `Unknown DigestMethod ${digestMethod}; say what it computes with digestAlgorithm`,
+    );
   return { signatureAlgorithm, signatureMethod, digestMethod, digestAlgorithm };
 }
 
@@ -77,8 +122,16 @@ function treeLayout(xml: string, replace: boolean): FastCanonical {
   let doc = parseXml(xml);
   const existing = dsigElements(doc);
   if (existing.length) {
-    if (!replace) throw new SandanError('SIGN_ALREADY_SIGNED', 'The document already has a ds:Signature; pass replaceSignature to sign it again');
-    if (existing.some((e) => e.parent !== doc.root)) throw new SandanError('SIGN_ALREADY_SIGNED', 'The document has a ds:Signature that is not a child of the root; refusing to replace it');
+    if (!replace)
+      throw new SandanError(
+        'SIGN_ALREADY_SIGNED',
+        'The document already has a ds:Signature; pass replaceSignature to sign it again',
+      );
+    if (existing.some((e) => e.parent !== doc.root))
+      throw new SandanError(
+        'SIGN_ALREADY_SIGNED',
+        'The document has a ds:Signature that is not a child of the root; refusing to replace it',
+      );
     let text = doc.text;
     for (const e of [...existing].reverse()) text = text.slice(0, e.start) + text.slice(e.end);
     doc = parseXml(text);
@@ -112,12 +165,16 @@ function dsigElements(doc: XmlDocument) {
  */
 export async function signMessage(xml: string, signer: Signer, options: SignOptions = {}): Promise<SignedMessage> {
   // Fast path: one pass over the text. Anything unusual (or a document that may already be signed) takes the tree path.
-  const layout = (xml.includes('Signature') ? undefined : canonicalizeFast(xml)) ?? treeLayout(xml, options.replaceSignature === true);
+  const layout =
+    (xml.includes('Signature') ? undefined : canonicalizeFast(xml)) ??
+    treeLayout(xml, options.replaceSignature === true);
   const algs = resolveAlgorithms(signer, options);
   const encoding = options.sm2SignatureEncoding ?? 'raw';
-  if (encoding !== 'raw' && encoding !== 'der') throw new SandanError('INVALID_OPTION', `sm2SignatureEncoding must be raw or der, not ${String(encoding)}`);
+  if (encoding !== 'raw' && encoding !== 'der')
+    throw new SandanError('INVALID_OPTION', `sm2SignatureEncoding must be raw or der, not ${String(encoding)}`);
   const width = options.base64LineLength ?? 0;
-  if (!Number.isInteger(width) || width < 0) throw new SandanError('INVALID_OPTION', 'base64LineLength must be a non-negative integer');
+  if (!Number.isInteger(width) || width < 0)
+    throw new SandanError('INVALID_OPTION', 'base64LineLength must be a non-negative integer');
   const certificateNumber = options.certificateNumber ?? signer.certificateNumber;
 
   const canonicalDocument = layout.canonical;
@@ -144,29 +201,42 @@ export async function signMessage(xml: string, signer: Signer, options: SignOpti
     raw = await signer.sign(Buffer.from(canonicalSignedInfo, 'utf8'), algs.signatureAlgorithm);
   } catch (e) {
     if (e instanceof SandanError) throw e;
-    throw new SandanError('SIGN_SIGNER_FAILED', `The signer failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new SandanError('SIGN_SIGNER_FAILED', `The signer failed: ${e instanceof Error ? e.message : String(e)}`, {
+      cause: e,
+    });
   }
-  if (!(raw instanceof Uint8Array) || raw.length === 0) throw new SandanError('SIGN_SIGNER_FAILED', 'The signer returned no signature bytes');
+  if (!(raw instanceof Uint8Array) || raw.length === 0)
+    throw new SandanError('SIGN_SIGNER_FAILED', 'The signer returned no signature bytes');
   if (algs.signatureAlgorithm === 'sm2-sm3') {
     const from = signer.sm2Encoding ?? (raw.length === 64 ? 'raw' : 'der');
     try {
       if (from !== encoding) raw = from === 'raw' ? sm2RawToDer(raw) : sm2DerToRaw(raw);
       else if (from === 'raw' && raw.length !== 64) throw new Error(`${raw.length} bytes`);
     } catch (e) {
-      throw new SandanError('SIGN_SIGNER_FAILED', `The signer returned a malformed SM2 signature (${from}): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new SandanError(
+        'SIGN_SIGNER_FAILED',
+        `The signer returned a malformed SM2 signature (${from}): ${e instanceof Error ? e.message : String(e)}`,
+        { cause: e },
+      );
     }
   }
   const signatureValue = Buffer.from(raw).toString('base64');
-  const certB64 = options.includeCertificate === false ? undefined : readCertificate(signer.certificate).der.toString('base64');
+  const certB64 =
+    options.includeCertificate === false ? undefined : readCertificate(signer.certificate).der.toString('base64');
   const signature =
     `<ds:Signature xmlns:ds="${DSIG_NS}">\n<ds:SignedInfo>${inner}</ds:SignedInfo>` +
     `\n<ds:SignatureValue>${wrap(signatureValue, width)}</ds:SignatureValue>` +
     `\n<ds:KeyInfo>\n<ds:KeyName>${escText(certificateNumber)}</ds:KeyName>` +
-    (certB64 ? `\n<ds:X509Data>\n<ds:X509Certificate>${wrap(certB64, width)}</ds:X509Certificate>\n</ds:X509Data>` : '') +
+    (certB64
+      ? `\n<ds:X509Data>\n<ds:X509Certificate>${wrap(certB64, width)}</ds:X509Certificate>\n</ds:X509Data>`
+      : '') +
     `\n</ds:KeyInfo>\n</ds:Signature>`;
   const at = layout.rootEndTagStart;
   const text = layout.text;
-  const out = at === layout.rootEnd ? selfClosedWith(text, layout.rootStart, at, signature) : text.slice(0, at) + signature + text.slice(at);
+  const out =
+    at === layout.rootEnd
+      ? selfClosedWith(text, layout.rootStart, at, signature)
+      : text.slice(0, at) + signature + text.slice(at);
   return { xml: out, canonicalSignedInfo, canonicalDocument, digestValue, signatureValue, certificateNumber, ...algs };
 }
 

@@ -58,9 +58,14 @@ export function readCertificate(cert: string | Uint8Array | X509Certificate): Ce
   }
   let x509: X509Certificate;
   try {
-    x509 = cert instanceof X509Certificate ? cert : new X509Certificate(typeof cert === 'string' ? cert : Buffer.from(cert));
+    x509 =
+      cert instanceof X509Certificate ? cert : new X509Certificate(typeof cert === 'string' ? cert : Buffer.from(cert));
   } catch (e) {
-    throw new SandanError('SIGN_CERT_INVALID', `Not an X.509 certificate (PEM or DER): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new SandanError(
+      'SIGN_CERT_INVALID',
+      `Not an X.509 certificate (PEM or DER): ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
   }
   const der = x509.raw;
   let info: CertificateInfo;
@@ -69,14 +74,25 @@ export function readCertificate(cert: string | Uint8Array | X509Certificate): Ce
     const serialHex = x509.serialNumber.toLowerCase();
     if (spki.algorithm === OID_RSA) {
       info = { x509, der, keyType: 'rsa', rsaKey: x509.publicKey, serialHex };
-    } else if ((spki.algorithm === OID_EC_PUBLIC_KEY || spki.algorithm === OID_SM2) && (spki.curve === OID_SM2 || spki.curve === undefined) && spki.key.length === 65 && spki.key[0] === 4) {
+    } else if (
+      (spki.algorithm === OID_EC_PUBLIC_KEY || spki.algorithm === OID_SM2) &&
+      (spki.curve === OID_SM2 || spki.curve === undefined) &&
+      spki.key.length === 65 &&
+      spki.key[0] === 4
+    ) {
       info = { x509, der, keyType: 'sm2', sm2Point: spki.key, serialHex };
     } else {
-      throw new Error(`unsupported public key (algorithm ${spki.algorithm}${spki.curve ? `, curve ${spki.curve}` : ''}); only RSA and SM2 are used by customs`);
+      throw new Error(
+        `unsupported public key (algorithm ${spki.algorithm}${spki.curve ? `, curve ${spki.curve}` : ''}); only RSA and SM2 are used by customs`,
+      );
     }
   } catch (e) {
     if (e instanceof SandanError) throw e;
-    throw new SandanError('SIGN_CERT_INVALID', `Cannot read the certificate's public key: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new SandanError(
+      'SIGN_CERT_INVALID',
+      `Cannot read the certificate's public key: ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
   }
   if (typeof cert === 'object') certCache.set(cert, info);
   return info;
@@ -97,9 +113,15 @@ export interface LocalSignerOptions {
 }
 
 function loadKey(key: string | Uint8Array | KeyObject, passphrase: string | undefined): KeyObject {
-  if (typeof key === 'object' && 'type' in key && typeof (key as KeyObject).export === 'function' && !(key instanceof Uint8Array)) {
+  if (
+    typeof key === 'object' &&
+    'type' in key &&
+    typeof (key as KeyObject).export === 'function' &&
+    !(key instanceof Uint8Array)
+  ) {
     const k = key as KeyObject;
-    if (k.type !== 'private') throw new SandanError('SIGN_KEY_INVALID', 'The key is a public key; a private key is needed to sign');
+    if (k.type !== 'private')
+      throw new SandanError('SIGN_KEY_INVALID', 'The key is a public key; a private key is needed to sign');
     return k;
   }
   const bytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key as Uint8Array);
@@ -107,7 +129,12 @@ function loadKey(key: string | Uint8Array | KeyObject, passphrase: string | unde
   const errors: string[] = [];
   const attempts: Array<Parameters<typeof createPrivateKey>[0]> = isPem
     ? [{ key: bytes.toString('utf8'), format: 'pem', ...(passphrase !== undefined && { passphrase }) }]
-    : (['pkcs8', 'pkcs1', 'sec1'] as const).map((type) => ({ key: bytes, format: 'der' as const, type, ...(passphrase !== undefined && { passphrase }) }));
+    : (['pkcs8', 'pkcs1', 'sec1'] as const).map((type) => ({
+        key: bytes,
+        format: 'der' as const,
+        type,
+        ...(passphrase !== undefined && { passphrase }),
+      }));
   for (const a of attempts) {
     try {
       return createPrivateKey(a);
@@ -115,7 +142,9 @@ function loadKey(key: string | Uint8Array | KeyObject, passphrase: string | unde
       errors.push(e instanceof Error ? e.message : String(e));
     }
   }
-  const encrypted = /ENCRYPTED|Proc-Type: 4,ENCRYPTED/.test(bytes.subarray(0, 200).toString('latin1')) || errors.some((m) => /passphrase|decrypt|bad decrypt/i.test(m));
+  const encrypted =
+    /ENCRYPTED|Proc-Type: 4,ENCRYPTED/.test(bytes.subarray(0, 200).toString('latin1')) ||
+    errors.some((m) => /passphrase|decrypt|bad decrypt/i.test(m));
   throw new SandanError(
     'SIGN_KEY_INVALID',
     encrypted
@@ -137,9 +166,11 @@ export function createLocalSigner(opts: LocalSignerOptions): Signer {
   const key = loadKey(opts.key, opts.passphrase);
   const certificateNumber = opts.certificateNumber ?? cert.serialHex;
   if (key.asymmetricKeyType === 'rsa') {
-    if (cert.keyType !== 'rsa') throw new SandanError('SIGN_CERT_INVALID', 'The key is RSA but the certificate holds an SM2 key');
+    if (cert.keyType !== 'rsa')
+      throw new SandanError('SIGN_CERT_INVALID', 'The key is RSA but the certificate holds an SM2 key');
     const mine = createPublicKey(key).export({ type: 'spki', format: 'der' });
-    if (!mine.equals(cert.rsaKey!.export({ type: 'spki', format: 'der' }))) throw new SandanError('SIGN_CERT_INVALID', 'The certificate does not belong to the private key');
+    if (!mine.equals(cert.rsaKey!.export({ type: 'spki', format: 'der' })))
+      throw new SandanError('SIGN_CERT_INVALID', 'The certificate does not belong to the private key');
     const algorithm = opts.algorithm ?? 'rsa-sha1';
     if (keyTypeOf(algorithm) !== 'rsa') throw new SandanError('INVALID_OPTION', `An RSA key cannot sign ${algorithm}`);
     return {
@@ -148,7 +179,8 @@ export function createLocalSigner(opts: LocalSignerOptions): Signer {
       certificate: cert.der,
       certificateNumber,
       sign(data, alg) {
-        if (alg !== 'rsa-sha1' && alg !== 'rsa-sha256') return Promise.reject(new SandanError('INVALID_OPTION', `An RSA key cannot sign ${alg}`));
+        if (alg !== 'rsa-sha1' && alg !== 'rsa-sha256')
+          return Promise.reject(new SandanError('INVALID_OPTION', `An RSA key cannot sign ${alg}`));
         return Promise.resolve(nodeSign(alg === 'rsa-sha1' ? 'sha1' : 'sha256', data, key));
       },
     };
@@ -157,18 +189,26 @@ export function createLocalSigner(opts: LocalSignerOptions): Signer {
   // (Never export an SM2 KeyObject as 'sec1': Node 20 aborts the process.)
   let pk: ReturnType<typeof parsePkcs8Ec>;
   try {
-    if (key.asymmetricKeyType !== undefined && key.asymmetricKeyType !== 'ec') throw new Error(`unsupported key type ${key.asymmetricKeyType}`);
+    if (key.asymmetricKeyType !== undefined && key.asymmetricKeyType !== 'ec')
+      throw new Error(`unsupported key type ${key.asymmetricKeyType}`);
     pk = parsePkcs8Ec(key.export({ type: 'pkcs8', format: 'der' }));
     if (pk.curve !== OID_SM2) throw new Error(`EC key on curve ${pk.curve ?? '(unknown)'}, not SM2`);
     if (!sm2ValidPrivate(pk.d)) throw new Error('private scalar out of range');
   } catch (e) {
-    throw new SandanError('SIGN_KEY_INVALID', `Not an RSA or SM2 private key: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new SandanError(
+      'SIGN_KEY_INVALID',
+      `Not an RSA or SM2 private key: ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
   }
-  if (cert.keyType !== 'sm2') throw new SandanError('SIGN_CERT_INVALID', 'The key is SM2 but the certificate holds an RSA key');
+  if (cert.keyType !== 'sm2')
+    throw new SandanError('SIGN_CERT_INVALID', 'The key is SM2 but the certificate holds an RSA key');
   const dHex = Buffer.from(pk.d).toString('hex');
   const point = sm2PublicFromPrivate(dHex);
-  if (!Buffer.from(point).equals(Buffer.from(cert.sm2Point!))) throw new SandanError('SIGN_CERT_INVALID', 'The certificate does not belong to the private key');
-  if (opts.algorithm !== undefined && opts.algorithm !== 'sm2-sm3') throw new SandanError('INVALID_OPTION', `An SM2 key cannot sign ${opts.algorithm}`);
+  if (!Buffer.from(point).equals(Buffer.from(cert.sm2Point!)))
+    throw new SandanError('SIGN_CERT_INVALID', 'The certificate does not belong to the private key');
+  if (opts.algorithm !== undefined && opts.algorithm !== 'sm2-sm3')
+    throw new SandanError('INVALID_OPTION', `An SM2 key cannot sign ${opts.algorithm}`);
   const z = sm2Z(point);
   return {
     algorithm: 'sm2-sm3',

@@ -2,12 +2,30 @@
  * Verification of enveloped CEB signatures. It returns what was signed, or why nothing is.
  */
 import { timingSafeEqual, verify as nodeVerify, type X509Certificate } from 'node:crypto';
-import { DIGEST_METHODS, DSIG_NS, keyTypeOf, SIGNATURE_METHODS, URIS, digest, type DigestAlgorithm, type SignatureAlgorithm } from './algorithms.js';
+import {
+  DIGEST_METHODS,
+  DSIG_NS,
+  keyTypeOf,
+  SIGNATURE_METHODS,
+  URIS,
+  digest,
+  type DigestAlgorithm,
+  type SignatureAlgorithm,
+} from './algorithms.js';
 import { OID_SM3_WITH_SM2, parseCertificate, sm2DerToRaw } from './der.js';
 import { readCertificate, type CertificateInfo } from './signer.js';
 import { diagnose, type Diagnosis, type DiagnosisInput } from './diagnose.js';
 import { sm2E, sm2VerifyE, sm2Z } from './sm2.js';
-import { allElements, canonicalizeDocument, canonicalizeElement, childElements, parseXml, textContent, type XmlDocument, type XmlElement } from './xml.js';
+import {
+  allElements,
+  canonicalizeDocument,
+  canonicalizeElement,
+  childElements,
+  parseXml,
+  textContent,
+  type XmlDocument,
+  type XmlElement,
+} from './xml.js';
 import { SandanError } from '../errors.js';
 
 /** Why a signature did not verify. */
@@ -89,7 +107,11 @@ export interface VerifyFailure {
 export type VerifyResult = VerifySuccess | VerifyFailure;
 
 class Fail extends Error {
-  constructor(readonly reason: VerifyFailureReason, message: string, readonly state?: DiagnosisInput) {
+  constructor(
+    readonly reason: VerifyFailureReason,
+    message: string,
+    readonly state?: DiagnosisInput,
+  ) {
     super(message);
   }
 }
@@ -100,13 +122,25 @@ function only(el: XmlElement, names: readonly string[], where: string): XmlEleme
   }
   const kids = childElements(el);
   for (const k of kids) {
-    if (k.ns !== DSIG_NS || !names.includes(k.local)) throw new Fail('signature-structure', `Unexpected <${k.qname}> inside ${where}${k.local === 'Object' ? ' (a ds:Object can wrap unsigned content)' : ''}`);
+    if (k.ns !== DSIG_NS || !names.includes(k.local))
+      throw new Fail(
+        'signature-structure',
+        `Unexpected <${k.qname}> inside ${where}${k.local === 'Object' ? ' (a ds:Object can wrap unsigned content)' : ''}`,
+      );
   }
   return kids;
 }
 
-function expectSeq(el: XmlElement, seq: ReadonlyArray<[string, 'one' | 'optional']>, where: string): Map<string, XmlElement> {
-  const kids = only(el, seq.map((s) => s[0]), where);
+function expectSeq(
+  el: XmlElement,
+  seq: ReadonlyArray<[string, 'one' | 'optional']>,
+  where: string,
+): Map<string, XmlElement> {
+  const kids = only(
+    el,
+    seq.map((s) => s[0]),
+    where,
+  );
   const out = new Map<string, XmlElement>();
   let k = 0;
   for (const [name, card] of seq) {
@@ -118,7 +152,8 @@ function expectSeq(el: XmlElement, seq: ReadonlyArray<[string, 'one' | 'optional
       throw new Fail('signature-structure', `${where} has no ds:${name}${c ? ` where <${c.qname}> is` : ''}`);
     }
   }
-  if (k !== kids.length) throw new Fail('signature-structure', `${where} has an extra or out-of-order <${kids[k]!.qname}>`);
+  if (k !== kids.length)
+    throw new Fail('signature-structure', `${where} has an extra or out-of-order <${kids[k]!.qname}>`);
   return out;
 }
 
@@ -130,7 +165,8 @@ function algorithmOf(el: XmlElement): string {
 
 function b64(el: XmlElement, what: string): Buffer {
   const t = textContent(el).replace(/[ \t\n\r]/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(t) || t.length % 4 !== 0 || t.length === 0) throw new Fail('signature-structure', `${what} is not base64`);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(t) || t.length % 4 !== 0 || t.length === 0)
+    throw new Fail('signature-structure', `${what} is not base64`);
   return Buffer.from(t, 'base64');
 }
 
@@ -158,7 +194,12 @@ function trusted(cert: CertificateInfo, anchors: CertificateInfo[]): boolean {
   return false;
 }
 
-function checkSignatureValue(alg: SignatureAlgorithm, data: Buffer, sig: Buffer, cert: CertificateInfo): { ok: boolean; sm2Encoding?: 'raw' | 'der' } {
+function checkSignatureValue(
+  alg: SignatureAlgorithm,
+  data: Buffer,
+  sig: Buffer,
+  cert: CertificateInfo,
+): { ok: boolean; sm2Encoding?: 'raw' | 'der' } {
   if (alg === 'sm2-sm3') {
     let raw: Uint8Array = sig;
     let enc: 'raw' | 'der' = 'raw';
@@ -194,7 +235,8 @@ export function verifyMessage(xml: string, options: VerifyOptions = {}): VerifyR
   } catch (e) {
     if (!(e instanceof Fail)) throw e;
     // Only after the strict verdict: the diagnosis explains it, never changes it.
-    if (e.state && options.diagnose !== false) return { valid: false, reason: e.reason, message: e.message, diagnosis: diagnose(e.state) };
+    if (e.state && options.diagnose !== false)
+      return { valid: false, reason: e.reason, message: e.message, diagnosis: diagnose(e.state) };
     return { valid: false, reason: e.reason, message: e.message };
   }
 }
@@ -210,22 +252,56 @@ function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateIn
   const sigs: XmlElement[] = [];
   for (const el of allElements(doc.root)) if (el.ns === DSIG_NS && el.local === 'Signature') sigs.push(el);
   if (sigs.length === 0) throw new Fail('signature-missing', 'The document has no ds:Signature');
-  if (sigs.length > 1) throw new Fail('signature-multiple', `The document has ${sigs.length} ds:Signature elements; a CEB message has exactly one`);
+  if (sigs.length > 1)
+    throw new Fail(
+      'signature-multiple',
+      `The document has ${sigs.length} ds:Signature elements; a CEB message has exactly one`,
+    );
   const sig = sigs[0]!;
-  if (sig === doc.root) throw new Fail('signature-misplaced', 'The ds:Signature is the root element; it must be the last child of the message root');
+  if (sig === doc.root)
+    throw new Fail(
+      'signature-misplaced',
+      'The ds:Signature is the root element; it must be the last child of the message root',
+    );
   const rootKids = childElements(doc.root);
-  if (sig.parent !== doc.root || rootKids[rootKids.length - 1] !== sig) throw new Fail('signature-misplaced', 'The ds:Signature must be the last child element of the root');
+  if (sig.parent !== doc.root || rootKids[rootKids.length - 1] !== sig)
+    throw new Fail('signature-misplaced', 'The ds:Signature must be the last child element of the root');
   const after = doc.root.children.slice(doc.root.children.indexOf(sig) + 1);
-  if (after.some((c) => c.type === 'text' && c.value.trim() !== '')) throw new Fail('signature-misplaced', 'Text follows the ds:Signature');
+  if (after.some((c) => c.type === 'text' && c.value.trim() !== ''))
+    throw new Fail('signature-misplaced', 'Text follows the ds:Signature');
 
-  const parts = expectSeq(sig, [['SignedInfo', 'one'], ['SignatureValue', 'one'], ['KeyInfo', 'optional']], 'ds:Signature');
+  const parts = expectSeq(
+    sig,
+    [
+      ['SignedInfo', 'one'],
+      ['SignatureValue', 'one'],
+      ['KeyInfo', 'optional'],
+    ],
+    'ds:Signature',
+  );
   const signedInfo = parts.get('SignedInfo')!;
-  const refs = only(signedInfo, ['CanonicalizationMethod', 'SignatureMethod', 'Reference'], 'ds:SignedInfo').filter((e) => e.local === 'Reference');
-  if (refs.length !== 1) throw new Fail('signature-structure', `ds:SignedInfo has ${refs.length} ds:Reference elements; exactly one (the whole document) is allowed`);
-  const si = expectSeq(signedInfo, [['CanonicalizationMethod', 'one'], ['SignatureMethod', 'one'], ['Reference', 'one']], 'ds:SignedInfo');
+  const refs = only(signedInfo, ['CanonicalizationMethod', 'SignatureMethod', 'Reference'], 'ds:SignedInfo').filter(
+    (e) => e.local === 'Reference',
+  );
+  if (refs.length !== 1)
+    throw new Fail(
+      'signature-structure',
+      `ds:SignedInfo has ${refs.length} ds:Reference elements; exactly one (the whole document) is allowed`,
+    );
+  const si = expectSeq(
+    signedInfo,
+    [
+      ['CanonicalizationMethod', 'one'],
+      ['SignatureMethod', 'one'],
+      ['Reference', 'one'],
+    ],
+    'ds:SignedInfo',
+  );
   const c14n = algorithmOf(si.get('CanonicalizationMethod')!);
-  if (c14n !== URIS.c14n && c14n !== URIS.c14nWithComments) throw new Fail('algorithm-not-allowed', `CanonicalizationMethod ${c14n} is not allowed (only inclusive C14N 1.0)`);
-  if (childElements(si.get('CanonicalizationMethod')!).length) throw new Fail('signature-structure', 'CanonicalizationMethod has parameters');
+  if (c14n !== URIS.c14n && c14n !== URIS.c14nWithComments)
+    throw new Fail('algorithm-not-allowed', `CanonicalizationMethod ${c14n} is not allowed (only inclusive C14N 1.0)`);
+  if (childElements(si.get('CanonicalizationMethod')!).length)
+    throw new Fail('signature-structure', 'CanonicalizationMethod has parameters');
   const sigMethodEl = si.get('SignatureMethod')!;
   const signatureMethod = algorithmOf(sigMethodEl);
   const signatureAlgorithm = (options.signatureMethods ?? SIGNATURE_METHODS)[signatureMethod];
@@ -233,17 +309,41 @@ function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateIn
   if (childElements(sigMethodEl).length) throw new Fail('signature-structure', 'SignatureMethod has parameters');
 
   const ref = si.get('Reference')!;
-  for (const a of ref.attrs) if (a.ns === '' && a.local !== 'URI' && a.local !== 'Id' && a.local !== 'Type') throw new Fail('signature-structure', `Unexpected attribute ${a.qname} on ds:Reference`);
+  for (const a of ref.attrs)
+    if (a.ns === '' && a.local !== 'URI' && a.local !== 'Id' && a.local !== 'Type')
+      throw new Fail('signature-structure', `Unexpected attribute ${a.qname} on ds:Reference`);
   const uri = ref.attrs.find((a) => a.ns === '' && a.local === 'URI');
-  if (!uri || uri.value !== '') throw new Fail('reference-not-whole-document', `The Reference URI is ${uri ? `"${uri.value}"` : 'missing'}; it must be "" (the whole document)`);
-  const rp = expectSeq(ref, [['Transforms', 'optional'], ['DigestMethod', 'one'], ['DigestValue', 'one']], 'ds:Reference');
-  const transforms = rp.get('Transforms') ? only(rp.get('Transforms')!, ['Transform'], 'ds:Transforms').map((t) => {
-    if (childElements(t).length) throw new Fail('transform-not-allowed', 'Transforms with parameters (XPath, XSLT…) are not allowed');
-    return algorithmOf(t);
-  }) : [];
-  if (transforms[0] !== URIS.envelopedSignature) throw new Fail('transform-not-allowed', 'The Reference must start with the enveloped-signature transform');
-  if (transforms.length > 2 || (transforms.length === 2 && transforms[1] !== URIS.c14n && transforms[1] !== URIS.c14nWithComments)) {
-    throw new Fail('transform-not-allowed', `Transforms ${transforms.join(', ')} are not allowed (enveloped-signature, then optionally C14N 1.0)`);
+  if (uri?.value !== '')
+    throw new Fail(
+      'reference-not-whole-document',
+      `The Reference URI is ${uri ? `"${uri.value}"` : 'missing'}; it must be "" (the whole document)`,
+    );
+  const rp = expectSeq(
+    ref,
+    [
+      ['Transforms', 'optional'],
+      ['DigestMethod', 'one'],
+      ['DigestValue', 'one'],
+    ],
+    'ds:Reference',
+  );
+  const transforms = rp.get('Transforms')
+    ? only(rp.get('Transforms')!, ['Transform'], 'ds:Transforms').map((t) => {
+        if (childElements(t).length)
+          throw new Fail('transform-not-allowed', 'Transforms with parameters (XPath, XSLT…) are not allowed');
+        return algorithmOf(t);
+      })
+    : [];
+  if (transforms[0] !== URIS.envelopedSignature)
+    throw new Fail('transform-not-allowed', 'The Reference must start with the enveloped-signature transform');
+  if (
+    transforms.length > 2 ||
+    (transforms.length === 2 && transforms[1] !== URIS.c14n && transforms[1] !== URIS.c14nWithComments)
+  ) {
+    throw new Fail(
+      'transform-not-allowed',
+      `Transforms ${transforms.join(', ')} are not allowed (enveloped-signature, then optionally C14N 1.0)`,
+    );
   }
   const digestMethod = algorithmOf(rp.get('DigestMethod')!);
   const digestAlgorithm = (options.digestMethods ?? DIGEST_METHODS)[digestMethod];
@@ -264,22 +364,44 @@ function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateIn
           try {
             embedded = readCertificate(b64(certEl, 'X509Certificate'));
           } catch (e) {
-            throw new Fail('certificate-invalid', `The certificate in KeyInfo cannot be read: ${e instanceof Error ? e.message : String(e)}`);
+            throw new Fail(
+              'certificate-invalid',
+              `The certificate in KeyInfo cannot be read: ${e instanceof Error ? e.message : String(e)}`,
+            );
           }
         }
       }
     }
   }
   const candidates = embedded ? [embedded] : anchors;
-  if (candidates.length === 0) throw new Fail('certificate-missing', 'KeyInfo has no X509Certificate and no certificate was given');
+  if (candidates.length === 0)
+    throw new Fail('certificate-missing', 'KeyInfo has no X509Certificate and no certificate was given');
   const keyType = keyTypeOf(signatureAlgorithm);
-  if (embedded && embedded.keyType !== keyType) throw new Fail('certificate-invalid', `The certificate holds an ${embedded.keyType.toUpperCase()} key but the SignatureMethod is ${signatureAlgorithm}`);
+  if (embedded && embedded.keyType !== keyType)
+    throw new Fail(
+      'certificate-invalid',
+      `The certificate holds an ${embedded.keyType.toUpperCase()} key but the SignatureMethod is ${signatureAlgorithm}`,
+    );
 
-  const canonicalSignedInfo = Buffer.from(canonicalizeElement(signedInfo, { withComments: c14n === URIS.c14nWithComments }), 'utf8');
+  const canonicalSignedInfo = Buffer.from(
+    canonicalizeElement(signedInfo, { withComments: c14n === URIS.c14nWithComments }),
+    'utf8',
+  );
   // What a diagnosis needs; built only when a check fails.
   const state = (reason: DiagnosisInput['reason'], signer: CertificateInfo | undefined): DiagnosisInput => ({
-    reason, doc, signature: sig, signedInfo, signedInfoWithComments: c14n === URIS.c14nWithComments, signatureAlgorithm, digestAlgorithm,
-    signatureValue, digestValue, candidates: candidates.filter((c) => c.keyType === keyType), embedded, anchors, signer,
+    reason,
+    doc,
+    signature: sig,
+    signedInfo,
+    signedInfoWithComments: c14n === URIS.c14nWithComments,
+    signatureAlgorithm,
+    digestAlgorithm,
+    signatureValue,
+    digestValue,
+    candidates: candidates.filter((c) => c.keyType === keyType),
+    embedded,
+    anchors,
+    signer,
     verifies: (data, c) => checkSignatureValue(signatureAlgorithm, data, signatureValue, c).ok,
   });
   let cert: CertificateInfo | undefined;
@@ -293,15 +415,36 @@ function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateIn
       break;
     }
   }
-  if (!cert) throw new Fail('signature-mismatch', embedded ? 'The SignatureValue does not match SignedInfo and the certificate in KeyInfo' : 'The SignatureValue matches none of the given certificates', state('signature-mismatch', undefined));
-  if (anchors.length && !trusted(cert, anchors)) throw new Fail('certificate-untrusted', `The signing certificate (${cert.x509.subject.replace(/\n/g, ', ')}, serial ${cert.serialHex}) is not trusted`, state('certificate-untrusted', cert));
+  if (!cert)
+    throw new Fail(
+      'signature-mismatch',
+      embedded
+        ? 'The SignatureValue does not match SignedInfo and the certificate in KeyInfo'
+        : 'The SignatureValue matches none of the given certificates',
+      state('signature-mismatch', undefined),
+    );
+  if (anchors.length && !trusted(cert, anchors))
+    throw new Fail(
+      'certificate-untrusted',
+      `The signing certificate (${cert.x509.subject.replace(/\n/g, ', ')}, serial ${cert.serialHex}) is not trusted`,
+      state('certificate-untrusted', cert),
+    );
   if (options.at) {
     const t = options.at.getTime();
-    if (t < Date.parse(cert.x509.validFrom) || t > Date.parse(cert.x509.validTo)) throw new Fail('certificate-expired', `The certificate is valid from ${cert.x509.validFrom} to ${cert.x509.validTo}`);
+    if (t < Date.parse(cert.x509.validFrom) || t > Date.parse(cert.x509.validTo))
+      throw new Fail(
+        'certificate-expired',
+        `The certificate is valid from ${cert.x509.validFrom} to ${cert.x509.validTo}`,
+      );
   }
 
   const signedXml = canonicalizeDocument(doc, { exclude: sig });
-  if (!eq(digest(digestAlgorithm, signedXml), digestValue)) throw new Fail('digest-mismatch', 'The document changed after it was signed (DigestValue does not match)', state('digest-mismatch', cert));
+  if (!eq(digest(digestAlgorithm, signedXml), digestValue))
+    throw new Fail(
+      'digest-mismatch',
+      'The document changed after it was signed (DigestValue does not match)',
+      state('digest-mismatch', cert),
+    );
   return {
     valid: true,
     signedXml,

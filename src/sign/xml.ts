@@ -72,7 +72,14 @@ function decodeRefs(s: string, at: number, text: string): string {
     if (!m.endsWith(';')) fail('"&" must start an entity or character reference', at, text);
     if (name.startsWith('#')) {
       const cp = name[1] === 'x' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-      const valid = /^#(x[0-9a-fA-F]+|[0-9]+)$/.test(name) && (cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff));
+      const valid =
+        /^#(x[0-9a-fA-F]+|[0-9]+)$/.test(name) &&
+        (cp === 0x9 ||
+          cp === 0xa ||
+          cp === 0xd ||
+          (cp >= 0x20 && cp <= 0xd7ff) ||
+          (cp >= 0xe000 && cp <= 0xfffd) ||
+          (cp >= 0x10000 && cp <= 0x10ffff));
       if (!valid) fail(`bad character reference ${m}`, at, text);
       return String.fromCodePoint(cp);
     }
@@ -111,7 +118,12 @@ export function parseXml(input: string): XmlDocument {
   let root: XmlElement | undefined;
   let cur: XmlElement | null = null;
   // in-scope namespace bindings: a stack of maps, one per open element that declares something
-  const scopes: Array<Map<string, string>> = [new Map([['xml', XML_NS], ['', '']])];
+  const scopes: Array<Map<string, string>> = [
+    new Map([
+      ['xml', XML_NS],
+      ['', ''],
+    ]),
+  ];
   const scopeDepth: number[] = [];
   const lookup = (prefix: string): string | undefined => {
     for (let i = scopes.length - 1; i >= 0; i--) {
@@ -132,7 +144,8 @@ export function parseXml(input: string): XmlDocument {
     if (raw.indexOf(']]>') !== -1) fail('"]]>" in text', textStart, text);
     const value = decodeRefs(raw, textStart, text);
     const last = cur.children[cur.children.length - 1];
-    if (last && last.type === 'text') cur.children[cur.children.length - 1] = { type: 'text', value: last.value + value };
+    if (last && last.type === 'text')
+      cur.children[cur.children.length - 1] = { type: 'text', value: last.value + value };
     else cur.children.push({ type: 'text', value });
   };
   const pushNode = (node: XmlNode) => {
@@ -165,7 +178,8 @@ export function parseXml(input: string): XmlDocument {
         if (e === -1) fail('unterminated CDATA section', lt, text);
         const value = text.slice(lt + 9, e);
         const last = cur.children[cur.children.length - 1];
-        if (last && last.type === 'text') cur.children[cur.children.length - 1] = { type: 'text', value: last.value + value };
+        if (last && last.type === 'text')
+          cur.children[cur.children.length - 1] = { type: 'text', value: last.value + value };
         else cur.children.push({ type: 'text', value });
         i = textStart = e + 3;
         continue;
@@ -196,7 +210,8 @@ export function parseXml(input: string): XmlDocument {
       const name = text.slice(lt + 2, j);
       while (j < n && isWs(text.charCodeAt(j))) j++;
       if (text.charCodeAt(j) !== 0x3e) fail(`bad end tag </${name}`, lt, text);
-      if (!cur || cur.qname !== name) fail(`end tag </${name}> does not match ${cur ? `<${cur.qname}>` : 'any open element'}`, lt, text);
+      if (!cur || cur.qname !== name)
+        fail(`end tag </${name}> does not match ${cur ? `<${cur.qname}>` : 'any open element'}`, lt, text);
       cur.endTagStart = lt;
       cur.end = j + 1;
       if (scopeDepth.length && scopeDepth[scopeDepth.length - 1] === depthOf(cur)) {
@@ -259,7 +274,8 @@ export function parseXml(input: string): XmlDocument {
       else if (a[0].startsWith('xmlns:')) {
         const p = a[0].slice(6);
         if (!a[1]) fail(`namespace prefix ${p} cannot be undeclared`, a[2], text);
-        if (p === 'xmlns' || (p === 'xml') !== (a[1] === XML_NS)) fail(`reserved namespace prefix or name in ${a[0]}`, a[2], text);
+        if (p === 'xmlns' || (p === 'xml') !== (a[1] === XML_NS))
+          fail(`reserved namespace prefix or name in ${a[0]}`, a[2], text);
         nsDecls.push([p, a[1]]);
       } else plain.push(a);
     }
@@ -282,7 +298,20 @@ export function parseXml(input: string): XmlDocument {
       expanded.add(key);
       attrs.push({ qname: aq, prefix: ap, local: al, ns: ans, value });
     }
-    const el: XmlElement = { type: 'element', qname, prefix, local, ns, attrs, nsDecls, children: [], parent, start: lt, endTagStart: j, end: j };
+    const el: XmlElement = {
+      type: 'element',
+      qname,
+      prefix,
+      local,
+      ns,
+      attrs,
+      nsDecls,
+      children: [],
+      parent,
+      start: lt,
+      endTagStart: j,
+      end: j,
+    };
     depths.set(el, parent ? depthOf(parent) + 1 : 0);
     pushNode(el);
     if (!parent) root = el;
@@ -324,7 +353,13 @@ function escText(s: string): string {
 /** Escapes an attribute value the way Canonical XML writes it. */
 export function escAttr(s: string): string {
   if (!/[&<"\t\n\r]/.test(s)) return s;
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;').replace(/\t/g, '&#x9;').replace(/\n/g, '&#xA;').replace(/\r/g, '&#xD;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/"/g, '&quot;')
+    .replace(/\t/g, '&#x9;')
+    .replace(/\n/g, '&#xA;')
+    .replace(/\r/g, '&#xD;');
 }
 
 /** Compares by Unicode code point (what C14N asks for), not by UTF-16 unit. */
@@ -354,7 +389,13 @@ interface C14nOptions {
   withComments?: boolean;
 }
 
-function writeElement(el: XmlElement, rendered: Map<string, string>, out: string[], opts: C14nOptions, apex: boolean): void {
+function writeElement(
+  el: XmlElement,
+  rendered: Map<string, string>,
+  out: string[],
+  opts: C14nOptions,
+  apex: boolean,
+): void {
   // Namespace axis: at the apex every in-scope binding, below it only what differs from the output parent.
   const decls: Array<[string, string]> = [];
   let childRendered = rendered;
@@ -377,10 +418,11 @@ function writeElement(el: XmlElement, rendered: Map<string, string>, out: string
     const own = new Set(attrs.filter((a) => a.ns === XML_NS).map((a) => a.local));
     const inherited: XmlAttr[] = [];
     for (let e = el.parent; e; e = e.parent) {
-      for (const a of e.attrs) if (a.ns === XML_NS && !own.has(a.local)) {
-        own.add(a.local);
-        inherited.push(a);
-      }
+      for (const a of e.attrs)
+        if (a.ns === XML_NS && !own.has(a.local)) {
+          own.add(a.local);
+          inherited.push(a);
+        }
     }
     if (inherited.length) attrs = [...attrs, ...inherited];
   }
@@ -391,7 +433,12 @@ function writeElement(el: XmlElement, rendered: Map<string, string>, out: string
   out.push('</', el.qname, '>');
 }
 
-function writeChildren(children: readonly XmlNode[], rendered: Map<string, string>, out: string[], opts: C14nOptions): void {
+function writeChildren(
+  children: readonly XmlNode[],
+  rendered: Map<string, string>,
+  out: string[],
+  opts: C14nOptions,
+): void {
   for (const c of children) {
     switch (c.type) {
       case 'text':
@@ -610,7 +657,15 @@ export function canonicalizeFast(input: string): FastCanonical | undefined {
       if (k !== -1) {
         const p = qname.slice(0, k);
         const u = scope.get(p);
-        if (k === 0 || k === qname.length - 1 || qname.indexOf(':', k + 1) !== -1 || p === 'xml' || u === undefined || u === '') return undefined;
+        if (
+          k === 0 ||
+          k === qname.length - 1 ||
+          qname.indexOf(':', k + 1) !== -1 ||
+          p === 'xml' ||
+          u === undefined ||
+          u === ''
+        )
+          return undefined;
       }
       if (names.length === 0) rootNs = new Map();
     } else {
@@ -642,7 +697,15 @@ export function canonicalizeFast(input: string): FastCanonical | undefined {
       if (k !== -1) {
         const p = qname.slice(0, k);
         const u = scope.get(p);
-        if (k === 0 || k === qname.length - 1 || qname.indexOf(':', k + 1) !== -1 || p === 'xml' || u === undefined || u === '') return undefined;
+        if (
+          k === 0 ||
+          k === qname.length - 1 ||
+          qname.indexOf(':', k + 1) !== -1 ||
+          p === 'xml' ||
+          u === undefined ||
+          u === ''
+        )
+          return undefined;
       }
       const tag: string[] = ['<', qname];
       if (rendered.length > 1) rendered.sort((a, b) => cmpCodePoints(a[0], b[0]));

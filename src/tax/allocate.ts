@@ -36,7 +36,12 @@ export function weightSum(weights: readonly Decimal[]): Decimal {
 }
 
 /** {@link allocate} with Σ weights already added up (by {@link weightSum}), for several amounts over the same lines. */
-export function allocateOver(total: Decimal, weights: readonly Decimal[], sum: Decimal, remainderLine: AllocationRemainder): Allocation {
+export function allocateOver(
+  total: Decimal,
+  weights: readonly Decimal[],
+  sum: Decimal,
+  remainderLine: AllocationRemainder,
+): Allocation {
   const n = weights.length;
   const zero = ZERO;
   if (n === 0) return { total, shares: [], remainderLine: -1, remainder: zero, basis: 'proportional' };
@@ -59,7 +64,13 @@ export function allocateOver(total: Decimal, weights: readonly Decimal[], sum: D
   shares[target] = last;
   const w = weights[target] as Decimal;
   const exactLast = basis === 'equal' ? total.div(n) : total.times(w).div(sum);
-  return { total, shares, remainderLine: target, remainder: last.minus(exactLast.toDecimalPlaces(places, Dec.ROUND_DOWN)), basis };
+  return {
+    total,
+    shares,
+    remainderLine: target,
+    remainder: last.minus(exactLast.toDecimalPlaces(places, Dec.ROUND_DOWN)),
+    basis,
+  };
 }
 
 /** Last line, or the first line with the greatest weight. */

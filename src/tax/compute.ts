@@ -113,17 +113,28 @@ const ZERO = new Dec(0);
  * is missing as a SandanError instead of a TypeError from deep inside.
  */
 function assertComputeTaxOptions(options: ComputeTaxOptions | undefined): void {
-  const hint = 'computeTax(declaration, { policy, rates }) needs a tax policy (e.g. from the ruleset in force, or DEFAULT_TAX_POLICY_2019) and a rate table';
+  const hint =
+    'computeTax(declaration, { policy, rates }) needs a tax policy (e.g. from the ruleset in force, or DEFAULT_TAX_POLICY_2019) and a rate table';
   if (options === null || typeof options !== 'object') {
-    throw new SandanError('INVALID_OPTION', `computeTax was called without options: ${hint}`, { details: { field: 'options' } });
+    throw new SandanError('INVALID_OPTION', `computeTax was called without options: ${hint}`, {
+      details: { field: 'options' },
+    });
   }
   const policy = options.policy as unknown;
   if (policy === null || typeof policy !== 'object') {
-    throw new SandanError('INVALID_OPTION', `computeTax was called without a tax policy (options.policy is ${policy === null ? 'null' : typeof policy}): ${hint}`, { details: { field: 'policy' } });
+    throw new SandanError(
+      'INVALID_OPTION',
+      `computeTax was called without a tax policy (options.policy is ${policy === null ? 'null' : typeof policy}): ${hint}`,
+      { details: { field: 'policy' } },
+    );
   }
   const rates = options.rates as unknown;
   if (rates === null || typeof rates !== 'object') {
-    throw new SandanError('INVALID_OPTION', `computeTax was called without a rate table (options.rates is ${rates === null ? 'null' : typeof rates}): ${hint}`, { details: { field: 'rates' } });
+    throw new SandanError(
+      'INVALID_OPTION',
+      `computeTax was called without a rate table (options.rates is ${rates === null ? 'null' : typeof rates}): ${hint}`,
+      { details: { field: 'rates' } },
+    );
   }
 }
 
@@ -181,7 +192,8 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
     options.annualUsed === undefined ? undefined : { used: new Dec(options.annualUsed) },
   );
   const { regime, dutiableValue: orderValue } = decision;
-  for (const f of decision.findings) issues.push(regimeIssue(f, f.code === 'single-item-full-tax' ? 'inventory.items[0]' : 'inventory'));
+  for (const f of decision.findings)
+    issues.push(regimeIssue(f, f.code === 'single-item-full-tax' ? 'inventory.items[0]' : 'inventory'));
   const factors = regimeFactors(regime, policy);
   const ex: ExplainInputs | undefined = explaining
     ? {
@@ -213,7 +225,12 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
     if ('kind' in fig) {
       if (fig.kind === 'duty-missing') issues.push(rateMissing(i, it.gcode, 'no duty'));
       else issues.push(quantityUnit(i, it, fig.units));
-      omitted.push({ gnum: it.gnum, gcode: it.gcode, dutiableValue: P, reason: fig.kind === 'duty-missing' ? 'rate-missing' : 'tax-quantity-unit' });
+      omitted.push({
+        gnum: it.gnum,
+        gcode: it.gcode,
+        dutiableValue: P,
+        reason: fig.kind === 'duty-missing' ? 'rate-missing' : 'tax-quantity-unit',
+      });
       continue;
     }
     raws.push(fig);
@@ -221,7 +238,15 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
     const cs = roundTax(fig.consumptionTax, rounding);
     const va = roundTax(fig.valueAddedTax, rounding);
     const taxTotal = add(add(add(ZERO, ct), cs), va);
-    const line: TaxLineFigures = { gnum: it.gnum, gcode: it.gcode, dutiableValue: P, customsTax: ct, consumptionTax: cs, valueAddedTax: va, taxTotal };
+    const line: TaxLineFigures = {
+      gnum: it.gnum,
+      gcode: it.gcode,
+      dutiableValue: P,
+      customsTax: ct,
+      consumptionTax: cs,
+      valueAddedTax: va,
+      taxTotal,
+    };
     if (ex !== undefined) (line as TaxLine).explain = lineExplanation(ex, i, P, resolved, fig, ct, cs, va);
     lines.push(line);
   }
@@ -346,7 +371,15 @@ function roundingRule(mode: RoundingPolicy['mode'], scale: number, scope: Roundi
 
 /** A regime finding as an issue of the duty engine. */
 function regimeIssue(f: RegimeFinding, path: string): Issue {
-  return { code: f.code, severity: f.severity, path, ruleId: 'tax/regime', message: f.message, expected: f.expected, actual: f.actual };
+  return {
+    code: f.code,
+    severity: f.severity,
+    path,
+    ruleId: 'tax/regime',
+    message: f.message,
+    expected: f.expected,
+    actual: f.actual,
+  };
 }
 
 function valueExplanation(
@@ -425,7 +458,10 @@ function noInventory(rounding: RoundingPolicy, explaining: boolean): TaxResult |
 }
 
 function rateMissing(i: number, gcode: string, what: 'no rate' | 'no duty'): Issue {
-  const zh = what === 'no rate' ? `商品编码 ${gcode} 在税率表中找不到税率` : `商品编码 ${gcode} 的税率表条目没有关税（最惠国）税率，全额征税时无法计算`;
+  const zh =
+    what === 'no rate'
+      ? `商品编码 ${gcode} 在税率表中找不到税率`
+      : `商品编码 ${gcode} 的税率表条目没有关税（最惠国）税率，全额征税时无法计算`;
   const en =
     what === 'no rate'
       ? `No rate for commodity code ${gcode} in the rate tables; the line is left out of the totals`

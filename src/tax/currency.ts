@@ -10,7 +10,9 @@ import { SandanError } from '../errors.js';
 export function convertToCny(amount: Decimal | string, customsRate: Decimal | string): Decimal {
   const a = new Dec(amount);
   const r = new Dec(customsRate);
-  if (!a.isFinite() || a.isNegative()) throw new SandanError('INVALID_OPTION', `Amount must be a non-negative number, got ${a.toString()}`);
-  if (!r.isFinite() || !r.gt(0)) throw new SandanError('INVALID_OPTION', `Customs rate must be positive, got ${r.toString()}`);
+  if (!a.isFinite() || a.isNegative())
+    throw new SandanError('INVALID_OPTION', `Amount must be a non-negative number, got ${a.toString()}`);
+  if (!r.isFinite() || !r.gt(0))
+    throw new SandanError('INVALID_OPTION', `Customs rate must be positive, got ${r.toString()}`);
   return a.times(r).toDecimalPlaces(2, Dec.ROUND_HALF_UP);
 }

@@ -48,17 +48,27 @@ export function fromTaxInclusivePrice(
   const G = new Dec(shelfPrice);
   const scale = policy.rounding.scale;
   if (!G.isFinite() || G.isNegative() || G.decimalPlaces() > scale) {
-    throw new SandanError('INVALID_OPTION', `Shelf price must be a non-negative amount with at most ${scale} places, got ${G.toString()}`);
+    throw new SandanError(
+      'INVALID_OPTION',
+      `Shelf price must be a non-negative amount with at most ${scale} places, got ${G.toString()}`,
+    );
   }
   const quantityOf: QuantityOf =
-    qty === undefined ? () => undefined : Dec.isDecimal(qty) ? () => new Dec(qty as Decimal) : (unit) => (qty as Record<string, Decimal>)[unit];
+    qty === undefined
+      ? () => undefined
+      : Dec.isDecimal(qty)
+        ? () => new Dec(qty as Decimal)
+        : (unit) => (qty as Record<string, Decimal>)[unit];
   const factors = regimeFactors(options.regime ?? 'cbec', policy);
   const step = new Dec(1).div(new Dec(10).pow(scale));
 
   const taxesAt = (P: Decimal) => {
     const raw = lineFigures(P, rate, quantityOf, factors);
     if ('kind' in raw) {
-      const why = raw.kind === 'duty-missing' ? 'the rate has no duty rate, which this regime needs' : `the rate needs a quantity in unit ${raw.units.join('/')}`;
+      const why =
+        raw.kind === 'duty-missing'
+          ? 'the rate has no duty rate, which this regime needs'
+          : `the rate needs a quantity in unit ${raw.units.join('/')}`;
       throw new SandanError('INVALID_OPTION', `Cannot split a tax-inclusive price: ${why}`);
     }
     return rounded(raw);
@@ -75,7 +85,10 @@ export function fromTaxInclusivePrice(
   let hi = G.div(step);
   let best = taxesAt(lo);
   if (best.taxTotal.gt(G)) {
-    throw new SandanError('INVALID_OPTION', `Shelf price ${G.toFixed(scale)} is below the tax due on a zero goods value (${best.taxTotal.toFixed(scale)})`);
+    throw new SandanError(
+      'INVALID_OPTION',
+      `Shelf price ${G.toFixed(scale)} is below the tax due on a zero goods value (${best.taxTotal.toFixed(scale)})`,
+    );
   }
   while (lo.lt(hi)) {
     const mid = lo.plus(hi).plus(1).div(2).floor();

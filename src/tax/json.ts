@@ -50,7 +50,12 @@ export function taxResultToJSON(result: TaxResult): TaxResultJSON {
       taxTotal: money(l.taxTotal),
       explain: l.explain,
     })),
-    omittedLines: result.omittedLines.map((l) => ({ gnum: l.gnum, gcode: l.gcode, dutiableValue: money(l.dutiableValue), reason: l.reason })),
+    omittedLines: result.omittedLines.map((l) => ({
+      gnum: l.gnum,
+      gcode: l.gcode,
+      dutiableValue: money(l.dutiableValue),
+      reason: l.reason,
+    })),
     customsTax: money(result.customsTax),
     consumptionTax: money(result.consumptionTax),
     valueAddedTax: money(result.valueAddedTax),

@@ -65,9 +65,7 @@ export interface RawLineTax {
 }
 
 /** Why a line's tax could not be computed. */
-export type LineTaxProblem =
-  | { kind: 'duty-missing' }
-  | { kind: 'quantity-unit'; units: string[] };
+export type LineTaxProblem = { kind: 'duty-missing' } | { kind: 'quantity-unit'; units: string[] };
 
 /** Regime factors: `t` on duty and `k` on CT and VAT; `reduced: false` means full rates. */
 export interface RegimeFactors {
@@ -161,7 +159,12 @@ export interface LineFigures {
  * within limits CT and VAT are × k at the end. `duty` in the bases is the duty payable.
  * Figures only: {@link explainLineTax} gives the formulas and inputs behind them.
  */
-export function lineFigures(P: Decimal, rate: TaxRate, quantityOf: QuantityOf, f: RegimeFactors): LineFigures | LineTaxProblem {
+export function lineFigures(
+  P: Decimal,
+  rate: TaxRate,
+  quantityOf: QuantityOf,
+  f: RegimeFactors,
+): LineFigures | LineTaxProblem {
   // Duty
   let duty: Decimal;
   if (f.reduced) {
@@ -251,7 +254,9 @@ export function explainLineTax(
     const c = tier.adValorem;
     let formula: string;
     if (c !== undefined && tier.perUnit !== undefined) {
-      formula = f.reduced ? '((P + duty + q × u) / (1 − c) × c + q × u) × k' : '(P + duty + q × u) / (1 − c) × c + q × u';
+      formula = f.reduced
+        ? '((P + duty + q × u) / (1 − c) × c + q × u) × k'
+        : '(P + duty + q × u) / (1 − c) × c + q × u';
       inputs.c = fmtConst(c);
     } else if (c !== undefined) {
       formula = `(P + duty) / (1 − c) × c${kSuffix}`;
@@ -276,19 +281,31 @@ export function explainLineTax(
     v: fmtConst(rate.vat),
   };
   if (f.reduced) vatInputs.k = fmtConst(k);
-  const valueAddedTax: RawTax = { value: fig.valueAddedTax, formula: `(P + duty + CT_statutory) × v${kSuffix}`, inputs: vatInputs };
+  const valueAddedTax: RawTax = {
+    value: fig.valueAddedTax,
+    formula: `(P + duty + CT_statutory) × v${kSuffix}`,
+    inputs: vatInputs,
+  };
   return { customsTax, consumptionTax, valueAddedTax };
 }
 
 /** {@link lineFigures} with the explanations of {@link explainLineTax}. */
-export function lineTax(P: Decimal, rate: TaxRate, quantityOf: QuantityOf, f: RegimeFactors): RawLineTax | LineTaxProblem {
+export function lineTax(
+  P: Decimal,
+  rate: TaxRate,
+  quantityOf: QuantityOf,
+  f: RegimeFactors,
+): RawLineTax | LineTaxProblem {
   const fig = lineFigures(P, rate, quantityOf, f);
   if ('kind' in fig) return fig;
   return { ...explainLineTax(P, rate, f, fig), ctStatutory: fig.ctStatutory, tier: fig.tier };
 }
 
 /** Regime factors from the policy. */
-export function regimeFactors(regime: Regime, policy: { cbecDutyRate: Decimal; cbecTaxFactor: Decimal }): RegimeFactors {
+export function regimeFactors(
+  regime: Regime,
+  policy: { cbecDutyRate: Decimal; cbecTaxFactor: Decimal },
+): RegimeFactors {
   return regime === 'cbec'
     ? { reduced: true, t: toDec(policy.cbecDutyRate), k: toDec(policy.cbecTaxFactor) }
     : { reduced: false, t: ONE, k: ONE };

@@ -27,7 +27,9 @@ export type AllocationRemainder = 'last-line' | 'largest-line';
  * false` (财关税〔2016〕18号): such an item goes to general trade like any order above the limit.
  * `quote` is the policy sentence, quoted in the findings.
  */
-export type SingleItemFullTax = { allowed: false; quote?: string | undefined } | { allowed: true; below: Decimal; quote?: string | undefined };
+export type SingleItemFullTax =
+  | { allowed: false; quote?: string | undefined }
+  | { allowed: true; below: Decimal; quote?: string | undefined };
 
 /**
  * Policy values for one declaration, resolved by the caller from effective-dated rulesets
@@ -105,7 +107,8 @@ export function assertTaxPolicy(policy: TaxPolicy): void {
   };
   const nonNegative = (field: keyof TaxPolicy) => {
     const v = policy[field] as unknown;
-    if (!Dec.isDecimal(v) || !(v as Decimal).isFinite() || (v as Decimal).isNegative()) fail(field, 'must be a non-negative Decimal');
+    if (!Dec.isDecimal(v) || !(v as Decimal).isFinite() || (v as Decimal).isNegative())
+      fail(field, 'must be a non-negative Decimal');
   };
   nonNegative('singleTransactionLimit');
   nonNegative('annualLimit');
@@ -115,12 +118,17 @@ export function assertTaxPolicy(policy: TaxPolicy): void {
   if (single === null || typeof single !== 'object' || typeof single.allowed !== 'boolean') {
     fail('singleItemFullTax', 'must be { allowed: false } or { allowed: true, below: Decimal }');
   }
-  if (single?.allowed === true && (!Dec.isDecimal(single.below) || !(single.below as Decimal).isFinite() || (single.below as Decimal).isNegative())) {
+  if (
+    single?.allowed === true &&
+    (!Dec.isDecimal(single.below) || !(single.below as Decimal).isFinite() || (single.below as Decimal).isNegative())
+  ) {
     fail('singleItemFullTax.below', 'must be a non-negative Decimal when allowed');
   }
   const r = policy.rounding as RoundingPolicy | undefined;
-  if (r === undefined || !(r.mode in DECIMAL_MODE)) fail('rounding.mode', "must be 'half-up', 'half-even', 'down' or 'up'");
-  if (!Number.isInteger(r?.scale) || (r?.scale ?? -1) < 0 || (r?.scale ?? 99) > 5) fail('rounding.scale', 'must be an integer 0..5');
+  if (r === undefined || !(r.mode in DECIMAL_MODE))
+    fail('rounding.mode', "must be 'half-up', 'half-even', 'down' or 'up'");
+  if (!Number.isInteger(r?.scale) || (r?.scale ?? -1) < 0 || (r?.scale ?? 99) > 5)
+    fail('rounding.scale', 'must be an integer 0..5');
   if (r?.scope !== 'line' && r?.scope !== 'order') fail('rounding.scope', "must be 'line' or 'order'");
   if (policy.allocationRemainder !== 'last-line' && policy.allocationRemainder !== 'largest-line') {
     fail('allocationRemainder', "must be 'last-line' or 'largest-line'");

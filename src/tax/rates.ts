@@ -59,16 +59,14 @@ export interface ResolvedRate {
 
 const DECIMAL_TEXT = /^\d{1,15}(\.\d{1,12})?$/;
 
-const decimalValue = z
-  .union([z.string(), z.number()])
-  .transform((v, ctx) => {
-    const text = typeof v === 'number' ? String(v) : v;
-    if (!DECIMAL_TEXT.test(text)) {
-      ctx.addIssue({ code: 'custom', message: 'expected a non-negative decimal such as "0.13"', input: v });
-      return z.NEVER;
-    }
-    return new Dec(text);
-  });
+const decimalValue = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const text = typeof v === 'number' ? String(v) : v;
+  if (!DECIMAL_TEXT.test(text)) {
+    ctx.addIssue({ code: 'custom', message: 'expected a non-negative decimal such as "0.13"', input: v });
+    return z.NEVER;
+  }
+  return new Dec(text);
+});
 
 const fraction = decimalValue.refine((d) => d.lt(1), { message: 'a rate must be below 1 (0.13 = 13 %)' });
 const unitCode = z.string().regex(/^\d{3}$/, { error: 'expected a 3-digit JGS-20 unit code such as "035"' });
@@ -97,7 +95,10 @@ const EntrySchema = z.strictObject({
   consumption: z.union([TierSchema, z.array(TierSchema).min(1)]).optional(),
   /** The id (or ids) of entries of the table's `$sources`. */
   source: SourceRefSchema.optional(),
-  asOf: z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, { error: 'expected an ISO date such as "2026-11-21"' }).optional(),
+  asOf: z
+    .string()
+    .regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, { error: 'expected an ISO date such as "2026-11-21"' })
+    .optional(),
   note: z.string().optional(),
 });
 
@@ -145,7 +146,13 @@ export function parseRateTable(json: unknown, origin = 'rate table'): RateTable 
     const { consumption, source, ...rest } = parsed.data;
     for (const id of refIds(source)) {
       if (!sources?.some((x) => x.id === id)) {
-        throw invalid(origin, [key, 'source'], sources ? `cites unknown source "${id}"; the table's $sources are ${sources.map((x) => x.id).join(', ')}` : `cites source "${id}" but the table has no $sources`);
+        throw invalid(
+          origin,
+          [key, 'source'],
+          sources
+            ? `cites unknown source "${id}"; the table's $sources are ${sources.map((x) => x.id).join(', ')}`
+            : `cites source "${id}" but the table has no $sources`,
+        );
       }
     }
     const rate: TaxRate = { ...rest, ...(source !== undefined ? { source: labelRef(source, sources) } : {}) };

@@ -65,24 +65,34 @@ const ENVELOPE_FIELDS = new Set(['guid', 'appType', 'appTime', 'appStatus']);
 
 function newGuid(env: BuildEnvironment): string {
   const id = env.newId().toUpperCase();
-  if (!GUID.test(id)) throw new SandanError('INVALID_OPTION', `newId() must return a UUID (36 characters with hyphens), got ${JSON.stringify(id)}`);
+  if (!GUID.test(id))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `newId() must return a UUID (36 characters with hyphens), got ${JSON.stringify(id)}`,
+    );
   return id;
 }
 
 function requireText(obj: Record<string, unknown>, field: string, max: number, what: string, exact = false): string {
   const v = obj[field];
   if (typeof v !== 'string' || v.length === 0 || v.length > max || (exact && v.length !== max)) {
-    throw new SandanError('INVALID_OPTION', `${what}.${field} must be a string of ${exact ? `exactly ${max}` : `1 to ${max}`} characters, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`, { details: { field: `${what}.${field}` } });
+    throw new SandanError(
+      'INVALID_OPTION',
+      `${what}.${field} must be a string of ${exact ? `exactly ${max}` : `1 to ${max}`} characters, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`,
+      { details: { field: `${what}.${field}` } },
+    );
   }
   return v;
 }
 
 /** Checks a sender profile; throws INVALID_OPTION naming every missing or bad field. */
 export function checkSenderProfile(sender: unknown): SenderProfile {
-  if (sender === null || typeof sender !== 'object') throw new SandanError('INVALID_OPTION', 'A sender profile { copCode, copName, dxpId, dxpMode? } is required');
+  if (sender === null || typeof sender !== 'object')
+    throw new SandanError('INVALID_OPTION', 'A sender profile { copCode, copName, dxpId, dxpMode? } is required');
   const s = sender as Record<string, unknown>;
   const missing = ['copCode', 'copName', 'dxpId'].filter((k) => typeof s[k] !== 'string' || s[k] === '');
-  if (missing.length) throw new SandanError('INVALID_OPTION', `The sender profile lacks ${missing.join(', ')}`, { details: { missing } });
+  if (missing.length)
+    throw new SandanError('INVALID_OPTION', `The sender profile lacks ${missing.join(', ')}`, { details: { missing } });
   const out: SenderProfile = {
     copCode: requireText(s, 'copCode', 18, 'sender'),
     copName: requireText(s, 'copName', 100, 'sender'),
@@ -106,7 +116,11 @@ function leafText(p: Particle, v: unknown): string {
   return String(v);
 }
 
-function leaves(fields: readonly Particle[], values: Record<string, unknown>, fill: Record<string, string> | undefined): XNode[] {
+function leaves(
+  fields: readonly Particle[],
+  values: Record<string, unknown>,
+  fill: Record<string, string> | undefined,
+): XNode[] {
   const out: XNode[] = [];
   for (const p of fields) {
     if (p.kind === undefined) continue;
@@ -122,10 +136,19 @@ function leaves(fields: readonly Particle[], values: Record<string, unknown>, fi
 function forbiddenCharIssues(doc: unknown, path: string, out: Issue[]): void {
   if (typeof doc === 'string') {
     if (FORBIDDEN_XML_CHAR.test(doc)) {
-      out.push({ code: 'xml-invalid-char', severity: 'error', ruleId: XML_BUILD_RULE_ID, path, message: { zh: `${path} 含有 XML 不允许的控制字符`, en: `${path} contains a control character XML does not allow` } });
+      out.push({
+        code: 'xml-invalid-char',
+        severity: 'error',
+        ruleId: XML_BUILD_RULE_ID,
+        path,
+        message: {
+          zh: `${path} 含有 XML 不允许的控制字符`,
+          en: `${path} contains a control character XML does not allow`,
+        },
+      });
     }
   } else if (Array.isArray(doc)) {
-    doc.forEach((v, i) => forbiddenCharIssues(v, `${path}[${i}]`, out));
+    for (const [i, v] of doc.entries()) forbiddenCharIssues(v, `${path}[${i}]`, out);
   } else if (doc !== null && typeof doc === 'object' && !Decimal.isDecimal(doc)) {
     for (const [k, v] of Object.entries(doc)) forbiddenCharIssues(v, path === '' ? k : `${path}.${k}`, out);
   }
@@ -143,12 +166,24 @@ function unknownFieldIssues(schema: unknown, doc: unknown, prefix: string, out: 
   for (const k of Object.keys(doc)) {
     const path = `${prefix}.${k}`;
     if (!keys.has(k)) {
-      out.push({ code: 'unknown-field', severity: 'warning', ruleId: XML_BUILD_RULE_ID, path, message: { zh: `未知字段 ${k}（${path}）：报文中没有此字段，不会写入`, en: `Unknown field ${path}: the message has no such element, so it is not written` } });
+      out.push({
+        code: 'unknown-field',
+        severity: 'warning',
+        ruleId: XML_BUILD_RULE_ID,
+        path,
+        message: {
+          zh: `未知字段 ${k}（${path}）：报文中没有此字段，不会写入`,
+          en: `Unknown field ${path}: the message has no such element, so it is not written`,
+        },
+      });
     }
   }
   const items = (doc as Record<string, unknown>).items;
-  const itemSchema = ((schema as { shape?: Record<string, unknown> }).shape?.items as { element?: unknown } | undefined)?.element;
-  if (Array.isArray(items) && itemSchema) items.forEach((item, i) => unknownFieldIssues(itemSchema, item, `${prefix}.items[${i}]`, out));
+  const itemSchema = ((schema as { shape?: Record<string, unknown> }).shape?.items as { element?: unknown } | undefined)
+    ?.element;
+  if (Array.isArray(items) && itemSchema) {
+    for (const [i, item] of items.entries()) unknownFieldIssues(itemSchema, item, `${prefix}.items[${i}]`, out);
+  }
 }
 
 const accepts: Partial<Record<BuildableType, Accept>> = {};
@@ -177,20 +212,33 @@ export function checkDocuments(type: BuildableType, documents: readonly unknown[
  * Builds the element tree of a message (before serialization). Exposed for signing, which needs
  * the tree, and for tests; most callers want {@link buildMessage}.
  */
-export function buildMessageTree<T extends BuildableType>(type: T, documents: readonly DocumentOf[T][], options: BuildOptions): XNode {
+export function buildMessageTree<T extends BuildableType>(
+  type: T,
+  documents: readonly DocumentOf[T][],
+  options: BuildOptions,
+): XNode {
   const info = BUILDABLE[type];
   const layout = documentLayout(info.schema, info.root);
   if (documents.length === 0) throw new SandanError('INVALID_OPTION', `${type} needs at least one document`);
   if (documents.length > layout.element.max) {
-    throw new SandanError('INVALID_OPTION', `${type} carries at most ${layout.element.max} document${layout.element.max === 1 ? '' : 's'} per message, got ${documents.length}; split them into several messages`);
+    throw new SandanError(
+      'INVALID_OPTION',
+      `${type} carries at most ${layout.element.max} document${layout.element.max === 1 ? '' : 's'} per message, got ${documents.length}; split them into several messages`,
+    );
   }
   const sender = checkSenderProfile(options.sender);
   const subscribers = options.subscribers ?? [];
-  if (subscribers.length > 5) throw new SandanError('INVALID_OPTION', `At most 5 subscribers (BaseSubscribe) per message, got ${subscribers.length}`);
+  if (subscribers.length > 5)
+    throw new SandanError(
+      'INVALID_OPTION',
+      `At most 5 subscribers (BaseSubscribe) per message, got ${subscribers.length}`,
+    );
   const version = options.version ?? '1.0';
-  if (version.length < 1 || version.length > 10) throw new SandanError('INVALID_OPTION', 'version must have 1 to 10 characters');
+  if (version.length < 1 || version.length > 10)
+    throw new SandanError('INVALID_OPTION', 'version must have 1 to 10 characters');
   // The XSD's only constraint on the root guid is its length; the UUID convention is a warning (buildMessage).
-  if (options.guid !== undefined && (typeof options.guid !== 'string' || options.guid.length !== 36)) throw new SandanError('INVALID_OPTION', `guid must have 36 characters (XSD), got ${JSON.stringify(options.guid)}`);
+  if (options.guid !== undefined && (typeof options.guid !== 'string' || options.guid.length !== 36))
+    throw new SandanError('INVALID_OPTION', `guid must have 36 characters (XSD), got ${JSON.stringify(options.guid)}`);
   const rootGuid = options.guid ?? newGuid(options);
   let now: string | undefined;
   const appTimeDefault = () => (now ??= beijingDateTime14(options.now()));
@@ -208,20 +256,41 @@ export function buildMessageTree<T extends BuildableType>(type: T, documents: re
     const children: XNode[] = [{ name: `ceb:${layout.head.name}`, children: head }];
     if (layout.list) {
       const items = (doc.items as Array<Record<string, unknown>> | undefined) ?? [];
-      for (const item of items) children.push({ name: `ceb:${layout.list.particle.name}`, children: leaves(layout.list.fields, item, undefined) });
+      for (const item of items)
+        children.push({
+          name: `ceb:${layout.list.particle.name}`,
+          children: leaves(layout.list.fields, item, undefined),
+        });
     }
     return { name: `ceb:${layout.element.name}`, children };
   });
 
   const rootChildren: XNode[] = [...docNodes];
-  rootChildren.push({ name: 'ceb:BaseTransfer', children: leaves(contentModel(info.schema, 'BaseTransfer'), { ...sender }, undefined) });
+  rootChildren.push({
+    name: 'ceb:BaseTransfer',
+    children: leaves(contentModel(info.schema, 'BaseTransfer'), { ...sender }, undefined),
+  });
   for (const s of subscribers) {
     if (!['ALL', 'DATA', 'RET'].includes(s.status) || !s.dxpAddress || s.dxpAddress.length > 100) {
-      throw new SandanError('INVALID_OPTION', 'A subscriber needs status ALL, DATA or RET and a dxpAddress of 1 to 100 characters');
+      throw new SandanError(
+        'INVALID_OPTION',
+        'A subscriber needs status ALL, DATA or RET and a dxpAddress of 1 to 100 characters',
+      );
     }
-    rootChildren.push({ name: 'ceb:BaseSubscribe', children: leaves(contentModel(info.schema, 'BaseSubscribe'), { dxpMode: 'DXP', ...s }, undefined) });
+    rootChildren.push({
+      name: 'ceb:BaseSubscribe',
+      children: leaves(contentModel(info.schema, 'BaseSubscribe'), { dxpMode: 'DXP', ...s }, undefined),
+    });
   }
-  return { name: `ceb:${info.root}`, attrs: [['guid', rootGuid], ['version', version], ['xmlns:ceb', CEB_NS]], children: rootChildren };
+  return {
+    name: `ceb:${info.root}`,
+    attrs: [
+      ['guid', rootGuid],
+      ['version', version],
+      ['xmlns:ceb', CEB_NS],
+    ],
+    children: rootChildren,
+  };
 }
 
 /**
@@ -231,8 +300,16 @@ export function buildMessageTree<T extends BuildableType>(type: T, documents: re
  * SandanError `INVALID_OPTION`. Messages whose XSD requires ds:Signature (CEB621/623/625/711)
  * come out unsigned: signing appends the Signature as the root's last child.
  */
-export function buildMessage<T extends BuildableType>(type: T, documents: DocumentOf[T] | readonly DocumentOf[T][], options: BuildOptions): BuildResult {
-  if (!isBuildableType(type)) throw new SandanError('INVALID_OPTION', `Cannot build ${String(type)}; buildable messages are ${Object.keys(BUILDABLE).join(', ')}`);
+export function buildMessage<T extends BuildableType>(
+  type: T,
+  documents: DocumentOf[T] | readonly DocumentOf[T][],
+  options: BuildOptions,
+): BuildResult {
+  if (!isBuildableType(type))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `Cannot build ${String(type)}; buildable messages are ${Object.keys(BUILDABLE).join(', ')}`,
+    );
   const docs = (Array.isArray(documents) ? documents : [documents]) as readonly DocumentOf[T][];
   const issues = options.validate === false ? [] : checkDocuments(type, docs);
   if (issues.some((i) => i.severity === 'error')) return { ok: false, issues };

@@ -33,7 +33,12 @@ function decode(token: string, table: Readonly<Record<string, string>>): Particl
   const m = /^(ds:)?([A-Za-z*][A-Za-z0-9]*)(\?)?(?:\*(\d+|n))?(?:=([A-Za-z0-9/]+))?(?::([dixs]))?$/.exec(token);
   if (!m) throw new Error(`bad content-model token ${token}`);
   const [, ds, name = '', opt, max, def, kind] = m;
-  const p: Particle = { name, ns: ds ? 'ds' : 'ceb', min: opt ? 0 : 1, max: max === undefined ? 1 : max === 'n' ? Infinity : Number(max) };
+  const p: Particle = {
+    name,
+    ns: ds ? 'ds' : 'ceb',
+    min: opt ? 0 : 1,
+    max: max === undefined ? 1 : max === 'n' ? Infinity : Number(max),
+  };
   if (ds) return p;
   // A name with its own table entry is a complex element defined globally (xs:element ref).
   const key = def ?? (table[name] !== undefined ? name : undefined);

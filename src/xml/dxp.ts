@@ -24,7 +24,8 @@ export interface WrapDxpOptions {
 const ROOT_NAME = /^\s*(?:<\?xml[^>]*\?>\s*)?<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)/;
 
 function checkLength(what: string, v: string, max: number): void {
-  if (v.length < 1 || v.length > max) throw new SandanError('INVALID_OPTION', `${what} must have 1 to ${max} characters, got ${JSON.stringify(v)}`);
+  if (v.length < 1 || v.length > max)
+    throw new SandanError('INVALID_OPTION', `${what} must have 1 to ${max} characters, got ${JSON.stringify(v)}`);
 }
 
 /**
@@ -33,18 +34,28 @@ function checkLength(what: string, v: string, max: number): void {
  */
 export function wrapDxp(messageXml: string, options: WrapDxpOptions): string {
   const msgType = options.msgType ?? ROOT_NAME.exec(messageXml)?.[1];
-  if (!msgType) throw new SandanError('INVALID_OPTION', 'Cannot tell the message type of the XML to wrap; pass msgType');
+  if (!msgType)
+    throw new SandanError('INVALID_OPTION', 'Cannot tell the message type of the XML to wrap; pass msgType');
   checkLength('msgType', msgType, 30);
   checkLength('senderId', options.senderId, 16);
   const schema = MESSAGE_NAMES[msgType]?.schema;
-  const receiverIds = options.receiverIds ?? (schema === 'export' ? [EXPORT_RECEIVER_ID] : schema === 'import' ? [IMPORT_RECEIVER_ID] : []);
-  if (receiverIds.length < 1 || receiverIds.length > 5) throw new SandanError('INVALID_OPTION', `A DxpMsg has 1 to 5 receivers, got ${receiverIds.length}; pass receiverIds for ${msgType}`);
+  const receiverIds =
+    options.receiverIds ??
+    (schema === 'export' ? [EXPORT_RECEIVER_ID] : schema === 'import' ? [IMPORT_RECEIVER_ID] : []);
+  if (receiverIds.length < 1 || receiverIds.length > 5)
+    throw new SandanError(
+      'INVALID_OPTION',
+      `A DxpMsg has 1 to 5 receivers, got ${receiverIds.length}; pass receiverIds for ${msgType}`,
+    );
   for (const id of receiverIds) checkLength('receiverId', id, 16);
   const copMsgId = options.copMsgId ?? options.newId();
   checkLength('copMsgId', copMsgId, 255);
   const root: XNode = {
     name: 'DxpMsg',
-    attrs: [['ver', '1.0'], ['xmlns', DXP_NS]],
+    attrs: [
+      ['ver', '1.0'],
+      ['xmlns', DXP_NS],
+    ],
     children: [
       {
         name: 'TransInfo',

@@ -1,4 +1,6 @@
-import type { LeafKind } from './content-model.js';
+import type { Issue } from '../model/issue.js';
+import { documentLayout, type LeafKind } from './content-model.js';
+import { BUILDABLE, type BuildableType } from './messages.js';
 
 /*
  * What sandan reads beyond the 2022-05 XSD (docs/xml.md, "Beyond the 2022 XSD"), as data: fields
@@ -19,6 +21,8 @@ export interface ExtensionField {
   length?: number;
   /** Allowed values, when the field is a code. */
   values?: readonly string[];
+  /** How sure the declaring ruleset is of the field; checks on an `uncertain` one only warn. */
+  confidence?: 'verified' | 'memory' | 'uncertain';
 }
 
 /** A misspelled element name and the XSD name it stands for. */
@@ -39,19 +43,142 @@ export const BEYOND_XSD: readonly ExtensionField[] = [
 ];
 
 /** Misspellings seen in public implementations, read as the XSD's name with a warning. */
-export const KNOWN_MISSPELLINGS: readonly FieldAlias[] = [{ element: 'OrderHead', alias: 'consigneeDitrict', name: 'consigneeDistrict' }];
+export const KNOWN_MISSPELLINGS: readonly FieldAlias[] = [
+  { element: 'OrderHead', alias: 'consigneeDitrict', name: 'consigneeDistrict' },
+];
 
 /** The beyond-XSD fields of an element (built-in ones, then `extra`). */
 export function extensionFieldsOf(element: string, extra: readonly ExtensionField[] = []): ExtensionField[] {
   return [...BEYOND_XSD, ...extra].filter((f) => f.element === element);
 }
 
+/** What is wrong with a value of an extension field: the `field-*` code validate uses and what was expected. */
+export interface ExtensionValueProblem {
+  code: 'field-format' | 'field-length' | 'field-too-long' | 'field-value';
+  expected: string;
+}
+
+/** How a value does not fit an extension field's type, or undefined when it fits. */
+export function checkExtensionValue(f: ExtensionField, value: string): ExtensionValueProblem | undefined {
+  if (f.kind === 'd' && !/^\d{1,14}(\.\d{1,5})?$/.test(value)) return { code: 'field-format', expected: 'a decimal (N19,5)' };
+  if (f.kind === 'i' && !/^\d{1,9}$/.test(value)) return { code: 'field-format', expected: 'an integer' };
+  if (f.length !== undefined && [...value].length !== f.length) return { code: 'field-length', expected: `exactly ${f.length} characters` };
+  if (f.maxLength !== undefined && [...value].length > f.maxLength) return { code: 'field-too-long', expected: `at most ${f.maxLength} characters` };
+  if (f.values && !f.values.includes(value)) return { code: 'field-value', expected: `one of ${f.values.join(', ')}` };
+  return undefined;
+}
+
 /** Why a value does not fit an extension field's type, or undefined when it fits. */
 export function extensionValueProblem(f: ExtensionField, value: string): string | undefined {
-  if (f.kind === 'd' && !/^\d{1,14}(\.\d{1,5})?$/.test(value)) return 'a decimal (N19,5)';
-  if (f.kind === 'i' && !/^\d{1,9}$/.test(value)) return 'an integer';
-  if (f.length !== undefined && [...value].length !== f.length) return `exactly ${f.length} characters`;
-  if (f.maxLength !== undefined && [...value].length > f.maxLength) return `at most ${f.maxLength} characters`;
-  if (f.values && !f.values.includes(value)) return `one of ${f.values.join(', ')}`;
-  return undefined;
+  return checkExtensionValue(f, value)?.expected;
+}
+
+/** The XSD elements that carry a JSON document's head fields and its `items` (e.g. OrderHead, OrderList). */
+export function documentElements(type: BuildableType): { head: string; list?: string } {
+  const info = BUILDABLE[type];
+  const layout = documentLayout(info.schema, info.root);
+  return { head: layout.head.name ?? layout.element.name, ...(layout.list && { list: layout.list.particle.name }) };
+}
+
+/** Rule ids under which {@link readJsonBeyond} reports: misspelt names, and extension values. */
+export interface BeyondRuleIds {
+  names: string;
+  values: string;
+}
+
+/** What {@link readJsonBeyond} found in one JSON document. */
+export interface JsonBeyond {
+  /** The document with misspelt names renamed (a copy when one was; else the document itself). */
+  doc: unknown;
+  issues: Issue[];
+  /** Paths of the extension fields the document carries (they are not unknown fields). */
+  extensionPaths: Set<string>;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Renames the known misspellings in one object (the fields of `element`); a copy when any was found. */
+function renameAliases(obj: Record<string, unknown>, element: string, path: string, ruleId: string, issues: Issue[]): Record<string, unknown> {
+  let out = obj;
+  for (const a of KNOWN_MISSPELLINGS) {
+    if (a.element !== element || !(a.alias in obj)) continue;
+    if (out === obj) out = { ...obj };
+    // As in parse: the correctly spelt field wins when both are present.
+    if (out[a.name] === undefined) out[a.name] = out[a.alias];
+    delete out[a.alias];
+    const p = `${path}.${a.alias}`;
+    issues.push({ code: 'field-misspelled', severity: 'warning', path: p, ruleId, message: { zh: `${a.alias} 是 ${a.name} 的误拼，已按 ${a.name} 读取（${p}）`, en: `${p}: ${a.alias} is a misspelling of ${a.name}; read as ${a.name}` } });
+  }
+  return out;
+}
+
+/** Checks the extension fields of one object (the fields of `element`) and notes their paths. */
+function checkExtensions(obj: Record<string, unknown>, fields: readonly ExtensionField[], path: string, ruleId: string, out: JsonBeyond): void {
+  for (const f of fields) {
+    const v = obj[f.name];
+    if (v === undefined) continue;
+    const p = `${path}.${f.name}`;
+    out.extensionPaths.add(p);
+    const severity = f.confidence === 'uncertain' ? 'warning' : 'error';
+    const numeric = f.kind !== 's' && typeof v === 'number' && Number.isFinite(v);
+    if (typeof v !== 'string' && !numeric) {
+      const expected = f.kind === 's' ? 'string' : 'number | string';
+      out.issues.push({ code: 'field-type', severity, path: p, ruleId, expected, actual: v === null ? 'null' : typeof v, message: { zh: `${p} 类型错误，应为 ${expected}`, en: `${p} has the wrong type: expected ${expected}` } });
+      continue;
+    }
+    const text = typeof v === 'number' ? String(v) : v;
+    const problem = checkExtensionValue(f, text);
+    if (problem) {
+      out.issues.push({ code: problem.code, severity, path: p, ruleId, expected: problem.expected, actual: JSON.stringify(text), message: { zh: `${p} 应为${problem.expected}，实际为 ${JSON.stringify(text)}`, en: `${p} should be ${problem.expected}, got ${JSON.stringify(text)}` } });
+    }
+  }
+}
+
+/**
+ * Reads what one JSON document of message `type` (at `path`, e.g. `order`) carries beyond the
+ * XSD: known misspellings are renamed to the XSD name (warning `field-misspelled`), and the
+ * values of the given extension fields are checked (`field-*` codes; a warning when the field
+ * is uncertain). Pure; the input is not changed.
+ */
+export function readJsonBeyond(type: BuildableType, doc: unknown, path: string, extensions: readonly ExtensionField[], ruleIds: BeyondRuleIds): JsonBeyond {
+  const out: JsonBeyond = { doc, issues: [], extensionPaths: new Set() };
+  if (!isRecord(doc)) return out;
+  const { head, list } = documentElements(type);
+  const renamed = renameAliases(doc, head, path, ruleIds.names, out.issues);
+  checkExtensions(renamed, extensionFieldsOf(head, extensions), `${path}`, ruleIds.values, out);
+  let result = renamed;
+  if (list && Array.isArray(renamed.items)) {
+    const lineFields = extensionFieldsOf(list, extensions);
+    const items = renamed.items.map((item: unknown, i: number) => {
+      if (!isRecord(item)) return item;
+      const r = renameAliases(item, list, `${path}.items[${i}]`, ruleIds.names, out.issues);
+      checkExtensions(r, lineFields, `${path}.items[${i}]`, ruleIds.values, out);
+      return r;
+    });
+    if (items.some((it: unknown, i: number) => it !== (renamed.items as unknown[])[i])) result = { ...renamed, items };
+  }
+  out.doc = result;
+  return out;
+}
+
+/** The declaration documents (JSON keys) and their messages. */
+const DECLARATION_DOCS: ReadonlyArray<BuildableType> = ['CEB311', 'CEB411', 'CEB511', 'CEB621'];
+
+/** {@link readJsonBeyond} over a whole declaration `{ order, payment, logistics, inventory }`. */
+export function readDeclarationBeyond(input: unknown, extensions: readonly ExtensionField[], ruleIds: BeyondRuleIds): JsonBeyond {
+  const out: JsonBeyond = { doc: input, issues: [], extensionPaths: new Set() };
+  if (!isRecord(input)) return out;
+  let result = input;
+  for (const type of DECLARATION_DOCS) {
+    const key = BUILDABLE[type].key;
+    if (!(key in input)) continue;
+    const r = readJsonBeyond(type, input[key], key, extensions, ruleIds);
+    out.issues.push(...r.issues);
+    for (const p of r.extensionPaths) out.extensionPaths.add(p);
+    if (r.doc !== input[key]) result = { ...result, [key]: r.doc };
+  }
+  out.doc = result;
+  return out;
 }

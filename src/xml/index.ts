@@ -1,10 +1,42 @@
-export { CEB_NS, DS_NS, DXP_NS, contentModel, documentLayout, type CebSchema, type DocumentLayout, type LeafKind, type Particle } from './content-model.js';
+export {
+  CEB_NS,
+  DS_NS,
+  DXP_NS,
+  contentModel,
+  documentLayout,
+  type CebSchema,
+  type DocumentLayout,
+  type LeafKind,
+  type Particle,
+} from './content-model.js';
 export * from './other-documents.js';
 export * from './messages.js';
-export { buildMessage, buildMessageTree, checkDocuments, checkSenderProfile, decimalText, type BuildEnvironment, type BuildOptions, type BuildResult, type SenderProfile, type Subscriber } from './build.js';
+export {
+  buildMessage,
+  buildMessageTree,
+  checkDocuments,
+  checkSenderProfile,
+  decimalText,
+  type BuildEnvironment,
+  type BuildOptions,
+  type BuildResult,
+  type SenderProfile,
+  type Subscriber,
+} from './build.js';
 export { serializeXml, escapeText, escapeAttr, type XNode } from './serialize.js';
 export { beijingDate8, beijingDateTime14, beijingIsoDate, beijingXsDateTime } from './time.js';
-export { parseCebXml, documentsOf, toJsonValue, type CebDocument, type CebMessage, type DxpEnvelope, type ParsedXml, type ParseNote, type ParseXmlOptions, type SignatureInfo } from './parse.js';
+export {
+  parseCebXml,
+  documentsOf,
+  toJsonValue,
+  type CebDocument,
+  type CebMessage,
+  type DxpEnvelope,
+  type ParsedXml,
+  type ParseNote,
+  type ParseXmlOptions,
+  type SignatureInfo,
+} from './parse.js';
 export { BEYOND_XSD, KNOWN_MISSPELLINGS, type ExtensionField, type FieldAlias } from './extensions.js';
 export { DEFAULT_MAX_XML_BYTES, safeXmlText } from './safety.js';
 export { parseReturnInfo, type ReturnInfo } from './return-info.js';

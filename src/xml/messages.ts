@@ -1,5 +1,14 @@
 import type { z } from 'zod';
-import { InventorySchema, LogisticsSchema, OrderSchema, PaymentSchema, type Inventory, type Logistics, type Order, type Payment } from '../model/documents.js';
+import {
+  InventorySchema,
+  LogisticsSchema,
+  OrderSchema,
+  PaymentSchema,
+  type Inventory,
+  type Logistics,
+  type Order,
+  type Payment,
+} from '../model/documents.js';
 import type { CebSchema } from './content-model.js';
 import {
   ArrivalSchema,
@@ -50,23 +59,159 @@ export interface BuildableMessage {
 
 /** The messages sandan builds, by message type. */
 export const BUILDABLE = {
-  CEB311: { root: 'CEB311Message', schema: 'import', key: 'order', zh: '电子订单', en: 'import order', documentSchema: OrderSchema, signatureRequired: false },
-  CEB411: { root: 'CEB411Message', schema: 'import', key: 'payment', zh: '支付凭证', en: 'payment voucher', documentSchema: PaymentSchema, signatureRequired: false },
-  CEB511: { root: 'CEB511Message', schema: 'import', key: 'logistics', zh: '物流运单', en: 'waybill', documentSchema: LogisticsSchema, signatureRequired: false },
-  CEB513: { root: 'CEB513Message', schema: 'import', key: 'logisticsStatus', zh: '运单状态', en: 'waybill status', documentSchema: LogisticsStatusSchema, signatureRequired: false },
-  CEB621: { root: 'CEB621Message', schema: 'import', key: 'inventory', zh: '进口清单', en: 'import inventory', documentSchema: InventorySchema, signatureRequired: true },
-  CEB623: { root: 'CEB623Message', schema: 'import', key: 'invtCancel', zh: '撤销申请单', en: 'inventory cancel', documentSchema: InvtCancelSchema, signatureRequired: true },
-  CEB625: { root: 'CEB625Message', schema: 'import', key: 'invtRefund', zh: '退货申请单', en: 'inventory refund', documentSchema: InvtRefundSchema, signatureRequired: true },
-  CEB711: { root: 'CEB711Message', schema: 'import', key: 'delivery', zh: '入库明细单', en: 'warehouse-entry detail', documentSchema: DeliverySchema, signatureRequired: true },
-  CEB303: { root: 'CEB303Message', schema: 'export', key: 'exportOrder', zh: '出口订单', en: 'export order', documentSchema: ExportOrderSchema, signatureRequired: false },
-  CEB403: { root: 'CEB403Message', schema: 'export', key: 'exportReceipts', zh: '收款单', en: 'payment receipt (export)', documentSchema: ExportReceiptsSchema, signatureRequired: false },
-  CEB505: { root: 'CEB505Message', schema: 'export', key: 'exportLogistics', zh: '出口运单', en: 'export waybill', documentSchema: ExportLogisticsSchema, signatureRequired: false },
-  CEB507: { root: 'CEB507Message', schema: 'export', key: 'arrival', zh: '运抵单', en: 'arrival', documentSchema: ArrivalSchema, signatureRequired: false },
-  CEB509: { root: 'CEB509Message', schema: 'export', key: 'departure', zh: '离境单', en: 'departure', documentSchema: DepartureSchema, signatureRequired: false },
-  CEB603: { root: 'CEB603Message', schema: 'export', key: 'exportInventory', zh: '出口清单', en: 'export inventory', documentSchema: ExportInventorySchema, signatureRequired: false },
-  CEB605: { root: 'CEB605Message', schema: 'export', key: 'exportInvtCancel', zh: '出口撤销申请单', en: 'export inventory cancel', documentSchema: ExportInvtCancelSchema, signatureRequired: false },
-  CEB607: { root: 'CEB607Message', schema: 'export', key: 'wayBill', zh: '清单总分单', en: 'master/house bill', documentSchema: WayBillSchema, signatureRequired: false },
-  CEB701: { root: 'CEB701Message', schema: 'export', key: 'summaryApply', zh: '汇总申请单', en: 'summary application', documentSchema: SummaryApplySchema, signatureRequired: false },
+  CEB311: {
+    root: 'CEB311Message',
+    schema: 'import',
+    key: 'order',
+    zh: '电子订单',
+    en: 'import order',
+    documentSchema: OrderSchema,
+    signatureRequired: false,
+  },
+  CEB411: {
+    root: 'CEB411Message',
+    schema: 'import',
+    key: 'payment',
+    zh: '支付凭证',
+    en: 'payment voucher',
+    documentSchema: PaymentSchema,
+    signatureRequired: false,
+  },
+  CEB511: {
+    root: 'CEB511Message',
+    schema: 'import',
+    key: 'logistics',
+    zh: '物流运单',
+    en: 'waybill',
+    documentSchema: LogisticsSchema,
+    signatureRequired: false,
+  },
+  CEB513: {
+    root: 'CEB513Message',
+    schema: 'import',
+    key: 'logisticsStatus',
+    zh: '运单状态',
+    en: 'waybill status',
+    documentSchema: LogisticsStatusSchema,
+    signatureRequired: false,
+  },
+  CEB621: {
+    root: 'CEB621Message',
+    schema: 'import',
+    key: 'inventory',
+    zh: '进口清单',
+    en: 'import inventory',
+    documentSchema: InventorySchema,
+    signatureRequired: true,
+  },
+  CEB623: {
+    root: 'CEB623Message',
+    schema: 'import',
+    key: 'invtCancel',
+    zh: '撤销申请单',
+    en: 'inventory cancel',
+    documentSchema: InvtCancelSchema,
+    signatureRequired: true,
+  },
+  CEB625: {
+    root: 'CEB625Message',
+    schema: 'import',
+    key: 'invtRefund',
+    zh: '退货申请单',
+    en: 'inventory refund',
+    documentSchema: InvtRefundSchema,
+    signatureRequired: true,
+  },
+  CEB711: {
+    root: 'CEB711Message',
+    schema: 'import',
+    key: 'delivery',
+    zh: '入库明细单',
+    en: 'warehouse-entry detail',
+    documentSchema: DeliverySchema,
+    signatureRequired: true,
+  },
+  CEB303: {
+    root: 'CEB303Message',
+    schema: 'export',
+    key: 'exportOrder',
+    zh: '出口订单',
+    en: 'export order',
+    documentSchema: ExportOrderSchema,
+    signatureRequired: false,
+  },
+  CEB403: {
+    root: 'CEB403Message',
+    schema: 'export',
+    key: 'exportReceipts',
+    zh: '收款单',
+    en: 'payment receipt (export)',
+    documentSchema: ExportReceiptsSchema,
+    signatureRequired: false,
+  },
+  CEB505: {
+    root: 'CEB505Message',
+    schema: 'export',
+    key: 'exportLogistics',
+    zh: '出口运单',
+    en: 'export waybill',
+    documentSchema: ExportLogisticsSchema,
+    signatureRequired: false,
+  },
+  CEB507: {
+    root: 'CEB507Message',
+    schema: 'export',
+    key: 'arrival',
+    zh: '运抵单',
+    en: 'arrival',
+    documentSchema: ArrivalSchema,
+    signatureRequired: false,
+  },
+  CEB509: {
+    root: 'CEB509Message',
+    schema: 'export',
+    key: 'departure',
+    zh: '离境单',
+    en: 'departure',
+    documentSchema: DepartureSchema,
+    signatureRequired: false,
+  },
+  CEB603: {
+    root: 'CEB603Message',
+    schema: 'export',
+    key: 'exportInventory',
+    zh: '出口清单',
+    en: 'export inventory',
+    documentSchema: ExportInventorySchema,
+    signatureRequired: false,
+  },
+  CEB605: {
+    root: 'CEB605Message',
+    schema: 'export',
+    key: 'exportInvtCancel',
+    zh: '出口撤销申请单',
+    en: 'export inventory cancel',
+    documentSchema: ExportInvtCancelSchema,
+    signatureRequired: false,
+  },
+  CEB607: {
+    root: 'CEB607Message',
+    schema: 'export',
+    key: 'wayBill',
+    zh: '清单总分单',
+    en: 'master/house bill',
+    documentSchema: WayBillSchema,
+    signatureRequired: false,
+  },
+  CEB701: {
+    root: 'CEB701Message',
+    schema: 'export',
+    key: 'summaryApply',
+    zh: '汇总申请单',
+    en: 'summary application',
+    documentSchema: SummaryApplySchema,
+    signatureRequired: false,
+  },
 } as const satisfies Record<string, BuildableMessage>;
 
 /** A message type sandan can build, e.g. `CEB621`. */
@@ -95,7 +240,7 @@ export interface DocumentOf {
 
 /** True for a message type sandan builds. */
 export function isBuildableType(t: string): t is BuildableType {
-  return Object.prototype.hasOwnProperty.call(BUILDABLE, t);
+  return Object.hasOwn(BUILDABLE, t);
 }
 
 /** Names of every message root of the two business XSDs (receipts included), by root element. */

@@ -10,7 +10,6 @@ import { amount, date8, dateTime14, digits, envelope, fixed, gcode, int, text } 
  * with the conventions of documents.ts: CEB names, amounts as N19,5, envelope optional.
  */
 
-const currency142 = z.literal('142');
 const code3 = digits(3);
 const trafMode = z.string().regex(/^[0-9A-Z]$/);
 
@@ -375,7 +374,9 @@ export const SummaryApplySchema = z.object({
 });
 
 /** Replaces the wire types of amount and integer fields with their model types (as in documents.ts). */
-type Model<T, A extends string, I extends string = never> = Omit<T, A | I> & { [K in A & keyof T]: undefined extends T[K] ? Decimal | undefined : Decimal } & {
+type Model<T, A extends string, I extends string = never> = Omit<T, A | I> & {
+  [K in A & keyof T]: undefined extends T[K] ? Decimal | undefined : Decimal;
+} & {
   [K in I & keyof T]: number;
 };
 type Lines<T, Item> = Omit<T, 'items'> & { items: Item[] };
@@ -397,11 +398,22 @@ export type ExportOrderItem = Model<z.output<typeof ExportOrderItemSchema>, 'qty
 /** An export order (CEB303) in model form. */
 export type ExportOrder = Lines<Model<z.output<typeof ExportOrderSchema>, 'goodsValue' | 'freight'>, ExportOrderItem>;
 /** An export waybill (CEB505) in model form. */
-export type ExportLogistics = Model<z.output<typeof ExportLogisticsSchema>, 'freight' | 'insuredFee' | 'grossWeight', 'packNo'>;
+export type ExportLogistics = Model<
+  z.output<typeof ExportLogisticsSchema>,
+  'freight' | 'insuredFee' | 'grossWeight',
+  'packNo'
+>;
 /** An export inventory line in model form. */
-export type ExportInventoryItem = Model<z.output<typeof ExportInventoryItemSchema>, 'qty' | 'qty1' | 'qty2' | 'price' | 'totalPrice', 'gnum'>;
+export type ExportInventoryItem = Model<
+  z.output<typeof ExportInventoryItemSchema>,
+  'qty' | 'qty1' | 'qty2' | 'price' | 'totalPrice',
+  'gnum'
+>;
 /** An export inventory (CEB603) in model form. */
-export type ExportInventory = Lines<Model<z.output<typeof ExportInventorySchema>, 'freight' | 'insuredFee' | 'grossWeight' | 'netWeight', 'packNo'>, ExportInventoryItem>;
+export type ExportInventory = Lines<
+  Model<z.output<typeof ExportInventorySchema>, 'freight' | 'insuredFee' | 'grossWeight' | 'netWeight', 'packNo'>,
+  ExportInventoryItem
+>;
 /** An export payment receipt (CEB403) in model form. */
 export type ExportReceipts = Model<z.output<typeof ExportReceiptsSchema>, 'charge'>;
 /** An arrival line in model form. */
@@ -421,4 +433,7 @@ export type WayBill = Lines<Model<z.output<typeof WayBillSchema>, 'grossWeight',
 /** A summary application line in model form. */
 export type SummaryApplyItem = z.output<typeof SummaryApplyItemSchema>;
 /** A summary application (CEB701) in model form. */
-export type SummaryApply = Lines<Model<z.output<typeof SummaryApplySchema>, never, 'msgCount' | 'msgSeqNo'>, SummaryApplyItem>;
+export type SummaryApply = Lines<
+  Model<z.output<typeof SummaryApplySchema>, never, 'msgCount' | 'msgSeqNo'>,
+  SummaryApplyItem
+>;

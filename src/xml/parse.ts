@@ -4,7 +4,16 @@ import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import { SandanError } from '../errors.js';
 import type { Issue } from '../model/issue.js';
 import { Dec } from '../model/primitives.js';
-import { CEB_NS, contentModel, documentLayout, DS_NS, DXP_NS, hasModel, type CebSchema, type Particle } from './content-model.js';
+import {
+  CEB_NS,
+  contentModel,
+  documentLayout,
+  DS_NS,
+  DXP_NS,
+  hasModel,
+  type CebSchema,
+  type Particle,
+} from './content-model.js';
 import { xmlIssue } from './issues.js';
 import { BUILDABLE, MESSAGE_NAMES, type BuildableType, type DocumentOf } from './messages.js';
 import { parseReturnInfo, type ReturnInfo } from './return-info.js';
@@ -110,8 +119,14 @@ const parser = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
 });
-const innerXml = new XMLBuilder({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', processEntities: false, cdataPropName: '#cdata', suppressEmptyNode: true });
-
+const innerXml = new XMLBuilder({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  processEntities: false,
+  cdataPropName: '#cdata',
+  suppressEmptyNode: true,
+});
 
 function tagOf(n: Node): string | undefined {
   for (const k in n) if (k !== ':@') return k;
@@ -202,7 +217,15 @@ class Reader {
       if (alias && p) {
         const v = this.leaf(p, c, `${path}.${c.local}`);
         if (v !== undefined && out[p.name] === undefined) out[p.name] = v;
-        this.issues.push(xmlIssue('field-misspelled', 'warning', `${path}.${c.local}`, `${c.local} 是 ${p.name} 的误拼，已按 ${p.name} 读取`, `${c.local} is a misspelling of ${p.name}; read as ${p.name}`));
+        this.issues.push(
+          xmlIssue(
+            'field-misspelled',
+            'warning',
+            `${path}.${c.local}`,
+            `${c.local} 是 ${p.name} 的误拼，已按 ${p.name} 读取`,
+            `${c.local} is a misspelling of ${p.name}; read as ${p.name}`,
+          ),
+        );
         return;
       }
       const x = extensionFieldsOf(el.local, this.extensions).find((f) => f.name === c.local);
@@ -211,9 +234,25 @@ class Reader {
         const v = this.leaf({ name: x.name, ns: 'ceb', min: 0, max: 1, kind: x.kind }, c, cpath);
         if (v === undefined) return;
         const problem = extensionValueProblem(x, typeof v === 'string' ? v : String(v));
-        if (problem) this.issues.push(xmlIssue('xml-value', 'error', cpath, `${cpath} 应为${problem}，实际为 ${JSON.stringify(String(v))}`, `${cpath} should be ${problem}, got ${JSON.stringify(String(v))}`));
+        if (problem)
+          this.issues.push(
+            xmlIssue(
+              'xml-value',
+              'error',
+              cpath,
+              `${cpath} 应为${problem}，实际为 ${JSON.stringify(String(v))}`,
+              `${cpath} should be ${problem}, got ${JSON.stringify(String(v))}`,
+            ),
+          );
         out[x.name] = v;
-        this.notes.push({ code: 'beyond-xsd', path: cpath, message: { zh: `${c.local} 不在 2022 版 XSD 的 ${el.local} 中，已读取并保留`, en: `${c.local} is not in the 2022 XSD's ${el.local}; read and kept` } });
+        this.notes.push({
+          code: 'beyond-xsd',
+          path: cpath,
+          message: {
+            zh: `${c.local} 不在 2022 版 XSD 的 ${el.local} 中，已读取并保留`,
+            en: `${c.local} is not in the 2022 XSD's ${el.local}; read and kept`,
+          },
+        });
         return;
       }
     }
@@ -222,25 +261,58 @@ class Reader {
 
   unknown(el: El, path: string, where: string): void {
     const name = el.ns === undefined ? el.qname : `{${el.ns}}${el.local}`;
-    this.issues.push(xmlIssue('xml-unknown-element', 'warning', `${path}.${el.local}`, `未知元素 ${name}（在 ${where} 中）：XSD 中没有此元素，已忽略其内容`, `Unknown element ${name} in ${where}: the XSD has no such element; its content was not read`));
+    this.issues.push(
+      xmlIssue(
+        'xml-unknown-element',
+        'warning',
+        `${path}.${el.local}`,
+        `未知元素 ${name}（在 ${where} 中）：XSD 中没有此元素，已忽略其内容`,
+        `Unknown element ${name} in ${where}: the XSD has no such element; its content was not read`,
+      ),
+    );
   }
 
   /** Reads a leaf's text as its XSD type; bad values stay strings and are reported. */
   leaf(p: Particle, el: El, path: string): unknown {
     const { text, hasElements } = textOf(el);
-    if (hasElements) this.issues.push(xmlIssue('xml-unexpected-children', 'error', path, `${path} 应为文本，却含有子元素`, `${path} should hold text but has child elements`));
+    if (hasElements)
+      this.issues.push(
+        xmlIssue(
+          'xml-unexpected-children',
+          'error',
+          path,
+          `${path} 应为文本，却含有子元素`,
+          `${path} should hold text but has child elements`,
+        ),
+      );
     if (p.kind === 'd') {
       const t = text.trim();
       if (t === '') return undefined;
       if (DECIMAL.test(t)) return new Dec(t);
-      this.issues.push(xmlIssue('xml-value', 'error', path, `${path} 应为十进制数，实际为 ${JSON.stringify(text)}`, `${path} should be a decimal, got ${JSON.stringify(text)}`));
+      this.issues.push(
+        xmlIssue(
+          'xml-value',
+          'error',
+          path,
+          `${path} 应为十进制数，实际为 ${JSON.stringify(text)}`,
+          `${path} should be a decimal, got ${JSON.stringify(text)}`,
+        ),
+      );
       return text;
     }
     if (p.kind === 'i') {
       const t = text.trim();
       if (t === '') return undefined;
       if (INT.test(t) && Math.abs(Number(t)) <= 2147483647) return Number(t);
-      this.issues.push(xmlIssue('xml-value', 'error', path, `${path} 应为整数，实际为 ${JSON.stringify(text)}`, `${path} should be an integer, got ${JSON.stringify(text)}`));
+      this.issues.push(
+        xmlIssue(
+          'xml-value',
+          'error',
+          path,
+          `${path} 应为整数，实际为 ${JSON.stringify(text)}`,
+          `${path} should be an integer, got ${JSON.stringify(text)}`,
+        ),
+      );
       return text;
     }
     if (p.kind === 'x') return innerXml.build(childNodes(el));
@@ -261,7 +333,15 @@ class Reader {
       const cpath = `${path}.${c.local}`;
       if (p.kind !== undefined) {
         if (seen.has(p.name) && p.max === 1) {
-          this.issues.push(xmlIssue('xml-duplicate-element', 'error', cpath, `${c.local} 重复出现，只读取第一个`, `${c.local} appears more than once; the first one was read`));
+          this.issues.push(
+            xmlIssue(
+              'xml-duplicate-element',
+              'error',
+              cpath,
+              `${c.local} 重复出现，只读取第一个`,
+              `${c.local} appears more than once; the first one was read`,
+            ),
+          );
           continue;
         }
         seen.add(p.name);
@@ -275,7 +355,15 @@ class Reader {
     }
     for (const p of particles) {
       if (p.min > 0 && p.kind !== undefined && out[p.name] === undefined) {
-        this.issues.push(xmlIssue('xml-missing-element', 'error', `${path}.${p.name}`, `缺少必填元素 ${p.name}（在 ${el.local} 中）`, `Required element ${p.name} is missing from ${el.local}`));
+        this.issues.push(
+          xmlIssue(
+            'xml-missing-element',
+            'error',
+            `${path}.${p.name}`,
+            `缺少必填元素 ${p.name}（在 ${el.local} 中）`,
+            `Required element ${p.name} is missing from ${el.local}`,
+          ),
+        );
       }
     }
     return out;
@@ -320,7 +408,16 @@ function readDocument(r: Reader, schema: CebSchema, root: string, el: El, path: 
   const wrapper = contentModel(schema, layout.element.def!);
   const parts = r.fields(el, wrapper, path);
   const head = parts[layout.head.name] as Record<string, unknown> | undefined;
-  if (!head) r.issues.push(xmlIssue('xml-missing-element', 'error', `${path}.${layout.head.name}`, `缺少 ${layout.head.name}`, `${layout.head.name} is missing`));
+  if (!head)
+    r.issues.push(
+      xmlIssue(
+        'xml-missing-element',
+        'error',
+        `${path}.${layout.head.name}`,
+        `缺少 ${layout.head.name}`,
+        `${layout.head.name} is missing`,
+      ),
+    );
   const doc: CebDocument = { ...(head ?? {}) };
   if (layout.list) doc.items = (parts[layout.list.particle.name] as unknown[] | undefined) ?? [];
   return finishDocument(doc);
@@ -332,13 +429,16 @@ function finishDocument(doc: CebDocument): CebDocument {
 }
 
 // Markup in document order: CDATA, comment, PI, or a start/end/empty tag (attribute values may hold '>').
-const MARKUP = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<(\/?)([A-Za-z_][\w.:-]*)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>|<|&(?!(?:#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);)/g;
+const MARKUP =
+  /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<(\/?)([A-Za-z_][\w.:-]*)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>|<|&(?!(?:#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);)/g;
 
 function malformed(text: string, index: number, why: string): never {
   const before = text.slice(0, index);
   const line = before.split('\n').length;
   const col = index - before.lastIndexOf('\n');
-  throw new SandanError('XML_MALFORMED', `The XML is not well-formed (line ${line}, column ${col}): ${why}`, { details: { line, col } });
+  throw new SandanError('XML_MALFORMED', `The XML is not well-formed (line ${line}, column ${col}): ${why}`, {
+    details: { line, col },
+  });
 }
 
 /**
@@ -358,7 +458,12 @@ function checkWellFormed(text: string): void {
     }
     if (m[1] === '/') {
       const open = stack.pop();
-      if (open !== name) malformed(text, m.index, open === undefined ? `closing tag </${name}> without a start tag` : `</${name}> closes <${open}>`);
+      if (open !== name)
+        malformed(
+          text,
+          m.index,
+          open === undefined ? `closing tag </${name}> without a start tag` : `</${name}> closes <${open}>`,
+        );
     } else {
       if (stack.length === 0 && ++roots > 1) malformed(text, m.index, 'more than one root element');
       if (m[4] !== '/') stack.push(name);
@@ -374,11 +479,16 @@ function parseTree(text: string): Node[] {
 
 function rootElement(nodes: Node[]): El {
   const roots = nodes.map((n) => toEl(n, new Map())).filter((e): e is El => e !== undefined);
-  if (roots.length !== 1) throw new SandanError('XML_MALFORMED', `An XML document has exactly one root element, found ${roots.length}`);
+  if (roots.length !== 1)
+    throw new SandanError('XML_MALFORMED', `An XML document has exactly one root element, found ${roots.length}`);
   return roots[0]!;
 }
 
-function readCeb(root: El, name: { schema: CebSchema; zh: string; en: string }, extensions?: readonly ExtensionField[]): CebMessage {
+function readCeb(
+  root: El,
+  name: { schema: CebSchema; zh: string; en: string },
+  extensions?: readonly ExtensionField[],
+): CebMessage {
   const schema = name.schema;
   const r = new Reader(schema, extensions);
   const msg: CebMessage = {
@@ -392,8 +502,26 @@ function readCeb(root: El, name: { schema: CebSchema; zh: string; en: string }, 
     documents: [],
     issues: r.issues,
   };
-  if (!msg.guid) r.issues.push(xmlIssue('xml-missing-attribute', 'error', 'guid', `根元素缺少 guid 属性`, 'The root element has no guid attribute'));
-  if (!msg.version) r.issues.push(xmlIssue('xml-missing-attribute', 'error', 'version', `根元素缺少 version 属性`, 'The root element has no version attribute'));
+  if (!msg.guid)
+    r.issues.push(
+      xmlIssue(
+        'xml-missing-attribute',
+        'error',
+        'guid',
+        `根元素缺少 guid 属性`,
+        'The root element has no guid attribute',
+      ),
+    );
+  if (!msg.version)
+    r.issues.push(
+      xmlIssue(
+        'xml-missing-attribute',
+        'error',
+        'version',
+        `根元素缺少 version 属性`,
+        'The root element has no version attribute',
+      ),
+    );
   const particles = contentModel(schema, root.local);
   const docParticle = particles[0]!;
   for (const c of childElements(root)) {
@@ -402,12 +530,26 @@ function readCeb(root: El, name: { schema: CebSchema; zh: string; en: string }, 
       msg.documents.push(readDocument(r, schema, root.local, c, `documents[${idx}]`));
     } else if (c.ns === CEB_NS && c.local === 'BaseTransfer' && particles.some((p) => p.name === 'BaseTransfer')) {
       if (msg.baseTransfer) {
-        r.issues.push(xmlIssue('xml-duplicate-element', 'error', 'baseTransfer', 'BaseTransfer 重复出现，只读取第一个', 'BaseTransfer appears more than once; the first one was read'));
+        r.issues.push(
+          xmlIssue(
+            'xml-duplicate-element',
+            'error',
+            'baseTransfer',
+            'BaseTransfer 重复出现，只读取第一个',
+            'BaseTransfer appears more than once; the first one was read',
+          ),
+        );
         continue;
       }
       msg.baseTransfer = r.fields(c, contentModel(schema, 'BaseTransfer'), 'baseTransfer') as Record<string, string>;
     } else if (c.ns === CEB_NS && c.local === 'BaseSubscribe' && particles.some((p) => p.name === 'BaseSubscribe')) {
-      (msg.baseSubscribe ??= []).push(r.fields(c, contentModel(schema, 'BaseSubscribe'), `baseSubscribe[${msg.baseSubscribe?.length ?? 0}]`) as Record<string, string>);
+      (msg.baseSubscribe ??= []).push(
+        r.fields(
+          c,
+          contentModel(schema, 'BaseSubscribe'),
+          `baseSubscribe[${msg.baseSubscribe?.length ?? 0}]`,
+        ) as Record<string, string>,
+      );
     } else if (c.ns === CEB_NS && c.local === 'ExtendMessage' && particles.some((p) => p.name === 'ExtendMessage')) {
       msg.extendMessage = r.fields(c, contentModel(schema, 'ExtendMessage'), 'extendMessage') as { message: string };
       const m = msg.extendMessage as unknown as Record<string, unknown>;
@@ -420,12 +562,41 @@ function readCeb(root: El, name: { schema: CebSchema; zh: string; en: string }, 
     }
   }
   const docMax = docParticle.max;
-  if (msg.documents.length === 0) r.issues.push(xmlIssue('xml-missing-element', 'error', docParticle.name, `报文中没有 ${docParticle.name}`, `The message has no ${docParticle.name}`));
-  if (msg.documents.length > docMax) r.issues.push(xmlIssue('xml-too-many', 'error', docParticle.name, `${docParticle.name} 最多 ${docMax} 个，实际 ${msg.documents.length} 个`, `At most ${docMax} ${docParticle.name} per message, got ${msg.documents.length}`));
+  if (msg.documents.length === 0)
+    r.issues.push(
+      xmlIssue(
+        'xml-missing-element',
+        'error',
+        docParticle.name,
+        `报文中没有 ${docParticle.name}`,
+        `The message has no ${docParticle.name}`,
+      ),
+    );
+  if (msg.documents.length > docMax)
+    r.issues.push(
+      xmlIssue(
+        'xml-too-many',
+        'error',
+        docParticle.name,
+        `${docParticle.name} 最多 ${docMax} 个，实际 ${msg.documents.length} 个`,
+        `At most ${docMax} ${docParticle.name} per message, got ${msg.documents.length}`,
+      ),
+    );
   const needsTransfer = particles.some((p) => p.name === 'BaseTransfer' && p.min > 0);
-  if (needsTransfer && !msg.baseTransfer) r.issues.push(xmlIssue('xml-missing-element', 'error', 'baseTransfer', '缺少 BaseTransfer', 'BaseTransfer is missing'));
+  if (needsTransfer && !msg.baseTransfer)
+    r.issues.push(
+      xmlIssue('xml-missing-element', 'error', 'baseTransfer', '缺少 BaseTransfer', 'BaseTransfer is missing'),
+    );
   if (particles.some((p) => p.ns === 'ds' && p.min > 0) && !msg.signature) {
-    r.issues.push(xmlIssue('signature-missing', 'warning', 'Signature', `${root.local} 必须加签（ds:Signature）后才能发送`, `${root.local} must be signed (ds:Signature) before it is sent`));
+    r.issues.push(
+      xmlIssue(
+        'signature-missing',
+        'warning',
+        'Signature',
+        `${root.local} 必须加签（ds:Signature）后才能发送`,
+        `${root.local} must be signed (ds:Signature) before it is sent`,
+      ),
+    );
   }
   if (r.notes.length) msg.notes = r.notes;
   return msg;
@@ -435,8 +606,23 @@ const TRANS_INFO = ['CopMsgId', 'SenderId', 'ReceiverIds', 'CreatTime', 'MsgType
 
 function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
   const issues: Issue[] = [];
-  const env: DxpEnvelope = { kind: 'dxp', ver: attr(root, 'ver') ?? '', transInfo: { copMsgId: '', senderId: '', receiverIds: [], creatTime: '', msgType: '' }, data: '', issues };
-  const unknown = (c: El, where: string) => issues.push(xmlIssue('xml-unknown-element', 'warning', `${where}.${c.local}`, `未知元素 ${c.qname}（在 ${where} 中）`, `Unknown element ${c.qname} in ${where}`));
+  const env: DxpEnvelope = {
+    kind: 'dxp',
+    ver: attr(root, 'ver') ?? '',
+    transInfo: { copMsgId: '', senderId: '', receiverIds: [], creatTime: '', msgType: '' },
+    data: '',
+    issues,
+  };
+  const unknown = (c: El, where: string) =>
+    issues.push(
+      xmlIssue(
+        'xml-unknown-element',
+        'warning',
+        `${where}.${c.local}`,
+        `未知元素 ${c.qname}（在 ${where} 中）`,
+        `Unknown element ${c.qname} in ${where}`,
+      ),
+    );
   let sawData = false;
   for (const c of childElements(root)) {
     if (c.ns === DS_NS && c.local === 'Signature') env.signature = signatureInfo(c);
@@ -460,7 +646,8 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
     } else if (c.local === 'AddInfo') {
       const add: Record<string, unknown> = {};
       for (const a of childElements(c)) {
-        if (a.local === 'BizKey') add.bizKey = childElements(a).map((k) => ({ name: attr(k, 'name'), value: textOf(k).text }));
+        if (a.local === 'BizKey')
+          add.bizKey = childElements(a).map((k) => ({ name: attr(k, 'name'), value: textOf(k).text }));
         else if (a.local === 'IsText') add.isText = { encode: attr(a, 'Encode') };
         else add[`${a.local[0]!.toLowerCase()}${a.local.slice(1)}`] = textOf(a).text;
       }
@@ -470,7 +657,10 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
   for (const k of TRANS_INFO) {
     const key = `${k[0]!.toLowerCase()}${k.slice(1)}` as keyof DxpEnvelope['transInfo'];
     const v = env.transInfo[key];
-    if (v === '' || (Array.isArray(v) && v.length === 0)) issues.push(xmlIssue('xml-missing-element', 'error', `TransInfo.${k}`, `TransInfo 缺少 ${k}`, `TransInfo has no ${k}`));
+    if (v === '' || (Array.isArray(v) && v.length === 0))
+      issues.push(
+        xmlIssue('xml-missing-element', 'error', `TransInfo.${k}`, `TransInfo 缺少 ${k}`, `TransInfo has no ${k}`),
+      );
   }
   if (!sawData) issues.push(xmlIssue('xml-missing-element', 'error', 'Data', 'DxpMsg 缺少 Data', 'DxpMsg has no Data'));
   else if (!/^[A-Za-z0-9+/]*={0,2}$/.test(env.data) || env.data.length % 4 !== 0) {
@@ -480,21 +670,42 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
     try {
       env.payload = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {
-      issues.push(xmlIssue('xml-value', 'error', 'Data', 'Data 解码后不是 UTF-8 文本', 'Data does not decode to UTF-8 text'));
+      issues.push(
+        xmlIssue('xml-value', 'error', 'Data', 'Data 解码后不是 UTF-8 文本', 'Data does not decode to UTF-8 text'),
+      );
     }
     if (env.payload !== undefined && /^\s*(<\?xml|<)/.test(env.payload.replace(/^\uFEFF/, ''))) {
       try {
         const inner = parseCebXml(env.payload, opts);
         if (inner.kind === 'ceb') env.message = inner;
-        else issues.push(xmlIssue('xml-nested-dxp', 'error', 'Data', 'Data 中又是一个 DxpMsg', 'Data holds another DxpMsg'));
+        else
+          issues.push(
+            xmlIssue('xml-nested-dxp', 'error', 'Data', 'Data 中又是一个 DxpMsg', 'Data holds another DxpMsg'),
+          );
       } catch (e) {
         const m = e instanceof Error ? e.message : String(e);
-        issues.push(xmlIssue('xml-payload', 'error', 'Data', `Data 中的报文无法读取：${m}`, `The message in Data cannot be read: ${m}`));
+        issues.push(
+          xmlIssue(
+            'xml-payload',
+            'error',
+            'Data',
+            `Data 中的报文无法读取：${m}`,
+            `The message in Data cannot be read: ${m}`,
+          ),
+        );
       }
     }
   }
   if (env.message && env.transInfo.msgType && env.transInfo.msgType !== env.message.root) {
-    issues.push(xmlIssue('dxp-msgtype-mismatch', 'warning', 'TransInfo.MsgType', `MsgType ${env.transInfo.msgType} 与报文 ${env.message.root} 不符`, `MsgType ${env.transInfo.msgType} does not match the message ${env.message.root}`));
+    issues.push(
+      xmlIssue(
+        'dxp-msgtype-mismatch',
+        'warning',
+        'TransInfo.MsgType',
+        `MsgType ${env.transInfo.msgType} 与报文 ${env.message.root} 不符`,
+        `MsgType ${env.transInfo.msgType} does not match the message ${env.message.root}`,
+      ),
+    );
   }
   return env;
 }
@@ -516,7 +727,15 @@ export function parseCebXml(input: string | Uint8Array, options: ParseXmlOptions
   const alias = MESSAGE_NAMES[`${root.local}Message`];
   if (alias && root.ns === CEB_NS && /^CEB\d{3}$/.test(root.local)) {
     const msg = readCeb({ ...root, local: `${root.local}Message` }, alias, options.extensions);
-    msg.issues.unshift(xmlIssue('xml-root-name', 'warning', '', `根元素应为 ${root.local}Message，实际为 ${root.local}`, `The root element should be ${root.local}Message, not ${root.local}`));
+    msg.issues.unshift(
+      xmlIssue(
+        'xml-root-name',
+        'warning',
+        '',
+        `根元素应为 ${root.local}Message，实际为 ${root.local}`,
+        `The root element should be ${root.local}Message, not ${root.local}`,
+      ),
+    );
     return msg;
   }
   if (options.lenient && !root.ns && !root.qname.includes(':') && name && hasModel(name.schema, root.local)) {
@@ -524,13 +743,29 @@ export function parseCebXml(input: string | Uint8Array, options: ParseXmlOptions
     const scope = new Map(withDecls(root.node, new Map()));
     scope.set('', CEB_NS);
     const msg = readCeb({ ...root, ns: CEB_NS, scope }, name, options.extensions);
-    msg.issues.unshift(xmlIssue('xml-no-namespace', 'warning', '', `${root.local} 没有命名空间（应为 ${CEB_NS}）：按宽松模式读取`, `${root.local} is in no namespace (it should be in ${CEB_NS}); read leniently`));
+    msg.issues.unshift(
+      xmlIssue(
+        'xml-no-namespace',
+        'warning',
+        '',
+        `${root.local} 没有命名空间（应为 ${CEB_NS}）：按宽松模式读取`,
+        `${root.local} is in no namespace (it should be in ${CEB_NS}); read leniently`,
+      ),
+    );
     return msg;
   }
   const ns = root.ns === undefined ? 'no namespace' : `namespace ${root.ns}`;
-  const lenientHint = name && !root.ns && !options.lenient ? '; the lenient option (parse --lenient) reads one in no namespace with a warning' : '';
-  const hint = name || root.local === 'DxpMsg' ? ` (a ${root.local} must be in namespace ${root.local === 'DxpMsg' ? DXP_NS : CEB_NS}${lenientHint})` : '; sandan reads CEB3xx–9xx messages and DxpMsg';
-  throw new SandanError('XML_UNKNOWN_ROOT', `Unknown root element ${root.qname} in ${ns}${hint}`, { details: { root: root.qname, namespace: root.ns } });
+  const lenientHint =
+    name && !root.ns && !options.lenient
+      ? '; the lenient option (parse --lenient) reads one in no namespace with a warning'
+      : '';
+  const hint =
+    name || root.local === 'DxpMsg'
+      ? ` (a ${root.local} must be in namespace ${root.local === 'DxpMsg' ? DXP_NS : CEB_NS}${lenientHint})`
+      : '; sandan reads CEB3xx–9xx messages and DxpMsg';
+  throw new SandanError('XML_UNKNOWN_ROOT', `Unknown root element ${root.qname} in ${ns}${hint}`, {
+    details: { root: root.qname, namespace: root.ns },
+  });
 }
 
 /**
@@ -540,7 +775,10 @@ export function parseCebXml(input: string | Uint8Array, options: ParseXmlOptions
 export function documentsOf<T extends BuildableType>(message: ParsedXml, type: T): DocumentOf[T][] {
   const msg = message.kind === 'dxp' ? message.message : message;
   if (!msg || msg.root !== BUILDABLE[type].root) {
-    throw new SandanError('INVALID_OPTION', `Expected a ${BUILDABLE[type].root}, got ${msg?.root ?? 'a DxpMsg without a CEB message'}`);
+    throw new SandanError(
+      'INVALID_OPTION',
+      `Expected a ${BUILDABLE[type].root}, got ${msg?.root ?? 'a DxpMsg without a CEB message'}`,
+    );
   }
   return msg.documents as unknown as DocumentOf[T][];
 }

@@ -65,7 +65,11 @@ let catalogue: ReceiptCatalogue | undefined;
 export function receiptCatalogue(): ReceiptCatalogue {
   if (catalogue) return catalogue;
   const r = ReceiptCatalogueSchema.safeParse(data);
-  if (!r.success) throw new SandanError('RULESET_INVALID', `rulesets/receipts.json: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new SandanError(
+      'RULESET_INVALID',
+      `rulesets/receipts.json: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   catalogue = r.data;
   return catalogue;
 }

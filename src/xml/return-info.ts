@@ -36,6 +36,8 @@ export function parseReturnInfo(text: string): ReturnInfo {
   const rest = text.slice(m[0].length);
   const groups = rest.split(/\]\s*,\s*\[/);
   const desc = (groups.length === 1 ? (groups[0] ?? '').replace(/\]\s*$/, '') : (groups[0] ?? '')).trim();
-  const details = groups.slice(1).flatMap((g, i, all) => detailPairs(i === all.length - 1 ? g.replace(/\]\s*$/, '') : g));
+  const details = groups
+    .slice(1)
+    .flatMap((g, i, all) => detailPairs(i === all.length - 1 ? g.replace(/\]\s*$/, '') : g));
   return { code, desc, details };
 }

@@ -16,7 +16,10 @@ export function safeXmlText(input: string | Uint8Array, maxBytes: number = DEFAU
   const size = typeof input === 'string' ? input.length : input.byteLength;
   // A string's length is a lower bound of its UTF-8 size; count exactly only when it could matter.
   const bytes = typeof input === 'string' && size * 3 > maxBytes ? Buffer.byteLength(input, 'utf8') : size;
-  if (bytes > maxBytes) throw new SandanError('XML_TOO_LARGE', `The XML input has ${bytes} bytes, more than the limit of ${maxBytes}`, { details: { bytes, maxBytes } });
+  if (bytes > maxBytes)
+    throw new SandanError('XML_TOO_LARGE', `The XML input has ${bytes} bytes, more than the limit of ${maxBytes}`, {
+      details: { bytes, maxBytes },
+    });
   let text: string;
   if (typeof input === 'string') text = input;
   else {
@@ -29,11 +32,17 @@ export function safeXmlText(input: string | Uint8Array, maxBytes: number = DEFAU
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const enc = DECLARED_ENCODING.exec(text)?.[1];
   if (enc !== undefined && !/^utf-?8$/i.test(enc)) {
-    throw new SandanError('XML_MALFORMED', `The XML declares encoding ${enc}; CEB messages are UTF-8 (convert the file first)`);
+    throw new SandanError(
+      'XML_MALFORMED',
+      `The XML declares encoding ${enc}; CEB messages are UTF-8 (convert the file first)`,
+    );
   }
   const unsafe = UNSAFE.exec(text);
   if (unsafe) {
-    throw new SandanError('XML_UNSAFE', `The XML contains a <!${unsafe[1]!.toUpperCase()} declaration; DTDs, entity declarations and external references are refused (CEB messages never use them)`);
+    throw new SandanError(
+      'XML_UNSAFE',
+      `The XML contains a <!${unsafe[1]!.toUpperCase()} declaration; DTDs, entity declarations and external references are refused (CEB messages never use them)`,
+    );
   }
   return text;
 }

@@ -10,7 +10,15 @@ function parts(instant: Date): [string, string, string, string, string, string, 
   if (!Number.isFinite(t)) throw new RangeError('invalid date');
   const d = new Date(t + BEIJING_OFFSET_MS);
   const p2 = (n: number) => String(n).padStart(2, '0');
-  return [String(d.getUTCFullYear()).padStart(4, '0'), p2(d.getUTCMonth() + 1), p2(d.getUTCDate()), p2(d.getUTCHours()), p2(d.getUTCMinutes()), p2(d.getUTCSeconds()), String(d.getUTCMilliseconds()).padStart(3, '0')];
+  return [
+    String(d.getUTCFullYear()).padStart(4, '0'),
+    p2(d.getUTCMonth() + 1),
+    p2(d.getUTCDate()),
+    p2(d.getUTCHours()),
+    p2(d.getUTCMinutes()),
+    p2(d.getUTCSeconds()),
+    String(d.getUTCMilliseconds()).padStart(3, '0'),
+  ];
 }
 
 /** `yyyyMMddHHmmss` in Beijing time (appTime, payTime, logisticsTime). */

@@ -41,7 +41,9 @@ function pipeline(args: string[], consumer: string): Promise<Run> {
 describe('the installed bin (built dist)', () => {
   it('exits 0 valid, 1 invalid, 2 unreadable', async () => {
     const codes = await Promise.all(
-      ['examples/hangzhou-1210.json', 'test/fixtures/invalid-hangzhou.json', 'missing.json'].map(async (f) => (await run(process.execPath, [BIN, 'validate', f])).code),
+      ['examples/hangzhou-1210.json', 'test/fixtures/invalid-hangzhou.json', 'missing.json'].map(
+        async (f) => (await run(process.execPath, [BIN, 'validate', f])).code,
+      ),
     );
     expect(codes).toEqual([0, 1, 2]);
   });
@@ -66,7 +68,15 @@ describe('sandan in a pipe whose reader stops early', () => {
   });
 
   it('validate --format json | grep -q: grep finds its line, sandan ends quietly', async () => {
-    const r = await run('sh', ['-c', `{ node "$0" "$@"; echo "sandan exit $?" >&2; } | grep -q '"line":2,'; echo "grep exit $?"`, BIN, 'validate', big, '--format', 'json']);
+    const r = await run('sh', [
+      '-c',
+      `{ node "$0" "$@"; echo "sandan exit $?" >&2; } | grep -q '"line":2,'; echo "grep exit $?"`,
+      BIN,
+      'validate',
+      big,
+      '--format',
+      'json',
+    ]);
     expect(r.stdout).toBe('grep exit 0\n');
     expect(r.stderr).toBe('sandan exit 141\n');
   });

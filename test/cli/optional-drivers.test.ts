@@ -13,7 +13,11 @@ const SECRET = 'optional-drivers-test-secret-0123456789';
 
 function node(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SANDAN_QUOTA_SECRET: SECRET } });
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SANDAN_QUOTA_SECRET: SECRET },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => void (stdout += d));
@@ -51,7 +55,17 @@ describe('without the optional database drivers', () => {
 
   it('sandan quota --db postgres://… exits 2 and names the missing package (pg)', async () => {
     // Port 9 (discard) on loopback: never contacted, the driver is missing before any connection.
-    const r = await node(['--import', hide, BIN, 'quota', 'remaining', '--db', 'postgres://sandan@127.0.0.1:9/sandan', '--buyer-id', '11010519491231002X']);
+    const r = await node([
+      '--import',
+      hide,
+      BIN,
+      'quota',
+      'remaining',
+      '--db',
+      'postgres://sandan@127.0.0.1:9/sandan',
+      '--buyer-id',
+      '11010519491231002X',
+    ]);
     expect([r.code, r.stdout]).toEqual([2, '']);
     expect(r.stderr).toBe(
       'sandan: The PostgreSQL quota store needs the optional dependency pg: npm install pg\n' +
@@ -60,9 +74,21 @@ describe('without the optional database drivers', () => {
   });
 
   it('sandan quota --db FILE.sqlite exits 2 and names the missing package (better-sqlite3)', async () => {
-    const r = await node(['--import', hide, BIN, 'quota', 'remaining', '--db', join(dir, 'q.sqlite'), '--buyer-id', '11010519491231002X']);
+    const r = await node([
+      '--import',
+      hide,
+      BIN,
+      'quota',
+      'remaining',
+      '--db',
+      join(dir, 'q.sqlite'),
+      '--buyer-id',
+      '11010519491231002X',
+    ]);
     expect([r.code, r.stdout]).toEqual([2, '']);
-    expect(r.stderr).toMatch(/^sandan: The SQLite quota store needs the optional dependency better-sqlite3: npm install better-sqlite3\n/);
+    expect(r.stderr).toMatch(
+      /^sandan: The SQLite quota store needs the optional dependency better-sqlite3: npm install better-sqlite3\n/,
+    );
   });
 
   it('the library: openPostgresQuotaStore rejects with SandanError QUOTA_STORE', async () => {

@@ -21,7 +21,9 @@ const CSV = [
 ].join('\r\n');
 
 function codes(stdout: string): string[] {
-  return JSON.parse(stdout).issues.filter((i: { ruleId: string }) => i.ruleId === 'goods/positive-list').map((i: { code: string; severity: string }) => `${i.code}:${i.severity}`);
+  return JSON.parse(stdout)
+    .issues.filter((i: { ruleId: string }) => i.ruleId === 'goods/positive-list')
+    .map((i: { code: string; severity: string }) => `${i.code}:${i.severity}`);
 }
 
 describe('sandan positive-list import', () => {
@@ -71,7 +73,12 @@ describe('sandan positive-list import', () => {
     sheet.addRow(['跨境电子商务零售进口商品清单调整表（2022年版）']);
     sheet.addRow(['序号', '税则号列', '商品名称', '备注']);
     sheet.addRow([1, 4029100, '浓缩但未加糖的非固状乳及奶油', null]);
-    sheet.addRow([2, 17019910, '砂糖', { richText: [{ text: '每人每年限购' }, { text: '2千克以下', font: { bold: true } }] }]);
+    sheet.addRow([
+      2,
+      17019910,
+      '砂糖',
+      { richText: [{ text: '每人每年限购' }, { text: '2千克以下', font: { bold: true } }] },
+    ]);
     sheet.addRow([3, 'x', '坏行', null]);
     sheet.addRow([4, '33049900', '化妆品', '须附中文标签']);
     const xlsx = join(dir, 'annex.xlsx');
@@ -89,18 +96,37 @@ describe('sandan positive-list import', () => {
       uninterpreted: [{ row: 6, hs8: '33049900', text: '须附中文标签' }],
     });
     const edition = loadPositiveList(JSON.parse(readFileSync(out2, 'utf8')), out2);
-    expect(edition.lines.get('17019910')?.remarks).toEqual([{ kind: 'annual-quantity', max: '2', unit: 'kg', text: '每人每年限购2千克以下' }]);
+    expect(edition.lines.get('17019910')?.remarks).toEqual([
+      { kind: 'annual-quantity', max: '2', unit: 'kg', text: '每人每年限购2千克以下' },
+    ]);
   });
 
   it('refuses other file types and unknown editions without a date (exit 2)', async () => {
     const txt = join(dir, 'annex.txt');
     writeFileSync(txt, 'x');
-    expect((await runCli(['positive-list', 'import', txt, '--edition', '2022', '--out', join(dir, 'x.json')])).code).toBe(2);
+    expect(
+      (await runCli(['positive-list', 'import', txt, '--edition', '2022', '--out', join(dir, 'x.json')])).code,
+    ).toBe(2);
     const r = await runCli(['positive-list', 'import', csv, '--edition', '2025', '--out', join(dir, 'x.json')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--from/);
-    const ok = await runCli(['positive-list', 'import', csv, '--edition', '2025', '--from', '2025-01-01', '--complete', '--out', join(dir, 'y.json')]);
+    const ok = await runCli([
+      'positive-list',
+      'import',
+      csv,
+      '--edition',
+      '2025',
+      '--from',
+      '2025-01-01',
+      '--complete',
+      '--out',
+      join(dir, 'y.json'),
+    ]);
     expect(ok.code).toBe(0);
-    expect(JSON.parse(readFileSync(join(dir, 'y.json'), 'utf8'))).toMatchObject({ id: 'positive-list-2025', effectiveFrom: '2025-01-01', complete: true });
+    expect(JSON.parse(readFileSync(join(dir, 'y.json'), 'utf8'))).toMatchObject({
+      id: 'positive-list-2025',
+      effectiveFrom: '2025-01-01',
+      complete: true,
+    });
   });
 });

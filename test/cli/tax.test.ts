@@ -16,9 +16,24 @@ describe('sandan tax', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     // 398.00 × 13% × 0.7 = 36.218 → 36.22; 150.00 × 13% × 0.7 = 13.65; 36.22 + 13.65 = 49.87
-    expect(j).toMatchObject({ regime: 'cbec', customsTax: '0.00', consumptionTax: '0.00', valueAddedTax: '49.87', taxTotal: '49.87' });
+    expect(j).toMatchObject({
+      regime: 'cbec',
+      customsTax: '0.00',
+      consumptionTax: '0.00',
+      valueAddedTax: '49.87',
+      taxTotal: '49.87',
+    });
     expect(j.lines.map((l: { valueAddedTax: string }) => l.valueAddedTax)).toEqual(['36.22', '13.65']);
-    expect(Object.keys(j.lines[0])).toEqual(['gnum', 'gcode', 'dutiableValue', 'customsTax', 'consumptionTax', 'valueAddedTax', 'taxTotal', 'explain']);
+    expect(Object.keys(j.lines[0])).toEqual([
+      'gnum',
+      'gcode',
+      'dutiableValue',
+      'customsTax',
+      'consumptionTax',
+      'valueAddedTax',
+      'taxTotal',
+      'explain',
+    ]);
   });
 
   it('exits 1 when a rate is missing, naming the line', async () => {
@@ -26,7 +41,9 @@ describe('sandan tax', () => {
     expect(r.code).toBe(1);
     const j = JSON.parse(r.stdout);
     expect(j.complete).toBe(false);
-    expect(j.issues).toContainEqual(expect.objectContaining({ code: 'rate-missing', path: 'inventory.items[0].gcode', severity: 'error' }));
+    expect(j.issues).toContainEqual(
+      expect.objectContaining({ code: 'rate-missing', path: 'inventory.items[0].gcode', severity: 'error' }),
+    );
   });
 
   it('exits 1 for several items above the single-transaction limit, with the general-trade figures', async () => {
@@ -45,8 +62,16 @@ describe('sandan tax', () => {
   it('streams NDJSON with a summary', async () => {
     const line = JSON.stringify(JSON.parse(readFileSync('examples/guangzhou-9610.json', 'utf8')));
     const r = await runCli(['tax', '-', ...RATES, '--format', 'json'], `${line}\n{oops\n${line}\n`);
-    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(out.map((o) => o.taxTotal ?? o.issues?.[0]?.code ?? 'summary')).toEqual(['161.41', 'json-syntax', '161.41', 'summary']);
+    const out = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(out.map((o) => o.taxTotal ?? o.issues?.[0]?.code ?? 'summary')).toEqual([
+      '161.41',
+      'json-syntax',
+      '161.41',
+      'summary',
+    ]);
     expect(out[3].summary).toEqual({ declarations: 3, computed: 2, failed: 1 });
     expect(r.code).toBe(1);
   });

@@ -37,7 +37,10 @@ describe('sandan validate', () => {
     const input = [line(HZ), '{"order": oops', line(GZ), '', line(BAD)].join('\n');
     const r = await runCli(['validate', '-', '--format', 'json'], input);
     expect(r.code).toBe(1);
-    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const out = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(out.map((o) => o.line ?? 'summary')).toEqual([1, 2, 3, 5, 'summary']);
     expect(out[0].valid).toBe(true);
     expect(out[1].issues[0]).toMatchObject({ code: 'json-syntax', severity: 'error' });
@@ -82,7 +85,9 @@ describe('sandan validate', () => {
     d.order.note = 'x'.repeat(5_000_000);
     const r = await runCli(['validate', '-', '--format', 'json'], JSON.stringify(d));
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).issues).toContainEqual(expect.objectContaining({ code: 'field-too-long', path: 'order.note' }));
+    expect(JSON.parse(r.stdout).issues).toContainEqual(
+      expect.objectContaining({ code: 'field-too-long', path: 'order.note' }),
+    );
     expect(r.stdout.length).toBeLessThan(10_000);
   });
 
@@ -93,7 +98,10 @@ describe('sandan validate', () => {
       [['validate', HZ, '--district', '1234'], /Unknown customs district "1234"/],
       [['validate', HZ, '--at', 'yesterday'], /at must be a date as YYYY-MM-DD/],
       [['validate', HZ, '--ruleset', 'no.json'], /Cannot read ruleset no\.json/],
-      [['validate', HZ, '--ruleset', 'test/fixtures/broken-ruleset.json'], /test\/fixtures\/broken-ruleset\.json: \$\.rules: unknown rule id payment\/amounts/],
+      [
+        ['validate', HZ, '--ruleset', 'test/fixtures/broken-ruleset.json'],
+        /test\/fixtures\/broken-ruleset\.json: \$\.rules: unknown rule id payment\/amounts/,
+      ],
       [['validate', HZ, '--format', 'xml'], /Allowed choices are text, json/],
       [['validate'], /missing required argument 'file'/],
       [['frobnicate'], /unknown command 'frobnicate'/],
@@ -118,11 +126,34 @@ describe('sandan validate', () => {
     const env = { SANDAN_QUOTA_SECRET: 'a-test-secret-of-32-characters!!' };
     const buyer = JSON.parse(readFileSync(HZ, 'utf8')).order.buyerIdNumber;
     // 25,600.00 already used in 2026 + this order's 548.00 = 26,148.00 > 26,000 → 1313.
-    const reserve = await runCli(['quota', 'reserve', '--db', db, '--buyer-id', buyer, '--order', 'EARLIER-1', '--amount', '25600.00', '--at', '2026-03-01'], '', env);
+    const reserve = await runCli(
+      [
+        'quota',
+        'reserve',
+        '--db',
+        db,
+        '--buyer-id',
+        buyer,
+        '--order',
+        'EARLIER-1',
+        '--amount',
+        '25600.00',
+        '--at',
+        '2026-03-01',
+      ],
+      '',
+      env,
+    );
     expect(reserve.code, reserve.stderr).toBe(0);
-    const r = await runCli(['validate', HZ, '--rates', 'examples/rates.example.json', '--quota-db', db, '--format', 'json'], '', env);
+    const r = await runCli(
+      ['validate', HZ, '--rates', 'examples/rates.example.json', '--quota-db', db, '--format', 'json'],
+      '',
+      env,
+    );
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).issues).toContainEqual(expect.objectContaining({ code: '1313', ruleId: 'limits/annual' }));
+    expect(JSON.parse(r.stdout).issues).toContainEqual(
+      expect.objectContaining({ code: '1313', ruleId: 'limits/annual' }),
+    );
     const noSecret = await runCli(['validate', HZ, '--quota-db', db]);
     expect(noSecret.code).toBe(2);
     expect(noSecret.stderr).toMatch(/SANDAN_QUOTA_SECRET/);

@@ -10,7 +10,11 @@ export interface CliRun {
 }
 
 /** Runs the CLI in-process with captured streams. */
-export async function runCli(args: string[], stdin: string | Buffer = '', env: Record<string, string> = {}): Promise<CliRun> {
+export async function runCli(
+  args: string[],
+  stdin: string | Buffer = '',
+  env: Record<string, string> = {},
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await main(args, {

@@ -9,7 +9,9 @@ const example = () => JSON.parse(readFileSync('examples/hangzhou-1210.json', 'ut
 const BUYER = '330106199003071519';
 
 function receipt(type: 'CEB622' | 'CEB624' | 'CEB626', doc: string, fields: Record<string, string>): string {
-  const body = Object.entries(fields).map(([k, v]) => `<${k}>${v}</${k}>`).join('');
+  const body = Object.entries(fields)
+    .map(([k, v]) => `<${k}>${v}</${k}>`)
+    .join('');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<${type}Message xmlns="http://www.chinaport.gov.cn/ceb" guid="5E0BAFD2-0000-4000-8000-000000000001" version="1.0"><${doc}>${body}</${doc}></${type}Message>`;
 }
 
@@ -34,7 +36,10 @@ describe.skipIf(skipWithout('openssl'))('journey 1: an order service', () => {
     const ledger = new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'order-service-test-secret-0123456789' });
     const service = createOrderService({
       ledger,
-      signer: createLocalSigner({ key: readFileSync(keys.path('rsa.key')), certificate: readFileSync(keys.path('rsa.crt')) }),
+      signer: createLocalSigner({
+        key: readFileSync(keys.path('rsa.key')),
+        certificate: readFileSync(keys.path('rsa.crt')),
+      }),
       sender: { copCode: '3301980BRK', copName: '示例报关有限公司', dxpMode: 'DXP', dxpId: 'DXPENT0000012345' },
       rates: parseRateTable(JSON.parse(readFileSync('examples/rates.example.json', 'utf8'))),
       now: () => new Date('2026-11-20T02:15:00Z'),
@@ -65,21 +70,76 @@ describe.skipIf(skipWithout('openssl'))('journey 1: an order service', () => {
     expect(b.ok && b.remaining).toBe('24904.00');
 
     // Customs releases A (800) and gives B an inventory number (120); B is then cancelled (624, 399).
-    await service.onReceipt(receipt('CEB622', 'InventoryReturn', { guid: 'G1', customsCode: '2924', copNo: 'COPA1', preNo: 'B20261120000000001', invtNo: '29242026I000000001', returnStatus: '800', returnTime: '20261121101010123', returnInfo: '[Code:2600;Desc:放行]' }));
-    await service.onReceipt(receipt('CEB622', 'InventoryReturn', { guid: 'G2', customsCode: '2924', copNo: 'COPB2', preNo: 'B20261120000000002', invtNo: '29242026I000000002', returnStatus: '120', returnTime: '20261121101010123', returnInfo: '[Code:1800;Desc:逻辑校验通过]' }));
-    await service.onReceipt(receipt('CEB624', 'InvtCancelReturn', { guid: 'G3', customsCode: '2924', copNo: 'CANCELB2', preNo: 'B20261121000000003', invtNo: '29242026I000000002', returnStatus: '399', returnTime: '20261121121010123', returnInfo: '[Code:2300;Desc:审核通过]' }));
+    await service.onReceipt(
+      receipt('CEB622', 'InventoryReturn', {
+        guid: 'G1',
+        customsCode: '2924',
+        copNo: 'COPA1',
+        preNo: 'B20261120000000001',
+        invtNo: '29242026I000000001',
+        returnStatus: '800',
+        returnTime: '20261121101010123',
+        returnInfo: '[Code:2600;Desc:放行]',
+      }),
+    );
+    await service.onReceipt(
+      receipt('CEB622', 'InventoryReturn', {
+        guid: 'G2',
+        customsCode: '2924',
+        copNo: 'COPB2',
+        preNo: 'B20261120000000002',
+        invtNo: '29242026I000000002',
+        returnStatus: '120',
+        returnTime: '20261121101010123',
+        returnInfo: '[Code:1800;Desc:逻辑校验通过]',
+      }),
+    );
+    await service.onReceipt(
+      receipt('CEB624', 'InvtCancelReturn', {
+        guid: 'G3',
+        customsCode: '2924',
+        copNo: 'CANCELB2',
+        preNo: 'B20261121000000003',
+        invtNo: '29242026I000000002',
+        returnStatus: '399',
+        returnTime: '20261121121010123',
+        returnInfo: '[Code:2300;Desc:审核通过]',
+      }),
+    );
     let balance = await ledger.remaining(BUYER, 2026);
     expect(balance.remaining.toFixed(2)).toBe('25452.00');
     expect(balance.committed.toFixed(2)).toBe('548.00');
 
     // A is returned and the refund approved (626, 399): all its quota comes back.
-    const outcomes = await service.onReceipt(receipt('CEB626', 'InvtRefundReturn', { guid: 'G4', customsCode: '2924', copNo: 'REFUNDA1', preNo: 'B20261125000000004', invtNo: '29242026I000000001', returnStatus: '399', returnTime: '20261125101010123', returnInfo: '[Code:2300;Desc:审核通过]' }));
+    const outcomes = await service.onReceipt(
+      receipt('CEB626', 'InvtRefundReturn', {
+        guid: 'G4',
+        customsCode: '2924',
+        copNo: 'REFUNDA1',
+        preNo: 'B20261125000000004',
+        invtNo: '29242026I000000001',
+        returnStatus: '399',
+        returnTime: '20261125101010123',
+        returnInfo: '[Code:2300;Desc:审核通过]',
+      }),
+    );
     expect(outcomes).toHaveLength(1);
     balance = await ledger.remaining(BUYER, 2026);
     expect(balance.remaining.toFixed(2)).toBe('26000.00');
 
     // The same receipts again change nothing.
-    await service.onReceipt(receipt('CEB626', 'InvtRefundReturn', { guid: 'G4', customsCode: '2924', copNo: 'REFUNDA1', preNo: 'B20261125000000004', invtNo: '29242026I000000001', returnStatus: '399', returnTime: '20261125101010123', returnInfo: '[Code:2300;Desc:审核通过]' }));
+    await service.onReceipt(
+      receipt('CEB626', 'InvtRefundReturn', {
+        guid: 'G4',
+        customsCode: '2924',
+        copNo: 'REFUNDA1',
+        preNo: 'B20261125000000004',
+        invtNo: '29242026I000000001',
+        returnStatus: '399',
+        returnTime: '20261125101010123',
+        returnInfo: '[Code:2300;Desc:审核通过]',
+      }),
+    );
     expect((await ledger.remaining(BUYER, 2026)).remaining.toFixed(2)).toBe('26000.00');
   });
 
@@ -87,7 +147,10 @@ describe.skipIf(skipWithout('openssl'))('journey 1: an order service', () => {
     const ledger = new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'order-service-test-secret-0123456789' });
     const service = createOrderService({
       ledger,
-      signer: createLocalSigner({ key: readFileSync(keys.path('rsa.key')), certificate: readFileSync(keys.path('rsa.crt')) }),
+      signer: createLocalSigner({
+        key: readFileSync(keys.path('rsa.key')),
+        certificate: readFileSync(keys.path('rsa.crt')),
+      }),
       sender: { copCode: '3301980BRK', copName: '示例报关有限公司', dxpMode: 'DXP', dxpId: 'DXPENT0000012345' },
       rates: parseRateTable(JSON.parse(readFileSync('examples/rates.example.json', 'utf8'))),
       now: () => new Date('2026-11-20T02:15:00Z'),

@@ -48,12 +48,10 @@ function exportsOf(program: ts.Program, file: string): string[] {
   if (!source) throw new Error(`cannot load ${file}`);
   const module = checker.getSymbolAtLocation(source);
   if (!module) return [];
-  const rows = checker
-    .getExportsOfModule(module)
-    .map((s) => ({
-      name: s.getName(),
-      kind: kindOf(s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s),
-    }));
+  const rows = checker.getExportsOfModule(module).map((s) => ({
+    name: s.getName(),
+    kind: kindOf(s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s),
+  }));
   rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return rows.map((r) => `${r.kind} ${r.name}`);
 }

@@ -13,7 +13,13 @@ const BIN = new URL('../../bin/sandan.js', import.meta.url).pathname;
 async function cli(args: string[], env: Record<string, string | undefined> = { SANDAN_QUOTA_SECRET: SECRET }) {
   let stdout = '';
   let stderr = '';
-  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stdin: Readable.from([]), stderrIsTTY: false, env });
+  const code = await main(args, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    stdin: Readable.from([]),
+    stderrIsTTY: false,
+    env,
+  });
   return { code, stdout, stderr, json: () => JSON.parse(stdout) as Record<string, unknown> };
 }
 
@@ -30,7 +36,14 @@ describe('sandan quota', () => {
     const base = ['--db', db, '--buyer-id', BUYER, '--format', 'json'];
     let r = await cli(['quota', 'reserve', ...base, '--order', 'O-1', '--amount', '25000.50', '--at', '2026-03-01']);
     expect(r.code).toBe(0);
-    expect(r.json()).toMatchObject({ ok: true, action: 'reserve', orderNo: 'O-1', duplicate: false, status: 'reserved', remaining: '999.5' });
+    expect(r.json()).toMatchObject({
+      ok: true,
+      action: 'reserve',
+      orderNo: 'O-1',
+      duplicate: false,
+      status: 'reserved',
+      remaining: '999.5',
+    });
 
     r = await cli(['quota', 'reserve', ...base, '--order', 'O-2', '--amount', '1000', '--at', '2026-03-02']);
     expect(r.code).toBe(1);
@@ -41,37 +54,150 @@ describe('sandan quota', () => {
 
     r = await cli(['quota', 'commit', '--db', db, '--order', 'O-1', '--format', 'json']);
     expect(r.json()).toMatchObject({ ok: true, status: 'committed', remaining: '999.5' });
-    r = await cli(['quota', 'refund', '--db', db, '--order', 'O-1', '--amount', '0.50', '--key', 'RET-1', '--format', 'json']);
+    r = await cli([
+      'quota',
+      'refund',
+      '--db',
+      db,
+      '--order',
+      'O-1',
+      '--amount',
+      '0.50',
+      '--key',
+      'RET-1',
+      '--format',
+      'json',
+    ]);
     expect(r.json()).toMatchObject({ ok: true, refunded: '0.5', remaining: '1000' });
-    r = await cli(['quota', 'refund', '--db', db, '--order', 'O-1', '--amount', '0.50', '--key', 'RET-1', '--format', 'json']);
+    r = await cli([
+      'quota',
+      'refund',
+      '--db',
+      db,
+      '--order',
+      'O-1',
+      '--amount',
+      '0.50',
+      '--key',
+      'RET-1',
+      '--format',
+      'json',
+    ]);
     expect(r.json()).toMatchObject({ ok: true, duplicate: true, remaining: '1000' });
     r = await cli(['quota', 'release', '--db', db, '--order', 'O-1']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('order O-1: released (25000.5 CNY, 0.5 refunded)\nremaining in 2026: 26000 of 26000 CNY (used 0)\n');
+    expect(r.stdout).toBe(
+      'order O-1: released (25000.5 CNY, 0.5 refunded)\nremaining in 2026: 26000 of 26000 CNY (used 0)\n',
+    );
     r = await cli(['quota', 'commit', '--db', db, '--order', 'NOPE', '--format', 'json']);
-    expect([r.code, r.json()]).toEqual([1, { ok: false, action: 'commit', orderNo: 'NOPE', reason: 'unknown-order', message: 'The ledger has no order NOPE', remaining: null }]);
+    expect([r.code, r.json()]).toEqual([
+      1,
+      {
+        ok: false,
+        action: 'commit',
+        orderNo: 'NOPE',
+        reason: 'unknown-order',
+        message: 'The ledger has no order NOPE',
+        remaining: null,
+      },
+    ]);
 
     r = await cli(['quota', 'remaining', '--db', db, '--buyer-id', BUYER, '--year', '2026']);
     expect(r.stdout).toBe('remaining in 2026: 26000 of 26000 CNY (used 0: reserved 0, committed 0; 0 orders)\n');
     r = await cli(['quota', 'history', ...base, '--year', '2026']);
-    const h = r.json() as { ok: boolean; remaining: string; events: Array<{ type: string; amount: string; orderNo: string }> };
+    const h = r.json() as {
+      ok: boolean;
+      remaining: string;
+      events: Array<{ type: string; amount: string; orderNo: string }>;
+    };
     expect([h.ok, h.remaining]).toEqual([true, '26000']);
-    expect(h.events.map((e) => `${e.type} ${e.amount}`)).toEqual(['reserve 25000.5', 'commit 25000.5', 'refund 0.5', 'release 25000']);
+    expect(h.events.map((e) => `${e.type} ${e.amount}`)).toEqual([
+      'reserve 25000.5',
+      'commit 25000.5',
+      'refund 0.5',
+      'release 25000',
+    ]);
   });
 
   it('refuses a refund after the return window (exit 1) unless --outside-return-window allow', async () => {
-    await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'RW-1', '--amount', '500', '--at', '2026-01-30']);
+    await cli([
+      'quota',
+      'reserve',
+      '--db',
+      db,
+      '--buyer-id',
+      BUYER,
+      '--order',
+      'RW-1',
+      '--amount',
+      '500',
+      '--at',
+      '2026-01-30',
+    ]);
     await cli(['quota', 'commit', '--db', db, '--order', 'RW-1', '--at', '2026-01-31T10:00:00+08:00']);
     // Released 2026-01-31 10:00 Beijing: apply by the end of 2026-03-02, back by the end of 2026-03-17.
     let r = await cli(['quota', 'refund', '--db', db, '--order', 'RW-1', '--at', '2026-03-03T08:00:00+08:00']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^refused \(outside-return-window\): The return of order RW-1 \(released 2026-01-31 10:00:00 Beijing\) was applied for at 2026-03-03 08:00:00 Beijing, after 2026-03-02 23:59:59 Beijing/);
-    expect(r.stdout).toContain('return window: released 2026-01-31 10:00:00, apply by 2026-03-02 23:59:59, back by 2026-03-17 23:59:59 (Beijing) — outside\n');
-    r = await cli(['quota', 'refund', '--db', db, '--order', 'RW-1', '--at', '2026-03-03T08:00:00+08:00', '--applied-at', '20260302180000', '--format', 'json']);
-    expect([r.code, r.json().returnWindow]).toEqual([0, { releasedAt: '2026-01-31T02:00:00.000Z', applyBy: '2026-03-02T15:59:59.999Z', arriveBy: '2026-03-17T15:59:59.999Z', appliedAt: '2026-03-02T10:00:00.000Z', arrivedAt: null, within: true }]);
-    await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'RW-2', '--amount', '700', '--at', '2026-01-30']);
+    expect(r.stdout).toMatch(
+      /^refused \(outside-return-window\): The return of order RW-1 \(released 2026-01-31 10:00:00 Beijing\) was applied for at 2026-03-03 08:00:00 Beijing, after 2026-03-02 23:59:59 Beijing/,
+    );
+    expect(r.stdout).toContain(
+      'return window: released 2026-01-31 10:00:00, apply by 2026-03-02 23:59:59, back by 2026-03-17 23:59:59 (Beijing) — outside\n',
+    );
+    r = await cli([
+      'quota',
+      'refund',
+      '--db',
+      db,
+      '--order',
+      'RW-1',
+      '--at',
+      '2026-03-03T08:00:00+08:00',
+      '--applied-at',
+      '20260302180000',
+      '--format',
+      'json',
+    ]);
+    expect([r.code, r.json().returnWindow]).toEqual([
+      0,
+      {
+        releasedAt: '2026-01-31T02:00:00.000Z',
+        applyBy: '2026-03-02T15:59:59.999Z',
+        arriveBy: '2026-03-17T15:59:59.999Z',
+        appliedAt: '2026-03-02T10:00:00.000Z',
+        arrivedAt: null,
+        within: true,
+      },
+    ]);
+    await cli([
+      'quota',
+      'reserve',
+      '--db',
+      db,
+      '--buyer-id',
+      BUYER,
+      '--order',
+      'RW-2',
+      '--amount',
+      '700',
+      '--at',
+      '2026-01-30',
+    ]);
     await cli(['quota', 'commit', '--db', db, '--order', 'RW-2', '--at', '2026-01-31T10:00:00+08:00']);
-    r = await cli(['quota', 'refund', '--db', db, '--order', 'RW-2', '--at', '2026-04-01', '--outside-return-window', 'allow', '--format', 'json']);
+    r = await cli([
+      'quota',
+      'refund',
+      '--db',
+      db,
+      '--order',
+      'RW-2',
+      '--at',
+      '2026-04-01',
+      '--outside-return-window',
+      'allow',
+      '--format',
+      'json',
+    ]);
     expect(r.code).toBe(0);
     expect(r.json()).toMatchObject({ ok: true, refunded: '700', returnWindow: { within: false } });
     r = await cli(['quota', 'refund', '--db', db, '--order', 'RW-2', '--outside-return-window', 'sometimes']);
@@ -83,14 +209,19 @@ describe('sandan quota', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('SANDAN_QUOTA_SECRET');
     r = await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'X']);
-    expect([r.code, r.stderr]).toEqual([2, 'sandan: sandan quota reserve needs --amount N\nhint: See `sandan <command> --help`.\n']);
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      'sandan: sandan quota reserve needs --amount N\nhint: See `sandan <command> --help`.\n',
+    ]);
     r = await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'X', '--amount', '12.3.4']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('amount must be a non-negative decimal');
     r = await cli(['quota', 'remaining', '--buyer-id', BUYER]);
     expect(r.code).toBe(2);
     await cli(['quota', 'remaining', '--db', db, '--buyer-id', BUYER]);
-    r = await cli(['quota', 'remaining', '--db', db, '--buyer-id', BUYER], { SANDAN_QUOTA_SECRET: 'a-different-secret-value' });
+    r = await cli(['quota', 'remaining', '--db', db, '--buyer-id', BUYER], {
+      SANDAN_QUOTA_SECRET: 'a-different-secret-value',
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('another secret');
   });
@@ -101,20 +232,57 @@ describe('sandan quota', () => {
   // processes are killed at 75 s so that a hang shows their output instead of a bare timeout.
   it('serves many processes at once on one SQLite file without passing the limit', { timeout: 90_000 }, async () => {
     const runs = await Promise.all(
-      Array.from({ length: 12 }, (_, i) =>
-        new Promise<{ code: number | string; out: string; err: string }>((resolve) => {
-          execFile(
-            process.execPath,
-            [BIN, 'quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', `P-${i}`, '--amount', '3000', '--at', '2026-09-09', '--format', 'json'],
-            { env: { ...process.env, SANDAN_QUOTA_SECRET: SECRET }, timeout: 75_000, killSignal: 'SIGKILL' },
-            (e, out, err) => resolve({ code: e ? ((e as { code?: number | null }).code ?? `killed (${String(e.signal)})`) : 0, out, err }),
-          );
-        }),
+      Array.from(
+        { length: 12 },
+        (_, i) =>
+          new Promise<{ code: number | string; out: string; err: string }>((resolve) => {
+            execFile(
+              process.execPath,
+              [
+                BIN,
+                'quota',
+                'reserve',
+                '--db',
+                db,
+                '--buyer-id',
+                BUYER,
+                '--order',
+                `P-${i}`,
+                '--amount',
+                '3000',
+                '--at',
+                '2026-09-09',
+                '--format',
+                'json',
+              ],
+              { env: { ...process.env, SANDAN_QUOTA_SECRET: SECRET }, timeout: 75_000, killSignal: 'SIGKILL' },
+              (e, out, err) =>
+                resolve({
+                  code: e ? ((e as { code?: number | null }).code ?? `killed (${String(e.signal)})`) : 0,
+                  out,
+                  err,
+                }),
+            );
+          }),
       ),
     );
     // 12 × 3,000 asked, 26,000 allowed: 8 reserved, 4 refused with 2,000 remaining; a failure shows stderr.
-    expect(runs.map((r) => `${r.code}${r.err && ` ${r.err}`}`).sort()).toEqual(['0', '0', '0', '0', '0', '0', '0', '0', '1', '1', '1', '1']);
-    for (const r of runs.filter((x) => x.code === 1)) expect(JSON.parse(r.out)).toMatchObject({ ok: false, reason: 'over-limit', remaining: '2000' });
+    expect(runs.map((r) => `${r.code}${r.err && ` ${r.err}`}`).sort()).toEqual([
+      '0',
+      '0',
+      '0',
+      '0',
+      '0',
+      '0',
+      '0',
+      '0',
+      '1',
+      '1',
+      '1',
+      '1',
+    ]);
+    for (const r of runs.filter((x) => x.code === 1))
+      expect(JSON.parse(r.out)).toMatchObject({ ok: false, reason: 'over-limit', remaining: '2000' });
     const r = await cli(['quota', 'remaining', '--db', db, '--buyer-id', BUYER, '--year', '2026', '--format', 'json']);
     expect(r.json()).toMatchObject({ ok: true, used: '24000', remaining: '2000', orders: 8 });
   });

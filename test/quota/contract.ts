@@ -1,4 +1,4 @@
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SandanError } from '../../src/errors.js';
 import { applyReceipts, QuotaLedger, type QuotaLedgerOptions, type QuotaStore } from '../../src/quota/index.js';
@@ -96,7 +96,13 @@ export function quotaContract(h: Harness): void {
       const other = await l.remaining(OTHER, 2026);
       expect([s(other.used), s(other.remaining), s(other.limit)]).toEqual(['0', '26000', '26000']);
       const b = await l.remaining(BUYER, 2026);
-      expect([s(b.used), s(b.reserved), s(b.committed), s(b.remaining), b.orders]).toEqual(['26000', '26000', '0', '0', 2]);
+      expect([s(b.used), s(b.reserved), s(b.committed), s(b.remaining), b.orders]).toEqual([
+        '26000',
+        '26000',
+        '0',
+        '0',
+        2,
+      ]);
     });
 
     it('keeps amounts exact (no floating point) and a single item above 5,000 counts in full', async () => {
@@ -118,12 +124,18 @@ export function quotaContract(h: Harness): void {
       // 2018: 20,000 (财关税〔2016〕18号).
       expect((await l.reserve('P-1', BUYER, '19000', '2018-12-31')).ok).toBe(true);
       const r = await l.reserve('P-2', BUYER, '1000.01', '2018-12-31');
-      expect(r.ok ? undefined : [r.reason, s(r.remaining), s(r.balance?.limit)]).toEqual(['over-limit', '1000', '20000']);
+      expect(r.ok ? undefined : [r.reason, s(r.remaining), s(r.balance?.limit)]).toEqual([
+        'over-limit',
+        '1000',
+        '20000',
+      ]);
       expect(s((await l.remaining(BUYER, 2018)).limit)).toBe('20000');
       // The dutiable value counts by default; a policy may count the amount paid.
       await l.reserve('P-3', BUYER, { dutiableValue: '548.00', actualPaid: '597.87' }, '2026-11-20');
       expect(s((await l.remaining(BUYER, 2026)).used)).toBe('548');
-      const paid = await ledger(await db(), { policy: () => ({ annualLimit: new Decimal(1000), quotaBasis: 'actualPaid' }) });
+      const paid = await ledger(await db(), {
+        policy: () => ({ annualLimit: new Decimal(1000), quotaBasis: 'actualPaid' }),
+      });
       await paid.reserve('P-4', BUYER, { dutiableValue: '548.00', actualPaid: '597.87' }, '2026-11-20');
       const bal = await paid.remaining(BUYER, 2026);
       expect([s(bal.used), s(bal.remaining)]).toEqual(['597.87', '402.13']);
@@ -185,8 +197,17 @@ export function quotaContract(h: Harness): void {
       expect(s(b.used)).toBe('10');
       const h = await l.history(BUYER, 2026);
       expect(h.map((e) => `${e.orderNo} ${e.type} ${e.amount.toFixed()}`)).toEqual([
-        'R-1 reserve 1000', 'R-2 reserve 500', 'R-1 commit 1000', 'R-2 release 500', 'R-1 refund 250.5', 'R-1 refund 749.5',
-        'R-3 reserve 10', 'R-4 reserve 300', 'R-4 commit 300', 'R-4 refund 100', 'R-4 release 200',
+        'R-1 reserve 1000',
+        'R-2 reserve 500',
+        'R-1 commit 1000',
+        'R-2 release 500',
+        'R-1 refund 250.5',
+        'R-1 refund 749.5',
+        'R-3 reserve 10',
+        'R-4 reserve 300',
+        'R-4 commit 300',
+        'R-4 refund 100',
+        'R-4 release 200',
       ]);
       expect(h.every((e, i) => i === 0 || (e.seq ?? 0) > (h[i - 1]!.seq ?? 0))).toBe(true);
     });
@@ -206,10 +227,18 @@ export function quotaContract(h: Harness): void {
       expect(await l.commit('E-1')).toMatchObject({ ok: true, entry: { status: 'committed' } });
       const b = await l.remaining(BUYER, 2026);
       expect([s(b.used), s(b.remaining)]).toEqual(['27000', '0']);
-      expect((await l.history(BUYER, 2026)).map((e) => `${e.orderNo} ${e.type}`)).toEqual(['E-1 reserve', 'E-1 expire', 'E-2 reserve', 'E-1 commit']);
+      expect((await l.history(BUYER, 2026)).map((e) => `${e.orderNo} ${e.type}`)).toEqual([
+        'E-1 reserve',
+        'E-1 expire',
+        'E-2 reserve',
+        'E-1 commit',
+      ]);
       // An explicit expiry releases a reservation.
       await l.reserve('E-3', OTHER, '5', '2026-05-01');
-      expect(await l.release('E-3', { reason: 'expired' })).toMatchObject({ ok: true, entry: { status: 'released', releaseReason: 'expired' } });
+      expect(await l.release('E-3', { reason: 'expired' })).toMatchObject({
+        ok: true,
+        entry: { status: 'released', releaseReason: 'expired' },
+      });
     });
 
     it('splits years at midnight of 31 December, Beijing time', async () => {
@@ -225,7 +254,10 @@ export function quotaContract(h: Harness): void {
       expect((await l.history(BUYER, 2027)).map((e) => e.orderNo)).toEqual(['Y-4']);
       // Releasing a 2026 order frees 2026 only.
       await l.release('Y-1');
-      expect([s((await l.remaining(BUYER, 2026)).remaining), s((await l.remaining(BUYER, 2027)).remaining)]).toEqual(['26000', '0']);
+      expect([s((await l.remaining(BUYER, 2026)).remaining), s((await l.remaining(BUYER, 2027)).remaining)]).toEqual([
+        '26000',
+        '0',
+      ]);
     });
 
     it('stores a keyed hash, never the ID number, and refuses another secret', async () => {
@@ -249,28 +281,95 @@ export function quotaContract(h: Harness): void {
       await l.reserve('ORD-2', BUYER, '2000', '2026-07-01', { copNo: 'INV-COP-2' });
       await l.reserve('ORD-3', BUYER, '3000', '2026-07-01', { copNo: 'INV-COP-3' });
       const out = await applyReceipts(l, [
-        { kind: 'CEB622', copNo: 'INV-COP-1', invtNo: '290020260000000001', returnStatus: '120', returnTime: '20260701100000000' },
-        { kind: 'CEB622', copNo: 'INV-COP-1', invtNo: '290020260000000001', returnStatus: '800', returnTime: '20260701120000000' },
-        { kind: 'CEB622', copNo: 'INV-COP-1', invtNo: '290020260000000001', returnStatus: 800, returnTime: '20260701120000000' },
-        { kind: 'CEB622', copNo: 'INV-COP-2', invtNo: '290020260000000002', returnStatus: '399', returnTime: '20260701130000000' },
+        {
+          kind: 'CEB622',
+          copNo: 'INV-COP-1',
+          invtNo: '290020260000000001',
+          returnStatus: '120',
+          returnTime: '20260701100000000',
+        },
+        {
+          kind: 'CEB622',
+          copNo: 'INV-COP-1',
+          invtNo: '290020260000000001',
+          returnStatus: '800',
+          returnTime: '20260701120000000',
+        },
+        {
+          kind: 'CEB622',
+          copNo: 'INV-COP-1',
+          invtNo: '290020260000000001',
+          returnStatus: 800,
+          returnTime: '20260701120000000',
+        },
+        {
+          kind: 'CEB622',
+          copNo: 'INV-COP-2',
+          invtNo: '290020260000000002',
+          returnStatus: '399',
+          returnTime: '20260701130000000',
+        },
         { kind: 'CEB622', copNo: 'INV-COP-3', returnStatus: '100', returnTime: '20260701130000000' },
-        { kind: 'CEB624', copNo: 'CANCEL-1', invtNo: '290020260000000002', returnStatus: '399', returnTime: '20260702090000000' },
-        { kind: 'CEB624', copNo: 'CANCEL-1', invtNo: '290020260000000002', returnStatus: '399', returnTime: '20260702090000000' },
-        { kind: 'CEB626', copNo: 'REFUND-1', invtNo: '290020260000000001', returnStatus: '399', returnTime: '20260710090000000', amount: '400' },
-        { kind: 'CEB626', copNo: 'REFUND-1', invtNo: '290020260000000001', returnStatus: '399', returnTime: '20260710090000000', amount: '400' },
-        { kind: 'CEB626', copNo: 'REFUND-9', invtNo: '290020260000009999', returnStatus: '399', returnTime: '20260710090000000' },
+        {
+          kind: 'CEB624',
+          copNo: 'CANCEL-1',
+          invtNo: '290020260000000002',
+          returnStatus: '399',
+          returnTime: '20260702090000000',
+        },
+        {
+          kind: 'CEB624',
+          copNo: 'CANCEL-1',
+          invtNo: '290020260000000002',
+          returnStatus: '399',
+          returnTime: '20260702090000000',
+        },
+        {
+          kind: 'CEB626',
+          copNo: 'REFUND-1',
+          invtNo: '290020260000000001',
+          returnStatus: '399',
+          returnTime: '20260710090000000',
+          amount: '400',
+        },
+        {
+          kind: 'CEB626',
+          copNo: 'REFUND-1',
+          invtNo: '290020260000000001',
+          returnStatus: '399',
+          returnTime: '20260710090000000',
+          amount: '400',
+        },
+        {
+          kind: 'CEB626',
+          copNo: 'REFUND-9',
+          invtNo: '290020260000009999',
+          returnStatus: '399',
+          returnTime: '20260710090000000',
+        },
         { kind: 'CEB622', orderNo: 'ORD-3', returnStatus: '800', returnTime: '20260703000000000' },
       ]);
       expect(out.map((o) => `${o.action} ${o.status} ${o.orderNo ?? '-'}`)).toEqual([
-        'ignore ignored ORD-1', 'commit applied ORD-1', 'commit duplicate ORD-1', 'commit applied ORD-2', 'ignore ignored ORD-3',
-        'release applied ORD-2', 'release duplicate ORD-2', 'refund applied ORD-1', 'refund duplicate ORD-1', 'refund unmatched -', 'commit applied ORD-3',
+        'ignore ignored ORD-1',
+        'commit applied ORD-1',
+        'commit duplicate ORD-1',
+        'commit applied ORD-2',
+        'ignore ignored ORD-3',
+        'release applied ORD-2',
+        'release duplicate ORD-2',
+        'refund applied ORD-1',
+        'refund duplicate ORD-1',
+        'refund unmatched -',
+        'commit applied ORD-3',
       ]);
       const b = await l.remaining(BUYER, 2026);
       expect([s(b.committed), s(b.reserved), s(b.used)]).toEqual(['3600', '0', '3600']);
       expect((await l.find({ invtNo: '290020260000000002' }))?.orderNo).toBe('ORD-2');
       const h = await l.history(BUYER, 2026);
       // Receipt times (Beijing) become the event times.
-      expect(h.find((e) => e.type === 'commit' && e.orderNo === 'ORD-1')?.at.toISOString()).toBe('2026-07-01T04:00:00.000Z');
+      expect(h.find((e) => e.type === 'commit' && e.orderNo === 'ORD-1')?.at.toISOString()).toBe(
+        '2026-07-01T04:00:00.000Z',
+      );
     });
 
     it('refunds only within the return window of the release (30 days to apply, 45 to arrive), unless told to allow it', async () => {
@@ -284,24 +383,55 @@ export function quotaContract(h: Harness): void {
       // February + 2), day 45 is 2026-03-17. Each deadline is the end of that Beijing day.
       const edge = await l.refund('W-1', '100', { now: '2026-03-02T10:00:00+08:00', key: 'exactly-30-days' });
       expect(edge.ok).toBe(true);
-      expect([edge.returnWindow?.applyBy.toISOString(), edge.returnWindow?.arriveBy.toISOString(), edge.returnWindow?.within]).toEqual(['2026-03-02T15:59:59.999Z', '2026-03-17T15:59:59.999Z', true]);
+      expect([
+        edge.returnWindow?.applyBy.toISOString(),
+        edge.returnWindow?.arriveBy.toISOString(),
+        edge.returnWindow?.within,
+      ]).toEqual(['2026-03-02T15:59:59.999Z', '2026-03-17T15:59:59.999Z', true]);
       expect((await l.refund('W-1', '100', { now: '20260302235959999', key: 'last-ms' })).ok).toBe(true);
       const late = await l.refund('W-1', '100', { now: '2026-03-03T00:00:00+08:00', key: 'one-ms-late' });
       expect(late).toMatchObject({ ok: false, reason: 'outside-return-window', returnWindow: { within: false } });
       expect(s(late.remaining)).toBe('23200');
-      expect(!late.ok && late.message).toContain('applied for at 2026-03-03 00:00:00 Beijing, after 2026-03-02 23:59:59 Beijing');
+      expect(!late.ok && late.message).toContain(
+        'applied for at 2026-03-03 00:00:00 Beijing, after 2026-03-02 23:59:59 Beijing',
+      );
       // Applied for in time and approved later: in the window when the application time is given.
-      expect((await l.refund('W-1', '100', { now: '2026-03-10T09:00:00+08:00', appliedAt: '20260301120000', key: 'approved-late' })).ok).toBe(true);
+      expect(
+        (
+          await l.refund('W-1', '100', {
+            now: '2026-03-10T09:00:00+08:00',
+            appliedAt: '20260301120000',
+            key: 'approved-late',
+          })
+        ).ok,
+      ).toBe(true);
       // Back after day 45: refused, then applied on purpose.
-      const slow = { now: '2026-03-20', appliedAt: '2026-03-01', arrivedAt: '2026-03-18T00:00:00+08:00', key: 'arrived-late' } as const;
+      const slow = {
+        now: '2026-03-20',
+        appliedAt: '2026-03-01',
+        arrivedAt: '2026-03-18T00:00:00+08:00',
+        key: 'arrived-late',
+      } as const;
       expect(await l.refund('W-1', '100', slow)).toMatchObject({ ok: false, reason: 'outside-return-window' });
       const allowed = await l.refund('W-1', '100', { ...slow, outsideReturnWindow: 'allow' });
       expect(allowed.ok && [s(allowed.entry.refunded), allowed.returnWindow?.within]).toEqual(['400', false]);
       // A release time given overrides the commit time: released 2026-02-10, applied 2026-03-05 is day 23.
-      expect((await l.refund('W-2', undefined, { now: '2026-03-05', releasedAt: '2026-02-10T09:00:00+08:00' })).ok).toBe(true);
-      await expect(l.refund('W-2', '1', { outsideReturnWindow: 'maybe' as never })).rejects.toMatchObject({ code: 'QUOTA_INVALID' });
-      expect((await l.history(BUYER, 2026)).filter((e) => e.type === 'refund').map((e) => `${e.orderNo} ${e.amount.toFixed()} ${e.key ?? '-'}`)).toEqual([
-        'W-1 100 exactly-30-days', 'W-1 100 last-ms', 'W-1 100 approved-late', 'W-1 100 arrived-late', 'W-2 2000 -',
+      expect(
+        (await l.refund('W-2', undefined, { now: '2026-03-05', releasedAt: '2026-02-10T09:00:00+08:00' })).ok,
+      ).toBe(true);
+      await expect(l.refund('W-2', '1', { outsideReturnWindow: 'maybe' as never })).rejects.toMatchObject({
+        code: 'QUOTA_INVALID',
+      });
+      expect(
+        (await l.history(BUYER, 2026))
+          .filter((e) => e.type === 'refund')
+          .map((e) => `${e.orderNo} ${e.amount.toFixed()} ${e.key ?? '-'}`),
+      ).toEqual([
+        'W-1 100 exactly-30-days',
+        'W-1 100 last-ms',
+        'W-1 100 approved-late',
+        'W-1 100 arrived-late',
+        'W-2 2000 -',
       ]);
       const b = await l.remaining(BUYER, 2026);
       expect(s(b.used)).toBe('600');
@@ -312,14 +442,39 @@ export function quotaContract(h: Harness): void {
       await l.reserve('RW-1', BUYER, '1000', '2026-07-01', { copNo: 'RW-COP-1' });
       await l.reserve('RW-2', BUYER, '1000', '2026-07-01', { copNo: 'RW-COP-2' });
       await applyReceipts(l, [
-        { kind: 'CEB622', copNo: 'RW-COP-1', invtNo: '640020260000000001', returnStatus: '800', returnTime: '20260701120000000' },
-        { kind: 'CEB622', copNo: 'RW-COP-2', invtNo: '640020260000000002', returnStatus: '800', returnTime: '20260701120000000' },
+        {
+          kind: 'CEB622',
+          copNo: 'RW-COP-1',
+          invtNo: '640020260000000001',
+          returnStatus: '800',
+          returnTime: '20260701120000000',
+        },
+        {
+          kind: 'CEB622',
+          copNo: 'RW-COP-2',
+          invtNo: '640020260000000002',
+          returnStatus: '800',
+          returnTime: '20260701120000000',
+        },
       ]);
       // Released 2026-07-01: apply by the end of 2026-07-31, arrive by the end of 2026-08-15.
-      const late = { kind: 'CEB626', copNo: 'RW-REF-1', invtNo: '640020260000000001', returnStatus: '399', returnTime: '20260805090000000' } as const;
+      const late = {
+        kind: 'CEB626',
+        copNo: 'RW-REF-1',
+        invtNo: '640020260000000001',
+        returnStatus: '399',
+        returnTime: '20260805090000000',
+      } as const;
       const audit = { outsideReturnWindow: 'refuse' } as const;
-      const out = await applyReceipts(l, [late, { ...late, copNo: 'RW-REF-2', invtNo: '640020260000000002', appliedAt: '20260728100000' }], audit);
-      expect(out.map((o) => `${o.orderNo} ${o.status} ${o.result && !o.result.ok ? o.result.reason : ''}`)).toEqual(['RW-1 refused outside-return-window', 'RW-2 applied ']);
+      const out = await applyReceipts(
+        l,
+        [late, { ...late, copNo: 'RW-REF-2', invtNo: '640020260000000002', appliedAt: '20260728100000' }],
+        audit,
+      );
+      expect(out.map((o) => `${o.orderNo} ${o.status} ${o.result && !o.result.ok ? o.result.reason : ''}`)).toEqual([
+        'RW-1 refused outside-return-window',
+        'RW-2 applied ',
+      ]);
       // By default the receipt is customs' approval, and the ledger applies it.
       const again = await applyReceipts(l, [late]);
       expect(again.map((o) => o.status)).toEqual(['applied']);

@@ -1,8 +1,14 @@
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { beijingYear, buyerKeyOf, parseInstant, toAmount } from '../../src/quota/core.js';
-import { checkReturnWindow, defaultQuotaPolicy, MemoryQuotaStore, QuotaLedger, returnDeadlines } from '../../src/quota/index.js';
+import {
+  checkReturnWindow,
+  defaultQuotaPolicy,
+  MemoryQuotaStore,
+  QuotaLedger,
+  returnDeadlines,
+} from '../../src/quota/index.js';
 import { BUYER, SECRET } from './contract.js';
 
 describe('quota core', () => {
@@ -12,7 +18,8 @@ describe('quota core', () => {
     expect(parseInstant('20261231235959999').toISOString()).toBe('2026-12-31T15:59:59.999Z');
     expect(parseInstant('2026-12-31T23:59:59').toISOString()).toBe('2026-12-31T15:59:59.000Z');
     expect(parseInstant('2026-12-31T16:00:00Z').toISOString()).toBe('2026-12-31T16:00:00.000Z');
-    for (const bad of ['2026-02-30', '20261301', 'yesterday', '2026-12-31T25:00:00+08:00']) expect(() => parseInstant(bad)).toThrow(/QUOTA|date|at/);
+    for (const bad of ['2026-02-30', '20261301', 'yesterday', '2026-12-31T25:00:00+08:00'])
+      expect(() => parseInstant(bad)).toThrow(/QUOTA|date|at/);
     expect(beijingYear(new Date('2026-12-31T15:59:59.999Z'))).toBe(2026);
     expect(beijingYear(new Date('2026-12-31T16:00:00.000Z'))).toBe(2027);
   });
@@ -20,7 +27,8 @@ describe('quota core', () => {
   it('reads amounts exactly and refuses anything else', () => {
     expect(toAmount('0.1').plus(toAmount(0.2)).toFixed()).toBe('0.3');
     expect(toAmount(new Decimal('12.34500')).toFixed()).toBe('12.345');
-    for (const bad of ['-1', '1e3', 'abc', '1.000001', Number.NaN, Infinity, null, '123456789012345']) expect(() => toAmount(bad)).toThrow();
+    for (const bad of ['-1', '1e3', 'abc', '1.000001', Number.NaN, Infinity, null, '123456789012345'])
+      expect(() => toAmount(bad)).toThrow();
   });
 
   it('keys buyers by HMAC-SHA256 of the normalised ID number', () => {
@@ -36,19 +44,32 @@ describe('quota core', () => {
     const iso = (d: { applyBy: Date; arriveBy: Date }) => [d.applyBy.toISOString(), d.arriveBy.toISOString()];
     // Released 2026-01-31 10:00 Beijing. Day 1 is 2026-02-01; February 2026 has 28 days, so day 28 is 02-28,
     // day 30 is 03-02 and day 45 is 03-17. Deadlines end at 23:59:59.999 Beijing = 15:59:59.999Z.
-    expect(iso(returnDeadlines(parseInstant('2026-01-31T10:00:00+08:00'), w))).toEqual(['2026-03-02T15:59:59.999Z', '2026-03-17T15:59:59.999Z']);
+    expect(iso(returnDeadlines(parseInstant('2026-01-31T10:00:00+08:00'), w))).toEqual([
+      '2026-03-02T15:59:59.999Z',
+      '2026-03-17T15:59:59.999Z',
+    ]);
     // The release day counted as day 1: one day earlier.
-    expect(iso(returnDeadlines(parseInstant('2026-01-31T10:00:00+08:00'), { ...w, dayCount: 'from-release-day' }))).toEqual(['2026-03-01T15:59:59.999Z', '2026-03-16T15:59:59.999Z']);
+    expect(
+      iso(returnDeadlines(parseInstant('2026-01-31T10:00:00+08:00'), { ...w, dayCount: 'from-release-day' })),
+    ).toEqual(['2026-03-01T15:59:59.999Z', '2026-03-16T15:59:59.999Z']);
     // The day is Beijing's: 2026-01-31T16:30Z is 2026-02-01 00:30 in Beijing, so every deadline moves a day.
-    expect(iso(returnDeadlines(new Date('2026-01-31T15:30:00Z'), w))).toEqual(['2026-03-02T15:59:59.999Z', '2026-03-17T15:59:59.999Z']);
-    expect(iso(returnDeadlines(new Date('2026-01-31T16:30:00Z'), w))).toEqual(['2026-03-03T15:59:59.999Z', '2026-03-18T15:59:59.999Z']);
+    expect(iso(returnDeadlines(new Date('2026-01-31T15:30:00Z'), w))).toEqual([
+      '2026-03-02T15:59:59.999Z',
+      '2026-03-17T15:59:59.999Z',
+    ]);
+    expect(iso(returnDeadlines(new Date('2026-01-31T16:30:00Z'), w))).toEqual([
+      '2026-03-03T15:59:59.999Z',
+      '2026-03-18T15:59:59.999Z',
+    ]);
     // A leap February (2028 has 29 days): 2028-01-31 + 30 days = 2028-03-01.
     expect(iso(returnDeadlines(parseInstant('2028-01-31'), w))[0]).toBe('2028-03-01T15:59:59.999Z');
     // Exactly 30 × 24 h after the release is in; the next Beijing midnight is out.
     const released = parseInstant('2026-01-31T10:00:00+08:00');
     expect(checkReturnWindow(released, w, parseInstant('2026-03-02T10:00:00+08:00')).within).toBe(true);
     expect(checkReturnWindow(released, w, parseInstant('2026-03-03T00:00:00+08:00')).within).toBe(false);
-    expect(checkReturnWindow(released, w, parseInstant('2026-03-01'), parseInstant('2026-03-17T23:59:59.999+08:00')).within).toBe(true);
+    expect(
+      checkReturnWindow(released, w, parseInstant('2026-03-01'), parseInstant('2026-03-17T23:59:59.999+08:00')).within,
+    ).toBe(true);
     expect(checkReturnWindow(released, w, parseInstant('2026-03-01'), parseInstant('2026-03-18')).within).toBe(false);
   });
 
@@ -78,16 +99,27 @@ describe('quota core', () => {
 
   it('never lets reservations pass the limit, whatever the sequence of operations (property)', async () => {
     const op = fc.oneof(
-      fc.record({ t: fc.constant('reserve' as const), order: fc.integer({ min: 0, max: 12 }), fen: fc.integer({ min: 1, max: 1_200_000 }) }),
+      fc.record({
+        t: fc.constant('reserve' as const),
+        order: fc.integer({ min: 0, max: 12 }),
+        fen: fc.integer({ min: 1, max: 1_200_000 }),
+      }),
       fc.record({ t: fc.constantFrom('commit' as const, 'release' as const), order: fc.integer({ min: 0, max: 12 }) }),
-      fc.record({ t: fc.constant('refund' as const), order: fc.integer({ min: 0, max: 12 }), fen: fc.option(fc.integer({ min: 1, max: 600_000 }), { nil: undefined }) }),
+      fc.record({
+        t: fc.constant('refund' as const),
+        order: fc.integer({ min: 0, max: 12 }),
+        fen: fc.option(fc.integer({ min: 1, max: 600_000 }), { nil: undefined }),
+      }),
     );
     await fc.assert(
       fc.asyncProperty(fc.array(op, { maxLength: 40 }), async (ops) => {
         const l = new QuotaLedger({ store: new MemoryQuotaStore(), secret: SECRET });
         // A model of what should count: order → [amount, refunded, status].
         const model = new Map<number, { amount: Decimal; refunded: Decimal; status: string }>();
-        const used = () => [...model.values()].filter((m) => m.status !== 'released').reduce((s, m) => s.plus(m.amount.minus(m.refunded)), new Decimal(0));
+        const used = () =>
+          [...model.values()]
+            .filter((m) => m.status !== 'released')
+            .reduce((s, m) => s.plus(m.amount.minus(m.refunded)), new Decimal(0));
         for (const o of ops) {
           const orderNo = `F-${o.order}`;
           const m = model.get(o.order);
@@ -110,7 +142,10 @@ describe('quota core', () => {
           } else if (o.t === 'refund') {
             const give = o.fen === undefined ? undefined : new Decimal(o.fen).div(100);
             const r = await l.refund(orderNo, give);
-            const fits = m !== undefined && m.status === 'committed' && (give === undefined || give.lte(m.amount.minus(m.refunded)));
+            const fits =
+              m !== undefined &&
+              m.status === 'committed' &&
+              (give === undefined || give.lte(m.amount.minus(m.refunded)));
             expect(r.ok).toBe(fits);
             if (r.ok && m) m.refunded = give === undefined ? m.amount : m.refunded.plus(give);
           }

@@ -15,7 +15,9 @@ quotaContract({
         return Promise.all(
           calls.map(async (c, i): Promise<HammerResult> => {
             const r = await ledgers[i % 4]!.reserve(c.orderNo, buyer, c.amount, at);
-            return r.ok ? { orderNo: c.orderNo, ok: true, duplicate: r.duplicate } : { orderNo: c.orderNo, ok: false, reason: r.reason };
+            return r.ok
+              ? { orderNo: c.orderNo, ok: true, duplicate: r.duplicate }
+              : { orderNo: c.orderNo, ok: false, reason: r.reason };
           }),
         );
       },

@@ -44,18 +44,23 @@ quotaContract({
       open,
       async hammer(calls, buyer, at) {
         // Eight order services, each with its own pool, all calls at once.
-        const ledgers = await Promise.all(Array.from({ length: CLIENTS }, async () => new QuotaLedger({ store: await open(), secret: SECRET })));
+        const ledgers = await Promise.all(
+          Array.from({ length: CLIENTS }, async () => new QuotaLedger({ store: await open(), secret: SECRET })),
+        );
         return Promise.all(
           calls.map(async (c, i): Promise<HammerResult> => {
             const r = await ledgers[i % CLIENTS]!.reserve(c.orderNo, buyer, c.amount, at);
-            return r.ok ? { orderNo: c.orderNo, ok: true, duplicate: r.duplicate } : { orderNo: c.orderNo, ok: false, reason: r.reason };
+            return r.ok
+              ? { orderNo: c.orderNo, ok: true, duplicate: r.duplicate }
+              : { orderNo: c.orderNo, ok: false, reason: r.reason };
           }),
         );
       },
       dump: () =>
         admin(async (c) => {
           const parts: unknown[] = [];
-          for (const t of ['sandan_quota_entry', 'sandan_quota_event', 'sandan_quota_meta']) parts.push((await c.query(`SELECT * FROM "${schema}".${t}`)).rows);
+          for (const t of ['sandan_quota_entry', 'sandan_quota_event', 'sandan_quota_meta'])
+            parts.push((await c.query(`SELECT * FROM "${schema}".${t}`)).rows);
           return JSON.stringify(parts);
         }),
       async drop() {
@@ -69,16 +74,25 @@ quotaContract({
 describe.skipIf(SKIP !== undefined)('postgres store', () => {
   it('keeps amounts as NUMERIC and creates its schema once when many services start together', async () => {
     const schema = `sandan_test_${randomBytes(6).toString('hex')}`;
-    const stores = await Promise.all(Array.from({ length: 6 }, () => openPostgresQuotaStore(URL_!, { schema, poolSize: 1 })));
+    const stores = await Promise.all(
+      Array.from({ length: 6 }, () => openPostgresQuotaStore(URL_!, { schema, poolSize: 1 })),
+    );
     try {
       const l = new QuotaLedger({ store: stores[0]!, secret: SECRET });
       await l.reserve('N-1', BUYER, '1234.56789', '2026-01-01');
-      const types = await admin((c) => c.query(`SELECT column_name, data_type, numeric_scale FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'sandan_quota_entry' AND column_name IN ('amount', 'refunded') ORDER BY column_name`, [schema]));
+      const types = await admin((c) =>
+        c.query(
+          `SELECT column_name, data_type, numeric_scale FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'sandan_quota_entry' AND column_name IN ('amount', 'refunded') ORDER BY column_name`,
+          [schema],
+        ),
+      );
       expect(types.rows).toEqual([
         { column_name: 'amount', data_type: 'numeric', numeric_scale: 5 },
         { column_name: 'refunded', data_type: 'numeric', numeric_scale: 5 },
       ]);
-      expect((await new QuotaLedger({ store: stores[5]!, secret: SECRET }).remaining(BUYER, 2026)).used.toFixed()).toBe('1234.56789');
+      expect((await new QuotaLedger({ store: stores[5]!, secret: SECRET }).remaining(BUYER, 2026)).used.toFixed()).toBe(
+        '1234.56789',
+      );
     } finally {
       for (const s of stores) await s.close();
       await admin((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
@@ -88,7 +102,9 @@ describe.skipIf(SKIP !== undefined)('postgres store', () => {
 
 describe('postgres store without a server', () => {
   it('reports an unreachable server as QUOTA_STORE without the password', async () => {
-    const err = await openPostgresQuotaStore('postgres://u:secretpw@127.0.0.1:1/x', { schema: 'public' }).catch((e: unknown) => e);
+    const err = await openPostgresQuotaStore('postgres://u:secretpw@127.0.0.1:1/x', { schema: 'public' }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: 'QUOTA_STORE' });
     expect(String((err as Error).message)).not.toContain('secretpw');
   });

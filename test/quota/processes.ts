@@ -11,9 +11,15 @@ export interface WorkerReport<R> {
  * Starts `node --import tsx script json` once per job, waits until every process printed
  * `ready`, releases them together (a line on stdin) and returns their final JSON reports.
  */
-export async function runTogether<R>(script: string, jobs: unknown[], timeoutMs = 120_000): Promise<Array<WorkerReport<R>>> {
+export async function runTogether<R>(
+  script: string,
+  jobs: unknown[],
+  timeoutMs = 120_000,
+): Promise<Array<WorkerReport<R>>> {
   const procs = jobs.map((job) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(job)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(job)], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));

@@ -5,7 +5,13 @@ import { once } from 'node:events';
 import { QuotaLedger } from '../../src/quota/index.js';
 import { openSqliteQuotaStore } from '../../src/quota/sqlite.js';
 
-const job = JSON.parse(process.argv[2] ?? '{}') as { db: string; secret: string; buyer: string; at: string; calls: Array<{ orderNo: string; amount: string }> };
+const job = JSON.parse(process.argv[2] ?? '{}') as {
+  db: string;
+  secret: string;
+  buyer: string;
+  at: string;
+  calls: Array<{ orderNo: string; amount: string }>;
+};
 const ledger = new QuotaLedger({ store: await openSqliteQuotaStore(job.db), secret: job.secret });
 process.stdout.write('ready\n');
 await once(process.stdin, 'data');
@@ -14,7 +20,9 @@ const started = Date.now();
 const results = await Promise.all(
   job.calls.map(async (c) => {
     const r = await ledger.reserve(c.orderNo, job.buyer, c.amount, job.at);
-    return r.ok ? { orderNo: c.orderNo, ok: true, duplicate: r.duplicate } : { orderNo: c.orderNo, ok: false, reason: r.reason };
+    return r.ok
+      ? { orderNo: c.orderNo, ok: true, duplicate: r.duplicate }
+      : { orderNo: c.orderNo, ok: false, reason: r.reason };
   }),
 );
 const finished = Date.now();

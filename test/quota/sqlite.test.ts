@@ -18,14 +18,19 @@ quotaContract({
       open: () => openSqliteQuotaStore(db),
       async hammer(calls, buyer, at) {
         const slices = Array.from({ length: PROCESSES }, (_, p) => calls.filter((_, i) => i % PROCESSES === p));
-        const reports = await runTogether<HammerResult>(WORKER, slices.map((slice) => ({ db, secret: SECRET, buyer, at, calls: slice })));
+        const reports = await runTogether<HammerResult>(
+          WORKER,
+          slices.map((slice) => ({ db, secret: SECRET, buyer, at, calls: slice })),
+        );
         // The processes really ran at the same time: their working windows overlap.
         expect(Math.max(...reports.map((r) => r.started))).toBeLessThan(Math.min(...reports.map((r) => r.finished)));
         return reports.flatMap((r) => r.results);
       },
       async dump() {
         // The raw bytes of the database and its WAL, read as text: an ID number would show.
-        return readdirSync(dir).map((f) => readFileSync(join(dir, f)).toString('latin1')).join('\n');
+        return readdirSync(dir)
+          .map((f) => readFileSync(join(dir, f)).toString('latin1'))
+          .join('\n');
       },
       drop: async () => rmSync(dir, { recursive: true, force: true }),
     };
@@ -40,8 +45,13 @@ describe('sqlite store', () => {
       const Database = (await import('better-sqlite3')).default;
       const db = new Database(join(dir, 'q.sqlite'), { readonly: true });
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      const cols = db.prepare("SELECT name, type FROM pragma_table_info('sandan_quota_entry') WHERE name IN ('amount', 'refunded')").all();
-      expect(cols).toEqual([{ name: 'amount', type: 'TEXT' }, { name: 'refunded', type: 'TEXT' }]);
+      const cols = db
+        .prepare("SELECT name, type FROM pragma_table_info('sandan_quota_entry') WHERE name IN ('amount', 'refunded')")
+        .all();
+      expect(cols).toEqual([
+        { name: 'amount', type: 'TEXT' },
+        { name: 'refunded', type: 'TEXT' },
+      ]);
       db.close();
       await store.close();
     } finally {
@@ -50,6 +60,9 @@ describe('sqlite store', () => {
   });
 
   it('says what is wrong with a file that cannot be opened', async () => {
-    await expect(openSqliteQuotaStore('/nonexistent-dir/x/q.sqlite')).rejects.toMatchObject({ code: 'QUOTA_STORE', message: expect.stringContaining('/nonexistent-dir/x/q.sqlite') });
+    await expect(openSqliteQuotaStore('/nonexistent-dir/x/q.sqlite')).rejects.toMatchObject({
+      code: 'QUOTA_STORE',
+      message: expect.stringContaining('/nonexistent-dir/x/q.sqlite'),
+    });
   });
 });

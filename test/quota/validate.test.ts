@@ -1,4 +1,4 @@
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import nationalJson from '../../rulesets/national.json';
 import { loadRuleset, RULES, RulesetRegistry, validate } from '../../src/index.js';
@@ -10,12 +10,17 @@ import { SECRET } from './contract.js';
 // test builds a registry with it switched on, as the national ruleset will have it.
 const rules = RULES.some((r) => r.id === annualLimit.id) ? RULES : [...RULES, annualLimit];
 const national = structuredClone(nationalJson) as { rules: Record<string, unknown> };
-national.rules['limits/annual'] ??= { severity: 'error', effectiveFrom: '2016-04-08', source: 'CGS-2016-18, CGS-2018-49' };
+national.rules['limits/annual'] ??= {
+  severity: 'error',
+  effectiveFrom: '2016-04-08',
+  source: 'CGS-2016-18, CGS-2018-49',
+};
 const registry = new RulesetRegistry(rules, [loadRuleset(national, rules, 'national (test)')]);
 
 const HZ_BUYER = '330106199003071519';
 /** This rule's findings (other rules may warn about the example, e.g. about the positive list). */
-const annual = <I extends { ruleId: string }>(r: { issues: I[] }): I[] => r.issues.filter((i) => i.ruleId === 'limits/annual');
+const annual = <I extends { ruleId: string }>(r: { issues: I[] }): I[] =>
+  r.issues.filter((i) => i.ruleId === 'limits/annual');
 
 describe('limits/annual with the quota ledger', () => {
   it('reports 1313 with the remaining quota before customs would', async () => {
@@ -28,7 +33,13 @@ describe('limits/annual with the quota ledger', () => {
     expect(r.valid).toBe(false);
     expect(r.quota?.remaining.toFixed()).toBe('500');
     const issue = r.issues.find((i) => i.code === '1313');
-    expect(issue).toMatchObject({ ruleId: 'limits/annual', severity: 'error', path: 'inventory.buyerIdNumber', expected: '≤ 26000', actual: '26048' });
+    expect(issue).toMatchObject({
+      ruleId: 'limits/annual',
+      severity: 'error',
+      path: 'inventory.buyerIdNumber',
+      expected: '≤ 26000',
+      actual: '26048',
+    });
     expect(issue?.message.en).toContain('has 500 CNY left');
     expect(issue?.message.zh).toContain('剩余 500 元');
     expect(annual(r)).toHaveLength(1);

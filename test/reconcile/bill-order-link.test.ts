@@ -17,7 +17,10 @@ const BILL = readFileSync('test/fixtures/xml/CEB816Message.xml', 'utf8').replace
 const dir = mkdtempSync(join(tmpdir(), 'sandan-billlink-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(join(dir, 'CEB816.xml'), BILL);
-writeFileSync(join(dir, 'decl.ndjson'), `${JSON.stringify(JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8')))}\n`);
+writeFileSync(
+  join(dir, 'decl.ndjson'),
+  `${JSON.stringify(JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8')))}\n`,
+);
 
 describe('CEB816 orderNo and logisticsNo (beyond the 2022 XSD)', () => {
   it('parse keeps them, with a beyond-xsd note and no issue', () => {
@@ -47,7 +50,11 @@ describe('CEB816 orderNo and logisticsNo (beyond the 2022 XSD)', () => {
     if (!rec.ok) throw new Error(rec.problem);
     store.addBills([rec.value]);
     const [a] = store.join([{ orderNo: 'SD202611200001', copNo: 'INV202611200001' }]);
-    expect([a!.invtNo, a!.linkedBy, a!.bills.map((b) => b.taxNo)]).toEqual(['29242026I000000001', 'orderNo', ['29242026I00000000101']]);
+    expect([a!.invtNo, a!.linkedBy, a!.bills.map((b) => b.taxNo)]).toEqual([
+      '29242026I000000001',
+      'orderNo',
+      ['29242026I00000000101'],
+    ]);
     // A receipt link by copNo still comes first.
     store.addLinks([{ kind: 'copNo', key: 'INV-OTHER', invtNo: '29242026I000000099' }]);
     const [b] = store.join([{ orderNo: 'SD-2', copNo: 'INV-OTHER' }]);
@@ -59,17 +66,49 @@ describe('CEB816 orderNo and logisticsNo (beyond the 2022 XSD)', () => {
     ['sqlite', '0'],
     ['sqlite', '2'],
     ['memory', '2'],
-  ])('sandan reconcile (%s index, %s workers): no CEB622, the bill is linked by orderNo → matched', async (index, workers) => {
-    const r = await runCli(['reconcile', '--declarations', join(dir, 'decl.ndjson'), '--tax-bills', join(dir, 'CEB816.xml'), '--rates', 'examples/rates.example.json', '--format', 'json', '--index', index, '--workers', workers]);
-    expect(r.stderr).toBe('');
-    const j = JSON.parse(r.stdout);
-    expect(j.orders.map((o: Record<string, unknown>) => [o.orderNo, o.status, o.linkedBy, o.invtNo])).toEqual([['SD202611200001', 'matched', 'orderNo', '29242026I000000001']]);
-    expect(r.code).toBe(0);
-  }, 30_000);
+  ])(
+    'sandan reconcile (%s index, %s workers): no CEB622, the bill is linked by orderNo → matched',
+    async (index, workers) => {
+      const r = await runCli([
+        'reconcile',
+        '--declarations',
+        join(dir, 'decl.ndjson'),
+        '--tax-bills',
+        join(dir, 'CEB816.xml'),
+        '--rates',
+        'examples/rates.example.json',
+        '--format',
+        'json',
+        '--index',
+        index,
+        '--workers',
+        workers,
+      ]);
+      expect(r.stderr).toBe('');
+      const j = JSON.parse(r.stdout);
+      expect(j.orders.map((o: Record<string, unknown>) => [o.orderNo, o.status, o.linkedBy, o.invtNo])).toEqual([
+        ['SD202611200001', 'matched', 'orderNo', '29242026I000000001'],
+      ]);
+      expect(r.code).toBe(0);
+    },
+    30_000,
+  );
 
   it('without the orderNo the same order stays unlinked', async () => {
     writeFileSync(join(dir, 'plain.xml'), readFileSync('test/fixtures/xml/CEB816Message.xml', 'utf8'));
-    const r = await runCli(['reconcile', '--declarations', join(dir, 'decl.ndjson'), '--tax-bills', join(dir, 'plain.xml'), '--rates', 'examples/rates.example.json', '--format', 'json', '--workers', '0']);
+    const r = await runCli([
+      'reconcile',
+      '--declarations',
+      join(dir, 'decl.ndjson'),
+      '--tax-bills',
+      join(dir, 'plain.xml'),
+      '--rates',
+      'examples/rates.example.json',
+      '--format',
+      'json',
+      '--workers',
+      '0',
+    ]);
     const j = JSON.parse(r.stdout);
     expect(j.orders.find((o: Record<string, unknown>) => o.orderNo === 'SD202611200001').status).toBe('unlinked');
   });

@@ -7,10 +7,24 @@ import { fileSink, generate, type Calculate } from './generator.js';
 import { calculate } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sandan-reconcile-cli-'));
-const expected = generate(dir, fileSink(), { orders: 200, calculate: calculate as unknown as Calculate, billsPerFile: 30 });
+const expected = generate(dir, fileSink(), {
+  orders: 200,
+  calculate: calculate as unknown as Calculate,
+  billsPerFile: 30,
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const base = ['reconcile', '--declarations', join(dir, 'declarations.ndjson'), '--tax-bills', join(dir, 'bills'), '--receipts', join(dir, 'receipts'), '--rates', join(dir, 'rates.json')];
+const base = [
+  'reconcile',
+  '--declarations',
+  join(dir, 'declarations.ndjson'),
+  '--tax-bills',
+  join(dir, 'bills'),
+  '--receipts',
+  join(dir, 'receipts'),
+  '--rates',
+  join(dir, 'rates.json'),
+];
 
 describe('sandan reconcile', () => {
   it('writes the JSON report and exits 1 when anything does not match', async () => {
@@ -18,7 +32,18 @@ describe('sandan reconcile', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
     const j = JSON.parse(r.stdout);
-    expect(j.summary).toMatchObject({ orders: 202, matched: expected.matched, mismatched: 2, billMissing: 2, billWithoutDeclaration: 2, cancelled: 2, refunded: 2, unlinked: 2, billedTaxTotal: expected.billedTaxTotal, declaredTaxTotal: expected.declaredTaxTotal });
+    expect(j.summary).toMatchObject({
+      orders: 202,
+      matched: expected.matched,
+      mismatched: 2,
+      billMissing: 2,
+      billWithoutDeclaration: 2,
+      cancelled: 2,
+      refunded: 2,
+      unlinked: 2,
+      billedTaxTotal: expected.billedTaxTotal,
+      declaredTaxTotal: expected.declaredTaxTotal,
+    });
     expect(j.summary.mismatches).toHaveLength(4);
     expect(j.summary.mismatches[0]).toMatchObject({ kind: 'declared', amount: '0.01' });
     expect(j.orders).toHaveLength(202);
@@ -42,16 +67,33 @@ describe('sandan reconcile', () => {
     // Order 0 (slot 0) has no bill; order 10 (slot 70) is a plain matched order.
     writeFileSync(join(dir, 'one.ndjson'), `${all[10]}\n`);
     const file = readFileSync(join(dir, 'bills', 'CEB816-000001.xml'), 'utf8');
-    const block = file.split('<Tax>').find((b) => b.includes('2026I000000010</invtNo>'))!.split('</Tax>')[0];
+    const block = file
+      .split('<Tax>')
+      .find((b) => b.includes('2026I000000010</invtNo>'))!
+      .split('</Tax>')[0];
     writeFileSync(join(dir, 'one.xml'), `${file.split('<Tax>')[0]}<Tax>${block}</Tax></CEB816Message>`);
-    const r = await runCli(['reconcile', '--declarations', join(dir, 'one.ndjson'), '--tax-bills', join(dir, 'one.xml'), '--rates', join(dir, 'rates.json')]);
+    const r = await runCli([
+      'reconcile',
+      '--declarations',
+      join(dir, 'one.ndjson'),
+      '--tax-bills',
+      join(dir, 'one.xml'),
+      '--rates',
+      join(dir, 'rates.json'),
+    ]);
     expect(r.stdout).toContain('关税对账');
     expect(r.stdout).toMatch(/matched\s+1/);
     expect(r.code).toBe(0);
   });
 
   it('exits 2 on a missing file', async () => {
-    const r = await runCli(['reconcile', '--declarations', join(dir, 'none.ndjson'), '--tax-bills', join(dir, 'nothing')]);
+    const r = await runCli([
+      'reconcile',
+      '--declarations',
+      join(dir, 'none.ndjson'),
+      '--tax-bills',
+      join(dir, 'nothing'),
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no such file');
   });
@@ -68,7 +110,17 @@ describe('sandan status', () => {
   });
 
   it('links receipts to the order through a declaration file and filters with --order (JSON)', async () => {
-    const r = await runCli(['status', 'examples/hangzhou-1210.json', 'test/fixtures/xml/CEB312-rejected.xml', '--order', 'ZT7700012345678', '--format', 'json', '--now', '2026-11-20T03:00:00Z']);
+    const r = await runCli([
+      'status',
+      'examples/hangzhou-1210.json',
+      'test/fixtures/xml/CEB312-rejected.xml',
+      '--order',
+      'ZT7700012345678',
+      '--format',
+      'json',
+      '--now',
+      '2026-11-20T03:00:00Z',
+    ]);
     const j = JSON.parse(r.stdout);
     expect(j.orders).toHaveLength(1);
     expect(j.orders[0].order).toBe('SD202611200001');

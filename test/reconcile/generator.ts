@@ -9,7 +9,17 @@ import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs
 import { join } from 'node:path';
 
 /** The defects a generated order can carry. */
-export type Defect = 'none' | 'bill-missing' | 'diff' | 'refund' | 'cancel' | 'void' | 'duplicate-bill' | 'link-copNo' | 'link-preNo' | 'unlinked';
+export type Defect =
+  | 'none'
+  | 'bill-missing'
+  | 'diff'
+  | 'refund'
+  | 'cancel'
+  | 'void'
+  | 'duplicate-bill'
+  | 'link-copNo'
+  | 'link-preNo'
+  | 'unlinked';
 
 /** Which of 100 slots (by `(i × 37) mod 100`) gets which defect: 1% each, 2% linked only through receipts. */
 const SLOTS: Array<[number, Defect]> = [
@@ -31,7 +41,27 @@ export function defectOf(i: number): Defect {
 }
 
 /** A tax calculation, as `createTaxCalculator` returns it (only what the generator reads). */
-export type Calculate = (input: unknown) => { ok: true; result: { customsTax: { toFixed(n: number): string }; consumptionTax: { toFixed(n: number): string }; valueAddedTax: { toFixed(n: number): string }; taxTotal: { toFixed(n: number): string }; lines: Array<{ gnum: number; gcode: string; dutiableValue: { toFixed(n: number): string }; customsTax: { toFixed(n: number): string }; consumptionTax: { toFixed(n: number): string }; valueAddedTax: { toFixed(n: number): string } }> } } | { ok: false };
+export type Calculate = (
+  input: unknown,
+) =>
+  | {
+      ok: true;
+      result: {
+        customsTax: { toFixed(n: number): string };
+        consumptionTax: { toFixed(n: number): string };
+        valueAddedTax: { toFixed(n: number): string };
+        taxTotal: { toFixed(n: number): string };
+        lines: Array<{
+          gnum: number;
+          gcode: string;
+          dutiableValue: { toFixed(n: number): string };
+          customsTax: { toFixed(n: number): string };
+          consumptionTax: { toFixed(n: number): string };
+          valueAddedTax: { toFixed(n: number): string };
+        }>;
+      };
+    }
+  | { ok: false };
 
 /** Options of {@link generate}. */
 export interface GenerateOptions {
@@ -69,9 +99,14 @@ export interface Sink {
   close(): void;
 }
 
-const BASE = JSON.parse(readFileSync(new URL('../../examples/hangzhou-1210.json', import.meta.url), 'utf8')) as Record<string, Record<string, unknown>>;
+const BASE = JSON.parse(readFileSync(new URL('../../examples/hangzhou-1210.json', import.meta.url), 'utf8')) as Record<
+  string,
+  Record<string, unknown>
+>;
 /** The rate table the generated declarations use (examples/rates.example.json). */
-export const RATES = JSON.parse(readFileSync(new URL('../../examples/rates.example.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+export const RATES = JSON.parse(
+  readFileSync(new URL('../../examples/rates.example.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
 
 const MONTHS = ['20260915', '20261016', '20261120'];
 const OFFICES = ['2924', '2244', '3105'];
@@ -100,7 +135,7 @@ function addMoney(a: string, b: string): string {
   const cents = (s: string) => {
     const neg = s.startsWith('-');
     const [i, f = ''] = (neg ? s.slice(1) : s).split('.');
-    const v = BigInt(i!) * 100n + BigInt((f + '00').slice(0, 2));
+    const v = BigInt(i!) * 100n + BigInt(`${f}00`.slice(0, 2));
     return neg ? -v : v;
   };
   const c = cents(a) + cents(b);
@@ -138,7 +173,15 @@ function variant(v: number, calculate: Calculate): Variant {
 
 const VARIANTS = 3 * 3 * 4 * 2;
 
-function taxBlock(i: number, invtNo: string, tax: Variant['tax'], status: string, office: string, bump: boolean, prefix: string): string {
+function taxBlock(
+  i: number,
+  invtNo: string,
+  tax: Variant['tax'],
+  status: string,
+  office: string,
+  bump: boolean,
+  prefix: string,
+): string {
   const t = (name: string, value: string) => `<${prefix}${name}>${value}</${prefix}${name}>`;
   const vat = bump ? addMoney(tax.valueAddedTax.toFixed(2), '0.01') : tax.valueAddedTax.toFixed(2);
   const head = [
@@ -166,7 +209,14 @@ function taxBlock(i: number, invtNo: string, tax: Variant['tax'], status: string
   return `<${prefix}Tax>\n<${prefix}TaxHeadRd>${head}</${prefix}TaxHeadRd>\n${lines}\n</${prefix}Tax>\n`;
 }
 
-function receiptBlock(element: string, i: number, keys: { copNo: string; preNo: string; invtNo: string }, returnStatus: string, time: string, info: string): string {
+function receiptBlock(
+  element: string,
+  i: number,
+  keys: { copNo: string; preNo: string; invtNo: string },
+  returnStatus: string,
+  time: string,
+  info: string,
+): string {
   return `<${element}><guid>${guid(i, 622)}</guid><customsCode>2924</customsCode><ebpCode>3301964J31</ebpCode><ebcCode>3301964J31</ebcCode><agentCode>3301980BRK</agentCode><copNo>${keys.copNo}</copNo><preNo>${keys.preNo}</preNo><invtNo>${keys.invtNo}</invtNo><returnStatus>${returnStatus}</returnStatus><returnTime>${time}</returnTime><returnInfo>${info}</returnInfo></${element}>\n`;
 }
 
@@ -191,7 +241,10 @@ class Batches {
       this.file = join(this.dir, `${this.root}-${pad(++this.files, 6)}.xml`);
       const p = this.prefixed(this.files - 1);
       const g = guid(this.files, Number(this.root.slice(3)));
-      this.sink.write(this.file, `<?xml version="1.0" encoding="UTF-8"?>\n<${p ? 'ceb:' : ''}${this.root}Message guid="${g}" version="1.0" ${p ? 'xmlns:ceb' : 'xmlns'}="${NS}">\n`);
+      this.sink.write(
+        this.file,
+        `<?xml version="1.0" encoding="UTF-8"?>\n<${p ? 'ceb:' : ''}${this.root}Message guid="${g}" version="1.0" ${p ? 'xmlns:ceb' : 'xmlns'}="${NS}">\n`,
+      );
     }
     this.sink.write(this.file, block);
     if (++this.n === this.per) this.finish();
@@ -220,7 +273,10 @@ export function generate(dir: string, sink: Sink, options: GenerateOptions): Exp
   const late: Array<() => string> = [];
   const decls = join(dir, 'declarations.ndjson');
   sink.write(join(dir, 'rates.json'), JSON.stringify(RATES, null, 2));
-  const byDefect = Object.fromEntries(['none', ...SLOTS.map(([, d]) => d)].map((d) => [d, [] as string[]])) as Record<Defect, string[]>;
+  const byDefect = Object.fromEntries(['none', ...SLOTS.map(([, d]) => d)].map((d) => [d, [] as string[]])) as Record<
+    Defect,
+    string[]
+  >;
   const exp: Expected = {
     orders: options.orders + orphans,
     matched: 0,
@@ -245,7 +301,12 @@ export function generate(dir: string, sink: Sink, options: GenerateOptions): Exp
     const keys = { copNo: copNoOf(i), preNo: preNoOf(i), invtNo: invtNoOf(i, office) };
     const orderNo = orderNoOf(i);
     byDefect[defect].push(orderNo);
-    const inventory: Record<string, unknown> = { ...v.decl.inventory, orderNo, logisticsNo: `ZT${pad(i, 13)}`, copNo: keys.copNo };
+    const inventory: Record<string, unknown> = {
+      ...v.decl.inventory,
+      orderNo,
+      logisticsNo: `ZT${pad(i, 13)}`,
+      copNo: keys.copNo,
+    };
     if (defect === 'link-copNo') delete inventory.invtNo;
     else if (defect === 'link-preNo') {
       delete inventory.copNo;
@@ -266,7 +327,8 @@ export function generate(dir: string, sink: Sink, options: GenerateOptions): Exp
     }
     exp.declaredTaxTotal = addMoney(exp.declaredTaxTotal, v.decl.order!.taxTotal as string);
     const taxTotal = v.tax.taxTotal.toFixed(2);
-    const bill = (status: string, bump = false) => bills.add(taxBlock(i, keys.invtNo, v.tax, status, office, bump, bills.prefix()));
+    const bill = (status: string, bump = false) =>
+      bills.add(taxBlock(i, keys.invtNo, v.tax, status, office, bump, bills.prefix()));
     const billed = (amount: string) => void (exp.billedTaxTotal = addMoney(exp.billedTaxTotal, amount));
     switch (defect) {
       case 'none':
@@ -290,8 +352,19 @@ export function generate(dir: string, sink: Sink, options: GenerateOptions): Exp
         break;
       case 'cancel':
         bill('1');
-        statuses.add(`<Tax><TaxHeadStatus><guid>${guid(i, 818)}</guid><returnTime>20261205090000000</returnTime><invtNo>${keys.invtNo}</invtNo><taxNo>${keys.invtNo}01</taxNo><status>3</status></TaxHeadStatus></Tax>\n`);
-        r624.add(receiptBlock('InvtCancelReturn', i, keys, '399', '20261204100000000', '[Code:2300;Desc:审核通过]，已成功撤单'));
+        statuses.add(
+          `<Tax><TaxHeadStatus><guid>${guid(i, 818)}</guid><returnTime>20261205090000000</returnTime><invtNo>${keys.invtNo}</invtNo><taxNo>${keys.invtNo}01</taxNo><status>3</status></TaxHeadStatus></Tax>\n`,
+        );
+        r624.add(
+          receiptBlock(
+            'InvtCancelReturn',
+            i,
+            keys,
+            '399',
+            '20261204100000000',
+            '[Code:2300;Desc:审核通过]，已成功撤单',
+          ),
+        );
         exp.cancelled++;
         break;
       case 'void':
@@ -299,7 +372,9 @@ export function generate(dir: string, sink: Sink, options: GenerateOptions): Exp
         if (Math.floor(i / 100) % 2 === 0) bill('3');
         else {
           bill('1');
-          statuses.add(`<Tax><TaxHeadStatus><guid>${guid(i, 818)}</guid><returnTime>20261205090000000</returnTime><invtNo>${keys.invtNo}</invtNo><taxNo>${keys.invtNo}01</taxNo><status>3</status></TaxHeadStatus></Tax>\n`);
+          statuses.add(
+            `<Tax><TaxHeadStatus><guid>${guid(i, 818)}</guid><returnTime>20261205090000000</returnTime><invtNo>${keys.invtNo}</invtNo><taxNo>${keys.invtNo}01</taxNo><status>3</status></TaxHeadStatus></Tax>\n`,
+          );
         }
         exp.billVoid++;
         break;

@@ -20,7 +20,11 @@ import { calculate } from './helpers.js';
 const workerUrl = new URL('../../dist/reconcile/worker.js', import.meta.url);
 
 const dir = mkdtempSync(join(tmpdir(), 'sandan-reconcile-parallel-'));
-const expected = generate(dir, fileSink(), { orders: 700, calculate: calculate as unknown as Calculate, billsPerFile: 40 });
+const expected = generate(dir, fileSink(), {
+  orders: 700,
+  calculate: calculate as unknown as Calculate,
+  billsPerFile: 40,
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // A few lines the reader must report, not drop: invalid JSON, invalid UTF-8, blank, CRLF, a repeated order.
@@ -47,10 +51,20 @@ async function sequential(file: string, store: ReconcileStore = new MemoryStore(
   }
 }
 
-async function parallel(file: string, options: Partial<ReconcileFilesOptions> = {}): Promise<{ report: string; summary: ReconcileReport['summary'] }> {
+async function parallel(
+  file: string,
+  options: Partial<ReconcileFilesOptions> = {},
+): Promise<{ report: string; summary: ReconcileReport['summary'] }> {
   const documents = await expandPaths([join(dir, 'bills'), join(dir, 'receipts')]);
   const store = options.store ?? new MemoryStore();
-  const report = await reconcileFiles({ declarations: file, documents, rateTables: [{ data: RATES, source: 'rates.json' }], workerUrl, store, ...options });
+  const report = await reconcileFiles({
+    declarations: file,
+    documents,
+    rateTables: [{ data: RATES, source: 'rates.json' }],
+    workerUrl,
+    store,
+    ...options,
+  });
   try {
     return { report: text(report), summary: report.summary };
   } finally {
@@ -64,7 +78,15 @@ describe('reconcileFiles (worker threads)', () => {
     for (const workers of [0, 1, 3]) {
       const got = await parallel(join(dir, 'declarations.ndjson'), { workers });
       expect(got.report).toBe(want);
-      expect(got.summary).toMatchObject({ matched: expected.matched, mismatched: expected.mismatched, billMissing: expected.billMissing, cancelled: expected.cancelled, refunded: expected.refunded, billVoid: expected.billVoid, unlinked: expected.unlinked });
+      expect(got.summary).toMatchObject({
+        matched: expected.matched,
+        mismatched: expected.mismatched,
+        billMissing: expected.billMissing,
+        cancelled: expected.cancelled,
+        refunded: expected.refunded,
+        billVoid: expected.billVoid,
+        unlinked: expected.unlinked,
+      });
       expect(got.summary.billedTaxTotal.toFixed(2)).toBe(expected.billedTaxTotal);
     }
   });
@@ -86,14 +108,25 @@ describe('reconcileFiles (worker threads)', () => {
 
   it('finds its worker script from the CommonJS build too', async () => {
     const { createRequire } = await import('node:module');
-    const cjs = createRequire(import.meta.url)('../../dist/index.cjs') as { reconcileFiles: typeof reconcileFiles; expandPaths: typeof expandPaths };
+    const cjs = createRequire(import.meta.url)('../../dist/index.cjs') as {
+      reconcileFiles: typeof reconcileFiles;
+      expandPaths: typeof expandPaths;
+    };
     const documents = await cjs.expandPaths([join(dir, 'bills'), join(dir, 'receipts')]);
-    const report = await cjs.reconcileFiles({ declarations: join(dir, 'declarations.ndjson'), documents, rateTables: [{ data: RATES, source: 'rates.json' }], workers: 1 });
+    const report = await cjs.reconcileFiles({
+      declarations: join(dir, 'declarations.ndjson'),
+      documents,
+      rateTables: [{ data: RATES, source: 'rates.json' }],
+      workers: 1,
+    });
     expect(report.summary.matched).toBe(expected.matched);
   });
 
   it('reads declarations from a byte stream (standard input)', async () => {
-    const got = await parallel('', { workers: 1, declarations: Readable.from([readFileSync(join(dir, 'declarations.ndjson'))]) });
+    const got = await parallel('', {
+      workers: 1,
+      declarations: Readable.from([readFileSync(join(dir, 'declarations.ndjson'))]),
+    });
     expect(got.summary.inputs.declarations).toBe(700);
   });
 
@@ -102,55 +135,111 @@ describe('reconcileFiles (worker threads)', () => {
     writeFileSync(bad, '<?xml version="1.0"?><CEB816Message xmlns="http://www.chinaport.gov.cn/ceb"><Tax><TaxHeadRd>');
     const documents = [...(await expandPaths([join(dir, 'bills')])), bad];
     const skipped: string[] = [];
-    const report = await reconcileFiles({ declarations: join(dir, 'declarations.ndjson'), documents, rateTables: [{ data: RATES, source: 'r' }], workerUrl, workers: 2, onFileError: (f, e) => skipped.push(`${f} ${e.code}`) });
+    const report = await reconcileFiles({
+      declarations: join(dir, 'declarations.ndjson'),
+      documents,
+      rateTables: [{ data: RATES, source: 'r' }],
+      workerUrl,
+      workers: 2,
+      onFileError: (f, e) => skipped.push(`${f} ${e.code}`),
+    });
     expect(skipped).toEqual([`${bad} XML_MALFORMED`]);
     expect(report.summary.inputs.declarations).toBe(700);
-    await expect(reconcileFiles({ declarations: join(dir, 'declarations.ndjson'), documents, rateTables: [{ data: RATES, source: 'r' }], workerUrl, workers: 2 })).rejects.toMatchObject({ code: 'XML_MALFORMED' });
+    await expect(
+      reconcileFiles({
+        declarations: join(dir, 'declarations.ndjson'),
+        documents,
+        rateTables: [{ data: RATES, source: 'r' }],
+        workerUrl,
+        workers: 2,
+      }),
+    ).rejects.toMatchObject({ code: 'XML_MALFORMED' });
   });
 
   it('fails with RECONCILE_WORKER when a worker cannot start, and refuses a bad worker count', async () => {
     const broken = join(dir, 'broken-worker.mjs');
     writeFileSync(broken, 'throw new Error("no worker here");\n');
-    await expect(parallel(join(dir, 'declarations.ndjson'), { workers: 1, workerUrl: new URL(`file://${broken}`) })).rejects.toMatchObject({ code: 'RECONCILE_WORKER' });
-    await expect(parallel(join(dir, 'declarations.ndjson'), { workers: -1 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
-    await expect(parallel(join(dir, 'declarations.ndjson'), { workers: 1, workerUrl: new URL(`file://${join(dir, 'no-such-worker.js')}`) })).rejects.toThrow(/worker script is missing/);
+    await expect(
+      parallel(join(dir, 'declarations.ndjson'), { workers: 1, workerUrl: new URL(`file://${broken}`) }),
+    ).rejects.toMatchObject({ code: 'RECONCILE_WORKER' });
+    await expect(parallel(join(dir, 'declarations.ndjson'), { workers: -1 })).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+    });
+    await expect(
+      parallel(join(dir, 'declarations.ndjson'), {
+        workers: 1,
+        workerUrl: new URL(`file://${join(dir, 'no-such-worker.js')}`),
+      }),
+    ).rejects.toThrow(/worker script is missing/);
   });
 });
 
 describe('declaration batches', () => {
   // Lines as bytes: JSON, broken JSON, blanks, a BOM, and arbitrary bytes (often not UTF-8).
   const line = fc.oneof(
-    fc.constantFrom('{"a":1}', '{"b":"中文"}', '', '   ', '\t', '\u00a0', '{"c": [1,2', 'not json', '\uFEFF{"bom":true}', '{"x":"\\r"}').map((t) => Buffer.from(t)),
+    fc
+      .constantFrom(
+        '{"a":1}',
+        '{"b":"中文"}',
+        '',
+        '   ',
+        '\t',
+        '\u00a0',
+        '{"c": [1,2',
+        'not json',
+        '\uFEFF{"bom":true}',
+        '{"x":"\\r"}',
+      )
+      .map((t) => Buffer.from(t)),
     fc.json().map((t) => Buffer.from(t)),
     fc.uint8Array({ minLength: 1, maxLength: 6 }).map((b) => Buffer.from(b.filter((x) => x !== 0x0a))),
   );
   it('read the lines the CLI reader reads, wherever the batches and chunks are cut (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(line, fc.boolean()), { maxLength: 12 }), fc.boolean(), fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 40 }), async (ls, finalNewline, chunk, batchBytes) => {
-        const parts = ls.flatMap(([l, crlf], i) => [...(i > 0 ? [Buffer.from('\n')] : []), l, ...(crlf ? [Buffer.from('\r')] : [])]);
-        const bytes = Buffer.concat([...parts, ...(finalNewline ? [Buffer.from('\n')] : [])]);
-        const want = [];
-        for await (const r of readRecords(Readable.from([bytes]), { ndjson: true })) want.push({ line: r.line, value: r.value, issue: r.issue?.code });
-        const chunks = Array.from({ length: Math.ceil(bytes.length / chunk) }, (_, i) => bytes.subarray(i * chunk, (i + 1) * chunk));
-        const got = [];
-        let first = 1;
-        for await (const b of declarationBatches(Readable.from(chunks), batchBytes)) {
-          const { records, breaks } = readBatch(b, first);
-          for (const r of records) got.push({ line: r.line, value: r.value, issue: r.issue?.code });
-          first += breaks;
-        }
-        expect(got).toEqual(want);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(line, fc.boolean()), { maxLength: 12 }),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 64 }),
+        fc.integer({ min: 1, max: 40 }),
+        async (ls, finalNewline, chunk, batchBytes) => {
+          const parts = ls.flatMap(([l, crlf], i) => [
+            ...(i > 0 ? [Buffer.from('\n')] : []),
+            l,
+            ...(crlf ? [Buffer.from('\r')] : []),
+          ]);
+          const bytes = Buffer.concat([...parts, ...(finalNewline ? [Buffer.from('\n')] : [])]);
+          const want = [];
+          for await (const r of readRecords(Readable.from([bytes]), { ndjson: true }))
+            want.push({ line: r.line, value: r.value, issue: r.issue?.code });
+          const chunks = Array.from({ length: Math.ceil(bytes.length / chunk) }, (_, i) =>
+            bytes.subarray(i * chunk, (i + 1) * chunk),
+          );
+          const got = [];
+          let first = 1;
+          for await (const b of declarationBatches(Readable.from(chunks), batchBytes)) {
+            const { records, breaks } = readBatch(b, first);
+            for (const r of records) got.push({ line: r.line, value: r.value, issue: r.issue?.code });
+            first += breaks;
+          }
+          expect(got).toEqual(want);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
-  it('read from a file in buffers of their own, numbered by the consumer, give the CLI reader\'s records (lines longer than a batch included)', async () => {
+  it("read from a file in buffers of their own, numbered by the consumer, give the CLI reader's records (lines longer than a batch included)", async () => {
     const file = join(dir, 'numbered.ndjson');
-    const body = Buffer.concat([Buffer.from('\uFEFF{"a":1}\n\n{"long":"'), Buffer.alloc(300, 0x78), Buffer.from('"}\r\n{"b":'), Buffer.from('\n{"c":"中文"}\n  \n{"d":4}')]);
+    const body = Buffer.concat([
+      Buffer.from('\uFEFF{"a":1}\n\n{"long":"'),
+      Buffer.alloc(300, 0x78),
+      Buffer.from('"}\r\n{"b":'),
+      Buffer.from('\n{"c":"中文"}\n  \n{"d":4}'),
+    ]);
     writeFileSync(file, body);
     const want = [];
-    for await (const r of readRecords(Readable.from([body]), { ndjson: true })) want.push({ line: r.line, value: r.value, issue: r.issue?.code });
+    for await (const r of readRecords(Readable.from([body]), { ndjson: true }))
+      want.push({ line: r.line, value: r.value, issue: r.issue?.code });
     for (const size of [16, 64, 1 << 20]) {
       const got = [];
       let first = 1;
@@ -165,7 +254,11 @@ describe('declaration batches', () => {
 
   it('number a line longer than 16 MiB and report it without holding it', async () => {
     const big = Buffer.alloc(17 * 1024 * 1024, 0x61);
-    const chunks = [Buffer.from('{"a":1}\n'), ...Array.from({ length: 17 }, (_, i) => big.subarray(i << 20, (i + 1) << 20)), Buffer.from('\n{"b":2}')];
+    const chunks = [
+      Buffer.from('{"a":1}\n'),
+      ...Array.from({ length: 17 }, (_, i) => big.subarray(i << 20, (i + 1) << 20)),
+      Buffer.from('\n{"b":2}'),
+    ];
     const got = [];
     let first = 1;
     for await (const b of declarationBatches(Readable.from(chunks))) {

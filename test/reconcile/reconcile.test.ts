@@ -8,7 +8,9 @@ import { calculate, memoryData } from './helpers.js';
 
 const data = memoryData(1000);
 
-async function run(store = new MemoryStore()): Promise<{ report: ReconcileReport; rows: ReconcileRowJSON[]; close: () => void }> {
+async function run(
+  store = new MemoryStore(),
+): Promise<{ report: ReconcileReport; rows: ReconcileRowJSON[]; close: () => void }> {
   const report = await reconcile({ declarations: data.declarations, documents: data.documents }, { calculate, store });
   return { report, rows: [...report.rows()], close: () => store.close() };
 }
@@ -31,7 +33,17 @@ describe('reconcile (1,000 generated orders with counted defects)', () => {
       billVoid: s.billVoid,
       unlinked: s.unlinked,
       notComputed: s.notComputed,
-    }).toEqual({ matched: e.matched, mismatched: e.mismatched, billMissing: e.billMissing, billWithoutDeclaration: e.billWithoutDeclaration, cancelled: e.cancelled, refunded: e.refunded, billVoid: e.billVoid, unlinked: e.unlinked, notComputed: 0 });
+    }).toEqual({
+      matched: e.matched,
+      mismatched: e.mismatched,
+      billMissing: e.billMissing,
+      billWithoutDeclaration: e.billWithoutDeclaration,
+      cancelled: e.cancelled,
+      refunded: e.refunded,
+      billVoid: e.billVoid,
+      unlinked: e.unlinked,
+      notComputed: 0,
+    });
     expect(s.inputs.duplicateBills).toBe(e.duplicateBills);
     expect(s.billedTaxTotal.toFixed(2)).toBe(e.billedTaxTotal);
     expect(s.declaredTaxTotal.toFixed(2)).toBe(e.declaredTaxTotal);
@@ -57,7 +69,12 @@ describe('reconcile (1,000 generated orders with counted defects)', () => {
       { kind: 'valueAddedTax', amount: '0.01' },
       { kind: 'declared', amount: '0.01' },
     ]);
-    expect(first.difference).toMatchObject({ customsTax: '0.00', consumptionTax: '0.00', valueAddedTax: '0.01', taxTotal: '0.01' });
+    expect(first.difference).toMatchObject({
+      customsTax: '0.00',
+      consumptionTax: '0.00',
+      valueAddedTax: '0.01',
+      taxTotal: '0.01',
+    });
     expect(new Dec(first.billed!.taxTotal).minus(first.computed!.taxTotal).toFixed(2)).toBe('0.01');
     const list = [...report.mismatches()];
     expect(list).toHaveLength(20);
@@ -71,19 +88,32 @@ describe('reconcile (1,000 generated orders with counted defects)', () => {
     const { rows, close } = await run();
     const orphans = rows.filter((r) => r.status === 'bill-without-declaration');
     expect(orphans).toHaveLength(10);
-    expect(orphans[0]).toMatchObject({ orderNo: null, district: '5100', month: '2026-12', declaredTaxTotal: null, computed: null });
+    expect(orphans[0]).toMatchObject({
+      orderNo: null,
+      district: '5100',
+      month: '2026-12',
+      declaredTaxTotal: null,
+      computed: null,
+    });
     close();
   });
 
   it('follows customs on approved returns, and flags one approved after the window of its release', async () => {
     const small = memoryData(200);
     const [inWindow, late] = small.expected.byDefect.refund as [string, string];
-    const base = await reconcile({ declarations: small.declarations, documents: small.documents }, { calculate, store: new MemoryStore() });
+    const base = await reconcile(
+      { declarations: small.declarations, documents: small.documents },
+      { calculate, store: new MemoryStore() },
+    );
     const invt = new Map([...base.rows()].map((r) => [r.orderNo, r.invtNo]));
     // Both refunds are approved 2026-12-10 10:00. Released 2026-11-21: the goods must be back by the end of
     // day 45 = 2027-01-05 (9 days left in November, 31 in December, 5 in January): in time. Released
     // 2026-10-20: day 45 is 2026-12-04 (11 days left in October, 30 in November, 4 in December): too late.
-    const release = (orderNo: string, returnTime: string) => ({ messageType: 'CEB622' as const, fields: { invtNo: invt.get(orderNo)!, returnStatus: '800', returnTime }, items: [] });
+    const release = (orderNo: string, returnTime: string) => ({
+      messageType: 'CEB622' as const,
+      fields: { invtNo: invt.get(orderNo)!, returnStatus: '800', returnTime },
+      items: [],
+    });
     const documents = [...small.documents, release(inWindow, '20261121100000000'), release(late, '20261020100000000')];
     for (const store of [new MemoryStore(), await openSqliteStore()]) {
       const report = await reconcile({ declarations: small.declarations, documents }, { calculate, store });
@@ -109,8 +139,18 @@ describe('reconcile (1,000 generated orders with counted defects)', () => {
   });
 
   it('reports a declaration that cannot be read, and a second declaration of the same order', async () => {
-    const decls = [data.declarations[1], { line: 2, issue: { code: 'json-syntax', severity: 'error', path: '', ruleId: 'input', message: { zh: 'x', en: 'x' } } }, data.declarations[1]];
-    const report = await reconcile({ declarations: decls, documents: data.documents.filter((d) => d.messageType !== 'CEB816') }, { calculate });
+    const decls = [
+      data.declarations[1],
+      {
+        line: 2,
+        issue: { code: 'json-syntax', severity: 'error', path: '', ruleId: 'input', message: { zh: 'x', en: 'x' } },
+      },
+      data.declarations[1],
+    ];
+    const report = await reconcile(
+      { declarations: decls, documents: data.documents.filter((d) => d.messageType !== 'CEB816') },
+      { calculate },
+    );
     const rows = [...report.rows()];
     expect(rows.map((r) => r.status)).toEqual(['bill-missing', 'not-computed', 'duplicate-declaration']);
     expect(rows[1]!.notes).toEqual(['line:2', 'issue:json-syntax']);

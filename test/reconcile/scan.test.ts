@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import { CebScanner, scanCebText, type ScannedDocument } from '../../src/reconcile/scan.js';
 import { contentModel } from '../../src/xml/content-model.js';
@@ -9,7 +9,10 @@ import { parseCebXml, type CebMessage } from '../../src/xml/parse.js';
 import { memoryData } from './helpers.js';
 
 /** parseCebXml's documents in the scanner's shape: Decimal and numbers as text, receipts without returnInfoParsed. */
-function oracle(text: string): { messageType: string; documents: Array<{ fields: Record<string, unknown>; items: Array<Record<string, unknown>> }> } {
+function oracle(text: string): {
+  messageType: string;
+  documents: Array<{ fields: Record<string, unknown>; items: Array<Record<string, unknown>> }>;
+} {
   const msg = parseCebXml(text) as CebMessage;
   return {
     messageType: msg.messageType,
@@ -39,7 +42,7 @@ function agree(text: string): ScannedDocument[] {
   scanned.documents.forEach((d, i) => {
     same(d.fields, parsed.documents[i]!.fields);
     expect(d.items).toHaveLength(parsed.documents[i]!.items.length);
-    d.items.forEach((it, j) => same(it, parsed.documents[i]!.items[j]!));
+    for (const [j, it] of d.items.entries()) same(it, parsed.documents[i]!.items[j]!);
   });
   return scanned.documents;
 }
@@ -73,16 +76,35 @@ describe('CebScanner against parseCebXml (oracle)', () => {
   it('agrees on random leaf texts: entities, CDATA, Chinese, whitespace, prefixes, empty and unknown elements', () => {
     const textArb = fc.string({ unit: 'grapheme' });
     const piece = fc.oneof(
-      fc.constantFrom('&amp;', '&lt;', '&gt;', '&quot;', '&apos;', '&#x4E2D;', '&#20013;', '放行', ' ', '\n', '[Code:2600;Desc:放行]', 'a,b'),
+      fc.constantFrom(
+        '&amp;',
+        '&lt;',
+        '&gt;',
+        '&quot;',
+        '&apos;',
+        '&#x4E2D;',
+        '&#20013;',
+        '放行',
+        ' ',
+        '\n',
+        '[Code:2600;Desc:放行]',
+        'a,b',
+      ),
       textArb.map((s) => s.replace(/[<&\]\r]/g, '')),
     );
     const leaf = fc.array(piece, { maxLength: 6 }).map((a) => a.join(''));
     fc.assert(
-      fc.property(leaf, leaf, fc.boolean(), fc.constantFrom('', 'ceb:', 'x:'), fc.boolean(), (info, copNo, cdata, prefix, extra) => {
-        const p = prefix;
-        const ns = p === '' ? 'xmlns' : `xmlns:${p.slice(0, -1)}`;
-        const infoXml = cdata ? `<![CDATA[${info}]]>` : info;
-        const text = `<?xml version="1.0" encoding="UTF-8"?>\n<${p}CEB622Message guid="G" version="1.0" ${ns}="http://www.chinaport.gov.cn/ceb">
+      fc.property(
+        leaf,
+        leaf,
+        fc.boolean(),
+        fc.constantFrom('', 'ceb:', 'x:'),
+        fc.boolean(),
+        (info, copNo, cdata, prefix, extra) => {
+          const p = prefix;
+          const ns = p === '' ? 'xmlns' : `xmlns:${p.slice(0, -1)}`;
+          const infoXml = cdata ? `<![CDATA[${info}]]>` : info;
+          const text = `<?xml version="1.0" encoding="UTF-8"?>\n<${p}CEB622Message guid="G" version="1.0" ${ns}="http://www.chinaport.gov.cn/ceb">
 <${p}InventoryReturn>
   <${p}guid>6F0D2C8E-1B7A-4C1E-9D4F-0A1B2C3D4E66</${p}guid>
   <${p}customsCode/>
@@ -94,15 +116,19 @@ describe('CebScanner against parseCebXml (oracle)', () => {
   <${p}returnInfo>${infoXml}</${p}returnInfo>
 </${p}InventoryReturn>
 </${p}CEB622Message>`;
-        // The parser reports an unknown element as an issue; both leave it out of the fields.
-        agree(text);
-      }),
+          // The parser reports an unknown element as an issue; both leave it out of the fields.
+          agree(text);
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it('gives the same documents whatever the chunk boundaries', () => {
-    const text = readFileSync('test/fixtures/xml/CEB816Message.xml', 'utf8').replace('</CEB816Message>', readFileSync('test/fixtures/xml/CEB816Message.xml', 'utf8').split('<Tax>')[1]!.replace(/^/, '<Tax>').replace('</CEB816Message>', '') + '</CEB816Message>');
+    const text = readFileSync('test/fixtures/xml/CEB816Message.xml', 'utf8').replace(
+      '</CEB816Message>',
+      `${readFileSync('test/fixtures/xml/CEB816Message.xml', 'utf8').split('<Tax>')[1]!.replace(/^/, '<Tax>').replace('</CEB816Message>', '')}</CEB816Message>`,
+    );
     const whole = scanCebText(text).documents;
     expect(whole).toHaveLength(2);
     fc.assert(
@@ -136,8 +162,12 @@ describe('CebScanner against parseCebXml (oracle)', () => {
       s.push(doctype.slice(0, doctype.indexOf('DOCTYPE') + 3));
       s.push(doctype.slice(doctype.indexOf('DOCTYPE') + 3));
     }).toThrow(expect.objectContaining({ code: 'XML_UNSAFE' }));
-    expect(() => scanCebText('<CEB816Message xmlns="http://www.chinaport.gov.cn/ceb"><Tax><TaxHeadRd>')).toThrow(expect.objectContaining({ code: 'XML_MALFORMED' }));
-    expect(() => scanCebText('<?xml version="1.0" encoding="GBK"?><CEB816Message xmlns="http://www.chinaport.gov.cn/ceb"/>')).toThrow(expect.objectContaining({ code: 'XML_MALFORMED' }));
+    expect(() => scanCebText('<CEB816Message xmlns="http://www.chinaport.gov.cn/ceb"><Tax><TaxHeadRd>')).toThrow(
+      expect.objectContaining({ code: 'XML_MALFORMED' }),
+    );
+    expect(() =>
+      scanCebText('<?xml version="1.0" encoding="GBK"?><CEB816Message xmlns="http://www.chinaport.gov.cn/ceb"/>'),
+    ).toThrow(expect.objectContaining({ code: 'XML_MALFORMED' }));
   });
 });
 
@@ -146,51 +176,86 @@ describe('CebScanner against parseCebXml (oracle)', () => {
  * hand-rolled reading and its learnt layouts must agree with, including on odd input.
  */
 const NAME = '[A-Za-z_][\\w.-]*';
-const LEAF = new RegExp(`<(${NAME}:)?(${NAME})(?:\\s[^>]*?)?(?:/>|>((?:[^<]|<!\\[CDATA\\[[\\s\\S]*?\\]\\]>)*)</\\1\\2\\s*>)`, 'g');
+const LEAF = new RegExp(
+  `<(${NAME}:)?(${NAME})(?:\\s[^>]*?)?(?:/>|>((?:[^<]|<!\\[CDATA\\[[\\s\\S]*?\\]\\]>)*)</\\1\\2\\s*>)`,
+  'g',
+);
 function referenceLeaves(content: string, allowed: ReadonlySet<string>): Record<string, string> {
   const out: Record<string, string> = {};
   LEAF.lastIndex = 0;
   for (let m = LEAF.exec(content); m; m = LEAF.exec(content)) {
     const name = m[2]!;
-    if (!allowed.has(name) || Object.prototype.hasOwnProperty.call(out, name)) continue;
-    const text = (m[3] ?? '').split(/(<!\[CDATA\[[\s\S]*?\]\]>)/).map((p) => (p.startsWith('<![CDATA[') ? p.slice(9, -3) : decodeEntities(p))).join('');
+    if (!allowed.has(name) || Object.hasOwn(out, name)) continue;
+    const text = (m[3] ?? '')
+      .split(/(<!\[CDATA\[[\s\S]*?\]\]>)/)
+      .map((p) => (p.startsWith('<![CDATA[') ? p.slice(9, -3) : decodeEntities(p)))
+      .join('');
     if (text !== '') out[name] = text;
   }
   return out;
 }
 
 describe('CebScanner leaf reading (learnt layouts and leaf by leaf)', () => {
-  const allowed = new Set(contentModel('import', 'TaxHeadStatus').filter((p) => p.kind !== undefined).map((p) => p.name));
+  const allowed = new Set(
+    contentModel('import', 'TaxHeadStatus')
+      .filter((p) => p.kind !== undefined)
+      .map((p) => p.name),
+  );
   const names = [...allowed, 'unknownThing'];
-  const regular = (p: string, i: number) => [...allowed].map((n) => `<${p}${n}>${n === 'guid' ? `G${i}` : `v${i % 7}`}</${p}${n}>`).join('\n');
+  const regular = (p: string, i: number) =>
+    [...allowed].map((n) => `<${p}${n}>${n === 'guid' ? `G${i}` : `v${i % 7}`}</${p}${n}>`).join('\n');
   const texts = ['', 'x', '1.00', '&amp;', 'a&lt;b&#x4E2D;', '&#20013;', '&unknown;', '放行', ' ', '>', 'a]]b'];
-  const piece = fc.tuple(fc.constantFrom('', 'ceb:', 'x.y:'), fc.constantFrom(...names), fc.constantFrom(...texts), fc.integer({ min: 0, max: 11 })).map(([p, n, t, kind]) => {
-    const q = `${p}${n}`;
-    switch (kind) {
-      case 0: return `<${q}/>`;
-      case 1: return `<${q} a="1">${t}</${q}>`;
-      case 2: return `<${q}><![CDATA[${t}<b>]]>${t}</${q}>`;
-      case 3: return `<${q}>${t}</${q}${['  ', '\n', '\u3000'][t.length % 3]}>`;
-      case 4: return `<${q}>${t}</${p === '' ? 'ceb:' : ''}${n}>`;
-      case 5: return `<!-- <${q}>${t}</${q}> -->`;
-      case 6: return `<${q}><inner>${t}</inner></${q}>`;
-      case 7: return t;
-      default: return `<${q}>${t}</${q}>`;
-    }
-  });
+  const piece = fc
+    .tuple(
+      fc.constantFrom('', 'ceb:', 'x.y:'),
+      fc.constantFrom(...names),
+      fc.constantFrom(...texts),
+      fc.integer({ min: 0, max: 11 }),
+    )
+    .map(([p, n, t, kind]) => {
+      const q = `${p}${n}`;
+      switch (kind) {
+        case 0:
+          return `<${q}/>`;
+        case 1:
+          return `<${q} a="1">${t}</${q}>`;
+        case 2:
+          return `<${q}><![CDATA[${t}<b>]]>${t}</${q}>`;
+        case 3:
+          return `<${q}>${t}</${q}${['  ', '\n', '\u3000'][t.length % 3]}>`;
+        case 4:
+          return `<${q}>${t}</${p === '' ? 'ceb:' : ''}${n}>`;
+        case 5:
+          return `<!-- <${q}>${t}</${q}> -->`;
+        case 6:
+          return `<${q}><inner>${t}</inner></${q}>`;
+        case 7:
+          return t;
+        default:
+          return `<${q}>${t}</${q}>`;
+      }
+    });
   const odd = fc.array(piece, { maxLength: 10 }).map((a) => a.join(''));
 
   it('reads each head as the reference regex does, whether its layout was seen before or not', () => {
     fc.assert(
-      fc.property(fc.constantFrom('', 'ceb:'), fc.array(fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: odd }), { minLength: 1, maxLength: 40 }), (p, heads) => {
-        const contents = heads.map((h, i) => h ?? regular(p, i));
-        const ns = p === '' ? 'xmlns' : 'xmlns:ceb';
-        const text = `<${p}CEB818Message ${ns}="http://www.chinaport.gov.cn/ceb">${contents.map((c) => `<${p}Tax><${p}TaxHeadStatus>${c}</${p}TaxHeadStatus></${p}Tax>`).join('\n')}</${p}CEB818Message>`;
-        const docs = scanCebText(text).documents;
-        expect(docs).toHaveLength(contents.length);
-        // Same fields, same texts, same order of keys.
-        docs.forEach((d, i) => expect(Object.entries(d.fields)).toEqual(Object.entries(referenceLeaves(contents[i]!, allowed))));
-      }),
+      fc.property(
+        fc.constantFrom('', 'ceb:'),
+        fc.array(fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: odd }), {
+          minLength: 1,
+          maxLength: 40,
+        }),
+        (p, heads) => {
+          const contents = heads.map((h, i) => h ?? regular(p, i));
+          const ns = p === '' ? 'xmlns' : 'xmlns:ceb';
+          const text = `<${p}CEB818Message ${ns}="http://www.chinaport.gov.cn/ceb">${contents.map((c) => `<${p}Tax><${p}TaxHeadStatus>${c}</${p}TaxHeadStatus></${p}Tax>`).join('\n')}</${p}CEB818Message>`;
+          const docs = scanCebText(text).documents;
+          expect(docs).toHaveLength(contents.length);
+          // Same fields, same texts, same order of keys.
+          for (const [i, d] of docs.entries())
+            expect(Object.entries(d.fields)).toEqual(Object.entries(referenceLeaves(contents[i]!, allowed)));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -203,13 +268,14 @@ describe('CebScanner leaf reading (learnt layouts and leaf by leaf)', () => {
       base.replace('<guid>G1</guid>', '<guid></guid><guid>G2</guid>'),
       base.replace(/<status>.*?<\/status>/, ''),
       base.replace('<status>', '<status>x</status><status>'),
-      base + '<unknownThing>z</unknownThing>',
+      `${base}<unknownThing>z</unknownThing>`,
     ];
     // Each content twice: read leaf by leaf (its layout learnt), then through its layout.
     const contents = variants.flatMap((c) => [c, c]);
     const text = `<CEB818Message xmlns="http://www.chinaport.gov.cn/ceb">${contents.map((c) => `<Tax><TaxHeadStatus>${c}</TaxHeadStatus></Tax>`).join('')}</CEB818Message>`;
     const docs = scanCebText(text).documents;
-    contents.forEach((c, i) => expect(Object.entries(docs[i]!.fields)).toEqual(Object.entries(referenceLeaves(c, allowed))));
+    for (const [i, c] of contents.entries())
+      expect(Object.entries(docs[i]!.fields)).toEqual(Object.entries(referenceLeaves(c, allowed)));
     expect(docs[3]!.fields.returnTime).toBe('a & b');
     expect(docs[5]!.fields.guid).toBe('G2');
     expect(docs[9]!.fields.status).toBe('x');
@@ -236,7 +302,12 @@ describe('CebScanner blocks and chunks', () => {
   it('ends a block at `</Tax` then up to 63 whitespace characters and `>`, as before', () => {
     const at = (n: number) => fixture.replace('</Tax>', `</Tax${' '.repeat(n)}>`);
     expect(scanCebText(at(63)).documents).toEqual(scanCebText(fixture).documents);
-    expect(() => scanCebText(at(64))).toThrow(expect.objectContaining({ code: 'XML_MALFORMED', message: 'The XML cannot be read: a <Tax> element is never closed' }));
+    expect(() => scanCebText(at(64))).toThrow(
+      expect.objectContaining({
+        code: 'XML_MALFORMED',
+        message: 'The XML cannot be read: a <Tax> element is never closed',
+      }),
+    );
   });
 
   it('refuses a DOCTYPE at the start or cut between `<` and `!`, and leaves other `!` and `<!` alone', () => {
@@ -247,8 +318,12 @@ describe('CebScanner blocks and chunks', () => {
     expect(() => {
       s.push(doctype.slice(0, cut));
       s.push(doctype.slice(cut));
-    }).toThrow(expect.objectContaining({ code: 'XML_UNSAFE', message: expect.stringContaining('<!DOCTYPE declaration') }));
-    expect(() => scanCebText(doctype.slice(doctype.indexOf('<!DOCTYPE')))).toThrow(expect.objectContaining({ code: 'XML_UNSAFE' }));
+    }).toThrow(
+      expect.objectContaining({ code: 'XML_UNSAFE', message: expect.stringContaining('<!DOCTYPE declaration') }),
+    );
+    expect(() => scanCebText(doctype.slice(doctype.indexOf('<!DOCTYPE')))).toThrow(
+      expect.objectContaining({ code: 'XML_UNSAFE' }),
+    );
     const harmless = fixture818.replace('<status>2</status>', '<!-- ! <! --><status>2!</status>');
     expect(scanCebText(harmless).documents[0]!.fields.status).toBe('2!');
   });

@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { beijingIso, beijingMillis, sentFromDeclaration, status, type StatusReceipt } from '../../src/reconcile/status.js';
+import {
+  beijingIso,
+  beijingMillis,
+  sentFromDeclaration,
+  status,
+  type StatusReceipt,
+} from '../../src/reconcile/status.js';
 import { readFileSync } from 'node:fs';
 
-const r = (messageType: StatusReceipt['messageType'], fields: Record<string, string>): StatusReceipt => ({ messageType, fields });
+const r = (messageType: StatusReceipt['messageType'], fields: Record<string, string>): StatusReceipt => ({
+  messageType,
+  fields,
+});
 const inv = { copNo: 'INV202611200001', preNo: 'B20261120000000001', invtNo: '29242026I000000001' };
 const decl = JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8')) as Record<string, Record<string, unknown>>;
 decl.inventory!.appTime = '20261120101600';
@@ -21,11 +30,37 @@ describe('status(receipts)', () => {
 
   it('groups all receipts of an order through the declaration keys, in time order, with the current state', () => {
     const receipts = [
-      r('CEB622', { ...inv, returnStatus: '800', returnTime: '20261120120000000', returnInfo: '[Code:2600;Desc:放行]' }),
-      r('CEB312', { orderNo: 'SD202611200001', returnStatus: '120', returnTime: '20261120101700001', returnInfo: '[Code:1800;Desc:逻辑校验通过]' }),
-      r('CEB412', { payTransactionId: 'PAY2026112010160001', returnStatus: '120', returnTime: '20261120101800000', returnInfo: '[Code:1800;Desc:逻辑校验通过]' }),
-      r('CEB512', { logisticsNo: 'ZT7700012345678', returnStatus: '120', returnTime: '20261120101900000', returnInfo: '[Code:1800;Desc:逻辑校验通过]' }),
-      r('CEB514', { logisticsNo: 'ZT7700012345678', logisticsStatus: 'S', returnStatus: '120', returnTime: '20261122090000000', returnInfo: '签收' }),
+      r('CEB622', {
+        ...inv,
+        returnStatus: '800',
+        returnTime: '20261120120000000',
+        returnInfo: '[Code:2600;Desc:放行]',
+      }),
+      r('CEB312', {
+        orderNo: 'SD202611200001',
+        returnStatus: '120',
+        returnTime: '20261120101700001',
+        returnInfo: '[Code:1800;Desc:逻辑校验通过]',
+      }),
+      r('CEB412', {
+        payTransactionId: 'PAY2026112010160001',
+        returnStatus: '120',
+        returnTime: '20261120101800000',
+        returnInfo: '[Code:1800;Desc:逻辑校验通过]',
+      }),
+      r('CEB512', {
+        logisticsNo: 'ZT7700012345678',
+        returnStatus: '120',
+        returnTime: '20261120101900000',
+        returnInfo: '[Code:1800;Desc:逻辑校验通过]',
+      }),
+      r('CEB514', {
+        logisticsNo: 'ZT7700012345678',
+        logisticsStatus: 'S',
+        returnStatus: '120',
+        returnTime: '20261122090000000',
+        returnInfo: '签收',
+      }),
     ];
     const [o, ...rest] = status(receipts, { now: new Date('2026-11-30T00:00:00Z'), sent });
     expect(rest).toEqual([]);
@@ -46,53 +81,111 @@ describe('status(receipts)', () => {
     expect(o!.keys.invtNo).toEqual(['29242026I000000001']);
     // Released 2026-11-20 12:00: a return must be applied for by the end of 2026-12-20 (30 days) and be back by
     // the end of 2027-01-04 (45 days: 10 days left in November, 31 in December, 4 in January).
-    expect(o!.returnWindow).toEqual({ releasedAt: '2026-11-20T12:00:00.000+08:00', applyBy: '2026-12-20T23:59:59.999+08:00', arriveBy: '2027-01-04T23:59:59.999+08:00' });
+    expect(o!.returnWindow).toEqual({
+      releasedAt: '2026-11-20T12:00:00.000+08:00',
+      applyBy: '2026-12-20T23:59:59.999+08:00',
+      arriveBy: '2027-01-04T23:59:59.999+08:00',
+    });
   });
 
   it('flags a return applied for, or approved, after the return window of the release', () => {
-    const release = r('CEB622', { ...inv, returnStatus: '800', returnTime: '20261120120000000', returnInfo: '[Code:2600;Desc:放行]' });
-    const accepted = (t: string) => r('CEB626', { ...inv, returnStatus: '120', returnTime: t, returnInfo: '[Code:1800;Desc:逻辑校验通过]' });
-    const approved = (t: string) => r('CEB626', { ...inv, returnStatus: '399', returnTime: t, returnInfo: '[Code:2300;Desc:审核通过]' });
+    const release = r('CEB622', {
+      ...inv,
+      returnStatus: '800',
+      returnTime: '20261120120000000',
+      returnInfo: '[Code:2600;Desc:放行]',
+    });
+    const accepted = (t: string) =>
+      r('CEB626', { ...inv, returnStatus: '120', returnTime: t, returnInfo: '[Code:1800;Desc:逻辑校验通过]' });
+    const approved = (t: string) =>
+      r('CEB626', { ...inv, returnStatus: '399', returnTime: t, returnInfo: '[Code:2300;Desc:审核通过]' });
     const now = new Date('2027-02-01T00:00:00Z');
     // In time: accepted on the last day (2026-12-20 23:59:59), approved before the end of 2027-01-04.
     const [ok] = status([release, accepted('20261220235959000'), approved('20270104180000000')], { now });
     expect([ok!.state, ok!.anomalies]).toEqual(['refunded', []]);
     // Accepted one second into day 31: the application was late.
     const [lateApply] = status([release, accepted('20261221000000000'), approved('20261228100000000')], { now });
-    expect(lateApply!.anomalies).toMatchObject([{ kind: 'late-return', document: 'refund', rule: 'applied-after-window', since: '2026-12-21T00:00:00.000+08:00' }]);
-    expect(lateApply!.anomalies[0]!.message.en).toBe('The return (CEB626 at 2026-12-21T00:00:00.000+08:00) came after the application deadline 2026-12-20T23:59:59.999+08:00 (inventory released 2026-11-20T12:00:00.000+08:00)');
-    expect(lateApply!.anomalies[0]!.fix?.en).toContain('within 30 days of the release and be back in the original site, zone or centre within 45 days');
+    expect(lateApply!.anomalies).toMatchObject([
+      { kind: 'late-return', document: 'refund', rule: 'applied-after-window', since: '2026-12-21T00:00:00.000+08:00' },
+    ]);
+    expect(lateApply!.anomalies[0]!.message.en).toBe(
+      'The return (CEB626 at 2026-12-21T00:00:00.000+08:00) came after the application deadline 2026-12-20T23:59:59.999+08:00 (inventory released 2026-11-20T12:00:00.000+08:00)',
+    );
+    expect(lateApply!.anomalies[0]!.fix?.en).toContain(
+      'within 30 days of the release and be back in the original site, zone or centre within 45 days',
+    );
     // A CEB625 sent in time counts as the application; an approval after the arrival deadline is still flagged.
     const applied = { messageType: 'CEB625' as const, ...inv, appTime: '20261215090000' };
-    const [lateApproval] = status([release, accepted('20261222000000000'), approved('20270105000000000')], { now, sent: [applied] });
-    expect(lateApproval!.anomalies).toMatchObject([{ kind: 'late-return', rule: 'approved-after-arrival-deadline', since: '2027-01-05T00:00:00.000+08:00' }]);
+    const [lateApproval] = status([release, accepted('20261222000000000'), approved('20270105000000000')], {
+      now,
+      sent: [applied],
+    });
+    expect(lateApproval!.anomalies).toMatchObject([
+      { kind: 'late-return', rule: 'approved-after-arrival-deadline', since: '2027-01-05T00:00:00.000+08:00' },
+    ]);
     // The window comes from the policy in force on the release date; a caller may replace it.
-    const [short] = status([release, accepted('20261125000000000')], { now, returnWindow: () => ({ applyDays: 3, arriveDays: 7, dayCount: 'from-next-day' }) });
+    const [short] = status([release, accepted('20261125000000000')], {
+      now,
+      returnWindow: () => ({ applyDays: 3, arriveDays: 7, dayCount: 'from-next-day' }),
+    });
     expect(short!.returnWindow?.applyBy).toBe('2026-11-23T23:59:59.999+08:00');
-    expect(short!.anomalies.map((a) => `${a.kind}:${a.rule ?? '-'}`)).toEqual(['no-delivery-status:-', 'late-return:applied-after-window']);
+    expect(short!.anomalies.map((a) => `${a.kind}:${a.rule ?? '-'}`)).toEqual([
+      'no-delivery-status:-',
+      'late-return:applied-after-window',
+    ]);
   });
 
   it('reports a rejection with its [Code:…] reason and the catalogue fix, until a later receipt accepts it', () => {
-    const rejected = r('CEB312', { orderNo: 'SD202611200001', returnStatus: '100', returnTime: '20261120101700001', returnInfo: '[Code:1332;Desc:支付单支付金额与订单支付金额不一致],[OrderHead.acturalPaid:597.87,PaymentHead.amountPaid:590]' });
+    const rejected = r('CEB312', {
+      orderNo: 'SD202611200001',
+      returnStatus: '100',
+      returnTime: '20261120101700001',
+      returnInfo:
+        '[Code:1332;Desc:支付单支付金额与订单支付金额不一致],[OrderHead.acturalPaid:597.87,PaymentHead.amountPaid:590]',
+    });
     const [o] = status([rejected], { now: new Date('2026-11-20T03:00:00Z') });
     expect(o!.state).toBe('rejected');
     expect(o!.anomalies).toHaveLength(1);
-    expect(o!.anomalies[0]).toMatchObject({ kind: 'rejected', document: 'order', code: '1332', since: '2026-11-20T10:17:00.001+08:00' });
+    expect(o!.anomalies[0]).toMatchObject({
+      kind: 'rejected',
+      document: 'order',
+      code: '1332',
+      since: '2026-11-20T10:17:00.001+08:00',
+    });
     expect(o!.anomalies[0]!.message.zh).toContain('[Code:1332] 支付单支付金额与订单支付金额不一致');
     expect(o!.anomalies[0]!.fix?.en.length).toBeGreaterThan(10);
-    const accepted = r('CEB312', { orderNo: 'SD202611200001', returnStatus: '120', returnTime: '20261120110000000', returnInfo: '[Code:1800;Desc:逻辑校验通过]' });
+    const accepted = r('CEB312', {
+      orderNo: 'SD202611200001',
+      returnStatus: '120',
+      returnTime: '20261120110000000',
+      returnInfo: '[Code:1800;Desc:逻辑校验通过]',
+    });
     const [again] = status([rejected, accepted], { now: new Date('2026-11-20T03:00:00Z') });
     expect(again!.anomalies).toEqual([]);
     expect(again!.state).toBe('accepted');
   });
 
   it('flags a release without delivery status after N days, and a sent document never acknowledged after N hours', () => {
-    const release = r('CEB622', { ...inv, returnStatus: '800', returnTime: '20261120120000000', returnInfo: '[Code:2600;Desc:放行]' });
+    const release = r('CEB622', {
+      ...inv,
+      returnStatus: '800',
+      returnTime: '20261120120000000',
+      returnInfo: '[Code:2600;Desc:放行]',
+    });
     const early = status([release], { now: new Date('2026-11-26T00:00:00Z'), sent });
-    expect(early[0]!.anomalies.map((a) => a.kind)).toEqual(['not-acknowledged', 'not-acknowledged', 'not-acknowledged']);
+    expect(early[0]!.anomalies.map((a) => a.kind)).toEqual([
+      'not-acknowledged',
+      'not-acknowledged',
+      'not-acknowledged',
+    ]);
     const late = status([release], { now: new Date('2026-11-28T05:00:00Z'), sent, deliveryDays: 7 });
     const kinds = late[0]!.anomalies.map((a) => `${a.kind}:${a.document}`);
-    expect(kinds).toEqual(['no-delivery-status:logisticsStatus', 'not-acknowledged:order', 'not-acknowledged:payment', 'not-acknowledged:logistics']);
+    expect(kinds).toEqual([
+      'no-delivery-status:logisticsStatus',
+      'not-acknowledged:order',
+      'not-acknowledged:payment',
+      'not-acknowledged:logistics',
+    ]);
     expect(late[0]!.anomalies[0]!.message.en).toContain('8 days later');
     // Within the acknowledgement window nothing is flagged yet.
     expect(status([], { now: new Date('2026-11-20T03:00:00Z'), sent })[0]!.anomalies).toEqual([]);
@@ -100,12 +193,27 @@ describe('status(receipts)', () => {
   });
 
   it('flags inconsistent receipts: released after an approved cancel, refund without release', () => {
-    const cancel = r('CEB624', { ...inv, returnStatus: '399', returnTime: '20261120110000000', returnInfo: '[Code:2300;Desc:审核通过]' });
-    const release = r('CEB622', { ...inv, returnStatus: '800', returnTime: '20261120120000000', returnInfo: '[Code:2600;Desc:放行]' });
+    const cancel = r('CEB624', {
+      ...inv,
+      returnStatus: '399',
+      returnTime: '20261120110000000',
+      returnInfo: '[Code:2300;Desc:审核通过]',
+    });
+    const release = r('CEB622', {
+      ...inv,
+      returnStatus: '800',
+      returnTime: '20261120120000000',
+      returnInfo: '[Code:2600;Desc:放行]',
+    });
     const [o] = status([release, cancel], { now: new Date('2026-11-20T05:00:00Z') });
     expect(o!.state).toBe('cancelled');
     expect(o!.anomalies).toMatchObject([{ kind: 'inconsistent', rule: 'released-after-cancel' }]);
-    const refund = r('CEB626', { ...inv, returnStatus: '399', returnTime: '20261125110000000', returnInfo: '[Code:2300;Desc:审核通过]' });
+    const refund = r('CEB626', {
+      ...inv,
+      returnStatus: '399',
+      returnTime: '20261125110000000',
+      returnInfo: '[Code:2300;Desc:审核通过]',
+    });
     const [p] = status([refund], { now: new Date('2026-11-26T00:00:00Z') });
     expect(p!.order).toBe('copNo:INV202611200001');
     expect(p!.anomalies).toMatchObject([{ kind: 'inconsistent', rule: 'refund-without-release' }]);

@@ -10,10 +10,23 @@ import { reconcile } from '../../src/reconcile/reconcile.js';
 import { calculate, memoryData } from './helpers.js';
 
 const cents = fc.integer({ min: 0, max: 5_000_000 }).map((c) => new Dec(c).div(100));
-const split = fc.tuple(cents, cents, cents).map(([a, b, c]): TaxSplit => ({ customsTax: a, consumptionTax: b, valueAddedTax: c, taxTotal: a.plus(b).plus(c) }));
-const bill = fc.record({ ct: cents, vat: cents, cons: cents, void: fc.boolean() }).map(
-  (b): StoredBill => ({ invtNo: 'I', taxNo: `T${b.ct.toFixed()}${b.vat.toFixed()}`, returnTime: '', status: '1', void: b.void, customsTax: b.ct.toFixed(), valueAddedTax: b.vat.toFixed(), consumptionTax: b.cons.toFixed() }),
-);
+const split = fc
+  .tuple(cents, cents, cents)
+  .map(([a, b, c]): TaxSplit => ({ customsTax: a, consumptionTax: b, valueAddedTax: c, taxTotal: a.plus(b).plus(c) }));
+const bill = fc
+  .record({ ct: cents, vat: cents, cons: cents, void: fc.boolean() })
+  .map(
+    (b): StoredBill => ({
+      invtNo: 'I',
+      taxNo: `T${b.ct.toFixed()}${b.vat.toFixed()}`,
+      returnTime: '',
+      status: '1',
+      void: b.void,
+      customsTax: b.ct.toFixed(),
+      valueAddedTax: b.vat.toFixed(),
+      consumptionTax: b.cons.toFixed(),
+    }),
+  );
 const row = fc
   .record({
     orderNo: fc.option(fc.string({ minLength: 1, maxLength: 5 }), { nil: undefined }),
@@ -29,7 +42,19 @@ const row = fc
   })
   .map(
     (r): ReconcileRow =>
-      decideRow({ orderNo: r.orderNo, invtNo: r.invtNo, month: r.month, district: r.district, dutiableValue: r.dutiableValue, declaredTaxTotal: r.declared, computed: r.computed, bills: r.bills, cancelled: r.cancelled, refunded: r.refunded, notes: [] }),
+      decideRow({
+        orderNo: r.orderNo,
+        invtNo: r.invtNo,
+        month: r.month,
+        district: r.district,
+        dutiableValue: r.dutiableValue,
+        declaredTaxTotal: r.declared,
+        computed: r.computed,
+        bills: r.bills,
+        cancelled: r.cancelled,
+        refunded: r.refunded,
+        notes: [],
+      }),
   );
 
 /** Sums a field of JSON rows with Decimal. */
@@ -48,7 +73,18 @@ function checkTotals(rows: ReconcileRowJSON[], summary: ReturnType<typeof summar
     expect(summary.computed[k]).toBe(sum(rows, (r) => r.computed?.[k]));
   }
   expect(summary.difference).toBe(new Dec(summary.billedTaxTotal).minus(summary.declaredTaxTotal).toFixed(2));
-  expect(summary.matched + summary.mismatched + summary.billMissing + summary.billWithoutDeclaration + summary.cancelled + summary.refunded + summary.billVoid + summary.unlinked + summary.notComputed + summary.duplicateDeclarations).toBe(rows.length);
+  expect(
+    summary.matched +
+      summary.mismatched +
+      summary.billMissing +
+      summary.billWithoutDeclaration +
+      summary.cancelled +
+      summary.refunded +
+      summary.billVoid +
+      summary.unlinked +
+      summary.notComputed +
+      summary.duplicateDeclarations,
+  ).toBe(rows.length);
   for (const [groups, key] of [
     [summary.byMonth, 'month'],
     [summary.byDistrict, 'district'],
@@ -70,13 +106,26 @@ describe('summary totals equal the sums of their rows (exact, Decimal)', () => {
       fc.property(fc.array(row, { maxLength: 40 }), (rows) => {
         const acc: TotalsAccumulator = { all: emptyTotals(), byMonth: new Map(), byDistrict: new Map() };
         const cells = new CellTotals();
-        for (const r of rows) (addRow(acc, r), cells.add(r));
+        for (const r of rows) addRow(acc, r), cells.add(r);
         // Folding (month, district) cells gives exactly the row-by-row totals.
         const folded = cells.result();
         expect(folded.all).toEqual(acc.all);
         expect(new Map([...folded.byMonth].sort())).toEqual(new Map([...acc.byMonth].sort()));
         expect(new Map([...folded.byDistrict].sort())).toEqual(new Map([...acc.byDistrict].sort()));
-        const summary = summaryToJSON({ ...acc.all, byMonth: Object.fromEntries(acc.byMonth), byDistrict: Object.fromEntries(acc.byDistrict), inputs: { declarations: 0, bills: 0, duplicateBills: 0, billStatuses: 0, receipts: 0, skippedDocuments: 0, unreadableDocuments: 0 } });
+        const summary = summaryToJSON({
+          ...acc.all,
+          byMonth: Object.fromEntries(acc.byMonth),
+          byDistrict: Object.fromEntries(acc.byDistrict),
+          inputs: {
+            declarations: 0,
+            bills: 0,
+            duplicateBills: 0,
+            billStatuses: 0,
+            receipts: 0,
+            skippedDocuments: 0,
+            unreadableDocuments: 0,
+          },
+        });
         checkTotals(rows.map(rowToJSON), summary);
       }),
       { numRuns: 300 },
@@ -96,12 +145,39 @@ describe('summary totals equal the sums of their rows (exact, Decimal)', () => {
   it('decideRow: a cancelled order keeps its figures but is not a mismatch; a tolerance absorbs 0.01', () => {
     const c = new Dec('10.00');
     const computed: TaxSplit = { customsTax: new Dec(0), consumptionTax: new Dec(0), valueAddedTax: c, taxTotal: c };
-    const b: StoredBill = { invtNo: 'I', taxNo: 'T', returnTime: '', status: '1', void: false, customsTax: '0', valueAddedTax: '10.01', consumptionTax: '0' };
-    const facts = { orderNo: 'O', invtNo: 'I', month: 'm', district: 'd', declaredTaxTotal: c, computed, bills: [b], cancelled: false, refunded: false, notes: [] };
-    expect(decideRow(facts).mismatches.map((m) => `${m.kind}:${m.amount.toFixed(2)}`)).toEqual(['valueAddedTax:0.01', 'declared:0.01']);
+    const b: StoredBill = {
+      invtNo: 'I',
+      taxNo: 'T',
+      returnTime: '',
+      status: '1',
+      void: false,
+      customsTax: '0',
+      valueAddedTax: '10.01',
+      consumptionTax: '0',
+    };
+    const facts = {
+      orderNo: 'O',
+      invtNo: 'I',
+      month: 'm',
+      district: 'd',
+      declaredTaxTotal: c,
+      computed,
+      bills: [b],
+      cancelled: false,
+      refunded: false,
+      notes: [],
+    };
+    expect(decideRow(facts).mismatches.map((m) => `${m.kind}:${m.amount.toFixed(2)}`)).toEqual([
+      'valueAddedTax:0.01',
+      'declared:0.01',
+    ]);
     expect(decideRow(facts, new Dec('0.01')).status).toBe('matched');
     expect(decideRow({ ...facts, cancelled: true })).toMatchObject({ status: 'cancelled', mismatches: [] });
-    expect(decideRow({ ...facts, bills: [{ ...b, void: true }] })).toMatchObject({ status: 'bill-void', billed: undefined, notes: ['void-bill:T'] });
+    expect(decideRow({ ...facts, bills: [{ ...b, void: true }] })).toMatchObject({
+      status: 'bill-void',
+      billed: undefined,
+      notes: ['void-bill:T'],
+    });
   });
 });
 
@@ -109,12 +185,21 @@ describe('money', () => {
   it('writes two places at least and every place the amount has, as toFixed would (property)', async () => {
     const { money } = await import('../../src/reconcile/json.js');
     fc.assert(
-      fc.property(fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), fc.integer({ min: 0, max: 12 }), (units, places) => {
-        const d = new Dec(units.toString()).dividedBy(new Dec(10).pow(places));
-        return money(d) === (d.decimalPlaces() <= 2 ? d.toFixed(2) : d.toFixed());
-      }),
+      fc.property(
+        fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }),
+        fc.integer({ min: 0, max: 12 }),
+        (units, places) => {
+          const d = new Dec(units.toString()).dividedBy(new Dec(10).pow(places));
+          return money(d) === (d.decimalPlaces() <= 2 ? d.toFixed(2) : d.toFixed());
+        },
+      ),
       { numRuns: 2000 },
     );
-    expect([money(new Dec('-0')), money(new Dec('12.3')), money(new Dec('0.00001')), money(new Dec('1e25'))]).toEqual(['0.00', '12.30', '0.00001', '10000000000000000000000000.00']);
+    expect([money(new Dec('-0')), money(new Dec('12.3')), money(new Dec('0.00001')), money(new Dec('1e25'))]).toEqual([
+      '0.00',
+      '12.30',
+      '0.00001',
+      '10000000000000000000000000.00',
+    ]);
   });
 });

@@ -4,7 +4,26 @@ import { bundledRulesets, defaultRegistry, parseRateTable, validate, type Valida
 import { example, exampleRates, type Json } from '../helpers/examples.js';
 
 const FILES = readdirSync(new URL('../../rulesets/districts/', import.meta.url)).filter((f) => f.endsWith('.json'));
-const REQUIRED = ['0200', '2200', '2300', '2900', '3100', '3500', '3700', '4200', '4600', '4700', '5100', '5200', '5300', '5700', '6400', '7900', '8000', '9000'];
+const REQUIRED = [
+  '0200',
+  '2200',
+  '2300',
+  '2900',
+  '3100',
+  '3500',
+  '3700',
+  '4200',
+  '4600',
+  '4700',
+  '5100',
+  '5200',
+  '5300',
+  '5700',
+  '6400',
+  '7900',
+  '8000',
+  '9000',
+];
 const rates = parseRateTable(exampleRates());
 const AT = '2026-06-01';
 
@@ -20,7 +39,7 @@ function declarationFor(mode: string, district: string): Json {
 function allowedAt(code: string, at: string): string[] {
   const resolved = defaultRegistry().resolve(`district/${code}`, at);
   const rule = resolved.rules.find((r) => r.rule.id === 'trade-mode/allowed');
-  return (rule?.options as { allowed: string[] }).allowed;
+  return (rule!.options as { allowed: string[] }).allowed;
 }
 
 describe('district rulesets', () => {
@@ -39,9 +58,12 @@ describe('district rulesets', () => {
     const sourceIds = new Set((data.sources as Array<{ id: string }>).map((s) => s.id));
     const cited: unknown[] = [];
     for (const s of Object.values(data.rules ?? {}).flat() as Array<{ source?: unknown }>) cited.push(s.source);
-    for (const list of ['offices', 'ports', 'signatureAlgorithms', 'localRequirements'] as const) for (const e of data.district[list] ?? []) cited.push(e.source);
-    for (const e of Object.values(data.district.paymentCustomsCodes ?? {}) as Array<{ source: unknown }>) cited.push(e.source);
-    for (const entries of Object.values(data.policy ?? {}) as Array<Array<{ source: unknown }>>) for (const e of entries) cited.push(e.source);
+    for (const list of ['offices', 'ports', 'signatureAlgorithms', 'localRequirements'] as const)
+      for (const e of data.district[list] ?? []) cited.push(e.source);
+    for (const e of Object.values(data.district.paymentCustomsCodes ?? {}) as Array<{ source: unknown }>)
+      cited.push(e.source);
+    for (const entries of Object.values(data.policy ?? {}) as Array<Array<{ source: unknown }>>)
+      for (const e of entries) cited.push(e.source);
     for (const c of cited) {
       expect(c, `${file}: a value without a source`).toBeDefined();
       // A source is one id of the file's sources list, or a list of them.
@@ -52,7 +74,10 @@ describe('district rulesets', () => {
   it.each(REQUIRED)('district %s validates an example of each trade mode it allows', (code) => {
     for (const mode of allowedAt(code, AT)) {
       const r = validate(declarationFor(mode, code), { district: code, at: AT, rates });
-      expect(r.issues.filter((i) => i.severity === 'error'), `${code} ${mode}`).toEqual([]);
+      expect(
+        r.issues.filter((i) => i.severity === 'error'),
+        `${code} ${mode}`,
+      ).toEqual([]);
       expect(r.ruleset.chain).toEqual([`district/${code}`, 'national']);
     }
   });
@@ -61,7 +86,9 @@ describe('district rulesets', () => {
     // Shanghai, an original pilot city, does not use 1239 (海关总署公告2016年第75号).
     expect(allowedAt('2200', AT)).not.toContain('1239');
     const r = validate(declarationFor('1239', '2200'), { district: '2200', at: AT, rates });
-    expect(r.issues).toContainEqual(expect.objectContaining({ code: 'trade-mode-not-allowed', path: 'inventory.tradeMode', severity: 'error' }));
+    expect(r.issues).toContainEqual(
+      expect.objectContaining({ code: 'trade-mode-not-allowed', path: 'inventory.tradeMode', severity: 'error' }),
+    );
   });
 
   it('a sub-office code resolves to its district', () => {
@@ -71,7 +98,9 @@ describe('district rulesets', () => {
   });
 
   it('an unknown district is a clear error that lists the known ones', () => {
-    expect(() => validate(example('hangzhou-1210'), { district: '1100' })).toThrowError(/Unknown customs district "1100"\. Known districts: .*0200.*2900.*9000/);
+    expect(() => validate(example('hangzhou-1210'), { district: '1100' })).toThrowError(
+      /Unknown customs district "1100"\. Known districts: .*0200.*2900.*9000/,
+    );
   });
 
   it('effective dating works across files: the same declaration at 2017 and 2026', () => {
@@ -85,6 +114,8 @@ describe('district rulesets', () => {
 
   it('Haikou accepts the Hainan signature variant', () => {
     const hainan = bundledRulesets().find((r) => r.id === 'district/6400')!.data.district!;
-    expect(hainan.signatureAlgorithms.map((s) => s.signatureMethod)).toContain('http://www.w3.org/2000/09/xmldsig#sm2-sm3');
+    expect(hainan.signatureAlgorithms.map((s) => s.signatureMethod)).toContain(
+      'http://www.w3.org/2000/09/xmldsig#sm2-sm3',
+    );
   });
 });

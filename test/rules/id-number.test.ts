@@ -2,8 +2,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkIdNumber, idCheckCharacter } from '../../src/index.js';
 
-const datePart = fc.date({ min: new Date('1920-01-01T00:00:00Z'), max: new Date('2010-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10).replace(/-/g, ''));
-const first17 = fc.tuple(fc.constantFrom('11', '31', '33', '44', '65', '81'), fc.stringMatching(/^\d{4}$/), datePart, fc.stringMatching(/^\d{3}$/)).map((p) => p.join(''));
+const datePart = fc
+  .date({ min: new Date('1920-01-01T00:00:00Z'), max: new Date('2010-12-31T00:00:00Z'), noInvalidDate: true })
+  .map((d) => d.toISOString().slice(0, 10).replace(/-/g, ''));
+const first17 = fc
+  .tuple(
+    fc.constantFrom('11', '31', '33', '44', '65', '81'),
+    fc.stringMatching(/^\d{4}$/),
+    datePart,
+    fc.stringMatching(/^\d{3}$/),
+  )
+  .map((p) => p.join(''));
 
 describe('GB 11643 ID numbers', () => {
   it('computes the check character of a known number (weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2, mod 11)', () => {

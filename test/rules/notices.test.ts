@@ -29,8 +29,13 @@ describe('district/notices (dated notices of a district ruleset)', () => {
 
   it('cites a source for the notice, and keeps the other local requirements silent', () => {
     const resolved = defaultRegistry().resolve('district/6400', '2026-01-05');
-    expect(resolved.rules.find((r) => r.rule.id === 'district/notices')).toMatchObject({ severity: 'warning', source: expect.stringContaining('香港01') });
+    expect(resolved.rules.find((r) => r.rule.id === 'district/notices')).toMatchObject({
+      severity: 'warning',
+      source: expect.stringContaining('香港01'),
+    });
     const notices = resolved.district!.localRequirements.filter((r) => r.notice);
-    expect(notices.map((r) => [r.id, r.effectiveFrom, r.source])).toEqual([['hainan-island-wide-closure', '2025-12-18', 'HAINAN-CLOSURE-NEWS']]);
+    expect(notices.map((r) => [r.id, r.effectiveFrom, r.source])).toEqual([
+      ['hainan-island-wide-closure', '2025-12-18', 'HAINAN-CLOSURE-NEWS'],
+    ]);
   });
 });

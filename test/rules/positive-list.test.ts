@@ -16,7 +16,9 @@ import { example, type Json } from '../helpers/examples.js';
 
 /** The positive-list findings of a validation (other rules are other tests' concern). */
 function findings(d: Json, options: Parameters<typeof validate>[1] = {}) {
-  return validate(d, options).issues.filter((i) => i.ruleId === 'goods/positive-list').map((i) => ({ code: i.code, severity: i.severity, path: i.path, expected: i.expected, actual: i.actual }));
+  return validate(d, options)
+    .issues.filter((i) => i.ruleId === 'goods/positive-list')
+    .map((i) => ({ code: i.code, severity: i.severity, path: i.path, expected: i.expected, actual: i.actual }));
 }
 
 function withGcode(d: Json, gcode: string, index = 0): Json {
@@ -54,8 +56,18 @@ describe('editions in force', () => {
     }
     expect(gaps).toEqual([]);
     expect(editionAt(editions, '2016-04-07')).toBeUndefined();
-    expect(['2016-04-08', '2018-12-31', '2019-01-01', '2019-12-31', '2020-01-01', '2022-02-28', '2022-03-01'].map((day) => editionAt(editions, day)?.id)).toEqual([
-      'positive-list-2016', 'positive-list-2016', 'positive-list-2018', 'positive-list-2018', 'positive-list-2019', 'positive-list-2019', 'positive-list-2022',
+    expect(
+      ['2016-04-08', '2018-12-31', '2019-01-01', '2019-12-31', '2020-01-01', '2022-02-28', '2022-03-01'].map(
+        (day) => editionAt(editions, day)?.id,
+      ),
+    ).toEqual([
+      'positive-list-2016',
+      'positive-list-2016',
+      'positive-list-2018',
+      'positive-list-2018',
+      'positive-list-2019',
+      'positive-list-2019',
+      'positive-list-2022',
     ]);
   });
 
@@ -66,7 +78,15 @@ describe('editions in force', () => {
     ['2020-06-01', 'positive-list-unconfirmed', 'inventory.items[0].gcode'],
     ['2022-06-01', 'positive-list-unconfirmed', 'inventory.items[0].gcode'],
   ])('the Guangzhou example at %s is never passed silently: %s', (day, code, path) => {
-    expect(findings(example('guangzhou-9610'), { at: day })).toEqual([{ code, severity: 'warning', path, expected: undefined, actual: code === 'positive-list-no-edition' ? day : '33049900' }]);
+    expect(findings(example('guangzhou-9610'), { at: day })).toEqual([
+      {
+        code,
+        severity: 'warning',
+        path,
+        expected: undefined,
+        actual: code === 'positive-list-no-edition' ? day : '33049900',
+      },
+    ]);
   });
 
   it('the official line counts and the bundled copies say they are partial', () => {
@@ -81,110 +101,266 @@ describe('editions in force', () => {
   it('every bundled remark is what the import parser makes of its wording', () => {
     for (const e of bundledPositiveLists()) {
       for (const line of e.lines.values()) {
-        if (line.remark !== undefined) expect(parsePositiveListRemark(line.remark).remarks, `${e.id} ${line.hs8}`).toEqual(line.remarks);
+        if (line.remark !== undefined)
+          expect(parsePositiveListRemark(line.remark).remarks, `${e.id} ${line.hs8}`).toEqual(line.remarks);
       }
     }
   });
 });
 
 describe('the 2022 adjustment', () => {
-  it.each(['9504502000', '9504503000', '9504508000', '9506110000', '9506120000', '9506190000'])('adds %s: confirmed on the list, its unknown remarks flagged', (gcode) => {
-    expect(findings(withGcode(example('hangzhou-1210'), gcode), { at }).filter((f) => f.path === 'inventory.items[0].gcode')).toEqual([
-      { code: 'positive-list-remark', severity: 'warning', path: 'inventory.items[0].gcode', expected: undefined, actual: gcode.slice(0, 8) },
-    ]);
-  });
+  it.each(['9504502000', '9504503000', '9504508000', '9506110000', '9506120000', '9506190000'])(
+    'adds %s: confirmed on the list, its unknown remarks flagged',
+    (gcode) => {
+      expect(
+        findings(withGcode(example('hangzhou-1210'), gcode), { at }).filter(
+          (f) => f.path === 'inventory.items[0].gcode',
+        ),
+      ).toEqual([
+        {
+          code: 'positive-list-remark',
+          severity: 'warning',
+          path: 'inventory.items[0].gcode',
+          expected: undefined,
+          actual: gcode.slice(0, 8),
+        },
+      ]);
+    },
+  );
 
   it('the ski lines were not on the 2019 edition', () => {
-    expect(findings(withGcode(example('hangzhou-1210'), '9506110000'), { at: '2021-06-01' })[0]).toMatchObject({ code: 'positive-list', severity: 'error', actual: '95061100' });
+    expect(findings(withGcode(example('hangzhou-1210'), '9506110000'), { at: '2021-06-01' })[0]).toMatchObject({
+      code: 'positive-list',
+      severity: 'error',
+      actual: '95061100',
+    });
   });
 
   it('deletes 93070090: on the 2019 edition, an error from 2022-03-01', () => {
     const before = findings(withGcode(example('hangzhou-1210'), '9307009000'), { at: '2022-02-28' });
     expect(before[0]).toMatchObject({ code: 'positive-list-remark', severity: 'warning' });
-    const after = validate(withGcode(example('hangzhou-1210'), '9307009000'), { at: '2022-03-01' }).issues.find((i) => i.ruleId === 'goods/positive-list');
+    const after = validate(withGcode(example('hangzhou-1210'), '9307009000'), { at: '2022-03-01' }).issues.find(
+      (i) => i.ruleId === 'goods/positive-list',
+    );
     expect(after).toMatchObject({ code: 'positive-list', severity: 'error', actual: '93070090' });
     expect(after?.message.en).toContain('deleted by the 2022 adjustment');
   });
 
   it('32151900 is limited to household printer ink', () => {
-    expect(findings(withGcode(example('hangzhou-1210'), '3215190000'), { at })[0]).toEqual({ code: 'positive-list-name', severity: 'warning', path: 'inventory.items[0].gcode', expected: '家用打印机墨水', actual: '婴儿配方奶粉 800g' });
+    expect(findings(withGcode(example('hangzhou-1210'), '3215190000'), { at })[0]).toEqual({
+      code: 'positive-list-name',
+      severity: 'warning',
+      path: 'inventory.items[0].gcode',
+      expected: '家用打印机墨水',
+      actual: '婴儿配方奶粉 800g',
+    });
   });
 });
 
 describe('the 2016 batches', () => {
   it('a second-batch line applies from 2016-04-16, not before', () => {
     // 02101900 is below the first batch's first line (04029100), so heading 0210 is complete for it.
-    expect(findings(withGcode(example('hangzhou-1210'), '0210190000'), { at: '2016-04-10' })[0]).toMatchObject({ code: 'positive-list', severity: 'error', actual: '02101900' });
-    expect(findings(withGcode(example('hangzhou-1210'), '0210190000'), { at: '2016-04-20' }).filter((f) => f.path === 'inventory.items[0].gcode')).toEqual([]);
+    expect(findings(withGcode(example('hangzhou-1210'), '0210190000'), { at: '2016-04-10' })[0]).toMatchObject({
+      code: 'positive-list',
+      severity: 'error',
+      actual: '02101900',
+    });
+    expect(
+      findings(withGcode(example('hangzhou-1210'), '0210190000'), { at: '2016-04-20' }).filter(
+        (f) => f.path === 'inventory.items[0].gcode',
+      ),
+    ).toEqual([]);
   });
 
   it('a CITES exclusion asks to confirm', () => {
-    expect(findings(withGcode(example('hangzhou-1210'), '0407909000'), { at: '2017-06-01' })[0]).toMatchObject({ code: 'positive-list-exclusion', severity: 'warning' });
+    expect(findings(withGcode(example('hangzhou-1210'), '0407909000'), { at: '2017-06-01' })[0]).toMatchObject({
+      code: 'positive-list-exclusion',
+      severity: 'warning',
+    });
   });
 });
 
 describe('remarks as checks', () => {
   const bonded = edition([
-    { hs8: '19011010', name: '婴儿配方奶粉', remark: '仅限网购保税商品', remarks: parsePositiveListRemark('仅限网购保税商品').remarks, source: 'T' },
-    { hs8: '33049900', name: '其他美容品或化妆品', remark: '列入《两用物项和技术进出口许可证管理目录》的商品除外', remarks: parsePositiveListRemark('列入《两用物项和技术进出口许可证管理目录》的商品除外').remarks, source: 'T' },
+    {
+      hs8: '19011010',
+      name: '婴儿配方奶粉',
+      remark: '仅限网购保税商品',
+      remarks: parsePositiveListRemark('仅限网购保税商品').remarks,
+      source: 'T',
+    },
+    {
+      hs8: '33049900',
+      name: '其他美容品或化妆品',
+      remark: '列入《两用物项和技术进出口许可证管理目录》的商品除外',
+      remarks: parsePositiveListRemark('列入《两用物项和技术进出口许可证管理目录》的商品除外').remarks,
+      source: 'T',
+    },
   ]);
 
   it('bonded-only: fine under 1210, an error under 9610', () => {
     expect(findings(example('hangzhou-1210'), { positiveLists: [bonded] })).toEqual([
-      { code: 'positive-list-exclusion', severity: 'warning', path: 'inventory.items[1].gcode', expected: undefined, actual: '33049900' },
+      {
+        code: 'positive-list-exclusion',
+        severity: 'warning',
+        path: 'inventory.items[1].gcode',
+        expected: undefined,
+        actual: '33049900',
+      },
     ]);
     const gz = withGcode(example('guangzhou-9610'), '1901101000');
-    expect(findings(gz, { positiveLists: [bonded] })).toEqual([{ code: 'positive-list-mode', severity: 'error', path: 'inventory.items[0].gcode', expected: '1210 | 1239', actual: '9610' }]);
+    expect(findings(gz, { positiveLists: [bonded] })).toEqual([
+      {
+        code: 'positive-list-mode',
+        severity: 'error',
+        path: 'inventory.items[0].gcode',
+        expected: '1210 | 1239',
+        actual: '9610',
+      },
+    ]);
   });
 
   it('an uninterpreted remark asks to confirm it', () => {
-    const e = edition([{ hs8: '33049900', name: '化妆品', remark: '须附中文标签', remarks: parsePositiveListRemark('须附中文标签').remarks, source: 'T' }]);
-    expect(findings(example('guangzhou-9610'), { positiveLists: [e] })).toEqual([{ code: 'positive-list-remark', severity: 'warning', path: 'inventory.items[0].gcode', expected: undefined, actual: '33049900' }]);
+    const e = edition([
+      {
+        hs8: '33049900',
+        name: '化妆品',
+        remark: '须附中文标签',
+        remarks: parsePositiveListRemark('须附中文标签').remarks,
+        source: 'T',
+      },
+    ]);
+    expect(findings(example('guangzhou-9610'), { positiveLists: [e] })).toEqual([
+      {
+        code: 'positive-list-remark',
+        severity: 'warning',
+        path: 'inventory.items[0].gcode',
+        expected: undefined,
+        actual: '33049900',
+      },
+    ]);
   });
 
   describe('a cap per person and year (line 1 of the Hangzhou example: qty1 1.6, unit1 035 千克)', () => {
     const capped = (max: string) =>
       edition([
-        { hs8: '19011010', name: '婴儿配方奶粉', remarks: [{ kind: 'annual-quantity', max, unit: 'kg', text: `每人每年限${max}千克` }], source: 'T' },
+        {
+          hs8: '19011010',
+          name: '婴儿配方奶粉',
+          remarks: [{ kind: 'annual-quantity', max, unit: 'kg', text: `每人每年限${max}千克` }],
+          source: 'T',
+        },
         { hs8: '33049900', name: '化妆品', source: 'T' },
       ]);
-    const ledger = (used: string | undefined): AnnualQuantities => ({ used: (id, year, hs8, unit) => (id === '330106199003071519' && year === 2026 && hs8 === '19011010' && unit === 'kg' ? used : undefined) });
+    const ledger = (used: string | undefined): AnnualQuantities => ({
+      used: (id, year, hs8, unit) =>
+        id === '330106199003071519' && year === 2026 && hs8 === '19011010' && unit === 'kg' ? used : undefined,
+    });
     const hz = example('hangzhou-1210');
 
     it('without the buyer’s year it asks to confirm', () => {
-      expect(findings(hz, { positiveLists: [capped('2')] })).toEqual([{ code: 'positive-list-quantity-unconfirmed', severity: 'warning', path: 'inventory.items[0].gcode', expected: '≤ 2 kg', actual: '1.6 kg' }]);
+      expect(findings(hz, { positiveLists: [capped('2')] })).toEqual([
+        {
+          code: 'positive-list-quantity-unconfirmed',
+          severity: 'warning',
+          path: 'inventory.items[0].gcode',
+          expected: '≤ 2 kg',
+          actual: '1.6 kg',
+        },
+      ]);
     });
 
     it('0.3 kg bought before + 1.6 kg = 1.9 kg ≤ 2 kg passes; 0.5 + 1.6 = 2.1 kg fails', () => {
       expect(hz.inventory.buyerIdNumber).toBe('330106199003071519');
       expect(findings(hz, { positiveLists: [capped('2')], extras: { annualQuantities: ledger('0.3') } })).toEqual([]);
-      expect(findings(hz, { positiveLists: [capped('2')], extras: { annualQuantities: ledger('0.5') } })).toEqual([{ code: 'positive-list-quantity', severity: 'error', path: 'inventory.items[0].gcode', expected: '≤ 2 kg', actual: '2.1 kg' }]);
+      expect(findings(hz, { positiveLists: [capped('2')], extras: { annualQuantities: ledger('0.5') } })).toEqual([
+        {
+          code: 'positive-list-quantity',
+          severity: 'error',
+          path: 'inventory.items[0].gcode',
+          expected: '≤ 2 kg',
+          actual: '2.1 kg',
+        },
+      ]);
     });
 
     it('this order alone over the cap (1.6 kg > 1.5 kg) fails without a ledger', () => {
-      expect(findings(hz, { positiveLists: [capped('1.5')] })).toEqual([{ code: 'positive-list-quantity', severity: 'error', path: 'inventory.items[0].gcode', expected: '≤ 1.5 kg', actual: '1.6 kg' }]);
+      expect(findings(hz, { positiveLists: [capped('1.5')] })).toEqual([
+        {
+          code: 'positive-list-quantity',
+          severity: 'error',
+          path: 'inventory.items[0].gcode',
+          expected: '≤ 1.5 kg',
+          actual: '1.6 kg',
+        },
+      ]);
     });
 
     it('a line without a quantity in kg cannot be checked', () => {
       const d = example('hangzhou-1210');
       d.inventory.items[0].unit1 = '122';
-      expect(findings(d, { positiveLists: [capped('2')] })[0]).toMatchObject({ code: 'positive-list-quantity-unconfirmed', expected: '≤ 2 kg' });
+      expect(findings(d, { positiveLists: [capped('2')] })[0]).toMatchObject({
+        code: 'positive-list-quantity-unconfirmed',
+        expected: '≤ 2 kg',
+      });
     });
   });
 
   it('a complete edition fails a code it does not list', () => {
     const e = edition([{ hs8: '19011010', name: '婴儿配方奶粉', source: 'T' }], { complete: true });
-    expect(findings(example('hangzhou-1210'), { positiveLists: [e] })).toEqual([{ code: 'positive-list', severity: 'error', path: 'inventory.items[1].gcode', expected: undefined, actual: '33049900' }]);
+    expect(findings(example('hangzhou-1210'), { positiveLists: [e] })).toEqual([
+      {
+        code: 'positive-list',
+        severity: 'error',
+        path: 'inventory.items[1].gcode',
+        expected: undefined,
+        actual: '33049900',
+      },
+    ]);
   });
 });
 
 describe('edition files are checked at load', () => {
-  const base = { id: 'x', edition: '2022', name: { zh: 'x', en: 'x' }, effectiveFrom: '2022-03-01', complete: false, sources: [{ id: 'T', issuer: 't', title: 't', section: 't', kind: 'secondary' }], completeness: { statement: 's', completeHeadings: [] } };
+  const base = {
+    id: 'x',
+    edition: '2022',
+    name: { zh: 'x', en: 'x' },
+    effectiveFrom: '2022-03-01',
+    complete: false,
+    sources: [{ id: 'T', issuer: 't', title: 't', section: 't', kind: 'secondary' }],
+    completeness: { statement: 's', completeHeadings: [] },
+  };
   it.each([
     ['an unknown source', { lines: [{ hs8: '19011010', name: 'x', source: 'NOPE' }] }, /unknown source NOPE/],
-    ['a line twice', { lines: [{ hs8: '19011010', name: 'x', source: 'T' }, { hs8: '19011010', name: 'y', source: 'T' }] }, /appears twice/],
-    ['a line listed and absent', { lines: [{ hs8: '19011010', name: 'x', source: 'T' }], absent: [{ hs8: '19011010', note: 'n', source: 'T' }] }, /both on the list and absent/],
-    ['a malformed remark', { lines: [{ hs8: '19011010', name: 'x', source: 'T', remarks: [{ kind: 'annual-quantity', max: 'two', unit: 'kg', text: 't' }] }] }, /max/],
+    [
+      'a line twice',
+      {
+        lines: [
+          { hs8: '19011010', name: 'x', source: 'T' },
+          { hs8: '19011010', name: 'y', source: 'T' },
+        ],
+      },
+      /appears twice/,
+    ],
+    [
+      'a line listed and absent',
+      { lines: [{ hs8: '19011010', name: 'x', source: 'T' }], absent: [{ hs8: '19011010', note: 'n', source: 'T' }] },
+      /both on the list and absent/,
+    ],
+    [
+      'a malformed remark',
+      {
+        lines: [
+          {
+            hs8: '19011010',
+            name: 'x',
+            source: 'T',
+            remarks: [{ kind: 'annual-quantity', max: 'two', unit: 'kg', text: 't' }],
+          },
+        ],
+      },
+      /max/,
+    ],
   ])('rejects %s', (_name, extra, message) => {
     expect(() => loadPositiveList({ ...base, ...extra }, 'test')).toThrow(message);
   });
@@ -192,23 +368,39 @@ describe('edition files are checked at load', () => {
 
 describe('reading the annex', () => {
   it('parseCsv follows RFC 4180 (quoted commas, line breaks, doubled quotes, CRLF, BOM)', () => {
-    expect(parseCsv('\uFEFF序号,税则号列\r\n1,"a, ""b""\nc"\r\n\r\n2,x')).toEqual([['序号', '税则号列'], ['1', 'a, "b"\nc'], ['2', 'x']]);
+    expect(parseCsv('\uFEFF序号,税则号列\r\n1,"a, ""b""\nc"\r\n\r\n2,x')).toEqual([
+      ['序号', '税则号列'],
+      ['1', 'a, "b"\nc'],
+      ['2', 'x'],
+    ]);
     expect(() => parseCsv('1,"open')).toThrow(/not closed/);
   });
 
   it.each([
     ['仅限网购保税商品', [{ kind: 'bonded-only', modes: ['1210', '1239'], text: '仅限网购保税商品' }]],
-    ['列入《两用物项和技术进出口许可证管理目录》的商品除外', [{ kind: 'exclusion', list: 'dual-use', text: '列入《两用物项和技术进出口许可证管理目录》的商品除外' }]],
+    [
+      '列入《两用物项和技术进出口许可证管理目录》的商品除外',
+      [{ kind: 'exclusion', list: 'dual-use', text: '列入《两用物项和技术进出口许可证管理目录》的商品除外' }],
+    ],
     ['仅限家用打印机墨水', [{ kind: 'name-restriction', allowed: '家用打印机墨水', text: '仅限家用打印机墨水' }]],
     ['每人每年限购2千克以下', [{ kind: 'annual-quantity', max: '2', unit: 'kg', text: '每人每年限购2千克以下' }]],
     ['每人每年不超过500克', [{ kind: 'annual-quantity', max: '0.5', unit: 'kg', text: '每人每年不超过500克' }]],
-    ['限网购保税商品；列入《进出口野生动植物种商品目录》的商品除外', [{ kind: 'bonded-only', modes: ['1210', '1239'], text: '限网购保税商品' }, { kind: 'exclusion', list: 'cites', text: '列入《进出口野生动植物种商品目录》的商品除外' }]],
+    [
+      '限网购保税商品；列入《进出口野生动植物种商品目录》的商品除外',
+      [
+        { kind: 'bonded-only', modes: ['1210', '1239'], text: '限网购保税商品' },
+        { kind: 'exclusion', list: 'cites', text: '列入《进出口野生动植物种商品目录》的商品除外' },
+      ],
+    ],
   ])('parses %s', (text, remarks) => {
     expect(parsePositiveListRemark(text)).toEqual({ remarks, uninterpreted: [] });
   });
 
   it('keeps what it cannot interpret, and says so', () => {
-    expect(parsePositiveListRemark('须符合国家标准')).toEqual({ remarks: [{ kind: 'other', text: '须符合国家标准' }], uninterpreted: ['须符合国家标准'] });
+    expect(parsePositiveListRemark('须符合国家标准')).toEqual({
+      remarks: [{ kind: 'other', text: '须符合国家标准' }],
+      uninterpreted: ['须符合国家标准'],
+    });
   });
 
   it('reads the table under its title, restores a lost leading zero, rejects bad rows, and is complete when the official count matches', () => {
@@ -227,14 +419,22 @@ describe('reading the annex', () => {
     const base = { ...bundled2022, officialLineCount: 3 };
     const { data, report } = importPositiveList(rows, { edition: '2022', base, origin: 'annex.csv' });
     expect(data.lines.map((l) => l.hs8)).toEqual(['04029100', '19011010', '33049900']);
-    expect(data).toMatchObject({ id: 'positive-list-2022', effectiveFrom: '2022-03-01', complete: true, officialLineCount: 3 });
+    expect(data).toMatchObject({
+      id: 'positive-list-2022',
+      effectiveFrom: '2022-03-01',
+      complete: true,
+      officialLineCount: 3,
+    });
     expect(data.absent).toBeUndefined();
     expect(report).toMatchObject({
       rows: 5,
       lines: 3,
       complete: true,
       padded: [{ row: 3, hs8: '04029100' }],
-      rejected: [{ row: 5, reason: '19011010 appears again (the first row is kept)' }, { row: 6, reason: '税则号列 "3304" is not an 8-digit tariff line' }],
+      rejected: [
+        { row: 5, reason: '19011010 appears again (the first row is kept)' },
+        { row: 6, reason: '税则号列 "3304" is not an 8-digit tariff line' },
+      ],
       uninterpreted: [{ row: 7, hs8: '33049900', text: '须符合国家标准' }],
       remarks: { 'bonded-only': 1, exclusion: 0, 'name-restriction': 0, 'annual-quantity': 0, other: 1 },
     });
@@ -245,7 +445,9 @@ describe('reading the annex', () => {
   });
 
   it('refuses a table without its header, and an edition it knows no date for', () => {
-    expect(() => importPositiveList([['a', 'b']], { edition: '2022', origin: 'x' })).toThrow(/taking effect|--from|header/);
+    expect(() => importPositiveList([['a', 'b']], { edition: '2022', origin: 'x' })).toThrow(
+      /taking effect|--from|header/,
+    );
     expect(() => importPositiveList([['税则号列', '商品名称']], { edition: '2025', origin: 'x' })).toThrow(/--from/);
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { createValidator, defaultRegistry, loadRuleset, RULES, RulesetRegistry, SandanError, validate } from '../../src/index.js';
+import {
+  createValidator,
+  defaultRegistry,
+  loadRuleset,
+  RULES,
+  RulesetRegistry,
+  SandanError,
+  validate,
+} from '../../src/index.js';
 import { example } from '../helpers/examples.js';
 
 function overLimit(d: Record<string, any>): void {
@@ -57,13 +65,20 @@ describe('user rulesets', () => {
     const d = example('hangzhou-1210');
     d.payment.amountPaid = '597.88';
     d.inventory.assureCode = d.inventory.ebpCode === d.inventory.ebcCode ? 'X' : d.inventory.ebpCode;
-    const ruleset = { ...base, rules: { 'payment/amount': { severity: 'warning' }, 'parties/assure-code': { severity: 'off' } } };
+    const ruleset = {
+      ...base,
+      rules: { 'payment/amount': { severity: 'warning' }, 'parties/assure-code': { severity: 'off' } },
+    };
     const r = validate(d, { ruleset });
     expect(r.valid).toBe(true);
     // (the positive-list and rate warnings of the example are another test's concern)
-    expect(r.issues.filter((i) => !['goods/positive-list', 'tax/total'].includes(i.ruleId)).map((i) => [i.code, i.severity])).toEqual([['1332', 'warning']]);
+    expect(
+      r.issues.filter((i) => !['goods/positive-list', 'tax/total'].includes(i.ruleId)).map((i) => [i.code, i.severity]),
+    ).toEqual([['1332', 'warning']]);
     expect(r.ruleset.chain).toEqual(['my-shop', 'national']);
-    const tolerant = validate(d, { ruleset: { ...base, rules: { 'payment/amount': { options: { tolerance: '0.01' } } } } });
+    const tolerant = validate(d, {
+      ruleset: { ...base, rules: { 'payment/amount': { options: { tolerance: '0.01' } } } },
+    });
     expect(tolerant.issues.filter((i) => i.code === '1332')).toEqual([]);
   });
 
@@ -76,7 +91,9 @@ describe('user rulesets', () => {
 
   it('rejects an unknown rule id, bad options and bad dates with the JSON path', () => {
     const load = (data: unknown) => () => loadRuleset(data, RULES, 'my.json');
-    expect(load({ ...base, rules: { 'payment/amounts': {} } })).toThrowError(/my\.json: \$\.rules: unknown rule id payment\/amounts/);
+    expect(load({ ...base, rules: { 'payment/amounts': {} } })).toThrowError(
+      /my\.json: \$\.rules: unknown rule id payment\/amounts/,
+    );
     try {
       load({ ...base, rules: { 'payment/amount': { options: { tolerance: 1 } } } })();
       expect.unreachable();
@@ -85,13 +102,28 @@ describe('user rulesets', () => {
       expect((e as SandanError).code).toBe('RULESET_BAD_OPTIONS');
       expect((e as SandanError).message).toMatch(/\$\.rules\["payment\/amount"\]\.options\.tolerance/);
     }
-    expect(load({ ...base, sources: [{ id: 'T', issuer: 'test', title: 'test source', section: 'test', kind: 'secondary' }], policy: { annualLimit: [{ value: '26000', source: 'T', effectiveFrom: '2020-01-01', effectiveTo: '2019-01-01' }] } })).toThrowError(/effectiveTo 2019-01-01 is before effectiveFrom 2020-01-01/);
+    expect(
+      load({
+        ...base,
+        sources: [{ id: 'T', issuer: 'test', title: 'test source', section: 'test', kind: 'secondary' }],
+        policy: {
+          annualLimit: [{ value: '26000', source: 'T', effectiveFrom: '2020-01-01', effectiveTo: '2019-01-01' }],
+        },
+      }),
+    ).toThrowError(/effectiveTo 2019-01-01 is before effectiveFrom 2020-01-01/);
     expect(load({ version: '1' })).toThrowError(/\$\.id/);
   });
 
   it('rejects a broken extends chain: a missing parent or a cycle', () => {
-    const reg = new RulesetRegistry(RULES, defaultRegistry().ids().map((id) => defaultRegistry().get(id)!));
-    expect(() => reg.add(loadRuleset({ ...base, extends: 'nowhere' }, RULES))).toThrowError(/no ruleset "nowhere" to extend/);
+    const reg = new RulesetRegistry(
+      RULES,
+      defaultRegistry()
+        .ids()
+        .map((id) => defaultRegistry().get(id)!),
+    );
+    expect(() => reg.add(loadRuleset({ ...base, extends: 'nowhere' }, RULES))).toThrowError(
+      /no ruleset "nowhere" to extend/,
+    );
     reg.add(loadRuleset({ id: 'a', version: '1', extends: 'national' }, RULES));
     reg.add(loadRuleset({ id: 'b', version: '1', extends: 'a' }, RULES));
     expect(() => reg.add(loadRuleset({ id: 'a', version: '2', extends: 'b' }, RULES))).toThrowError(/cycle/);
@@ -100,7 +132,11 @@ describe('user rulesets', () => {
   it('lets a child override a policy value for a period', () => {
     const d = example('hangzhou-1210');
     overLimit(d);
-    const strict = { ...base, sources: [{ id: 'T', issuer: 'test', title: 'test source', section: 'test', kind: 'secondary' }], policy: { singleTransactionLimit: [{ value: '2000', source: 'T', effectiveFrom: '2026-01-01' }] } };
+    const strict = {
+      ...base,
+      sources: [{ id: 'T', issuer: 'test', title: 'test source', section: 'test', kind: 'secondary' }],
+      policy: { singleTransactionLimit: [{ value: '2000', source: 'T', effectiveFrom: '2026-01-01' }] },
+    };
     expect(validate(d, { ruleset: strict }).issues.some((i) => i.code === '-621005')).toBe(true);
     expect(validate(d, { ruleset: strict, at: '2025-06-01' }).issues.some((i) => i.code === '-621005')).toBe(false);
   });
@@ -114,7 +150,13 @@ describe('discount treatment', () => {
     Object.assign(d.order, { goodsValue: '5350.00', discount: '400.00', acturalPaid: '4999.87' });
     d.payment.amountPaid = '4999.87';
     expect(validate(d).issues.some((i) => i.code === '-621005')).toBe(true);
-    const lowers = { id: 'coupons-lower-base', version: '1', extends: 'national', sources: [{ id: 'T', issuer: 'test', title: 'test source', section: 'test', kind: 'secondary' }], policy: { nonCashDiscountReducesBase: [{ value: true, source: 'T' }] } };
+    const lowers = {
+      id: 'coupons-lower-base',
+      version: '1',
+      extends: 'national',
+      sources: [{ id: 'T', issuer: 'test', title: 'test source', section: 'test', kind: 'secondary' }],
+      policy: { nonCashDiscountReducesBase: [{ value: true, source: 'T' }] },
+    };
     expect(validate(d, { ruleset: lowers }).issues.some((i) => i.code === '-621005')).toBe(false);
   });
 });
@@ -122,7 +164,9 @@ describe('discount treatment', () => {
 describe('options', () => {
   it('throws SandanError on misuse, never on data', () => {
     expect(() => createValidator({ at: '2026/01/01' })).toThrowError(SandanError);
-    expect(() => createValidator({ district: '1234' })).toThrowError(/Unknown customs district "1234"\. Known districts:/);
+    expect(() => createValidator({ district: '1234' })).toThrowError(
+      /Unknown customs district "1234"\. Known districts:/,
+    );
     expect(() => validate(undefined)).not.toThrow();
   });
 });

@@ -6,14 +6,26 @@ import { receiptCatalogue } from '../../src/xml/index.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const readJson = (p: string) => JSON.parse(readFileSync(new URL(p, ROOT), 'utf8')) as Record<string, unknown>;
-const dir = (d: string) => readdirSync(new URL(d, ROOT)).filter((f) => f.endsWith('.json')).map((f) => `${d}${f}`);
+const dir = (d: string) =>
+  readdirSync(new URL(d, ROOT))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => `${d}${f}`);
 
 /** Every data file with sources, and how it is loaded. */
 const FILES: Array<[string, (data: unknown, origin: string) => unknown]> = [
   ['rulesets/national.json', (d, o) => loadRuleset(d, RULES, o)],
-  ...dir('rulesets/districts/').map((f): [string, (d: unknown, o: string) => unknown] => [f, (d, o) => loadRuleset(d, RULES, o)]),
-  ...dir('rulesets/codes/').map((f): [string, (d: unknown, o: string) => unknown] => [f, (d, o) => loadCodeTable(d, o)]),
-  ...dir('rulesets/positive-list/').map((f): [string, (d: unknown, o: string) => unknown] => [f, (d, o) => loadPositiveList(d, o)]),
+  ...dir('rulesets/districts/').map((f): [string, (d: unknown, o: string) => unknown] => [
+    f,
+    (d, o) => loadRuleset(d, RULES, o),
+  ]),
+  ...dir('rulesets/codes/').map((f): [string, (d: unknown, o: string) => unknown] => [
+    f,
+    (d, o) => loadCodeTable(d, o),
+  ]),
+  ...dir('rulesets/positive-list/').map((f): [string, (d: unknown, o: string) => unknown] => [
+    f,
+    (d, o) => loadPositiveList(d, o),
+  ]),
   ['rulesets/rates/cbec-rates.json', (d, o) => parseRateTable(d, o)],
 ];
 
@@ -25,13 +37,15 @@ describe('sources of the bundled data', () => {
     expect(() => load(data, file)).not.toThrow();
     const ids = new Set(sourcesOf(data).map((s) => s.id));
     const refs = sourceRefs(data);
-    for (const { path, ref } of refs) for (const id of [ref].flat() as string[]) expect(ids.has(id), `${file} ${path.join('.')}: ${id}`).toBe(true);
+    for (const { path, ref } of refs)
+      for (const id of [ref].flat() as string[]) expect(ids.has(id), `${file} ${path.join('.')}: ${id}`).toBe(true);
   });
 
   it('the receipt catalogue loads and every entry cites its sources', () => {
     const c = receiptCatalogue();
     const ids = new Set(c.sources.map((s) => s.id));
-    for (const e of [...c.statuses, ...c.codes]) for (const id of [e.source].flat()) expect(ids.has(id), `${id}`).toBe(true);
+    for (const e of [...c.statuses, ...c.codes])
+      for (const id of [e.source].flat()) expect(ids.has(id), `${id}`).toBe(true);
   });
 
   it('no file points into the team notes, and a source names its document, not a path', () => {
@@ -51,22 +65,42 @@ describe('sources of the bundled data', () => {
         else seen.set(s.id, { file, key });
       }
     }
-    expect(seen.get('CGS-2018-49')?.key).toBe(JSON.stringify(['财政部 海关总署 税务总局', '财关税〔2018〕49号', '关于完善跨境电子商务零售进口税收政策的通知', 'primary']));
+    expect(seen.get('CGS-2018-49')?.key).toBe(
+      JSON.stringify([
+        '财政部 海关总署 税务总局',
+        '财关税〔2018〕49号',
+        '关于完善跨境电子商务零售进口税收政策的通知',
+        'primary',
+      ]),
+    );
   });
 });
 
 describe('the source schema', () => {
   const base = { id: 'my-shop', version: '1', extends: 'national' };
   const load = (data: unknown) => () => loadRuleset(data, RULES, 'my.json');
-  const doc = { id: 'CGS-2018-49', issuer: '财政部 海关总署 税务总局', number: '财关税〔2018〕49号', title: '关于完善跨境电子商务零售进口税收政策的通知', date: '2018-11-29', kind: 'primary' };
+  const doc = {
+    id: 'CGS-2018-49',
+    issuer: '财政部 海关总署 税务总局',
+    number: '财关税〔2018〕49号',
+    title: '关于完善跨境电子商务零售进口税收政策的通知',
+    date: '2018-11-29',
+    kind: 'primary',
+  };
 
   it('accepts a structured source and resolves the policy source to the document number', () => {
-    const r = loadRuleset({ ...base, sources: [doc], policy: { annualLimit: [{ value: '26000', source: 'CGS-2018-49' }] } }, RULES, 'my.json');
+    const r = loadRuleset(
+      { ...base, sources: [doc], policy: { annualLimit: [{ value: '26000', source: 'CGS-2018-49' }] } },
+      RULES,
+      'my.json',
+    );
     expect(r.data.sources?.[0]?.number).toBe('财关税〔2018〕49号');
   });
 
   it('refuses a string where a source belongs, with the path', () => {
-    expect(load({ ...base, sources: ['财关税〔2018〕49号'] })).toThrowError(/my\.json: \$\.sources\[0\]: a source is an object with id, issuer, title, kind/);
+    expect(load({ ...base, sources: ['财关税〔2018〕49号'] })).toThrowError(
+      /my\.json: \$\.sources\[0\]: a source is an object with id, issuer, title, kind/,
+    );
   });
 
   it('refuses a source without issuer, without kind, or with neither number nor section', () => {
@@ -75,20 +109,38 @@ describe('the source schema', () => {
     const { kind: _k, ...noKind } = doc;
     expect(load({ ...base, sources: [noKind] })).toThrowError(/\$\.sources\[0\]\.kind/);
     const { number: _n, ...noNumber } = doc;
-    expect(load({ ...base, sources: [noNumber] })).toThrowError(/\$\.sources\[0\]\.number: a source needs the document `number` or the `section` relied on/);
+    expect(load({ ...base, sources: [noNumber] })).toThrowError(
+      /\$\.sources\[0\]\.number: a source needs the document `number` or the `section` relied on/,
+    );
     expect(load({ ...base, sources: [{ ...doc, kind: 'blog' }] })).toThrowError(/\$\.sources\[0\]\.kind/);
-    expect(load({ ...base, sources: [{ ...doc, where: '../notes.md' }] })).toThrowError(/\$\.sources\[0\]: Unrecognized key: "where"/);
-    expect(load({ ...base, sources: [doc, doc] })).toThrowError(/\$\.sources\[1\]\.id: source id "CGS-2018-49" appears twice/);
+    expect(load({ ...base, sources: [{ ...doc, where: '../notes.md' }] })).toThrowError(
+      /\$\.sources\[0\]: Unrecognized key: "where"/,
+    );
+    expect(load({ ...base, sources: [doc, doc] })).toThrowError(
+      /\$\.sources\[1\]\.id: source id "CGS-2018-49" appears twice/,
+    );
   });
 
   it('refuses a free-text source and a source id the file does not list', () => {
-    expect(load({ ...base, sources: [doc], rules: { 'logistics/freight': { severity: 'error', source: 'CGS-2018-49: freight' } } })).toThrowError(
-      /\$\.rules\["logistics\/freight"\]\.source: a source id such as "CGS-2018-49"/,
-    );
-    expect(load({ ...base, sources: [doc], policy: { annualLimit: [{ value: '26000', source: ['CGS-2018-49', 'CGS-2016-18'] }] } })).toThrowError(
+    expect(
+      load({
+        ...base,
+        sources: [doc],
+        rules: { 'logistics/freight': { severity: 'error', source: 'CGS-2018-49: freight' } },
+      }),
+    ).toThrowError(/\$\.rules\["logistics\/freight"\]\.source: a source id such as "CGS-2018-49"/);
+    expect(
+      load({
+        ...base,
+        sources: [doc],
+        policy: { annualLimit: [{ value: '26000', source: ['CGS-2018-49', 'CGS-2016-18'] }] },
+      }),
+    ).toThrowError(
       /\$\.policy\.annualLimit\[0\]\.source: cites unknown source "CGS-2016-18"; the file's sources are CGS-2018-49/,
     );
-    expect(load({ ...base, policy: { annualLimit: [{ value: '26000', source: 'CGS-2018-49' }] } })).toThrowError(/cites source "CGS-2018-49" but the file lists no `sources`/);
+    expect(load({ ...base, policy: { annualLimit: [{ value: '26000', source: 'CGS-2018-49' }] } })).toThrowError(
+      /cites source "CGS-2018-49" but the file lists no `sources`/,
+    );
     try {
       load({ ...base, rules: { 'logistics/freight': { severity: 'error', source: 'X' } } })();
       expect.unreachable();
@@ -101,7 +153,9 @@ describe('the source schema', () => {
   it('code tables and positive lists refuse unknown source ids too', () => {
     const table = readJson('rulesets/codes/id-type.json') as { codes: Array<{ source: unknown }> };
     table.codes[0]!.source = 'NOPE';
-    expect(() => loadCodeTable(table, 'id-type.json')).toThrowError(/id-type\.json: \$\.codes\.0\.source: cites unknown source "NOPE"/);
+    expect(() => loadCodeTable(table, 'id-type.json')).toThrowError(
+      /id-type\.json: \$\.codes\.0\.source: cites unknown source "NOPE"/,
+    );
     const table2 = readJson('rulesets/codes/id-type.json') as { sources: unknown[] };
     table2.sources = ['XSD'];
     expect(() => loadCodeTable(table2, 'id-type.json')).toThrowError(/\$\.sources\.0: a source is an object/);
@@ -109,8 +163,27 @@ describe('the source schema', () => {
 
   it('labels and citations name the document', () => {
     expect(sourceLabel(doc as Source)).toBe('财关税〔2018〕49号');
-    expect(sourceLabel({ id: 'S', issuer: '海关总署', title: '海关跨境电商统一版系统企业对接报文规范（202205版）', section: '第6章', kind: 'spec' })).toBe('海关总署 《海关跨境电商统一版系统企业对接报文规范（202205版）》 第6章');
-    expect(citation({ ...(doc as Source), url: 'https://example.org/49' })).toBe('财政部 海关总署 税务总局 财关税〔2018〕49号 《关于完善跨境电子商务零售进口税收政策的通知》, 2018-11-29 <https://example.org/49>');
-    expect(citation({ id: 'P', issuer: 'GitHub a/b', title: 'enum X', section: 'X.java', kind: 'secondary', confidence: 'likely' })).toBe('GitHub a/b "enum X", X.java, secondary source, citation likely');
+    expect(
+      sourceLabel({
+        id: 'S',
+        issuer: '海关总署',
+        title: '海关跨境电商统一版系统企业对接报文规范（202205版）',
+        section: '第6章',
+        kind: 'spec',
+      }),
+    ).toBe('海关总署 《海关跨境电商统一版系统企业对接报文规范（202205版）》 第6章');
+    expect(citation({ ...(doc as Source), url: 'https://example.org/49' })).toBe(
+      '财政部 海关总署 税务总局 财关税〔2018〕49号 《关于完善跨境电子商务零售进口税收政策的通知》, 2018-11-29 <https://example.org/49>',
+    );
+    expect(
+      citation({
+        id: 'P',
+        issuer: 'GitHub a/b',
+        title: 'enum X',
+        section: 'X.java',
+        kind: 'secondary',
+        confidence: 'likely',
+      }),
+    ).toBe('GitHub a/b "enum X", X.java, secondary source, citation likely');
   });
 });

@@ -14,7 +14,13 @@ afterAll(() => keys?.cleanup());
 async function run(args: string[], stdin = '', env: Record<string, string> = {}) {
   let stdout = '';
   let stderr = '';
-  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stdin: Readable.from([Buffer.from(stdin)]), stderrIsTTY: false, env });
+  const code = await main(args, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    stdin: Readable.from([Buffer.from(stdin)]),
+    stderrIsTTY: false,
+    env,
+  });
   return { code, stdout, stderr };
 }
 
@@ -28,7 +34,9 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
     const signed = put(keys, 'signed.xml', r.stdout);
     const v = await run(['verify', signed, '--cert', keys.path('rsa.crt')]);
     expect(v.code).toBe(0);
-    expect(v.stdout).toMatch(/^.*signed\.xml: valid signature \(rsa-sha1, digest sha1; certificate CN=sandan RSA test, serial 01691fe9, KeyName 01691fe9, trusted\)\n$/);
+    expect(v.stdout).toMatch(
+      /^.*signed\.xml: valid signature \(rsa-sha1, digest sha1; certificate CN=sandan RSA test, serial 01691fe9, KeyName 01691fe9, trusted\)\n$/,
+    );
     // The xmlsec1 cross-check of this output runs only where xmlsec1 does (see test/helpers/tools.ts).
     if (!skipWithout('xmlsec1')) {
       needTool('xmlsec1');
@@ -38,7 +46,24 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
 
   it('signs from stdin with an encrypted SM2 key (--passphrase-env), --cert-no and --out', async () => {
     const out = keys.path('sm2-out.xml');
-    const r = await run(['sign', '-', '--key', keys.path('sm2-enc.key'), '--passphrase-env', 'SANDAN_PASS', '--cert', keys.path('sm2.crt'), '--cert-no', '0001', '--out', out], unsignedSample('CEB311Message'), { SANDAN_PASS: 'correct horse' });
+    const r = await run(
+      [
+        'sign',
+        '-',
+        '--key',
+        keys.path('sm2-enc.key'),
+        '--passphrase-env',
+        'SANDAN_PASS',
+        '--cert',
+        keys.path('sm2.crt'),
+        '--cert-no',
+        '0001',
+        '--out',
+        out,
+      ],
+      unsignedSample('CEB311Message'),
+      { SANDAN_PASS: 'correct horse' },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/signed <stdin> with sm2-sm3 \(certificate 0001\)/);
@@ -47,15 +72,25 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
     expect(xml).toContain('<ds:KeyName>0001</ds:KeyName>');
     const v = await run(['verify', '-', '--format', 'json'], xml);
     expect(v.code).toBe(0);
-    expect(JSON.parse(v.stdout)).toMatchObject({ valid: true, signatureAlgorithm: 'sm2-sm3', certificateNumber: '0001', trusted: false });
+    expect(JSON.parse(v.stdout)).toMatchObject({
+      valid: true,
+      signatureAlgorithm: 'sm2-sm3',
+      certificateNumber: '0001',
+      trusted: false,
+    });
   });
 
   it('exits 1 with the reason for a tampered or untrusted message', async () => {
-    const r = await run(['sign', '-', '--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')], unsignedSample('CEB311Message'));
+    const r = await run(
+      ['sign', '-', '--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')],
+      unsignedSample('CEB311Message'),
+    );
     const tampered = put(keys, 'tampered.xml', r.stdout.replace('<ceb:orderNo>', '<ceb:orderNo>X'));
     const v = await run(['verify', tampered]);
     expect(v.code).toBe(1);
-    expect(v.stdout).toMatch(/tampered\.xml: invalid signature: digest-mismatch: The document changed after it was signed/);
+    expect(v.stdout).toMatch(
+      /tampered\.xml: invalid signature: digest-mismatch: The document changed after it was signed/,
+    );
     const u = await run(['verify', '-', '--cert', keys.path('rsa2.crt'), '--format', 'json'], r.stdout);
     expect(u.code).toBe(1);
     expect(JSON.parse(u.stdout)).toMatchObject({ valid: false, reason: 'certificate-untrusted' });
@@ -68,12 +103,31 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
     const input = put(keys, 'in2.xml', unsignedSample('CEB311Message'));
     const cases: Array<[string[], RegExp, string?, Record<string, string>?]> = [
       [['sign', input, '--cert', keys.path('rsa.crt')], /required option '--key <file>'/],
-      [['sign', input, '--key', keys.path('nope.key'), '--cert', keys.path('rsa.crt')], /Cannot read key .*nope\.key: no such file/],
-      [['sign', input, '--key', keys.path('sm2-enc.key'), '--cert', keys.path('sm2.crt'), '--passphrase-env', 'P'], /Cannot decrypt the private key: wrong passphrase/, '', { P: 'bad' }],
-      [['sign', input, '--key', keys.path('sm2-enc.key'), '--cert', keys.path('sm2.crt'), '--passphrase-env', 'P'], /Environment variable P \(--passphrase-env\) is not set/],
+      [
+        ['sign', input, '--key', keys.path('nope.key'), '--cert', keys.path('rsa.crt')],
+        /Cannot read key .*nope\.key: no such file/,
+      ],
+      [
+        ['sign', input, '--key', keys.path('sm2-enc.key'), '--cert', keys.path('sm2.crt'), '--passphrase-env', 'P'],
+        /Cannot decrypt the private key: wrong passphrase/,
+        '',
+        { P: 'bad' },
+      ],
+      [
+        ['sign', input, '--key', keys.path('sm2-enc.key'), '--cert', keys.path('sm2.crt'), '--passphrase-env', 'P'],
+        /Environment variable P \(--passphrase-env\) is not set/,
+      ],
       [['sign', input, '--key', keys.path('rsa.key'), '--cert', keys.path('sm2.crt')], /certificate holds an SM2 key/],
-      [['sign', '-', '--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')], /Not well-formed XML \(line 1, column 7\): end tag <\/a> does not match <b>/, '<a><b></a>'],
-      [['sign', '-', '--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')], /declares encoding GBK/, '<?xml version="1.0" encoding="GBK"?><a/>'],
+      [
+        ['sign', '-', '--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')],
+        /Not well-formed XML \(line 1, column 7\): end tag <\/a> does not match <b>/,
+        '<a><b></a>',
+      ],
+      [
+        ['sign', '-', '--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')],
+        /declares encoding GBK/,
+        '<?xml version="1.0" encoding="GBK"?><a/>',
+      ],
       [['verify', keys.path('missing.xml')], /Cannot read .*missing\.xml: no such file/],
       [['verify', input, '--cert', keys.path('missing.crt')], /Cannot read certificate/],
     ];
@@ -88,17 +142,37 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
 describe.skipIf(skipWithout('openssl'))('district signature settings', () => {
   it('signs with the URIs a district accepts and verifies against its allow-list', async () => {
     const input = unsignedSample('CEB311Message');
-    const hainan = await run(['sign', '-', '--key', keys.path('sm2.key'), '--cert', keys.path('sm2.crt'), '--signature-method', 'http://www.w3.org/2000/09/xmldsig#sm2-sm3', '--digest-method', 'http://www.w3.org/2000/09/xmldsig#sha1'], input);
+    const hainan = await run(
+      [
+        'sign',
+        '-',
+        '--key',
+        keys.path('sm2.key'),
+        '--cert',
+        keys.path('sm2.crt'),
+        '--signature-method',
+        'http://www.w3.org/2000/09/xmldsig#sm2-sm3',
+        '--digest-method',
+        'http://www.w3.org/2000/09/xmldsig#sha1',
+      ],
+      input,
+    );
     expect(hainan.code, hainan.stderr).toBe(0);
     // Haikou lists the Hainan variant; Hangzhou does not.
     expect((await run(['verify', '-', '--district', '6400'], hainan.stdout)).code).toBe(0);
     const hz = await run(['verify', '-', '--district', '2900', '--format', 'json'], hainan.stdout);
     expect(hz.code).toBe(1);
     expect(JSON.parse(hz.stdout)).toMatchObject({ valid: false, reason: 'algorithm-not-allowed' });
-    const byDistrict = await run(['sign', '-', '--key', keys.path('sm2.key'), '--cert', keys.path('sm2.crt'), '--district', '2924'], input);
+    const byDistrict = await run(
+      ['sign', '-', '--key', keys.path('sm2.key'), '--cert', keys.path('sm2.crt'), '--district', '2924'],
+      input,
+    );
     expect(byDistrict.code, byDistrict.stderr).toBe(0);
     expect(byDistrict.stdout).toContain('http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3');
-    const unknown = await run(['sign', '-', '--key', keys.path('sm2.key'), '--cert', keys.path('sm2.crt'), '--district', '1100'], input);
+    const unknown = await run(
+      ['sign', '-', '--key', keys.path('sm2.key'), '--cert', keys.path('sm2.crt'), '--district', '1100'],
+      input,
+    );
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/Unknown customs district "1100"/);
   });

@@ -4,7 +4,14 @@
 // the OpenSSL command line for SM2, so a diagnosis cannot agree with itself by sharing code with the signer.
 import { createHash, createPrivateKey, sign as nodeSign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalSigner, signMessage, verifyMessage, type Diagnosis, type SignedMessage, type VerifyOptions } from '../../src/index.js';
+import {
+  createLocalSigner,
+  signMessage,
+  verifyMessage,
+  type Diagnosis,
+  type SignedMessage,
+  type VerifyOptions,
+} from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
 import { makeKeys, openssl, put, unsignedSample, xmlsec1, type TestKeys } from './helpers.js';
@@ -25,8 +32,10 @@ function signBytes(alg: 'rsa' | 'sm2', data: Buffer | string, hash = 'sha1'): Bu
   return openssl(['dgst', '-sm3', '-sign', keys.path('sm2.key'), '-sigopt', 'distid:1234567812345678', '-binary', f]);
 }
 
-const withSignatureValue = (xml: string, sig: Buffer) => xml.replace(/<ds:SignatureValue>[^<]*</, `<ds:SignatureValue>${sig.toString('base64')}<`);
-const withDigestValue = (s: string, d: Buffer) => s.replace(/<ds:DigestValue>[^<]*</, `<ds:DigestValue>${d.toString('base64')}<`);
+const withSignatureValue = (xml: string, sig: Buffer) =>
+  xml.replace(/<ds:SignatureValue>[^<]*</, `<ds:SignatureValue>${sig.toString('base64')}<`);
+const withDigestValue = (s: string, d: Buffer) =>
+  s.replace(/<ds:DigestValue>[^<]*</, `<ds:DigestValue>${d.toString('base64')}<`);
 const signatureOf = (xml: string) => /<ds:Signature[\s\S]*<\/ds:Signature>/.exec(xml)![0];
 
 /** Replaces the DigestValue and signs the new SignedInfo (its canonical form: sandan's, with the same replacement). */
@@ -46,7 +55,20 @@ function diagnosed(xml: string, reason: string, options: VerifyOptions = {}): Di
   expect(v.diagnosis, 'a failed signature or digest check has a diagnosis').toBeDefined();
   const d = v.diagnosis!;
   // Every check is reported, once, in a fixed order, with both languages.
-  expect(d.checks.map((c) => c.id)).toEqual(['signedinfo-whitespace', 'signedinfo-namespaces', 'signedinfo-not-canonical', 'signature-algorithm', 'certificate-key', 'content-whitespace', 'content-namespaces', 'digest-algorithm', 'digest-exclusive-c14n', 'digest-with-comments', 'digest-c14n11', 'digest-raw-bytes']);
+  expect(d.checks.map((c) => c.id)).toEqual([
+    'signedinfo-whitespace',
+    'signedinfo-namespaces',
+    'signedinfo-not-canonical',
+    'signature-algorithm',
+    'certificate-key',
+    'content-whitespace',
+    'content-namespaces',
+    'digest-algorithm',
+    'digest-exclusive-c14n',
+    'digest-with-comments',
+    'digest-c14n11',
+    'digest-raw-bytes',
+  ]);
   for (const c of d.checks) expect(c.description.zh.length * c.description.en.length).toBeGreaterThan(0);
   expect(d.message.zh && d.message.en && d.fix.zh && d.fix.en).toBeTruthy();
   return d;
@@ -138,7 +160,10 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage diagnosis', () => {
       expect(result(d, 'signedinfo-whitespace')).toMatchObject({ result: 'explains', tried: 1 });
       // The later signature checks were not needed; the digest ones had nothing to explain.
       expect(result(d, 'certificate-key').result).toBe('skipped');
-      expect(result(d, 'content-whitespace')).toMatchObject({ result: 'skipped', detail: { en: 'the DigestValue matches the document' } });
+      expect(result(d, 'content-whitespace')).toMatchObject({
+        result: 'skipped',
+        detail: { en: 'the DigestValue matches the document' },
+      });
     });
 
     it('the same, with a line break added after the Signature: the digest is explained as well', () => {
@@ -149,7 +174,9 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage diagnosis', () => {
       expect(d.also).toEqual(['content-whitespace']);
       expect(d.digestMatches).toBe(false);
       // sandan inserts the Signature right after the "\n" that ends the last body element: "\n" was digested, "\n\n" is there now.
-      expect(result(d, 'content-whitespace').detail!.en).toBe('the whitespace where the signature sits was "\\n", the message has "\\n\\n"');
+      expect(result(d, 'content-whitespace').detail!.en).toBe(
+        'the whitespace where the signature sits was "\\n", the message has "\\n\\n"',
+      );
       expect(d.message.en).toContain('Also: The DigestValue matches the document with other whitespace');
     });
 
@@ -159,11 +186,17 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage diagnosis', () => {
       const d = diagnosed(xml, 'signature-mismatch');
       expect(d.cause).toBe('signedinfo-whitespace');
       expect(d.message.en).toContain('signed pretty-printed and inserted compact');
-      expect(result(d, 'signedinfo-whitespace').detail!.en).toBe('SignedInfo was signed one element per line, no indentation');
+      expect(result(d, 'signedinfo-whitespace').detail!.en).toBe(
+        'SignedInfo was signed one element per line, no indentation',
+      );
     });
 
     it('SignedInfo re-indented with tabs after signing (the message indents with tabs)', () => {
-      const xml = signed[alg].xml.replace(/<ds:SignedInfo>[\s\S]*<\/ds:SignedInfo>/, (m) => m.replace(/\n(?=<ds:(CanonicalizationMethod|SignatureMethod|Reference))/g, '\n\t\t\t').replace(/\n(?=<\/ds:SignedInfo)/, '\n\t\t'));
+      const xml = signed[alg].xml.replace(/<ds:SignedInfo>[\s\S]*<\/ds:SignedInfo>/, (m) =>
+        m
+          .replace(/\n(?=<ds:(CanonicalizationMethod|SignatureMethod|Reference))/g, '\n\t\t\t')
+          .replace(/\n(?=<\/ds:SignedInfo)/, '\n\t\t'),
+      );
       const d = diagnosed(xml, 'signature-mismatch');
       expect(d.cause).toBe('signedinfo-whitespace');
       expect(d.message.en).toContain('re-indented after signing');
@@ -171,7 +204,10 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage diagnosis', () => {
 
     it('signed with xmlns:xsi on the root, sent without it → signedinfo-namespaces (and content-namespaces)', async () => {
       const withXsi = unsignedSample('CEB311Message').replace('xmlns:ceb=', `xmlns:xsi="${XSI}" xmlns:ceb=`);
-      const s = await signMessage(withXsi, createLocalSigner({ key: keys.read(`${alg}.key`), certificate: keys.text(`${alg}.crt`) }));
+      const s = await signMessage(
+        withXsi,
+        createLocalSigner({ key: keys.read(`${alg}.key`), certificate: keys.text(`${alg}.crt`) }),
+      );
       const xml = s.xml.replace(` xmlns:xsi="${XSI}"`, '');
       if (alg === 'rsa') expectXmlsec1Rejects(xml);
       const d = diagnosed(xml, 'signature-mismatch');
@@ -188,7 +224,9 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage diagnosis', () => {
       if (alg === 'rsa') expectXmlsec1Rejects(xml);
       const d = diagnosed(xml, 'signature-mismatch');
       expect(d.cause).toBe('signedinfo-namespaces');
-      expect(result(d, 'signedinfo-namespaces').detail!.en).toBe('SignedInfo was signed without xmlns:ceb (canonicalised outside the document)');
+      expect(result(d, 'signedinfo-namespaces').detail!.en).toBe(
+        'SignedInfo was signed without xmlns:ceb (canonicalised outside the document)',
+      );
       expect(d.fix.en).toContain('Canonicalise SignedInfo in the message before signing');
     });
 
@@ -197,13 +235,24 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage diagnosis', () => {
       if (alg === 'rsa') expectXmlsec1Rejects(xml);
       const d = diagnosed(xml, 'digest-mismatch');
       expect(d.cause).toBe('content-namespaces');
-      expect(result(d, 'signedinfo-whitespace')).toMatchObject({ result: 'skipped', detail: { en: 'the SignatureValue matches SignedInfo' } });
+      expect(result(d, 'signedinfo-whitespace')).toMatchObject({
+        result: 'skipped',
+        detail: { en: 'the SignatureValue matches SignedInfo' },
+      });
       expect(d.fix.en).toContain(`Remove the extra xmlns:ds="${DS}" namespace declaration from the root`);
     });
 
     it.each([
-      ['a line break and a tab added before the Signature', (x: string) => x.replace('\n<ds:Signature', '\n\n\t<ds:Signature'), 'the whitespace where the signature sits was "\\n", the message has "\\n\\n\\t"'],
-      ['the line break before the Signature removed', (x: string) => x.replace('\n<ds:Signature', '<ds:Signature'), 'the whitespace where the signature sits was "\\n", the message has ""'],
+      [
+        'a line break and a tab added before the Signature',
+        (x: string) => x.replace('\n<ds:Signature', '\n\n\t<ds:Signature'),
+        'the whitespace where the signature sits was "\\n", the message has "\\n\\n\\t"',
+      ],
+      [
+        'the line break before the Signature removed',
+        (x: string) => x.replace('\n<ds:Signature', '<ds:Signature'),
+        'the whitespace where the signature sits was "\\n", the message has ""',
+      ],
     ])('%s → content-whitespace', (_what, change, detail) => {
       const xml = change(signed[alg].xml);
       expect(xml).not.toBe(signed[alg].xml);
@@ -217,11 +266,19 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage diagnosis', () => {
     it('a DigestValue over the raw file bytes (not canonicalised) → digest-raw-bytes', () => {
       const raw = unsignedSample('CEB311Message');
       expect(raw.startsWith('<?xml')).toBe(true); // so the raw bytes differ from the canonical form
-      const xml = redigest(alg, signed[alg], createHash(alg === 'rsa' ? 'sha1' : 'sm3').update(raw).digest());
+      const xml = redigest(
+        alg,
+        signed[alg],
+        createHash(alg === 'rsa' ? 'sha1' : 'sm3')
+          .update(raw)
+          .digest(),
+      );
       if (alg === 'rsa') expectXmlsec1Rejects(xml);
       const d = diagnosed(xml, 'digest-mismatch');
       expect(d.cause).toBe('digest-raw-bytes');
-      expect(result(d, 'digest-raw-bytes').detail!.en).toBe("the digest is over the file's raw bytes (the signature cut out)");
+      expect(result(d, 'digest-raw-bytes').detail!.en).toBe(
+        "the digest is over the file's raw bytes (the signature cut out)",
+      );
     });
 
     it('a certificate in KeyInfo whose key did not sign → certificate-key', () => {
@@ -233,12 +290,20 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage diagnosis', () => {
       expect(d.fix.en).toContain('Re-issue the certificate or use the matching key');
       // RSA proves it (the PKCS#1 padding does not open with that key); SM2 can only conclude it by elimination.
       expect(result(d, 'certificate-key').result).toBe(alg === 'rsa' ? 'explains' : 'likely');
-      for (const id of ['signedinfo-whitespace', 'signedinfo-namespaces', 'signedinfo-not-canonical', 'signature-algorithm'] as const) expect(result(d, id).result).toBe('no');
+      for (const id of [
+        'signedinfo-whitespace',
+        'signedinfo-namespaces',
+        'signedinfo-not-canonical',
+        'signature-algorithm',
+      ] as const)
+        expect(result(d, id).result).toBe('no');
       // With the real certificate given as trusted, the diagnosis shows that its key signed.
       const withCert = diagnosed(xml, 'signature-mismatch', { trustedCertificates: [keys.text(`${alg}.crt`)] });
       expect(withCert.cause).toBe('certificate-key');
       expect(result(withCert, 'certificate-key').result).toBe('explains');
-      expect(withCert.message.en).toMatch(/The certificate in KeyInfo is not the signer's: the key of the given certificate CN=sandan (RSA|SM2) test/);
+      expect(withCert.message.en).toMatch(
+        /The certificate in KeyInfo is not the signer's: the key of the given certificate CN=sandan (RSA|SM2) test/,
+      );
     });
 
     it('SignedInfo edited after signing (DigestValue changed) → RSA: signedinfo-changed (the key provably signed); SM2: unknown', () => {
@@ -246,7 +311,8 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage diagnosis', () => {
       const d = diagnosed(xml, 'signature-mismatch');
       expect(d.cause).toBe(alg === 'rsa' ? 'signedinfo-changed' : 'unknown');
       expect(d.digestMatches).toBe(false);
-      if (alg === 'rsa') expect(result(d, 'certificate-key').detail!.en).toContain('this key made it, over other SignedInfo bytes');
+      if (alg === 'rsa')
+        expect(result(d, 'certificate-key').detail!.en).toContain('this key made it, over other SignedInfo bytes');
     });
 
     it("SignedInfo's raw text signed instead of its canonical form → signedinfo-not-canonical", () => {
@@ -270,7 +336,9 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage diagnosis', () => {
     const sig = openssl(['pkeyutl', '-sign', '-inkey', keys.path('sm2.key'), '-in', put(keys, 'e.bin', e)]);
     const d = diagnosed(withSignatureValue(signed.sm2.xml, sig), 'signature-mismatch');
     expect(d.cause).toBe('signature-algorithm');
-    expect(result(d, 'signature-algorithm').detail!.en).toBe('the SM2 signature was made with no Z preprocessing (SM3(M) signed directly) instead of user ID 1234567812345678');
+    expect(result(d, 'signature-algorithm').detail!.en).toBe(
+      'the SM2 signature was made with no Z preprocessing (SM3(M) signed directly) instead of user ID 1234567812345678',
+    );
     expect(d.fix.en).toContain('user ID 1234567812345678');
   });
 
@@ -285,31 +353,78 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage diagnosis', () => {
   // so exclusive C14N moves it to <ext:note>; the comment is kept only by C14N with comments.
   const small = `<?xml version="1.0" encoding="UTF-8"?>\n<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" xmlns:ext="urn:example:ext" version="1.0"><ceb:Order><!-- n --><ext:note a="1">x</ext:note></ceb:Order></ceb:CEB311Message>`;
   it.each([
-    ['exclusive C14N', 'digest-exclusive-c14n', '<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" version="1.0"><ceb:Order><ext:note xmlns:ext="urn:example:ext" a="1">x</ext:note></ceb:Order></ceb:CEB311Message>'],
-    ['C14N with comments', 'digest-with-comments', '<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" xmlns:ext="urn:example:ext" version="1.0"><ceb:Order><!-- n --><ext:note a="1">x</ext:note></ceb:Order></ceb:CEB311Message>'],
+    [
+      'exclusive C14N',
+      'digest-exclusive-c14n',
+      '<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" version="1.0"><ceb:Order><ext:note xmlns:ext="urn:example:ext" a="1">x</ext:note></ceb:Order></ceb:CEB311Message>',
+    ],
+    [
+      'C14N with comments',
+      'digest-with-comments',
+      '<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" xmlns:ext="urn:example:ext" version="1.0"><ceb:Order><!-- n --><ext:note a="1">x</ext:note></ceb:Order></ceb:CEB311Message>',
+    ],
   ])('RSA: a digest over %s → %s', async (_what, cause, canonical) => {
-    const s = await signMessage(small, createLocalSigner({ key: keys.read('rsa.key'), certificate: keys.text('rsa.crt') }));
+    const s = await signMessage(
+      small,
+      createLocalSigner({ key: keys.read('rsa.key'), certificate: keys.text('rsa.crt') }),
+    );
     // The hand-written inclusive form (no comments) is what sandan digested; the variant differs from it.
-    expect(s.canonicalDocument).toBe('<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" xmlns:ext="urn:example:ext" version="1.0"><ceb:Order><ext:note a="1">x</ext:note></ceb:Order></ceb:CEB311Message>');
+    expect(s.canonicalDocument).toBe(
+      '<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" xmlns:ext="urn:example:ext" version="1.0"><ceb:Order><ext:note a="1">x</ext:note></ceb:Order></ceb:CEB311Message>',
+    );
     const xml = redigest('rsa', s, createHash('sha1').update(canonical).digest());
     expectXmlsec1Rejects(xml);
     const d = diagnosed(xml, 'digest-mismatch');
     expect(d.cause).toBe(cause);
-    expect(result(d, 'digest-c14n11')).toMatchObject({ result: 'no', detail: { en: 'for a whole document C14N 1.1 writes the same bytes as C14N 1.0' } });
+    expect(result(d, 'digest-c14n11')).toMatchObject({
+      result: 'no',
+      detail: { en: 'for a whole document C14N 1.1 writes the same bytes as C14N 1.0' },
+    });
   });
 
   it('untrusted certificates: another key, or the same key under a re-issued certificate → certificate-key', () => {
     const other = verifyMessage(signed.rsa.xml, { trustedCertificates: [keys.text('rsa2.crt')] });
-    expect(other).toMatchObject({ valid: false, reason: 'certificate-untrusted', diagnosis: { cause: 'certificate-key' } });
-    if (!other.valid) expect(other.diagnosis!.message.en).toBe('The message was signed with a key none of the trusted certificates hold: another certificate signed it.');
-    openssl(['req', '-x509', '-new', '-key', keys.path('rsa.key'), '-sha256', '-subj', '/CN=sandan RSA test renewed', '-days', '365', '-set_serial', '0x99', '-out', keys.path('rsa-renewed.crt')]);
+    expect(other).toMatchObject({
+      valid: false,
+      reason: 'certificate-untrusted',
+      diagnosis: { cause: 'certificate-key' },
+    });
+    if (!other.valid)
+      expect(other.diagnosis!.message.en).toBe(
+        'The message was signed with a key none of the trusted certificates hold: another certificate signed it.',
+      );
+    openssl([
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      keys.path('rsa.key'),
+      '-sha256',
+      '-subj',
+      '/CN=sandan RSA test renewed',
+      '-days',
+      '365',
+      '-set_serial',
+      '0x99',
+      '-out',
+      keys.path('rsa-renewed.crt'),
+    ]);
     const renewed = verifyMessage(signed.rsa.xml, { trustedCertificates: [keys.text('rsa-renewed.crt')] });
-    expect(renewed).toMatchObject({ valid: false, reason: 'certificate-untrusted', diagnosis: { cause: 'certificate-key' } });
-    if (!renewed.valid) expect(renewed.diagnosis!.message.en).toMatch(/^The signing certificate holds the same key as the trusted CN=sandan RSA test renewed \(serial 99\), but it is another certificate/);
+    expect(renewed).toMatchObject({
+      valid: false,
+      reason: 'certificate-untrusted',
+      diagnosis: { cause: 'certificate-key' },
+    });
+    if (!renewed.valid)
+      expect(renewed.diagnosis!.message.en).toMatch(
+        /^The signing certificate holds the same key as the trusted CN=sandan RSA test renewed \(serial 99\), but it is another certificate/,
+      );
   });
 
   it('other failures have no diagnosis, and diagnose: false turns it off', () => {
-    expect(verifyMessage(signed.rsa.xml.replace('<ds:Reference URI="">', '<ds:Reference URI="#x">'))).not.toHaveProperty('diagnosis');
+    expect(
+      verifyMessage(signed.rsa.xml.replace('<ds:Reference URI="">', '<ds:Reference URI="#x">')),
+    ).not.toHaveProperty('diagnosis');
     const bad = serviceStyle('rsa', signed.rsa);
     expect(verifyMessage(bad, { diagnose: false })).not.toHaveProperty('diagnosis');
   });
@@ -321,13 +436,21 @@ describe.skipIf(skipWithout('openssl'))('sandan verify diagnosis', () => {
     const r = await runCli(['verify', f]);
     expect(r.code).toBe(1);
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toMatch(/service\.xml: invalid signature: signature-mismatch: The SignatureValue does not match SignedInfo and the certificate in KeyInfo$/);
+    expect(lines[0]).toMatch(
+      /service\.xml: invalid signature: signature-mismatch: The SignatureValue does not match SignedInfo and the certificate in KeyInfo$/,
+    );
     expect(lines[1]).toBe('  diagnosis: signedinfo-whitespace');
-    expect(lines[3]).toMatch(/^ {4}The SignatureValue matches SignedInfo with the whitespace between its elements removed: it was signed compact and inserted pretty-printed/);
+    expect(lines[3]).toMatch(
+      /^ {4}The SignatureValue matches SignedInfo with the whitespace between its elements removed: it was signed compact and inserted pretty-printed/,
+    );
     expect(lines[4]).toBe('  fix: 签名的字节必须就是发送的字节：插入签名后不要再重排（缩进、美化）ds:SignedInfo。');
-    expect(lines[5]).toBe('       Sign the exact bytes you send: insert the signature without re-indenting (no pretty-printing of ds:SignedInfo after signing).');
+    expect(lines[5]).toBe(
+      '       Sign the exact bytes you send: insert the signature without re-indenting (no pretty-printing of ds:SignedInfo after signing).',
+    );
     expect(lines[6]).toBe('  checks:');
-    expect(lines[7]).toBe('    EXPLAINS signedinfo-whitespace: SignedInfo was signed compact (no whitespace between elements)');
+    expect(lines[7]).toBe(
+      '    EXPLAINS signedinfo-whitespace: SignedInfo was signed compact (no whitespace between elements)',
+    );
     expect(lines.slice(8, 19).every((l) => /^ {4}(no|skipped) +[a-z0-9-]+/.test(l))).toBe(true);
   });
 
@@ -336,9 +459,17 @@ describe.skipIf(skipWithout('openssl'))('sandan verify diagnosis', () => {
     const r = await runCli(['verify', f, '--format', 'json']);
     expect(r.code).toBe(1);
     const j = JSON.parse(r.stdout);
-    expect(j).toMatchObject({ valid: false, reason: 'signature-mismatch', diagnosis: { cause: 'signedinfo-whitespace', also: ['content-whitespace'], digestMatches: false } });
+    expect(j).toMatchObject({
+      valid: false,
+      reason: 'signature-mismatch',
+      diagnosis: { cause: 'signedinfo-whitespace', also: ['content-whitespace'], digestMatches: false },
+    });
     expect(j.diagnosis.checks).toHaveLength(12);
-    expect(j.diagnosis.checks[0]).toMatchObject({ id: 'signedinfo-whitespace', result: 'explains', description: { zh: expect.any(String), en: expect.any(String) } });
+    expect(j.diagnosis.checks[0]).toMatchObject({
+      id: 'signedinfo-whitespace',
+      result: 'explains',
+      description: { zh: expect.any(String), en: expect.any(String) },
+    });
     const valid = await runCli(['verify', put(keys, 'ok.xml', signed.rsa.xml), '--format', 'json']);
     expect(JSON.parse(valid.stdout)).not.toHaveProperty('diagnosis');
   });

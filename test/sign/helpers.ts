@@ -38,13 +38,56 @@ export function makeKeys(): TestKeys {
   needTool('openssl');
   const dir = mkdtempSync(join(tmpdir(), 'sandan-sign-'));
   const p = (n: string) => join(dir, n);
-  const rsaKey = (n: string) => openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', p(`${n}.key`)]);
-  const sm2Key = (n: string) => openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:SM2', '-out', p(`${n}.key`)]);
+  const rsaKey = (n: string) =>
+    openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', p(`${n}.key`)]);
+  const sm2Key = (n: string) =>
+    openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:SM2', '-out', p(`${n}.key`)]);
   const selfSigned = (n: string, sm2: boolean, cn: string, serial: string) =>
-    openssl(['req', '-x509', '-new', '-key', p(`${n}.key`), ...(sm2 ? ['-sm3', ...SM2_ID] : ['-sha256']), '-subj', `/CN=${cn}`, '-days', '365', '-set_serial', serial, '-out', p(`${n}.crt`)]);
+    openssl([
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      p(`${n}.key`),
+      ...(sm2 ? ['-sm3', ...SM2_ID] : ['-sha256']),
+      '-subj',
+      `/CN=${cn}`,
+      '-days',
+      '365',
+      '-set_serial',
+      serial,
+      '-out',
+      p(`${n}.crt`),
+    ]);
   const issued = (n: string, ca: string, sm2: boolean, cn: string, serial: string) => {
-    openssl(['req', '-new', '-key', p(`${n}.key`), ...(sm2 ? ['-sm3', ...SM2_ID] : []), '-subj', `/CN=${cn}`, '-out', p(`${n}.csr`)]);
-    openssl(['x509', '-req', '-in', p(`${n}.csr`), '-CA', p(`${ca}.crt`), '-CAkey', p(`${ca}.key`), '-set_serial', serial, '-days', '365', ...(sm2 ? ['-sm3', ...SM2_ID, '-vfyopt', 'distid:1234567812345678'] : ['-sha256']), '-out', p(`${n}.crt`)]);
+    openssl([
+      'req',
+      '-new',
+      '-key',
+      p(`${n}.key`),
+      ...(sm2 ? ['-sm3', ...SM2_ID] : []),
+      '-subj',
+      `/CN=${cn}`,
+      '-out',
+      p(`${n}.csr`),
+    ]);
+    openssl([
+      'x509',
+      '-req',
+      '-in',
+      p(`${n}.csr`),
+      '-CA',
+      p(`${ca}.crt`),
+      '-CAkey',
+      p(`${ca}.key`),
+      '-set_serial',
+      serial,
+      '-days',
+      '365',
+      ...(sm2 ? ['-sm3', ...SM2_ID, '-vfyopt', 'distid:1234567812345678'] : ['-sha256']),
+      '-out',
+      p(`${n}.crt`),
+    ]);
   };
   for (const n of ['rsa', 'rsa2', 'rsa-ca', 'rsa-leaf']) rsaKey(n);
   for (const n of ['sm2', 'sm2b', 'sm2-ca', 'sm2-leaf']) sm2Key(n);
@@ -58,9 +101,33 @@ export function makeKeys(): TestKeys {
   issued('sm2-leaf', 'sm2-ca', true, 'sandan SM2 leaf', '0x21');
   for (const n of ['rsa', 'sm2']) {
     openssl(['pkey', '-in', p(`${n}.key`), '-pubout', '-out', p(`${n}.pub`)]);
-    openssl(['pkcs8', '-topk8', '-in', p(`${n}.key`), '-v2', 'aes-256-cbc', '-passout', 'pass:correct horse', '-out', p(`${n}-enc.key`)]);
+    openssl([
+      'pkcs8',
+      '-topk8',
+      '-in',
+      p(`${n}.key`),
+      '-v2',
+      'aes-256-cbc',
+      '-passout',
+      'pass:correct horse',
+      '-out',
+      p(`${n}-enc.key`),
+    ]);
     openssl(['pkcs8', '-topk8', '-nocrypt', '-in', p(`${n}.key`), '-outform', 'DER', '-out', p(`${n}.der`)]);
-    openssl(['pkcs8', '-topk8', '-in', p(`${n}.key`), '-v2', 'aes-256-cbc', '-passout', 'pass:correct horse', '-outform', 'DER', '-out', p(`${n}-enc.der`)]);
+    openssl([
+      'pkcs8',
+      '-topk8',
+      '-in',
+      p(`${n}.key`),
+      '-v2',
+      'aes-256-cbc',
+      '-passout',
+      'pass:correct horse',
+      '-outform',
+      'DER',
+      '-out',
+      p(`${n}-enc.der`),
+    ]);
     openssl(['x509', '-in', p(`${n}.crt`), '-outform', 'DER', '-out', p(`${n}.crt.der`)]);
   }
   openssl(['rsa', '-in', p('rsa.key'), '-traditional', '-out', p('rsa-pkcs1.key')]);

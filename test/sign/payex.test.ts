@@ -1,4 +1,4 @@
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createLocalSigner,
@@ -37,8 +37,16 @@ const specData = (): PayExchangeData => ({
     {
       orderNo: 'SO1710301150602574003',
       goodsInfo: [
-        { gname: 'lhy-gnsku3', itemLink: 'http://m.yunjiweidian.com/yunjibuyer/static/vue-buyer/idc/index.html#/detail?itemId=999761&shopId=453' },
-        { gname: 'lhy-gnsku2', itemLink: 'http://m.yunjiweidian.com/yunjibuyer/static/vue-buyer/idc/index.html#/detail?itemId=999760&shopId=453' },
+        {
+          gname: 'lhy-gnsku3',
+          itemLink:
+            'http://m.yunjiweidian.com/yunjibuyer/static/vue-buyer/idc/index.html#/detail?itemId=999761&shopId=453',
+        },
+        {
+          gname: 'lhy-gnsku2',
+          itemLink:
+            'http://m.yunjiweidian.com/yunjibuyer/static/vue-buyer/idc/index.html#/detail?itemId=999760&shopId=453',
+        },
       ],
       recpAccount: 'OSA571908863132601',
       recpCode: '',
@@ -57,22 +65,48 @@ beforeAll(() => {
 afterAll(() => keys?.cleanup());
 
 describe('179 payment-data upload', () => {
-  it.skipIf(NO_KEYS)('builds the sign string of the spec example byte for byte, and payExInfoStr with the same JSON text', async () => {
-    const signer = createLocalSigner({ key: keys.read('sm2.key'), certificate: keys.text('sm2.crt') });
-    const r = await signPayExchange(specData(), signer);
-    expect(r.signString).toBe(SPEC_SIGN_STRING);
-    const head = /"payExchangeInfoHead":"(\{.*?\})"\|\|/.exec(SPEC_SIGN_STRING)![1]!;
-    const lists = /"payExchangeInfoLists":"(\[.*\])"\|\|/.exec(SPEC_SIGN_STRING)![1]!;
-    expect(r.payExInfoStr).toBe(`{"sessionID":"ad2254-8hewyf32-55616249","payExchangeInfoHead":${head},"payExchangeInfoLists":${lists},"serviceTime":1544519952469,"certNo":"03000000000cde6f","signValue":"${r.signValue}"}`);
-    const parsed = JSON.parse(r.payExInfoStr);
-    expect(parsed.payExchangeInfoHead.totalAmount).toBe(100);
-    expect(Object.keys(parsed)).toEqual(['sessionID', 'payExchangeInfoHead', 'payExchangeInfoLists', 'serviceTime', 'certNo', 'signValue']);
-    // OpenSSL checks the SM2 signValue (raw r‖s) over the UTF-8 sign string, default user ID.
-    const sig = put(keys, 'payex.sig', rawToDer(Buffer.from(r.signValue, 'base64')));
-    const data = put(keys, 'payex.txt', Buffer.from(SPEC_SIGN_STRING, 'utf8'));
-    expect(openssl(['dgst', '-sm3', '-verify', keys.path('sm2.pub'), '-sigopt', 'distid:1234567812345678', '-signature', sig, data]).toString()).toContain('Verified OK');
-    expect(verifyPayExchange(r.payExInfoStr, { certificate: keys.text('sm2.crt'), certNo: '03000000000cde6f' })).toMatchObject({ valid: true, signString: SPEC_SIGN_STRING, serviceTime: 1544519952469 });
-  });
+  it.skipIf(NO_KEYS)(
+    'builds the sign string of the spec example byte for byte, and payExInfoStr with the same JSON text',
+    async () => {
+      const signer = createLocalSigner({ key: keys.read('sm2.key'), certificate: keys.text('sm2.crt') });
+      const r = await signPayExchange(specData(), signer);
+      expect(r.signString).toBe(SPEC_SIGN_STRING);
+      const head = /"payExchangeInfoHead":"(\{.*?\})"\|\|/.exec(SPEC_SIGN_STRING)![1]!;
+      const lists = /"payExchangeInfoLists":"(\[.*\])"\|\|/.exec(SPEC_SIGN_STRING)![1]!;
+      expect(r.payExInfoStr).toBe(
+        `{"sessionID":"ad2254-8hewyf32-55616249","payExchangeInfoHead":${head},"payExchangeInfoLists":${lists},"serviceTime":1544519952469,"certNo":"03000000000cde6f","signValue":"${r.signValue}"}`,
+      );
+      const parsed = JSON.parse(r.payExInfoStr);
+      expect(parsed.payExchangeInfoHead.totalAmount).toBe(100);
+      expect(Object.keys(parsed)).toEqual([
+        'sessionID',
+        'payExchangeInfoHead',
+        'payExchangeInfoLists',
+        'serviceTime',
+        'certNo',
+        'signValue',
+      ]);
+      // OpenSSL checks the SM2 signValue (raw r‖s) over the UTF-8 sign string, default user ID.
+      const sig = put(keys, 'payex.sig', rawToDer(Buffer.from(r.signValue, 'base64')));
+      const data = put(keys, 'payex.txt', Buffer.from(SPEC_SIGN_STRING, 'utf8'));
+      expect(
+        openssl([
+          'dgst',
+          '-sm3',
+          '-verify',
+          keys.path('sm2.pub'),
+          '-sigopt',
+          'distid:1234567812345678',
+          '-signature',
+          sig,
+          data,
+        ]).toString(),
+      ).toContain('Verified OK');
+      expect(
+        verifyPayExchange(r.payExInfoStr, { certificate: keys.text('sm2.crt'), certNo: '03000000000cde6f' }),
+      ).toMatchObject({ valid: true, signString: SPEC_SIGN_STRING, serviceTime: 1544519952469 });
+    },
+  );
 
   it.skipIf(NO_KEYS)('signs with RSA (SHA1withRSA, checked by OpenSSL) and verifies', async () => {
     const signer = createLocalSigner({ key: keys.read('rsa.key'), certificate: keys.text('rsa.crt') });
@@ -80,24 +114,48 @@ describe('179 payment-data upload', () => {
     expect(r.certNo).toBe('01691fe9');
     const sig = put(keys, 'payex-rsa.sig', Buffer.from(r.signValue, 'base64'));
     const data = put(keys, 'payex-rsa.txt', r.signString);
-    expect(openssl(['dgst', '-sha1', '-verify', keys.path('rsa.pub'), '-signature', sig, data]).toString()).toContain('Verified OK');
-    expect(verifyPayExchange(r.payExInfoStr, { certificate: keys.text('rsa.crt') })).toMatchObject({ valid: true, signatureAlgorithm: 'rsa-sha1' });
+    expect(openssl(['dgst', '-sha1', '-verify', keys.path('rsa.pub'), '-signature', sig, data]).toString()).toContain(
+      'Verified OK',
+    );
+    expect(verifyPayExchange(r.payExInfoStr, { certificate: keys.text('rsa.crt') })).toMatchObject({
+      valid: true,
+      signatureAlgorithm: 'rsa-sha1',
+    });
   });
 
   it.skipIf(NO_KEYS)('rejects changed data, re-formatted numbers and the wrong certificate', async () => {
     const signer = createLocalSigner({ key: keys.read('sm2.key'), certificate: keys.text('sm2.crt') });
     const { payExInfoStr } = await signPayExchange(specData(), signer);
     const cert = keys.text('sm2.crt');
-    expect(verifyPayExchange(payExInfoStr.replace('"totalAmount":100', '"totalAmount":101'), { certificate: cert })).toMatchObject({ valid: false, reason: 'signature-mismatch' });
+    expect(
+      verifyPayExchange(payExInfoStr.replace('"totalAmount":100', '"totalAmount":101'), { certificate: cert }),
+    ).toMatchObject({ valid: false, reason: 'signature-mismatch' });
     // Same value, other text: the signature covers the text, so this fails too.
-    expect(verifyPayExchange(payExInfoStr.replace('"totalAmount":100', '"totalAmount":100.0'), { certificate: cert })).toMatchObject({ valid: false, reason: 'signature-mismatch' });
-    expect(verifyPayExchange(payExInfoStr, { certificate: keys.text('sm2b.crt') })).toMatchObject({ valid: false, reason: 'signature-mismatch' });
-    expect(verifyPayExchange(payExInfoStr, { certificate: keys.text('rsa.crt') })).toMatchObject({ valid: false, reason: 'signature-mismatch' });
-    expect(verifyPayExchange(payExInfoStr, { certificate: keys.text('rsa.crt'), signatureAlgorithm: 'sm2-sm3' })).toMatchObject({ valid: false, reason: 'certificate-mismatch' });
-    expect(verifyPayExchange(payExInfoStr, { certificate: cert, certNo: 'other' })).toMatchObject({ valid: false, reason: 'certificate-mismatch' });
+    expect(
+      verifyPayExchange(payExInfoStr.replace('"totalAmount":100', '"totalAmount":100.0'), { certificate: cert }),
+    ).toMatchObject({ valid: false, reason: 'signature-mismatch' });
+    expect(verifyPayExchange(payExInfoStr, { certificate: keys.text('sm2b.crt') })).toMatchObject({
+      valid: false,
+      reason: 'signature-mismatch',
+    });
+    expect(verifyPayExchange(payExInfoStr, { certificate: keys.text('rsa.crt') })).toMatchObject({
+      valid: false,
+      reason: 'signature-mismatch',
+    });
+    expect(
+      verifyPayExchange(payExInfoStr, { certificate: keys.text('rsa.crt'), signatureAlgorithm: 'sm2-sm3' }),
+    ).toMatchObject({ valid: false, reason: 'certificate-mismatch' });
+    expect(verifyPayExchange(payExInfoStr, { certificate: cert, certNo: 'other' })).toMatchObject({
+      valid: false,
+      reason: 'certificate-mismatch',
+    });
     expect(verifyPayExchange('{"x":', { certificate: cert })).toMatchObject({ valid: false, reason: 'malformed' });
     // a verifier that reads serviceTime as a string in the JSON still rebuilds the same sign string
-    expect(verifyPayExchange(payExInfoStr.replace('"serviceTime":1544519952469', '"serviceTime":"1544519952469"'), { certificate: cert }).valid).toBe(true);
+    expect(
+      verifyPayExchange(payExInfoStr.replace('"serviceTime":1544519952469', '"serviceTime":"1544519952469"'), {
+        certificate: cert,
+      }).valid,
+    ).toBe(true);
   });
 
   it('writes amounts from Decimal exactly, as JSON numbers, within N19,5', () => {
@@ -106,27 +164,47 @@ describe('179 payment-data upload', () => {
     expect(payExAmountJson('12345678901234.12345')).toBe('12345678901234.12345');
     expect(payExAmountJson(new Decimal('1e-5'))).toBe('0.00001');
     expect(payExAmountJson('0')).toBe('0');
-    for (const bad of ['123456789012345', '1.123456', '-1', 'abc', 'Infinity']) expect(() => payExAmountJson(bad), bad).toThrow(expect.objectContaining({ code: 'SIGN_PAYEX_INVALID' }));
+    for (const bad of ['123456789012345', '1.123456', '-1', 'abc', 'Infinity'])
+      expect(() => payExAmountJson(bad), bad).toThrow(expect.objectContaining({ code: 'SIGN_PAYEX_INVALID' }));
   });
 
   it.skipIf(NO_KEYS)('refuses incomplete data with SIGN_PAYEX_INVALID', async () => {
     const signer = createLocalSigner({ key: keys.read('rsa.key'), certificate: keys.text('rsa.crt') });
     const d = specData();
-    await expect(signPayExchange({ ...d, payExchangeInfoLists: [] }, signer)).rejects.toMatchObject({ code: 'SIGN_PAYEX_INVALID' });
-    await expect(signPayExchange({ ...d, sessionID: 'a"b' }, signer)).rejects.toMatchObject({ code: 'SIGN_PAYEX_INVALID' });
-    await expect(signPayExchange({ ...d, payExchangeInfoHead: { ...d.payExchangeInfoHead, guid: 'x'.repeat(37) } }, signer)).rejects.toMatchObject({ code: 'SIGN_PAYEX_INVALID', message: expect.stringContaining('guid') });
-    await expect(signPayExchange({ ...d, serviceTime: 1.5 }, signer)).rejects.toMatchObject({ code: 'SIGN_PAYEX_INVALID' });
+    await expect(signPayExchange({ ...d, payExchangeInfoLists: [] }, signer)).rejects.toMatchObject({
+      code: 'SIGN_PAYEX_INVALID',
+    });
+    await expect(signPayExchange({ ...d, sessionID: 'a"b' }, signer)).rejects.toMatchObject({
+      code: 'SIGN_PAYEX_INVALID',
+    });
+    await expect(
+      signPayExchange({ ...d, payExchangeInfoHead: { ...d.payExchangeInfoHead, guid: 'x'.repeat(37) } }, signer),
+    ).rejects.toMatchObject({ code: 'SIGN_PAYEX_INVALID', message: expect.stringContaining('guid') });
+    await expect(signPayExchange({ ...d, serviceTime: 1.5 }, signer)).rejects.toMatchObject({
+      code: 'SIGN_PAYEX_INVALID',
+    });
   });
 
   it('reads customs openReq and answers it', () => {
-    const json = '{"orderNo":"SO1710301150602574003","sessionID":"ad2254-8hewyf32-55616249","serviceTime":1533271903898}';
-    const expected = { orderNo: 'SO1710301150602574003', sessionID: 'ad2254-8hewyf32-55616249', serviceTime: 1533271903898 };
+    const json =
+      '{"orderNo":"SO1710301150602574003","sessionID":"ad2254-8hewyf32-55616249","serviceTime":1533271903898}';
+    const expected = {
+      orderNo: 'SO1710301150602574003',
+      sessionID: 'ad2254-8hewyf32-55616249',
+      serviceTime: 1533271903898,
+    };
     expect(parseOpenReq(json)).toEqual(expected);
     expect(parseOpenReq(new URLSearchParams({ openReq: json }).toString())).toEqual(expected);
     expect(() => parseOpenReq('openReq=%7B')).toThrow(expect.objectContaining({ code: 'SIGN_PAYEX_INVALID' }));
     expect(() => parseOpenReq('a=b')).toThrow(/No openReq/);
-    expect(openReqResponse({ serviceTime: 1533271903999 })).toBe('{"code":"10000","message":"","serviceTime":1533271903999}');
-    expect(JSON.parse(openReqResponse({ code: '20000', message: '订单不存在', serviceTime: new Date(0) }))).toEqual({ code: '20000', message: '订单不存在', serviceTime: 0 });
+    expect(openReqResponse({ serviceTime: 1533271903999 })).toBe(
+      '{"code":"10000","message":"","serviceTime":1533271903999}',
+    );
+    expect(JSON.parse(openReqResponse({ code: '20000', message: '订单不存在', serviceTime: new Date(0) }))).toEqual({
+      code: '20000',
+      message: '订单不存在',
+      serviceTime: 0,
+    });
     expect(() => openReqResponse({ code: '30000' })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
     expect(payExUploadBody('{"a":"b c&"}')).toBe('payExInfoStr=%7B%22a%22%3A%22b+c%26%22%7D');
   });

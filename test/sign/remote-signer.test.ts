@@ -1,10 +1,17 @@
 // The remote-signer example of docs/signing.md: the key lives in a service (here a stand-in for a
 // server crypto device, 服务类密码设备, on 127.0.0.1), and sandan only sees certificate and signatures.
 import { createServer, type Server } from 'node:http';
-import { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sm2 } from 'sm-crypto-v2';
-import { signMessage, signPayExchange, verifyMessage, verifyPayExchange, type SignatureAlgorithm, type Signer } from '../../src/index.js';
+import {
+  signMessage,
+  signPayExchange,
+  verifyMessage,
+  verifyPayExchange,
+  type SignatureAlgorithm,
+  type Signer,
+} from '../../src/index.js';
 import { skipWithout } from '../helpers/tools.js';
 import { makeKeys, openssl, unsignedSample, type TestKeys } from './helpers.js';
 
@@ -42,7 +49,10 @@ beforeAll(async () => {
   keys = makeKeys();
   // The "device": holds the SM2 private scalar and signs with sm-crypto-v2 (DER, default user ID).
   const text = openssl(['ec', '-in', keys.path('sm2.key'), '-text', '-noout']).toString();
-  const privHex = /priv:\s*([\s\S]*?)pub:/.exec(text)![1]!.replace(/[\s:]/g, '').replace(/^00(?=.{64}$)/, '');
+  const privHex = /priv:\s*([\s\S]*?)pub:/
+    .exec(text)![1]!
+    .replace(/[\s:]/g, '')
+    .replace(/^00(?=.{64}$)/, '');
   const pubHex = /pub:\s*([\s\S]*?)ASN1/.exec(text)![1]!.replace(/[\s:]/g, '');
   server = createServer((req, res) => {
     let body = '';
@@ -50,7 +60,9 @@ beforeAll(async () => {
     req.on('end', () => {
       if (req.url === '/certificate') {
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ certificate: keys.text('sm2.crt'), certNo: '03000000000cde6f', algorithm: 'sm2-sm3' }));
+        res.end(
+          JSON.stringify({ certificate: keys.text('sm2.crt'), certNo: '03000000000cde6f', algorithm: 'sm2-sm3' }),
+        );
       } else if (req.url === '/sign' && req.method === 'POST') {
         if (failNext) {
           failNext = false;
@@ -65,7 +77,12 @@ beforeAll(async () => {
           return;
         }
         signed++;
-        const sigHex = sm2.doSignature(Buffer.from(data, 'base64'), privHex, { hash: true, der: true, publicKey: pubHex, userId: '1234567812345678' });
+        const sigHex = sm2.doSignature(Buffer.from(data, 'base64'), privHex, {
+          hash: true,
+          der: true,
+          publicKey: pubHex,
+          userId: '1234567812345678',
+        });
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify({ signature: Buffer.from(sigHex, 'hex').toString('base64') }));
       } else {
@@ -89,7 +106,11 @@ describe.skipIf(skipWithout('openssl'))('a remote signer (HTTP service on 127.0.
     const r = await signMessage(unsignedSample('CEB621Message'), signer);
     expect(signed).toBe(before + 1);
     expect(Buffer.from(r.signatureValue, 'base64')).toHaveLength(64);
-    expect(verifyMessage(r.xml, { trustedCertificates: [keys.text('sm2.crt')] })).toMatchObject({ valid: true, certificateNumber: '03000000000cde6f', sm2Encoding: 'raw' });
+    expect(verifyMessage(r.xml, { trustedCertificates: [keys.text('sm2.crt')] })).toMatchObject({
+      valid: true,
+      certificateNumber: '03000000000cde6f',
+      sm2Encoding: 'raw',
+    });
     const der = await signMessage(unsignedSample('CEB311Message'), signer, { sm2SignatureEncoding: 'der' });
     expect(verifyMessage(der.xml)).toMatchObject({ valid: true, sm2Encoding: 'der' });
   });
@@ -99,8 +120,27 @@ describe.skipIf(skipWithout('openssl'))('a remote signer (HTTP service on 127.0.
     const r = await signPayExchange(
       {
         sessionID: 'ad2254-8hewyf32-55616249',
-        payExchangeInfoHead: { guid: '9D55BA71-22DE-41F4-8B50-C36C83B3B530', initalRequest: 'req', initalResponse: 'ok', ebpCode: '4404840022', payCode: '312226T001', payTransactionId: '2018121222001354081010726129', totalAmount: '100', currency: '142', verDept: '3', payType: '1', tradingTime: '20181212041803' },
-        payExchangeInfoLists: [{ orderNo: 'SO1', goodsInfo: [{ gname: 'g', itemLink: 'http://example.com/1' }], recpAccount: 'A1', recpName: 'N' }],
+        payExchangeInfoHead: {
+          guid: '9D55BA71-22DE-41F4-8B50-C36C83B3B530',
+          initalRequest: 'req',
+          initalResponse: 'ok',
+          ebpCode: '4404840022',
+          payCode: '312226T001',
+          payTransactionId: '2018121222001354081010726129',
+          totalAmount: '100',
+          currency: '142',
+          verDept: '3',
+          payType: '1',
+          tradingTime: '20181212041803',
+        },
+        payExchangeInfoLists: [
+          {
+            orderNo: 'SO1',
+            goodsInfo: [{ gname: 'g', itemLink: 'http://example.com/1' }],
+            recpAccount: 'A1',
+            recpName: 'N',
+          },
+        ],
         serviceTime: 1544519952469,
       },
       signer,
@@ -111,6 +151,9 @@ describe.skipIf(skipWithout('openssl'))('a remote signer (HTTP service on 127.0.
   it('turns a device failure into SIGN_SIGNER_FAILED', async () => {
     const signer = await createHttpSigner(base);
     failNext = true;
-    await expect(signMessage('<a/>', signer)).rejects.toMatchObject({ code: 'SIGN_SIGNER_FAILED', message: expect.stringContaining('device busy') });
+    await expect(signMessage('<a/>', signer)).rejects.toMatchObject({
+      code: 'SIGN_SIGNER_FAILED',
+      message: expect.stringContaining('device busy'),
+    });
   });
 });

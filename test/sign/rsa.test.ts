@@ -10,7 +10,8 @@ beforeAll(() => {
 });
 afterAll(() => keys?.cleanup());
 
-const rsaSigner = (extra: Partial<Parameters<typeof createLocalSigner>[0]> = {}) => createLocalSigner({ key: keys.read('rsa.key'), certificate: keys.text('rsa.crt'), ...extra });
+const rsaSigner = (extra: Partial<Parameters<typeof createLocalSigner>[0]> = {}) =>
+  createLocalSigner({ key: keys.read('rsa.key'), certificate: keys.text('rsa.crt'), ...extra });
 
 describe.skipIf(skipWithout('openssl'))('RSA signing', () => {
   it('writes the spec layout: rsa-sha1, sha1 digest, C14N 1.0, URI="", enveloped, KeyName + certificate, last child of the root', async () => {
@@ -19,24 +20,42 @@ describe.skipIf(skipWithout('openssl'))('RSA signing', () => {
     expect(r.xml.startsWith(xml.slice(0, xml.lastIndexOf('</ceb:CEB621Message>')))).toBe(true);
     expect(r.xml.trimEnd().endsWith('</ds:Signature></ceb:CEB621Message>')).toBe(true);
     const sig = r.xml.slice(r.xml.indexOf('<ds:Signature'));
-    expect(sig).toContain('<ds:CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"></ds:CanonicalizationMethod>');
-    expect(sig).toContain('<ds:SignatureMethod Algorithm="http://www.w3.org/2000/09/xmldsig#rsa-sha1"></ds:SignatureMethod>');
+    expect(sig).toContain(
+      '<ds:CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"></ds:CanonicalizationMethod>',
+    );
+    expect(sig).toContain(
+      '<ds:SignatureMethod Algorithm="http://www.w3.org/2000/09/xmldsig#rsa-sha1"></ds:SignatureMethod>',
+    );
     expect(sig).toContain('<ds:Reference URI="">');
-    expect(sig).toContain('<ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"></ds:Transform>');
+    expect(sig).toContain(
+      '<ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"></ds:Transform>',
+    );
     expect(sig).toContain('<ds:DigestMethod Algorithm="http://www.w3.org/2000/09/xmldsig#sha1"></ds:DigestMethod>');
     expect(sig).toContain('<ds:KeyName>01691fe9</ds:KeyName>');
     const certB64 = keys.text('rsa.crt').replace(/-----[^-]+-----|\s/g, '');
     expect(sig).toContain(`<ds:X509Certificate>${certB64}</ds:X509Certificate>`);
     // SignedInfo is canonicalised in context: it inherits xmlns:ceb from the root.
-    expect(r.canonicalSignedInfo.startsWith('<ds:SignedInfo xmlns:ceb="http://www.chinaport.gov.cn/ceb" xmlns:ds="http://www.w3.org/2000/09/xmldsig#">')).toBe(true);
+    expect(
+      r.canonicalSignedInfo.startsWith(
+        '<ds:SignedInfo xmlns:ceb="http://www.chinaport.gov.cn/ceb" xmlns:ds="http://www.w3.org/2000/09/xmldsig#">',
+      ),
+    ).toBe(true);
     // Independent check of the signature value over those bytes with Node's verify and the public key file.
-    expect(verify('sha1', Buffer.from(r.canonicalSignedInfo), createPublicKey(keys.read('rsa.pub')), Buffer.from(r.signatureValue, 'base64'))).toBe(true);
+    expect(
+      verify(
+        'sha1',
+        Buffer.from(r.canonicalSignedInfo),
+        createPublicKey(keys.read('rsa.pub')),
+        Buffer.from(r.signatureValue, 'base64'),
+      ),
+    ).toBe(true);
     expect(Buffer.from(r.signatureValue, 'base64')).toHaveLength(256);
     expect(r.digestValue).toBe(createHash('sha1').update(r.canonicalDocument).digest('base64'));
   });
 
   it('loads keys as PKCS#8 PEM, PKCS#1 PEM, DER, encrypted PEM and encrypted DER; all sign the same', async () => {
-    const xml = '<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" guid="x"><ceb:Order/></ceb:CEB311Message>';
+    const xml =
+      '<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" guid="x"><ceb:Order/></ceb:CEB311Message>';
     const cert = keys.read('rsa.crt.der');
     const variants = [
       { key: keys.read('rsa.key') },
@@ -65,11 +84,32 @@ describe.skipIf(skipWithout('openssl'))('RSA signing', () => {
         expect((e as Error).message).toMatch(msg);
       }
     };
-    bad(() => createLocalSigner({ key: keys.text('rsa-enc.key'), passphrase: 'wrong', certificate: keys.text('rsa.crt') }), 'SIGN_KEY_INVALID', /wrong passphrase/);
-    bad(() => createLocalSigner({ key: keys.text('rsa-enc.key'), certificate: keys.text('rsa.crt') }), 'SIGN_KEY_INVALID', /encrypted; give its passphrase/);
-    bad(() => createLocalSigner({ key: keys.read('rsa.key'), certificate: keys.text('rsa2.crt') }), 'SIGN_CERT_INVALID', /does not belong/);
-    bad(() => createLocalSigner({ key: keys.read('rsa.key'), certificate: keys.text('sm2.crt') }), 'SIGN_CERT_INVALID', /SM2 key/);
-    bad(() => createLocalSigner({ key: 'not a key', certificate: keys.text('rsa.crt') }), 'SIGN_KEY_INVALID', /Not a private key/);
+    bad(
+      () =>
+        createLocalSigner({ key: keys.text('rsa-enc.key'), passphrase: 'wrong', certificate: keys.text('rsa.crt') }),
+      'SIGN_KEY_INVALID',
+      /wrong passphrase/,
+    );
+    bad(
+      () => createLocalSigner({ key: keys.text('rsa-enc.key'), certificate: keys.text('rsa.crt') }),
+      'SIGN_KEY_INVALID',
+      /encrypted; give its passphrase/,
+    );
+    bad(
+      () => createLocalSigner({ key: keys.read('rsa.key'), certificate: keys.text('rsa2.crt') }),
+      'SIGN_CERT_INVALID',
+      /does not belong/,
+    );
+    bad(
+      () => createLocalSigner({ key: keys.read('rsa.key'), certificate: keys.text('sm2.crt') }),
+      'SIGN_CERT_INVALID',
+      /SM2 key/,
+    );
+    bad(
+      () => createLocalSigner({ key: 'not a key', certificate: keys.text('rsa.crt') }),
+      'SIGN_KEY_INVALID',
+      /Not a private key/,
+    );
     bad(() => createLocalSigner({ key: keys.read('rsa.key'), certificate: 'nope' }), 'SIGN_CERT_INVALID', /X\.509/);
   });
 
@@ -80,13 +120,23 @@ describe.skipIf(skipWithout('openssl'))('RSA signing', () => {
     expect(twice.xml.match(/<ds:Signature /g)).toHaveLength(1);
     expect(verifyMessage(twice.xml).valid).toBe(true);
     await expect(signMessage('<a><b></a>', rsaSigner())).rejects.toMatchObject({ code: 'SIGN_XML_MALFORMED' });
-    await expect(signMessage('<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>', rsaSigner())).rejects.toMatchObject({ code: 'SIGN_XML_MALFORMED' });
+    await expect(signMessage('<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>', rsaSigner())).rejects.toMatchObject({
+      code: 'SIGN_XML_MALFORMED',
+    });
   });
 });
 
 describe.skipIf(skipWithout('openssl') || skipWithout('xmlsec1'))('RSA cross-checks with xmlsec1', () => {
   beforeAll(() => needTool('xmlsec1'));
-  const cases = ['CEB311Message', 'CEB411Message', 'CEB511Message', 'CEB621Message', 'CEB623Message', 'CEB625Message', 'CEB711Message'];
+  const cases = [
+    'CEB311Message',
+    'CEB411Message',
+    'CEB511Message',
+    'CEB621Message',
+    'CEB623Message',
+    'CEB625Message',
+    'CEB711Message',
+  ];
   it.each(cases)('xmlsec1 verifies sandan signing %s (rsa-sha1 and rsa-sha256)', async (name) => {
     for (const algorithm of ['rsa-sha1', 'rsa-sha256'] as const) {
       const r = await signMessage(unsignedSample(name), rsaSigner({ algorithm }));
@@ -130,7 +180,14 @@ describe.skipIf(skipWithout('openssl') || skipWithout('xmlsec1'))('RSA cross-che
       const end = xml.lastIndexOf('</ceb:');
       const tmpl = put(keys, `${name}-tmpl.xml`, xml.slice(0, end) + template + xml.slice(end));
       const out = keys.path(`${name}-xmlsec.xml`);
-      const s = xmlsec1(['--sign', '--privkey-pem', `${keys.path('rsa.key')},${keys.path('rsa.crt')}`, '--output', out, tmpl]);
+      const s = xmlsec1([
+        '--sign',
+        '--privkey-pem',
+        `${keys.path('rsa.key')},${keys.path('rsa.crt')}`,
+        '--output',
+        out,
+        tmpl,
+      ]);
       expect(s.status, s.out).toBe(0);
       const signed = keys.text(`${name}-xmlsec.xml`);
       const v = verifyMessage(signed, { trustedCertificates: [keys.text('rsa.crt')] });

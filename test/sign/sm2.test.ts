@@ -25,7 +25,9 @@ function opensslVerifies(data: string | Buffer, derSig: Buffer, pub = keys.path(
   const d = put(keys, 'data.bin', data);
   const s = put(keys, 'sig.der', derSig);
   try {
-    return openssl(['dgst', '-sm3', '-verify', pub, '-sigopt', 'distid:1234567812345678', '-signature', s, d]).toString().includes('Verified OK');
+    return openssl(['dgst', '-sm3', '-verify', pub, '-sigopt', 'distid:1234567812345678', '-signature', s, d])
+      .toString()
+      .includes('Verified OK');
   } catch {
     return false;
   }
@@ -35,8 +37,12 @@ describe.skipIf(skipWithout('openssl'))('SM2 signing', () => {
   it('signs with the chinaport sm2-sm3 / sm3 URIs, raw r‖s by default; OpenSSL verifies the signature over the canonical SignedInfo', async () => {
     for (const name of ['CEB311Message', 'CEB621Message', 'CEB625Message']) {
       const r = await signMessage(unsignedSample(name), signer);
-      expect(r.xml).toContain('<ds:SignatureMethod Algorithm="http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3"></ds:SignatureMethod>');
-      expect(r.xml).toContain('<ds:DigestMethod Algorithm="http://www.chinaport.gov.cn/2022/04/xmldsig#sm3"></ds:DigestMethod>');
+      expect(r.xml).toContain(
+        '<ds:SignatureMethod Algorithm="http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3"></ds:SignatureMethod>',
+      );
+      expect(r.xml).toContain(
+        '<ds:DigestMethod Algorithm="http://www.chinaport.gov.cn/2022/04/xmldsig#sm3"></ds:DigestMethod>',
+      );
       expect(r.xml).toContain('<ds:KeyName>03000000000cde6f</ds:KeyName>');
       const raw = Buffer.from(r.signatureValue, 'base64');
       expect(raw).toHaveLength(64);
@@ -46,7 +52,13 @@ describe.skipIf(skipWithout('openssl'))('SM2 signing', () => {
       // the digest is OpenSSL's SM3 of the canonical document
       const dgst = openssl(['dgst', '-sm3', '-binary', put(keys, 'doc.c14n', r.canonicalDocument)]);
       expect(r.digestValue).toBe(dgst.toString('base64'));
-      expect(verifyMessage(r.xml)).toMatchObject({ valid: true, signatureAlgorithm: 'sm2-sm3', digestAlgorithm: 'sm3', sm2Encoding: 'raw', certificateNumber: '03000000000cde6f' });
+      expect(verifyMessage(r.xml)).toMatchObject({
+        valid: true,
+        signatureAlgorithm: 'sm2-sm3',
+        digestAlgorithm: 'sm3',
+        sm2Encoding: 'raw',
+        certificateNumber: '03000000000cde6f',
+      });
     }
   });
 
@@ -60,11 +72,25 @@ describe.skipIf(skipWithout('openssl'))('SM2 signing', () => {
 
   it('verifies SignatureValues made by OpenSSL (raw and DER) over sandan SignedInfo', async () => {
     const r = await signMessage(unsignedSample('CEB621Message'), signer);
-    const der = openssl(['dgst', '-sm3', '-sign', keys.path('sm2.key'), '-sigopt', 'distid:1234567812345678', put(keys, 'si.xml', r.canonicalSignedInfo)]);
+    const der = openssl([
+      'dgst',
+      '-sm3',
+      '-sign',
+      keys.path('sm2.key'),
+      '-sigopt',
+      'distid:1234567812345678',
+      put(keys, 'si.xml', r.canonicalSignedInfo),
+    ]);
     for (const value of [der, derToRaw(der)]) {
-      const xml = r.xml.replace(`<ds:SignatureValue>${r.signatureValue}</ds:SignatureValue>`, `<ds:SignatureValue>${value.toString('base64')}</ds:SignatureValue>`);
+      const xml = r.xml.replace(
+        `<ds:SignatureValue>${r.signatureValue}</ds:SignatureValue>`,
+        `<ds:SignatureValue>${value.toString('base64')}</ds:SignatureValue>`,
+      );
       expect(xml).not.toBe(r.xml);
-      expect(verifyMessage(xml, { trustedCertificates: [keys.text('sm2.crt')] })).toMatchObject({ valid: true, signatureAlgorithm: 'sm2-sm3' });
+      expect(verifyMessage(xml, { trustedCertificates: [keys.text('sm2.crt')] })).toMatchObject({
+        valid: true,
+        signatureAlgorithm: 'sm2-sm3',
+      });
     }
     // OpenSSL without the distinguishing ID uses an empty ID: not the customs default, so it must not verify.
     const noId = openssl(['dgst', '-sm3', '-sign', keys.path('sm2.key'), keys.path('si.xml')]);
@@ -74,47 +100,93 @@ describe.skipIf(skipWithout('openssl'))('SM2 signing', () => {
 
   it('agrees with sm-crypto-v2 hashing the message itself (independent Z and e)', async () => {
     const r = await signMessage(unsignedSample('CEB411Message'), signer);
-    const pub = openssl(['ec', '-in', keys.path('sm2.key'), '-pubout', '-outform', 'DER']).subarray(-65).toString('hex');
+    const pub = openssl(['ec', '-in', keys.path('sm2.key'), '-pubout', '-outform', 'DER'])
+      .subarray(-65)
+      .toString('hex');
     const sigHex = Buffer.from(r.signatureValue, 'base64').toString('hex');
-    expect(sm2.doVerifySignature(r.canonicalSignedInfo, sigHex, pub, { hash: true, userId: '1234567812345678' })).toBe(true);
+    expect(sm2.doVerifySignature(r.canonicalSignedInfo, sigHex, pub, { hash: true, userId: '1234567812345678' })).toBe(
+      true,
+    );
   });
 
   it('loads SM2 keys from PKCS#8 PEM, DER, encrypted PEM and encrypted DER', async () => {
     const cert = keys.read('sm2.crt.der');
-    for (const v of [{ key: keys.read('sm2.der') }, { key: keys.text('sm2-enc.key'), passphrase: 'correct horse' }, { key: keys.read('sm2-enc.der'), passphrase: 'correct horse' }]) {
+    for (const v of [
+      { key: keys.read('sm2.der') },
+      { key: keys.text('sm2-enc.key'), passphrase: 'correct horse' },
+      { key: keys.read('sm2-enc.der'), passphrase: 'correct horse' },
+    ]) {
       const s = createLocalSigner({ ...v, certificate: cert });
       expect(s.algorithm).toBe('sm2-sm3');
       const r = await signMessage('<a xmlns="urn:x"><b/></a>', s);
       expect(opensslVerifies(r.canonicalSignedInfo, rawToDer(Buffer.from(r.signatureValue, 'base64')))).toBe(true);
     }
-    expect(() => createLocalSigner({ key: keys.text('sm2-enc.key'), passphrase: 'nope', certificate: cert })).toThrow(/wrong passphrase/);
-    expect(() => createLocalSigner({ key: keys.read('sm2.key'), certificate: keys.text('sm2b.crt') })).toThrow(/does not belong/);
+    expect(() => createLocalSigner({ key: keys.text('sm2-enc.key'), passphrase: 'nope', certificate: cert })).toThrow(
+      /wrong passphrase/,
+    );
+    expect(() => createLocalSigner({ key: keys.read('sm2.key'), certificate: keys.text('sm2b.crt') })).toThrow(
+      /does not belong/,
+    );
   });
 
   it('signs the Hainan variant (w3.org sm2-sm3 URI with a SHA-1 digest) from a district ruleset entry', async () => {
-    const hainan = { signatureMethod: 'http://www.w3.org/2000/09/xmldsig#sm2-sm3', digestMethod: 'http://www.w3.org/2000/09/xmldsig#sha1', source: 'test' };
+    const hainan = {
+      signatureMethod: 'http://www.w3.org/2000/09/xmldsig#sm2-sm3',
+      digestMethod: 'http://www.w3.org/2000/09/xmldsig#sha1',
+      source: 'test',
+    };
     const opts = signOptionsFromDistrict(hainan);
-    expect(opts).toEqual({ signatureAlgorithm: 'sm2-sm3', signatureMethod: hainan.signatureMethod, digestMethod: hainan.digestMethod, digestAlgorithm: 'sha1' });
+    expect(opts).toEqual({
+      signatureAlgorithm: 'sm2-sm3',
+      signatureMethod: hainan.signatureMethod,
+      digestMethod: hainan.digestMethod,
+      digestAlgorithm: 'sha1',
+    });
     const r = await signMessage(unsignedSample('CEB621Message'), signer, opts);
     expect(Buffer.from(r.digestValue, 'base64')).toHaveLength(20);
-    expect(r.digestValue).toBe(openssl(['dgst', '-sha1', '-binary', put(keys, 'doc2.c14n', r.canonicalDocument)]).toString('base64'));
+    expect(r.digestValue).toBe(
+      openssl(['dgst', '-sha1', '-binary', put(keys, 'doc2.c14n', r.canonicalDocument)]).toString('base64'),
+    );
     expect(opensslVerifies(r.canonicalSignedInfo, rawToDer(Buffer.from(r.signatureValue, 'base64')))).toBe(true);
-    expect(verifyMessage(r.xml)).toMatchObject({ valid: true, signatureMethod: hainan.signatureMethod, digestAlgorithm: 'sha1' });
+    expect(verifyMessage(r.xml)).toMatchObject({
+      valid: true,
+      signatureMethod: hainan.signatureMethod,
+      digestAlgorithm: 'sha1',
+    });
     // a verifier limited to the national spec URIs refuses it
-    const national = verifyAlgorithmsFromDistrict([{ signatureMethod: 'http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3', digestMethod: 'http://www.chinaport.gov.cn/2022/04/xmldsig#sm3' }]);
+    const national = verifyAlgorithmsFromDistrict([
+      {
+        signatureMethod: 'http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3',
+        digestMethod: 'http://www.chinaport.gov.cn/2022/04/xmldsig#sm3',
+      },
+    ]);
     expect(verifyMessage(r.xml, national)).toMatchObject({ valid: false, reason: 'algorithm-not-allowed' });
     // picking by key type and date
-    const entries = [{ signatureMethod: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1', digestMethod: 'http://www.w3.org/2000/09/xmldsig#sha1' }, { ...hainan, effectiveFrom: '2022-07-01' }];
+    const entries = [
+      {
+        signatureMethod: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
+        digestMethod: 'http://www.w3.org/2000/09/xmldsig#sha1',
+      },
+      { ...hainan, effectiveFrom: '2022-07-01' },
+    ];
     expect(districtSignOptions(entries, 'sm2', '2023-01-01')?.signatureMethod).toBe(hainan.signatureMethod);
     expect(districtSignOptions(entries, 'sm2', '2021-01-01')).toBeUndefined();
     expect(districtSignOptions(entries, 'rsa')?.signatureAlgorithm).toBe('rsa-sha1');
-    expect(() => signOptionsFromDistrict({ signatureMethod: 'urn:unknown', digestMethod: hainan.digestMethod })).toThrow(/Unknown signature method/);
+    expect(() =>
+      signOptionsFromDistrict({ signatureMethod: 'urn:unknown', digestMethod: hainan.digestMethod }),
+    ).toThrow(/Unknown signature method/);
   });
 
   it('refuses options that contradict the key', async () => {
-    await expect(signMessage('<a/>', signer, { signatureAlgorithm: 'rsa-sha1' })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
-    await expect(signMessage('<a/>', signer, { signatureMethod: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1' })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
-    await expect(signMessage('<a/>', signer, { digestMethod: 'urn:x-digest' })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(signMessage('<a/>', signer, { signatureAlgorithm: 'rsa-sha1' })).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+    });
+    await expect(
+      signMessage('<a/>', signer, { signatureMethod: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1' }),
+    ).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(signMessage('<a/>', signer, { digestMethod: 'urn:x-digest' })).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+    });
     const r = await signMessage('<a/>', signer, { digestMethod: 'urn:x-digest', digestAlgorithm: 'sm3' });
     expect(r.xml.startsWith('<a><ds:Signature')).toBe(true);
     expect(verifyMessage(r.xml, { digestMethods: { 'urn:x-digest': 'sm3' } }).valid).toBe(true);

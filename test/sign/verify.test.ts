@@ -27,28 +27,107 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
     expect(v.signedXml).not.toContain('Signature');
     expect(v.signedXml.endsWith('</ceb:BaseTransfer>\n</ceb:CEB621Message>')).toBe(true);
     expect(v.certificate.subject).toBe('CN=sandan SM2 test');
-    expect(v).toMatchObject({ signatureMethod: 'http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3', digestMethod: 'http://www.chinaport.gov.cn/2022/04/xmldsig#sm3', signatureAlgorithm: 'sm2-sm3', digestAlgorithm: 'sm3' });
+    expect(v).toMatchObject({
+      signatureMethod: 'http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3',
+      digestMethod: 'http://www.chinaport.gov.cn/2022/04/xmldsig#sm3',
+      signatureAlgorithm: 'sm2-sm3',
+      digestAlgorithm: 'sm3',
+    });
   });
 
   it.each([
-    ['a changed value', (x: string) => x.replace('<ceb:buyerName>李小宝</ceb:buyerName>', '<ceb:buyerName>李大宝</ceb:buyerName>'), 'digest-mismatch'],
-    ['an added element', (x: string) => x.replace('<ceb:BaseTransfer>', '<ceb:Extra/><ceb:BaseTransfer>'), 'digest-mismatch'],
+    [
+      'a changed value',
+      (x: string) => x.replace('<ceb:buyerName>李小宝</ceb:buyerName>', '<ceb:buyerName>李大宝</ceb:buyerName>'),
+      'digest-mismatch',
+    ],
+    [
+      'an added element',
+      (x: string) => x.replace('<ceb:BaseTransfer>', '<ceb:Extra/><ceb:BaseTransfer>'),
+      'digest-mismatch',
+    ],
     ['a changed attribute', (x: string) => x.replace('guid="4CDE1CFD', 'guid="5CDE1CFD'), 'digest-mismatch'],
-    ['a changed XML declaration (not signed content, but shows the check is canonical)', (x: string) => x.replace('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?>\n<?pi x?>'), 'digest-mismatch'],
+    [
+      'a changed XML declaration (not signed content, but shows the check is canonical)',
+      (x: string) => x.replace('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?>\n<?pi x?>'),
+      'digest-mismatch',
+    ],
     ['a changed DigestValue', (x: string) => x.replace(/<ds:DigestValue>./, '<ds:DigestValue>A'), 'signature-mismatch'],
-    ['a changed SignedInfo', (x: string) => x.replace('<ds:Reference URI="">', '<ds:Reference URI="" Id="r">'), 'signature-mismatch'],
-    ['a second Signature', (x: string) => x.replace('</ceb:CEB621Message>', `${sigOf(x)}</ceb:CEB621Message>`), 'signature-multiple'],
-    ['a Signature moved into the body', (x: string) => x.replace(sigOf(x), '').replace('<ceb:Inventory>', `<ceb:Inventory>${sigOf(x)}`), 'signature-misplaced'],
-    ['a Signature that is not last', (x: string) => x.replace('</ds:Signature>', '</ds:Signature><ceb:Late/>'), 'signature-misplaced'],
+    [
+      'a changed SignedInfo',
+      (x: string) => x.replace('<ds:Reference URI="">', '<ds:Reference URI="" Id="r">'),
+      'signature-mismatch',
+    ],
+    [
+      'a second Signature',
+      (x: string) => x.replace('</ceb:CEB621Message>', `${sigOf(x)}</ceb:CEB621Message>`),
+      'signature-multiple',
+    ],
+    [
+      'a Signature moved into the body',
+      (x: string) => x.replace(sigOf(x), '').replace('<ceb:Inventory>', `<ceb:Inventory>${sigOf(x)}`),
+      'signature-misplaced',
+    ],
+    [
+      'a Signature that is not last',
+      (x: string) => x.replace('</ds:Signature>', '</ds:Signature><ceb:Late/>'),
+      'signature-misplaced',
+    ],
     ['no Signature', (x: string) => x.replace(sigOf(x), ''), 'signature-missing'],
-    ['a Reference to part of the document', (x: string) => x.replace('<ds:Reference URI="">', '<ds:Reference URI="#part">'), 'reference-not-whole-document'],
-    ['a second Reference', (x: string) => x.replace('</ds:Reference>', '</ds:Reference><ds:Reference URI=""><ds:DigestMethod Algorithm="http://www.w3.org/2000/09/xmldsig#sha1"/><ds:DigestValue>AAAA</ds:DigestValue></ds:Reference>'), 'signature-structure'],
-    ['content wrapped in ds:Object', (x: string) => x.replace('</ds:KeyInfo>', '</ds:KeyInfo><ds:Object><ceb:Inventory><ceb:orderNo>evil</ceb:orderNo></ceb:Inventory></ds:Object>'), 'signature-structure'],
-    ['an XPath transform', (x: string) => x.replace('</ds:Transforms>', '<ds:Transform Algorithm="http://www.w3.org/TR/1999/REC-xpath-19991116"><ds:XPath>1</ds:XPath></ds:Transform></ds:Transforms>'), 'transform-not-allowed'],
-    ['no enveloped transform', (x: string) => x.replace(/<ds:Transforms>[\s\S]*<\/ds:Transforms>/, ''), 'transform-not-allowed'],
-    ['an MD5 digest method', (x: string) => x.replace('http://www.chinaport.gov.cn/2022/04/xmldsig#sm3"', 'http://www.w3.org/2001/04/xmldsig-more#md5"'), 'algorithm-not-allowed'],
-    ['an unknown signature method', (x: string) => x.replace('2022/04/xmldsig#sm2-sm3', '2022/04/xmldsig#sm2-sha1'), 'algorithm-not-allowed'],
-    ['exclusive C14N', (x: string) => x.replace('http://www.w3.org/TR/2001/REC-xml-c14n-20010315"', 'http://www.w3.org/2001/10/xml-exc-c14n#"'), 'algorithm-not-allowed'],
+    [
+      'a Reference to part of the document',
+      (x: string) => x.replace('<ds:Reference URI="">', '<ds:Reference URI="#part">'),
+      'reference-not-whole-document',
+    ],
+    [
+      'a second Reference',
+      (x: string) =>
+        x.replace(
+          '</ds:Reference>',
+          '</ds:Reference><ds:Reference URI=""><ds:DigestMethod Algorithm="http://www.w3.org/2000/09/xmldsig#sha1"/><ds:DigestValue>AAAA</ds:DigestValue></ds:Reference>',
+        ),
+      'signature-structure',
+    ],
+    [
+      'content wrapped in ds:Object',
+      (x: string) =>
+        x.replace(
+          '</ds:KeyInfo>',
+          '</ds:KeyInfo><ds:Object><ceb:Inventory><ceb:orderNo>evil</ceb:orderNo></ceb:Inventory></ds:Object>',
+        ),
+      'signature-structure',
+    ],
+    [
+      'an XPath transform',
+      (x: string) =>
+        x.replace(
+          '</ds:Transforms>',
+          '<ds:Transform Algorithm="http://www.w3.org/TR/1999/REC-xpath-19991116"><ds:XPath>1</ds:XPath></ds:Transform></ds:Transforms>',
+        ),
+      'transform-not-allowed',
+    ],
+    [
+      'no enveloped transform',
+      (x: string) => x.replace(/<ds:Transforms>[\s\S]*<\/ds:Transforms>/, ''),
+      'transform-not-allowed',
+    ],
+    [
+      'an MD5 digest method',
+      (x: string) =>
+        x.replace('http://www.chinaport.gov.cn/2022/04/xmldsig#sm3"', 'http://www.w3.org/2001/04/xmldsig-more#md5"'),
+      'algorithm-not-allowed',
+    ],
+    [
+      'an unknown signature method',
+      (x: string) => x.replace('2022/04/xmldsig#sm2-sm3', '2022/04/xmldsig#sm2-sha1'),
+      'algorithm-not-allowed',
+    ],
+    [
+      'exclusive C14N',
+      (x: string) =>
+        x.replace('http://www.w3.org/TR/2001/REC-xml-c14n-20010315"', 'http://www.w3.org/2001/10/xml-exc-c14n#"'),
+      'algorithm-not-allowed',
+    ],
     ['not XML', (x: string) => x.slice(0, 200), 'xml-malformed'],
   ])('rejects %s', (_what, change, reason) => {
     const bad = change(sm2Signed);
@@ -72,20 +151,41 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
     const swapped = rsaSigned.replace(/<ds:X509Certificate>[^<]+</, `<ds:X509Certificate>${otherCert}<`);
     expect(verifyMessage(swapped)).toMatchObject({ valid: false, reason: 'signature-mismatch' });
     const sm2Cert = keys.text('sm2.crt').replace(/-----[^-]+-----|\s/g, '');
-    expect(verifyMessage(rsaSigned.replace(/<ds:X509Certificate>[^<]+</, `<ds:X509Certificate>${sm2Cert}<`))).toMatchObject({ valid: false, reason: 'certificate-invalid' });
-    expect(verifyMessage(rsaSigned.replace(/<ds:X509Certificate>[^<]+</, '<ds:X509Certificate>AAAA<'))).toMatchObject({ valid: false, reason: 'certificate-invalid' });
-    expect(verifyMessage(rsaSigned, { trustedCertificates: [keys.text('rsa2.crt')] })).toMatchObject({ valid: false, reason: 'certificate-untrusted' });
-    expect(verifyMessage(sm2Signed, { trustedCertificates: [keys.text('sm2b.crt'), keys.text('sm2-ca.crt')] })).toMatchObject({ valid: false, reason: 'certificate-untrusted' });
-    expect(verifyMessage(rsaSigned, { trustedCertificates: [keys.text('rsa2.crt'), keys.text('rsa.crt')] }).valid).toBe(true);
-    expect(verifyMessage(rsaSigned, { at: new Date('2000-01-01') })).toMatchObject({ valid: false, reason: 'certificate-expired' });
+    expect(
+      verifyMessage(rsaSigned.replace(/<ds:X509Certificate>[^<]+</, `<ds:X509Certificate>${sm2Cert}<`)),
+    ).toMatchObject({ valid: false, reason: 'certificate-invalid' });
+    expect(verifyMessage(rsaSigned.replace(/<ds:X509Certificate>[^<]+</, '<ds:X509Certificate>AAAA<'))).toMatchObject({
+      valid: false,
+      reason: 'certificate-invalid',
+    });
+    expect(verifyMessage(rsaSigned, { trustedCertificates: [keys.text('rsa2.crt')] })).toMatchObject({
+      valid: false,
+      reason: 'certificate-untrusted',
+    });
+    expect(
+      verifyMessage(sm2Signed, { trustedCertificates: [keys.text('sm2b.crt'), keys.text('sm2-ca.crt')] }),
+    ).toMatchObject({ valid: false, reason: 'certificate-untrusted' });
+    expect(verifyMessage(rsaSigned, { trustedCertificates: [keys.text('rsa2.crt'), keys.text('rsa.crt')] }).valid).toBe(
+      true,
+    );
+    expect(verifyMessage(rsaSigned, { at: new Date('2000-01-01') })).toMatchObject({
+      valid: false,
+      reason: 'certificate-expired',
+    });
   });
 
   it('trusts a certificate issued by a trusted CA (RSA and SM2 chains)', async () => {
-    for (const [k, ca, other] of [['rsa-leaf', 'rsa-ca', 'rsa2'], ['sm2-leaf', 'sm2-ca', 'sm2b']] as const) {
+    for (const [k, ca, other] of [
+      ['rsa-leaf', 'rsa-ca', 'rsa2'],
+      ['sm2-leaf', 'sm2-ca', 'sm2b'],
+    ] as const) {
       const s = createLocalSigner({ key: keys.read(`${k}.key`), certificate: keys.text(`${k}.crt`) });
       const xml = (await signMessage(unsignedSample('CEB311Message'), s)).xml;
       expect(verifyMessage(xml, { trustedCertificates: [keys.text(`${ca}.crt`)] }), k).toMatchObject({ valid: true });
-      expect(verifyMessage(xml, { trustedCertificates: [keys.text(`${other}.crt`)] }), k).toMatchObject({ valid: false, reason: 'certificate-untrusted' });
+      expect(verifyMessage(xml, { trustedCertificates: [keys.text(`${other}.crt`)] }), k).toMatchObject({
+        valid: false,
+        reason: 'certificate-untrusted',
+      });
     }
   });
 
@@ -93,8 +193,13 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
     const xml = (await signMessage(unsignedSample('CEB311Message'), sm2, { includeCertificate: false })).xml;
     expect(xml).not.toContain('X509Certificate');
     expect(verifyMessage(xml)).toMatchObject({ valid: false, reason: 'certificate-missing' });
-    expect(verifyMessage(xml, { trustedCertificates: [keys.text('sm2b.crt')] })).toMatchObject({ valid: false, reason: 'signature-mismatch' });
-    expect(verifyMessage(xml, { trustedCertificates: [keys.text('sm2b.crt'), keys.text('sm2.crt')] })).toMatchObject({ valid: true });
+    expect(verifyMessage(xml, { trustedCertificates: [keys.text('sm2b.crt')] })).toMatchObject({
+      valid: false,
+      reason: 'signature-mismatch',
+    });
+    expect(verifyMessage(xml, { trustedCertificates: [keys.text('sm2b.crt'), keys.text('sm2.crt')] })).toMatchObject({
+      valid: true,
+    });
   });
 
   it('accepts the layout variants other signers write: wrapped base64, self-closing elements, a C14N transform, no whitespace', async () => {
@@ -107,7 +212,15 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
   });
 
   it('never throws on hostile input', () => {
-    for (const input of ['', '<', '<a>', '<!DOCTYPE a SYSTEM "file:///etc/passwd"><a/>', '<a>&xxe;</a>', '\u0000', '<a xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:Signature/></a>']) {
+    for (const input of [
+      '',
+      '<',
+      '<a>',
+      '<!DOCTYPE a SYSTEM "file:///etc/passwd"><a/>',
+      '<a>&xxe;</a>',
+      '\u0000',
+      '<a xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:Signature/></a>',
+    ]) {
       const v = verifyMessage(input);
       expect(v.valid).toBe(false);
     }

@@ -22,7 +22,11 @@ describe('allocate', () => {
   });
 
   it('tiny totals never produce negative shares: 0.03 over five equal lines', () => {
-    const a = allocate(d('0.03'), [1, 2, 3, 4, 5].map(() => d('1')), 'last-line');
+    const a = allocate(
+      d('0.03'),
+      [1, 2, 3, 4, 5].map(() => d('1')),
+      'last-line',
+    );
     expect(strings(a.shares)).toEqual(['0.00', '0.00', '0.00', '0.00', '0.03']);
   });
 
@@ -45,7 +49,11 @@ describe('allocate', () => {
         fc.constantFrom('last-line' as const, 'largest-line' as const),
         (totalFen, weightsFen, mode) => {
           const total = new Dec(totalFen).div(100);
-          const a = allocate(total, weightsFen.map((w) => new Dec(w).div(100)), mode);
+          const a = allocate(
+            total,
+            weightsFen.map((w) => new Dec(w).div(100)),
+            mode,
+          );
           const sum = a.shares.reduce((s, x) => s.plus(x), new Dec(0));
           expect(sum.eq(total)).toBe(true);
           for (const s of a.shares) expect(s.isNegative()).toBe(false);

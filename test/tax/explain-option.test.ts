@@ -18,10 +18,22 @@ const rates = parseRateTable({
   '3303': { duty: '0.03', vat: '0.13', consumption: { adValorem: '0.15' } },
   '2208': { duty: '0.10', vat: '0.13', consumption: { adValorem: '0.20', perUnit: '0.912', unit: '095' } },
   '2203': { duty: '0', vat: '0.13', consumption: { perUnit: '0.25', unit: '095' } },
-  '3304': { duty: '0.01', vat: '0.13', consumption: [{ adValorem: '0.15', minUnitValue: [{ value: '10000', unit: '035' }] }] },
+  '3304': {
+    duty: '0.01',
+    vat: '0.13',
+    consumption: [{ adValorem: '0.15', minUnitValue: [{ value: '10000', unit: '035' }] }],
+  },
   '4901': { vat: '0.09' },
 });
-const CODES = ['6109100021', '3303000010', '2208902000', '2203000000', '3304990010', '4901990000', '9999000000'] as const;
+const CODES = [
+  '6109100021',
+  '3303000010',
+  '2208902000',
+  '2203000000',
+  '3304990010',
+  '4901990000',
+  '9999000000',
+] as const;
 
 const money = (maxFen: number) => fc.integer({ min: 0, max: maxFen }).map((f) => new Dec(f).div(100).toFixed(2));
 const lineArb = fc.record({
@@ -75,7 +87,10 @@ describe('computeTax with explain: false', () => {
         policyArb,
         fc.option(money(3_000_000), { nil: undefined }),
         (lines, freight, insuredFee, discount, p, used) => {
-          const d = declarationWith(lines.map((l): LineSpec => ({ ...l, qty: '1', unit: '142' })), { freight, insuredFee, discount });
+          const d = declarationWith(
+            lines.map((l): LineSpec => ({ ...l, qty: '1', unit: '142' })),
+            { freight, insuredFee, discount },
+          );
           const policy: TaxPolicy = {
             ...p.base,
             rounding: { mode: p.mode, scale: p.scale, scope: p.scope },

@@ -19,8 +19,10 @@ export function parsed(input: unknown): Declaration {
   return result.data;
 }
 
-export const exampleRates = (): RateTable => parseRateTable(readJson(`${ROOT}examples/rates.example.json`), 'rates.example.json');
-export const bundledRates = (): RateTable => parseRateTable(readJson(`${ROOT}rulesets/rates/cbec-rates.json`), 'cbec-rates.json');
+export const exampleRates = (): RateTable =>
+  parseRateTable(readJson(`${ROOT}examples/rates.example.json`), 'rates.example.json');
+export const bundledRates = (): RateTable =>
+  parseRateTable(readJson(`${ROOT}rulesets/rates/cbec-rates.json`), 'cbec-rates.json');
 
 /** An inventory line in the JSON input shape; only what the tax reads varies. */
 export interface LineSpec {
@@ -38,7 +40,10 @@ export interface LineSpec {
  * A declaration built on the Hangzhou example with the given inventory lines and header
  * freight/insuredFee (the order side stays as in the example: tax reads the inventory).
  */
-export function declarationWith(lines: readonly LineSpec[], header: { freight?: string; insuredFee?: string; discount?: string } = {}): Declaration {
+export function declarationWith(
+  lines: readonly LineSpec[],
+  header: { freight?: string; insuredFee?: string; discount?: string } = {},
+): Declaration {
   const input = example('hangzhou-1210');
   input.inventory.freight = header.freight ?? '0';
   input.inventory.insuredFee = header.insuredFee ?? '0';

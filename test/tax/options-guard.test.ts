@@ -18,22 +18,31 @@ describe('computeTax without what it needs', () => {
   it('no options at all: names the options, policy and rates', () => {
     const e = thrown(undefined);
     expect([e.code, e.details]).toEqual(['INVALID_OPTION', { field: 'options' }]);
-    expect(e.message).toMatch(/^computeTax was called without options: computeTax\(declaration, \{ policy, rates \}\) needs a tax policy/);
+    expect(e.message).toMatch(
+      /^computeTax was called without options: computeTax\(declaration, \{ policy, rates \}\) needs a tax policy/,
+    );
   });
 
   it('no policy, or a policy that is not an object: names the policy', () => {
     for (const policy of [undefined, null, '2019', 26000]) {
       const e = thrown({ rates: exampleRates(), ...(policy !== undefined && { policy }) });
       expect([e.code, e.details]).toEqual(['INVALID_OPTION', { field: 'policy' }]);
-      expect(e.message).toContain(`without a tax policy (options.policy is ${policy === null ? 'null' : typeof policy})`);
+      expect(e.message).toContain(
+        `without a tax policy (options.policy is ${policy === null ? 'null' : typeof policy})`,
+      );
     }
   });
 
   it('a policy object missing its fields: names the first missing one', () => {
     const e = thrown({ policy: {}, rates: exampleRates() });
-    expect([e.code, e.message]).toEqual(['INVALID_OPTION', 'Invalid tax policy: singleTransactionLimit must be a non-negative Decimal']);
+    expect([e.code, e.message]).toEqual([
+      'INVALID_OPTION',
+      'Invalid tax policy: singleTransactionLimit must be a non-negative Decimal',
+    ]);
     const { annualLimit: _, ...withoutAnnual } = DEFAULT_TAX_POLICY_2019;
-    expect(thrown({ policy: withoutAnnual, rates: exampleRates() }).message).toBe('Invalid tax policy: annualLimit must be a non-negative Decimal');
+    expect(thrown({ policy: withoutAnnual, rates: exampleRates() }).message).toBe(
+      'Invalid tax policy: annualLimit must be a non-negative Decimal',
+    );
   });
 
   it('no rate table: names the rates', () => {

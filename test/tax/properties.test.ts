@@ -34,46 +34,68 @@ const sum = (xs: readonly Dec[]) => xs.reduce((a, x) => a.plus(x), new Dec(0));
 describe('properties of computeTax', () => {
   it('totals equal the sum of the lines (line scope), in every regime', () => {
     fc.assert(
-      fc.property(fc.array(lineArb, { minLength: 1, maxLength: 6 }), money(5_000), money(1_000), (lines, freight, insuredFee) => {
-        const r = computeTax(declarationWith(lines.map(toSpec), { freight, insuredFee }), { policy: P2019, rates });
-        expect(r.complete).toBe(true);
-        expect(r.customsTax.eq(sum(r.lines.map((l) => l.customsTax)))).toBe(true);
-        expect(r.consumptionTax.eq(sum(r.lines.map((l) => l.consumptionTax)))).toBe(true);
-        expect(r.valueAddedTax.eq(sum(r.lines.map((l) => l.valueAddedTax)))).toBe(true);
-        expect(r.taxTotal.eq(sum(r.lines.map((l) => l.taxTotal)))).toBe(true);
-        // Dutiable values carry exactly the header freight and insurance.
-        const goods = sum(lines.map((l) => new Dec(l.price)));
-        expect(sum(r.lines.map((l) => l.dutiableValue)).eq(goods.plus(freight).plus(insuredFee))).toBe(true);
-      }),
+      fc.property(
+        fc.array(lineArb, { minLength: 1, maxLength: 6 }),
+        money(5_000),
+        money(1_000),
+        (lines, freight, insuredFee) => {
+          const r = computeTax(declarationWith(lines.map(toSpec), { freight, insuredFee }), { policy: P2019, rates });
+          expect(r.complete).toBe(true);
+          expect(r.customsTax.eq(sum(r.lines.map((l) => l.customsTax)))).toBe(true);
+          expect(r.consumptionTax.eq(sum(r.lines.map((l) => l.consumptionTax)))).toBe(true);
+          expect(r.valueAddedTax.eq(sum(r.lines.map((l) => l.valueAddedTax)))).toBe(true);
+          expect(r.taxTotal.eq(sum(r.lines.map((l) => l.taxTotal)))).toBe(true);
+          // Dutiable values carry exactly the header freight and insurance.
+          const goods = sum(lines.map((l) => new Dec(l.price)));
+          expect(sum(r.lines.map((l) => l.dutiableValue)).eq(goods.plus(freight).plus(insuredFee))).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it('tax never decreases when a line price increases (no header amounts to re-spread)', () => {
     fc.assert(
-      fc.property(fc.array(lineArb, { minLength: 1, maxLength: 4 }), fc.nat(), fc.integer({ min: 1, max: 50_000 }), (lines, pick, upFen) => {
-        const i = pick % lines.length;
-        const before = computeTax(declarationWith(lines.map(toSpec)), { policy: P2019, rates });
-        const raised = lines.map((l, j) => (j === i ? { ...l, price: new Dec(l.price).plus(new Dec(upFen).div(100)).toFixed(2) } : l));
-        const after = computeTax(declarationWith(raised.map(toSpec)), { policy: P2019, rates });
-        // Within one regime; crossing the limit changes the regime, checked separately below.
-        fc.pre(before.regime === after.regime);
-        expect(after.taxTotal.gte(before.taxTotal)).toBe(true);
-        expect(after.lines[i]?.taxTotal.gte(before.lines[i]?.taxTotal ?? 0)).toBe(true);
-      }),
+      fc.property(
+        fc.array(lineArb, { minLength: 1, maxLength: 4 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 50_000 }),
+        (lines, pick, upFen) => {
+          const i = pick % lines.length;
+          const before = computeTax(declarationWith(lines.map(toSpec)), { policy: P2019, rates });
+          const raised = lines.map((l, j) =>
+            j === i ? { ...l, price: new Dec(l.price).plus(new Dec(upFen).div(100)).toFixed(2) } : l,
+          );
+          const after = computeTax(declarationWith(raised.map(toSpec)), { policy: P2019, rates });
+          // Within one regime; crossing the limit changes the regime, checked separately below.
+          fc.pre(before.regime === after.regime);
+          expect(after.taxTotal.gte(before.taxTotal)).toBe(true);
+          expect(after.lines[i]?.taxTotal.gte(before.lines[i]?.taxTotal ?? 0)).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it('tax never decreases with the price of a single line with freight (CBEC)', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...CODES), money(400_000), fc.integer({ min: 1, max: 10_000 }), money(3_000), (code, price, upFen, freight) => {
-        const at = (p: string) => computeTax(declarationWith([toSpec({ code, price: p, litres: '0.5' })], { freight }), { policy: P2019, rates });
-        const a = at(price);
-        const b = at(new Dec(price).plus(new Dec(upFen).div(100)).toFixed(2));
-        fc.pre(a.regime === b.regime);
-        expect(b.taxTotal.gte(a.taxTotal)).toBe(true);
-      }),
+      fc.property(
+        fc.constantFrom(...CODES),
+        money(400_000),
+        fc.integer({ min: 1, max: 10_000 }),
+        money(3_000),
+        (code, price, upFen, freight) => {
+          const at = (p: string) =>
+            computeTax(declarationWith([toSpec({ code, price: p, litres: '0.5' })], { freight }), {
+              policy: P2019,
+              rates,
+            });
+          const a = at(price);
+          const b = at(new Dec(price).plus(new Dec(upFen).div(100)).toFixed(2));
+          fc.pre(a.regime === b.regime);
+          expect(b.taxTotal.gte(a.taxTotal)).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -25,7 +25,9 @@ function thrown(fn: () => unknown): Error & { code?: string; details?: Record<st
 
 describe('parseRateTable', () => {
   it('reads decimal strings and numbers as Decimal; consumption becomes a list of tiers', () => {
-    const t = parseRateTable({ '2208': { duty: 0.1, vat: '0.13', consumption: { adValorem: '0.20', perUnit: '0.912', unit: '095' } } });
+    const t = parseRateTable({
+      '2208': { duty: 0.1, vat: '0.13', consumption: { adValorem: '0.20', perUnit: '0.912', unit: '095' } },
+    });
     const r = t.entries.get('2208');
     expect(r?.duty?.toFixed()).toBe('0.1');
     expect(r?.consumption?.[0]?.perUnit?.toFixed()).toBe('0.912');
@@ -42,8 +44,16 @@ describe('parseRateTable', () => {
     [{ '3304': { vat: '1.3' } }, 'at 3304.vat', 'below 1'],
     [{ '3304': { duty: '0.1' } }, 'at 3304.vat', ''],
     [{ '3304': { vat: '0.13', consumption: { perUnit: '1' } } }, 'at 3304.consumption.unit', 'perUnit needs the unit'],
-    [{ '3304': { vat: '0.13', consumption: [{ adValorem: '0.1' }, { unit: '035' }] } }, 'at 3304.consumption[1]', 'needs adValorem, perUnit or both'],
-    [{ '3304': { vat: '0.13', consumption: { adValorem: '0.1', minUnitValue: [{ value: '10', unit: 'kg' }] } } }, 'at 3304.consumption.minUnitValue[0].unit', 'unit code'],
+    [
+      { '3304': { vat: '0.13', consumption: [{ adValorem: '0.1' }, { unit: '035' }] } },
+      'at 3304.consumption[1]',
+      'needs adValorem, perUnit or both',
+    ],
+    [
+      { '3304': { vat: '0.13', consumption: { adValorem: '0.1', minUnitValue: [{ value: '10', unit: 'kg' }] } } },
+      'at 3304.consumption.minUnitValue[0].unit',
+      'unit code',
+    ],
     [{ '3304': { vat: '0.13', rate: '0.1' } }, 'at 3304', ''],
     [[], 'at (root)', 'expected an object'],
   ])('rejects %j naming the origin and path', (json, where, why) => {
@@ -92,13 +102,21 @@ describe('bundled table rulesets/rates/cbec-rates.json', () => {
       expect(entry.asOf, key).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     }
     // 365AREA-4901 is a secondary source without a number: issuer and title, then the section relied on.
-    expect(bundledRates().entries.get('4901')?.source).toBe('365area.com "HS code comparison page (MFN duty, import VAT and import consumption-tax rates by 10-digit code)" 4901100000, 4901910000; also /compare-hscode/4901990000-4901910000');
+    expect(bundledRates().entries.get('4901')?.source).toBe(
+      '365area.com "HS code comparison page (MFN duty, import VAT and import consumption-tax rates by 10-digit code)" 4901100000, 4901910000; also /compare-hscode/4901990000-4901910000',
+    );
   });
 
   it('refuses a source that names nothing in $sources', () => {
-    expect(thrown(() => parseRateTable({ '3304': { vat: '0.13', source: 'free text' } }, 'u.json')).message).toMatch(/u\.json at 3304\.source: a source id/);
-    expect(thrown(() => parseRateTable({ '3304': { vat: '0.13', source: 'X' } }, 'u.json')).message).toMatch(/cites source "X" but the table has no \$sources/);
-    expect(thrown(() => parseRateTable({ $sources: [{ id: 'X', title: 't', kind: 'primary' }] }, 'u.json')).message).toMatch(/\$sources\[0\]\.issuer/);
+    expect(thrown(() => parseRateTable({ '3304': { vat: '0.13', source: 'free text' } }, 'u.json')).message).toMatch(
+      /u\.json at 3304\.source: a source id/,
+    );
+    expect(thrown(() => parseRateTable({ '3304': { vat: '0.13', source: 'X' } }, 'u.json')).message).toMatch(
+      /cites source "X" but the table has no \$sources/,
+    );
+    expect(
+      thrown(() => parseRateTable({ $sources: [{ id: 'X', title: 't', kind: 'primary' }] }, 'u.json')).message,
+    ).toMatch(/\$sources\[0\]\.issuer/);
   });
   it('says it is a seed, not a tariff', () => {
     expect(String(raw.$comment)).toMatch(/NOT a tariff/);

@@ -1,12 +1,29 @@
 import { execFileSync } from 'node:child_process';
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import { create } from 'xmlbuilder2';
 import { describe, expect, it } from 'vitest';
 import { isSandanError } from '../../src/errors.js';
 import { Dec } from '../../src/model/primitives.js';
-import { BUILDABLE, buildMessage, buildMessageTree, decimalText, parseCebXml, serializeXml, type BuildableType, type XNode } from '../../src/xml/index.js';
+import {
+  BUILDABLE,
+  buildMessage,
+  buildMessageTree,
+  decimalText,
+  parseCebXml,
+  serializeXml,
+  type BuildableType,
+  type XNode,
+} from '../../src/xml/index.js';
 import { expectGolden } from '../helpers/cli.js';
-import { documentFixtures, exampleDeclaration, fixedEnv, SENDER, validateAgainstXsd, withPlaceholderSignature, XMLLINT_CLI } from './helpers.js';
+import {
+  documentFixtures,
+  exampleDeclaration,
+  fixedEnv,
+  SENDER,
+  validateAgainstXsd,
+  withPlaceholderSignature,
+  XMLLINT_CLI,
+} from './helpers.js';
 
 const opts = () => ({ ...fixedEnv(), sender: SENDER });
 
@@ -20,23 +37,33 @@ function allBuilds(): Array<[BuildableType, string]> {
   const out: Array<[BuildableType, string]> = [];
   for (const name of ['hangzhou-1210', 'guangzhou-9610'] as const) {
     const d = exampleDeclaration(name);
-    out.push(['CEB311', build('CEB311', d.order)], ['CEB411', build('CEB411', d.payment)], ['CEB511', build('CEB511', d.logistics)], ['CEB621', build('CEB621', d.inventory)]);
+    out.push(
+      ['CEB311', build('CEB311', d.order)],
+      ['CEB411', build('CEB411', d.payment)],
+      ['CEB511', build('CEB511', d.logistics)],
+      ['CEB621', build('CEB621', d.inventory)],
+    );
   }
   const f = documentFixtures();
-  for (const type of ['CEB513', 'CEB623', 'CEB625', 'CEB711', 'CEB303', 'CEB505', 'CEB603'] as const) out.push([type, build(type, f[BUILDABLE[type].key])]);
+  for (const type of ['CEB513', 'CEB623', 'CEB625', 'CEB711', 'CEB303', 'CEB505', 'CEB603'] as const)
+    out.push([type, build(type, f[BUILDABLE[type].key])]);
   return out;
 }
 
 describe('every built message is valid against the official XSDs', () => {
   const builds = allBuilds();
-  it.each(builds.map(([t, xml], i) => [`${t} #${i}`, t, xml] as const))('%s', async (_label, type, xml) => {
-    const info = BUILDABLE[type];
-    const candidate = info.signatureRequired ? withPlaceholderSignature(xml) : xml;
-    const r = await validateAgainstXsd(candidate, info.schema === 'import' ? 'ceb-import.xsd' : 'ceb-export.xsd');
-    expect(r.errors).toEqual([]);
-    expect(r.valid).toBe(true);
-    if (XMLLINT_CLI) expect(r.cli).toBe(true);
-  }, 30_000);
+  it.each(builds.map(([t, xml], i) => [`${t} #${i}`, t, xml] as const))(
+    '%s',
+    async (_label, type, xml) => {
+      const info = BUILDABLE[type];
+      const candidate = info.signatureRequired ? withPlaceholderSignature(xml) : xml;
+      const r = await validateAgainstXsd(candidate, info.schema === 'import' ? 'ceb-import.xsd' : 'ceb-export.xsd');
+      expect(r.errors).toEqual([]);
+      expect(r.valid).toBe(true);
+      if (XMLLINT_CLI) expect(r.cli).toBe(true);
+    },
+    30_000,
+  );
 
   it('an unsigned CEB621 fails the XSD exactly for the missing Signature (the signing step adds it)', async () => {
     const xml = build('CEB621', exampleDeclaration('hangzhou-1210').inventory);
@@ -51,7 +78,9 @@ describe('every built message is valid against the official XSDs', () => {
     const r = buildMessage('CEB311', many, opts());
     expect(r.ok).toBe(true);
     expect((await validateAgainstXsd(r.xml!, 'ceb-import.xsd')).valid).toBe(true);
-    expect(() => buildMessage('CEB311', [...many, order], opts())).toThrow(/at most 100 documents per message, got 101/);
+    expect(() => buildMessage('CEB311', [...many, order], opts())).toThrow(
+      /at most 100 documents per message, got 101/,
+    );
   }, 30_000);
 });
 
@@ -60,7 +89,8 @@ describe('golden XML of the examples (fixed clock and ids)', () => {
     it(name, () => {
       const d = exampleDeclaration(name);
       const docs = { CEB311: d.order, CEB411: d.payment, CEB511: d.logistics, CEB621: d.inventory } as const;
-      for (const [type, doc] of Object.entries(docs)) expectGolden(`${build(type as BuildableType, doc)}\n`, `xml/${name}.${type}.xml`);
+      for (const [type, doc] of Object.entries(docs))
+        expectGolden(`${build(type as BuildableType, doc)}\n`, `xml/${name}.${type}.xml`);
     });
   }
 });
@@ -69,10 +99,16 @@ describe('envelope and values', () => {
   it('fills guid, appType, appTime (Beijing time), appStatus and BaseTransfer; root guid differs from the document guid', () => {
     const order = { ...exampleDeclaration('hangzhou-1210').order, appTime: undefined };
     const xml = build('CEB311', order);
-    expect(xml).toContain('<ceb:CEB311Message guid="00000000-0000-4000-8000-000000000001" version="1.0" xmlns:ceb="http://www.chinaport.gov.cn/ceb">');
+    expect(xml).toContain(
+      '<ceb:CEB311Message guid="00000000-0000-4000-8000-000000000001" version="1.0" xmlns:ceb="http://www.chinaport.gov.cn/ceb">',
+    );
     expect(xml).toContain('<ceb:guid>00000000-0000-4000-8000-000000000002</ceb:guid>');
-    expect(xml).toContain('<ceb:appType>1</ceb:appType>\n      <ceb:appTime>20261120101500</ceb:appTime>\n      <ceb:appStatus>2</ceb:appStatus>');
-    expect(xml).toMatch(/<ceb:BaseTransfer>\s*<ceb:copCode>3301964J31<\/ceb:copCode>\s*<ceb:copName>杭州示例跨境电商平台有限公司<\/ceb:copName>\s*<ceb:dxpMode>DXP<\/ceb:dxpMode>\s*<ceb:dxpId>DXPENT0000012345<\/ceb:dxpId>\s*<\/ceb:BaseTransfer>\s*<\/ceb:CEB311Message>$/);
+    expect(xml).toContain(
+      '<ceb:appType>1</ceb:appType>\n      <ceb:appTime>20261120101500</ceb:appTime>\n      <ceb:appStatus>2</ceb:appStatus>',
+    );
+    expect(xml).toMatch(
+      /<ceb:BaseTransfer>\s*<ceb:copCode>3301964J31<\/ceb:copCode>\s*<ceb:copName>杭州示例跨境电商平台有限公司<\/ceb:copName>\s*<ceb:dxpMode>DXP<\/ceb:dxpMode>\s*<ceb:dxpId>DXPENT0000012345<\/ceb:dxpId>\s*<\/ceb:BaseTransfer>\s*<\/ceb:CEB311Message>$/,
+    );
   });
 
   it('options override appType/appStatus/appTime; a lower-case id is upper-cased; subscribers follow BaseTransfer', () => {
@@ -86,15 +122,19 @@ describe('envelope and values', () => {
       subscribers: [{ status: 'RET', dxpAddress: 'DXPENT0000099999' }],
     });
     expect(r.xml).toContain('guid="ABCDEF00-0000-4000-8000-00000000000A"');
-    expect(r.xml).toContain('<ceb:appType>2</ceb:appType>\n      <ceb:appTime>20261231235959</ceb:appTime>\n      <ceb:appStatus>1</ceb:appStatus>');
-    expect(r.xml).toMatch(/<\/ceb:BaseTransfer>\s*<ceb:BaseSubscribe>\s*<ceb:status>RET<\/ceb:status>\s*<ceb:dxpMode>DXP<\/ceb:dxpMode>\s*<ceb:dxpAddress>DXPENT0000099999<\/ceb:dxpAddress>/);
+    expect(r.xml).toContain(
+      '<ceb:appType>2</ceb:appType>\n      <ceb:appTime>20261231235959</ceb:appTime>\n      <ceb:appStatus>1</ceb:appStatus>',
+    );
+    expect(r.xml).toMatch(
+      /<\/ceb:BaseTransfer>\s*<ceb:BaseSubscribe>\s*<ceb:status>RET<\/ceb:status>\s*<ceb:dxpMode>DXP<\/ceb:dxpMode>\s*<ceb:dxpAddress>DXPENT0000099999<\/ceb:dxpAddress>/,
+    );
   });
 
   it('writes decimals exactly, without float artefacts or exponents', () => {
     expect(decimalText(new Dec('0.1').plus('0.2'))).toBe('0.3');
     expect(decimalText(new Decimal('1e-5'))).toBe('0.00001');
     expect(decimalText(new Dec('12345678901234.12345'))).toBe('12345678901234.12345');
-    expect(decimalText(0.1 + 0.2 === 0.3 ? 1 : 0.30000000000000004)).toBe('0.30000000000000004');
+    expect(decimalText(0.1 + 0.2)).toBe('0.30000000000000004');
     const inv = exampleDeclaration('hangzhou-1210').inventory!;
     inv.items[0]!.qty1 = new Dec('0.1').plus(new Dec('0.2'));
     expect(build('CEB621', inv)).toContain('<ceb:qty1>0.3</ceb:qty1>');
@@ -115,29 +155,55 @@ describe('envelope and values', () => {
   });
 
   it('bad documents are a result with paths and bilingual messages, not an exception', () => {
-    const inv = { ...exampleDeclaration('hangzhou-1210').inventory!, customsCode: '29', note: 'bad\u0001char' } as Record<string, unknown>;
+    const inv = {
+      ...exampleDeclaration('hangzhou-1210').inventory!,
+      customsCode: '29',
+      note: 'bad\u0001char',
+    } as Record<string, unknown>;
     delete inv.orderNo;
     const r = buildMessage('CEB621', inv as never, opts());
     expect(r.ok).toBe(false);
-    expect(r.issues.map((i) => `${i.code}@${i.path}`).sort()).toEqual(['field-format@inventory.customsCode', 'field-required@inventory.orderNo', 'xml-invalid-char@inventory.note']);
+    expect(r.issues.map((i) => `${i.code}@${i.path}`).sort()).toEqual([
+      'field-format@inventory.customsCode',
+      'field-required@inventory.orderNo',
+      'xml-invalid-char@inventory.note',
+    ]);
     expect(r.issues[0]!.message.zh).toMatch(/[\u4e00-\u9fff]/);
   });
 
   it('reports unknown fields as warnings and still builds', () => {
-    const r = buildMessage('CEB511', { ...exampleDeclaration('hangzhou-1210').logistics, colour: 'red' } as never, opts());
+    const r = buildMessage(
+      'CEB511',
+      { ...exampleDeclaration('hangzhou-1210').logistics, colour: 'red' } as never,
+      opts(),
+    );
     expect(r.ok).toBe(true);
-    expect(r.issues).toEqual([expect.objectContaining({ code: 'unknown-field', severity: 'warning', path: 'logistics.colour' })]);
+    expect(r.issues).toEqual([
+      expect.objectContaining({ code: 'unknown-field', severity: 'warning', path: 'logistics.colour' }),
+    ]);
   });
 
   it('misuse throws SandanError INVALID_OPTION', () => {
     const order = exampleDeclaration('hangzhou-1210').order;
     const cases: Array<[() => unknown, RegExp]> = [
-      [() => buildMessage('CEB311', order, { ...fixedEnv(), sender: { copCode: 'X' } as never }), /lacks copName, dxpId/],
-      [() => buildMessage('CEB311', order, { ...fixedEnv(), sender: { ...SENDER, dxpMode: 'DX' } }), /dxpMode must be a string of exactly 3/],
-      [() => buildMessage('CEB311', order, { now: () => new Date(), newId: () => 'nope', sender: SENDER }), /newId\(\) must return a UUID/],
+      [
+        () => buildMessage('CEB311', order, { ...fixedEnv(), sender: { copCode: 'X' } as never }),
+        /lacks copName, dxpId/,
+      ],
+      [
+        () => buildMessage('CEB311', order, { ...fixedEnv(), sender: { ...SENDER, dxpMode: 'DX' } }),
+        /dxpMode must be a string of exactly 3/,
+      ],
+      [
+        () => buildMessage('CEB311', order, { now: () => new Date(), newId: () => 'nope', sender: SENDER }),
+        /newId\(\) must return a UUID/,
+      ],
       [() => buildMessage('CEB999' as 'CEB311', order, opts()), /Cannot build CEB999/],
       [() => buildMessage('CEB311', [], opts()), /at least one document/],
-      [() => buildMessage('CEB711', [documentFixtures().delivery, documentFixtures().delivery] as never, opts()), /at most 1 document per message/],
+      [
+        () => buildMessage('CEB711', [documentFixtures().delivery, documentFixtures().delivery] as never, opts()),
+        /at most 1 document per message/,
+      ],
     ];
     for (const [fn, msg] of cases) {
       try {
@@ -152,7 +218,10 @@ describe('envelope and values', () => {
 
   it('builds the same bytes in every host time zone', () => {
     const outputs = ['UTC', 'America/Los_Angeles', 'Asia/Shanghai', 'Pacific/Kiritimati'].map((tz) =>
-      execFileSync('npx', ['tsx', 'test/fixtures/xml/tz-build.ts'], { env: { ...process.env, TZ: tz }, encoding: 'utf8' }),
+      execFileSync('npx', ['tsx', 'test/fixtures/xml/tz-build.ts'], {
+        env: { ...process.env, TZ: tz },
+        encoding: 'utf8',
+      }),
     );
     expect(outputs[0]).toContain('<ceb:appTime>20261121073000</ceb:appTime>');
     expect(outputs[0]).toContain('"creatTime":"2026-11-21T07:30:00"');
@@ -175,7 +244,10 @@ describe('serializer', () => {
   it('writes the same bytes as xmlbuilder2 for every built message', () => {
     const d = exampleDeclaration('guangzhou-9610');
     d.order.note = 'a & b < c > d "q" \'s\' ]]> 中文\n第二行\t制表';
-    for (const [type, doc] of [['CEB311', d.order], ['CEB621', d.inventory]] as const) {
+    for (const [type, doc] of [
+      ['CEB311', d.order],
+      ['CEB621', d.inventory],
+    ] as const) {
       const tree = buildMessageTree(type, [doc] as never, opts());
       expect(serializeXml(tree)).toBe(viaXmlbuilder2(tree));
     }

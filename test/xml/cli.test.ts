@@ -13,7 +13,13 @@ const SENDER = 'test/fixtures/xml/sender.json';
 async function runWithEnv(args: string[], env: Record<string, string>) {
   let stdout = '';
   let stderr = '';
-  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stdin: Readable.from([]), stderrIsTTY: false, env });
+  const code = await main(args, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    stdin: Readable.from([]),
+    stderrIsTTY: false,
+    env,
+  });
   return { code, stdout, stderr };
 }
 
@@ -21,7 +27,9 @@ describe('sandan build', () => {
   it('writes an XSD-valid CEB311 to stdout and exits 0', async () => {
     const r = await runCli(['build', HZ, '--message', 'CEB311', '--sender', SENDER]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<ceb:CEB311Message guid="[0-9A-F-]{36}" version="1\.0"/);
+    expect(r.stdout).toMatch(
+      /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<ceb:CEB311Message guid="[0-9A-F-]{36}" version="1\.0"/,
+    );
     expect(r.stdout).toMatch(/<ceb:appTime>20261120101500<\/ceb:appTime>/);
     expect((await validateAgainstXsd(r.stdout, 'ceb-import.xsd')).valid).toBe(true);
   }, 30_000);
@@ -44,29 +52,42 @@ describe('sandan build', () => {
   it('wraps in a DxpMsg with --dxp', async () => {
     const r = await runCli(['build', HZ, '--message', 'CEB411', '--sender', SENDER, '--dxp']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/<DxpMsg ver="1\.0" xmlns="http:\/\/www\.chinaport\.gov\.cn\/dxp">[\s\S]*<MsgType>CEB411Message<\/MsgType>/);
+    expect(r.stdout).toMatch(
+      /<DxpMsg ver="1\.0" xmlns="http:\/\/www\.chinaport\.gov\.cn\/dxp">[\s\S]*<MsgType>CEB411Message<\/MsgType>/,
+    );
   });
 
   it('exit 2 without a sender profile, naming what is missing', async () => {
     const r = await runCli(['build', HZ, '--message', 'CEB311']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/build needs a sender profile \(BaseTransfer: copCode, copName, dxpId, dxpMode\): pass --sender FILE or set SANDAN_SENDER/);
+    expect(r.stderr).toMatch(
+      /build needs a sender profile \(BaseTransfer: copCode, copName, dxpId, dxpMode\): pass --sender FILE or set SANDAN_SENDER/,
+    );
     const bad = await runCli(['build', HZ, '--message', 'CEB311', '--sender', 'test/fixtures/xml/documents.json']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/lacks copCode, copName, dxpId/);
-    expect((await runCli(['build', HZ, '--message', 'CEB999', '--sender', SENDER])).stderr).toMatch(/--message must be one of CEB311, CEB411/);
+    expect((await runCli(['build', HZ, '--message', 'CEB999', '--sender', SENDER])).stderr).toMatch(
+      /--message must be one of CEB311, CEB411/,
+    );
   });
 
   it('exit 1 with the issues when the document cannot be built; builds despite cross-document errors', async () => {
     const d = JSON.parse(readFileSync(HZ, 'utf8'));
     d.inventory.customsCode = '29';
     d.order.acturalPaid = '1.00';
-    const r = await runCli(['build', '-', '--message', 'CEB621', '--sender', SENDER, '--format', 'json'], JSON.stringify(d));
+    const r = await runCli(
+      ['build', '-', '--message', 'CEB621', '--sender', SENDER, '--format', 'json'],
+      JSON.stringify(d),
+    );
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).issues).toEqual([expect.objectContaining({ code: 'field-format', path: 'inventory.customsCode' })]);
+    expect(JSON.parse(r.stdout).issues).toEqual([
+      expect.objectContaining({ code: 'field-format', path: 'inventory.customsCode' }),
+    ]);
     const ok = await runCli(['build', '-', '--message', 'CEB311', '--sender', SENDER], JSON.stringify(d));
     expect(ok.code).toBe(0);
-    expect(ok.stderr).toMatch(/warning: <stdin> has \d+ validation errors? \(see sandan validate\); CEB311 was built because its order is well-formed/);
+    expect(ok.stderr).toMatch(
+      /warning: <stdin> has \d+ validation errors? \(see sandan validate\); CEB311 was built because its order is well-formed/,
+    );
     const missing = await runCli(['build', '-', '--message', 'CEB513', '--sender', SENDER], JSON.stringify(d));
     expect(missing.code).toBe(1);
     expect(missing.stdout).toMatch(/\[document-missing\]/);
@@ -74,7 +95,10 @@ describe('sandan build', () => {
 
   it('builds several documents into one message from an array', async () => {
     const f = JSON.parse(readFileSync('test/fixtures/xml/documents.json', 'utf8'));
-    const input = JSON.stringify([{ logisticsStatus: f.logisticsStatus }, { logisticsStatus: { ...f.logisticsStatus, logisticsNo: 'ZT2' } }]);
+    const input = JSON.stringify([
+      { logisticsStatus: f.logisticsStatus },
+      { logisticsStatus: { ...f.logisticsStatus, logisticsNo: 'ZT2' } },
+    ]);
     const r = await runCli(['build', '-', '--message', 'CEB513', '--sender', SENDER], input);
     expect(r.code).toBe(0);
     expect(r.stdout.match(/<ceb:LogisticsStatus>/g)).toHaveLength(2);
@@ -86,14 +110,21 @@ describe('sandan parse', () => {
     const r = await runCli(['parse', 'test/fixtures/xml/CEB816Message.xml']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j).toMatchObject({ kind: 'ceb', root: 'CEB816Message', documents: [{ valueAddedTax: '49.87', items: [{ gnum: 1, taxPrice: '398' }, { gnum: 2 }] }], issues: [] });
+    expect(j).toMatchObject({
+      kind: 'ceb',
+      root: 'CEB816Message',
+      documents: [{ valueAddedTax: '49.87', items: [{ gnum: 1, taxPrice: '398' }, { gnum: 2 }] }],
+      issues: [],
+    });
   });
 
   it('explains a rejected receipt in text', async () => {
     const r = await runCli(['parse', 'test/fixtures/xml/CEB312-rejected.xml', '--format', 'text']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('[1] returnStatus 100 海关退单 (Rejected by customs)');
-    expect(r.stdout).toContain("code 1332: 支付单支付金额与订单支付金额不一致 (Payment amountPaid differs from the order's acturalPaid)");
+    expect(r.stdout).toContain(
+      "code 1332: 支付单支付金额与订单支付金额不一致 (Payment amountPaid differs from the order's acturalPaid)",
+    );
     expect(r.stdout).toMatch(/fix: .*acturalPaid = goodsValue/);
   });
 
@@ -111,7 +142,14 @@ describe('sandan parse', () => {
     const r = await runCli(['parse', '-', '--format', 'text'], xxe);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/refused/);
-    const big = await runCli(['parse', join(SAMPLES_DIR, 'import/CEB621Message.xml'), '--max-bytes', '1000', '--format', 'text']);
+    const big = await runCli([
+      'parse',
+      join(SAMPLES_DIR, 'import/CEB621Message.xml'),
+      '--max-bytes',
+      '1000',
+      '--format',
+      'text',
+    ]);
     expect(big.code).toBe(1);
     expect(big.stderr).toMatch(/more than the limit of 1000/);
     const unknown = await runCli(['parse', '-', '--format', 'json'], '<Foo/>');

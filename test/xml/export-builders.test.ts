@@ -37,42 +37,94 @@ const d = (s: string) => new Dec(s);
  */
 const DOCS: { [K in ExportType]: DocumentOf[K] } = {
   CEB403: {
-    ebpCode: '4401964EXP', ebpName: '广州示例出口平台有限公司', ebcCode: '4401964EXP', ebcName: '广州示例出口平台有限公司',
-    orderNo: 'EX202611200001', payCode: '4401960PAY', payName: '示例支付有限公司', payNo: 'PAY2026112000001',
-    charge: d('135.50'), currency: '502', accountingDate: '20261120093000',
+    ebpCode: '4401964EXP',
+    ebpName: '广州示例出口平台有限公司',
+    ebcCode: '4401964EXP',
+    ebcName: '广州示例出口平台有限公司',
+    orderNo: 'EX202611200001',
+    payCode: '4401960PAY',
+    payName: '示例支付有限公司',
+    payNo: 'PAY2026112000001',
+    charge: d('135.50'),
+    currency: '502',
+    accountingDate: '20261120093000',
   },
   CEB507: {
-    customsCode: '5141', copNo: 'ARR202611210001', operatorCode: '4401980SIT', operatorName: '示例监管场所经营有限公司',
-    ieFlag: 'E', trafMode: '5', billNo: 'MAWB78412345675', domesticTrafNo: '粤A12345', logisticsCode: '4401980EMS',
-    logisticsName: '示例国际快递有限公司', msgCount: 1, msgSeqNo: 1,
+    customsCode: '5141',
+    copNo: 'ARR202611210001',
+    operatorCode: '4401980SIT',
+    operatorName: '示例监管场所经营有限公司',
+    ieFlag: 'E',
+    trafMode: '5',
+    billNo: 'MAWB78412345675',
+    domesticTrafNo: '粤A12345',
+    logisticsCode: '4401980EMS',
+    logisticsName: '示例国际快递有限公司',
+    msgCount: 1,
+    msgSeqNo: 1,
     items: [
       { gnum: 1, logisticsNo: 'EX7700012345678', totalPackageNo: 'BAG0001' },
       { gnum: 2, logisticsNo: 'EX7700012345679' },
     ],
   },
   CEB509: {
-    customsCode: '5141', copNo: 'DEP202611210001', logisticsCode: '4401980EMS', logisticsName: '示例国际快递有限公司',
-    trafMode: '5', trafName: 'CZ399', voyageNo: 'CZ399/21NOV', billNo: 'MAWB78412345675', leaveTime: '20261121235500',
-    msgCount: 2, msgSeqNo: 1, note: '第一批',
+    customsCode: '5141',
+    copNo: 'DEP202611210001',
+    logisticsCode: '4401980EMS',
+    logisticsName: '示例国际快递有限公司',
+    trafMode: '5',
+    trafName: 'CZ399',
+    voyageNo: 'CZ399/21NOV',
+    billNo: 'MAWB78412345675',
+    leaveTime: '20261121235500',
+    msgCount: 2,
+    msgSeqNo: 1,
+    note: '第一批',
     items: [{ gnum: 1, totalPackageNo: 'BAG0001', logisticsNo: 'EX7700012345678' }],
   },
   CEB605: {
-    customsCode: '5141', copNo: 'CXL202611220001', invtNo: '51412026E000012345', reason: '买家取消订单 <退款> & 关闭',
-    agentCode: '4401980BRK', agentName: '示例报关有限公司', ebcCode: '4401964EXP', ebcName: '广州示例出口平台有限公司',
+    customsCode: '5141',
+    copNo: 'CXL202611220001',
+    invtNo: '51412026E000012345',
+    reason: '买家取消订单 <退款> & 关闭',
+    agentCode: '4401980BRK',
+    agentName: '示例报关有限公司',
+    ebcCode: '4401964EXP',
+    ebcName: '广州示例出口平台有限公司',
   },
   CEB607: {
-    customsCode: '5141', copNo: 'WB202611210001', agentCode: '4401980BRK', agentName: '示例报关有限公司', loctNo: '5141W00001',
-    trafMode: '5', trafName: 'CZ399', voyageNo: 'CZ399/21NOV', billNo: 'MAWB78412345675', grossWeight: d('1.65'),
-    logisticsCode: '4401980EMS', logisticsName: '示例国际快递有限公司', msgCount: 1, msgSeqNo: 1,
+    customsCode: '5141',
+    copNo: 'WB202611210001',
+    agentCode: '4401980BRK',
+    agentName: '示例报关有限公司',
+    loctNo: '5141W00001',
+    trafMode: '5',
+    trafName: 'CZ399',
+    voyageNo: 'CZ399/21NOV',
+    billNo: 'MAWB78412345675',
+    grossWeight: d('1.65'),
+    logisticsCode: '4401980EMS',
+    logisticsName: '示例国际快递有限公司',
+    msgCount: 1,
+    msgSeqNo: 1,
     items: [
       { gnum: 1, totalPackageNo: 'BAG0001', logisticsNo: 'EX7700012345678', invtNo: '51412026E000012345' },
       { gnum: 2, logisticsNo: 'EX7700012345679' },
     ],
   },
   CEB701: {
-    customsCode: '5141', copNo: 'SUM202612010001', agentCode: '4401980BRK', agentName: '示例报关有限公司',
-    ebcCode: '4401964EXP', ebcName: '广州示例出口平台有限公司', declAgentCode: '4401980BRK', declAgentName: '示例报关有限公司',
-    summaryFlag: '1', itemNameFlag: '1', msgCount: 1, msgSeqNo: 1,
+    customsCode: '5141',
+    copNo: 'SUM202612010001',
+    agentCode: '4401980BRK',
+    agentName: '示例报关有限公司',
+    ebcCode: '4401964EXP',
+    ebcName: '广州示例出口平台有限公司',
+    declAgentCode: '4401980BRK',
+    declAgentName: '示例报关有限公司',
+    summaryFlag: '1',
+    itemNameFlag: '1',
+    msgCount: 1,
+    msgSeqNo: 1,
     items: [{ invtNo: '51412026E000012345' }, { invtNo: '51412026E000012346' }],
   },
 };
@@ -122,13 +174,23 @@ describe('each document schema describes its XSD content model field for field',
   const shapeOf = (schema: unknown) => (schema as { shape: Shape }).shape;
   // The builder fills the envelope, so those four are optional in input though the XSD requires them.
   const expectFields = (shape: Shape, fields: readonly Particle[], where: string) => {
-    expect(Object.keys(shape).filter((k) => k !== 'items').sort(), where).toEqual(fields.map((p) => p.name).sort());
+    expect(
+      Object.keys(shape)
+        .filter((k) => k !== 'items')
+        .sort(),
+      where,
+    ).toEqual(fields.map((p) => p.name).sort());
     for (const p of fields) {
       const field = shape[p.name]!;
-      expect(field.safeParse(undefined).success, `${where}.${p.name} optional`).toBe(p.min === 0 || ENVELOPE.includes(p.name));
+      expect(field.safeParse(undefined).success, `${where}.${p.name} optional`).toBe(
+        p.min === 0 || ENVELOPE.includes(p.name),
+      );
       if (p.kind === 'd') expect(field.safeParse(new Dec('1')).success, `${where}.${p.name} amount`).toBe(true);
       else if (p.kind === 'i') expect(field.safeParse(1).success, `${where}.${p.name} int`).toBe(true);
-      else expect(field.safeParse(1).success || field.safeParse(new Dec('1')).success, `${where}.${p.name} text`).toBe(false);
+      else
+        expect(field.safeParse(1).success || field.safeParse(new Dec('1')).success, `${where}.${p.name} text`).toBe(
+          false,
+        );
     }
   };
 
@@ -147,25 +209,41 @@ describe('each document schema describes its XSD content model field for field',
 
 describe('built export messages are valid against the official export XSD', () => {
   // The message of one document is the golden file below; 100 copies of it must be valid too.
-  it.each(TYPES)('%s with 100 documents is valid; 101 is refused', async (type) => {
-    const many = Array.from({ length: 100 }, () => DOCS[type]) as never;
-    await expectExportValid(build(type, many));
-    expect(() => buildMessage(type, [...(many as unknown[]), DOCS[type]] as never, opts())).toThrow(/at most 100 documents per message, got 101/);
-  }, 30_000);
+  it.each(TYPES)(
+    '%s with 100 documents is valid; 101 is refused',
+    async (type) => {
+      const many = Array.from({ length: 100 }, () => DOCS[type]) as never;
+      await expectExportValid(build(type, many));
+      expect(() => buildMessage(type, [...(many as unknown[]), DOCS[type]] as never, opts())).toThrow(
+        /at most 100 documents per message, got 101/,
+      );
+    },
+    30_000,
+  );
 
   it('optional lines: an arrival and a summary application without lines are valid (ArrivalList?, SummaryApplyList?)', async () => {
     await expectExportValid(build('CEB507', { ...DOCS.CEB507, items: [] }));
     // A time range instead of lines (the XSD annotation: with startTime/endTime the lines are ignored).
-    await expectExportValid(build('CEB701', { ...DOCS.CEB701, startTime: '20261101000000', endTime: '20261130235959', items: [] }));
+    await expectExportValid(
+      build('CEB701', { ...DOCS.CEB701, startTime: '20261101000000', endTime: '20261130235959', items: [] }),
+    );
   }, 30_000);
 
   it('writes the elements in XSD order with the envelope filled and amounts exact', () => {
     const xml = build('CEB607', DOCS.CEB607);
-    expect(xml).toContain('<ceb:CEB607Message guid="00000000-0000-4000-8000-000000000001" version="1.0" xmlns:ceb="http://www.chinaport.gov.cn/ceb">');
+    expect(xml).toContain(
+      '<ceb:CEB607Message guid="00000000-0000-4000-8000-000000000001" version="1.0" xmlns:ceb="http://www.chinaport.gov.cn/ceb">',
+    );
     // fixedEnv() is 02:15 UTC = 10:15 Beijing time.
-    expect(xml).toContain('<ceb:guid>00000000-0000-4000-8000-000000000002</ceb:guid>\n      <ceb:appType>1</ceb:appType>\n      <ceb:appTime>20261120101500</ceb:appTime>\n      <ceb:appStatus>2</ceb:appStatus>');
-    expect(xml).toMatch(/<ceb:billNo>MAWB78412345675<\/ceb:billNo>\s*<ceb:grossWeight>1\.65<\/ceb:grossWeight>\s*<ceb:logisticsCode>/);
-    expect(xml).toMatch(/<ceb:WayBillList>\s*<ceb:gnum>2<\/ceb:gnum>\s*<ceb:logisticsNo>EX7700012345679<\/ceb:logisticsNo>\s*<\/ceb:WayBillList>/);
+    expect(xml).toContain(
+      '<ceb:guid>00000000-0000-4000-8000-000000000002</ceb:guid>\n      <ceb:appType>1</ceb:appType>\n      <ceb:appTime>20261120101500</ceb:appTime>\n      <ceb:appStatus>2</ceb:appStatus>',
+    );
+    expect(xml).toMatch(
+      /<ceb:billNo>MAWB78412345675<\/ceb:billNo>\s*<ceb:grossWeight>1\.65<\/ceb:grossWeight>\s*<ceb:logisticsCode>/,
+    );
+    expect(xml).toMatch(
+      /<ceb:WayBillList>\s*<ceb:gnum>2<\/ceb:gnum>\s*<ceb:logisticsNo>EX7700012345679<\/ceb:logisticsNo>\s*<\/ceb:WayBillList>/,
+    );
     expect(build('CEB403', DOCS.CEB403)).toContain('<ceb:charge>135.5</ceb:charge>');
     expect(build('CEB605', DOCS.CEB605)).toContain('<ceb:reason>买家取消订单 &lt;退款&gt; &amp; 关闭</ceb:reason>');
   });
@@ -175,7 +253,9 @@ describe('built export messages are valid against the official export XSD', () =
     delete bad.copNo;
     const r = buildMessage('CEB509', bad as never, opts());
     expect(r.ok).toBe(false);
-    expect(r.issues.map((i) => `${i.code}@${i.path}`).sort()).toEqual(['field-format@departure.leaveTime', 'field-required@departure.copNo', 'field-too-few@departure.items'].sort());
+    expect(r.issues.map((i) => `${i.code}@${i.path}`).sort()).toEqual(
+      ['field-format@departure.leaveTime', 'field-required@departure.copNo', 'field-too-few@departure.items'].sort(),
+    );
     expect(r.issues.find((i) => i.path === 'departure.copNo')!.message.zh).toMatch(/企业内部编号/);
   });
 });
@@ -189,46 +269,143 @@ describe('golden XML of one built message of each type (fixed clock and ids)', (
 // Arbitrary model documents: text with XML-special, Chinese and whitespace characters, N19,5 amounts.
 const chars = fc.constantFrom('a', 'Z', '0', '中', '文', '&', '<', '>', '"', "'", ' ', '\n', '\t', '\r', ']', '𠮷');
 const txt = (max: number) => fc.array(chars, { minLength: 1, maxLength: Math.min(max, 12) }).map((a) => a.join(''));
-const exactly = (n: number) => fc.array(fc.constantFrom('B', '2', '0', '中'), { minLength: n, maxLength: n }).map((a) => a.join(''));
-const amount = fc.tuple(fc.bigInt({ min: 0n, max: 10n ** 14n - 1n }), fc.stringMatching(/^\d{0,5}$/)).map(([i, f]) => new Dec(f === '' ? i.toString() : `${i}.${f}`));
+const exactly = (n: number) =>
+  fc.array(fc.constantFrom('B', '2', '0', '中'), { minLength: n, maxLength: n }).map((a) => a.join(''));
+const amount = fc
+  .tuple(fc.bigInt({ min: 0n, max: 10n ** 14n - 1n }), fc.stringMatching(/^\d{0,5}$/))
+  .map(([i, f]) => new Dec(f === '' ? i.toString() : `${i}.${f}`));
 const digits = (n: number) => fc.stringMatching(new RegExp(`^\\d{${n}}$`));
 const guid = fc.uuid().map((u) => u.toUpperCase());
-const time14 = fc.date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }).map((t) => t.toISOString().replace(/\D/g, '').slice(0, 14));
+const time14 = fc
+  .date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true })
+  .map((t) => t.toISOString().replace(/\D/g, '').slice(0, 14));
 const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
-const envelope = { guid, appType: fc.constantFrom('1', '2', '3' as const), appTime: time14, appStatus: fc.constantFrom('1', '2' as const) };
+const envelope = {
+  guid,
+  appType: fc.constantFrom('1', '2', '3' as const),
+  appTime: time14,
+  appStatus: fc.constantFrom('1', '2' as const),
+};
 const trafMode = fc.stringMatching(/^[0-9A-Z]$/);
 const gnum = fc.integer({ min: 1, max: 99999 });
-const split = { msgCount: fc.integer({ min: 1, max: 999_999_999 }), msgSeqNo: fc.integer({ min: 1, max: 999_999_999 }) };
+const split = {
+  msgCount: fc.integer({ min: 1, max: 999_999_999 }),
+  msgSeqNo: fc.integer({ min: 1, max: 999_999_999 }),
+};
 const lines = <T>(a: fc.Arbitrary<T>, minLength: number) => fc.array(a, { minLength, maxLength: 3 });
 
 const ARBITRARIES: { [K in ExportType]: fc.Arbitrary<DocumentOf[K]> } = {
   CEB403: fc.record({
-    ...envelope, ebpCode: txt(18), ebpName: txt(100), ebcCode: txt(18), ebcName: txt(100), orderNo: txt(60), payCode: opt(txt(18)),
-    payName: txt(100), payNo: opt(txt(60)), charge: amount, currency: digits(3), accountingDate: time14, note: opt(txt(1000)),
+    ...envelope,
+    ebpCode: txt(18),
+    ebpName: txt(100),
+    ebcCode: txt(18),
+    ebcName: txt(100),
+    orderNo: txt(60),
+    payCode: opt(txt(18)),
+    payName: txt(100),
+    payNo: opt(txt(60)),
+    charge: amount,
+    currency: digits(3),
+    accountingDate: time14,
+    note: opt(txt(1000)),
   }),
   CEB507: fc.record({
-    ...envelope, customsCode: digits(4), copNo: txt(30), preNo: opt(exactly(18)), operatorCode: txt(18), operatorName: txt(100), loctNo: opt(txt(10)),
-    ieFlag: fc.constant('E' as const), trafMode, billNo: opt(txt(37)), domesticTrafNo: txt(100), logisticsCode: txt(18), logisticsName: txt(100), ...split, note: opt(txt(1000)),
+    ...envelope,
+    customsCode: digits(4),
+    copNo: txt(30),
+    preNo: opt(exactly(18)),
+    operatorCode: txt(18),
+    operatorName: txt(100),
+    loctNo: opt(txt(10)),
+    ieFlag: fc.constant('E' as const),
+    trafMode,
+    billNo: opt(txt(37)),
+    domesticTrafNo: txt(100),
+    logisticsCode: txt(18),
+    logisticsName: txt(100),
+    ...split,
+    note: opt(txt(1000)),
     items: lines(fc.record({ gnum, logisticsNo: txt(32), totalPackageNo: opt(txt(37)), note: opt(txt(1000)) }), 0),
   }),
   CEB509: fc.record({
-    ...envelope, customsCode: digits(4), copNo: txt(30), preNo: opt(exactly(18)), logisticsCode: txt(18), logisticsName: txt(100), trafMode,
-    trafName: opt(txt(100)), voyageNo: opt(txt(32)), billNo: opt(txt(37)), leaveTime: time14, ...split, note: opt(txt(1000)),
+    ...envelope,
+    customsCode: digits(4),
+    copNo: txt(30),
+    preNo: opt(exactly(18)),
+    logisticsCode: txt(18),
+    logisticsName: txt(100),
+    trafMode,
+    trafName: opt(txt(100)),
+    voyageNo: opt(txt(32)),
+    billNo: opt(txt(37)),
+    leaveTime: time14,
+    ...split,
+    note: opt(txt(1000)),
     items: lines(fc.record({ gnum, totalPackageNo: opt(txt(37)), logisticsNo: txt(32), note: opt(txt(1000)) }), 1),
   }),
   CEB605: fc.record({
-    ...envelope, customsCode: digits(4), copNo: txt(30), preNo: opt(exactly(18)), invtNo: txt(20), reason: txt(1000), agentCode: txt(18), agentName: txt(100),
-    ebcCode: txt(18), ebcName: txt(100), note: opt(txt(1000)),
+    ...envelope,
+    customsCode: digits(4),
+    copNo: txt(30),
+    preNo: opt(exactly(18)),
+    invtNo: txt(20),
+    reason: txt(1000),
+    agentCode: txt(18),
+    agentName: txt(100),
+    ebcCode: txt(18),
+    ebcName: txt(100),
+    note: opt(txt(1000)),
   }),
   CEB607: fc.record({
-    ...envelope, customsCode: digits(4), copNo: txt(30), preNo: opt(exactly(18)), agentCode: txt(18), agentName: txt(100), loctNo: opt(txt(10)), trafMode,
-    trafName: txt(100), voyageNo: txt(32), billNo: txt(37), domesticTrafNo: opt(txt(100)), grossWeight: amount, logisticsCode: txt(18), logisticsName: txt(100), ...split,
-    note: opt(txt(1000)), items: lines(fc.record({ gnum, totalPackageNo: opt(txt(60)), logisticsNo: txt(32), invtNo: opt(txt(20)), note: opt(txt(1000)) }), 1),
+    ...envelope,
+    customsCode: digits(4),
+    copNo: txt(30),
+    preNo: opt(exactly(18)),
+    agentCode: txt(18),
+    agentName: txt(100),
+    loctNo: opt(txt(10)),
+    trafMode,
+    trafName: txt(100),
+    voyageNo: txt(32),
+    billNo: txt(37),
+    domesticTrafNo: opt(txt(100)),
+    grossWeight: amount,
+    logisticsCode: txt(18),
+    logisticsName: txt(100),
+    ...split,
+    note: opt(txt(1000)),
+    items: lines(
+      fc.record({
+        gnum,
+        totalPackageNo: opt(txt(60)),
+        logisticsNo: txt(32),
+        invtNo: opt(txt(20)),
+        note: opt(txt(1000)),
+      }),
+      1,
+    ),
   }),
   CEB701: fc.record({
-    ...envelope, customsCode: digits(4), copNo: txt(30), preNo: opt(txt(18)), sumNo: opt(txt(18)), agentCode: txt(18), agentName: txt(100), ebcCode: txt(18),
-    ebcName: txt(100), declAgentCode: txt(18), declAgentName: txt(100), startTime: opt(time14), endTime: opt(time14), loctNo: opt(txt(10)),
-    summaryFlag: fc.constantFrom('1', '2' as const), itemNameFlag: exactly(1), ...split, note: opt(txt(1000)), items: lines(fc.record({ invtNo: txt(20) }), 0),
+    ...envelope,
+    customsCode: digits(4),
+    copNo: txt(30),
+    preNo: opt(txt(18)),
+    sumNo: opt(txt(18)),
+    agentCode: txt(18),
+    agentName: txt(100),
+    ebcCode: txt(18),
+    ebcName: txt(100),
+    declAgentCode: txt(18),
+    declAgentName: txt(100),
+    startTime: opt(time14),
+    endTime: opt(time14),
+    loctNo: opt(txt(10)),
+    summaryFlag: fc.constantFrom('1', '2' as const),
+    itemNameFlag: exactly(1),
+    ...split,
+    note: opt(txt(1000)),
+    items: lines(fc.record({ invtNo: txt(20) }), 0),
   }),
 };
 
@@ -236,7 +413,13 @@ describe('model → XML → model is the identity', () => {
   it.each(TYPES)('%s fixture: parse(build(x)) is x with the envelope filled', (type) => {
     const parsed = ceb(build(type, DOCS[type]));
     expect(parsed.issues).toEqual([]);
-    const filled = { ...DOCS[type], guid: '00000000-0000-4000-8000-000000000002', appType: '1', appTime: '20261120101500', appStatus: '2' };
+    const filled = {
+      ...DOCS[type],
+      guid: '00000000-0000-4000-8000-000000000002',
+      appType: '1',
+      appTime: '20261120101500',
+      appStatus: '2',
+    };
     expect(plain(documentsOf(parsed, type))).toEqual(plain([filled]));
   });
 
@@ -250,7 +433,8 @@ describe('model → XML → model is the identity', () => {
         // Amounts come back as Decimal, integers as numbers: field for field, not just as JSON.
         back.forEach((b, i) => {
           const x = docs[i] as Record<string, unknown>;
-          for (const [k, v] of Object.entries(b)) if (Dec.isDecimal(v)) expect((v as Dec).equals(x[k] as Dec), k).toBe(true);
+          for (const [k, v] of Object.entries(b))
+            if (Dec.isDecimal(v)) expect((v as Dec).equals(x[k] as Dec), k).toBe(true);
           if ('msgCount' in b) expect(b.msgCount).toBe(x.msgCount);
         });
       }),
@@ -258,18 +442,25 @@ describe('model → XML → model is the identity', () => {
     );
   });
 
-  it.each(TYPES)('%s: whatever the document schema accepts builds XSD-valid XML', async (type) => {
-    // Many documents per message, so that one (slow) validator run checks many of them.
-    await fc.assert(
-      fc.asyncProperty(fc.array(ARBITRARIES[type] as fc.Arbitrary<unknown>, { minLength: 30, maxLength: 60 }), async (docs) => {
-        const r = buildMessage(type, docs as never, opts());
-        expect(r.issues).toEqual([]);
-        const v = await validateAgainstXsd(r.xml!, 'ceb-export.xsd');
-        expect(v.errors).toEqual([]);
-      }),
-      { numRuns: 3 },
-    );
-  }, 60_000);
+  it.each(TYPES)(
+    '%s: whatever the document schema accepts builds XSD-valid XML',
+    async (type) => {
+      // Many documents per message, so that one (slow) validator run checks many of them.
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(ARBITRARIES[type] as fc.Arbitrary<unknown>, { minLength: 30, maxLength: 60 }),
+          async (docs) => {
+            const r = buildMessage(type, docs as never, opts());
+            expect(r.issues).toEqual([]);
+            const v = await validateAgainstXsd(r.xml!, 'ceb-export.xsd');
+            expect(v.errors).toEqual([]);
+          },
+        ),
+        { numRuns: 3 },
+      );
+    },
+    60_000,
+  );
 });
 
 describe('official samples (2022-05): parse → build → same documents, XSD-valid', () => {
@@ -284,52 +475,72 @@ describe('official samples (2022-05): parse → build → same documents, XSD-va
     CEB701: { parse: [], build: /^guid-convention@summaryApply\[\d+\]\.guid$/ },
   };
 
-  it.each(TYPES)('%s', async (type) => {
-    const sample = readFileSync(join(SAMPLES_DIR, 'export', `${type}Message.xml`), 'utf8');
-    const own = await validateAgainstXsd(sample.replace(/^\uFEFF/, ''), 'ceb-export.xsd');
-    if (SAMPLE_ISSUES[type].parse.length) {
-      expect(own.valid).toBe(false);
-      for (const e of own.errors) expect(e).toMatch(/BaseTransfer': This element is not expected/);
-    } else expect(own.errors).toEqual([]);
+  it.each(TYPES)(
+    '%s',
+    async (type) => {
+      const sample = readFileSync(join(SAMPLES_DIR, 'export', `${type}Message.xml`), 'utf8');
+      const own = await validateAgainstXsd(sample.replace(/^\uFEFF/, ''), 'ceb-export.xsd');
+      if (SAMPLE_ISSUES[type].parse.length) {
+        expect(own.valid).toBe(false);
+        for (const e of own.errors) expect(e).toMatch(/BaseTransfer': This element is not expected/);
+      } else expect(own.errors).toEqual([]);
 
-    const parsed = ceb(sample);
-    expect(parsed.issues.map((i) => i.code)).toEqual(SAMPLE_ISSUES[type].parse);
-    const docs = documentsOf(parsed, type);
-    expect(docs.length).toBeGreaterThan(1);
-    const issues = checkDocuments(type, docs);
-    const expected = SAMPLE_ISSUES[type].build;
-    if (expected) {
-      expect(issues.length).toBe(docs.length);
-      for (const i of issues) expect(`${i.code}@${i.path}`).toMatch(expected);
-    } else expect(issues).toEqual([]);
+      const parsed = ceb(sample);
+      expect(parsed.issues.map((i) => i.code)).toEqual(SAMPLE_ISSUES[type].parse);
+      const docs = documentsOf(parsed, type);
+      expect(docs.length).toBeGreaterThan(1);
+      const issues = checkDocuments(type, docs);
+      const expected = SAMPLE_ISSUES[type].build;
+      if (expected) {
+        expect(issues.length).toBe(docs.length);
+        for (const i of issues) expect(`${i.code}@${i.path}`).toMatch(expected);
+      } else expect(issues).toEqual([]);
 
-    // validate: false so that CEB701's sample guids go through as they are; everything else was checked above.
-    const r = buildMessage(type, docs, { ...opts(), validate: false });
-    await expectExportValid(r.xml!);
-    const back = ceb(r.xml!);
-    expect(back.issues).toEqual([]);
-    expect(plain(back.documents)).toEqual(plain(parsed.documents));
-  }, 30_000);
+      // validate: false so that CEB701's sample guids go through as they are; everything else was checked above.
+      const r = buildMessage(type, docs, { ...opts(), validate: false });
+      await expectExportValid(r.xml!);
+      const back = ceb(r.xml!);
+      expect(back.issues).toEqual([]);
+      expect(plain(back.documents)).toEqual(plain(parsed.documents));
+    },
+    30_000,
+  );
 });
 
 describe('sandan build --message for the export messages', () => {
   const SENDER_FILE = 'test/fixtures/xml/sender.json';
 
-  it.each(TYPES)('%s from a JSON document under its key', async (type) => {
-    const key = BUILDABLE[type].key;
-    const r = await runCli(['build', '-', '--message', type.toLowerCase(), '--sender', SENDER_FILE], JSON.stringify({ [key]: toJsonValue(DOCS[type]) }));
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^<\\?xml version="1.0" encoding="UTF-8"\\?>\n<ceb:${type}Message `));
-    expect((plain(documentsOf(ceb(r.stdout), type)) as object[]).map((x) => ({ ...x, guid: undefined, appTime: undefined }))).toEqual(
-      plain([{ ...DOCS[type], appType: '1', appStatus: '2' }]),
-    );
-  }, 30_000);
+  it.each(TYPES)(
+    '%s from a JSON document under its key',
+    async (type) => {
+      const key = BUILDABLE[type].key;
+      const r = await runCli(
+        ['build', '-', '--message', type.toLowerCase(), '--sender', SENDER_FILE],
+        JSON.stringify({ [key]: toJsonValue(DOCS[type]) }),
+      );
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^<\\?xml version="1.0" encoding="UTF-8"\\?>\n<ceb:${type}Message `));
+      expect(
+        (plain(documentsOf(ceb(r.stdout), type)) as object[]).map((x) => ({
+          ...x,
+          guid: undefined,
+          appTime: undefined,
+        })),
+      ).toEqual(plain([{ ...DOCS[type], appType: '1', appStatus: '2' }]));
+    },
+    30_000,
+  );
 
   it('names the missing document key and lists the new types in the usage error', async () => {
-    const missing = await runCli(['build', '-', '--message', 'CEB607', '--sender', SENDER_FILE, '--format', 'json'], JSON.stringify({ arrival: {} }));
+    const missing = await runCli(
+      ['build', '-', '--message', 'CEB607', '--sender', SENDER_FILE, '--format', 'json'],
+      JSON.stringify({ arrival: {} }),
+    );
     expect(missing.code).toBe(1);
-    expect(JSON.parse(missing.stdout).issues).toEqual([expect.objectContaining({ code: 'document-missing', path: 'wayBill' })]);
+    expect(JSON.parse(missing.stdout).issues).toEqual([
+      expect.objectContaining({ code: 'document-missing', path: 'wayBill' }),
+    ]);
     const bad = await runCli(['build', '-', '--message', 'CEB999', '--sender', SENDER_FILE], '{}');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/CEB403.*CEB507.*CEB509.*CEB605.*CEB607.*CEB701/);

@@ -71,7 +71,9 @@ describe('guid: any 36 characters the XSD allows; a non-UUID is a guid-conventio
       const r = await runCli(['build', file, '--message', 'CEB311', '--sender', 'test/fixtures/xml/sender.json']);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`<ceb:guid>${HAINAN}</ceb:guid>`);
-      expect(r.stderr).toContain('sandan: warning: order.guid: order.guid "CEB621_HNZB_FXJK_20220208175055_0035" is not an upper-case UUID');
+      expect(r.stderr).toContain(
+        'sandan: warning: order.guid: order.guid "CEB621_HNZB_FXJK_20220208175055_0035" is not an upper-case UUID',
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -17,20 +17,28 @@ const xsd = (name: string) => readFileSync(join(XSD_DIR, name), 'utf8');
 export const XMLLINT_CLI = !skipWithout('xmllint');
 
 /** Validates with xmllint-wasm (always) and the xmllint command line (when present); both must agree. */
-export async function validateAgainstXsd(xml: string, schema: XsdName): Promise<{ valid: boolean; errors: string[]; cli?: boolean }> {
+export async function validateAgainstXsd(
+  xml: string,
+  schema: XsdName,
+): Promise<{ valid: boolean; errors: string[]; cli?: boolean }> {
   const r = await validateXML({
     xml: [{ fileName: 'message.xml', contents: xml }],
     schema: [{ fileName: schema, contents: xsd(schema) }],
     preload: [{ fileName: 'xmldsig-core-schema.xsd', contents: xsd('xmldsig-core-schema.xsd') }],
   });
-  const out: { valid: boolean; errors: string[]; cli?: boolean } = { valid: r.valid, errors: r.errors.map((e) => e.rawMessage) };
+  const out: { valid: boolean; errors: string[]; cli?: boolean } = {
+    valid: r.valid,
+    errors: r.errors.map((e) => e.rawMessage),
+  };
   if (XMLLINT_CLI) {
     needTool('xmllint');
     const dir = mkdtempSync(join(tmpdir(), 'sandan-xsd-'));
     try {
       const file = join(dir, 'message.xml');
       writeFileSync(file, xml);
-      const cli = spawnSync('xmllint', ['--noout', '--nonet', '--schema', join(XSD_DIR, schema), file], { encoding: 'utf8' });
+      const cli = spawnSync('xmllint', ['--noout', '--nonet', '--schema', join(XSD_DIR, schema), file], {
+        encoding: 'utf8',
+      });
       out.cli = cli.status === 0;
       if (!out.cli) out.errors.push(`xmllint: ${cli.stderr}`);
     } finally {
@@ -59,7 +67,12 @@ export function fixedEnv(iso = '2026-11-20T02:15:00Z') {
   return { now: () => new Date(iso), newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}` };
 }
 
-export const SENDER = { copCode: '3301964J31', copName: '杭州示例跨境电商平台有限公司', dxpMode: 'DXP', dxpId: 'DXPENT0000012345' };
+export const SENDER = {
+  copCode: '3301964J31',
+  copName: '杭州示例跨境电商平台有限公司',
+  dxpMode: 'DXP',
+  dxpId: 'DXPENT0000012345',
+};
 
 /** An example declaration parsed into the model. */
 export function exampleDeclaration(name: 'hangzhou-1210' | 'guangzhou-9610'): Declaration {

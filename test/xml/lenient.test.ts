@@ -48,7 +48,9 @@ describe('a CEB receipt in no namespace', () => {
 
   it('lenient changes nothing for a namespaced message, and still refuses an unknown root', () => {
     expect(parseCebXml(WITH_NS, { lenient: true })).toEqual(parseCebXml(WITH_NS));
-    expect(() => parseCebXml('<Foo/>', { lenient: true })).toThrow(/Unknown root element Foo in no namespace; sandan reads/);
+    expect(() => parseCebXml('<Foo/>', { lenient: true })).toThrow(
+      /Unknown root element Foo in no namespace; sandan reads/,
+    );
   });
 
   it('sandan parse refuses it (exit 1); sandan parse --lenient reads it with the warning (exit 0)', async () => {

@@ -1,12 +1,22 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isSandanError } from '../../src/errors.js';
 import type { Inventory, Order } from '../../src/model/index.js';
 import { Dec } from '../../src/model/primitives.js';
-import { buildMessage, documentsOf, parseCebXml, parseReturnInfo, toJsonValue, unwrapDxp, wrapDxp, type CebMessage, type ParsedXml } from '../../src/xml/index.js';
+import {
+  buildMessage,
+  documentsOf,
+  parseCebXml,
+  parseReturnInfo,
+  toJsonValue,
+  unwrapDxp,
+  wrapDxp,
+  type CebMessage,
+  type ParsedXml,
+} from '../../src/xml/index.js';
 import { exampleDeclaration, fixedEnv, SAMPLES_DIR, SENDER, validateAgainstXsd } from './helpers.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/xml/${name}`, import.meta.url), 'utf8');
@@ -24,20 +34,32 @@ const errorCode = (fn: () => unknown): string | undefined => {
 };
 
 describe('official samples (2022-05)', () => {
-  const files = ['import', 'export'].flatMap((dir) => readdirSync(join(SAMPLES_DIR, dir)).map((f) => join(SAMPLES_DIR, dir, f)));
+  const files = ['import', 'export'].flatMap((dir) =>
+    readdirSync(join(SAMPLES_DIR, dir)).map((f) => join(SAMPLES_DIR, dir, f)),
+  );
   it('there are 39 of them', () => expect(files).toHaveLength(39));
   // Defects of the published samples themselves (xmllint rejects these files too); everything else reads cleanly.
   const KNOWN_DEFECTS: Record<string, string[]> = {
     CEB214Message: ['xml-root-name', 'xml-unknown-element'],
     CEB792Message: ['xml-missing-element'],
-    ...Object.fromEntries(['303', '403', '505', '507', '509', '603', '605', '607'].map((n) => [`CEB${n}Message`, ['xml-duplicate-element']])),
+    ...Object.fromEntries(
+      ['303', '403', '505', '507', '509', '603', '605', '607'].map((n) => [
+        `CEB${n}Message`,
+        ['xml-duplicate-element'],
+      ]),
+    ),
   };
-  it.each(files)('%s parses (only the sample\'s own defects are reported)', (file) => {
-    const name = file.split('/').pop()!.replace(/\s*\.xml$/, '');
+  it.each(files)("%s parses (only the sample's own defects are reported)", (file) => {
+    const name = file
+      .split('/')
+      .pop()!
+      .replace(/\s*\.xml$/, '');
     const msg = ceb(parseCebXml(readFileSync(file)));
     expect(msg.root).toBe(name);
     expect(msg.documents.length).toBeGreaterThan(0);
-    expect([...new Set(msg.issues.filter((i) => i.code !== 'signature-missing').map((i) => i.code))]).toEqual(KNOWN_DEFECTS[name] ?? []);
+    expect([...new Set(msg.issues.filter((i) => i.code !== 'signature-missing').map((i) => i.code))]).toEqual(
+      KNOWN_DEFECTS[name] ?? [],
+    );
   });
 
   it('CEB311 sample: amounts are Decimal, gnum a number, codes strings, lines under items, signature read', () => {
@@ -54,9 +76,13 @@ describe('official samples (2022-05)', () => {
 });
 
 describe('receipts and tax bills', () => {
-  it.each(['CEB816Message.xml', 'CEB818Message.xml', 'CEB900Message.xml', 'CEB312-rejected.xml'])('fixture %s is valid against the XSD', async (f) => {
-    expect((await validateAgainstXsd(fixture(f), 'ceb-import.xsd')).valid).toBe(true);
-  }, 30_000);
+  it.each(['CEB816Message.xml', 'CEB818Message.xml', 'CEB900Message.xml', 'CEB312-rejected.xml'])(
+    'fixture %s is valid against the XSD',
+    async (f) => {
+      expect((await validateAgainstXsd(fixture(f), 'ceb-import.xsd')).valid).toBe(true);
+    },
+    30_000,
+  );
 
   it('CEB816: Tax{TaxHeadRd, TaxListRd…} with Decimal taxes', () => {
     const msg = ceb(parseCebXml(fixture('CEB816Message.xml')));
@@ -65,15 +91,31 @@ describe('receipts and tax bills', () => {
     expect((tax.valueAddedTax as Decimal).toFixed()).toBe('49.87');
     const lines = tax.items as Array<Record<string, unknown>>;
     expect(lines.map((l) => (l.valueAddedTax as Decimal).toFixed())).toEqual(['36.22', '13.65']);
-    expect((lines[0]!.valueAddedTax as Decimal).plus(lines[1]!.valueAddedTax as Decimal).equals(tax.valueAddedTax as Decimal)).toBe(true);
-    expect(toJsonValue(lines[0])).toEqual({ gnum: 1, gcode: '1901101000', taxPrice: '398', customsTax: '0', valueAddedTax: '36.22', consumptionTax: '0' });
+    expect(
+      (lines[0]!.valueAddedTax as Decimal)
+        .plus(lines[1]!.valueAddedTax as Decimal)
+        .equals(tax.valueAddedTax as Decimal),
+    ).toBe(true);
+    expect(toJsonValue(lines[0])).toEqual({
+      gnum: 1,
+      gcode: '1901101000',
+      taxPrice: '398',
+      customsTax: '0',
+      valueAddedTax: '36.22',
+      consumptionTax: '0',
+    });
   });
 
   it('CEB818 status and CEB900 with CDATA original message', () => {
-    expect(ceb(parseCebXml(fixture('CEB818Message.xml'))).documents[0]).toMatchObject({ status: '2', taxNo: '29242026I00000000101' });
+    expect(ceb(parseCebXml(fixture('CEB818Message.xml'))).documents[0]).toMatchObject({
+      status: '2',
+      taxNo: '29242026I00000000101',
+    });
     const m = ceb(parseCebXml(fixture('CEB900Message.xml'))).documents[0]!;
     expect(m.returnStatus).toBe('-1');
-    expect(m.oriBizMessage).toBe('<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb">&amp;</ceb:CEB311Message>');
+    expect(m.oriBizMessage).toBe(
+      '<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb">&amp;</ceb:CEB311Message>',
+    );
     expect(m.returnInfoParsed).toEqual({ code: '0002', desc: '报文格式校验失败', details: [] });
   });
 
@@ -106,8 +148,12 @@ describe('namespaces', () => {
 
   it('the namespace URI counts, not the prefix', () => {
     const wrongUri = base.replace('http://www.chinaport.gov.cn/ceb', 'http://example.com/ceb');
-    expect(() => parseCebXml(wrongUri)).toThrow(/Unknown root element CEB622Message in namespace http:\/\/example\.com\/ceb \(a CEB622Message must be in namespace http:\/\/www\.chinaport\.gov\.cn\/ceb\)/);
-    const foreignChild = base.replace('<returnInfo>', '<x:returnInfo xmlns:x="urn:other">').replace('</returnInfo>', '</x:returnInfo>');
+    expect(() => parseCebXml(wrongUri)).toThrow(
+      /Unknown root element CEB622Message in namespace http:\/\/example\.com\/ceb \(a CEB622Message must be in namespace http:\/\/www\.chinaport\.gov\.cn\/ceb\)/,
+    );
+    const foreignChild = base
+      .replace('<returnInfo>', '<x:returnInfo xmlns:x="urn:other">')
+      .replace('</returnInfo>', '</x:returnInfo>');
     const msg = ceb(parseCebXml(foreignChild));
     expect(msg.issues.map((i) => i.code)).toContain('xml-unknown-element');
     expect(msg.issues.map((i) => i.code)).toContain('xml-missing-element');
@@ -117,7 +163,8 @@ describe('namespaces', () => {
 describe('safety and errors', () => {
   const sample = readFileSync(join(SAMPLES_DIR, 'import/CEB622Message.xml'), 'utf8');
   it('refuses DOCTYPE, entity declarations and external references before parsing', () => {
-    const xxe = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><CEB622Message xmlns="http://www.chinaport.gov.cn/ceb">&x;</CEB622Message>';
+    const xxe =
+      '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><CEB622Message xmlns="http://www.chinaport.gov.cn/ceb">&x;</CEB622Message>';
     expect(errorCode(() => parseCebXml(xxe))).toBe('XML_UNSAFE');
     const bomb = '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><a>&lol2;</a>';
     expect(errorCode(() => parseCebXml(bomb))).toBe('XML_UNSAFE');
@@ -131,9 +178,17 @@ describe('safety and errors', () => {
   });
 
   it('names an unknown root; refuses malformed XML and non-UTF-8', () => {
-    expect(() => parseCebXml('<Foo xmlns="http://www.chinaport.gov.cn/ceb"/>')).toThrow(/Unknown root element Foo in namespace http:\/\/www\.chinaport\.gov\.cn\/ceb; sandan reads/);
-    expect(() => parseCebXml('<CEB622Message>\n<a></CEB622Message>')).toThrow(/not well-formed \(line 2, column 4\): <\/CEB622Message> closes <a>/);
-    for (const bad of ['<a>x & y</a>', '<a></a><b/>', '<a><b></a>', '<a>1 < 2</a>', '<a>', '</a>', '<a x="1"y="2"/>']) expect(errorCode(() => parseCebXml(bad)), bad).toBe('XML_MALFORMED');
+    expect(() => parseCebXml('<Foo xmlns="http://www.chinaport.gov.cn/ceb"/>')).toThrow(
+      /Unknown root element Foo in namespace http:\/\/www\.chinaport\.gov\.cn\/ceb; sandan reads/,
+    );
+    expect(() => parseCebXml('<CEB622Message>\n<a></CEB622Message>')).toThrow(
+      /not well-formed \(line 2, column 4\): <\/CEB622Message> closes <a>/,
+    );
+    for (const bad of ['<a>x & y</a>', '<a></a><b/>', '<a><b></a>', '<a>1 < 2</a>', '<a>', '</a>', '<a x="1"y="2"/>'])
+      expect(
+        errorCode(() => parseCebXml(bad)),
+        bad,
+      ).toBe('XML_MALFORMED');
     expect(errorCode(() => parseCebXml('<a x="1>2"><!-- <b> & --><![CDATA[<c> &]]></a>'))).toBe('XML_UNKNOWN_ROOT');
     expect(errorCode(() => parseCebXml(Buffer.from([0x3c, 0x61, 0xff, 0x3e])))).toBe('XML_MALFORMED');
     expect(errorCode(() => parseCebXml('<?xml version="1.0" encoding="GBK"?><a/>'))).toBe('XML_MALFORMED');
@@ -148,13 +203,25 @@ describe('safety and errors', () => {
       'xml-unknown-element:warning:documents[0].colour',
       'xml-unknown-element:warning:CEB622Message.Extra',
     ]);
-    const bad = ceb(parseCebXml(fixture('CEB816Message.xml').replace('<valueAddedTax>49.87</valueAddedTax>', '<valueAddedTax>4x</valueAddedTax>')));
-    expect(bad.issues).toEqual([expect.objectContaining({ code: 'xml-value', path: 'documents[0].TaxHeadRd.valueAddedTax' })]);
+    const bad = ceb(
+      parseCebXml(
+        fixture('CEB816Message.xml').replace(
+          '<valueAddedTax>49.87</valueAddedTax>',
+          '<valueAddedTax>4x</valueAddedTax>',
+        ),
+      ),
+    );
+    expect(bad.issues).toEqual([
+      expect.objectContaining({ code: 'xml-value', path: 'documents[0].TaxHeadRd.valueAddedTax' }),
+    ]);
     expect(bad.documents[0]!.valueAddedTax).toBe('4x');
   });
 
   it('decodes character references and the XML entities, not CDATA twice', () => {
-    const x = sample.replace('<returnInfo>暂存</returnInfo>', '<returnInfo>&#x6682;&#23384; &amp;&lt;<![CDATA[&amp;]]></returnInfo>');
+    const x = sample.replace(
+      '<returnInfo>暂存</returnInfo>',
+      '<returnInfo>&#x6682;&#23384; &amp;&lt;<![CDATA[&amp;]]></returnInfo>',
+    );
     expect(ceb(parseCebXml(x)).documents[0]!.returnInfo).toBe('暂存 &<&amp;');
   });
 });
@@ -170,13 +237,24 @@ describe('DxpMsg', () => {
     expect(v.errors).toEqual([]);
     const env = unwrapDxp(dxp);
     expect(env.payload).toBe(built.xml);
-    expect(env.transInfo).toEqual({ copMsgId: '00000000-0000-4000-8000-000000000001', senderId: 'DXPENT0000012345', receiverIds: ['DXPEDCCEB0000002'], creatTime: '2026-11-20T10:15:00', msgType: 'CEB311Message' });
-    expect(toJsonValue(documentsOf(env, 'CEB311'))).toEqual(toJsonValue(documentsOf(parseCebXml(built.xml!), 'CEB311')));
+    expect(env.transInfo).toEqual({
+      copMsgId: '00000000-0000-4000-8000-000000000001',
+      senderId: 'DXPENT0000012345',
+      receiverIds: ['DXPEDCCEB0000002'],
+      creatTime: '2026-11-20T10:15:00',
+      msgType: 'CEB311Message',
+    });
+    expect(toJsonValue(documentsOf(env, 'CEB311'))).toEqual(
+      toJsonValue(documentsOf(parseCebXml(built.xml!), 'CEB311')),
+    );
     expect(env.issues).toEqual([]);
   }, 30_000);
 
   it('export messages go to DXPEDCCEB0000003; bad Data is an issue', () => {
-    const dxp = wrapDxp('<ceb:CEB603Message xmlns:ceb="http://www.chinaport.gov.cn/ceb"/>', { ...fixedEnv(), senderId: 'S' });
+    const dxp = wrapDxp('<ceb:CEB603Message xmlns:ceb="http://www.chinaport.gov.cn/ceb"/>', {
+      ...fixedEnv(),
+      senderId: 'S',
+    });
     expect(dxp).toContain('<ReceiverId>DXPEDCCEB0000003</ReceiverId>');
     const broken = dxp.replace(/<Data>[^<]*<\/Data>/, '<Data>@@@</Data>');
     expect(unwrapDxp(broken).issues.map((i) => i.code)).toEqual(['xml-value']);
@@ -187,37 +265,137 @@ describe('DxpMsg', () => {
 // Arbitrary model documents: text with XML-special, Chinese and whitespace characters, N19,5 amounts.
 const chars = fc.constantFrom('a', 'Z', '0', '中', '文', '&', '<', '>', '"', "'", ' ', '\n', '\t', '\r', ']', '𠮷');
 const txt = (max: number) => fc.array(chars, { minLength: 1, maxLength: Math.min(max, 12) }).map((a) => a.join(''));
-const amount = fc.tuple(fc.bigInt({ min: 0n, max: 10n ** 14n - 1n }), fc.stringMatching(/^\d{0,5}$/)).map(([i, f]) => new Dec(f === '' ? i.toString() : `${i}.${f}`));
+const amount = fc
+  .tuple(fc.bigInt({ min: 0n, max: 10n ** 14n - 1n }), fc.stringMatching(/^\d{0,5}$/))
+  .map(([i, f]) => new Dec(f === '' ? i.toString() : `${i}.${f}`));
 const digits = (n: number) => fc.stringMatching(new RegExp(`^\\d{${n}}$`));
 const guid = fc.uuid().map((u) => u.toUpperCase());
-const time14 = fc.date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }).map((d) => d.toISOString().replace(/\D/g, '').slice(0, 14));
-const envelope = { guid, appType: fc.constantFrom('1', '2', '3' as const), appTime: time14, appStatus: fc.constantFrom('1', '2' as const) };
+const time14 = fc
+  .date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true })
+  .map((d) => d.toISOString().replace(/\D/g, '').slice(0, 14));
+const envelope = {
+  guid,
+  appType: fc.constantFrom('1', '2', '3' as const),
+  appTime: time14,
+  appStatus: fc.constantFrom('1', '2' as const),
+};
 const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
 
-const orderItem = fc.record({
-  gnum: fc.integer({ min: 1, max: 9999 }), itemNo: opt(txt(30)), itemName: txt(250), gmodel: txt(510), itemDescribe: opt(txt(1000)), barCode: opt(txt(50)),
-  unit: digits(3), qty: amount, price: amount, totalPrice: amount, currency: fc.constant('142' as const), country: digits(3), note: opt(txt(1000)),
-}, { requiredKeys: ['gnum', 'itemName', 'gmodel', 'unit', 'qty', 'price', 'totalPrice', 'currency', 'country'] });
+const orderItem = fc.record(
+  {
+    gnum: fc.integer({ min: 1, max: 9999 }),
+    itemNo: opt(txt(30)),
+    itemName: txt(250),
+    gmodel: txt(510),
+    itemDescribe: opt(txt(1000)),
+    barCode: opt(txt(50)),
+    unit: digits(3),
+    qty: amount,
+    price: amount,
+    totalPrice: amount,
+    currency: fc.constant('142' as const),
+    country: digits(3),
+    note: opt(txt(1000)),
+  },
+  { requiredKeys: ['gnum', 'itemName', 'gmodel', 'unit', 'qty', 'price', 'totalPrice', 'currency', 'country'] },
+);
 const order = fc.record({
-  ...envelope, orderType: fc.constant('I' as const), orderNo: txt(60), ebpCode: txt(18), ebpName: txt(100), ebcCode: txt(18), ebcName: txt(100),
-  goodsValue: amount, freight: amount, discount: amount, taxTotal: amount, acturalPaid: amount, currency: fc.constant('142' as const),
-  buyerRegNo: txt(60), buyerName: txt(60), buyerTelephone: txt(30), buyerIdType: fc.constant('1' as const), buyerIdNumber: txt(60),
-  payCode: opt(txt(18)), payName: opt(txt(100)), payTransactionId: opt(txt(60)), batchNumbers: opt(txt(100)),
-  consignee: txt(100), consigneeTelephone: txt(50), consigneeAddress: txt(200), consigneeDistrict: opt(digits(6)), note: opt(txt(1000)),
+  ...envelope,
+  orderType: fc.constant('I' as const),
+  orderNo: txt(60),
+  ebpCode: txt(18),
+  ebpName: txt(100),
+  ebcCode: txt(18),
+  ebcName: txt(100),
+  goodsValue: amount,
+  freight: amount,
+  discount: amount,
+  taxTotal: amount,
+  acturalPaid: amount,
+  currency: fc.constant('142' as const),
+  buyerRegNo: txt(60),
+  buyerName: txt(60),
+  buyerTelephone: txt(30),
+  buyerIdType: fc.constant('1' as const),
+  buyerIdNumber: txt(60),
+  payCode: opt(txt(18)),
+  payName: opt(txt(100)),
+  payTransactionId: opt(txt(60)),
+  batchNumbers: opt(txt(100)),
+  consignee: txt(100),
+  consigneeTelephone: txt(50),
+  consigneeAddress: txt(200),
+  consigneeDistrict: opt(digits(6)),
+  note: opt(txt(1000)),
   items: fc.array(orderItem, { minLength: 1, maxLength: 4 }),
 });
 const inventoryItem = fc.record({
-  gnum: fc.integer({ min: 1, max: 9999 }), itemRecordNo: opt(txt(30)), itemNo: opt(txt(20)), itemName: opt(txt(250)), gcode: digits(10), gname: txt(250), gmodel: txt(510),
-  barCode: opt(txt(50)), country: digits(3), tradeCountry: opt(digits(3)), currency: fc.constant('142' as const), qty: amount, unit: digits(3), qty1: amount, unit1: digits(3),
-  qty2: opt(amount), unit2: opt(digits(3)), price: amount, totalPrice: amount, note: opt(txt(1000)),
+  gnum: fc.integer({ min: 1, max: 9999 }),
+  itemRecordNo: opt(txt(30)),
+  itemNo: opt(txt(20)),
+  itemName: opt(txt(250)),
+  gcode: digits(10),
+  gname: txt(250),
+  gmodel: txt(510),
+  barCode: opt(txt(50)),
+  country: digits(3),
+  tradeCountry: opt(digits(3)),
+  currency: fc.constant('142' as const),
+  qty: amount,
+  unit: digits(3),
+  qty1: amount,
+  unit1: digits(3),
+  qty2: opt(amount),
+  unit2: opt(digits(3)),
+  price: amount,
+  totalPrice: amount,
+  note: opt(txt(1000)),
 });
 const inventory = fc.record({
-  ...envelope, orderNo: txt(60), ebpCode: txt(18), ebpName: txt(100), ebcCode: txt(18), ebcName: txt(100), logisticsNo: txt(60), logisticsCode: txt(18), logisticsName: txt(100),
-  copNo: opt(txt(20)), preNo: opt(txt(18)), assureCode: txt(30), emsNo: opt(txt(30)), invtNo: opt(txt(18)), ieFlag: fc.constant('I' as const), declTime: digits(8).map(() => '20261120'),
-  customsCode: digits(4), portCode: digits(4), ieDate: opt(fc.constant('20261121')), buyerIdType: fc.constant('1' as const), buyerIdNumber: txt(60), buyerName: txt(60), buyerTelephone: txt(30),
-  consigneeAddress: txt(200), agentCode: txt(18), agentName: txt(100), areaCode: opt(txt(18)), areaName: opt(txt(100)), tradeMode: digits(4), trafMode: fc.constantFrom('2', '4', '5', 'Y'),
-  trafNo: opt(txt(100)), voyageNo: opt(txt(32)), billNo: opt(txt(37)), loctNo: opt(txt(10)), licenseNo: opt(txt(19)), country: digits(3), freight: amount, insuredFee: amount,
-  currency: fc.constant('142' as const), wrapType: opt(digits(1)), packNo: fc.integer({ min: 0, max: 999_999_999 }), grossWeight: amount, netWeight: amount, note: opt(txt(1000)),
+  ...envelope,
+  orderNo: txt(60),
+  ebpCode: txt(18),
+  ebpName: txt(100),
+  ebcCode: txt(18),
+  ebcName: txt(100),
+  logisticsNo: txt(60),
+  logisticsCode: txt(18),
+  logisticsName: txt(100),
+  copNo: opt(txt(20)),
+  preNo: opt(txt(18)),
+  assureCode: txt(30),
+  emsNo: opt(txt(30)),
+  invtNo: opt(txt(18)),
+  ieFlag: fc.constant('I' as const),
+  declTime: digits(8).map(() => '20261120'),
+  customsCode: digits(4),
+  portCode: digits(4),
+  ieDate: opt(fc.constant('20261121')),
+  buyerIdType: fc.constant('1' as const),
+  buyerIdNumber: txt(60),
+  buyerName: txt(60),
+  buyerTelephone: txt(30),
+  consigneeAddress: txt(200),
+  agentCode: txt(18),
+  agentName: txt(100),
+  areaCode: opt(txt(18)),
+  areaName: opt(txt(100)),
+  tradeMode: digits(4),
+  trafMode: fc.constantFrom('2', '4', '5', 'Y'),
+  trafNo: opt(txt(100)),
+  voyageNo: opt(txt(32)),
+  billNo: opt(txt(37)),
+  loctNo: opt(txt(10)),
+  licenseNo: opt(txt(19)),
+  country: digits(3),
+  freight: amount,
+  insuredFee: amount,
+  currency: fc.constant('142' as const),
+  wrapType: opt(digits(1)),
+  packNo: fc.integer({ min: 0, max: 999_999_999 }),
+  grossWeight: amount,
+  netWeight: amount,
+  note: opt(txt(1000)),
   items: fc.array(inventoryItem, { minLength: 1, maxLength: 3 }),
 });
 
@@ -232,7 +410,7 @@ describe('model → XML → model is the identity', () => {
         expect(r.issues).toEqual([]);
         const back = documentsOf(parseCebXml(r.xml!), 'CEB311');
         expect(defined(back)).toEqual(defined(orders));
-        back.forEach((o, i) => expect(o.goodsValue.equals(orders[i]!.goodsValue)).toBe(true));
+        for (const [i, o] of back.entries()) expect(o.goodsValue.equals(orders[i]!.goodsValue)).toBe(true);
       }),
       { numRuns: 150 },
     );
@@ -254,8 +432,19 @@ describe('model → XML → model is the identity', () => {
   it('the examples, all four documents', () => {
     for (const name of ['hangzhou-1210', 'guangzhou-9610'] as const) {
       const d = exampleDeclaration(name);
-      for (const [type, doc] of [['CEB311', d.order], ['CEB411', d.payment], ['CEB511', d.logistics], ['CEB621', d.inventory]] as const) {
-        const filled = { ...doc, guid: '11111111-2222-4333-8444-555555555555', appType: '1', appStatus: '2', appTime: doc?.appTime ?? '20261120101500' };
+      for (const [type, doc] of [
+        ['CEB311', d.order],
+        ['CEB411', d.payment],
+        ['CEB511', d.logistics],
+        ['CEB621', d.inventory],
+      ] as const) {
+        const filled = {
+          ...doc,
+          guid: '11111111-2222-4333-8444-555555555555',
+          appType: '1',
+          appStatus: '2',
+          appTime: doc?.appTime ?? '20261120101500',
+        };
         const r = buildMessage(type, filled as never, { ...fixedEnv(), sender: SENDER });
         expect(defined(documentsOf(parseCebXml(r.xml!), type))).toEqual(defined([filled]));
       }

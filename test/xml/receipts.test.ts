@@ -19,7 +19,9 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
     }
     const codes = c.codes.map((e) => e.code);
     expect(new Set(codes).size).toBe(codes.length);
-    expect(c.statuses.map((s) => s.status)).toEqual(expect.arrayContaining(['1', '2', '3', '4', '100', '120', '300', '399', '500', '800', '899', '<0']));
+    expect(c.statuses.map((s) => s.status)).toEqual(
+      expect.arrayContaining(['1', '2', '3', '4', '100', '120', '300', '399', '500', '800', '899', '<0']),
+    );
   });
 
   it('explains statuses, negative statuses and codes', () => {
@@ -27,40 +29,86 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
     expect(explainStatus('-301010')?.status).toBe('<0');
     expect(explainStatus('12345')).toBeUndefined();
     expect(explainCode('-621027')?.zh).toMatch(/gnum/);
-    const x = explainReceipt({ returnStatus: '100', returnInfo: '[Code:1332;Desc:支付单支付金额与订单支付金额不一致],[OrderHead.acturalPaid:1]' });
-    expect(x).toMatchObject({ status: '100', outcome: 'rejected', code: '1332', codeMeaning: { en: "Payment amountPaid differs from the order's acturalPaid" } });
+    const x = explainReceipt({
+      returnStatus: '100',
+      returnInfo: '[Code:1332;Desc:支付单支付金额与订单支付金额不一致],[OrderHead.acturalPaid:1]',
+    });
+    expect(x).toMatchObject({
+      status: '100',
+      outcome: 'rejected',
+      code: '1332',
+      codeMeaning: { en: "Payment amountPaid differs from the order's acturalPaid" },
+    });
     expect(x.fix?.en).toMatch(/acturalPaid = goodsValue \+ freight \+ taxTotal − discount/);
-    expect(explainReceipt({ returnStatus: '-621005', returnInfo: '超过限值' })).toMatchObject({ code: '-621005', outcome: 'rejected' });
+    expect(explainReceipt({ returnStatus: '-621005', returnInfo: '超过限值' })).toMatchObject({
+      code: '-621005',
+      outcome: 'rejected',
+    });
   });
 
   it('knows the receipts seen in the wild: 1327, 1300, 1200, 22001, 22007, -301020 and the other text of 13127', () => {
-    expect(explainReceipt({ returnStatus: '100', returnInfo: '[Code:1327;Desc:订单购买人与支付单支付人名字或身份证号码不一致,订单购买人与支付单支付人名字和身份证不一致]' })).toMatchObject({
+    expect(
+      explainReceipt({
+        returnStatus: '100',
+        returnInfo:
+          '[Code:1327;Desc:订单购买人与支付单支付人名字或身份证号码不一致,订单购买人与支付单支付人名字和身份证不一致]',
+      }),
+    ).toMatchObject({
       code: '1327',
       outcome: 'rejected',
       cause: { en: expect.stringContaining('payerName/payerIdNumber') },
       fix: { en: expect.stringContaining('The buyer must be the payer') },
     });
-    expect(explainReceipt({ returnStatus: '300', returnInfo: '[Code:1200;Desc:待人工审核]' })).toMatchObject({ outcome: 'pending', code: '1200', fix: { zh: expect.stringContaining('无需重发') } });
+    expect(explainReceipt({ returnStatus: '300', returnInfo: '[Code:1200;Desc:待人工审核]' })).toMatchObject({
+      outcome: 'pending',
+      code: '1200',
+      fix: { zh: expect.stringContaining('无需重发') },
+    });
     expect(explainCode('1300')?.cause?.zh).toContain('身份证号码有误');
     expect(explainCode('13127')?.aliases).toEqual(['清单订购人和订单不一致']);
-    expect([explainCode('22001')?.layer, explainCode('22007')?.zh, explainCode('-301020')?.zh]).toEqual(['port', '对应清单已放行', '验签失败']);
+    expect([explainCode('22001')?.layer, explainCode('22007')?.zh, explainCode('-301020')?.zh]).toEqual([
+      'port',
+      '对应清单已放行',
+      '验签失败',
+    ]);
     // Every entry with a cause says it in both languages.
-    for (const e of receiptCatalogue().codes) if (e.cause) expect([e.cause.zh, e.cause.en].every((t) => t.length > 5), e.code).toBe(true);
+    for (const e of receiptCatalogue().codes)
+      if (e.cause)
+        expect(
+          [e.cause.zh, e.cause.en].every((t) => t.length > 5),
+          e.code,
+        ).toBe(true);
   });
 
   it('gives a validation issue that mirrors a customs code the catalogue entry: receipt text, cause and fix', () => {
     // By the same code (1332), and through issueCodes (payer-not-buyer → 1327).
     expect(catalogueHelp('1332')?.code).toBe('1332');
-    expect(catalogueHelp('payer-not-buyer')).toMatchObject({ code: '1327', receipt: { zh: '订单购买人与支付单支付人名字或身份证号码不一致' } });
+    expect(catalogueHelp('payer-not-buyer')).toMatchObject({
+      code: '1327',
+      receipt: { zh: '订单购买人与支付单支付人名字或身份证号码不一致' },
+    });
     expect([catalogueHelp('pack-no'), catalogueHelp('1001')]).toEqual([undefined, undefined]); // sandan's own code; a DXP transport code
     const d = example('hangzhou-1210');
     d.payment.amountPaid = '597.88';
     d.payment.payerName = '王五';
     const issues = validate(d).issues;
     const paid = issues.find((i) => i.code === '1332')!;
-    expect(paid.help).toEqual({ code: '1332', receipt: { zh: explainCode('1332')!.zh, en: explainCode('1332')!.en }, fix: explainCode('1332')!.fix });
+    expect(paid.help).toEqual({
+      code: '1332',
+      receipt: { zh: explainCode('1332')!.zh, en: explainCode('1332')!.en },
+      fix: explainCode('1332')!.fix,
+    });
     const payer = issues.find((i) => i.code === 'payer-not-buyer')!;
-    expect(payer.help).toEqual({ code: '1327', receipt: { zh: explainCode('1327')!.zh, en: explainCode('1327')!.en }, cause: explainCode('1327')!.cause, fix: explainCode('1327')!.fix });
-    expect(issues.filter((i) => i.code === 'unknown-field' || i.code === 'positive-list-unconfirmed').every((i) => i.help === undefined)).toBe(true);
+    expect(payer.help).toEqual({
+      code: '1327',
+      receipt: { zh: explainCode('1327')!.zh, en: explainCode('1327')!.en },
+      cause: explainCode('1327')!.cause,
+      fix: explainCode('1327')!.fix,
+    });
+    expect(
+      issues
+        .filter((i) => i.code === 'unknown-field' || i.code === 'positive-list-unconfirmed')
+        .every((i) => i.help === undefined),
+    ).toBe(true);
   });
 });

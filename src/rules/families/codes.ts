@@ -27,7 +27,15 @@ const LINE_FIELDS: Array<{ doc: 'order' | 'inventory'; key: string; table: strin
 ];
 
 /** Checks `rec[key]`, found at `doc.key` or, for a line (`line` ≥ 0), at `doc.items[line].key`. */
-function checkCode(ctx: RuleContext, rec: Rec, doc: string, line: number, key: string, tableId: string, out: RuleIssue[]): void {
+function checkCode(
+  ctx: RuleContext,
+  rec: Rec,
+  doc: string,
+  line: number,
+  key: string,
+  tableId: string,
+  out: RuleIssue[],
+): void {
   const table = ctx.codes[tableId];
   const code = ctx.str(rec, key);
   if (!table || code === undefined || table.get(code)) return;
@@ -48,7 +56,10 @@ function checkCode(ctx: RuleContext, rec: Rec, doc: string, line: number, key: s
 /** Coded fields hold codes of the customs code tables (rulesets/codes). */
 export const codeTables = defineRule({
   id: 'codes/tables',
-  description: { zh: '代码字段取值在海关代码表中（币制、国别、计量单位、运输方式、包装种类、贸易方式、证件类型）', en: 'Coded fields hold codes from the customs code tables (currency, country, unit, transport mode, packing, trade mode, ID type)' },
+  description: {
+    zh: '代码字段取值在海关代码表中（币制、国别、计量单位、运输方式、包装种类、贸易方式、证件类型）',
+    en: 'Coded fields hold codes from the customs code tables (currency, country, unit, transport mode, packing, trade mode, ID type)',
+  },
   source: '报文规范 202205: code fields; rulesets/codes/*.json (each table cites its sources)',
   defaultSeverity: 'error',
   options: z.strictObject({}),
@@ -69,7 +80,10 @@ export const codeTables = defineRule({
 /** customsCode and portCode are customs offices (关区代码, JGS/T 18). */
 export const customsOffices = defineRule({
   id: 'codes/customs-office',
-  description: { zh: '申报地海关、口岸海关代码为有效关区代码', en: 'customsCode and portCode are customs office codes (JGS/T 18)' },
+  description: {
+    zh: '申报地海关、口岸海关代码为有效关区代码',
+    en: 'customsCode and portCode are customs office codes (JGS/T 18)',
+  },
   source: '报文规范 202205: customsCode, portCode (4-digit 关区代码); rulesets/codes/customs.json',
   defaultSeverity: 'error',
   options: z.strictObject({}),
@@ -91,8 +105,14 @@ export const customsOffices = defineRule({
         actual: code,
         severity: table.complete || !districtKnown ? 'error' : 'warning',
         message: districtKnown
-          ? { zh: `关区代码 ${code} 不在代码表中（所属关区 ${district} 存在，代码表不完整）`, en: `inventory.${key} ${code} is not in the customs code table (its district ${district} exists; the table is incomplete)` }
-          : { zh: `关区代码 ${code} 不存在：前两位 ${code.slice(0, 2)} 不是任何直属海关`, en: `inventory.${key} ${code} is not a customs office: no customs district starts with ${code.slice(0, 2)}` },
+          ? {
+              zh: `关区代码 ${code} 不在代码表中（所属关区 ${district} 存在，代码表不完整）`,
+              en: `inventory.${key} ${code} is not in the customs code table (its district ${district} exists; the table is incomplete)`,
+            }
+          : {
+              zh: `关区代码 ${code} 不存在：前两位 ${code.slice(0, 2)} 不是任何直属海关`,
+              en: `inventory.${key} ${code} is not a customs office: no customs district starts with ${code.slice(0, 2)}`,
+            },
       });
     }
     return out;

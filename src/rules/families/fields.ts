@@ -9,7 +9,10 @@ const XSD = '报文规范 202205: import XSD field definitions';
 /** Every field constraint of the four documents: presence, type, length, format, fixed values. */
 export const fieldSchema = defineRule({
   id: FIELD_RULE_ID,
-  description: { zh: '四单字段约束：必填、类型、长度、格式、固定取值', en: 'Field constraints of the four documents: presence, type, length, format, fixed values' },
+  description: {
+    zh: '四单字段约束：必填、类型、长度、格式、固定取值',
+    en: 'Field constraints of the four documents: presence, type, length, format, fixed values',
+  },
   source: XSD,
   defaultSeverity: 'error',
   options: z.strictObject({}),
@@ -24,7 +27,10 @@ export const fieldSchema = defineRule({
     'field-too-few': { zh: '表体项数不足', en: 'A list has too few entries' },
     'field-too-many': { zh: '表体项数过多', en: 'A list has too many entries' },
     'field-invalid': { zh: '字段不合法', en: 'A field is invalid' },
-    'guid-convention': { zh: 'guid 不是大写 UUID（XSD 允许，惯例不符）', en: 'A guid is not an upper-case UUID (the XSD allows it; the convention differs)' },
+    'guid-convention': {
+      zh: 'guid 不是大写 UUID（XSD 允许，惯例不符）',
+      en: 'A guid is not an upper-case UUID (the XSD allows it; the convention differs)',
+    },
   },
   check: (ctx) => {
     const out: Issue[] = ctx.parseIssues.filter((i) => i.ruleId === FIELD_RULE_ID);
@@ -37,13 +43,23 @@ export const fieldSchema = defineRule({
   },
 });
 
-/** Fields the CEB messages do not have: they would be dropped when the message is built. */
+/**
+ * Fields the CEB messages do not have: they would be dropped when the message is built. Fields
+ * the ruleset chain declares as extensions are not unknown (`fields/schema` checks their values),
+ * and known misspellings of XSD names are read as the XSD name (`field-misspelled`).
+ */
 export const fieldUnknown = defineRule({
   id: UNKNOWN_FIELD_RULE_ID,
-  description: { zh: '报文中不存在的字段（构建报文时会丢失）', en: 'Fields the CEB messages do not have (they would be lost when the message is built)' },
+  description: {
+    zh: '报文中不存在的字段（构建报文时会丢失）',
+    en: 'Fields the CEB messages do not have (they would be lost when the message is built)',
+  },
   source: XSD,
   defaultSeverity: 'warning',
   options: z.strictObject({}),
-  codes: { 'unknown-field': { zh: '未知字段', en: 'Unknown field' } },
+  codes: {
+    'unknown-field': { zh: '未知字段', en: 'Unknown field' },
+    'field-misspelled': { zh: '字段名误拼，已按规范名称读取', en: "A field name is a known misspelling; read as the spec's name" },
+  },
   check: (ctx) => ctx.parseIssues.filter((i) => i.ruleId === UNKNOWN_FIELD_RULE_ID),
 });

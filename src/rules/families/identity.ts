@@ -5,7 +5,10 @@ import { ref, sameString } from './util.js';
 /** R1: the order number and platform code join order, payment, waybill and inventory. */
 export const orderNoAgrees = defineRule({
   id: 'identity/order-no',
-  description: { zh: '订单编号、电商平台代码在四单中一致', en: 'orderNo and ebpCode agree across order, payment, waybill and inventory' },
+  description: {
+    zh: '订单编号、电商平台代码在四单中一致',
+    en: 'orderNo and ebpCode agree across order, payment, waybill and inventory',
+  },
   source: '报文规范 202205: orderNo in OrderHead, PaymentHead, LogisticsHead and InventoryHead',
   defaultSeverity: 'error',
   options: z.strictObject({}),
@@ -33,21 +36,30 @@ export const ebcCodeAgrees = defineRule({
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: { 'ebc-code-mismatch': { zh: '电商企业代码不一致', en: 'ebcCode differs between order and inventory' } },
-  check: (ctx) =>
-    sameString(ctx, 'ebc-code-mismatch', ref(ctx, 'order'), 'ebcCode', ref(ctx, 'inventory'), 'ebcCode'),
+  check: (ctx) => sameString(ctx, 'ebc-code-mismatch', ref(ctx, 'order'), 'ebcCode', ref(ctx, 'inventory'), 'ebcCode'),
 });
 
 /** R8: the inventory names the waybill it ships under. */
 export const logisticsAgrees = defineRule({
   id: 'identity/logistics',
-  description: { zh: '清单与运单的物流企业代码、物流运单编号一致', en: 'logisticsCode and logisticsNo agree between waybill and inventory' },
+  description: {
+    zh: '清单与运单的物流企业代码、物流运单编号一致',
+    en: 'logisticsCode and logisticsNo agree between waybill and inventory',
+  },
   source: '报文规范 202205: logisticsCode, logisticsNo in LogisticsHead and InventoryHead',
   defaultSeverity: 'error',
   options: z.strictObject({}),
-  codes: { 'logistics-mismatch': { zh: '物流企业或运单编号不一致', en: 'logisticsCode or logisticsNo differs between waybill and inventory' } },
+  codes: {
+    'logistics-mismatch': {
+      zh: '物流企业或运单编号不一致',
+      en: 'logisticsCode or logisticsNo differs between waybill and inventory',
+    },
+  },
   check(ctx) {
     const waybill = ref(ctx, 'logistics');
     const inventory = ref(ctx, 'inventory');
-    return ['logisticsCode', 'logisticsNo'].flatMap((key) => sameString(ctx, 'logistics-mismatch', waybill, key, inventory, key));
+    return ['logisticsCode', 'logisticsNo'].flatMap((key) =>
+      sameString(ctx, 'logistics-mismatch', waybill, key, inventory, key),
+    );
   },
 });

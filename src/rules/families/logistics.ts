@@ -19,10 +19,24 @@ export const weights = defineRule({
     const net = ctx.dec(inv, 'netWeight');
     const out: RuleIssue[] = [];
     if (gross && net && gross.lt(net)) {
-      out.push({ code: 'gross-below-net', path: 'inventory.grossWeight', expected: `≥ ${show(net)}`, actual: show(gross), message: { zh: `毛重 ${show(gross)} 千克小于净重 ${show(net)} 千克`, en: `inventory.grossWeight ${show(gross)} kg is below netWeight ${show(net)} kg` } });
+      out.push({
+        code: 'gross-below-net',
+        path: 'inventory.grossWeight',
+        expected: `≥ ${show(net)}`,
+        actual: show(gross),
+        message: {
+          zh: `毛重 ${show(gross)} 千克小于净重 ${show(net)} 千克`,
+          en: `inventory.grossWeight ${show(gross)} kg is below netWeight ${show(net)} kg`,
+        },
+      });
     }
-    if (net && net.isZero()) {
-      out.push({ code: 'net-weight-zero', path: 'inventory.netWeight', actual: '0', message: { zh: '净重应大于0', en: 'inventory.netWeight must be above 0' } });
+    if (net?.isZero()) {
+      out.push({
+        code: 'net-weight-zero',
+        path: 'inventory.netWeight',
+        actual: '0',
+        message: { zh: '净重应大于0', en: 'inventory.netWeight must be above 0' },
+      });
     }
     return out;
   },
@@ -41,7 +55,16 @@ export const packNo = defineRule({
     for (const doc of ['logistics', 'inventory'] as const) {
       const v = ctx.str(ctx.doc(doc), 'packNo');
       if (v !== undefined && /^\d+$/.test(v) && Number(v) !== options.expected) {
-        out.push({ code: 'pack-no', path: `${doc}.packNo`, expected: String(options.expected), actual: v, message: { zh: `件数应为 ${options.expected}，实际为 ${v}`, en: `${doc}.packNo must be ${options.expected}, got ${v}` } });
+        out.push({
+          code: 'pack-no',
+          path: `${doc}.packNo`,
+          expected: String(options.expected),
+          actual: v,
+          message: {
+            zh: `件数应为 ${options.expected}，实际为 ${v}`,
+            en: `${doc}.packNo must be ${options.expected}, got ${v}`,
+          },
+        });
       }
     }
     return out;
@@ -51,9 +74,13 @@ export const packNo = defineRule({
 /** R10: freight and insurance on the inventory are what was charged (order and waybill). */
 export const freightAgrees = defineRule({
   id: 'logistics/freight',
-  description: { zh: '清单运杂费与订单、运单一致；清单保价费与运单一致', en: 'Inventory freight agrees with the order and the waybill; insuredFee with the waybill' },
+  description: {
+    zh: '清单运杂费与订单、运单一致；清单保价费与运单一致',
+    en: 'Inventory freight agrees with the order and the waybill; insuredFee with the waybill',
+  },
   // Sources differ on whether customs compares these; the national ruleset makes it a warning.
-  source: '报文规范 202205: OrderHead, LogisticsHead and InventoryHead freight (whether customs compares them is not published)',
+  source:
+    '报文规范 202205: OrderHead, LogisticsHead and InventoryHead freight (whether customs compares them is not published)',
   defaultSeverity: 'warning',
   options: z.strictObject({}),
   codes: {
@@ -68,7 +95,16 @@ export const freightAgrees = defineRule({
       const a = ctx.dec(inv, key);
       const b = ctx.dec(ctx.doc(otherDoc), key);
       if (a && b && !a.eq(b)) {
-        out.push({ code, path: `inventory.${key}`, expected: show(b), actual: show(a), message: { zh: `清单 ${key} ${show(a)} 与${otherDoc === 'order' ? '订单' : '运单'} ${show(b)} 不一致`, en: `inventory.${key} ${show(a)} differs from ${otherDoc}.${key} ${show(b)}` } });
+        out.push({
+          code,
+          path: `inventory.${key}`,
+          expected: show(b),
+          actual: show(a),
+          message: {
+            zh: `清单 ${key} ${show(a)} 与${otherDoc === 'order' ? '订单' : '运单'} ${show(b)} 不一致`,
+            en: `inventory.${key} ${show(a)} differs from ${otherDoc}.${key} ${show(b)}`,
+          },
+        });
       }
     };
     compare('freight-mismatch', 'freight', 'order');

@@ -17,7 +17,12 @@ export const districtNotices = defineRule({
   source: 'rulesets/districts/*.json (localRequirements with notice: true), each citing its sources',
   defaultSeverity: 'warning',
   options: z.strictObject({}),
-  codes: { 'district-notice': { zh: '关区提示：请核实当地现行要求', en: 'District notice: confirm the local requirements in force' } },
+  codes: {
+    'district-notice': {
+      zh: '关区提示：请核实当地现行要求',
+      en: 'District notice: confirm the local requirements in force',
+    },
+  },
   check(ctx) {
     const district = ctx.district;
     if (!district) return [];

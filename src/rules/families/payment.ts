@@ -3,30 +3,64 @@ import { decimalOfText } from '../../model/primitives.js';
 import { defineRule, type RuleIssue } from '../types.js';
 import { differsBeyond, ref, sameString, show } from './util.js';
 
-const tolerance = z.string().regex(/^\d+(\.\d+)?$/).default('0');
+const tolerance = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/)
+  .default('0');
 
 /** R3: when the order names its payment, the payment voucher must be that payment. */
 export const paymentLink = defineRule({
   id: 'payment/link',
-  description: { zh: '订单的支付企业代码、支付交易编号与支付单一致', en: 'payCode and payTransactionId on the order match the payment voucher' },
+  description: {
+    zh: '订单的支付企业代码、支付交易编号与支付单一致',
+    en: 'payCode and payTransactionId on the order match the payment voucher',
+  },
   source: '报文规范 202205: OrderHead payCode, payTransactionId; receipt [Code:13035;Desc:支付企业不一致]',
   defaultSeverity: 'error',
   options: z.strictObject({ requireOnOrder: z.boolean().default(false) }),
   codes: {
     '13035': { zh: '支付企业不一致', en: 'Payment company differs between order and payment' },
     'pay-transaction-mismatch': { zh: '支付交易编号不一致', en: 'payTransactionId differs between order and payment' },
-    'pay-link-missing': { zh: '订单未填写支付企业或支付交易编号', en: 'The order does not name its payment company or transaction' },
+    'pay-link-missing': {
+      zh: '订单未填写支付企业或支付交易编号',
+      en: 'The order does not name its payment company or transaction',
+    },
   },
   check(ctx, options) {
     const order = ctx.doc('order');
     const payment = ctx.doc('payment');
     const out: RuleIssue[] = [];
-    out.push(...sameString(ctx, '13035', { doc: payment, name: 'payment' }, 'payCode', { doc: order, name: 'order' }, 'payCode'));
-    out.push(...sameString(ctx, 'pay-transaction-mismatch', { doc: payment, name: 'payment' }, 'payTransactionId', { doc: order, name: 'order' }, 'payTransactionId'));
+    out.push(
+      ...sameString(
+        ctx,
+        '13035',
+        { doc: payment, name: 'payment' },
+        'payCode',
+        { doc: order, name: 'order' },
+        'payCode',
+      ),
+    );
+    out.push(
+      ...sameString(
+        ctx,
+        'pay-transaction-mismatch',
+        { doc: payment, name: 'payment' },
+        'payTransactionId',
+        { doc: order, name: 'order' },
+        'payTransactionId',
+      ),
+    );
     if (options.requireOnOrder && order) {
       for (const key of ['payCode', 'payTransactionId']) {
         if (order[key] === undefined) {
-          out.push({ code: 'pay-link-missing', path: `order.${key}`, message: { zh: `订单缺少 ${key}，无法与支付单关联`, en: `order.${key} is missing, so the order cannot be linked to its payment` } });
+          out.push({
+            code: 'pay-link-missing',
+            path: `order.${key}`,
+            message: {
+              zh: `订单缺少 ${key}，无法与支付单关联`,
+              en: `order.${key} is missing, so the order cannot be linked to its payment`,
+            },
+          });
         }
       }
     }
@@ -45,7 +79,10 @@ export const paymentAmount = defineRule({
   defaultSeverity: 'error',
   options: z.strictObject({ tolerance }),
   codes: {
-    'actural-paid-formula': { zh: '实际支付金额不等于 商品价格+运杂费+代扣税款−非现金抵扣金额', en: 'acturalPaid is not goodsValue + freight + taxTotal − discount' },
+    'actural-paid-formula': {
+      zh: '实际支付金额不等于 商品价格+运杂费+代扣税款−非现金抵扣金额',
+      en: 'acturalPaid is not goodsValue + freight + taxTotal − discount',
+    },
     '1332': { zh: '支付单支付金额与订单支付金额不一致', en: 'payment.amountPaid differs from order.acturalPaid' },
   },
   check(ctx, options) {

@@ -25,7 +25,12 @@ export function taxOf(ctx: RuleContext): TaxFigures | undefined {
   const annualUsed = buyerYear(ctx)?.used;
   const result =
     ctx.declaration?.inventory && policy
-      ? computeTax(ctx.declaration, { policy, rates: ratesOf(ctx), explain: false, ...(annualUsed ? { annualUsed } : {}) })
+      ? computeTax(ctx.declaration, {
+          policy,
+          rates: ratesOf(ctx),
+          explain: false,
+          ...(annualUsed ? { annualUsed } : {}),
+        })
       : undefined;
   TAX.set(ctx, result ?? null);
   return result;
@@ -40,14 +45,26 @@ const KINDS = [
 /** order.taxTotal is the tax customs will bill (税费不一致 is caught before customs does). */
 export const taxTotalMatches = defineRule({
   id: 'tax/total',
-  description: { zh: '订单代扣税款与按税则计算的应征税款一致', en: 'order.taxTotal equals the tax computed from the rate tables' },
+  description: {
+    zh: '订单代扣税款与按税则计算的应征税款一致',
+    en: 'order.taxTotal equals the tax computed from the rate tables',
+  },
   source: '财关税〔2016〕18号; 财关税〔2018〕49号; tolerance: ruleset policy taxTolerance',
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: {
-    'tax-mismatch': { zh: '代扣税款与计算税款不一致（税费不一致）', en: 'order.taxTotal differs from the computed tax' },
-    'rate-missing': { zh: '商品编码无税率，无法核对税款', en: 'No rate for a commodity code, so its tax could not be checked' },
-    'tax-quantity-unit': { zh: '从量税所需数量的计量单位不匹配，无法核对税款', en: 'The quantity in the unit of a specific rate is missing, so the tax could not be checked' },
+    'tax-mismatch': {
+      zh: '代扣税款与计算税款不一致（税费不一致）',
+      en: 'order.taxTotal differs from the computed tax',
+    },
+    'rate-missing': {
+      zh: '商品编码无税率，无法核对税款',
+      en: 'No rate for a commodity code, so its tax could not be checked',
+    },
+    'tax-quantity-unit': {
+      zh: '从量税所需数量的计量单位不匹配，无法核对税款',
+      en: 'The quantity in the unit of a specific rate is missing, so the tax could not be checked',
+    },
   },
   check(ctx) {
     const result = taxOf(ctx);
@@ -56,7 +73,15 @@ export const taxTotalMatches = defineRule({
     for (const i of result.issues) {
       // Rates that cannot be resolved make the check impossible, not the declaration wrong.
       if (i.code === 'rate-missing' || i.code === 'tax-quantity-unit') {
-        out.push({ code: i.code, path: i.path, severity: 'warning', message: { zh: `${i.message.zh}；未核对该项税款`, en: `${i.message.en}; its tax was not checked (pass rates with --rates)` } });
+        out.push({
+          code: i.code,
+          path: i.path,
+          severity: 'warning',
+          message: {
+            zh: `${i.message.zh}；未核对该项税款`,
+            en: `${i.message.en}; its tax was not checked (pass rates with --rates)`,
+          },
+        });
       }
     }
     if (!result.complete) return out;
@@ -66,7 +91,10 @@ export const taxTotalMatches = defineRule({
     if (decEq(declared, result.taxTotal)) return out;
     const diff = declared.minus(result.taxTotal);
     if (diff.abs().lte(ctx.policy.taxTolerance)) return out;
-    const parts = KINDS.map(([k, zh, en]) => ({ zh: `${zh} ${result[k].toFixed(2)}`, en: `${en} ${result[k].toFixed(2)}` }));
+    const parts = KINDS.map(([k, zh, en]) => ({
+      zh: `${zh} ${result[k].toFixed(2)}`,
+      en: `${en} ${result[k].toFixed(2)}`,
+    }));
     out.push({
       code: 'tax-mismatch',
       path: 'order.taxTotal',
@@ -80,4 +108,3 @@ export const taxTotalMatches = defineRule({
     return out;
   },
 });
-

@@ -2,7 +2,18 @@ import { z } from 'zod';
 import { defineRule, type RuleIssue } from '../types.js';
 
 const TRADE_MODE = z.string().regex(/^\d{4}$/);
-const HEAD_FIELDS = ['emsNo', 'areaCode', 'areaName', 'trafNo', 'voyageNo', 'billNo', 'loctNo', 'licenseNo', 'ieDate', 'wrapType'] as const;
+const HEAD_FIELDS = [
+  'emsNo',
+  'areaCode',
+  'areaName',
+  'trafNo',
+  'voyageNo',
+  'billNo',
+  'loctNo',
+  'licenseNo',
+  'ieDate',
+  'wrapType',
+] as const;
 const LINE_FIELDS = ['itemRecordNo', 'itemNo', 'barCode'] as const;
 
 /** What a trade mode demands of the inventory. */
@@ -12,42 +23,79 @@ const ModeRequirement = z.strictObject({
   /** Fields the mode leaves empty (e.g. transport details for bonded goods leaving the zone). */
   omitted: z.array(z.enum(HEAD_FIELDS)).default([]),
   /** A fixed inventory.country, e.g. "142" for bonded goods. */
-  country: z.string().regex(/^\d{3}$/).optional(),
+  country: z
+    .string()
+    .regex(/^\d{3}$/)
+    .optional(),
   /** A country the inventory.country must not be, e.g. "142" for direct purchase from abroad. */
-  countryNot: z.string().regex(/^\d{3}$/).optional(),
+  countryNot: z
+    .string()
+    .regex(/^\d{3}$/)
+    .optional(),
 });
 
 /** The trade mode is one the customs district accepts for CBEC retail import. */
 export const tradeModeAllowed = defineRule({
   id: 'trade-mode/allowed',
-  description: { zh: '贸易方式为本关区允许的跨境电商零售进口方式', en: 'The trade mode is one the customs district accepts for CBEC retail import' },
-  source: '海关总署公告2014年第12号 (9610); 海关总署公告2014年第57号 (1210); 海关总署公告2016年第75号 (1239); 商财发〔2018〕486号',
+  description: {
+    zh: '贸易方式为本关区允许的跨境电商零售进口方式',
+    en: 'The trade mode is one the customs district accepts for CBEC retail import',
+  },
+  source:
+    '海关总署公告2014年第12号 (9610); 海关总署公告2014年第57号 (1210); 海关总署公告2016年第75号 (1239); 商财发〔2018〕486号',
   defaultSeverity: 'error',
   options: z.strictObject({ allowed: z.array(TRADE_MODE).min(1).default(['9610', '1210', '1239']) }),
   codes: { 'trade-mode-not-allowed': { zh: '贸易方式不允许', en: 'The trade mode is not allowed here' } },
   check(ctx, options) {
     const mode = ctx.str(ctx.doc('inventory'), 'tradeMode');
     if (mode === undefined || options.allowed.includes(mode)) return [];
-    return [{ code: 'trade-mode-not-allowed', path: 'inventory.tradeMode', expected: options.allowed.join(' | '), actual: mode, message: { zh: `贸易方式 ${mode} 不允许，应为 ${options.allowed.join('、')}`, en: `inventory.tradeMode ${mode} is not allowed; allowed: ${options.allowed.join(', ')}` } }];
+    return [
+      {
+        code: 'trade-mode-not-allowed',
+        path: 'inventory.tradeMode',
+        expected: options.allowed.join(' | '),
+        actual: mode,
+        message: {
+          zh: `贸易方式 ${mode} 不允许，应为 ${options.allowed.join('、')}`,
+          en: `inventory.tradeMode ${mode} is not allowed; allowed: ${options.allowed.join(', ')}`,
+        },
+      },
+    ];
   },
 });
 
 /** R13: the fields each trade mode makes mandatory, leaves empty or fixes. */
 export const tradeModeFields = defineRule({
   id: 'trade-mode/fields',
-  description: { zh: '按贸易方式（1210/1239/9610）的必填、免填字段与国家', en: 'Fields each trade mode (1210 / 1239 / 9610) makes mandatory, leaves empty or fixes' },
+  description: {
+    zh: '按贸易方式（1210/1239/9610）的必填、免填字段与国家',
+    en: 'Fields each trade mode (1210 / 1239 / 9610) makes mandatory, leaves empty or fixes',
+  },
   source: '报文规范 202205: InventoryHead emsNo, areaCode, trafNo, voyageNo, billNo, country',
   defaultSeverity: 'error',
   options: z.strictObject({
     modes: z.record(TRADE_MODE, ModeRequirement).default({
-      '1210': { required: ['emsNo', 'areaCode', 'areaName'], lineRequired: ['itemRecordNo'], omitted: ['trafNo', 'voyageNo', 'billNo'], country: '142' },
-      '1239': { required: ['emsNo', 'areaCode', 'areaName'], lineRequired: ['itemRecordNo'], omitted: ['trafNo', 'voyageNo', 'billNo'], country: '142' },
+      '1210': {
+        required: ['emsNo', 'areaCode', 'areaName'],
+        lineRequired: ['itemRecordNo'],
+        omitted: ['trafNo', 'voyageNo', 'billNo'],
+        country: '142',
+      },
+      '1239': {
+        required: ['emsNo', 'areaCode', 'areaName'],
+        lineRequired: ['itemRecordNo'],
+        omitted: ['trafNo', 'voyageNo', 'billNo'],
+        country: '142',
+      },
       '9610': { required: ['trafNo', 'voyageNo', 'billNo'], lineRequired: [], omitted: [], countryNot: '142' },
     }),
   }),
   codes: {
     'trade-mode-field-required': { zh: '该贸易方式的必填字段缺失', en: 'A field this trade mode requires is missing' },
-    'trade-mode-field-omitted': { zh: '该贸易方式应免填的字段已填写', en: 'A field this trade mode leaves empty is filled' },
+    'trade-mode-field-omitted': {
+      zh: '该贸易方式应免填的字段已填写',
+      en: 'A field this trade mode leaves empty is filled',
+    },
     'trade-mode-country': { zh: '该贸易方式的国家(地区)不符', en: 'inventory.country does not fit the trade mode' },
   },
   check(ctx, options) {
@@ -58,27 +106,59 @@ export const tradeModeFields = defineRule({
     const out: RuleIssue[] = [];
     for (const key of req.required) {
       if (inv[key] === undefined || inv[key] === '') {
-        out.push({ code: 'trade-mode-field-required', path: `inventory.${key}`, message: { zh: `贸易方式 ${mode} 必须填写 ${key}`, en: `Trade mode ${mode} requires inventory.${key}` } });
+        out.push({
+          code: 'trade-mode-field-required',
+          path: `inventory.${key}`,
+          message: { zh: `贸易方式 ${mode} 必须填写 ${key}`, en: `Trade mode ${mode} requires inventory.${key}` },
+        });
       }
     }
     for (const key of req.omitted) {
       if (inv[key] !== undefined) {
-        out.push({ code: 'trade-mode-field-omitted', path: `inventory.${key}`, message: { zh: `贸易方式 ${mode} 不填写 ${key}`, en: `Trade mode ${mode} leaves inventory.${key} empty` } });
+        out.push({
+          code: 'trade-mode-field-omitted',
+          path: `inventory.${key}`,
+          message: { zh: `贸易方式 ${mode} 不填写 ${key}`, en: `Trade mode ${mode} leaves inventory.${key} empty` },
+        });
       }
     }
     for (const { index, line } of ctx.lines('inventory')) {
       for (const key of req.lineRequired) {
         if (line[key] === undefined || line[key] === '') {
-          out.push({ code: 'trade-mode-field-required', path: `inventory.items[${index}].${key}`, message: { zh: `贸易方式 ${mode} 的每项商品必须填写 ${key}`, en: `Trade mode ${mode} requires ${key} on every line` } });
+          out.push({
+            code: 'trade-mode-field-required',
+            path: `inventory.items[${index}].${key}`,
+            message: {
+              zh: `贸易方式 ${mode} 的每项商品必须填写 ${key}`,
+              en: `Trade mode ${mode} requires ${key} on every line`,
+            },
+          });
         }
       }
     }
     const country = ctx.str(inv, 'country');
     if (country !== undefined && req.country !== undefined && country !== req.country) {
-      out.push({ code: 'trade-mode-country', path: 'inventory.country', expected: req.country, actual: country, message: { zh: `贸易方式 ${mode} 的国家(地区)应为 ${req.country}`, en: `Trade mode ${mode} requires inventory.country ${req.country}, got ${country}` } });
+      out.push({
+        code: 'trade-mode-country',
+        path: 'inventory.country',
+        expected: req.country,
+        actual: country,
+        message: {
+          zh: `贸易方式 ${mode} 的国家(地区)应为 ${req.country}`,
+          en: `Trade mode ${mode} requires inventory.country ${req.country}, got ${country}`,
+        },
+      });
     }
     if (country !== undefined && req.countryNot !== undefined && country === req.countryNot) {
-      out.push({ code: 'trade-mode-country', path: 'inventory.country', actual: country, message: { zh: `贸易方式 ${mode} 的国家(地区)应为启运国，不能为 ${country}`, en: `Trade mode ${mode} needs the country the goods were shipped from in inventory.country, not ${country}` } });
+      out.push({
+        code: 'trade-mode-country',
+        path: 'inventory.country',
+        actual: country,
+        message: {
+          zh: `贸易方式 ${mode} 的国家(地区)应为启运国，不能为 ${country}`,
+          en: `Trade mode ${mode} needs the country the goods were shipped from in inventory.country, not ${country}`,
+        },
+      });
     }
     return out;
   },

@@ -42,7 +42,14 @@ export function mismatch(code: string, path: string, otherPath: string, actual: 
 }
 
 /** Compares a string field of two documents when both are present. */
-export function sameString(ctx: RuleContext, code: string, a: DocRef, aKey: string, b: DocRef, bKey: string): RuleIssue[] {
+export function sameString(
+  ctx: RuleContext,
+  code: string,
+  a: DocRef,
+  aKey: string,
+  b: DocRef,
+  bKey: string,
+): RuleIssue[] {
   const va = ctx.str(a.doc, aKey);
   const vb = ctx.str(b.doc, bKey);
   if (va === undefined || vb === undefined || va === vb) return [];

@@ -10,7 +10,9 @@ const SELF = 'test/repo-hygiene.test.ts';
 // The team's reference notes sit in a `shared` folder beside the project during development; a clone has no such
 // folder, so nothing in the repository may point there. The needles are built here so this file does not hold them.
 const folder = ['sha', 'red'].join('');
-const NEEDLES = [`../${folder}`, `/work/${folder}`];
+// Nor may it cite the notes by file name: a user has neither the folder nor the files (cite the primary document).
+const notes = ['ceb-messages', 'tax-quota-districts', 'style-anchors'].map((n) => `${n}.${'md'}`);
+const NEEDLES = [`../${folder}`, `/work/${folder}`, ...notes];
 
 /**
  * Tracked files plus new files not ignored: what the next commit and a clone hold. Outside a git work tree (an

@@ -4,7 +4,7 @@ import { amount, date8, digits, envelope, fixed, gcode, int, text } from './prim
 
 /*
  * The three documents and the inventory, field for field as in the 2022-05 import XSD
- * (ceb-messages.md §4.1). Field names are the CEB names, including the spec's `acturalPaid`.
+ * (the 2022-05 CEB interface spec). Field names are the CEB names, including the spec's `acturalPaid`.
  * A field the model does not know is stripped from the parsed model and reported by
  * parseDeclaration as `unknown-field`, never silently dropped.
  */

@@ -1,4 +1,4 @@
-/** Chinese names of CEB fields (ceb-messages.md §4), used in issue messages. */
+/** Chinese names of CEB fields (the 2022-05 CEB interface spec), used in issue messages. */
 export const FIELD_NAMES_ZH: Readonly<Record<string, string>> = {
   guid: '系统唯一序号',
   appType: '报送类型',

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Issue } from './issue.js';
 
 /**
- * Field primitives shaped after the 2022-05 CEB XSD types (ceb-messages.md §3):
+ * Field primitives shaped after the 2022-05 CEB XSD types (the 2022-05 CEB interface spec):
  * `C..n` = up to n characters, `Cn` = exactly n, `N19,5` = decimal with at most
  * 14 integer and 5 fraction digits. Format checks carry a format key as their
  * message so that the issue mapper can explain them in Chinese and English.

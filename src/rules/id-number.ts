@@ -1,6 +1,6 @@
 /**
  * GB 11643-1999 citizen ID numbers: 6-digit area, 8-digit birth date, 3-digit sequence and a
- * check character (ISO 7064 MOD 11-2). Pure functions; tax-quota-districts.md §3.
+ * check character (ISO 7064 MOD 11-2). Pure functions.
  */
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;

@@ -6,7 +6,7 @@ import type { SingleItemFullTax } from '../tax/policy.js';
 
 /**
  * Policy values: limits, factors and settings that change with regulations. They live in
- * rulesets as effective-dated entries (tax-quota-districts.md §1–§3), never as constants.
+ * rulesets as effective-dated entries (docs/tax.md), never as constants.
  */
 
 const decimalString = z.string().regex(/^\d{1,14}(\.\d{1,10})?$/, 'a decimal string such as "5000" or "0.7"');

@@ -141,7 +141,7 @@ function serviceTimeMs(t: number | Date): number {
 }
 
 /**
- * The sign string of ceb-messages §9: every first-level key in quotes, a colon, the value in quotes
+ * The sign string of the 179 payment-data upload: every first-level key in quotes, a colon, the value in quotes
  * (JSON values inserted raw), joined by `||`; certNo and signValue left out.
  */
 export function payExSignString(parts: {

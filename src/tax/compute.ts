@@ -140,7 +140,7 @@ function assertComputeTaxOptions(options: ComputeTaxOptions | undefined): void {
 
 /**
  * Computes duty, consumption tax and VAT of a declaration from its inventory lines
- * (tax-quota-districts.md §2): allocates header freight and insuredFee to lines, takes the
+ * (docs/tax.md): allocates header freight and insuredFee to lines, takes the
  * regime from {@link decideRegime} (the one the `limits/*` rules use), computes each line and
  * rounds per the policy.
  * Never throws on business data (problems are issues); throws SandanError on a bad policy.

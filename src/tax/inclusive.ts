@@ -30,7 +30,7 @@ export interface TaxInclusiveOptions {
 
 /**
  * Splits a tax-inclusive shelf price G (包税价) into goods value P and taxes, to the fen, so that
- * P + taxes = G (tax-quota-districts.md §2.6). Taxes are computed as {@link computeTax} does for a
+ * P + taxes = G (docs/tax.md). Taxes are computed as {@link computeTax} does for a
  * one-line order (each tax rounded separately). The goods value is the largest P on the
  * rounding grid with P + T(P) ≤ G; when the rounded taxes jump over G (no exact P exists)
  * the goods value absorbs the gap, which is reported as `residual` with `exact: false`.

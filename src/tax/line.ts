@@ -4,7 +4,7 @@ import type { ConsumptionTier, TaxRate } from './rates.js';
 import { toDec } from './policy.js';
 
 /**
- * Tax of one line before rounding (tax-quota-districts.md §2.2–2.3). Shared by
+ * Tax of one line before rounding (docs/tax.md). Shared by
  * {@link computeTax} and {@link fromTaxInclusivePrice} so both use one set of formulas.
  */
 

@@ -33,7 +33,7 @@ export type SingleItemFullTax =
 
 /**
  * Policy values for one declaration, resolved by the caller from effective-dated rulesets
- * (tax-quota-districts.md §1): the duty engine takes them as plain input and never reads a clock.
+ * (docs/tax.md): the duty engine takes them as plain input and never reads a clock.
  */
 export interface TaxPolicy {
   /** Per-order dutiable-value limit of the CBEC regime (5000 since 2019-01-01, 2000 before). */

@@ -9,7 +9,7 @@ import { BUILDABLE, isBuildableType, type BuildableType, type DocumentOf } from 
 import { FORBIDDEN_XML_CHAR, serializeXml, type XNode } from './serialize.js';
 import { beijingDateTime14 } from './time.js';
 
-/** The enterprise that transmits the message (BaseTransfer, ceb-messages.md §3). */
+/** The enterprise that transmits the message (BaseTransfer, the 2022-05 CEB interface spec). */
 export interface SenderProfile {
   /** 传输企业代码: must match the DXP client's identity. */
   copCode: string;

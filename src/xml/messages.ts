@@ -39,9 +39,9 @@ import {
   type WayBill,
 } from './other-documents.js';
 
-/** DXP receiver of import messages (ceb-messages.md §2.1). */
+/** DXP receiver of import messages (the 2022-05 CEB interface spec). */
 export const IMPORT_RECEIVER_ID = 'DXPEDCCEB0000002';
-/** DXP receiver of export messages (ceb-messages.md §2.2). */
+/** DXP receiver of export messages (the 2022-05 CEB interface spec). */
 export const EXPORT_RECEIVER_ID = 'DXPEDCCEB0000003';
 
 /** What sandan knows about one buildable message type. */

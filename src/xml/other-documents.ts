@@ -6,7 +6,7 @@ import { amount, date8, dateTime14, digits, envelope, fixed, gcode, int, text } 
  * Documents of the CEB messages that are not part of a declaration (src/model/documents.ts):
  * waybill status, inventory cancel and refund, warehouse-entry detail, and the export order,
  * payment receipt, waybill, arrival, departure, inventory, inventory cancel, master/house bill
- * and summary application. Field for field as in the 2022-05 XSDs (ceb-messages.md §2.2, §4.1),
+ * and summary application. Field for field as in the 2022-05 XSDs (the 2022-05 CEB interface spec),
  * with the conventions of documents.ts: CEB names, amounts as N19,5, envelope optional.
  */
 

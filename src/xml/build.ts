@@ -5,6 +5,7 @@ import { compileAccept, type Accept } from '../model/fast-check.js';
 import { Dec, GUID_CONVENTION, guidConventionIssue } from '../model/primitives.js';
 import { CEB_NS, contentModel, documentLayout, type Particle } from './content-model.js';
 import { documentIssues, XML_BUILD_RULE_ID } from './issues.js';
+import { documentElements, extensionFieldsOf, readJsonBeyond, type ExtensionField } from './extensions.js';
 import { BUILDABLE, isBuildableType, type BuildableType, type DocumentOf } from './messages.js';
 import { FORBIDDEN_XML_CHAR, serializeXml, type XNode } from './serialize.js';
 import { beijingDateTime14 } from './time.js';
@@ -52,6 +53,11 @@ export interface BuildOptions extends BuildEnvironment {
   appStatus?: '1' | '2';
   /** Overrides every document's appTime (yyyyMMddHHmmss); default the document's own, else now in Beijing time. */
   appTime?: string;
+  /**
+   * Fields beyond the 2022 XSD to write (a district's or user ruleset's extensions, see `extensionsFor`):
+   * checked, then written after the XSD fields of their element. Without them such fields are unknown (warnings, not written).
+   */
+  extensions?: readonly ExtensionField[];
   /** Check each document against its schema first (default true); off only for trusted, pre-checked input. */
   validate?: boolean;
 }
@@ -133,6 +139,20 @@ function leaves(
   return out;
 }
 
+/** The extension fields of `element` that `values` carries, as leaves after the XSD's. */
+function extensionLeaves(element: string | undefined, extensions: readonly ExtensionField[], values: Record<string, unknown>): XNode[] {
+  if (element === undefined || extensions.length === 0) return [];
+  const out: XNode[] = [];
+  for (const f of extensionFieldsOf(element, extensions)) {
+    const v = values[f.name];
+    if (v === undefined || v === null || v === '') continue;
+    out.push({ name: `ceb:${f.name}`, text: f.kind === 'd' && (typeof v !== 'string' || /^\d+(\.\d+)?$/.test(v)) ? decimalText(v) : String(v) });
+  }
+  return out;
+}
+
+const BEYOND_RULES = { names: XML_BUILD_RULE_ID, values: XML_BUILD_RULE_ID };
+
 function forbiddenCharIssues(doc: unknown, path: string, out: Issue[]): void {
   if (typeof doc === 'string') {
     if (FORBIDDEN_XML_CHAR.test(doc)) {
@@ -160,12 +180,18 @@ function shapeKeys(schema: unknown): Set<string> | undefined {
 }
 
 /** A field the message has no element for would silently vanish: report it (a warning, as in validate). */
-function unknownFieldIssues(schema: unknown, doc: unknown, prefix: string, out: Issue[]): void {
+function unknownFieldIssues(
+  schema: unknown,
+  doc: unknown,
+  prefix: string,
+  out: Issue[],
+  known: ReadonlySet<string> = new Set(),
+): void {
   const keys = shapeKeys(schema);
   if (!keys || doc === null || typeof doc !== 'object' || Array.isArray(doc)) return;
   for (const k of Object.keys(doc)) {
     const path = `${prefix}.${k}`;
-    if (!keys.has(k)) {
+    if (!keys.has(k) && !known.has(path)) {
       out.push({
         code: 'unknown-field',
         severity: 'warning',
@@ -182,18 +208,26 @@ function unknownFieldIssues(schema: unknown, doc: unknown, prefix: string, out: 
   const itemSchema = ((schema as { shape?: Record<string, unknown> }).shape?.items as { element?: unknown } | undefined)
     ?.element;
   if (Array.isArray(items) && itemSchema) {
-    for (const [i, item] of items.entries()) unknownFieldIssues(itemSchema, item, `${prefix}.items[${i}]`, out);
+    for (const [i, item] of items.entries()) unknownFieldIssues(itemSchema, item, `${prefix}.items[${i}]`, out, known);
   }
 }
 
 const accepts: Partial<Record<BuildableType, Accept>> = {};
 
 /** Checks documents against their schema and XML's character set; no error issues when they can be built (unknown fields are warnings). */
-export function checkDocuments(type: BuildableType, documents: readonly unknown[]): Issue[] {
+export function checkDocuments(
+  type: BuildableType,
+  documents: readonly unknown[],
+  extensions: readonly ExtensionField[] = [],
+): Issue[] {
   const info = BUILDABLE[type];
   const issues: Issue[] = [];
-  documents.forEach((doc, i) => {
+  documents.forEach((given, i) => {
     const prefix = documents.length === 1 ? info.key : `${info.key}[${i}]`;
+    // Misspelt names are read as the XSD's (warning); extension fields are checked, not unknown.
+    const beyond = readJsonBeyond(type, given, prefix, extensions, BEYOND_RULES);
+    const doc = beyond.doc;
+    issues.push(...beyond.issues);
     // The compiled accept path answers "well-formed?" cheaply; zod runs only to explain a no.
     const accept = (accepts[type] ??= compileAccept(info.documentSchema));
     if (!accept(doc)) {
@@ -203,7 +237,7 @@ export function checkDocuments(type: BuildableType, documents: readonly unknown[
     forbiddenCharIssues(doc, prefix, issues);
     const g = guidConventionIssue((doc as { guid?: unknown } | null)?.guid, `${prefix}.guid`, XML_BUILD_RULE_ID);
     if (g) issues.push(g);
-    unknownFieldIssues(info.documentSchema, doc, prefix, issues);
+    unknownFieldIssues(info.documentSchema, doc, prefix, issues, beyond.extensionPaths);
   });
   return issues;
 }
@@ -243,15 +277,17 @@ export function buildMessageTree<T extends BuildableType>(
   let now: string | undefined;
   const appTimeDefault = () => (now ??= beijingDateTime14(options.now()));
 
+  const extensions = options.extensions ?? [];
+  const elements = documentElements(type);
   const docNodes: XNode[] = documents.map((d) => {
-    const doc = d as unknown as Record<string, unknown>;
+    const doc = readJsonBeyond(type, d, '', extensions, BEYOND_RULES).doc as Record<string, unknown>;
     const fill = {
       guid: typeof doc.guid === 'string' && doc.guid !== '' ? doc.guid : newGuid(options),
       appType: options.appType ?? (doc.appType as string | undefined) ?? '1',
       appTime: options.appTime ?? (doc.appTime as string | undefined) ?? appTimeDefault(),
       appStatus: options.appStatus ?? (doc.appStatus as string | undefined) ?? '2',
     };
-    const head = leaves(layout.head.fields, doc, fill);
+    const head = [...leaves(layout.head.fields, doc, fill), ...extensionLeaves(elements.head, extensions, doc)];
     if (!layout.head.name) return { name: `ceb:${layout.element.name}`, children: head };
     const children: XNode[] = [{ name: `ceb:${layout.head.name}`, children: head }];
     if (layout.list) {
@@ -259,7 +295,7 @@ export function buildMessageTree<T extends BuildableType>(
       for (const item of items)
         children.push({
           name: `ceb:${layout.list.particle.name}`,
-          children: leaves(layout.list.fields, item, undefined),
+          children: [...leaves(layout.list.fields, item, undefined), ...extensionLeaves(elements.list, extensions, item)],
         });
     }
     return { name: `ceb:${layout.element.name}`, children };
@@ -311,7 +347,7 @@ export function buildMessage<T extends BuildableType>(
       `Cannot build ${String(type)}; buildable messages are ${Object.keys(BUILDABLE).join(', ')}`,
     );
   const docs = (Array.isArray(documents) ? documents : [documents]) as readonly DocumentOf[T][];
-  const issues = options.validate === false ? [] : checkDocuments(type, docs);
+  const issues = options.validate === false ? [] : checkDocuments(type, docs, options.extensions);
   if (issues.some((i) => i.severity === 'error')) return { ok: false, issues };
   const rootGuid = guidConventionIssue(options.guid, 'guid', XML_BUILD_RULE_ID);
   if (rootGuid) issues.unshift(rootGuid);

@@ -3,7 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { SandanError } from '../errors.js';
 import type { Issue } from '../model/issue.js';
-import { createValidator } from '../rules/index.js';
+import { createValidator, extensionsFor } from '../rules/index.js';
+import { readRulesetFile } from './data-files.js';
 import {
   BUILDABLE,
   buildMessage,
@@ -28,6 +29,10 @@ export interface BuildCommandOptions {
   dxp?: boolean;
   appType?: '1' | '2' | '3';
   appStatus?: '1' | '2';
+  /** District whose ruleset's extension fields are written (e.g. 6400). */
+  district?: string;
+  /** A user ruleset file whose extension fields are written too. */
+  ruleset?: string;
 }
 
 /** Reads a sender profile file; an unreadable or incomplete one is a usage error naming what is wrong. */
@@ -98,6 +103,12 @@ export async function buildCommand(file: string, opts: BuildCommandOptions, io: 
     );
   }
   const sender = await readSender(senderPath, opts.sender ? '--sender' : 'SANDAN_SENDER');
+  // The district's and the user ruleset's extension fields are checked and written; others stay unknown.
+  const rulesetOptions = {
+    ...(opts.district !== undefined && { district: opts.district }),
+    ...(opts.ruleset !== undefined && { ruleset: await readRulesetFile(opts.ruleset) }),
+  };
+  const extensions = extensionsFor(rulesetOptions);
   const label = file === '-' ? '<stdin>' : file;
   const stream = await openInput(file, io.stdin);
   let value: unknown;
@@ -118,7 +129,7 @@ export async function buildCommand(file: string, opts: BuildCommandOptions, io: 
     if (doc === undefined) issues.push(missingDocument(type, Array.isArray(value) ? i : undefined));
     else docs.push(doc);
   });
-  if (issues.length === 0) issues.push(...checkDocuments(type, docs));
+  if (issues.length === 0) issues.push(...checkDocuments(type, docs, extensions));
   if (countSeverities(issues).errors) {
     report(io, label, type, issues, opts.format);
     return 1;
@@ -133,7 +144,7 @@ export async function buildCommand(file: string, opts: BuildCommandOptions, io: 
     'payment' in value &&
     'logistics' in value
   ) {
-    const v = createValidator()(value);
+    const v = createValidator(rulesetOptions)(value);
     const { errors } = countSeverities(v.issues);
     if (errors)
       io.stderr(
@@ -145,6 +156,7 @@ export async function buildCommand(file: string, opts: BuildCommandOptions, io: 
     ...env,
     sender,
     validate: false,
+    extensions,
     ...(opts.appType !== undefined && { appType: opts.appType }),
     ...(opts.appStatus !== undefined && { appStatus: opts.appStatus }),
   });
@@ -184,6 +196,8 @@ export function registerBuildCommand(program: Command, { io, setExit }: CommandC
       new Option('--app-status <n>', 'appStatus for every document (1 temp-save, 2 declare)').choices(['1', '2']),
     )
     .option('--dxp', 'wrap the message in a DxpMsg (SenderId = the sender profile dxpId)')
+    .option('--district <code>', "write the extension fields the district's ruleset declares (e.g. 6400 for Hainan)")
+    .option('--ruleset <file>', 'a user ruleset (JSON) whose extension fields are written too')
     .addOption(
       new Option('--format <format>', 'format of the issues when the message cannot be built')
         .choices(['text', 'json'])

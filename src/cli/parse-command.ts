@@ -9,7 +9,9 @@ import {
   type CebMessage,
   type ParsedXml,
 } from '../xml/index.js';
+import { extensionsFor } from '../rules/index.js';
 import type { CommandContext } from './command.js';
+import { readRulesetFile } from './data-files.js';
 import { countSeverities, plural } from './format.js';
 import type { CliIo } from './io.js';
 
@@ -18,6 +20,10 @@ export interface ParseCommandOptions {
   format: 'text' | 'json';
   maxBytes?: string;
   lenient?: boolean;
+  /** District whose ruleset's extension fields are read and kept (e.g. 6400). */
+  district?: string;
+  /** A user ruleset file whose extension fields are read and kept too. */
+  ruleset?: string;
 }
 
 async function readAll(file: string, io: CliIo, max: number): Promise<Buffer> {
@@ -108,11 +114,20 @@ export async function parseCommand(file: string, opts: ParseCommandOptions, io: 
   const maxBytes = opts.maxBytes === undefined ? DEFAULT_MAX_XML_BYTES : Number(opts.maxBytes);
   if (!Number.isInteger(maxBytes) || maxBytes <= 0)
     throw new SandanError('INVALID_OPTION', `--max-bytes must be a positive integer, got ${opts.maxBytes}`);
+  // Usage errors (unknown district, broken ruleset) before reading the input.
+  const extensions = extensionsFor({
+    ...(opts.district !== undefined && { district: opts.district }),
+    ...(opts.ruleset !== undefined && { ruleset: await readRulesetFile(opts.ruleset) }),
+  });
   const bytes = await readAll(file, io, maxBytes);
   const label = file === '-' ? '<stdin>' : file;
   let parsed: ParsedXml;
   try {
-    parsed = parseCebXml(bytes, { maxBytes, ...(opts.lenient && { lenient: true }) });
+    parsed = parseCebXml(bytes, {
+      maxBytes,
+      ...(opts.lenient && { lenient: true }),
+      ...(extensions.length > 0 && { extensions }),
+    });
   } catch (e) {
     // Refused input is a finding about the file, not a usage error.
     if (isSandanError(e) && e.code.startsWith('XML_')) {
@@ -143,6 +158,11 @@ export function registerParseCommand(program: Command, { io, setExit }: CommandC
       '--lenient',
       'read a CEB message in no namespace (e.g. a receipt copied from a log) as if it were in the CEB namespace, with a warning',
     )
+    .option(
+      '--district <code>',
+      "read and keep the extension fields the district's ruleset declares (e.g. 6400 for Hainan)",
+    )
+    .option('--ruleset <file>', 'a user ruleset (JSON) whose extension fields are read and kept too')
     .action(async (file: string, opts: ParseCommandOptions) => {
       setExit(await parseCommand(file, opts, io));
     });

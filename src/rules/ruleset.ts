@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { SandanError } from '../errors.js';
 import type { Severity } from '../model/issue.js';
-import { DistrictSectionSchema, ExtensionFieldSchema, toExtensionFields, type DistrictSection, type ExtensionDeclaration } from './district.js';
+import {
+  DistrictSectionSchema,
+  ExtensionFieldSchema,
+  toExtensionFields,
+  type DistrictSection,
+  type ExtensionDeclaration,
+} from './district.js';
 import type { ExtensionField } from '../xml/extensions.js';
 import {
   ConfidenceSchema,
@@ -60,8 +66,8 @@ export function rulesetSchema(rules: readonly Rule[]) {
       policy: PolicySectionSchema.optional(),
       /** District facts; present in district rulesets (rulesets/districts/NNNN.json). */
       district: DistrictSectionSchema.optional(),
-    /** Fields beyond the 2022 XSD that the user's messages carry (same shape as `district.extensions`; merged with them). */
-    extensions: z.array(ExtensionFieldSchema).optional(),
+      /** Fields beyond the 2022 XSD that the user's messages carry (same shape as `district.extensions`; merged with them). */
+      extensions: z.array(ExtensionFieldSchema).optional(),
     })
     .superRefine((d, ctx) => checkSourceRefs(d, d.sources, ctx));
 }
@@ -301,7 +307,8 @@ export class RulesetRegistry {
     const district = chain.find((c) => c.data.district)?.data.district;
     const declared = new Map<string, ExtensionDeclaration>();
     for (const rs of rootFirst) {
-      for (const x of [...(rs.data.district?.extensions ?? []), ...(rs.data.extensions ?? [])]) declared.set(`${x.element}.${x.name}`, x);
+      for (const x of [...(rs.data.district?.extensions ?? []), ...(rs.data.extensions ?? [])])
+        declared.set(`${x.element}.${x.name}`, x);
     }
     const resolved: ResolvedRuleset = {
       chain: chain.map((c) => c.id),

@@ -156,10 +156,16 @@ function runRules(
   undated: boolean,
 ): ValidationResult {
   // Misspelt names read as the XSD's; the chain's extension fields are checked, not unknown.
-  const beyond = readDeclarationBeyond(raw, resolved.extensions, { names: UNKNOWN_FIELD_RULE_ID, values: FIELD_RULE_ID });
+  const beyond = readDeclarationBeyond(raw, resolved.extensions, {
+    names: UNKNOWN_FIELD_RULE_ID,
+    values: FIELD_RULE_ID,
+  });
   const input = beyond.doc;
   const parsed = parseDeclaration(input);
-  const parseIssues = [...parsed.issues.filter((i) => !(i.code === 'unknown-field' && beyond.extensionPaths.has(i.path))), ...beyond.issues];
+  const parseIssues = [
+    ...parsed.issues.filter((i) => !(i.code === 'unknown-field' && beyond.extensionPaths.has(i.path))),
+    ...beyond.issues,
+  ];
   const ctx = createContext({
     input,
     declaration: parsed.data,
@@ -226,7 +232,9 @@ function runRules(
  * district's ruleset (`district`) and the user ruleset (`ruleset`) declare. Throws SandanError
  * on misuse as {@link validate} does (unknown district, broken ruleset).
  */
-export function extensionsFor(options: Pick<ValidateOptions, 'district' | 'ruleset' | 'registry' | 'codes'>): ExtensionField[] {
+export function extensionsFor(
+  options: Pick<ValidateOptions, 'district' | 'ruleset' | 'registry' | 'codes'>,
+): ExtensionField[] {
   if (options.district === undefined && options.ruleset === undefined) return [];
   return prepare(options).resolve(null, LATEST).resolved.extensions;
 }

@@ -140,13 +140,20 @@ function leaves(
 }
 
 /** The extension fields of `element` that `values` carries, as leaves after the XSD's. */
-function extensionLeaves(element: string | undefined, extensions: readonly ExtensionField[], values: Record<string, unknown>): XNode[] {
+function extensionLeaves(
+  element: string | undefined,
+  extensions: readonly ExtensionField[],
+  values: Record<string, unknown>,
+): XNode[] {
   if (element === undefined || extensions.length === 0) return [];
   const out: XNode[] = [];
   for (const f of extensionFieldsOf(element, extensions)) {
     const v = values[f.name];
     if (v === undefined || v === null || v === '') continue;
-    out.push({ name: `ceb:${f.name}`, text: f.kind === 'd' && (typeof v !== 'string' || /^\d+(\.\d+)?$/.test(v)) ? decimalText(v) : String(v) });
+    out.push({
+      name: `ceb:${f.name}`,
+      text: f.kind === 'd' && (typeof v !== 'string' || /^\d+(\.\d+)?$/.test(v)) ? decimalText(v) : String(v),
+    });
   }
   return out;
 }
@@ -295,7 +302,10 @@ export function buildMessageTree<T extends BuildableType>(
       for (const item of items)
         children.push({
           name: `ceb:${layout.list.particle.name}`,
-          children: [...leaves(layout.list.fields, item, undefined), ...extensionLeaves(elements.list, extensions, item)],
+          children: [
+            ...leaves(layout.list.fields, item, undefined),
+            ...extensionLeaves(elements.list, extensions, item),
+          ],
         });
     }
     return { name: `ceb:${layout.element.name}`, children };

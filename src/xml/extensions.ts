@@ -60,10 +60,13 @@ export interface ExtensionValueProblem {
 
 /** How a value does not fit an extension field's type, or undefined when it fits. */
 export function checkExtensionValue(f: ExtensionField, value: string): ExtensionValueProblem | undefined {
-  if (f.kind === 'd' && !/^\d{1,14}(\.\d{1,5})?$/.test(value)) return { code: 'field-format', expected: 'a decimal (N19,5)' };
+  if (f.kind === 'd' && !/^\d{1,14}(\.\d{1,5})?$/.test(value))
+    return { code: 'field-format', expected: 'a decimal (N19,5)' };
   if (f.kind === 'i' && !/^\d{1,9}$/.test(value)) return { code: 'field-format', expected: 'an integer' };
-  if (f.length !== undefined && [...value].length !== f.length) return { code: 'field-length', expected: `exactly ${f.length} characters` };
-  if (f.maxLength !== undefined && [...value].length > f.maxLength) return { code: 'field-too-long', expected: `at most ${f.maxLength} characters` };
+  if (f.length !== undefined && [...value].length !== f.length)
+    return { code: 'field-length', expected: `exactly ${f.length} characters` };
+  if (f.maxLength !== undefined && [...value].length > f.maxLength)
+    return { code: 'field-too-long', expected: `at most ${f.maxLength} characters` };
   if (f.values && !f.values.includes(value)) return { code: 'field-value', expected: `one of ${f.values.join(', ')}` };
   return undefined;
 }
@@ -100,7 +103,13 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /** Renames the known misspellings in one object (the fields of `element`); a copy when any was found. */
-function renameAliases(obj: Record<string, unknown>, element: string, path: string, ruleId: string, issues: Issue[]): Record<string, unknown> {
+function renameAliases(
+  obj: Record<string, unknown>,
+  element: string,
+  path: string,
+  ruleId: string,
+  issues: Issue[],
+): Record<string, unknown> {
   let out = obj;
   for (const a of KNOWN_MISSPELLINGS) {
     if (a.element !== element || !(a.alias in obj)) continue;
@@ -109,13 +118,28 @@ function renameAliases(obj: Record<string, unknown>, element: string, path: stri
     if (out[a.name] === undefined) out[a.name] = out[a.alias];
     delete out[a.alias];
     const p = `${path}.${a.alias}`;
-    issues.push({ code: 'field-misspelled', severity: 'warning', path: p, ruleId, message: { zh: `${a.alias} 是 ${a.name} 的误拼，已按 ${a.name} 读取（${p}）`, en: `${p}: ${a.alias} is a misspelling of ${a.name}; read as ${a.name}` } });
+    issues.push({
+      code: 'field-misspelled',
+      severity: 'warning',
+      path: p,
+      ruleId,
+      message: {
+        zh: `${a.alias} 是 ${a.name} 的误拼，已按 ${a.name} 读取（${p}）`,
+        en: `${p}: ${a.alias} is a misspelling of ${a.name}; read as ${a.name}`,
+      },
+    });
   }
   return out;
 }
 
 /** Checks the extension fields of one object (the fields of `element`) and notes their paths. */
-function checkExtensions(obj: Record<string, unknown>, fields: readonly ExtensionField[], path: string, ruleId: string, out: JsonBeyond): void {
+function checkExtensions(
+  obj: Record<string, unknown>,
+  fields: readonly ExtensionField[],
+  path: string,
+  ruleId: string,
+  out: JsonBeyond,
+): void {
   for (const f of fields) {
     const v = obj[f.name];
     if (v === undefined) continue;
@@ -125,13 +149,32 @@ function checkExtensions(obj: Record<string, unknown>, fields: readonly Extensio
     const numeric = f.kind !== 's' && typeof v === 'number' && Number.isFinite(v);
     if (typeof v !== 'string' && !numeric) {
       const expected = f.kind === 's' ? 'string' : 'number | string';
-      out.issues.push({ code: 'field-type', severity, path: p, ruleId, expected, actual: v === null ? 'null' : typeof v, message: { zh: `${p} 类型错误，应为 ${expected}`, en: `${p} has the wrong type: expected ${expected}` } });
+      out.issues.push({
+        code: 'field-type',
+        severity,
+        path: p,
+        ruleId,
+        expected,
+        actual: v === null ? 'null' : typeof v,
+        message: { zh: `${p} 类型错误，应为 ${expected}`, en: `${p} has the wrong type: expected ${expected}` },
+      });
       continue;
     }
     const text = typeof v === 'number' ? String(v) : v;
     const problem = checkExtensionValue(f, text);
     if (problem) {
-      out.issues.push({ code: problem.code, severity, path: p, ruleId, expected: problem.expected, actual: JSON.stringify(text), message: { zh: `${p} 应为${problem.expected}，实际为 ${JSON.stringify(text)}`, en: `${p} should be ${problem.expected}, got ${JSON.stringify(text)}` } });
+      out.issues.push({
+        code: problem.code,
+        severity,
+        path: p,
+        ruleId,
+        expected: problem.expected,
+        actual: JSON.stringify(text),
+        message: {
+          zh: `${p} 应为${problem.expected}，实际为 ${JSON.stringify(text)}`,
+          en: `${p} should be ${problem.expected}, got ${JSON.stringify(text)}`,
+        },
+      });
     }
   }
 }
@@ -142,7 +185,13 @@ function checkExtensions(obj: Record<string, unknown>, fields: readonly Extensio
  * values of the given extension fields are checked (`field-*` codes; a warning when the field
  * is uncertain). Pure; the input is not changed.
  */
-export function readJsonBeyond(type: BuildableType, doc: unknown, path: string, extensions: readonly ExtensionField[], ruleIds: BeyondRuleIds): JsonBeyond {
+export function readJsonBeyond(
+  type: BuildableType,
+  doc: unknown,
+  path: string,
+  extensions: readonly ExtensionField[],
+  ruleIds: BeyondRuleIds,
+): JsonBeyond {
   const out: JsonBeyond = { doc, issues: [], extensionPaths: new Set() };
   if (!isRecord(doc)) return out;
   const { head, list } = documentElements(type);
@@ -167,7 +216,11 @@ export function readJsonBeyond(type: BuildableType, doc: unknown, path: string, 
 const DECLARATION_DOCS: ReadonlyArray<BuildableType> = ['CEB311', 'CEB411', 'CEB511', 'CEB621'];
 
 /** {@link readJsonBeyond} over a whole declaration `{ order, payment, logistics, inventory }`. */
-export function readDeclarationBeyond(input: unknown, extensions: readonly ExtensionField[], ruleIds: BeyondRuleIds): JsonBeyond {
+export function readDeclarationBeyond(
+  input: unknown,
+  extensions: readonly ExtensionField[],
+  ruleIds: BeyondRuleIds,
+): JsonBeyond {
   const out: JsonBeyond = { doc: input, issues: [], extensionPaths: new Set() };
   if (!isRecord(input)) return out;
   let result = input;

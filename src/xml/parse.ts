@@ -234,11 +234,12 @@ class Reader {
         const v = this.leaf({ name: x.name, ns: 'ceb', min: 0, max: 1, kind: x.kind }, c, cpath);
         if (v === undefined) return;
         const problem = extensionValueProblem(x, typeof v === 'string' ? v : String(v));
+        // As in validate and build: a field its ruleset is unsure of warns, never fails.
         if (problem)
           this.issues.push(
             xmlIssue(
               'xml-value',
-              'error',
+              x.confidence === 'uncertain' ? 'warning' : 'error',
               cpath,
               `${cpath} 应为${problem}，实际为 ${JSON.stringify(String(v))}`,
               `${cpath} should be ${problem}, got ${JSON.stringify(String(v))}`,

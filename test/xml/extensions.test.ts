@@ -56,11 +56,16 @@ describe('district extensions (data in rulesets/districts/6400.json)', () => {
     );
   });
 
-  it('checks them: a value outside the declared type is an error', () => {
-    const m = parseCebXml(hainanOrder().replace('<ceb:isBuyAndPut>Y<', '<ceb:isBuyAndPut>X<'), {
-      extensions: districtExtensions(haikou),
-    }) as CebMessage;
-    expect(m.issues.filter((i) => i.severity === 'error').map((i) => [i.code, i.path])).toEqual([
+  it('checks them: a value outside the declared type is an issue; 6400 marks its fields uncertain, so a warning', () => {
+    const bad = hainanOrder().replace('<ceb:isBuyAndPut>Y<', '<ceb:isBuyAndPut>X<');
+    const m = parseCebXml(bad, { extensions: districtExtensions(haikou) }) as CebMessage;
+    expect(m.issues.filter((i) => i.code === 'xml-value').map((i) => [i.severity, i.path])).toEqual([
+      ['warning', 'documents[0].OrderHead.isBuyAndPut'],
+    ]);
+    // A field declared without doubt fails the message.
+    const sure = districtExtensions(haikou).map((x) => ({ ...x, confidence: 'verified' as const }));
+    const strict = parseCebXml(bad, { extensions: sure }) as CebMessage;
+    expect(strict.issues.filter((i) => i.severity === 'error').map((i) => [i.code, i.path])).toEqual([
       ['xml-value', 'documents[0].OrderHead.isBuyAndPut'],
     ]);
   });

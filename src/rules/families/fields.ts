@@ -59,7 +59,10 @@ export const fieldUnknown = defineRule({
   options: z.strictObject({}),
   codes: {
     'unknown-field': { zh: '未知字段', en: 'Unknown field' },
-    'field-misspelled': { zh: '字段名误拼，已按规范名称读取', en: "A field name is a known misspelling; read as the spec's name" },
+    'field-misspelled': {
+      zh: '字段名误拼，已按规范名称读取',
+      en: "A field name is a known misspelling; read as the spec's name",
+    },
   },
   check: (ctx) => ctx.parseIssues.filter((i) => i.ruleId === UNKNOWN_FIELD_RULE_ID),
 });

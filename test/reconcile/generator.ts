@@ -41,9 +41,7 @@ export function defectOf(i: number): Defect {
 }
 
 /** A tax calculation, as `createTaxCalculator` returns it (only what the generator reads). */
-export type Calculate = (
-  input: unknown,
-) =>
+export type Calculate = (input: unknown) =>
   | {
       ok: true;
       result: {

@@ -13,20 +13,18 @@ const cents = fc.integer({ min: 0, max: 5_000_000 }).map((c) => new Dec(c).div(1
 const split = fc
   .tuple(cents, cents, cents)
   .map(([a, b, c]): TaxSplit => ({ customsTax: a, consumptionTax: b, valueAddedTax: c, taxTotal: a.plus(b).plus(c) }));
-const bill = fc
-  .record({ ct: cents, vat: cents, cons: cents, void: fc.boolean() })
-  .map(
-    (b): StoredBill => ({
-      invtNo: 'I',
-      taxNo: `T${b.ct.toFixed()}${b.vat.toFixed()}`,
-      returnTime: '',
-      status: '1',
-      void: b.void,
-      customsTax: b.ct.toFixed(),
-      valueAddedTax: b.vat.toFixed(),
-      consumptionTax: b.cons.toFixed(),
-    }),
-  );
+const bill = fc.record({ ct: cents, vat: cents, cons: cents, void: fc.boolean() }).map(
+  (b): StoredBill => ({
+    invtNo: 'I',
+    taxNo: `T${b.ct.toFixed()}${b.vat.toFixed()}`,
+    returnTime: '',
+    status: '1',
+    void: b.void,
+    customsTax: b.ct.toFixed(),
+    valueAddedTax: b.vat.toFixed(),
+    consumptionTax: b.cons.toFixed(),
+  }),
+);
 const row = fc
   .record({
     orderNo: fc.option(fc.string({ minLength: 1, maxLength: 5 }), { nil: undefined }),

@@ -61,7 +61,7 @@ describe('limits/annual with the quota ledger', () => {
   it('counts the amount paid when the policy says so', () => {
     const d = example('hangzhou-1210');
     const paid = structuredClone(national) as { policy: Record<string, unknown> } & typeof national;
-    paid.policy.quotaBasis = [{ value: 'actualPaid', source: 'test' }];
+    paid.policy.quotaBasis = [{ value: 'actualPaid', source: 'SANDAN-CONVENTION' }];
     const reg = new RulesetRegistry(rules, [loadRuleset(paid, rules, 'paid (test)')]);
     // 25,450 used: 548.00 fits, 597.87 paid does not.
     const snap = { quota: quotaSnapshot(HZ_BUYER, 2026, new Decimal('25450')) };

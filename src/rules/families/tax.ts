@@ -85,6 +85,9 @@ export const taxTotalMatches = defineRule({
       }
     }
     if (!result.complete) return out;
+    // General trade cannot clear as CBEC at all (the limit rules say so, quoting the policy):
+    // there is no CBEC tax for order.taxTotal to match, and a second error would only add noise.
+    if (result.regime === 'general-trade') return out;
     const declared = ctx.dec(ctx.doc('order'), 'taxTotal');
     if (!declared) return out;
     // (equal: within any tolerance, which is never negative)

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
 import { Dec } from '../model/primitives.js';
-import type { QuotaEntry, QuotaEvent, QuotaPolicy } from './types.js';
+import type { QuotaEntry, QuotaEvent, QuotaPolicy, QuotaQuantity } from './types.js';
 import { beijingIsoDate, beijingXsDateTime } from '../xml/time.js';
 import type { ReturnWindowCheck } from './return-window.js';
 
@@ -141,6 +141,102 @@ export function countedAmountOf(input: QuotaAmountInput, basis: QuotaPolicy['quo
     return toAmount(o.dutiableValue, 'amount.dutiableValue');
   }
   return toAmount(input);
+}
+
+/** A line quantity as {@link QuotaLedger.reserve} takes it: `qty` a Decimal or a decimal string. */
+export interface QuotaQuantityInput {
+  hs8: string;
+  unit: string;
+  qty: Decimal | string;
+}
+
+/**
+ * Reads an order's line quantities: `hs8` 8 digits, `unit` a 3-digit CEB unit code, `qty` a
+ * Decimal or decimal string (no JS numbers: they are not exact). Lines of the same code and
+ * unit are added up; the result is sorted, so equal orders store equal lists.
+ */
+export function toQuantities(input: unknown): QuotaQuantity[] {
+  if (!Array.isArray(input))
+    throw new SandanError('QUOTA_INVALID', 'quantities must be an array of { hs8, unit, qty }');
+  const sums = new Map<string, QuotaQuantity>();
+  input.forEach((q: unknown, i) => {
+    const o = (q ?? {}) as { hs8?: unknown; unit?: unknown; qty?: unknown };
+    if (typeof o.hs8 !== 'string' || !/^\d{8}$/.test(o.hs8))
+      throw new SandanError('QUOTA_INVALID', `quantities[${i}].hs8 must be 8 digits, got ${JSON.stringify(o.hs8)}`);
+    if (typeof o.unit !== 'string' || !/^\d{3}$/.test(o.unit))
+      throw new SandanError(
+        'QUOTA_INVALID',
+        `quantities[${i}].unit must be a 3-digit CEB unit code (e.g. 035), got ${JSON.stringify(o.unit)}`,
+      );
+    if (typeof o.qty !== 'string' && !Dec.isDecimal(o.qty))
+      throw new SandanError(
+        'QUOTA_INVALID',
+        `quantities[${i}].qty must be a decimal string or a Decimal, got ${JSON.stringify(o.qty)}`,
+      );
+    const qty = toAmount(o.qty, `quantities[${i}].qty`);
+    const k = `${o.hs8}/${o.unit}`;
+    const had = sums.get(k);
+    sums.set(k, { hs8: o.hs8, unit: o.unit, qty: had ? had.qty.plus(qty) : qty });
+  });
+  return [...sums.values()].sort((a, b) =>
+    a.hs8 === b.hs8 ? a.unit.localeCompare(b.unit) : a.hs8.localeCompare(b.hs8),
+  );
+}
+
+function sameQuantities(a: readonly QuotaQuantity[], b: readonly QuotaQuantity[]): boolean {
+  return a.length === b.length && a.every((q, i) => q.hs8 === b[i]?.hs8 && q.unit === b[i]?.unit && q.qty.eq(b[i].qty));
+}
+
+/** What a buyer bought of each tariff line in one year, by the ledger's entries. */
+export interface QuotaQuantityUse {
+  year: number;
+  /** Totals per code and unit of the orders that count, sorted by code and unit. */
+  lines: QuotaQuantity[];
+  /**
+   * Orders that count but were reserved without quantities: while there are any, what the
+   * buyer bought of a code is not known from the ledger.
+   */
+  unstated: number;
+}
+
+/**
+ * Adds up the quantities of a buyer-year's entries at `now`, optionally leaving one order out.
+ * Counts like {@link balanceOf}: live reservations and committed orders; released (cancelled)
+ * and expired ones do not count. A fully refunded order does not count either: an approved
+ * return sends the goods back, so they were not bought. A partly refunded order counts in
+ * full, because the ledger does not know which lines came back (counting them keeps the cap).
+ */
+export function quantitiesOf(
+  entries: readonly QuotaEntry[],
+  year: number,
+  now: Date,
+  excludeOrderNo?: string,
+): QuotaQuantityUse {
+  const sums = new Map<string, QuotaQuantity>();
+  let unstated = 0;
+  for (const e of entries) {
+    if (e.orderNo === excludeOrderNo || e.status === 'released' || isExpired(e, now)) continue;
+    if (e.refunded.gt(0) && e.refunded.gte(e.amount)) continue;
+    if (e.quantities === undefined) {
+      unstated++;
+      continue;
+    }
+    for (const q of e.quantities) {
+      const k = `${q.hs8}/${q.unit}`;
+      const had = sums.get(k);
+      sums.set(k, { ...q, qty: had ? had.qty.plus(q.qty) : q.qty });
+    }
+  }
+  const lines = [...sums.values()].sort((a, b) =>
+    a.hs8 === b.hs8 ? a.unit.localeCompare(b.unit) : a.hs8.localeCompare(b.hs8),
+  );
+  return { year, lines, unstated };
+}
+
+/** One line's total in a {@link QuotaQuantityUse}: zero when not bought, undefined when orders left it unstated. */
+export function quantityOf(use: QuotaQuantityUse, hs8: string, unit: string): Decimal | undefined {
+  if (use.unstated > 0) return undefined;
+  return use.lines.find((q) => q.hs8 === hs8 && q.unit === unit)?.qty ?? new Dec(0);
 }
 
 /** Normalises an ID number for hashing: trimmed, upper-case check character. */
@@ -317,6 +413,8 @@ export interface ReserveFacts {
   expiresAt?: Date | undefined;
   copNo?: string | undefined;
   invtNo?: string | undefined;
+  /** The order's line quantities, when stated (checked by {@link toQuantities}). */
+  quantities?: QuotaQuantity[] | undefined;
   /** The entry with this orderNo, if any (of any buyer). */
   existing: QuotaEntry | undefined;
   /** Every entry of the buyer-year. */
@@ -339,6 +437,19 @@ export function planReserve(f: ReserveFacts): QuotaPlan {
       },
     );
   }
+  // A retry that states other quantities than the reservation recorded is another order.
+  if (
+    existing?.quantities !== undefined &&
+    f.quantities !== undefined &&
+    existing.status !== 'released' &&
+    !sameQuantities(existing.quantities, f.quantities)
+  ) {
+    throw new SandanError(
+      'QUOTA_CONFLICT',
+      `Order ${f.orderNo} is already in the ledger with other quantities; an orderNo is reserved once`,
+      { details: { orderNo: f.orderNo } },
+    );
+  }
   const update: QuotaEntry[] = [];
   const events: QuotaEvent[] = [];
   const entries = f.entries.map((e) => {
@@ -351,11 +462,17 @@ export function planReserve(f: ReserveFacts): QuotaPlan {
   const current = existing ? (entries.find((e) => e.orderNo === existing.orderNo) ?? existing) : undefined;
   if (current && current.status !== 'released') {
     const balance = balanceOf(entries, f.year, f.limit, now);
+    // A retry that states the quantities a reservation lacked (e.g. one made before quantities
+    // were kept) records them; the money stays as it was.
+    const stated =
+      current.quantities === undefined && f.quantities !== undefined
+        ? { ...current, quantities: f.quantities, updatedAt: now }
+        : current;
     return {
       insert: [],
-      update,
+      update: stated === current ? update : [...update, stated],
       events,
-      result: { ok: true, orderNo: f.orderNo, duplicate: true, entry: current, remaining: balance.remaining, balance },
+      result: { ok: true, orderNo: f.orderNo, duplicate: true, entry: stated, remaining: balance.remaining, balance },
     };
   }
   if (current && current.releaseReason === 'cancelled') {
@@ -397,6 +514,7 @@ export function planReserve(f: ReserveFacts): QuotaPlan {
     updatedAt: now,
     copNo: f.copNo ?? current?.copNo,
     invtNo: f.invtNo ?? current?.invtNo,
+    quantities: f.quantities,
   };
   events.push(event(entry, 'reserve', f.amount, now));
   const after = balanceOf([...entries.filter((e) => e.orderNo !== f.orderNo), entry], f.year, f.limit, now);

@@ -6,7 +6,15 @@
 export * from './types.js';
 // The decision functions (planReserve, planCommit, …) and time helpers in core.ts are internal:
 // QuotaLedger is their one public door.
-export type { QuotaAmountInput, QuotaBalance, QuotaInstant, QuotaRefusal, QuotaResult } from './core.js';
+export type {
+  QuotaAmountInput,
+  QuotaBalance,
+  QuotaInstant,
+  QuotaQuantityInput,
+  QuotaQuantityUse,
+  QuotaRefusal,
+  QuotaResult,
+} from './core.js';
 export {
   checkReturnWindow,
   returnDeadlines,
@@ -29,7 +37,12 @@ export {
   type QuotaReceipt,
   type ReceiptOutcome,
 } from './receipts.js';
-export { quotaSnapshot, validateWithQuota, type QuotaValidationResult } from './validate.js';
+export {
+  annualQuantitiesSnapshot,
+  quotaSnapshot,
+  validateWithQuota,
+  type QuotaValidationResult,
+} from './validate.js';
 export { annualLimit, type QuotaSnapshot } from '../rules/families/quota.js';
 export { quotaReceiptsOf } from './from-xml.js';
 export { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';

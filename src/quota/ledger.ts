@@ -15,13 +15,18 @@ import {
   planRelease,
   planReserve,
   policyDateForYear,
+  quantitiesOf,
+  quantityOf,
   releaseTimeOf,
   secretFingerprint,
   toAmount,
+  toQuantities,
   type QuotaAmountInput,
   type QuotaBalance,
   type QuotaInstant,
   type QuotaPlan,
+  type QuotaQuantityInput,
+  type QuotaQuantityUse,
   type QuotaResult,
 } from './core.js';
 import { checkReturnWindow } from './return-window.js';
@@ -50,6 +55,12 @@ export interface ReserveOptions {
   copNo?: string;
   /** The inventory number, for matching receipts. */
   invtNo?: string;
+  /**
+   * The order's legal quantities per tariff line, e.g. `[{ hs8: '17019910', unit: '035', qty: '1.5' }]`,
+   * for the positive list's per-person annual caps ({@link QuotaLedger.usedQuantities}). State
+   * every line of a capped code (or all lines); `[]` states that the order has none.
+   */
+  quantities?: readonly QuotaQuantityInput[];
   /** Overrides the ledger's reservation time-to-live for this order, in ms. */
   ttlMs?: number;
   /** The time the reservation is made; default: the clock. */
@@ -193,6 +204,39 @@ export class QuotaLedger {
   }
 
   /**
+   * What a buyer bought of each tariff line in a Beijing calendar year: the quantities of live
+   * reservations and committed orders, not of cancelled, expired or fully refunded ones (see
+   * {@link quantitiesOf}). `unstated` counts orders reserved without quantities.
+   * `excludeOrderNo` leaves one order out, e.g. the order being validated.
+   */
+  async usedQuantities(
+    buyerIdNumber: string,
+    year: number,
+    options: { excludeOrderNo?: string } = {},
+  ): Promise<QuotaQuantityUse> {
+    checkYear(year);
+    const key = this.buyerKey(buyerIdNumber);
+    const now = this.clock();
+    await this.ready();
+    const entries = await this.store.transaction((tx) => tx.entries(key, year), { readOnly: true });
+    return quantitiesOf(entries, year, now, options.excludeOrderNo);
+  }
+
+  /**
+   * How much of one tariff line (`hs8`, CEB `unit` code) the buyer bought in a year; undefined
+   * when an order that counts was reserved without quantities (then the ledger cannot tell).
+   */
+  async usedQuantity(
+    buyerIdNumber: string,
+    year: number,
+    hs8: string,
+    unit: string,
+    options: { excludeOrderNo?: string } = {},
+  ): Promise<Decimal | undefined> {
+    return quantityOf(await this.usedQuantities(buyerIdNumber, year, options), hs8, unit);
+  }
+
+  /**
    * Reserves quota for an order at checkout. `at` is the order date: it picks the Beijing
    * year and the policy (limit, quota basis). Idempotent by orderNo. Refused (a result, with
    * the remaining amount) when the buyer's used quota plus this order would pass the limit.
@@ -216,6 +260,7 @@ export class QuotaLedger {
     if (ttl !== undefined && !(Number.isFinite(ttl) && ttl > 0))
       throw new SandanError('QUOTA_INVALID', `ttlMs must be a positive number of milliseconds, got ${String(ttl)}`);
     const expiresAt = ttl === undefined ? undefined : new Date(now.getTime() + ttl);
+    const quantities = options.quantities === undefined ? undefined : toQuantities(options.quantities);
     return this.run(async (tx) => {
       await tx.lockBuyerYear(buyerKey, year);
       const existing = await tx.getEntry(orderNo);
@@ -231,6 +276,7 @@ export class QuotaLedger {
         expiresAt,
         copNo: options.copNo,
         invtNo: options.invtNo,
+        quantities,
         existing,
         entries,
       });

@@ -1,7 +1,7 @@
 import type * as Pg from 'pg';
 import { SandanError } from '../errors.js';
 import { backoff, loadOptional, sleep } from './mutex.js';
-import { entryOfRow, eventOfRow, type EntryRowOf, type EventRowOf } from './rows.js';
+import { entryOfRow, eventOfRow, quantitiesText, type EntryRowOf, type EventRowOf } from './rows.js';
 import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
 
 /**
@@ -98,7 +98,8 @@ CREATE TABLE IF NOT EXISTS ${s}.sandan_quota_entry (
   expires_at timestamptz,
   updated_at timestamptz NOT NULL,
   cop_no text,
-  invt_no text
+  invt_no text,
+  quantities text
 );
 CREATE INDEX IF NOT EXISTS sandan_quota_entry_buyer ON ${s}.sandan_quota_entry (buyer_key, year);
 CREATE INDEX IF NOT EXISTS sandan_quota_entry_cop ON ${s}.sandan_quota_entry (cop_no) WHERE cop_no IS NOT NULL;
@@ -143,6 +144,7 @@ function entryValues(e: QuotaEntry): unknown[] {
     e.updatedAt,
     e.copNo ?? null,
     e.invtNo ?? null,
+    quantitiesText(e.quantities),
   ];
 }
 
@@ -151,7 +153,7 @@ function toEvent(r: EventRow): QuotaEvent {
 }
 
 const COLS =
-  'order_no, buyer_key, year, amount, refunded, status, release_reason, order_at, expires_at, updated_at, cop_no, invt_no';
+  'order_no, buyer_key, year, amount, refunded, status, release_reason, order_at, expires_at, updated_at, cop_no, invt_no, quantities';
 
 /** A quota store in PostgreSQL; open it with {@link openPostgresQuotaStore}. */
 export class PostgresQuotaStore implements QuotaStore {
@@ -199,12 +201,12 @@ export class PostgresQuotaStore implements QuotaStore {
         ).rows.map(toEntry),
       insertEntry: async (e) =>
         void (await c.query(
-          `INSERT INTO ${entry} (${COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+          `INSERT INTO ${entry} (${COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
           entryValues(e),
         )),
       updateEntry: async (e) => {
         const r = await c.query(
-          `UPDATE ${entry} SET buyer_key = $2, year = $3, amount = $4, refunded = $5, status = $6, release_reason = $7, order_at = $8, expires_at = $9, updated_at = $10, cop_no = $11, invt_no = $12 WHERE order_no = $1`,
+          `UPDATE ${entry} SET buyer_key = $2, year = $3, amount = $4, refunded = $5, status = $6, release_reason = $7, order_at = $8, expires_at = $9, updated_at = $10, cop_no = $11, invt_no = $12, quantities = $13 WHERE order_no = $1`,
           entryValues(e),
         );
         if (r.rowCount !== 1) throw new SandanError('QUOTA_STORE', `Order ${e.orderNo} is not in ${this.name}`);
@@ -347,6 +349,15 @@ export async function openPostgresQuotaStore(
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, SCHEMA_LOCK]);
     await client.query(ddl(s));
+    // Tables made by an older sandan lack the quantities column (nullable: older rows did not
+    // state quantities). Looked up first, because ALTER TABLE takes an exclusive table lock even
+    // when IF NOT EXISTS finds the column.
+    const has = await client.query(
+      "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'sandan_quota_entry' AND column_name = 'quantities'",
+      [schema],
+    );
+    if (!has.rowCount)
+      await client.query(`ALTER TABLE ${s}.sandan_quota_entry ADD COLUMN IF NOT EXISTS quantities text`);
     const v = await client.query<{ value: string }>(
       `SELECT value FROM ${s}.sandan_quota_meta WHERE key = 'schema-version'`,
     );

@@ -1,5 +1,6 @@
+import { SandanError } from '../errors.js';
 import { Dec } from '../model/primitives.js';
-import type { QuotaEntry, QuotaEvent } from './types.js';
+import type { QuotaEntry, QuotaEvent, QuotaQuantity } from './types.js';
 
 /*
  * Ledger entries and events as the SQL stores keep them (column names). SQLite gives times
@@ -21,6 +22,8 @@ export interface EntryRowOf<D> {
   updated_at: D;
   cop_no: string | null;
   invt_no: string | null;
+  /** JSON `[{ "hs8", "unit", "qty" }]` with qty as decimal text; null: not stated (and every row written before quantities). */
+  quantities: string | null;
 }
 
 /** An event row; `D` is how the database returns a time, `S` its sequence number. */
@@ -50,7 +53,22 @@ export function entryOfRow<D>(r: EntryRowOf<D>, date: (v: D) => Date): QuotaEntr
     updatedAt: date(r.updated_at),
     copNo: r.cop_no ?? undefined,
     invtNo: r.invt_no ?? undefined,
+    quantities: r.quantities === null ? undefined : quantitiesOfText(r.quantities, r.order_no),
   };
+}
+
+/** The `quantities` column of an entry: JSON with exact decimal text, or null when not stated. */
+export function quantitiesText(q: readonly QuotaQuantity[] | undefined): string | null {
+  return q === undefined ? null : JSON.stringify(q.map((x) => ({ hs8: x.hs8, unit: x.unit, qty: x.qty.toFixed() })));
+}
+
+function quantitiesOfText(text: string, orderNo: string): QuotaQuantity[] {
+  try {
+    const rows = JSON.parse(text) as Array<{ hs8: string; unit: string; qty: string }>;
+    return rows.map((x) => ({ hs8: x.hs8, unit: x.unit, qty: new Dec(x.qty) }));
+  } catch (e) {
+    throw new SandanError('QUOTA_STORE', `Order ${orderNo} has unreadable quantities in the store`, { cause: e });
+  }
 }
 
 /** The event of a row. */

@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { SandanError } from '../errors.js';
 import { backoff, loadOptional, Mutex, sleep } from './mutex.js';
-import { entryOfRow, eventOfRow, type EntryRowOf, type EventRowOf } from './rows.js';
+import { entryOfRow, eventOfRow, quantitiesText, type EntryRowOf, type EventRowOf } from './rows.js';
 import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
 
 /**
@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS sandan_quota_entry (
   expires_at INTEGER,
   updated_at INTEGER NOT NULL,
   cop_no TEXT,
-  invt_no TEXT
+  invt_no TEXT,
+  quantities TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS sandan_quota_entry_buyer ON sandan_quota_entry (buyer_key, year);
 CREATE INDEX IF NOT EXISTS sandan_quota_entry_cop ON sandan_quota_entry (cop_no) WHERE cop_no IS NOT NULL;
@@ -56,6 +57,16 @@ CREATE UNIQUE INDEX IF NOT EXISTS sandan_quota_event_key ON sandan_quota_event (
 CREATE TABLE IF NOT EXISTS sandan_quota_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
 INSERT OR IGNORE INTO sandan_quota_meta (key, value) VALUES ('schema-version', '1');
 `;
+
+/**
+ * Brings a file made by an older sandan up to date; runs inside the open's write transaction.
+ * Added columns are nullable and older code names its columns, so the version stays 1.
+ */
+function migrate(db: Db): void {
+  const cols = stmt<[], { name: string }>(db, 'PRAGMA table_info(sandan_quota_entry)').all();
+  // Line quantities (null on older rows: not stated).
+  if (!cols.some((c) => c.name === 'quantities')) db.exec('ALTER TABLE sandan_quota_entry ADD COLUMN quantities TEXT');
+}
 
 type EntryRow = EntryRowOf<number>;
 type EventRow = EventRowOf<number, number>;
@@ -79,6 +90,7 @@ function entryParams(e: QuotaEntry) {
     updated_at: e.updatedAt.getTime(),
     cop_no: e.copNo ?? null,
     invt_no: e.invtNo ?? null,
+    quantities: quantitiesText(e.quantities),
   };
 }
 
@@ -129,7 +141,7 @@ function stmt<P extends unknown[], R = unknown>(db: Db, source: string): SqliteS
 
 function prepare(db: Db) {
   const cols =
-    'order_no, buyer_key, year, amount, refunded, status, release_reason, order_at, expires_at, updated_at, cop_no, invt_no';
+    'order_no, buyer_key, year, amount, refunded, status, release_reason, order_at, expires_at, updated_at, cop_no, invt_no, quantities';
   return {
     get: stmt<[string], EntryRow>(db, `SELECT ${cols} FROM sandan_quota_entry WHERE order_no = ?`),
     byInvt: stmt<[string], EntryRow>(db, `SELECT ${cols} FROM sandan_quota_entry WHERE invt_no = ? LIMIT 1`),
@@ -140,11 +152,11 @@ function prepare(db: Db) {
     ),
     insert: stmt<[Record<string, unknown>]>(
       db,
-      `INSERT INTO sandan_quota_entry (${cols}) VALUES (@order_no, @buyer_key, @year, @amount, @refunded, @status, @release_reason, @order_at, @expires_at, @updated_at, @cop_no, @invt_no)`,
+      `INSERT INTO sandan_quota_entry (${cols}) VALUES (@order_no, @buyer_key, @year, @amount, @refunded, @status, @release_reason, @order_at, @expires_at, @updated_at, @cop_no, @invt_no, @quantities)`,
     ),
     update: stmt<[Record<string, unknown>]>(
       db,
-      'UPDATE sandan_quota_entry SET buyer_key = @buyer_key, year = @year, amount = @amount, refunded = @refunded, status = @status, release_reason = @release_reason, order_at = @order_at, expires_at = @expires_at, updated_at = @updated_at, cop_no = @cop_no, invt_no = @invt_no WHERE order_no = @order_no',
+      'UPDATE sandan_quota_entry SET buyer_key = @buyer_key, year = @year, amount = @amount, refunded = @refunded, status = @status, release_reason = @release_reason, order_at = @order_at, expires_at = @expires_at, updated_at = @updated_at, cop_no = @cop_no, invt_no = @invt_no, quantities = @quantities WHERE order_no = @order_no',
     ),
     addEvent: stmt<unknown[]>(
       db,
@@ -289,7 +301,9 @@ export async function openSqliteQuotaStore(
       if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
       db.pragma('foreign_keys = ON');
-      db.exec(`BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`);
+      db.exec(`BEGIN IMMEDIATE; ${SCHEMA}`);
+      migrate(db);
+      db.exec('COMMIT');
       const version = stmt<[], { value: string }>(
         db,
         "SELECT value FROM sandan_quota_meta WHERE key = 'schema-version'",

@@ -38,6 +38,21 @@ export interface QuotaEntry {
   copNo?: string | undefined;
   /** The inventory number customs assigned (invtNo), when known; receipts are matched by it. */
   invtNo?: string | undefined;
+  /**
+   * The order's legal quantities per tariff line (for per-person annual caps of the positive
+   * list); undefined when the reservation did not state them, `[]` when it stated none.
+   */
+  quantities?: QuotaQuantity[] | undefined;
+}
+
+/** A quantity of one tariff line in one legal unit, as an order states it (CEB qty1/unit1, qty2/unit2). */
+export interface QuotaQuantity {
+  /** The first 8 digits of the commodity code (the positive list's tariff line). */
+  hs8: string;
+  /** The CEB unit code, e.g. `035` (千克). */
+  unit: string;
+  /** Not negative, at most 5 decimals (CEB qty N19,5). */
+  qty: Decimal;
 }
 
 /** What happened to an entry; the ledger's history is the list of these. */

@@ -1,12 +1,14 @@
 import type { Decimal } from 'decimal.js';
 import { declarationDate, validate, type ValidateOptions, type ValidationResult } from '../rules/validate.js';
 import type { QuotaSnapshot } from '../rules/families/quota.js';
-import type { QuotaBalance } from './core.js';
+import type { AnnualQuantities } from '../rules/positive-list.js';
+import { quantityOf, type QuotaBalance, type QuotaQuantityUse } from './core.js';
 import type { QuotaLedger } from './ledger.js';
 
 /**
- * Validation with the buyer's quota: fetches a snapshot from the ledger (async), then runs
- * the synchronous `validate` with it in `extras.quota`, where the `limits/annual` rule reads it.
+ * Validation with the buyer's quota: fetches snapshots from the ledger (async), then runs
+ * the synchronous `validate` with them in `extras.quota` (read by the `limits/annual` rule)
+ * and `extras.annualQuantities` (read by the positive list's per-person annual caps).
  */
 
 type Rec = Record<string, unknown> | undefined;
@@ -24,6 +26,26 @@ export function quotaSnapshot(buyerIdNumber: string, year: number, used: Decimal
   return { used: (b, y) => (y === year && b.trim().toUpperCase() === id ? used : undefined) };
 }
 
+/** The CEB unit code of each unit a positive-list cap is written in (`035` 千克). */
+const UNIT_CODE: Record<string, string> = { kg: '035' };
+
+/**
+ * A snapshot of one buyer-year's quantities for `extras.annualQuantities`: `used` answers for
+ * that buyer and year only; a code the buyer did not buy is zero, and everything is unknown
+ * while an order that counts was reserved without quantities.
+ */
+export function annualQuantitiesSnapshot(buyerIdNumber: string, use: QuotaQuantityUse): AnnualQuantities {
+  const id = buyerIdNumber.trim().toUpperCase();
+  return {
+    used: (b, y, hs8, unit) => {
+      const code = UNIT_CODE[unit];
+      return y === use.year && code !== undefined && b.trim().toUpperCase() === id
+        ? quantityOf(use, hs8, code)
+        : undefined;
+    },
+  };
+}
+
 /** What {@link validateWithQuota} returns: the validation and the balance it was checked against. */
 export interface QuotaValidationResult extends ValidationResult {
   /** The buyer's balance without this order, when the declaration names a buyer and a date. */
@@ -33,7 +55,8 @@ export interface QuotaValidationResult extends ValidationResult {
 /**
  * Validates a declaration with the buyer's quota from the ledger: the balance of the buyer's
  * year, leaving out this order (its own reservation must not count twice), is handed to the
- * `limits/annual` rule, which reports 1313 before customs would.
+ * `limits/annual` rule, which reports 1313 before customs would; the quantities the buyer
+ * bought that year, leaving out this order too, to the positive list's per-person caps.
  */
 export async function validateWithQuota(
   input: unknown,
@@ -46,13 +69,16 @@ export async function validateWithQuota(
   const orderNo = str(rec.order?.orderNo) ?? str(rec.inventory?.orderNo);
   const year = date === undefined ? undefined : Number(date.slice(0, 4));
   if (id === undefined || year === undefined || !Number.isInteger(year)) return validate(input, options);
-  const balance = await ledger.remaining(id, year, {
-    at: date,
-    ...(orderNo !== undefined && { excludeOrderNo: orderNo }),
-  });
+  const exclude = orderNo !== undefined ? { excludeOrderNo: orderNo } : {};
+  const balance = await ledger.remaining(id, year, { at: date, ...exclude });
+  const quantities = await ledger.usedQuantities(id, year, exclude);
   const result = validate(input, {
     ...options,
-    extras: { ...options.extras, quota: quotaSnapshot(id, year, balance.used) },
+    extras: {
+      ...options.extras,
+      quota: quotaSnapshot(id, year, balance.used),
+      annualQuantities: annualQuantitiesSnapshot(id, quantities),
+    },
   });
   return { ...result, quota: balance };
 }

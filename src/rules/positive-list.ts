@@ -185,8 +185,9 @@ export function positiveListMembership(edition: PositiveList, hs8: string, at: s
 /**
  * What the positive-list rule reads from `extras.annualQuantities`: how much of a tariff line
  * the buyer already bought in a calendar year (for remarks that cap a quantity per person and
- * year). The quota ledger keeps amounts, not quantities per code, so the caller supplies this
- * from its own order history; without it the rule asks the user to confirm the cap.
+ * year). `validateWithQuota` builds it from the quota ledger (the line quantities given to
+ * `reserve`); any other caller may supply it from its own order history. Without it the rule
+ * asks the user to confirm the cap.
  */
 export interface AnnualQuantities {
   /** Quantity of `hs8` already bought by the buyer in `year`, in `unit`, leaving out this order; undefined when unknown. */

@@ -481,6 +481,97 @@ export function quotaContract(h: Harness): void {
       expect(s((await l.remaining(BUYER, 2026)).used)).toBe('0');
     });
 
+    it('keeps line quantities and answers what a buyer bought of a code in a Beijing year', async () => {
+      const d = await db();
+      const l = await ledger(d);
+      const SUGAR = '17019910';
+      const RICE = '10063020';
+      const kg = (hs8: string, qty: string) => ({ hs8, unit: '035', qty });
+      await l.reserve('Q-1', BUYER, '30', '2026-02-01', { quantities: [kg(SUGAR, '1.5'), kg(RICE, '10')] });
+      // Two lines of one code add up: 0.25 + 0.25 = 0.5.
+      await l.reserve('Q-2', BUYER, '20', '2026-03-01', { quantities: [kg(SUGAR, '0.25'), kg(SUGAR, '0.25')] });
+      await l.reserve('Q-3', BUYER, '10', '2026-03-02', { quantities: [] });
+      // Cancelled: does not count.
+      await l.reserve('Q-4', BUYER, '10', '2026-03-03', { quantities: [kg(SUGAR, '0.3')] });
+      await l.release('Q-4');
+      // Committed and refunded in full (the goods went back): does not count.
+      await l.reserve('Q-5', BUYER, '10', '2026-03-04', { quantities: [kg(SUGAR, '0.2')] });
+      await l.commit('Q-5');
+      expect(await l.refund('Q-5')).toMatchObject({ ok: true });
+      // Committed, refunded in part: the ledger cannot tell which line came back, so it counts in full.
+      await l.reserve('Q-6', BUYER, '10', '2026-03-05', { quantities: [kg(SUGAR, '0.1')] });
+      await l.commit('Q-6');
+      expect(await l.refund('Q-6', '4')).toMatchObject({ ok: true });
+      // Expired reservation (reserved 2026-05-01 with a 1 s lifetime; the clock says 2026-06-01): does not count.
+      await l.reserve('Q-7', BUYER, '10', '2026-05-01', {
+        quantities: [kg(SUGAR, '0.7')],
+        now: '2026-05-01T00:00:00Z',
+        ttlMs: 1000,
+      });
+      // Other buyers and other years do not count; 2026-12-31T16:00:00Z is 2027 in Beijing.
+      await l.reserve('Q-8', OTHER, '10', '2026-03-01', { quantities: [kg(SUGAR, '5')] });
+      await l.reserve('Q-9', BUYER, '10', '2026-12-31T16:00:00Z', { quantities: [kg(SUGAR, '7')] });
+
+      // Sugar: 1.5 (Q-1) + 0.5 (Q-2) + 0.1 (Q-6) = 2.1; rice 10; a code not bought is 0.
+      const again = await ledger(d); // another handle on the same data: the quantities were stored
+      expect(s(await again.usedQuantity(BUYER, 2026, SUGAR, '035'))).toBe('2.1');
+      expect(s(await again.usedQuantity(BUYER, 2026, RICE, '035'))).toBe('10');
+      expect(s(await again.usedQuantity(BUYER, 2026, '19011010', '035'))).toBe('0');
+      expect(s(await again.usedQuantity(BUYER, 2026, SUGAR, '011'))).toBe('0');
+      // Leaving the order being validated out: 2.1 − 1.5 = 0.6.
+      expect(s(await again.usedQuantity(BUYER, 2026, SUGAR, '035', { excludeOrderNo: 'Q-1' }))).toBe('0.6');
+      expect(s(await again.usedQuantity(BUYER, 2027, SUGAR, '035'))).toBe('7');
+      expect(s(await again.usedQuantity(OTHER, 2026, SUGAR, '035'))).toBe('5');
+      const use = await again.usedQuantities(BUYER, 2026);
+      expect(use.unstated).toBe(0);
+      expect(use.lines.map((q) => [q.hs8, q.unit, s(q.qty)])).toEqual([
+        [RICE, '035', '10'],
+        [SUGAR, '035', '2.1'],
+      ]);
+      expect((await again.find({ orderNo: 'Q-2' }))?.quantities?.map((q) => s(q.qty))).toEqual(['0.5']);
+
+      // The same quantities (in another order of lines) are a duplicate; others are another order.
+      expect(
+        await l.reserve('Q-1', BUYER, '30', '2026-02-01', { quantities: [kg(RICE, '10.0'), kg(SUGAR, '1.50')] }),
+      ).toMatchObject({ ok: true, duplicate: true });
+      await expect(
+        l.reserve('Q-1', BUYER, '30', '2026-02-01', { quantities: [kg(SUGAR, '1.4'), kg(RICE, '10')] }),
+      ).rejects.toMatchObject({ code: 'QUOTA_CONFLICT' });
+
+      // An order that counts but stated no quantities makes the answer unknown, not zero.
+      await l.reserve('Q-10', BUYER, '10', '2026-04-01');
+      expect(await l.usedQuantity(BUYER, 2026, SUGAR, '035')).toBeUndefined();
+      expect((await l.usedQuantities(BUYER, 2026)).unstated).toBe(1);
+      expect(s(await l.usedQuantity(BUYER, 2026, SUGAR, '035', { excludeOrderNo: 'Q-10' }))).toBe('2.1');
+      // A retry that states them records them (the money is unchanged): 2.1 + 0.3 = 2.4.
+      expect(await l.reserve('Q-10', BUYER, '10', '2026-04-01', { quantities: [kg(SUGAR, '0.3')] })).toMatchObject({
+        ok: true,
+        duplicate: true,
+      });
+      expect(s(await l.usedQuantity(BUYER, 2026, SUGAR, '035'))).toBe('2.4');
+      // Money: 30 (Q-1) + 20 (Q-2) + 10 (Q-3) + (10 − 4) (Q-6) + 10 (Q-10) = 76.
+      expect(s((await l.remaining(BUYER, 2026)).used)).toBe('76');
+
+      // Quantities are exact decimal strings (or Decimals) of a known code and unit.
+      await expect(
+        l.reserve('Q-11', BUYER, '1', '2026-04-02', { quantities: [{ hs8: SUGAR, unit: '035', qty: 1.5 as never }] }),
+      ).rejects.toMatchObject({ code: 'QUOTA_INVALID' });
+      await expect(
+        l.reserve('Q-11', BUYER, '1', '2026-04-02', { quantities: [kg('1701', '1')] }),
+      ).rejects.toMatchObject({ code: 'QUOTA_INVALID' });
+      await expect(
+        l.reserve('Q-11', BUYER, '1', '2026-04-02', { quantities: [{ hs8: SUGAR, unit: 'kg', qty: '1' }] }),
+      ).rejects.toMatchObject({ code: 'QUOTA_INVALID' });
+      await expect(
+        l.reserve('Q-11', BUYER, '1', '2026-04-02', { quantities: [kg(SUGAR, '-1')] }),
+      ).rejects.toMatchObject({ code: 'QUOTA_INVALID' });
+      expect(
+        await l.reserve('Q-11', BUYER, '1', '2026-04-02', {
+          quantities: [{ hs8: SUGAR, unit: '035', qty: new Decimal('0.1') }],
+        }),
+      ).toMatchObject({ ok: true });
+    });
+
     it('never passes the limit under 200 concurrent reservations, counting each orderNo once', async () => {
       const d = await db();
       const l = await ledger(d);

@@ -100,6 +100,46 @@ describe.skipIf(SKIP !== undefined)('postgres store', () => {
   });
 });
 
+describe.skipIf(SKIP !== undefined)('postgres store of an older sandan', () => {
+  it('adds the quantities column to tables made before it, once, and keeps their rows', async () => {
+    const schema = `sandan_test_${randomBytes(6).toString('hex')}`;
+    const column = () =>
+      admin(
+        async (c) =>
+          (
+            await c.query(
+              "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'sandan_quota_entry' AND column_name = 'quantities'",
+              [schema],
+            )
+          ).rowCount,
+      );
+    try {
+      const first = new QuotaLedger({ store: await openPostgresQuotaStore(URL_!, { schema }), secret: SECRET });
+      await first.reserve('OLD-1', BUYER, '100', '2026-02-01');
+      await first.close();
+      // The tables as an older sandan left them: no quantities column.
+      await admin((c) => c.query(`ALTER TABLE "${schema}".sandan_quota_entry DROP COLUMN quantities`));
+      expect(await column()).toBe(0);
+      for (let i = 0; i < 2; i++) {
+        const l = new QuotaLedger({ store: await openPostgresQuotaStore(URL_!, { schema }), secret: SECRET });
+        expect(await column()).toBe(1);
+        // The old row stated no quantities: unknown, while its money still counts.
+        expect(await l.usedQuantity(BUYER, 2026, '17019910', '035')).toBeUndefined();
+        expect((await l.remaining(BUYER, 2026)).used.toFixed()).toBe('100');
+        await l.reserve(`NEW-${i}`, BUYER, '1', '2026-02-02', {
+          quantities: [{ hs8: '17019910', unit: '035', qty: '0.5' }],
+        });
+        expect((await l.usedQuantity(BUYER, 2026, '17019910', '035', { excludeOrderNo: 'OLD-1' }))?.toFixed()).toBe(
+          i === 0 ? '0.5' : '1',
+        );
+        await l.close();
+      }
+    } finally {
+      await admin((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+    }
+  });
+});
+
 describe('postgres store without a server', () => {
   it('reports an unreachable server as QUOTA_STORE without the password', async () => {
     const err = await openPostgresQuotaStore('postgres://u:secretpw@127.0.0.1:1/x', { schema: 'public' }).catch(

@@ -2,9 +2,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { QuotaLedger } from '../../src/quota/index.js';
 import { openSqliteQuotaStore } from '../../src/quota/sqlite.js';
 import { runTogether } from './processes.js';
-import { quotaContract, SECRET, type HammerResult } from './contract.js';
+import { BUYER, quotaContract, SECRET, type HammerResult } from './contract.js';
 
 const WORKER = new URL('./sqlite-worker.ts', import.meta.url).pathname;
 const PROCESSES = 8;
@@ -54,6 +55,73 @@ describe('sqlite store', () => {
       ]);
       db.close();
       await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('adds the quantities column to a file made before it, once, and keeps its rows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-quota-'));
+    const file = join(dir, 'old.sqlite');
+    const Database = (await import('better-sqlite3')).default;
+    const columns = () => {
+      const db = new Database(file, { readonly: true });
+      const names = (
+        db.prepare("SELECT name FROM pragma_table_info('sandan_quota_entry')").all() as Array<{ name: string }>
+      ).map((c) => c.name);
+      db.close();
+      return names;
+    };
+    try {
+      const first = new QuotaLedger({ store: await openSqliteQuotaStore(file), secret: SECRET });
+      await first.reserve('OLD-1', BUYER, '100', '2026-02-01');
+      await first.close();
+      // The file as an older sandan left it: no quantities column.
+      const raw = new Database(file);
+      raw.exec('ALTER TABLE sandan_quota_entry DROP COLUMN quantities');
+      raw.close();
+      expect(columns()).not.toContain('quantities');
+      for (let i = 0; i < 2; i++) {
+        const l = new QuotaLedger({ store: await openSqliteQuotaStore(file), secret: SECRET });
+        expect(columns().filter((c) => c === 'quantities')).toEqual(['quantities']);
+        // The old row stated no quantities: what the buyer bought is unknown, its money still counts.
+        expect(await l.usedQuantity(BUYER, 2026, '17019910', '035')).toBeUndefined();
+        expect((await l.remaining(BUYER, 2026)).used.toFixed()).toBe('100');
+        await l.close();
+      }
+      // Stating the old order's quantities on a retry makes the year known.
+      const l = new QuotaLedger({ store: await openSqliteQuotaStore(file), secret: SECRET });
+      await l.reserve('OLD-1', BUYER, '100', '2026-02-01', {
+        quantities: [{ hs8: '17019910', unit: '035', qty: '1.5' }],
+      });
+      expect((await l.usedQuantity(BUYER, 2026, '17019910', '035'))?.toFixed()).toBe('1.5');
+      await l.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers quantities while another process holds the write lock (readers never take it)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-quota-'));
+    const file = join(dir, 'q.sqlite');
+    const Database = (await import('better-sqlite3')).default;
+    try {
+      const l = new QuotaLedger({
+        store: await openSqliteQuotaStore(file, { busyTimeoutMs: 50, maxRetries: 0 }),
+        secret: SECRET,
+      });
+      await l.reserve('R-1', BUYER, '10', '2026-02-01', { quantities: [{ hs8: '17019910', unit: '035', qty: '1.5' }] });
+      const writer = new Database(file);
+      writer.exec('BEGIN IMMEDIATE');
+      try {
+        expect((await l.usedQuantity(BUYER, 2026, '17019910', '035'))?.toFixed()).toBe('1.5');
+        // A write does wait for the lock, so the lock was really held.
+        await expect(l.reserve('R-2', BUYER, '10', '2026-02-01')).rejects.toMatchObject({ code: 'QUOTA_STORE' });
+      } finally {
+        writer.exec('ROLLBACK');
+        writer.close();
+      }
+      await l.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import nationalJson from '../../rulesets/national.json';
-import { loadRuleset, RULES, RulesetRegistry, validate } from '../../src/index.js';
+import { loadPositiveList, loadRuleset, RULES, RulesetRegistry, validate } from '../../src/index.js';
 import { annualLimit, MemoryQuotaStore, QuotaLedger, quotaSnapshot, validateWithQuota } from '../../src/quota/index.js';
 import { example } from '../helpers/examples.js';
 import { SECRET } from './contract.js';
@@ -84,5 +84,74 @@ describe('limits/annual with the quota ledger', () => {
     delete undated.order.appTime;
     expect(annual(validate(undated, { registry, extras: { quota: { used: () => '26000' } } }))).toEqual([]);
     expect(annualLimit.codes['1313']?.en).toContain('annual limit');
+  });
+});
+
+describe('positive-list annual caps with the quota ledger', () => {
+  // An edition of its own: the bundled lists carry no sugar code. Sugar capped at 2 kg a person a year.
+  const sugarCapped = loadPositiveList(
+    {
+      id: 'test-2022',
+      edition: '2022',
+      name: { zh: '测试清单', en: 'test list' },
+      effectiveFrom: '2022-03-01',
+      complete: false,
+      sources: [{ id: 'T', issuer: 'test', title: 'test', section: 'test', kind: 'secondary' }],
+      completeness: { statement: 'test', completeHeadings: [] },
+      lines: [
+        {
+          hs8: '17019910',
+          name: '白砂糖',
+          remarks: [{ kind: 'annual-quantity', max: '2', unit: 'kg', text: '每人每年限2千克' }],
+          source: 'T',
+        },
+        { hs8: '33049900', name: '化妆品', source: 'T' },
+      ],
+    },
+    'sugar-capped test edition',
+  );
+  /** The Hangzhou example (order SD202611200001 of 2026-11-20) with line 1 as `kg` of sugar. */
+  const sugarOrder = (kg: string) => {
+    const d = example('hangzhou-1210');
+    d.inventory.items[0].gcode = '1701991000';
+    d.inventory.items[0].qty1 = kg;
+    d.inventory.items[0].unit1 = '035';
+    return d;
+  };
+  const capFindings = (r: { issues: Array<{ ruleId: string; code: string; severity: string; actual?: unknown }> }) =>
+    r.issues.filter((i) => i.ruleId === 'goods/positive-list').map((i) => [i.code, i.severity, i.actual]);
+  const sugar = (qty: string) => [{ hs8: '17019910', unit: '035', qty }];
+
+  it('counts what the buyer reserved earlier in the year: 1.5 kg + 1 kg > 2 kg fails, 1.5 + 0.4 passes', async () => {
+    const ledger = new QuotaLedger({ store: new MemoryQuotaStore(), secret: SECRET });
+    await ledger.reserve('EARLIER-S', HZ_BUYER, '30.00', '2026-03-01', { quantities: sugar('1.5') });
+    // The order's own reservation (1 kg) must not count twice.
+    await ledger.reserve('SD202611200001', HZ_BUYER, '548.00', '2026-11-20', { quantities: sugar('1') });
+    const over = await validateWithQuota(sugarOrder('1'), ledger, { registry, positiveLists: [sugarCapped] });
+    // 1.5 kg earlier + 1 kg now = 2.5 kg > 2 kg.
+    expect(capFindings(over)).toEqual([['positive-list-quantity', 'error', '2.5 kg']]);
+    expect(over.valid).toBe(false);
+    // 1.5 kg + 0.4 kg = 1.9 kg ≤ 2 kg.
+    const fine = await validateWithQuota(sugarOrder('0.4'), ledger, { registry, positiveLists: [sugarCapped] });
+    expect(capFindings(fine)).toEqual([]);
+    // Cancelling the earlier order gives its sugar back: 1 kg alone passes.
+    await ledger.release('EARLIER-S');
+    expect(
+      capFindings(await validateWithQuota(sugarOrder('1'), ledger, { registry, positiveLists: [sugarCapped] })),
+    ).toEqual([]);
+  });
+
+  it('asks to confirm the cap while an order of the year was reserved without quantities', async () => {
+    const ledger = new QuotaLedger({ store: new MemoryQuotaStore(), secret: SECRET });
+    await ledger.reserve('EARLIER-S', HZ_BUYER, '30.00', '2026-03-01');
+    const r = await validateWithQuota(sugarOrder('0.4'), ledger, { registry, positiveLists: [sugarCapped] });
+    expect(capFindings(r)).toEqual([['positive-list-quantity-unconfirmed', 'warning', '0.4 kg']]);
+    // Another year's orders do not matter: the 2027 order sees a clean year (0 kg bought).
+    const next = await validateWithQuota(sugarOrder('0.4'), ledger, {
+      registry,
+      positiveLists: [sugarCapped],
+      at: '2027-01-02',
+    });
+    expect(capFindings(next)).toEqual([]);
   });
 });

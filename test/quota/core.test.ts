@@ -73,6 +73,9 @@ describe('quota core', () => {
     expect(checkReturnWindow(released, w, parseInstant('2026-03-01'), parseInstant('2026-03-18')).within).toBe(false);
   });
 
+  // 海关总署公告2020年第45号 三 (our rendering, as recorded in rulesets/national.json): the return is applied for within
+  // 30 days of the inventory's release, and the goods are back in the original supervised site, special customs
+  // supervision zone or Type-B bonded logistics centre within 45 days; 五: it overrides 2018年第194号 where they differ.
   it('takes the return window in force on the release date from the national ruleset', () => {
     const policy = defaultQuotaPolicy();
     // 194号 (2019-01-01): back within 30 days; 45号 (from 2020-03-28): apply within 30, back within 45.

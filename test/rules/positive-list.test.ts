@@ -46,6 +46,11 @@ function edition(lines: PositiveListData['lines'], extra: Partial<PositiveListDa
 
 const at = '2022-06-01';
 
+// The editions and their dates, as recorded with their sources in rulesets/positive-list/: 2016 first batch
+// (公告2016年第40号, 1,142 lines, from 2016-04-08) and second batch (151 lines, from 2016-04-16); the 2018 edition
+// (公告2018年第157号, from 2019-01-01); the 2019 adjustment (from 2020-01-01); the 2022 edition (8 departments'
+// 公告2022年第7号, 1,476 lines, from 2022-03-01). A date no edition covers, or a code sandan's partial copy cannot
+// confirm, is a warning: the check never passes silently.
 describe('editions in force', () => {
   it('an edition covers every day from 2016-04-08 to the end of 2026, and none before', () => {
     const editions = bundledPositiveLists();

@@ -66,8 +66,8 @@ const COMMANDS: CommandDoc[] = [
   {
     name: 'verify',
     exit: [
-      [0, 'valid signature'],
-      [1, 'invalid signature (the reason is printed)'],
+      [0, 'valid signature, and trusted (`--cert`) or accepted untrusted (`--accept-untrusted`)'],
+      [1, 'invalid signature (the reason is printed), or valid but untrusted: no `--cert` and no `--accept-untrusted`'],
       [2, 'usage error, unreadable input'],
     ],
     examples: [],

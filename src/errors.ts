@@ -25,6 +25,7 @@ export type SandanErrorCode =
   | 'XML_TOO_LARGE'
   | 'XML_UNKNOWN_ROOT'
   | 'QUOTA_INVALID'
+  | 'QUOTA_BUYER_ID'
   | 'QUOTA_CONFLICT'
   | 'QUOTA_STORE'
   | 'RECONCILE_INDEX'

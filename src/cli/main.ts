@@ -11,6 +11,7 @@ import { registerSignCommand, registerVerifyCommand } from './sign-command.js';
 import { registerQuotaCommand } from './quota-command.js';
 import { registerReconcileCommand, registerStatusCommand } from './reconcile-command.js';
 import { registerPositiveListCommand } from './positive-list-command.js';
+import { redactSecrets, redactedMessage } from '../redact.js';
 
 /** Every command; each module registers itself on the program. */
 const COMMANDS = [
@@ -48,6 +49,7 @@ const HINTS: Record<string, string> = {
   XML_TOO_LARGE: 'The input is larger than the limit; raise it with --max-bytes if it is genuine.',
   XML_UNKNOWN_ROOT: 'sandan reads CEB messages, receipts, tax bills and DxpMsg; see docs/xml.md.',
   QUOTA_INVALID: 'Check --buyer-id, --order, --amount and --at; see `sandan quota --help`.',
+  QUOTA_BUYER_ID: "Give the buyer's 18-character resident ID card number (GB 11643), as declared in buyerIdNumber.",
   QUOTA_CONFLICT: 'An order number is reserved once, for one buyer and amount; release it before reserving it again.',
   QUOTA_STORE:
     'Check --db (a .sqlite path or postgres:// URL) and that SANDAN_QUOTA_SECRET is the secret the ledger was created with.',
@@ -82,11 +84,9 @@ function report(e: unknown, io: CliIo): number {
   if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
   try {
     if (isSandanError(e)) {
-      io.stderr(`sandan: ${e.message}\n${HINTS[e.code] ? `hint: ${HINTS[e.code]}\n` : ''}`);
+      io.stderr(`sandan: ${redactSecrets(e.message)}\n${HINTS[e.code] ? `hint: ${HINTS[e.code]}\n` : ''}`);
     } else {
-      io.stderr(
-        `sandan: internal error: ${e instanceof Error ? e.message : String(e)}\nPlease report this with the input that caused it.\n`,
-      );
+      io.stderr(`sandan: internal error: ${redactedMessage(e)}\nPlease report this with the input that caused it.\n`);
     }
   } catch (w) {
     if (w instanceof OutputClosedError) return EXIT.pipe;

@@ -32,6 +32,8 @@ export interface SignCommandOptions {
 export interface VerifyCommandOptions {
   district?: string;
   cert?: string;
+  /** Exit 0 for a valid signature even when no `--cert` vouches for its certificate. */
+  acceptUntrusted?: boolean;
   format: 'text' | 'json';
 }
 
@@ -137,7 +139,10 @@ export async function signCommand(file: string, opts: SignCommandOptions, io: Cl
   return 0;
 }
 
-/** `sandan verify`: exit 0 valid, 1 invalid (with the reason), 2 usage or unreadable input. */
+/**
+ * `sandan verify`: exit 0 valid and trusted (signed by a `--cert` certificate or one it issued), or valid
+ * and `--accept-untrusted`; 1 invalid (with the reason) or valid but untrusted; 2 usage or unreadable input.
+ */
 export async function verifyCommand(file: string, opts: VerifyCommandOptions, io: CliIo): Promise<number> {
   const trusted = opts.cert !== undefined ? await loadCertificates(opts.cert) : undefined;
   const xml = await readXml(file, io.stdin);
@@ -155,20 +160,29 @@ export async function verifyCommand(file: string, opts: VerifyCommandOptions, io
           certificateNumber: r.certificateNumber ?? null,
           subject: r.certificate.subject,
           serialNumber: r.certificate.serialNumber.toLowerCase(),
-          trusted: Boolean(trusted),
+          trusted: r.trusted,
+          accepted: r.trusted || Boolean(opts.acceptUntrusted),
         }
       : { valid: false, reason: r.reason, message: r.message, ...(r.diagnosis && { diagnosis: r.diagnosis }) };
     io.stdout(`${JSON.stringify(out, null, 2)}\n`);
   } else if (r.valid) {
     io.stdout(
-      `${label}: valid signature (${r.signatureAlgorithm}, digest ${r.digestAlgorithm}; certificate ${r.certificate.subject.replace(/\n/g, ', ')}, serial ${r.certificate.serialNumber.toLowerCase()}${r.certificateNumber ? `, KeyName ${r.certificateNumber}` : ''}${trusted ? ', trusted' : ', not checked against a trusted certificate'})\n`,
+      `${label}: valid signature (${r.signatureAlgorithm}, digest ${r.digestAlgorithm}; certificate ${r.certificate.subject.replace(/\n/g, ', ')}, serial ${r.certificate.serialNumber.toLowerCase()}${r.certificateNumber ? `, KeyName ${r.certificateNumber}` : ''}${r.trusted ? ', trusted' : ''})\n${r.trusted ? '' : untrustedNote(opts.acceptUntrusted === true)}`,
     );
   } else {
     io.stdout(
       `${label}: invalid signature: ${r.reason}: ${r.message}\n${r.diagnosis ? formatDiagnosis(r.diagnosis) : ''}`,
     );
   }
-  return r.valid ? 0 : 1;
+  return r.valid && (r.trusted || opts.acceptUntrusted === true) ? 0 : 1;
+}
+
+/** What a valid signature without a trust anchor means, and why it fails without --accept-untrusted. */
+function untrustedNote(accepted: boolean): string {
+  const why = 'UNTRUSTED: no --cert was given, so the certificate is only the one in the message (anyone can make one)';
+  return accepted
+    ? `${why}; accepted because of --accept-untrusted.\n`
+    : `${why}. Pass --cert with the certificate(s) you trust, or --accept-untrusted to accept this.\n`;
 }
 
 const RESULT_MARK: Record<DiagnosisCheck['result'], string> = {
@@ -233,10 +247,14 @@ export function registerVerifyCommand(program: Command, { io, setExit }: Command
   program
     .command('verify')
     .description(
-      'Verify the signature of a signed CEB message: exit 0 valid, 1 invalid (with the reason), 2 usage error.',
+      'Verify the signature of a signed CEB message: exit 0 valid and trusted, 1 invalid (with the reason) or untrusted, 2 usage error.',
     )
     .argument('<file>', 'the signed CEB message (.xml), or - for standard input')
     .option('--cert <file>', 'trusted certificate(s) (PEM or DER): the signer must be one of them or issued by one')
+    .option(
+      '--accept-untrusted',
+      'without --cert: exit 0 for a valid signature whose certificate nothing vouches for (it says UNTRUSTED)',
+    )
     .option('--district <code>', "accept only the signature algorithms the district's ruleset lists")
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (file: string, opts: VerifyCommandOptions) => {

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
+import { idCheckCharacter, maskIdNumber, normaliseIdNumber } from '../rules/id-number.js';
 import { Dec } from '../model/primitives.js';
 import type { QuotaEntry, QuotaEvent, QuotaPolicy, QuotaQuantity } from './types.js';
 import { beijingIsoDate, beijingXsDateTime } from '../xml/time.js';
@@ -239,20 +240,52 @@ export function quantityOf(use: QuotaQuantityUse, hs8: string, unit: string): De
   return use.lines.find((q) => q.hs8 === hs8 && q.unit === unit)?.qty ?? new Dec(0);
 }
 
-/** Normalises an ID number for hashing: trimmed, upper-case check character. */
-export function normaliseIdNumber(idNumber: string): string {
-  if (typeof idNumber !== 'string' || idNumber.trim() === '')
-    throw new SandanError('QUOTA_INVALID', 'The buyer ID number is empty');
-  return idNumber.trim().toUpperCase();
+/**
+ * Why a normalised ID number cannot key a buyer, or undefined when it can: the GB 11643 format
+ * and check character only. The birth-date plausibility of a declared number is the
+ * identity/id-number rule's to report; here what matters is one spelling per person.
+ */
+export function buyerIdProblem(id: string): 'format' | 'check-digit' | undefined {
+  if (!/^\d{17}[\dX]$/.test(id)) return 'format';
+  return idCheckCharacter(id.slice(0, 17)) !== id[17] ? 'check-digit' : undefined;
 }
 
 /**
- * The key a buyer is stored under: HMAC-SHA256 of the normalised ID number with the
- * ledger secret, lower-case hex. The ID number itself is never stored.
+ * The buyer's ID number as the ledger keys it: {@link normaliseIdNumber} (NFKC, no white space or
+ * invisible characters, upper-case X), then {@link buyerIdProblem}, so that no spelling of one
+ * person's number opens a second quota. CBEC buyers declare a resident ID card (buyerIdType 1),
+ * the one type the ledger knows. Throws `QUOTA_BUYER_ID` naming the problem, with the number
+ * masked: the ledger never writes it out.
+ */
+export function buyerIdNumberOf(idNumber: string): string {
+  if (typeof idNumber !== 'string' || normaliseIdNumber(idNumber) === '')
+    throw new SandanError('QUOTA_BUYER_ID', 'The buyer ID number is empty');
+  const id = normaliseIdNumber(idNumber);
+  const problem = buyerIdProblem(id);
+  if (problem === undefined) return id;
+  const what = {
+    format:
+      [...id].length === 18
+        ? 'is not 17 digits followed by a digit or X'
+        : `has ${[...id].length} characters, not 18 (17 digits and a digit or X)`,
+    'check-digit': 'has a wrong check character (GB 11643, ISO 7064 MOD 11-2)',
+  }[problem];
+  throw new SandanError(
+    'QUOTA_BUYER_ID',
+    `The buyer ID number ${maskIdNumber(id)} is not a resident ID card number: it ${what}`,
+    {
+      details: { problem },
+    },
+  );
+}
+
+/**
+ * The key a buyer is stored under: HMAC-SHA256 of the checked, normalised ID number
+ * ({@link buyerIdNumberOf}) with the ledger secret, lower-case hex. The ID number itself is never stored.
  */
 export function buyerKeyOf(secret: string | Uint8Array, idNumber: string): string {
   return createHmac('sha256', secret)
-    .update(`sandan-quota-buyer:${normaliseIdNumber(idNumber)}`, 'utf8')
+    .update(`sandan-quota-buyer:${buyerIdNumberOf(idNumber)}`, 'utf8')
     .digest('hex');
 }
 

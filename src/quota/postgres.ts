@@ -1,5 +1,6 @@
 import type * as Pg from 'pg';
 import { SandanError } from '../errors.js';
+import { redactSecrets, redactedCause, redactedMessage } from '../redact.js';
 import { backoff, loadOptional, sleep } from './mutex.js';
 import { entryOfRow, eventOfRow, quantitiesText, type EntryRowOf, type EventRowOf } from './rows.js';
 import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
@@ -248,11 +249,9 @@ export class PostgresQuotaStore implements QuotaStore {
       try {
         client = await this.pool.connect();
       } catch (e) {
-        throw new SandanError(
-          'QUOTA_STORE',
-          `${this.name}: cannot connect: ${e instanceof Error ? e.message : String(e)}`,
-          { cause: e },
-        );
+        throw new SandanError('QUOTA_STORE', `${this.name}: cannot connect: ${redactedMessage(e)}`, {
+          cause: redactedCause(e),
+        });
       }
       let broken: Error | undefined;
       try {
@@ -274,8 +273,8 @@ export class PostgresQuotaStore implements QuotaStore {
         if (e instanceof SandanError) throw e;
         throw new SandanError(
           'QUOTA_STORE',
-          `${this.name}: transaction failed${typeof code === 'string' ? ` (${code})` : ''}: ${e instanceof Error ? e.message : String(e)}`,
-          { cause: e },
+          `${this.name}: transaction failed${typeof code === 'string' ? ` (${code})` : ''}: ${redactedMessage(e)}`,
+          { cause: redactedCause(e) },
         );
       } finally {
         client.release(broken);
@@ -336,7 +335,7 @@ export async function openPostgresQuotaStore(
     pool = new pg.Pool({ max: options.poolSize ?? 10, ...config });
     owns = true;
   }
-  const where = typeof connection === 'string' ? redact(connection) : 'postgres';
+  const where = typeof connection === 'string' ? redactSecrets(connection) : 'postgres';
   const store = new PostgresQuotaStore(pool, {
     schema,
     ownsPool: owns,
@@ -373,20 +372,13 @@ export async function openPostgresQuotaStore(
     client = undefined;
     if (owns) await pool.end().catch(() => undefined);
     if (e instanceof SandanError) throw e;
-    throw new SandanError(
-      'QUOTA_STORE',
-      `Cannot prepare the quota database ${where}: ${e instanceof Error ? e.message : String(e)}`,
-      { cause: e },
-    );
+    throw new SandanError('QUOTA_STORE', `Cannot prepare the quota database ${where}: ${redactedMessage(e)}`, {
+      cause: redactedCause(e),
+    });
   } finally {
     client?.release();
   }
   return store;
-}
-
-/** A connection URL without its password, for messages. */
-function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
 /** Thrown on misuse and store failures (code `QUOTA_STORE`, …); re-exported so that this entry point needs no other import. */

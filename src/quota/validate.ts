@@ -1,8 +1,9 @@
 import type { Decimal } from 'decimal.js';
 import { declarationDate, validate, type ValidateOptions, type ValidationResult } from '../rules/validate.js';
 import type { QuotaSnapshot } from '../rules/families/quota.js';
+import { normaliseIdNumber } from '../rules/id-number.js';
 import type { AnnualQuantities } from '../rules/positive-list.js';
-import { quantityOf, type QuotaBalance, type QuotaQuantityUse } from './core.js';
+import { buyerIdProblem, quantityOf, type QuotaBalance, type QuotaQuantityUse } from './core.js';
 import type { QuotaLedger } from './ledger.js';
 
 /**
@@ -19,11 +20,12 @@ function str(v: unknown): string | undefined {
 
 /**
  * A snapshot of one buyer-year for `extras.quota`: `used` answers for that buyer and year
- * only (any other buyer or year is unknown, and the rule stays silent).
+ * only (any other buyer or year is unknown, and the rule stays silent). IDs compare after
+ * {@link normaliseIdNumber}, as the ledger keys them.
  */
 export function quotaSnapshot(buyerIdNumber: string, year: number, used: Decimal): QuotaSnapshot {
-  const id = buyerIdNumber.trim().toUpperCase();
-  return { used: (b, y) => (y === year && b.trim().toUpperCase() === id ? used : undefined) };
+  const id = normaliseIdNumber(buyerIdNumber);
+  return { used: (b, y) => (y === year && normaliseIdNumber(b) === id ? used : undefined) };
 }
 
 /** The CEB unit code of each unit a positive-list cap is written in (`035` 千克). */
@@ -35,11 +37,11 @@ const UNIT_CODE: Record<string, string> = { kg: '035' };
  * while an order that counts was reserved without quantities.
  */
 export function annualQuantitiesSnapshot(buyerIdNumber: string, use: QuotaQuantityUse): AnnualQuantities {
-  const id = buyerIdNumber.trim().toUpperCase();
+  const id = normaliseIdNumber(buyerIdNumber);
   return {
     used: (b, y, hs8, unit) => {
       const code = UNIT_CODE[unit];
-      return y === use.year && code !== undefined && b.trim().toUpperCase() === id
+      return y === use.year && code !== undefined && normaliseIdNumber(b) === id
         ? quantityOf(use, hs8, code)
         : undefined;
     },
@@ -69,6 +71,8 @@ export async function validateWithQuota(
   const orderNo = str(rec.order?.orderNo) ?? str(rec.inventory?.orderNo);
   const year = date === undefined ? undefined : Number(date.slice(0, 4));
   if (id === undefined || year === undefined || !Number.isInteger(year)) return validate(input, options);
+  // A number the ledger refuses (QUOTA_BUYER_ID) has no quota to look up; the identity/id-number rule reports it.
+  if (buyerIdProblem(normaliseIdNumber(id)) !== undefined) return validate(input, options);
   const exclude = orderNo !== undefined ? { excludeOrderNo: orderNo } : {};
   const balance = await ledger.remaining(id, year, { at: date, ...exclude });
   const quantities = await ledger.usedQuantities(id, year, exclude);

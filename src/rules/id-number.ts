@@ -38,3 +38,24 @@ export function checkIdNumber(id: string, at?: string): IdNumberProblem | undefi
   if (idCheckCharacter(id.slice(0, 17)) !== id[17]) return 'check-digit';
   return undefined;
 }
+
+// White space of every kind and the invisible characters copy-paste carries along (zero-width
+// space and joiners, BOM, bidi marks, soft hyphen, …): none of them can be part of an ID number.
+const INVISIBLE = /[\s\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
+
+/**
+ * The one spelling of an ID number that sandan compares and hashes: Unicode NFKC (full-width
+ * digits and Ｘ become ASCII), white space and invisible characters removed, `x` upper-cased.
+ * Anything else (a trailing `-`, a 19th digit) is kept, so that {@link checkIdNumber} refuses
+ * it rather than two spellings silently meaning one person. Never throws.
+ */
+export function normaliseIdNumber(id: string): string {
+  return id.normalize('NFKC').replace(INVISIBLE, '').replace(/x/g, 'X');
+}
+
+/** An ID number with its middle masked for messages, e.g. `1101**********002X`; short ones are masked whole. */
+export function maskIdNumber(id: string): string {
+  const chars = [...id];
+  if (chars.length < 12) return '*'.repeat(chars.length);
+  return `${chars.slice(0, 4).join('')}${'*'.repeat(chars.length - 8)}${chars.slice(-4).join('')}`;
+}

@@ -90,6 +90,13 @@ export interface VerifySuccess {
   signatureAlgorithm: SignatureAlgorithm;
   digestMethod: string;
   digestAlgorithm: DigestAlgorithm;
+  /**
+   * True only when `trustedCertificates` were given and the signing certificate is one of them or
+   * issued by one. False when none were given: the signature matches the certificate in the
+   * message, but anyone can make a self-signed certificate, so a forgery re-signed with one is
+   * `valid` too. Accept an untrusted result only when something else vouches for the certificate.
+   */
+  trusted: boolean;
   /** SM2 only: how the SignatureValue was encoded. */
   sm2Encoding?: 'raw' | 'der';
 }
@@ -454,6 +461,8 @@ function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateIn
     signatureAlgorithm,
     digestMethod,
     digestAlgorithm,
+    // Untrusted anchors failed above with certificate-untrusted, so here trusted means "anchors were given".
+    trusted: anchors.length > 0,
     ...(sm2Encoding && { sm2Encoding }),
   };
 }

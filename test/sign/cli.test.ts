@@ -70,14 +70,55 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
     const xml = readFileSync(out, 'utf8');
     expect(xml).toContain('chinaport.gov.cn/2022/04/xmldsig#sm2-sm3');
     expect(xml).toContain('<ds:KeyName>0001</ds:KeyName>');
-    const v = await run(['verify', '-', '--format', 'json'], xml);
+    const v = await run(['verify', '-', '--format', 'json', '--cert', keys.path('sm2.crt')], xml);
     expect(v.code).toBe(0);
     expect(JSON.parse(v.stdout)).toMatchObject({
       valid: true,
       signatureAlgorithm: 'sm2-sm3',
       certificateNumber: '0001',
-      trusted: false,
+      trusted: true,
+      accepted: true,
     });
+    // Without a trust anchor the signature matches but nothing vouches for it: exit 1 unless accepted.
+    const bare = await run(['verify', '-', '--format', 'json'], xml);
+    expect(bare.code).toBe(1);
+    expect(JSON.parse(bare.stdout)).toMatchObject({ valid: true, trusted: false, accepted: false });
+  });
+
+  it('a forgery re-signed with a self-signed certificate: exit 1 without --cert, 0 only with --accept-untrusted', async () => {
+    const genuine = await run(
+      ['sign', '-', '--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')],
+      unsignedSample('CEB311Message'),
+    );
+    expect(genuine.code, genuine.stderr).toBe(0);
+    // The forger changes the order and signs again with a key and certificate of their own.
+    const forged = await run(
+      ['sign', '-', '--key', keys.path('rsa2.key'), '--cert', keys.path('rsa2.crt'), '--replace'],
+      genuine.stdout.replace('<ceb:orderNo>', '<ceb:orderNo>FORGED-'),
+    );
+    expect(forged.code, forged.stderr).toBe(0);
+    const file = put(keys, 'forged.xml', forged.stdout);
+
+    const bare = await run(['verify', file]);
+    expect(bare.code).toBe(1);
+    expect(bare.stdout).toContain(
+      'forged.xml: valid signature (rsa-sha1, digest sha1; certificate CN=sandan other RSA test',
+    );
+    expect(bare.stdout).toMatch(/\nUNTRUSTED: no --cert was given.*Pass --cert .* or --accept-untrusted/);
+
+    const accepted = await run(['verify', file, '--accept-untrusted']);
+    expect(accepted.code).toBe(0);
+    expect(accepted.stdout).toMatch(/UNTRUSTED: .*accepted because of --accept-untrusted/);
+    expect(accepted.stdout).not.toContain(', trusted)');
+
+    const anchored = await run(['verify', file, '--cert', keys.path('rsa.crt'), '--accept-untrusted']);
+    expect(anchored.code).toBe(1);
+    expect(anchored.stdout).toMatch(/invalid signature: certificate-untrusted/);
+
+    const right = await run(['verify', '-', '--cert', keys.path('rsa.crt')], genuine.stdout);
+    expect(right.code).toBe(0);
+    expect(right.stdout).toMatch(/, trusted\)\n$/);
+    expect(right.stdout).not.toContain('UNTRUSTED');
   });
 
   it('exits 1 with the reason for a tampered or untrusted message', async () => {
@@ -159,7 +200,9 @@ describe.skipIf(skipWithout('openssl'))('district signature settings', () => {
     );
     expect(hainan.code, hainan.stderr).toBe(0);
     // Haikou lists the Hainan variant; Hangzhou does not.
-    expect((await run(['verify', '-', '--district', '6400'], hainan.stdout)).code).toBe(0);
+    expect((await run(['verify', '-', '--district', '6400', '--cert', keys.path('sm2.crt')], hainan.stdout)).code).toBe(
+      0,
+    );
     const hz = await run(['verify', '-', '--district', '2900', '--format', 'json'], hainan.stdout);
     expect(hz.code).toBe(1);
     expect(JSON.parse(hz.stdout)).toMatchObject({ valid: false, reason: 'algorithm-not-allowed' });

@@ -32,6 +32,7 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
       digestMethod: 'http://www.chinaport.gov.cn/2022/04/xmldsig#sm3',
       signatureAlgorithm: 'sm2-sm3',
       digestAlgorithm: 'sm3',
+      trusted: true,
     });
   });
 
@@ -165,9 +166,12 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
     expect(
       verifyMessage(sm2Signed, { trustedCertificates: [keys.text('sm2b.crt'), keys.text('sm2-ca.crt')] }),
     ).toMatchObject({ valid: false, reason: 'certificate-untrusted' });
-    expect(verifyMessage(rsaSigned, { trustedCertificates: [keys.text('rsa2.crt'), keys.text('rsa.crt')] }).valid).toBe(
-      true,
-    );
+    expect(
+      verifyMessage(rsaSigned, { trustedCertificates: [keys.text('rsa2.crt'), keys.text('rsa.crt')] }),
+    ).toMatchObject({ valid: true, trusted: true });
+    // No anchors: the signature matches its own certificate, which proves nothing about who made it.
+    expect(verifyMessage(rsaSigned)).toMatchObject({ valid: true, trusted: false });
+    expect(verifyMessage(rsaSigned, { trustedCertificates: [] })).toMatchObject({ valid: true, trusted: false });
     expect(verifyMessage(rsaSigned, { at: new Date('2000-01-01') })).toMatchObject({
       valid: false,
       reason: 'certificate-expired',

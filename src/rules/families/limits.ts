@@ -8,6 +8,7 @@ import {
   type RegimeOrder,
 } from '../../tax/regime.js';
 import { defineRule, type RuleContext, type RuleIssue } from '../types.js';
+import { normaliseIdNumber } from '../id-number.js';
 
 /**
  * The order amounts the regime decision reads, from the tolerant view: the inventory when there
@@ -84,7 +85,8 @@ export function buyerYear(ctx: RuleContext): { used: Decimal; amount: Decimal } 
   const id = ctx.str(ctx.doc('inventory'), 'buyerIdNumber') ?? ctx.str(ctx.doc('order'), 'buyerIdNumber');
   const amount = orderQuotaAmount(ctx);
   if (id === undefined || amount === undefined) return undefined;
-  const raw = snapshot.used(id, Number(ctx.at.slice(0, 4)));
+  // The spelling the ledger keys buyers by, so that a snapshot comparing IDs as given still agrees.
+  const raw = snapshot.used(normaliseIdNumber(id), Number(ctx.at.slice(0, 4)));
   const used = raw === undefined ? undefined : toDecimal(raw);
   return used === undefined ? undefined : { used, amount };
 }

@@ -47,7 +47,8 @@ export type FileDocument = ScannedDocument & { file: string };
 /**
  * Streams the documents of CEB816/818/312/412/512/514/622/624/626 files through the scanner,
  * one file at a time in 1 MiB chunks. A file that cannot be read (unsafe, malformed, unknown
- * root) goes to `onFileError` when given (and is skipped), else the SandanError is thrown.
+ * root, truncated) goes to `onFileError` when given (and none of its documents is used), else
+ * the SandanError is thrown.
  */
 export async function* readCebDocuments(
   files: readonly string[],

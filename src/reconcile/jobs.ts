@@ -227,7 +227,7 @@ export function fileError(file: string, e: unknown): SandanError {
 /**
  * Streams one XML file through the scanner in 1 MiB chunks and hands the document records of
  * each chunk to `onChunk` (awaited, so the caller can hold the reader back). Throws the
- * file's SandanError after the records read before the problem.
+ * file's SandanError, with no record handed on: the scanner gives a file's documents at its end.
  */
 export async function scanFileRecords(
   file: string,

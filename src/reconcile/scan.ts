@@ -9,7 +9,9 @@ import { extensionFieldsOf } from '../xml/extensions.js';
  * not build a tree: it checks the root element and its namespace, then cuts the text into
  * document blocks (`<Tax>`, `<InventoryReturn>`…) and reads their leaf elements whatever their
  * prefix. It reads exactly the fields the XSD declares, as `parseCebXml` does (the tests hold
- * the two to the same answers); it does not check well-formedness beyond what it reads.
+ * the two to the same answers). It checks well-formedness as the parser does (tags nest and
+ * match, one root, no stray `<` or `&`; comments, CDATA and PIs skipped whole), so it sees the
+ * documents the parser sees, and none of a file that is not well-formed.
  */
 
 /** Message types the scanner reads. */
@@ -76,8 +78,10 @@ const CDATA_OPEN = '<![CDATA[';
  *    order, with which prefix), learnt from the documents read before: one match per head or line
  *    instead of one per leaf. Content of another layout is read leaf by leaf, by hand (indexOf and
  *    character codes), and only leaves holding CDATA go to the old leaf regex (LEAF_AT);
- *  - blocks, heads and lines are found with indexOf and character codes, their end tags with a
- *    regex compiled once (see findEndTag);
+ *  - blocks are found by a hand-rolled tokenizer (see CebScanner.drain), which checks that the
+ *    text is well-formed and skips runs of plain leaves with one regex match (LEAVES); heads and
+ *    lines are found with indexOf and character codes, their end tags with a regex compiled once
+ *    (see findEndTag);
  *  - the DTD check looks for the rare `!` rather than for `<`.
  * The hand-rolled scanning accepts what the regexes it replaced did: the same names (NAME above,
  * with an optional `prefix:`), the same whitespace (JavaScript's `\s`), the same leftmost matches.
@@ -125,23 +129,22 @@ function pastTagEnd(s: string, i: number): number {
   return s.charCodeAt(i) === GT ? i + 1 : -1;
 }
 
-/** End-tag regexes by `close`, for any whitespace and for at most 63 (bounded: prefixes come from the text). */
-const endTagRes = { any: new Map<string, RegExp>(), 63: new Map<string, RegExp>() };
+/** End-tag regexes by `close` (bounded: prefixes come from the text). */
+const endTagRes = new Map<string, RegExp>();
 
 /**
- * The first end tag `close` (`</` and the qualified name) followed by `\s*>` (by at most
- * `maxSpaces` whitespace characters and `>`), from `from`: its index, or -1. Blocks and lines are
- * hundreds of characters long and `<` is everywhere in them, which makes indexOf slow (it stops at
- * each `<`); V8's regex engine scans faster, so each end tag gets a regex, compiled once.
+ * The first end tag `close` (`</` and the qualified name) followed by `\s*>`, from `from`: its
+ * index, or -1. Blocks and lines are hundreds of characters long and `<` is everywhere in them,
+ * which makes indexOf slow (it stops at each `<`); V8's regex engine scans faster, so each end
+ * tag gets a regex, compiled once.
  */
-function findEndTag(s: string, close: string, from: number, maxSpaces?: 63): number {
-  const res = maxSpaces === undefined ? endTagRes.any : endTagRes[63];
-  let re = res.get(close);
+function findEndTag(s: string, close: string, from: number): number {
+  let re = endTagRes.get(close);
   if (!re) {
     // Names have no regex syntax but `.`.
-    re = new RegExp(`${close.replace(/\./g, '\\.')}${maxSpaces === undefined ? '\\s*' : '\\s{0,63}'}>`, 'g');
+    re = new RegExp(`${close.replace(/\./g, '\\.')}\\s*>`, 'g');
     // A copy as the key: `close` may hold a slice of the text, which would keep all of it alive.
-    if (res.size < 256) res.set([...close].join(''), re);
+    if (endTagRes.size < 256) endTagRes.set([...close].join(''), re);
   }
   re.lastIndex = from;
   const m = re.exec(s);
@@ -427,15 +430,50 @@ function tagOpenBefore(s: string, q: number): number {
   return i >= 0 && s.charCodeAt(i) === LT && isNameStart(s.charCodeAt(i + 1)) ? i : -1;
 }
 
-/** The `<` of the first block start tag (`<block` or `<p:block`, then whitespace, `>` or `/`) from `from`, or -1. */
-function findBlock(b: string, from: number, block: string): number {
-  for (let lt = b.indexOf('<', from); lt !== -1; lt = b.indexOf('<', lt + 1)) {
-    const start = localStart(b, lt);
-    if (!b.startsWith(block, start)) continue;
-    const c = b.charCodeAt(start + block.length);
-    if (c === GT || c === SLASH || isSpace(c)) return lt;
+// Leaves with plain text (no `&`, which would need checking) and the whitespace after them.
+const LEAVES = /(?:<([A-Za-z_][\w.:-]*)>[^<&]*<\/\1>\s*)+/y;
+const REF_AT = /&(?:#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/y;
+const ATTRS = /(?:\s+[^\s=/>]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*(\/?)>/y;
+
+/** Checks the `&` from `amp` (the first one at or after where checking resumes) up to `to`; returns the next `&` after. */
+function checkRefs(b: string, amp: number, to: number): number {
+  while (amp !== -1 && amp < to) {
+    REF_AT.lastIndex = amp;
+    if (!REF_AT.test(b)) malformed("an '&' that starts no XML entity or character reference");
+    amp = b.indexOf('&', amp + 1);
   }
-  return -1;
+  return amp;
+}
+
+/** End of the qualified name (the parser's `[A-Za-z_][\w.:-]*`) at `i`; `i` when none starts there. */
+function qnameEnd(s: string, i: number): number {
+  if (!isNameStart(s.charCodeAt(i))) return i;
+  i++;
+  for (let c = s.charCodeAt(i); isNameChar(c) || c === COLON; c = s.charCodeAt(++i));
+  return i;
+}
+
+function onlySpaces(s: string, i: number): boolean {
+  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+  return i === s.length;
+}
+
+/** Whether the `len` characters at `i` and at `j` are the same. */
+function sameRange(s: string, i: number, j: number, len: number): boolean {
+  for (let k = 0; k < len; k++) if (s.charCodeAt(i + k) !== s.charCodeAt(j + k)) return false;
+  return true;
+}
+
+const MARKED = /<!\[CDATA\[([\s\S]*?)\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>/g;
+
+/**
+ * A block's content with its comments and PIs removed and its CDATA sections as escaped text:
+ * the same elements and texts for the leaf readers, which then find none of the markup inside them.
+ */
+function unmarked(content: string): string {
+  return content.replace(MARKED, (_, cdata: string | undefined) =>
+    cdata === undefined ? '' : cdata.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
+  );
 }
 
 function malformed(why: string): never {
@@ -443,9 +481,10 @@ function malformed(why: string): never {
 }
 
 /**
- * Push-based scanner: feed text chunks with {@link CebScanner.push}, collect the documents
- * completed so far, and call {@link CebScanner.end} at the end. Memory holds at most one
- * document block plus one chunk. Throws SandanError (XML_UNSAFE, XML_MALFORMED,
+ * Push-based scanner: feed text chunks with {@link CebScanner.push} and call
+ * {@link CebScanner.end} at the end, which returns the documents once the whole text is known
+ * to be well-formed: a truncated or broken file gives none. Memory holds the documents read, one
+ * document block and one chunk. Throws SandanError (XML_UNSAFE, XML_MALFORMED,
  * XML_UNKNOWN_ROOT) as `parseCebXml` would.
  */
 export class CebScanner {
@@ -459,6 +498,16 @@ export class CebScanner {
   private readonly withItems: boolean;
   /** A DxpMsg (a receipt as received, archived beside its unwrapped copy): held whole, read at the end. */
   private dxp = false;
+  /** Qualified names of the open elements, the root first. */
+  private stack: string[] = [];
+  /** Where tokenizing resumes in `buf`. */
+  private scanPos = 0;
+  /** Where the content of the open block starts in `buf`; -1 outside a block. */
+  private blockStart = -1;
+  /** Whether the open block holds a comment, CDATA section or PI. */
+  private blockMarked = false;
+  /** The documents read: a file that is not well-formed to its end gives none (see end). */
+  private held: ScannedDocument[] = [];
 
   /** `items: false` skips the lines of tax bills (reconciliation uses only their heads). */
   constructor(options: { items?: boolean } = {}) {
@@ -470,7 +519,10 @@ export class CebScanner {
     return this.type;
   }
 
-  /** Adds text; returns the documents completed by it. */
+  /**
+   * Adds text. Returns no documents: they are all returned by {@link end}, once the whole text
+   * is known to be well-formed (a truncated or broken file must give none of its documents).
+   */
   push(chunk: string): ScannedDocument[] {
     if (this.first && chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
     this.first = false;
@@ -484,14 +536,17 @@ export class CebScanner {
     this.tail = probe.slice(-16);
     this.buf += chunk;
     if (this.dxp) return this.holdDxp();
-    return this.drain(false);
+    this.drain(false);
+    return [];
   }
 
-  /** Ends the input; returns the last documents. */
+  /** Ends the input; returns the documents, or throws when the text is not well-formed. */
   end(): ScannedDocument[] {
-    const out = this.drain(true);
+    this.drain(true);
     if (this.dxp) return this.readDxp();
     if (!this.type) malformed('no root element');
+    const out = this.held;
+    this.held = [];
     return out;
   }
 
@@ -570,7 +625,9 @@ export class CebScanner {
       if (this.shape.head) this.readers.head = new LeafReader(this.shape.head);
       else this.readers.block = new LeafReader(this.shape.block);
       if (this.shape.list) this.readers.list = new LeafReader(this.shape.list);
+      if (m[4] !== '/') this.stack.push(`${prefix === undefined ? '' : `${prefix}:`}${local}`);
       this.buf = b.slice(gt + 1);
+      this.scanPos = 0;
       return true;
     }
     if (final) malformed('no root element');
@@ -578,43 +635,120 @@ export class CebScanner {
     return false;
   }
 
-  private drain(final: boolean): ScannedDocument[] {
-    const out: ScannedDocument[] = [];
-    if (this.dxp) return out;
-    if (!this.type && !this.readRoot(final)) return out;
+  /**
+   * Tokenizes the buffer from where it stopped, by the markup grammar of parseCebXml's
+   * well-formedness check (src/xml/parse.ts): comments, CDATA sections and PIs are skipped whole,
+   * tags must nest and match, one root, no stray `<` or undefined `&`. A construct the end of the
+   * buffer cuts waits for more text. A block is a child of the root with the block's name; its
+   * content goes to {@link document}. Documents are held until the end of the input (see end).
+   */
+  private drain(final: boolean): void {
+    if (this.dxp) return;
+    if (!this.type && !this.readRoot(final)) return;
     const block = this.shape!.block;
-    let pos = 0;
     const b = this.buf;
+    const stack = this.stack;
+    let pos = this.scanPos;
+    let amp = b.indexOf('&', pos);
     for (;;) {
-      const lt = findBlock(b, pos, block);
-      if (lt === -1) {
-        // Keep a possible partial start tag at the end of the buffer.
-        const last = b.lastIndexOf('<');
-        pos = last === -1 ? b.length : Math.max(pos, last);
-        break;
-      }
-      const gt = b.indexOf('>', lt);
-      if (gt === -1) {
-        pos = lt;
-        break;
-      }
-      if (b.charCodeAt(gt - 1) === SLASH) {
-        pos = gt + 1;
+      const lt = b.indexOf('<', pos);
+      if (lt === -1) break; // the text is checked once what ends it is known
+      amp = checkRefs(b, amp, lt);
+      const c = b.charCodeAt(lt + 1);
+      if (c === 0x21 || c === 0x3f) {
+        // `<!--`, `<![CDATA[`, `<?`: skipped whole; one inside a block makes its content need cleaning.
+        const close = c === 0x3f ? '?>' : b.startsWith('<!--', lt) ? '-->' : b.startsWith(CDATA_OPEN, lt) ? ']]>' : '';
+        const end = close === '' ? -1 : b.indexOf(close, lt + (c === 0x3f ? 2 : close === '-->' ? 4 : 9));
+        if (end === -1) {
+          if (!final && (close !== '' || CDATA_OPEN.startsWith(b.slice(lt)) || '<!--'.startsWith(b.slice(lt)))) break;
+          malformed(
+            close === ''
+              ? "a '<' that starts no valid tag"
+              : `a ${close === ']]>' ? 'CDATA section' : close === '?>' ? 'processing instruction' : 'comment'} is never closed`,
+          );
+        }
+        if (this.blockStart !== -1) this.blockMarked = true;
+        pos = end + close.length;
+        if (amp !== -1 && amp < pos) amp = b.indexOf('&', pos);
         continue;
       }
-      // The end tag with the same prefix, `>` within 64 characters (a partial one at the end waits for more text).
-      const close = `</${b.slice(lt + 1, localStart(b, lt))}${block}`;
-      const end = findEndTag(b, close, gt, 63);
-      if (end === -1) {
-        pos = lt;
-        break;
+      if (c === SLASH) {
+        const nEnd = qnameEnd(b, lt + 2);
+        const e = nEnd === lt + 2 ? -1 : pastTagEnd(b, nEnd);
+        if (e === -1) {
+          if (!final && onlySpaces(b, nEnd)) break;
+          malformed("a '<' that starts no valid tag");
+        }
+        const open = stack.pop();
+        if (open === undefined || nEnd - lt - 2 !== open.length || !b.startsWith(open, lt + 2)) {
+          const name = b.slice(lt + 2, nEnd);
+          malformed(open === undefined ? `closing tag </${name}> without a start tag` : `</${name}> closes <${open}>`);
+        }
+        if (stack.length === 1 && this.blockStart !== -1) {
+          const content = b.slice(this.blockStart, lt);
+          this.held.push(this.document(this.blockMarked ? unmarked(content) : content));
+          this.blockStart = -1;
+          this.blockMarked = false;
+        }
+        pos = e;
+        continue;
       }
-      out.push(this.document(b.slice(gt + 1, end)));
-      pos = b.indexOf('>', end) + 1;
+      if (stack.length >= 2) {
+        // A run of plain leaves `<q>text</q>`, the common case: read past it in one match.
+        LEAVES.lastIndex = lt;
+        if (LEAVES.test(b)) {
+          pos = LEAVES.lastIndex;
+          continue;
+        }
+      }
+      const nEnd = qnameEnd(b, lt + 1);
+      let e: number;
+      let empty = false;
+      const d = b.charCodeAt(nEnd);
+      if (nEnd === lt + 1) {
+        if (!final && lt + 1 === b.length) break;
+        malformed("a '<' that starts no valid tag");
+      } else if (d === GT) e = nEnd + 1;
+      else {
+        ATTRS.lastIndex = nEnd;
+        const m = ATTRS.exec(b);
+        if (!m) {
+          if (!final && (b.length - lt < 4096 || b.indexOf('>', lt) === -1)) break;
+          malformed("a '<' that starts no valid tag");
+        }
+        e = ATTRS.lastIndex;
+        empty = m[1] === '/';
+        amp = checkRefs(b, amp, e);
+      }
+      if (stack.length === 0) malformed('more than one root element');
+      pos = e;
+      if (empty) continue;
+      const len = nEnd - lt - 1;
+      if (stack.length >= 2) {
+        // A leaf `<q …>text</q>`, the common case: read past it without keeping its name.
+        const next = b.indexOf('<', e);
+        if (next !== -1 && b.charCodeAt(next + 1) === SLASH && sameRange(b, lt + 1, next + 2, len)) {
+          const past = pastTagEnd(b, next + 2 + len);
+          if (past !== -1) {
+            amp = checkRefs(b, amp, next);
+            pos = past;
+            continue;
+          }
+        }
+      }
+      const name = b.slice(lt + 1, nEnd);
+      if (stack.length === 1 && (name === block || name.endsWith(`:${block}`))) this.blockStart = e;
+      stack.push(name);
     }
-    this.buf = b.slice(pos);
-    if (final && findBlock(this.buf, 0, block) !== -1) malformed(`a <${block}> element is never closed`);
-    return out;
+    if (final) {
+      checkRefs(b, amp, b.length);
+      if (stack.length) malformed(`<${stack[stack.length - 1]}> is never closed`);
+    }
+    // Keep the open block's content and what was not tokenized; drop the rest.
+    const keep = this.blockStart === -1 ? pos : this.blockStart;
+    this.buf = b.slice(keep);
+    this.scanPos = pos - keep;
+    if (this.blockStart !== -1) this.blockStart -= keep;
   }
 
   private document(content: string): ScannedDocument {

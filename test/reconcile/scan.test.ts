@@ -249,11 +249,25 @@ describe('CebScanner leaf reading (learnt layouts and leaf by leaf)', () => {
           const contents = heads.map((h, i) => h ?? regular(p, i));
           const ns = p === '' ? 'xmlns' : 'xmlns:ceb';
           const text = `<${p}CEB818Message ${ns}="http://www.chinaport.gov.cn/ceb">${contents.map((c) => `<${p}Tax><${p}TaxHeadStatus>${c}</${p}TaxHeadStatus></${p}Tax>`).join('\n')}</${p}CEB818Message>`;
+          // The scanner refuses what the parser refuses (the reference regex reads any text) and
+          // reads the rest as the reference regex does, once comments and CDATA are out of the way.
+          let parsed = true;
+          try {
+            parseCebXml(text);
+          } catch {
+            parsed = false;
+          }
+          if (!parsed) {
+            expect(() => scanCebText(text)).toThrow(expect.objectContaining({ code: 'XML_MALFORMED' }));
+            return;
+          }
           const docs = scanCebText(text).documents;
           expect(docs).toHaveLength(contents.length);
           // Same fields, same texts, same order of keys.
           for (const [i, d] of docs.entries())
-            expect(Object.entries(d.fields)).toEqual(Object.entries(referenceLeaves(contents[i]!, allowed)));
+            expect(Object.entries(d.fields)).toEqual(
+              Object.entries(referenceLeaves(contents[i]!.replace(/<!--[\s\S]*?-->/g, ''), allowed)),
+            );
         },
       ),
       { numRuns: 300 },
@@ -299,13 +313,14 @@ describe('CebScanner blocks and chunks', () => {
     expect(scanCebText(prefixed).documents).toEqual(scanCebText(fixture).documents);
   });
 
-  it('ends a block at `</Tax` then up to 63 whitespace characters and `>`, as before', () => {
+  it('ends a block at `</Tax`, any whitespace and `>`, as the parser does', () => {
     const at = (n: number) => fixture.replace('</Tax>', `</Tax${' '.repeat(n)}>`);
     expect(scanCebText(at(63)).documents).toEqual(scanCebText(fixture).documents);
-    expect(() => scanCebText(at(64))).toThrow(
+    expect(agree(at(64))).toEqual(scanCebText(fixture).documents);
+    expect(() => scanCebText(fixture.replace('</Tax>', '</Tax x>'))).toThrow(
       expect.objectContaining({
         code: 'XML_MALFORMED',
-        message: 'The XML cannot be read: a <Tax> element is never closed',
+        message: "The XML cannot be read: a '<' that starts no valid tag",
       }),
     );
   });

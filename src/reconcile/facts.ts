@@ -4,7 +4,7 @@ import { Dec } from '../model/primitives.js';
 import { districtOf } from '../rules/codes.js';
 import { nationalReturnWindow, returnDeadlines, type ReturnWindowPolicy } from '../quota/return-window.js';
 import type { TaxCalculation } from '../rules/tax-calculator.js';
-import { beijingIsoDate } from '../xml/time.js';
+import { beijingIsoDate, beijingMillis } from '../xml/time.js';
 import type { TaxFigures } from '../tax/compute.js';
 import type { InventoryKeys, StoredBill } from './store.js';
 import { TAX_KINDS, type Mismatch, type ReconcileRow, type ReconcileStatus, type TaxSplit } from './types.js';
@@ -246,12 +246,6 @@ export function orphanRow(bills: StoredBill[]): ReconcileRow {
 
 let bundledWindow: ((date: string) => ReturnWindowPolicy | undefined) | undefined;
 
-/** Milliseconds of a Beijing-time `yyyyMMddHHmmss[SSS]`, or NaN. */
-function receiptMillis(s: string | undefined): number {
-  const m = s ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{3})?$/.exec(s) : null;
-  return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, +(m[7] ?? 0)) - 8 * 3_600_000 : Number.NaN;
-}
-
 /**
  * True when a refund was approved after the last day of its release's return window (the
  * arrival deadline). Customs' approval still decides the order (it is `refunded`); the row is
@@ -263,8 +257,8 @@ export function refundOutsideWindow(
   windowOf?: (releaseDate: string) => ReturnWindowPolicy | undefined,
 ): boolean {
   if (!answer.refunded) return false;
-  const released = receiptMillis(answer.releasedAt);
-  const approved = receiptMillis(answer.refundedAt);
+  const released = beijingMillis(answer.releasedAt);
+  const approved = beijingMillis(answer.refundedAt);
   if (!Number.isFinite(released) || !Number.isFinite(approved)) return false;
   const window = (windowOf ?? (bundledWindow ??= nationalReturnWindow()))(beijingIsoDate(new Date(released)));
   return window !== undefined && approved > returnDeadlines(new Date(released), window).arriveBy.getTime();

@@ -1,6 +1,6 @@
 import type { Message } from '../model/issue.js';
 import { nationalReturnWindow, returnDeadlines, type ReturnWindowPolicy } from '../quota/return-window.js';
-import { beijingIsoDate } from '../xml/time.js';
+import { beijingIsoDate, beijingMillis } from '../xml/time.js';
 import { parseReturnInfo } from '../xml/return-info.js';
 import { explainReceipt, explainStatus } from '../xml/receipts.js';
 
@@ -149,14 +149,7 @@ export interface OrderStatus {
 
 const OFFSET = 8 * 3600_000;
 
-/** Milliseconds since the epoch of a Beijing-time `yyyyMMddHHmmss[SSS]`, or NaN. */
-export function beijingMillis(s: string | undefined): number {
-  const m = s ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{3})?$/.exec(s.trim()) : null;
-  if (!m) return Number.NaN;
-  const [, y, mo, d, h, mi, se, ms] = m;
-  const t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(se), Number(ms ?? 0));
-  return t - OFFSET;
-}
+export { beijingMillis };
 
 /** An instant as ISO 8601 in Beijing time with `+08:00`. */
 export function beijingIso(ms: number): string {

@@ -44,3 +44,12 @@ export function beijingXsDateTime(instant: Date): string {
   const [y, mo, d, h, mi, s] = parts(instant);
   return `${y}-${mo}-${d}T${h}:${mi}:${s}`;
 }
+
+/** Milliseconds since the epoch of a Beijing-time `yyyyMMddHHmmss[SSS]` (receipt times), or NaN. */
+export function beijingMillis(s: string | undefined): number {
+  const m = s ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{3})?$/.exec(s.trim()) : null;
+  if (!m) return Number.NaN;
+  const [, y, mo, d, h, mi, se, ms] = m;
+  const t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(se), Number(ms ?? 0));
+  return t - BEIJING_OFFSET_MS;
+}

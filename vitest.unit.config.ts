@@ -32,6 +32,7 @@ export default defineConfig({
       'test/tsdoc.test.ts',
       // Fuzzing and property tests: thousands of generated declarations and amounts.
       'test/fast-check.test.ts',
+      'test/fuzz/**',
       'test/rules/amounts.property.test.ts',
       'test/tax/properties.test.ts',
     ],

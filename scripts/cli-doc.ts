@@ -18,6 +18,7 @@ const COMMANDS: CommandDoc[] = [
       [0, 'valid (warnings allowed); for NDJSON: every declaration valid'],
       [1, 'any error issue (including unreadable JSON or non-UTF-8 input)'],
       [2, 'usage error, unreadable file, broken ruleset or rate table, unknown district'],
+      [75, 'the --quota-db SQLite ledger stayed locked past --quota-busy-timeout; try again'],
     ],
     examples: [
       'npx sandan validate examples/hangzhou-1210.json --rates examples/rates.example.json',
@@ -28,9 +29,12 @@ const COMMANDS: CommandDoc[] = [
   {
     name: 'tax',
     exit: [
-      [0, 'every figure computed'],
-      [1, 'a rate is missing, the order is not admissible as CBEC, or the input is invalid'],
-      [2, 'usage error, unreadable file or rate table'],
+      [0, 'every figure computed (warnings allowed up to --max-warnings)'],
+      [
+        1,
+        'a rate is missing, the order is not admissible as CBEC, the input is invalid, or more warnings than --max-warnings',
+      ],
+      [2, 'usage error, unreadable file, rate table or ruleset, invalid configuration'],
     ],
     examples: [
       'npx sandan tax examples/guangzhou-9610.json --rates examples/rates.example.json',
@@ -77,7 +81,8 @@ const COMMANDS: CommandDoc[] = [
     exit: [
       [0, 'done'],
       [1, 'refused (e.g. over the annual limit; the remaining quota is printed)'],
-      [2, 'error (bad options, store unreachable, wrong secret)'],
+      [2, 'error (bad options, store unreachable, wrong secret, no ledger yet for remaining or history)'],
+      [75, 'busy: another process held the SQLite write lock past --busy-timeout; nothing written, try again'],
     ],
     examples: [],
   },

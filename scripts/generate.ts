@@ -1,9 +1,19 @@
 import { writeFileSync } from 'node:fs';
 import { cliReference } from './cli-doc.js';
-import { districtsCatalogue, rulesCatalogue, rulesetJsonSchema } from './generated.js';
+import {
+  configJsonSchema,
+  declarationJsonSchema,
+  districtsCatalogue,
+  rulesCatalogue,
+  rulesetJsonSchema,
+} from './generated.js';
 
 writeFileSync(new URL('../schemas/ruleset.schema.json', import.meta.url), rulesetJsonSchema());
+writeFileSync(new URL('../schemas/sandan.config.schema.json', import.meta.url), configJsonSchema());
+writeFileSync(new URL('../schemas/declaration.schema.json', import.meta.url), declarationJsonSchema());
 writeFileSync(new URL('../docs/rules.md', import.meta.url), rulesCatalogue());
 writeFileSync(new URL('../docs/districts.md', import.meta.url), districtsCatalogue());
 writeFileSync(new URL('../docs/cli.md', import.meta.url), await cliReference());
-console.log('wrote schemas/ruleset.schema.json, docs/rules.md, docs/districts.md and docs/cli.md');
+console.log(
+  'wrote schemas/ruleset.schema.json, sandan.config.schema.json, declaration.schema.json, docs/rules.md, docs/districts.md and docs/cli.md',
+);

@@ -8,6 +8,8 @@ import { rulesetSchema } from '../src/rules/ruleset.js';
 import * as CODES from '../src/rules/bundled.js';
 import { bundledRulesets } from '../src/rules/bundled.js';
 import { citation } from '../src/model/sources.js';
+import { DeclarationSchema } from '../src/model/documents.js';
+import { SandanConfigSchema } from '../src/cli/config.js';
 
 export function rulesetJsonSchema(): string {
   const schema = z.toJSONSchema(rulesetSchema(RULES), { io: 'input', unrepresentable: 'any' }) as Record<
@@ -131,4 +133,37 @@ export function districtsCatalogue(): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A JSON Schema (2020-12) from a zod schema, with sandan's $id, title and description. */
+function jsonSchemaOf(schema: z.ZodType, name: string, title: string, description: string): string {
+  const body = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const out = {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: `https://sandan.dev/schemas/${name}`,
+    title,
+    description,
+    ...Object.fromEntries(Object.entries(body).filter(([k]) => k !== '$schema')),
+  };
+  return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+/** schemas/sandan.config.schema.json: the configuration file, for editors. */
+export function configJsonSchema(): string {
+  return jsonSchemaOf(
+    SandanConfigSchema,
+    'sandan.config.schema.json',
+    'sandan configuration',
+    'sandan.config.json, or the "sandan" key of package.json: options of every sandan call; paths are relative to the file. Command-line flags override it. Generated from src/cli/config.ts by `npm run gen`; do not edit.',
+  );
+}
+
+/** schemas/declaration.schema.json: the declaration input of `sandan validate`, `tax` and `build`. */
+export function declarationJsonSchema(): string {
+  return jsonSchemaOf(
+    DeclarationSchema,
+    'declaration.schema.json',
+    'sandan declaration',
+    'One CBEC retail-import declaration: order (CEB311), payment (CEB411), logistics (CEB511) and inventory (CEB621). Generated from src/model/documents.ts by `npm run gen`; do not edit.',
+  );
 }

@@ -6,6 +6,7 @@
 /** Stable codes of {@link SandanError}. */
 export type SandanErrorCode =
   | 'INVALID_OPTION'
+  | 'CONFIG_INVALID'
   | 'RULESET_INVALID'
   | 'RULESET_UNKNOWN_RULE'
   | 'RULESET_BAD_OPTIONS'
@@ -28,6 +29,7 @@ export type SandanErrorCode =
   | 'QUOTA_BUYER_ID'
   | 'QUOTA_CONFLICT'
   | 'QUOTA_STORE'
+  | 'QUOTA_BUSY'
   | 'RECONCILE_INDEX'
   | 'RECONCILE_WORKER';
 

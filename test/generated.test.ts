@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cliReference } from '../scripts/cli-doc.js';
-import { districtsCatalogue, rulesCatalogue, rulesetJsonSchema } from '../scripts/generated.js';
+import {
+  configJsonSchema,
+  declarationJsonSchema,
+  districtsCatalogue,
+  rulesCatalogue,
+  rulesetJsonSchema,
+} from '../scripts/generated.js';
 import { jsonErrorOffset } from '../src/model/json-position.js';
 import { bundledCodeTables, bundledRulesets } from '../src/index.js';
 
@@ -11,6 +17,10 @@ const read = (p: string) => readFileSync(new URL(`../${p}`, import.meta.url), 'u
 describe('generated files are up to date (run `npm run gen` after changing rules)', () => {
   it('schemas/ruleset.schema.json matches the zod ruleset schema', () => {
     expect(read('schemas/ruleset.schema.json')).toBe(rulesetJsonSchema());
+  });
+  it('schemas/sandan.config.schema.json and schemas/declaration.schema.json match their zod schemas', () => {
+    expect(read('schemas/sandan.config.schema.json')).toBe(configJsonSchema());
+    expect(read('schemas/declaration.schema.json')).toBe(declarationJsonSchema());
   });
   it('docs/rules.md matches the rule registry and the national ruleset', () => {
     expect(read('docs/rules.md')).toBe(rulesCatalogue());

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Journey 3 — month-end finance (关税对账): reconcile a month of declarations against the
-// customs tax bills, write the spreadsheet (CSV) and the summary, and say whether it balances.
+// Journey 3 — month-end finance (关税对账) with the library: reconcile a month of declarations
+// against the customs tax bills once, write the report as JSON, CSV, an Excel workbook and the
+// summary, and say whether it balances. month-end.sh does the same with plain sandan calls.
 //
 //   node examples/finance/month-end.mjs examples/finance/2026-11 --out /tmp/month-end
 //
@@ -8,10 +9,18 @@
 // bills/ (CEB816 tax bills and CEB818 statuses from customs), receipts/ (CEB622/624/626:
 // they link bills to orders and mark cancels and refunds) and rates.json.
 // Exit 0 when every order matches its bill, 1 when something needs a look.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { expandPaths, openSqliteStore, reconcileFiles, reportCsvChunks, reportTextChunks } from 'sandan';
+import {
+  expandPaths,
+  openSqliteStore,
+  reconcileFiles,
+  reportCsvChunks,
+  reportJsonChunks,
+  reportTextChunks,
+  writeReportXlsx,
+} from 'sandan';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -38,20 +47,30 @@ try {
     documents: files,
     rateTables,
     store,
+    // Each phase's progress, in bytes of the files read (a terminal would draw a bar from it).
+    onProgress: (p) => {
+      if (process.stderr.isTTY && p.total)
+        process.stderr.write(`\r${p.phase} ${Math.floor((100 * p.done) / p.total)}%\x1b[K`);
+    },
   });
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
 
   mkdirSync(values.out, { recursive: true });
   const name = month.replace(/\/+$/, '').split('/').pop();
+  const json = join(values.out, `reconcile-${name}.json`);
   const csv = join(values.out, `reconcile-${name}.csv`);
+  const xlsx = join(values.out, `reconcile-${name}.xlsx`);
   const summary = join(values.out, `summary-${name}.txt`);
+  writeFileSync(json, [...reportJsonChunks(report)].join(''));
   writeFileSync(csv, [...reportCsvChunks(report)].join(''));
+  await writeReportXlsx(report, createWriteStream(xlsx));
   const text = [...reportTextChunks(report)].join('');
   writeFileSync(summary, text);
 
   const s = report.summary;
   const balanced = s.mismatched === 0 && s.billMissing === 0 && s.billWithoutDeclaration === 0 && s.unlinked === 0;
   console.log(text.trimEnd());
-  console.log(`\nwrote ${csv} and ${summary}: ${balanced ? 'balanced' : 'needs a look'}`);
+  console.log(`\nwrote ${json}, ${csv}, ${xlsx} and ${summary}: ${balanced ? 'balanced' : 'needs a look'}`);
   process.exitCode = balanced ? 0 : 1;
 } finally {
   store.close?.();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { SandanError } from '../errors.js';
 import type { Issue } from '../model/issue.js';
@@ -19,6 +19,7 @@ import type { CommandContext } from './command.js';
 import { countSeverities, formatIssuesText, plural } from './format.js';
 import { openInput, readRecords } from './input.js';
 import type { CliIo } from './io.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 /** Options of `sandan build` as commander passes them. */
 export interface BuildCommandOptions {
@@ -167,11 +168,7 @@ export async function buildCommand(file: string, opts: BuildCommandOptions, io: 
   let xml = result.xml;
   if (opts.dxp) xml = wrapDxp(xml, { ...env, senderId: sender.dxpId });
   if (opts.out) {
-    try {
-      await writeFile(opts.out, `${xml}\n`);
-    } catch (e) {
-      throw new SandanError('FILE_UNREADABLE', `Cannot write ${opts.out}: ${String(e)}`, { cause: e });
-    }
+    await writeFileAtomic(opts.out, `${xml}\n`);
   } else io.stdout(`${xml}\n`);
   if (BUILDABLE[type].signatureRequired && !opts.dxp)
     io.stderr(`sandan: note: ${type} must be signed (ds:Signature) before it is sent\n`);

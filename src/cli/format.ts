@@ -1,4 +1,27 @@
+import { inspect } from 'node:util';
 import type { Issue } from '../model/issue.js';
+
+/** Styles text for a terminal, or leaves it plain. */
+export type Paint = (style: 'red' | 'yellow' | 'green' | 'bold' | 'dim', text: string) => string;
+
+/** No colour. */
+export const plain: Paint = (_style, text) => text;
+
+/** ANSI colour with node:util's code table (styleText would check the process's own stdout, not ours). */
+export const colour: Paint = (style, text) => {
+  const [open, close] = inspect.colors[style] ?? [0, 0];
+  return `\u001b[${open}m${text}\u001b[${close}m`;
+};
+
+/**
+ * Colour when standard output is a terminal, unless `NO_COLOR` is set (https://no-color.org)
+ * or the terminal is dumb; `FORCE_COLOR` (not `0`) forces it on.
+ */
+export function paintFor(isTTY: boolean | undefined, env: Readonly<Record<string, string | undefined>>): Paint {
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return colour;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return plain;
+  return isTTY && env.TERM !== 'dumb' ? colour : plain;
+}
 
 const DOC_ORDER = ['', 'order', 'payment', 'logistics', 'inventory'];
 const DOC_TITLE: Record<string, string> = {
@@ -24,8 +47,12 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** Issues for people: grouped by document, each with path, code and both messages. */
-export function formatIssuesText(issues: readonly Issue[]): string {
+/** Issues for people: grouped by document, each with path, code, both messages and, when given, `file:line:column`. */
+export function formatIssuesText(
+  issues: readonly Issue[],
+  opts: { where?: (i: Issue) => string | undefined; paint?: Paint } = {},
+): string {
+  const paint = opts.paint ?? plain;
   const groups = new Map<string, Issue[]>();
   for (const i of issues) {
     const d = docOf(i.path);
@@ -35,10 +62,12 @@ export function formatIssuesText(issues: readonly Issue[]): string {
   for (const d of DOC_ORDER) {
     const list = groups.get(d);
     if (!list) continue;
-    out.push(`  ${DOC_TITLE[d]}`);
+    out.push(`  ${paint('bold', DOC_TITLE[d]!)}`);
     for (const i of list) {
+      const where = opts.where?.(i);
+      const sev = i.severity === 'error' ? paint('red', 'error  ') : paint('yellow', 'warning');
       out.push(
-        `    ${i.severity === 'error' ? 'error  ' : 'warning'} ${i.path || '(input)'}  [${i.code}] (${i.ruleId})`,
+        `    ${sev} ${i.path || '(input)'}  [${i.code}] (${i.ruleId})${where ? `  ${paint('dim', where)}` : ''}`,
       );
       out.push(`            ${i.message.zh}`);
       out.push(`            ${i.message.en}`);

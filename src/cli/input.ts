@@ -1,53 +1,12 @@
 import { createReadStream, type Stats } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { SandanError } from '../errors.js';
 import { MAX_RECORD_BYTES, inputIssue, isBlankLine, recordFromBytes, type InputRecord } from '../model/json-input.js';
+import { byteLines } from '../rules/stream.js';
 
 export { MAX_RECORD_BYTES, type InputRecord };
-
-/** Splits a byte stream into lines without decoding across line breaks, in constant memory. */
-async function* byteLines(stream: Readable): AsyncGenerator<{ line: number; bytes: Buffer; tooLong: boolean }> {
-  let pending: Buffer[] = [];
-  let pendingLen = 0;
-  let tooLong = false;
-  let line = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf(0x0a, start);
-      if (nl === -1) break;
-      const part = chunk.subarray(start, nl);
-      line++;
-      const bytes = pending.length ? Buffer.concat([...pending, part]) : part;
-      yield { line, bytes: stripCr(bytes), tooLong: tooLong || bytes.length > MAX_RECORD_BYTES };
-      pending = [];
-      pendingLen = 0;
-      tooLong = false;
-      start = nl + 1;
-    }
-    const rest = chunk.subarray(start);
-    if (rest.length) {
-      if (pendingLen + rest.length > MAX_RECORD_BYTES) {
-        // Keep counting but stop holding an absurd line in memory.
-        tooLong = true;
-        pending = [];
-        pendingLen = 0;
-      } else {
-        pending.push(Buffer.from(rest));
-        pendingLen += rest.length;
-      }
-    }
-  }
-  if (pendingLen > 0 || tooLong) {
-    line++;
-    yield { line, bytes: stripCr(Buffer.concat(pending)), tooLong };
-  }
-}
-
-function stripCr(b: Buffer): Buffer {
-  return b.length && b[b.length - 1] === 0x0d ? b.subarray(0, b.length - 1) : b;
-}
 
 /** Opens a path or `-` (standard input); an unreadable file is a SandanError (exit 2). */
 export async function openInput(path: string, stdin: Readable): Promise<Readable> {
@@ -80,9 +39,9 @@ export async function openInput(path: string, stdin: Readable): Promise<Readable
  */
 export async function* readRecords(
   stream: Readable,
-  opts: { ndjson?: boolean } = {},
-): AsyncGenerator<InputRecord & { mode: 'single' | 'ndjson' }> {
-  const it = byteLines(stream);
+  opts: { ndjson?: boolean; onBytes?: (n: number) => void } = {},
+): AsyncGenerator<InputRecord & { mode: 'single' | 'ndjson'; text?: string }> {
+  const it = byteLines(stream as AsyncIterable<Buffer>, opts.onBytes);
   // Decide the mode from the first non-empty line: a complete JSON value followed by another line means NDJSON.
   const head: Array<{ line: number; bytes: Buffer; tooLong: boolean }> = [];
   let firstValue: InputRecord | undefined;
@@ -109,7 +68,9 @@ export async function* readRecords(
   if (mode === 'ndjson') {
     const emit = function* (l: { line: number; bytes: Buffer; tooLong: boolean }) {
       if (isBlankLine(l.bytes)) return;
-      yield { ...recordFromBytes(l.line, l.bytes, l.tooLong), mode: 'ndjson' as const };
+      const rec = recordFromBytes(l.line, l.bytes, l.tooLong);
+      // The line's text, kept only to locate issues in it (`file:line:column`).
+      yield { ...rec, mode: 'ndjson' as const, ...(!l.tooLong && { text: l.bytes.toString('utf8') }) };
     };
     for (const l of head) yield* emit(l);
     for await (const l of it) yield* emit(l);
@@ -141,5 +102,123 @@ export async function* readRecords(
     yield { line: 1, issue: inputIssue('input-empty', '输入为空', 'The input is empty'), mode: 'single' };
     return;
   }
-  yield { ...recordFromBytes(1, all, false), mode: 'single' };
+  yield { ...recordFromBytes(1, all, false), mode: 'single', text: all.toString('utf8') };
+}
+
+/** One input of a command: a file, or `-` for standard input. */
+export interface InputFile {
+  /** What to open: a path or `-`. */
+  path: string;
+  /** How reports name it: the path as found (relative when given relative), `<stdin>` for `-`. */
+  label: string;
+  /** Size in bytes when known (for the progress bar). */
+  size?: number;
+  /** True for `.ndjson`/`.jsonl` files: one declaration per line even when there is one line. */
+  ndjson: boolean;
+}
+
+const DECLARATION_FILE = /\.(json|ndjson|jsonl)$/i;
+const NDJSON_FILE = /\.(ndjson|jsonl)$/i;
+const GLOB = /[*?[{]/;
+
+/** Files under a folder, depth first in name order; hidden entries and node_modules are skipped. */
+async function* walk(dir: string): AsyncGenerator<string> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    if (e.name.startsWith('.') || e.name === 'node_modules') continue;
+    const path = join(dir, e.name);
+    if (e.isDirectory()) yield* walk(path);
+    else if (e.isFile()) yield path;
+  }
+}
+
+/** A glob (`*`, `**`, `?`, `[…]`, `{a,b}`) as a regular expression over `/`-separated paths. */
+export function globRegExp(pattern: string): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '*' && pattern[i + 1] === '*') {
+      const slash = pattern[i + 2] === '/';
+      re += slash ? '(?:[^/]*/)*' : '.*';
+      i += slash ? 2 : 1;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '{') {
+      const close = pattern.indexOf('}', i);
+      if (close === -1) re += '\\{';
+      else {
+        re += `(?:${pattern
+          .slice(i + 1, close)
+          .split(',')
+          .map((a) => a.replace(/[.+^$()|\\]/g, '\\$&').replace(/\*/g, '[^/]*'))
+          .join('|')})`;
+        i = close;
+      }
+    } else if (c === '[') {
+      const close = pattern.indexOf(']', i);
+      if (close === -1) re += '\\[';
+      else {
+        re += `[${pattern.slice(i + 1, close).replace(/^!/, '^')}]`;
+        i = close;
+      }
+    } else re += c.replace(/[.+^$()|\\\]}]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+async function statOrUndefined(path: string): Promise<Stats | undefined> {
+  try {
+    return await stat(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The files that command-line arguments name: files as given, folders walked for `.json`,
+ * `.ndjson` (and `.jsonl`) files, globs expanded (for shells that did not), `-` for standard
+ * input. An argument that names nothing is a SandanError (exit 2).
+ */
+export async function expandInputs(args: readonly string[]): Promise<InputFile[]> {
+  const out: InputFile[] = [];
+  const seen = new Set<string>();
+  const add = (path: string, size: number | undefined) => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    const label = sep === '/' ? path : path.split(sep).join('/');
+    out.push({ path, label, ...(size !== undefined && { size }), ndjson: NDJSON_FILE.test(path) });
+  };
+  for (const arg of args) {
+    if (arg === '-') {
+      out.push({ path: '-', label: '<stdin>', ndjson: false });
+      continue;
+    }
+    const st = await statOrUndefined(arg);
+    if (st?.isDirectory()) {
+      const before = out.length;
+      for await (const f of walk(arg)) if (DECLARATION_FILE.test(f)) add(f, (await stat(f)).size);
+      if (out.length === before)
+        throw new SandanError('FILE_UNREADABLE', `${arg} is a directory with no .json or .ndjson files in it`);
+    } else if (st) {
+      add(arg, st.size);
+    } else if (GLOB.test(arg)) {
+      const posix = arg.split(sep).join('/');
+      const segments = posix.split('/');
+      const firstGlob = segments.findIndex((s) => GLOB.test(s));
+      const base = segments.slice(0, firstGlob).join('/') || '.';
+      const re = globRegExp(posix.startsWith('./') ? posix.slice(2) : posix);
+      const before = out.length;
+      if (await statOrUndefined(base)) {
+        for await (const f of walk(base)) {
+          const rel = f.split(sep).join('/');
+          if (re.test(rel)) add(f, (await stat(f)).size);
+        }
+      }
+      if (out.length === before) throw new SandanError('FILE_UNREADABLE', `${arg} matches no files`);
+    } else {
+      throw new SandanError('FILE_UNREADABLE', `Cannot read ${arg}: no such file`);
+    }
+  }
+  return out;
 }

@@ -6,6 +6,8 @@ export interface CliIo {
   stderr(text: string): void;
   stdin: Readable;
   stderrIsTTY: boolean;
+  /** Whether standard output is a terminal (colour in text output); absent: not one. */
+  stdoutIsTTY?: boolean;
   env: Readonly<Record<string, string | undefined>>;
   /** Resolves when standard output can take more (backpressure for long streams). */
   drain?(): Promise<void>;
@@ -82,6 +84,7 @@ export function processIo(): CliIo {
     stderr: writer('stderr'),
     stdin: process.stdin,
     stderrIsTTY: Boolean(process.stderr.isTTY),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
     env: process.env,
     drain: drainStdout,
     closed: () => closedStream !== undefined,

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json';
 import { isSandanError } from '../errors.js';
 import { EXIT_PIPE, OutputClosedError, processIo, type CliIo } from './io.js';
+import { installSignalCleanup } from './cleanup.js';
 import type { CommandContext } from './command.js';
 import { registerValidateCommand } from './validate-command.js';
 import { registerTaxCommand } from './tax-command.js';
@@ -27,8 +28,12 @@ const COMMANDS = [
   registerPositiveListCommand,
 ];
 
-/** `pipe`: the reader of our output went away (see {@link EXIT_PIPE}). */
-export const EXIT = { ok: 0, findings: 1, usage: 2, pipe: EXIT_PIPE } as const;
+/**
+ * `pipe`: the reader of our output went away (see {@link EXIT_PIPE}). `busy`: another process
+ * held the quota database's write lock past the busy timeout; a temporary failure worth retrying
+ * (75 is EX_TEMPFAIL of sysexits.h).
+ */
+export const EXIT = { ok: 0, findings: 1, usage: 2, busy: 75, pipe: EXIT_PIPE } as const;
 
 const HINTS: Record<string, string> = {
   FILE_UNREADABLE: 'Check the path; use - to read standard input.',
@@ -53,10 +58,26 @@ const HINTS: Record<string, string> = {
   QUOTA_CONFLICT: 'An order number is reserved once, for one buyer and amount; release it before reserving it again.',
   QUOTA_STORE:
     'Check --db (a .sqlite path or postgres:// URL) and that SANDAN_QUOTA_SECRET is the secret the ledger was created with.',
+  CONFIG_INVALID:
+    'Fix the configuration file (sandan.config.json or the "sandan" key of package.json); its format is schemas/sandan.config.schema.json.',
+  QUOTA_BUSY:
+    'Another process is writing to the quota ledger. Try again, or wait longer: --busy-timeout <ms> (sandan quota), --quota-busy-timeout <ms> (sandan validate).',
 };
 
-/** Runs the `sandan` command line; returns the exit code. */
-export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+/**
+ * Runs the `sandan` command line; returns the exit code. Without `io` it runs as the process:
+ * on SIGINT, SIGTERM or SIGHUP it removes its temporary files and stops its worker threads,
+ * then exits with 128 + the signal's number (130, 143, 129); see cleanup.ts.
+ */
+export async function main(argv: readonly string[], io?: CliIo): Promise<number> {
+  if (io === undefined) {
+    installSignalCleanup();
+    io = processIo();
+  }
+  return run(argv, io);
+}
+
+async function run(argv: readonly string[], io: CliIo): Promise<number> {
   let exit: number = EXIT.ok;
   const program = new Command('sandan')
     .description(
@@ -78,6 +99,15 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   return io.closed?.() ? EXIT.pipe : exit;
 }
 
+/** Codes that refuse the input XML itself: exit 1 like any other problem with the input, not 2. */
+const REFUSED_XML: ReadonlySet<string> = new Set([
+  'XML_MALFORMED',
+  'XML_UNSAFE',
+  'XML_TOO_LARGE',
+  'XML_UNKNOWN_ROOT',
+  'SIGN_XML_MALFORMED',
+]);
+
 /** The exit code for what a command threw, told on standard error; nothing is told when the output is closed. */
 function report(e: unknown, io: CliIo): number {
   if (e instanceof OutputClosedError || io.closed?.()) return EXIT.pipe;
@@ -85,6 +115,9 @@ function report(e: unknown, io: CliIo): number {
   try {
     if (isSandanError(e)) {
       io.stderr(`sandan: ${redactSecrets(e.message)}\n${HINTS[e.code] ? `hint: ${HINTS[e.code]}\n` : ''}`);
+      if (e.code === 'QUOTA_BUSY') return EXIT.busy;
+      // Input that is not XML sandan reads (malformed, too deep, too large, a DTD) is a finding about the file.
+      if (REFUSED_XML.has(e.code)) return EXIT.findings;
     } else {
       io.stderr(`sandan: internal error: ${redactedMessage(e)}\nPlease report this with the input that caused it.\n`);
     }

@@ -9,6 +9,7 @@ import {
   type CebMessage,
   type ParsedXml,
 } from '../xml/index.js';
+import { writeJsonText } from '../xml/parse.js';
 import { extensionsFor } from '../rules/index.js';
 import type { CommandContext } from './command.js';
 import { readRulesetFile } from './data-files.js';
@@ -138,8 +139,11 @@ export async function parseCommand(file: string, opts: ParseCommandOptions, io: 
     }
     throw e;
   }
-  if (opts.format === 'json') io.stdout(`${JSON.stringify(toJsonValue(parsed), null, 2)}\n`);
-  else io.stdout(textReport(label, parsed));
+  if (opts.format === 'json') {
+    // In pieces: a huge message's JSON is never one more copy of it in memory.
+    writeJsonText(parsed, 2, io.stdout);
+    io.stdout('\n');
+  } else io.stdout(textReport(label, parsed));
   const all = [...parsed.issues, ...(parsed.kind === 'dxp' && parsed.message ? parsed.message.issues : [])];
   return countSeverities(all).errors ? 1 : 0;
 }

@@ -1,10 +1,11 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { Option, type Command } from 'commander';
 import { SandanError } from '../errors.js';
 import { bundledPositiveLists, importPositiveList, parseCsv, type PositiveListImportReport } from '../rules/index.js';
 import type { CommandContext } from './command.js';
 import type { CliIo } from './io.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 /** Options of `sandan positive-list import`. */
 export interface PositiveListImportCommandOptions {
@@ -137,11 +138,7 @@ export async function positiveListImportCommand(
     );
     return POSITIVE_LIST_EXIT.problems;
   }
-  try {
-    await writeFile(opts.out, `${JSON.stringify(data, null, 2)}\n`);
-  } catch (e) {
-    throw new SandanError('FILE_UNREADABLE', `Cannot write ${opts.out}: ${String(e)}`, { cause: e });
-  }
+  await writeFileAtomic(opts.out, `${JSON.stringify(data, null, 2)}\n`);
   io.stdout(
     opts.format === 'json'
       ? `${JSON.stringify({ written: opts.out, ...report })}\n`

@@ -4,7 +4,7 @@ import { SandanError } from '../errors.js';
 import { beijingYear, parseInstant, type QuotaBalance, type QuotaResult } from '../quota/core.js';
 import { QuotaLedger } from '../quota/ledger.js';
 import type { ReturnWindowCheck } from '../quota/return-window.js';
-import { beijingXsDateTime } from '../xml/time.js';
+import { beijingXsDateTime } from '../time/beijing.js';
 import type { QuotaEvent, QuotaStore } from '../quota/types.js';
 import type { CommandContext } from './command.js';
 import type { CliIo } from './io.js';
@@ -28,23 +28,33 @@ export interface QuotaCommandOptions {
   arrivedAt?: string;
   releasedAt?: string;
   outsideReturnWindow?: 'refuse' | 'allow';
+  busyTimeout?: string;
   format: 'text' | 'json';
 }
 
-/** The exit codes of `sandan quota`: done, refused by the ledger, error. */
-export const QUOTA_EXIT = { ok: 0, refused: 1, error: 2 } as const;
+/** The exit codes of `sandan quota`: done, refused by the ledger, error, ledger busy past the busy timeout (main maps `QUOTA_BUSY`). */
+export const QUOTA_EXIT = { ok: 0, refused: 1, error: 2, busy: 75 } as const;
 
 /**
  * Opens the store a `--db` value names: a `postgres://` or `postgresql://` URL, else a SQLite
- * file. The store module (and its driver) is loaded only then.
+ * file. The store module (and its driver) is loaded only then. `readOnly`: for commands that
+ * only read; they never take the write lock, create or migrate anything. `busyTimeoutMs`: the
+ * most a SQLite transaction waits for another process's write lock (default 5000).
  */
-export async function openQuotaStore(db: string): Promise<QuotaStore> {
+export async function openQuotaStore(
+  db: string,
+  options: { readOnly?: boolean; busyTimeoutMs?: number } = {},
+): Promise<QuotaStore> {
+  const readOnly = options.readOnly === true;
   if (/^postgres(ql)?:\/\//i.test(db)) {
     const { openPostgresQuotaStore } = await import('../quota/postgres.js');
-    return openPostgresQuotaStore(db, { poolSize: 2 });
+    return openPostgresQuotaStore(db, { poolSize: 2, readOnly });
   }
   const { openSqliteQuotaStore } = await import('../quota/sqlite.js');
-  return openSqliteQuotaStore(db);
+  return openSqliteQuotaStore(db, {
+    readOnly,
+    ...(options.busyTimeoutMs !== undefined && { busyTimeoutMs: options.busyTimeoutMs }),
+  });
 }
 
 function need<T>(value: T | undefined, flag: string, action: QuotaAction): T {
@@ -160,6 +170,7 @@ export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOption
   };
   const year = num(opts.year, '--year');
   const ttlMinutes = num(opts.ttl, '--ttl');
+  const busyTimeoutMs = num(opts.busyTimeout, '--busy-timeout');
   // Check everything the action needs before opening the store.
   const buyer =
     action === 'remaining' || action === 'reserve' || action === 'history'
@@ -167,7 +178,10 @@ export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOption
       : undefined;
   const orderNo = action === 'remaining' || action === 'history' ? undefined : need(opts.order, '--order NO', action);
   const amount = action === 'reserve' ? need(opts.amount, '--amount N', action) : opts.amount;
-  const ledger = new QuotaLedger({ store: await openQuotaStore(db), secret });
+  // remaining and history only read: they never wait for (or take) the write lock.
+  const readOnly = action === 'remaining' || action === 'history';
+  const store = await openQuotaStore(db, { readOnly, ...(busyTimeoutMs !== undefined && { busyTimeoutMs }) });
+  const ledger = new QuotaLedger({ store, secret });
   const json = opts.format === 'json';
   const out = (value: unknown, text: string) => io.stdout(json ? `${JSON.stringify(value)}\n` : text);
   try {
@@ -253,13 +267,16 @@ export function registerQuotaCommand(program: Command, { io, setExit }: CommandC
   const quota = program
     .command('quota')
     .description(
-      "Keep each buyer's annual CBEC quota in a ledger (SQLite file or PostgreSQL). The HMAC secret comes from SANDAN_QUOTA_SECRET. Exit 0 done, 1 refused, 2 error.",
+      "Keep each buyer's annual CBEC quota in a ledger (SQLite file or PostgreSQL). The HMAC secret comes from SANDAN_QUOTA_SECRET. Exit 0 done, 1 refused, 2 error, 75 the ledger stayed busy (another process writing).",
     );
   for (const { name, description } of ACTIONS) {
     quota
       .command(name)
       .description(description)
-      .requiredOption('--db <file|url>', 'SQLite file (created if missing) or postgres:// URL')
+      .requiredOption(
+        '--db <file|url>',
+        'SQLite file (created by the first write; remaining and history open it read-only) or postgres:// URL',
+      )
       .option('--buyer-id <id>', 'buyer ID number (订购人证件号码); stored only as a keyed hash')
       .option('--order <no>', 'order number (orderNo)')
       .option('--amount <n>', 'amount in CNY that counts toward the quota (decimal)')
@@ -280,6 +297,10 @@ export function registerQuotaCommand(program: Command, { io, setExit }: CommandC
           '--outside-return-window <what>',
           'refund: a return outside the return window is refused (default) or applied anyway',
         ).choices(['refuse', 'allow']),
+      )
+      .option(
+        '--busy-timeout <ms>',
+        'SQLite: the most to wait for another process holding the write lock, then exit 75 (default: 5000)',
       )
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
       .action(async (opts: QuotaCommandOptions) => {

@@ -1,12 +1,19 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
+import { isatty } from 'node:tty';
+import { Writable } from 'node:stream';
+import { createRequire } from 'node:module';
 import { Option, type Command } from 'commander';
 import { SandanError, isSandanError } from '../errors.js';
 import { expandPaths } from '../reconcile/files.js';
 import { reportCsvChunks, reportJsonChunks, reportTextChunks } from '../reconcile/output.js';
+import { summaryToJSON } from '../reconcile/json.js';
+import type { ReconcileReport } from '../reconcile/reconcile.js';
+import { renderReconcileHtml, type ReconcileReportJSON } from '../reconcile/report-html.js';
+import { renderStatusHtml } from '../reconcile/status-html.js';
 import { defaultReconcileWorkers, reconcileFiles } from '../reconcile/parallel.js';
 import type { ReconcileProgress } from '../reconcile/reconcile.js';
 import { openSqliteStore } from '../reconcile/sqlite-store.js';
+import { writeReportXlsx } from '../reconcile/xlsx.js';
 import { MemoryStore, type ReconcileStore } from '../reconcile/store.js';
 import {
   isSentType,
@@ -19,7 +26,11 @@ import {
   type StatusReceipt,
 } from '../reconcile/status.js';
 import { type ParsedXml, parseCebXml } from '../xml/parse.js';
+import { beijingTimeOption } from '../time/beijing.js';
 import type { CommandContext } from './command.js';
+import { AtomicFile, writeChunksTo } from './atomic-file.js';
+import { processCleanup } from './cleanup.js';
+import { createProgress } from './progress.js';
 import { parseRateTable } from '../tax/rates.js';
 import { readJsonFile } from './data-files.js';
 import { openInput, readRecords } from './input.js';
@@ -29,8 +40,9 @@ interface ReconcileCliOptions {
   taxBills: string[];
   receipts?: string[];
   rates?: string;
-  format: 'text' | 'json' | 'csv';
+  format: 'text' | 'json' | 'csv' | 'html' | 'xlsx';
   out?: string;
+  quiet?: boolean;
   index: 'auto' | 'memory' | 'sqlite';
   tolerance?: string;
   workers?: string;
@@ -46,37 +58,75 @@ async function openStore(kind: ReconcileCliOptions['index']): Promise<ReconcileS
   }
 }
 
-/** Writes chunks to a file or standard output, waiting when the destination is full. */
-async function writeChunks(chunks: Iterable<string>, out: string | undefined, ctx: CommandContext): Promise<void> {
-  let stream: WriteStream | undefined;
-  if (out !== undefined) {
-    stream = createWriteStream(out);
-    await new Promise<void>((resolve, reject) => {
-      stream!.once('open', () => resolve());
-      stream!.once('error', (e) =>
-        reject(new SandanError('FILE_UNREADABLE', `Cannot write ${out}: ${e.message}`, { cause: e })),
-      );
-    });
-  }
+/** Writes chunks to the output file (whole or not at all) or standard output, waiting when the destination is full. */
+async function writeChunks(chunks: Iterable<string>, out: AtomicFile | undefined, ctx: CommandContext): Promise<void> {
+  if (out !== undefined) return writeChunksTo(out, chunks);
   let pending = '';
   const flush = async () => {
     if (pending === '') return;
-    const text = pending;
+    ctx.io.stdout(pending);
     pending = '';
-    if (stream) {
-      if (!stream.write(text)) await new Promise<void>((resolve) => stream!.once('drain', () => resolve()));
-    } else {
-      ctx.io.stdout(text);
-      if (ctx.io.drain) await ctx.io.drain();
-    }
+    if (ctx.io.drain) await ctx.io.drain();
   };
   for (const c of chunks) {
     pending += c;
     if (pending.length >= 1 << 16) await flush();
   }
   await flush();
-  if (stream)
-    await new Promise<void>((resolve, reject) => stream!.end((e?: Error | null) => (e ? reject(e) : resolve())));
+}
+
+/** Writes the workbook to the output file (whole or not at all). */
+async function writeXlsxTo(report: ReconcileReport, out: AtomicFile): Promise<void> {
+  try {
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        out.write(chunk).then(() => done(), done);
+      },
+    });
+    await writeReportXlsx(report, stream);
+    await out.commit();
+  } finally {
+    await out.abort();
+  }
+}
+
+/** True when the path is a terminal (e.g. --out /dev/tty), where a binary workbook must not go. */
+async function isTerminal(path: string): Promise<boolean> {
+  const st = await stat(path).catch(() => undefined);
+  // Only a character device is opened to ask: opening a FIFO could wait for a writer.
+  if (!st?.isCharacterDevice()) return false;
+  const file = await open(path, 'r').catch(() => undefined);
+  if (!file) return false;
+  try {
+    return isatty(file.fd);
+  } finally {
+    await file.close();
+  }
+}
+
+/** Names of the reconcile phases on the progress bar. */
+const PHASES: Record<ReconcileProgress['phase'], string> = {
+  documents: 'reading bills and receipts',
+  declarations: 'reconciling declarations',
+  'bills-without-declaration': 'bills without declaration',
+};
+
+/** The ECharts build the HTML report inlines, from the installed package. */
+async function readEcharts(): Promise<string> {
+  try {
+    return await readFile(createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js'), 'utf8');
+  } catch (e) {
+    throw new SandanError('FILE_UNREADABLE', `Cannot read the ECharts build (the echarts package): ${String(e)}`, {
+      cause: e,
+    });
+  }
+}
+
+/** The report object `--format json` prints, without the rows (the page does not list every order). */
+export function reportJsonObject(report: ReconcileReport): ReconcileReportJSON {
+  return {
+    summary: { ...summaryToJSON(report.summary), problems: report.problems, mismatches: [...report.mismatches()] },
+  };
 }
 
 /** `sandan reconcile`: declared and computed tax against the customs tax bills. */
@@ -88,6 +138,8 @@ export async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandCo
       `--tolerance must be a non-negative amount such as 0.01, got ${opts.tolerance}`,
     );
   }
+  if (opts.format === 'xlsx' && (opts.out === undefined || (await isTerminal(opts.out))))
+    throw new SandanError('INVALID_OPTION', '--format xlsx writes a workbook: give it a file with --out FILE.xlsx');
   const workers = opts.workers === undefined ? defaultReconcileWorkers() : Number(opts.workers);
   if (!/^\d{1,2}$/.test(opts.workers ?? '0') || workers > 64)
     throw new SandanError('INVALID_OPTION', `--workers must be a whole number from 0 to 64, got ${opts.workers}`);
@@ -97,37 +149,64 @@ export async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandCo
   for (const t of rateTables) parseRateTable(t.data, t.source);
   const files = await expandPaths([...opts.taxBills, ...(opts.receipts ?? [])]);
   const declarations = (await openInput(opts.declarations, io.stdin)) as AsyncIterable<Uint8Array>;
+  // A regular file's size gives the declarations' progress bar its total.
+  const declarationsSize =
+    opts.declarations === '-'
+      ? undefined
+      : await stat(opts.declarations).then((s) => (s.isFile() ? s.size : undefined));
   const fileErrors: string[] = [];
-  const progress = io.stderrIsTTY
-    ? (p: ReconcileProgress) => io.stderr(`\rsandan reconcile: ${p.phase} ${p.count.toLocaleString('en-US')}   `)
-    : undefined;
-  const store = await openStore(opts.index);
+  const bar = createProgress(io, { quiet: opts.quiet === true });
+  let phase: ReconcileProgress['phase'] | undefined;
+  const progress = (p: ReconcileProgress) => {
+    if (p.phase !== phase) bar.phase(PHASES[p.phase], p.total, p.unit);
+    phase = p.phase;
+    bar.update(p.done);
+  };
+  // Created (as a temporary file beside it) before the long run: a bad --out fails at once.
+  const output = opts.out === undefined ? undefined : await AtomicFile.open(opts.out);
+  let store: ReconcileStore | undefined;
+  let forget = () => {};
   try {
+    const index = await openStore(opts.index);
+    store = index;
+    // The index holds order numbers and amounts: a signal removes it too.
+    forget = processCleanup.add(() => index.close());
     const report = await reconcileFiles({
       declarations,
       documents: files,
       rateTables,
       store,
       workers,
+      signal: processCleanup.signal,
       onFileError: (_f, e) => void fileErrors.push(e.message),
       ...(opts.tolerance !== undefined && { tolerance: opts.tolerance }),
-      ...(progress && { onProgress: progress, progressEvery: 50_000 }),
+      declarationsSize,
+      onProgress: progress,
+      progressEvery: 1000,
     });
-    if (progress) io.stderr('\r\x1b[K');
+    bar.stop();
     for (const e of fileErrors) io.stderr(`sandan reconcile: skipped ${e}\n`);
     const chunks =
-      opts.format === 'json'
-        ? reportJsonChunks(report)
-        : opts.format === 'csv'
-          ? reportCsvChunks(report)
-          : reportTextChunks(report);
-    await writeChunks(chunks, opts.out, ctx);
+      opts.format === 'xlsx'
+        ? undefined
+        : opts.format === 'html'
+          ? [renderReconcileHtml(reportJsonObject(report), { echarts: await readEcharts() })]
+          : opts.format === 'json'
+            ? reportJsonChunks(report)
+            : opts.format === 'csv'
+              ? reportCsvChunks(report)
+              : reportTextChunks(report);
+    if (chunks) await writeChunks(chunks, output, ctx);
+    else await writeXlsxTo(report, output!);
     const s = report.summary;
     // Matched, cancelled and refunded orders need no action; every other status does.
     const notFine = s.orders - s.matched - s.cancelled - s.refunded;
     return notFine === 0 && fileErrors.length === 0 && s.inputs.unreadableDocuments === 0 ? 0 : 1;
   } finally {
-    store.close();
+    bar.stop();
+    forget();
+    store?.close();
+    await output?.abort();
   }
 }
 
@@ -142,8 +221,11 @@ export function registerReconcileCommand(program: Command, ctx: CommandContext):
     .requiredOption('--tax-bills <paths...>', 'CEB816 tax bill and CEB818 status files, or folders of them')
     .option('--receipts <paths...>', 'CEB622/624/626 receipt files, or folders of them')
     .option('--rates <file>', 'a rate table (JSON) used before the bundled one')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'csv']).default('text'))
-    .option('--out <file>', 'write the output to this file instead of standard output')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json', 'csv', 'html', 'xlsx']).default('text'),
+    )
+    .option('--out <file>', 'write the output to this file instead of standard output (required for xlsx)')
+    .option('--quiet', 'no progress bar on standard error')
     .addOption(
       new Option('--index <kind>', 'where the join index lives: a temporary SQLite file, or memory')
         .choices(['auto', 'memory', 'sqlite'])
@@ -159,7 +241,7 @@ export function registerReconcileCommand(program: Command, ctx: CommandContext):
 
 interface StatusCliOptions {
   order?: string;
-  format: 'text' | 'json';
+  format: 'text' | 'json' | 'html';
   now?: string;
   ackHours: string;
   deliveryDays: string;
@@ -193,9 +275,7 @@ export function formatStatusText(o: OrderStatus): string {
 
 /** `sandan status`: each order's timeline, state and anomalies from its receipts. */
 export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: CommandContext): Promise<number> {
-  const now = opts.now === undefined ? new Date() : new Date(opts.now);
-  if (Number.isNaN(now.getTime()))
-    throw new SandanError('INVALID_OPTION', `--now must be an ISO 8601 time, got ${opts.now}`);
+  const now = opts.now === undefined ? new Date() : beijingTimeOption(opts.now, '--now', 'INVALID_OPTION');
   const ackHours = positive(opts.ackHours, '--ack-hours');
   const deliveryDays = positive(opts.deliveryDays, '--delivery-days');
   const files = await expandPaths(paths, ['.xml', '.json', '.ndjson']);
@@ -235,6 +315,7 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
     orders = orders.filter((o) => o.order === want || Object.values(o.keys).some((ks) => ks.includes(want)));
   }
   if (opts.format === 'json') ctx.io.stdout(`${JSON.stringify({ now: now.toISOString(), orders }, null, 2)}\n`);
+  else if (opts.format === 'html') ctx.io.stdout(renderStatusHtml({ now: now.toISOString(), orders }));
   else {
     ctx.io.stdout(
       orders.length
@@ -261,8 +342,8 @@ export function registerStatusCommand(program: Command, ctx: CommandContext): vo
       'receipt files, sent messages (CEB311/411/511/513/621/623/625) and declarations (.json/.ndjson), or folders of them',
     )
     .option('--order <no>', 'only this order (orderNo, or any copNo/preNo/invtNo/logisticsNo/payTransactionId)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--now <time>', 'the current time, ISO 8601 (default: the real time)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'html']).default('text'))
+    .option('--now <time>', 'the current time, ISO 8601 (without an offset: Beijing time; default: the real time)')
     .option('--ack-hours <n>', 'a sent document without a receipt after this many hours is an anomaly', '24')
     .option(
       '--delivery-days <n>',

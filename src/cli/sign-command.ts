@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { SandanError } from '../errors.js';
 import { loadCertificates, loadLocalSigner } from '../sign/load.js';
@@ -9,9 +9,10 @@ import { verifyMessage } from '../sign/verify-message.js';
 import { districtSignOptions, keyTypeOf, verifyAlgorithmsFromDistrict } from '../sign/algorithms.js';
 import { bundledCodeTables, bundledRulesets } from '../rules/bundled.js';
 import { districtOf } from '../rules/codes.js';
-import { beijingIsoDate } from '../xml/time.js';
+import { beijingIsoDate } from '../time/beijing.js';
 import type { CommandContext } from './command.js';
 import type { CliIo } from './io.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 /** Options of `sandan sign`. */
 export interface SignCommandOptions {
@@ -37,7 +38,8 @@ export interface VerifyCommandOptions {
   format: 'text' | 'json';
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: the mark stays for the signer's reader, which drops exactly one (a second one is malformed).
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Reads an XML file or standard input as UTF-8 text; other encodings are a usage error. */
 async function readXml(file: string, stdin: Readable): Promise<string> {
@@ -125,11 +127,7 @@ export async function signCommand(file: string, opts: SignCommandOptions, io: Cl
   };
   const signed = await signMessage(xml, signer, options);
   if (opts.out !== undefined) {
-    try {
-      await writeFile(opts.out, signed.xml);
-    } catch (e) {
-      throw new SandanError('FILE_UNREADABLE', `Cannot write ${opts.out}: ${String(e)}`, { cause: e });
-    }
+    await writeFileAtomic(opts.out, signed.xml);
     io.stderr(
       `sandan: signed ${file === '-' ? '<stdin>' : file} with ${signed.signatureAlgorithm} (certificate ${signed.certificateNumber}) → ${opts.out}\n`,
     );

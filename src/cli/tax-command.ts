@@ -4,16 +4,31 @@ import { createTaxCalculator, type TaxCalculation } from '../rules/tax-calculato
 import { taxResultToJSON } from '../tax/json.js';
 import type { TaxResult } from '../tax/compute.js';
 import type { CommandContext } from './command.js';
-import { readRatesFile } from './data-files.js';
-import { formatIssuesText } from './format.js';
-import { openInput, readRecords } from './input.js';
+import { loadConfig } from './config.js';
+import { readRatesFile, readRulesetFile } from './data-files.js';
+import { countSeverities, formatIssuesText, paintFor } from './format.js';
+import {
+  createReporter,
+  FORMATS,
+  locationText,
+  type LocatedIssue,
+  type OutputFormat,
+  type Reporter,
+} from './formats/index.js';
+import { expandInputs, openInput, readRecords } from './input.js';
+import { createProgress } from './progress.js';
+import { locateIssue, maxWarningsOption } from './validate-command.js';
 
 interface TaxOptions {
   rates?: string;
   at?: string;
   district?: string;
-  format: 'text' | 'json';
+  ruleset?: string;
+  format?: OutputFormat;
   ndjson?: boolean;
+  quiet?: boolean;
+  maxWarnings?: string;
+  config?: string;
 }
 
 /** Exit 1 when the figures are incomplete (a rate is missing) or the order is not admissible as CBEC. */
@@ -71,56 +86,138 @@ export function formatTaxText(r: TaxResult): string {
   return out.join('\n');
 }
 
-function calcJson(calc: TaxCalculation): unknown {
-  return calc.ok ? taxResultToJSON(calc.result) : { issues: calc.issues };
+/** The figures as JSON (CEB816 names, amounts as decimal strings) with the issues located in the input. */
+function calcJson(calc: TaxCalculation, issues: LocatedIssue[]): Record<string, unknown> {
+  return calc.ok ? { ...taxResultToJSON(calc.result), issues } : { issues };
 }
 
 function issuesOf(calc: TaxCalculation): Issue[] {
   return calc.ok ? calc.result.issues : calc.issues;
 }
 
-/** `sandan tax`: the duties of a declaration, every figure explained. */
-export async function taxCommand(file: string, opts: TaxOptions, { io }: CommandContext): Promise<number> {
+/**
+ * `sandan tax`: the duties of declarations in files, folders or globs, every figure explained.
+ * Exit 0 all computed (warnings allowed up to --max-warnings), 1 any declaration with a missing
+ * rate, an error or not admissible as CBEC, or too many warnings, 2 usage or unreadable input.
+ */
+export async function taxCommand(
+  files: string | readonly string[],
+  opts: TaxOptions,
+  { io }: CommandContext,
+): Promise<number> {
+  // The configuration's inputs to the figures apply; its format and maxWarnings are validate's defaults.
+  const cfg = loadConfig(opts.config)?.config ?? {};
+  const district = opts.district ?? cfg.district;
+  const ruleset = opts.ruleset ?? cfg.ruleset;
+  const rates = opts.rates ?? cfg.rates;
+  const format: OutputFormat = opts.format ?? 'text';
+  const maxWarnings = maxWarningsOption(opts.maxWarnings);
   const calc = createTaxCalculator({
     ...(opts.at !== undefined && { at: opts.at }),
-    ...(opts.district !== undefined && { district: opts.district }),
-    ...(opts.rates !== undefined && { rates: await readRatesFile(opts.rates) }),
+    ...(district !== undefined && { district }),
+    ...(ruleset !== undefined && { ruleset: await readRulesetFile(ruleset) }),
+    ...(rates !== undefined && { rates: await readRatesFile(rates) }),
   });
-  const stream = await openInput(file, io.stdin);
-  const label = file === '-' ? '<stdin>' : file;
+  const inputs = await expandInputs(typeof files === 'string' ? [files] : files.length ? files : ['-']);
+  const totalBytes = inputs.every((f) => f.size !== undefined)
+    ? inputs.reduce((a, f) => a + (f.size ?? 0), 0)
+    : undefined;
+  const progress = createProgress(io, {
+    quiet: opts.quiet === true || (totalBytes !== undefined && totalBytes < 1024 * 1024),
+  });
+  const paint = paintFor(io.stdoutIsTTY, io.env);
+  // text, json and ndjson carry the figures; the CI formats (annotations, SARIF, JUnit) carry the issues.
+  const reporter: Reporter | undefined =
+    format === 'text' || format === 'json' || format === 'ndjson'
+      ? undefined
+      : createReporter(format, io.stdout, { inputs: inputs.length, paint, command: 'sandan tax' });
+  progress.phase('tax', totalBytes, totalBytes === undefined ? 'items' : 'bytes');
+  let bytes = 0;
   let total = 0;
   let bad = 0;
-  let mode: 'single' | 'ndjson' = 'single';
-  for await (const rec of readRecords(stream, opts.ndjson ? { ndjson: true } : {})) {
-    mode = rec.mode;
-    total++;
-    const c: TaxCalculation = rec.issue ? { ok: false, issues: [rec.issue] } : calc(rec.value);
-    if (failed(c)) bad++;
-    if (opts.format === 'json') {
-      io.stdout(
-        mode === 'single'
-          ? `${JSON.stringify(calcJson(c), null, 2)}\n`
-          : `${JSON.stringify({ line: rec.line, ...(calcJson(c) as object) })}\n`,
-      );
-    } else {
-      io.stdout(
-        `${label}${mode === 'ndjson' ? `:${rec.line}` : ''}${c.ruleset ? ` (rules: ${c.ruleset.chain.join(' → ')}, at ${c.ruleset.at})` : ''}\n`,
-      );
-      if (c.ok) io.stdout(`${formatTaxText(c.result)}\n`);
-      const issues = issuesOf(c);
-      if (issues.length) io.stdout(`${formatIssuesText(issues)}\n`);
+  let errors = 0;
+  let warnings = 0;
+  let sawNdjson = false;
+  try {
+    for (const input of inputs) {
+      const stream = await openInput(input.path, io.stdin);
+      const label = input.label;
+      const onBytes = (n: number) => {
+        bytes += n;
+      };
+      for await (const rec of readRecords(stream, { ndjson: opts.ndjson === true || input.ndjson, onBytes })) {
+        const mode = rec.mode;
+        if (mode === 'ndjson') sawNdjson = true;
+        total++;
+        const c: TaxCalculation = rec.issue ? { ok: false, issues: [rec.issue] } : calc(rec.value);
+        const ok = !failed(c);
+        if (!ok) bad++;
+        const firstLine = mode === 'ndjson' ? rec.line : 1;
+        const issues: LocatedIssue[] = issuesOf(c).map((i) => ({
+          ...i,
+          location: locateIssue(i, rec.text, label, firstLine),
+        }));
+        const counted = countSeverities(issues);
+        errors += counted.errors;
+        warnings += counted.warnings;
+        if (reporter) {
+          const orderNo = (rec.value as { order?: { orderNo?: unknown } } | undefined)?.order?.orderNo;
+          reporter.declaration({
+            file: label,
+            line: firstLine,
+            mode,
+            ...(typeof orderNo === 'string' && { orderNo }),
+            valid: ok,
+            issues,
+            ...(c.ruleset && { ruleset: c.ruleset }),
+          });
+        } else if (format === 'ndjson') {
+          io.stdout(`${JSON.stringify({ file: label, line: firstLine, ...calcJson(c, issues) })}\n`);
+        } else if (format === 'json') {
+          io.stdout(
+            mode === 'single' && inputs.length === 1
+              ? `${JSON.stringify(calcJson(c, issues), null, 2)}\n`
+              : `${JSON.stringify({ ...(inputs.length > 1 && { file: label }), line: rec.line, ...calcJson(c, issues) })}\n`,
+          );
+        } else {
+          io.stdout(
+            `${label}${mode === 'ndjson' ? `:${rec.line}` : ''}${c.ruleset ? ` (rules: ${c.ruleset.chain.join(' → ')}, at ${c.ruleset.at})` : ''}\n`,
+          );
+          if (c.ok) io.stdout(`${formatTaxText(c.result)}\n`);
+          if (issues.length) io.stdout(`${formatIssuesText(issues, { where: locationText, paint })}\n`);
+        }
+        if (io.drain) await io.drain();
+        progress.update(totalBytes === undefined ? total : bytes);
+      }
     }
-    if (io.drain) await io.drain();
+  } finally {
+    progress.stop();
   }
-  if (mode === 'ndjson') {
-    const summary = { declarations: total, computed: total - bad, failed: bad };
+  if (reporter) {
+    reporter.end({ files: inputs.length, declarations: total, valid: total - bad, invalid: bad, errors, warnings });
+  } else if (format === 'ndjson') {
+    const summary = { files: inputs.length, declarations: total, computed: total - bad, failed: bad, errors, warnings };
+    io.stdout(`${JSON.stringify({ summary })}\n`);
+  } else if (sawNdjson || inputs.length > 1) {
+    const summary = {
+      ...(inputs.length > 1 && { files: inputs.length }),
+      declarations: total,
+      computed: total - bad,
+      failed: bad,
+    };
+    const where = inputs.length === 1 ? `${inputs[0]!.label}: ` : `${inputs.length} files, `;
     io.stdout(
-      opts.format === 'json'
+      format === 'json'
         ? `${JSON.stringify({ summary })}\n`
-        : `${label}: ${total} declarations: ${total - bad} computed, ${bad} with missing rates, errors or not admissible\n`,
+        : `${where}${total} declarations: ${total - bad} computed, ${bad} with missing rates, errors or not admissible\n`,
     );
   }
-  return bad === 0 ? 0 : 1;
+  if (bad > 0) return 1;
+  if (maxWarnings !== undefined && warnings > maxWarnings) {
+    io.stderr(`sandan: ${warnings} warnings, more than --max-warnings ${maxWarnings}\n`);
+    return 1;
+  }
+  return 0;
 }
 
 /** Registers `sandan tax`. */
@@ -130,14 +227,31 @@ export function registerTaxCommand(program: Command, ctx: CommandContext): void 
     .description(
       'Compute the duty, consumption tax and VAT of a declaration (or an NDJSON stream of them), with the formula and inputs of every figure.',
     )
-    .argument('<file>', 'declaration file (.json or .ndjson), or - for standard input')
+    .argument(
+      '[files...]',
+      'declaration files (.json, .ndjson), folders (searched for them) or globs; - for standard input (the default)',
+    )
+    .option('--district <code>', 'customs district whose policy applies (default: from inventory.customsCode)')
+    .option('--at <date>', 'use the policy in force on this date, YYYY-MM-DD (default: the declaration date)')
+    .option('--ruleset <file>', 'a user ruleset (JSON) extending a bundled one')
     .option(
       '--rates <file>',
       'a rate table (JSON): { "<gcode>": { "duty", "vat", "consumption" } }, 8- and 4-digit keys as prefixes',
     )
-    .option('--at <date>', 'use the policy in force on this date, YYYY-MM-DD (default: the declaration date)')
-    .option('--district <code>', 'customs district whose policy applies (default: from inventory.customsCode)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(
+      new Option(
+        '--format <format>',
+        'output format: the figures with their issues, or for CI the issues alone (github workflow annotations, SARIF 2.1.0, JUnit XML)',
+      )
+        .choices([...FORMATS])
+        .default('text'),
+    )
     .option('--ndjson', 'treat the input as NDJSON even if it has one line')
-    .action(async (file: string, opts: TaxOptions) => ctx.setExit(await taxCommand(file, opts, ctx)));
+    .option('-q, --quiet', 'show no progress bar')
+    .option('--max-warnings <n>', 'exit 1 when there are more than n warnings (as ESLint; -1: no limit)')
+    .option(
+      '--config <file>',
+      'configuration file (default: sandan.config.json or package.json "sandan", found from the working directory up); tax takes its district, ruleset and rates',
+    )
+    .action(async (files: string[], opts: TaxOptions) => ctx.setExit(await taxCommand(files, opts, ctx)));
 }

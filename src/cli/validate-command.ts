@@ -1,15 +1,21 @@
 import { Option, type Command } from 'commander';
 import type { CommandContext } from './command.js';
 import type { Issue } from '../model/issue.js';
+import { jsonErrorOffset } from '../model/json-position.js';
+import { locateJsonPath } from '../model/locate.js';
 import { SandanError } from '../errors.js';
 import { QuotaLedger } from '../quota/ledger.js';
 import { validateWithQuota } from '../quota/validate.js';
 import { createValidator, type ValidateOptions, type ValidationResult } from '../rules/index.js';
+import { mapRecords } from '../rules/stream.js';
 import { openQuotaStore } from './quota-command.js';
 import { readGoodsRecordsFile, readPositiveListFiles, readRatesFile, readRulesetFile } from './data-files.js';
-import { countSeverities, formatIssuesText, plural, summaryLine } from './format.js';
-import { openInput, readRecords } from './input.js';
+import { countSeverities, paintFor } from './format.js';
+import { createReporter, FORMATS, type LocatedIssue, type OutputFormat, type RunSummary } from './formats/index.js';
+import { loadConfig } from './config.js';
+import { expandInputs, openInput, readRecords, type InputFile } from './input.js';
 import type { CliIo } from './io.js';
+import { createProgress, type Progress } from './progress.js';
 
 export interface ValidateCommandOptions {
   district?: string;
@@ -19,30 +25,63 @@ export interface ValidateCommandOptions {
   goodsRecords?: string;
   positiveList?: string;
   quotaDb?: string;
-  format: 'text' | 'json';
+  quotaBusyTimeout?: string;
+  format?: OutputFormat;
   ndjson?: boolean;
+  quiet?: boolean;
+  maxWarnings?: string;
+  config?: string;
 }
 
-function resultJson(r: ValidationResult | { valid: false; issues: Issue[] }) {
-  return { valid: r.valid, issues: r.issues };
+/** A whole number of warnings for `--max-warnings` (`-1`, ESLint's "no limit", is accepted). */
+export function maxWarningsOption(v: string | number | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const s = String(v);
+  if (!/^-?\d+$/.test(s))
+    throw new SandanError('INVALID_OPTION', `--max-warnings must be a whole number, got ${JSON.stringify(s)}`);
+  const n = Number(s);
+  return n < 0 ? undefined : n;
 }
 
-/** `sandan validate`: exit 0 valid (warnings allowed), 1 any error issue, 2 usage or unreadable input. */
-export async function validateCommand(file: string, opts: ValidateCommandOptions, io: CliIo): Promise<number> {
+/**
+ * `sandan validate`: exit 0 valid (warnings allowed up to --max-warnings), 1 any error issue
+ * or too many warnings, 2 usage or unreadable input.
+ */
+export async function validateCommand(
+  files: string | readonly string[],
+  opts: ValidateCommandOptions,
+  io: CliIo,
+): Promise<number> {
+  const loaded = loadConfig(opts.config);
+  const cfg = loaded?.config ?? {};
+  const district = opts.district ?? cfg.district;
+  const ruleset = opts.ruleset ?? cfg.ruleset;
+  const rates = opts.rates ?? cfg.rates;
+  const goodsRecords = opts.goodsRecords ?? cfg.goodsRecords;
+  const positiveList =
+    opts.positiveList !== undefined
+      ? [opts.positiveList]
+      : cfg.positiveList === undefined
+        ? undefined
+        : [cfg.positiveList].flat();
+  const quotaDb = opts.quotaDb ?? cfg.quotaDb;
+  const format: OutputFormat = opts.format ?? cfg.format ?? 'text';
+  const maxWarnings = maxWarningsOption(opts.maxWarnings ?? cfg.maxWarnings);
   const options: ValidateOptions = {
-    ...(opts.district !== undefined && { district: opts.district }),
+    ...(district !== undefined && { district }),
     ...(opts.at !== undefined && { at: opts.at }),
-    ...(opts.ruleset !== undefined && { ruleset: await readRulesetFile(opts.ruleset) }),
-    ...(opts.rates !== undefined && { rates: await readRatesFile(opts.rates) }),
-    ...(opts.goodsRecords !== undefined && { goodsRecords: await readGoodsRecordsFile(opts.goodsRecords) }),
-    ...(opts.positiveList !== undefined && { positiveLists: await readPositiveListFiles([opts.positiveList]) }),
+    ...(ruleset !== undefined && { ruleset: await readRulesetFile(ruleset) }),
+    ...(rates !== undefined && { rates: await readRatesFile(rates) }),
+    ...(goodsRecords !== undefined && { goodsRecords: await readGoodsRecordsFile(goodsRecords) }),
+    ...(positiveList !== undefined && { positiveLists: await readPositiveListFiles(positiveList) }),
   };
   const validator = createValidator(options);
-  const ledger = opts.quotaDb === undefined ? undefined : await openLedger(opts.quotaDb, io);
+  const inputs = await expandInputs(typeof files === 'string' ? [files] : files.length ? files : ['-']);
+  const ledger = quotaDb === undefined ? undefined : await openLedger(quotaDb, opts.quotaBusyTimeout, io);
   try {
     return await run(
-      file,
-      opts,
+      inputs,
+      { format, quiet: opts.quiet === true, maxWarnings, ndjson: opts.ndjson === true },
       io,
       ledger ? (value) => validateWithQuota(value, ledger, options) : async (value) => validator(value),
     );
@@ -52,69 +91,133 @@ export async function validateCommand(file: string, opts: ValidateCommandOptions
 }
 
 /** The quota ledger behind `--quota-db`, keyed with the secret in SANDAN_QUOTA_SECRET. */
-async function openLedger(db: string, io: CliIo): Promise<QuotaLedger> {
+async function openLedger(db: string, busyTimeout: string | undefined, io: CliIo): Promise<QuotaLedger> {
   const secret = io.env.SANDAN_QUOTA_SECRET;
   if (!secret)
     throw new SandanError(
       'INVALID_OPTION',
       '--quota-db needs the HMAC secret of the ledger in the environment variable SANDAN_QUOTA_SECRET',
     );
-  return new QuotaLedger({ store: await openQuotaStore(db), secret });
+  if (busyTimeout !== undefined && !/^\d+$/.test(busyTimeout))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `--quota-busy-timeout must be a whole number of milliseconds, got ${JSON.stringify(busyTimeout)}`,
+    );
+  // Validation only reads the ledger: read-only, so a writer never holds it up.
+  const store = await openQuotaStore(db, {
+    readOnly: true,
+    ...(busyTimeout !== undefined && { busyTimeoutMs: Number(busyTimeout) }),
+  });
+  return new QuotaLedger({ store, secret });
 }
 
-async function run(
+/** Where in the text an issue points: its path located by locateJsonPath, a JSON syntax error at its offset. */
+export function locateIssue(
+  issue: Issue,
+  text: string | undefined,
   file: string,
-  opts: ValidateCommandOptions,
+  firstLine: number,
+): { file: string; line: number; column: number } {
+  let at: { line: number; column: number } | undefined;
+  if (text !== undefined) {
+    if (issue.code === 'json-syntax') {
+      const pos = jsonErrorOffset(text);
+      if (pos >= 0) {
+        const before = text.slice(0, pos);
+        at = { line: before.split('\n').length, column: pos - before.lastIndexOf('\n') };
+      }
+    } else if (issue.path) at = locateJsonPath(text, issue.path);
+  }
+  at ??= { line: 1, column: 1 };
+  return { file, line: firstLine + at.line - 1, column: at.column };
+}
+
+interface RunOptions {
+  format: OutputFormat;
+  quiet: boolean;
+  maxWarnings: number | undefined;
+  ndjson: boolean;
+}
+
+/** Progress is worth a bar past this many bytes of input. */
+const PROGRESS_BYTES = 1024 * 1024;
+
+async function run(
+  inputs: readonly InputFile[],
+  opts: RunOptions,
   io: CliIo,
   check: (value: unknown) => Promise<ValidationResult>,
 ): Promise<number> {
-  const stream = await openInput(file, io.stdin);
-  const label = file === '-' ? '<stdin>' : file;
-  let total = 0;
-  let valid = 0;
-  let errors = 0;
-  let warnings = 0;
-  let mode: 'single' | 'ndjson' = 'single';
-  const progress = io.stderrIsTTY;
-  for await (const rec of readRecords(stream, opts.ndjson ? { ndjson: true } : {})) {
-    mode = rec.mode;
-    total++;
-    const result = rec.issue ? { valid: false as const, issues: [rec.issue] } : await check(rec.value);
-    const c = countSeverities(result.issues);
-    errors += c.errors;
-    warnings += c.warnings;
-    if (result.valid) valid++;
-    if (mode === 'single') {
-      if (opts.format === 'json') {
-        io.stdout(`${JSON.stringify(resultJson(result), null, 2)}\n`);
-      } else {
-        const where =
-          'ruleset' in result ? ` (rules: ${result.ruleset.chain.join(' → ')}, at ${result.ruleset.at})` : '';
-        io.stdout(`${label}: ${summaryLine(result.issues)}${where}\n`);
-        if (result.issues.length) io.stdout(`${formatIssuesText(result.issues)}\n`);
+  const reporter = createReporter(opts.format, io.stdout, {
+    inputs: inputs.length,
+    paint: paintFor(io.stdoutIsTTY, io.env),
+  });
+  const summary: RunSummary = { files: inputs.length, declarations: 0, valid: 0, invalid: 0, errors: 0, warnings: 0 };
+  const totalBytes = inputs.every((f) => f.size !== undefined)
+    ? inputs.reduce((a, f) => a + (f.size ?? 0), 0)
+    : undefined;
+  const progress: Progress =
+    totalBytes === undefined || totalBytes >= PROGRESS_BYTES
+      ? createProgress(io, { quiet: opts.quiet })
+      : createProgress(io, { quiet: true });
+  let bytes = 0;
+  progress.phase('validate', totalBytes, totalBytes === undefined ? 'items' : 'bytes');
+  try {
+    for (const input of inputs) {
+      const stream = await openInput(input.path, io.stdin);
+      const records = readRecords(stream, {
+        ndjson: opts.ndjson || input.ndjson,
+        onBytes: (n) => {
+          bytes += n;
+        },
+      });
+      // The same engine as validateStream: one result at a time, pulled as the output drains.
+      const results = mapRecords(
+        records,
+        async (rec) => ({
+          rec,
+          result: rec.issue ? { valid: false as const, issues: [rec.issue] } : await check(rec.value),
+        }),
+        'validate',
+      );
+      for await (const { rec, result } of results) {
+        summary.declarations++;
+        const c = countSeverities(result.issues);
+        summary.errors += c.errors;
+        summary.warnings += c.warnings;
+        if (result.valid) summary.valid++;
+        else summary.invalid++;
+        const shown = opts.quiet ? result.issues.filter((i) => i.severity === 'error') : result.issues;
+        const firstLine = rec.mode === 'ndjson' ? rec.line : 1;
+        const issues: LocatedIssue[] = shown.map((i) => ({
+          ...i,
+          location: locateIssue(i, rec.text, input.label, firstLine),
+        }));
+        const orderNo = (rec.value as { order?: { orderNo?: unknown } } | undefined)?.order?.orderNo;
+        reporter.declaration({
+          file: input.label,
+          line: firstLine,
+          mode: rec.mode,
+          ...(typeof orderNo === 'string' && { orderNo }),
+          valid: result.valid,
+          issues,
+          ...('ruleset' in result && result.ruleset && { ruleset: result.ruleset }),
+        });
+        // Never let output pile up in memory when the reader is slower than we are.
+        if (io.drain) await io.drain();
+        progress.update(totalBytes === undefined ? summary.declarations : bytes);
       }
-    } else if (opts.format === 'json') {
-      io.stdout(`${JSON.stringify({ line: rec.line, ...resultJson(result) })}\n`);
-    } else if (result.issues.length) {
-      const orderNo = (rec.value as { order?: { orderNo?: unknown } } | undefined)?.order?.orderNo;
-      io.stdout(
-        `${label}:${rec.line}${typeof orderNo === 'string' ? ` (orderNo ${orderNo})` : ''}: ${summaryLine(result.issues)}\n${formatIssuesText(result.issues)}\n`,
-      );
     }
-    // Never let output pile up in memory when the reader is slower than we are.
-    if (io.drain) await io.drain();
-    if (progress && mode === 'ndjson' && total % 5000 === 0) io.stderr(`\rsandan: validated ${total} declarations…`);
+  } finally {
+    progress.stop();
   }
-  if (progress && mode === 'ndjson' && total >= 5000) io.stderr('\n');
-  if (mode === 'ndjson') {
-    const summary = { declarations: total, valid, invalid: total - valid, errors, warnings };
-    if (opts.format === 'json') io.stdout(`${JSON.stringify({ summary })}\n`);
-    else
-      io.stdout(
-        `${label}: ${plural(total, 'declaration')}: ${valid} valid, ${total - valid} invalid (${plural(errors, 'error')}, ${plural(warnings, 'warning')})\n`,
-      );
+  reporter.end(summary);
+  if (summary.invalid > 0) return 1;
+  if (opts.maxWarnings !== undefined && summary.warnings > opts.maxWarnings) {
+    io.stderr(`sandan: ${summary.warnings} warnings, more than --max-warnings ${opts.maxWarnings}\n`);
+    return 1;
   }
-  return valid === total ? 0 : 1;
+  return 0;
 }
 
 /** Registers `sandan validate` on the program. */
@@ -124,7 +227,10 @@ export function registerValidateCommand(program: Command, { io, setExit }: Comma
     .description(
       'Validate a declaration (JSON) or a stream of them (NDJSON, one per line) against the national, district and user rulesets.',
     )
-    .argument('<file>', 'declaration file (.json or .ndjson), or - for standard input')
+    .argument(
+      '[files...]',
+      'declaration files (.json, .ndjson), folders (searched for them) or globs; - for standard input (the default)',
+    )
     .option('--district <code>', 'customs district or office code, e.g. 2900 (default: from inventory.customsCode)')
     .option('--at <date>', 'check against the policy in force on this date, YYYY-MM-DD (default: the declaration date)')
     .option('--ruleset <file>', 'a user ruleset (JSON) extending a bundled one')
@@ -136,11 +242,26 @@ export function registerValidateCommand(program: Command, { io, setExit }: Comma
     )
     .option(
       '--quota-db <db>',
-      'quota ledger (FILE.sqlite or postgres://…) for the annual-limit check; secret in SANDAN_QUOTA_SECRET',
+      'quota ledger (FILE.sqlite or postgres://…) for the annual-limit check, opened read-only; secret in SANDAN_QUOTA_SECRET',
     )
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option(
+      '--quota-busy-timeout <ms>',
+      'with --quota-db: the most to wait for a lock on the SQLite ledger, then exit 75 (default: 5000)',
+    )
+    .addOption(
+      new Option(
+        '--format <format>',
+        "output format: text, json, ndjson, github (workflow annotations), sarif (SARIF 2.1.0), junit (JUnit XML) (default: text, or the configuration's)",
+      ).choices([...FORMATS]),
+    )
     .option('--ndjson', 'treat the input as NDJSON even if it has one line')
-    .action(async (file: string, opts: ValidateCommandOptions) => {
-      setExit(await validateCommand(file, opts, io));
+    .option('-q, --quiet', 'report errors only (warnings are still counted), and show no progress bar')
+    .option('--max-warnings <n>', 'exit 1 when there are more than n warnings (as ESLint; -1: no limit)')
+    .option(
+      '--config <file>',
+      'configuration file (default: sandan.config.json or package.json "sandan", found from the working directory up)',
+    )
+    .action(async (files: string[], opts: ValidateCommandOptions) => {
+      setExit(await validateCommand(files, opts, io));
     });
 }

@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Issue } from './issue.js';
+import { DATE_8, DATE_TIME_14 } from '../time/beijing.js';
 
 /**
  * Field primitives shaped after the 2022-05 CEB XSD types (the 2022-05 CEB interface spec):
@@ -85,13 +86,10 @@ export const fixed = (len: number) => z.string().length(len);
 /** A code of digits with a fixed length, e.g. the 3-digit customs country code. */
 export const digits = (len: number) => z.string().regex(new RegExp(`^\\d{${len}}$`), { error: FORMAT.digits });
 
-/** `yyyyMMddHHmmss` (appTime, payTime). */
-export const dateTime14 = () =>
-  z
-    .string()
-    .regex(/^\d{4}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])([01]\d|2[0-3])[0-5]\d[0-5]\d$/, { error: FORMAT.dateTime14 });
-/** `yyyyMMdd` (declTime, ieDate). */
-export const date8 = () => z.string().regex(/^\d{4}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/, { error: FORMAT.date8 });
+/** `yyyyMMddHHmmss` (appTime, payTime), a real time: 20260230120000 or hour 24 is a format issue. */
+export const dateTime14 = () => z.string().regex(DATE_TIME_14, { error: FORMAT.dateTime14 });
+/** `yyyyMMdd` (declTime, ieDate), a real day: 20250229 is a format issue. */
+export const date8 = () => z.string().regex(DATE_8, { error: FORMAT.date8 });
 /**
  * Root and document guid: the XSD requires only a length of 36 (报文的36位系统唯一序号（英文字母大写）),
  * and customs accepts other 36-character ids (Hainan peers send `CEB621_HNZB_FXJK_20220208175055_0035`).

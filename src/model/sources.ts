@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isIsoDate } from '../time/beijing.js';
 
 /**
  * Sources: every data file (ruleset, code table, positive list, rate table, receipt catalogue)
@@ -36,7 +37,8 @@ export const SourceSchema = z
       /** The date the document was issued (YYYY-MM-DD). */
       date: z
         .string()
-        .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+        .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'a date as YYYY-MM-DD', abort: true })
+        .refine(isIsoDate, 'a real date as YYYY-MM-DD')
         .optional(),
       /** Where the text was read. */
       url: z.url({ protocol: /^https?$/ }).optional(),

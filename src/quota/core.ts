@@ -4,7 +4,7 @@ import { SandanError } from '../errors.js';
 import { idCheckCharacter, maskIdNumber, normaliseIdNumber } from '../rules/id-number.js';
 import { Dec } from '../model/primitives.js';
 import type { QuotaEntry, QuotaEvent, QuotaPolicy, QuotaQuantity } from './types.js';
-import { beijingIsoDate, beijingXsDateTime } from '../xml/time.js';
+import { beijingIsoDate, beijingTimeOption, beijingXsDateTime, beijingYear } from '../time/beijing.js';
 import type { ReturnWindowCheck } from './return-window.js';
 
 /**
@@ -13,75 +13,20 @@ import type { ReturnWindowCheck } from './return-window.js';
  * time they are given. Nothing here touches a store or the clock.
  */
 
-const HOUR = 3_600_000;
-const BEIJING_OFFSET = 8 * HOUR;
-
 /** Something that names an instant: a Date, an ISO 8601 string, `YYYY-MM-DD`, or CEB `yyyyMMdd[HHmmss[SSS]]` (Beijing time). */
 export type QuotaInstant = Date | string;
 
 /**
  * Reads an instant. Dates without a zone (`YYYY-MM-DD`, `yyyyMMddHHmmss`, the 17-digit
  * receipt `returnTime`, ISO without offset) are Beijing time (UTC+8), as customs writes them.
- * Throws `QUOTA_INVALID` on anything else.
+ * Throws `QUOTA_INVALID` on anything else, and on impossible values such as 2026-02-30.
  */
 export function parseInstant(value: QuotaInstant, what = 'at'): Date {
-  if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) throw new SandanError('QUOTA_INVALID', `${what} is an invalid Date`);
-    return value;
-  }
-  if (typeof value === 'string') {
-    const s = value.trim();
-    let m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(s);
-    if (m) return beijingLocal(s, +m[1]!, +m[2]!, +m[3]!, 0, 0, 0, 0, what);
-    m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{3})?$/.exec(s);
-    if (m) return beijingLocal(s, +m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!, +(m[7] ?? 0), what);
-    if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(s)) {
-      const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(s) ? s : `${s.replace(' ', 'T')}+08:00`;
-      const d = new Date(zoned);
-      if (!Number.isNaN(d.getTime())) return d;
-    }
-  }
-  throw new SandanError(
-    'QUOTA_INVALID',
-    `${what} must be a Date, an ISO 8601 date-time, YYYY-MM-DD or yyyyMMddHHmmss (Beijing time), got ${JSON.stringify(value)}`,
-  );
+  return beijingTimeOption(value, what, 'QUOTA_INVALID');
 }
 
-function beijingLocal(
-  text: string,
-  y: number,
-  mo: number,
-  d: number,
-  h: number,
-  mi: number,
-  s: number,
-  ms: number,
-  what: string,
-): Date {
-  const t = Date.UTC(y, mo - 1, d, h, mi, s, ms);
-  const back = new Date(t);
-  if (
-    back.getUTCFullYear() !== y ||
-    back.getUTCMonth() !== mo - 1 ||
-    back.getUTCDate() !== d ||
-    h > 23 ||
-    mi > 59 ||
-    s > 59
-  ) {
-    throw new SandanError('QUOTA_INVALID', `${what}: ${JSON.stringify(text)} is not a real date and time`);
-  }
-  return new Date(t - BEIJING_OFFSET);
-}
-
-/** The calendar year of an instant in Beijing time: 2025-12-31T16:00:00Z is already 2026. */
-export function beijingYear(at: Date): number {
-  return new Date(at.getTime() + BEIJING_OFFSET).getUTCFullYear();
-}
-
-/** The Beijing calendar date of an instant, `YYYY-MM-DD`. */
-export function beijingDate(at: Date): string {
-  return beijingIsoDate(at);
-}
+// The quota ledger's names for the Beijing calendar: the year of an instant, and its day `YYYY-MM-DD`.
+export { beijingYear, beijingIsoDate as beijingDate };
 
 /** Checks a calendar year argument. */
 export function checkYear(year: unknown): number {
@@ -94,7 +39,7 @@ export function checkYear(year: unknown): number {
 /** The date whose policy applies to a whole year: `at` when it falls in the year, else the year's nearest end. */
 export function policyDateForYear(year: number, at: Date): string {
   const y = beijingYear(at);
-  if (y === year) return beijingDate(at);
+  if (y === year) return beijingIsoDate(at);
   return y > year ? `${year}-12-31` : `${year}-01-01`;
 }
 

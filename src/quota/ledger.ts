@@ -147,24 +147,33 @@ export class QuotaLedger {
     return p as QuotaPolicy & { annualLimit: Decimal };
   }
 
-  /** Checks once per ledger that the store was written with the same secret (or claims it). */
+  /**
+   * Checks once per ledger that the store was written with the same secret, by reading; only a
+   * store that has no fingerprint yet is claimed, in a write transaction. A read-only store is
+   * never claimed: one without a fingerprint was never written to.
+   */
   private ready(): Promise<void> {
-    this.checked ??= this.store
-      .transaction(async (tx) => {
-        const want = secretFingerprint(this.secret);
-        const have = await tx.getMeta('secret-fingerprint');
-        if (have === undefined) await tx.setMeta('secret-fingerprint', want);
-        else if (have !== want) {
-          throw new SandanError(
-            'QUOTA_STORE',
-            `The ledger in ${this.store.name} was written with another secret; buyer keys would not match. Use the original SANDAN_QUOTA_SECRET.`,
-          );
-        }
-      })
-      .catch((e: unknown) => {
-        this.checked = undefined;
-        throw e;
+    const want = secretFingerprint(this.secret);
+    const check = (have: string | undefined) => {
+      if (have !== undefined && have !== want)
+        throw new SandanError(
+          'QUOTA_STORE',
+          `The ledger in ${this.store.name} was written with another secret; buyer keys would not match. Use the original SANDAN_QUOTA_SECRET.`,
+        );
+    };
+    this.checked ??= (async () => {
+      const have = await this.store.transaction((tx) => tx.getMeta('secret-fingerprint'), { readOnly: true });
+      check(have);
+      if (have !== undefined || this.store.readOnly) return;
+      await this.store.transaction(async (tx) => {
+        const now = await tx.getMeta('secret-fingerprint');
+        check(now);
+        if (now === undefined) await tx.setMeta('secret-fingerprint', want);
       });
+    })().catch((e: unknown) => {
+      this.checked = undefined;
+      throw e;
+    });
     return this.checked;
   }
 

@@ -12,10 +12,17 @@ import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
  * what decides a write, so reservations of one buyer queue while other buyers run in
  * parallel. Serialization failures, deadlocks and a racing insert of the same orderNo roll
  * the transaction back and run it again. Amounts are NUMERIC(19,5), times timestamptz.
+ * Opening reads the schema first and takes the schema lock (and runs DDL) only when something
+ * is missing; a store opened with `readOnly` never does, and runs only READ ONLY transactions.
  */
 
 /** Options of {@link openPostgresQuotaStore}. */
 export interface PostgresQuotaStoreOptions {
+  /**
+   * Read only: the schema must already be in place (it is checked by reading, never created or
+   * migrated), and only READ ONLY transactions run; writes are refused. Default false.
+   */
+  readOnly?: boolean;
   /** Schema holding the tables (created if missing); default `public`. */
   schema?: string;
   /** How many times a transaction is retried after a conflict; default 20. */
@@ -159,14 +166,17 @@ const COLS =
 /** A quota store in PostgreSQL; open it with {@link openPostgresQuotaStore}. */
 export class PostgresQuotaStore implements QuotaStore {
   readonly name: string;
+  /** True when write transactions are refused (opened with `readOnly`). */
+  readonly readOnly: boolean;
   private readonly t: { entry: string; event: string; meta: string };
   private readonly maxRetries: number;
 
   /** Wraps a pool whose schema is in place; prefer {@link openPostgresQuotaStore}. */
   constructor(
     private readonly pool: Pool,
-    options: { schema?: string; maxRetries?: number; ownsPool?: boolean; name?: string } = {},
+    options: { schema?: string; maxRetries?: number; ownsPool?: boolean; name?: string; readOnly?: boolean } = {},
   ) {
+    this.readOnly = options.readOnly === true;
     const s = quoteSchema(options.schema ?? 'public');
     this.t = { entry: `${s}.sandan_quota_entry`, event: `${s}.sandan_quota_event`, meta: `${s}.sandan_quota_meta` };
     this.maxRetries = options.maxRetries ?? 20;
@@ -244,6 +254,11 @@ export class PostgresQuotaStore implements QuotaStore {
    * run `work` again, up to `maxRetries` times.
    */
   async transaction<T>(work: (tx: QuotaTx) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
+    if (this.readOnly && !options.readOnly)
+      throw new SandanError(
+        'QUOTA_INVALID',
+        `${this.name} was opened read-only; open it without readOnly to change the ledger`,
+      );
     for (let attempt = 0; ; attempt++) {
       let client: PoolClient;
       try {
@@ -339,32 +354,43 @@ export async function openPostgresQuotaStore(
   const store = new PostgresQuotaStore(pool, {
     schema,
     ownsPool: owns,
+    readOnly: options.readOnly === true,
     ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
     name: `${where} (schema ${schema})`,
   });
   let client: PoolClient | undefined;
   try {
     client = await pool.connect();
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, SCHEMA_LOCK]);
-    await client.query(ddl(s));
-    // Tables made by an older sandan lack the quantities column (nullable: older rows did not
-    // state quantities). Looked up first, because ALTER TABLE takes an exclusive table lock even
-    // when IF NOT EXISTS finds the column.
-    const has = await client.query(
-      "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'sandan_quota_entry' AND column_name = 'quantities'",
-      [schema],
-    );
-    if (!has.rowCount)
-      await client.query(`ALTER TABLE ${s}.sandan_quota_entry ADD COLUMN IF NOT EXISTS quantities text`);
-    const v = await client.query<{ value: string }>(
-      `SELECT value FROM ${s}.sandan_quota_meta WHERE key = 'schema-version'`,
-    );
-    await client.query('COMMIT');
-    if (v.rows[0]?.value !== '1')
+    // Read first, outside any transaction and lock: CREATE INDEX IF NOT EXISTS takes a SHARE lock
+    // on its table even when the index exists, so running the DDL on every open would queue
+    // behind (and then hold up) every writer.
+    let state = await schemaState(client, s);
+    if (options.readOnly) {
+      if (!state.tables)
+        throw new SandanError(
+          'QUOTA_STORE',
+          `${where} has no sandan quota ledger in schema ${schema}; a read-only open does not create one`,
+        );
+    } else if (!state.tables || !state.quantities || state.version === undefined) {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, SCHEMA_LOCK]);
+      await client.query(ddl(s));
+      // Tables made by an older sandan lack the quantities column (nullable: older rows did not
+      // state quantities). Looked up first, because ALTER TABLE takes an exclusive table lock even
+      // when IF NOT EXISTS finds the column.
+      const has = await client.query(
+        "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'sandan_quota_entry' AND column_name = 'quantities'",
+        [schema],
+      );
+      if (!has.rowCount)
+        await client.query(`ALTER TABLE ${s}.sandan_quota_entry ADD COLUMN IF NOT EXISTS quantities text`);
+      await client.query('COMMIT');
+      state = await schemaState(client, s);
+    }
+    if (state.version !== '1')
       throw new SandanError(
         'QUOTA_STORE',
-        `${where} has quota schema version ${String(v.rows[0]?.value)}; this sandan knows version 1`,
+        `${where} has quota schema version ${String(state.version)}; this sandan knows version 1`,
       );
   } catch (e) {
     await client?.query('ROLLBACK').catch(() => undefined);
@@ -379,6 +405,30 @@ export async function openPostgresQuotaStore(
     client?.release();
   }
   return store;
+}
+
+/**
+ * What of the schema is in place, found by reading only (to_regclass and pg_attribute take no
+ * table locks). `tables`: all three tables exist.
+ */
+async function schemaState(
+  client: PoolClient,
+  quoted: string,
+): Promise<{ tables: boolean; quantities: boolean; version: string | undefined }> {
+  const r = await client.query<{ tables: boolean; quantities: boolean }>(
+    `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL AS tables,
+       EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'quantities' AND NOT attisdropped) AS quantities`,
+    [`${quoted}.sandan_quota_entry`, `${quoted}.sandan_quota_event`, `${quoted}.sandan_quota_meta`],
+  );
+  const tables = r.rows[0]?.tables === true;
+  const version = tables
+    ? (
+        await client.query<{ value: string }>(
+          `SELECT value FROM ${quoted}.sandan_quota_meta WHERE key = 'schema-version'`,
+        )
+      ).rows[0]?.value
+    : undefined;
+  return { tables, quantities: r.rows[0]?.quantities === true, version };
 }
 
 /** Thrown on misuse and store failures (code `QUOTA_STORE`, …); re-exported so that this entry point needs no other import. */

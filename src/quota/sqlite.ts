@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SandanError } from '../errors.js';
 import { backoff, loadOptional, Mutex, sleep } from './mutex.js';
@@ -7,20 +8,34 @@ import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
 /**
  * The embedded default store: one SQLite file (better-sqlite3, an optional dependency loaded
  * only here). WAL mode lets readers run beside the one writer; every write transaction is
- * `BEGIN IMMEDIATE`, so processes sharing the file take turns, waiting up to the busy timeout
- * and then retrying. Amounts are stored as exact decimal text in STRICT tables, times as
- * milliseconds since the epoch.
+ * `BEGIN IMMEDIATE`, so processes sharing the file take turns. A transaction waits for another
+ * process's write lock at most `busyTimeoutMs` in all, then fails with `QUOTA_BUSY`. A store
+ * opened with `readOnly` never takes the write lock: no schema changes, no writes, so it reads
+ * while another process writes. Amounts are stored as exact decimal text in STRICT tables,
+ * times as milliseconds since the epoch.
  */
 
 /** Options of {@link openSqliteQuotaStore}. */
 export interface SqliteQuotaStoreOptions {
-  /** How long one attempt waits for another process's write lock, in ms; default 5000. */
+  /**
+   * Open for reading only (better-sqlite3 `readonly`): the file must already be a quota ledger,
+   * nothing is created or migrated, and write transactions are refused. Readers never wait for
+   * writers (WAL). Default false.
+   */
+  readOnly?: boolean;
+  /**
+   * The most one transaction (and the open) waits in all for another process's write lock, in
+   * ms; default 5000. When it is exceeded the call fails with `QUOTA_BUSY`.
+   */
   busyTimeoutMs?: number;
-  /** How many times a transaction is retried after the database stayed busy; default 20. */
+  /** How many times a transaction is retried within `busyTimeoutMs` after SQLite reported the database busy; default 20. */
   maxRetries?: number;
   /** `FULL` (default) syncs every commit to disk; `NORMAL` is faster and may lose the last commits on power loss (never corrupts). */
   synchronous?: 'FULL' | 'NORMAL';
 }
+
+/** The default of {@link SqliteQuotaStoreOptions.busyTimeoutMs}. */
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sandan_quota_entry (
@@ -139,9 +154,19 @@ function stmt<P extends unknown[], R = unknown>(db: Db, source: string): SqliteS
   return db.prepare(source) as SqliteStatement<P, R>;
 }
 
-function prepare(db: Db) {
-  const cols =
-    'order_no, buyer_key, year, amount, refunded, status, release_reason, order_at, expires_at, updated_at, cop_no, invt_no, quantities';
+const COLS =
+  'order_no, buyer_key, year, amount, refunded, status, release_reason, order_at, expires_at, updated_at, cop_no, invt_no, quantities';
+
+/** `withQuantities` false: a file made before the quantities column, read without migrating it (rows read as unstated). */
+/** A write statement, compiled on first use: a read-only store of an older file could not compile it, and never runs it. */
+function lazy<P extends unknown[], R = unknown>(db: Db, source: string): SqliteStatement<P, R> {
+  let compiled: SqliteStatement<P, R> | undefined;
+  const s = () => (compiled ??= stmt<P, R>(db, source));
+  return { get: (...p) => s().get(...p), all: (...p) => s().all(...p), run: (...p) => s().run(...p) };
+}
+
+function prepare(db: Db, withQuantities = true) {
+  const cols = withQuantities ? COLS : COLS.replace('quantities', 'NULL AS quantities');
   return {
     get: stmt<[string], EntryRow>(db, `SELECT ${cols} FROM sandan_quota_entry WHERE order_no = ?`),
     byInvt: stmt<[string], EntryRow>(db, `SELECT ${cols} FROM sandan_quota_entry WHERE invt_no = ? LIMIT 1`),
@@ -150,15 +175,15 @@ function prepare(db: Db) {
       db,
       `SELECT ${cols} FROM sandan_quota_entry WHERE buyer_key = ? AND year = ? ORDER BY order_at, order_no`,
     ),
-    insert: stmt<[Record<string, unknown>]>(
+    insert: lazy<[Record<string, unknown>]>(
       db,
-      `INSERT INTO sandan_quota_entry (${cols}) VALUES (@order_no, @buyer_key, @year, @amount, @refunded, @status, @release_reason, @order_at, @expires_at, @updated_at, @cop_no, @invt_no, @quantities)`,
+      `INSERT INTO sandan_quota_entry (${COLS}) VALUES (@order_no, @buyer_key, @year, @amount, @refunded, @status, @release_reason, @order_at, @expires_at, @updated_at, @cop_no, @invt_no, @quantities)`,
     ),
-    update: stmt<[Record<string, unknown>]>(
+    update: lazy<[Record<string, unknown>]>(
       db,
       'UPDATE sandan_quota_entry SET buyer_key = @buyer_key, year = @year, amount = @amount, refunded = @refunded, status = @status, release_reason = @release_reason, order_at = @order_at, expires_at = @expires_at, updated_at = @updated_at, cop_no = @cop_no, invt_no = @invt_no, quantities = @quantities WHERE order_no = @order_no',
     ),
-    addEvent: stmt<unknown[]>(
+    addEvent: lazy<unknown[]>(
       db,
       'INSERT INTO sandan_quota_event (order_no, buyer_key, year, type, amount, at, key) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
@@ -168,7 +193,7 @@ function prepare(db: Db) {
     ),
     orderEvents: stmt<[string], EventRow>(db, 'SELECT * FROM sandan_quota_event WHERE order_no = ? ORDER BY seq'),
     getMeta: stmt<[string], { value: string }>(db, 'SELECT value FROM sandan_quota_meta WHERE key = ?'),
-    setMeta: stmt<[string, string]>(
+    setMeta: lazy<[string, string]>(
       db,
       'INSERT INTO sandan_quota_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     ),
@@ -178,18 +203,23 @@ function prepare(db: Db) {
 /** A quota store in one SQLite file; open it with {@link openSqliteQuotaStore}. */
 export class SqliteQuotaStore implements QuotaStore {
   readonly name: string;
+  /** True when write transactions are refused (opened with `readOnly`). */
+  readonly readOnly: boolean;
   private readonly lock = new Mutex();
   private readonly stmts: ReturnType<typeof prepare>;
   private readonly maxRetries: number;
+  private readonly busyTimeoutMs: number;
 
   /** Wraps an open better-sqlite3 database (or anything that fits {@link SqliteDatabase}) whose schema is in place; prefer {@link openSqliteQuotaStore}. */
   constructor(
     private readonly db: Db,
-    options: { maxRetries?: number } = {},
+    options: Pick<SqliteQuotaStoreOptions, 'readOnly' | 'busyTimeoutMs' | 'maxRetries'> = {},
   ) {
     this.name = `sqlite:${db.name}`;
+    this.readOnly = options.readOnly === true;
     this.maxRetries = options.maxRetries ?? 20;
-    this.stmts = prepare(db);
+    this.busyTimeoutMs = checkBusyTimeout(options.busyTimeoutMs);
+    this.stmts = prepare(db, schemaOf(db).hasQuantities);
   }
 
   private readonly tx: QuotaTx = {
@@ -228,29 +258,45 @@ export class SqliteQuotaStore implements QuotaStore {
   };
 
   /**
-   * Runs `work` in one SQLite transaction (`BEGIN IMMEDIATE` for writes): all or nothing.
-   * Transactions of this process take turns; a database kept busy by other processes is
-   * waited for and the transaction retried from the start.
+   * Runs `work` in one SQLite transaction (`BEGIN IMMEDIATE` for writes, `BEGIN DEFERRED` for
+   * reads): all or nothing. Transactions of this process take turns; a database kept busy by
+   * other processes is waited for, at most `busyTimeoutMs` in all (the transaction is retried
+   * from the start within that time), then `QUOTA_BUSY` is thrown. A read never waits for a
+   * writer (WAL). A read-only store refuses write transactions with `QUOTA_INVALID`.
    */
   transaction<T>(work: (tx: QuotaTx) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
+    const read = options.readOnly === true;
+    if (this.readOnly && !read)
+      return Promise.reject(
+        new SandanError(
+          'QUOTA_INVALID',
+          `${this.name} was opened read-only; open it without readOnly to change the ledger`,
+        ),
+      );
     return this.lock.run(async () => {
+      const started = Date.now();
       for (let attempt = 0; ; attempt++) {
         if (!this.db.open) throw new SandanError('QUOTA_STORE', `${this.name} is closed`);
         try {
-          this.db.exec(options.readOnly ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE');
+          waitAtMost(this.db, this.busyTimeoutMs - (Date.now() - started));
+          this.db.exec(read ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE');
           const result = await work(this.tx);
           this.db.exec('COMMIT');
           return result;
         } catch (e) {
           if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
-          if (isBusy(e) && attempt < this.maxRetries) {
-            await sleep(backoff(attempt, 10, 500));
-            continue;
+          if (isBusy(e)) {
+            const waited = Date.now() - started;
+            if (waited < this.busyTimeoutMs && attempt < this.maxRetries) {
+              await sleep(Math.min(backoff(attempt, 10, 500), this.busyTimeoutMs - waited));
+              continue;
+            }
+            throw busyError(this.name, waited, e);
           }
           if (e instanceof SandanError) throw e;
           throw new SandanError(
             'QUOTA_STORE',
-            `${this.name}: ${isBusy(e) ? `still busy after ${attempt + 1} attempts` : 'transaction failed'}: ${e instanceof Error ? e.message : String(e)}`,
+            `${this.name}: transaction failed: ${e instanceof Error ? e.message : String(e)}`,
             { cause: e },
           );
         }
@@ -266,14 +312,62 @@ export class SqliteQuotaStore implements QuotaStore {
   }
 }
 
+function checkBusyTimeout(ms: number | undefined): number {
+  if (ms === undefined) return DEFAULT_BUSY_TIMEOUT_MS;
+  if (!(Number.isSafeInteger(ms) && ms >= 0))
+    throw new SandanError(
+      'QUOTA_INVALID',
+      `busyTimeoutMs must be a whole number of milliseconds ≥ 0, got ${String(ms)}`,
+    );
+  return ms;
+}
+
+/** Lets SQLite's busy handler wait at most `ms` (at least 0) for the next lock. */
+function waitAtMost(db: Db, ms: number): void {
+  db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.ceil(ms))}`);
+}
+
+function busyError(name: string, waitedMs: number, cause: unknown): SandanError {
+  return new SandanError(
+    'QUOTA_BUSY',
+    `${name}: another process holds the write lock of the quota database; gave up after waiting ${waitedMs} ms (busyTimeoutMs). Try again, or wait longer.`,
+    { cause, details: { waitedMs } },
+  );
+}
+
+/** What of the schema a file has, found by reading only. */
+function schemaOf(db: Db): { tables: number; hasQuantities: boolean; version: string | undefined } {
+  const tables = stmt<[], { name: string }>(
+    db,
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('sandan_quota_entry', 'sandan_quota_event', 'sandan_quota_meta')",
+  ).all();
+  const has = (t: string) => tables.some((r) => r.name === t);
+  const hasQuantities =
+    has('sandan_quota_entry') &&
+    stmt<[], { name: string }>(db, 'PRAGMA table_info(sandan_quota_entry)')
+      .all()
+      .some((c) => c.name === 'quantities');
+  const version = has('sandan_quota_meta')
+    ? stmt<[], { value: string }>(db, "SELECT value FROM sandan_quota_meta WHERE key = 'schema-version'").get()?.value
+    : undefined;
+  return { tables: tables.length, hasQuantities, version };
+}
+
 /**
- * Opens (creating if needed) a SQLite quota store: WAL mode, a busy timeout, the schema.
- * Throws `QUOTA_STORE` when better-sqlite3 is not installed or the file cannot be opened.
+ * Opens a SQLite quota store. By default the file is created if missing and put in WAL mode,
+ * and the schema is created or brought up to date (under the write lock, only when something
+ * is missing). With `readOnly` the file is opened read-only: it must exist and be a quota
+ * ledger, it is never written, and the open takes no lock a writer could be holding.
+ * Throws `QUOTA_STORE` when better-sqlite3 is not installed, the file cannot be opened or is
+ * not a ledger of a known version, and `QUOTA_BUSY` when another process held the write lock
+ * for longer than `busyTimeoutMs`.
  */
 export async function openSqliteQuotaStore(
   path: string,
   options: SqliteQuotaStoreOptions = {},
 ): Promise<SqliteQuotaStore> {
+  const busyTimeoutMs = checkBusyTimeout(options.busyTimeoutMs);
+  const readOnly = options.readOnly === true;
   let Database: typeof BetterSqlite3;
   try {
     Database = (await loadOptional<{ default: typeof BetterSqlite3 }>('better-sqlite3')).default;
@@ -284,44 +378,62 @@ export async function openSqliteQuotaStore(
       { cause: e },
     );
   }
-  const timeout = options.busyTimeoutMs ?? 5000;
+  if (readOnly && path !== ':memory:' && !existsSync(path))
+    throw new SandanError(
+      'QUOTA_STORE',
+      `There is no quota ledger at ${path}: a read-only open does not create one (the first write, e.g. \`sandan quota reserve\`, does)`,
+    );
   let db: BetterSqlite3.Database;
   try {
-    db = new Database(path, { timeout });
+    db = new Database(path, { timeout: busyTimeoutMs, ...(readOnly && { readonly: true, fileMustExist: true }) });
   } catch (e) {
     throw new SandanError(
       'QUOTA_STORE',
-      `Cannot open the quota database ${path}: ${e instanceof Error ? e.message : String(e)}`,
+      `Cannot open the quota database ${path}${readOnly ? ' for reading' : ''}: ${e instanceof Error ? e.message : String(e)}`,
       { cause: e },
     );
   }
+  const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {
-      // Another process may be creating the file at the same moment: the busy timeout and retries cover it.
-      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-      db.pragma('foreign_keys = ON');
-      db.exec(`BEGIN IMMEDIATE; ${SCHEMA}`);
-      migrate(db);
-      db.exec('COMMIT');
-      const version = stmt<[], { value: string }>(
-        db,
-        "SELECT value FROM sandan_quota_meta WHERE key = 'schema-version'",
-      ).get()?.value;
-      if (version !== '1')
+      waitAtMost(db, busyTimeoutMs - (Date.now() - started));
+      let schema = schemaOf(db);
+      if (readOnly) {
+        if (schema.tables < 3)
+          throw new SandanError(
+            'QUOTA_STORE',
+            `${path} is not a sandan quota ledger (its tables are missing); a read-only open does not create them`,
+          );
+      } else {
+        // Another process may be creating the file at the same moment: the busy wait and retries cover it.
+        if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+        db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+        db.pragma('foreign_keys = ON');
+        // The write lock only when there is something to create or migrate: an up-to-date file
+        // opens without waiting for a writer.
+        if (schema.tables < 3 || !schema.hasQuantities || schema.version === undefined) {
+          db.exec(`BEGIN IMMEDIATE; ${SCHEMA}`);
+          migrate(db);
+          db.exec('COMMIT');
+          schema = schemaOf(db);
+        }
+      }
+      if (schema.version !== '1')
         throw new SandanError(
           'QUOTA_STORE',
-          `${path} has quota schema version ${String(version)}; this sandan knows version 1`,
+          `${path} has quota schema version ${String(schema.version)}; this sandan knows version 1`,
         );
       break;
     } catch (e) {
       if (db.inTransaction) db.exec('ROLLBACK');
-      if (isBusy(e) && attempt < (options.maxRetries ?? 20)) {
-        await sleep(backoff(attempt, 10, 500));
+      const waited = Date.now() - started;
+      if (isBusy(e) && waited < busyTimeoutMs && attempt < (options.maxRetries ?? 20)) {
+        await sleep(Math.min(backoff(attempt, 10, 500), busyTimeoutMs - waited));
         continue;
       }
       db.close();
       if (e instanceof SandanError) throw e;
+      if (isBusy(e)) throw busyError(`sqlite:${path}`, waited, e);
       throw new SandanError(
         'QUOTA_STORE',
         `Cannot prepare the quota database ${path}: ${e instanceof Error ? e.message : String(e)}`,
@@ -329,7 +441,11 @@ export async function openSqliteQuotaStore(
       );
     }
   }
-  return new SqliteQuotaStore(db, { ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }) });
+  return new SqliteQuotaStore(db, {
+    readOnly,
+    busyTimeoutMs,
+    ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
+  });
 }
 
 /** Thrown on misuse and store failures (code `QUOTA_STORE`, …); re-exported so that this entry point needs no other import. */

@@ -109,6 +109,12 @@ export interface QuotaTx {
 export interface QuotaStore {
   /** A short name for messages, e.g. `sqlite:/var/lib/quota.sqlite`. */
   readonly name: string;
+  /**
+   * True when the store was opened for reading only: it refuses write transactions, and the
+   * ledger then never writes (not even the secret's fingerprint). Default false.
+   */
+  readonly readOnly?: boolean;
+  /** `readOnly`: the work only reads, so the store need not take a write lock. */
   transaction<T>(work: (tx: QuotaTx) => Promise<T>, options?: { readOnly?: boolean }): Promise<T>;
   /** Releases connections and file handles. */
   close(): Promise<void>;

@@ -4,7 +4,7 @@ import { Dec } from '../model/primitives.js';
 import { districtOf } from '../rules/codes.js';
 import { nationalReturnWindow, returnDeadlines, type ReturnWindowPolicy } from '../quota/return-window.js';
 import type { TaxCalculation } from '../rules/tax-calculator.js';
-import { beijingIsoDate, beijingMillis } from '../xml/time.js';
+import { beijingIsoDate, beijingMillis } from '../time/beijing.js';
 import type { TaxFigures } from '../tax/compute.js';
 import type { InventoryKeys, StoredBill } from './store.js';
 import { TAX_KINDS, type Mismatch, type ReconcileRow, type ReconcileStatus, type TaxSplit } from './types.js';

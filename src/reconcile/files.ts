@@ -9,6 +9,28 @@ import { CebScanner, type ScannedDocument } from './scan.js';
  * XML files through the scanner. Everything else in src/reconcile is free of I/O.
  */
 
+/**
+ * The text of an XML file in 1 MiB chunks, decoded strictly: bytes that are not UTF-8 make the
+ * file malformed (XML_MALFORMED), as they do for parseCebXml, instead of becoming U+FFFD. A BOM
+ * is kept for the scanner, which drops exactly one.
+ */
+export async function* xmlFileText(file: string): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const decode = (bytes?: Uint8Array) => {
+    try {
+      return bytes ? decoder.decode(bytes, { stream: true }) : decoder.decode();
+    } catch (e) {
+      throw new SandanError('XML_MALFORMED', 'The XML input is not valid UTF-8; CEB messages are UTF-8', { cause: e });
+    }
+  };
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    const text = decode(chunk);
+    if (text) yield text;
+  }
+  const rest = decode();
+  if (rest) yield rest;
+}
+
 /** Expands files and folders (recursively) into a sorted list of files; in folders only `*.xml`. */
 export async function expandPaths(
   paths: readonly string[],
@@ -57,8 +79,7 @@ export async function* readCebDocuments(
   for (const file of files) {
     const scanner = new CebScanner();
     try {
-      const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
-      for await (const chunk of stream as AsyncIterable<string>) {
+      for await (const chunk of xmlFileText(file)) {
         for (const d of scanner.push(chunk)) yield { ...d, file };
       }
       for (const d of scanner.end()) yield { ...d, file };

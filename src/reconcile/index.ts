@@ -36,8 +36,18 @@ export {
   type ReconcileSummaryJSON,
   type ReconcileTotalsJSON,
   type TaxSplitJSON,
+  type WaterfallJSON,
 } from './json.js';
 export { reportJsonChunks, reportCsvChunks, reportTextChunks } from './output.js';
+export { writeReportXlsx } from './xlsx.js';
+// HTML pages: pure renderers; the caller passes the ECharts source (the CLI reads echarts/dist/echarts.min.js).
+export {
+  renderReconcileHtml,
+  type ReconcileHtmlOptions,
+  type ReconcileReportJSON,
+  type ReportHtmlAssets,
+} from './report-html.js';
+export { renderStatusHtml, type StatusReportJSON } from './status-html.js';
 export {
   status,
   sentFromDeclaration,

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { SandanError, isSandanError } from '../errors.js';
 import {
@@ -10,6 +9,7 @@ import {
   type InputRecord,
 } from '../model/json-input.js';
 import { documentRecord, type DocumentRecord } from './records.js';
+import { xmlFileText } from './files.js';
 import { CebScanner } from './scan.js';
 
 /*
@@ -236,8 +236,7 @@ export async function scanFileRecords(
   // Reconciliation reads the heads of tax bills, not their lines.
   const scanner = new CebScanner({ items: false });
   try {
-    const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
-    for await (const chunk of stream as AsyncIterable<string>) {
+    for await (const chunk of xmlFileText(file)) {
       const docs = scanner.push(chunk);
       if (docs.length) await onChunk(docs.map(documentRecord));
     }

@@ -1,5 +1,14 @@
 import type { Decimal } from 'decimal.js';
-import type { Mismatch, ReconcileRow, ReconcileStatus, ReconcileSummary, ReconcileTotals, TaxSplit } from './types.js';
+import type {
+  Mismatch,
+  ReconcileRow,
+  ReconcileStatus,
+  ReconcileSummary,
+  ReconcileTotals,
+  TaxSplit,
+  Waterfall,
+  WaterfallCause,
+} from './types.js';
 
 /** A tax split in JSON: decimal strings. */
 export interface TaxSplitJSON {
@@ -37,13 +46,23 @@ export interface MismatchEntryJSON {
   amount: string;
 }
 
+/** The waterfall in JSON: amounts as decimal strings; Σ causes[].amount = difference = billed − withheld. */
+export interface WaterfallJSON {
+  withheld: string;
+  billed: string;
+  difference: string;
+  causes: Array<{ cause: WaterfallCause; orders: number; amount: string }>;
+}
+
 /** Totals in JSON: counts as numbers, amounts as decimal strings. */
 export type ReconcileTotalsJSON = {
   [K in keyof ReconcileTotals]: ReconcileTotals[K] extends number
     ? number
     : ReconcileTotals[K] extends Decimal
       ? string
-      : TaxSplitJSON;
+      : ReconcileTotals[K] extends Waterfall
+        ? WaterfallJSON
+        : TaxSplitJSON;
 };
 
 /** The summary in JSON (the mismatch list is streamed next to it by the writers). */
@@ -97,11 +116,22 @@ export function rowToJSON(r: ReconcileRow): ReconcileRowJSON {
   };
 }
 
+/** A waterfall as JSON. */
+export function waterfallToJSON(w: Waterfall): WaterfallJSON {
+  return {
+    withheld: money(w.withheld),
+    billed: money(w.billed),
+    difference: money(w.difference),
+    causes: w.causes.map((c) => ({ cause: c.cause, orders: c.orders, amount: money(c.amount) })),
+  };
+}
+
 /** Totals as JSON. */
 export function totalsToJSON(t: ReconcileTotals): ReconcileTotalsJSON {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(t)) {
     if (typeof v === 'number') out[k] = v;
+    else if (k === 'waterfall') out[k] = waterfallToJSON(v as Waterfall);
     else if (typeof (v as Decimal).toFixed === 'function') out[k] = money(v as Decimal);
     else out[k] = splitJSON(v as TaxSplit);
   }

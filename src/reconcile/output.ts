@@ -1,5 +1,6 @@
-import { summaryToJSON, type ReconcileRowJSON, type ReconcileTotalsJSON } from './json.js';
+import { summaryToJSON, type ReconcileRowJSON, type ReconcileTotalsJSON, type WaterfallJSON } from './json.js';
 import type { ReconcileReport } from './reconcile.js';
+import type { WaterfallCause } from './types.js';
 
 /*
  * Writers of a report as chunks of text, so a caller can stream a million rows to a file or
@@ -57,18 +58,69 @@ export const CSV_COLUMNS = [
   'notes',
 ] as const;
 
-function cell(v: string | null | undefined, textual: boolean): string {
+/** Chinese names of the CSV columns (the header reads `中文 / English`). */
+export const CSV_LABELS: Record<(typeof CSV_COLUMNS)[number], string> = {
+  orderNo: '订单编号',
+  invtNo: '清单编号',
+  taxNos: '税单号',
+  status: '对账状态',
+  month: '月份',
+  district: '关区',
+  customsCode: '申报海关',
+  linkedBy: '关联方式',
+  dutiableValue: '完税价格',
+  declaredTaxTotal: '代扣税款',
+  computedCustomsTax: '计算关税',
+  computedConsumptionTax: '计算消费税',
+  computedValueAddedTax: '计算增值税',
+  computedTaxTotal: '计算税款合计',
+  billedCustomsTax: '税单关税',
+  billedConsumptionTax: '税单消费税',
+  billedValueAddedTax: '税单增值税',
+  billedTaxTotal: '税单税款合计',
+  diffCustomsTax: '关税差额',
+  diffConsumptionTax: '消费税差额',
+  diffValueAddedTax: '增值税差额',
+  diffTaxTotal: '税款合计差额',
+  diffDeclared: '税单与代扣差额',
+  mismatches: '不一致项',
+  notes: '备注',
+};
+
+/**
+ * Text spreadsheet software would read as a formula: `=`, `+`, `-`, `@`, a tab or a carriage
+ * return first, also after leading spaces (OWASP "CSV injection").
+ */
+const FORMULA_START = /^ *[=+\-@\t\r]/;
+/** An amount as sandan writes it (money()): a plain decimal number. */
+const AMOUNT = /^-?\d+(\.\d+)?$/;
+
+/**
+ * A text cell: with a leading apostrophe when it would start a formula, then quoted (RFC 4180)
+ * when it holds a quote, a comma or a line break, or starts or ends with a space (which some
+ * readers trim from unquoted cells).
+ */
+export function csvText(v: string | null | undefined): string {
   if (v === null || v === undefined) return '';
-  // A text cell starting with a formula character is quoted with a leading apostrophe.
-  let s = textual && /^[=+@\t\r]/.test(v) ? `'${v}` : v;
-  if (/[",\r\n]/.test(s)) s = `"${s.replace(/"/g, '""')}"`;
-  return s;
+  const s = FORMULA_START.test(v) ? `'${v}` : v;
+  return /[",\r\n]|^ | $/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * An amount cell: written as the number it is, so that a spreadsheet sums it (a negative
+ * difference keeps its `-`). Amounts come from Decimal through money(); anything else would be
+ * written as guarded text.
+ */
+function csvAmount(v: string | null | undefined): string {
+  if (v === null || v === undefined) return '';
+  const c = v.charCodeAt(0);
+  return (c >= 48 && c <= 57) || AMOUNT.test(v) ? v : csvText(v);
 }
 
 /** One row as a CSV line (CRLF-terminated). */
 export function csvLine(r: ReconcileRowJSON): string {
-  const t = (v: string | null) => cell(v, true);
-  const n = (v: string | null | undefined) => cell(v, false);
+  const t = csvText;
+  const n = csvAmount;
   return `${[
     t(r.orderNo),
     t(r.invtNo),
@@ -98,9 +150,14 @@ export function csvLine(r: ReconcileRowJSON): string {
   ].join(',')}\r\n`;
 }
 
-/** The rows as CSV: a UTF-8 byte-order mark, the header, then one line per row. */
+/** The CSV header line: `中文 / English` per column, CRLF-terminated. */
+export function csvHeader(): string {
+  return `${CSV_COLUMNS.map((c) => csvText(`${CSV_LABELS[c]} / ${c}`)).join(',')}\r\n`;
+}
+
+/** The rows as CSV: a UTF-8 byte-order mark, the bilingual header, then one line per row. */
 export function* reportCsvChunks(report: ReconcileReport): Generator<string> {
-  yield `\uFEFF${CSV_COLUMNS.join(',')}\r\n`;
+  yield `\uFEFF${csvHeader()}`;
   for (const r of report.rows()) yield csvLine(r);
 }
 
@@ -131,6 +188,28 @@ function groupTable(title: string, groups: Record<string, ReconcileTotalsJSON>):
   return out;
 }
 
+/** Labels of the waterfall causes (中文 / English). */
+export const WATERFALL_LABELS: Record<WaterfallCause, { zh: string; en: string }> = {
+  rounding: { zh: '已匹配（尾差）', en: 'matched (rounding)' },
+  mismatch: { zh: '不一致', en: 'mismatch' },
+  'bill-missing': { zh: '缺少税单', en: 'bill missing' },
+  'bill-without-declaration': { zh: '税单无申报', en: 'bill without declaration' },
+  cancelled: { zh: '已撤单', en: 'cancelled' },
+  refunded: { zh: '已退货', en: 'refunded' },
+  'not-computed': { zh: '未计算', en: 'not computed' },
+  other: { zh: '其他', en: 'other' },
+};
+
+function waterfallLines(w: WaterfallJSON): string[] {
+  const out = ['  the difference by cause (each order once; the parts add up to the difference):'];
+  for (const c of w.causes)
+    if (c.orders > 0 || c.cause !== 'other')
+      out.push(
+        `    ${WATERFALL_LABELS[c.cause].en.padEnd(26)} ${String(c.orders).padStart(9)} ${c.amount.padStart(14)}`,
+      );
+  return out;
+}
+
 /** A readable summary: counts, totals, by month, by district, and the largest mismatches. */
 export function* reportTextChunks(
   report: ReconcileReport,
@@ -147,6 +226,7 @@ export function* reportTextChunks(
     `  computed tax                ${s.computedTaxTotal.padStart(16)}   (duty ${s.computed.customsTax}, consumption ${s.computed.consumptionTax}, VAT ${s.computed.valueAddedTax})`,
     `  billed tax (CEB816)         ${s.billedTaxTotal.padStart(16)}   (duty ${s.billed.customsTax}, consumption ${s.billed.consumptionTax}, VAT ${s.billed.valueAddedTax})`,
     `  difference (billed − declared) ${s.difference.padStart(13)}`,
+    ...waterfallLines(s.waterfall),
     `  inputs: ${s.inputs.declarations} declarations, ${s.inputs.bills} bills (${s.inputs.duplicateBills} duplicates), ${s.inputs.billStatuses} bill statuses, ${s.inputs.receipts} receipts`,
     '',
     ...groupTable('by month (Beijing time):', s.byMonth),

@@ -19,6 +19,7 @@ import {
 } from './jobs.js';
 import type { DocumentRecord } from './records.js';
 import type { RowBatch } from './rows.js';
+import { untilAborted } from './abort.js';
 import { ReconcileRun, type ReconcileProgress, type ReconcileReport } from './reconcile.js';
 import { MemoryStore, type ReconcileStore } from './store.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
@@ -35,6 +36,8 @@ import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
 export interface ReconcileFilesOptions {
   /** The declarations as NDJSON: a file path, or a byte stream (e.g. standard input). */
   declarations: string | AsyncIterable<Uint8Array>;
+  /** The byte size of a `declarations` stream, when known (e.g. a file opened by the caller): progress is then reported against it. */
+  declarationsSize?: number | undefined;
   /** CEB816/818 and CEB622/624/626 files, in the order they are to be read (see `expandPaths`). */
   documents: readonly string[];
   /** Rate tables (the JSON of rate files) used before the bundled one; `source` names each in messages. */
@@ -45,13 +48,22 @@ export interface ReconcileFilesOptions {
   tolerance?: Decimal.Value;
   /** Worker threads (default: the available parallelism, at most 8); 0 does everything in this thread. */
   workers?: number;
-  /** Called every `progressEvery` items (default 10,000). */
+  /**
+   * Progress of each phase: documents and declarations read from files in bytes of their total
+   * size (at each file and batch), bills without declaration (and declarations from a stream)
+   * every `progressEvery` items (default 10,000).
+   */
   onProgress?: (p: ReconcileProgress) => void;
   progressEvery?: number;
   /** A file that cannot be read goes here (and is skipped); without it the SandanError is thrown. */
   onFileError?: (file: string, error: SandanError) => void;
   /** The worker script (default: `reconcile/worker.js` of the built package). */
   workerUrl?: URL;
+  /**
+   * Cancels the run: the worker threads are terminated and the promise rejects with the
+   * signal's reason. The store is the caller's to close, as always.
+   */
+  signal?: AbortSignal;
 }
 
 /** Worker threads used by default: one per available core, at most 8. */
@@ -67,7 +79,8 @@ function defaultWorkerUrl(): URL {
     : new URL('./reconcile/worker.js', here);
 }
 
-async function checkFile(path: string): Promise<void> {
+/** Checks that the declarations file can be read; returns its size. */
+async function checkFile(path: string): Promise<number> {
   let st: Stats;
   try {
     st = await stat(path);
@@ -79,17 +92,42 @@ async function checkFile(path: string): Promise<void> {
     );
   }
   if (st.isDirectory()) throw new SandanError('FILE_UNREADABLE', `${path} is a directory; give an .ndjson file`);
+  return st.size;
 }
 
-/** Counts items and calls onProgress every `every` of them. */
-function counter(phase: ReconcileProgress['phase'], options: ReconcileFilesOptions): (n: number) => void {
+/**
+ * Counts a phase's items (and bytes) and reports them: in bytes against `total` whenever bytes
+ * are added, or without a total every `progressEvery` items.
+ */
+function counter(
+  phase: ReconcileProgress['phase'],
+  options: ReconcileFilesOptions,
+  total?: number,
+): (items: number, bytes?: number) => void {
   const every = options.progressEvery ?? 10_000;
   let count = 0;
-  return (n) => {
+  let bytes = 0;
+  return (n, b = 0) => {
     const before = Math.floor(count / every);
     count += n;
-    if (options.onProgress && Math.floor(count / every) > before) options.onProgress({ phase, count });
+    bytes += b;
+    if (!options.onProgress) return;
+    if (total !== undefined) {
+      if (b > 0) options.onProgress({ phase, done: bytes, total, unit: 'bytes', count });
+    } else if (Math.floor(count / every) > before) options.onProgress({ phase, done: count, unit: 'items', count });
   };
+}
+
+/** Sizes of the files in bytes (0 for one that cannot be read: it fails later, where it is read). */
+async function sizes(files: readonly string[]): Promise<number[]> {
+  return Promise.all(
+    files.map((f) =>
+      stat(f).then(
+        (s) => s.size,
+        () => 0,
+      ),
+    ),
+  );
 }
 
 /**
@@ -100,6 +138,8 @@ function counter(phase: ReconcileProgress['phase'], options: ReconcileFilesOptio
  * read in 1 MiB chunks. Throws SandanError `RECONCILE_WORKER` if a worker fails.
  */
 export async function reconcileFiles(options: ReconcileFilesOptions): Promise<ReconcileReport> {
+  const { signal } = options;
+  signal?.throwIfAborted();
   const workers = options.workers ?? defaultReconcileWorkers();
   if (!Number.isInteger(workers) || workers < 0 || workers > 64)
     throw new SandanError('INVALID_OPTION', `workers must be an integer from 0 to 64, got ${workers}`);
@@ -107,14 +147,30 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
   // Checked here, so that a bad table is reported once, before any thread starts.
   const rates = rateTables.map((t) => parseRateTable(t.data, t.source));
   const run = new ReconcileRun(options.store ?? new MemoryStore(), { tolerance: options.tolerance });
-  if (typeof options.declarations === 'string') await checkFile(options.declarations);
+  const declarationBytes =
+    typeof options.declarations === 'string'
+      ? await checkFile(options.declarations)
+      : options.declarationsSize || undefined;
   // Batches count their lines from 1; whoever takes them in order numbers them.
-  const batches =
+  const read =
     typeof options.declarations === 'string'
       ? fileDeclarationBatches(options.declarations)
       : declarationBatches(options.declarations);
-  const documentsRead = counter('documents', options);
-  const declarationsRead = counter('declarations', options);
+  // The byte size of each batch handed out, in order: a batch's rows come back in the same order.
+  const batchBytes: number[] = [];
+  const batches = (async function* () {
+    for await (const b of read) {
+      batchBytes.push(b.bytes.byteLength);
+      yield b;
+    }
+  })();
+  const fileSizes = options.onProgress ? await sizes(options.documents) : [];
+  const documentsRead = counter(
+    'documents',
+    options,
+    options.onProgress ? fileSizes.reduce((a, b) => a + b, 0) : undefined,
+  );
+  const declarationsRead = counter('declarations', options, declarationBytes);
   const addRecords = (records: DocumentRecord[]) => {
     for (const r of records) run.addDocument(r);
     documentsRead(records.length);
@@ -126,26 +182,30 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
   };
   const finish = () =>
     run.finish(
-      (n) => options.onProgress?.({ phase: 'bills-without-declaration', count: n }),
+      (n) => options.onProgress?.({ phase: 'bills-without-declaration', done: n, unit: 'items', count: n }),
       options.progressEvery ?? 10_000,
     );
+  const fileDone = (k: number) => documentsRead(0, fileSizes[k] ?? 0);
 
   if (workers === 0) {
-    for (const file of options.documents) {
+    for (const [k, file] of options.documents.entries()) {
+      signal?.throwIfAborted();
       try {
         await scanFileRecords(file, addRecords);
       } catch (e) {
         failed(file, e);
       }
+      fileDone(k);
     }
     const calculate = createTaxCalculator({ explain: false, rates });
     let line = 1;
-    for await (const batch of batches) {
+    for await (const batch of untilAborted(batches, signal)) {
       const { records, breaks } = readBatch(batch, line);
       line += breaks;
       run.addDeclarations(records.map((r) => declarationFacts(r, calculate)));
-      declarationsRead(records.length);
+      declarationsRead(records.length, batchBytes.shift());
     }
+    signal?.throwIfAborted();
     return finish();
   }
 
@@ -156,7 +216,7 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
       `The reconciliation worker script is missing: ${fileURLToPath(url)} (build the package with npm run build, or pass workers: 0)`,
     );
   }
-  const pool = new Pool(workers, url, { rateTables, tolerance: new Dec(options.tolerance ?? 0).toFixed() });
+  const pool = new Pool(workers, url, { rateTables, tolerance: new Dec(options.tolerance ?? 0).toFixed() }, signal);
   try {
     await pool.ready();
     // Phase 1: documents, in file order (each file on some thread; records applied in order).
@@ -172,12 +232,16 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
             options.documents[k]!,
             new SandanError(m.code as SandanErrorCode, m.message, { details: { file: options.documents[k] } }),
           );
+          fileDone(k);
           break;
         }
         run.addBillTuples(m.bills, m.billCount);
         documentsRead(m.billCount);
         addRecords(m.records);
-        if (m.last) break;
+        if (m.last) {
+          fileDone(k);
+          break;
+        }
         job.resume();
       }
     }
@@ -189,9 +253,10 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
       if (step.kind === 'keys') pool.answer(step.seq, run.joinRequests(step.requests));
       else {
         run.addDeclarationRows(step.rows);
-        declarationsRead(step.rows.rows.length);
+        declarationsRead(step.rows.rows.length, batchBytes.shift());
       }
     }
+    signal?.throwIfAborted();
     return finish();
   } finally {
     await pool.close();
@@ -269,8 +334,14 @@ class Pool {
   private wakeMain: (() => void) | undefined;
   private error: Error | undefined;
   private readonly errorWaiters = new Set<(e: Error) => void>();
+  private readonly onAbort: (() => void) | undefined;
 
-  constructor(n: number, url: URL, init: WorkerInit) {
+  constructor(
+    n: number,
+    url: URL,
+    init: WorkerInit,
+    private readonly signal?: AbortSignal,
+  ) {
     for (let i = 0; i < n; i++) {
       const worker = new Worker(url, { workerData: init });
       const t: Thread = { worker, scanning: undefined, batches: 0 };
@@ -284,11 +355,21 @@ class Pool {
       });
       this.threads.push(t);
     }
+    if (signal) {
+      // Cancelled: every wait fails with the reason, and the threads stop now rather than at close().
+      this.onAbort = () => {
+        this.fail(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+        for (const t of this.threads) void t.worker.terminate();
+      };
+      if (signal.aborted) this.onAbort();
+      else signal.addEventListener('abort', this.onAbort, { once: true });
+    }
   }
 
   async ready(): Promise<void> {
-    await Promise.all(
-      this.threads.map((t) => new Promise<void>((resolve) => t.worker.once('online', () => resolve()))),
+    // Guarded: a thread that fails or is terminated before it starts never comes online.
+    await this.guard(
+      Promise.all(this.threads.map((t) => new Promise<void>((resolve) => t.worker.once('online', () => resolve())))),
     );
   }
 
@@ -457,6 +538,7 @@ class Pool {
   }
 
   async close(): Promise<void> {
+    if (this.onAbort) this.signal?.removeEventListener('abort', this.onAbort);
     await Promise.all(this.threads.map((t) => t.worker.terminate()));
   }
 }

@@ -1,5 +1,6 @@
 import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
+import { untilAborted } from './abort.js';
 import type { TaxCalculation } from '../rules/tax-calculator.js';
 import type { TaxFigures } from '../tax/compute.js';
 import {
@@ -32,9 +33,19 @@ export interface ReconcileInputs {
   receipts?: Source<InventoryReceipt>;
 }
 
-/** Progress of a long run. */
+/**
+ * Progress of a long run, by phase. `done` counts items (`unit: 'items'`), or bytes of the
+ * input files read when their size is known (`unit: 'bytes'`, with the `total`): enough for a
+ * percentage and an estimate of the time left.
+ */
 export interface ReconcileProgress {
   phase: 'documents' | 'declarations' | 'bills-without-declaration';
+  /** Items or bytes done in this phase. */
+  done: number;
+  /** What `done` will reach, when known. */
+  total?: number | undefined;
+  unit: 'items' | 'bytes';
+  /** Items (documents, declarations, bills) done in this phase, whatever the unit. */
   count: number;
 }
 
@@ -46,9 +57,11 @@ export interface ReconcileOptions {
   store?: ReconcileStore;
   /** A difference up to this amount (per tax kind) still matches (default 0). */
   tolerance?: Decimal.Value;
-  /** Called every `progressEvery` items (default 10,000). */
+  /** Called every `progressEvery` items (default 10,000) of each phase. */
   onProgress?: (p: ReconcileProgress) => void;
   progressEvery?: number;
+  /** Cancels the run between items: the promise rejects with the signal's reason (the store is the caller's to close). */
+  signal?: AbortSignal;
 }
 
 /** The result: the summary in memory, the rows and mismatches read back from the store. */
@@ -259,9 +272,11 @@ export class ReconcileRun {
   }
 }
 
-async function* each<T>(src: Source<T> | undefined): AsyncGenerator<T> {
-  if (src === undefined) return;
-  yield* src as AsyncIterable<T>;
+/** The items of a source, stopping when the signal is aborted (see untilAborted). */
+async function* each<T>(src: Source<T> | undefined, signal: AbortSignal | undefined): AsyncGenerator<T> {
+  if (src === undefined) signal?.throwIfAborted();
+  else if (signal) yield* untilAborted(src, signal);
+  else yield* src as AsyncIterable<T>;
 }
 
 function asRecord(item: unknown): DeclarationRecord {
@@ -284,22 +299,27 @@ function asRecord(item: unknown): DeclarationRecord {
 export async function reconcile(inputs: ReconcileInputs, options: ReconcileOptions): Promise<ReconcileReport> {
   const run = new ReconcileRun(options.store ?? new MemoryStore(), { tolerance: options.tolerance });
   const every = options.progressEvery ?? 10_000;
+  const { signal } = options;
   let seen = 0;
-  for await (const d of each(inputs.documents)) {
-    if (++seen % every === 0) options.onProgress?.({ phase: 'documents', count: seen });
+  for await (const d of each(inputs.documents, signal)) {
+    if (++seen % every === 0) options.onProgress?.({ phase: 'documents', done: seen, unit: 'items', count: seen });
     run.addDocument(documentRecord(d));
   }
-  for await (const b of each(inputs.bills)) run.addBill(billRecordOf(b));
-  for await (const s of each(inputs.billStatuses)) run.addBillStatus(s);
-  for await (const r of each(inputs.receipts)) run.addReceipt(r);
+  for await (const b of each(inputs.bills, signal)) run.addBill(billRecordOf(b));
+  for await (const s of each(inputs.billStatuses, signal)) run.addBillStatus(s);
+  for await (const r of each(inputs.receipts, signal)) run.addReceipt(r);
 
   let batch: DeclarationFacts[] = [];
   let count = 0;
-  for await (const item of each(inputs.declarations)) {
-    if (++count % every === 0) options.onProgress?.({ phase: 'declarations', count });
+  for await (const item of each(inputs.declarations, signal)) {
+    if (++count % every === 0) options.onProgress?.({ phase: 'declarations', done: count, unit: 'items', count });
     batch.push(declarationFacts(asRecord(item), options.calculate));
     if (batch.length === RECONCILE_BATCH) run.addDeclarations(batch), (batch = []);
   }
   run.addDeclarations(batch);
-  return run.finish((n) => options.onProgress?.({ phase: 'bills-without-declaration', count: n }), every);
+  signal?.throwIfAborted();
+  return run.finish(
+    (n) => options.onProgress?.({ phase: 'bills-without-declaration', done: n, unit: 'items', count: n }),
+    every,
+  );
 }

@@ -2,6 +2,16 @@ import { SandanError } from '../errors.js';
 import { CEB_NS, contentModel, DXP_NS } from '../xml/content-model.js';
 import { decodeEntities } from '../xml/entities.js';
 import { extensionFieldsOf } from '../xml/extensions.js';
+import { parseCebXml } from '../xml/parse.js';
+import {
+  declaredPrefixes,
+  forbiddenCharacter,
+  forbiddenCharRef,
+  markupProblem,
+  MAX_XML_DEPTH,
+  namespaceProblem,
+  TOO_DEEP,
+} from '../xml/safety.js';
 
 /*
  * A streaming scanner for the flat CEB documents reconciliation reads in bulk: tax bills
@@ -79,7 +89,7 @@ const CDATA_OPEN = '<![CDATA[';
  *    instead of one per leaf. Content of another layout is read leaf by leaf, by hand (indexOf and
  *    character codes), and only leaves holding CDATA go to the old leaf regex (LEAF_AT);
  *  - blocks are found by a hand-rolled tokenizer (see CebScanner.drain), which checks that the
- *    text is well-formed and skips runs of plain leaves with one regex match (LEAVES); heads and
+ *    text is well-formed and skips runs of plain leaves with one regex match (leavesRe); heads and
  *    lines are found with indexOf and character codes, their end tags with a regex compiled once
  *    (see findEndTag);
  *  - the DTD check looks for the rare `!` rather than for `<`.
@@ -222,6 +232,8 @@ interface Layouts {
 
 const layoutCache = new Map<string, Layouts>();
 /** Bounds on what the text can make the scanner compile and keep: layouts per element, leaves per layout. */
+/** The largest single document (a Tax, an InventoryReturn…) the scanner holds while reading it. */
+const MAX_DOCUMENT_CHARS = 16 << 20;
 const MAX_LAYOUTS = 64;
 const MAX_LAYOUT_LEAVES = 64;
 /** How many layouts a reader tries, most recently matched first, before reading leaf by leaf. */
@@ -430,8 +442,31 @@ function tagOpenBefore(s: string, q: number): number {
   return i >= 0 && s.charCodeAt(i) === LT && isNameStart(s.charCodeAt(i + 1)) ? i : -1;
 }
 
-// Leaves with plain text (no `&`, which would need checking) and the whitespace after them.
-const LEAVES = /(?:<([A-Za-z_][\w.:-]*)>[^<&]*<\/\1>\s*)+/y;
+/**
+ * Leaves with plain text (no `&`, which would need checking) and the whitespace after them, named
+ * without a prefix or with one the root declares (declared all through the document, since a
+ * prefix cannot be undeclared); a leaf with another prefix ends the run and is checked by hand.
+ */
+function leavesRe(rootPrefixes: readonly string[]): RegExp {
+  const key = rootPrefixes.join(' ');
+  let re = leavesRes.get(key);
+  if (!re) {
+    const alts = rootPrefixes.map((p) => p.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('|');
+    re = new RegExp(`(?:<(${alts ? `(?:(?:${alts}):)?` : ''}[A-Za-z_][\\w.-]*)>[^<&]*<\\/\\1>\\s*)+`, 'y');
+    // Bounded: prefixes come from the text.
+    if (leavesRes.size < 64) leavesRes.set(key, re);
+  }
+  return re;
+}
+const leavesRes = new Map<string, RegExp>();
+
+/** The attributes of a tag's attribute text, as [name, value as written]. */
+function attrList(s: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  ATTR.lastIndex = 0;
+  for (let a = ATTR.exec(s); a; a = ATTR.exec(s)) out.push([a[1]!, a[2] ?? a[3] ?? '']);
+  return out;
+}
 const REF_AT = /&(?:#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/y;
 const ATTRS = /(?:\s+[^\s=/>]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*(\/?)>/y;
 
@@ -440,6 +475,10 @@ function checkRefs(b: string, amp: number, to: number): number {
   while (amp !== -1 && amp < to) {
     REF_AT.lastIndex = amp;
     if (!REF_AT.test(b)) malformed("an '&' that starts no XML entity or character reference");
+    if (b.charCodeAt(amp + 1) === 0x23 /* # */) {
+      const bad = forbiddenCharRef(b.slice(amp, REF_AT.lastIndex));
+      if (bad) malformed(bad.why);
+    }
     amp = b.indexOf('&', amp + 1);
   }
   return amp;
@@ -451,6 +490,15 @@ function qnameEnd(s: string, i: number): number {
   i++;
   for (let c = s.charCodeAt(i); isNameChar(c) || c === COLON; c = s.charCodeAt(++i));
   return i;
+}
+
+/** Whether `s` from `i` to `to` is XML whitespace only (space, tab, CR, LF). */
+function xmlSpaceOnly(s: string, i: number, to: number): boolean {
+  for (; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return false;
+  }
+  return true;
 }
 
 function onlySpaces(s: string, i: number): boolean {
@@ -491,6 +539,8 @@ export class CebScanner {
   private buf = '';
   private tail = '';
   private first = true;
+  /** A high surrogate that ended the last chunk: checked with the chunk that completes it. */
+  private highSurrogate = '';
   private type: ScannedType | undefined;
   private shape: Shape | undefined;
   /** The leaf readers of the document block (receipts) or of its head and lines (tax bills). */
@@ -508,6 +558,11 @@ export class CebScanner {
   private blockMarked = false;
   /** The documents read: a file that is not well-formed to its end gives none (see end). */
   private held: ScannedDocument[] = [];
+  /** Prefixes declared by the open elements that declare any, with the element's level (the root is 1). */
+  private scopes: Array<{ level: number; prefixes: string[] }> = [];
+  private readonly inScope = (p: string) => this.scopes.some((s) => s.prefixes.includes(p));
+  /** Runs of plain leaves (see leavesRe). */
+  private leaves: RegExp = leavesRe([]);
 
   /** `items: false` skips the lines of tax bills (reconciliation uses only their heads). */
   constructor(options: { items?: boolean } = {}) {
@@ -524,8 +579,16 @@ export class CebScanner {
    * is known to be well-formed (a truncated or broken file must give none of its documents).
    */
   push(chunk: string): ScannedDocument[] {
+    if (chunk === '') return [];
     if (this.first && chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
     this.first = false;
+    // Characters XML forbids, chunk by chunk (a surrogate pair may be cut between two chunks).
+    let chars = this.highSurrogate + chunk;
+    const last = chars.charCodeAt(chars.length - 1);
+    this.highSurrogate = last >= 0xd800 && last <= 0xdbff ? chars.slice(-1) : '';
+    if (this.highSurrogate) chars = chars.slice(0, -1);
+    const forbidden = forbiddenCharacter(chars);
+    if (forbidden) malformed(forbidden.why);
     const probe = this.tail + chunk;
     const unsafe = findUnsafe(probe);
     if (unsafe)
@@ -537,11 +600,16 @@ export class CebScanner {
     this.buf += chunk;
     if (this.dxp) return this.holdDxp();
     this.drain(false);
+    // What is left is the document being read: a bill or a receipt is kilobytes, so one that
+    // keeps growing is refused instead of filling memory.
+    if (this.buf.length > MAX_DOCUMENT_CHARS)
+      malformed(`a document larger than ${MAX_DOCUMENT_CHARS >> 20} Mi characters`);
     return [];
   }
 
   /** Ends the input; returns the documents, or throws when the text is not well-formed. */
   end(): ScannedDocument[] {
+    if (this.highSurrogate) malformed(forbiddenCharacter(this.highSurrogate)!.why);
     this.drain(true);
     if (this.dxp) return this.readDxp();
     if (!this.type) malformed('no root element');
@@ -558,13 +626,15 @@ export class CebScanner {
 
   /** The CEB message in the DxpMsg's Base64 Data, scanned as if it had been its own file. */
   private readDxp(): ScannedDocument[] {
+    // The wrapper is checked by the parser itself (it is small and rare): the same refusals, the same words.
+    parseCebXml(this.buf, { maxBytes: 64 << 20 });
     const m = /<(?:[A-Za-z_][\w.-]*:)?Data(?:\s[^>]*)?>([^<]*)<\/(?:[A-Za-z_][\w.-]*:)?Data\s*>/.exec(this.buf);
     const data = m?.[1]?.replace(/\s+/g, '') ?? '';
     if (data === '' || !/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 !== 0)
       malformed('the DxpMsg has no Base64 Data');
     let text: string;
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(data, 'base64'));
+      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(Buffer.from(data, 'base64'));
     } catch {
       malformed('the Data of the DxpMsg is not UTF-8 text');
     }
@@ -578,12 +648,18 @@ export class CebScanner {
   private readRoot(final: boolean): boolean {
     let pos = 0;
     const b = this.buf;
+    if (b.charCodeAt(0) === 0xfeff)
+      malformed('a second byte-order mark (U+FEFF) follows the first; a document has at most one');
     for (;;) {
-      while (pos < b.length && /\s/.test(b[pos]!)) pos++;
+      // XML's whitespace only (JavaScript's \s would take U+FEFF and other spaces too).
+      for (let c = b.charCodeAt(pos); c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d; c = b.charCodeAt(++pos));
       if (pos >= b.length) break;
+      if (b.charCodeAt(pos) !== LT) malformed('text outside the root element');
       if (b.startsWith('<?', pos)) {
         const end = b.indexOf('?>', pos);
         if (end === -1) break;
+        const problem = markupProblem(b.slice(pos, end + 2), pos === 0);
+        if (problem) malformed(problem);
         const enc = DECLARED_ENCODING.exec(b.slice(pos, end + 2))?.[1];
         if (enc !== undefined && !/^utf-?8$/i.test(enc))
           malformed(`the XML declares encoding ${enc}; CEB messages are UTF-8`);
@@ -593,20 +669,28 @@ export class CebScanner {
       if (b.startsWith('<!--', pos)) {
         const end = b.indexOf('-->', pos);
         if (end === -1) break;
+        const problem = markupProblem(b.slice(pos, end + 3), false);
+        if (problem) malformed(problem);
         pos = end + 3;
         continue;
       }
       const gt = b.indexOf('>', pos);
       if (gt === -1) break;
-      const m = ROOT_TAG.exec(b.slice(pos, gt + 1));
+      const tag = b.slice(pos, gt + 1);
+      const m = ROOT_TAG.exec(tag);
       if (!m) malformed('the root element cannot be read');
+      checkRefs(tag, tag.indexOf('&'), tag.length);
       const prefix = m[1];
       const local = m[2]!;
       let ns: string | undefined;
-      ATTR.lastIndex = 0;
-      for (let a = ATTR.exec(m[3] ?? ''); a; a = ATTR.exec(m[3] ?? '')) {
-        if (a[1] === (prefix === undefined ? 'xmlns' : `xmlns:${prefix}`)) ns = decodeEntities(a[2] ?? a[3] ?? '');
-      }
+      const attrs = attrList(m[3] ?? '');
+      for (const [an, v] of attrs)
+        if (an === (prefix === undefined ? 'xmlns' : `xmlns:${prefix}`)) ns = decodeEntities(v);
+      const problem = namespaceProblem(`${prefix === undefined ? '' : `${prefix}:`}${local}`, attrs, () => false);
+      if (problem) malformed(problem);
+      const declared = declaredPrefixes(attrs) ?? [];
+      this.scopes.push({ level: 1, prefixes: declared });
+      this.leaves = leavesRe(declared);
       if (local === 'DxpMsg' && ns === DXP_NS) {
         this.dxp = true;
         return false;
@@ -653,6 +737,7 @@ export class CebScanner {
     for (;;) {
       const lt = b.indexOf('<', pos);
       if (lt === -1) break; // the text is checked once what ends it is known
+      if (stack.length === 0 && !xmlSpaceOnly(b, pos, lt)) malformed('text outside the root element');
       amp = checkRefs(b, amp, lt);
       const c = b.charCodeAt(lt + 1);
       if (c === 0x21 || c === 0x3f) {
@@ -667,6 +752,11 @@ export class CebScanner {
               : `a ${close === ']]>' ? 'CDATA section' : close === '?>' ? 'processing instruction' : 'comment'} is never closed`,
           );
         }
+        if (close !== ']]>') {
+          const problem = markupProblem(b.slice(lt, end + close.length), false);
+          if (problem) malformed(problem);
+        }
+        if (close === ']]>' && stack.length === 0) malformed('a CDATA section outside the root element');
         if (this.blockStart !== -1) this.blockMarked = true;
         pos = end + close.length;
         if (amp !== -1 && amp < pos) amp = b.indexOf('&', pos);
@@ -680,6 +770,8 @@ export class CebScanner {
           malformed("a '<' that starts no valid tag");
         }
         const open = stack.pop();
+        const scopes = this.scopes;
+        if (scopes.length && scopes[scopes.length - 1]!.level > stack.length) scopes.pop();
         if (open === undefined || nEnd - lt - 2 !== open.length || !b.startsWith(open, lt + 2)) {
           const name = b.slice(lt + 2, nEnd);
           malformed(open === undefined ? `closing tag </${name}> without a start tag` : `</${name}> closes <${open}>`);
@@ -693,11 +785,12 @@ export class CebScanner {
         pos = e;
         continue;
       }
-      if (stack.length >= 2) {
+      if (stack.length >= 2 && stack.length < MAX_XML_DEPTH) {
         // A run of plain leaves `<q>text</q>`, the common case: read past it in one match.
-        LEAVES.lastIndex = lt;
-        if (LEAVES.test(b)) {
-          pos = LEAVES.lastIndex;
+        const leaves = this.leaves;
+        leaves.lastIndex = lt;
+        if (leaves.test(b)) {
+          pos = leaves.lastIndex;
           continue;
         }
       }
@@ -721,10 +814,21 @@ export class CebScanner {
         amp = checkRefs(b, amp, e);
       }
       if (stack.length === 0) malformed('more than one root element');
+      if (stack.length >= MAX_XML_DEPTH) malformed(TOO_DEEP);
+      // Namespaces, as the parser checks them: only for a prefixed name or a tag with attributes.
+      let declares: string[] | undefined;
+      let colon = false;
+      for (let k = lt + 1; k < nEnd && !colon; k++) colon = b.charCodeAt(k) === COLON;
+      if (colon || d !== GT) {
+        const attrs = d === GT ? [] : attrList(b.slice(nEnd, e));
+        const problem = namespaceProblem(b.slice(lt + 1, nEnd), attrs, this.inScope);
+        if (problem) malformed(problem);
+        declares = declaredPrefixes(attrs);
+      }
       pos = e;
       if (empty) continue;
       const len = nEnd - lt - 1;
-      if (stack.length >= 2) {
+      if (stack.length >= 2 && !declares) {
         // A leaf `<q …>text</q>`, the common case: read past it without keeping its name.
         const next = b.indexOf('<', e);
         if (next !== -1 && b.charCodeAt(next + 1) === SLASH && sameRange(b, lt + 1, next + 2, len)) {
@@ -739,10 +843,12 @@ export class CebScanner {
       const name = b.slice(lt + 1, nEnd);
       if (stack.length === 1 && (name === block || name.endsWith(`:${block}`))) this.blockStart = e;
       stack.push(name);
+      if (declares) this.scopes.push({ level: stack.length, prefixes: declares });
     }
     if (final) {
       checkRefs(b, amp, b.length);
       if (stack.length) malformed(`<${stack[stack.length - 1]}> is never closed`);
+      if (!xmlSpaceOnly(b, pos, b.length)) malformed('text outside the root element');
     }
     // Keep the open block's content and what was not tokenized; drop the rest.
     const keep = this.blockStart === -1 ? pos : this.blockStart;

@@ -27,8 +27,39 @@ import {
  * The on-disk index: one temporary SQLite file (better-sqlite3, an optional dependency)
  * holding bills, receipt links, approved cancels and refunds, seen orders and the spooled
  * rows, so a reconciliation of millions of orders runs in bounded memory. The file lives in
- * a fresh temporary directory and is deleted by close().
+ * a fresh temporary directory (mkdtemp: mode 0700, only its owner can list or read it) and is
+ * deleted by close(); a directory still there when the process exits (close() never called,
+ * or process.exit() from a signal handler) is deleted then, so order numbers and amounts do
+ * not outlive the run.
  */
+
+/** Temporary directories of stores not closed yet. */
+const liveDirs = new Set<string>();
+let exitHook = false;
+
+function removeDir(dir: string): void {
+  liveDirs.delete(dir);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** A fresh private temporary directory, removed at process exit unless {@link removeDir} removed it first. */
+function makeTempDir(parent: string, prefix: string): string {
+  const dir = mkdtempSync(join(parent, prefix));
+  liveDirs.add(dir);
+  if (!exitHook) {
+    exitHook = true;
+    process.on('exit', () => {
+      for (const d of liveDirs) {
+        try {
+          removeDir(d);
+        } catch {
+          // Best effort while exiting.
+        }
+      }
+    });
+  }
+  return dir;
+}
 
 /** Options of {@link openSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -89,12 +120,21 @@ const NOT_SEEN: JoinAnswer = Object.freeze({
 class RowSpool {
   private readonly fd: number;
   private readonly path: string;
+  /** A directory of its own when the store has none (a database the caller opened). */
+  private readonly ownDir: string | undefined;
   private pending: string[] = [];
   private pendingLength = 0;
 
-  constructor(dir: string) {
-    this.path = join(dir, `rows-${process.pid}-${Date.now()}.ndjson`);
-    this.fd = openSync(this.path, 'w+');
+  constructor(dir: string | undefined) {
+    // Never a guessable name in the shared temporary directory: a private one, and a new file only.
+    this.ownDir = dir === undefined ? makeTempDir(tmpdir(), 'sandan-rows-') : undefined;
+    this.path = join(dir ?? this.ownDir!, 'rows.ndjson');
+    try {
+      this.fd = openSync(this.path, 'wx+', 0o600);
+    } catch (e) {
+      if (this.ownDir) removeDir(this.ownDir);
+      throw e;
+    }
   }
   append(rows: readonly string[]): void {
     for (const r of rows) {
@@ -143,6 +183,7 @@ class RowSpool {
       // already closed
     }
     rmSync(this.path, { force: true });
+    if (this.ownDir) removeDir(this.ownDir);
   }
 }
 
@@ -391,7 +432,7 @@ export class SqliteStore implements ReconcileStore {
   }
   putRows(rows: readonly string[]): void {
     if (rows.length === 0) return;
-    this.spool ??= new RowSpool(this.dir ?? tmpdir());
+    this.spool ??= new RowSpool(this.dir);
     this.spool.append(rows);
   }
   putMismatches(entries: ReadonlyArray<{ entry: StoredMismatch; sortKey: number }>): void {
@@ -410,9 +451,13 @@ export class SqliteStore implements ReconcileStore {
     for (const j of this.st.mismatches!.iterate() as Iterable<string>) yield JSON.parse(j) as StoredMismatch;
   }
   close(): void {
-    this.spool?.close();
-    if (this.db.open) this.db.close();
-    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    try {
+      this.spool?.close();
+      if (this.db.open) this.db.close();
+    } finally {
+      // Whatever failed above, the files go.
+      if (this.dir) removeDir(this.dir);
+    }
   }
 }
 
@@ -437,12 +482,12 @@ export async function openSqliteStore(options: SqliteStoreOptions = {}): Promise
   }
   let dir: string | undefined;
   try {
-    dir = mkdtempSync(join(options.dir ?? tmpdir(), 'sandan-reconcile-'));
+    dir = makeTempDir(options.dir ?? tmpdir(), 'sandan-reconcile-');
     const db = new Database(join(dir, 'index.sqlite'));
     db.pragma(`cache_size = -${(options.cacheMiB ?? 16) * 1024}`);
     return new SqliteStore(db, dir);
   } catch (e) {
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (dir) removeDir(dir);
     throw new SandanError(
       'RECONCILE_INDEX',
       `Cannot create the reconciliation index: ${e instanceof Error ? e.message : String(e)}`,

@@ -1,6 +1,6 @@
 import type { Message } from '../model/issue.js';
 import { nationalReturnWindow, returnDeadlines, type ReturnWindowPolicy } from '../quota/return-window.js';
-import { beijingIsoDate, beijingMillis } from '../xml/time.js';
+import { beijingIso, beijingIsoDate, beijingMillis } from '../time/beijing.js';
 import { parseReturnInfo } from '../xml/return-info.js';
 import { explainReceipt, explainStatus } from '../xml/receipts.js';
 
@@ -147,15 +147,8 @@ export interface OrderStatus {
   anomalies: Anomaly[];
 }
 
-const OFFSET = 8 * 3600_000;
-
-export { beijingMillis };
-
-/** An instant as ISO 8601 in Beijing time with `+08:00`. */
-export function beijingIso(ms: number): string {
-  if (!Number.isFinite(ms)) return '';
-  return `${new Date(ms + OFFSET).toISOString().slice(0, 23)}+08:00`;
-}
+// The timeline's readers and writers of Beijing time, where the engine's steps import them.
+export { beijingIso, beijingMillis };
 
 type KeyName = keyof OrderStatus['keys'];
 const PREFIX: Record<KeyName, string> = {

@@ -107,7 +107,7 @@ export interface ReconcileStore {
   rowBlocks(): Iterable<string>;
   /** The mismatches, largest absolute amount first, then by orderNo and kind. */
   mismatches(): Iterable<StoredMismatch>;
-  /** Releases resources (deletes temporary files). */
+  /** Releases resources and deletes temporary files; synchronous (so a signal handler can call it) and safe to call again. */
   close(): void;
 }
 

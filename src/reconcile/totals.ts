@@ -1,6 +1,14 @@
 import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
-import type { ReconcileRow, ReconcileStatus, ReconcileTotals, TaxSplit } from './types.js';
+import {
+  WATERFALL_CAUSES,
+  type ReconcileRow,
+  type ReconcileStatus,
+  type ReconcileTotals,
+  type TaxSplit,
+  type Waterfall,
+  type WaterfallCause,
+} from './types.js';
 
 const ZERO = new Dec(0);
 
@@ -29,7 +37,58 @@ export function emptyTotals(): ReconcileTotals {
     difference: ZERO,
     computed: zeroSplit(),
     billed: zeroSplit(),
+    waterfall: emptyWaterfall(),
   };
+}
+
+function emptyWaterfall(): Waterfall {
+  return {
+    withheld: ZERO,
+    billed: ZERO,
+    difference: ZERO,
+    causes: WATERFALL_CAUSES.map((cause) => ({ cause, orders: 0, amount: ZERO })),
+  };
+}
+
+/** Position of each cause in {@link Waterfall.causes}. */
+const CAUSE_INDEX = Object.fromEntries(WATERFALL_CAUSES.map((c, i) => [c, i])) as Record<WaterfallCause, number>;
+
+/**
+ * The waterfall cause of a row, from its status (every status has one, see {@link WaterfallCause}).
+ * A matched or mismatched order without a declared taxTotal is `other`: its whole bill is a
+ * difference, which neither rounding nor a mismatch explains.
+ */
+export function waterfallCause(row: Pick<ReconcileRow, 'status' | 'declaredTaxTotal'>): WaterfallCause {
+  switch (row.status) {
+    case 'matched':
+      return row.declaredTaxTotal ? 'rounding' : 'other';
+    case 'mismatch':
+      return row.declaredTaxTotal ? 'mismatch' : 'other';
+    case 'bill-missing':
+    case 'bill-void':
+    case 'unlinked':
+      return 'bill-missing';
+    case 'bill-without-declaration':
+    case 'cancelled':
+    case 'refunded':
+    case 'not-computed':
+      return row.status;
+    case 'duplicate-declaration':
+      return 'other';
+  }
+}
+
+/** A row's part of the difference: billed − withheld, an absent amount counting 0. */
+export function rowWaterfallAmount(row: Pick<ReconcileRow, 'billed' | 'declaredTaxTotal'>): Decimal {
+  const billed = row.billed?.taxTotal ?? ZERO;
+  return row.declaredTaxTotal ? billed.minus(row.declaredTaxTotal) : billed;
+}
+
+/** Adds a row to its cause (in place). */
+function addToWaterfall(w: Waterfall, row: ReconcileRow): void {
+  const c = w.causes[CAUSE_INDEX[waterfallCause(row)]]!;
+  c.orders++;
+  c.amount = c.amount.plus(rowWaterfallAmount(row));
 }
 
 /** The count field of each status. */
@@ -66,7 +125,16 @@ export function addToTotals(t: ReconcileTotals, row: ReconcileRow): void {
   t.declaredTaxTotal = plus(t.declaredTaxTotal, row.declaredTaxTotal);
   t.computed = addSplit(t.computed, row.computed);
   t.billed = addSplit(t.billed, row.billed);
+  addToWaterfall(t.waterfall, row);
   settle(t);
+}
+
+/** A waterfall as plain data: amounts as decimal strings. */
+export interface WaterfallData {
+  withheld: string;
+  billed: string;
+  difference: string;
+  causes: Array<{ cause: WaterfallCause; orders: number; amount: string }>;
 }
 
 /** Totals as plain data (counts as numbers, amounts as decimal strings), e.g. to post between threads. */
@@ -75,8 +143,29 @@ export type TotalsData = {
     ? number
     : ReconcileTotals[K] extends Decimal
       ? string
-      : Record<keyof TaxSplit, string>;
+      : ReconcileTotals[K] extends Waterfall
+        ? WaterfallData
+        : Record<keyof TaxSplit, string>;
 };
+
+/** A waterfall as plain data (exact: amounts written with all their places). */
+export function waterfallData(w: Waterfall): WaterfallData {
+  return {
+    withheld: w.withheld.toFixed(),
+    billed: w.billed.toFixed(),
+    difference: w.difference.toFixed(),
+    causes: w.causes.map((c) => ({ cause: c.cause, orders: c.orders, amount: c.amount.toFixed() })),
+  };
+}
+
+function waterfallOf(d: WaterfallData): Waterfall {
+  return {
+    withheld: new Dec(d.withheld),
+    billed: new Dec(d.billed),
+    difference: new Dec(d.difference),
+    causes: d.causes.map((c) => ({ cause: c.cause, orders: c.orders, amount: new Dec(c.amount) })),
+  };
+}
 
 function splitData(s: TaxSplit): Record<keyof TaxSplit, string> {
   return {
@@ -106,6 +195,7 @@ export function totalsData(t: ReconcileTotals): TotalsData {
     difference: t.difference.toFixed(),
     computed: splitData(t.computed),
     billed: splitData(t.billed),
+    waterfall: waterfallData(t.waterfall),
   };
 }
 
@@ -120,6 +210,7 @@ export function totalsOf(d: TotalsData): ReconcileTotals {
     difference: new Dec(d.difference),
     computed: splitOf(d.computed),
     billed: splitOf(d.billed),
+    waterfall: waterfallOf(d.waterfall),
   };
 }
 
@@ -135,6 +226,9 @@ function settle(t: ReconcileTotals): ReconcileTotals {
   t.computedTaxTotal = t.computed.taxTotal;
   t.billedTaxTotal = t.billed.taxTotal;
   t.difference = t.billedTaxTotal.minus(t.declaredTaxTotal);
+  t.waterfall.withheld = t.declaredTaxTotal;
+  t.waterfall.billed = t.billedTaxTotal;
+  t.waterfall.difference = t.difference;
   return t;
 }
 
@@ -168,6 +262,12 @@ export function mergeTotals(a: ReconcileTotals, b: ReconcileTotals): void {
   a.declaredTaxTotal = a.declaredTaxTotal.plus(b.declaredTaxTotal);
   a.computed = addSplit(a.computed, b.computed);
   a.billed = addSplit(a.billed, b.billed);
+  for (let i = 0; i < a.waterfall.causes.length; i++) {
+    const x = a.waterfall.causes[i]!;
+    const y = b.waterfall.causes[i]!;
+    x.orders += y.orders;
+    x.amount = x.amount.plus(y.amount);
+  }
   settle(a);
 }
 
@@ -189,6 +289,7 @@ export class CellTotals {
     if (row.declaredTaxTotal) t.declaredTaxTotal = t.declaredTaxTotal.plus(row.declaredTaxTotal);
     if (row.computed) addSplitInPlace(t.computed, row.computed);
     if (row.billed) addSplitInPlace(t.billed, row.billed);
+    addToWaterfall(t.waterfall, row);
   }
 
   /** The cells as plain data. */

@@ -134,6 +134,49 @@ export interface ReconcileTotals {
   difference: Decimal;
   computed: TaxSplit;
   billed: TaxSplit;
+  /** The difference (billed − withheld) broken down by cause; its causes add up to it exactly. */
+  waterfall: Waterfall;
+}
+
+/**
+ * Why tax billed and tax withheld differ: the cause of a row's billed − withheld, from its status.
+ * `rounding` is matched orders (within the tolerance); `bill-missing` also takes orders whose
+ * bills are all void (`bill-void`) or that no bill could be linked to (`unlinked`); `other` is an
+ * order with a bill but no declared taxTotal (the whole bill is a difference no status explains)
+ * and duplicate declarations (which carry no amounts, so always 0).
+ */
+export type WaterfallCause =
+  | 'rounding'
+  | 'mismatch'
+  | 'bill-missing'
+  | 'bill-without-declaration'
+  | 'cancelled'
+  | 'refunded'
+  | 'not-computed'
+  | 'other';
+
+/** Every cause, in waterfall order. */
+export const WATERFALL_CAUSES: readonly WaterfallCause[] = [
+  'rounding',
+  'mismatch',
+  'bill-missing',
+  'bill-without-declaration',
+  'cancelled',
+  'refunded',
+  'not-computed',
+  'other',
+];
+
+/** The difference between tax billed and tax withheld, by cause: Σ causes.amount = difference = billed − withheld. */
+export interface Waterfall {
+  /** Tax withheld: the orders' declared taxTotal. */
+  withheld: Decimal;
+  /** Tax billed: the CEB816 bills (not void). */
+  billed: Decimal;
+  /** billed − withheld. */
+  difference: Decimal;
+  /** One entry per cause, every cause, in {@link WATERFALL_CAUSES} order: its orders and its part of the difference. */
+  causes: Array<{ cause: WaterfallCause; orders: number; amount: Decimal }>;
 }
 
 /** One entry of the mismatch list. */

@@ -29,3 +29,13 @@ export { checkIdNumber, idCheckCharacter, idBirthDate } from './id-number.js';
 export * from './district.js';
 export * from './tax-calculator.js';
 export { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';
+export {
+  taxStream,
+  validateStream,
+  type DeclarationSource,
+  type InputFailure,
+  type StreamOptions,
+  type StreamProgress,
+  type TaxStreamItem,
+  type ValidateStreamItem,
+} from './stream.js';

@@ -11,6 +11,7 @@ import { districtOf, type CodeTables } from './codes.js';
 import { createContext } from './context.js';
 import { loadRuleset, RulesetRegistry, type ResolvedRuleset, type Ruleset } from './ruleset.js';
 import type { RuleIssue } from './types.js';
+import { DATE_8, isoDateOption } from '../time/beijing.js';
 
 /** Options of {@link validate} and {@link createValidator}. */
 export interface ValidateOptions {
@@ -42,7 +43,6 @@ export interface ValidationResult {
   ruleset: { chain: string[]; at: string };
 }
 
-const DATE = /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 /** The date used when a declaration carries none and none is given: the newest policy. */
 const LATEST = '9999-12-31';
 
@@ -55,10 +55,7 @@ export function declarationDate(input: unknown): string | undefined {
 
 /** `YYYY-MM-DD` of a `yyyyMMdd…` field value, when it is one. */
 function dateOf(v: unknown): string | undefined {
-  if (typeof v === 'string' && /^\d{8}/.test(v)) {
-    const d = `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}`;
-    if (DATE.test(d)) return d;
-  }
+  if (typeof v === 'string' && DATE_8.test(v.slice(0, 8))) return `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}`;
   return undefined;
 }
 
@@ -92,9 +89,7 @@ export interface PreparedOptions {
 
 /** Checks options once (throws SandanError on misuse) for validating or computing many declarations. */
 export function prepare(options: ValidateOptions = {}): PreparedOptions {
-  if (options.at !== undefined && !DATE.test(options.at)) {
-    throw new SandanError('INVALID_OPTION', `at must be a date as YYYY-MM-DD, got ${JSON.stringify(options.at)}`);
-  }
+  if (options.at !== undefined) isoDateOption(options.at, 'at', 'INVALID_OPTION');
   const codes = options.codes ?? bundledCodeTables();
   let registry = options.registry ?? defaultRegistry();
   let fixedRuleset: string | undefined;

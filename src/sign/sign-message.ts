@@ -2,6 +2,7 @@
  * Enveloped XML-DSig signatures for CEB messages, as the customs spec (2022-05, §6) lays them out.
  */
 import { SandanError } from '../errors.js';
+import { checkXmlSize, DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 import {
   DEFAULT_URIS,
   DIGEST_METHODS,
@@ -9,7 +10,6 @@ import {
   keyTypeOf,
   SIGNATURE_METHODS,
   URIS,
-  digest,
   type DigestAlgorithm,
   type SignatureAlgorithm,
 } from './algorithms.js';
@@ -17,13 +17,16 @@ import { sm2DerToRaw, sm2RawToDer } from './der.js';
 import { readCertificate, type Signer } from './signer.js';
 import {
   allElements,
-  canonicalizeDocument,
+  canonicalizeDocumentTo,
   canonicalizeFast,
   escAttr,
   parseXml,
   XML_NS,
+  type C14nSink,
+  DigestSink,
   type FastCanonical,
   type XmlDocument,
+  type XmlElement,
 } from './xml.js';
 
 /** Options of {@link signMessage}. Districts set the algorithm part (see {@link signOptionsFromDistrict}). */
@@ -46,6 +49,8 @@ export interface SignOptions {
   base64LineLength?: number | undefined;
   /** Replace a `ds:Signature` the root already has instead of refusing to sign. */
   replaceSignature?: boolean | undefined;
+  /** Messages larger than this many bytes (UTF-8) are refused with `XML_TOO_LARGE`; default 50 MB, as the parser. */
+  maxBytes?: number | undefined;
 }
 
 /** What {@link signMessage} produced. */
@@ -54,8 +59,11 @@ export interface SignedMessage {
   xml: string;
   /** The canonical SignedInfo, exactly the bytes (as UTF-8) that were signed. */
   canonicalSignedInfo: string;
-  /** The canonical document (without signature), exactly what was digested. */
-  canonicalDocument: string;
+  /**
+   * The canonical document (without signature), exactly what was digested. Written out when first
+   * read: the digest is computed piece by piece, so a large message costs no copy unless asked for.
+   */
+  readonly canonicalDocument: string;
   digestValue: string;
   signatureValue: string;
   signatureAlgorithm: SignatureAlgorithm;
@@ -117,9 +125,20 @@ export function resolveAlgorithms(
   return { signatureAlgorithm, signatureMethod, digestMethod, digestAlgorithm };
 }
 
-/** The tree path: full parse (with its error messages), existing signatures found and, if asked, removed. */
-function treeLayout(xml: string, replace: boolean): FastCanonical {
-  let doc = parseXml(xml);
+/** Where the signature goes, and what the old ones (replaced) covered. */
+type Layout = Omit<FastCanonical, 'canonical'> & {
+  /** Spans of `text` left out of the output: the signatures replaced, in order. */
+  cuts: Array<[number, number]>;
+  /** Writes the canonical document (without the signatures replaced) into a sink. */
+  canonicalTo(sink: C14nSink): void;
+};
+
+/**
+ * The tree path: full parse (with its error messages), existing signatures found and, if asked,
+ * left out (of the canonical form and of the output; the text is not copied and parsed again).
+ */
+function treeLayout(xml: string, replace: boolean): Layout {
+  const doc = parseXml(xml);
   const existing = dsigElements(doc);
   if (existing.length) {
     if (!replace)
@@ -132,20 +151,40 @@ function treeLayout(xml: string, replace: boolean): FastCanonical {
         'SIGN_ALREADY_SIGNED',
         'The document has a ds:Signature that is not a child of the root; refusing to replace it',
       );
-    let text = doc.text;
-    for (const e of [...existing].reverse()) text = text.slice(0, e.start) + text.slice(e.end);
-    doc = parseXml(text);
   }
   const root = doc.root;
+  const exclude = new Set<XmlElement>(existing);
   return {
     text: doc.text,
-    canonical: canonicalizeDocument(doc),
+    canonicalTo: (sink) => canonicalizeDocumentTo(doc, sink, { exclude }),
+    cuts: existing.map((e) => [e.start, e.end]),
     rootNs: new Map(root.nsDecls),
     rootXmlAttrs: root.attrs.filter((a) => a.ns === XML_NS).map((a) => [a.qname, a.value]),
     rootStart: root.start,
     rootEndTagStart: root.endTagStart,
     rootEnd: root.end,
   };
+}
+
+/** The layout and digest of a document: one pass over the text when it can, the tree otherwise. */
+function layoutAndDigest(xml: string, replace: boolean, alg: DigestAlgorithm): { layout: Layout; digest: Buffer } {
+  // Fast path: one pass over the text. Anything unusual (or a document that may already be signed) takes the tree path.
+  if (!xml.includes('Signature')) {
+    const sink = new DigestSink(alg);
+    const fast = canonicalizeFast(xml, sink);
+    if (fast) {
+      const layout: Layout = {
+        ...fast,
+        cuts: [],
+        canonicalTo: (out) => void canonicalizeFast(xml, out),
+      };
+      return { layout, digest: sink.digest() };
+    }
+  }
+  const layout = treeLayout(xml, replace);
+  const sink = new DigestSink(alg);
+  layout.canonicalTo(sink);
+  return { layout, digest: sink.digest() };
 }
 
 function dsigElements(doc: XmlDocument) {
@@ -161,14 +200,18 @@ function dsigElements(doc: XmlDocument) {
  * document context, inheriting the root's namespace declarations, as customs verifies it.
  *
  * The input is a string; keep the XML declaration's encoding UTF-8 when writing the result.
- * @throws SandanError `SIGN_XML_MALFORMED`, `SIGN_ALREADY_SIGNED`, `INVALID_OPTION`, `SIGN_CERT_INVALID`, `SIGN_SIGNER_FAILED`
+ *
+ * Limits: at most `maxBytes` (default 50 MB, `XML_TOO_LARGE` above it); elements nested at most
+ * 64 deep (`MAX_XML_DEPTH`), refused in linear time; no character outside the XML 1.0 `Char`
+ * production nor a reference to one; one byte-order mark at most and the XML declaration only at
+ * the very start; namespace prefixes declared. Such input is `SIGN_XML_MALFORMED`. Memory stays
+ * within a few times the message (the canonical form and the signed text are each one copy).
+ * @throws SandanError `SIGN_XML_MALFORMED`, `XML_TOO_LARGE`, `SIGN_ALREADY_SIGNED`, `INVALID_OPTION`, `SIGN_CERT_INVALID`, `SIGN_SIGNER_FAILED`
  */
 export async function signMessage(xml: string, signer: Signer, options: SignOptions = {}): Promise<SignedMessage> {
-  // Fast path: one pass over the text. Anything unusual (or a document that may already be signed) takes the tree path.
-  const layout =
-    (xml.includes('Signature') ? undefined : canonicalizeFast(xml)) ??
-    treeLayout(xml, options.replaceSignature === true);
+  checkXmlSize(xml, options.maxBytes ?? DEFAULT_MAX_XML_BYTES);
   const algs = resolveAlgorithms(signer, options);
+  const { layout, digest } = layoutAndDigest(xml, options.replaceSignature === true, algs.digestAlgorithm);
   const encoding = options.sm2SignatureEncoding ?? 'raw';
   if (encoding !== 'raw' && encoding !== 'der')
     throw new SandanError('INVALID_OPTION', `sm2SignatureEncoding must be raw or der, not ${String(encoding)}`);
@@ -177,8 +220,7 @@ export async function signMessage(xml: string, signer: Signer, options: SignOpti
     throw new SandanError('INVALID_OPTION', 'base64LineLength must be a non-negative integer');
   const certificateNumber = options.certificateNumber ?? signer.certificateNumber;
 
-  const canonicalDocument = layout.canonical;
-  const digestValue = digest(algs.digestAlgorithm, canonicalDocument).toString('base64');
+  const digestValue = digest.toString('base64');
 
   // SignedInfo as written in the document; it is already canonical apart from the namespaces it inherits.
   const inner =
@@ -233,11 +275,35 @@ export async function signMessage(xml: string, signer: Signer, options: SignOpti
     `\n</ds:KeyInfo>\n</ds:Signature>`;
   const at = layout.rootEndTagStart;
   const text = layout.text;
-  const out =
-    at === layout.rootEnd
-      ? selfClosedWith(text, layout.rootStart, at, signature)
-      : text.slice(0, at) + signature + text.slice(at);
-  return { xml: out, canonicalSignedInfo, canonicalDocument, digestValue, signatureValue, certificateNumber, ...algs };
+  let out: string;
+  if (at === layout.rootEnd) out = selfClosedWith(text, layout.rootStart, at, signature);
+  else {
+    // The text without the signatures replaced: slices, not a copy.
+    out = '';
+    let from = 0;
+    for (const [start, end] of layout.cuts) {
+      out += text.slice(from, start);
+      from = end;
+    }
+    out += text.slice(from, at) + signature + text.slice(at);
+  }
+  let canonical: string | undefined;
+  return {
+    xml: out,
+    canonicalSignedInfo,
+    get canonicalDocument() {
+      if (canonical === undefined) {
+        const pieces: string[] = [];
+        layout.canonicalTo(pieces);
+        canonical = pieces.join('');
+      }
+      return canonical;
+    },
+    digestValue,
+    signatureValue,
+    certificateNumber,
+    ...algs,
+  };
 }
 
 /** `<root …/>` has no end tag: rewrite it as `<root …>SIGNATURE</root>`. */

@@ -8,7 +8,6 @@ import {
   keyTypeOf,
   SIGNATURE_METHODS,
   URIS,
-  digest,
   type DigestAlgorithm,
   type SignatureAlgorithm,
 } from './algorithms.js';
@@ -18,19 +17,24 @@ import { diagnose, type Diagnosis, type DiagnosisInput } from './diagnose.js';
 import { sm2E, sm2VerifyE, sm2Z } from './sm2.js';
 import {
   allElements,
-  canonicalizeDocument,
+  canonicalizeDocumentTo,
   canonicalizeElement,
   childElements,
+  DigestSink,
   parseXml,
   textContent,
   type XmlDocument,
   type XmlElement,
 } from './xml.js';
 import { SandanError } from '../errors.js';
+import { checkXmlSize, DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 
 /** Why a signature did not verify. */
 export type VerifyFailureReason =
-  /** The input is not well-formed XML (or has a DTD). */
+  /**
+   * The input is not well-formed XML (or has a DTD), nests elements more than 64 deep, holds a
+   * character XML forbids, or is larger than `maxBytes`.
+   */
   | 'xml-malformed'
   /** There is no ds:Signature. */
   | 'signature-missing'
@@ -75,6 +79,8 @@ export interface VerifyOptions {
    * only on failure; turn it off when verifying many messages expected to fail.
    */
   diagnose?: boolean | undefined;
+  /** Messages larger than this many bytes (UTF-8) are not read: `xml-malformed`. Default 50 MB, as the parser. */
+  maxBytes?: number | undefined;
 }
 
 /** A signature that verified, with what it covers. */
@@ -233,6 +239,11 @@ function checkSignatureValue(
  * `ds:Signature`, the last child element of the root; one Reference with `URI=""` and the
  * enveloped-signature transform (optionally followed by C14N 1.0); C14N 1.0 for SignedInfo;
  * algorithms from the allow-lists; no `ds:Object`.
+ *
+ * Limits, as the parser's: a message over `maxBytes` (default 50 MB), elements nested more than 64
+ * deep (`MAX_XML_DEPTH`, refused in linear time), a character outside the XML 1.0 `Char`
+ * production or a reference to one, a second byte-order mark or a misplaced XML declaration, an
+ * undeclared namespace prefix: all `valid: false` with reason `xml-malformed`, never a throw.
  * @throws SandanError `SIGN_CERT_INVALID` when a trusted certificate given in the options cannot be read.
  */
 export function verifyMessage(xml: string, options: VerifyOptions = {}): VerifyResult {
@@ -251,6 +262,7 @@ export function verifyMessage(xml: string, options: VerifyOptions = {}): VerifyR
 function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateInfo[]): VerifySuccess {
   let doc: XmlDocument;
   try {
+    checkXmlSize(xml, options.maxBytes ?? DEFAULT_MAX_XML_BYTES);
     doc = parseXml(xml);
   } catch (e) {
     if (e instanceof SandanError) throw new Fail('xml-malformed', e.message);
@@ -445,8 +457,14 @@ function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateIn
       );
   }
 
-  const signedXml = canonicalizeDocument(doc, { exclude: sig });
-  if (!eq(digest(digestAlgorithm, signedXml), digestValue))
+  // The digest is fed the canonical pieces, then they are joined: no UTF-8 copy of a large document at once.
+  const pieces: string[] = [];
+  canonicalizeDocumentTo(doc, pieces, { exclude: sig });
+  const sink = new DigestSink(digestAlgorithm);
+  for (const p of pieces) sink.push(p);
+  const signedXml = pieces.join('');
+  pieces.length = 0;
+  if (!eq(sink.digest(), digestValue))
     throw new Fail(
       'digest-mismatch',
       'The document changed after it was signed (DigestValue does not match)',

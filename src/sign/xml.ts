@@ -6,7 +6,10 @@
  * Refused on purpose: DTDs (no entity expansion, no external resources), undeclared namespace
  * prefixes, undefined entities. CEB messages never need them.
  */
+import { createHash, type Hash } from 'node:crypto';
 import { SandanError } from '../errors.js';
+import type { DigestAlgorithm } from './algorithms.js';
+import { checkXmlCharacters, isXmlChar, lineColumn, MAX_XML_DEPTH, markupProblem, TOO_DEEP } from '../xml/safety.js';
 
 /** The XML namespace (bound to `xml:` without declaration). */
 export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
@@ -58,8 +61,8 @@ export interface XmlDocument {
 function fail(message: string, at?: number, text?: string): never {
   let where = '';
   if (at !== undefined && text !== undefined) {
-    const before = text.slice(0, at);
-    where = ` (line ${before.split('\n').length}, column ${at - before.lastIndexOf('\n')})`;
+    const { line, col } = lineColumn(text, at);
+    where = ` (line ${line}, column ${col})`;
   }
   throw new SandanError('SIGN_XML_MALFORMED', `Not well-formed XML${where}: ${message}`);
 }
@@ -72,14 +75,7 @@ function decodeRefs(s: string, at: number, text: string): string {
     if (!m.endsWith(';')) fail('"&" must start an entity or character reference', at, text);
     if (name.startsWith('#')) {
       const cp = name[1] === 'x' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-      const valid =
-        /^#(x[0-9a-fA-F]+|[0-9]+)$/.test(name) &&
-        (cp === 0x9 ||
-          cp === 0xa ||
-          cp === 0xd ||
-          (cp >= 0x20 && cp <= 0xd7ff) ||
-          (cp >= 0xe000 && cp <= 0xfffd) ||
-          (cp >= 0x10000 && cp <= 0x10ffff));
+      const valid = /^#(x[0-9a-fA-F]+|[0-9]+)$/.test(name) && isXmlChar(cp);
       if (!valid) fail(`bad character reference ${m}`, at, text);
       return String.fromCodePoint(cp);
     }
@@ -106,13 +102,28 @@ function splitQName(q: string, at: number, text: string): [string, string] {
 }
 
 /**
+ * The text a reader works on: its one byte-order mark dropped, checked for characters XML forbids
+ * and for what may come first (see `checkXmlCharacters`), line ends normalised.
+ */
+function normalised(input: string, fail: (message: string, at: number, text: string) => never): string {
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  checkXmlCharacters(text, (p) => fail(p.why, p.index, text));
+  return text.indexOf('\r') === -1 ? text : text.replace(/\r\n?/g, '\n');
+}
+
+/**
  * Parses an XML document. Line endings are normalised (CR LF and CR become LF) first, as an XML
  * processor must; offsets in the result refer to `doc.text`. A leading byte-order mark is dropped.
+ *
+ * Limits, as every sandan reader: elements nested at most `MAX_XML_DEPTH` (64) deep, refused in
+ * linear time before anything walks the tree; no character outside the XML 1.0 `Char` production,
+ * nor a reference to one; at most one byte-order mark, and the XML declaration only at the very
+ * start; every namespace prefix declared. No size limit here: callers ({@link canonicalizeFast}'s
+ * users, `signMessage`, `verifyMessage`) apply theirs first.
  * @throws SandanError `SIGN_XML_MALFORMED`
  */
 export function parseXml(input: string): XmlDocument {
-  let text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  if (text.indexOf('\r') !== -1) text = text.replace(/\r\n?/g, '\n');
+  const text = normalised(input, fail);
   const n = text.length;
   const top: XmlNode[] = [];
   let root: XmlElement | undefined;
@@ -166,7 +177,8 @@ export function parseXml(input: string): XmlDocument {
         const e = text.indexOf('-->', lt + 4);
         if (e === -1) fail('unterminated comment', lt, text);
         const value = text.slice(lt + 4, e);
-        if (value.includes('--') || value.endsWith('-')) fail('"--" inside a comment', lt, text);
+        const problem = markupProblem(text.slice(lt, e + 3), lt === 0);
+        if (problem) fail(problem, lt, text);
         pushNode({ type: 'comment', value });
         i = textStart = e + 3;
         continue;
@@ -191,13 +203,13 @@ export function parseXml(input: string): XmlDocument {
       flushText(lt);
       const e = text.indexOf('?>', lt + 2);
       if (e === -1) fail('unterminated processing instruction', lt, text);
+      const problem = markupProblem(text.slice(lt, e + 2), lt === 0);
+      if (problem) fail(problem, lt, text);
       const body = text.slice(lt + 2, e);
       const m = /^([^\s?]+)(?:[ \t\n]+([\s\S]*))?$/.exec(body);
       if (!m) fail('bad processing instruction', lt, text);
       const target = m[1]!;
-      if (target.toLowerCase() === 'xml') {
-        if (target !== 'xml' || lt !== 0) fail('the XML declaration must come first', lt, text);
-      } else {
+      if (target !== 'xml') {
         pushNode({ type: 'pi', target, data: m[2] ?? '' });
       }
       i = textStart = e + 2;
@@ -225,6 +237,7 @@ export function parseXml(input: string): XmlDocument {
     // start tag
     flushText(lt);
     if (cur === null && root) fail('more than one root element', lt, text);
+    if (cur !== null && depthOf(cur) + 2 > MAX_XML_DEPTH) fail(TOO_DEEP, lt, text);
     let j = lt + 1;
     while (j < n && !isNameEnd(text.charCodeAt(j))) j++;
     const qname = text.slice(lt + 1, j);
@@ -384,15 +397,65 @@ function attrOrder(a: XmlAttr, b: XmlAttr): number {
 }
 
 interface C14nOptions {
-  /** Leave this element (and its subtree) out: the enveloped-signature transform. */
-  exclude?: XmlElement | undefined;
+  /** Leave this element (or these) and its subtree out: the enveloped-signature transform. */
+  exclude?: XmlElement | ReadonlySet<XmlElement> | undefined;
   withComments?: boolean;
+}
+
+/** Where canonical text goes, piece by piece: an array, or a digest fed as it comes. */
+export interface C14nSink {
+  push(...parts: string[]): unknown;
+}
+
+/** Feeds canonical pieces to a digest in blocks of about 64K characters (one call per piece would be slow). */
+export class DigestSink implements C14nSink {
+  private readonly hash: Hash;
+  private pending: string[] = [];
+  private size = 0;
+  constructor(alg: DigestAlgorithm) {
+    this.hash = createHash(alg);
+  }
+  push(...parts: string[]): void {
+    for (const p of parts) {
+      if (p.length > 1 << 16) {
+        this.flush();
+        // In slices, never between the halves of a surrogate pair (each half alone would hash as U+FFFD).
+        for (let i = 0; i < p.length; ) {
+          let end = Math.min(i + (1 << 20), p.length);
+          const c = p.charCodeAt(end - 1);
+          if (end < p.length && c >= 0xd800 && c <= 0xdbff) end--;
+          this.hash.update(p.slice(i, end));
+          i = end;
+        }
+        continue;
+      }
+      this.pending.push(p);
+      this.size += p.length;
+      if (this.size > 1 << 16) this.flush();
+    }
+  }
+  private flush(): void {
+    if (this.size === 0) return;
+    // A block never ends inside a surrogate pair: pieces are whole strings, pairs are never split between them.
+    this.hash.update(this.pending.join(''));
+    this.pending = [];
+    this.size = 0;
+  }
+  digest(): Buffer {
+    this.flush();
+    return this.hash.digest();
+  }
+}
+
+function excluded(el: XmlElement, opts: C14nOptions): boolean {
+  const x = opts.exclude;
+  return x !== undefined && (x === el || (x instanceof Set && x.has(el)));
 }
 
 function writeElement(
   el: XmlElement,
   rendered: Map<string, string>,
-  out: string[],
+  out: C14nSink,
   opts: C14nOptions,
   apex: boolean,
 ): void {
@@ -436,7 +499,7 @@ function writeElement(
 function writeChildren(
   children: readonly XmlNode[],
   rendered: Map<string, string>,
-  out: string[],
+  out: C14nSink,
   opts: C14nOptions,
 ): void {
   for (const c of children) {
@@ -445,7 +508,7 @@ function writeChildren(
         out.push(escText(c.value));
         break;
       case 'element':
-        if (c !== opts.exclude) writeElement(c, rendered, out, opts, false);
+        if (!excluded(c, opts)) writeElement(c, rendered, out, opts, false);
         break;
       case 'comment':
         if (opts.withComments) out.push('<!--', c.value, '-->');
@@ -463,6 +526,12 @@ function writeChildren(
  */
 export function canonicalizeDocument(doc: XmlDocument, opts: C14nOptions = {}): string {
   const out: string[] = [];
+  canonicalizeDocumentTo(doc, out, opts);
+  return out.join('');
+}
+
+/** {@link canonicalizeDocument} in pieces, into `out` (a large document's digest needs no copy of it). */
+export function canonicalizeDocumentTo(doc: XmlDocument, out: C14nSink, opts: C14nOptions = {}): void {
   let afterRoot = false;
   for (const c of doc.children) {
     if (c.type === 'element') {
@@ -473,7 +542,6 @@ export function canonicalizeDocument(doc: XmlDocument, opts: C14nOptions = {}): 
       out.push(afterRoot ? `\n${s}` : `${s}\n`);
     }
   }
-  return out.join('');
 }
 
 /**
@@ -529,16 +597,25 @@ const WS_ONLY = /^[ \t\n]*$/;
 
 /**
  * A one-pass inclusive C14N 1.0 of a whole document without building a tree, for signing.
+ * With a `sink`, the canonical text goes there piece by piece (and `canonical` is ''); pieces
+ * may have gone there before `undefined` is returned.
  * It handles what CEB messages contain (elements, attributes, namespaces, character and entity
  * references, comments) and returns `undefined` for anything else (CDATA, processing
  * instructions, DTDs, or any doubt about well-formedness): callers then use {@link parseXml} and
  * {@link canonicalizeDocument}, which also produce the error message. Both give the same bytes.
  */
-export function canonicalizeFast(input: string): FastCanonical | undefined {
-  let text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  if (text.indexOf('\r') !== -1) text = text.replace(/\r\n?/g, '\n');
+export function canonicalizeFast(input: string, sink?: C14nSink): FastCanonical | undefined {
+  let text: string;
+  try {
+    text = normalised(input, () => {
+      throw new Doubt();
+    });
+  } catch (e) {
+    if (e instanceof Doubt) return undefined;
+    throw e;
+  }
   // Most of a CEB message is already canonical: copy it in spans, and write only what differs.
-  const out: string[] = [];
+  const out: C14nSink = sink ?? [];
   let copyFrom = -1; // start of the pending verbatim span (-1 before the root)
   const emit = (upTo: number, replacement: string, resume: number) => {
     if (copyFrom !== -1 && upTo > copyFrom) out.push(text.slice(copyFrom, upTo));
@@ -558,7 +635,7 @@ export function canonicalizeFast(input: string): FastCanonical | undefined {
   const n = text.length;
   if (text.startsWith('<?xml')) {
     const e = text.indexOf('?>');
-    if (e === -1 || !/^<\?xml[ \t\n]/.test(text)) return undefined;
+    if (e === -1 || markupProblem(text.slice(0, e + 2), true)) return undefined;
     i = e + 2;
   }
   for (;;) {
@@ -610,7 +687,7 @@ export function canonicalizeFast(input: string): FastCanonical | undefined {
       continue;
     }
     // start tag
-    if (names.length === 0 && rootStart !== -1) return undefined;
+    if ((names.length === 0 && rootStart !== -1) || names.length >= MAX_XML_DEPTH) return undefined;
     let j = lt + 1;
     while (j < n && !isNameEnd(text.charCodeAt(j))) j++;
     const qname = text.slice(lt + 1, j);
@@ -744,8 +821,19 @@ export function canonicalizeFast(input: string): FastCanonical | undefined {
     i = j;
   }
   if (names.length || rootStart === -1 || !rootNs) return undefined;
-  return { text, canonical: out.join(''), rootNs, rootXmlAttrs, rootStart, rootEndTagStart, rootEnd };
+  return {
+    text,
+    canonical: sink ? '' : (out as string[]).join(''),
+    rootNs,
+    rootXmlAttrs,
+    rootStart,
+    rootEndTagStart,
+    rootEnd,
+  };
 }
+
+/** A reason to leave a document to the tree parser, which words the error. */
+class Doubt extends Error {}
 
 function decodeRefsOrUndefined(s: string): string | undefined {
   try {

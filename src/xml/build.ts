@@ -8,7 +8,7 @@ import { documentIssues, XML_BUILD_RULE_ID } from './issues.js';
 import { documentElements, extensionFieldsOf, readJsonBeyond, type ExtensionField } from './extensions.js';
 import { BUILDABLE, isBuildableType, type BuildableType, type DocumentOf } from './messages.js';
 import { FORBIDDEN_XML_CHAR, serializeXml, type XNode } from './serialize.js';
-import { beijingDateTime14 } from './time.js';
+import { DATE_TIME_14, beijingDateTime14 } from '../time/beijing.js';
 
 /** The enterprise that transmits the message (BaseTransfer, the 2022-05 CEB interface spec). */
 export interface SenderProfile {
@@ -281,6 +281,11 @@ export function buildMessageTree<T extends BuildableType>(
   if (options.guid !== undefined && (typeof options.guid !== 'string' || options.guid.length !== 36))
     throw new SandanError('INVALID_OPTION', `guid must have 36 characters (XSD), got ${JSON.stringify(options.guid)}`);
   const rootGuid = options.guid ?? newGuid(options);
+  if (options.appTime !== undefined && (typeof options.appTime !== 'string' || !DATE_TIME_14.test(options.appTime)))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `appTime must be a real time as yyyyMMddHHmmss (Beijing time), got ${JSON.stringify(options.appTime)}`,
+    );
   let now: string | undefined;
   const appTimeDefault = () => (now ??= beijingDateTime14(options.now()));
 

@@ -3,7 +3,7 @@ import { DXP_NS } from './content-model.js';
 import { EXPORT_RECEIVER_ID, IMPORT_RECEIVER_ID, MESSAGE_NAMES } from './messages.js';
 import { parseCebXml, type DxpEnvelope, type ParseXmlOptions } from './parse.js';
 import { serializeXml, type XNode } from './serialize.js';
-import { beijingXsDateTime } from './time.js';
+import { beijingXsDateTime } from '../time/beijing.js';
 
 /** Options of {@link wrapDxp}. */
 export interface WrapDxpOptions {
@@ -75,7 +75,11 @@ export function wrapDxp(messageXml: string, options: WrapDxpOptions): string {
 
 /**
  * Reads a DxpMsg and the CEB message in its Data. Throws like {@link parseCebXml}, and
- * INVALID_OPTION when the XML is a CEB message rather than a DxpMsg.
+ * INVALID_OPTION when the XML is a CEB message rather than a DxpMsg. Its limits are the parser's:
+ * `options.maxBytes` (default 50 MB, XML_TOO_LARGE) for the DxpMsg (the message in Data is
+ * smaller still), nesting at most 64 deep, only XML 1.0 characters, one byte-order mark, the XML
+ * declaration only at the start, namespace prefixes declared (XML_MALFORMED otherwise); a message
+ * in Data that breaks them is an `xml-payload` issue.
  */
 export function unwrapDxp(xml: string | Uint8Array, options: ParseXmlOptions = {}): DxpEnvelope {
   const parsed = parseCebXml(xml, options);

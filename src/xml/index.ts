@@ -24,7 +24,7 @@ export {
   type Subscriber,
 } from './build.js';
 export { serializeXml, escapeText, escapeAttr, type XNode } from './serialize.js';
-export { beijingDate8, beijingDateTime14, beijingIsoDate, beijingXsDateTime } from './time.js';
+export { beijingDate8, beijingDateTime14, beijingIsoDate, beijingXsDateTime } from '../time/beijing.js';
 export {
   parseCebXml,
   documentsOf,

@@ -1,6 +1,6 @@
 import { Decimal as DecimalJs } from 'decimal.js';
 import type { Decimal } from 'decimal.js';
-import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import { XMLBuilder } from 'fast-xml-parser';
 import { SandanError } from '../errors.js';
 import type { Issue } from '../model/issue.js';
 import { Dec } from '../model/primitives.js';
@@ -17,13 +17,23 @@ import {
 import { xmlIssue } from './issues.js';
 import { BUILDABLE, MESSAGE_NAMES, type BuildableType, type DocumentOf } from './messages.js';
 import { parseReturnInfo, type ReturnInfo } from './return-info.js';
-import { DEFAULT_MAX_XML_BYTES, safeXmlText } from './safety.js';
+import {
+  declaredPrefixes,
+  DEFAULT_MAX_XML_BYTES,
+  forbiddenCharRef,
+  markupProblem,
+  lineColumn,
+  MAX_XML_DEPTH,
+  namespaceProblem,
+  safeXmlText,
+  TOO_DEEP,
+} from './safety.js';
 import { decodeEntities } from './entities.js';
 import { extensionFieldsOf, extensionValueProblem, KNOWN_MISSPELLINGS, type ExtensionField } from './extensions.js';
 
 /** Options of the parsers. */
 export interface ParseXmlOptions {
-  /** Inputs larger than this many bytes are refused (default 50 MB). */
+  /** Inputs larger than this many bytes (UTF-8) are refused with XML_TOO_LARGE (default 50 MB, `DEFAULT_MAX_XML_BYTES`). */
   maxBytes?: number;
   /**
    * Reads a CEB message whose elements are in no namespace (a receipt copied from a log without its
@@ -105,20 +115,6 @@ export type ParsedXml = CebMessage | DxpEnvelope;
 
 type Node = Record<string, unknown> & { ':@'?: Record<string, string> };
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  // Entities are decoded here (only the XML ones), so a CDATA section is never decoded twice.
-  processEntities: false,
-  htmlEntities: false,
-  cdataPropName: '#cdata',
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-});
 const innerXml = new XMLBuilder({
   preserveOrder: true,
   ignoreAttributes: false,
@@ -432,50 +428,128 @@ function finishDocument(doc: CebDocument): CebDocument {
 // Markup in document order: CDATA, comment, PI, or a start/end/empty tag (attribute values may hold '>').
 const MARKUP =
   /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<(\/?)([A-Za-z_][\w.:-]*)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>|<|&(?!(?:#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);)/g;
+const ATTR_IN_TAG = /([^\s=/>]+)\s*=\s*(?:"([^"<]*)"|'([^'<]*)')/g;
+const XML_SPACE_ONLY = /^[ \t\r\n]*$/;
+const BAD_AMP = /&(?!(?:#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);)/;
 
 function malformed(text: string, index: number, why: string): never {
-  const before = text.slice(0, index);
-  const line = before.split('\n').length;
-  const col = index - before.lastIndexOf('\n');
+  const { line, col } = lineColumn(text, index);
   throw new SandanError('XML_MALFORMED', `The XML is not well-formed (line ${line}, column ${col}): ${why}`, {
     details: { line, col },
   });
 }
 
+/** Line ends as an XML processor hands them on: CR LF and CR become LF. */
+function lf(s: string): string {
+  return s.indexOf('\r') === -1 ? s : s.replace(/\r\n?/g, '\n');
+}
+
 /**
- * Well-formedness the lenient fast-xml-parser does not check: tags nest and match, one root,
- * no stray '<' or '&'. A single regex pass, several times cheaper than XMLValidator.
+ * Reads the text into the tree the field readers walk, checking the well-formedness a lenient
+ * parser would not: tags nest and match, one root, no stray '<' or '&', no text outside the root,
+ * no XML declaration but at the start, nesting at most {@link MAX_XML_DEPTH} deep, and every
+ * namespace prefix declared. One regex pass, no recursion: the deepest hostile input is refused
+ * at its 65th level, in time linear in what was read. Text nodes are slices of the input (a huge
+ * text costs no copy); comments and PIs are dropped, CDATA sections kept apart.
  */
-function checkWellFormed(text: string): void {
-  const stack: string[] = [];
+function parseTree(text: string): Node[] {
+  const top: Node[] = [];
+  const open: Array<{ name: string; children: Node[] }> = [];
+  // Prefixes declared by the open elements that declare any, with the level of the element.
+  const scopes: Array<{ level: number; prefixes: string[] }> = [];
+  const declared = (p: string) => {
+    if (p === '' || p === 'xml') return true;
+    for (let k = scopes.length - 1; k >= 0; k--) if (scopes[k]!.prefixes.includes(p)) return true;
+    return false;
+  };
+  let children = top;
   let roots = 0;
+  let last = 0;
+  const addText = (to: number) => {
+    if (to <= last) return;
+    const raw = text.slice(last, to);
+    if (open.length === 0) {
+      if (!XML_SPACE_ONLY.test(raw)) malformed(text, last, 'text outside the root element');
+      return;
+    }
+    const bad = forbiddenCharRef(raw);
+    if (bad) malformed(text, last + bad.index, bad.why);
+    children.push({ '#text': lf(raw) });
+  };
   MARKUP.lastIndex = 0;
   for (let m = MARKUP.exec(text); m; m = MARKUP.exec(text)) {
     const name = m[2];
+    const at = m.index;
     if (name === undefined) {
-      if (m[0] === '<') malformed(text, m.index, "a '<' that starts no valid tag");
-      if (m[0] === '&') malformed(text, m.index, "an '&' that starts no XML entity or character reference");
+      const s = m[0];
+      if (s === '<') malformed(text, at, "a '<' that starts no valid tag");
+      if (s === '&') malformed(text, at, "an '&' that starts no XML entity or character reference");
+      addText(at);
+      if (s.charCodeAt(2) !== 0x5b /* [ */) {
+        const problem = markupProblem(s, at === 0);
+        if (problem) malformed(text, at, problem);
+      } else {
+        if (open.length === 0) malformed(text, at, 'a CDATA section outside the root element');
+        children.push({ '#cdata': [{ '#text': lf(s.slice(9, -3)) }] });
+      }
+      last = MARKUP.lastIndex;
       continue;
     }
+    addText(at);
+    last = MARKUP.lastIndex;
     if (m[1] === '/') {
-      const open = stack.pop();
-      if (open !== name)
+      if (m[3] || m[4]) malformed(text, at, `the end tag </${name}> has attributes or a '/'`);
+      const top2 = open.pop();
+      if (top2?.name !== name)
         malformed(
           text,
-          m.index,
-          open === undefined ? `closing tag </${name}> without a start tag` : `</${name}> closes <${open}>`,
+          at,
+          top2 === undefined ? `closing tag </${name}> without a start tag` : `</${name}> closes <${top2.name}>`,
         );
+      if (scopes.length && scopes[scopes.length - 1]!.level > open.length) scopes.pop();
+      children = open.length ? open[open.length - 1]!.children : top;
+      continue;
+    }
+    if (open.length === 0 && ++roots > 1) malformed(text, at, 'more than one root element');
+    const level = open.length + 1;
+    if (level > MAX_XML_DEPTH) malformed(text, at, TOO_DEEP);
+    let attrs: Record<string, string> | undefined;
+    let prefixes: string[] | undefined;
+    const list: Array<[string, string]> = [];
+    if (m[3]) {
+      ATTR_IN_TAG.lastIndex = 0;
+      for (let a = ATTR_IN_TAG.exec(m[3]); a; a = ATTR_IN_TAG.exec(m[3])) {
+        const v = a[2] ?? a[3]!;
+        if (v.indexOf('&') !== -1) {
+          if (BAD_AMP.test(v)) malformed(text, at, "an '&' that starts no XML entity or character reference");
+          const bad = forbiddenCharRef(v);
+          if (bad) malformed(text, at, bad.why);
+        }
+        list.push([a[1]!, v]);
+      }
+      prefixes = declaredPrefixes(list);
+    }
+    const ns = namespaceProblem(name, list, declared);
+    if (ns) malformed(text, at, ns);
+    if (list.length) {
+      attrs = Object.create(null) as Record<string, string>;
+      for (const [an, v] of list) attrs[an] = lf(v);
+    }
+    if (prefixes) scopes.push({ level, prefixes });
+    const kids: Node[] = [];
+    const node = { [name]: kids } as Node;
+    if (attrs) node[':@'] = attrs;
+    children.push(node);
+    if (m[4] === '/') {
+      if (prefixes) scopes.pop();
     } else {
-      if (stack.length === 0 && ++roots > 1) malformed(text, m.index, 'more than one root element');
-      if (m[4] !== '/') stack.push(name);
+      open.push({ name, children: kids });
+      children = kids;
     }
   }
-  if (stack.length) malformed(text, text.length, `<${stack[stack.length - 1]}> is never closed`);
-}
-
-function parseTree(text: string): Node[] {
-  checkWellFormed(text);
-  return parser.parse(text) as Node[];
+  if (open.length) malformed(text, text.length, `<${open[open.length - 1]!.name}> is never closed`);
+  addText(text.length);
+  return top;
 }
 
 function rootElement(nodes: Node[]): El {
@@ -669,7 +743,7 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
   } else if (env.data !== '') {
     const bytes = Buffer.from(env.data, 'base64');
     try {
-      env.payload = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      env.payload = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
     } catch {
       issues.push(
         xmlIssue('xml-value', 'error', 'Data', 'Data 解码后不是 UTF-8 文本', 'Data does not decode to UTF-8 text'),
@@ -717,6 +791,16 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
  * and what counts is the namespace URI. Codes stay strings, amounts become Decimal.
  * Refuses (SandanError) oversized input, DTDs and entity declarations, XML that is not
  * well-formed, and an unknown root element; everything else it could not place is an issue.
+ *
+ * Limits (the same in every sandan reader): input over `maxBytes` (default 50 MB) is
+ * XML_TOO_LARGE; XML_MALFORMED are elements nested more than 64 deep (`MAX_XML_DEPTH`, refused in
+ * linear time, without recursion), a character outside the XML 1.0 `Char` production (C0 controls
+ * but tab/CR/LF, U+FFFE, U+FFFF, lone surrogates) or a character reference to one (`&#0;`), a
+ * second byte-order mark, anything (whitespace too) before `<?xml` or a declaration further on,
+ * text outside the root, and an undeclared namespace prefix on an element or attribute. String
+ * and byte input are read alike. Memory: the text (twice the UTF-8 size when it holds Chinese, as V8
+ * keeps it) and a small tree whose text nodes and result strings are slices of it, not copies: about
+ * three times the file, its bytes included (measured in docs/performance.md).
  */
 export function parseCebXml(input: string | Uint8Array, options: ParseXmlOptions = {}): ParsedXml {
   const text = safeXmlText(input, options.maxBytes ?? DEFAULT_MAX_XML_BYTES);
@@ -784,13 +868,63 @@ export function documentsOf<T extends BuildableType>(message: ParsedXml, type: T
   return msg.documents as unknown as DocumentOf[T][];
 }
 
+// The replacer sees values after toJSON, so look at the holder to catch Decimals.
+function decimalsAsText(this: Record<string, unknown>, key: string, v: unknown): unknown {
+  const raw = this[key];
+  return DecimalJs.isDecimal(raw) ? (raw as Decimal).toFixed() : v;
+}
+
 /** Decimal amounts of parsed documents print as plain decimal strings in JSON. */
 export function toJsonValue(value: unknown): unknown {
-  // The replacer sees values after toJSON, so look at the holder to catch Decimals.
-  return JSON.parse(
-    JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
-      const raw = this[key];
-      return DecimalJs.isDecimal(raw) ? (raw as Decimal).toFixed() : v;
-    }) ?? 'null',
-  );
+  return JSON.parse(JSON.stringify(value, decimalsAsText) ?? 'null');
+}
+
+/** Strings longer than this are written in pieces by {@link writeJsonText}. */
+const BIG_STRING = 1 << 20;
+
+/**
+ * Writes `JSON.stringify(toJsonValue(value), null, space)`, the same text, in pieces: a message
+ * with a huge text (a 40 MB goods name) would otherwise be copied twice more (the intermediate
+ * value, then one JSON string as large as the input, twice that in memory when it holds Chinese).
+ * Long strings are left out of the JSON skeleton (a marker holding U+0000 stands in, which no
+ * parsed text can hold) and written escaped slice by slice. Internal: the CLI's output.
+ */
+export function writeJsonText(value: unknown, space: number | undefined, write: (text: string) => void): void {
+  const big: string[] = [];
+  let clash = false;
+  const text =
+    JSON.stringify(
+      value,
+      function (this: Record<string, unknown>, key: string, v: unknown) {
+        const raw = this[key];
+        if (DecimalJs.isDecimal(raw)) return (raw as Decimal).toFixed();
+        if (typeof v === 'string') {
+          if (v.length > BIG_STRING) return `\u0000${big.push(v) - 1}\u0000`;
+          if (v.indexOf('\u0000') !== -1) clash = true;
+        }
+        return v;
+      },
+      space,
+    ) ?? 'null';
+  if (clash || big.length === 0) {
+    write(clash ? (JSON.stringify(value, decimalsAsText, space) ?? 'null') : text);
+    return;
+  }
+  let last = 0;
+  for (const m of text.matchAll(/"\\u0000(\d+)\\u0000"/g)) {
+    write(text.slice(last, m.index));
+    const s = big[Number(m[1])]!;
+    write('"');
+    for (let i = 0; i < s.length; ) {
+      let end = Math.min(i + BIG_STRING, s.length);
+      // Never between the halves of a surrogate pair (each would be escaped alone).
+      const c = s.charCodeAt(end - 1);
+      if (end < s.length && c >= 0xd800 && c <= 0xdbff) end--;
+      write(JSON.stringify(s.slice(i, end)).slice(1, -1));
+      i = end;
+    }
+    write('"');
+    last = m.index + m[0].length;
+  }
+  write(text.slice(last));
 }

@@ -94,7 +94,8 @@ describe('sandan validate', () => {
   it('exits 2 with a message and a hint for usage errors and unreadable files', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['validate', 'no/such/file.json'], /Cannot read no\/such\/file\.json: no such file\nhint: /],
-      [['validate', 'examples'], /examples is a directory/],
+      [['validate', mkdtempSync(join(tmpdir(), 'sandan-empty-'))], /is a directory with no \.json or \.ndjson files/],
+      [['validate', 'no/such/*.json'], /no\/such\/\*\.json matches no files/],
       [['validate', HZ, '--district', '1234'], /Unknown customs district "1234"/],
       [['validate', HZ, '--at', 'yesterday'], /at must be a date as YYYY-MM-DD/],
       [['validate', HZ, '--ruleset', 'no.json'], /Cannot read ruleset no\.json/],
@@ -102,8 +103,9 @@ describe('sandan validate', () => {
         ['validate', HZ, '--ruleset', 'test/fixtures/broken-ruleset.json'],
         /test\/fixtures\/broken-ruleset\.json: \$\.rules: unknown rule id payment\/amounts/,
       ],
-      [['validate', HZ, '--format', 'xml'], /Allowed choices are text, json/],
-      [['validate'], /missing required argument 'file'/],
+      [['validate', HZ, '--format', 'xml'], /Allowed choices are text, json, ndjson, github, sarif, junit/],
+      [['validate', HZ, '--max-warnings', 'many'], /--max-warnings must be a whole number/],
+      [['validate', HZ, '--config', 'test/fixtures/broken-ruleset.json'], /broken-ruleset\.json: \$: Unrecognized key/],
       [['frobnicate'], /unknown command 'frobnicate'/],
     ];
     for (const [args, message] of cases) {

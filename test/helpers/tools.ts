@@ -10,8 +10,9 @@
  *   with the install hint instead. The project's CI sets it, so the oracles cannot drop out unnoticed there.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
-export type Tool = 'xmllint' | 'xmlsec1' | 'openssl' | 'postgres';
+export type Tool = 'xmllint' | 'xmlsec1' | 'openssl' | 'postgres' | 'chromium';
 
 interface ToolInfo {
   /** What the tests use it for. */
@@ -43,6 +44,11 @@ const TOOLS: Record<Tool, ToolInfo> = {
         runs('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:SM2'])
       );
     },
+  },
+  chromium: {
+    role: 'real browser for the HTML reports (driven by playwright-core); CHROMIUM_PATH names another build',
+    hint: 'apt-get install -y chromium',
+    probe: () => existsSync(chromiumPath()) && runs(chromiumPath(), ['--version']),
   },
   postgres: {
     role: 'PostgreSQL server for the quota store, named by SANDAN_TEST_PG_URL',
@@ -92,4 +98,9 @@ export function needTool(tool: Tool): void {
     throw new Error(
       `${tool} (${TOOLS[tool].role}) is required by SANDAN_TEST_REQUIRE_TOOLS but is not available: ${TOOLS[tool].hint}`,
     );
+}
+
+/** The Chromium executable the browser tests launch: CHROMIUM_PATH, else Debian's /usr/bin/chromium. */
+export function chromiumPath(): string {
+  return process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 }

@@ -1,9 +1,35 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parseString } from '@fast-csv/parse';
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
+import { readXlsxWithPython, type XlsxCell } from '../reconcile/xlsx-reader.js';
+
+/** A PATH with `sandan` on it: the package's bin, as `npm install` would link it. */
+function pathWithSandan(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sandan-bin-'));
+  const shim = join(dir, 'sandan');
+  writeFileSync(shim, `#!/bin/sh\nexec node ${JSON.stringify(resolve('bin/sandan.js'))} "$@"\n`);
+  chmodSync(shim, 0o755);
+  return `${dir}:${process.env.PATH}`;
+}
+
+function parseCsv(text: string): Promise<string[][]> {
+  return new Promise((done, fail) => {
+    const rows: string[][] = [];
+    parseString(text, { headers: false, ignoreEmpty: false, trim: false })
+      .on('error', fail)
+      .on('data', (r: string[]) => rows.push(r))
+      .on('end', () => done(rows));
+  });
+}
+
+const fen = (values: Array<string | null | undefined>) =>
+  values
+    .reduce<Decimal>((a, v) => (v === null || v === undefined || v === '' ? a : a.plus(v)), new Decimal(0))
+    .toFixed(2);
 
 describe('journey 3: month-end reconciliation for finance', () => {
   it('writes the CSV and the summary, finds the month’s known defects, and totals add up', () => {
@@ -34,7 +60,9 @@ describe('journey 3: month-end reconciliation for finance', () => {
     const csv = readFileSync(join(out, 'reconcile-2026-11.csv'));
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 BOM for spreadsheet software
     const [header, ...rows] = csv.toString('utf8').slice(1).trim().split(/\r\n/);
-    const cols = header!.split(',');
+    // Bilingual headers, `中文 / English`.
+    const cols = header!.split(',').map((h) => h.split(' / ')[1]);
+    expect(header!.startsWith('订单编号 / orderNo,清单编号 / invtNo,')).toBe(true);
     expect(rows).toHaveLength(101);
     // The CSV rows add up exactly to the summary's billed total.
     const billed = rows.reduce(
@@ -42,5 +70,86 @@ describe('journey 3: month-end reconciliation for finance', () => {
       new Decimal(0),
     );
     expect(billed.toFixed(2)).toBe('5668.26');
+  });
+
+  it('month-end.sh: plain sandan calls write JSON, CSV, XLSX and HTML whose totals agree to the fen, and a waterfall that explains the whole difference', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'sandan-month-sh-'));
+    const r = spawnSync('sh', ['examples/finance/month-end.sh', 'examples/finance/2026-11', out], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: pathWithSandan() },
+    });
+    expect(r.status, r.stderr).toBe(1);
+    // Not a terminal: no progress bar.
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('needs a look');
+
+    type Totals = { declaredTaxTotal: string; billedTaxTotal: string; difference: string; waterfall: Waterfall };
+    type Waterfall = {
+      withheld: string;
+      billed: string;
+      difference: string;
+      causes: Array<{ cause: string; orders: number; amount: string }>;
+    };
+    const json = JSON.parse(readFileSync(join(out, 'reconcile-2026-11.json'), 'utf8')) as {
+      summary: Totals & { byMonth: Record<string, Totals>; byDistrict: Record<string, Totals> };
+      orders: Array<{ billed: { taxTotal: string } | null; declaredTaxTotal: string | null }>;
+    };
+    const s = json.summary;
+    // withheld 5912.67, billed 5668.26: difference 5668.26 − 5912.67 = −244.41
+    //   = 0.00 (94 matched) + 0.01 (the mismatch) − 69.39 (bill missing, void, unlinked)
+    //     + 29.81 (the bill nobody declared) − 204.84 (the cancelled order) + 0.00 (refunded).
+    expect(s.waterfall).toEqual({
+      withheld: '5912.67',
+      billed: '5668.26',
+      difference: '-244.41',
+      causes: [
+        { cause: 'rounding', orders: 94, amount: '0.00' },
+        { cause: 'mismatch', orders: 1, amount: '0.01' },
+        { cause: 'bill-missing', orders: 3, amount: '-69.39' },
+        { cause: 'bill-without-declaration', orders: 1, amount: '29.81' },
+        { cause: 'cancelled', orders: 1, amount: '-204.84' },
+        { cause: 'refunded', orders: 1, amount: '0.00' },
+        { cause: 'not-computed', orders: 0, amount: '0.00' },
+        { cause: 'other', orders: 0, amount: '0.00' },
+      ],
+    });
+    for (const g of [s, ...Object.values(s.byMonth), ...Object.values(s.byDistrict)])
+      expect(fen(g.waterfall.causes.map((c) => c.amount))).toBe(g.difference);
+    expect(fen(json.orders.map((o) => o.billed?.taxTotal))).toBe(s.billedTaxTotal);
+
+    // CSV (read by fast-csv): its columns add up to the JSON's totals.
+    const [header, ...rows] = await parseCsv(readFileSync(join(out, 'reconcile-2026-11.csv'), 'utf8').slice(1));
+    const col = (name: string) => rows.map((row) => row[header!.findIndex((h) => h.endsWith(` / ${name}`))]);
+    expect(rows).toHaveLength(101);
+    expect(fen(col('billedTaxTotal'))).toBe(s.billedTaxTotal);
+    expect(fen(col('declaredTaxTotal'))).toBe(s.declaredTaxTotal);
+
+    // XLSX (read by python3): the Rows sheet adds up to the same totals; the Summary sheet holds the waterfall.
+    const [summary, sheet] = readXlsxWithPython(join(out, 'reconcile-2026-11.xlsx'));
+    const letter = (name: string) => sheet!.rows[0]!.find((c) => c.v?.endsWith(` / ${name}`))!.col;
+    const xcol = (name: string) => sheet!.rows.slice(1).map((row) => row.find((c) => c.col === letter(name))?.v);
+    expect(sheet!.rows).toHaveLength(102);
+    expect(fen(xcol('billedTaxTotal'))).toBe(s.billedTaxTotal);
+    expect(fen(xcol('declaredTaxTotal'))).toBe(s.declaredTaxTotal);
+    const at = (row: XlsxCell[] | undefined, c: string) => row?.find((x) => x.col === c)?.v;
+    const byCause = new Map(summary!.rows.map((row) => [at(row, 'B'), at(row, 'D')]));
+    expect(new Decimal(byCause.get('difference')!).toFixed(2)).toBe(s.difference);
+    for (const c of s.waterfall.causes) expect(new Decimal(byCause.get(c.cause) ?? 'NaN').toFixed(2)).toBe(c.amount);
+
+    // HTML: the page shows the same totals and waterfall (test/reconcile/html.test.ts checks its charts and every
+    // table against the JSON in a browser).
+    const html = readFileSync(join(out, 'reconcile-2026-11.html'), 'utf8');
+    for (const figure of [
+      s.billedTaxTotal,
+      s.declaredTaxTotal,
+      s.difference,
+      ...s.waterfall.causes.map((c) => c.amount),
+    ])
+      expect(html).toContain(`>${figure}<`);
+
+    // The summary text lists the same waterfall.
+    const text = readFileSync(join(out, 'summary-2026-11.txt'), 'utf8');
+    expect(text).toMatch(/\n {4}cancelled +1 +-204\.84\n/);
+    expect(text).toMatch(/\n {4}bill missing +3 +-69\.39\n/);
   });
 });

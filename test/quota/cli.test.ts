@@ -218,7 +218,21 @@ describe('sandan quota', () => {
     expect(r.stderr).toContain('amount must be a non-negative decimal');
     r = await cli(['quota', 'remaining', '--buyer-id', BUYER]);
     expect(r.code).toBe(2);
-    await cli(['quota', 'remaining', '--db', db, '--buyer-id', BUYER]);
+    // The first write claims the ledger for the secret (a read-only remaining creates nothing).
+    await cli([
+      'quota',
+      'reserve',
+      '--db',
+      db,
+      '--buyer-id',
+      BUYER,
+      '--order',
+      'S-1',
+      '--amount',
+      '1',
+      '--at',
+      '2026-03-01',
+    ]);
     r = await cli(['quota', 'remaining', '--db', db, '--buyer-id', BUYER], {
       SANDAN_QUOTA_SECRET: 'a-different-secret-value',
     });

@@ -116,7 +116,7 @@ describe('sqlite store', () => {
       try {
         expect((await l.usedQuantity(BUYER, 2026, '17019910', '035'))?.toFixed()).toBe('1.5');
         // A write does wait for the lock, so the lock was really held.
-        await expect(l.reserve('R-2', BUYER, '10', '2026-02-01')).rejects.toMatchObject({ code: 'QUOTA_STORE' });
+        await expect(l.reserve('R-2', BUYER, '10', '2026-02-01')).rejects.toMatchObject({ code: 'QUOTA_BUSY' });
       } finally {
         writer.exec('ROLLBACK');
         writer.close();

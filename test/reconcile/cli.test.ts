@@ -58,7 +58,12 @@ describe('sandan reconcile', () => {
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     const lines = csv.slice(1).trimEnd().split('\r\n');
     expect(lines).toHaveLength(203);
-    expect(lines[0]!.split(',').slice(0, 4)).toEqual(['orderNo', 'invtNo', 'taxNos', 'status']);
+    expect(lines[0]!.split(',').slice(0, 4)).toEqual([
+      '订单编号 / orderNo',
+      '清单编号 / invtNo',
+      '税单号 / taxNos',
+      '对账状态 / status',
+    ]);
     expect(lines.filter((l) => l.includes(',mismatch,'))).toHaveLength(2);
   });
 

@@ -1,51 +1,14 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import { CebScanner, scanCebText, type ScannedDocument } from '../../src/reconcile/scan.js';
 import { contentModel } from '../../src/xml/content-model.js';
 import { decodeEntities } from '../../src/xml/entities.js';
-import { parseCebXml, type CebMessage } from '../../src/xml/parse.js';
+import { parseCebXml } from '../../src/xml/parse.js';
+import { expectScannerAgrees } from '../helpers/scan-oracle.js';
 import { memoryData } from './helpers.js';
 
-/** parseCebXml's documents in the scanner's shape: Decimal and numbers as text, receipts without returnInfoParsed. */
-function oracle(text: string): {
-  messageType: string;
-  documents: Array<{ fields: Record<string, unknown>; items: Array<Record<string, unknown>> }>;
-} {
-  const msg = parseCebXml(text) as CebMessage;
-  return {
-    messageType: msg.messageType,
-    documents: msg.documents.map((d) => {
-      const { items, returnInfoParsed: _r, ...fields } = d as Record<string, unknown>;
-      return { fields, items: (items as Array<Record<string, unknown>> | undefined) ?? [] };
-    }),
-  };
-}
-
-/** Compares one scanned record with the parser's: same keys; decimals equal as numbers, integers as numbers, text exactly. */
-function same(scanned: Record<string, string>, parsed: Record<string, unknown>): void {
-  expect(Object.keys(scanned).sort()).toEqual(Object.keys(parsed).sort());
-  for (const [k, v] of Object.entries(parsed)) {
-    const s = scanned[k]!;
-    if (Decimal.isDecimal(v)) expect(new Decimal(s.trim()).eq(v as Decimal), `${k}: ${s} vs ${String(v)}`).toBe(true);
-    else if (typeof v === 'number') expect(Number(s.trim())).toBe(v);
-    else expect(s).toBe(v);
-  }
-}
-
-function agree(text: string): ScannedDocument[] {
-  const scanned = scanCebText(text);
-  const parsed = oracle(text);
-  expect(scanned.messageType).toBe(parsed.messageType);
-  expect(scanned.documents).toHaveLength(parsed.documents.length);
-  scanned.documents.forEach((d, i) => {
-    same(d.fields, parsed.documents[i]!.fields);
-    expect(d.items).toHaveLength(parsed.documents[i]!.items.length);
-    for (const [j, it] of d.items.entries()) same(it, parsed.documents[i]!.items[j]!);
-  });
-  return scanned.documents;
-}
+const agree = expectScannerAgrees;
 
 describe('CebScanner against parseCebXml (oracle)', () => {
   it('reads the CEB816 and CEB818 fixtures as the parser does', () => {

@@ -1,0 +1,48 @@
+#!/bin/sh
+# Journey 3 — month-end finance (关税对账), as plain sandan calls: reconcile a month of
+# declarations against the customs tax bills and write the report for finance in every format
+# it reads: JSON (the record; other tools read it), CSV and an Excel workbook (spreadsheets),
+# a page with charts (HTML, opened from disk) and the readable summary.
+#
+#   examples/finance/month-end.sh examples/finance/2026-11 [output-folder]
+#
+# The month's folder holds declarations.ndjson (what the platform declared and withheld),
+# bills/ (CEB816 tax bills and CEB818 statuses from customs), receipts/ (CEB622/624/626: they
+# link bills to orders and mark cancels and refunds) and rates.json.
+#
+# Each call reconciles the month again (the same inputs give the same report, to the fen): on a
+# terminal each shows a progress bar per phase on standard error (--quiet hides it).
+# The summary's waterfall explains the whole difference between tax withheld and tax billed by
+# cause; the workbook's Summary sheet and the JSON's summary.waterfall carry the same figures.
+# Exit 0 when every order matches its bill, 1 when something needs a look, 2 on errors.
+set -u
+month=${1:?usage: month-end.sh <month folder> [output folder]}
+out=${2:-month-end}
+mkdir -p "$out"
+name=$(basename "$month")
+
+reconcile() {
+  sandan reconcile \
+    --declarations "$month/declarations.ndjson" \
+    --tax-bills "$month/bills" \
+    --receipts "$month/receipts" \
+    --rates "$month/rates.json" \
+    "$@"
+}
+
+# Exit 1 (something does not match) is the month's verdict; 2 (an error) stops here.
+status=0
+write() {
+  reconcile "$@" && status=0 || status=$?
+  [ "$status" -le 1 ] || exit "$status"
+}
+write --format json --out "$out/reconcile-$name.json"
+write --format csv --out "$out/reconcile-$name.csv"
+write --format xlsx --out "$out/reconcile-$name.xlsx"
+write --format html --out "$out/reconcile-$name.html"
+write --format text --out "$out/summary-$name.txt"
+cat "$out/summary-$name.txt"
+if [ "$status" -eq 0 ]; then verdict=balanced; else verdict='needs a look'; fi
+echo
+echo "wrote $out/reconcile-$name.json, .csv, .xlsx, .html and summary-$name.txt: $verdict"
+exit "$status"

@@ -1,0 +1,122 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { SandanError } from '../errors.js';
+import { formatPath } from '../model/issue.js';
+import { FORMATS } from './formats/report.js';
+
+/** The name of the configuration file looked for from the working directory up. */
+export const CONFIG_FILE = 'sandan.config.json';
+
+const path = z.string().min(1);
+
+/**
+ * `sandan.config.json` (or the `"sandan"` key of package.json): the options a project passes
+ * on every call. Paths are relative to the file they are written in. Command-line flags win.
+ */
+export const SandanConfigSchema = z
+  .object({
+    $schema: z.string().optional().describe('The JSON Schema of this file, for editors.'),
+    district: z
+      .string()
+      .regex(/^\d{4}$/, 'a 4-digit customs district or office code')
+      .optional()
+      .describe('Customs district or office code, e.g. "2900" (--district).'),
+    ruleset: path.optional().describe('A user ruleset file (JSON) extending a bundled one (--ruleset).'),
+    rates: path.optional().describe('A rate table file (JSON) for the tax check and `sandan tax` (--rates).'),
+    positiveList: z
+      .union([path, z.array(path)])
+      .optional()
+      .describe('Positive-list edition files made by `sandan positive-list import` (--positive-list).'),
+    goodsRecords: path.optional().describe('Goods records (JSON) to check inventory lines against (--goods-records).'),
+    quotaDb: path
+      .optional()
+      .describe(
+        'Quota ledger: a .sqlite file or a postgres:// URL (--quota-db); the secret stays in SANDAN_QUOTA_SECRET.',
+      ),
+    format: z.enum(FORMATS).optional().describe('Default output format of `sandan validate` (--format).'),
+    maxWarnings: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('Fail when there are more warnings than this (--max-warnings).'),
+  })
+  .strict();
+
+export type SandanConfig = z.infer<typeof SandanConfigSchema>;
+
+/** A configuration found and read: where from, and its values with paths made absolute. */
+export interface LoadedConfig {
+  file: string;
+  config: SandanConfig;
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new SandanError('FILE_UNREADABLE', `Cannot read configuration ${file}: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
+  } catch (e) {
+    throw new SandanError('CONFIG_INVALID', `${file}: not valid JSON: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Checks configuration data; `where` names it in messages (`package.json#sandan`). */
+export function parseConfig(data: unknown, where: string, base: string): SandanConfig {
+  const r = SandanConfigSchema.safeParse(data);
+  if (!r.success) {
+    const first = r.error.issues[0]!;
+    const at = first.path.length ? `$.${formatPath(first.path)}` : '$';
+    throw new SandanError('CONFIG_INVALID', `${where}: ${at}: ${first.message}`);
+  }
+  const c = { ...r.data };
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  if (c.ruleset) c.ruleset = abs(c.ruleset);
+  if (c.rates) c.rates = abs(c.rates);
+  if (c.goodsRecords) c.goodsRecords = abs(c.goodsRecords);
+  if (c.positiveList) c.positiveList = (Array.isArray(c.positiveList) ? c.positiveList : [c.positiveList]).map(abs);
+  if (c.quotaDb && !/^postgres(ql)?:\/\//.test(c.quotaDb)) c.quotaDb = abs(c.quotaDb);
+  return c;
+}
+
+/** Reads a configuration file named with `--config`: a sandan.config.json, or a package.json with a "sandan" key. */
+export function readConfigFile(file: string): LoadedConfig {
+  const data = readJson(file);
+  const isPackage = file.endsWith('package.json');
+  if (isPackage && (data === null || typeof data !== 'object' || !('sandan' in data)))
+    throw new SandanError('CONFIG_INVALID', `${file}: has no "sandan" key`);
+  const config = isPackage ? (data as { sandan: unknown }).sandan : data;
+  return { file, config: parseConfig(config, isPackage ? `${file}#sandan` : file, dirname(resolve(file))) };
+}
+
+/**
+ * Finds the configuration by walking up from `cwd` to the filesystem root: the first folder
+ * with a sandan.config.json, or a package.json that has a "sandan" key, gives it.
+ */
+export function findConfig(cwd: string): LoadedConfig | undefined {
+  let dir = resolve(cwd);
+  for (;;) {
+    const own = join(dir, CONFIG_FILE);
+    if (existsSync(own)) return readConfigFile(own);
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      const data = readJson(pkg);
+      if (data !== null && typeof data === 'object' && 'sandan' in data) return readConfigFile(pkg);
+    }
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+/** The configuration of a run: `--config FILE` when given, else the one found from `cwd`, else none. */
+export function loadConfig(explicit: string | undefined, cwd: string = process.cwd()): LoadedConfig | undefined {
+  return explicit !== undefined ? readConfigFile(explicit) : findConfig(cwd);
+}

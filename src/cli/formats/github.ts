@@ -1,0 +1,32 @@
+import type { Reporter, RunSummary } from './report.js';
+import { summaryText } from './text.js';
+
+/** GitHub's escaping of a workflow command's message (`%`, CR, LF). */
+export function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** GitHub's escaping of a workflow command's property value: the message's, plus `:` and `,`. */
+export function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/**
+ * GitHub Actions workflow commands: one `::error` or `::warning` annotation per issue, shown
+ * on the line of the file in the pull request; then the summary as a plain line of the log.
+ */
+export function githubReporter(write: (s: string) => void): Reporter {
+  return {
+    declaration(r) {
+      for (const i of r.issues) {
+        const { file, line, column } = i.location;
+        const props = `file=${escapeProperty(file)},line=${line},col=${column},title=${escapeProperty(`sandan [${i.code}] ${i.ruleId}`)}`;
+        const text = `[${i.code}] ${i.path || '(input)'}: ${i.message.en} / ${i.message.zh}`;
+        write(`::${i.severity === 'error' ? 'error' : 'warning'} ${props}::${escapeData(text)}\n`);
+      }
+    },
+    end(s: RunSummary) {
+      write(`${summaryText(s)}\n`);
+    },
+  };
+}

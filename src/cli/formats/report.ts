@@ -1,0 +1,51 @@
+import type { Issue } from '../../model/issue.js';
+
+/** Where an issue points: the file, and the 1-based line and column of the value it is about. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** An issue with its place in the input. */
+export type LocatedIssue = Issue & { location: SourceLocation };
+
+/** What a command found about one declaration. */
+export interface DeclarationReport {
+  /** The file as named in reports (`<stdin>` for standard input). */
+  file: string;
+  /** 1-based line where the declaration starts (1 for a whole-file JSON document). */
+  line: number;
+  /** Whether the file holds one JSON document or NDJSON lines. */
+  mode: 'single' | 'ndjson';
+  orderNo?: string;
+  valid: boolean;
+  /** The issues to report (without warnings under `--quiet`). */
+  issues: LocatedIssue[];
+  ruleset?: { chain: string[]; at: string };
+}
+
+/** Totals of a run. */
+export interface RunSummary {
+  files: number;
+  declarations: number;
+  valid: number;
+  invalid: number;
+  errors: number;
+  warnings: number;
+}
+
+/** Writes one output format: a report per declaration as it comes, then the summary. */
+export interface Reporter {
+  declaration(r: DeclarationReport): void;
+  end(summary: RunSummary): void;
+}
+
+/** The output formats of `sandan validate`. */
+export const FORMATS = ['text', 'json', 'ndjson', 'github', 'sarif', 'junit'] as const;
+export type OutputFormat = (typeof FORMATS)[number];
+
+/** The issue as JSON output writes it: its fields, then `location`. */
+export function issueJson(i: LocatedIssue): Record<string, unknown> {
+  return { ...i };
+}

@@ -1,0 +1,94 @@
+import pkg from '../../../package.json';
+import type { LocatedIssue, Reporter } from './report.js';
+
+/** Where rules and issue codes are documented. */
+export const RULES_DOC = `${pkg.homepage.replace(/#.*$/, '')}/blob/main/docs/rules.md`;
+
+/** A file label as a SARIF artifact URI (a relative URI reference with `/` separators). */
+function uriOf(file: string): string {
+  return encodeURI(file.replace(/\\/g, '/'));
+}
+
+/**
+ * SARIF 2.1.0 (OASIS): one run whose rules are the issue codes found, results with level,
+ * message (English; Chinese in properties), physical location (file, line, column in UTF-16
+ * code units) and logical location (the path in the declaration), and, for an issue that
+ * mirrors a customs or E-Port rejection, the code customs would answer with. Written at the end.
+ */
+export function sarifReporter(write: (s: string) => void): Reporter {
+  const rules = new Map<string, { index: number; issue: LocatedIssue }>();
+  const results: unknown[] = [];
+  return {
+    declaration(r) {
+      for (const i of r.issues) {
+        let rule = rules.get(i.code);
+        if (!rule) {
+          rule = { index: rules.size, issue: i };
+          rules.set(i.code, rule);
+        }
+        results.push({
+          ruleId: i.code,
+          ruleIndex: rule.index,
+          level: i.severity === 'error' ? 'error' : 'warning',
+          message: { text: `${i.path || '(input)'}: ${i.message.en}` },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: uriOf(i.location.file) },
+                region: { startLine: i.location.line, startColumn: i.location.column },
+              },
+              ...(i.path && { logicalLocations: [{ fullyQualifiedName: i.path, kind: 'member' }] }),
+            },
+          ],
+          properties: {
+            sandanRule: i.ruleId,
+            path: i.path,
+            messageZh: i.message.zh,
+            ...(r.orderNo !== undefined && { orderNo: r.orderNo }),
+            ...(i.expected !== undefined && { expected: i.expected }),
+            ...(i.actual !== undefined && { actual: i.actual }),
+            ...(i.help && {
+              customsCode: i.help.code,
+              customsReceipt: i.help.receipt.en,
+              customsReceiptZh: i.help.receipt.zh,
+              fix: i.help.fix.en,
+            }),
+          },
+        });
+      }
+    },
+    end(summary) {
+      const log = {
+        $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+        version: '2.1.0',
+        runs: [
+          {
+            tool: {
+              driver: {
+                name: 'sandan',
+                version: pkg.version,
+                semanticVersion: pkg.version,
+                informationUri: pkg.homepage,
+                rules: [...rules.values()].map(({ issue: i }) => ({
+                  id: i.code,
+                  shortDescription: { text: `${i.ruleId}: ${i.code}` },
+                  helpUri: `${RULES_DOC}#issue-codes`,
+                  ...(i.help && { help: { text: `${i.help.receipt.en}. ${i.help.fix.en}` } }),
+                  defaultConfiguration: { level: i.severity === 'error' ? 'error' : 'warning' },
+                  properties: {
+                    sandanRule: i.ruleId,
+                    ...(i.help && { customsCode: i.help.code }),
+                  },
+                })),
+              },
+            },
+            columnKind: 'utf16CodeUnits',
+            results,
+            properties: { summary },
+          },
+        ],
+      };
+      write(`${JSON.stringify(log, null, 2)}\n`);
+    },
+  };
+}

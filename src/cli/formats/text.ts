@@ -1,0 +1,43 @@
+import { formatIssuesText, type Paint, plain, plural, summaryLine } from '../format.js';
+import type { DeclarationReport, LocatedIssue, Reporter, RunSummary } from './report.js';
+
+/** The closing line of a run over several declarations. */
+export function summaryText(s: RunSummary): string {
+  const files = s.files === 1 ? '' : ` in ${plural(s.files, 'file')}`;
+  return `${plural(s.declarations, 'declaration')}${files}: ${s.valid} valid, ${s.invalid} invalid (${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')})`;
+}
+
+/** `file:line:column` of a located issue, for `formatIssuesText`'s `where`. */
+export const locationText = (i: unknown): string | undefined => {
+  const l = (i as LocatedIssue).location;
+  return l ? `${l.file}:${l.line}:${l.column}` : undefined;
+};
+
+/**
+ * Text for people: each declaration with its issues grouped by document and located as
+ * `file:line:column` (terminals and editors open them); NDJSON lines without issues are not
+ * printed; one summary when there was more than one declaration or file.
+ */
+export function textReporter(write: (s: string) => void, paint: Paint = plain): Reporter {
+  let sawNdjson = false;
+  let onlyFile: string | undefined;
+  return {
+    declaration(r: DeclarationReport) {
+      onlyFile ??= r.file;
+      const head = summaryLine(r.issues);
+      const status = paint(r.valid ? 'green' : 'red', head);
+      const issues = r.issues.length ? `${formatIssuesText(r.issues, { where: locationText, paint })}\n` : '';
+      if (r.mode === 'single') {
+        const rules = r.ruleset ? ` (rules: ${r.ruleset.chain.join(' → ')}, at ${r.ruleset.at})` : '';
+        write(`${r.file}: ${status}${rules}\n${issues}`);
+      } else {
+        sawNdjson = true;
+        if (r.issues.length)
+          write(`${r.file}:${r.line}${r.orderNo !== undefined ? ` (orderNo ${r.orderNo})` : ''}: ${status}\n${issues}`);
+      }
+    },
+    end(s: RunSummary) {
+      if (s.files > 1 || sawNdjson) write(`${s.files === 1 && onlyFile ? `${onlyFile}: ` : ''}${summaryText(s)}\n`);
+    },
+  };
+}

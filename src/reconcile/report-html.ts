@@ -1,0 +1,614 @@
+import { createHash } from 'node:crypto';
+import type { Decimal } from 'decimal.js';
+import { Dec } from '../model/primitives.js';
+import type { MismatchEntryJSON, ReconcileSummaryJSON, ReconcileTotalsJSON, WaterfallJSON } from './json.js';
+
+/*
+ * The reconciliation report as one self-contained HTML page (关税对账报告): ECharts and a small
+ * start script inlined, the data embedded as JSON, nothing fetched, so it opens from disk or
+ * an e-mail attachment. It is drawn from the same JSON object `--format json` prints, so the
+ * page cannot disagree with it; every figure a chart shows is computed here with Decimal and
+ * shown exactly in the table under the chart (the charts only draw them).
+ */
+
+/** Totals that may carry a waterfall (reports written before it existed do not). */
+export type ReportTotalsJSON = Omit<ReconcileTotalsJSON, 'waterfall'> & { waterfall?: WaterfallJSON | undefined };
+
+/** The `--format json` report object; `orders` is not needed to draw the page. */
+export interface ReconcileReportJSON {
+  summary: ReportTotalsJSON & {
+    byMonth: Record<string, ReportTotalsJSON>;
+    byDistrict: Record<string, ReportTotalsJSON>;
+    inputs: ReconcileSummaryJSON['inputs'];
+    problems?: string[] | undefined;
+    mismatches: MismatchEntryJSON[];
+  };
+  orders?: unknown[] | undefined;
+}
+
+/** What the page inlines: the ECharts build (`echarts/dist/echarts.min.js`) as text. */
+export interface ReportHtmlAssets {
+  echarts: string;
+}
+
+/** Options of {@link renderReconcileHtml}. */
+export interface ReconcileHtmlOptions {
+  /** How many of the largest mismatches the page lists (default 200; the histogram counts all). */
+  maxMismatchRows?: number;
+  /** Page title (default 关税对账 Tax reconciliation). */
+  title?: string;
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Text for HTML content or a quoted attribute. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}
+
+/**
+ * JSON that is safe inside a `<script>` element: no `<`, `>` or `&` (so neither `</script>`
+ * nor `<!--` can end or change the element), nor the line separators old parsers reject.
+ */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** A `<script>` body must not contain its end tag; the inlined library is checked, not trusted. */
+function scriptBody(js: string, what: string): string {
+  if (/<\/script|<!--/i.test(js)) throw new Error(`${what} cannot be inlined: it contains </script or <!--`);
+  return js;
+}
+
+const sha256 = (s: string) => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
+
+/** A bilingual label: Chinese first, then English. */
+export type Label = readonly [zh: string, en: string];
+
+function label([zh, en]: Label): string {
+  return `<span lang="zh-CN">${escapeHtml(zh)}</span> <span lang="en" class="en">${escapeHtml(en)}</span>`;
+}
+const plain = ([zh, en]: Label) => `${zh} ${en}`;
+
+const CAUSE_LABELS: Record<string, Label> = {
+  rounding: ['分位舍入', 'rounding'],
+  mismatch: ['税额不符', 'mismatch'],
+  'bill-missing': ['缺税单', 'bill missing'],
+  'bill-without-declaration': ['有税单无申报', 'bill without declaration'],
+  cancelled: ['已撤单', 'cancelled'],
+  refunded: ['已退货', 'refunded'],
+  'not-computed': ['未能计税', 'not computed'],
+  other: ['其他', 'other'],
+};
+const causeLabel = (c: string): Label => CAUSE_LABELS[c] ?? [c, c];
+
+const KIND_LABELS: Record<string, Label> = {
+  customsTax: ['关税', 'customs duty'],
+  consumptionTax: ['消费税', 'consumption tax'],
+  valueAddedTax: ['增值税', 'VAT'],
+  declared: ['申报税额', 'declared total'],
+};
+const kindLabel = (k: string): Label => KIND_LABELS[k] ?? [k, k];
+
+const COUNT_LABELS: Array<[keyof ReportTotalsJSON & keyof ReconcileTotalsJSON, Label]> = [
+  ['orders', ['订单', 'orders']],
+  ['matched', ['相符', 'matched']],
+  ['mismatched', ['不符', 'mismatch']],
+  ['billMissing', ['缺税单', 'bill missing']],
+  ['billWithoutDeclaration', ['有税单无申报', 'bill without declaration']],
+  ['cancelled', ['已撤单', 'cancelled']],
+  ['refunded', ['已退货', 'refunded']],
+  ['billVoid', ['税单作废', 'bill void']],
+  ['unlinked', ['未关联', 'unlinked']],
+  ['notComputed', ['未能计税', 'not computed']],
+  ['duplicateDeclarations', ['重复申报', 'duplicate declaration']],
+];
+
+const AMOUNT_LABELS: Array<[keyof ReportTotalsJSON & keyof ReconcileTotalsJSON, Label]> = [
+  ['declaredTaxTotal', ['代扣税额', 'withheld (declared)']],
+  ['computedTaxTotal', ['计算税额', 'computed']],
+  ['billedTaxTotal', ['税单税额', 'billed']],
+  ['difference', ['差额', 'difference']],
+];
+
+/** One step of the waterfall as drawn: a transparent base and a visible bar of |amount|. */
+export interface WaterfallStep {
+  label: Label;
+  /** `total` bars start at zero; `step` bars float from the running total. */
+  type: 'total' | 'step';
+  orders?: number;
+  amount: string;
+  /** The running total after this step. */
+  running: string;
+  base: string;
+  height: string;
+}
+
+/**
+ * The waterfall's bars: withheld, one step per cause (in the report's order), billed. The
+ * transparent base is min(before, after) of each step, so a negative cause hangs down from the
+ * running total. Amounts that take the running total below zero draw from zero (not expected
+ * for tax totals; the table still shows the exact figures).
+ */
+export function waterfallSteps(w: WaterfallJSON): WaterfallStep[] {
+  const steps: WaterfallStep[] = [];
+  const withheld = new Dec(w.withheld);
+  steps.push({
+    label: ['代扣税额', 'withheld'],
+    type: 'total',
+    amount: w.withheld,
+    running: w.withheld,
+    base: '0',
+    height: w.withheld,
+  });
+  let run = withheld;
+  for (const c of w.causes) {
+    const amount = new Dec(c.amount);
+    const after = run.plus(amount);
+    const low = Dec.max(Dec.min(run, after), 0);
+    const high = Dec.max(run, after, 0);
+    steps.push({
+      label: causeLabel(c.cause),
+      type: 'step',
+      orders: c.orders,
+      amount: c.amount,
+      running: after.toFixed(2),
+      base: low.toFixed(2),
+      height: high.minus(low).toFixed(2),
+    });
+    run = after;
+  }
+  steps.push({
+    label: ['税单税额', 'billed'],
+    type: 'total',
+    amount: w.billed,
+    running: w.billed,
+    base: '0',
+    height: w.billed,
+  });
+  return steps;
+}
+
+/** One bin of the mismatch histogram: [from, to), entries counted by kind. */
+export interface HistogramBin {
+  from: string;
+  to: string;
+  counts: Record<string, number>;
+  total: number;
+  sum: string;
+}
+
+/** A bin width of 1, 2 or 5 × 10ⁿ giving at most `maxBins` bins over [min, max]. */
+function binWidth(min: Decimal, max: Decimal, maxBins: number): Decimal {
+  const span = max.minus(min);
+  if (span.isZero()) return new Dec('0.01');
+  let w = new Dec(10).pow(Math.floor(Math.log10(span.div(maxBins).toNumber())));
+  for (;;) {
+    for (const m of [1, 2, 5]) {
+      const c = w.times(m);
+      if (c.gte('0.01') && max.div(c).floor().minus(min.div(c).floor()).plus(1).lte(maxBins)) return c;
+    }
+    w = w.times(10);
+  }
+}
+
+/** Distribution of the mismatch amounts (billed − computed or − declared): every entry, binned by value. */
+export function mismatchHistogram(mismatches: readonly MismatchEntryJSON[], maxBins = 20): HistogramBin[] {
+  if (mismatches.length === 0) return [];
+  const amounts = mismatches.map((m) => new Dec(m.amount));
+  const min = Dec.min(...amounts);
+  const max = Dec.max(...amounts);
+  const width = binWidth(min, max, maxBins);
+  const first = min.div(width).floor();
+  const n = max.div(width).floor().minus(first).toNumber() + 1;
+  const bins: Array<{ counts: Record<string, number>; total: number; sum: Decimal }> = Array.from(
+    { length: n },
+    () => ({ counts: {}, total: 0, sum: new Dec(0) }),
+  );
+  mismatches.forEach((m, i) => {
+    const a = amounts[i]!;
+    const b = bins[a.div(width).floor().minus(first).toNumber()]!;
+    b.counts[m.kind] = (b.counts[m.kind] ?? 0) + 1;
+    b.total++;
+    b.sum = b.sum.plus(a);
+  });
+  return bins.map((b, i) => ({
+    from: first.plus(i).times(width).toFixed(2),
+    to: first
+      .plus(i + 1)
+      .times(width)
+      .toFixed(2),
+    counts: b.counts,
+    total: b.total,
+    sum: b.sum.toFixed(2),
+  }));
+}
+
+const num = (s: string) => Number(s);
+
+function table(
+  id: string,
+  caption: Label,
+  head: Label[],
+  rows: Array<{ key: string; cells: Array<{ col: string; text: string; numeric?: boolean }> }>,
+): string {
+  const th = head.map((h) => `<th scope="col">${label(h)}</th>`).join('');
+  const body = rows
+    .map(
+      (r) =>
+        `<tr data-key="${escapeHtml(r.key)}">${r.cells
+          .map(
+            (c) => `<td data-col="${escapeHtml(c.col)}"${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.text)}</td>`,
+          )
+          .join('')}</tr>`,
+    )
+    .join('\n');
+  return `<table id="${id}"><caption>${label(caption)}</caption><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+const GROUP_COLUMNS: Array<[keyof ReportTotalsJSON & keyof ReconcileTotalsJSON, Label]> = [
+  ['orders', ['订单', 'orders']],
+  ['matched', ['相符', 'matched']],
+  ['mismatched', ['不符', 'mismatch']],
+  ['declaredTaxTotal', ['代扣税额', 'withheld']],
+  ['computedTaxTotal', ['计算税额', 'computed']],
+  ['billedTaxTotal', ['税单税额', 'billed']],
+  ['difference', ['差额', 'difference']],
+];
+
+function groupTable(id: string, caption: Label, keyLabel: Label, groups: Record<string, ReportTotalsJSON>): string {
+  return table(
+    id,
+    caption,
+    [keyLabel, ...GROUP_COLUMNS.map(([, l]) => l)],
+    Object.entries(groups).map(([k, t]) => ({
+      key: k,
+      cells: [{ col: 'key', text: k }, ...GROUP_COLUMNS.map(([c]) => ({ col: c, text: String(t[c]), numeric: true }))],
+    })),
+  );
+}
+
+function waterfallTable(id: string, caption: Label, steps: WaterfallStep[]): string {
+  return table(
+    id,
+    caption,
+    [
+      ['项目', 'step'],
+      ['订单', 'orders'],
+      ['金额', 'amount'],
+      ['累计', 'running total'],
+    ],
+    steps.map((s, i) => ({
+      key: i === 0 ? 'withheld' : i === steps.length - 1 ? 'billed' : `cause:${i - 1}`,
+      cells: [
+        { col: 'step', text: plain(s.label) },
+        { col: 'orders', text: s.orders === undefined ? '' : String(s.orders), numeric: true },
+        { col: 'amount', text: s.amount, numeric: true },
+        { col: 'running', text: s.running, numeric: true },
+      ],
+    })),
+  );
+}
+
+function waterfallOption(steps: WaterfallStep[], title: string) {
+  return {
+    title: {
+      text: title,
+      subtext: '纵轴不从零起 the axis does not start at zero',
+      left: 'center',
+      textStyle: { fontSize: 14 },
+    },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+    grid: { left: 80, right: 20, bottom: 60, top: 60 },
+    xAxis: { type: 'category', data: steps.map((s) => plain(s.label)), axisLabel: { interval: 0, rotate: 20 } },
+    // Not from zero: the steps are small beside the totals, which run off the bottom instead.
+    yAxis: { type: 'value', scale: true },
+    series: [
+      {
+        name: 'base',
+        type: 'bar',
+        stack: 'w',
+        silent: true,
+        itemStyle: { color: 'transparent', borderColor: 'transparent' },
+        emphasis: { disabled: true },
+        tooltip: { show: false },
+        data: steps.map((s) => (s.type === 'total' ? '-' : num(s.base))),
+      },
+      {
+        name: '金额 amount',
+        type: 'bar',
+        stack: 'w',
+        label: { show: true, position: 'top' },
+        data: steps.map((s) => ({
+          value: num(s.height),
+          label: { formatter: s.amount },
+          itemStyle: {
+            color: s.type === 'total' ? '#5470c6' : new Dec(s.amount).isNegative() ? '#91cc75' : '#ee6666',
+          },
+        })),
+      },
+    ],
+  };
+}
+
+function groupOption(groups: Record<string, ReportTotalsJSON>, title: string) {
+  const keys = Object.keys(groups);
+  return {
+    title: { text: title, left: 'center', textStyle: { fontSize: 14 } },
+    tooltip: { trigger: 'axis' },
+    legend: { top: 24 },
+    grid: { left: 80, right: 20, bottom: 40, top: 60 },
+    xAxis: { type: 'category', data: keys },
+    yAxis: { type: 'value' },
+    series: [
+      { name: '代扣 withheld', type: 'bar', data: keys.map((k) => num(groups[k]!.declaredTaxTotal)) },
+      { name: '税单 billed', type: 'bar', data: keys.map((k) => num(groups[k]!.billedTaxTotal)) },
+    ],
+  };
+}
+
+function histogramOption(bins: HistogramBin[], kinds: string[], title: string) {
+  return {
+    title: { text: title, left: 'center', textStyle: { fontSize: 14 } },
+    tooltip: { trigger: 'axis' },
+    legend: { top: 24 },
+    grid: { left: 60, right: 20, bottom: 60, top: 60 },
+    xAxis: { type: 'category', data: bins.map((b) => `[${b.from}, ${b.to})`), axisLabel: { rotate: 20 } },
+    yAxis: { type: 'value', minInterval: 1 },
+    series: kinds.map((k) => ({
+      name: plain(kindLabel(k)),
+      type: 'bar',
+      stack: 'h',
+      data: bins.map((b) => b.counts[k] ?? 0),
+    })),
+  };
+}
+
+// Draws each chart from its option; the page has no other behaviour.
+const INIT_SCRIPT = `(function () {
+  var data = JSON.parse(document.getElementById('sandan-data').textContent);
+  var charts = [];
+  Object.keys(data.charts).forEach(function (id) {
+    var el = document.getElementById(id);
+    var chart = echarts.init(el);
+    chart.setOption(data.charts[id]);
+    charts.push(chart);
+  });
+  window.addEventListener('resize', function () { charts.forEach(function (c) { c.resize(); }); });
+  document.documentElement.setAttribute('data-charts-ready', String(charts.length));
+})();`;
+
+const STYLE = `
+body { font-family: system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif; margin: 1.5rem; color: #222; }
+h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
+.en { color: #555; }
+.chart { width: 100%; max-width: 1100px; height: 380px; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .9rem; }
+caption { text-align: left; font-weight: 600; padding: .25rem 0; }
+th, td { border: 1px solid #ccc; padding: .2rem .5rem; }
+th { background: #f4f4f4; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.note { color: #666; font-size: .85rem; }
+@media print { .chart { break-inside: avoid; } }
+`;
+
+/** The page's shell: CSP (inline scripts by hash, inline styles, nothing fetched), style, body, scripts. */
+export function htmlPage(page: {
+  title: string;
+  body: string;
+  scripts: Array<{ js: string; what: string }>;
+  data?: unknown;
+  style?: string;
+}): string {
+  const { title, body, scripts, data } = page;
+  const bodies = scripts.map((s) => scriptBody(s.js, s.what));
+  const scriptSrc = bodies.length ? bodies.map(sha256).join(' ') : "'none'";
+  // Only base64 hashes and keywords: nothing to escape in the attribute.
+  const csp = `default-src 'none'; script-src ${scriptSrc}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
+  return `<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="sandan">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}${page.style ?? ''}</style>
+</head>
+<body>
+${body}
+${data === undefined ? '' : `<script type="application/json" id="sandan-data">${jsonForScript(data)}</script>\n`}${bodies.map((b) => `<script>${b}</script>`).join('\n')}
+</body>
+</html>
+`;
+}
+
+/**
+ * The reconciliation report as a self-contained HTML page: the waterfall of the difference
+ * (when the report has one), withheld against billed tax by month and by district, the
+ * distribution of mismatch amounts, and the tables behind each chart, in Chinese and English.
+ * Pure: the caller reads the ECharts build and writes the page.
+ */
+export function renderReconcileHtml(
+  report: ReconcileReportJSON,
+  assets: ReportHtmlAssets,
+  options: ReconcileHtmlOptions = {},
+): string {
+  const s = report.summary;
+  const title = options.title ?? '关税对账 Tax reconciliation';
+  const maxRows = options.maxMismatchRows ?? 200;
+  const charts: Record<string, unknown> = {};
+  const parts: string[] = [`<h1>${label(['关税对账报告', 'Tax reconciliation report'])}</h1>`];
+
+  parts.push(
+    `<h2>${label(['总计', 'Totals'])}</h2>`,
+    table(
+      'totals-counts',
+      ['订单数', 'Order counts'],
+      [
+        ['状态', 'status'],
+        ['订单', 'orders'],
+      ],
+      COUNT_LABELS.map(([k, l]) => ({
+        key: k,
+        cells: [
+          { col: 'label', text: plain(l) },
+          { col: 'value', text: String(s[k]), numeric: true },
+        ],
+      })),
+    ),
+    table(
+      'totals-amounts',
+      ['税额合计', 'Tax totals'],
+      [
+        ['项目', 'item'],
+        ['合计', 'total'],
+        ['关税', 'duty'],
+        ['消费税', 'consumption'],
+        ['增值税', 'VAT'],
+      ],
+      AMOUNT_LABELS.map(([k, l]) => {
+        const split = k === 'computedTaxTotal' ? s.computed : k === 'billedTaxTotal' ? s.billed : undefined;
+        return {
+          key: k,
+          cells: [
+            { col: 'label', text: plain(l) },
+            { col: 'total', text: String(s[k]), numeric: true },
+            { col: 'customsTax', text: split?.customsTax ?? '', numeric: true },
+            { col: 'consumptionTax', text: split?.consumptionTax ?? '', numeric: true },
+            { col: 'valueAddedTax', text: split?.valueAddedTax ?? '', numeric: true },
+          ],
+        };
+      }),
+    ),
+  );
+
+  parts.push(`<h2>${label(['差额瀑布图', 'Waterfall of the difference'])}</h2>`);
+  if (s.waterfall) {
+    const steps = waterfallSteps(s.waterfall);
+    charts['chart-waterfall'] = waterfallOption(steps, '代扣税额 → 税单税额 withheld → billed');
+    parts.push(
+      '<div class="chart" id="chart-waterfall"></div>',
+      waterfallTable('table-waterfall', ['差额构成', 'Where the difference comes from'], steps),
+    );
+    const groupWaterfalls = (title: Label, idPart: string, groups: Record<string, ReportTotalsJSON>) => {
+      for (const [k, t] of Object.entries(groups))
+        if (t.waterfall)
+          parts.push(
+            waterfallTable(
+              `table-waterfall-${idPart}-${k.replace(/[^\w-]/g, '_')}`,
+              [`${title[0]} ${k}`, `${title[1]} ${k}`],
+              waterfallSteps(t.waterfall),
+            ),
+          );
+    };
+    parts.push('<details><summary>', label(['按月、按关区的差额构成', 'By month and by district']), '</summary>');
+    groupWaterfalls(['差额构成 月份', 'Difference, month'], 'month', s.byMonth);
+    groupWaterfalls(['差额构成 关区', 'Difference, district'], 'district', s.byDistrict);
+    parts.push('</details>');
+  } else {
+    parts.push(
+      `<p class="note">${label(['此报告没有差额构成数据。', 'This report carries no waterfall of the difference.'])}</p>`,
+    );
+  }
+
+  charts['chart-month'] = groupOption(s.byMonth, '按月 by month (Beijing time)');
+  parts.push(
+    `<h2>${label(['按月汇总', 'Totals by month'])}</h2>`,
+    '<div class="chart" id="chart-month"></div>',
+    groupTable('table-month', ['按月（北京时间）', 'By month (Beijing time)'], ['月份', 'month'], s.byMonth),
+  );
+  charts['chart-district'] = groupOption(s.byDistrict, '按关区 by district');
+  parts.push(
+    `<h2>${label(['按关区汇总', 'Totals by district'])}</h2>`,
+    '<div class="chart" id="chart-district"></div>',
+    groupTable('table-district', ['按关区', 'By district'], ['关区', 'district'], s.byDistrict),
+  );
+
+  const bins = mismatchHistogram(s.mismatches);
+  const kinds = ['customsTax', 'consumptionTax', 'valueAddedTax', 'declared'].filter((k) =>
+    bins.some((b) => b.counts[k]),
+  );
+  for (const m of s.mismatches) if (!kinds.includes(m.kind)) kinds.push(m.kind);
+  parts.push(`<h2>${label(['不符金额分布', 'Distribution of mismatch amounts'])}</h2>`);
+  if (bins.length) {
+    charts['chart-histogram'] = histogramOption(bins, kinds, '不符金额 mismatch amount (billed − computed / declared)');
+    parts.push(
+      '<div class="chart" id="chart-histogram"></div>',
+      table(
+        'table-histogram',
+        ['不符金额分布', 'Mismatch amounts by bin'],
+        [['区间', 'bin'], ...kinds.map(kindLabel), ['合计', 'entries'], ['金额合计', 'sum']],
+        bins.map((b) => ({
+          key: `${b.from}`,
+          cells: [
+            { col: 'bin', text: `[${b.from}, ${b.to})` },
+            ...kinds.map((k) => ({ col: k, text: String(b.counts[k] ?? 0), numeric: true })),
+            { col: 'total', text: String(b.total), numeric: true },
+            { col: 'sum', text: b.sum, numeric: true },
+          ],
+        })),
+      ),
+    );
+  } else {
+    parts.push(`<p class="note">${label(['没有不符。', 'No mismatches.'])}</p>`);
+  }
+
+  if (s.mismatches.length) {
+    const shown = s.mismatches.slice(0, maxRows);
+    parts.push(
+      table(
+        'table-mismatches',
+        ['最大的不符（按绝对值）', 'Largest mismatches (by absolute amount)'],
+        [
+          ['订单编号', 'orderNo'],
+          ['清单编号', 'invtNo'],
+          ['项目', 'kind'],
+          ['金额（税单 − 计算/申报）', 'amount (billed − computed/declared)'],
+        ],
+        shown.map((m, i) => ({
+          key: String(i),
+          cells: [
+            { col: 'orderNo', text: m.orderNo },
+            { col: 'invtNo', text: m.invtNo ?? '' },
+            { col: 'kind', text: plain(kindLabel(m.kind)) },
+            { col: 'amount', text: m.amount, numeric: true },
+          ],
+        })),
+      ),
+    );
+    if (s.mismatches.length > shown.length)
+      parts.push(
+        `<p class="note">${label([
+          `另有 ${s.mismatches.length - shown.length} 条，见 JSON/CSV 报告。`,
+          `… and ${s.mismatches.length - shown.length} more: see the JSON or CSV report.`,
+        ])}</p>`,
+      );
+  }
+
+  const i = s.inputs;
+  parts.push(
+    `<h2>${label(['输入', 'Inputs'])}</h2>`,
+    `<p>${label([
+      `申报 ${i.declarations}，税单 ${i.bills}（重复 ${i.duplicateBills}），税单状态 ${i.billStatuses}，回执 ${i.receipts}，跳过 ${i.skippedDocuments}，无法读取 ${i.unreadableDocuments}`,
+      `${i.declarations} declarations, ${i.bills} bills (${i.duplicateBills} duplicates), ${i.billStatuses} bill statuses, ${i.receipts} receipts, ${i.skippedDocuments} skipped, ${i.unreadableDocuments} unreadable`,
+    ])}</p>`,
+  );
+  if (s.problems?.length)
+    parts.push(
+      `<h3>${label(['输入问题', 'Problems in the inputs'])}</h3><ul id="problems">${s.problems
+        .map((p) => `<li>${escapeHtml(p)}</li>`)
+        .join('')}</ul>`,
+    );
+
+  const scripts = Object.keys(charts).length
+    ? [
+        { js: assets.echarts, what: 'The ECharts build' },
+        { js: INIT_SCRIPT, what: 'The start script' },
+      ]
+    : [];
+  return htmlPage({ title, body: parts.join('\n'), scripts, data: { charts } });
+}

@@ -1,0 +1,178 @@
+import type { Writable } from 'node:stream';
+import type { Cell, CellValue, Worksheet } from 'exceljs';
+import { summaryToJSON, type ReconcileRowJSON, type ReconcileTotalsJSON, type WaterfallJSON } from './json.js';
+import { CSV_COLUMNS, CSV_LABELS, WATERFALL_LABELS } from './output.js';
+import type { ReconcileReport } from './reconcile.js';
+
+/*
+ * The report as an Excel workbook (Office Open XML), written by exceljs' streaming writer so a
+ * million rows do not sit in memory: a Summary sheet (the waterfall, totals by month and by
+ * district), Rows (one per order, the CSV's columns) and Mismatches. Amounts are numbers shown
+ * to the fen, text is text (an order number stays a string, and no cell is ever a formula, so
+ * the CSV's formula guard is not needed); headers are bilingual, frozen and filtered.
+ */
+
+/** Number format of amounts: to the fen. */
+const FEN = '0.00';
+
+const amount = (v: string | null | undefined): number | null => (v === null || v === undefined ? null : Number(v));
+
+/** The amount columns of the Rows sheet (the CSV's columns from dutiableValue to diffDeclared). */
+const FIRST_AMOUNT = CSV_COLUMNS.indexOf('dutiableValue');
+const LAST_AMOUNT = CSV_COLUMNS.indexOf('diffDeclared');
+
+function rowValues(r: ReconcileRowJSON): Array<string | number | null> {
+  return [
+    r.orderNo,
+    r.invtNo,
+    r.taxNos.join(' '),
+    r.status,
+    r.month,
+    r.district,
+    r.customsCode,
+    r.linkedBy,
+    amount(r.dutiableValue),
+    amount(r.declaredTaxTotal),
+    amount(r.computed?.customsTax),
+    amount(r.computed?.consumptionTax),
+    amount(r.computed?.valueAddedTax),
+    amount(r.computed?.taxTotal),
+    amount(r.billed?.customsTax),
+    amount(r.billed?.consumptionTax),
+    amount(r.billed?.valueAddedTax),
+    amount(r.billed?.taxTotal),
+    amount(r.difference?.customsTax),
+    amount(r.difference?.consumptionTax),
+    amount(r.difference?.valueAddedTax),
+    amount(r.difference?.taxTotal),
+    amount(r.declaredDifference),
+    r.mismatches.map((m) => `${m.kind}:${m.amount}`).join(' ') || null,
+    r.notes.join(' ') || null,
+  ];
+}
+
+/**
+ * A cell value: text as an inline string (exceljs' streaming writer would otherwise mark plain
+ * strings `t="str"`, the type of a formula's result, and shared strings would hold every order
+ * number in memory).
+ */
+function typed(v: string | number | null): CellValue {
+  return typeof v === 'string' ? { richText: [{ text: v }] } : v;
+}
+
+/** Writes a bold header row; the first row of a sheet is frozen and filtered by the caller. */
+function header(sheet: Worksheet, labels: string[]): void {
+  const row = sheet.addRow(labels.map(typed));
+  row.eachCell((c: Cell) => {
+    c.font = { bold: true };
+    c.numFmt = '@';
+  });
+  row.commit();
+}
+
+function addRow(sheet: Worksheet, values: Array<string | number | null>, bold = false): void {
+  const row = sheet.addRow(values.map(typed));
+  row.eachCell((c: Cell) => {
+    if (typeof c.value === 'number') c.numFmt = FEN;
+    if (bold) c.font = { bold: true };
+  });
+  row.commit();
+}
+
+const GROUP_HEADER = (key: string) => [
+  key,
+  '订单数 / orders',
+  '已匹配 / matched',
+  '不一致 / mismatched',
+  '代扣税款 / withheld',
+  '计算税款 / computed',
+  '税单税款 / billed',
+  '差额 / difference',
+  ...WATERFALL_LABELS_LIST.map(([, l]) => `${l.zh} / ${l.en}`),
+];
+const WATERFALL_LABELS_LIST = Object.entries(WATERFALL_LABELS);
+
+function groupValues(key: string, t: ReconcileTotalsJSON): Array<string | number | null> {
+  return [
+    key,
+    t.orders,
+    t.matched,
+    t.mismatched,
+    amount(t.declaredTaxTotal),
+    amount(t.computedTaxTotal),
+    amount(t.billedTaxTotal),
+    amount(t.difference),
+    ...t.waterfall.causes.map((c) => amount(c.amount)),
+  ];
+}
+
+/** The waterfall as a table: withheld, each cause, billed, and the difference they explain. */
+function waterfallRows(sheet: Worksheet, w: WaterfallJSON, orders: number): void {
+  header(sheet, ['项目 / item', '原因代码 / cause', '订单数 / orders', '金额 / amount']);
+  addRow(sheet, ['代扣税款 / tax withheld', 'withheld', orders, amount(w.withheld)], true);
+  for (const c of w.causes) {
+    const l = WATERFALL_LABELS[c.cause];
+    addRow(sheet, [`${l.zh} / ${l.en}`, c.cause, c.orders, amount(c.amount)]);
+  }
+  addRow(
+    sheet,
+    ['差额（税单 − 代扣）/ difference (billed − withheld)', 'difference', null, amount(w.difference)],
+    true,
+  );
+  addRow(sheet, ['税单税款 / tax billed', 'billed', null, amount(w.billed)], true);
+}
+
+/**
+ * Writes the report as an .xlsx workbook to a stream (e.g. a file; the stream is ended). Sheets:
+ * Summary, Rows, Mismatches. Resolves when the workbook is complete.
+ */
+export async function writeReportXlsx(report: ReconcileReport, stream: Writable): Promise<void> {
+  // exceljs is loaded only when a workbook is written.
+  const { default: ExcelJS } = await import('exceljs');
+  const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
+  book.creator = 'sandan';
+  const frozen = [{ state: 'frozen' as const, xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }];
+  const s = summaryToJSON(report.summary);
+
+  const summary = book.addWorksheet('Summary', { views: frozen });
+  summary.columns = [
+    { width: 44 },
+    { width: 26 },
+    { width: 12 },
+    ...Array.from({ length: 5 + WATERFALL_LABELS_LIST.length }, () => ({ width: 18 })),
+  ];
+  waterfallRows(summary, s.waterfall, s.orders);
+  for (const [title, key, groups] of [
+    ['按月（北京时间）/ by month (Beijing time)', '月份 / month', s.byMonth],
+    ['按关区 / by district', '关区 / district', s.byDistrict],
+  ] as const) {
+    addRow(summary, []);
+    addRow(summary, [title], true);
+    header(summary, GROUP_HEADER(key));
+    for (const [k, t] of Object.entries(groups)) addRow(summary, groupValues(k, t));
+    addRow(summary, groupValues('合计 / total', s), true);
+  }
+  summary.commit();
+
+  const rows = book.addWorksheet('Rows', { views: frozen });
+  rows.columns = CSV_COLUMNS.map((c, i) => ({
+    width:
+      i < FIRST_AMOUNT ? (c === 'orderNo' || c === 'invtNo' || c === 'taxNos' ? 24 : 14) : i > LAST_AMOUNT ? 30 : 16,
+  }));
+  rows.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: CSV_COLUMNS.length } };
+  header(
+    rows,
+    CSV_COLUMNS.map((c) => `${CSV_LABELS[c]} / ${c}`),
+  );
+  for (const r of report.rows()) addRow(rows, rowValues(r));
+  rows.commit();
+
+  const mismatches = book.addWorksheet('Mismatches', { views: frozen });
+  mismatches.columns = [{ width: 24 }, { width: 24 }, { width: 18 }, { width: 16 }];
+  mismatches.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: 4 } };
+  header(mismatches, ['订单编号 / orderNo', '清单编号 / invtNo', '差异项 / kind', '差额 / amount']);
+  for (const m of report.mismatches()) addRow(mismatches, [m.orderNo, m.invtNo, m.kind, amount(m.amount)]);
+  mismatches.commit();
+
+  await book.commit();
+}

@@ -1,0 +1,215 @@
+import type { Issue } from '../model/issue.js';
+import { MAX_RECORD_BYTES, isBlankLine, recordFromBytes, type InputRecord } from '../model/json-input.js';
+import type { TaxFigures, TaxResult } from '../tax/compute.js';
+import { createTaxCalculator, type TaxCalculation, type TaxCalculatorOptions } from './tax-calculator.js';
+import { createValidator, type ValidateOptions, type ValidationResult } from './validate.js';
+
+/*
+ * Many declarations in, results out, in order and one at a time: each result is computed only
+ * when the consumer asks for it (an async generator pulls its source), so a slow consumer slows
+ * the reading down instead of letting results pile up in memory (backpressure).
+ */
+
+/** What `onProgress` hears: declarations done so far (`total` when known). */
+export interface StreamProgress {
+  phase: string;
+  done: number;
+  total?: number;
+}
+
+/** Options shared by {@link validateStream} and {@link taxStream}. */
+export interface StreamOptions {
+  /** Called after each declaration. */
+  onProgress?: (p: StreamProgress) => void;
+}
+
+/**
+ * The input of a stream: declarations as values (any iterable or async iterable, e.g. an
+ * object-mode stream), or a byte/text stream of NDJSON, one declaration per line.
+ */
+export type DeclarationSource = AsyncIterable<unknown> | Iterable<unknown> | NodeJS.ReadableStream;
+
+/** A declaration that could not be read (bad JSON on its line, not UTF-8, too large). */
+export interface InputFailure {
+  valid: false;
+  issues: Issue[];
+  ruleset?: undefined;
+}
+
+/** One result of {@link validateStream}. */
+export interface ValidateStreamItem {
+  /** 0-based position in the input. */
+  index: number;
+  /** 1-based NDJSON line, for a byte stream. */
+  line?: number;
+  /** The declaration as read (undefined when the line was not JSON). */
+  input: unknown;
+  result: ValidationResult | InputFailure;
+}
+
+/** One result of {@link taxStream}. */
+export interface TaxStreamItem<R extends TaxFigures = TaxResult> {
+  index: number;
+  line?: number;
+  input: unknown;
+  calculation: TaxCalculation<R>;
+}
+
+/** A record of the input: its value or the issue that kept it from being one; `line` for NDJSON. */
+export type SourceRecord =
+  | { line?: number; value: unknown; issue?: undefined }
+  | { line?: number; value?: undefined; issue: Issue };
+
+/** A line of a byte stream, split without decoding across line breaks. */
+export interface ByteLine {
+  line: number;
+  bytes: Buffer;
+  tooLong: boolean;
+}
+
+/** Splits a byte stream into lines in constant memory; `onBytes` hears how many bytes were read. */
+export async function* byteLines(
+  stream: AsyncIterable<Buffer | string>,
+  onBytes?: (n: number) => void,
+): AsyncGenerator<ByteLine> {
+  let pending: Buffer[] = [];
+  let pendingLen = 0;
+  let tooLong = false;
+  let line = 0;
+  for await (const raw of stream) {
+    const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
+    onBytes?.(chunk.length);
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, start);
+      if (nl === -1) break;
+      const part = chunk.subarray(start, nl);
+      line++;
+      const bytes = pending.length ? Buffer.concat([...pending, part]) : part;
+      yield { line, bytes: stripCr(bytes), tooLong: tooLong || bytes.length > MAX_RECORD_BYTES };
+      pending = [];
+      pendingLen = 0;
+      tooLong = false;
+      start = nl + 1;
+    }
+    const rest = chunk.subarray(start);
+    if (rest.length) {
+      if (pendingLen + rest.length > MAX_RECORD_BYTES) {
+        // Keep counting but stop holding an absurd line in memory.
+        tooLong = true;
+        pending = [];
+        pendingLen = 0;
+      } else {
+        pending.push(Buffer.from(rest));
+        pendingLen += rest.length;
+      }
+    }
+  }
+  if (pendingLen > 0 || tooLong) {
+    line++;
+    yield { line, bytes: stripCr(Buffer.concat(pending)), tooLong };
+  }
+}
+
+function stripCr(b: Buffer): Buffer {
+  return b.length && b[b.length - 1] === 0x0d ? b.subarray(0, b.length - 1) : b;
+}
+
+/** A Node or web-style readable stream (its chunks decide whether it carries bytes or values). */
+function isStream(source: DeclarationSource): boolean {
+  const s = source as { pipe?: unknown; read?: unknown };
+  return typeof s.pipe === 'function' && typeof s.read === 'function';
+}
+
+const isBytes = (x: unknown): x is Buffer | string => typeof x === 'string' || x instanceof Uint8Array;
+
+/**
+ * The records of a source: for a stream whose chunks are bytes or text (also an object-mode
+ * one, as `Readable.from([buffer])` makes), the NDJSON lines (blank lines skipped); else its values.
+ */
+export async function* sourceRecords(source: DeclarationSource): AsyncGenerator<SourceRecord> {
+  const it = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]
+    ? (source as AsyncIterable<unknown>)[Symbol.asyncIterator]()
+    : (source as Iterable<unknown>)[Symbol.iterator]();
+  const first = await it.next();
+  if (first.done) return;
+  if (isStream(source) && isBytes(first.value)) {
+    async function* chunks(): AsyncGenerator<Buffer | string> {
+      yield first.value as Buffer | string;
+      for (let n = await it.next(); !n.done; n = await it.next()) yield n.value as Buffer | string;
+    }
+    for await (const l of byteLines(chunks())) {
+      if (isBlankLine(l.bytes)) continue;
+      const rec: InputRecord = recordFromBytes(l.line, l.bytes, l.tooLong);
+      yield rec;
+    }
+    return;
+  }
+  yield { value: first.value };
+  for (let n = await it.next(); !n.done; n = await it.next()) yield { value: n.value };
+}
+
+/**
+ * Runs `check` over records in order, pulling the next record only when the consumer asks for
+ * the next result. The engine of {@link validateStream}, {@link taxStream} and the CLI.
+ */
+export async function* mapRecords<T, R extends { line?: number }>(
+  records: AsyncIterable<R>,
+  check: (rec: R, index: number) => T | Promise<T>,
+  phase: string,
+  onProgress?: (p: StreamProgress) => void,
+): AsyncGenerator<T> {
+  let index = 0;
+  for await (const rec of records) {
+    const out = await check(rec, index);
+    index++;
+    onProgress?.({ phase, done: index });
+    yield out;
+  }
+}
+
+/**
+ * Validates a stream of declarations: an async iterable of values, or a readable NDJSON stream.
+ * Yields one result per declaration, in input order, only as fast as they are consumed; a
+ * line that is not JSON gives an {@link InputFailure} and the stream goes on. Options are
+ * checked once, before the first declaration (SandanError on misuse).
+ */
+export async function* validateStream(
+  source: DeclarationSource,
+  options: ValidateOptions & StreamOptions = {},
+): AsyncGenerator<ValidateStreamItem> {
+  const validate = createValidator(options);
+  yield* mapRecords(
+    sourceRecords(source),
+    (rec, index): ValidateStreamItem => ({
+      index,
+      ...(rec.line !== undefined && { line: rec.line }),
+      input: rec.value,
+      result: rec.issue ? { valid: false, issues: [rec.issue] } : validate(rec.value),
+    }),
+    'validate',
+    options.onProgress,
+  );
+}
+
+/**
+ * Computes the tax of a stream of declarations (as {@link validateStream} reads them), in
+ * order and pull-based; a line that is not JSON gives a failed calculation with its issue.
+ */
+export async function* taxStream(
+  source: DeclarationSource,
+  options: TaxCalculatorOptions & StreamOptions = {},
+): AsyncGenerator<TaxStreamItem> {
+  const calc = createTaxCalculator({ ...options, explain: true });
+  yield* mapRecords(
+    sourceRecords(source),
+    (rec, index): TaxStreamItem => ({
+      index,
+      ...(rec.line !== undefined && { line: rec.line }),
+      input: rec.value,
+      calculation: rec.issue ? { ok: false, issues: [rec.issue] } : calc(rec.value),
+    }),
+    'tax',
+    options.onProgress,
+  );
+}

@@ -1,0 +1,231 @@
+import { SandanError, type SandanErrorCode } from '../errors.js';
+
+/*
+ * Beijing time, the one place sandan reads and writes it. Customs writes every time in Beijing
+ * time (UTC+8) without a zone: appTime `yyyyMMddHHmmss`, receipt returnTime `yyyyMMddHHmmssSSS`,
+ * declTime `yyyyMMdd`; policies and quota years go by the Beijing calendar day `YYYY-MM-DD`.
+ *
+ * UTC+8 is applied as a fixed offset: China has kept it without daylight saving since 1991, so
+ * it equals the tz database's Asia/Shanghai for every date a declaration carries (the tests hold
+ * it against TZDate), and it keeps the per-receipt parsers of reconciliation free of zone
+ * look-ups (and the model's schema, which checks fields with these patterns, free of a zone
+ * library). Calendar arithmetic (adding days, ends of days) goes through date-fns with
+ * `tz('Asia/Shanghai')`, as the return window does.
+ *
+ * Every reader refuses impossible values (2026-02-30, month 13, hour 24, minute or second 60,
+ * 2025-02-29), also when an explicit offset is given: the written fields are checked, never the
+ * Date they would roll over into. Readers of business data answer NaN or undefined (the caller
+ * makes an issue of it); readers of options throw a SandanError with the caller's code. Pure: no
+ * clock, no host time zone.
+ */
+
+/** Beijing time minus UTC, in milliseconds. */
+export const BEIJING_OFFSET_MS = 8 * 3_600_000;
+
+// Days of each month as patterns, with 29 February only in leap years: divisible by 4 and not
+// by 100 unless by 400 (read off the last two digits, or the first two when the year ends in 00).
+const LEAP_YEAR = '(?:\\d\\d(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)';
+const date = (sep: string) =>
+  `(?:\\d{4}${sep}(?:(?:0[13578]|1[02])${sep}(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)${sep}(?:0[1-9]|[12]\\d|30)|02${sep}(?:0[1-9]|1\\d|2[0-8]))|${LEAP_YEAR}${sep}02${sep}29)`;
+const HMS = '(?:[01]\\d|2[0-3])[0-5]\\d[0-5]\\d';
+
+/**
+ * A real `yyyyMMddHHmmss` (appTime, payTime, logisticsTime), as a pattern: the model's schema
+ * checks fields with it, so a JSON Schema or a compiled checker sees the same rule.
+ */
+export const DATE_TIME_14 = new RegExp(`^${date('')}${HMS}$`);
+/** A real `yyyyMMdd` (declTime, ieDate), as a pattern. */
+export const DATE_8 = new RegExp(`^${date('')}$`);
+/** A real `YYYY-MM-DD`, as a pattern. */
+export const ISO_DATE = new RegExp(`^${date('-')}$`);
+
+/** True when `y-m-d` is a day of the (proleptic Gregorian) calendar. */
+export function isRealDate(y: number, m: number, d: number): boolean {
+  return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+/** The UTC milliseconds of checked fields; Date.UTC alone would read years 0–99 as 1900–1999. */
+function utc(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
+  if (y >= 100) return Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  const t = new Date(Date.UTC(1970, 0, 1, h, mi, s, ms));
+  t.setUTCFullYear(y, mo - 1, d);
+  return t.getTime();
+}
+
+/** The number of `n` digits at `i`, or -1 when one is not a digit. */
+function digitsAt(s: string, i: number, n: number): number {
+  let v = 0;
+  for (let k = i; k < i + n; k++) {
+    const c = s.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** The instant of checked Beijing wall-clock fields, or NaN when they name no real time. */
+function wallClock(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
+  if (y < 0 || !isRealDate(y, mo, d) || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59 || ms < 0)
+    return Number.NaN;
+  return utc(y, mo, d, h, mi, s, ms) - BEIJING_OFFSET_MS;
+}
+
+/**
+ * Milliseconds since the epoch of a Beijing-time `yyyyMMddHHmmss` or 17-digit `yyyyMMddHHmmssSSS`
+ * (CEB appTime, receipt returnTime, bill times), or NaN when it is not one or names no real time.
+ * Surrounding white space is ignored. Runs per receipt and bill in reconciliation, hence by hand.
+ */
+export function beijingMillis(s: string | undefined): number {
+  if (s === undefined) return Number.NaN;
+  let t = s;
+  // White space can only be at the ends; anything else fails the digit checks below.
+  if (t.charCodeAt(0) <= 32 || t.charCodeAt(t.length - 1) <= 32) t = t.trim();
+  const n = t.length;
+  if (n !== 14 && n !== 17) return Number.NaN;
+  return wallClock(
+    digitsAt(t, 0, 4),
+    digitsAt(t, 4, 2),
+    digitsAt(t, 6, 2),
+    digitsAt(t, 8, 2),
+    digitsAt(t, 10, 2),
+    digitsAt(t, 12, 2),
+    n === 17 ? digitsAt(t, 14, 3) : 0,
+  );
+}
+
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?)?$/;
+
+/**
+ * Milliseconds since the epoch of any time sandan meets, or NaN when it is none or names no real
+ * time: `yyyyMMdd`, `yyyyMMddHHmmss`, `yyyyMMddHHmmssSSS`, `YYYY-MM-DD` (those are Beijing time;
+ * a date alone is its midnight), ISO 8601 `YYYY-MM-DDTHH:mm[:ss[.fff]]` with `Z`, `±hh:mm`,
+ * `±hhmm` or no offset (then Beijing time), or a Date. Fractions past milliseconds are cut off.
+ */
+export function beijingMillisOf(value: string | Date | undefined): number {
+  if (value instanceof Date) return value.getTime();
+  if (typeof value !== 'string') return Number.NaN;
+  const s = value.trim();
+  if (s.charCodeAt(4) !== 45 /* - */) {
+    const n = s.length;
+    if (n === 14 || n === 17) return beijingMillis(s);
+    return n === 8 ? wallClock(digitsAt(s, 0, 4), digitsAt(s, 4, 2), digitsAt(s, 6, 2), 0, 0, 0, 0) : Number.NaN;
+  }
+  const m = ISO_DATE_TIME.exec(s);
+  if (!m) return Number.NaN;
+  const local = wallClock(
+    +m[1]!,
+    +m[2]!,
+    +m[3]!,
+    m[4] === undefined ? 0 : +m[4],
+    m[5] === undefined ? 0 : +m[5],
+    m[6] === undefined ? 0 : +m[6],
+    m[7] === undefined ? 0 : +m[7].slice(0, 3).padEnd(3, '0'),
+  );
+  if (m[8] !== undefined) return local + BEIJING_OFFSET_MS;
+  if (m[9] === undefined) return local;
+  const oh = +m[10]!;
+  const om = +m[11]!;
+  if (oh > 23 || om > 59) return Number.NaN;
+  return local + BEIJING_OFFSET_MS - (m[9] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
+}
+
+/** A Date of any time {@link beijingMillisOf} reads, or undefined when it reads none. */
+export function parseBeijingTime(value: string | Date | undefined): Date | undefined {
+  const t = beijingMillisOf(value);
+  return Number.isNaN(t) ? undefined : value instanceof Date ? value : new Date(t);
+}
+
+/** True when the text is a real `YYYY-MM-DD`. */
+export function isIsoDate(value: unknown): value is string {
+  return typeof value === 'string' && ISO_DATE.test(value);
+}
+
+/**
+ * Reads an instant given as an option or an API argument (see {@link beijingMillisOf} for the
+ * forms). Throws a SandanError with `code` naming `what` when it is none or names no real time.
+ */
+export function beijingTimeOption(value: unknown, what: string, code: SandanErrorCode): Date {
+  if (typeof value === 'string' || value instanceof Date) {
+    const d = parseBeijingTime(value);
+    if (d) return d;
+    if (value instanceof Date) throw new SandanError(code, `${what} is an invalid Date`);
+    if (looksLikeTime(value.trim()))
+      throw new SandanError(code, `${what}: ${JSON.stringify(value)} is not a real date and time`);
+  }
+  throw new SandanError(
+    code,
+    `${what} must be ${typeof value === 'string' ? '' : 'a Date, '}an ISO 8601 date-time, YYYY-MM-DD or yyyyMMddHHmmss (Beijing time), got ${JSON.stringify(value)}`,
+  );
+}
+
+/**
+ * Reads a `YYYY-MM-DD` option (a policy date). Throws a SandanError with `code` naming `what`
+ * when it is not one, or names no day of the calendar.
+ */
+export function isoDateOption(value: unknown, what: string, code: SandanErrorCode): string {
+  if (isIsoDate(value)) return value;
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value))
+    throw new SandanError(code, `${what}: ${JSON.stringify(value)} is not a real date (YYYY-MM-DD)`);
+  throw new SandanError(code, `${what} must be a date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
+}
+
+/** True when the text has the shape of a time form, so refusing it is about its values. */
+function looksLikeTime(s: string): boolean {
+  return /^(\d{8}|\d{14}|\d{17})$/.test(s) || ISO_DATE_TIME.test(s);
+}
+
+/**
+ * `YYYY-MM-DDTHH:mm:ss.sss` of an instant in Beijing time, the text every formatter cuts from
+ * (toISOString is the fastest way to these fields). Throws a RangeError on an invalid Date and
+ * on a year outside 0000–9999, which no written form can hold.
+ */
+function wallClockText(t: number): string {
+  const s = new Date(t + BEIJING_OFFSET_MS).toISOString();
+  if (s.length !== 24) throw new RangeError(`${s} has a year outside 0000-9999`);
+  return s;
+}
+
+/** `yyyyMMddHHmmss` in Beijing time (appTime, payTime, logisticsTime). */
+export function beijingDateTime14(instant: Date): string {
+  const s = wallClockText(instant.getTime());
+  return `${s.slice(0, 4)}${s.slice(5, 7)}${s.slice(8, 10)}${s.slice(11, 13)}${s.slice(14, 16)}${s.slice(17, 19)}`;
+}
+
+/** `yyyyMMddHHmmssSSS` in Beijing time (receipt returnTime). */
+export function beijingDateTime17(instant: Date): string {
+  const s = wallClockText(instant.getTime());
+  return `${s.slice(0, 4)}${s.slice(5, 7)}${s.slice(8, 10)}${s.slice(11, 13)}${s.slice(14, 16)}${s.slice(17, 19)}${s.slice(20, 23)}`;
+}
+
+/** `yyyyMMdd` in Beijing time (declTime). */
+export function beijingDate8(instant: Date): string {
+  const s = wallClockText(instant.getTime());
+  return `${s.slice(0, 4)}${s.slice(5, 7)}${s.slice(8, 10)}`;
+}
+
+/** `yyyy-MM-dd` in Beijing time: the calendar day policies, quota years and district settings go by. */
+export function beijingIsoDate(instant: Date): string {
+  return wallClockText(instant.getTime()).slice(0, 10);
+}
+
+/** `yyyy-MM-ddTHH:mm:ss` in Beijing time (DxpMsg CreatTime). */
+export function beijingXsDateTime(instant: Date): string {
+  return wallClockText(instant.getTime()).slice(0, 19);
+}
+
+/** ISO 8601 in Beijing time with milliseconds and `+08:00`; '' for NaN (a missing time). */
+export function beijingIso(ms: number): string {
+  if (!Number.isFinite(ms)) return '';
+  return `${wallClockText(ms).slice(0, 23)}+08:00`;
+}
+
+/** The calendar year of an instant in Beijing time: 2025-12-31T16:00:00Z is already 2026. */
+export function beijingYear(at: Date): number {
+  return new Date(at.getTime() + BEIJING_OFFSET_MS).getUTCFullYear();
+}

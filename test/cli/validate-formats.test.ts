@@ -1,0 +1,205 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { findConfig } from '../../src/cli/config.js';
+import { escapeData, escapeProperty } from '../../src/cli/formats/github.js';
+import { globRegExp } from '../../src/cli/input.js';
+import { validateStream } from '../../src/index.js';
+import { runCli } from '../helpers/cli.js';
+
+const HZ = 'examples/hangzhou-1210.json';
+const GZ = 'examples/guangzhou-9610.json';
+const BAD = 'test/fixtures/invalid-hangzhou.json';
+const line = (f: string) => JSON.stringify(JSON.parse(readFileSync(f, 'utf8')));
+
+describe('sandan validate: several inputs, --quiet, --max-warnings', () => {
+  it('takes files, folders and globs, and ends with one summary', async () => {
+    const r = await runCli([
+      'validate',
+      HZ,
+      'examples/ci/declarations',
+      'examples/guangzhou-*.json',
+      '--format',
+      'ndjson',
+    ]);
+    const out = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(out.slice(0, -1).map((o) => `${o.file}:${o.line}`)).toEqual([
+      `${HZ}:1`,
+      'examples/ci/declarations/batch.ndjson:1',
+      'examples/ci/declarations/batch.ndjson:2',
+      'examples/ci/declarations/batch.ndjson:3',
+      'examples/ci/declarations/batch.ndjson:4',
+      'examples/ci/declarations/good-order.json:1',
+      'examples/ci/declarations/paid-too-much.json:1',
+      `${GZ}:1`,
+    ]);
+    expect(out.at(-1).summary).toMatchObject({ files: 5, declarations: 8, invalid: 2 });
+    expect(r.code).toBe(1);
+  });
+
+  it('--quiet drops warnings from the report but counts them; --max-warnings fails past the limit', async () => {
+    // hangzhou without rates: 3 warnings (rate-missing, 2 × positive-list-unconfirmed), no error.
+    const loud = await runCli(['validate', HZ, '--format', 'json']);
+    expect(JSON.parse(loud.stdout).issues).toHaveLength(3);
+    const quiet = await runCli(['validate', HZ, '--format', 'json', '--quiet']);
+    expect(JSON.parse(quiet.stdout)).toEqual({ valid: true, issues: [] });
+    expect(quiet.code).toBe(0);
+    expect((await runCli(['validate', HZ, '--max-warnings', '3'])).code).toBe(0);
+    const over = await runCli(['validate', HZ, '--max-warnings', '2', '--quiet']);
+    expect(over.code).toBe(1);
+    expect(over.stderr).toBe('sandan: 3 warnings, more than --max-warnings 2\n');
+    expect((await runCli(['validate', HZ, '--max-warnings', '-1'])).code).toBe(0);
+  });
+
+  it('locates issues of NDJSON lines at their line and column', async () => {
+    const input = [line(HZ), '', line(BAD)].join('\n');
+    const r = await runCli(['validate', '-', '--format', 'json', '--quiet'], input);
+    const bad = JSON.parse(r.stdout.trim().split('\n')[1]!);
+    const text = line(BAD);
+    const paid = bad.issues.find((i: { code: string }) => i.code === '1332');
+    expect(paid.location).toEqual({ file: '<stdin>', line: 3, column: text.indexOf('"amountPaid"') + 1 });
+  });
+
+  it('writes one JSON document for several inputs', async () => {
+    const r = await runCli(['validate', HZ, GZ, '--format', 'json']);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.results.map((x: { file: string }) => x.file)).toEqual([HZ, GZ]);
+    expect(doc.summary).toEqual({ files: 2, declarations: 2, valid: 2, invalid: 0, errors: 0, warnings: 4 });
+  });
+
+  it('colours text on a terminal, not with NO_COLOR', async () => {
+    const { main } = await import('../../src/cli/main.js');
+    const go = async (env: Record<string, string>) => {
+      let out = '';
+      await main(['validate', BAD], {
+        stdout: (t) => void (out += t),
+        stderr: () => {},
+        stdin: Readable.from([]),
+        stderrIsTTY: false,
+        stdoutIsTTY: true,
+        env,
+      });
+      return out;
+    };
+    const ansi = /\u001b\[31m/;
+    expect(await go({})).toMatch(ansi);
+    expect(await go({ NO_COLOR: '1' })).not.toMatch(ansi);
+    expect((await runCli(['validate', BAD])).stdout).not.toMatch(ansi);
+  });
+});
+
+describe('GitHub workflow command escaping', () => {
+  it('escapes %, CR and LF in messages, and : and , too in properties', () => {
+    expect(escapeData('50% off\r\nnext')).toBe('50%25 off%0D%0Anext');
+    expect(escapeProperty('a:b,c%')).toBe('a%3Ab%2Cc%25');
+  });
+});
+
+describe('globs', () => {
+  it('matches *, ** and {a,b}', () => {
+    expect(globRegExp('a/**/*.json').test('a/b/c/d.json')).toBe(true);
+    expect(globRegExp('a/**/*.json').test('a/d.json')).toBe(true);
+    expect(globRegExp('a/*.json').test('a/b/d.json')).toBe(false);
+    expect(globRegExp('a/*.{json,ndjson}').test('a/x.ndjson')).toBe(true);
+  });
+});
+
+describe('configuration file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sandan-config-'));
+  const nested = join(dir, 'a', 'b');
+  mkdirSync(nested, { recursive: true });
+
+  it('is found by walking up; paths in it are relative to it; flags win', async () => {
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: 'shop', sandan: { rates: 'rates.json', format: 'json', maxWarnings: 0 } }),
+    );
+    writeFileSync(join(dir, 'rates.json'), readFileSync('examples/rates.example.json'));
+    const found = findConfig(nested);
+    expect(found?.file).toBe(join(dir, 'package.json'));
+    expect(found?.config).toEqual({ rates: join(dir, 'rates.json'), format: 'json', maxWarnings: 0 });
+    const cfg = join(dir, 'package.json');
+    // hangzhou with the rates: 2 warnings (positive list); maxWarnings 0 from the configuration fails it.
+    const r = await runCli(['validate', HZ, '--config', cfg]);
+    expect(JSON.parse(r.stdout).issues).toHaveLength(2);
+    expect(r.code).toBe(1);
+    const flags = await runCli(['validate', HZ, '--config', cfg, '--format', 'text', '--max-warnings', '5']);
+    expect(flags.stdout).toMatch(/^examples\/hangzhou-1210\.json: valid: 0 errors, 2 warnings/);
+    expect(flags.code).toBe(0);
+  });
+
+  it('a sandan.config.json nearer wins over package.json above', () => {
+    writeFileSync(join(nested, 'sandan.config.json'), JSON.stringify({ district: '2900' }));
+    expect(findConfig(nested)).toEqual({ file: join(nested, 'sandan.config.json'), config: { district: '2900' } });
+  });
+
+  it('a bad configuration is a usage error naming the path into it', async () => {
+    const bad = join(dir, 'bad.config.json');
+    writeFileSync(bad, JSON.stringify({ district: 2900, format: 'xml' }));
+    const r = await runCli(['validate', HZ, '--config', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^sandan: ${bad.replace(/[.]/g, '\\.')}: \\$\\.district: `));
+  });
+
+  it('examples/ci/sandan.config.json resolves against its own folder', () => {
+    const c = findConfig('examples/ci/declarations');
+    expect(c?.config).toMatchObject({ district: '2900', rates: resolve('examples/rates.example.json') });
+  });
+});
+
+describe('validateStream', () => {
+  it('yields results in order from values or an NDJSON stream, pulling one at a time', async () => {
+    const decl = JSON.parse(readFileSync(HZ, 'utf8'));
+    let pulled = 0;
+    async function* source() {
+      for (let i = 0; i < 5; i++) {
+        pulled++;
+        yield { ...decl, i };
+      }
+    }
+    const seen: number[] = [];
+    const it = validateStream(source(), { onProgress: (p) => seen.push(p.done) });
+    const first = await it.next();
+    // Backpressure: asking for one result reads one declaration, not the whole source.
+    expect(pulled).toBe(1);
+    expect(first.value).toMatchObject({ index: 0, input: { i: 0 } });
+    const rest = [];
+    for await (const x of it) rest.push([x.index, (x.input as { i: number }).i]);
+    expect(rest).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [4, 4],
+    ]);
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+
+    const ndjson = Readable.from([Buffer.from(`${line(HZ)}\n{oops\n\n${line(BAD)}\n`)]);
+    const out = [];
+    for await (const x of validateStream(ndjson)) out.push([x.line, x.result.valid, x.result.issues[0]?.code]);
+    expect(out).toEqual([
+      [1, true, 'rate-missing'],
+      [2, false, 'json-syntax'],
+      [4, false, 'unknown-field'],
+    ]);
+  });
+});
+
+describe('shipped JSON Schemas', () => {
+  it('accept the example configuration and declarations, and reject a bad configuration', async () => {
+    const { Ajv2020 } = await import('ajv/dist/2020.js');
+    const ajv = new Ajv2020({ strict: false });
+    const config = ajv.compile(JSON.parse(readFileSync('schemas/sandan.config.schema.json', 'utf8')));
+    expect(
+      config(JSON.parse(readFileSync('examples/ci/sandan.config.json', 'utf8'))),
+      JSON.stringify(config.errors),
+    ).toBe(true);
+    expect(config({ district: 2900 })).toBe(false);
+    const decl = ajv.compile(JSON.parse(readFileSync('schemas/declaration.schema.json', 'utf8')));
+    for (const f of [HZ, GZ]) expect(decl(JSON.parse(readFileSync(f, 'utf8'))), JSON.stringify(decl.errors)).toBe(true);
+  });
+});

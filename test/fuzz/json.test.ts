@@ -1,0 +1,169 @@
+/*
+ * Fuzzing the JSON side: validate on arbitrary JSON and on mutated example declarations (every
+ * district), and the NDJSON reader on arbitrary bytes. Bad data is a result, never an exception:
+ * validate returns issues (each with code, severity, path and both languages) and the reader
+ * yields one record or one issue per non-blank line.
+ */
+import { Readable } from 'node:stream';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { readRecords } from '../../src/cli/input.js';
+import { validate } from '../../src/rules/validate.js';
+import { example, exampleRates } from '../helpers/examples.js';
+import { FUZZ_TIMEOUT, fuzzParams } from './mutations.js';
+
+const DISTRICTS = [undefined, '0200', '2200', '2300', '2900', '2924', '3100', '3500', '3700', '5100', '6400'];
+const rates = exampleRates() as never;
+
+function expectIssuesWellFormed(r: ReturnType<typeof validate>): void {
+  expect(typeof r.valid).toBe('boolean');
+  for (const i of r.issues) {
+    expect(i.code).toMatch(/^-?[a-z0-9][a-z0-9/.-]*$/);
+    expect(['error', 'warning', 'info']).toContain(i.severity);
+    expect(typeof i.path).toBe('string');
+    expect(i.message.zh.length * i.message.en.length).toBeGreaterThan(0);
+  }
+  expect(r.valid).toBe(!r.issues.some((i) => i.severity === 'error'));
+}
+
+/** Values an attacker or a broken exporter puts into a field. */
+const hostileValue = fc.oneof(
+  fc.jsonValue(),
+  fc.anything({ withNullPrototype: true, withObjectString: true, withBigInt: false }),
+  fc.constantFrom(
+    '__proto__',
+    { __proto__: { valid: true } },
+    JSON.parse('{"__proto__":{"polluted":1}}'),
+    '1e400',
+    '-0',
+    'NaN',
+    '20260230120000',
+    '99999999999999999999999999.99999',
+    '\u0000',
+    '\ud800',
+    'A'.repeat(100_000),
+  ),
+  fc.integer({ min: 1, max: 20_000 }).map((depth) => JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`)),
+);
+
+/** Paths into a declaration: documents, their fields, their lines' fields. */
+function paths(d: Record<string, any>): Array<Array<string | number>> {
+  const out: Array<Array<string | number>> = [[]];
+  for (const [doc, v] of Object.entries(d)) {
+    out.push([doc]);
+    if (v === null || typeof v !== 'object') continue;
+    for (const [k, f] of Object.entries(v)) {
+      out.push([doc, k]);
+      if (Array.isArray(f))
+        for (const [i, line] of f.entries()) if (line && typeof line === 'object') out.push([doc, k, i]);
+    }
+  }
+  return out;
+}
+
+function setAt(d: Record<string, any>, path: Array<string | number>, value: unknown): unknown {
+  if (path.length === 0) return value;
+  let cur: any = d;
+  for (const k of path.slice(0, -1)) cur = cur[k];
+  cur[path[path.length - 1]!] = value;
+  return d;
+}
+
+describe('fuzzing validate', () => {
+  it(
+    'returns issues for arbitrary JSON, in every district',
+    () => {
+      fc.assert(
+        fc.property(hostileValue, fc.constantFrom(...DISTRICTS), (v, district) => {
+          expectIssuesWellFormed(validate(v, district ? { district, rates } : { rates }));
+        }),
+        fuzzParams(),
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+
+  it(
+    'returns issues for mutated example declarations, in every district',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.constantFrom('hangzhou-1210', 'guangzhou-9610') as fc.Arbitrary<'hangzhou-1210' | 'guangzhou-9610'>,
+          fc.array(fc.tuple(fc.nat(), hostileValue), { minLength: 1, maxLength: 4 }),
+          fc.constantFrom(...DISTRICTS),
+          (name, edits, district) => {
+            let d: any = example(name);
+            for (const [pick, value] of edits) {
+              if (d === null || typeof d !== 'object') break;
+              const ps = paths(d);
+              d = setAt(d, ps[pick % ps.length]!, value);
+            }
+            expectIssuesWellFormed(validate(d, district ? { district, rates } : { rates }));
+          },
+        ),
+        fuzzParams(),
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+});
+
+describe('fuzzing the NDJSON reader', () => {
+  const line = fc.oneof(
+    fc.jsonValue().map((v) => JSON.stringify(v)),
+    fc.constantFrom(
+      '',
+      ' ',
+      '\r',
+      '{',
+      '}',
+      '{"a":',
+      '\ufeff{}',
+      '[]',
+      'null',
+      '"\\ud800"',
+      '1e999',
+      '{"__proto__":1}',
+    ),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+  );
+  const bytes = fc.oneof(
+    fc.array(line, { maxLength: 12 }).map((ls) => Buffer.from(ls.join('\n'))),
+    fc.array(line, { maxLength: 12 }).map((ls) => Buffer.from(ls.join('\r\n'))),
+    fc.uint8Array({ maxLength: 400 }).map((b) => Buffer.from(b)),
+    fc
+      .tuple(fc.array(line, { minLength: 2, maxLength: 8 }), fc.uint8Array({ minLength: 1, maxLength: 6 }))
+      .map(([ls, junk]) => Buffer.concat([Buffer.from(ls.join('\n')), Buffer.from(junk)])),
+  );
+
+  it(
+    'yields a value or an issue per record, in order, whatever the bytes and chunk sizes',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(bytes, fc.integer({ min: 1, max: 64 }), fc.boolean(), async (input, chunk, ndjson) => {
+          const chunks: Buffer[] = [];
+          for (let i = 0; i < input.length; i += chunk) chunks.push(input.subarray(i, i + chunk));
+          const records = [];
+          for await (const r of readRecords(Readable.from(chunks), { ndjson })) records.push(r);
+          let last = 0;
+          for (const r of records) {
+            if (r.issue) expect(r.issue.message.en.length * r.issue.message.zh.length).toBeGreaterThan(0);
+            else expect(r.value).not.toBeUndefined();
+            expect(r.line).toBeGreaterThan(ndjson || r.mode === 'ndjson' ? last : 0);
+            last = r.line;
+          }
+          // In NDJSON mode every line that is not blank (JSON whitespace, VT, FF, NBSP) is one record.
+          if (ndjson) {
+            const nonBlank = input
+              .toString('latin1')
+              .split('\n')
+              .filter((l) => l.trim() !== '').length;
+            expect(records).toHaveLength(nonBlank);
+          }
+        }),
+        fuzzParams(),
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+});

@@ -1,0 +1,161 @@
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OrderStatus } from '../../src/reconcile/status.js';
+import { elapsed, renderStatusHtml, type StatusReportJSON } from '../../src/reconcile/status-html.js';
+import { runCli } from '../helpers/cli.js';
+import { needTool, skipWithout } from '../helpers/tools.js';
+import { type BrowserGlobals, type DomElement, launchChromium, openPage } from './html-browser.js';
+
+const HOSTILE = '</script><script>alert(1)</script><!--';
+
+function receipt(type: string, doc: string, fields: Record<string, string>): string {
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const body = Object.entries(fields)
+    .map(([k, v]) => `<${k}>${esc(v)}</${k}>`)
+    .join('');
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${type}Message xmlns="http://www.chinaport.gov.cn/ceb" guid="5E0BAFD2-0000-4000-8000-000000000001" version="1.0"><${doc}>${body}</${doc}></${type}Message>`;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'sandan-status-html-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// SD202611200001: sent (the example declaration), order rejected with Code 1332, inventory released
+// and, by --now, 10 days without a delivery status. A second order has a hostile number.
+copyFileSync('examples/hangzhou-1210.json', join(dir, 'declaration.json'));
+copyFileSync('test/fixtures/xml/CEB312-rejected.xml', join(dir, 'CEB312-rejected.xml'));
+writeFileSync(
+  join(dir, 'CEB622-release.xml'),
+  receipt('CEB622', 'InventoryReturn', {
+    guid: 'G1',
+    customsCode: '2924',
+    copNo: 'INV202611200001',
+    preNo: 'B20261120000000001',
+    invtNo: '29242026I000000001',
+    returnStatus: '800',
+    returnTime: '20261120120000000',
+    returnInfo: '[Code:2600;Desc:放行]',
+  }),
+);
+writeFileSync(
+  join(dir, 'CEB312-hostile.xml'),
+  receipt('CEB312', 'OrderReturn', {
+    guid: 'G2',
+    ebpCode: '3301964J31',
+    ebcCode: '3301964J31',
+    orderNo: HOSTILE,
+    returnStatus: '2',
+    returnTime: '20261121090000000',
+    returnInfo: '[Code:0;Desc:<b>ok</b>]',
+  }),
+);
+const args = ['status', dir, '--now', '2026-11-30T12:00:00'];
+
+describe('renderStatusHtml (string)', () => {
+  it('writes elapsed time between events in both languages', () => {
+    expect(elapsed('2026-11-20T10:15:00+08:00', '2026-11-20T10:17:00.001+08:00')).toEqual(['+2分', '+2 min']);
+    // 10:17 on the 20th to 12:00 on the 23rd: 3 days, 1 hour 43 minutes.
+    expect(elapsed('2026-11-20T10:17:00+08:00', '2026-11-23T12:00:00+08:00')).toEqual(['+3天1小时', '+3 d 1 h']);
+    expect(elapsed('', '2026-11-23T12:00:00+08:00')).toBeUndefined();
+  });
+
+  it('has no script and keeps hostile text as text', async () => {
+    const r = await runCli([...args, '--format', 'json']);
+    const html = renderStatusHtml(JSON.parse(r.stdout));
+    expect(html).not.toMatch(/<script/i);
+    expect(html).toContain("script-src 'none'");
+    expect(html).toContain('&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;!--');
+    expect(html).not.toContain('<b>ok</b>');
+  });
+});
+
+describe.skipIf(skipWithout('chromium'))('the status page in Chromium', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    needTool('chromium');
+    browser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => browser?.close());
+
+  it('draws each order’s timeline, anomalies and fixes as the JSON has them, offline and with no error', async () => {
+    const j = await runCli([...args, '--format', 'json']);
+    const h = await runCli([...args, '--format', 'html']);
+    expect(h.stderr).toBe('');
+    expect(h.code).toBe(j.code);
+    expect(h.code).toBe(1);
+    const report = JSON.parse(j.stdout) as StatusReportJSON;
+    // The fixture's story, so the comparisons below compare something.
+    const main = report.orders.find((o) => o.order === 'SD202611200001')!;
+    expect(main.anomalies.map((a) => a.kind).sort()).toEqual(['no-delivery-status', 'rejected']);
+    expect(main.timeline.filter((n) => n.event === 'receipt')).toHaveLength(2);
+    expect(report.orders.map((o) => o.order)).toContain(HOSTILE);
+
+    const file = join(dir, 'status.html');
+    writeFileSync(file, h.stdout);
+    const p = await openPage(browser, file);
+    try {
+      const orders = await p.page.$$eval('section.order', (sections) =>
+        (sections as unknown as DomElement[]).map((s) => ({
+          order: s.getAttribute('data-order'),
+          orderText: s.querySelector('.order-no')?.textContent,
+          state: s.getAttribute('data-state'),
+          events: Array.from(s.querySelectorAll('ol.timeline > li.event')).map((li) => {
+            const box = li.getBoundingClientRect();
+            const dot = (globalThis as unknown as BrowserGlobals).getComputedStyle(li, '::before');
+            return {
+              event: li.getAttribute('data-event'),
+              document: li.getAttribute('data-document'),
+              time: li.querySelector('time')?.textContent ?? '',
+              text: li.textContent,
+              flagged: li.classList.contains('flagged'),
+              drawn: box.width > 0 && box.height > 0 && dot.width !== 'auto' && parseFloat(dot.width) > 0,
+            };
+          }),
+          anomalies: Array.from(s.querySelectorAll('li.anomaly')).map((li) => ({
+            kind: li.getAttribute('data-kind'),
+            message: li.querySelector('.message')?.textContent,
+            fix: li.querySelector('.fix')?.textContent ?? null,
+            visible: li.getBoundingClientRect().height > 0,
+          })),
+        })),
+      );
+      expect(orders.map((o) => o.order)).toEqual(report.orders.map((o) => o.order));
+      report.orders.forEach((o: OrderStatus, i) => {
+        const shown = orders[i]!;
+        expect(shown.orderText).toBe(o.order);
+        expect(shown.state).toBe(o.state);
+        expect(shown.events.map((e) => [e.event, e.document, e.time])).toEqual(
+          o.timeline.map((n) => [n.event, n.document, n.time]),
+        );
+        for (const [k, e] of shown.events.entries()) {
+          expect(e.drawn, `${o.order} event ${k}`).toBe(true);
+          const n = o.timeline[k]!;
+          if (n.meaning) expect(e.text).toContain(n.meaning.zh), expect(e.text).toContain(n.meaning.en);
+          if (n.code) expect(e.text).toContain(`[Code:${n.code}]`);
+        }
+        expect(shown.anomalies.map((a) => a.kind)).toEqual(o.anomalies.map((a) => a.kind));
+        o.anomalies.forEach((a, k) => {
+          const s = shown.anomalies[k]!;
+          expect(s.visible).toBe(true);
+          expect(s.message).toContain(a.message.zh);
+          expect(s.message).toContain(a.message.en);
+          if (a.fix) {
+            expect(s.fix).toContain(a.fix.zh);
+            expect(s.fix).toContain(a.fix.en);
+          }
+        });
+      });
+      // The rejected order receipt is the one highlighted: it carries the anomaly's code.
+      const mainShown = orders.find((o) => o.order === 'SD202611200001')!;
+      expect(mainShown.events.filter((e) => e.flagged).map((e) => e.document)).toEqual(['order']);
+      expect(await p.page.$$eval('script', (s) => s.length)).toBe(0);
+      expect(p.consoleErrors).toEqual([]);
+      expect(p.pageErrors).toEqual([]);
+      expect(p.dialogs).toEqual([]);
+      expect(p.offPageRequests).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  }, 60_000);
+});

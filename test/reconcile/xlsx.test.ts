@@ -1,0 +1,123 @@
+import { createWriteStream, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { describe, expect, it } from 'vitest';
+import { Dec } from '../../src/model/primitives.js';
+import { summaryToJSON } from '../../src/reconcile/json.js';
+import { CSV_COLUMNS, CSV_LABELS } from '../../src/reconcile/output.js';
+import { reconcile } from '../../src/reconcile/reconcile.js';
+import { WATERFALL_CAUSES } from '../../src/reconcile/types.js';
+import { writeReportXlsx } from '../../src/reconcile/xlsx.js';
+import { calculate, memoryData } from './helpers.js';
+import { readXlsxWithPython, type XlsxCell } from './xlsx-reader.js';
+
+const sumFen = (values: Array<string | number | null | undefined>) =>
+  values.reduce<Dec>((a, v) => (v === null || v === undefined || v === '' ? a : a.plus(v)), new Dec(0)).toFixed(2);
+const fen = (v: string | number | null | undefined) => new Dec(v ?? 0).toFixed(2);
+/** The value in column `col` (0 = A) of a row read by python (empty cells are not stored). */
+const at = (row: XlsxCell[] | undefined, col: number) => row?.find((c) => c.col === String.fromCharCode(65 + col));
+
+describe('--format xlsx: the report as a workbook', async () => {
+  const d = memoryData(120);
+  (d.declarations[0] as { order: Record<string, unknown> }).order.orderNo = '-2+3+cmd';
+  (d.declarations[1] as { order: Record<string, unknown> }).order.orderNo = '=1+1';
+  const report = await reconcile({ declarations: d.declarations, documents: d.documents }, { calculate });
+  const json = summaryToJSON(report.summary);
+  const file = join(mkdtempSync(join(tmpdir(), 'sandan-xlsx-')), 'report.xlsx');
+  const stream = createWriteStream(file);
+  await writeReportXlsx(report, stream);
+  await new Promise<void>((resolve) => (stream.closed ? resolve() : stream.on('close', () => resolve())));
+
+  it('read by python3 (zipfile + XML): frozen bilingual headers, filters, numeric amounts, no formulas, totals to the fen', () => {
+    const sheets = readXlsxWithPython(file);
+    expect(sheets.map((s) => s.name)).toEqual(['Summary', 'Rows', 'Mismatches']);
+    for (const s of sheets) {
+      expect(s.pane).toMatchObject({ state: 'frozen', ySplit: '1' });
+      for (const row of s.rows) for (const c of row) expect(c.f, c.ref).toBeNull();
+    }
+    const [summary, rows, mismatches] = sheets as [(typeof sheets)[0], (typeof sheets)[0], (typeof sheets)[0]];
+
+    // Rows: a bilingual header with a filter over every column, one row per order.
+    expect(rows.autoFilter).toBe('A1:Y1');
+    expect(rows.rows[0]!.map((c) => c.v)).toEqual(CSV_COLUMNS.map((c) => `${CSV_LABELS[c]} / ${c}`));
+    const body = rows.rows.slice(1);
+    expect(body).toHaveLength(json.orders);
+    const col = (name: (typeof CSV_COLUMNS)[number]) =>
+      body.map((r) => r.find((c) => c.col === String.fromCharCode(65 + CSV_COLUMNS.indexOf(name))));
+    // Order numbers are text, as declared: a leading '-' or '=' makes neither a number nor a formula.
+    const orderNos = col('orderNo');
+    expect(orderNos.slice(0, 2).map((c) => [c?.t, c?.v])).toEqual([
+      ['inlineStr', '-2+3+cmd'],
+      ['inlineStr', '=1+1'],
+    ]);
+    // Amounts are numbers formatted to the fen.
+    const billed = col('billedTaxTotal').filter((c): c is XlsxCell => c !== undefined);
+    expect(billed.length).toBeGreaterThan(100);
+    for (const c of billed) expect([c.t, c.fmt]).toEqual(['n', '0.00']);
+    expect(sumFen(billed.map((c) => c.v))).toBe(json.billedTaxTotal);
+    expect(sumFen(col('declaredTaxTotal').map((c) => c?.v))).toBe(json.declaredTaxTotal);
+    expect(sumFen(col('diffDeclared').map((c) => c?.v))).not.toBe('0.00');
+
+    // Summary: the waterfall (withheld, the causes, the difference, billed), then by month and by district.
+    const byLabel = new Map(summary.rows.map((r) => [at(r, 1)?.v, r]));
+    expect(fen(at(byLabel.get('withheld'), 3)?.v)).toBe(json.waterfall.withheld);
+    expect(fen(at(byLabel.get('billed'), 3)?.v)).toBe(json.waterfall.billed);
+    expect(fen(at(byLabel.get('difference'), 3)?.v)).toBe(json.waterfall.difference);
+    for (const c of json.waterfall.causes) {
+      const r = byLabel.get(c.cause);
+      const a = at(r, 3)!;
+      expect([Number(at(r, 2)!.v), fen(a.v), a.t, a.fmt]).toEqual([c.orders, c.amount, 'n', '0.00']);
+    }
+    const byKey = new Map(summary.rows.map((r) => [at(r, 0)?.v, r]));
+    const groups = [...Object.entries(json.byMonth), ...Object.entries(json.byDistrict)];
+    expect(groups.length).toBeGreaterThan(4);
+    for (const [k, g] of groups) {
+      const r = byKey.get(k)!;
+      const v = (i: number) => at(r, i)?.v;
+      expect([Number(v(1)), fen(v(4)), fen(v(6)), fen(v(7))]).toEqual([
+        g.orders,
+        g.declaredTaxTotal,
+        g.billedTaxTotal,
+        g.difference,
+      ]);
+      expect(g.waterfall.causes.map((_, i) => fen(v(8 + i)))).toEqual(g.waterfall.causes.map((c) => c.amount));
+    }
+
+    // Mismatches: one row per mismatch entry, amounts numeric.
+    expect(mismatches.autoFilter).toBe('A1:D1');
+    const entries = [...report.mismatches()];
+    expect(mismatches.rows.slice(1).map((r) => [at(r, 0)!.v, at(r, 2)!.v, fen(at(r, 3)!.v), at(r, 3)!.t])).toEqual(
+      entries.map((m) => [m.orderNo, m.kind, m.amount, 'n']),
+    );
+  });
+
+  it('read by exceljs: the same workbook, typed cells', async () => {
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(file);
+    const rows = book.getWorksheet('Rows')!;
+    expect(rows.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    expect(rows.autoFilter).toBe('A1:Y1');
+    expect(rows.getCell('A1').text).toBe('订单编号 / orderNo');
+    expect(rows.getCell('A2').text).toBe('-2+3+cmd');
+    expect(rows.getCell('A2').type).toBe(ExcelJS.ValueType.RichText);
+    const billedCol = CSV_COLUMNS.indexOf('billedTaxTotal') + 1;
+    const values: number[] = [];
+    rows.eachRow((row, n) => {
+      if (n === 1) return;
+      const v = row.getCell(billedCol).value;
+      if (v !== null) {
+        expect(typeof v).toBe('number');
+        values.push(v as number);
+      }
+    });
+    expect(sumFen(values)).toBe(json.billedTaxTotal);
+    const summary = book.getWorksheet('Summary')!;
+    const causes: string[] = [];
+    summary.eachRow((row) => {
+      const cause = row.getCell(2).text;
+      if (WATERFALL_CAUSES.includes(cause as never)) causes.push(`${cause}:${fen(row.getCell(4).value as number)}`);
+    });
+    expect(causes).toEqual(json.waterfall.causes.map((c) => `${c.cause}:${c.amount}`));
+  });
+});

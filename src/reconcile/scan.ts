@@ -69,13 +69,18 @@ export function isScannedType(type: string): type is ScannedType {
 
 const UNSAFE_AT = /<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/iy;
 const NAME = '[A-Za-z_][\\w.-]*';
-const ROOT_TAG = new RegExp(`^<(?:(${NAME}):)?(${NAME})((?:\\s+[^\\s=/>]+\\s*=\\s*(?:"[^"]*"|'[^']*'))*)\\s*(/?)>`);
-const ATTR = /([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+// XML's whitespace (JavaScript's \\s would also take U+FEFF, U+00A0 and other spaces, which XML does not).
+const WS = '[ \\t\\r\\n]';
+const ATTR_NAME = '[A-Za-z_][\\w.:-]*';
+const ROOT_TAG = new RegExp(
+  `^<(?:(${NAME}):)?(${NAME})((?:${WS}+${ATTR_NAME}${WS}*=${WS}*(?:"[^"]*"|'[^']*'))*)${WS}*(/?)>`,
+);
+const ATTR = /([A-Za-z_][\w.:-]*)[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)')/g;
 const DECLARED_ENCODING = /^<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/;
 // A leaf at one position (sticky): start tag, text and CDATA, end tag with the same qualified name (or
 // an empty-element tag). Only leaves holding CDATA are left to it (see LeafReader.readEach).
 const LEAF_AT = new RegExp(
-  `<(${NAME}:)?(${NAME})(?:\\s[^>]*?)?(?:/>|>((?:[^<]|<!\\[CDATA\\[[\\s\\S]*?\\]\\]>)*)</\\1\\2\\s*>)`,
+  `<(${NAME}:)?(${NAME})(?:${WS}[^>]*?)?(?:/>|>((?:[^<]|<!\\[CDATA\\[[\\s\\S]*?\\]\\]>)*)</\\1\\2${WS}*>)`,
   'y',
 );
 const CDATA_OPEN = '<![CDATA[';
@@ -94,18 +99,16 @@ const CDATA_OPEN = '<![CDATA[';
  *    (see findEndTag);
  *  - the DTD check looks for the rare `!` rather than for `<`.
  * The hand-rolled scanning accepts what the regexes it replaced did: the same names (NAME above,
- * with an optional `prefix:`), the same whitespace (JavaScript's `\s`), the same leftmost matches.
+ * with an optional `prefix:`), the same whitespace (XML's: space, tab, CR, LF), the same leftmost matches.
  * The tests hold it to the old leaf regex on odd input (attributes, CDATA, entities, odd end tags).
  */
 const LT = 0x3c; // <
 const GT = 0x3e; // >
 const SLASH = 0x2f;
 const COLON = 0x3a;
-const OTHER_SPACE = /\s/;
-
-/** JavaScript's `\s`: ASCII whitespace by code, the Unicode spaces through the regex itself. */
+/** XML's whitespace: space, tab, CR, LF (not JavaScript's `\s`, which also takes U+FEFF and the Unicode spaces). */
 function isSpace(c: number): boolean {
-  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c > 0x7f && OTHER_SPACE.test(String.fromCharCode(c)));
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
 
 function isNameStart(c: number): boolean {
@@ -152,7 +155,7 @@ function findEndTag(s: string, close: string, from: number): number {
   let re = endTagRes.get(close);
   if (!re) {
     // Names have no regex syntax but `.`.
-    re = new RegExp(`${close.replace(/\./g, '\\.')}\\s*>`, 'g');
+    re = new RegExp(`${close.replace(/\./g, '\\.')}${WS}*>`, 'g');
     // A copy as the key: `close` may hold a slice of the text, which would keep all of it alive.
     if (endTagRes.size < 256) endTagRes.set([...close].join(''), re);
   }
@@ -452,7 +455,7 @@ function leavesRe(rootPrefixes: readonly string[]): RegExp {
   let re = leavesRes.get(key);
   if (!re) {
     const alts = rootPrefixes.map((p) => p.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('|');
-    re = new RegExp(`(?:<(${alts ? `(?:(?:${alts}):)?` : ''}[A-Za-z_][\\w.-]*)>[^<&]*<\\/\\1>\\s*)+`, 'y');
+    re = new RegExp(`(?:<(${alts ? `(?:(?:${alts}):)?` : ''}[A-Za-z_][\\w.-]*)>[^<&]*<\\/\\1>${WS}*)+`, 'y');
     // Bounded: prefixes come from the text.
     if (leavesRes.size < 64) leavesRes.set(key, re);
   }
@@ -468,7 +471,7 @@ function attrList(s: string): Array<[string, string]> {
   return out;
 }
 const REF_AT = /&(?:#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/y;
-const ATTRS = /(?:\s+[^\s=/>]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*(\/?)>/y;
+const ATTRS = /(?:[ \t\r\n]+[A-Za-z_][\w.:-]*[ \t\r\n]*=[ \t\r\n]*(?:"[^"<]*"|'[^'<]*'))*[ \t\r\n]*(\/?)>/y;
 
 /** Checks the `&` from `amp` (the first one at or after where checking resumes) up to `to`; returns the next `&` after. */
 function checkRefs(b: string, amp: number, to: number): number {

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { isIsoDate } from '../time/beijing.js';
 
+/** A calendar date in data files, `YYYY-MM-DD` (issue dates, effective dates, editions). */
+export const DateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'a date as YYYY-MM-DD', abort: true })
+  .refine(isIsoDate, 'a real date as YYYY-MM-DD');
+
 /**
  * Sources: every data file (ruleset, code table, positive list, rate table, receipt catalogue)
  * lists the documents it relies on in `sources`, and each value cites them by id in `source`.
@@ -35,11 +41,7 @@ export const SourceSchema = z
       number: z.string().min(1).optional(),
       title: z.string().min(1),
       /** The date the document was issued (YYYY-MM-DD). */
-      date: z
-        .string()
-        .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'a date as YYYY-MM-DD', abort: true })
-        .refine(isIsoDate, 'a real date as YYYY-MM-DD')
-        .optional(),
+      date: DateSchema.optional(),
       /** Where the text was read. */
       url: z.url({ protocol: /^https?$/ }).optional(),
       /** The part relied on: an article, a spec chapter and element, a file path of a secondary copy. */

@@ -117,37 +117,50 @@ function csvAmount(v: string | null | undefined): string {
   return (c >= 48 && c <= 57) || AMOUNT.test(v) ? v : csvText(v);
 }
 
-/** One row as a CSV line (CRLF-terminated). */
+/**
+ * A row's cells in {@link CSV_COLUMNS} order, as the JSON writes them: the one place the columns
+ * are filled, for the CSV and the workbook alike. Amount columns are marked by {@link AMOUNT_COLUMN}.
+ */
+export function rowCells(r: ReconcileRowJSON): Array<string | null | undefined> {
+  return [
+    r.orderNo,
+    r.invtNo,
+    r.taxNos.join(' '),
+    r.status,
+    r.month,
+    r.district,
+    r.customsCode,
+    r.linkedBy,
+    r.dutiableValue,
+    r.declaredTaxTotal,
+    r.computed?.customsTax,
+    r.computed?.consumptionTax,
+    r.computed?.valueAddedTax,
+    r.computed?.taxTotal,
+    r.billed?.customsTax,
+    r.billed?.consumptionTax,
+    r.billed?.valueAddedTax,
+    r.billed?.taxTotal,
+    r.difference?.customsTax,
+    r.difference?.consumptionTax,
+    r.difference?.valueAddedTax,
+    r.difference?.taxTotal,
+    r.declaredDifference,
+    r.mismatches.map((m) => `${m.kind}:${m.amount}`).join(' ') || undefined,
+    r.notes.join(' ') || undefined,
+  ];
+}
+
+/** Whether each column of {@link CSV_COLUMNS} holds an amount: dutiableValue to diffDeclared. */
+export const AMOUNT_COLUMN: readonly boolean[] = CSV_COLUMNS.map(
+  (_, i) => i >= CSV_COLUMNS.indexOf('dutiableValue') && i <= CSV_COLUMNS.indexOf('diffDeclared'),
+);
+
+/** One row as a CSV line (CRLF-terminated): amounts as numbers, text guarded. */
 export function csvLine(r: ReconcileRowJSON): string {
-  const t = csvText;
-  const n = csvAmount;
-  return `${[
-    t(r.orderNo),
-    t(r.invtNo),
-    t(r.taxNos.join(' ')),
-    t(r.status),
-    t(r.month),
-    t(r.district),
-    t(r.customsCode),
-    t(r.linkedBy),
-    n(r.dutiableValue),
-    n(r.declaredTaxTotal),
-    n(r.computed?.customsTax),
-    n(r.computed?.consumptionTax),
-    n(r.computed?.valueAddedTax),
-    n(r.computed?.taxTotal),
-    n(r.billed?.customsTax),
-    n(r.billed?.consumptionTax),
-    n(r.billed?.valueAddedTax),
-    n(r.billed?.taxTotal),
-    n(r.difference?.customsTax),
-    n(r.difference?.consumptionTax),
-    n(r.difference?.valueAddedTax),
-    n(r.difference?.taxTotal),
-    n(r.declaredDifference),
-    t(r.mismatches.map((m) => `${m.kind}:${m.amount}`).join(' ')),
-    t(r.notes.join(' ')),
-  ].join(',')}\r\n`;
+  return `${rowCells(r)
+    .map((v, i) => (AMOUNT_COLUMN[i] ? csvAmount(v) : csvText(v)))
+    .join(',')}\r\n`;
 }
 
 /** The CSV header line: `中文 / English` per column, CRLF-terminated. */

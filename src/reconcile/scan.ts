@@ -76,7 +76,6 @@ const ROOT_TAG = new RegExp(
   `^<(?:(${NAME}):)?(${NAME})((?:${WS}+${ATTR_NAME}${WS}*=${WS}*(?:"[^"]*"|'[^']*'))*)${WS}*(/?)>`,
 );
 const ATTR = /([A-Za-z_][\w.:-]*)[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)')/g;
-const DECLARED_ENCODING = /^<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/;
 // A leaf at one position (sticky): start tag, text and CDATA, end tag with the same qualified name (or
 // an empty-element tag). Only leaves holding CDATA are left to it (see LeafReader.readEach).
 const LEAF_AT = new RegExp(
@@ -663,9 +662,6 @@ export class CebScanner {
         if (end === -1) break;
         const problem = markupProblem(b.slice(pos, end + 2), pos === 0);
         if (problem) malformed(problem);
-        const enc = DECLARED_ENCODING.exec(b.slice(pos, end + 2))?.[1];
-        if (enc !== undefined && !/^utf-?8$/i.test(enc))
-          malformed(`the XML declares encoding ${enc}; CEB messages are UTF-8`);
         pos = end + 2;
         continue;
       }

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Cell, CellValue, Worksheet } from 'exceljs';
 import { summaryToJSON, type ReconcileRowJSON, type ReconcileTotalsJSON, type WaterfallJSON } from './json.js';
-import { CSV_COLUMNS, CSV_LABELS, WATERFALL_LABELS } from './output.js';
+import { AMOUNT_COLUMN, CSV_COLUMNS, CSV_LABELS, rowCells, WATERFALL_LABELS } from './output.js';
 import type { ReconcileReport } from './reconcile.js';
 
 /*
@@ -17,38 +17,9 @@ const FEN = '0.00';
 
 const amount = (v: string | null | undefined): number | null => (v === null || v === undefined ? null : Number(v));
 
-/** The amount columns of the Rows sheet (the CSV's columns from dutiableValue to diffDeclared). */
-const FIRST_AMOUNT = CSV_COLUMNS.indexOf('dutiableValue');
-const LAST_AMOUNT = CSV_COLUMNS.indexOf('diffDeclared');
-
+/** A row's cells for the Rows sheet: the CSV's, amounts as numbers. */
 function rowValues(r: ReconcileRowJSON): Array<string | number | null> {
-  return [
-    r.orderNo,
-    r.invtNo,
-    r.taxNos.join(' '),
-    r.status,
-    r.month,
-    r.district,
-    r.customsCode,
-    r.linkedBy,
-    amount(r.dutiableValue),
-    amount(r.declaredTaxTotal),
-    amount(r.computed?.customsTax),
-    amount(r.computed?.consumptionTax),
-    amount(r.computed?.valueAddedTax),
-    amount(r.computed?.taxTotal),
-    amount(r.billed?.customsTax),
-    amount(r.billed?.consumptionTax),
-    amount(r.billed?.valueAddedTax),
-    amount(r.billed?.taxTotal),
-    amount(r.difference?.customsTax),
-    amount(r.difference?.consumptionTax),
-    amount(r.difference?.valueAddedTax),
-    amount(r.difference?.taxTotal),
-    amount(r.declaredDifference),
-    r.mismatches.map((m) => `${m.kind}:${m.amount}`).join(' ') || null,
-    r.notes.join(' ') || null,
-  ];
+  return rowCells(r).map((v, i) => (AMOUNT_COLUMN[i] ? amount(v) : (v ?? null)));
 }
 
 /**
@@ -156,8 +127,13 @@ export async function writeReportXlsx(report: ReconcileReport, stream: Writable)
 
   const rows = book.addWorksheet('Rows', { views: frozen });
   rows.columns = CSV_COLUMNS.map((c, i) => ({
-    width:
-      i < FIRST_AMOUNT ? (c === 'orderNo' || c === 'invtNo' || c === 'taxNos' ? 24 : 14) : i > LAST_AMOUNT ? 30 : 16,
+    width: AMOUNT_COLUMN[i]
+      ? 16
+      : i > AMOUNT_COLUMN.lastIndexOf(true)
+        ? 30
+        : c === 'orderNo' || c === 'invtNo' || c === 'taxNos'
+          ? 24
+          : 14,
   }));
   rows.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: CSV_COLUMNS.length } };
   header(

@@ -1,7 +1,6 @@
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import { isIsoDate } from '../time/beijing.js';
-import { SourceRefSchema } from '../model/sources.js';
+import { DateSchema, SourceRefSchema } from '../model/sources.js';
 import { Dec } from '../model/primitives.js';
 import type { SingleItemFullTax } from '../tax/policy.js';
 
@@ -62,11 +61,7 @@ export const POLICY_VALUES = {
 /** The name of a policy value. */
 export type PolicyKey = keyof typeof POLICY_VALUES;
 
-/** A calendar date in data files, `YYYY-MM-DD` (effective dates, editions). */
-export const DateSchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'a date as YYYY-MM-DD', abort: true })
-  .refine(isIsoDate, 'a real date as YYYY-MM-DD');
+export { DateSchema };
 /** Whether dated data is in force on `at` (`YYYY-MM-DD`); both bounds are inclusive, a missing one is open. */
 export function inForce(
   entry: { effectiveFrom?: string | undefined; effectiveTo?: string | undefined },

@@ -96,6 +96,14 @@ const XML_DECLARATION =
 // A PI target is a Name (non-ASCII name characters taken broadly), then whitespace or the end.
 const PI_TARGET = /^<\?[A-Za-z_:\u00C0-\uD7FF\uF900-\uFFFD][\w.:\u00B7\u00C0-\uD7FF\uF900-\uFFFD-]*(?:[ \t\r\n]|\?>$)/;
 
+/** Why the encoding an XML declaration names is refused (CEB messages are UTF-8), or undefined. */
+function encodingProblem(declaration: string): string | undefined {
+  const encoding = /encoding[ \t\r\n]*=[ \t\r\n]*["']([^"']+)/.exec(declaration)?.[1];
+  return encoding === undefined || /^utf-?8$/i.test(encoding)
+    ? undefined
+    : `the XML declares encoding ${encoding}; CEB messages are UTF-8 (convert the file first)`;
+}
+
 /**
  * Why a whole comment (`<!--…-->`) or processing instruction (`<?…?>`) is not well-formed, or
  * undefined: `--` inside a comment; a PI whose target is not a name; an XML declaration that is not
@@ -112,10 +120,7 @@ export function markupProblem(markup: string, atStart: boolean): string | undefi
       return MISPLACED_DECLARATION;
     if (!XML_DECLARATION.test(markup))
       return 'the XML declaration is malformed (it is <?xml version="1.0" encoding="UTF-8"?>, standalone optional)';
-    const encoding = /encoding[ \t\r\n]*=[ \t\r\n]*["']([^"']+)/.exec(markup)?.[1];
-    return encoding === undefined || /^utf-?8$/i.test(encoding)
-      ? undefined
-      : `the XML declares encoding ${encoding}; CEB messages are UTF-8 (convert the file first)`;
+    return encodingProblem(markup);
   }
   return PI_TARGET.test(markup) ? undefined : 'a processing instruction whose target is not an XML name';
 }
@@ -175,7 +180,6 @@ export function checkXmlSize(input: string | Uint8Array, maxBytes: number = DEFA
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 // A DOCTYPE is where entities and external references are declared; CEB never uses one.
 const UNSAFE = /<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i;
-const DECLARED_ENCODING = /^<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/;
 
 /**
  * Turns raw input into text that is safe to hand to the parser: within the size limit, UTF-8,
@@ -201,13 +205,9 @@ export function safeXmlText(input: string | Uint8Array, maxBytes: number = DEFAU
       details: { line, col },
     });
   });
-  const enc = DECLARED_ENCODING.exec(text)?.[1];
-  if (enc !== undefined && !/^utf-?8$/i.test(enc)) {
-    throw new SandanError(
-      'XML_MALFORMED',
-      `The XML declares encoding ${enc}; CEB messages are UTF-8 (convert the file first)`,
-    );
-  }
+  // Before the DTD check, so that a file in another encoding is told so first.
+  const encoding = text.startsWith('<?xml') ? encodingProblem(text.slice(0, text.indexOf('>') + 1)) : undefined;
+  if (encoding) throw new SandanError('XML_MALFORMED', `The XML ${encoding.slice('the XML '.length)}`);
   const unsafe = UNSAFE.exec(text);
   if (unsafe) {
     throw new SandanError(

@@ -1,8 +1,9 @@
 import { createReadStream, type Stats } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { SandanError } from '../errors.js';
+import { filesUnder } from '../walk.js';
 import { MAX_RECORD_BYTES, inputIssue, isBlankLine, recordFromBytes, type InputRecord } from '../model/json-input.js';
 import { byteLines } from '../rules/stream.js';
 
@@ -122,16 +123,7 @@ const NDJSON_FILE = /\.(ndjson|jsonl)$/i;
 const GLOB = /[*?[{]/;
 
 /** Files under a folder, depth first in name order; hidden entries and node_modules are skipped. */
-async function* walk(dir: string): AsyncGenerator<string> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const e of entries) {
-    if (e.name.startsWith('.') || e.name === 'node_modules') continue;
-    const path = join(dir, e.name);
-    if (e.isDirectory()) yield* walk(path);
-    else if (e.isFile()) yield path;
-  }
-}
+const walk = (dir: string) => filesUnder(dir, (name) => name.startsWith('.') || name === 'node_modules');
 
 /** A glob (`*`, `**`, `?`, `[…]`, `{a,b}`) as a regular expression over `/`-separated paths. */
 export function globRegExp(pattern: string): RegExp {

@@ -1,7 +1,7 @@
 import { createReadStream, type Stats } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { SandanError, isSandanError } from '../errors.js';
+import { filesUnder } from '../walk.js';
 import { CebScanner, type ScannedDocument } from './scan.js';
 
 /*
@@ -38,13 +38,7 @@ export async function expandPaths(
 ): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string) => {
-    const entries = await readdir(dir, { withFileTypes: true });
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile() && extensions.some((x) => e.name.toLowerCase().endsWith(x))) out.push(p);
-    }
+    for await (const p of filesUnder(dir)) if (extensions.some((x) => p.toLowerCase().endsWith(x))) out.push(p);
   };
   for (const p of paths) {
     let st: Stats;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { fileSink, generate, type Calculate } from './generator.js';
-import { calculate } from './helpers.js';
+import { calculate, reconcileArgs } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sandan-reconcile-cli-'));
 const expected = generate(dir, fileSink(), {
@@ -14,17 +14,7 @@ const expected = generate(dir, fileSink(), {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const base = [
-  'reconcile',
-  '--declarations',
-  join(dir, 'declarations.ndjson'),
-  '--tax-bills',
-  join(dir, 'bills'),
-  '--receipts',
-  join(dir, 'receipts'),
-  '--rates',
-  join(dir, 'rates.json'),
-];
+const base = reconcileArgs(dir);
 
 describe('sandan reconcile', () => {
   it('writes the JSON report and exits 1 when anything does not match', async () => {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { createTaxCalculator } from '../../src/rules/tax-calculator.js';
 import { parseRateTable } from '../../src/tax/rates.js';
 import { scanCebText } from '../../src/reconcile/scan.js';
@@ -28,4 +29,19 @@ export function memoryData(orders: number, billsPerFile = 7): MemoryData {
     if (name.endsWith('.xml')) documents.push(...scanCebText(text).documents);
   }
   return { expected, files: sink.files, declarations, documents };
+}
+
+/** `sandan reconcile` arguments for a folder written by generate(): its declarations, bills, receipts and rates. */
+export function reconcileArgs(dir: string): string[] {
+  return [
+    'reconcile',
+    '--declarations',
+    join(dir, 'declarations.ndjson'),
+    '--tax-bills',
+    join(dir, 'bills'),
+    '--receipts',
+    join(dir, 'receipts'),
+    '--rates',
+    join(dir, 'rates.json'),
+  ];
 }

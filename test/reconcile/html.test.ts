@@ -16,7 +16,7 @@ import type { WaterfallJSON } from '../../src/reconcile/json.js';
 import { runCli } from '../helpers/cli.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
 import { fileSink, generate, type Calculate } from './generator.js';
-import { calculate } from './helpers.js';
+import { calculate, reconcileArgs } from './helpers.js';
 import {
   type BrowserGlobals,
   chartsReady,
@@ -32,17 +32,7 @@ const dir = mkdtempSync(join(tmpdir(), 'sandan-reconcile-html-'));
 generate(dir, fileSink(), { orders: 300, calculate: calculate as unknown as Calculate, billsPerFile: 50 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const base = [
-  'reconcile',
-  '--declarations',
-  join(dir, 'declarations.ndjson'),
-  '--tax-bills',
-  join(dir, 'bills'),
-  '--receipts',
-  join(dir, 'receipts'),
-  '--rates',
-  join(dir, 'rates.json'),
-];
+const base = reconcileArgs(dir);
 
 /**
  * A waterfall of the shape the summary carries, made by hand from the report's own totals: the

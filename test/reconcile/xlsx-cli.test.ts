@@ -10,26 +10,14 @@ import { reconcileFiles } from '../../src/reconcile/parallel.js';
 import type { ReconcileProgress } from '../../src/reconcile/reconcile.js';
 import { runCli } from '../helpers/cli.js';
 import { fileSink, generate, type Calculate } from './generator.js';
-import { calculate } from './helpers.js';
+import { calculate, reconcileArgs } from './helpers.js';
 import { readXlsxWithPython } from './xlsx-reader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sandan-reconcile-xlsx-'));
 generate(dir, fileSink(), { orders: 150, calculate: calculate as unknown as Calculate, billsPerFile: 20 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const base = [
-  'reconcile',
-  '--declarations',
-  join(dir, 'declarations.ndjson'),
-  '--tax-bills',
-  join(dir, 'bills'),
-  '--receipts',
-  join(dir, 'receipts'),
-  '--rates',
-  join(dir, 'rates.json'),
-  '--workers',
-  '0',
-];
+const base = [...reconcileArgs(dir), '--workers', '0'];
 
 /** Runs the CLI in-process with standard error as a terminal. */
 async function runOnTerminal(args: string[], env: Record<string, string> = {}) {

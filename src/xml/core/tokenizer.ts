@@ -1,0 +1,662 @@
+import { SandanError } from '../../errors.js';
+import { forbiddenCharacter, isXmlChar, markupProblem, MAX_XML_DEPTH, TOO_DEEP } from '../safety.js';
+
+/*
+ * The one XML tokenizer of sandan. Every reader stands on it: the tree (signing, C14N), the CEB
+ * parser, the DxpMsg and receipt readers, and the reconciliation's streaming scanner, so that each
+ * sees exactly the documents the others see. It pulls one token at a time from a whole string or
+ * from chunks (a stream), keeps source offsets, and refuses what CEB never needs and an attacker
+ * would use: DTDs (so no entity expansion, no external references), characters outside XML 1.0's
+ * `Char`, undeclared prefixes, nesting deeper than MAX_XML_DEPTH, and any token longer than
+ * `maxTokenChars` while streaming. Every refusal is one SandanError, XML_MALFORMED, with the line,
+ * column and offset. It does not recurse and allocates little: end tags are compared in place,
+ * names are interned, text is sliced only when asked for.
+ */
+
+/** What a token is. `more`: a chunked tokenizer needs another `write` (or `close`); `eof`: the end. */
+export type TokenKind = 'start' | 'end' | 'text' | 'cdata' | 'comment' | 'pi' | 'declaration' | 'more' | 'eof';
+
+/** XML's own namespace, bound to `xml:` without a declaration. */
+export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
+
+/** An attribute of a start tag (namespace declarations are in `nsDecls`, not here). */
+export interface XmlAttribute {
+  readonly qname: string;
+  readonly prefix: string;
+  readonly local: string;
+  /** Namespace URI ('' for an unprefixed attribute). */
+  readonly ns: string;
+  /** The value after XML's attribute-value normalisation (references decoded, literal white space a space). */
+  readonly value: string;
+}
+
+export interface TokenizerOptions {
+  /** Deepest element nesting accepted (the root is level 1); default {@link MAX_XML_DEPTH}. */
+  maxDepth?: number;
+  /** Streaming only: the longest token (a text, a tag, a comment) held while waiting for its end; default 16 Mi characters. */
+  maxTokenChars?: number;
+}
+
+const NO_ATTRIBUTES: readonly XmlAttribute[] = Object.freeze([]);
+const NO_DECLS: ReadonlyArray<readonly [string, string]> = Object.freeze([]);
+const DEFAULT_MAX_TOKEN = 16 << 20;
+
+// Character codes.
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const BANG = 0x21;
+const DQUOTE = 0x22;
+const SQUOTE = 0x27;
+const DASH = 0x2d;
+const DOT = 0x2e;
+const SLASH = 0x2f;
+const COLON = 0x3a;
+const LT = 0x3c;
+const EQ = 0x3d;
+const GT = 0x3e;
+const QUESTION = 0x3f;
+const UNDERSCORE = 0x5f;
+const BOM = 0xfeff;
+
+function isSpace(c: number): boolean {
+  return c === SPACE || c === LF || c === TAB || c === CR;
+}
+// Names are ASCII, as in every CEB message and as sandan's readers have always read them.
+function isNameStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === UNDERSCORE;
+}
+function isNameChar(c: number): boolean {
+  return isNameStart(c) || (c >= 0x30 && c <= 0x39) || c === DASH || c === DOT || c === COLON;
+}
+
+// A reference at an '&': one of the five predefined entities or a character reference (sticky).
+const REFERENCE = /&(?:(amp|lt|gt|quot|apos)|#x([0-9a-fA-F]{1,6})|#([0-9]{1,7}));/y;
+const PREDEFINED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const REFERENCES = /&(?:(amp|lt|gt|quot|apos)|#x([0-9a-fA-F]{1,6})|#([0-9]{1,7}));/g;
+const ATTRIBUTE_SPACE = /\r\n|[\t\n\r]/g;
+const LINE_ENDS = /\r\n?/g;
+
+function decodeReference(
+  _: string,
+  name: string | undefined,
+  hex: string | undefined,
+  dec: string | undefined,
+): string {
+  if (name !== undefined) return PREDEFINED[name]!;
+  return String.fromCodePoint(hex !== undefined ? parseInt(hex, 16) : parseInt(dec!, 10));
+}
+
+/** Text content as an XML processor hands it on: line ends as LF, references decoded (they were checked when read). */
+export function decodeText(raw: string): string {
+  const s = raw.indexOf('\r') === -1 ? raw : raw.replace(LINE_ENDS, '\n');
+  return s.indexOf('&') === -1 ? s : s.replace(REFERENCES, decodeReference);
+}
+
+/** An attribute value after XML's normalisation (no DTD, so every attribute is CDATA). */
+export function decodeAttribute(raw: string): string {
+  let s = raw;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === TAB || c === LF || c === CR) {
+      s = s.replace(ATTRIBUTE_SPACE, ' ');
+      break;
+    }
+  }
+  return s.indexOf('&') === -1 ? s : s.replace(REFERENCES, decodeReference);
+}
+
+interface Binding {
+  prefix: string;
+  uri: string;
+  /** Depth of the element that declares it. */
+  depth: number;
+}
+
+/**
+ * A pull tokenizer. For a whole text: `const t = new XmlTokenizer(text)`; for a stream:
+ * `new XmlTokenizer()`, then `write(chunk)`… `close()`, calling `next()` until it answers `more`.
+ * The current token is described by the fields below, valid until the next `next()` or `write()`.
+ * A self-closing tag `<a/>` gives a `start` (with `selfClosing`) and then an `end` of zero length.
+ * What precedes the root and follows it (white space, comments, PIs) is checked and tokenized too.
+ */
+export class XmlTokenizer {
+  // --- the current token ---
+  kind: TokenKind = 'more';
+  /** Offsets of the token in the whole input (UTF-16 units, counted from the first character, a BOM included). */
+  start = 0;
+  end = 0;
+  /** Qualified name of a start or end tag, or the target of a PI. */
+  name = '';
+  prefix = '';
+  local = '';
+  /** Namespace URI of a start or end tag ('' for none). */
+  ns = '';
+  /** Element depth of a start or end tag (the root is 1). */
+  depth = 0;
+  selfClosing = false;
+  attributes: readonly XmlAttribute[] = NO_ATTRIBUTES;
+  /** Namespace declarations of a start tag as [prefix ('' for the default namespace), uri], in source order. */
+  nsDecls: ReadonlyArray<readonly [string, string]> = NO_DECLS;
+
+  // --- input ---
+  private buf = '';
+  /** Offset of buf[0] in the whole input. */
+  private base = 0;
+  /** Next position to read in buf. */
+  private pos = 0;
+  private closed = false;
+  private readonly streaming: boolean;
+  private readonly maxDepth: number;
+  private readonly maxToken: number;
+  /** A high surrogate held back from the end of a chunk until its pair arrives. */
+  private carry = '';
+  /** Lines before buf[0] and the offset of the last LF before it, for error positions. */
+  private linesBefore = 0;
+  private lastLfBefore = -1;
+
+  // --- document state ---
+  private started = false;
+  /** Offset (in the whole input) where the document proper starts: after a BOM. */
+  private docStart = 0;
+  private readonly open: string[] = [];
+  private readonly bindings: Binding[] = [
+    { prefix: 'xml', uri: XML_NS, depth: 0 },
+    { prefix: '', uri: '', depth: 0 },
+  ];
+  private rootDone = false;
+  private rootSeen = false;
+  private pendingEnd = false;
+  // The token's content range in buf (text, CDATA, comment, PI data).
+  private valueFrom = 0;
+  private valueTo = 0;
+  // Next '&' and ']]>' at or after pos (absolute; -1 none in what is buffered; -2 not looked for).
+  private nextAmp = -2;
+  private nextCdataEnd = -2;
+  private readonly names = new Map<string, [string, string]>();
+
+  constructor(text?: string, options: TokenizerOptions = {}) {
+    this.maxDepth = options.maxDepth ?? MAX_XML_DEPTH;
+    this.maxToken = options.maxTokenChars ?? DEFAULT_MAX_TOKEN;
+    this.streaming = text === undefined;
+    if (text !== undefined) {
+      this.checkCharacters(text, 0);
+      this.buf = text;
+      this.closed = true;
+    }
+  }
+
+  /** Streaming: hands the tokenizer the next piece of the input. */
+  write(chunk: string): void {
+    if (!this.streaming || this.closed) throw new SandanError('INVALID_OPTION', 'write() after close() or on a text');
+    if (chunk === '') return;
+    let piece = this.carry + chunk;
+    this.carry = '';
+    const last = piece.charCodeAt(piece.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) {
+      this.carry = piece.slice(-1);
+      piece = piece.slice(0, -1);
+    }
+    this.checkCharacters(piece, this.base + this.buf.length);
+    // Drop what has been read, unless it is little (a copy per chunk would cost more than it frees).
+    if (this.pos > 65536 || this.pos > this.buf.length >> 1) this.compact();
+    this.buf += piece;
+    if (this.nextAmp === -1) this.nextAmp = -2;
+    if (this.nextCdataEnd === -1) this.nextCdataEnd = -2;
+  }
+
+  /** Streaming: the input is complete. */
+  close(): void {
+    if (this.closed) return;
+    if (this.carry) {
+      const c = this.carry;
+      this.carry = '';
+      this.buf += c;
+      this.checkCharacters(c, this.base + this.buf.length - 1);
+    }
+    this.closed = true;
+  }
+
+  /** The whole input read so far and kept (streaming drops what was read before the current token). */
+  get source(): string {
+    return this.buf;
+  }
+
+  /** Offset in the whole input of `source[0]`. */
+  get sourceOffset(): number {
+    return this.base;
+  }
+
+  /** The token as written. */
+  raw(): string {
+    return this.buf.slice(this.start - this.base, this.end - this.base);
+  }
+
+  /**
+   * The token's content: of a text, its characters (line ends as LF, references decoded); of a CDATA
+   * section, what it holds (line ends as LF); of a comment, what it says; of a PI, its data.
+   */
+  text(): string {
+    const s = this.buf.slice(this.valueFrom, this.valueTo);
+    if (this.kind === 'text') return decodeText(s);
+    return s.indexOf('\r') === -1 ? s : s.replace(LINE_ENDS, '\n');
+  }
+
+  /** True when a text token is white space only (XML's: space, tab, CR, LF). */
+  isWhitespace(): boolean {
+    const b = this.buf;
+    for (let i = this.valueFrom; i < this.valueTo; i++) if (!isSpace(b.charCodeAt(i))) return false;
+    return true;
+  }
+
+  /** Reads the next token. */
+  next(): TokenKind {
+    if (this.pendingEnd) {
+      this.pendingEnd = false;
+      this.kind = 'end';
+      this.start = this.end;
+      this.endElement();
+      return this.kind;
+    }
+    const b = this.buf;
+    if (!this.started) {
+      if (b.length === 0 && !this.closed) return (this.kind = 'more');
+      this.started = true;
+      if (b.charCodeAt(0) === BOM) {
+        this.pos = 1;
+        this.docStart = this.base + 1;
+        if (b.length === 1 && !this.closed) return (this.kind = 'more');
+        if (b.charCodeAt(1) === BOM)
+          this.fail(1, 'a second byte-order mark (U+FEFF) follows the first; a document has at most one');
+      }
+    }
+    const p = this.pos;
+    if (p >= b.length) {
+      if (!this.closed) return (this.kind = 'more');
+      return this.finish();
+    }
+    if (b.charCodeAt(p) !== LT) return this.readText(p);
+    const c1 = b.charCodeAt(p + 1);
+    if (c1 === SLASH) return this.readEndTag(p);
+    if (c1 === BANG) return this.readBang(p);
+    if (c1 === QUESTION) return this.readPi(p);
+    if (p + 1 >= b.length && !this.closed) return this.more(p);
+    return this.readStartTag(p);
+  }
+
+  /** Throws XML_MALFORMED at an offset in buf. */
+  fail(at: number, why: string): never {
+    return this.failAt(this.base + at, why);
+  }
+
+  /** Throws XML_MALFORMED at an offset of the whole input. */
+  failAt(offset: number, why: string, reason?: string): never {
+    const rel = offset - this.base;
+    let line = this.linesBefore + 1;
+    let last = this.lastLfBefore;
+    const b = this.buf;
+    for (let i = b.indexOf('\n'); i !== -1 && i < rel; i = b.indexOf('\n', i + 1)) {
+      line++;
+      last = this.base + i;
+    }
+    const col = offset - last;
+    throw new SandanError('XML_MALFORMED', `The XML is not well-formed (line ${line}, column ${col}): ${why}`, {
+      details: { line, col, offset, ...(reason ? { reason } : {}) },
+    });
+  }
+
+  // --- tokens ---
+
+  private readText(p: number): TokenKind {
+    const b = this.buf;
+    let lt = b.indexOf('<', p);
+    if (lt === -1) {
+      if (!this.closed) return this.more(p);
+      lt = b.length;
+    }
+    const abs = this.base;
+    if (this.open.length === 0) {
+      for (let i = p; i < lt; i++)
+        if (!isSpace(b.charCodeAt(i)))
+          this.fail(i, this.rootDone ? 'text after the root element' : 'text before the root element');
+    } else {
+      // References and ']]>' are checked through cached positions: one indexOf per occurrence, not per text.
+      if (this.nextAmp === -2 || (this.nextAmp !== -1 && this.nextAmp < abs + p)) {
+        const a = b.indexOf('&', p);
+        this.nextAmp = a === -1 ? -1 : abs + a;
+      }
+      while (this.nextAmp !== -1 && this.nextAmp < abs + lt) {
+        const a = this.nextAmp - abs;
+        REFERENCE.lastIndex = a;
+        const m = REFERENCE.exec(b);
+        if (!m || m.index !== a || REFERENCE.lastIndex > lt)
+          this.fail(a, "an '&' that starts no XML entity or character reference");
+        if (m[1] === undefined) this.checkCharRef(m, a);
+        const n = b.indexOf('&', REFERENCE.lastIndex);
+        this.nextAmp = n === -1 ? -1 : abs + n;
+      }
+      if (this.nextCdataEnd === -2 || (this.nextCdataEnd !== -1 && this.nextCdataEnd < abs + p)) {
+        const e = b.indexOf(']]>', p);
+        this.nextCdataEnd = e === -1 ? -1 : abs + e;
+      }
+      if (this.nextCdataEnd !== -1 && this.nextCdataEnd + 3 <= abs + lt)
+        this.fail(this.nextCdataEnd - abs, "']]>' in text (it ends CDATA sections only)");
+    }
+    this.kind = 'text';
+    this.start = abs + p;
+    this.end = abs + lt;
+    this.valueFrom = p;
+    this.valueTo = lt;
+    this.pos = lt;
+    return 'text';
+  }
+
+  private readEndTag(p: number): TokenKind {
+    const b = this.buf;
+    const top = this.open[this.open.length - 1];
+    if (top === undefined) {
+      const e = this.nameEnd(p + 2);
+      if (e === b.length && !this.closed) return this.more(p);
+      return this.fail(p, `closing tag </${b.slice(p + 2, e)}> without a start tag`);
+    }
+    const n = p + 2 + top.length;
+    if (n >= b.length && !this.closed) return this.more(p);
+    if (!b.startsWith(top, p + 2) || isNameChar(b.charCodeAt(n))) {
+      const e = this.nameEnd(p + 2);
+      if (e === b.length && !this.closed) return this.more(p);
+      return this.fail(p, `</${b.slice(p + 2, e)}> closes <${top}>`);
+    }
+    let j = n;
+    while (isSpace(b.charCodeAt(j))) j++;
+    if (j >= b.length) {
+      if (!this.closed) return this.more(p);
+      return this.fail(p, `the end tag </${top}> is not closed with '>'`);
+    }
+    if (b.charCodeAt(j) !== GT) return this.fail(p, `the end tag </${top}> has attributes or a '/'`);
+    this.kind = 'end';
+    this.start = this.base + p;
+    this.end = this.base + j + 1;
+    this.pos = j + 1;
+    this.selfClosing = false;
+    this.endElement();
+    return 'end';
+  }
+
+  private endElement(): void {
+    const depth = this.open.length;
+    const qname = this.open.pop()!;
+    this.name = qname;
+    const [prefix, local] = this.names.get(qname) ?? this.splitName(qname);
+    this.prefix = prefix;
+    this.local = local;
+    this.ns = this.lookup(prefix)!;
+    this.depth = depth;
+    this.attributes = NO_ATTRIBUTES;
+    this.nsDecls = NO_DECLS;
+    const bs = this.bindings;
+    while (bs[bs.length - 1]!.depth === depth) bs.pop();
+    if (depth === 1) this.rootDone = true;
+  }
+
+  private readBang(p: number): TokenKind {
+    const b = this.buf;
+    if (b.startsWith('<!--', p)) {
+      const e = b.indexOf('-->', p + 4);
+      if (e === -1) return this.unterminated(p, 'a comment');
+      const problem = markupProblem(b.slice(p, e + 3), false);
+      if (problem) this.fail(p, problem);
+      return this.token('comment', p, e + 3, p + 4, e);
+    }
+    if (b.startsWith('<![CDATA[', p)) {
+      if (this.open.length === 0) this.fail(p, 'a CDATA section outside the root element');
+      const e = b.indexOf(']]>', p + 9);
+      if (e === -1) return this.unterminated(p, 'a CDATA section');
+      return this.token('cdata', p, e + 3, p + 9, e);
+    }
+    // '<!D', '<!-' or '<![' cut by the end of a chunk could still become a comment or CDATA.
+    if (b.length - p < 9 && !this.closed && ('<![CDATA['.startsWith(b.slice(p)) || '<!--'.startsWith(b.slice(p))))
+      return this.more(p);
+    return this.failAt(
+      this.base + p,
+      /^<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i.test(b.slice(p, p + 20))
+        ? 'a DTD (<!DOCTYPE …>); DTDs, entity declarations and external references are refused (CEB messages never use them)'
+        : "'<!' that starts no comment or CDATA section",
+      'dtd',
+    );
+  }
+
+  private readPi(p: number): TokenKind {
+    const b = this.buf;
+    const e = b.indexOf('?>', p + 2);
+    if (e === -1) return this.unterminated(p, 'a processing instruction');
+    const markup = b.slice(p, e + 2);
+    const problem = markupProblem(markup, this.base + p === this.docStart);
+    if (problem) this.fail(p, problem);
+    let t = p + 2;
+    while (t < e && !isSpace(b.charCodeAt(t))) t++;
+    const target = b.slice(p + 2, t);
+    while (t < e && isSpace(b.charCodeAt(t))) t++;
+    this.name = target;
+    return this.token(this.base + p === this.docStart && target === 'xml' ? 'declaration' : 'pi', p, e + 2, t, e);
+  }
+
+  private readStartTag(p: number): TokenKind {
+    const b = this.buf;
+    const ne = this.nameEnd(p + 1);
+    if (ne === p + 1) return this.fail(p, "a '<' that starts no valid tag");
+    if (ne >= b.length && !this.closed) return this.more(p);
+    const depth = this.open.length + 1;
+    if (depth === 1 && this.rootDone) this.fail(p, 'more than one root element');
+    if (depth > this.maxDepth) this.fail(p, TOO_DEEP);
+    const qname = b.slice(p + 1, ne);
+    let attrs: XmlAttribute[] | undefined;
+    let raws: Array<[string, string, number]> | undefined;
+    let decls: Array<[string, string]> | undefined;
+    let j = ne;
+    let selfClosing = false;
+    for (;;) {
+      const ws = j;
+      while (isSpace(b.charCodeAt(j))) j++;
+      if (j >= b.length) {
+        if (!this.closed) return this.more(p);
+        return this.fail(p, `the start tag <${qname}> is not closed`);
+      }
+      const c = b.charCodeAt(j);
+      if (c === GT) {
+        j++;
+        break;
+      }
+      if (c === SLASH) {
+        if (j + 1 >= b.length && !this.closed) return this.more(p);
+        if (b.charCodeAt(j + 1) !== GT) this.fail(j, `a '/' inside the start tag <${qname}>`);
+        selfClosing = true;
+        j += 2;
+        break;
+      }
+      if (j === ws) this.fail(j, `the attributes of <${qname}> must be separated by white space`);
+      const an = j;
+      const ae = this.nameEnd(j);
+      if (ae === j) this.fail(j, `a character that starts no attribute in <${qname}>`);
+      j = ae;
+      while (isSpace(b.charCodeAt(j))) j++;
+      if (j >= b.length && !this.closed) return this.more(p);
+      const aname = b.slice(an, ae);
+      if (b.charCodeAt(j) !== EQ) this.fail(j, `the attribute ${aname} of <${qname}> has no '=' and value`);
+      j++;
+      while (isSpace(b.charCodeAt(j))) j++;
+      if (j >= b.length && !this.closed) return this.more(p);
+      const q = b.charCodeAt(j);
+      if (q !== DQUOTE && q !== SQUOTE) this.fail(j, `the value of ${aname} is not quoted`);
+      const ve = b.indexOf(q === DQUOTE ? '"' : "'", j + 1);
+      if (ve === -1) {
+        if (!this.closed) return this.more(p);
+        return this.fail(j, `the value of ${aname} is not closed`);
+      }
+      const lt = b.indexOf('<', j + 1);
+      if (lt !== -1 && lt < ve) this.fail(lt, `a '<' in the value of ${aname}`);
+      let amp = b.indexOf('&', j + 1);
+      while (amp !== -1 && amp < ve) {
+        REFERENCE.lastIndex = amp;
+        const m = REFERENCE.exec(b);
+        if (!m || REFERENCE.lastIndex > ve) this.fail(amp, "an '&' that starts no XML entity or character reference");
+        if (m[1] === undefined) this.checkCharRef(m, amp);
+        amp = b.indexOf('&', REFERENCE.lastIndex);
+      }
+      (raws ??= []).push([aname, b.slice(j + 1, ve), an]);
+      j = ve + 1;
+    }
+    if (this.streaming && j - p > this.maxToken) this.tooLong(p);
+    // Namespace declarations first: they apply to the tag's own name and attributes.
+    if (raws) {
+      for (let k = 0; k < raws.length; k++) {
+        const [an, raw, at] = raws[k]!;
+        for (let m = 0; m < k; m++) if (raws[m]![0] === an) this.fail(at, `<${qname}> has the attribute ${an} twice`);
+        if (an === 'xmlns' || an.startsWith('xmlns:')) {
+          const prefix = an === 'xmlns' ? '' : an.slice(6);
+          const uri = decodeAttribute(raw);
+          if (prefix !== '' && uri === '') this.fail(at, `the namespace prefix ${prefix} cannot be undeclared`);
+          if (prefix === 'xmlns' || uri === XMLNS_NS || (prefix === 'xml') !== (uri === XML_NS))
+            this.fail(at, `${an} binds a reserved namespace prefix or name`);
+          if (prefix.indexOf(':') !== -1 || (prefix === '' && an !== 'xmlns'))
+            this.fail(at, `${an} is not a valid namespace declaration`);
+          (decls ??= []).push([prefix, uri]);
+          this.bindings.push({ prefix, uri, depth });
+        }
+      }
+    }
+    const [prefix, local] = this.names.get(qname) ?? this.splitName(qname, p);
+    const ns = this.lookup(prefix);
+    if (ns === undefined) this.fail(p, `the namespace prefix "${prefix}" of <${qname}> is not declared`);
+    if (raws && raws.length > (decls?.length ?? 0)) {
+      attrs = [];
+      for (const [an, raw, at] of raws) {
+        if (an === 'xmlns' || an.startsWith('xmlns:')) continue;
+        const [ap, al] = this.names.get(an) ?? this.splitName(an, at);
+        const ans = ap === '' ? '' : this.lookup(ap);
+        if (ans === undefined) this.fail(at, `the namespace prefix "${ap}" of the attribute ${an} is not declared`);
+        if (ap !== '')
+          for (const o of attrs)
+            if (o.ns === ans && o.local === al) this.fail(at, `<${qname}> has the attribute {${ans}}${al} twice`);
+        attrs.push({ qname: an, prefix: ap, local: al, ns: ans, value: decodeAttribute(raw) });
+      }
+    }
+    this.open.push(qname);
+    this.rootSeen = true;
+    this.kind = 'start';
+    this.start = this.base + p;
+    this.end = this.base + j;
+    this.pos = j;
+    this.name = qname;
+    this.prefix = prefix;
+    this.local = local;
+    this.ns = ns;
+    this.depth = depth;
+    this.selfClosing = selfClosing;
+    this.attributes = attrs ?? NO_ATTRIBUTES;
+    this.nsDecls = decls ?? NO_DECLS;
+    this.pendingEnd = selfClosing;
+    return 'start';
+  }
+
+  private finish(): TokenKind {
+    if (this.open.length)
+      this.failAt(this.base + this.buf.length, `<${this.open[this.open.length - 1]}> is never closed`);
+    if (!this.rootSeen) this.failAt(this.base + this.buf.length, 'no root element');
+    this.kind = 'eof';
+    this.start = this.end = this.base + this.buf.length;
+    return 'eof';
+  }
+
+  // --- helpers ---
+
+  private token(kind: TokenKind, p: number, end: number, from: number, to: number): TokenKind {
+    if (this.streaming && end - p > this.maxToken) this.tooLong(p);
+    this.kind = kind;
+    this.start = this.base + p;
+    this.end = this.base + end;
+    this.valueFrom = from;
+    this.valueTo = to;
+    this.pos = end;
+    return kind;
+  }
+
+  private more(p: number): TokenKind {
+    if (this.buf.length - p > this.maxToken) this.tooLong(p);
+    this.pos = p;
+    return (this.kind = 'more');
+  }
+
+  private unterminated(p: number, what: string): TokenKind {
+    if (!this.closed) return this.more(p);
+    return this.fail(p, `${what} that is never closed`);
+  }
+
+  private tooLong(p: number): never {
+    throw new SandanError(
+      'XML_TOO_LARGE',
+      `One piece of the XML (a text, tag or comment at offset ${this.base + p}) is longer than ${this.maxToken} characters`,
+      { details: { offset: this.base + p, maxTokenChars: this.maxToken } },
+    );
+  }
+
+  private nameEnd(i: number): number {
+    const b = this.buf;
+    if (!isNameStart(b.charCodeAt(i))) return i;
+    i++;
+    while (isNameChar(b.charCodeAt(i))) i++;
+    return i;
+  }
+
+  /** [prefix, local] of a qualified name, checked (at most one colon, not first or last), and interned. */
+  private splitName(qname: string, at = this.pos): [string, string] {
+    const k = qname.indexOf(':');
+    let out: [string, string];
+    if (k === -1) out = ['', qname];
+    else {
+      if (k === qname.length - 1 || qname.indexOf(':', k + 1) !== -1 || !isNameStart(qname.charCodeAt(k + 1)))
+        this.fail(at, `${qname} is not a valid qualified name`);
+      out = [qname.slice(0, k), qname.slice(k + 1)];
+      if (out[0] === 'xmlns') this.fail(at, `${qname} is not a valid qualified name`);
+    }
+    if (this.names.size < 4096) this.names.set(qname, out);
+    return out;
+  }
+
+  private lookup(prefix: string): string | undefined {
+    const bs = this.bindings;
+    for (let i = bs.length - 1; i >= 0; i--) if (bs[i]!.prefix === prefix) return bs[i]!.uri;
+    return undefined;
+  }
+
+  private checkCharRef(m: RegExpExecArray, at: number): void {
+    const cp = m[2] !== undefined ? parseInt(m[2], 16) : parseInt(m[3]!, 10);
+    if (!isXmlChar(cp)) this.fail(at, `the character reference ${m[0]} is to a character XML does not allow`);
+  }
+
+  private checkCharacters(text: string, offset: number): void {
+    const problem = forbiddenCharacter(text);
+    if (problem) {
+      // The position is reported in the text as buffered so far (line counts need it).
+      const saved = this.buf;
+      const before = offset - this.base;
+      this.buf = saved.slice(0, before) + text;
+      this.failAt(offset + problem.index, problem.why);
+    }
+  }
+
+  private compact(): void {
+    const drop = this.pos;
+    const b = this.buf;
+    for (let i = b.indexOf('\n'); i !== -1 && i < drop; i = b.indexOf('\n', i + 1)) {
+      this.linesBefore++;
+      this.lastLfBefore = this.base + i;
+    }
+    this.buf = b.slice(drop);
+    this.base += drop;
+    this.pos = 0;
+    this.valueFrom -= drop;
+    this.valueTo -= drop;
+  }
+}

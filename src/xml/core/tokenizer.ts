@@ -108,6 +108,12 @@ export function decodeAttribute(raw: string): string {
   return s.indexOf('&') === -1 ? s : s.replace(REFERENCES, decodeReference);
 }
 
+// Element names seen, by a hash of their characters (computed by nameEnd), so that a known name is
+// not sliced and split again. A memo shared by all tokenizers: an entry is used only after comparing
+// it with the source, so what is in it never changes a result.
+const internedName: Array<string | undefined> = new Array(256);
+const internedSplit: Array<[string, string] | undefined> = new Array(256);
+
 interface Binding {
   prefix: string;
   uri: string;
@@ -161,7 +167,13 @@ export class XmlTokenizer {
   private started = false;
   /** Offset (in the whole input) where the document proper starts: after a BOM. */
   private docStart = 0;
+  // The open elements, innermost last: qualified name, prefix, local name, namespace (parallel stacks, no object per element).
   private readonly open: string[] = [];
+  private readonly openPrefix: string[] = [];
+  private readonly openLocal: string[] = [];
+  private readonly openNs: string[] = [];
+  /** Whether any open element declares a namespace (then end tags pop bindings). */
+  private declaring = 0;
   private readonly bindings: Binding[] = [
     { prefix: 'xml', uri: XML_NS, depth: 0 },
     { prefix: '', uri: '', depth: 0 },
@@ -175,7 +187,7 @@ export class XmlTokenizer {
   // Next '&' and ']]>' at or after pos (absolute; -1 none in what is buffered; -2 not looked for).
   private nextAmp = -2;
   private nextCdataEnd = -2;
-  private readonly names = new Map<string, [string, string]>();
+  private slot = 0;
 
   constructor(text?: string, options: TokenizerOptions = {}) {
     this.maxDepth = options.maxDepth ?? MAX_XML_DEPTH;
@@ -386,17 +398,20 @@ export class XmlTokenizer {
 
   private endElement(): void {
     const depth = this.open.length;
-    const qname = this.open.pop()!;
-    this.name = qname;
-    const [prefix, local] = this.names.get(qname) ?? this.splitName(qname);
-    this.prefix = prefix;
-    this.local = local;
-    this.ns = this.lookup(prefix)!;
+    this.name = this.open.pop()!;
+    this.prefix = this.openPrefix.pop()!;
+    this.local = this.openLocal.pop()!;
+    this.ns = this.openNs.pop()!;
     this.depth = depth;
     this.attributes = NO_ATTRIBUTES;
     this.nsDecls = NO_DECLS;
-    const bs = this.bindings;
-    while (bs[bs.length - 1]!.depth === depth) bs.pop();
+    if (this.declaring) {
+      const bs = this.bindings;
+      while (bs[bs.length - 1]!.depth === depth) {
+        bs.pop();
+        this.declaring--;
+      }
+    }
     if (depth === 1) this.rootDone = true;
   }
 
@@ -450,7 +465,13 @@ export class XmlTokenizer {
     const depth = this.open.length + 1;
     if (depth === 1 && this.rootDone) this.fail(p, 'more than one root element');
     if (depth > this.maxDepth) this.fail(p, TOO_DEEP);
-    const qname = b.slice(p + 1, ne);
+    const slot = this.slot;
+    let qname = internedName[slot];
+    let split = internedSplit[slot];
+    if (qname === undefined || qname.length !== ne - p - 1 || !b.startsWith(qname, p + 1)) {
+      qname = b.slice(p + 1, ne);
+      split = undefined;
+    }
     let attrs: XmlAttribute[] | undefined;
     let raws: Array<[string, string, number]> | undefined;
     let decls: Array<[string, string]> | undefined;
@@ -523,17 +544,24 @@ export class XmlTokenizer {
             this.fail(at, `${an} is not a valid namespace declaration`);
           (decls ??= []).push([prefix, uri]);
           this.bindings.push({ prefix, uri, depth });
+          this.declaring++;
         }
       }
     }
-    const [prefix, local] = this.names.get(qname) ?? this.splitName(qname, p);
+    if (split === undefined) {
+      split = this.splitName(qname, p);
+      internedName[slot] = qname;
+      internedSplit[slot] = split;
+    }
+    const prefix = split[0];
+    const local = split[1];
     const ns = this.lookup(prefix);
     if (ns === undefined) this.fail(p, `the namespace prefix "${prefix}" of <${qname}> is not declared`);
     if (raws && raws.length > (decls?.length ?? 0)) {
       attrs = [];
       for (const [an, raw, at] of raws) {
         if (an === 'xmlns' || an.startsWith('xmlns:')) continue;
-        const [ap, al] = this.names.get(an) ?? this.splitName(an, at);
+        const [ap, al] = this.splitName(an, at);
         const ans = ap === '' ? '' : this.lookup(ap);
         if (ans === undefined) this.fail(at, `the namespace prefix "${ap}" of the attribute ${an} is not declared`);
         if (ap !== '')
@@ -543,6 +571,9 @@ export class XmlTokenizer {
       }
     }
     this.open.push(qname);
+    this.openPrefix.push(prefix);
+    this.openLocal.push(local);
+    this.openNs.push(ns);
     this.rootSeen = true;
     this.kind = 'start';
     this.start = this.base + p;
@@ -601,11 +632,14 @@ export class XmlTokenizer {
     );
   }
 
+  /** End of the name at `i` (`i` itself when none starts there); leaves a hash of it in `slot`. */
   private nameEnd(i: number): number {
     const b = this.buf;
-    if (!isNameStart(b.charCodeAt(i))) return i;
-    i++;
-    while (isNameChar(b.charCodeAt(i))) i++;
+    let c = b.charCodeAt(i);
+    if (!isNameStart(c)) return i;
+    let h = c;
+    for (c = b.charCodeAt(++i); isNameChar(c); c = b.charCodeAt(++i)) h = (h * 31 + c) | 0;
+    this.slot = (h ^ (h >>> 8)) & 255;
     return i;
   }
 
@@ -620,7 +654,6 @@ export class XmlTokenizer {
       out = [qname.slice(0, k), qname.slice(k + 1)];
       if (out[0] === 'xmlns') this.fail(at, `${qname} is not a valid qualified name`);
     }
-    if (this.names.size < 4096) this.names.set(qname, out);
     return out;
   }
 

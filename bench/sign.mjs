@@ -1,61 +1,14 @@
 // Signing cost: a CEB621 signed end to end vs the raw crypto sign of its SignedInfo (RSA-2048),
 // and SM2 signatures per second vs `openssl speed -seconds 2 sm2` on the same machine.
 // Test keys are generated into a temp dir with the OpenSSL command line and removed afterwards.
-import { execFileSync } from 'node:child_process';
 import { createPrivateKey, sign as nodeSign } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createLocalSigner, signMessage } from '../dist/index.js';
+import { asyncOpsPerSec, ceb621Samples, makeSigningKeys, opensslSm2Speed } from './fixtures.mjs';
 
-const dir = mkdtempSync(join(tmpdir(), 'sandan-bench-sign-'));
-const ossl = (args) => execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+const keys = makeSigningKeys();
 try {
-  const p = (n) => join(dir, n);
-  ossl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', p('rsa.key')]);
-  ossl(['req', '-x509', '-new', '-key', p('rsa.key'), '-subj', '/CN=bench', '-days', '1', '-out', p('rsa.crt')]);
-  ossl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:SM2', '-out', p('sm2.key')]);
-  ossl([
-    'req',
-    '-x509',
-    '-new',
-    '-key',
-    p('sm2.key'),
-    '-sm3',
-    '-sigopt',
-    'distid:1234567812345678',
-    '-subj',
-    '/CN=bench',
-    '-days',
-    '1',
-    '-out',
-    p('sm2.crt'),
-  ]);
+  const { sample, single } = ceb621Samples();
 
-  const sample = readFileSync(
-    new URL('../test/fixtures/ceb-spec/samples-202205/import/CEB621Message.xml', import.meta.url),
-    'utf8',
-  )
-    .replace(/^\uFEFF/, '')
-    .replace(/\s*<ds:Signature[\s\S]*<\/ds:Signature>/, '');
-  // A typical message carries one inventory: keep the first of the sample's eight.
-  const first = sample.indexOf('<ceb:Inventory>');
-  const base = sample.indexOf('<ceb:BaseTransfer>');
-  const single = `${sample.slice(0, sample.indexOf('</ceb:Inventory>') + '</ceb:Inventory>'.length)}\n\t${sample.slice(base)}`;
-  if (first < 0 || base < 0) throw new Error('unexpected sample layout');
-
-  async function asyncOpsPerSec(fn, ms = 2000) {
-    for (let i = 0; i < 200; i++) await fn();
-    let n = 0;
-    const start = performance.now();
-    let now = start;
-    while (now - start < ms) {
-      for (let i = 0; i < 50; i++) await fn();
-      n += 50;
-      now = performance.now();
-    }
-    return n / ((now - start) / 1000);
-  }
   function syncOpsPerSec(fn, ms = 2000) {
     for (let i = 0; i < 200; i++) fn();
     let n = 0;
@@ -69,8 +22,8 @@ try {
     return n / ((now - start) / 1000);
   }
 
-  const rsa = createLocalSigner({ key: readFileSync(p('rsa.key')), certificate: readFileSync(p('rsa.crt'), 'utf8') });
-  const rsaKey = createPrivateKey(readFileSync(p('rsa.key')));
+  const rsa = createLocalSigner({ key: keys.read('rsa.key'), certificate: keys.text('rsa.crt') });
+  const rsaKey = createPrivateKey(keys.read('rsa.key'));
   for (const [label, xml] of [
     ['CEB621, 1 inventory', single],
     ['CEB621 official sample, 8 inventories', sample],
@@ -91,12 +44,10 @@ try {
     );
   }
 
-  const sm2 = createLocalSigner({ key: readFileSync(p('sm2.key')), certificate: readFileSync(p('sm2.crt'), 'utf8') });
+  const sm2 = createLocalSigner({ key: keys.read('sm2.key'), certificate: keys.text('sm2.crt') });
   const si = Buffer.from((await signMessage(single, sm2)).canonicalSignedInfo);
   const sm2Raw = await asyncOpsPerSec(() => sm2.sign(si, 'sm2-sm3'));
-  const speed = ossl(['speed', '-seconds', '2', 'sm2']);
-  const m = /SM2 \(CurveSM2\)\s+\S+\s+\S+\s+([\d.]+)\s+([\d.]+)/.exec(speed);
-  const opensslSign = m ? Number(m[1]) : null;
+  const opensslSign = opensslSm2Speed()?.sign ?? null;
   console.log(
     JSON.stringify({
       name: 'SM2 signatures (SM3withSM2, user ID 1234567812345678) over a CEB621 SignedInfo, one core',
@@ -117,5 +68,5 @@ try {
     }),
   );
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  keys.cleanup();
 }

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { cliReference } from './cli-doc.js';
+import { writeDescriptorFiles } from './gen-descriptors.js';
 import {
   configJsonSchema,
   declarationJsonSchema,
@@ -8,6 +9,7 @@ import {
   rulesetJsonSchema,
 } from './generated.js';
 
+writeDescriptorFiles();
 writeFileSync(new URL('../schemas/ruleset.schema.json', import.meta.url), rulesetJsonSchema());
 writeFileSync(new URL('../schemas/sandan.config.schema.json', import.meta.url), configJsonSchema());
 writeFileSync(new URL('../schemas/declaration.schema.json', import.meta.url), declarationJsonSchema());

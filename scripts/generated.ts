@@ -2,7 +2,11 @@
  * Files generated from code and data: the ruleset JSON Schema and the rule catalogue.
  * `npm run gen` writes them; a test fails when the checked-in copies are stale.
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { runExample, type ExampleFixtures, type RuleExample } from '../src/rules/examples.js';
+import { parseRateTable, type RateTable } from '../src/tax/rates.js';
+import { catalogueHelp } from '../src/xml/receipts.js';
 import { RULES } from '../src/rules/registry.js';
 import { rulesetSchema } from '../src/rules/ruleset.js';
 import * as CODES from '../src/rules/bundled.js';
@@ -31,6 +35,32 @@ function esc(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
+let exampleRates: RateTable | undefined;
+/** The bundled example declarations and rate table the rules' documented examples start from. */
+const EXAMPLE_FIXTURES: ExampleFixtures = {
+  declaration: (base) => JSON.parse(readFileSync(new URL(`../examples/${base}.json`, import.meta.url), 'utf8')),
+  get rates() {
+    exampleRates ??= parseRateTable(
+      JSON.parse(readFileSync(new URL('../examples/rates.example.json', import.meta.url), 'utf8')),
+    );
+    return exampleRates;
+  },
+};
+
+/** What an example changes, as a list of `path = value` items. */
+function exampleChanges(x: RuleExample): string {
+  const parts = Object.entries(x.set ?? {}).map(
+    ([k, v]) => `\`${k}\` ${v === null ? 'removed' : `= \`${JSON.stringify(v)}\``}`,
+  );
+  if (x.at) parts.push(`date ${x.at}`);
+  if (x.district) parts.push(`district ${x.district}`);
+  if (x.options) parts.push(`options \`${JSON.stringify(x.options)}\``);
+  if (x.quotaUsed) parts.push(`quota used before: ${x.quotaUsed} CNY`);
+  if (x.goodsRecords) parts.push(`goods records of ${Object.keys(x.goodsRecords).join(', ')}`);
+  const base = `\`examples/${x.base ?? 'hangzhou-1210'}.json\``;
+  return parts.length ? `${base} with ${parts.join(', ')}` : base;
+}
+
 export function rulesCatalogue(): string {
   const national = bundledRulesets().find((r) => r.id === 'national');
   const lines: string[] = [
@@ -38,11 +68,13 @@ export function rulesCatalogue(): string {
     '',
     '<!-- Generated from src/rules by `npm run gen`; do not edit. -->',
     '',
-    "Every rule sandan runs, the codes it reports, and how the national ruleset sets it. Numeric codes mirror customs (`1332`) or E-Port (`-621027`) rejection codes, so a finding names the rejection it prevents; other codes are sandan's own and stable.",
+    "Every rule sandan runs, the codes it reports, and how the national ruleset sets it. Numeric codes mirror customs (`1332`) or E-Port (`-621027`) rejection codes, so a finding names the rejection it prevents; other codes are sandan's own and stable. A code that mirrors customs takes its meaning, cause and fix from the receipt catalogue (rulesets/receipts.json), the words `sandan parse` uses for the receipt, and its issues carry them in `help`.",
     '',
     'In the source column, 报文规范 202205 is 海关总署《海关跨境电商统一版系统企业对接报文规范（202205版）》 with its import XSD (附件2 海关跨境进口业务节点报文定义202205.xsd), cited by message element. The national ruleset cites each document in full (issuer, number, title, date, URL) in its `sources`.',
     '',
     'Codes reported outside rules: `date-unknown` (engine: the declaration carries no date), `rule-failed` (engine: a rule threw, which is a bug), `input-encoding`, `json-syntax`, `input-too-large`, `input-empty` (input: the file could not be read as a JSON declaration).',
+    '',
+    'Each rule lives in `src/rules/<family>/<name>.ts` with its messages (one template per message id, in Chinese and English, filled from the data the rule reports) and its documented examples; its tests are `test/rules/<family>/<name>.test.ts`.',
     '',
     '| rule | default severity | national | description | source |',
     '|---|---|---|---|---|',
@@ -60,25 +92,55 @@ export function rulesCatalogue(): string {
             )
             .join('; ');
     lines.push(
-      `| \`${r.id}\` | ${r.defaultSeverity} | ${nat} | ${esc(r.description.en)}<br>${esc(r.description.zh)} | ${esc(r.source)} |`,
+      `| [\`${r.id}\`](#${anchor(r.id)}) | ${r.defaultSeverity} | ${nat} | ${esc(r.description.en)}<br>${esc(r.description.zh)} | ${esc(r.source)} |`,
     );
   }
-  lines.push('', '## Issue codes', '', '| code | rule | meaning |', '|---|---|---|');
+  lines.push('', '## Issue codes', '', '| code | rule | meaning | what to do |', '|---|---|---|---|');
   for (const r of RULES) {
-    for (const [code, msg] of Object.entries(r.codes))
-      lines.push(`| \`${code}\` | \`${r.id}\` | ${esc(msg.en)} / ${esc(msg.zh)} |`);
+    for (const [code, msg] of Object.entries(r.codes)) {
+      const help = catalogueHelp(code);
+      const receipt = help && help.code !== code ? ` (customs receipt ${help.code}: ${esc(help.receipt.en)})` : '';
+      const fix = help ? `${esc(help.fix.en)}<br>${esc(help.fix.zh)}` : '';
+      lines.push(`| \`${code}\` | \`${r.id}\` | ${esc(msg.en)} / ${esc(msg.zh)}${receipt} | ${fix} |`);
+    }
   }
-  lines.push('', '## Rule options', '');
+  lines.push('', '## Rules', '');
   for (const r of RULES) {
+    lines.push(`### \`${r.id}\``, '', `${r.description.en}`, '', `${r.description.zh}`, '');
+    for (const x of r.examples.valid) {
+      lines.push(`- Passes: ${esc(x.name)}: ${exampleChanges(x)}.`);
+    }
+    for (const x of r.examples.invalid) {
+      const found = runExample(r, x, EXAMPLE_FIXTURES).filter((i) => i.code === x.code && i.path === x.path);
+      lines.push(`- Fails: ${esc(x.name)}: ${exampleChanges(x)}.`);
+      for (const i of found) {
+        lines.push(
+          `  - ${i.severity} \`${i.code}\` at \`${i.path || '(declaration)'}\`: ${esc(i.message.en)}<br>${esc(i.message.zh)}`,
+        );
+      }
+    }
+    lines.push('');
     const schema = z.toJSONSchema(r.options as z.ZodType, { io: 'input', unrepresentable: 'any' }) as {
       properties?: Record<string, unknown>;
     };
-    const props = Object.keys(schema.properties ?? {});
-    if (props.length === 0) continue;
-    const defaults = (r.options as z.ZodType).parse({});
-    lines.push(`### \`${r.id}\``, '', '```json', JSON.stringify({ options: defaults }, null, 2), '```', '');
+    if (Object.keys(schema.properties ?? {}).length > 0) {
+      const defaults = (r.options as z.ZodType).parse({});
+      lines.push(
+        'Options and their defaults:',
+        '',
+        '```json',
+        JSON.stringify({ options: defaults }, null, 2),
+        '```',
+        '',
+      );
+    }
   }
-  return `${lines.join('\n')}\n`;
+  return `${lines.join('\n').replace(/\n+$/, '')}\n`;
+}
+
+/** The GitHub heading anchor of a rule id (`payment/link` → `paymentlink`). */
+function anchor(id: string): string {
+  return id.toLowerCase().replace(/[^a-z0-9 -]/g, '');
 }
 
 /** docs/districts.md: one row per district ruleset, from the data. */

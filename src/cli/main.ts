@@ -3,30 +3,39 @@ import pkg from '../../package.json';
 import { isSandanError } from '../errors.js';
 import { EXIT_PIPE, OutputClosedError, processIo, type CliIo } from './io.js';
 import { installSignalCleanup } from './cleanup.js';
-import type { CommandContext } from './command.js';
-import { registerValidateCommand } from './validate-command.js';
-import { registerTaxCommand } from './tax-command.js';
-import { registerBuildCommand } from './build-command.js';
-import { registerParseCommand } from './parse-command.js';
-import { registerSignCommand, registerVerifyCommand } from './sign-command.js';
-import { registerQuotaCommand } from './quota-command.js';
-import { registerReconcileCommand, registerStatusCommand } from './reconcile-command.js';
-import { registerPositiveListCommand } from './positive-list-command.js';
+import type { CommandContext, RegisterCommand } from './command.js';
 import { redactSecrets, redactedMessage } from '../redact.js';
 
-/** Every command; each module registers itself on the program. */
-const COMMANDS = [
-  registerValidateCommand,
-  registerTaxCommand,
-  registerSignCommand,
-  registerVerifyCommand,
-  registerBuildCommand,
-  registerParseCommand,
-  registerQuotaCommand,
-  registerReconcileCommand,
-  registerStatusCommand,
-  registerPositiveListCommand,
+/**
+ * Every command in the order help lists them, and how to load the module that registers it.
+ * The modules are imported only when needed (never statically here): `sandan validate` loads the
+ * validate command alone, and `sandan --version` none, so start-up does not pay for every
+ * command's dependencies.
+ */
+export const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<RegisterCommand>]> = [
+  ['validate', async () => (await import('./validate-command.js')).registerValidateCommand],
+  ['tax', async () => (await import('./tax-command.js')).registerTaxCommand],
+  ['sign', async () => (await import('./sign-command.js')).registerSignCommand],
+  ['verify', async () => (await import('./sign-command.js')).registerVerifyCommand],
+  ['build', async () => (await import('./build-command.js')).registerBuildCommand],
+  ['parse', async () => (await import('./parse-command.js')).registerParseCommand],
+  ['quota', async () => (await import('./quota-command.js')).registerQuotaCommand],
+  ['reconcile', async () => (await import('./reconcile-command.js')).registerReconcileCommand],
+  ['status', async () => (await import('./reconcile-command.js')).registerStatusCommand],
+  ['positive-list', async () => (await import('./positive-list-command.js')).registerPositiveListCommand],
 ];
+
+/**
+ * The commands a command line needs registered: the one it names first, none for a lone
+ * `--version`, and otherwise (help, no command, an unknown one) all of them, so that help and
+ * commander's "did you mean" see every command.
+ */
+export function commandsFor(argv: readonly string[]): ReadonlyArray<(typeof COMMANDS)[number]> {
+  const named = COMMANDS.find(([name]) => name === argv[0]);
+  if (named) return [named];
+  if (argv.length === 1 && (argv[0] === '-V' || argv[0] === '--version')) return [];
+  return COMMANDS;
+}
 
 /**
  * `pipe`: the reader of our output went away (see {@link EXIT_PIPE}). `busy`: another process
@@ -47,10 +56,8 @@ const HINTS: Record<string, string> = {
     'Give a PEM, PKCS#8 or DER private key (RSA or SM2); for an encrypted key pass --passphrase-env VAR.',
   SIGN_CERT_INVALID: 'Give the signing certificate as PEM or DER; it must match the key.',
   SIGN_ALREADY_SIGNED: 'The message already has a ds:Signature; pass --replace to sign it again.',
-  SIGN_XML_MALFORMED: 'The input is not well-formed XML; build it with `sandan build`.',
   SIGN_SIGNER_FAILED: 'The signer (key, device or remote service) failed; check it and try again.',
-  XML_UNSAFE: 'sandan refuses DOCTYPE and entity declarations (XXE); send the message without them.',
-  XML_MALFORMED: 'The input is not well-formed XML.',
+  XML_MALFORMED: 'The input is not well-formed XML (or holds a DTD, which sandan refuses: no XXE).',
   XML_TOO_LARGE: 'The input is larger than the limit; raise it with --max-bytes if it is genuine.',
   XML_UNKNOWN_ROOT: 'sandan reads CEB messages, receipts, tax bills and DxpMsg; see docs/xml.md.',
   QUOTA_INVALID: 'Check --buyer-id, --order, --amount and --at; see `sandan quota --help`.',
@@ -89,9 +96,10 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .showHelpAfterError('(run with --help for usage)');
 
   const ctx: CommandContext = { io, setExit: (code) => void (exit = code) };
-  for (const register of COMMANDS) register(program, ctx);
 
   try {
+    const registers = await Promise.all(commandsFor(argv).map(([, load]) => load()));
+    for (const register of registers) register(program, ctx);
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
     return report(e, io);
@@ -100,13 +108,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
 }
 
 /** Codes that refuse the input XML itself: exit 1 like any other problem with the input, not 2. */
-const REFUSED_XML: ReadonlySet<string> = new Set([
-  'XML_MALFORMED',
-  'XML_UNSAFE',
-  'XML_TOO_LARGE',
-  'XML_UNKNOWN_ROOT',
-  'SIGN_XML_MALFORMED',
-]);
+const REFUSED_XML: ReadonlySet<string> = new Set(['XML_MALFORMED', 'XML_TOO_LARGE', 'XML_UNKNOWN_ROOT']);
 
 /** The exit code for what a command threw, told on standard error; nothing is told when the output is closed. */
 function report(e: unknown, io: CliIo): number {

@@ -4,27 +4,32 @@ import { Writable } from 'node:stream';
 import { createRequire } from 'node:module';
 import { Option, type Command } from 'commander';
 import { SandanError, isSandanError } from '../errors.js';
-import { expandPaths } from '../reconcile/files.js';
-import { reportCsvChunks, reportJsonChunks, reportTextChunks } from '../reconcile/output.js';
-import { summaryToJSON } from '../reconcile/json.js';
-import type { ReconcileReport } from '../reconcile/reconcile.js';
-import { renderReconcileHtml, type ReconcileReportJSON } from '../reconcile/report-html.js';
-import { renderStatusHtml } from '../reconcile/status-html.js';
-import { defaultReconcileWorkers, reconcileFiles } from '../reconcile/parallel.js';
-import type { ReconcileProgress } from '../reconcile/reconcile.js';
-import { openSqliteStore } from '../reconcile/sqlite-store.js';
-import { writeReportXlsx } from '../reconcile/xlsx.js';
-import { MemoryStore, type ReconcileStore } from '../reconcile/store.js';
 import {
+  defaultReconcileWorkers,
+  expandPaths,
   isSentType,
   isStatusReceiptType,
+  MemoryStore,
+  openSqliteStore,
+  reconcileFiles,
+  renderReconcileHtml,
+  renderStatusHtml,
+  reportCsvChunks,
+  reportJsonChunks,
+  reportTextChunks,
   sentFromDeclaration,
   sentFromMessage,
   status,
+  summaryToJSON,
+  writeReportXlsx,
   type OrderStatus,
+  type ReconcileProgress,
+  type ReconcileReport,
+  type ReconcileReportJSON,
+  type ReconcileStore,
   type SentDocument,
   type StatusReceipt,
-} from '../reconcile/status.js';
+} from '../reconcile/index.js';
 import { type ParsedXml, parseCebXml } from '../xml/parse.js';
 import { beijingTimeOption } from '../time/beijing.js';
 import type { CommandContext } from './command.js';

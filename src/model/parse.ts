@@ -13,7 +13,8 @@ import {
 import { fieldNameZh } from './field-names.js';
 import { formatPath, type Issue, type Message } from './issue.js';
 import { compileAccept } from './fast-check.js';
-import { Dec, decimalOfText, FORMAT, toDecimal } from './primitives.js';
+import { convertInventory, convertLogistics, convertOrder, convertPayment } from './generated/converters.js';
+import { FORMAT, toDecimal } from './primitives.js';
 
 const acceptDeclaration = compileAccept(DeclarationSchema);
 
@@ -375,111 +376,14 @@ function unknownFields(input: unknown): Issue[] {
   return out;
 }
 
-/*
- * Amount and integer fields per document, checked by the schema and converted here:
- *   order          amounts goodsValue, freight, discount, taxTotal, acturalPaid
- *   order line     amounts qty, price, totalPrice; int gnum
- *   payment        amount  amountPaid
- *   logistics      amounts freight, insuredFee, weight; int packNo
- *   inventory      amounts freight, insuredFee, grossWeight, netWeight; int packNo
- *   inventory line amounts qty, qty1, qty2, price, totalPrice; int gnum
- * One function per document with the field names written out: every validation converts
- * ten or so objects, and a generic loop over key lists (keyed, megamorphic access) cost
- * several times more. Each copies the document and replaces only those fields.
- */
-
-type Wire = Record<string, unknown>;
-
-/** A checked amount as a Decimal (undefined stays undefined). */
-function amt(v: unknown): unknown {
-  return v === undefined || v instanceof Dec ? v : decimalOfText(typeof v === 'number' ? String(v) : (v as string));
-}
-
-/** A checked integer as a number. */
-function int(v: unknown): unknown {
-  return typeof v === 'string' ? Number(v) : v;
-}
-
-function convertOrder(doc: Wire): Wire {
-  const { goodsValue, freight, discount, taxTotal, acturalPaid } = doc;
-  const out: Wire = { ...doc };
-  if (goodsValue !== undefined) out.goodsValue = amt(goodsValue);
-  if (freight !== undefined) out.freight = amt(freight);
-  if (discount !== undefined) out.discount = amt(discount);
-  if (taxTotal !== undefined) out.taxTotal = amt(taxTotal);
-  if (acturalPaid !== undefined) out.acturalPaid = amt(acturalPaid);
-  return out;
-}
-
-function convertOrderItem(doc: Wire): Wire {
-  const { qty, price, totalPrice, gnum } = doc;
-  const out: Wire = { ...doc };
-  if (qty !== undefined) out.qty = amt(qty);
-  if (price !== undefined) out.price = amt(price);
-  if (totalPrice !== undefined) out.totalPrice = amt(totalPrice);
-  if (typeof gnum === 'string') out.gnum = int(gnum);
-  return out;
-}
-
-function convertPayment(doc: Wire): Wire {
-  const { amountPaid } = doc;
-  const out: Wire = { ...doc };
-  if (amountPaid !== undefined) out.amountPaid = amt(amountPaid);
-  return out;
-}
-
-function convertLogistics(doc: Wire): Wire {
-  const { freight, insuredFee, weight, packNo } = doc;
-  const out: Wire = { ...doc };
-  if (freight !== undefined) out.freight = amt(freight);
-  if (insuredFee !== undefined) out.insuredFee = amt(insuredFee);
-  if (weight !== undefined) out.weight = amt(weight);
-  if (typeof packNo === 'string') out.packNo = int(packNo);
-  return out;
-}
-
-function convertInventory(doc: Wire): Wire {
-  const { freight, insuredFee, grossWeight, netWeight, packNo } = doc;
-  const out: Wire = { ...doc };
-  if (freight !== undefined) out.freight = amt(freight);
-  if (insuredFee !== undefined) out.insuredFee = amt(insuredFee);
-  if (grossWeight !== undefined) out.grossWeight = amt(grossWeight);
-  if (netWeight !== undefined) out.netWeight = amt(netWeight);
-  if (typeof packNo === 'string') out.packNo = int(packNo);
-  return out;
-}
-
-function convertInventoryItem(doc: Wire): Wire {
-  const { qty, qty1, qty2, price, totalPrice, gnum } = doc;
-  const out: Wire = { ...doc };
-  if (qty !== undefined) out.qty = amt(qty);
-  if (qty1 !== undefined) out.qty1 = amt(qty1);
-  if (qty2 !== undefined) out.qty2 = amt(qty2);
-  if (price !== undefined) out.price = amt(price);
-  if (totalPrice !== undefined) out.totalPrice = amt(totalPrice);
-  if (typeof gnum === 'string') out.gnum = int(gnum);
-  return out;
-}
-
-function convertItems(items: readonly Wire[], convertItem: (doc: Wire) => Wire): Wire[] {
-  const out = new Array<Wire>(items.length);
-  for (let i = 0; i < items.length; i++) out[i] = convertItem(items[i] as Wire);
-  return out;
-}
-
-/** Turns checked wire data into the model: amounts become Decimal, integers numbers. */
+/** Turns checked wire data into the model: amounts become Decimal, integers numbers (generated converters). */
 function toModel(wire: DeclarationWire): Declaration {
-  const order = convertOrder(wire.order as unknown as Wire);
-  order.items = convertItems(wire.order.items as unknown as Wire[], convertOrderItem);
-  const out: Wire = {
-    order,
-    payment: convertPayment(wire.payment as unknown as Wire),
-    logistics: convertLogistics(wire.logistics as unknown as Wire),
+  const w = wire as unknown as Record<string, Record<string, unknown>>;
+  const out: Record<string, unknown> = {
+    order: convertOrder(w.order!),
+    payment: convertPayment(w.payment!),
+    logistics: convertLogistics(w.logistics!),
   };
-  if (wire.inventory) {
-    const inventory = convertInventory(wire.inventory as unknown as Wire);
-    inventory.items = convertItems(wire.inventory.items as unknown as Wire[], convertInventoryItem);
-    out.inventory = inventory;
-  }
+  if (w.inventory) out.inventory = convertInventory(w.inventory);
   return out as unknown as Declaration;
 }

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
 import { idCheckCharacter, maskIdNumber, normaliseIdNumber } from '../rules/id-number.js';
-import { Dec } from '../model/primitives.js';
+import { Dec, toDecimal } from '../model/primitives.js';
 import type { QuotaEntry, QuotaEvent, QuotaPolicy, QuotaQuantity } from './types.js';
 import { beijingIsoDate, beijingTimeOption, beijingXsDateTime, beijingYear } from '../time/beijing.js';
 import type { ReturnWindowCheck } from './return-window.js';
@@ -45,15 +45,8 @@ export function policyDateForYear(year: number, at: Date): string {
 
 /** Reads an amount of money: finite, not negative, at most 5 decimals and 14 integer digits (N19,5). */
 export function toAmount(value: unknown, what = 'amount'): Decimal {
-  let d: Decimal | undefined;
-  try {
-    if (typeof value === 'string' && /^\d{1,14}(\.\d{1,5})?$/.test(value.trim())) d = new Dec(value.trim());
-    else if (typeof value === 'number' && Number.isFinite(value)) d = new Dec(String(value));
-    else if (Dec.isDecimal(value)) d = new Dec(value as Decimal);
-  } catch {
-    d = undefined;
-  }
-  if (!d?.isFinite() || d.isNegative() || d.decimalPlaces() > 5 || d.gte('1e14')) {
+  const d = toDecimal(typeof value === 'string' ? value.trim() : value);
+  if (d === undefined || d.isNegative()) {
     throw new SandanError(
       'QUOTA_INVALID',
       `${what} must be a non-negative decimal with at most 5 decimal places, got ${JSON.stringify(String(value))}`,

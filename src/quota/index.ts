@@ -43,6 +43,7 @@ export {
   validateWithQuota,
   type QuotaValidationResult,
 } from './validate.js';
-export { annualLimit, type QuotaSnapshot } from '../rules/families/quota.js';
+export { annualLimit } from '../rules/limits/annual.js';
+export type { QuotaSnapshot } from '../rules/services.js';
 export { quotaReceiptsOf } from './from-xml.js';
 export { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';

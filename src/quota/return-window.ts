@@ -2,6 +2,7 @@ import { tz } from '@date-fns/tz';
 import { addDays, endOfDay } from 'date-fns';
 import { defaultRegistry } from '../rules/bundled.js';
 import type { Policy } from '../rules/policy.js';
+import { beijingIsoDate } from '../time/beijing.js';
 
 /*
  * The return window: a return clears tax and quota only when it is applied for, and the goods
@@ -54,6 +55,15 @@ export function returnDeadlines(releasedAt: Date, window: ReturnWindowPolicy): R
     applyBy: endOfBeijingDayAfter(releasedAt, window.applyDays + shift),
     arriveBy: endOfBeijingDayAfter(releasedAt, window.arriveDays + shift),
   };
+}
+
+/** The deadlines of a release under the window in force on its Beijing date (`windowOf`), when there is one. */
+export function releaseDeadlines(
+  releasedAt: Date,
+  windowOf: (releaseDate: string) => ReturnWindowPolicy | undefined,
+): (ReturnDeadlines & { policy: ReturnWindowPolicy }) | undefined {
+  const policy = windowOf(beijingIsoDate(releasedAt));
+  return policy && { policy, ...returnDeadlines(releasedAt, policy) };
 }
 
 /** The return window by release date (`YYYY-MM-DD`) from the bundled national ruleset, looked up once per date. */

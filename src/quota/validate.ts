@@ -1,6 +1,6 @@
 import type { Decimal } from 'decimal.js';
 import { declarationDate, validate, type ValidateOptions, type ValidationResult } from '../rules/validate.js';
-import type { QuotaSnapshot } from '../rules/families/quota.js';
+import type { QuotaSnapshot } from '../rules/services.js';
 import { normaliseIdNumber } from '../rules/id-number.js';
 import type { AnnualQuantities } from '../rules/positive-list.js';
 import { buyerIdProblem, quantityOf, type QuotaBalance, type QuotaQuantityUse } from './core.js';
@@ -8,8 +8,8 @@ import type { QuotaLedger } from './ledger.js';
 
 /**
  * Validation with the buyer's quota: fetches snapshots from the ledger (async), then runs
- * the synchronous `validate` with them in `extras.quota` (read by the `limits/annual` rule)
- * and `extras.annualQuantities` (read by the positive list's per-person annual caps).
+ * the synchronous `validate` with them as its `quota` option (read by the `limits/annual` rule)
+ * and `annualQuantities` option (read by the positive list's per-person annual caps).
  */
 
 type Rec = Record<string, unknown> | undefined;
@@ -19,7 +19,7 @@ function str(v: unknown): string | undefined {
 }
 
 /**
- * A snapshot of one buyer-year for `extras.quota`: `used` answers for that buyer and year
+ * A snapshot of one buyer-year for the `quota` option: `used` answers for that buyer and year
  * only (any other buyer or year is unknown, and the rule stays silent). IDs compare after
  * {@link normaliseIdNumber}, as the ledger keys them.
  */
@@ -32,7 +32,7 @@ export function quotaSnapshot(buyerIdNumber: string, year: number, used: Decimal
 const UNIT_CODE: Record<string, string> = { kg: '035' };
 
 /**
- * A snapshot of one buyer-year's quantities for `extras.annualQuantities`: `used` answers for
+ * A snapshot of one buyer-year's quantities for the `annualQuantities` option: `used` answers for
  * that buyer and year only; a code the buyer did not buy is zero, and everything is unknown
  * while an order that counts was reserved without quantities.
  */
@@ -78,11 +78,8 @@ export async function validateWithQuota(
   const quantities = await ledger.usedQuantities(id, year, exclude);
   const result = validate(input, {
     ...options,
-    extras: {
-      ...options.extras,
-      quota: quotaSnapshot(id, year, balance.used),
-      annualQuantities: annualQuantitiesSnapshot(id, quantities),
-    },
+    quota: quotaSnapshot(id, year, balance.used),
+    annualQuantities: annualQuantitiesSnapshot(id, quantities),
   });
   return { ...result, quota: balance };
 }

@@ -1,10 +1,10 @@
 import type { Decimal } from 'decimal.js';
 import type { Issue } from '../model/issue.js';
-import { Dec } from '../model/primitives.js';
+import { Dec, toDecimal } from '../model/primitives.js';
 import { districtOf } from '../rules/codes.js';
-import { nationalReturnWindow, returnDeadlines, type ReturnWindowPolicy } from '../quota/return-window.js';
+import { nationalReturnWindow, releaseDeadlines, type ReturnWindowPolicy } from '../quota/return-window.js';
 import type { TaxCalculation } from '../rules/tax-calculator.js';
-import { beijingIsoDate, beijingMillis } from '../time/beijing.js';
+import { beijingMillis } from '../time/beijing.js';
 import type { TaxFigures } from '../tax/compute.js';
 import type { InventoryKeys, StoredBill } from './store.js';
 import { TAX_KINDS, type Mismatch, type ReconcileRow, type ReconcileStatus, type TaxSplit } from './types.js';
@@ -69,12 +69,18 @@ const NONE: StoredBill[] = [];
 function obj(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
+
+/** An input item as a record: a {@link DeclarationRecord} (e.g. from the CLI's NDJSON reader) as it is, any other value wrapped. */
+export function asRecord(item: unknown): DeclarationRecord {
+  const o = obj(item);
+  if (o && ('issue' in o || 'value' in o) && ('line' in o || 'mode' in o)) return o as DeclarationRecord;
+  return { value: item };
+}
 function text(v: unknown): string | undefined {
   if (typeof v === 'string' && v.trim() !== '') return v.trim();
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   return undefined;
 }
-const DECIMAL = /^-?\d{1,14}(\.\d{1,5})?$/;
 
 /** `YYYY-MM` from `yyyyMMdd…` (already Beijing local time in CEB fields), else `unknown`. */
 export function monthOf(yyyymmdd: string | undefined): string {
@@ -107,7 +113,7 @@ export function declarationFacts(
     customsCode,
     month: monthOf(text(inv?.declTime) ?? text(order?.appTime)),
     district: districtKey(customsCode),
-    declaredTaxTotal: taxTotal !== undefined && DECIMAL.test(taxTotal) ? taxTotal : undefined,
+    declaredTaxTotal: taxTotal !== undefined && toDecimal(taxTotal) ? taxTotal : undefined,
     notes: [],
   };
   const calc = calculate(rec.value);
@@ -260,8 +266,8 @@ export function refundOutsideWindow(
   const released = beijingMillis(answer.releasedAt);
   const approved = beijingMillis(answer.refundedAt);
   if (!Number.isFinite(released) || !Number.isFinite(approved)) return false;
-  const window = (windowOf ?? (bundledWindow ??= nationalReturnWindow()))(beijingIsoDate(new Date(released)));
-  return window !== undefined && approved > returnDeadlines(new Date(released), window).arriveBy.getTime();
+  const d = releaseDeadlines(new Date(released), windowOf ?? (bundledWindow ??= nationalReturnWindow()));
+  return d !== undefined && approved > d.arriveBy.getTime();
 }
 
 /** The row of one declaration from its facts and what the index answered (pure). */

@@ -31,6 +31,16 @@ export async function* xmlFileText(file: string): AsyncGenerator<string> {
   if (rest) yield rest;
 }
 
+/** A path's stats, or a SandanError FILE_UNREADABLE saying why it cannot be read. */
+export async function statOf(path: string, missing = 'no such file'): Promise<Stats> {
+  try {
+    return await stat(path);
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? missing : String(e);
+    throw new SandanError('FILE_UNREADABLE', `Cannot read ${path}: ${why}`, { cause: e });
+  }
+}
+
 /** Expands files and folders (recursively) into a sorted list of files; in folders only `*.xml`. */
 export async function expandPaths(
   paths: readonly string[],
@@ -41,17 +51,7 @@ export async function expandPaths(
     for await (const p of filesUnder(dir)) if (extensions.some((x) => p.toLowerCase().endsWith(x))) out.push(p);
   };
   for (const p of paths) {
-    let st: Stats;
-    try {
-      st = await stat(p);
-    } catch (e) {
-      throw new SandanError(
-        'FILE_UNREADABLE',
-        `Cannot read ${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : String(e)}`,
-        { cause: e },
-      );
-    }
-    if (st.isDirectory()) await walk(p);
+    if ((await statOf(p, 'no such file or folder')).isDirectory()) await walk(p);
     else out.push(p);
   }
   return out;
@@ -71,21 +71,39 @@ export async function* readCebDocuments(
   options: { onFileError?: (file: string, error: SandanError) => void } = {},
 ): AsyncGenerator<FileDocument> {
   for (const file of files) {
-    const scanner = new CebScanner();
     try {
-      for await (const chunk of xmlFileText(file)) {
-        for (const d of scanner.push(chunk)) yield { ...d, file };
-      }
-      for (const d of scanner.end()) yield { ...d, file };
+      for await (const docs of scanFile(file)) for (const d of docs) yield { ...d, file };
     } catch (e) {
-      const err = isSandanError(e)
-        ? new SandanError(e.code, `${file}: ${e.message}`, { cause: e, details: { file } })
-        : new SandanError('FILE_UNREADABLE', `Cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`, {
-            cause: e,
-            details: { file },
-          });
-      if (!options.onFileError) throw err;
-      options.onFileError(file, err);
+      // scanFile throws the file's SandanError.
+      if (!options.onFileError) throw e;
+      options.onFileError(file, e as SandanError);
     }
   }
+}
+
+/**
+ * The documents of one XML file streamed through the scanner in 1 MiB chunks, a chunk's at a
+ * time. Throws the file's SandanError (see fileError).
+ */
+export async function* scanFile(file: string, scanner = new CebScanner()): AsyncGenerator<ScannedDocument[]> {
+  try {
+    for await (const chunk of xmlFileText(file)) {
+      const docs = scanner.push(chunk);
+      if (docs.length) yield docs;
+    }
+    const docs = scanner.end();
+    if (docs.length) yield docs;
+  } catch (e) {
+    throw fileError(file, e);
+  }
+}
+
+/** A SandanError about one file (its code kept, the file named). */
+export function fileError(file: string, e: unknown): SandanError {
+  return isSandanError(e)
+    ? new SandanError(e.code, `${file}: ${e.message}`, { cause: e, details: { file } })
+    : new SandanError('FILE_UNREADABLE', `Cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`, {
+        cause: e,
+        details: { file },
+      });
 }

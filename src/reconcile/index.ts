@@ -47,24 +47,7 @@ export {
   type ReconcileReportJSON,
   type ReportHtmlAssets,
 } from './report-html.js';
-export { renderStatusHtml, type StatusReportJSON } from './status-html.js';
-export {
-  status,
-  sentFromDeclaration,
-  sentFromMessage,
-  isStatusReceiptType,
-  isSentType,
-  type Anomaly,
-  type AnomalyKind,
-  type DocumentKind,
-  type OrderState,
-  type OrderStatus,
-  type SentDocument,
-  type SentType,
-  type StatusOptions,
-  type StatusReceipt,
-  type StatusReceiptType,
-  type TimelineNode,
-} from './status.js';
+export { renderStatusHtml, type StatusReportJSON } from './status/html.js';
+export * from './status/index.js';
 export { expandPaths, readCebDocuments, type FileDocument } from './files.js';
-export { reconcileFiles, defaultReconcileWorkers, type ReconcileFilesOptions } from './parallel.js';
+export { reconcileFiles, defaultReconcileWorkers, type ReconcileFilesOptions } from './reconcile.js';

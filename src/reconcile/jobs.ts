@@ -1,5 +1,4 @@
 import { open } from 'node:fs/promises';
-import { SandanError, isSandanError } from '../errors.js';
 import {
   MAX_RECORD_BYTES,
   isBlankLine,
@@ -9,7 +8,7 @@ import {
   type InputRecord,
 } from '../model/json-input.js';
 import { documentRecord, type DocumentRecord } from './records.js';
-import { xmlFileText } from './files.js';
+import { scanFile } from './files.js';
 import { CebScanner } from './scan.js';
 
 /*
@@ -214,35 +213,8 @@ export async function* declarationBatches(
   yield* cut(true);
 }
 
-/** A SandanError about one file (its code kept, the file named). */
-export function fileError(file: string, e: unknown): SandanError {
-  return isSandanError(e)
-    ? new SandanError(e.code, `${file}: ${e.message}`, { cause: e, details: { file } })
-    : new SandanError('FILE_UNREADABLE', `Cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`, {
-        cause: e,
-        details: { file },
-      });
-}
-
-/**
- * Streams one XML file through the scanner in 1 MiB chunks and hands the document records of
- * each chunk to `onChunk` (awaited, so the caller can hold the reader back). Throws the
- * file's SandanError, with no record handed on: the scanner gives a file's documents at its end.
- */
-export async function scanFileRecords(
-  file: string,
-  onChunk: (records: DocumentRecord[]) => void | Promise<void>,
-): Promise<void> {
+/** The document records of one XML file, a chunk's at a time (see scanFile); throws the file's SandanError. */
+export async function* fileRecords(file: string): AsyncGenerator<DocumentRecord[]> {
   // Reconciliation reads the heads of tax bills, not their lines.
-  const scanner = new CebScanner({ items: false });
-  try {
-    for await (const chunk of xmlFileText(file)) {
-      const docs = scanner.push(chunk);
-      if (docs.length) await onChunk(docs.map(documentRecord));
-    }
-    const docs = scanner.end();
-    if (docs.length) await onChunk(docs.map(documentRecord));
-  } catch (e) {
-    throw fileError(file, e);
-  }
+  for await (const docs of scanFile(file, new CebScanner({ items: false }))) yield docs.map(documentRecord);
 }

@@ -1,24 +1,28 @@
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import type { Decimal } from 'decimal.js';
+import { SandanError } from '../errors.js';
 import { Dec } from '../model/primitives.js';
-import { untilAborted } from './abort.js';
-import type { TaxCalculation } from '../rules/tax-calculator.js';
+import { createTaxCalculator, type TaxCalculation } from '../rules/tax-calculator.js';
 import type { TaxFigures } from '../tax/compute.js';
-import {
-  declarationFacts,
-  joinRequest,
-  orphanRow,
-  type DeclarationFacts,
-  type DeclarationRecord,
-  type JoinAnswer,
-  type JoinRequest,
-} from './facts.js';
+import { parseRateTable } from '../tax/rates.js';
+import { untilAborted } from './abort.js';
+import { drive, RECONCILE_BATCH, type DocumentChunk, type ReconcileExecutor } from './driver.js';
+import { asRecord, declarationFacts, type DeclarationFacts } from './facts.js';
+import { statOf } from './files.js';
+import { InThreadExecutor } from './in-thread.js';
+import { declarationBatches, fileDeclarationBatches } from './jobs.js';
 import type { MismatchEntryJSON, ReconcileRowJSON } from './json.js';
-import { declarationRowBatch, rowBatchOf, type RowBatch } from './rows.js';
-import { billRecordOf, documentRecord, type DocumentRecord } from './records.js';
+import { WorkerPool } from './pool.js';
+import { billRecordOf, documentRecord } from './records.js';
 import type { ScannedDocument } from './scan.js';
-import { MemoryStore, type BillRecord, type FinalRecord, type ReceiptLink, type ReconcileStore } from './store.js';
-import { CellTotals } from './totals.js';
-import type { InventoryReceipt, ReconcileRow, ReconcileSummary, TaxBill, TaxBillStatus } from './types.js';
+import { MemoryStore, type ReconcileStore } from './store.js';
+import type { InventoryReceipt, ReconcileSummary, TaxBill, TaxBillStatus } from './types.js';
+
+/*
+ * The reconciliation API: reconcile() over iterables in this thread, reconcileFiles() over
+ * files with the work on worker threads or in this thread. Both run the one driver (driver.ts).
+ */
 
 type Source<T> = Iterable<T> | AsyncIterable<T>;
 
@@ -79,212 +83,85 @@ export interface ReconcileReport {
   problems: string[];
 }
 
-/** Documents are stored in batches of this many records, declarations joined in batches of this many. */
-export const RECONCILE_BATCH = 1000;
+/** Options of {@link reconcileFiles}. */
+export interface ReconcileFilesOptions {
+  /** The declarations as NDJSON: a file path, or a byte stream (e.g. standard input). */
+  declarations: string | AsyncIterable<Uint8Array>;
+  /** The byte size of a `declarations` stream, when known (e.g. a file opened by the caller): progress is then reported against it. */
+  declarationsSize?: number | undefined;
+  /** CEB816/818 and CEB622/624/626 files, in the order they are to be read (see `expandPaths`). */
+  documents: readonly string[];
+  /** Rate tables (the JSON of rate files) used before the bundled one; `source` names each in messages. */
+  rateTables?: Array<{ data: unknown; source: string }>;
+  /** Where the join index and the rows live (default: a new MemoryStore). Close it after reading the report. */
+  store?: ReconcileStore;
+  /** A difference up to this amount (per tax kind) still matches (default 0). */
+  tolerance?: Decimal.Value;
+  /** Worker threads (default: the available parallelism, at most 8); 0 does everything in this thread. */
+  workers?: number;
+  /**
+   * Progress of each phase: documents and declarations read from files in bytes of their total
+   * size (at each file and batch), bills without declaration (and declarations from a stream)
+   * every `progressEvery` items (default 10,000).
+   */
+  onProgress?: (p: ReconcileProgress) => void;
+  progressEvery?: number;
+  /** A file that cannot be read goes here (and is skipped); without it the SandanError is thrown. */
+  onFileError?: (file: string, error: SandanError) => void;
+  /** The worker script (default: `reconcile/worker.js` of the built package). */
+  workerUrl?: URL;
+  /**
+   * Cancels the run: the worker threads are terminated and the promise rejects with the
+   * signal's reason. The store is the caller's to close, as always.
+   */
+  signal?: AbortSignal;
+}
+
+/** Worker threads used by default: one per available core, at most 8. */
+export function defaultReconcileWorkers(): number {
+  return Math.max(1, Math.min(8, availableParallelism()));
+}
+
+/** Checks that the declarations file can be read; returns its size. */
+async function checkFile(path: string): Promise<number> {
+  const st = await statOf(path);
+  if (st.isDirectory()) throw new SandanError('FILE_UNREADABLE', `${path} is a directory; give an .ndjson file`);
+  return st.size;
+}
 
 /**
- * One reconciliation run over a store: documents go in first (buffered and stored in
- * batches), then declaration facts in input order (joined and decided in batches), then
- * {@link finish} reports the bills nobody declared and the summary. Synchronous and free of
- * I/O; `reconcile()` drives it from iterables, `reconcileFiles()` from worker threads.
+ * Counts a phase's items (and bytes) and reports them: in bytes against `total` whenever bytes
+ * are added, or without a total every `progressEvery` items.
  */
-export class ReconcileRun {
-  private readonly tolerance: Decimal;
-  private readonly problems: string[] = [];
-  private readonly inputs = {
-    declarations: 0,
-    bills: 0,
-    duplicateBills: 0,
-    billStatuses: 0,
-    receipts: 0,
-    skippedDocuments: 0,
-    unreadableDocuments: 0,
+function counter(
+  phase: ReconcileProgress['phase'],
+  options: ReconcileFilesOptions,
+  total?: number,
+): (items: number, bytes?: number) => void {
+  const every = options.progressEvery ?? 10_000;
+  let count = 0;
+  let bytes = 0;
+  return (n, b = 0) => {
+    const before = Math.floor(count / every);
+    count += n;
+    bytes += b;
+    if (!options.onProgress) return;
+    if (total !== undefined) {
+      if (b > 0) options.onProgress({ phase, done: bytes, total, unit: 'bytes', count });
+    } else if (Math.floor(count / every) > before) options.onProgress({ phase, done: count, unit: 'items', count });
   };
-  private readonly cells = new CellTotals();
-  private bills: BillRecord[] = [];
-  private voided: string[] = [];
-  private links: ReceiptLink[] = [];
-  private finals: FinalRecord[] = [];
-  private pending = 0;
-  private documentsDone = false;
-
-  constructor(
-    private readonly store: ReconcileStore,
-    options: { tolerance?: Decimal.Value | undefined } = {},
-  ) {
-    this.tolerance = new Dec(options.tolerance ?? 0);
-  }
-
-  /** Notes a problem with an input (the first 100 are kept). */
-  problem(p: string): void {
-    if (this.problems.length < 100) this.problems.push(p);
-  }
-
-  /** Adds what one document contributes. */
-  addDocument(r: DocumentRecord): void {
-    switch (r.kind) {
-      case 'bill':
-        this.addBill(r.bill);
-        break;
-      case 'status':
-        this.addBillStatus(r.status);
-        break;
-      case 'receipt':
-        this.addReceipt(r.receipt);
-        break;
-      case 'unreadable':
-        this.inputs.unreadableDocuments++;
-        this.problem(r.problem);
-        break;
-      case 'skipped':
-        this.inputs.skippedDocuments++;
-        break;
-    }
-  }
-
-  addBill(b: BillRecord): void {
-    this.inputs.bills++;
-    this.bills.push(b);
-    this.buffered();
-  }
-
-  /** Adds bills given as JSON text of tuples (see {@link ReconcileStore.addBillTuples}), after what is buffered. */
-  addBillTuples(json: string, count: number): void {
-    if (count === 0) return;
-    this.flushDocuments();
-    this.inputs.bills += count;
-    this.inputs.duplicateBills += this.store.addBillTuples(json, count);
-  }
-
-  addBillStatus(s: TaxBillStatus): void {
-    this.inputs.billStatuses++;
-    if (s.status === '3') this.voided.push(s.taxNo), this.buffered();
-  }
-
-  addReceipt(r: InventoryReceipt): void {
-    this.inputs.receipts++;
-    if (r.type === 'CEB622' && r.invtNo) {
-      if (r.copNo) this.links.push({ kind: 'copNo', key: r.copNo, invtNo: r.invtNo });
-      if (r.preNo) this.links.push({ kind: 'preNo', key: r.preNo, invtNo: r.invtNo });
-    }
-    // 399 = customs concluded: the cancel or the refund is approved (a refund's time is checked against its release's return window).
-    if (r.returnStatus === '399' && r.type !== 'CEB622')
-      this.finals.push({
-        kind: r.type === 'CEB624' ? 'cancel' : 'refund',
-        keys: { copNo: r.copNo, preNo: r.preNo, invtNo: r.invtNo },
-        at: r.returnTime,
-      });
-    if (r.type === 'CEB622' && r.invtNo && (r.returnStatus === '800' || r.returnStatus === '899'))
-      this.finals.push({ kind: 'release', keys: { invtNo: r.invtNo }, at: r.returnTime });
-    this.buffered();
-  }
-
-  private buffered(): void {
-    if (++this.pending >= RECONCILE_BATCH) this.flushDocuments();
-  }
-
-  private flushDocuments(): void {
-    if (this.bills.length) this.inputs.duplicateBills += this.store.addBills(this.bills);
-    if (this.voided.length) this.store.addVoided(this.voided);
-    if (this.links.length) this.store.addLinks(this.links);
-    if (this.finals.length) this.store.addFinals(this.finals);
-    this.bills = [];
-    this.voided = [];
-    this.links = [];
-    this.finals = [];
-    this.pending = 0;
-  }
-
-  /** Stores what is still buffered; the documents are all in from here on. */
-  private endDocuments(): void {
-    if (this.documentsDone) return;
-    this.flushDocuments();
-    this.documentsDone = true;
-  }
-
-  /** Looks a batch of declarations up in the index (in input order; the documents must all be in). */
-  join(facts: readonly DeclarationFacts[]): Array<JoinAnswer | undefined> {
-    return this.joinRequests(facts.map(joinRequest));
-  }
-
-  /** Looks up requests (as a worker thread sends them) in the index, in input order. */
-  joinRequests(requests: ReadonlyArray<JoinRequest | undefined>): Array<JoinAnswer | undefined> {
-    this.endDocuments();
-    return this.store.join(requests);
-  }
-
-  /** Spools a batch of decided declaration rows (in input order). */
-  addDeclarationRows(batch: RowBatch): void {
-    this.inputs.declarations += batch.rows.length;
-    this.spool(batch);
-  }
-
-  /** Reconciles a batch of declarations (their facts, in input order) in this thread. */
-  addDeclarations(facts: readonly DeclarationFacts[]): void {
-    this.addDeclarationRows(declarationRowBatch(facts, this.join(facts), this.tolerance));
-  }
-
-  private spool(batch: RowBatch): void {
-    this.cells.merge(batch.cells);
-    this.store.putRows(batch.rows);
-    if (batch.mismatches.length) this.store.putMismatches(batch.mismatches);
-  }
-
-  /** Reports the bills nobody declared and returns the report (read it before closing the store). */
-  finish(onProgress?: (count: number) => void, every = 10_000): ReconcileReport {
-    this.endDocuments();
-    let orphans = 0;
-    let batch: ReconcileRow[] = [];
-    for (const group of this.store.unclaimedBills()) {
-      if (++orphans % every === 0) onProgress?.(orphans);
-      batch.push(orphanRow(group));
-      if (batch.length === RECONCILE_BATCH) this.spool(rowBatchOf(batch)), (batch = []);
-    }
-    this.spool(rowBatchOf(batch));
-    const totals = this.cells.result();
-    const byKey = <T>(m: Map<string, T>) =>
-      Object.fromEntries([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    const summary: ReconcileSummary = {
-      ...totals.all,
-      byMonth: byKey(totals.byMonth),
-      byDistrict: byKey(totals.byDistrict),
-      inputs: { ...this.inputs },
-    };
-    const store = this.store;
-    return {
-      summary,
-      problems: this.problems,
-      *rows() {
-        for (const j of store.rows()) yield JSON.parse(j) as ReconcileRowJSON;
-      },
-      rowTexts: () => store.rows(),
-      rowBlocks: () => store.rowBlocks(),
-      *mismatches() {
-        for (const m of store.mismatches())
-          yield {
-            orderNo: m.orderNo,
-            invtNo: m.invtNo ?? null,
-            kind: m.kind as MismatchEntryJSON['kind'],
-            amount: m.amount,
-          };
-      },
-    };
-  }
 }
 
-/** The items of a source, stopping when the signal is aborted (see untilAborted). */
-async function* each<T>(src: Source<T> | undefined, signal: AbortSignal | undefined): AsyncGenerator<T> {
-  if (src === undefined) signal?.throwIfAborted();
-  else if (signal) yield* untilAborted(src, signal);
-  else yield* src as AsyncIterable<T>;
-}
-
-function asRecord(item: unknown): DeclarationRecord {
-  if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
-    const o = item as Record<string, unknown>;
-    if (('issue' in o || 'value' in o) && ('line' in o || 'mode' in o)) return o as DeclarationRecord;
-  }
-  return { value: item };
+/** Sizes of the files in bytes (0 for one that cannot be read: it fails later, where it is read). */
+async function sizes(files: readonly string[]): Promise<number[]> {
+  return Promise.all(
+    files.map((f) =>
+      stat(f).then(
+        (s) => s.size,
+        () => 0,
+      ),
+    ),
+  );
 }
 
 /**
@@ -297,29 +174,115 @@ function asRecord(item: unknown): DeclarationRecord {
  * over worker threads.
  */
 export async function reconcile(inputs: ReconcileInputs, options: ReconcileOptions): Promise<ReconcileReport> {
-  const run = new ReconcileRun(options.store ?? new MemoryStore(), { tolerance: options.tolerance });
   const every = options.progressEvery ?? 10_000;
-  const { signal } = options;
-  let seen = 0;
-  for await (const d of each(inputs.documents, signal)) {
-    if (++seen % every === 0) options.onProgress?.({ phase: 'documents', done: seen, unit: 'items', count: seen });
-    run.addDocument(documentRecord(d));
+  const { signal, onProgress } = options;
+  const executor = new InThreadExecutor(options.calculate, options.tolerance);
+  async function* documents(): AsyncGenerator<DocumentChunk> {
+    let seen = 0;
+    for await (const d of untilAborted(inputs.documents ?? [], signal)) {
+      if (++seen % every === 0) onProgress?.({ phase: 'documents', done: seen, unit: 'items', count: seen });
+      yield { records: [documentRecord(d)] };
+    }
+    for await (const b of untilAborted(inputs.bills ?? [], signal))
+      yield { records: [{ kind: 'bill', bill: billRecordOf(b) }] };
+    for await (const status of untilAborted(inputs.billStatuses ?? [], signal))
+      yield { records: [{ kind: 'status', status }] };
+    for await (const receipt of untilAborted(inputs.receipts ?? [], signal))
+      yield { records: [{ kind: 'receipt', receipt }] };
   }
-  for await (const b of each(inputs.bills, signal)) run.addBill(billRecordOf(b));
-  for await (const s of each(inputs.billStatuses, signal)) run.addBillStatus(s);
-  for await (const r of each(inputs.receipts, signal)) run.addReceipt(r);
-
-  let batch: DeclarationFacts[] = [];
-  let count = 0;
-  for await (const item of each(inputs.declarations, signal)) {
-    if (++count % every === 0) options.onProgress?.({ phase: 'declarations', done: count, unit: 'items', count });
-    batch.push(declarationFacts(asRecord(item), options.calculate));
-    if (batch.length === RECONCILE_BATCH) run.addDeclarations(batch), (batch = []);
+  async function* facts(): AsyncGenerator<DeclarationFacts[]> {
+    let batch: DeclarationFacts[] = [];
+    let count = 0;
+    for await (const item of untilAborted(inputs.declarations, signal)) {
+      if (++count % every === 0) onProgress?.({ phase: 'declarations', done: count, unit: 'items', count });
+      batch.push(declarationFacts(asRecord(item), options.calculate));
+      if (batch.length === RECONCILE_BATCH) yield batch, (batch = []);
+    }
+    if (batch.length) yield batch;
   }
-  run.addDeclarations(batch);
-  signal?.throwIfAborted();
-  return run.finish(
-    (n) => options.onProgress?.({ phase: 'bills-without-declaration', done: n, unit: 'items', count: n }),
-    every,
+  return drive(
+    options.store ?? new MemoryStore(),
+    (join) => ({
+      documents: documents(),
+      rows: (async function* () {
+        for await (const f of facts()) yield executor.decide(f, join);
+      })(),
+    }),
+    options,
   );
+}
+
+/**
+ * Reconciles NDJSON declarations against CEB816/818 tax bills and CEB622/624/626 receipts read
+ * from files, as {@link reconcile} does, using worker threads for the scanning, parsing and tax
+ * computation. The report is identical whatever the number of workers. Memory stays bounded:
+ * declarations are read in batches of about 1 MiB, a few batches ahead; each XML file is
+ * read in 1 MiB chunks. Throws SandanError `RECONCILE_WORKER` if a worker fails.
+ */
+export async function reconcileFiles(options: ReconcileFilesOptions): Promise<ReconcileReport> {
+  const { signal, documents: files } = options;
+  signal?.throwIfAborted();
+  const workers = options.workers ?? defaultReconcileWorkers();
+  if (!Number.isInteger(workers) || workers < 0 || workers > 64)
+    throw new SandanError('INVALID_OPTION', `workers must be an integer from 0 to 64, got ${workers}`);
+  const rateTables = options.rateTables ?? [];
+  // Checked here, so that a bad table is reported once, before any thread starts.
+  const rates = rateTables.map((t) => parseRateTable(t.data, t.source));
+  const declarationBytes =
+    typeof options.declarations === 'string'
+      ? await checkFile(options.declarations)
+      : options.declarationsSize || undefined;
+  // Batches count their lines from 1; whoever takes them in order numbers them.
+  const read =
+    typeof options.declarations === 'string'
+      ? fileDeclarationBatches(options.declarations)
+      : declarationBatches(options.declarations);
+  // The byte size of each batch handed out, in order: a batch's rows come back in the same order.
+  const batchBytes: number[] = [];
+  const batches = (async function* () {
+    for await (const b of read) {
+      batchBytes.push(b.bytes.byteLength);
+      yield b;
+    }
+  })();
+  const fileSizes = options.onProgress ? await sizes(files) : [];
+  const documentsRead = counter(
+    'documents',
+    options,
+    options.onProgress ? fileSizes.reduce((a, b) => a + b, 0) : undefined,
+  );
+  const declarationsRead = counter('declarations', options, declarationBytes);
+  const executor: ReconcileExecutor =
+    workers === 0
+      ? new InThreadExecutor(createTaxCalculator({ explain: false, rates }), options.tolerance, signal)
+      : await WorkerPool.open(
+          workers,
+          { rateTables, tolerance: new Dec(options.tolerance ?? 0).toFixed() },
+          options.workerUrl,
+          signal,
+        );
+  try {
+    const scans = executor.scan(files);
+    const documents = async function* (): AsyncGenerator<DocumentChunk> {
+      for await (const step of scans) {
+        if ('chunk' in step) {
+          yield step.chunk;
+          documentsRead(step.chunk.records.length + (step.chunk.bills?.count ?? 0));
+          continue;
+        }
+        if (step.error) {
+          if (!options.onFileError) throw step.error;
+          options.onFileError(files[step.file]!, step.error);
+        }
+        documentsRead(0, fileSizes[step.file] ?? 0);
+      }
+    };
+    return await drive(
+      options.store ?? new MemoryStore(),
+      (join) => ({ documents: documents(), rows: executor.rows(batches, join) }),
+      { ...options, onRows: (b) => declarationsRead(b.rows.length, batchBytes.shift()) },
+    );
+  } finally {
+    await executor.close();
+  }
 }

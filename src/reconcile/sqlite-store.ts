@@ -8,7 +8,6 @@ import { BloomFilter } from './bloom.js';
 import type { JoinAnswer, JoinRequest } from './facts.js';
 import {
   byTaxNo,
-  compareMismatch,
   finalFlags,
   finalKeys,
   inventoryKeyList,
@@ -460,9 +459,6 @@ export class SqliteStore implements ReconcileStore {
     }
   }
 }
-
-/** Same order as {@link compareMismatch} (kept for readers comparing the two stores). */
-export const mismatchOrder = compareMismatch;
 
 /**
  * Opens a store in a fresh temporary directory. Throws `RECONCILE_INDEX` when better-sqlite3

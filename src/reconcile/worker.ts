@@ -3,7 +3,7 @@ import { isSandanError } from '../errors.js';
 import { createTaxCalculator } from '../rules/tax-calculator.js';
 import { parseRateTable } from '../tax/rates.js';
 import { declarationFacts, joinRequest, type DeclarationFacts, type JoinAnswer, type JoinRequest } from './facts.js';
-import { readBatch, scanFileRecords, type DeclarationBatch } from './jobs.js';
+import { fileRecords, readBatch, type DeclarationBatch } from './jobs.js';
 import type { DocumentRecord } from './records.js';
 import { declarationRowBatch, type RowBatch } from './rows.js';
 import { billTuple, type BillTuple } from './store.js';
@@ -62,7 +62,7 @@ function reply(id: number, compute: () => FromWorker): void {
 
 async function scan(id: number, file: string): Promise<void> {
   try {
-    await scanFileRecords(file, async (records) => {
+    for await (const records of fileRecords(file)) {
       const bills: BillTuple[] = [];
       const others: DocumentRecord[] = [];
       for (const r of records) {
@@ -79,7 +79,7 @@ async function scan(id: number, file: string): Promise<void> {
         last: false,
       } satisfies FromWorker);
       await resumed;
-    });
+    }
     port.postMessage({ type: 'records', id, bills: '[]', billCount: 0, records: [], last: true } satisfies FromWorker);
   } catch (e) {
     const code = isSandanError(e) ? e.code : 'FILE_UNREADABLE';

@@ -5,7 +5,10 @@ import { Dec, toDecimal } from '../model/primitives.js';
 import type { CodeTables } from './codes.js';
 import type { DistrictSection } from './district.js';
 import type { Policy } from './policy.js';
-import type { DocumentName, Rec, RuleContext } from './types.js';
+import type { RuleServices } from './services.js';
+import type { DocumentName, DocView, LinedDocumentName, LineView, RuleContext } from './types.js';
+
+type Rec = Readonly<Record<string, unknown>>;
 
 function isRec(v: unknown): v is Rec {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -20,22 +23,21 @@ export function createContext(args: {
   district?: DistrictSection | undefined;
   codes: CodeTables;
   parseIssues: readonly Issue[];
-  extras?: Record<string, unknown>;
+  services: RuleServices;
 }): RuleContext {
   // Rules read the parsed declaration when there is one (its amounts are already Decimal),
   // else the raw input, tolerantly.
   const view: unknown = args.declaration ?? args.input;
   const root = isRec(view) ? view : undefined;
-  const doc = (name: DocumentName): Rec | undefined => {
+  const docRec = (name: DocumentName): Rec | undefined => {
     const d = root?.[name];
     return isRec(d) ? d : undefined;
   };
   // Each rule walks the lines again: list them once per validation.
-  let orderLines: Array<{ index: number; line: Rec }> | undefined;
-  let inventoryLines: Array<{ index: number; line: Rec }> | undefined;
-  const listLines = (name: 'order' | 'inventory'): Array<{ index: number; line: Rec }> => {
+  const lineCache = new Map<LinedDocumentName, Array<{ index: number; line: Rec }>>();
+  const listLines = (name: LinedDocumentName): Array<{ index: number; line: Rec }> => {
     const out: Array<{ index: number; line: Rec }> = [];
-    const items = doc(name)?.items;
+    const items = docRec(name)?.items;
     if (Array.isArray(items)) {
       for (let index = 0; index < items.length; index++) {
         const line: unknown = items[index];
@@ -46,7 +48,8 @@ export function createContext(args: {
   };
   // Several rules read the same amounts: parse each once per validation (the parsed
   // declaration's amounts already are Decimal, and a missing field is undefined).
-  let decCache: Map<Rec, Map<string, Decimal | undefined>> | undefined;
+  let decCache: Map<object, Map<string, Decimal | undefined>> | undefined;
+  const { rates, positiveLists, goodsRecords, quota, annualQuantities } = args.services;
   return {
     input: args.input,
     declaration: args.declaration,
@@ -55,20 +58,24 @@ export function createContext(args: {
     district: args.district,
     codes: args.codes,
     parseIssues: args.parseIssues,
-    extras: args.extras ?? {},
-    doc,
-    lines(name) {
-      if (name === 'order') return (orderLines ??= listLines(name));
-      if (name === 'inventory') return (inventoryLines ??= listLines(name));
-      return listLines(name);
+    rates,
+    positiveLists,
+    goodsRecords,
+    quota,
+    annualQuantities,
+    doc: <N extends DocumentName>(name: N) => docRec(name) as DocView<N> | undefined,
+    lines<N extends LinedDocumentName>(name: N) {
+      let lines = lineCache.get(name);
+      if (lines === undefined) lineCache.set(name, (lines = listLines(name)));
+      return lines as Array<{ index: number; line: LineView<N> }>;
     },
     str(rec, key) {
-      const v = rec?.[key];
+      const v = (rec as Rec | undefined)?.[key];
       return typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
     },
     dec(rec, key): Decimal | undefined {
       if (rec === undefined) return undefined;
-      const v = rec[key];
+      const v = (rec as Rec)[key];
       if (v instanceof Dec) return v;
       if (v === undefined) return undefined;
       decCache ??= new Map();

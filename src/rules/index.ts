@@ -1,4 +1,6 @@
 export * from './types.js';
+export type { QuotaSnapshot, RuleServices } from './services.js';
+export type { RuleExample, RuleExamples, InvalidRuleExample } from './examples.js';
 export * from './policy.js';
 export * from './codes.js';
 export * from './ruleset.js';

@@ -183,7 +183,7 @@ export function positiveListMembership(edition: PositiveList, hs8: string, at: s
 }
 
 /**
- * What the positive-list rule reads from `extras.annualQuantities`: how much of a tariff line
+ * What the positive-list rule reads from the `annualQuantities` option: how much of a tariff line
  * the buyer already bought in a calendar year (for remarks that cap a quantity per person and
  * year). `validateWithQuota` builds it from the quota ledger (the line quantities given to
  * `reserve`); any other caller may supply it from its own order history. Without it the rule

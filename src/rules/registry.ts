@@ -1,20 +1,41 @@
-import { codeTables, customsOffices } from './families/codes.js';
-import { fieldSchema, fieldUnknown } from './families/fields.js';
-import { idNumberValid } from './families/id-number.js';
-import { ebcCodeAgrees, logisticsAgrees, orderNoAgrees } from './families/identity.js';
-import { singleTransactionLimit } from './families/limits.js';
-import { gnumSequence, goodsValueSum, linesCorrespond, lineTotalPrice, secondQuantity } from './families/lines.js';
-import { freightAgrees, packNo, weights } from './families/logistics.js';
-import { assureCodeParty, buyerAgrees, consigneeAgrees } from './families/parties.js';
-import { payerIsBuyer, paymentAmount, paymentLink } from './families/payment.js';
-import { districtOffices, goodsRecordsMatch, positiveList } from './families/goods.js';
-import { districtNotices } from './families/notices.js';
-import { annualLimit } from './families/quota.js';
-import { taxTotalMatches } from './families/tax.js';
-import { tradeModeAllowed, tradeModeFields } from './families/trade-mode.js';
+import { customsOffices } from './codes/customs-office.js';
+import { codeTables } from './codes/tables.js';
+import { districtNotices } from './district/notices.js';
+import { districtOffices } from './district/offices.js';
+import { fieldSchema } from './fields/schema.js';
+import { fieldUnknown } from './fields/unknown.js';
+import { positiveList } from './goods/positive-list.js';
+import { goodsRecordsMatch } from './goods/records.js';
+import { ebcCodeAgrees } from './identity/ebc-code.js';
+import { idNumberValid } from './identity/id-number.js';
+import { logisticsAgrees } from './identity/logistics.js';
+import { orderNoAgrees } from './identity/order-no.js';
+import { annualLimit } from './limits/annual.js';
+import { singleTransactionLimit } from './limits/single-transaction.js';
+import { linesCorrespond } from './lines/correspond.js';
+import { gnumSequence } from './lines/gnum.js';
+import { goodsValueSum } from './lines/goods-value.js';
+import { secondQuantity } from './lines/second-quantity.js';
+import { lineTotalPrice } from './lines/total-price.js';
+import { freightAgrees } from './logistics/freight.js';
+import { packNo } from './logistics/pack-no.js';
+import { weights } from './logistics/weights.js';
+import { assureCodeParty } from './parties/assure-code.js';
+import { buyerAgrees } from './parties/buyer.js';
+import { consigneeAgrees } from './parties/consignee.js';
+import { paymentAmount } from './payment/amount.js';
+import { paymentLink } from './payment/link.js';
+import { payerIsBuyer } from './payment/payer-is-buyer.js';
+import { taxTotalMatches } from './tax/total.js';
+import { tradeModeAllowed } from './trade-mode/allowed.js';
+import { tradeModeFields } from './trade-mode/fields.js';
 import type { Rule } from './types.js';
 
-/** Every rule sandan knows, in the order they run. Rulesets choose which are on. */
+/**
+ * Every rule sandan knows, in the order they run. Rulesets choose which are on. Each rule lives
+ * in `src/rules/<id>.ts` (`payment/link` → `src/rules/payment/link.ts`) with its tests in
+ * `test/rules/<id>.test.ts`.
+ */
 export const RULES: readonly Rule[] = [
   fieldSchema,
   fieldUnknown,

@@ -1,7 +1,6 @@
 import type { Issue } from '../model/issue.js';
 import { parseDeclaration } from '../model/parse.js';
 import { computeTax, type TaxFigures, type TaxResult } from '../tax/compute.js';
-import type { RateTable } from '../tax/rates.js';
 import { toTaxPolicy } from './tax-policy.js';
 import { prepare, type ValidateOptions } from './validate.js';
 
@@ -32,7 +31,7 @@ export function createTaxCalculator(
   options: TaxCalculatorOptions = {},
 ): (input: unknown) => TaxCalculation<TaxFigures> {
   const prepared = prepare(options);
-  const rates = prepared.extras.rates as RateTable[];
+  const rates = prepared.services.rates;
   return (input) => {
     const parsed = parseDeclaration(input);
     const { resolved } = prepared.resolve(input);

@@ -9,8 +9,12 @@ import type { GoodsRecords } from './goods-records.js';
 import type { PositiveList } from './positive-list.js';
 import { districtOf, type CodeTables } from './codes.js';
 import { createContext } from './context.js';
+import { codeOf, renderMessage } from './messages.js';
+import type { AnnualQuantities } from './positive-list.js';
 import { loadRuleset, RulesetRegistry, type ResolvedRuleset, type Ruleset } from './ruleset.js';
-import type { RuleIssue } from './types.js';
+import { snapshotLike, type QuotaSnapshot, type RuleServices } from './services.js';
+import type { Report, Rule, RuleContext } from './types.js';
+import type { Severity } from '../model/issue.js';
 import { DATE_8, isoDateOption } from '../time/beijing.js';
 
 /** Options of {@link validate} and {@link createValidator}. */
@@ -31,7 +35,14 @@ export interface ValidateOptions {
   goodsRecords?: GoodsRecords;
   /** Positive-list editions; default: the bundled ones. */
   positiveLists?: readonly PositiveList[];
-  /** Values for rules that need more than the declaration. */
+  /** The buyer's quota used this year (without this declaration), for `limits/annual`; see `validateWithQuota`. */
+  quota?: QuotaSnapshot;
+  /** What the buyer bought this year per tariff line, for the positive list's per-person caps. */
+  annualQuantities?: AnnualQuantities;
+  /**
+   * @deprecated Use the typed options: `extras.quota` is {@link ValidateOptions.quota} and
+   * `extras.annualQuantities` is {@link ValidateOptions.annualQuantities} (those win when both are given).
+   */
   extras?: Record<string, unknown>;
 }
 
@@ -75,14 +86,15 @@ export function createValidator(options: ValidateOptions = {}): Validator {
   const prepared = prepare(options);
   return (input, at) => {
     const { resolved, undated } = prepared.resolve(input, at);
-    return runRules(input, resolved, prepared.codes, prepared.extras, undated);
+    return runRules(input, resolved, prepared, undated);
   };
 }
 
 /** Options checked once, and how to find the ruleset and date of a declaration. */
 export interface PreparedOptions {
   codes: CodeTables;
-  extras: Record<string, unknown>;
+  /** What rules may use besides the declaration. */
+  services: RuleServices;
   /** The ruleset chain and policy in force for a declaration (its district and date unless fixed by options). */
   resolve(input: unknown, at?: string): { resolved: ResolvedRuleset; undated: boolean };
 }
@@ -120,15 +132,17 @@ export function prepare(options: ValidateOptions = {}): PreparedOptions {
   const userRates =
     options.rates === undefined ? [] : Array.isArray(options.rates) ? options.rates : [options.rates as RateTable];
   const rates = [...userRates, bundledRateTable()];
-  const extras = {
-    ...options.extras,
+  const services: RuleServices = {
     rates,
     positiveLists: options.positiveLists ?? bundledPositiveLists(),
-    ...(options.goodsRecords && { goodsRecords: options.goodsRecords }),
+    goodsRecords: options.goodsRecords,
+    // (a snapshot that is not one, e.g. from untyped JavaScript, is no snapshot: the rules stay silent)
+    quota: snapshotLike<QuotaSnapshot>(options.quota ?? options.extras?.quota),
+    annualQuantities: snapshotLike<AnnualQuantities>(options.annualQuantities ?? options.extras?.annualQuantities),
   };
   return {
     codes,
-    extras,
+    services,
     resolve(input, at) {
       const date = at ?? options.at ?? declarationDate(input);
       let rulesetId = fixedRuleset;
@@ -143,13 +157,8 @@ export function prepare(options: ValidateOptions = {}): PreparedOptions {
   };
 }
 
-function runRules(
-  raw: unknown,
-  resolved: ResolvedRuleset,
-  codes: CodeTables,
-  extras: Record<string, unknown> | undefined,
-  undated: boolean,
-): ValidationResult {
+/** The context rules see for one declaration under a resolved ruleset. */
+function contextFor(raw: unknown, resolved: ResolvedRuleset, prepared: PreparedOptions): RuleContext {
   // Misspelt names read as the XSD's; the chain's extension fields are checked, not unknown.
   const beyond = readDeclarationBeyond(raw, resolved.extensions, {
     names: UNKNOWN_FIELD_RULE_ID,
@@ -161,16 +170,68 @@ function runRules(
     ...parsed.issues.filter((i) => !(i.code === 'unknown-field' && beyond.extensionPaths.has(i.path))),
     ...beyond.issues,
   ];
-  const ctx = createContext({
+  return createContext({
     input,
     declaration: parsed.data,
     at: resolved.at,
     policy: resolved.policy,
     district: resolved.district,
-    codes,
+    codes: prepared.codes,
     parseIssues,
-    ...(extras && { extras }),
+    services: prepared.services,
   });
+}
+
+/**
+ * Runs one rule and renders what it reports: the message of each report filled from its data,
+ * the code of that message, the ruleset's severity (unless the rule lowered it to a warning),
+ * and, for a code that mirrors a customs rejection, what the receipt catalogue says about it.
+ */
+export function runRule<O>(rule: Rule<O>, ctx: RuleContext, severity: Severity, options: O): Issue[] {
+  const issues: Issue[] = [];
+  try {
+    for (const r of rule.check(ctx, options)) issues.push(render(rule, r, severity));
+  } catch (e) {
+    // A rule must never take the whole validation down; report it as a finding.
+    return [
+      {
+        code: 'rule-failed',
+        severity: 'error',
+        path: '',
+        ruleId: rule.id,
+        message: { zh: `规则 ${rule.id} 执行失败：${String(e)}`, en: `Rule ${rule.id} failed: ${String(e)}` },
+      },
+    ];
+  }
+  return issues;
+}
+
+function render(rule: Pick<Rule, 'id' | 'messages'>, r: Report, severity: Severity): Issue {
+  const template = rule.messages[r.messageId];
+  if (!template) throw new Error(`no message ${JSON.stringify(r.messageId)}`);
+  const code = codeOf(rule, r.messageId);
+  const issue: Issue = {
+    code,
+    severity: r.severity === 'warning' ? 'warning' : severity,
+    path: r.path,
+    message: renderMessage(template, r.data),
+    ruleId: rule.id,
+  };
+  if (r.expected !== undefined) issue.expected = r.expected;
+  if (r.actual !== undefined) issue.actual = r.actual;
+  // A finding that mirrors a customs rejection says what the receipt catalogue says about it.
+  const help = catalogueHelp(code);
+  if (help) issue.help = help;
+  return issue;
+}
+
+function runRules(
+  raw: unknown,
+  resolved: ResolvedRuleset,
+  prepared: PreparedOptions,
+  undated: boolean,
+): ValidationResult {
+  const ctx = contextFor(raw, resolved, prepared);
   const issues: Issue[] = [];
   if (undated) {
     issues.push({
@@ -184,42 +245,48 @@ function runRules(
       },
     });
   }
-  for (const { rule, severity, options } of resolved.rules) {
-    let found: RuleIssue[];
-    try {
-      found = rule.check(ctx, options);
-    } catch (e) {
-      // A rule must never take the whole validation down; report it as a finding.
-      issues.push({
-        code: 'rule-failed',
-        severity: 'error',
-        path: '',
-        ruleId: rule.id,
-        message: { zh: `规则 ${rule.id} 执行失败：${String(e)}`, en: `Rule ${rule.id} failed: ${String(e)}` },
-      });
-      continue;
-    }
-    for (const ri of found) {
-      const issue: Issue = {
-        code: ri.code,
-        severity: ri.severity === 'warning' ? 'warning' : severity,
-        path: ri.path,
-        message: ri.message,
-        ruleId: rule.id,
-      };
-      if (ri.expected !== undefined) issue.expected = ri.expected;
-      if (ri.actual !== undefined) issue.actual = ri.actual;
-      // A finding that mirrors a customs rejection says what the receipt catalogue says about it.
-      const help = catalogueHelp(ri.code);
-      if (help) issue.help = help;
-      issues.push(issue);
-    }
-  }
+  for (const { rule, severity, options } of resolved.rules) issues.push(...runRule(rule, ctx, severity, options));
   return {
     valid: !issues.some((i) => i.severity === 'error'),
     issues,
     ruleset: { chain: resolved.chain, at: resolved.at },
   };
+}
+
+/**
+ * Runs one rule alone on a declaration, as {@link validate} would under these options: the
+ * ruleset's severity and options for it (or, for a rule the ruleset leaves off, its defaults;
+ * `ruleOptions` replaces the options). For rule tests and documented examples.
+ */
+export function checkRule(
+  rule: Rule,
+  input: unknown,
+  options: ValidateOptions = {},
+  ruleOptions?: Readonly<Record<string, unknown>>,
+): Issue[] {
+  return traceRule(rule, input, options, ruleOptions).map((t) => t.issue);
+}
+
+/**
+ * {@link checkRule} with each report beside the issue rendered from it, for the rule tester
+ * (which checks the data a report carries; `adapt` lets a test stand in for part of the
+ * context); a rule that throws throws here.
+ */
+export function traceRule(
+  rule: Rule,
+  input: unknown,
+  options: ValidateOptions = {},
+  ruleOptions?: Readonly<Record<string, unknown>>,
+  adapt: (ctx: RuleContext) => RuleContext = (ctx) => ctx,
+): Array<{ report: Report; issue: Issue }> {
+  const prepared = prepare(options);
+  const { resolved } = prepared.resolve(input);
+  const on = resolved.rules.find((r) => r.rule.id === rule.id);
+  const opts = ruleOptions !== undefined ? rule.options.parse(ruleOptions) : on ? on.options : rule.options.parse({});
+  const severity = on?.severity ?? rule.defaultSeverity;
+  return rule
+    .check(adapt(contextFor(input, resolved, prepared)), opts)
+    .map((report) => ({ report, issue: render(rule, report, severity) }));
 }
 
 /**

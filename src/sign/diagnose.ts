@@ -11,17 +11,15 @@ import { children as derChildren, oidString, parseCertificate, readTlv, sm2DerTo
 import type { Message } from '../model/issue.js';
 import type { CertificateInfo } from './signer.js';
 import { SM2_DEFAULT_USER_ID, sm2E, sm2VerifyE, sm2Z } from './sm2.js';
+import { canonicalizeDocument, canonicalizeElement } from '../xml/core/c14n.js';
 import {
-  canonicalizeDocument,
-  canonicalizeElement,
-  escAttr,
   inScopeNamespaces,
   XML_NS,
   type XmlAttr,
   type XmlDocument,
   type XmlElement,
   type XmlNode,
-} from './xml.js';
+} from '../xml/core/tree.js';
 
 /** The checks a diagnosis makes, in the order it makes them; the id of the one that explains the failure is the cause. */
 export type DiagnosisCheckId =
@@ -216,6 +214,7 @@ function relayout(el: XmlElement, parent: XmlElement, layout: Layout, level: num
 
 /** SignedInfo canonicalised with this layout and exactly these namespace bindings in scope. */
 function signedInfoBytes(
+  doc: XmlDocument,
   si: XmlElement,
   layout: Layout,
   ns: ReadonlyMap<string, string>,
@@ -237,7 +236,7 @@ function signedInfoBytes(
     endTagStart: 0,
     end: 0,
   };
-  return Buffer.from(canonicalizeElement(relayout(si, holder, layout, level), { withComments }), 'utf8');
+  return Buffer.from(canonicalizeElement(doc, relayout(si, holder, layout, level), { withComments }), 'utf8');
 }
 
 function depth(el: XmlElement): number {
@@ -288,52 +287,6 @@ function nsName(p: string): string {
 }
 
 // ---------------------------------------------------------------- document variants
-
-function escText(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;');
-}
-
-/** Exclusive XML Canonicalization 1.0 (no comments, no InclusiveNamespaces) of a whole document, one element left out. */
-function exclusiveC14n(doc: XmlDocument, exclude: XmlElement): string {
-  const out: string[] = [];
-  const write = (el: XmlElement, rendered: Map<string, string>, scope: Map<string, string>) => {
-    const inScope = el.nsDecls.length ? new Map([...scope, ...el.nsDecls]) : scope;
-    const used = new Set<string>([el.prefix]);
-    for (const a of el.attrs) if (a.prefix && a.prefix !== 'xml') used.add(a.prefix);
-    const decls: Array<[string, string]> = [];
-    for (const p of used) {
-      const u = inScope.get(p) ?? '';
-      if ((rendered.get(p) ?? '') !== u) decls.push([p, u]);
-    }
-    const childRendered = decls.length ? new Map([...rendered, ...decls]) : rendered;
-    decls.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-    out.push('<', el.qname);
-    for (const [p, u] of decls) out.push(p ? ` xmlns:${p}="` : ' xmlns="', escAttr(u), '"');
-    const attrs = [...el.attrs].sort((x, y) =>
-      x.ns < y.ns ? -1 : x.ns > y.ns ? 1 : x.local < y.local ? -1 : x.local > y.local ? 1 : 0,
-    );
-    for (const a of attrs) out.push(' ', a.qname, '="', escAttr(a.value), '"');
-    out.push('>');
-    for (const c of el.children) {
-      if (c.type === 'text') out.push(escText(c.value));
-      else if (c.type === 'element') {
-        if (c !== exclude) write(c, childRendered, inScope);
-      } else if (c.type === 'pi') out.push('<?', c.target, c.data ? ` ${c.data}` : '', '?>');
-    }
-    out.push('</', el.qname, '>');
-  };
-  let afterRoot = false;
-  for (const c of doc.children) {
-    if (c.type === 'element') {
-      write(c, new Map(), new Map());
-      afterRoot = true;
-    } else if (c.type === 'pi') {
-      const s = `<?${c.target}${c.data ? ` ${c.data}` : ''}?>`;
-      out.push(afterRoot ? `\n${s}` : `${s}\n`);
-    }
-  }
-  return out.join('');
-}
 
 /** The document with the root replaced (same children objects, so `exclude` still finds the signature). */
 function withRoot(doc: XmlDocument, root: XmlElement): XmlDocument {
@@ -478,7 +431,7 @@ function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: bo
   const xmlAttrs = inheritedXmlAttrs(si);
   const ns = inScopeNamespaces(si);
   const withComments = input.signedInfoWithComments;
-  const strict = signedInfoBytes(si, { kind: 'as-is' }, ns, xmlAttrs, withComments, level);
+  const strict = signedInfoBytes(doc, si, { kind: 'as-is' }, ns, xmlAttrs, withComments, level);
   const verifiesAny = (data: Buffer) => candidates.some((c) => input.verifies(data, c));
   let explained = false;
   const skipRest = (id: DiagnosisCheckId) =>
@@ -526,6 +479,7 @@ function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: bo
   let tried = 0;
   for (const [layout, label] of layouts) {
     const bytes = signedInfoBytes(
+      doc,
       si,
       layout,
       ns,
@@ -620,7 +574,7 @@ function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: bo
         [{ kind: 'as-is' }, undefined],
         [{ kind: 'compact', stripDigestText: false }, b('，且紧凑排版', ', and compact')],
       ] as Array<[Layout, Message | undefined]>) {
-        const bytes = signedInfoBytes(si, layout, m, xmlAttrs, withComments, level);
+        const bytes = signedInfoBytes(doc, si, layout, m, xmlAttrs, withComments, level);
         if (!fresh(bytes)) continue;
         tried++;
         if (verifiesAny(bytes)) {
@@ -908,7 +862,7 @@ function diagnoseDigest(input: DiagnosisInput, strictDocument: string, set: Sett
     for (const c of root.children) if (c.type === 'element' && c !== sig) usedPrefixes(c, used);
     used.add(root.prefix);
     for (const a of root.attrs) if (a.prefix) used.add(a.prefix);
-    const variants: Array<[Array<[string, string]>, Message, Message]> = [];
+    const variants: Array<[Array<readonly [string, string]>, Message, Message]> = [];
     for (const [p, u] of root.nsDecls) {
       if (used.has(p)) continue;
       variants.push([
@@ -981,7 +935,7 @@ function diagnoseDigest(input: DiagnosisInput, strictDocument: string, set: Sett
   }
 
   // other canonicalisations
-  if (matches(exclusiveC14n(doc, sig)))
+  if (matches(canonicalizeDocument(doc, { exclude: sig, exclusive: true })))
     set('digest-exclusive-c14n', 'explains', 1, b('摘要对应排他规范化的报文', 'the digest is over exclusive C14N'), {
       variant: b('', ''),
     });

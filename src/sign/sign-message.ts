@@ -15,19 +15,8 @@ import {
 } from './algorithms.js';
 import { sm2DerToRaw, sm2RawToDer } from './der.js';
 import { readCertificate, type Signer } from './signer.js';
-import {
-  allElements,
-  canonicalizeDocumentTo,
-  canonicalizeFast,
-  escAttr,
-  parseXml,
-  XML_NS,
-  type C14nSink,
-  DigestSink,
-  type FastCanonical,
-  type XmlDocument,
-  type XmlElement,
-} from './xml.js';
+import { type C14nSink, canonicalizeElement, canonicalizeTextTo, DigestSink, escAttr } from '../xml/core/c14n.js';
+import { normalizeLineEnds, parseXml, type XmlElement } from '../xml/core/tree.js';
 
 /** Options of {@link signMessage}. Districts set the algorithm part (see {@link signOptionsFromDistrict}). */
 export interface SignOptions {
@@ -125,72 +114,81 @@ export function resolveAlgorithms(
   return { signatureAlgorithm, signatureMethod, digestMethod, digestAlgorithm };
 }
 
-/** Where the signature goes, and what the old ones (replaced) covered. */
-type Layout = Omit<FastCanonical, 'canonical'> & {
-  /** Spans of `text` left out of the output: the signatures replaced, in order. */
+/** What signing needs of the document: its root's place and start tag, and the signatures replaced. */
+interface Layout {
+  /** The text without a byte-order mark, line ends normalised (offsets refer to it). */
+  text: string;
+  rootName: string;
+  rootStart: number;
+  /** Offset just after the root's start tag. */
+  rootTagEnd: number;
+  /** Offset of `<` of the root's end tag (equals rootEnd for `<root/>`). */
+  rootEndTagStart: number;
+  rootEnd: number;
+  /** The signatures replaced, as [start, end) of the text, in order. */
   cuts: Array<[number, number]>;
-  /** Writes the canonical document (without the signatures replaced) into a sink. */
-  canonicalTo(sink: C14nSink): void;
-};
+}
 
 /**
- * The tree path: full parse (with its error messages), existing signatures found and, if asked,
- * left out (of the canonical form and of the output; the text is not copied and parsed again).
+ * Reads the document token by token, without a tree, and digests its canonical form, leaving out
+ * the signatures it replaces. Refuses a signed document unless asked to replace a signature, and
+ * then only signatures that are children of the root. `sink` may be a DigestSink or an array.
  */
-function treeLayout(xml: string, replace: boolean): Layout {
-  const doc = parseXml(xml);
-  const existing = dsigElements(doc);
-  if (existing.length) {
-    if (!replace)
-      throw new SandanError(
-        'SIGN_ALREADY_SIGNED',
-        'The document already has a ds:Signature; pass replaceSignature to sign it again',
-      );
-    if (existing.some((e) => e.parent !== doc.root))
-      throw new SandanError(
-        'SIGN_ALREADY_SIGNED',
-        'The document has a ds:Signature that is not a child of the root; refusing to replace it',
-      );
-  }
-  const root = doc.root;
-  const exclude = new Set<XmlElement>(existing);
-  return {
-    text: doc.text,
-    canonicalTo: (sink) => canonicalizeDocumentTo(doc, sink, { exclude }),
-    cuts: existing.map((e) => [e.start, e.end]),
-    rootNs: new Map(root.nsDecls),
-    rootXmlAttrs: root.attrs.filter((a) => a.ns === XML_NS).map((a) => [a.qname, a.value]),
-    rootStart: root.start,
-    rootEndTagStart: root.endTagStart,
-    rootEnd: root.end,
+function readAndCanonicalize(xml: string, replace: boolean, sink: C14nSink): Layout {
+  const src = normalizeLineEnds(xml);
+  const bom = src.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const layout: Layout = {
+    text: bom ? src.slice(1) : src,
+    rootName: '',
+    rootStart: -1,
+    rootTagEnd: -1,
+    rootEndTagStart: -1,
+    rootEnd: -1,
+    cuts: [],
   };
-}
-
-/** The layout and digest of a document: one pass over the text when it can, the tree otherwise. */
-function layoutAndDigest(xml: string, replace: boolean, alg: DigestAlgorithm): { layout: Layout; digest: Buffer } {
-  // Fast path: one pass over the text. Anything unusual (or a document that may already be signed) takes the tree path.
-  if (!xml.includes('Signature')) {
-    const sink = new DigestSink(alg);
-    const fast = canonicalizeFast(xml, sink);
-    if (fast) {
-      const layout: Layout = {
-        ...fast,
-        cuts: [],
-        canonicalTo: (out) => void canonicalizeFast(xml, out),
-      };
-      return { layout, digest: sink.digest() };
-    }
-  }
-  const layout = treeLayout(xml, replace);
-  const sink = new DigestSink(alg);
-  layout.canonicalTo(sink);
-  return { layout, digest: sink.digest() };
-}
-
-function dsigElements(doc: XmlDocument) {
-  const out = [];
-  for (const el of allElements(doc.root)) if (el.ns === DSIG_NS && el.local === 'Signature') out.push(el);
-  return out;
+  let signed = 0;
+  let nested = 0;
+  let cutFrom = -1;
+  canonicalizeTextTo(
+    src,
+    sink,
+    {},
+    {
+      exclude(t) {
+        if (t.depth === 1) {
+          layout.rootName = t.name;
+          layout.rootStart = t.start - bom;
+          layout.rootTagEnd = t.end - bom;
+        }
+        if (t.ns !== DSIG_NS || t.local !== 'Signature') return false;
+        signed++;
+        if (t.depth !== 2) nested++;
+        else cutFrom = t.start - bom;
+        return t.depth === 2;
+      },
+      end(t) {
+        if (t.depth === 1) {
+          layout.rootEndTagStart = t.start - bom;
+          layout.rootEnd = t.end - bom;
+        } else if (t.depth === 2 && cutFrom !== -1) {
+          layout.cuts.push([cutFrom, t.end - bom]);
+          cutFrom = -1;
+        }
+      },
+    },
+  );
+  // Refused only once the whole text is known to be well-formed (so malformed XML is reported as such).
+  if (signed && !replace)
+    throw new SandanError(
+      'SIGN_ALREADY_SIGNED',
+      'The document already has a ds:Signature; pass replaceSignature to sign it again',
+    );
+  if (nested)
+    throw new SandanError(
+      'SIGN_ALREADY_SIGNED',
+      'The document has a ds:Signature that is not a child of the root; refusing to replace it',
+    );
+  return layout;
 }
 
 /**
@@ -204,14 +202,17 @@ function dsigElements(doc: XmlDocument) {
  * Limits: at most `maxBytes` (default 50 MB, `XML_TOO_LARGE` above it); elements nested at most
  * 64 deep (`MAX_XML_DEPTH`), refused in linear time; no character outside the XML 1.0 `Char`
  * production nor a reference to one; one byte-order mark at most and the XML declaration only at
- * the very start; namespace prefixes declared. Such input is `SIGN_XML_MALFORMED`. Memory stays
+ * the very start; namespace prefixes declared. Such input is `XML_MALFORMED`. Memory stays
  * within a few times the message (the canonical form and the signed text are each one copy).
- * @throws SandanError `SIGN_XML_MALFORMED`, `XML_TOO_LARGE`, `SIGN_ALREADY_SIGNED`, `INVALID_OPTION`, `SIGN_CERT_INVALID`, `SIGN_SIGNER_FAILED`
+ * @throws SandanError `XML_MALFORMED`, `XML_TOO_LARGE`, `SIGN_ALREADY_SIGNED`, `INVALID_OPTION`, `SIGN_CERT_INVALID`, `SIGN_SIGNER_FAILED`
  */
 export async function signMessage(xml: string, signer: Signer, options: SignOptions = {}): Promise<SignedMessage> {
   checkXmlSize(xml, options.maxBytes ?? DEFAULT_MAX_XML_BYTES);
   const algs = resolveAlgorithms(signer, options);
-  const { layout, digest } = layoutAndDigest(xml, options.replaceSignature === true, algs.digestAlgorithm);
+  const replace = options.replaceSignature === true;
+  const sink = new DigestSink(algs.digestAlgorithm);
+  const layout = readAndCanonicalize(xml, replace, sink);
+  const digest = sink.digest();
   const encoding = options.sm2SignatureEncoding ?? 'raw';
   if (encoding !== 'raw' && encoding !== 'der')
     throw new SandanError('INVALID_OPTION', `sm2SignatureEncoding must be raw or der, not ${String(encoding)}`);
@@ -222,21 +223,14 @@ export async function signMessage(xml: string, signer: Signer, options: SignOpti
 
   const digestValue = digest.toString('base64');
 
-  // SignedInfo as written in the document; it is already canonical apart from the namespaces it inherits.
+  // SignedInfo as written in the document, and canonicalised in its context: under the root, in ds:Signature.
   const inner =
     `\n<ds:CanonicalizationMethod Algorithm="${URIS.c14n}"></ds:CanonicalizationMethod>` +
     `\n<ds:SignatureMethod Algorithm="${escAttr(algs.signatureMethod)}"></ds:SignatureMethod>` +
     `\n<ds:Reference URI="">\n<ds:Transforms>\n<ds:Transform Algorithm="${URIS.envelopedSignature}"></ds:Transform>\n</ds:Transforms>` +
     `\n<ds:DigestMethod Algorithm="${escAttr(algs.digestMethod)}"></ds:DigestMethod>` +
     `\n<ds:DigestValue>${digestValue}</ds:DigestValue>\n</ds:Reference>\n`;
-  // In context, SignedInfo carries every namespace in scope at the root plus ds (Signature declares it), and xml:* attributes of the root.
-  const ns = new Map(layout.rootNs);
-  ns.set('ds', DSIG_NS);
-  const decls = [...ns].filter(([, u]) => u !== '').sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const xmlAttrs = [...layout.rootXmlAttrs].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const canonicalSignedInfo =
-    `<ds:SignedInfo${decls.map(([p, u]) => (p ? ` xmlns:${p}="${escAttr(u)}"` : ` xmlns="${escAttr(u)}"`)).join('')}` +
-    `${xmlAttrs.map(([q, v]) => ` ${q}="${escAttr(v)}"`).join('')}>${inner}</ds:SignedInfo>`;
+  const canonicalSignedInfo = canonicalSignedInfoIn(layout, inner);
 
   let raw: Uint8Array;
   try {
@@ -294,7 +288,7 @@ export async function signMessage(xml: string, signer: Signer, options: SignOpti
     get canonicalDocument() {
       if (canonical === undefined) {
         const pieces: string[] = [];
-        layout.canonicalTo(pieces);
+        readAndCanonicalize(xml, replace, pieces);
         canonical = pieces.join('');
       }
       return canonical;
@@ -304,6 +298,19 @@ export async function signMessage(xml: string, signer: Signer, options: SignOpti
     certificateNumber,
     ...algs,
   };
+}
+
+/**
+ * SignedInfo canonicalised as a verifier will: a small document of the root's own start tag (its
+ * namespaces and xml:* attributes are what SignedInfo inherits), ds:Signature and SignedInfo.
+ */
+function canonicalSignedInfoIn(layout: Layout, inner: string): string {
+  const rootTag = layout.text.slice(layout.rootStart, layout.rootTagEnd).replace(/\s*\/>$/, '>');
+  const context = parseXml(
+    `${rootTag}<ds:Signature xmlns:ds="${DSIG_NS}"><ds:SignedInfo>${inner}</ds:SignedInfo></ds:Signature></${layout.rootName}>`,
+  );
+  const signedInfo = (context.root.children[0] as XmlElement).children[0] as XmlElement;
+  return canonicalizeElement(context, signedInfo);
 }
 
 /** `<root …/>` has no end tag: rewrite it as `<root …>SIGNATURE</root>`. */

@@ -15,17 +15,8 @@ import { OID_SM3_WITH_SM2, parseCertificate, sm2DerToRaw } from './der.js';
 import { readCertificate, type CertificateInfo } from './signer.js';
 import { diagnose, type Diagnosis, type DiagnosisInput } from './diagnose.js';
 import { sm2E, sm2VerifyE, sm2Z } from './sm2.js';
-import {
-  allElements,
-  canonicalizeDocumentTo,
-  canonicalizeElement,
-  childElements,
-  DigestSink,
-  parseXml,
-  textContent,
-  type XmlDocument,
-  type XmlElement,
-} from './xml.js';
+import { canonicalizeDocumentTo, canonicalizeElement, DigestSink } from '../xml/core/c14n.js';
+import { childElements, parseXml, textContent, type XmlDocument, type XmlElement } from '../xml/core/tree.js';
 import { SandanError } from '../errors.js';
 import { checkXmlSize, DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 
@@ -170,6 +161,25 @@ function expectSeq(
   return out;
 }
 
+function dsigSignatures(el: XmlElement, out: XmlElement[]): void {
+  if (el.ns === DSIG_NS && el.local === 'Signature') out.push(el);
+  for (const c of el.children) if (c.type === 'element') dsigSignatures(c, out);
+}
+
+// Certificates read from KeyInfo, by their base64 text: a sender signs many messages with one.
+const certificates = new Map<string, CertificateInfo>();
+
+function embeddedCertificate(el: XmlElement): CertificateInfo {
+  const text = textContent(el);
+  let info = certificates.get(text);
+  if (!info) {
+    info = readCertificate(b64(el, 'X509Certificate'));
+    if (certificates.size >= 64) certificates.clear();
+    certificates.set(text, info);
+  }
+  return info;
+}
+
 function algorithmOf(el: XmlElement): string {
   const a = el.attrs.find((x) => x.ns === '' && x.local === 'Algorithm');
   if (!a) throw new Fail('signature-structure', `<${el.qname}> has no Algorithm`);
@@ -269,7 +279,7 @@ function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateIn
     throw e;
   }
   const sigs: XmlElement[] = [];
-  for (const el of allElements(doc.root)) if (el.ns === DSIG_NS && el.local === 'Signature') sigs.push(el);
+  dsigSignatures(doc.root, sigs);
   if (sigs.length === 0) throw new Fail('signature-missing', 'The document has no ds:Signature');
   if (sigs.length > 1)
     throw new Fail(
@@ -381,7 +391,7 @@ function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateIn
         const certEl = childElements(k).find((c) => c.ns === DSIG_NS && c.local === 'X509Certificate');
         if (certEl) {
           try {
-            embedded = readCertificate(b64(certEl, 'X509Certificate'));
+            embedded = embeddedCertificate(certEl);
           } catch (e) {
             throw new Fail(
               'certificate-invalid',
@@ -403,7 +413,7 @@ function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateIn
     );
 
   const canonicalSignedInfo = Buffer.from(
-    canonicalizeElement(signedInfo, { withComments: c14n === URIS.c14nWithComments }),
+    canonicalizeElement(doc, signedInfo, { withComments: c14n === URIS.c14nWithComments }),
     'utf8',
   );
   // What a diagnosis needs; built only when a check fails.

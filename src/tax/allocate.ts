@@ -1,6 +1,8 @@
 import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
+import { SandanError } from '../errors.js';
 import type { AllocationRemainder } from './policy.js';
+import { REMAINDER_LINE, SHARE_EQUAL, SHARE_PROPORTIONAL, SHARE_REMAINDER, SHARE_ROUND_DOWN } from './formulas.js';
 
 /** How one header amount was spread over the lines. */
 export interface Allocation {
@@ -17,7 +19,8 @@ export interface Allocation {
 }
 
 /**
- * Spreads `total` over lines in proportion to `weights` (line totalPrice), exactly:
+ * Spreads `total` over lines (formulas.ts: {@link SHARE_PROPORTIONAL}, {@link SHARE_EQUAL},
+ * {@link SHARE_ROUND_DOWN}, {@link SHARE_REMAINDER}) in proportion to `weights` (line totalPrice), exactly:
  * every line but one gets its proportional share rounded **down** to the fen (or to the
  * places of `total` if it has more), and the remainder line gets the rest. Rounding down keeps
  * every share ≥ 0 even for tiny totals; with all weights 0 the total is split equally.
@@ -43,42 +46,39 @@ export function allocateOver(
   remainderLine: AllocationRemainder,
 ): Allocation {
   const n = weights.length;
-  const zero = ZERO;
-  if (n === 0) return { total, shares: [], remainderLine: -1, remainder: zero, basis: 'proportional' };
+  if (n === 0) return { total, shares: [], remainderLine: -1, remainder: ZERO, basis: 'proportional' };
   const basis = sum.isZero() ? 'equal' : 'proportional';
-  const target = pickRemainderLine(weights, remainderLine);
+  const target = REMAINDER_LINE.apply(weights, remainderLine);
   // Nothing to spread (the usual case for insurance): every share is 0.
-  if (total.isZero()) return { total, shares: weights.map(() => zero), remainderLine: target, remainder: zero, basis };
+  if (total.isZero()) return { total, shares: weights.map(() => ZERO), remainderLine: target, remainder: ZERO, basis };
   const places = Math.max(2, total.decimalPlaces());
-  const shares: Decimal[] = new Array<Decimal>(n);
-  let given = zero;
-  for (let i = 0; i < n; i++) {
-    if (i === target) continue;
-    const w = weights[i] as Decimal;
-    const exact = basis === 'equal' ? total.div(n) : total.times(w).div(sum);
-    const share = exact.toDecimalPlaces(places, Dec.ROUND_DOWN);
-    shares[i] = share;
+  const lines = basis === 'equal' ? new Dec(n) : ZERO;
+  const exact = (w: Decimal): Decimal =>
+    basis === 'equal'
+      ? SHARE_EQUAL.compute({ total, lines })
+      : SHARE_PROPORTIONAL.compute({ total, totalPrice: w, 'Σ totalPrice': sum });
+  let given = ZERO;
+  const shares = weights.map((w, i) => {
+    if (i === target) return ZERO;
+    const share = SHARE_ROUND_DOWN.apply(exact(w), places);
     given = given.plus(share);
-  }
-  const last = total.minus(given);
+    return share;
+  });
+  const w = weights[target] ?? ZERO;
+  const last = SHARE_REMAINDER.compute({ total, 'Σ other shares': given });
   shares[target] = last;
-  const w = weights[target] as Decimal;
-  const exactLast = basis === 'equal' ? total.div(n) : total.times(w).div(sum);
   return {
     total,
     shares,
     remainderLine: target,
-    remainder: last.minus(exactLast.toDecimalPlaces(places, Dec.ROUND_DOWN)),
+    remainder: last.minus(SHARE_ROUND_DOWN.apply(exact(w), places)),
     basis,
   };
 }
 
-/** Last line, or the first line with the greatest weight. */
-function pickRemainderLine(weights: readonly Decimal[], mode: AllocationRemainder): number {
-  if (mode === 'last-line') return weights.length - 1;
-  let best = 0;
-  for (let i = 1; i < weights.length; i++) {
-    if ((weights[i] as Decimal).gt(weights[best] as Decimal)) best = i;
-  }
-  return best;
+/** The share of line `i` (every line has one: shares are made for the same lines). */
+export function shareOf(a: Allocation, i: number): Decimal {
+  const share = a.shares[i];
+  if (share === undefined) throw new SandanError('INVALID_OPTION', `No share for line ${i} of ${a.shares.length}`);
+  return share;
 }

@@ -3,13 +3,24 @@ import { Dec } from '../model/primitives.js';
 import type { Declaration, InventoryItem } from '../model/documents.js';
 import type { Issue } from '../model/issue.js';
 import { SandanError } from '../errors.js';
-import { allocateOver, weightSum, type Allocation } from './allocate.js';
+import { allocateOver, shareOf, weightSum, type Allocation } from './allocate.js';
+import { fmtAmount, fmtUnrounded, padPlaces, unitOf, Written, type Lang, type Note } from './formula.js';
+import {
+  DUTIABLE_VALUE,
+  DUTIABLE_VALUE_NET,
+  MODE_TEXT,
+  NOT_ROUNDED,
+  REMAINDER_LINE,
+  ROUND_PER_LINE,
+  ROUND_PER_ORDER,
+  SHARE_EQUAL,
+  SHARE_PROPORTIONAL,
+  SHARE_REMAINDER,
+  SHARE_ROUND_DOWN,
+} from './formulas.js';
 import {
   explainLineTax,
-  fmtAmount,
-  fmtUnrounded,
   lineFigures,
-  padPlaces,
   quantityIn,
   regimeFactors,
   type Explanation,
@@ -18,7 +29,7 @@ import {
   type Regime,
   type RegimeFactors,
 } from './line.js';
-import { assertTaxPolicy, roundTax, toDec, type RoundingPolicy, type TaxPolicy } from './policy.js';
+import { assertTaxPolicy, toDec, type RoundingPolicy, type TaxPolicy } from './policy.js';
 import { resolveRate, type RateTable, type ResolvedRate } from './rates.js';
 import { decideRegime, type RegimeFinding } from './regime.js';
 
@@ -112,7 +123,7 @@ const ZERO = new Dec(0);
  * JavaScript callers (and `as any`) can reach computeTax without options, policy or rates; say which
  * is missing as a SandanError instead of a TypeError from deep inside.
  */
-function assertComputeTaxOptions(options: ComputeTaxOptions | undefined): void {
+function assertComputeTaxOptions(options: unknown): asserts options is ComputeTaxOptions {
   const hint =
     'computeTax(declaration, { policy, rates }) needs a tax policy (e.g. from the ruleset in force, or DEFAULT_TAX_POLICY_2019) and a rate table';
   if (options === null || typeof options !== 'object') {
@@ -120,7 +131,7 @@ function assertComputeTaxOptions(options: ComputeTaxOptions | undefined): void {
       details: { field: 'options' },
     });
   }
-  const policy = options.policy as unknown;
+  const policy: unknown = 'policy' in options ? options.policy : undefined;
   if (policy === null || typeof policy !== 'object') {
     throw new SandanError(
       'INVALID_OPTION',
@@ -128,7 +139,7 @@ function assertComputeTaxOptions(options: ComputeTaxOptions | undefined): void {
       { details: { field: 'policy' } },
     );
   }
-  const rates = options.rates as unknown;
+  const rates: unknown = 'rates' in options ? options.rates : undefined;
   if (rates === null || typeof rates !== 'object') {
     throw new SandanError(
       'INVALID_OPTION',
@@ -155,13 +166,13 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
   const explaining = options.explain !== false;
   assertTaxPolicy(policy);
   const rounding = policy.rounding;
+  // Line figures are rounded by the rule of the scope; with `order` they are for display only.
+  const rounder = rounding.scope === 'line' ? ROUND_PER_LINE : ROUND_PER_ORDER;
   const inventory = declaration.inventory;
   if (inventory === undefined) return noInventory(rounding, explaining);
 
   const items = inventory.items;
-  const n = items.length;
-  const weights: Decimal[] = new Array<Decimal>(n);
-  for (let i = 0; i < n; i++) weights[i] = toDec((items[i] as InventoryItem).totalPrice);
+  const weights = items.map((it) => toDec(it.totalPrice));
   const totalWeight = weightSum(weights);
   const freight = allocateOver(toDec(inventory.freight), weights, totalWeight, policy.allocationRemainder);
   const insured = allocateOver(toDec(inventory.insuredFee), weights, totalWeight, policy.allocationRemainder);
@@ -170,16 +181,13 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
     : undefined;
 
   const issues: Issue[] = [];
-  const values: Decimal[] = new Array<Decimal>(n);
-  for (let i = 0; i < n; i++) {
-    let P = (weights[i] as Decimal).plus(freight.shares[i] as Decimal).plus(insured.shares[i] as Decimal);
-    if (discount !== undefined) P = P.minus(discount.shares[i] as Decimal);
-    if (P.isNegative()) {
-      issues.push(negativeBase(i, P));
-      P = ZERO;
-    }
-    values[i] = P;
-  }
+  const rows = items.map((item, i) => {
+    const base = valueInputs(toDec(item.totalPrice), i, freight, insured, discount);
+    const value = dutiableValue(base);
+    if (!value.isNegative()) return { item, base, P: value };
+    issues.push(negativeBase(i, value));
+    return { item, base, P: ZERO };
+  });
   const decision = decideRegime(
     {
       goods: totalWeight,
@@ -195,26 +203,15 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
   for (const f of decision.findings)
     issues.push(regimeIssue(f, f.code === 'single-item-full-tax' ? 'inventory.items[0]' : 'inventory'));
   const factors = regimeFactors(regime, policy);
-  const ex: ExplainInputs | undefined = explaining
-    ? {
-        weights,
-        freight,
-        insured,
-        discount,
-        remainderMode: policy.allocationRemainder,
-        scale: rounding.scale,
-        rule: roundingRule(rounding.mode, rounding.scale, rounding.scope),
-        factors,
-        weightSum: fmtAmount(sum(weights)),
-      }
+  const ex = explaining
+    ? explainInputs(policy, factors, weights, totalWeight, { freight, insured, discount })
     : undefined;
 
-  const lines: TaxLineFigures[] = [];
+  const lines: TaxLine[] = [];
+  const figureLines: TaxLineFigures[] = [];
   const omitted: OmittedLine[] = [];
   const raws: LineFigures[] = [];
-  for (let i = 0; i < n; i++) {
-    const it = items[i] as InventoryItem;
-    const P = values[i] as Decimal;
+  for (const [i, { item: it, base, P }] of rows.entries()) {
     const resolved = resolveRate(options.rates, it.gcode);
     if (resolved === undefined) {
       issues.push(rateMissing(i, it.gcode, 'no rate'));
@@ -234,10 +231,9 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
       continue;
     }
     raws.push(fig);
-    const ct = roundTax(fig.duty, rounding);
-    const cs = roundTax(fig.consumptionTax, rounding);
-    const va = roundTax(fig.valueAddedTax, rounding);
-    const taxTotal = add(add(add(ZERO, ct), cs), va);
+    const ct = rounder.apply(fig.duty, rounding);
+    const cs = rounder.apply(fig.consumptionTax, rounding);
+    const va = rounder.apply(fig.valueAddedTax, rounding);
     const line: TaxLineFigures = {
       gnum: it.gnum,
       gcode: it.gcode,
@@ -245,18 +241,19 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
       customsTax: ct,
       consumptionTax: cs,
       valueAddedTax: va,
-      taxTotal,
+      taxTotal: add(add(add(ZERO, ct), cs), va),
     };
-    if (ex !== undefined) (line as TaxLine).explain = lineExplanation(ex, i, P, resolved, fig, ct, cs, va);
-    lines.push(line);
+    if (ex === undefined) figureLines.push(line);
+    else lines.push(Object.assign(line, { explain: lineExplanation(ex, i, base, P, resolved, fig, ct, cs, va) }));
   }
 
+  const rounded: readonly TaxLineFigures[] = ex === undefined ? figureLines : lines;
   let customsTax = ZERO;
   let consumptionTax = ZERO;
   let valueAddedTax = ZERO;
   if (rounding.scope === 'line') {
     // (sum skips zeros, so CBEC duty and absent CT cost nothing)
-    for (const l of lines) {
+    for (const l of rounded) {
       customsTax = add(customsTax, l.customsTax);
       consumptionTax = add(consumptionTax, l.consumptionTax);
       valueAddedTax = add(valueAddedTax, l.valueAddedTax);
@@ -267,14 +264,13 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
       consumptionTax = add(consumptionTax, r.consumptionTax);
       valueAddedTax = add(valueAddedTax, r.valueAddedTax);
     }
-    customsTax = roundTax(customsTax, rounding);
-    consumptionTax = roundTax(consumptionTax, rounding);
-    valueAddedTax = roundTax(valueAddedTax, rounding);
+    customsTax = rounder.apply(customsTax, rounding);
+    consumptionTax = rounder.apply(consumptionTax, rounding);
+    valueAddedTax = rounder.apply(valueAddedTax, rounding);
   }
-  const figures: TaxFigures = {
+  const totals = {
     regime,
     dutiableValue: orderValue,
-    lines,
     omittedLines: omitted,
     customsTax,
     consumptionTax,
@@ -283,44 +279,112 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
     complete: omitted.length === 0,
     issues,
   };
-  if (ex === undefined) return figures;
-  const result = figures as TaxResult;
-  result.explain = {
-    regime: decision.explain,
-    rounding: ex.rule,
-  };
-  return result;
+  if (ex === undefined) return { ...totals, lines: figureLines };
+  return { ...totals, lines, explain: { regime: decision.explain, rounding: ex.rule } };
 }
 
-/** `s + v` as {@link sum} adds: zeros are skipped (no new Decimal), and a zero sum is the first term. */
+/** The inputs of a line's dutiable value: its price and its shares of the header amounts. */
+interface ValueInputs {
+  totalPrice: Decimal;
+  freightShare: Decimal;
+  insuredFeeShare: Decimal;
+  discountShare?: Decimal;
+}
+
+function valueInputs(
+  totalPrice: Decimal,
+  i: number,
+  freight: Allocation,
+  insured: Allocation,
+  discount: Allocation | undefined,
+): ValueInputs {
+  const v: ValueInputs = { totalPrice, freightShare: shareOf(freight, i), insuredFeeShare: shareOf(insured, i) };
+  if (discount !== undefined) v.discountShare = shareOf(discount, i);
+  return v;
+}
+
+/** P, by {@link DUTIABLE_VALUE}, or {@link DUTIABLE_VALUE_NET} when the discount lowers it; never rounded. */
+function dutiableValue(v: ValueInputs): Decimal {
+  const { discountShare } = v;
+  const P =
+    discountShare === undefined ? DUTIABLE_VALUE.compute(v) : DUTIABLE_VALUE_NET.compute({ ...v, discountShare });
+  return NOT_ROUNDED.apply(P);
+}
+
+/** `s + v` for the totals: zeros are skipped (no new Decimal), and a zero sum is the first term. */
 function add(s: Decimal, v: Decimal): Decimal {
   return v.isZero() ? s : s.isZero() ? v : s.plus(v);
 }
 
-function sum(values: readonly Decimal[]): Decimal {
-  let s = ZERO;
-  for (const v of values) s = add(s, v);
-  return s;
-}
-
-/** What the explanations of a declaration's lines share. */
+/** What the explanations of a declaration's lines share, written once per declaration. */
 interface ExplainInputs {
-  weights: readonly Decimal[];
-  freight: Allocation;
-  insured: Allocation;
-  discount: Allocation | undefined;
-  remainderMode: TaxPolicy['allocationRemainder'];
+  /** The number of lines, as text. */
+  lines: string;
+  freight: ShareTexts;
+  insured: ShareTexts;
+  discount: ShareTexts | undefined;
   scale: number;
   /** The rounding rule as text. */
   rule: string;
+  /** The rule of the dutiable value (not rounded). */
+  exact: string;
   factors: RegimeFactors;
-  /** Σ totalPrice as text. */
-  weightSum: string;
+  /** Σ totalPrice. */
+  weightTotal: Decimal;
+  /** The number of lines as a note of a proportional share. */
+  linesNote: readonly Note[];
+  /** The figures written so far (the same P, duty or header amount recurs across formulas and lines). */
+  written: Written;
+}
+
+/** A header amount's allocation with the formulas of its shares as text (the same on every line). */
+interface ShareTexts {
+  a: Allocation;
+  /** The formula of a share that is not the remainder: proportional (or equal), rounded down. */
+  share: string;
+  /** The formula of the remainder line's share. */
+  remainder: string;
+  /** The places shares are rounded down to. */
+  places: number;
+}
+
+function explainInputs(
+  policy: TaxPolicy,
+  factors: RegimeFactors,
+  weights: readonly Decimal[],
+  weightTotal: Decimal,
+  allocations: { freight: Allocation; insured: Allocation; discount: Allocation | undefined },
+): ExplainInputs {
+  const why = REMAINDER_LINE.describe({ mode: policy.allocationRemainder }, 'en');
+  const freight = shareTexts(allocations.freight, why);
+  return {
+    lines: String(weights.length),
+    freight,
+    insured: shareTexts(allocations.insured, why, freight),
+    discount: allocations.discount && shareTexts(allocations.discount, why, freight),
+    scale: policy.rounding.scale,
+    rule: roundingRule(policy.rounding, 'en'),
+    exact: NOT_ROUNDED.describe({}, 'en'),
+    factors,
+    weightTotal,
+    linesNote: [['lines', String(weights.length)]],
+    written: new Written(),
+  };
+}
+
+function shareTexts(a: Allocation, why: string, prior?: ShareTexts): ShareTexts {
+  const exact = a.basis === 'equal' ? SHARE_EQUAL : SHARE_PROPORTIONAL;
+  const places = Math.max(2, a.total.decimalPlaces());
+  // The header amounts usually share their places and basis: the texts of the first serve.
+  if (prior !== undefined && prior.places === places && prior.a.basis === a.basis) return { ...prior, a };
+  const down = SHARE_ROUND_DOWN.describe({ unit: unitOf(places) }, 'en');
+  return { a, places, share: `${exact.expr}, ${down}`, remainder: `${SHARE_REMAINDER.expr} (${why})` };
 }
 
 function lineExplanation(
   ex: ExplainInputs,
   i: number,
+  base: ValueInputs,
   P: Decimal,
   resolved: ResolvedRate,
   fig: LineFigures,
@@ -328,16 +392,15 @@ function lineExplanation(
   consumptionTax: Decimal,
   valueAddedTax: Decimal,
 ): LineExplanation {
-  const { weights, freight, insured, discount, remainderMode } = ex;
-  const weightSum = ex.weightSum;
-  const raw = explainLineTax(P, resolved.rate, ex.factors, fig);
+  const { written } = ex;
+  const raw = explainLineTax(P, resolved.rate, ex.factors, fig, written);
   const rate = resolved.rate;
   return {
-    dutiableValue: valueExplanation(weights[i] as Decimal, P, i, freight, insured, discount),
+    dutiableValue: valueExplanation(base, P, ex.exact, written),
     allocation: {
-      freight: shareExplanation(freight, weights, weightSum, i, remainderMode),
-      insuredFee: shareExplanation(insured, weights, weightSum, i, remainderMode),
-      ...(discount !== undefined ? { discount: shareExplanation(discount, weights, weightSum, i, remainderMode) } : {}),
+      freight: shareExplanation(ex, ex.freight, base.totalPrice, i),
+      insuredFee: shareExplanation(ex, ex.insured, base.totalPrice, i),
+      ...(ex.discount !== undefined ? { discount: shareExplanation(ex, ex.discount, base.totalPrice, i) } : {}),
     },
     rate: {
       key: resolved.key,
@@ -361,12 +424,10 @@ function figure(raw: RawTax, rounded: Decimal, scale: number, rule: string): Exp
   };
 }
 
-/** The rounding rule as text. */
-function roundingRule(mode: RoundingPolicy['mode'], scale: number, scope: RoundingPolicy['scope']): string {
-  const unit = scale === 0 ? '1' : `0.${'0'.repeat(scale - 1)}1`;
-  return scope === 'line'
-    ? `${mode} to ${unit} per line; order totals are sums of the rounded lines`
-    : `line figures ${mode} to ${unit} for display only; each order total is the sum of unrounded line taxes, ${mode} to ${unit} once`;
+/** The rounding rule of the policy as text, from {@link ROUND_PER_LINE} or {@link ROUND_PER_ORDER}. */
+export function roundingRule(rounding: RoundingPolicy, lang: Lang): string {
+  const r = rounding.scope === 'line' ? ROUND_PER_LINE : ROUND_PER_ORDER;
+  return r.describe({ mode: MODE_TEXT[lang][rounding.mode], unit: unitOf(rounding.scale) }, lang);
 }
 
 /** A regime finding as an issue of the duty engine. */
@@ -382,49 +443,52 @@ function regimeIssue(f: RegimeFinding, path: string): Issue {
   };
 }
 
-function valueExplanation(
-  totalPrice: Decimal,
-  P: Decimal,
-  i: number,
-  freight: Allocation,
-  insured: Allocation,
-  discount: Allocation | undefined,
-): Explanation {
-  const inputs: Record<string, string> = {
-    totalPrice: fmtAmount(totalPrice),
-    freightShare: fmtAmount(freight.shares[i] as Decimal),
-    insuredFeeShare: fmtAmount(insured.shares[i] as Decimal),
-  };
-  let formula = 'totalPrice + freightShare + insuredFeeShare';
-  if (discount !== undefined) {
-    formula += ' − discountShare';
-    inputs.discountShare = fmtAmount(discount.shares[i] as Decimal);
-  }
-  return { formula, inputs, unrounded: fmtAmount(P), rounded: fmtAmount(P), rule: 'exact (no rounding)' };
+function valueExplanation(v: ValueInputs, P: Decimal, rule: string, written: Written): Explanation {
+  const { discountShare } = v;
+  const { formula, inputs } =
+    discountShare === undefined
+      ? DUTIABLE_VALUE.render(v, undefined, undefined, written)
+      : DUTIABLE_VALUE_NET.render({ ...v, discountShare }, undefined, undefined, written);
+  const exact = written.text(fmtAmount, P);
+  return { formula, inputs, unrounded: exact, rounded: exact, rule };
 }
 
-function shareExplanation(
-  a: Allocation,
-  weights: readonly Decimal[],
-  weightSum: string,
-  i: number,
-  mode: TaxPolicy['allocationRemainder'],
-): ShareExplanation {
-  const share = fmtAmount(a.shares[i] as Decimal);
-  const inputs: Record<string, string> = { total: fmtAmount(a.total), lines: String(weights.length) };
-  let formula: string;
-  if (a.basis === 'equal') {
-    formula = 'total / lines, rounded down to 0.01';
-  } else {
-    formula = 'total × totalPrice / Σ totalPrice, rounded down to 0.01';
-    inputs.totalPrice = fmtAmount(weights[i] as Decimal);
-    inputs['Σ totalPrice'] = weightSum;
-  }
+/**
+ * How a header amount reached line `i`, rendered from the declarations {@link allocateOver} computes with:
+ * the proportional (or equal) share rounded down, or on the remainder line what the others leave.
+ */
+function shareExplanation(ex: ExplainInputs, t: ShareTexts, totalPrice: Decimal, i: number): ShareExplanation {
+  const { a } = t;
+  const { written } = ex;
+  const own = shareOf(a, i);
+  const share = written.text(fmtAmount, own);
   if (i === a.remainderLine) {
-    formula = `total − Σ other shares (remainder line, ${mode})`;
-    inputs.remainder = fmtAmount(a.remainder);
+    const notes: Note[] =
+      a.basis === 'equal'
+        ? [['lines', ex.lines]]
+        : [
+            ['lines', ex.lines],
+            ['totalPrice', written.text(fmtAmount, totalPrice)],
+            ['Σ totalPrice', written.text(fmtAmount, ex.weightTotal)],
+          ];
+    notes.push(['remainder', fmtAmount(a.remainder)]);
+    const { inputs } = SHARE_REMAINDER.render(
+      { total: a.total, 'Σ other shares': a.total.minus(own) },
+      undefined,
+      notes,
+    );
+    return { formula: t.remainder, inputs, share };
   }
-  return { formula, inputs, share };
+  const { inputs } =
+    a.basis === 'equal'
+      ? SHARE_EQUAL.render({ total: a.total, lines: new Dec(ex.lines) }, { lines: ex.lines }, undefined, written)
+      : SHARE_PROPORTIONAL.render(
+          { total: a.total, totalPrice, 'Σ totalPrice': ex.weightTotal },
+          undefined,
+          ex.linesNote,
+          written,
+        );
+  return { formula: t.share, inputs, share };
 }
 
 function noInventory(rounding: RoundingPolicy, explaining: boolean): TaxResult | TaxFigures {
@@ -452,9 +516,7 @@ function noInventory(rounding: RoundingPolicy, explaining: boolean): TaxResult |
     ],
   };
   if (!explaining) return figures;
-  const result = figures as TaxResult;
-  result.explain = { regime: 'no inventory', rounding: roundingRule(rounding.mode, rounding.scale, rounding.scope) };
-  return result;
+  return { ...figures, lines: [], explain: { regime: 'no inventory', rounding: roundingRule(rounding, 'en') } };
 }
 
 function rateMissing(i: number, gcode: string, what: 'no rate' | 'no duty'): Issue {

@@ -2,7 +2,8 @@ import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
 import { SandanError } from '../errors.js';
 import { lineFigures, regimeFactors, type LineFigures, type QuantityOf } from './line.js';
-import { assertTaxPolicy, roundTax, type TaxPolicy } from './policy.js';
+import { ROUND_PER_LINE } from './formulas.js';
+import { assertTaxPolicy, type TaxPolicy } from './policy.js';
 import type { TaxRate } from './rates.js';
 
 /** Goods value and taxes derived from a tax-inclusive shelf price. */
@@ -73,10 +74,11 @@ export function fromTaxInclusivePrice(
     }
     return rounded(raw);
   };
+  // Each tax rounded separately, as computeTax rounds a one-line order (per line).
   const rounded = (raw: LineFigures) => {
-    const customsTax = roundTax(raw.duty, policy.rounding);
-    const consumptionTax = roundTax(raw.consumptionTax, policy.rounding);
-    const valueAddedTax = roundTax(raw.valueAddedTax, policy.rounding);
+    const customsTax = ROUND_PER_LINE.apply(raw.duty, policy.rounding);
+    const consumptionTax = ROUND_PER_LINE.apply(raw.consumptionTax, policy.rounding);
+    const valueAddedTax = ROUND_PER_LINE.apply(raw.valueAddedTax, policy.rounding);
     return { customsTax, consumptionTax, valueAddedTax, taxTotal: customsTax.plus(consumptionTax).plus(valueAddedTax) };
   };
 

@@ -1,7 +1,8 @@
 import type { Decimal } from 'decimal.js';
 import type { Issue } from '../model/issue.js';
 import type { LineExplanation, TaxResult } from './compute.js';
-import { padPlaces, type Regime } from './line.js';
+import { padPlaces } from './formula.js';
+import type { Regime } from './line.js';
 
 /** {@link TaxResult} as plain JSON: amounts are decimal strings. */
 export interface TaxResultJSON {

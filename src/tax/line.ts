@@ -2,10 +2,26 @@ import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
 import type { ConsumptionTier, TaxRate } from './rates.js';
 import { toDec } from './policy.js';
+import { fmtConst, Written, type Rendered } from './formula.js';
+import {
+  CBEC_FACTOR,
+  CT_AD_VALOREM,
+  CT_AD_VALOREM_CBEC,
+  CT_COMPOUND,
+  CT_COMPOUND_CBEC,
+  CT_NONE,
+  CT_SPECIFIC,
+  CT_SPECIFIC_CBEC,
+  DUTY,
+  DUTY_CBEC,
+  DUTY_SHARE,
+  VAT,
+  VAT_CBEC,
+} from './formulas.js';
 
 /**
- * Tax of one line before rounding (docs/tax.md). Shared by
- * {@link computeTax} and {@link fromTaxInclusivePrice} so both use one set of formulas.
+ * Tax of one line before rounding (docs/tax.md), computed and explained with the declarations of
+ * formulas.ts. Shared by {@link computeTax} and {@link fromTaxInclusivePrice}.
  */
 
 /**
@@ -54,16 +70,6 @@ export interface RawTax {
   inputs: Record<string, string>;
 }
 
-/** The three taxes of a line before rounding. */
-export interface RawLineTax {
-  customsTax: RawTax;
-  consumptionTax: RawTax;
-  valueAddedTax: RawTax;
-  /** Statutory (100 %) CT, the one the VAT base uses. */
-  ctStatutory: Decimal;
-  tier: ConsumptionTier | undefined;
-}
-
 /** Why a line's tax could not be computed. */
 export type LineTaxProblem = { kind: 'duty-missing' } | { kind: 'quantity-unit'; units: string[] };
 
@@ -76,42 +82,6 @@ export interface RegimeFactors {
 
 const ZERO = new Dec(0);
 const ONE = new Dec(1);
-
-const texts = new WeakMap<Decimal, string>();
-/** A rate or policy constant as text, cached: the same Decimal objects recur on every call. */
-export function fmtConst(d: Decimal): string {
-  let t = texts.get(d);
-  if (t === undefined) {
-    t = d.toFixed();
-    texts.set(d, t);
-  }
-  return t;
-}
-
-/**
- * `d` with at least `places` decimals, never rounded: the exact text padded with zeros.
- * String work only, because decimal.js toFixed(n) builds a rounded copy (the hot spot of computeTax).
- */
-export function padPlaces(d: Decimal, places: number): string {
-  const s = d.toFixed();
-  if (places === 0) return s;
-  const dot = s.indexOf('.');
-  if (dot < 0) return `${s}.${'0'.repeat(places)}`;
-  const have = s.length - dot - 1;
-  return have >= places ? s : s + '0'.repeat(places - have);
-}
-
-/** Money for explanations: two places, or all places when the value has more. */
-export function fmtAmount(d: Decimal): string {
-  return padPlaces(d, 2);
-}
-
-/** An unrounded value for explanations: up to 10 places, `…` when cut (a cut rounds toward zero). */
-export function fmtUnrounded(d: Decimal): string {
-  const s = padPlaces(d, 2);
-  const dot = s.indexOf('.');
-  return dot >= 0 && s.length - dot - 1 > 10 ? `${s.slice(0, dot + 11)}…` : s;
-}
 
 /**
  * Picks the CT tier for a dutiable value: the first whose threshold is reached (or that has
@@ -152,12 +122,28 @@ export interface LineFigures {
   specificQty: Decimal | undefined;
 }
 
+/** Which CT formula a tier charges: both rates compound, else the one it has. */
+type CtKind = 'ad-valorem' | 'specific' | 'compound';
+
+function ctKind(tier: ConsumptionTier): CtKind | undefined {
+  const specific = tier.perUnit !== undefined && tier.unit !== undefined;
+  if (tier.adValorem !== undefined) return specific ? 'compound' : 'ad-valorem';
+  return specific ? 'specific' : undefined;
+}
+
+/** The statutory CT formula of each kind, and the one the CBEC explanations show (× k). */
+const CT_FORMULAS = {
+  'ad-valorem': { statutory: CT_AD_VALOREM, cbec: CT_AD_VALOREM_CBEC },
+  specific: { statutory: CT_SPECIFIC, cbec: CT_SPECIFIC_CBEC },
+  compound: { statutory: CT_COMPOUND, cbec: CT_COMPOUND_CBEC },
+} as const;
+
 /**
- * Duty, CT and VAT of one line with dutiable value `P`:
- * duty = P × d (× t within limits); CT ad valorem (P + duty)/(1 − c) × c, specific q × u,
- * compound (P + duty + q × u)/(1 − c) × c + q × u; VAT = (P + duty + CT_statutory) × v;
- * within limits CT and VAT are × k at the end. `duty` in the bases is the duty payable.
- * Figures only: {@link explainLineTax} gives the formulas and inputs behind them.
+ * Duty, CT and VAT of one line with dutiable value `P`, computed with the declarations of
+ * formulas.ts: duty {@link DUTY} (× {@link DUTY_SHARE} within limits); CT {@link CT_AD_VALOREM},
+ * {@link CT_SPECIFIC} or {@link CT_COMPOUND}; VAT {@link VAT} on the statutory CT; within limits
+ * CT and VAT × {@link CBEC_FACTOR} at the end. `duty` in the bases is the duty payable.
+ * Figures only: {@link explainLineTax} renders the same declarations with these figures.
  */
 export function lineFigures(
   P: Decimal,
@@ -167,138 +153,118 @@ export function lineFigures(
 ): LineFigures | LineTaxProblem {
   // Duty
   let duty: Decimal;
-  if (f.reduced) {
-    if (rate.duty === undefined && !f.t.isZero()) return { kind: 'duty-missing' };
+  if (rate.duty !== undefined) {
     // Tariff temporarily zero: P × d × 0 is exactly 0, no need to multiply.
-    duty = rate.duty === undefined || f.t.isZero() ? ZERO : P.times(rate.duty).times(f.t);
+    duty = !f.reduced ? DUTY.compute({ P, d: rate.duty }) : f.t.isZero() ? ZERO : dutyShare(P, rate.duty, f.t);
+  } else if (f.reduced && f.t.isZero()) {
+    duty = ZERO;
   } else {
-    if (rate.duty === undefined) return { kind: 'duty-missing' };
-    duty = P.times(rate.duty);
+    return { kind: 'duty-missing' };
   }
-  const k = f.reduced ? f.k : ONE;
-  // P + duty, without a new Decimal when duty is 0 (the CBEC case).
-  const base = duty.isZero() ? P : P.plus(duty);
 
-  // Consumption tax
+  // Consumption tax (statutory)
   const picked = selectTier(rate.consumption, P, quantityOf);
   if ('kind' in picked) return picked;
   const tier = picked.tier;
-  let ctStatutory = ZERO;
-  let consumptionTax = ZERO;
+  const kind = tier === undefined ? undefined : ctKind(tier);
+  let ctStatutory: Decimal;
   let specificQty: Decimal | undefined;
-  if (tier !== undefined) {
-    let specific = ZERO;
-    if (tier.perUnit !== undefined && tier.unit !== undefined) {
-      const n = quantityOf(tier.unit);
-      if (n === undefined) return { kind: 'quantity-unit', units: [tier.unit] };
-      specific = n.times(tier.perUnit);
+  if (tier === undefined || kind === undefined) {
+    ctStatutory = CT_NONE.compute({});
+  } else {
+    const c = tier.adValorem ?? ZERO;
+    const u = tier.perUnit ?? ZERO;
+    let q = ZERO;
+    if (kind !== 'ad-valorem') {
+      const unit = tier.unit ?? '';
+      const n = quantityOf(unit);
+      if (n === undefined) return { kind: 'quantity-unit', units: [unit] };
+      q = n;
       specificQty = n;
     }
-    const c = tier.adValorem;
-    if (c !== undefined && tier.perUnit !== undefined) {
-      ctStatutory = base.plus(specific).div(ONE.minus(c)).times(c).plus(specific);
-    } else if (c !== undefined) {
-      ctStatutory = base.div(ONE.minus(c)).times(c);
-    } else {
-      ctStatutory = specific;
-    }
-    consumptionTax = ctStatutory.times(k);
+    ctStatutory = CT_FORMULAS[kind].statutory.compute({ P, duty, c, q, u });
   }
 
   // VAT: the base holds the statutory CT; the factor comes last.
-  const vatBase = ctStatutory.isZero() ? base : base.plus(ctStatutory);
-  const valueAddedTax = vatBase.times(rate.vat).times(k);
-  return { duty, consumptionTax, valueAddedTax, ctStatutory, tier, specificQty };
+  const vat = VAT.compute({ P, duty, CT_statutory: ctStatutory, v: rate.vat });
+  if (!f.reduced) {
+    return { duty, consumptionTax: ctStatutory, valueAddedTax: vat, ctStatutory, tier, specificQty };
+  }
+  return {
+    duty,
+    consumptionTax: kind === undefined ? ctStatutory : CBEC_FACTOR.compute({ x: ctStatutory, k: f.k }),
+    valueAddedTax: CBEC_FACTOR.compute({ x: vat, k: f.k }),
+    ctStatutory,
+    tier,
+    specificQty,
+  };
 }
 
-/** The formulas and inputs behind {@link lineFigures}' result for the same line. */
+function dutyShare(P: Decimal, d: Decimal, t: Decimal): Decimal {
+  return DUTY_SHARE.compute({ x: DUTY.compute({ P, d }), t });
+}
+
+/** The formulas and inputs behind {@link lineFigures}' result for the same line, rendered from the same declarations. */
 export function explainLineTax(
   P: Decimal,
   rate: TaxRate,
   f: RegimeFactors,
   fig: LineFigures,
+  written: Written = new Written(),
 ): { customsTax: RawTax; consumptionTax: RawTax; valueAddedTax: RawTax } {
+  const { duty, tier, ctStatutory } = fig;
+  const k = f.k;
+
   // Duty
-  const amt = fmtAmount(P);
-  const duty = fig.duty;
-  let customsTax: RawTax;
-  if (f.reduced) {
-    customsTax = {
-      value: duty,
-      formula: 'P × d × t',
-      inputs: { P: amt, d: rate.duty === undefined ? 'n/a (t = 0)' : fmtConst(rate.duty), t: fmtConst(f.t) },
-    };
-  } else {
-    customsTax = { value: duty, formula: 'P × d', inputs: { P: amt, d: fmtConst(rate.duty as Decimal) } };
-  }
-  const k = f.reduced ? f.k : ONE;
-  const kSuffix = f.reduced ? ' × k' : '';
-  const dutyText = duty.isZero() ? '0.00' : fmtUnrounded(duty);
+  const customsTax = valued(
+    duty,
+    f.reduced
+      ? DUTY_CBEC.render(
+          { P, d: rate.duty ?? ZERO, t: f.t },
+          rate.duty === undefined ? { d: 'n/a (t = 0)' } : undefined,
+          undefined,
+          written,
+        )
+      : DUTY.render({ P, d: rate.duty ?? ZERO }, undefined, undefined, written),
+  );
 
   // Consumption tax
-  const tier = fig.tier;
-  const ctStatutory = fig.ctStatutory;
+  const kind = tier === undefined ? undefined : ctKind(tier);
   let consumptionTax: RawTax;
-  if (tier === undefined) {
-    consumptionTax = {
-      value: fig.consumptionTax,
-      formula: '0',
-      inputs: { reason: rate.consumption === undefined ? 'no consumption tax for this code' : 'below every threshold' },
-    };
+  if (tier === undefined || kind === undefined) {
+    const reason = rate.consumption === undefined ? 'no consumption tax for this code' : 'below every threshold';
+    consumptionTax = valued(fig.consumptionTax, CT_NONE.render({}, undefined, [['reason', reason]]));
   } else {
-    const inputs: Record<string, string> = { P: amt, duty: dutyText };
-    if (tier.perUnit !== undefined && tier.unit !== undefined) {
-      inputs.q = `${(fig.specificQty as Decimal).toFixed()} (unit ${tier.unit})`;
-      inputs.u = fmtConst(tier.perUnit);
-    }
-    const c = tier.adValorem;
-    let formula: string;
-    if (c !== undefined && tier.perUnit !== undefined) {
-      formula = f.reduced
-        ? '((P + duty + q × u) / (1 − c) × c + q × u) × k'
-        : '(P + duty + q × u) / (1 − c) × c + q × u';
-      inputs.c = fmtConst(c);
-    } else if (c !== undefined) {
-      formula = `(P + duty) / (1 − c) × c${kSuffix}`;
-      inputs.c = fmtConst(c);
-    } else {
-      formula = `q × u${kSuffix}`;
-      delete inputs.P;
-      delete inputs.duty;
-    }
-    if (f.reduced) inputs.k = fmtConst(k);
-    if (tier.minUnitValue !== undefined) {
-      inputs.threshold = tier.minUnitValue.map((t) => `≥ ${fmtConst(t.value)} per ${t.unit}`).join(' or ');
-    }
-    consumptionTax = { value: fig.consumptionTax, formula, inputs };
+    const q = fig.specificQty ?? ZERO;
+    const values = { P, duty, c: tier.adValorem ?? ZERO, q, u: tier.perUnit ?? ZERO, k };
+    // The quantity is shown with its unit (only the specific and compound formulas have one).
+    const shown = kind === 'ad-valorem' ? undefined : { q: `${q.toFixed()} (unit ${tier.unit ?? ''})` };
+    const notes =
+      tier.minUnitValue === undefined
+        ? undefined
+        : [['threshold', tier.minUnitValue.map((t) => `≥ ${fmtConst(t.value)} per ${t.unit}`).join(' or ')] as const];
+    const formulas = CT_FORMULAS[kind];
+    consumptionTax = valued(
+      fig.consumptionTax,
+      f.reduced
+        ? formulas.cbec.render(values, shown, notes, written)
+        : formulas.statutory.render(values, shown, notes, written),
+    );
   }
 
   // VAT
-  const vatInputs: Record<string, string> = {
-    P: amt,
-    duty: dutyText,
-    CT_statutory: ctStatutory.isZero() ? '0.00' : fmtUnrounded(ctStatutory),
-    v: fmtConst(rate.vat),
-  };
-  if (f.reduced) vatInputs.k = fmtConst(k);
-  const valueAddedTax: RawTax = {
-    value: fig.valueAddedTax,
-    formula: `(P + duty + CT_statutory) × v${kSuffix}`,
-    inputs: vatInputs,
-  };
+  const vatValues = { P, duty, CT_statutory: ctStatutory, v: rate.vat, k };
+  const valueAddedTax = valued(
+    fig.valueAddedTax,
+    f.reduced
+      ? VAT_CBEC.render(vatValues, undefined, undefined, written)
+      : VAT.render(vatValues, undefined, undefined, written),
+  );
   return { customsTax, consumptionTax, valueAddedTax };
 }
 
-/** {@link lineFigures} with the explanations of {@link explainLineTax}. */
-export function lineTax(
-  P: Decimal,
-  rate: TaxRate,
-  quantityOf: QuantityOf,
-  f: RegimeFactors,
-): RawLineTax | LineTaxProblem {
-  const fig = lineFigures(P, rate, quantityOf, f);
-  if ('kind' in fig) return fig;
-  return { ...explainLineTax(P, rate, f, fig), ctStatutory: fig.ctStatutory, tier: fig.tier };
+function valued(value: Decimal, r: Rendered): RawTax {
+  return { value, formula: r.formula, inputs: r.inputs };
 }
 
 /** Regime factors from the policy. */

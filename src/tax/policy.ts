@@ -1,6 +1,7 @@
 import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
 import { SandanError } from '../errors.js';
+import { isRoundingMode, ROUND_PER_LINE } from './formulas.js';
 
 /** How an amount is brought to `scale` places: decimal.js modes by their everyday names. */
 export type RoundingMode = 'half-up' | 'half-even' | 'down' | 'up';
@@ -82,22 +83,14 @@ export const DEFAULT_TAX_POLICY_2016: Readonly<TaxPolicy> = Object.freeze({
   singleItemFullTax: Object.freeze({ allowed: false }),
 });
 
-const DECIMAL_MODE: Record<RoundingMode, Decimal.Rounding> = {
-  'half-up': Dec.ROUND_HALF_UP,
-  'half-even': Dec.ROUND_HALF_EVEN,
-  down: Dec.ROUND_DOWN,
-  up: Dec.ROUND_UP,
-};
-
 /** `value` as a Decimal of sandan's money configuration (precision 40), without copying one that already is. */
 export function toDec(value: Decimal): Decimal {
   return value.constructor === Dec ? value : new Dec(value);
 }
 
-/** Rounds `value` to the policy's scale with the policy's mode. */
+/** Rounds `value` to the policy's scale with the policy's mode (the rounding declared in formulas.ts). */
 export function roundTax(value: Decimal, rounding: RoundingPolicy): Decimal {
-  if (value.decimalPlaces() <= rounding.scale) return value;
-  return value.toDecimalPlaces(rounding.scale, DECIMAL_MODE[rounding.mode]);
+  return ROUND_PER_LINE.apply(value, rounding);
 }
 
 /** Throws INVALID_OPTION when a policy value is unusable; a bad policy is a programming error. */
@@ -125,7 +118,7 @@ export function assertTaxPolicy(policy: TaxPolicy): void {
     fail('singleItemFullTax.below', 'must be a non-negative Decimal when allowed');
   }
   const r = policy.rounding as RoundingPolicy | undefined;
-  if (r === undefined || !(r.mode in DECIMAL_MODE))
+  if (r === undefined || !isRoundingMode(r.mode))
     fail('rounding.mode', "must be 'half-up', 'half-even', 'down' or 'up'");
   if (!Number.isInteger(r?.scale) || (r?.scale ?? -1) < 0 || (r?.scale ?? 99) > 5)
     fail('rounding.scale', 'must be an integer 0..5');

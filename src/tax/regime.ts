@@ -1,7 +1,8 @@
 import type { Decimal } from 'decimal.js';
 import type { Message, Severity } from '../model/issue.js';
 import { Dec } from '../model/primitives.js';
-import { fmtAmount, fmtConst, type Regime } from './line.js';
+import { fmtAmount, fmtConst } from './formula.js';
+import type { Regime } from './line.js';
 import type { SingleItemFullTax } from './policy.js';
 
 /**

@@ -1,4 +1,9 @@
-import { EXPORT_MODELS, IMPORT_MODELS } from './xsd-tables.js';
+import {
+  CEB_EXPORT_ELEMENTS,
+  CEB_IMPORT_ELEMENTS,
+  type CebChild,
+  type CebElement,
+} from '../model/generated/ceb-elements.js';
 
 /** The business namespace of every CEB message. */
 export const CEB_NS = 'http://www.chinaport.gov.cn/ceb';
@@ -26,42 +31,34 @@ export interface Particle {
   def?: string;
 }
 
-const TABLES: Record<CebSchema, Readonly<Record<string, string>>> = { import: IMPORT_MODELS, export: EXPORT_MODELS };
+const TABLES: Record<CebSchema, Readonly<Record<string, CebElement>>> = {
+  import: CEB_IMPORT_ELEMENTS,
+  export: CEB_EXPORT_ELEMENTS,
+};
 const cache: Record<CebSchema, Map<string, readonly Particle[]>> = { import: new Map(), export: new Map() };
+const KINDS = { string: 's', decimal: 'd', int: 'i', xml: 'x' } as const;
 
-function decode(token: string, table: Readonly<Record<string, string>>): Particle {
-  const m = /^(ds:)?([A-Za-z*][A-Za-z0-9]*)(\?)?(?:\*(\d+|n))?(?:=([A-Za-z0-9/]+))?(?::([dixs]))?$/.exec(token);
-  if (!m) throw new Error(`bad content-model token ${token}`);
-  const [, ds, name = '', opt, max, def, kind] = m;
-  const p: Particle = {
-    name,
-    ns: ds ? 'ds' : 'ceb',
-    min: opt ? 0 : 1,
-    max: max === undefined ? 1 : max === 'n' ? Infinity : Number(max),
-  };
-  if (ds) return p;
-  // A name with its own table entry is a complex element defined globally (xs:element ref).
-  const key = def ?? (table[name] !== undefined ? name : undefined);
-  if (key !== undefined) p.def = key;
-  else p.kind = (kind as LeafKind | undefined) ?? 's';
+function particle(c: CebChild): Particle {
+  const p: Particle = { name: c.name, ns: c.ns, min: c.min, max: c.max };
+  if (c.ref !== undefined) p.def = c.ref;
+  else if (c.type) p.kind = KINDS[c.type.base];
   return p;
 }
 
-/** The particles of one content model, e.g. `contentModel('import', 'OrderHead')`. */
+/** The particles of one content model, e.g. `contentModel('import', 'OrderHead')`, read off the generated descriptors. */
 export function contentModel(schema: CebSchema, key: string): readonly Particle[] {
   const hit = cache[schema].get(key);
   if (hit) return hit;
-  const table = TABLES[schema];
-  const text = table[key];
-  if (text === undefined) throw new Error(`no content model ${key} in the ${schema} XSD`);
-  const particles = text === '' ? [] : text.split(' ').map((t) => decode(t, table));
+  const element = TABLES[schema][key];
+  if (element === undefined) throw new Error(`no content model ${key} in the ${schema} XSD`);
+  const particles = element.children.map(particle);
   cache[schema].set(key, particles);
   return particles;
 }
 
 /** True when the schema defines a global element of that name. */
 export function hasModel(schema: CebSchema, key: string): boolean {
-  return TABLES[schema][key] !== undefined;
+  return Object.hasOwn(TABLES[schema], key);
 }
 
 /** How a document is laid out: flat fields, a wrapped head, or a head with line items. */

@@ -1,8 +1,10 @@
 import { Decimal as DecimalJs } from 'decimal.js';
 import type { Decimal } from 'decimal.js';
-import { XMLBuilder } from 'fast-xml-parser';
 import { SandanError } from '../errors.js';
 import type { Issue } from '../model/issue.js';
+import { type Accept, compileAccept } from '../model/fast-check.js';
+import { CONVERT_BY_ROOT } from '../model/generated/converters.js';
+import { zodIssuesToIssues } from '../model/parse.js';
 import { Dec } from '../model/primitives.js';
 import {
   CEB_NS,
@@ -17,18 +19,8 @@ import {
 import { xmlIssue } from './issues.js';
 import { BUILDABLE, MESSAGE_NAMES, type BuildableType, type DocumentOf } from './messages.js';
 import { parseReturnInfo, type ReturnInfo } from './return-info.js';
-import {
-  declaredPrefixes,
-  DEFAULT_MAX_XML_BYTES,
-  forbiddenCharRef,
-  markupProblem,
-  lineColumn,
-  MAX_XML_DEPTH,
-  namespaceProblem,
-  safeXmlText,
-  TOO_DEEP,
-} from './safety.js';
-import { decodeEntities } from './entities.js';
+import { DEFAULT_MAX_XML_BYTES, safeXmlText } from './safety.js';
+import { childElements, parseXml, type ParsedElement, type XmlElement } from './core/tree.js';
 import { extensionFieldsOf, extensionValueProblem, KNOWN_MISSPELLINGS, type ExtensionField } from './extensions.js';
 
 /** Options of the parsers. */
@@ -69,8 +61,11 @@ export interface SignatureInfo {
   x509Certificate?: string;
 }
 
-/** A parsed CEB business message (declaration, receipt, tax bill or format-check receipt). */
-export interface CebMessage {
+/**
+ * A parsed CEB business message (declaration, receipt, tax bill or format-check receipt).
+ * `documentsOf` gives a buildable message's documents as its model type (`CebMessage<Order>`'s documents).
+ */
+export interface CebMessage<D = CebDocument> {
   kind: 'ceb';
   /** Root element, e.g. `CEB622Message`. */
   root: string;
@@ -84,7 +79,7 @@ export interface CebMessage {
    * The documents in order. Receipts' documents also carry `returnInfoParsed` ({@link ReturnInfo})
    * next to the raw `returnInfo`.
    */
-  documents: CebDocument[];
+  documents: D[];
   baseTransfer?: Record<string, string>;
   baseSubscribe?: Array<Record<string, string>>;
   extendMessage?: { name?: string; version?: string; message: string };
@@ -113,81 +108,29 @@ export interface DxpEnvelope {
 /** Anything `parseCebXml` reads. */
 export type ParsedXml = CebMessage | DxpEnvelope;
 
-type Node = Record<string, unknown> & { ':@'?: Record<string, string> };
-
-const innerXml = new XMLBuilder({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  processEntities: false,
-  cdataPropName: '#cdata',
-  suppressEmptyNode: true,
-});
-
-function tagOf(n: Node): string | undefined {
-  for (const k in n) if (k !== ':@') return k;
-  return undefined;
-}
-
-type Scope = ReadonlyMap<string, string>;
-interface El {
-  local: string;
-  ns: string | undefined;
-  qname: string;
-  node: Node;
-  scope: Scope;
-}
-
-function withDecls(node: Node, scope: Scope): Scope {
-  const attrs = node[':@'];
-  if (!attrs) return scope;
-  let next: Map<string, string> | undefined;
-  for (const k in attrs) {
-    if (k === 'xmlns' || k.startsWith('xmlns:')) {
-      next ??= new Map(scope);
-      next.set(k === 'xmlns' ? '' : k.slice(6), decodeEntities(attrs[k] ?? ''));
-    }
-  }
-  return next ?? scope;
-}
-
-function toEl(node: Node, parent: Scope): El | undefined {
-  const qname = tagOf(node);
-  if (qname === undefined || qname === '#text' || qname === '#cdata') return undefined;
-  const scope = withDecls(node, parent);
-  const colon = qname.indexOf(':');
-  const prefix = colon === -1 ? '' : qname.slice(0, colon);
-  return { local: colon === -1 ? qname : qname.slice(colon + 1), ns: scope.get(prefix), qname, node, scope };
-}
-
-function childNodes(el: El): Node[] {
-  return (el.node[el.qname] as Node[] | undefined) ?? [];
-}
-
-function childElements(el: El): El[] {
-  const out: El[] = [];
-  for (const n of childNodes(el)) {
-    const c = toEl(n, el.scope);
-    if (c) out.push(c);
-  }
-  return out;
-}
+/** An element of the one XML tree (src/xml/core/tree.ts); its namespace is '' when it has none. */
+type El = XmlElement;
 
 /** The text content of a leaf: text and CDATA joined; element children are reported by the caller. */
 function textOf(el: El): { text: string; hasElements: boolean } {
   let text = '';
   let hasElements = false;
-  for (const n of childNodes(el)) {
-    if (n['#text'] !== undefined) text += decodeEntities(String(n['#text']));
-    else if (n['#cdata'] !== undefined) for (const c of n['#cdata'] as Node[]) text += String(c['#text'] ?? '');
-    else if (tagOf(n) !== undefined) hasElements = true;
+  for (const n of el.children) {
+    if (n.type === 'text') text += n.value;
+    else if (n.type === 'element') hasElements = true;
   }
   return { text, hasElements };
 }
 
 function attr(el: El, name: string): string | undefined {
-  const v = el.node[':@']?.[name];
-  return v === undefined ? undefined : decodeEntities(v);
+  for (const a of el.attrs) if (a.qname === name) return a.value;
+  return undefined;
+}
+
+/** What an element holds, as written in the source (an `xs:anyType` field such as ExtendMessage's Message). */
+function innerXml(el: El, source: string): string {
+  const from = (el as ParsedElement).tagEnd ?? el.start;
+  return from >= el.endTagStart ? '' : source.slice(from, el.endTagStart);
 }
 
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
@@ -200,6 +143,8 @@ function nsUri(p: Particle): string {
 class Reader {
   readonly issues: Issue[] = [];
   readonly notes: ParseNote[] = [];
+  /** The document's text, for fields read as written (`xs:anyType`). */
+  source = '';
   constructor(
     readonly schema: CebSchema,
     readonly extensions: readonly ExtensionField[] = [],
@@ -257,7 +202,7 @@ class Reader {
   }
 
   unknown(el: El, path: string, where: string): void {
-    const name = el.ns === undefined ? el.qname : `{${el.ns}}${el.local}`;
+    const name = el.ns === '' ? el.qname : `{${el.ns}}${el.local}`;
     this.issues.push(
       xmlIssue(
         'xml-unknown-element',
@@ -312,7 +257,7 @@ class Reader {
       );
       return text;
     }
-    if (p.kind === 'x') return innerXml.build(childNodes(el));
+    if (p.kind === 'x') return innerXml(el, this.source);
     // Empty optional elements (the official samples have them) carry no value.
     return text === '' ? undefined : text;
   }
@@ -425,148 +370,15 @@ function finishDocument(doc: CebDocument): CebDocument {
   return doc;
 }
 
-// Markup in document order: CDATA, comment, PI, or a start/end/empty tag (attribute values may hold '>').
-const MARKUP =
-  /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<(\/?)([A-Za-z_][\w.:-]*)((?:[ \t\r\n]+[A-Za-z_][\w.:-]*[ \t\r\n]*=[ \t\r\n]*(?:"[^"<]*"|'[^'<]*'))*)[ \t\r\n]*(\/?)>|<|&(?!(?:#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);)/g;
-// Inside tags only XML's whitespace (JavaScript's \s would also take U+FEFF and the Unicode spaces).
-const ATTR_IN_TAG = /([A-Za-z_][\w.:-]*)[ \t\r\n]*=[ \t\r\n]*(?:"([^"<]*)"|'([^'<]*)')/g;
-const XML_SPACE_ONLY = /^[ \t\r\n]*$/;
-const BAD_AMP = /&(?!(?:#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);)/;
-
-function malformed(text: string, index: number, why: string): never {
-  const { line, col } = lineColumn(text, index);
-  throw new SandanError('XML_MALFORMED', `The XML is not well-formed (line ${line}, column ${col}): ${why}`, {
-    details: { line, col },
-  });
-}
-
-/** Line ends as an XML processor hands them on: CR LF and CR become LF. */
-function lf(s: string): string {
-  return s.indexOf('\r') === -1 ? s : s.replace(/\r\n?/g, '\n');
-}
-
-/**
- * Reads the text into the tree the field readers walk, checking the well-formedness a lenient
- * parser would not: tags nest and match, one root, no stray '<' or '&', no text outside the root,
- * no XML declaration but at the start, nesting at most {@link MAX_XML_DEPTH} deep, and every
- * namespace prefix declared. One regex pass, no recursion: the deepest hostile input is refused
- * at its 65th level, in time linear in what was read. Text nodes are slices of the input (a huge
- * text costs no copy); comments and PIs are dropped, CDATA sections kept apart.
- */
-function parseTree(text: string): Node[] {
-  const top: Node[] = [];
-  const open: Array<{ name: string; children: Node[] }> = [];
-  // Prefixes declared by the open elements that declare any, with the level of the element.
-  const scopes: Array<{ level: number; prefixes: string[] }> = [];
-  const declared = (p: string) => {
-    if (p === '' || p === 'xml') return true;
-    for (let k = scopes.length - 1; k >= 0; k--) if (scopes[k]!.prefixes.includes(p)) return true;
-    return false;
-  };
-  let children = top;
-  let roots = 0;
-  let last = 0;
-  const addText = (to: number) => {
-    if (to <= last) return;
-    const raw = text.slice(last, to);
-    if (open.length === 0) {
-      if (!XML_SPACE_ONLY.test(raw)) malformed(text, last, 'text outside the root element');
-      return;
-    }
-    const bad = forbiddenCharRef(raw);
-    if (bad) malformed(text, last + bad.index, bad.why);
-    children.push({ '#text': lf(raw) });
-  };
-  MARKUP.lastIndex = 0;
-  for (let m = MARKUP.exec(text); m; m = MARKUP.exec(text)) {
-    const name = m[2];
-    const at = m.index;
-    if (name === undefined) {
-      const s = m[0];
-      if (s === '<') malformed(text, at, "a '<' that starts no valid tag");
-      if (s === '&') malformed(text, at, "an '&' that starts no XML entity or character reference");
-      addText(at);
-      if (s.charCodeAt(2) !== 0x5b /* [ */) {
-        const problem = markupProblem(s, at === 0);
-        if (problem) malformed(text, at, problem);
-      } else {
-        if (open.length === 0) malformed(text, at, 'a CDATA section outside the root element');
-        children.push({ '#cdata': [{ '#text': lf(s.slice(9, -3)) }] });
-      }
-      last = MARKUP.lastIndex;
-      continue;
-    }
-    addText(at);
-    last = MARKUP.lastIndex;
-    if (m[1] === '/') {
-      if (m[3] || m[4]) malformed(text, at, `the end tag </${name}> has attributes or a '/'`);
-      const top2 = open.pop();
-      if (top2?.name !== name)
-        malformed(
-          text,
-          at,
-          top2 === undefined ? `closing tag </${name}> without a start tag` : `</${name}> closes <${top2.name}>`,
-        );
-      if (scopes.length && scopes[scopes.length - 1]!.level > open.length) scopes.pop();
-      children = open.length ? open[open.length - 1]!.children : top;
-      continue;
-    }
-    if (open.length === 0 && ++roots > 1) malformed(text, at, 'more than one root element');
-    const level = open.length + 1;
-    if (level > MAX_XML_DEPTH) malformed(text, at, TOO_DEEP);
-    let attrs: Record<string, string> | undefined;
-    let prefixes: string[] | undefined;
-    const list: Array<[string, string]> = [];
-    if (m[3]) {
-      ATTR_IN_TAG.lastIndex = 0;
-      for (let a = ATTR_IN_TAG.exec(m[3]); a; a = ATTR_IN_TAG.exec(m[3])) {
-        const v = a[2] ?? a[3]!;
-        if (v.indexOf('&') !== -1) {
-          if (BAD_AMP.test(v)) malformed(text, at, "an '&' that starts no XML entity or character reference");
-          const bad = forbiddenCharRef(v);
-          if (bad) malformed(text, at, bad.why);
-        }
-        list.push([a[1]!, v]);
-      }
-      prefixes = declaredPrefixes(list);
-    }
-    const ns = namespaceProblem(name, list, declared);
-    if (ns) malformed(text, at, ns);
-    if (list.length) {
-      attrs = Object.create(null) as Record<string, string>;
-      for (const [an, v] of list) attrs[an] = lf(v);
-    }
-    if (prefixes) scopes.push({ level, prefixes });
-    const kids: Node[] = [];
-    const node = { [name]: kids } as Node;
-    if (attrs) node[':@'] = attrs;
-    children.push(node);
-    if (m[4] === '/') {
-      if (prefixes) scopes.pop();
-    } else {
-      open.push({ name, children: kids });
-      children = kids;
-    }
-  }
-  if (open.length) malformed(text, text.length, `<${open[open.length - 1]!.name}> is never closed`);
-  addText(text.length);
-  return top;
-}
-
-function rootElement(nodes: Node[]): El {
-  const roots = nodes.map((n) => toEl(n, new Map())).filter((e): e is El => e !== undefined);
-  if (roots.length !== 1)
-    throw new SandanError('XML_MALFORMED', `An XML document has exactly one root element, found ${roots.length}`);
-  return roots[0]!;
-}
-
 function readCeb(
   root: El,
   name: { schema: CebSchema; zh: string; en: string },
+  source: string,
   extensions?: readonly ExtensionField[],
 ): CebMessage {
   const schema = name.schema;
   const r = new Reader(schema, extensions);
+  r.source = source;
   const msg: CebMessage = {
     kind: 'ceb',
     root: root.local,
@@ -676,6 +488,13 @@ function readCeb(
   }
   if (r.notes.length) msg.notes = r.notes;
   return msg;
+}
+
+/** A copy of a subtree in which unprefixed elements in no namespace are in the CEB namespace (lenient reading). */
+function inCebNamespace(el: El, parent: El | null): El {
+  const copy: El = { ...el, ns: el.ns === '' && el.prefix === '' ? CEB_NS : el.ns, parent, children: [] };
+  for (const c of el.children) copy.children.push(c.type === 'element' ? inCebNamespace(c, copy) : c);
+  return copy;
 }
 
 const TRANS_INFO = ['CopMsgId', 'SenderId', 'ReceiverIds', 'CreatTime', 'MsgType'];
@@ -804,15 +623,16 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
  * three times the file, its bytes included (measured in docs/performance.md).
  */
 export function parseCebXml(input: string | Uint8Array, options: ParseXmlOptions = {}): ParsedXml {
-  const text = safeXmlText(input, options.maxBytes ?? DEFAULT_MAX_XML_BYTES);
-  const root = rootElement(parseTree(text));
+  const doc = parseXml(safeXmlText(input, options.maxBytes ?? DEFAULT_MAX_XML_BYTES));
+  const root = doc.root;
   if (root.local === 'DxpMsg' && root.ns === DXP_NS) return readDxp(root, options);
   const name = MESSAGE_NAMES[root.local];
-  if (name && root.ns === CEB_NS && hasModel(name.schema, root.local)) return readCeb(root, name, options.extensions);
+  if (name && root.ns === CEB_NS && hasModel(name.schema, root.local))
+    return readCeb(root, name, doc.text, options.extensions);
   // Some published samples name the root `CEB214` instead of `CEB214Message`: read it, but say so.
   const alias = MESSAGE_NAMES[`${root.local}Message`];
   if (alias && root.ns === CEB_NS && /^CEB\d{3}$/.test(root.local)) {
-    const msg = readCeb({ ...root, local: `${root.local}Message` }, alias, options.extensions);
+    const msg = readCeb({ ...root, local: `${root.local}Message` }, alias, doc.text, options.extensions);
     msg.issues.unshift(
       xmlIssue(
         'xml-root-name',
@@ -826,9 +646,7 @@ export function parseCebXml(input: string | Uint8Array, options: ParseXmlOptions
   }
   if (options.lenient && !root.ns && !root.qname.includes(':') && name && hasModel(name.schema, root.local)) {
     // Unprefixed names in no namespace read as if the CEB namespace were the default one.
-    const scope = new Map(withDecls(root.node, new Map()));
-    scope.set('', CEB_NS);
-    const msg = readCeb({ ...root, ns: CEB_NS, scope }, name, options.extensions);
+    const msg = readCeb(inCebNamespace(root, null), name, doc.text, options.extensions);
     msg.issues.unshift(
       xmlIssue(
         'xml-no-namespace',
@@ -840,7 +658,7 @@ export function parseCebXml(input: string | Uint8Array, options: ParseXmlOptions
     );
     return msg;
   }
-  const ns = root.ns === undefined ? 'no namespace' : `namespace ${root.ns}`;
+  const ns = root.ns === '' ? 'no namespace' : `namespace ${root.ns}`;
   const lenientHint =
     name && !root.ns && !options.lenient
       ? '; the lenient option (parse --lenient) reads one in no namespace with a warning'
@@ -854,19 +672,40 @@ export function parseCebXml(input: string | Uint8Array, options: ParseXmlOptions
   });
 }
 
+const accepts = new Map<BuildableType, Accept>();
+
 /**
  * The documents of a parsed message as the model type of that message, e.g. `Order[]` for
- * CEB311. Throws INVALID_OPTION when the message is of another type.
+ * CEB311: each is checked against the model schema and converted (amounts Decimal, integers
+ * numbers, also when the message went through JSON). Throws INVALID_OPTION when the message is
+ * of another type, or when a document does not fit the model (`details.issues` says where;
+ * the message's own `issues` usually say why).
  */
 export function documentsOf<T extends BuildableType>(message: ParsedXml, type: T): DocumentOf[T][] {
   const msg = message.kind === 'dxp' ? message.message : message;
-  if (!msg || msg.root !== BUILDABLE[type].root) {
+  const info = BUILDABLE[type];
+  if (!msg || msg.root !== info.root) {
     throw new SandanError(
       'INVALID_OPTION',
-      `Expected a ${BUILDABLE[type].root}, got ${msg?.root ?? 'a DxpMsg without a CEB message'}`,
+      `Expected a ${info.root}, got ${msg?.root ?? 'a DxpMsg without a CEB message'}`,
     );
   }
-  return msg.documents as unknown as DocumentOf[T][];
+  let accept = accepts.get(type);
+  if (!accept) accepts.set(type, (accept = compileAccept(info.documentSchema)));
+  const convert = CONVERT_BY_ROOT[info.root]!;
+  return msg.documents.map((doc, i) => {
+    if (!accept(doc)) {
+      const result = info.documentSchema.safeParse(doc);
+      const issues = result.success ? [] : zodIssuesToIssues(result.error.issues, doc, { prefix: `documents[${i}]` });
+      if (issues.length > 0)
+        throw new SandanError(
+          'INVALID_OPTION',
+          `documents[${i}] of the ${info.root} is not a valid ${type} document: ${issues.map((x) => x.message.en).join('; ')}`,
+          { details: { issues } },
+        );
+    }
+    return convert(doc) as unknown as DocumentOf[T];
+  });
 }
 
 // The replacer sees values after toJSON, so look at the holder to catch Decimals.

@@ -35,45 +35,31 @@ export const TOO_DEEP = `elements nested more than ${MAX_XML_DEPTH} levels deep 
 
 const hex = (cp: number) => `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
 
-// Outside Char in the BMP, surrogates aside (a u-flag regex would see pairs, but is 7 times slower).
-const FORBIDDEN_BMP = /[^\t\n\r\x20-\uD7FF\uD800-\uDFFF\uE000-\uFFFD]/;
-const SURROGATE = /[\uD800-\uDFFF]/g;
-const CHAR_REF = /&#(?:x([0-9a-fA-F]+)|([0-9]+));/g;
+// Outside Char in the BMP, and every surrogate (a pair is fine, a lone one is not): one pass finds both.
+// (A u-flag regex would see pairs itself, but is 7 times slower.)
+const SUSPECT = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD]/g;
 
 /**
  * The first character XML 1.0 forbids (C0 controls but tab, CR, LF; U+FFFE, U+FFFF; a lone
  * surrogate) anywhere in the text: in text, attribute values, comments, PIs and names alike.
- * Linear; `undefined` when there is none. References to such characters (`&#0;`) are found by
- * {@link forbiddenCharRef}, which each reader applies where references are (not in comments or CDATA).
+ * Linear; `undefined` when there is none. References to such characters (`&#0;`) are the
+ * tokenizer's to refuse (not in comments or CDATA, where they are no references).
  */
 export function forbiddenCharacter(text: string): XmlProblem | undefined {
-  const m = FORBIDDEN_BMP.exec(text);
-  const end = m ? m.index : text.length;
-  SURROGATE.lastIndex = 0;
-  for (let s = SURROGATE.exec(text); s && s.index < end; s = SURROGATE.exec(text)) {
-    const i = s.index;
+  SUSPECT.lastIndex = 0;
+  for (let m = SUSPECT.exec(text); m; m = SUSPECT.exec(text)) {
+    const i = m.index;
     const c = text.charCodeAt(i);
-    const d = text.charCodeAt(i + 1);
-    if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
-      SURROGATE.lastIndex = i + 2;
-      continue;
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        SUSPECT.lastIndex = i + 2;
+        continue;
+      }
     }
-    return { index: i, why: `a lone surrogate ${hex(c)} is not a character (the text is not proper Unicode)` };
-  }
-  return m ? { index: m.index, why: `character ${hex(m[0].charCodeAt(0))} is not allowed in XML` } : undefined;
-}
-
-/**
- * The first character reference in a text or attribute value (as written, entities not yet
- * decoded) to a character XML forbids, such as `&#0;` or `&#x1;`; `index` is its offset in `s`.
- */
-export function forbiddenCharRef(s: string): XmlProblem | undefined {
-  if (s.indexOf('&#') === -1) return undefined;
-  CHAR_REF.lastIndex = 0;
-  for (let r = CHAR_REF.exec(s); r; r = CHAR_REF.exec(s)) {
-    const cp = r[1] !== undefined ? parseInt(r[1], 16) : parseInt(r[2]!, 10);
-    if (!isXmlChar(cp))
-      return { index: r.index, why: `the character reference ${r[0]} is to a character XML does not allow` };
+    if (c >= 0xd800 && c <= 0xdfff)
+      return { index: i, why: `a lone surrogate ${hex(c)} is not a character (the text is not proper Unicode)` };
+    return { index: i, why: `character ${hex(c)} is not allowed in XML` };
   }
   return undefined;
 }
@@ -126,44 +112,6 @@ export function markupProblem(markup: string, atStart: boolean): string | undefi
 }
 
 /**
- * The rule for the start of a document, on the text after its one byte-order mark (if any): a
- * second byte-order mark is refused, and `<?xml` only at offset 0. (Declarations further on are
- * refused by each reader's tokenizer with {@link MISPLACED_DECLARATION}.)
- */
-export function leadingProblem(text: string): XmlProblem | undefined {
-  if (text.charCodeAt(0) === 0xfeff)
-    return { index: 0, why: 'a second byte-order mark (U+FEFF) follows the first; a document has at most one' };
-  let i = 0;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
-    i++;
-  }
-  if (i > 0 && isXmlDeclarationAt(text, i)) return { index: i, why: MISPLACED_DECLARATION };
-  return undefined;
-}
-
-/**
- * Throws `code` (the reader's malformed code) for a forbidden character or a bad start
- * ({@link forbiddenCharacter}, {@link leadingProblem}); `text` is after its one byte-order mark.
- */
-export function checkXmlCharacters(text: string, fail: (problem: XmlProblem) => never): void {
-  const p = leadingProblem(text) ?? forbiddenCharacter(text);
-  if (p) fail(p);
-}
-
-/** Line and column (1-based) of an offset. */
-export function lineColumn(text: string, index: number): { line: number; col: number } {
-  let line = 1;
-  let last = -1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
-    line++;
-    last = i;
-  }
-  return { line, col: index - last };
-}
-
-/**
  * The size of an input in UTF-8 bytes, checked against a limit: SandanError XML_TOO_LARGE above it.
  * A string's length is a lower bound of its UTF-8 size; it is counted exactly only when that could matter.
  */
@@ -176,91 +124,21 @@ export function checkXmlSize(input: string | Uint8Array, maxBytes: number = DEFA
     });
 }
 
-// ignoreBOM: the byte-order mark stays in the text, so that exactly one is dropped (a second one is refused).
+// ignoreBOM: the byte-order mark stays in the text, for the tokenizer to drop exactly one (a second is refused).
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-// A DOCTYPE is where entities and external references are declared; CEB never uses one.
-const UNSAFE = /<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i;
 
 /**
- * Turns raw input into text that is safe to hand to the parser: within the size limit, UTF-8,
- * at most one byte-order mark and the XML declaration only at the very start, no character XML
- * forbids (nor a reference to one), and free of DTD constructs (no XXE, no entity expansion).
- * Throws SandanError otherwise (XML_TOO_LARGE, XML_MALFORMED, XML_UNSAFE).
+ * Turns raw input into the text the tokenizer reads: within the size limit, and UTF-8 (a
+ * byte-order mark kept). Everything else XML asks (characters, the declaration and its encoding,
+ * no DTD, namespaces, depth) is the tokenizer's (src/xml/core/tokenizer.ts), in one place.
+ * Throws SandanError XML_TOO_LARGE or XML_MALFORMED.
  */
 export function safeXmlText(input: string | Uint8Array, maxBytes: number = DEFAULT_MAX_XML_BYTES): string {
   checkXmlSize(input, maxBytes);
-  let text: string;
-  if (typeof input === 'string') text = input;
-  else {
-    try {
-      text = decoder.decode(input);
-    } catch (e) {
-      throw new SandanError('XML_MALFORMED', 'The XML input is not valid UTF-8; CEB messages are UTF-8', { cause: e });
-    }
+  if (typeof input === 'string') return input;
+  try {
+    return decoder.decode(input);
+  } catch (e) {
+    throw new SandanError('XML_MALFORMED', 'The XML input is not valid UTF-8; CEB messages are UTF-8', { cause: e });
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  checkXmlCharacters(text, (p) => {
-    const { line, col } = lineColumn(text, p.index);
-    throw new SandanError('XML_MALFORMED', `The XML is not well-formed (line ${line}, column ${col}): ${p.why}`, {
-      details: { line, col },
-    });
-  });
-  // Before the DTD check, so that a file in another encoding is told so first.
-  const encoding = text.startsWith('<?xml') ? encodingProblem(text.slice(0, text.indexOf('>') + 1)) : undefined;
-  if (encoding) throw new SandanError('XML_MALFORMED', `The XML ${encoding.slice('the XML '.length)}`);
-  const unsafe = UNSAFE.exec(text);
-  if (unsafe) {
-    throw new SandanError(
-      'XML_UNSAFE',
-      `The XML contains a <!${unsafe[1]!.toUpperCase()} declaration; DTDs, entity declarations and external references are refused (CEB messages never use them)`,
-    );
-  }
-  return text;
-}
-
-/** The prefix of a namespace-well-formed qualified name ('' for none); `undefined` when it is not one (two colons, one first or last). */
-function qnamePrefix(qname: string): string | undefined {
-  const k = qname.indexOf(':');
-  if (k === -1) return '';
-  if (k === 0 || k === qname.length - 1 || qname.indexOf(':', k + 1) !== -1) return undefined;
-  return qname.slice(0, k);
-}
-
-/**
- * The namespace rules of a start tag, in every reader's words: qualified names, each attribute
- * once, no prefix undeclared (`xmlns:p=""`), and the prefixes of the element and its attributes
- * declared (by the tag itself, `declares`, or in scope, `inScope`; `xml` always is).
- * @param attrs the attributes as [name, value as written]
- */
-export function namespaceProblem(
-  qname: string,
-  attrs: ReadonlyArray<readonly [string, string]>,
-  inScope: (prefix: string) => boolean,
-): string | undefined {
-  const declares: string[] = [];
-  for (let i = 0; i < attrs.length; i++) {
-    const [an, v] = attrs[i]!;
-    for (let j = 0; j < i; j++) if (attrs[j]![0] === an) return `<${qname}> has the attribute ${an} twice`;
-    if (an.startsWith('xmlns:')) {
-      if (v === '') return `the namespace prefix ${an.slice(6)} cannot be undeclared`;
-      declares.push(an.slice(6));
-    }
-  }
-  const known = (p: string) => p === '' || p === 'xml' || declares.includes(p) || inScope(p);
-  const prefix = qnamePrefix(qname);
-  if (prefix === undefined || prefix === 'xmlns') return `<${qname}> is not a valid qualified name`;
-  if (!known(prefix)) return `the namespace prefix "${prefix}" of <${qname}> is not declared`;
-  for (const [an] of attrs) {
-    const ap = qnamePrefix(an);
-    if (ap === undefined) return `the attribute ${an} of <${qname}> is not a valid qualified name`;
-    if (ap !== 'xmlns' && !known(ap)) return `the namespace prefix "${ap}" of the attribute ${an} is not declared`;
-  }
-  return undefined;
-}
-
-/** The prefixes a start tag declares (`xmlns:p`). */
-export function declaredPrefixes(attrs: ReadonlyArray<readonly [string, string]>): string[] | undefined {
-  let out: string[] | undefined;
-  for (const [an] of attrs) if (an.startsWith('xmlns:')) (out ??= []).push(an.slice(6));
-  return out;
 }

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { COMMANDS, commandsFor, main } from '../../src/cli/main.js';
 import { OutputClosedError } from '../../src/cli/io.js';
 
 // The built CLI (bin/sandan.js on dist/, built by the global setup) as its own process: exit codes,
@@ -46,6 +48,78 @@ describe('the installed bin (built dist)', () => {
       ),
     );
     expect(codes).toEqual([0, 1, 2]);
+  });
+});
+
+// Start-up time is asserted through what is loaded, not timed (timings are noise on a shared machine):
+// bench/startup.mjs measures `sandan --version` against `node -e 0`.
+describe('start-up: a command module is loaded only when its command runs', () => {
+  const names = COMMANDS.map(([name]) => name);
+
+  it('main.ts imports no command module statically', () => {
+    const src = readFileSync(join(ROOT, 'src/cli/main.ts'), 'utf8');
+    const staticImports = [...src.matchAll(/^import\s[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1]);
+    expect(staticImports).toContain('commander');
+    expect(staticImports.filter((p) => /command\.js$/.test(p!))).toEqual(['./command.js']);
+  });
+
+  it('loads the command named first, none for a lone --version, every one for help, no command or a typo', () => {
+    const loaded = (argv: string[]) => commandsFor(argv).map(([name]) => name);
+    expect(loaded(['validate', 'x.json', '--format', 'json'])).toEqual(['validate']);
+    expect(loaded(['positive-list', 'import', 'x.csv'])).toEqual(['positive-list']);
+    expect(loaded(['status', 'receipts/'])).toEqual(['status']);
+    expect(loaded(['--version'])).toEqual([]);
+    expect(loaded(['-V'])).toEqual([]);
+    for (const argv of [[], ['--help'], ['help', 'tax'], ['valdate'], ['--version', 'validate'], ['-x', 'validate']])
+      expect(loaded(argv)).toEqual(names);
+  });
+
+  it('every module registers exactly the command it is listed under', async () => {
+    const ctx = { io: { stdout: () => undefined, stderr: () => undefined }, setExit: () => undefined };
+    for (const [name, load] of COMMANDS) {
+      const program = new Command('sandan');
+      (await load())(program, ctx as never);
+      expect(program.commands.map((c) => c.name())).toEqual([name]);
+    }
+    // The first import of every command module (transformed by vitest) takes 20 s on a busy machine.
+  }, 120_000);
+
+  it('the built CLI (ESM and CommonJS) reaches only commander and Node built-ins before a command is chosen', () => {
+    // The static import graph of dist/cli.js (import … from) and dist/cli.cjs (top-level require):
+    // the lazy import() of each command is not followed.
+    const STATIC = {
+      js: /^import\s+(?:[^;]*?\s+from\s+)?["']([^"']+)["'];?$/gm,
+      cjs: /^var \w+ = require\(["']([^"']+)["']\);?$/gm,
+    };
+    for (const kind of ['js', 'cjs'] as const) {
+      const seen = new Set<string>();
+      const packages = new Set<string>();
+      const visit = (file: string) => {
+        if (seen.has(file)) return;
+        seen.add(file);
+        const text = readFileSync(join(ROOT, 'dist', file), 'utf8');
+        // A command module inlined into the start-up graph would define its register function here.
+        expect(text, file).not.toMatch(/function register\w*Command\(/);
+        for (const [, spec] of text.matchAll(STATIC[kind]))
+          if (spec!.startsWith('./')) visit(spec!.slice(2));
+          else if (!isBuiltin(spec!)) packages.add(spec!);
+      };
+      visit(`cli.${kind}`);
+      expect([...packages], kind).toEqual(['commander']);
+      expect(readFileSync(join(ROOT, 'dist', `cli.${kind}`), 'utf8').match(/-command-\w+\.c?js/g)).toHaveLength(
+        COMMANDS.length,
+      );
+    }
+  });
+
+  it('the bin prints its version, suggests a command for a typo and still lists every command', async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const [version, typo, help] = await Promise.all(
+      [['--version'], ['valdate'], ['--help']].map((args) => run(process.execPath, [BIN, ...args])),
+    );
+    expect([version!.code, version!.stdout]).toEqual([0, `${pkg.version}\n`]);
+    expect([typo!.code, typo!.stderr]).toEqual([2, expect.stringContaining('(Did you mean validate?)')]);
+    for (const name of names) expect(help!.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
   });
 });
 

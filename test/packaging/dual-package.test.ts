@@ -57,7 +57,7 @@ out.facts = {
   cjsThrownIsEsm: fromCjs instanceof esm.SandanError,
   esmThrownIsCjs: fromEsm instanceof cjs.SandanError,
   plainError: new Error('x') instanceof esm.SandanError || new Error('x') instanceof cjs.SandanError,
-  lookalike: ({ name: 'SandanError', code: 'XML_UNSAFE', message: 'x' }) instanceof esm.SandanError,
+  lookalike: ({ name: 'SandanError', code: 'XML_MALFORMED', message: 'x' }) instanceof esm.SandanError,
   nullish: esm.isSandanError(null) || esm.isSandanError(undefined) || esm.isSandanError('SandanError'),
   subIsSub: new Sub('INVALID_OPTION', 'x') instanceof Sub,
   subIsCjs: new Sub('INVALID_OPTION', 'x') instanceof cjs.SandanError,
@@ -94,7 +94,7 @@ describe('SandanError across the ESM and CommonJS copies in one process', () => 
     expect(out.guard).toEqual([]);
     expect(out.facts).toEqual({
       distinctClasses: true,
-      cjsThrownCode: 'XML_UNSAFE',
+      cjsThrownCode: 'XML_MALFORMED',
       cjsThrownIsEsm: true,
       esmThrownIsCjs: true,
       plainError: false,

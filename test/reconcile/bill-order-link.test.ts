@@ -2,9 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { scanCebText, MemoryStore } from '../../src/reconcile/index.js';
 import { toBillRecord, toTaxBill } from '../../src/reconcile/records.js';
-import { scanCebText } from '../../src/reconcile/scan.js';
-import { MemoryStore } from '../../src/reconcile/store.js';
 import { parseCebXml, type CebMessage } from '../../src/xml/index.js';
 import { runCli } from '../helpers/cli.js';
 

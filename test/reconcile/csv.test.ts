@@ -3,9 +3,9 @@
 import { parseString } from '@fast-csv/parse';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { reportCsvChunks, reconcile } from '../../src/reconcile/index.js';
 import { Dec } from '../../src/model/primitives.js';
-import { CSV_COLUMNS, CSV_LABELS, csvText, reportCsvChunks } from '../../src/reconcile/output.js';
-import { reconcile } from '../../src/reconcile/reconcile.js';
+import { CSV_COLUMNS, CSV_LABELS, csvText } from '../../src/reconcile/output.js';
 import { calculate, memoryData } from './helpers.js';
 
 function parseCsv(text: string): Promise<string[][]> {

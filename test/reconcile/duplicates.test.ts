@@ -2,8 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { scanCebText } from '../../src/reconcile/scan.js';
-import { sentFromDeclaration, status, type StatusReceipt } from '../../src/reconcile/status.js';
+import { scanCebText, sentFromDeclaration, status, type StatusReceipt } from '../../src/reconcile/index.js';
 import { parseCebXml, wrapDxp, type CebMessage } from '../../src/xml/index.js';
 import { runCli } from '../helpers/cli.js';
 

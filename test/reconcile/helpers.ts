@@ -1,8 +1,7 @@
 import { join } from 'node:path';
+import { scanCebText, type ScannedDocument } from '../../src/reconcile/index.js';
 import { createTaxCalculator } from '../../src/rules/tax-calculator.js';
 import { parseRateTable } from '../../src/tax/rates.js';
-import { scanCebText } from '../../src/reconcile/scan.js';
-import type { ScannedDocument } from '../../src/reconcile/scan.js';
 import { generate, memorySink, RATES, type Calculate, type Expected } from './generator.js';
 
 /** The calculator every reconciliation test uses: the example rate table before the bundled one. */

@@ -6,13 +6,8 @@ import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  mismatchHistogram,
-  type ReconcileReportJSON,
-  renderReconcileHtml,
-  waterfallSteps,
-} from '../../src/reconcile/report-html.js';
-import type { WaterfallJSON } from '../../src/reconcile/json.js';
+import { type ReconcileReportJSON, renderReconcileHtml, type WaterfallJSON } from '../../src/reconcile/index.js';
+import { mismatchHistogram, waterfallSteps } from '../../src/reconcile/report-html.js';
 import { runCli } from '../helpers/cli.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
 import { fileSink, generate, type Calculate } from './generator.js';

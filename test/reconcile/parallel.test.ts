@@ -4,15 +4,21 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import {
+  expandPaths,
+  readCebDocuments,
+  reportJsonChunks,
+  reconcileFiles,
+  reconcile,
+  type ReconcileReport,
+  openSqliteStore,
+  MemoryStore,
+  type ReconcileStore,
+  type ReconcileFilesOptions,
+} from '../../src/reconcile/index.js';
 import { readRecords } from '../../src/cli/input.js';
 import { BloomFilter } from '../../src/reconcile/bloom.js';
-import { expandPaths, readCebDocuments } from '../../src/reconcile/files.js';
 import { declarationBatches, fileDeclarationBatches, readBatch } from '../../src/reconcile/jobs.js';
-import { reportJsonChunks } from '../../src/reconcile/output.js';
-import { reconcileFiles, type ReconcileFilesOptions } from '../../src/reconcile/parallel.js';
-import { reconcile, type ReconcileReport } from '../../src/reconcile/reconcile.js';
-import { openSqliteStore } from '../../src/reconcile/sqlite-store.js';
-import { MemoryStore, type ReconcileStore } from '../../src/reconcile/store.js';
 import { fileSink, generate, RATES, type Calculate } from './generator.js';
 import { calculate } from './helpers.js';
 

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import {
+  reconcile,
+  type ReconcileReport,
+  openSqliteStore,
+  MemoryStore,
+  type ReconcileRowJSON,
+} from '../../src/reconcile/index.js';
 import { Dec } from '../../src/model/primitives.js';
-import { reconcile, type ReconcileReport } from '../../src/reconcile/reconcile.js';
-import { openSqliteStore } from '../../src/reconcile/sqlite-store.js';
-import { MemoryStore } from '../../src/reconcile/store.js';
-import type { ReconcileRowJSON } from '../../src/reconcile/json.js';
 import { calculate, memoryData } from './helpers.js';
 
 const data = memoryData(1000);

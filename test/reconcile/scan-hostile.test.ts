@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CebScanner, scanCebText, type ScannedDocument } from '../../src/reconcile/scan.js';
+import { CebScanner, scanCebText, type ScannedDocument } from '../../src/reconcile/index.js';
 import { parseCebXml, type CebMessage } from '../../src/xml/parse.js';
 import { runCli } from '../helpers/cli.js';
 

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  beijingIso,
-  beijingMillis,
-  sentFromDeclaration,
-  status,
-  type StatusReceipt,
-} from '../../src/reconcile/status.js';
+import { sentFromDeclaration, status, type StatusReceipt } from '../../src/reconcile/index.js';
+import { beijingIso, beijingMillis } from '../../src/time/beijing.js';
 import { readFileSync } from 'node:fs';
 
 const r = (messageType: StatusReceipt['messageType'], fields: Record<string, string>): StatusReceipt => ({

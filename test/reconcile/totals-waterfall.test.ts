@@ -1,10 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import {
+  summaryToJSON,
+  type ReconcileTotalsJSON,
+  reconcile,
+  type StoredBill,
+  WATERFALL_CAUSES,
+  type ReconcileRow,
+  type ReconcileSummary,
+  type TaxSplit,
+} from '../../src/reconcile/index.js';
 import { Dec } from '../../src/model/primitives.js';
 import { decideRow, orphanRow } from '../../src/reconcile/facts.js';
-import { summaryToJSON, type ReconcileTotalsJSON } from '../../src/reconcile/json.js';
-import { reconcile } from '../../src/reconcile/reconcile.js';
-import type { StoredBill } from '../../src/reconcile/store.js';
 import {
   addRow,
   emptyTotals,
@@ -12,12 +19,6 @@ import {
   waterfallCause,
   type TotalsAccumulator,
 } from '../../src/reconcile/totals.js';
-import {
-  WATERFALL_CAUSES,
-  type ReconcileRow,
-  type ReconcileSummary,
-  type TaxSplit,
-} from '../../src/reconcile/types.js';
 import { calculate, memoryData } from './helpers.js';
 
 const INPUTS: ReconcileSummary['inputs'] = {

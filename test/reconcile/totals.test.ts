@@ -1,12 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import {
+  summaryToJSON,
+  rowToJSON,
+  type ReconcileRowJSON,
+  type StoredBill,
+  type ReconcileRow,
+  type TaxSplit,
+  reconcile,
+} from '../../src/reconcile/index.js';
 import { Dec } from '../../src/model/primitives.js';
-import { summaryToJSON, rowToJSON, type ReconcileRowJSON } from '../../src/reconcile/json.js';
 import { decideRow } from '../../src/reconcile/facts.js';
 import { addRow, CellTotals, emptyTotals, type TotalsAccumulator } from '../../src/reconcile/totals.js';
-import type { StoredBill } from '../../src/reconcile/store.js';
-import type { ReconcileRow, TaxSplit } from '../../src/reconcile/types.js';
-import { reconcile } from '../../src/reconcile/reconcile.js';
 import { calculate, memoryData } from './helpers.js';
 
 const cents = fc.integer({ min: 0, max: 5_000_000 }).map((c) => new Dec(c).div(100));

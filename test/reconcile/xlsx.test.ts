@@ -3,12 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
+import { summaryToJSON, reconcile, WATERFALL_CAUSES, writeReportXlsx } from '../../src/reconcile/index.js';
 import { Dec } from '../../src/model/primitives.js';
-import { summaryToJSON } from '../../src/reconcile/json.js';
 import { CSV_COLUMNS, CSV_LABELS } from '../../src/reconcile/output.js';
-import { reconcile } from '../../src/reconcile/reconcile.js';
-import { WATERFALL_CAUSES } from '../../src/reconcile/types.js';
-import { writeReportXlsx } from '../../src/reconcile/xlsx.js';
 import { calculate, memoryData } from './helpers.js';
 import { readXlsxWithPython, type XlsxCell } from './xlsx-reader.js';
 

@@ -277,8 +277,8 @@ describe('remarks as checks', () => {
 
     it('0.3 kg bought before + 1.6 kg = 1.9 kg ≤ 2 kg passes; 0.5 + 1.6 = 2.1 kg fails', () => {
       expect(hz.inventory.buyerIdNumber).toBe('330106199003071519');
-      expect(findings(hz, { positiveLists: [capped('2')], extras: { annualQuantities: ledger('0.3') } })).toEqual([]);
-      expect(findings(hz, { positiveLists: [capped('2')], extras: { annualQuantities: ledger('0.5') } })).toEqual([
+      expect(findings(hz, { positiveLists: [capped('2')], annualQuantities: ledger('0.3') })).toEqual([]);
+      expect(findings(hz, { positiveLists: [capped('2')], annualQuantities: ledger('0.5') })).toEqual([
         {
           code: 'positive-list-quantity',
           severity: 'error',

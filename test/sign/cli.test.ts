@@ -177,7 +177,7 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
   it('exits 1 on malformed XML, a finding about the input (as parse and verify do)', async () => {
     const r = await run(['sign', '-', '--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')], '<a><b></a>');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/Not well-formed XML \(line 1, column 7\): end tag <\/a> does not match <b>/);
+    expect(r.stderr).toMatch(/The XML is not well-formed \(line 1, column 7\): <\/a> closes <b>/);
   });
 });
 

@@ -119,9 +119,9 @@ describe.skipIf(skipWithout('openssl'))('RSA signing', () => {
     const twice = await signMessage(once, rsaSigner(), { replaceSignature: true });
     expect(twice.xml.match(/<ds:Signature /g)).toHaveLength(1);
     expect(verifyMessage(twice.xml).valid).toBe(true);
-    await expect(signMessage('<a><b></a>', rsaSigner())).rejects.toMatchObject({ code: 'SIGN_XML_MALFORMED' });
+    await expect(signMessage('<a><b></a>', rsaSigner())).rejects.toMatchObject({ code: 'XML_MALFORMED' });
     await expect(signMessage('<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>', rsaSigner())).rejects.toMatchObject({
-      code: 'SIGN_XML_MALFORMED',
+      code: 'XML_MALFORMED',
     });
   });
 });

@@ -9,15 +9,17 @@ import {
   verifyMessage,
   type Signer,
 } from '../../src/index.js';
+import { SM2_KEY_CACHE_SIZE, sm2E, sm2VerifyE, sm2Z } from '../../src/sign/sm2.js';
 import { skipWithout } from '../helpers/tools.js';
 import { derToRaw, makeKeys, openssl, put, rawToDer, unsignedSample, type TestKeys } from './helpers.js';
 
 let keys: TestKeys;
 let signer: Signer;
+// makeKeys runs OpenSSL a dozen times: more than the default 10 s hook timeout on a busy machine.
 beforeAll(() => {
   keys = makeKeys();
   signer = createLocalSigner({ key: keys.read('sm2.key'), certificate: keys.text('sm2.crt') });
-});
+}, 120_000);
 afterAll(() => keys?.cleanup());
 
 /** OpenSSL's verdict on an SM2 signature (DER) over data, with the default user ID. */
@@ -190,5 +192,54 @@ describe.skipIf(skipWithout('openssl'))('SM2 signing', () => {
     const r = await signMessage('<a/>', signer, { digestMethod: 'urn:x-digest', digestAlgorithm: 'sm3' });
     expect(r.xml.startsWith('<a><ds:Signature')).toBe(true);
     expect(verifyMessage(r.xml, { digestMethods: { 'urn:x-digest': 'sm3' } }).valid).toBe(true);
+  });
+});
+
+// Verification keeps decoded keys (with precomputed multiples from the second use on) and Z per user ID.
+describe('the SM2 public-key cache', () => {
+  const msg = Buffer.from('<ds:SignedInfo>stand-in</ds:SignedInfo>');
+  const signed = (kp: { privateKey: string; publicKey: string }, data: Uint8Array = msg) =>
+    Buffer.from(sm2.doSignature(data, kp.privateKey, { hash: true, publicKey: kp.publicKey }), 'hex');
+
+  it('gives the same verdicts on the first use, the one that precomputes and the later ones, and after eviction', () => {
+    const a = sm2.generateKeyPairHex();
+    const b = sm2.generateKeyPairHex();
+    const pubA = Buffer.from(a.publicKey, 'hex');
+    const pubB = Buffer.from(b.publicKey, 'hex');
+    const sig = signed(a);
+    const flipped = Buffer.from(sig);
+    flipped[63]! ^= 1;
+    const verdicts = () => [
+      sm2VerifyE(sm2E(sm2Z(pubA), msg), sig, pubA),
+      sm2VerifyE(sm2E(sm2Z(pubA), msg), flipped, pubA),
+      sm2VerifyE(sm2E(sm2Z(pubA), Buffer.from('other')), sig, pubA),
+      // B's key and Z: a signature by A does not verify, B's own does.
+      sm2VerifyE(sm2E(sm2Z(pubB), msg), sig, pubB),
+      sm2VerifyE(sm2E(sm2Z(pubB), msg), signed(b), pubB),
+    ];
+    for (let use = 1; use <= 3; use++) expect(verdicts(), `use ${use}`).toEqual([true, false, false, false, true]);
+    // Fill the cache with other keys: A and B are evicted and read again.
+    for (let i = 0; i < SM2_KEY_CACHE_SIZE; i++) sm2Z(Buffer.from(sm2.generateKeyPairHex().publicKey, 'hex'));
+    expect(verdicts()).toEqual([true, false, false, false, true]);
+    // A point that is not on the curve never verifies, cached or not.
+    const offCurve = Buffer.from(pubA);
+    offCurve[64]! ^= 1;
+    for (let use = 1; use <= 3; use++) expect(sm2VerifyE(sm2E(sm2Z(pubA), msg), sig, offCurve)).toBe(false);
+  });
+
+  it('keeps Z per user ID, equal to sm-crypto-v2 computing it, and hands out copies', () => {
+    const kp = sm2.generateKeyPairHex();
+    const pub = Buffer.from(kp.publicKey, 'hex');
+    const byDefault = sm2Z(pub);
+    const empty = sm2Z(pub, '');
+    expect(Buffer.from(byDefault).toString('hex')).toBe(
+      Buffer.from(sm2.getZ(kp.publicKey, '1234567812345678')).toString('hex'),
+    );
+    expect(Buffer.from(empty).toString('hex')).toBe(Buffer.from(sm2.getZ(kp.publicKey, '')).toString('hex'));
+    expect(Buffer.from(empty).equals(Buffer.from(byDefault))).toBe(false);
+    byDefault.fill(0);
+    expect(Buffer.from(sm2Z(pub)).toString('hex')).toBe(
+      Buffer.from(sm2.getZ(kp.publicKey, '1234567812345678')).toString('hex'),
+    );
   });
 });

@@ -165,10 +165,10 @@ describe('safety and errors', () => {
   it('refuses DOCTYPE, entity declarations and external references before parsing', () => {
     const xxe =
       '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><CEB622Message xmlns="http://www.chinaport.gov.cn/ceb">&x;</CEB622Message>';
-    expect(errorCode(() => parseCebXml(xxe))).toBe('XML_UNSAFE');
+    expect(errorCode(() => parseCebXml(xxe))).toBe('XML_MALFORMED');
     const bomb = '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><a>&lol2;</a>';
-    expect(errorCode(() => parseCebXml(bomb))).toBe('XML_UNSAFE');
-    expect(errorCode(() => parseCebXml('<!doctype a SYSTEM "http://evil/x.dtd"><a/>'))).toBe('XML_UNSAFE');
+    expect(errorCode(() => parseCebXml(bomb))).toBe('XML_MALFORMED');
+    expect(errorCode(() => parseCebXml('<!doctype a SYSTEM "http://evil/x.dtd"><a/>'))).toBe('XML_MALFORMED');
   });
 
   it('refuses input above the size limit', () => {
@@ -449,5 +449,47 @@ describe('model → XML → model is the identity', () => {
         expect(defined(documentsOf(parseCebXml(r.xml!), type))).toEqual(defined([filled]));
       }
     }
+  });
+});
+
+describe('documentsOf checks and converts', () => {
+  const built = () => {
+    const order = exampleDeclaration('hangzhou-1210').order;
+    return buildMessage('CEB311', order as never, { ...fixedEnv(), sender: SENDER }).xml!;
+  };
+
+  it('reads the official CEB311 sample as an Order: Decimal amounts, number gnum, lines under items', () => {
+    const [order] = documentsOf(parseCebXml(readFileSync(join(SAMPLES_DIR, 'import/CEB311Message.xml'))), 'CEB311');
+    // The sample's own figures (README: they do not add up, 200 × 10 with a totalPrice of 12000).
+    const line = order!.items[1]!;
+    expect([line.qty.toFixed(), line.price.toFixed(), line.totalPrice.toFixed()]).toEqual(['200', '10', '12000']);
+    expect(line.gnum).toBe(2);
+    expect(Decimal.isDecimal(order!.goodsValue)).toBe(true);
+  });
+
+  it('converts documents that went through JSON (amounts as decimal strings) back to the model', () => {
+    const msg = ceb(parseCebXml(built()));
+    const viaJson = toJsonValue(msg) as CebMessage;
+    expect(typeof viaJson.documents[0]!.goodsValue).toBe('string');
+    const [a] = documentsOf(msg, 'CEB311');
+    const [b] = documentsOf(viaJson, 'CEB311');
+    expect(Decimal.isDecimal(b!.goodsValue) && b!.goodsValue.equals(a!.goodsValue)).toBe(true);
+    expect(Decimal.isDecimal(b!.items[0]!.qty)).toBe(true);
+    expect(toJsonValue(b)).toEqual(toJsonValue(a));
+  });
+
+  it('refuses a document that does not fit the model, saying where', () => {
+    const xml = built().replace(/<ceb:goodsValue>[^<]*<\/ceb:goodsValue>/, '');
+    const msg = ceb(parseCebXml(xml));
+    expect(msg.issues.map((i) => i.code)).toEqual(['xml-missing-element']);
+    let details: unknown;
+    try {
+      documentsOf(msg, 'CEB311');
+    } catch (e) {
+      expect(isSandanError(e) && e.code).toBe('INVALID_OPTION');
+      details = isSandanError(e) ? e.details : undefined;
+    }
+    const issues = (details as { issues: Array<{ path: string; code: string }> }).issues;
+    expect(issues.map((i) => [i.path, i.code])).toEqual([['documents[0].goodsValue', 'field-required']]);
   });
 });

@@ -274,12 +274,12 @@ export class XmlTokenizer {
     }
     const b = this.buf;
     if (!this.started) {
-      if (b.length === 0 && !this.closed) return (this.kind = 'more');
+      // The first two characters decide: one byte-order mark is dropped, a second one refused.
+      if (b.length < 2 && !this.closed) return (this.kind = 'more');
       this.started = true;
       if (b.charCodeAt(0) === BOM) {
         this.pos = 1;
         this.docStart = this.base + 1;
-        if (b.length === 1 && !this.closed) return (this.kind = 'more');
         if (b.charCodeAt(1) === BOM)
           this.fail(1, 'a second byte-order mark (U+FEFF) follows the first; a document has at most one');
       }
@@ -332,7 +332,7 @@ export class XmlTokenizer {
     if (this.open.length === 0) {
       for (let i = p; i < lt; i++)
         if (!isSpace(b.charCodeAt(i)))
-          this.fail(i, this.rootDone ? 'text after the root element' : 'text before the root element');
+          this.fail(i, `text outside the root element (${this.rootDone ? 'after' : 'before'} it)`);
     } else {
       // References and ']]>' are checked through cached positions: one indexOf per occurrence, not per text.
       if (this.nextAmp === -2 || (this.nextAmp !== -1 && this.nextAmp < abs + p)) {
@@ -430,16 +430,15 @@ export class XmlTokenizer {
       if (e === -1) return this.unterminated(p, 'a CDATA section');
       return this.token('cdata', p, e + 3, p + 9, e);
     }
-    // '<!D', '<!-' or '<![' cut by the end of a chunk could still become a comment or CDATA.
-    if (b.length - p < 9 && !this.closed && ('<![CDATA['.startsWith(b.slice(p)) || '<!--'.startsWith(b.slice(p))))
-      return this.more(p);
-    return this.failAt(
-      this.base + p,
-      /^<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i.test(b.slice(p, p + 20))
-        ? 'a DTD (<!DOCTYPE …>); DTDs, entity declarations and external references are refused (CEB messages never use them)'
-        : "'<!' that starts no comment or CDATA section",
-      'dtd',
-    );
+    // '<!' cut by the end of a chunk: what it starts (a comment, CDATA, a DTD) shows a few characters on.
+    if (b.length - p < 20 && !this.closed) return this.more(p);
+    if (/^<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i.test(b.slice(p, p + 20)))
+      this.failAt(
+        this.base + p,
+        'a DTD (<!DOCTYPE …>); DTDs, entity declarations and external references are refused (CEB messages never use them)',
+        'dtd',
+      );
+    return this.fail(p, "'<!' that starts no comment or CDATA section");
   }
 
   private readPi(p: number): TokenKind {
@@ -515,15 +514,21 @@ export class XmlTokenizer {
         if (!this.closed) return this.more(p);
         return this.fail(j, `the value of ${aname} is not closed`);
       }
-      const lt = b.indexOf('<', j + 1);
-      if (lt !== -1 && lt < ve) this.fail(lt, `a '<' in the value of ${aname}`);
-      let amp = b.indexOf('&', j + 1);
-      while (amp !== -1 && amp < ve) {
+      for (let k = j + 1; k < ve; k++) if (b.charCodeAt(k) === LT) this.fail(k, `a '<' in the value of ${aname}`);
+      // The next '&' is looked for once and remembered (as for text): not once per attribute to the end.
+      const abs = this.base;
+      if (this.nextAmp === -2 || (this.nextAmp !== -1 && this.nextAmp < abs + j)) {
+        const a = b.indexOf('&', j + 1);
+        this.nextAmp = a === -1 ? -1 : abs + a;
+      }
+      while (this.nextAmp !== -1 && this.nextAmp < abs + ve) {
+        const amp = this.nextAmp - abs;
         REFERENCE.lastIndex = amp;
         const m = REFERENCE.exec(b);
         if (!m || REFERENCE.lastIndex > ve) this.fail(amp, "an '&' that starts no XML entity or character reference");
         if (m[1] === undefined) this.checkCharRef(m, amp);
-        amp = b.indexOf('&', REFERENCE.lastIndex);
+        const n = b.indexOf('&', REFERENCE.lastIndex);
+        this.nextAmp = n === -1 ? -1 : abs + n;
       }
       (raws ??= []).push([aname, b.slice(j + 1, ve), an]);
       j = ve + 1;

@@ -146,7 +146,7 @@ describe('XmlTokenizer', () => {
     ['a reference to a character XML forbids', '<a>&#0;</a>', 'character reference', 3],
     ["']]>' in text", '<a>x]]>y</a>', "']]>'", 4],
     ['an end tag that closes another element', '<copNo>C1</preNo>', '</preNo> closes <copNo>', 9],
-    ['trailing garbage', '<a/>x', 'text after the root element', 4],
+    ['trailing garbage', '<a/>x', 'text outside the root element (after it)', 4],
     ['two roots', '<a/><b/>', 'more than one root element', 4],
     ['no root', '  ', 'no root element', 2],
     ['an unclosed element', '<a><b></b>', '<a> is never closed', 10],
@@ -246,10 +246,10 @@ describe('XmlTokenizer over chunks reads what it reads over the whole text', () 
         fc.property(fc.array(fc.nat({ max: text.length }), { maxLength: 12 }), (cuts) => {
           expect(merged(chunkedTokens(text, cuts)), name).toEqual(whole);
         }),
-        { numRuns: 15, seed: 20261201 },
+        { numRuns: 5, seed: 20261201 },
       );
       // One character at a time: every boundary at once.
-      if (text.length < 4000)
+      if (text.length < 2500)
         expect(
           merged(
             chunkedTokens(

@@ -1,0 +1,221 @@
+import type { SandanError } from '../errors.js';
+import { orphanRow, type JoinAnswer, type JoinRequest } from './facts.js';
+import type { DeclarationBatch } from './jobs.js';
+import type { MismatchEntryJSON, ReconcileRowJSON } from './json.js';
+import type { DocumentRecord } from './records.js';
+import type { ReconcileProgress, ReconcileReport } from './reconcile.js';
+import { rowBatchOf, type RowBatch } from './rows.js';
+import type { BillRecord, FinalRecord, ReceiptLink, ReconcileStore } from './store.js';
+import { CellTotals } from './totals.js';
+import type { InventoryReceipt, ReconcileRow, ReconcileSummary } from './types.js';
+
+/*
+ * The one driver of reconciliation: documents go into the store first (in order, in batches),
+ * then the declarations' rows are spooled in input order, each batch looked up in the index by
+ * this thread; then the bills nobody declared and the summary. Where the heavy work (scanning
+ * files, computing facts, deciding rows) runs is the executor's business: in this thread
+ * (in-thread.ts) or on worker threads (pool.ts). The report does not depend on it.
+ */
+
+/** Records of documents in input order; bills may come as JSON text of tuples (from a worker). */
+export interface DocumentChunk {
+  bills?: { json: string; count: number } | undefined;
+  records: readonly DocumentRecord[];
+}
+
+/** One step of a file scan: a chunk of the file's records, or its end (with why it could not be read). */
+export type ScanStep = { file: number } & ({ chunk: DocumentChunk } | { done: true; error?: SandanError | undefined });
+
+/** Looks up a batch of declarations in the index (in input order; the documents are all in). */
+export type Join = (requests: ReadonlyArray<JoinRequest | undefined>) => Array<JoinAnswer | undefined>;
+
+/** Where the work on files runs. Call `scan` before `rows`: files go first, declarations may be read ahead. */
+export interface ReconcileExecutor {
+  /** The files' records, file after file, each ending with `done` (and the `error` of a file that could not be read). */
+  scan(files: readonly string[]): AsyncIterable<ScanStep>;
+  /** The row batches of the declaration batches, in input order; `join` is called in input order too. */
+  rows(batches: AsyncIterable<DeclarationBatch>, join: Join): AsyncIterable<RowBatch>;
+  close(): Promise<void>;
+}
+
+/** What the driver reads: the documents, then the rows, made with the driver's join. */
+export interface ReconcileWork {
+  documents: AsyncIterable<DocumentChunk>;
+  rows: AsyncIterable<RowBatch>;
+}
+
+/** Documents are stored in batches of this many records, declarations joined in batches of this many. */
+export const RECONCILE_BATCH = 1000;
+
+/**
+ * Runs reconciliation over the store: `plan` gets the index lookup and says where documents
+ * and rows come from. `onRows` hears each spooled batch; `onProgress` the bills without declaration.
+ */
+export async function drive(
+  store: ReconcileStore,
+  plan: (join: Join) => ReconcileWork,
+  options: {
+    signal?: AbortSignal | undefined;
+    onRows?: (batch: RowBatch) => void;
+    onProgress?: ((p: ReconcileProgress) => void) | undefined;
+    progressEvery?: number | undefined;
+  },
+): Promise<ReconcileReport> {
+  const run = new ReconcileRun(store);
+  const work = plan((requests) => run.join(requests));
+  for await (const chunk of work.documents) run.add(chunk);
+  for await (const batch of work.rows) run.spool(batch, true), options.onRows?.(batch);
+  options.signal?.throwIfAborted();
+  return run.finish(
+    (n) => options.onProgress?.({ phase: 'bills-without-declaration', done: n, unit: 'items', count: n }),
+    options.progressEvery ?? 10_000,
+  );
+}
+
+/** The state of one run: buffered documents, input counts, totals; synchronous and free of I/O. */
+class ReconcileRun {
+  private readonly problems: string[] = [];
+  private readonly inputs = {
+    declarations: 0,
+    bills: 0,
+    duplicateBills: 0,
+    billStatuses: 0,
+    receipts: 0,
+    skippedDocuments: 0,
+    unreadableDocuments: 0,
+  };
+  private readonly cells = new CellTotals();
+  private bills: BillRecord[] = [];
+  private voided: string[] = [];
+  private links: ReceiptLink[] = [];
+  private finals: FinalRecord[] = [];
+  private pending = 0;
+  private documentsDone = false;
+
+  constructor(private readonly store: ReconcileStore) {}
+
+  add(chunk: DocumentChunk): void {
+    if (chunk.bills?.count) {
+      // After what is buffered: documents keep their order.
+      this.flushDocuments();
+      this.inputs.bills += chunk.bills.count;
+      this.inputs.duplicateBills += this.store.addBillTuples(chunk.bills.json, chunk.bills.count);
+    }
+    for (const r of chunk.records) this.addDocument(r);
+  }
+
+  private addDocument(r: DocumentRecord): void {
+    switch (r.kind) {
+      case 'bill':
+        this.inputs.bills++;
+        this.bills.push(r.bill);
+        break;
+      case 'status':
+        this.inputs.billStatuses++;
+        if (r.status.status === '3') this.voided.push(r.status.taxNo);
+        else return;
+        break;
+      case 'receipt':
+        this.addReceipt(r.receipt);
+        break;
+      case 'unreadable':
+        this.inputs.unreadableDocuments++;
+        if (this.problems.length < 100) this.problems.push(r.problem);
+        return;
+      case 'skipped':
+        this.inputs.skippedDocuments++;
+        return;
+    }
+    if (++this.pending >= RECONCILE_BATCH) this.flushDocuments();
+  }
+
+  private addReceipt(r: InventoryReceipt): void {
+    this.inputs.receipts++;
+    if (r.type === 'CEB622' && r.invtNo) {
+      if (r.copNo) this.links.push({ kind: 'copNo', key: r.copNo, invtNo: r.invtNo });
+      if (r.preNo) this.links.push({ kind: 'preNo', key: r.preNo, invtNo: r.invtNo });
+    }
+    // 399 = customs concluded: the cancel or the refund is approved (a refund's time is checked against its release's return window).
+    if (r.returnStatus === '399' && r.type !== 'CEB622')
+      this.finals.push({
+        kind: r.type === 'CEB624' ? 'cancel' : 'refund',
+        keys: { copNo: r.copNo, preNo: r.preNo, invtNo: r.invtNo },
+        at: r.returnTime,
+      });
+    if (r.type === 'CEB622' && r.invtNo && (r.returnStatus === '800' || r.returnStatus === '899'))
+      this.finals.push({ kind: 'release', keys: { invtNo: r.invtNo }, at: r.returnTime });
+  }
+
+  private flushDocuments(): void {
+    if (this.bills.length) this.inputs.duplicateBills += this.store.addBills(this.bills);
+    if (this.voided.length) this.store.addVoided(this.voided);
+    if (this.links.length) this.store.addLinks(this.links);
+    if (this.finals.length) this.store.addFinals(this.finals);
+    this.bills = [];
+    this.voided = [];
+    this.links = [];
+    this.finals = [];
+    this.pending = 0;
+  }
+
+  /** Stores what is still buffered; the documents are all in from here on. */
+  private endDocuments(): void {
+    if (this.documentsDone) return;
+    this.flushDocuments();
+    this.documentsDone = true;
+  }
+
+  join(requests: ReadonlyArray<JoinRequest | undefined>): Array<JoinAnswer | undefined> {
+    this.endDocuments();
+    return this.store.join(requests);
+  }
+
+  /** Spools decided rows (in input order): the declarations' or the bills without one. */
+  spool(batch: RowBatch, declarations = false): void {
+    if (declarations) this.inputs.declarations += batch.rows.length;
+    this.cells.merge(batch.cells);
+    this.store.putRows(batch.rows);
+    if (batch.mismatches.length) this.store.putMismatches(batch.mismatches);
+  }
+
+  /** Reports the bills nobody declared and returns the report (read it before closing the store). */
+  finish(onProgress: (count: number) => void, every: number): ReconcileReport {
+    this.endDocuments();
+    let orphans = 0;
+    let batch: ReconcileRow[] = [];
+    for (const group of this.store.unclaimedBills()) {
+      if (++orphans % every === 0) onProgress(orphans);
+      batch.push(orphanRow(group));
+      if (batch.length === RECONCILE_BATCH) this.spool(rowBatchOf(batch)), (batch = []);
+    }
+    this.spool(rowBatchOf(batch));
+    const totals = this.cells.result();
+    const byKey = <T>(m: Map<string, T>) =>
+      Object.fromEntries([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const summary: ReconcileSummary = {
+      ...totals.all,
+      byMonth: byKey(totals.byMonth),
+      byDistrict: byKey(totals.byDistrict),
+      inputs: { ...this.inputs },
+    };
+    const store = this.store;
+    return {
+      summary,
+      problems: this.problems,
+      *rows() {
+        for (const j of store.rows()) yield JSON.parse(j) as ReconcileRowJSON;
+      },
+      rowTexts: () => store.rows(),
+      rowBlocks: () => store.rowBlocks(),
+      *mismatches() {
+        for (const m of store.mismatches())
+          yield {
+            orderNo: m.orderNo,
+            invtNo: m.invtNo ?? null,
+            kind: m.kind as MismatchEntryJSON['kind'],
+            amount: m.amount,
+          };
+      },
+    };
+  }
+}

@@ -1,0 +1,255 @@
+import type { Message } from '../../model/issue.js';
+import { releaseDeadlines, type ReturnWindowPolicy } from '../../quota/return-window.js';
+import { beijingIso } from '../../time/beijing.js';
+import { explainReceipt, explainStatus, type ReceiptExplanation } from '../../xml/receipts.js';
+import type { Anomaly, DocumentKind, OrderState, OrderStatus, TimelineNode } from './types.js';
+
+/*
+ * One order's timeline and the anomaly detectors that read it: each a pure function of the
+ * timeline (and the clock or the return window), in the order status() reports them.
+ */
+
+/** One event: its instant (NaN when untimed), its place in the input, its node. */
+export interface TimelineItem {
+  ms: number;
+  seq: number;
+  node: TimelineNode;
+  explanation?: ReceiptExplanation;
+}
+
+/** An order's events in time order (untimed last) and the receipts the detectors look for. */
+export interface OrderTimeline {
+  items: readonly TimelineItem[];
+  receipts: readonly TimelineItem[];
+  /** The first inventory release (CEB622 800/899). */
+  release: TimelineItem | undefined;
+  /** Delivery statuses: CEB514 receipts that did not fail. */
+  deliveries: readonly TimelineItem[];
+  cancelApproved: TimelineItem | undefined;
+  refundApproved: TimelineItem | undefined;
+}
+
+const isRelease = (st: string | undefined) => st === '800' || st === '899';
+const isFailure = (st: string | undefined) => {
+  const o = explainStatus(st ?? '')?.outcome;
+  return o === 'rejected' || o === 'failed';
+};
+const msg = (zh: string, en: string): Message => ({ zh, en });
+
+/** Sorts an order's events (untimed ones last, in input order) and finds its key receipts. */
+export function timelineOf(items: TimelineItem[]): OrderTimeline {
+  items.sort(
+    (a, b) => (Number.isNaN(a.ms) ? 1 : 0) - (Number.isNaN(b.ms) ? 1 : 0) || a.ms - b.ms || 0 || a.seq - b.seq,
+  );
+  const receipts = items.filter((i) => i.node.event === 'receipt');
+  const approved = (document: DocumentKind) =>
+    receipts.find((r) => r.node.document === document && r.node.returnStatus === '399');
+  return {
+    items,
+    receipts,
+    release: receipts.find((r) => r.node.document === 'inventory' && isRelease(r.node.returnStatus)),
+    deliveries: receipts.filter((r) => r.node.document === 'logisticsStatus' && !isFailure(r.node.returnStatus)),
+    cancelApproved: approved('cancel'),
+    refundApproved: approved('refund'),
+  };
+}
+
+/** The latest receipt status of each document, in the order the documents first answered. */
+export function latestByDocument(t: OrderTimeline): OrderStatus['documents'] {
+  const documents: OrderStatus['documents'] = {};
+  for (const r of t.receipts) {
+    const st = r.node.returnStatus ?? '';
+    const outcome = explainStatus(st)?.outcome;
+    documents[r.node.document] = { returnStatus: st, time: r.node.time, ...(outcome && { outcome }) };
+  }
+  return documents;
+}
+
+/** Documents whose latest receipt says they failed, with the `[Code:…]` reason and the catalogue's fix. */
+export function rejections(t: OrderTimeline): Anomaly[] {
+  // Each document's latest receipt, in the order the documents first answered.
+  const latest = new Map<DocumentKind, TimelineItem>();
+  for (const r of t.receipts) latest.set(r.node.document, r);
+  const out: Anomaly[] = [];
+  for (const [document, { node, explanation }] of latest) {
+    const st = node.returnStatus ?? '';
+    if (!isFailure(st)) continue;
+    const ex = explanation ?? explainReceipt({ returnStatus: st });
+    const reason = node.code !== undefined ? `[Code:${node.code}] ${node.desc ?? ''}`.trim() : (node.desc ?? '');
+    out.push({
+      kind: 'rejected',
+      document,
+      message: msg(
+        `${node.messageType} 回执状态 ${st}（${ex.statusMeaning?.zh ?? '未知状态'}）：${reason}`,
+        `${node.messageType} receipt status ${st} (${ex.statusMeaning?.en ?? 'unknown status'}): ${reason}`,
+      ),
+      since: node.time,
+      ...(node.code !== undefined && { code: node.code }),
+      ...(ex.fix && { fix: ex.fix }),
+    });
+  }
+  return out;
+}
+
+/** A release (not cancelled or refunded) with no delivery status more than `deliveryMs` later. */
+export function noDeliveryStatus(t: OrderTimeline, now: number, deliveryMs: number): Anomaly | undefined {
+  const { release } = t;
+  if (!release || t.deliveries.length || t.cancelApproved || t.refundApproved || !Number.isFinite(release.ms)) return;
+  if (now - release.ms <= deliveryMs) return;
+  const days = Math.floor((now - release.ms) / 86400_000);
+  return {
+    kind: 'no-delivery-status',
+    document: 'logisticsStatus',
+    message: msg(
+      `清单已于 ${release.node.time} 放行，${days} 天后仍无运单签收状态（CEB513/514）`,
+      `The inventory was released at ${release.node.time}; ${days} days later there is still no delivery status (CEB513/514)`,
+    ),
+    fix: msg(
+      '向物流企业核实包裹去向；已签收的请物流企业申报运单状态（CEB513）',
+      'Ask the logistics company where the parcel is; once delivered, have it declare the waybill status (CEB513)',
+    ),
+    since: release.node.time,
+  };
+}
+
+/** Sent documents without any receipt of their kind more than `ackMs` later. */
+export function notAcknowledged(t: OrderTimeline, now: number, ackMs: number): Anomaly[] {
+  const out: Anomaly[] = [];
+  for (const it of t.items) {
+    if (it.node.event !== 'sent' || !Number.isFinite(it.ms)) continue;
+    const document = it.node.document;
+    if (t.receipts.some((r) => r.node.document === document) || now - it.ms <= ackMs) continue;
+    const hours = Math.floor((now - it.ms) / 3600_000);
+    out.push({
+      kind: 'not-acknowledged',
+      document,
+      message: msg(
+        `${it.node.messageType} 已于 ${it.node.time} 发送，${hours} 小时后仍无任何回执`,
+        `${it.node.messageType} was sent at ${it.node.time}; ${hours} hours later there is no receipt at all`,
+      ),
+      fix: msg(
+        '检查报文是否送达（DXP 传输日志、CEB900 格式回执）；未送达的重新发送',
+        'Check that the message arrived (DXP transfer log, CEB900 format receipts); resend it if it did not',
+      ),
+      since: it.node.time,
+    });
+  }
+  return out;
+}
+
+function inconsistent(rule: string, zh: string, en: string, since: string): Anomaly {
+  return {
+    kind: 'inconsistent',
+    document: 'inventory',
+    rule,
+    message: msg(zh, en),
+    fix: msg(
+      '向申报地海关核实该清单的实际状态，并核对回执是否属于同一清单',
+      'Ask the declaring customs office for the real state of this inventory, and check that the receipts belong to the same inventory',
+    ),
+    since,
+  };
+}
+
+/** An inventory released after its cancel was approved. */
+export function releasedAfterCancel(t: OrderTimeline): Anomaly | undefined {
+  const cancel = t.cancelApproved;
+  if (!cancel) return;
+  const release = t.receipts.find(
+    (r) => r.node.document === 'inventory' && isRelease(r.node.returnStatus) && r.ms > cancel.ms,
+  );
+  if (!release) return;
+  return inconsistent(
+    'released-after-cancel',
+    `撤销申请已于 ${cancel.node.time} 审核通过，清单却于 ${release.node.time} 放行`,
+    `The cancel was approved at ${cancel.node.time}, yet the inventory was released at ${release.node.time}`,
+    release.node.time,
+  );
+}
+
+/** A refund approved for an inventory without a release receipt. */
+export function refundWithoutRelease(t: OrderTimeline): Anomaly | undefined {
+  const refund = t.refundApproved;
+  if (!refund || t.release) return;
+  return inconsistent(
+    'refund-without-release',
+    `退货申请已于 ${refund.node.time} 审核通过，但没有清单放行回执`,
+    `The refund was approved at ${refund.node.time}, but there is no inventory release receipt`,
+    refund.node.time,
+  );
+}
+
+/** A delivery status earlier than the release. */
+export function deliveredBeforeRelease(t: OrderTimeline): Anomaly | undefined {
+  const { release } = t;
+  const early = release && t.deliveries.find((d) => Number.isFinite(d.ms) && d.ms < release.ms);
+  if (!release || !early) return;
+  return inconsistent(
+    'delivered-before-release',
+    `运单签收状态（${early.node.time}）早于清单放行（${release.node.time}）`,
+    `The delivery status (${early.node.time}) is earlier than the inventory release (${release.node.time})`,
+    early.node.time,
+  );
+}
+
+/** The return window of a timed release, under the policy `windowOf` gives for its Beijing date. */
+export function returnWindowOf(t: OrderTimeline, windowOf: (releaseDate: string) => ReturnWindowPolicy | undefined) {
+  const { release } = t;
+  return release && Number.isFinite(release.ms) ? releaseDeadlines(new Date(release.ms), windowOf) : undefined;
+}
+
+/**
+ * A return applied for after the window (the CEB625 sent, else the first receipt customs gave
+ * it), or else approved after the arrival deadline: no tax waived, no quota given back.
+ */
+export function lateReturn(t: OrderTimeline, window: ReturnType<typeof returnWindowOf>): Anomaly | undefined {
+  const { release, refundApproved } = t;
+  if (!release || !window) return;
+  const applyBy = beijingIso(window.applyBy.getTime());
+  const arriveBy = beijingIso(window.arriveBy.getTime());
+  const late = (rule: string, zh: string, en: string, since: string): Anomaly => ({
+    kind: 'late-return',
+    document: 'refund',
+    rule,
+    message: msg(zh, en),
+    fix: msg(
+      `退货须在清单放行之日起${window.policy.applyDays}日内申请、${window.policy.arriveDays}日内运抵原监管作业场所、特殊监管区域或保税物流中心，超期的退货不免征税款、不调整年度交易额度；向海关核实该退货的审核结果，超期的按已征税处理`,
+      `A return must be applied for within ${window.policy.applyDays} days of the release and be back in the original site, zone or centre within ${window.policy.arriveDays} days; a late return neither waives the tax nor gives the annual quota back. Ask customs how the return was decided, and treat a late one as taxed`,
+    ),
+    since,
+  });
+  const applied = t.items.find(
+    (i) =>
+      i.node.document === 'refund' &&
+      Number.isFinite(i.ms) &&
+      (i.node.event === 'sent' || !isFailure(i.node.returnStatus)),
+  );
+  if (applied && applied.ms > window.applyBy.getTime())
+    return late(
+      'applied-after-window',
+      `退货申请（${applied.node.messageType}，${applied.node.time}）晚于申请期限 ${applyBy}（清单 ${release.node.time} 放行）`,
+      `The return (${applied.node.messageType} at ${applied.node.time}) came after the application deadline ${applyBy} (inventory released ${release.node.time})`,
+      applied.node.time,
+    );
+  if (refundApproved && Number.isFinite(refundApproved.ms) && refundApproved.ms > window.arriveBy.getTime())
+    return late(
+      'approved-after-arrival-deadline',
+      `退货审核通过回执（${refundApproved.node.time}）晚于运抵期限 ${arriveBy}（清单 ${release.node.time} 放行）`,
+      `The return was approved (${refundApproved.node.time}) after the arrival deadline ${arriveBy} (inventory released ${release.node.time})`,
+      refundApproved.node.time,
+    );
+}
+
+/** The order's state from the latest receipt of each document. */
+export function stateOf(t: OrderTimeline, documents: OrderStatus['documents']): OrderState {
+  if (documents.cancel?.returnStatus === '399') return 'cancelled';
+  if (documents.refund?.returnStatus === '399') return 'refunded';
+  const latest = Object.values(documents);
+  if (latest.some((d) => d.outcome === 'rejected' || d.outcome === 'failed')) return 'rejected';
+  if (t.release && t.deliveries.length) return 'delivered';
+  if (t.release) return 'released';
+  if (documents.inventory?.outcome === 'held') return 'held';
+  if (!t.receipts.length) return 'sent';
+  if (latest.every((d) => d.outcome === 'accepted' || d.outcome === 'final')) return 'accepted';
+  return 'pending';
+}

@@ -1,0 +1,198 @@
+import { differenceInMinutes, parseISO } from 'date-fns';
+import type { Message } from '../../model/issue.js';
+import { beijingIso } from '../../time/beijing.js';
+import { explainStatus } from '../../xml/receipts.js';
+import { escapeHtml, htmlPage, type Label } from '../report-html.js';
+import type { AnomalyKind, DocumentKind, OrderState, OrderStatus, TimelineNode } from './types.js';
+
+/*
+ * `sandan status --format html`: each order's timeline for the support team that answers
+ * "where is my parcel" (包裹在哪儿). A plain HTML/CSS timeline rather than a chart: a lookup
+ * may cover thousands of orders, which a list renders at once and a chart per order does not;
+ * the page stays searchable (Ctrl+F on an order or waybill number), printable and copyable,
+ * and needs no script at all (its CSP allows none). Gaps show as the elapsed time between
+ * events, which is what the question turns on ("sent 3 days ago, no receipt since").
+ */
+
+/** What `sandan status --format json` prints. */
+export interface StatusReportJSON {
+  /** The instant the status was computed for (ISO 8601). */
+  now: string;
+  orders: OrderStatus[];
+}
+
+const DOCUMENT_LABELS: Record<DocumentKind, Label> = {
+  order: ['订单', 'order'],
+  payment: ['支付单', 'payment'],
+  logistics: ['运单', 'waybill'],
+  logisticsStatus: ['运单状态', 'waybill status'],
+  inventory: ['清单', 'inventory'],
+  cancel: ['撤销申请', 'cancel'],
+  refund: ['退货申请', 'refund'],
+};
+
+const STATE_LABELS: Record<OrderState, Label> = {
+  cancelled: ['已撤单', 'cancelled'],
+  refunded: ['已退货', 'refunded'],
+  rejected: ['被退单', 'rejected'],
+  delivered: ['已妥投', 'delivered'],
+  released: ['已放行', 'released'],
+  held: ['查验/挂起', 'held'],
+  accepted: ['已受理', 'accepted'],
+  pending: ['处理中', 'pending'],
+  sent: ['已发送', 'sent'],
+};
+
+const ANOMALY_LABELS: Record<AnomalyKind, Label> = {
+  rejected: ['被退回', 'rejected'],
+  'no-delivery-status': ['放行后无妥投', 'no delivery status'],
+  'not-acknowledged': ['无回执', 'not acknowledged'],
+  inconsistent: ['回执矛盾', 'inconsistent receipts'],
+  'late-return': ['退货超期', 'late return'],
+};
+
+const KEY_LABELS: Record<keyof OrderStatus['keys'], Label> = {
+  orderNo: ['订单编号', 'orderNo'],
+  payTransactionId: ['支付交易编号', 'payTransactionId'],
+  logisticsNo: ['运单编号', 'logisticsNo'],
+  copNo: ['企业内部编号', 'copNo'],
+  preNo: ['预录入编号', 'preNo'],
+  invtNo: ['清单编号', 'invtNo'],
+};
+
+const both = (l: Label) =>
+  `<span lang="zh-CN">${escapeHtml(l[0])}</span> <span lang="en" class="en">${escapeHtml(l[1])}</span>`;
+const message = (m: Message) => both([m.zh, m.en]);
+
+/** Elapsed time between two ISO instants, e.g. `+2天3小时 / +2 d 3 h`; empty when either is missing. */
+export function elapsed(from: string, to: string): Label | undefined {
+  if (!from || !to) return undefined;
+  const min = differenceInMinutes(parseISO(to), parseISO(from));
+  if (!Number.isFinite(min)) return undefined;
+  const d = Math.floor(Math.abs(min) / 1440);
+  const h = Math.floor((Math.abs(min) % 1440) / 60);
+  const m = Math.abs(min) % 60;
+  const sign = min < 0 ? '−' : '+';
+  const zh = d ? `${d}天${h}小时` : h ? `${h}小时${m}分` : `${m}分`;
+  const en = d ? `${d} d ${h} h` : h ? `${h} h ${m} min` : `${m} min`;
+  return [`${sign}${zh}`, `${sign}${en}`];
+}
+
+function nodeOutcome(n: TimelineNode): string {
+  if (n.event === 'sent') return 'sent';
+  return (n.returnStatus !== undefined && explainStatus(n.returnStatus)?.outcome) || 'unknown';
+}
+
+function timelineItem(n: TimelineNode, previous: TimelineNode | undefined, flagged: boolean): string {
+  const outcome = nodeOutcome(n);
+  const gap = previous ? elapsed(previous.time, n.time) : undefined;
+  const what =
+    n.event === 'sent'
+      ? both(['发送', 'sent'])
+      : `<span class="status">${escapeHtml(n.returnStatus ?? '')}</span> ${n.meaning ? message(n.meaning) : ''}`;
+  const why = [
+    n.code !== undefined ? `<span class="code">[Code:${escapeHtml(n.code)}]</span>` : '',
+    n.desc ? `<span class="desc">${escapeHtml(n.desc)}</span>` : '',
+    n.logisticsStatus
+      ? `<span class="desc">${both(['物流状态', 'logistics status'])} ${escapeHtml(n.logisticsStatus)}</span>`
+      : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return `<li class="event ${n.event} outcome-${escapeHtml(outcome)}${flagged ? ' flagged' : ''}" data-event="${n.event}" data-document="${escapeHtml(n.document)}">
+<div class="when">${n.time ? `<time>${escapeHtml(n.time)}</time>` : `<span class="no-time">${both(['无时间', 'no time'])}</span>`}${gap ? `<span class="gap">${both(gap)}</span>` : ''}</div>
+<div class="what"><span class="doc">${both(DOCUMENT_LABELS[n.document] ?? [n.document, n.document])}</span> <span class="type">${escapeHtml(n.messageType)}</span> ${what}${why ? `<div class="why">${why}</div>` : ''}</div>
+</li>`;
+}
+
+function orderSection(o: OrderStatus, index: number): string {
+  const keys = (Object.keys(KEY_LABELS) as Array<keyof OrderStatus['keys']>)
+    .filter((k) => o.keys[k]?.length)
+    .map((k) => `<dt>${both(KEY_LABELS[k])}</dt><dd>${o.keys[k].map(escapeHtml).join(', ')}</dd>`)
+    .join('');
+  const docs = (
+    Object.entries(o.documents) as Array<[DocumentKind, NonNullable<OrderStatus['documents'][DocumentKind]>]>
+  )
+    .map(
+      ([k, d]) =>
+        `<tr data-document="${escapeHtml(k)}"><td>${both(DOCUMENT_LABELS[k] ?? [k, k])}</td><td class="status">${escapeHtml(d.returnStatus)}</td><td>${escapeHtml(d.outcome ?? '')}</td><td><time>${escapeHtml(d.time)}</time></td></tr>`,
+    )
+    .join('');
+  // A receipt is flagged when an anomaly names its document and code (a rejection and its reason).
+  const flagged = (n: TimelineNode) =>
+    n.event === 'receipt' &&
+    o.anomalies.some((a) => a.document === n.document && a.code !== undefined && a.code === n.code);
+  const items = o.timeline.map((n, i) => timelineItem(n, o.timeline[i - 1], flagged(n))).join('\n');
+  const anomalies = o.anomalies
+    .map(
+      (a) => `<li class="anomaly" data-kind="${escapeHtml(a.kind)}">
+<div class="kind">${both(ANOMALY_LABELS[a.kind] ?? [a.kind, a.kind])} · ${both(DOCUMENT_LABELS[a.document] ?? [a.document, a.document])}${a.rule ? ` <code>${escapeHtml(a.rule)}</code>` : ''}${a.code ? ` <span class="code">[Code:${escapeHtml(a.code)}]</span>` : ''}${a.since ? ` <time>${escapeHtml(a.since)}</time>` : ''}</div>
+<div class="message">${message(a.message)}</div>
+${a.fix ? `<div class="fix"><strong>${both(['处理建议', 'Fix'])}</strong> ${message(a.fix)}</div>` : ''}
+</li>`,
+    )
+    .join('\n');
+  const state = STATE_LABELS[o.state] ?? [o.state, o.state];
+  const win = o.returnWindow
+    ? `<p class="window">${both(['退货期限', 'Return window'])}: ${both([
+        `${o.returnWindow.applyBy} 前申请，${o.returnWindow.arriveBy} 前退回`,
+        `apply by ${o.returnWindow.applyBy}, back by ${o.returnWindow.arriveBy}`,
+      ])}</p>`
+    : '';
+  return `<section class="order${o.anomalies.length ? ' has-anomalies' : ''}" id="order-${index}" data-order="${escapeHtml(o.order)}" data-state="${escapeHtml(o.state)}">
+<h2><span class="order-no">${escapeHtml(o.order)}</span> <span class="state state-${escapeHtml(o.state)}">${both(state)}</span></h2>
+${keys ? `<dl class="keys">${keys}</dl>` : ''}
+${win}
+${o.anomalies.length ? `<ul class="anomalies">${anomalies}</ul>` : ''}
+${docs ? `<table class="documents"><caption>${both(['各单证最新状态', 'Latest status of each document'])}</caption><thead><tr><th>${both(['单证', 'document'])}</th><th>${both(['回执状态', 'returnStatus'])}</th><th>${both(['结果', 'outcome'])}</th><th>${both(['时间', 'time'])}</th></tr></thead><tbody>${docs}</tbody></table>` : ''}
+<ol class="timeline">
+${items}
+</ol>
+</section>`;
+}
+
+const STYLE = `
+.timeline { list-style: none; margin: .5rem 0 1rem; padding: 0 0 0 1.2rem; border-left: 3px solid #bbb; }
+.event { position: relative; margin: 0 0 .6rem; padding-left: .8rem; display: flex; gap: 1rem; flex-wrap: wrap; }
+.event::before { content: ""; position: absolute; left: -1.75rem; top: .25rem; width: .8rem; height: .8rem; border-radius: 50%; background: #888; border: 2px solid #fff; }
+.event.sent::before { background: #fff; border-color: #5470c6; }
+.outcome-accepted::before, .outcome-final::before { background: #3ba272; }
+.outcome-rejected::before, .outcome-failed::before { background: #d9342b; }
+.outcome-held::before { background: #e6a23c; }
+.outcome-pending::before { background: #5470c6; }
+.event.flagged .what { background: #fdecea; }
+.when { min-width: 17rem; font-variant-numeric: tabular-nums; }
+.gap { display: block; color: #888; font-size: .8rem; }
+.type, .status, .code { font-family: ui-monospace, monospace; }
+.why { color: #444; font-size: .9rem; }
+.anomalies { list-style: none; padding: 0; }
+.anomaly { border: 1px solid #d9342b; border-left-width: 5px; background: #fff6f5; padding: .4rem .6rem; margin: .4rem 0; }
+.anomaly .fix { background: #eef8f0; border-left: 4px solid #3ba272; padding: .3rem .5rem; margin-top: .3rem; }
+.state { font-size: .85rem; padding: .1rem .4rem; border-radius: 3px; background: #eee; }
+.state-rejected, .state-held { background: #fdecea; } .state-delivered, .state-released { background: #eef8f0; }
+.keys { display: grid; grid-template-columns: max-content auto; gap: .1rem .8rem; font-size: .9rem; }
+.keys dt { color: #666; } .keys dd { margin: 0; font-family: ui-monospace, monospace; }
+section.order { border-top: 1px solid #ddd; padding-top: .5rem; }
+`;
+
+/**
+ * The order status as a self-contained HTML page: per order its keys, return window, anomalies
+ * with their fixes, the latest status of each document and the timeline of sent documents and
+ * receipts in Beijing time, in Chinese and English. Pure and script-free.
+ */
+export function renderStatusHtml(report: StatusReportJSON, options: { title?: string } = {}): string {
+  const title = options.title ?? '订单状态 Order status';
+  const n = report.orders.filter((o) => o.anomalies.length).length;
+  // In Beijing time, like the timeline (the JSON carries the instant in UTC).
+  const now = beijingIso(Date.parse(report.now)) || report.now;
+  const body = [
+    `<h1>${both(['订单状态查询', 'Where is my parcel: order status'])}</h1>`,
+    `<p class="summary">${both([
+      `${report.orders.length} 个订单，${n} 个有异常；截至 ${now}`,
+      `${report.orders.length} orders, ${n} with anomalies; as of ${now}`,
+    ])}</p>`,
+    report.orders.length === 0 ? `<p>${both(['没有回执或单证。', 'No receipts or documents.'])}</p>` : '',
+    ...report.orders.map(orderSection),
+  ].join('\n');
+  return htmlPage({ title, body, scripts: [], style: STYLE });
+}

@@ -1,0 +1,18 @@
+/** Order status (订单异常查询): each order's timeline, state and anomalies from its receipts. */
+export { status } from './status.js';
+export { sentFromDeclaration, sentFromMessage } from './sent.js';
+export {
+  isSentType,
+  isStatusReceiptType,
+  type Anomaly,
+  type AnomalyKind,
+  type DocumentKind,
+  type OrderState,
+  type OrderStatus,
+  type SentDocument,
+  type SentType,
+  type StatusOptions,
+  type StatusReceipt,
+  type StatusReceiptType,
+  type TimelineNode,
+} from './types.js';

@@ -1,0 +1,224 @@
+import { nationalReturnWindow } from '../../quota/return-window.js';
+import { beijingIso, beijingMillis } from '../../time/beijing.js';
+import { explainReceipt } from '../../xml/receipts.js';
+import { parseReturnInfo } from '../../xml/return-info.js';
+import {
+  deliveredBeforeRelease,
+  latestByDocument,
+  lateReturn,
+  noDeliveryStatus,
+  notAcknowledged,
+  refundWithoutRelease,
+  rejections,
+  releasedAfterCancel,
+  returnWindowOf,
+  stateOf,
+  timelineOf,
+  type TimelineItem,
+} from './detectors.js';
+import { text } from './sent.js';
+import {
+  RECEIPT_KIND,
+  SENT_KIND,
+  type Anomaly,
+  type OrderStatus,
+  type StatusOptions,
+  type StatusReceipt,
+  type StatusReceiptType,
+  type TimelineNode,
+} from './types.js';
+
+/*
+ * Where is a parcel stuck and why (订单异常查询): receipts grouped by order, each order's
+ * timeline in Beijing time, its current state and anomalies with the suggested fix from the
+ * receipt catalogue. Pure: "now" is an input.
+ */
+
+type KeyName = keyof OrderStatus['keys'];
+const PREFIX: Record<KeyName, string> = {
+  orderNo: 'o',
+  payTransactionId: 'y',
+  logisticsNo: 'l',
+  copNo: 'c',
+  preNo: 'p',
+  invtNo: 'i',
+};
+const KEY_NAMES = Object.keys(PREFIX) as KeyName[];
+
+const RECEIPT_KEYS: Record<StatusReceiptType, KeyName[]> = {
+  CEB312: ['orderNo'],
+  CEB412: ['payTransactionId'],
+  CEB512: ['logisticsNo'],
+  CEB514: ['logisticsNo'],
+  CEB622: ['copNo', 'preNo', 'invtNo'],
+  CEB624: ['copNo', 'preNo', 'invtNo'],
+  CEB626: ['copNo', 'preNo', 'invtNo'],
+};
+
+class UnionFind {
+  private readonly parent = new Map<string, string>();
+  find(k: string): string {
+    if (!this.parent.has(k)) {
+      this.parent.set(k, k);
+      return k;
+    }
+    let r = k;
+    while (this.parent.get(r) !== r) r = this.parent.get(r)!;
+    for (let c = k; c !== r; ) {
+      const next = this.parent.get(c)!;
+      this.parent.set(c, r);
+      c = next;
+    }
+    return r;
+  }
+  union(a: string, b: string): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra === rb) return;
+    // Keys are strings: the larger root points at the smaller one.
+    const [hi, lo] = ra < rb ? [rb, ra] : [ra, rb];
+    this.parent.set(hi, lo);
+  }
+}
+
+function keysOf(doc: Record<string, unknown>, names: readonly KeyName[]): string[] {
+  const out: string[] = [];
+  for (const n of names) {
+    const v = text(doc[n]);
+    if (v !== undefined) out.push(`${PREFIX[n]}:${v}`);
+  }
+  return out;
+}
+
+/**
+ * What makes two receipt documents the same receipt: type, guid, status and time (and the keys, so
+ * that receipts without a guid are merged only when everything that places them agrees).
+ */
+function receiptIdentity(r: StatusReceipt, keys: readonly string[]): string {
+  return JSON.stringify([
+    r.messageType,
+    text(r.fields.guid) ?? '',
+    text(r.fields.returnStatus) ?? '',
+    text(r.fields.returnTime) ?? '',
+    keys,
+  ]);
+}
+
+/** A receipt's timeline node, with the catalogue's explanation. */
+function receiptItem(r: StatusReceipt, seq: number): TimelineItem {
+  const ms = beijingMillis(text(r.fields.returnTime));
+  const returnStatus = text(r.fields.returnStatus) ?? '';
+  const ex = explainReceipt({ returnStatus, returnInfo: r.fields.returnInfo });
+  const info = typeof r.fields.returnInfo === 'string' ? parseReturnInfo(r.fields.returnInfo) : undefined;
+  const node: TimelineNode = {
+    time: beijingIso(ms),
+    event: 'receipt',
+    messageType: r.messageType,
+    document: RECEIPT_KIND[r.messageType],
+    returnStatus,
+  };
+  if (ex.statusMeaning) node.meaning = ex.statusMeaning;
+  if (ex.code !== undefined) node.code = ex.code;
+  if (info?.desc) node.desc = info.desc;
+  const ls = text(r.fields.logisticsStatus);
+  if (ls) node.logisticsStatus = ls;
+  return { ms, seq, node, explanation: ex };
+}
+
+/**
+ * Groups receipts (and sent documents) by order and returns each order's timeline, current
+ * state and anomalies: a document whose latest receipt is a rejection (with its `[Code:…]`
+ * reason and the catalogue's fix), a released inventory without a delivery status after
+ * `deliveryDays`, a sent document without any receipt after `ackHours`, and inconsistent
+ * receipts (released after an approved cancel, refunded without release, delivered before
+ * release). Receipts link to orders through the keys they share with the sent documents;
+ * without them, receipts group by their own keys. Orders come sorted by their name.
+ */
+export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions): OrderStatus[] {
+  const uf = new UnionFind();
+  const items: Array<{ keys: string[]; item: TimelineItem }> = [];
+  const add = (keys: string[], item: TimelineItem) => {
+    for (const k of keys.slice(1)) uf.union(keys[0]!, k);
+    items.push({ keys, item });
+  };
+  for (const sent of options.sent ?? []) {
+    const keys = keysOf(sent as unknown as Record<string, unknown>, KEY_NAMES);
+    if (!keys.length) continue;
+    const ms = beijingMillis(sent.appTime);
+    const { messageType } = sent;
+    add(keys, {
+      ms,
+      seq: items.length,
+      node: { time: beijingIso(ms), event: 'sent', messageType, document: SENT_KIND[messageType] },
+    });
+  }
+  // Archives keep a receipt twice (as received in its DxpMsg and unwrapped): one receipt is one event.
+  const seen = new Set<string>();
+  for (const r of receipts) {
+    const keys = keysOf(r.fields, RECEIPT_KEYS[r.messageType]);
+    if (!keys.length) continue;
+    const identity = receiptIdentity(r, keys);
+    if (seen.has(identity)) continue;
+    seen.add(identity);
+    add(keys, receiptItem(r, items.length));
+  }
+
+  const groups = new Map<string, { keys: Set<string>; items: TimelineItem[] }>();
+  for (const { keys, item } of items) {
+    const root = uf.find(keys[0]!);
+    let g = groups.get(root);
+    if (!g) groups.set(root, (g = { keys: new Set(), items: [] }));
+    for (const k of keys) g.keys.add(k);
+    g.items.push(item);
+  }
+  const clock = {
+    now: options.now.getTime(),
+    ackMs: (options.ackHours ?? 24) * 3600_000,
+    deliveryMs: (options.deliveryDays ?? 7) * 86400_000,
+    windowOf: options.returnWindow ?? nationalReturnWindow(),
+  };
+  const out: OrderStatus[] = [];
+  for (const g of groups.values()) out.push(orderStatus(g.keys, g.items, clock));
+  return out.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+}
+
+function orderStatus(
+  keySet: Set<string>,
+  items: TimelineItem[],
+  clock: { now: number; ackMs: number; deliveryMs: number; windowOf: Parameters<typeof returnWindowOf>[1] },
+): OrderStatus {
+  const keys = Object.fromEntries(KEY_NAMES.map((n) => [n, []])) as unknown as OrderStatus['keys'];
+  for (const k of [...keySet].sort()) {
+    const name = KEY_NAMES.find((n) => k.startsWith(`${PREFIX[n]}:`))!;
+    keys[name].push(k.slice(2));
+  }
+  const firstKey = KEY_NAMES.find((n) => keys[n].length > 0)!;
+  const t = timelineOf(items);
+  const documents = latestByDocument(t);
+  const window = returnWindowOf(t, clock.windowOf);
+  const anomalies: Anomaly[] = [
+    ...rejections(t),
+    noDeliveryStatus(t, clock.now, clock.deliveryMs),
+    ...notAcknowledged(t, clock.now, clock.ackMs),
+    releasedAfterCancel(t),
+    refundWithoutRelease(t),
+    deliveredBeforeRelease(t),
+    lateReturn(t, window),
+  ].filter((a) => a !== undefined);
+  return {
+    order: keys.orderNo[0] ?? `${firstKey}:${keys[firstKey][0]}`,
+    keys,
+    state: stateOf(t, documents),
+    documents,
+    ...(t.release &&
+      window && {
+        returnWindow: {
+          releasedAt: t.release.node.time,
+          applyBy: beijingIso(window.applyBy.getTime()),
+          arriveBy: beijingIso(window.arriveBy.getTime()),
+        },
+      }),
+    timeline: t.items.map((i) => i.node),
+    anomalies,
+  };
+}

@@ -1,0 +1,141 @@
+import type { Message } from '../../model/issue.js';
+import type { ReturnWindowPolicy } from '../../quota/return-window.js';
+
+/* The shapes of order status (订单异常查询): what status() reads and what it reports. */
+
+/** Receipt message types {@link status} reads. */
+export type StatusReceiptType = 'CEB312' | 'CEB412' | 'CEB512' | 'CEB514' | 'CEB622' | 'CEB624' | 'CEB626';
+/** Declaration message types that tell when a document was sent. */
+export type SentType = 'CEB311' | 'CEB411' | 'CEB511' | 'CEB513' | 'CEB621' | 'CEB623' | 'CEB625';
+
+/** The document a receipt or sent message is about. */
+export type DocumentKind = 'order' | 'payment' | 'logistics' | 'logisticsStatus' | 'inventory' | 'cancel' | 'refund';
+
+export const RECEIPT_KIND: Record<StatusReceiptType, DocumentKind> = {
+  CEB312: 'order',
+  CEB412: 'payment',
+  CEB512: 'logistics',
+  CEB514: 'logisticsStatus',
+  CEB622: 'inventory',
+  CEB624: 'cancel',
+  CEB626: 'refund',
+};
+export const SENT_KIND: Record<SentType, DocumentKind> = {
+  CEB311: 'order',
+  CEB411: 'payment',
+  CEB511: 'logistics',
+  CEB513: 'logisticsStatus',
+  CEB621: 'inventory',
+  CEB623: 'cancel',
+  CEB625: 'refund',
+};
+
+/** True for a receipt type {@link status} reads. */
+export function isStatusReceiptType(t: string): t is StatusReceiptType {
+  return Object.hasOwn(RECEIPT_KIND, t);
+}
+/** True for a sent (declaration) message type. */
+export function isSentType(t: string): t is SentType {
+  return Object.hasOwn(SENT_KIND, t);
+}
+
+/** A receipt document as the scanner or `parseCebXml` gives it. */
+export interface StatusReceipt {
+  messageType: StatusReceiptType;
+  fields: Record<string, unknown>;
+}
+
+/** A document that was sent, with its keys and send time (`appTime`, yyyyMMddHHmmss Beijing time). */
+export interface SentDocument {
+  messageType: SentType;
+  orderNo?: string | undefined;
+  payTransactionId?: string | undefined;
+  logisticsNo?: string | undefined;
+  copNo?: string | undefined;
+  preNo?: string | undefined;
+  invtNo?: string | undefined;
+  appTime?: string | undefined;
+}
+
+/** Thresholds and the clock of {@link status}. */
+export interface StatusOptions {
+  /** The current instant (the CLI passes the real time). */
+  now: Date;
+  /** Sent documents: link receipts to orders and enable the "never acknowledged" check. */
+  sent?: Iterable<SentDocument>;
+  /** A sent document without any receipt after this many hours is an anomaly (default 24). */
+  ackHours?: number;
+  /** A released inventory without a delivery status after this many days is an anomaly (default 7). */
+  deliveryDays?: number;
+  /**
+   * The return window in force for a release on a Beijing date (`YYYY-MM-DD`); default: the
+   * bundled national ruleset's `returnWindow`. Return undefined to skip the window.
+   */
+  returnWindow?: (releaseDate: string) => ReturnWindowPolicy | undefined;
+}
+
+/** One event of an order's timeline. */
+export interface TimelineNode {
+  /** ISO 8601 in Beijing time, e.g. `2026-11-20T10:17:00.001+08:00`; empty when the message had no valid time. */
+  time: string;
+  event: 'sent' | 'receipt';
+  messageType: string;
+  document: DocumentKind;
+  returnStatus?: string;
+  meaning?: Message;
+  code?: string;
+  desc?: string;
+  logisticsStatus?: string;
+}
+
+/** Kinds of anomaly. */
+export type AnomalyKind = 'rejected' | 'no-delivery-status' | 'not-acknowledged' | 'inconsistent' | 'late-return';
+
+/** Something wrong with an order, with what to do. */
+export interface Anomaly {
+  kind: AnomalyKind;
+  document: DocumentKind;
+  /** For `inconsistent` and `late-return`: which rule, e.g. `released-after-cancel`, `applied-after-window`. */
+  rule?: string;
+  code?: string;
+  message: Message;
+  fix?: Message;
+  /** The time the anomaly counts from (Beijing time). */
+  since?: string;
+}
+
+/** Current state of an order. */
+export type OrderState =
+  | 'cancelled'
+  | 'refunded'
+  | 'rejected'
+  | 'delivered'
+  | 'released'
+  | 'held'
+  | 'accepted'
+  | 'pending'
+  | 'sent';
+
+/** One order's status. */
+export interface OrderStatus {
+  /** The orderNo, or `copNo:…`/`logisticsNo:…` etc. when no document names the order. */
+  order: string;
+  keys: {
+    orderNo: string[];
+    payTransactionId: string[];
+    logisticsNo: string[];
+    copNo: string[];
+    preNo: string[];
+    invtNo: string[];
+  };
+  state: OrderState;
+  /** The latest receipt status of each document. */
+  documents: Partial<Record<DocumentKind, { returnStatus: string; time: string; outcome?: string }>>;
+  /**
+   * When the order's return window closes, once its inventory is released (Beijing time, like
+   * the timeline): a return must be applied for by `applyBy` and be back by `arriveBy`.
+   */
+  returnWindow?: { releasedAt: string; applyBy: string; arriveBy: string };
+  timeline: TimelineNode[];
+  anomalies: Anomaly[];
+}

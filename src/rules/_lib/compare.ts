@@ -1,0 +1,82 @@
+import type { Decimal } from 'decimal.js';
+import { fieldNameZh } from '../../model/field-names.js';
+import type { DocumentName, DocView, HeadOf, RuleContext } from '../types.js';
+
+/**
+ * `a.eq(b)`, without decimal.js's copy of `b` when both are the same object (amounts with
+ * the same text share one Decimal, see decimalOfText); NaN stays unequal to itself.
+ */
+export function decEq(a: Decimal, b: Decimal): boolean {
+  return (a === b && !a.isNaN()) || a.eq(b);
+}
+
+/**
+ * `|a − b| > tolerance` for a non-negative tolerance; equal amounts (the usual case) are
+ * answered without computing the difference.
+ */
+export function differsBeyond(a: Decimal, b: Decimal, tolerance: Decimal): boolean {
+  return !decEq(a, b) && a.minus(b).abs().gt(tolerance);
+}
+
+/** Formats a Decimal for messages without float artefacts or exponent notation. */
+export function show(d: Decimal | undefined): string {
+  return d === undefined ? '—' : d.toFixed();
+}
+
+/**
+ * The text of a mismatch between a field and the value it must equal elsewhere, e.g.
+ * `payment.orderNo` against `order.orderNo`; rules whose codes are such mismatches use it as
+ * the message of those codes.
+ */
+export const MISMATCH = {
+  zh: '{field}（{path}）为 {actual}，与 {otherPath} 的 {expected} 不一致',
+  en: '{path} is {actual} but {otherPath} is {expected}; they must be equal',
+} as const;
+
+/** A mismatch report of message `messageId` (whose text is {@link MISMATCH}). */
+export interface MismatchReport<M extends string> {
+  messageId: M;
+  path: string;
+  expected: string;
+  actual: string;
+  data: { field: string; path: string; otherPath: string; actual: string; expected: string };
+}
+
+/** A document of the input with its name, for paths. */
+export interface DocRef<N extends DocumentName> {
+  doc: DocView<N> | undefined;
+  name: N;
+}
+
+/** The named document of the input. */
+export function ref<N extends DocumentName>(ctx: RuleContext, name: N): DocRef<N> {
+  return { doc: ctx.doc(name), name };
+}
+
+/**
+ * Compares a text field of two documents when both are present; reports at `b`'s field, the
+ * one that must follow `a`.
+ */
+export function sameString<M extends string, A extends DocumentName, B extends DocumentName>(
+  ctx: RuleContext,
+  messageId: M,
+  a: DocRef<A>,
+  aKey: keyof HeadOf<A> & string,
+  b: DocRef<B>,
+  bKey: keyof HeadOf<B> & string,
+): Array<MismatchReport<M>> {
+  const expected = ctx.str(a.doc, aKey);
+  const actual = ctx.str(b.doc, bKey);
+  if (expected === undefined || actual === undefined || expected === actual) return [];
+  const path = `${b.name}.${bKey}`;
+  const otherPath = `${a.name}.${aKey}`;
+  return [
+    {
+      messageId,
+      path,
+      expected,
+      actual,
+      data: { field: fieldNameZh(path), path, otherPath, actual, expected },
+    },
+  ];
+}

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import {
+  defineRule,
+  type DocumentName,
+  type HeadOf,
+  type LinedDocumentName,
+  type LineOf,
+  type RuleContext,
+} from '../types.js';
+
+/** A coded field of a document head or line, and the code table it is checked against. */
+type HeadField = { [N in DocumentName]: { doc: N; key: keyof HeadOf<N> & string; table: string } }[DocumentName];
+type LineField = {
+  [N in LinedDocumentName]: { doc: N; key: keyof LineOf<N> & string; table: string };
+}[LinedDocumentName];
+
+const HEAD_FIELDS: readonly HeadField[] = [
+  { doc: 'order', key: 'currency', table: 'currency' },
+  { doc: 'payment', key: 'currency', table: 'currency' },
+  { doc: 'logistics', key: 'currency', table: 'currency' },
+  { doc: 'inventory', key: 'currency', table: 'currency' },
+  { doc: 'inventory', key: 'country', table: 'country' },
+  { doc: 'inventory', key: 'trafMode', table: 'transport-mode' },
+  { doc: 'inventory', key: 'wrapType', table: 'packing-type' },
+  { doc: 'inventory', key: 'tradeMode', table: 'trade-mode' },
+  { doc: 'order', key: 'buyerIdType', table: 'id-type' },
+  { doc: 'inventory', key: 'buyerIdType', table: 'id-type' },
+  { doc: 'payment', key: 'payerIdType', table: 'id-type' },
+];
+const LINE_FIELDS: readonly LineField[] = [
+  { doc: 'order', key: 'unit', table: 'unit' },
+  { doc: 'order', key: 'country', table: 'country' },
+  { doc: 'inventory', key: 'unit', table: 'unit' },
+  { doc: 'inventory', key: 'unit1', table: 'unit' },
+  { doc: 'inventory', key: 'unit2', table: 'unit' },
+  { doc: 'inventory', key: 'country', table: 'country' },
+  { doc: 'inventory', key: 'tradeCountry', table: 'country' },
+];
+
+/** A document or line read by a key the tables above typed per document. */
+type AnyView = Readonly<Record<string, unknown>>;
+
+interface Finding {
+  messageId: 'code-unknown' | 'code-unknown-incomplete';
+  path: string;
+  actual: string;
+  severity?: 'warning';
+  data: { path: string; code: string; table: { zh: string; en: string } };
+}
+
+/** Checks `rec[key]`, found at `path`, against its table. */
+function checkCode<T extends object>(
+  ctx: RuleContext,
+  rec: T,
+  key: keyof T & string,
+  path: string,
+  tableId: string,
+  out: Finding[],
+): void {
+  const table = ctx.codes[tableId];
+  const code = ctx.str(rec, key);
+  if (!table || code === undefined || table.get(code)) return;
+  // An incomplete table cannot prove a code wrong: it only warns.
+  out.push({
+    messageId: table.complete ? 'code-unknown' : 'code-unknown-incomplete',
+    path,
+    actual: code,
+    ...(!table.complete && { severity: 'warning' as const }),
+    data: { path, code, table: table.name },
+  });
+}
+
+/** Coded fields hold codes of the customs code tables (rulesets/codes). */
+export const codeTables = defineRule({
+  id: 'codes/tables',
+  description: {
+    zh: '代码字段取值在海关代码表中（币制、国别、计量单位、运输方式、包装种类、贸易方式、证件类型）',
+    en: 'Coded fields hold codes from the customs code tables (currency, country, unit, transport mode, packing, trade mode, ID type)',
+  },
+  source: '报文规范 202205: code fields; rulesets/codes/*.json (each table cites its sources)',
+  defaultSeverity: 'error',
+  options: z.strictObject({}),
+  codes: { 'code-unknown': { zh: '代码不在代码表中', en: 'A code is not in its code table' } },
+  messages: {
+    'code-unknown': {
+      zh: '{path} 的代码 {code} 不在《{table}》代码表中',
+      en: '{path}: {code} is not in the {table} code table',
+    },
+    'code-unknown-incomplete': {
+      code: 'code-unknown',
+      zh: '{path} 的代码 {code} 不在《{table}》代码表中（代码表不完整，仅提示）',
+      en: '{path}: {code} is not in the {table} code table (the table is incomplete, so this is a warning)',
+    },
+  },
+  examples: {
+    valid: [{ name: 'the example declaration' }],
+    invalid: [
+      {
+        name: 'ID type 3 (the ID-type table is complete)',
+        set: { 'order.buyerIdType': '3' },
+        code: 'code-unknown',
+        path: 'order.buyerIdType',
+      },
+    ],
+  },
+  check(ctx) {
+    const out: Finding[] = [];
+    for (const f of HEAD_FIELDS) {
+      const rec = ctx.doc(f.doc) as AnyView | undefined;
+      if (rec) checkCode(ctx, rec, f.key, `${f.doc}.${f.key}`, f.table, out);
+    }
+    for (const f of LINE_FIELDS) {
+      for (const { index, line } of ctx.lines(f.doc)) {
+        checkCode(ctx, line as AnyView, f.key, `${f.doc}.items[${index}].${f.key}`, f.table, out);
+      }
+    }
+    return out;
+  },
+});

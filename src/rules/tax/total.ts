@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { decEq, show } from '../_lib/compare.js';
+import { taxOf } from '../_lib/tax.js';
+import { defineRule, type ReportOf } from '../types.js';
+
+const MESSAGES = {
+  'tax-mismatch': {
+    zh: '代扣税款 {declared} 与应征税款 {computed}（关税 {duty}，消费税 {consumption}，增值税 {vat}）相差 {diff}（{regime}）',
+    en: 'order.taxTotal {declared} differs from the computed tax {computed} (duty {duty}, consumption tax {consumption}, VAT {vat}) by {diff} (regime {regime}); see `sandan tax` for every figure',
+  },
+  // The first part is the tax module's finding, as `sandan tax` shows it.
+  'rate-missing': { zh: '{detail}；未核对该项税款', en: '{detail}; its tax was not checked (pass rates with --rates)' },
+  'tax-quantity-unit': {
+    zh: '{detail}；未核对该项税款',
+    en: '{detail}; its tax was not checked (pass rates with --rates)',
+  },
+} as const;
+
+/** order.taxTotal is the tax customs will bill (税费不一致 is caught before customs does). */
+export const taxTotalMatches = defineRule({
+  id: 'tax/total',
+  description: {
+    zh: '订单代扣税款与按税则计算的应征税款一致',
+    en: 'order.taxTotal equals the tax computed from the rate tables',
+  },
+  source: '财关税〔2016〕18号; 财关税〔2018〕49号; tolerance: ruleset policy taxTolerance',
+  defaultSeverity: 'error',
+  options: z.strictObject({}),
+  codes: {
+    'tax-mismatch': {
+      zh: '代扣税款与计算税款不一致（税费不一致）',
+      en: 'order.taxTotal differs from the computed tax',
+    },
+    'rate-missing': {
+      zh: '商品编码无税率，无法核对税款',
+      en: 'No rate for a commodity code, so its tax could not be checked',
+    },
+    'tax-quantity-unit': {
+      zh: '从量税所需数量的计量单位不匹配，无法核对税款',
+      en: 'The quantity in the unit of a specific rate is missing, so the tax could not be checked',
+    },
+  },
+  messages: MESSAGES,
+  examples: {
+    valid: [{ name: 'taxTotal 49.87 as computed (the example declaration)' }],
+    invalid: [
+      {
+        name: 'taxTotal 49.86, one cent short',
+        set: { 'order.taxTotal': '49.86', 'order.acturalPaid': '597.86', 'payment.amountPaid': '597.86' },
+        code: 'tax-mismatch',
+        path: 'order.taxTotal',
+      },
+    ],
+  },
+  check(ctx) {
+    const result = taxOf(ctx);
+    if (!result) return [];
+    const out: Array<ReportOf<typeof MESSAGES>> = [];
+    for (const i of result.issues) {
+      // Rates that cannot be resolved make the check impossible, not the declaration wrong.
+      if (i.code === 'rate-missing' || i.code === 'tax-quantity-unit') {
+        out.push({ messageId: i.code, path: i.path, severity: 'warning', data: { detail: i.message } });
+      }
+    }
+    if (!result.complete) return out;
+    // General trade cannot clear as CBEC at all (the limit rules say so, quoting the policy):
+    // there is no CBEC tax for order.taxTotal to match, and a second error would only add noise.
+    if (result.regime === 'general-trade') return out;
+    const declared = ctx.dec(ctx.doc('order'), 'taxTotal');
+    if (!declared) return out;
+    // (equal: within any tolerance, which is never negative)
+    if (decEq(declared, result.taxTotal)) return out;
+    const diff = declared.minus(result.taxTotal);
+    if (diff.abs().lte(ctx.policy.taxTolerance)) return out;
+    out.push({
+      messageId: 'tax-mismatch',
+      path: 'order.taxTotal',
+      expected: result.taxTotal.toFixed(2),
+      actual: show(declared),
+      data: {
+        declared: show(declared),
+        computed: result.taxTotal.toFixed(2),
+        duty: result.customsTax.toFixed(2),
+        consumption: result.consumptionTax.toFixed(2),
+        vat: result.valueAddedTax.toFixed(2),
+        diff: diff.toFixed(2),
+        regime: result.regime,
+      },
+    });
+    return out;
+  },
+});

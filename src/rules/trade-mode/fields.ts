@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { defineRule, type ReportOf } from '../types.js';
+
+const TRADE_MODE = z.string().regex(/^\d{4}$/);
+const HEAD_FIELDS = [
+  'emsNo',
+  'areaCode',
+  'areaName',
+  'trafNo',
+  'voyageNo',
+  'billNo',
+  'loctNo',
+  'licenseNo',
+  'ieDate',
+  'wrapType',
+] as const;
+const LINE_FIELDS = ['itemRecordNo', 'itemNo', 'barCode'] as const;
+
+/** What a trade mode demands of the inventory. */
+const ModeRequirement = z.strictObject({
+  required: z.array(z.enum(HEAD_FIELDS)).default([]),
+  lineRequired: z.array(z.enum(LINE_FIELDS)).default([]),
+  /** Fields the mode leaves empty (e.g. transport details for bonded goods leaving the zone). */
+  omitted: z.array(z.enum(HEAD_FIELDS)).default([]),
+  /** A fixed inventory.country, e.g. "142" for bonded goods. */
+  country: z
+    .string()
+    .regex(/^\d{3}$/)
+    .optional(),
+  /** A country the inventory.country must not be, e.g. "142" for direct purchase from abroad. */
+  countryNot: z
+    .string()
+    .regex(/^\d{3}$/)
+    .optional(),
+});
+
+const MESSAGES = {
+  'trade-mode-field-required': {
+    zh: '贸易方式 {mode} 必须填写 {key}',
+    en: 'Trade mode {mode} requires inventory.{key}',
+  },
+  'trade-mode-line-field-required': {
+    code: 'trade-mode-field-required',
+    zh: '贸易方式 {mode} 的每项商品必须填写 {key}',
+    en: 'Trade mode {mode} requires {key} on every line',
+  },
+  'trade-mode-field-omitted': {
+    zh: '贸易方式 {mode} 不填写 {key}',
+    en: 'Trade mode {mode} leaves inventory.{key} empty',
+  },
+  'trade-mode-country': {
+    zh: '贸易方式 {mode} 的国家(地区)应为 {expected}',
+    en: 'Trade mode {mode} requires inventory.country {expected}, got {actual}',
+  },
+  'trade-mode-country-not': {
+    code: 'trade-mode-country',
+    zh: '贸易方式 {mode} 的国家(地区)应为启运国，不能为 {actual}',
+    en: 'Trade mode {mode} needs the country the goods were shipped from in inventory.country, not {actual}',
+  },
+} as const;
+
+/** R13: the fields each trade mode makes mandatory, leaves empty or fixes. */
+export const tradeModeFields = defineRule({
+  id: 'trade-mode/fields',
+  description: {
+    zh: '按贸易方式（1210/1239/9610）的必填、免填字段与国家',
+    en: 'Fields each trade mode (1210 / 1239 / 9610) makes mandatory, leaves empty or fixes',
+  },
+  source: '报文规范 202205: InventoryHead emsNo, areaCode, trafNo, voyageNo, billNo, country',
+  defaultSeverity: 'error',
+  options: z.strictObject({
+    modes: z.record(TRADE_MODE, ModeRequirement).default({
+      '1210': {
+        required: ['emsNo', 'areaCode', 'areaName'],
+        lineRequired: ['itemRecordNo'],
+        omitted: ['trafNo', 'voyageNo', 'billNo'],
+        country: '142',
+      },
+      '1239': {
+        required: ['emsNo', 'areaCode', 'areaName'],
+        lineRequired: ['itemRecordNo'],
+        omitted: ['trafNo', 'voyageNo', 'billNo'],
+        country: '142',
+      },
+      '9610': { required: ['trafNo', 'voyageNo', 'billNo'], lineRequired: [], omitted: [], countryNot: '142' },
+    }),
+  }),
+  codes: {
+    'trade-mode-field-required': { zh: '该贸易方式的必填字段缺失', en: 'A field this trade mode requires is missing' },
+    'trade-mode-field-omitted': {
+      zh: '该贸易方式应免填的字段已填写',
+      en: 'A field this trade mode leaves empty is filled',
+    },
+    'trade-mode-country': { zh: '该贸易方式的国家(地区)不符', en: 'inventory.country does not fit the trade mode' },
+  },
+  messages: MESSAGES,
+  examples: {
+    valid: [{ name: 'bonded import with account book, area and records (the example declaration)' }],
+    invalid: [
+      {
+        name: 'bonded import without the account book',
+        set: { 'inventory.emsNo': null },
+        code: 'trade-mode-field-required',
+        path: 'inventory.emsNo',
+      },
+    ],
+  },
+  check(ctx, options) {
+    const inv = ctx.doc('inventory');
+    const mode = ctx.str(inv, 'tradeMode');
+    const req = mode === undefined ? undefined : options.modes[mode];
+    if (!inv || !req || mode === undefined) return [];
+    const out: Array<ReportOf<typeof MESSAGES>> = [];
+    for (const key of req.required) {
+      if (inv[key] === undefined || inv[key] === '') {
+        out.push({ messageId: 'trade-mode-field-required', path: `inventory.${key}`, data: { mode, key } });
+      }
+    }
+    for (const key of req.omitted) {
+      if (inv[key] !== undefined) {
+        out.push({ messageId: 'trade-mode-field-omitted', path: `inventory.${key}`, data: { mode, key } });
+      }
+    }
+    for (const { index, line } of ctx.lines('inventory')) {
+      for (const key of req.lineRequired) {
+        if (line[key] === undefined || line[key] === '') {
+          out.push({
+            messageId: 'trade-mode-line-field-required',
+            path: `inventory.items[${index}].${key}`,
+            data: { mode, key },
+          });
+        }
+      }
+    }
+    const country = ctx.str(inv, 'country');
+    if (country !== undefined && req.country !== undefined && country !== req.country) {
+      out.push({
+        messageId: 'trade-mode-country',
+        path: 'inventory.country',
+        expected: req.country,
+        actual: country,
+        data: { mode, expected: req.country, actual: country },
+      });
+    }
+    if (country !== undefined && req.countryNot !== undefined && country === req.countryNot) {
+      out.push({
+        messageId: 'trade-mode-country-not',
+        path: 'inventory.country',
+        actual: country,
+        data: { mode, actual: country },
+      });
+    }
+    return out;
+  },
+});

@@ -1,0 +1,430 @@
+import { createHash, type Hash } from 'node:crypto';
+import { XmlTokenizer } from './tokenizer.js';
+import {
+  inScopeNamespaces,
+  ParsedElement,
+  SourceText,
+  XML_NS,
+  type XmlAttr,
+  type XmlDocument,
+  type XmlElement,
+} from './tree.js';
+
+/*
+ * The one Canonical XML 1.0 writer (inclusive, with or without comments; exclusive C14N only for
+ * the signature diagnosis), for a whole document or an element subtree in its document context.
+ *
+ * One writer, driven by events (start tag, text, end tag, comment, PI), from two sources:
+ * - the tree (`canonicalizeDocument`, `canonicalizeElement`): a subtree needs the namespaces and
+ *   xml:* attributes in scope from its ancestors, verification leaves out a node it found, and the
+ *   diagnosis canonicalises trees it has changed; the tree has all of that;
+ * - the tokens of a text (`canonicalizeTextTo`): signing digests a message in one pass without
+ *   building a tree (a tokenizer cannot start mid-document with bindings, so subtrees need the tree).
+ * Speed comes from the source: most of a CEB message is already canonical, so a piece (start tag,
+ * text, end tag) whose canonical form is exactly its source text is not pushed but added to a span
+ * of the source, and contiguous pieces leave as one slice. Copied or written, the bytes are the
+ * same; `copy: false` writes every piece (the tests compare both, and both sources, with xmllint).
+ */
+
+/** Where canonical text goes, piece by piece: an array, or a digest fed as it comes. */
+export interface C14nSink {
+  push(...parts: string[]): unknown;
+}
+
+export interface C14nOptions {
+  /** Leave this element (or these) and its subtree out: the enveloped-signature transform. */
+  exclude?: XmlElement | ReadonlySet<XmlElement> | undefined;
+  withComments?: boolean | undefined;
+  /** Exclusive XML Canonicalization 1.0 (no InclusiveNamespaces) instead of C14N 1.0. */
+  exclusive?: boolean | undefined;
+  /** Copy already-canonical source spans (default true); false writes every piece, for tests. */
+  copy?: boolean | undefined;
+}
+
+const NEEDS_TEXT_ESCAPE = /[&<>\r]/;
+const NEEDS_ATTR_ESCAPE = /[&<"\t\n\r]/;
+
+function escText(s: string): string {
+  if (!NEEDS_TEXT_ESCAPE.test(s)) return s;
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;');
+}
+
+/** Escapes an attribute value the way Canonical XML writes it. */
+export function escAttr(s: string): string {
+  if (!NEEDS_ATTR_ESCAPE.test(s)) return s;
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/"/g, '&quot;')
+    .replace(/\t/g, '&#x9;')
+    .replace(/\n/g, '&#xA;')
+    .replace(/\r/g, '&#xD;');
+}
+
+/** Compares by Unicode code point (what C14N asks for), not by UTF-16 unit. */
+function cmpCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let k = 0; k < n; k++) {
+    const x = a.charCodeAt(k);
+    const y = b.charCodeAt(k);
+    if (x !== y) {
+      const xs = x >= 0xd800 && x <= 0xdfff;
+      const ys = y >= 0xd800 && y <= 0xdfff;
+      if (xs !== ys) return xs ? 1 : -1;
+      return x - y;
+    }
+  }
+  return a.length - b.length;
+}
+
+const attrOrder = (a: XmlAttr, b: XmlAttr) => cmpCodePoints(a.ns, b.ns) || cmpCodePoints(a.local, b.local);
+const declOrder = (a: readonly [string, string], b: readonly [string, string]) => cmpCodePoints(a[0], b[0]);
+
+/** Feeds canonical pieces to a digest in blocks of about 64K characters (one call per piece would be slow). */
+export class DigestSink implements C14nSink {
+  private readonly hash: Hash;
+  private pending: string[] = [];
+  private size = 0;
+  /** `algorithm`: a node:crypto hash name (sha1, sha256, sm3). */
+  constructor(algorithm: string) {
+    this.hash = createHash(algorithm);
+  }
+  push(...parts: string[]): void {
+    for (const p of parts) {
+      if (p.length > 1 << 16) {
+        this.flush();
+        // In slices, never between the halves of a surrogate pair (each half alone would hash as U+FFFD).
+        for (let i = 0; i < p.length; ) {
+          let end = Math.min(i + (1 << 20), p.length);
+          const c = p.charCodeAt(end - 1);
+          if (end < p.length && c >= 0xd800 && c <= 0xdbff) end--;
+          this.hash.update(p.slice(i, end));
+          i = end;
+        }
+        continue;
+      }
+      this.pending.push(p);
+      this.size += p.length;
+      if (this.size > 1 << 16) this.flush();
+    }
+  }
+  private flush(): void {
+    if (this.size === 0) return;
+    // A block never ends inside a surrogate pair: pieces are whole strings, pairs are never split between them.
+    this.hash.update(this.pending.join(''));
+    this.pending = [];
+    this.size = 0;
+  }
+  digest(): Buffer {
+    this.flush();
+    return this.hash.digest();
+  }
+}
+
+type Bindings = ReadonlyMap<string, string>;
+type Decls = ReadonlyArray<readonly [string, string]>;
+const NONE: Bindings = new Map();
+
+/**
+ * The writer, driven by events: a walk of the tree ({@link canonicalizeDocumentTo},
+ * {@link canonicalizeElementTo}) or the tokens of a text ({@link canonicalizeTextTo}) call the same
+ * methods, so both give the same bytes by construction. Offsets are into `text`; a piece marked
+ * copyable is taken from there when it is exactly what C14N writes.
+ */
+class Writer {
+  /** The pending span of the source, [from, to); empty when equal. */
+  private from = 0;
+  private to = 0;
+  private readonly text: string;
+  /** False: every piece is written (`copy: false`), none copied. */
+  readonly copying: boolean;
+  /** Per open element: the bindings the output has written, and (exclusive C14N) those in scope. */
+  private readonly rendered: Bindings[] = [NONE];
+  private readonly scopes: Bindings[] = [NONE];
+  private afterRoot = false;
+
+  constructor(
+    text: string,
+    private readonly out: C14nSink,
+    private readonly opts: C14nOptions,
+  ) {
+    this.text = text;
+    this.copying = opts.copy !== false;
+  }
+
+  /** Takes source [a, b) as output: extends the pending span, or starts a new one. */
+  private span(a: number, b: number): void {
+    if (a !== this.to) {
+      this.flush();
+      this.from = a;
+    }
+    this.to = b;
+  }
+
+  flush(): void {
+    if (this.to > this.from) this.out.push(this.text.slice(this.from, this.to));
+    this.from = this.to;
+  }
+
+  private put(s: string): void {
+    if (this.to > this.from) this.flush();
+    this.out.push(s);
+  }
+
+  /**
+   * A start tag. `declared`: the element's namespace declarations (at the apex of a subtree, every
+   * binding in scope); [start, tagEnd): its source, copied when `copyable` and already canonical.
+   */
+  start(
+    qname: string,
+    prefix: string,
+    declared: Decls,
+    attrs: readonly XmlAttr[],
+    start: number,
+    tagEnd: number,
+    copyable: boolean,
+  ): void {
+    const rendered = this.rendered[this.rendered.length - 1]!;
+    let decls: Array<readonly [string, string]> | undefined;
+    if (this.opts.exclusive) {
+      // Only the prefixes the element and its attributes use, when the output parent has not written them.
+      let scope = this.scopes[this.scopes.length - 1]!;
+      if (declared.length) scope = new Map([...scope, ...declared]);
+      this.scopes.push(scope);
+      const used = [prefix];
+      for (const a of attrs) if (a.prefix && a.prefix !== 'xml' && !used.includes(a.prefix)) used.push(a.prefix);
+      for (const p of used) {
+        const u = scope.get(p) ?? '';
+        if ((rendered.get(p) ?? '') !== u) (decls ??= []).push([p, u]);
+      }
+    } else {
+      // Every declaration that changes what the output parent has written (xmlns="" only to undo a default).
+      for (let i = 0; i < declared.length; i++) {
+        const [p, u] = declared[i]!;
+        if (u === '' ? (rendered.get('') ?? '') === '' : rendered.get(p) === u) continue;
+        (decls ??= []).push([p, u]);
+      }
+    }
+    let childRendered = rendered;
+    if (decls) {
+      const m = new Map(rendered);
+      for (const [p, u] of decls) m.set(p, u);
+      childRendered = m;
+    }
+    this.rendered.push(childRendered);
+    const copy = copyable && this.copying;
+    if (copy && !decls && attrs.length === 0 && tagEnd - start === qname.length + 2) {
+      this.span(start, tagEnd); // `<name>` as written
+      return;
+    }
+    let tag = `<${qname}`;
+    if (decls) {
+      if (decls.length > 1) decls.sort(declOrder);
+      for (const [p, u] of decls) tag += `${p ? ` xmlns:${p}` : ' xmlns'}="${escAttr(u)}"`;
+    }
+    if (attrs.length > 1) attrs = [...attrs].sort(attrOrder);
+    for (const a of attrs) tag += ` ${a.qname}="${escAttr(a.value)}"`;
+    tag += '>';
+    if (copy && tagEnd - start === tag.length && this.text.startsWith(tag, start)) this.span(start, tagEnd);
+    else this.put(tag);
+  }
+
+  /** An end tag at [endTagStart, end) (empty for `<a/>`). */
+  end(qname: string, endTagStart: number, end: number, copyable: boolean): void {
+    this.rendered.pop();
+    if (this.opts.exclusive) this.scopes.pop();
+    if (copyable && this.copying && end - endTagStart === qname.length + 3) this.span(endTagStart, end);
+    else this.put(`</${qname}>`);
+    if (this.rendered.length === 1) {
+      this.flush();
+      this.afterRoot = true;
+    }
+  }
+
+  /** Text whose source [start, end) is what C14N writes (nothing decoded, nothing to escape). */
+  sourceText(start: number, end: number): void {
+    if (this.copying) this.span(start, end);
+    else this.put(escText(this.text.slice(start, end)));
+  }
+
+  /** Text by value (decoded): escaped as C14N does. */
+  textValue(value: string): void {
+    this.put(escText(value));
+  }
+
+  comment(value: string): void {
+    if (this.opts.withComments && !this.opts.exclusive) this.outside(`<!--${value}-->`);
+  }
+
+  pi(target: string, data: string): void {
+    this.outside(`<?${target}${data ? ` ${data}` : ''}?>`);
+  }
+
+  /** A comment or PI: outside the root, on a line of its own (C14N's rule for the document node's children). */
+  private outside(s: string): void {
+    if (this.rendered.length > 1) this.put(s);
+    else this.put(this.afterRoot ? `\n${s}` : `${s}\n`);
+  }
+}
+
+function excluded(el: XmlElement, opts: C14nOptions): boolean {
+  const x = opts.exclude;
+  return x !== undefined && (x === el || (x instanceof Set && x.has(el)));
+}
+
+/** The tree's events: an element and its subtree. Only what the parser made is copyable (see ParsedElement). */
+function walk(w: Writer, el: XmlElement, opts: C14nOptions, apex: boolean): void {
+  const parsed = el instanceof ParsedElement;
+  let declared = el.nsDecls;
+  let attrs = el.attrs;
+  if (apex) {
+    declared = [...inScopeNamespaces(el)];
+    // C14N 1.0 lets xml:* attributes of omitted ancestors be inherited by the apex (not exclusive C14N).
+    if (!opts.exclusive) {
+      const own = new Set(attrs.filter((a) => a.ns === XML_NS).map((a) => a.local));
+      const inherited: XmlAttr[] = [];
+      for (let e = el.parent; e; e = e.parent)
+        for (const a of e.attrs)
+          if (a.ns === XML_NS && !own.has(a.local)) {
+            own.add(a.local);
+            inherited.push(a);
+          }
+      if (inherited.length) attrs = [...attrs, ...inherited];
+    }
+  }
+  w.start(el.qname, el.prefix, declared, attrs, el.start, parsed ? el.tagEnd : el.start, parsed);
+  for (const c of el.children) {
+    switch (c.type) {
+      case 'text':
+        // A text token with nothing decoded (same length) and nothing C14N escapes is its own canonical form.
+        if (c instanceof SourceText && c.end - c.start === c.value.length && plainText(c.value, 0, c.value.length))
+          w.sourceText(c.start, c.end);
+        else w.textValue(c.value);
+        break;
+      case 'element':
+        if (!excluded(c, opts)) walk(w, c, opts, false);
+        break;
+      case 'comment':
+        w.comment(c.value);
+        break;
+      case 'pi':
+        w.pi(c.target, c.data);
+        break;
+    }
+  }
+  w.end(el.qname, el.endTagStart, el.end, parsed);
+}
+
+/** Canonical XML 1.0 of a whole document (what `Reference URI=""` digests), in pieces into `out`. */
+export function canonicalizeDocumentTo(doc: XmlDocument, out: C14nSink, opts: C14nOptions = {}): void {
+  const w = new Writer(doc.text, out, opts);
+  for (const c of doc.children) {
+    if (c.type === 'element') walk(w, c, opts, false);
+    else if (c.type === 'comment') w.comment(c.value);
+    else if (c.type === 'pi') w.pi(c.target, c.data);
+  }
+  w.flush();
+}
+
+/** {@link canonicalizeDocumentTo} as a string. */
+export function canonicalizeDocument(doc: XmlDocument, opts: C14nOptions = {}): string {
+  const out: string[] = [];
+  canonicalizeDocumentTo(doc, out, opts);
+  return out.join('');
+}
+
+/**
+ * Canonical XML 1.0 of one element of `doc` in its document context: it carries every namespace
+ * binding (and xml:* attribute) in scope from its ancestors. This is how a `ds:SignedInfo` is
+ * canonicalised. `el` may be a changed copy (not part of `doc`); what was not changed is still copied.
+ */
+export function canonicalizeElementTo(doc: XmlDocument, el: XmlElement, out: C14nSink, opts: C14nOptions = {}): void {
+  const w = new Writer(doc.text, out, opts);
+  walk(w, el, opts, true);
+  w.flush();
+}
+
+/** {@link canonicalizeElementTo} as a string. */
+export function canonicalizeElement(doc: XmlDocument, el: XmlElement, opts: C14nOptions = {}): string {
+  const out: string[] = [];
+  canonicalizeElementTo(doc, el, out, opts);
+  return out.join('');
+}
+
+/** True when text[from, to) has no '&' (nothing to decode) and no '>' (nothing C14N escapes). */
+function plainText(text: string, from: number, to: number): boolean {
+  // Most texts are short (white space between tags, a field's value): a loop costs less than two indexOf calls.
+  if (to - from > 64) {
+    const amp = text.indexOf('&', from);
+    const gt = text.indexOf('>', from);
+    return (amp === -1 || amp >= to) && (gt === -1 || gt >= to);
+  }
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x26 || c === 0x3e) return false;
+  }
+  return true;
+}
+
+/** What {@link canonicalizeTextTo} tells its caller as it reads. */
+export interface TokenHooks {
+  /** At each start tag (the tokenizer describes it): true leaves the element and its subtree out. */
+  exclude?(t: XmlTokenizer): boolean;
+  /** At each end tag, those of elements left out included. */
+  end?(t: XmlTokenizer): void;
+}
+
+/**
+ * Canonical XML 1.0 of a whole document read from its text, token by token, without a tree: how
+ * signing digests a message. `text` is read as {@link parseXml} reads it (line ends normalised
+ * first, which the caller does: offsets the hooks see are into `text`). Same writer, same bytes
+ * as {@link canonicalizeDocumentTo} of `parseXml(text)`.
+ * @throws SandanError `XML_MALFORMED`
+ */
+export function canonicalizeTextTo(text: string, out: C14nSink, opts: C14nOptions = {}, hooks: TokenHooks = {}): void {
+  const t = new XmlTokenizer(text);
+  const w = new Writer(text, out, opts);
+  let skipping = 0; // depth of the element being left out, 0 when none
+  let open = 0;
+  for (let k = t.next(); k !== 'eof'; k = t.next()) {
+    if (skipping) {
+      if (k === 'end') {
+        hooks.end?.(t);
+        if (t.depth === skipping) skipping = 0;
+      }
+      continue;
+    }
+    switch (k) {
+      case 'start':
+        if (hooks.exclude?.(t)) skipping = t.depth;
+        else {
+          open++;
+          w.start(t.name, t.prefix, t.nsDecls, t.attributes, t.start, t.end, true);
+        }
+        break;
+      case 'end':
+        hooks.end?.(t);
+        open--;
+        w.end(t.name, t.start, t.end, true);
+        break;
+      case 'text': {
+        if (open === 0) break; // white space around the root
+        // Nothing decoded and nothing C14N escapes: the source is the canonical form.
+        if (plainText(text, t.start, t.end)) w.sourceText(t.start, t.end);
+        else w.textValue(t.text());
+        break;
+      }
+      case 'cdata':
+        w.textValue(t.text());
+        break;
+      case 'comment':
+        w.comment(t.text());
+        break;
+      case 'pi':
+        w.pi(t.name, t.text());
+        break;
+    }
+  }
+  w.flush();
+}

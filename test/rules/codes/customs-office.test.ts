@@ -1,0 +1,69 @@
+import { bundledCodeTables } from '../../../src/rules/bundled.js';
+import { customsOffices } from '../../../src/rules/codes/customs-office.js';
+import { ruleTester } from '../rule-tester.js';
+
+const tables = bundledCodeTables();
+const customs = tables.customs!;
+/** The bundled tables with the customs table claiming to be complete. */
+const complete = { ...tables, customs: { ...customs, complete: true, get: customs.get } };
+
+ruleTester(customsOffices, {
+  valid: [
+    { name: 'the example declaration (2924)' },
+    { name: 'a code that is not 4 digits is the schema’s business', set: { 'inventory.portCode': '29' } },
+    { name: 'no inventory', set: { inventory: null } },
+  ],
+  invalid: [
+    {
+      name: 'port 1124: no district starts with 11',
+      set: { 'inventory.portCode': '1124' },
+      errors: [
+        {
+          code: 'customs-code-unknown',
+          path: 'inventory.portCode',
+          actual: '1124',
+          data: { key: 'portCode', code: '1124', prefix: '11' },
+          message: {
+            zh: '关区代码 1124 不存在：前两位 11 不是任何直属海关',
+            en: 'inventory.portCode 1124 is not a customs office: no customs district starts with 11',
+          },
+        },
+      ],
+    },
+    {
+      name: 'office 2999 of district 2900, missing from the incomplete table: a warning',
+      set: { 'inventory.customsCode': '2999' },
+      errors: [
+        {
+          code: 'customs-code-unknown',
+          messageId: 'customs-code-not-listed',
+          path: 'inventory.customsCode',
+          severity: 'warning',
+          actual: '2999',
+          data: { key: 'customsCode', code: '2999', district: '2900' },
+          message: {
+            zh: '关区代码 2999 不在代码表中（所属关区 2900 存在，代码表不完整）',
+            en: 'inventory.customsCode 2999 is not in the customs code table (its district 2900 exists; the table is incomplete)',
+          },
+        },
+      ],
+    },
+    {
+      name: 'the same office against a complete table: an error',
+      set: { 'inventory.customsCode': '2999', 'inventory.portCode': '2998' },
+      options: { codes: complete },
+      errors: [
+        {
+          code: 'customs-code-unknown',
+          path: 'inventory.customsCode',
+          data: { key: 'customsCode', code: '2999', district: '2900' },
+        },
+        {
+          code: 'customs-code-unknown',
+          path: 'inventory.portCode',
+          data: { key: 'portCode', code: '2998', district: '2900' },
+        },
+      ],
+    },
+  ],
+});

@@ -1,0 +1,155 @@
+import { loadGoodsRecords } from '../../../src/rules/goods-records.js';
+import { goodsRecordsMatch } from '../../../src/rules/goods/records.js';
+import { ruleTester } from '../rule-tester.js';
+
+const RECORDS = {
+  'SKU-MILK-800': { gcode: '1901101000', gname: '婴儿配方奶粉 800g', unit1: '035', country: '601' },
+  'SKU-CREAM-50': { gcode: '3304990099', gname: '保湿面霜 50ml', unit1: '035' },
+};
+const goodsRecords = loadGoodsRecords(RECORDS);
+
+ruleTester(goodsRecordsMatch, {
+  valid: [
+    { name: 'no goods records given: nothing to check', set: { 'inventory.items[1].itemRecordNo': 'SKU-NEW' } },
+    { name: 'both lines as filed (a record without origin fixes none)', options: { goodsRecords } },
+    {
+      name: 'a line without itemRecordNo is found by itemNo',
+      set: { 'inventory.items[0].itemRecordNo': null },
+      options: { goodsRecords },
+    },
+  ],
+  invalid: [
+    {
+      name: 'line 2 in another legal unit than filed',
+      set: { 'inventory.items[1].unit1': '096' },
+      options: { goodsRecords },
+      errors: [
+        {
+          code: 'goods-record-mismatch',
+          path: 'inventory.items[1].unit1',
+          expected: '035',
+          actual: '096',
+          data: {
+            field: 'unit1',
+            base: 'inventory.items[1]',
+            key: 'SKU-CREAM-50',
+            actual: { zh: '096', en: '096' },
+            expected: { zh: '035', en: '035' },
+          },
+          message: {
+            zh: 'unit1 为 096，备案 SKU-CREAM-50 为 035',
+            en: 'inventory.items[1].unit1 is 096 but goods record SKU-CREAM-50 says 035',
+          },
+        },
+      ],
+    },
+    {
+      name: 'every compared field differs; a second unit the record lacks',
+      set: {
+        'inventory.items[0].gcode': '1901109000',
+        'inventory.items[0].gname': '奶粉',
+        'inventory.items[0].unit1': '122',
+        'inventory.items[0].unit2': '035',
+        'inventory.items[0].country': '502',
+      },
+      options: { goodsRecords },
+      errors: [
+        ...(
+          [
+            ['gcode', '1901109000', '1901101000'],
+            ['gname', '奶粉', '婴儿配方奶粉 800g'],
+            ['unit1', '122', '035'],
+          ] as const
+        ).map(([field, actual, expected]) => ({
+          code: 'goods-record-mismatch',
+          path: `inventory.items[0].${field}`,
+          expected,
+          actual,
+          data: {
+            field,
+            base: 'inventory.items[0]',
+            key: 'SKU-MILK-800',
+            actual: { zh: actual, en: actual },
+            expected: { zh: expected, en: expected },
+          },
+        })),
+        {
+          code: 'goods-record-mismatch',
+          path: 'inventory.items[0].unit2',
+          expected: '(none)',
+          actual: '035',
+          data: {
+            field: 'unit2',
+            base: 'inventory.items[0]',
+            key: 'SKU-MILK-800',
+            actual: { zh: '035', en: '035' },
+            expected: { zh: '空', en: 'none' },
+          },
+          message: {
+            zh: 'unit2 为 035，备案 SKU-MILK-800 为 空',
+            en: 'inventory.items[0].unit2 is 035 but goods record SKU-MILK-800 says none',
+          },
+        },
+        {
+          code: 'goods-record-mismatch',
+          path: 'inventory.items[0].country',
+          data: {
+            field: 'country',
+            base: 'inventory.items[0]',
+            key: 'SKU-MILK-800',
+            actual: { zh: '502', en: '502' },
+            expected: { zh: '601', en: '601' },
+          },
+        },
+      ],
+    },
+    {
+      name: 'a record that wants a second unit the line lacks',
+      options: {
+        goodsRecords: loadGoodsRecords({ ...RECORDS, 'SKU-CREAM-50': { ...RECORDS['SKU-CREAM-50'], unit2: '142' } }),
+      },
+      errors: [
+        {
+          code: 'goods-record-mismatch',
+          path: 'inventory.items[1].unit2',
+          expected: '142',
+          actual: '(none)',
+          data: {
+            field: 'unit2',
+            base: 'inventory.items[1]',
+            key: 'SKU-CREAM-50',
+            actual: { zh: '空', en: 'empty' },
+            expected: { zh: '142', en: '142' },
+          },
+        },
+      ],
+    },
+    {
+      name: 'an item not filed',
+      set: { 'inventory.items[1].itemRecordNo': 'SKU-NEW' },
+      options: { goodsRecords },
+      errors: [
+        {
+          code: 'goods-record-missing',
+          path: 'inventory.items[1].itemRecordNo',
+          actual: 'SKU-NEW',
+          data: { key: 'SKU-NEW', keyEn: 'SKU-NEW', base: 'inventory.items[1]' },
+          message: { zh: '商品 SKU-NEW 没有备案', en: 'inventory.items[1]: no goods record for SKU-NEW' },
+        },
+      ],
+    },
+    {
+      name: 'a line with neither itemRecordNo nor itemNo',
+      set: { 'inventory.items[1].itemRecordNo': null, 'inventory.items[1].itemNo': null },
+      options: { goodsRecords },
+      errors: [
+        {
+          code: 'goods-record-missing',
+          path: 'inventory.items[1].itemNo',
+          actual: '',
+          data: { key: '(无料号)', keyEn: '(no itemRecordNo or itemNo)', base: 'inventory.items[1]' },
+        },
+      ],
+    },
+  ],
+});

@@ -1,0 +1,38 @@
+import { consigneeAgrees } from '../../../src/rules/parties/consignee.js';
+import { mismatch, ruleTester } from '../rule-tester.js';
+
+const ADDRESS = '浙江省杭州市西湖区文三路1号';
+
+ruleTester(consigneeAgrees, {
+  valid: [{ name: 'the example declaration' }, { name: 'no inventory', set: { inventory: null } }],
+  invalid: [
+    {
+      name: 'another phone on the waybill',
+      set: { 'logistics.consigneeTelephone': '13800000001' },
+      errors: [
+        mismatch(
+          'consignee-mismatch',
+          'logistics.consigneeTelephone',
+          'order.consigneeTelephone',
+          '13800000001',
+          '13800000000',
+        ),
+      ],
+    },
+    {
+      name: 'every consignee field differs',
+      set: {
+        'logistics.consignee': '李四',
+        'logistics.consigneeTelephone': '1',
+        'logistics.consigneeAddress': '上海',
+        'inventory.consigneeAddress': '浙江省杭州市',
+      },
+      errors: [
+        mismatch('consignee-mismatch', 'logistics.consignee', 'order.consignee', '李四', '张三'),
+        mismatch('consignee-mismatch', 'logistics.consigneeTelephone', 'order.consigneeTelephone', '1', '13800000000'),
+        mismatch('consignee-mismatch', 'logistics.consigneeAddress', 'order.consigneeAddress', '上海', ADDRESS),
+        mismatch('consignee-mismatch', 'inventory.consigneeAddress', 'order.consigneeAddress', '浙江省杭州市', ADDRESS),
+      ],
+    },
+  ],
+});

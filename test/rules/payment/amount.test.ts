@@ -1,0 +1,89 @@
+import { paymentAmount } from '../../../src/rules/payment/amount.js';
+import { ruleTester } from '../rule-tester.js';
+
+ruleTester(paymentAmount, {
+  valid: [
+    { name: '548.00 + 0.00 + 49.87 − 0.00 = 597.87, paid 597.87' },
+    {
+      name: 'a discount: 548.00 + 0.00 + 49.87 − 10.00 = 587.87',
+      set: { 'order.discount': '10.00', 'order.acturalPaid': '587.87', 'payment.amountPaid': '587.87' },
+    },
+    {
+      name: 'within the tolerance (0.01 off, tolerance 0.01)',
+      set: { 'order.acturalPaid': '597.88', 'payment.amountPaid': '597.89' },
+      ruleOptions: { tolerance: '0.01' },
+    },
+    {
+      name: 'an unreadable amount is the schema’s business',
+      set: { 'order.freight': 'x', 'payment.amountPaid': null },
+    },
+  ],
+  invalid: [
+    {
+      name: 'acturalPaid 600.00 against 597.87',
+      set: { 'order.acturalPaid': '600.00', 'payment.amountPaid': '600.00' },
+      errors: [
+        {
+          code: 'actural-paid-formula',
+          path: 'order.acturalPaid',
+          expected: '597.87',
+          actual: '600',
+          data: { goods: '548', freight: '0', tax: '49.87', discount: '0', expected: '597.87', paid: '600' },
+          message: {
+            zh: '实际支付金额应为 548 + 0 + 49.87 − 0 = 597.87，实际填写 600',
+            en: 'acturalPaid must be goodsValue + freight + taxTotal − discount = 548 + 0 + 49.87 − 0 = 597.87, got 600',
+          },
+        },
+      ],
+    },
+    {
+      name: 'the discount is subtracted, not added: 548 + 0 + 49.87 − 10 = 587.87',
+      set: { 'order.discount': '10.00' },
+      errors: [
+        {
+          code: 'actural-paid-formula',
+          path: 'order.acturalPaid',
+          expected: '587.87',
+          actual: '597.87',
+          data: { goods: '548', freight: '0', tax: '49.87', discount: '10', expected: '587.87', paid: '597.87' },
+        },
+      ],
+    },
+    {
+      name: 'freight counts: 548 + 20 + 49.87 = 617.87',
+      set: { 'order.freight': '20.00' },
+      errors: [
+        {
+          code: 'actural-paid-formula',
+          path: 'order.acturalPaid',
+          expected: '617.87',
+          actual: '597.87',
+          data: { goods: '548', freight: '20', tax: '49.87', discount: '0', expected: '617.87', paid: '597.87' },
+        },
+      ],
+    },
+    {
+      name: 'the payment says 597.88',
+      set: { 'payment.amountPaid': '597.88' },
+      errors: [
+        {
+          code: '1332',
+          path: 'payment.amountPaid',
+          expected: '597.87',
+          actual: '597.88',
+          data: { amountPaid: '597.88', paid: '597.87' },
+          message: {
+            zh: '支付单支付金额 597.88 与订单实际支付金额 597.87 不一致',
+            en: 'payment.amountPaid 597.88 differs from order.acturalPaid 597.87',
+          },
+        },
+      ],
+    },
+    {
+      name: 'just beyond the tolerance (0.02 off, tolerance 0.01)',
+      set: { 'payment.amountPaid': '597.89' },
+      ruleOptions: { tolerance: '0.01' },
+      errors: [{ code: '1332', path: 'payment.amountPaid', data: { amountPaid: '597.89', paid: '597.87' } }],
+    },
+  ],
+});

@@ -1,0 +1,78 @@
+import { expect } from 'vitest';
+import { taxTotalMatches } from '../../../src/rules/tax/total.js';
+import { ruleTester } from '../rule-tester.js';
+
+ruleTester(taxTotalMatches, {
+  valid: [
+    { name: 'taxTotal 49.87 as computed: VAT 398.00 × 13% × 0.7 = 36.22, 150.00 × 13% × 0.7 = 13.65' },
+    { name: 'an order without inventory has no tax to compute', set: { inventory: null, 'order.taxTotal': '1.00' } },
+    {
+      name: 'general trade: no CBEC tax to match (the limit rules speak)',
+      set: {
+        'inventory.items[0].price': '6000.00',
+        'inventory.items[0].totalPrice': '12000.00',
+        'order.taxTotal': '1.00',
+      },
+    },
+  ],
+  invalid: [
+    {
+      name: 'taxTotal 49.86, one cent short (税费不一致)',
+      set: { 'order.taxTotal': '49.86' },
+      errors: [
+        {
+          code: 'tax-mismatch',
+          path: 'order.taxTotal',
+          expected: '49.87',
+          actual: '49.86',
+          data: {
+            declared: '49.86',
+            computed: '49.87',
+            duty: '0.00',
+            consumption: '0.00',
+            vat: '49.87',
+            diff: '-0.01',
+            regime: 'cbec',
+          },
+          message: {
+            zh: '代扣税款 49.86 与应征税款 49.87（关税 0.00，消费税 0.00，增值税 49.87）相差 -0.01（cbec）',
+            en: 'order.taxTotal 49.86 differs from the computed tax 49.87 (duty 0.00, consumption tax 0.00, VAT 49.87) by -0.01 (regime cbec); see `sandan tax` for every figure',
+          },
+        },
+      ],
+    },
+    {
+      name: 'no rate for a line: a warning, and no total to compare (even a wrong one)',
+      set: { 'inventory.items[0].gcode': '0101210010', 'order.taxTotal': '1.00' },
+      errors: [
+        {
+          code: 'rate-missing',
+          path: 'inventory.items[0].gcode',
+          severity: 'warning',
+          data: { detail: { zh: expect.stringContaining('0101210010'), en: expect.stringContaining('0101210010') } },
+        },
+      ],
+    },
+    {
+      name: 'a per-litre consumption tax on a line declared in kg and cans',
+      set: { 'inventory.items[0].gcode': '2203000000' },
+      errors: [
+        {
+          code: 'tax-quantity-unit',
+          path: 'inventory.items[0].unit1',
+          severity: 'warning',
+          data: {
+            detail: {
+              zh: '消费税按计量单位 095 计征，但该商品申报的单位（035, 122）中没有该单位，无法计算',
+              en: "The consumption tax is charged per unit 095, but none of the line's units (035, 122) is that unit; the line is left out of the totals",
+            },
+          },
+          message: {
+            zh: '消费税按计量单位 095 计征，但该商品申报的单位（035, 122）中没有该单位，无法计算；未核对该项税款',
+            en: "The consumption tax is charged per unit 095, but none of the line's units (035, 122) is that unit; the line is left out of the totals; its tax was not checked (pass rates with --rates)",
+          },
+        },
+      ],
+    },
+  ],
+});

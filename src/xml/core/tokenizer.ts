@@ -75,7 +75,7 @@ function isNameChar(c: number): boolean {
 // A reference at an '&': one of the five predefined entities or a character reference (sticky).
 const REFERENCE = /&(?:(amp|lt|gt|quot|apos)|#x([0-9a-fA-F]{1,6})|#([0-9]{1,7}));/y;
 const PREDEFINED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-const REFERENCES = /&(?:(amp|lt|gt|quot|apos)|#x([0-9a-fA-F]{1,6})|#([0-9]{1,7}));/g;
+const REFERENCES = new RegExp(REFERENCE.source, 'g');
 const ATTRIBUTE_SPACE = /\r\n|[\t\n\r]/g;
 const LINE_ENDS = /\r\n?/g;
 
@@ -334,21 +334,8 @@ export class XmlTokenizer {
         if (!isSpace(b.charCodeAt(i)))
           this.fail(i, `text outside the root element (${this.rootDone ? 'after' : 'before'} it)`);
     } else {
-      // References and ']]>' are checked through cached positions: one indexOf per occurrence, not per text.
-      if (this.nextAmp === -2 || (this.nextAmp !== -1 && this.nextAmp < abs + p)) {
-        const a = b.indexOf('&', p);
-        this.nextAmp = a === -1 ? -1 : abs + a;
-      }
-      while (this.nextAmp !== -1 && this.nextAmp < abs + lt) {
-        const a = this.nextAmp - abs;
-        REFERENCE.lastIndex = a;
-        const m = REFERENCE.exec(b);
-        if (!m || m.index !== a || REFERENCE.lastIndex > lt)
-          this.fail(a, "an '&' that starts no XML entity or character reference");
-        if (m[1] === undefined) this.checkCharRef(m, a);
-        const n = b.indexOf('&', REFERENCE.lastIndex);
-        this.nextAmp = n === -1 ? -1 : abs + n;
-      }
+      // ']]>' is checked through a cached position, as references are: one indexOf per occurrence, not per text.
+      this.checkReferences(p, lt);
       if (this.nextCdataEnd === -2 || (this.nextCdataEnd !== -1 && this.nextCdataEnd < abs + p)) {
         const e = b.indexOf(']]>', p);
         this.nextCdataEnd = e === -1 ? -1 : abs + e;
@@ -515,21 +502,7 @@ export class XmlTokenizer {
         return this.fail(j, `the value of ${aname} is not closed`);
       }
       for (let k = j + 1; k < ve; k++) if (b.charCodeAt(k) === LT) this.fail(k, `a '<' in the value of ${aname}`);
-      // The next '&' is looked for once and remembered (as for text): not once per attribute to the end.
-      const abs = this.base;
-      if (this.nextAmp === -2 || (this.nextAmp !== -1 && this.nextAmp < abs + j)) {
-        const a = b.indexOf('&', j + 1);
-        this.nextAmp = a === -1 ? -1 : abs + a;
-      }
-      while (this.nextAmp !== -1 && this.nextAmp < abs + ve) {
-        const amp = this.nextAmp - abs;
-        REFERENCE.lastIndex = amp;
-        const m = REFERENCE.exec(b);
-        if (!m || REFERENCE.lastIndex > ve) this.fail(amp, "an '&' that starts no XML entity or character reference");
-        if (m[1] === undefined) this.checkCharRef(m, amp);
-        const n = b.indexOf('&', REFERENCE.lastIndex);
-        this.nextAmp = n === -1 ? -1 : abs + n;
-      }
+      this.checkReferences(j + 1, ve);
       (raws ??= []).push([aname, b.slice(j + 1, ve), an]);
       j = ve + 1;
     }
@@ -668,9 +641,30 @@ export class XmlTokenizer {
     return undefined;
   }
 
-  private checkCharRef(m: RegExpExecArray, at: number): void {
-    const cp = m[2] !== undefined ? parseInt(m[2], 16) : parseInt(m[3]!, 10);
-    if (!isXmlChar(cp)) this.fail(at, `the character reference ${m[0]} is to a character XML does not allow`);
+  /**
+   * Checks every '&' in buf[from, to) (a text or an attribute value) starts a reference to a
+   * character XML allows. The next '&' is looked for once and remembered (absolute, -1: none in
+   * what is buffered, -2: not looked for), so a text or value costs no search to the end of the input.
+   */
+  private checkReferences(from: number, to: number): void {
+    const b = this.buf;
+    const abs = this.base;
+    if (this.nextAmp === -2 || (this.nextAmp !== -1 && this.nextAmp < abs + from)) {
+      const a = b.indexOf('&', from);
+      this.nextAmp = a === -1 ? -1 : abs + a;
+    }
+    while (this.nextAmp !== -1 && this.nextAmp < abs + to) {
+      const amp = this.nextAmp - abs;
+      REFERENCE.lastIndex = amp;
+      const m = REFERENCE.exec(b);
+      if (!m || REFERENCE.lastIndex > to) this.fail(amp, "an '&' that starts no XML entity or character reference");
+      if (m[1] === undefined) {
+        const cp = m[2] !== undefined ? parseInt(m[2], 16) : parseInt(m[3]!, 10);
+        if (!isXmlChar(cp)) this.fail(amp, `the character reference ${m[0]} is to a character XML does not allow`);
+      }
+      const n = b.indexOf('&', REFERENCE.lastIndex);
+      this.nextAmp = n === -1 ? -1 : abs + n;
+    }
   }
 
   private checkCharacters(text: string, offset: number): void {

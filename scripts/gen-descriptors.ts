@@ -210,7 +210,9 @@ function elementsFile(
 ): string {
   const out = [
     HEADER('One descriptor per complex element; leaves are described by their parent.'),
-    `/** The XSD type of a leaf element (lengths in characters; decimals N19,5 in these XSDs). */
+    `import type { FieldRule } from '../overlay.js';
+
+/** The XSD type of a leaf element (lengths in characters; decimals N19,5 in these XSDs). */
 export interface CebLeafType {
   base: 'string' | 'decimal' | 'int' | 'xml';
   length?: number;
@@ -220,18 +222,8 @@ export interface CebLeafType {
   fractionDigits?: number;
 }
 
-/** A model-level rule beyond the XSD type (src/model/overlay.ts). */
-export interface CebFieldRule {
-  literal?: string;
-  enum?: string[];
-  digits?: number;
-  pattern?: string;
-  format?: 'date8' | 'dateTime14' | 'gcode';
-  int?: [number] | [number, number];
-  maxLength?: number;
-  fixed?: number;
-  optional?: boolean;
-}
+/** A model-level rule beyond the XSD type: the overlay's own type (a type import: no code of it at run time). */
+export type CebFieldRule = FieldRule;
 
 /** One child of a complex element, in XSD order. */
 export interface CebChild {

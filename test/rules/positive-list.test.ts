@@ -9,10 +9,9 @@ import {
   parsePositiveListRemark,
   validate,
   type AnnualQuantities,
-  type PositiveList,
-  type PositiveListData,
 } from '../../src/index.js';
 import { example, type Json } from '../helpers/examples.js';
+import { testEdition as edition } from '../helpers/positive-list.js';
 
 /** The positive-list findings of a validation (other rules are other tests' concern). */
 function findings(d: Json, options: Parameters<typeof validate>[1] = {}) {
@@ -24,24 +23,6 @@ function findings(d: Json, options: Parameters<typeof validate>[1] = {}) {
 function withGcode(d: Json, gcode: string, index = 0): Json {
   d.inventory.items[index].gcode = gcode;
   return d;
-}
-
-/** A small edition whose lines carry one remark of each kind (the Hangzhou example's two codes among them). */
-function edition(lines: PositiveListData['lines'], extra: Partial<PositiveListData> = {}): PositiveList {
-  return loadPositiveList(
-    {
-      id: 'test-2022',
-      edition: '2022',
-      name: { zh: '测试清单', en: 'test list' },
-      effectiveFrom: '2022-03-01',
-      complete: false,
-      sources: [{ id: 'T', issuer: 'test', title: 'test', section: 'test', kind: 'secondary' }],
-      completeness: { statement: 'test', completeHeadings: [] },
-      lines,
-      ...extra,
-    },
-    'test',
-  );
 }
 
 const at = '2022-06-01';

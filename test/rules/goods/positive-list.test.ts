@@ -1,25 +1,8 @@
-import { loadPositiveList, type PositiveList, type PositiveListData } from '../../../src/rules/positive-list.js';
+import { testEdition as edition } from '../../helpers/positive-list.js';
 import { positiveList } from '../../../src/rules/goods/positive-list.js';
 import type { AnnualQuantities } from '../../../src/rules/positive-list.js';
 import { ruleTester } from '../rule-tester.js';
 
-/** A small edition in force from 2022-03-01 (the examples' codes: 19011010 milk powder, 33049900 cosmetics). */
-function edition(lines: PositiveListData['lines'], extra: Partial<PositiveListData> = {}): PositiveList {
-  return loadPositiveList(
-    {
-      id: 'test-2022',
-      edition: '2022',
-      name: { zh: '测试清单', en: 'test list' },
-      effectiveFrom: '2022-03-01',
-      complete: false,
-      sources: [{ id: 'T', issuer: 'test', title: 'test', section: 'test', kind: 'secondary' }],
-      completeness: { statement: 'test', completeHeadings: [] },
-      lines,
-      ...extra,
-    },
-    'test',
-  );
-}
 const LIST = { zh: '测试清单', en: 'test list' };
 const MILK = { zh: '19011010 婴儿配方奶粉（《测试清单》）', en: '19011010 (婴儿配方奶粉) on test list' };
 const COSMETICS = { zh: '33049900 化妆品（《测试清单》）', en: '33049900 (化妆品) on test list' };

@@ -4,6 +4,7 @@
  *   --files <glob>     source files to mutate (repeatable; default src/rules/**\/*.ts and src/tax/**\/*.ts)
  *   --limit <n>        mutate a seeded random sample of n mutants instead of all of them
  *   --seed <s>         sample seed (default 1); the same seed and sources give the same sample
+ *   --skip <n>         leave out the first n mutants of the sample's random order (continue a stopped run)
  *   --timeout <ms>     floor of the per-mutant timeout (default 60000; the timeout is also ≥ 4 × baseline)
  *   --workers <n>      vitest workers (default 1: the machine is shared)
  *   --json <path>      where the JSON report goes (default /tmp/sandan-mutate-report.json)
@@ -14,6 +15,9 @@
  *   --report <json>    print (and with --md write) the summary of a JSON report, finished or not
  *   --list             print the mutants and stop
  *   --audit <n>        type-check n mutants of each static class (valid / invalid) and print disagreements
+ *   --rerun <json>     run again only the survivors of an earlier report (matched by place and text)
+ *   --lazy-baseline    no baseline run up front: a test file is run unmutated only when it first
+ *                      kills a mutant (it must pass then, else it is left out and the mutant re-run)
  *   --keep             keep the scratch copy
  *
  * The repository is copied to /tmp/sandan-mutate-<pid> (node_modules and dist are symlinked) and only
@@ -683,6 +687,16 @@ interface RunResult {
   ms: number;
 }
 
+/** A vitest sequencer that runs the test files in the order they were given. */
+class KeepOrder {
+  async sort<T>(files: T[]): Promise<T[]> {
+    return files;
+  }
+  async shard<T>(files: T[]): Promise<T[]> {
+    return files;
+  }
+}
+
 async function runner(dir: string, workers: number, isolate: boolean): Promise<void> {
   process.env.SANDAN_DIST_FRESH = '1';
   const { createVitest } = await import('vitest/node');
@@ -704,6 +718,10 @@ async function runner(dir: string, workers: number, isolate: boolean): Promise<v
       isolate,
       passWithNoTests: true,
       setupFiles: [setup],
+      // Keep the order asked for (closest and quickest first): vitest's default sequencer runs the
+      // files that failed last time and the longest ones first, which with bail=1 makes a kill
+      // wait for the slowest files instead of the mutant's own test file.
+      sequence: { sequencer: KeepOrder },
     },
     {},
   );
@@ -744,7 +762,8 @@ class Runner {
     const mode = this.isolate ? 'isolate' : 'shared';
     this.child = spawn(
       process.execPath,
-      [...process.execArgv, SELF, '--runner', this.dir, String(this.workers), mode],
+      // The copy's script: the working tree's may be edited while the run goes on.
+      [...process.execArgv, join(this.dir, relative(ROOT, SELF)), '--runner', this.dir, String(this.workers), mode],
       {
         cwd: this.dir,
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -834,6 +853,9 @@ function parseArgs(argv: string[]) {
     isolate: false,
     tests: 'near' as 'near' | 'deep' | 'all',
     keep: false,
+    rerun: '',
+    lazyBaseline: false,
+    skip: 0,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -859,6 +881,9 @@ function parseArgs(argv: string[]) {
       if (t !== 'near' && t !== 'deep' && t !== 'all') throw new Error('--tests is near, deep or all');
       args.tests = t;
     } else if (a === '--keep') args.keep = true;
+    else if (a === '--rerun') args.rerun = v();
+    else if (a === '--lazy-baseline') args.lazyBaseline = true;
+    else if (a === '--skip') args.skip = Number(v());
     else if (a === '--') continue;
     else throw new Error(`unknown option ${a}`);
   }
@@ -956,8 +981,34 @@ async function main(): Promise<void> {
       const random = rng(args.seed);
       const keyed = mutants.map((m) => ({ m, k: random() }));
       keyed.sort((a, b) => a.k - b.k);
-      const chosen = new Set(keyed.slice(0, args.limit).map((x) => x.m));
-      mutants = mutants.filter((m) => chosen.has(m));
+      // Run in the sample's random order, not file by file: a run stopped early is then still a
+      // random sample (a prefix of a random permutation), so its score is an unbiased estimate.
+      // --skip continues a stopped run: the next mutants of the same random order.
+      mutants = keyed.slice(args.skip, args.limit).map((x) => x.m);
+    }
+    if (args.rerun) {
+      // The survivors (and no-tests) of an earlier report, found again by place and text: ids carry
+      // line and column, which move when the file is edited, so match on the text around them too.
+      const old = (JSON.parse(readFileSync(args.rerun, 'utf8')) as { outcomes: Outcome[] }).outcomes.filter(
+        (o) => o.status === 'survived' || o.status === 'no-tests',
+      );
+      const byId = new Map(mutants.map((m) => [m.id, m]));
+      const picked: Mutant[] = [];
+      for (const o of old) {
+        const same = (m: Mutant) =>
+          m.file === o.file &&
+          m.operator === o.operator &&
+          m.original === o.original &&
+          m.replacement === o.replacement;
+        const exact = byId.get(o.id);
+        const found =
+          exact && same(exact)
+            ? exact
+            : mutants.filter(same).sort((a, b) => Math.abs(a.line - o.line) - Math.abs(b.line - o.line))[0];
+        if (found) picked.push(found);
+        else console.error(`mutate: ${o.id} (${o.original} → ${o.replacement}) not found in the sources now`);
+      }
+      mutants = [...new Set(picked)];
     }
     if (args.audit > 0) {
       // The static classes against a real type check of a seeded sample of each.
@@ -1035,7 +1086,9 @@ async function main(): Promise<void> {
       }
     };
     // Files with nothing between them and the sources run first, so the first mutants get a fair order.
-    await baseline([...new Set(mutated.flatMap((f) => testsFor(dir, f, reach, new Map(), new Set()).near))]);
+    if (!args.lazyBaseline) {
+      await baseline([...new Set(mutated.flatMap((f) => testsFor(dir, f, reach, new Map(), new Set()).near))]);
+    }
     console.error(`mutate: baseline of the nearby test files: ${(baselineMs / 1000).toFixed(1)} s`);
 
     const originals = new Map<string, string>();
@@ -1067,6 +1120,28 @@ async function main(): Promise<void> {
         stale.add(abs);
       }
     };
+    /**
+     * With --lazy-baseline, a test file that kills a mutant must pass unmutated: checked on its
+     * first kill; a file that fails unmutated is left out and the mutant runs again without it
+     * (`none` is the status when no test file is left).
+     */
+    const confirmed = async (
+      m: Mutant,
+      tests: string[],
+      result: Omit<Outcome, keyof Mutant>,
+      none: Status,
+    ): Promise<Omit<Outcome, keyof Mutant>> => {
+      let r = result;
+      while (args.lazyBaseline && r.status === 'killed' && r.killedBy) {
+        const killer = join(dir, r.killedBy);
+        if (durations.has(killer)) break;
+        await baseline([killer]);
+        if (!broken.has(killer)) break;
+        const rest = tests.filter((t) => !broken.has(t));
+        r = rest.length ? await evaluate(m, rest) : { status: none, ms: r.ms };
+      }
+      return r;
+    };
     const log = (tier: string, i: number, n: number, o: Outcome) =>
       console.error(
         `[${tier} ${i + 1}/${n}] ${o.status.padEnd(8)} ${o.file}:${o.line} ${o.operator} ${JSON.stringify(o.original.slice(0, 40))} → ${JSON.stringify(o.replacement.slice(0, 40))} (${(o.ms / 1000).toFixed(1)} s${o.killedBy ? `, ${o.killedBy}` : ''})`,
@@ -1075,8 +1150,9 @@ async function main(): Promise<void> {
       const meta = {
         date: new Date().toISOString(),
         minutes: ((Date.now() - t0) / 60000).toFixed(1),
-        sample:
-          args.limit > 0 && args.limit < total
+        sample: args.rerun
+          ? `rerun of the ${mutants.length} survivors of ${args.rerun}`
+          : args.limit > 0 && args.limit < total
             ? `sample of ${mutants.length}/${total} compilable-looking mutants, seed ${args.seed}`
             : `all ${total} compilable-looking mutants`,
         tests: args.tests,
@@ -1114,7 +1190,7 @@ async function main(): Promise<void> {
       const { errors, ms: checkMs } = prechecked.get(i) ?? { errors: [], ms: 0 };
       prechecked.delete(i);
       const wanted = testsFor(dir, abs, reach, durations, broken);
-      await baseline(args.tests === 'all' ? wanted.all : wanted.near);
+      if (!args.lazyBaseline) await baseline(args.tests === 'all' ? wanted.all : wanted.near);
       const { near, all } = testsFor(dir, abs, reach, durations, broken);
       const tests = args.tests === 'all' ? all : near;
       let outcome: Outcome;
@@ -1127,7 +1203,7 @@ async function main(): Promise<void> {
         // Let the run request go out before the (synchronous) check blocks this process.
         await new Promise((ok) => setTimeout(ok, 50));
         precheck(i + 1);
-        outcome = { ...m, ...(await pending) };
+        outcome = { ...m, ...(await confirmed(m, tests, await pending, 'no-tests')) };
       }
       outcomes.push(outcome);
       log('near', i, mutants.length, outcome);
@@ -1137,11 +1213,11 @@ async function main(): Promise<void> {
     if (args.tests === 'deep') {
       const survivors = outcomes.filter((o) => o.status === 'survived');
       for (const [i, o] of survivors.entries()) {
-        await baseline(testsFor(dir, join(dir, o.file), reach, durations, broken).all);
+        if (!args.lazyBaseline) await baseline(testsFor(dir, join(dir, o.file), reach, durations, broken).all);
         const { near, all } = testsFor(dir, join(dir, o.file), reach, durations, broken);
         const rest = all.filter((t) => !near.includes(t));
         if (rest.length === 0) continue;
-        const r = await evaluate(o, rest);
+        const r = await confirmed(o, rest, await evaluate(o, rest), 'survived');
         Object.assign(o, r, { ms: o.ms + r.ms, tier: 'all' });
         log('all', i, survivors.length, o);
         save(outcomes, false);

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { locateJsonPath } from '../src/index.js';
+import { jsonErrorOffset, lineColumnAt } from '../src/model/json-position.js';
 
 const text = readFileSync(new URL('../examples/hangzhou-1210.json', import.meta.url), 'utf8');
 const lines = text.split('\n');
@@ -19,5 +21,82 @@ describe('locateJsonPath', () => {
     const one = JSON.stringify({ a: { b: [1, { c: 'x"y' }] } });
     expect(locateJsonPath(one, 'a.b[1].c')).toEqual({ line: 1, column: one.indexOf('"c"') + 1 });
     expect(locateJsonPath('{', 'a')).toEqual({ line: 1, column: 1 });
+  });
+});
+
+/** Every path of a JSON value with the text that starts its member (a key's `"k"`, or an element), found apart from the module. */
+function members(v: unknown, prefix = ''): Array<[string, unknown]> {
+  const out: Array<[string, unknown]> = [];
+  if (Array.isArray(v))
+    v.forEach((x, i) => {
+      out.push([`${prefix}[${i}]`, x], ...members(x, `${prefix}[${i}]`));
+    });
+  else if (v !== null && typeof v === 'object')
+    for (const [k, x] of Object.entries(v)) {
+      // (keys the path syntax cannot spell are left out)
+      if (k === '' || /[.[\]]/.test(k)) continue;
+      const p = prefix ? `${prefix}.${k}` : k;
+      out.push([p, k], ...members(x, p));
+    }
+  return out;
+}
+
+/** The offset of a line and column, by splitting the text on LF. */
+const offsetOf = (text: string, at: { line: number; column: number }) =>
+  text
+    .split('\n')
+    .slice(0, at.line - 1)
+    .reduce((n, l) => n + l.length + 1, 0) +
+  at.column -
+  1;
+
+describe('positions in JSON text', () => {
+  it('lineColumnAt counts LF only and columns from 1 (hand-made)', () => {
+    const text = 'ab\ncd\r\nef';
+    expect(lineColumnAt(text, 0)).toEqual({ line: 1, column: 1 });
+    expect(lineColumnAt(text, 2)).toEqual({ line: 1, column: 3 }); // the LF itself is on line 1
+    expect(lineColumnAt(text, 3)).toEqual({ line: 2, column: 1 });
+    expect(lineColumnAt(text, 5)).toEqual({ line: 2, column: 3 }); // the CR stays on its line
+    expect(lineColumnAt(text, 7)).toEqual({ line: 3, column: 1 });
+    expect(lineColumnAt(text, 9)).toEqual({ line: 3, column: 3 }); // the end of the text
+  });
+
+  it('lineColumnAt and the split oracle agree on any offset', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', '\n', '\r', ' ', '字') }), fc.nat(), (text, n) => {
+        const offset = n % (text.length + 1);
+        expect(offsetOf(text, lineColumnAt(text, offset))).toBe(offset);
+      }),
+    );
+  });
+
+  it('locates every member of any JSON value at its key or element, however it is indented', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.constantFrom(0, 2, '\t'), fc.boolean(), (v, indent, bom) => {
+        const text = (bom ? '\ufeff' : '') + JSON.stringify(v, null, indent);
+        for (const [path, member] of members(v)) {
+          const at = locateJsonPath(text, path);
+          expect(at, path).toBeDefined();
+          const rest = text.slice(offsetOf(text, at!));
+          // (an element's own text is indented as the whole is: an object or array is found by its bracket)
+          const head = JSON.stringify(member);
+          if (/\]$/.test(path))
+            expect(rest.startsWith(member !== null && typeof member === 'object' ? head[0]! : head), path).toBe(true);
+          else expect(rest.startsWith(`${JSON.stringify(member)}:`), path).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('jsonErrorOffset reads numbers of any length, and points into the text', () => {
+    const long = `[${'9'.repeat(1000)}]`;
+    expect(JSON.parse(long)).toHaveLength(1);
+    expect(jsonErrorOffset(long)).toBe(-1);
+    expect(jsonErrorOffset(`[${'9'.repeat(1000)}x]`)).toBe(1001);
+    expect(jsonErrorOffset('{"a": tru}')).toBe(9);
+    expect(jsonErrorOffset('{"a": "\\q"}')).toBe(8);
+    expect(jsonErrorOffset('\ufeff{}')).toBe(0);
+    expect(jsonErrorOffset('{} x')).toBe(3);
   });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { SandanError } from '../errors.js';
+import { isRecord } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { createValidator, extensionsFor } from '../rules/index.js';
 import { readRulesetFile } from './data-files.js';
@@ -126,7 +127,7 @@ export async function buildCommand(file: string, opts: BuildCommandOptions, io: 
   const issues: Issue[] = [];
   const docs: unknown[] = [];
   inputs.forEach((v, i) => {
-    const doc = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+    const doc = isRecord(v) ? v[key] : undefined;
     if (doc === undefined) issues.push(missingDocument(type, Array.isArray(value) ? i : undefined));
     else docs.push(doc);
   });
@@ -137,14 +138,7 @@ export async function buildCommand(file: string, opts: BuildCommandOptions, io: 
   }
   for (const w of issues) io.stderr(`sandan: warning: ${w.path}: ${w.message.en}\n`);
   // A whole declaration may break cross-document rules; the message still builds, but say so.
-  if (
-    !Array.isArray(value) &&
-    value !== null &&
-    typeof value === 'object' &&
-    'order' in value &&
-    'payment' in value &&
-    'logistics' in value
-  ) {
+  if (isRecord(value) && 'order' in value && 'payment' in value && 'logistics' in value) {
     const v = createValidator(rulesetOptions)(value);
     const { errors } = countSeverities(v.issues);
     if (errors)

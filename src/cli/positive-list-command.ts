@@ -82,6 +82,8 @@ function cellValue(v: unknown): unknown {
   if (Array.isArray(o.richText)) return o.richText.map((t) => t.text).join('');
   if ('result' in o) return o.result;
   if (typeof o.text === 'string') return o.text;
+  // A date cell has no zone: exceljs turns its serial into the Date whose UTC fields are the ones
+  // written, so the UTC day is the sheet's day (the Beijing day would move 16:00 onwards to the next).
   return v instanceof Date ? v.toISOString().slice(0, 10) : String(v);
 }
 

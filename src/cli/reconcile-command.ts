@@ -32,6 +32,7 @@ import {
 } from '../reconcile/index.js';
 import { type ParsedXml, parseCebXml } from '../xml/parse.js';
 import { beijingTimeOption } from '../time/beijing.js';
+import { isAmountText } from '../model/guards.js';
 import type { CommandContext } from './command.js';
 import { AtomicFile, writeChunksTo } from './atomic-file.js';
 import { processCleanup } from './cleanup.js';
@@ -137,7 +138,7 @@ export function reportJsonObject(report: ReconcileReport): ReconcileReportJSON {
 /** `sandan reconcile`: declared and computed tax against the customs tax bills. */
 export async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandContext): Promise<number> {
   const { io } = ctx;
-  if (opts.tolerance !== undefined && !/^\d{1,14}(\.\d{1,5})?$/.test(opts.tolerance)) {
+  if (opts.tolerance !== undefined && !isAmountText(opts.tolerance)) {
     throw new SandanError(
       'INVALID_OPTION',
       `--tolerance must be a non-negative amount such as 0.01, got ${opts.tolerance}`,

@@ -1,8 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { CommandContext } from './command.js';
 import type { Issue } from '../model/issue.js';
-import { jsonErrorOffset } from '../model/json-position.js';
-import { locateJsonPath } from '../model/locate.js';
+import { jsonErrorOffset, lineColumnAt, locateJsonPath } from '../model/json-position.js';
 import { SandanError } from '../errors.js';
 import { QuotaLedger } from '../quota/ledger.js';
 import { validateWithQuota } from '../quota/validate.js';
@@ -122,10 +121,7 @@ export function locateIssue(
   if (text !== undefined) {
     if (issue.code === 'json-syntax') {
       const pos = jsonErrorOffset(text);
-      if (pos >= 0) {
-        const before = text.slice(0, pos);
-        at = { line: before.split('\n').length, column: pos - before.lastIndexOf('\n') };
-      }
+      if (pos >= 0) at = lineColumnAt(text, pos);
     } else if (issue.path) at = locateJsonPath(text, issue.path);
   }
   at ??= { line: 1, column: 1 };

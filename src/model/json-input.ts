@@ -1,5 +1,5 @@
 import type { Issue } from './issue.js';
-import { jsonErrorOffset } from './json-position.js';
+import { jsonErrorOffset, lineColumnAt } from './json-position.js';
 
 /*
  * One JSON text (a file, or one NDJSON line) to a value, or to the issue that kept it from
@@ -57,10 +57,8 @@ export function parseJsonText(text: string): { value: unknown } | { issue: Issue
     let where = '';
     const pos = jsonErrorOffset(text);
     if (pos >= 0) {
-      const before = text.slice(0, pos);
-      const line = before.split('\n').length;
-      const col = pos - before.lastIndexOf('\n');
-      where = ` (line ${line}, column ${col})`;
+      const { line, column } = lineColumnAt(text, pos);
+      where = ` (line ${line}, column ${column})`;
     }
     return {
       issue: inputIssue(

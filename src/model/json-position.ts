@@ -1,85 +1,180 @@
+/*
+ * Positions in JSON text, for messages and CI annotations that name a line and column: where the
+ * text first stops being JSON (Node's JSON.parse does not always say), and where an issue path
+ * such as `order.items[1].qty` is. One walk of the JSON grammar serves both. Pure.
+ */
+
 /**
- * Finds where JSON text first goes wrong, as an offset, for messages that name the line and
- * column (Node's JSON.parse does not always say). Only called after JSON.parse has failed.
+ * The line and column of an offset in `text`, both 1-based: the column counts UTF-16 code units
+ * from the line's start, and only LF starts a line (a CR stays part of its line).
+ */
+export function lineColumnAt(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let nl = text.indexOf('\n'); nl !== -1 && nl < offset; nl = text.indexOf('\n', nl + 1)) {
+    line++;
+    lineStart = nl + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const HEX4 = /^[0-9a-fA-F]{4}$/;
+
+/**
+ * A cursor over JSON text that checks the grammar as it moves: each method moves past one piece
+ * or throws the offset (a number) where the text stops being JSON.
+ */
+class JsonCursor {
+  i = 0;
+  constructor(readonly text: string) {}
+
+  fail(): never {
+    throw this.i;
+  }
+
+  /** Past JSON white space: space, tab, LF and CR (a byte-order mark is not one). */
+  ws(): void {
+    const t = this.text;
+    for (; this.i < t.length; this.i++) {
+      const c = t.charCodeAt(this.i);
+      if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return;
+    }
+  }
+
+  /** Past the string whose opening quote is at the cursor; returns its value. */
+  string(): string {
+    const t = this.text;
+    const start = ++this.i;
+    let escaped = false;
+    while (this.i < t.length) {
+      const c = t.charCodeAt(this.i);
+      if (c === 0x22) {
+        const raw = t.slice(start, this.i++);
+        return escaped ? (JSON.parse(`"${raw}"`) as string) : raw;
+      }
+      if (c < 0x20) this.fail();
+      if (c === 0x5c) {
+        escaped = true;
+        this.i++;
+        if (t[this.i] === 'u') {
+          if (!HEX4.test(t.slice(this.i + 1, this.i + 5))) this.fail();
+          this.i += 5;
+        } else if ('"\\/bfnrt'.includes(t[this.i] ?? 'x')) this.i++;
+        else this.fail();
+      } else this.i++;
+    }
+    return this.fail();
+  }
+
+  /**
+   * Past one value. For an object or array, `member` (when given) is called for each member
+   * with its key or index and the offset where the member starts (its key's quote, or the
+   * element), with the cursor on its value, and must move past that value.
+   */
+  value(member?: (key: string | number, at: number) => void): void {
+    const t = this.text;
+    this.ws();
+    const c = t[this.i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      this.i++;
+      this.ws();
+      if (t[this.i] === close) return void this.i++;
+      for (let n = 0; ; n++) {
+        this.ws();
+        const at = this.i;
+        let key: string | number = n;
+        if (c === '{') {
+          if (t[this.i] !== '"') this.fail();
+          key = this.string();
+          this.ws();
+          if (t[this.i] !== ':') this.fail();
+          this.i++;
+        }
+        if (member) member(key, at);
+        else this.value();
+        this.ws();
+        if (t[this.i] === ',') this.i++;
+        else if (t[this.i] === close) return void this.i++;
+        else this.fail();
+      }
+    }
+    if (c === '"') this.string();
+    else if (c === 't') this.literal('true');
+    else if (c === 'f') this.literal('false');
+    else if (c === 'n') this.literal('null');
+    else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) {
+      NUMBER.lastIndex = this.i;
+      const m = NUMBER.exec(t);
+      if (!m) this.fail();
+      this.i += m[0].length;
+    } else this.fail();
+  }
+
+  private literal(word: string): void {
+    for (const ch of word) {
+      if (this.text[this.i] !== ch) this.fail();
+      this.i++;
+    }
+  }
+}
+
+/**
+ * The offset where JSON text first goes wrong, or -1 when it is JSON. For messages that name the
+ * line and column (see {@link lineColumnAt}); called after JSON.parse has failed.
  */
 export function jsonErrorOffset(text: string): number {
-  let i = 0;
-  const ws = () => {
-    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
-  };
-  const fail = (): never => {
-    throw i;
-  };
-  const literal = (word: string) => {
-    for (const ch of word) if (text[i++] !== ch) i--, fail();
-  };
-  const string = () => {
-    i++; // opening quote
-    while (i < text.length) {
-      const c = text.charCodeAt(i);
-      if (c === 0x22) return void i++;
-      if (c < 0x20) fail();
-      if (c === 0x5c) {
-        i++;
-        if (text[i] === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail();
-          i += 5;
-        } else if ('"\\/bfnrt'.includes(text[i] ?? 'x')) i++;
-        else fail();
-      } else i++;
-    }
-    fail();
-  };
-  const number = () => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-    if (!m || m[0] === '' || m[0] === '-') fail();
-    i += m![0].length;
-  };
-  const value = (): void => {
-    ws();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') return void i++;
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail();
-        string();
-        ws();
-        if (text[i] !== ':') fail();
-        i++;
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === '}') return void i++;
-        else fail();
-      }
-    }
-    if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') return void i++;
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === ']') return void i++;
-        else fail();
-      }
-    }
-    if (c === '"') string();
-    else if (c === 't') literal('true');
-    else if (c === 'f') literal('false');
-    else if (c === 'n') literal('null');
-    else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) number();
-    else fail();
-  };
+  const c = new JsonCursor(text);
   try {
-    value();
-    ws();
-    return i < text.length ? i : -1;
+    c.value();
+    c.ws();
+    return c.i < text.length ? c.i : -1;
   } catch (pos) {
     return typeof pos === 'number' ? pos : 0;
   }
+}
+
+/**
+ * Finds the line and column of an issue path (`order.items[1].qty`) in the JSON text it came
+ * from, so that CI systems can point at the line: the member's key, or the array element. When
+ * the path is not in the text (a missing field), the innermost enclosing object or array that is;
+ * undefined when not even the first step is. A leading byte-order mark is skipped (it counts as
+ * a column, as in the file).
+ */
+export function locateJsonPath(text: string, path: string): { line: number; column: number } | undefined {
+  const target = parsePath(path);
+  const c = new JsonCursor(text);
+  if (text.charCodeAt(0) === 0xfeff) c.i = 1;
+  let best: number | undefined;
+  // Walks the value at the cursor; `depth` is how many path steps matched so far.
+  const walk = (depth: number): void => {
+    c.ws();
+    if (text[c.i] === '{' || text[c.i] === '[') best = c.i;
+    c.value((key, at) => {
+      if (key !== target[depth]) {
+        c.value();
+        return;
+      }
+      best = at;
+      if (depth + 1 === target.length) throw FOUND;
+      walk(depth + 1);
+    });
+  };
+  try {
+    if (target.length > 0) walk(0);
+  } catch (e) {
+    if (e !== FOUND && typeof e !== 'number') throw e;
+  }
+  return best === undefined ? undefined : lineColumnAt(text, best);
+}
+
+/** Thrown out of the walk when the path's last step is found. */
+const FOUND = Symbol('found');
+
+function parsePath(path: string): Array<string | number> {
+  const out: Array<string | number> = [];
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g))
+    out.push(m[2] !== undefined ? Number(m[2]) : (m[1] as string));
+  return out;
 }

@@ -14,6 +14,7 @@ import { fieldNameZh } from './field-names.js';
 import { formatPath, type Issue, type Message } from './issue.js';
 import { compileAccept } from './fast-check.js';
 import { convertInventory, convertLogistics, convertOrder, convertPayment } from './generated/converters.js';
+import { isRecord } from './guards.js';
 import { FORMAT, toDecimal } from './primitives.js';
 
 const acceptDeclaration = compileAccept(DeclarationSchema);
@@ -325,10 +326,6 @@ const KEYS = {
   inventoryItem: new Set(Object.keys(InventoryItemSchema.shape)),
 };
 
-function isObj(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
 /** The documents whose fields are checked, with the fields of the document and of its lines. */
 const DOCS: ReadonlyArray<readonly [string, Set<string>, Set<string> | undefined]> = [
   ['order', KEYS.order, KEYS.orderItem],
@@ -339,7 +336,7 @@ const DOCS: ReadonlyArray<readonly [string, Set<string>, Set<string> | undefined
 
 /** Reports each key of `obj` that is not in `keys`; `obj` is document `doc` (`''`: the root) or its line `line`. */
 function checkKeys(obj: unknown, keys: Set<string>, doc: string, line: number, out: Issue[]): void {
-  if (!isObj(obj)) return;
+  if (!isRecord(obj)) return;
   for (const key in obj) {
     if (keys.has(key)) continue;
     const path = line < 0 ? doc : `${doc}.items[${line}]`;
@@ -363,12 +360,12 @@ function checkKeys(obj: unknown, keys: Set<string>, doc: string, line: number, o
  */
 function unknownFields(input: unknown): Issue[] {
   const out: Issue[] = [];
-  if (!isObj(input)) return out;
+  if (!isRecord(input)) return out;
   checkKeys(input, KEYS.root, '', -1, out);
   for (const [name, keys, itemKeys] of DOCS) {
     const doc = input[name];
     checkKeys(doc, keys, name, -1, out);
-    if (itemKeys && isObj(doc) && Array.isArray(doc.items)) {
+    if (itemKeys && isRecord(doc) && Array.isArray(doc.items)) {
       const items: unknown[] = doc.items;
       for (let i = 0; i < items.length; i++) checkKeys(items[i], itemKeys, name, i, out);
     }

@@ -2,6 +2,7 @@ import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Issue } from './issue.js';
 import { DATE_8, DATE_TIME_14 } from '../time/beijing.js';
+import { isAmountText, N19_5_TEXT } from './guards.js';
 
 /**
  * Field primitives shaped after the 2022-05 CEB XSD types (the 2022-05 CEB interface spec):
@@ -28,8 +29,6 @@ export const FORMAT = {
   intType: 'format:int-type',
 } as const;
 
-const DECIMAL_STRING = /^-?\d{1,14}(\.\d{1,5})?$/;
-
 // Decimals are immutable, and the same amounts recur (prices on order and inventory lines,
 // "0.00" fees), so checked texts map to shared instances. Bounded: cleared when full.
 const DECIMAL_CACHE = new Map<string, Decimal>();
@@ -49,12 +48,12 @@ export function decimalOfText(text: string): Decimal {
 /** Returns the value as a Decimal when it is a well-formed N19,5 amount, else undefined. */
 export function toDecimal(value: unknown): Decimal | undefined {
   if (typeof value === 'string') {
-    return DECIMAL_STRING.test(value) ? decimalOfText(value) : undefined;
+    return N19_5_TEXT.test(value) ? decimalOfText(value) : undefined;
   }
   if (typeof value === 'number' && Number.isFinite(value)) {
     // A JSON number becomes its shortest round-trip text, never a binary expansion.
     const text = String(value);
-    return DECIMAL_STRING.test(text) ? decimalOfText(text) : undefined;
+    return N19_5_TEXT.test(text) ? decimalOfText(text) : undefined;
   }
   if (Decimal.isDecimal(value)) {
     const d = value as Decimal;
@@ -72,8 +71,8 @@ export const amount = () =>
   z.custom<string | number | Decimal>(
     (v) => {
       // Checked by pattern alone: building a Decimal here would double the work of parsing.
-      if (typeof v === 'string') return v.charCodeAt(0) !== 45 && DECIMAL_STRING.test(v);
-      if (typeof v === 'number') return v >= 0 && DECIMAL_STRING.test(String(v));
+      if (typeof v === 'string') return isAmountText(v);
+      if (typeof v === 'number') return v >= 0 && N19_5_TEXT.test(String(v));
       return toDecimal(v)?.isNegative() === false;
     },
     { error: FORMAT.decimal },

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { isIsoDate } from '../time/beijing.js';
+import { isIsoDate, ISO_DATE_SHAPE } from '../time/beijing.js';
+import { isRecord } from './guards.js';
 
 /** A calendar date in data files, `YYYY-MM-DD` (issue dates, effective dates, editions). */
 export const DateSchema = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'a date as YYYY-MM-DD', abort: true })
+  .regex(ISO_DATE_SHAPE, { error: 'a date as YYYY-MM-DD', abort: true })
   .refine(isIsoDate, 'a real date as YYYY-MM-DD');
 
 /**
@@ -92,7 +93,7 @@ export function sourceRefs(
   const walk = (v: unknown, path: PropertyKey[]): void => {
     if (Array.isArray(v)) {
       for (const [i, x] of v.entries()) walk(x, [...path, i]);
-    } else if (v !== null && typeof v === 'object') {
+    } else if (isRecord(v)) {
       for (const [k, x] of Object.entries(v)) {
         if (path.length === 0 && skip.has(k)) continue;
         if (k === 'source') out.push({ path: [...path, k], ref: x });

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
-import { idCheckCharacter, maskIdNumber, normaliseIdNumber } from '../rules/id-number.js';
+import { idNumberKeyProblem, maskIdNumber, normaliseIdNumber } from '../rules/id-number.js';
 import { Dec, toDecimal } from '../model/primitives.js';
 import type { QuotaEntry, QuotaEvent, QuotaPolicy, QuotaQuantity } from './types.js';
 import { beijingIsoDate, beijingTimeOption, beijingXsDateTime, beijingYear } from '../time/beijing.js';
@@ -184,8 +184,7 @@ export function quantityOf(use: QuotaQuantityUse, hs8: string, unit: string): De
  * identity/id-number rule's to report; here what matters is one spelling per person.
  */
 export function buyerIdProblem(id: string): 'format' | 'check-digit' | undefined {
-  if (!/^\d{17}[\dX]$/.test(id)) return 'format';
-  return idCheckCharacter(id.slice(0, 17)) !== id[17] ? 'check-digit' : undefined;
+  return idNumberKeyProblem(id);
 }
 
 /**

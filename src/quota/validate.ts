@@ -5,6 +5,8 @@ import { normaliseIdNumber } from '../rules/id-number.js';
 import type { AnnualQuantities } from '../rules/positive-list.js';
 import { buyerIdProblem, quantityOf, type QuotaBalance, type QuotaQuantityUse } from './core.js';
 import type { QuotaLedger } from './ledger.js';
+import { isRecord } from '../model/guards.js';
+import { yearOfIsoDate } from '../time/beijing.js';
 
 /**
  * Validation with the buyer's quota: fetches snapshots from the ledger (async), then runs
@@ -65,12 +67,13 @@ export async function validateWithQuota(
   ledger: QuotaLedger,
   options: ValidateOptions = {},
 ): Promise<QuotaValidationResult> {
-  const rec = input !== null && typeof input === 'object' ? (input as Record<string, Rec>) : {};
+  const rec: Record<string, Rec> = isRecord(input) ? (input as Record<string, Rec>) : {};
   const id = str(rec.inventory?.buyerIdNumber) ?? str(rec.order?.buyerIdNumber);
   const date = options.at ?? declarationDate(rec);
   const orderNo = str(rec.order?.orderNo) ?? str(rec.inventory?.orderNo);
-  const year = date === undefined ? undefined : Number(date.slice(0, 4));
-  if (id === undefined || year === undefined || !Number.isInteger(year)) return validate(input, options);
+  // (an impossible --at has no year: validate refuses it)
+  const year = date === undefined ? Number.NaN : yearOfIsoDate(date);
+  if (id === undefined || date === undefined || Number.isNaN(year)) return validate(input, options);
   // A number the ledger refuses (QUOTA_BUYER_ID) has no quota to look up; the identity/id-number rule reports it.
   if (buyerIdProblem(normaliseIdNumber(id)) !== undefined) return validate(input, options);
   const exclude = orderNo !== undefined ? { excludeOrderNo: orderNo } : {};

@@ -1,10 +1,11 @@
 import type { Decimal } from 'decimal.js';
+import { isRecord } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { Dec, toDecimal } from '../model/primitives.js';
 import { districtOf } from '../rules/codes.js';
 import { nationalReturnWindow, releaseDeadlines, type ReturnWindowPolicy } from '../quota/return-window.js';
 import type { TaxCalculation } from '../rules/tax-calculator.js';
-import { beijingMillis } from '../time/beijing.js';
+import { beijingMillis, isoMonthOfCeb } from '../time/beijing.js';
 import type { TaxFigures } from '../tax/compute.js';
 import type { InventoryKeys, StoredBill } from './store.js';
 import { TAX_KINDS, type Mismatch, type ReconcileRow, type ReconcileStatus, type TaxSplit } from './types.js';
@@ -67,7 +68,7 @@ const ZERO = new Dec(0);
 const NONE: StoredBill[] = [];
 
 function obj(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return isRecord(v) ? v : undefined;
 }
 
 /** An input item as a record: a {@link DeclarationRecord} (e.g. from the CLI's NDJSON reader) as it is, any other value wrapped. */
@@ -82,9 +83,12 @@ function text(v: unknown): string | undefined {
   return undefined;
 }
 
-/** `YYYY-MM` from `yyyyMMdd…` (already Beijing local time in CEB fields), else `unknown`. */
-export function monthOf(yyyymmdd: string | undefined): string {
-  return yyyymmdd && /^\d{6}/.test(yyyymmdd) ? `${yyyymmdd.slice(0, 4)}-${yyyymmdd.slice(4, 6)}` : 'unknown';
+/**
+ * `YYYY-MM` of a CEB time (declTime, appTime, returnTime: already Beijing local time) that names a
+ * real time, else `unknown`: `20261345` is no month 13, and a row is not filed under one.
+ */
+export function monthOf(cebTime: string | undefined): string {
+  return isoMonthOfCeb(cebTime) ?? 'unknown';
 }
 
 /** District (`xx00`) of a customs code, or `unknown`. */

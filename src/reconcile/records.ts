@@ -1,5 +1,6 @@
 import { Decimal as DecimalJs } from 'decimal.js';
 import type { Decimal } from 'decimal.js';
+import { isDecimalText } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
 import type { BillRecord } from './store.js';
 import type { InventoryReceipt, TaxBill, TaxBillStatus } from './types.js';
@@ -11,8 +12,6 @@ import type { InventoryReceipt, TaxBill, TaxBillStatus } from './types.js';
 
 /** A converted record, or why the document could not be used. */
 export type Converted<T> = { ok: true; value: T } | { ok: false; problem: string };
-
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
 function str(doc: Record<string, unknown>, key: string): string | undefined {
   const v = doc[key];
@@ -28,7 +27,7 @@ function str(doc: Record<string, unknown>, key: string): string | undefined {
 function amountText(doc: Record<string, unknown>, key: string): string | undefined {
   const v = doc[key];
   if (DecimalJs.isDecimal(v)) return (v as Decimal).toFixed();
-  if (typeof v === 'string' && DECIMAL.test(v.trim())) return v.trim();
+  if (typeof v === 'string' && isDecimalText(v.trim())) return v.trim();
   return undefined;
 }
 

@@ -1,5 +1,6 @@
 import type { Decimal } from 'decimal.js';
 import type { Declaration } from '../model/documents.js';
+import { isRecord } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { Dec, toDecimal } from '../model/primitives.js';
 import type { CodeTables } from './codes.js';
@@ -9,10 +10,6 @@ import type { RuleServices } from './services.js';
 import type { DocumentName, DocView, LinedDocumentName, LineView, RuleContext } from './types.js';
 
 type Rec = Readonly<Record<string, unknown>>;
-
-function isRec(v: unknown): v is Rec {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 /** Builds the tolerant view rules read the input through. */
 export function createContext(args: {
@@ -28,10 +25,10 @@ export function createContext(args: {
   // Rules read the parsed declaration when there is one (its amounts are already Decimal),
   // else the raw input, tolerantly.
   const view: unknown = args.declaration ?? args.input;
-  const root = isRec(view) ? view : undefined;
+  const root = isRecord(view) ? view : undefined;
   const docRec = (name: DocumentName): Rec | undefined => {
     const d = root?.[name];
-    return isRec(d) ? d : undefined;
+    return isRecord(d) ? d : undefined;
   };
   // Each rule walks the lines again: list them once per validation.
   const lineCache = new Map<LinedDocumentName, Array<{ index: number; line: Rec }>>();
@@ -41,7 +38,7 @@ export function createContext(args: {
     if (Array.isArray(items)) {
       for (let index = 0; index < items.length; index++) {
         const line: unknown = items[index];
-        if (isRec(line)) out.push({ index, line });
+        if (isRecord(line)) out.push({ index, line });
       }
     }
     return out;

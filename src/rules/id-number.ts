@@ -3,6 +3,8 @@
  * check character (ISO 7064 MOD 11-2). Pure functions.
  */
 
+import { isRealDate } from '../time/beijing.js';
+
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
 const CHECK_CHARS = '10X98765432';
 
@@ -20,10 +22,7 @@ export function idBirthDate(id: string): string | undefined {
   const y = Number(id.slice(6, 10));
   const m = Number(id.slice(10, 12));
   const d = Number(id.slice(12, 14));
-  if (y < 1900 || m < 1 || m > 12 || d < 1) return undefined;
-  const days =
-    [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1] ?? 0;
-  if (d > days) return undefined;
+  if (!(y >= 1900) || !isRealDate(y, m, d)) return undefined;
   return `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`;
 }
 
@@ -32,11 +31,21 @@ export function idBirthDate(id: string): string | undefined {
  * `at`, and the check character. Returns the first problem, or undefined when it is valid.
  */
 export function checkIdNumber(id: string, at?: string): IdNumberProblem | undefined {
-  if (!/^\d{17}[\dX]$/.test(id)) return 'format';
+  const key = idNumberKeyProblem(id);
+  if (key === 'format') return key;
   const birth = idBirthDate(id);
   if (birth === undefined || (at !== undefined && birth > at)) return 'birth-date';
-  if (idCheckCharacter(id.slice(0, 17)) !== id[17]) return 'check-digit';
-  return undefined;
+  return key;
+}
+
+/**
+ * The form (17 digits and a digit or upper-case X) and check character of an ID number, without
+ * its birth date: what makes one spelling per person, the quota ledger's key. Returns the first
+ * problem, or undefined when both hold.
+ */
+export function idNumberKeyProblem(id: string): 'format' | 'check-digit' | undefined {
+  if (!/^\d{17}[\dX]$/.test(id)) return 'format';
+  return idCheckCharacter(id.slice(0, 17)) !== id[17] ? 'check-digit' : undefined;
 }
 
 // White space of every kind and the invisible characters copy-paste carries along (zero-width

@@ -164,6 +164,7 @@ function flattenUnions(issues: readonly z.core.$ZodIssue[], data: unknown): z.co
   return issues.flatMap((i) => {
     if (i.code !== 'invalid_union' || i.errors.length === 0) return [i];
     let at: unknown = data;
+    // (arrays too, unlike isRecord: the path indexes into them)
     for (const k of i.path)
       at = at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[k as string] : undefined;
     const branch = Array.isArray(at) ? (i.errors[1] ?? i.errors[0]!) : i.errors[0]!;

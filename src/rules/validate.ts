@@ -1,4 +1,5 @@
 import { SandanError } from '../errors.js';
+import { isRecord } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { FIELD_RULE_ID, parseDeclaration, UNKNOWN_FIELD_RULE_ID } from '../model/parse.js';
 import { readDeclarationBeyond, type ExtensionField } from '../xml/extensions.js';
@@ -15,7 +16,7 @@ import { loadRuleset, RulesetRegistry, type ResolvedRuleset, type Ruleset } from
 import { snapshotLike, type QuotaSnapshot, type RuleServices } from './services.js';
 import type { Report, Rule, RuleContext } from './types.js';
 import type { Severity } from '../model/issue.js';
-import { DATE_8, isoDateOption } from '../time/beijing.js';
+import { isoDateOfCeb, isoDateOption } from '../time/beijing.js';
 
 /** Options of {@link validate} and {@link createValidator}. */
 export interface ValidateOptions {
@@ -57,17 +58,14 @@ export interface ValidationResult {
 /** The date used when a declaration carries none and none is given: the newest policy. */
 const LATEST = '9999-12-31';
 
-/** The Beijing date of a declaration, `YYYY-MM-DD`: `inventory.declTime`, else `order.appTime`, when it is a real date. */
+/**
+ * The Beijing date of a declaration, `YYYY-MM-DD`: the day of `inventory.declTime`, else of
+ * `order.appTime`, when the field is a real CEB time (an impossible date or time gives none).
+ */
 export function declarationDate(input: unknown): string | undefined {
-  if (input === null || typeof input !== 'object') return undefined;
+  if (!isRecord(input)) return undefined;
   const rec = input as Record<string, Record<string, unknown> | undefined>;
-  return dateOf(rec.inventory?.declTime) ?? dateOf(rec.order?.appTime);
-}
-
-/** `YYYY-MM-DD` of a `yyyyMMdd…` field value, when it is one. */
-function dateOf(v: unknown): string | undefined {
-  if (typeof v === 'string' && DATE_8.test(v.slice(0, 8))) return `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}`;
-  return undefined;
+  return isoDateOfCeb(rec.inventory?.declTime) ?? isoDateOfCeb(rec.order?.appTime);
 }
 
 /** The bundled ruleset id of a customs district. */
@@ -75,7 +73,10 @@ export function districtRulesetId(district: string): string {
   return `district/${district}`;
 }
 
-/** A validator bound to its options, for validating many declarations (streams, services). */
+/**
+ * A validator bound to its options, for validating many declarations (streams, services). `at`
+ * (YYYY-MM-DD) fixes the policy date of one call; an impossible one throws INVALID_OPTION.
+ */
 export type Validator = (input: unknown, at?: string) => ValidationResult;
 
 /**
@@ -144,6 +145,8 @@ export function prepare(options: ValidateOptions = {}): PreparedOptions {
     codes,
     services,
     resolve(input, at) {
+      // The date a caller passes per declaration is an option too: an impossible one is misuse.
+      if (at !== undefined) isoDateOption(at, 'at', 'INVALID_OPTION');
       const date = at ?? options.at ?? declarationDate(input);
       let rulesetId = fixedRuleset;
       if (rulesetId === undefined) {

@@ -29,7 +29,7 @@ import {
   type Regime,
   type RegimeFactors,
 } from './line.js';
-import { assertTaxPolicy, toDec, type RoundingPolicy, type TaxPolicy } from './policy.js';
+import { assertTaxPolicy, toDec, type AllocationRemainder, type RoundingPolicy, type TaxPolicy } from './policy.js';
 import { resolveRate, type RateTable, type ResolvedRate } from './rates.js';
 import { decideRegime, type RegimeFinding } from './regime.js';
 
@@ -203,8 +203,19 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
   for (const f of decision.findings)
     issues.push(regimeIssue(f, f.code === 'single-item-full-tax' ? 'inventory.items[0]' : 'inventory'));
   const factors = regimeFactors(regime, policy);
+  // Explanations are rendered when a line's `explain` is first read (see ExplainedLine): what they
+  // need is kept here, and the texts all lines share are written once, by the first line read.
+  const rule = explaining ? roundingRule(rounding, 'en') : '';
+  const remainderMode = policy.allocationRemainder;
+  const scale = rounding.scale;
+  let shared: ExplainInputs | undefined;
   const ex = explaining
-    ? explainInputs(policy, factors, weights, totalWeight, { freight, insured, discount })
+    ? (): ExplainInputs =>
+        (shared ??= explainInputs(remainderMode, scale, rule, factors, weights, totalWeight, {
+          freight,
+          insured,
+          discount,
+        }))
     : undefined;
 
   const lines: TaxLine[] = [];
@@ -244,7 +255,7 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
       taxTotal: add(add(add(ZERO, ct), cs), va),
     };
     if (ex === undefined) figureLines.push(line);
-    else lines.push(Object.assign(line, { explain: lineExplanation(ex, i, base, P, resolved, fig, ct, cs, va) }));
+    else lines.push(new ExplainedLine(line, () => lineExplanation(ex(), i, base, P, resolved, fig, ct, cs, va)));
   }
 
   const rounded: readonly TaxLineFigures[] = ex === undefined ? figureLines : lines;
@@ -268,19 +279,96 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
     consumptionTax = rounder.apply(consumptionTax, rounding);
     valueAddedTax = rounder.apply(valueAddedTax, rounding);
   }
-  const totals = {
+  const taxTotal = add(add(add(ZERO, customsTax), consumptionTax), valueAddedTax);
+  const complete = omitted.length === 0;
+  // Written out rather than spread from one object: a spread with more keys after it was a tenth of
+  // computeTax's time (V8 copies it key by key).
+  if (ex === undefined) {
+    return {
+      regime,
+      dutiableValue: orderValue,
+      omittedLines: omitted,
+      customsTax,
+      consumptionTax,
+      valueAddedTax,
+      taxTotal,
+      complete,
+      issues,
+      lines: figureLines,
+    };
+  }
+  return {
     regime,
     dutiableValue: orderValue,
     omittedLines: omitted,
     customsTax,
     consumptionTax,
     valueAddedTax,
-    taxTotal: add(add(add(ZERO, customsTax), consumptionTax), valueAddedTax),
-    complete: omitted.length === 0,
+    taxTotal,
+    complete,
     issues,
+    lines,
+    explain: { regime: decision.explain, rounding: rule },
   };
-  if (ex === undefined) return { ...totals, lines: figureLines };
-  return { ...totals, lines, explain: { regime: decision.explain, rounding: ex.rule } };
+}
+
+/**
+ * A line of {@link TaxResult} whose `explain` is rendered when it is first read, then kept. It is
+ * an own enumerable property like the others (an accessor), so JSON.stringify, spreading and deep
+ * equality see a plain `TaxLine`; assigning to it replaces it. Most callers read
+ * only the figures, and writing the texts cost more than computing them (docs/performance.md).
+ * The accessor is one shared descriptor, so that every line keeps one shape (an accessor made per
+ * object, as an object literal's `get` makes it, costs V8 microseconds per line).
+ */
+class ExplainedLine implements TaxLine {
+  gnum: number;
+  gcode: string;
+  dutiableValue: Decimal;
+  customsTax: Decimal;
+  consumptionTax: Decimal;
+  valueAddedTax: Decimal;
+  taxTotal: Decimal;
+  declare explain: LineExplanation;
+  #render: (() => LineExplanation) | undefined;
+  #explain: LineExplanation | undefined;
+
+  constructor(f: TaxLineFigures, render: () => LineExplanation) {
+    this.gnum = f.gnum;
+    this.gcode = f.gcode;
+    this.dutiableValue = f.dutiableValue;
+    this.customsTax = f.customsTax;
+    this.consumptionTax = f.consumptionTax;
+    this.valueAddedTax = f.valueAddedTax;
+    this.taxTotal = f.taxTotal;
+    Object.defineProperty(this, 'explain', ExplainedLine.#accessor);
+    this.#render = render;
+  }
+
+  static readonly #accessor: PropertyDescriptor & ThisType<ExplainedLine> = {
+    get(): LineExplanation {
+      const render = this.#render;
+      if (render !== undefined) {
+        this.#explain = render();
+        this.#render = undefined;
+      }
+      return this.#explain as LineExplanation;
+    },
+    set(value: LineExplanation) {
+      this.#render = undefined;
+      this.#explain = value;
+    },
+    enumerable: true,
+    configurable: true,
+  };
+
+  /** Node's console.log and util.inspect show the line as the plain object it stands for. */
+  [Symbol.for('nodejs.util.inspect.custom')](
+    _depth: number,
+    options: object,
+    inspect: (value: unknown, options: object) => string,
+  ): string {
+    return inspect({ ...this }, options);
+  }
 }
 
 /** The inputs of a line's dutiable value: its price and its shares of the header amounts. */
@@ -348,22 +436,25 @@ interface ShareTexts {
   places: number;
 }
 
+/** Taken from the policy when computeTax ran (not read from it later: the caller may change it). */
 function explainInputs(
-  policy: TaxPolicy,
+  remainderMode: AllocationRemainder,
+  scale: number,
+  rule: string,
   factors: RegimeFactors,
   weights: readonly Decimal[],
   weightTotal: Decimal,
   allocations: { freight: Allocation; insured: Allocation; discount: Allocation | undefined },
 ): ExplainInputs {
-  const why = REMAINDER_LINE.describe({ mode: policy.allocationRemainder }, 'en');
+  const why = REMAINDER_LINE.describe({ mode: remainderMode }, 'en');
   const freight = shareTexts(allocations.freight, why);
   return {
     lines: String(weights.length),
     freight,
     insured: shareTexts(allocations.insured, why, freight),
     discount: allocations.discount && shareTexts(allocations.discount, why, freight),
-    scale: policy.rounding.scale,
-    rule: roundingRule(policy.rounding, 'en'),
+    scale,
+    rule,
     exact: NOT_ROUNDED.describe({}, 'en'),
     factors,
     weightTotal,

@@ -38,6 +38,8 @@ export const DATE_TIME_14 = new RegExp(`^${date('')}${HMS}$`);
 export const DATE_8 = new RegExp(`^${date('')}$`);
 /** A real `YYYY-MM-DD`, as a pattern. */
 export const ISO_DATE = new RegExp(`^${date('-')}$`);
+/** The shape of `YYYY-MM-DD` alone, so that an impossible date gets its own message. */
+export const ISO_DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** True when `y-m-d` is a day of the (proleptic Gregorian) calendar. */
 export function isRealDate(y: number, m: number, d: number): boolean {
@@ -141,6 +143,30 @@ export function parseBeijingTime(value: string | Date | undefined): Date | undef
   return Number.isNaN(t) ? undefined : value instanceof Date ? value : new Date(t);
 }
 
+/**
+ * `YYYY-MM-DD` of a CEB time field — `yyyyMMdd` (declTime), `yyyyMMddHHmmss` (appTime) or
+ * `yyyyMMddHHmmssSSS` (returnTime) — when it is one and names a real time, else undefined: the
+ * Beijing day a declaration or receipt is dated. Surrounding white space is ignored, as by
+ * {@link beijingMillis}.
+ */
+export function isoDateOfCeb(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const s = value.charCodeAt(0) <= 32 || value.charCodeAt(value.length - 1) <= 32 ? value.trim() : value;
+  const t =
+    s.length === 8 ? wallClock(digitsAt(s, 0, 4), digitsAt(s, 4, 2), digitsAt(s, 6, 2), 0, 0, 0, 0) : beijingMillis(s);
+  return Number.isNaN(t) ? undefined : `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}`;
+}
+
+/** `YYYY-MM` of a CEB time field (see {@link isoDateOfCeb}: the whole value must be a real time), else undefined. */
+export function isoMonthOfCeb(value: unknown): string | undefined {
+  return isoDateOfCeb(value)?.slice(0, 7);
+}
+
+/** The year of a real `YYYY-MM-DD` (a policy date, `ctx.at`), or NaN when the text is not one. */
+export function yearOfIsoDate(value: string): number {
+  return ISO_DATE.test(value) ? Number(value.slice(0, 4)) : Number.NaN;
+}
+
 /** True when the text is a real `YYYY-MM-DD`. */
 export function isIsoDate(value: unknown): value is string {
   return typeof value === 'string' && ISO_DATE.test(value);
@@ -170,7 +196,7 @@ export function beijingTimeOption(value: unknown, what: string, code: SandanErro
  */
 export function isoDateOption(value: unknown, what: string, code: SandanErrorCode): string {
   if (isIsoDate(value)) return value;
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value))
+  if (typeof value === 'string' && ISO_DATE_SHAPE.test(value))
     throw new SandanError(code, `${what}: ${JSON.stringify(value)} is not a real date (YYYY-MM-DD)`);
   throw new SandanError(code, `${what} must be a date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
 }

@@ -1,4 +1,5 @@
 import type { Issue } from '../model/issue.js';
+import { isAmountText, isRecord } from '../model/guards.js';
 import { documentLayout, type LeafKind } from './content-model.js';
 import { BUILDABLE, type BuildableType } from './messages.js';
 
@@ -60,8 +61,7 @@ export interface ExtensionValueProblem {
 
 /** How a value does not fit an extension field's type, or undefined when it fits. */
 export function checkExtensionValue(f: ExtensionField, value: string): ExtensionValueProblem | undefined {
-  if (f.kind === 'd' && !/^\d{1,14}(\.\d{1,5})?$/.test(value))
-    return { code: 'field-format', expected: 'a decimal (N19,5)' };
+  if (f.kind === 'd' && !isAmountText(value)) return { code: 'field-format', expected: 'a decimal (N19,5)' };
   if (f.kind === 'i' && !/^\d{1,9}$/.test(value)) return { code: 'field-format', expected: 'an integer' };
   if (f.length !== undefined && [...value].length !== f.length)
     return { code: 'field-length', expected: `exactly ${f.length} characters` };
@@ -96,10 +96,6 @@ export interface JsonBeyond {
   issues: Issue[];
   /** Paths of the extension fields the document carries (they are not unknown fields). */
   extensionPaths: Set<string>;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /** Renames the known misspellings in one object (the fields of `element`); a copy when any was found. */

@@ -23,6 +23,17 @@ describe('GB 11643 ID numbers', () => {
     expect(checkIdNumber('440106198506122024')).toBeUndefined();
   });
 
+  it('weighs each position by 2^(17−i) mod 11 (ISO 7064 MOD 11-2): a single 1 at position i', () => {
+    // With one digit 1 and the rest 0 the sum is the weight alone, and the check character is the
+    // one that makes sum + check ≡ 1 (mod 11): (12 − sum mod 11) mod 11, 10 written X.
+    for (let i = 0; i < 17; i++) {
+      const weight = 2 ** (17 - i) % 11;
+      const check = (12 - (weight % 11)) % 11;
+      const digits = `${'0'.repeat(i)}1${'0'.repeat(16 - i)}`;
+      expect(idCheckCharacter(digits), `position ${i}, weight ${weight}`).toBe(check === 10 ? 'X' : String(check));
+    }
+  });
+
   it('accepts every number whose check character is computed, and rejects every other check character', () => {
     fc.assert(
       fc.property(first17, fc.constantFrom(...'0123456789X'), (body, c) => {

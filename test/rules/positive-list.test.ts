@@ -371,6 +371,11 @@ describe('reading the annex', () => {
     ['仅限家用打印机墨水', [{ kind: 'name-restriction', allowed: '家用打印机墨水', text: '仅限家用打印机墨水' }]],
     ['每人每年限购2千克以下', [{ kind: 'annual-quantity', max: '2', unit: 'kg', text: '每人每年限购2千克以下' }]],
     ['每人每年不超过500克', [{ kind: 'annual-quantity', max: '0.5', unit: 'kg', text: '每人每年不超过500克' }]],
+    // Every unit spelling, each converted to kg: 1.5 公斤 = 1.5 kg, 3 kg, 3 KG, 200 g × 0.001 = 0.2 kg.
+    ['每人每年限1.5公斤', [{ kind: 'annual-quantity', max: '1.5', unit: 'kg', text: '每人每年限1.5公斤' }]],
+    ['每人每年限3kg', [{ kind: 'annual-quantity', max: '3', unit: 'kg', text: '每人每年限3kg' }]],
+    ['每人每年限3KG', [{ kind: 'annual-quantity', max: '3', unit: 'kg', text: '每人每年限3KG' }]],
+    ['每人每年限200g', [{ kind: 'annual-quantity', max: '0.2', unit: 'kg', text: '每人每年限200g' }]],
     [
       '限网购保税商品；列入《进出口野生动植物种商品目录》的商品除外',
       [
@@ -387,6 +392,66 @@ describe('reading the annex', () => {
       remarks: [{ kind: 'other', text: '须符合国家标准' }],
       uninterpreted: ['须符合国家标准'],
     });
+    // A cap in a unit that is not a weight cannot be checked in kg.
+    expect(parsePositiveListRemark('每人每年限购2件')).toEqual({
+      remarks: [{ kind: 'other', text: '每人每年限购2件' }],
+      uninterpreted: ['每人每年限购2件'],
+    });
+  });
+
+  it('reads empty worksheet cells (null, undefined) as empty: no remark, and a row of them is blank', () => {
+    const rows = [
+      ['序号', '税则号列', '商品名称', '备注'],
+      [1, '19011010', '婴儿配方奶粉', null],
+      [null, null, null, null],
+      [2, '33049900', '其他美容品或化妆品', undefined],
+      [3, '33049100', null, ''],
+    ];
+    const { data, report } = importPositiveList(rows, {
+      edition: '2025',
+      effectiveFrom: '2025-01-01',
+      origin: 'sheet.xlsx',
+    });
+    expect(data.lines).toEqual([
+      { hs8: '19011010', name: '婴儿配方奶粉', source: 'ANNEX' },
+      { hs8: '33049900', name: '其他美容品或化妆品', source: 'ANNEX' },
+    ]);
+    expect(report).toMatchObject({
+      rows: 3,
+      lines: 2,
+      rejected: [{ row: 5, reason: '33049100 has no 商品名称' }],
+      uninterpreted: [],
+    });
+  });
+
+  it('dates: those given, else the bundled edition’s; an end date only with its own start', () => {
+    const rows = [
+      ['序号', '税则号列', '商品名称', '备注'],
+      [1, '19011010', '婴儿配方奶粉', ''],
+    ];
+    const dates = (options: Partial<Parameters<typeof importPositiveList>[1]>) => {
+      const { data } = importPositiveList(rows, { edition: '2019', origin: 'annex.csv', ...options });
+      return { effectiveFrom: data.effectiveFrom, effectiveTo: data.effectiveTo, hasEnd: 'effectiveTo' in data };
+    };
+    const bundled2019 = bundledPositiveLists().find((e) => e.edition === '2019');
+    // The bundled 2019 edition ran from 2020-01-01 to 2022-02-28.
+    expect(dates({ base: bundled2019 })).toEqual({
+      effectiveFrom: '2020-01-01',
+      effectiveTo: '2022-02-28',
+      hasEnd: true,
+    });
+    // A start date of one's own does not borrow the bundled end date.
+    expect(dates({ base: bundled2019, effectiveFrom: '2020-02-01' })).toEqual({
+      effectiveFrom: '2020-02-01',
+      effectiveTo: undefined,
+      hasEnd: false,
+    });
+    expect(dates({ effectiveFrom: '2020-02-01', effectiveTo: '2021-12-31' })).toEqual({
+      effectiveFrom: '2020-02-01',
+      effectiveTo: '2021-12-31',
+      hasEnd: true,
+    });
+    expect(() => dates({ effectiveFrom: '2020-02-01', effectiveTo: '2021-13-01' })).toThrow(/YYYY-MM-DD.*2021-13-01/);
   });
 
   it('reads the table under its title, restores a lost leading zero, rejects bad rows, and is complete when the official count matches', () => {

@@ -114,6 +114,48 @@ describe('user rulesets', () => {
     expect(load({ version: '1' })).toThrowError(/\$\.id/);
   });
 
+  it('classes a refusal by its error code: unknown rule, bad rule setting, anything else', () => {
+    const refusal = (data: unknown) => {
+      try {
+        loadRuleset(data, RULES, 'my.json');
+      } catch (e) {
+        expect(e).toBeInstanceOf(SandanError);
+        return { code: (e as SandanError).code, message: (e as SandanError).message };
+      }
+      return expect.unreachable('the ruleset loaded');
+    };
+    expect(refusal({ ...base, rules: { 'payment/amounts': {} } }).code).toBe('RULESET_UNKNOWN_RULE');
+    // An unknown option of a known rule is not an unknown rule.
+    expect(refusal({ ...base, rules: { 'payment/amount': { options: { x: 1 } } } })).toEqual({
+      code: 'RULESET_BAD_OPTIONS',
+      message: expect.stringMatching(/\$\.rules\["payment\/amount"\]\.options: .*"x"/),
+    });
+    expect(refusal({ ...base, rules: { 'payment/amount': { severity: 'fatal' } } }).code).toBe('RULESET_BAD_OPTIONS');
+    // A setting citing a source the file does not list is a ruleset problem, not the rule's options.
+    expect(refusal({ ...base, rules: { 'payment/amount': { source: 'NOPE' } } })).toEqual({
+      code: 'RULESET_INVALID',
+      message: expect.stringMatching(/\$\.rules\["payment\/amount"\]\.source: cites source "NOPE"/),
+    });
+    expect(refusal({ version: '1' })).toEqual({ code: 'RULESET_INVALID', message: expect.stringMatching(/\$\.id/) });
+  });
+
+  it('names the place inside a setting given as one object or as a dated list', () => {
+    const message = (setting: unknown) =>
+      (() => {
+        try {
+          loadRuleset({ ...base, rules: { 'payment/amount': setting } }, RULES, 'my.json');
+        } catch (e) {
+          return (e as Error).message;
+        }
+        return 'loaded';
+      })();
+    // The error of the branch that fits the value's shape: the object's field, or the list element's.
+    expect(message({ severity: 'fatal' })).toMatch(/my\.json: \$\.rules\["payment\/amount"\]\.severity: /);
+    expect(message([{ severity: 'warning' }, { severity: 'fatal' }])).toMatch(
+      /my\.json: \$\.rules\["payment\/amount"\]\[1\]\.severity: /,
+    );
+  });
+
   it('rejects a broken extends chain: a missing parent or a cycle', () => {
     const reg = new RulesetRegistry(
       RULES,
@@ -158,6 +200,12 @@ describe('discount treatment', () => {
       policy: { nonCashDiscountReducesBase: [{ value: true, source: 'T' }] },
     };
     expect(validate(d, { ruleset: lowers }).issues.some((i) => i.code === '-621005')).toBe(false);
+    // A 100.00 coupon lowers it to 5,350.00 − 100.00 = 5,250.00, still above 5,000: reported with that value.
+    Object.assign(d.order, { discount: '100.00', acturalPaid: '5299.87' });
+    d.payment.amountPaid = '5299.87';
+    expect(validate(d, { ruleset: lowers }).issues).toContainEqual(
+      expect.objectContaining({ code: '-621005', actual: '5250.00' }),
+    );
   });
 });
 

@@ -118,6 +118,13 @@ describe('CBEC regime, one line each (k = 0.7, duty × 0)', () => {
     expect(totals(r)).toEqual({ customsTax: '0.00', consumptionTax: '0.00', valueAddedTax: '5.54', taxTotal: '5.54' });
     expect(r.lines[0]?.explain.rate.key).toBe('4901');
     expect(r.lines[0]?.explain.rate.asOf).toBe('2026-11-21');
+    // The bundled entry cites its sources and date; a user entry without them shows neither key.
+    expect(Object.keys(r.lines[0]?.explain.rate ?? {})).toEqual(['key', 'origin', 'source', 'asOf']);
+    const bare = computeTax(declarationWith([{ gcode: '4901990000', totalPrice: '88.00', unit: '035', qty: '0.8' }]), {
+      policy: P2019,
+      rates: table({ '4901': { vat: '0.09' } }),
+    });
+    expect(bare.lines[0]?.explain.rate).toEqual({ key: '4901', origin: 'test table' });
   });
 
   it('15 % ad-valorem CT: 300/0.85×0.15 = 52.9412, × 0.7 = 37.0588 → 37.06; VAT 352.9412 × 0.091 = 32.1176 → 32.12', () => {
@@ -518,7 +525,16 @@ describe('problems become issues', () => {
       { gcode: '2208902000', totalPrice: '400.00', qty: '1', unit: '142', qty1: '0.46', unit1: '035' },
     ]);
     const r = computeTax(d, { policy: P2019, rates: bundledRates() });
-    expect(r.issues).toMatchObject([{ code: 'tax-quantity-unit', severity: 'error', expected: '095' }]);
+    expect(r.issues).toMatchObject([
+      {
+        code: 'tax-quantity-unit',
+        severity: 'error',
+        ruleId: 'tax/quantity',
+        path: 'inventory.items[0].unit1',
+        expected: '095',
+        actual: '035, 142',
+      },
+    ]);
     expect(r.omittedLines).toMatchObject([{ reason: 'tax-quantity-unit' }]);
   });
 

@@ -350,6 +350,8 @@ describe('every declared formula is both computed with and explained', () => {
     const rules = F.RULES.map((r) => ({ r, apply: vi.spyOn(r, 'apply'), describe: vi.spyOn(r, 'describe') }));
 
     const results = run();
+    // Explanations are rendered when read: read them while the spies watch.
+    for (const r of results) for (const l of r.lines) void l.explain;
     fromTaxInclusivePrice(d('100.00'), { vat: d('0.13'), duty: d('0.1') }, P);
 
     const renderedViaParts = new Set<Formula<string>>();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SandanError } from '../../src/errors.js';
+import { Dec } from '../../src/model/primitives.js';
 import { computeTax, DEFAULT_TAX_POLICY_2019 } from '../../src/tax/index.js';
 import { example, exampleRates, parsed } from './helpers.js';
 
@@ -49,10 +50,86 @@ describe('computeTax without what it needs', () => {
     const e = thrown({ policy: DEFAULT_TAX_POLICY_2019 });
     expect([e.code, e.details]).toEqual(['INVALID_OPTION', { field: 'rates' }]);
     expect(e.message).toContain('without a rate table (options.rates is undefined)');
+    for (const rates of [null, 'cbec-rates.json']) {
+      const bad = thrown({ policy: DEFAULT_TAX_POLICY_2019, rates });
+      expect([bad.code, bad.details]).toEqual(['INVALID_OPTION', { field: 'rates' }]);
+      expect(bad.message).toContain(`without a rate table (options.rates is ${rates === null ? 'null' : 'string'})`);
+    }
   });
 
   it('the same call with policy and rates computes (36.22 + 13.65 = 49.87)', () => {
     const r = computeTax(parsed(example('hangzhou-1210')), { policy: DEFAULT_TAX_POLICY_2019, rates: exampleRates() });
     expect(r.taxTotal.toFixed(2)).toBe('49.87');
+  });
+});
+
+describe('a policy with a bad value: names the field', () => {
+  const P = DEFAULT_TAX_POLICY_2019;
+  const dec = (v: number | string) => new Dec(v);
+  const refused = (policy: unknown, field: string, why: string) => {
+    const e = thrown({ policy, rates: exampleRates() });
+    expect([e.code, e.details, e.message]).toEqual([
+      'INVALID_OPTION',
+      { field },
+      `Invalid tax policy: ${field} ${why}`,
+    ]);
+  };
+  const accepted = (policy: unknown) =>
+    expect(() =>
+      computeTax(parsed(example('hangzhou-1210')), { policy, rates: exampleRates() } as never),
+    ).not.toThrow();
+
+  it.each(['singleTransactionLimit', 'annualLimit', 'cbecTaxFactor', 'cbecDutyRate'] as const)(
+    '%s: a non-negative, finite Decimal (0 is fine; −0.01, NaN, Infinity and a number are not)',
+    (field) => {
+      accepted({ ...P, [field]: dec(0) });
+      for (const bad of [dec('-0.01'), dec(Number.NaN), dec(Number.POSITIVE_INFINITY), 5000]) {
+        refused({ ...P, [field]: bad }, field, 'must be a non-negative Decimal');
+      }
+    },
+  );
+
+  it('singleItemFullTax: an object with a boolean allowed; below a non-negative Decimal when allowed', () => {
+    accepted({ ...P, singleItemFullTax: { allowed: false } });
+    accepted({ ...P, singleItemFullTax: { allowed: true, below: dec(0) } });
+    for (const bad of [null, 'no', { allowed: 'yes' }, {}]) {
+      refused(
+        { ...P, singleItemFullTax: bad },
+        'singleItemFullTax',
+        'must be { allowed: false } or { allowed: true, below: Decimal }',
+      );
+    }
+    for (const below of [undefined, 5000, dec('-1'), dec(Number.NaN)]) {
+      refused(
+        { ...P, singleItemFullTax: { allowed: true, below } },
+        'singleItemFullTax.below',
+        'must be a non-negative Decimal when allowed',
+      );
+    }
+  });
+
+  it('rounding: a known mode, an integer scale 0..5 (both ends allowed), scope line or order', () => {
+    for (const scale of [0, 5]) accepted({ ...P, rounding: { ...P.rounding, scale } });
+    accepted({ ...P, rounding: { ...P.rounding, scope: 'order' } });
+    refused({ ...P, rounding: undefined }, 'rounding.mode', "must be 'half-up', 'half-even', 'down' or 'up'");
+    refused(
+      { ...P, rounding: { ...P.rounding, mode: 'bankers' } },
+      'rounding.mode',
+      "must be 'half-up', 'half-even', 'down' or 'up'",
+    );
+    for (const scale of [-1, 6, 1.5, undefined]) {
+      refused({ ...P, rounding: { ...P.rounding, scale } }, 'rounding.scale', 'must be an integer 0..5');
+    }
+    refused({ ...P, rounding: { ...P.rounding, scope: 'item' } }, 'rounding.scope', "must be 'line' or 'order'");
+  });
+
+  it('allocationRemainder and nonCashDiscountReducesBase', () => {
+    accepted({ ...P, allocationRemainder: 'largest-line', nonCashDiscountReducesBase: true });
+    refused(
+      { ...P, allocationRemainder: 'first-line' },
+      'allocationRemainder',
+      "must be 'last-line' or 'largest-line'",
+    );
+    refused({ ...P, nonCashDiscountReducesBase: 'no' }, 'nonCashDiscountReducesBase', 'must be a boolean');
   });
 });

@@ -34,6 +34,16 @@ describe('parseRateTable', () => {
     expect(t.origin).toBe('rate table');
   });
 
+  it('takes one tier, and one minimum unit value, as a list', () => {
+    const t = parseRateTable({
+      '3304': { vat: '0.13', consumption: [{ adValorem: '0.15', minUnitValue: [{ value: '10', unit: '035' }] }] },
+    });
+    const tiers = t.entries.get('3304')?.consumption;
+    expect(
+      tiers?.map((x) => [x.adValorem?.toString(), x.minUnitValue?.map((m) => [m.value.toString(), m.unit])]),
+    ).toEqual([['0.15', [['10', '035']]]]);
+  });
+
   it('ignores $ keys', () => {
     expect([...userTable.entries.keys()]).toEqual(['3304', '33049900', '3304990010']);
   });
@@ -55,7 +65,11 @@ describe('parseRateTable', () => {
       'unit code',
     ],
     [{ '3304': { vat: '0.13', rate: '0.1' } }, 'at 3304', ''],
+    [{ '3304': { vat: '0.13', consumption: [] } }, 'at 3304.consumption', ''],
+    [{ '3304': { vat: '0.13', consumption: { adValorem: '0.1', minUnitValue: [] } } }, 'at 3304.consumption', ''],
     [[], 'at (root)', 'expected an object'],
+    [null, 'at (root)', 'expected an object'],
+    ['{"3304":{"vat":"0.13"}}', 'at (root)', 'expected an object'],
   ])('rejects %j naming the origin and path', (json, where, why) => {
     const e = thrown(() => parseRateTable(json, 'bad.json'));
     expect(isSandanError(e)).toBe(true);

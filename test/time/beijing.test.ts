@@ -21,8 +21,11 @@ import {
   beijingXsDateTime,
   beijingYear,
   isIsoDate,
+  isoDateOfCeb,
   isoDateOption,
+  isoMonthOfCeb,
   parseBeijingTime,
+  yearOfIsoDate,
 } from '../../src/time/beijing.js';
 import { buildMessage } from '../../src/xml/index.js';
 import { example } from '../helpers/examples.js';
@@ -66,6 +69,9 @@ describe('impossible values are refused by every reader', () => {
     expect(beijingMillis(`${fourteen}000`)).toBeNaN();
     expect(beijingMillisOf(fourteen)).toBeNaN();
     expect(DATE_TIME_14.test(fourteen)).toBe(false);
+    expect(isoDateOfCeb(fourteen)).toBeUndefined();
+    expect(isoDateOfCeb(`${fourteen}000`)).toBeUndefined();
+    expect(isoMonthOfCeb(fourteen)).toBeUndefined();
     // With an offset too: the written fields are checked, not the instant they would roll into.
     for (const suffix of ['', '+08:00', '+0800', 'Z', '-05:00', '.123+08:00']) {
       expect(beijingMillisOf(`${iso}${suffix}`), `${iso}${suffix}`).toBeNaN();
@@ -80,6 +86,9 @@ describe('impossible values are refused by every reader', () => {
       expect(DATE_8.test(date8)).toBe(false);
       expect(ISO_DATE.test(isoDate)).toBe(false);
       expect(isIsoDate(isoDate)).toBe(false);
+      expect(isoDateOfCeb(date8)).toBeUndefined();
+      expect(isoMonthOfCeb(date8)).toBeUndefined();
+      expect(yearOfIsoDate(isoDate)).toBeNaN();
       expect(() => isoDateOption(isoDate, 'at', 'INVALID_OPTION')).toThrow(
         `at: ${JSON.stringify(isoDate)} is not a real date (YYYY-MM-DD)`,
       );
@@ -216,6 +225,74 @@ const fields = fc
   })
   .map((f) => ({ ...f, d: Math.min(f.d, monthDays(f.y, f.mo)) }));
 
+/**
+ * `yyyyMMddHHmmssSSS` digits with each field drawn across and past its range, so that real and
+ * impossible times both come up often.
+ */
+const anyDigits17 = fc
+  .tuple(
+    year,
+    fc.oneof(fc.constant(2), fc.integer({ min: 0, max: 19 })),
+    fc.oneof(fc.integer({ min: 28, max: 31 }), fc.integer({ min: 0, max: 39 })),
+    fc.integer({ min: 0, max: 29 }),
+    fc.integer({ min: 0, max: 69 }),
+    fc.integer({ min: 0, max: 69 }),
+    fc.integer({ min: 0, max: 999 }),
+  )
+  .map(([y, mo, d, h, mi, s, ms]) => `${p(y, 4)}${p(mo)}${p(d)}${p(h)}${p(mi)}${p(s)}${p(ms, 3)}`);
+
+describe('the day, month and year of CEB fields', () => {
+  it('reads the Beijing day of every CEB time form (hand-made cases)', () => {
+    expect(isoDateOfCeb('20261120')).toBe('2026-11-20');
+    expect(isoDateOfCeb('20261120101700')).toBe('2026-11-20');
+    expect(isoDateOfCeb('20261120101700001')).toBe('2026-11-20');
+    expect(isoDateOfCeb(' 20240229 ')).toBe('2024-02-29');
+    expect(isoMonthOfCeb('20261120101700001')).toBe('2026-11');
+    expect(isoMonthOfCeb('20240229')).toBe('2024-02');
+    // A real day with an impossible time is no CEB time: the whole field is checked, not its first 8 digits.
+    expect(isoDateOfCeb('20261120241700')).toBeUndefined();
+    // Neither are other lengths, other characters, or other forms.
+    for (const bad of [
+      '2026112',
+      '202611201',
+      '2026112010170',
+      '20261120T101700',
+      '2026-11-20',
+      '+2026112',
+      '',
+      42,
+      undefined,
+      null,
+    ])
+      expect(isoDateOfCeb(bad), String(bad)).toBeUndefined();
+    // Month 13 used to make a month "2026-13" in reconciliation reports.
+    expect(isoMonthOfCeb('20261345')).toBeUndefined();
+    expect(isoMonthOfCeb('20261301')).toBeUndefined();
+    expect(yearOfIsoDate('2026-11-20')).toBe(2026);
+    expect(yearOfIsoDate('0050-01-01')).toBe(50);
+    expect(yearOfIsoDate('2026-1-20')).toBeNaN();
+    expect(yearOfIsoDate('20261120')).toBeNaN();
+  });
+
+  it('agrees with the instant readers on any 8-, 14- or 17-digit text', () => {
+    const text = fc.tuple(anyDigits17, fc.constantFrom(8, 14, 17)).map(([s, n]) => s.slice(0, n));
+    fc.assert(
+      fc.property(text, (s) => {
+        const t = beijingMillisOf(s);
+        const day = isoDateOfCeb(s);
+        expect(day === undefined).toBe(Number.isNaN(t));
+        if (day === undefined) return;
+        // The Beijing day of the instant read, written by the formatter.
+        expect(day).toBe(beijingIsoDate(new Date(t)));
+        expect(isoMonthOfCeb(s)).toBe(day.slice(0, 7));
+        expect(isIsoDate(day)).toBe(true);
+        expect(yearOfIsoDate(day)).toBe(Number(s.slice(0, 4)));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
 describe('properties', () => {
   it('format → parse gives back the instant (to the precision of the form)', () => {
     fc.assert(
@@ -283,17 +360,7 @@ describe('properties', () => {
   });
 
   it('the patterns and the parsers agree on any 14-digit text', () => {
-    // Each field drawn across and past its range, so both answers come up often.
-    const text = fc
-      .tuple(
-        year,
-        fc.oneof(fc.constant(2), fc.integer({ min: 0, max: 19 })),
-        fc.oneof(fc.integer({ min: 28, max: 31 }), fc.integer({ min: 0, max: 39 })),
-        fc.integer({ min: 0, max: 29 }),
-        fc.integer({ min: 0, max: 69 }),
-        fc.integer({ min: 0, max: 69 }),
-      )
-      .map(([y, mo, d, h, mi, s]) => `${p(y, 4)}${p(mo)}${p(d)}${p(h)}${p(mi)}${p(s)}`);
+    const text = anyDigits17.map((s) => s.slice(0, 14));
     fc.assert(
       fc.property(text, (s) => {
         const ok = !Number.isNaN(beijingMillis(s));

@@ -1,3 +1,4 @@
+import { isRecord } from '../../model/guards.js';
 import { isSentType, type SentDocument } from './types.js';
 
 /** A string field, trimmed; undefined when it is not a string or blank. */
@@ -7,8 +8,7 @@ export function text(v: unknown): string | undefined {
 
 /** The sent documents of a declaration (sandan's JSON shape), with their appTime. */
 export function sentFromDeclaration(input: unknown): SentDocument[] {
-  const d =
-    typeof input === 'object' && input !== null ? (input as Record<string, Record<string, unknown> | undefined>) : {};
+  const d: Record<string, Record<string, unknown> | undefined> = isRecord(input) ? (input as typeof d) : {};
   const out: SentDocument[] = [];
   const o = d.order;
   const p = d.payment;

@@ -6,6 +6,7 @@ import {
   type RegimeDecision,
   type RegimeOrder,
 } from '../../tax/regime.js';
+import { yearOfIsoDate } from '../../time/beijing.js';
 import { normaliseIdNumber } from '../id-number.js';
 import type { RuleContext } from '../types.js';
 
@@ -68,7 +69,7 @@ export function buyerYear(ctx: RuleContext): { used: Decimal; amount: Decimal } 
   const amount = orderQuotaAmount(ctx);
   if (id === undefined || amount === undefined) return undefined;
   // The spelling the ledger keys buyers by, so that a snapshot comparing IDs as given still agrees.
-  const raw = ctx.quota.used(normaliseIdNumber(id), Number(ctx.at.slice(0, 4)));
+  const raw = ctx.quota.used(normaliseIdNumber(id), yearOfIsoDate(ctx.at));
   const used = raw === undefined ? undefined : toDecimal(raw);
   return used === undefined ? undefined : { used, amount };
 }

@@ -1,6 +1,7 @@
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { Dec, toDecimal } from '../../model/primitives.js';
+import { yearOfIsoDate } from '../../time/beijing.js';
 import { show } from '../_lib/compare.js';
 import { editionAt, positiveListMembership, type PositiveListRemark } from '../positive-list.js';
 import { defineRule, type LineView, type ReportOf, type RuleContext } from '../types.js';
@@ -172,7 +173,7 @@ export const positiveList = defineRule({
     const inv = ctx.doc('inventory');
     const mode = ctx.str(inv, 'tradeMode');
     const buyer = ctx.str(inv, 'buyerIdNumber') ?? ctx.str(ctx.doc('order'), 'buyerIdNumber');
-    const year = Number(ctx.at.slice(0, 4));
+    const year = yearOfIsoDate(ctx.at);
     const out: Out[] = [];
     for (const { index, line } of items) {
       const gcode = ctx.str(line, 'gcode');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Dec } from '../../model/primitives.js';
+import { yearOfIsoDate } from '../../time/beijing.js';
 import { show } from '../_lib/compare.js';
 import { orderRegime } from '../_lib/regime.js';
 import { defineRule, FROM_RECEIPTS } from '../types.js';
@@ -45,7 +46,7 @@ export const annualLimit = defineRule({
         expected: `≤ ${show(limit)}`,
         actual: show(total),
         data: {
-          year: Number(ctx.at.slice(0, 4)),
+          year: yearOfIsoDate(ctx.at),
           used: show(used),
           rest: show(Dec.max(limit.minus(used), 0)),
           basis:

@@ -3,6 +3,13 @@ import { ruleTester } from '../rule-tester.js';
 
 const UNIT = { zh: '计量单位', en: 'Unit of measure' };
 const ID_TYPE = { zh: '证件类型', en: 'ID document type' };
+const CURRENCY = { zh: '币制', en: 'Currency' };
+const COUNTRY = { zh: '国别(地区)', en: 'Country (region)' };
+
+/** An unknown code in an incomplete table: a warning naming the field, the code and the table. */
+function warning(path: string, code: string, table: { zh: string; en: string }) {
+  return { code: 'code-unknown', path, severity: 'warning' as const, actual: code, data: { path, code, table } };
+}
 
 ruleTester(codeTables, {
   valid: [
@@ -79,6 +86,40 @@ ruleTester(codeTables, {
             table: { zh: '国别(地区)', en: 'Country (region)' },
           },
         },
+      ],
+    },
+    {
+      // Each coded field with its own unknown code, so that every field and table the rule lists
+      // is seen to be checked (a field left out, or looked up in no table, reports nothing).
+      name: 'the other coded fields: currencies of all four documents, country, transport, packing, trade mode',
+      set: {
+        'order.currency': '901',
+        'payment.currency': '902',
+        'logistics.currency': '903',
+        'inventory.currency': '904',
+        'inventory.country': '905',
+        'inventory.trafMode': 'Q',
+        'inventory.wrapType': '88',
+        'inventory.tradeMode': '8888',
+        'order.items[0].country': '906',
+        'inventory.items[0].unit': '907',
+        'inventory.items[1].country': '908',
+      },
+      errors: [
+        warning('order.currency', '901', CURRENCY),
+        warning('payment.currency', '902', CURRENCY),
+        warning('logistics.currency', '903', CURRENCY),
+        warning('inventory.currency', '904', CURRENCY),
+        warning('inventory.country', '905', COUNTRY),
+        warning('inventory.trafMode', 'Q', { zh: '运输方式', en: 'Mode of transport' }),
+        warning('inventory.wrapType', '88', { zh: '包装种类', en: 'Packing type' }),
+        warning('inventory.tradeMode', '8888', {
+          zh: '贸易方式(监管方式)',
+          en: 'Trade mode (customs supervision mode)',
+        }),
+        warning('order.items[0].country', '906', COUNTRY),
+        warning('inventory.items[0].unit', '907', UNIT),
+        warning('inventory.items[1].country', '908', COUNTRY),
       ],
     },
   ],

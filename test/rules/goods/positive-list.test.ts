@@ -25,6 +25,8 @@ const ledger = (used: string | undefined): AnnualQuantities => ({
   used: (id, year, hs8, unit) =>
     id === '330106199003071519' && year === 2026 && hs8 === '19011010' && unit === 'kg' ? used : undefined,
 });
+/** A ledger that answers for anyone and any year: the rule must not ask it without a buyer or a real year. */
+const anyone = (used: string): AnnualQuantities => ({ used: () => used });
 const cap = (max: string) => ({ on: MILK, remark: `每人每年限${max}千克`, cap: `${max} kg` });
 
 ruleTester(positiveList, {
@@ -52,6 +54,15 @@ ruleTester(positiveList, {
     {
       name: '0.4 kg bought before + 1.6 kg = 2 kg, exactly the cap',
       options: { positiveLists: [capped('2')], annualQuantities: ledger('0.4') },
+    },
+    {
+      // At the cap is allowed, only past it is not: 0 + 1.6 = 1.6 ≤ 1.6.
+      name: 'nothing bought before + 1.6 kg = exactly a 1.6 kg cap',
+      options: { positiveLists: [capped('1.6')], annualQuantities: ledger('0') },
+    },
+    {
+      name: 'the year 9000 is the last the ledger is asked about: 0 + 1.6 ≤ 2 kg',
+      options: { positiveLists: [capped('2')], annualQuantities: anyone('0'), at: '9000-06-01' },
     },
     {
       name: 'a gcode that is not 10 digits is the schema’s business',
@@ -252,6 +263,36 @@ ruleTester(positiveList, {
           expected: '≤ 2 kg',
           actual: '1.6 kg',
           data: { ...cap('2'), order: '1.6', unit: 'kg', year: 2026 },
+        },
+      ],
+    },
+    {
+      name: 'no buyer ID: the ledger is not asked (it would answer for nobody), asks to confirm',
+      set: { 'inventory.buyerIdNumber': null, 'order.buyerIdNumber': null },
+      options: { positiveLists: [capped('2')], annualQuantities: anyone('0') },
+      errors: [
+        {
+          code: 'positive-list-quantity-unconfirmed',
+          path: P0,
+          severity: 'warning',
+          expected: '≤ 2 kg',
+          actual: '1.6 kg',
+          data: { ...cap('2'), order: '1.6', unit: 'kg', year: 2026 },
+        },
+      ],
+    },
+    {
+      // The rule asks the ledger for years up to 9000 (the bound below), not after.
+      name: 'an impossible year (9001): the ledger is not asked, asks to confirm',
+      options: { positiveLists: [capped('2')], annualQuantities: anyone('0'), at: '9001-06-01' },
+      errors: [
+        {
+          code: 'positive-list-quantity-unconfirmed',
+          path: P0,
+          severity: 'warning',
+          expected: '≤ 2 kg',
+          actual: '1.6 kg',
+          data: { ...cap('2'), order: '1.6', unit: 'kg', year: 9001 },
         },
       ],
     },

@@ -1,0 +1,54 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isAmountText, isDecimalText, isRecord, N19_5_TEXT } from '../src/model/guards.js';
+import { amount, toDecimal } from '../src/model/primitives.js';
+import { checkExtensionValue, type ExtensionField } from '../src/xml/extensions.js';
+
+describe('isRecord', () => {
+  it('is true for objects only: not null, arrays or other values', () => {
+    expect(isRecord({})).toBe(true);
+    expect(isRecord({ a: 1 })).toBe(true);
+    expect(isRecord(Object.create(null))).toBe(true);
+    for (const v of [null, undefined, [], [1], 'x', 1, true, Symbol('s')]) expect(isRecord(v), String(v)).toBe(false);
+  });
+});
+
+describe('amount texts', () => {
+  it('N19,5: at most 14 integer and 5 fraction digits (hand-made edges)', () => {
+    for (const ok of ['0', '12.5', '99999999999999', '99999999999999.99999', '0.00001', '007'])
+      expect(isAmountText(ok), ok).toBe(true);
+    for (const bad of ['', '-1', '-0', '+1', ' 1', '1 ', '.5', '5.', '1e2', '100000000000000', '0.000001', '1,5'])
+      expect(isAmountText(bad), bad).toBe(false);
+    expect(N19_5_TEXT.test('-1.5')).toBe(true);
+  });
+
+  it('isAmountText is exactly what toDecimal takes as a non-negative text, and what the amount schema takes', () => {
+    const text = fc.stringMatching(/^[-+]?\d{0,16}(\.\d{0,7})?$/);
+    fc.assert(
+      fc.property(text, (s) => {
+        const d = toDecimal(s);
+        expect(isAmountText(s)).toBe(d !== undefined && !s.startsWith('-'));
+        expect(amount().safeParse(s).success).toBe(isAmountText(s));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('extension amount fields take the same texts', () => {
+    const f: ExtensionField = { element: 'OrderHead', name: 'x', kind: 'd' };
+    for (const [s, ok] of [
+      ['12.34567', true],
+      ['12.345678', false],
+      ['-1', false],
+      ['1e2', false],
+    ] as const)
+      expect(checkExtensionValue(f, s) === undefined, s).toBe(ok);
+  });
+
+  it('isDecimalText is wider: signs, a lone point, any length; no exponent or blank', () => {
+    for (const ok of ['0', '-1.5', '+2', '5.', '.5', '123456789012345678901234567890.123456789'])
+      expect(isDecimalText(ok), ok).toBe(true);
+    for (const bad of ['', '.', '-', '1e2', ' 1', '1 ', '1.2.3', '0x10', 'NaN', 'Infinity'])
+      expect(isDecimalText(bad), bad).toBe(false);
+  });
+});

@@ -1,0 +1,99 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { MAX_RECORD_BYTES } from '../../src/model/json-input.js';
+import { byteLines, type StreamProgress, sourceRecords, taxStream, validateStream } from '../../src/rules/stream.js';
+import { parseRateTable } from '../../src/index.js';
+import { example, exampleRates } from '../helpers/examples.js';
+
+/*
+ * The streaming layer on its own: how bytes become lines (chunk borders, CR LF, the record size
+ * limit) and what the stream functions report. The CLI tests (test/cli) run it end to end.
+ */
+
+async function lines(chunks: Array<Buffer | string>) {
+  let read = 0;
+  const out: Array<{ line: number; text: string; length: number; tooLong: boolean }> = [];
+  for await (const l of byteLines(Readable.from(chunks, { objectMode: true }), (n) => (read += n))) {
+    out.push({
+      line: l.line,
+      text: l.bytes.length < 64 ? l.bytes.toString('utf8') : '…',
+      length: l.bytes.length,
+      tooLong: l.tooLong,
+    });
+  }
+  return { out, read };
+}
+
+describe('byteLines', () => {
+  it('joins a line split across chunks, drops one CR before LF, keeps a last line without LF', async () => {
+    const { out, read } = await lines(['{"a"', ':1}\r', '\n\r\nx\r\r\n', Buffer.from('tail')]);
+    expect(out).toEqual([
+      { line: 1, text: '{"a":1}', length: 7, tooLong: false },
+      { line: 2, text: '', length: 0, tooLong: false },
+      // Only the CR of the CR LF goes; a CR inside the line stays.
+      { line: 3, text: 'x\r', length: 2, tooLong: false },
+      { line: 4, text: 'tail', length: 4, tooLong: false },
+    ]);
+    // 4 + 4 + 7 + 4 bytes read.
+    expect(read).toBe(19);
+  });
+
+  it('a line of exactly MAX_RECORD_BYTES, in two chunks, is whole and not too long', async () => {
+    const half = MAX_RECORD_BYTES / 2;
+    const { out } = await lines([Buffer.alloc(half, 0x20), Buffer.alloc(half, 0x20), '\n']);
+    expect(out).toEqual([{ line: 1, text: '…', length: MAX_RECORD_BYTES, tooLong: false }]);
+  });
+
+  it('one byte more, in two chunks after a line: too long, and the line is not held in memory', async () => {
+    const half = MAX_RECORD_BYTES / 2;
+    const { out } = await lines(['[]\n', Buffer.alloc(half, 0x20), Buffer.alloc(half + 1, 0x20), 'ab\n{}\n']);
+    // Past the limit the held chunks are dropped: only what came after them ('ab') is left.
+    expect(out).toEqual([
+      { line: 1, text: '[]', length: 2, tooLong: false },
+      { line: 2, text: 'ab', length: 2, tooLong: true },
+      { line: 3, text: '{}', length: 2, tooLong: false },
+    ]);
+  });
+
+  it('a too-long line stays dropped however many more chunks it has', async () => {
+    const over = MAX_RECORD_BYTES + 1;
+    const { out } = await lines([Buffer.alloc(over, 0x20), Buffer.alloc(over, 0x20), 'z\n']);
+    expect(out).toEqual([{ line: 1, text: 'z', length: 1, tooLong: true }]);
+  });
+
+  it('a too-long last line without LF is still reported', async () => {
+    const { out } = await lines([Buffer.alloc(MAX_RECORD_BYTES, 0x20), 'x']);
+    expect(out).toEqual([{ line: 1, text: '', length: 0, tooLong: true }]);
+  });
+});
+
+describe('sourceRecords', () => {
+  it('reads NDJSON bytes by line (blank lines skipped) and values as they are', async () => {
+    const records = [];
+    for await (const r of sourceRecords(Readable.from([Buffer.from('{"a":1}\n\n[2]\r\n')]))) records.push(r);
+    expect(records).toEqual([
+      { line: 1, value: { a: 1 } },
+      { line: 3, value: [2] },
+    ]);
+    const values = [];
+    for await (const r of sourceRecords([{ a: 1 }, 'text'])) values.push(r);
+    expect(values).toEqual([{ value: { a: 1 } }, { value: 'text' }]);
+  });
+});
+
+describe('progress', () => {
+  it('validateStream and taxStream name their phase and count the declarations done', async () => {
+    const rates = parseRateTable(exampleRates());
+    const heard: StreamProgress[] = [];
+    const onProgress = (p: StreamProgress) => heard.push(p);
+    const two = [example('hangzhou-1210'), example('guangzhou-9610')];
+    for await (const item of validateStream(two, { rates, onProgress })) expect(item.result.valid).toBe(true);
+    for await (const item of taxStream(two, { rates, onProgress })) expect(item.calculation.ok).toBe(true);
+    expect(heard).toEqual([
+      { phase: 'validate', done: 1 },
+      { phase: 'validate', done: 2 },
+      { phase: 'tax', done: 1 },
+      { phase: 'tax', done: 2 },
+    ]);
+  });
+});

@@ -6,11 +6,11 @@
 import { Decimal } from 'decimal.js';
 import type { X509Certificate } from 'node:crypto';
 import { SandanError } from '../errors.js';
+import { toDecimal } from '../model/primitives.js';
 import { keyTypeOf, type SignatureAlgorithm } from './algorithms.js';
 import { sm2DerToRaw, sm2RawToDer } from './der.js';
 import { readCertificate, type Signer } from './signer.js';
-import { sm2E, sm2VerifyE, sm2Z } from './sm2.js';
-import { verify as nodeVerify } from 'node:crypto';
+import { checkSignatureValue, strictBase64 } from './signature-value.js';
 
 /** Customs upload endpoints (POST form field `payExInfoStr`). */
 export const PAYEX_UPLOAD_URLS = {
@@ -81,8 +81,8 @@ export function decimalJson(v: Decimal | string, path = 'amount'): string {
     bad(`${path} is not a decimal number: ${String(v)}`);
   }
   if (!d.isFinite() || d.isNegative()) bad(`${path} must be a non-negative number`);
-  if (d.decimalPlaces() > 5 || d.trunc().toFixed().length > 14)
-    bad(`${path} must fit N19,5 (14 integer and 5 fraction digits): ${d.toFixed()}`);
+  // The model's N19,5 bound (its check of a Decimal), not a copy of it.
+  if (toDecimal(d) === undefined) bad(`${path} must fit N19,5 (14 integer and 5 fraction digits): ${d.toFixed()}`);
   return d.toFixed();
 }
 
@@ -357,21 +357,9 @@ export function verifyPayExchange(
     };
   const signString = payExSignString({ sessionID, headJson, listsJson, serviceTime: String(serviceTime) });
   const data = Buffer.from(signString, 'utf8');
-  const sig = Buffer.from(signValue, 'base64');
-  let ok = false;
-  if (alg === 'sm2-sm3') {
-    try {
-      ok = sm2VerifyE(sm2E(sm2Z(cert.sm2Point!), data), sig.length === 64 ? sig : sm2DerToRaw(sig), cert.sm2Point!);
-    } catch {
-      ok = false;
-    }
-  } else {
-    try {
-      ok = nodeVerify(alg === 'rsa-sha1' ? 'sha1' : 'sha256', data, cert.rsaKey!, sig);
-    } catch {
-      ok = false;
-    }
-  }
+  const sig = strictBase64(signValue);
+  if (!sig) return { valid: false, reason: 'malformed', message: 'signValue is not base64' };
+  const { ok } = checkSignatureValue(alg, data, sig, cert);
   if (!ok)
     return {
       valid: false,

@@ -15,8 +15,9 @@ import {
 } from './algorithms.js';
 import { sm2DerToRaw, sm2RawToDer } from './der.js';
 import { readCertificate, type Signer } from './signer.js';
-import { type C14nSink, canonicalizeElement, canonicalizeTextTo, DigestSink, escAttr } from '../xml/core/c14n.js';
-import { normalizeLineEnds, parseXml, type XmlElement } from '../xml/core/tree.js';
+import { type C14nSink, canonicalizeElement, DigestSink, escAttr } from '../xml/core/c14n.js';
+import { XML_NS, type XmlElement } from '../xml/core/tree.js';
+import { type Envelope, inRootContext, readEnvelope } from './envelope.js';
 
 /** Options of {@link signMessage}. Districts set the algorithm part (see {@link signOptionsFromDistrict}). */
 export interface SignOptions {
@@ -114,81 +115,25 @@ export function resolveAlgorithms(
   return { signatureAlgorithm, signatureMethod, digestMethod, digestAlgorithm };
 }
 
-/** What signing needs of the document: its root's place and start tag, and the signatures replaced. */
-interface Layout {
-  /** The text without a byte-order mark, line ends normalised (offsets refer to it). */
-  text: string;
-  rootName: string;
-  rootStart: number;
-  /** Offset just after the root's start tag. */
-  rootTagEnd: number;
-  /** Offset of `<` of the root's end tag (equals rootEnd for `<root/>`). */
-  rootEndTagStart: number;
-  rootEnd: number;
-  /** The signatures replaced, as [start, end) of the text, in order. */
-  cuts: Array<[number, number]>;
-}
-
 /**
  * Reads the document token by token, without a tree, and digests its canonical form, leaving out
  * the signatures it replaces. Refuses a signed document unless asked to replace a signature, and
  * then only signatures that are children of the root. `sink` may be a DigestSink or an array.
  */
-function readAndCanonicalize(xml: string, replace: boolean, sink: C14nSink): Layout {
-  const src = normalizeLineEnds(xml);
-  const bom = src.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const layout: Layout = {
-    text: bom ? src.slice(1) : src,
-    rootName: '',
-    rootStart: -1,
-    rootTagEnd: -1,
-    rootEndTagStart: -1,
-    rootEnd: -1,
-    cuts: [],
-  };
-  let signed = 0;
-  let nested = 0;
-  let cutFrom = -1;
-  canonicalizeTextTo(
-    src,
-    sink,
-    {},
-    {
-      exclude(t) {
-        if (t.depth === 1) {
-          layout.rootName = t.name;
-          layout.rootStart = t.start - bom;
-          layout.rootTagEnd = t.end - bom;
-        }
-        if (t.ns !== DSIG_NS || t.local !== 'Signature') return false;
-        signed++;
-        if (t.depth !== 2) nested++;
-        else cutFrom = t.start - bom;
-        return t.depth === 2;
-      },
-      end(t) {
-        if (t.depth === 1) {
-          layout.rootEndTagStart = t.start - bom;
-          layout.rootEnd = t.end - bom;
-        } else if (t.depth === 2 && cutFrom !== -1) {
-          layout.cuts.push([cutFrom, t.end - bom]);
-          cutFrom = -1;
-        }
-      },
-    },
-  );
+function readAndCanonicalize(xml: string, replace: boolean, sink: C14nSink): Envelope {
+  const env = readEnvelope(xml, sink);
   // Refused only once the whole text is known to be well-formed (so malformed XML is reported as such).
-  if (signed && !replace)
+  if (env.signatures.length && !replace)
     throw new SandanError(
       'SIGN_ALREADY_SIGNED',
       'The document already has a ds:Signature; pass replaceSignature to sign it again',
     );
-  if (nested)
+  if (env.signatures.some((s) => s.depth !== 2))
     throw new SandanError(
       'SIGN_ALREADY_SIGNED',
       'The document has a ds:Signature that is not a child of the root; refusing to replace it',
     );
-  return layout;
+  return env;
 }
 
 /**
@@ -224,13 +169,14 @@ export async function signMessage(xml: string, signer: Signer, options: SignOpti
   const digestValue = digest.toString('base64');
 
   // SignedInfo as written in the document, and canonicalised in its context: under the root, in ds:Signature.
-  const inner =
+  const innerWith = (digest: string) =>
     `\n<ds:CanonicalizationMethod Algorithm="${URIS.c14n}"></ds:CanonicalizationMethod>` +
     `\n<ds:SignatureMethod Algorithm="${escAttr(algs.signatureMethod)}"></ds:SignatureMethod>` +
     `\n<ds:Reference URI="">\n<ds:Transforms>\n<ds:Transform Algorithm="${URIS.envelopedSignature}"></ds:Transform>\n</ds:Transforms>` +
     `\n<ds:DigestMethod Algorithm="${escAttr(algs.digestMethod)}"></ds:DigestMethod>` +
-    `\n<ds:DigestValue>${digestValue}</ds:DigestValue>\n</ds:Reference>\n`;
-  const canonicalSignedInfo = canonicalSignedInfoIn(layout, inner);
+    `\n<ds:DigestValue>${digest}</ds:DigestValue>\n</ds:Reference>\n`;
+  const inner = innerWith(digestValue);
+  const canonicalSignedInfo = canonicalSignedInfoIn(layout, innerWith, digestValue);
 
   let raw: Uint8Array;
   try {
@@ -275,7 +221,7 @@ export async function signMessage(xml: string, signer: Signer, options: SignOpti
     // The text without the signatures replaced: slices, not a copy.
     out = '';
     let from = 0;
-    for (const [start, end] of layout.cuts) {
+    for (const { start, end } of layout.signatures) {
       out += text.slice(from, start);
       from = end;
     }
@@ -300,17 +246,33 @@ export async function signMessage(xml: string, signer: Signer, options: SignOpti
   };
 }
 
+// Canonical SignedInfo around its DigestValue, by what it depends on: the namespaces and xml:*
+// attributes of the root, and the algorithm URIs (a sender signs many messages alike). Bounded.
+const signedInfoForms = new Map<string, readonly [string, string]>();
+const DIGEST_SLOT = 'sandan-digest-value';
+
 /**
- * SignedInfo canonicalised as a verifier will: a small document of the root's own start tag (its
- * namespaces and xml:* attributes are what SignedInfo inherits), ds:Signature and SignedInfo.
+ * SignedInfo canonicalised as a verifier will: in ds:Signature, under the root's start tag. The
+ * digest value is base64, which C14N writes as it is, so the form made once with a placeholder
+ * holds for every digest.
  */
-function canonicalSignedInfoIn(layout: Layout, inner: string): string {
-  const rootTag = layout.text.slice(layout.rootStart, layout.rootTagEnd).replace(/\s*\/>$/, '>');
-  const context = parseXml(
-    `${rootTag}<ds:Signature xmlns:ds="${DSIG_NS}"><ds:SignedInfo>${inner}</ds:SignedInfo></ds:Signature></${layout.rootName}>`,
-  );
-  const signedInfo = (context.root.children[0] as XmlElement).children[0] as XmlElement;
-  return canonicalizeElement(context, signedInfo);
+function canonicalSignedInfoIn(layout: Envelope, innerWith: (digest: string) => string, digestValue: string): string {
+  const xmlAttrs = layout.rootAttributes.filter((a) => a.ns === XML_NS).map((a) => [a.qname, a.value]);
+  const inner = innerWith(DIGEST_SLOT);
+  const key = JSON.stringify([layout.rootNsDecls, xmlAttrs, inner]);
+  let form = signedInfoForms.get(key);
+  if (!form) {
+    const { doc, element } = inRootContext(
+      layout,
+      `<ds:Signature xmlns:ds="${DSIG_NS}"><ds:SignedInfo>${inner}</ds:SignedInfo></ds:Signature>`,
+    );
+    const c14n = canonicalizeElement(doc, element.children[0] as XmlElement);
+    const at = c14n.lastIndexOf(`>${DIGEST_SLOT}</ds:DigestValue>`) + 1;
+    form = [c14n.slice(0, at), c14n.slice(at + DIGEST_SLOT.length)];
+    if (signedInfoForms.size >= 64) signedInfoForms.clear();
+    signedInfoForms.set(key, form);
+  }
+  return form[0] + digestValue + form[1];
 }
 
 /** `<root …/>` has no end tag: rewrite it as `<root …>SIGNATURE</root>`. */

@@ -1,7 +1,7 @@
 /**
  * Verification of enveloped CEB signatures. It returns what was signed, or why nothing is.
  */
-import { timingSafeEqual, verify as nodeVerify, type X509Certificate } from 'node:crypto';
+import { timingSafeEqual, type X509Certificate } from 'node:crypto';
 import {
   DIGEST_METHODS,
   DSIG_NS,
@@ -15,8 +15,10 @@ import { OID_SM3_WITH_SM2, parseCertificate, sm2DerToRaw } from './der.js';
 import { readCertificate, type CertificateInfo } from './signer.js';
 import { diagnose, type Diagnosis, type DiagnosisInput } from './diagnose.js';
 import { sm2E, sm2VerifyE, sm2Z } from './sm2.js';
-import { canonicalizeDocumentTo, canonicalizeElement, DigestSink } from '../xml/core/c14n.js';
+import { checkSignatureValue, strictBase64 } from './signature-value.js';
+import { canonicalizeElement, DigestSink } from '../xml/core/c14n.js';
 import { childElements, parseXml, textContent, type XmlDocument, type XmlElement } from '../xml/core/tree.js';
+import { type Envelope, inRootContext, readEnvelope } from './envelope.js';
 import { SandanError } from '../errors.js';
 import { checkXmlSize, DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 
@@ -161,9 +163,21 @@ function expectSeq(
   return out;
 }
 
-function dsigSignatures(el: XmlElement, out: XmlElement[]): void {
-  if (el.ns === DSIG_NS && el.local === 'Signature') out.push(el);
-  for (const c of el.children) if (c.type === 'element') dsigSignatures(c, out);
+/** The first ds:Signature in document order. */
+function dsigSignature(el: XmlElement): XmlElement | undefined {
+  if (el.ns === DSIG_NS && el.local === 'Signature') return el;
+  for (const c of el.children) {
+    const s = c.type === 'element' ? dsigSignature(c) : undefined;
+    if (s) return s;
+  }
+  return undefined;
+}
+
+/** Whether what follows the signature in the root holds text other than white space (comments and PIs may follow). */
+function textAfter(tail: string): boolean {
+  if (/^[ \t\n]*$/.test(tail)) return false;
+  const holder = parseXml(`<x>${tail}</x>`).root;
+  return holder.children.some((c) => c.type === 'text' && c.value.trim() !== '');
 }
 
 // Certificates read from KeyInfo, by their base64 text: a sender signs many messages with one.
@@ -187,10 +201,9 @@ function algorithmOf(el: XmlElement): string {
 }
 
 function b64(el: XmlElement, what: string): Buffer {
-  const t = textContent(el).replace(/[ \t\n\r]/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(t) || t.length % 4 !== 0 || t.length === 0)
-    throw new Fail('signature-structure', `${what} is not base64`);
-  return Buffer.from(t, 'base64');
+  const bytes = strictBase64(textContent(el));
+  if (!bytes) throw new Fail('signature-structure', `${what} is not base64`);
+  return bytes;
 }
 
 function eq(a: Uint8Array, b: Uint8Array): boolean {
@@ -215,32 +228,6 @@ function trusted(cert: CertificateInfo, anchors: CertificateInfo[]): boolean {
     if (a.keyType === 'rsa' ? cert.x509.verify(a.rsaKey!) : sm2CertSignedBy(cert, a)) return true;
   }
   return false;
-}
-
-function checkSignatureValue(
-  alg: SignatureAlgorithm,
-  data: Buffer,
-  sig: Buffer,
-  cert: CertificateInfo,
-): { ok: boolean; sm2Encoding?: 'raw' | 'der' } {
-  if (alg === 'sm2-sm3') {
-    let raw: Uint8Array = sig;
-    let enc: 'raw' | 'der' = 'raw';
-    if (sig.length !== 64) {
-      try {
-        raw = sm2DerToRaw(sig);
-        enc = 'der';
-      } catch {
-        return { ok: false };
-      }
-    }
-    return { ok: sm2VerifyE(sm2E(sm2Z(cert.sm2Point!), data), raw, cert.sm2Point!), sm2Encoding: enc };
-  }
-  try {
-    return { ok: nodeVerify(alg === 'rsa-sha1' ? 'sha1' : 'sha256', data, cert.rsaKey!, sig) };
-  } catch {
-    return { ok: false };
-  }
 }
 
 /**
@@ -270,34 +257,37 @@ export function verifyMessage(xml: string, options: VerifyOptions = {}): VerifyR
 }
 
 function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateInfo[]): VerifySuccess {
-  let doc: XmlDocument;
+  // One pass over the tokens: the canonical document without its signature (what the digest
+  // covers) and where the signature is. Only the signature is made a tree, under the root's start tag.
+  const pieces: string[] = [];
+  let env: Envelope;
+  let sig: XmlElement;
+  let context: XmlDocument;
   try {
     checkXmlSize(xml, options.maxBytes ?? DEFAULT_MAX_XML_BYTES);
-    doc = parseXml(xml);
+    env = readEnvelope(xml, pieces);
+    const sigs = env.signatures;
+    if (sigs.length === 0) throw new Fail('signature-missing', 'The document has no ds:Signature');
+    if (sigs.length > 1)
+      throw new Fail(
+        'signature-multiple',
+        `The document has ${sigs.length} ds:Signature elements; a CEB message has exactly one`,
+      );
+    const span = sigs[0]!;
+    if (span.depth === 1)
+      throw new Fail(
+        'signature-misplaced',
+        'The ds:Signature is the root element; it must be the last child of the message root',
+      );
+    if (span.depth !== 2 || env.elementAfterSignature)
+      throw new Fail('signature-misplaced', 'The ds:Signature must be the last child element of the root');
+    if (textAfter(env.text.slice(span.end, env.rootEndTagStart)))
+      throw new Fail('signature-misplaced', 'Text follows the ds:Signature');
+    ({ doc: context, element: sig } = inRootContext(env, env.text.slice(span.start, span.end)));
   } catch (e) {
     if (e instanceof SandanError) throw new Fail('xml-malformed', e.message);
     throw e;
   }
-  const sigs: XmlElement[] = [];
-  dsigSignatures(doc.root, sigs);
-  if (sigs.length === 0) throw new Fail('signature-missing', 'The document has no ds:Signature');
-  if (sigs.length > 1)
-    throw new Fail(
-      'signature-multiple',
-      `The document has ${sigs.length} ds:Signature elements; a CEB message has exactly one`,
-    );
-  const sig = sigs[0]!;
-  if (sig === doc.root)
-    throw new Fail(
-      'signature-misplaced',
-      'The ds:Signature is the root element; it must be the last child of the message root',
-    );
-  const rootKids = childElements(doc.root);
-  if (sig.parent !== doc.root || rootKids[rootKids.length - 1] !== sig)
-    throw new Fail('signature-misplaced', 'The ds:Signature must be the last child element of the root');
-  const after = doc.root.children.slice(doc.root.children.indexOf(sig) + 1);
-  if (after.some((c) => c.type === 'text' && c.value.trim() !== ''))
-    throw new Fail('signature-misplaced', 'Text follows the ds:Signature');
 
   const parts = expectSeq(
     sig,
@@ -413,26 +403,31 @@ function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateIn
     );
 
   const canonicalSignedInfo = Buffer.from(
-    canonicalizeElement(doc, signedInfo, { withComments: c14n === URIS.c14nWithComments }),
+    canonicalizeElement(context, signedInfo, { withComments: c14n === URIS.c14nWithComments }),
     'utf8',
   );
   // What a diagnosis needs; built only when a check fails.
-  const state = (reason: DiagnosisInput['reason'], signer: CertificateInfo | undefined): DiagnosisInput => ({
-    reason,
-    doc,
-    signature: sig,
-    signedInfo,
-    signedInfoWithComments: c14n === URIS.c14nWithComments,
-    signatureAlgorithm,
-    digestAlgorithm,
-    signatureValue,
-    digestValue,
-    candidates: candidates.filter((c) => c.keyType === keyType),
-    embedded,
-    anchors,
-    signer,
-    verifies: (data, c) => checkSignatureValue(signatureAlgorithm, data, signatureValue, c).ok,
-  });
+  const state = (reason: DiagnosisInput['reason'], signer: CertificateInfo | undefined): DiagnosisInput => {
+    // The diagnosis changes and re-canonicalises the whole message: it gets the tree the fast path did without.
+    const doc = parseXml(xml);
+    const signature = dsigSignature(doc.root)!;
+    return {
+      reason,
+      doc,
+      signature,
+      signedInfo: childElements(signature)[0]!,
+      signedInfoWithComments: c14n === URIS.c14nWithComments,
+      signatureAlgorithm,
+      digestAlgorithm,
+      signatureValue,
+      digestValue,
+      candidates: candidates.filter((c) => c.keyType === keyType),
+      embedded,
+      anchors,
+      signer,
+      verifies: (data, c) => checkSignatureValue(signatureAlgorithm, data, signatureValue, c).ok,
+    };
+  };
   let cert: CertificateInfo | undefined;
   let sm2Encoding: 'raw' | 'der' | undefined;
   for (const c of candidates) {
@@ -467,13 +462,11 @@ function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateIn
       );
   }
 
-  // The digest is fed the canonical pieces, then they are joined: no UTF-8 copy of a large document at once.
-  const pieces: string[] = [];
-  canonicalizeDocumentTo(doc, pieces, { exclude: sig });
-  const sink = new DigestSink(digestAlgorithm);
-  for (const p of pieces) sink.push(p);
+  // Hashed once joined; the sink hashes a large text in slices (no UTF-8 copy of it all at once).
   const signedXml = pieces.join('');
   pieces.length = 0;
+  const sink = new DigestSink(digestAlgorithm);
+  sink.push(signedXml);
   if (!eq(sink.digest(), digestValue))
     throw new Fail(
       'digest-mismatch',

@@ -5,6 +5,7 @@ import type { Issue } from '../model/issue.js';
 import { type Accept, compileAccept } from '../model/fast-check.js';
 import { CONVERT_BY_ROOT } from '../model/generated/converters.js';
 import { zodIssuesToIssues } from '../model/parse.js';
+import { isDecimalText } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
 import {
   CEB_NS,
@@ -20,7 +21,8 @@ import { xmlIssue } from './issues.js';
 import { BUILDABLE, MESSAGE_NAMES, type BuildableType, type DocumentOf } from './messages.js';
 import { parseReturnInfo, type ReturnInfo } from './return-info.js';
 import { DEFAULT_MAX_XML_BYTES, safeXmlText } from './safety.js';
-import { childElements, parseXml, type ParsedElement, type XmlElement } from './core/tree.js';
+import { childElements, normalizeLineEnds, readElement, type XmlElement } from './core/tree.js';
+import { XmlTokenizer } from './core/tokenizer.js';
 import { extensionFieldsOf, extensionValueProblem, KNOWN_MISSPELLINGS, type ExtensionField } from './extensions.js';
 
 /** Options of the parsers. */
@@ -127,52 +129,159 @@ function attr(el: El, name: string): string | undefined {
   return undefined;
 }
 
-/** What an element holds, as written in the source (an `xs:anyType` field such as ExtendMessage's Message). */
-function innerXml(el: El, source: string): string {
-  const from = (el as ParsedElement).tagEnd ?? el.start;
-  return from >= el.endTagStart ? '' : source.slice(from, el.endTagStart);
+/**
+ * True when a text is digits only (most amounts are: 0, 1, 150). Up to 7 of them make a Decimal
+ * from their number (decimal.js's fast path for integers below 10^7: the same value, sign and
+ * digits as from the text, in half the time).
+ */
+function isDigits(t: string): boolean {
+  for (let k = 0; k < t.length; k++) {
+    const c = t.charCodeAt(k);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
 }
-
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 const INT = /^[+-]?\d+$/;
 
-function nsUri(p: Particle): string {
-  return p.ns === 'ds' ? DS_NS : CEB_NS;
+/**
+ * A content model indexed for reading: particle index by name, one map per namespace (the first
+ * particle of a name wins, as a search in XSD order would find it), the required leaves, and a
+ * stamp per particle marking the leaves one element has already read.
+ */
+interface Lookup {
+  ceb: Map<string, number>;
+  ds: Map<string, number>;
+  /** By particle: its name when it is a CEB one and the first of that name (the one `ceb` finds), else undefined. */
+  cebNames: ReadonlyArray<string | undefined>;
+  required: readonly Particle[];
+  stamps: Float64Array;
+  /** A read of this model is under way (then a nested one of the same model keeps its own record). */
+  busy: boolean;
+}
+const lookups = new WeakMap<readonly Particle[], Lookup>();
+let stampCounter = 0;
+
+function lookupOf(particles: readonly Particle[]): Lookup {
+  let l = lookups.get(particles);
+  if (l === undefined) {
+    const ceb = new Map<string, number>();
+    const ds = new Map<string, number>();
+    const cebNames = particles.map((p, i) => {
+      const m = p.ns === 'ds' ? ds : ceb;
+      if (m.has(p.name)) return undefined;
+      m.set(p.name, i);
+      return m === ceb ? p.name : undefined;
+    });
+    const required = particles.filter((p) => p.min > 0 && p.kind !== undefined);
+    l = { ceb, ds, cebNames, required, stamps: new Float64Array(particles.length), busy: false };
+    lookups.set(particles, l);
+  }
+  return l;
 }
 
+/**
+ * Reads CEB content straight from the tokens, in one pass, without building the generic tree
+ * first (a signature, the only part read as a tree, is built from the same tokens). Every method
+ * that reads an element starts at its start tag (the current token) and returns after its end tag.
+ */
 class Reader {
   readonly issues: Issue[] = [];
   readonly notes: ParseNote[] = [];
-  /** The document's text, for fields read as written (`xs:anyType`). */
-  source = '';
+  // What the last leafText() saw.
+  private hasElements = false;
+  private tagEnd = 0;
+  private endTagStart = 0;
+  private readonly extensionsByElement = new Map<string, ExtensionField[]>();
   constructor(
+    readonly t: XmlTokenizer,
+    /** The text the tokenizer reads, for fields read as written (`xs:anyType`). */
+    readonly source: string,
+    readonly bom: number,
     readonly schema: CebSchema,
     readonly extensions: readonly ExtensionField[] = [],
+    /** Unprefixed elements in no namespace are read as the CEB namespace's (lenient reading). */
+    readonly lenient = false,
   ) {}
 
-  /** An element the XSD does not have where it is: a known misspelling or an extension field is read, else reported. */
-  beyond(c: El, el: El, particles: readonly Particle[], path: string, out: Record<string, unknown>): void {
-    if (c.ns === CEB_NS) {
-      const alias = KNOWN_MISSPELLINGS.find((a) => a.element === el.local && a.alias === c.local);
+  /** Namespace of the current start tag, as read. */
+  ns(): string {
+    const t = this.t;
+    return this.lenient && t.ns === '' && t.prefix === '' ? CEB_NS : t.ns;
+  }
+
+  /** Passes over the current element, through its end tag. */
+  skip(): void {
+    const t = this.t;
+    const depth = t.depth;
+    for (;;) {
+      const k = t.next();
+      if (k === 'end' && t.depth === depth) return;
+      if (k === 'eof' || k === 'more') throw new Error(`tokenizer answered ${k} inside an element`);
+    }
+  }
+
+  /** The current element as a tree (src/xml/core/tree.ts), read through its end tag. */
+  tree(): El {
+    return readElement(this.t, null, this.bom);
+  }
+
+  /**
+   * The text content of the current element: its text and CDATA children joined, read through its
+   * end tag. Element children are passed over, noted in `hasElements` for the caller to report.
+   */
+  private leafText(): string {
+    const t = this.t;
+    this.tagEnd = t.end;
+    this.hasElements = false;
+    let text = '';
+    for (;;) {
+      const k = t.next();
+      if (k === 'text' || k === 'cdata') text = text === '' ? t.text() : text + t.text();
+      else if (k === 'start') {
+        this.hasElements = true;
+        this.skip();
+      } else if (k === 'end') {
+        this.endTagStart = t.start;
+        return text;
+      } else if (k === 'eof' || k === 'more') throw new Error(`tokenizer answered ${k} inside an element`);
+    }
+  }
+
+  /** The extension fields of an element (built-in ones, then the caller's). */
+  private extensionFields(element: string): ExtensionField[] {
+    let x = this.extensionsByElement.get(element);
+    if (x === undefined) this.extensionsByElement.set(element, (x = extensionFieldsOf(element, this.extensions)));
+    return x;
+  }
+
+  /**
+   * An element the XSD does not have where it is (the current token, a child of `element`): a known
+   * misspelling or an extension field is read, else reported and passed over.
+   */
+  beyond(element: string, particles: readonly Particle[], path: string, out: Record<string, unknown>): void {
+    const t = this.t;
+    const local = t.local;
+    if (this.ns() === CEB_NS) {
+      const alias = KNOWN_MISSPELLINGS.find((a) => a.element === element && a.alias === local);
       const p = alias && particles.find((q) => q.name === alias.name && q.kind !== undefined);
       if (alias && p) {
-        const v = this.leaf(p, c, `${path}.${c.local}`);
+        const v = this.leaf(p, path, local);
         if (v !== undefined && out[p.name] === undefined) out[p.name] = v;
         this.issues.push(
           xmlIssue(
             'field-misspelled',
             'warning',
-            `${path}.${c.local}`,
-            `${c.local} 是 ${p.name} 的误拼，已按 ${p.name} 读取`,
-            `${c.local} is a misspelling of ${p.name}; read as ${p.name}`,
+            `${path}.${local}`,
+            `${local} 是 ${p.name} 的误拼，已按 ${p.name} 读取`,
+            `${local} is a misspelling of ${p.name}; read as ${p.name}`,
           ),
         );
         return;
       }
-      const x = extensionFieldsOf(el.local, this.extensions).find((f) => f.name === c.local);
+      const x = this.extensionFields(element).find((f) => f.name === local);
       if (x) {
-        const cpath = `${path}.${c.local}`;
-        const v = this.leaf({ name: x.name, ns: 'ceb', min: 0, max: 1, kind: x.kind }, c, cpath);
+        const cpath = `${path}.${local}`;
+        const v = this.leaf({ name: x.name, ns: 'ceb', min: 0, max: 1, kind: x.kind }, path, local);
         if (v === undefined) return;
         const problem = extensionValueProblem(x, typeof v === 'string' ? v : String(v));
         // As in validate and build: a field its ruleset is unsure of warns, never fails.
@@ -191,33 +300,40 @@ class Reader {
           code: 'beyond-xsd',
           path: cpath,
           message: {
-            zh: `${c.local} 不在 2022 版 XSD 的 ${el.local} 中，已读取并保留`,
-            en: `${c.local} is not in the 2022 XSD's ${el.local}; read and kept`,
+            zh: `${local} 不在 2022 版 XSD 的 ${element} 中，已读取并保留`,
+            en: `${local} is not in the 2022 XSD's ${element}; read and kept`,
           },
         });
         return;
       }
     }
-    this.unknown(c, path, el.local);
+    this.unknown(path, element);
   }
 
-  unknown(el: El, path: string, where: string): void {
-    const name = el.ns === '' ? el.qname : `{${el.ns}}${el.local}`;
+  /** Reports the current element as unknown in `where` and passes over it. */
+  unknown(path: string, where: string): void {
+    const t = this.t;
+    const ns = this.ns();
+    const name = ns === '' ? t.name : `{${ns}}${t.local}`;
     this.issues.push(
       xmlIssue(
         'xml-unknown-element',
         'warning',
-        `${path}.${el.local}`,
+        `${path}.${t.local}`,
         `未知元素 ${name}（在 ${where} 中）：XSD 中没有此元素，已忽略其内容`,
         `Unknown element ${name} in ${where}: the XSD has no such element; its content was not read`,
       ),
     );
+    this.skip();
   }
 
-  /** Reads a leaf's text as its XSD type; bad values stay strings and are reported. */
-  leaf(p: Particle, el: El, path: string): unknown {
-    const { text, hasElements } = textOf(el);
-    if (hasElements)
+  /** Reads the current element, a leaf, as its XSD type; bad values stay strings and are reported. */
+  leaf(p: Particle, parent: string, local: string): unknown {
+    const text = this.leafText();
+    // The path is written out only for an issue.
+    let path: string;
+    if (this.hasElements) {
+      path = `${parent}.${local}`;
       this.issues.push(
         xmlIssue(
           'xml-unexpected-children',
@@ -227,10 +343,13 @@ class Reader {
           `${path} should hold text but has child elements`,
         ),
       );
+    }
     if (p.kind === 'd') {
       const t = text.trim();
       if (t === '') return undefined;
-      if (DECIMAL.test(t)) return new Dec(t);
+      if (isDigits(t)) return new Dec(t.length <= 7 ? Number(t) : t);
+      if (isDecimalText(t)) return new Dec(t);
+      path = `${parent}.${local}`;
       this.issues.push(
         xmlIssue(
           'xml-value',
@@ -246,6 +365,7 @@ class Reader {
       const t = text.trim();
       if (t === '') return undefined;
       if (INT.test(t) && Math.abs(Number(t)) <= 2147483647) return Number(t);
+      path = `${parent}.${local}`;
       this.issues.push(
         xmlIssue(
           'xml-value',
@@ -257,53 +377,94 @@ class Reader {
       );
       return text;
     }
-    if (p.kind === 'x') return innerXml(el, this.source);
+    // What an `xs:anyType` field (ExtendMessage's Message) holds, as written in the source.
+    if (p.kind === 'x') return this.tagEnd >= this.endTagStart ? '' : this.source.slice(this.tagEnd, this.endTagStart);
     // Empty optional elements (the official samples have them) carry no value.
     return text === '' ? undefined : text;
   }
 
-  /** Reads a complex element's content into an object; `items` collects repeated complex children. */
-  fields(el: El, particles: readonly Particle[], path: string): Record<string, unknown> {
+  /**
+   * Reads the current element, `element` of complex content, into an object; repeated complex
+   * children are collected in arrays. Text between the children is not read.
+   */
+  fields(element: string, particles: readonly Particle[], path: string): Record<string, unknown> {
+    const t = this.t;
     const out: Record<string, unknown> = {};
-    const seen = new Set<string>();
-    for (const c of childElements(el)) {
-      const p = particles.find((q) => q.name === c.local && nsUri(q) === c.ns);
-      if (!p) {
-        this.beyond(c, el, particles, path, out);
-        continue;
-      }
-      const cpath = `${path}.${c.local}`;
-      if (p.kind !== undefined) {
-        if (seen.has(p.name) && p.max === 1) {
-          this.issues.push(
-            xmlIssue(
-              'xml-duplicate-element',
-              'error',
-              cpath,
-              `${c.local} 重复出现，只读取第一个`,
-              `${c.local} appears more than once; the first one was read`,
-            ),
-          );
+    const lookup = lookupOf(particles);
+    // Leaves read so far, by particle: stamped with this read's number (a nested read of the same model keeps a Set).
+    const nested = lookup.busy;
+    const seen = nested ? new Set<number>() : undefined;
+    const stamp = ++stampCounter;
+    const stamps = lookup.stamps;
+    let next = 0;
+    lookup.busy = true;
+    try {
+      for (;;) {
+        const k = t.next();
+        if (k === 'end') break;
+        if (k !== 'start') {
+          if (k === 'eof' || k === 'more') throw new Error(`tokenizer answered ${k} inside an element`);
           continue;
         }
-        seen.add(p.name);
-        const v = this.leaf(p, c, cpath);
-        if (v !== undefined) out[p.name] = v;
-      } else if (p.def) {
-        const v = this.fields(c, contentModel(this.schema, p.def), cpath);
-        if (p.max === 1) out[p.name] = v;
-        else ((out[p.name] ??= []) as unknown[]).push(v);
+        const ns = this.ns();
+        const local = t.local;
+        // Children mostly come in XSD order: the particle after the last one read, or that one again
+        // (a repeated element), is tried before the maps.
+        const names = lookup.cebNames;
+        const i =
+          ns !== CEB_NS
+            ? ns === DS_NS
+              ? lookup.ds.get(local)
+              : undefined
+            : names[next] === local
+              ? next
+              : next > 0 && names[next - 1] === local
+                ? next - 1
+                : lookup.ceb.get(local);
+        if (i === undefined) {
+          this.beyond(element, particles, path, out);
+          continue;
+        }
+        next = i + 1;
+        const p = particles[i]!;
+        if (p.kind !== undefined) {
+          const again = seen ? seen.has(i) : stamps[i] === stamp;
+          if (again && p.max === 1) {
+            const cpath = `${path}.${local}`;
+            this.issues.push(
+              xmlIssue(
+                'xml-duplicate-element',
+                'error',
+                cpath,
+                `${local} 重复出现，只读取第一个`,
+                `${local} appears more than once; the first one was read`,
+              ),
+            );
+            this.skip();
+            continue;
+          }
+          if (seen) seen.add(i);
+          else stamps[i] = stamp;
+          const v = this.leaf(p, path, local);
+          if (v !== undefined) out[p.name] = v;
+        } else if (p.def) {
+          const v = this.fields(local, contentModel(this.schema, p.def), `${path}.${local}`);
+          if (p.max === 1) out[p.name] = v;
+          else ((out[p.name] ??= []) as unknown[]).push(v);
+        } else this.skip();
       }
+    } finally {
+      if (!nested) lookup.busy = false;
     }
-    for (const p of particles) {
-      if (p.min > 0 && p.kind !== undefined && out[p.name] === undefined) {
+    for (const p of lookup.required) {
+      if (out[p.name] === undefined) {
         this.issues.push(
           xmlIssue(
             'xml-missing-element',
             'error',
             `${path}.${p.name}`,
-            `缺少必填元素 ${p.name}（在 ${el.local} 中）`,
-            `Required element ${p.name} is missing from ${el.local}`,
+            `缺少必填元素 ${p.name}（在 ${element} 中）`,
+            `Required element ${p.name} is missing from ${element}`,
           ),
         );
       }
@@ -343,12 +504,13 @@ function signatureInfo(el: El): SignatureInfo {
   return out;
 }
 
-/** Documents with lines are flattened the model's way: head fields, then `items`. */
-function readDocument(r: Reader, schema: CebSchema, root: string, el: El, path: string): CebDocument {
+/** Documents with lines are flattened the model's way: head fields, then `items`. The current token is the document's start tag. */
+function readDocument(r: Reader, schema: CebSchema, root: string, path: string): CebDocument {
   const layout = documentLayout(schema, root);
-  if (!layout.head.name) return finishDocument(r.fields(el, layout.head.fields, path));
+  const element = r.t.local;
+  if (!layout.head.name) return finishDocument(r.fields(element, layout.head.fields, path));
   const wrapper = contentModel(schema, layout.element.def!);
-  const parts = r.fields(el, wrapper, path);
+  const parts = r.fields(element, wrapper, path);
   const head = parts[layout.head.name] as Record<string, unknown> | undefined;
   if (!head)
     r.issues.push(
@@ -360,7 +522,8 @@ function readDocument(r: Reader, schema: CebSchema, root: string, el: El, path: 
         `${layout.head.name} is missing`,
       ),
     );
-  const doc: CebDocument = { ...(head ?? {}) };
+  // The head's object, read for this document alone, becomes the document.
+  const doc: CebDocument = head && !Array.isArray(head) ? head : { ...(head ?? {}) };
   if (layout.list) doc.items = (parts[layout.list.particle.name] as unknown[] | undefined) ?? [];
   return finishDocument(doc);
 }
@@ -370,23 +533,24 @@ function finishDocument(doc: CebDocument): CebDocument {
   return doc;
 }
 
-function readCeb(
-  root: El,
-  name: { schema: CebSchema; zh: string; en: string },
-  source: string,
-  extensions?: readonly ExtensionField[],
-): CebMessage {
+/** The value of an attribute of the current start tag, by qualified name. */
+function tokenAttr(t: XmlTokenizer, name: string): string | undefined {
+  for (const a of t.attributes) if (a.qname === name) return a.value;
+  return undefined;
+}
+
+/** Reads a CEB message whose root (named `rootName`) is the reader's current token, through the root's end tag. */
+function readCeb(r: Reader, rootName: string, name: { schema: CebSchema; zh: string; en: string }): CebMessage {
+  const t = r.t;
   const schema = name.schema;
-  const r = new Reader(schema, extensions);
-  r.source = source;
   const msg: CebMessage = {
     kind: 'ceb',
-    root: root.local,
-    messageType: root.local.replace(/Message$/, ''),
+    root: rootName,
+    messageType: rootName.replace(/Message$/, ''),
     schema,
     name: { zh: name.zh, en: name.en },
-    guid: attr(root, 'guid') ?? '',
-    version: attr(root, 'version') ?? '',
+    guid: tokenAttr(t, 'guid') ?? '',
+    version: tokenAttr(t, 'version') ?? '',
     documents: [],
     issues: r.issues,
   };
@@ -410,13 +574,21 @@ function readCeb(
         'The root element has no version attribute',
       ),
     );
-  const particles = contentModel(schema, root.local);
+  const particles = contentModel(schema, rootName);
   const docParticle = particles[0]!;
-  for (const c of childElements(root)) {
-    if (c.ns === CEB_NS && c.local === docParticle.name) {
+  for (;;) {
+    const k = t.next();
+    if (k === 'end') break;
+    if (k !== 'start') {
+      if (k === 'eof' || k === 'more') throw new Error(`tokenizer answered ${k} inside the root`);
+      continue;
+    }
+    const ns = r.ns();
+    const local = t.local;
+    if (ns === CEB_NS && local === docParticle.name) {
       const idx = msg.documents.length;
-      msg.documents.push(readDocument(r, schema, root.local, c, `documents[${idx}]`));
-    } else if (c.ns === CEB_NS && c.local === 'BaseTransfer' && particles.some((p) => p.name === 'BaseTransfer')) {
+      msg.documents.push(readDocument(r, schema, rootName, `documents[${idx}]`));
+    } else if (ns === CEB_NS && local === 'BaseTransfer' && particles.some((p) => p.name === 'BaseTransfer')) {
       if (msg.baseTransfer) {
         r.issues.push(
           xmlIssue(
@@ -427,26 +599,32 @@ function readCeb(
             'BaseTransfer appears more than once; the first one was read',
           ),
         );
+        r.skip();
         continue;
       }
-      msg.baseTransfer = r.fields(c, contentModel(schema, 'BaseTransfer'), 'baseTransfer') as Record<string, string>;
-    } else if (c.ns === CEB_NS && c.local === 'BaseSubscribe' && particles.some((p) => p.name === 'BaseSubscribe')) {
+      msg.baseTransfer = r.fields(local, contentModel(schema, 'BaseTransfer'), 'baseTransfer') as Record<
+        string,
+        string
+      >;
+    } else if (ns === CEB_NS && local === 'BaseSubscribe' && particles.some((p) => p.name === 'BaseSubscribe')) {
       (msg.baseSubscribe ??= []).push(
         r.fields(
-          c,
+          local,
           contentModel(schema, 'BaseSubscribe'),
           `baseSubscribe[${msg.baseSubscribe?.length ?? 0}]`,
         ) as Record<string, string>,
       );
-    } else if (c.ns === CEB_NS && c.local === 'ExtendMessage' && particles.some((p) => p.name === 'ExtendMessage')) {
-      msg.extendMessage = r.fields(c, contentModel(schema, 'ExtendMessage'), 'extendMessage') as { message: string };
+    } else if (ns === CEB_NS && local === 'ExtendMessage' && particles.some((p) => p.name === 'ExtendMessage')) {
+      msg.extendMessage = r.fields(local, contentModel(schema, 'ExtendMessage'), 'extendMessage') as {
+        message: string;
+      };
       const m = msg.extendMessage as unknown as Record<string, unknown>;
       m.message = m.Message ?? '';
       delete m.Message;
-    } else if (c.ns === DS_NS && c.local === 'Signature' && particles.some((p) => p.ns === 'ds')) {
-      msg.signature = signatureInfo(c);
+    } else if (ns === DS_NS && local === 'Signature' && particles.some((p) => p.ns === 'ds')) {
+      msg.signature = signatureInfo(r.tree());
     } else {
-      r.unknown(c, root.local, root.local);
+      r.unknown(rootName, rootName);
     }
   }
   const docMax = docParticle.max;
@@ -481,20 +659,13 @@ function readCeb(
         'signature-missing',
         'warning',
         'Signature',
-        `${root.local} 必须加签（ds:Signature）后才能发送`,
-        `${root.local} must be signed (ds:Signature) before it is sent`,
+        `${rootName} 必须加签（ds:Signature）后才能发送`,
+        `${rootName} must be signed (ds:Signature) before it is sent`,
       ),
     );
   }
   if (r.notes.length) msg.notes = r.notes;
   return msg;
-}
-
-/** A copy of a subtree in which unprefixed elements in no namespace are in the CEB namespace (lenient reading). */
-function inCebNamespace(el: El, parent: El | null): El {
-  const copy: El = { ...el, ns: el.ns === '' && el.prefix === '' ? CEB_NS : el.ns, parent, children: [] };
-  for (const c of el.children) copy.children.push(c.type === 'element' ? inCebNamespace(c, copy) : c);
-  return copy;
 }
 
 const TRANS_INFO = ['CopMsgId', 'SenderId', 'ReceiverIds', 'CreatTime', 'MsgType'];
@@ -619,57 +790,75 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
  * second byte-order mark, anything (whitespace too) before `<?xml` or a declaration further on,
  * text outside the root, and an undeclared namespace prefix on an element or attribute. String
  * and byte input are read alike. Memory: the text (twice the UTF-8 size when it holds Chinese, as V8
- * keeps it) and a small tree whose text nodes and result strings are slices of it, not copies: about
- * three times the file, its bytes included (measured in docs/performance.md).
+ * keeps it) and result strings that are slices of it, not copies (read in one pass over the
+ * tokens, without a tree): about three times the file, its bytes included (measured in docs/performance.md).
  */
 export function parseCebXml(input: string | Uint8Array, options: ParseXmlOptions = {}): ParsedXml {
-  const doc = parseXml(safeXmlText(input, options.maxBytes ?? DEFAULT_MAX_XML_BYTES));
-  const root = doc.root;
-  if (root.local === 'DxpMsg' && root.ns === DXP_NS) return readDxp(root, options);
-  const name = MESSAGE_NAMES[root.local];
-  if (name && root.ns === CEB_NS && hasModel(name.schema, root.local))
-    return readCeb(root, name, doc.text, options.extensions);
+  // As the tree reads it (src/xml/core/tree.ts): line ends normalised first, a byte-order mark dropped by the tokenizer.
+  const src = normalizeLineEnds(safeXmlText(input, options.maxBytes ?? DEFAULT_MAX_XML_BYTES));
+  const bom = src.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const t = new XmlTokenizer(src);
+  // The root's start tag: what precedes it is checked by the tokenizer, and it answers eof only after a root.
+  while (t.next() !== 'start');
+  const local = t.local;
+  const rootNs = t.ns;
+  const qname = t.name;
+  // Every branch reads the whole text before it answers: an error further on refuses the message.
+  const rest = <T>(value: T): T => {
+    while (t.next() !== 'eof');
+    return value;
+  };
+  if (local === 'DxpMsg' && rootNs === DXP_NS) return readDxp(rest(readElement(t, null, bom)), options);
+  const name = messageName(local);
+  if (name && rootNs === CEB_NS && hasModel(name.schema, local))
+    return rest(readCeb(new Reader(t, src, bom, name.schema, options.extensions), local, name));
   // Some published samples name the root `CEB214` instead of `CEB214Message`: read it, but say so.
-  const alias = MESSAGE_NAMES[`${root.local}Message`];
-  if (alias && root.ns === CEB_NS && /^CEB\d{3}$/.test(root.local)) {
-    const msg = readCeb({ ...root, local: `${root.local}Message` }, alias, doc.text, options.extensions);
+  const alias = messageName(`${local}Message`);
+  if (alias && rootNs === CEB_NS && /^CEB\d{3}$/.test(local)) {
+    const msg = rest(readCeb(new Reader(t, src, bom, alias.schema, options.extensions), `${local}Message`, alias));
     msg.issues.unshift(
       xmlIssue(
         'xml-root-name',
         'warning',
         '',
-        `根元素应为 ${root.local}Message，实际为 ${root.local}`,
-        `The root element should be ${root.local}Message, not ${root.local}`,
+        `根元素应为 ${local}Message，实际为 ${local}`,
+        `The root element should be ${local}Message, not ${local}`,
       ),
     );
     return msg;
   }
-  if (options.lenient && !root.ns && !root.qname.includes(':') && name && hasModel(name.schema, root.local)) {
+  if (options.lenient && !rootNs && !qname.includes(':') && name && hasModel(name.schema, local)) {
     // Unprefixed names in no namespace read as if the CEB namespace were the default one.
-    const msg = readCeb(inCebNamespace(root, null), name, doc.text, options.extensions);
+    const msg = rest(readCeb(new Reader(t, src, bom, name.schema, options.extensions, true), local, name));
     msg.issues.unshift(
       xmlIssue(
         'xml-no-namespace',
         'warning',
         '',
-        `${root.local} 没有命名空间（应为 ${CEB_NS}）：按宽松模式读取`,
-        `${root.local} is in no namespace (it should be in ${CEB_NS}); read leniently`,
+        `${local} 没有命名空间（应为 ${CEB_NS}）：按宽松模式读取`,
+        `${local} is in no namespace (it should be in ${CEB_NS}); read leniently`,
       ),
     );
     return msg;
   }
-  const ns = root.ns === '' ? 'no namespace' : `namespace ${root.ns}`;
+  rest(undefined);
+  const ns = rootNs === '' ? 'no namespace' : `namespace ${rootNs}`;
   const lenientHint =
-    name && !root.ns && !options.lenient
+    name && !rootNs && !options.lenient
       ? '; the lenient option (parse --lenient) reads one in no namespace with a warning'
       : '';
   const hint =
-    name || root.local === 'DxpMsg'
-      ? ` (a ${root.local} must be in namespace ${root.local === 'DxpMsg' ? DXP_NS : CEB_NS}${lenientHint})`
+    name || local === 'DxpMsg'
+      ? ` (a ${local} must be in namespace ${local === 'DxpMsg' ? DXP_NS : CEB_NS}${lenientHint})`
       : '; sandan reads CEB3xx–9xx messages and DxpMsg';
-  throw new SandanError('XML_UNKNOWN_ROOT', `Unknown root element ${root.qname} in ${ns}${hint}`, {
-    details: { root: root.qname, namespace: root.ns },
+  throw new SandanError('XML_UNKNOWN_ROOT', `Unknown root element ${qname} in ${ns}${hint}`, {
+    details: { root: qname, namespace: rootNs },
   });
+}
+
+/** What MESSAGE_NAMES says of a root name (own entries only: a root named `constructor` is no message). */
+function messageName(root: string): { schema: CebSchema; zh: string; en: string } | undefined {
+  return Object.hasOwn(MESSAGE_NAMES, root) ? MESSAGE_NAMES[root] : undefined;
 }
 
 const accepts = new Map<BuildableType, Accept>();

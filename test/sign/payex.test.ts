@@ -158,6 +158,27 @@ describe('179 payment-data upload', () => {
     ).toBe(true);
   });
 
+  it.skipIf(NO_KEYS)('refuses a signValue that is not strict base64 as malformed, not as a mismatch', async () => {
+    const signer = createLocalSigner({ key: keys.read('sm2.key'), certificate: keys.text('sm2.crt') });
+    const { payExInfoStr, signValue } = await signPayExchange(specData(), signer);
+    const cert = keys.text('sm2.crt');
+    const withSign = (v: string) =>
+      payExInfoStr.replace(`"signValue":"${signValue}"`, `"signValue":${JSON.stringify(v)}`);
+    expect(verifyPayExchange(withSign(signValue), { certificate: cert }).valid).toBe(true);
+    // Wrapped as a MIME encoder writes it (CR LF every 76 characters): white space is not part of the value.
+    const wrapped = `${signValue.slice(0, 76)}\r\n${signValue.slice(76)}`;
+    expect(verifyPayExchange(withSign(wrapped), { certificate: cert }).valid).toBe(true);
+    // Node's decoder skips a '!' and would read the same 64 bytes: it verified before, garbled as it is.
+    const garbled = `${signValue.slice(0, 10)}!${signValue.slice(10)}`;
+    expect(Buffer.from(garbled, 'base64').equals(Buffer.from(signValue, 'base64'))).toBe(true);
+    for (const bad of [garbled, signValue.slice(0, -1), '', '====', `${signValue.slice(0, -4)}A=A=`])
+      expect(verifyPayExchange(withSign(bad), { certificate: cert }), JSON.stringify(bad)).toMatchObject({
+        valid: false,
+        reason: 'malformed',
+        message: 'signValue is not base64',
+      });
+  });
+
   it('writes amounts from Decimal exactly, as JSON numbers, within N19,5', () => {
     expect(payExAmountJson(new Decimal('88.080'))).toBe('88.08');
     expect(payExAmountJson(new Decimal('0.1').plus('0.2'))).toBe('0.3');

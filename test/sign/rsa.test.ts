@@ -119,6 +119,14 @@ describe.skipIf(skipWithout('openssl'))('RSA signing', () => {
     const twice = await signMessage(once, rsaSigner(), { replaceSignature: true });
     expect(twice.xml.match(/<ds:Signature /g)).toHaveLength(1);
     expect(verifyMessage(twice.xml).valid).toBe(true);
+    // A signature inside the one replaced would vanish with it unseen: refused, as one elsewhere is.
+    const nested = once.replace('</ds:KeyInfo>', `</ds:KeyInfo><ds:Object><ds:Signature></ds:Signature></ds:Object>`);
+    await expect(signMessage(nested, rsaSigner(), { replaceSignature: true })).rejects.toMatchObject({
+      code: 'SIGN_ALREADY_SIGNED',
+      message: expect.stringContaining('not a child of the root'),
+    });
+    // The same two signatures are two for the verifier.
+    expect(verifyMessage(nested)).toMatchObject({ valid: false, reason: 'signature-multiple' });
     await expect(signMessage('<a><b></a>', rsaSigner())).rejects.toMatchObject({ code: 'XML_MALFORMED' });
     await expect(signMessage('<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>', rsaSigner())).rejects.toMatchObject({
       code: 'XML_MALFORMED',

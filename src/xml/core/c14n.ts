@@ -298,7 +298,7 @@ function walk(w: Writer, el: XmlElement, opts: C14nOptions, apex: boolean): void
     switch (c.type) {
       case 'text':
         // A text token with nothing decoded (same length) and nothing C14N escapes is its own canonical form.
-        if (c instanceof SourceText && c.end - c.start === c.value.length && plainText(c.value, 0, c.value.length))
+        if (c instanceof SourceText && c.end - c.start === c.value.length && plainText(c.value))
           w.sourceText(c.start, c.end);
         else w.textValue(c.value);
         break;
@@ -352,25 +352,17 @@ export function canonicalizeElement(doc: XmlDocument, el: XmlElement, opts: C14n
   return out.join('');
 }
 
-/** True when text[from, to) has no '&' (nothing to decode) and no '>' (nothing C14N escapes). */
-function plainText(text: string, from: number, to: number): boolean {
-  // Most texts are short (white space between tags, a field's value): a loop costs less than two indexOf calls.
-  if (to - from > 64) {
-    const amp = text.indexOf('&', from);
-    const gt = text.indexOf('>', from);
-    return (amp === -1 || amp >= to) && (gt === -1 || gt >= to);
-  }
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x26 || c === 0x3e) return false;
-  }
-  return true;
+/** True when a text value has no '&' (nothing was decoded) and no '>' (nothing C14N escapes). */
+function plainText(value: string): boolean {
+  return value.indexOf('&') === -1 && value.indexOf('>') === -1;
 }
 
 /** What {@link canonicalizeTextTo} tells its caller as it reads. */
 export interface TokenHooks {
   /** At each start tag (the tokenizer describes it): true leaves the element and its subtree out. */
   exclude?(t: XmlTokenizer): boolean;
+  /** At each start tag inside an element left out (not asked about: it is left out with it). */
+  skipped?(t: XmlTokenizer): void;
   /** At each end tag, those of elements left out included. */
   end?(t: XmlTokenizer): void;
 }
@@ -387,12 +379,23 @@ export function canonicalizeTextTo(text: string, out: C14nSink, opts: C14nOption
   const w = new Writer(text, out, opts);
   let skipping = 0; // depth of the element being left out, 0 when none
   let open = 0;
+  // The next '&' and '>' at or after a text (-1: none left, -2: not looked for yet). Each is looked
+  // for again only once passed, so the search costs linear time over the document (an indexOf to
+  // the end per text would be quadratic when there is none).
+  let amp = -2;
+  let gt = -2;
+  const plainSource = (from: number, to: number): boolean => {
+    if (amp !== -1 && amp < from) amp = text.indexOf('&', from);
+    if (amp !== -1 && amp < to) return false;
+    if (gt !== -1 && gt < from) gt = text.indexOf('>', from);
+    return gt === -1 || gt >= to;
+  };
   for (let k = t.next(); k !== 'eof'; k = t.next()) {
     if (skipping) {
       if (k === 'end') {
         hooks.end?.(t);
         if (t.depth === skipping) skipping = 0;
-      }
+      } else if (k === 'start') hooks.skipped?.(t);
       continue;
     }
     switch (k) {
@@ -411,7 +414,7 @@ export function canonicalizeTextTo(text: string, out: C14nSink, opts: C14nOption
       case 'text': {
         if (open === 0) break; // white space around the root
         // Nothing decoded and nothing C14N escapes: the source is the canonical form.
-        if (plainText(text, t.start, t.end)) w.sourceText(t.start, t.end);
+        if (plainSource(t.start, t.end)) w.sourceText(t.start, t.end);
         else w.textValue(t.text());
         break;
       }

@@ -76,7 +76,13 @@ function isNameChar(c: number): boolean {
 const REFERENCE = /&(?:(amp|lt|gt|quot|apos)|#x([0-9a-fA-F]{1,6})|#([0-9]{1,7}));/y;
 const PREDEFINED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 const REFERENCES = new RegExp(REFERENCE.source, 'g');
+// The C0 controls XML's Char leaves out (a class of these alone reads a two-byte string 3 times as
+// fast as one that also holds U+FFFE, U+FFFF or the surrogates).
+const CONTROL = /[\x00-\x08\x0B\x0C\x0E-\x1F]/;
+/** String.prototype.isWellFormed (ES2024, in every Node sandan supports; the type library is ES2022). */
+type WellFormedString = string & { isWellFormed(): boolean };
 const ATTRIBUTE_SPACE = /\r\n|[\t\n\r]/g;
+const ATTRIBUTE_SPECIAL = /[\t\n\r&]/;
 const LINE_ENDS = /\r\n?/g;
 
 function decodeReference(
@@ -97,22 +103,46 @@ export function decodeText(raw: string): string {
 
 /** An attribute value after XML's normalisation (no DTD, so every attribute is CDATA). */
 export function decodeAttribute(raw: string): string {
-  let s = raw;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === TAB || c === LF || c === CR) {
-      s = s.replace(ATTRIBUTE_SPACE, ' ');
-      break;
-    }
-  }
+  if (!ATTRIBUTE_SPECIAL.test(raw)) return raw;
+  const s = raw.replace(ATTRIBUTE_SPACE, ' ');
   return s.indexOf('&') === -1 ? s : s.replace(REFERENCES, decodeReference);
 }
 
+// The PI or declaration that last started a document and was found well-formed.
+let goodFirstMarkup = '';
+
 // Element names seen, by a hash of their characters (computed by nameEnd), so that a known name is
-// not sliced and split again. A memo shared by all tokenizers: an entry is used only after comparing
-// it with the source, so what is in it never changes a result.
-const internedName: Array<string | undefined> = new Array(256);
-const internedSplit: Array<[string, string] | undefined> = new Array(256);
+// not sliced and split again, and is the same (internalised) string every time: a reader compares it
+// with its own names by identity. A memo shared by all tokenizers: an entry is used only after
+// comparing it with the source, so what is in it never changes a result. Four ways per set, so that
+// two names of one message that share a set do not evict each other on every document; its size is
+// fixed, so a text of many different names costs no memory, only misses.
+const NAME_SETS = 256;
+const NAME_WAYS = 4;
+const internedHash = new Int32Array(NAME_SETS * NAME_WAYS);
+const internedName: Array<string | undefined> = new Array<string | undefined>(NAME_SETS * NAME_WAYS).fill(undefined);
+const internedSplit: Array<readonly [string, string] | undefined> = new Array<readonly [string, string] | undefined>(
+  NAME_SETS * NAME_WAYS,
+).fill(undefined);
+let internedVictim = 0;
+// By memo entry: the entry of the name that last followed it, after its start tag and after its end tag (-1: none).
+const predictAfterStart = new Int32Array(NAME_SETS * NAME_WAYS).fill(-1);
+const predictAfterEnd = new Int32Array(NAME_SETS * NAME_WAYS).fill(-1);
+
+// The namespace URI declared last, internalised: every document declares the same one or two, and
+// a reader's comparison of an element's namespace with its own constant is then one of identity.
+let lastUri = '';
+function internedUri(uri: string): string {
+  return uri === lastUri ? lastUri : (lastUri = internalized(uri));
+}
+
+/** The string V8 keeps once for these characters (a property key is one), so that equal names are one object. */
+function internalized(s: string): string {
+  const o: Record<string, number> = {};
+  o[s] = 0;
+  for (const k in o) return k;
+  return s;
+}
 
 interface Binding {
   prefix: string;
@@ -169,6 +199,8 @@ export class XmlTokenizer {
   private docStart = 0;
   // The open elements, innermost last: qualified name, prefix, local name, namespace (parallel stacks, no object per element).
   private readonly open: string[] = [];
+  /** Where each open element's name is in the name memo. */
+  private readonly openEntry: number[] = [];
   private readonly openPrefix: string[] = [];
   private readonly openLocal: string[] = [];
   private readonly openNs: string[] = [];
@@ -186,8 +218,16 @@ export class XmlTokenizer {
   private valueTo = 0;
   // Next '&' and ']]>' at or after pos (absolute; -1 none in what is buffered; -2 not looked for).
   private nextAmp = -2;
+  private nextCr = -2;
+  /** Whether the current text token holds a reference. */
+  private textReferences = false;
   private nextCdataEnd = -2;
+  /** The memo entry of the last start or end tag's name (-1: none), and which of the two it was. */
+  private prevEntry = -1;
+  private prevWasEnd = false;
+  /** Set (first index) in the name memo and hash of the name nameEnd last read. */
   private slot = 0;
+  private hash = 0;
 
   constructor(text?: string, options: TokenizerOptions = {}) {
     this.maxDepth = options.maxDepth ?? MAX_XML_DEPTH;
@@ -216,6 +256,7 @@ export class XmlTokenizer {
     if (this.pos > 65536 || this.pos > this.buf.length >> 1) this.compact();
     this.buf += piece;
     if (this.nextAmp === -1) this.nextAmp = -2;
+    if (this.nextCr === -1) this.nextCr = -2;
     if (this.nextCdataEnd === -1) this.nextCdataEnd = -2;
   }
 
@@ -252,7 +293,11 @@ export class XmlTokenizer {
    */
   text(): string {
     const s = this.buf.slice(this.valueFrom, this.valueTo);
-    if (this.kind === 'text') return decodeText(s);
+    if (this.kind === 'text') {
+      // What decodeText does, with what reading the text found: whether it holds a reference or a CR.
+      const t = this.hasCr(this.valueFrom, this.valueTo) ? s.replace(LINE_ENDS, '\n') : s;
+      return this.textReferences ? t.replace(REFERENCES, decodeReference) : t;
+    }
     return s.indexOf('\r') === -1 ? s : s.replace(LINE_ENDS, '\n');
   }
 
@@ -330,12 +375,13 @@ export class XmlTokenizer {
     }
     const abs = this.base;
     if (this.open.length === 0) {
+      this.textReferences = false;
       for (let i = p; i < lt; i++)
         if (!isSpace(b.charCodeAt(i)))
           this.fail(i, `text outside the root element (${this.rootDone ? 'after' : 'before'} it)`);
     } else {
       // ']]>' is checked through a cached position, as references are: one indexOf per occurrence, not per text.
-      this.checkReferences(p, lt);
+      this.textReferences = this.checkReferences(p, lt);
       if (this.nextCdataEnd === -2 || (this.nextCdataEnd !== -1 && this.nextCdataEnd < abs + p)) {
         const e = b.indexOf(']]>', p);
         this.nextCdataEnd = e === -1 ? -1 : abs + e;
@@ -362,7 +408,9 @@ export class XmlTokenizer {
     }
     const n = p + 2 + top.length;
     if (n >= b.length && !this.closed) return this.more(p);
-    if (!b.startsWith(top, p + 2) || isNameChar(b.charCodeAt(n))) {
+    // indexOf compares faster than startsWith; where it does not find the name right there, the end
+    // tag is wrong (the whole name is buffered), so its search further on happens once, before failing.
+    if (b.indexOf(top, p + 2) !== p + 2 || isNameChar(b.charCodeAt(n))) {
       const e = this.nameEnd(p + 2);
       if (e === b.length && !this.closed) return this.more(p);
       return this.fail(p, `</${b.slice(p + 2, e)}> closes <${top}>`);
@@ -386,6 +434,8 @@ export class XmlTokenizer {
   private endElement(): void {
     const depth = this.open.length;
     this.name = this.open.pop()!;
+    this.prevEntry = this.openEntry.pop()!;
+    this.prevWasEnd = true;
     this.prefix = this.openPrefix.pop()!;
     this.local = this.openLocal.pop()!;
     this.ns = this.openNs.pop()!;
@@ -433,8 +483,13 @@ export class XmlTokenizer {
     const e = b.indexOf('?>', p + 2);
     if (e === -1) return this.unterminated(p, 'a processing instruction');
     const markup = b.slice(p, e + 2);
-    const problem = markupProblem(markup, this.base + p === this.docStart);
-    if (problem) this.fail(p, problem);
+    const atStart = this.base + p === this.docStart;
+    // Nearly every document starts with the same declaration: the last one found good is not checked again.
+    if (!atStart || markup !== goodFirstMarkup) {
+      const problem = markupProblem(markup, atStart);
+      if (problem) this.fail(p, problem);
+      if (atStart) goodFirstMarkup = markup;
+    }
     let t = p + 2;
     while (t < e && !isSpace(b.charCodeAt(t))) t++;
     const target = b.slice(p + 2, t);
@@ -445,24 +500,57 @@ export class XmlTokenizer {
 
   private readStartTag(p: number): TokenKind {
     const b = this.buf;
-    const ne = this.nameEnd(p + 1);
-    if (ne === p + 1) return this.fail(p, "a '<' that starts no valid tag");
-    if (ne >= b.length && !this.closed) return this.more(p);
+    let qname: string | undefined;
+    let split: readonly [string, string] | undefined;
+    let ne: number;
+    // The name that followed the previous tag's name last time (its first child after a start tag,
+    // its next sibling after an end tag) is tried first: one comparison instead of hashing the name.
+    const prev = this.prevEntry;
+    const guess = prev < 0 ? -1 : this.prevWasEnd ? predictAfterEnd[prev]! : predictAfterStart[prev]!;
+    let entry = -1;
+    // Where a name not in the memo goes (nameEnd's, saved: attribute names are read with it too).
+    let set = 0;
+    let hash = 0;
+    const q = guess < 0 ? undefined : internedName[guess];
+    if (
+      q !== undefined &&
+      p + 1 + q.length < b.length &&
+      !isNameChar(b.charCodeAt(p + 1 + q.length)) &&
+      // (A slice compared is faster than startsWith, and a name is short.)
+      b.slice(p + 1, p + 1 + q.length) === q
+    ) {
+      entry = guess;
+      qname = q;
+      split = internedSplit[guess];
+      ne = p + 1 + q.length;
+    } else {
+      ne = this.nameEnd(p + 1);
+      if (ne === p + 1) return this.fail(p, "a '<' that starts no valid tag");
+      if (ne >= b.length && !this.closed) return this.more(p);
+      set = this.slot;
+      hash = this.hash;
+      const len = ne - p - 1;
+      for (let k = set; k < set + NAME_WAYS; k++) {
+        const name = internedName[k];
+        if (name === undefined) break;
+        if (internedHash[k] === hash && name.length === len && b.startsWith(name, p + 1)) {
+          entry = k;
+          qname = name;
+          split = internedSplit[k];
+          break;
+        }
+      }
+      if (qname === undefined) qname = b.slice(p + 1, ne);
+    }
     const depth = this.open.length + 1;
     if (depth === 1 && this.rootDone) this.fail(p, 'more than one root element');
     if (depth > this.maxDepth) this.fail(p, TOO_DEEP);
-    const slot = this.slot;
-    let qname = internedName[slot];
-    let split = internedSplit[slot];
-    if (qname === undefined || qname.length !== ne - p - 1 || !b.startsWith(qname, p + 1)) {
-      qname = b.slice(p + 1, ne);
-      split = undefined;
-    }
     let attrs: XmlAttribute[] | undefined;
     let raws: Array<[string, string, number]> | undefined;
     let decls: Array<[string, string]> | undefined;
     let j = ne;
     let selfClosing = false;
+    let lt = -1;
     for (;;) {
       const ws = j;
       while (isSpace(b.charCodeAt(j))) j++;
@@ -501,7 +589,12 @@ export class XmlTokenizer {
         if (!this.closed) return this.more(p);
         return this.fail(j, `the value of ${aname} is not closed`);
       }
-      for (let k = j + 1; k < ve; k++) if (b.charCodeAt(k) === LT) this.fail(k, `a '<' in the value of ${aname}`);
+      // The first '<' after the value's start, looked for once per tag (it is usually the next tag's).
+      if (lt <= j) {
+        lt = b.indexOf('<', j + 1);
+        if (lt === -1) lt = b.length;
+      }
+      if (lt < ve) this.fail(lt, `a '<' in the value of ${aname}`);
       this.checkReferences(j + 1, ve);
       (raws ??= []).push([aname, b.slice(j + 1, ve), an]);
       j = ve + 1;
@@ -514,7 +607,7 @@ export class XmlTokenizer {
         for (let m = 0; m < k; m++) if (raws[m]![0] === an) this.fail(at, `<${qname}> has the attribute ${an} twice`);
         if (an === 'xmlns' || an.startsWith('xmlns:')) {
           const prefix = an === 'xmlns' ? '' : an.slice(6);
-          const uri = decodeAttribute(raw);
+          const uri = internedUri(decodeAttribute(raw));
           if (prefix !== '' && uri === '') this.fail(at, `the namespace prefix ${prefix} cannot be undeclared`);
           if (prefix === 'xmlns' || uri === XMLNS_NS || (prefix === 'xml') !== (uri === XML_NS))
             this.fail(at, `${an} binds a reserved namespace prefix or name`);
@@ -527,10 +620,20 @@ export class XmlTokenizer {
       }
     }
     if (split === undefined) {
-      split = this.splitName(qname, p);
-      internedName[slot] = qname;
-      internedSplit[slot] = split;
+      const [pre, loc] = this.splitName(qname, p);
+      qname = internalized(qname);
+      split = [internalized(pre), internalized(loc)];
+      // An empty way of the set, else one in turn.
+      let k = set;
+      while (k < set + NAME_WAYS && internedName[k] !== undefined) k++;
+      if (k === set + NAME_WAYS) k = set + (internedVictim++ & (NAME_WAYS - 1));
+      internedHash[k] = hash;
+      internedName[k] = qname;
+      internedSplit[k] = split;
+      predictAfterStart[k] = predictAfterEnd[k] = -1;
+      entry = k;
     }
+    if (entry !== guess && prev >= 0) (this.prevWasEnd ? predictAfterEnd : predictAfterStart)[prev] = entry;
     const prefix = split[0];
     const local = split[1];
     const ns = this.lookup(prefix);
@@ -549,6 +652,9 @@ export class XmlTokenizer {
       }
     }
     this.open.push(qname);
+    this.openEntry.push(entry);
+    this.prevEntry = entry;
+    this.prevWasEnd = false;
     this.openPrefix.push(prefix);
     this.openLocal.push(local);
     this.openNs.push(ns);
@@ -610,14 +716,15 @@ export class XmlTokenizer {
     );
   }
 
-  /** End of the name at `i` (`i` itself when none starts there); leaves a hash of it in `slot`. */
+  /** End of the name at `i` (`i` itself when none starts there); leaves a hash of it in `hash` and `slot`. */
   private nameEnd(i: number): number {
     const b = this.buf;
     let c = b.charCodeAt(i);
     if (!isNameStart(c)) return i;
     let h = c;
     for (c = b.charCodeAt(++i); isNameChar(c); c = b.charCodeAt(++i)) h = (h * 31 + c) | 0;
-    this.slot = (h ^ (h >>> 8)) & 255;
+    this.hash = h;
+    this.slot = ((h ^ (h >>> 8)) & (NAME_SETS - 1)) * NAME_WAYS;
     return i;
   }
 
@@ -646,13 +753,14 @@ export class XmlTokenizer {
    * character XML allows. The next '&' is looked for once and remembered (absolute, -1: none in
    * what is buffered, -2: not looked for), so a text or value costs no search to the end of the input.
    */
-  private checkReferences(from: number, to: number): void {
+  private checkReferences(from: number, to: number): boolean {
     const b = this.buf;
     const abs = this.base;
     if (this.nextAmp === -2 || (this.nextAmp !== -1 && this.nextAmp < abs + from)) {
       const a = b.indexOf('&', from);
       this.nextAmp = a === -1 ? -1 : abs + a;
     }
+    const any = this.nextAmp !== -1 && this.nextAmp < abs + to;
     while (this.nextAmp !== -1 && this.nextAmp < abs + to) {
       const amp = this.nextAmp - abs;
       REFERENCE.lastIndex = amp;
@@ -665,9 +773,29 @@ export class XmlTokenizer {
       const n = b.indexOf('&', REFERENCE.lastIndex);
       this.nextAmp = n === -1 ? -1 : abs + n;
     }
+    return any;
+  }
+
+  /** Whether buf[from, to) holds a CR, through a cached position as for references (absolute; -1 none buffered, -2 not looked for). */
+  private hasCr(from: number, to: number): boolean {
+    const abs = this.base;
+    if (this.nextCr === -2 || (this.nextCr !== -1 && this.nextCr < abs + from)) {
+      const c = this.buf.indexOf('\r', from);
+      this.nextCr = c === -1 ? -1 : abs + c;
+    }
+    return this.nextCr !== -1 && this.nextCr < abs + to;
   }
 
   private checkCharacters(text: string, offset: number): void {
+    // What forbiddenCharacter refuses, found faster: a lone surrogate (isWellFormed, native), a C0
+    // control but tab, LF, CR, U+FFFE, U+FFFF. Only a text with one is looked at again, to say where and why.
+    if (
+      (text as WellFormedString).isWellFormed() &&
+      !CONTROL.test(text) &&
+      text.indexOf('\uFFFE') === -1 &&
+      text.indexOf('\uFFFF') === -1
+    )
+      return;
     const problem = forbiddenCharacter(text);
     if (problem) {
       // The position is reported in the text as buffered so far (line counts need it).

@@ -105,29 +105,36 @@ export function parseXml(input: string): XmlDocument {
   const t = new XmlTokenizer(src);
   const top: XmlNode[] = [];
   let root: ParsedElement | undefined;
-  let cur: ParsedElement | undefined;
-  // Text and CDATA tokens in a row make one node; `textFrom` is where the first began (-1: not verbatim).
-  // Text and CDATA tokens in a row make one node; a lone text token keeps its place in the source.
-  let text: string | undefined;
-  let textFrom = -1;
-  let textTo = -1;
-  const endText = () => {
-    if (text === undefined) return;
-    cur!.children.push(textFrom === -1 ? { type: 'text', value: text } : new SourceText(text, textFrom, textTo));
-    text = undefined;
-  };
   for (;;) {
     const kind = t.next();
     if (kind === 'eof') break;
-    if (cur === undefined) {
-      // Outside the root: white space (checked by the tokenizer), comments, PIs, the declaration.
-      if (kind === 'comment') top.push({ type: 'comment', value: t.text() });
-      else if (kind === 'pi') top.push({ type: 'pi', target: t.name, data: t.text() });
-      else if (kind === 'start') {
-        cur = root = startElement(t, null, bom);
-        top.push(root);
-      }
-      continue;
+    // Outside the root: white space (checked by the tokenizer), comments, PIs, the declaration.
+    if (kind === 'comment') top.push({ type: 'comment', value: t.text() });
+    else if (kind === 'pi') top.push({ type: 'pi', target: t.name, data: t.text() });
+    else if (kind === 'start') top.push((root = readElement(t, null, bom)));
+  }
+  // The tokenizer answers eof only after a root element, with every element closed.
+  return { text: bom ? src.slice(1) : src, children: top, root: root! };
+}
+
+/**
+ * Reads the element whose start tag is the tokenizer's current token, through its end tag, into a
+ * tree (a reader that walks the tokens itself uses it for a part it wants as a tree, e.g. a
+ * signature). `bom`: 1 when the tokenizer's text starts with a byte-order mark, which offsets leave out.
+ */
+export function readElement(t: XmlTokenizer, parent: ParsedElement | null, bom: number): ParsedElement {
+  const el = startElement(t, parent, bom);
+  let cur = el;
+  // Text and CDATA tokens in a row make one node; a lone text token keeps its place in the source
+  // (`textFrom` is where it began; -1: merged with CDATA, so not verbatim).
+  let text: string | undefined;
+  let textFrom = -1;
+  let textTo = -1;
+  for (;;) {
+    const kind = t.next();
+    if (text !== undefined && kind !== 'text' && kind !== 'cdata') {
+      cur.children.push(textFrom === -1 ? { type: 'text', value: text } : new SourceText(text, textFrom, textTo));
+      text = undefined;
     }
     switch (kind) {
       case 'text':
@@ -142,30 +149,29 @@ export function parseXml(input: string): XmlDocument {
         }
         break;
       case 'start': {
-        endText();
-        const el = startElement(t, cur, bom);
-        cur.children.push(el);
-        cur = el;
+        const child = startElement(t, cur, bom);
+        cur.children.push(child);
+        cur = child;
         break;
       }
       case 'end':
-        endText();
         cur.endTagStart = t.start - bom;
         cur.end = t.end - bom;
-        cur = (cur.parent as ParsedElement | null) ?? undefined;
+        if (cur === el) return el;
+        cur = cur.parent as ParsedElement;
         break;
       case 'comment':
-        endText();
         cur.children.push({ type: 'comment', value: t.text() });
         break;
       case 'pi':
-        endText();
         cur.children.push({ type: 'pi', target: t.name, data: t.text() });
         break;
+      case 'eof':
+      case 'more':
+        // Cannot happen: a whole text never answers 'more', and 'eof' comes only after the root's end tag.
+        throw new Error(`tokenizer answered ${kind} inside <${cur.qname}>`);
     }
   }
-  // The tokenizer answers eof only after a root element, with every element closed.
-  return { text: bom ? src.slice(1) : src, children: top, root: root! };
 }
 
 function startElement(t: XmlTokenizer, parent: ParsedElement | null, bom: number): ParsedElement {

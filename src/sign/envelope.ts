@@ -1,0 +1,115 @@
+/**
+ * One pass over a message's tokens, shared by signing and verification: the canonical form of the
+ * document without the signatures that are children of the root (what an enveloped signature's
+ * digest covers), and where the root and every ds:Signature are. No tree: a tree is built only of
+ * the small part that needs one (SignedInfo, in the context of the root's start tag).
+ */
+import { DSIG_NS } from './algorithms.js';
+import { type C14nSink, canonicalizeTextTo } from '../xml/core/c14n.js';
+import type { XmlAttribute } from '../xml/core/tokenizer.js';
+import { normalizeLineEnds, parseXml, type XmlDocument, type XmlElement } from '../xml/core/tree.js';
+
+/** A ds:Signature of the message: [start, end) in `Envelope.text`, and its depth (the root is 1). */
+export interface SignatureSpan {
+  start: number;
+  end: number;
+  depth: number;
+}
+
+/** What {@link readEnvelope} found. Offsets are into `text`. */
+export interface Envelope {
+  /** The text without a byte-order mark, line ends normalised. */
+  text: string;
+  rootName: string;
+  rootStart: number;
+  /** Offset just after the root's start tag. */
+  rootTagEnd: number;
+  /** Offset of `<` of the root's end tag (equals rootEnd for `<root/>`). */
+  rootEndTagStart: number;
+  rootEnd: number;
+  /** The root's namespace declarations and attributes (what a child inherits: declarations and xml:*). */
+  rootNsDecls: ReadonlyArray<readonly [string, string]>;
+  rootAttributes: readonly XmlAttribute[];
+  /** Every ds:Signature in document order, nested ones included; those at depth 2 are left out of the canonical form. */
+  signatures: SignatureSpan[];
+  /** A child element of the root follows the first signature that is a child of the root. */
+  elementAfterSignature: boolean;
+}
+
+/**
+ * Reads `xml` token by token into `sink` (a DigestSink or an array): its canonical form (C14N 1.0
+ * without comments) leaving out every ds:Signature that is a child of the root.
+ * @throws SandanError `XML_MALFORMED`
+ */
+export function readEnvelope(xml: string, sink: C14nSink): Envelope {
+  const src = normalizeLineEnds(xml);
+  const bom = src.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const env: Envelope = {
+    text: bom ? src.slice(1) : src,
+    rootName: '',
+    rootStart: -1,
+    rootTagEnd: -1,
+    rootEndTagStart: -1,
+    rootEnd: -1,
+    rootNsDecls: [],
+    rootAttributes: [],
+    signatures: [],
+    elementAfterSignature: false,
+  };
+  // Signatures not yet closed, innermost last.
+  const open: SignatureSpan[] = [];
+  let firstChildSignatureEnded = false;
+  const seen = (t: { ns: string; local: string; depth: number; start: number }): boolean => {
+    if (t.ns !== DSIG_NS || t.local !== 'Signature') return false;
+    const s = { start: t.start - bom, end: -1, depth: t.depth };
+    env.signatures.push(s);
+    open.push(s);
+    return true;
+  };
+  canonicalizeTextTo(
+    src,
+    sink,
+    {},
+    {
+      exclude(t) {
+        if (t.depth === 1) {
+          env.rootName = t.name;
+          env.rootStart = t.start - bom;
+          env.rootTagEnd = t.end - bom;
+          env.rootNsDecls = t.nsDecls;
+          env.rootAttributes = t.attributes;
+        } else if (t.depth === 2 && firstChildSignatureEnded) env.elementAfterSignature = true;
+        return seen(t) && t.depth === 2;
+      },
+      skipped(t) {
+        seen(t);
+      },
+      end(t) {
+        // (Reading past the end of an array is slow in V8: look only when a signature is open.)
+        const s = open.length ? open[open.length - 1]! : undefined;
+        if (s !== undefined && s.depth === t.depth) {
+          s.end = t.end - bom;
+          open.pop();
+          if (s.depth === 2) firstChildSignatureEnded = true;
+        }
+        if (t.depth === 1) {
+          env.rootEndTagStart = t.start - bom;
+          env.rootEnd = t.end - bom;
+        }
+      },
+    },
+  );
+  return env;
+}
+
+/**
+ * A small document of the root's start tag around `inner` (markup that was, or will be, a child of
+ * the root): its elements see the namespaces and xml:* attributes they inherit in the message.
+ * How SignedInfo is canonicalised in context without a tree of the whole message.
+ */
+export function inRootContext(env: Envelope, inner: string): { doc: XmlDocument; element: XmlElement } {
+  const rootTag = env.text.slice(env.rootStart, env.rootTagEnd).replace(/\s*\/>$/, '>');
+  const doc = parseXml(`${rootTag}${inner}</${env.rootName}>`);
+  const element = doc.root.children.find((c): c is XmlElement => c.type === 'element')!;
+  return { doc, element };
+}

@@ -1,0 +1,57 @@
+/**
+ * A signature value as received (base64 text) and its check against a certificate: one place for
+ * XML-DSig verification and the "179" payment upload, so both read the same bytes the same way.
+ */
+import { verify as nodeVerify } from 'node:crypto';
+import type { SignatureAlgorithm } from './algorithms.js';
+import { sm2DerToRaw } from './der.js';
+import type { CertificateInfo } from './signer.js';
+import { sm2E, sm2VerifyE, sm2Z } from './sm2.js';
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const XML_SPACE = /[ \t\n\r]/g;
+
+/**
+ * The bytes of a base64 value, or undefined when it is not strict base64: XML white space (line
+ * wrapping) is ignored, then the text must be non-empty, of the base64 alphabet, padded to a
+ * multiple of 4. Node's own decoder would skip any other character and stop at a misplaced '=',
+ * so a garbled value would become other bytes (a mismatch) instead of being refused.
+ */
+export function strictBase64(text: string): Buffer | undefined {
+  const t = text.replace(XML_SPACE, '');
+  if (t.length === 0 || t.length % 4 !== 0 || !BASE64.test(t)) return undefined;
+  return Buffer.from(t, 'base64');
+}
+
+/**
+ * Does `signature` verify over `data` with the certificate's key? SM2 (SM3withSM2, default user
+ * ID) takes raw r‖s (64 bytes) or DER and says which it was; RSA takes PKCS#1 v1.5. A signature
+ * that cannot be read is a mismatch, never a throw.
+ */
+export function checkSignatureValue(
+  alg: SignatureAlgorithm,
+  data: Uint8Array,
+  signature: Uint8Array,
+  cert: CertificateInfo,
+): { ok: boolean; sm2Encoding?: 'raw' | 'der' } {
+  if (alg === 'sm2-sm3') {
+    if (cert.keyType !== 'sm2') return { ok: false };
+    let raw: Uint8Array = signature;
+    let enc: 'raw' | 'der' = 'raw';
+    if (signature.length !== 64) {
+      try {
+        raw = sm2DerToRaw(signature);
+        enc = 'der';
+      } catch {
+        return { ok: false };
+      }
+    }
+    return { ok: sm2VerifyE(sm2E(sm2Z(cert.sm2Point!), data), raw, cert.sm2Point!), sm2Encoding: enc };
+  }
+  if (cert.keyType !== 'rsa') return { ok: false };
+  try {
+    return { ok: nodeVerify(alg === 'rsa-sha1' ? 'sha1' : 'sha256', data, cert.rsaKey!, signature) };
+  } catch {
+    return { ok: false };
+  }
+}

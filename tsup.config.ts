@@ -12,6 +12,7 @@ export default defineConfig({
     cli: 'src/cli/main.ts',
     'quota/sqlite': 'src/quota/sqlite.ts',
     'quota/postgres': 'src/quota/postgres.ts',
+    'emulator/index': 'src/emulator/index.ts',
     // Started as a worker thread by reconcileFiles (found next to the chunk that holds it).
     'reconcile/worker': 'src/reconcile/worker.ts',
   },

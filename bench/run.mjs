@@ -3,7 +3,8 @@
 // in the same run), then the others with their targets, so that two runs compare at a glance.
 // `npm run bench` (after a build); `node bench/run.mjs xml verify` runs a selection.
 // SANDAN_BENCH_LINES sets the NDJSON stream length, SANDAN_BENCH_ORDERS the reconciliation size
-// (default 100,000; 1000000 for the #18 target), SANDAN_BENCH_STARTUP_RUNS the start-up runs.
+// (default 100,000; 1000000 for the #18 target), SANDAN_BENCH_STARTUP_RUNS the start-up runs,
+// SANDAN_BENCH_EMULATOR_ORDERS the orders sent to the customs emulator (bench/emulator.mjs, default 1000).
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import os from 'node:os';

@@ -113,6 +113,14 @@ const COMMANDS: CommandDoc[] = [
     ],
     examples: [],
   },
+  {
+    name: 'emulate',
+    exit: [
+      [0, 'stopped cleanly after SIGINT, SIGTERM or SIGHUP (requests and files in hand finished, state closed)'],
+      [2, 'could not start: usage error, unreadable certificate or rate table, unknown district, port in use'],
+    ],
+    examples: [],
+  },
 ];
 
 async function help(args: string[]): Promise<string> {

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CEB_OVERLAY, type FieldRule } from '../src/model/overlay.js';
+import { CEB_OVERLAY, CEB_RECEIPT_OVERLAY, type FieldRule } from '../src/model/overlay.js';
 
 type Schema = 'import' | 'export';
 const XSD_FILES: Record<Schema, string> = { import: 'ceb-import.xsd', export: 'ceb-export.xsd' };
@@ -454,6 +454,70 @@ function convertersFile(docs: Doc[]): string {
   return out.join('\n');
 }
 
+// --- Receipt documents: what buildReceipt (src/xml/receipt-build.ts) takes, from the XSD and CEB_RECEIPT_OVERLAY ---
+
+/** The generated receipt documents, by path from the repository root. */
+export const RECEIPT_DOCUMENTS_FILE = 'src/model/generated/receipt-documents.ts';
+
+/** The rule of a receipt leaf: the receipt overlay's, else the model's (most specific key first in each). */
+function receiptRule(key: string, name: string): FieldRule | undefined {
+  const find = (rules: Readonly<Record<string, FieldRule>>) =>
+    rules[`import:${key}.${name}`] ?? rules[`import:*.${name}`] ?? rules[`*.${name}`];
+  return find(CEB_RECEIPT_OVERLAY.rules) ?? find(CEB_OVERLAY.rules);
+}
+
+/** A receipt field's zod expression; unlike declarations, receipts have required fields the XSD lets be empty (CEB900). */
+function receiptFieldExpr(key: string, c: Child): string {
+  const model = receiptRule(key, c.name);
+  const t = c.type!;
+  if (!model && t.base === 'string' && t.minLength === 0) {
+    const e = t.maxLength === undefined ? 'z.string()' : `z.string().max(${t.maxLength})`;
+    return c.min === 0 ? `${e}.optional()` : e;
+  }
+  return fieldExpr(model ? { ...c, model } : c);
+}
+
+function receiptDocumentsFile(all: Record<string, Child[]>): string {
+  const body: string[] = [];
+  const table: string[] = [];
+  const shapeOf = (key: string, items?: string) => [
+    ...all[key]!.map((c) => `  ${c.name}: ${receiptFieldExpr(key, c)},`),
+    ...(items ? [`  items: ${items},`] : []),
+  ];
+  for (const spec of CEB_RECEIPT_OVERLAY.receipts) {
+    const { head, list } = layout(all, spec.root);
+    const [sDoc, tDoc, lsDoc, ltDoc] = spec.doc;
+    let items: string | undefined;
+    if (list?.ref && spec.item) {
+      const { min, max } = list;
+      items = `z.array(${spec.item}Schema)${min > 0 ? `.min(${min})` : ''}${Number.isFinite(max) ? `.max(${max})` : ''}`;
+      body.push(`/** ${lsDoc} */`, `export const ${spec.item}Schema = z.object({`, ...shapeOf(list.ref), '});', '');
+      body.push(`/** ${ltDoc} */`, `export type ${spec.item} = z.input<typeof ${spec.item}Schema>;`, '');
+    }
+    body.push(`/** ${sDoc} */`, `export const ${spec.name}Schema = z.object({`, ...shapeOf(head, items), '});', '');
+    body.push(`/** ${tDoc} */`, `export type ${spec.name} = ReceiptInput<z.input<typeof ${spec.name}Schema>>;`, '');
+    table.push(`  ${spec.type}: { root: ${q(spec.root)}, key: ${q(spec.key)}, schema: ${spec.name}Schema },`);
+  }
+  const text = body.join('\n');
+  const used = ['amount', 'digits', 'fixed', 'gcode', 'int', 'text'].filter((p) => new RegExp(`\\b${p}\\(`).test(text));
+  return [
+    HEADER('The receipts sandan builds (CEB312 … CEB900): zod schemas and input types.'),
+    "import { z } from 'zod';",
+    `import { ${used.join(', ')} } from '../primitives.js';`,
+    "import { dateTime17 } from '../receipt-primitives.js';",
+    '',
+    '/** A receipt document as the builder takes it: returnTime also as a Date (written in Beijing time). */',
+    "type ReceiptInput<T> = 'returnTime' extends keyof T ? Omit<T, 'returnTime'> & { returnTime?: string | Date } : T;",
+    '',
+    text,
+    '/** The receipts sandan builds, by message type: root element, document key in issue paths, schema. */',
+    'export const RECEIPT_DOCUMENTS = {',
+    ...table,
+    '} as const;',
+    '',
+  ].join('\n');
+}
+
 /** The generated files, by path from the repository root, formatted as checked in. */
 export function generatedDescriptorFiles(): Record<string, string> {
   const { elements, zh } = descriptors();
@@ -463,6 +527,7 @@ export function generatedDescriptorFiles(): Record<string, string> {
     [DESCRIPTOR_FILES.declaration]: documentsFile(docs, 'declaration'),
     [DESCRIPTOR_FILES.other]: documentsFile(docs, 'other'),
     [DESCRIPTOR_FILES.converters]: convertersFile(docs),
+    [RECEIPT_DOCUMENTS_FILE]: receiptDocumentsFile(elements.import),
   };
   return Object.fromEntries(Object.entries(raw).map(([p, s]) => [p, format(p, s)]));
 }

@@ -12,6 +12,7 @@ const ENTRIES = [
   'src/quota/index.ts',
   'src/quota/sqlite.ts',
   'src/quota/postgres.ts',
+  'src/emulator/index.ts',
 ];
 
 function undocumentedExports(entry: string): string[] {

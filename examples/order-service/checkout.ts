@@ -1,8 +1,11 @@
 /**
  * Journey 1 — an order service. At checkout it validates the three documents and the
  * inventory, checks and reserves the buyer's annual quota, computes the tax to show the
- * buyer, builds and signs the order (CEB311) and the inventory (CEB621) and wraps them for
- * the DXP channel. Later it applies the customs receipts to the quota ledger.
+ * buyer, builds and signs the four messages — the order (CEB311), and, standing in for the
+ * payment and logistics companies that send them in real life, the payment (CEB411) and the
+ * waybill (CEB511), then the inventory (CEB621) — and wraps them for the DXP channel. Later
+ * it applies the customs receipts to the quota ledger. customs-client.ts sends the messages
+ * to a customs endpoint (the emulator, `sandan emulate`, in tests) and reads the receipts back.
  *
  * Everything with side effects (the ledger's store, the signer's key, the clock, ids) is
  * passed in, so the same code runs in a service, a test and a script.
@@ -42,15 +45,15 @@ export type CheckoutResult =
       tax: { customsTax: string; consumptionTax: string; valueAddedTax: string; taxTotal: string };
       /** Quota left this year after this order's reservation. */
       remaining: string;
-      /** Signed messages wrapped in DxpMsg, ready for the transport. */
-      messages: { CEB311: string; CEB621: string };
+      /** Signed messages wrapped in DxpMsg, ready for the transport, in the order they are sent. */
+      messages: { CEB311: string; CEB411: string; CEB511: string; CEB621: string };
       warnings: Issue[];
     };
 
 export function createOrderService(deps: OrderServiceDeps) {
   const taxOf = createTaxCalculator({ rates: deps.rates });
 
-  async function sealed(type: 'CEB311' | 'CEB621', doc: unknown): Promise<string | Issue[]> {
+  async function sealed(type: 'CEB311' | 'CEB411' | 'CEB511' | 'CEB621', doc: unknown): Promise<string | Issue[]> {
     const built = buildMessage(type, doc as never, { sender: deps.sender, now: deps.now, newId: deps.newId });
     if (!built.ok) return built.issues;
     const signed = await signMessage(built.xml, deps.signer);
@@ -73,7 +76,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       // 3. Reserve the quota; the same order number reserves once however often it is retried.
       const parsed = parseDeclaration(input);
       if (!parsed.success || !parsed.data.inventory) return { ok: false, stage: 'validate', issues: parsed.issues };
-      const { order, inventory } = parsed.data;
+      const { order, payment, logistics, inventory } = parsed.data;
       const reserved = await deps.ledger.reserve(
         order.orderNo,
         inventory.buyerIdNumber,
@@ -100,17 +103,19 @@ export function createOrderService(deps: OrderServiceDeps) {
         };
       }
 
-      // 4. Build, sign and wrap the order and the inventory.
-      const ceb311 = await sealed('CEB311', order);
-      const ceb621 = await sealed('CEB621', inventory);
-      if (typeof ceb311 !== 'string' || typeof ceb621 !== 'string') {
+      // 4. Build, sign and wrap the four messages.
+      const sealedAll = {
+        CEB311: await sealed('CEB311', order),
+        CEB411: await sealed('CEB411', payment),
+        CEB511: await sealed('CEB511', logistics),
+        CEB621: await sealed('CEB621', inventory),
+      };
+      const failed = Object.values(sealedAll).flatMap((m) => (typeof m === 'string' ? [] : m));
+      if (failed.length > 0) {
         await deps.ledger.release(order.orderNo);
-        return {
-          ok: false,
-          stage: 'build',
-          issues: [...(typeof ceb311 === 'string' ? [] : ceb311), ...(typeof ceb621 === 'string' ? [] : ceb621)],
-        };
+        return { ok: false, stage: 'build', issues: failed };
       }
+      const messages = sealedAll as { [K in keyof typeof sealedAll]: string };
       return {
         ok: true,
         tax: {
@@ -120,7 +125,7 @@ export function createOrderService(deps: OrderServiceDeps) {
           taxTotal: t.taxTotal,
         },
         remaining: reserved.remaining.toFixed(2),
-        messages: { CEB311: ceb311, CEB621: ceb621 },
+        messages,
         warnings: checked.issues.filter((i) => i.severity === 'warning'),
       };
     },

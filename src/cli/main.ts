@@ -23,6 +23,7 @@ export const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise
   ['reconcile', async () => (await import('./reconcile-command.js')).registerReconcileCommand],
   ['status', async () => (await import('./reconcile-command.js')).registerStatusCommand],
   ['positive-list', async () => (await import('./positive-list-command.js')).registerPositiveListCommand],
+  ['emulate', async () => (await import('./emulate-command.js')).registerEmulateCommand],
 ];
 
 /**

@@ -15,7 +15,7 @@ export interface FieldRule {
   digits?: number;
   /** A regular expression the whole value must match. */
   pattern?: string;
-  format?: 'date8' | 'dateTime14' | 'gcode';
+  format?: 'date8' | 'dateTime14' | 'dateTime17' | 'gcode';
   /** An integer in [min, max]. */
   int?: [number] | [number, number];
   /** A text of at most this many characters where the model differs from the XSD. */
@@ -184,6 +184,19 @@ export const CEB_OVERLAY: {
     fFlag: '运费标志',
     iCurrency: '保费币制',
     iFlag: '保费标志',
+    // Fields of receipts and tax bills, shortened from their XSD annotations.
+    returnStatus: '操作结果',
+    returnTime: '操作时间',
+    returnInfo: '回执信息',
+    taxNo: '电子税单编号',
+    customsTax: '应征关税',
+    valueAddedTax: '应征增值税',
+    consumptionTax: '应征消费税',
+    entDutyNo: '缴款书编号',
+    taxPrice: '完税总价格',
+    oriCopMsgId: '原始报文编号',
+    oriMessageType: '原始报文类型',
+    oriBizMessage: '原始报文内容',
   },
   /** Leading head fields every declared document carries; optional in the model (`envelope`, the builder fills them). */
   envelope: ['guid', 'appType', 'appTime', 'appStatus'],
@@ -260,5 +273,51 @@ export const CEB_OVERLAY: {
     { root: 'CEB605Message', name: 'ExportInvtCancel', module: 'other', doc: ['Export InvtCancel (CEB605 撤销申请单): cancels an export inventory by its invtNo.', 'An export inventory cancel (CEB605) in model form.'] },
     { root: 'CEB607Message', name: 'WayBill', item: 'WayBillItem', module: 'other', doc: ['WayBillHead + WayBillList lines as `items` (CEB607 清单总分单; appStatus 2 must be signed, XSD annotation).', 'A master/house bill (CEB607) in model form.', 'WayBillList: one parcel (and its inventory) under the master bill.', 'A master/house bill line in model form.'] },
     { root: 'CEB701Message', name: 'SummaryApply', item: 'SummaryApplyItem', module: 'other', doc: ['SummaryApplyHead + SummaryApplyList lines as `items` (CEB701 汇总申请单). summaryFlag 1 summarises by consignor, 2 by consignor and producer; with startTime/endTime the lines are ignored (XSD annotations).', 'A summary application (CEB701) in model form.', 'SummaryApplyList: one export inventory to summarise.', 'A summary application line in model form.'] },
+  ],
+};
+
+/** A receipt (customs → enterprise) whose document sandan builds, for tests and the emulator (src/xml/receipt-build.ts). */
+export interface ReceiptSpec {
+  /** Message type, e.g. `CEB622`. */
+  type: string;
+  /** The message root; all receipts are in the import XSD. */
+  root: string;
+  /** Type name of the document; its schema is `${name}Schema`. */
+  name: string;
+  /** Type name of a line, when the document has lines (the CEB816 TaxListRd). */
+  item?: string;
+  /** Key of the document in issue paths, e.g. `inventoryReturn` (`inventoryReturn[1].guid`). */
+  key: string;
+  /** TSDoc of the schema and the type (and of the line schema and type). */
+  doc: [string, string] | [string, string, string, string];
+}
+
+/**
+ * The receipts sandan builds. Their fields are the XSD's; `rules` (same keys as `CEB_OVERLAY.rules`,
+ * looked up before them) says what the builder fills and checks beyond the XSD type.
+ */
+export const CEB_RECEIPT_OVERLAY: { rules: Readonly<Record<string, FieldRule>>; receipts: readonly ReceiptSpec[] } = {
+  rules: {
+    // The builder fills guid from newId() and returnTime from now() when they are not given.
+    '*.guid': { optional: true },
+    // 回执时间 YYYYMMDDhhmmssSSS (XSD annotation), a real time.
+    '*.returnTime': { format: 'dateTime17', optional: true },
+    // 税单状态 1 已生成, 2 已汇总, 3 作废 (XSD annotation of TaxHeadRd and TaxHeadStatus).
+    'import:TaxHeadRd.status': { enum: ['1', '2', '3'] },
+    'import:TaxHeadStatus.status': { enum: ['1', '2', '3'] },
+  },
+  // biome-ignore format: one line per receipt
+  receipts: [
+    { type: 'CEB312', root: 'CEB312Message', name: 'OrderReturn', key: 'orderReturn', doc: ['OrderReturn (CEB312 电子订单回执).', 'An order receipt (CEB312) as `buildReceipt` takes it.'] },
+    { type: 'CEB412', root: 'CEB412Message', name: 'PaymentReturn', key: 'paymentReturn', doc: ['PaymentReturn (CEB412 支付凭证回执).', 'A payment receipt (CEB412) as `buildReceipt` takes it.'] },
+    { type: 'CEB512', root: 'CEB512Message', name: 'LogisticsReturn', key: 'logisticsReturn', doc: ['LogisticsReturn (CEB512 物流运单回执).', 'A waybill receipt (CEB512) as `buildReceipt` takes it.'] },
+    { type: 'CEB514', root: 'CEB514Message', name: 'LogisticsStatusReturn', key: 'logisticsStatusReturn', doc: ['LogisticsStatusReturn (CEB514 运单状态回执).', 'A waybill status receipt (CEB514) as `buildReceipt` takes it.'] },
+    { type: 'CEB622', root: 'CEB622Message', name: 'InventoryReturn', key: 'inventoryReturn', doc: ['InventoryReturn (CEB622 进口清单回执).', 'An inventory receipt (CEB622) as `buildReceipt` takes it.'] },
+    { type: 'CEB624', root: 'CEB624Message', name: 'InvtCancelReturn', key: 'invtCancelReturn', doc: ['InvtCancelReturn (CEB624 撤销申请单回执).', 'An inventory cancel receipt (CEB624) as `buildReceipt` takes it.'] },
+    { type: 'CEB626', root: 'CEB626Message', name: 'InvtRefundReturn', key: 'invtRefundReturn', doc: ['InvtRefundReturn (CEB626 退货申请单回执).', 'An inventory refund receipt (CEB626) as `buildReceipt` takes it.'] },
+    { type: 'CEB712', root: 'CEB712Message', name: 'DeliveryReturn', key: 'deliveryReturn', doc: ['DeliveryReturn (CEB712 入库明细单回执).', 'A warehouse-entry receipt (CEB712) as `buildReceipt` takes it.'] },
+    { type: 'CEB816', root: 'CEB816Message', name: 'TaxBillReceipt', item: 'TaxBillReceiptItem', key: 'taxBill', doc: ['One Tax of a CEB816 电子税单: TaxHeadRd fields, TaxListRd lines as `items`.', 'A tax bill (one CEB816 Tax) as `buildReceipt` takes it.', 'TaxListRd: the tax of one inventory line (gnum).', 'A tax bill line as `buildReceipt` takes it.'] },
+    { type: 'CEB818', root: 'CEB818Message', name: 'TaxBillStatusReceipt', key: 'taxBillStatus', doc: ['One Tax of a CEB818 电子税单状态: the TaxHeadStatus fields.', 'A tax bill status (one CEB818 Tax) as `buildReceipt` takes it.'] },
+    { type: 'CEB900', root: 'CEB900Message', name: 'MessageReturn', key: 'messageReturn', doc: ['MessageReturn (CEB900 报文格式校验回执).', 'A format-check receipt (CEB900) as `buildReceipt` takes it.'] },
   ],
 };

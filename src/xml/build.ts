@@ -3,7 +3,7 @@ import { SandanError } from '../errors.js';
 import type { Issue } from '../model/issue.js';
 import { compileAccept, type Accept } from '../model/fast-check.js';
 import { Dec, GUID_CONVENTION, guidConventionIssue } from '../model/primitives.js';
-import { CEB_NS, contentModel, documentLayout, type Particle } from './content-model.js';
+import { CEB_NS, contentModel, documentLayout, type DocumentLayout, type Particle } from './content-model.js';
 import { documentIssues, XML_BUILD_RULE_ID } from './issues.js';
 import { documentElements, extensionFieldsOf, readJsonBeyond, type ExtensionField } from './extensions.js';
 import { BUILDABLE, isBuildableType, type BuildableType, type DocumentOf } from './messages.js';
@@ -126,14 +126,16 @@ function leaves(
   fields: readonly Particle[],
   values: Record<string, unknown>,
   fill: Record<string, string> | undefined,
+  keepEmptyRequired = false,
 ): XNode[] {
   const out: XNode[] = [];
   for (const p of fields) {
     if (p.kind === undefined) continue;
     let v = values[p.name];
     if (fill && ENVELOPE_FIELDS.has(p.name)) v = fill[p.name];
-    // No empty optional elements: an absent value writes nothing.
-    if (v === undefined || v === null || v === '') continue;
+    // No empty optional elements: an absent value writes nothing. A receipt's required element the
+    // XSD lets be empty (CEB900 oriCopMsgId) is written empty.
+    if (v === undefined || v === null || (v === '' && !(keepEmptyRequired && p.min > 0))) continue;
     out.push({ name: `ceb:${p.name}`, text: leafText(p, v) });
   }
   return out;
@@ -144,8 +146,9 @@ function extensionLeaves(
   element: string | undefined,
   extensions: readonly ExtensionField[],
   values: Record<string, unknown>,
+  builtIns = false,
 ): XNode[] {
-  if (element === undefined || extensions.length === 0) return [];
+  if (element === undefined || (extensions.length === 0 && !builtIns)) return [];
   const out: XNode[] = [];
   for (const f of extensionFieldsOf(element, extensions)) {
     const v = values[f.name];
@@ -160,7 +163,8 @@ function extensionLeaves(
 
 const BEYOND_RULES = { names: XML_BUILD_RULE_ID, values: XML_BUILD_RULE_ID };
 
-function forbiddenCharIssues(doc: unknown, path: string, out: Issue[]): void {
+/** Reports text XML cannot carry (control characters), at its path. */
+export function forbiddenCharIssues(doc: unknown, path: string, out: Issue[]): void {
   if (typeof doc === 'string') {
     if (FORBIDDEN_XML_CHAR.test(doc)) {
       out.push({
@@ -187,7 +191,7 @@ function shapeKeys(schema: unknown): Set<string> | undefined {
 }
 
 /** A field the message has no element for would silently vanish: report it (a warning, as in validate). */
-function unknownFieldIssues(
+export function unknownFieldIssues(
   schema: unknown,
   doc: unknown,
   prefix: string,
@@ -249,6 +253,50 @@ export function checkDocuments(
   return issues;
 }
 
+/** How {@link documentNode} writes a document beyond its XSD fields. */
+export interface DocumentNodeOptions {
+  /** Envelope values (guid, appType, appTime, appStatus) that replace the document's own. */
+  fill?: Record<string, string>;
+  /** Extension fields to write after the XSD fields of `elements.head` / `elements.list`. */
+  extensions?: readonly ExtensionField[];
+  elements?: { head?: string; list?: string };
+  /** Write required elements whose value is '' as empty elements (receipts; the XSD lets some be empty). */
+  keepEmptyRequired?: boolean;
+  /** Write the built-in fields beyond the XSD (CEB816 TaxHeadRd orderNo, logisticsNo) even without `extensions`. */
+  builtInExtensions?: boolean;
+}
+
+/**
+ * The element of one document laid out as `layout` says: head fields (wrapped in the head
+ * element when there is one), then one line element per `items` entry. Shared by the message
+ * and receipt builders.
+ */
+export function documentNode(
+  layout: DocumentLayout,
+  doc: Record<string, unknown>,
+  options: DocumentNodeOptions = {},
+): XNode {
+  const { fill, extensions = [], elements = {}, keepEmptyRequired = false, builtInExtensions = false } = options;
+  const head = [
+    ...leaves(layout.head.fields, doc, fill, keepEmptyRequired),
+    ...extensionLeaves(elements.head, extensions, doc, builtInExtensions),
+  ];
+  if (!layout.head.name) return { name: `ceb:${layout.element.name}`, children: head };
+  const children: XNode[] = [{ name: `ceb:${layout.head.name}`, children: head }];
+  if (layout.list) {
+    const items = (doc.items as Array<Record<string, unknown>> | undefined) ?? [];
+    for (const item of items)
+      children.push({
+        name: `ceb:${layout.list.particle.name}`,
+        children: [
+          ...leaves(layout.list.fields, item, undefined, keepEmptyRequired),
+          ...extensionLeaves(elements.list, extensions, item, builtInExtensions),
+        ],
+      });
+  }
+  return { name: `ceb:${layout.element.name}`, children };
+}
+
 /**
  * Builds the element tree of a message (before serialization). Exposed for signing, which needs
  * the tree, and for tests; most callers want {@link buildMessage}.
@@ -299,21 +347,7 @@ export function buildMessageTree<T extends BuildableType>(
       appTime: options.appTime ?? (doc.appTime as string | undefined) ?? appTimeDefault(),
       appStatus: options.appStatus ?? (doc.appStatus as string | undefined) ?? '2',
     };
-    const head = [...leaves(layout.head.fields, doc, fill), ...extensionLeaves(elements.head, extensions, doc)];
-    if (!layout.head.name) return { name: `ceb:${layout.element.name}`, children: head };
-    const children: XNode[] = [{ name: `ceb:${layout.head.name}`, children: head }];
-    if (layout.list) {
-      const items = (doc.items as Array<Record<string, unknown>> | undefined) ?? [];
-      for (const item of items)
-        children.push({
-          name: `ceb:${layout.list.particle.name}`,
-          children: [
-            ...leaves(layout.list.fields, item, undefined),
-            ...extensionLeaves(elements.list, extensions, item),
-          ],
-        });
-    }
-    return { name: `ceb:${layout.element.name}`, children };
+    return documentNode(layout, doc, { fill, extensions, elements });
   });
 
   const rootChildren: XNode[] = [...docNodes];

@@ -42,5 +42,16 @@ export { DEFAULT_MAX_XML_BYTES, safeXmlText } from './safety.js';
 export { parseReturnInfo, type ReturnInfo } from './return-info.js';
 export { wrapDxp, unwrapDxp, type WrapDxpOptions } from './dxp.js';
 export * from './receipts.js';
+export {
+  buildReceipt,
+  formatReturnInfo,
+  isReceiptType,
+  RECEIPT_TYPES,
+  type ReceiptBuildOptions,
+  type ReceiptOf,
+  type ReceiptType,
+  type TaxBillBeyondXsd,
+} from './receipt-build.js';
+export * from '../model/generated/receipt-documents.js';
 export { XML_BUILD_RULE_ID, XML_PARSE_RULE_ID } from './issues.js';
 export { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';

@@ -49,6 +49,7 @@ import {
 import { openSqliteQuotaStore, type SqliteDatabase } from 'sandan/quota/sqlite';
 import { openPostgresQuotaStore } from 'sandan/quota/postgres';
 import { SandanError as TaxSandanError, computeTax as computeTaxOnly } from 'sandan/tax';
+import { createCustomsEmulator, type CustomsEmulator, type OutgoingReceipt } from 'sandan/emulator';
 import type { Decimal } from 'decimal.js';
 
 const sender: SenderProfile = { copCode: '3301964J31', copName: '示例跨境电商有限公司', dxpId: 'DXPENT0000012345' };
@@ -100,6 +101,17 @@ export async function checkout(json: unknown, keyPem: string, certPem: string): 
 /** A caller's own database handle fits the structural type (no @types/better-sqlite3 needed). */
 export function describeDb(db: SqliteDatabase): string {
   return db.open ? db.name : 'closed';
+}
+
+/** The customs emulator in a test: a message in, the receipts out (docs/emulator.md). */
+export async function emulate(orderXml: string): Promise<string> {
+  const customs: CustomsEmulator = await createCustomsEmulator({ clock: 'manual', folder: false });
+  const ack = await customs.submit(orderXml);
+  customs.scenario('SD202611200001', { hold: { status: '500', for: '2h' } });
+  await customs.advance('1h');
+  const receipts: OutgoingReceipt[] = customs.receipts(0, { orderNo: 'SD202611200001' });
+  await customs.close();
+  return \`\${customs.url} \${ack.httpStatus} \${receipts.map((r) => r.type).join(',')}\`;
 }
 `;
 

@@ -22,6 +22,7 @@ const ENTRIES = [
   'sandan/quota',
   'sandan/quota/sqlite',
   'sandan/quota/postgres',
+  'sandan/emulator',
 ];
 
 const SCRIPT = `

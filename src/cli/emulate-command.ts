@@ -1,0 +1,211 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { SandanError } from '../errors.js';
+import type { CustomsEmulatorOptions } from '../emulator/index.js';
+import { validate } from '../rules/index.js';
+import { CLEANUP_SIGNALS, type CleanupSignal } from './cleanup.js';
+import type { CommandContext } from './command.js';
+import { readRatesFile } from './data-files.js';
+import type { CliIo } from './io.js';
+
+/** Options of `sandan emulate`. */
+export interface EmulateCommandOptions {
+  host: string;
+  port: string;
+  send: string;
+  receive: string;
+  http: boolean;
+  folder: boolean;
+  state: string;
+  memory?: boolean;
+  trust?: string[];
+  requireSignature: boolean;
+  district?: string;
+  rates?: string;
+  clock: 'real' | 'manual';
+  start?: string;
+  interval: string;
+  quiet?: boolean;
+}
+
+/** Where `sandan emulate` keeps its folders and state unless told: beside the user, visible, kept across runs. */
+export const EMULATOR_HOME = 'sandan-emulator';
+/** The default HTTP port of `sandan emulate` (621: the inventory, CEB621). */
+export const DEFAULT_EMULATOR_PORT = 8621;
+
+function wholeNumber(text: string, what: string, max: number): number {
+  if (!/^\d+$/.test(text) || Number(text) > max)
+    throw new SandanError(
+      'INVALID_OPTION',
+      `${what} must be a whole number from 0 to ${max}, got ${JSON.stringify(text)}`,
+    );
+  return Number(text);
+}
+
+/** A trusted certificate file: PEM text as text, anything else (DER) as bytes. */
+async function readCertificate(path: string): Promise<string | Uint8Array> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e);
+    throw new SandanError('FILE_UNREADABLE', `Cannot read ${path}: ${why}`, { cause: e });
+  }
+  const text = bytes.toString('latin1');
+  return text.includes('-----BEGIN') ? bytes.toString('utf8') : new Uint8Array(bytes);
+}
+
+/** The emulator's options from the command line (files read, the district checked). */
+export async function emulatorOptions(opts: EmulateCommandOptions): Promise<CustomsEmulatorOptions> {
+  if (!opts.http && !opts.folder)
+    throw new SandanError('INVALID_OPTION', '--no-http and --no-folder together leave no way in; keep one');
+  const port = wholeNumber(opts.port, '--port', 65_535);
+  const interval = wholeNumber(opts.interval, '--interval', 3_600_000);
+  if (interval < 1) throw new SandanError('INVALID_OPTION', '--interval must be at least 1 ms');
+  // An unknown district is a usage error now, not a refusal of every message later.
+  if (opts.district !== undefined) validate({}, { district: opts.district });
+  if (opts.start !== undefined && (opts.clock !== 'manual' || Number.isNaN(Date.parse(opts.start))))
+    throw new SandanError('INVALID_OPTION', '--start takes an ISO 8601 time, with --clock manual');
+  const store: CustomsEmulatorOptions['store'] = opts.memory ? 'memory' : { sqlite: resolve(opts.state) };
+  if (store !== 'memory') await mkdir(dirname(store.sqlite), { recursive: true });
+  const certificates = await Promise.all((opts.trust ?? []).map(readCertificate));
+  return {
+    store,
+    clock: opts.clock,
+    ...(opts.start !== undefined && { start: opts.start }),
+    ...(certificates.length > 0 && { trust: { certificates } }),
+    requireSignature: opts.requireSignature,
+    ...(opts.district !== undefined && { validate: { district: opts.district } }),
+    ...(opts.rates !== undefined && { rates: await readRatesFile(opts.rates) }),
+    http: opts.http && { host: opts.host, port },
+    folder: opts.folder && { send: resolve(opts.send), receive: resolve(opts.receive), intervalMs: interval },
+  };
+}
+
+/**
+ * Resolves on the first SIGINT, SIGTERM or SIGHUP. Meanwhile the CLI's own handlers (clean up
+ * and exit at once, cleanup.ts) are set aside, so that the emulator can finish its requests and
+ * close its state; they are back after the first signal, so a second one stops it at once.
+ */
+function firstSignal(): { signal: Promise<CleanupSignal>; restore(): void } {
+  const saved = new Map(CLEANUP_SIGNALS.map((s) => [s, process.listeners(s)] as const));
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    for (const s of CLEANUP_SIGNALS) {
+      process.removeAllListeners(s);
+      for (const l of saved.get(s) ?? []) process.on(s, l as NodeJS.SignalsListener);
+    }
+  };
+  const signal = new Promise<CleanupSignal>((resolveSignal) => {
+    for (const s of CLEANUP_SIGNALS) {
+      process.removeAllListeners(s);
+      process.once(s, () => {
+        restore();
+        resolveSignal(s);
+      });
+    }
+  });
+  return { signal, restore };
+}
+
+/** `sandan emulate`: runs until a signal, then stops cleanly; exit 0, or 2 when it cannot start. */
+export async function emulateCommand(opts: EmulateCommandOptions, io: CliIo): Promise<number> {
+  const options = await emulatorOptions(opts);
+  const { createCustomsEmulator } = await import('../emulator/index.js');
+  /** A line on standard error that may not stop the emulator (its reader may be gone). */
+  const note = (text: string) => {
+    try {
+      io.stderr(text);
+    } catch {
+      // Standard error closed: nothing to tell it; the emulator carries on.
+    }
+  };
+  const stop = firstSignal();
+  try {
+    const folder = typeof options.folder === 'object' && {
+      ...options.folder,
+      onError: (e: unknown) => note(`sandan emulate: folder: ${errorText(e)}\n`),
+    };
+    const customs = await createCustomsEmulator({ ...options, ...(folder && { folder }) });
+    // From here on the emulator is closed however the command ends (a signal, or output that went away).
+    const unlisten = opts.quiet
+      ? () => {}
+      : customs.onReceipt((r) =>
+          note(
+            `${r.at}  ${r.type}${r.returnStatus !== undefined ? ` ${r.returnStatus}` : ''}${r.orderNo !== undefined ? `  order ${r.orderNo}` : ''}  ${r.name}\n`,
+          ),
+        );
+    try {
+      const lines = [
+        `sandan emulate: a local customs emulator (its verdicts are sandan's rules, not customs')`,
+        `  clock   ${options.clock}${opts.clock === 'manual' ? ` (now ${customs.now().toISOString()}; POST /admin/advance?by=2h moves it)` : ''}`,
+        `  state   ${options.store === 'memory' ? 'memory (gone on exit)' : options.store!.sqlite}`,
+        ...(customs.url !== undefined ? [`  http    ${customs.url}  (POST /ceb, GET /receipts, /admin/…)`] : []),
+        ...(customs.folders !== undefined
+          ? [`  send    ${customs.folders.send}`, `  receive ${customs.folders.receive}`]
+          : []),
+        'Stop with Ctrl-C (SIGINT) or SIGTERM.',
+      ];
+      io.stdout(`${lines.join('\n')}\n`);
+      if (!options.trust && opts.requireSignature)
+        note(
+          'sandan emulate: no --trust certificate, so every signed message is refused as untrusted; pass --trust cert.pem\n',
+        );
+      const signal = await stop.signal;
+      note(`sandan emulate: ${signal}: stopping (finishing the requests and files in hand)\n`);
+    } finally {
+      unlisten();
+      await customs.close();
+    }
+    note('sandan emulate: stopped\n');
+    return 0;
+  } finally {
+    stop.restore();
+  }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export function registerEmulateCommand(program: Command, { io, setExit }: CommandContext): void {
+  program
+    .command('emulate')
+    .description(
+      "Run a local customs emulator to test an order service against: CEB messages by HTTP (POST /ceb) or DXP-like folders, answered with receipts (CEB312–CEB712) and CEB816 tax bills from sandan's own rules and tax. Runs until Ctrl-C; exit 0 after a clean stop, 2 when it cannot start.",
+    )
+    .option('--host <host>', 'interface the HTTP endpoint listens on', '127.0.0.1')
+    .option('--port <port>', 'HTTP port (0: any free port; the address is printed)', String(DEFAULT_EMULATOR_PORT))
+    .option('--no-http', 'no HTTP endpoint (folders only)')
+    .option('--send <dir>', 'folder messages are dropped into (DXP client style)', join(EMULATOR_HOME, 'send'))
+    .option(
+      '--receive <dir>',
+      'folder receipts are written into, each whole (temporary file + rename)',
+      join(EMULATOR_HOME, 'receive'),
+    )
+    .option('--no-folder', 'no send/receive folders (HTTP only)')
+    .option('--interval <ms>', 'how often the send folder is looked at, in ms', '500')
+    .addOption(
+      new Option('--state <file>', 'SQLite file of the state (survives a restart)')
+        .default(join(EMULATOR_HOME, 'state.sqlite'))
+        .conflicts('memory'),
+    )
+    .option('--memory', 'keep the state in memory only (gone on exit)')
+    .option('--trust <certs...>', 'certificate files (PEM or DER) whose signatures are trusted')
+    .option('--no-require-signature', 'accept CEB621/623/625/711 without a signature (a present one is still checked)')
+    .option('--district <code>', 'customs district whose rules apply, e.g. 2900 (default: from each message)')
+    .option('--rates <file>', 'a rate table (JSON) for the tax check and the tax bills, before the bundled one')
+    .addOption(
+      new Option('--clock <clock>', 'real time, or manual: time moves only by POST /admin/advance')
+        .choices(['real', 'manual'])
+        .default('real'),
+    )
+    .option('--start <time>', 'where a manual clock starts (ISO 8601; default now)')
+    .option('--quiet', 'do not list each receipt on standard error')
+    .action(async (opts: EmulateCommandOptions) => {
+      setExit(await emulateCommand(opts, io));
+    });
+}

@@ -1,0 +1,1184 @@
+import { randomUUID } from 'node:crypto';
+import { Decimal } from 'decimal.js';
+import { isSandanError, SandanError } from '../errors.js';
+import type { Issue } from '../model/issue.js';
+import {
+  QuotaLedger,
+  MemoryQuotaStore,
+  defaultQuotaPolicy,
+  validateWithQuota,
+  checkReturnWindow,
+} from '../quota/index.js';
+import type { QuotaPolicyLookup, QuotaStore } from '../quota/index.js';
+import { createTaxCalculator, type TaxCalculation, type ValidateOptions } from '../rules/index.js';
+import { verifyMessage, type VerifyFailureReason } from '../sign/index.js';
+import type { RateTable, TaxFigures } from '../tax/index.js';
+import { beijingDate8, beijingDateTime17, beijingIsoDate, beijingYear, parseBeijingTime } from '../time/beijing.js';
+import {
+  BUILDABLE,
+  IMPORT_RECEIVER_ID,
+  catalogueHelp,
+  explainCode,
+  explainStatus,
+  parseCebXml,
+  toJsonValue,
+  wrapDxp,
+  type CebMessage,
+  type ParsedXml,
+} from '../xml/index.js';
+import { addDuration, parseDuration, type ParsedDuration } from './clock.js';
+import { renderReceipt, returnInfo, type ReceiptDoc } from './receipt-xml.js';
+import { openSqliteState } from './sqlite-state.js';
+import { memoryState, type DocKind, type EmulatorState, type StoredDoc, type TimelineEvent } from './state.js';
+import type {
+  Acknowledgement,
+  EmulatorEngine,
+  EmulatorReceiptType,
+  EngineOptions,
+  OutgoingReceipt,
+  Scenario,
+  Timing,
+} from './types.js';
+
+/*
+ * The emulator's engine: reads each message as customs does (well-formed and XSD-valid, then the
+ * signature), keeps the documents by their keys, and answers on its clock with the receipt
+ * sequences customs sends. An inventory waits for its order, payment and waybill, then the four
+ * are run through sandan's own rules (national and district, for the declaration date) with the
+ * buyer's quota from the emulator's ledger; a finding becomes a 100 (海关退单) with the receipt
+ * catalogue's code. Its verdicts are sandan's rules, not customs'.
+ */
+
+/** The default delays: seconds to a minute apart, like a quiet day at the E-Port. */
+export const DEFAULT_TIMING: Timing = {
+  sent: '2s',
+  entered: '5s',
+  released: '1m',
+  taxBill: '5s',
+  concluded: '30s',
+};
+
+/** The customs node that sends import receipts (the DXP id import messages go to). */
+const CUSTOMS_NODE = IMPORT_RECEIVER_ID;
+/** A fixed secret, so that an emulator's ledger file opens again after a restart; it guards no real data. */
+const DEFAULT_QUOTA_SECRET = 'sandan-customs-emulator-quota';
+
+/** The kind of document kept for each message the emulator takes. */
+const HANDLED: Record<string, DocKind | undefined> = {
+  CEB311: 'order',
+  CEB411: 'payment',
+  CEB511: 'logistics',
+  CEB621: 'inventory',
+  CEB623: 'cancel',
+  CEB625: 'refund',
+  CEB711: 'delivery',
+};
+/** The receipt each kind of document is answered with. */
+const RECEIPT_OF: Record<DocKind, EmulatorReceiptType> = {
+  order: 'CEB312',
+  payment: 'CEB412',
+  logistics: 'CEB512',
+  inventory: 'CEB622',
+  cancel: 'CEB624',
+  refund: 'CEB626',
+  delivery: 'CEB712',
+};
+
+/** The E-Port code a duplicate gets (a second "new" document under a key already declared). */
+const DUPLICATE_CODE: Partial<Record<DocKind, string>> = {
+  order: '-301010',
+  payment: '-401007',
+  logistics: '-504012',
+  inventory: '-621004',
+};
+
+/**
+ * Parser warnings that are XSD violations all the same: sandan reads past an unknown element or a
+ * root named without `Message`, the XSD (and so customs) does not.
+ */
+const XSD_VIOLATIONS = new Set(['xml-unknown-element', 'xml-root-name']);
+
+/** Statuses after which a document's sequence stops: rejected (100; 99 and 4 as the catalogue lists them). */
+const REJECTED = new Set(['100', '99', '4']);
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** The code and text customs answers a failed signature with, per message. */
+function signatureCode(messageType: string, reason: VerifyFailureReason): string {
+  const changed = reason === 'digest-mismatch';
+  switch (messageType) {
+    case 'CEB621':
+      return changed ? '-621028' : '-621029';
+    case 'CEB623':
+      return '-623029';
+    case 'CEB625':
+      return '-625005';
+    case 'CEB311':
+      return '-301020';
+    default:
+      // No E-Port code of its own: the DXP layer's.
+      return changed ? '1004' : '1001';
+  }
+}
+
+function codeText(code: string): string {
+  return explainCode(code)?.zh ?? code;
+}
+
+function statusText(status: string): string {
+  return explainStatus(status)?.zh ?? status;
+}
+
+function lines(doc: Record<string, unknown>): Array<Record<string, unknown>> {
+  const items = doc.items;
+  return Array.isArray(items) ? (items as Array<Record<string, unknown>>) : [];
+}
+
+interface Pending {
+  receipts: OutgoingReceipt[];
+  /** The first receipt of a submission (its acknowledgement body). */
+  first?: string | undefined;
+}
+
+class Engine implements EmulatorEngine {
+  private readonly listeners = new Set<(r: OutgoingReceipt) => void>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly timing: Record<keyof Timing, ParsedDuration>;
+  private readonly newId: () => string;
+  private readonly trust: ReadonlyArray<string | Uint8Array> | undefined;
+  private readonly requireSignature: boolean;
+  private readonly validateOptions: ValidateOptions;
+  private readonly tax: (input: unknown) => TaxCalculation<TaxFigures>;
+  private readonly policy: QuotaPolicyLookup;
+
+  constructor(
+    private readonly options: EngineOptions,
+    private readonly state: EmulatorState,
+    private readonly ledger: QuotaLedger,
+    policy: QuotaPolicyLookup,
+  ) {
+    const t = { ...DEFAULT_TIMING, ...options.timing };
+    this.timing = {
+      sent: parseDuration(t.sent, 'timing.sent'),
+      entered: parseDuration(t.entered, 'timing.entered'),
+      released: parseDuration(t.released, 'timing.released'),
+      taxBill: parseDuration(t.taxBill, 'timing.taxBill'),
+      concluded: parseDuration(t.concluded, 'timing.concluded'),
+    };
+    this.newId = options.newId ?? randomUUID;
+    this.trust = options.trust?.certificates;
+    this.requireSignature = options.requireSignature !== false;
+    const rates: RateTable[] =
+      options.rates === undefined
+        ? []
+        : Array.isArray(options.rates)
+          ? [...options.rates]
+          : [options.rates as RateTable];
+    this.validateOptions = { ...options.validate, rates };
+    const { district, ruleset, registry } = options.validate ?? {};
+    this.tax = createTaxCalculator({
+      explain: false,
+      rates,
+      ...(district !== undefined && { district }),
+      ...(ruleset !== undefined && { ruleset }),
+      ...(registry !== undefined && { registry }),
+    });
+    this.policy = policy;
+    if (options.unmappedCode !== undefined && !/^-?\d+$/.test(options.unmappedCode))
+      throw new SandanError(
+        'INVALID_OPTION',
+        `unmappedCode must be a code such as 1300, got ${JSON.stringify(options.unmappedCode)}`,
+      );
+  }
+
+  // ── the public API ─────────────────────────────────────────────────────────
+
+  now(): Date {
+    return this.options.clock.now();
+  }
+
+  onReceipt(listener: (r: OutgoingReceipt) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  receipts(after = 0, filter: { orderNo?: string } = {}): OutgoingReceipt[] {
+    return this.state.receipts(after, filter.orderNo);
+  }
+
+  received() {
+    return this.state.received();
+  }
+
+  scenario(orderNo: string, s: Scenario): void {
+    if (typeof orderNo !== 'string' || orderNo === '')
+      throw new SandanError('INVALID_OPTION', 'scenario: orderNo must be a non-empty string');
+    checkScenario(s);
+    this.state.setScenario(orderNo, s);
+  }
+
+  submit(
+    xml: string | Uint8Array,
+    via: { transport: 'http' | 'folder' | 'api'; name?: string },
+  ): Promise<Acknowledgement> {
+    return this.serial(async () => {
+      const pending: Pending = { receipts: [] };
+      let ack: Acknowledgement;
+      try {
+        ack = await this.accept(xml, via, pending);
+      } catch (e) {
+        // A defect of the emulator itself must not take the transport down: answer as a DXP failure.
+        ack = this.unreadable(
+          xml,
+          via,
+          pending,
+          '3001',
+          `emulator failure: ${e instanceof Error ? e.message : String(e)}`,
+          500,
+        );
+      }
+      this.notify(pending);
+      this.arm();
+      return ack;
+    });
+  }
+
+  advance(by: string | number): Promise<void> {
+    const clock = this.options.clock;
+    if (clock.kind !== 'manual' || !clock.set)
+      return Promise.reject(new SandanError('INVALID_OPTION', 'advance() needs a manual clock (manualClock(start))'));
+    let step: ParsedDuration;
+    try {
+      step = parseDuration(by, 'advance');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.serial(async () => {
+      const target = addDuration(clock.now(), step);
+      await this.runDue(target.getTime());
+      clock.set?.(target);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.queue.catch(() => {});
+    this.state.close();
+    await this.ledger.close();
+  }
+
+  // ── serialisation and the timeline ─────────────────────────────────────────
+
+  /** Runs one piece of work after every earlier one: steps never interleave. */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new SandanError('INVALID_OPTION', 'The emulator is closed'));
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  /** Runs every event due by `until`, in time order, the clock standing at each event's time. */
+  private async runDue(until: number): Promise<void> {
+    const clock = this.options.clock;
+    for (;;) {
+      const next = this.state.nextDue();
+      if (!next || next.due > until) return;
+      if (clock.kind === 'manual') clock.set?.(new Date(next.due));
+      const pending: Pending = { receipts: [] };
+      const at = new Date(Math.max(next.due, clock.now().getTime()));
+      try {
+        await this.runEvent(next.id, next.event, at, pending);
+      } catch (e) {
+        // An event that fails would fail again: it is dropped rather than stop the timeline, and
+        // its document is answered 100 with the DXP layer's 3001, so that nothing waits for ever.
+        pending.receipts.length = 0;
+        this.failed(next.id, next.event, at, e, pending);
+      }
+      this.notify(pending);
+    }
+  }
+
+  /** Starts the timer of a real clock (events that fell due while the emulator was down run first). */
+  start(): void {
+    this.arm();
+  }
+
+  private failed(id: number, ev: TimelineEvent, now: Date, e: unknown, pending: Pending): void {
+    try {
+      this.state.transaction(() => {
+        this.state.done(id);
+        const d = this.state.getDoc(ev.kind, ev.key);
+        if (d && ev.action !== 'tax-bill' && !REJECTED.has(d.status))
+          this.emit(
+            d,
+            '100',
+            returnInfo('3001', `emulator failure: ${e instanceof Error ? e.message : String(e)}`),
+            now,
+            pending,
+          );
+      });
+    } catch {
+      this.state.done(id);
+    }
+  }
+
+  /** With a real clock, a timer wakes the engine when the next event falls due. */
+  private arm(): void {
+    if (this.closed || this.options.clock.kind !== 'real') return;
+    if (this.timer) clearTimeout(this.timer);
+    const next = this.state.nextDue();
+    if (!next) return;
+    const wait = Math.max(0, Math.min(next.due - Date.now(), 2 ** 31 - 1));
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.serial(() => this.runDue(this.now().getTime()))
+        .catch(() => {})
+        .finally(() => this.arm());
+    }, wait);
+    this.timer.unref?.();
+  }
+
+  private notify(pending: Pending): void {
+    for (const r of pending.receipts)
+      for (const l of this.listeners) {
+        try {
+          l(r);
+        } catch {
+          // A listener's failure is its own; the receipt is in the outbox either way.
+        }
+      }
+  }
+
+  private at(from: Date, d: ParsedDuration): number {
+    return addDuration(from, d).getTime();
+  }
+
+  // ── reading a message ──────────────────────────────────────────────────────
+
+  private async accept(
+    input: string | Uint8Array,
+    via: { transport: 'http' | 'folder' | 'api'; name?: string },
+    pending: Pending,
+  ): Promise<Acknowledgement> {
+    let parsed: ParsedXml;
+    try {
+      parsed = parseCebXml(input);
+    } catch (e) {
+      const tooLarge = isSandanError(e) && e.code === 'XML_TOO_LARGE';
+      return this.unreadable(
+        input,
+        via,
+        pending,
+        '0001',
+        e instanceof Error ? e.message : String(e),
+        tooLarge ? 413 : 400,
+      );
+    }
+    const dxp = parsed.kind === 'dxp' ? parsed : undefined;
+    const msg: CebMessage | undefined = parsed.kind === 'dxp' ? parsed.message : parsed;
+    const wrap = dxp && { senderId: dxp.transInfo.senderId, copMsgId: dxp.transInfo.copMsgId };
+    if (!msg || (dxp !== undefined && dxp.payload === undefined))
+      return this.unreadable(input, via, pending, '0001', 'the DxpMsg carries no CEB message', 400, wrap);
+    const structure = [...(dxp?.issues ?? []), ...msg.issues].filter(
+      (i) => i.severity === 'error' || XSD_VIOLATIONS.has(i.code),
+    );
+    if (structure.length > 0) {
+      const first = structure[0] as Issue;
+      const desc = `${codeText('0002')}：${first.path} ${first.message.zh}`;
+      return this.unreadable(input, via, pending, '0002', desc, 400, wrap, msg.messageType);
+    }
+    const handled = HANDLED[msg.messageType];
+    if (!handled)
+      return this.unreadable(
+        input,
+        via,
+        pending,
+        '0001',
+        `the emulator does not take ${msg.messageType} (it takes ${Object.keys(HANDLED).join(', ')})`,
+        400,
+        wrap,
+        msg.messageType,
+      );
+    const now = this.now();
+    const doc = toJsonValue(msg.documents[0] ?? {}) as Record<string, unknown>;
+    const orderNo = str(doc.orderNo);
+    const text = dxp
+      ? (dxp.payload as string)
+      : typeof input === 'string'
+        ? input
+        : Buffer.from(input).toString('utf8');
+
+    // The signature, where the XSD makes it mandatory or where there is one.
+    const required =
+      this.requireSignature &&
+      (BUILDABLE as Record<string, { signatureRequired: boolean }>)[msg.messageType]?.signatureRequired;
+    if (required || msg.signature) {
+      const v = verifyMessage(text, { trustedCertificates: this.trust ?? [], diagnose: false });
+      const reason: VerifyFailureReason | undefined = !v.valid
+        ? v.reason
+        : v.trusted
+          ? undefined
+          : 'certificate-untrusted';
+      if (reason) {
+        const code = signatureCode(msg.messageType, reason);
+        const stored = this.newDoc(handled, doc, msg.messageType, wrap, now);
+        return this.state.transaction(() => {
+          this.identify(stored, now);
+          this.state.addReceived({
+            at: now.toISOString(),
+            transport: via.transport,
+            ...(via.name !== undefined && { name: via.name }),
+            messageType: msg.messageType,
+            ...(wrap && { copMsgId: wrap.copMsgId }),
+            ...(orderNo !== undefined && { orderNo }),
+            accepted: false,
+            reason: `signature: ${reason}`,
+            xml: typeof input === 'string' ? input : Buffer.from(input).toString('utf8'),
+          });
+          const negative = code.startsWith('-');
+          this.emit(
+            stored,
+            negative ? code : '100',
+            negative ? codeText(code) : returnInfo(code, codeText(code)),
+            now,
+            pending,
+            false,
+          );
+          return {
+            accepted: false,
+            httpStatus: 200,
+            body: pending.first ?? '',
+            messageType: msg.messageType,
+            ...(wrap && { copMsgId: wrap.copMsgId }),
+            reason: `signature: ${reason}`,
+          };
+        });
+      }
+    }
+    const stored = this.newDoc(handled, doc, msg.messageType, wrap, now);
+    return this.state.transaction(() => {
+      const refused = this.take(stored, now, pending);
+      this.state.addReceived({
+        at: now.toISOString(),
+        transport: via.transport,
+        ...(via.name !== undefined && { name: via.name }),
+        messageType: msg.messageType,
+        ...(wrap && { copMsgId: wrap.copMsgId }),
+        ...(orderNo !== undefined && { orderNo }),
+        accepted: refused === undefined,
+        ...(refused !== undefined && { reason: refused }),
+        xml: typeof input === 'string' ? input : Buffer.from(input).toString('utf8'),
+      });
+      return {
+        accepted: refused === undefined,
+        ...(refused !== undefined && { reason: refused }),
+        httpStatus: 200,
+        body: pending.first ?? '',
+        messageType: msg.messageType,
+        ...(wrap && { copMsgId: wrap.copMsgId }),
+      };
+    });
+  }
+
+  /** A message the emulator cannot read: a CEB900 (returnStatus below 0) in the answer and the outbox. */
+  private unreadable(
+    input: string | Uint8Array,
+    via: { transport: 'http' | 'folder' | 'api'; name?: string },
+    pending: Pending,
+    code: string,
+    desc: string,
+    httpStatus: number,
+    wrap?: { senderId: string; copMsgId: string },
+    messageType?: string,
+  ): Acknowledgement {
+    const now = this.now();
+    const xmlText =
+      typeof input === 'string'
+        ? input
+        : Buffer.from(input.subarray(0, Math.min(input.byteLength, 1 << 20))).toString('utf8');
+    return this.state.transaction(() => {
+      this.state.addReceived({
+        at: now.toISOString(),
+        transport: via.transport,
+        ...(via.name !== undefined && { name: via.name }),
+        ...(messageType !== undefined && { messageType }),
+        ...(wrap && { copMsgId: wrap.copMsgId }),
+        accepted: false,
+        reason: `${code}: ${desc}`,
+        xml: xmlText.length > 1 << 20 ? xmlText.slice(0, 1 << 20) : xmlText,
+      });
+      const guid = this.guid();
+      const doc: ReceiptDoc = {
+        guid,
+        returnStatus: '-1',
+        returnInfo: returnInfo(code, desc.slice(0, 4900)),
+        returnTime: beijingDateTime17(now),
+        oriCopMsgId: wrap?.copMsgId ?? '',
+        oriMessageType: messageType ? `${messageType}Message` : 'Unknown',
+        oriBizMessage: '',
+      };
+      let xml = renderReceipt('CEB900', doc, guid, this.env(now));
+      if (wrap) xml = this.wrap(xml, wrap.senderId, now);
+      const r = this.state.addReceipt({ type: 'CEB900', returnStatus: '-1', xml, at: now.toISOString(), guid });
+      pending.receipts.push(r);
+      return {
+        accepted: false,
+        httpStatus,
+        body: xml,
+        ...(messageType !== undefined && { messageType }),
+        ...(wrap && { copMsgId: wrap.copMsgId }),
+        reason: `${code}: ${desc}`,
+      };
+    });
+  }
+
+  private env(now: Date): { now(): Date; newId(): string } {
+    return { now: () => now, newId: () => this.guid() };
+  }
+
+  private guid(): string {
+    return this.newId().toUpperCase();
+  }
+
+  private wrap(xml: string, receiver: string, now: Date): string {
+    return wrapDxp(xml, {
+      senderId: this.options.customsDxpId ?? CUSTOMS_NODE,
+      receiverIds: [receiver || this.options.enterpriseDxpId || 'DXPENT0000000000'],
+      now: () => now,
+      newId: () => this.guid(),
+    });
+  }
+
+  // ── documents ──────────────────────────────────────────────────────────────
+
+  private keyOf(kind: DocKind, doc: Record<string, unknown>): string {
+    switch (kind) {
+      case 'logistics':
+        return `${str(doc.logisticsCode) ?? ''}|${str(doc.logisticsNo) ?? ''}`;
+      case 'cancel':
+      case 'refund':
+      case 'delivery':
+        return str(doc.guid) ?? this.guid();
+      default:
+        return `${str(doc.ebpCode) ?? ''}|${str(doc.orderNo) ?? ''}`;
+    }
+  }
+
+  private newDoc(
+    kind: DocKind,
+    doc: Record<string, unknown>,
+    messageType: string,
+    wrap: { senderId: string; copMsgId: string } | undefined,
+    now: Date,
+  ): StoredDoc {
+    return {
+      kind,
+      key: this.keyOf(kind, doc),
+      orderNo: str(doc.orderNo),
+      invtNo: str(doc.invtNo),
+      copNo: str(doc.copNo),
+      doc,
+      messageType,
+      status: '',
+      dxp: wrap,
+      at: now.toISOString(),
+    };
+  }
+
+  /** Takes an accepted document: keeps it, answers 2 (or a rejection) and schedules what follows. */
+  private take(stored: StoredDoc, now: Date, pending: Pending): string | undefined {
+    const s = this.state;
+    switch (stored.kind) {
+      case 'order':
+      case 'payment':
+      case 'logistics':
+      case 'inventory': {
+        const before = s.getDoc(stored.kind, stored.key);
+        const appType = str(stored.doc.appType) ?? '1';
+        if (before) stored.version = (before.version ?? 0) + 1;
+        if (before && !REJECTED.has(before.status) && before.status !== 'cancelled') {
+          // The same declaration: its numbers stay (a rejected or cancelled one is declared anew).
+          stored.preNo = before.preNo;
+          stored.invtNo = before.invtNo;
+          const released = before.status === '800' || before.status === '399';
+          const invt = stored.kind === 'inventory' ? before : this.inventoryOf(stored);
+          if (appType === '1' || released || (invt !== undefined && invt.status === '800')) {
+            // A second new document under a key in use, or a change after release.
+            const code = appType === '1' ? (DUPLICATE_CODE[stored.kind] as string) : '22007';
+            const info = code.startsWith('-') ? codeText(code) : returnInfo(code, codeText(code));
+            this.emit(stored, code.startsWith('-') ? code : '100', info, now, pending, false);
+            return `${code}: ${codeText(code)}`;
+          }
+          // A change (appType 2) replaces the document and starts again (its old events no longer apply).
+        }
+        if (stored.kind === 'inventory') stored.waiting = false;
+        this.identify(stored, now);
+        s.putDoc(stored);
+        this.declared(stored, now, pending);
+        return;
+      }
+      case 'cancel':
+      case 'refund': {
+        const invt = this.identify(stored, now);
+        const refusal = stored.kind === 'cancel' ? this.cancelRefusal(invt) : this.refundRefusal(stored, invt, now);
+        s.putDoc(stored);
+        if (refusal) {
+          this.emit(stored, refusal.status, refusal.info, now, pending);
+          return `${refusal.status}: ${refusal.info}`;
+        }
+        if (stored.kind === 'cancel' && invt) {
+          // Applied for: the inventory is not released while its cancel is under way.
+          invt.cancelling = stored.key;
+          s.putDoc(invt);
+        }
+        this.declared(stored, now, pending);
+        return;
+      }
+      case 'delivery': {
+        s.putDoc(stored);
+        this.declared(stored, now, pending);
+        return;
+      }
+    }
+  }
+
+  /**
+   * Gives an inventory its E-Port pre-entry number (B + date + 9 digits); a cancel or refund takes
+   * the numbers of the inventory it refers to, which it returns.
+   */
+  private identify(d: StoredDoc, now: Date): StoredDoc | undefined {
+    const preNo = () => {
+      const day = beijingDate8(now);
+      return `B${day}${String(this.state.nextSerial(`preNo:${day}`)).padStart(9, '0')}`;
+    };
+    if (d.kind === 'inventory') {
+      d.preNo ??= preNo();
+      return d;
+    }
+    if (d.kind !== 'cancel' && d.kind !== 'refund') return undefined;
+    const invt = this.inventoryOf(d);
+    if (invt) {
+      d.invtNo = invt.invtNo;
+      d.preNo = invt.preNo;
+      d.orderNo = invt.orderNo;
+      d.copNo ??= invt.copNo;
+    }
+    // (one for an inventory nobody declared too: E-Port numbers every declaration it takes in)
+    d.preNo ??= preNo();
+    return invt;
+  }
+
+  /** The inventory a cancel, refund or other document refers to: by invtNo, else by ebpCode and orderNo. */
+  private inventoryOf(d: StoredDoc): StoredDoc | undefined {
+    const invtNo = str(d.doc.invtNo);
+    if (invtNo !== undefined) {
+      const found = this.state.findDocs('inventory', { invtNo });
+      if (found.length > 0) return found[0];
+      if (d.kind === 'cancel' || d.kind === 'refund') return undefined;
+    }
+    const ebp = str(d.doc.ebpCode);
+    const orderNo = str(d.doc.orderNo);
+    if (orderNo === undefined) return undefined;
+    if (ebp !== undefined) return this.state.getDoc('inventory', `${ebp}|${orderNo}`);
+    return this.state.findDocs('inventory', { orderNo })[0];
+  }
+
+  /** A cancel is for an inventory customs holds and has not released (the catalogue: after release, a return). */
+  private cancelRefusal(invt: StoredDoc | undefined): { status: string; info: string } | undefined {
+    if (!invt || invt.invtNo === undefined) return { status: '-623003', info: codeText('-623003') };
+    if (!['120', '300', '500', '600'].includes(invt.status) || invt.cancelling !== undefined)
+      return { status: '-623005', info: codeText('-623005') };
+    return undefined;
+  }
+
+  /** A return is for a released inventory, within the return window of its release, of lines it had. */
+  private refundRefusal(
+    refund: StoredDoc,
+    invt: StoredDoc | undefined,
+    now: Date,
+  ): { status: string; info: string } | undefined {
+    const manual = (desc: string) => ({ status: '100', info: returnInfo('1300', desc) });
+    if (!invt || invt.invtNo === undefined) return manual('清单编号不存在 / invtNo not found');
+    if (invt.status !== '800' || invt.releasedAt === undefined)
+      return manual(`清单未放行，不能退货 / the inventory is not released (status ${invt.status})`);
+    const original = new Map(lines(invt.doc).map((l) => [Number(l.gnum), l]));
+    for (const l of lines(refund.doc)) {
+      const o = original.get(Number(l.gnum));
+      if (!o) return { status: '-625209', info: codeText('-625209') };
+      if (new Decimal(String(l.qty ?? 0)).gt(new Decimal(String(o.qty ?? 0))))
+        return manual(
+          `退货数量超过原清单数量（项号 ${String(l.gnum)}）/ more returned than declared on line ${String(l.gnum)}`,
+        );
+    }
+    const released = new Date(invt.releasedAt);
+    const window = this.policy(beijingIsoDate(released)).returnWindow;
+    const appliedAt = now;
+    if (window) {
+      const check = checkReturnWindow(released, window, appliedAt);
+      if (!check.within)
+        return manual(
+          `超过退货申请期限（放行后${window.applyDays}日，截至 ${beijingIsoDate(check.applyBy)}）/ applied for after the return window (${window.applyDays} days from release)`,
+        );
+    }
+    return undefined;
+  }
+
+  // ── receipts ───────────────────────────────────────────────────────────────
+
+  /** Sends status `status` for a document now (2 at arrival). */
+  /** Receipt 2 (电子口岸申报中) at once, as the acknowledgement, and 3 (发送海关成功) after `timing.sent`. */
+  private declared(d: StoredDoc, now: Date, pending: Pending): void {
+    this.statusNow(d, '2', statusText('2'), now, pending);
+    this.state.schedule(this.at(now, this.timing.sent), {
+      action: 'status',
+      kind: d.kind,
+      key: d.key,
+      v: d.version ?? 0,
+      status: '3',
+    });
+  }
+
+  private statusNow(d: StoredDoc, status: string, info: string, now: Date, pending: Pending): void {
+    d.status = status;
+    this.state.putDoc(d);
+    this.emit(d, status, info, now, pending, false);
+  }
+
+  /** Writes one receipt of a document into the outbox (unless the scenario drops it). */
+  private emit(d: StoredDoc, status: string, info: string, now: Date, pending: Pending, record = true): void {
+    if (record && d.status !== status) {
+      d.status = status;
+      this.state.putDoc(d);
+    }
+    const type = RECEIPT_OF[d.kind];
+    const scenario = d.orderNo === undefined ? undefined : this.state.getScenario(d.orderNo);
+    if (scenario && 'drop' in scenario && scenario.drop.receipt === type && (scenario.drop.status ?? status) === status)
+      return;
+    const doc = this.receiptDoc(d, status, info, now);
+    const guid = this.guid();
+    let xml = renderReceipt(type, doc, guid, this.env(now));
+    if (d.dxp) xml = this.wrap(xml, d.dxp.senderId, now);
+    const r = this.state.addReceipt({
+      type,
+      ...(d.orderNo !== undefined && { orderNo: d.orderNo }),
+      ...(d.invtNo !== undefined && { invtNo: d.invtNo }),
+      returnStatus: status,
+      xml,
+      at: now.toISOString(),
+      guid,
+    });
+    pending.receipts.push(r);
+    pending.first ??= xml;
+  }
+
+  private receiptDoc(d: StoredDoc, status: string, info: string, now: Date): ReceiptDoc {
+    const x = d.doc;
+    const base = {
+      guid: str(x.guid) ?? this.guid(),
+      returnStatus: status,
+      returnTime: beijingDateTime17(now),
+      returnInfo: info,
+    };
+    switch (d.kind) {
+      case 'order':
+        return { ...base, ebpCode: x.ebpCode, ebcCode: x.ebcCode, orderNo: x.orderNo };
+      case 'payment':
+        return { ...base, payCode: x.payCode, payTransactionId: x.payTransactionId };
+      case 'logistics':
+        return { ...base, logisticsCode: x.logisticsCode, logisticsNo: x.logisticsNo };
+      case 'delivery':
+        return { ...base, customsCode: x.customsCode, operatorCode: x.operatorCode, copNo: x.copNo, preNo: d.preNo };
+      default:
+        return {
+          ...base,
+          customsCode: x.customsCode,
+          ebpCode: x.ebpCode,
+          ebcCode: x.ebcCode,
+          agentCode: x.agentCode,
+          copNo: d.copNo ?? x.copNo ?? '',
+          preNo: d.preNo ?? '',
+          invtNo: d.invtNo,
+        };
+    }
+  }
+
+  // ── the timeline's events ──────────────────────────────────────────────────
+
+  private async runEvent(id: number, ev: TimelineEvent, now: Date, pending: Pending): Promise<void> {
+    const s = this.state;
+    const d = s.getDoc(ev.kind, ev.key);
+    if (!d) {
+      s.done(id);
+      return;
+    }
+    if (ev.action === 'tax-bill') {
+      const bill = this.taxBill(d, now);
+      s.transaction(() => {
+        s.done(id);
+        if (bill) this.emitBill(d, bill, now, pending);
+      });
+      return;
+    }
+    if (ev.action === 'check') {
+      if (
+        d.kind !== 'inventory' ||
+        !d.waiting ||
+        d.status !== '3' ||
+        (ev.v !== undefined && ev.v !== (d.version ?? 0))
+      ) {
+        s.done(id);
+        return;
+      }
+      return this.checkInventory(id, d, now, pending);
+    }
+    // A document already rejected, cancelled or concluded gets no more of its old sequence.
+    const status = ev.status as string;
+    // An event of a document since replaced (appType 2) is not the new one's.
+    if (ev.v !== undefined && ev.v !== (d.version ?? 0)) {
+      s.done(id);
+      return;
+    }
+    if (REJECTED.has(d.status) || d.status === 'cancelled' || (status === '800' && d.cancelling !== undefined)) {
+      s.done(id);
+      return;
+    }
+    // Effects on the quota come first (each is idempotent), then the step is written whole.
+    if (d.kind === 'inventory' && status === '800') await this.ledger.commit(d.orderNo as string, { now });
+    if ((d.kind === 'cancel' || d.kind === 'refund') && status === '399') {
+      const invt = this.inventoryOf(d);
+      if (invt?.orderNo !== undefined) {
+        if (d.kind === 'cancel') await this.ledger.release(invt.orderNo, { now, reason: 'cancelled' });
+        else await this.refundQuota(d, invt, now);
+      }
+    }
+    s.transaction(() => {
+      s.done(id);
+      const scenario = d.orderNo === undefined ? undefined : s.getScenario(d.orderNo);
+      switch (status) {
+        case '3':
+          this.emit(d, '3', statusText('3'), now, pending);
+          if (d.kind === 'inventory') {
+            d.waiting = true;
+            s.putDoc(d);
+            s.schedule(this.at(now, this.timing.entered), {
+              action: 'check',
+              kind: 'inventory',
+              key: d.key,
+              v: d.version ?? 0,
+            });
+          } else {
+            const reject =
+              scenario && 'reject' in scenario && scenario.reject.at === d.kind ? scenario.reject : undefined;
+            s.schedule(this.at(now, this.timing.entered), {
+              action: 'status',
+              kind: d.kind,
+              key: d.key,
+              v: d.version ?? 0,
+              status: reject ? '100' : '120',
+              ...(reject && { code: reject.code, ...(reject.desc !== undefined && { desc: reject.desc }) }),
+            });
+          }
+          return;
+        case '100':
+          this.emit(d, '100', returnInfo(ev.code ?? '1300', ev.desc ?? codeText(ev.code ?? '1300')), now, pending);
+          return;
+        case '120': {
+          this.emit(d, '120', returnInfo('1800', codeText('1800')), now, pending);
+          if (d.kind === 'cancel' || d.kind === 'refund')
+            s.schedule(this.at(now, this.timing.concluded), {
+              action: 'status',
+              kind: d.kind,
+              key: d.key,
+              v: d.version ?? 0,
+              status: '399',
+            });
+          if (d.kind === 'order' || d.kind === 'payment' || d.kind === 'logistics') this.wake(d, now);
+          return;
+        }
+        case '500':
+        case '600':
+          this.emit(d, status, statusText(status), now, pending);
+          return;
+        case '800':
+          d.releasedAt = now.toISOString();
+          this.emit(d, '800', returnInfo('2600', codeText('2600')), now, pending);
+          s.putDoc(d);
+          s.schedule(this.at(now, this.timing.taxBill), {
+            action: 'tax-bill',
+            kind: 'inventory',
+            key: d.key,
+            v: d.version ?? 0,
+          });
+          return;
+        case '399': {
+          this.emit(d, '399', returnInfo('2300', codeText('2300')), now, pending);
+          const invt = this.inventoryOf(d);
+          if (d.kind === 'cancel' && invt) {
+            invt.status = 'cancelled';
+            invt.waiting = false;
+            invt.cancelling = undefined;
+            s.putDoc(invt);
+          }
+          return;
+        }
+      }
+    });
+  }
+
+  /** A document reached 120: inventories waiting for it are checked now. */
+  private wake(d: StoredDoc, now: Date): void {
+    const orderNo = str(d.doc.orderNo);
+    if (orderNo === undefined) return;
+    for (const invt of this.state.findDocs('inventory', { orderNo })) {
+      if (!invt.waiting) continue;
+      this.state.schedule(now.getTime(), { action: 'check', kind: 'inventory', key: invt.key, v: invt.version ?? 0 });
+    }
+  }
+
+  /** The order, payment and waybill of an inventory, once each is in (120). */
+  private documentsOf(invt: StoredDoc): { order: StoredDoc; payment: StoredDoc; logistics: StoredDoc } | undefined {
+    const x = invt.doc;
+    const order = this.state.getDoc('order', `${str(x.ebpCode) ?? ''}|${str(x.orderNo) ?? ''}`);
+    const payment =
+      this.state.getDoc('payment', `${str(x.ebpCode) ?? ''}|${str(x.orderNo) ?? ''}`) ??
+      this.state.findDocs('payment', { orderNo: str(x.orderNo) ?? '' }).find((p) => p.status === '120');
+    const logistics = this.state.getDoc('logistics', `${str(x.logisticsCode) ?? ''}|${str(x.logisticsNo) ?? ''}`);
+    if (order?.status !== '120' || payment?.status !== '120' || logistics?.status !== '120') return undefined;
+    return { order, payment, logistics };
+  }
+
+  private declarationOf(invt: StoredDoc, docs: { order: StoredDoc; payment: StoredDoc; logistics: StoredDoc }) {
+    return { order: docs.order.doc, payment: docs.payment.doc, logistics: docs.logistics.doc, inventory: invt.doc };
+  }
+
+  /** The inventory check: the four documents through the rules, with the buyer's quota; then 120 or 100. */
+  private async checkInventory(id: number, invt: StoredDoc, now: Date, pending: Pending): Promise<void> {
+    const s = this.state;
+    const docs = this.documentsOf(invt);
+    if (!docs) {
+      s.done(id); // keeps waiting; a document reaching 120 wakes it
+      return;
+    }
+    const orderNo = invt.orderNo as string;
+    const scenario = s.getScenario(orderNo);
+    const decl = this.declarationOf(invt, docs);
+    let verdict: { code: string; desc: string } | undefined;
+    const forced = scenario && 'reject' in scenario && (scenario.reject.at ?? 'inventory') === 'inventory';
+    if (forced) verdict = { code: scenario.reject.code, desc: scenario.reject.desc ?? codeText(scenario.reject.code) };
+    if (!verdict) {
+      const result = await validateWithQuota(decl, this.ledger, this.validateOptions);
+      const error = result.issues.find((i) => i.severity === 'error');
+      if (error) verdict = this.verdictOf(error);
+    }
+    if (!verdict) {
+      const tax = this.tax(decl);
+      const buyer = str(invt.doc.buyerIdNumber) ?? str(docs.order.doc.buyerIdNumber);
+      if (tax.ok && buyer !== undefined) {
+        try {
+          const r = await this.ledger.reserve(
+            orderNo,
+            buyer,
+            { dutiableValue: tax.result.dutiableValue, actualPaid: String(docs.order.doc.acturalPaid ?? '0') },
+            orderTime(str(docs.order.doc.appTime)) ?? now,
+            { ...(invt.copNo !== undefined && { copNo: invt.copNo }), now },
+          );
+          if (!r.ok) verdict = { code: '1313', desc: codeText('1313') };
+        } catch (e) {
+          // The ledger refuses what it cannot key (a malformed ID number): customs would not take it either.
+          verdict = {
+            code: this.options.unmappedCode ?? '1300',
+            desc: e instanceof Error ? e.message.slice(0, 900) : String(e),
+          };
+        }
+      }
+    }
+    s.transaction(() => {
+      s.done(id);
+      invt.waiting = false;
+      if (verdict) {
+        this.emit(invt, '100', returnInfo(verdict.code, verdict.desc), now, pending);
+        return;
+      }
+      invt.invtNo ??= `${str(invt.doc.customsCode) ?? '0000'}${beijingYear(now)}I${String(s.nextSerial(`invtNo:${beijingYear(now)}`)).padStart(9, '0')}`;
+      s.putDoc(invt);
+      this.emit(invt, '120', returnInfo('1800', codeText('1800')), now, pending);
+      const hold = scenario && 'hold' in scenario ? scenario.hold : undefined;
+      const releaseAt = this.at(now, this.timing.released);
+      if (hold) {
+        s.schedule(releaseAt, {
+          action: 'status',
+          kind: 'inventory',
+          key: invt.key,
+          v: invt.version ?? 0,
+          status: hold.status,
+        });
+        s.schedule(this.at(new Date(releaseAt), parseDuration(hold.for, 'hold.for')), {
+          action: 'status',
+          kind: 'inventory',
+          key: invt.key,
+          v: invt.version ?? 0,
+          status: '800',
+        });
+      } else
+        s.schedule(releaseAt, {
+          action: 'status',
+          kind: 'inventory',
+          key: invt.key,
+          v: invt.version ?? 0,
+          status: '800',
+        });
+    });
+  }
+
+  /** The customs code of a rule's finding: the issue code when the catalogue has it, else the entry that lists it. */
+  private verdictOf(issue: Issue): { code: string; desc: string } {
+    const help = catalogueHelp(issue.code);
+    if (help) return { code: help.code, desc: help.receipt.zh };
+    const code = this.options.unmappedCode ?? '1300';
+    return { code, desc: `${issue.message.zh}（${issue.code}）`.slice(0, 900) };
+  }
+
+  private async refundQuota(refund: StoredDoc, invt: StoredDoc, now: Date): Promise<boolean> {
+    const entry = await this.ledger.find({ orderNo: invt.orderNo as string });
+    if (!entry) return false;
+    const original = new Map(lines(invt.doc).map((l) => [Number(l.gnum), l]));
+    let share = new Decimal(0);
+    let total = new Decimal(0);
+    for (const l of lines(invt.doc)) total = total.plus(String(l.totalPrice ?? 0));
+    for (const l of lines(refund.doc)) {
+      const o = original.get(Number(l.gnum));
+      if (!o) continue;
+      const qty = new Decimal(String(o.qty ?? 1));
+      share = share.plus(new Decimal(String(o.totalPrice ?? 0)).times(String(l.qty ?? 0)).div(qty.isZero() ? 1 : qty));
+    }
+    const all = lines(refund.doc).length === 0 || share.gte(total) || total.isZero();
+    const amount = all ? undefined : entry.amount.times(share).div(total).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+    if (amount?.isZero()) return true;
+    const r = await this.ledger.refund(invt.orderNo as string, amount, {
+      now,
+      key: refund.key,
+      appliedAt: new Date(refund.at),
+      ...(invt.releasedAt !== undefined && { releasedAt: new Date(invt.releasedAt) }),
+      outsideReturnWindow: 'allow',
+    });
+    return r.ok;
+  }
+
+  // ── the tax bill ───────────────────────────────────────────────────────────
+
+  private taxBill(invt: StoredDoc, _now: Date): TaxFigures | undefined {
+    const docs = this.documentsOf(invt);
+    if (!docs || invt.status !== '800') return undefined;
+    const r = this.tax(this.declarationOf(invt, docs));
+    return r.ok ? r.result : undefined;
+  }
+
+  private emitBill(invt: StoredDoc, tax: TaxFigures, now: Date, pending: Pending): void {
+    const x = invt.doc;
+    const scenario = invt.orderNo === undefined ? undefined : this.state.getScenario(invt.orderNo);
+    if (scenario && 'drop' in scenario && scenario.drop.receipt === 'CEB816') return;
+    const guid = this.guid();
+    const doc: ReceiptDoc = {
+      guid,
+      returnTime: beijingDateTime17(now),
+      invtNo: invt.invtNo,
+      taxNo: `${invt.invtNo ?? ''}01`.slice(0, 36),
+      customsTax: tax.customsTax.toFixed(2),
+      valueAddedTax: tax.valueAddedTax.toFixed(2),
+      consumptionTax: tax.consumptionTax.toFixed(2),
+      status: '1',
+      assureCode: x.assureCode,
+      ebcCode: x.ebcCode,
+      logisticsCode: x.logisticsCode,
+      agentCode: x.agentCode,
+      customsCode: x.customsCode,
+      // (no orderNo or logisticsNo: real bills often carry them, but beyond the XSD; invtNo links the bill)
+      items: tax.lines.map((l) => ({
+        gnum: l.gnum,
+        gcode: l.gcode,
+        taxPrice: l.dutiableValue.toFixed(2),
+        customsTax: l.customsTax.toFixed(2),
+        valueAddedTax: l.valueAddedTax.toFixed(2),
+        consumptionTax: l.consumptionTax.toFixed(2),
+      })),
+    };
+    let xml = renderReceipt('CEB816', doc, guid, this.env(now));
+    if (invt.dxp) xml = this.wrap(xml, invt.dxp.senderId, now);
+    const r = this.state.addReceipt({
+      type: 'CEB816',
+      ...(invt.orderNo !== undefined && { orderNo: invt.orderNo }),
+      ...(invt.invtNo !== undefined && { invtNo: invt.invtNo }),
+      xml,
+      at: now.toISOString(),
+      guid,
+    });
+    pending.receipts.push(r);
+  }
+}
+
+/** An order's appTime (yyyyMMddHHmmss, Beijing) as an instant. */
+function orderTime(t: string | undefined): Date | undefined {
+  return t === undefined ? undefined : parseBeijingTime(t);
+}
+
+function checkScenario(s: Scenario): void {
+  const bad = (why: string) => new SandanError('INVALID_OPTION', `scenario: ${why}`);
+  if (s === null || typeof s !== 'object') throw bad('expected { reject } | { hold } | { drop }');
+  if ('reject' in s) {
+    if (typeof s.reject?.code !== 'string' || !/^-?\d+$/.test(s.reject.code))
+      throw bad('reject.code must be a code such as 1332');
+    if (s.reject.at !== undefined && !['order', 'payment', 'logistics', 'inventory'].includes(s.reject.at))
+      throw bad('reject.at must be order, payment, logistics or inventory');
+  } else if ('hold' in s) {
+    if (s.hold?.status !== '500' && s.hold?.status !== '600') throw bad("hold.status must be '500' or '600'");
+    parseDuration(s.hold.for, 'hold.for');
+  } else if ('drop' in s) {
+    if (typeof s.drop?.receipt !== 'string') throw bad('drop.receipt must be a receipt type such as CEB622');
+  } else throw bad('expected { reject } | { hold } | { drop }');
+}
+
+/** Opens the state and the quota ledger and starts an engine. */
+export async function createEngine(options: EngineOptions): Promise<EmulatorEngine> {
+  if (!options || typeof options.clock?.now !== 'function')
+    throw new SandanError('INVALID_OPTION', 'createEngine needs { store, clock }');
+  const base = options.quota?.policy ?? defaultQuotaPolicy();
+  const limit = options.quota?.annualLimit;
+  const policy: QuotaPolicyLookup =
+    limit === undefined ? base : (date) => ({ ...base(date), annualLimit: new Decimal(String(limit)) });
+  let state: EmulatorState;
+  let store: QuotaStore;
+  if (options.store === 'memory') {
+    state = memoryState();
+    store = new MemoryQuotaStore();
+  } else if (options.store && typeof options.store === 'object' && typeof options.store.sqlite === 'string') {
+    state = await openSqliteState(options.store.sqlite);
+    try {
+      const { openSqliteQuotaStore } = await import('../quota/sqlite.js');
+      store = await openSqliteQuotaStore(options.store.sqlite);
+    } catch (e) {
+      state.close();
+      throw e;
+    }
+  } else throw new SandanError('INVALID_OPTION', "store must be 'memory' or { sqlite: path }");
+  const ledger = new QuotaLedger({
+    store,
+    secret: options.quota?.secret ?? DEFAULT_QUOTA_SECRET,
+    policy,
+    clock: () => options.clock.now(),
+  });
+  let engine: Engine;
+  try {
+    engine = new Engine(options, state, ledger, policy);
+  } catch (e) {
+    state.close();
+    await ledger.close();
+    throw e;
+  }
+  // Events that fell due while the emulator was down run now (real clock) or at the next advance.
+  engine.start();
+  return engine;
+}

@@ -1,0 +1,400 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { isSandanError, SandanError } from '../errors.js';
+import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
+import type { EmulatorEngine, OutgoingReceipt } from './types.js';
+
+/*
+ * The HTTP transport of the customs emulator: what an enterprise's service talks to instead of
+ * the customs system. One message per `POST /ceb`, answered with the engine's acknowledgement;
+ * receipts fetched with `GET /receipts` (long-poll); admin endpoints for tests. Every answer is
+ * complete and has a Content-Length, so connections stay alive between requests; a failure
+ * answers with a code and a sentence, never a stack trace.
+ */
+
+/** Options of {@link startHttpTransport}. */
+export interface HttpTransportOptions {
+  /** Interface to listen on; default `127.0.0.1` (the emulator is a local test tool, not a public service). */
+  host?: string;
+  /** Port; default 0, an ephemeral port (read {@link HttpTransport.url}). */
+  port?: number;
+  /** Largest request body taken, in bytes; default the XML readers' limit (`DEFAULT_MAX_XML_BYTES`, 50 MiB). */
+  maxBodyBytes?: number;
+  /** Time a client has to send a whole request (headers and body), ms; default 30 000. */
+  requestTimeoutMs?: number;
+  /** Longest `wait` a long-poll may ask for, ms; default 60 000 (longer waits are cut to it). */
+  maxWaitMs?: number;
+  /** How long close() lets in-flight requests finish before it cuts their connections, ms; default 5000. */
+  closeGraceMs?: number;
+}
+
+/** A running HTTP transport. */
+export interface HttpTransport {
+  /** `http://host:port`, the port the system gave when 0 was asked for. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /**
+   * Stops taking connections, answers the waiting long-polls with what there is, waits for the
+   * requests in flight (at most `closeGraceMs`) and resolves once every connection is closed.
+   * The engine is not closed (its owner does that).
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Content types a `POST /ceb` body may have; the body is taken as it is, whatever the type says.
+ * Beside the XML types (and none), the defaults of everyday clients: `fetch` with a string
+ * (text/plain) and `curl -d` (application/x-www-form-urlencoded). JSON and multipart are refused
+ * (415): such a body is surely not the message.
+ */
+const BODY_TYPES = new Set([
+  '',
+  'application/xml',
+  'text/xml',
+  'text/plain',
+  'application/octet-stream',
+  'application/x-www-form-urlencoded',
+]);
+
+/** An answer that is not the engine's: a status, a stable code and a sentence. */
+class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const escapeXml = (s: string) =>
+  s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+
+/** JSON when the client asks for it (Accept names application/json), XML otherwise. */
+function wantsJson(req: IncomingMessage): boolean {
+  return /\bapplication\/json\b/i.test(req.headers.accept ?? '');
+}
+
+/** An XML document without its declaration, to be embedded in another. */
+function withoutDeclaration(xml: string): string {
+  return xml.replace(/^\uFEFF?<\?xml[^?]*\?>\s*/, '');
+}
+
+/**
+ * The XML answer of `GET /receipts`: each receipt's own document (DxpMsg-wrapped when the input
+ * was) inside a `<Receipt>` element that carries the list's facts; `next` is the `after` of the
+ * next poll.
+ */
+export function receiptsXml(receipts: readonly OutgoingReceipt[], next: number): string {
+  const items = receipts.map((r) => {
+    const attrs = [
+      ['seq', String(r.seq)],
+      ['type', r.type],
+      ['name', r.name],
+      ['at', r.at],
+      ...(r.orderNo !== undefined ? [['orderNo', r.orderNo]] : []),
+      ...(r.invtNo !== undefined ? [['invtNo', r.invtNo]] : []),
+      ...(r.returnStatus !== undefined ? [['returnStatus', r.returnStatus]] : []),
+    ]
+      .map(([k, v]) => ` ${k}="${escapeXml(v!)}"`)
+      .join('');
+    return `<Receipt${attrs}>${withoutDeclaration(r.xml)}</Receipt>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Receipts count="${receipts.length}" next="${next}">${items.join('')}</Receipts>\n`;
+}
+
+/** A non-negative integer from a query parameter, or `fallback` when absent. */
+function intParam(url: URL, name: string, fallback: number): number {
+  const text = url.searchParams.get(name);
+  if (text === null || text === '') return fallback;
+  if (!/^\d{1,15}$/.test(text)) throw new HttpProblem(400, 'BAD_PARAMETER', `${name} must be a non-negative integer`);
+  return Number(text);
+}
+
+/** Starts the HTTP transport in front of `engine`; resolves once it listens. */
+export async function startHttpTransport(
+  engine: EmulatorEngine,
+  options: HttpTransportOptions = {},
+): Promise<HttpTransport> {
+  const host = options.host ?? '127.0.0.1';
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_XML_BYTES;
+  const maxWait = options.maxWaitMs ?? 60_000;
+  const grace = options.closeGraceMs ?? 5000;
+  let closing = false;
+  /** Long-polls waiting for a receipt: each ends (answers with what there is) when called. */
+  const waiters = new Set<() => void>();
+
+  // An idle connection is kept for a minute (Node's default is 5 s): clients reuse it without
+  // racing the server's close, even when a busy engine makes the timers fire late.
+  const server: Server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    handle(req, res).catch((e: unknown) => fail(req, res, e));
+  });
+  server.requestTimeout = options.requestTimeoutMs ?? 30_000;
+  server.headersTimeout = Math.min(server.requestTimeout, 10_000);
+  // A waiting long-poll is idle on purpose; the request timeout guards the slow senders.
+  server.timeout = 0;
+
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  // A malformed request line or headers: answered by Node with 400 unless we do nothing; keep it short.
+  server.on('clientError', (_e, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  function send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    body: string,
+    type: string,
+    headers: Record<string, string> = {},
+  ): void {
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    const bytes = Buffer.from(body, 'utf8');
+    res.writeHead(status, {
+      'Content-Type': type,
+      'Content-Length': String(bytes.length),
+      'Cache-Control': 'no-store',
+      ...(closing && { Connection: 'close' }),
+      ...headers,
+    });
+    res.end(req.method === 'HEAD' ? undefined : bytes);
+  }
+
+  const sendJson = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    value: unknown,
+    headers: Record<string, string> = {},
+  ) => send(req, res, status, `${JSON.stringify(value)}\n`, 'application/json; charset=utf-8', headers);
+
+  /** A problem as JSON (admin, or a client that accepts JSON) or as a small XML document. */
+  function fail(req: IncomingMessage, res: ServerResponse, e: unknown): void {
+    let status = 500;
+    let code = 'INTERNAL';
+    let message = 'the emulator failed to handle the request';
+    let headers: Record<string, string> = {};
+    if (e instanceof HttpProblem) {
+      ({ status, code, message, headers } = e);
+    } else if (isSandanError(e)) {
+      // Misuse of an engine call (a bad duration, an unknown scenario): the caller's to fix.
+      status = 400;
+      code = e.code;
+      message = e.message;
+    }
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    if (wantsJson(req) || path.startsWith('/admin/') || path === '/health')
+      sendJson(req, res, status, { error: { code, message } }, headers);
+    else
+      send(
+        req,
+        res,
+        status,
+        `<?xml version="1.0" encoding="UTF-8"?>\n<Error code="${escapeXml(code)}">${escapeXml(message)}</Error>\n`,
+        'application/xml; charset=utf-8',
+        headers,
+      );
+  }
+
+  /** The request body, at most `maxBody` bytes (413 beyond, and the connection is not reused). */
+  async function body(req: IncomingMessage): Promise<Buffer> {
+    const tooLarge = () =>
+      new HttpProblem(413, 'TOO_LARGE', `the body is larger than ${maxBody} bytes`, { Connection: 'close' });
+    const declared = Number(req.headers['content-length'] ?? Number.NaN);
+    if (declared > maxBody) throw tooLarge();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBody) throw tooLarge();
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks, size);
+  }
+
+  async function json(req: IncomingMessage): Promise<Record<string, unknown>> {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json')
+      throw new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+    let value: unknown;
+    try {
+      value = JSON.parse((await body(req)).toString('utf8'));
+    } catch (e) {
+      if (e instanceof HttpProblem) throw e;
+      throw new HttpProblem(400, 'BAD_JSON', 'the body is not JSON');
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new HttpProblem(400, 'BAD_JSON', 'the body must be a JSON object');
+    return value as Record<string, unknown>;
+  }
+
+  /** Receipts after `after` now, or as soon as one arrives within `wait` ms (an empty list when none does). */
+  async function poll(after: number, orderNo: string | undefined, wait: number): Promise<OutgoingReceipt[]> {
+    const filter = orderNo !== undefined ? { orderNo } : undefined;
+    const now = engine.receipts(after, filter);
+    if (now.length > 0 || wait === 0 || closing) return now;
+    await new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => {
+        clearTimeout(timer);
+        unsubscribe();
+        waiters.delete(done);
+        resolve();
+      };
+      const unsubscribe = engine.onReceipt((r) => {
+        if (r.seq > after && (orderNo === undefined || r.orderNo === orderNo)) done();
+      });
+      timer = setTimeout(done, wait);
+      waiters.add(done);
+    });
+    return engine.receipts(after, filter);
+  }
+
+  const ROUTES: Record<
+    string,
+    Partial<Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>>>
+  > = {
+    '/ceb': {
+      POST: async (req, res) => {
+        const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+        if (!BODY_TYPES.has(type) && !type.endsWith('+xml'))
+          throw new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the message as application/xml (or text/xml)');
+        const xml = await body(req);
+        const ack = await engine.submit(xml, { transport: 'http' });
+        send(req, res, ack.httpStatus, ack.body, 'application/xml; charset=utf-8', {
+          'X-Sandan-Accepted': String(ack.accepted),
+          ...(ack.messageType !== undefined && { 'X-Sandan-Message-Type': ack.messageType }),
+        });
+      },
+    },
+    '/receipts': {
+      GET: async (req, res, url) => {
+        const after = intParam(url, 'after', 0);
+        const wait = Math.min(intParam(url, 'wait', 0), maxWait);
+        const orderNo = url.searchParams.get('orderNo') || undefined;
+        const list = await poll(after, orderNo, wait);
+        const next = list.length > 0 ? list[list.length - 1]!.seq : after;
+        if (wantsJson(req)) sendJson(req, res, 200, { receipts: list, next });
+        else send(req, res, 200, receiptsXml(list, next), 'application/xml; charset=utf-8');
+      },
+    },
+    '/health': {
+      GET: async (req, res) =>
+        sendJson(req, res, 200, { status: closing ? 'closing' : 'ok', now: engine.now().toISOString() }),
+    },
+    '/admin/received': {
+      // ?after=N&limit=M pages through a long history (each entry holds the whole message).
+      GET: async (req, res, url) => {
+        const after = intParam(url, 'after', 0);
+        const limit = intParam(url, 'limit', Number.MAX_SAFE_INTEGER);
+        const list = engine.received().filter((m) => m.seq > after);
+        sendJson(req, res, 200, { received: list.slice(0, limit) });
+      },
+    },
+    '/admin/receipts': {
+      GET: async (req, res, url) => {
+        const orderNo = url.searchParams.get('orderNo') || undefined;
+        const list = engine.receipts(intParam(url, 'after', 0), orderNo !== undefined ? { orderNo } : undefined);
+        sendJson(req, res, 200, { receipts: list });
+      },
+    },
+    '/admin/advance': {
+      POST: async (req, res, url) => {
+        const by = url.searchParams.get('by');
+        if (by === null || by === '')
+          throw new HttpProblem(400, 'BAD_PARAMETER', 'say how far: ?by=2h (or 30m, 1d, ms)');
+        await engine.advance(/^\d+$/.test(by) ? Number(by) : by);
+        sendJson(req, res, 200, { now: engine.now().toISOString() });
+      },
+    },
+    '/admin/scenario': {
+      POST: async (req, res) => {
+        const { orderNo, scenario } = await json(req);
+        if (typeof orderNo !== 'string' || orderNo === '')
+          throw new HttpProblem(400, 'BAD_PARAMETER', 'orderNo must be a non-empty string');
+        if (typeof scenario !== 'object' || scenario === null || Array.isArray(scenario))
+          throw new HttpProblem(400, 'BAD_PARAMETER', 'scenario must be an object, e.g. {"reject":{"code":"1313"}}');
+        engine.scenario(orderNo, scenario as Parameters<EmulatorEngine['scenario']>[1]);
+        sendJson(req, res, 200, { orderNo, scenario });
+      },
+    },
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://emulator');
+    } catch {
+      throw new HttpProblem(400, 'BAD_URL', 'the request target is not a URL path');
+    }
+    const route = ROUTES[url.pathname];
+    if (!route) throw new HttpProblem(404, 'NOT_FOUND', `no endpoint ${url.pathname}`);
+    const method = req.method === 'HEAD' && route.GET ? 'GET' : (req.method ?? '');
+    const handler = route[method];
+    if (!handler) {
+      const allow = Object.keys(route).join(', ');
+      throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', `${url.pathname} takes ${allow}`, { Allow: allow });
+    }
+    await handler(req, res, url);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      const why =
+        e.code === 'EADDRINUSE'
+          ? 'the port is in use'
+          : e.code === 'EADDRNOTAVAIL'
+            ? 'no such address here'
+            : e.message;
+      reject(
+        new SandanError(
+          'INVALID_OPTION',
+          `Cannot listen on ${host}:${options.port ?? 0}: ${why} (choose another port, or 0 for any free one)`,
+          {
+            cause: e,
+          },
+        ),
+      );
+    });
+    server.listen(options.port ?? 0, host, () => {
+      server.removeAllListeners('error');
+      // Later server errors (an accept that failed) concern one connection, which Node drops.
+      server.on('error', () => {});
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shown = host.includes(':') ? `[${host}]` : host;
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${shown}:${port}`,
+    host,
+    port,
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        closing = true;
+        server.close(() => resolve());
+        // Keep-alive connections between requests go now; busy ones once their answer is sent.
+        server.closeIdleConnections();
+        for (const end of [...waiters]) end();
+        const cut = setTimeout(() => {
+          for (const s of sockets) s.destroy();
+        }, grace);
+        cut.unref();
+        server.once('close', () => clearTimeout(cut));
+      });
+      return closed;
+    },
+  };
+}

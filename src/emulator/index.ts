@@ -1,0 +1,170 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SandanError } from '../errors.js';
+import { manualClock, realClock } from './clock.js';
+import { createEngine } from './engine.js';
+import { startFolderTransport, type FolderTransport, type FolderTransportOptions } from './folder.js';
+import { startHttpTransport, type HttpTransport, type HttpTransportOptions } from './http.js';
+import type {
+  Acknowledgement,
+  EmulatorClock,
+  EmulatorEngine,
+  EngineOptions,
+  OutgoingReceipt,
+  ReceivedMessage,
+  Scenario,
+} from './types.js';
+
+/*
+ * `sandan/emulator`: a local stand-in for the customs system, for testing an order service end
+ * to end. createCustomsEmulator starts the engine (the checks, the receipts, the clock, the
+ * state) and the two transports enterprises use — HTTP and DXP-like folders — and gives tests
+ * the engine's controls. `sandan emulate` starts the same thing as a process.
+ */
+
+/** Options of {@link createCustomsEmulator}: the engine's, with defaults for tests, and the transports'. */
+export interface CustomsEmulatorOptions extends Omit<EngineOptions, 'store' | 'clock'> {
+  /** Where the state lives; default `'memory'` (gone on close). `{ sqlite: path }` survives a restart. */
+  store?: EngineOptions['store'];
+  /**
+   * `'real'` (default): receipts follow in real time (see `timing`). `'manual'`: time stands
+   * still until {@link CustomsEmulator.advance}. Or a clock of your own.
+   */
+  clock?: 'real' | 'manual' | EmulatorClock;
+  /** Start of a manual clock; default the real time when the emulator starts. */
+  start?: Date | string;
+  /** The HTTP transport: on by default on 127.0.0.1, an ephemeral port (read `url`); `false` turns it off. */
+  http?: boolean | HttpTransportOptions;
+  /**
+   * The folder transport: on by default. Without `send`/`receive`, a new temporary folder
+   * (`<tmp>/sandan-emulator-XXXXXX/{send,receive}`) is made, and removed again by close();
+   * `false` turns it off.
+   */
+  folder?: boolean | Partial<FolderTransportOptions>;
+}
+
+/** A running emulator: its addresses and the engine's controls. */
+export interface CustomsEmulator {
+  /** The HTTP transport's base URL (`http://127.0.0.1:PORT`), or undefined when it is off. */
+  readonly url: string | undefined;
+  /** The folder transport's folders, or undefined when it is off. */
+  readonly folders: { readonly send: string; readonly receive: string } | undefined;
+  /** The engine itself (what the transports call). */
+  readonly engine: EmulatorEngine;
+  /** Submits a message in-process (transport `api`), as `POST /ceb` would. */
+  submit(xml: string | Uint8Array): Promise<Acknowledgement>;
+  /** Receipts after sequence number `after` (0 = all), optionally of one order. */
+  receipts(after?: number, filter?: { orderNo?: string }): OutgoingReceipt[];
+  /** Called for every new receipt; returns the function that removes the listener. */
+  onReceipt(listener: (r: OutgoingReceipt) => void): () => void;
+  /**
+   * Moves a manual clock forward (`'2h'`, `'30m'`, `'1d'` or ms) and runs what falls due; resolves
+   * once the receipts it produced are also in the receive folder.
+   */
+  advance(by: string | number): Promise<void>;
+  /** Sets the scenario of an order: reject with a code, hold at 500/600 for a while, drop a receipt. */
+  scenario(orderNo: string, scenario: Scenario): void;
+  /** What it received, oldest first. */
+  received(): ReceivedMessage[];
+  /** The emulator's time. */
+  now(): Date;
+  /** Stops the transports (in-flight requests and files finish, long-polls end), then the engine. */
+  close(): Promise<void>;
+}
+
+function clockOf(options: CustomsEmulatorOptions): EmulatorClock {
+  const c = options.clock ?? 'real';
+  if (c === 'real') return realClock();
+  if (c === 'manual') return manualClock(options.start ?? new Date());
+  if (typeof c === 'object' && c !== null && typeof c.now === 'function') return c;
+  throw new SandanError('INVALID_OPTION', `clock must be 'real', 'manual' or a clock object, got ${JSON.stringify(c)}`);
+}
+
+/**
+ * Starts a customs emulator: the engine and, unless turned off, the HTTP and folder transports.
+ * Close it with `close()` (in `afterAll`, or on the way out of a script).
+ *
+ * @example
+ * const customs = await createCustomsEmulator({ clock: 'manual', trust: { certificates: [certPem] } });
+ * await fetch(`${customs.url}/ceb`, { method: 'POST', body: signedCeb621Xml });
+ * await customs.advance('1h');
+ * customs.receipts(0, { orderNo: 'SD202611200001' }); // CEB622 2 → 3 → 120 → 800, then the CEB816
+ * await customs.close();
+ */
+export async function createCustomsEmulator(options: CustomsEmulatorOptions = {}): Promise<CustomsEmulator> {
+  const {
+    store = 'memory',
+    clock: _clock,
+    start: _start,
+    http: httpOption = true,
+    folder: folderOption = true,
+    ...rest
+  } = options;
+  const engine = await createEngine({ ...rest, store, clock: clockOf(options) });
+  let http: HttpTransport | undefined;
+  let folder: FolderTransport | undefined;
+  let temp: string | undefined;
+  const stop = async () => {
+    await Promise.allSettled([http?.close(), folder?.close()]);
+    await engine.close();
+    if (temp !== undefined) await rm(temp, { recursive: true, force: true });
+  };
+  try {
+    if (httpOption !== false) http = await startHttpTransport(engine, httpOption === true ? {} : httpOption);
+    if (folderOption !== false) {
+      const given = folderOption === true ? {} : folderOption;
+      let { send, receive } = given;
+      if (send === undefined || receive === undefined) {
+        if (send !== undefined || receive !== undefined)
+          throw new SandanError('INVALID_OPTION', 'folder: give both send and receive, or neither (a temporary pair)');
+        temp = await mkdtemp(join(tmpdir(), 'sandan-emulator-'));
+        send = join(temp, 'send');
+        receive = join(temp, 'receive');
+      }
+      folder = await startFolderTransport(engine, { ...given, send, receive });
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: http?.url,
+    folders: folder && { send: folder.send, receive: folder.receive },
+    engine,
+    submit: (xml) => engine.submit(xml, { transport: 'api' }),
+    receipts: (after, filter) => engine.receipts(after, filter),
+    onReceipt: (listener) => engine.onReceipt(listener),
+    async advance(by) {
+      await engine.advance(by);
+      await folder?.flush();
+    },
+    scenario: (orderNo, s) => engine.scenario(orderNo, s),
+    received: () => engine.received(),
+    now: () => engine.now(),
+    close() {
+      closed ??= stop();
+      return closed;
+    },
+  };
+}
+
+export { createEngine, DEFAULT_TIMING } from './engine.js';
+export { manualClock, realClock } from './clock.js';
+export { startHttpTransport, type HttpTransport, type HttpTransportOptions } from './http.js';
+export { startFolderTransport, type FolderTransport, type FolderTransportOptions } from './folder.js';
+export type {
+  Acknowledgement,
+  EmulatorClock,
+  EmulatorEngine,
+  EmulatorReceiptType,
+  EngineOptions,
+  OutgoingReceipt,
+  ReceivedMessage,
+  Scenario,
+  Timing,
+} from './types.js';
+/** Thrown on misuse (a bad option, a bad duration); re-exported so that this entry point needs no other import. */
+export { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';

@@ -1,0 +1,235 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { SandanError } from '../errors.js';
+import type { OutgoingReceipt, ReceivedMessage, Scenario } from './types.js';
+import { receiptName, type DocKind, type DueEvent, type EmulatorState, type StoredDoc } from './state.js';
+
+/*
+ * The emulator's state in one SQLite file (better-sqlite3, loaded only when used), beside the
+ * quota ledger's tables. Every table is `emu_…`; the outbox's seq is an AUTOINCREMENT key, so it
+ * only grows and a committed one is never reused, also after a restart (listeners hear of a
+ * receipt only after its step committed).
+ */
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS emu_received (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, transport TEXT NOT NULL, name TEXT,
+  message_type TEXT, cop_msg_id TEXT, order_no TEXT, accepted INTEGER NOT NULL, reason TEXT, xml TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS emu_doc (
+  kind TEXT NOT NULL, key TEXT NOT NULL, order_no TEXT, invt_no TEXT, cop_no TEXT, waiting INTEGER NOT NULL,
+  body TEXT NOT NULL, PRIMARY KEY (kind, key)
+) STRICT;
+CREATE INDEX IF NOT EXISTS emu_doc_order ON emu_doc (kind, order_no);
+CREATE INDEX IF NOT EXISTS emu_doc_invt ON emu_doc (kind, invt_no) WHERE invt_no IS NOT NULL;
+CREATE TABLE IF NOT EXISTS emu_outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, type TEXT NOT NULL, order_no TEXT, invt_no TEXT,
+  return_status TEXT, xml TEXT NOT NULL, at TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS emu_outbox_order ON emu_outbox (order_no, seq);
+CREATE TABLE IF NOT EXISTS emu_timeline (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, due INTEGER NOT NULL, event TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS emu_timeline_due ON emu_timeline (due, id);
+CREATE TABLE IF NOT EXISTS emu_scenario (order_no TEXT PRIMARY KEY, scenario TEXT NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS emu_serial (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+`;
+
+interface OutboxRow {
+  seq: number;
+  name: string;
+  type: string;
+  order_no: string | null;
+  invt_no: string | null;
+  return_status: string | null;
+  xml: string;
+  at: string;
+}
+interface ReceivedRow {
+  seq: number;
+  at: string;
+  transport: string;
+  name: string | null;
+  message_type: string | null;
+  cop_msg_id: string | null;
+  order_no: string | null;
+  accepted: number;
+  reason: string | null;
+  xml: string;
+}
+
+function receiptOf(r: OutboxRow): OutgoingReceipt {
+  const out: OutgoingReceipt = {
+    seq: r.seq,
+    name: r.name,
+    type: r.type as OutgoingReceipt['type'],
+    xml: r.xml,
+    at: r.at,
+  };
+  if (r.order_no !== null) out.orderNo = r.order_no;
+  if (r.invt_no !== null) out.invtNo = r.invt_no;
+  if (r.return_status !== null) out.returnStatus = r.return_status;
+  return out;
+}
+
+function receivedOf(r: ReceivedRow): ReceivedMessage {
+  const out: ReceivedMessage = {
+    seq: r.seq,
+    at: r.at,
+    transport: r.transport as ReceivedMessage['transport'],
+    accepted: r.accepted === 1,
+    xml: r.xml,
+  };
+  if (r.name !== null) out.name = r.name;
+  if (r.message_type !== null) out.messageType = r.message_type;
+  if (r.cop_msg_id !== null) out.copMsgId = r.cop_msg_id;
+  if (r.order_no !== null) out.orderNo = r.order_no;
+  if (r.reason !== null) out.reason = r.reason;
+  return out;
+}
+
+/** Opens (creating when needed) the emulator's state in a SQLite file. */
+export async function openSqliteState(path: string): Promise<EmulatorState> {
+  let Database: typeof BetterSqlite3;
+  try {
+    Database = (await import('better-sqlite3')).default;
+  } catch (e) {
+    throw new SandanError(
+      'QUOTA_STORE',
+      'The emulator state in SQLite needs better-sqlite3: npm install better-sqlite3',
+      {
+        cause: e,
+      },
+    );
+  }
+  let db: BetterSqlite3.Database;
+  try {
+    db = new Database(path, { timeout: 5000 });
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec(SCHEMA);
+  } catch (e) {
+    throw new SandanError(
+      'QUOTA_STORE',
+      `Cannot open the emulator state ${path}: ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
+  }
+  const s = {
+    addReceived: db.prepare(
+      'INSERT INTO emu_received (at, transport, name, message_type, cop_msg_id, order_no, accepted, reason, xml) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    received: db.prepare('SELECT * FROM emu_received ORDER BY seq'),
+    getDoc: db.prepare('SELECT body FROM emu_doc WHERE kind = ? AND key = ?'),
+    putDoc: db.prepare(
+      'INSERT INTO emu_doc (kind, key, order_no, invt_no, cop_no, waiting, body) VALUES (@kind, @key, @orderNo, @invtNo, @copNo, @waiting, @body) ON CONFLICT (kind, key) DO UPDATE SET order_no = excluded.order_no, invt_no = excluded.invt_no, cop_no = excluded.cop_no, waiting = excluded.waiting, body = excluded.body',
+    ),
+    byOrder: db.prepare('SELECT body FROM emu_doc WHERE kind = ? AND order_no = ?'),
+    byInvt: db.prepare('SELECT body FROM emu_doc WHERE kind = ? AND invt_no = ?'),
+    byKind: db.prepare('SELECT body FROM emu_doc WHERE kind = ?'),
+    addReceipt: db.prepare(
+      'INSERT INTO emu_outbox (name, type, order_no, invt_no, return_status, xml, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    setName: db.prepare('UPDATE emu_outbox SET name = ? WHERE seq = ?'),
+    receipts: db.prepare('SELECT * FROM emu_outbox WHERE seq > ? ORDER BY seq'),
+    receiptsOf: db.prepare('SELECT * FROM emu_outbox WHERE seq > ? AND order_no = ? ORDER BY seq'),
+    schedule: db.prepare('INSERT INTO emu_timeline (due, event) VALUES (?, ?)'),
+    nextDue: db.prepare('SELECT id, due, event FROM emu_timeline ORDER BY due, id LIMIT 1'),
+    done: db.prepare('DELETE FROM emu_timeline WHERE id = ?'),
+    setScenario: db.prepare(
+      'INSERT INTO emu_scenario (order_no, scenario) VALUES (?, ?) ON CONFLICT (order_no) DO UPDATE SET scenario = excluded.scenario',
+    ),
+    getScenario: db.prepare('SELECT scenario FROM emu_scenario WHERE order_no = ?'),
+    serial: db.prepare(
+      'INSERT INTO emu_serial (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value',
+    ),
+  };
+  const body = (r: unknown) => JSON.parse((r as { body: string }).body) as StoredDoc;
+  const nul = (v: string | undefined) => v ?? null;
+  return {
+    transaction<T>(fn: () => T): T {
+      if (db.inTransaction) return fn();
+      return db.transaction(fn).immediate();
+    },
+    addReceived(r) {
+      const info = s.addReceived.run(
+        r.at,
+        r.transport,
+        nul(r.name),
+        nul(r.messageType),
+        nul(r.copMsgId),
+        nul(r.orderNo),
+        r.accepted ? 1 : 0,
+        nul(r.reason),
+        r.xml,
+      );
+      return Number(info.lastInsertRowid);
+    },
+    received: () => (s.received.all() as ReceivedRow[]).map(receivedOf),
+    getDoc(kind, key) {
+      const r = s.getDoc.get(kind, key);
+      return r === undefined ? undefined : body(r);
+    },
+    putDoc(doc) {
+      s.putDoc.run({
+        kind: doc.kind,
+        key: doc.key,
+        orderNo: nul(doc.orderNo),
+        invtNo: nul(doc.invtNo),
+        copNo: nul(doc.copNo),
+        waiting: doc.waiting ? 1 : 0,
+        body: JSON.stringify(doc),
+      });
+    },
+    findDocs(kind: DocKind, by) {
+      const rows =
+        by.invtNo !== undefined
+          ? s.byInvt.all(kind, by.invtNo)
+          : by.orderNo !== undefined
+            ? s.byOrder.all(kind, by.orderNo)
+            : s.byKind.all(kind);
+      return rows
+        .map(body)
+        .filter(
+          (d) =>
+            (by.orderNo === undefined || d.orderNo === by.orderNo) &&
+            (by.invtNo === undefined || d.invtNo === by.invtNo) &&
+            (by.copNo === undefined || d.copNo === by.copNo),
+        );
+    },
+    addReceipt(r) {
+      const info = s.addReceipt.run('', r.type, nul(r.orderNo), nul(r.invtNo), nul(r.returnStatus), r.xml, r.at);
+      const seq = Number(info.lastInsertRowid);
+      const name = receiptName(seq, r.type, r.guid);
+      s.setName.run(name, seq);
+      const { guid: _guid, ...rest } = r;
+      return { ...rest, seq, name };
+    },
+    receipts: (after, orderNo) =>
+      ((orderNo === undefined ? s.receipts.all(after) : s.receiptsOf.all(after, orderNo)) as OutboxRow[]).map(
+        receiptOf,
+      ),
+    schedule(due, event) {
+      s.schedule.run(due, JSON.stringify(event));
+    },
+    nextDue(): DueEvent | undefined {
+      const r = s.nextDue.get() as { id: number; due: number; event: string } | undefined;
+      return r && { id: r.id, due: r.due, event: JSON.parse(r.event) };
+    },
+    done(id) {
+      s.done.run(id);
+    },
+    setScenario(orderNo, sc: Scenario) {
+      s.setScenario.run(orderNo, JSON.stringify(sc));
+    },
+    getScenario(orderNo) {
+      const r = s.getScenario.get(orderNo) as { scenario: string } | undefined;
+      return r && (JSON.parse(r.scenario) as Scenario);
+    },
+    nextSerial(name) {
+      return (s.serial.get(name) as { value: number }).value;
+    },
+    close() {
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,154 @@
+import type { RateTable } from '../tax/index.js';
+import type { ValidateOptions } from '../rules/index.js';
+import type { QuotaPolicyLookup } from '../quota/index.js';
+
+/*
+ * The public types of the customs emulator's engine (the contract in issue #20, section 2): the
+ * transports (HTTP, folder) call an EmulatorEngine; tests drive one directly.
+ */
+
+/** The receipts the emulator sends (CEB900 is the format-check receipt of a message it could not read). */
+export type EmulatorReceiptType =
+  | 'CEB312'
+  | 'CEB412'
+  | 'CEB512'
+  | 'CEB622'
+  | 'CEB624'
+  | 'CEB626'
+  | 'CEB712'
+  | 'CEB816'
+  | 'CEB900';
+
+/** The emulator's clock: real time, or a manual one that only `advance` moves. */
+export interface EmulatorClock {
+  readonly kind: 'real' | 'manual';
+  now(): Date;
+  /** Manual clocks only: set the time (never backwards). */
+  set?(to: Date): void;
+}
+
+/** Delays between the steps customs takes, as durations (`'2s'`, `'30m'`, `'2h'`, `'1d'`) or milliseconds. */
+export interface Timing {
+  /** Receipt 3 (发送海关成功) after 2 (2, 电子口岸申报中, is sent at once: it is the acknowledgement). */
+  sent: string | number;
+  /** Receipt 120 (海关入库), or 100 (海关退单), after 3; for an inventory, after its documents are in as well. */
+  entered: string | number;
+  /** Receipt 800 (放行) after 120. */
+  released: string | number;
+  /** The CEB816 tax bill after release. */
+  taxBill: string | number;
+  /** Receipt 399 (海关审结) of a cancel (CEB624) or return (CEB626) after its 120. */
+  concluded: string | number;
+}
+
+/** Options of {@link createEngine}. */
+export interface EngineOptions {
+  /** Where the state lives: memory (tests) or a SQLite file (survives a restart). */
+  store: 'memory' | { sqlite: string };
+  clock: EmulatorClock;
+  /** The certificates signatures are checked against (PEM or DER), each trusted itself and as an issuer. */
+  trust?: { certificates: ReadonlyArray<string | Uint8Array> };
+  /**
+   * Refuse CEB621/623/625/711 without a valid, trusted signature, as customs does (the XSD makes the
+   * signature mandatory there). Default true. Signatures present on other messages are always checked.
+   */
+  requireSignature?: boolean;
+  /** The national and district rules: district, user ruleset, goods records, positive lists, … */
+  validate?: Omit<ValidateOptions, 'quota' | 'annualQuantities' | 'extras' | 'at' | 'rates'>;
+  /** Rate tables for the rules' tax check and the CEB816 tax bill (before the bundled seed table). */
+  rates?: RateTable | readonly RateTable[];
+  /** The buyer's annual quota, kept in the emulator's own ledger (in the same store). */
+  quota?: {
+    /** The ledger's keyed-hash secret (16+ bytes); default a fixed emulator secret. */
+    secret?: string;
+    /** Replaces the annual limit of the policy in force (CNY). */
+    annualLimit?: string | number;
+    /** The policy by date; default the bundled national ruleset. */
+    policy?: QuotaPolicyLookup;
+  };
+  timing?: Partial<Timing>;
+  /** The customs node that signs off DxpMsg-wrapped receipts (SenderId); default `DXPEDCCEB0000002`. */
+  customsDxpId?: string;
+  /** Receiver of DxpMsg-wrapped receipts when the input named no sender. */
+  enterpriseDxpId?: string;
+  /**
+   * The code a rejection carries when the rule that found the problem has no code of the receipt
+   * catalogue (e.g. the positive list): default `1300` (人工退单), with the rule's message as Desc.
+   */
+  unmappedCode?: string;
+  /** Default `crypto.randomUUID`. */
+  newId?: () => string;
+}
+
+/** The transport's answer to one submitted message. */
+export interface Acknowledgement {
+  /** False: malformed, XSD-invalid, or a missing, bad or untrusted signature. */
+  accepted: boolean;
+  /** 200 read (accepted or answered with a rejecting receipt), 400 malformed or XSD-invalid, 413 too large. */
+  httpStatus: number;
+  /** The XML answer: a CEB900 for unreadable input, else the first receipt; DxpMsg-wrapped when the input was. */
+  body: string;
+  messageType?: string;
+  copMsgId?: string;
+  /** Why it was not accepted (for logs and the admin API). */
+  reason?: string;
+}
+
+/** One receipt the emulator produced, in the order it produced them. */
+export interface OutgoingReceipt {
+  /** 1, 2, 3 … strictly increasing, never reused (also after a restart). */
+  seq: number;
+  /** File name for folder mode, e.g. `000042-CEB622-<guid>.xml`. */
+  name: string;
+  type: EmulatorReceiptType;
+  orderNo?: string;
+  invtNo?: string;
+  returnStatus?: string;
+  /** DxpMsg-wrapped when the input was. */
+  xml: string;
+  /** ISO time on the emulator clock. */
+  at: string;
+}
+
+/** One message the emulator received (admin API). */
+export interface ReceivedMessage {
+  seq: number;
+  at: string;
+  transport: 'http' | 'folder' | 'api';
+  name?: string;
+  messageType?: string;
+  copMsgId?: string;
+  orderNo?: string;
+  accepted: boolean;
+  reason?: string;
+  /** The message as received (DxpMsg included). */
+  xml: string;
+}
+
+/** Per-order controls for tests. */
+export type Scenario =
+  | { reject: { code: string; desc?: string; at?: 'order' | 'payment' | 'logistics' | 'inventory' } }
+  | { hold: { status: '500' | '600'; for: string | number } }
+  | { drop: { receipt: EmulatorReceiptType; status?: string } };
+
+/** The engine behind the transports. */
+export interface EmulatorEngine {
+  /** One incoming message (CEB or DxpMsg XML). Never throws on bad input: the answer says what was wrong. */
+  submit(
+    xml: string | Uint8Array,
+    via: { transport: 'http' | 'folder' | 'api'; name?: string },
+  ): Promise<Acknowledgement>;
+  /** Receipts produced so far after sequence number `after` (0 = all), in order. */
+  receipts(after?: number, filter?: { orderNo?: string }): OutgoingReceipt[];
+  /** Called for every new receipt, after it is stored. Returns the function that removes the listener. */
+  onReceipt(listener: (r: OutgoingReceipt) => void): () => void;
+  /** Moves a manual clock forward and runs everything that falls due, in time order. */
+  advance(by: string | number): Promise<void>;
+  now(): Date;
+  /** Sets the scenario of an order (replacing an earlier one); stored with the state. */
+  scenario(orderNo: string, s: Scenario): void;
+  /** What it received, oldest first. */
+  received(): ReceivedMessage[];
+  /** Waits for running work, stops the timer and closes the state. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,143 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildMessage, parseCebXml } from '../../src/xml/index.js';
+import { env, example } from '../emulator/helpers.js';
+
+// `sandan emulate` as its own process (the built CLI on dist/): it prints where it listens, takes
+// messages by HTTP and from its send folder, and stops cleanly on SIGTERM and SIGINT.
+const ROOT = new URL('../..', import.meta.url).pathname;
+const BIN = join(ROOT, 'bin/sandan.js');
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sandan-emulate-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Running {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function launch(args: string[]): Running {
+  const child = spawn(process.execPath, [BIN, 'emulate', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => void (out += d));
+  child.stderr!.on('data', (d: Buffer) => void (err += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+async function until<T>(what: string, f: () => T | undefined, ms = 30_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = f();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function orderXml(orderNo: string): string {
+  const decl = example();
+  decl.order.orderNo = orderNo;
+  const r = buildMessage('CEB311', decl.order, env());
+  if (!r.ok) throw new Error(JSON.stringify(r.issues));
+  return r.xml;
+}
+
+describe('sandan emulate', () => {
+  it('prints its address, answers a POSTed order, takes a dropped file, and stops cleanly on SIGTERM', async () => {
+    const send = join(dir, 'a-send');
+    const receive = join(dir, 'a-receive');
+    const run = launch([
+      '--port',
+      '0',
+      '--memory',
+      '--send',
+      send,
+      '--receive',
+      receive,
+      '--interval',
+      '20',
+      '--clock',
+      'manual',
+      '--start',
+      '2026-11-20T02:20:00Z',
+    ]);
+    const url = await until('the printed URL', () => /http:\/\/127\.0\.0\.1:\d+/.exec(run.stdout())?.[0]);
+    expect(run.stdout()).toContain(`  send    ${send}\n  receive ${receive}\n`);
+    expect(run.stdout()).toContain('  state   memory (gone on exit)\n');
+    expect(run.stdout()).toContain('  clock   manual (now 2026-11-20T02:20:00.000Z;');
+
+    const r = await fetch(`${url}/ceb`, {
+      method: 'POST',
+      body: orderXml('CLI-0001'),
+      headers: { 'Content-Type': 'application/xml' },
+    });
+    expect(r.status).toBe(200);
+    const ack = parseCebXml(await r.text());
+    expect(ack.kind === 'dxp' ? undefined : ack.messageType).toBe('CEB312');
+    expect(ack.kind === 'dxp' ? undefined : ack.documents[0]?.returnStatus).toBe('2');
+
+    writeFileSync(join(send, '.o.tmp'), orderXml('CLI-0002'));
+    renameSync(join(send, '.o.tmp'), join(send, 'o.xml'));
+    await until('the file to be taken', () => existsSync(join(send, 'processed', 'o.xml')));
+    await until('its receipt', () => readdirSync(receive).some((f) => f.includes('CEB312')));
+    // Each receipt is listed on standard error.
+    await until('the receipt lines', () => (run.stderr().match(/ CEB312 2 {2}order CLI-000\d/g) ?? []).length === 2);
+
+    run.child.kill('SIGTERM');
+    const end = await run.exited;
+    expect(end).toEqual({ code: 0, signal: null });
+    expect(run.stderr()).toContain('sandan emulate: SIGTERM: stopping');
+    expect(run.stderr()).toContain('sandan emulate: stopped\n');
+    expect(run.stderr()).not.toMatch(/\n\s+at /); // no stack trace
+    await expect(fetch(`${url}/health`)).rejects.toThrow();
+  }, 60_000);
+
+  it('keeps its state in a SQLite file by default, and stops on SIGINT too', async () => {
+    const run = launch(['--port', '0', '--no-folder', '--quiet']);
+    const url = await until('the printed URL', () => /http:\/\/127\.0\.0\.1:\d+/.exec(run.stdout())?.[0]);
+    expect(run.stdout()).toContain(`  state   ${join(dir, 'sandan-emulator', 'state.sqlite')}\n`);
+    expect(run.stdout()).not.toContain('  send ');
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    expect(existsSync(join(dir, 'sandan-emulator', 'state.sqlite'))).toBe(true);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+  }, 60_000);
+
+  it('exits 2 with a hint, without starting, on a usage error or a port in use', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as { port: number }).port;
+    const cases: Array<[string[], RegExp]> = [
+      [['--no-http', '--no-folder', '--memory'], /leave no way in/],
+      [['--district', '9999', '--memory', '--port', '0'], /Unknown customs district "9999"/],
+      [['--port', 'eighty', '--memory'], /--port must be a whole number/],
+      [['--memory', '--state', 'x.sqlite'], /cannot be used with option/],
+      [['--memory', '--no-folder', '--port', String(port)], /Cannot listen on 127\.0\.0\.1:\d+: the port is in use/],
+      [['--memory', '--port', '0', '--trust', 'missing.pem'], /Cannot read missing\.pem: no such file/],
+    ];
+    try {
+      for (const [args, message] of cases) {
+        const run = launch(args);
+        const end = await run.exited;
+        expect([end.code, args]).toEqual([2, args]);
+        expect(run.stderr(), args.join(' ')).toMatch(message);
+        expect(run.stderr()).not.toMatch(/\n\s+at /);
+      }
+    } finally {
+      busy.close();
+    }
+  }, 120_000);
+});

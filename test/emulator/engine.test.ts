@@ -1,0 +1,666 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/emulator/engine.js';
+import { manualClock, realClock } from '../../src/emulator/clock.js';
+import type { EmulatorEngine, EngineOptions } from '../../src/emulator/types.js';
+import { createTaxCalculator } from '../../src/rules/index.js';
+import { signMessage } from '../../src/sign/index.js';
+import { buildMessage, parseReturnInfo, unwrapDxp, wrapDxp } from '../../src/xml/index.js';
+import { testEdition } from '../helpers/positive-list.js';
+import { validateAgainstXsd } from '../xml/helpers.js';
+import {
+  example,
+  lastInfo,
+  makeSigning,
+  message,
+  messages,
+  RATES,
+  read,
+  SENDER,
+  trail,
+  type DocKey,
+  type Signing,
+} from './helpers.js';
+
+// The declaration's own time (2026-11-20 10:20 Beijing): the rules and the quota year are those of its date.
+const T0 = '2026-11-20T02:20:00Z';
+let signing: Signing;
+
+beforeAll(() => {
+  signing = makeSigning();
+}, 120_000);
+afterAll(() => signing?.keys.cleanup());
+
+async function engine(extra: Partial<EngineOptions> = {}): Promise<EmulatorEngine> {
+  return createEngine({ store: 'memory', clock: manualClock(T0), trust: signing.trust, rates: RATES, ...extra });
+}
+
+/** Sends the four messages in `order`, waiting `gap` between them, then lets a day pass. */
+async function declare(
+  e: EmulatorEngine,
+  decl: Record<string, any>,
+  order: DocKey[] = ['order', 'payment', 'logistics', 'inventory'],
+  gap = '0s',
+): Promise<void> {
+  const m = await messages(decl, signing.trusted);
+  for (const k of order) {
+    const ack = await e.submit(m[k], { transport: 'api' });
+    expect(ack, k).toMatchObject({ accepted: true, httpStatus: 200 });
+    await e.advance(gap);
+  }
+  await e.advance('1d');
+}
+
+/** The example for the same buyer under other numbers. */
+function secondOrder(): Record<string, any> {
+  const second = example();
+  second.order.orderNo =
+    second.payment.orderNo =
+    second.logistics.orderNo =
+    second.inventory.orderNo =
+      'SD202611200002';
+  second.payment.payTransactionId = second.order.payTransactionId = 'PAY2026112010160002';
+  second.logistics.logisticsNo = second.inventory.logisticsNo = 'ZT7700012345679';
+  second.inventory.copNo = 'INV202611200002';
+  return second;
+}
+
+describe('the happy path', () => {
+  const orders: Array<[DocKey[], string]> = [
+    [['order', 'payment', 'logistics', 'inventory'], '0s'],
+    [['inventory', 'order', 'payment', 'logistics'], '10m'],
+    [['logistics', 'inventory', 'payment', 'order'], '2h'],
+    [['payment', 'order', 'inventory', 'logistics'], '30s'],
+  ];
+  it.each(orders)('arriving as %j, %s apart: 2, 3, 120, 800 and a tax bill of sandan’s figures', async (order, gap) => {
+    const e = await engine();
+    const decl = example();
+    await declare(e, decl, order, gap);
+    const rs = e.receipts();
+    for (const t of ['CEB312', 'CEB412', 'CEB512']) expect(trail(rs, t), t).toEqual([`${t}:2`, `${t}:3`, `${t}:120`]);
+    expect(trail(rs, 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800']);
+    expect(trail(rs, 'CEB816')).toEqual(['CEB816']);
+    // seq: 1, 2, 3 … in order, nothing twice
+    expect(rs.map((r) => r.seq)).toEqual(rs.map((_, i) => i + 1));
+    // times never go backwards
+    const times = rs.map((r) => Date.parse(r.at));
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+
+    const released = rs.find((r) => r.type === 'CEB622' && r.returnStatus === '800')!;
+    const bill = read(rs.find((r) => r.type === 'CEB816')!);
+    const head = bill.documents[0]!;
+    expect(head.invtNo).toBe(released.invtNo);
+    expect(released.invtNo).toMatch(/^29242026I\d{9}$/);
+    // sandan's own computation…
+    const tax = createTaxCalculator({ rates: RATES, explain: false })(decl);
+    if (!tax.ok) throw new Error('tax');
+    expect(String(head.customsTax)).toBe(tax.result.customsTax.toFixed());
+    expect(String(head.valueAddedTax)).toBe(tax.result.valueAddedTax.toFixed());
+    expect(String(head.consumptionTax)).toBe(tax.result.consumptionTax.toFixed());
+    // …by hand: CBEC within the limits pays 0 duty and 70 % of VAT 13 %: 398 × 0.7 × 0.13 = 36.218 → 36.22,
+    // 150 × 0.7 × 0.13 = 13.65; the face cream (150 for 0.05 kg = 3000/kg) is under the 10 CNY/g consumption-tax threshold.
+    expect(String(head.valueAddedTax)).toBe('49.87');
+    expect(String(head.customsTax)).toBe('0');
+    expect(String(head.consumptionTax)).toBe('0');
+    expect(bill.documents[0]!.items).toMatchObject([
+      { gnum: 1, gcode: '1901101000' },
+      { gnum: 2, gcode: '3304990099' },
+    ]);
+    expect((bill.documents[0]!.items as Array<Record<string, unknown>>).map((l) => String(l.valueAddedTax))).toEqual([
+      '36.22',
+      '13.65',
+    ]);
+    await e.close();
+  });
+
+  it('writes receipts that the import XSD accepts, with the status texts of the catalogue', async () => {
+    const e = await engine();
+    await declare(e, example());
+    const rs = e.receipts();
+    // one of each type (xmllint-wasm is slow), the tax bill with its lines
+    const kinds = new Map(rs.map((r) => [r.type, r]));
+    expect([...kinds.keys()].sort()).toEqual(['CEB312', 'CEB412', 'CEB512', 'CEB622', 'CEB816']);
+    for (const r of kinds.values()) {
+      const v = await validateAgainstXsd(r.xml, 'ceb-import.xsd');
+      expect(v.errors, `${r.type} ${r.returnStatus}`).toEqual([]);
+    }
+    const infos = rs.filter((r) => r.type === 'CEB622').map((r) => String(read(r).documents[0]!.returnInfo));
+    expect(infos).toEqual(['电子口岸申报中', '发送海关成功', '[Code:1800;Desc:逻辑校验通过]', '[Code:2600;Desc:放行]']);
+    // the receipt keeps the guid of the document it answers
+    const inv = read(e.received().find((r) => r.messageType === 'CEB621')!.xml);
+    expect(inv.documents[0]!.guid).toMatch(/^0{8}-/);
+    expect(read(rs.find((r) => r.type === 'CEB622')!).documents[0]!.guid).toBe(inv.documents[0]!.guid);
+    await e.close();
+  }, 60_000);
+
+  it('answers a DxpMsg in a DxpMsg: from the customs node to the original sender', async () => {
+    const e = await engine();
+    const m = await messages(example(), signing.trusted);
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) {
+      const wrapped = wrapDxp(m[k], { senderId: 'DXPENT0000012345', now: () => new Date(T0), newId: () => `msg-${k}` });
+      const ack = await e.submit(wrapped, { transport: 'http' });
+      expect(ack).toMatchObject({ accepted: true, copMsgId: `msg-${k}` });
+      expect(unwrapDxp(ack.body).transInfo).toMatchObject({
+        senderId: 'DXPEDCCEB0000002',
+        receiverIds: ['DXPENT0000012345'],
+      });
+    }
+    await e.advance('1d');
+    const rs = e.receipts();
+    expect(trail(rs, 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800']);
+    for (const r of rs) {
+      const env = unwrapDxp(r.xml);
+      expect(env.transInfo.senderId).toBe('DXPEDCCEB0000002');
+      expect(env.transInfo.receiverIds).toEqual(['DXPENT0000012345']);
+      expect(env.message?.messageType).toBe(r.type);
+    }
+    await e.close();
+  });
+});
+
+describe('the manual clock', () => {
+  it('runs nothing before it is due, and what is due in time order', async () => {
+    const e = await engine({ timing: { sent: '2s', entered: '5s', released: '1m', taxBill: '5s' } });
+    const m = await messages(example(), signing.trusted);
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await e.submit(m[k], { transport: 'api' });
+    expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2']);
+    await e.advance('1s');
+    expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2']);
+    await e.advance('1s');
+    expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3']);
+    await e.advance(5000);
+    expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120']);
+    expect(e.now().toISOString()).toBe('2026-11-20T02:20:07.000Z');
+    await e.advance('59s');
+    expect(trail(e.receipts(), 'CEB622')).toHaveLength(3);
+    await e.advance('1s');
+    const rs = e.receipts();
+    expect(trail(rs).slice(-1)).toEqual(['CEB622:800']);
+    expect(rs.at(-1)!.at).toBe('2026-11-20T02:21:07.000Z');
+    await e.advance('5s');
+    expect(trail(e.receipts()).slice(-1)).toEqual(['CEB816']);
+    // each receipt's time is the time it fell due, Beijing time in returnTime
+    expect(read(rs.at(-1)!).documents[0]!.returnTime).toBe('20261120102107000');
+    await expect(e.advance('soon')).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await e.close();
+  });
+
+  it('lists receipts after a seq and by order; tells listeners after the receipt is stored', async () => {
+    const e = await engine();
+    const seen: number[] = [];
+    const off = e.onReceipt((r) => {
+      // the outbox already has it
+      expect(e.receipts(r.seq - 1).map((x) => x.seq)).toContain(r.seq);
+      seen.push(r.seq);
+    });
+    await declare(e, example());
+    off();
+    expect(seen).toEqual(e.receipts().map((r) => r.seq));
+    expect(e.receipts(10).map((r) => r.seq)).toEqual(
+      e
+        .receipts()
+        .slice(10)
+        .map((r) => r.seq),
+    );
+    expect(e.receipts(0, { orderNo: 'nope' })).toEqual([]);
+    expect(e.received().map((r) => r.messageType)).toEqual(['CEB311', 'CEB411', 'CEB511', 'CEB621']);
+    await e.close();
+  });
+});
+
+describe('the real clock', () => {
+  it('runs the sequence on its own, in real time', async () => {
+    const e = await createEngine({
+      store: 'memory',
+      clock: realClock(),
+      trust: signing.trust,
+      rates: RATES,
+      timing: { sent: '20ms', entered: '20ms', released: '50ms', taxBill: '10ms' },
+    });
+    const done = new Promise<void>((resolve) => e.onReceipt((r) => r.type === 'CEB816' && resolve()));
+    const m = await messages(example(), signing.trusted);
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await e.submit(m[k], { transport: 'api' });
+    await done;
+    expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800']);
+    await expect(e.advance('1h')).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await e.close();
+    await expect(e.submit('<x/>', { transport: 'api' })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+  });
+});
+
+describe('rejections, each from a declaration with that defect', () => {
+  const rejected = async (change: (d: Record<string, any>) => void, extra: Partial<EngineOptions> = {}) => {
+    const e = await engine(extra);
+    const d = example();
+    change(d);
+    await declare(e, d);
+    const rs = e.receipts();
+    await e.close();
+    return { rs, trail: trail(rs, 'CEB622'), info: parseReturnInfo(lastInfo(rs, 'CEB622') ?? '') };
+  };
+
+  it('amount mismatch: the payment is not what the order says was paid → 1332', async () => {
+    const r = await rejected((d) => {
+      d.payment.amountPaid = '500.00';
+    });
+    expect(r.trail).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:100']);
+    expect(r.info).toMatchObject({ code: '1332', desc: '支付单支付金额与订单支付金额不一致' });
+    expect(trail(r.rs, 'CEB816')).toEqual([]);
+  });
+
+  it('buyer mismatch: the inventory names another buyer than the order → 13127', async () => {
+    const r = await rejected((d) => {
+      d.inventory.buyerName = '李四';
+    });
+    expect(r.trail.at(-1)).toBe('CEB622:100');
+    expect(r.info.code).toBe('13127');
+  });
+
+  it('buyer mismatch: the payer is not the buyer → 1327 (the catalogue maps payer-not-buyer)', async () => {
+    const r = await rejected((d) => {
+      d.payment.payerName = '李四';
+    });
+    expect(r.trail.at(-1)).toBe('CEB622:100');
+    expect(r.info).toMatchObject({ code: '1327', desc: '订单购买人与支付单支付人名字或身份证号码不一致' });
+  });
+
+  it('three-document mismatch: items (1322), payment enterprise (13035), waybill of another order', async () => {
+    const items = await rejected((d) => {
+      d.order.items[1].itemName = '别的商品';
+    });
+    expect(items.info.code).toBe('1322');
+    const pay = await rejected((d) => {
+      d.order.payCode = '312226T999';
+    });
+    expect(pay.info.code).toBe('13035');
+    const waybill = await rejected((d) => {
+      d.logistics.orderNo = 'SD202611209999';
+    });
+    // no catalogue code for it: a manual rejection (1300) naming sandan's finding
+    expect(waybill.info.code).toBe('1300');
+    expect(waybill.info.desc).toContain('order-no-mismatch');
+  });
+
+  it('the positive list: a commodity not on it → rejected, naming the finding', async () => {
+    // The bundled 2022 edition is partial (it can only warn); a complete edition of the example's two lines decides.
+    const edition = testEdition(
+      [
+        { hs8: '19011010', name: '婴儿配方奶粉', source: 'T' },
+        { hs8: '33049900', name: '其他美容品', source: 'T' },
+      ] as never,
+      { complete: true } as never,
+    );
+    const fine = await rejected(() => {}, { validate: { positiveLists: [edition] } });
+    expect(fine.trail.at(-1)).toBe('CEB622:800');
+    const r = await rejected(
+      (d) => {
+        d.inventory.items[1].gcode = '0401990000';
+      },
+      { validate: { positiveLists: [edition] } },
+    );
+    expect(r.trail.at(-1)).toBe('CEB622:100');
+    expect(r.info.code).toBe('1300');
+    expect(r.info.desc).toContain('positive-list');
+  });
+
+  it('the annual quota: a second order past the limit → 1313; the first one counted', async () => {
+    const e = await engine({ quota: { annualLimit: '1000' } });
+    await declare(e, example());
+    await declare(e, secondOrder());
+    const rs = e.receipts();
+    expect(trail(e.receipts(0, { orderNo: 'SD202611200001' }), 'CEB622').at(-1)).toBe('CEB622:800');
+    expect(trail(e.receipts(0, { orderNo: 'SD202611200002' }), 'CEB622').at(-1)).toBe('CEB622:100');
+    // 548 + 548 = 1096 > 1000
+    expect(parseReturnInfo(lastInfo(rs, 'CEB622') ?? '')).toMatchObject({
+      code: '1313',
+      desc: '订购人购买超过年度限额',
+    });
+    await e.close();
+  });
+
+  it('signatures: unsigned, untrusted, or changed after signing → the E-Port codes, and nothing kept', async () => {
+    const e = await engine();
+    const d = example();
+    const unsigned = await message(d, 'inventory');
+    const untrusted = await message(d, 'inventory', signing.untrusted);
+    const changed = (await message(d, 'inventory', signing.trusted)).replace('张三', '李四');
+    const answers = [];
+    for (const xml of [unsigned, untrusted, changed]) answers.push(await e.submit(xml, { transport: 'api' }));
+    expect(answers.map((a) => [a.accepted, a.httpStatus])).toEqual([
+      [false, 200],
+      [false, 200],
+      [false, 200],
+    ]);
+    expect(answers.map((a) => read(a.body).documents[0]!.returnStatus)).toEqual(['-621029', '-621029', '-621028']);
+    expect(answers.map((a) => a.reason)).toEqual([
+      'signature: signature-missing',
+      'signature: certificate-untrusted',
+      'signature: digest-mismatch',
+    ]);
+    // a rejected inventory is not kept: the signed one is then taken as the first
+    const ok = await e.submit(await message(d, 'inventory', signing.trusted), { transport: 'api' });
+    expect(ok.accepted).toBe(true);
+    expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:-621029', 'CEB622:-621029', 'CEB622:-621028', 'CEB622:2']);
+    // without a trust list nothing is trusted
+    const none = await engine({ trust: undefined });
+    expect((await none.submit(await message(d, 'inventory', signing.trusted), { transport: 'api' })).accepted).toBe(
+      false,
+    );
+    // …unless signatures are not required
+    const lax = await engine({ trust: undefined, requireSignature: false });
+    expect((await lax.submit(unsigned, { transport: 'api' })).accepted).toBe(true);
+    await Promise.all([e.close(), none.close(), lax.close()]);
+  });
+
+  it('never throws on input: malformed, XSD-invalid, unknown or empty → CEB900 with 0001/0002', async () => {
+    const e = await engine();
+    const bad = [
+      '<not xml',
+      '',
+      new Uint8Array([0xff, 0xfe, 0x00]),
+      '<?xml version="1.0"?><x/>',
+      (await message(example(), 'order')).replace('<ceb:orderNo>', '<ceb:orderNoX>x</ceb:orderNoX><ceb:orderNo>'),
+    ];
+    const acks = [];
+    for (const b of bad) acks.push(await e.submit(b, { transport: 'folder', name: 'x.xml' }));
+    expect(acks.map((a) => a.accepted)).toEqual([false, false, false, false, false]);
+    expect(acks.map((a) => a.httpStatus)).toEqual([400, 400, 400, 400, 400]);
+    const codes = acks.map((a) => parseReturnInfo(String(read(a.body).documents[0]!.returnInfo)).code);
+    expect(codes).toEqual(['0001', '0001', '0001', '0001', '0002']);
+    expect(trail(e.receipts())).toEqual(Array(5).fill('CEB900:-1'));
+    expect(e.received()).toHaveLength(5);
+    for (const a of acks) expect((await validateAgainstXsd(a.body, 'ceb-import.xsd')).errors).toEqual([]);
+    const big = await engine();
+    const huge = await big.submit(`<a>${'x'.repeat(51 * 1024 * 1024)}</a>`, { transport: 'http' });
+    expect(huge.httpStatus).toBe(413);
+    await Promise.all([e.close(), big.close()]);
+  }, 60_000);
+
+  it('a failure inside the emulator answers 100 with 3001 instead of leaving the inventory waiting', async () => {
+    const e = await engine({
+      quota: {
+        policy: () => {
+          throw new Error('policy store down');
+        },
+      },
+    });
+    await declare(e, example());
+    expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:100']);
+    expect(parseReturnInfo(lastInfo(e.receipts(), 'CEB622') ?? '')).toMatchObject({
+      code: '3001',
+      desc: 'emulator failure: policy store down',
+    });
+    await e.close();
+  });
+
+  it('a second new order under the same orderNo → -301010', async () => {
+    const e = await engine();
+    const xml = await message(example(), 'order');
+    await e.submit(xml, { transport: 'api' });
+    const again = await e.submit(xml, { transport: 'api' });
+    expect(again).toMatchObject({ accepted: false, httpStatus: 200, reason: '-301010: 订单编号已存在' });
+    expect(read(again.body).documents[0]!.returnStatus).toBe('-301010');
+    await e.close();
+  });
+
+  it('a change (appType 2) before release replaces the document and its sequence starts again', async () => {
+    const e = await engine();
+    const d = example();
+    const m = await messages(d, signing.trusted);
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await e.submit(m[k], { transport: 'api' });
+    await e.advance('10s'); // the inventory is in (120); its release is due at 02:21:07
+    const changed = example();
+    changed.inventory.appType = '2';
+    changed.inventory.note = '补充备注';
+    const ack = await e.submit(await message(changed, 'inventory', signing.trusted), { transport: 'api' });
+    expect(ack.accepted).toBe(true);
+    await e.advance('1d');
+    const rs = e.receipts().filter((r) => r.type === 'CEB622');
+    expect(trail(rs)).toEqual([
+      'CEB622:2',
+      'CEB622:3',
+      'CEB622:120',
+      'CEB622:2',
+      'CEB622:3',
+      'CEB622:120',
+      'CEB622:800',
+    ]);
+    // released once, on the changed declaration's own schedule (10 s + 2 s + 5 s + 1 min after the start), same invtNo
+    expect(rs.at(-1)!.at).toBe('2026-11-20T02:21:17.000Z');
+    expect(new Set(rs.filter((r) => r.invtNo).map((r) => r.invtNo)).size).toBe(1);
+    expect(trail(e.receipts(), 'CEB816')).toEqual(['CEB816']);
+    // after release, a change is refused (22007)
+    const late = await e.submit(await message(changed, 'order'), { transport: 'api' });
+    expect(late.accepted).toBe(false);
+    await e.close();
+  });
+});
+
+describe('scenarios', () => {
+  it('reject with a given code, at the inventory or at a document', async () => {
+    const e = await engine();
+    e.scenario('SD202611200001', { reject: { code: '1332' } });
+    await declare(e, example());
+    expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:100']);
+    expect(parseReturnInfo(lastInfo(e.receipts(), 'CEB622') ?? '').code).toBe('1332');
+    const p = await engine();
+    p.scenario('SD202611200001', { reject: { code: '22001', desc: '支付企业未备案', at: 'payment' } });
+    await declare(p, example());
+    expect(trail(p.receipts(), 'CEB412')).toEqual(['CEB412:2', 'CEB412:3', 'CEB412:100']);
+    expect(lastInfo(p.receipts(), 'CEB412')).toBe('[Code:22001;Desc:支付企业未备案]');
+    // the inventory waits for a payment that never comes in
+    expect(trail(p.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3']);
+    expect(() => p.scenario('SD1', { reject: { code: 'x' } } as never)).toThrow(/reject.code/);
+    await Promise.all([e.close(), p.close()]);
+  });
+
+  it('hold at 500 查验 for 2h, then release', async () => {
+    const e = await engine();
+    e.scenario('SD202611200001', { hold: { status: '500', for: '2h' } });
+    const m = await messages(example(), signing.trusted);
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await e.submit(m[k], { transport: 'api' });
+    await e.advance('1h');
+    expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:500']);
+    await e.advance('1h');
+    expect(trail(e.receipts(), 'CEB622').at(-1)).toBe('CEB622:500');
+    await e.advance('10m');
+    expect(trail(e.receipts(), 'CEB622').at(-1)).toBe('CEB622:800');
+    const held = e.receipts().filter((r) => r.type === 'CEB622');
+    expect(Date.parse(held[4]!.at) - Date.parse(held[3]!.at)).toBe(2 * 3600_000);
+    await e.close();
+  });
+
+  it('drop a receipt: the 120 never arrives, the rest do', async () => {
+    const e = await engine();
+    e.scenario('SD202611200001', { drop: { receipt: 'CEB622', status: '120' } });
+    await declare(e, example());
+    expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:800']);
+    expect(trail(e.receipts(), 'CEB816')).toEqual(['CEB816']);
+    await e.close();
+  });
+});
+
+describe('cancellations and returns', () => {
+  const cancelOf = (d: Record<string, any>, invtNo: string) => ({
+    customsCode: d.inventory.customsCode,
+    orderNo: d.order.orderNo,
+    ebpCode: d.order.ebpCode,
+    ebpName: d.order.ebpName,
+    ebcCode: d.order.ebcCode,
+    ebcName: d.order.ebcName,
+    logisticsNo: d.logistics.logisticsNo,
+    logisticsCode: d.logistics.logisticsCode,
+    logisticsName: d.logistics.logisticsName,
+    copNo: d.inventory.copNo,
+    invtNo,
+    buyerIdType: '1',
+    buyerIdNumber: d.order.buyerIdNumber,
+    buyerName: d.order.buyerName,
+    buyerTelephone: d.order.buyerTelephone,
+    agentCode: d.inventory.agentCode,
+    agentName: d.inventory.agentName,
+    reason: '买家取消',
+  });
+  const signed = async (type: 'CEB623' | 'CEB625', doc: Record<string, unknown>, at = T0) => {
+    const r = buildMessage(type, doc as never, { sender: SENDER, now: () => new Date(at), newId: () => randomUUID() });
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    return (await signMessage(r.xml, signing.trusted)).xml;
+  };
+
+  it('a cancel before release stops the release (399) and gives the quota back; after release it is refused', async () => {
+    const e = await engine({ quota: { annualLimit: '1000' } });
+    const d = example();
+    const m = await messages(d, signing.trusted);
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await e.submit(m[k], { transport: 'api' });
+    await e.advance('10s'); // 120, not yet released
+    const invtNo = e.receipts().find((r) => r.returnStatus === '120' && r.type === 'CEB622')!.invtNo!;
+    const ack = await e.submit(await signed('CEB623', cancelOf(d, invtNo), '2026-11-20T02:20:10Z'), {
+      transport: 'api',
+    });
+    expect(ack.accepted).toBe(true);
+    await e.advance('1d');
+    expect(trail(e.receipts(), 'CEB624')).toEqual(['CEB624:2', 'CEB624:3', 'CEB624:120', 'CEB624:399']);
+    expect(lastInfo(e.receipts(), 'CEB624')).toBe('[Code:2300;Desc:审核通过]');
+    expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120']);
+    expect(trail(e.receipts(), 'CEB816')).toEqual([]);
+    // the quota came back: a second order of 548 for the same buyer fits in 1000 again (548 + 548 would not)
+    await declare(e, secondOrder());
+    expect(trail(e.receipts(0, { orderNo: 'SD202611200002' }), 'CEB622').at(-1)).toBe('CEB622:800');
+    // a cancel without copNo for an inventory nobody declared is still answered (never lost)
+    const { copNo: _drop, ...noCop } = cancelOf(d, '29242026I999999998');
+    const lost = await e.submit(await signed('CEB623', noCop), { transport: 'api' });
+    expect(read(lost.body).documents[0]!.returnStatus).toBe('-623003');
+
+    // released: a cancel is refused (-623005); an unknown invtNo too (-623003)
+    const r = await engine();
+    await declare(r, example());
+    const released = r.receipts().find((x) => x.returnStatus === '800')!.invtNo!;
+    const late = await r.submit(await signed('CEB623', cancelOf(d, released)), { transport: 'api' });
+    expect(late.accepted).toBe(false);
+    expect(read(late.body).documents[0]!.returnStatus).toBe('-623005');
+    const unknown = await r.submit(await signed('CEB623', cancelOf(d, '29242026I999999999')), { transport: 'api' });
+    expect(read(unknown.body).documents[0]!.returnStatus).toBe('-623003');
+    await Promise.all([e.close(), r.close()]);
+  });
+
+  it('a return within the window is concluded (399); one after it is refused', async () => {
+    const refundOf = (d: Record<string, any>, invtNo: string) => ({
+      ...cancelOf(d, invtNo),
+      reason: '质量问题',
+      items: [{ gnum: 1, gcode: '1901101000', gname: '婴儿配方奶粉 800g', qty: 2, unit: '122' }],
+    });
+    const e = await engine();
+    const d = example();
+    await declare(e, d);
+    const invtNo = e.receipts().find((x) => x.returnStatus === '800')!.invtNo!;
+    // released 2026-11-20 10:21 Beijing; now a day later
+    const ok = await e.submit(await signed('CEB625', refundOf(d, invtNo)), { transport: 'api' });
+    expect(ok.accepted).toBe(true);
+    await e.advance('1h');
+    expect(trail(e.receipts(), 'CEB626')).toEqual(['CEB626:2', 'CEB626:3', 'CEB626:120', 'CEB626:399']);
+
+    const late = await engine();
+    await declare(late, d);
+    const no = late.receipts().find((x) => x.returnStatus === '800')!.invtNo!;
+    // released 2026-11-20 (Beijing); 30 days counted from the next day: 2026-12-20 is the last day to apply.
+    // declare() left the clock at 2026-11-21 10:20 Beijing; 29 days on is 2026-12-20, one more is too late.
+    await late.advance('29d');
+    const within = await late.submit(await signed('CEB625', refundOf(d, no)), { transport: 'api' });
+    expect(read(within.body).documents[0]!.returnStatus).toBe('2');
+    await late.advance('1d');
+    const after = await late.submit(await signed('CEB625', refundOf(d, no)), { transport: 'api' });
+    const info = parseReturnInfo(String(read(after.body).documents[0]!.returnInfo));
+    expect(read(after.body).documents[0]!.returnStatus).toBe('100');
+    expect(info.desc).toContain('超过退货申请期限');
+    await Promise.all([e.close(), late.close()]);
+  });
+});
+
+describe('the delivery note (CEB711)', () => {
+  it('is answered 2, 3, 120 in CEB712', async () => {
+    const d = example();
+    const r = buildMessage(
+      'CEB711',
+      {
+        customsCode: '2924',
+        copNo: 'RKD202611200001',
+        operatorCode: d.inventory.areaCode,
+        operatorName: d.inventory.areaName,
+        ieFlag: 'I',
+        trafMode: '4',
+        trafNo: '浙A12345',
+        voyageNo: '20261120',
+        billNo: 'B20261120',
+        logisticsCode: d.logistics.logisticsCode,
+        logisticsName: d.logistics.logisticsName,
+        items: [{ gnum: 1, logisticsNo: d.logistics.logisticsNo }],
+      } as never,
+      { sender: SENDER, now: () => new Date(T0), newId: () => randomUUID() },
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    const e = await engine();
+    const ack = await e.submit((await signMessage(r.xml, signing.trusted)).xml, { transport: 'api' });
+    expect(ack.accepted).toBe(true);
+    await e.advance('1h');
+    expect(trail(e.receipts())).toEqual(['CEB712:2', 'CEB712:3', 'CEB712:120']);
+    expect(read(e.receipts().at(-1)!).documents[0]).toMatchObject({ copNo: 'RKD202611200001', customsCode: '2924' });
+    await e.close();
+  });
+});
+
+describe('SQLite state across a restart', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sandan-emulator-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('close in the middle, reopen the same file, continue: nothing lost or answered twice', async () => {
+    const file = join(dir, 'emulator.db');
+    const clock = manualClock(T0);
+    const opts = { store: { sqlite: file }, clock, trust: signing.trust, rates: RATES } as const;
+    const first = await createEngine(opts);
+    const m = await messages(example(), signing.trusted);
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const)
+      await first.submit(m[k], { transport: 'api' });
+    first.scenario('SD202611200001', { hold: { status: '600', for: '30m' } });
+    await first.advance('10s'); // 120 sent; 600 and 800 still to come
+    const before = first.receipts();
+    expect(trail(before, 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120']);
+    await first.close();
+
+    const second = await createEngine(opts);
+    expect(second.receipts()).toEqual(before);
+    expect(second.received()).toHaveLength(4);
+    await second.advance('1d');
+    const after = second.receipts();
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(trail(after, 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:600', 'CEB622:800']);
+    expect(trail(after, 'CEB816')).toEqual(['CEB816']);
+    expect(after.map((r) => r.seq)).toEqual(after.map((_, i) => i + 1));
+    expect(new Set(after.map((r) => r.name)).size).toBe(after.length);
+    await second.close();
+
+    // a third open has nothing left to do, and the seq goes on from where it was
+    const third = await createEngine(opts);
+    await third.advance('7d');
+    expect(third.receipts()).toEqual(after);
+    await third.submit('<broken', { transport: 'api' });
+    expect(third.receipts().at(-1)!.seq).toBe(after.length + 1);
+    await third.close();
+
+    // the quota was committed in the ledger kept in the same file
+    const { openSqliteQuotaStore } = await import('../../src/quota/sqlite.js');
+    const { QuotaLedger } = await import('../../src/quota/index.js');
+    const ledger = new QuotaLedger({
+      store: await openSqliteQuotaStore(file),
+      secret: 'sandan-customs-emulator-quota',
+    });
+    expect(await ledger.find({ orderNo: 'SD202611200001' })).toMatchObject({ status: 'committed' });
+    expect((await ledger.find({ orderNo: 'SD202611200001' }))!.amount.toFixed(2)).toBe('548.00');
+    await ledger.close();
+  });
+});

@@ -1,0 +1,246 @@
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  renameSync,
+} from 'node:fs';
+import { appendFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isIgnoredName, startFolderTransport, type FolderTransport } from '../../src/emulator/folder.js';
+import { fakeEngine, type FakeEngine } from './fake-engine.js';
+
+/*
+ * The folder transport against a fake engine (test/emulator/fake-engine.ts) that answers every
+ * accepted message with one receipt at once. Polls are driven by the test (the interval is an
+ * hour), so "two sightings" is two calls of poll().
+ */
+
+let dir: string;
+let send: string;
+let receive: string;
+let open: FolderTransport[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sandan-folder-'));
+  send = join(dir, 'send');
+  receive = join(dir, 'receive');
+});
+afterEach(async () => {
+  await Promise.all(open.map((t) => t.close()));
+  open = [];
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(engine: FakeEngine = fakeEngine({ immediate: true }), extra = {}) {
+  const folder = await startFolderTransport(engine, { send, receive, intervalMs: 3_600_000, ...extra });
+  open.push(folder);
+  return { engine, folder };
+}
+
+const order = (no: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?><CEB311Message><orderNo>${no}</orderNo></CEB311Message>`;
+
+/** Drops a file as a careful writer does: a hidden temporary name, renamed in. */
+function drop(name: string, text: string) {
+  writeFileSync(join(send, `.${name}.tmp`), text);
+  renameSync(join(send, `.${name}.tmp`), join(send, name));
+}
+
+const ls = (d: string) => (existsSync(d) ? readdirSync(d).sort() : []);
+
+describe('folder transport', () => {
+  it('takes a file on its second sighting, moves it to processed/ and writes the receipt into receive', async () => {
+    const { engine, folder } = await start();
+    expect(ls(send)).toEqual(['.sandan', 'failed', 'processed']);
+    drop('order-1.xml', order('O-1'));
+    await folder.poll();
+    expect(engine.submitted).toEqual([]); // seen once: maybe still being written
+    await folder.poll();
+    expect(engine.submitted.map((s) => [s.xml, s.via.transport])).toEqual([[order('O-1'), 'folder']]);
+    // Submitted under its unique in-flight name, which ends with the file's own.
+    expect(engine.submitted[0]!.via.name).toMatch(/^[0-9a-z]+-[0-9a-f]{8}-order-1\.xml$/);
+    expect(ls(join(send, 'processed'))).toEqual(['order-1.xml']);
+    expect(readFileSync(join(send, 'processed', 'order-1.xml'), 'utf8')).toBe(order('O-1'));
+    expect(ls(join(send, '.sandan', 'inflight'))).toEqual([]);
+    await folder.flush();
+    const r = engine.receipts(0)[0]!;
+    // The receipt, whole, and no temporary file left behind.
+    expect(ls(receive)).toEqual([r.name]);
+    expect(readFileSync(join(receive, r.name), 'utf8')).toBe(r.xml);
+    // Taken once: more polls do nothing.
+    await folder.poll();
+    await folder.poll();
+    expect(engine.submitted).toHaveLength(1);
+  });
+
+  it('waits while a file grows, and takes it once its size stays the same', async () => {
+    const { engine, folder } = await start();
+    writeFileSync(join(send, 'slow.xml'), '<?xml version="1.0"?><CEB311Message><orderNo>S-1</orderNo>');
+    await folder.poll();
+    await appendFile(join(send, 'slow.xml'), '<more/>');
+    await folder.poll();
+    expect(engine.submitted).toEqual([]);
+    await appendFile(join(send, 'slow.xml'), '</CEB311Message>');
+    await folder.poll();
+    expect(engine.submitted).toEqual([]);
+    await folder.poll();
+    expect(engine.submitted.map((s) => s.xml)).toEqual([
+      '<?xml version="1.0"?><CEB311Message><orderNo>S-1</orderNo><more/></CEB311Message>',
+    ]);
+  });
+
+  it('leaves hidden and temporary files alone, and sub-folders', async () => {
+    const { engine, folder } = await start();
+    const names = ['.hidden.xml', 'a.xml.tmp', 'b.part', 'c.partial', 'd.crdownload', '~lock.xml', 'e.xml~', 'f.swp'];
+    for (const n of names) writeFileSync(join(send, n), order(n));
+    mkdirSync(join(send, 'sub.xml'));
+    for (let i = 0; i < 3; i++) await folder.poll();
+    expect(engine.submitted).toEqual([]);
+    for (const n of names) expect(isIgnoredName(n), n).toBe(true);
+    expect(isIgnoredName('CEB311-20261120.xml')).toBe(false);
+    expect(ls(send)).toEqual([
+      '.hidden.xml',
+      '.sandan',
+      'a.xml.tmp',
+      'b.part',
+      'c.partial',
+      'd.crdownload',
+      'e.xml~',
+      'f.swp',
+      'failed',
+      'processed',
+      'sub.xml',
+      '~lock.xml',
+    ]);
+  });
+
+  it('moves a refused file to failed/ with the reason beside it', async () => {
+    const { engine, folder } = await start();
+    drop('broken.xml', '<bad/>');
+    await folder.poll();
+    await folder.poll();
+    expect(engine.submitted).toHaveLength(1);
+    expect(ls(join(send, 'failed'))).toEqual(['broken.xml', 'broken.xml.reason.txt']);
+    expect(readFileSync(join(send, 'failed', 'broken.xml.reason.txt'), 'utf8')).toBe(
+      'refused (HTTP status 400)\n\n<?xml version="1.0" encoding="UTF-8"?>\n<Ack accepted="false" orderNo="none"/>\n\n',
+    );
+    expect(ls(join(send, 'processed'))).toEqual([]);
+  });
+
+  it('a file over the size limit goes to failed/ without reaching the engine', async () => {
+    const { engine, folder } = await start(undefined, { maxFileBytes: 100 });
+    drop('big.xml', `<a>${'x'.repeat(200)}</a>`);
+    await folder.poll();
+    await folder.poll();
+    expect(engine.submitted).toEqual([]);
+    expect(readFileSync(join(send, 'failed', 'big.xml.reason.txt'), 'utf8')).toBe(
+      'too large: 207 bytes, the limit is 100\n',
+    );
+  });
+
+  it('the same name sent twice is kept twice in processed/', async () => {
+    const { engine, folder } = await start();
+    drop('o.xml', order('A'));
+    await folder.poll();
+    await folder.poll();
+    drop('o.xml', order('B'));
+    await folder.poll();
+    await folder.poll();
+    expect(engine.submitted.map((s) => s.xml)).toEqual([order('A'), order('B')]);
+    expect(ls(join(send, 'processed'))).toEqual(['o-2.xml', 'o.xml']);
+    expect(readFileSync(join(send, 'processed', 'o-2.xml'), 'utf8')).toBe(order('B'));
+  });
+
+  it('takes each of 100 files exactly once, in the order they were written, even with overlapping polls', async () => {
+    const { engine, folder } = await start();
+    for (let i = 0; i < 100; i++) drop(`m-${String(i).padStart(3, '0')}.xml`, order(`M-${i}`));
+    await Promise.all([folder.poll(), folder.poll(), folder.poll()]);
+    await Promise.all([folder.poll(), folder.poll()]);
+    const seen = engine.submitted.map((s) => /<orderNo>([^<]+)/.exec(s.xml)?.[1]);
+    expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => `M-${i}`));
+    expect(ls(join(send, 'processed'))).toHaveLength(100);
+    await folder.flush();
+    expect(ls(receive)).toEqual(
+      engine
+        .receipts(0)
+        .map((r) => r.name)
+        .sort(),
+    );
+  });
+
+  it('after a crash: a file in flight the engine has is only moved; one it lacks is submitted', async () => {
+    const engine = fakeEngine({ immediate: true });
+    // What a crash leaves: one file the engine took (it is in received()), one it never saw.
+    mkdirSync(join(send, '.sandan', 'inflight'), { recursive: true });
+    const taken = 'lz1a2b3c-0011aabb-taken.xml';
+    const lost = 'lz1a2b3d-2233ccdd-lost.xml';
+    writeFileSync(join(send, '.sandan', 'inflight', taken), order('T-1'));
+    writeFileSync(join(send, '.sandan', 'inflight', lost), order('L-1'));
+    await engine.submit(order('T-1'), { transport: 'folder', name: taken });
+    engine.submitted.length = 0;
+    const { folder } = await start(engine);
+    await folder.poll(); // runs after the recovery
+    expect(engine.submitted.map((s) => [s.via.name, s.xml])).toEqual([[lost, order('L-1')]]);
+    expect(ls(join(send, 'processed'))).toEqual(['lost.xml', 'taken.xml']);
+    expect(ls(join(send, '.sandan', 'inflight'))).toEqual([]);
+  });
+
+  it('a restart on the same state writes the receipts produced meanwhile, and none twice', async () => {
+    const engine = fakeEngine({ immediate: true });
+    const first = await startFolderTransport(engine, { send, receive, intervalMs: 3_600_000 });
+    engine.emit('R-1');
+    engine.emit('R-2');
+    await first.close();
+    const [r1, r2] = engine.receipts(0);
+    expect(ls(receive)).toEqual([r1!.name, r2!.name]);
+    expect(JSON.parse(readFileSync(join(send, '.sandan', 'receive-cursor.json'), 'utf8'))).toEqual({
+      seq: 2,
+      name: r2!.name,
+    });
+    // The reader takes its receipts away; the emulator produces one more while the folder transport is down.
+    rmSync(join(receive, r1!.name));
+    rmSync(join(receive, r2!.name));
+    const r3 = engine.emit('R-3');
+    const { folder } = await start(engine);
+    await folder.poll();
+    await folder.flush();
+    expect(ls(receive)).toEqual([r3.name]);
+
+    // A new state (seq starts again at 1): the old cursor is not its own, so everything is written.
+    await folder.close();
+    const fresh = fakeEngine({ immediate: true });
+    const n1 = fresh.emit('N-1');
+    const again = await start(fresh);
+    await again.folder.poll();
+    await again.folder.flush();
+    expect(ls(receive)).toEqual([n1.name, r3.name].sort());
+  });
+
+  it('close() finishes the receipts produced so far; send and receive must differ', async () => {
+    const { engine, folder } = await start();
+    for (let i = 0; i < 20; i++) engine.emit(`Z-${i}`);
+    await folder.close();
+    expect(ls(receive)).toHaveLength(20);
+    // Closed: no more writes.
+    engine.emit('Z-late');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(ls(receive)).toHaveLength(20);
+    await expect(startFolderTransport(engine, { send, receive: send })).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+    });
+  });
+
+  it('polls by itself at the interval', async () => {
+    const { engine } = await start(undefined, { intervalMs: 20 });
+    drop('auto.xml', order('AUTO'));
+    const t0 = Date.now();
+    while (engine.submitted.length === 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 10));
+    expect(engine.submitted.map((s) => s.xml)).toEqual([order('AUTO')]);
+  });
+});

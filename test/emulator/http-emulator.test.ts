@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCustomsEmulator, type CustomsEmulator, type OutgoingReceipt } from '../../src/emulator/index.js';
+import { parseReturnInfo, wrapDxp } from '../../src/xml/index.js';
+import { env, example, makeSigning, messages, RATES, read, trail, type DocKey, type Signing } from './helpers.js';
+
+/*
+ * createCustomsEmulator with the real engine, driven over HTTP as an order service would: the
+ * four messages POSTed, the receipts fetched by long-poll, the admin endpoints. The folder
+ * transport is off here (folder-emulator.test.ts drives it).
+ */
+
+const T0 = '2026-11-20T02:20:00Z';
+let signing: Signing;
+let customs: CustomsEmulator;
+
+beforeAll(async () => {
+  signing = makeSigning();
+  customs = await createCustomsEmulator({
+    clock: 'manual',
+    start: T0,
+    trust: signing.trust,
+    rates: RATES,
+    folder: false,
+  });
+}, 120_000);
+afterAll(async () => {
+  await customs?.close();
+  signing?.keys.cleanup();
+});
+
+const post = (body: string) =>
+  fetch(`${customs.url}/ceb`, { method: 'POST', body, headers: { 'Content-Type': 'application/xml' } });
+
+async function poll(after: number, orderNo: string, wait = 0): Promise<{ receipts: OutgoingReceipt[]; next: number }> {
+  const r = await fetch(`${customs.url}/receipts?after=${after}&orderNo=${orderNo}&wait=${wait}`, {
+    headers: { Accept: 'application/json' },
+  });
+  return (await r.json()) as { receipts: OutgoingReceipt[]; next: number };
+}
+
+describe('the emulator over HTTP', () => {
+  it('listens on 127.0.0.1 with the folder transport off', () => {
+    expect(customs.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(customs.folders).toBeUndefined();
+  });
+
+  it('four messages POSTed are acknowledged with receipt 2, then released and taxed as the clock moves', async () => {
+    const decl = example();
+    decl.order.orderNo = 'HTTP-0001';
+    decl.payment.orderNo = 'HTTP-0001';
+    decl.logistics.orderNo = 'HTTP-0001';
+    decl.inventory.orderNo = 'HTTP-0001';
+    const m = await messages(decl, signing.trusted);
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as DocKey[]) {
+      const r = await post(m[k]);
+      expect(r.status, k).toBe(200);
+      expect(r.headers.get('x-sandan-accepted'), k).toBe('true');
+      const ack = read(await r.text());
+      expect(ack.documents[0]?.returnStatus, k).toBe('2');
+    }
+    const first = await poll(0, 'HTTP-0001');
+    expect(trail(first.receipts)).toEqual(['CEB312:2', 'CEB412:2', 'CEB512:2', 'CEB622:2']);
+
+    // A client waiting for more is answered when the clock moves (the admin endpoint moves it).
+    const waiting = poll(first.next, 'HTTP-0001', 10_000);
+    await new Promise((r) => setTimeout(r, 50));
+    const adv = await fetch(`${customs.url}/admin/advance?by=1d`, { method: 'POST' });
+    expect(await adv.json()).toEqual({ now: '2026-11-21T02:20:00.000Z' });
+    const later = await waiting;
+    expect(later.receipts.length).toBeGreaterThan(0);
+    const all = (await poll(0, 'HTTP-0001')).receipts;
+    expect(trail(all, 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800']);
+    expect(trail(all, 'CEB816')).toEqual(['CEB816']);
+    expect(all.map((r) => r.seq)).toEqual([...all.map((r) => r.seq)].sort((a, b) => a - b));
+
+    const received = (await (await fetch(`${customs.url}/admin/received`)).json()) as {
+      received: Array<{ transport: string; messageType: string; accepted: boolean; orderNo?: string }>;
+    };
+    expect(
+      received.received.filter((x) => x.orderNo === 'HTTP-0001').map((x) => [x.transport, x.messageType, x.accepted]),
+    ).toEqual([
+      ['http', 'CEB311', true],
+      ['http', 'CEB411', true],
+      ['http', 'CEB511', true],
+      ['http', 'CEB621', true],
+    ]);
+  });
+
+  it('a DxpMsg is answered in a DxpMsg; unreadable input with 400 and a CEB900', async () => {
+    const decl = example();
+    decl.order.orderNo = 'HTTP-DXP-1';
+    const m = await messages(decl, signing.trusted);
+    const r = await post(wrapDxp(m.order, { senderId: 'DXPENT0000012345', ...env(T0) }));
+    expect(r.status).toBe(200);
+    const body = await r.text();
+    expect(body).toContain('DxpMsg');
+    expect(read(body).messageType).toBe('CEB312');
+
+    const bad = await post('<CEB311Message><unclosed></CEB311Message>');
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('x-sandan-accepted')).toBe('false');
+    expect(read(await bad.text()).messageType).toBe('CEB900');
+  });
+
+  it('POST /admin/scenario makes an order be rejected with the code asked for', async () => {
+    const decl = example();
+    for (const k of ['order', 'payment', 'logistics', 'inventory']) decl[k].orderNo = 'HTTP-REJ-1';
+    const set = await fetch(`${customs.url}/admin/scenario`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ orderNo: 'HTTP-REJ-1', scenario: { reject: { code: '1313', at: 'inventory' } } }),
+    });
+    expect(set.status).toBe(200);
+    const m = await messages(decl, signing.trusted);
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as DocKey[])
+      expect((await post(m[k])).status).toBe(200);
+    await customs.advance('1d');
+    const rs = (await poll(0, 'HTTP-REJ-1')).receipts;
+    const last = rs.filter((r) => r.type === 'CEB622').at(-1)!;
+    expect(last.returnStatus).toBe('100');
+    expect(parseReturnInfo(String(read(last).documents[0]?.returnInfo)).code).toBe('1313');
+    expect(trail(rs, 'CEB816')).toEqual([]);
+  });
+
+  it('200 concurrent clients each POSTing an order: every one acknowledged once', async () => {
+    const n = 200;
+    const decls = Array.from({ length: n }, (_, i) => {
+      const d = example();
+      d.order.orderNo = `LOAD-${String(i).padStart(4, '0')}`;
+      return d;
+    });
+    const bodies = await Promise.all(decls.map(async (d) => (await messages(d, signing.trusted)).order));
+    const answers = await Promise.all(bodies.map(async (b) => ({ status: (await post(b)).status })));
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(n);
+    const got = customs.received().filter((x) => x.orderNo?.startsWith('LOAD-'));
+    expect(got).toHaveLength(n);
+    expect(new Set(got.map((x) => x.orderNo)).size).toBe(n);
+    // One CEB312 status 2 per order, none twice.
+    const acks = customs.receipts(0).filter((r) => r.type === 'CEB312' && r.orderNo?.startsWith('LOAD-'));
+    expect(acks).toHaveLength(n);
+    expect(new Set(acks.map((r) => r.orderNo)).size).toBe(n);
+  }, 120_000);
+});

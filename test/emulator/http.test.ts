@@ -1,0 +1,329 @@
+import { request as rawRequest, Agent } from 'node:http';
+import { connect } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { receiptsXml, startHttpTransport, type HttpTransport } from '../../src/emulator/http.js';
+import { fakeEngine, type FakeEngine } from './fake-engine.js';
+
+/*
+ * The HTTP transport against a fake engine (test/emulator/fake-engine.ts): routing, status codes,
+ * limits, long-polls, concurrency and a clean close. The real engine's answers are tested with it.
+ */
+
+let open: HttpTransport[] = [];
+afterEach(async () => {
+  await Promise.all(open.map((t) => t.close()));
+  open = [];
+});
+
+async function start(engine: FakeEngine = fakeEngine(), options = {}) {
+  const http = await startHttpTransport(engine, options);
+  open.push(http);
+  return { engine, http };
+}
+
+const order = (no: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?><CEB311Message><orderNo>${no}</orderNo></CEB311Message>`;
+
+describe('HTTP transport', () => {
+  it('listens on 127.0.0.1 on an ephemeral port by default', async () => {
+    const { http } = await start();
+    expect(http.host).toBe('127.0.0.1');
+    expect(http.port).toBeGreaterThan(0);
+    expect(http.url).toBe(`http://127.0.0.1:${http.port}`);
+    const r = await fetch(`${http.url}/health`);
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual({ status: 'ok', now: '2026-11-20T02:00:00.000Z' });
+  });
+
+  it('POST /ceb hands the body to the engine and answers with its acknowledgement', async () => {
+    const { engine, http } = await start();
+    const r = await fetch(`${http.url}/ceb`, {
+      method: 'POST',
+      body: order('O-1'),
+      headers: { 'Content-Type': 'application/xml' },
+    });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('application/xml; charset=utf-8');
+    expect(r.headers.get('x-sandan-accepted')).toBe('true');
+    expect(r.headers.get('x-sandan-message-type')).toBe('CEB311');
+    expect(await r.text()).toBe('<?xml version="1.0" encoding="UTF-8"?>\n<Ack accepted="true" orderNo="O-1"/>\n');
+    expect(engine.submitted).toEqual([{ xml: order('O-1'), via: { transport: 'http' } }]);
+
+    // The engine's status code passes through (a refused message); text/xml, no type and fetch's text/plain are taken too.
+    const bad = await fetch(`${http.url}/ceb`, {
+      method: 'POST',
+      body: '<bad/>',
+      headers: { 'Content-Type': 'text/xml' },
+    });
+    expect([bad.status, bad.headers.get('x-sandan-accepted')]).toEqual([400, 'false']);
+    const untyped = await rawPost(http, '/ceb', order('O-2'), {});
+    expect(untyped.status).toBe(200);
+    expect(engine.submitted.map((s) => s.xml)).toEqual([order('O-1'), '<bad/>', order('O-2')]);
+  });
+
+  it('answers 404, 405 (with Allow) and 415 without calling the engine, in XML or JSON as asked', async () => {
+    const { engine, http } = await start();
+    const nf = await fetch(`${http.url}/nowhere`);
+    expect(nf.status).toBe(404);
+    expect(await nf.text()).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Error code="NOT_FOUND">no endpoint /nowhere</Error>\n',
+    );
+    const get = await fetch(`${http.url}/ceb`, { headers: { Accept: 'application/json' } });
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect(await get.json()).toEqual({ error: { code: 'METHOD_NOT_ALLOWED', message: '/ceb takes POST' } });
+    const json = await fetch(`${http.url}/ceb`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect(json.status).toBe(415);
+    const multipart = await rawPost(http, '/ceb', '--x--', { 'Content-Type': 'multipart/form-data; boundary=x' });
+    expect(multipart.status).toBe(415);
+    const form = await fetch(`${http.url}/admin/scenario`, {
+      method: 'POST',
+      body: 'a=b',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
+    expect(form.status).toBe(415);
+    expect(engine.submitted).toEqual([]);
+  });
+
+  it('refuses a body over the limit with 413, by Content-Length or by counting a chunked one', async () => {
+    const { engine, http } = await start(fakeEngine(), { maxBodyBytes: 1000 });
+    const declared = await rawPost(http, '/ceb', 'x'.repeat(1001), { 'Content-Type': 'application/xml' });
+    expect(declared.status).toBe(413);
+    expect(declared.body).toContain('code="TOO_LARGE"');
+    const chunked = await rawPost(http, '/ceb', 'x'.repeat(1001), { 'Content-Type': 'application/xml' }, true);
+    expect(chunked.status).toBe(413);
+    // Exactly the limit is taken.
+    const fits = await rawPost(http, '/ceb', `<a>${'x'.repeat(993)}</a>`, { 'Content-Type': 'application/xml' });
+    expect(fits.status).toBe(200);
+    expect(engine.submitted).toHaveLength(1);
+  });
+
+  it('never answers with a stack trace: an engine failure is a 500 with a sentence', async () => {
+    const engine = fakeEngine();
+    engine.submit = async () => {
+      throw new Error('secret internals at /home/x/engine.ts:12');
+    };
+    const { http } = await start(engine);
+    const r = await fetch(`${http.url}/ceb`, { method: 'POST', body: order('O-1') });
+    expect(r.status).toBe(500);
+    const text = await r.text();
+    expect(text).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Error code="INTERNAL">the emulator failed to handle the request</Error>\n',
+    );
+    // The server is still up.
+    expect((await fetch(`${http.url}/health`)).status).toBe(200);
+  });
+
+  it('GET /receipts lists receipts after a sequence number, filtered by order, in XML or JSON', async () => {
+    const { engine, http } = await start();
+    const a = engine.emit('O-1');
+    engine.emit('O-2');
+    const c = engine.emit('O-1', 'CEB622');
+    const all = await (await fetch(`${http.url}/receipts`, { headers: { Accept: 'application/json' } })).json();
+    expect(all).toEqual({ receipts: engine.receipts(0), next: 3 });
+    const later = await (
+      await fetch(`${http.url}/receipts?after=1&orderNo=O-1`, { headers: { Accept: 'application/json' } })
+    ).json();
+    expect(later).toEqual({ receipts: [c], next: 3 });
+    const xml = await (await fetch(`${http.url}/receipts?orderNo=O-1`)).text();
+    expect(xml).toBe(receiptsXml([a, c], 3));
+    expect(xml).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Receipts count="2" next="3">' +
+        '<Receipt seq="1" type="CEB312" name="000001-CEB312-O-1.xml" at="2026-11-20T02:00:00.000Z" orderNo="O-1" returnStatus="120"><CEB312Message><orderNo>O-1</orderNo><seq>1</seq></CEB312Message>\n</Receipt>' +
+        '<Receipt seq="3" type="CEB622" name="000003-CEB622-O-1.xml" at="2026-11-20T02:00:00.000Z" orderNo="O-1" returnStatus="120"><CEB622Message><orderNo>O-1</orderNo><seq>3</seq></CEB622Message>\n</Receipt>' +
+        '</Receipts>\n',
+    );
+    // Nothing new: an empty list, and next stays where the client was.
+    expect(
+      await (await fetch(`${http.url}/receipts?after=3`, { headers: { Accept: 'application/json' } })).json(),
+    ).toEqual({ receipts: [], next: 3 });
+    const bad = await fetch(`${http.url}/receipts?after=-1`);
+    expect(bad.status).toBe(400);
+  });
+
+  it('a long-poll waits for the next matching receipt, and answers empty when the wait runs out', async () => {
+    const { engine, http } = await start();
+    const t0 = Date.now();
+    const waiting = fetch(`${http.url}/receipts?after=0&orderNo=O-2&wait=5000`, {
+      headers: { Accept: 'application/json' },
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    engine.emit('O-1'); // not the one it waits for
+    await new Promise((r) => setTimeout(r, 100));
+    const r2 = engine.emit('O-2');
+    expect(await (await waiting).json()).toEqual({ receipts: [r2], next: 2 });
+    expect(Date.now() - t0).toBeLessThan(4000);
+
+    const t1 = Date.now();
+    const empty = await (
+      await fetch(`${http.url}/receipts?after=2&wait=300`, { headers: { Accept: 'application/json' } })
+    ).json();
+    expect(empty).toEqual({ receipts: [], next: 2 });
+    expect(Date.now() - t1).toBeGreaterThanOrEqual(290);
+  });
+
+  it('admin: received, receipts, advance and scenario', async () => {
+    const { engine, http } = await start();
+    await fetch(`${http.url}/ceb`, { method: 'POST', body: order('O-9') });
+    const received = await (await fetch(`${http.url}/admin/received`)).json();
+    expect(received).toEqual({
+      received: [{ seq: 1, at: '2026-11-20T02:00:00.000Z', transport: 'http', accepted: true }],
+    });
+    await fetch(`${http.url}/ceb`, { method: 'POST', body: order('O-10') });
+    const page = (await (await fetch(`${http.url}/admin/received?after=1&limit=1`)).json()) as {
+      received: Array<{ seq: number }>;
+    };
+    expect(page.received.map((m) => m.seq)).toEqual([2]);
+    expect(
+      ((await (await fetch(`${http.url}/admin/received?limit=1`)).json()) as { received: unknown[] }).received,
+    ).toHaveLength(1);
+    const adv = await fetch(`${http.url}/admin/advance?by=2h`, { method: 'POST' });
+    expect(await adv.json()).toEqual({ now: '2026-11-20T04:00:00.000Z' });
+    const receipts = (await (await fetch(`${http.url}/admin/receipts?orderNo=O-9`)).json()) as {
+      receipts: Array<{ orderNo: string; seq: number }>;
+    };
+    expect(receipts.receipts.map((r) => [r.seq, r.orderNo])).toEqual([[1, 'O-9']]);
+    // Plain milliseconds are a number for the engine; a bad duration is the engine's SandanError → 400.
+    await fetch(`${http.url}/admin/advance?by=1000`, { method: 'POST' });
+    expect(engine.now().toISOString()).toBe('2026-11-20T04:00:01.000Z');
+    const badBy = await fetch(`${http.url}/admin/advance?by=soon`, { method: 'POST' });
+    expect([badBy.status, await badBy.json()]).toEqual([
+      400,
+      { error: { code: 'INVALID_OPTION', message: 'not a duration: soon' } },
+    ]);
+    expect((await fetch(`${http.url}/admin/advance`, { method: 'POST' })).status).toBe(400);
+
+    const s = { orderNo: 'O-9', scenario: { hold: { status: '500', for: '2h' } } };
+    const set = await fetch(`${http.url}/admin/scenario`, {
+      method: 'POST',
+      body: JSON.stringify(s),
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect([set.status, await set.json()]).toEqual([200, s]);
+    expect(engine.scenarios).toEqual([['O-9', s.scenario]]);
+    for (const body of ['{"orderNo":"","scenario":{}}', '{"orderNo":"x","scenario":[]}', '[1]', 'not json']) {
+      const r = await fetch(`${http.url}/admin/scenario`, {
+        method: 'POST',
+        body,
+        headers: { 'Content-Type': 'application/json' },
+      });
+      expect(r.status, body).toBe(400);
+    }
+    expect(engine.scenarios).toHaveLength(1);
+  });
+
+  it('keeps a connection alive across requests', async () => {
+    const { http } = await start();
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const ports = new Set<number>();
+    for (let i = 0; i < 5; i++) {
+      const r = await rawPost(http, i % 2 ? '/nowhere' : '/ceb', order(`K-${i}`), {}, false, agent);
+      expect(r.status).toBe(i % 2 ? 404 : 200);
+      ports.add(r.localPort);
+    }
+    expect(ports.size).toBe(1);
+    agent.destroy();
+  });
+
+  it('200 concurrent clients each POSTing: every one answered once, with its own acknowledgement', async () => {
+    const engine = fakeEngine();
+    engine.delayMs = 5;
+    const { http } = await start(engine);
+    const n = 200;
+    const agent = new Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
+    const answers = await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        rawPost(http, '/ceb', order(`C-${i}`), { 'Content-Type': 'application/xml' }, false, agent),
+      ),
+    );
+    agent.destroy();
+    expect(answers.map((a) => a.status)).toEqual(Array(n).fill(200));
+    // Each client got the answer to its own message, and the engine saw each message once.
+    expect(answers.map((a) => /orderNo="([^"]+)"/.exec(a.body)?.[1])).toEqual(
+      Array.from({ length: n }, (_, i) => `C-${i}`),
+    );
+    const seen = engine.submitted.map((s) => /<orderNo>([^<]+)/.exec(s.xml)?.[1]).sort();
+    expect(seen).toEqual(Array.from({ length: n }, (_, i) => `C-${i}`).sort());
+  }, 30_000);
+
+  it('close() lets an in-flight request finish, ends the long-polls and refuses new connections', async () => {
+    const engine = fakeEngine();
+    const { http } = await start(engine);
+    engine.delayMs = 300;
+    const inFlight = fetch(`${http.url}/ceb`, { method: 'POST', body: order('F-1') });
+    const polling = fetch(`${http.url}/receipts?wait=30000`, { headers: { Accept: 'application/json' } });
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = Date.now();
+    await http.close();
+    expect(Date.now() - t0).toBeLessThan(3000);
+    const done = await inFlight;
+    expect([done.status, done.headers.get('connection')]).toEqual([200, 'close']);
+    expect(await (await polling).json()).toEqual({ receipts: [], next: 0 });
+    await expect(fetch(`${http.url}/health`)).rejects.toThrow();
+    // A second close is the same close.
+    await http.close();
+  });
+
+  it('a malformed request line gets a bare 400 and the server carries on', async () => {
+    const { http } = await start();
+    const answer = await new Promise<string>((resolve, reject) => {
+      const s = connect(http.port, '127.0.0.1', () => s.write('NOT HTTP AT ALL\r\n\r\n'));
+      let got = '';
+      s.on('data', (d) => void (got += d));
+      s.on('end', () => resolve(got));
+      s.on('error', reject);
+    });
+    expect(answer.startsWith('HTTP/1.1 400 Bad Request')).toBe(true);
+    expect((await fetch(`${http.url}/health`)).status).toBe(200);
+  });
+});
+
+interface RawAnswer {
+  status: number;
+  body: string;
+  localPort: number;
+}
+
+/** A POST with node:http: a chunked body when asked (no Content-Length), and a chosen agent. */
+function rawPost(
+  http: HttpTransport,
+  path: string,
+  body: string,
+  headers: Record<string, string>,
+  chunked = false,
+  agent?: Agent,
+): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = rawRequest(
+      {
+        host: http.host,
+        port: http.port,
+        path,
+        method: 'POST',
+        agent,
+        headers: chunked ? headers : { ...headers, 'Content-Length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => void (text += d));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: text, localPort: req.socket?.localPort ?? 0 }),
+        );
+      },
+    );
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      // The server may answer 413 and close before the whole body is sent.
+      if (e.code === 'EPIPE' || e.code === 'ECONNRESET') return;
+      reject(e);
+    });
+    if (chunked) {
+      req.write(body.slice(0, 500));
+      req.end(body.slice(500));
+    } else req.end(body);
+  });
+}

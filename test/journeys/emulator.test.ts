@@ -1,0 +1,204 @@
+// Journey 1 against the customs emulator: the example order service (examples/order-service) checks
+// out, sends the four signed messages over HTTP, follows the receipts into its quota ledger, and the
+// month's tax bills from the emulator reconcile to the fen with `sandan reconcile`. A second journey
+// drives the folder mode the way a DXP client does.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrderService } from '../../examples/order-service/checkout.js';
+import { createCustomsClient, type ReceivedReceipt } from '../../examples/order-service/customs-client.js';
+import {
+  createLocalSigner,
+  MemoryQuotaStore,
+  parseCebXml,
+  parseRateTable,
+  QuotaLedger,
+  unwrapDxp,
+  type CebMessage,
+} from 'sandan';
+import { createCustomsEmulator, type CustomsEmulator } from 'sandan/emulator';
+import { runCli } from '../helpers/cli.js';
+import { skipWithout } from '../helpers/tools.js';
+import { makeKeys, type TestKeys } from '../sign/helpers.js';
+
+const example = () => JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8'));
+const ratesJson = () => JSON.parse(readFileSync('examples/rates.example.json', 'utf8'));
+const BUYER = '330106199003071519';
+const START = '2026-11-20T02:00:00Z';
+
+/** The example declaration as order `no`: every number that must be unique made so. */
+function declaration(no: string) {
+  const d = example();
+  for (const doc of [d.order, d.payment, d.logistics, d.inventory]) doc.orderNo = no;
+  d.inventory.copNo = `COP${no}`;
+  d.logistics.logisticsNo = d.inventory.logisticsNo = `ZT${no}`;
+  d.payment.payTransactionId = d.order.payTransactionId = `PAY${no}`;
+  return d;
+}
+
+/** The CEB message inside a receipt (unwrapped from its DxpMsg). */
+function messageOf(xml: string): CebMessage {
+  const p = parseCebXml(xml);
+  const m = p.kind === 'dxp' ? p.message : p;
+  if (!m) throw new Error(`no CEB message in ${xml.slice(0, 200)}`);
+  return m;
+}
+
+const trail = (rs: ReceivedReceipt[], orderNo: string, type: string) =>
+  rs.filter((r) => r.orderNo === orderNo && r.type === type).map((r) => r.returnStatus);
+
+let keys: TestKeys;
+beforeAll(() => {
+  keys = makeKeys();
+}, 120_000);
+afterAll(() => keys?.cleanup());
+
+function service(ledger: QuotaLedger) {
+  let n = 0;
+  return createOrderService({
+    ledger,
+    signer: createLocalSigner({
+      key: readFileSync(keys.path('rsa.key')),
+      certificate: readFileSync(keys.path('rsa.crt')),
+    }),
+    sender: { copCode: '3301980BRK', copName: '示例报关有限公司', dxpMode: 'DXP', dxpId: 'DXPENT0000012345' },
+    rates: parseRateTable(ratesJson()),
+    now: () => new Date('2026-11-20T02:15:00Z'),
+    newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+  });
+}
+
+describe.skipIf(skipWithout('openssl'))('journey 1 against the customs emulator', () => {
+  let customs: CustomsEmulator;
+  afterAll(() => customs?.close());
+
+  it('over HTTP: checkout → four messages → receipts → quota committed → tax bills → reconcile balances', async () => {
+    customs = await createCustomsEmulator({
+      clock: 'manual',
+      start: START,
+      trust: { certificates: [keys.text('rsa.crt')] },
+      rates: parseRateTable(ratesJson()),
+      folder: false,
+    });
+    const ledger = new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'order-service-test-secret-0123456789' });
+    const shop = service(ledger);
+    const client = createCustomsClient(customs.url!);
+
+    // Three orders, each 548.00 of quota: 26,000.00 − 3 × 548.00 = 24,356.00 left, all reserved.
+    const orders = ['EMU0001', 'EMU0002', 'EMU0003'];
+    const declared = orders.map(declaration);
+    for (const d of declared) {
+      const r = await shop.checkout(d);
+      expect(r.ok, JSON.stringify(r)).toBe(true);
+      if (!r.ok) return;
+      for (const xml of Object.values(r.messages)) {
+        const ack = await client.send(xml);
+        expect(ack, ack.body).toMatchObject({ accepted: true, status: 200 });
+      }
+    }
+    expect((await ledger.remaining(BUYER, 2026)).remaining.toFixed(2)).toBe('24356.00');
+
+    // A day on the emulator's clock (through its admin endpoint, as a test script would): every
+    // document is entered, every inventory released, every tax bill sent.
+    const advanced = await fetch(new URL('/admin/advance?by=1d', customs.url!), { method: 'POST' });
+    expect(advanced.status).toBe(200);
+    const receipts = await client.poll();
+    for (const r of receipts) await shop.onReceipt(r.xml);
+    for (const no of orders) {
+      expect(trail(receipts, no, 'CEB312')).toEqual(['2', '3', '120']);
+      expect(trail(receipts, no, 'CEB412')).toEqual(['2', '3', '120']);
+      expect(trail(receipts, no, 'CEB512')).toEqual(['2', '3', '120']);
+      expect(trail(receipts, no, 'CEB622')).toEqual(['2', '3', '120', '800']);
+    }
+    // Release commits the reservations: committed 3 × 548.00 = 1,644.00.
+    const balance = await ledger.remaining(BUYER, 2026);
+    expect(balance.committed.toFixed(2)).toBe('1644.00');
+    expect(balance.remaining.toFixed(2)).toBe('24356.00');
+
+    // The tax bills: one per inventory, VAT 49.87 each (the order's taxTotal: 36.22 + 13.65, the
+    // figure the service showed the buyer), no duty or consumption tax.
+    const bills = receipts.filter((r) => r.type === 'CEB816');
+    expect(bills).toHaveLength(3);
+    for (const b of bills) {
+      const [tax] = messageOf(b.xml).documents as Array<Record<string, any>>;
+      expect(String(tax!.valueAddedTax)).toBe('49.87');
+      expect(Number(tax!.customsTax)).toBe(0);
+      expect(Number(tax!.consumptionTax)).toBe(0);
+    }
+
+    // Month end: the platform's declarations against the emulator's bills and receipts, to the fen.
+    const month = mkdtempSync(join(tmpdir(), 'sandan-emulated-month-'));
+    mkdirSync(join(month, 'bills'));
+    mkdirSync(join(month, 'receipts'));
+    writeFileSync(join(month, 'declarations.ndjson'), declared.map((d) => JSON.stringify(d)).join('\n'));
+    writeFileSync(join(month, 'rates.json'), JSON.stringify(ratesJson()));
+    for (const r of receipts) {
+      const inner = unwrapDxp(r.xml).payload!;
+      if (r.type === 'CEB816') writeFileSync(join(month, 'bills', `${r.seq}.xml`), inner);
+      if (r.type === 'CEB622') writeFileSync(join(month, 'receipts', `${r.seq}.xml`), inner);
+    }
+    const rec = await runCli([
+      'reconcile',
+      '--declarations',
+      join(month, 'declarations.ndjson'),
+      '--tax-bills',
+      join(month, 'bills'),
+      '--receipts',
+      join(month, 'receipts'),
+      '--rates',
+      join(month, 'rates.json'),
+      '--format',
+      'json',
+    ]);
+    expect(rec.code, rec.stderr).toBe(0);
+    const report = JSON.parse(rec.stdout);
+    expect(report.summary).toMatchObject({ orders: 3, matched: 3, mismatched: 0, billMissing: 0 });
+    // 3 × 49.87 = 149.61 withheld and billed; the difference is 0.00.
+    expect(report.summary.declaredTaxTotal).toBe('149.61');
+    expect(report.summary.billedTaxTotal).toBe('149.61');
+    expect(report.summary.difference).toBe('0.00');
+  }, 240_000);
+
+  it('over folders: messages dropped in send/ are answered in receive/, in the same order and once', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'sandan-dxp-'));
+    const send = join(root, 'send');
+    const receive = join(root, 'receive');
+    const folderCustoms = await createCustomsEmulator({
+      clock: 'manual',
+      start: START,
+      trust: { certificates: [keys.text('rsa.crt')] },
+      rates: parseRateTable(ratesJson()),
+      http: false,
+      folder: { send, receive, intervalMs: 20 },
+    });
+    try {
+      const shop = service(
+        new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'order-service-test-secret-0123456789' }),
+      );
+      const r = await shop.checkout(declaration('DXP0001'));
+      expect(r.ok, JSON.stringify(r)).toBe(true);
+      if (!r.ok) return;
+      // As a DXP client does: write under a temporary name, then rename into the send folder.
+      for (const [type, xml] of Object.entries(r.messages)) {
+        writeFileSync(join(root, `${type}.tmp`), xml);
+        renameSync(join(root, `${type}.tmp`), join(send, `${type}.xml`));
+      }
+      const until = Date.now() + 20_000;
+      while (folderCustoms.received().length < 4 && Date.now() < until) await new Promise((f) => setTimeout(f, 50));
+      expect(folderCustoms.received().map((m) => m.accepted)).toEqual([true, true, true, true]);
+      await folderCustoms.advance('1d');
+      const files = readdirSync(receive)
+        .filter((f) => f.endsWith('.xml'))
+        .sort();
+      const types = files.map((f) => messageOf(readFileSync(join(receive, f), 'utf8')).messageType);
+      // 2 + 3 + 120 for each of the three documents, 2 + 3 + 120 + 800 for the inventory, then the bill.
+      expect(types.filter((t) => t === 'CEB622')).toHaveLength(4);
+      expect(types.filter((t) => t === 'CEB816')).toHaveLength(1);
+      expect(files).toHaveLength(3 * 3 + 4 + 1);
+      expect(new Set(files).size).toBe(files.length);
+    } finally {
+      await folderCustoms.close();
+    }
+  }, 240_000);
+});

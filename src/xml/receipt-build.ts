@@ -14,6 +14,7 @@ import {
   type TaxBillReceipt,
   type TaxBillStatusReceipt,
 } from '../model/generated/receipt-documents.js';
+import { isRecord } from '../model/guards.js';
 import { GUID_CONVENTION, guidConventionIssue } from '../model/primitives.js';
 import { beijingDateTime17 } from '../time/beijing.js';
 import {
@@ -96,10 +97,6 @@ function newGuid(env: BuildEnvironment): string {
       `newId() must return a UUID (36 characters with hyphens), got ${JSON.stringify(id)}`,
     );
   return id;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /** Checks the extension fields one object carries; returns their paths (they are not unknown fields). */

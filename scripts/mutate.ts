@@ -610,6 +610,9 @@ function testsFor(
   const area = relative(join(dir, 'src'), source).split('/')[0];
   const rank = (t: string) => {
     const r = relative(join(dir, 'test'), t);
+    // docs/rules.md is generated from each rule's metadata (its valid and invalid examples included), and
+    // test/generated.test.ts fails when a rule's example no longer produces the catalogue as committed.
+    if (area === 'rules' && r === 'generated.test.ts') return 0;
     return r.startsWith('mutation/') || r.startsWith(`${area}/`) ? 0 : 1;
   };
   const ranked = [...reach.entries()]

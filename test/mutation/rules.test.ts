@@ -45,3 +45,28 @@ describe('birth dates at the end of a month', () => {
     }
   });
 });
+
+describe('kills from the sample of 2026-12-01 (seed 11)', () => {
+  it('a birth year before 1900 is not a birth date (the bound is 1900 itself, read from digits 7–10)', async () => {
+    const { idBirthDate } = await import('../../src/rules/id-number.js');
+    expect(idBirthDate(id('11010518991231002'))).toBeUndefined();
+    expect(idBirthDate(id('11010519000101002'))).toBe('1900-01-01');
+  });
+
+  it('an ID of 11 characters is masked whole, one of 12 keeps four at each end', async () => {
+    const { maskIdNumber } = await import('../../src/rules/id-number.js');
+    expect(maskIdNumber('12345678901')).toBe('***********');
+    expect(maskIdNumber('123456789012')).toBe('1234****9012');
+  });
+
+  it('trade-mode/allowed without ruleset options allows 9610, 1210 and 1239', async () => {
+    const { tradeModeAllowed } = await import('../../src/rules/trade-mode/allowed.js');
+    expect(tradeModeAllowed.options?.parse({})).toEqual({ allowed: ['9610', '1210', '1239'] });
+  });
+
+  it('a positive-list CSV without a byte-order mark keeps its first character', async () => {
+    const { parseCsv } = await import('../../src/rules/positive-list-import.js');
+    expect(parseCsv('序号,税则号列\n1,0101210010\n')[0]).toEqual(['序号', '税则号列']);
+    expect(parseCsv('\uFEFF序号,税则号列\n')[0]).toEqual(['序号', '税则号列']);
+  });
+});

@@ -52,6 +52,8 @@ describe('parseRateTable', () => {
     [{ '330499': { vat: '0.13' } }, 'at 330499', 'keys are 10-, 8- or 4-digit'],
     [{ '3304': { vat: '13%' } }, 'at 3304.vat', 'non-negative decimal'],
     [{ '3304': { vat: '1.3' } }, 'at 3304.vat', 'below 1'],
+    // A rate of exactly 1 (100 %) is refused too: the bound is strict.
+    [{ '3304': { vat: '1' } }, 'at 3304.vat', 'below 1'],
     [{ '3304': { duty: '0.1' } }, 'at 3304.vat', ''],
     [{ '3304': { vat: '0.13', consumption: { perUnit: '1' } } }, 'at 3304.consumption.unit', 'perUnit needs the unit'],
     [

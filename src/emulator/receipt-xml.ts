@@ -1,20 +1,13 @@
-import {
-  buildReceipt,
-  CEB_NS,
-  decimalText,
-  documentLayout,
-  formatReturnInfo as formatInfo,
-  serializeXml,
-  type Particle,
-  type XNode,
-} from '../xml/index.js';
+import { documentNode } from '../xml/build.js';
+import { buildReceipt, CEB_NS, documentLayout, formatReturnInfo as formatInfo, serializeXml } from '../xml/index.js';
 import type { EmulatorReceiptType } from './types.js';
 
 /*
  * The one place the engine turns a receipt document into XML: sandan's receipt builders
  * (`buildReceipt`). A document they refuse (a field the engine could not fill, e.g. the copNo of
  * a cancel for an inventory nobody declared) is still answered, written field by field over the
- * content model, so that no receipt is ever lost for want of a value.
+ * content model by the builders' own per-document writer (`documentNode`), so that no receipt is
+ * ever lost for want of a value.
  */
 
 /** A receipt document: XSD field names, values as text (amounts as decimal text), lines under `items`. */
@@ -45,32 +38,8 @@ export function renderReceipt(
   return r.ok ? r.xml : fallback(type, doc, guid);
 }
 
-function leaves(fields: readonly Particle[], values: Record<string, unknown>): XNode[] {
-  const out: XNode[] = [];
-  for (const p of fields) {
-    if (p.kind === undefined) continue;
-    const v = values[p.name];
-    if (v === undefined || v === null || (v === '' && p.min === 0)) continue;
-    const text = p.kind === 'd' && !(typeof v === 'string' && /^\d+(\.\d+)?$/.test(v)) ? decimalText(v) : String(v);
-    out.push({ name: `ceb:${p.name}`, text });
-  }
-  return out;
-}
-
 function fallback(type: EmulatorReceiptType, doc: ReceiptDoc, guid: string): string {
   const root = `${type}Message`;
-  const layout = documentLayout('import', root);
-  const head = leaves(layout.head.fields, doc);
-  let docNode: XNode;
-  if (!layout.head.name) docNode = { name: `ceb:${layout.element.name}`, children: head };
-  else {
-    const children: XNode[] = [{ name: `ceb:${layout.head.name}`, children: head }];
-    const items = (doc.items as Array<Record<string, unknown>> | undefined) ?? [];
-    if (layout.list)
-      for (const item of items)
-        children.push({ name: `ceb:${layout.list.particle.name}`, children: leaves(layout.list.fields, item) });
-    docNode = { name: `ceb:${layout.element.name}`, children };
-  }
   return serializeXml({
     name: `ceb:${root}`,
     attrs: [
@@ -78,6 +47,6 @@ function fallback(type: EmulatorReceiptType, doc: ReceiptDoc, guid: string): str
       ['version', '1.0'],
       ['xmlns:ceb', CEB_NS],
     ],
-    children: [docNode],
+    children: [documentNode(documentLayout('import', root), doc, { keepEmptyRequired: true })],
   });
 }

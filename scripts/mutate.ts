@@ -980,7 +980,9 @@ async function main(): Promise<void> {
     const known = generated.filter((m) => m.compile === 'invalid');
     let mutants = generated.filter((m) => m.compile !== 'invalid');
     const total = mutants.length;
-    if (args.limit > 0 && args.limit < mutants.length) {
+    // A limit at or above the count still shuffles: `--limit 9999 --seed s` is every mutant in a random
+    // order, so a run stopped early is a random sample rather than the first files.
+    if (args.limit > 0) {
       const random = rng(args.seed);
       const keyed = mutants.map((m) => ({ m, k: random() }));
       keyed.sort((a, b) => a.k - b.k);
@@ -1157,7 +1159,7 @@ async function main(): Promise<void> {
           ? `rerun of the ${mutants.length} survivors of ${args.rerun}`
           : args.limit > 0 && args.limit < total
             ? `sample of ${mutants.length}/${total} compilable-looking mutants, seed ${args.seed}`
-            : `all ${total} compilable-looking mutants`,
+            : `all ${total} compilable-looking mutants${args.limit > 0 ? `, random order, seed ${args.seed}` : ''}`,
         tests: args.tests,
         done,
         files: args.files,

@@ -91,6 +91,10 @@ describe('user rulesets', () => {
 
   it('rejects an unknown rule id, bad options and bad dates with the JSON path', () => {
     const load = (data: unknown) => () => loadRuleset(data, RULES, 'my.json');
+    // Without an origin the message still says what it was reading.
+    expect(() => loadRuleset({ ...base, rules: { 'payment/amounts': {} } }, RULES)).toThrowError(
+      /^ruleset: \$\.rules: unknown rule id/,
+    );
     expect(load({ ...base, rules: { 'payment/amounts': {} } })).toThrowError(
       /my\.json: \$\.rules: unknown rule id payment\/amounts/,
     );
@@ -166,6 +170,15 @@ describe('user rulesets', () => {
     expect(() => reg.add(loadRuleset({ ...base, extends: 'nowhere' }, RULES))).toThrowError(
       /no ruleset "nowhere" to extend/,
     );
+    // The message lists the rulesets one could extend: the others, never the broken one itself.
+    let known = '';
+    try {
+      reg.add(loadRuleset({ ...base, extends: 'nowhere' }, RULES));
+    } catch (e) {
+      known = (e as Error).message.split('Known rulesets: ')[1] ?? '';
+    }
+    expect(known.split(', ')).toContain('national');
+    expect(known.split(', ')).not.toContain('my-shop');
     reg.add(loadRuleset({ id: 'a', version: '1', extends: 'national' }, RULES));
     reg.add(loadRuleset({ id: 'b', version: '1', extends: 'a' }, RULES));
     expect(() => reg.add(loadRuleset({ id: 'a', version: '2', extends: 'b' }, RULES))).toThrowError(/cycle/);

@@ -364,6 +364,8 @@ describe('regimes', () => {
     expect(r.issues).toMatchObject([
       { code: '-621005', severity: 'error', ruleId: 'tax/regime', expected: '≤ 5000.00', actual: '5500.00' },
     ]);
+    // An order-level finding points at the inventory as a whole, not at a line.
+    expect(r.issues[0]?.path).toBe('inventory');
     expect(r.issues[0]?.message.zh).toContain('单次交易限值');
   });
 
@@ -400,7 +402,7 @@ describe('regimes', () => {
     const d = declarationWith([{ gcode: '6109100021', totalPrice: '1500.00' }]);
     const r = computeTax(d, { policy: P2019, rates: general13, annualUsed: new Dec('25000') });
     expect(r.regime).toBe('general-trade');
-    expect(r.issues).toMatchObject([{ code: '1313', severity: 'error', actual: '26500.00' }]);
+    expect(r.issues).toMatchObject([{ code: '1313', severity: 'error', path: 'inventory', actual: '26500.00' }]);
     // duty 1500 × 0.14 = 210.00; VAT 1710 × 0.13 = 222.30
     expect(totals(r)).toEqual({
       customsTax: '210.00',
@@ -545,5 +547,27 @@ describe('problems become issues', () => {
         rates: exampleRates(),
       }),
     ).toThrow(/rounding.scale/);
+  });
+});
+
+describe('allocation explanations', () => {
+  it('each header amount is shared down to its own unit: freight 10.00 → 0.01, insuredFee 1.255 → 0.001', () => {
+    const d = declarationWith(
+      [
+        { gcode: '6109100021', totalPrice: '100.00' },
+        { gcode: '6109100021', totalPrice: '200.00' },
+      ],
+      { freight: '10.00', insuredFee: '1.255' },
+    );
+    const a = computeTax(d, { policy: P2019, rates: general13 }).lines[0]?.explain?.allocation;
+    // freight 10.00 × 100.00 / 300.00 = 3.333… → 3.33; insuredFee 1.255 × 100.00 / 300.00 = 0.41833… → 0.418
+    expect(a?.freight).toMatchObject({
+      formula: 'total × totalPrice / Σ totalPrice, rounded down to 0.01',
+      share: '3.33',
+    });
+    expect(a?.insuredFee).toMatchObject({
+      formula: 'total × totalPrice / Σ totalPrice, rounded down to 0.001',
+      share: '0.418',
+    });
   });
 });

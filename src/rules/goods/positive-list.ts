@@ -308,7 +308,8 @@ function quantityIssues(
     a.buyer === undefined || !Number.isInteger(a.year) || a.year > 9000
       ? undefined
       : ctx.annualQuantities?.used(a.buyer, a.year, a.hs8, remark.unit);
-  const used = raw === undefined ? undefined : toDecimal(typeof raw === 'object' ? raw.toString() : raw);
+  // toDecimal reads a Decimal (ours or a caller's copy of decimal.js), a decimal text or a number.
+  const used = raw === undefined ? undefined : toDecimal(raw);
   if (used === undefined) {
     return [
       {

@@ -1,3 +1,5 @@
+import { describe, expect, it } from 'vitest';
+import type { SandanError } from '../../../src/errors.js';
 import { loadGoodsRecords } from '../../../src/rules/goods-records.js';
 import { goodsRecordsMatch } from '../../../src/rules/goods/records.js';
 import { ruleTester } from '../rule-tester.js';
@@ -152,4 +154,28 @@ ruleTester(goodsRecordsMatch, {
       ],
     },
   ],
+});
+
+describe('loadGoodsRecords', () => {
+  it('names the first five problems of bad records, not more', () => {
+    // Seven records each without gname: seven problems, five shown (a long list helps nobody).
+    const bad = Object.fromEntries(
+      Array.from({ length: 7 }, (_, i) => [`SKU-${i}`, { gcode: '1901101000', unit1: '035' }]),
+    );
+    let message = '';
+    try {
+      loadGoodsRecords(bad, 'records.json');
+    } catch (e) {
+      expect((e as SandanError).code).toBe('INVALID_OPTION');
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^records\.json: /);
+    expect(message.match(/\$\["SKU-\d"\]\["gname"\]/g)).toEqual([
+      '$["SKU-0"]["gname"]',
+      '$["SKU-1"]["gname"]',
+      '$["SKU-2"]["gname"]',
+      '$["SKU-3"]["gname"]',
+      '$["SKU-4"]["gname"]',
+    ]);
+  });
 });

@@ -1,3 +1,4 @@
+import { Decimal } from 'decimal.js';
 import { expect } from 'vitest';
 import { taxTotalMatches } from '../../../src/rules/tax/total.js';
 import { ruleTester } from '../rule-tester.js';
@@ -6,6 +7,11 @@ ruleTester(taxTotalMatches, {
   valid: [
     { name: 'taxTotal 49.87 as computed: VAT 398.00 × 13% × 0.7 = 36.22, 150.00 × 13% × 0.7 = 13.65' },
     { name: 'an order without inventory has no tax to compute', set: { inventory: null, 'order.taxTotal': '1.00' } },
+    {
+      name: 'a difference of exactly the tolerance passes: |49.86 − 49.87| = 0.01 ≤ 0.01',
+      set: { 'order.taxTotal': '49.86' },
+      context: (ctx) => ({ ...ctx, policy: { ...ctx.policy, taxTolerance: new Decimal('0.01') } }),
+    },
     {
       name: 'general trade: no CBEC tax to match (the limit rules speak)',
       set: {

@@ -1,3 +1,5 @@
+import { describe, expect, it } from 'vitest';
+import { validate } from '../../../src/rules/index.js';
 import { parseDeclaration } from '../../../src/model/parse.js';
 import { fieldUnknown } from '../../../src/rules/fields/unknown.js';
 import { example } from '../../helpers/examples.js';
@@ -35,4 +37,21 @@ ruleTester(fieldUnknown, {
       ],
     },
   ],
+});
+
+describe('severity set by a ruleset', () => {
+  it('a strict ruleset makes an unknown field an error; without it, it is a warning', () => {
+    const d = example('hangzhou-1210');
+    (d.order as Record<string, unknown>).shopNote = 'gift wrap';
+    const strict = {
+      id: 'strict',
+      version: '1',
+      extends: 'national',
+      rules: { 'fields/unknown': { severity: 'error' } },
+    };
+    const severities = (r: ReturnType<typeof validate>) =>
+      r.issues.filter((i) => i.ruleId === 'fields/unknown').map((i) => [i.path, i.severity]);
+    expect(severities(validate(d, { ruleset: strict }))).toEqual([['order.shopNote', 'error']]);
+    expect(severities(validate(d))).toEqual([['order.shopNote', 'warning']]);
+  });
 });

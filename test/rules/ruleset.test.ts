@@ -54,7 +54,9 @@ describe('effective dating', () => {
     const d = example('hangzhou-1210');
     delete d.order.appTime;
     d.inventory.declTime = 'x';
-    expect(validate(d).issues).toContainEqual(expect.objectContaining({ code: 'date-unknown', severity: 'warning' }));
+    expect(validate(d).issues).toContainEqual(
+      expect.objectContaining({ code: 'date-unknown', severity: 'warning', path: 'inventory.declTime' }),
+    );
   });
 });
 

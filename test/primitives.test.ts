@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isAmountText, isDecimalText, isRecord, N19_5_TEXT } from '../src/model/guards.js';
+import { Decimal } from 'decimal.js';
+import { isAmountText, isDecimalText, isRecord, N19_5_TEXT, nonBlankText, trimmedText } from '../src/model/guards.js';
 import { amount, toDecimal } from '../src/model/primitives.js';
 import { checkExtensionValue, type ExtensionField } from '../src/xml/extensions.js';
 
@@ -50,5 +51,36 @@ describe('amount texts', () => {
       expect(isDecimalText(ok), ok).toBe(true);
     for (const bad of ['', '.', '-', '1e2', ' 1', '1 ', '1.2.3', '0x10', 'NaN', 'Infinity'])
       expect(isDecimalText(bad), bad).toBe(false);
+  });
+});
+
+describe('text fields', () => {
+  it('trimmedText: a string without surrounding white space; blank and non-strings are absent', () => {
+    expect(trimmedText('A1')).toBe('A1');
+    expect(trimmedText(' A1\t\n')).toBe('A1');
+    expect(trimmedText('A 1')).toBe('A 1'); // inner white space is part of the text
+    for (const v of ['', ' ', '\t\n', '\u3000']) expect(trimmedText(v), JSON.stringify(v)).toBeUndefined();
+    // A JSON number is no text field: 290020260000000001 has lost its last digit before it is read.
+    const parsed = JSON.parse('{"invtNo":290020260000000001}').invtNo;
+    expect(String(parsed)).toBe('290020260000000000');
+    for (const v of [parsed, 800, 0, new Decimal('12.5'), null, undefined, {}, ['A1'], true])
+      expect(trimmedText(v), String(v)).toBeUndefined();
+  });
+
+  it('nonBlankText: the string as written unless blank; non-strings are absent', () => {
+    expect(nonBlankText('A1')).toBe('A1');
+    expect(nonBlankText(' A1 ')).toBe(' A1 ');
+    for (const v of ['', ' ', '\t', '\u3000']) expect(nonBlankText(v), JSON.stringify(v)).toBeUndefined();
+    for (const v of [800, new Decimal('1'), null, undefined, {}, true])
+      expect(nonBlankText(v), String(v)).toBeUndefined();
+  });
+
+  it('the two agree on which values are present, and trimmedText is nonBlankText trimmed', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.constantFrom(' ', '\u00a0', '\n', '\u3000', ' x ')), (s) => {
+        expect(trimmedText(s)).toBe(nonBlankText(s)?.trim());
+      }),
+      { numRuns: 500 },
+    );
   });
 });

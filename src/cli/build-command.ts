@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { SandanError } from '../errors.js';
 import { isRecord } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { createValidator, extensionsFor } from '../rules/index.js';
-import { readRulesetFile } from './data-files.js';
+import { readJsonFile, readRulesetFile } from './data-files.js';
 import {
   BUILDABLE,
   buildMessage,
@@ -39,25 +38,7 @@ export interface BuildCommandOptions {
 
 /** Reads a sender profile file; an unreadable or incomplete one is a usage error naming what is wrong. */
 async function readSender(path: string, origin: string): Promise<SenderProfile> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new SandanError(
-      'FILE_UNREADABLE',
-      `Cannot read the sender profile ${path} (${origin}): ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`,
-      { cause: e },
-    );
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (e) {
-    throw new SandanError(
-      'INVALID_OPTION',
-      `The sender profile ${path} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
-    );
-  }
+  const data = await readJsonFile(path, `the sender profile (${origin})`);
   try {
     return checkSenderProfile(data);
   } catch (e) {

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { SandanError } from '../errors.js';
 import { formatPath } from '../model/issue.js';
 import { FORMATS } from './formats/report.js';
+import { readInputFileSync } from '../walk.js';
 
 /** The name of the configuration file looked for from the working directory up. */
 export const CONFIG_FILE = 'sandan.config.json';
@@ -53,14 +54,7 @@ export interface LoadedConfig {
 }
 
 function readJson(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new SandanError('FILE_UNREADABLE', `Cannot read configuration ${file}: ${(e as Error).message}`, {
-      cause: e,
-    });
-  }
+  const text = readInputFileSync(file, 'configuration').toString('utf8');
   try {
     return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
   } catch (e) {

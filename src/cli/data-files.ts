@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { SandanError } from '../errors.js';
 import {
   bundledPositiveLists,
@@ -11,19 +10,11 @@ import {
   type Ruleset,
 } from '../rules/index.js';
 import { parseRateTable, type RateTable } from '../tax/rates.js';
+import { readInputFile } from '../walk.js';
 
 /** Reads a JSON file the user points at; unreadable or malformed files are SandanErrors. */
 export async function readJsonFile(path: string, what: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new SandanError(
-      'FILE_UNREADABLE',
-      `Cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`,
-      { cause: e },
-    );
-  }
+  const text = (await readInputFile(path, what)).toString('utf8');
   try {
     return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
   } catch (e) {

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { SandanError } from '../errors.js';
-import { filesUnder } from '../walk.js';
+import { filesUnder, statInputFile, statInputPath, unreadableFile } from '../walk.js';
 import { MAX_RECORD_BYTES, inputIssue, isBlankLine, recordFromBytes, type InputRecord } from '../model/json-input.js';
 import { byteLines } from '../rules/stream.js';
 
@@ -12,24 +12,11 @@ export { MAX_RECORD_BYTES, type InputRecord };
 /** Opens a path or `-` (standard input); an unreadable file is a SandanError (exit 2). */
 export async function openInput(path: string, stdin: Readable): Promise<Readable> {
   if (path === '-') return stdin;
-  let st: Stats;
-  try {
-    st = await stat(path);
-  } catch (e) {
-    throw new SandanError(
-      'FILE_UNREADABLE',
-      `Cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`,
-      { cause: e },
-    );
-  }
-  if (st.isDirectory())
-    throw new SandanError('FILE_UNREADABLE', `${path} is a directory; give a .json or .ndjson file`);
+  await statInputFile(path);
   const stream = createReadStream(path);
   await new Promise<void>((resolve, reject) => {
     stream.once('readable', () => resolve());
-    stream.once('error', (e) =>
-      reject(new SandanError('FILE_UNREADABLE', `Cannot read ${path}: ${String(e)}`, { cause: e })),
-    );
+    stream.once('error', (e) => reject(unreadableFile(path, e)));
   });
   return stream;
 }
@@ -209,7 +196,8 @@ export async function expandInputs(args: readonly string[]): Promise<InputFile[]
       }
       if (out.length === before) throw new SandanError('FILE_UNREADABLE', `${arg} matches no files`);
     } else {
-      throw new SandanError('FILE_UNREADABLE', `Cannot read ${arg}: no such file`);
+      // Not a file, a folder or a glob: stat it again for the reason (no such file, permission denied).
+      add(arg, (await statInputPath(arg)).size);
     }
   }
   return out;

@@ -1,4 +1,3 @@
-import { readFile, stat } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { isSandanError, SandanError } from '../errors.js';
 import {
@@ -15,6 +14,7 @@ import type { CommandContext } from './command.js';
 import { readRulesetFile } from './data-files.js';
 import { countSeverities, plural } from './format.js';
 import type { CliIo } from './io.js';
+import { readInputFile, statInputFile } from '../walk.js';
 
 /** Options of `sandan parse` as commander passes them. */
 export interface ParseCommandOptions {
@@ -39,19 +39,9 @@ async function readAll(file: string, io: CliIo, max: number): Promise<Buffer> {
     }
     return Buffer.concat(parts);
   }
-  try {
-    const st = await stat(file);
-    if (st.isDirectory()) throw new SandanError('FILE_UNREADABLE', `${file} is a directory; give an .xml file`);
-    if (st.size > max) return Buffer.alloc(max + 1);
-    return await readFile(file);
-  } catch (e) {
-    if (isSandanError(e)) throw e;
-    throw new SandanError(
-      'FILE_UNREADABLE',
-      `Cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`,
-      { cause: e },
-    );
-  }
+  // Stop before reading an oversized file; the parser refuses it with a clear message.
+  if ((await statInputFile(file)).size > max) return Buffer.alloc(max + 1);
+  return readInputFile(file);
 }
 
 function cebText(msg: CebMessage, indent = ''): string[] {

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { Option, type Command } from 'commander';
 import { SandanError } from '../errors.js';
@@ -6,6 +5,7 @@ import { bundledPositiveLists, importPositiveList, parseCsv, type PositiveListIm
 import type { CommandContext } from './command.js';
 import type { CliIo } from './io.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { readInputFile } from '../walk.js';
 
 /** Options of `sandan positive-list import`. */
 export interface PositiveListImportCommandOptions {
@@ -19,18 +19,6 @@ export interface PositiveListImportCommandOptions {
 
 /** The exit codes of `sandan positive-list import`: all read, read with problems, error. */
 export const POSITIVE_LIST_EXIT = { ok: 0, problems: 1, error: 2 } as const;
-
-async function readBytes(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (e) {
-    throw new SandanError(
-      'FILE_UNREADABLE',
-      `Cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`,
-      { cause: e },
-    );
-  }
-}
 
 /** CSV text: UTF-8, or GB18030 (how Chinese spreadsheets often save CSV) when it is not valid UTF-8. */
 function decodeCsv(bytes: Buffer): { text: string; encoding: 'utf-8' | 'gb18030' } {
@@ -112,7 +100,7 @@ export async function positiveListImportCommand(
   const ext = extname(file).toLowerCase();
   if (ext !== '.csv' && ext !== '.xlsx')
     throw new SandanError('INVALID_OPTION', `The annex must be a .csv or .xlsx file, got ${file}`);
-  const bytes = await readBytes(file);
+  const bytes = await readInputFile(file);
   let encoding: string | undefined;
   let rows: readonly (readonly unknown[])[];
   if (ext === '.csv') {

@@ -40,6 +40,7 @@ import { createProgress } from './progress.js';
 import { parseRateTable } from '../tax/rates.js';
 import { readJsonFile } from './data-files.js';
 import { openInput, readRecords } from './input.js';
+import { readInputFile } from '../walk.js';
 
 interface ReconcileCliOptions {
   declarations: string;
@@ -295,12 +296,7 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
       }
       continue;
     }
-    let text: Buffer;
-    try {
-      text = await readFile(file);
-    } catch (e) {
-      throw new SandanError('FILE_UNREADABLE', `Cannot read ${file}: ${String(e)}`, { cause: e });
-    }
+    const text = await readInputFile(file);
     let parsed: ParsedXml;
     try {
       parsed = parseCebXml(text);

@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
-import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { SandanError } from '../errors.js';
 import { loadCertificates, loadLocalSigner } from '../sign/load.js';
+import { readInputFile } from '../walk.js';
 import { signMessage, type SignOptions } from '../sign/sign-message.js';
 import type { Diagnosis, DiagnosisCheck } from '../sign/diagnose.js';
 import { verifyMessage } from '../sign/verify-message.js';
@@ -49,16 +49,7 @@ async function readXml(file: string, stdin: Readable): Promise<string> {
     for await (const c of stdin as AsyncIterable<Buffer>) chunks.push(Buffer.from(c));
     bytes = Buffer.concat(chunks);
   } else {
-    try {
-      bytes = await readFile(file);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new SandanError(
-        'FILE_UNREADABLE',
-        `Cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(e)}`,
-        { cause: e },
-      );
-    }
+    bytes = await readInputFile(file);
   }
   let text: string;
   try {

@@ -27,3 +27,33 @@ export function isDecimalText(value: string): boolean {
 }
 
 const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+
+/*
+ * Text fields (orderNo, copNo, preNo, invtNo, logisticsNo, customs codes, CEB times, statuses) are
+ * XSD strings: the XML reader gives them as strings, and the model's schemas refuse any other type,
+ * so sandan never sends a number there. A JSON number is no such text: an 18-digit invtNo written
+ * as a number has already lost its last digits (290020260000000001 parses as …000), and reading it
+ * would invent a key. Both readers below therefore take strings only, and both treat a blank string
+ * as absent (an empty element carries no value in the XML reader; a blank key names no order).
+ */
+
+/**
+ * The text of a text field, without surrounding white space; undefined for a blank string or a
+ * non-string (number, Decimal, null, object). For keys compared across documents written by
+ * different parties (a declaration and the receipts and bills customs answers it with), where
+ * padding on one side is not a different order.
+ */
+export function trimmedText(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const t = value.trim();
+  return t === '' ? undefined : t;
+}
+
+/**
+ * The text of a text field as written, when it is not blank; undefined for a blank string or a
+ * non-string. For keys a store holds verbatim: the quota ledger keys an order by the orderNo it was
+ * reserved with, so a receipt or declaration is looked up by its orderNo exactly as written.
+ */
+export function nonBlankText(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}

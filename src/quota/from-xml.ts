@@ -1,11 +1,8 @@
+import { nonBlankText } from '../model/guards.js';
 import type { ParsedXml } from '../xml/parse.js';
 import type { QuotaReceipt } from './receipts.js';
 
 const KINDS = { CEB622: 'CEB622', CEB624: 'CEB624', CEB626: 'CEB626' } as const;
-
-function text(v: unknown): string | undefined {
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
 
 /**
  * The quota-relevant receipts in a parsed message (CEB622 inventory, CEB624 cancel, CEB626
@@ -19,10 +16,10 @@ export function quotaReceiptsOf(parsed: ParsedXml): QuotaReceipt[] {
   if (!kind) return [];
   return message.documents.map((d) => ({
     kind,
-    orderNo: text(d.orderNo),
-    copNo: text(d.copNo),
-    invtNo: text(d.invtNo),
+    orderNo: nonBlankText(d.orderNo),
+    copNo: nonBlankText(d.copNo),
+    invtNo: nonBlankText(d.invtNo),
     returnStatus: String(d.returnStatus ?? ''),
-    returnTime: text(d.returnTime),
+    returnTime: nonBlankText(d.returnTime),
   }));
 }

@@ -5,7 +5,7 @@ import { normaliseIdNumber } from '../rules/id-number.js';
 import type { AnnualQuantities } from '../rules/positive-list.js';
 import { buyerIdProblem, quantityOf, type QuotaBalance, type QuotaQuantityUse } from './core.js';
 import type { QuotaLedger } from './ledger.js';
-import { isRecord } from '../model/guards.js';
+import { isRecord, nonBlankText } from '../model/guards.js';
 import { yearOfIsoDate } from '../time/beijing.js';
 
 /**
@@ -15,10 +15,6 @@ import { yearOfIsoDate } from '../time/beijing.js';
  */
 
 type Rec = Record<string, unknown> | undefined;
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v.trim() !== '' ? v : undefined;
-}
 
 /**
  * A snapshot of one buyer-year for the `quota` option: `used` answers for that buyer and year
@@ -68,9 +64,9 @@ export async function validateWithQuota(
   options: ValidateOptions = {},
 ): Promise<QuotaValidationResult> {
   const rec: Record<string, Rec> = isRecord(input) ? (input as Record<string, Rec>) : {};
-  const id = str(rec.inventory?.buyerIdNumber) ?? str(rec.order?.buyerIdNumber);
+  const id = nonBlankText(rec.inventory?.buyerIdNumber) ?? nonBlankText(rec.order?.buyerIdNumber);
   const date = options.at ?? declarationDate(rec);
-  const orderNo = str(rec.order?.orderNo) ?? str(rec.inventory?.orderNo);
+  const orderNo = nonBlankText(rec.order?.orderNo) ?? nonBlankText(rec.inventory?.orderNo);
   // (an impossible --at has no year: validate refuses it)
   const year = date === undefined ? Number.NaN : yearOfIsoDate(date);
   if (id === undefined || date === undefined || Number.isNaN(year)) return validate(input, options);

@@ -1,5 +1,5 @@
 import type { Decimal } from 'decimal.js';
-import { isRecord } from '../model/guards.js';
+import { isRecord, trimmedText } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { Dec, toDecimal } from '../model/primitives.js';
 import { districtOf } from '../rules/codes.js';
@@ -77,11 +77,6 @@ export function asRecord(item: unknown): DeclarationRecord {
   if (o && ('issue' in o || 'value' in o) && ('line' in o || 'mode' in o)) return o as DeclarationRecord;
   return { value: item };
 }
-function text(v: unknown): string | undefined {
-  if (typeof v === 'string' && v.trim() !== '') return v.trim();
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  return undefined;
-}
 
 /**
  * `YYYY-MM` of a CEB time (declTime, appTime, returnTime: already Beijing local time) that names a
@@ -106,18 +101,20 @@ export function declarationFacts(
   const value = obj(rec.value);
   const order = obj(value?.order);
   const inv = obj(value?.inventory);
-  const customsCode = text(inv?.customsCode);
-  const taxTotal = text(order?.taxTotal);
+  const customsCode = trimmedText(inv?.customsCode);
+  // The declared taxTotal read as the model reads an amount (a decimal text as written, a JSON
+  // number, a Decimal of a parsed declaration): what sandan would send; a padded text is not one.
+  const taxTotal = toDecimal(order?.taxTotal);
   const facts: DeclarationFacts = {
     line: rec.line,
-    orderNo: text(order?.orderNo) ?? text(inv?.orderNo),
-    copNo: text(inv?.copNo),
-    preNo: text(inv?.preNo),
-    invtNo: text(inv?.invtNo),
+    orderNo: trimmedText(order?.orderNo) ?? trimmedText(inv?.orderNo),
+    copNo: trimmedText(inv?.copNo),
+    preNo: trimmedText(inv?.preNo),
+    invtNo: trimmedText(inv?.invtNo),
     customsCode,
-    month: monthOf(text(inv?.declTime) ?? text(order?.appTime)),
+    month: monthOf(trimmedText(inv?.declTime) ?? trimmedText(order?.appTime)),
     district: districtKey(customsCode),
-    declaredTaxTotal: taxTotal !== undefined && toDecimal(taxTotal) ? taxTotal : undefined,
+    declaredTaxTotal: taxTotal?.toFixed(),
     notes: [],
   };
   const calc = calculate(rec.value);

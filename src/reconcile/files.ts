@@ -1,7 +1,6 @@
-import { createReadStream, type Stats } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { SandanError, isSandanError } from '../errors.js';
-import { filesUnder } from '../walk.js';
+import { filesUnder, statInputPath, unreadableFile } from '../walk.js';
 import { CebScanner, type ScannedDocument } from './scan.js';
 
 /*
@@ -31,16 +30,6 @@ export async function* xmlFileText(file: string): AsyncGenerator<string> {
   if (rest) yield rest;
 }
 
-/** A path's stats, or a SandanError FILE_UNREADABLE saying why it cannot be read. */
-export async function statOf(path: string, missing = 'no such file'): Promise<Stats> {
-  try {
-    return await stat(path);
-  } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? missing : String(e);
-    throw new SandanError('FILE_UNREADABLE', `Cannot read ${path}: ${why}`, { cause: e });
-  }
-}
-
 /** Expands files and folders (recursively) into a sorted list of files; in folders only `*.xml`. */
 export async function expandPaths(
   paths: readonly string[],
@@ -51,7 +40,7 @@ export async function expandPaths(
     for await (const p of filesUnder(dir)) if (extensions.some((x) => p.toLowerCase().endsWith(x))) out.push(p);
   };
   for (const p of paths) {
-    if ((await statOf(p, 'no such file or folder')).isDirectory()) await walk(p);
+    if ((await statInputPath(p)).isDirectory()) await walk(p);
     else out.push(p);
   }
   return out;
@@ -102,8 +91,5 @@ export async function* scanFile(file: string, scanner = new CebScanner()): Async
 export function fileError(file: string, e: unknown): SandanError {
   return isSandanError(e)
     ? new SandanError(e.code, `${file}: ${e.message}`, { cause: e, details: { file } })
-    : new SandanError('FILE_UNREADABLE', `Cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`, {
-        cause: e,
-        details: { file },
-      });
+    : unreadableFile(file, e);
 }

@@ -9,7 +9,6 @@ import { parseRateTable } from '../tax/rates.js';
 import { untilAborted } from './abort.js';
 import { drive, RECONCILE_BATCH, type DocumentChunk, type ReconcileExecutor } from './driver.js';
 import { asRecord, declarationFacts, type DeclarationFacts } from './facts.js';
-import { statOf } from './files.js';
 import { InThreadExecutor } from './in-thread.js';
 import { declarationBatches, fileDeclarationBatches } from './jobs.js';
 import type { MismatchEntryJSON, ReconcileRowJSON } from './json.js';
@@ -18,6 +17,7 @@ import { billRecordOf, documentRecord } from './records.js';
 import type { ScannedDocument } from './scan.js';
 import { MemoryStore, type ReconcileStore } from './store.js';
 import type { InventoryReceipt, ReconcileSummary, TaxBill, TaxBillStatus } from './types.js';
+import { statInputFile } from '../walk.js';
 
 /*
  * The reconciliation API: reconcile() over iterables in this thread, reconcileFiles() over
@@ -124,9 +124,7 @@ export function defaultReconcileWorkers(): number {
 
 /** Checks that the declarations file can be read; returns its size. */
 async function checkFile(path: string): Promise<number> {
-  const st = await statOf(path);
-  if (st.isDirectory()) throw new SandanError('FILE_UNREADABLE', `${path} is a directory; give an .ndjson file`);
-  return st.size;
+  return (await statInputFile(path)).size;
 }
 
 /**

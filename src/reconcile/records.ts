@@ -1,6 +1,6 @@
 import { Decimal as DecimalJs } from 'decimal.js';
 import type { Decimal } from 'decimal.js';
-import { isDecimalText } from '../model/guards.js';
+import { isDecimalText, trimmedText } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
 import type { BillRecord } from './store.js';
 import type { InventoryReceipt, TaxBill, TaxBillStatus } from './types.js';
@@ -13,17 +13,6 @@ import type { InventoryReceipt, TaxBill, TaxBillStatus } from './types.js';
 /** A converted record, or why the document could not be used. */
 export type Converted<T> = { ok: true; value: T } | { ok: false; problem: string };
 
-function str(doc: Record<string, unknown>, key: string): string | undefined {
-  const v = doc[key];
-  if (typeof v === 'string') {
-    const t = v.trim();
-    return t === '' ? undefined : t;
-  }
-  if (typeof v === 'number') return String(v);
-  if (DecimalJs.isDecimal(v)) return (v as Decimal).toFixed();
-  return undefined;
-}
-
 function amountText(doc: Record<string, unknown>, key: string): string | undefined {
   const v = doc[key];
   if (DecimalJs.isDecimal(v)) return (v as Decimal).toFixed();
@@ -33,8 +22,8 @@ function amountText(doc: Record<string, unknown>, key: string): string | undefin
 
 /** A CEB816 `TaxHeadRd` as a {@link BillRecord} (amounts as decimal strings, as the index stores them). */
 export function toBillRecord(head: Record<string, unknown>): Converted<BillRecord> {
-  const invtNo = str(head, 'invtNo');
-  const taxNo = str(head, 'taxNo');
+  const invtNo = trimmedText(head.invtNo);
+  const taxNo = trimmedText(head.taxNo);
   if (!invtNo || !taxNo) return { ok: false, problem: `tax bill without ${invtNo ? 'taxNo' : 'invtNo'}` };
   const customsTax = amountText(head, 'customsTax');
   const valueAddedTax = amountText(head, 'valueAddedTax');
@@ -46,12 +35,12 @@ export function toBillRecord(head: Record<string, unknown>): Converted<BillRecor
     value: {
       invtNo,
       taxNo,
-      returnTime: str(head, 'returnTime') ?? '',
-      status: str(head, 'status') ?? '',
+      returnTime: trimmedText(head.returnTime) ?? '',
+      status: trimmedText(head.status) ?? '',
       customsTax,
       valueAddedTax,
       consumptionTax,
-      customsCode: str(head, 'customsCode'),
+      customsCode: trimmedText(head.customsCode),
       ...orderNoOf(head),
     },
   };
@@ -59,7 +48,7 @@ export function toBillRecord(head: Record<string, unknown>): Converted<BillRecor
 
 /** The bill's orderNo (beyond the 2022 XSD), when it names one. */
 function orderNoOf(head: Record<string, unknown>): { orderNo?: string } {
-  const orderNo = str(head, 'orderNo');
+  const orderNo = trimmedText(head.orderNo);
   return orderNo ? { orderNo } : {};
 }
 
@@ -68,7 +57,7 @@ export function toTaxBill(head: Record<string, unknown>): Converted<TaxBill> {
   const c = toBillRecord(head);
   if (!c.ok) return c;
   const b = c.value;
-  const logisticsNo = str(head, 'logisticsNo');
+  const logisticsNo = trimmedText(head.logisticsNo);
   return {
     ok: true,
     value: {
@@ -98,11 +87,11 @@ export function billRecordOf(b: TaxBill): BillRecord {
 
 /** A CEB818 `TaxHeadStatus` as a {@link TaxBillStatus}. */
 export function toTaxBillStatus(head: Record<string, unknown>): Converted<TaxBillStatus> {
-  const invtNo = str(head, 'invtNo');
-  const taxNo = str(head, 'taxNo');
-  const status = str(head, 'status');
+  const invtNo = trimmedText(head.invtNo);
+  const taxNo = trimmedText(head.taxNo);
+  const status = trimmedText(head.status);
   if (!invtNo || !taxNo || !status) return { ok: false, problem: 'tax bill status without invtNo, taxNo or status' };
-  return { ok: true, value: { invtNo, taxNo, status, returnTime: str(head, 'returnTime') ?? '' } };
+  return { ok: true, value: { invtNo, taxNo, status, returnTime: trimmedText(head.returnTime) ?? '' } };
 }
 
 /** A CEB622/624/626 receipt as an {@link InventoryReceipt}. */
@@ -110,10 +99,10 @@ export function toInventoryReceipt(
   type: InventoryReceipt['type'],
   doc: Record<string, unknown>,
 ): Converted<InventoryReceipt> {
-  const copNo = str(doc, 'copNo');
-  const preNo = str(doc, 'preNo');
-  const invtNo = str(doc, 'invtNo');
-  const returnStatus = str(doc, 'returnStatus');
+  const copNo = trimmedText(doc.copNo);
+  const preNo = trimmedText(doc.preNo);
+  const invtNo = trimmedText(doc.invtNo);
+  const returnStatus = trimmedText(doc.returnStatus);
   if (!returnStatus || (!copNo && !preNo && !invtNo))
     return { ok: false, problem: `${type} receipt without returnStatus or any of copNo, preNo, invtNo` };
   return {
@@ -124,7 +113,7 @@ export function toInventoryReceipt(
       preNo,
       invtNo,
       returnStatus,
-      returnTime: str(doc, 'returnTime') ?? '',
+      returnTime: trimmedText(doc.returnTime) ?? '',
       returnInfo: typeof doc.returnInfo === 'string' ? doc.returnInfo : undefined,
     },
   };

@@ -1,23 +1,10 @@
 /**
- * File-reading helper for local keys (the rest of src/sign takes bytes, not paths).
+ * File-reading helper for local keys (the rest of src/sign takes bytes, not paths); the files are
+ * read, and an unreadable one told, as everywhere else (src/walk.ts).
  */
-import { readFile } from 'node:fs/promises';
-import { SandanError } from '../errors.js';
+import { readInputFile as read } from '../walk.js';
 import type { SignatureAlgorithm } from './algorithms.js';
 import { createLocalSigner, type Signer } from './signer.js';
-
-async function read(path: string, what: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new SandanError(
-      'FILE_UNREADABLE',
-      `Cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(e)}`,
-      { cause: e },
-    );
-  }
-}
 
 /**
  * Reads a private key and its certificate from files and makes a local signer (see {@link createLocalSigner}).

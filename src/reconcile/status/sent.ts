@@ -1,10 +1,5 @@
-import { isRecord } from '../../model/guards.js';
+import { isRecord, trimmedText } from '../../model/guards.js';
 import { isSentType, type SentDocument } from './types.js';
-
-/** A string field, trimmed; undefined when it is not a string or blank. */
-export function text(v: unknown): string | undefined {
-  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
-}
 
 /** The sent documents of a declaration (sandan's JSON shape), with their appTime. */
 export function sentFromDeclaration(input: unknown): SentDocument[] {
@@ -14,31 +9,31 @@ export function sentFromDeclaration(input: unknown): SentDocument[] {
   const p = d.payment;
   const l = d.logistics;
   const i = d.inventory;
-  const orderNo = text(o?.orderNo);
-  if (o) out.push({ messageType: 'CEB311', orderNo, appTime: text(o.appTime) });
+  const orderNo = trimmedText(o?.orderNo);
+  if (o) out.push({ messageType: 'CEB311', orderNo, appTime: trimmedText(o.appTime) });
   if (p)
     out.push({
       messageType: 'CEB411',
-      orderNo: text(p.orderNo) ?? orderNo,
-      payTransactionId: text(p.payTransactionId),
-      appTime: text(p.appTime),
+      orderNo: trimmedText(p.orderNo) ?? orderNo,
+      payTransactionId: trimmedText(p.payTransactionId),
+      appTime: trimmedText(p.appTime),
     });
   if (l)
     out.push({
       messageType: 'CEB511',
-      orderNo: text(l.orderNo) ?? orderNo,
-      logisticsNo: text(l.logisticsNo),
-      appTime: text(l.appTime),
+      orderNo: trimmedText(l.orderNo) ?? orderNo,
+      logisticsNo: trimmedText(l.logisticsNo),
+      appTime: trimmedText(l.appTime),
     });
   if (i)
     out.push({
       messageType: 'CEB621',
-      orderNo: text(i.orderNo) ?? orderNo,
-      logisticsNo: text(i.logisticsNo),
-      copNo: text(i.copNo),
-      preNo: text(i.preNo),
-      invtNo: text(i.invtNo),
-      appTime: text(i.appTime),
+      orderNo: trimmedText(i.orderNo) ?? orderNo,
+      logisticsNo: trimmedText(i.logisticsNo),
+      copNo: trimmedText(i.copNo),
+      preNo: trimmedText(i.preNo),
+      invtNo: trimmedText(i.invtNo),
+      appTime: trimmedText(i.appTime),
     });
   return out;
 }
@@ -51,12 +46,12 @@ export function sentFromMessage(
   if (!isSentType(messageType)) return [];
   return documents.map((doc) => ({
     messageType,
-    orderNo: text(doc.orderNo),
-    payTransactionId: text(doc.payTransactionId),
-    logisticsNo: text(doc.logisticsNo),
-    copNo: text(doc.copNo),
-    preNo: text(doc.preNo),
-    invtNo: text(doc.invtNo),
-    appTime: text(doc.appTime),
+    orderNo: trimmedText(doc.orderNo),
+    payTransactionId: trimmedText(doc.payTransactionId),
+    logisticsNo: trimmedText(doc.logisticsNo),
+    copNo: trimmedText(doc.copNo),
+    preNo: trimmedText(doc.preNo),
+    invtNo: trimmedText(doc.invtNo),
+    appTime: trimmedText(doc.appTime),
   }));
 }

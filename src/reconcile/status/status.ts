@@ -16,7 +16,7 @@ import {
   timelineOf,
   type TimelineItem,
 } from './detectors.js';
-import { text } from './sent.js';
+import { trimmedText } from '../../model/guards.js';
 import {
   RECEIPT_KIND,
   SENT_KIND,
@@ -84,7 +84,7 @@ class UnionFind {
 function keysOf(doc: Record<string, unknown>, names: readonly KeyName[]): string[] {
   const out: string[] = [];
   for (const n of names) {
-    const v = text(doc[n]);
+    const v = trimmedText(doc[n]);
     if (v !== undefined) out.push(`${PREFIX[n]}:${v}`);
   }
   return out;
@@ -97,17 +97,17 @@ function keysOf(doc: Record<string, unknown>, names: readonly KeyName[]): string
 function receiptIdentity(r: StatusReceipt, keys: readonly string[]): string {
   return JSON.stringify([
     r.messageType,
-    text(r.fields.guid) ?? '',
-    text(r.fields.returnStatus) ?? '',
-    text(r.fields.returnTime) ?? '',
+    trimmedText(r.fields.guid) ?? '',
+    trimmedText(r.fields.returnStatus) ?? '',
+    trimmedText(r.fields.returnTime) ?? '',
     keys,
   ]);
 }
 
 /** A receipt's timeline node, with the catalogue's explanation. */
 function receiptItem(r: StatusReceipt, seq: number): TimelineItem {
-  const ms = beijingMillis(text(r.fields.returnTime));
-  const returnStatus = text(r.fields.returnStatus) ?? '';
+  const ms = beijingMillis(trimmedText(r.fields.returnTime));
+  const returnStatus = trimmedText(r.fields.returnStatus) ?? '';
   const ex = explainReceipt({ returnStatus, returnInfo: r.fields.returnInfo });
   const info = typeof r.fields.returnInfo === 'string' ? parseReturnInfo(r.fields.returnInfo) : undefined;
   const node: TimelineNode = {
@@ -120,7 +120,7 @@ function receiptItem(r: StatusReceipt, seq: number): TimelineItem {
   if (ex.statusMeaning) node.meaning = ex.statusMeaning;
   if (ex.code !== undefined) node.code = ex.code;
   if (info?.desc) node.desc = info.desc;
-  const ls = text(r.fields.logisticsStatus);
+  const ls = trimmedText(r.fields.logisticsStatus);
   if (ls) node.logisticsStatus = ls;
   return { ms, seq, node, explanation: ex };
 }

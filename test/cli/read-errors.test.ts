@@ -1,0 +1,79 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+/*
+ * Every command tells a path it cannot read the same way (src/walk.ts): exit 2, on standard error
+ * `sandan: Cannot read [what ]PATH: no such file | it is a directory`, then the FILE_UNREADABLE hint.
+ * Before, a folder was `PATH is a directory; give an .xml file` in one command, the system's
+ * `Error: EISDIR: illegal operation on a directory, read` in another.
+ */
+
+const HZ = 'examples/hangzhou-1210.json';
+const SENDER = 'test/fixtures/xml/sender.json';
+const dir = mkdtempSync(join(tmpdir(), 'sandan-read-errors-'));
+const folder = join(dir, 'folder.xml');
+mkdirSync(folder);
+const annexFolder = join(dir, 'annex.csv');
+mkdirSync(annexFolder);
+const missing = join(dir, 'missing.xml');
+const emptyNdjson = join(dir, 'none.ndjson');
+writeFileSync(emptyNdjson, '');
+const HINT = 'hint: Check the path; use - to read standard input.\n';
+
+describe('unreadable paths, one message shape in every command', () => {
+  const cases: Array<[string, string[], string]> = [
+    [
+      'validate, a missing input',
+      ['validate', join(dir, 'x.json')],
+      `Cannot read ${join(dir, 'x.json')}: no such file`,
+    ],
+    [
+      'validate, a folder as --ruleset',
+      ['validate', HZ, '--ruleset', dir],
+      `Cannot read ruleset ${dir}: it is a directory`,
+    ],
+    [
+      'validate, a missing --config',
+      ['validate', HZ, '--config', missing],
+      `Cannot read configuration ${missing}: no such file`,
+    ],
+    ['parse, a missing file', ['parse', missing], `Cannot read ${missing}: no such file`],
+    ['parse, a folder', ['parse', folder], `Cannot read ${folder}: it is a directory`],
+    [
+      'build, a folder as --sender',
+      ['build', HZ, '--message', 'CEB311', '--sender', folder],
+      `Cannot read the sender profile (--sender) ${folder}: it is a directory`,
+    ],
+    ['verify, a missing file', ['verify', missing], `Cannot read ${missing}: no such file`],
+    ['verify, a folder', ['verify', folder], `Cannot read ${folder}: it is a directory`],
+    [
+      'verify, a missing certificate',
+      ['verify', SENDER, '--cert', missing],
+      `Cannot read certificate ${missing}: no such file`,
+    ],
+    [
+      'positive-list import, a folder',
+      ['positive-list', 'import', annexFolder, '--edition', '2022', '--out', join(dir, 'out.json')],
+      `Cannot read ${annexFolder}: it is a directory`,
+    ],
+    [
+      'reconcile, a folder as --declarations',
+      ['reconcile', '--declarations', dir, '--tax-bills', folder],
+      `Cannot read ${dir}: it is a directory`,
+    ],
+    [
+      'reconcile, missing --tax-bills',
+      ['reconcile', '--declarations', emptyNdjson, '--tax-bills', missing],
+      `Cannot read ${missing}: no such file`,
+    ],
+    ['status, a missing file', ['status', missing], `Cannot read ${missing}: no such file`],
+  ];
+  for (const [name, args, message] of cases)
+    it(name, async () => {
+      const r = await runCli(args);
+      expect([r.code, r.stderr]).toEqual([2, `sandan: ${message}\n${HINT}`]);
+    });
+});

@@ -168,9 +168,7 @@ function findHeader(rows: readonly (readonly unknown[])[]): { at: number; cols: 
 /** The text of a cell value as a CSV reader or a worksheet gives it. */
 function cellText(v: unknown): string {
   if (v === undefined || v === null) return '';
-  if (typeof v === 'string') return v.trim();
-  if (typeof v === 'number') return String(v);
-  return String(v).trim();
+  return (typeof v === 'string' ? v : String(v)).trim();
 }
 
 /**

@@ -495,6 +495,15 @@ describe('reading the annex', () => {
     expect(partial.data.absent?.map((a) => a.hs8)).toEqual(['93070090']);
   });
 
+  it('finds the columns by their titles in any order, the name column first included', () => {
+    const rows = [
+      ['商品名称', '税则号列'],
+      ['婴儿配方奶粉', '19011010'],
+    ];
+    const { data } = importPositiveList(rows, { edition: '2019', origin: 'annex.csv', effectiveFrom: '2020-01-01' });
+    expect(data.lines.map((e) => [e.hs8, e.name])).toEqual([['19011010', '婴儿配方奶粉']]);
+  });
+
   it('refuses a table without its header, and an edition it knows no date for', () => {
     expect(() => importPositiveList([['a', 'b']], { edition: '2022', origin: 'x' })).toThrow(
       /taking effect|--from|header/,

@@ -97,3 +97,16 @@ describe('progress', () => {
     ]);
   });
 });
+
+describe('line numbers', () => {
+  it('an NDJSON item names its line; an item from values has no line at all', async () => {
+    const ndjson = `${JSON.stringify(example('hangzhou-1210'))}\n\n{bad\n`;
+    const items = [];
+    for await (const item of validateStream(Readable.from([Buffer.from(ndjson)]))) items.push(item);
+    expect(items.map((i) => [i.index, i.line, i.result.valid])).toEqual([
+      [0, 1, true],
+      [1, 3, false],
+    ]);
+    for await (const item of validateStream([example('hangzhou-1210')])) expect('line' in item).toBe(false);
+  });
+});

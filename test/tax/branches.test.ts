@@ -3,6 +3,7 @@ import {
   computeTax,
   DEFAULT_TAX_POLICY_2019,
   parseRateTable,
+  quantityIn,
   roundTax,
   type RoundingPolicy,
   type TaxPolicy,
@@ -362,5 +363,23 @@ describe('allocation remainders, explained', () => {
       unrounded: '0.00',
     });
     expect(first(r).explain.allocation.discount?.share).toBe('50.00');
+  });
+});
+
+describe('quantityIn', () => {
+  // A specific tax is per kg, litre…: the line's quantity in that unit is taken from the first
+  // legal unit, then the second, then the declared unit.
+  const q = { unit1: '035', qty1: new Dec('0.8'), unit2: '095', qty2: new Dec('1.5'), unit: '122', qty: new Dec('2') };
+  it.each([
+    ['035', '0.8'],
+    ['095', '1.5'],
+    ['122', '2'],
+    ['011', undefined],
+  ])('in unit %s → %s', (unit, want) => {
+    expect(quantityIn(q, unit)?.toString()).toBe(want);
+  });
+  it('a unit named without its quantity is not a match', () => {
+    expect(quantityIn({ unit: '122' }, '122')).toBeUndefined();
+    expect(quantityIn({ unit1: '035', unit: '035', qty: new Dec('3') }, '035')?.toString()).toBe('3');
   });
 });

@@ -7,7 +7,14 @@
 import { DSIG_NS } from './algorithms.js';
 import { type C14nSink, canonicalizeTextTo } from '../xml/core/c14n.js';
 import type { XmlAttribute } from '../xml/core/tokenizer.js';
-import { normalizeLineEnds, parseXml, type XmlDocument, type XmlElement } from '../xml/core/tree.js';
+import {
+  normalizeLineEnds,
+  ParsedElement,
+  parseXml,
+  readElement,
+  type XmlDocument,
+  type XmlElement,
+} from '../xml/core/tree.js';
 
 /** A ds:Signature of the message: [start, end) in `Envelope.text`, and its depth (the root is 1). */
 export interface SignatureSpan {
@@ -34,6 +41,12 @@ export interface Envelope {
   signatures: SignatureSpan[];
   /** A child element of the root follows the first signature that is a child of the root. */
   elementAfterSignature: boolean;
+  /**
+   * With `signatureTree`: the first ds:Signature child of the root as a tree, read from the same
+   * tokens, its parent the root (without children: what the signature inherits is on the root's
+   * start tag). `doc.text` is `text`, so a canonicalizer copies source spans from it.
+   */
+  signature?: { doc: XmlDocument; element: XmlElement } | undefined;
 }
 
 /**
@@ -41,7 +54,7 @@ export interface Envelope {
  * without comments) leaving out every ds:Signature that is a child of the root.
  * @throws SandanError `XML_MALFORMED`
  */
-export function readEnvelope(xml: string, sink: C14nSink): Envelope {
+export function readEnvelope(xml: string, sink: C14nSink, options: { signatureTree?: boolean } = {}): Envelope {
   const src = normalizeLineEnds(xml);
   const bom = src.charCodeAt(0) === 0xfeff ? 1 : 0;
   const env: Envelope = {
@@ -59,6 +72,7 @@ export function readEnvelope(xml: string, sink: C14nSink): Envelope {
   // Signatures not yet closed, innermost last.
   const open: SignatureSpan[] = [];
   let firstChildSignatureEnded = false;
+  let root: ParsedElement | undefined;
   const seen = (t: { ns: string; local: string; depth: number; start: number }): boolean => {
     if (t.ns !== DSIG_NS || t.local !== 'Signature') return false;
     const s = { start: t.start - bom, end: -1, depth: t.depth };
@@ -78,8 +92,32 @@ export function readEnvelope(xml: string, sink: C14nSink): Envelope {
           env.rootTagEnd = t.end - bom;
           env.rootNsDecls = t.nsDecls;
           env.rootAttributes = t.attributes;
+          if (options.signatureTree)
+            root = new ParsedElement(
+              t.name,
+              t.prefix,
+              t.local,
+              t.ns,
+              t.attributes,
+              t.nsDecls,
+              null,
+              t.start - bom,
+              t.end - bom,
+            );
         } else if (t.depth === 2 && firstChildSignatureEnded) env.elementAfterSignature = true;
         return seen(t) && t.depth === 2;
+      },
+      read(t) {
+        // Verification's signature: a tree of its tokens, as they are read (no second parse).
+        if (root === undefined || env.signature !== undefined) return false;
+        const element = readElement(t, root, bom);
+        const s = open.pop()!;
+        s.end = element.end;
+        firstChildSignatureEnded = true;
+        // Signatures nested in it, for the count (a nested one is never an allowed layout).
+        nestedSignatures(element, 3, env.signatures);
+        env.signature = { doc: { text: env.text, children: [root], root }, element };
+        return true;
       },
       skipped(t) {
         seen(t);
@@ -100,6 +138,15 @@ export function readEnvelope(xml: string, sink: C14nSink): Envelope {
     },
   );
   return env;
+}
+
+/** The ds:Signature elements below `el` (whose children are at `depth`), in document order. */
+function nestedSignatures(el: XmlElement, depth: number, out: SignatureSpan[]): void {
+  for (const c of el.children) {
+    if (c.type !== 'element') continue;
+    if (c.ns === DSIG_NS && c.local === 'Signature') out.push({ start: c.start, end: c.end, depth });
+    nestedSignatures(c, depth + 1, out);
+  }
 }
 
 /**

@@ -18,8 +18,10 @@ const XML_SPACE = /[ \t\n\r]/g;
  * so a garbled value would become other bytes (a mismatch) instead of being refused.
  */
 export function strictBase64(text: string): Buffer | undefined {
-  const t = text.replace(XML_SPACE, '');
-  if (t.length === 0 || t.length % 4 !== 0 || !BASE64.test(t)) return undefined;
+  // One line (the usual case) is checked as it is; only a wrapped value is copied without its white space.
+  const oneLine = BASE64.test(text);
+  const t = oneLine ? text : text.replace(XML_SPACE, '');
+  if (t.length === 0 || t.length % 4 !== 0 || (!oneLine && !BASE64.test(t))) return undefined;
   return Buffer.from(t, 'base64');
 }
 

@@ -18,7 +18,7 @@ import { sm2E, sm2VerifyE, sm2Z } from './sm2.js';
 import { checkSignatureValue, strictBase64 } from './signature-value.js';
 import { canonicalizeElement, DigestSink } from '../xml/core/c14n.js';
 import { childElements, parseXml, textContent, type XmlDocument, type XmlElement } from '../xml/core/tree.js';
-import { type Envelope, inRootContext, readEnvelope } from './envelope.js';
+import { type Envelope, readEnvelope } from './envelope.js';
 import { SandanError } from '../errors.js';
 import { checkXmlSize, DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 
@@ -181,17 +181,22 @@ function textAfter(tail: string): boolean {
 }
 
 // Certificates read from KeyInfo, by their base64 text: a sender signs many messages with one.
-const certificates = new Map<string, CertificateInfo>();
+// Keys are copies: the text read is a slice that would keep the whole message alive.
+const certificates = new Map<string, readonly [string, CertificateInfo]>();
+// The one used last, compared first (comparing the text costs less than hashing it for the map).
+let lastCertificate: readonly [string, CertificateInfo] | undefined;
 
 function embeddedCertificate(el: XmlElement): CertificateInfo {
   const text = textContent(el);
-  let info = certificates.get(text);
-  if (!info) {
-    info = readCertificate(b64(el, 'X509Certificate'));
+  if (lastCertificate !== undefined && lastCertificate[0] === text) return lastCertificate[1];
+  let entry = certificates.get(text);
+  if (!entry) {
+    entry = [Buffer.from(text, 'utf8').toString('utf8'), readCertificate(b64(el, 'X509Certificate'))];
     if (certificates.size >= 64) certificates.clear();
-    certificates.set(text, info);
+    certificates.set(entry[0], entry);
   }
-  return info;
+  lastCertificate = entry;
+  return entry[1];
 }
 
 function algorithmOf(el: XmlElement): string {
@@ -258,14 +263,14 @@ export function verifyMessage(xml: string, options: VerifyOptions = {}): VerifyR
 
 function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateInfo[]): VerifySuccess {
   // One pass over the tokens: the canonical document without its signature (what the digest
-  // covers) and where the signature is. Only the signature is made a tree, under the root's start tag.
+  // covers), where the signature is, and the signature as a tree (the only part made one).
   const pieces: string[] = [];
   let env: Envelope;
   let sig: XmlElement;
   let context: XmlDocument;
   try {
     checkXmlSize(xml, options.maxBytes ?? DEFAULT_MAX_XML_BYTES);
-    env = readEnvelope(xml, pieces);
+    env = readEnvelope(xml, pieces, { signatureTree: true });
     const sigs = env.signatures;
     if (sigs.length === 0) throw new Fail('signature-missing', 'The document has no ds:Signature');
     if (sigs.length > 1)
@@ -283,7 +288,8 @@ function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateIn
       throw new Fail('signature-misplaced', 'The ds:Signature must be the last child element of the root');
     if (textAfter(env.text.slice(span.end, env.rootEndTagStart)))
       throw new Fail('signature-misplaced', 'Text follows the ds:Signature');
-    ({ doc: context, element: sig } = inRootContext(env, env.text.slice(span.start, span.end)));
+    // Read as a tree in the same pass, under the root (whose namespaces and xml:* it inherits).
+    ({ doc: context, element: sig } = env.signature!);
   } catch (e) {
     if (e instanceof SandanError) throw new Fail('xml-malformed', e.message);
     throw e;

@@ -361,6 +361,11 @@ function plainText(value: string): boolean {
 export interface TokenHooks {
   /** At each start tag (the tokenizer describes it): true leaves the element and its subtree out. */
   exclude?(t: XmlTokenizer): boolean;
+  /**
+   * At a start tag `exclude` left out: true when the hook has read the element itself, through its
+   * end tag (e.g. into a tree with `readElement`); `skipped` and `end` then see none of its tokens.
+   */
+  read?(t: XmlTokenizer): boolean;
   /** At each start tag inside an element left out (not asked about: it is left out with it). */
   skipped?(t: XmlTokenizer): void;
   /** At each end tag, those of elements left out included. */
@@ -400,8 +405,9 @@ export function canonicalizeTextTo(text: string, out: C14nSink, opts: C14nOption
     }
     switch (k) {
       case 'start':
-        if (hooks.exclude?.(t)) skipping = t.depth;
-        else {
+        if (hooks.exclude?.(t)) {
+          if (!hooks.read?.(t)) skipping = t.depth;
+        } else {
           open++;
           w.start(t.name, t.prefix, t.nsDecls, t.attributes, t.start, t.end, true);
         }

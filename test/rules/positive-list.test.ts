@@ -504,6 +504,18 @@ describe('reading the annex', () => {
     expect(data.lines.map((e) => [e.hs8, e.name])).toEqual([['19011010', '婴儿配方奶粉']]);
   });
 
+  it('looks for the header in the first 20 rows only', () => {
+    const titles = (n: number) => Array.from({ length: n }, (_, i) => [`附件 标题 ${i + 1}`]);
+    const table = [
+      ['税则号列', '商品名称'],
+      ['19011010', '婴儿配方奶粉'],
+    ];
+    const options = { edition: '2019', origin: 'annex.csv', effectiveFrom: '2020-01-01' };
+    // 19 title rows: the header is the 20th row, still looked at.
+    expect(importPositiveList([...titles(19), ...table], options).data.lines).toHaveLength(1);
+    expect(() => importPositiveList([...titles(20), ...table], options)).toThrow(/first 20 rows/);
+  });
+
   it('refuses a table without its header, and an edition it knows no date for', () => {
     expect(() => importPositiveList([['a', 'b']], { edition: '2022', origin: 'x' })).toThrow(
       /taking effect|--from|header/,

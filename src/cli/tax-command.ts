@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { Issue } from '../model/issue.js';
 import { createTaxCalculator, type TaxCalculation } from '../rules/tax-calculator.js';
-import { taxResultToJSON } from '../tax/json.js';
+import { taxResultToJSON, type TaxResultJSON } from '../tax/json.js';
 import type { TaxResult } from '../tax/compute.js';
 import type { CommandContext } from './command.js';
 import { loadConfig } from './config.js';
@@ -87,8 +87,12 @@ export function formatTaxText(r: TaxResult): string {
 }
 
 /** The figures as JSON (CEB816 names, amounts as decimal strings) with the issues located in the input. */
-function calcJson(calc: TaxCalculation, issues: LocatedIssue[]): Record<string, unknown> {
-  return calc.ok ? { ...taxResultToJSON(calc.result), issues } : { issues };
+function calcJson(calc: TaxCalculation, issues: LocatedIssue[]): TaxResultJSON | { issues: LocatedIssue[] } {
+  if (!calc.ok) return { issues };
+  // The object is taxResultToJSON's own: its issues are replaced in place, where a spread would copy every key.
+  const json = taxResultToJSON(calc.result);
+  json.issues = issues;
+  return json;
 }
 
 function issuesOf(calc: TaxCalculation): Issue[] {

@@ -4,7 +4,7 @@ import type { Declaration, InventoryItem } from '../model/documents.js';
 import type { Issue } from '../model/issue.js';
 import { SandanError } from '../errors.js';
 import { allocateOver, shareOf, weightSum, type Allocation } from './allocate.js';
-import { fmtAmount, fmtUnrounded, padPlaces, unitOf, Written, type Lang, type Note } from './formula.js';
+import { fmtAmount, unitOf, Written, type Formula, type Lang, type Note } from './formula.js';
 import {
   DUTIABLE_VALUE,
   DUTIABLE_VALUE_NET,
@@ -222,7 +222,9 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
   const figureLines: TaxLineFigures[] = [];
   const omitted: OmittedLine[] = [];
   const raws: LineFigures[] = [];
-  for (const [i, { item: it, base, P }] of rows.entries()) {
+  // An index loop: `rows.entries()` with destructuring made an iterator result per line.
+  for (let i = 0; i < rows.length; i++) {
+    const { item: it, base, P } = rows[i] as (typeof rows)[number];
     const resolved = resolveRate(options.rates, it.gcode);
     if (resolved === undefined) {
       issues.push(rateMissing(i, it.gcode, 'no rate'));
@@ -255,7 +257,7 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
       taxTotal: add(add(add(ZERO, ct), cs), va),
     };
     if (ex === undefined) figureLines.push(line);
-    else lines.push(new ExplainedLine(line, () => lineExplanation(ex(), i, base, P, resolved, fig, ct, cs, va)));
+    else lines.push(new ExplainedLine(line, ex, () => lineExplanation(ex(), i, base, P, resolved, fig, ct, cs, va)));
   }
 
   const rounded: readonly TaxLineFigures[] = ex === undefined ? figureLines : lines;
@@ -313,6 +315,14 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
 }
 
 /**
+ * The texts {@link computeTax} wrote for the explanations of `line`'s declaration, keyed by figure
+ * (taxResultToJSON writes the same Decimal objects again); undefined for a line made elsewhere.
+ */
+export function writtenOf(line: TaxLineFigures): Written | undefined {
+  return ExplainedLine.writtenOf(line);
+}
+
+/**
  * A line of {@link TaxResult} whose `explain` is rendered when it is first read, then kept. It is
  * an own enumerable property like the others (an accessor), so JSON.stringify, spreading and deep
  * equality see a plain `TaxLine`; assigning to it replaces it. Most callers read
@@ -331,8 +341,10 @@ class ExplainedLine implements TaxLine {
   declare explain: LineExplanation;
   #render: (() => LineExplanation) | undefined;
   #explain: LineExplanation | undefined;
+  /** What the declaration's explanations share (their written figures serve taxResultToJSON too). */
+  readonly #shared: () => ExplainInputs;
 
-  constructor(f: TaxLineFigures, render: () => LineExplanation) {
+  constructor(f: TaxLineFigures, shared: () => ExplainInputs, render: () => LineExplanation) {
     this.gnum = f.gnum;
     this.gcode = f.gcode;
     this.dutiableValue = f.dutiableValue;
@@ -342,6 +354,12 @@ class ExplainedLine implements TaxLine {
     this.taxTotal = f.taxTotal;
     Object.defineProperty(this, 'explain', ExplainedLine.#accessor);
     this.#render = render;
+    this.#shared = shared;
+  }
+
+  /** The figures already written for the explanations of `line`'s declaration, when it is one of computeTax's lines. */
+  static writtenOf(line: TaxLineFigures): Written | undefined {
+    return #shared in line ? line.#shared().written : undefined;
   }
 
   static readonly #accessor: PropertyDescriptor & ThisType<ExplainedLine> = {
@@ -467,9 +485,40 @@ function shareTexts(a: Allocation, why: string, prior?: ShareTexts): ShareTexts 
   const exact = a.basis === 'equal' ? SHARE_EQUAL : SHARE_PROPORTIONAL;
   const places = Math.max(2, a.total.decimalPlaces());
   // The header amounts usually share their places and basis: the texts of the first serve.
-  if (prior !== undefined && prior.places === places && prior.a.basis === a.basis) return { ...prior, a };
+  if (prior !== undefined && prior.places === places && prior.a.basis === a.basis)
+    return { a, places, share: prior.share, remainder: prior.remainder };
   const down = SHARE_ROUND_DOWN.describe({ unit: unitOf(places) }, 'en');
-  return { a, places, share: `${exact.expr}, ${down}`, remainder: `${SHARE_REMAINDER.expr} (${why})` };
+  return { a, places, share: shareFormula(exact, down), remainder: remainderFormula(why) };
+}
+
+// The formulas of shares as text, made once per rule text (the rule texts are few and come from
+// the rules' memory): every declaration's explanations then hold the same flat strings.
+const shareFormulas = new Map<Formula<string>, Map<string, string>>();
+const remainderFormulas = new Map<string, string>();
+
+/** A share that is not the remainder: the exact formula, then how it is rounded down. */
+function shareFormula(exact: Formula<string>, down: string): string {
+  let byRule = shareFormulas.get(exact);
+  if (byRule === undefined) {
+    byRule = new Map();
+    shareFormulas.set(exact, byRule);
+  }
+  let text = byRule.get(down);
+  if (text === undefined) {
+    text = `${exact.expr}, ${down}`;
+    byRule.set(down, text);
+  }
+  return text;
+}
+
+/** The remainder line's share, with which line takes it. */
+function remainderFormula(why: string): string {
+  let text = remainderFormulas.get(why);
+  if (text === undefined) {
+    text = `${SHARE_REMAINDER.expr} (${why})`;
+    remainderFormulas.set(why, text);
+  }
+  return text;
 }
 
 function lineExplanation(
@@ -486,32 +535,34 @@ function lineExplanation(
   const { written } = ex;
   const raw = explainLineTax(P, resolved.rate, ex.factors, fig, written);
   const rate = resolved.rate;
+  // Optional keys are added after the others rather than spread in (a spread into a literal is a
+  // copy V8 makes key by key); the key order is the same.
+  const dutiableValue = valueExplanation(base, P, ex.exact, written);
+  const allocation: LineExplanation['allocation'] = {
+    freight: shareExplanation(ex, ex.freight, base.totalPrice, i),
+    insuredFee: shareExplanation(ex, ex.insured, base.totalPrice, i),
+  };
+  if (ex.discount !== undefined) allocation.discount = shareExplanation(ex, ex.discount, base.totalPrice, i);
+  const source: LineExplanation['rate'] = { key: resolved.key, origin: resolved.origin };
+  if (rate.source !== undefined) source.source = rate.source;
+  if (rate.asOf !== undefined) source.asOf = rate.asOf;
   return {
-    dutiableValue: valueExplanation(base, P, ex.exact, written),
-    allocation: {
-      freight: shareExplanation(ex, ex.freight, base.totalPrice, i),
-      insuredFee: shareExplanation(ex, ex.insured, base.totalPrice, i),
-      ...(ex.discount !== undefined ? { discount: shareExplanation(ex, ex.discount, base.totalPrice, i) } : {}),
-    },
-    rate: {
-      key: resolved.key,
-      origin: resolved.origin,
-      ...(rate.source !== undefined ? { source: rate.source } : {}),
-      ...(rate.asOf !== undefined ? { asOf: rate.asOf } : {}),
-    },
-    customsTax: figure(raw.customsTax, customsTax, ex.scale, ex.rule),
-    consumptionTax: figure(raw.consumptionTax, consumptionTax, ex.scale, ex.rule),
-    valueAddedTax: figure(raw.valueAddedTax, valueAddedTax, ex.scale, ex.rule),
+    dutiableValue,
+    allocation,
+    rate: source,
+    customsTax: figure(raw.customsTax, customsTax, ex),
+    consumptionTax: figure(raw.consumptionTax, consumptionTax, ex),
+    valueAddedTax: figure(raw.valueAddedTax, valueAddedTax, ex),
   };
 }
 
-function figure(raw: RawTax, rounded: Decimal, scale: number, rule: string): Explanation {
+function figure(raw: RawTax, rounded: Decimal, ex: ExplainInputs): Explanation {
   return {
     formula: raw.formula,
     inputs: raw.inputs,
-    unrounded: fmtUnrounded(raw.value),
-    rounded: padPlaces(rounded, scale),
-    rule,
+    unrounded: ex.written.unrounded(raw.value),
+    rounded: ex.written.places(rounded, ex.scale),
+    rule: ex.rule,
   };
 }
 
@@ -540,7 +591,7 @@ function valueExplanation(v: ValueInputs, P: Decimal, rule: string, written: Wri
     discountShare === undefined
       ? DUTIABLE_VALUE.render(v, undefined, undefined, written)
       : DUTIABLE_VALUE_NET.render({ ...v, discountShare }, undefined, undefined, written);
-  const exact = written.text(fmtAmount, P);
+  const exact = written.money(P);
   return { formula, inputs, unrounded: exact, rounded: exact, rule };
 }
 
@@ -552,21 +603,22 @@ function shareExplanation(ex: ExplainInputs, t: ShareTexts, totalPrice: Decimal,
   const { a } = t;
   const { written } = ex;
   const own = shareOf(a, i);
-  const share = written.text(fmtAmount, own);
+  const share = written.money(own);
   if (i === a.remainderLine) {
     const notes: Note[] =
       a.basis === 'equal'
         ? [['lines', ex.lines]]
         : [
             ['lines', ex.lines],
-            ['totalPrice', written.text(fmtAmount, totalPrice)],
-            ['Σ totalPrice', written.text(fmtAmount, ex.weightTotal)],
+            ['totalPrice', written.money(totalPrice)],
+            ['Σ totalPrice', written.money(ex.weightTotal)],
           ];
-    notes.push(['remainder', fmtAmount(a.remainder)]);
+    notes.push(['remainder', written.money(a.remainder)]);
     const { inputs } = SHARE_REMAINDER.render(
       { total: a.total, 'Σ other shares': a.total.minus(own) },
       undefined,
       notes,
+      written,
     );
     return { formula: t.remainder, inputs, share };
   }

@@ -92,11 +92,16 @@ export function fmtConst(d: Decimal): string {
   return t;
 }
 
+/** Zero with 1, 2, … places, made once each. */
+const ZERO_TEXTS: string[] = [];
+
 /**
  * `d` with at least `places` decimals, never rounded: the exact text padded with zeros.
  * String work only, because decimal.js toFixed(n) builds a rounded copy (the hot spot of computeTax).
  */
 export function padPlaces(d: Decimal, places: number): string {
+  // Zero is the most written figure (a zero CBEC duty, no CT, no freight); -0 is written 0 too.
+  if (d.isZero()) return places === 0 ? '0' : (ZERO_TEXTS[places] ??= `0.${'0'.repeat(places)}`);
   const s = d.toFixed();
   if (places === 0) return s;
   const dot = s.indexOf('.');
@@ -127,33 +132,68 @@ export function plus(a: Decimal, b: Decimal): Decimal {
   return b.isZero() ? a : a.plus(b);
 }
 
-const SHOW: Record<Shown, (d: Decimal) => string> = {
+/** How the figures of a formula are written, one method per {@link Shown}: {@link Written} or {@link DIRECT}. */
+export interface Writer {
+  money(figure: Decimal): string;
+  rate(figure: Decimal): string;
+  unrounded(figure: Decimal): string;
+  plain(figure: Decimal): string;
+}
+
+/** Each figure written anew (what render does without a {@link Written}). */
+export const DIRECT: Writer = {
   money: fmtAmount,
   rate: fmtConst,
   unrounded: fmtUnrounded,
   plain: (d) => d.toFixed(),
 };
 
-/**
- * The texts of a declaration's figures: several formulas show the same P, duty, CT or header
- * amount, and writing a Decimal (toFixed) is the costly part of an explanation, so each figure is
- * written once per way of writing it.
- */
-export class Written {
-  readonly #byWriter = new Map<(d: Decimal) => string, Map<Decimal, string>>();
+/** How many of the last money figures {@link Written} looks through. */
+const REMEMBERED = 32;
 
-  text(write: (d: Decimal) => string, figure: Decimal): string {
-    let done = this.#byWriter.get(write);
-    if (done === undefined) {
-      done = new Map();
-      this.#byWriter.set(write, done);
-    }
-    let text = done.get(figure);
-    if (text === undefined) {
-      text = write(figure);
-      done.set(figure, text);
-    }
+/**
+ * The texts of a declaration's figures: a line's money figures recur (P in four formulas, its
+ * price and header shares twice, its taxes in their explanation and again in the JSON of the
+ * result), and writing a Decimal (toFixed) is the costly part of an explanation, so a money figure
+ * written lately is not written again. Found by the Decimal object (immutable), so a text is
+ * always that of the figure it is looked up with.
+ */
+export class Written implements Writer {
+  // The figures written so far, looked through from the newest, the last REMEMBERED only. A Map cost
+  // more than it saved: every new Decimal key must first be given a hash, which V8 makes in its runtime.
+  readonly #figures: Decimal[] = [];
+  readonly #texts: string[] = [];
+
+  /** {@link fmtAmount}, not written again while it is among the last figures written. */
+  money(figure: Decimal): string {
+    const figures = this.#figures;
+    const last = figures.length - 1;
+    const stop = last - REMEMBERED;
+    for (let i = last; i > stop && i >= 0; i--) if (figures[i] === figure) return this.#texts[i] as string;
+    const text = fmtAmount(figure);
+    figures.push(figure);
+    this.#texts.push(text);
     return text;
+  }
+
+  /** {@link fmtUnrounded}: unrounded figures seldom recur but for zero, which is written at no cost. */
+  unrounded(figure: Decimal): string {
+    return fmtUnrounded(figure);
+  }
+
+  /** {@link padPlaces}: two places are {@link money}'s text. */
+  places(figure: Decimal, places: number): string {
+    return places === 2 ? this.money(figure) : padPlaces(figure, places);
+  }
+
+  /** {@link fmtConst} (rates and policy constants are cached for good there). */
+  rate(figure: Decimal): string {
+    return fmtConst(figure);
+  }
+
+  /** Exactly, not cached (quantities and counts, rarely the same figure twice). */
+  plain(figure: Decimal): string {
+    return figure.toFixed();
   }
 }
 
@@ -203,35 +243,91 @@ export function formula<K extends string>(spec: FormulaSpec<K>): Formula<K> {
     )
       throw broken(spec.id, `input ${n} is not in expr "${spec.expr}"`);
   }
+  for (const n of names) {
+    // The way of writing becomes a method name in the compiled inputs: one of the four, nothing else.
+    if (!Object.hasOwn(DIRECT, spec.inputs[n])) throw broken(spec.id, `input ${n} is written "${spec.inputs[n]}"`);
+  }
   for (const lang of ['zh', 'en'] as const) {
     const used = placeholders(spec.text[lang]);
     for (const p of used) if (!names.includes(p as K)) throw broken(spec.id, `text.${lang} names {${p}}, not an input`);
     for (const n of names) if (!used.includes(n)) throw broken(spec.id, `text.${lang} does not show {${n}}`);
   }
-  // Each input with its writer, looked up once here rather than on every render.
-  const writers = names.map((n) => [n, SHOW[spec.inputs[n]]] as const);
-  const shownOf = (
-    v: Values<K>,
-    shown: Partial<Record<K, string>> | undefined,
-    written: Written | undefined,
-  ): Record<string, string> => {
-    const inputs: Record<string, string> = {};
-    for (const [n, write] of writers) {
-      inputs[n] = shown?.[n] ?? (written === undefined ? write(v[n]) : written.text(write, v[n]));
-    }
-    return inputs;
-  };
+  const build = inputsBuilder(names, spec.inputs);
   return {
     ...spec,
     names,
     render(v, shown, notes, written) {
-      const inputs = shownOf(v, shown, written);
-      if (notes !== undefined) for (const [k, t] of notes) inputs[k] = t;
+      const inputs = build(v, shown, written ?? DIRECT);
+      if (notes !== undefined) {
+        for (let i = 0; i < notes.length; i++) {
+          const note = notes[i] as Note;
+          inputs[note[0]] = note[1];
+        }
+      }
       return { formula: spec.expr, inputs };
     },
     describe(v, lang, shown) {
-      return fill(spec.text[lang], shownOf(v, shown, undefined));
+      return fill(spec.text[lang], build(v, shown, DIRECT));
     },
+  };
+}
+
+/** Makes a formula's inputs as text: each input `shown` as given, else its figure written by the writer. */
+export type InputsBuilder<K extends string> = (
+  v: Values<K>,
+  shown: Partial<Record<K, string>> | undefined,
+  writer: Writer,
+) => Record<string, string>;
+
+/**
+ * The inputs builder of a formula: {@link compiledInputs}, or {@link loopInputs} where code
+ * generation is refused (a Content-Security-Policy). The two give the same objects.
+ */
+export function inputsBuilder<K extends string>(
+  names: readonly K[],
+  inputs: Readonly<Record<K, Shown>>,
+): InputsBuilder<K> {
+  return compiledInputs(names, inputs) ?? loopInputs(names, inputs);
+}
+
+/**
+ * The inputs as one object literal of the declared names, made once per formula from the
+ * declaration (names as JSON string literals, writers from the four {@link Shown} ways; nothing
+ * from input data). Every formula's inputs then have one shape, made at the cost of a literal: the
+ * generic loop adds each name through a store V8 cannot specialise (every formula has other names),
+ * and that was the largest part of rendering an explanation. Undefined when code generation is
+ * refused.
+ */
+export function compiledInputs<K extends string>(
+  names: readonly K[],
+  inputs: Readonly<Record<K, Shown>>,
+): InputsBuilder<K> | undefined {
+  const fields = (fromShown: boolean) =>
+    names
+      .map((n) => {
+        const key = JSON.stringify(n);
+        const written = `w.${inputs[n]}(v[${key}])`;
+        return `${key}: ${fromShown ? `s[${key}] ?? ${written}` : written}`;
+      })
+      .join(', ');
+  try {
+    // Generated once per declaration from its own names and ways of writing: no input data in the source.
+    const source = `return s === undefined ? { ${fields(false)} } : { ${fields(true)} };`;
+    return new Function('v', 's', 'w', source) as InputsBuilder<K>;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The inputs built name by name (where code generation is refused). */
+export function loopInputs<K extends string>(
+  names: readonly K[],
+  inputs: Readonly<Record<K, Shown>>,
+): InputsBuilder<K> {
+  return (v, shown, writer) => {
+    const out: Record<string, string> = {};
+    for (const n of names) out[n] = shown?.[n] ?? writer[inputs[n]](v[n]);
+    return out;
   };
 }
 
@@ -244,21 +340,36 @@ export function rule<K extends string, F extends (...args: never[]) => unknown>(
     for (const n of spec.params) if (!used.includes(n)) throw broken(spec.id, `text.${lang} does not show {${n}}`);
   }
   // A rule's parameters come from small sets (modes, units), and explanations ask for the same
-  // text on every line: remember each text once made (a pure function of its arguments).
-  const made = new Map<string, string>();
+  // text on every line: remember each text once made (a pure function of its arguments), in maps
+  // nested by language and then by each parameter (no key string built per call).
+  const made = new Map<string, Made>();
   return {
     ...spec,
     describe(params, lang) {
-      let key: string = lang;
-      for (const p of spec.params) key += `\u0000${params[p]}`;
-      let text = made.get(key);
-      if (text === undefined) {
-        text = fill(spec.text[lang], params);
-        made.set(key, text);
+      let node = made.get(lang);
+      if (node === undefined) {
+        node = { next: new Map() };
+        made.set(lang, node);
       }
-      return text;
+      for (const p of spec.params) {
+        const value = params[p];
+        let next = node.next.get(value);
+        if (next === undefined) {
+          next = { next: new Map() };
+          node.next.set(value, next);
+        }
+        node = next;
+      }
+      node.text ??= fill(spec.text[lang], params);
+      return node.text;
     },
   };
+}
+
+/** A node of a rule's remembered texts: the text for the parameters so far, and the nodes of the next one. */
+interface Made {
+  text?: string;
+  readonly next: Map<string, Made>;
 }
 
 /** `expr` in brackets when a sum or difference is at its top level (so a factor after it applies to all of it). */

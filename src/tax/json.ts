@@ -1,7 +1,7 @@
 import type { Decimal } from 'decimal.js';
 import type { Issue } from '../model/issue.js';
-import type { LineExplanation, TaxResult } from './compute.js';
-import { padPlaces } from './formula.js';
+import { writtenOf, type LineExplanation, type TaxResult } from './compute.js';
+import { padPlaces, type Written } from './formula.js';
 import type { Regime } from './line.js';
 
 /** {@link TaxResult} as plain JSON: amounts are decimal strings. */
@@ -29,8 +29,8 @@ export interface TaxResultJSON {
 }
 
 /** Two places, or more when a value (a dutiable value with 5-place prices) has them: never rounded here. */
-function money(d: Decimal): string {
-  return padPlaces(d, 2);
+function money(d: Decimal, written: Written | undefined): string {
+  return written === undefined ? padPlaces(d, 2) : written.money(d);
 }
 
 /**
@@ -38,29 +38,38 @@ function money(d: Decimal): string {
  * (taxes are already rounded; a dutiable value keeps any further places it has).
  */
 export function taxResultToJSON(result: TaxResult): TaxResultJSON {
-  return {
-    regime: result.regime,
-    dutiableValue: money(result.dutiableValue),
-    lines: result.lines.map((l) => ({
+  // A result of computeTax: its explanations already wrote most of these figures (the same Decimal
+  // objects), so their texts are taken from there. Each line's explanation is read first for that.
+  const lines = result.lines.map((l) => {
+    const explain = l.explain;
+    const written = writtenOf(l);
+    return {
       gnum: l.gnum,
       gcode: l.gcode,
-      dutiableValue: money(l.dutiableValue),
-      customsTax: money(l.customsTax),
-      consumptionTax: money(l.consumptionTax),
-      valueAddedTax: money(l.valueAddedTax),
-      taxTotal: money(l.taxTotal),
-      explain: l.explain,
-    })),
+      dutiableValue: money(l.dutiableValue, written),
+      customsTax: money(l.customsTax, written),
+      consumptionTax: money(l.consumptionTax, written),
+      valueAddedTax: money(l.valueAddedTax, written),
+      taxTotal: money(l.taxTotal, written),
+      explain,
+    };
+  });
+  const first = result.lines[0];
+  const written = first === undefined ? undefined : writtenOf(first);
+  return {
+    regime: result.regime,
+    dutiableValue: money(result.dutiableValue, written),
+    lines,
     omittedLines: result.omittedLines.map((l) => ({
       gnum: l.gnum,
       gcode: l.gcode,
-      dutiableValue: money(l.dutiableValue),
+      dutiableValue: money(l.dutiableValue, written),
       reason: l.reason,
     })),
-    customsTax: money(result.customsTax),
-    consumptionTax: money(result.consumptionTax),
-    valueAddedTax: money(result.valueAddedTax),
-    taxTotal: money(result.taxTotal),
+    customsTax: money(result.customsTax, written),
+    consumptionTax: money(result.consumptionTax, written),
+    valueAddedTax: money(result.valueAddedTax, written),
+    taxTotal: money(result.taxTotal, written),
     complete: result.complete,
     issues: result.issues,
     explain: result.explain,

@@ -360,6 +360,25 @@ describe('reading the annex', () => {
       ['2', 'x'],
     ]);
     expect(() => parseCsv('1,"open')).toThrow(/not closed/);
+    // Bare CR line ends (old spreadsheet exports for the Mac) end rows too, and lose no character.
+    expect(parseCsv('序号,税则号列\r1,19011010\r2,33049900')).toEqual([
+      ['序号', '税则号列'],
+      ['1', '19011010'],
+      ['2', '33049900'],
+    ]);
+  });
+
+  it('pads only a number that lost its leading zero, never a text', () => {
+    const rows = [
+      ['税则号列', '商品名称'],
+      [4029100, '浓缩但未加糖的非固状乳及奶油'],
+      [33049900, '其他美容品或化妆品'],
+      ['4031000', '酸乳'],
+    ];
+    const { report } = importPositiveList(rows, { edition: '2019', origin: 'annex.csv', effectiveFrom: '2020-01-01' });
+    // 4029100 is a number: a spreadsheet dropped its 0. 33049900 needs nothing. '4031000' was typed as text.
+    expect(report.padded).toEqual([{ row: 2, hs8: '04029100' }]);
+    expect(report.rejected).toEqual([{ row: 4, reason: '税则号列 "4031000" is not an 8-digit tariff line' }]);
   });
 
   it.each([

@@ -13,6 +13,13 @@ ruleTester(taxTotalMatches, {
       context: (ctx) => ({ ...ctx, policy: { ...ctx.policy, taxTolerance: new Decimal('0.01') } }),
     },
     {
+      // 25,500.00 used + this order's 548.00 = 26,048.00 > 26,000: general trade by the year's total, so the
+      // CBEC taxTotal has nothing to match (the annual-limit rule reports 1313).
+      name: 'the quota of the year used up: general trade, no CBEC tax to match',
+      set: { 'order.taxTotal': '1.00' },
+      options: { quota: { used: () => '25500.00' } },
+    },
+    {
       name: 'general trade: no CBEC tax to match (the limit rules speak)',
       set: {
         'inventory.items[0].price': '6000.00',

@@ -7,21 +7,40 @@
 // 14 per order (3 × 2/3/120, CEB622 2/3/120/800, CEB816), no seq or receipt guid twice. The child's
 // RSS (/proc/<pid>/status VmRSS) is sampled after each chunk; its slope after the first chunk
 // (least squares, MiB per 10,000 orders) shows whether memory is flat.
-// SANDAN_BENCH_EMULATOR_ORDERS: orders sent (default 1000; the issue's 100000 takes hours at
-// ~100 messages/s); SANDAN_BENCH_EMULATOR_STATE: sqlite (default) or memory;
-// SANDAN_BENCH_EMULATOR_CHUNK: orders per chunk, one RSS sample each (default 250).
+// Options (or the environment, for bench/run.mjs): --orders N (SANDAN_BENCH_EMULATOR_ORDERS,
+// default 1000), --state sqlite|memory (SANDAN_BENCH_EMULATOR_STATE, default sqlite), --chunk N
+// (SANDAN_BENCH_EMULATOR_CHUNK, orders per chunk, default 250; keep chunk × 14 receipts under the
+// emulator's history, 10 000 receipts by default, or GET /receipts answers 410), --rss-every N
+// (SANDAN_BENCH_EMULATOR_RSS_EVERY: a line with RSS, msg/s, p99 and load every N orders; default
+// every chunk), --history N (passed to `sandan emulate`), --advance D (default 10m: every
+// receipt of a chunk falls due within it). The long run of issue #20:
+//   nice -n 5 node bench/emulator.mjs --orders 100000 --state memory --chunk 500 --rss-every 10000
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { buildMessage, createLocalSigner, signMessage } from '../dist/index.js';
 import { makeSigningKeys } from './fixtures.mjs';
 
-const ORDERS = Number(process.env.SANDAN_BENCH_EMULATOR_ORDERS ?? 1000);
-const CHUNK = Math.min(ORDERS, Number(process.env.SANDAN_BENCH_EMULATOR_CHUNK ?? 250));
-const STORE = process.env.SANDAN_BENCH_EMULATOR_STATE ?? 'sqlite';
+const { values: argv } = parseArgs({
+  options: {
+    orders: { type: 'string' },
+    state: { type: 'string' },
+    chunk: { type: 'string' },
+    'rss-every': { type: 'string' },
+    history: { type: 'string' },
+    advance: { type: 'string' },
+  },
+});
+const ORDERS = Number(argv.orders ?? process.env.SANDAN_BENCH_EMULATOR_ORDERS ?? 1000);
+const CHUNK = Math.min(ORDERS, Number(argv.chunk ?? process.env.SANDAN_BENCH_EMULATOR_CHUNK ?? 250));
+const STORE = argv.state ?? process.env.SANDAN_BENCH_EMULATOR_STATE ?? 'sqlite';
+const RSS_EVERY = Number(argv['rss-every'] ?? process.env.SANDAN_BENCH_EMULATOR_RSS_EVERY ?? CHUNK);
+const ADVANCE = argv.advance ?? '10m';
+if (!['sqlite', 'memory'].includes(STORE)) throw new Error(`--state is sqlite or memory, not ${STORE}`);
 const CLIENTS = 200;
 const RECEIPTS_PER_ORDER = 14;
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -125,7 +144,7 @@ let child;
 try {
   const signer = createLocalSigner({ key: keys.read('rsa.key'), certificate: keys.text('rsa.crt') });
   // biome-ignore format: one option per line would hide the command
-  const args = [join(root, 'bin/sandan.js'), 'emulate', '--port', '0', '--no-folder', '--quiet', '--clock', 'manual', '--start', '2026-11-20T03:00:00Z', '--trust', keys.path('rsa.crt'), '--rates', join(root, 'examples/rates.example.json'), ...(STORE === 'memory' ? ['--memory'] : ['--state', join(dir, 'state.sqlite')])];
+  const args = [join(root, 'bin/sandan.js'), 'emulate', '--port', '0', '--no-folder', '--quiet', '--clock', 'manual', '--start', '2026-11-20T03:00:00Z', '--trust', keys.path('rsa.crt'), '--rates', join(root, 'examples/rates.example.json'), ...(argv.history !== undefined ? ['--history', argv.history] : []), ...(STORE === 'memory' ? ['--memory'] : ['--state', join(dir, 'state.sqlite')])];
   child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   // Its stderr (the start and stop lines) is shown only when it fails.
   let childErr = '';
@@ -156,7 +175,15 @@ try {
   let wrongCount = 0;
   const guids = new Set();
   const series = [];
-  for (let from = 0; from < ORDERS; from += CHUNK) {
+  /** One line per RSS_EVERY orders: RSS, and msg/s, p99 and receipts/s of the orders since the last line. */
+  const lines = [];
+  let window = { orders: 0, latencies: [], postMs: 0, accepted: 0, advanceMs: 0, receipts: 0, t: performance.now() };
+  const startedAt = performance.now();
+  // SIGINT or SIGTERM ends the run after the chunk in hand, with the figures so far.
+  let stopAsked = false;
+  let ordersDone = 0;
+  for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => (stopAsked = true));
+  for (let from = 0; from < ORDERS && !stopAsked; from += CHUNK) {
     const to = Math.min(ORDERS, from + CHUNK);
     const batch = [];
     for (let i = from; i < to; i++) batch.push(...(await messagesOf(i, signer)));
@@ -176,8 +203,11 @@ try {
           const s = performance.now();
           const r = await request(base, 'POST', '/ceb', xml);
           latencies.push(performance.now() - s);
-          if (r.status === 200 && r.headers['x-sandan-accepted'] === 'true') accepted++;
-          else {
+          window.latencies.push(performance.now() - s);
+          if (r.status === 200 && r.headers['x-sandan-accepted'] === 'true') {
+            accepted++;
+            window.accepted++;
+          } else {
             refused++;
             if (refused <= 3) console.error(`refused (${r.status}): ${r.body.slice(0, 600)}`);
           }
@@ -185,11 +215,15 @@ try {
       }),
     );
     postMs += performance.now() - t0;
+    window.postMs += performance.now() - t0;
     const t1 = performance.now();
-    const adv = await request(base, 'POST', '/admin/advance?by=1h');
+    const adv = await request(base, 'POST', `/admin/advance?by=${ADVANCE}`);
     if (adv.status !== 200) throw new Error(`advance: ${adv.status} ${adv.body}`);
     advanceMs += performance.now() - t1;
-    const got = JSON.parse((await request(base, 'GET', `/receipts?after=${cursor}`)).body);
+    window.advanceMs += performance.now() - t1;
+    const answer = await request(base, 'GET', `/receipts?after=${cursor}`);
+    if (answer.status !== 200) throw new Error(`GET /receipts?after=${cursor}: ${answer.status} ${answer.body}`);
+    const got = JSON.parse(answer.body);
     const perOrder = new Map();
     for (const r of got.receipts) {
       if (r.seq <= cursor) throw new Error(`receipt seq ${r.seq} again`);
@@ -200,12 +234,30 @@ try {
       perOrder.set(r.orderNo, (perOrder.get(r.orderNo) ?? 0) + 1);
     }
     receiptsSeen += got.receipts.length;
+    window.receipts += got.receipts.length;
+    window.orders += to - from;
     for (let i = from; i < to; i++)
       if (perOrder.get(`SDBENCH${String(i).padStart(8, '0')}`) !== RECEIPTS_PER_ORDER) wrongCount++;
     series.push({ orders: to, rssMiB: Number((rssKiB(child.pid) / 1024).toFixed(1)) });
-    if (ORDERS > CHUNK) console.error(`emulator bench: ${to} orders, RSS ${series.at(-1).rssMiB} MiB`);
+    ordersDone = to;
+    if (to % RSS_EVERY === 0 || to === ORDERS || stopAsked) {
+      const w = window.latencies.sort((a, b) => a - b);
+      const line = {
+        orders: to,
+        rssMiB: series.at(-1).rssMiB,
+        msgPerSec: Math.round(window.accepted / (window.postMs / 1000)),
+        p50Ms: Number(quantile(w, 0.5).toFixed(1)),
+        p99Ms: Number(quantile(w, 0.99).toFixed(1)),
+        receiptsPerSecOnAdvance: Math.round(window.receipts / (window.advanceMs / 1000)),
+        loadavg1: Number(os.loadavg()[0].toFixed(2)),
+        elapsedS: Math.round((performance.now() - startedAt) / 1000),
+      };
+      lines.push(line);
+      if (ORDERS > CHUNK) console.error(`emulator bench: ${JSON.stringify(line)}`);
+      window = { orders: 0, latencies: [], postMs: 0, accepted: 0, advanceMs: 0, receipts: 0, t: performance.now() };
+    }
   }
-  const messages = ORDERS * 4;
+  const messages = ordersDone * 4;
   const sorted = latencies.sort((a, b) => a - b);
   // The first chunk warms the process up (code, caches, SQLite pages); the trend is that of the rest.
   const steady = series.slice(1);
@@ -217,7 +269,7 @@ try {
         ) * 10_000
       : null;
   const result = {
-    name: `emulator over HTTP (${STORE} state, ${CLIENTS} keep-alive clients, ${ORDERS.toLocaleString('en-US')} orders × 4 messages, CEB621 signed RSA-2048): POST /ceb accepted`,
+    name: `emulator over HTTP (${STORE} state, ${CLIENTS} keep-alive clients, ${ordersDone.toLocaleString('en-US')}${ordersDone < ORDERS ? ` of ${ORDERS.toLocaleString('en-US')} (stopped)` : ''} orders × 4 messages, CEB621 signed RSA-2048): POST /ceb accepted`,
     unit: 'messages/s',
     value: Math.round(accepted / (postMs / 1000)),
     accepted,
@@ -231,6 +283,18 @@ try {
     rssMiB: series.map((p) => p.rssMiB),
     rssEveryOrders: CHUNK,
     rssSlopeAfterFirstChunkMiBPer10kOrders: mibPer10k === null ? null : Number(mibPer10k.toFixed(2)),
+    every: lines,
+    rssSlopeAfterFirstLineMiBPer10kOrders:
+      lines.length >= 3
+        ? Number(
+            (
+              slope(
+                lines.slice(1).map((l) => l.orders),
+                lines.slice(1).map((l) => l.rssMiB),
+              ) * 10_000
+            ).toFixed(2),
+          )
+        : null,
     loadavg1: Number(os.loadavg()[0].toFixed(2)),
   };
   console.log(JSON.stringify(result));

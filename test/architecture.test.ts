@@ -13,28 +13,29 @@ const SRC = new URL('../src/', import.meta.url).pathname;
 const MAY_IMPORT: Record<string, readonly string[]> = {
   errors: [],
   redact: ['errors'],
-  walk: ['errors'],
+  // The file-system edge: folder walking, reading a file the user names, atomic writes.
+  io: ['errors'],
   time: ['errors'],
   model: ['errors', 'time'],
   tax: ['errors', 'time', 'model'],
   // rules reads the receipt catalogue (xml/receipts) and the district extension fields (xml/extensions).
   rules: ['errors', 'time', 'model', 'tax', 'xml'],
   xml: ['errors', 'time', 'model'],
-  // sign/load.ts reads key files through walk's reader (an I/O import: see IMPURE).
-  sign: ['errors', 'time', 'model', 'xml', 'rules', 'walk'],
+  // sign/load.ts reads key files through io's reader (an I/O import: see IMPURE).
+  sign: ['errors', 'time', 'model', 'xml', 'rules', 'io'],
   quota: ['errors', 'time', 'model', 'rules', 'xml', 'redact'],
-  reconcile: ['errors', 'time', 'model', 'rules', 'tax', 'xml', 'quota', 'walk'],
-  emulator: ['errors', 'time', 'model', 'rules', 'tax', 'xml', 'sign', 'quota', 'reconcile', 'redact', 'walk'],
-  cli: ['errors', 'time', 'model', 'rules', 'tax', 'xml', 'sign', 'quota', 'reconcile', 'emulator', 'redact', 'walk'],
-  index: ['errors', 'time', 'model', 'rules', 'tax', 'xml', 'sign', 'quota', 'reconcile', 'redact', 'walk'],
+  reconcile: ['errors', 'time', 'model', 'rules', 'tax', 'xml', 'quota', 'io'],
+  emulator: ['errors', 'time', 'model', 'rules', 'tax', 'xml', 'sign', 'quota', 'reconcile', 'redact', 'io'],
+  cli: ['errors', 'time', 'model', 'rules', 'tax', 'xml', 'sign', 'quota', 'reconcile', 'emulator', 'redact', 'io'],
+  index: ['errors', 'time', 'model', 'rules', 'tax', 'xml', 'sign', 'quota', 'reconcile', 'redact', 'io'],
 };
 
 /** The pure core: no file system, network, process, clock or randomness. */
 const CORE = ['time', 'model', 'tax', 'rules', 'xml', 'sign'];
 const IMPURE = [
   /from 'node:(fs|fs\/promises|net|http|https|child_process|worker_threads|os|process)'/,
-  // The root module of file reading and folder walking: I/O by import.
-  /from '(\.\.\/)+walk\.js'/,
+  // The file-system edge (src/io): I/O by import.
+  /from '(\.\.\/)+io\//,
   /\bDate\.now\(/,
   /new Date\(\)/,
   /\bMath\.random\(/,

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { SandanError } from '../errors.js';
 import { formatPath } from '../model/issue.js';
 import { FORMATS } from './formats/report.js';
-import { readInputFileSync } from '../walk.js';
+import { readInputFileSync } from '../io/walk.js';
 
 /** The name of the configuration file looked for from the working directory up. */
 export const CONFIG_FILE = 'sandan.config.json';

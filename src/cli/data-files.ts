@@ -10,7 +10,7 @@ import {
   type Ruleset,
 } from '../rules/index.js';
 import { parseRateTable, type RateTable } from '../tax/rates.js';
-import { readInputFile } from '../walk.js';
+import { readInputFile } from '../io/walk.js';
 
 /** Reads a JSON file the user points at; unreadable or malformed files are SandanErrors. */
 export async function readJsonFile(path: string, what: string): Promise<unknown> {

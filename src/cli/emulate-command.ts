@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { SandanError } from '../errors.js';
@@ -8,6 +8,7 @@ import { CLEANUP_SIGNALS, type CleanupSignal } from './cleanup.js';
 import type { CommandContext } from './command.js';
 import { readRatesFile } from './data-files.js';
 import type { CliIo } from './io.js';
+import { readInputFile } from '../io/walk.js';
 
 /** Options of `sandan emulate`. */
 export interface EmulateCommandOptions {
@@ -26,6 +27,7 @@ export interface EmulateCommandOptions {
   clock: 'real' | 'manual';
   start?: string;
   interval: string;
+  history: string;
   quiet?: boolean;
 }
 
@@ -45,13 +47,7 @@ function wholeNumber(text: string, what: string, max: number): number {
 
 /** A trusted certificate file: PEM text as text, anything else (DER) as bytes. */
 async function readCertificate(path: string): Promise<string | Uint8Array> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e);
-    throw new SandanError('FILE_UNREADABLE', `Cannot read ${path}: ${why}`, { cause: e });
-  }
+  const bytes = await readInputFile(path, 'certificate');
   const text = bytes.toString('latin1');
   return text.includes('-----BEGIN') ? bytes.toString('utf8') : new Uint8Array(bytes);
 }
@@ -63,6 +59,7 @@ export async function emulatorOptions(opts: EmulateCommandOptions): Promise<Cust
   const port = wholeNumber(opts.port, '--port', 65_535);
   const interval = wholeNumber(opts.interval, '--interval', 3_600_000);
   if (interval < 1) throw new SandanError('INVALID_OPTION', '--interval must be at least 1 ms');
+  const history = wholeNumber(opts.history, '--history', 100_000_000);
   // An unknown district is a usage error now, not a refusal of every message later.
   if (opts.district !== undefined) validate({}, { district: opts.district });
   if (opts.start !== undefined && (opts.clock !== 'manual' || Number.isNaN(Date.parse(opts.start))))
@@ -76,6 +73,7 @@ export async function emulatorOptions(opts: EmulateCommandOptions): Promise<Cust
     ...(opts.start !== undefined && { start: opts.start }),
     ...(certificates.length > 0 && { trust: { certificates } }),
     requireSignature: opts.requireSignature,
+    history,
     ...(opts.district !== undefined && { validate: { district: opts.district } }),
     ...(opts.rates !== undefined && { rates: await readRatesFile(opts.rates) }),
     http: opts.http && { host: opts.host, port },
@@ -204,6 +202,11 @@ export function registerEmulateCommand(program: Command, { io, setExit }: Comman
         .default('real'),
     )
     .option('--start <time>', 'where a manual clock starts (ISO 8601; default now)')
+    .option(
+      '--history <n>',
+      'how many of the newest received messages and receipts GET /receipts and /admin/… keep (0: none); memory stays bounded',
+      '10000',
+    )
     .option('--quiet', 'do not list each receipt on standard error')
     .action(async (opts: EmulateCommandOptions) => {
       setExit(await emulateCommand(opts, io));

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { SandanError } from '../errors.js';
-import { filesUnder, statInputFile, statInputPath, unreadableFile } from '../walk.js';
+import { filesUnder, statInputFile, statInputPath, unreadableFile } from '../io/walk.js';
 import { MAX_RECORD_BYTES, inputIssue, isBlankLine, recordFromBytes, type InputRecord } from '../model/json-input.js';
 import { byteLines } from '../rules/stream.js';
 

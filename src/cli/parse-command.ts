@@ -14,7 +14,7 @@ import type { CommandContext } from './command.js';
 import { readRulesetFile } from './data-files.js';
 import { countSeverities, plural } from './format.js';
 import type { CliIo } from './io.js';
-import { readInputFile, statInputFile } from '../walk.js';
+import { readInputFile, statInputFile } from '../io/walk.js';
 
 /** Options of `sandan parse` as commander passes them. */
 export interface ParseCommandOptions {

@@ -5,7 +5,7 @@ import { bundledPositiveLists, importPositiveList, parseCsv, type PositiveListIm
 import type { CommandContext } from './command.js';
 import type { CliIo } from './io.js';
 import { writeFileAtomic } from './atomic-file.js';
-import { readInputFile } from '../walk.js';
+import { readInputFile } from '../io/walk.js';
 
 /** Options of `sandan positive-list import`. */
 export interface PositiveListImportCommandOptions {

@@ -40,7 +40,7 @@ import { createProgress } from './progress.js';
 import { parseRateTable } from '../tax/rates.js';
 import { readJsonFile } from './data-files.js';
 import { openInput, readRecords } from './input.js';
-import { readInputFile } from '../walk.js';
+import { readInputFile } from '../io/walk.js';
 
 interface ReconcileCliOptions {
   declarations: string;

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { Readable } from 'node:stream';
 import { SandanError } from '../errors.js';
 import { loadCertificates, loadLocalSigner } from '../sign/load.js';
-import { readInputFile } from '../walk.js';
+import { readInputFile } from '../io/walk.js';
 import { signMessage, type SignOptions } from '../sign/sign-message.js';
 import type { Diagnosis, DiagnosisCheck } from '../sign/diagnose.js';
 import { verifyMessage } from '../sign/verify-message.js';

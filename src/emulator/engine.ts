@@ -29,7 +29,15 @@ import {
 import { addDuration, parseDuration, type ParsedDuration } from './clock.js';
 import { renderReceipt, returnInfo, type ReceiptDoc } from './receipt-xml.js';
 import { openSqliteState } from './sqlite-state.js';
-import { memoryState, type DocKind, type EmulatorState, type StoredDoc, type TimelineEvent } from './state.js';
+import {
+  historyOf,
+  memoryState,
+  type DocKind,
+  type EmulatorState,
+  type StoredDoc,
+  type TimelineEvent,
+} from './state.js';
+import { nonBlankText as str } from '../model/guards.js';
 import type {
   Acknowledgement,
   EmulatorEngine,
@@ -101,8 +109,6 @@ const XSD_VIOLATIONS = new Set(['xml-unknown-element', 'xml-root-name']);
 /** Statuses after which a document's sequence stops: rejected (100; 99 and 4 as the catalogue lists them). */
 const REJECTED = new Set(['100', '99', '4']);
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-
 /** The code and text customs answers a failed signature with, per message. */
 function signatureCode(messageType: string, reason: VerifyFailureReason): string {
   const changed = reason === 'digest-mismatch';
@@ -140,9 +146,22 @@ interface Pending {
   first?: string | undefined;
 }
 
+/** A submitted message waiting for its batch. */
+interface Submission {
+  xml: string | Uint8Array;
+  via: { transport: 'http' | 'folder' | 'api'; name?: string };
+  resolve(ack: Acknowledgement): void;
+  reject(e: unknown): void;
+}
+
+/** Most messages handled in one transaction (one commit), by default. */
+const MAX_BATCH = 256;
+
 class Engine implements EmulatorEngine {
   private readonly listeners = new Set<(r: OutgoingReceipt) => void>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** The batch that messages submitted now join (it waits behind the work running), if one is open. */
+  private open: Submission[] | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly timing: Record<keyof Timing, ParsedDuration>;
@@ -152,6 +171,7 @@ class Engine implements EmulatorEngine {
   private readonly validateOptions: ValidateOptions;
   private readonly tax: (input: unknown) => TaxCalculation<TaxFigures>;
   private readonly policy: QuotaPolicyLookup;
+  private readonly maxBatch: number;
 
   constructor(
     private readonly options: EngineOptions,
@@ -186,6 +206,9 @@ class Engine implements EmulatorEngine {
       ...(registry !== undefined && { registry }),
     });
     this.policy = policy;
+    this.maxBatch = options.maxBatch ?? MAX_BATCH;
+    if (!Number.isSafeInteger(this.maxBatch) || this.maxBatch < 1)
+      throw new SandanError('INVALID_OPTION', `maxBatch must be a whole number ≥ 1, got ${String(options.maxBatch)}`);
     if (options.unmappedCode !== undefined && !/^-?\d+$/.test(options.unmappedCode))
       throw new SandanError(
         'INVALID_OPTION',
@@ -208,8 +231,16 @@ class Engine implements EmulatorEngine {
     return this.state.receipts(after, filter.orderNo);
   }
 
-  received() {
-    return this.state.received();
+  received(after?: number) {
+    return this.state.received(after);
+  }
+
+  findReceived(name: string) {
+    return this.state.receivedByName(name);
+  }
+
+  historyStart() {
+    return this.state.historyStart();
   }
 
   scenario(orderNo: string, s: Scenario): void {
@@ -219,30 +250,78 @@ class Engine implements EmulatorEngine {
     this.state.setScenario(orderNo, s);
   }
 
+  /**
+   * Group commit: a message joins the open batch, which runs after the work in front of it; the
+   * messages that arrive meanwhile (while a commit is under way) are handled in the same
+   * transaction, each in a savepoint of its own, and each is answered once the commit that holds
+   * it is done. Durability is that of one message per commit; throughput is not.
+   */
   submit(
     xml: string | Uint8Array,
     via: { transport: 'http' | 'folder' | 'api'; name?: string },
   ): Promise<Acknowledgement> {
-    return this.serial(async () => {
-      const pending: Pending = { receipts: [] };
-      let ack: Acknowledgement;
-      try {
-        ack = await this.accept(xml, via, pending);
-      } catch (e) {
-        // A defect of the emulator itself must not take the transport down: answer as a DXP failure.
-        ack = this.unreadable(
-          xml,
-          via,
-          pending,
-          '3001',
-          `emulator failure: ${e instanceof Error ? e.message : String(e)}`,
-          500,
-        );
+    if (this.closed) return Promise.reject(new SandanError('INVALID_OPTION', 'The emulator is closed'));
+    return new Promise<Acknowledgement>((resolve, reject) => {
+      const item: Submission = { xml, via, resolve, reject };
+      if (this.open) {
+        this.open.push(item);
+        if (this.open.length >= this.maxBatch) this.open = undefined;
+        return;
       }
-      this.notify(pending);
-      this.arm();
-      return ack;
+      const batch = [item];
+      this.serial(async () => {
+        // Requests whose bytes came in while the work in front ran are read now, and join.
+        await new Promise<void>((r) => setImmediate(r));
+        if (this.open === batch) this.open = undefined;
+        this.runBatch(batch);
+      }).catch((e: unknown) => {
+        // (those already answered keep their answer)
+        for (const each of batch) each.reject(e);
+      });
+      // (after serial(), which closes the batch open before)
+      if (this.maxBatch > 1) this.open = batch;
     });
+  }
+
+  /** The messages of a batch in one transaction, in the order they came; then the answers and the receipts' listeners. */
+  private runBatch(batch: Submission[]): void {
+    const done: Array<{ ack: Acknowledgement; pending: Pending }> = [];
+    try {
+      this.state.transaction(() => {
+        for (const { xml, via } of batch) {
+          const pending: Pending = { receipts: [] };
+          let ack: Acknowledgement;
+          try {
+            ack = this.state.savepoint(() => this.accept(xml, via, pending));
+          } catch (e) {
+            // A defect of the emulator itself must not take the transport (or the batch) down:
+            // its changes are undone (SQLite) and it is answered as a DXP failure.
+            if (this.state.undoes) pending.receipts.length = 0;
+            pending.first = undefined;
+            ack = this.state.savepoint(() =>
+              this.unreadable(
+                xml,
+                via,
+                pending,
+                '3001',
+                `emulator failure: ${e instanceof Error ? e.message : String(e)}`,
+                500,
+              ),
+            );
+          }
+          done.push({ ack, pending });
+        }
+      });
+    } catch (e) {
+      // The commit failed: none of the batch is kept, and each sender learns so.
+      for (const item of batch) item.reject(e);
+      return;
+    }
+    for (const [i, { ack, pending }] of done.entries()) {
+      this.notify(pending);
+      batch[i]?.resolve(ack);
+    }
+    this.arm();
   }
 
   advance(by: string | number): Promise<void> {
@@ -276,6 +355,8 @@ class Engine implements EmulatorEngine {
   /** Runs one piece of work after every earlier one: steps never interleave. */
   private serial<T>(work: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new SandanError('INVALID_OPTION', 'The emulator is closed'));
+    // Messages submitted after this work run after it (a new batch).
+    this.open = undefined;
     const run = this.queue.then(work, work);
     this.queue = run.catch(() => {});
     return run;
@@ -359,11 +440,11 @@ class Engine implements EmulatorEngine {
 
   // ── reading a message ──────────────────────────────────────────────────────
 
-  private async accept(
+  private accept(
     input: string | Uint8Array,
     via: { transport: 'http' | 'folder' | 'api'; name?: string },
     pending: Pending,
-  ): Promise<Acknowledgement> {
+  ): Acknowledgement {
     let parsed: ParsedXml;
     try {
       parsed = parseCebXml(input);
@@ -816,10 +897,14 @@ class Engine implements EmulatorEngine {
       return;
     }
     if (ev.action === 'tax-bill') {
-      const bill = this.taxBill(d, now);
+      const found = d.status === '800' ? this.documentsOf(d) : undefined;
+      const docs =
+        found && !found.order.compact && !found.payment.compact && !found.logistics.compact ? found : undefined;
+      const tax = docs && this.tax(this.declarationOf(d, docs));
       s.transaction(() => {
         s.done(id);
-        if (bill) this.emitBill(d, bill, now, pending);
+        if (tax?.ok) this.emitBill(d, tax.result, now, pending);
+        if (docs) this.compact(d, docs);
       });
       return;
     }
@@ -969,6 +1054,14 @@ class Engine implements EmulatorEngine {
     let verdict: { code: string; desc: string } | undefined;
     const forced = scenario && 'reject' in scenario && (scenario.reject.at ?? 'inventory') === 'inventory';
     if (forced) verdict = { code: scenario.reject.code, desc: scenario.reject.desc ?? codeText(scenario.reject.code) };
+    // A document of an order already released and billed (its key reused by this inventory):
+    // kept compact, it cannot be matched again, and a document is not declared twice.
+    const reused = [docs.order, docs.payment, docs.logistics].find((x) => x.compact);
+    if (!verdict && reused)
+      verdict = {
+        code: this.options.unmappedCode ?? '1300',
+        desc: `${reused.messageType} ${reused.key} 已用于已放行的订单 ${reused.orderNo ?? ''} / already used by the released order ${reused.orderNo ?? ''}`,
+      };
     if (!verdict) {
       const result = await validateWithQuota(decl, this.ledger, this.validateOptions);
       const error = result.issues.find((i) => i.severity === 'error');
@@ -1068,14 +1161,31 @@ class Engine implements EmulatorEngine {
     return r.ok;
   }
 
-  // ── the tax bill ───────────────────────────────────────────────────────────
-
-  private taxBill(invt: StoredDoc, _now: Date): TaxFigures | undefined {
-    const docs = this.documentsOf(invt);
-    if (!docs || invt.status !== '800') return undefined;
-    const r = this.tax(this.declarationOf(invt, docs));
-    return r.ok ? r.result : undefined;
+  /**
+   * An order released and billed is final: its four documents keep what later messages are
+   * checked against — the keys and numbers (a duplicate, a change after release), the status, and
+   * the inventory's lines (gnum, qty, totalPrice) for a return and its quota refund — and drop the
+   * rest of the messages, so that the state grows by little per order.
+   */
+  private compact(invt: StoredDoc, docs: { order: StoredDoc; payment: StoredDoc; logistics: StoredDoc }): void {
+    const pick = (x: Record<string, unknown>, fields: readonly string[]) =>
+      Object.fromEntries(fields.filter((f) => x[f] !== undefined).map((f) => [f, x[f]]));
+    const keys = ['ebpCode', 'orderNo', 'invtNo', 'logisticsCode', 'logisticsNo', 'payCode', 'payTransactionId'];
+    for (const d of [docs.order, docs.payment, docs.logistics]) {
+      if (d.compact) continue;
+      d.doc = pick(d.doc, keys);
+      d.compact = true;
+      this.state.putDoc(d);
+    }
+    invt.doc = {
+      ...pick(invt.doc, keys),
+      items: lines(invt.doc).map((l) => pick(l, ['gnum', 'qty', 'totalPrice'])),
+    };
+    invt.compact = true;
+    this.state.putDoc(invt);
   }
+
+  // ── the tax bill ───────────────────────────────────────────────────────────
 
   private emitBill(invt: StoredDoc, tax: TaxFigures, now: Date, pending: Pending): void {
     const x = invt.doc;
@@ -1149,13 +1259,14 @@ export async function createEngine(options: EngineOptions): Promise<EmulatorEngi
   const limit = options.quota?.annualLimit;
   const policy: QuotaPolicyLookup =
     limit === undefined ? base : (date) => ({ ...base(date), annualLimit: new Decimal(String(limit)) });
+  const history = { history: historyOf(options) };
   let state: EmulatorState;
   let store: QuotaStore;
   if (options.store === 'memory') {
-    state = memoryState();
+    state = memoryState(history);
     store = new MemoryQuotaStore();
   } else if (options.store && typeof options.store === 'object' && typeof options.store.sqlite === 'string') {
-    state = await openSqliteState(options.store.sqlite);
+    state = await openSqliteState(options.store.sqlite, history);
     try {
       const { openSqliteQuotaStore } = await import('../quota/sqlite.js');
       store = await openSqliteQuotaStore(options.store.sqlite);

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { SandanError } from '../errors.js';
+import { isAtomicTempName, writeFileAtomic } from '../io/atomic-file.js';
 import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 import type { EmulatorEngine, OutgoingReceipt } from './types.js';
 
@@ -32,10 +33,12 @@ import type { EmulatorEngine, OutgoingReceipt } from './types.js';
  * the instant before a crash, which may be written again under the same name (at least once,
  * as with the DXP client: readers go by the name or the receipt's guid).
  *
- * The atomic write is this module's own and not src/cli/atomic-file.ts: the emulator may not
- * import the CLI, that helper's temporary name (`<target>.<random>.tmp`) would lie in the
- * receive folder under a name a reader matching `*.xml*` could take, and it registers with the
- * CLI process's signal clean-up, which a library must not touch.
+ * Receipts are written with src/io/atomic-file.ts (the CLI's writer too) under a hidden
+ * temporary name (`.<name>.<random>.tmp`, which a reader matching `*.xml*` does not take) and
+ * without signal handlers (a library must not touch the process's). A kill -9 in the middle of
+ * a write can leave such a temporary file: on start, those of this transport's own names (a
+ * receipt's, the cursor's, a reason file's) are removed from `receive`, `send/failed` and
+ * `send/.sandan`; nothing else there is touched.
  */
 
 /** Options of {@link startFolderTransport}. */
@@ -104,24 +107,21 @@ async function syncDir(dir: string): Promise<void> {
 }
 
 /** Writes `data` to `dir/name` whole or not at all: a hidden temporary file, synced, then renamed in. */
-export async function writeFileInto(dir: string, name: string, data: string, sync = true): Promise<void> {
-  const temp = join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
-  const h = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
-  try {
-    await h.writeFile(data, 'utf8');
-    if (sync) await h.sync();
-  } catch (e) {
-    await h.close().catch(() => {});
-    await unlink(temp).catch(() => {});
-    throw e;
-  }
-  await h.close();
-  try {
-    await rename(temp, join(dir, name));
-  } catch (e) {
-    await unlink(temp).catch(() => {});
-    throw e;
-  }
+function writeFileInto(dir: string, name: string, data: string, sync = true): Promise<void> {
+  return writeFileAtomic(join(dir, name), data, { hiddenTemp: true, sync });
+}
+
+/** The temporary files this transport's writes leave after a kill -9, by folder: a receipt's, the cursor's, a reason file's. */
+const OWN_TEMP = {
+  receive: /^\.\d{6,}-CEB\d{3}-[^/\\]+\.xml\.[0-9a-f]{12}\.tmp$/,
+  failed: /^\..+\.reason\.txt\.[0-9a-f]{12}\.tmp$/,
+  own: /^\.receive-cursor\.json\.[0-9a-f]{12}\.tmp$/,
+};
+
+/** Removes from `dir` the temporary files of this transport's own writes (nothing else). */
+async function sweepTemp(dir: string, own: RegExp): Promise<void> {
+  for (const name of await readdir(dir))
+    if (own.test(name) && isAtomicTempName(name, { hidden: true })) await rm(join(dir, name), { force: true });
 }
 
 /** Moves a file, across file systems too (rename, else copy and remove). */
@@ -160,6 +160,10 @@ export async function startFolderTransport(
   const inflight = join(own, 'inflight');
   const cursorFile = join(own, 'receive-cursor.json');
   for (const d of [send, receive, processed, failed, inflight]) await mkdir(d, { recursive: true });
+  // What a kill -9 in the middle of a write left (the file itself is written again, or was not needed).
+  await sweepTemp(receive, OWN_TEMP.receive);
+  await sweepTemp(failed, OWN_TEMP.failed);
+  await sweepTemp(own, OWN_TEMP.own);
 
   // ── receipts out ─────────────────────────────────────────────────────────
   let cursor = await readCursor();
@@ -177,8 +181,19 @@ export async function startFolderTransport(
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') onError(e);
     }
+    const oldest = engine.historyStart().receipts;
+    if (c.seq + 1 < oldest) {
+      // Behind by more than the history limit: what was dropped cannot be written; said, not hidden.
+      onError(
+        new SandanError(
+          'INVALID_OPTION',
+          `receipts ${c.seq + 1} to ${oldest - 1} were never written to ${receive} and are no longer kept (history limit); writing on from ${oldest}`,
+        ),
+      );
+      return { seq: oldest - 1, name: '' };
+    }
     // A cursor of another state (a memory engine, a new SQLite file): start from the beginning.
-    if (c.seq > 0 && engine.receipts(c.seq - 1)[0]?.name !== c.name) c = { seq: 0, name: '' };
+    if (c.seq >= oldest && engine.receipts(c.seq - 1)[0]?.name !== c.name) c = { seq: 0, name: '' };
     return c;
   }
 
@@ -260,15 +275,10 @@ export async function startFolderTransport(
   async function recover(): Promise<void> {
     const tokens = (await readdir(inflight)).sort();
     if (tokens.length === 0) return;
-    const known = new Map(
-      engine
-        .received()
-        .filter((m) => m.transport === 'folder' && m.name !== undefined)
-        .map((m) => [m.name!, m] as const),
-    );
     for (const token of tokens) {
       const file = join(inflight, token);
-      const m = known.get(token);
+      const found = engine.findReceived(token);
+      const m = found?.transport === 'folder' ? found : undefined;
       if (m) await finish(file, originalName(token), m.accepted, m.reason);
       else await take(file, token, originalName(token));
     }

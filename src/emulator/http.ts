@@ -64,6 +64,8 @@ class HttpProblem extends Error {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** More facts of the problem: members of the JSON answer, attributes of the XML one. */
+    readonly facts: Record<string, number> = {},
   ) {
     super(message);
   }
@@ -184,8 +186,9 @@ export async function startHttpTransport(
     let code = 'INTERNAL';
     let message = 'the emulator failed to handle the request';
     let headers: Record<string, string> = {};
+    let facts: Record<string, number> = {};
     if (e instanceof HttpProblem) {
-      ({ status, code, message, headers } = e);
+      ({ status, code, message, headers, facts } = e);
     } else if (isSandanError(e)) {
       // Misuse of an engine call (a bad duration, an unknown scenario): the caller's to fix.
       status = 400;
@@ -194,13 +197,15 @@ export async function startHttpTransport(
     }
     const path = (req.url ?? '').split('?')[0] ?? '';
     if (wantsJson(req) || path.startsWith('/admin/') || path === '/health')
-      sendJson(req, res, status, { error: { code, message } }, headers);
+      sendJson(req, res, status, { error: { code, message, ...facts } }, headers);
     else
       send(
         req,
         res,
         status,
-        `<?xml version="1.0" encoding="UTF-8"?>\n<Error code="${escapeXml(code)}">${escapeXml(message)}</Error>\n`,
+        `<?xml version="1.0" encoding="UTF-8"?>\n<Error code="${escapeXml(code)}"${Object.entries(facts)
+          .map(([k, v]) => ` ${k}="${v}"`)
+          .join('')}>${escapeXml(message)}</Error>\n`,
         'application/xml; charset=utf-8',
         headers,
       );
@@ -238,9 +243,26 @@ export async function startHttpTransport(
     return value as Record<string, unknown>;
   }
 
+  /**
+   * A client that asks for receipts the history limit has dropped is told so (410, with where
+   * the kept receipts start), not served the rest as if nothing were missing.
+   */
+  function checkKept(after: number): void {
+    const oldest = engine.historyStart().receipts;
+    if (after + 1 < oldest)
+      throw new HttpProblem(
+        410,
+        'RECEIPTS_GONE',
+        `receipts ${after + 1} to ${oldest - 1} are no longer kept (the emulator keeps the newest ones only: --history); poll on from after=${oldest - 1}, or read the receive folder`,
+        {},
+        { oldest, next: oldest - 1 },
+      );
+  }
+
   /** Receipts after `after` now, or as soon as one arrives within `wait` ms (an empty list when none does). */
   async function poll(after: number, orderNo: string | undefined, wait: number): Promise<OutgoingReceipt[]> {
     const filter = orderNo !== undefined ? { orderNo } : undefined;
+    checkKept(after);
     const now = engine.receipts(after, filter);
     if (now.length > 0 || wait === 0 || closing) return now;
     await new Promise<void>((resolve) => {
@@ -257,6 +279,8 @@ export async function startHttpTransport(
       timer = setTimeout(done, wait);
       waiters.add(done);
     });
+    // (a client so slow that more than the history came in while it waited is told so too)
+    checkKept(after);
     return engine.receipts(after, filter);
   }
 
@@ -294,18 +318,22 @@ export async function startHttpTransport(
     },
     '/admin/received': {
       // ?after=N&limit=M pages through a long history (each entry holds the whole message).
+      // `oldest` is the first seq kept; `truncated`, that entries above `after` were dropped.
       GET: async (req, res, url) => {
         const after = intParam(url, 'after', 0);
         const limit = intParam(url, 'limit', Number.MAX_SAFE_INTEGER);
-        const list = engine.received().filter((m) => m.seq > after);
-        sendJson(req, res, 200, { received: list.slice(0, limit) });
+        const oldest = engine.historyStart().received;
+        const list = engine.received(after);
+        sendJson(req, res, 200, { received: list.slice(0, limit), oldest, truncated: after + 1 < oldest });
       },
     },
     '/admin/receipts': {
       GET: async (req, res, url) => {
+        const after = intParam(url, 'after', 0);
         const orderNo = url.searchParams.get('orderNo') || undefined;
-        const list = engine.receipts(intParam(url, 'after', 0), orderNo !== undefined ? { orderNo } : undefined);
-        sendJson(req, res, 200, { receipts: list });
+        const oldest = engine.historyStart().receipts;
+        const list = engine.receipts(after, orderNo !== undefined ? { orderNo } : undefined);
+        sendJson(req, res, 200, { receipts: list, oldest, truncated: after + 1 < oldest });
       },
     },
     '/admin/advance': {

@@ -1,13 +1,23 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { SandanError } from '../errors.js';
 import type { OutgoingReceipt, ReceivedMessage, Scenario } from './types.js';
-import { receiptName, type DocKind, type DueEvent, type EmulatorState, type StoredDoc } from './state.js';
+import {
+  historyOf,
+  receiptName,
+  type DocKind,
+  type DueEvent,
+  type EmulatorState,
+  type StateOptions,
+  type StoredDoc,
+} from './state.js';
 
 /*
  * The emulator's state in one SQLite file (better-sqlite3, loaded only when used), beside the
  * quota ledger's tables. Every table is `emu_…`; the outbox's seq is an AUTOINCREMENT key, so it
  * only grows and a committed one is never reused, also after a restart (listeners hear of a
- * receipt only after its step committed).
+ * receipt only after its step committed). Rows of received messages and receipts beyond the
+ * history limit stay in the file (for a look with sqlite3) but are never read into memory: the
+ * lists serve the newest `history` only, as the memory state does.
  */
 
 const SCHEMA = `
@@ -15,6 +25,7 @@ CREATE TABLE IF NOT EXISTS emu_received (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, transport TEXT NOT NULL, name TEXT,
   message_type TEXT, cop_msg_id TEXT, order_no TEXT, accepted INTEGER NOT NULL, reason TEXT, xml TEXT NOT NULL
 ) STRICT;
+CREATE INDEX IF NOT EXISTS emu_received_name ON emu_received (name) WHERE name IS NOT NULL;
 CREATE TABLE IF NOT EXISTS emu_doc (
   kind TEXT NOT NULL, key TEXT NOT NULL, order_no TEXT, invt_no TEXT, cop_no TEXT, waiting INTEGER NOT NULL,
   body TEXT NOT NULL, PRIMARY KEY (kind, key)
@@ -88,7 +99,8 @@ function receivedOf(r: ReceivedRow): ReceivedMessage {
 }
 
 /** Opens (creating when needed) the emulator's state in a SQLite file. */
-export async function openSqliteState(path: string): Promise<EmulatorState> {
+export async function openSqliteState(path: string, options: StateOptions = {}): Promise<EmulatorState> {
+  const history = historyOf(options);
   let Database: typeof BetterSqlite3;
   try {
     Database = (await import('better-sqlite3')).default;
@@ -118,7 +130,10 @@ export async function openSqliteState(path: string): Promise<EmulatorState> {
     addReceived: db.prepare(
       'INSERT INTO emu_received (at, transport, name, message_type, cop_msg_id, order_no, accepted, reason, xml) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
-    received: db.prepare('SELECT * FROM emu_received ORDER BY seq'),
+    received: db.prepare('SELECT * FROM emu_received WHERE seq > ? ORDER BY seq'),
+    receivedByName: db.prepare('SELECT * FROM emu_received WHERE name = ? ORDER BY seq DESC LIMIT 1'),
+    lastReceived: db.prepare('SELECT coalesce(max(seq), 0) AS n FROM emu_received'),
+    lastReceipt: db.prepare('SELECT coalesce(max(seq), 0) AS n FROM emu_outbox'),
     getDoc: db.prepare('SELECT body FROM emu_doc WHERE kind = ? AND key = ?'),
     putDoc: db.prepare(
       'INSERT INTO emu_doc (kind, key, order_no, invt_no, cop_no, waiting, body) VALUES (@kind, @key, @orderNo, @invtNo, @copNo, @waiting, @body) ON CONFLICT (kind, key) DO UPDATE SET order_no = excluded.order_no, invt_no = excluded.invt_no, cop_no = excluded.cop_no, waiting = excluded.waiting, body = excluded.body',
@@ -145,11 +160,18 @@ export async function openSqliteState(path: string): Promise<EmulatorState> {
   };
   const body = (r: unknown) => JSON.parse((r as { body: string }).body) as StoredDoc;
   const nul = (v: string | undefined) => v ?? null;
+  /** The oldest seq kept of a list whose last seq is `last`. */
+  const startOf = (last: number) => Math.max(1, last - history + 1);
+  const receiptsStart = () => startOf((s.lastReceipt.get() as { n: number }).n);
+  const receivedStart = () => startOf((s.lastReceived.get() as { n: number }).n);
   return {
+    undoes: true,
     transaction<T>(fn: () => T): T {
       if (db.inTransaction) return fn();
       return db.transaction(fn).immediate();
     },
+    // better-sqlite3 runs a transaction function called inside another as a savepoint.
+    savepoint: <T>(fn: () => T): T => db.transaction(fn)(),
     addReceived(r) {
       const info = s.addReceived.run(
         r.at,
@@ -164,7 +186,12 @@ export async function openSqliteState(path: string): Promise<EmulatorState> {
       );
       return Number(info.lastInsertRowid);
     },
-    received: () => (s.received.all() as ReceivedRow[]).map(receivedOf),
+    received: (after = 0) => (s.received.all(Math.max(after, receivedStart() - 1)) as ReceivedRow[]).map(receivedOf),
+    receivedByName(name) {
+      const r = s.receivedByName.get(name) as ReceivedRow | undefined;
+      return r && receivedOf(r);
+    },
+    historyStart: () => ({ received: receivedStart(), receipts: receiptsStart() }),
     getDoc(kind, key) {
       const r = s.getDoc.get(kind, key);
       return r === undefined ? undefined : body(r);
@@ -204,10 +231,12 @@ export async function openSqliteState(path: string): Promise<EmulatorState> {
       const { guid: _guid, ...rest } = r;
       return { ...rest, seq, name };
     },
-    receipts: (after, orderNo) =>
-      ((orderNo === undefined ? s.receipts.all(after) : s.receiptsOf.all(after, orderNo)) as OutboxRow[]).map(
+    receipts(after, orderNo) {
+      const from = Math.max(after, receiptsStart() - 1);
+      return ((orderNo === undefined ? s.receipts.all(from) : s.receiptsOf.all(from, orderNo)) as OutboxRow[]).map(
         receiptOf,
-      ),
+      );
+    },
     schedule(due, event) {
       s.schedule.run(due, JSON.stringify(event));
     },

@@ -1,3 +1,4 @@
+import { SandanError } from '../errors.js';
 import type { OutgoingReceipt, ReceivedMessage, Scenario } from './types.js';
 
 /*
@@ -6,6 +7,11 @@ import type { OutgoingReceipt, ReceivedMessage, Scenario } from './types.js';
  * that fall due, the scenarios, and counters. Two stores with one contract: memory (tests) and
  * SQLite (./sqlite-state.ts, survives a restart). Every change of one step happens inside
  * `transaction`, so a step is kept whole or not at all.
+ *
+ * Memory is bounded by design: the lists the admin API and `GET /receipts` serve (messages
+ * received, receipts) hold the newest `history` entries only (the SQLite state leaves older rows
+ * in its file, but never reads them into memory), and the memory state keeps documents as JSON
+ * text, which the engine shrinks once an order is final.
  */
 
 /** The kinds of documents the emulator keeps. */
@@ -38,6 +44,11 @@ export interface StoredDoc {
   version?: number | undefined;
   /** Inventory: the key of the cancel (CEB623) under way, which holds its release. */
   cancelling?: string | undefined;
+  /**
+   * Set once the order is final (released and billed): `doc` then keeps only what later messages
+   * are checked against (keys, and an inventory's lines for a return), not the whole message.
+   */
+  compact?: boolean | undefined;
 }
 
 /** Something that falls due on the emulator clock. */
@@ -64,12 +75,47 @@ export interface DueEvent {
 /** A receipt to add to the outbox; the store gives it its seq and name. */
 export type NewReceipt = Omit<OutgoingReceipt, 'seq' | 'name'> & { guid: string };
 
+/** The default of `history`: how many received messages and receipts the lists keep. */
+export const DEFAULT_HISTORY = 10_000;
+
+/** Options of the states. */
+export interface StateOptions {
+  /** How many of the newest received messages and of the newest receipts the lists keep; default 10 000; 0 keeps none. */
+  history?: number;
+}
+
+/** Where the kept lists start: the seq of the oldest entry still kept (the next seq when none is). */
+export interface HistoryStart {
+  received: number;
+  receipts: number;
+}
+
+/** The history limit of `options`, checked. */
+export function historyOf(options: StateOptions | undefined): number {
+  const n = options?.history ?? DEFAULT_HISTORY;
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new SandanError('INVALID_OPTION', `history must be a whole number ≥ 0, got ${JSON.stringify(n)}`);
+  return n;
+}
+
 /** The state of one emulator. */
 export interface EmulatorState {
+  /** Whether a failed `savepoint` undoes its changes (SQLite) or not (memory). */
+  readonly undoes: boolean;
   /** Runs `fn` atomically (nested calls join the outer transaction). */
   transaction<T>(fn: () => T): T;
+  /**
+   * Runs `fn` as a unit inside the running transaction: when it throws, its changes are undone
+   * (SQLite: a savepoint; the memory state cannot undo) and the error is thrown on.
+   */
+  savepoint<T>(fn: () => T): T;
   addReceived(r: Omit<ReceivedMessage, 'seq'>): number;
-  received(): ReceivedMessage[];
+  /** The kept messages with a seq above `after`, oldest first. */
+  received(after?: number): ReceivedMessage[];
+  /** The message received from the folder transport under this (unique) file name, when it is known. */
+  receivedByName(name: string): ReceivedMessage | undefined;
+  /** Where the kept lists start. */
+  historyStart(): HistoryStart;
   getDoc(kind: DocKind, key: string): StoredDoc | undefined;
   putDoc(doc: StoredDoc): void;
   /** Documents of a kind with this orderNo, invtNo or copNo. */
@@ -137,20 +183,75 @@ class EventHeap {
   }
 }
 
-/** State in memory: for tests, gone with the process. */
-export function memoryState(): EmulatorState {
-  const received: ReceivedMessage[] = [];
-  const docs = new Map<string, StoredDoc>();
-  /** kind + orderNo → keys of docs, so that look-ups by order do not scan every document. */
-  const byOrder = new Map<string, Set<string>>();
-  const outbox: OutgoingReceipt[] = [];
+/**
+ * The newest `limit` entries of a list whose seqs are 1, 2, 3 … without gaps, so that the entries
+ * above a seq are found by subtraction. Old entries are dropped from the front (in bulk, so a push costs O(1) amortised).
+ */
+class Ring<T extends { seq: number }> {
+  /** Slots before `head` are emptied at once (so that what they held can go), the array itself shortened in bulk. */
+  private items: Array<T | undefined> = [];
+  private head = 0;
+  private last = 0;
+  constructor(private readonly limit: number) {}
+  push(item: T): void {
+    this.last = item.seq;
+    if (this.limit === 0) return;
+    this.items.push(item);
+    if (this.items.length - this.head > this.limit) this.items[this.head++] = undefined;
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+  /** The seq of the oldest entry kept (the next seq when none is). */
+  get start(): number {
+    return this.head < this.items.length ? (this.items[this.head] as T).seq : this.last + 1;
+  }
+  get next(): number {
+    return this.last + 1;
+  }
+  /** The kept entries above seq `after`, oldest first. */
+  after(after: number): T[] {
+    const from = this.head + Math.max(0, after + 1 - this.start);
+    return this.items.slice(from) as T[];
+  }
+  find(test: (item: T) => boolean): T | undefined {
+    for (let i = this.items.length - 1; i >= this.head; i--) if (test(this.items[i] as T)) return this.items[i] as T;
+    return undefined;
+  }
+}
+
+/** State in memory: for tests and load runs, gone with the process. */
+export function memoryState(options: StateOptions = {}): EmulatorState {
+  const history = historyOf(options);
+  const received = new Ring<ReceivedMessage>(history);
+  /** Documents as JSON text: a third or less of the memory of the object, and each read is a copy. */
+  const docs = new Map<string, string>();
+  /** kind + orderNo, kind + invtNo → ids of docs (nearly always one), so that look-ups do not scan every document. */
+  const byOrder = new Map<string, string[]>();
+  const byInvt = new Map<string, string[]>();
+  const outbox = new Ring<OutgoingReceipt>(history);
   const timeline = new EventHeap();
   const finished = new Set<number>();
   let eventId = 0;
   const scenarios = new Map<string, Scenario>();
   const serials = new Map<string, number>();
   const k = (kind: DocKind, key: string) => `${kind}\u0000${key}`;
-  const o = (kind: DocKind, orderNo: string) => `${kind}\u0000${orderNo}`;
+  const o = (kind: DocKind, no: string) => `${kind}\u0000${no}`;
+  const unindex = (index: Map<string, string[]>, oid: string, id: string) => {
+    const rest = (index.get(oid) ?? []).filter((x) => x !== id);
+    if (rest.length > 0) index.set(oid, rest);
+    else index.delete(oid);
+  };
+  const reindex = (index: Map<string, string[]>, oid: string, id: string) => {
+    const ids = index.get(oid);
+    if (!ids) index.set(oid, [id]);
+    else if (!ids.includes(id)) ids.push(id);
+  };
+  const read = (id: string): StoredDoc | undefined => {
+    const text = docs.get(id);
+    return text === undefined ? undefined : (JSON.parse(text) as StoredDoc);
+  };
   const settle = () => {
     for (let top = timeline.peek(); top && finished.has(top.id); top = timeline.peek()) {
       finished.delete(top.id);
@@ -162,35 +263,50 @@ export function memoryState(): EmulatorState {
     (by.invtNo === undefined || d.invtNo === by.invtNo) &&
     (by.copNo === undefined || d.copNo === by.copNo);
   return {
+    undoes: false,
     transaction: (fn) => fn(),
+    savepoint: (fn) => fn(),
     addReceived(r) {
-      const seq = received.length + 1;
+      const seq = received.next;
       received.push({ ...r, seq });
       return seq;
     },
-    received: () => received.map(clone),
-    getDoc: (kind, key) => {
-      const d = docs.get(k(kind, key));
-      return d && clone(d);
+    received: (after = 0) => received.after(after).map(clone),
+    receivedByName: (name) => {
+      const m = received.find((r) => r.name === name);
+      return m && clone(m);
     },
+    historyStart: () => ({ received: received.start, receipts: outbox.start }),
+    getDoc: (kind, key) => read(k(kind, key)),
     putDoc: (doc) => {
       const id = k(doc.kind, doc.key);
-      const old = docs.get(id);
-      if (old?.orderNo !== undefined) byOrder.get(o(old.kind, old.orderNo))?.delete(id);
-      docs.set(id, clone(doc));
-      if (doc.orderNo !== undefined) {
-        const set = byOrder.get(o(doc.kind, doc.orderNo)) ?? new Set<string>();
-        set.add(id);
-        byOrder.set(o(doc.kind, doc.orderNo), set);
-      }
+      const old = read(id);
+      if (old?.orderNo !== undefined) unindex(byOrder, o(old.kind, old.orderNo), id);
+      if (old?.invtNo !== undefined) unindex(byInvt, o(old.kind, old.invtNo), id);
+      docs.set(id, JSON.stringify(doc));
+      if (doc.orderNo !== undefined) reindex(byOrder, o(doc.kind, doc.orderNo), id);
+      if (doc.invtNo !== undefined) reindex(byInvt, o(doc.kind, doc.invtNo), id);
     },
     findDocs: (kind, by) => {
-      const ids = by.orderNo !== undefined ? [...(byOrder.get(o(kind, by.orderNo)) ?? [])] : undefined;
-      const pool = ids ? ids.map((id) => docs.get(id) as StoredDoc) : [...docs.values()].filter((d) => d.kind === kind);
-      return pool.filter((d) => matches(d, by)).map(clone);
+      const ids =
+        by.invtNo !== undefined
+          ? byInvt.get(o(kind, by.invtNo))
+          : by.orderNo !== undefined
+            ? byOrder.get(o(kind, by.orderNo))
+            : undefined;
+      if (ids || by.invtNo !== undefined || by.orderNo !== undefined)
+        return (ids ?? []).map((id) => read(id) as StoredDoc).filter((d) => matches(d, by));
+      const out: StoredDoc[] = [];
+      const prefix = `${kind}\u0000`;
+      for (const [id, text] of docs)
+        if (id.startsWith(prefix)) {
+          const d = JSON.parse(text) as StoredDoc;
+          if (matches(d, by)) out.push(d);
+        }
+      return out;
     },
     addReceipt(r) {
-      const seq = outbox.length + 1;
+      const seq = outbox.next;
       const { guid, ...rest } = r;
       const out: OutgoingReceipt = { ...rest, seq, name: receiptName(seq, r.type, guid) };
       outbox.push(out);
@@ -198,7 +314,7 @@ export function memoryState(): EmulatorState {
     },
     receipts: (after, orderNo) =>
       outbox
-        .slice(Math.max(0, after))
+        .after(after)
         .filter((r) => orderNo === undefined || r.orderNo === orderNo)
         .map((r) => ({ ...r })),
     schedule(due, event) {

@@ -76,6 +76,21 @@ export interface EngineOptions {
    * catalogue (e.g. the positive list): default `1300` (人工退单), with the rule's message as Desc.
    */
   unmappedCode?: string;
+  /**
+   * How many of the newest received messages and of the newest receipts the emulator keeps for
+   * `received()`, `receipts()` (and so `GET /receipts` and the admin lists); default 10 000; `0`
+   * keeps none. Memory stays bounded however many orders go through. Older ones are gone from
+   * those lists (the SQLite state leaves them in its file): {@link EmulatorEngine.historyStart}
+   * says where the lists start, and `GET /receipts?after=N` answers 410 when receipts above `N`
+   * are gone. Duplicate detection, the three-document match, cancels, returns and the quota do
+   * not depend on it.
+   */
+  history?: number;
+  /**
+   * Most messages handled in one transaction (group commit: the messages that arrive while one
+   * commit is under way share the next); default 256; 1 commits each message on its own.
+   */
+  maxBatch?: number;
   /** Default `crypto.randomUUID`. */
   newId?: () => string;
 }
@@ -138,7 +153,7 @@ export interface EmulatorEngine {
     xml: string | Uint8Array,
     via: { transport: 'http' | 'folder' | 'api'; name?: string },
   ): Promise<Acknowledgement>;
-  /** Receipts produced so far after sequence number `after` (0 = all), in order. */
+  /** Receipts kept (see `history`) after sequence number `after` (0 = all kept), in order. */
   receipts(after?: number, filter?: { orderNo?: string }): OutgoingReceipt[];
   /** Called for every new receipt, after it is stored. Returns the function that removes the listener. */
   onReceipt(listener: (r: OutgoingReceipt) => void): () => void;
@@ -147,8 +162,15 @@ export interface EmulatorEngine {
   now(): Date;
   /** Sets the scenario of an order (replacing an earlier one); stored with the state. */
   scenario(orderNo: string, s: Scenario): void;
-  /** What it received, oldest first. */
-  received(): ReceivedMessage[];
+  /** What it received and keeps (see `history`) after sequence number `after` (default 0), oldest first. */
+  received(after?: number): ReceivedMessage[];
+  /** The message the folder transport submitted under this (unique) file name, when it is known (also beyond `history` with SQLite). */
+  findReceived(name: string): ReceivedMessage | undefined;
+  /**
+   * Where the kept lists start: the seq of the oldest received message and of the oldest receipt
+   * still kept (the next seq when none is). Entries below were dropped by the `history` limit.
+   */
+  historyStart(): { received: number; receipts: number };
   /** Waits for running work, stops the timer and closes the state. */
   close(): Promise<void>;
 }

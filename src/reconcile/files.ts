@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { SandanError, isSandanError } from '../errors.js';
-import { filesUnder, statInputPath, unreadableFile } from '../walk.js';
+import { filesUnder, statInputPath, unreadableFile } from '../io/walk.js';
 import { CebScanner, type ScannedDocument } from './scan.js';
 
 /*

@@ -17,7 +17,7 @@ import { billRecordOf, documentRecord } from './records.js';
 import type { ScannedDocument } from './scan.js';
 import { MemoryStore, type ReconcileStore } from './store.js';
 import type { InventoryReceipt, ReconcileSummary, TaxBill, TaxBillStatus } from './types.js';
-import { statInputFile } from '../walk.js';
+import { statInputFile } from '../io/walk.js';
 
 /*
  * The reconciliation API: reconcile() over iterables in this thread, reconcileFiles() over

@@ -1,8 +1,8 @@
 /**
  * File-reading helper for local keys (the rest of src/sign takes bytes, not paths); the files are
- * read, and an unreadable one told, as everywhere else (src/walk.ts).
+ * read, and an unreadable one told, as everywhere else (src/io/walk.ts).
  */
-import { readInputFile as read } from '../walk.js';
+import { readInputFile as read } from '../io/walk.js';
 import type { SignatureAlgorithm } from './algorithms.js';
 import { createLocalSigner, type Signer } from './signer.js';
 

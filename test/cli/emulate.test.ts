@@ -116,6 +116,28 @@ describe('sandan emulate', () => {
     expect(await run.exited).toEqual({ code: 0, signal: null });
   }, 60_000);
 
+  it('--history limits what GET /receipts keeps: a client behind it gets 410', async () => {
+    const run = launch(['--port', '0', '--no-folder', '--quiet', '--memory', '--history', '2']);
+    const url = await until('the printed URL', () => /http:\/\/127\.0\.0\.1:\d+/.exec(run.stdout())?.[0]);
+    for (const no of ['H-1', 'H-2', 'H-3'])
+      expect((await fetch(`${url}/ceb`, { method: 'POST', body: orderXml(no) })).status).toBe(200);
+    // three receipts (2 of each order), the newest two kept: 2 and 3
+    const gone = await fetch(`${url}/receipts?after=0`, { headers: { Accept: 'application/json' } });
+    expect(gone.status).toBe(410);
+    expect(await gone.json()).toMatchObject({ error: { code: 'RECEIPTS_GONE', oldest: 2, next: 1 } });
+    const kept = (await (
+      await fetch(`${url}/receipts?after=1`, { headers: { Accept: 'application/json' } })
+    ).json()) as {
+      receipts: Array<{ seq: number; orderNo: string }>;
+    };
+    expect(kept.receipts.map((r) => [r.seq, r.orderNo])).toEqual([
+      [2, 'H-2'],
+      [3, 'H-3'],
+    ]);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+  }, 60_000);
+
   it('exits 2 with a hint, without starting, on a usage error or a port in use', async () => {
     const busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
@@ -126,7 +148,8 @@ describe('sandan emulate', () => {
       [['--port', 'eighty', '--memory'], /--port must be a whole number/],
       [['--memory', '--state', 'x.sqlite'], /cannot be used with option/],
       [['--memory', '--no-folder', '--port', String(port)], /Cannot listen on 127\.0\.0\.1:\d+: the port is in use/],
-      [['--memory', '--port', '0', '--trust', 'missing.pem'], /Cannot read missing\.pem: no such file/],
+      [['--memory', '--port', '0', '--trust', 'missing.pem'], /Cannot read certificate missing\.pem: no such file/],
+      [['--memory', '--port', '0', '--history', 'all'], /--history must be a whole number/],
     ];
     try {
       for (const [args, message] of cases) {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
 /*
- * Every command tells a path it cannot read the same way (src/walk.ts): exit 2, on standard error
+ * Every command tells a path it cannot read the same way (src/io/walk.ts): exit 2, on standard error
  * `sandan: Cannot read [what ]PATH: no such file | it is a directory`, then the FILE_UNREADABLE hint.
  * Before, a folder was `PATH is a directory; give an .xml file` in one command, the system's
  * `Error: EISDIR: illegal operation on a directory, read` in another.

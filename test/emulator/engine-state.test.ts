@@ -140,3 +140,94 @@ describe('the clock', () => {
     expect(() => manualClock('not a time')).toThrow(/not a time/);
   });
 });
+
+describe.each(stores)('%s state: the history limit', (name, _open) => {
+  const openWith = async (history: number): Promise<EmulatorState> =>
+    name === 'memory' ? memoryState({ history }) : openSqliteState(join(dir, `h${++files}.db`), { history });
+  const receipt = (i: number) => ({
+    type: 'CEB622' as const,
+    orderNo: `O${i % 2}`,
+    xml: `<r${i}/>`,
+    at: 'x',
+    guid: `G${i}`,
+  });
+  const message = (i: number) => ({
+    at: 'x',
+    transport: 'folder' as const,
+    name: `f${i}`,
+    accepted: true,
+    xml: `<m${i}/>`,
+  });
+
+  it('keeps the newest N receipts and messages; seqs go on; historyStart says where the lists start', async () => {
+    const s = await openWith(3);
+    expect(s.historyStart()).toEqual({ received: 1, receipts: 1 });
+    for (let i = 1; i <= 5; i++) {
+      expect(s.addReceipt(receipt(i)).seq).toBe(i);
+      expect(s.addReceived(message(i))).toBe(i);
+    }
+    // 5 produced, 3 kept: 3, 4, 5
+    expect(s.historyStart()).toEqual({ received: 3, receipts: 3 });
+    expect(s.receipts(0).map((r) => r.seq)).toEqual([3, 4, 5]);
+    expect(s.receipts(3).map((r) => r.seq)).toEqual([4, 5]);
+    expect(s.receipts(0, 'O1').map((r) => r.seq)).toEqual([3, 5]);
+    expect(s.received().map((m) => m.seq)).toEqual([3, 4, 5]);
+    expect(s.received(4).map((m) => m.xml)).toEqual(['<m5/>']);
+    expect(s.receivedByName('f4')?.seq).toBe(4);
+    // beyond the history: the SQLite file still has it (a folder's crash recovery looks it up), memory not
+    expect(s.receivedByName('f1')?.seq).toBe(name === 'sqlite' ? 1 : undefined);
+    s.close();
+  });
+
+  it('history 0 keeps none: the lists are empty and start at the next seq', async () => {
+    const s = await openWith(0);
+    s.addReceipt(receipt(1));
+    s.addReceipt(receipt(2));
+    s.addReceived(message(1));
+    expect(s.receipts(0)).toEqual([]);
+    expect(s.received()).toEqual([]);
+    expect(s.historyStart()).toEqual({ received: 2, receipts: 3 });
+    expect(s.addReceipt(receipt(3)).seq).toBe(3);
+    s.close();
+  });
+
+  it('refuses a history that is not a whole number ≥ 0', async () => {
+    await expect(openWith(-1)).rejects.toThrow(/history must be a whole number/);
+    await expect(async () => memoryState({ history: 1.5 })).rejects.toThrow(/history/);
+  });
+
+  it('the memory ring drops old entries in bulk and stays right past many wraps', async () => {
+    const s = await openWith(1000);
+    s.transaction(() => {
+      for (let i = 1; i <= 5000; i++) s.addReceipt(receipt(i));
+    });
+    expect(s.historyStart().receipts).toBe(4001);
+    const kept = s.receipts(0);
+    expect([kept.length, kept[0]?.seq, kept.at(-1)?.seq]).toEqual([1000, 4001, 5000]);
+    expect(s.receipts(4998).map((r) => r.xml)).toEqual(['<r4999/>', '<r5000/>']);
+    s.close();
+  });
+});
+
+describe('sqlite state: savepoints', () => {
+  it('a failing savepoint inside a transaction undoes only its own changes', async () => {
+    const s = await openSqliteState(join(dir, `sp${++files}.db`));
+    expect(s.undoes).toBe(true);
+    s.transaction(() => {
+      s.savepoint(() => s.addReceipt({ type: 'CEB312', xml: '<a/>', at: 'x', guid: 'A' }));
+      expect(() =>
+        s.savepoint(() => {
+          s.addReceipt({ type: 'CEB312', xml: '<b/>', at: 'x', guid: 'B' });
+          throw new Error('boom');
+        }),
+      ).toThrow('boom');
+      s.savepoint(() => s.addReceipt({ type: 'CEB312', xml: '<c/>', at: 'x', guid: 'C' }));
+    });
+    // B's seq (2) was rolled back with it: C takes it
+    expect(s.receipts(0).map((r) => [r.seq, r.xml])).toEqual([
+      [1, '<a/>'],
+      [2, '<c/>'],
+    ]);
+    s.close();
+  });
+});

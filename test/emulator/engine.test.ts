@@ -618,6 +618,140 @@ describe('SQLite state across a restart', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  /** The CEB311 of order `no` (unsigned; its own numbers). */
+  const orderXml = (no: string) => {
+    const d = example();
+    d.order.orderNo = no;
+    d.order.payTransactionId = `PAY-${no}`;
+    return message(d, 'order');
+  };
+
+  it('group commit: messages that arrive together share one commit, each answered after it, in order; a failing one loses none of the others', async () => {
+    const clock = manualClock(T0);
+    // How many ids one CEB311 takes, so that the third message of the batch can be made to fail.
+    let calls = 0;
+    const probe = await createEngine({
+      store: 'memory',
+      clock,
+      newId: () => {
+        calls++;
+        return randomUUID();
+      },
+    });
+    await probe.submit(await orderXml('GC-PROBE'), { transport: 'api' });
+    await probe.close();
+    const perMessage = calls;
+    calls = 0;
+    const failAt = 2 * perMessage + 1;
+    const newId = () => {
+      if (++calls === failAt) throw new Error('id service down');
+      return randomUUID();
+    };
+    const file = join(dir, 'batch.db');
+    const e = await createEngine({ store: { sqlite: file }, clock, trust: signing.trust, rates: RATES, newId });
+    const heard: number[] = [];
+    e.onReceipt((r) => heard.push(r.seq));
+    const xmls = await Promise.all(['GC-1', 'GC-2', 'GC-3', 'GC-4', 'GC-5'].map(orderXml));
+    const storedAtAck: number[] = [];
+    // Submitted in one tick: one batch.
+    const acks = await Promise.all(
+      xmls.map((x) =>
+        e.submit(x, { transport: 'api' }).then((a) => {
+          storedAtAck.push(e.receipts(0).length);
+          return a;
+        }),
+      ),
+    );
+    // Every answer came after the one commit that holds all five.
+    expect(storedAtAck).toEqual([5, 5, 5, 5, 5]);
+    expect(acks.map((a) => [a.accepted, a.httpStatus, read(a.body).messageType])).toEqual([
+      [true, 200, 'CEB312'],
+      [true, 200, 'CEB312'],
+      [false, 500, 'CEB900'],
+      [true, 200, 'CEB312'],
+      [true, 200, 'CEB312'],
+    ]);
+    expect(acks[2]?.reason).toContain('emulator failure: id service down');
+    // In the order they came; the failed one's own changes undone (no receipt 2 of GC-3, no gap in seq).
+    const rs = e.receipts(0);
+    expect(rs.map((r) => [r.seq, r.orderNo ?? '', trail([r])[0]])).toEqual([
+      [1, 'GC-1', 'CEB312:2'],
+      [2, 'GC-2', 'CEB312:2'],
+      [3, '', 'CEB900:-1'],
+      [4, 'GC-4', 'CEB312:2'],
+      [5, 'GC-5', 'CEB312:2'],
+    ]);
+    expect(heard).toEqual([1, 2, 3, 4, 5]);
+    expect(e.received().map((m) => [m.seq, m.accepted])).toEqual([
+      [1, true],
+      [2, true],
+      [3, false],
+      [4, true],
+      [5, true],
+    ]);
+    // GC-3's order was not kept: sent again, it is taken (not refused as a duplicate); GC-2 again is a duplicate.
+    const again = await e.submit(xmls[2] as string, { transport: 'api' });
+    expect([again.accepted, read(again.body).documents[0]?.returnStatus]).toEqual([true, '2']);
+    const dup = await e.submit(xmls[1] as string, { transport: 'api' });
+    expect([dup.accepted, read(dup.body).documents[0]?.returnStatus]).toEqual([false, '-301010']);
+    await e.close();
+
+    // With maxBatch 1 each message commits alone: the first answer comes before the others are handled.
+    const single = await createEngine({ store: { sqlite: join(dir, 'single.db') }, clock, maxBatch: 1 });
+    const seen: number[] = [];
+    const more = await Promise.all(['GC-6', 'GC-7', 'GC-8'].map(orderXml));
+    await Promise.all(
+      more.map((x) => single.submit(x, { transport: 'api' }).then(() => seen.push(single.receipts(0).length))),
+    );
+    expect(seen).toEqual([1, 2, 3]);
+    await single.close();
+    await expect(createEngine({ store: 'memory', clock, maxBatch: 0 })).rejects.toThrow(/maxBatch/);
+  });
+
+  it('once an order is released and billed, its documents are kept compact (keys, status, the lines a return needs)', async () => {
+    const file = join(dir, 'compact.db');
+    const e = await createEngine({
+      store: { sqlite: file },
+      clock: manualClock(T0),
+      trust: signing.trust,
+      rates: RATES,
+    });
+    const d = example();
+    await declare(e, d);
+    expect(trail(e.receipts(), 'CEB622').at(-1)).toBe('CEB622:800');
+    expect(trail(e.receipts(), 'CEB816')).toEqual(['CEB816']);
+    await e.close();
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(file, { readonly: true });
+    const rows = db.prepare('SELECT kind, body FROM emu_doc ORDER BY kind').all() as Array<{
+      kind: string;
+      body: string;
+    }>;
+    db.close();
+    const docs = Object.fromEntries(rows.map((r) => [r.kind, JSON.parse(r.body)]));
+    expect(Object.keys(docs).sort()).toEqual(['inventory', 'logistics', 'order', 'payment']);
+    for (const k of ['order', 'payment', 'logistics', 'inventory']) expect(docs[k].compact, k).toBe(true);
+    // Keys and numbers only: no goods, no amounts, no buyer's name or ID number.
+    const keys = ['ebpCode', 'orderNo', 'invtNo', 'logisticsCode', 'logisticsNo', 'payCode', 'payTransactionId'];
+    for (const k of ['order', 'payment', 'logistics']) {
+      expect(
+        Object.keys(docs[k].doc).every((f) => keys.includes(f)),
+        k,
+      ).toBe(true);
+      expect(docs[k].doc.orderNo, k).toBe(d.order.orderNo);
+    }
+    expect(docs.order.doc).toMatchObject({ ebpCode: d.order.ebpCode, payTransactionId: d.order.payTransactionId });
+    expect(docs.logistics.doc).toMatchObject({ logisticsNo: d.logistics.logisticsNo });
+    expect(JSON.stringify(docs)).not.toContain(d.order.buyerIdNumber);
+    expect(docs.inventory.status).toBe('800');
+    // the example's lines: 2 × 199.00 = 398.00 and 1 × 150.00 (amounts as the parser's decimal strings)
+    expect(docs.inventory.doc.items).toEqual([
+      { gnum: 1, qty: '2', totalPrice: '398' },
+      { gnum: 2, qty: '1', totalPrice: '150' },
+    ]);
+    expect(docs.inventory.invtNo).toMatch(/I\d{9}$/);
+  });
+
   it('close in the middle, reopen the same file, continue: nothing lost or answered twice', async () => {
     const file = join(dir, 'emulator.db');
     const clock = manualClock(T0);

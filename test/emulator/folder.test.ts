@@ -55,6 +55,34 @@ function drop(name: string, text: string) {
 const ls = (d: string) => (existsSync(d) ? readdirSync(d).sort() : []);
 
 describe('folder transport', () => {
+  it('on start, removes the temporary files its own writes left (a kill -9 mid-write), and nothing else', async () => {
+    const failed = join(send, 'failed');
+    const own = join(send, '.sandan');
+    for (const d of [receive, failed, own]) mkdirSync(d, { recursive: true });
+    const left = {
+      receive: ['.000042-CEB622-0A1B2C3D.xml.0123456789ab.tmp', '.000043-CEB816-FF.xml.a1b2c3d4e5f6.tmp'],
+      failed: ['.bad.xml.reason.txt.00ff00ff00ff.tmp'],
+      own: ['.receive-cursor.json.abcdefabcdef.tmp'],
+    };
+    // Not its own: another program's temporary files, a visible name, a random part of the wrong length, a receipt.
+    const foreign = {
+      receive: [
+        '.report.xlsx.0123456789ab.tmp',
+        '000042-CEB622-X.xml.0123456789ab.tmp',
+        '.000044-CEB622-Y.xml.0123.tmp',
+        '000041-CEB622-Z.xml',
+      ],
+      failed: ['.notes.txt.0123456789ab.tmp'],
+      own: ['.other.json.abcdefabcdef.tmp'],
+    };
+    const where = { receive, failed, own };
+    for (const k of ['receive', 'failed', 'own'] as const)
+      for (const n of [...left[k], ...foreign[k]]) writeFileSync(join(where[k], n), 'partial');
+    await start();
+    expect(ls(receive)).toEqual([...foreign.receive].sort());
+    expect(ls(failed)).toEqual(foreign.failed);
+    expect(ls(own).filter((n) => n.endsWith('.tmp'))).toEqual(foreign.own);
+  });
   it('takes a file on its second sighting, moves it to processed/ and writes the receipt into receive', async () => {
     const { engine, folder } = await start();
     expect(ls(send)).toEqual(['.sandan', 'failed', 'processed']);

@@ -1,7 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomsEmulator, type CustomsEmulator, type OutgoingReceipt } from '../../src/emulator/index.js';
 import { parseReturnInfo, wrapDxp } from '../../src/xml/index.js';
-import { env, example, makeSigning, messages, RATES, read, trail, type DocKey, type Signing } from './helpers.js';
+import {
+  env,
+  example,
+  makeSigning,
+  message,
+  messages,
+  RATES,
+  read,
+  trail,
+  type DocKey,
+  type Signing,
+} from './helpers.js';
 
 /*
  * createCustomsEmulator with the real engine, driven over HTTP as an order service would: the
@@ -140,4 +151,76 @@ describe('the emulator over HTTP', () => {
     expect(acks).toHaveLength(n);
     expect(new Set(acks.map((r) => r.orderNo)).size).toBe(n);
   }, 120_000);
+});
+
+describe('the history limit over HTTP', () => {
+  let small: CustomsEmulator;
+  beforeAll(async () => {
+    small = await createCustomsEmulator({
+      clock: 'manual',
+      start: T0,
+      trust: signing.trust,
+      rates: RATES,
+      folder: false,
+      history: 4,
+    });
+  });
+  afterAll(() => small?.close());
+  const get = (path: string, accept = 'application/json') =>
+    fetch(`${small.url}${path}`, { headers: { Accept: accept } });
+
+  it('a client that keeps up reads every receipt; one that fell behind by more than the limit gets 410 with where to go on', async () => {
+    const decl = example();
+    for (const k of ['order', 'payment', 'logistics', 'inventory']) decl[k].orderNo = 'HIST-1';
+    const m = await messages(decl, signing.trusted);
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as DocKey[])
+      expect((await fetch(`${small.url}/ceb`, { method: 'POST', body: m[k] })).status).toBe(200);
+    // 4 receipts (status 2), all kept
+    const first = (await (await get('/receipts?after=0')).json()) as { receipts: OutgoingReceipt[]; next: number };
+    expect([first.receipts.map((r) => r.seq), first.next]).toEqual([[1, 2, 3, 4], 4]);
+
+    // the day's 10 more (3 × 3, 120; CEB622 3, 120, 800; CEB816) are seqs 5–14; 11–14 are kept
+    await small.advance('1d');
+    expect(small.historyStart().receipts).toBe(11);
+    const gone = await get('/receipts?after=4');
+    expect(gone.status).toBe(410);
+    expect(await gone.json()).toEqual({
+      error: {
+        code: 'RECEIPTS_GONE',
+        message: expect.stringContaining('receipts 5 to 10 are no longer kept'),
+        oldest: 11,
+        next: 10,
+      },
+    });
+    // the same in XML, and per order (the emulator cannot know whether the dropped ones were that order's)
+    const xml = await get('/receipts?after=4&orderNo=HIST-1', 'application/xml');
+    expect(xml.status).toBe(410);
+    expect(await xml.text()).toMatch(/<Error code="RECEIPTS_GONE" oldest="11" next="10">receipts 5 to 10/);
+    // going on from `next` is served
+    const rest = (await (await get('/receipts?after=10')).json()) as { receipts: OutgoingReceipt[]; next: number };
+    expect([rest.receipts.map((r) => r.seq), rest.next]).toEqual([[11, 12, 13, 14], 14]);
+    expect(trail(rest.receipts).slice(-2)).toEqual(['CEB622:800', 'CEB816']);
+
+    // a long-poll that keeps up is answered with the next receipt
+    const waiting = get('/receipts?after=14&wait=20000');
+    const next = example();
+    for (const k of ['order', 'payment', 'logistics', 'inventory']) next[k].orderNo = 'HIST-2';
+    next.order.payTransactionId = 'PAY-HIST-2';
+    expect((await fetch(`${small.url}/ceb`, { method: 'POST', body: await message(next, 'order') })).status).toBe(200);
+    const polled = (await (await waiting).json()) as { receipts: OutgoingReceipt[]; next: number };
+    expect([polled.receipts.map((r) => [r.seq, r.type, r.returnStatus]), polled.next]).toEqual([
+      [[15, 'CEB312', '2']],
+      15,
+    ]);
+
+    // the admin lists say what they dropped
+    const admin = (await (await get('/admin/receipts?after=0')).json()) as Record<string, unknown>;
+    expect(admin).toMatchObject({ oldest: 12, truncated: true });
+    expect((admin.receipts as OutgoingReceipt[]).map((r) => r.seq)).toEqual([12, 13, 14, 15]);
+    const received = (await (await get('/admin/received?after=1')).json()) as Record<string, unknown>;
+    // 5 messages, 4 kept: 2–5, so after=1 misses nothing
+    expect(received).toMatchObject({ oldest: 2, truncated: false });
+    expect((received.received as Array<{ seq: number }>).map((x) => x.seq)).toEqual([2, 3, 4, 5]);
+    expect(await (await get('/admin/received')).json()).toMatchObject({ oldest: 2, truncated: true });
+  });
 });

@@ -172,6 +172,8 @@ describe('HTTP transport', () => {
     const received = await (await fetch(`${http.url}/admin/received`)).json();
     expect(received).toEqual({
       received: [{ seq: 1, at: '2026-11-20T02:00:00.000Z', transport: 'http', accepted: true }],
+      oldest: 1,
+      truncated: false,
     });
     await fetch(`${http.url}/ceb`, { method: 'POST', body: order('O-10') });
     const page = (await (await fetch(`${http.url}/admin/received?after=1&limit=1`)).json()) as {

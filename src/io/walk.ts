@@ -1,7 +1,7 @@
 import { readFileSync, type Stats } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SandanError } from './errors.js';
+import { SandanError } from '../errors.js';
 
 /*
  * The file-system edge shared by everything that reads a path the user named (the CLI, the

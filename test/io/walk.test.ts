@@ -2,8 +2,8 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isSandanError } from '../src/errors.js';
-import { readInputFile, readInputFileSync, statInputFile, statInputPath, unreadableFile } from '../src/walk.js';
+import { isSandanError } from '../../src/errors.js';
+import { readInputFile, readInputFileSync, statInputFile, statInputPath, unreadableFile } from '../../src/io/walk.js';
 
 // Every reader of a path the user names tells an unreadable one the same way: FILE_UNREADABLE,
 // `Cannot read [what ]path: reason`, the path in details.file.

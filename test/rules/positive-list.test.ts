@@ -360,6 +360,8 @@ describe('reading the annex', () => {
       ['2', 'x'],
     ]);
     expect(() => parseCsv('1,"open')).toThrow(/not closed/);
+    // A last row of one field without a line end is still a row.
+    expect(parseCsv('税则号列\n19011010')).toEqual([['税则号列'], ['19011010']]);
     // Bare CR line ends (old spreadsheet exports for the Mac) end rows too, and lose no character.
     expect(parseCsv('序号,税则号列\r1,19011010\r2,33049900')).toEqual([
       ['序号', '税则号列'],

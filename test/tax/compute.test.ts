@@ -336,6 +336,8 @@ describe('regimes', () => {
       ruleId: 'tax/rates',
       path: 'inventory.items[0].gcode',
     });
+    // The entry has CBEC rates but no MFN duty: the message says which, not "no rate".
+    expect(r.issues.find((i) => i.code === 'rate-missing')?.message.zh).toContain('没有关税（最惠国）税率');
     expect(r.taxTotal.toFixed(2)).toBe('0.00');
   });
 
@@ -517,6 +519,7 @@ describe('problems become issues', () => {
     expect(r.issues).toMatchObject([
       { code: 'rate-missing', path: 'inventory.items[0].gcode', ruleId: 'tax/rates', actual: '1901101000' },
     ]);
+    expect(r.issues[0]?.message.zh).toContain('在税率表中找不到税率');
     expect(r.taxTotal.toFixed(2)).toBe('13.65');
     // The omitted line still counts toward the order value the limits compare.
     expect(r.dutiableValue.toFixed(2)).toBe('548.00');

@@ -133,6 +133,10 @@ describe('bundled table rulesets/rates/cbec-rates.json', () => {
     expect(
       thrown(() => parseRateTable({ $sources: [{ id: 'X', title: 't', kind: 'primary' }] }, 'u.json')).message,
     ).toMatch(/\$sources\[0\]\.issuer/);
+    const T = { id: 'T', issuer: 'i', title: 't', section: 's', kind: 'secondary' };
+    expect(
+      thrown(() => parseRateTable({ $sources: [T], '3304': { vat: '0.13', source: 'Y' } }, 'u.json')).message,
+    ).toMatch(/u\.json at 3304\.source: cites unknown source "Y"; the table's \$sources are T/);
   });
   it('says it is a seed, not a tariff', () => {
     expect(String(raw.$comment)).toMatch(/NOT a tariff/);

@@ -510,6 +510,17 @@ describe('reading the annex', () => {
       uninterpreted: [{ row: 7, hs8: '33049900', text: '须符合国家标准' }],
       remarks: { 'bonded-only': 1, exclusion: 0, 'name-restriction': 0, 'annual-quantity': 0, other: 1 },
     });
+    // The edition says what it is: three lines, complete, one remark left to the user.
+    expect(data.completeness.statement).toBe(
+      '3 lines imported from annex.csv (the official edition has 3); complete. 1 remark parts could not be interpreted and ask the user to confirm them.',
+    );
+    // Importing again over this import keeps one ANNEX source: the new table's.
+    const again = importPositiveList(rows, {
+      edition: '2022',
+      base: { ...loadPositiveList(data, 'first import'), officialLineCount: 3 },
+      origin: 'annex2.csv',
+    });
+    expect(again.data.sources.filter((x) => x.id === 'ANNEX').map((x) => x.section)).toEqual(['annex2.csv']);
     const partial = importPositiveList(rows.slice(0, 4), { edition: '2022', base, origin: 'annex.csv' });
     expect(partial.data.complete).toBe(false);
     // A partial import still knows 93070090 was deleted.

@@ -162,6 +162,14 @@ describe('user rulesets', () => {
     );
   });
 
+  it('a ruleset option is taken as already loaded only when it has both data and origin', () => {
+    // One of the two is just an unknown key of a raw ruleset.
+    for (const extra of [{ origin: 'mine' }, { data: {} }])
+      expect(() => validate(example('hangzhou-1210'), { ruleset: { ...base, ...extra } as never })).toThrowError(
+        /^ruleset option: \$: Unrecognized key/,
+      );
+  });
+
   it('rejects a broken extends chain: a missing parent or a cycle', () => {
     const reg = new RulesetRegistry(
       RULES,

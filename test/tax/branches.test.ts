@@ -352,7 +352,13 @@ describe('allocation remainders, explained', () => {
     const d = declarationWith([{ gcode: '6109100021', totalPrice: '30.00' }], { discount: '50.00' });
     const r = computeTax(d, { policy: { ...P2019, nonCashDiscountReducesBase: true }, rates });
     expect(r.issues).toMatchObject([
-      { code: 'tax-negative-base', severity: 'error', path: 'inventory.items[0].totalPrice', actual: '-20.00' },
+      {
+        code: 'tax-negative-base',
+        severity: 'error',
+        ruleId: 'tax/value',
+        path: 'inventory.items[0].totalPrice',
+        actual: '-20.00',
+      },
     ]);
     expect(first(r).dutiableValue.toFixed()).toBe('0');
     expect(r.taxTotal.toFixed()).toBe('0');

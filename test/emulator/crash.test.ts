@@ -183,7 +183,14 @@ describe('sandan emulate after kill -9', () => {
       }
       expect(resent.taken + resent.duplicate).toBe(failed.size);
       // Every dropped file is taken once: processed, none failed (a file in flight at the kill is finished, not resubmitted as a duplicate).
-      await until('the send folder emptied', () => readdirSync(send).filter((f) => f.endsWith('.xml')).length === 0);
+      // Emptied and finished: a file leaves send/ for send/.sandan/inflight/ before it is answered (with group
+      // commit, after the batch holding it commits), and only then moves to processed/.
+      await until(
+        'the send folder emptied and nothing in flight',
+        () =>
+          readdirSync(send).filter((f) => f.endsWith('.xml')).length === 0 &&
+          readdirSync(join(send, '.sandan', 'inflight')).length === 0,
+      );
       expect(readdirSync(join(send, 'processed')).sort()).toEqual(
         dropped.map((m) => `${m.orderNo}-${m.key}.xml`).sort(),
       );

@@ -440,6 +440,32 @@ class Engine implements EmulatorEngine {
 
   // ── reading a message ──────────────────────────────────────────────────────
 
+  /** Lists a message as received: when, by which transport, what it was and what became of it. */
+  private listReceived(
+    now: Date,
+    via: { transport: 'http' | 'folder' | 'api'; name?: string },
+    xml: string,
+    m: {
+      messageType?: string | undefined;
+      wrap?: { copMsgId: string } | undefined;
+      orderNo?: string | undefined;
+      accepted: boolean;
+      reason?: string | undefined;
+    },
+  ): void {
+    this.state.addReceived({
+      at: now.toISOString(),
+      transport: via.transport,
+      ...(via.name !== undefined && { name: via.name }),
+      ...(m.messageType !== undefined && { messageType: m.messageType }),
+      ...(m.wrap && { copMsgId: m.wrap.copMsgId }),
+      ...(m.orderNo !== undefined && { orderNo: m.orderNo }),
+      accepted: m.accepted,
+      ...(m.reason !== undefined && { reason: m.reason }),
+      xml,
+    });
+  }
+
   private accept(
     input: string | Uint8Array,
     via: { transport: 'http' | 'folder' | 'api'; name?: string },
@@ -509,16 +535,12 @@ class Engine implements EmulatorEngine {
         const stored = this.newDoc(handled, doc, msg.messageType, wrap, now);
         return this.state.transaction(() => {
           this.identify(stored, now);
-          this.state.addReceived({
-            at: now.toISOString(),
-            transport: via.transport,
-            ...(via.name !== undefined && { name: via.name }),
+          this.listReceived(now, via, textOf(input), {
             messageType: msg.messageType,
-            ...(wrap && { copMsgId: wrap.copMsgId }),
-            ...(orderNo !== undefined && { orderNo }),
+            wrap,
+            orderNo,
             accepted: false,
             reason: `signature: ${reason}`,
-            xml: typeof input === 'string' ? input : Buffer.from(input).toString('utf8'),
           });
           const negative = code.startsWith('-');
           this.emit(
@@ -543,16 +565,12 @@ class Engine implements EmulatorEngine {
     const stored = this.newDoc(handled, doc, msg.messageType, wrap, now);
     return this.state.transaction(() => {
       const refused = this.take(stored, now, pending);
-      this.state.addReceived({
-        at: now.toISOString(),
-        transport: via.transport,
-        ...(via.name !== undefined && { name: via.name }),
+      this.listReceived(now, via, textOf(input), {
         messageType: msg.messageType,
-        ...(wrap && { copMsgId: wrap.copMsgId }),
-        ...(orderNo !== undefined && { orderNo }),
+        wrap,
+        orderNo,
         accepted: refused === undefined,
-        ...(refused !== undefined && { reason: refused }),
-        xml: typeof input === 'string' ? input : Buffer.from(input).toString('utf8'),
+        reason: refused,
       });
       return {
         accepted: refused === undefined,
@@ -582,15 +600,11 @@ class Engine implements EmulatorEngine {
         ? input
         : Buffer.from(input.subarray(0, Math.min(input.byteLength, 1 << 20))).toString('utf8');
     return this.state.transaction(() => {
-      this.state.addReceived({
-        at: now.toISOString(),
-        transport: via.transport,
-        ...(via.name !== undefined && { name: via.name }),
-        ...(messageType !== undefined && { messageType }),
-        ...(wrap && { copMsgId: wrap.copMsgId }),
+      this.listReceived(now, via, xmlText.length > 1 << 20 ? xmlText.slice(0, 1 << 20) : xmlText, {
+        messageType,
+        wrap,
         accepted: false,
         reason: `${code}: ${desc}`,
-        xml: xmlText.length > 1 << 20 ? xmlText.slice(0, 1 << 20) : xmlText,
       });
       const guid = this.guid();
       const doc: ReceiptDoc = {
@@ -1292,4 +1306,9 @@ export async function createEngine(options: EngineOptions): Promise<EmulatorEngi
   // Events that fell due while the emulator was down run now (real clock) or at the next advance.
   engine.start();
   return engine;
+}
+
+/** A message's text as received (bytes read as UTF-8). */
+function textOf(input: string | Uint8Array): string {
+  return typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
 }

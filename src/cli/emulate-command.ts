@@ -20,6 +20,7 @@ export interface EmulateCommandOptions {
   folder: boolean;
   state: string;
   memory?: boolean;
+  synchronous: 'normal' | 'full';
   trust?: string[];
   requireSignature: boolean;
   district?: string;
@@ -64,7 +65,9 @@ export async function emulatorOptions(opts: EmulateCommandOptions): Promise<Cust
   if (opts.district !== undefined) validate({}, { district: opts.district });
   if (opts.start !== undefined && (opts.clock !== 'manual' || Number.isNaN(Date.parse(opts.start))))
     throw new SandanError('INVALID_OPTION', '--start takes an ISO 8601 time, with --clock manual');
-  const store: CustomsEmulatorOptions['store'] = opts.memory ? 'memory' : { sqlite: resolve(opts.state) };
+  const store: CustomsEmulatorOptions['store'] = opts.memory
+    ? 'memory'
+    : { sqlite: resolve(opts.state), synchronous: opts.synchronous === 'full' ? 'FULL' : 'NORMAL' };
   if (store !== 'memory') await mkdir(dirname(store.sqlite), { recursive: true });
   const certificates = await Promise.all((opts.trust ?? []).map(readCertificate));
   return {
@@ -192,6 +195,14 @@ export function registerEmulateCommand(program: Command, { io, setExit }: Comman
         .conflicts('memory'),
     )
     .option('--memory', 'keep the state in memory only (gone on exit)')
+    .addOption(
+      new Option(
+        '--synchronous <mode>',
+        "SQLite's: normal loses nothing when the process is killed, full also survives a power loss (slower)",
+      )
+        .choices(['normal', 'full'])
+        .default('normal'),
+    )
     .option('--trust <certs...>', 'certificate files (PEM or DER) whose signatures are trusted')
     .option('--no-require-signature', 'accept CEB621/623/625/711 without a signature (a present one is still checked)')
     .option('--district <code>', 'customs district whose rules apply, e.g. 2900 (default: from each message)')

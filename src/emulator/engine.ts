@@ -1280,10 +1280,16 @@ export async function createEngine(options: EngineOptions): Promise<EmulatorEngi
     state = memoryState(history);
     store = new MemoryQuotaStore();
   } else if (options.store && typeof options.store === 'object' && typeof options.store.sqlite === 'string') {
-    state = await openSqliteState(options.store.sqlite, history);
+    const synchronous = options.store.synchronous ?? 'NORMAL';
+    if (synchronous !== 'NORMAL' && synchronous !== 'FULL')
+      throw new SandanError(
+        'INVALID_OPTION',
+        `store.synchronous must be 'NORMAL' or 'FULL', got ${JSON.stringify(synchronous)}`,
+      );
+    state = await openSqliteState(options.store.sqlite, { ...history, synchronous });
     try {
       const { openSqliteQuotaStore } = await import('../quota/sqlite.js');
-      store = await openSqliteQuotaStore(options.store.sqlite);
+      store = await openSqliteQuotaStore(options.store.sqlite, { synchronous });
     } catch (e) {
       state.close();
       throw e;

@@ -99,7 +99,10 @@ function receivedOf(r: ReceivedRow): ReceivedMessage {
 }
 
 /** Opens (creating when needed) the emulator's state in a SQLite file. */
-export async function openSqliteState(path: string, options: StateOptions = {}): Promise<EmulatorState> {
+export async function openSqliteState(
+  path: string,
+  options: StateOptions & { synchronous?: 'NORMAL' | 'FULL' } = {},
+): Promise<EmulatorState> {
   const history = historyOf(options);
   let Database: typeof BetterSqlite3;
   try {
@@ -117,7 +120,8 @@ export async function openSqliteState(path: string, options: StateOptions = {}):
   try {
     db = new Database(path, { timeout: 5000 });
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    // NORMAL (default): a kill loses nothing in WAL mode; only a power loss may lose the last commits.
+    db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
     db.exec(SCHEMA);
   } catch (e) {
     throw new SandanError(

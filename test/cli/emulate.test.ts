@@ -150,6 +150,7 @@ describe('sandan emulate', () => {
       [['--memory', '--no-folder', '--port', String(port)], /Cannot listen on 127\.0\.0\.1:\d+: the port is in use/],
       [['--memory', '--port', '0', '--trust', 'missing.pem'], /Cannot read certificate missing\.pem: no such file/],
       [['--memory', '--port', '0', '--history', 'all'], /--history must be a whole number/],
+      [['--port', '0', '--synchronous', 'off'], /Allowed choices are normal, full/],
     ];
     try {
       for (const [args, message] of cases) {

@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addDuration, manualClock, parseDuration } from '../../src/emulator/clock.js';
+import { createEngine } from '../../src/emulator/engine.js';
 import { openSqliteState } from '../../src/emulator/sqlite-state.js';
 import { memoryState, type EmulatorState, type StoredDoc } from '../../src/emulator/state.js';
 
@@ -114,6 +116,27 @@ describe('sqlite state', () => {
       [2, '<c/>'],
     ]);
     again.close();
+  });
+
+  it('synchronous: a commit is in the file at once (a killed process loses nothing); an unknown mode is misuse', async () => {
+    const file = join(dir, 'sync.db');
+    for (const synchronous of ['NORMAL', 'FULL'] as const) {
+      const s = await openSqliteState(file, { synchronous });
+      s.addReceipt({ type: 'CEB312', xml: `<${synchronous}/>`, at: 'x', guid: synchronous });
+      // Another connection, while this one is still open (as after a kill -9), reads the commit.
+      const other = new Database(file, { readonly: true });
+      expect(other.prepare('SELECT xml FROM emu_outbox ORDER BY seq DESC LIMIT 1').pluck().get()).toBe(
+        `<${synchronous}/>`,
+      );
+      other.close();
+      s.close();
+    }
+    await expect(
+      createEngine({
+        store: { sqlite: join(dir, 'bad.db'), synchronous: 'OFF' as 'FULL' },
+        clock: manualClock(new Date('2026-11-20T03:00:00Z')),
+      }),
+    ).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/synchronous must be/) });
   });
 });
 

@@ -1,3 +1,4 @@
+import { parse, type Options } from 'csv-parse/sync';
 import { Dec } from '../model/primitives.js';
 import { SandanError } from '../errors.js';
 import { DateSchema } from './policy.js';
@@ -19,44 +20,34 @@ import {
 /** The trade modes of bonded import (网购保税): 1210 保税电商 and 1239 保税电商A. */
 export const BONDED_IMPORT_MODES = ['1210', '1239'] as const;
 
+/** How the annex's CSV is read: RFC 4180, any of the three line ends, a stray quote inside a field kept as text. */
+const CSV_OPTIONS: Options = {
+  bom: true,
+  skip_empty_lines: true,
+  relax_column_count: true,
+  relax_quotes: true,
+  record_delimiter: ['\r\n', '\n', '\r'],
+};
+
 /**
  * Splits CSV text into rows of fields (RFC 4180: fields in double quotes may hold commas,
- * line breaks and doubled quotes; CRLF or LF ends a record). A leading BOM is dropped and
- * blank lines are skipped. An unterminated quote is a SandanError.
+ * line breaks and doubled quotes; CRLF, LF or a bare CR ends a record), with csv-parse. A
+ * leading BOM is dropped and blank lines are skipped. An unterminated quote is a SandanError.
  */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const endRow = () => {
-    row.push(field);
-    field = '';
-    if (!(row.length === 1 && row[0] === '')) rows.push(row);
-    row = [];
-  };
-  for (; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      endRow();
-    } else field += c;
+  try {
+    return parse(text, CSV_OPTIONS) as string[][];
+  } catch (e) {
+    const { code, lines } = (e ?? {}) as { code?: unknown; lines?: unknown };
+    const where = typeof lines === 'number' ? ` (line ${lines})` : '';
+    throw new SandanError(
+      'INVALID_OPTION',
+      code === 'CSV_QUOTE_NOT_CLOSED'
+        ? `CSV: a quoted field is not closed${where}`
+        : `CSV: ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
   }
-  if (quoted) throw new SandanError('INVALID_OPTION', 'CSV: a quoted field is not closed');
-  if (field !== '' || row.length) endRow();
-  return rows;
 }
 
 /** What one remark cell says: its structured parts, and the parts sandan could not interpret. */

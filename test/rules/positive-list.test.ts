@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { addDays, format } from 'date-fns';
 import { describe, expect, it } from 'vitest';
 import {
@@ -368,6 +369,40 @@ describe('reading the annex', () => {
       ['1', '19011010'],
       ['2', '33049900'],
     ]);
+    // Line ends mixed in one file (files pasted together), and a stray quote inside an unquoted field kept as text.
+    expect(parseCsv('税则号列,备注\n19011010,12" 管\r\n33049900,x\r')).toEqual([
+      ['税则号列', '备注'],
+      ['19011010', '12" 管'],
+      ['33049900', 'x'],
+    ]);
+    expect(() => parseCsv('1,x\n2,"open\n3,y')).toThrow(/a quoted field is not closed \(line \d+\)/);
+  });
+
+  it('parseCsv reads back any table written as RFC 4180 (quoting what needs it), whatever the line end', () => {
+    const field = fc.string({ unit: fc.constantFrom('a', '序', ',', '"', '\n', '\r', ' ', '1'), maxLength: 6 });
+    const quote = (f: string) => (/[",\r\n]/.test(f) ? `"${f.replaceAll('"', '""')}"` : f);
+    fc.assert(
+      fc.property(
+        // Rows that are not blank (a blank line is skipped by design): two fields at least, or one that is not empty.
+        fc.array(
+          fc.oneof(
+            fc.array(field, { minLength: 2, maxLength: 4 }),
+            field.filter((f) => f !== '').map((f) => [f]),
+          ),
+          {
+            minLength: 1,
+            maxLength: 6,
+          },
+        ),
+        fc.constantFrom('\r\n', '\n', '\r'),
+        fc.boolean(),
+        (rows, end, bom) => {
+          const text = (bom ? '\uFEFF' : '') + rows.map((r) => r.map(quote).join(',')).join(end) + end;
+          expect(parseCsv(text)).toEqual(rows);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('pads only a number that lost its leading zero, never a text', () => {

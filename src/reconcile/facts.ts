@@ -23,7 +23,11 @@ export type DeclarationRecord =
   | { line?: number; value: unknown; issue?: undefined }
   | { line?: number; value?: undefined; issue: Issue };
 
-/** What reconciliation needs of one declaration; strings only (structured-clone safe). */
+/**
+ * What reconciliation needs of one declaration. Facts stay in the thread that computed them
+ * (a worker sends only the {@link joinRequest}), so the amounts are the computed Decimals
+ * themselves: no text round trip per order.
+ */
 export interface DeclarationFacts {
   /** Input line, when read from NDJSON. */
   line?: number | undefined;
@@ -36,10 +40,10 @@ export interface DeclarationFacts {
   customsCode?: string | undefined;
   month: string;
   district: string;
-  dutiableValue?: string | undefined;
-  declaredTaxTotal?: string | undefined;
+  dutiableValue?: Decimal | undefined;
+  declaredTaxTotal?: Decimal | undefined;
   /** customsTax, consumptionTax, valueAddedTax as computed (only when the computation is complete). */
-  computed?: [string, string, string] | undefined;
+  computed?: TaxSplit | undefined;
   /** Notes of the computation: `regime:…`, `issue:CODE` (at most five codes). */
   notes: string[];
 }
@@ -114,20 +118,20 @@ export function declarationFacts(
     customsCode,
     month: monthOf(trimmedText(inv?.declTime) ?? trimmedText(order?.appTime)),
     district: districtKey(customsCode),
-    declaredTaxTotal: taxTotal?.toFixed(),
+    declaredTaxTotal: taxTotal,
     notes: [],
   };
   const calc = calculate(rec.value);
   if (calc.ok && calc.result.complete) {
     const r = calc.result;
-    facts.computed = [r.customsTax.toFixed(), r.consumptionTax.toFixed(), r.valueAddedTax.toFixed()];
-    facts.dutiableValue = r.dutiableValue.toFixed();
+    facts.computed = split(r.customsTax, r.consumptionTax, r.valueAddedTax);
+    facts.dutiableValue = r.dutiableValue;
     if (r.regime !== 'cbec') facts.notes.push(`regime:${r.regime}`);
   } else {
     const issues = calc.ok ? calc.result.issues : calc.issues;
     const codes = [...new Set(issues.filter((i) => i.severity === 'error').map((i) => i.code))];
     for (const c of codes.slice(0, 5)) facts.notes.push(`issue:${c}`);
-    if (calc.ok) facts.dutiableValue = calc.result.dutiableValue.toFixed();
+    if (calc.ok) facts.dutiableValue = calc.result.dutiableValue;
   }
   return facts;
 }
@@ -311,9 +315,9 @@ export function declarationRow(
       month: f.month,
       district: f.district,
       customsCode: f.customsCode,
-      dutiableValue: f.dutiableValue === undefined ? undefined : new Dec(f.dutiableValue),
-      declaredTaxTotal: f.declaredTaxTotal === undefined ? undefined : new Dec(f.declaredTaxTotal),
-      computed: f.computed && split(new Dec(f.computed[0]), new Dec(f.computed[1]), new Dec(f.computed[2])),
+      dutiableValue: f.dutiableValue,
+      declaredTaxTotal: f.declaredTaxTotal,
+      computed: f.computed,
       bills: answer.bills,
       cancelled: answer.cancelled,
       refunded: answer.refunded,

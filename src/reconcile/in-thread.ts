@@ -33,12 +33,9 @@ export class InThreadExecutor implements ReconcileExecutor {
     let line = 1;
     for await (const batch of untilAborted(batches, this.signal)) {
       // Batches count their lines from 1; taken in order here, they are numbered here.
-      const { records, breaks } = readBatch(batch, line);
+      const { records: facts, breaks } = readBatch(batch, line, (r) => declarationFacts(r, this.calculate));
       line += breaks;
-      yield this.decide(
-        records.map((r) => declarationFacts(r, this.calculate)),
-        join,
-      );
+      yield this.decide(facts, join);
     }
   }
 

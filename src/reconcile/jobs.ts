@@ -38,9 +38,23 @@ const BLANK = /^[\t\n\v\f\r ]*$/;
  * Reads a batch the way the CLI's NDJSON reader reads lines: blank lines skipped, a trailing CR
  * and a BOM dropped, each line its own JSON value or issue, numbered from `firstLine`. Also
  * gives the batch's line breaks: the next batch starts `breaks` lines further.
+ *
+ * With `each`, each record is handed to it as soon as it is read and the batch keeps what it
+ * returns: a parsed declaration is then garbage before the next line is parsed, instead of
+ * hundreds of them living (and being copied by the garbage collector) until the batch ends.
  */
-export function readBatch(batch: DeclarationBatch, firstLine = 1): { records: InputRecord[]; breaks: number } {
-  const out: InputRecord[] = [];
+export function readBatch(batch: DeclarationBatch, firstLine?: number): { records: InputRecord[]; breaks: number };
+export function readBatch<T>(
+  batch: DeclarationBatch,
+  firstLine: number,
+  each: (record: InputRecord) => T,
+): { records: T[]; breaks: number };
+export function readBatch(
+  batch: DeclarationBatch,
+  firstLine = 1,
+  each: (record: InputRecord) => unknown = (r) => r,
+): { records: unknown[]; breaks: number } {
+  const out: unknown[] = [];
   const tooLong = new Set(batch.tooLong.map((n) => n + firstLine - 1));
   let text: string | undefined;
   try {
@@ -58,14 +72,14 @@ export function readBatch(batch: DeclarationBatch, firstLine = 1): { records: In
       const line = firstLine + i;
       let t = lines[i]!;
       if (tooLong.has(line)) {
-        out.push({ line, issue: tooLargeIssue(line) });
+        out.push(each({ line, issue: tooLargeIssue(line) }));
         continue;
       }
       if (t.charCodeAt(t.length - 1) === 0x0d) t = t.slice(0, -1);
       if (t.charCodeAt(0) === 0xfeff) t = t.slice(1);
       if (i === 0 && batch.fileStart && t.charCodeAt(0) === 0xfeff) t = t.slice(1);
       if (BLANK.test(t)) continue;
-      out.push(recordFromText(line, t));
+      out.push(each(recordFromText(line, t)));
     }
     return { records: out, breaks };
   }
@@ -79,8 +93,9 @@ export function readBatch(batch: DeclarationBatch, firstLine = 1): { records: In
     if (end > start && b[end - 1] === 0x0d) end--;
     const bytes = b.subarray(start, end);
     start = next;
-    if (tooLong.has(line)) out.push({ line, issue: tooLargeIssue(line) });
-    else if (!isBlankLine(bytes)) out.push(recordFromBytes(line, bytes, false, line === firstLine && batch.fileStart));
+    if (tooLong.has(line)) out.push(each({ line, issue: tooLargeIssue(line) }));
+    else if (!isBlankLine(bytes))
+      out.push(each(recordFromBytes(line, bytes, false, line === firstLine && batch.fileStart)));
   }
   return { records: out, breaks: countLines(b) };
 }

@@ -14,7 +14,9 @@ import {
   linkInventory,
   linkKey,
   releaseKey,
+  billTuple,
   type BillRecord,
+  type BillTuple,
   type FinalRecord,
   type ReceiptLink,
   type ReconcileStore,
@@ -210,22 +212,16 @@ export class SqliteStore implements ReconcileStore {
       addBill: db.prepare(
         'INSERT OR IGNORE INTO bill (invtNo, taxNo, returnTime, status, customsTax, valueAddedTax, consumptionTax, customsCode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
-      addBillTuples: db.prepare(
-        'INSERT OR IGNORE INTO bill (invtNo, taxNo, returnTime, status, customsTax, valueAddedTax, consumptionTax, customsCode) SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7 FROM json_each(?)',
-      ),
       // A bill naming its order links it (the first bill per orderNo wins; receipts' keys are other kinds).
       billLink: db.prepare('INSERT OR IGNORE INTO link (key, invtNo) VALUES (?, ?)'),
-      billLinkTuples: db.prepare(
-        "INSERT OR IGNORE INTO link (key, invtNo) SELECT 'orderNo:' || (value->>8), value->>0 FROM json_each(?) WHERE value->>8 IS NOT NULL",
-      ),
       void: db.prepare('INSERT OR IGNORE INTO voided (taxNo) VALUES (?)'),
       link: db.prepare('INSERT OR REPLACE INTO link (key, invtNo) VALUES (?, ?)'),
       // The earliest time per key ('' = unknown).
       final: db.prepare(
         "INSERT INTO final (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = CASE WHEN at = '' THEN excluded.at WHEN excluded.at = '' THEN at ELSE min(at, excluded.at) END",
       ),
-      seenOf: db.prepare(`SELECT orderNo FROM seen WHERE orderNo IN ${KEYS}`).pluck(),
-      see: db.prepare(`INSERT OR IGNORE INTO seen (orderNo) SELECT value FROM json_each(?)`),
+      // The orderNos not seen before: those the insert added (one pass over the index, not a lookup and an insert).
+      see: db.prepare(`INSERT OR IGNORE INTO seen (orderNo) SELECT value FROM json_each(?) RETURNING orderNo`).pluck(),
       linksOf: db.prepare(`SELECT key, invtNo FROM link WHERE key IN ${KEYS}`).raw(),
       // A join driven by the key list (no sort, no temporary index), rows as arrays: the
       // cheapest form of the one lookup every order makes.
@@ -256,34 +252,26 @@ export class SqliteStore implements ReconcileStore {
     if (this.db.inTransaction) this.db.exec('COMMIT');
   }
 
+  /** Stores one bill unless its taxNo is stored (then false), and the link of the order it names. */
+  private addBill(t: BillTuple): boolean {
+    if (this.st.addBill!.run(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7]).changes !== 1) return false;
+    const orderNo = t[8];
+    if (orderNo) this.linksCount += this.st.billLink!.run(linkKey('orderNo', orderNo), t[0]).changes;
+    return true;
+  }
   addBills(bills: readonly BillRecord[]): number {
     this.tick(bills.length);
     let duplicates = 0;
-    const st = this.st.addBill!;
-    for (const b of bills) {
-      if (
-        st.run(
-          b.invtNo,
-          b.taxNo,
-          b.returnTime,
-          b.status,
-          b.customsTax,
-          b.valueAddedTax,
-          b.consumptionTax,
-          b.customsCode ?? null,
-        ).changes !== 1
-      )
-        duplicates++;
-      else if (b.orderNo) this.linksCount += this.st.billLink!.run(linkKey('orderNo', b.orderNo), b.invtNo).changes;
-    }
+    for (const b of bills) if (!this.addBill(billTuple(b))) duplicates++;
     return duplicates;
   }
   addBillTuples(json: string, count: number): number {
     this.tick(count);
-    const added = this.st.addBillTuples!.run(json).changes;
-    // Tuples carry an orderNo only when the bill named one (a 9th element).
-    this.linksCount += this.st.billLinkTuples!.run(json).changes;
-    return count - added;
+    // One prepared insert per bill: measured cheaper than json_each with ->> per column, which
+    // reads each tuple's JSON again for every column.
+    let duplicates = 0;
+    for (const t of JSON.parse(json) as BillTuple[]) if (!this.addBill(t)) duplicates++;
+    return duplicates;
   }
   addVoided(taxNos: readonly string[]): void {
     this.tick(taxNos.length);
@@ -314,15 +302,13 @@ export class SqliteStore implements ReconcileStore {
     // 1. First sightings: seen in earlier batches, or earlier in this one.
     const orderNos: string[] = [];
     for (const r of requests) if (r?.orderNo !== undefined) orderNos.push(r.orderNo);
-    const seen = new Set(orderNos.length ? (this.st.seenOf!.all(JSON.stringify(orderNos)) as string[]) : []);
-    if (orderNos.length) this.st.see!.run(JSON.stringify(orderNos));
+    const fresh = new Set(orderNos.length ? (this.st.see!.all(JSON.stringify(orderNos)) as string[]) : []);
     const first: boolean[] = new Array(requests.length);
     for (let i = 0; i < requests.length; i++) {
       const r = requests[i];
       if (!r) continue;
-      if (r.orderNo === undefined) first[i] = true;
-      else if (seen.has(r.orderNo)) first[i] = false;
-      else seen.add(r.orderNo), (first[i] = true);
+      // Added by this batch: its first occurrence is the first sighting, a later one is not.
+      first[i] = r.orderNo === undefined || fresh.delete(r.orderNo);
     }
     // 2. Receipt links for the declarations without an invtNo.
     const linkKeys: string[] = [];

@@ -101,8 +101,7 @@ port.on('message', (m: ToWorker) => {
   } else if (m.type === 'scan') void scan(m.id, m.file);
   else if (m.type === 'facts') {
     reply(m.id, () => {
-      const { records, breaks } = readBatch(m.batch);
-      const facts = records.map((r) => declarationFacts(r, calculate));
+      const { records: facts, breaks } = readBatch(m.batch, 1, (r) => declarationFacts(r, calculate));
       held.set(m.id, facts);
       return { type: 'keys', id: m.id, requests: facts.map(joinRequest), breaks };
     });

@@ -13,6 +13,7 @@ import type { QuotaPolicyLookup, QuotaStore } from '../quota/index.js';
 import { createTaxCalculator, type TaxCalculation, type ValidateOptions } from '../rules/index.js';
 import { verifyMessage, type VerifyFailureReason } from '../sign/index.js';
 import type { RateTable, TaxFigures } from '../tax/index.js';
+import { assertRateTables } from '../tax/rates.js';
 import { beijingDate8, beijingDateTime17, beijingIsoDate, beijingYear, parseBeijingTime } from '../time/beijing.js';
 import {
   BUILDABLE,
@@ -190,6 +191,7 @@ class Engine implements EmulatorEngine {
     this.newId = options.newId ?? randomUUID;
     this.trust = options.trust?.certificates;
     this.requireSignature = options.requireSignature !== false;
+    if (options.rates !== undefined) assertRateTables(options.rates, 'the emulator');
     const rates: RateTable[] =
       options.rates === undefined
         ? []

@@ -30,7 +30,7 @@ import {
   type RegimeFactors,
 } from './line.js';
 import { assertTaxPolicy, toDec, type AllocationRemainder, type RoundingPolicy, type TaxPolicy } from './policy.js';
-import { resolveRate, type RateTable, type ResolvedRate } from './rates.js';
+import { assertRateTables, resolveRate, type RateTable, type ResolvedRate } from './rates.js';
 import { decideRegime, type RegimeFinding } from './regime.js';
 
 /** Options of {@link computeTax}. */
@@ -147,6 +147,7 @@ function assertComputeTaxOptions(options: unknown): asserts options is ComputeTa
       { details: { field: 'rates' } },
     );
   }
+  assertRateTables(rates, 'computeTax');
 }
 
 /**

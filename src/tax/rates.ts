@@ -50,6 +50,23 @@ export interface RateTable {
   readonly entries: ReadonlyMap<string, TaxRate>;
 }
 
+/**
+ * Checks that `rates` (an option) is a rate table or a list of them, as {@link parseRateTable}
+ * makes: the JSON of a rate file given as it is would fail later, inside a rule, for every
+ * declaration. Throws INVALID_OPTION naming `where`.
+ */
+export function assertRateTables(rates: unknown, where: string): void {
+  const list: unknown[] = Array.isArray(rates) ? rates : [rates];
+  for (const t of list) {
+    if (t !== null && typeof t === 'object' && (t as { entries?: unknown }).entries instanceof Map) continue;
+    throw new SandanError(
+      'INVALID_OPTION',
+      `${where}: rates must be rate tables made by parseRateTable(json) (got ${t === null ? 'null' : Array.isArray(t) ? 'an array' : typeof t === 'object' ? 'an object that is not one: read a rate file with parseRateTable' : typeof t})`,
+      { details: { field: 'rates' } },
+    );
+  }
+}
+
 /** The rate for a code with the key and table that matched. */
 export interface ResolvedRate {
   key: string;

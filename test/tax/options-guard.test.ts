@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/emulator/engine.js';
+import { manualClock } from '../../src/emulator/clock.js';
 import { SandanError } from '../../src/errors.js';
+import { validate } from '../../src/rules/index.js';
 import { Dec } from '../../src/model/primitives.js';
 import { computeTax, DEFAULT_TAX_POLICY_2019 } from '../../src/tax/index.js';
 import { example, exampleRates, parsed } from './helpers.js';
@@ -55,6 +58,23 @@ describe('computeTax without what it needs', () => {
       expect([bad.code, bad.details]).toEqual(['INVALID_OPTION', { field: 'rates' }]);
       expect(bad.message).toContain(`without a rate table (options.rates is ${rates === null ? 'null' : 'string'})`);
     }
+  });
+
+  it('the JSON of a rate file given as it is (not through parseRateTable): named, in computeTax, validate and the emulator', async () => {
+    const json = { '0402': { customsRate: '0', vatRate: '0.13', consumptionRate: '0' } };
+    for (const rates of [json, [exampleRates(), json]]) {
+      const e = thrown({ policy: DEFAULT_TAX_POLICY_2019, rates });
+      expect([e.code, e.details]).toEqual(['INVALID_OPTION', { field: 'rates' }]);
+      expect(e.message).toMatch(/^computeTax: rates must be rate tables made by parseRateTable\(json\)/);
+    }
+    expect(() => validate(example('hangzhou-1210'), { rates: json as never })).toThrow(
+      /^validate: rates must be rate tables made by parseRateTable/,
+    );
+    await expect(
+      createEngine({ store: 'memory', clock: manualClock(new Date('2026-11-20T03:00:00Z')), rates: json as never }),
+    ).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/^the emulator: rates must be/) });
+    // An empty list is no table at all, and allowed (the bundled table still applies in validate).
+    expect(validate(example('hangzhou-1210'), { rates: [] }).valid).toBe(true);
   });
 
   it('the same call with policy and rates computes (36.22 + 13.65 = 49.87)', () => {

@@ -12,8 +12,8 @@ import {
 import type { QuotaPolicyLookup, QuotaStore } from '../quota/index.js';
 import { createTaxCalculator, type TaxCalculation, type ValidateOptions } from '../rules/index.js';
 import { verifyMessage, type VerifyFailureReason } from '../sign/index.js';
-import type { RateTable, TaxFigures } from '../tax/index.js';
-import { assertRateTables } from '../tax/rates.js';
+import type { TaxFigures } from '../tax/index.js';
+import { rateTablesOf } from '../tax/rates.js';
 import { beijingDate8, beijingDateTime17, beijingIsoDate, beijingYear, parseBeijingTime } from '../time/beijing.js';
 import {
   BUILDABLE,
@@ -191,13 +191,7 @@ class Engine implements EmulatorEngine {
     this.newId = options.newId ?? randomUUID;
     this.trust = options.trust?.certificates;
     this.requireSignature = options.requireSignature !== false;
-    if (options.rates !== undefined) assertRateTables(options.rates, 'the emulator');
-    const rates: RateTable[] =
-      options.rates === undefined
-        ? []
-        : Array.isArray(options.rates)
-          ? [...options.rates]
-          : [options.rates as RateTable];
+    const rates = rateTablesOf(options.rates, 'the emulator');
     this.validateOptions = { ...options.validate, rates };
     const { district, ruleset, registry } = options.validate ?? {};
     this.tax = createTaxCalculator({

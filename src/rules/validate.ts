@@ -4,7 +4,7 @@ import type { Issue } from '../model/issue.js';
 import { FIELD_RULE_ID, parseDeclaration, UNKNOWN_FIELD_RULE_ID } from '../model/parse.js';
 import { readDeclarationBeyond, type ExtensionField } from '../xml/extensions.js';
 import { catalogueHelp } from '../xml/receipts.js';
-import { assertRateTables, type RateTable } from '../tax/rates.js';
+import { rateTablesOf, type RateTable } from '../tax/rates.js';
 import { bundledCodeTables, bundledPositiveLists, bundledRateTable, defaultRegistry } from './bundled.js';
 import type { GoodsRecords } from './goods-records.js';
 import type { PositiveList } from './positive-list.js';
@@ -130,10 +130,7 @@ export function prepare(options: ValidateOptions = {}): PreparedOptions {
     fixedRuleset = id;
   }
   const reg = registry;
-  if (options.rates !== undefined) assertRateTables(options.rates, 'validate');
-  const userRates =
-    options.rates === undefined ? [] : Array.isArray(options.rates) ? options.rates : [options.rates as RateTable];
-  const rates = [...userRates, bundledRateTable()];
+  const rates = [...rateTablesOf(options.rates, 'validate'), bundledRateTable()];
   const services: RuleServices = {
     rates,
     positiveLists: options.positiveLists ?? bundledPositiveLists(),

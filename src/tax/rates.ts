@@ -53,18 +53,28 @@ export interface RateTable {
 /**
  * Checks that `rates` (an option) is a rate table or a list of them, as {@link parseRateTable}
  * makes: the JSON of a rate file given as it is would fail later, inside a rule, for every
- * declaration. Throws INVALID_OPTION naming `where`.
+ * declaration. Throws INVALID_OPTION naming `where`. Allocates nothing (computeTax calls it on
+ * every call).
  */
 export function assertRateTables(rates: unknown, where: string): void {
-  const list: unknown[] = Array.isArray(rates) ? rates : [rates];
-  for (const t of list) {
-    if (t !== null && typeof t === 'object' && (t as { entries?: unknown }).entries instanceof Map) continue;
-    throw new SandanError(
-      'INVALID_OPTION',
-      `${where}: rates must be rate tables made by parseRateTable(json) (got ${t === null ? 'null' : Array.isArray(t) ? 'an array' : typeof t === 'object' ? 'an object that is not one: read a rate file with parseRateTable' : typeof t})`,
-      { details: { field: 'rates' } },
-    );
-  }
+  if (!Array.isArray(rates)) assertRateTable(rates, where);
+  else for (const t of rates) assertRateTable(t, where);
+}
+
+/** The `rates` option as a list (none when undefined), each checked by {@link assertRateTables}. */
+export function rateTablesOf(rates: unknown, where: string): RateTable[] {
+  if (rates === undefined) return [];
+  assertRateTables(rates, where);
+  return Array.isArray(rates) ? [...rates] : [rates as RateTable];
+}
+
+function assertRateTable(t: unknown, where: string): void {
+  if (t !== null && typeof t === 'object' && (t as { entries?: unknown }).entries instanceof Map) return;
+  throw new SandanError(
+    'INVALID_OPTION',
+    `${where}: rates must be rate tables made by parseRateTable(json) (got ${t === null ? 'null' : Array.isArray(t) ? 'an array' : typeof t === 'object' ? 'an object that is not one: read a rate file with parseRateTable' : typeof t})`,
+    { details: { field: 'rates' } },
+  );
 }
 
 /** The rate for a code with the key and table that matched. */

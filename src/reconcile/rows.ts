@@ -3,14 +3,15 @@ import { Dec } from '../model/primitives.js';
 import { declarationRow, type DeclarationFacts, type JoinAnswer } from './facts.js';
 import { money, rowToJSON } from './json.js';
 import type { StoredMismatch } from './store.js';
-import { CellTotals, type TotalsData } from './totals.js';
+import type { ReconcileTotalsJSON } from './json.js';
+import { CellTotals } from './totals.js';
 import type { ReconcileRow } from './types.js';
 
 /** Rows of a batch as they are spooled: JSON texts, mismatch entries, and the batch's totals per month and district. */
 export interface RowBatch {
   rows: string[];
   mismatches: Array<{ entry: StoredMismatch; sortKey: number }>;
-  cells: Array<{ month: string; district: string; totals: TotalsData }>;
+  cells: Array<{ month: string; district: string; totals: ReconcileTotalsJSON }>;
 }
 
 /** Sort key of a mismatch: absolute amount in units of 0.00001 (exact for amounts below 9e10). */

@@ -1,5 +1,6 @@
 import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
+import { type ReconcileTotalsJSON, type TaxSplitJSON, totalsToJSON, type WaterfallJSON } from './json.js';
 import {
   WATERFALL_CAUSES,
   type ReconcileRow,
@@ -129,36 +130,7 @@ export function addToTotals(t: ReconcileTotals, row: ReconcileRow): void {
   settle(t);
 }
 
-/** A waterfall as plain data: amounts as decimal strings. */
-export interface WaterfallData {
-  withheld: string;
-  billed: string;
-  difference: string;
-  causes: Array<{ cause: WaterfallCause; orders: number; amount: string }>;
-}
-
-/** Totals as plain data (counts as numbers, amounts as decimal strings), e.g. to post between threads. */
-export type TotalsData = {
-  [K in keyof ReconcileTotals]: ReconcileTotals[K] extends number
-    ? number
-    : ReconcileTotals[K] extends Decimal
-      ? string
-      : ReconcileTotals[K] extends Waterfall
-        ? WaterfallData
-        : Record<keyof TaxSplit, string>;
-};
-
-/** A waterfall as plain data (exact: amounts written with all their places). */
-export function waterfallData(w: Waterfall): WaterfallData {
-  return {
-    withheld: w.withheld.toFixed(),
-    billed: w.billed.toFixed(),
-    difference: w.difference.toFixed(),
-    causes: w.causes.map((c) => ({ cause: c.cause, orders: c.orders, amount: c.amount.toFixed() })),
-  };
-}
-
-function waterfallOf(d: WaterfallData): Waterfall {
+function waterfallOf(d: WaterfallJSON): Waterfall {
   return {
     withheld: new Dec(d.withheld),
     billed: new Dec(d.billed),
@@ -167,15 +139,7 @@ function waterfallOf(d: WaterfallData): Waterfall {
   };
 }
 
-function splitData(s: TaxSplit): Record<keyof TaxSplit, string> {
-  return {
-    customsTax: s.customsTax.toFixed(),
-    consumptionTax: s.consumptionTax.toFixed(),
-    valueAddedTax: s.valueAddedTax.toFixed(),
-    taxTotal: s.taxTotal.toFixed(),
-  };
-}
-function splitOf(d: Record<keyof TaxSplit, string>): TaxSplit {
+function splitOf(d: TaxSplitJSON): TaxSplit {
   return {
     customsTax: new Dec(d.customsTax),
     consumptionTax: new Dec(d.consumptionTax),
@@ -184,23 +148,8 @@ function splitOf(d: Record<keyof TaxSplit, string>): TaxSplit {
   };
 }
 
-/** Totals as plain data (exact: amounts written with all their places). */
-export function totalsData(t: ReconcileTotals): TotalsData {
-  return {
-    ...t,
-    dutiableValue: t.dutiableValue.toFixed(),
-    declaredTaxTotal: t.declaredTaxTotal.toFixed(),
-    computedTaxTotal: t.computedTaxTotal.toFixed(),
-    billedTaxTotal: t.billedTaxTotal.toFixed(),
-    difference: t.difference.toFixed(),
-    computed: splitData(t.computed),
-    billed: splitData(t.billed),
-    waterfall: waterfallData(t.waterfall),
-  };
-}
-
-/** Totals from plain data. */
-export function totalsOf(d: TotalsData): ReconcileTotals {
+/** Totals from their JSON (e.g. posted by a worker thread): `money` writes every place, so this is exact. */
+export function totalsOf(d: ReconcileTotalsJSON): ReconcileTotals {
   return {
     ...d,
     dutiableValue: new Dec(d.dutiableValue),
@@ -293,16 +242,16 @@ export class CellTotals {
   }
 
   /** The cells as plain data. */
-  data(): Array<{ month: string; district: string; totals: TotalsData }> {
+  data(): Array<{ month: string; district: string; totals: ReconcileTotalsJSON }> {
     return [...this.cells.values()].map((c) => ({
       month: c.month,
       district: c.district,
-      totals: totalsData(settle(c.t)),
+      totals: totalsToJSON(settle(c.t)),
     }));
   }
 
   /** Adds cells given as plain data (e.g. a batch's cells computed by a worker thread). */
-  merge(cells: ReadonlyArray<{ month: string; district: string; totals: TotalsData }>): void {
+  merge(cells: ReadonlyArray<{ month: string; district: string; totals: ReconcileTotalsJSON }>): void {
     for (const c of cells) mergeTotals(this.cell(c.month, c.district), totalsOf(c.totals));
   }
 

@@ -1,6 +1,28 @@
+import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
 import { Mutex } from './mutex.js';
 import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
+
+/**
+ * An entry or event as the store keeps it: a copy with the same properties in the same order,
+ * its instants as epoch milliseconds. A Date costs ~116 bytes of heap, a number at most 16, and the
+ * emulator keeps every order it has seen; reads give fresh Dates of the same instants.
+ */
+type KeptEntry = Omit<QuotaEntry, 'orderAt' | 'expiresAt' | 'updatedAt'> & {
+  orderAt: number;
+  expiresAt?: number | undefined;
+  updatedAt: number;
+};
+type KeptEvent = Omit<QuotaEvent, 'at'> & { at: number };
+
+/**
+ * The entries under one index key, by their position in the store: one number while a single
+ * entry has the key (invtNo and copNo are unique per order in practice, and a Set costs ~160
+ * bytes), a Set from the second on, and a number again when it is down to one.
+ */
+type Slot = number | Set<number>;
+/** The events under one key: the event itself while it is the only one, else a list in seq order. */
+type EventSlot = KeptEvent | KeptEvent[];
 
 /**
  * A store in process memory, for tests and single-process tools. Transactions run one at a
@@ -8,16 +30,21 @@ import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
  */
 export class MemoryQuotaStore implements QuotaStore {
   readonly name = 'memory';
-  private readonly entries = new Map<string, QuotaEntry>();
-  private readonly eventsLog: QuotaEvent[] = [];
+  // Entries in the order they were first written; `position` finds one by orderNo.
+  private readonly kept: KeptEntry[] = [];
+  private readonly position = new Map<string, number>();
   // Indexes, so that each call costs what it returns rather than the whole store (the emulator
-  // keeps one ledger for every order it has seen). Entries are found by buyer and year, invtNo and
-  // copNo; events by buyer and year and by order. Sets and arrays keep insertion order.
-  private readonly entryKeys = new Map<string, Set<string>>();
-  private readonly entrySeq = new Map<string, number>();
-  private readonly eventsByBuyerYear = new Map<string, QuotaEvent[]>();
-  private readonly eventsByOrder = new Map<string, QuotaEvent[]>();
+  // keeps one ledger for every order it has seen). The keys are the entries' own strings, so an
+  // index adds no string of its own. Entries of a buyer are found for every year and filtered.
+  private readonly byBuyer = new Map<string, Slot>();
+  private readonly byInvtNo = new Map<string, Slot>();
+  private readonly byCopNo = new Map<string, Slot>();
+  private eventCount = 0;
+  private readonly eventsByBuyer = new Map<string, EventSlot>();
+  private readonly eventsByOrder = new Map<string, EventSlot>();
   private readonly meta = new Map<string, string>();
+  // One zero per Decimal constructor, shared by every entry that has refunded nothing.
+  private readonly zeros = new Map<unknown, Decimal>();
   private readonly lock = new Mutex();
   private closed = false;
 
@@ -28,81 +55,107 @@ export class MemoryQuotaStore implements QuotaStore {
       const staged = new Map<string, QuotaEntry>();
       const newEvents: QuotaEvent[] = [];
       const newMeta = new Map<string, string>();
-      const read = (orderNo: string) => staged.get(orderNo) ?? this.entries.get(orderNo);
-      // The entries under some index keys, as the store plus this transaction's writes, in the
+      const has = (orderNo: string) => staged.has(orderNo) || this.position.has(orderNo);
+      // The entries under some index slots, as the store plus this transaction's writes, in the
       // order a merged map would give: stored entries in their order, then new ones as staged.
-      const lookup = (keys: readonly string[], match: (e: QuotaEntry) => boolean): QuotaEntry[] => {
-        const stored = new Set<string>();
-        for (const k of keys) for (const orderNo of this.entryKeys.get(k) ?? []) stored.add(orderNo);
-        // A stored entry this transaction changed may match under a key it was not indexed by.
-        for (const orderNo of staged.keys()) if (this.entries.has(orderNo)) stored.add(orderNo);
-        const seq = (orderNo: string) => this.entrySeq.get(orderNo) ?? 0;
-        const found: QuotaEntry[] = [];
-        for (const orderNo of [...stored].sort((a, b) => seq(a) - seq(b))) {
-          const e = read(orderNo);
-          if (e && match(e)) found.push(e);
+      // `match` sees the index fields only, which a kept entry has as written.
+      type Keys = Pick<QuotaEntry, 'buyerKey' | 'year' | 'invtNo' | 'copNo'>;
+      const lookup = (slots: readonly (Slot | undefined)[], match: (e: Keys) => boolean, first = false) => {
+        const stored = new Set<number>();
+        for (const slot of slots) {
+          if (typeof slot === 'number') stored.add(slot);
+          else if (slot) for (const at of slot) stored.add(at);
         }
-        for (const [orderNo, e] of staged) if (!this.entries.has(orderNo) && match(e)) found.push(e);
+        // A stored entry this transaction changed may match under a key it was not indexed by.
+        for (const orderNo of staged.keys()) {
+          const at = this.position.get(orderNo);
+          if (at !== undefined) stored.add(at);
+        }
+        const found: QuotaEntry[] = [];
+        for (const at of [...stored].sort((a, b) => a - b)) {
+          const k = this.kept[at] as KeptEntry;
+          const s = staged.get(k.orderNo);
+          if (s ? match(s) : match(k)) {
+            found.push(s ? { ...s } : entryOf(k));
+            if (first) return found;
+          }
+        }
+        for (const [orderNo, e] of staged)
+          if (!this.position.has(orderNo) && match(e)) {
+            found.push({ ...e });
+            if (first) return found;
+          }
         return found;
       };
-      const copy = (e: QuotaEntry | undefined) => (e ? { ...e } : undefined);
-      const withNew = (kept: readonly QuotaEvent[] | undefined, fresh: (e: QuotaEvent) => boolean) => [
-        ...(kept ?? []),
-        ...newEvents.filter(fresh),
+      const withNew = (
+        kept: EventSlot | undefined,
+        old: (e: KeptEvent) => boolean,
+        fresh: (e: QuotaEvent) => boolean,
+      ) => [
+        ...(kept === undefined ? [] : Array.isArray(kept) ? kept : [kept]).filter(old).map(eventOf),
+        ...newEvents.filter(fresh).map((e) => ({ ...e })),
       ];
       const tx: QuotaTx = {
         lockBuyerYear: async () => {},
-        getEntry: async (orderNo) => copy(read(orderNo)),
+        getEntry: async (orderNo) => {
+          const s = staged.get(orderNo);
+          if (s) return { ...s };
+          const at = this.position.get(orderNo);
+          return at === undefined ? undefined : entryOf(this.kept[at] as KeptEntry);
+        },
         findEntry: async (by) => {
-          const keys = [
-            ...(by.invtNo !== undefined ? [invtKey(by.invtNo)] : []),
-            ...(by.copNo !== undefined ? [copKey(by.copNo)] : []),
+          const slots = [
+            ...(by.invtNo !== undefined ? [this.byInvtNo.get(by.invtNo)] : []),
+            ...(by.copNo !== undefined ? [this.byCopNo.get(by.copNo)] : []),
           ];
-          const match = (e: QuotaEntry) =>
+          const match = (e: Keys) =>
             (by.invtNo !== undefined && e.invtNo === by.invtNo) || (by.copNo !== undefined && e.copNo === by.copNo);
-          return copy(keys.length === 0 ? undefined : lookup(keys, match)[0]);
+          return slots.length === 0 ? undefined : lookup(slots, match, true)[0];
         },
         entries: async (buyerKey, year) =>
-          lookup([buyerYearKey(buyerKey, year)], (e) => e.buyerKey === buyerKey && e.year === year).map((e) => ({
-            ...e,
-          })),
+          lookup([this.byBuyer.get(buyerKey)], (e) => e.buyerKey === buyerKey && e.year === year),
         insertEntry: async (e) => {
-          if (read(e.orderNo))
-            throw new SandanError('QUOTA_STORE', `Order ${e.orderNo} is already in the memory store`);
+          if (has(e.orderNo)) throw new SandanError('QUOTA_STORE', `Order ${e.orderNo} is already in the memory store`);
           staged.set(e.orderNo, { ...e });
         },
         updateEntry: async (e) => {
-          if (!read(e.orderNo)) throw new SandanError('QUOTA_STORE', `Order ${e.orderNo} is not in the memory store`);
+          if (!has(e.orderNo)) throw new SandanError('QUOTA_STORE', `Order ${e.orderNo} is not in the memory store`);
           staged.set(e.orderNo, { ...e });
         },
         addEvent: async (ev) => void newEvents.push({ ...ev }),
         events: async (buyerKey, year) =>
           withNew(
-            this.eventsByBuyerYear.get(buyerYearKey(buyerKey, year)),
+            this.eventsByBuyer.get(buyerKey),
+            (e) => e.year === year,
             (e) => e.buyerKey === buyerKey && e.year === year,
-          ).map((e) => ({ ...e })),
+          ),
         orderEvents: async (orderNo) =>
-          withNew(this.eventsByOrder.get(orderNo), (e) => e.orderNo === orderNo).map((e) => ({ ...e })),
+          withNew(
+            this.eventsByOrder.get(orderNo),
+            () => true,
+            (e) => e.orderNo === orderNo,
+          ),
         getMeta: async (key) => newMeta.get(key) ?? this.meta.get(key),
         setMeta: async (key, value) => void newMeta.set(key, value),
       };
       const result = await work(tx);
-      for (const [k, v] of staged) {
-        const before = this.entries.get(k);
-        if (before) for (const key of indexKeys(before)) this.entryKeys.get(key)?.delete(k);
-        if (!before) this.entrySeq.set(k, this.entrySeq.size);
-        this.entries.set(k, v);
-        for (const key of indexKeys(v)) {
-          let set = this.entryKeys.get(key);
-          if (!set) this.entryKeys.set(key, (set = new Set()));
-          set.add(k);
+      for (const [orderNo, e] of staged) {
+        let at = this.position.get(orderNo);
+        const before = at === undefined ? undefined : this.kept[at];
+        if (at === undefined) {
+          at = this.kept.length;
+          this.position.set(orderNo, at);
         }
+        const k = this.keepEntry(e);
+        this.kept[at] = k;
+        reindex(this.byBuyer, before?.buyerKey, k.buyerKey, at);
+        reindex(this.byInvtNo, before?.invtNo, k.invtNo, at);
+        reindex(this.byCopNo, before?.copNo, k.copNo, at);
       }
       for (const ev of newEvents) {
-        const stored = { ...ev, seq: this.eventsLog.length + 1 };
-        this.eventsLog.push(stored);
-        append(this.eventsByBuyerYear, buyerYearKey(ev.buyerKey, ev.year), stored);
-        append(this.eventsByOrder, ev.orderNo, stored);
+        const k = this.keepEvent(ev);
+        appendEvent(this.eventsByBuyer, ev.buyerKey, k);
+        appendEvent(this.eventsByOrder, ev.orderNo, k);
       }
       for (const [k, v] of newMeta) this.meta.set(k, v);
       return result;
@@ -113,22 +166,95 @@ export class MemoryQuotaStore implements QuotaStore {
   async close(): Promise<void> {
     this.closed = true;
   }
+
+  private keepEntry(e: QuotaEntry): KeptEntry {
+    const k = { ...e } as unknown as KeptEntry;
+    for (const f of INSTANTS) {
+      const v = e[f];
+      if (v instanceof Date) k[f] = v.getTime();
+    }
+    if (isZero(e.refunded)) {
+      const zero = this.zeros.get(e.refunded.constructor);
+      if (zero && sameDecimal(zero, e.refunded)) k.refunded = zero;
+      else if (!zero) this.zeros.set(e.refunded.constructor, e.refunded);
+    }
+    return k;
+  }
+
+  private keepEvent(ev: QuotaEvent): KeptEvent {
+    const k = { ...ev, seq: ++this.eventCount } as unknown as KeptEvent;
+    if (ev.at instanceof Date) k.at = ev.at.getTime();
+    // A commit or release moves the entry's whole amount: keep the entry's Decimal, not a copy.
+    const at = this.position.get(ev.orderNo);
+    const entry = at === undefined ? undefined : this.kept[at];
+    if (entry && sameDecimal(entry.amount, ev.amount)) k.amount = entry.amount;
+    return k;
+  }
 }
 
-const buyerYearKey = (buyerKey: string, year: number) => `b\u0000${buyerKey}\u0000${year}`;
-const invtKey = (invtNo: string) => `i\u0000${invtNo}`;
-const copKey = (copNo: string) => `c\u0000${copNo}`;
+/**
+ * The Date fields of an entry. Only Dates are kept as numbers and only numbers read back as
+ * Dates (assigning a property the copy has keeps its place), so other values pass unchanged
+ * except a number given where the types want a Date.
+ */
+const INSTANTS = ['orderAt', 'updatedAt', 'expiresAt'] as const;
 
-/** The index keys an entry is found under. */
-function indexKeys(e: QuotaEntry): string[] {
-  const keys = [buyerYearKey(e.buyerKey, e.year)];
-  if (e.invtNo !== undefined) keys.push(invtKey(e.invtNo));
-  if (e.copNo !== undefined) keys.push(copKey(e.copNo));
-  return keys;
+function entryOf(k: KeptEntry): QuotaEntry {
+  const e = { ...k } as unknown as QuotaEntry;
+  for (const f of INSTANTS) {
+    const v = k[f];
+    if (typeof v === 'number') e[f] = new Date(v);
+  }
+  return e;
 }
 
-function append<T>(map: Map<string, T[]>, key: string, value: T): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+function eventOf(k: KeptEvent): QuotaEvent {
+  const e = { ...k } as unknown as QuotaEvent;
+  if (typeof k.at === 'number') e.at = new Date(k.at);
+  return e;
+}
+
+/** decimal.js writes zero (of either sign) as the digits [0]. */
+const isZero = (d: Decimal) => Array.isArray(d?.d) && d.d.length === 1 && d.d[0] === 0;
+
+/**
+ * Two decimal.js values with the same constructor, sign, exponent and digits cannot be told
+ * apart but by identity (they are immutable), so one can stand for the other.
+ */
+function sameDecimal(a: Decimal, b: Decimal): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (a.constructor !== b.constructor || a.s !== b.s || a.e !== b.e) return false;
+  const x = a.d;
+  const y = b.d;
+  if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+/** Moves entry `at` from key `from` to key `to` of an index (either may be undefined: no key). */
+function reindex(index: Map<string, Slot>, from: string | undefined, to: string | undefined, at: number): void {
+  if (from === to) return;
+  if (from !== undefined) {
+    const slot = index.get(from);
+    if (slot === at) index.delete(from);
+    else if (slot instanceof Set) {
+      slot.delete(at);
+      if (slot.size === 1) index.set(from, slot.values().next().value as number);
+    }
+  }
+  if (to !== undefined) {
+    const slot = index.get(to);
+    if (slot === undefined) index.set(to, at);
+    else if (slot instanceof Set) slot.add(at);
+    else if (slot !== at) index.set(to, new Set([slot, at]));
+  }
+}
+
+/** Appends an event; a list is made exactly two long at the second event (a push would make it 17). */
+function appendEvent(index: Map<string, EventSlot>, key: string, ev: KeptEvent): void {
+  const slot = index.get(key);
+  if (slot === undefined) index.set(key, ev);
+  else if (Array.isArray(slot)) slot.push(ev);
+  else index.set(key, [slot, ev]);
 }

@@ -1,3 +1,4 @@
+import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Dec } from '../../src/model/index.js';
@@ -101,6 +102,38 @@ describe('MemoryQuotaStore indexes', () => {
     );
   });
 
+  it('answer as a full scan would while keys are shared, unshared and dropped, and after rollbacks', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(txCase, { maxLength: 10 }), async (txs) => {
+        const [indexed, scanned] = await Promise.all([
+          replay(new MemoryQuotaStore(), txs),
+          replay(new ScanStore(), txs),
+        ]);
+        expect(indexed).toEqual(scanned);
+      }),
+      { numRuns: 200, examples: [[sharedKeyWalk]] },
+    );
+  });
+
+  it('a key going from 1 entry to 2, back to 1 and to 0, committed and rolled back, reads as a full scan', async () => {
+    const [indexed, scanned] = await Promise.all([
+      replay(new MemoryQuotaStore(), sharedKeyWalk),
+      replay(new ScanStore(), sharedKeyWalk),
+    ]);
+    expect(indexed).toEqual(scanned);
+    // By hand, findEntry by invtNo after each transaction (the first stored entry with the key wins):
+    // I1: O1 alone; O1+O2 (O1 first); rolled back, still both; O2 left: O1; O1 left: none; the
+    // rolled-back return of both changes nothing; none. I2: none until O2 takes it, then O2, then
+    // O2+O3 (O2 first).
+    const settled = (key: string) => indexed.filter((r) => r[0] === key && r[2]?.startsWith('after')).map((r) => r[1]);
+    expect(settled('find:invtNo=I1')).toEqual(['O1', 'O1', 'O1', 'O1', undefined, undefined, undefined]);
+    expect(settled('find:invtNo=I2')).toEqual([undefined, undefined, undefined, 'O2', 'O2', 'O2', 'O2']);
+    // Inside the rolled-back transactions, their own writes: O2 gone to I2, then O1 gone: none.
+    // Then O1 and O2 back on I1: O1.
+    const inside = indexed.filter((r) => r[0] === 'find:invtNo=I1' && r[2]?.match(/^tx[25] /)).map((r) => r[1]);
+    expect(inside).toEqual(['O1', undefined, 'O1', 'O1']);
+  });
+
   it('a query costs what it returns, not the whole store: 20,000 buyers, one looked up', async () => {
     const store = new MemoryQuotaStore();
     await store.transaction(async (tx) => {
@@ -129,3 +162,161 @@ describe('MemoryQuotaStore indexes', () => {
     expect((user + system) / 1000).toBeLessThan(1_000);
   });
 });
+
+/**
+ * A value as text that tells apart what a caller could: property order and presence, Date
+ * instants, Decimal values with their sign of zero and constructor.
+ */
+function show(v: unknown): string {
+  if (v === undefined) return 'undefined';
+  if (v instanceof Date) return `Date(${v.getTime()})`;
+  if (Decimal.isDecimal(v)) {
+    const kind = v.constructor === Dec ? 'Dec' : v.constructor === Decimal ? 'Decimal' : 'other';
+    return `${kind}(${v.isNeg() ? '-' : ''}${v.abs().toString()})`;
+  }
+  if (Array.isArray(v)) return `[${v.map(show).join(',')}]`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${k}:${show(x)}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+const ORDERS = ['O1', 'O2', 'O3'];
+const BUYERS = ['B1', 'B2'];
+const YEARS = [2025, 2026];
+const INVTS = ['I1', 'I2'];
+const COPS = ['C1', 'C2'];
+
+/** One write: an entry's fields (keys from pools of two, so they are often shared) and an event. */
+interface Write {
+  orderNo: string;
+  buyerKey: string;
+  year: number;
+  invtNo: string | undefined;
+  copNo: string | undefined;
+  amount: string;
+  refunded: 'Dec0' | 'Decimal0' | 'Dec-0' | 'Dec1.5';
+  instant: number;
+  expires: 'absent' | 'undefined' | number;
+  status: QuotaEntry['status'];
+  eventAmount: 'entry' | 'other';
+}
+interface TxCase {
+  writes: Write[];
+  rollback: boolean;
+}
+
+const write = fc.record({
+  orderNo: fc.constantFrom(...ORDERS),
+  buyerKey: fc.constantFrom(...BUYERS),
+  year: fc.constantFrom(...YEARS),
+  invtNo: fc.option(fc.constantFrom(...INVTS), { nil: undefined }),
+  copNo: fc.option(fc.constantFrom(...COPS), { nil: undefined }),
+  amount: fc.constantFrom('10', '10.5', '0'),
+  refunded: fc.constantFrom('Dec0' as const, 'Decimal0' as const, 'Dec-0' as const, 'Dec1.5' as const),
+  instant: fc.integer({ min: 0, max: 3 }),
+  expires: fc.oneof(fc.constantFrom('absent' as const, 'undefined' as const), fc.integer({ min: 0, max: 3 })),
+  status: fc.constantFrom('reserved' as const, 'committed' as const, 'released' as const),
+  eventAmount: fc.constantFrom('entry' as const, 'other' as const),
+});
+const txCase: fc.Arbitrary<TxCase> = fc.record({
+  writes: fc.array(write, { minLength: 1, maxLength: 4 }),
+  rollback: fc.boolean(),
+});
+
+const w = (orderNo: string, invtNo: string | undefined, copNo: string | undefined): Write => ({
+  orderNo,
+  buyerKey: 'B1',
+  year: 2026,
+  invtNo,
+  copNo,
+  amount: '10',
+  refunded: 'Dec0',
+  instant: 1,
+  expires: 'absent',
+  status: 'reserved',
+  eventAmount: 'entry',
+});
+/**
+ * Each step its own transaction: I1 goes from 1 entry to 2, back to 1 and to 0; rolled-back
+ * transactions make the same moves (2 → 1 → 0, then 0 → 2) and must leave nothing behind.
+ */
+const sharedKeyWalk: TxCase[] = [
+  { writes: [w('O1', 'I1', 'C1')], rollback: false },
+  { writes: [w('O2', 'I1', 'C1')], rollback: false },
+  { writes: [w('O2', 'I2', 'C1'), w('O1', undefined, undefined)], rollback: true },
+  { writes: [w('O2', 'I2', 'C1')], rollback: false },
+  { writes: [w('O1', undefined, undefined)], rollback: false },
+  { writes: [w('O1', 'I1', 'C2'), w('O2', 'I1', 'C2')], rollback: true },
+  { writes: [w('O3', 'I2', 'C1')], rollback: false },
+];
+
+const instant = (n: number) => new Date(Date.UTC(2026, 10, 20) + n * 1000);
+const decimalOf = (r: Write['refunded']) =>
+  r === 'Dec0' ? new Dec(0) : r === 'Decimal0' ? new Decimal(0) : r === 'Dec-0' ? new Dec('-0') : new Dec('1.5');
+
+class RolledBack extends Error {}
+
+/** Runs the transactions on a store, reading everything the pools can name after each write and after each transaction. */
+async function replay(
+  store: Pick<MemoryQuotaStore, 'transaction'>,
+  txs: readonly TxCase[],
+): Promise<(string | undefined)[][]> {
+  const seen: (string | undefined)[][] = [];
+  const readAll = async (tx: QuotaTx, when: string) => {
+    for (const invtNo of INVTS) seen.push([`find:invtNo=${invtNo}`, (await tx.findEntry({ invtNo }))?.orderNo, when]);
+    for (const copNo of COPS) seen.push([`find:copNo=${copNo}`, show(await tx.findEntry({ copNo })), when]);
+    for (const invtNo of INVTS)
+      for (const copNo of COPS)
+        seen.push([`find:${invtNo}|${copNo}`, show(await tx.findEntry({ invtNo, copNo })), when]);
+    for (const b of BUYERS)
+      for (const y of YEARS) {
+        seen.push([`entries:${b}/${y}`, show(await tx.entries(b, y)), when]);
+        seen.push([`events:${b}/${y}`, show(await tx.events(b, y)), when]);
+      }
+    for (const o of ORDERS) {
+      seen.push([`get:${o}`, show(await tx.getEntry(o)), when]);
+      seen.push([`orderEvents:${o}`, show(await tx.orderEvents(o)), when]);
+    }
+  };
+  for (const [i, c] of txs.entries()) {
+    try {
+      await store.transaction(async (tx) => {
+        for (const [j, s] of c.writes.entries()) {
+          const entry: QuotaEntry = {
+            orderNo: s.orderNo,
+            buyerKey: s.buyerKey,
+            year: s.year,
+            amount: new Dec(s.amount),
+            refunded: decimalOf(s.refunded),
+            status: s.status,
+            orderAt: instant(s.instant),
+            ...(s.expires !== 'absent' && { expiresAt: s.expires === 'undefined' ? undefined : instant(s.expires) }),
+            updatedAt: instant(s.instant + 1),
+            invtNo: s.invtNo,
+            copNo: s.copNo,
+          };
+          if (await tx.getEntry(s.orderNo)) await tx.updateEntry(entry);
+          else await tx.insertEntry(entry);
+          await tx.addEvent({
+            orderNo: s.orderNo,
+            buyerKey: s.buyerKey,
+            year: s.year,
+            type: 'commit',
+            // The entry's amount as a new Decimal of the same value, as planCommit makes it.
+            amount: s.eventAmount === 'entry' ? entry.amount.minus(0) : new Dec('3'),
+            at: instant(s.instant + 2),
+          });
+          await readAll(tx, `tx${i} write${j}`);
+        }
+        if (c.rollback) throw new RolledBack();
+      });
+    } catch (e) {
+      if (!(e instanceof RolledBack)) throw e;
+      seen.push(['rolled back', String(i)]);
+    }
+    await store.transaction((tx) => readAll(tx, `after tx${i}`));
+  }
+  return seen;
+}

@@ -75,6 +75,9 @@ export interface Child {
   /** Key of the child's own descriptor, for a complex child. */
   ref?: string;
   type?: LeafType;
+  /** The XSD's value constraint of a leaf (`fixed="142"`, `default="1"`): the value it has when empty. */
+  fixed?: string;
+  default?: string;
   zh?: string;
   model?: FieldRule;
 }
@@ -107,7 +110,11 @@ export function readDescriptors(): Read {
             c.ref = `${key}/${name}`;
             sequence(inner, c.ref, e);
           } else if (a.ref?.startsWith('ceb:') && globals.has(name)) c.ref = name;
-          else if (c.ns === 'ceb') c.type = leafType(e);
+          else if (c.ns === 'ceb') {
+            c.type = leafType(e);
+            if (a.fixed !== undefined) c.fixed = a.fixed;
+            if (a.default !== undefined) c.default = a.default;
+          }
           return c;
         });
     };
@@ -236,6 +243,10 @@ export interface CebChild {
   ref?: string;
   /** The XSD type, for a leaf. */
   type?: CebLeafType;
+  /** The XSD's fixed value of a leaf (\`fixed="142"\`): an empty element has it, another value is invalid. */
+  fixed?: string;
+  /** The XSD's default value of a leaf (\`default="1"\`): an empty element has it. */
+  default?: string;
   /** Chinese name of a leaf. */
   zh?: string;
   /** What the model enforces beyond the XSD, on the fields of model documents. */
@@ -271,6 +282,8 @@ export interface CebElement {
         parts.push(`min: ${c.min}`, `max: ${c.max}`);
         if (c.ref) parts.push(`ref: ${q(c.ref)}`);
         if (c.type) parts.push(`type: ${leafLiteral(c.type)}`);
+        if (c.fixed !== undefined) parts.push(`fixed: ${q(c.fixed)}`);
+        if (c.default !== undefined) parts.push(`default: ${q(c.default)}`);
         if (c.zh) parts.push(`zh: ${q(c.zh)}`);
         if (c.model) parts.push(`model: ${ruleLiteral(c.model)}`);
         out.push(`      { ${parts.join(', ')} },`);

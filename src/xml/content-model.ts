@@ -3,6 +3,7 @@ import {
   CEB_IMPORT_ELEMENTS,
   type CebChild,
   type CebElement,
+  type CebLeafType,
 } from '../model/generated/ceb-elements.js';
 
 /** The business namespace of every CEB message. */
@@ -38,10 +39,27 @@ const TABLES: Record<CebSchema, Readonly<Record<string, CebElement>>> = {
 const cache: Record<CebSchema, Map<string, readonly Particle[]>> = { import: new Map(), export: new Map() };
 const KINDS = { string: 's', decimal: 'd', int: 'i', xml: 'x' } as const;
 
+/** What the XSD says of a leaf beyond its kind: its type's facets and the value it has when empty. */
+export interface LeafType {
+  type: CebLeafType;
+  /** The XSD's fixed or default value: an empty element has it. */
+  ifEmpty?: string | undefined;
+}
+// Kept beside the particles (internal: parseCebXml's check of empty elements), not on them.
+const leafTypes = new WeakMap<Particle, LeafType>();
+
+/** The XSD type of a leaf particle of {@link contentModel}; undefined for other particles. */
+export function leafTypeOf(p: Particle): LeafType | undefined {
+  return leafTypes.get(p);
+}
+
 function particle(c: CebChild): Particle {
   const p: Particle = { name: c.name, ns: c.ns, min: c.min, max: c.max };
   if (c.ref !== undefined) p.def = c.ref;
-  else if (c.type) p.kind = KINDS[c.type.base];
+  else if (c.type) {
+    p.kind = KINDS[c.type.base];
+    leafTypes.set(p, { type: c.type, ifEmpty: c.fixed ?? c.default });
+  }
   return p;
 }
 

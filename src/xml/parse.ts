@@ -3,6 +3,7 @@ import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
 import type { Issue } from '../model/issue.js';
 import { type Accept, compileAccept } from '../model/fast-check.js';
+import type { CebLeafType } from '../model/generated/ceb-elements.js';
 import { CONVERT_BY_ROOT } from '../model/generated/converters.js';
 import { zodIssuesToIssues } from '../model/parse.js';
 import { isDecimalText } from '../model/guards.js';
@@ -14,6 +15,7 @@ import {
   DS_NS,
   DXP_NS,
   hasModel,
+  leafTypeOf,
   type CebSchema,
   type Particle,
 } from './content-model.js';
@@ -143,6 +145,17 @@ function isDigits(t: string): boolean {
 }
 const INT = /^[+-]?\d+$/;
 
+/** What an XSD type requires that an empty value lacks, or undefined when '' is valid (a string without minLength). */
+function emptyRefusal(t: CebLeafType): { zh: string; en: string } | undefined {
+  if (t.base === 'decimal') return { zh: '十进制数', en: 'a decimal' };
+  if (t.base === 'int') return { zh: '整数', en: 'an integer' };
+  if (t.base !== 'string') return undefined;
+  if (t.length) return { zh: `恰好 ${t.length} 个字符`, en: `exactly ${t.length} characters` };
+  if (t.minLength)
+    return { zh: `至少 ${t.minLength} 个字符`, en: `at least ${t.minLength} character${t.minLength === 1 ? '' : 's'}` };
+  return undefined;
+}
+
 /**
  * A content model indexed for reading: particle index by name, one map per namespace (the first
  * particle of a name wins, as a search in XSD order would find it), the required leaves, and a
@@ -153,7 +166,8 @@ interface Lookup {
   ds: Map<string, number>;
   /** By particle: its name when it is a CEB one and the first of that name (the one `ceb` finds), else undefined. */
   cebNames: ReadonlyArray<string | undefined>;
-  required: readonly Particle[];
+  /** Indexes of the required leaves. */
+  required: readonly number[];
   stamps: Float64Array;
   /** A read of this model is under way (then a nested one of the same model keeps its own record). */
   busy: boolean;
@@ -172,7 +186,7 @@ function lookupOf(particles: readonly Particle[]): Lookup {
       m.set(p.name, i);
       return m === ceb ? p.name : undefined;
     });
-    const required = particles.filter((p) => p.min > 0 && p.kind !== undefined);
+    const required = particles.flatMap((p, i) => (p.min > 0 && p.kind !== undefined ? [i] : []));
     l = { ceb, ds, cebNames, required, stamps: new Float64Array(particles.length), busy: false };
     lookups.set(particles, l);
   }
@@ -310,6 +324,19 @@ class Reader {
     this.unknown(path, element);
   }
 
+  /** Reports the current element, `local`, as placed before `after`, which the XSD's sequence puts first. */
+  outOfOrder(path: string, local: string, after: string): void {
+    this.issues.push(
+      xmlIssue(
+        'xml-element-order',
+        'warning',
+        `${path}.${local}`,
+        `${local} 的位置不符合 XSD 的顺序：应在 ${after} 之前`,
+        `${local} is out of the XSD's order: it must come before ${after}`,
+      ),
+    );
+  }
+
   /** Reports the current element as unknown in `where` and passes over it. */
   unknown(path: string, where: string): void {
     const t = this.t;
@@ -346,7 +373,7 @@ class Reader {
     }
     if (p.kind === 'd') {
       const t = text.trim();
-      if (t === '') return undefined;
+      if (t === '') return this.hasElements ? undefined : this.empty(p, parent, local, text);
       if (isDigits(t)) return new Dec(t.length <= 7 ? Number(t) : t);
       if (isDecimalText(t)) return new Dec(t);
       path = `${parent}.${local}`;
@@ -363,7 +390,7 @@ class Reader {
     }
     if (p.kind === 'i') {
       const t = text.trim();
-      if (t === '') return undefined;
+      if (t === '') return this.hasElements ? undefined : this.empty(p, parent, local, text);
       if (INT.test(t) && Math.abs(Number(t)) <= 2147483647) return Number(t);
       path = `${parent}.${local}`;
       this.issues.push(
@@ -379,8 +406,36 @@ class Reader {
     }
     // What an `xs:anyType` field (ExtendMessage's Message) holds, as written in the source.
     if (p.kind === 'x') return this.tagEnd >= this.endTagStart ? '' : this.source.slice(this.tagEnd, this.endTagStart);
-    // Empty optional elements (the official samples have them) carry no value.
-    return text === '' ? undefined : text;
+    // Element children (reported above) leave no text: no value, and no second issue.
+    if (text === '') return this.hasElements ? undefined : this.empty(p, parent, local, text);
+    return text;
+  }
+
+  /**
+   * An empty leaf (no text, or white space only in a number), judged as the XSD judges it: valid when
+   * the element has a fixed or default value (it then has that value in the XSD's eyes) or its type
+   * accepts '' (a string without length or minLength); else (a number, a string with a length or
+   * minLength) an `xml-value` error. Either way it carries no value, as if absent (the official samples
+   * have empty optional elements; the reconcile scanner reads them so too).
+   */
+  private empty(p: Particle, parent: string, local: string, text: string): undefined {
+    const lt = leafTypeOf(p);
+    // An extension field has no XSD type (beyond() passes over an empty one).
+    if (lt === undefined || (text === '' && lt.ifEmpty !== undefined)) return undefined;
+    const need = emptyRefusal(lt.type);
+    if (need === undefined) return undefined;
+    const path = `${parent}.${local}`;
+    const blank = text === '' ? '' : '（仅有空白）';
+    this.issues.push(
+      xmlIssue(
+        'xml-value',
+        'error',
+        path,
+        `${path} 为空${blank}，XSD 要求${need.zh}`,
+        `${path} is empty${text === '' ? '' : ' (white space only)'}; the XSD requires ${need.en}`,
+      ),
+    );
+    return undefined;
   }
 
   /**
@@ -425,6 +480,9 @@ class Reader {
           this.beyond(element, particles, path, out);
           continue;
         }
+        // Content models are XSD sequences: a child before the one read last is out of place (xmllint:
+        // "This element is not expected"), and customs' format check refuses the message for it.
+        if (i < next - 1) this.outOfOrder(path, local, particles[next - 1]!.name);
         next = i + 1;
         const p = particles[i]!;
         if (p.kind !== undefined) {
@@ -448,16 +506,21 @@ class Reader {
           const v = this.leaf(p, path, local);
           if (v !== undefined) out[p.name] = v;
         } else if (p.def) {
-          const v = this.fields(local, contentModel(this.schema, p.def), `${path}.${local}`);
-          if (p.max === 1) out[p.name] = v;
-          else ((out[p.name] ??= []) as unknown[]).push(v);
+          if (p.max === 1) out[p.name] = this.fields(local, contentModel(this.schema, p.def), `${path}.${local}`);
+          else {
+            // A repeated element (a document's lines) is named with its index, so that each issue says which one.
+            const list = (out[p.name] ??= []) as unknown[];
+            list.push(this.fields(local, contentModel(this.schema, p.def), `${path}.${local}[${list.length}]`));
+          }
         } else this.skip();
       }
     } finally {
       if (!nested) lookup.busy = false;
     }
-    for (const p of lookup.required) {
-      if (out[p.name] === undefined) {
+    // A leaf that was there is not missing, even without a value (it was empty: leaf() judged that).
+    for (const i of lookup.required) {
+      const p = particles[i]!;
+      if (out[p.name] === undefined && !(seen ? seen.has(i) : stamps[i] === stamp)) {
         this.issues.push(
           xmlIssue(
             'xml-missing-element',
@@ -669,6 +732,14 @@ function readCeb(r: Reader, rootName: string, name: { schema: CebSchema; zh: str
 }
 
 const TRANS_INFO = ['CopMsgId', 'SenderId', 'ReceiverIds', 'CreatTime', 'MsgType'];
+const AT_LEAST_ONE = { zh: '至少 1 个字符', en: 'at least 1 character' };
+/** What dxp-terminal.xsd requires of a TransInfo leaf that is there but empty: false when '' is valid (MsgType, minLength 0). */
+const TRANS_INFO_EMPTY: Record<string, { zh: string; en: string } | false> = {
+  CopMsgId: AT_LEAST_ONE,
+  SenderId: AT_LEAST_ONE,
+  CreatTime: { zh: '日期时间（xs:dateTime）', en: 'a date and time (xs:dateTime)' },
+  MsgType: false,
+};
 
 function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
   const issues: Issue[] = [];
@@ -690,6 +761,18 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
       ),
     );
   let sawData = false;
+  // TransInfo leaves that were there, by name, with their text as written: an empty one is not missing.
+  const present = new Map<string, string>();
+  const emptyValue = (path: string, need: { zh: string; en: string }) =>
+    issues.push(
+      xmlIssue(
+        'xml-value',
+        'error',
+        path,
+        `${path} 为空，XSD 要求${need.zh}`,
+        `${path} is empty; the XSD requires ${need.en}`,
+      ),
+    );
   for (const c of childElements(root)) {
     if (c.ns === DS_NS && c.local === 'Signature') env.signature = signatureInfo(c);
     else if (c.ns !== DXP_NS) unknown(c, 'DxpMsg');
@@ -698,12 +781,19 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
         if (t.ns !== DXP_NS || !TRANS_INFO.includes(t.local)) unknown(t, 'TransInfo');
         else if (t.local === 'ReceiverIds') {
           for (const id of childElements(t)) {
-            if (id.ns === DXP_NS && id.local === 'ReceiverId') env.transInfo.receiverIds.push(textOf(id).text.trim());
-            else unknown(id, 'ReceiverIds');
+            if (id.ns === DXP_NS && id.local === 'ReceiverId') {
+              const v = textOf(id).text.trim();
+              present.set('ReceiverId', '');
+              // The XSD's minLength 1; an empty one is not kept as a receiver.
+              if (textOf(id).text === '') emptyValue('TransInfo.ReceiverIds.ReceiverId', AT_LEAST_ONE);
+              else if (v !== '') env.transInfo.receiverIds.push(v);
+            } else unknown(id, 'ReceiverIds');
           }
         } else {
+          const text = textOf(t).text;
+          present.set(t.local, text);
           const key = `${t.local[0]!.toLowerCase()}${t.local.slice(1)}` as 'copMsgId';
-          env.transInfo[key] = textOf(t).text.trim();
+          env.transInfo[key] = text.trim();
         }
       }
     } else if (c.local === 'Data') {
@@ -723,10 +813,19 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
   for (const k of TRANS_INFO) {
     const key = `${k[0]!.toLowerCase()}${k.slice(1)}` as keyof DxpEnvelope['transInfo'];
     const v = env.transInfo[key];
-    if (v === '' || (Array.isArray(v) && v.length === 0))
-      issues.push(
-        xmlIssue('xml-missing-element', 'error', `TransInfo.${k}`, `TransInfo 缺少 ${k}`, `TransInfo has no ${k}`),
-      );
+    if (v !== '' && !(Array.isArray(v) && v.length === 0)) continue;
+    const text = present.get(k);
+    if (text === undefined) {
+      // ReceiverIds with only empty ReceiverIds: reported above.
+      if (k !== 'ReceiverIds' || !present.has('ReceiverId'))
+        issues.push(
+          xmlIssue('xml-missing-element', 'error', `TransInfo.${k}`, `TransInfo 缺少 ${k}`, `TransInfo has no ${k}`),
+        );
+      continue;
+    }
+    // There but empty: not missing. White space is a valid xs:string (not a dateTime); MsgType may be '' (minLength 0).
+    const need = TRANS_INFO_EMPTY[k];
+    if (need && (text === '' || k === 'CreatTime')) emptyValue(`TransInfo.${k}`, need);
   }
   if (!sawData) issues.push(xmlIssue('xml-missing-element', 'error', 'Data', 'DxpMsg 缺少 Data', 'DxpMsg has no Data'));
   else if (!/^[A-Za-z0-9+/]*={0,2}$/.test(env.data) || env.data.length % 4 !== 0) {
@@ -850,7 +949,7 @@ export function parseCebXml(input: string | Uint8Array, options: ParseXmlOptions
   const hint =
     name || local === 'DxpMsg'
       ? ` (a ${local} must be in namespace ${local === 'DxpMsg' ? DXP_NS : CEB_NS}${lenientHint})`
-      : '; sandan reads CEB3xx–9xx messages and DxpMsg';
+      : '; it is no message of the 2022-05 import or export XSDs (sandan reads those and DxpMsg)';
   throw new SandanError('XML_UNKNOWN_ROOT', `Unknown root element ${qname} in ${ns}${hint}`, {
     details: { root: qname, namespace: rootNs },
   });

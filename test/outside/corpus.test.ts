@@ -245,10 +245,9 @@ const CASES: XmlCase[] = [
       returnTime: '20190321144240293',
       returnInfoParsed: { desc: '预处理成功', details: [] },
     },
-    // BUG: the XSD's sequence is broken (xmllint: returnStatus "is not expected", logisticsCode is), and parse says
-    // nothing (Reader.fields reads children in any order). A declaration out of order passes the same way, and the
-    // emulator accepts it where customs' format check would answer CEB900. Want: an order issue here.
-    issues: [],
+    // The XSD's sequence is broken (xmllint: returnStatus "is not expected", logisticsCode is): parse names the first
+    // element that comes back in the sequence. A declaration so written is refused by the emulator (below).
+    issues: ['xml-element-order documents[0].logisticsCode'],
     xsd: {
       schema: 'ceb-import.xsd',
       valid: false,
@@ -264,12 +263,11 @@ const CASES: XmlCase[] = [
     guid: '556E1CFD-EDED-46B1-946C-B8022E42FC94',
     documents: 1,
     first: { orderNo: 'order20160321116421002', acturalPaid: '19050', buyerIdNumber: '130681136250023332' },
-    // BUG: the two lines that lack gmodel give two identical issues; the path does not say which line
-    // (documents[0].OrderList.gmodel twice). Want: OrderList[0] and OrderList[1] (or items[i]).
+    // Each of the two lines that lack gmodel is named by its index.
     issues: [
       'xml-missing-element documents[0].OrderHead.buyerTelephone',
-      'xml-missing-element documents[0].OrderList.gmodel',
-      'xml-missing-element documents[0].OrderList.gmodel',
+      'xml-missing-element documents[0].OrderList[0].gmodel',
+      'xml-missing-element documents[0].OrderList[1].gmodel',
     ],
     verify: { valid: false, reason: 'signature-missing' },
     xsd: {
@@ -545,12 +543,11 @@ describe('outside corpus: messages customs would refuse before reading them', ()
 
   it('349542410-project/CEB700Message.xml: a pilot-edition root the 2022 XSDs do not have is XML_UNKNOWN_ROOT', () => {
     // CEB700Message (an inventory receipt of the pilot edition; today's is CEB622Message). Refusing it is right.
-    // BUG: the hint says "sandan reads CEB3xx–9xx messages", but CEB700 is one of those numbers and is refused, while
-    // CEB213–216 (2xx) are read. Want: "not a message of the 2022-05 XSDs".
+    // The reason is the XSDs', not a range of numbers (CEB700 is refused, CEB213–216 are read).
     expect(() => parseCebXml(read('349542410-project/CEB700Message.xml'))).toThrow(
       expect.objectContaining({
         code: 'XML_UNKNOWN_ROOT',
-        message: expect.stringContaining('sandan reads CEB3xx–9xx messages'),
+        message: expect.stringContaining('it is no message of the 2022-05 import or export XSDs'),
         details: { root: 'CEB700Message', namespace: 'http://www.chinaport.gov.cn/ceb' },
       }),
     );
@@ -612,6 +609,50 @@ describe('outside corpus: what customs would answer (the emulator)', () => {
       const answer = parseCebXml(receipts[0]!.xml);
       if (answer.kind !== 'ceb') throw new Error('not a CEB message');
       expect(toJsonValue(answer.documents[0])).toMatchObject({ returnInfoParsed: { code } });
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('outside corpus: a declaration with its elements out of the XSD order', () => {
+  // The 2018 order sample (Weasley-J's copy) without the browser's <link>, orderType moved before appStatus: xmllint
+  // refuses it ("orderType: This element is not expected"), so customs' format check would answer a CEB900.
+  const reordered = read('weasley-chinaport/CEB311-dark-mode-link.xml')
+    .toString('utf8')
+    .replace(/\s*<link [^>]*\/>/, '')
+    .replace(
+      /(<ceb:appStatus>2<\/ceb:appStatus>)(\s*)(<ceb:orderType>I<\/ceb:orderType>)/,
+      (_, status: string, space: string, type: string) => `${type}${space}${status}`,
+    );
+
+  it('xmllint refuses it; parse warns at the element that came back; the emulator answers CEB900 [Code:0002]', async () => {
+    expect(reordered).toContain('<ceb:orderType>I</ceb:orderType>\n            <ceb:appStatus>2</ceb:appStatus>');
+    const r = await validateAgainstXsd(reordered, 'ceb-import.xsd');
+    expect(r.valid).toBe(false);
+    expect(r.errors.join('\n')).toContain("orderType': This element is not expected");
+
+    const m = parseCebXml(reordered);
+    if (m.kind !== 'ceb') throw new Error('not a CEB message');
+    expect(m.issues.map((i) => [i.code, i.severity, i.path, i.message.en])).toEqual([
+      [
+        'xml-element-order',
+        'warning',
+        'documents[0].OrderHead.appStatus',
+        "appStatus is out of the XSD's order: it must come before orderType",
+      ],
+    ]);
+
+    const engine = await createEngine({ store: 'memory', clock: manualClock(new Date('2024-03-01T02:00:00Z')) });
+    try {
+      const ack = await engine.submit(reordered, { transport: 'api' });
+      expect(ack).toMatchObject({ accepted: false, httpStatus: 400 });
+      expect(ack.reason).toContain('OrderHead.appStatus');
+      const receipts = engine.receipts(0);
+      expect(receipts.map((x) => [x.type, x.returnStatus])).toEqual([['CEB900', '-1']]);
+      const answer = parseCebXml(receipts[0]!.xml);
+      if (answer.kind !== 'ceb') throw new Error('not a CEB message');
+      expect(toJsonValue(answer.documents[0])).toMatchObject({ returnInfoParsed: { code: '0002' } });
     } finally {
       await engine.close();
     }

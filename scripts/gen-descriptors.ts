@@ -65,6 +65,7 @@ export interface LeafType {
   maxLength?: number;
   totalDigits?: number;
   fractionDigits?: number;
+  whiteSpace?: 'replace' | 'collapse';
 }
 
 export interface Child {
@@ -141,6 +142,9 @@ function leafType(e: X): LeafType {
     const facet = f.name.slice(3) as 'length' | 'minLength' | 'maxLength' | 'totalDigits' | 'fractionDigits';
     if (['length', 'minLength', 'maxLength', 'totalDigits', 'fractionDigits'].includes(facet))
       out[facet] = Number(f.attrs.value);
+    // xs:string's own is preserve; the export XSD collapses 13 leaves (lengths count the collapsed value).
+    else if (f.name === 'xs:whiteSpace' && f.attrs.value !== 'preserve')
+      out.whiteSpace = f.attrs.value as 'replace' | 'collapse';
   }
   return out;
 }
@@ -227,6 +231,8 @@ export interface CebLeafType {
   maxLength?: number;
   totalDigits?: number;
   fractionDigits?: number;
+  /** The XSD's whiteSpace facet when not xs:string's preserve: the value is normalised before its length is counted. */
+  whiteSpace?: 'replace' | 'collapse';
 }
 
 /** A model-level rule beyond the XSD type: the overlay's own type (a type import: no code of it at run time). */

@@ -44,8 +44,10 @@ export interface LeafType {
   type: CebLeafType;
   /** The XSD's fixed or default value: an empty element has it. */
   ifEmpty?: string | undefined;
+  /** The XSD's fixed value: a non-empty element must have it too. */
+  fixed?: string | undefined;
 }
-// Kept beside the particles (internal: parseCebXml's check of empty elements), not on them.
+// Kept beside the particles (internal: parseCebXml's checks of values), not on them.
 const leafTypes = new WeakMap<Particle, LeafType>();
 
 /** The XSD type of a leaf particle of {@link contentModel}; undefined for other particles. */
@@ -58,7 +60,7 @@ function particle(c: CebChild): Particle {
   if (c.ref !== undefined) p.def = c.ref;
   else if (c.type) {
     p.kind = KINDS[c.type.base];
-    leafTypes.set(p, { type: c.type, ifEmpty: c.fixed ?? c.default });
+    leafTypes.set(p, { type: c.type, ifEmpty: c.fixed ?? c.default, fixed: c.fixed });
   }
   return p;
 }

@@ -17,6 +17,7 @@ import {
   hasModel,
   leafTypeOf,
   type CebSchema,
+  type LeafType,
   type Particle,
 } from './content-model.js';
 import { xmlIssue } from './issues.js';
@@ -157,6 +158,136 @@ function emptyRefusal(t: CebLeafType): { zh: string; en: string } | undefined {
 }
 
 /**
+ * What a leaf's non-empty value is checked against, from its XSD type (built once per content model):
+ * undefined when its type has no facet and no fixed value (a plain string, an xs:int without totalDigits).
+ */
+interface Facets {
+  /** A string's length bounds in characters (XSD counts code points: an astral character is one, not two). */
+  min: number;
+  max: number;
+  /** The bounds come from `length` (the message says "exactly"). */
+  exact: boolean;
+  /** The export XSD's `xs:whiteSpace`: the length and the fixed value are of the normalised value. */
+  ws: 'replace' | 'collapse' | undefined;
+  fixed: string | undefined;
+  /** A number's digit bounds (Infinity without the facet). */
+  totalDigits: number;
+  fractionDigits: number;
+  /** A string value needs more than its UTF-16 length compared with the bounds (white space, a fixed value). */
+  slow: boolean;
+}
+
+function facetsOf(lt: LeafType | undefined): Facets | undefined {
+  const t = lt?.type;
+  if (t === undefined || t.base === 'xml') return undefined;
+  const f: Facets = {
+    min: t.length ?? t.minLength ?? 0,
+    max: t.length ?? t.maxLength ?? Infinity,
+    exact: t.length !== undefined,
+    ws: t.whiteSpace,
+    fixed: t.base === 'string' ? lt?.fixed : undefined,
+    totalDigits: t.totalDigits ?? Infinity,
+    fractionDigits: t.fractionDigits ?? Infinity,
+    slow: t.whiteSpace !== undefined || (t.base === 'string' && lt?.fixed !== undefined),
+  };
+  if (t.base === 'string') return f.min > 0 || f.max < Infinity || f.fixed !== undefined ? f : undefined;
+  return f.totalDigits < Infinity || f.fractionDigits < Infinity ? f : undefined;
+}
+
+/** The root's attributes, alike on all 84 roots of the two XSDs: guid `length 36`, version `minLength 1, maxLength 10`. */
+const ROOT_GUID = facetsOf({ type: { base: 'string', length: 36 } })!;
+const ROOT_VERSION = facetsOf({ type: { base: 'string', minLength: 1, maxLength: 10 } })!;
+
+/** Characters (code points) in a string: a surrogate pair is one. */
+function codePoints(s: string): number {
+  let n = s.length;
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c >= 0xd800 && c <= 0xdbff) n--;
+  }
+  return n;
+}
+
+/**
+ * True when a string value is sure to fit its facets without a closer look: no white-space facet or fixed
+ * value, and its UTF-16 length within the bounds. Units ≥ characters ≥ half the units, so characters need
+ * counting only when there may be fewer than the minimum: then a text without a surrogate pair fits too.
+ */
+function withinLength(f: Facets, s: string): boolean {
+  const n = s.length;
+  if (f.slow || n > f.max || n < f.min) return false;
+  if (2 * f.min <= n) return true;
+  for (let k = 0; k < n; k++) if ((s.charCodeAt(k) & 0xfc00) === 0xd800) return false;
+  return true;
+}
+
+/** XSD white-space normalisation (XML white space only: tab, LF, CR, space; not U+3000 or NBSP). */
+function normalizeSpace(s: string, ws: 'replace' | 'collapse'): string {
+  const r = s.replace(/[\t\n\r]/g, ' ');
+  return ws === 'replace' ? r : r.replace(/ {2,}/g, ' ').replace(/^ | $/g, '');
+}
+
+const characters = (n: number) => ({ zh: `${n} 个字符`, en: `${n} character${n === 1 ? '' : 's'}` });
+
+/** What is wrong with a non-empty string value under its facets, as the end of a sentence after its path; undefined when nothing. */
+function stringProblem(f: Facets, text: string): { zh: string; en: string } | undefined {
+  const v = f.ws === undefined ? text : normalizeSpace(text, f.ws);
+  const units = v.length;
+  // UTF-16 units ≥ characters ≥ half the units: characters are counted only where that can matter.
+  if (units > f.max || 2 * f.min > units) {
+    const n = codePoints(v);
+    if (n > f.max || n < f.min) {
+      const has = characters(n);
+      const ws = v === text ? { zh: '', en: '' } : { zh: '（空白已规范化）', en: ' (white space normalised)' };
+      const need = f.exact
+        ? { zh: `要求恰好 ${f.min} 个`, en: `requires exactly ${f.min}` }
+        : n > f.max
+          ? { zh: `最多允许 ${f.max} 个`, en: `allows at most ${f.max}` }
+          : { zh: `要求至少 ${f.min} 个`, en: `requires at least ${f.min}` };
+      return { zh: `有 ${has.zh}${ws.zh}，XSD ${need.zh}`, en: `has ${has.en}${ws.en}; the XSD ${need.en}` };
+    }
+  }
+  if (f.fixed !== undefined && v !== f.fixed)
+    return {
+      zh: `为 ${JSON.stringify(text)}，XSD 将其固定为 ${f.fixed}`,
+      en: `is ${JSON.stringify(text)}; the XSD fixes it at ${f.fixed}`,
+    };
+  return undefined;
+}
+
+/**
+ * What is wrong with a decimal or integer text (trimmed, already known to be one) under totalDigits and
+ * fractionDigits, counted in the value (XSD 1.0: leading zeros and a fraction's trailing zeros do not count).
+ */
+function digitsProblem(f: Facets, t: string): { zh: string; en: string } | undefined {
+  let k = t.charCodeAt(0) === 0x2b || t.charCodeAt(0) === 0x2d ? 1 : 0;
+  while (t.charCodeAt(k) === 0x30) k++;
+  const dot = t.indexOf('.', k);
+  const whole = (dot < 0 ? t.length : dot) - k;
+  let fraction = 0;
+  let total = whole;
+  if (dot >= 0) {
+    let e = t.length;
+    while (e > dot + 1 && t.charCodeAt(e - 1) === 0x30) e--;
+    fraction = e - dot - 1;
+    let first = dot + 1;
+    if (whole === 0) while (first < e && t.charCodeAt(first) === 0x30) first++;
+    total = whole + e - first;
+  }
+  if (fraction > f.fractionDigits)
+    return {
+      zh: `有 ${fraction} 位小数，XSD 最多允许 ${f.fractionDigits} 位`,
+      en: `has ${fraction} decimal places; the XSD allows at most ${f.fractionDigits}`,
+    };
+  if (total > f.totalDigits)
+    return {
+      zh: `有 ${total} 位数字，XSD 最多允许 ${f.totalDigits} 位`,
+      en: `has ${total} digits; the XSD allows at most ${f.totalDigits}`,
+    };
+  return undefined;
+}
+
+/**
  * A content model indexed for reading: particle index by name, one map per namespace (the first
  * particle of a name wins, as a search in XSD order would find it), the required leaves, and a
  * stamp per particle marking the leaves one element has already read.
@@ -168,6 +299,8 @@ interface Lookup {
   cebNames: ReadonlyArray<string | undefined>;
   /** Indexes of the required leaves. */
   required: readonly number[];
+  /** By particle: the facets its value is checked against (kept here, not looked up per leaf). */
+  facets: ReadonlyArray<Facets | undefined>;
   stamps: Float64Array;
   /** A read of this model is under way (then a nested one of the same model keeps its own record). */
   busy: boolean;
@@ -187,7 +320,8 @@ function lookupOf(particles: readonly Particle[]): Lookup {
       return m === ceb ? p.name : undefined;
     });
     const required = particles.flatMap((p, i) => (p.min > 0 && p.kind !== undefined ? [i] : []));
-    l = { ceb, ds, cebNames, required, stamps: new Float64Array(particles.length), busy: false };
+    const facets = particles.map((p) => (p.kind === undefined ? undefined : facetsOf(leafTypeOf(p))));
+    l = { ceb, ds, cebNames, required, facets, stamps: new Float64Array(particles.length), busy: false };
     lookups.set(particles, l);
   }
   return l;
@@ -279,7 +413,7 @@ class Reader {
       const alias = KNOWN_MISSPELLINGS.find((a) => a.element === element && a.alias === local);
       const p = alias && particles.find((q) => q.name === alias.name && q.kind !== undefined);
       if (alias && p) {
-        const v = this.leaf(p, path, local);
+        const v = this.leaf(p, path, local, lookupOf(particles).facets[particles.indexOf(p)]);
         if (v !== undefined && out[p.name] === undefined) out[p.name] = v;
         this.issues.push(
           xmlIssue(
@@ -354,8 +488,11 @@ class Reader {
     this.skip();
   }
 
-  /** Reads the current element, a leaf, as its XSD type; bad values stay strings and are reported. */
-  leaf(p: Particle, parent: string, local: string): unknown {
+  /**
+   * Reads the current element, a leaf, as its XSD type; bad values stay strings and are reported. A value
+   * of its type is checked against the type's facets (`f`): one out of them is reported and kept as read.
+   */
+  leaf(p: Particle, parent: string, local: string, f?: Facets): unknown {
     const text = this.leafText();
     // The path is written out only for an issue.
     let path: string;
@@ -374,8 +511,15 @@ class Reader {
     if (p.kind === 'd') {
       const t = text.trim();
       if (t === '') return this.hasElements ? undefined : this.empty(p, parent, local, text);
-      if (isDigits(t)) return new Dec(t.length <= 7 ? Number(t) : t);
-      if (isDecimalText(t)) return new Dec(t);
+      if (isDigits(t)) {
+        // Digits only: no fraction, and no more digits than characters.
+        if (f !== undefined && t.length > f.totalDigits) this.facetIssue(parent, local, digitsProblem(f, t));
+        return new Dec(t.length <= 7 ? Number(t) : t);
+      }
+      if (isDecimalText(t)) {
+        if (f !== undefined) this.facetIssue(parent, local, digitsProblem(f, t));
+        return new Dec(t);
+      }
       path = `${parent}.${local}`;
       this.issues.push(
         xmlIssue(
@@ -391,7 +535,11 @@ class Reader {
     if (p.kind === 'i') {
       const t = text.trim();
       if (t === '') return this.hasElements ? undefined : this.empty(p, parent, local, text);
-      if (INT.test(t) && Math.abs(Number(t)) <= 2147483647) return Number(t);
+      const n = Number(t);
+      if (INT.test(t) && n >= -2147483648 && n <= 2147483647) {
+        if (f !== undefined && t.length > f.totalDigits) this.facetIssue(parent, local, digitsProblem(f, t));
+        return n;
+      }
       path = `${parent}.${local}`;
       this.issues.push(
         xmlIssue(
@@ -408,7 +556,15 @@ class Reader {
     if (p.kind === 'x') return this.tagEnd >= this.endTagStart ? '' : this.source.slice(this.tagEnd, this.endTagStart);
     // Element children (reported above) leave no text: no value, and no second issue.
     if (text === '') return this.hasElements ? undefined : this.empty(p, parent, local, text);
+    if (f !== undefined && !withinLength(f, text)) this.facetIssue(parent, local, stringProblem(f, text));
     return text;
+  }
+
+  /** Reports a value out of its XSD facets (`problem` ends the sentence that starts with the element's path). */
+  facetIssue(parent: string, local: string, problem: { zh: string; en: string } | undefined): void {
+    if (problem === undefined) return;
+    const path = parent === '' ? local : `${parent}.${local}`;
+    this.issues.push(xmlIssue('xml-value', 'error', path, `${path} ${problem.zh}`, `${path} ${problem.en}`));
   }
 
   /**
@@ -503,7 +659,7 @@ class Reader {
           }
           if (seen) seen.add(i);
           else stamps[i] = stamp;
-          const v = this.leaf(p, path, local);
+          const v = this.leaf(p, path, local, lookup.facets[i]);
           if (v !== undefined) out[p.name] = v;
         } else if (p.def) {
           if (p.max === 1) out[p.name] = this.fields(local, contentModel(this.schema, p.def), `${path}.${local}`);
@@ -627,6 +783,7 @@ function readCeb(r: Reader, rootName: string, name: { schema: CebSchema; zh: str
         'The root element has no guid attribute',
       ),
     );
+  else if (!withinLength(ROOT_GUID, msg.guid)) r.facetIssue('', 'guid', stringProblem(ROOT_GUID, msg.guid));
   if (!msg.version)
     r.issues.push(
       xmlIssue(
@@ -637,6 +794,8 @@ function readCeb(r: Reader, rootName: string, name: { schema: CebSchema; zh: str
         'The root element has no version attribute',
       ),
     );
+  else if (!withinLength(ROOT_VERSION, msg.version))
+    r.facetIssue('', 'version', stringProblem(ROOT_VERSION, msg.version));
   const particles = contentModel(schema, rootName);
   const docParticle = particles[0]!;
   for (;;) {

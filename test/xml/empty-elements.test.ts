@@ -1,30 +1,23 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { validateXML } from 'xmllint-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  CEB_EXPORT_ELEMENTS,
-  CEB_IMPORT_ELEMENTS,
-  type CebChild,
-  type CebElement,
-  type CebLeafType,
-} from '../../src/model/generated/ceb-elements.js';
-import { MESSAGE_NAMES } from '../../src/xml/messages.js';
 import { buildMessage, parseCebXml, wrapDxp, type CebMessage } from '../../src/xml/index.js';
 import { needTool } from '../helpers/tools.js';
 import {
-  exampleDeclaration,
-  fixedEnv,
-  PLACEHOLDER_SIGNATURE,
-  SAMPLES_DIR,
-  SENDER,
-  XMLLINT_CLI,
-  XSD_DIR,
-  type XsdName,
-} from './helpers.js';
+  all,
+  cliVerdicts,
+  generate,
+  message,
+  ROOTS,
+  TABLES,
+  wasmVerdicts,
+  writeNodes,
+  type Against,
+  type Node,
+  type Schema,
+} from './generated-messages.js';
+import { exampleDeclaration, fixedEnv, SAMPLES_DIR, SENDER, XMLLINT_CLI } from './helpers.js';
 
 /*
  * An element that is present but empty (`<ceb:orderNo></ceb:orderNo>`, `<ceb:note/>`), judged as the XSD judges it.
@@ -36,43 +29,6 @@ import {
  * checking it to the signing module; an unsigned message is only a `signature-missing` warning), and the root's
  * attributes. No known difference is allowed: parseCebXml checks the XSD alone, no model-level rule.
  */
-
-type Schema = 'import' | 'export';
-const TABLES: Record<Schema, Readonly<Record<string, CebElement>>> = {
-  import: CEB_IMPORT_ELEMENTS,
-  export: CEB_EXPORT_ELEMENTS,
-};
-/** The XSD a case is validated against: a CEB message's, or the terminal node's for a DxpMsg. */
-type Against = Schema | 'dxp';
-const XSD: Record<Against, XsdName> = { import: 'ceb-import.xsd', export: 'ceb-export.xsd', dxp: 'dxp-terminal.xsd' };
-const GUID = '6F0D2C8E-1B7A-4C1E-9D4F-0A1B2C3D4E5F';
-
-/** One element of a generated message: a leaf with its XSD type and text, or complex content. */
-interface Node {
-  name: string;
-  /** The name of the element it is in. */
-  parent?: string;
-  /** Where parseCebXml reports about it, e.g. `documents[0].OrderHead.orderNo` (undefined for ds:Signature). */
-  path?: string;
-  /** Where its value is in the parsed message: documents are flattened, head fields at the top, lines under `items`. */
-  at?: Array<string | number>;
-  type?: CebLeafType;
-  min?: number;
-  /** The XSD's fixed or default value. */
-  ifEmpty?: string;
-  text?: string;
-  children?: Node[];
-  signature?: true;
-}
-
-/** A value the element accepts: its fixed value, else the shortest non-empty one. */
-function validText(c: CebChild): string {
-  const t = c.type!;
-  if (c.fixed !== undefined) return c.fixed;
-  if (t.base === 'decimal' || t.base === 'int') return '1';
-  if (t.base === 'xml') return '';
-  return 'A'.repeat(t.length ?? Math.max(1, t.minLength ?? 0));
-}
 
 /**
  * Whether the XSD accepts the element empty (the expectation, derived by hand from XML Schema 1.0 Part 1 §3.3.4
@@ -87,61 +43,16 @@ function emptyAllowed(n: Node): boolean {
   return (t.length ?? t.minLength ?? 0) === 0;
 }
 
-/** Where parseCebXml reports a child of the root (the document element is `documents[0]`). */
-function rootChild(name: string, index: number): { path: string; at: Array<string | number> } {
-  if (index === 0) return { path: 'documents[0]', at: ['documents', 0] };
-  if (name === 'BaseSubscribe') return { path: 'baseSubscribe[0]', at: ['baseSubscribe', 0] };
-  const key = `${name[0]!.toLowerCase()}${name.slice(1)}`;
-  return { path: key, at: [key] };
-}
-
-/** Every child of a complex element once (optional ones too), so that every element of the XSD is in some message. */
-function generate(schema: Schema, key: string, path: string, at: Array<string | number>, depth: number): Node[] {
-  const el = TABLES[schema][key]!;
-  // A document element with complex children is head + lines: the head's fields are the document's, lines `items`.
-  const wrapper = depth === 1 && el.children.some((c) => c.ref !== undefined);
-  return el.children.map((c, i) => {
-    if (c.ns === 'ds') return { name: c.name, signature: true };
-    const where =
-      depth === 0
-        ? rootChild(c.name, i)
-        : {
-            path: `${path}.${c.name}${c.ref !== undefined && c.max !== 1 ? '[0]' : ''}`,
-            at: wrapper ? (i === 0 ? at : [...at, 'items', 0]) : [...at, c.name],
-          };
-    if (c.ref !== undefined)
-      return { name: c.name, ...where, children: generate(schema, c.ref, where.path, where.at, depth + 1) };
-    const n: Node = { name: c.name, parent: el.name, ...where, type: c.type!, min: c.min, text: validText(c) };
-    const ifEmpty = c.fixed ?? c.default;
-    if (ifEmpty !== undefined) n.ifEmpty = ifEmpty;
-    return n;
-  });
-}
-
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-
 /** How the element under test is written: `<x></x>`, `<x/>`, or (numbers) `<x> </x>`. */
 type Form = 'e' | 's' | 'w';
 
 /** Writes the nodes, `empty` in the form given. */
 function write(nodes: Node[], empty: Node | undefined, form: Form): string {
-  return nodes
-    .map((n) => {
-      if (n.signature) return PLACEHOLDER_SIGNATURE;
-      const tag = `ceb:${n.name}`;
-      if (n === empty) return form === 's' ? `<${tag}/>` : `<${tag}>${form === 'w' ? ' ' : ''}</${tag}>`;
-      const inner = n.children ? write(n.children, empty, form) : esc(n.text ?? '');
-      return `<${tag}>${inner}</${tag}>`;
-    })
-    .join('');
-}
-
-function all(nodes: Node[]): Node[] {
-  return nodes.flatMap((n) => (n.signature ? [] : [n, ...all(n.children ?? [])]));
-}
-
-function message(root: string, body: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<ceb:${root} guid="${GUID}" version="1.0" xmlns:ceb="http://www.chinaport.gov.cn/ceb" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">${body}</ceb:${root}>\n`;
+  return writeNodes(nodes, (n) => {
+    if (n !== empty) return undefined;
+    const tag = `ceb:${n.name}`;
+    return form === 's' ? `<${tag}/>` : `<${tag}>${form === 'w' ? ' ' : ''}</${tag}>`;
+  });
 }
 
 /** One input: a whole valid message, or one with an element emptied. */
@@ -159,12 +70,10 @@ interface Case {
   dxp?: string;
 }
 
-const ROOTS = Object.entries(MESSAGE_NAMES).filter(([root, { schema }]) => Object.hasOwn(TABLES[schema], root));
-
 function generatedCases(): Case[] {
   const cases: Case[] = [];
   for (const [root, { schema }] of ROOTS) {
-    const nodes = generate(schema, root, '', [], 0);
+    const nodes = generate(schema, root);
     const base = root.replace(/Message$/, '');
     cases.push({ file: `${base}-full.xml`, schema, root, xml: message(root, write(nodes, undefined, 'e')) });
     all(nodes).forEach((n, i) => {
@@ -246,63 +155,6 @@ function dxpCases(): Case[] {
       });
     }
   return cases;
-}
-
-/**
- * Per file: does the XSD accept it. xmllint-wasm over all the files of a schema, in batches (one call over a few
- * thousand files runs out of its memory).
- */
-async function wasmVerdicts(cases: Case[]): Promise<Map<string, boolean>> {
-  const out = new Map<string, boolean>();
-  for (const schema of ['import', 'export', 'dxp'] as const) {
-    const contents = (name: string) => readFileSync(join(XSD_DIR, name), 'utf8');
-    const mine = cases.filter((c) => c.schema === schema);
-    for (let i = 0; i < mine.length; i += 500) {
-      const r = await validateXML({
-        xml: mine.slice(i, i + 500).map((c) => ({ fileName: c.file, contents: c.xml })),
-        schema: [{ fileName: XSD[schema], contents: contents(XSD[schema]) }],
-        preload: [{ fileName: 'xmldsig-core-schema.xsd', contents: contents('xmldsig-core-schema.xsd') }],
-        maxMemoryPages: 16384,
-      });
-      readVerdicts(r.rawOutput, out);
-    }
-  }
-  return out;
-}
-
-/** Per file, with the xmllint command line: one process per schema over all files. */
-function cliVerdicts(cases: Case[]): Map<string, boolean> {
-  const out = new Map<string, boolean>();
-  const dir = mkdtempSync(join(tmpdir(), 'sandan-empty-'));
-  try {
-    for (const schema of ['import', 'export', 'dxp'] as const) {
-      const mine = cases.filter((c) => c.schema === schema);
-      if (mine.length === 0) continue;
-      for (const c of mine) writeFileSync(join(dir, c.file), c.xml);
-      const r = spawnSync(
-        'xmllint',
-        ['--noout', '--nonet', '--schema', join(XSD_DIR, XSD[schema]), ...mine.map((c) => c.file)],
-        {
-          cwd: dir,
-          encoding: 'utf8',
-          maxBuffer: 64 << 20,
-        },
-      );
-      expect(r.error).toBeUndefined();
-      readVerdicts(r.stderr, out);
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  return out;
-}
-
-/** xmllint ends each file's report with `<file> validates` or `<file> fails to validate`. */
-function readVerdicts(output: string, out: Map<string, boolean>): void {
-  for (const line of output.split('\n')) {
-    const m = /^(\S+\.xml) (validates|fails to validate)$/.exec(line);
-    if (m) out.set(m[1]!, m[2] === 'validates');
-  }
 }
 
 const parses = new Map<string, CebMessage>();

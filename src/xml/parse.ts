@@ -899,6 +899,45 @@ const TRANS_INFO_EMPTY: Record<string, { zh: string; en: string } | false> = {
   CreatTime: { zh: '日期时间（xs:dateTime）', en: 'a date and time (xs:dateTime)' },
   MsgType: false,
 };
+/** dxp-terminal.xsd's length bounds of the TransInfo strings (characters; xs:string keeps its white space). */
+const TRANS_INFO_LENGTH: Record<string, readonly [number, number]> = {
+  CopMsgId: [1, 255],
+  SenderId: [1, 16],
+  ReceiverId: [1, 16],
+  MsgType: [0, 30],
+};
+/** The most ReceiverId elements dxp-terminal.xsd allows (`maxOccurs="5"`). */
+const MAX_RECEIVERS = 5;
+// xs:dateTime's lexical form (XSD 1.0): a year of four or more digits, no leading zero beyond four, an optional
+// fraction of a second and an optional zone.
+const XS_DATE_TIME =
+  /^(-?(?:[1-9][0-9]{4,}|[0-9]{4}))-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?(Z|[+-]([0-9]{2}):([0-9]{2}))?$/;
+
+/** Whether a text (white space collapsed, as the type says) is an xs:dateTime: its form, and a real day and time. */
+function isXsDateTime(text: string): boolean {
+  const m = XS_DATE_TIME.exec(text.trim());
+  if (!m) return false;
+  const year = Number(m[1]);
+  const [month, day, hour, minute, second] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (year === 0 || month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  if (day > days || minute > 59 || second > 59) return false;
+  // 24:00:00 is the end of the day; no other time in hour 24.
+  if (hour > 24 || (hour === 24 && (minute !== 0 || second !== 0 || /[1-9]/.test(m[7] ?? '')))) return false;
+  if (m[8] !== undefined && m[8] !== 'Z') {
+    const zh = Number(m[9]);
+    const zm = Number(m[10]);
+    if (zm > 59 || zh > 14 || (zh === 14 && zm !== 0)) return false;
+  }
+  return true;
+}
 
 function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
   const issues: Issue[] = [];
@@ -932,6 +971,23 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
         `${path} is empty; the XSD requires ${need.en}`,
       ),
     );
+  // A non-empty TransInfo string longer or shorter than dxp-terminal.xsd allows.
+  const lengthProblem = (path: string, name: string, text: string) => {
+    const [min, max] = TRANS_INFO_LENGTH[name]!;
+    const n = codePoints(text);
+    if (n >= min && n <= max) return;
+    const has = characters(n);
+    issues.push(
+      xmlIssue(
+        'xml-value',
+        'error',
+        path,
+        `${path} 有 ${has.zh}，XSD ${n > max ? `最多允许 ${max} 个` : `要求至少 ${min} 个`}`,
+        `${path} has ${has.en}; the XSD ${n > max ? `allows at most ${max}` : `requires at least ${min}`}`,
+      ),
+    );
+  };
+  let receivers = 0;
   for (const c of childElements(root)) {
     if (c.ns === DS_NS && c.local === 'Signature') env.signature = signatureInfo(c);
     else if (c.ns !== DXP_NS) unknown(c, 'DxpMsg');
@@ -943,9 +999,23 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
             if (id.ns === DXP_NS && id.local === 'ReceiverId') {
               const v = textOf(id).text.trim();
               present.set('ReceiverId', '');
+              const path = `TransInfo.ReceiverIds.ReceiverId[${receivers}]`;
+              if (++receivers === MAX_RECEIVERS + 1)
+                issues.push(
+                  xmlIssue(
+                    'xml-value',
+                    'error',
+                    'TransInfo.ReceiverIds',
+                    `TransInfo.ReceiverIds 中的 ReceiverId 超过 ${MAX_RECEIVERS} 个（XSD 的上限）`,
+                    `TransInfo.ReceiverIds holds more than ${MAX_RECEIVERS} ReceiverId elements, the XSD's limit`,
+                  ),
+                );
               // The XSD's minLength 1; an empty one is not kept as a receiver.
-              if (textOf(id).text === '') emptyValue('TransInfo.ReceiverIds.ReceiverId', AT_LEAST_ONE);
-              else if (v !== '') env.transInfo.receiverIds.push(v);
+              if (textOf(id).text === '') emptyValue(path, AT_LEAST_ONE);
+              else {
+                lengthProblem(path, 'ReceiverId', textOf(id).text);
+                if (v !== '') env.transInfo.receiverIds.push(v);
+              }
             } else unknown(id, 'ReceiverIds');
           }
         } else {
@@ -985,6 +1055,23 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
     // There but empty: not missing. White space is a valid xs:string (not a dateTime); MsgType may be '' (minLength 0).
     const need = TRANS_INFO_EMPTY[k];
     if (need && (text === '' || k === 'CreatTime')) emptyValue(`TransInfo.${k}`, need);
+  }
+  // Values that are there: their lengths, and CreatTime's date and time.
+  for (const [k, text] of present) {
+    if (k === 'ReceiverId' || text === '') continue;
+    if (k === 'CreatTime') {
+      // White space only was reported as empty above.
+      if (text.trim() !== '' && !isXsDateTime(text))
+        issues.push(
+          xmlIssue(
+            'xml-value',
+            'error',
+            'TransInfo.CreatTime',
+            `TransInfo.CreatTime 应为日期时间（xs:dateTime，如 2026-12-01T10:00:00），实际为 ${JSON.stringify(text)}`,
+            `TransInfo.CreatTime should be a date and time (xs:dateTime, e.g. 2026-12-01T10:00:00), got ${JSON.stringify(text)}`,
+          ),
+        );
+    } else lengthProblem(`TransInfo.${k}`, k, text);
   }
   if (!sawData) issues.push(xmlIssue('xml-missing-element', 'error', 'Data', 'DxpMsg 缺少 Data', 'DxpMsg has no Data'));
   else if (!/^[A-Za-z0-9+/]*={0,2}$/.test(env.data) || env.data.length % 4 !== 0) {

@@ -256,7 +256,7 @@ describe('a present but empty element: parseCebXml agrees with xmllint and the X
     ]);
     expect(issue('CreatTime s').map((i) => [i.code, i.path])).toEqual([['xml-value', 'TransInfo.CreatTime']]);
     expect(issue('ReceiverId s').map((i) => [i.code, i.path])).toEqual([
-      ['xml-value', 'TransInfo.ReceiverIds.ReceiverId'],
+      ['xml-value', 'TransInfo.ReceiverIds.ReceiverId[0]'],
     ]);
     expect(issue('ReceiverIds s').map((i) => [i.code, i.path])).toEqual([
       ['xml-missing-element', 'TransInfo.ReceiverIds'],

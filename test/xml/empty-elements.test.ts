@@ -16,6 +16,7 @@ import {
   type Against,
   type Node,
   type Schema,
+  parsed,
 } from './generated-messages.js';
 import { exampleDeclaration, fixedEnv, SAMPLES_DIR, SENDER, XMLLINT_CLI } from './helpers.js';
 
@@ -155,18 +156,6 @@ function dxpCases(): Case[] {
       });
     }
   return cases;
-}
-
-const parses = new Map<string, CebMessage>();
-/** parseCebXml's result (each input is parsed once, the tests below look at it several times). */
-function parsed(xml: string): CebMessage {
-  let m = parses.get(xml);
-  if (m === undefined) {
-    const r = parseCebXml(xml);
-    if (r.kind !== 'ceb') throw new Error('not a CEB message');
-    parses.set(xml, (m = r));
-  }
-  return m;
 }
 
 /** sandan's verdict on the structure: any error (warnings, e.g. `signature-missing`, do not count). */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, manualClock } from '../../src/emulator/index.js';
-import { parseCebXml, toJsonValue, type CebMessage } from '../../src/xml/index.js';
+import { parseCebXml, toJsonValue } from '../../src/xml/index.js';
 import { needTool } from '../helpers/tools.js';
 import {
   all,
@@ -15,6 +15,7 @@ import {
   writeNodes,
   type Node,
   type Schema,
+  parsed,
 } from './generated-messages.js';
 import { SAMPLES_DIR, validateAgainstXsd, XMLLINT_CLI, XSD_DIR } from './helpers.js';
 
@@ -169,16 +170,6 @@ function facetCases(): Case[] {
   return cases;
 }
 
-const parses = new Map<string, CebMessage>();
-function parsed(xml: string): CebMessage {
-  let m = parses.get(xml);
-  if (m === undefined) {
-    const r = parseCebXml(xml);
-    if (r.kind !== 'ceb') throw new Error('not a CEB message');
-    parses.set(xml, (m = r));
-  }
-  return m;
-}
 const errors = (c: Case) => parsed(c.xml).issues.filter((i) => i.severity === 'error');
 const label = (c: Case) => `${c.file} ${c.node?.path ?? c.attribute} ${JSON.stringify(c.node?.type ?? {})} ${c.what}`;
 

@@ -12,6 +12,7 @@ import {
   type CebLeafType,
 } from '../../src/model/generated/ceb-elements.js';
 import { MESSAGE_NAMES } from '../../src/xml/messages.js';
+import { parseCebXml, type CebMessage } from '../../src/xml/index.js';
 import { PLACEHOLDER_SIGNATURE, XSD_DIR, type XsdName } from './helpers.js';
 
 /*
@@ -182,4 +183,16 @@ function readVerdicts(output: string, out: Map<string, boolean>): void {
     const m = /^(\S+\.xml) (validates|fails to validate)$/.exec(line);
     if (m) out.set(m[1]!, m[2] === 'validates');
   }
+}
+
+const parses = new Map<string, CebMessage>();
+/** parseCebXml's result, each input parsed once (the tests look at one result several times). */
+export function parsed(xml: string): CebMessage {
+  let m = parses.get(xml);
+  if (m === undefined) {
+    const r = parseCebXml(xml);
+    if (r.kind !== 'ceb') throw new Error('not a CEB message');
+    parses.set(xml, (m = r));
+  }
+  return m;
 }

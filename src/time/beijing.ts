@@ -46,6 +46,35 @@ export function isRealDate(y: number, m: number, d: number): boolean {
   return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
 }
 
+// xs:dateTime's lexical form (XSD 1.0): a year of four or more digits, no leading zero beyond four, an optional
+// fraction of a second and an optional zone.
+const XS_DATE_TIME =
+  /^(-?(?:[1-9][0-9]{4,}|[0-9]{4}))-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?(Z|[+-]([0-9]{2}):([0-9]{2}))?$/;
+
+/**
+ * True when a text is an `xs:dateTime` (white space around it collapsed, as the type says): its form, a real
+ * day, a time (24:00:00 for the end of the day) and a zone within ±14:00. What {@link beijingXsDateTime} writes.
+ */
+export function isXsDateTime(text: string): boolean {
+  const m = XS_DATE_TIME.exec(text.trim());
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (year === 0 || !isRealDate(year, month, day) || minute > 59 || second > 59) return false;
+  // 24:00:00 is the end of the day; no other time in hour 24.
+  if (hour > 24 || (hour === 24 && (minute !== 0 || second !== 0 || /[1-9]/.test(m[7] ?? '')))) return false;
+  if (m[8] === undefined || m[8] === 'Z') return true;
+  const zoneHours = Number(m[9]);
+  const zoneMinutes = Number(m[10]);
+  return zoneMinutes <= 59 && (zoneHours < 14 || (zoneHours === 14 && zoneMinutes === 0));
+}
+
 function daysInMonth(y: number, m: number): number {
   if (m === 2) return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28;
   return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;

@@ -1,6 +1,7 @@
 import { Decimal as DecimalJs } from 'decimal.js';
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
+import { isXsDateTime } from '../time/beijing.js';
 import type { Issue } from '../model/issue.js';
 import { type Accept, compileAccept } from '../model/fast-check.js';
 import type { CebLeafType } from '../model/generated/ceb-elements.js';
@@ -891,53 +892,22 @@ function readCeb(r: Reader, rootName: string, name: { schema: CebSchema; zh: str
 }
 
 const TRANS_INFO = ['CopMsgId', 'SenderId', 'ReceiverIds', 'CreatTime', 'MsgType'];
-const AT_LEAST_ONE = { zh: '至少 1 个字符', en: 'at least 1 character' };
-/** What dxp-terminal.xsd requires of a TransInfo leaf that is there but empty: false when '' is valid (MsgType, minLength 0). */
-const TRANS_INFO_EMPTY: Record<string, { zh: string; en: string } | false> = {
-  CopMsgId: AT_LEAST_ONE,
-  SenderId: AT_LEAST_ONE,
-  CreatTime: { zh: '日期时间（xs:dateTime）', en: 'a date and time (xs:dateTime)' },
-  MsgType: false,
+/**
+ * dxp-terminal.xsd's types of the TransInfo strings: an empty one is judged by emptyRefusal, a value by its facets,
+ * as the CEB leaves are (MsgType has minLength 0: empty is valid).
+ */
+const TRANS_INFO_TYPES: Record<string, CebLeafType> = {
+  CopMsgId: { base: 'string', minLength: 1, maxLength: 255 },
+  SenderId: { base: 'string', minLength: 1, maxLength: 16 },
+  ReceiverId: { base: 'string', minLength: 1, maxLength: 16 },
+  MsgType: { base: 'string', maxLength: 30 },
 };
-/** dxp-terminal.xsd's length bounds of the TransInfo strings (characters; xs:string keeps its white space). */
-const TRANS_INFO_LENGTH: Record<string, readonly [number, number]> = {
-  CopMsgId: [1, 255],
-  SenderId: [1, 16],
-  ReceiverId: [1, 16],
-  MsgType: [0, 30],
-};
+const TRANS_INFO_FACETS = Object.fromEntries(
+  Object.entries(TRANS_INFO_TYPES).map(([name, type]) => [name, facetsOf({ type })!]),
+);
+const XS_DATE_TIME_NEED = { zh: '日期时间（xs:dateTime）', en: 'a date and time (xs:dateTime)' };
 /** The most ReceiverId elements dxp-terminal.xsd allows (`maxOccurs="5"`). */
 const MAX_RECEIVERS = 5;
-// xs:dateTime's lexical form (XSD 1.0): a year of four or more digits, no leading zero beyond four, an optional
-// fraction of a second and an optional zone.
-const XS_DATE_TIME =
-  /^(-?(?:[1-9][0-9]{4,}|[0-9]{4}))-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?(Z|[+-]([0-9]{2}):([0-9]{2}))?$/;
-
-/** Whether a text (white space collapsed, as the type says) is an xs:dateTime: its form, and a real day and time. */
-function isXsDateTime(text: string): boolean {
-  const m = XS_DATE_TIME.exec(text.trim());
-  if (!m) return false;
-  const year = Number(m[1]);
-  const [month, day, hour, minute, second] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  if (year === 0 || month < 1 || month > 12 || day < 1) return false;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
-  if (day > days || minute > 59 || second > 59) return false;
-  // 24:00:00 is the end of the day; no other time in hour 24.
-  if (hour > 24 || (hour === 24 && (minute !== 0 || second !== 0 || /[1-9]/.test(m[7] ?? '')))) return false;
-  if (m[8] !== undefined && m[8] !== 'Z') {
-    const zh = Number(m[9]);
-    const zm = Number(m[10]);
-    if (zm > 59 || zh > 14 || (zh === 14 && zm !== 0)) return false;
-  }
-  return true;
-}
 
 function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
   const issues: Issue[] = [];
@@ -971,21 +941,10 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
         `${path} is empty; the XSD requires ${need.en}`,
       ),
     );
-  // A non-empty TransInfo string longer or shorter than dxp-terminal.xsd allows.
+  // A non-empty TransInfo string out of dxp-terminal.xsd's bounds: the CEB leaves' check and words.
   const lengthProblem = (path: string, name: string, text: string) => {
-    const [min, max] = TRANS_INFO_LENGTH[name]!;
-    const n = codePoints(text);
-    if (n >= min && n <= max) return;
-    const has = characters(n);
-    issues.push(
-      xmlIssue(
-        'xml-value',
-        'error',
-        path,
-        `${path} 有 ${has.zh}，XSD ${n > max ? `最多允许 ${max} 个` : `要求至少 ${min} 个`}`,
-        `${path} has ${has.en}; the XSD ${n > max ? `allows at most ${max}` : `requires at least ${min}`}`,
-      ),
-    );
+    const problem = stringProblem(TRANS_INFO_FACETS[name]!, text);
+    if (problem) issues.push(xmlIssue('xml-value', 'error', path, `${path} ${problem.zh}`, `${path} ${problem.en}`));
   };
   let receivers = 0;
   for (const c of childElements(root)) {
@@ -1011,7 +970,7 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
                   ),
                 );
               // The XSD's minLength 1; an empty one is not kept as a receiver.
-              if (textOf(id).text === '') emptyValue(path, AT_LEAST_ONE);
+              if (textOf(id).text === '') emptyValue(path, emptyRefusal(TRANS_INFO_TYPES.ReceiverId!)!);
               else {
                 lengthProblem(path, 'ReceiverId', textOf(id).text);
                 if (v !== '') env.transInfo.receiverIds.push(v);
@@ -1053,8 +1012,11 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
       continue;
     }
     // There but empty: not missing. White space is a valid xs:string (not a dateTime); MsgType may be '' (minLength 0).
-    const need = TRANS_INFO_EMPTY[k];
-    if (need && (text === '' || k === 'CreatTime')) emptyValue(`TransInfo.${k}`, need);
+    if (k === 'CreatTime') emptyValue('TransInfo.CreatTime', XS_DATE_TIME_NEED);
+    else {
+      const need = text === '' && emptyRefusal(TRANS_INFO_TYPES[k]!);
+      if (need) emptyValue(`TransInfo.${k}`, need);
+    }
   }
   // Values that are there: their lengths, and CreatTime's date and time.
   for (const [k, text] of present) {

@@ -4,6 +4,23 @@
  * and toDecimal in ./primitives).
  */
 
+/**
+ * The text without the XML white space (space, tab, CR, LF) around it: what the XSD's `collapse` removes from a
+ * number or a date-time. Unlike `String.prototype.trim`, it keeps U+3000, NBSP and the other Unicode spaces, which
+ * make such a value invalid to a schema validator.
+ */
+export function trimXmlSpace(text: string): string {
+  let a = 0;
+  let b = text.length;
+  while (a < b && isXmlSpace(text.charCodeAt(a))) a++;
+  while (b > a && isXmlSpace(text.charCodeAt(b - 1))) b--;
+  return a === 0 && b === text.length ? text : text.slice(a, b);
+}
+
+function isXmlSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
 /** A plain record to read fields of: an object, not null, not an array. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,6 +1,6 @@
 import { Decimal as DecimalJs } from 'decimal.js';
 import type { Decimal } from 'decimal.js';
-import { isDecimalText, trimmedText } from '../model/guards.js';
+import { isDecimalText, trimmedText, trimXmlSpace } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
 import type { BillRecord } from './store.js';
 import type { InventoryReceipt, TaxBill, TaxBillStatus } from './types.js';
@@ -16,8 +16,9 @@ export type Converted<T> = { ok: true; value: T } | { ok: false; problem: string
 function amountText(doc: Record<string, unknown>, key: string): string | undefined {
   const v = doc[key];
   if (DecimalJs.isDecimal(v)) return (v as Decimal).toFixed();
-  if (typeof v === 'string' && isDecimalText(v.trim())) return v.trim();
-  return undefined;
+  if (typeof v !== 'string') return undefined;
+  const t = trimXmlSpace(v);
+  return isDecimalText(t) ? t : undefined;
 }
 
 /** A CEB816 `TaxHeadRd` as a {@link BillRecord} (amounts as decimal strings, as the index stores them). */

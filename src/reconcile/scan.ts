@@ -1,4 +1,5 @@
 import { SandanError } from '../errors.js';
+import { trimXmlSpace } from '../model/guards.js';
 import { CEB_NS, documentLayout, DXP_NS, type Particle } from '../xml/content-model.js';
 import { XmlTokenizer } from '../xml/core/tokenizer.js';
 import { extensionFieldsOf } from '../xml/extensions.js';
@@ -298,7 +299,7 @@ export class CebScanner {
     }
     const leaves = this.leaves!;
     // Empty leaves carry no value; numbers of white space alone neither (as in the parser).
-    if (v === '' || (leaves.numeric & (1 << f) && v.trim() === '')) return;
+    if (v === '' || (leaves.numeric & (1 << f) && trimXmlSpace(v) === '')) return;
     this.out[leaves.names[f]!] = v;
   }
 

@@ -20,6 +20,7 @@ import { canonicalizeElement, DigestSink } from '../xml/core/c14n.js';
 import { childElements, parseXml, textContent, type XmlDocument, type XmlElement } from '../xml/core/tree.js';
 import { type Envelope, readEnvelope } from './envelope.js';
 import { SandanError } from '../errors.js';
+import { trimXmlSpace } from '../model/guards.js';
 import { checkXmlSize, DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 
 /** Why a signature did not verify. */
@@ -124,7 +125,8 @@ class Fail extends Error {
 
 function only(el: XmlElement, names: readonly string[], where: string): XmlElement[] {
   for (const c of el.children) {
-    if (c.type === 'text' && c.value.trim() !== '') throw new Fail('signature-structure', `Text inside ${where}`);
+    if (c.type === 'text' && trimXmlSpace(c.value) !== '')
+      throw new Fail('signature-structure', `Text inside ${where}`);
   }
   const kids = childElements(el);
   for (const k of kids) {
@@ -177,7 +179,7 @@ function dsigSignature(el: XmlElement): XmlElement | undefined {
 function textAfter(tail: string): boolean {
   if (/^[ \t\n]*$/.test(tail)) return false;
   const holder = parseXml(`<x>${tail}</x>`).root;
-  return holder.children.some((c) => c.type === 'text' && c.value.trim() !== '');
+  return holder.children.some((c) => c.type === 'text' && trimXmlSpace(c.value) !== '');
 }
 
 // Certificates read from KeyInfo, by their base64 text: a sender signs many messages with one.

@@ -47,16 +47,17 @@ export function isRealDate(y: number, m: number, d: number): boolean {
 }
 
 // xs:dateTime's lexical form (XSD 1.0): a year of four or more digits, no leading zero beyond four, an optional
-// fraction of a second and an optional zone.
+// fraction of a second and an optional zone. XML white space around it is collapsed away (the type's whiteSpace is
+// collapse); U+3000 or NBSP is not white space to XML, so it makes the value wrong.
 const XS_DATE_TIME =
-  /^(-?(?:[1-9][0-9]{4,}|[0-9]{4}))-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?(Z|[+-]([0-9]{2}):([0-9]{2}))?$/;
+  /^[ \t\n\r]*(-?(?:[1-9][0-9]{4,}|[0-9]{4}))-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?(Z|[+-]([0-9]{2}):([0-9]{2}))?[ \t\n\r]*$/;
 
 /**
  * True when a text is an `xs:dateTime` (white space around it collapsed, as the type says): its form, a real
  * day, a time (24:00:00 for the end of the day) and a zone within ±14:00. What {@link beijingXsDateTime} writes.
  */
 export function isXsDateTime(text: string): boolean {
-  const m = XS_DATE_TIME.exec(text.trim());
+  const m = XS_DATE_TIME.exec(text);
   if (!m) return false;
   const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
     number,

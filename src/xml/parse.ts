@@ -7,7 +7,7 @@ import { type Accept, compileAccept } from '../model/fast-check.js';
 import type { CebLeafType } from '../model/generated/ceb-elements.js';
 import { CONVERT_BY_ROOT } from '../model/generated/converters.js';
 import { zodIssuesToIssues } from '../model/parse.js';
-import { isDecimalText } from '../model/guards.js';
+import { isDecimalText, trimXmlSpace } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
 import {
   CEB_NS,
@@ -510,7 +510,7 @@ class Reader {
       );
     }
     if (p.kind === 'd') {
-      const t = text.trim();
+      const t = trimXmlSpace(text);
       if (t === '') return this.hasElements ? undefined : this.empty(p, parent, local, text);
       if (isDigits(t)) {
         // Digits only: no fraction, and no more digits than characters.
@@ -534,7 +534,7 @@ class Reader {
       return text;
     }
     if (p.kind === 'i') {
-      const t = text.trim();
+      const t = trimXmlSpace(text);
       if (t === '') return this.hasElements ? undefined : this.empty(p, parent, local, text);
       const n = Number(t);
       if (INT.test(t) && n >= -2147483648 && n <= 2147483647) {
@@ -956,7 +956,7 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
         else if (t.local === 'ReceiverIds') {
           for (const id of childElements(t)) {
             if (id.ns === DXP_NS && id.local === 'ReceiverId') {
-              const v = textOf(id).text.trim();
+              const v = trimXmlSpace(textOf(id).text);
               present.set('ReceiverId', '');
               const path = `TransInfo.ReceiverIds.ReceiverId[${receivers}]`;
               if (++receivers === MAX_RECEIVERS + 1)
@@ -981,7 +981,7 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
           const text = textOf(t).text;
           present.set(t.local, text);
           const key = `${t.local[0]!.toLowerCase()}${t.local.slice(1)}` as 'copMsgId';
-          env.transInfo[key] = text.trim();
+          env.transInfo[key] = trimXmlSpace(text);
         }
       }
     } else if (c.local === 'Data') {
@@ -1023,7 +1023,7 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
     if (k === 'ReceiverId' || text === '') continue;
     if (k === 'CreatTime') {
       // White space only was reported as empty above.
-      if (text.trim() !== '' && !isXsDateTime(text))
+      if (trimXmlSpace(text) !== '' && !isXsDateTime(text))
         issues.push(
           xmlIssue(
             'xml-value',

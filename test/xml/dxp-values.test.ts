@@ -80,6 +80,9 @@ function probes(): Probe[] {
     '02026-12-01T10:00:00',
     '0000-12-01T10:00:00',
     '-2026-12-01T10:00:00',
+    // Not XML white space: U+3000 and NBSP are characters of the value, which then is no date-time.
+    '\u30002026-12-01T10:00:00',
+    '2026-12-01T10:00:00\u00a0',
   ])
     add(`CreatTime ${JSON.stringify(t)}`, 'TransInfo.CreatTime', withText('CreatTime', t));
   return out;
@@ -107,6 +110,7 @@ describe("a DxpMsg's TransInfo values: unwrapDxp agrees with xmllint and dxp-ter
     expect(refused.has('CreatTime "2026-12-01T10:00:00+08:00"')).toBe(false);
     expect(refused.has('CreatTime "2023-02-29T00:00:00"')).toBe(true);
     expect(refused.has('CreatTime "20261201100000"')).toBe(true);
+    expect(refused.has('CreatTime "\u30002026-12-01T10:00:00"')).toBe(true);
   });
 
   it('reads a CreatTime with white space around it as the XSD does (xs:dateTime collapses it), where xmllint refuses', () => {

@@ -92,6 +92,12 @@ function probes(n: Node): Array<{ what: string; value: string; valid: boolean }>
   } else if (t.base === 'decimal' || t.base === 'int') {
     const total = t.totalDigits;
     const fraction = t.fractionDigits;
+    // Only XML white space (space, tab, CR, LF) is collapsed away; NBSP and U+3000 are characters that make the
+    // number invalid (JavaScript's trim() would have taken them for white space).
+    out.push({ what: 'nbsp padded', value: '\u00a09\u00a0', valid: false });
+    out.push({ what: 'U+3000 before', value: '\u30009', valid: false });
+    out.push({ what: 'U+2003 after', value: '9\u2003', valid: false });
+    if (t.base === 'decimal') out.push({ what: 'tab and newline padded', value: '\n\t9\t\n', valid: true });
     if (total !== undefined) {
       const whole = total - (fraction ?? 0);
       out.push({ what: 'totalDigits+1', value: '1'.repeat(total + 1), valid: false });

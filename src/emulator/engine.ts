@@ -105,7 +105,7 @@ const DUPLICATE_CODE: Partial<Record<DocKind, string>> = {
  * Parser warnings that are XSD violations all the same: sandan reads past an unknown element or a
  * root named without `Message`, the XSD (and so customs) does not.
  */
-const XSD_VIOLATIONS = new Set(['xml-unknown-element', 'xml-element-order', 'xml-root-name']);
+const XSD_VIOLATIONS = new Set(['xml-unknown-element', 'xml-unknown-attribute', 'xml-element-order', 'xml-root-name']);
 
 /** Statuses after which a document's sequence stops: rejected (100; 99 and 4 as the catalogue lists them). */
 const REJECTED = new Set(['100', '99', '4']);

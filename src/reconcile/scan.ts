@@ -263,8 +263,10 @@ export class CebScanner {
     const t = this.t;
     const shape = this.shape!;
     if (t.ns !== CEB_NS || this.recordDepth !== 0) return;
-    if (t.local === shape.headName) this.startRecord(shape.head);
-    else if (t.local === shape.listName && this.withItems) this.startRecord(shape.list!);
+    // A second head is not read: the parser reads the first and reports the second.
+    if (t.local === shape.headName) {
+      if (this.docFields === undefined) this.startRecord(shape.head);
+    } else if (t.local === shape.listName && this.withItems) this.startRecord(shape.list!);
   }
 
   private startRecord(leaves: Leaves): void {
@@ -310,8 +312,7 @@ export class CebScanner {
     if (t.depth === 2) {
       this.docFields = this.out;
       this.endBlock();
-    } else if (t.local === shape.headName)
-      this.docFields = this.out; // the parser keeps the last head
+    } else if (t.local === shape.headName) this.docFields = this.out;
     else this.docItems.push(this.out);
   }
 

@@ -198,6 +198,11 @@ function facetsOf(lt: LeafType | undefined): Facets | undefined {
 /** The root's attributes, alike on all 84 roots of the two XSDs: guid `length 36`, version `minLength 1, maxLength 10`. */
 const ROOT_GUID = facetsOf({ type: { base: 'string', length: 36 } })!;
 const ROOT_VERSION = facetsOf({ type: { base: 'string', minLength: 1, maxLength: 10 } })!;
+/** The attributes the XSDs declare on a CEB root; no other CEB element has any. */
+const ROOT_ATTRIBUTES: ReadonlySet<string> = new Set(['guid', 'version']);
+const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
+/** The xsi attributes any element may carry: hints where the schema is, not part of the content. */
+const XSI_HINTS: ReadonlySet<string> = new Set(['schemaLocation', 'noNamespaceSchemaLocation']);
 
 /** Characters (code points) in a string: a surrogate pair is one. */
 function codePoints(s: string): number {
@@ -320,12 +325,96 @@ function lookupOf(particles: readonly Particle[]): Lookup {
       m.set(p.name, i);
       return m === ceb ? p.name : undefined;
     });
-    const required = particles.flatMap((p, i) => (p.min > 0 && p.kind !== undefined ? [i] : []));
+    // Required leaves and elements of complex content (a document's head and its lines); not ds:Signature, which
+    // the root reports as signature-missing.
+    const required = particles.flatMap((p, i) => (p.min > 0 && (p.kind !== undefined || p.def) ? [i] : []));
     const facets = particles.map((p) => (p.kind === undefined ? undefined : facetsOf(leafTypeOf(p))));
     l = { ceb, ds, cebNames, required, facets, stamps: new Float64Array(particles.length), busy: false };
     lookups.set(particles, l);
   }
   return l;
+}
+
+/*
+ * The issues about the XML's structure, one wording each, for the CEB reader and the DxpMsg wrapper's alike.
+ */
+
+/** An element before `after`, which the XSD's sequence puts first (xmllint: "This element is not expected"). */
+function orderIssue(path: string, local: string, after: string): Issue {
+  return xmlIssue(
+    'xml-element-order',
+    'warning',
+    path,
+    `${local} 的位置不符合 XSD 的顺序：应在 ${after} 之前`,
+    `${local} is out of the XSD's order: it must come before ${after}`,
+  );
+}
+
+/** A second occurrence of an element the XSD allows once; the first is read. */
+function duplicateIssue(path: string, local: string): Issue {
+  return xmlIssue(
+    'xml-duplicate-element',
+    'error',
+    path,
+    `${local} 重复出现，只读取第一个`,
+    `${local} appears more than once; the first one was read`,
+  );
+}
+
+/** More of an element than the XSD's maxOccurs (reported once, at the first one too many). */
+function tooManyIssue(path: string, local: string, max: number): Issue {
+  return xmlIssue(
+    'xml-too-many',
+    'error',
+    path,
+    `${path}：${local} 最多 ${max} 个（XSD 的上限），实际更多`,
+    `${path}: more than ${max} ${local}, the XSD's limit`,
+  );
+}
+
+/** An attribute the XSD does not declare on `element`. */
+function unknownAttributeIssue(path: string, qname: string, element: string): Issue {
+  return xmlIssue(
+    'xml-unknown-attribute',
+    'warning',
+    path,
+    `未知属性 ${qname}（在 ${element} 上）：XSD 中没有此属性，已忽略`,
+    `Unknown attribute ${qname} on ${element}: the XSD declares no such attribute; it was not read`,
+  );
+}
+
+/** Text other than XML white space in `element`, which holds elements only. */
+function strayTextIssue(path: string, element: string, text: string): Issue {
+  const quoted = JSON.stringify(text.slice(0, 40));
+  return xmlIssue(
+    'xml-unexpected-text',
+    'error',
+    path,
+    `${element} 只应含子元素，却含有文本 ${quoted}`,
+    `${element} holds elements only, yet has text ${quoted}`,
+  );
+}
+
+/** An element the XSD does not have in `where` (`name` as written, or `{namespace}local`). */
+function unknownElementIssue(path: string, name: string, where: string): Issue {
+  return xmlIssue(
+    'xml-unknown-element',
+    'warning',
+    path,
+    `未知元素 ${name}（在 ${where} 中）：XSD 中没有此元素，已忽略其内容`,
+    `Unknown element ${name} in ${where}: the XSD has no such element; its content was not read`,
+  );
+}
+
+/** An element of text content that holds elements. */
+function unexpectedChildrenIssue(path: string): Issue {
+  return xmlIssue(
+    'xml-unexpected-children',
+    'error',
+    path,
+    `${path} 应为文本，却含有子元素`,
+    `${path} should hold text but has child elements`,
+  );
 }
 
 /**
@@ -459,17 +548,34 @@ class Reader {
     this.unknown(path, element);
   }
 
+  /**
+   * Reports the attributes of the current start tag that the XSD does not declare (`allowed`: the root's guid and
+   * version). The CEB XSDs declare no attribute on any other element; xsi's schema location hints are allowed on any
+   * element (XML Schema 1.0 Part 1 §3.3.4), every other xsi attribute is not (no CEB element is nillable).
+   */
+  attributes(path: string, allowed?: ReadonlySet<string>): void {
+    const t = this.t;
+    for (const a of t.attributes) {
+      if (a.ns === '' ? allowed?.has(a.local) : a.ns === XSI_NS && XSI_HINTS.has(a.local)) continue;
+      this.issues.push(unknownAttributeIssue(`${path}@${a.qname}`, a.qname, t.name));
+    }
+  }
+
+  /**
+   * The current text or CDATA token, between the children of an element that holds elements only: XML white space
+   * is allowed there (a `&#32;` too), anything else is not (xmllint: "Character content other than whitespace is
+   * not allowed"). Reported once per element; `reported` says whether it was already.
+   */
+  strayText(path: string, element: string, reported: boolean): boolean {
+    const t = this.t;
+    if (reported || (t.kind === 'text' && t.isWhitespace()) || trimXmlSpace(t.text()) === '') return reported;
+    this.issues.push(strayTextIssue(path, element, t.text()));
+    return true;
+  }
+
   /** Reports the current element, `local`, as placed before `after`, which the XSD's sequence puts first. */
   outOfOrder(path: string, local: string, after: string): void {
-    this.issues.push(
-      xmlIssue(
-        'xml-element-order',
-        'warning',
-        `${path}.${local}`,
-        `${local} 的位置不符合 XSD 的顺序：应在 ${after} 之前`,
-        `${local} is out of the XSD's order: it must come before ${after}`,
-      ),
-    );
+    this.issues.push(orderIssue(`${path}.${local}`, local, after));
   }
 
   /** Reports the current element as unknown in `where` and passes over it. */
@@ -477,15 +583,7 @@ class Reader {
     const t = this.t;
     const ns = this.ns();
     const name = ns === '' ? t.name : `{${ns}}${t.local}`;
-    this.issues.push(
-      xmlIssue(
-        'xml-unknown-element',
-        'warning',
-        `${path}.${t.local}`,
-        `未知元素 ${name}（在 ${where} 中）：XSD 中没有此元素，已忽略其内容`,
-        `Unknown element ${name} in ${where}: the XSD has no such element; its content was not read`,
-      ),
-    );
+    this.issues.push(unknownElementIssue(`${path}.${t.local}`, name, where));
     this.skip();
   }
 
@@ -494,20 +592,13 @@ class Reader {
    * of its type is checked against the type's facets (`f`): one out of them is reported and kept as read.
    */
   leaf(p: Particle, parent: string, local: string, f?: Facets): unknown {
+    if (this.t.attributes.length !== 0) this.attributes(`${parent}.${local}`);
     const text = this.leafText();
     // The path is written out only for an issue.
     let path: string;
     if (this.hasElements) {
       path = `${parent}.${local}`;
-      this.issues.push(
-        xmlIssue(
-          'xml-unexpected-children',
-          'error',
-          path,
-          `${path} 应为文本，却含有子元素`,
-          `${path} should hold text but has child elements`,
-        ),
-      );
+      this.issues.push(unexpectedChildrenIssue(path));
     }
     if (p.kind === 'd') {
       const t = trimXmlSpace(text);
@@ -609,13 +700,17 @@ class Reader {
     const stamp = ++stampCounter;
     const stamps = lookup.stamps;
     let next = 0;
+    if (t.attributes.length !== 0) this.attributes(path);
+    let text = false;
     lookup.busy = true;
     try {
       for (;;) {
         const k = t.next();
         if (k === 'end') break;
         if (k !== 'start') {
-          if (k === 'eof' || k === 'more') throw new Error(`tokenizer answered ${k} inside an element`);
+          // White space between the children (the usual case) is passed over without a call.
+          if (k === 'cdata' || (k === 'text' && !text && !t.isWhitespace())) text = this.strayText(path, element, text);
+          else if (k === 'eof' || k === 'more') throw new Error(`tokenizer answered ${k} inside an element`);
           continue;
         }
         const ns = this.ns();
@@ -645,16 +740,7 @@ class Reader {
         if (p.kind !== undefined) {
           const again = seen ? seen.has(i) : stamps[i] === stamp;
           if (again && p.max === 1) {
-            const cpath = `${path}.${local}`;
-            this.issues.push(
-              xmlIssue(
-                'xml-duplicate-element',
-                'error',
-                cpath,
-                `${local} 重复出现，只读取第一个`,
-                `${local} appears more than once; the first one was read`,
-              ),
-            );
+            this.issues.push(duplicateIssue(`${path}.${local}`, local));
             this.skip();
             continue;
           }
@@ -663,10 +749,18 @@ class Reader {
           const v = this.leaf(p, path, local, lookup.facets[i]);
           if (v !== undefined) out[p.name] = v;
         } else if (p.def) {
-          if (p.max === 1) out[p.name] = this.fields(local, contentModel(this.schema, p.def), `${path}.${local}`);
-          else {
+          if (p.max === 1) {
+            if (out[p.name] !== undefined) {
+              this.issues.push(duplicateIssue(`${path}.${local}`, local));
+              this.skip();
+              continue;
+            }
+            out[p.name] = this.fields(local, contentModel(this.schema, p.def), `${path}.${local}`);
+          } else {
             // A repeated element (a document's lines) is named with its index, so that each issue says which one.
             const list = (out[p.name] ??= []) as unknown[];
+            // Past the XSD's limit (99 lines): reported once, and every one read all the same.
+            if (list.length === p.max) this.issues.push(tooManyIssue(`${path}.${local}`, local, p.max));
             list.push(this.fields(local, contentModel(this.schema, p.def), `${path}.${local}[${list.length}]`));
           }
         } else this.skip();
@@ -674,10 +768,11 @@ class Reader {
     } finally {
       if (!nested) lookup.busy = false;
     }
-    // A leaf that was there is not missing, even without a value (it was empty: leaf() judged that).
+    // A leaf that was there is not missing, even without a value (it was empty: leaf() judged that); an element of
+    // complex content is there when it was read.
     for (const i of lookup.required) {
       const p = particles[i]!;
-      if (out[p.name] === undefined && !(seen ? seen.has(i) : stamps[i] === stamp)) {
+      if (out[p.name] === undefined && (p.kind === undefined || !(seen ? seen.has(i) : stamps[i] === stamp))) {
         this.issues.push(
           xmlIssue(
             'xml-missing-element',
@@ -731,17 +826,8 @@ function readDocument(r: Reader, schema: CebSchema, root: string, path: string):
   if (!layout.head.name) return finishDocument(r.fields(element, layout.head.fields, path));
   const wrapper = contentModel(schema, layout.element.def!);
   const parts = r.fields(element, wrapper, path);
+  // A missing head was reported by fields(), as every required element is.
   const head = parts[layout.head.name] as Record<string, unknown> | undefined;
-  if (!head)
-    r.issues.push(
-      xmlIssue(
-        'xml-missing-element',
-        'error',
-        `${path}.${layout.head.name}`,
-        `缺少 ${layout.head.name}`,
-        `${layout.head.name} is missing`,
-      ),
-    );
   // The head's object, read for this document alone, becomes the document.
   const doc: CebDocument = head && !Array.isArray(head) ? head : { ...(head ?? {}) };
   if (layout.list) doc.items = (parts[layout.list.particle.name] as unknown[] | undefined) ?? [];
@@ -797,58 +883,61 @@ function readCeb(r: Reader, rootName: string, name: { schema: CebSchema; zh: str
     );
   else if (!withinLength(ROOT_VERSION, msg.version))
     r.facetIssue('', 'version', stringProblem(ROOT_VERSION, msg.version));
+  r.attributes('', ROOT_ATTRIBUTES);
   const particles = contentModel(schema, rootName);
   const docParticle = particles[0]!;
+  const counts = particles.map(() => 0);
+  let last = -1;
+  let text = false;
   for (;;) {
     const k = t.next();
     if (k === 'end') break;
     if (k !== 'start') {
-      if (k === 'eof' || k === 'more') throw new Error(`tokenizer answered ${k} inside the root`);
+      if (k === 'text' || k === 'cdata') text = r.strayText('', rootName, text);
+      else if (k === 'eof' || k === 'more') throw new Error(`tokenizer answered ${k} inside the root`);
       continue;
     }
     const ns = r.ns();
     const local = t.local;
-    if (ns === CEB_NS && local === docParticle.name) {
-      const idx = msg.documents.length;
-      msg.documents.push(readDocument(r, schema, rootName, `documents[${idx}]`));
-    } else if (ns === CEB_NS && local === 'BaseTransfer' && particles.some((p) => p.name === 'BaseTransfer')) {
-      if (msg.baseTransfer) {
-        r.issues.push(
-          xmlIssue(
-            'xml-duplicate-element',
-            'error',
-            'baseTransfer',
-            'BaseTransfer 重复出现，只读取第一个',
-            'BaseTransfer appears more than once; the first one was read',
-          ),
-        );
-        r.skip();
-        continue;
-      }
-      msg.baseTransfer = r.fields(local, contentModel(schema, 'BaseTransfer'), 'baseTransfer') as Record<
-        string,
-        string
-      >;
-    } else if (ns === CEB_NS && local === 'BaseSubscribe' && particles.some((p) => p.name === 'BaseSubscribe')) {
+    const i = particles.findIndex((p) => p.name === local && ns === (p.ns === 'ds' ? DS_NS : CEB_NS));
+    if (i === -1) {
+      r.unknown(rootName, rootName);
+      continue;
+    }
+    const p = particles[i]!;
+    const n = counts[i]!;
+    counts[i] = n + 1;
+    // Where the issue about this child is: the documents and BaseSubscribe by index, as the result holds them.
+    const at =
+      i === 0
+        ? `documents[${n}]`
+        : p.ns === 'ds'
+          ? local
+          : `${local[0]!.toLowerCase()}${local.slice(1)}${p.max === 1 ? '' : `[${n}]`}`;
+    // The root's content is a sequence too: documents, BaseTransfer, BaseSubscribe, ExtendMessage, Signature.
+    if (i < last) r.issues.push(orderIssue(at, local, particles[last]!.name));
+    last = Math.max(last, i);
+    if (n === 1 && p.max === 1) {
+      r.issues.push(duplicateIssue(at, local));
+      r.skip();
+      continue;
+    }
+    // Documents past their limit are read and reported once below; BaseSubscribe past its own here.
+    if (i !== 0 && n === p.max) r.issues.push(tooManyIssue(local[0]!.toLowerCase() + local.slice(1), local, p.max));
+    if (i === 0) msg.documents.push(readDocument(r, schema, rootName, at));
+    else if (local === 'BaseTransfer')
+      msg.baseTransfer = r.fields(local, contentModel(schema, 'BaseTransfer'), at) as Record<string, string>;
+    else if (local === 'BaseSubscribe')
       (msg.baseSubscribe ??= []).push(
-        r.fields(
-          local,
-          contentModel(schema, 'BaseSubscribe'),
-          `baseSubscribe[${msg.baseSubscribe?.length ?? 0}]`,
-        ) as Record<string, string>,
+        r.fields(local, contentModel(schema, 'BaseSubscribe'), at) as Record<string, string>,
       );
-    } else if (ns === CEB_NS && local === 'ExtendMessage' && particles.some((p) => p.name === 'ExtendMessage')) {
-      msg.extendMessage = r.fields(local, contentModel(schema, 'ExtendMessage'), 'extendMessage') as {
-        message: string;
-      };
+    else if (local === 'ExtendMessage') {
+      msg.extendMessage = r.fields(local, contentModel(schema, 'ExtendMessage'), at) as { message: string };
       const m = msg.extendMessage as unknown as Record<string, unknown>;
       m.message = m.Message ?? '';
       delete m.Message;
-    } else if (ns === DS_NS && local === 'Signature' && particles.some((p) => p.ns === 'ds')) {
-      msg.signature = signatureInfo(r.tree());
-    } else {
-      r.unknown(rootName, rootName);
-    }
+    } else if (p.ns === 'ds') msg.signature = signatureInfo(r.tree());
+    else r.unknown(rootName, rootName);
   }
   const docMax = docParticle.max;
   if (msg.documents.length === 0)
@@ -891,181 +980,287 @@ function readCeb(r: Reader, rootName: string, name: { schema: CebSchema; zh: str
   return msg;
 }
 
-const TRANS_INFO = ['CopMsgId', 'SenderId', 'ReceiverIds', 'CreatTime', 'MsgType'];
+/** What dxp-terminal.xsd allows in one element of the DxpMsg wrapper. */
+interface DxpModel {
+  /** Element content: the children in sequence, each with its bounds (`Signature` is ds:Signature). */
+  children?: ReadonlyArray<readonly [name: string, min: number, max: number]>;
+  /** Simple content: a string type, `dateTime`, `base64` (Data: checked where it is decoded), `empty` or `any`. */
+  text?: CebLeafType | 'dateTime' | 'base64' | 'empty' | 'any';
+  attributes?: Readonly<Record<string, { type: CebLeafType | 'ID'; required?: true; fixed?: string }>>;
+}
+
 /**
- * dxp-terminal.xsd's types of the TransInfo strings: an empty one is judged by emptyRefusal, a value by its facets,
- * as the CEB leaves are (MsgType has minLength 0: empty is valid).
+ * dxp-terminal.xsd's DxpMsg, element by element, read off the XSD by hand (it is small and fixed): the reader checks
+ * each element's children, attributes and value against it as xmllint does. RecMapId has no type (xs:anyType):
+ * anything goes inside it.
  */
-const TRANS_INFO_TYPES: Record<string, CebLeafType> = {
-  CopMsgId: { base: 'string', minLength: 1, maxLength: 255 },
-  SenderId: { base: 'string', minLength: 1, maxLength: 16 },
-  ReceiverId: { base: 'string', minLength: 1, maxLength: 16 },
-  MsgType: { base: 'string', maxLength: 30 },
+const DXP_MODEL: Readonly<Record<string, DxpModel>> = {
+  DxpMsg: {
+    children: [
+      ['TransInfo', 1, 1],
+      ['Data', 1, 1],
+      ['AddInfo', 0, 1],
+      ['Signature', 0, 1],
+    ],
+    attributes: { ver: { type: { base: 'string' }, required: true, fixed: '1.0' }, Id: { type: 'ID' } },
+  },
+  TransInfo: {
+    children: [
+      ['CopMsgId', 1, 1],
+      ['SenderId', 1, 1],
+      ['ReceiverIds', 1, 1],
+      ['CreatTime', 1, 1],
+      ['MsgType', 1, 1],
+    ],
+  },
+  CopMsgId: { text: { base: 'string', minLength: 1, maxLength: 255 } },
+  SenderId: { text: { base: 'string', minLength: 1, maxLength: 16 } },
+  ReceiverIds: { children: [['ReceiverId', 1, 5]] },
+  ReceiverId: { text: { base: 'string', minLength: 1, maxLength: 16 } },
+  CreatTime: { text: 'dateTime' },
+  // minLength 0: empty is valid.
+  MsgType: { text: { base: 'string', maxLength: 30 } },
+  Data: { text: 'base64' },
+  AddInfo: {
+    children: [
+      ['FileName', 0, 1],
+      ['IcCard', 0, 1],
+      ['BizKey', 0, 1],
+      ['IsText', 0, 1],
+      ['RecMapId', 0, 1],
+    ],
+  },
+  FileName: { text: { base: 'string', minLength: 1, maxLength: 255 } },
+  IcCard: { text: { base: 'string', minLength: 1, maxLength: 13 } },
+  BizKey: { children: [['Key', 1, 5]] },
+  Key: {
+    text: { base: 'string', minLength: 1, maxLength: 64 },
+    attributes: { name: { type: { base: 'string', minLength: 1, maxLength: 32 } } },
+  },
+  IsText: { text: 'empty', attributes: { Encode: { type: { base: 'string', maxLength: 50 }, required: true } } },
+  RecMapId: { text: 'any' },
 };
-const TRANS_INFO_FACETS = Object.fromEntries(
-  Object.entries(TRANS_INFO_TYPES).map(([name, type]) => [name, facetsOf({ type })!]),
-);
+const DXP_FACETS = new Map<CebLeafType, Facets | undefined>();
+const dxpFacets = (t: CebLeafType): Facets | undefined => {
+  if (!DXP_FACETS.has(t)) DXP_FACETS.set(t, facetsOf({ type: t }));
+  return DXP_FACETS.get(t);
+};
 const XS_DATE_TIME_NEED = { zh: '日期时间（xs:dateTime）', en: 'a date and time (xs:dateTime)' };
-/** The most ReceiverId elements dxp-terminal.xsd allows (`maxOccurs="5"`). */
-const MAX_RECEIVERS = 5;
+// xs:ID is an NCName: a letter or '_' first, then letters, digits, '.', '-', '_' and combining marks (no colon).
+const NC_NAME = /^[\p{L}_][\p{L}\p{N}\p{M}._\-\u00B7]*$/u;
+
+/**
+ * Checks one element of the wrapper and, through its children, everything under it against DXP_MODEL, pushing an
+ * issue for each difference: the same codes and severities as the CEB reader's (unknown elements, attributes and
+ * misplaced elements are warnings the emulator counts as XSD violations; the rest errors).
+ */
+function checkDxp(el: El, model: DxpModel, path: string, issues: Issue[]): void {
+  const at = (p: string, child: string) => (p === '' ? child : `${p}.${child}`);
+  const valueIssue = (p: string, zh: string, en: string) => issues.push(xmlIssue('xml-value', 'error', p, zh, en));
+  // A string value against its type: empty is judged by emptyRefusal, a value by its facets.
+  const stringValue = (p: string, t: CebLeafType, v: string) => {
+    if (v === '') {
+      const need = emptyRefusal(t);
+      if (need) valueIssue(p, `${p} 为空，XSD 要求${need.zh}`, `${p} is empty; the XSD requires ${need.en}`);
+    } else {
+      const f = dxpFacets(t);
+      const problem = f && stringProblem(f, v);
+      if (problem) valueIssue(p, `${p} ${problem.zh}`, `${p} ${problem.en}`);
+    }
+  };
+  // xs:anyType: any attribute and any content.
+  if (model.text === 'any') return;
+  for (const a of el.attrs) {
+    const p = `${path}@${a.qname}`;
+    const decl = a.ns === '' ? model.attributes?.[a.local] : undefined;
+    if (decl === undefined) {
+      if (a.ns === XSI_NS && XSI_HINTS.has(a.local)) continue;
+      issues.push(unknownAttributeIssue(p, a.qname, el.local));
+    } else if (decl.type === 'ID') {
+      if (!NC_NAME.test(a.value))
+        valueIssue(
+          p,
+          `${p} 应为 XML 名称（xs:ID），实际为 ${JSON.stringify(a.value)}`,
+          `${p} should be an XML name (xs:ID), got ${JSON.stringify(a.value)}`,
+        );
+    } else if (decl.fixed !== undefined && a.value !== decl.fixed)
+      valueIssue(
+        p,
+        `${p} 固定为 ${decl.fixed}，实际为 ${JSON.stringify(a.value)}`,
+        `${p} is fixed at ${decl.fixed}, got ${JSON.stringify(a.value)}`,
+      );
+    else stringValue(p, decl.type, a.value);
+  }
+  for (const [name, decl] of Object.entries(model.attributes ?? {}))
+    if (decl.required && attr(el, name) === undefined)
+      issues.push(
+        xmlIssue(
+          'xml-missing-attribute',
+          'error',
+          `${path}@${name}`,
+          `${el.local} 缺少 ${name} 属性`,
+          `${el.local} has no ${name} attribute`,
+        ),
+      );
+  const text = model.text;
+  if (text !== undefined) {
+    const { text: v, hasElements } = textOf(el);
+    if (hasElements) issues.push(unexpectedChildrenIssue(path));
+    if (text === 'empty') {
+      if (v !== '')
+        issues.push(
+          xmlIssue(
+            'xml-unexpected-text',
+            'error',
+            path,
+            `${el.local} 应为空元素，却含有文本`,
+            `${el.local} must be empty, yet has text`,
+          ),
+        );
+    } else if (text === 'dateTime') {
+      if (trimXmlSpace(v) === '')
+        valueIssue(
+          path,
+          `${path} 为空，XSD 要求${XS_DATE_TIME_NEED.zh}`,
+          `${path} is empty; the XSD requires ${XS_DATE_TIME_NEED.en}`,
+        );
+      else if (!isXsDateTime(v))
+        valueIssue(
+          path,
+          `${path} 应为日期时间（xs:dateTime，如 2026-12-01T10:00:00），实际为 ${JSON.stringify(v)}`,
+          `${path} should be a date and time (xs:dateTime, e.g. 2026-12-01T10:00:00), got ${JSON.stringify(v)}`,
+        );
+    } else if (text !== 'base64') stringValue(path, text, v);
+    return;
+  }
+  const children = model.children ?? [];
+  const counts = children.map(() => 0);
+  let last = -1;
+  let strayText = false;
+  for (const c of el.children) {
+    if (c.type === 'text') {
+      if (!strayText && trimXmlSpace(c.value) !== '') {
+        strayText = true;
+        issues.push(strayTextIssue(path, el.local, c.value));
+      }
+      continue;
+    }
+    if (c.type !== 'element') continue;
+    const i = children.findIndex(([n]) => n === c.local && c.ns === (n === 'Signature' ? DS_NS : DXP_NS));
+    if (i === -1) {
+      issues.push(unknownElementIssue(at(path || 'DxpMsg', c.local), c.qname, el.local));
+      continue;
+    }
+    const [name, , max] = children[i]!;
+    // A sequence: a child before the one read last is out of place (xmllint: "This element is not expected").
+    if (i < last) issues.push(orderIssue(at(path, name), name, children[last]![0]));
+    last = Math.max(last, i);
+    const n = counts[i]!;
+    counts[i] = n + 1;
+    if (n === max)
+      issues.push(max === 1 ? duplicateIssue(at(path, name), name) : tooManyIssue(at(path, name), name, max));
+    // ds:Signature is checked where it is verified.
+    if (n < max && name !== 'Signature')
+      checkDxp(c, DXP_MODEL[name]!, at(path, max === 1 ? name : `${name}[${n}]`), issues);
+  }
+  children.forEach(([name, min], i) => {
+    if (counts[i]! < min)
+      issues.push(
+        xmlIssue(
+          'xml-missing-element',
+          'error',
+          at(path, name),
+          `${el.local} 缺少 ${name}`,
+          `${el.local} has no ${name}`,
+        ),
+      );
+  });
+}
+
+/** The first child element of `el` named `local` in the DXP namespace. */
+function dxpChild(el: El | undefined, local: string): El | undefined {
+  if (el === undefined) return undefined;
+  for (const c of childElements(el)) if (c.ns === DXP_NS && c.local === local) return c;
+  return undefined;
+}
 
 function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
   const issues: Issue[] = [];
+  checkDxp(root, DXP_MODEL.DxpMsg!, '', issues);
+  const value = (el: El | undefined) => (el === undefined ? '' : trimXmlSpace(textOf(el).text));
+  const transInfo = dxpChild(root, 'TransInfo');
+  const receivers = dxpChild(transInfo, 'ReceiverIds');
   const env: DxpEnvelope = {
     kind: 'dxp',
     ver: attr(root, 'ver') ?? '',
-    transInfo: { copMsgId: '', senderId: '', receiverIds: [], creatTime: '', msgType: '' },
+    transInfo: {
+      copMsgId: value(dxpChild(transInfo, 'CopMsgId')),
+      senderId: value(dxpChild(transInfo, 'SenderId')),
+      receiverIds: receivers
+        ? childElements(receivers)
+            .filter((c) => c.ns === DXP_NS && c.local === 'ReceiverId')
+            .map(value)
+            .filter((v) => v !== '')
+        : [],
+      creatTime: value(dxpChild(transInfo, 'CreatTime')),
+      msgType: value(dxpChild(transInfo, 'MsgType')),
+    },
     data: '',
     issues,
   };
-  const unknown = (c: El, where: string) =>
-    issues.push(
-      xmlIssue(
-        'xml-unknown-element',
-        'warning',
-        `${where}.${c.local}`,
-        `未知元素 ${c.qname}（在 ${where} 中）`,
-        `Unknown element ${c.qname} in ${where}`,
-      ),
-    );
-  let sawData = false;
-  // TransInfo leaves that were there, by name, with their text as written: an empty one is not missing.
-  const present = new Map<string, string>();
-  const emptyValue = (path: string, need: { zh: string; en: string }) =>
-    issues.push(
-      xmlIssue(
-        'xml-value',
-        'error',
-        path,
-        `${path} 为空，XSD 要求${need.zh}`,
-        `${path} is empty; the XSD requires ${need.en}`,
-      ),
-    );
-  // A non-empty TransInfo string out of dxp-terminal.xsd's bounds: the CEB leaves' check and words.
-  const lengthProblem = (path: string, name: string, text: string) => {
-    const problem = stringProblem(TRANS_INFO_FACETS[name]!, text);
-    if (problem) issues.push(xmlIssue('xml-value', 'error', path, `${path} ${problem.zh}`, `${path} ${problem.en}`));
-  };
-  let receivers = 0;
-  for (const c of childElements(root)) {
-    if (c.ns === DS_NS && c.local === 'Signature') env.signature = signatureInfo(c);
-    else if (c.ns !== DXP_NS) unknown(c, 'DxpMsg');
-    else if (c.local === 'TransInfo') {
-      for (const t of childElements(c)) {
-        if (t.ns !== DXP_NS || !TRANS_INFO.includes(t.local)) unknown(t, 'TransInfo');
-        else if (t.local === 'ReceiverIds') {
-          for (const id of childElements(t)) {
-            if (id.ns === DXP_NS && id.local === 'ReceiverId') {
-              const v = trimXmlSpace(textOf(id).text);
-              present.set('ReceiverId', '');
-              const path = `TransInfo.ReceiverIds.ReceiverId[${receivers}]`;
-              if (++receivers === MAX_RECEIVERS + 1)
-                issues.push(
-                  xmlIssue(
-                    'xml-value',
-                    'error',
-                    'TransInfo.ReceiverIds',
-                    `TransInfo.ReceiverIds 中的 ReceiverId 超过 ${MAX_RECEIVERS} 个（XSD 的上限）`,
-                    `TransInfo.ReceiverIds holds more than ${MAX_RECEIVERS} ReceiverId elements, the XSD's limit`,
-                  ),
-                );
-              // The XSD's minLength 1; an empty one is not kept as a receiver.
-              if (textOf(id).text === '') emptyValue(path, emptyRefusal(TRANS_INFO_TYPES.ReceiverId!)!);
-              else {
-                lengthProblem(path, 'ReceiverId', textOf(id).text);
-                if (v !== '') env.transInfo.receiverIds.push(v);
-              }
-            } else unknown(id, 'ReceiverIds');
-          }
-        } else {
-          const text = textOf(t).text;
-          present.set(t.local, text);
-          const key = `${t.local[0]!.toLowerCase()}${t.local.slice(1)}` as 'copMsgId';
-          env.transInfo[key] = trimXmlSpace(text);
-        }
-      }
-    } else if (c.local === 'Data') {
-      sawData = true;
-      env.data = textOf(c).text.replace(/\s+/g, '');
-    } else if (c.local === 'AddInfo') {
-      const add: Record<string, unknown> = {};
-      for (const a of childElements(c)) {
-        if (a.local === 'BizKey')
-          add.bizKey = childElements(a).map((k) => ({ name: attr(k, 'name'), value: textOf(k).text }));
-        else if (a.local === 'IsText') add.isText = { encode: attr(a, 'Encode') };
-        else add[`${a.local[0]!.toLowerCase()}${a.local.slice(1)}`] = textOf(a).text;
-      }
-      env.addInfo = add;
-    } else unknown(c, 'DxpMsg');
-  }
-  for (const k of TRANS_INFO) {
-    const key = `${k[0]!.toLowerCase()}${k.slice(1)}` as keyof DxpEnvelope['transInfo'];
-    const v = env.transInfo[key];
-    if (v !== '' && !(Array.isArray(v) && v.length === 0)) continue;
-    const text = present.get(k);
-    if (text === undefined) {
-      // ReceiverIds with only empty ReceiverIds: reported above.
-      if (k !== 'ReceiverIds' || !present.has('ReceiverId'))
-        issues.push(
-          xmlIssue('xml-missing-element', 'error', `TransInfo.${k}`, `TransInfo 缺少 ${k}`, `TransInfo has no ${k}`),
-        );
-      continue;
+  for (const c of childElements(root))
+    if (c.ns === DS_NS && c.local === 'Signature') {
+      env.signature = signatureInfo(c);
+      break;
     }
-    // There but empty: not missing. White space is a valid xs:string (not a dateTime); MsgType may be '' (minLength 0).
-    if (k === 'CreatTime') emptyValue('TransInfo.CreatTime', XS_DATE_TIME_NEED);
-    else {
-      const need = text === '' && emptyRefusal(TRANS_INFO_TYPES[k]!);
-      if (need) emptyValue(`TransInfo.${k}`, need);
+  const add = dxpChild(root, 'AddInfo');
+  if (add) {
+    const out: Record<string, unknown> = {};
+    for (const a of childElements(add)) {
+      if (a.ns !== DXP_NS || !DXP_MODEL.AddInfo!.children!.some(([n]) => n === a.local)) continue;
+      const key = `${a.local[0]!.toLowerCase()}${a.local.slice(1)}`;
+      if (key in out) continue;
+      if (a.local === 'BizKey')
+        out.bizKey = childElements(a).map((k) => ({ name: attr(k, 'name'), value: textOf(k).text }));
+      else if (a.local === 'IsText') out.isText = { encode: attr(a, 'Encode') };
+      else out[key] = textOf(a).text;
     }
+    env.addInfo = out;
   }
-  // Values that are there: their lengths, and CreatTime's date and time.
-  for (const [k, text] of present) {
-    if (k === 'ReceiverId' || text === '') continue;
-    if (k === 'CreatTime') {
-      // White space only was reported as empty above.
-      if (trimXmlSpace(text) !== '' && !isXsDateTime(text))
-        issues.push(
-          xmlIssue(
-            'xml-value',
-            'error',
-            'TransInfo.CreatTime',
-            `TransInfo.CreatTime 应为日期时间（xs:dateTime，如 2026-12-01T10:00:00），实际为 ${JSON.stringify(text)}`,
-            `TransInfo.CreatTime should be a date and time (xs:dateTime, e.g. 2026-12-01T10:00:00), got ${JSON.stringify(text)}`,
-          ),
-        );
-    } else lengthProblem(`TransInfo.${k}`, k, text);
-  }
-  if (!sawData) issues.push(xmlIssue('xml-missing-element', 'error', 'Data', 'DxpMsg 缺少 Data', 'DxpMsg has no Data'));
-  else if (!/^[A-Za-z0-9+/]*={0,2}$/.test(env.data) || env.data.length % 4 !== 0) {
-    issues.push(xmlIssue('xml-value', 'error', 'Data', 'Data 不是有效的 Base64', 'Data is not valid Base64'));
-  } else if (env.data !== '') {
-    const bytes = Buffer.from(env.data, 'base64');
-    try {
-      env.payload = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-    } catch {
-      issues.push(
-        xmlIssue('xml-value', 'error', 'Data', 'Data 解码后不是 UTF-8 文本', 'Data does not decode to UTF-8 text'),
-      );
-    }
-    if (env.payload !== undefined && /^\s*(<\?xml|<)/.test(env.payload.replace(/^\uFEFF/, ''))) {
+  const data = dxpChild(root, 'Data');
+  if (data) {
+    env.data = textOf(data).text.replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(env.data) || env.data.length % 4 !== 0) {
+      issues.push(xmlIssue('xml-value', 'error', 'Data', 'Data 不是有效的 Base64', 'Data is not valid Base64'));
+    } else if (env.data !== '') {
+      const bytes = Buffer.from(env.data, 'base64');
       try {
-        const inner = parseCebXml(env.payload, opts);
-        if (inner.kind === 'ceb') env.message = inner;
-        else
-          issues.push(
-            xmlIssue('xml-nested-dxp', 'error', 'Data', 'Data 中又是一个 DxpMsg', 'Data holds another DxpMsg'),
-          );
-      } catch (e) {
-        const m = e instanceof Error ? e.message : String(e);
+        env.payload = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+      } catch {
         issues.push(
-          xmlIssue(
-            'xml-payload',
-            'error',
-            'Data',
-            `Data 中的报文无法读取：${m}`,
-            `The message in Data cannot be read: ${m}`,
-          ),
+          xmlIssue('xml-value', 'error', 'Data', 'Data 解码后不是 UTF-8 文本', 'Data does not decode to UTF-8 text'),
         );
+      }
+      if (env.payload !== undefined && /^\s*(<\?xml|<)/.test(env.payload.replace(/^\uFEFF/, ''))) {
+        try {
+          const inner = parseCebXml(env.payload, opts);
+          if (inner.kind === 'ceb') env.message = inner;
+          else
+            issues.push(
+              xmlIssue('xml-nested-dxp', 'error', 'Data', 'Data 中又是一个 DxpMsg', 'Data holds another DxpMsg'),
+            );
+        } catch (e) {
+          const m = e instanceof Error ? e.message : String(e);
+          issues.push(
+            xmlIssue(
+              'xml-payload',
+              'error',
+              'Data',
+              `Data 中的报文无法读取：${m}`,
+              `The message in Data cannot be read: ${m}`,
+            ),
+          );
+        }
       }
     }
   }

@@ -272,14 +272,18 @@ describe('CebScanner leaf reading against parseCebXml', () => {
     expect(bill!.fields.entDutyNo).toBe(' ');
   });
 
-  it('keeps the last head and the last non-empty beyond-XSD field, as the parser does', () => {
+  it('keeps the first head and the last non-empty beyond-XSD field, as the parser does', () => {
     const fixture = readFileSync('test/fixtures/xml/CEB816Message.xml', 'utf8').replace(
       '<customsCode>2924</customsCode>',
       '<customsCode>2924</customsCode><orderNo>O1</orderNo><orderNo>O2</orderNo><orderNo></orderNo>',
     );
     expect(agree(fixture)[0]!.fields.orderNo).toBe('O2');
     const twoHeads = fixture.replace('</TaxHeadRd>', '</TaxHeadRd><TaxHeadRd><invtNo>SECOND</invtNo></TaxHeadRd>');
-    expect(agree(twoHeads)[0]!.fields).toEqual({ invtNo: 'SECOND' });
+    // The XSD allows one head: the parser reads the first and reports the second (xml-duplicate-element).
+    expect(agree(twoHeads)[0]!.fields).toEqual(agree(fixture)[0]!.fields);
+    expect(parseCebXml(twoHeads).issues.map((i) => [i.code, i.path])).toEqual([
+      ['xml-duplicate-element', 'documents[0].TaxHeadRd'],
+    ]);
   });
 });
 

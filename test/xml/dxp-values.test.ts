@@ -14,6 +14,8 @@ interface Probe extends XsdFile {
   what: string;
   /** The path of the one error sandan gives when it refuses the probe. */
   path: string;
+  /** Its code, when not `xml-value`. */
+  code?: string;
 }
 
 /** BASE with the text of the first `<name>` replaced. */
@@ -33,8 +35,8 @@ const LENGTHS: Array<[string, string, number, number]> = [
 
 function probes(): Probe[] {
   const out: Probe[] = [];
-  const add = (what: string, path: string, xml: string) =>
-    out.push({ file: `dxp-${out.length}.xml`, schema: 'dxp', what, path, xml });
+  const add = (what: string, path: string, xml: string, code?: string) =>
+    out.push({ file: `dxp-${out.length}.xml`, schema: 'dxp', what, path, xml, code });
   for (const [name, path, min, max] of LENGTHS) {
     for (const [label, ch] of [
       ['ascii', 'A'],
@@ -53,8 +55,8 @@ function probes(): Probe[] {
       /<ReceiverIds>[\s\S]*?<\/ReceiverIds>/,
       `<ReceiverIds>${Array.from({ length: n }, (_, i) => `<ReceiverId>DXPEDCCEB000000${i}</ReceiverId>`).join('')}</ReceiverIds>`,
     );
-  add('5 receivers', 'TransInfo.ReceiverIds', receivers(5));
-  add('6 receivers', 'TransInfo.ReceiverIds', receivers(6));
+  add('5 receivers', 'TransInfo.ReceiverIds.ReceiverId', receivers(5));
+  add('6 receivers', 'TransInfo.ReceiverIds.ReceiverId', receivers(6), 'xml-too-many');
   for (const t of [
     '2026-12-01T10:00:00',
     '2026-12-01T10:00:00.123',
@@ -127,7 +129,7 @@ describe("a DxpMsg's TransInfo values: unwrapDxp agrees with xmllint and dxp-ter
     const errors = env.issues.filter((i) => i.severity === 'error');
     if (xsd.get(c.file)) expect(errors).toEqual([]);
     else {
-      expect(errors.map((i) => [i.code, i.path])).toEqual([['xml-value', c.path]]);
+      expect(errors.map((i) => [i.code, i.path])).toEqual([[c.code ?? 'xml-value', c.path]]);
       expect(errors[0]!.message.zh).toContain(c.path);
       expect(errors[0]!.message.en).toContain(c.path);
     }

@@ -241,8 +241,9 @@ describe('a present but empty element: parseCebXml agrees with xmllint and the X
     expect(issue('ReceiverId s').map((i) => [i.code, i.path])).toEqual([
       ['xml-value', 'TransInfo.ReceiverIds.ReceiverId[0]'],
     ]);
+    // ReceiverIds is there, but holds no ReceiverId (it needs one to five).
     expect(issue('ReceiverIds s').map((i) => [i.code, i.path])).toEqual([
-      ['xml-missing-element', 'TransInfo.ReceiverIds'],
+      ['xml-missing-element', 'TransInfo.ReceiverIds.ReceiverId'],
     ]);
     expect(issue('MsgType e')).toEqual([]);
   });

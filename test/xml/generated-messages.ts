@@ -42,7 +42,9 @@ export interface Node {
   /** Where its value is in the parsed message: documents are flattened, head fields at the top, lines under `items`. */
   at?: Array<string | number>;
   type?: CebLeafType;
+  /** The XSD's minOccurs and maxOccurs (max is on complex elements only). */
   min?: number;
+  max?: number;
   /** The XSD's fixed or default value. */
   ifEmpty?: string;
   /** The XSD's fixed value. */
@@ -84,7 +86,13 @@ export function generate(schema: Schema, key: string, path = '', at: Array<strin
             at: wrapper ? (i === 0 ? at : [...at, 'items', 0]) : [...at, c.name],
           };
     if (c.ref !== undefined)
-      return { name: c.name, ...where, children: generate(schema, c.ref, where.path, where.at, depth + 1) };
+      return {
+        name: c.name,
+        ...where,
+        min: c.min,
+        max: c.max,
+        children: generate(schema, c.ref, where.path, where.at, depth + 1),
+      };
     const n: Node = { name: c.name, parent: el.name, ...where, type: c.type!, min: c.min, text: validText(c) };
     const ifEmpty = c.fixed ?? c.default;
     if (ifEmpty !== undefined) n.ifEmpty = ifEmpty;

@@ -101,15 +101,14 @@ function cebProbes(): Probe[] {
           'xml-missing-element',
           listPath,
         ]);
-      if (n.max === 1) {
-        const twice = (m: Node) => (m === n ? `${writeNodes([n])}${writeNodes([n])}` : undefined);
-        add(`${n.name} twice`, false, rooted(body(twice)), ['xml-duplicate-element', n.path!]);
-      } else
-        add(
-          `${n.name} twice`,
-          true,
-          rooted(body((m) => (m === n ? `${writeNodes([n])}${writeNodes([n])}` : undefined))),
-        );
+      const times = (k: number) => (m: Node) => (m === n ? writeNodes(Array.from({ length: k }, () => n)) : undefined);
+      if (n.max === 1) add(`${n.name} twice`, false, rooted(body(times(2))), ['xml-duplicate-element', n.path!]);
+      else if (n.max === Infinity) add(`${n.name} three times`, true, rooted(body(times(3))));
+      else {
+        // Lines (99), BaseSubscribe (5): at the limit, and one past it.
+        add(`${n.max} ${n.name}`, true, rooted(body(times(n.max!))));
+        add(`${n.max! + 1} ${n.name}`, false, rooted(body(times(n.max! + 1))), ['xml-too-many', listPath]);
+      }
     }
   }
   return out;

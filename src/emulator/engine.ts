@@ -22,6 +22,7 @@ import {
   explainCode,
   explainStatus,
   parseCebXml,
+  refusedByFormatCheck,
   toJsonValue,
   wrapDxp,
   type CebMessage,
@@ -100,12 +101,6 @@ const DUPLICATE_CODE: Partial<Record<DocKind, string>> = {
   logistics: '-504012',
   inventory: '-621004',
 };
-
-/**
- * Parser warnings that are XSD violations all the same: sandan reads past an unknown element or a
- * root named without `Message`, the XSD (and so customs) does not.
- */
-const XSD_VIOLATIONS = new Set(['xml-unknown-element', 'xml-unknown-attribute', 'xml-element-order', 'xml-root-name']);
 
 /** Statuses after which a document's sequence stops: rejected (100; 99 and 4 as the catalogue lists them). */
 const REJECTED = new Set(['100', '99', '4']);
@@ -486,9 +481,7 @@ class Engine implements EmulatorEngine {
     const wrap = dxp && { senderId: dxp.transInfo.senderId, copMsgId: dxp.transInfo.copMsgId };
     if (!msg || (dxp !== undefined && dxp.payload === undefined))
       return this.unreadable(input, via, pending, '0001', 'the DxpMsg carries no CEB message', 400, wrap);
-    const structure = [...(dxp?.issues ?? []), ...msg.issues].filter(
-      (i) => i.severity === 'error' || XSD_VIOLATIONS.has(i.code),
-    );
+    const structure = [...(dxp?.issues ?? []), ...msg.issues].filter(refusedByFormatCheck);
     if (structure.length > 0) {
       const first = structure[0] as Issue;
       const desc = `${codeText('0002')}：${first.path} ${first.message.zh}`;

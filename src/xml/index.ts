@@ -53,5 +53,12 @@ export {
   type TaxBillBeyondXsd,
 } from './receipt-build.js';
 export * from '../model/generated/receipt-documents.js';
-export { XML_BUILD_RULE_ID, XML_PARSE_RULE_ID } from './issues.js';
+export {
+  PARSE_ISSUE_CODES,
+  refusedByFormatCheck,
+  XML_BUILD_RULE_ID,
+  XML_PARSE_RULE_ID,
+  type ParseIssueCode,
+  type ParseIssueCodeInfo,
+} from './issues.js';
 export { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';

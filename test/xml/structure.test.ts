@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, manualClock } from '../../src/emulator/index.js';
 import type { Issue } from '../../src/model/issue.js';
-import { buildMessage, parseCebXml, wrapDxp } from '../../src/xml/index.js';
+import { buildMessage, parseCebXml, refusedByFormatCheck, wrapDxp } from '../../src/xml/index.js';
 import {
   all,
   generate,
@@ -27,10 +27,8 @@ interface Probe extends XsdFile {
   issue?: [code: string, path: string];
 }
 
-/** What the emulator answers a CEB900 for: every error, and these warnings (src/emulator/engine.ts). */
-const XSD_WARNINGS = new Set(['xml-unknown-element', 'xml-unknown-attribute', 'xml-element-order']);
-const refusals = (issues: Issue[]) =>
-  issues.filter((i) => (i.severity === 'error' || XSD_WARNINGS.has(i.code)) && i.code !== 'signature-missing');
+/** What the emulator answers a CEB900 for: every error, and the warnings the XSD refuses. */
+const refusals = (issues: Issue[]) => issues.filter(refusedByFormatCheck);
 
 function cebProbes(): Probe[] {
   const out: Probe[] = [];

@@ -917,7 +917,8 @@ function readCeb(r: Reader, rootName: string, name: { schema: CebSchema; zh: str
     // The root's content is a sequence too: documents, BaseTransfer, BaseSubscribe, ExtendMessage, Signature.
     if (i < last) r.issues.push(orderIssue(at, local, particles[last]!.name));
     last = Math.max(last, i);
-    if (n === 1 && p.max === 1) {
+    // Every further one of a single element is reported and passed over, as a leaf's is.
+    if (n >= 1 && p.max === 1) {
       r.issues.push(duplicateIssue(at, local));
       r.skip();
       continue;

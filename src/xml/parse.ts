@@ -203,6 +203,13 @@ const ROOT_ATTRIBUTES: ReadonlySet<string> = new Set(['guid', 'version']);
 const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 /** The xsi attributes any element may carry: hints where the schema is, not part of the content. */
 const XSI_HINTS: ReadonlySet<string> = new Set(['schemaLocation', 'noNamespaceSchemaLocation']);
+/**
+ * True for xsi's schema location hints, which XML Schema allows on any element (Part 1 §3.3.4); every other xsi
+ * attribute is not allowed on a CEB or DxpMsg element (none is nillable).
+ */
+const isSchemaHint = (a: { ns: string; local: string }) => a.ns === XSI_NS && XSI_HINTS.has(a.local);
+/** An element's name as the result's key: `BaseTransfer` → `baseTransfer`. */
+const lowerFirst = (name: string) => `${name[0]!.toLowerCase()}${name.slice(1)}`;
 
 /** Characters (code points) in a string: a surrogate pair is one. */
 function codePoints(s: string): number {
@@ -406,6 +413,34 @@ function unknownElementIssue(path: string, name: string, where: string): Issue {
   );
 }
 
+/** A required element that is absent from `element`. */
+function missingElementIssue(path: string, name: string, element: string): Issue {
+  return xmlIssue(
+    'xml-missing-element',
+    'error',
+    path,
+    `缺少必填元素 ${name}（在 ${element} 中）`,
+    `Required element ${name} is missing from ${element}`,
+  );
+}
+
+/** A value its type refuses; `problem` ends the sentence that starts with the path. */
+function valueIssue(path: string, problem: { zh: string; en: string }): Issue {
+  return xmlIssue('xml-value', 'error', path, `${path} ${problem.zh}`, `${path} ${problem.en}`);
+}
+
+/** An element that is there but empty (`text` as written: '' or white space only), where its type needs `need`. */
+function emptyIssue(path: string, need: { zh: string; en: string }, text: string): Issue {
+  const blank = text === '' ? { zh: '', en: '' } : { zh: '（仅有空白）', en: ' (white space only)' };
+  return xmlIssue(
+    'xml-value',
+    'error',
+    path,
+    `${path} 为空${blank.zh}，XSD 要求${need.zh}`,
+    `${path} is empty${blank.en}; the XSD requires ${need.en}`,
+  );
+}
+
 /** An element of text content that holds elements. */
 function unexpectedChildrenIssue(path: string): Issue {
   return xmlIssue(
@@ -550,13 +585,12 @@ class Reader {
 
   /**
    * Reports the attributes of the current start tag that the XSD does not declare (`allowed`: the root's guid and
-   * version). The CEB XSDs declare no attribute on any other element; xsi's schema location hints are allowed on any
-   * element (XML Schema 1.0 Part 1 §3.3.4), every other xsi attribute is not (no CEB element is nillable).
+   * version). The CEB XSDs declare no attribute on any other element; xsi's schema location hints are allowed.
    */
   attributes(path: string, allowed?: ReadonlySet<string>): void {
     const t = this.t;
     for (const a of t.attributes) {
-      if (a.ns === '' ? allowed?.has(a.local) : a.ns === XSI_NS && XSI_HINTS.has(a.local)) continue;
+      if (a.ns === '' ? allowed?.has(a.local) : isSchemaHint(a)) continue;
       this.issues.push(unknownAttributeIssue(`${path}@${a.qname}`, a.qname, t.name));
     }
   }
@@ -655,8 +689,7 @@ class Reader {
   /** Reports a value out of its XSD facets (`problem` ends the sentence that starts with the element's path). */
   facetIssue(parent: string, local: string, problem: { zh: string; en: string } | undefined): void {
     if (problem === undefined) return;
-    const path = parent === '' ? local : `${parent}.${local}`;
-    this.issues.push(xmlIssue('xml-value', 'error', path, `${path} ${problem.zh}`, `${path} ${problem.en}`));
+    this.issues.push(valueIssue(parent === '' ? local : `${parent}.${local}`, problem));
   }
 
   /**
@@ -672,17 +705,7 @@ class Reader {
     if (lt === undefined || (text === '' && lt.ifEmpty !== undefined)) return undefined;
     const need = emptyRefusal(lt.type);
     if (need === undefined) return undefined;
-    const path = `${parent}.${local}`;
-    const blank = text === '' ? '' : '（仅有空白）';
-    this.issues.push(
-      xmlIssue(
-        'xml-value',
-        'error',
-        path,
-        `${path} 为空${blank}，XSD 要求${need.zh}`,
-        `${path} is empty${text === '' ? '' : ' (white space only)'}; the XSD requires ${need.en}`,
-      ),
-    );
+    this.issues.push(emptyIssue(`${parent}.${local}`, need, text));
     return undefined;
   }
 
@@ -773,15 +796,7 @@ class Reader {
     for (const i of lookup.required) {
       const p = particles[i]!;
       if (out[p.name] === undefined && (p.kind === undefined || !(seen ? seen.has(i) : stamps[i] === stamp))) {
-        this.issues.push(
-          xmlIssue(
-            'xml-missing-element',
-            'error',
-            `${path}.${p.name}`,
-            `缺少必填元素 ${p.name}（在 ${element} 中）`,
-            `Required element ${p.name} is missing from ${element}`,
-          ),
-        );
+        this.issues.push(missingElementIssue(`${path}.${p.name}`, p.name, element));
       }
     }
     return out;
@@ -807,7 +822,7 @@ function signatureInfo(el: El): SignatureInfo {
         case 'SignatureValue':
         case 'KeyName':
         case 'X509Certificate':
-          out[`${c.local[0]!.toLowerCase()}${c.local.slice(1)}` as 'digestValue'] = textOf(c).text.replace(/\s+/g, '');
+          out[lowerFirst(c.local) as 'digestValue'] = textOf(c).text.replace(/\s+/g, '');
           break;
         default:
           walk(c);
@@ -909,11 +924,7 @@ function readCeb(r: Reader, rootName: string, name: { schema: CebSchema; zh: str
     counts[i] = n + 1;
     // Where the issue about this child is: the documents and BaseSubscribe by index, as the result holds them.
     const at =
-      i === 0
-        ? `documents[${n}]`
-        : p.ns === 'ds'
-          ? local
-          : `${local[0]!.toLowerCase()}${local.slice(1)}${p.max === 1 ? '' : `[${n}]`}`;
+      i === 0 ? `documents[${n}]` : p.ns === 'ds' ? local : `${lowerFirst(local)}${p.max === 1 ? '' : `[${n}]`}`;
     // The root's content is a sequence too: documents, BaseTransfer, BaseSubscribe, ExtendMessage, Signature.
     if (i < last) r.issues.push(orderIssue(at, local, particles[last]!.name));
     last = Math.max(last, i);
@@ -924,7 +935,7 @@ function readCeb(r: Reader, rootName: string, name: { schema: CebSchema; zh: str
       continue;
     }
     // Documents past their limit are read and reported once below; BaseSubscribe past its own here.
-    if (i !== 0 && n === p.max) r.issues.push(tooManyIssue(local[0]!.toLowerCase() + local.slice(1), local, p.max));
+    if (i !== 0 && n === p.max) r.issues.push(tooManyIssue(lowerFirst(local), local, p.max));
     if (i === 0) msg.documents.push(readDocument(r, schema, rootName, at));
     else if (local === 'BaseTransfer')
       msg.baseTransfer = r.fields(local, contentModel(schema, 'BaseTransfer'), at) as Record<string, string>;
@@ -1057,16 +1068,15 @@ const NC_NAME = /^[\p{L}_][\p{L}\p{N}\p{M}._\-\u00B7]*$/u;
  */
 function checkDxp(el: El, model: DxpModel, path: string, issues: Issue[]): void {
   const at = (p: string, child: string) => (p === '' ? child : `${p}.${child}`);
-  const valueIssue = (p: string, zh: string, en: string) => issues.push(xmlIssue('xml-value', 'error', p, zh, en));
-  // A string value against its type: empty is judged by emptyRefusal, a value by its facets.
+  // A string value against its type: empty is judged by emptyRefusal, a value by its facets, as a CEB leaf's.
   const stringValue = (p: string, t: CebLeafType, v: string) => {
     if (v === '') {
       const need = emptyRefusal(t);
-      if (need) valueIssue(p, `${p} 为空，XSD 要求${need.zh}`, `${p} is empty; the XSD requires ${need.en}`);
+      if (need) issues.push(emptyIssue(p, need, v));
     } else {
       const f = dxpFacets(t);
       const problem = f && stringProblem(f, v);
-      if (problem) valueIssue(p, `${p} ${problem.zh}`, `${p} ${problem.en}`);
+      if (problem) issues.push(valueIssue(p, problem));
     }
   };
   // xs:anyType: any attribute and any content.
@@ -1075,20 +1085,22 @@ function checkDxp(el: El, model: DxpModel, path: string, issues: Issue[]): void 
     const p = `${path}@${a.qname}`;
     const decl = a.ns === '' ? model.attributes?.[a.local] : undefined;
     if (decl === undefined) {
-      if (a.ns === XSI_NS && XSI_HINTS.has(a.local)) continue;
+      if (isSchemaHint(a)) continue;
       issues.push(unknownAttributeIssue(p, a.qname, el.local));
     } else if (decl.type === 'ID') {
       if (!NC_NAME.test(a.value))
-        valueIssue(
-          p,
-          `${p} 应为 XML 名称（xs:ID），实际为 ${JSON.stringify(a.value)}`,
-          `${p} should be an XML name (xs:ID), got ${JSON.stringify(a.value)}`,
+        issues.push(
+          valueIssue(p, {
+            zh: `应为 XML 名称（xs:ID），实际为 ${JSON.stringify(a.value)}`,
+            en: `should be an XML name (xs:ID), got ${JSON.stringify(a.value)}`,
+          }),
         );
     } else if (decl.fixed !== undefined && a.value !== decl.fixed)
-      valueIssue(
-        p,
-        `${p} 固定为 ${decl.fixed}，实际为 ${JSON.stringify(a.value)}`,
-        `${p} is fixed at ${decl.fixed}, got ${JSON.stringify(a.value)}`,
+      issues.push(
+        valueIssue(p, {
+          zh: `固定为 ${decl.fixed}，实际为 ${JSON.stringify(a.value)}`,
+          en: `is fixed at ${decl.fixed}, got ${JSON.stringify(a.value)}`,
+        }),
       );
     else stringValue(p, decl.type, a.value);
   }
@@ -1119,17 +1131,13 @@ function checkDxp(el: El, model: DxpModel, path: string, issues: Issue[]): void 
           ),
         );
     } else if (text === 'dateTime') {
-      if (trimXmlSpace(v) === '')
-        valueIssue(
-          path,
-          `${path} 为空，XSD 要求${XS_DATE_TIME_NEED.zh}`,
-          `${path} is empty; the XSD requires ${XS_DATE_TIME_NEED.en}`,
-        );
+      if (trimXmlSpace(v) === '') issues.push(emptyIssue(path, XS_DATE_TIME_NEED, v));
       else if (!isXsDateTime(v))
-        valueIssue(
-          path,
-          `${path} 应为日期时间（xs:dateTime，如 2026-12-01T10:00:00），实际为 ${JSON.stringify(v)}`,
-          `${path} should be a date and time (xs:dateTime, e.g. 2026-12-01T10:00:00), got ${JSON.stringify(v)}`,
+        issues.push(
+          valueIssue(path, {
+            zh: `应为日期时间（xs:dateTime，如 2026-12-01T10:00:00），实际为 ${JSON.stringify(v)}`,
+            en: `should be a date and time (xs:dateTime, e.g. 2026-12-01T10:00:00), got ${JSON.stringify(v)}`,
+          }),
         );
     } else if (text !== 'base64') stringValue(path, text, v);
     return;
@@ -1165,16 +1173,7 @@ function checkDxp(el: El, model: DxpModel, path: string, issues: Issue[]): void 
       checkDxp(c, DXP_MODEL[name]!, at(path, max === 1 ? name : `${name}[${n}]`), issues);
   }
   children.forEach(([name, min], i) => {
-    if (counts[i]! < min)
-      issues.push(
-        xmlIssue(
-          'xml-missing-element',
-          'error',
-          at(path, name),
-          `${el.local} 缺少 ${name}`,
-          `${el.local} has no ${name}`,
-        ),
-      );
+    if (counts[i]! < min) issues.push(missingElementIssue(at(path, name), name, el.local));
   });
 }
 
@@ -1219,7 +1218,7 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
     const out: Record<string, unknown> = {};
     for (const a of childElements(add)) {
       if (a.ns !== DXP_NS || !DXP_MODEL.AddInfo!.children!.some(([n]) => n === a.local)) continue;
-      const key = `${a.local[0]!.toLowerCase()}${a.local.slice(1)}`;
+      const key = lowerFirst(a.local);
       if (key in out) continue;
       if (a.local === 'BizKey')
         out.bizKey = childElements(a).map((k) => ({ name: attr(k, 'name'), value: textOf(k).text }));

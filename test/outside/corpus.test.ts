@@ -4,7 +4,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, manualClock } from '../../src/emulator/index.js';
 import {
   buildMessage,
   parseCebXml,
@@ -21,6 +20,7 @@ import {
   type PayExchangeInfoHead,
   type PayExchangeInfoItem,
 } from '../../src/index.js';
+import { expectFormatCheckRefusal } from '../helpers/format-check.js';
 import { makeKeys, type TestKeys } from '../sign/helpers.js';
 import { validateAgainstXsd, type XsdName } from '../xml/helpers.js';
 
@@ -599,19 +599,7 @@ describe('outside corpus: what customs would answer (the emulator)', () => {
     ['349542410-project/CEB621Message_sign.xml', '0002', 'InventoryHead.sortlineId'],
   ] as const;
   it.each(cases)('%s: refused with a CEB900 [Code:%s]', async (file, code, where) => {
-    const engine = await createEngine({ store: 'memory', clock: manualClock(new Date('2024-03-01T02:00:00Z')) });
-    try {
-      const ack = await engine.submit(read(file), { transport: 'api' });
-      expect(ack).toMatchObject({ accepted: false, httpStatus: 400 });
-      expect(ack.reason).toContain(where);
-      const receipts = engine.receipts(0);
-      expect(receipts.map((r) => [r.type, r.returnStatus])).toEqual([['CEB900', '-1']]);
-      const answer = parseCebXml(receipts[0]!.xml);
-      if (answer.kind !== 'ceb') throw new Error('not a CEB message');
-      expect(toJsonValue(answer.documents[0])).toMatchObject({ returnInfoParsed: { code } });
-    } finally {
-      await engine.close();
-    }
+    await expectFormatCheckRefusal(read(file), where, new Date('2024-03-01T02:00:00Z'), code);
   });
 });
 
@@ -643,19 +631,7 @@ describe('outside corpus: a declaration with its elements out of the XSD order',
       ],
     ]);
 
-    const engine = await createEngine({ store: 'memory', clock: manualClock(new Date('2024-03-01T02:00:00Z')) });
-    try {
-      const ack = await engine.submit(reordered, { transport: 'api' });
-      expect(ack).toMatchObject({ accepted: false, httpStatus: 400 });
-      expect(ack.reason).toContain('OrderHead.appStatus');
-      const receipts = engine.receipts(0);
-      expect(receipts.map((x) => [x.type, x.returnStatus])).toEqual([['CEB900', '-1']]);
-      const answer = parseCebXml(receipts[0]!.xml);
-      if (answer.kind !== 'ceb') throw new Error('not a CEB message');
-      expect(toJsonValue(answer.documents[0])).toMatchObject({ returnInfoParsed: { code: '0002' } });
-    } finally {
-      await engine.close();
-    }
+    await expectFormatCheckRefusal(reordered, 'OrderHead.appStatus', new Date('2024-03-01T02:00:00Z'));
   });
 });
 

@@ -4,7 +4,6 @@
 // thing of a valid message; sandan must refuse it (an error, or a warning the emulator counts as an XSD violation)
 // exactly when xmllint does, with the issue at the element changed.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, manualClock } from '../../src/emulator/index.js';
 import type { Issue } from '../../src/model/issue.js';
 import { buildMessage, parseCebXml, refusedByFormatCheck, wrapDxp } from '../../src/xml/index.js';
 import {
@@ -18,6 +17,7 @@ import {
   type XsdFile,
 } from './generated-messages.js';
 import { exampleDeclaration, fixedEnv, SENDER } from './helpers.js';
+import { expectFormatCheckRefusal } from '../helpers/format-check.js';
 
 interface Probe extends XsdFile {
   what: string;
@@ -245,16 +245,6 @@ describe('attributes, text between elements and the DxpMsg wrapper: parseCebXml 
   it('the emulator answers CEB900 [Code:0002] for an order with an attribute the XSD does not declare', async () => {
     const xml = built.xml!.replace('<ceb:orderNo>', '<ceb:orderNo type="1">');
     expect(xml).not.toBe(built.xml);
-    const engine = await createEngine({ store: 'memory', clock: manualClock(new Date('2026-11-20T02:00:00Z')) });
-    try {
-      const ack = await engine.submit(xml, { transport: 'api' });
-      expect(ack).toMatchObject({ accepted: false, httpStatus: 400 });
-      expect(ack.reason).toContain('OrderHead.orderNo@type');
-      const receipts = engine.receipts(0);
-      expect(receipts.map((x) => [x.type, x.returnStatus])).toEqual([['CEB900', '-1']]);
-      expect(receipts[0]!.xml).toContain('Code:0002');
-    } finally {
-      await engine.close();
-    }
+    await expectFormatCheckRefusal(xml, 'OrderHead.orderNo@type', new Date('2026-11-20T02:00:00Z'));
   });
 });

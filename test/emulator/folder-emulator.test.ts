@@ -24,7 +24,13 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const ls = (d: string) => (existsSync(d) ? readdirSync(d).sort() : []);
+/** The files in a folder, as a DXP client sees them: not the emulator's hidden `.name.….tmp` files being written. */
+const ls = (d: string) =>
+  existsSync(d)
+    ? readdirSync(d)
+        .filter((f) => !f.startsWith('.'))
+        .sort()
+    : [];
 
 function drop(folder: string, name: string, text: string) {
   writeFileSync(join(folder, `.${name}.tmp`), text);

@@ -6,7 +6,6 @@
 // N is --orders, else SANDAN_BENCH_ORDERS, else 100,000 (the 1,000,000-order target run takes
 // minutes and 4.3 GB of /tmp). Generates the data set first when DIR has none of that size (not timed).
 import { createReadStream, createWriteStream, existsSync, readFileSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import {
   defaultReconcileWorkers,
@@ -74,15 +73,17 @@ const mb = Math.round(peakRss / 1048576);
 if (!process.argv.includes('--keep')) rmSync(reportPath, { force: true });
 else console.error(`report kept: ${reportPath}`);
 
-/** The floor: read and JSON.parse every declaration line, read every document file as text; one thread. */
+/**
+ * The floor: read and JSON.parse every declaration line, read every document file as text; one
+ * thread, the fastest plain way: streams of 64 KiB (Node's default). Until session 11 the
+ * declarations were read in 1 MiB pieces and each file whole, which made strings in V8's
+ * large-object space and took twice as long (docs/performance.md, session 11).
+ */
 async function floorSeconds() {
   const t = performance.now();
   const c0 = process.cpuUsage();
   let rest = '';
-  for await (const chunk of createReadStream(`${dir}/declarations.ndjson`, {
-    encoding: 'utf8',
-    highWaterMark: 1 << 20,
-  })) {
+  for await (const chunk of createReadStream(`${dir}/declarations.ndjson`, { encoding: 'utf8' })) {
     const text = rest + chunk;
     let at = 0;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', at)) {
@@ -92,7 +93,7 @@ async function floorSeconds() {
     rest = text.slice(at);
   }
   if (rest.trim()) JSON.parse(rest);
-  for (const f of files) await readFile(f, 'utf8');
+  for (const f of files) for await (const _ of createReadStream(f, { encoding: 'utf8' }));
   const c = process.cpuUsage(c0);
   return { wall: (performance.now() - t) / 1000, cpu: (c.user + c.system) / 1e6 };
 }

@@ -42,23 +42,55 @@ const BLANK = /^[\t\n\v\f\r ]*$/;
  * With `each`, each record is handed to it as soon as it is read and the batch keeps what it
  * returns: a parsed declaration is then garbage before the next line is parsed, instead of
  * hundreds of them living (and being copied by the garbage collector) until the batch ends.
+ * `pieceBytes`: how much is decoded at once (see below; tests make it small).
  */
 export function readBatch(batch: DeclarationBatch, firstLine?: number): { records: InputRecord[]; breaks: number };
 export function readBatch<T>(
   batch: DeclarationBatch,
   firstLine: number,
   each: (record: InputRecord) => T,
+  pieceBytes?: number,
 ): { records: T[]; breaks: number };
 export function readBatch(
   batch: DeclarationBatch,
   firstLine = 1,
   each: (record: InputRecord) => unknown = (r) => r,
+  pieceBytes = DECODE_PIECE,
 ): { records: unknown[]; breaks: number } {
   const out: unknown[] = [];
   const tooLong = new Set(batch.tooLong.map((n) => n + firstLine - 1));
+  const b = batch.bytes;
+  let line = firstLine;
+  // Decoded a piece of whole lines at a time, never the batch at once: a string over about
+  // 128 KiB goes to V8's large-object space, and making one costs some 30 times more per byte
+  // (docs/performance.md, session 11). A line end never falls inside a UTF-8 sequence.
+  for (let start = 0; start < b.length; ) {
+    let end = b.length;
+    if (start + pieceBytes < b.length) {
+      const nl = b.lastIndexOf(0x0a, start + pieceBytes - 1);
+      end = nl >= start ? nl + 1 : b.indexOf(0x0a, start + pieceBytes) + 1 || b.length;
+    }
+    line = readPiece(b.subarray(start, end), line, start === 0 && batch.fileStart, tooLong, out, each);
+    start = end;
+  }
+  return { records: out, breaks: line - firstLine };
+}
+
+/** Bytes decoded at once by {@link readBatch}: well under V8's large-object threshold, as one- or two-byte text. */
+const DECODE_PIECE = 1 << 15;
+
+/** Reads whole lines (a piece of a batch) numbered from `line` into `out`; returns the number of the line after them. */
+function readPiece(
+  b: Uint8Array,
+  line: number,
+  fileStart: boolean,
+  tooLong: ReadonlySet<number>,
+  out: unknown[],
+  each: (record: InputRecord) => unknown,
+): number {
   let text: string | undefined;
   try {
-    text = fatal.decode(batch.bytes);
+    text = fatal.decode(b);
   } catch {
     text = undefined;
   }
@@ -66,10 +98,9 @@ export function readBatch(
     // Valid UTF-8 as a whole: split the text (a lone byte A0 cannot occur, so BLANK matches
     // exactly the lines the byte-level blank check skips).
     const lines = text.split('\n');
-    const breaks = lines.length - 1;
+    const next = line + lines.length - 1;
     if (lines[lines.length - 1] === '') lines.pop();
-    for (let i = 0; i < lines.length; i++) {
-      const line = firstLine + i;
+    for (let i = 0; i < lines.length; i++, line++) {
       let t = lines[i]!;
       if (tooLong.has(line)) {
         out.push(each({ line, issue: tooLargeIssue(line) }));
@@ -77,16 +108,16 @@ export function readBatch(
       }
       if (t.charCodeAt(t.length - 1) === 0x0d) t = t.slice(0, -1);
       if (t.charCodeAt(0) === 0xfeff) t = t.slice(1);
-      if (i === 0 && batch.fileStart && t.charCodeAt(0) === 0xfeff) t = t.slice(1);
+      if (i === 0 && fileStart && t.charCodeAt(0) === 0xfeff) t = t.slice(1);
       if (BLANK.test(t)) continue;
       out.push(each(recordFromText(line, t)));
     }
-    return { records: out, breaks };
+    return next;
   }
   // Some line is not UTF-8: read line by line so that only that line gets the issue.
-  const b = batch.bytes;
+  const first = line;
   let start = 0;
-  for (let line = firstLine; start < b.length; line++) {
+  for (; start < b.length; line++) {
     let end = b.indexOf(0x0a, start);
     const next = end === -1 ? b.length : end + 1;
     if (end === -1) end = b.length;
@@ -94,10 +125,9 @@ export function readBatch(
     const bytes = b.subarray(start, end);
     start = next;
     if (tooLong.has(line)) out.push(each({ line, issue: tooLargeIssue(line) }));
-    else if (!isBlankLine(bytes))
-      out.push(each(recordFromBytes(line, bytes, false, line === firstLine && batch.fileStart)));
+    else if (!isBlankLine(bytes)) out.push(each(recordFromBytes(line, bytes, false, line === first && fileStart)));
   }
-  return { records: out, breaks: countLines(b) };
+  return first + countLines(b);
 }
 
 /**

@@ -215,7 +215,7 @@ export async function reconcile(inputs: ReconcileInputs, options: ReconcileOptio
  * from files, as {@link reconcile} does, using worker threads for the scanning, parsing and tax
  * computation. The report is identical whatever the number of workers. Memory stays bounded:
  * declarations are read in batches of about 1 MiB, a few batches ahead; each XML file is
- * read in 1 MiB chunks. Throws SandanError `RECONCILE_WORKER` if a worker fails.
+ * read in chunks of 32 KiB. Throws SandanError `RECONCILE_WORKER` if a worker fails.
  */
 export async function reconcileFiles(options: ReconcileFilesOptions): Promise<ReconcileReport> {
   const { signal, documents: files } = options;

@@ -118,6 +118,14 @@ const NOT_SEEN: JoinAnswer = Object.freeze({
  * The output rows, appended to a plain file next to the index: written once and read once in
  * order, they need no index, and kept out of SQLite they do not push the index out of its cache.
  */
+/**
+ * Bytes of rows written and read back at a time. Not 1 MiB: a string over about 128 KiB lives in
+ * V8's large-object space, and making one costs some 30 times more per byte (docs/performance.md,
+ * session 11); rows are ASCII but for the odd name, so 32 KiB stays under it even as two-byte text.
+ */
+const SPOOL_PIECE = 1 << 15;
+const spoolText = new TextDecoder();
+
 class RowSpool {
   private readonly fd: number;
   private readonly path: string;
@@ -142,7 +150,7 @@ class RowSpool {
       this.pending.push(r);
       this.pendingLength += r.length;
     }
-    if (this.pendingLength >= 1 << 20) this.flush();
+    if (this.pendingLength >= SPOOL_PIECE) this.flush();
   }
   private flush(): void {
     if (this.pending.length === 0) return;
@@ -150,32 +158,47 @@ class RowSpool {
     this.pending = [];
     this.pendingLength = 0;
   }
-  /** The rows in order, read back in 1 MiB chunks. */
+  /** The rows in order. */
   *read(): Iterable<string> {
     for (const block of this.blocks()) yield* block.split('\n');
   }
-  /** Blocks of whole rows separated by line breaks (no trailing one), about 1 MiB each. */
+  /**
+   * Blocks of whole rows separated by line breaks (no trailing one), of about {@link SPOOL_PIECE}
+   * bytes: cut at a line end in the bytes (never inside a UTF-8 sequence), so each decodes alone.
+   */
   *blocks(): Iterable<string> {
     this.flush();
-    const chunk = Buffer.allocUnsafe(1 << 20);
-    const decoder = new TextDecoder();
+    const chunk = Buffer.allocUnsafe(SPOOL_PIECE);
+    let buf = chunk;
     let position = 0;
-    let rest = '';
+    let kept = 0; // bytes of a row not yet whole, at the start of buf
     for (;;) {
-      const n = readSync(this.fd, chunk, 0, chunk.length, position);
-      if (n === 0) break;
+      if (kept === buf.length) {
+        // A row longer than the buffer: a larger one for it.
+        const larger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(larger, 0, 0, kept);
+        buf = larger;
+      }
+      const n = readSync(this.fd, buf, kept, buf.length - kept, position);
       position += n;
-      const text = rest + decoder.decode(chunk.subarray(0, n), { stream: true });
-      const last = text.lastIndexOf('\n');
+      const end = kept + n;
+      if (n === 0) {
+        if (kept > 0) yield spoolText.decode(buf.subarray(0, kept));
+        return;
+      }
+      const last = buf.lastIndexOf(0x0a, end - 1);
       if (last === -1) {
-        rest = text;
+        kept = end;
         continue;
       }
-      rest = text.slice(last + 1);
-      if (last > 0) yield text.slice(0, last);
+      yield spoolText.decode(buf.subarray(0, last));
+      buf.copy(buf, 0, last + 1, end);
+      kept = end - last - 1;
+      if (buf !== chunk && kept <= chunk.length) {
+        buf.copy(chunk, 0, 0, kept);
+        buf = chunk;
+      }
     }
-    rest += decoder.decode();
-    if (rest !== '') yield rest;
   }
   close(): void {
     try {

@@ -329,7 +329,19 @@ export class MemoryStore implements ReconcileStore {
     return this.spool;
   }
   *rowBlocks(): Iterable<string> {
-    for (let i = 0; i < this.spool.length; i += 1000) yield this.spool.slice(i, i + 1000).join('\n');
+    // Blocks of about 32K characters: a larger string would be made in V8's large-object space, at
+    // many times the cost (see the SQLite store's spool).
+    let from = 0;
+    let size = 0;
+    for (let i = 0; i < this.spool.length; i++) {
+      size += this.spool[i]!.length + 1;
+      if (size >= 1 << 15) {
+        yield this.spool.slice(from, i + 1).join('\n');
+        from = i + 1;
+        size = 0;
+      }
+    }
+    if (from < this.spool.length) yield this.spool.slice(from).join('\n');
   }
   *mismatches(): Iterable<StoredMismatch> {
     const sorted = [...this.mism].sort(compareMismatch);

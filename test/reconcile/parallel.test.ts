@@ -200,14 +200,15 @@ describe('declaration batches', () => {
     fc.json().map((t) => Buffer.from(t)),
     fc.uint8Array({ minLength: 1, maxLength: 6 }).map((b) => Buffer.from(b.filter((x) => x !== 0x0a))),
   );
-  it('read the lines the CLI reader reads, wherever the batches and chunks are cut (property)', async () => {
+  it('read the lines the CLI reader reads, wherever the batches, chunks and decoded pieces are cut (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.tuple(line, fc.boolean()), { maxLength: 12 }),
         fc.boolean(),
         fc.integer({ min: 1, max: 64 }),
         fc.integer({ min: 1, max: 40 }),
-        async (ls, finalNewline, chunk, batchBytes) => {
+        fc.integer({ min: 1, max: 24 }),
+        async (ls, finalNewline, chunk, batchBytes, pieceBytes) => {
           const parts = ls.flatMap(([l, crlf], i) => [
             ...(i > 0 ? [Buffer.from('\n')] : []),
             l,
@@ -223,7 +224,8 @@ describe('declaration batches', () => {
           const got = [];
           let first = 1;
           for await (const b of declarationBatches(Readable.from(chunks), batchBytes)) {
-            const { records, breaks } = readBatch(b, first);
+            // Decoded in pieces of whole lines as small as a byte (a line longer than a piece is one piece).
+            const { records, breaks } = readBatch(b, first, (r) => r, pieceBytes);
             for (const r of records) got.push({ line: r.line, value: r.value, issue: r.issue?.code });
             first += breaks;
           }

@@ -108,6 +108,15 @@ describe('the engine renders what rules report', () => {
     expect(renderMessage({ zh: '{ 不是占位符 }', en: '{}' }, undefined)).toEqual({ zh: '{ 不是占位符 }', en: '{}' });
     expect(placeholders('{a} {b} {a}')).toEqual(['a', 'b']);
   });
+
+  it('fills every placeholder, repeated and side by side, each language from its own half of a {zh, en} value', () => {
+    const template = { zh: '{a}{b}：{kind}，{a}', en: '{a}{b}: {kind}, {a}$&' };
+    const data = { a: 'x', b: 7, kind: { zh: '关税', en: 'duty' } };
+    expect(renderMessage(template, data)).toEqual({ zh: 'x7：关税，x', en: 'x7: duty, x$&' });
+    // Rendered twice from the same template (compiled once), with other data.
+    expect(renderMessage(template, { ...data, a: '$1' })).toEqual({ zh: '$17：关税，$1', en: '$17: duty, $1$&' });
+    expect(() => renderMessage(template, { a: 'x', kind: 'k' })).toThrow('message placeholder {b} has no value');
+  });
 });
 
 describe('typed services and accessors', () => {

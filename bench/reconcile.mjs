@@ -77,7 +77,7 @@ else console.error(`report kept: ${reportPath}`);
  * The floor: read and JSON.parse every declaration line, read every document file as text; one
  * thread, the fastest plain way: streams of 64 KiB (Node's default). Until session 11 the
  * declarations were read in 1 MiB pieces and each file whole, which made strings in V8's
- * large-object space and took twice as long (docs/performance.md, session 11).
+ * large-object space and took two to three times as long (docs/performance.md, session 11).
  */
 async function floorSeconds() {
   const t = performance.now();

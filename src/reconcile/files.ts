@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { SandanError, isSandanError } from '../errors.js';
 import { filesUnder, statInputPath, unreadableFile } from '../io/walk.js';
 import { CebScanner, type ScannedDocument } from './scan.js';
+import { TEXT_PIECE_BYTES } from './text-piece.js';
 
 /*
  * The file edge of reconciliation: expanding paths (a file or a folder of files) and streaming
@@ -9,14 +10,7 @@ import { CebScanner, type ScannedDocument } from './scan.js';
  */
 
 /**
- * Bytes read and decoded at a time: small enough that the text (and the scanner's buffer of it)
- * stays out of V8's large-object space, where each string costs some 30 times more per byte to
- * make (docs/performance.md, session 11).
- */
-export const XML_CHUNK_BYTES = 1 << 15;
-
-/**
- * The text of an XML file in chunks of {@link XML_CHUNK_BYTES}, decoded strictly: bytes that are not UTF-8 make the
+ * The text of an XML file in chunks of {@link TEXT_PIECE_BYTES}, decoded strictly: bytes that are not UTF-8 make the
  * file malformed (XML_MALFORMED), as they do for parseCebXml, instead of becoming U+FFFD. A BOM
  * is kept for the scanner, which drops exactly one.
  */
@@ -29,7 +23,7 @@ export async function* xmlFileText(file: string): AsyncGenerator<string> {
       throw new SandanError('XML_MALFORMED', 'The XML input is not valid UTF-8; CEB messages are UTF-8', { cause: e });
     }
   };
-  for await (const chunk of createReadStream(file, { highWaterMark: XML_CHUNK_BYTES }) as AsyncIterable<Buffer>) {
+  for await (const chunk of createReadStream(file, { highWaterMark: TEXT_PIECE_BYTES }) as AsyncIterable<Buffer>) {
     const text = decode(chunk);
     if (text) yield text;
   }
@@ -58,7 +52,7 @@ export type FileDocument = ScannedDocument & { file: string };
 
 /**
  * Streams the documents of CEB816/818/312/412/512/514/622/624/626 files through the scanner,
- * one file at a time in chunks of {@link XML_CHUNK_BYTES}. A file that cannot be read (unsafe, malformed, unknown
+ * one file at a time in chunks of {@link TEXT_PIECE_BYTES}. A file that cannot be read (unsafe, malformed, unknown
  * root, truncated) goes to `onFileError` when given (and none of its documents is used), else
  * the SandanError is thrown.
  */
@@ -78,7 +72,7 @@ export async function* readCebDocuments(
 }
 
 /**
- * The documents of one XML file streamed through the scanner in chunks of {@link XML_CHUNK_BYTES}, a chunk's at a
+ * The documents of one XML file streamed through the scanner in chunks of {@link TEXT_PIECE_BYTES}, a chunk's at a
  * time. Throws the file's SandanError (see fileError).
  */
 export async function* scanFile(file: string, scanner = new CebScanner()): AsyncGenerator<ScannedDocument[]> {

@@ -10,6 +10,7 @@ import {
 import { documentRecord, type DocumentRecord } from './records.js';
 import { scanFile } from './files.js';
 import { CebScanner } from './scan.js';
+import { TEXT_PIECE_BYTES } from './text-piece.js';
 
 /*
  * The two units of work `reconcileFiles()` hands to worker threads (or runs in-process):
@@ -55,15 +56,14 @@ export function readBatch(
   batch: DeclarationBatch,
   firstLine = 1,
   each: (record: InputRecord) => unknown = (r) => r,
-  pieceBytes = DECODE_PIECE,
+  pieceBytes = TEXT_PIECE_BYTES,
 ): { records: unknown[]; breaks: number } {
   const out: unknown[] = [];
   const tooLong = new Set(batch.tooLong.map((n) => n + firstLine - 1));
   const b = batch.bytes;
   let line = firstLine;
-  // Decoded a piece of whole lines at a time, never the batch at once: a string over about
-  // 128 KiB goes to V8's large-object space, and making one costs some 30 times more per byte
-  // (docs/performance.md, session 11). A line end never falls inside a UTF-8 sequence.
+  // Decoded a piece of whole lines at a time, never the batch at once (see TEXT_PIECE_BYTES). A
+  // line end never falls inside a UTF-8 sequence.
   for (let start = 0; start < b.length; ) {
     let end = b.length;
     if (start + pieceBytes < b.length) {
@@ -75,9 +75,6 @@ export function readBatch(
   }
   return { records: out, breaks: line - firstLine };
 }
-
-/** Bytes decoded at once by {@link readBatch}: well under V8's large-object threshold, as one- or two-byte text. */
-const DECODE_PIECE = 1 << 15;
 
 /** Reads whole lines (a piece of a batch) numbered from `line` into `out`; returns the number of the line after them. */
 function readPiece(

@@ -5,6 +5,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { SandanError } from '../errors.js';
 import type { SqliteDatabase } from '../quota/sqlite.js';
 import { BloomFilter } from './bloom.js';
+import { TEXT_PIECE_BYTES } from './text-piece.js';
 import type { JoinAnswer, JoinRequest } from './facts.js';
 import {
   byTaxNo,
@@ -114,18 +115,13 @@ const NOT_SEEN: JoinAnswer = Object.freeze({
   refunded: false,
 }) as JoinAnswer;
 
+const spoolText = new TextDecoder();
+
 /**
  * The output rows, appended to a plain file next to the index: written once and read once in
  * order, they need no index, and kept out of SQLite they do not push the index out of its cache.
+ * Written and read back {@link TEXT_PIECE_BYTES} at a time.
  */
-/**
- * Bytes of rows written and read back at a time. Not 1 MiB: a string over about 128 KiB lives in
- * V8's large-object space, and making one costs some 30 times more per byte (docs/performance.md,
- * session 11); rows are ASCII but for the odd name, so 32 KiB stays under it even as two-byte text.
- */
-const SPOOL_PIECE = 1 << 15;
-const spoolText = new TextDecoder();
-
 class RowSpool {
   private readonly fd: number;
   private readonly path: string;
@@ -150,7 +146,7 @@ class RowSpool {
       this.pending.push(r);
       this.pendingLength += r.length;
     }
-    if (this.pendingLength >= SPOOL_PIECE) this.flush();
+    if (this.pendingLength >= TEXT_PIECE_BYTES) this.flush();
   }
   private flush(): void {
     if (this.pending.length === 0) return;
@@ -163,12 +159,12 @@ class RowSpool {
     for (const block of this.blocks()) yield* block.split('\n');
   }
   /**
-   * Blocks of whole rows separated by line breaks (no trailing one), of about {@link SPOOL_PIECE}
+   * Blocks of whole rows separated by line breaks (no trailing one), of about {@link TEXT_PIECE_BYTES}
    * bytes: cut at a line end in the bytes (never inside a UTF-8 sequence), so each decodes alone.
    */
   *blocks(): Iterable<string> {
     this.flush();
-    const chunk = Buffer.allocUnsafe(SPOOL_PIECE);
+    const chunk = Buffer.allocUnsafe(TEXT_PIECE_BYTES);
     let buf = chunk;
     let position = 0;
     let kept = 0; // bytes of a row not yet whole, at the start of buf

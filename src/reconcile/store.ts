@@ -1,4 +1,5 @@
 import type { JoinAnswer, JoinRequest } from './facts.js';
+import { TEXT_PIECE_BYTES } from './text-piece.js';
 
 /*
  * The index reconciliation joins through: bills by invtNo, receipt links copNo/preNo → invtNo,
@@ -329,13 +330,12 @@ export class MemoryStore implements ReconcileStore {
     return this.spool;
   }
   *rowBlocks(): Iterable<string> {
-    // Blocks of about 32K characters: a larger string would be made in V8's large-object space, at
-    // many times the cost (see the SQLite store's spool).
+    // Blocks of about TEXT_PIECE_BYTES characters (a longer string costs many times more to make).
     let from = 0;
     let size = 0;
     for (let i = 0; i < this.spool.length; i++) {
       size += this.spool[i]!.length + 1;
-      if (size >= 1 << 15) {
+      if (size >= TEXT_PIECE_BYTES) {
         yield this.spool.slice(from, i + 1).join('\n');
         from = i + 1;
         size = 0;

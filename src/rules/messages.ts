@@ -4,11 +4,6 @@ import type { MessageData, MessageTemplate, Rule } from './types.js';
 /** `{name}` in a message template. */
 const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9]*)\}/g;
 
-/** The placeholder names of a template text, in order of first use. */
-export function placeholders(text: string): string[] {
-  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1] as string))];
-}
-
 /**
  * A template text cut at its placeholders once: literal texts at even indexes, placeholder names
  * at odd ones. Every issue of every validation renders a message, and a regular-expression
@@ -25,6 +20,11 @@ function partsOf(text: string): string[] {
     compiled.set(text, parts);
   }
   return parts;
+}
+
+/** The placeholder names of a template text, in order of first use. */
+export function placeholders(text: string): string[] {
+  return [...new Set(partsOf(text).filter((_, i) => i % 2 === 1))];
 }
 
 function fill(text: string, lang: keyof Message, data: MessageData | undefined): string {

@@ -46,6 +46,10 @@ export function createContext(args: {
   // Several rules read the same amounts: parse each once per validation (the parsed
   // declaration's amounts already are Decimal, and a missing field is undefined).
   let decCache: Map<object, Map<string, Decimal | undefined>> | undefined;
+  // Values shared between rules live and die with the context. (Kept in a WeakMap keyed by the
+  // context instead, they outlived it: V8 promoted them to the old generation, and garbage
+  // collection took 8 µs of each validation instead of 1; docs/performance.md, session 12.)
+  let onceCache: Map<object, unknown> | undefined;
   const { rates, positiveLists, goodsRecords, quota, annualQuantities } = args.services;
   return {
     input: args.input,
@@ -82,6 +86,13 @@ export function createContext(args: {
       const d = toDecimal(v);
       byKey.set(key, d);
       return d;
+    },
+    once<T>(key: object, compute: () => T): T {
+      onceCache ??= new Map();
+      if (onceCache.has(key)) return onceCache.get(key) as T;
+      const value = compute();
+      onceCache.set(key, value);
+      return value;
     },
   };
 }

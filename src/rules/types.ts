@@ -96,6 +96,12 @@ export interface RuleContext extends RuleServices {
   dec<T extends object>(rec: T | undefined, key: keyof T & string): Decimal | undefined;
   /** Field-level issues found while parsing the input into the model. */
   readonly parseIssues: readonly Issue[];
+  /**
+   * The value of `compute` for this declaration, computed at most once per validation: what
+   * several rules read (the tax computation, the regime decision) is worked out by the first.
+   * `key` names the value; use one module-level object per kind of value.
+   */
+  once<T>(key: object, compute: () => T): T;
 }
 
 /** How a code is explained: in the rule's own words, or by the receipt catalogue (for a code that mirrors customs). */

@@ -8,7 +8,13 @@ import {
 } from '../../src/index.js';
 import { renderMessage, placeholders } from '../../src/rules/messages.js';
 import type { Report, Rule, RuleContext } from '../../src/rules/types.js';
-import { runRule } from '../../src/rules/validate.js';
+import { orderRegime } from '../../src/rules/_lib/regime.js';
+import { taxOf } from '../../src/rules/_lib/tax.js';
+import type { CodeTables } from '../../src/rules/codes.js';
+import { createContext } from '../../src/rules/context.js';
+import type { Policy } from '../../src/rules/policy.js';
+import { prepare, runRule } from '../../src/rules/validate.js';
+import { parseDeclaration } from '../../src/model/parse.js';
 import { catalogueHelp } from '../../src/xml/receipts.js';
 import { example, exampleRates } from '../helpers/examples.js';
 
@@ -141,6 +147,65 @@ describe('typed services and accessors', () => {
       return [ctx.str(order, 'payCode'), ctx.dec(first?.line, 'qty1')];
     };
     expect(typeof check).toBe('function');
+  });
+
+  it('once() computes a value once per context, keyed by its name, undefined included', () => {
+    const context = () =>
+      createContext({
+        input: {},
+        declaration: undefined,
+        at: '2026-01-01',
+        policy: {} as Policy,
+        codes: {} as CodeTables,
+        parseIssues: [],
+        services: {
+          rates: [],
+          positiveLists: [],
+          goodsRecords: undefined,
+          quota: undefined,
+          annualQuantities: undefined,
+        },
+      });
+    const A = {};
+    const B = {};
+    let calls = 0;
+    const ctx = context();
+    const value = { n: 1 };
+    expect(ctx.once(A, () => (calls++, value))).toBe(value);
+    expect(ctx.once(A, () => (calls++, { n: 2 }))).toBe(value);
+    expect(ctx.once(B, () => (calls++, undefined))).toBeUndefined();
+    expect(ctx.once(B, () => (calls++, 'late'))).toBeUndefined();
+    expect(calls).toBe(2);
+    // A new declaration's context computes anew.
+    expect(context().once(A, () => (calls++, 'other'))).toBe('other');
+    expect(calls).toBe(3);
+  });
+
+  it('the tax computation and the regime decision are made once per validation', () => {
+    const d = example('hangzhou-1210');
+    const prepared = prepare({ rates: parseRateTable(exampleRates()) });
+    const { resolved } = prepared.resolve(d);
+    const context = () =>
+      createContext({
+        input: d,
+        declaration: parseDeclaration(d).data,
+        at: resolved.at,
+        policy: resolved.policy,
+        district: resolved.district,
+        codes: prepared.codes,
+        parseIssues: [],
+        services: prepared.services,
+      });
+    const ctx = context();
+    const tax = taxOf(ctx);
+    const regime = orderRegime(ctx);
+    expect(tax?.taxTotal.toFixed(2)).toBe('49.87');
+    expect(regime?.regime).toBe('cbec');
+    expect(taxOf(ctx)).toBe(tax);
+    expect(orderRegime(ctx)).toBe(regime);
+    const next = context();
+    expect(taxOf(next)).not.toBe(tax);
+    expect(taxOf(next)).toEqual(tax);
   });
 });
 

@@ -74,8 +74,8 @@ export function buyerYear(ctx: RuleContext): { used: Decimal; amount: Decimal } 
   return used === undefined ? undefined : { used, amount };
 }
 
-// One decision per validation: the context is made anew for each declaration.
-const DECISIONS = new WeakMap<RuleContext, RegimeDecision | null>();
+/** Names the regime decision among the context's values (see RuleContext.once). */
+const DECISION = {};
 
 /**
  * The regime of the declaration as `computeTax` decides it ({@link decideRegime}), with the
@@ -83,14 +83,13 @@ const DECISIONS = new WeakMap<RuleContext, RegimeDecision | null>();
  * amount is unreadable.
  */
 export function orderRegime(ctx: RuleContext): RegimeDecision | undefined {
-  const hit = DECISIONS.get(ctx);
-  if (hit !== undefined) return hit ?? undefined;
+  return ctx.once(DECISION, () => decideOrderRegime(ctx));
+}
+
+function decideOrderRegime(ctx: RuleContext): RegimeDecision | undefined {
   const { singleTransactionLimit, annualLimit } = ctx.policy;
   const amounts = singleTransactionLimit && annualLimit ? orderAmounts(ctx) : undefined;
-  const decision =
-    amounts && singleTransactionLimit && annualLimit
-      ? decideRegime(amounts, { ...ctx.policy, singleTransactionLimit, annualLimit }, buyerYear(ctx))
-      : undefined;
-  DECISIONS.set(ctx, decision ?? null);
-  return decision;
+  return amounts && singleTransactionLimit && annualLimit
+    ? decideRegime(amounts, { ...ctx.policy, singleTransactionLimit, annualLimit }, buyerYear(ctx))
+    : undefined;
 }

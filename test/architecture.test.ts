@@ -47,6 +47,19 @@ const CORE_EDGES: Record<string, string> = {
   'sign/payex.ts': 'the 179 upload stamps serviceTime with the clock when the caller passes none',
 };
 
+/**
+ * The WeakMaps of src/, each with what it is keyed by: objects that live as long as the process
+ * or the caller's own object. A WeakMap keyed by something made per call (a validation's rule
+ * context) made V8 promote its values and slowed validate 1.6 times (docs/performance.md,
+ * session 12): such a value belongs on the object itself (RuleContext.once).
+ */
+const WEAK_MAPS: Record<string, string> = {
+  'sign/signer.ts': 'certificates the caller passes and keeps (a signer reads its own once)',
+  'xml/parse.ts': 'the generated content models (module constants)',
+  'xml/content-model.ts': 'particles of the generated content models (module constants)',
+  'tax/formula.ts': 'rate and policy constants (rate tables and rulesets, loaded once)',
+};
+
 function files(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir).sort()) {
     const p = `${dir}/${name}`;
@@ -99,6 +112,17 @@ describe('architecture', () => {
         f,
       ).toBe(true);
     }
+  });
+
+  it('each WeakMap is keyed by long-lived objects, and named in WEAK_MAPS with its keys', () => {
+    const found: Record<string, number> = {};
+    for (const f of all) {
+      const text = readFileSync(SRC + f, 'utf8').replace(/\/\/.*$/gm, '');
+      const n = text.match(/new WeakMap\b/g)?.length ?? 0;
+      if (n > 0) found[f] = n;
+    }
+    expect(Object.keys(found).sort()).toEqual(Object.keys(WEAK_MAPS).sort());
+    for (const [f, n] of Object.entries(found)) expect(n, f).toBe(1);
   });
 
   it('catches a crossing (the check itself works)', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { locateJsonPath } from '../src/index.js';
-import { jsonErrorOffset, lineColumnAt } from '../src/model/json-position.js';
+import { jsonErrorOffset, lineColumnAt, locateJsonPaths } from '../src/model/json-position.js';
 
 const text = readFileSync(new URL('../examples/hangzhou-1210.json', import.meta.url), 'utf8');
 const lines = text.split('\n');
@@ -86,6 +86,51 @@ describe('positions in JSON text', () => {
         }
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('locates many paths in one walk as it locates each alone (found, missing, repeated, duplicate keys)', () => {
+    // Duplicate keys by hand: the first member that matches is the one, for every path through it.
+    const dup = '{"a": {"x": 1}, "b": 2, "a": {"x": 3, "y": 4}}';
+    expect(locateJsonPaths(dup, ['a.x', 'a.y', 'a.z', 'b', 'a.x'])).toEqual([
+      { line: 1, column: 8 }, // the first a's x
+      { line: 1, column: 39 }, // y only in the second a
+      { line: 1, column: 30 }, // missing in both: the last enclosing object walked (the second a's brace)
+      { line: 1, column: 17 },
+      { line: 1, column: 8 },
+    ]);
+    fc.assert(
+      fc.property(
+        fc.jsonValue(),
+        fc.constantFrom(0, 2),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        fc.array(fc.constantFrom('.nothere', '[99]', '.x[0]', ''), { maxLength: 8 }),
+        (v, indent, picks, suffixes) => {
+          const text = JSON.stringify(v, null, indent);
+          const all = members(v).map(([p]) => p);
+          const paths = picks.map((n, k) => {
+            const base = all.length ? all[n % all.length]! : 'a';
+            return base + (suffixes[k] ?? '');
+          });
+          expect(locateJsonPaths(text, paths)).toEqual(paths.map((p) => locateJsonPath(text, p)));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('on text that is not JSON it still answers (a position in the text or none), never hangs or throws', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom('{', '}', '[', ']', '"', '\\', ':', ',', 'a', '1', ' ', '\n') }),
+        fc.array(fc.constantFrom('a', 'a.a', 'a[0]', '[0]', '[1].a'), { maxLength: 4 }),
+        (text, paths) => {
+          const found = locateJsonPaths(text, paths);
+          expect(found).toHaveLength(paths.length);
+          for (const at of found) if (at) expect(offsetOf(text, at)).toBeLessThanOrEqual(text.length);
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 

@@ -4,7 +4,14 @@ import { sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { SandanError } from '../errors.js';
 import { filesUnder, statInputFile, statInputPath, unreadableFile } from '../io/walk.js';
-import { MAX_RECORD_BYTES, inputIssue, isBlankLine, recordFromBytes, type InputRecord } from '../model/json-input.js';
+import {
+  MAX_RECORD_BYTES,
+  inputIssue,
+  isBlankLine,
+  recordAndText,
+  recordFromBytes,
+  type InputRecord,
+} from '../model/json-input.js';
 import { byteLines } from '../rules/stream.js';
 
 export { MAX_RECORD_BYTES, type InputRecord };
@@ -56,9 +63,9 @@ export async function* readRecords(
   if (mode === 'ndjson') {
     const emit = function* (l: { line: number; bytes: Buffer; tooLong: boolean }) {
       if (isBlankLine(l.bytes)) return;
-      const rec = recordFromBytes(l.line, l.bytes, l.tooLong);
       // The line's text, kept only to locate issues in it (`file:line:column`).
-      yield { ...rec, mode: 'ndjson' as const, ...(!l.tooLong && { text: l.bytes.toString('utf8') }) };
+      const { record, text } = recordAndText(l.line, l.bytes, l.tooLong);
+      yield { ...record, mode: 'ndjson' as const, ...(text !== undefined && { text }) };
     };
     for (const l of head) yield* emit(l);
     for await (const l of it) yield* emit(l);
@@ -90,7 +97,8 @@ export async function* readRecords(
     yield { line: 1, issue: inputIssue('input-empty', '输入为空', 'The input is empty'), mode: 'single' };
     return;
   }
-  yield { ...recordFromBytes(1, all, false), mode: 'single', text: all.toString('utf8') };
+  const { record, text } = recordAndText(1, all, false);
+  yield { ...record, mode: 'single', ...(text !== undefined && { text }) };
 }
 
 /** One input of a command: a file, or `-` for standard input. */

@@ -48,14 +48,48 @@ function watchProcessStreams(): void {
   }
   // The error may come after `main` has returned its code and bin/ has set it; the last word is here.
   process.on('exit', () => {
+    flushStdout();
     if (closedStream) process.exitCode = EXIT_PIPE;
   });
 }
 
+/*
+ * Standard output that is not a terminal gets what one turn of the event loop writes as one write:
+ * a write per declaration was a system call each, 8 % of `sandan validate` over a file of NDJSON.
+ * What is held goes out when it reaches STDOUT_PIECE characters, when the turn ends (so a program
+ * that sends one declaration and waits for its answer gets it), before anything goes to standard
+ * error (so the two keep their order) and when the process exits.
+ */
+const STDOUT_PIECE = 16 * 1024;
+let held: string[] = [];
+let heldSize = 0;
+let flushQueued = false;
+
+function flushStdout(): void {
+  flushQueued = false;
+  if (heldSize === 0) return;
+  const text = held.length === 1 ? held[0]! : held.join('');
+  held = [];
+  heldSize = 0;
+  if (!closedStream) process.stdout.write(text);
+}
+
 function writer(name: 'stdout' | 'stderr'): (text: string) => void {
+  const buffered = name === 'stdout' && !process.stdout.isTTY;
   return (text) => {
     if (closedStream) throw new OutputClosedError(closedStream);
-    process[name].write(text);
+    if (!buffered) {
+      if (name === 'stderr') flushStdout();
+      process[name].write(text);
+      return;
+    }
+    held.push(text);
+    heldSize += text.length;
+    if (heldSize >= STDOUT_PIECE) flushStdout();
+    else if (!flushQueued) {
+      flushQueued = true;
+      setImmediate(flushStdout);
+    }
   };
 }
 

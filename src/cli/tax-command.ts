@@ -17,7 +17,7 @@ import {
 } from './formats/index.js';
 import { expandInputs, openInput, readRecords } from './input.js';
 import { createProgress } from './progress.js';
-import { locateIssue, maxWarningsOption } from './validate-command.js';
+import { locateIssues, maxWarningsOption } from './validate-command.js';
 
 interface TaxOptions {
   rates?: string;
@@ -157,10 +157,7 @@ export async function taxCommand(
         const ok = !failed(c);
         if (!ok) bad++;
         const firstLine = mode === 'ndjson' ? rec.line : 1;
-        const issues: LocatedIssue[] = issuesOf(c).map((i) => ({
-          ...i,
-          location: locateIssue(i, rec.text, label, firstLine),
-        }));
+        const issues: LocatedIssue[] = locateIssues(issuesOf(c), rec.text, label, firstLine);
         const counted = countSeverities(issues);
         errors += counted.errors;
         warnings += counted.warnings;

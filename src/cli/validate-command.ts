@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { CommandContext } from './command.js';
 import type { Issue } from '../model/issue.js';
-import { jsonErrorOffset, lineColumnAt, locateJsonPath } from '../model/json-position.js';
+import { jsonErrorOffset, lineColumnAt, locateJsonPaths } from '../model/json-position.js';
 import { SandanError } from '../errors.js';
 import { QuotaLedger } from '../quota/ledger.js';
 import { validateWithQuota } from '../quota/validate.js';
@@ -110,22 +110,41 @@ async function openLedger(db: string, busyTimeout: string | undefined, io: CliIo
   return new QuotaLedger({ store, secret });
 }
 
-/** Where in the text an issue points: its path located by locateJsonPath, a JSON syntax error at its offset. */
-export function locateIssue(
-  issue: Issue,
+/**
+ * Where in the text each issue points: its path located by locateJsonPaths (one walk for all of a
+ * declaration's issues), a JSON syntax error at its offset; line 1, column 1 when neither says.
+ */
+export function locateIssues<I extends Issue>(
+  issues: readonly I[],
   text: string | undefined,
   file: string,
   firstLine: number,
-): { file: string; line: number; column: number } {
-  let at: { line: number; column: number } | undefined;
-  if (text !== undefined) {
-    if (issue.code === 'json-syntax') {
-      const pos = jsonErrorOffset(text);
-      if (pos >= 0) at = lineColumnAt(text, pos);
-    } else if (issue.path) at = locateJsonPath(text, issue.path);
+): Array<I & { location: { file: string; line: number; column: number } }> {
+  const paths: string[] = [];
+  const pathed: number[] = [];
+  if (text !== undefined)
+    issues.forEach((i, k) => {
+      if (i.code !== 'json-syntax' && i.path) {
+        paths.push(i.path);
+        pathed.push(k);
+      }
+    });
+  const at: Array<{ line: number; column: number } | undefined> = new Array(issues.length).fill(undefined);
+  if (text !== undefined && paths.length > 0) {
+    const found = locateJsonPaths(text, paths);
+    pathed.forEach((k, n) => {
+      at[k] = found[n];
+    });
   }
-  at ??= { line: 1, column: 1 };
-  return { file, line: firstLine + at.line - 1, column: at.column };
+  return issues.map((issue, k) => {
+    let where = at[k];
+    if (text !== undefined && issue.code === 'json-syntax') {
+      const pos = jsonErrorOffset(text);
+      if (pos >= 0) where = lineColumnAt(text, pos);
+    }
+    where ??= { line: 1, column: 1 };
+    return { ...issue, location: { file, line: firstLine + where.line - 1, column: where.column } };
+  });
 }
 
 interface RunOptions {
@@ -185,10 +204,7 @@ async function run(
         else summary.invalid++;
         const shown = opts.quiet ? result.issues.filter((i) => i.severity === 'error') : result.issues;
         const firstLine = rec.mode === 'ndjson' ? rec.line : 1;
-        const issues: LocatedIssue[] = shown.map((i) => ({
-          ...i,
-          location: locateIssue(i, rec.text, input.label, firstLine),
-        }));
+        const issues: LocatedIssue[] = locateIssues(shown, rec.text, input.label, firstLine);
         const orderNo = (rec.value as { order?: { orderNo?: unknown } } | undefined)?.order?.orderNo;
         reporter.declaration({
           file: input.label,

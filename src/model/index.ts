@@ -3,7 +3,7 @@ export * from './primitives.js';
 export * from './issue.js';
 export * from './parse.js';
 export { FIELD_NAMES_ZH, fieldNameZh } from './field-names.js';
-export { locateJsonPath } from './json-position.js';
+export { locateJsonPath, locateJsonPaths } from './json-position.js';
 export {
   SourceSchema,
   SourcesSchema,

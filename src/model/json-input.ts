@@ -16,6 +16,8 @@ export type InputRecord =
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
+/** Keeps a byte-order mark (the text as written, for positions in it). */
+const asWritten = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** An input issue (rule `input`, severity error). */
 export function inputIssue(code: string, zh: string, en: string): Issue {
@@ -76,6 +78,25 @@ export function recordFromBytes(line: number, bytes: Uint8Array, tooLong: boolea
   const dec = decode(bytes, first);
   if ('issue' in dec) return { line, issue: dec.issue };
   return recordFromText(line, dec.text);
+}
+
+/**
+ * {@link recordFromBytes} with the line's text as in the input (a byte-order mark kept), decoded
+ * once for both: the CLI locates issues in the text (`file:line:column`). No text when the bytes
+ * are too long or not UTF-8 (an issue without a path, located at line 1, column 1).
+ */
+export function recordAndText(
+  line: number,
+  bytes: Uint8Array,
+  tooLong: boolean,
+  first = line === 1,
+): { record: InputRecord; text?: string } {
+  if (tooLong) return { record: { line, issue: tooLargeIssue(line) } };
+  const dec = decode(bytes, first);
+  if ('issue' in dec) return { record: { line, issue: dec.issue } };
+  // (Decoding drops byte-order marks; the rare line that starts with one is decoded again as it is.)
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return { record: recordFromText(line, dec.text), text: bom ? asWritten.decode(bytes) : dec.text };
 }
 
 /** The record of one line already decoded (a BOM on line 1 already dropped). */

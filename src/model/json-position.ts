@@ -112,6 +112,46 @@ class JsonCursor {
     } else this.fail();
   }
 
+  /**
+   * Past one value of text that is JSON (JSON.parse read it), unchecked: strings are jumped over
+   * with indexOf. What the locator does with the members no path names; text that is not JSON
+   * ends it (the offset is thrown) instead of looping.
+   */
+  skip(): void {
+    const t = this.text;
+    this.ws();
+    let depth = 0;
+    for (;;) {
+      const c = t.charCodeAt(this.i);
+      if (c === 0x22) {
+        let q = t.indexOf('"', this.i + 1);
+        for (;;) {
+          if (q === -1) this.fail();
+          // A quote after an odd number of backslashes is part of the string.
+          let b = q - 1;
+          while (t.charCodeAt(b) === 0x5c) b--;
+          if ((q - 1 - b) % 2 === 0) break;
+          q = t.indexOf('"', q + 1);
+        }
+        this.i = q + 1;
+        if (depth === 0) return;
+      } else if (c === 0x7b || c === 0x5b) {
+        depth++;
+        this.i++;
+      } else if (c === 0x7d || c === 0x5d) {
+        if (depth === 0) return;
+        this.i++;
+        if (--depth === 0) return;
+      } else if (Number.isNaN(c)) {
+        this.fail();
+      } else if (depth === 0) {
+        // A number or a literal: up to what ends it.
+        while (this.i < t.length && !',}] \t\n\r'.includes(t[this.i]!)) this.i++;
+        return;
+      } else this.i++;
+    }
+  }
+
   private literal(word: string): void {
     for (const ch of word) {
       if (this.text[this.i] !== ch) this.fail();
@@ -143,33 +183,78 @@ export function jsonErrorOffset(text: string): number {
  * a column, as in the file).
  */
 export function locateJsonPath(text: string, path: string): { line: number; column: number } | undefined {
-  const target = parsePath(path);
+  return locateJsonPaths(text, [path])[0];
+}
+
+/** One step of the paths being located: the paths that pass through it or end at it. */
+interface PathNode {
+  readonly children: Map<string | number, PathNode>;
+  /** Indexes of the paths that end here. */
+  readonly ending: number[];
+  /** Indexes of the paths that go on below (for which a container here is the innermost match so far). */
+  readonly below: number[];
+}
+
+const pathNode = (): PathNode => ({ children: new Map(), ending: [], below: [] });
+
+/**
+ * {@link locateJsonPath} for several paths of one text in one walk (a declaration's issues): the
+ * walk goes only into members some path names, and stops when every path is found.
+ */
+export function locateJsonPaths(
+  text: string,
+  paths: readonly string[],
+): Array<{ line: number; column: number } | undefined> {
+  const root = pathNode();
+  const best: Array<number | undefined> = new Array(paths.length).fill(undefined);
+  // A path is found at the first member its last step matches; later duplicates do not move it.
+  const found: boolean[] = new Array(paths.length).fill(false);
+  let left = 0;
+  paths.forEach((path, k) => {
+    const steps = parsePath(path);
+    if (steps.length === 0) return;
+    left++;
+    let node = root;
+    for (const step of steps) {
+      node.below.push(k);
+      let next = node.children.get(step);
+      if (next === undefined) node.children.set(step, (next = pathNode()));
+      node = next;
+    }
+    node.ending.push(k);
+  });
+  const mark = (ks: readonly number[], at: number) => {
+    for (const k of ks) if (!found[k]) best[k] = at;
+  };
   const c = new JsonCursor(text);
   if (text.charCodeAt(0) === 0xfeff) c.i = 1;
-  let best: number | undefined;
-  // Walks the value at the cursor; `depth` is how many path steps matched so far.
-  const walk = (depth: number): void => {
+  // Walks the value at the cursor, which `node` is reached by.
+  const walk = (node: PathNode): void => {
     c.ws();
-    if (text[c.i] === '{' || text[c.i] === '[') best = c.i;
+    if (text[c.i] === '{' || text[c.i] === '[') mark(node.below, c.i);
     c.value((key, at) => {
-      if (key !== target[depth]) {
-        c.value();
-        return;
+      const child = node.children.get(key);
+      if (child === undefined) return c.skip();
+      mark(child.ending, at);
+      mark(child.below, at);
+      for (const k of child.ending) {
+        if (found[k]) continue;
+        found[k] = true;
+        if (--left === 0) throw FOUND;
       }
-      best = at;
-      if (depth + 1 === target.length) throw FOUND;
-      walk(depth + 1);
+      if (child.children.size === 0) c.skip();
+      else walk(child);
     });
   };
   try {
-    if (target.length > 0) walk(0);
+    if (left > 0) walk(root);
   } catch (e) {
     if (e !== FOUND && typeof e !== 'number') throw e;
   }
-  return best === undefined ? undefined : lineColumnAt(text, best);
+  return best.map((at) => (at === undefined ? undefined : lineColumnAt(text, at)));
 }
 
-/** Thrown out of the walk when the path's last step is found. */
+/** Thrown out of the walk when every path is found. */
 const FOUND = Symbol('found');
 
 function parsePath(path: string): Array<string | number> {

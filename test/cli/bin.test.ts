@@ -123,6 +123,44 @@ describe('start-up: a command module is loaded only when its command runs', () =
   });
 });
 
+describe('sandan as a long-running filter', () => {
+  it('answers each NDJSON line on a pipe before the next is sent (output is held for one turn at most)', async () => {
+    const child = spawn(process.execPath, [BIN, 'validate', '-', '--ndjson', '--format', 'json'], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const line = `${JSON.stringify(JSON.parse(readFileSync(join(ROOT, 'examples/hangzhou-1210.json'), 'utf8')))}\n`;
+    let out = '';
+    let waiting: (() => void) | undefined;
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+      waiting?.();
+    });
+    const count = () => out.split('\n').filter((l) => l.startsWith('{"line"')).length;
+    const answers = (n: number) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no answer ${n} within 20 s; got ${count()}`)), 20_000);
+        waiting = () => {
+          if (count() < n) return;
+          clearTimeout(timer);
+          waiting = undefined;
+          resolve();
+        };
+        waiting();
+      });
+    // Each line is sent only once the previous answer has come: held output would wait forever.
+    for (let n = 1; n <= 3; n++) {
+      child.stdin.write(line);
+      await answers(n);
+    }
+    child.stdin.end();
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(out.split('\n').filter((l) => l.startsWith('{"line"'))).toHaveLength(3);
+    expect(out).toContain('"summary"');
+  }, 60_000);
+});
+
 describe('sandan in a pipe whose reader stops early', () => {
   let dir: string;
   let big: string;

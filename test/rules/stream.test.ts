@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { MAX_RECORD_BYTES } from '../../src/model/json-input.js';
+import fc from 'fast-check';
+import { MAX_RECORD_BYTES, recordAndText, recordFromBytes } from '../../src/model/json-input.js';
 import { byteLines, type StreamProgress, sourceRecords, taxStream, validateStream } from '../../src/rules/stream.js';
 import { parseRateTable } from '../../src/index.js';
 import { example, exampleRates } from '../helpers/examples.js';
@@ -78,6 +79,28 @@ describe('sourceRecords', () => {
     const values = [];
     for await (const r of sourceRecords([{ a: 1 }, 'text'])) values.push(r);
     expect(values).toEqual([{ value: { a: 1 } }, { value: 'text' }]);
+  });
+});
+
+describe('recordAndText', () => {
+  it('gives the record recordFromBytes gives, and the text as written (byte-order marks kept), decoded once', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('\ufeff', '{"a":', '"字"', '1', '}', ' ', '\ud83d\ude00', ']'), { maxLength: 8 }),
+        fc.integer({ min: 1, max: 3 }),
+        (parts, line) => {
+          const bytes = Buffer.from(parts.join(''), 'utf8');
+          const { record, text } = recordAndText(line, bytes, false);
+          expect(record).toEqual(recordFromBytes(line, bytes, false));
+          expect(text).toBe(bytes.toString('utf8'));
+        },
+      ),
+    );
+    // Not UTF-8, or too long: the record's issue, and no text.
+    expect(recordAndText(1, Buffer.from([0x7b, 0xff, 0x7d]), false)).toEqual({
+      record: recordFromBytes(1, Buffer.from([0x7b, 0xff, 0x7d]), false),
+    });
+    expect(recordAndText(2, Buffer.from('{}'), true).text).toBeUndefined();
   });
 });
 

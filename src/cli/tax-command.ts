@@ -15,7 +15,7 @@ import {
   type OutputFormat,
   type Reporter,
 } from './formats/index.js';
-import { expandInputs, openInput, readRecords } from './input.js';
+import { expandInputs, openInputs, readRecords } from './input.js';
 import { createProgress } from './progress.js';
 import { locateIssues, maxWarningsOption } from './validate-command.js';
 
@@ -143,8 +143,7 @@ export async function taxCommand(
   let warnings = 0;
   let sawNdjson = false;
   try {
-    for (const input of inputs) {
-      const stream = await openInput(input.path, io.stdin);
+    for await (const { input, stream } of openInputs(inputs, io.stdin)) {
       const label = input.label;
       const onBytes = (n: number) => {
         bytes += n;

@@ -12,7 +12,7 @@ import { readGoodsRecordsFile, readPositiveListFiles, readRatesFile, readRuleset
 import { countSeverities, paintFor } from './format.js';
 import { createReporter, FORMATS, type LocatedIssue, type OutputFormat, type RunSummary } from './formats/index.js';
 import { loadConfig } from './config.js';
-import { expandInputs, openInput, readRecords, type InputFile } from './input.js';
+import { expandInputs, openInputs, readRecords, type InputFile } from './input.js';
 import type { CliIo } from './io.js';
 import { createProgress, type Progress } from './progress.js';
 
@@ -178,8 +178,7 @@ async function run(
   let bytes = 0;
   progress.phase('validate', totalBytes, totalBytes === undefined ? 'items' : 'bytes');
   try {
-    for (const input of inputs) {
-      const stream = await openInput(input.path, io.stdin);
+    for await (const { input, stream } of openInputs(inputs, io.stdin)) {
       const records = readRecords(stream, {
         ndjson: opts.ndjson || input.ndjson,
         onBytes: (n) => {

@@ -1,0 +1,61 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openInput, openInputs, type InputFile } from '../../src/cli/input.js';
+
+/*
+ * openInputs reads small files ahead of their turn; what each input gives, and how an input that
+ * cannot be read fails, must be what openInput gives it in turn.
+ */
+
+const dir = mkdtempSync(join(tmpdir(), 'sandan-open-inputs-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const text = async (s: Readable) => {
+  let out = '';
+  for await (const c of s) out += c;
+  return out;
+};
+const file = (name: string, content: string, size = Buffer.byteLength(content)): InputFile => {
+  writeFileSync(join(dir, name), content);
+  return { path: join(dir, name), label: name, size, ndjson: false };
+};
+
+describe('openInputs', () => {
+  it('gives every input in order with its bytes, small files read ahead and large ones streamed', async () => {
+    const inputs = Array.from({ length: 20 }, (_, i) => file(`f${i}.json`, `{"n": ${i}, "字": "${'x'.repeat(i)}"}`));
+    // Sizes say large (not read ahead) for two of them; an empty file gives no chunk.
+    inputs[3] = { ...inputs[3]!, size: 2 * 1024 * 1024 };
+    inputs[9] = { ...inputs[9]!, size: undefined };
+    inputs[12] = file('empty.json', '');
+    const seen: string[] = [];
+    for await (const { input, stream } of openInputs(inputs, Readable.from([]))) {
+      seen.push(`${input.label}=${await text(stream)}`);
+    }
+    expect(seen).toEqual(
+      await Promise.all(
+        inputs.map(async (f) => `${f.label}=${await text(await openInput(f.path, Readable.from([])))}`),
+      ),
+    );
+  });
+
+  it('fails at the turn of an input that cannot be read, with the error openInput gives it', async () => {
+    mkdirSync(join(dir, 'folder.json'));
+    for (const bad of [
+      { path: join(dir, 'missing.json'), label: 'missing.json', size: 10, ndjson: false },
+      { path: join(dir, 'folder.json'), label: 'folder.json', size: 10, ndjson: false },
+    ]) {
+      const inputs = [file('ok1.json', '{}'), bad, file('ok2.json', '{}')];
+      const got: string[] = [];
+      const error = await (async () => {
+        for await (const { input } of openInputs(inputs, Readable.from([]))) got.push(input.label);
+      })().catch((e: unknown) => e);
+      expect(got).toEqual(['ok1.json']);
+      const expected = await openInput(bad.path, Readable.from([])).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'FILE_UNREADABLE' });
+      expect((error as Error).message).toBe((expected as Error).message);
+    }
+  });
+});

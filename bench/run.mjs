@@ -4,7 +4,8 @@
 // `npm run bench` (after a build); `node bench/run.mjs xml verify` runs a selection.
 // SANDAN_BENCH_LINES sets the NDJSON stream length, SANDAN_BENCH_ORDERS the reconciliation size
 // (default 100,000; 1000000 for the #18 target), SANDAN_BENCH_STARTUP_RUNS the start-up runs,
-// SANDAN_BENCH_EMULATOR_ORDERS the orders sent to the customs emulator (bench/emulator.mjs, default 1000).
+// SANDAN_BENCH_EMULATOR_ORDERS the orders sent to the customs emulator (bench/emulator.mjs, default 1000),
+// SANDAN_BENCH_FILES the files of the folder bench/cli-folder.mjs validates (default 2,000).
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import os from 'node:os';

@@ -228,7 +228,8 @@ export async function expandInputs(args: readonly string[]): Promise<InputFile[]
     const st = await statOrUndefined(arg);
     if (st?.isDirectory()) {
       const before = out.length;
-      for await (const f of walk(arg)) if (DECLARATION_FILE.test(f)) add(f, (await stat(f)).size);
+      // (a file gone since the folder was read has no size; it fails at its turn, as any unreadable file)
+      for await (const f of walk(arg)) if (DECLARATION_FILE.test(f)) add(f, (await statOrUndefined(f))?.size);
       if (out.length === before)
         throw new SandanError('FILE_UNREADABLE', `${arg} is a directory with no .json or .ndjson files in it`);
     } else if (st) {
@@ -243,7 +244,7 @@ export async function expandInputs(args: readonly string[]): Promise<InputFile[]
       if (await statOrUndefined(base)) {
         for await (const f of walk(base)) {
           const rel = f.split(sep).join('/');
-          if (re.test(rel)) add(f, (await stat(f)).size);
+          if (re.test(rel)) add(f, (await statOrUndefined(f))?.size);
         }
       }
       if (out.length === before) throw new SandanError('FILE_UNREADABLE', `${arg} matches no files`);

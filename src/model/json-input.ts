@@ -74,16 +74,13 @@ export function parseJsonText(text: string): { value: unknown } | { issue: Issue
 
 /** The record of one line (or a whole document as line 1): value or issue; `first`: the input's first line (a second BOM is dropped there). */
 export function recordFromBytes(line: number, bytes: Uint8Array, tooLong: boolean, first = line === 1): InputRecord {
-  if (tooLong) return { line, issue: tooLargeIssue(line) };
-  const dec = decode(bytes, first);
-  if ('issue' in dec) return { line, issue: dec.issue };
-  return recordFromText(line, dec.text);
+  return recordAndText(line, bytes, tooLong, first).record;
 }
 
 /**
- * {@link recordFromBytes} with the line's text as in the input (a byte-order mark kept), decoded
- * once for both: the CLI locates issues in the text (`file:line:column`). No text when the bytes
- * are too long or not UTF-8 (an issue without a path, located at line 1, column 1).
+ * The record of {@link recordFromBytes} with the line's text as in the input (a byte-order mark
+ * kept), decoded once for both: the CLI locates issues in the text (`file:line:column`). No text
+ * when the bytes are too long or not UTF-8 (an issue without a path, located at line 1, column 1).
  */
 export function recordAndText(
   line: number,

@@ -4,14 +4,7 @@ import { sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { SandanError } from '../errors.js';
 import { filesUnder, readInputFile, statInputFile, statInputPath, unreadableFile } from '../io/walk.js';
-import {
-  MAX_RECORD_BYTES,
-  inputIssue,
-  isBlankLine,
-  recordAndText,
-  recordFromBytes,
-  type InputRecord,
-} from '../model/json-input.js';
+import { MAX_RECORD_BYTES, inputIssue, isBlankLine, recordAndText, type InputRecord } from '../model/json-input.js';
 import { byteLines } from '../rules/stream.js';
 
 export { MAX_RECORD_BYTES, type InputRecord };
@@ -37,21 +30,23 @@ const READ_AHEAD_FILES = 8;
  * Opens each input in turn, as {@link openInput} does, with the small files (≤ 1 MiB, most
  * declarations) read whole up to 8 ahead: a folder of small files otherwise waits on a file
  * system round trip for each (41 % of `sandan validate` over 2,000 files was idle). A file that
- * cannot be read fails at its turn, with openInput's error; memory stays within 8 MiB ahead.
+ * cannot be read fails at its turn, with openInput's error; memory stays within 8 MiB ahead, even
+ * when a file grows between listing and reading (it is then streamed).
  */
 export async function* openInputs(
   inputs: readonly InputFile[],
   stdin: Readable,
 ): AsyncGenerator<{ input: InputFile; stream: Readable }> {
   const small = (f: InputFile) => f.path !== '-' && f.size !== undefined && f.size <= READ_AHEAD_BYTES;
-  const ahead = new Map<number, Promise<Buffer>>();
+  const ahead = new Map<number, Promise<Buffer | undefined>>();
   let next = 0;
   const fill = (from: number) => {
     for (next = Math.max(next, from); next < inputs.length && next < from + READ_AHEAD_FILES; next++) {
       const f = inputs[next]!;
       if (!small(f)) continue;
-      // (io's one reader: a missing file, a folder or no permission fails as openInput says it)
-      const read = readInputFile(f.path);
+      // (io's one reader: a missing file, a folder or no permission fails as openInput says it;
+      // a file that has grown past the limit since it was listed comes back undefined)
+      const read = readInputFile(f.path, undefined, READ_AHEAD_BYTES);
       // (its failure is the file's, told at its turn)
       read.catch(() => undefined);
       ahead.set(next, read);
@@ -62,12 +57,9 @@ export async function* openInputs(
     const input = inputs[i]!;
     const read = ahead.get(i);
     ahead.delete(i);
-    let stream: Readable;
-    if (read) {
-      const bytes = await read;
-      // (an empty file gives no chunk at all, as its stream would)
-      stream = Readable.from(bytes.length ? [bytes] : []);
-    } else stream = await openInput(input.path, stdin);
+    const bytes = read && (await read);
+    // (an empty file gives no chunk at all, as its stream would; one that has grown is streamed after all)
+    const stream = bytes ? Readable.from(bytes.length ? [bytes] : []) : await openInput(input.path, stdin);
     yield { input, stream };
   }
 }
@@ -83,7 +75,8 @@ export async function* readRecords(
   const it = byteLines(stream as AsyncIterable<Buffer>, opts.onBytes);
   // Decide the mode from the first non-empty line: a complete JSON value followed by another line means NDJSON.
   const head: Array<{ line: number; bytes: Buffer; tooLong: boolean }> = [];
-  let firstValue: InputRecord | undefined;
+  // The first declaration as read to decide the mode: NDJSON emits it as it is, without parsing it again.
+  let first: { line: number; read: ReturnType<typeof recordAndText> } | undefined;
   let mode: 'single' | 'ndjson' | undefined = opts.ndjson ? 'ndjson' : undefined;
   for (;;) {
     const next = await it.next();
@@ -91,14 +84,14 @@ export async function* readRecords(
     head.push(next.value);
     if (mode === 'ndjson') break;
     const nonEmpty = head.filter((h) => h.bytes.toString('utf8').trim() !== '');
-    if (nonEmpty.length === 1 && firstValue === undefined) {
+    if (nonEmpty.length === 1 && first === undefined) {
       const h = nonEmpty[0]!;
-      const rec = recordFromBytes(h.line, h.bytes, h.tooLong);
-      if (rec.issue) {
+      const read = recordAndText(h.line, h.bytes, h.tooLong);
+      if (read.record.issue) {
         mode = 'single';
         break;
       }
-      firstValue = rec;
+      first = { line: h.line, read };
     } else if (nonEmpty.length >= 2) {
       mode = 'ndjson';
       break;
@@ -108,7 +101,7 @@ export async function* readRecords(
     const emit = function* (l: { line: number; bytes: Buffer; tooLong: boolean }) {
       if (isBlankLine(l.bytes)) return;
       // The line's text, kept only to locate issues in it (`file:line:column`).
-      const { record, text } = recordAndText(l.line, l.bytes, l.tooLong);
+      const { record, text } = l.line === first?.line ? first.read : recordAndText(l.line, l.bytes, l.tooLong);
       yield { ...record, mode: 'ndjson' as const, ...(text !== undefined && { text }) };
     };
     for (const l of head) yield* emit(l);

@@ -1,5 +1,5 @@
 import { readFileSync, type Stats } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SandanError } from '../errors.js';
 
@@ -54,12 +54,44 @@ function refusal(path: string, reason: string, what: string | undefined, cause?:
   });
 }
 
-/** The bytes of a file the user named; a missing, unreadable or folder path is {@link unreadableFile}. */
-export async function readInputFile(path: string, what?: string): Promise<Buffer> {
+/**
+ * The bytes of a file the user named; a missing, unreadable or folder path is {@link unreadableFile}.
+ * With `upTo`: undefined when the file holds more than that many bytes. It is read no further than
+ * one byte past the limit, so a file that has grown since it was listed never fills memory.
+ */
+export async function readInputFile(path: string, what?: string): Promise<Buffer>;
+export async function readInputFile(path: string, what: string | undefined, upTo: number): Promise<Buffer | undefined>;
+export async function readInputFile(path: string, what?: string, upTo?: number): Promise<Buffer | undefined> {
   try {
-    return await readFile(path);
+    return upTo === undefined ? await readFile(path) : await readUpTo(path, upTo);
   } catch (e) {
     throw unreadableFile(path, e, what);
+  }
+}
+
+async function readUpTo(path: string, limit: number): Promise<Buffer | undefined> {
+  const file = await open(path, 'r');
+  try {
+    const stats = await file.stat();
+    // (a folder is read, to fail as readFile fails on it)
+    if (stats.isFile() && stats.size > limit) return undefined;
+    const size = Math.min(stats.size, limit);
+    // Sized as the file is now, plus the byte that tells it has grown past the limit.
+    let buf = Buffer.allocUnsafe(size + 1);
+    let n = 0;
+    for (;;) {
+      if (n === buf.length) {
+        if (n > limit) return undefined;
+        const bigger = Buffer.allocUnsafe(Math.min(2 * buf.length, limit + 1));
+        buf.copy(bigger, 0, 0, n);
+        buf = bigger;
+      }
+      const { bytesRead } = await file.read(buf, n, buf.length - n, null);
+      if (bytesRead === 0) return buf.subarray(0, n);
+      n += bytesRead;
+    }
+  } finally {
+    await file.close();
   }
 }
 

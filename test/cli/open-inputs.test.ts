@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
-import { openInput, openInputs, type InputFile } from '../../src/cli/input.js';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { openInput, openInputs, readRecords, type InputFile } from '../../src/cli/input.js';
 
 /*
  * openInputs reads small files ahead of their turn; what each input gives, and how an input that
@@ -41,6 +41,26 @@ describe('openInputs', () => {
     );
   });
 
+  it('streams a file that has grown past the read-ahead limit since it was listed, instead of reading it whole', async () => {
+    const grown = file('grown.json', `"${'字'.repeat(400_000)}"`, 10); // listed at 10 bytes, 1.2 MB now
+    const inputs = [file('a.json', '{}'), grown, file('b.json', '[]')];
+    const got: Array<[string, number, string]> = [];
+    for await (const { input, stream } of openInputs(inputs, Readable.from([]))) {
+      const chunks: Buffer[] = [];
+      for await (const c of stream) chunks.push(c as Buffer);
+      got.push([input.label, chunks.length, Buffer.concat(chunks).toString()]);
+    }
+    const whole = readFileSync(grown.path, 'utf8');
+    expect(got.map(([l, , t]) => [l, t])).toEqual([
+      ['a.json', '{}'],
+      ['grown.json', whole],
+      ['b.json', '[]'],
+    ]);
+    // Read whole, it would be one chunk; streamed, it comes in pieces of 64 KiB.
+    expect(got[1]![1]).toBeGreaterThan(1);
+    expect([got[0]![1], got[2]![1]]).toEqual([1, 1]);
+  });
+
   it('fails at the turn of an input that cannot be read, with the error openInput gives it', async () => {
     mkdirSync(join(dir, 'folder.json'));
     for (const bad of [
@@ -56,6 +76,26 @@ describe('openInputs', () => {
       const expected = await openInput(bad.path, Readable.from([])).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'FILE_UNREADABLE' });
       expect((error as Error).message).toBe((expected as Error).message);
+    }
+  });
+});
+
+describe('readRecords', () => {
+  it('parses each NDJSON line once, the line that decided the mode included', async () => {
+    const lines = ['{"n":1}', '', '{"n":2}', '{"n":3}'];
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const got: unknown[] = [];
+      for await (const r of readRecords(Readable.from([Buffer.from(lines.join('\n'))])))
+        got.push([r.line, r.value, r.mode, r.text]);
+      expect(got).toEqual([
+        [1, { n: 1 }, 'ndjson', '{"n":1}'],
+        [3, { n: 2 }, 'ndjson', '{"n":2}'],
+        [4, { n: 3 }, 'ndjson', '{"n":3}'],
+      ]);
+      expect(parse).toHaveBeenCalledTimes(3);
+    } finally {
+      parse.mockRestore();
     }
   });
 });

@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +69,44 @@ describe('reading a file the user names', () => {
       folder,
     ]);
   });
+
+  it('reads a file up to a limit: whole within it, undefined past it, refusals as without a limit', async () => {
+    const sized = (n: number) => {
+      const p = join(dir, `sized-${n}.txt`);
+      // Distinct bytes, so that a piece read twice or out of place shows.
+      writeFileSync(p, Buffer.from(Array.from({ length: n }, (_, i) => i % 251)));
+      return p;
+    };
+    for (const n of [0, 1, 99, 100])
+      expect(await readInputFile(sized(n), undefined, 100)).toEqual(await readInputFile(sized(n)));
+    expect(await readInputFile(sized(101), undefined, 100)).toBeUndefined();
+    expect(await readInputFile(sized(5000), undefined, 100)).toBeUndefined();
+    // Large files are read in several calls: all of it, in order.
+    const big = sized(300_000);
+    expect((await readInputFile(big, undefined, 1 << 20))!.equals(await readInputFile(big))).toBe(true);
+    expect(await refusal(readInputFile(missing, 'ruleset', 100))).toEqual(
+      await refusal(readInputFile(missing, 'ruleset')),
+    );
+    expect(await refusal(readInputFile(dir, 'key', 100))).toEqual(await refusal(readInputFile(dir, 'key')));
+  });
+
+  it.skipIf(process.platform === 'win32')(
+    'stops one byte past the limit when the size is not known first (a pipe)',
+    async () => {
+      // A pipe has no size, so only the bytes read tell: the writer offers 5,000, the reader stops past 100.
+      for (const [offered, expected] of [
+        [5000, undefined],
+        [100, 100],
+      ] as const) {
+        const fifo = join(dir, `pipe-${offered}`);
+        execFileSync('mkfifo', [fifo]);
+        const writer = spawn('sh', ['-c', `head -c ${offered} /dev/zero > "$1" 2>/dev/null`, 'sh', fifo]);
+        const got = await readInputFile(fifo, undefined, 100);
+        writer.kill();
+        expect(got?.length).toBe(expected);
+      }
+    },
+  );
 
   it.skipIf(process.getuid?.() === 0 || process.platform === 'win32')('a file without read permission', async () => {
     const locked = join(dir, 'locked.json');

@@ -62,6 +62,7 @@ console.log(
     rssAt90pct: at(0.9),
     declarationsPerSec: Math.round(lines / seconds),
     exitCode: code,
-    summary: tail.trim().split('\n').pop(),
+    // (the CLI's own last line: what it counted)
+    cliSummary: tail.trim().split('\n').pop(),
   }),
 );

@@ -136,6 +136,8 @@ console.log(
     cpuRatioToFloor: +(reconcileCpu / floorCpu).toFixed(2),
     peakRssMB: mb,
     ...context,
+    issue: 18,
+
     summary: `reconcile ${orders.toLocaleString('en-US')} orders + JSON report: ${seconds.toFixed(1)} s, peak RSS ${mb} MB (target ≤ 512 MB); floor (1 thread reading + JSON.parse of the declarations, reading the ${files.length} XML files) ${floor.toFixed(1)} s; ratio ${(seconds / floor).toFixed(2)}× with ${workers} workers (CPU: reconciling ${reconcileCpu.toFixed(1)} s over all threads, floor ${floorCpu.toFixed(1)} s, ${(reconcileCpu / floorCpu).toFixed(2)}×); ${context.found}`,
   }),
 );

@@ -53,6 +53,8 @@ console.log(
     nodeCpuMs: hasCpu ? Number(cpuMs('node').toFixed(1)) : null,
     target: 1.5,
     lowerIsBetter: true,
+    issue: 18,
+
     summary: `sandan --version: ${sandanMs.toFixed(0)} ms; node -e 0 ${nodeMs.toFixed(0)} ms; ratio ${ratio.toFixed(2)}×${hasCpu ? ` (CPU ${cpuMs('sandan').toFixed(0)} vs ${cpuMs('node').toFixed(0)} ms: ${cpuRatio.toFixed(2)}×)` : ''}; target ≤ 1.5×`,
   }),
 );

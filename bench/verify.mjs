@@ -65,6 +65,8 @@ try {
       sha1PerSec: Math.round(sha1),
       target: 3,
       lowerIsBetter: true,
+      issue: 18,
+
       summary: `verifyMessage CEB621 (RSA): ${rate(e2e)}; floor ${micros(floorUs)} (verify ${micros(1e6 / rawVerify)} + SHA-1 ${micros(1e6 / sha1)}); ratio ${ratio.toFixed(1)}× (median of interleaved rounds); target ≤ 3×`,
     }),
   );
@@ -134,6 +136,8 @@ try {
       ratioToOpenssl: openssl ? Number((sm2Verify / openssl).toFixed(2)) : null,
       verifyMessageCeb621PerSec: Math.round(sm2E2e),
       target: 1500,
+      issue: 18,
+
       summary: `SM2 verify: ${rate(sm2Verify)}; sm-crypto-v2 precomputed ${rate(smCryptoVerify)} (ratio ${(sm2Verify / smCryptoVerify).toFixed(2)}); ${openssl ? `OpenSSL ${rate(openssl)} (ratio ${(sm2Verify / openssl).toFixed(2)})` : 'OpenSSL not available'}; verifyMessage CEB621 SM2 ${rate(sm2E2e)}; target ≥ 1,500/s`,
     }),
   );

@@ -78,6 +78,8 @@ for (const [type, label, text, target] of [
       ratioToScanner: Number((scanner / parser).toFixed(1)),
       ratioToFloor: Number((floor / parser).toFixed(1)),
       target,
+      issue: 18,
+
       summary: `parseCebXml ${type}: ${rate(parser)}; scanner ${micros(1e6 / scanner)}; indexOf floor ${micros(1e6 / floor)}; ratio parser/scanner ${(scanner / parser).toFixed(1)}×, parser/floor ${(floor / parser).toFixed(0)}×; target ≥ ${target.toLocaleString('en-US')}/s`,
     }),
   );

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CebScanner, scanCebText, type ScannedDocument } from '../../src/reconcile/scan.js';
@@ -336,5 +338,35 @@ describe('CebScanner blocks and chunks', () => {
     );
     const harmless = fixture818.replace('<status>2</status>', '<!-- ! <! --><status>2!</status>');
     expect(scanCebText(harmless).documents[0]!.fields.status).toBe('2!');
+  });
+});
+
+describe('CebScanner memory', () => {
+  it("keeps a file's documents until its end without its text: values are copied out of the tokenizer's buffer", () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const fixture = readFileSync('test/fixtures/xml/CEB816Message.xml', 'utf8');
+    const block = fixture.slice(fixture.indexOf('<Tax>'), fixture.lastIndexOf('</Tax>') + 6);
+    const [line] = /<TaxListRd>[\s\S]*?<\/TaxListRd>/.exec(block)!;
+    // About 4 KB a bill, most of it lines the scanner skips (items: false): 4,000 bills, 16 MB.
+    const bill = (i: number) =>
+      block.replace('29242026I000000001', `29242026I${String(i).padStart(9, '0')}`).replace(line, line.repeat(16));
+    const head = fixture.slice(0, fixture.indexOf('<Tax>'));
+    const text = `${head}${Array.from({ length: 4000 }, (_, i) => bill(i)).join('\n')}</CEB816Message>`;
+    // (one flat string before measuring: V8 joins a concatenation into one on first search)
+    expect(text.indexOf('</CEB816Message>')).toBeGreaterThan(0);
+    gc();
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const scanner = new CebScanner({ items: false });
+    for (let i = 0; i < text.length; i += 32768) scanner.push(text.slice(i, i + 32768));
+    const docs = scanner.end();
+    gc();
+    const held = process.memoryUsage().heapUsed - before;
+    expect(docs.length).toBe(4000);
+    expect(docs[3999]!.fields.invtNo).toBe('29242026I000003999');
+    // The heads alone are about a tenth of the text (text.length bytes: it is ASCII); holding slices of the
+    // tokenizer's buffers kept about all of it.
+    expect(held).toBeLessThan(text.length * 0.4);
   });
 });

@@ -13,16 +13,6 @@ import { extensionFieldsOf } from '../xml/extensions.js';
  * local name, a leaf's text being its own text and CDATA (not that of elements inside it).
  */
 
-/**
- * The same characters in a string of their own. A token's text is a slice of the tokenizer's
- * buffer, and V8 keeps the whole source of a slice (of 13 characters or more; shorter ones are
- * copies) alive: the documents a file holds until its end kept all of its text with them (a 43 MB
- * bill file held 74 MB of heap; with copies, 41 MB). Slicing a concatenation copies it first.
- */
-function detached(s: string): string {
-  return s.length < 13 ? s : ` ${s}`.slice(1);
-}
-
 /** Message types the scanner reads. */
 export type ScannedType =
   | 'CEB312'
@@ -312,7 +302,7 @@ export class CebScanner {
     const leaves = this.leaves!;
     // Empty leaves carry no value; numbers of white space alone neither (as in the parser).
     if (v === '' || (leaves.numeric & (1 << f) && trimXmlSpace(v) === '')) return;
-    this.out[leaves.names[f]!] = detached(v);
+    this.out[leaves.names[f]!] = v;
   }
 
   private endRecord(): void {

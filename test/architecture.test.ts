@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 /*
@@ -123,6 +123,15 @@ describe('architecture', () => {
     }
     expect(Object.keys(found).sort()).toEqual(Object.keys(WEAK_MAPS).sort());
     for (const [f, n] of Object.entries(found)) expect(n, f).toBe(1);
+  });
+
+  it('every file the document names exists (a merged or renamed module leaves no stale row)', () => {
+    const doc = readFileSync(new URL('../docs/architecture.md', import.meta.url), 'utf8');
+    const named = [...doc.matchAll(/`((?:src|test|bench|docs|scripts|rulesets|schemas)\/[^`\s<>]*)`/g)].map(
+      (m) => m[1]!,
+    );
+    expect(named.length).toBeGreaterThan(20);
+    expect(named.filter((p) => !existsSync(new URL(`../${p}`, import.meta.url)))).toEqual([]);
   });
 
   it('catches a crossing (the check itself works)', () => {

@@ -78,214 +78,132 @@ function fromZodIssue(zi: z.core.$ZodIssue, input: unknown, target: IssueTarget 
   const name = path === '' ? '输入' : fieldNameZh(path);
   const where = path === '' ? 'the input' : path;
   const actualValue = getAt(input, zi.path);
-  const base = { severity: 'error' as const, ruleId: target.ruleId ?? FIELD_RULE_ID, path };
+  const got = () => describeInput(actualValue);
+  // Keys in the order the report shows them: severity, ruleId, path, code, expected, actual, message.
+  const one = (code: string, message: Message, detail: { expected?: string; actual?: string } = {}): Issue[] => [
+    { severity: 'error', ruleId: target.ruleId ?? FIELD_RULE_ID, path, code, ...detail, message },
+  ];
+  const required = (expected?: string) =>
+    one(
+      'field-required',
+      { zh: `缺少必填项 ${name}（${path}）`, en: `Required field ${where} is missing` },
+      expected === undefined ? {} : { expected },
+    );
+  const format = (fmt: Message, zhLead: string) =>
+    one(
+      'field-format',
+      {
+        zh: `${name}（${path}）${zhLead}应为${fmt.zh}，实际为 ${got()}`,
+        en: `${where} must be ${fmt.en}, got ${got()}`,
+      },
+      { expected: fmt.en, actual: got() },
+    );
   switch (zi.code) {
     case 'unrecognized_keys':
-      return zi.keys.map((key) => {
-        const p = path === '' ? key : `${path}.${key}`;
-        return {
-          ...base,
-          ruleId: UNKNOWN_FIELD_RULE_ID,
-          code: 'unknown-field',
-          path: p,
-          message: {
-            zh: `未知字段 ${key}：报文中没有此字段，构建报文时不会带上`,
-            en: `Unknown field ${key}: the CEB message has no such field, so it would not be sent`,
-          },
-        };
-      });
-    case 'invalid_type':
-      if (actualValue === undefined) {
-        return [
-          {
-            ...base,
-            code: 'field-required',
-            expected: zi.expected,
-            message: { zh: `缺少必填项 ${name}（${path}）`, en: `Required field ${where} is missing` },
-          },
-        ];
-      }
-      return [
-        {
-          ...base,
-          code: 'field-type',
-          expected: zi.expected,
-          actual: describeInput(actualValue),
-          message: {
-            zh: `${name}（${path}）类型错误，应为 ${zi.expected}`,
-            en: `${where} has the wrong type: expected ${zi.expected}, got ${describeInput(actualValue)}`,
-          },
+      return zi.keys.map((key) => ({
+        severity: 'error',
+        ruleId: UNKNOWN_FIELD_RULE_ID,
+        path: path === '' ? key : `${path}.${key}`,
+        code: 'unknown-field',
+        message: {
+          zh: `未知字段 ${key}：报文中没有此字段，构建报文时不会带上`,
+          en: `Unknown field ${key}: the CEB message has no such field, so it would not be sent`,
         },
-      ];
+      }));
+    case 'invalid_type':
+      if (actualValue === undefined) return required(zi.expected);
+      return one(
+        'field-type',
+        {
+          zh: `${name}（${path}）类型错误，应为 ${zi.expected}`,
+          en: `${where} has the wrong type: expected ${zi.expected}, got ${got()}`,
+        },
+        { expected: zi.expected, actual: got() },
+      );
     case 'too_big':
       if (zi.origin === 'string') {
         const len = typeof actualValue === 'string' ? actualValue.length : undefined;
-        return [
+        return one(
+          'field-too-long',
           {
-            ...base,
-            code: 'field-too-long',
-            expected: `≤ ${zi.maximum} characters`,
-            actual: `${len} characters`,
-            message: {
-              zh: `${name}（${path}）超长：最多 ${zi.maximum} 个字符，实际 ${len} 个`,
-              en: `${where} is too long: at most ${zi.maximum} characters, got ${len}`,
-            },
+            zh: `${name}（${path}）超长：最多 ${zi.maximum} 个字符，实际 ${len} 个`,
+            en: `${where} is too long: at most ${zi.maximum} characters, got ${len}`,
           },
-        ];
+          { expected: `≤ ${zi.maximum} characters`, actual: `${len} characters` },
+        );
       }
-      return [
+      return one(
+        'field-too-many',
         {
-          ...base,
-          code: 'field-too-many',
-          expected: `≤ ${zi.maximum}`,
-          message: {
-            zh: `${name}（${path}）数量过多：最多 ${zi.maximum} 项`,
-            en: `${where} has too many entries: at most ${zi.maximum}`,
-          },
+          zh: `${name}（${path}）数量过多：最多 ${zi.maximum} 项`,
+          en: `${where} has too many entries: at most ${zi.maximum}`,
         },
-      ];
+        { expected: `≤ ${zi.maximum}` },
+      );
     case 'too_small':
-      if (zi.origin === 'string') {
-        if (zi.exact) {
-          return [
-            {
-              ...base,
-              code: 'field-length',
-              expected: `${zi.minimum} characters`,
-              actual: describeInput(actualValue),
-              message: {
-                zh: `${name}（${path}）应为 ${zi.minimum} 个字符`,
-                en: `${where} must be exactly ${zi.minimum} characters`,
-              },
-            },
-          ];
-        }
-        return [
+      if (zi.origin !== 'string')
+        return one(
+          'field-too-few',
+          { zh: `${name}（${path}）至少需要 ${zi.minimum} 项`, en: `${where} needs at least ${zi.minimum} entries` },
+          { expected: `≥ ${zi.minimum}` },
+        );
+      if (zi.exact)
+        return one(
+          'field-length',
           {
-            ...base,
-            code: 'field-empty',
-            message: { zh: `${name}（${path}）不能为空`, en: `${where} must not be empty` },
+            zh: `${name}（${path}）应为 ${zi.minimum} 个字符`,
+            en: `${where} must be exactly ${zi.minimum} characters`,
           },
-        ];
-      }
-      return [
-        {
-          ...base,
-          code: 'field-too-few',
-          expected: `≥ ${zi.minimum}`,
-          message: {
-            zh: `${name}（${path}）至少需要 ${zi.minimum} 项`,
-            en: `${where} needs at least ${zi.minimum} entries`,
-          },
-        },
-      ];
+          { expected: `${zi.minimum} characters`, actual: got() },
+        );
+      return one('field-empty', { zh: `${name}（${path}）不能为空`, en: `${where} must not be empty` });
     case 'invalid_value': {
-      if (actualValue === undefined) {
-        return [
-          {
-            ...base,
-            code: 'field-required',
-            message: { zh: `缺少必填项 ${name}（${path}）`, en: `Required field ${where} is missing` },
-          },
-        ];
-      }
+      if (actualValue === undefined) return required();
       const allowed = zi.values.map((v) => String(v)).join(' | ');
-      return [
+      return one(
+        'field-value',
         {
-          ...base,
-          code: 'field-value',
-          expected: allowed,
-          actual: describeInput(actualValue),
-          message: {
-            zh: `${name}（${path}）取值 ${describeInput(actualValue)} 不允许，应为 ${allowed}`,
-            en: `${where} must be ${allowed}, got ${describeInput(actualValue)}`,
-          },
+          zh: `${name}（${path}）取值 ${got()} 不允许，应为 ${allowed}`,
+          en: `${where} must be ${allowed}, got ${got()}`,
         },
-      ];
+        { expected: allowed, actual: got() },
+      );
     }
     case 'invalid_format':
     case 'custom': {
       if (zi.message === FORMAT.decimal || zi.message === FORMAT.int) {
         const expected = zi.message === FORMAT.decimal ? 'number | decimal string' : 'integer';
-        if (actualValue === undefined) {
-          return [
+        if (actualValue === undefined) return required(expected);
+        if (typeof actualValue !== 'string' && typeof actualValue !== 'number')
+          return one(
+            'field-type',
             {
-              ...base,
-              code: 'field-required',
-              expected,
-              message: { zh: `缺少必填项 ${name}（${path}）`, en: `Required field ${where} is missing` },
+              zh: `${name}（${path}）类型错误，应为${zi.message === FORMAT.decimal ? '数字或十进制字符串' : '整数'}`,
+              en: `${where} must be a ${expected}, got ${got()}`,
             },
-          ];
-        }
-        if (typeof actualValue !== 'string' && typeof actualValue !== 'number') {
-          return [
-            {
-              ...base,
-              code: 'field-type',
-              expected,
-              actual: describeInput(actualValue),
-              message: {
-                zh: `${name}（${path}）类型错误，应为${zi.message === FORMAT.decimal ? '数字或十进制字符串' : '整数'}`,
-                en: `${where} must be a ${expected}, got ${describeInput(actualValue)}`,
-              },
-            },
-          ];
-        }
-        const neg = zi.message === FORMAT.decimal && toDecimal(actualValue)?.isNegative();
-        if (neg) {
-          const fmt = FORMAT_TEXT[FORMAT.nonNegative]!;
-          return [
-            {
-              ...base,
-              code: 'field-format',
-              expected: fmt.en,
-              actual: describeInput(actualValue),
-              message: {
-                zh: `${name}（${path}）应为${fmt.zh}，实际为 ${describeInput(actualValue)}`,
-                en: `${where} must be ${fmt.en}, got ${describeInput(actualValue)}`,
-              },
-            },
-          ];
-        }
+            { expected, actual: got() },
+          );
+        if (zi.message === FORMAT.decimal && toDecimal(actualValue)?.isNegative())
+          return format(FORMAT_TEXT[FORMAT.nonNegative]!, '');
       }
-      const fmt = FORMAT_TEXT[zi.message] ?? { zh: '规定格式', en: 'the required format' };
-      return [
-        {
-          ...base,
-          code: 'field-format',
-          expected: fmt.en,
-          actual: describeInput(actualValue),
-          message: {
-            zh: `${name}（${path}）格式错误，应为${fmt.zh}，实际为 ${describeInput(actualValue)}`,
-            en: `${where} must be ${fmt.en}, got ${describeInput(actualValue)}`,
-          },
-        },
-      ];
+      return format(FORMAT_TEXT[zi.message] ?? { zh: '规定格式', en: 'the required format' }, '格式错误，');
     }
-    case 'invalid_union': {
+    case 'invalid_union':
       // Our unions are "number or string" amounts; the input was neither.
-      return [
+      return one(
+        'field-type',
         {
-          ...base,
-          code: 'field-type',
-          expected: 'number | string',
-          actual: describeInput(actualValue),
-          message: {
-            zh: `${name}（${path}）应为数字或十进制字符串`,
-            en: `${where} must be a number or a decimal string, got ${describeInput(actualValue)}`,
-          },
+          zh: `${name}（${path}）应为数字或十进制字符串`,
+          en: `${where} must be a number or a decimal string, got ${got()}`,
         },
-      ];
-    }
+        { expected: 'number | string', actual: got() },
+      );
     default:
-      return [
-        {
-          ...base,
-          code: 'field-invalid',
-          actual: describeInput(actualValue),
-          message: { zh: `${name}（${path}）不合法：${zi.message}`, en: `${where} is invalid: ${zi.message}` },
-        },
-      ];
+      return one(
+        'field-invalid',
+        { zh: `${name}（${path}）不合法：${zi.message}`, en: `${where} is invalid: ${zi.message}` },
+        { actual: got() },
+      );
   }
 }
 

@@ -234,22 +234,16 @@ export function parseDeclaration(input: unknown): ParseResult {
   return { success: false, issues: [...result.error.issues.flatMap((zi) => fromZodIssue(zi, input)), ...unknown] };
 }
 
-const KEYS = {
-  root: new Set(Object.keys(DeclarationSchema.shape)),
-  order: new Set(Object.keys(OrderSchema.shape)),
-  orderItem: new Set(Object.keys(OrderItemSchema.shape)),
-  payment: new Set(Object.keys(PaymentSchema.shape)),
-  logistics: new Set(Object.keys(LogisticsSchema.shape)),
-  inventory: new Set(Object.keys(InventorySchema.shape)),
-  inventoryItem: new Set(Object.keys(InventoryItemSchema.shape)),
-};
+/** The fields of a document schema. */
+const keysOf = (schema: { shape: object }): Set<string> => new Set(Object.keys(schema.shape));
+const ROOT_KEYS = keysOf(DeclarationSchema);
 
 /** The documents whose fields are checked, with the fields of the document and of its lines. */
 const DOCS: ReadonlyArray<readonly [string, Set<string>, Set<string> | undefined]> = [
-  ['order', KEYS.order, KEYS.orderItem],
-  ['payment', KEYS.payment, undefined],
-  ['logistics', KEYS.logistics, undefined],
-  ['inventory', KEYS.inventory, KEYS.inventoryItem],
+  ['order', keysOf(OrderSchema), keysOf(OrderItemSchema)],
+  ['payment', keysOf(PaymentSchema), undefined],
+  ['logistics', keysOf(LogisticsSchema), undefined],
+  ['inventory', keysOf(InventorySchema), keysOf(InventoryItemSchema)],
 ];
 
 /** Reports each key of `obj` that is not in `keys`; `obj` is document `doc` (`''`: the root) or its line `line`. */
@@ -279,7 +273,7 @@ function checkKeys(obj: unknown, keys: Set<string>, doc: string, line: number, o
 function unknownFields(input: unknown): Issue[] {
   const out: Issue[] = [];
   if (!isRecord(input)) return out;
-  checkKeys(input, KEYS.root, '', -1, out);
+  checkKeys(input, ROOT_KEYS, '', -1, out);
   for (const [name, keys, itemKeys] of DOCS) {
     const doc = input[name];
     checkKeys(doc, keys, name, -1, out);

@@ -44,205 +44,6 @@ export const IMPORT_RECEIVER_ID = 'DXPEDCCEB0000002';
 /** DXP receiver of export messages (the 2022-05 CEB interface spec). */
 export const EXPORT_RECEIVER_ID = 'DXPEDCCEB0000003';
 
-/** What sandan knows about one buildable message type. */
-export interface BuildableMessage {
-  root: string;
-  schema: CebSchema;
-  /** Key of the document in `sandan build` input, e.g. `order`. */
-  key: string;
-  zh: string;
-  en: string;
-  documentSchema: z.ZodType;
-  /** The XSD makes ds:Signature mandatory: the built message is complete only once signed. */
-  signatureRequired: boolean;
-}
-
-/** The messages sandan builds, by message type. */
-export const BUILDABLE = {
-  CEB311: {
-    root: 'CEB311Message',
-    schema: 'import',
-    key: 'order',
-    zh: '电子订单',
-    en: 'import order',
-    documentSchema: OrderSchema,
-    signatureRequired: false,
-  },
-  CEB411: {
-    root: 'CEB411Message',
-    schema: 'import',
-    key: 'payment',
-    zh: '支付凭证',
-    en: 'payment voucher',
-    documentSchema: PaymentSchema,
-    signatureRequired: false,
-  },
-  CEB511: {
-    root: 'CEB511Message',
-    schema: 'import',
-    key: 'logistics',
-    zh: '物流运单',
-    en: 'waybill',
-    documentSchema: LogisticsSchema,
-    signatureRequired: false,
-  },
-  CEB513: {
-    root: 'CEB513Message',
-    schema: 'import',
-    key: 'logisticsStatus',
-    zh: '运单状态',
-    en: 'waybill status',
-    documentSchema: LogisticsStatusSchema,
-    signatureRequired: false,
-  },
-  CEB621: {
-    root: 'CEB621Message',
-    schema: 'import',
-    key: 'inventory',
-    zh: '进口清单',
-    en: 'import inventory',
-    documentSchema: InventorySchema,
-    signatureRequired: true,
-  },
-  CEB623: {
-    root: 'CEB623Message',
-    schema: 'import',
-    key: 'invtCancel',
-    zh: '撤销申请单',
-    en: 'inventory cancel',
-    documentSchema: InvtCancelSchema,
-    signatureRequired: true,
-  },
-  CEB625: {
-    root: 'CEB625Message',
-    schema: 'import',
-    key: 'invtRefund',
-    zh: '退货申请单',
-    en: 'inventory refund',
-    documentSchema: InvtRefundSchema,
-    signatureRequired: true,
-  },
-  CEB711: {
-    root: 'CEB711Message',
-    schema: 'import',
-    key: 'delivery',
-    zh: '入库明细单',
-    en: 'warehouse-entry detail',
-    documentSchema: DeliverySchema,
-    signatureRequired: true,
-  },
-  CEB303: {
-    root: 'CEB303Message',
-    schema: 'export',
-    key: 'exportOrder',
-    zh: '出口订单',
-    en: 'export order',
-    documentSchema: ExportOrderSchema,
-    signatureRequired: false,
-  },
-  CEB403: {
-    root: 'CEB403Message',
-    schema: 'export',
-    key: 'exportReceipts',
-    zh: '收款单',
-    en: 'payment receipt (export)',
-    documentSchema: ExportReceiptsSchema,
-    signatureRequired: false,
-  },
-  CEB505: {
-    root: 'CEB505Message',
-    schema: 'export',
-    key: 'exportLogistics',
-    zh: '出口运单',
-    en: 'export waybill',
-    documentSchema: ExportLogisticsSchema,
-    signatureRequired: false,
-  },
-  CEB507: {
-    root: 'CEB507Message',
-    schema: 'export',
-    key: 'arrival',
-    zh: '运抵单',
-    en: 'arrival',
-    documentSchema: ArrivalSchema,
-    signatureRequired: false,
-  },
-  CEB509: {
-    root: 'CEB509Message',
-    schema: 'export',
-    key: 'departure',
-    zh: '离境单',
-    en: 'departure',
-    documentSchema: DepartureSchema,
-    signatureRequired: false,
-  },
-  CEB603: {
-    root: 'CEB603Message',
-    schema: 'export',
-    key: 'exportInventory',
-    zh: '出口清单',
-    en: 'export inventory',
-    documentSchema: ExportInventorySchema,
-    signatureRequired: false,
-  },
-  CEB605: {
-    root: 'CEB605Message',
-    schema: 'export',
-    key: 'exportInvtCancel',
-    zh: '出口撤销申请单',
-    en: 'export inventory cancel',
-    documentSchema: ExportInvtCancelSchema,
-    signatureRequired: false,
-  },
-  CEB607: {
-    root: 'CEB607Message',
-    schema: 'export',
-    key: 'wayBill',
-    zh: '清单总分单',
-    en: 'master/house bill',
-    documentSchema: WayBillSchema,
-    signatureRequired: false,
-  },
-  CEB701: {
-    root: 'CEB701Message',
-    schema: 'export',
-    key: 'summaryApply',
-    zh: '汇总申请单',
-    en: 'summary application',
-    documentSchema: SummaryApplySchema,
-    signatureRequired: false,
-  },
-} as const satisfies Record<string, BuildableMessage>;
-
-/** A message type sandan can build, e.g. `CEB621`. */
-export type BuildableType = keyof typeof BUILDABLE;
-
-/** The model type of the documents of each buildable message. */
-export interface DocumentOf {
-  CEB311: Order;
-  CEB411: Payment;
-  CEB511: Logistics;
-  CEB513: LogisticsStatus;
-  CEB621: Inventory;
-  CEB623: InvtCancel;
-  CEB625: InvtRefund;
-  CEB711: Delivery;
-  CEB303: ExportOrder;
-  CEB403: ExportReceipts;
-  CEB505: ExportLogistics;
-  CEB507: Arrival;
-  CEB509: Departure;
-  CEB603: ExportInventory;
-  CEB605: ExportInvtCancel;
-  CEB607: WayBill;
-  CEB701: SummaryApply;
-}
-
-/** True for a message type sandan builds. */
-export function isBuildableType(t: string): t is BuildableType {
-  return Object.hasOwn(BUILDABLE, t);
-}
-
 /** Names of every message root of the two business XSDs (receipts included), by root element. */
 export const MESSAGE_NAMES: Readonly<Record<string, { schema: CebSchema; zh: string; en: string }>> = {
   CEB311Message: { schema: 'import', zh: '电子订单', en: 'import order' },
@@ -288,3 +89,73 @@ export const MESSAGE_NAMES: Readonly<Record<string, { schema: CebSchema; zh: str
   CEB702Message: { schema: 'export', zh: '汇总申请单回执', en: 'summary application receipt' },
   CEB792Message: { schema: 'export', zh: '汇总结果单', en: 'summary result' },
 };
+
+/** What sandan knows about one buildable message type. */
+export interface BuildableMessage {
+  root: string;
+  schema: CebSchema;
+  /** Key of the document in `sandan build` input, e.g. `order`. */
+  key: string;
+  zh: string;
+  en: string;
+  documentSchema: z.ZodType;
+  /** The XSD makes ds:Signature mandatory: the built message is complete only once signed. */
+  signatureRequired: boolean;
+}
+
+/** A buildable message's entry: its root, schema and names from {@link MESSAGE_NAMES}. */
+function buildable(type: string, key: string, documentSchema: z.ZodType, signatureRequired = false): BuildableMessage {
+  const root = `${type}Message`;
+  const { schema, zh, en } = MESSAGE_NAMES[root]!;
+  return { root, schema, key, zh, en, documentSchema, signatureRequired };
+}
+
+/** The messages sandan builds, by message type. */
+export const BUILDABLE = {
+  CEB311: buildable('CEB311', 'order', OrderSchema),
+  CEB411: buildable('CEB411', 'payment', PaymentSchema),
+  CEB511: buildable('CEB511', 'logistics', LogisticsSchema),
+  CEB513: buildable('CEB513', 'logisticsStatus', LogisticsStatusSchema),
+  CEB621: buildable('CEB621', 'inventory', InventorySchema, true),
+  CEB623: buildable('CEB623', 'invtCancel', InvtCancelSchema, true),
+  CEB625: buildable('CEB625', 'invtRefund', InvtRefundSchema, true),
+  CEB711: buildable('CEB711', 'delivery', DeliverySchema, true),
+  CEB303: buildable('CEB303', 'exportOrder', ExportOrderSchema),
+  CEB403: buildable('CEB403', 'exportReceipts', ExportReceiptsSchema),
+  CEB505: buildable('CEB505', 'exportLogistics', ExportLogisticsSchema),
+  CEB507: buildable('CEB507', 'arrival', ArrivalSchema),
+  CEB509: buildable('CEB509', 'departure', DepartureSchema),
+  CEB603: buildable('CEB603', 'exportInventory', ExportInventorySchema),
+  CEB605: buildable('CEB605', 'exportInvtCancel', ExportInvtCancelSchema),
+  CEB607: buildable('CEB607', 'wayBill', WayBillSchema),
+  CEB701: buildable('CEB701', 'summaryApply', SummaryApplySchema),
+} as const;
+
+/** A message type sandan can build, e.g. `CEB621`. */
+export type BuildableType = keyof typeof BUILDABLE;
+
+/** The model type of the documents of each buildable message. */
+export interface DocumentOf {
+  CEB311: Order;
+  CEB411: Payment;
+  CEB511: Logistics;
+  CEB513: LogisticsStatus;
+  CEB621: Inventory;
+  CEB623: InvtCancel;
+  CEB625: InvtRefund;
+  CEB711: Delivery;
+  CEB303: ExportOrder;
+  CEB403: ExportReceipts;
+  CEB505: ExportLogistics;
+  CEB507: Arrival;
+  CEB509: Departure;
+  CEB603: ExportInventory;
+  CEB605: ExportInvtCancel;
+  CEB607: WayBill;
+  CEB701: SummaryApply;
+}
+
+/** True for a message type sandan builds. */
+export function isBuildableType(t: string): t is BuildableType {
+  return Object.hasOwn(BUILDABLE, t);
+}

@@ -71,11 +71,6 @@ export function checkExtensionValue(f: ExtensionField, value: string): Extension
   return undefined;
 }
 
-/** Why a value does not fit an extension field's type, or undefined when it fits. */
-export function extensionValueProblem(f: ExtensionField, value: string): string | undefined {
-  return checkExtensionValue(f, value)?.expected;
-}
-
 /** The XSD elements that carry a JSON document's head fields and its `items` (e.g. OrderHead, OrderList). */
 export function documentElements(type: BuildableType): { head: string; list?: string } {
   const info = BUILDABLE[type];

@@ -133,13 +133,13 @@ export function refusedByFormatCheck(issue: Issue): boolean {
   return info?.formatCheck === true;
 }
 
-/** An issue about the XML itself (parse side), with both messages. */
+/** An issue about the XML itself (parse side), with both messages; of its code's usual severity unless `severity` says. */
 export function xmlIssue(
   code: ParseIssueCode,
-  severity: Issue['severity'],
   path: string,
   zh: string,
   en: string,
+  severity: Issue['severity'] = PARSE_ISSUE_CODES[code].severity,
 ): Issue {
   return { code, severity, path, ruleId: XML_PARSE_RULE_ID, message: { zh, en } };
 }

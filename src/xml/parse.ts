@@ -26,8 +26,8 @@ import { BUILDABLE, MESSAGE_NAMES, type BuildableType, type DocumentOf } from '.
 import { parseReturnInfo, type ReturnInfo } from './return-info.js';
 import { DEFAULT_MAX_XML_BYTES, safeXmlText } from './safety.js';
 import { childElements, normalizeLineEnds, readElement, type XmlElement } from './core/tree.js';
-import { XmlTokenizer } from './core/tokenizer.js';
-import { extensionFieldsOf, extensionValueProblem, KNOWN_MISSPELLINGS, type ExtensionField } from './extensions.js';
+import { XmlTokenizer, type XmlAttribute } from './core/tokenizer.js';
+import { checkExtensionValue, extensionFieldsOf, KNOWN_MISSPELLINGS, type ExtensionField } from './extensions.js';
 
 /** Options of the parsers. */
 export interface ParseXmlOptions {
@@ -128,8 +128,9 @@ function textOf(el: El): { text: string; hasElements: boolean } {
   return { text, hasElements };
 }
 
-function attr(el: El, name: string): string | undefined {
-  for (const a of el.attrs) if (a.qname === name) return a.value;
+/** The value of an attribute, by qualified name, of an element (`attrs`) or a start tag (`attributes`). */
+function attr(attrs: readonly XmlAttribute[], name: string): string | undefined {
+  for (const a of attrs) if (a.qname === name) return a.value;
   return undefined;
 }
 
@@ -146,11 +147,13 @@ function isDigits(t: string): boolean {
   return true;
 }
 const INT = /^[+-]?\d+$/;
+const DECIMAL = { zh: '十进制数', en: 'a decimal' };
+const INTEGER = { zh: '整数', en: 'an integer' };
 
 /** What an XSD type requires that an empty value lacks, or undefined when '' is valid (a string without minLength). */
 function emptyRefusal(t: CebLeafType): { zh: string; en: string } | undefined {
-  if (t.base === 'decimal') return { zh: '十进制数', en: 'a decimal' };
-  if (t.base === 'int') return { zh: '整数', en: 'an integer' };
+  if (t.base === 'decimal') return DECIMAL;
+  if (t.base === 'int') return INTEGER;
   if (t.base !== 'string') return undefined;
   if (t.length) return { zh: `恰好 ${t.length} 个字符`, en: `exactly ${t.length} characters` };
   if (t.minLength)
@@ -196,8 +199,10 @@ function facetsOf(lt: LeafType | undefined): Facets | undefined {
 }
 
 /** The root's attributes, alike on all 84 roots of the two XSDs: guid `length 36`, version `minLength 1, maxLength 10`. */
-const ROOT_GUID = facetsOf({ type: { base: 'string', length: 36 } })!;
-const ROOT_VERSION = facetsOf({ type: { base: 'string', minLength: 1, maxLength: 10 } })!;
+const ROOT_FACETS = [
+  ['guid', facetsOf({ type: { base: 'string', length: 36 } })!],
+  ['version', facetsOf({ type: { base: 'string', minLength: 1, maxLength: 10 } })!],
+] as const;
 /** The attributes the XSDs declare on a CEB root; no other CEB element has any. */
 const ROOT_ATTRIBUTES: ReadonlySet<string> = new Set(['guid', 'version']);
 const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
@@ -350,7 +355,6 @@ function lookupOf(particles: readonly Particle[]): Lookup {
 function orderIssue(path: string, local: string, after: string): Issue {
   return xmlIssue(
     'xml-element-order',
-    'warning',
     path,
     `${local} 的位置不符合 XSD 的顺序：应在 ${after} 之前`,
     `${local} is out of the XSD's order: it must come before ${after}`,
@@ -361,7 +365,6 @@ function orderIssue(path: string, local: string, after: string): Issue {
 function duplicateIssue(path: string, local: string): Issue {
   return xmlIssue(
     'xml-duplicate-element',
-    'error',
     path,
     `${local} 重复出现，只读取第一个`,
     `${local} appears more than once; the first one was read`,
@@ -372,7 +375,6 @@ function duplicateIssue(path: string, local: string): Issue {
 function tooManyIssue(path: string, local: string, max: number): Issue {
   return xmlIssue(
     'xml-too-many',
-    'error',
     path,
     `${path}：${local} 最多 ${max} 个（XSD 的上限），实际更多`,
     `${path}: more than ${max} ${local}, the XSD's limit`,
@@ -383,7 +385,6 @@ function tooManyIssue(path: string, local: string, max: number): Issue {
 function unknownAttributeIssue(path: string, qname: string, element: string): Issue {
   return xmlIssue(
     'xml-unknown-attribute',
-    'warning',
     path,
     `未知属性 ${qname}（在 ${element} 上）：XSD 中没有此属性，已忽略`,
     `Unknown attribute ${qname} on ${element}: the XSD declares no such attribute; it was not read`,
@@ -395,7 +396,6 @@ function strayTextIssue(path: string, element: string, text: string): Issue {
   const quoted = JSON.stringify(text.slice(0, 40));
   return xmlIssue(
     'xml-unexpected-text',
-    'error',
     path,
     `${element} 只应含子元素，却含有文本 ${quoted}`,
     `${element} holds elements only, yet has text ${quoted}`,
@@ -406,7 +406,6 @@ function strayTextIssue(path: string, element: string, text: string): Issue {
 function unknownElementIssue(path: string, name: string, where: string): Issue {
   return xmlIssue(
     'xml-unknown-element',
-    'warning',
     path,
     `未知元素 ${name}（在 ${where} 中）：XSD 中没有此元素，已忽略其内容`,
     `Unknown element ${name} in ${where}: the XSD has no such element; its content was not read`,
@@ -417,7 +416,6 @@ function unknownElementIssue(path: string, name: string, where: string): Issue {
 function missingElementIssue(path: string, name: string, element: string): Issue {
   return xmlIssue(
     'xml-missing-element',
-    'error',
     path,
     `缺少必填元素 ${name}（在 ${element} 中）`,
     `Required element ${name} is missing from ${element}`,
@@ -425,8 +423,16 @@ function missingElementIssue(path: string, name: string, element: string): Issue
 }
 
 /** A value its type refuses; `problem` ends the sentence that starts with the path. */
-function valueIssue(path: string, problem: { zh: string; en: string }): Issue {
-  return xmlIssue('xml-value', 'error', path, `${path} ${problem.zh}`, `${path} ${problem.en}`);
+function valueIssue(path: string, problem: { zh: string; en: string }, severity?: Issue['severity']): Issue {
+  return xmlIssue('xml-value', path, `${path} ${problem.zh}`, `${path} ${problem.en}`, severity);
+}
+
+/** "should be `what`, got `text`": the end of a sentence after a value's path. */
+function shouldBe(what: { zh: string; en: string }, text: string): { zh: string; en: string } {
+  return {
+    zh: `应为${what.zh}，实际为 ${JSON.stringify(text)}`,
+    en: `should be ${what.en}, got ${JSON.stringify(text)}`,
+  };
 }
 
 /** An element that is there but empty (`text` as written: '' or white space only), where its type needs `need`. */
@@ -434,7 +440,6 @@ function emptyIssue(path: string, need: { zh: string; en: string }, text: string
   const blank = text === '' ? { zh: '', en: '' } : { zh: '（仅有空白）', en: ' (white space only)' };
   return xmlIssue(
     'xml-value',
-    'error',
     path,
     `${path} 为空${blank.zh}，XSD 要求${need.zh}`,
     `${path} is empty${blank.en}; the XSD requires ${need.en}`,
@@ -445,7 +450,6 @@ function emptyIssue(path: string, need: { zh: string; en: string }, text: string
 function unexpectedChildrenIssue(path: string): Issue {
   return xmlIssue(
     'xml-unexpected-children',
-    'error',
     path,
     `${path} 应为文本，却含有子元素`,
     `${path} should hold text but has child elements`,
@@ -543,7 +547,6 @@ class Reader {
         this.issues.push(
           xmlIssue(
             'field-misspelled',
-            'warning',
             `${path}.${local}`,
             `${local} 是 ${p.name} 的误拼，已按 ${p.name} 读取`,
             `${local} is a misspelling of ${p.name}; read as ${p.name}`,
@@ -556,16 +559,14 @@ class Reader {
         const cpath = `${path}.${local}`;
         const v = this.leaf({ name: x.name, ns: 'ceb', min: 0, max: 1, kind: x.kind }, path, local);
         if (v === undefined) return;
-        const problem = extensionValueProblem(x, typeof v === 'string' ? v : String(v));
+        const problem = checkExtensionValue(x, String(v))?.expected;
         // As in validate and build: a field its ruleset is unsure of warns, never fails.
         if (problem)
           this.issues.push(
-            xmlIssue(
-              'xml-value',
-              x.confidence === 'uncertain' ? 'warning' : 'error',
+            valueIssue(
               cpath,
-              `${cpath} 应为${problem}，实际为 ${JSON.stringify(String(v))}`,
-              `${cpath} should be ${problem}, got ${JSON.stringify(String(v))}`,
+              shouldBe({ zh: problem, en: problem }, String(v)),
+              x.confidence === 'uncertain' ? 'warning' : 'error',
             ),
           );
         out[x.name] = v;
@@ -629,11 +630,7 @@ class Reader {
     if (this.t.attributes.length !== 0) this.attributes(`${parent}.${local}`);
     const text = this.leafText();
     // The path is written out only for an issue.
-    let path: string;
-    if (this.hasElements) {
-      path = `${parent}.${local}`;
-      this.issues.push(unexpectedChildrenIssue(path));
-    }
+    if (this.hasElements) this.issues.push(unexpectedChildrenIssue(`${parent}.${local}`));
     if (p.kind === 'd') {
       const t = trimXmlSpace(text);
       if (t === '') return this.hasElements ? undefined : this.empty(p, parent, local, text);
@@ -646,16 +643,7 @@ class Reader {
         if (f !== undefined) this.facetIssue(parent, local, digitsProblem(f, t));
         return new Dec(t);
       }
-      path = `${parent}.${local}`;
-      this.issues.push(
-        xmlIssue(
-          'xml-value',
-          'error',
-          path,
-          `${path} 应为十进制数，实际为 ${JSON.stringify(text)}`,
-          `${path} should be a decimal, got ${JSON.stringify(text)}`,
-        ),
-      );
+      this.issues.push(valueIssue(`${parent}.${local}`, shouldBe(DECIMAL, text)));
       return text;
     }
     if (p.kind === 'i') {
@@ -666,16 +654,7 @@ class Reader {
         if (f !== undefined && t.length > f.totalDigits) this.facetIssue(parent, local, digitsProblem(f, t));
         return n;
       }
-      path = `${parent}.${local}`;
-      this.issues.push(
-        xmlIssue(
-          'xml-value',
-          'error',
-          path,
-          `${path} 应为整数，实际为 ${JSON.stringify(text)}`,
-          `${path} should be an integer, got ${JSON.stringify(text)}`,
-        ),
-      );
+      this.issues.push(valueIssue(`${parent}.${local}`, shouldBe(INTEGER, text)));
       return text;
     }
     // What an `xs:anyType` field (ExtendMessage's Message) holds, as written in the source.
@@ -810,13 +789,9 @@ function signatureInfo(el: El): SignatureInfo {
       if (c.ns !== DS_NS) continue;
       switch (c.local) {
         case 'CanonicalizationMethod':
-          out.canonicalizationMethod = attr(c, 'Algorithm');
-          break;
         case 'SignatureMethod':
-          out.signatureMethod = attr(c, 'Algorithm');
-          break;
         case 'DigestMethod':
-          out.digestMethod = attr(c, 'Algorithm');
+          out[lowerFirst(c.local) as 'digestMethod'] = attr(c.attrs, 'Algorithm');
           break;
         case 'DigestValue':
         case 'SignatureValue':
@@ -854,14 +829,8 @@ function finishDocument(doc: CebDocument): CebDocument {
   return doc;
 }
 
-/** The value of an attribute of the current start tag, by qualified name. */
-function tokenAttr(t: XmlTokenizer, name: string): string | undefined {
-  for (const a of t.attributes) if (a.qname === name) return a.value;
-  return undefined;
-}
-
 /** Reads a CEB message whose root (named `rootName`) is the reader's current token, through the root's end tag. */
-function readCeb(r: Reader, rootName: string, name: { schema: CebSchema; zh: string; en: string }): CebMessage {
+function readCeb(r: Reader, rootName: string, name: MessageName): CebMessage {
   const t = r.t;
   const schema = name.schema;
   const msg: CebMessage = {
@@ -870,34 +839,19 @@ function readCeb(r: Reader, rootName: string, name: { schema: CebSchema; zh: str
     messageType: rootName.replace(/Message$/, ''),
     schema,
     name: { zh: name.zh, en: name.en },
-    guid: tokenAttr(t, 'guid') ?? '',
-    version: tokenAttr(t, 'version') ?? '',
+    guid: attr(t.attributes, 'guid') ?? '',
+    version: attr(t.attributes, 'version') ?? '',
     documents: [],
     issues: r.issues,
   };
-  if (!msg.guid)
-    r.issues.push(
-      xmlIssue(
-        'xml-missing-attribute',
-        'error',
-        'guid',
-        `根元素缺少 guid 属性`,
-        'The root element has no guid attribute',
-      ),
-    );
-  else if (!withinLength(ROOT_GUID, msg.guid)) r.facetIssue('', 'guid', stringProblem(ROOT_GUID, msg.guid));
-  if (!msg.version)
-    r.issues.push(
-      xmlIssue(
-        'xml-missing-attribute',
-        'error',
-        'version',
-        `根元素缺少 version 属性`,
-        'The root element has no version attribute',
-      ),
-    );
-  else if (!withinLength(ROOT_VERSION, msg.version))
-    r.facetIssue('', 'version', stringProblem(ROOT_VERSION, msg.version));
+  for (const [a, f] of ROOT_FACETS) {
+    const v = msg[a];
+    if (!v)
+      r.issues.push(
+        xmlIssue('xml-missing-attribute', a, `根元素缺少 ${a} 属性`, `The root element has no ${a} attribute`),
+      );
+    else if (!withinLength(f, v)) r.facetIssue('', a, stringProblem(f, v));
+  }
   r.attributes('', ROOT_ATTRIBUTES);
   const particles = contentModel(schema, rootName);
   const docParticle = particles[0]!;
@@ -956,7 +910,6 @@ function readCeb(r: Reader, rootName: string, name: { schema: CebSchema; zh: str
     r.issues.push(
       xmlIssue(
         'xml-missing-element',
-        'error',
         docParticle.name,
         `报文中没有 ${docParticle.name}`,
         `The message has no ${docParticle.name}`,
@@ -966,7 +919,6 @@ function readCeb(r: Reader, rootName: string, name: { schema: CebSchema; zh: str
     r.issues.push(
       xmlIssue(
         'xml-too-many',
-        'error',
         docParticle.name,
         `${docParticle.name} 最多 ${docMax} 个，实际 ${msg.documents.length} 个`,
         `At most ${docMax} ${docParticle.name} per message, got ${msg.documents.length}`,
@@ -974,14 +926,11 @@ function readCeb(r: Reader, rootName: string, name: { schema: CebSchema; zh: str
     );
   const needsTransfer = particles.some((p) => p.name === 'BaseTransfer' && p.min > 0);
   if (needsTransfer && !msg.baseTransfer)
-    r.issues.push(
-      xmlIssue('xml-missing-element', 'error', 'baseTransfer', '缺少 BaseTransfer', 'BaseTransfer is missing'),
-    );
+    r.issues.push(xmlIssue('xml-missing-element', 'baseTransfer', '缺少 BaseTransfer', 'BaseTransfer is missing'));
   if (particles.some((p) => p.ns === 'ds' && p.min > 0) && !msg.signature) {
     r.issues.push(
       xmlIssue(
         'signature-missing',
-        'warning',
         'Signature',
         `${rootName} 必须加签（ds:Signature）后才能发送`,
         `${rootName} must be signed (ds:Signature) before it is sent`,
@@ -1058,6 +1007,10 @@ const dxpFacets = (t: CebLeafType): Facets | undefined => {
   return DXP_FACETS.get(t);
 };
 const XS_DATE_TIME_NEED = { zh: '日期时间（xs:dateTime）', en: 'a date and time (xs:dateTime)' };
+const XS_DATE_TIME_EXAMPLE = {
+  zh: '日期时间（xs:dateTime，如 2026-12-01T10:00:00）',
+  en: 'a date and time (xs:dateTime, e.g. 2026-12-01T10:00:00)',
+};
 // xs:ID is an NCName: a letter or '_' first, then letters, digits, '.', '-', '_' and combining marks (no colon).
 const NC_NAME = /^[\p{L}_][\p{L}\p{N}\p{M}._\-\u00B7]*$/u;
 
@@ -1105,11 +1058,10 @@ function checkDxp(el: El, model: DxpModel, path: string, issues: Issue[]): void 
     else stringValue(p, decl.type, a.value);
   }
   for (const [name, decl] of Object.entries(model.attributes ?? {}))
-    if (decl.required && attr(el, name) === undefined)
+    if (decl.required && attr(el.attrs, name) === undefined)
       issues.push(
         xmlIssue(
           'xml-missing-attribute',
-          'error',
           `${path}@${name}`,
           `${el.local} 缺少 ${name} 属性`,
           `${el.local} has no ${name} attribute`,
@@ -1124,7 +1076,6 @@ function checkDxp(el: El, model: DxpModel, path: string, issues: Issue[]): void 
         issues.push(
           xmlIssue(
             'xml-unexpected-text',
-            'error',
             path,
             `${el.local} 应为空元素，却含有文本`,
             `${el.local} must be empty, yet has text`,
@@ -1132,13 +1083,7 @@ function checkDxp(el: El, model: DxpModel, path: string, issues: Issue[]): void 
         );
     } else if (text === 'dateTime') {
       if (trimXmlSpace(v) === '') issues.push(emptyIssue(path, XS_DATE_TIME_NEED, v));
-      else if (!isXsDateTime(v))
-        issues.push(
-          valueIssue(path, {
-            zh: `应为日期时间（xs:dateTime，如 2026-12-01T10:00:00），实际为 ${JSON.stringify(v)}`,
-            en: `should be a date and time (xs:dateTime, e.g. 2026-12-01T10:00:00), got ${JSON.stringify(v)}`,
-          }),
-        );
+      else if (!isXsDateTime(v)) issues.push(valueIssue(path, shouldBe(XS_DATE_TIME_EXAMPLE, v)));
     } else if (text !== 'base64') stringValue(path, text, v);
     return;
   }
@@ -1192,7 +1137,7 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
   const receivers = dxpChild(transInfo, 'ReceiverIds');
   const env: DxpEnvelope = {
     kind: 'dxp',
-    ver: attr(root, 'ver') ?? '',
+    ver: attr(root.attrs, 'ver') ?? '',
     transInfo: {
       copMsgId: value(dxpChild(transInfo, 'CopMsgId')),
       senderId: value(dxpChild(transInfo, 'SenderId')),
@@ -1221,8 +1166,8 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
       const key = lowerFirst(a.local);
       if (key in out) continue;
       if (a.local === 'BizKey')
-        out.bizKey = childElements(a).map((k) => ({ name: attr(k, 'name'), value: textOf(k).text }));
-      else if (a.local === 'IsText') out.isText = { encode: attr(a, 'Encode') };
+        out.bizKey = childElements(a).map((k) => ({ name: attr(k.attrs, 'name'), value: textOf(k).text }));
+      else if (a.local === 'IsText') out.isText = { encode: attr(a.attrs, 'Encode') };
       else out[key] = textOf(a).text;
     }
     env.addInfo = out;
@@ -1231,34 +1176,23 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
   if (data) {
     env.data = textOf(data).text.replace(/\s+/g, '');
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(env.data) || env.data.length % 4 !== 0) {
-      issues.push(xmlIssue('xml-value', 'error', 'Data', 'Data 不是有效的 Base64', 'Data is not valid Base64'));
+      issues.push(xmlIssue('xml-value', 'Data', 'Data 不是有效的 Base64', 'Data is not valid Base64'));
     } else if (env.data !== '') {
       const bytes = Buffer.from(env.data, 'base64');
       try {
         env.payload = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
       } catch {
-        issues.push(
-          xmlIssue('xml-value', 'error', 'Data', 'Data 解码后不是 UTF-8 文本', 'Data does not decode to UTF-8 text'),
-        );
+        issues.push(xmlIssue('xml-value', 'Data', 'Data 解码后不是 UTF-8 文本', 'Data does not decode to UTF-8 text'));
       }
       if (env.payload !== undefined && /^\s*(<\?xml|<)/.test(env.payload.replace(/^\uFEFF/, ''))) {
         try {
           const inner = parseCebXml(env.payload, opts);
           if (inner.kind === 'ceb') env.message = inner;
-          else
-            issues.push(
-              xmlIssue('xml-nested-dxp', 'error', 'Data', 'Data 中又是一个 DxpMsg', 'Data holds another DxpMsg'),
-            );
+          else issues.push(xmlIssue('xml-nested-dxp', 'Data', 'Data 中又是一个 DxpMsg', 'Data holds another DxpMsg'));
         } catch (e) {
           const m = e instanceof Error ? e.message : String(e);
           issues.push(
-            xmlIssue(
-              'xml-payload',
-              'error',
-              'Data',
-              `Data 中的报文无法读取：${m}`,
-              `The message in Data cannot be read: ${m}`,
-            ),
+            xmlIssue('xml-payload', 'Data', `Data 中的报文无法读取：${m}`, `The message in Data cannot be read: ${m}`),
           );
         }
       }
@@ -1268,7 +1202,6 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
     issues.push(
       xmlIssue(
         'dxp-msgtype-mismatch',
-        'warning',
         'TransInfo.MsgType',
         `MsgType ${env.transInfo.msgType} 与报文 ${env.message.root} 不符`,
         `MsgType ${env.transInfo.msgType} does not match the message ${env.message.root}`,
@@ -1310,38 +1243,35 @@ export function parseCebXml(input: string | Uint8Array, options: ParseXmlOptions
     while (t.next() !== 'eof');
     return value;
   };
+  // A CEB message; a warning about its root, when there is one, comes first.
+  const ceb = (root: string, info: MessageName, lenient = false, warning?: Issue): CebMessage => {
+    const msg = rest(readCeb(new Reader(t, src, bom, info.schema, options.extensions, lenient), root, info));
+    if (warning) msg.issues.unshift(warning);
+    return msg;
+  };
   if (local === 'DxpMsg' && rootNs === DXP_NS) return readDxp(rest(readElement(t, null, bom)), options);
   const name = messageName(local);
-  if (name && rootNs === CEB_NS && hasModel(name.schema, local))
-    return rest(readCeb(new Reader(t, src, bom, name.schema, options.extensions), local, name));
+  if (name && rootNs === CEB_NS && hasModel(name.schema, local)) return ceb(local, name);
   // Some published samples name the root `CEB214` instead of `CEB214Message`: read it, but say so.
   const alias = messageName(`${local}Message`);
   if (alias && rootNs === CEB_NS && /^CEB\d{3}$/.test(local)) {
-    const msg = rest(readCeb(new Reader(t, src, bom, alias.schema, options.extensions), `${local}Message`, alias));
-    msg.issues.unshift(
-      xmlIssue(
-        'xml-root-name',
-        'warning',
-        '',
-        `根元素应为 ${local}Message，实际为 ${local}`,
-        `The root element should be ${local}Message, not ${local}`,
-      ),
+    const warning = xmlIssue(
+      'xml-root-name',
+      '',
+      `根元素应为 ${local}Message，实际为 ${local}`,
+      `The root element should be ${local}Message, not ${local}`,
     );
-    return msg;
+    return ceb(`${local}Message`, alias, false, warning);
   }
   if (options.lenient && !rootNs && !qname.includes(':') && name && hasModel(name.schema, local)) {
     // Unprefixed names in no namespace read as if the CEB namespace were the default one.
-    const msg = rest(readCeb(new Reader(t, src, bom, name.schema, options.extensions, true), local, name));
-    msg.issues.unshift(
-      xmlIssue(
-        'xml-no-namespace',
-        'warning',
-        '',
-        `${local} 没有命名空间（应为 ${CEB_NS}）：按宽松模式读取`,
-        `${local} is in no namespace (it should be in ${CEB_NS}); read leniently`,
-      ),
+    const warning = xmlIssue(
+      'xml-no-namespace',
+      '',
+      `${local} 没有命名空间（应为 ${CEB_NS}）：按宽松模式读取`,
+      `${local} is in no namespace (it should be in ${CEB_NS}); read leniently`,
     );
-    return msg;
+    return ceb(local, name, true, warning);
   }
   rest(undefined);
   const ns = rootNs === '' ? 'no namespace' : `namespace ${rootNs}`;
@@ -1358,8 +1288,10 @@ export function parseCebXml(input: string | Uint8Array, options: ParseXmlOptions
   });
 }
 
+type MessageName = { schema: CebSchema; zh: string; en: string };
+
 /** What MESSAGE_NAMES says of a root name (own entries only: a root named `constructor` is no message). */
-function messageName(root: string): { schema: CebSchema; zh: string; en: string } | undefined {
+function messageName(root: string): MessageName | undefined {
   return Object.hasOwn(MESSAGE_NAMES, root) ? MESSAGE_NAMES[root] : undefined;
 }
 

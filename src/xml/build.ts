@@ -5,9 +5,10 @@ import { compileAccept, type Accept } from '../model/fast-check.js';
 import { Dec, GUID_CONVENTION, guidConventionIssue } from '../model/primitives.js';
 import { CEB_NS, contentModel, documentLayout, type DocumentLayout, type Particle } from './content-model.js';
 import { documentIssues, XML_BUILD_RULE_ID } from './issues.js';
-import { documentElements, extensionFieldsOf, readJsonBeyond, type ExtensionField } from './extensions.js';
+import { extensionFieldsOf, readJsonBeyond, type ExtensionField } from './extensions.js';
 import { BUILDABLE, isBuildableType, type BuildableType, type DocumentOf } from './messages.js';
-import { FORBIDDEN_XML_CHAR, serializeXml, type XNode } from './serialize.js';
+import { forbiddenCharacter } from './safety.js';
+import { serializeXml, type XNode } from './serialize.js';
 import { DATE_TIME_14, beijingDateTime14 } from '../time/beijing.js';
 
 /** The enterprise that transmits the message (BaseTransfer, the 2022-05 CEB interface spec). */
@@ -65,13 +66,12 @@ export interface BuildOptions extends BuildEnvironment {
 /** The outcome of a build: the XML, or the issues that kept the documents from being written. */
 export type BuildResult = { ok: true; xml: string; issues: Issue[] } | { ok: false; xml?: undefined; issues: Issue[] };
 
-// sandan's own ids are upper-case UUIDs; a caller's guid needs only the XSD's 36 characters.
-const GUID = GUID_CONVENTION;
 const ENVELOPE_FIELDS = new Set(['guid', 'appType', 'appTime', 'appStatus']);
 
-function newGuid(env: BuildEnvironment): string {
+/** A new id for a guid: sandan's own ids are upper-case UUIDs (a caller's guid needs only the XSD's 36 characters). */
+export function newGuid(env: BuildEnvironment): string {
   const id = env.newId().toUpperCase();
-  if (!GUID.test(id))
+  if (!GUID_CONVENTION.test(id))
     throw new SandanError(
       'INVALID_OPTION',
       `newId() must return a UUID (36 characters with hyphens), got ${JSON.stringify(id)}`,
@@ -89,6 +89,33 @@ function requireText(obj: Record<string, unknown>, field: string, max: number, w
     );
   }
   return v;
+}
+
+/** Throws INVALID_OPTION unless a message of `type` (laid out as `layout`) can carry `count` documents. */
+export function checkDocumentCount(type: string, count: number, layout: DocumentLayout): void {
+  const max = layout.element.max;
+  if (count === 0) throw new SandanError('INVALID_OPTION', `${type} needs at least one document`);
+  if (count > max)
+    throw new SandanError(
+      'INVALID_OPTION',
+      `${type} carries at most ${max} document${max === 1 ? '' : 's'} per message, got ${count}; split them into several messages`,
+    );
+}
+
+/** Throws INVALID_OPTION for a root guid the XSD refuses: its only constraint is the length (the UUID convention is a warning). */
+export function checkRootGuid(guid: unknown): void {
+  if (guid !== undefined && (typeof guid !== 'string' || guid.length !== 36))
+    throw new SandanError('INVALID_OPTION', `guid must have 36 characters (XSD), got ${JSON.stringify(guid)}`);
+}
+
+/** A message's root element: its guid, version and the CEB namespace, then its children. */
+export function rootNode(root: string, guid: string, version: string, children: XNode[]): XNode {
+  const attrs = [
+    ['guid', guid],
+    ['version', version],
+    ['xmlns:ceb', CEB_NS],
+  ] as const;
+  return { name: `ceb:${root}`, attrs, children };
 }
 
 /** Checks a sender profile; throws INVALID_OPTION naming every missing or bad field. */
@@ -117,11 +144,6 @@ export function decimalText(v: unknown): string {
   throw new SandanError('INVALID_OPTION', `not an amount: ${String(v)}`);
 }
 
-function leafText(p: Particle, v: unknown): string {
-  if (p.kind === 'd') return decimalText(v);
-  return String(v);
-}
-
 function leaves(
   fields: readonly Particle[],
   values: Record<string, unknown>,
@@ -136,19 +158,19 @@ function leaves(
     // No empty optional elements: an absent value writes nothing. A receipt's required element the
     // XSD lets be empty (CEB900 oriCopMsgId) is written empty.
     if (v === undefined || v === null || (v === '' && !(keepEmptyRequired && p.min > 0))) continue;
-    out.push({ name: `ceb:${p.name}`, text: leafText(p, v) });
+    out.push({ name: `ceb:${p.name}`, text: p.kind === 'd' ? decimalText(v) : String(v) });
   }
   return out;
 }
 
 /** The extension fields of `element` that `values` carries, as leaves after the XSD's. */
 function extensionLeaves(
-  element: string | undefined,
+  element: string,
   extensions: readonly ExtensionField[],
   values: Record<string, unknown>,
   builtIns = false,
 ): XNode[] {
-  if (element === undefined || (extensions.length === 0 && !builtIns)) return [];
+  if (extensions.length === 0 && !builtIns) return [];
   const out: XNode[] = [];
   for (const f of extensionFieldsOf(element, extensions)) {
     const v = values[f.name];
@@ -163,10 +185,13 @@ function extensionLeaves(
 
 const BEYOND_RULES = { names: XML_BUILD_RULE_ID, values: XML_BUILD_RULE_ID };
 
-/** Reports text XML cannot carry (control characters), at its path. */
+/**
+ * Reports text XML cannot carry (C0 controls but tab, LF, CR; U+FFFE, U+FFFF; lone surrogates), at its path, rather
+ * than write a document no parser reads.
+ */
 export function forbiddenCharIssues(doc: unknown, path: string, out: Issue[]): void {
   if (typeof doc === 'string') {
-    if (FORBIDDEN_XML_CHAR.test(doc)) {
+    if (forbiddenCharacter(doc)) {
       out.push({
         code: 'xml-invalid-char',
         severity: 'error',
@@ -257,9 +282,8 @@ export function checkDocuments(
 export interface DocumentNodeOptions {
   /** Envelope values (guid, appType, appTime, appStatus) that replace the document's own. */
   fill?: Record<string, string>;
-  /** Extension fields to write after the XSD fields of `elements.head` / `elements.list`. */
+  /** Extension fields to write after the XSD fields of the head and line elements. */
   extensions?: readonly ExtensionField[];
-  elements?: { head?: string; list?: string };
   /** Write required elements whose value is '' as empty elements (receipts; the XSD lets some be empty). */
   keepEmptyRequired?: boolean;
   /** Write the built-in fields beyond the XSD (CEB816 TaxHeadRd orderNo, logisticsNo) even without `extensions`. */
@@ -276,10 +300,10 @@ export function documentNode(
   doc: Record<string, unknown>,
   options: DocumentNodeOptions = {},
 ): XNode {
-  const { fill, extensions = [], elements = {}, keepEmptyRequired = false, builtInExtensions = false } = options;
+  const { fill, extensions = [], keepEmptyRequired = false, builtInExtensions = false } = options;
   const head = [
     ...leaves(layout.head.fields, doc, fill, keepEmptyRequired),
-    ...extensionLeaves(elements.head, extensions, doc, builtInExtensions),
+    ...extensionLeaves(layout.head.name ?? layout.element.name, extensions, doc, builtInExtensions),
   ];
   if (!layout.head.name) return { name: `ceb:${layout.element.name}`, children: head };
   const children: XNode[] = [{ name: `ceb:${layout.head.name}`, children: head }];
@@ -290,7 +314,7 @@ export function documentNode(
         name: `ceb:${layout.list.particle.name}`,
         children: [
           ...leaves(layout.list.fields, item, undefined, keepEmptyRequired),
-          ...extensionLeaves(elements.list, extensions, item, builtInExtensions),
+          ...extensionLeaves(layout.list.particle.name, extensions, item, builtInExtensions),
         ],
       });
   }
@@ -308,13 +332,7 @@ export function buildMessageTree<T extends BuildableType>(
 ): XNode {
   const info = BUILDABLE[type];
   const layout = documentLayout(info.schema, info.root);
-  if (documents.length === 0) throw new SandanError('INVALID_OPTION', `${type} needs at least one document`);
-  if (documents.length > layout.element.max) {
-    throw new SandanError(
-      'INVALID_OPTION',
-      `${type} carries at most ${layout.element.max} document${layout.element.max === 1 ? '' : 's'} per message, got ${documents.length}; split them into several messages`,
-    );
-  }
+  checkDocumentCount(type, documents.length, layout);
   const sender = checkSenderProfile(options.sender);
   const subscribers = options.subscribers ?? [];
   if (subscribers.length > 5)
@@ -325,9 +343,7 @@ export function buildMessageTree<T extends BuildableType>(
   const version = options.version ?? '1.0';
   if (version.length < 1 || version.length > 10)
     throw new SandanError('INVALID_OPTION', 'version must have 1 to 10 characters');
-  // The XSD's only constraint on the root guid is its length; the UUID convention is a warning (buildMessage).
-  if (options.guid !== undefined && (typeof options.guid !== 'string' || options.guid.length !== 36))
-    throw new SandanError('INVALID_OPTION', `guid must have 36 characters (XSD), got ${JSON.stringify(options.guid)}`);
+  checkRootGuid(options.guid);
   const rootGuid = options.guid ?? newGuid(options);
   if (options.appTime !== undefined && (typeof options.appTime !== 'string' || !DATE_TIME_14.test(options.appTime)))
     throw new SandanError(
@@ -338,7 +354,6 @@ export function buildMessageTree<T extends BuildableType>(
   const appTimeDefault = () => (now ??= beijingDateTime14(options.now()));
 
   const extensions = options.extensions ?? [];
-  const elements = documentElements(type);
   const docNodes: XNode[] = documents.map((d) => {
     const doc = readJsonBeyond(type, d, '', extensions, BEYOND_RULES).doc as Record<string, unknown>;
     const fill = {
@@ -347,7 +362,7 @@ export function buildMessageTree<T extends BuildableType>(
       appTime: options.appTime ?? (doc.appTime as string | undefined) ?? appTimeDefault(),
       appStatus: options.appStatus ?? (doc.appStatus as string | undefined) ?? '2',
     };
-    return documentNode(layout, doc, { fill, extensions, elements });
+    return documentNode(layout, doc, { fill, extensions });
   });
 
   const rootChildren: XNode[] = [...docNodes];
@@ -367,15 +382,7 @@ export function buildMessageTree<T extends BuildableType>(
       children: leaves(contentModel(info.schema, 'BaseSubscribe'), { dxpMode: 'DXP', ...s }, undefined),
     });
   }
-  return {
-    name: `ceb:${info.root}`,
-    attrs: [
-      ['guid', rootGuid],
-      ['version', version],
-      ['xmlns:ceb', CEB_NS],
-    ],
-    children: rootChildren,
-  };
+  return rootNode(info.root, rootGuid, version, rootChildren);
 }
 
 /**

@@ -71,6 +71,28 @@ export function checkExtensionValue(f: ExtensionField, value: string): Extension
   return undefined;
 }
 
+/** The issue for a value of extension field `f` (at `path`) that does not fit it; a warning when `f` is uncertain. */
+export function extensionValueIssue(
+  f: ExtensionField,
+  path: string,
+  value: unknown,
+  problem: { code: ExtensionValueProblem['code'] | 'field-type'; expected: string },
+  ruleId: string,
+): Issue {
+  return {
+    code: problem.code,
+    severity: f.confidence === 'uncertain' ? 'warning' : 'error',
+    path,
+    ruleId,
+    expected: problem.expected,
+    actual: JSON.stringify(value),
+    message: {
+      zh: `${path} 应为${problem.expected}，实际为 ${JSON.stringify(value)}`,
+      en: `${path} should be ${problem.expected}, got ${JSON.stringify(value)}`,
+    },
+  };
+}
+
 /** The XSD elements that carry a JSON document's head fields and its `items` (e.g. OrderHead, OrderList). */
 export function documentElements(type: BuildableType): { head: string; list?: string } {
   const info = BUILDABLE[type];
@@ -153,20 +175,7 @@ function checkExtensions(
     }
     const text = typeof v === 'number' ? String(v) : v;
     const problem = checkExtensionValue(f, text);
-    if (problem) {
-      out.issues.push({
-        code: problem.code,
-        severity,
-        path: p,
-        ruleId,
-        expected: problem.expected,
-        actual: JSON.stringify(text),
-        message: {
-          zh: `${p} 应为${problem.expected}，实际为 ${JSON.stringify(text)}`,
-          en: `${p} should be ${problem.expected}, got ${JSON.stringify(text)}`,
-        },
-      });
-    }
+    if (problem) out.issues.push(extensionValueIssue(f, p, text, problem, ruleId));
   }
 }
 

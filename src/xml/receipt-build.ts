@@ -15,17 +15,21 @@ import {
   type TaxBillStatusReceipt,
 } from '../model/generated/receipt-documents.js';
 import { isRecord } from '../model/guards.js';
-import { GUID_CONVENTION, guidConventionIssue } from '../model/primitives.js';
+import { guidConventionIssue } from '../model/primitives.js';
 import { beijingDateTime17 } from '../time/beijing.js';
 import {
+  checkDocumentCount,
+  checkRootGuid,
   documentNode,
   forbiddenCharIssues,
+  newGuid,
+  rootNode,
   unknownFieldIssues,
   type BuildEnvironment,
   type BuildResult,
 } from './build.js';
-import { CEB_NS, documentLayout } from './content-model.js';
-import { checkExtensionValue, extensionFieldsOf, type ExtensionField } from './extensions.js';
+import { documentLayout } from './content-model.js';
+import { checkExtensionValue, extensionFieldsOf, extensionValueIssue, type ExtensionField } from './extensions.js';
 import { documentIssues, XML_BUILD_RULE_ID } from './issues.js';
 import { serializeXml } from './serialize.js';
 
@@ -89,16 +93,6 @@ export interface ReceiptBuildOptions extends BuildEnvironment {
 /** What parseCebXml adds to a receipt document (the parsed returnInfo): not a field, so not written and not unknown. */
 const DERIVED_FIELDS = ['returnInfoParsed'];
 
-function newGuid(env: BuildEnvironment): string {
-  const id = env.newId().toUpperCase();
-  if (!GUID_CONVENTION.test(id))
-    throw new SandanError(
-      'INVALID_OPTION',
-      `newId() must return a UUID (36 characters with hyphens), got ${JSON.stringify(id)}`,
-    );
-  return id;
-}
-
 /** Checks the extension fields one object carries; returns their paths (they are not unknown fields). */
 function extensionIssues(
   obj: Record<string, unknown>,
@@ -117,19 +111,7 @@ function extensionIssues(
       typeof text === 'string'
         ? checkExtensionValue(f, text)
         : { code: 'field-type' as const, expected: f.kind === 's' ? 'string' : 'number | string' };
-    if (!problem) continue;
-    issues.push({
-      code: problem.code,
-      severity: f.confidence === 'uncertain' ? 'warning' : 'error',
-      path: p,
-      ruleId: XML_BUILD_RULE_ID,
-      expected: problem.expected,
-      actual: JSON.stringify(text),
-      message: {
-        zh: `${p} 应为${problem.expected}，实际为 ${JSON.stringify(text)}`,
-        en: `${p} should be ${problem.expected}, got ${JSON.stringify(text)}`,
-      },
-    });
+    if (problem) issues.push(extensionValueIssue(f, p, text, problem, XML_BUILD_RULE_ID));
   }
 }
 
@@ -160,26 +142,16 @@ export function buildReceipt<T extends ReceiptType>(
   const info = RECEIPT_DOCUMENTS[type];
   const layout = documentLayout('import', info.root);
   const docs = (Array.isArray(documents) ? documents : [documents]) as readonly unknown[];
-  if (docs.length === 0) throw new SandanError('INVALID_OPTION', `${type} needs at least one document`);
-  if (docs.length > layout.element.max)
-    throw new SandanError(
-      'INVALID_OPTION',
-      `${type} carries at most ${layout.element.max} document${layout.element.max === 1 ? '' : 's'} per message, got ${docs.length}; split them into several messages`,
-    );
-  if (options.guid !== undefined && (typeof options.guid !== 'string' || options.guid.length !== 36))
-    throw new SandanError('INVALID_OPTION', `guid must have 36 characters (XSD), got ${JSON.stringify(options.guid)}`);
+  checkDocumentCount(type, docs.length, layout);
+  checkRootGuid(options.guid);
   const version = options.version ?? '1.0';
   if (typeof version !== 'string' || version.length < 1 || version.length > 10)
     throw new SandanError('INVALID_OPTION', 'version must have 1 to 10 characters');
 
   let now: string | undefined;
   const returnTime = () => (now ??= beijingDateTime17(options.now()));
-  const elements = {
-    head: layout.head.name ?? layout.element.name,
-    ...(layout.list && { list: layout.list.particle.name }),
-  };
-  const headExtensions = extensionFieldsOf(elements.head, options.extensions);
-  const listExtensions = elements.list ? extensionFieldsOf(elements.list, options.extensions) : [];
+  const headExtensions = extensionFieldsOf(layout.head.name ?? layout.element.name, options.extensions);
+  const listExtensions = layout.list ? extensionFieldsOf(layout.list.particle.name, options.extensions) : [];
 
   const issues: Issue[] = [];
   const filled = docs.map((given, i) => {
@@ -219,20 +191,13 @@ export function buildReceipt<T extends ReceiptType>(
   const rootGuid = guidConventionIssue(options.guid, 'guid', XML_BUILD_RULE_ID);
   if (rootGuid) issues.unshift(rootGuid);
 
+  const guid = options.guid ?? newGuid(options);
   // documentNode adds the built-in fields (BEYOND_XSD) to these itself.
   const extensions = options.extensions ?? [];
-  const root = {
-    name: `ceb:${info.root}`,
-    attrs: [
-      ['guid', options.guid ?? newGuid(options)],
-      ['version', version],
-      ['xmlns:ceb', CEB_NS],
-    ] as const,
-    children: filled.map((doc) =>
-      documentNode(layout, doc, { extensions, elements, keepEmptyRequired: true, builtInExtensions: true }),
-    ),
-  };
-  return { ok: true, xml: serializeXml(root), issues };
+  const children = filled.map((doc) =>
+    documentNode(layout, doc, { extensions, keepEmptyRequired: true, builtInExtensions: true }),
+  );
+  return { ok: true, xml: serializeXml(rootNode(info.root, guid, version, children)), issues };
 }
 
 /**

@@ -34,13 +34,6 @@ export function escapeAttr(s: string): string {
     .replace(/\t/g, '&#x9;');
 }
 
-/**
- * Characters XML 1.0 forbids anywhere (C0 controls other than tab, LF, CR; U+FFFE/U+FFFF;
- * unpaired surrogates). The builder reports them instead of writing a document no parser reads.
- */
-export const FORBIDDEN_XML_CHAR =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 function write(node: XNode, indent: string, out: string[]): void {
   let open = `${indent}<${node.name}`;
   if (node.attrs) for (const [k, v] of node.attrs) open += ` ${k}="${escapeAttr(v)}"`;

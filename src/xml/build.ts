@@ -210,11 +210,6 @@ export function forbiddenCharIssues(doc: unknown, path: string, out: Issue[]): v
   }
 }
 
-function shapeKeys(schema: unknown): Set<string> | undefined {
-  const shape = (schema as { shape?: Record<string, unknown> }).shape;
-  return shape ? new Set(Object.keys(shape)) : undefined;
-}
-
 /** A field the message has no element for would silently vanish: report it (a warning, as in validate). */
 export function unknownFieldIssues(
   schema: unknown,
@@ -223,11 +218,11 @@ export function unknownFieldIssues(
   out: Issue[],
   known: ReadonlySet<string> = new Set(),
 ): void {
-  const keys = shapeKeys(schema);
-  if (!keys || doc === null || typeof doc !== 'object' || Array.isArray(doc)) return;
+  const shape = (schema as { shape?: Record<string, unknown> }).shape;
+  if (!shape || doc === null || typeof doc !== 'object' || Array.isArray(doc)) return;
   for (const k of Object.keys(doc)) {
     const path = `${prefix}.${k}`;
-    if (!keys.has(k) && !known.has(path)) {
+    if (!Object.hasOwn(shape, k) && !known.has(path)) {
       out.push({
         code: 'unknown-field',
         severity: 'warning',
@@ -241,8 +236,7 @@ export function unknownFieldIssues(
     }
   }
   const items = (doc as Record<string, unknown>).items;
-  const itemSchema = ((schema as { shape?: Record<string, unknown> }).shape?.items as { element?: unknown } | undefined)
-    ?.element;
+  const itemSchema = (shape.items as { element?: unknown } | undefined)?.element;
   if (Array.isArray(items) && itemSchema) {
     for (const [i, item] of items.entries()) unknownFieldIssues(itemSchema, item, `${prefix}.items[${i}]`, out, known);
   }

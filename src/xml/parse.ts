@@ -114,11 +114,8 @@ export interface DxpEnvelope {
 /** Anything `parseCebXml` reads. */
 export type ParsedXml = CebMessage | DxpEnvelope;
 
-/** An element of the one XML tree (src/xml/core/tree.ts); its namespace is '' when it has none. */
-type El = XmlElement;
-
 /** The text content of a leaf: text and CDATA joined; element children are reported by the caller. */
-function textOf(el: El): { text: string; hasElements: boolean } {
+function textOf(el: XmlElement): { text: string; hasElements: boolean } {
   let text = '';
   let hasElements = false;
   for (const n of el.children) {
@@ -497,11 +494,6 @@ class Reader {
     }
   }
 
-  /** The current element as a tree (src/xml/core/tree.ts), read through its end tag. */
-  tree(): El {
-    return readElement(this.t, null, this.bom);
-  }
-
   /**
    * The text content of the current element: its text and CDATA children joined, read through its
    * end tag. Element children are passed over, noted in `hasElements` for the caller to report.
@@ -606,11 +598,6 @@ class Reader {
     if (reported || (t.kind === 'text' && t.isWhitespace()) || trimXmlSpace(t.text()) === '') return reported;
     this.issues.push(strayTextIssue(path, element, t.text()));
     return true;
-  }
-
-  /** Reports the current element, `local`, as placed before `after`, which the XSD's sequence puts first. */
-  outOfOrder(path: string, local: string, after: string): void {
-    this.issues.push(orderIssue(`${path}.${local}`, local, after));
   }
 
   /** Reports the current element as unknown in `where` and passes over it. */
@@ -736,7 +723,7 @@ class Reader {
         }
         // Content models are XSD sequences: a child before the one read last is out of place (xmllint:
         // "This element is not expected"), and customs' format check refuses the message for it.
-        if (i < next - 1) this.outOfOrder(path, local, particles[next - 1]!.name);
+        if (i < next - 1) this.issues.push(orderIssue(`${path}.${local}`, local, particles[next - 1]!.name));
         next = i + 1;
         const p = particles[i]!;
         if (p.kind !== undefined) {
@@ -782,9 +769,9 @@ class Reader {
   }
 }
 
-function signatureInfo(el: El): SignatureInfo {
+function signatureInfo(el: XmlElement): SignatureInfo {
   const out: SignatureInfo = {};
-  const walk = (e: El) => {
+  const walk = (e: XmlElement) => {
     for (const c of childElements(e)) {
       if (c.ns !== DS_NS) continue;
       switch (c.local) {
@@ -902,7 +889,7 @@ function readCeb(r: Reader, rootName: string, name: MessageName): CebMessage {
       const m = msg.extendMessage as unknown as Record<string, unknown>;
       m.message = m.Message ?? '';
       delete m.Message;
-    } else if (p.ns === 'ds') msg.signature = signatureInfo(r.tree());
+    } else if (p.ns === 'ds') msg.signature = signatureInfo(readElement(t, null, r.bom));
     else r.unknown(rootName, rootName);
   }
   const docMax = docParticle.max;
@@ -1019,7 +1006,7 @@ const NC_NAME = /^[\p{L}_][\p{L}\p{N}\p{M}._\-\u00B7]*$/u;
  * issue for each difference: the same codes and severities as the CEB reader's (unknown elements, attributes and
  * misplaced elements are warnings the emulator counts as XSD violations; the rest errors).
  */
-function checkDxp(el: El, model: DxpModel, path: string, issues: Issue[]): void {
+function checkDxp(el: XmlElement, model: DxpModel, path: string, issues: Issue[]): void {
   const at = (p: string, child: string) => (p === '' ? child : `${p}.${child}`);
   // A string value against its type: empty is judged by emptyRefusal, a value by its facets, as a CEB leaf's.
   const stringValue = (p: string, t: CebLeafType, v: string) => {
@@ -1122,17 +1109,17 @@ function checkDxp(el: El, model: DxpModel, path: string, issues: Issue[]): void 
   });
 }
 
-/** The first child element of `el` named `local` in the DXP namespace. */
-function dxpChild(el: El | undefined, local: string): El | undefined {
+/** The first child element of `el` named `local` in the DXP namespace (or `ns`). */
+function dxpChild(el: XmlElement | undefined, local: string, ns = DXP_NS): XmlElement | undefined {
   if (el === undefined) return undefined;
-  for (const c of childElements(el)) if (c.ns === DXP_NS && c.local === local) return c;
+  for (const c of childElements(el)) if (c.ns === ns && c.local === local) return c;
   return undefined;
 }
 
-function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
+function readDxp(root: XmlElement, opts: ParseXmlOptions): DxpEnvelope {
   const issues: Issue[] = [];
   checkDxp(root, DXP_MODEL.DxpMsg!, '', issues);
-  const value = (el: El | undefined) => (el === undefined ? '' : trimXmlSpace(textOf(el).text));
+  const value = (el: XmlElement | undefined) => (el === undefined ? '' : trimXmlSpace(textOf(el).text));
   const transInfo = dxpChild(root, 'TransInfo');
   const receivers = dxpChild(transInfo, 'ReceiverIds');
   const env: DxpEnvelope = {
@@ -1153,11 +1140,8 @@ function readDxp(root: El, opts: ParseXmlOptions): DxpEnvelope {
     data: '',
     issues,
   };
-  for (const c of childElements(root))
-    if (c.ns === DS_NS && c.local === 'Signature') {
-      env.signature = signatureInfo(c);
-      break;
-    }
+  const signature = dxpChild(root, 'Signature', DS_NS);
+  if (signature) env.signature = signatureInfo(signature);
   const add = dxpChild(root, 'AddInfo');
   if (add) {
     const out: Record<string, unknown> = {};

@@ -15,8 +15,7 @@ const bilingual = z.object({ zh: z.string().min(1), en: z.string().min(1) });
 /** One returnStatus value. `<0` stands for every negative (E-Port error) status. */
 export const ReceiptStatusSchema = z.object({
   status: z.string().regex(/^(-?\d+|<0)$/),
-  zh: z.string().min(1),
-  en: z.string().min(1),
+  ...bilingual.shape,
   outcome: z.enum(['pending', 'accepted', 'rejected', 'failed', 'held', 'final']),
   receipts: z.array(z.string()).min(1),
   fix: bilingual,
@@ -29,8 +28,7 @@ export const ReceiptCodeSchema = z.object({
   code: z.string().regex(/^-?\d+$/),
   /** `port`: a local port platform's own result code (e.g. Zhejiang e-port `jkfResult`), not the national system's. */
   layer: z.enum(['customs', 'dxp', 'eport', 'port']),
-  zh: z.string().min(1),
-  en: z.string().min(1),
+  ...bilingual.shape,
   /** Other `Desc` texts seen with the same code. */
   aliases: z.array(z.string().min(1)).optional(),
   /** Why the receipt comes: what in the declaration customs found wrong. */

@@ -7,15 +7,17 @@
  */
 import { constants as cryptoConstants, publicDecrypt } from 'node:crypto';
 import { DSIG_NS, digest, type DigestAlgorithm, type SignatureAlgorithm } from './algorithms.js';
-import { children as derChildren, oidString, parseCertificate, readTlv, sm2DerToRaw } from './der.js';
+import { children as derChildren, oidString, parseCertificate, readTlv } from './der.js';
 import type { Message } from '../model/issue.js';
+import { sm2RawSignature } from './signature-value.js';
 import type { CertificateInfo } from './signer.js';
 import { SM2_DEFAULT_USER_ID, sm2E, sm2VerifyE, sm2Z } from './sm2.js';
 import { canonicalizeDocument, canonicalizeElement } from '../xml/core/c14n.js';
 import {
+  allElements,
   inScopeNamespaces,
-  XML_NS,
-  type XmlAttr,
+  ParsedElement,
+  textContent,
   type XmlDocument,
   type XmlElement,
   type XmlNode,
@@ -191,7 +193,8 @@ type Layout =
   | { kind: 'compact'; stripDigestText: boolean }
   | { kind: 'indent'; unit: string; base: number };
 
-const isWsText = (n: XmlNode) => n.type === 'text' && /^[ \t\n\r]*$/.test(n.value);
+/** The value of a text node that is only whitespace; undefined for anything else. */
+const wsText = (n: XmlNode | undefined) => (n?.type === 'text' && /^[ \t\n\r]*$/.test(n.value) ? n.value : undefined);
 const hasElementChild = (el: XmlElement) => el.children.some((c) => c.type === 'element');
 
 function relayout(el: XmlElement, parent: XmlElement, layout: Layout, level: number): XmlElement {
@@ -204,7 +207,7 @@ function relayout(el: XmlElement, parent: XmlElement, layout: Layout, level: num
     return copy;
   }
   for (const c of el.children) {
-    if (layout.kind !== 'as-is' && isWsText(c)) continue;
+    if (layout.kind !== 'as-is' && wsText(c) !== undefined) continue;
     if (layout.kind === 'indent') copy.children.push({ type: 'text', value: `\n${layout.unit.repeat(level + 1)}` });
     copy.children.push(c.type === 'element' ? relayout(c, copy, layout, level + 1) : c);
   }
@@ -212,58 +215,18 @@ function relayout(el: XmlElement, parent: XmlElement, layout: Layout, level: num
   return copy;
 }
 
-/** SignedInfo canonicalised with this layout and exactly these namespace bindings in scope. */
-function signedInfoBytes(
-  doc: XmlDocument,
-  si: XmlElement,
-  layout: Layout,
-  ns: ReadonlyMap<string, string>,
-  xmlAttrs: XmlAttr[],
-  withComments: boolean,
-  level: number,
-): Buffer {
-  const holder: XmlElement = {
-    type: 'element',
-    qname: 'holder',
-    prefix: '',
-    local: 'holder',
-    ns: '',
-    attrs: xmlAttrs,
-    nsDecls: [...ns],
-    children: [],
-    parent: null,
-    start: 0,
-    endTagStart: 0,
-    end: 0,
-  };
-  return Buffer.from(canonicalizeElement(doc, relayout(si, holder, layout, level), { withComments }), 'utf8');
-}
-
-function depth(el: XmlElement): number {
-  let d = 0;
-  for (let e = el.parent; e; e = e.parent) d++;
-  return d;
-}
-
-/** xml:* attributes an element inherits from its ancestors (nearest wins). */
-function inheritedXmlAttrs(el: XmlElement): XmlAttr[] {
-  const seen = new Set<string>();
-  const out: XmlAttr[] = [];
-  for (let e = el.parent; e; e = e.parent) {
-    for (const a of e.attrs)
-      if (a.ns === XML_NS && !seen.has(a.local)) {
-        seen.add(a.local);
-        out.push(a);
-      }
-  }
-  return out;
-}
-
 function usedPrefixes(el: XmlElement, out = new Set<string>()): Set<string> {
   out.add(el.prefix);
   for (const a of el.attrs) if (a.prefix && a.prefix !== 'xml') out.add(a.prefix);
   for (const c of el.children) if (c.type === 'element') usedPrefixes(c, out);
   return out;
+}
+
+/** The prefixes the root's name and its children other than the signature use (not the root's attributes). */
+function contentPrefixes(root: XmlElement, sig: XmlElement): Set<string> {
+  const used = new Set([root.prefix]);
+  for (const c of root.children) if (c.type === 'element' && c !== sig) usedPrefixes(c, used);
+  return used;
 }
 
 /** The whitespace unit a message indents with, from the whitespace before the root's first child ('\n\t' → '\t'). */
@@ -286,11 +249,19 @@ function nsName(p: string): string {
   return p ? `xmlns:${p}` : 'xmlns';
 }
 
-// ---------------------------------------------------------------- document variants
-
-/** The document with the root replaced (same children objects, so `exclude` still finds the signature). */
-function withRoot(doc: XmlDocument, root: XmlElement): XmlDocument {
-  return { text: doc.text, root, children: doc.children.map((c) => (c === doc.root ? root : c)) };
+/**
+ * Tries variants in order until `test` says one explains the failure. `test` answers undefined for a
+ * variant that does not count (one that gives bytes already tried). `hit` is undefined when none explains.
+ */
+function firstHit<T>(variants: Iterable<T>, test: (v: T) => boolean | undefined): { hit?: T; tried: number } {
+  let tried = 0;
+  for (const v of variants) {
+    const r = test(v);
+    if (r === undefined) continue;
+    tried++;
+    if (r) return { hit: v, tried };
+  }
+  return { tried };
 }
 
 // ---------------------------------------------------------------- RSA signature recovery
@@ -336,8 +307,9 @@ function certName(cert: CertificateInfo): string {
 
 // ---------------------------------------------------------------- the diagnosis
 
+/** What an explaining check found, for the words of the diagnosis. */
 interface Found {
-  variant: Message;
+  variant?: Message;
   /** For whitespace: which way round it happened. */
   direction?: 'compact-signed' | 'spaced-signed' | 'reindented';
   /** For namespaces/content-namespaces: what to change in the message. */
@@ -349,6 +321,15 @@ interface Found {
   anchor?: CertificateInfo;
 }
 
+/** Records what a check found. */
+type Setter = (
+  id: DiagnosisCheckId,
+  result: DiagnosisCheck['result'],
+  tried: number,
+  detail?: Message,
+  f?: Found,
+) => void;
+
 /**
  * Tries the known causes of a failed verification and says which one explains it.
  * Only called after the strict check failed; it never turns an invalid signature into a valid one.
@@ -356,8 +337,8 @@ interface Found {
 export function diagnose(input: DiagnosisInput): Diagnosis {
   const { doc, signature: sig } = input;
   const checks = new Map<DiagnosisCheckId, DiagnosisCheck>();
-  const found = new Map<DiagnosisCheckId, Found>();
-  const set = (id: DiagnosisCheckId, result: DiagnosisCheck['result'], tried: number, detail?: Message, f?: Found) => {
+  const found = new Map<DiagnosisCause, Found>();
+  const set: Setter = (id, result, tried, detail, f) => {
     checks.set(id, { id, description: DESCRIPTIONS[id], result, ...(detail && { detail }), tried });
     if (f) found.set(id, f);
   };
@@ -377,22 +358,16 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
             '签名值与 SignedInfo 相符，但证书不受信任',
             'the SignatureValue matches SignedInfo; the certificate is not trusted',
           );
-    for (const id of SIGNATURE_SIDE)
-      if (id !== 'certificate-key' || input.reason !== 'certificate-untrusted') set(id, 'skipped', 0, why);
+    for (const id of SIGNATURE_SIDE) set(id, 'skipped', 0, why);
     if (input.reason === 'certificate-untrusted') untrustedKey(input, set);
   }
 
   // ---- the digest over the document
-  if (digestMatches) {
-    for (const id of DIGEST_SIDE) set(id, 'skipped', 0, b('摘要值与报文相符', 'the DigestValue matches the document'));
-  } else if (input.reason === 'certificate-untrusted') {
-    for (const id of DIGEST_SIDE)
-      set(
-        id,
-        'skipped',
-        0,
-        b('证书不受信任，未核对摘要', 'the certificate is not trusted; the digest is not examined'),
-      );
+  if (digestMatches || input.reason === 'certificate-untrusted') {
+    const why = digestMatches
+      ? b('摘要值与报文相符', 'the DigestValue matches the document')
+      : b('证书不受信任，未核对摘要', 'the certificate is not trusted; the digest is not examined');
+    for (const id of DIGEST_SIDE) set(id, 'skipped', 0, why);
   } else {
     diagnoseDigest(input, strictDocument, set);
   }
@@ -406,9 +381,9 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   if (!primary && input.reason === 'signature-mismatch' && found.get('certificate-key')?.how === 'rsa-padding')
     cause = 'signedinfo-changed';
   const also = ordered.filter((c) => c.result === 'explains' && c.id !== cause).map((c) => c.id);
-  const { message, fix } = explain(cause, input, found, digestMatches);
+  const { message, fix } = explain(cause, input, found.get(cause), digestMatches);
   if (also.length) {
-    const more = also.map((id) => explain(id, input, found, digestMatches));
+    const more = also.map((id) => explain(id, input, found.get(id), digestMatches));
     message.zh += ` 另外：${more.map((m) => m.message.zh).join(' ')}`;
     message.en += ` Also: ${more.map((m) => m.message.en).join(' ')}`;
     fix.zh += ` ${more.map((m) => m.fix.zh).join(' ')}`;
@@ -417,42 +392,43 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   return { cause, also, digestMatches, message, fix, checks: ordered };
 }
 
-type Setter = (
-  id: DiagnosisCheckId,
-  result: DiagnosisCheck['result'],
-  tried: number,
-  detail?: Message,
-  f?: Found,
-) => void;
-
-function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: boolean): void {
+function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: boolean) {
   const { doc, signedInfo: si, candidates } = input;
-  const level = depth(si);
-  const xmlAttrs = inheritedXmlAttrs(si);
-  const ns = inScopeNamespaces(si);
-  const withComments = input.signedInfoWithComments;
-  const strict = signedInfoBytes(doc, si, { kind: 'as-is' }, ns, xmlAttrs, withComments, level);
-  const verifiesAny = (data: Buffer) => candidates.some((c) => input.verifies(data, c));
-  let explained = false;
-  const skipRest = (id: DiagnosisCheckId) =>
-    set(id, 'skipped', 0, b('前面的检查已找到原因', 'an earlier check explains the failure'));
-
-  // Layouts, deduplicated by the bytes they give; the message's own layout is what the strict check tried.
-  const seen = new Set<string>([strict.toString('latin1')]);
-  const fresh = (bytes: Buffer) => {
-    const k = bytes.toString('latin1');
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
+  const inScope = inScopeNamespaces(si);
+  // A variant is SignedInfo canonicalised under a stand-in parent that declares exactly `ns` and holds
+  // the attributes of every ancestor, nearest first: the xml:* ones SignedInfo inherits are taken from them.
+  const ancestors: XmlElement[] = [];
+  for (let e = si.parent; e; e = e.parent) ancestors.push(e);
+  const level = ancestors.length;
+  const ancestorAttrs = ancestors.flatMap((e) => e.attrs);
+  const bytesOf = (layout: Layout, ns: ReadonlyMap<string, string> = inScope) => {
+    const holder = new ParsedElement('holder', '', 'holder', '', ancestorAttrs, [...ns], null, 0, 0);
+    const el = relayout(si, holder, layout, layout.kind === 'indent' ? layout.base : level);
+    return Buffer.from(canonicalizeElement(doc, el, { withComments: input.signedInfoWithComments }), 'utf8');
   };
+  const strict = bytesOf({ kind: 'as-is' });
+  const verifiesAny = (data: Buffer) => candidates.some((c) => input.verifies(data, c));
+  // Variants are deduplicated by the bytes they give; the message's own layout is what the strict check tried.
+  const seen = new Set<string>([strict.toString('latin1')]);
+  const freshVerifies = (bytes: Buffer) => {
+    const k = bytes.toString('latin1');
+    if (seen.has(k)) return undefined;
+    seen.add(k);
+    return verifiesAny(bytes);
+  };
+  /** A check that explains the failure: the ones after it are not tried. */
+  const explains = (id: DiagnosisCheckId, tried: number, detail: Message, f?: Found) => {
+    set(id, 'explains', tried, detail, f);
+    for (const rest of SIGNATURE_SIDE.slice(SIGNATURE_SIDE.indexOf(id) + 1))
+      set(rest, 'skipped', 0, b('前面的检查已找到原因', 'an earlier check explains the failure'));
+  };
+
   const messageSpaced = hasWhitespaceBetween(si);
-  const digestEl = findDigestValue(si);
-  const digestHasWs = digestEl !== undefined && /[ \t\n\r]/.test(textOf(digestEl));
+  const digestEl = [...allElements(si)].find((e) => e.ns === DSIG_NS && e.local === 'DigestValue');
+  const digestHasWs = digestEl !== undefined && /[ \t\n\r]/.test(textContent(digestEl));
+  const compact: Layout = { kind: 'compact', stripDigestText: false };
   const layouts: Array<[Layout, Message]> = [
-    [
-      { kind: 'compact', stripDigestText: false },
-      b('紧凑（元素之间无空白）', 'compact (no whitespace between elements)'),
-    ],
+    [compact, b('紧凑（元素之间无空白）', 'compact (no whitespace between elements)')],
   ];
   if (digestHasWs)
     layouts.push([
@@ -476,187 +452,133 @@ function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: bo
   }
 
   // 1. whitespace
-  let tried = 0;
-  for (const [layout, label] of layouts) {
-    const bytes = signedInfoBytes(
-      doc,
-      si,
-      layout,
-      ns,
-      xmlAttrs,
-      withComments,
-      layout.kind === 'indent' ? layout.base : level,
+  const ws = firstHit(layouts, ([layout]) => freshVerifies(bytesOf(layout)));
+  if (ws.hit) {
+    const [layout, label] = ws.hit;
+    const direction = layout.kind === 'compact' ? 'compact-signed' : messageSpaced ? 'reindented' : 'spaced-signed';
+    return explains(
+      'signedinfo-whitespace',
+      ws.tried,
+      b(`签名时的 SignedInfo 为：${label.zh}`, `SignedInfo was signed ${label.en}`),
+      { variant: label, direction },
     );
-    if (!fresh(bytes)) continue;
-    tried++;
-    if (verifiesAny(bytes)) {
-      const direction = layout.kind === 'compact' ? 'compact-signed' : messageSpaced ? 'reindented' : 'spaced-signed';
-      set(
-        'signedinfo-whitespace',
-        'explains',
-        tried,
-        b(`签名时的 SignedInfo 为：${label.zh}`, `SignedInfo was signed ${label.en}`),
-        { variant: label, direction },
-      );
-      explained = true;
-      break;
-    }
   }
-  if (!explained) set('signedinfo-whitespace', 'no', tried);
+  set('signedinfo-whitespace', 'no', ws.tried);
 
   // 2. namespaces (as laid out in the message, and compact)
-  if (explained) skipRest('signedinfo-namespaces');
-  else {
-    const used = usedPrefixes(si);
-    const removable = [...ns.keys()].filter((p) => !used.has(p) && ns.get(p) !== '');
-    const sets: Array<[Map<string, string>, Message, Message]> = [];
-    // A declaration the document itself uses was surely there when signing: leaving it out means SignedInfo was canonicalised out of context.
-    const docUsed = new Set<string>();
-    for (const c of doc.root.children) if (c.type === 'element' && c !== input.signature) usedPrefixes(c, docUsed);
-    docUsed.add(doc.root.prefix);
-    const outOfContext = b(
-      '签名方在报文之外规范化了 SignedInfo（如排他规范化，或单独构造的 Signature）：海关按包容式 C14N 1.0 在报文中验签，SignedInfo 须继承根元素的全部命名空间声明；请在报文中就地规范化后签名。',
-      'The signer canonicalised SignedInfo outside the document (exclusive C14N, or a Signature built on its own): customs verifies inclusive C14N 1.0 in place, where SignedInfo inherits every namespace declared on the root. Canonicalise SignedInfo in the message before signing.',
-    );
-    for (const p of removable) {
-      const m = new Map(ns);
-      m.delete(p);
-      if (docUsed.has(p))
-        sets.push([
-          m,
-          b(`不含 ${nsName(p)}（脱离报文规范化）`, `without ${nsName(p)} (canonicalised outside the document)`),
-          outOfContext,
-        ]);
-      else
-        sets.push([
-          m,
-          b(`不含 ${nsName(p)}`, `without ${nsName(p)}`),
-          b(
-            `签名时根元素上没有 ${nsName(p)}="${ns.get(p)}"：从报文根元素上删去这个多余的声明，或对实际发送的报文重新签名。`,
-            `Remove the extra ${nsName(p)}="${ns.get(p)}" declaration from the message root (it was not there when signing), or sign the message as it is sent.`,
-          ),
-        ]);
-    }
-    if (removable.length >= 2) {
-      const m = new Map([...ns].filter(([p]) => used.has(p)));
+  const used = usedPrefixes(si);
+  const removable = [...inScope.keys()].filter((p) => !used.has(p) && inScope.get(p) !== '');
+  const sets: Array<[Map<string, string>, Message, Message]> = [];
+  // A declaration the document itself uses was surely there when signing: leaving it out means SignedInfo was canonicalised out of context.
+  const docUsed = contentPrefixes(doc.root, input.signature);
+  const outOfContext = b(
+    '签名方在报文之外规范化了 SignedInfo（如排他规范化，或单独构造的 Signature）：海关按包容式 C14N 1.0 在报文中验签，SignedInfo 须继承根元素的全部命名空间声明；请在报文中就地规范化后签名。',
+    'The signer canonicalised SignedInfo outside the document (exclusive C14N, or a Signature built on its own): customs verifies inclusive C14N 1.0 in place, where SignedInfo inherits every namespace declared on the root. Canonicalise SignedInfo in the message before signing.',
+  );
+  for (const p of removable) {
+    const m = new Map(inScope);
+    m.delete(p);
+    if (docUsed.has(p))
       sets.push([
         m,
-        b(
-          `仅含 ${[...m.keys()].map(nsName).join('、')}（排他规范化，或脱离报文规范化）`,
-          `with only ${[...m.keys()].map(nsName).join(', ')} (exclusive C14N, or canonicalised outside the document)`,
-        ),
+        b(`不含 ${nsName(p)}（脱离报文规范化）`, `without ${nsName(p)} (canonicalised outside the document)`),
         outOfContext,
       ]);
-    }
-    const absent = KNOWN_NS.filter(([p]) => !ns.has(p));
-    for (const [p, u] of absent) {
+    else
       sets.push([
-        new Map([...ns, [p, u]]),
-        b(`多一个 ${nsName(p)}`, `with ${nsName(p)} added`),
+        m,
+        b(`不含 ${nsName(p)}`, `without ${nsName(p)}`),
         b(
-          `签名时根元素上有 ${nsName(p)}="${u}"，报文中却没有：在根元素上补回这个声明，或对实际发送的报文重新签名。`,
-          `The root had ${nsName(p)}="${u}" when signing but the message has not: declare it on the root again, or sign the message as it is sent.`,
+          `签名时根元素上没有 ${nsName(p)}="${inScope.get(p)}"：从报文根元素上删去这个多余的声明，或对实际发送的报文重新签名。`,
+          `Remove the extra ${nsName(p)}="${inScope.get(p)}" declaration from the message root (it was not there when signing), or sign the message as it is sent.`,
         ),
       ]);
-    }
-    if (absent.length === 2)
-      sets.push([
-        new Map([...ns, ...absent]),
-        b('多 xmlns:ceb 与 xmlns:xsi', 'with xmlns:ceb and xmlns:xsi added'),
-        b(
-          '签名时根元素上有 xmlns:ceb 与 xmlns:xsi，报文中却没有：补回声明，或重新签名。',
-          'The root had xmlns:ceb and xmlns:xsi when signing but the message has not: declare them again, or sign the message as it is sent.',
-        ),
-      ]);
-    tried = 0;
-    outer: for (const [m, label, nsFix] of sets) {
-      for (const [layout, layoutLabel] of [
-        [{ kind: 'as-is' }, undefined],
-        [{ kind: 'compact', stripDigestText: false }, b('，且紧凑排版', ', and compact')],
-      ] as Array<[Layout, Message | undefined]>) {
-        const bytes = signedInfoBytes(doc, si, layout, m, xmlAttrs, withComments, level);
-        if (!fresh(bytes)) continue;
-        tried++;
-        if (verifiesAny(bytes)) {
-          const variant = b(label.zh + (layoutLabel?.zh ?? ''), label.en + (layoutLabel?.en ?? ''));
-          set(
-            'signedinfo-namespaces',
-            'explains',
-            tried,
-            b(`签名时的 SignedInfo ${variant.zh}`, `SignedInfo was signed ${variant.en}`),
-            { variant, nsFix },
-          );
-          explained = true;
-          break outer;
-        }
-      }
-    }
-    if (!explained) set('signedinfo-namespaces', 'no', tried);
   }
+  if (removable.length >= 2) {
+    const m = new Map([...inScope].filter(([p]) => used.has(p)));
+    sets.push([
+      m,
+      b(
+        `仅含 ${[...m.keys()].map(nsName).join('、')}（排他规范化，或脱离报文规范化）`,
+        `with only ${[...m.keys()].map(nsName).join(', ')} (exclusive C14N, or canonicalised outside the document)`,
+      ),
+      outOfContext,
+    ]);
+  }
+  const absent = KNOWN_NS.filter(([p]) => !inScope.has(p));
+  for (const [p, u] of absent) {
+    sets.push([
+      new Map([...inScope, [p, u]]),
+      b(`多一个 ${nsName(p)}`, `with ${nsName(p)} added`),
+      b(
+        `签名时根元素上有 ${nsName(p)}="${u}"，报文中却没有：在根元素上补回这个声明，或对实际发送的报文重新签名。`,
+        `The root had ${nsName(p)}="${u}" when signing but the message has not: declare it on the root again, or sign the message as it is sent.`,
+      ),
+    ]);
+  }
+  if (absent.length === 2)
+    sets.push([
+      new Map([...inScope, ...absent]),
+      b('多 xmlns:ceb 与 xmlns:xsi', 'with xmlns:ceb and xmlns:xsi added'),
+      b(
+        '签名时根元素上有 xmlns:ceb 与 xmlns:xsi，报文中却没有：补回声明，或重新签名。',
+        'The root had xmlns:ceb and xmlns:xsi when signing but the message has not: declare them again, or sign the message as it is sent.',
+      ),
+    ]);
+  const nsVariants = sets.flatMap(([m, label, nsFix]) => [
+    { m, layout: { kind: 'as-is' } as Layout, variant: label, nsFix },
+    { m, layout: compact, variant: b(`${label.zh}，且紧凑排版`, `${label.en}, and compact`), nsFix },
+  ]);
+  const ns = firstHit(nsVariants, (v) => freshVerifies(bytesOf(v.layout, v.m)));
+  if (ns.hit) {
+    const { variant, nsFix } = ns.hit;
+    return explains(
+      'signedinfo-namespaces',
+      ns.tried,
+      b(`签名时的 SignedInfo ${variant.zh}`, `SignedInfo was signed ${variant.en}`),
+      { variant, nsFix },
+    );
+  }
+  set('signedinfo-namespaces', 'no', ns.tried);
 
   // 3. the raw text, not canonicalised
-  if (explained) skipRest('signedinfo-not-canonical');
-  else {
-    const raw = Buffer.from(doc.text.slice(si.start, si.end), 'utf8');
-    const t = fresh(raw) ? 1 : 0;
-    if (t && verifiesAny(raw)) {
-      set(
-        'signedinfo-not-canonical',
-        'explains',
-        1,
-        b('签名对应 SignedInfo 的原始文本', "the signature is over SignedInfo's raw text"),
-        { variant: b('原始文本', 'raw text') },
-      );
-      explained = true;
-    } else set('signedinfo-not-canonical', 'no', t);
-  }
+  const rawVerifies = freshVerifies(Buffer.from(doc.text.slice(si.start, si.end), 'utf8'));
+  if (rawVerifies)
+    return explains(
+      'signedinfo-not-canonical',
+      1,
+      b('签名对应 SignedInfo 的原始文本', "the signature is over SignedInfo's raw text"),
+    );
+  set('signedinfo-not-canonical', 'no', rawVerifies === undefined ? 0 : 1);
 
   // 4. the algorithm: RSA tells which hash it signed; SM2 may have been signed without the user ID
   const rsaFound =
     input.signatureAlgorithm === 'sm2-sm3' ? [] : candidates.map((c) => rsaRecover(input.signatureValue, c));
-  if (explained) skipRest('signature-algorithm');
-  else if (input.signatureAlgorithm === 'sm2-sm3') {
-    let raw: Uint8Array | undefined = input.signatureValue;
-    if (raw.length !== 64) {
-      try {
-        raw = sm2DerToRaw(raw);
-      } catch {
-        raw = undefined;
-      }
-    }
-    let hit: Message | undefined;
-    tried = 0;
-    if (raw) {
-      for (const c of candidates) {
-        for (const [e, label] of [
-          [sm2E(sm2Z(c.sm2Point!, ''), strict), b('空用户标识', 'an empty user ID')],
-          [
-            digest('sm3', strict),
-            b('不做 Z 值预处理（直接对 SM3(M) 签名）', 'no Z preprocessing (SM3(M) signed directly)'),
-          ],
-        ] as Array<[Buffer, Message]>) {
-          tried++;
-          if (sm2VerifyE(e, raw, c.sm2Point!)) {
-            hit = label;
-            break;
-          }
-        }
-        if (hit) break;
-      }
-    }
-    if (hit) {
-      set(
+  if (input.signatureAlgorithm === 'sm2-sm3') {
+    const raw = sm2RawSignature(input.signatureValue);
+    const ways: Array<[Message, (c: CertificateInfo) => Buffer]> = [
+      [b('空用户标识', 'an empty user ID'), (c) => sm2E(sm2Z(c.sm2Point!, ''), strict)],
+      [
+        b('不做 Z 值预处理（直接对 SM3(M) 签名）', 'no Z preprocessing (SM3(M) signed directly)'),
+        () => digest('sm3', strict),
+      ],
+    ];
+    const sm2 = firstHit(raw ? candidates.flatMap((c) => ways.map((w) => [c, w] as const)) : [], ([c, [, e]]) =>
+      sm2VerifyE(e(c), raw!, c.sm2Point!),
+    );
+    if (sm2.hit) {
+      const hit = sm2.hit[1][0];
+      return explains(
         'signature-algorithm',
-        'explains',
-        tried,
+        sm2.tried,
         b(
           `SM2 签名使用了${hit.zh}，而非用户标识 ${SM2_DEFAULT_USER_ID}`,
           `the SM2 signature was made with ${hit.en} instead of user ID ${SM2_DEFAULT_USER_ID}`,
         ),
-        { variant: hit, actual: hit.en },
+        { variant: hit },
       );
-      explained = true;
-    } else set('signature-algorithm', 'no', tried);
+    }
+    set('signature-algorithm', 'no', sm2.tried);
   } else {
     const expected = input.signatureAlgorithm === 'rsa-sha1' ? 'sha1' : 'sha256';
     const other = rsaFound.find((r) => r && r.hash !== expected);
@@ -666,9 +588,8 @@ function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: bo
         other.hash &&
         (other.hash === 'sha1' || other.hash === 'sha256' || other.hash === 'sm3') &&
         digest(other.hash, strict).equals(other.value);
-      set(
+      return explains(
         'signature-algorithm',
-        'explains',
         1,
         b(
           `RSA 签名内含的摘要算法是 ${used}，而 SignatureMethod 是 ${input.signatureAlgorithm}${matches ? '；按该算法计算的 SignedInfo 摘要相符' : ''}`,
@@ -676,92 +597,75 @@ function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: bo
         ),
         { variant: b(used, used), actual: used },
       );
-      explained = true;
-    } else
-      set(
-        'signature-algorithm',
-        'no',
-        rsaFound.length,
-        rsaFound.some(Boolean)
-          ? b(
-              `RSA 签名内含的摘要算法是 ${expected}，与 SignatureMethod 一致`,
-              `the RSA signature holds a ${expected} hash, as SignatureMethod says`,
-            )
-          : undefined,
-      );
+    }
+    set(
+      'signature-algorithm',
+      'no',
+      rsaFound.length,
+      rsaFound.some(Boolean)
+        ? b(
+            `RSA 签名内含的摘要算法是 ${expected}，与 SignatureMethod 一致`,
+            `the RSA signature holds a ${expected} hash, as SignatureMethod says`,
+          )
+        : undefined,
+    );
   }
 
   // 5. the key
-  if (explained) skipRest('certificate-key');
-  else {
-    const others = input.embedded ? input.anchors.filter((a) => !spkiOf(a).equals(spkiOf(input.embedded!))) : [];
-    const anchor = others.find((a) => a.keyType === input.embedded!.keyType && input.verifies(strict, a));
-    const keyDiffers =
-      input.embedded && input.anchors.length > 0 && others.length === input.anchors.length
+  const others = input.embedded ? input.anchors.filter((a) => !spkiOf(a).equals(spkiOf(input.embedded!))) : [];
+  const anchor = others.find((a) => a.keyType === input.embedded!.keyType && input.verifies(strict, a));
+  const keyDiffers =
+    input.embedded && input.anchors.length > 0 && others.length === input.anchors.length
+      ? b(
+          `所给的受信任证书（--cert）与 KeyInfo 中证书的公钥不同。`,
+          'The trusted certificate(s) given (--cert) hold another public key than the certificate in KeyInfo.',
+        )
+      : b('', '');
+  if (anchor) {
+    set(
+      'certificate-key',
+      'explains',
+      others.length,
+      b(
+        `签名由所给证书 ${certName(anchor)} 的密钥所做，而 KeyInfo 中是另一张证书 ${certName(input.embedded!)}`,
+        `the key of the given certificate ${certName(anchor)} made the signature, but KeyInfo holds another certificate, ${certName(input.embedded!)}`,
+      ),
+      { how: 'anchor', anchor },
+    );
+  } else if (input.signatureAlgorithm !== 'sm2-sm3') {
+    const padding = rsaFound.every((r) => r === undefined);
+    set(
+      'certificate-key',
+      padding ? 'explains' : 'no',
+      rsaFound.length,
+      padding
         ? b(
-            `所给的受信任证书（--cert）与 KeyInfo 中证书的公钥不同。`,
-            'The trusted certificate(s) given (--cert) hold another public key than the certificate in KeyInfo.',
-          )
-        : b('', '');
-    if (anchor) {
-      set(
-        'certificate-key',
-        'explains',
-        others.length,
-        b(
-          `签名由所给证书 ${certName(anchor)} 的密钥所做，而 KeyInfo 中是另一张证书 ${certName(input.embedded!)}`,
-          `the key of the given certificate ${certName(anchor)} made the signature, but KeyInfo holds another certificate, ${certName(input.embedded!)}`,
-        ),
-        { variant: b('', ''), how: 'anchor', anchor },
-      );
-    } else if (input.signatureAlgorithm !== 'sm2-sm3') {
-      if (rsaFound.every((r) => r === undefined)) {
-        set(
-          'certificate-key',
-          'explains',
-          rsaFound.length,
-          b(
             `${keyDiffers.zh}用证书公钥解开签名值，PKCS#1 填充不成立：签名不是这把密钥所做`.trim(),
             `${keyDiffers.en} Opened with the certificate's public key, the SignatureValue has no valid PKCS#1 padding: this key did not make it`.trim(),
-          ),
-          { variant: b('', ''), how: 'rsa-padding' },
-        );
-      } else {
-        set(
-          'certificate-key',
-          'no',
-          rsaFound.length,
-          b(
+          )
+        : b(
             '用证书公钥解开签名值，PKCS#1 填充与 DigestInfo 成立：签名就是这把密钥所做，但签的是另一段 SignedInfo',
             "Opened with the certificate's public key, the SignatureValue has valid PKCS#1 padding and DigestInfo: this key made it, over other SignedInfo bytes",
           ),
-          { variant: b('', ''), how: 'rsa-padding' },
-        );
-      }
-    } else {
-      // SM2 cannot say which key signed: after every variant failed, the key is the likeliest remaining cause.
-      if (digestMatches)
-        set(
-          'certificate-key',
-          'likely',
-          others.length,
-          b(
+      { how: 'rsa-padding' },
+    );
+  } else {
+    // SM2 cannot say which key signed: after every variant failed, the key is the likeliest remaining cause.
+    set(
+      'certificate-key',
+      digestMatches ? 'likely' : 'no',
+      others.length,
+      digestMatches
+        ? b(
             `${keyDiffers.zh}报文摘要相符，但任何一种 SignedInfo 排版都无法用该证书公钥验证通过（SM2 无法从签名值判断是哪把密钥）`,
             `${keyDiffers.en} The document digest matches, yet no form of SignedInfo verifies with this certificate's key (SM2 cannot tell from the SignatureValue which key made it)`.trim(),
-          ),
-          { variant: b('', ''), how: 'elimination' },
-        );
-      else
-        set(
-          'certificate-key',
-          'no',
-          others.length,
-          b(
+          )
+        : b(
             `${keyDiffers.zh}签名与摘要均不相符：无法判断是换了密钥还是报文在签名后被修改`,
             `${keyDiffers.en} Neither the signature nor the digest matches: it cannot be told whether another key signed or the message was changed after signing`.trim(),
           ),
-        );
-    }
+      { how: 'elimination' },
+    );
   }
 }
 
@@ -769,28 +673,21 @@ function untrustedKey(input: DiagnosisInput, set: Setter): void {
   const signer = input.signer!;
   const spki = spkiOf(signer);
   const same = input.anchors.find((a) => spkiOf(a).equals(spki));
-  if (same)
-    set(
-      'certificate-key',
-      'explains',
-      input.anchors.length,
-      b(
-        `签名证书 ${certName(signer)} 与受信任证书 ${certName(same)} 公钥相同，但证书不同（证书已重新签发或更新）`,
-        `the signing certificate ${certName(signer)} holds the same public key as the trusted ${certName(same)}, but is another certificate (re-issued or renewed)`,
-      ),
-      { variant: b('', ''), how: 'untrusted-same-key', anchor: same },
-    );
-  else
-    set(
-      'certificate-key',
-      'explains',
-      input.anchors.length,
-      b(
-        `签名证书 ${certName(signer)} 的公钥与所给的受信任证书都不同`,
-        `the signing certificate ${certName(signer)} holds a public key none of the trusted certificates hold`,
-      ),
-      { variant: b('', ''), how: 'untrusted-other-key' },
-    );
+  set(
+    'certificate-key',
+    'explains',
+    input.anchors.length,
+    same
+      ? b(
+          `签名证书 ${certName(signer)} 与受信任证书 ${certName(same)} 公钥相同，但证书不同（证书已重新签发或更新）`,
+          `the signing certificate ${certName(signer)} holds the same public key as the trusted ${certName(same)}, but is another certificate (re-issued or renewed)`,
+        )
+      : b(
+          `签名证书 ${certName(signer)} 的公钥与所给的受信任证书都不同`,
+          `the signing certificate ${certName(signer)} holds a public key none of the trusted certificates hold`,
+        ),
+    same ? { how: 'untrusted-same-key', anchor: same } : { how: 'untrusted-other-key' },
+  );
 }
 
 function diagnoseDigest(input: DiagnosisInput, strictDocument: string, set: Setter): void {
@@ -798,16 +695,19 @@ function diagnoseDigest(input: DiagnosisInput, strictDocument: string, set: Sett
   const root = doc.root;
   const want = input.digestValue;
   const matches = (s: string) => digest(input.digestAlgorithm, s).equals(want);
+  /** Does the digest match the document with these changes to its root? (Same children objects, so `exclude` still finds the signature.) */
+  const matchesWithRoot = (changes: Partial<XmlElement>) => {
+    const changed: XmlElement = { ...root, ...changes };
+    const children = doc.children.map((c) => (c === root ? changed : c));
+    return matches(canonicalizeDocument({ text: doc.text, root: changed, children }, { exclude: sig }));
+  };
+  // The whitespace text nodes just before and after the signature, if any.
+  const i = root.children.indexOf(sig);
+  const prev = wsText(root.children[i - 1]);
+  const next = wsText(root.children[i + 1]);
 
   // content-whitespace: the text around the signature (inside the root), and a newline after the document
   {
-    const i = root.children.indexOf(sig);
-    const prev =
-      i > 0 && isWsText(root.children[i - 1]!) ? (root.children[i - 1] as { value: string }).value : undefined;
-    const next =
-      i + 1 < root.children.length && isWsText(root.children[i + 1]!)
-        ? (root.children[i + 1] as { value: string }).value
-        : undefined;
     const current = (prev ?? '') + (next ?? '');
     const unit = messageIndentUnit(root);
     const candidates = [
@@ -822,45 +722,38 @@ function diagnoseDigest(input: DiagnosisInput, strictDocument: string, set: Sett
         `${current}\n`,
       ]),
     ].filter((w) => w !== current);
-    let tried = 0;
-    let hit: Message | undefined;
-    for (const w of candidates) {
-      const kids = root.children.filter(
-        (_c, k) => !((k === i - 1 && prev !== undefined) || (k === i + 1 && next !== undefined)),
-      );
-      const at = kids.indexOf(sig);
-      if (w) kids.splice(at, 0, { type: 'text', value: w });
-      tried++;
-      if (matches(canonicalizeDocument(withRoot(doc, { ...root, children: kids }), { exclude: sig }))) {
-        hit = b(
-          `签名处的空白为 ${show(w)}，而报文中是 ${show(current)}`,
-          `the whitespace where the signature sits was ${show(w)}, the message has ${show(current)}`,
-        );
-        break;
-      }
-    }
-    if (!hit) {
-      for (const [s, label] of [
-        [`${strictDocument}\n`, b('规范化报文末尾多一个换行', 'a newline after the canonical document')],
-        [strictDocument.trim(), b('规范化报文去掉首尾空白', 'the canonical document trimmed')],
-      ] as Array<[string, Message]>) {
-        if (s === strictDocument) continue;
-        tried++;
-        if (matches(s)) {
-          hit = label;
-          break;
-        }
-      }
-    }
+    const bare = root.children.filter(
+      (_c, k) => !((k === i - 1 && prev !== undefined) || (k === i + 1 && next !== undefined)),
+    );
+    const around = firstHit(candidates, (w) => {
+      const kids = [...bare];
+      if (w) kids.splice(kids.indexOf(sig), 0, { type: 'text', value: w });
+      return matchesWithRoot({ children: kids });
+    });
+    const after = firstHit(
+      around.hit === undefined
+        ? ([
+            [`${strictDocument}\n`, b('规范化报文末尾多一个换行', 'a newline after the canonical document')],
+            [strictDocument.trim(), b('规范化报文去掉首尾空白', 'the canonical document trimmed')],
+          ] as Array<[string, Message]>)
+        : [],
+      ([s]) => (s === strictDocument ? undefined : matches(s)),
+    );
+    const hit =
+      around.hit !== undefined
+        ? b(
+            `签名处的空白为 ${show(around.hit)}，而报文中是 ${show(current)}`,
+            `the whitespace where the signature sits was ${show(around.hit)}, the message has ${show(current)}`,
+          )
+        : after.hit?.[1];
+    const tried = around.tried + after.tried;
     if (hit) set('content-whitespace', 'explains', tried, hit, { variant: hit });
     else set('content-whitespace', 'no', tried);
   }
 
   // content-namespaces: declarations on the root added or removed
   {
-    const used = new Set<string>();
-    for (const c of root.children) if (c.type === 'element' && c !== sig) usedPrefixes(c, used);
-    used.add(root.prefix);
+    const used = contentPrefixes(root, sig);
     for (const a of root.attrs) if (a.prefix) used.add(a.prefix);
     const variants: Array<[Array<readonly [string, string]>, Message, Message]> = [];
     for (const [p, u] of root.nsDecls) {
@@ -885,24 +778,17 @@ function diagnoseDigest(input: DiagnosisInput, strictDocument: string, set: Sett
         ),
       ]);
     }
-    let tried = 0;
-    let hit: Found | undefined;
-    for (const [decls, label, nsFix] of variants) {
-      tried++;
-      if (matches(canonicalizeDocument(withRoot(doc, { ...root, nsDecls: decls }), { exclude: sig }))) {
-        hit = { variant: label, nsFix };
-        break;
-      }
-    }
-    if (hit)
+    const { hit, tried } = firstHit(variants, ([nsDecls]) => matchesWithRoot({ nsDecls }));
+    if (hit) {
+      const [, variant, nsFix] = hit;
       set(
         'content-namespaces',
         'explains',
         tried,
-        b(`摘要对应${hit.variant.zh}的报文`, `the digest is over the document ${hit.variant.en}`),
-        hit,
+        b(`摘要对应${variant.zh}的报文`, `the digest is over the document ${variant.en}`),
+        { variant, nsFix },
       );
-    else set('content-namespaces', 'no', tried);
+    } else set('content-namespaces', 'no', tried);
   }
 
   // digest-algorithm
@@ -918,7 +804,7 @@ function diagnoseDigest(input: DiagnosisInput, strictDocument: string, set: Sett
           `摘要值是 ${hit} 摘要，而 DigestMethod 表示 ${input.digestAlgorithm}`,
           `the DigestValue is a ${hit} digest, but DigestMethod means ${input.digestAlgorithm}`,
         ),
-        { variant: b(hit, hit), actual: hit },
+        { actual: hit },
       );
     else
       set(
@@ -936,9 +822,7 @@ function diagnoseDigest(input: DiagnosisInput, strictDocument: string, set: Sett
 
   // other canonicalisations
   if (matches(canonicalizeDocument(doc, { exclude: sig, exclusive: true })))
-    set('digest-exclusive-c14n', 'explains', 1, b('摘要对应排他规范化的报文', 'the digest is over exclusive C14N'), {
-      variant: b('', ''),
-    });
+    set('digest-exclusive-c14n', 'explains', 1, b('摘要对应排他规范化的报文', 'the digest is over exclusive C14N'));
   else set('digest-exclusive-c14n', 'no', 1);
   if (!doc.text.includes('<!--'))
     set('digest-with-comments', 'skipped', 0, b('报文中没有注释', 'the document has no comments'));
@@ -948,7 +832,6 @@ function diagnoseDigest(input: DiagnosisInput, strictDocument: string, set: Sett
       'explains',
       1,
       b('摘要对应保留注释的规范化报文', 'the digest is over the canonical document with its comments'),
-      { variant: b('', '') },
     );
   else set('digest-with-comments', 'no', 1);
   // C14N 1.1 differs from 1.0 only in the xml:* attributes a document *subset* inherits; a whole document gives the same bytes.
@@ -965,46 +848,39 @@ function diagnoseDigest(input: DiagnosisInput, strictDocument: string, set: Sett
   // raw bytes: the file as written, with the signature cut out
   {
     const t = doc.text;
-    const cut = t.slice(0, sig.start) + t.slice(sig.end);
-    const i = root.children.indexOf(sig);
-    const prevWs =
-      i > 0 && isWsText(root.children[i - 1]!) ? (root.children[i - 1] as { value: string }).value.length : 0;
-    const cutWs = t.slice(0, sig.start - prevWs) + t.slice(sig.end);
-    // (the cut is after the root's start tag, so root.start holds in both)
-    const rootOnly = (s: string) => s.slice(root.start);
     const bases: Array<[string, Message]> = [
-      [cut, b('去掉签名', 'the signature cut out')],
-      [cutWs, b('去掉签名及其前面的空白', 'the signature and the whitespace before it cut out')],
+      [t.slice(0, sig.start) + t.slice(sig.end), b('去掉签名', 'the signature cut out')],
+      [
+        t.slice(0, sig.start - (prev?.length ?? 0)) + t.slice(sig.end),
+        b('去掉签名及其前面的空白', 'the signature and the whitespace before it cut out'),
+      ],
     ];
-    let tried = 0;
-    let hit: Message | undefined;
-    outer: for (const [base, label] of bases) {
-      for (const [s, l2] of [
-        [base, b('', '')],
-        [rootOnly(base), b('，不含 XML 声明', ', without the XML declaration')],
-      ] as Array<[string, Message]>) {
-        for (const [s2, l3] of [
-          [s, b('', '')],
-          [s.trimEnd(), b('，去掉末尾空白', ', trailing whitespace removed')],
-          [`${s.trimEnd()}\n`, b('，末尾一个换行', ', ending in one newline')],
-          [s.replace(/\n/g, '\r\n'), b('，CRLF 换行', ', CRLF line ends')],
-        ] as Array<[string, Message]>) {
-          tried++;
-          if (matches(s2)) {
-            hit = b(
-              `报文文件原始字节（${label.zh}${l2.zh}${l3.zh}）`,
-              `the file's raw bytes (${label.en}${l2.en}${l3.en})`,
-            );
-            break outer;
-          }
-        }
-      }
+    // Made one at a time (each is a copy of the file).
+    function* variants(): Generator<[string, Message]> {
+      for (const [base, l1] of bases)
+        for (const [s, l2] of [
+          [base, b('', '')],
+          // (the cut is after the root's start tag, so root.start holds in both)
+          [base.slice(root.start), b('，不含 XML 声明', ', without the XML declaration')],
+        ] as Array<[string, Message]>)
+          for (const [s2, l3] of [
+            [s, b('', '')],
+            [s.trimEnd(), b('，去掉末尾空白', ', trailing whitespace removed')],
+            [`${s.trimEnd()}\n`, b('，末尾一个换行', ', ending in one newline')],
+            [s.replace(/\n/g, '\r\n'), b('，CRLF 换行', ', CRLF line ends')],
+          ] as Array<[string, Message]>)
+            yield [
+              s2,
+              b(`报文文件原始字节（${l1.zh}${l2.zh}${l3.zh}）`, `the file's raw bytes (${l1.en}${l2.en}${l3.en})`),
+            ];
     }
-    if (hit)
-      set('digest-raw-bytes', 'explains', tried, b(`摘要对应${hit.zh}`, `the digest is over ${hit.en}`), {
-        variant: hit,
+    const { hit, tried } = firstHit(variants(), ([s]) => matches(s));
+    if (hit) {
+      const variant = hit[1];
+      set('digest-raw-bytes', 'explains', tried, b(`摘要对应${variant.zh}`, `the digest is over ${variant.en}`), {
+        variant,
       });
-    else set('digest-raw-bytes', 'no', tried);
+    } else set('digest-raw-bytes', 'no', tried);
   }
 }
 
@@ -1015,36 +891,22 @@ function hasWhitespaceBetween(el: XmlElement): boolean {
   );
 }
 
-function findDigestValue(el: XmlElement): XmlElement | undefined {
-  for (const c of el.children) {
-    if (c.type !== 'element') continue;
-    if (c.ns === DSIG_NS && c.local === 'DigestValue') return c;
-    const d = findDigestValue(c);
-    if (d) return d;
-  }
-  return undefined;
-}
-
-function textOf(el: XmlElement): string {
-  return el.children.map((c) => (c.type === 'text' ? c.value : '')).join('');
-}
-
 // ---------------------------------------------------------------- words
 
 function explain(
   cause: DiagnosisCause,
   input: DiagnosisInput,
-  found: Map<DiagnosisCheckId, Found>,
+  f: Found | undefined,
   digestMatches: boolean,
 ): { message: Message; fix: Message } {
-  const f = cause === 'signedinfo-changed' || cause === 'unknown' ? undefined : found.get(cause);
+  // Set by every check whose words name the variant.
+  const v = f?.variant as Message;
   const signExact = b(
     '签名的字节必须就是发送的字节：插入签名后不要再重排（缩进、美化）ds:SignedInfo。',
     'Sign the exact bytes you send: insert the signature without re-indenting (no pretty-printing of ds:SignedInfo after signing).',
   );
   switch (cause) {
     case 'signedinfo-whitespace': {
-      const v = f!.variant;
       if (f!.direction === 'compact-signed')
         return {
           message: b(
@@ -1075,8 +937,8 @@ function explain(
     case 'signedinfo-namespaces':
       return {
         message: b(
-          `签名值与${f!.variant.zh}的 SignedInfo 相符：签名时与报文中的命名空间声明不同。`,
-          `The SignatureValue matches SignedInfo canonicalised ${f!.variant.en}: the namespace declarations in scope when signing differ from the message's.`,
+          `签名值与${v.zh}的 SignedInfo 相符：签名时与报文中的命名空间声明不同。`,
+          `The SignatureValue matches SignedInfo canonicalised ${v.en}: the namespace declarations in scope when signing differ from the message's.`,
         ),
         fix: f!.nsFix!,
       };
@@ -1095,8 +957,8 @@ function explain(
       if (input.signatureAlgorithm === 'sm2-sm3')
         return {
           message: b(
-            `SM2 签名使用了${f!.variant.zh}，而海关要求用户标识 ${SM2_DEFAULT_USER_ID}。`,
-            `The SM2 signature was made with ${f!.variant.en}, not with user ID ${SM2_DEFAULT_USER_ID}.`,
+            `SM2 签名使用了${v.zh}，而海关要求用户标识 ${SM2_DEFAULT_USER_ID}。`,
+            `The SM2 signature was made with ${v.en}, not with user ID ${SM2_DEFAULT_USER_ID}.`,
           ),
           fix: b(
             `签名设备或 SDK 须按 SM3withSM2、用户标识 ${SM2_DEFAULT_USER_ID} 签名。`,
@@ -1173,8 +1035,8 @@ function explain(
     case 'content-whitespace':
       return {
         message: b(
-          `摘要值与空白不同的报文相符：${f!.variant.zh}。插入签名时增删了空白。`,
-          `The DigestValue matches the document with other whitespace: ${f!.variant.en}. Whitespace was added or removed when the signature was inserted.`,
+          `摘要值与空白不同的报文相符：${v.zh}。插入签名时增删了空白。`,
+          `The DigestValue matches the document with other whitespace: ${v.en}. Whitespace was added or removed when the signature was inserted.`,
         ),
         fix: b(
           '把签名原样插入计算摘要时的位置，前后不要增加换行或缩进（或对实际发送的报文计算摘要）。',
@@ -1184,8 +1046,8 @@ function explain(
     case 'content-namespaces':
       return {
         message: b(
-          `摘要值与${f!.variant.zh}的报文相符：根元素的命名空间声明在计算摘要后被改动。`,
-          `The DigestValue matches the document ${f!.variant.en}: the root's namespace declarations changed after the digest was computed.`,
+          `摘要值与${v.zh}的报文相符：根元素的命名空间声明在计算摘要后被改动。`,
+          `The DigestValue matches the document ${v.en}: the root's namespace declarations changed after the digest was computed.`,
         ),
         fix: f!.nsFix!,
       };
@@ -1222,16 +1084,11 @@ function explain(
           'Digest without comments (or remove the comments before signing).',
         ),
       };
-    case 'digest-c14n11':
-      return {
-        message: b('摘要值与 C14N 1.1 形式相符。', 'The DigestValue matches the C14N 1.1 form.'),
-        fix: b('用 C14N 1.0 计算摘要。', 'Digest the C14N 1.0 form.'),
-      };
     case 'digest-raw-bytes':
       return {
         message: b(
-          `摘要值与${f!.variant.zh}相符：签名方没有先做规范化。`,
-          `The DigestValue matches ${f!.variant.en}: the signer did not canonicalise the document.`,
+          `摘要值与${v.zh}相符：签名方没有先做规范化。`,
+          `The DigestValue matches ${v.en}: the signer did not canonicalise the document.`,
         ),
         fix: b(
           '对报文的包容式 C14N 1.0 形式（去掉签名）计算摘要，而不是对文件字节。',

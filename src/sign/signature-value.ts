@@ -25,6 +25,16 @@ export function strictBase64(text: string): Buffer | undefined {
   return Buffer.from(t, 'base64');
 }
 
+/** An SM2 signature as raw r‖s: 64 bytes are raw already, anything else is read as DER (undefined when it is not). */
+export function sm2RawSignature(signature: Uint8Array): Uint8Array | undefined {
+  if (signature.length === 64) return signature;
+  try {
+    return sm2DerToRaw(signature);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Does `signature` verify over `data` with the certificate's key? SM2 (SM3withSM2, default user
  * ID) takes raw r‖s (64 bytes) or DER and says which it was; RSA takes PKCS#1 v1.5. A signature
@@ -37,18 +47,12 @@ export function checkSignatureValue(
   cert: CertificateInfo,
 ): { ok: boolean; sm2Encoding?: 'raw' | 'der' } {
   if (alg === 'sm2-sm3') {
-    if (cert.keyType !== 'sm2') return { ok: false };
-    let raw: Uint8Array = signature;
-    let enc: 'raw' | 'der' = 'raw';
-    if (signature.length !== 64) {
-      try {
-        raw = sm2DerToRaw(signature);
-        enc = 'der';
-      } catch {
-        return { ok: false };
-      }
-    }
-    return { ok: sm2VerifyE(sm2E(sm2Z(cert.sm2Point!), data), raw, cert.sm2Point!), sm2Encoding: enc };
+    const raw = cert.keyType === 'sm2' ? sm2RawSignature(signature) : undefined;
+    if (!raw) return { ok: false };
+    return {
+      ok: sm2VerifyE(sm2E(sm2Z(cert.sm2Point!), data), raw, cert.sm2Point!),
+      sm2Encoding: raw === signature ? 'raw' : 'der',
+    };
   }
   if (cert.keyType !== 'rsa') return { ok: false };
   try {

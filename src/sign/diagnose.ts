@@ -168,22 +168,10 @@ const DESCRIPTIONS: Record<DiagnosisCheckId, Message> = {
   ),
 };
 
-const SIGNATURE_SIDE: readonly DiagnosisCheckId[] = [
-  'signedinfo-whitespace',
-  'signedinfo-namespaces',
-  'signedinfo-not-canonical',
-  'signature-algorithm',
-  'certificate-key',
-];
-const DIGEST_SIDE: readonly DiagnosisCheckId[] = [
-  'content-whitespace',
-  'content-namespaces',
-  'digest-algorithm',
-  'digest-exclusive-c14n',
-  'digest-with-comments',
-  'digest-c14n11',
-  'digest-raw-bytes',
-];
+/** The checks in the order they are made (that of DESCRIPTIONS): SignedInfo's signature first, then the document's digest. */
+const CHECK_ORDER = Object.keys(DESCRIPTIONS) as DiagnosisCheckId[];
+const SIGNATURE_SIDE = CHECK_ORDER.slice(0, CHECK_ORDER.indexOf('content-whitespace'));
+const DIGEST_SIDE = CHECK_ORDER.slice(SIGNATURE_SIDE.length);
 
 // ---------------------------------------------------------------- SignedInfo variants
 
@@ -372,7 +360,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     diagnoseDigest(input, strictDocument, set);
   }
 
-  const ordered = [...SIGNATURE_SIDE, ...DIGEST_SIDE].map((id) => checks.get(id)!);
+  const ordered = CHECK_ORDER.map((id) => checks.get(id)!);
   const primarySide = input.reason === 'digest-mismatch' ? DIGEST_SIDE : SIGNATURE_SIDE;
   const primary =
     ordered.find((c) => primarySide.includes(c.id) && c.result === 'explains') ??
@@ -893,6 +881,11 @@ function hasWhitespaceBetween(el: XmlElement): boolean {
 
 // ---------------------------------------------------------------- words
 
+/** What a cause means and what to do: the message in both languages, then the fix (both languages, or one Message). */
+function say(zh: string, en: string, ...fix: [Message] | [string, string]): { message: Message; fix: Message } {
+  return { message: b(zh, en), fix: fix.length === 1 ? fix[0] : b(fix[0], fix[1]) };
+}
+
 function explain(
   cause: DiagnosisCause,
   input: DiagnosisInput,
@@ -908,222 +901,153 @@ function explain(
   switch (cause) {
     case 'signedinfo-whitespace': {
       if (f!.direction === 'compact-signed')
-        return {
-          message: b(
-            `签名值与去掉元素间空白的 SignedInfo 相符：签名时是紧凑格式，插入报文时却被美化排版（加了换行、缩进）。（${v.zh}）`,
-            `The SignatureValue matches SignedInfo with the whitespace between its elements removed: it was signed compact and inserted pretty-printed. (Signed ${v.en}.)`,
-          ),
-          fix: signExact,
-        };
+        return say(
+          `签名值与去掉元素间空白的 SignedInfo 相符：签名时是紧凑格式，插入报文时却被美化排版（加了换行、缩进）。（${v.zh}）`,
+          `The SignatureValue matches SignedInfo with the whitespace between its elements removed: it was signed compact and inserted pretty-printed. (Signed ${v.en}.)`,
+          signExact,
+        );
       if (f!.direction === 'spaced-signed')
-        return {
-          message: b(
-            `签名值与带换行/缩进的 SignedInfo 相符（${v.zh}）：签名时有空白，插入报文时却被压缩。`,
-            `The SignatureValue matches SignedInfo laid out ${v.en}: it was signed pretty-printed and inserted compact (its whitespace stripped).`,
-          ),
-          fix: b(
-            '签名的字节必须就是发送的字节：插入签名时保留 ds:SignedInfo 签名时的空白，不要压缩。',
-            'Sign the exact bytes you send: keep the whitespace ds:SignedInfo had when it was signed (do not compact it).',
-          ),
-        };
-      return {
-        message: b(
-          `签名值与另一种排版的 SignedInfo 相符（${v.zh}）：签名后 SignedInfo 被重新缩进。`,
-          `The SignatureValue matches SignedInfo laid out ${v.en}: SignedInfo was re-indented after signing.`,
-        ),
-        fix: signExact,
-      };
+        return say(
+          `签名值与带换行/缩进的 SignedInfo 相符（${v.zh}）：签名时有空白，插入报文时却被压缩。`,
+          `The SignatureValue matches SignedInfo laid out ${v.en}: it was signed pretty-printed and inserted compact (its whitespace stripped).`,
+          '签名的字节必须就是发送的字节：插入签名时保留 ds:SignedInfo 签名时的空白，不要压缩。',
+          'Sign the exact bytes you send: keep the whitespace ds:SignedInfo had when it was signed (do not compact it).',
+        );
+      return say(
+        `签名值与另一种排版的 SignedInfo 相符（${v.zh}）：签名后 SignedInfo 被重新缩进。`,
+        `The SignatureValue matches SignedInfo laid out ${v.en}: SignedInfo was re-indented after signing.`,
+        signExact,
+      );
     }
     case 'signedinfo-namespaces':
-      return {
-        message: b(
-          `签名值与${v.zh}的 SignedInfo 相符：签名时与报文中的命名空间声明不同。`,
-          `The SignatureValue matches SignedInfo canonicalised ${v.en}: the namespace declarations in scope when signing differ from the message's.`,
-        ),
-        fix: f!.nsFix!,
-      };
+      return say(
+        `签名值与${v.zh}的 SignedInfo 相符：签名时与报文中的命名空间声明不同。`,
+        `The SignatureValue matches SignedInfo canonicalised ${v.en}: the namespace declarations in scope when signing differ from the message's.`,
+        f!.nsFix!,
+      );
     case 'signedinfo-not-canonical':
-      return {
-        message: b(
-          '签名值与报文中 SignedInfo 的原始文本相符：签名方没有先做规范化（C14N）。',
-          "The SignatureValue matches SignedInfo's raw text: the signer did not canonicalise it.",
-        ),
-        fix: b(
-          '对 SignedInfo 在报文中的包容式 C14N 1.0 形式签名（含继承的命名空间声明）。',
-          'Sign the inclusive C14N 1.0 form of SignedInfo in its document context (with the namespace declarations it inherits).',
-        ),
-      };
+      return say(
+        '签名值与报文中 SignedInfo 的原始文本相符：签名方没有先做规范化（C14N）。',
+        "The SignatureValue matches SignedInfo's raw text: the signer did not canonicalise it.",
+        '对 SignedInfo 在报文中的包容式 C14N 1.0 形式签名（含继承的命名空间声明）。',
+        'Sign the inclusive C14N 1.0 form of SignedInfo in its document context (with the namespace declarations it inherits).',
+      );
     case 'signature-algorithm':
       if (input.signatureAlgorithm === 'sm2-sm3')
-        return {
-          message: b(
-            `SM2 签名使用了${v.zh}，而海关要求用户标识 ${SM2_DEFAULT_USER_ID}。`,
-            `The SM2 signature was made with ${v.en}, not with user ID ${SM2_DEFAULT_USER_ID}.`,
-          ),
-          fix: b(
-            `签名设备或 SDK 须按 SM3withSM2、用户标识 ${SM2_DEFAULT_USER_ID} 签名。`,
-            `Configure the signing device or SDK for SM3withSM2 with user ID ${SM2_DEFAULT_USER_ID}.`,
-          ),
-        };
-      return {
-        message: b(
-          `RSA 签名内含 ${f!.actual} 摘要，而 SignatureMethod 是 ${input.signatureAlgorithm}。`,
-          `The RSA signature holds a ${f!.actual} hash, but SignatureMethod says ${input.signatureAlgorithm}.`,
-        ),
-        fix: b(
-          '写入与签名设备实际所用摘要算法一致的 SignatureMethod，或让设备按 SignatureMethod 所示算法签名。',
-          'Write the SignatureMethod for the hash the signer actually uses, or make the signer use the hash SignatureMethod names.',
-        ),
-      };
+        return say(
+          `SM2 签名使用了${v.zh}，而海关要求用户标识 ${SM2_DEFAULT_USER_ID}。`,
+          `The SM2 signature was made with ${v.en}, not with user ID ${SM2_DEFAULT_USER_ID}.`,
+          `签名设备或 SDK 须按 SM3withSM2、用户标识 ${SM2_DEFAULT_USER_ID} 签名。`,
+          `Configure the signing device or SDK for SM3withSM2 with user ID ${SM2_DEFAULT_USER_ID}.`,
+        );
+      return say(
+        `RSA 签名内含 ${f!.actual} 摘要，而 SignatureMethod 是 ${input.signatureAlgorithm}。`,
+        `The RSA signature holds a ${f!.actual} hash, but SignatureMethod says ${input.signatureAlgorithm}.`,
+        '写入与签名设备实际所用摘要算法一致的 SignatureMethod，或让设备按 SignatureMethod 所示算法签名。',
+        'Write the SignatureMethod for the hash the signer actually uses, or make the signer use the hash SignatureMethod names.',
+      );
     case 'certificate-key': {
       const reissue = b(
         '重新签发证书，或改用与证书匹配的密钥（确认 UKey/签名设备中的密钥就是所嵌证书的密钥）。',
         'Re-issue the certificate or use the matching key (check that the UKey or signing device holds the key of the certificate you embed).',
       );
       if (f!.how === 'anchor')
-        return {
-          message: b(
-            `KeyInfo 中的证书不是签名证书：签名由所给证书 ${certName(f!.anchor!)} 的密钥所做。`,
-            `The certificate in KeyInfo is not the signer's: the key of the given certificate ${certName(f!.anchor!)} made the signature.`,
-          ),
-          fix: b(
-            '在 ds:X509Certificate 中放入签名所用的证书（或用与 KeyInfo 证书匹配的密钥重新签名）。',
-            'Put the signing certificate in ds:X509Certificate (or re-sign with the key of the certificate in KeyInfo).',
-          ),
-        };
+        return say(
+          `KeyInfo 中的证书不是签名证书：签名由所给证书 ${certName(f!.anchor!)} 的密钥所做。`,
+          `The certificate in KeyInfo is not the signer's: the key of the given certificate ${certName(f!.anchor!)} made the signature.`,
+          '在 ds:X509Certificate 中放入签名所用的证书（或用与 KeyInfo 证书匹配的密钥重新签名）。',
+          'Put the signing certificate in ds:X509Certificate (or re-sign with the key of the certificate in KeyInfo).',
+        );
       if (f!.how === 'untrusted-same-key')
-        return {
-          message: b(
-            `签名证书与受信任证书 ${certName(f!.anchor!)} 的密钥相同，但证书已重新签发或更新。`,
-            `The signing certificate holds the same key as the trusted ${certName(f!.anchor!)}, but it is another certificate (re-issued or renewed).`,
-          ),
-          fix: b(
-            '把新证书（或其签发 CA）加入受信任证书（--cert），或用当前登记的证书签名。',
-            'Add the new certificate (or its issuing CA) to the trusted certificates (--cert), or sign with the certificate that is registered.',
-          ),
-        };
+        return say(
+          `签名证书与受信任证书 ${certName(f!.anchor!)} 的密钥相同，但证书已重新签发或更新。`,
+          `The signing certificate holds the same key as the trusted ${certName(f!.anchor!)}, but it is another certificate (re-issued or renewed).`,
+          '把新证书（或其签发 CA）加入受信任证书（--cert），或用当前登记的证书签名。',
+          'Add the new certificate (or its issuing CA) to the trusted certificates (--cert), or sign with the certificate that is registered.',
+        );
       if (f!.how === 'untrusted-other-key')
-        return {
-          message: b(
-            '签名所用证书的密钥与任何受信任证书都不同：报文由另一张证书签名。',
-            'The message was signed with a key none of the trusted certificates hold: another certificate signed it.',
-          ),
-          fix: b(
-            '用登记的证书（UKey）签名，或把签名证书（或其 CA）加入受信任证书。',
-            'Sign with the registered certificate (UKey), or add the signing certificate (or its CA) to the trusted certificates.',
-          ),
-        };
+        return say(
+          '签名所用证书的密钥与任何受信任证书都不同：报文由另一张证书签名。',
+          'The message was signed with a key none of the trusted certificates hold: another certificate signed it.',
+          '用登记的证书（UKey）签名，或把签名证书（或其 CA）加入受信任证书。',
+          'Sign with the registered certificate (UKey), or add the signing certificate (or its CA) to the trusted certificates.',
+        );
       const whose = input.embedded
         ? b('KeyInfo 中证书', 'the certificate in KeyInfo')
         : b('所给证书', 'the given certificates');
       if (f!.how === 'rsa-padding')
-        return {
-          message: b(
-            `签名值不是${whose.zh}的密钥所做（用其公钥解开后 PKCS#1 填充不成立）。`,
-            `The SignatureValue was not made with the key of ${whose.en} (opened with its public key, the PKCS#1 padding does not check out).`,
-          ),
-          fix: reissue,
-        };
-      return {
-        message: b(
-          '任何一种 SignedInfo 形式都无法用证书公钥验证通过，而报文摘要相符：很可能是用另一把密钥签的名（也可能是签名后改动了 SignedInfo）。',
-          "No form of SignedInfo verifies with the certificate's key while the document digest matches: most probably another key signed (or SignedInfo was edited after signing).",
-        ),
-        fix: reissue,
-      };
+        return say(
+          `签名值不是${whose.zh}的密钥所做（用其公钥解开后 PKCS#1 填充不成立）。`,
+          `The SignatureValue was not made with the key of ${whose.en} (opened with its public key, the PKCS#1 padding does not check out).`,
+          reissue,
+        );
+      return say(
+        '任何一种 SignedInfo 形式都无法用证书公钥验证通过，而报文摘要相符：很可能是用另一把密钥签的名（也可能是签名后改动了 SignedInfo）。',
+        "No form of SignedInfo verifies with the certificate's key while the document digest matches: most probably another key signed (or SignedInfo was edited after signing).",
+        reissue,
+      );
     }
     case 'content-whitespace':
-      return {
-        message: b(
-          `摘要值与空白不同的报文相符：${v.zh}。插入签名时增删了空白。`,
-          `The DigestValue matches the document with other whitespace: ${v.en}. Whitespace was added or removed when the signature was inserted.`,
-        ),
-        fix: b(
-          '把签名原样插入计算摘要时的位置，前后不要增加换行或缩进（或对实际发送的报文计算摘要）。',
-          'Insert the signature exactly where the digest was computed, adding no line breaks or indentation around it (or digest the document as it is sent).',
-        ),
-      };
+      return say(
+        `摘要值与空白不同的报文相符：${v.zh}。插入签名时增删了空白。`,
+        `The DigestValue matches the document with other whitespace: ${v.en}. Whitespace was added or removed when the signature was inserted.`,
+        '把签名原样插入计算摘要时的位置，前后不要增加换行或缩进（或对实际发送的报文计算摘要）。',
+        'Insert the signature exactly where the digest was computed, adding no line breaks or indentation around it (or digest the document as it is sent).',
+      );
     case 'content-namespaces':
-      return {
-        message: b(
-          `摘要值与${v.zh}的报文相符：根元素的命名空间声明在计算摘要后被改动。`,
-          `The DigestValue matches the document ${v.en}: the root's namespace declarations changed after the digest was computed.`,
-        ),
-        fix: f!.nsFix!,
-      };
+      return say(
+        `摘要值与${v.zh}的报文相符：根元素的命名空间声明在计算摘要后被改动。`,
+        `The DigestValue matches the document ${v.en}: the root's namespace declarations changed after the digest was computed.`,
+        f!.nsFix!,
+      );
     case 'digest-algorithm':
-      return {
-        message: b(
-          `摘要值是 ${f!.actual} 摘要，而 DigestMethod 表示 ${input.digestAlgorithm}。`,
-          `The DigestValue is a ${f!.actual} digest, but DigestMethod means ${input.digestAlgorithm}.`,
-        ),
-        fix: b(
-          `写入 ${f!.actual} 对应的 DigestMethod URI（如海南 SM2 用 http://www.w3.org/2000/09/xmldsig#sha1），或按 DigestMethod 所示算法计算摘要。`,
-          `Write the DigestMethod URI of ${f!.actual} (Hainan's SM2 variant uses http://www.w3.org/2000/09/xmldsig#sha1), or digest with the algorithm DigestMethod names.`,
-        ),
-      };
+      return say(
+        `摘要值是 ${f!.actual} 摘要，而 DigestMethod 表示 ${input.digestAlgorithm}。`,
+        `The DigestValue is a ${f!.actual} digest, but DigestMethod means ${input.digestAlgorithm}.`,
+        `写入 ${f!.actual} 对应的 DigestMethod URI（如海南 SM2 用 http://www.w3.org/2000/09/xmldsig#sha1），或按 DigestMethod 所示算法计算摘要。`,
+        `Write the DigestMethod URI of ${f!.actual} (Hainan's SM2 variant uses http://www.w3.org/2000/09/xmldsig#sha1), or digest with the algorithm DigestMethod names.`,
+      );
     case 'digest-exclusive-c14n':
-      return {
-        message: b(
-          '摘要值与排他规范化（Exclusive C14N）的报文相符，而 Transforms 要求包容式 C14N 1.0。',
-          'The DigestValue matches the exclusive C14N of the document, but the Transforms call for inclusive C14N 1.0.',
-        ),
-        fix: b(
-          '用包容式 C14N 1.0（http://www.w3.org/TR/2001/REC-xml-c14n-20010315）计算摘要。',
-          'Digest the inclusive C14N 1.0 form (http://www.w3.org/TR/2001/REC-xml-c14n-20010315).',
-        ),
-      };
+      return say(
+        '摘要值与排他规范化（Exclusive C14N）的报文相符，而 Transforms 要求包容式 C14N 1.0。',
+        'The DigestValue matches the exclusive C14N of the document, but the Transforms call for inclusive C14N 1.0.',
+        '用包容式 C14N 1.0（http://www.w3.org/TR/2001/REC-xml-c14n-20010315）计算摘要。',
+        'Digest the inclusive C14N 1.0 form (http://www.w3.org/TR/2001/REC-xml-c14n-20010315).',
+      );
     case 'digest-with-comments':
-      return {
-        message: b(
-          '摘要值与保留注释的规范化报文相符：URI="" 的引用不含注释。',
-          'The DigestValue matches the canonical document with its comments: a URI="" reference leaves comments out.',
-        ),
-        fix: b(
-          '计算摘要时去掉注释（或签名前删去报文中的注释）。',
-          'Digest without comments (or remove the comments before signing).',
-        ),
-      };
+      return say(
+        '摘要值与保留注释的规范化报文相符：URI="" 的引用不含注释。',
+        'The DigestValue matches the canonical document with its comments: a URI="" reference leaves comments out.',
+        '计算摘要时去掉注释（或签名前删去报文中的注释）。',
+        'Digest without comments (or remove the comments before signing).',
+      );
     case 'digest-raw-bytes':
-      return {
-        message: b(
-          `摘要值与${v.zh}相符：签名方没有先做规范化。`,
-          `The DigestValue matches ${v.en}: the signer did not canonicalise the document.`,
-        ),
-        fix: b(
-          '对报文的包容式 C14N 1.0 形式（去掉签名）计算摘要，而不是对文件字节。',
-          "Digest the inclusive C14N 1.0 form of the document (signature left out), not the file's bytes.",
-        ),
-      };
+      return say(
+        `摘要值与${v.zh}相符：签名方没有先做规范化。`,
+        `The DigestValue matches ${v.en}: the signer did not canonicalise the document.`,
+        '对报文的包容式 C14N 1.0 形式（去掉签名）计算摘要，而不是对文件字节。',
+        "Digest the inclusive C14N 1.0 form of the document (signature left out), not the file's bytes.",
+      );
     case 'signedinfo-changed':
-      return {
-        message: b(
-          '签名值确是证书密钥所做，但签的不是报文中任何一种形式的 SignedInfo：SignedInfo 在签名后被改动（摘要值、算法或属性）。',
-          "The certificate's key made the SignatureValue, but over none of the forms of SignedInfo tried: SignedInfo was changed after signing (its DigestValue, algorithms or attributes).",
-        ),
-        fix: b('重新签名；签名后不要再改动 ds:SignedInfo。', 'Re-sign; do not edit ds:SignedInfo after signing.'),
-      };
+      return say(
+        '签名值确是证书密钥所做，但签的不是报文中任何一种形式的 SignedInfo：SignedInfo 在签名后被改动（摘要值、算法或属性）。',
+        "The certificate's key made the SignatureValue, but over none of the forms of SignedInfo tried: SignedInfo was changed after signing (its DigestValue, algorithms or attributes).",
+        '重新签名；签名后不要再改动 ds:SignedInfo。',
+        'Re-sign; do not edit ds:SignedInfo after signing.',
+      );
     default:
       if (input.reason === 'digest-mismatch')
-        return {
-          message: b(
-            '报文在签名后被修改：空白、命名空间、规范化方式与摘要算法的各种变体都无法解释。',
-            'The document was changed after signing: no whitespace, namespace, canonicalisation or digest-algorithm variant explains the digest.',
-          ),
-          fix: b(
-            '对最终发送的报文重新签名，并查明签名后是哪一步改动了报文。',
-            'Re-sign the final document, and find which step changed it after signing.',
-          ),
-        };
-      return {
-        message: b(
-          `没有一项检查能解释签名不符${digestMatches ? '（报文摘要相符）' : '，报文摘要也不符'}：可能是签名后改动了 SignedInfo，或由另一把密钥签名。`,
-          `No check explains the signature failure${digestMatches ? ' (the document digest matches)' : ', and the document digest does not match either'}: SignedInfo may have been edited after signing, or another key signed.`,
-        ),
-        fix: b(
-          '对实际发送的报文重新签名；比对签名方所签的规范化 SignedInfo 字节与报文中的。',
-          "Re-sign the message as it is sent; compare the canonical SignedInfo bytes the signer signed with the message's.",
-        ),
-      };
+        return say(
+          '报文在签名后被修改：空白、命名空间、规范化方式与摘要算法的各种变体都无法解释。',
+          'The document was changed after signing: no whitespace, namespace, canonicalisation or digest-algorithm variant explains the digest.',
+          '对最终发送的报文重新签名，并查明签名后是哪一步改动了报文。',
+          'Re-sign the final document, and find which step changed it after signing.',
+        );
+      return say(
+        `没有一项检查能解释签名不符${digestMatches ? '（报文摘要相符）' : '，报文摘要也不符'}：可能是签名后改动了 SignedInfo，或由另一把密钥签名。`,
+        `No check explains the signature failure${digestMatches ? ' (the document digest matches)' : ', and the document digest does not match either'}: SignedInfo may have been edited after signing, or another key signed.`,
+        '对实际发送的报文重新签名；比对签名方所签的规范化 SignedInfo 字节与报文中的。',
+        "Re-sign the message as it is sent; compare the canonical SignedInfo bytes the signer signed with the message's.",
+      );
   }
 }

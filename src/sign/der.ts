@@ -82,12 +82,8 @@ export function parseSpki(buf: Uint8Array): { algorithm: string; curve?: string;
   return out;
 }
 
-/** From a PKCS#8 PrivateKeyInfo holding an EC key: the curve OID, the 32-byte private scalar and the public point if present. */
-export function parsePkcs8Ec(buf: Uint8Array): {
-  curve: string | undefined;
-  d: Uint8Array;
-  publicKey: Uint8Array | undefined;
-} {
+/** From a PKCS#8 PrivateKeyInfo holding an EC key: the curve OID and the 32-byte private scalar. */
+export function parsePkcs8Ec(buf: Uint8Array): { curve: string | undefined; d: Uint8Array } {
   const top = readTlv(buf, 0);
   const [, alg, pk] = children(buf, top);
   if (!alg || !pk || pk.tag !== 0x04) throw new Error('not a PKCS#8 key');
@@ -97,21 +93,16 @@ export function parsePkcs8Ec(buf: Uint8Array): {
   const dT = parts[1];
   if (dT?.tag !== 0x04) throw new Error('not an EC private key');
   let curve = param && param.tag === 0x06 ? oidString(buf, param) : undefined;
-  let publicKey: Uint8Array | undefined;
   for (const p of parts.slice(2)) {
-    if (p.tag === 0xa0) {
-      const o = readTlv(buf, p.start, p.end);
-      if (o.tag === 0x06) curve ??= oidString(buf, o);
-    } else if (p.tag === 0xa1) {
-      const b = readTlv(buf, p.start, p.end);
-      if (b.tag === 0x03) publicKey = buf.subarray(b.start + 1, b.end);
-    }
+    if (p.tag !== 0xa0) continue;
+    const o = readTlv(buf, p.start, p.end);
+    if (o.tag === 0x06) curve ??= oidString(buf, o);
   }
   const d = new Uint8Array(32);
   const raw = buf.subarray(dT.start, dT.end);
   const trimmed = raw.length > 32 ? raw.subarray(raw.length - 32) : raw;
   d.set(trimmed, 32 - trimmed.length);
-  return { curve, d, publicKey };
+  return { curve, d };
 }
 
 /** The parts of an X.509 certificate needed to check its signature: TBS bytes, algorithm OID, signature bits, SPKI bytes. */

@@ -17,7 +17,14 @@ import { diagnose, type Diagnosis, type DiagnosisInput } from './diagnose.js';
 import { sm2E, sm2VerifyE, sm2Z } from './sm2.js';
 import { checkSignatureValue, strictBase64 } from './signature-value.js';
 import { canonicalizeElement, DigestSink } from '../xml/core/c14n.js';
-import { childElements, parseXml, textContent, type XmlDocument, type XmlElement } from '../xml/core/tree.js';
+import {
+  allElements,
+  childElements,
+  parseXml,
+  textContent,
+  type XmlDocument,
+  type XmlElement,
+} from '../xml/core/tree.js';
 import { type Envelope, readEnvelope } from './envelope.js';
 import { SandanError } from '../errors.js';
 import { trimXmlSpace } from '../model/guards.js';
@@ -163,16 +170,6 @@ function expectSeq(
   if (k !== kids.length)
     throw new Fail('signature-structure', `${where} has an extra or out-of-order <${kids[k]!.qname}>`);
   return out;
-}
-
-/** The first ds:Signature in document order. */
-function dsigSignature(el: XmlElement): XmlElement | undefined {
-  if (el.ns === DSIG_NS && el.local === 'Signature') return el;
-  for (const c of el.children) {
-    const s = c.type === 'element' ? dsigSignature(c) : undefined;
-    if (s) return s;
-  }
-  return undefined;
 }
 
 /** Whether what follows the signature in the root holds text other than white space (comments and PIs may follow). */
@@ -418,7 +415,7 @@ function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateIn
   const state = (reason: DiagnosisInput['reason'], signer: CertificateInfo | undefined): DiagnosisInput => {
     // The diagnosis changes and re-canonicalises the whole message: it gets the tree the fast path did without.
     const doc = parseXml(xml);
-    const signature = dsigSignature(doc.root)!;
+    const signature = [...allElements(doc.root)].find((e) => e.ns === DSIG_NS && e.local === 'Signature')!;
     return {
       reason,
       doc,

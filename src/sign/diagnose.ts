@@ -783,29 +783,23 @@ function diagnoseDigest(input: DiagnosisInput, strictDocument: string, set: Sett
   {
     const others = (['sha1', 'sha256', 'sm3'] as const).filter((a) => a !== input.digestAlgorithm);
     const hit = others.find((a) => digest(a, strictDocument).equals(want));
-    if (hit)
-      set(
-        'digest-algorithm',
-        'explains',
-        others.length,
-        b(
-          `摘要值是 ${hit} 摘要，而 DigestMethod 表示 ${input.digestAlgorithm}`,
-          `the DigestValue is a ${hit} digest, but DigestMethod means ${input.digestAlgorithm}`,
-        ),
-        { actual: hit },
-      );
-    else
-      set(
-        'digest-algorithm',
-        'no',
-        others.length,
-        want.length !== (input.digestAlgorithm === 'sha1' ? 20 : 32)
+    set(
+      'digest-algorithm',
+      hit ? 'explains' : 'no',
+      others.length,
+      hit
+        ? b(
+            `摘要值是 ${hit} 摘要，而 DigestMethod 表示 ${input.digestAlgorithm}`,
+            `the DigestValue is a ${hit} digest, but DigestMethod means ${input.digestAlgorithm}`,
+          )
+        : want.length !== (input.digestAlgorithm === 'sha1' ? 20 : 32)
           ? b(
               `摘要值长 ${want.length} 字节，与 ${input.digestAlgorithm} 不符`,
               `the DigestValue is ${want.length} bytes long, which does not fit ${input.digestAlgorithm}`,
             )
           : undefined,
-      );
+      hit && { actual: hit },
+    );
   }
 
   // other canonicalisations

@@ -288,6 +288,10 @@ export type PayExVerifyResult =
     }
   | { valid: false; reason: 'malformed' | 'certificate-mismatch' | 'signature-mismatch'; message: string };
 
+type PayExFailure = Extract<PayExVerifyResult, { valid: false }>;
+
+const fail = (reason: PayExFailure['reason'], message: string): PayExFailure => ({ valid: false, reason, message });
+
 /**
  * Verifies a payExInfoStr against the certificate registered for its certNo. The sign string is
  * rebuilt from the JSON text as received, so number formatting and key order are what was signed.
@@ -309,11 +313,7 @@ export function verifyPayExchange(
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
     raw = rawTopLevel(payExInfoStr);
   } catch (e) {
-    return {
-      valid: false,
-      reason: 'malformed',
-      message: `payExInfoStr is not a JSON object: ${e instanceof Error ? e.message : String(e)}`,
-    };
+    return fail('malformed', `payExInfoStr is not a JSON object: ${e instanceof Error ? e.message : String(e)}`);
   }
   const { sessionID, serviceTime, certNo, signValue, payExchangeInfoHead, payExchangeInfoLists } = parsed;
   const headJson = raw.get('payExchangeInfoHead');
@@ -327,12 +327,10 @@ export function verifyPayExchange(
     typeof payExchangeInfoHead !== 'object' ||
     !Array.isArray(payExchangeInfoLists)
   ) {
-    return {
-      valid: false,
-      reason: 'malformed',
-      message:
-        'payExInfoStr lacks sessionID, payExchangeInfoHead, payExchangeInfoLists, serviceTime, certNo or signValue',
-    };
+    return fail(
+      'malformed',
+      'payExInfoStr lacks sessionID, payExchangeInfoHead, payExchangeInfoLists, serviceTime, certNo or signValue',
+    );
   }
   const st =
     typeof serviceTime === 'number'
@@ -340,32 +338,21 @@ export function verifyPayExchange(
       : typeof serviceTime === 'string' && /^\d+$/.test(serviceTime)
         ? Number(serviceTime)
         : NaN;
-  if (!Number.isSafeInteger(st))
-    return { valid: false, reason: 'malformed', message: 'serviceTime is not epoch milliseconds' };
+  if (!Number.isSafeInteger(st)) return fail('malformed', 'serviceTime is not epoch milliseconds');
   if (options.certNo !== undefined && options.certNo !== certNo)
-    return {
-      valid: false,
-      reason: 'certificate-mismatch',
-      message: `certNo ${certNo} is not the certificate given (${options.certNo})`,
-    };
+    return fail('certificate-mismatch', `certNo ${certNo} is not the certificate given (${options.certNo})`);
   const alg = options.signatureAlgorithm ?? (cert.keyType === 'sm2' ? 'sm2-sm3' : 'rsa-sha1');
   if (keyTypeOf(alg) !== cert.keyType)
-    return {
-      valid: false,
-      reason: 'certificate-mismatch',
-      message: `The certificate holds an ${cert.keyType.toUpperCase()} key, not one for ${alg}`,
-    };
+    return fail(
+      'certificate-mismatch',
+      `The certificate holds an ${cert.keyType.toUpperCase()} key, not one for ${alg}`,
+    );
   const signString = payExSignString({ sessionID, headJson, listsJson, serviceTime: String(serviceTime) });
   const data = Buffer.from(signString, 'utf8');
   const sig = strictBase64(signValue);
-  if (!sig) return { valid: false, reason: 'malformed', message: 'signValue is not base64' };
+  if (!sig) return fail('malformed', 'signValue is not base64');
   const { ok } = checkSignatureValue(alg, data, sig, cert);
-  if (!ok)
-    return {
-      valid: false,
-      reason: 'signature-mismatch',
-      message: 'signValue does not match the payment data and the certificate',
-    };
+  if (!ok) return fail('signature-mismatch', 'signValue does not match the payment data and the certificate');
   return {
     valid: true,
     sessionID,

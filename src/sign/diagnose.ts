@@ -272,13 +272,9 @@ function rsaRecover(sig: Buffer, cert: CertificateInfo): { hash: string | undefi
     return undefined;
   }
   try {
-    const seq = readTlv(block, 0);
-    const [alg, oct] = derChildren(block, seq);
-    const oid = derChildren(block, alg!)[0]!;
-    return {
-      hash: HASH_OIDS[oidString(block, oid)] ?? oidString(block, oid),
-      value: block.subarray(oct!.start, oct!.end),
-    };
+    const [alg, oct] = derChildren(block, readTlv(block, 0));
+    const oid = oidString(block, derChildren(block, alg!)[0]!);
+    return { hash: HASH_OIDS[oid] ?? oid, value: block.subarray(oct!.start, oct!.end) };
   } catch {
     // a valid padding around a bare hash (no DigestInfo): some old signers do this
     return { hash: undefined, value: block };
@@ -735,8 +731,7 @@ function diagnoseDigest(input: DiagnosisInput, strictDocument: string, set: Sett
           )
         : after.hit?.[1];
     const tried = around.tried + after.tried;
-    if (hit) set('content-whitespace', 'explains', tried, hit, { variant: hit });
-    else set('content-whitespace', 'no', tried);
+    set('content-whitespace', hit ? 'explains' : 'no', tried, hit, hit && { variant: hit });
   }
 
   // content-namespaces: declarations on the root added or removed

@@ -29,37 +29,8 @@ export function* reportJsonChunks(report: ReconcileReport): Generator<string> {
   yield '\n]}\n';
 }
 
-/** CSV columns, in order. */
-export const CSV_COLUMNS = [
-  'orderNo',
-  'invtNo',
-  'taxNos',
-  'status',
-  'month',
-  'district',
-  'customsCode',
-  'linkedBy',
-  'dutiableValue',
-  'declaredTaxTotal',
-  'computedCustomsTax',
-  'computedConsumptionTax',
-  'computedValueAddedTax',
-  'computedTaxTotal',
-  'billedCustomsTax',
-  'billedConsumptionTax',
-  'billedValueAddedTax',
-  'billedTaxTotal',
-  'diffCustomsTax',
-  'diffConsumptionTax',
-  'diffValueAddedTax',
-  'diffTaxTotal',
-  'diffDeclared',
-  'mismatches',
-  'notes',
-] as const;
-
-/** Chinese names of the CSV columns (the header reads `中文 / English`). */
-export const CSV_LABELS: Record<(typeof CSV_COLUMNS)[number], string> = {
+/** Chinese names of the CSV columns (the header reads `中文 / English`), in column order. */
+export const CSV_LABELS = {
   orderNo: '订单编号',
   invtNo: '清单编号',
   taxNos: '税单号',
@@ -85,7 +56,10 @@ export const CSV_LABELS: Record<(typeof CSV_COLUMNS)[number], string> = {
   diffDeclared: '税单与代扣差额',
   mismatches: '不一致项',
   notes: '备注',
-};
+} satisfies Record<string, string>;
+
+/** CSV columns, in order. */
+export const CSV_COLUMNS = Object.keys(CSV_LABELS) as ReadonlyArray<keyof typeof CSV_LABELS>;
 
 /**
  * Text spreadsheet software would read as a formula: `=`, `+`, `-`, `@`, a tab or a carriage
@@ -174,18 +148,22 @@ export function* reportCsvChunks(report: ReconcileReport): Generator<string> {
   for (const r of report.rows()) yield csvLine(r);
 }
 
-const LABELS: Array<[keyof ReconcileTotalsJSON, string]> = [
-  ['orders', 'orders'],
-  ['matched', 'matched'],
-  ['mismatched', 'mismatch'],
-  ['billMissing', 'bill missing'],
-  ['billWithoutDeclaration', 'bill without declaration'],
-  ['cancelled', 'cancelled'],
-  ['refunded', 'refunded'],
-  ['billVoid', 'bill void'],
-  ['unlinked', 'unlinked'],
-  ['notComputed', 'not computed'],
-  ['duplicateDeclarations', 'duplicate declaration'],
+/** A bilingual label: Chinese first, then English. */
+export type Label = readonly [zh: string, en: string];
+
+/** The counts of a summary, labelled (the text summary shows the English, the HTML page both). */
+export const COUNT_LABELS: Array<[keyof ReconcileTotalsJSON, Label]> = [
+  ['orders', ['订单', 'orders']],
+  ['matched', ['相符', 'matched']],
+  ['mismatched', ['不符', 'mismatch']],
+  ['billMissing', ['缺税单', 'bill missing']],
+  ['billWithoutDeclaration', ['有税单无申报', 'bill without declaration']],
+  ['cancelled', ['已撤单', 'cancelled']],
+  ['refunded', ['已退货', 'refunded']],
+  ['billVoid', ['税单作废', 'bill void']],
+  ['unlinked', ['未关联', 'unlinked']],
+  ['notComputed', ['未能计税', 'not computed']],
+  ['duplicateDeclarations', ['重复申报', 'duplicate declaration']],
 ];
 
 function groupTable(title: string, groups: Record<string, ReconcileTotalsJSON>): string[] {
@@ -231,7 +209,7 @@ export function* reportTextChunks(
   const s = summaryToJSON(report.summary);
   const max = options.maxMismatches ?? 20;
   const lines = ['关税对账 tax reconciliation', ''];
-  for (const [k, label] of LABELS)
+  for (const [k, [, label]] of COUNT_LABELS)
     if (k === 'orders' || (s[k] as number) > 0) lines.push(`  ${label.padEnd(26)} ${String(s[k]).padStart(9)}`);
   lines.push(
     '',

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
 import type { MismatchEntryJSON, ReconcileSummaryJSON, ReconcileTotalsJSON, WaterfallJSON } from './json.js';
+import { COUNT_LABELS, type Label } from './output.js';
 
 /*
  * The reconciliation report as one self-contained HTML page (关税对账报告): ECharts and a small
@@ -65,13 +66,14 @@ function scriptBody(js: string, what: string): string {
 
 const sha256 = (s: string) => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
 
-/** A bilingual label: Chinese first, then English. */
-export type Label = readonly [zh: string, en: string];
-
-function label([zh, en]: Label): string {
+/** A bilingual label as HTML: each language in its own span. */
+export function label([zh, en]: Label): string {
   return `<span lang="zh-CN">${escapeHtml(zh)}</span> <span lang="en" class="en">${escapeHtml(en)}</span>`;
 }
 const plain = ([zh, en]: Label) => `${zh} ${en}`;
+/** The label of a key, or the key itself in both languages when it has none. */
+export const labelIn = <K extends string>(labels: Partial<Record<K, Label>>, key: K): Label =>
+  labels[key] ?? [key, key];
 
 const CAUSE_LABELS: Record<string, Label> = {
   rounding: ['分位舍入', 'rounding'],
@@ -83,7 +85,7 @@ const CAUSE_LABELS: Record<string, Label> = {
   'not-computed': ['未能计税', 'not computed'],
   other: ['其他', 'other'],
 };
-const causeLabel = (c: string): Label => CAUSE_LABELS[c] ?? [c, c];
+const causeLabel = (c: string) => labelIn(CAUSE_LABELS, c);
 
 const KIND_LABELS: Record<string, Label> = {
   customsTax: ['关税', 'customs duty'],
@@ -91,21 +93,7 @@ const KIND_LABELS: Record<string, Label> = {
   valueAddedTax: ['增值税', 'VAT'],
   declared: ['申报税额', 'declared total'],
 };
-const kindLabel = (k: string): Label => KIND_LABELS[k] ?? [k, k];
-
-const COUNT_LABELS: Array<[keyof ReportTotalsJSON & keyof ReconcileTotalsJSON, Label]> = [
-  ['orders', ['订单', 'orders']],
-  ['matched', ['相符', 'matched']],
-  ['mismatched', ['不符', 'mismatch']],
-  ['billMissing', ['缺税单', 'bill missing']],
-  ['billWithoutDeclaration', ['有税单无申报', 'bill without declaration']],
-  ['cancelled', ['已撤单', 'cancelled']],
-  ['refunded', ['已退货', 'refunded']],
-  ['billVoid', ['税单作废', 'bill void']],
-  ['unlinked', ['未关联', 'unlinked']],
-  ['notComputed', ['未能计税', 'not computed']],
-  ['duplicateDeclarations', ['重复申报', 'duplicate declaration']],
-];
+const kindLabel = (k: string) => labelIn(KIND_LABELS, k);
 
 const AMOUNT_LABELS: Array<[keyof ReportTotalsJSON & keyof ReconcileTotalsJSON, Label]> = [
   ['declaredTaxTotal', ['代扣税额', 'withheld (declared)']],
@@ -134,17 +122,16 @@ export interface WaterfallStep {
  * for tax totals; the table still shows the exact figures).
  */
 export function waterfallSteps(w: WaterfallJSON): WaterfallStep[] {
-  const steps: WaterfallStep[] = [];
-  const withheld = new Dec(w.withheld);
-  steps.push({
-    label: ['代扣税额', 'withheld'],
+  const total = (name: Label, amount: string): WaterfallStep => ({
+    label: name,
     type: 'total',
-    amount: w.withheld,
-    running: w.withheld,
+    amount,
+    running: amount,
     base: '0',
-    height: w.withheld,
+    height: amount,
   });
-  let run = withheld;
+  const steps = [total(['代扣税额', 'withheld'], w.withheld)];
+  let run = new Dec(w.withheld);
   for (const c of w.causes) {
     const amount = new Dec(c.amount);
     const after = run.plus(amount);
@@ -161,14 +148,7 @@ export function waterfallSteps(w: WaterfallJSON): WaterfallStep[] {
     });
     run = after;
   }
-  steps.push({
-    label: ['税单税额', 'billed'],
-    type: 'total',
-    amount: w.billed,
-    running: w.billed,
-    base: '0',
-    height: w.billed,
-  });
+  steps.push(total(['税单税额', 'billed'], w.billed));
   return steps;
 }
 

@@ -2,7 +2,8 @@ import { differenceInMinutes, parseISO } from 'date-fns';
 import type { Message } from '../../model/issue.js';
 import { beijingIso } from '../../time/beijing.js';
 import { explainStatus } from '../../xml/receipts.js';
-import { escapeHtml, htmlPage, type Label } from '../report-html.js';
+import type { Label } from '../output.js';
+import { escapeHtml, htmlPage, label, labelIn } from '../report-html.js';
 import type { AnomalyKind, DocumentKind, OrderState, OrderStatus, TimelineNode } from './types.js';
 
 /*
@@ -60,9 +61,7 @@ const KEY_LABELS: Record<keyof OrderStatus['keys'], Label> = {
   invtNo: ['清单编号', 'invtNo'],
 };
 
-const both = (l: Label) =>
-  `<span lang="zh-CN">${escapeHtml(l[0])}</span> <span lang="en" class="en">${escapeHtml(l[1])}</span>`;
-const message = (m: Message) => both([m.zh, m.en]);
+const message = (m: Message) => label([m.zh, m.en]);
 
 /** Elapsed time between two ISO instants, e.g. `+2天3小时 / +2 d 3 h`; empty when either is missing. */
 export function elapsed(from: string, to: string): Label | undefined {
@@ -88,34 +87,34 @@ function timelineItem(n: TimelineNode, previous: TimelineNode | undefined, flagg
   const gap = previous ? elapsed(previous.time, n.time) : undefined;
   const what =
     n.event === 'sent'
-      ? both(['发送', 'sent'])
+      ? label(['发送', 'sent'])
       : `<span class="status">${escapeHtml(n.returnStatus ?? '')}</span> ${n.meaning ? message(n.meaning) : ''}`;
   const why = [
     n.code !== undefined ? `<span class="code">[Code:${escapeHtml(n.code)}]</span>` : '',
     n.desc ? `<span class="desc">${escapeHtml(n.desc)}</span>` : '',
     n.logisticsStatus
-      ? `<span class="desc">${both(['物流状态', 'logistics status'])} ${escapeHtml(n.logisticsStatus)}</span>`
+      ? `<span class="desc">${label(['物流状态', 'logistics status'])} ${escapeHtml(n.logisticsStatus)}</span>`
       : '',
   ]
     .filter(Boolean)
     .join(' ');
   return `<li class="event ${n.event} outcome-${escapeHtml(outcome)}${flagged ? ' flagged' : ''}" data-event="${n.event}" data-document="${escapeHtml(n.document)}">
-<div class="when">${n.time ? `<time>${escapeHtml(n.time)}</time>` : `<span class="no-time">${both(['无时间', 'no time'])}</span>`}${gap ? `<span class="gap">${both(gap)}</span>` : ''}</div>
-<div class="what"><span class="doc">${both(DOCUMENT_LABELS[n.document] ?? [n.document, n.document])}</span> <span class="type">${escapeHtml(n.messageType)}</span> ${what}${why ? `<div class="why">${why}</div>` : ''}</div>
+<div class="when">${n.time ? `<time>${escapeHtml(n.time)}</time>` : `<span class="no-time">${label(['无时间', 'no time'])}</span>`}${gap ? `<span class="gap">${label(gap)}</span>` : ''}</div>
+<div class="what"><span class="doc">${label(labelIn(DOCUMENT_LABELS, n.document))}</span> <span class="type">${escapeHtml(n.messageType)}</span> ${what}${why ? `<div class="why">${why}</div>` : ''}</div>
 </li>`;
 }
 
 function orderSection(o: OrderStatus, index: number): string {
   const keys = (Object.keys(KEY_LABELS) as Array<keyof OrderStatus['keys']>)
     .filter((k) => o.keys[k]?.length)
-    .map((k) => `<dt>${both(KEY_LABELS[k])}</dt><dd>${o.keys[k].map(escapeHtml).join(', ')}</dd>`)
+    .map((k) => `<dt>${label(KEY_LABELS[k])}</dt><dd>${o.keys[k].map(escapeHtml).join(', ')}</dd>`)
     .join('');
   const docs = (
     Object.entries(o.documents) as Array<[DocumentKind, NonNullable<OrderStatus['documents'][DocumentKind]>]>
   )
     .map(
       ([k, d]) =>
-        `<tr data-document="${escapeHtml(k)}"><td>${both(DOCUMENT_LABELS[k] ?? [k, k])}</td><td class="status">${escapeHtml(d.returnStatus)}</td><td>${escapeHtml(d.outcome ?? '')}</td><td><time>${escapeHtml(d.time)}</time></td></tr>`,
+        `<tr data-document="${escapeHtml(k)}"><td>${label(labelIn(DOCUMENT_LABELS, k))}</td><td class="status">${escapeHtml(d.returnStatus)}</td><td>${escapeHtml(d.outcome ?? '')}</td><td><time>${escapeHtml(d.time)}</time></td></tr>`,
     )
     .join('');
   // A receipt is flagged when an anomaly names its document and code (a rejection and its reason).
@@ -126,25 +125,25 @@ function orderSection(o: OrderStatus, index: number): string {
   const anomalies = o.anomalies
     .map(
       (a) => `<li class="anomaly" data-kind="${escapeHtml(a.kind)}">
-<div class="kind">${both(ANOMALY_LABELS[a.kind] ?? [a.kind, a.kind])} · ${both(DOCUMENT_LABELS[a.document] ?? [a.document, a.document])}${a.rule ? ` <code>${escapeHtml(a.rule)}</code>` : ''}${a.code ? ` <span class="code">[Code:${escapeHtml(a.code)}]</span>` : ''}${a.since ? ` <time>${escapeHtml(a.since)}</time>` : ''}</div>
+<div class="kind">${label(labelIn(ANOMALY_LABELS, a.kind))} · ${label(labelIn(DOCUMENT_LABELS, a.document))}${a.rule ? ` <code>${escapeHtml(a.rule)}</code>` : ''}${a.code ? ` <span class="code">[Code:${escapeHtml(a.code)}]</span>` : ''}${a.since ? ` <time>${escapeHtml(a.since)}</time>` : ''}</div>
 <div class="message">${message(a.message)}</div>
-${a.fix ? `<div class="fix"><strong>${both(['处理建议', 'Fix'])}</strong> ${message(a.fix)}</div>` : ''}
+${a.fix ? `<div class="fix"><strong>${label(['处理建议', 'Fix'])}</strong> ${message(a.fix)}</div>` : ''}
 </li>`,
     )
     .join('\n');
-  const state = STATE_LABELS[o.state] ?? [o.state, o.state];
+  const state = labelIn(STATE_LABELS, o.state);
   const win = o.returnWindow
-    ? `<p class="window">${both(['退货期限', 'Return window'])}: ${both([
+    ? `<p class="window">${label(['退货期限', 'Return window'])}: ${label([
         `${o.returnWindow.applyBy} 前申请，${o.returnWindow.arriveBy} 前退回`,
         `apply by ${o.returnWindow.applyBy}, back by ${o.returnWindow.arriveBy}`,
       ])}</p>`
     : '';
   return `<section class="order${o.anomalies.length ? ' has-anomalies' : ''}" id="order-${index}" data-order="${escapeHtml(o.order)}" data-state="${escapeHtml(o.state)}">
-<h2><span class="order-no">${escapeHtml(o.order)}</span> <span class="state state-${escapeHtml(o.state)}">${both(state)}</span></h2>
+<h2><span class="order-no">${escapeHtml(o.order)}</span> <span class="state state-${escapeHtml(o.state)}">${label(state)}</span></h2>
 ${keys ? `<dl class="keys">${keys}</dl>` : ''}
 ${win}
 ${o.anomalies.length ? `<ul class="anomalies">${anomalies}</ul>` : ''}
-${docs ? `<table class="documents"><caption>${both(['各单证最新状态', 'Latest status of each document'])}</caption><thead><tr><th>${both(['单证', 'document'])}</th><th>${both(['回执状态', 'returnStatus'])}</th><th>${both(['结果', 'outcome'])}</th><th>${both(['时间', 'time'])}</th></tr></thead><tbody>${docs}</tbody></table>` : ''}
+${docs ? `<table class="documents"><caption>${label(['各单证最新状态', 'Latest status of each document'])}</caption><thead><tr><th>${label(['单证', 'document'])}</th><th>${label(['回执状态', 'returnStatus'])}</th><th>${label(['结果', 'outcome'])}</th><th>${label(['时间', 'time'])}</th></tr></thead><tbody>${docs}</tbody></table>` : ''}
 <ol class="timeline">
 ${items}
 </ol>
@@ -186,12 +185,12 @@ export function renderStatusHtml(report: StatusReportJSON, options: { title?: st
   // In Beijing time, like the timeline (the JSON carries the instant in UTC).
   const now = beijingIso(Date.parse(report.now)) || report.now;
   const body = [
-    `<h1>${both(['订单状态查询', 'Where is my parcel: order status'])}</h1>`,
-    `<p class="summary">${both([
+    `<h1>${label(['订单状态查询', 'Where is my parcel: order status'])}</h1>`,
+    `<p class="summary">${label([
       `${report.orders.length} 个订单，${n} 个有异常；截至 ${now}`,
       `${report.orders.length} orders, ${n} with anomalies; as of ${now}`,
     ])}</p>`,
-    report.orders.length === 0 ? `<p>${both(['没有回执或单证。', 'No receipts or documents.'])}</p>` : '',
+    report.orders.length === 0 ? `<p>${label(['没有回执或单证。', 'No receipts or documents.'])}</p>` : '',
     ...report.orders.map(orderSection),
   ].join('\n');
   return htmlPage({ title, body, scripts: [], style: STYLE });

@@ -164,22 +164,12 @@ function sumBills(bills: StoredBill[]): TaxSplit {
   return split(c, ct, v);
 }
 
-/** What {@link decideRow} needs about one order. */
-export interface OrderFacts {
-  orderNo?: string | undefined;
-  invtNo?: string | undefined;
-  linkedBy?: ReconcileRow['linkedBy'];
-  month: string;
-  district: string;
-  customsCode?: string | undefined;
-  dutiableValue?: Decimal | undefined;
-  declaredTaxTotal?: Decimal | undefined;
-  computed?: TaxSplit | undefined;
-  bills: StoredBill[];
-  cancelled: boolean;
-  refunded: boolean;
-  notes: string[];
-}
+/** What {@link decideRow} needs about one order: the row's fields it does not decide, and the index's answer. */
+export type OrderFacts = Omit<
+  ReconcileRow,
+  'taxNos' | 'status' | 'billed' | 'difference' | 'declaredDifference' | 'mismatches'
+> &
+  Pick<JoinAnswer, 'bills' | 'cancelled' | 'refunded'>;
 
 /**
  * Decides one order's row (pure). Precedence: cancelled, refunded, unlinked, bill-void,

@@ -315,6 +315,10 @@ export class SqliteStore implements ReconcileStore {
       }
     }
   }
+  /** The rows of a batch's keys in a key → value table (`linksOf` or `finalsOf`): one statement, none for no keys. */
+  private lookup(statement: 'linksOf' | 'finalsOf', keys: readonly string[]): Map<string, string> {
+    return new Map(keys.length ? (this.st[statement]!.all(JSON.stringify(keys)) as Array<[string, string]>) : []);
+  }
   join(requests: ReadonlyArray<JoinRequest | undefined>): Array<JoinAnswer | undefined> {
     this.tick(requests.length);
     const out: Array<JoinAnswer | undefined> = new Array(requests.length);
@@ -340,9 +344,7 @@ export class SqliteStore implements ReconcileStore {
         if (r.orderNo) linkKeys.push(linkKey('orderNo', r.orderNo));
       }
     }
-    const links = new Map(
-      linkKeys.length ? (this.st.linksOf!.all(JSON.stringify(linkKeys)) as Array<[string, string]>) : [],
-    );
+    const links = this.lookup('linksOf', linkKeys);
     // 3. Bills by invtNo, claimed; cancels and refunds by any key.
     const invtNos: Array<string | undefined> = new Array(requests.length);
     const linkedBy: Array<JoinAnswer['linkedBy']> = new Array(requests.length);
@@ -376,9 +378,7 @@ export class SqliteStore implements ReconcileStore {
       for (const list of bills.values()) if (list.length > 1) list.sort(byTaxNo);
       this.st.claim!.run(json);
     }
-    const finals = new Map(
-      finalKeyList.length ? (this.st.finalsOf!.all(JSON.stringify(finalKeyList)) as Array<[string, string]>) : [],
-    );
+    const finals = this.lookup('finalsOf', finalKeyList);
     const flagsOf: Array<ReturnType<typeof finalFlags> | undefined> = new Array(requests.length);
     const releaseKeys: string[] = [];
     if (finals.size) {
@@ -390,9 +390,7 @@ export class SqliteStore implements ReconcileStore {
         if (flags.refunded && invtNos[i]) releaseKeys.push(releaseKey(invtNos[i]!));
       }
     }
-    const releases = new Map(
-      releaseKeys.length ? (this.st.finalsOf!.all(JSON.stringify(releaseKeys)) as Array<[string, string]>) : [],
-    );
+    const releases = this.lookup('finalsOf', releaseKeys);
     for (let i = 0; i < requests.length; i++) {
       const r = requests[i];
       if (!r) continue;

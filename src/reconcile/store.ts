@@ -8,19 +8,6 @@ import { TEXT_PIECE_BYTES } from './text-piece.js';
  * the SQLite store (sqlite-store.ts) keeps it in a temporary file (inputs of any size).
  */
 
-/** A bill as stored: amounts as decimal strings, `void` from CEB816 status 3 or any CEB818 status 3. */
-export interface StoredBill {
-  invtNo: string;
-  taxNo: string;
-  returnTime: string;
-  status: string;
-  void: boolean;
-  customsTax: string;
-  valueAddedTax: string;
-  consumptionTax: string;
-  customsCode?: string | undefined;
-}
-
 /** Keys of an inventory in receipts: enterprise number, pre-entry number, customs number. */
 export interface InventoryKeys {
   copNo?: string | undefined;
@@ -48,6 +35,11 @@ export interface BillRecord {
   customsCode?: string | undefined;
   /** The order the bill names (TaxHeadRd orderNo, beyond the 2022 XSD): links the bill when no receipt does. */
   orderNo?: string | undefined;
+}
+
+/** A bill as stored: amounts as decimal strings, `void` from CEB816 status 3 or any CEB818 status 3. */
+export interface StoredBill extends Omit<BillRecord, 'orderNo'> {
+  void: boolean;
 }
 
 /** A receipt link: what a CEB622 says the inventory with this copNo or preNo is called by customs. */
@@ -112,7 +104,8 @@ export interface ReconcileStore {
   close(): void;
 }
 
-function keyList(keys: InventoryKeys): string[] {
+/** Key strings under which a cancel/refund is recorded (also used by the SQLite store). */
+export function inventoryKeyList(keys: InventoryKeys): string[] {
   const out: string[] = [];
   if (keys.copNo) out.push(`c:${keys.copNo}`);
   if (keys.preNo) out.push(`p:${keys.preNo}`);
@@ -156,9 +149,6 @@ export function billsOfTuples(json: string): BillRecord[] {
   );
 }
 
-/** Key strings under which a cancel/refund is recorded (also used by the SQLite store). */
-export const inventoryKeyList = keyList;
-
 /** Orders mismatch entries: largest absolute amount first, then orderNo, then kind. */
 export function compareMismatch(a: { e: StoredMismatch; k: number }, b: { e: StoredMismatch; k: number }): number {
   if (a.k !== b.k) return b.k - a.k;
@@ -168,7 +158,7 @@ export function compareMismatch(a: { e: StoredMismatch; k: number }, b: { e: Sto
 
 /** The keys an approved cancel or refund is looked up by, as {@link inventoryKeyList} writes them. */
 export function finalKeys(keys: InventoryKeys): string[] {
-  const list = keyList(keys);
+  const list = inventoryKeyList(keys);
   const out: string[] = [];
   for (const k of list) out.push(`cancel:${k}`);
   for (const k of list) out.push(`refund:${k}`);
@@ -214,7 +204,7 @@ export function finalFlags(
   let cancelled = false;
   let refunded = false;
   let refundedAt: string | undefined;
-  for (const k of keyList(keys)) {
+  for (const k of inventoryKeyList(keys)) {
     if (get(`cancel:${k}`) !== undefined) cancelled = true;
     const t = get(`refund:${k}`);
     if (t !== undefined) {
@@ -281,7 +271,7 @@ export class MemoryStore implements ReconcileStore {
           ? f.keys.invtNo
             ? [releaseKey(f.keys.invtNo)]
             : []
-          : keyList(f.keys).map((k) => `${f.kind}:${k}`);
+          : inventoryKeyList(f.keys).map((k) => `${f.kind}:${k}`);
       for (const key of keys) this.done.set(key, earlier(this.done.get(key), f.at ?? ''));
     }
   }

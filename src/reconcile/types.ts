@@ -1,10 +1,9 @@
 import type { Decimal } from 'decimal.js';
 
-/** The three taxes of a CBEC order, named as in the CEB816 tax bill. */
-export type TaxKind = 'customsTax' | 'consumptionTax' | 'valueAddedTax';
-
 /** The tax kinds in output order. */
-export const TAX_KINDS: readonly TaxKind[] = ['customsTax', 'consumptionTax', 'valueAddedTax'];
+export const TAX_KINDS = ['customsTax', 'consumptionTax', 'valueAddedTax'] as const;
+/** The three taxes of a CBEC order, named as in the CEB816 tax bill. */
+export type TaxKind = (typeof TAX_KINDS)[number];
 
 /** Tax split by kind, with its total. */
 export interface TaxSplit {
@@ -50,21 +49,8 @@ export interface InventoryReceipt {
   returnInfo?: string | undefined;
 }
 
-/** What reconciliation concluded for one order (or one bill without a declaration). */
-export type ReconcileStatus =
-  | 'matched'
-  | 'mismatch'
-  | 'bill-missing'
-  | 'bill-without-declaration'
-  | 'cancelled'
-  | 'refunded'
-  | 'bill-void'
-  | 'unlinked'
-  | 'not-computed'
-  | 'duplicate-declaration';
-
 /** Every status, in report order. */
-export const RECONCILE_STATUSES: readonly ReconcileStatus[] = [
+export const RECONCILE_STATUSES = [
   'matched',
   'mismatch',
   'bill-missing',
@@ -75,7 +61,9 @@ export const RECONCILE_STATUSES: readonly ReconcileStatus[] = [
   'unlinked',
   'not-computed',
   'duplicate-declaration',
-];
+] as const;
+/** What reconciliation concluded for one order (or one bill without a declaration). */
+export type ReconcileStatus = (typeof RECONCILE_STATUSES)[number];
 
 /** Which figure differs from the billed one, and by how much (billed − other). */
 export interface Mismatch {
@@ -138,25 +126,8 @@ export interface ReconcileTotals {
   waterfall: Waterfall;
 }
 
-/**
- * Why tax billed and tax withheld differ: the cause of a row's billed − withheld, from its status.
- * `rounding` is matched orders (within the tolerance); `bill-missing` also takes orders whose
- * bills are all void (`bill-void`) or that no bill could be linked to (`unlinked`); `other` is an
- * order with a bill but no declared taxTotal (the whole bill is a difference no status explains)
- * and duplicate declarations (which carry no amounts, so always 0).
- */
-export type WaterfallCause =
-  | 'rounding'
-  | 'mismatch'
-  | 'bill-missing'
-  | 'bill-without-declaration'
-  | 'cancelled'
-  | 'refunded'
-  | 'not-computed'
-  | 'other';
-
 /** Every cause, in waterfall order. */
-export const WATERFALL_CAUSES: readonly WaterfallCause[] = [
+export const WATERFALL_CAUSES = [
   'rounding',
   'mismatch',
   'bill-missing',
@@ -165,7 +136,15 @@ export const WATERFALL_CAUSES: readonly WaterfallCause[] = [
   'refunded',
   'not-computed',
   'other',
-];
+] as const;
+/**
+ * Why tax billed and tax withheld differ: the cause of a row's billed − withheld, from its status.
+ * `rounding` is matched orders (within the tolerance); `bill-missing` also takes orders whose
+ * bills are all void (`bill-void`) or that no bill could be linked to (`unlinked`); `other` is an
+ * order with a bill but no declared taxTotal (the whole bill is a difference no status explains)
+ * and duplicate declarations (which carry no amounts, so always 0).
+ */
+export type WaterfallCause = (typeof WATERFALL_CAUSES)[number];
 
 /** The difference between tax billed and tax withheld, by cause: Σ causes.amount = difference = billed − withheld. */
 export interface Waterfall {

@@ -13,17 +13,9 @@ import { extensionFieldsOf } from '../xml/extensions.js';
  * local name, a leaf's text being its own text and CDATA (not that of elements inside it).
  */
 
+const SCANNED = ['CEB312', 'CEB412', 'CEB512', 'CEB514', 'CEB622', 'CEB624', 'CEB626', 'CEB816', 'CEB818'] as const;
 /** Message types the scanner reads. */
-export type ScannedType =
-  | 'CEB312'
-  | 'CEB412'
-  | 'CEB512'
-  | 'CEB514'
-  | 'CEB622'
-  | 'CEB624'
-  | 'CEB626'
-  | 'CEB816'
-  | 'CEB818';
+export type ScannedType = (typeof SCANNED)[number];
 
 /** One document as the scanner reads it: leaf texts (entities decoded, empty leaves left out). */
 export interface ScannedDocument {
@@ -33,21 +25,9 @@ export interface ScannedDocument {
   items: Array<Record<string, string>>;
 }
 
-const SCANNED: Readonly<Record<ScannedType, true>> = {
-  CEB312: true,
-  CEB412: true,
-  CEB512: true,
-  CEB514: true,
-  CEB622: true,
-  CEB624: true,
-  CEB626: true,
-  CEB816: true,
-  CEB818: true,
-};
-
 /** True when the message type is one the scanner reads. */
 export function isScannedType(type: string): type is ScannedType {
-  return Object.hasOwn(SCANNED, type);
+  return (SCANNED as readonly string[]).includes(type);
 }
 
 /** The leaves of one element (a receipt, a bill's head or line) read as fields. */

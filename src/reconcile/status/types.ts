@@ -3,15 +3,11 @@ import type { ReturnWindowPolicy } from '../../quota/return-window.js';
 
 /* The shapes of order status (订单异常查询): what status() reads and what it reports. */
 
-/** Receipt message types {@link status} reads. */
-export type StatusReceiptType = 'CEB312' | 'CEB412' | 'CEB512' | 'CEB514' | 'CEB622' | 'CEB624' | 'CEB626';
-/** Declaration message types that tell when a document was sent. */
-export type SentType = 'CEB311' | 'CEB411' | 'CEB511' | 'CEB513' | 'CEB621' | 'CEB623' | 'CEB625';
-
 /** The document a receipt or sent message is about. */
 export type DocumentKind = 'order' | 'payment' | 'logistics' | 'logisticsStatus' | 'inventory' | 'cancel' | 'refund';
 
-export const RECEIPT_KIND: Record<StatusReceiptType, DocumentKind> = {
+/** The document each receipt type {@link status} reads is about. */
+export const RECEIPT_KIND = {
   CEB312: 'order',
   CEB412: 'payment',
   CEB512: 'logistics',
@@ -19,8 +15,12 @@ export const RECEIPT_KIND: Record<StatusReceiptType, DocumentKind> = {
   CEB622: 'inventory',
   CEB624: 'cancel',
   CEB626: 'refund',
-};
-export const SENT_KIND: Record<SentType, DocumentKind> = {
+} satisfies Record<string, DocumentKind>;
+/** Receipt message types {@link status} reads. */
+export type StatusReceiptType = keyof typeof RECEIPT_KIND;
+
+/** The document each sent (declaration) message type is about. */
+export const SENT_KIND = {
   CEB311: 'order',
   CEB411: 'payment',
   CEB511: 'logistics',
@@ -28,7 +28,9 @@ export const SENT_KIND: Record<SentType, DocumentKind> = {
   CEB621: 'inventory',
   CEB623: 'cancel',
   CEB625: 'refund',
-};
+} satisfies Record<string, DocumentKind>;
+/** Declaration message types that tell when a document was sent. */
+export type SentType = keyof typeof SENT_KIND;
 
 /** True for a receipt type {@link status} reads. */
 export function isStatusReceiptType(t: string): t is StatusReceiptType {

@@ -209,23 +209,22 @@ export function mismatchHistogram(mismatches: readonly MismatchEntryJSON[], maxB
 
 const num = (s: string) => Number(s);
 
+/** A table column: the `data-col` of its cells, its heading, and whether it holds numbers (right-aligned). */
+type Column = readonly [col: string, head: Label, numeric?: boolean];
+
+/** A table whose rows have one cell per column. */
 function table(
   id: string,
   caption: Label,
-  head: Label[],
-  rows: Array<{ key: string; cells: Array<{ col: string; text: string; numeric?: boolean }> }>,
+  columns: readonly Column[],
+  rows: Array<{ key: string; cells: string[] }>,
 ): string {
-  const th = head.map((h) => `<th scope="col">${label(h)}</th>`).join('');
-  const body = rows
-    .map(
-      (r) =>
-        `<tr data-key="${escapeHtml(r.key)}">${r.cells
-          .map(
-            (c) => `<td data-col="${escapeHtml(c.col)}"${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.text)}</td>`,
-          )
-          .join('')}</tr>`,
-    )
-    .join('\n');
+  const th = columns.map(([, h]) => `<th scope="col">${label(h)}</th>`).join('');
+  const td = (text: string, i: number) => {
+    const [col, , numeric] = columns[i]!;
+    return `<td data-col="${escapeHtml(col)}"${numeric ? ' class="num"' : ''}>${escapeHtml(text)}</td>`;
+  };
+  const body = rows.map((r) => `<tr data-key="${escapeHtml(r.key)}">${r.cells.map(td).join('')}</tr>`).join('\n');
   return `<table id="${id}"><caption>${label(caption)}</caption><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
@@ -243,11 +242,8 @@ function groupTable(id: string, caption: Label, keyLabel: Label, groups: Record<
   return table(
     id,
     caption,
-    [keyLabel, ...GROUP_COLUMNS.map(([, l]) => l)],
-    Object.entries(groups).map(([k, t]) => ({
-      key: k,
-      cells: [{ col: 'key', text: k }, ...GROUP_COLUMNS.map(([c]) => ({ col: c, text: String(t[c]), numeric: true }))],
-    })),
+    [['key', keyLabel], ...GROUP_COLUMNS.map(([c, l]): Column => [c, l, true])],
+    Object.entries(groups).map(([k, t]) => ({ key: k, cells: [k, ...GROUP_COLUMNS.map(([c]) => String(t[c]))] })),
   );
 }
 
@@ -256,19 +252,14 @@ function waterfallTable(id: string, caption: Label, steps: WaterfallStep[]): str
     id,
     caption,
     [
-      ['项目', 'step'],
-      ['订单', 'orders'],
-      ['金额', 'amount'],
-      ['累计', 'running total'],
+      ['step', ['项目', 'step']],
+      ['orders', ['订单', 'orders'], true],
+      ['amount', ['金额', 'amount'], true],
+      ['running', ['累计', 'running total'], true],
     ],
     steps.map((s, i) => ({
       key: i === 0 ? 'withheld' : i === steps.length - 1 ? 'billed' : `cause:${i - 1}`,
-      cells: [
-        { col: 'step', text: plain(s.label) },
-        { col: 'orders', text: s.orders === undefined ? '' : String(s.orders), numeric: true },
-        { col: 'amount', text: s.amount, numeric: true },
-        { col: 'running', text: s.running, numeric: true },
-      ],
+      cells: [plain(s.label), s.orders === undefined ? '' : String(s.orders), s.amount, s.running],
     })),
   );
 }
@@ -429,39 +420,25 @@ export function renderReconcileHtml(
       'totals-counts',
       ['订单数', 'Order counts'],
       [
-        ['状态', 'status'],
-        ['订单', 'orders'],
+        ['label', ['状态', 'status']],
+        ['value', ['订单', 'orders'], true],
       ],
-      COUNT_LABELS.map(([k, l]) => ({
-        key: k,
-        cells: [
-          { col: 'label', text: plain(l) },
-          { col: 'value', text: String(s[k]), numeric: true },
-        ],
-      })),
+      COUNT_LABELS.map(([k, l]) => ({ key: k, cells: [plain(l), String(s[k])] })),
     ),
     table(
       'totals-amounts',
       ['税额合计', 'Tax totals'],
       [
-        ['项目', 'item'],
-        ['合计', 'total'],
-        ['关税', 'duty'],
-        ['消费税', 'consumption'],
-        ['增值税', 'VAT'],
+        ['label', ['项目', 'item']],
+        ['total', ['合计', 'total'], true],
+        ['customsTax', ['关税', 'duty'], true],
+        ['consumptionTax', ['消费税', 'consumption'], true],
+        ['valueAddedTax', ['增值税', 'VAT'], true],
       ],
       AMOUNT_LABELS.map(([k, l]) => {
         const split = k === 'computedTaxTotal' ? s.computed : k === 'billedTaxTotal' ? s.billed : undefined;
-        return {
-          key: k,
-          cells: [
-            { col: 'label', text: plain(l) },
-            { col: 'total', text: String(s[k]), numeric: true },
-            { col: 'customsTax', text: split?.customsTax ?? '', numeric: true },
-            { col: 'consumptionTax', text: split?.consumptionTax ?? '', numeric: true },
-            { col: 'valueAddedTax', text: split?.valueAddedTax ?? '', numeric: true },
-          ],
-        };
+        const taxes = [split?.customsTax ?? '', split?.consumptionTax ?? '', split?.valueAddedTax ?? ''];
+        return { key: k, cells: [plain(l), String(s[k]), ...taxes] };
       }),
     ),
   );
@@ -521,15 +498,15 @@ export function renderReconcileHtml(
       table(
         'table-histogram',
         ['不符金额分布', 'Mismatch amounts by bin'],
-        [['区间', 'bin'], ...kinds.map(kindLabel), ['合计', 'entries'], ['金额合计', 'sum']],
+        [
+          ['bin', ['区间', 'bin']],
+          ...kinds.map((k): Column => [k, kindLabel(k), true]),
+          ['total', ['合计', 'entries'], true],
+          ['sum', ['金额合计', 'sum'], true],
+        ],
         bins.map((b) => ({
           key: `${b.from}`,
-          cells: [
-            { col: 'bin', text: `[${b.from}, ${b.to})` },
-            ...kinds.map((k) => ({ col: k, text: String(b.counts[k] ?? 0), numeric: true })),
-            { col: 'total', text: String(b.total), numeric: true },
-            { col: 'sum', text: b.sum, numeric: true },
-          ],
+          cells: [`[${b.from}, ${b.to})`, ...kinds.map((k) => String(b.counts[k] ?? 0)), String(b.total), b.sum],
         })),
       ),
     );
@@ -544,19 +521,14 @@ export function renderReconcileHtml(
         'table-mismatches',
         ['最大的不符（按绝对值）', 'Largest mismatches (by absolute amount)'],
         [
-          ['订单编号', 'orderNo'],
-          ['清单编号', 'invtNo'],
-          ['项目', 'kind'],
-          ['金额（税单 − 计算/申报）', 'amount (billed − computed/declared)'],
+          ['orderNo', ['订单编号', 'orderNo']],
+          ['invtNo', ['清单编号', 'invtNo']],
+          ['kind', ['项目', 'kind']],
+          ['amount', ['金额（税单 − 计算/申报）', 'amount (billed − computed/declared)'], true],
         ],
         shown.map((m, i) => ({
           key: String(i),
-          cells: [
-            { col: 'orderNo', text: m.orderNo },
-            { col: 'invtNo', text: m.invtNo ?? '' },
-            { col: 'kind', text: plain(kindLabel(m.kind)) },
-            { col: 'amount', text: m.amount, numeric: true },
-          ],
+          cells: [m.orderNo, m.invtNo ?? '', plain(kindLabel(m.kind)), m.amount],
         })),
       ),
     );

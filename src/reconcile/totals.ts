@@ -21,16 +21,8 @@ function zeroSplit(): TaxSplit {
 export function emptyTotals(): ReconcileTotals {
   return {
     orders: 0,
-    matched: 0,
-    mismatched: 0,
-    billMissing: 0,
-    billWithoutDeclaration: 0,
-    cancelled: 0,
-    refunded: 0,
-    billVoid: 0,
-    unlinked: 0,
-    notComputed: 0,
-    duplicateDeclarations: 0,
+    // Each status's count, in STATUS_COUNT's order (the order JSON and the pages list them in).
+    ...(Object.fromEntries(Object.values(STATUS_COUNT).map((k) => [k, 0])) as Record<StatusCountKey, number>),
     dutiableValue: ZERO,
     declaredTaxTotal: ZERO,
     computedTaxTotal: ZERO,
@@ -93,7 +85,7 @@ function addToWaterfall(w: Waterfall, row: ReconcileRow): void {
 }
 
 /** The count field of each status. */
-export const STATUS_COUNT: Record<ReconcileStatus, keyof ReconcileTotals> = {
+export const STATUS_COUNT = {
   matched: 'matched',
   mismatch: 'mismatched',
   'bill-missing': 'billMissing',
@@ -104,7 +96,8 @@ export const STATUS_COUNT: Record<ReconcileStatus, keyof ReconcileTotals> = {
   unlinked: 'unlinked',
   'not-computed': 'notComputed',
   'duplicate-declaration': 'duplicateDeclarations',
-};
+} as const satisfies Record<ReconcileStatus, keyof ReconcileTotals>;
+type StatusCountKey = (typeof STATUS_COUNT)[ReconcileStatus];
 
 function addSplit(a: TaxSplit, b: TaxSplit | undefined): TaxSplit {
   if (!b) return a;
@@ -121,7 +114,7 @@ const plus = (a: Decimal, b: Decimal | undefined) => (b ? a.plus(b) : a);
 /** Adds one row to totals (in place): its count, and its amounts where the row has them. */
 export function addToTotals(t: ReconcileTotals, row: ReconcileRow): void {
   t.orders++;
-  (t[STATUS_COUNT[row.status]] as number)++;
+  t[STATUS_COUNT[row.status]]++;
   t.dutiableValue = plus(t.dutiableValue, row.dutiableValue);
   t.declaredTaxTotal = plus(t.declaredTaxTotal, row.declaredTaxTotal);
   t.computed = addSplit(t.computed, row.computed);
@@ -204,8 +197,7 @@ function totalsIn(map: Map<string, ReconcileTotals>, key: string): ReconcileTota
 
 /** Adds totals `b` into `a` (in place). */
 export function mergeTotals(a: ReconcileTotals, b: ReconcileTotals): void {
-  for (const k of Object.keys(STATUS_COUNT) as ReconcileStatus[])
-    (a[STATUS_COUNT[k]] as number) += b[STATUS_COUNT[k]] as number;
+  for (const k of Object.values(STATUS_COUNT)) a[k] += b[k];
   a.orders += b.orders;
   a.dutiableValue = a.dutiableValue.plus(b.dutiableValue);
   a.declaredTaxTotal = a.declaredTaxTotal.plus(b.declaredTaxTotal);
@@ -233,7 +225,7 @@ export class CellTotals {
     // splits are its own objects, so they are added to in place.
     const t = this.cell(row.month, row.district);
     t.orders++;
-    (t[STATUS_COUNT[row.status]] as number)++;
+    t[STATUS_COUNT[row.status]]++;
     if (row.dutiableValue) t.dutiableValue = t.dutiableValue.plus(row.dutiableValue);
     if (row.declaredTaxTotal) t.declaredTaxTotal = t.declaredTaxTotal.plus(row.declaredTaxTotal);
     if (row.computed) addSplitInPlace(t.computed, row.computed);

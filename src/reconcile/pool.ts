@@ -50,10 +50,11 @@ interface BatchState {
 class ScanJob {
   private readonly queue: ScanMessage[] = [];
   private wake: (() => void) | undefined;
+  /** The thread scanning the file, while one is. */
+  thread: Thread | undefined;
   constructor(
     readonly id: number,
     readonly file: string,
-    private readonly send: (m: ToWorker) => void,
   ) {}
   push(m: ScanMessage): void {
     this.queue.push(m);
@@ -65,7 +66,7 @@ class ScanJob {
     return this.queue.shift()!;
   }
   resume(): void {
-    this.send({ type: 'continue', id: this.id });
+    this.thread?.worker.postMessage({ type: 'continue', id: this.id } satisfies ToWorker);
   }
 }
 
@@ -84,8 +85,6 @@ interface Thread {
 export class WorkerPool implements ReconcileExecutor {
   private readonly threads: Thread[] = [];
   private readonly scans: ScanJob[] = [];
-  /** The thread scanning each file job. */
-  private readonly owner = new Map<number, Thread>();
   private nextScan = 0;
   private nextId = 0;
   private readonly handlers = new Map<number, (m: FromWorker) => void>();
@@ -180,7 +179,7 @@ export class WorkerPool implements ReconcileExecutor {
   /** Dispatches every file at once (threads take them in order); their results come in file order. */
   scan(files: readonly string[]): AsyncIterable<ScanStep> {
     const jobs = files.map((file) => {
-      const job = new ScanJob(this.nextId++, file, (m) => this.sendTo(job, m));
+      const job = new ScanJob(this.nextId++, file);
       this.scans.push(job);
       this.handlers.set(job.id, (m) => {
         if (m.type !== 'records' && m.type !== 'failed') return;
@@ -212,26 +211,21 @@ export class WorkerPool implements ReconcileExecutor {
     }
   }
 
-  private sendTo(job: ScanJob, m: ToWorker): void {
-    this.owner.get(job.id)?.worker.postMessage(m);
-  }
-
   private dispatchScans(): void {
     for (const t of this.threads) {
       if (this.nextScan >= this.scans.length) return;
       if (t.scanning) continue;
       const job = this.scans[this.nextScan++]!;
       t.scanning = job;
-      this.owner.set(job.id, t);
+      job.thread = t;
       t.worker.postMessage({ type: 'scan', id: job.id, file: job.file } satisfies ToWorker);
     }
   }
 
   private scanDone(job: ScanJob): void {
-    const t = this.owner.get(job.id);
-    this.owner.delete(job.id);
+    if (job.thread) job.thread.scanning = undefined;
+    job.thread = undefined;
     this.handlers.delete(job.id);
-    if (t) t.scanning = undefined;
     this.dispatchScans();
     void this.pump();
   }

@@ -84,7 +84,7 @@ export interface ReconcileReport {
 }
 
 /** Options of {@link reconcileFiles}. */
-export interface ReconcileFilesOptions {
+export interface ReconcileFilesOptions extends Pick<ReconcileOptions, 'store' | 'tolerance'> {
   /** The declarations as NDJSON: a file path, or a byte stream (e.g. standard input). */
   declarations: string | AsyncIterable<Uint8Array>;
   /** The byte size of a `declarations` stream, when known (e.g. a file opened by the caller): progress is then reported against it. */
@@ -93,10 +93,6 @@ export interface ReconcileFilesOptions {
   documents: readonly string[];
   /** Rate tables (the JSON of rate files) used before the bundled one; `source` names each in messages. */
   rateTables?: Array<{ data: unknown; source: string }>;
-  /** Where the join index and the rows live (default: a new MemoryStore). Close it after reading the report. */
-  store?: ReconcileStore;
-  /** A difference up to this amount (per tax kind) still matches (default 0). */
-  tolerance?: Decimal.Value;
   /** Worker threads (default: the available parallelism, at most 8); 0 does everything in this thread. */
   workers?: number;
   /**
@@ -120,11 +116,6 @@ export interface ReconcileFilesOptions {
 /** Worker threads used by default: one per available core, at most 8. */
 export function defaultReconcileWorkers(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
-}
-
-/** Checks that the declarations file can be read; returns its size. */
-async function checkFile(path: string): Promise<number> {
-  return (await statInputFile(path)).size;
 }
 
 /**
@@ -226,9 +217,10 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
   const rateTables = options.rateTables ?? [];
   // Checked here, so that a bad table is reported once, before any thread starts.
   const rates = rateTables.map((t) => parseRateTable(t.data, t.source));
+  // A declarations file is checked to be readable before any work starts.
   const declarationBytes =
     typeof options.declarations === 'string'
-      ? await checkFile(options.declarations)
+      ? (await statInputFile(options.declarations)).size
       : options.declarationsSize || undefined;
   // Batches count their lines from 1; whoever takes them in order numbers them.
   const read =

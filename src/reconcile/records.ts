@@ -29,6 +29,7 @@ export function toBillRecord(head: Record<string, unknown>): Converted<BillRecor
   const customsTax = amountText(head, 'customsTax');
   const valueAddedTax = amountText(head, 'valueAddedTax');
   const consumptionTax = amountText(head, 'consumptionTax');
+  const orderNo = trimmedText(head.orderNo);
   if (customsTax === undefined || valueAddedTax === undefined || consumptionTax === undefined)
     return { ok: false, problem: `tax bill ${taxNo}: an amount is missing or not a decimal` };
   return {
@@ -42,15 +43,10 @@ export function toBillRecord(head: Record<string, unknown>): Converted<BillRecor
       valueAddedTax,
       consumptionTax,
       customsCode: trimmedText(head.customsCode),
-      ...orderNoOf(head),
+      // The bill's orderNo (beyond the 2022 XSD), when it names one.
+      ...(orderNo && { orderNo }),
     },
   };
-}
-
-/** The bill's orderNo (beyond the 2022 XSD), when it names one. */
-function orderNoOf(head: Record<string, unknown>): { orderNo?: string } {
-  const orderNo = trimmedText(head.orderNo);
-  return orderNo ? { orderNo } : {};
 }
 
 /** A CEB816 `TaxHeadRd` as a {@link TaxBill}. */

@@ -11,9 +11,11 @@ import {
   byTaxNo,
   finalFlags,
   finalKeys,
+  finalRecordKeys,
   inventoryKeyList,
   linkInventory,
   linkKey,
+  NOT_SEEN,
   releaseKey,
   billTuple,
   type BillRecord,
@@ -108,12 +110,6 @@ function toStored(r: BillRowTuple): StoredBill {
 }
 
 const NO_FINALS: ReturnType<typeof finalFlags> = Object.freeze({ cancelled: false, refunded: false });
-const NOT_SEEN: JoinAnswer = Object.freeze({
-  firstSighting: false,
-  bills: [],
-  cancelled: false,
-  refunded: false,
-}) as JoinAnswer;
 
 const spoolText = new TextDecoder();
 
@@ -304,15 +300,9 @@ export class SqliteStore implements ReconcileStore {
   addFinals(finals: readonly FinalRecord[]): void {
     this.tick(finals.length);
     for (const f of finals) {
+      for (const key of finalRecordKeys(f)) this.st.final!.run(key, f.at ?? '');
       // Releases are looked up only for refunded inventories: they stay out of the filter.
-      if (f.kind === 'release') {
-        if (f.keys.invtNo) this.st.final!.run(releaseKey(f.keys.invtNo), f.at ?? '');
-        continue;
-      }
-      for (const k of inventoryKeyList(f.keys)) {
-        this.st.final!.run(`${f.kind}:${k}`, f.at ?? '');
-        this.finalValues.add(k.slice(2));
-      }
+      if (f.kind !== 'release') for (const k of inventoryKeyList(f.keys)) this.finalValues.add(k.slice(2));
     }
   }
   /** The rows of a batch's keys in a key → value table (`linksOf` or `finalsOf`): one statement, none for no keys. */

@@ -220,10 +220,24 @@ export function releaseKey(invtNo: string): string {
   return `release:i:${invtNo}`;
 }
 
+/** The keys a final record is stored under: a cancel or refund under each key of its inventory, a release under its invtNo. */
+export function finalRecordKeys(f: FinalRecord): string[] {
+  if (f.kind === 'release') return f.keys.invtNo ? [releaseKey(f.keys.invtNo)] : [];
+  return inventoryKeyList(f.keys).map((k) => `${f.kind}:${k}`);
+}
+
 /** Keeps the earlier of two receipt times ('' = unknown). */
 export function earlier(a: string | undefined, b: string): string {
   return a === undefined || a === '' ? b : b === '' || a <= b ? a : b;
 }
+
+/** The answer for an order seen before (shared: nothing is looked up for it). */
+export const NOT_SEEN: JoinAnswer = Object.freeze({
+  firstSighting: false,
+  bills: [],
+  cancelled: false,
+  refunded: false,
+}) as JoinAnswer;
 
 /** Everything in memory: fine up to a few hundred thousand orders. */
 export class MemoryStore implements ReconcileStore {
@@ -266,20 +280,14 @@ export class MemoryStore implements ReconcileStore {
   }
   addFinals(finals: readonly FinalRecord[]): void {
     for (const f of finals) {
-      const keys =
-        f.kind === 'release'
-          ? f.keys.invtNo
-            ? [releaseKey(f.keys.invtNo)]
-            : []
-          : inventoryKeyList(f.keys).map((k) => `${f.kind}:${k}`);
-      for (const key of keys) this.done.set(key, earlier(this.done.get(key), f.at ?? ''));
+      for (const key of finalRecordKeys(f)) this.done.set(key, earlier(this.done.get(key), f.at ?? ''));
     }
   }
   join(requests: ReadonlyArray<JoinRequest | undefined>): Array<JoinAnswer | undefined> {
     return requests.map((r) => {
       if (!r) return undefined;
       if (r.orderNo !== undefined) {
-        if (this.orders.has(r.orderNo)) return { firstSighting: false, bills: [], cancelled: false, refunded: false };
+        if (this.orders.has(r.orderNo)) return NOT_SEEN;
         this.orders.add(r.orderNo);
       }
       const { invtNo, linkedBy } = linkInventory(r, (key) => this.links.get(key));

@@ -28,20 +28,13 @@ export type DeclarationRecord =
  * (a worker sends only the {@link joinRequest}), so the amounts are the computed Decimals
  * themselves: no text round trip per order.
  */
-export interface DeclarationFacts {
+export interface DeclarationFacts
+  extends JoinRequest,
+    Pick<ReconcileRow, 'customsCode' | 'month' | 'district' | 'dutiableValue' | 'declaredTaxTotal'> {
   /** Input line, when read from NDJSON. */
   line?: number | undefined;
   /** Code of the issue that kept the declaration from being read (then nothing else is set). */
   unreadable?: string | undefined;
-  orderNo?: string | undefined;
-  copNo?: string | undefined;
-  preNo?: string | undefined;
-  invtNo?: string | undefined;
-  customsCode?: string | undefined;
-  month: string;
-  district: string;
-  dutiableValue?: Decimal | undefined;
-  declaredTaxTotal?: Decimal | undefined;
   /** customsTax, consumptionTax, valueAddedTax as computed (only when the computation is complete). */
   computed?: TaxSplit | undefined;
   /** Notes of the computation: `regime:…`, `issue:CODE` (at most five codes). */

@@ -141,10 +141,7 @@ export function totalsToJSON(t: ReconcileTotals): ReconcileTotalsJSON {
 /** The summary as JSON (without the mismatch list). */
 export function summaryToJSON(s: ReconcileSummary): ReconcileSummaryJSON {
   const { byMonth, byDistrict, inputs, ...all } = s;
-  return {
-    ...totalsToJSON(all),
-    byMonth: Object.fromEntries(Object.entries(byMonth).map(([k, v]) => [k, totalsToJSON(v)])),
-    byDistrict: Object.fromEntries(Object.entries(byDistrict).map(([k, v]) => [k, totalsToJSON(v)])),
-    inputs,
-  };
+  const groups = (g: Record<string, ReconcileTotals>) =>
+    Object.fromEntries(Object.entries(g).map(([k, v]) => [k, totalsToJSON(v)]));
+  return { ...totalsToJSON(all), byMonth: groups(byMonth), byDistrict: groups(byDistrict), inputs };
 }

@@ -207,8 +207,6 @@ export function mismatchHistogram(mismatches: readonly MismatchEntryJSON[], maxB
   }));
 }
 
-const num = (s: string) => Number(s);
-
 /** A table column: the `data-col` of its cells, its heading, and whether it holds numbers (right-aligned). */
 type Column = readonly [col: string, head: Label, numeric?: boolean];
 
@@ -286,7 +284,7 @@ function waterfallOption(steps: WaterfallStep[], title: string) {
         itemStyle: { color: 'transparent', borderColor: 'transparent' },
         emphasis: { disabled: true },
         tooltip: { show: false },
-        data: steps.map((s) => (s.type === 'total' ? '-' : num(s.base))),
+        data: steps.map((s) => (s.type === 'total' ? '-' : Number(s.base))),
       },
       {
         name: '金额 amount',
@@ -294,7 +292,7 @@ function waterfallOption(steps: WaterfallStep[], title: string) {
         stack: 'w',
         label: { show: true, position: 'top' },
         data: steps.map((s) => ({
-          value: num(s.height),
+          value: Number(s.height),
           label: { formatter: s.amount },
           itemStyle: {
             color: s.type === 'total' ? '#5470c6' : new Dec(s.amount).isNegative() ? '#91cc75' : '#ee6666',
@@ -315,8 +313,8 @@ function groupOption(groups: Record<string, ReportTotalsJSON>, title: string) {
     xAxis: { type: 'category', data: keys },
     yAxis: { type: 'value' },
     series: [
-      { name: '代扣 withheld', type: 'bar', data: keys.map((k) => num(groups[k]!.declaredTaxTotal)) },
-      { name: '税单 billed', type: 'bar', data: keys.map((k) => num(groups[k]!.billedTaxTotal)) },
+      { name: '代扣 withheld', type: 'bar', data: keys.map((k) => Number(groups[k]!.declaredTaxTotal)) },
+      { name: '税单 billed', type: 'bar', data: keys.map((k) => Number(groups[k]!.billedTaxTotal)) },
     ],
   };
 }

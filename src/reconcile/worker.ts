@@ -33,7 +33,7 @@ export type FromWorker =
   | { type: 'rows'; id: number; batch: RowBatch }
   /** `bills`: JSON text of bill tuples (stored in one statement); `records`: the other documents. */
   | { type: 'records'; id: number; bills: string; billCount: number; records: DocumentRecord[]; last: boolean }
-  | { type: 'failed'; id: number; code: string; message: string; fatal: boolean };
+  | { type: 'failed'; id: number; code: string; message: string };
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
@@ -55,7 +55,6 @@ function reply(id: number, compute: () => FromWorker): void {
       id,
       code: 'RECONCILE_WORKER',
       message: e instanceof Error ? (e.stack ?? e.message) : String(e),
-      fatal: true,
     } satisfies FromWorker);
   }
 }
@@ -88,7 +87,6 @@ async function scan(id: number, file: string): Promise<void> {
       id,
       code,
       message: e instanceof Error ? e.message : String(e),
-      fatal: false,
     } satisfies FromWorker);
   }
 }

@@ -60,6 +60,8 @@ export const CSV_LABELS = {
 
 /** CSV columns, in order. */
 export const CSV_COLUMNS = Object.keys(CSV_LABELS) as ReadonlyArray<keyof typeof CSV_LABELS>;
+/** The heading of each column, `中文 / English`: the CSV's header and the workbook's. */
+export const CSV_HEADINGS = CSV_COLUMNS.map((c) => `${CSV_LABELS[c]} / ${c}`);
 
 /**
  * Text spreadsheet software would read as a formula: `=`, `+`, `-`, `@`, a tab or a carriage
@@ -139,7 +141,7 @@ export function csvLine(r: ReconcileRowJSON): string {
 
 /** The CSV header line: `中文 / English` per column, CRLF-terminated. */
 export function csvHeader(): string {
-  return `${CSV_COLUMNS.map((c) => csvText(`${CSV_LABELS[c]} / ${c}`)).join(',')}\r\n`;
+  return `${CSV_HEADINGS.map(csvText).join(',')}\r\n`;
 }
 
 /** The rows as CSV: a UTF-8 byte-order mark, the bilingual header, then one line per row. */

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Cell, CellValue, Worksheet } from 'exceljs';
 import { summaryToJSON, type ReconcileRowJSON, type ReconcileTotalsJSON, type WaterfallJSON } from './json.js';
-import { AMOUNT_COLUMN, CSV_COLUMNS, CSV_LABELS, rowCells, WATERFALL_LABELS } from './output.js';
+import { AMOUNT_COLUMN, CSV_COLUMNS, CSV_HEADINGS, rowCells, WATERFALL_LABELS } from './output.js';
 import type { ReconcileReport } from './reconcile.js';
 
 /*
@@ -136,10 +136,7 @@ export async function writeReportXlsx(report: ReconcileReport, stream: Writable)
           : 14,
   }));
   rows.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: CSV_COLUMNS.length } };
-  header(
-    rows,
-    CSV_COLUMNS.map((c) => `${CSV_LABELS[c]} / ${c}`),
-  );
+  header(rows, CSV_HEADINGS);
   for (const r of report.rows()) addRow(rows, rowValues(r));
   rows.commit();
 

@@ -76,3 +76,8 @@ export class SandanError extends Error {
 export function isSandanError(e: unknown): e is SandanError {
   return e instanceof SandanError;
 }
+
+/** The message of anything thrown: an Error's message, else the value as text. */
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

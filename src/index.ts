@@ -1,6 +1,6 @@
 export * from './model/index.js';
 export * from './rules/index.js';
-export * from './errors.js';
+export { SandanError, isSandanError, type SandanErrorCode } from './errors.js';
 export * from './tax/index.js';
 export * from './sign/index.js';
 export * from './xml/index.js';

@@ -1,3 +1,5 @@
+import { messageOf } from './errors.js';
+
 /**
  * The one place secrets are taken out of text before it is shown: connection strings, driver
  * error messages, anything an error or a log line may quote. Over-redacting is harmless; a
@@ -54,7 +56,7 @@ export function redactSecrets(text: string): string {
  * whose message may quote the connection string.
  */
 export function redactedMessage(e: unknown): string {
-  return redactSecrets(e instanceof Error ? e.message : String(e));
+  return redactSecrets(messageOf(e));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Option, type Command } from 'commander';
-import { SandanError } from '../errors.js';
+import { SandanError, messageOf } from '../errors.js';
 import { isRecord } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { createValidator, extensionsFor } from '../rules/index.js';
@@ -42,7 +42,7 @@ async function readSender(path: string, origin: string): Promise<SenderProfile> 
   try {
     return checkSenderProfile(data);
   } catch (e) {
-    throw new SandanError('INVALID_OPTION', `${path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new SandanError('INVALID_OPTION', `${path}: ${messageOf(e)}`, { cause: e });
   }
 }
 

@@ -1,4 +1,4 @@
-import { SandanError } from '../errors.js';
+import { SandanError, messageOf } from '../errors.js';
 import {
   bundledPositiveLists,
   loadGoodsRecords,
@@ -20,7 +20,7 @@ export async function readJsonFile(path: string, what: string): Promise<unknown>
   } catch (e) {
     throw new SandanError(
       what === 'ruleset' ? 'RULESET_INVALID' : 'INVALID_OPTION',
-      `${path}: not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
+      `${path}: not valid JSON: ${messageOf(e)}`,
       { cause: e },
     );
   }

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { SandanError } from '../errors.js';
+import { SandanError, messageOf } from '../errors.js';
 import type { CustomsEmulatorOptions } from '../emulator/index.js';
 import { validate } from '../rules/index.js';
 import { CLEANUP_SIGNALS, type CleanupSignal } from './cleanup.js';
@@ -128,7 +128,7 @@ export async function emulateCommand(opts: EmulateCommandOptions, io: CliIo): Pr
   try {
     const folder = typeof options.folder === 'object' && {
       ...options.folder,
-      onError: (e: unknown) => note(`sandan emulate: folder: ${errorText(e)}\n`),
+      onError: (e: unknown) => note(`sandan emulate: folder: ${messageOf(e)}\n`),
     };
     const customs = await createCustomsEmulator({ ...options, ...(folder && { folder }) });
     // From here on the emulator is closed however the command ends (a signal, or output that went away).
@@ -166,10 +166,6 @@ export async function emulateCommand(opts: EmulateCommandOptions, io: CliIo): Pr
   } finally {
     stop.restore();
   }
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 export function registerEmulateCommand(program: Command, { io, setExit }: CommandContext): void {

@@ -1,6 +1,6 @@
 import { basename, extname } from 'node:path';
 import { Option, type Command } from 'commander';
-import { SandanError } from '../errors.js';
+import { SandanError, messageOf } from '../errors.js';
 import { bundledPositiveLists, importPositiveList, parseCsv, type PositiveListImportReport } from '../rules/index.js';
 import type { CommandContext } from './command.js';
 import type { CliIo } from './io.js';
@@ -36,11 +36,7 @@ async function xlsxRows(bytes: Buffer, path: string): Promise<unknown[][]> {
   try {
     await book.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch (e) {
-    throw new SandanError(
-      'FILE_UNREADABLE',
-      `${path}: not a readable .xlsx workbook: ${e instanceof Error ? e.message : String(e)}`,
-      { cause: e },
-    );
+    throw new SandanError('FILE_UNREADABLE', `${path}: not a readable .xlsx workbook: ${messageOf(e)}`, { cause: e });
   }
   const sheets = book.worksheets.map((ws) => {
     const rows: unknown[][] = [];

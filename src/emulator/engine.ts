@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Decimal } from 'decimal.js';
-import { isSandanError, SandanError } from '../errors.js';
+import { isSandanError, SandanError, messageOf } from '../errors.js';
 import type { Issue } from '../model/issue.js';
 import {
   QuotaLedger,
@@ -290,14 +290,7 @@ class Engine implements EmulatorEngine {
             if (this.state.undoes) pending.receipts.length = 0;
             pending.first = undefined;
             ack = this.state.savepoint(() =>
-              this.unreadable(
-                xml,
-                via,
-                pending,
-                '3001',
-                `emulator failure: ${e instanceof Error ? e.message : String(e)}`,
-                500,
-              ),
+              this.unreadable(xml, via, pending, '3001', `emulator failure: ${messageOf(e)}`, 500),
             );
           }
           done.push({ ack, pending });
@@ -385,13 +378,7 @@ class Engine implements EmulatorEngine {
         this.state.done(id);
         const d = this.state.getDoc(ev.kind, ev.key);
         if (d && ev.action !== 'tax-bill' && !REJECTED.has(d.status))
-          this.emit(
-            d,
-            '100',
-            returnInfo('3001', `emulator failure: ${e instanceof Error ? e.message : String(e)}`),
-            now,
-            pending,
-          );
+          this.emit(d, '100', returnInfo('3001', `emulator failure: ${messageOf(e)}`), now, pending);
       });
     } catch {
       this.state.done(id);
@@ -467,14 +454,7 @@ class Engine implements EmulatorEngine {
       parsed = parseCebXml(input);
     } catch (e) {
       const tooLarge = isSandanError(e) && e.code === 'XML_TOO_LARGE';
-      return this.unreadable(
-        input,
-        via,
-        pending,
-        '0001',
-        e instanceof Error ? e.message : String(e),
-        tooLarge ? 413 : 400,
-      );
+      return this.unreadable(input, via, pending, '0001', messageOf(e), tooLarge ? 413 : 400);
     }
     const dxp = parsed.kind === 'dxp' ? parsed : undefined;
     const msg: CebMessage | undefined = parsed.kind === 'dxp' ? parsed.message : parsed;

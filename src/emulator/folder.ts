@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { SandanError } from '../errors.js';
+import { SandanError, messageOf } from '../errors.js';
 import { isAtomicTempName, writeFileAtomic } from '../io/atomic-file.js';
 import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 import type { EmulatorEngine, OutgoingReceipt } from './types.js';
@@ -264,7 +264,7 @@ export async function startFolderTransport(
       reason = ack.accepted ? undefined : `${ack.reason ?? `refused (HTTP status ${ack.httpStatus})`}\n\n${ack.body}`;
     } catch (e) {
       // The engine promises not to throw on input; if it does, the file is not taken again and again.
-      reason = `the emulator failed on this file: ${e instanceof Error ? e.message : String(e)}`;
+      reason = `the emulator failed on this file: ${messageOf(e)}`;
     }
     await finish(file, name, accepted, reason);
   }

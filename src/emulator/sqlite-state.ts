@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { SandanError } from '../errors.js';
+import { SandanError, messageOf } from '../errors.js';
 import type { OutgoingReceipt, ReceivedMessage, Scenario } from './types.js';
 import {
   historyOf,
@@ -124,11 +124,7 @@ export async function openSqliteState(
     db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
     db.exec(SCHEMA);
   } catch (e) {
-    throw new SandanError(
-      'QUOTA_STORE',
-      `Cannot open the emulator state ${path}: ${e instanceof Error ? e.message : String(e)}`,
-      { cause: e },
-    );
+    throw new SandanError('QUOTA_STORE', `Cannot open the emulator state ${path}: ${messageOf(e)}`, { cause: e });
   }
   const s = {
     addReceived: db.prepare(

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync, type Stats } from 'node:fs';
 import { open, realpath, rename, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { SandanError } from '../errors.js';
+import { SandanError, messageOf } from '../errors.js';
 
 /*
  * Files written whole or not at all (the CLI's output files, the emulator's receipts): the bytes
@@ -46,7 +46,7 @@ export function isAtomicTempName(name: string, options: { hidden: boolean }): bo
 }
 
 function writeError(target: string, e: unknown): SandanError {
-  const why = e instanceof Error ? e.message : String(e);
+  const why = messageOf(e);
   return new SandanError('FILE_UNREADABLE', `Cannot write ${target}: ${why}`, { cause: e });
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync, type Stats } from 'node:fs';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SandanError } from '../errors.js';
+import { SandanError, messageOf } from '../errors.js';
 
 /*
  * The file-system edge shared by everything that reads a path the user named (the CLI, the
@@ -35,7 +35,7 @@ function reasonOf(error: unknown): string {
   if (code === 'ENOENT' || code === 'ENOTDIR') return 'no such file';
   if (code === 'EISDIR') return DIRECTORY;
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(error);
 }
 
 /**

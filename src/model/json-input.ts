@@ -1,5 +1,6 @@
 import type { Issue } from './issue.js';
 import { jsonErrorOffset, lineColumnAt } from './json-position.js';
+import { messageOf } from '../errors.js';
 
 /*
  * One JSON text (a file, or one NDJSON line) to a value, or to the issue that kept it from
@@ -55,7 +56,7 @@ export function parseJsonText(text: string): { value: unknown } | { issue: Issue
   try {
     return { value: JSON.parse(text) as unknown };
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = messageOf(e);
     let where = '';
     const pos = jsonErrorOffset(text);
     if (pos >= 0) {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
-import { SandanError } from '../errors.js';
+import { SandanError, messageOf } from '../errors.js';
 import { backoff, loadOptional, Mutex, sleep } from './mutex.js';
 import { entryOfRow, eventOfRow, quantitiesText, type EntryRowOf, type EventRowOf } from './rows.js';
 import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
@@ -294,11 +294,7 @@ export class SqliteQuotaStore implements QuotaStore {
             throw busyError(this.name, waited, e);
           }
           if (e instanceof SandanError) throw e;
-          throw new SandanError(
-            'QUOTA_STORE',
-            `${this.name}: transaction failed: ${e instanceof Error ? e.message : String(e)}`,
-            { cause: e },
-          );
+          throw new SandanError('QUOTA_STORE', `${this.name}: transaction failed: ${messageOf(e)}`, { cause: e });
         }
       }
     });
@@ -389,7 +385,7 @@ export async function openSqliteQuotaStore(
   } catch (e) {
     throw new SandanError(
       'QUOTA_STORE',
-      `Cannot open the quota database ${path}${readOnly ? ' for reading' : ''}: ${e instanceof Error ? e.message : String(e)}`,
+      `Cannot open the quota database ${path}${readOnly ? ' for reading' : ''}: ${messageOf(e)}`,
       { cause: e },
     );
   }
@@ -434,11 +430,7 @@ export async function openSqliteQuotaStore(
       db.close();
       if (e instanceof SandanError) throw e;
       if (isBusy(e)) throw busyError(`sqlite:${path}`, waited, e);
-      throw new SandanError(
-        'QUOTA_STORE',
-        `Cannot prepare the quota database ${path}: ${e instanceof Error ? e.message : String(e)}`,
-        { cause: e },
-      );
+      throw new SandanError('QUOTA_STORE', `Cannot prepare the quota database ${path}: ${messageOf(e)}`, { cause: e });
     }
   }
   return new SqliteQuotaStore(db, {

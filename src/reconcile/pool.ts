@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';
+import { SandanError, isSandanError, type SandanErrorCode, messageOf } from '../errors.js';
 import type { Join, ReconcileExecutor, ScanStep } from './driver.js';
 import type { JoinAnswer, JoinRequest } from './facts.js';
 import type { DeclarationBatch } from './jobs.js';
@@ -293,11 +293,7 @@ export class WorkerPool implements ReconcileExecutor {
       this.fail(
         isSandanError(e)
           ? e
-          : new SandanError(
-              'FILE_UNREADABLE',
-              `Cannot read the declarations: ${e instanceof Error ? e.message : String(e)}`,
-              { cause: e },
-            ),
+          : new SandanError('FILE_UNREADABLE', `Cannot read the declarations: ${messageOf(e)}`, { cause: e }),
       );
     } finally {
       this.pumping = false;

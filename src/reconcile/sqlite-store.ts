@@ -2,7 +2,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { SandanError } from '../errors.js';
+import { SandanError, messageOf } from '../errors.js';
 import type { SqliteDatabase } from '../quota/sqlite.js';
 import { BloomFilter } from './bloom.js';
 import { TEXT_PIECE_BYTES } from './text-piece.js';
@@ -477,10 +477,6 @@ export async function openSqliteStore(options: SqliteStoreOptions = {}): Promise
     return new SqliteStore(db, dir);
   } catch (e) {
     if (dir) removeDir(dir);
-    throw new SandanError(
-      'RECONCILE_INDEX',
-      `Cannot create the reconciliation index: ${e instanceof Error ? e.message : String(e)}`,
-      { cause: e },
-    );
+    throw new SandanError('RECONCILE_INDEX', `Cannot create the reconciliation index: ${messageOf(e)}`, { cause: e });
   }
 }

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { isSandanError } from '../errors.js';
+import { isSandanError, messageOf } from '../errors.js';
 import { createTaxCalculator } from '../rules/tax-calculator.js';
 import { parseRateTable } from '../tax/rates.js';
 import { declarationFacts, joinRequest, type DeclarationFacts, type JoinAnswer, type JoinRequest } from './facts.js';
@@ -86,7 +86,7 @@ async function scan(id: number, file: string): Promise<void> {
       type: 'failed',
       id,
       code,
-      message: e instanceof Error ? e.message : String(e),
+      message: messageOf(e),
     } satisfies FromWorker);
   }
 }

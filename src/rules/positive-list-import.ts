@@ -1,6 +1,6 @@
 import { parse, type Options } from 'csv-parse/sync';
 import { Dec } from '../model/primitives.js';
-import { SandanError } from '../errors.js';
+import { SandanError, messageOf } from '../errors.js';
 import { DateSchema } from './policy.js';
 import {
   loadPositiveList,
@@ -42,9 +42,7 @@ export function parseCsv(text: string): string[][] {
     const where = typeof lines === 'number' ? ` (line ${lines})` : '';
     throw new SandanError(
       'INVALID_OPTION',
-      code === 'CSV_QUOTE_NOT_CLOSED'
-        ? `CSV: a quoted field is not closed${where}`
-        : `CSV: ${e instanceof Error ? e.message : String(e)}`,
+      code === 'CSV_QUOTE_NOT_CLOSED' ? `CSV: a quoted field is not closed${where}` : `CSV: ${messageOf(e)}`,
       { cause: e },
     );
   }

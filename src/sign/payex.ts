@@ -5,7 +5,7 @@
  */
 import { Decimal } from 'decimal.js';
 import type { X509Certificate } from 'node:crypto';
-import { SandanError } from '../errors.js';
+import { SandanError, messageOf } from '../errors.js';
 import { toDecimal } from '../model/primitives.js';
 import { keyTypeOf, type SignatureAlgorithm } from './algorithms.js';
 import { sm2DerToRaw, sm2RawToDer } from './der.js';
@@ -199,7 +199,7 @@ export async function signPayExchange(
     raw = await signer.sign(Buffer.from(signString, 'utf8'), alg);
   } catch (e) {
     if (e instanceof SandanError) throw e;
-    throw new SandanError('SIGN_SIGNER_FAILED', `The signer failed: ${e instanceof Error ? e.message : String(e)}`, {
+    throw new SandanError('SIGN_SIGNER_FAILED', `The signer failed: ${messageOf(e)}`, {
       cause: e,
     });
   }
@@ -209,11 +209,9 @@ export async function signPayExchange(
     try {
       if (from !== want) raw = from === 'raw' ? sm2RawToDer(raw) : sm2DerToRaw(raw);
     } catch (e) {
-      throw new SandanError(
-        'SIGN_SIGNER_FAILED',
-        `The signer returned a malformed SM2 signature: ${e instanceof Error ? e.message : String(e)}`,
-        { cause: e },
-      );
+      throw new SandanError('SIGN_SIGNER_FAILED', `The signer returned a malformed SM2 signature: ${messageOf(e)}`, {
+        cause: e,
+      });
     }
   }
   const signValue = Buffer.from(raw).toString('base64');
@@ -313,7 +311,7 @@ export function verifyPayExchange(
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
     raw = rawTopLevel(payExInfoStr);
   } catch (e) {
-    return fail('malformed', `payExInfoStr is not a JSON object: ${e instanceof Error ? e.message : String(e)}`);
+    return fail('malformed', `payExInfoStr is not a JSON object: ${messageOf(e)}`);
   }
   const { sessionID, serviceTime, certNo, signValue, payExchangeInfoHead, payExchangeInfoLists } = parsed;
   const headJson = raw.get('payExchangeInfoHead');
@@ -388,7 +386,7 @@ export function parseOpenReq(input: string): OpenRequest {
   try {
     o = JSON.parse(text);
   } catch (e) {
-    bad(`openReq is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+    bad(`openReq is not JSON: ${messageOf(e)}`);
   }
   const r = o as Record<string, unknown>;
   if (typeof r !== 'object' || r === null || typeof r.orderNo !== 'string' || typeof r.sessionID !== 'string')

@@ -1,7 +1,7 @@
 /**
  * Enveloped XML-DSig signatures for CEB messages, as the customs spec (2022-05, §6) lays them out.
  */
-import { SandanError } from '../errors.js';
+import { SandanError, messageOf } from '../errors.js';
 import { checkXmlSize, DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 import {
   DEFAULT_URIS,
@@ -183,7 +183,7 @@ export async function signMessage(xml: string, signer: Signer, options: SignOpti
     raw = await signer.sign(Buffer.from(canonicalSignedInfo, 'utf8'), algs.signatureAlgorithm);
   } catch (e) {
     if (e instanceof SandanError) throw e;
-    throw new SandanError('SIGN_SIGNER_FAILED', `The signer failed: ${e instanceof Error ? e.message : String(e)}`, {
+    throw new SandanError('SIGN_SIGNER_FAILED', `The signer failed: ${messageOf(e)}`, {
       cause: e,
     });
   }
@@ -197,7 +197,7 @@ export async function signMessage(xml: string, signer: Signer, options: SignOpti
     } catch (e) {
       throw new SandanError(
         'SIGN_SIGNER_FAILED',
-        `The signer returned a malformed SM2 signature (${from}): ${e instanceof Error ? e.message : String(e)}`,
+        `The signer returned a malformed SM2 signature (${from}): ${messageOf(e)}`,
         { cause: e },
       );
     }

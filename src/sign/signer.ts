@@ -4,7 +4,7 @@
  * device (服务类密码设备) or behind the E-Port UKey client.
  */
 import { createPrivateKey, createPublicKey, sign as nodeSign, X509Certificate, type KeyObject } from 'node:crypto';
-import { SandanError } from '../errors.js';
+import { SandanError, messageOf } from '../errors.js';
 import { keyTypeOf, type KeyType, type SignatureAlgorithm } from './algorithms.js';
 import { OID_EC_PUBLIC_KEY, OID_RSA, OID_SM2, parseCertificate, parsePkcs8Ec, parseSpki } from './der.js';
 import { sm2E, sm2PublicFromPrivate, sm2SignE, sm2ValidPrivate, sm2Z } from './sm2.js';
@@ -61,11 +61,7 @@ export function readCertificate(cert: string | Uint8Array | X509Certificate): Ce
     x509 =
       cert instanceof X509Certificate ? cert : new X509Certificate(typeof cert === 'string' ? cert : Buffer.from(cert));
   } catch (e) {
-    throw new SandanError(
-      'SIGN_CERT_INVALID',
-      `Not an X.509 certificate (PEM or DER): ${e instanceof Error ? e.message : String(e)}`,
-      { cause: e },
-    );
+    throw new SandanError('SIGN_CERT_INVALID', `Not an X.509 certificate (PEM or DER): ${messageOf(e)}`, { cause: e });
   }
   const der = x509.raw;
   let info: CertificateInfo;
@@ -88,11 +84,9 @@ export function readCertificate(cert: string | Uint8Array | X509Certificate): Ce
     }
   } catch (e) {
     if (e instanceof SandanError) throw e;
-    throw new SandanError(
-      'SIGN_CERT_INVALID',
-      `Cannot read the certificate's public key: ${e instanceof Error ? e.message : String(e)}`,
-      { cause: e },
-    );
+    throw new SandanError('SIGN_CERT_INVALID', `Cannot read the certificate's public key: ${messageOf(e)}`, {
+      cause: e,
+    });
   }
   if (typeof cert === 'object') certCache.set(cert, info);
   return info;
@@ -139,7 +133,7 @@ function loadKey(key: string | Uint8Array | KeyObject, passphrase: string | unde
     try {
       return createPrivateKey(a);
     } catch (e) {
-      errors.push(e instanceof Error ? e.message : String(e));
+      errors.push(messageOf(e));
     }
   }
   const encrypted =
@@ -195,11 +189,7 @@ export function createLocalSigner(opts: LocalSignerOptions): Signer {
     if (pk.curve !== OID_SM2) throw new Error(`EC key on curve ${pk.curve ?? '(unknown)'}, not SM2`);
     if (!sm2ValidPrivate(pk.d)) throw new Error('private scalar out of range');
   } catch (e) {
-    throw new SandanError(
-      'SIGN_KEY_INVALID',
-      `Not an RSA or SM2 private key: ${e instanceof Error ? e.message : String(e)}`,
-      { cause: e },
-    );
+    throw new SandanError('SIGN_KEY_INVALID', `Not an RSA or SM2 private key: ${messageOf(e)}`, { cause: e });
   }
   if (cert.keyType !== 'sm2')
     throw new SandanError('SIGN_CERT_INVALID', 'The key is SM2 but the certificate holds an RSA key');

@@ -26,7 +26,7 @@ import {
   type XmlElement,
 } from '../xml/core/tree.js';
 import { type Envelope, readEnvelope } from './envelope.js';
-import { SandanError } from '../errors.js';
+import { SandanError, messageOf } from '../errors.js';
 import { trimXmlSpace } from '../model/guards.js';
 import { checkXmlSize, DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 
@@ -388,10 +388,7 @@ function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateIn
           try {
             embedded = embeddedCertificate(certEl);
           } catch (e) {
-            throw new Fail(
-              'certificate-invalid',
-              `The certificate in KeyInfo cannot be read: ${e instanceof Error ? e.message : String(e)}`,
-            );
+            throw new Fail('certificate-invalid', `The certificate in KeyInfo cannot be read: ${messageOf(e)}`);
           }
         }
       }

@@ -1,6 +1,6 @@
 import { Decimal as DecimalJs } from 'decimal.js';
 import type { Decimal } from 'decimal.js';
-import { SandanError } from '../errors.js';
+import { SandanError, messageOf } from '../errors.js';
 import { isXsDateTime } from '../time/beijing.js';
 import type { Issue } from '../model/issue.js';
 import { type Accept, compileAccept } from '../model/fast-check.js';
@@ -1174,7 +1174,7 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions): DxpEnvelope {
           if (inner.kind === 'ceb') env.message = inner;
           else issues.push(xmlIssue('xml-nested-dxp', 'Data', 'Data 中又是一个 DxpMsg', 'Data holds another DxpMsg'));
         } catch (e) {
-          const m = e instanceof Error ? e.message : String(e);
+          const m = messageOf(e);
           issues.push(
             xmlIssue('xml-payload', 'Data', `Data 中的报文无法读取：${m}`, `The message in Data cannot be read: ${m}`),
           );

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { SandanError } from '../errors.js';
 import { inForce } from '../rules/policy.js';
+import { DS_NS } from '../xml/content-model.js';
 
 /** The signature computations sandan can do or check. */
 export type SignatureAlgorithm = 'rsa-sha1' | 'rsa-sha256' | 'sm2-sm3';
@@ -13,7 +14,7 @@ export type DigestAlgorithm = 'sha1' | 'sha256' | 'sm3';
 export type KeyType = 'rsa' | 'sm2';
 
 /** The XML-DSig namespace. */
-export const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
+export const DSIG_NS = DS_NS;
 
 /** Algorithm URIs used in CEB messages. */
 export const URIS = {

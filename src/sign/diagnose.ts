@@ -12,6 +12,7 @@ import type { Message } from '../model/issue.js';
 import { sm2RawSignature } from './signature-value.js';
 import type { CertificateInfo } from './signer.js';
 import { SM2_DEFAULT_USER_ID, sm2E, sm2VerifyE, sm2Z } from './sm2.js';
+import { CEB_NS, XSI_NS } from '../xml/content-model.js';
 import { canonicalizeDocument, canonicalizeElement } from '../xml/core/c14n.js';
 import {
   allElements,
@@ -105,9 +106,6 @@ export interface DiagnosisInput {
   verifies(data: Buffer, cert: CertificateInfo): boolean;
 }
 
-/** The CEB business namespace (ceb:), usually declared on the root. */
-const CEB_NS = 'http://www.chinaport.gov.cn/ceb';
-const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 /** Declarations a CEB root usually carries; a signer's template may have had them when the message has not, or the reverse. */
 const KNOWN_NS: ReadonlyArray<[string, string]> = [
   ['ceb', CEB_NS],

@@ -10,6 +10,8 @@ import {
 export const CEB_NS = 'http://www.chinaport.gov.cn/ceb';
 /** The W3C XML-DSig namespace of `ds:Signature`. */
 export const DS_NS = 'http://www.w3.org/2000/09/xmldsig#';
+/** The XML Schema instance namespace (`xsi:schemaLocation` hints on a root). */
+export const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 /** The terminal-node transport namespace of `DxpMsg`. */
 export const DXP_NS = 'http://www.chinaport.gov.cn/dxp';
 

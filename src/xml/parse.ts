@@ -20,6 +20,7 @@ import {
   type CebSchema,
   type LeafType,
   type Particle,
+  XSI_NS,
 } from './content-model.js';
 import { xmlIssue } from './issues.js';
 import { BUILDABLE, MESSAGE_NAMES, type BuildableType, type DocumentOf } from './messages.js';
@@ -202,7 +203,6 @@ const ROOT_FACETS = [
 ] as const;
 /** The attributes the XSDs declare on a CEB root; no other CEB element has any. */
 const ROOT_ATTRIBUTES: ReadonlySet<string> = new Set(['guid', 'version']);
-const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 /** The xsi attributes any element may carry: hints where the schema is, not part of the content. */
 const XSI_HINTS: ReadonlySet<string> = new Set(['schemaLocation', 'noNamespaceSchemaLocation']);
 /**

@@ -3,7 +3,14 @@ import { SandanError } from '../errors.js';
 import type { Issue } from '../model/issue.js';
 import { compileAccept, type Accept } from '../model/fast-check.js';
 import { Dec, GUID_CONVENTION, guidConventionIssue } from '../model/primitives.js';
-import { CEB_NS, contentModel, documentLayout, type DocumentLayout, type Particle } from './content-model.js';
+import {
+  CEB_NS,
+  contentModel,
+  documentLayout,
+  headElementOf,
+  type DocumentLayout,
+  type Particle,
+} from './content-model.js';
 import { documentIssues, XML_BUILD_RULE_ID } from './issues.js';
 import { extensionFieldsOf, readJsonBeyond, type ExtensionField } from './extensions.js';
 import { BUILDABLE, isBuildableType, type BuildableType, type DocumentOf } from './messages.js';
@@ -297,7 +304,7 @@ export function documentNode(
   const { fill, extensions = [], keepEmptyRequired = false, builtInExtensions = false } = options;
   const head = [
     ...leaves(layout.head.fields, doc, fill, keepEmptyRequired),
-    ...extensionLeaves(layout.head.name ?? layout.element.name, extensions, doc, builtInExtensions),
+    ...extensionLeaves(headElementOf(layout), extensions, doc, builtInExtensions),
   ];
   if (!layout.head.name) return { name: `ceb:${layout.element.name}`, children: head };
   const children: XNode[] = [{ name: `ceb:${layout.head.name}`, children: head }];

@@ -93,6 +93,11 @@ export interface DocumentLayout {
   list?: { particle: Particle; fields: readonly Particle[] };
 }
 
+/** The element that holds a document's head fields: its head element (`OrderHead`), or the document itself when flat. */
+export function headElementOf(layout: DocumentLayout): string {
+  return layout.head.name ?? layout.element.name;
+}
+
 const layouts: Record<CebSchema, Map<string, DocumentLayout>> = { import: new Map(), export: new Map() };
 
 /**

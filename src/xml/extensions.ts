@@ -1,6 +1,6 @@
 import type { Issue } from '../model/issue.js';
 import { isAmountText, isRecord } from '../model/guards.js';
-import { documentLayout, type LeafKind } from './content-model.js';
+import { documentLayout, headElementOf, type LeafKind } from './content-model.js';
 import { BUILDABLE, type BuildableType } from './messages.js';
 
 /*
@@ -97,7 +97,7 @@ export function extensionValueIssue(
 export function documentElements(type: BuildableType): { head: string; list?: string } {
   const info = BUILDABLE[type];
   const layout = documentLayout(info.schema, info.root);
-  return { head: layout.head.name ?? layout.element.name, ...(layout.list && { list: layout.list.particle.name }) };
+  return { head: headElementOf(layout), ...(layout.list && { list: layout.list.particle.name }) };
 }
 
 /** Rule ids under which {@link readJsonBeyond} reports: misspelt names, and extension values. */

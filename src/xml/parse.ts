@@ -23,7 +23,7 @@ import {
   XSI_NS,
 } from './content-model.js';
 import { xmlIssue } from './issues.js';
-import { BUILDABLE, MESSAGE_NAMES, type BuildableType, type DocumentOf } from './messages.js';
+import { BUILDABLE, MESSAGE_NAMES, type BuildableType, type DocumentOf, type MessageName } from './messages.js';
 import { parseReturnInfo, type ReturnInfo } from './return-info.js';
 import { DEFAULT_MAX_XML_BYTES, safeXmlText } from './safety.js';
 import { childElements, normalizeLineEnds, readElement, type XmlElement } from './core/tree.js';
@@ -778,7 +778,7 @@ function signatureInfo(el: XmlElement): SignatureInfo {
         case 'CanonicalizationMethod':
         case 'SignatureMethod':
         case 'DigestMethod':
-          out[lowerFirst(c.local) as 'digestMethod'] = attr(c.attrs, 'Algorithm');
+          out[lowerFirst(c.local) as keyof SignatureInfo] = attr(c.attrs, 'Algorithm');
           break;
         case 'DigestValue':
         case 'SignatureValue':
@@ -1271,8 +1271,6 @@ export function parseCebXml(input: string | Uint8Array, options: ParseXmlOptions
     details: { root: qname, namespace: rootNs },
   });
 }
-
-type MessageName = { schema: CebSchema; zh: string; en: string };
 
 /** What MESSAGE_NAMES says of a root name (own entries only: a root named `constructor` is no message). */
 function messageName(root: string): MessageName | undefined {

@@ -28,7 +28,7 @@ import {
   type BuildEnvironment,
   type BuildResult,
 } from './build.js';
-import { documentLayout } from './content-model.js';
+import { documentLayout, headElementOf } from './content-model.js';
 import { checkExtensionValue, extensionFieldsOf, extensionValueIssue, type ExtensionField } from './extensions.js';
 import { documentIssues, XML_BUILD_RULE_ID } from './issues.js';
 import { serializeXml } from './serialize.js';
@@ -150,7 +150,7 @@ export function buildReceipt<T extends ReceiptType>(
 
   let now: string | undefined;
   const returnTime = () => (now ??= beijingDateTime17(options.now()));
-  const headExtensions = extensionFieldsOf(layout.head.name ?? layout.element.name, options.extensions);
+  const headExtensions = extensionFieldsOf(headElementOf(layout), options.extensions);
   const listExtensions = layout.list ? extensionFieldsOf(layout.list.particle.name, options.extensions) : [];
 
   const issues: Issue[] = [];

@@ -44,15 +44,8 @@ export const IMPORT_RECEIVER_ID = 'DXPEDCCEB0000002';
 /** DXP receiver of export messages (the 2022-05 CEB interface spec). */
 export const EXPORT_RECEIVER_ID = 'DXPEDCCEB0000003';
 
-/** Which XSD defines a message, and its name in both languages. */
-export interface MessageName {
-  schema: CebSchema;
-  zh: string;
-  en: string;
-}
-
 /** Names of every message root of the two business XSDs (receipts included), by root element. */
-export const MESSAGE_NAMES: Readonly<Record<string, MessageName>> = {
+export const MESSAGE_NAMES: Readonly<Record<string, { schema: CebSchema; zh: string; en: string }>> = {
   CEB311Message: { schema: 'import', zh: '电子订单', en: 'import order' },
   CEB312Message: { schema: 'import', zh: '电子订单回执', en: 'order receipt' },
   CEB411Message: { schema: 'import', zh: '支付凭证', en: 'payment voucher' },

@@ -23,7 +23,7 @@ import {
   XSI_NS,
 } from './content-model.js';
 import { xmlIssue } from './issues.js';
-import { BUILDABLE, MESSAGE_NAMES, type BuildableType, type DocumentOf, type MessageName } from './messages.js';
+import { BUILDABLE, MESSAGE_NAMES, type BuildableType, type DocumentOf } from './messages.js';
 import { parseReturnInfo, type ReturnInfo } from './return-info.js';
 import { DEFAULT_MAX_XML_BYTES, safeXmlText } from './safety.js';
 import { childElements, normalizeLineEnds, readElement, type XmlElement } from './core/tree.js';
@@ -1271,6 +1271,9 @@ export function parseCebXml(input: string | Uint8Array, options: ParseXmlOptions
     details: { root: qname, namespace: rootNs },
   });
 }
+
+/** What MESSAGE_NAMES holds for one root: which XSD defines it, and its name in both languages. */
+type MessageName = (typeof MESSAGE_NAMES)[string];
 
 /** What MESSAGE_NAMES says of a root name (own entries only: a root named `constructor` is no message). */
 function messageName(root: string): MessageName | undefined {

@@ -1067,7 +1067,7 @@ class Engine implements EmulatorEngine {
           // The ledger refuses what it cannot key (a malformed ID number): customs would not take it either.
           verdict = {
             code: this.options.unmappedCode ?? '1300',
-            desc: e instanceof Error ? e.message.slice(0, 900) : String(e),
+            desc: messageOf(e).slice(0, 900),
           };
         }
       }

@@ -231,10 +231,10 @@ export function earlier(a: string | undefined, b: string): string {
   return a === undefined || a === '' ? b : b === '' || a <= b ? a : b;
 }
 
-/** The answer for an order seen before (shared: nothing is looked up for it). */
+/** The answer for an order seen before (shared, so frozen through: nothing is looked up for it). */
 export const NOT_SEEN: JoinAnswer = Object.freeze({
   firstSighting: false,
-  bills: [],
+  bills: Object.freeze([]) as unknown as StoredBill[],
   cancelled: false,
   refunded: false,
 }) as JoinAnswer;

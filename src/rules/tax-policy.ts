@@ -18,5 +18,6 @@ export function toTaxPolicy(policy: Policy): TaxPolicy | undefined {
     rounding: policy.rounding,
     nonCashDiscountReducesBase: policy.nonCashDiscountReducesBase,
     allocationRemainder: policy.allocationRemainder,
+    quotaBasis: policy.quotaBasis,
   };
 }

@@ -39,8 +39,8 @@ export interface ComputeTaxOptions {
   /** One table, or layered tables `[user, bundled]`: the first table with a match wins. */
   rates: RateTable | readonly RateTable[];
   /**
-   * The buyer's amount already used this year; enables the annual-limit check (this order
-   * adds its dutiable value).
+   * The buyer's amount already used this year; enables the annual-limit check (this order adds
+   * its dutiable value, or its `acturalPaid` under the policy's `quotaBasis: 'actualPaid'`).
    */
   annualUsed?: Decimal;
   /**
@@ -198,7 +198,13 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
       quantities: items.map((it) => it.qty),
     },
     policy,
-    options.annualUsed === undefined ? undefined : { used: new Dec(options.annualUsed) },
+    options.annualUsed === undefined
+      ? undefined
+      : {
+          used: new Dec(options.annualUsed),
+          // What the quota ledger and the annual-limit rule count under the same policy (default: the dutiable value).
+          amount: policy.quotaBasis === 'actualPaid' ? toDec(declaration.order.acturalPaid) : undefined,
+        },
   );
   const { regime, dutiableValue: orderValue } = decision;
   for (const f of decision.findings)

@@ -53,6 +53,11 @@ export interface TaxPolicy {
   /** Whether the order's non-cash `discount` lowers the dutiable value (district practice differs, §2.1). */
   nonCashDiscountReducesBase: boolean;
   allocationRemainder: AllocationRemainder;
+  /**
+   * What an order adds to the buyer's year when `annualUsed` is given: its dutiable value (the
+   * default) or the amount paid (`acturalPaid`), as the quota ledger counts it under the same policy.
+   */
+  quotaBasis?: 'dutiableValue' | 'actualPaid' | undefined;
 }
 
 const ROUNDING: RoundingPolicy = Object.freeze({ mode: 'half-up', scale: 2, scope: 'line' });
@@ -127,4 +132,6 @@ export function assertTaxPolicy(policy: TaxPolicy): void {
     fail('allocationRemainder', "must be 'last-line' or 'largest-line'");
   }
   if (typeof policy.nonCashDiscountReducesBase !== 'boolean') fail('nonCashDiscountReducesBase', 'must be a boolean');
+  if (policy.quotaBasis !== undefined && policy.quotaBasis !== 'dutiableValue' && policy.quotaBasis !== 'actualPaid')
+    fail('quotaBasis', "must be 'dutiableValue' or 'actualPaid'");
 }

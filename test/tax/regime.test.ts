@@ -10,6 +10,10 @@ import {
   parseRateTable,
   toTaxPolicy,
   validate,
+  bundledRulesets,
+  loadRuleset,
+  RULES,
+  RulesetRegistry,
   type Issue,
   type Regime,
   type TaxPolicy,
@@ -189,6 +193,42 @@ describe('财关税〔2018〕49号 (from 2019-01-01): single 5000, annual 26000,
   it('a single item at or above 26,000 that also passes the year reports both limits', () => {
     const v = verdict(order([{ price: '30000.00' }]), at2026, '100');
     expect(v.codes).toEqual(['-621005:error', '1313:error']);
+  });
+});
+
+describe("a ruleset counting the amount paid toward the year (policy quotaBasis: 'actualPaid')", () => {
+  // A user ruleset over the national one; the national default counts the dutiable value.
+  const paid = loadRuleset(
+    {
+      id: 'test-paid-basis',
+      version: '1',
+      extends: 'national',
+      name: { zh: '按实付计入年度额度', en: 'the amount paid counts' },
+      sources: [{ id: 'T', issuer: 'test', title: 'test', section: 'test', kind: 'secondary' }],
+      rules: {},
+      policy: { quotaBasis: [{ value: 'actualPaid', source: 'T' }] },
+    },
+    RULES,
+    'paid-basis test ruleset',
+  );
+  const registry = new RulesetRegistry(RULES, [...bundledRulesets(), paid]);
+
+  it('goods 4,800.00, paid 5,236.80, 21,000 used: 21,000 + 5,236.80 = 26,236.80 > 26,000 → general trade in the engine and in limits/annual alike (the dutiable value, 21,000 + 4,800 = 25,800, would fit)', () => {
+    const d = order([{ price: '4800.00' }]);
+    d.order.acturalPaid = '5236.80';
+    const parsed = parseDeclaration(d);
+    if (!parsed.success) throw new Error(JSON.stringify(parsed.issues));
+    const policy = toTaxPolicy(registry.resolve('test-paid-basis', at2026).policy)!;
+    expect(policy.quotaBasis).toBe('actualPaid');
+    const engine = computeTax(parsed.data, { policy, rates: RATES, annualUsed: new Dec('21000') });
+    expect(engine.regime).toBe('general-trade');
+    expect(engine.issues.find((i) => i.code === '1313')?.message.en).toContain('(used 21000.00 + this order 5236.80)');
+    const rules = validate(d, { at: at2026, rates: RATES, ruleset: paid, extras: { quota: { used: () => '21000' } } });
+    expect(rules.issues.filter((i) => i.ruleId === 'limits/annual').map((i) => [i.code, i.actual])).toEqual([
+      ['1313', '26236.8'],
+    ]);
+    // The national policy counts the dutiable value: the same order fits.
+    expect(byEngine(d, at2026, '21000').regime).toBe('cbec');
   });
 });
 

@@ -15,7 +15,9 @@ const XML_SPACE = /[ \t\n\r]/g;
  * The bytes of a base64 value, or undefined when it is not strict base64: XML white space (line
  * wrapping) is ignored, then the text must be non-empty, of the base64 alphabet, padded to a
  * multiple of 4. Node's own decoder would skip any other character and stop at a misplaced '=',
- * so a garbled value would become other bytes (a mismatch) instead of being refused.
+ * so a garbled value would become other bytes (a mismatch) instead of being refused. The 179
+ * upload's signValue (JSON) is read with it; an XML signature's values are xs:base64Binary, which
+ * also wants the bits the padding leaves over to be zero (xsdBase64 in src/xml/base64.ts).
  */
 export function strictBase64(text: string): Buffer | undefined {
   // One line (the usual case) is checked as it is; only a wrapped value is copied without its white space.

@@ -15,7 +15,8 @@ import { OID_SM3_WITH_SM2, parseCertificate, sm2DerToRaw } from './der.js';
 import { readCertificate, type CertificateInfo } from './signer.js';
 import { diagnose, type Diagnosis, type DiagnosisInput } from './diagnose.js';
 import { sm2E, sm2VerifyE, sm2Z } from './sm2.js';
-import { checkSignatureValue, strictBase64 } from './signature-value.js';
+import { checkSignatureValue } from './signature-value.js';
+import { xsdBase64 } from '../xml/base64.js';
 import { canonicalizeElement, DigestSink } from '../xml/core/c14n.js';
 import {
   allElements,
@@ -204,10 +205,11 @@ function algorithmOf(el: XmlElement): string {
   return a.value;
 }
 
+/** The bytes of a non-empty xs:base64Binary value (what customs' format check accepts: zero padding bits included). */
 function b64(el: XmlElement, what: string): Buffer {
-  const bytes = strictBase64(textContent(el));
-  if (!bytes) throw new Fail('signature-structure', `${what} is not base64`);
-  return bytes;
+  const text = xsdBase64(textContent(el));
+  if (!text) throw new Fail('signature-structure', `${what} is not base64`);
+  return Buffer.from(text, 'base64');
 }
 
 function eq(a: Uint8Array, b: Uint8Array): boolean {

@@ -26,6 +26,7 @@ import { xmlIssue } from './issues.js';
 import { BUILDABLE, MESSAGE_NAMES, type BuildableType, type DocumentOf } from './messages.js';
 import { parseReturnInfo, type ReturnInfo } from './return-info.js';
 import { DEFAULT_MAX_XML_BYTES, safeXmlText } from './safety.js';
+import { xsdBase64 } from './base64.js';
 import { childElements, normalizeLineEnds, readElement, type XmlElement } from './core/tree.js';
 import { XmlTokenizer, type XmlAttribute } from './core/tokenizer.js';
 import { checkExtensionValue, extensionFieldsOf, KNOWN_MISSPELLINGS, type ExtensionField } from './extensions.js';
@@ -463,6 +464,7 @@ class Reader {
   readonly notes: ParseNote[] = [];
   // What the last leafText() saw.
   private hasElements = false;
+  private childElements = 0;
   private tagEnd = 0;
   private endTagStart = 0;
   private readonly extensionsByElement = new Map<string, ExtensionField[]>();
@@ -502,12 +504,14 @@ class Reader {
     const t = this.t;
     this.tagEnd = t.end;
     this.hasElements = false;
+    this.childElements = 0;
     let text = '';
     for (;;) {
       const k = t.next();
       if (k === 'text' || k === 'cdata') text = text === '' ? t.text() : text + t.text();
       else if (k === 'start') {
         this.hasElements = true;
+        this.childElements++;
         this.skip();
       } else if (k === 'end') {
         this.endTagStart = t.start;
@@ -616,6 +620,14 @@ class Reader {
   leaf(p: Particle, parent: string, local: string, f?: Facets): unknown {
     if (this.t.attributes.length !== 0) this.attributes(`${parent}.${local}`);
     const text = this.leafText();
+    // ceb:XMLElement (ExtendMessage's Message): element-only, at most one element of any name (xs:any, skip), kept
+    // as written in the source.
+    if (p.kind === 'x') {
+      const path = `${parent}.${local}`;
+      if (trimXmlSpace(text) !== '') this.issues.push(strayTextIssue(path, local, text));
+      if (this.childElements > 1) this.issues.push(tooManyIssue(path, 'element', 1));
+      return this.tagEnd >= this.endTagStart ? '' : this.source.slice(this.tagEnd, this.endTagStart);
+    }
     // The path is written out only for an issue.
     if (this.hasElements) this.issues.push(unexpectedChildrenIssue(`${parent}.${local}`));
     if (p.kind === 'd') {
@@ -644,8 +656,6 @@ class Reader {
       this.issues.push(valueIssue(`${parent}.${local}`, shouldBe(INTEGER, text)));
       return text;
     }
-    // What an `xs:anyType` field (ExtendMessage's Message) holds, as written in the source.
-    if (p.kind === 'x') return this.tagEnd >= this.endTagStart ? '' : this.source.slice(this.tagEnd, this.endTagStart);
     // Element children (reported above) leave no text: no value, and no second issue.
     if (text === '') return this.hasElements ? undefined : this.empty(p, parent, local, text);
     if (f !== undefined && !withinLength(f, text)) this.facetIssue(parent, local, stringProblem(f, text));
@@ -889,8 +899,11 @@ function readCeb(r: Reader, rootName: string, name: MessageName): CebMessage {
       const m = msg.extendMessage as unknown as Record<string, unknown>;
       m.message = m.Message ?? '';
       delete m.Message;
-    } else if (p.ns === 'ds') msg.signature = signatureInfo(readElement(t, null, r.bom));
-    else r.unknown(rootName, rootName);
+    } else if (p.ns === 'ds') {
+      const el = readElement(t, null, r.bom);
+      checkSignature(el, at, r.issues);
+      msg.signature = signatureInfo(el);
+    } else r.unknown(rootName, rootName);
   }
   const docMax = docParticle.max;
   if (msg.documents.length === 0)
@@ -928,27 +941,46 @@ function readCeb(r: Reader, rootName: string, name: MessageName): CebMessage {
   return msg;
 }
 
-/** What dxp-terminal.xsd allows in one element of the DxpMsg wrapper. */
-interface DxpModel {
-  /** Element content: the children in sequence, each with its bounds (`Signature` is ds:Signature). */
+/**
+ * What a small, fixed XSD read off by hand allows in one element: dxp-terminal.xsd's DxpMsg wrapper and customs' copy
+ * of xmldsig-core-schema.xsd (the ds:Signature every CEB XSD references). The tree reader checks an element's
+ * children, attributes and value against it as xmllint does.
+ */
+interface TreeModel {
+  /** Element content: the children in sequence, each with its bounds (`ds:Signature` names the signature). */
   children?: ReadonlyArray<readonly [name: string, min: number, max: number]>;
-  /** Simple content: a string type, `dateTime`, `base64` (Data: checked where it is decoded), `empty` or `any`. */
-  text?: CebLeafType | 'dateTime' | 'base64' | 'empty' | 'any';
+  /**
+   * Element content as a repeated choice: each child one of `names`, or, with `other` (xs:any ##other, lax), any element
+   * of another namespace, accepted without looking inside; between `min` and `max` of them.
+   */
+  choice?: { names: readonly string[]; min: number; max: number; other?: true };
+  /** Text may stand between the children (mixed="true"). */
+  mixed?: true;
+  /**
+   * Simple content: a string type, `dateTime`, `integer`, `base64` (xs:base64Binary; DxpMsg's Data is checked where it
+   * is decoded), `empty` or `any` (xs:anyType, or content sandan accepts without looking inside).
+   */
+  text?: CebLeafType | 'dateTime' | 'integer' | 'base64' | 'empty' | 'any';
   attributes?: Readonly<Record<string, { type: CebLeafType | 'ID'; required?: true; fixed?: string }>>;
 }
 
+/** The elements of one hand-read XSD, in its namespace. */
+interface TreeSchema {
+  ns: string;
+  models: Readonly<Record<string, TreeModel>>;
+}
+
 /**
- * dxp-terminal.xsd's DxpMsg, element by element, read off the XSD by hand (it is small and fixed): the reader checks
- * each element's children, attributes and value against it as xmllint does. RecMapId has no type (xs:anyType):
- * anything goes inside it.
+ * dxp-terminal.xsd's DxpMsg, element by element (it is small and fixed). RecMapId has no type (xs:anyType): anything
+ * goes inside it.
  */
-const DXP_MODEL: Readonly<Record<string, DxpModel>> = {
+const DXP_MODEL: Readonly<Record<string, TreeModel>> = {
   DxpMsg: {
     children: [
       ['TransInfo', 1, 1],
       ['Data', 1, 1],
       ['AddInfo', 0, 1],
-      ['Signature', 0, 1],
+      ['ds:Signature', 0, 1],
     ],
     attributes: { ver: { type: { base: 'string' }, required: true, fixed: '1.0' }, Id: { type: 'ID' } },
   },
@@ -988,6 +1020,101 @@ const DXP_MODEL: Readonly<Record<string, DxpModel>> = {
   IsText: { text: 'empty', attributes: { Encode: { type: { base: 'string', maxLength: 50 }, required: true } } },
   RecMapId: { text: 'any' },
 };
+
+const UNBOUNDED = Number.POSITIVE_INFINITY;
+const STRING: CebLeafType = { base: 'string' };
+const URI = { type: STRING };
+const ALGORITHM = { type: STRING, required: true } as const;
+/**
+ * Customs' xmldsig-core-schema.xsd (the 2002 W3C schema as the 202205 CEB specification ships it, imported by
+ * ceb-import.xsd and ceb-export.xsd), element by element. It is narrower than W3C's: Signature has no Object, and
+ * SignedInfo, SignatureValue, KeyInfo and Transforms have no Id. DSAKeyValue, PGPData and SPKIData, which no CEB
+ * signer writes and verifyMessage refuses, are accepted without looking inside.
+ */
+const DS_MODEL: Readonly<Record<string, TreeModel>> = {
+  Signature: {
+    children: [
+      ['SignedInfo', 1, 1],
+      ['SignatureValue', 1, 1],
+      ['KeyInfo', 0, 1],
+    ],
+    attributes: { Id: { type: 'ID' } },
+  },
+  SignatureValue: { text: 'base64' },
+  SignedInfo: {
+    children: [
+      ['CanonicalizationMethod', 1, 1],
+      ['SignatureMethod', 1, 1],
+      ['Reference', 1, UNBOUNDED],
+    ],
+  },
+  CanonicalizationMethod: { mixed: true, attributes: { Algorithm: ALGORITHM } },
+  SignatureMethod: { mixed: true, attributes: { Algorithm: ALGORITHM } },
+  Reference: {
+    children: [
+      ['Transforms', 0, 1],
+      ['DigestMethod', 1, 1],
+      ['DigestValue', 1, 1],
+    ],
+    attributes: { Id: { type: 'ID' }, URI, Type: URI },
+  },
+  Transforms: { children: [['Transform', 1, UNBOUNDED]] },
+  Transform: {
+    mixed: true,
+    choice: { names: ['XPath'], min: 0, max: UNBOUNDED, other: true },
+    attributes: { Algorithm: ALGORITHM },
+  },
+  XPath: { text: STRING },
+  DigestMethod: { mixed: true, attributes: { Algorithm: ALGORITHM } },
+  DigestValue: { text: 'base64' },
+  KeyInfo: {
+    mixed: true,
+    choice: {
+      names: ['KeyName', 'KeyValue', 'RetrievalMethod', 'X509Data', 'PGPData', 'SPKIData', 'MgmtData'],
+      min: 1,
+      max: UNBOUNDED,
+      other: true,
+    },
+  },
+  KeyName: { text: STRING },
+  MgmtData: { text: STRING },
+  KeyValue: { mixed: true, choice: { names: ['DSAKeyValue', 'RSAKeyValue'], min: 1, max: 1, other: true } },
+  RSAKeyValue: {
+    children: [
+      ['Modulus', 1, 1],
+      ['Exponent', 1, 1],
+    ],
+  },
+  Modulus: { text: 'base64' },
+  Exponent: { text: 'base64' },
+  RetrievalMethod: { children: [['Transforms', 0, 1]], attributes: { URI, Type: URI } },
+  X509Data: {
+    choice: {
+      names: ['X509IssuerSerial', 'X509SKI', 'X509SubjectName', 'X509Certificate', 'X509CRL'],
+      min: 1,
+      max: UNBOUNDED,
+      other: true,
+    },
+  },
+  X509IssuerSerial: {
+    children: [
+      ['X509IssuerName', 1, 1],
+      ['X509SerialNumber', 1, 1],
+    ],
+  },
+  X509IssuerName: { text: STRING },
+  X509SerialNumber: { text: 'integer' },
+  X509SKI: { text: 'base64' },
+  X509SubjectName: { text: STRING },
+  X509Certificate: { text: 'base64' },
+  X509CRL: { text: 'base64' },
+  DSAKeyValue: { text: 'any' },
+  PGPData: { text: 'any' },
+  SPKIData: { text: 'any' },
+};
+
+const DXP_SCHEMA: TreeSchema = { ns: DXP_NS, models: DXP_MODEL };
+const DS_SCHEMA: TreeSchema = { ns: DS_NS, models: DS_MODEL };
 const DXP_FACETS = new Map<CebLeafType, Facets | undefined>();
 const dxpFacets = (t: CebLeafType): Facets | undefined => {
   if (!DXP_FACETS.has(t)) DXP_FACETS.set(t, facetsOf({ type: t }));
@@ -1001,12 +1128,20 @@ const XS_DATE_TIME_EXAMPLE = {
 // xs:ID is an NCName: a letter or '_' first, then letters, digits, '.', '-', '_' and combining marks (no colon).
 const NC_NAME = /^[\p{L}_][\p{L}\p{N}\p{M}._\-\u00B7]*$/u;
 
+const XS_INTEGER = { zh: '整数（xs:integer）', en: 'an integer (xs:integer)' };
+const NOT_BASE64 = { zh: '不是有效的 Base64（xs:base64Binary）', en: 'is not valid base64 (xs:base64Binary)' };
+
+/** A child named in a model: `ds:Signature` is in the xmldsig schema, any other name in the model's own. */
+function childSchema(name: string, schema: TreeSchema): readonly [TreeSchema, string] {
+  return name.startsWith('ds:') ? [DS_SCHEMA, name.slice(3)] : [schema, name];
+}
+
 /**
- * Checks one element of the wrapper and, through its children, everything under it against DXP_MODEL, pushing an
- * issue for each difference: the same codes and severities as the CEB reader's (unknown elements, attributes and
- * misplaced elements are warnings the emulator counts as XSD violations; the rest errors).
+ * Checks one element and, through its children, everything under it against a hand-read XSD (the DxpMsg wrapper or
+ * ds:Signature), pushing an issue for each difference: the same codes and severities as the CEB reader's (unknown
+ * elements, attributes and misplaced elements are warnings the emulator counts as XSD violations; the rest errors).
  */
-function checkDxp(el: XmlElement, model: DxpModel, path: string, issues: Issue[]): void {
+function checkTree(el: XmlElement, schema: TreeSchema, model: TreeModel, path: string, issues: Issue[]): void {
   const at = (p: string, child: string) => (p === '' ? child : `${p}.${child}`);
   // A string value against its type: empty is judged by emptyRefusal, a value by its facets, as a CEB leaf's.
   const stringValue = (p: string, t: CebLeafType, v: string) => {
@@ -1028,7 +1163,8 @@ function checkDxp(el: XmlElement, model: DxpModel, path: string, issues: Issue[]
       if (isSchemaHint(a)) continue;
       issues.push(unknownAttributeIssue(p, a.qname, el.local));
     } else if (decl.type === 'ID') {
-      if (!NC_NAME.test(a.value))
+      // xs:ID collapses its white space first.
+      if (!NC_NAME.test(trimXmlSpace(a.value)))
         issues.push(
           valueIssue(p, {
             zh: `应为 XML 名称（xs:ID），实际为 ${JSON.stringify(a.value)}`,
@@ -1071,42 +1207,84 @@ function checkDxp(el: XmlElement, model: DxpModel, path: string, issues: Issue[]
     } else if (text === 'dateTime') {
       if (trimXmlSpace(v) === '') issues.push(emptyIssue(path, XS_DATE_TIME_NEED, v));
       else if (!isXsDateTime(v)) issues.push(valueIssue(path, shouldBe(XS_DATE_TIME_EXAMPLE, v)));
-    } else if (text !== 'base64') stringValue(path, text, v);
+    } else if (text === 'integer') {
+      if (trimXmlSpace(v) === '') issues.push(emptyIssue(path, XS_INTEGER, v));
+      else if (!/^[+-]?[0-9]+$/.test(trimXmlSpace(v))) issues.push(valueIssue(path, shouldBe(XS_INTEGER, v)));
+    } else if (text === 'base64') {
+      // (The value is not quoted: DxpMsg's Data may be megabytes.)
+      if (xsdBase64(v) === undefined) issues.push(valueIssue(path, NOT_BASE64));
+    } else stringValue(path, text, v);
+    return;
+  }
+  // Text between the children: white space only, unless the content is mixed.
+  let strayText = model.mixed === true;
+  const textChild = (value: string) => {
+    if (!strayText && trimXmlSpace(value) !== '') {
+      strayText = true;
+      issues.push(strayTextIssue(path, el.local, value));
+    }
+  };
+  const choice = model.choice;
+  if (choice) {
+    const { names, min, max, other } = choice;
+    let n = 0;
+    const seen = new Map<string, number>();
+    for (const c of el.children) {
+      if (c.type === 'text') textChild(c.value);
+      if (c.type !== 'element') continue;
+      const known = c.ns === schema.ns && names.includes(c.local);
+      // xs:any namespace="##other": an element of another namespace (not of none), its content not looked at.
+      if (!known && !(other && c.ns !== schema.ns && c.ns !== '')) {
+        issues.push(unknownElementIssue(at(path, c.local), c.qname, el.local));
+        continue;
+      }
+      n++;
+      const k = seen.get(c.local) ?? 0;
+      seen.set(c.local, k + 1);
+      const name = max === 1 ? c.local : `${c.local}[${k}]`;
+      if (n === max + 1) issues.push(tooManyIssue(at(path, name), c.local, max));
+      if (known && n <= max) checkTree(c, schema, schema.models[c.local]!, at(path, name), issues);
+    }
+    if (n < min) issues.push(missingElementIssue(at(path, names[0]!), names.join(' | '), el.local));
     return;
   }
   const children = model.children ?? [];
   const counts = children.map(() => 0);
   let last = -1;
-  let strayText = false;
   for (const c of el.children) {
-    if (c.type === 'text') {
-      if (!strayText && trimXmlSpace(c.value) !== '') {
-        strayText = true;
-        issues.push(strayTextIssue(path, el.local, c.value));
-      }
-      continue;
-    }
+    if (c.type === 'text') textChild(c.value);
     if (c.type !== 'element') continue;
-    const i = children.findIndex(([n]) => n === c.local && c.ns === (n === 'Signature' ? DS_NS : DXP_NS));
+    const i = children.findIndex(([n]) => {
+      const [s, local] = childSchema(n, schema);
+      return local === c.local && c.ns === s.ns;
+    });
     if (i === -1) {
-      issues.push(unknownElementIssue(at(path || 'DxpMsg', c.local), c.qname, el.local));
+      issues.push(unknownElementIssue(at(path || el.local, c.local), c.qname, el.local));
       continue;
     }
-    const [name, , max] = children[i]!;
+    const [s, name] = childSchema(children[i]![0], schema);
+    const max = children[i]![2];
     // A sequence: a child before the one read last is out of place (xmllint: "This element is not expected").
-    if (i < last) issues.push(orderIssue(at(path, name), name, children[last]![0]));
+    if (i < last) issues.push(orderIssue(at(path, name), name, childSchema(children[last]![0], schema)[1]));
     last = Math.max(last, i);
     const n = counts[i]!;
     counts[i] = n + 1;
     if (n === max)
       issues.push(max === 1 ? duplicateIssue(at(path, name), name) : tooManyIssue(at(path, name), name, max));
-    // ds:Signature is checked where it is verified.
-    if (n < max && name !== 'Signature')
-      checkDxp(c, DXP_MODEL[name]!, at(path, max === 1 ? name : `${name}[${n}]`), issues);
+    if (n < max) checkTree(c, s, s.models[name]!, at(path, max === 1 ? name : `${name}[${n}]`), issues);
   }
-  children.forEach(([name, min], i) => {
+  children.forEach(([qualified, min], i) => {
+    const name = childSchema(qualified, schema)[1];
     if (counts[i]! < min) issues.push(missingElementIssue(at(path, name), name, el.local));
   });
+}
+
+/**
+ * ds:Signature against customs' xmldsig-core-schema.xsd (the issues go with the message's; `path` names the
+ * signature in the result).
+ */
+function checkSignature(el: XmlElement, path: string, issues: Issue[]): void {
+  checkTree(el, DS_SCHEMA, DS_MODEL.Signature!, path, issues);
 }
 
 /** The first child element of `el` named `local` in the DXP namespace (or `ns`). */
@@ -1118,7 +1296,7 @@ function dxpChild(el: XmlElement | undefined, local: string, ns = DXP_NS): XmlEl
 
 function readDxp(root: XmlElement, opts: ParseXmlOptions): DxpEnvelope {
   const issues: Issue[] = [];
-  checkDxp(root, DXP_MODEL.DxpMsg!, '', issues);
+  checkTree(root, DXP_SCHEMA, DXP_MODEL.DxpMsg!, '', issues);
   const value = (el: XmlElement | undefined) => (el === undefined ? '' : trimXmlSpace(textOf(el).text));
   const transInfo = dxpChild(root, 'TransInfo');
   const receivers = dxpChild(transInfo, 'ReceiverIds');
@@ -1158,10 +1336,11 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions): DxpEnvelope {
   }
   const data = dxpChild(root, 'Data');
   if (data) {
-    env.data = textOf(data).text.replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(env.data) || env.data.length % 4 !== 0) {
-      issues.push(xmlIssue('xml-value', 'Data', 'Data 不是有效的 Base64', 'Data is not valid Base64'));
-    } else if (env.data !== '') {
+    // An invalid value was reported by checkTree; it is kept as read, without its white space, and not decoded.
+    const text = textOf(data).text;
+    const valid = xsdBase64(text);
+    env.data = valid ?? text.replace(/\s+/g, '');
+    if (valid !== undefined && valid !== '') {
       const bytes = Buffer.from(env.data, 'base64');
       try {
         env.payload = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);

@@ -1,4 +1,5 @@
 import { CEB_FIELD_NAMES_ZH } from './generated/ceb-elements.js';
+import { ownValue } from './guards.js';
 
 /** Chinese names of CEB fields (the 2022-05 CEB interface spec), used in issue messages; kept in src/model/overlay.ts. */
 export const FIELD_NAMES_ZH: Readonly<Record<string, string>> = CEB_FIELD_NAMES_ZH;
@@ -10,5 +11,5 @@ export function fieldNameZh(path: string): string {
       .replace(/\[\d+\]$/, '')
       .split('.')
       .pop() ?? path;
-  return FIELD_NAMES_ZH[last] ?? last;
+  return ownValue(FIELD_NAMES_ZH, last) ?? last;
 }

@@ -21,6 +21,14 @@ function isXmlSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
 }
 
+/**
+ * `table[key]` for a key the table holds itself, else undefined: a lookup by a name from a document or a caller,
+ * where `table[key]` would find `constructor`, `toString`, `__proto__` and the like on `Object.prototype`.
+ */
+export function ownValue<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /** A plain record to read fields of: an object, not null, not an array. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

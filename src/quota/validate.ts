@@ -5,7 +5,7 @@ import { normaliseIdNumber } from '../rules/id-number.js';
 import type { AnnualQuantities } from '../rules/positive-list.js';
 import { buyerIdProblem, quantityOf, type QuotaBalance, type QuotaQuantityUse } from './core.js';
 import type { QuotaLedger } from './ledger.js';
-import { isRecord, nonBlankText } from '../model/guards.js';
+import { isRecord, nonBlankText, ownValue } from '../model/guards.js';
 import { yearOfIsoDate } from '../time/beijing.js';
 
 /**
@@ -38,7 +38,7 @@ export function annualQuantitiesSnapshot(buyerIdNumber: string, use: QuotaQuanti
   const id = normaliseIdNumber(buyerIdNumber);
   return {
     used: (b, y, hs8, unit) => {
-      const code = UNIT_CODE[unit];
+      const code = ownValue(UNIT_CODE, unit);
       return y === use.year && code !== undefined && normaliseIdNumber(b) === id
         ? quantityOf(use, hs8, code)
         : undefined;

@@ -3,6 +3,7 @@
  */
 import { createHash } from 'node:crypto';
 import { SandanError } from '../errors.js';
+import { ownValue } from '../model/guards.js';
 import { inForce } from '../rules/policy.js';
 import { DS_NS } from '../xml/content-model.js';
 
@@ -35,8 +36,13 @@ export const URIS = {
   sm3: 'http://www.chinaport.gov.cn/2022/04/xmldsig#sm3',
 } as const;
 
+/** A frozen table without a prototype: `table['constructor']` is undefined, not `Object`. */
+function uriTable<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries));
+}
+
 /** Signature method URIs sandan knows, and what they compute. Also the default verification allow-list. */
-export const SIGNATURE_METHODS: Readonly<Record<string, SignatureAlgorithm>> = Object.freeze({
+export const SIGNATURE_METHODS: Readonly<Record<string, SignatureAlgorithm>> = uriTable({
   [URIS.rsaSha1]: 'rsa-sha1',
   [URIS.rsaSha256]: 'rsa-sha256',
   [URIS.sm2Sm3]: 'sm2-sm3',
@@ -44,11 +50,63 @@ export const SIGNATURE_METHODS: Readonly<Record<string, SignatureAlgorithm>> = O
 });
 
 /** Digest method URIs sandan knows, and what they compute. Also the default verification allow-list. */
-export const DIGEST_METHODS: Readonly<Record<string, DigestAlgorithm>> = Object.freeze({
+export const DIGEST_METHODS: Readonly<Record<string, DigestAlgorithm>> = uriTable({
   [URIS.sha1]: 'sha1',
   [URIS.sha256]: 'sha256',
   [URIS.sm3]: 'sm3',
 });
+
+const SIGNATURE_ALGORITHMS: ReadonlySet<string> = new Set<SignatureAlgorithm>(['rsa-sha1', 'rsa-sha256', 'sm2-sm3']);
+const DIGEST_ALGORITHMS: ReadonlySet<string> = new Set<DigestAlgorithm>(['sha1', 'sha256', 'sm3']);
+
+/** True for a signature algorithm name sandan computes (a caller's string may be anything). */
+export function isSignatureAlgorithm(name: unknown): name is SignatureAlgorithm {
+  return typeof name === 'string' && SIGNATURE_ALGORITHMS.has(name);
+}
+
+/** True for a digest algorithm name sandan computes (a caller's string may be anything). */
+export function isDigestAlgorithm(name: unknown): name is DigestAlgorithm {
+  return typeof name === 'string' && DIGEST_ALGORITHMS.has(name);
+}
+
+/**
+ * What a SignatureMethod URI computes under an allow-list (default {@link SIGNATURE_METHODS}): only entries the table
+ * holds itself count, so a document's `Algorithm="constructor"` is unknown, not `Object`.
+ */
+export function signatureAlgorithmOf(
+  uri: string,
+  table: Readonly<Record<string, SignatureAlgorithm>> = SIGNATURE_METHODS,
+): SignatureAlgorithm | undefined {
+  return ownValue(table, uri);
+}
+
+/** What a DigestMethod URI computes under an allow-list (default {@link DIGEST_METHODS}); only the table's own entries. */
+export function digestAlgorithmOf(
+  uri: string,
+  table: Readonly<Record<string, DigestAlgorithm>> = DIGEST_METHODS,
+): DigestAlgorithm | undefined {
+  return ownValue(table, uri);
+}
+
+/**
+ * Checks a caller's URI → algorithm table (`signatureMethods`, `digestMethods`): an object whose every own value is an
+ * algorithm sandan computes.
+ * @throws SandanError `INVALID_OPTION` otherwise.
+ */
+export function checkAlgorithmTable(
+  table: unknown,
+  what: 'signatureMethods' | 'digestMethods',
+): asserts table is Readonly<Record<string, string>> {
+  const ok = what === 'signatureMethods' ? isSignatureAlgorithm : isDigestAlgorithm;
+  if (typeof table !== 'object' || table === null || Array.isArray(table))
+    throw new SandanError('INVALID_OPTION', `${what} must be an object of URI → algorithm`);
+  for (const [uri, alg] of Object.entries(table))
+    if (!ok(alg))
+      throw new SandanError(
+        'INVALID_OPTION',
+        `${what} maps ${uri} to ${typeof alg === 'string' ? JSON.stringify(alg) : typeof alg}, which is not ${[...(what === 'signatureMethods' ? SIGNATURE_ALGORITHMS : DIGEST_ALGORITHMS)].join(', ')}`,
+      );
+}
 
 /** The URIs written by default for each signature algorithm: spec URIs, SM3 digest for SM2, SHA-1 for rsa-sha1. */
 export const DEFAULT_URIS: Readonly<Record<SignatureAlgorithm, { signatureMethod: string; digestMethod: string }>> =
@@ -97,14 +155,19 @@ export function signOptionsFromDistrict(
     digestMethods?: Record<string, DigestAlgorithm>;
   } = {},
 ): AlgorithmOptions {
+  if (known.signatureMethods !== undefined) checkAlgorithmTable(known.signatureMethods, 'signatureMethods');
+  if (known.digestMethods !== undefined) checkAlgorithmTable(known.digestMethods, 'digestMethods');
   const signatureAlgorithm =
-    known.signatureMethods?.[entry.signatureMethod] ?? SIGNATURE_METHODS[entry.signatureMethod];
+    (known.signatureMethods && signatureAlgorithmOf(entry.signatureMethod, known.signatureMethods)) ??
+    signatureAlgorithmOf(entry.signatureMethod);
   if (!signatureAlgorithm)
     throw new SandanError(
       'INVALID_OPTION',
       `Unknown signature method URI ${entry.signatureMethod}; pass what it computes in known.signatureMethods`,
     );
-  const digestAlgorithm = known.digestMethods?.[entry.digestMethod] ?? DIGEST_METHODS[entry.digestMethod];
+  const digestAlgorithm =
+    (known.digestMethods && digestAlgorithmOf(entry.digestMethod, known.digestMethods)) ??
+    digestAlgorithmOf(entry.digestMethod);
   if (!digestAlgorithm)
     throw new SandanError(
       'INVALID_OPTION',
@@ -129,7 +192,7 @@ export function districtSignOptions(
 ): AlgorithmOptions | undefined {
   for (const e of entries) {
     if (at !== undefined && !inForce(e, at)) continue;
-    const alg = SIGNATURE_METHODS[e.signatureMethod];
+    const alg = signatureAlgorithmOf(e.signatureMethod);
     if (alg && keyTypeOf(alg) === keyType) return signOptionsFromDistrict(e);
   }
   return undefined;

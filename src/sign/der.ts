@@ -155,19 +155,46 @@ export function sm2RawToDer(raw: Uint8Array): Uint8Array {
   return out;
 }
 
-/** DER `SEQUENCE { INTEGER r, INTEGER s }` → raw r‖s (64 bytes). */
+/**
+ * The TLV at `at` read as strict DER: a definite length in its shortest form (short below 128, long without a leading
+ * zero byte), within `limit`. Throws a plain Error otherwise.
+ */
+function readDerTlv(buf: Uint8Array, at: number, limit: number): Tlv {
+  if (at + 2 > limit) throw new Error('truncated DER');
+  const first = buf[at + 1]!;
+  if (first === 0x80) throw new Error('indefinite length is not DER');
+  if (first & 0x80) {
+    const k = first & 0x7f;
+    if (k > 4 || at + 2 + k > limit) throw new Error('bad DER length');
+    if (buf[at + 2] === 0 || (k === 1 && buf[at + 2]! < 0x80)) throw new Error('DER length not in its shortest form');
+  }
+  return readTlv(buf, at, limit);
+}
+
+/**
+ * DER `SEQUENCE { INTEGER r, INTEGER s }` → raw r‖s (64 bytes). Strict DER, as OpenSSL reads it: lengths in their
+ * shortest form, INTEGERs minimal (a leading zero byte only before a byte with its high bit set) and not negative,
+ * each of at most 32 bytes of value, nothing after the SEQUENCE or inside it after s. So one signature has one
+ * DER encoding (BER variants are refused: they would verify in sandan and not in OpenSSL).
+ */
 export function sm2DerToRaw(der: Uint8Array): Uint8Array {
-  const top = readTlv(der, 0);
+  const top = readDerTlv(der, 0, der.length);
   if (top.tag !== seq || top.end !== der.length) throw new Error('not a DER SM2 signature');
-  const [r, s, extra] = children(der, top);
-  if (!r || !s || extra || r.tag !== 0x02 || s.tag !== 0x02) throw new Error('not a DER SM2 signature');
+  const r = readDerTlv(der, top.start, top.end);
+  const s = readDerTlv(der, r.end, top.end);
+  if (s.end !== top.end || r.tag !== 0x02 || s.tag !== 0x02) throw new Error('not a DER SM2 signature');
   const out = new Uint8Array(64);
   for (const [t, at] of [
     [r, 0],
     [s, 32],
   ] as const) {
     let v = der.subarray(t.start, t.end);
-    while (v.length > 32 && v[0] === 0) v = v.subarray(1);
+    if (v.length === 0) throw new Error('empty DER INTEGER');
+    if (v[0]! & 0x80) throw new Error('negative SM2 signature integer');
+    if (v.length > 1 && v[0] === 0) {
+      if (!(v[1]! & 0x80)) throw new Error('DER INTEGER not in its shortest form');
+      v = v.subarray(1);
+    }
     if (v.length > 32) throw new Error('SM2 signature integer too large');
     out.set(v, at + 32 - v.length);
   }

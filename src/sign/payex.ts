@@ -208,6 +208,8 @@ export async function signPayExchange(
     const from = signer.sm2Encoding ?? (raw.length === 64 ? 'raw' : 'der');
     try {
       if (from !== want) raw = from === 'raw' ? sm2RawToDer(raw) : sm2DerToRaw(raw);
+      // DER passed on as it came must be strict DER, as verification reads it.
+      else if (from === 'der') sm2DerToRaw(raw);
     } catch (e) {
       throw new SandanError('SIGN_SIGNER_FAILED', `The signer returned a malformed SM2 signature: ${messageOf(e)}`, {
         cause: e,

@@ -5,10 +5,12 @@ import { SandanError, messageOf } from '../errors.js';
 import { checkXmlSize, DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 import {
   DEFAULT_URIS,
-  DIGEST_METHODS,
+  digestAlgorithmOf,
   DSIG_NS,
+  isDigestAlgorithm,
+  isSignatureAlgorithm,
   keyTypeOf,
-  SIGNATURE_METHODS,
+  signatureAlgorithmOf,
   URIS,
   type DigestAlgorithm,
   type SignatureAlgorithm,
@@ -83,10 +85,15 @@ export function resolveAlgorithms(
   digestMethod: string;
   digestAlgorithm: DigestAlgorithm;
 } {
-  const fromUri = options.signatureMethod !== undefined ? SIGNATURE_METHODS[options.signatureMethod] : undefined;
+  const fromUri = options.signatureMethod !== undefined ? signatureAlgorithmOf(options.signatureMethod) : undefined;
   const signatureAlgorithm =
     options.signatureAlgorithm ??
     (fromUri && keyTypeOf(fromUri) === keyTypeOf(signer.algorithm) ? fromUri : signer.algorithm);
+  if (!isSignatureAlgorithm(signatureAlgorithm))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `Unknown signature algorithm ${JSON.stringify(signatureAlgorithm)} (sandan signs rsa-sha1, rsa-sha256, sm2-sm3)`,
+    );
   const supported = new Set([signer.algorithm, ...(signer.supportedAlgorithms ?? [])]);
   if (!supported.has(signatureAlgorithm))
     throw new SandanError(
@@ -100,7 +107,12 @@ export function resolveAlgorithms(
     );
   const signatureMethod = options.signatureMethod ?? DEFAULT_URIS[signatureAlgorithm].signatureMethod;
   const digestMethod = options.digestMethod ?? DEFAULT_URIS[signatureAlgorithm].digestMethod;
-  const known = DIGEST_METHODS[digestMethod];
+  const known = digestAlgorithmOf(digestMethod);
+  if (options.digestAlgorithm !== undefined && !isDigestAlgorithm(options.digestAlgorithm))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `Unknown digest algorithm ${JSON.stringify(options.digestAlgorithm)} (sandan computes sha1, sha256, sm3)`,
+    );
   if (options.digestAlgorithm !== undefined && known !== undefined && known !== options.digestAlgorithm)
     throw new SandanError(
       'INVALID_OPTION',
@@ -194,6 +206,8 @@ export async function signMessage(xml: string, signer: Signer, options: SignOpti
     try {
       if (from !== encoding) raw = from === 'raw' ? sm2RawToDer(raw) : sm2DerToRaw(raw);
       else if (from === 'raw' && raw.length !== 64) throw new Error(`${raw.length} bytes`);
+      // DER written as it came must be strict DER, as verification reads it.
+      else if (from === 'der') sm2DerToRaw(raw);
     } catch (e) {
       throw new SandanError(
         'SIGN_SIGNER_FAILED',

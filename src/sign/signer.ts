@@ -5,7 +5,7 @@
  */
 import { createPrivateKey, createPublicKey, sign as nodeSign, X509Certificate, type KeyObject } from 'node:crypto';
 import { SandanError, messageOf } from '../errors.js';
-import { keyTypeOf, type KeyType, type SignatureAlgorithm } from './algorithms.js';
+import type { KeyType, SignatureAlgorithm } from './algorithms.js';
 import { OID_EC_PUBLIC_KEY, OID_RSA, OID_SM2, parseCertificate, parsePkcs8Ec, parseSpki } from './der.js';
 import { sm2E, sm2PublicFromPrivate, sm2SignE, sm2ValidPrivate, sm2Z } from './sm2.js';
 
@@ -166,7 +166,8 @@ export function createLocalSigner(opts: LocalSignerOptions): Signer {
     if (!mine.equals(cert.rsaKey!.export({ type: 'spki', format: 'der' })))
       throw new SandanError('SIGN_CERT_INVALID', 'The certificate does not belong to the private key');
     const algorithm = opts.algorithm ?? 'rsa-sha1';
-    if (keyTypeOf(algorithm) !== 'rsa') throw new SandanError('INVALID_OPTION', `An RSA key cannot sign ${algorithm}`);
+    if (algorithm !== 'rsa-sha1' && algorithm !== 'rsa-sha256')
+      throw new SandanError('INVALID_OPTION', `An RSA key cannot sign ${algorithm}`);
     return {
       algorithm,
       supportedAlgorithms: ['rsa-sha1', 'rsa-sha256'],

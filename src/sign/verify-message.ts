@@ -3,10 +3,11 @@
  */
 import { timingSafeEqual, type X509Certificate } from 'node:crypto';
 import {
-  DIGEST_METHODS,
+  checkAlgorithmTable,
+  digestAlgorithmOf,
   DSIG_NS,
   keyTypeOf,
-  SIGNATURE_METHODS,
+  signatureAlgorithmOf,
   URIS,
   type DigestAlgorithm,
   type SignatureAlgorithm,
@@ -247,9 +248,12 @@ function trusted(cert: CertificateInfo, anchors: CertificateInfo[]): boolean {
  * deep (`MAX_XML_DEPTH`, refused in linear time), a character outside the XML 1.0 `Char`
  * production or a reference to one, a second byte-order mark or a misplaced XML declaration, an
  * undeclared namespace prefix: all `valid: false` with reason `xml-malformed`, never a throw.
- * @throws SandanError `SIGN_CERT_INVALID` when a trusted certificate given in the options cannot be read.
+ * @throws SandanError `SIGN_CERT_INVALID` when a trusted certificate given in the options cannot be read;
+ * `INVALID_OPTION` when `signatureMethods` or `digestMethods` maps a URI to something other than an algorithm name.
  */
 export function verifyMessage(xml: string, options: VerifyOptions = {}): VerifyResult {
+  if (options.signatureMethods !== undefined) checkAlgorithmTable(options.signatureMethods, 'signatureMethods');
+  if (options.digestMethods !== undefined) checkAlgorithmTable(options.digestMethods, 'digestMethods');
   const anchors = (options.trustedCertificates ?? []).map((c) => readCertificate(c));
   try {
     return verifyInner(xml, options, anchors);
@@ -330,7 +334,7 @@ function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateIn
     throw new Fail('signature-structure', 'CanonicalizationMethod has parameters');
   const sigMethodEl = si.get('SignatureMethod')!;
   const signatureMethod = algorithmOf(sigMethodEl);
-  const signatureAlgorithm = (options.signatureMethods ?? SIGNATURE_METHODS)[signatureMethod];
+  const signatureAlgorithm = signatureAlgorithmOf(signatureMethod, options.signatureMethods);
   if (!signatureAlgorithm) throw new Fail('algorithm-not-allowed', `SignatureMethod ${signatureMethod} is not allowed`);
   if (childElements(sigMethodEl).length) throw new Fail('signature-structure', 'SignatureMethod has parameters');
 
@@ -372,7 +376,7 @@ function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateIn
     );
   }
   const digestMethod = algorithmOf(rp.get('DigestMethod')!);
-  const digestAlgorithm = (options.digestMethods ?? DIGEST_METHODS)[digestMethod];
+  const digestAlgorithm = digestAlgorithmOf(digestMethod, options.digestMethods);
   if (!digestAlgorithm) throw new Fail('algorithm-not-allowed', `DigestMethod ${digestMethod} is not allowed`);
   const digestValue = b64(rp.get('DigestValue')!, 'DigestValue');
   const signatureValue = b64(parts.get('SignatureValue')!, 'SignatureValue');

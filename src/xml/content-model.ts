@@ -5,6 +5,7 @@ import {
   type CebElement,
   type CebLeafType,
 } from '../model/generated/ceb-elements.js';
+import { ownValue } from '../model/guards.js';
 
 /** The business namespace of every CEB message. */
 export const CEB_NS = 'http://www.chinaport.gov.cn/ceb';
@@ -71,7 +72,7 @@ function particle(c: CebChild): Particle {
 export function contentModel(schema: CebSchema, key: string): readonly Particle[] {
   const hit = cache[schema].get(key);
   if (hit) return hit;
-  const element = TABLES[schema][key];
+  const element = ownValue(TABLES[schema], key);
   if (element === undefined) throw new Error(`no content model ${key} in the ${schema} XSD`);
   const particles = element.children.map(particle);
   cache[schema].set(key, particles);

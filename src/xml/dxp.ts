@@ -4,6 +4,7 @@ import { EXPORT_RECEIVER_ID, IMPORT_RECEIVER_ID, MESSAGE_NAMES } from './message
 import { parseCebXml, type DxpEnvelope, type ParseXmlOptions } from './parse.js';
 import { serializeXml, type XNode } from './serialize.js';
 import { beijingXsDateTime } from '../time/beijing.js';
+import { ownValue } from '../model/guards.js';
 
 /** Options of {@link wrapDxp}. */
 export interface WrapDxpOptions {
@@ -38,7 +39,7 @@ export function wrapDxp(messageXml: string, options: WrapDxpOptions): string {
     throw new SandanError('INVALID_OPTION', 'Cannot tell the message type of the XML to wrap; pass msgType');
   checkLength('msgType', msgType, 30);
   checkLength('senderId', options.senderId, 16);
-  const schema = MESSAGE_NAMES[msgType]?.schema;
+  const schema = ownValue(MESSAGE_NAMES, msgType)?.schema;
   const receiverIds =
     options.receiverIds ??
     (schema === 'export' ? [EXPORT_RECEIVER_ID] : schema === 'import' ? [IMPORT_RECEIVER_ID] : []);

@@ -14,6 +14,7 @@ import { readInputFile } from '../io/walk.js';
 export interface EmulateCommandOptions {
   host: string;
   port: string;
+  allowHost?: string[];
   send: string;
   receive: string;
   http: boolean;
@@ -79,7 +80,7 @@ export async function emulatorOptions(opts: EmulateCommandOptions): Promise<Cust
     history,
     ...(opts.district !== undefined && { validate: { district: opts.district } }),
     ...(opts.rates !== undefined && { rates: await readRatesFile(opts.rates) }),
-    http: opts.http && { host: opts.host, port },
+    http: opts.http && { host: opts.host, port, ...(opts.allowHost && { allowedHosts: opts.allowHost }) },
     folder: opts.folder && { send: resolve(opts.send), receive: resolve(opts.receive), intervalMs: interval },
   };
 }
@@ -176,6 +177,10 @@ export function registerEmulateCommand(program: Command, { io, setExit }: Comman
     )
     .option('--host <host>', 'interface the HTTP endpoint listens on', '127.0.0.1')
     .option('--port <port>', 'HTTP port (0: any free port; the address is printed)', String(DEFAULT_EMULATOR_PORT))
+    .option(
+      '--allow-host <names...>',
+      'other host names (NAME or NAME:PORT) the HTTP endpoint may be reached by; requests naming any other Host or from another Origin are refused (403), besides the --host address and localhost, 127.0.0.1, [::1]',
+    )
     .option('--no-http', 'no HTTP endpoint (folders only)')
     .option('--send <dir>', 'folder messages are dropped into (DXP client style)', join(EMULATOR_HOME, 'send'))
     .option(

@@ -55,6 +55,7 @@ export async function* openInputs(
   for (let i = 0; i < inputs.length; i++) {
     fill(i);
     const input = inputs[i]!;
+    if (input.unreadable) throw input.unreadable;
     const read = ahead.get(i);
     ahead.delete(i);
     const bytes = read && (await read);
@@ -148,14 +149,23 @@ export interface InputFile {
   size?: number;
   /** True for `.ndjson`/`.jsonl` files: one declaration per line even when there is one line. */
   ndjson: boolean;
+  /**
+   * Why it cannot be read, found while walking its folder (a broken symbolic link, a link loop, a
+   * folder that cannot be listed): the input fails with it at its turn, as an unreadable file does.
+   */
+  unreadable?: SandanError;
 }
 
 const DECLARATION_FILE = /\.(json|ndjson|jsonl)$/i;
 const NDJSON_FILE = /\.(ndjson|jsonl)$/i;
 const GLOB = /[*?[{]/;
 
-/** Files under a folder, depth first in name order; hidden entries and node_modules are skipped. */
-const walk = (dir: string) => filesUnder(dir, (name) => name.startsWith('.') || name === 'node_modules');
+/**
+ * Files under a folder, depth first in name order, symbolic links followed; hidden entries and
+ * node_modules are skipped. What cannot be walked goes to `onUnreadable` (see filesUnder).
+ */
+const walk = (dir: string, onUnreadable: (path: string, error: SandanError) => void) =>
+  filesUnder(dir, (name) => name.startsWith('.') || name === 'node_modules', onUnreadable);
 
 /** A glob (`*`, `**`, `?`, `[…]`, `{a,b}`) as a regular expression over `/`-separated paths. */
 export function globRegExp(pattern: string): RegExp {
@@ -207,12 +217,20 @@ async function statOrUndefined(path: string): Promise<Stats | undefined> {
 export async function expandInputs(args: readonly string[]): Promise<InputFile[]> {
   const out: InputFile[] = [];
   const seen = new Set<string>();
-  const add = (path: string, size: number | undefined) => {
+  const add = (path: string, size: number | undefined, unreadable?: SandanError) => {
     if (seen.has(path)) return;
     seen.add(path);
     const label = sep === '/' ? path : path.split(sep).join('/');
-    out.push({ path, label, ...(size !== undefined && { size }), ndjson: NDJSON_FILE.test(path) });
+    out.push({
+      path,
+      label,
+      ...(size !== undefined && { size }),
+      ndjson: NDJSON_FILE.test(path),
+      ...(unreadable && { unreadable }),
+    });
   };
+  /** A path a folder's walk could not read (see filesUnder): an input that fails at its turn. */
+  const addUnreadable = (path: string, error: SandanError) => add(path, undefined, error);
   for (const arg of args) {
     if (arg === '-') {
       out.push({ path: '-', label: '<stdin>', ndjson: false });
@@ -222,7 +240,9 @@ export async function expandInputs(args: readonly string[]): Promise<InputFile[]
     if (st?.isDirectory()) {
       const before = out.length;
       // (a file gone since the folder was read has no size; it fails at its turn, as any unreadable file)
-      for await (const f of walk(arg)) if (DECLARATION_FILE.test(f)) add(f, (await statOrUndefined(f))?.size);
+      // (a broken link or a loop is told whatever its name: it may have been a folder of declarations)
+      for await (const f of walk(arg, addUnreadable))
+        if (DECLARATION_FILE.test(f)) add(f, (await statOrUndefined(f))?.size);
       if (out.length === before)
         throw new SandanError('FILE_UNREADABLE', `${arg} is a directory with no .json or .ndjson files in it`);
     } else if (st) {
@@ -235,10 +255,12 @@ export async function expandInputs(args: readonly string[]): Promise<InputFile[]
       const re = globRegExp(posix.startsWith('./') ? posix.slice(2) : posix);
       const before = out.length;
       if (await statOrUndefined(base)) {
-        for await (const f of walk(base)) {
-          const rel = f.split(sep).join('/');
-          if (re.test(rel)) add(f, (await statOrUndefined(f))?.size);
-        }
+        const matches = (f: string) => re.test(f.split(sep).join('/'));
+        // (what the walk cannot read is told when the pattern names it, as a shell's glob would list it)
+        const unreadable = (path: string, e: SandanError) => {
+          if (matches(path)) addUnreadable(path, e);
+        };
+        for await (const f of walk(base, unreadable)) if (matches(f)) add(f, (await statOrUndefined(f))?.size);
       }
       if (out.length === before) throw new SandanError('FILE_UNREADABLE', `${arg} matches no files`);
     } else {

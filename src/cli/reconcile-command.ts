@@ -154,14 +154,17 @@ export async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandCo
   const rateTables =
     opts.rates === undefined ? [] : [{ data: await readJsonFile(opts.rates, 'rate table'), source: opts.rates }];
   for (const t of rateTables) parseRateTable(t.data, t.source);
-  const files = await expandPaths([...opts.taxBills, ...(opts.receipts ?? [])]);
+  const fileErrors: string[] = [];
+  // A broken link or a link loop in a folder is skipped and told, as an unreadable file is.
+  const files = await expandPaths([...opts.taxBills, ...(opts.receipts ?? [])], undefined, (_p, e) =>
+    fileErrors.push(e.message),
+  );
   const declarations = (await openInput(opts.declarations, io.stdin)) as AsyncIterable<Uint8Array>;
   // A regular file's size gives the declarations' progress bar its total.
   const declarationsSize =
     opts.declarations === '-'
       ? undefined
       : await stat(opts.declarations).then((s) => (s.isFile() ? s.size : undefined));
-  const fileErrors: string[] = [];
   const bar = createProgress(io, { quiet: opts.quiet === true });
   let phase: ReconcileProgress['phase'] | undefined;
   const progress = (p: ReconcileProgress) => {
@@ -225,8 +228,11 @@ export function registerReconcileCommand(program: Command, ctx: CommandContext):
       'Reconcile the tax declared and computed for each order with the customs electronic tax bills (CEB816/818), linking through inventory receipts (CEB622/624/626). Exit 0 when everything matches, 1 when anything does not, 2 on errors.',
     )
     .requiredOption('--declarations <file>', 'declarations as NDJSON (one per line), or - for standard input')
-    .requiredOption('--tax-bills <paths...>', 'CEB816 tax bill and CEB818 status files, or folders of them')
-    .option('--receipts <paths...>', 'CEB622/624/626 receipt files, or folders of them')
+    .requiredOption(
+      '--tax-bills <paths...>',
+      'CEB816 tax bill and CEB818 status files, or folders of them (symbolic links followed)',
+    )
+    .option('--receipts <paths...>', 'CEB622/624/626 receipt files, or folders of them (symbolic links followed)')
     .option('--rates <file>', 'a rate table (JSON) used before the bundled one')
     .addOption(
       new Option('--format <format>', 'output format').choices(['text', 'json', 'csv', 'html', 'xlsx']).default('text'),
@@ -341,7 +347,7 @@ export function registerStatusCommand(program: Command, ctx: CommandContext): vo
     )
     .argument(
       '<paths...>',
-      'receipt files, sent messages (CEB311/411/511/513/621/623/625) and declarations (.json/.ndjson), or folders of them',
+      'receipt files, sent messages (CEB311/411/511/513/621/623/625) and declarations (.json/.ndjson), or folders of them (symbolic links followed)',
     )
     .option('--order <no>', 'only this order (orderNo, or any copNo/preNo/invtNo/logisticsNo/payTransactionId)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'html']).default('text'))

@@ -229,7 +229,7 @@ export function registerTaxCommand(program: Command, ctx: CommandContext): void 
     )
     .argument(
       '[files...]',
-      'declaration files (.json, .ndjson), folders (searched for them) or globs; - for standard input (the default)',
+      'declaration files (.json, .ndjson), folders (searched for them, symbolic links followed) or globs; - for standard input (the default)',
     )
     .option('--district <code>', 'customs district whose policy applies (default: from inventory.customsCode)')
     .option('--at <date>', 'use the policy in force on this date, YYYY-MM-DD (default: the declaration date)')

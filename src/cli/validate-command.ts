@@ -240,7 +240,7 @@ export function registerValidateCommand(program: Command, { io, setExit }: Comma
     )
     .argument(
       '[files...]',
-      'declaration files (.json, .ndjson), folders (searched for them) or globs; - for standard input (the default)',
+      'declaration files (.json, .ndjson), folders (searched for them, symbolic links followed) or globs; - for standard input (the default)',
     )
     .option('--district <code>', 'customs district or office code, e.g. 2900 (default: from inventory.customsCode)')
     .option('--at <date>', 'check against the policy in force on this date, YYYY-MM-DD (default: the declaration date)')

@@ -16,8 +16,12 @@ const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 /** Parses `'500ms'`, `'30s'`, `'30m'`, `'2h'`, `'1d'` or a number of milliseconds; throws INVALID_OPTION otherwise. */
 export function parseDuration(value: string | number, what = 'duration'): ParsedDuration {
   if (typeof value === 'number') {
-    if (!Number.isFinite(value) || value < 0 || !Number.isInteger(value))
-      throw new SandanError('INVALID_OPTION', `${what} must be a whole number of milliseconds ≥ 0, got ${value}`);
+    // (past 2^53 a number is no longer exact: 9007199254740993 reads as …992)
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new SandanError(
+        'INVALID_OPTION',
+        `${what} must be a whole number of milliseconds from 0 to ${Number.MAX_SAFE_INTEGER}, got ${value}`,
+      );
     return { ms: value };
   }
   const m = typeof value === 'string' ? DURATION.exec(value.trim()) : null;
@@ -27,9 +31,21 @@ export function parseDuration(value: string | number, what = 'duration'): Parsed
       `${what} must be a duration such as '30s', '30m', '2h', '1d' or milliseconds, got ${JSON.stringify(value)}`,
     );
   const n = Number(m[1]);
+  if (!Number.isSafeInteger(n))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `${what} must be a duration of at most ${Number.MAX_SAFE_INTEGER} of its unit, got ${JSON.stringify(value)}`,
+    );
   if (m[2] === 'ms') return { ms: n };
   return { duration: { [UNITS[m[2] as string] as string]: n } };
 }
+
+/**
+ * The latest time the emulator's clock may show: 9999-12-31 23:59:59.999 Beijing time, the last a
+ * CEB message can carry (its times are `yyyyMMddHHmmss`). JavaScript dates end later (+275760),
+ * and past that end a date is Invalid Date.
+ */
+export const LATEST_TIME = Date.UTC(9999, 11, 31, 16) - 1;
 
 /** `from` plus a parsed duration. */
 export function addDuration(from: Date, d: ParsedDuration): Date {

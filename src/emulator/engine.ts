@@ -28,7 +28,7 @@ import {
   type CebMessage,
   type ParsedXml,
 } from '../xml/index.js';
-import { addDuration, parseDuration, type ParsedDuration } from './clock.js';
+import { addDuration, LATEST_TIME, parseDuration, type ParsedDuration } from './clock.js';
 import { renderReceipt, returnInfo, type ReceiptDoc } from './receipt-xml.js';
 import { openSqliteState } from './sqlite-state.js';
 import {
@@ -320,6 +320,12 @@ class Engine implements EmulatorEngine {
     }
     return this.serial(async () => {
       const target = addDuration(clock.now(), step);
+      // A step past the end of time would be Invalid Date, which the clock ignores: refused, not a silent no-op.
+      if (!(target.getTime() <= LATEST_TIME))
+        throw new SandanError(
+          'INVALID_OPTION',
+          `advance ${JSON.stringify(by)} would move the clock past 9999-12-31 23:59:59 Beijing time, the latest time a CEB message can carry`,
+        );
       await this.runDue(target.getTime());
       clock.set?.(target);
     });

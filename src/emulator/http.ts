@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { isSandanError, SandanError } from '../errors.js';
 import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 import type { EmulatorEngine, OutgoingReceipt } from './types.js';
@@ -26,6 +27,14 @@ export interface HttpTransportOptions {
   maxWaitMs?: number;
   /** How long close() lets in-flight requests finish before it cuts their connections, ms; default 5000. */
   closeGraceMs?: number;
+  /**
+   * Other names the emulator may be reached by (`NAME` or `NAME:PORT`; NAME alone means at the
+   * emulator's port), besides the address it listens on and the loopback names `localhost`,
+   * `127.0.0.1` and `[::1]`. A request whose `Host` header names anything else, or whose `Origin`
+   * header is not one of these, is refused with 403: a web page in a browser on the machine can
+   * otherwise read the messages received (DNS rebinding) or post to the emulator (CSRF).
+   */
+  allowedHosts?: readonly string[];
 }
 
 /** A running HTTP transport. */
@@ -107,6 +116,17 @@ export function receiptsXml(receipts: readonly OutgoingReceipt[], next: number):
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Receipts count="${receipts.length}" next="${next}">${items.join('')}</Receipts>\n`;
 }
 
+/** A host as `name:port`, lower case, an IPv6 address in brackets; undefined when it is not a host. */
+export function hostKey(text: string, defaultPort: number): string | undefined {
+  const t = text.trim().toLowerCase();
+  // An IPv6 address without brackets (`::1`) has no port.
+  if (!t.startsWith('[') && (t.match(/:/g) ?? []).length > 1)
+    return /^[0-9a-f:.]+$/.test(t) ? `[${t}]:${defaultPort}` : undefined;
+  const m = /^(\[[0-9a-f:.]+\]|[a-z0-9_.-]+)(?::(\d{1,5}))?$/.exec(t);
+  if (!m || (m[2] !== undefined && Number(m[2]) > 65_535)) return undefined;
+  return `${m[1]}:${m[2] === undefined ? defaultPort : Number(m[2])}`;
+}
+
 /** A non-negative integer from a query parameter, or `fallback` when absent. */
 function intParam(url: URL, name: string, fallback: number): number {
   const text = url.searchParams.get(name);
@@ -124,6 +144,14 @@ export async function startHttpTransport(
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_XML_BYTES;
   const maxWait = options.maxWaitMs ?? 60_000;
   const grace = options.closeGraceMs ?? 5000;
+  for (const name of options.allowedHosts ?? [])
+    if (hostKey(name, 0) === undefined)
+      throw new SandanError(
+        'INVALID_OPTION',
+        `allowed host ${JSON.stringify(name)} is not a host name or address, optionally with :port (e.g. emulator.test or emulator.test:8621)`,
+      );
+  /** `name:port` of each Host the emulator answers to (set once it listens). */
+  const allowed = new Set<string>();
   let closing = false;
   /** Long-polls waiting for a receipt: each ends (answers with what there is) when called. */
   const waiters = new Set<() => void>();
@@ -341,6 +369,13 @@ export async function startHttpTransport(
         const by = url.searchParams.get('by');
         if (by === null || by === '')
           throw new HttpProblem(400, 'BAD_PARAMETER', 'say how far: ?by=2h (or 30m, 1d, ms)');
+        // (a number past 2^53 would be read as another one: refused with the text as given)
+        if (/^\d+$/.test(by) && !Number.isSafeInteger(Number(by)))
+          throw new HttpProblem(
+            400,
+            'BAD_PARAMETER',
+            `by must be at most ${Number.MAX_SAFE_INTEGER} milliseconds, got ${JSON.stringify(by)}`,
+          );
         await engine.advance(/^\d+$/.test(by) ? Number(by) : by);
         sendJson(req, res, 200, { now: engine.now().toISOString() });
       },
@@ -358,7 +393,40 @@ export async function startHttpTransport(
     },
   };
 
+  /**
+   * Refuses (403) a request that names another host than the emulator's (a DNS-rebinding page) or
+   * comes from a page of another origin (CSRF). Clients that are no browser (curl, an order
+   * service) send the Host they connected to and no Origin.
+   */
+  function checkHost(req: IncomingMessage): void {
+    const hint = `this emulator answers to ${[...allowed].join(', ')}; start it with --allow-host NAME (allowedHosts) to be reached by another name`;
+    const given = req.headers.host;
+    // (HTTP/1.0 clients may send no Host; a browser always does)
+    if (given !== undefined && !allowed.has(hostKey(given, 80) ?? ''))
+      throw new HttpProblem(
+        403,
+        'FORBIDDEN_HOST',
+        `refused: the Host header ${JSON.stringify(given)} is not this emulator's; ${hint}`,
+      );
+    const origin = req.headers.origin;
+    if (origin === undefined) return;
+    let key: string | undefined;
+    try {
+      const u = new URL(origin);
+      key = u.protocol === 'http:' ? hostKey(u.host, 80) : undefined;
+    } catch {
+      key = undefined;
+    }
+    if (key === undefined || !allowed.has(key))
+      throw new HttpProblem(
+        403,
+        'FORBIDDEN_ORIGIN',
+        `refused: a request from a web page at ${JSON.stringify(origin)}, not from this emulator's origin; ${hint}`,
+      );
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    checkHost(req);
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://emulator');
@@ -403,6 +471,16 @@ export async function startHttpTransport(
   });
   const port = (server.address() as AddressInfo).port;
   const shown = host.includes(':') ? `[${host}]` : host;
+  // The names a Host or Origin header may give: loopback, the address listened on, the user's.
+  // Listening on every interface (0.0.0.0, ::), it is reached by the machine's addresses.
+  const everywhere =
+    host === '0.0.0.0' || host === '::'
+      ? Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address))
+      : [];
+  for (const name of ['localhost', '127.0.0.1', '[::1]', shown, ...everywhere, ...(options.allowedHosts ?? [])]) {
+    const key = hostKey(name, port);
+    if (key !== undefined) allowed.add(key);
+  }
 
   let closed: Promise<void> | undefined;
   return {

@@ -1,5 +1,5 @@
-import { readFileSync, type Stats } from 'node:fs';
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { readFileSync, type Dirent, type Stats } from 'node:fs';
+import { open, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SandanError, messageOf } from '../errors.js';
 
@@ -14,16 +14,98 @@ import { SandanError, messageOf } from '../errors.js';
 /**
  * The files under a folder, depth first in name order (byte order of the names, so the same on
  * every machine); entries whose name `skip` accepts are left out, folders with all they hold.
+ *
+ * Symbolic links are followed as the user's shell sees them: a link to a file is that file (under
+ * the link's path), a link to a folder is walked as a folder, in the link name's place in the order.
+ * What cannot be walked is never left out silently: a broken link, a link that leads back to a
+ * folder it lies in (a loop) and a folder that cannot be listed are each a {@link unreadableFile}
+ * refusal (`Cannot read PATH: a broken symbolic link (to TARGET)`, `… a symbolic link loop (it
+ * leads back to DIR)`), given to `onUnreadable` with its path at its place in the order when given (the walk
+ * goes on), else thrown.
  */
-export async function* filesUnder(dir: string, skip: (name: string) => boolean = () => false): AsyncGenerator<string> {
-  const entries = await readdir(dir, { withFileTypes: true });
+export async function* filesUnder(
+  dir: string,
+  skip: (name: string) => boolean = () => false,
+  onUnreadable?: (path: string, error: SandanError) => void,
+): AsyncGenerator<string> {
+  const report = (path: string, error: SandanError) => {
+    if (!onUnreadable) throw error;
+    onUnreadable(path, error);
+  };
+  let top: string;
+  try {
+    top = await realpath(dir);
+  } catch (e) {
+    report(dir, unreadableFile(dir, e));
+    return;
+  }
+  yield* walkFolder(dir, [{ real: top, shown: dir }], skip, report);
+}
+
+/** A folder being walked: its real path (links resolved), and its path as the walk shows it. */
+interface Walked {
+  real: string;
+  shown: string;
+}
+
+async function* walkFolder(
+  dir: string,
+  ancestors: readonly Walked[],
+  skip: (name: string) => boolean,
+  report: (path: string, error: SandanError) => void,
+): AsyncGenerator<string> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    report(dir, unreadableFile(dir, e));
+    return;
+  }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     if (skip(e.name)) continue;
     const path = join(dir, e.name);
-    if (e.isDirectory()) yield* filesUnder(path, skip);
-    else if (e.isFile()) yield path;
+    let isDirectory = e.isDirectory();
+    let isFile = e.isFile();
+    // A link, or an entry whose kind the file system did not say: what it leads to decides.
+    if (
+      e.isSymbolicLink() ||
+      !(isDirectory || isFile || e.isFIFO() || e.isSocket() || e.isCharacterDevice() || e.isBlockDevice())
+    ) {
+      let target: Stats;
+      try {
+        target = await stat(path);
+      } catch (error) {
+        report(path, await brokenLink(path, error));
+        continue;
+      }
+      isDirectory = target.isDirectory();
+      isFile = target.isFile();
+    }
+    if (isDirectory) {
+      let real: string;
+      try {
+        real = await realpath(path);
+      } catch (error) {
+        report(path, unreadableFile(path, error));
+        continue;
+      }
+      const loop = ancestors.find((a) => a.real === real);
+      if (loop) {
+        report(path, refusal(path, `a symbolic link loop (it leads back to ${loop.shown})`, undefined));
+        continue;
+      }
+      yield* walkFolder(path, [...ancestors, { real, shown: path }], skip, report);
+    } else if (isFile) yield path;
   }
+}
+
+/** The refusal of a link whose target cannot be reached: broken (its target is missing), else the system's reason. */
+async function brokenLink(path: string, error: unknown): Promise<SandanError> {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== 'ENOENT' && code !== 'ENOTDIR') return unreadableFile(path, error);
+  const target = await readlink(path).catch(() => undefined);
+  return refusal(path, `a broken symbolic link${target === undefined ? '' : ` (to ${target})`}`, undefined, error);
 }
 
 const DIRECTORY = 'it is a directory';
@@ -35,6 +117,7 @@ function reasonOf(error: unknown): string {
   if (code === 'ENOENT' || code === 'ENOTDIR') return 'no such file';
   if (code === 'EISDIR') return DIRECTORY;
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ELOOP') return 'a symbolic link loop';
   return messageOf(error);
 }
 

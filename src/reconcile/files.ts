@@ -31,14 +31,21 @@ export async function* xmlFileText(file: string): AsyncGenerator<string> {
   if (rest) yield rest;
 }
 
-/** Expands files and folders (recursively) into a sorted list of files; in folders only `*.xml`. */
+/**
+ * Expands files and folders (recursively, symbolic links followed) into a sorted list of files; in
+ * folders only those ending in one of `extensions` (default `*.xml`). What a folder's walk cannot
+ * read (a broken link, a link loop, a folder that cannot be listed) goes to `onUnreadable` when
+ * given, else its `FILE_UNREADABLE` error is thrown: never left out silently.
+ */
 export async function expandPaths(
   paths: readonly string[],
   extensions: readonly string[] = ['.xml'],
+  onUnreadable?: (path: string, error: SandanError) => void,
 ): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string) => {
-    for await (const p of filesUnder(dir)) if (extensions.some((x) => p.toLowerCase().endsWith(x))) out.push(p);
+    for await (const p of filesUnder(dir, undefined, onUnreadable))
+      if (extensions.some((x) => p.toLowerCase().endsWith(x))) out.push(p);
   };
   for (const p of paths) {
     if ((await statInputPath(p)).isDirectory()) await walk(p);

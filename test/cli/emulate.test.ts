@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,6 +104,37 @@ describe('sandan emulate', () => {
     expect(run.stderr()).toContain('sandan emulate: stopped\n');
     expect(run.stderr()).not.toMatch(/\n\s+at /); // no stack trace
     await expect(fetch(`${url}/health`)).rejects.toThrow();
+  }, 60_000);
+
+  it('--allow-host adds names the HTTP endpoint answers to; any other Host is refused (403)', async () => {
+    const run = launch([
+      '--port',
+      '0',
+      '--no-folder',
+      '--quiet',
+      '--memory',
+      '--allow-host',
+      'emulator.test',
+      '--allow-host',
+      'other.test:80',
+    ]);
+    const url = await until('the printed URL', () => /http:\/\/127\.0\.0\.1:\d+/.exec(run.stdout())?.[0]);
+    const port = Number(new URL(url).port);
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) =>
+        request({ host: '127.0.0.1', port, path: '/health', agent: false, headers: { Host: host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end(),
+      );
+    expect(await status(`127.0.0.1:${port}`)).toBe(200);
+    expect(await status(`emulator.test:${port}`)).toBe(200);
+    expect(await status('other.test')).toBe(200);
+    expect(await status(`attacker.example:${port}`)).toBe(403);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toEqual({ code: 0, signal: null });
   }, 60_000);
 
   it('keeps its state in a SQLite file by default, and stops on SIGINT too', async () => {

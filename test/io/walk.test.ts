@@ -1,10 +1,17 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isSandanError } from '../../src/errors.js';
-import { readInputFile, readInputFileSync, statInputFile, statInputPath, unreadableFile } from '../../src/io/walk.js';
+import {
+  filesUnder,
+  readInputFile,
+  readInputFileSync,
+  statInputFile,
+  statInputPath,
+  unreadableFile,
+} from '../../src/io/walk.js';
 
 // Every reader of a path the user names tells an unreadable one the same way: FILE_UNREADABLE,
 // `Cannot read [what ]path: reason`, the path in details.file.
@@ -119,5 +126,118 @@ describe('reading a file the user names', () => {
     const e = unreadableFile('x.xml', Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' }));
     expect([e.code, e.message]).toEqual(['FILE_UNREADABLE', 'Cannot read x.xml: EMFILE: too many open files']);
     expect(unreadableFile('x.xml', 'gone').message).toBe('Cannot read x.xml: gone');
+  });
+});
+
+/** Everything a walk gives, in order: each file (relative to `top`) and each refusal as `! path: message`. */
+async function walked(top: string, skip?: (name: string) => boolean): Promise<string[]> {
+  const out: string[] = [];
+  for await (const f of filesUnder(top, skip, (path, e) =>
+    out.push(`! ${relative(top, path)}: ${e.code} ${e.message}`),
+  ))
+    out.push(relative(top, f));
+  return out;
+}
+
+describe.skipIf(process.platform === 'win32')('walking a folder: symbolic links are followed', () => {
+  // Elsewhere: a file and a folder the walked folders link to.
+  const root = mkdtempSync(join(tmpdir(), 'sandan-walk-links-'));
+  const elsewhere = join(root, 'elsewhere');
+  mkdirSync(join(elsewhere, 'folder', 'deeper'), { recursive: true });
+  writeFileSync(join(elsewhere, 'file.xml'), 'f');
+  writeFileSync(join(elsewhere, 'folder', 'b.xml'), 'b');
+  writeFileSync(join(elsewhere, 'folder', 'deeper', 'c.xml'), 'c');
+  /** A folder holding a.xml, m.xml (a file or a link to one) and n/ (a folder or a link to one). */
+  const layout = (name: string, link: boolean) => {
+    const top = join(root, name);
+    mkdirSync(top);
+    writeFileSync(join(top, 'a.xml'), 'a');
+    if (link) {
+      symlinkSync(join(elsewhere, 'file.xml'), join(top, 'm.xml'));
+      // (relative, as `ln -s ../elsewhere/folder n` makes it)
+      symlinkSync(join('..', 'elsewhere', 'folder'), join(top, 'n'));
+    } else {
+      writeFileSync(join(top, 'm.xml'), 'f');
+      mkdirSync(join(top, 'n', 'deeper'), { recursive: true });
+      writeFileSync(join(top, 'n', 'b.xml'), 'b');
+      writeFileSync(join(top, 'n', 'deeper', 'c.xml'), 'c');
+    }
+    writeFileSync(join(top, 'z.xml'), 'z');
+    return top;
+  };
+  const copies = layout('copies', false);
+  const links = layout('links', true);
+
+  it('a linked file and a linked folder are walked as copies of them would be, in the same order', async () => {
+    const expected = ['a.xml', 'm.xml', join('n', 'b.xml'), join('n', 'deeper', 'c.xml'), 'z.xml'];
+    expect(await walked(copies)).toEqual(expected);
+    expect(await walked(links)).toEqual(expected);
+    // The paths are the links' (as the shell shows them), and they read as the targets.
+    const files: string[] = [];
+    for await (const f of filesUnder(links)) files.push((await readInputFile(f)).toString());
+    expect(files).toEqual(['a', 'f', 'b', 'c', 'z']);
+    // A folder given through a link is walked too; skip applies to links by their name.
+    symlinkSync(links, join(root, 'to-links'));
+    expect(await walked(join(root, 'to-links'))).toEqual(expected);
+    expect(await walked(links, (name) => name === 'n' || name === 'm.xml')).toEqual(['a.xml', 'z.xml']);
+  });
+
+  it('a loop (a link to a folder it lies in) and a broken link are told at their place, the walk goes on', async () => {
+    const top = join(root, 'loops');
+    mkdirSync(join(top, 'sub'), { recursive: true });
+    writeFileSync(join(top, 'a.xml'), 'a');
+    writeFileSync(join(top, 'sub', 'b.xml'), 'b');
+    symlinkSync('..', join(top, 'sub', 'up'));
+    symlinkSync(top, join(top, 'sub', 'top'));
+    symlinkSync('missing.xml', join(top, 'gone.xml'));
+    // A link to itself: the system refuses to follow it (ELOOP).
+    symlinkSync('self', join(top, 'self'));
+    writeFileSync(join(top, 'z.xml'), 'z');
+    const at = (p: string) => join(top, p);
+    expect(await walked(top)).toEqual([
+      'a.xml',
+      `! gone.xml: FILE_UNREADABLE Cannot read ${at('gone.xml')}: a broken symbolic link (to missing.xml)`,
+      `! self: FILE_UNREADABLE Cannot read ${at('self')}: a symbolic link loop`,
+      join('sub', 'b.xml'),
+      `! ${join('sub', 'top')}: FILE_UNREADABLE Cannot read ${at('sub/top')}: a symbolic link loop (it leads back to ${top})`,
+      `! ${join('sub', 'up')}: FILE_UNREADABLE Cannot read ${at('sub/up')}: a symbolic link loop (it leads back to ${top})`,
+      'z.xml',
+    ]);
+    // Without onUnreadable the first refusal is thrown: FILE_UNREADABLE with the path.
+    const files: string[] = [];
+    const thrown = await refusal(
+      (async () => {
+        for await (const f of filesUnder(top)) files.push(relative(top, f));
+      })(),
+    );
+    expect(thrown).toEqual([
+      'FILE_UNREADABLE',
+      `Cannot read ${at('gone.xml')}: a broken symbolic link (to missing.xml)`,
+      { file: at('gone.xml') },
+    ]);
+    expect(files).toEqual(['a.xml']);
+  });
+
+  it('a link to a folder beside it is no loop: walked each time it is reached, as copies would be', async () => {
+    const top = join(root, 'twice');
+    mkdirSync(join(top, 'shared'), { recursive: true });
+    writeFileSync(join(top, 'shared', 's.xml'), 's');
+    symlinkSync('shared', join(top, 'again'));
+    expect(await walked(top)).toEqual([join('again', 's.xml'), join('shared', 's.xml')]);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('a folder that cannot be listed is told, not skipped', async () => {
+    const top = join(root, 'locked');
+    mkdirSync(join(top, 'inner'), { recursive: true });
+    writeFileSync(join(top, 'a.xml'), 'a');
+    chmodSync(join(top, 'inner'), 0o000);
+    try {
+      expect(await walked(top)).toEqual([
+        'a.xml',
+        `! inner: FILE_UNREADABLE Cannot read ${join(top, 'inner')}: permission denied`,
+      ]);
+    } finally {
+      chmodSync(join(top, 'inner'), 0o755);
+    }
   });
 });

@@ -4,12 +4,15 @@
  * read, no sandan reader uses. A new attack is one more file and one more entry.
  */
 import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isSandanError } from '../src/errors.js';
 import { readCebDocuments } from '../src/reconcile/files.js';
 import { CebScanner } from '../src/reconcile/scan.js';
+import { signMessage } from '../src/sign/sign-message.js';
+import type { Signer } from '../src/sign/signer.js';
 import { verifyMessage } from '../src/sign/verify-message.js';
 import { parseCebXml } from '../src/xml/parse.js';
 import { needTool, skipWithout } from './helpers/tools.js';
@@ -115,3 +118,153 @@ describe('generated hostile inputs', () => {
     expect(pushed, 'the 16th MiB (with the start tags) passes the limit').toBe(15);
   });
 });
+
+// Many attributes on one tag, many namespace declarations: what an attacker controls and CEB never
+// needs (its tags have up to three attributes, its messages a handful of declarations). Every reader
+// must stay linear in them: the duplicate check of attributes, the lookup of prefixes, the bindings
+// C14N carries from element to element were each quadratic once (80,000 attributes: 17 s to parse;
+// a root declaring 10,000 prefixes that its children redeclare: 2 minutes to verify).
+describe('many attributes and namespace declarations are read in linear time by every reader', () => {
+  const NS = 'http://www.chinaport.gov.cn/ceb';
+  /** One start tag with n attributes (a scanned message type, so that the scanner reads it too). */
+  const manyAttributes = (n: number) => {
+    const parts = [`<CEB816Message xmlns="${NS}"`];
+    for (let i = 0; i < n; i++) parts.push(` a${i}="x"`);
+    return `${parts.join('')}/>`;
+  };
+  /** A root declaring n prefixes, then n children each redeclaring one of them. */
+  const redeclared = (n: number) => {
+    const parts = [`<ceb:CEB816Message xmlns:ceb="${NS}"`];
+    for (let i = 0; i < n; i++) parts.push(` xmlns:p${i}="u${i}"`);
+    parts.push('>');
+    for (let i = 0; i < n; i++) parts.push(`<x xmlns:p${i}="v"/>`);
+    return `${parts.join('')}</ceb:CEB816Message>`;
+  };
+  /** A root declaring n prefixes, then n children named, and with two attributes, with the first one declared. */
+  const looked = (n: number) => {
+    const parts = [`<ceb:CEB816Message xmlns:ceb="${NS}"`];
+    for (let i = 0; i < n; i++) parts.push(` xmlns:p${i}="u${i}"`);
+    parts.push('>');
+    for (let i = 0; i < n; i++) parts.push('<ceb:x ceb:a="" ceb:b=""/>');
+    return `${parts.join('')}</ceb:CEB816Message>`;
+  };
+
+  // The same number of attributes, of declarations, of children, in the layout of an ordinary document: one
+  // attribute per tag, each declaration on the child that uses it (so that few bindings are open at a time).
+  const fewAttributes = (n: number) => {
+    const parts = [`<CEB816Message xmlns="${NS}">`];
+    for (let i = 0; i < n; i++) parts.push(`<x a${i}="x"/>`);
+    return `${parts.join('')}</CEB816Message>`;
+  };
+  const declaredByChildren = (n: number) => {
+    const parts = [`<ceb:CEB816Message xmlns:ceb="${NS}">`];
+    for (let i = 0; i < n; i++) parts.push(`<x xmlns:p${i}="u${i}"/>`);
+    for (let i = 0; i < n; i++) parts.push(`<x xmlns:p${i}="v"/>`);
+    return `${parts.join('')}</ceb:CEB816Message>`;
+  };
+  const usedByChildren = (n: number) => {
+    const parts = [`<ceb:CEB816Message xmlns:ceb="${NS}">`];
+    for (let i = 0; i < n; i++) parts.push(`<x xmlns:p${i}="u${i}"/>`);
+    for (let i = 0; i < n; i++) parts.push('<ceb:x ceb:a="" ceb:b=""/>');
+    return `${parts.join('')}</ceb:CEB816Message>`;
+  };
+
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  const signer: Signer = {
+    algorithm: 'rsa-sha1',
+    certificate: '',
+    certificateNumber: '1',
+    sign: async (data) => cryptoSign('sha1', data, privateKey),
+  };
+  const readers: Record<string, (text: string) => unknown> = {
+    parseCebXml: (text) => {
+      try {
+        parseCebXml(text);
+      } catch (e) {
+        if (!isSandanError(e)) throw e; // (a CEB816 of this shape is read, with issues, or refused: either way, read)
+      }
+    },
+    verifyMessage: (text) =>
+      expect(verifyMessage(text, { diagnose: false })).toMatchObject({ reason: 'signature-missing' }),
+    signMessage: async (text) =>
+      expect((await signMessage(text, signer, { includeCertificate: false })).xml).toContain('SignatureValue'),
+    // In one piece: a tag cut by chunks is read again from its start at each one (see the tokenizer's `more`).
+    scanner: (text) => {
+      const s = new CebScanner();
+      s.push(text);
+      s.end();
+    },
+  };
+
+  /** The shorter of two runs, in ms: the one least disturbed by other work on a shared machine. */
+  async function fastest(read: (text: string) => unknown, text: string): Promise<number> {
+    let best = Infinity;
+    for (let r = 0; r < 2; r++) {
+      const t = performance.now();
+      await read(text);
+      best = Math.min(best, performance.now() - t);
+    }
+    return best;
+  }
+
+  // Linear work costs about what the same number of attributes, declarations and children cost in an ordinary
+  // layout; quadratic work costs n times more (at these sizes, 20 to 200 times as much: 3 to 100 seconds, with
+  // the old code). Two sizes of the same shape are not compared: below about 30,000 attributes a document's
+  // objects fit in V8's young generation and cost several times less each, which hides the growth it measures.
+  it.each([
+    ['attributes on one tag', manyAttributes, fewAttributes, 25_000],
+    ['prefixes declared on the root, then each redeclared by a child', redeclared, declaredByChildren, 5_000],
+    ['prefixes declared on the root, then the first one used by as many children', looked, usedByChildren, 12_000],
+  ] as const)('%s: cost about what they cost in an ordinary layout', async (_, make, ordinary, n) => {
+    const attack = make(n);
+    const plain = ordinary(n);
+    expect(Math.abs(attack.length - plain.length) / plain.length, 'about the same size').toBeLessThan(0.35);
+    for (const [name, read] of Object.entries(readers)) {
+      await read(ordinary(n >> 3)); // compiled before it is timed
+      const base = await fastest(read, plain);
+      const t = await fastest(read, attack);
+      // 8 times, plus a little for a fast reader: room for the collector and a loaded 2-core machine.
+      expect(t, `${name}: ${t.toFixed(0)} ms, ${base.toFixed(0)} ms in an ordinary layout`).toBeLessThan(
+        8 * base + 100,
+      );
+    }
+  });
+
+  it('a duplicate among many attributes is refused as among few: the first in source order, named, at its offset', () => {
+    const many = manyAttributes(50_000).slice(0, -2);
+    // a7 comes again before a3 does: a7 is the one refused.
+    const text = `${many} a7="y" a3="y"/>`;
+    const at = many.length + 1;
+    const message = `<CEB816Message> has the attribute a7 twice`;
+    expect(refused(() => parseCebXml(text))).toMatchObject({ message: expect.stringContaining(message), offset: at });
+    expect(refused(() => new CebScanner().push(text))).toMatchObject({
+      message: expect.stringContaining(message),
+      offset: at,
+    });
+    expect(verifyMessage(text)).toMatchObject({ reason: 'xml-malformed', message: expect.stringContaining(message) });
+    // The same expanded name twice, through two prefixes bound to one namespace.
+    const prefixed = `<CEB816Message xmlns="${NS}" xmlns:p="urn:u" xmlns:q="urn:u"${Array.from({ length: 20_000 }, (_, i) => ` p:a${i}="x"`).join('')}`;
+    const twice = `${prefixed} q:a9="y"/>`;
+    expect(refused(() => parseCebXml(twice))).toMatchObject({
+      message: expect.stringContaining('<CEB816Message> has the attribute {urn:u}a9 twice'),
+      offset: prefixed.length + 1,
+    });
+    // Few attributes: the same messages (the small loop and the set agree).
+    const few = `<CEB816Message xmlns="${NS}" a7="x" a3="x" a7="y" a3="y"/>`;
+    expect(refused(() => parseCebXml(few))).toMatchObject({
+      message: expect.stringContaining(message),
+      offset: few.indexOf('a7="y"'),
+    });
+  });
+});
+
+/** The code, message and offset of the XML_MALFORMED a reader throws. */
+function refused(read: () => unknown): { message: string; offset: number } {
+  try {
+    read();
+  } catch (e) {
+    if (!isSandanError(e) || e.code !== 'XML_MALFORMED') throw e;
+    return { message: e.message, offset: (e.details as { offset: number }).offset };
+  }
+  throw new Error('not refused');
+}

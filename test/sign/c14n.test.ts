@@ -182,6 +182,30 @@ describe.skipIf(skipWithout('xmllint'))('C14N 1.0 against xmllint --c14n', () =>
     }
   });
 
+  it('agrees on many prefixes redeclared, nested and restored (the bindings are undone at each end tag)', () => {
+    const n = 40;
+    const root = Array.from({ length: n }, (_, i) => ` xmlns:p${i}="urn:u${i}"`).join('');
+    // A child changes p_i, its child changes it back, their next sibling redeclares it as the root has it.
+    const kids = Array.from(
+      { length: n },
+      (_, i) =>
+        `<p${i}:a xmlns:p${i}="urn:v"><p${i}:b xmlns:p${i}="urn:u${i}" p${i}:k="1"/></p${i}:a><p${i}:c xmlns:p${i}="urn:u${i}"/>`,
+    ).join('');
+    const x = `<r xmlns="urn:d"${root}>${kids}<e xmlns=""><f xmlns="urn:d"/></e><g/></r>`;
+    const doc = parseXml(x);
+    const c = c14nDoc(x, doc, {});
+    expect(c).toBe(xmllintC14n(x));
+    expect(c).toContain('<p7:a xmlns:p7="urn:v"><p7:b xmlns:p7="urn:u7" p7:k="1"></p7:b></p7:a><p7:c></p7:c>');
+    expect(c).toContain('<e xmlns=""><f xmlns="urn:d"></f></e><g></g></r>');
+    // Exclusive C14N: each element writes the prefix it uses when its output parent has not.
+    const e = canonicalizeDocument(doc, { exclusive: true });
+    expect(canonicalizeDocument(doc, { exclusive: true, copy: false })).toBe(e);
+    expect(e).toContain(
+      '<p7:a xmlns:p7="urn:v"><p7:b xmlns:p7="urn:u7" p7:k="1"></p7:b></p7:a><p7:c xmlns:p7="urn:u7"></p7:c>',
+    );
+    expect(e).toContain('<e xmlns=""><f xmlns="urn:d"></f></e><g></g></r>');
+  });
+
   it('agrees on generated documents (property; copying and writing too)', () => {
     fc.assert(
       fc.property(generatedDocument, (x) => {

@@ -122,9 +122,40 @@ export class DigestSink implements C14nSink {
   }
 }
 
-type Bindings = ReadonlyMap<string, string>;
 type Decls = ReadonlyArray<readonly [string, string]>;
-const NONE: Bindings = new Map();
+
+/**
+ * Namespace bindings by prefix, changed as elements open and restored as they close: each change
+ * is logged (prefix, the value it replaced, depth of the element) and undone at that element's
+ * end. A copy of the map per element that declares something would cost the number of bindings in
+ * scope each time: quadratic for a root declaring thousands of prefixes that its children redeclare.
+ */
+class Scope {
+  readonly map = new Map<string, string>();
+  private readonly prefixes: string[] = [];
+  private readonly previous: Array<string | undefined> = [];
+  private readonly depths: number[] = [];
+
+  /** Binds `prefix` to `uri` until the end of the element at `depth`. */
+  set(prefix: string, uri: string, depth: number): void {
+    this.prefixes.push(prefix);
+    this.previous.push(this.map.get(prefix));
+    this.depths.push(depth);
+    this.map.set(prefix, uri);
+  }
+
+  /** Undoes what the element at `depth` bound (the most recent changes first). */
+  close(depth: number): void {
+    const ds = this.depths;
+    while (ds.length && ds[ds.length - 1] === depth) {
+      ds.pop();
+      const p = this.prefixes.pop()!;
+      const u = this.previous.pop();
+      if (u === undefined) this.map.delete(p);
+      else this.map.set(p, u);
+    }
+  }
+}
 
 /**
  * The writer, driven by events: a walk of the tree ({@link canonicalizeDocumentTo},
@@ -139,9 +170,11 @@ class Writer {
   private readonly text: string;
   /** False: every piece is written (`copy: false`), none copied. */
   readonly copying: boolean;
-  /** Per open element: the bindings the output has written, and (exclusive C14N) those in scope. */
-  private readonly rendered: Bindings[] = [NONE];
-  private readonly scopes: Bindings[] = [NONE];
+  /** The bindings the output has written, and (exclusive C14N) those in scope, for the innermost open element. */
+  private readonly rendered = new Scope();
+  private readonly scopes = new Scope();
+  /** Open elements. */
+  private depth = 0;
   private afterRoot = false;
 
   constructor(
@@ -185,13 +218,13 @@ class Writer {
     tagEnd: number,
     copyable: boolean,
   ): void {
-    const rendered = this.rendered[this.rendered.length - 1]!;
+    const rendered = this.rendered.map;
+    const depth = ++this.depth;
     let decls: Array<readonly [string, string]> | undefined;
     if (this.opts.exclusive) {
       // Only the prefixes the element and its attributes use, when the output parent has not written them.
-      let scope = this.scopes[this.scopes.length - 1]!;
-      if (declared.length) scope = new Map([...scope, ...declared]);
-      this.scopes.push(scope);
+      for (const [p, u] of declared) this.scopes.set(p, u, depth);
+      const scope = this.scopes.map;
       const used = [prefix];
       for (const a of attrs) if (a.prefix && a.prefix !== 'xml' && !used.includes(a.prefix)) used.push(a.prefix);
       for (const p of used) {
@@ -206,13 +239,8 @@ class Writer {
         (decls ??= []).push([p, u]);
       }
     }
-    let childRendered = rendered;
-    if (decls) {
-      const m = new Map(rendered);
-      for (const [p, u] of decls) m.set(p, u);
-      childRendered = m;
-    }
-    this.rendered.push(childRendered);
+    // (Set once all are chosen: each is compared with what the output parent wrote.)
+    if (decls) for (const [p, u] of decls) this.rendered.set(p, u, depth);
     const copy = copyable && this.copying;
     if (copy && !decls && attrs.length === 0 && tagEnd - start === qname.length + 2) {
       this.span(start, tagEnd); // `<name>` as written
@@ -232,11 +260,12 @@ class Writer {
 
   /** An end tag at [endTagStart, end) (empty for `<a/>`). */
   end(qname: string, endTagStart: number, end: number, copyable: boolean): void {
-    this.rendered.pop();
-    if (this.opts.exclusive) this.scopes.pop();
+    const depth = this.depth--;
+    this.rendered.close(depth);
+    if (this.opts.exclusive) this.scopes.close(depth);
     if (copyable && this.copying && end - endTagStart === qname.length + 3) this.span(endTagStart, end);
     else this.put(`</${qname}>`);
-    if (this.rendered.length === 1) {
+    if (depth === 1) {
       this.flush();
       this.afterRoot = true;
     }
@@ -263,7 +292,7 @@ class Writer {
 
   /** A comment or PI: outside the root, on a line of its own (C14N's rule for the document node's children). */
   private outside(s: string): void {
-    if (this.rendered.length > 1) this.put(s);
+    if (this.depth > 0) this.put(s);
     else this.put(this.afterRoot ? `\n${s}` : `${s}\n`);
   }
 }

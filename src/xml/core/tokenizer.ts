@@ -159,7 +159,19 @@ interface Binding {
   uri: string;
   /** Depth of the element that declares it. */
   depth: number;
+  /** The binding of the same prefix it hides, once bindings are found through `scope` (see lookup). */
+  outer: Binding | undefined;
 }
+
+// Up to this many bindings open, a prefix is looked up by scanning them, innermost first (a CEB
+// message has two to five, and a scan of those is faster than a hash lookup); beyond it, through a
+// map from each prefix to its innermost binding, so that a document declaring thousands of prefixes
+// costs linear time, not a scan per name.
+const SCAN_BINDINGS = 8;
+// Up to this many attributes in a tag, a duplicate is found by comparing each with those before it
+// (CEB tags have zero to three); beyond it, through a set, so that a tag of many attributes is not
+// quadratic.
+const SCAN_ATTRIBUTES = 8;
 
 /**
  * A pull tokenizer. For a whole text: `const t = new XmlTokenizer(text)`; for a stream:
@@ -217,9 +229,11 @@ export class XmlTokenizer {
   /** Whether any open element declares a namespace (then end tags pop bindings). */
   private declaring = 0;
   private readonly bindings: Binding[] = [
-    { prefix: 'xml', uri: XML_NS, depth: 0 },
-    { prefix: '', uri: '', depth: 0 },
+    { prefix: 'xml', uri: XML_NS, depth: 0, outer: undefined },
+    { prefix: '', uri: '', depth: 0, outer: undefined },
   ];
+  /** Each prefix's innermost binding: made when more than SCAN_BINDINGS are open, kept from then on. */
+  private scope: Map<string, Binding> | undefined;
   private rootDone = false;
   private rootSeen = false;
   private pendingEnd = false;
@@ -456,9 +470,14 @@ export class XmlTokenizer {
     this.nsDecls = NO_DECLS;
     if (this.declaring) {
       const bs = this.bindings;
+      const scope = this.scope;
       while (bs[bs.length - 1]!.depth === depth) {
-        bs.pop();
+        const b = bs.pop()!;
         this.declaring--;
+        if (scope !== undefined) {
+          if (b.outer === undefined) scope.delete(b.prefix);
+          else scope.set(b.prefix, b.outer);
+        }
       }
     }
     if (depth === 1) this.rootDone = true;
@@ -614,9 +633,15 @@ export class XmlTokenizer {
     if (this.streaming && j - p > this.maxToken) this.tooLong(p);
     // Namespace declarations first: they apply to the tag's own name and attributes.
     if (raws) {
+      const names = raws.length > SCAN_ATTRIBUTES ? new Set<string>() : undefined;
       for (let k = 0; k < raws.length; k++) {
         const [an, raw, at] = raws[k]!;
-        for (let m = 0; m < k; m++) if (raws[m]![0] === an) this.fail(at, `<${qname}> has the attribute ${an} twice`);
+        if (names === undefined) {
+          for (let m = 0; m < k; m++) if (raws[m]![0] === an) this.fail(at, `<${qname}> has the attribute ${an} twice`);
+        } else {
+          if (names.has(an)) this.fail(at, `<${qname}> has the attribute ${an} twice`);
+          names.add(an);
+        }
         if (an === 'xmlns' || an.startsWith('xmlns:')) {
           const prefix = an === 'xmlns' ? '' : an.slice(6);
           const uri = internedUri(decodeAttribute(raw));
@@ -626,8 +651,7 @@ export class XmlTokenizer {
           if (prefix.indexOf(':') !== -1 || (prefix === '' && an !== 'xmlns'))
             this.fail(at, `${an} is not a valid namespace declaration`);
           (decls ??= []).push([prefix, uri]);
-          this.bindings.push({ prefix, uri, depth });
-          this.declaring++;
+          this.bind({ prefix, uri, depth, outer: undefined });
         }
       }
     }
@@ -652,14 +676,24 @@ export class XmlTokenizer {
     if (ns === undefined) this.fail(p, `the namespace prefix "${prefix}" of <${qname}> is not declared`);
     if (raws && raws.length > (decls?.length ?? 0)) {
       attrs = [];
+      // Prefixed attributes by {ns}local, when there are many (a local name holds no '}', so the key is unambiguous).
+      const expanded = raws.length > SCAN_ATTRIBUTES ? new Set<string>() : undefined;
       for (const [an, raw, at] of raws) {
         if (an === 'xmlns' || an.startsWith('xmlns:')) continue;
         const [ap, al] = this.splitName(an, at);
         const ans = ap === '' ? '' : this.lookup(ap);
         if (ans === undefined) this.fail(at, `the namespace prefix "${ap}" of the attribute ${an} is not declared`);
-        if (ap !== '')
-          for (const o of attrs)
-            if (o.ns === ans && o.local === al) this.fail(at, `<${qname}> has the attribute {${ans}}${al} twice`);
+        if (ap !== '') {
+          // (A prefix is never bound to '', so a prefixed attribute cannot clash with an unprefixed one.)
+          if (expanded === undefined) {
+            for (const o of attrs)
+              if (o.ns === ans && o.local === al) this.fail(at, `<${qname}> has the attribute {${ans}}${al} twice`);
+          } else {
+            const key = `${ans}}${al}`;
+            if (expanded.has(key)) this.fail(at, `<${qname}> has the attribute {${ans}}${al} twice`);
+            expanded.add(key);
+          }
+        }
         attrs.push({ qname: an, prefix: ap, local: al, ns: ans, value: decodeAttribute(raw) });
       }
     }
@@ -756,8 +790,29 @@ export class XmlTokenizer {
 
   private lookup(prefix: string): string | undefined {
     const bs = this.bindings;
+    if (bs.length > SCAN_BINDINGS) return this.scope!.get(prefix)?.uri;
     for (let i = bs.length - 1; i >= 0; i--) if (bs[i]!.prefix === prefix) return bs[i]!.uri;
     return undefined;
+  }
+
+  /** Opens a binding (popped by endElement at the end of the element that declares it). */
+  private bind(b: Binding): void {
+    const bs = this.bindings;
+    bs.push(b);
+    this.declaring++;
+    let scope = this.scope;
+    if (scope === undefined) {
+      if (bs.length <= SCAN_BINDINGS) return;
+      // From now on (lookup needs it whenever more than SCAN_BINDINGS are open), every open binding in it.
+      scope = this.scope = new Map();
+      for (const o of bs) {
+        o.outer = scope.get(o.prefix);
+        scope.set(o.prefix, o);
+      }
+      return;
+    }
+    b.outer = scope.get(b.prefix);
+    scope.set(b.prefix, b);
   }
 
   /**

@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import {
   expandPaths,
   openSqliteStore,
+  reconcileBalanced,
   reconcileFiles,
   reportCsvChunks,
   reportJsonChunks,
@@ -67,8 +68,8 @@ try {
   const text = [...reportTextChunks(report)].join('');
   writeFileSync(summary, text);
 
-  const s = report.summary;
-  const balanced = s.mismatched === 0 && s.billMissing === 0 && s.billWithoutDeclaration === 0 && s.unlinked === 0;
+  // The same verdict as `sandan reconcile`'s exit code: every order matched, cancelled or refunded.
+  const balanced = reconcileBalanced(report.summary);
   console.log(text.trimEnd());
   console.log(`\nwrote ${json}, ${csv}, ${xlsx} and ${summary}: ${balanced ? 'balanced' : 'needs a look'}`);
   process.exitCode = balanced ? 0 : 1;

@@ -11,6 +11,7 @@ import {
   isStatusReceiptType,
   MemoryStore,
   openSqliteStore,
+  reconcileBalanced,
   reconcileFiles,
   renderReconcileHtml,
   renderStatusHtml,
@@ -208,10 +209,7 @@ export async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandCo
               : reportTextChunks(report);
     if (chunks) await writeChunks(chunks, output, ctx);
     else await writeXlsxTo(report, output!);
-    const s = report.summary;
-    // Matched, cancelled and refunded orders need no action; every other status does.
-    const notFine = s.orders - s.matched - s.cancelled - s.refunded;
-    return notFine === 0 && fileErrors.length === 0 && s.inputs.unreadableDocuments === 0 ? 0 : 1;
+    return reconcileBalanced(report.summary) && fileErrors.length === 0 ? 0 : 1;
   } finally {
     bar.stop();
     forget();

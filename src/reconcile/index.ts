@@ -49,5 +49,6 @@ export {
 } from './report-html.js';
 export { renderStatusHtml, type StatusReportJSON } from './status/html.js';
 export * from './status/index.js';
+export { reconcileBalanced } from './totals.js';
 export { expandPaths, readCebDocuments, type FileDocument } from './files.js';
 export { reconcileFiles, defaultReconcileWorkers, type ReconcileFilesOptions } from './reconcile.js';

@@ -5,6 +5,7 @@ import {
   WATERFALL_CAUSES,
   type ReconcileRow,
   type ReconcileStatus,
+  type ReconcileSummary,
   type ReconcileTotals,
   type TaxSplit,
   type Waterfall,
@@ -82,6 +83,17 @@ function addToWaterfall(w: Waterfall, row: ReconcileRow): void {
   const c = w.causes[CAUSE_INDEX[waterfallCause(row)]]!;
   c.orders++;
   c.amount = c.amount.plus(rowWaterfallAmount(row));
+}
+
+/**
+ * Whether a reconciliation balances: every order is matched, cancelled or refunded, and every
+ * document was readable. Any other status (a mismatch, a bill missing, void or without a
+ * declaration, an order not linked or not computed, a duplicate declaration) needs a look.
+ * `sandan reconcile` exits 0 exactly when this is true (and no file went to `onFileError`).
+ */
+export function reconcileBalanced(summary: ReconcileSummary): boolean {
+  const fine = summary.matched + summary.cancelled + summary.refunded;
+  return summary.orders === fine && summary.inputs.unreadableDocuments === 0;
 }
 
 /** The count field of each status. */

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseString } from '@fast-csv/parse';
@@ -70,6 +70,41 @@ describe('journey 3: month-end reconciliation for finance', () => {
       new Decimal(0),
     );
     expect(billed.toFixed(2)).toBe('5668.26');
+  });
+
+  it('month-end.mjs and sandan reconcile give one verdict: a month whose only defect is a void bill needs a look', () => {
+    // Three orders of the example month (lines 2, 3 and 93), the bills of two, and the void bill (status 3) of the third.
+    const month = join(mkdtempSync(join(tmpdir(), 'sandan-void-')), 'void');
+    mkdirSync(join(month, 'receipts'), { recursive: true });
+    const lines = readFileSync('examples/finance/2026-11/declarations.ndjson', 'utf8').split('\n');
+    writeFileSync(join(month, 'declarations.ndjson'), `${[lines[1], lines[2], lines[92]].join('\n')}\n`);
+    cpSync('examples/finance/2026-11/rates.json', join(month, 'rates.json'));
+    cpSync('test/fixtures/finance-void/bills', join(month, 'bills'), { recursive: true });
+
+    const cli = spawnSync(
+      'node',
+      [
+        'bin/sandan.js',
+        'reconcile',
+        '--declarations',
+        join(month, 'declarations.ndjson'),
+        '--tax-bills',
+        join(month, 'bills'),
+        '--rates',
+        join(month, 'rates.json'),
+        '--quiet',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(cli.stdout).toMatch(/\n {2}bill void +1\n/);
+    expect(cli.status, cli.stderr).toBe(1);
+
+    const mjs = spawnSync('node', ['examples/finance/month-end.mjs', month, '--out', join(month, 'out')], {
+      encoding: 'utf8',
+    });
+    expect(mjs.stdout).toMatch(/\n {2}bill void +1\n/);
+    expect(mjs.stdout.trimEnd()).toMatch(/: needs a look$/);
+    expect(mjs.status, mjs.stderr).toBe(1);
   });
 
   it('month-end.sh: plain sandan calls write JSON, CSV, XLSX and HTML whose totals agree to the fen, and a waterfall that explains the whole difference', async () => {

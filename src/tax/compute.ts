@@ -119,6 +119,20 @@ export interface TaxResult extends TaxFigures {
 
 const ZERO = new Dec(0);
 
+/** The error for a declaration that is not the parsed model (plain JSON, or not a declaration at all). */
+function notTheModel(declaration: unknown): SandanError {
+  const goodsValue = (declaration as { order?: { goodsValue?: unknown } } | null | undefined)?.order?.goodsValue;
+  const what =
+    declaration === null || typeof declaration !== 'object'
+      ? `a declaration, got ${declaration === null ? 'null' : typeof declaration}`
+      : `the parsed declaration (order.goodsValue a Decimal), got order.goodsValue ${goodsValue === undefined ? 'missing' : `as a ${typeof goodsValue}`}`;
+  return new SandanError(
+    'INVALID_OPTION',
+    `computeTax needs ${what}: pass parseDeclaration(json).data, not the JSON itself`,
+    { details: { field: 'declaration' } },
+  );
+}
+
 /**
  * JavaScript callers (and `as any`) can reach computeTax without options, policy or rates; say which
  * is missing as a SandanError instead of a TypeError from deep inside.
@@ -162,6 +176,10 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions 
 export function computeTax(declaration: Declaration, options: ComputeTaxOptions & { explain?: true }): TaxResult;
 export function computeTax(declaration: Declaration, options: ComputeTaxOptions): TaxFigures;
 export function computeTax(declaration: Declaration, options: ComputeTaxOptions): TaxResult | TaxFigures {
+  // JSON.parse gives `any`: plain declaration JSON (amounts as strings or numbers) type-checks here and
+  // would fail deep inside with a TypeError. One look at a required amount tells the model from JSON.
+  if (!Dec.isDecimal((declaration as Partial<Declaration> | null | undefined)?.order?.goodsValue))
+    throw notTheModel(declaration);
   assertComputeTaxOptions(options);
   const { policy } = options;
   const explaining = options.explain !== false;

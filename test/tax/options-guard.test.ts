@@ -83,6 +83,37 @@ describe('computeTax without what it needs', () => {
   });
 });
 
+describe('computeTax given plain declaration JSON (what validate takes) instead of the parsed model', () => {
+  const options = { policy: DEFAULT_TAX_POLICY_2019, rates: exampleRates() };
+  const refusal = (declaration: unknown): SandanError => {
+    try {
+      computeTax(declaration as never, options);
+    } catch (e) {
+      if (e instanceof SandanError) return e;
+      throw new Error(`computeTax threw ${String(e)}, not a SandanError`);
+    }
+    throw new Error('computeTax did not throw');
+  };
+
+  it('says to pass parseDeclaration(json).data, with amounts as strings or as numbers', () => {
+    const json = example('hangzhou-1210') as { order: { goodsValue: unknown } };
+    const e = refusal(json);
+    expect([e.code, e.details]).toEqual(['INVALID_OPTION', { field: 'declaration' }]);
+    expect(e.message).toBe(
+      'computeTax needs the parsed declaration (order.goodsValue a Decimal), got order.goodsValue as a string: pass parseDeclaration(json).data, not the JSON itself',
+    );
+    const numbers = { ...json, order: { ...json.order, goodsValue: 96 } };
+    expect(refusal(numbers).message).toContain('got order.goodsValue as a number: pass parseDeclaration(json).data');
+  });
+
+  it('not a declaration at all: says what it got', () => {
+    expect(refusal(undefined).message).toBe(
+      'computeTax needs a declaration, got undefined: pass parseDeclaration(json).data, not the JSON itself',
+    );
+    expect(refusal({}).message).toContain('got order.goodsValue missing');
+  });
+});
+
 describe('a policy with a bad value: names the field', () => {
   const P = DEFAULT_TAX_POLICY_2019;
   const dec = (v: number | string) => new Dec(v);

@@ -63,7 +63,8 @@ const COMMANDS: CommandDoc[] = [
     name: 'sign',
     exit: [
       [0, 'signed'],
-      [2, 'usage error, unreadable or malformed input, bad key or certificate'],
+      [1, 'the input is not XML sandan signs (malformed, nested too deep, a character XML forbids, over 50 MB)'],
+      [2, 'usage error, unreadable input, bad key, passphrase or certificate, signer failure'],
     ],
     examples: [],
   },
@@ -71,7 +72,10 @@ const COMMANDS: CommandDoc[] = [
     name: 'verify',
     exit: [
       [0, 'valid signature, and trusted (`--cert`) or accepted untrusted (`--accept-untrusted`)'],
-      [1, 'invalid signature (the reason is printed), or valid but untrusted: no `--cert` and no `--accept-untrusted`'],
+      [
+        1,
+        'invalid signature (the reason is printed), or valid but untrusted: no `--cert` and no `--accept-untrusted`; input that is not XML sandan reads (malformed, too large)',
+      ],
       [2, 'usage error, unreadable input'],
     ],
     examples: [],

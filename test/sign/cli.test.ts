@@ -178,6 +178,14 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
     const r = await run(['sign', '-', '--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')], '<a><b></a>');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/The XML is not well-formed \(line 1, column 7\): <\/a> closes <b>/);
+    const v = await run(['verify', '-'], '<a><b></a>');
+    expect(v.code).toBe(1);
+    // docs/cli.md (generated from scripts/cli-doc.ts) gives the same exit codes.
+    const doc = readFileSync('docs/cli.md', 'utf8');
+    const table = (command: string) => doc.split(`## sandan ${command}\n`)[1]!.split('\n## ')[0]!;
+    expect(table('sign')).toMatch(/\n\| 1 \| the input is not XML sandan signs \(malformed,/);
+    expect(table('sign')).not.toMatch(/\| 2 \|[^\n]*malformed/);
+    expect(table('verify')).toMatch(/\n\| 1 \| [^\n]*input that is not XML sandan reads \(malformed/);
   });
 });
 

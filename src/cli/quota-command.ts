@@ -4,7 +4,7 @@ import { SandanError } from '../errors.js';
 import { beijingYear, parseInstant, type QuotaBalance, type QuotaResult } from '../quota/core.js';
 import { QuotaLedger } from '../quota/ledger.js';
 import type { ReturnWindowCheck } from '../quota/return-window.js';
-import { beijingXsDateTime } from '../time/beijing.js';
+import { beijingIso, beijingXsDateTime } from '../time/beijing.js';
 import type { QuotaEvent, QuotaStore } from '../quota/types.js';
 import type { CommandContext } from './command.js';
 import type { CliIo } from './io.js';
@@ -199,7 +199,7 @@ export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOption
         const events = await ledger.history(buyer!, y);
         const b = await ledger.remaining(buyer!, y, at ? { at } : {});
         const lines = events.map(
-          (e) => `${e.at.toISOString()}  ${e.type.padEnd(7)}  ${e.orderNo}  ${e.amount.toFixed()}`,
+          (e) => `${beijingIso(e.at.getTime())}  ${e.type.padEnd(7)}  ${e.orderNo}  ${e.amount.toFixed()}`,
         );
         out(
           { ok: true, ...balanceJson(b), events: events.map(eventJson) },
@@ -208,7 +208,9 @@ export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOption
         return QUOTA_EXIT.ok;
       }
       case 'reserve': {
+        // --at is the order date and the time of the change, as for commit, release and refund.
         const r = await ledger.reserve(orderNo!, buyer!, amount!, at ?? new Date(), {
+          ...(at !== undefined && { now: at }),
           ...(opts.copNo !== undefined && { copNo: opts.copNo }),
           ...(opts.invtNo !== undefined && { invtNo: opts.invtNo }),
           ...(ttlMinutes !== undefined && { ttlMs: ttlMinutes * 60_000 }),

@@ -119,6 +119,26 @@ describe('sandan quota', () => {
     ]);
   });
 
+  it('a backfilled ledger: reserve takes its event time from --at like commit and refund, and history lists in Beijing time', async () => {
+    const base = ['--db', db, '--order', 'O-1'];
+    let r = await cli(['quota', 'reserve', ...base, '--buyer-id', BUYER, '--amount', '25000.50', '--at', '2026-03-01']);
+    expect(r.code, r.stderr).toBe(0);
+    r = await cli(['quota', 'commit', ...base, '--at', '2026-03-05']);
+    expect(r.code, r.stderr).toBe(0);
+    r = await cli(['quota', 'refund', ...base, '--amount', '100', '--key', 'R1', '--at', '2026-03-10T09:30:00+08:00']);
+    expect(r.code, r.stderr).toBe(0);
+    r = await cli(['quota', 'history', '--db', db, '--buyer-id', BUYER, '--year', '2026']);
+    expect(r.stdout).toBe(
+      [
+        '2026-03-01T00:00:00.000+08:00  reserve  O-1  25000.5',
+        '2026-03-05T00:00:00.000+08:00  commit   O-1  25000.5',
+        '2026-03-10T09:30:00.000+08:00  refund   O-1  100',
+        'remaining in 2026: 1099.5 of 26000 CNY',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('refuses a refund after the return window (exit 1) unless --outside-return-window allow', async () => {
     await cli([
       'quota',

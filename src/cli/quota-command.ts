@@ -244,24 +244,67 @@ export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOption
   }
 }
 
-const ACTIONS: Array<{ name: QuotaAction; description: string }> = [
+/** The options of `sandan quota` that only some subcommands use, made afresh for each subcommand. */
+const OPTIONS = {
+  buyerId: () => new Option('--buyer-id <id>', 'buyer ID number (订购人证件号码); stored only as a keyed hash'),
+  order: () => new Option('--order <no>', 'order number (orderNo)'),
+  amount: () => new Option('--amount <n>', 'amount in CNY that counts toward the quota (decimal)'),
+  refundAmount: () =>
+    new Option('--amount <n>', 'amount in CNY to give back (decimal; default: all that still counts)'),
+  at: () =>
+    new Option(
+      '--at <date>',
+      'order date or time of the change: YYYY-MM-DD, yyyyMMddHHmmss (Beijing) or ISO 8601 (default: now)',
+    ),
+  year: () => new Option('--year <yyyy>', 'calendar year (default: the year of --at)'),
+  ttl: () => new Option('--ttl <minutes>', 'the reservation expires unless committed within this time'),
+  copNo: () => new Option('--cop-no <copNo>', 'the inventory copNo, to match receipts'),
+  invtNo: () => new Option('--invt-no <invtNo>', 'the inventory invtNo, to match receipts'),
+  key: () => new Option('--key <key>', 'idempotency key, so that a partial refund applies once'),
+  appliedAt: () => new Option('--applied-at <date>', 'when the return was applied for (CEB625 appTime; default: --at)'),
+  arrivedAt: () => new Option('--arrived-at <date>', 'when the goods were back in the original site, zone or centre'),
+  releasedAt: () =>
+    new Option('--released-at <date>', 'when the inventory was released (default: when the ledger committed it)'),
+  outsideReturnWindow: () =>
+    new Option(
+      '--outside-return-window <what>',
+      'a return outside the return window is refused (default) or applied anyway',
+    ).choices(['refuse', 'allow']),
+} as const;
+
+/**
+ * Each subcommand with the options it uses: any other option is a usage error (exit 2), so that
+ * e.g. `release --amount 5` is not taken for a partial release.
+ */
+const ACTIONS: Array<{ name: QuotaAction; description: string; options: Array<keyof typeof OPTIONS> }> = [
   {
     name: 'remaining',
     description: "show a buyer's used and remaining annual quota (--buyer-id, optional --year or --at)",
+    options: ['buyerId', 'at', 'year'],
   },
   {
     name: 'reserve',
     description:
       'reserve quota for an order at checkout (--order, --buyer-id, --amount, --at order date); exit 1 when it would pass the annual limit',
+    options: ['order', 'buyerId', 'amount', 'at', 'ttl', 'copNo', 'invtNo'],
   },
-  { name: 'commit', description: 'the inventory was released by customs: the reservation counts for good (--order)' },
-  { name: 'release', description: 'the order was cancelled: give its quota back (--order)' },
+  {
+    name: 'commit',
+    description: 'the inventory was released by customs: the reservation counts for good (--order)',
+    options: ['order', 'at'],
+  },
+  { name: 'release', description: 'the order was cancelled: give its quota back (--order)', options: ['order', 'at'] },
   {
     name: 'refund',
     description:
       'an approved return: give back --amount, or all that still counts (--order); exit 1 when it was applied for (or came back) after the return window of the release',
+    options: ['order', 'refundAmount', 'at', 'key', 'appliedAt', 'arrivedAt', 'releasedAt', 'outsideReturnWindow'],
   },
-  { name: 'history', description: "list every change to a buyer's quota in a year (--buyer-id, optional --year)" },
+  {
+    name: 'history',
+    description: "list every change to a buyer's quota in a year (--buyer-id, optional --year)",
+    options: ['buyerId', 'at', 'year'],
+  },
 ];
 
 /** Registers `sandan quota remaining|reserve|commit|release|refund|history` on the program. */
@@ -271,35 +314,16 @@ export function registerQuotaCommand(program: Command, { io, setExit }: CommandC
     .description(
       "Keep each buyer's annual CBEC quota in a ledger (SQLite file or PostgreSQL). The HMAC secret comes from SANDAN_QUOTA_SECRET. Exit 0 done, 1 refused, 2 error, 75 the ledger stayed busy (another process writing).",
     );
-  for (const { name, description } of ACTIONS) {
-    quota
+  for (const { name, description, options } of ACTIONS) {
+    const command = quota
       .command(name)
       .description(description)
       .requiredOption(
         '--db <file|url>',
         'SQLite file (created by the first write; remaining and history open it read-only) or postgres:// URL',
-      )
-      .option('--buyer-id <id>', 'buyer ID number (订购人证件号码); stored only as a keyed hash')
-      .option('--order <no>', 'order number (orderNo)')
-      .option('--amount <n>', 'amount in CNY that counts toward the quota (decimal)')
-      .option(
-        '--at <date>',
-        'order date or time of the change: YYYY-MM-DD, yyyyMMddHHmmss (Beijing) or ISO 8601 (default: now)',
-      )
-      .option('--year <yyyy>', 'calendar year for remaining and history (default: the year of --at)')
-      .option('--ttl <minutes>', 'reserve: the reservation expires unless committed within this time')
-      .option('--cop-no <copNo>', 'reserve: the inventory copNo, to match receipts')
-      .option('--invt-no <invtNo>', 'reserve: the inventory invtNo, to match receipts')
-      .option('--key <key>', 'refund: idempotency key, so that a partial refund applies once')
-      .option('--applied-at <date>', 'refund: when the return was applied for (CEB625 appTime; default: --at)')
-      .option('--arrived-at <date>', 'refund: when the goods were back in the original site, zone or centre')
-      .option('--released-at <date>', 'refund: when the inventory was released (default: when the ledger committed it)')
-      .addOption(
-        new Option(
-          '--outside-return-window <what>',
-          'refund: a return outside the return window is refused (default) or applied anyway',
-        ).choices(['refuse', 'allow']),
-      )
+      );
+    for (const option of options) command.addOption(OPTIONS[option]());
+    command
       .option(
         '--busy-timeout <ms>',
         'SQLite: the most to wait for another process holding the write lock, then exit 75 (default: 5000)',

@@ -139,6 +139,26 @@ describe('sandan quota', () => {
     );
   });
 
+  it('an option the subcommand does not use is a usage error (exit 2), and nothing changes', async () => {
+    let r = await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'O-3', '--amount', '10']);
+    expect(r.code, r.stderr).toBe(0);
+    // Not a partial release: release gives back the whole order, so --amount is refused.
+    r = await cli(['quota', 'release', '--db', db, '--order', 'O-3', '--amount', '5']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      "error: unknown option '--amount'\n(run with --help for usage)\n",
+    ]);
+    r = await cli(['quota', 'remaining', '--db', db, '--buyer-id', BUYER, '--key', 'x']);
+    expect([r.code, r.stderr]).toEqual([2, "error: unknown option '--key'\n(run with --help for usage)\n"]);
+    r = await cli(['quota', 'remaining', '--db', db, '--buyer-id', BUYER, '--ttl', '5']);
+    expect([r.code, r.stderr]).toEqual([2, "error: unknown option '--ttl'\n(run with --help for usage)\n"]);
+    r = await cli(['quota', 'commit', '--db', db, '--order', 'O-3', '--buyer-id', BUYER]);
+    expect([r.code, r.stderr]).toEqual([2, "error: unknown option '--buyer-id'\n(run with --help for usage)\n"]);
+    r = await cli(['quota', 'remaining', '--db', db, '--buyer-id', BUYER]);
+    expect(r.stdout).toMatch(/^remaining in \d{4}: 25990 of 26000 CNY \(used 10: reserved 10,/);
+  });
+
   it('refuses a refund after the return window (exit 1) unless --outside-return-window allow', async () => {
     await cli([
       'quota',

@@ -77,9 +77,9 @@ export function formatIssuesText(
   return out.join('\n');
 }
 
-/** The one-line summary of a result. */
-export function summaryLine(issues: readonly Issue[]): string {
-  const { errors, warnings } = countSeverities(issues);
+/** The one-line summary of a result: from its issues, or from counts that include issues not shown (--quiet). */
+export function summaryLine(issues: readonly Issue[] | { errors: number; warnings: number }): string {
+  const { errors, warnings } = 'errors' in issues ? issues : countSeverities(issues);
   if (errors === 0 && warnings === 0) return 'valid: no issues';
   return `${errors === 0 ? 'valid' : 'invalid'}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
 }

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json';
-import { isSandanError } from '../errors.js';
+import { isSandanError, type SandanError } from '../errors.js';
 import { EXIT_PIPE, OutputClosedError, processIo, type CliIo } from './io.js';
 import { installSignalCleanup } from './cleanup.js';
 import type { CommandContext, RegisterCommand } from './command.js';
@@ -56,7 +56,7 @@ const HINTS: Record<string, string> = {
   SIGN_KEY_INVALID:
     'Give a PEM, PKCS#8 or DER private key (RSA or SM2); for an encrypted key pass --passphrase-env VAR.',
   SIGN_CERT_INVALID: 'Give the signing certificate as PEM or DER; it must match the key.',
-  SIGN_ALREADY_SIGNED: 'The message already has a ds:Signature; pass --replace to sign it again.',
+  SIGN_ALREADY_SIGNED: 'Check the signature it has with `sandan verify`.',
   SIGN_SIGNER_FAILED: 'The signer (key, device or remote service) failed; check it and try again.',
   XML_MALFORMED: 'The input is not well-formed XML (or holds a DTD, which sandan refuses: no XXE).',
   XML_TOO_LARGE: 'The input is larger than the limit; raise it with --max-bytes if it is genuine.',
@@ -71,6 +71,21 @@ const HINTS: Record<string, string> = {
   QUOTA_BUSY:
     'Another process is writing to the quota ledger. Try again, or wait longer: --busy-timeout <ms> (sandan quota), --quota-busy-timeout <ms> (sandan validate).',
 };
+
+/**
+ * The hint for an error, where the code's hint would be wrong for what failed or in this command:
+ * a write (the code's hint is about reading), a quota ledger named by `--quota-db` (validate),
+ * the emulator's SQLite state (its code is the ledger's, but it has no `--db` and no secret).
+ */
+function hintOf(e: SandanError, command: string | undefined): string | undefined {
+  if (e.code === 'FILE_UNREADABLE' && e.details?.access === 'write')
+    return 'Check the output path: its folder must exist and be writable, and it must not be a folder.';
+  if (e.code === 'QUOTA_STORE' && command === 'validate')
+    return 'Check --quota-db (a .sqlite path or postgres:// URL) and that SANDAN_QUOTA_SECRET is the secret the ledger was created with.';
+  if (e.code === 'QUOTA_STORE' && command === 'emulate')
+    return 'Check --state (a SQLite file; it needs better-sqlite3), or keep the state in memory with --memory.';
+  return HINTS[e.code];
+}
 
 /**
  * Runs the `sandan` command line; returns the exit code. Without `io` it runs as the process:
@@ -103,7 +118,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     for (const register of registers) register(program, ctx);
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
-    return report(e, io);
+    // The program's own options (--help, --version) take no value: the first other word is the command.
+    return report(
+      e,
+      io,
+      argv.find((a) => !a.startsWith('-')),
+    );
   }
   return io.closed?.() ? EXIT.pipe : exit;
 }
@@ -112,12 +132,13 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
 const REFUSED_XML: ReadonlySet<string> = new Set(['XML_MALFORMED', 'XML_TOO_LARGE', 'XML_UNKNOWN_ROOT']);
 
 /** The exit code for what a command threw, told on standard error; nothing is told when the output is closed. */
-function report(e: unknown, io: CliIo): number {
+function report(e: unknown, io: CliIo, command: string | undefined): number {
   if (e instanceof OutputClosedError || io.closed?.()) return EXIT.pipe;
   if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
   try {
     if (isSandanError(e)) {
-      io.stderr(`sandan: ${redactSecrets(e.message)}\n${HINTS[e.code] ? `hint: ${HINTS[e.code]}\n` : ''}`);
+      const hint = hintOf(e, command);
+      io.stderr(`sandan: ${redactSecrets(e.message)}\n${hint ? `hint: ${hint}\n` : ''}`);
       if (e.code === 'QUOTA_BUSY') return EXIT.busy;
       // Input that is not XML sandan reads (malformed, too deep, too large, a DTD) is a finding about the file.
       if (REFUSED_XML.has(e.code)) return EXIT.findings;

@@ -9,6 +9,7 @@ import {
   type ParsedXml,
 } from '../xml/index.js';
 import { writeJsonText } from '../xml/parse.js';
+import { xmlTooLarge } from '../xml/safety.js';
 import { extensionsFor } from '../rules/index.js';
 import type { CommandContext } from './command.js';
 import { readRulesetFile } from './data-files.js';
@@ -33,14 +34,15 @@ async function readAll(file: string, io: CliIo, max: number): Promise<Buffer> {
     let size = 0;
     for await (const chunk of io.stdin as AsyncIterable<Buffer>) {
       size += chunk.length;
-      // Stop holding an oversized input; the parser refuses it with a clear message.
-      if (size > max) return Buffer.alloc(max + 1);
+      // Stop holding an oversized input: its size is not known, only that it passed the limit.
+      if (size > max) throw xmlTooLarge(max);
       parts.push(Buffer.from(chunk));
     }
     return Buffer.concat(parts);
   }
-  // Stop before reading an oversized file; the parser refuses it with a clear message.
-  if ((await statInputFile(file)).size > max) return Buffer.alloc(max + 1);
+  // Stop before reading an oversized file, refused with its size.
+  const { size } = await statInputFile(file);
+  if (size > max) throw xmlTooLarge(max, size);
   return readInputFile(file);
 }
 
@@ -110,11 +112,10 @@ export async function parseCommand(file: string, opts: ParseCommandOptions, io: 
     ...(opts.district !== undefined && { district: opts.district }),
     ...(opts.ruleset !== undefined && { ruleset: await readRulesetFile(opts.ruleset) }),
   });
-  const bytes = await readAll(file, io, maxBytes);
   const label = file === '-' ? '<stdin>' : file;
   let parsed: ParsedXml;
   try {
-    parsed = parseCebXml(bytes, {
+    parsed = parseCebXml(await readAll(file, io, maxBytes), {
       maxBytes,
       ...(opts.lenient && { lenient: true }),
       ...(extensions.length > 0 && { extensions }),

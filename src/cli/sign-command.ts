@@ -116,7 +116,16 @@ export async function signCommand(file: string, opts: SignCommandOptions, io: Cl
     ...(opts.sm2Encoding !== undefined && { sm2SignatureEncoding: opts.sm2Encoding }),
     ...(opts.replace && { replaceSignature: true }),
   };
-  const signed = await signMessage(xml, signer, options);
+  const signed = await signMessage(xml, signer, options).catch((e: unknown) => {
+    // The library's message names its option (replaceSignature); here the switch is --replace.
+    if (e instanceof SandanError && e.code === 'SIGN_ALREADY_SIGNED' && !opts.replace)
+      throw new SandanError(
+        'SIGN_ALREADY_SIGNED',
+        `${file === '-' ? 'The document' : file} already has a ds:Signature; pass --replace to sign it again`,
+        { cause: e },
+      );
+    throw e;
+  });
   if (opts.out !== undefined) {
     await writeFileAtomic(opts.out, signed.xml);
     io.stderr(

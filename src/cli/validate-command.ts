@@ -212,6 +212,7 @@ async function run(
           ...(typeof orderNo === 'string' && { orderNo }),
           valid: result.valid,
           issues,
+          counts: c,
           ...('ruleset' in result && result.ruleset && { ruleset: result.ruleset }),
         });
         // Never let output pile up in memory when the reader is slower than we are.

@@ -47,7 +47,10 @@ export function isAtomicTempName(name: string, options: { hidden: boolean }): bo
 
 function writeError(target: string, e: unknown): SandanError {
   const why = messageOf(e);
-  return new SandanError('FILE_UNREADABLE', `Cannot write ${target}: ${why}`, { cause: e });
+  return new SandanError('FILE_UNREADABLE', `Cannot write ${target}: ${why}`, {
+    cause: e,
+    details: { file: target, access: 'write' },
+  });
 }
 
 /** An output file being written; see the module comment. */

@@ -28,10 +28,16 @@ export function parseInstant(value: QuotaInstant, what = 'at'): Date {
 // The quota ledger's names for the Beijing calendar: the year of an instant, and its day `YYYY-MM-DD`.
 export { beijingYear, beijingIsoDate as beijingDate };
 
-/** Checks a calendar year argument. */
+/**
+ * Checks a calendar year argument: a whole number of four digits (a year with no annual limit in
+ * force, such as 1999, is refused by the policy lookup, which says so).
+ */
 export function checkYear(year: unknown): number {
-  if (typeof year !== 'number' || !Number.isInteger(year) || year < 2000 || year > 9998) {
-    throw new SandanError('QUOTA_INVALID', `year must be an integer calendar year, got ${JSON.stringify(year)}`);
+  if (typeof year !== 'number' || !Number.isInteger(year) || year < 1000 || year > 9998) {
+    throw new SandanError(
+      'QUOTA_INVALID',
+      `year must be a whole calendar year from 1000 to 9998, got ${JSON.stringify(year)}`,
+    );
   }
   return year;
 }

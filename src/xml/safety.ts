@@ -118,10 +118,21 @@ export function markupProblem(markup: string, atStart: boolean): string | undefi
 export function checkXmlSize(input: string | Uint8Array, maxBytes: number = DEFAULT_MAX_XML_BYTES): void {
   const size = typeof input === 'string' ? input.length : input.byteLength;
   const bytes = typeof input === 'string' && size * 3 > maxBytes ? Buffer.byteLength(input, 'utf8') : size;
-  if (bytes > maxBytes)
-    throw new SandanError('XML_TOO_LARGE', `The XML input has ${bytes} bytes, more than the limit of ${maxBytes}`, {
-      details: { bytes, maxBytes },
-    });
+  if (bytes > maxBytes) throw xmlTooLarge(maxBytes, bytes);
+}
+
+/**
+ * The XML_TOO_LARGE error: with the input's size when it is known, else (a stream read no further
+ * than the limit) only that it is larger.
+ */
+export function xmlTooLarge(maxBytes: number, bytes?: number): SandanError {
+  return bytes === undefined
+    ? new SandanError('XML_TOO_LARGE', `The XML input has more than ${maxBytes} bytes, the limit`, {
+        details: { maxBytes },
+      })
+    : new SandanError('XML_TOO_LARGE', `The XML input has ${bytes} bytes, more than the limit of ${maxBytes}`, {
+        details: { bytes, maxBytes },
+      });
 }
 
 // ignoreBOM: the byte-order mark stays in the text, for the tokenizer to drop exactly one (a second is refused).

@@ -91,6 +91,25 @@ describe('without the optional database drivers', () => {
     );
   });
 
+  it('sandan emulate --state FILE.sqlite exits 2, names better-sqlite3 and hints at --state or --memory (not --db or the quota secret)', async () => {
+    const r = await node([
+      '--import',
+      hide,
+      BIN,
+      'emulate',
+      '--state',
+      join(dir, 'state.sqlite'),
+      '--no-folder',
+      '--port',
+      '0',
+    ]);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe(
+      'sandan: The emulator state in SQLite needs better-sqlite3: npm install better-sqlite3\n' +
+        'hint: Check --state (a SQLite file; it needs better-sqlite3), or keep the state in memory with --memory.\n',
+    );
+  });
+
   it('the library: openPostgresQuotaStore rejects with SandanError QUOTA_STORE', async () => {
     const script = `
       import { openPostgresQuotaStore } from 'sandan/quota/postgres';

@@ -174,6 +174,21 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
     }
   });
 
+  it('a signed document: the message names --replace (the CLI flag), not the library option', async () => {
+    const input = put(keys, 'twice.xml', unsignedSample('CEB621Message'));
+    const key = ['--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')];
+    const once = await run(['sign', input, ...key]);
+    expect(once.code, once.stderr).toBe(0);
+    const signed = put(keys, 'twice-signed.xml', once.stdout);
+    const again = await run(['sign', signed, ...key]);
+    expect([again.code, again.stdout, again.stderr]).toEqual([
+      2,
+      '',
+      `sandan: ${signed} already has a ds:Signature; pass --replace to sign it again\nhint: Check the signature it has with \`sandan verify\`.\n`,
+    ]);
+    expect((await run(['sign', signed, ...key, '--replace'])).code).toBe(0);
+  });
+
   it('exits 1 on malformed XML, a finding about the input (as parse and verify do)', async () => {
     const r = await run(['sign', '-', '--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')], '<a><b></a>');
     expect(r.code).toBe(1);

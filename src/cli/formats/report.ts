@@ -22,6 +22,8 @@ export interface DeclarationReport {
   valid: boolean;
   /** The issues to report (without warnings under `--quiet`). */
   issues: LocatedIssue[];
+  /** The count of every issue, reported or not (under `--quiet`, warnings are counted but not reported). */
+  counts?: { errors: number; warnings: number };
   ruleset?: { chain: string[]; at: string };
 }
 

@@ -24,7 +24,7 @@ export function textReporter(write: (s: string) => void, paint: Paint = plain): 
   return {
     declaration(r: DeclarationReport) {
       onlyFile ??= r.file;
-      const head = summaryLine(r.issues);
+      const head = summaryLine(r.counts ?? r.issues);
       const status = paint(r.valid ? 'green' : 'red', head);
       const issues = r.issues.length ? `${formatIssuesText(r.issues, { where: locationText, paint })}\n` : '';
       if (r.mode === 'single') {

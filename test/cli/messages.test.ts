@@ -1,0 +1,86 @@
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+/*
+ * Messages and hints that say what is true (a new-user audit found each of these wrong): a write
+ * failure is not about reading standard input, validate's ledger option is --quota-db, a year
+ * before any annual limit is refused for that reason, an oversized input is told its own size,
+ * and `validate -q` does not call a declaration with warnings "no issues".
+ */
+
+const dir = mkdtempSync(join(tmpdir(), 'sandan-messages-'));
+const HZ = 'examples/hangzhou-1210.json';
+const SECRET = { SANDAN_QUOTA_SECRET: 'a secret of sixteen+ chars' };
+const CEB622 = 'test/fixtures/ceb-spec/samples-202205/import/CEB622Message.xml';
+
+describe('messages that say what is true', () => {
+  it('a file that cannot be written: the hint is about the output path, not about reading standard input', async () => {
+    for (const out of [join(dir, 'no', 'such', 'x.xml'), dir]) {
+      const r = await runCli([
+        'build',
+        HZ,
+        '--message',
+        'CEB311',
+        '--sender',
+        'test/fixtures/xml/sender.json',
+        '--out',
+        out,
+      ]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^sandan: Cannot write /);
+      expect(r.stderr).toMatch(
+        /\nhint: Check the output path: its folder must exist and be writable, and it must not be a folder\.\n$/,
+      );
+    }
+    // Reading still gets the reading hint.
+    const read = await runCli(['validate', join(dir, 'missing.json')]);
+    expect(read.stderr).toMatch(/\nhint: Check the path; use - to read standard input\.\n$/);
+  });
+
+  it('validate --quota-db: the hint names --quota-db (validate has no --db)', async () => {
+    const r = await runCli(['validate', HZ, '--quota-db', join(dir, 'nope.sqlite')], '', SECRET);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /\nhint: Check --quota-db \(a \.sqlite path or postgres:\/\/ URL\) and that SANDAN_QUOTA_SECRET is the secret the ledger was created with\.\n$/,
+    );
+  });
+
+  it('quota remaining --year 1999: no annual limit was in force (1999 is a calendar year); 99999 is not one', async () => {
+    const db = join(dir, 'q.sqlite');
+    const buyer = ['--db', db, '--buyer-id', '11010519491231002X'];
+    expect((await runCli(['quota', 'reserve', ...buyer, '--order', 'O-1', '--amount', '10'], '', SECRET)).code).toBe(0);
+    let r = await runCli(['quota', 'remaining', ...buyer, '--year', '1999'], '', SECRET);
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([2, 'sandan: No annual CBEC limit is in force on 1999-12-31']);
+    r = await runCli(['quota', 'history', ...buyer, '--year', '1999'], '', SECRET);
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([2, 'sandan: No annual CBEC limit is in force on 1999-12-31']);
+    r = await runCli(['quota', 'remaining', ...buyer, '--year', '99999'], '', SECRET);
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([
+      2,
+      'sandan: year must be a whole calendar year from 1000 to 9998, got 99999',
+    ]);
+  });
+
+  it('parse --max-bytes: the file’s own size, or for standard input that it is larger than the limit', async () => {
+    const size = statSync(CEB622).size;
+    expect(size).toBeGreaterThan(1000);
+    let r = await runCli(['parse', CEB622, '--max-bytes', '100', '--format', 'text']);
+    expect([r.code, r.stderr]).toEqual([
+      1,
+      `sandan: ${CEB622}: The XML input has ${size} bytes, more than the limit of 100\n`,
+    ]);
+    r = await runCli(['parse', '-', '--max-bytes', '100', '--format', 'text'], 'x'.repeat(5000));
+    expect([r.code, r.stderr]).toEqual([1, 'sandan: <stdin>: The XML input has more than 100 bytes, the limit\n']);
+  });
+
+  it('validate -q: the header counts the warnings it does not list', async () => {
+    const all = await runCli(['validate', HZ]);
+    const head = `${HZ}: valid: 0 errors, 3 warnings (rules: district/2900 → national, at `;
+    expect(all.stdout.startsWith(head)).toBe(true);
+    const quiet = await runCli(['validate', HZ, '-q']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toMatch(/^examples\/hangzhou-1210\.json: valid: 0 errors, 3 warnings \(rules: [^\n]*\)\n$/);
+  });
+});

@@ -105,8 +105,9 @@ describe('journey 3: month-end reconciliation for finance', () => {
     expect(mjs.stdout).toMatch(/\n {2}bill void +1\n/);
     expect(mjs.stdout.trimEnd()).toMatch(/: needs a look$/);
     expect(mjs.status, mjs.stderr).toBe(1);
-  });
+  }, 90_000);
 
+  // Several sandan processes in turn: 16–20 s alone, past 30 s on a loaded machine (sessions 14 and 15).
   it('month-end.sh: plain sandan calls write JSON, CSV, XLSX and HTML whose totals agree to the fen, and a waterfall that explains the whole difference', async () => {
     const out = mkdtempSync(join(tmpdir(), 'sandan-month-sh-'));
     const r = spawnSync('sh', ['examples/finance/month-end.sh', 'examples/finance/2026-11', out], {
@@ -186,5 +187,5 @@ describe('journey 3: month-end reconciliation for finance', () => {
     const text = readFileSync(join(out, 'summary-2026-11.txt'), 'utf8');
     expect(text).toMatch(/\n {4}cancelled +1 +-204\.84\n/);
     expect(text).toMatch(/\n {4}bill missing +3 +-69\.39\n/);
-  });
+  }, 120_000);
 });

@@ -1,5 +1,6 @@
 import { add, addMilliseconds, type Duration } from 'date-fns';
 import { SandanError } from '../errors.js';
+import { beijingMillis } from '../time/beijing.js';
 import type { EmulatorClock } from './types.js';
 
 /*
@@ -45,7 +46,7 @@ export function parseDuration(value: string | number, what = 'duration'): Parsed
  * CEB message can carry (its times are `yyyyMMddHHmmss`). JavaScript dates end later (+275760),
  * and past that end a date is Invalid Date.
  */
-export const LATEST_TIME = Date.UTC(9999, 11, 31, 16) - 1;
+export const LATEST_TIME = beijingMillis('99991231235959999');
 
 /** `from` plus a parsed duration. */
 export function addDuration(from: Date, d: ParsedDuration): Date {

@@ -7,24 +7,19 @@ import type { SignatureAlgorithm } from './algorithms.js';
 import { sm2DerToRaw } from './der.js';
 import type { CertificateInfo } from './signer.js';
 import { sm2E, sm2VerifyE, sm2Z } from './sm2.js';
-
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const XML_SPACE = /[ \t\n\r]/g;
+import { xsdBase64 } from '../xml/base64.js';
 
 /**
- * The bytes of a base64 value, or undefined when it is not strict base64: XML white space (line
- * wrapping) is ignored, then the text must be non-empty, of the base64 alphabet, padded to a
- * multiple of 4. Node's own decoder would skip any other character and stop at a misplaced '=',
- * so a garbled value would become other bytes (a mismatch) instead of being refused. The 179
- * upload's signValue (JSON) is read with it; an XML signature's values are xs:base64Binary, which
- * also wants the bits the padding leaves over to be zero (xsdBase64 in src/xml/base64.ts).
+ * The bytes of a non-empty base64 value, or undefined when it is not strict base64: XML white space
+ * (line wrapping) is ignored, then the text must be of the base64 alphabet, padded to a multiple
+ * of 4. Node's own decoder would skip any other character and stop at a misplaced '=', so a
+ * garbled value would become other bytes (a mismatch) instead of being refused. The 179 upload's
+ * signValue (JSON) is read with it, with any bits under the padding; an XML signature's values are
+ * xs:base64Binary, which wants them zero (`xsdBase64(text)`).
  */
 export function strictBase64(text: string): Buffer | undefined {
-  // One line (the usual case) is checked as it is; only a wrapped value is copied without its white space.
-  const oneLine = BASE64.test(text);
-  const t = oneLine ? text : text.replace(XML_SPACE, '');
-  if (t.length === 0 || t.length % 4 !== 0 || (!oneLine && !BASE64.test(t))) return undefined;
-  return Buffer.from(t, 'base64');
+  const t = xsdBase64(text, 'any');
+  return t ? Buffer.from(t, 'base64') : undefined;
 }
 
 /** An SM2 signature as raw r‖s: 64 bytes are raw already, anything else is read as DER (undefined when it is not). */

@@ -36,8 +36,11 @@ export const POLICY_VALUES = {
       mode: z.enum(['half-up', 'half-even', 'down', 'up']),
       scale: z.number().int().min(0).max(5),
       scope: z.enum(['line', 'order']),
+      intermediate: z.enum(['exact', 'rounded']).optional(),
     })
-    .describe('How taxes are rounded: per line and tax (as CEB816 lists them) or once per order.'),
+    .describe(
+      'How taxes are rounded: per line and tax (as CEB816 lists them) or once per order; `intermediate`: whether the duty and the statutory consumption tax enter the next tax base exactly (default) or rounded first.',
+    ),
   nonCashDiscountReducesBase: z
     .boolean()
     .describe('Whether the non-cash discount lowers the dutiable value (sources differ; default no).'),
@@ -111,7 +114,12 @@ export interface Policy {
   generalTradeQuote: string | undefined;
   cbecTaxFactor: Decimal | undefined;
   cbecDutyRate: Decimal | undefined;
-  rounding: { mode: 'half-up' | 'half-even' | 'down' | 'up'; scale: number; scope: 'line' | 'order' };
+  rounding: {
+    mode: 'half-up' | 'half-even' | 'down' | 'up';
+    scale: number;
+    scope: 'line' | 'order';
+    intermediate?: 'exact' | 'rounded' | undefined;
+  };
   nonCashDiscountReducesBase: boolean;
   allocationRemainder: 'last-line' | 'largest-line';
   taxTolerance: Decimal;

@@ -11,6 +11,7 @@ import {
   MODE_TEXT,
   NOT_ROUNDED,
   REMAINDER_LINE,
+  ROUND_INTERMEDIATE,
   ROUND_PER_LINE,
   ROUND_PER_ORDER,
   SHARE_EQUAL,
@@ -256,7 +257,7 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
       omitted.push({ gnum: it.gnum, gcode: it.gcode, dutiableValue: P, reason: 'rate-missing' });
       continue;
     }
-    const fig = lineFigures(P, resolved.rate, (unit) => quantityIn(it, unit), factors);
+    const fig = lineFigures(P, resolved.rate, (unit) => quantityIn(it, unit), factors, rounding);
     if ('kind' in fig) {
       if (fig.kind === 'duty-missing') issues.push(rateMissing(i, it.gcode, 'no duty'));
       else issues.push(quantityUnit(i, it, fig.units));
@@ -591,10 +592,16 @@ function figure(raw: RawTax, rounded: Decimal, ex: ExplainInputs): Explanation {
   };
 }
 
-/** The rounding rule of the policy as text, from {@link ROUND_PER_LINE} or {@link ROUND_PER_ORDER}. */
+/**
+ * The rounding rule of the policy as text, from {@link ROUND_PER_LINE} or {@link ROUND_PER_ORDER},
+ * and {@link ROUND_INTERMEDIATE} when the policy rounds the duty and statutory CT in the bases.
+ */
 export function roundingRule(rounding: RoundingPolicy, lang: Lang): string {
   const r = rounding.scope === 'line' ? ROUND_PER_LINE : ROUND_PER_ORDER;
-  return r.describe({ mode: MODE_TEXT[lang][rounding.mode], unit: unitOf(rounding.scale) }, lang);
+  const params = { mode: MODE_TEXT[lang][rounding.mode], unit: unitOf(rounding.scale) };
+  const text = r.describe(params, lang);
+  if (rounding.intermediate !== 'rounded') return text;
+  return `${text}${lang === 'zh' ? '；' : '; '}${ROUND_INTERMEDIATE.describe(params, lang)}`;
 }
 
 /** A regime finding as an issue of the duty engine. */

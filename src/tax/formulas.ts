@@ -250,6 +250,21 @@ export const ROUND_PER_ORDER = rule({
   apply: round,
 });
 
+/**
+ * `intermediate: 'rounded'`: the duty and the statutory CT are brought to the fen before they enter
+ * the next tax's base (组成计税价格), as each 税额 is stated to the fen; the payable figures are
+ * still rounded once, by the scope's rule.
+ */
+export const ROUND_INTERMEDIATE = rule({
+  id: 'rounding.intermediate',
+  text: {
+    zh: '关税与法定消费税先{mode}至 {unit}，再计入下一税种的组成计税价格',
+    en: 'duty and statutory CT {mode} to {unit} before they enter the next tax base',
+  },
+  params: ['mode', 'unit'],
+  apply: round,
+});
+
 /** The dutiable value is never rounded. */
 export const NOT_ROUNDED = rule({
   id: 'rounding.none',
@@ -290,5 +305,6 @@ export const RULES: readonly Rule<string, (...args: any[]) => unknown>[] = [
   REMAINDER_LINE,
   ROUND_PER_LINE,
   ROUND_PER_ORDER,
+  ROUND_INTERMEDIATE,
   NOT_ROUNDED,
 ];

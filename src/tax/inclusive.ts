@@ -64,7 +64,7 @@ export function fromTaxInclusivePrice(
   const step = new Dec(1).div(new Dec(10).pow(scale));
 
   const taxesAt = (P: Decimal) => {
-    const raw = lineFigures(P, rate, quantityOf, factors);
+    const raw = lineFigures(P, rate, quantityOf, factors, policy.rounding);
     if ('kind' in raw) {
       const why =
         raw.kind === 'duty-missing'

@@ -1,7 +1,7 @@
 import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
 import type { ConsumptionTier, TaxRate } from './rates.js';
-import { toDec } from './policy.js';
+import { toDec, type RoundingPolicy } from './policy.js';
 import { fmtConst, Written, type Rendered } from './formula.js';
 import {
   CBEC_FACTOR,
@@ -15,6 +15,7 @@ import {
   DUTY,
   DUTY_CBEC,
   DUTY_SHARE,
+  ROUND_INTERMEDIATE,
   VAT,
   VAT_CBEC,
 } from './formulas.js';
@@ -115,8 +116,12 @@ export interface LineFigures {
   /** CT payable (statutory × k within limits). */
   consumptionTax: Decimal;
   valueAddedTax: Decimal;
-  /** Statutory (100 %) CT, the one the VAT base uses. */
+  /** Statutory (100 %) CT. */
   ctStatutory: Decimal;
+  /** The duty as it enters the CT and VAT bases: `duty`, or rounded under `intermediate: 'rounded'`. */
+  dutyInBase: Decimal;
+  /** The statutory CT as it enters the VAT base: `ctStatutory`, or rounded under `intermediate: 'rounded'`. */
+  ctStatutoryInBase: Decimal;
   tier: ConsumptionTier | undefined;
   /** The quantity a specific CT rate was charged on (undefined when none). */
   specificQty: Decimal | undefined;
@@ -143,6 +148,8 @@ const CT_FORMULAS = {
  * formulas.ts: duty {@link DUTY} (× {@link DUTY_SHARE} within limits); CT {@link CT_AD_VALOREM},
  * {@link CT_SPECIFIC} or {@link CT_COMPOUND}; VAT {@link VAT} on the statutory CT; within limits
  * CT and VAT × {@link CBEC_FACTOR} at the end. `duty` in the bases is the duty payable.
+ * With `rounding.intermediate` `'rounded'`, the duty and the statutory CT are rounded by
+ * {@link ROUND_INTERMEDIATE} before they enter a later base.
  * Figures only: {@link explainLineTax} renders the same declarations with these figures.
  */
 export function lineFigures(
@@ -150,7 +157,9 @@ export function lineFigures(
   rate: TaxRate,
   quantityOf: QuantityOf,
   f: RegimeFactors,
+  rounding?: RoundingPolicy,
 ): LineFigures | LineTaxProblem {
+  const stepped = rounding?.intermediate === 'rounded' ? rounding : undefined;
   // Duty
   let duty: Decimal;
   if (rate.duty !== undefined) {
@@ -161,6 +170,8 @@ export function lineFigures(
   } else {
     return { kind: 'duty-missing' };
   }
+
+  const dutyInBase = stepped === undefined ? duty : ROUND_INTERMEDIATE.apply(duty, stepped);
 
   // Consumption tax (statutory)
   const picked = selectTier(rate.consumption, P, quantityOf);
@@ -182,19 +193,31 @@ export function lineFigures(
       q = n;
       specificQty = n;
     }
-    ctStatutory = CT_FORMULAS[kind].statutory.compute({ P, duty, c, q, u });
+    ctStatutory = CT_FORMULAS[kind].statutory.compute({ P, duty: dutyInBase, c, q, u });
   }
+  const ctStatutoryInBase = stepped === undefined ? ctStatutory : ROUND_INTERMEDIATE.apply(ctStatutory, stepped);
 
   // VAT: the base holds the statutory CT; the factor comes last.
-  const vat = VAT.compute({ P, duty, CT_statutory: ctStatutory, v: rate.vat });
+  const vat = VAT.compute({ P, duty: dutyInBase, CT_statutory: ctStatutoryInBase, v: rate.vat });
   if (!f.reduced) {
-    return { duty, consumptionTax: ctStatutory, valueAddedTax: vat, ctStatutory, tier, specificQty };
+    return {
+      duty,
+      consumptionTax: ctStatutory,
+      valueAddedTax: vat,
+      ctStatutory,
+      dutyInBase,
+      ctStatutoryInBase,
+      tier,
+      specificQty,
+    };
   }
   return {
     duty,
     consumptionTax: kind === undefined ? ctStatutory : CBEC_FACTOR.compute({ x: ctStatutory, k: f.k }),
     valueAddedTax: CBEC_FACTOR.compute({ x: vat, k: f.k }),
     ctStatutory,
+    dutyInBase,
+    ctStatutoryInBase,
     tier,
     specificQty,
   };
@@ -212,12 +235,12 @@ export function explainLineTax(
   fig: LineFigures,
   written: Written = new Written(),
 ): { customsTax: RawTax; consumptionTax: RawTax; valueAddedTax: RawTax } {
-  const { duty, tier, ctStatutory } = fig;
+  const { tier, dutyInBase: duty, ctStatutoryInBase: ctStatutory } = fig;
   const k = f.k;
 
   // Duty
   const customsTax = valued(
-    duty,
+    fig.duty,
     f.reduced
       ? DUTY_CBEC.render(
           { P, d: rate.duty ?? ZERO, t: f.t },

@@ -16,6 +16,13 @@ export interface RoundingPolicy {
   /** Decimal places; 2 = the fen. */
   scale: number;
   scope: 'line' | 'order';
+  /**
+   * How the duty and the statutory consumption tax enter the bases of the taxes after them:
+   * `exact` (the default) as computed, or `rounded` first to `scale` with `mode`, as customs-broker
+   * textbooks state each 税额 to the fen before the next 组成计税价格. No primary text decides it;
+   * the two differ by 0.01 on some lines with CT or a duty (docs/tax.md, "Intermediate rounding").
+   */
+  intermediate?: 'exact' | 'rounded' | undefined;
 }
 
 /** Which line takes the rounding remainder when a header amount is spread over lines. */
@@ -128,6 +135,8 @@ export function assertTaxPolicy(policy: TaxPolicy): void {
   if (!Number.isInteger(r?.scale) || (r?.scale ?? -1) < 0 || (r?.scale ?? 99) > 5)
     fail('rounding.scale', 'must be an integer 0..5');
   if (r?.scope !== 'line' && r?.scope !== 'order') fail('rounding.scope', "must be 'line' or 'order'");
+  if (r?.intermediate !== undefined && r.intermediate !== 'exact' && r.intermediate !== 'rounded')
+    fail('rounding.intermediate', "must be 'exact' or 'rounded'");
   if (policy.allocationRemainder !== 'last-line' && policy.allocationRemainder !== 'largest-line') {
     fail('allocationRemainder', "must be 'last-line' or 'largest-line'");
   }

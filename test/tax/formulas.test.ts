@@ -321,12 +321,13 @@ describe('every declared formula is both computed with and explained', () => {
       policy: { ...P, cbecDutyRate: d('0.5'), nonCashDiscountReducesBase: true, allocationRemainder: 'largest-line' },
       rates,
     }),
-    // Full rates (one item above 5000): duty, statutory CT and VAT without factors; order scope.
+    // Full rates (one item above 5000): duty, statutory CT and VAT without factors; order scope, the
+    // duty and statutory CT rounded before the next base.
     ...lines
       .filter((l) => !l.gcode.startsWith('4901'))
       .map((l) =>
         computeTax(declarationWith([{ ...l, totalPrice: '6000.00' }]), {
-          policy: { ...P, rounding: { mode: 'half-up', scale: 2, scope: 'order' } },
+          policy: { ...P, rounding: { mode: 'half-up', scale: 2, scope: 'order', intermediate: 'rounded' } },
           rates,
         }),
       ),
@@ -375,8 +376,10 @@ describe('every declared formula is both computed with and explained', () => {
     const ruleTexts = new Set(
       ['half-up', 'half-even', 'down', 'up'].flatMap((mode) =>
         [0, 1, 2, 3, 4, 5].flatMap((scale) =>
-          (['line', 'order'] as const).map((scope) =>
-            roundingRule({ mode: mode as TaxPolicy['rounding']['mode'], scale, scope }, 'en'),
+          (['line', 'order'] as const).flatMap((scope) =>
+            (['exact', 'rounded'] as const).map((intermediate) =>
+              roundingRule({ mode: mode as TaxPolicy['rounding']['mode'], scale, scope, intermediate }, 'en'),
+            ),
           ),
         ),
       ),

@@ -24,6 +24,7 @@ export default defineConfig({
       'test/reconcile/parallel.test.ts',
       'test/reconcile/cli.test.ts',
       'test/docs.test.ts',
+      'test/docs-snippets.test.ts',
       // A PostgreSQL server.
       'test/quota/postgres.test.ts',
       // Journeys, packaging and the TSDoc check build or run the package as users do.

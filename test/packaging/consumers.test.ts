@@ -5,22 +5,21 @@
  * judge the same tarball (scripts/check-package.mjs, also `npm run check:package`).
  *
  * Needs a fresh dist/ (vitest's global setup builds it). Offline: the tarball is unpacked into
- * each consumer's node_modules/sandan and sandan's dependencies are linked from this checkout.
+ * each consumer's node_modules/sandan and sandan's dependencies are linked from this checkout
+ * (test/helpers/consumer.ts, which test/docs-snippets.test.ts uses too).
  * Slow next to unit tests: two full tsc runs (zod's and @types/node's declarations are checked too) and
  * attw, run in parallel (85 s measured on the shared 2-core machine at load 12–16, most of it tsc
  * checking declarations); exclude test/packaging for a quick run.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsumer, ROOT as root, typeErrors } from '../helpers/consumer.js';
 
 const run = promisify(execFile);
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 
 /** The documented API, as README.md and docs/ show it. Written once, compiled as ESM and as CommonJS. */
 const USE = `
@@ -146,40 +145,21 @@ beforeAll(() => {
   const [pack] = packed;
   if (!pack) throw new Error('npm pack wrote no tarball');
   tarball = join(work, pack.filename);
-  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-    dependencies: Record<string, string>;
-  };
   for (const c of CONSUMERS) {
-    const dir = join(work, c.name);
-    const pkgDir = join(dir, 'node_modules', 'sandan');
-    mkdirSync(pkgDir, { recursive: true });
-    execFileSync('tar', ['-xzf', tarball, '-C', pkgDir, '--strip-components=1']);
-    // sandan's dependencies and @types/node as an install would bring them; deliberately not
-    // better-sqlite3, pg or their @types (optional drivers sandan's types must not need).
-    for (const dep of [...Object.keys(manifest.dependencies), '@types/node']) {
-      const from = join(root, 'node_modules', dep);
-      if (!existsSync(from)) continue;
-      mkdirSync(dirname(join(dir, 'node_modules', dep)), { recursive: true });
-      symlinkSync(from, join(dir, 'node_modules', dep), 'dir');
-    }
-    writeFileSync(
-      join(dir, 'package.json'),
-      JSON.stringify({ name: `consumer-${c.name}`, private: true, type: c.type }),
-    );
-    const compilerOptions = {
-      module: c.module,
-      moduleResolution: c.moduleResolution,
-      target: 'ES2022',
-      lib: ['ES2022'],
-      types: ['node'],
-      strict: true,
-      skipLibCheck: false,
-      noEmit: true,
-    };
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src'] }));
-    mkdirSync(join(dir, 'src'));
-    writeFileSync(join(dir, 'src', 'use.ts'), USE);
-    writeFileSync(join(dir, 'src', 'bad.ts'), BAD);
+    createConsumer(join(work, c.name), {
+      type: c.type,
+      sandan: { tarball },
+      compilerOptions: {
+        module: c.module,
+        moduleResolution: c.moduleResolution,
+        target: 'ES2022',
+        lib: ['ES2022'],
+        types: ['node'],
+        strict: true,
+        skipLibCheck: false,
+      },
+      files: { 'src/use.ts': USE, 'src/bad.ts': BAD },
+    });
   }
   const check = run(process.execPath, [join(root, 'scripts', 'check-package.mjs'), tarball], { cwd: root }).then(
     (r) => ({ ok: true, out: r.stdout + r.stderr }),
@@ -195,17 +175,6 @@ beforeAll(() => {
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
-
-async function typeErrors(dir: string): Promise<string[]> {
-  try {
-    await run(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], { cwd: dir });
-    return [];
-  } catch (e) {
-    const out = (e as { stdout?: string }).stdout ?? '';
-    if (!out) throw e;
-    return out.trim().split('\n');
-  }
-}
 
 describe('the packed tarball in consumer projects', () => {
   it.each(CONSUMERS)(

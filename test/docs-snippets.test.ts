@@ -1,0 +1,326 @@
+/**
+ * Every TypeScript and JavaScript code block in README.md and docs/*.md type-checks the way a new user's project
+ * would compile it: a throwaway project (test/helpers/consumer.ts) of `"type": "module"` with the tsconfig that
+ * `tsc --init` writes (TypeScript 5.9: strict, module NodeNext, noUncheckedIndexedAccess,
+ * exactOptionalPropertyTypes, verbatimModuleSyntax, moduleDetection force, skipLibCheck) plus @types/node, importing
+ * `sandan` and its subpaths by name through node_modules/sandan, a symlink to this checkout (as `npm link` makes): so
+ * the package.json "exports" map and the built declarations in dist/ are what the snippets see. (The packed tarball's
+ * completeness is test/packaging/consumers.test.ts's business.) Needs a fresh dist/ (vitest's global setup builds it).
+ *
+ * All snippets compile in one TypeScript program, each as its own module file (src/<doc>-L<line>.ts), and every file
+ * gets its syntactic and semantic check (tsc itself would stop at the first file with a syntax error), with the
+ * diagnostics mapped back to the doc's own lines: `docs/tax.md:12:7 error TS2345: …`.
+ *
+ * Which blocks: fences whose info string starts with ts, typescript, mts, cts (compiled as .ts, .mts, .cts), js,
+ * javascript, mjs (as .mjs) or cjs (as .cjs). JavaScript is type-checked too (checkJs), not only parsed: a JS snippet
+ * that imports a name sandan does not export, or passes an option of the wrong shape, is as wrong for its reader as a
+ * TS one, and checkJs finds that without annotations (it reports no implicit any in JS).
+ *
+ * Markers, in HTML comments (invisible on GitHub) on the lines just above a fence (blank lines may separate them):
+ *
+ * - `<!-- snippet: no-compile (why) -->` leaves the block out. The reason in parentheses is required. Prefer making
+ *   the block compile: a block that is left out rots unseen.
+ * - `<!-- snippet: prelude` … `-->` : TypeScript put before the block in its module and hidden from readers, for the
+ *   names the prose gives the reader (`declare const keyPem: string;`, `declare const declaration: unknown;`).
+ *
+ * Any other `snippet:` marker fails the test (a misspelt opt-out would otherwise be ignored in silence).
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsumer, diagnosticsByFile, ROOT } from './helpers/consumer.js';
+
+const EXTENSIONS: Record<string, string> = {
+  ts: 'ts',
+  typescript: 'ts',
+  mts: 'mts',
+  cts: 'cts',
+  js: 'mjs',
+  javascript: 'mjs',
+  mjs: 'mjs',
+  cjs: 'cjs',
+};
+
+interface Snippet {
+  /** README.md or docs/x.md */
+  doc: string;
+  /** 1-based line of the opening fence. */
+  line: number;
+  lang: string;
+  /** The module compiled: prelude, then the block. */
+  source: string;
+  /** For each line of `source`, its 1-based line in the doc. */
+  docLines: number[];
+  /** How many of `source`'s lines are the prelude. */
+  preludeLines: number;
+  /** Columns of the block's lines are shifted by the fence's indent. */
+  indent: number;
+  file: string;
+  /** Top-level `interface X` / `type X =` declarations of the block, with their doc lines. */
+  shapes: Array<{ name: string; line: number }>;
+  /** Set when the block is opted out. */
+  skip?: string;
+}
+
+interface Marker {
+  line: number;
+  text: string;
+}
+
+/** The HTML comments just above line index `at` (blank lines between them allowed), nearest last. */
+function markersAbove(lines: string[], at: number): Marker[] {
+  const found: Marker[] = [];
+  let i = at - 1;
+  for (;;) {
+    while (i >= 0 && lines[i]!.trim() === '') i--;
+    if (i < 0 || !lines[i]!.trimEnd().endsWith('-->')) break;
+    const end = i;
+    while (i >= 0 && !lines[i]!.includes('<!--')) i--;
+    if (i < 0) break;
+    found.unshift({ line: i + 1, text: lines.slice(i, end + 1).join('\n') });
+    i--;
+  }
+  return found;
+}
+
+function extractSnippets(doc: string, text: string): { snippets: Snippet[]; problems: string[] } {
+  const lines = text.split('\n');
+  const snippets: Snippet[] = [];
+  const problems: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)/.exec(lines[i]!);
+    if (!open) continue;
+    const [, indentText, fence, info] = open as unknown as [string, string, string, string];
+    const indent = indentText.length;
+    let close = i + 1;
+    const closing = new RegExp(`^\\s*${fence[0] === '`' ? '`' : '~'}{${fence.length},}\\s*$`);
+    while (close < lines.length && !closing.test(lines[close]!)) close++;
+    const lang = info.toLowerCase();
+    const ext = EXTENSIONS[lang];
+    if (ext) {
+      const snippet: Snippet = {
+        doc,
+        line: i + 1,
+        lang,
+        source: '',
+        docLines: [],
+        preludeLines: 0,
+        indent,
+        file: `src/${doc.replace(/[^A-Za-z0-9]+/g, '-')}-L${i + 1}.${ext}`,
+        shapes: [],
+      };
+      const prelude: string[] = [];
+      for (const m of markersAbove(lines, i)) {
+        const directive = /^<!--\s*snippet:\s*(\S+)/.exec(m.text);
+        if (!directive) continue;
+        const kind = directive[1]!;
+        if (kind === 'no-compile') {
+          const why = /^<!--\s*snippet:\s*no-compile\s*\(([^)]+)\)\s*-->$/.exec(m.text);
+          if (why) snippet.skip = why[1]!.trim();
+          else problems.push(`${doc}:${m.line}: no-compile needs a reason: <!-- snippet: no-compile (why) -->`);
+        } else if (kind === 'prelude') {
+          const body = m.text.split('\n');
+          if (body.length < 3 || body[0]!.trim() !== '<!-- snippet: prelude' || body.at(-1)!.trim() !== '-->')
+            problems.push(`${doc}:${m.line}: a prelude is "<!-- snippet: prelude", its code lines, then "-->" alone`);
+          else
+            body.slice(1, -1).forEach((l, k) => {
+              prelude.push(l);
+              snippet.docLines.push(m.line + 1 + k);
+            });
+        } else problems.push(`${doc}:${m.line}: unknown marker "snippet: ${kind}" (no-compile or prelude)`);
+      }
+      const block = lines.slice(i + 1, close).map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length)));
+      block.forEach((l, k) => {
+        snippet.docLines.push(i + 2 + k);
+        const shape = /^(?:export\s+)?(?:interface|type)\s+([A-Za-z_$][\w$]*)\s*(?:=|\{|extends\b)/.exec(l);
+        if (shape) snippet.shapes.push({ name: shape[1]!, line: i + 2 + k });
+      });
+      snippet.preludeLines = prelude.length;
+      snippet.source = `${[...prelude, ...block].join('\n')}\n`;
+      snippets.push(snippet);
+    } else if (markersAbove(lines, i).some((m) => /^<!--\s*snippet:/.test(m.text)))
+      problems.push(`${doc}:${i + 1}: a snippet marker above a \`\`\`${info} block, which is not compiled`);
+    i = close;
+  }
+  return { snippets, problems };
+}
+
+const DOCS = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`),
+];
+const extracted = DOCS.map((doc) => extractSnippets(doc, readFileSync(join(ROOT, doc), 'utf8')));
+const SNIPPETS = extracted.flatMap((e) => e.snippets);
+const COMPILED = SNIPPETS.filter((s) => s.skip === undefined);
+
+/**
+ * The names `sandan` exports, types included: the `export { a as Name, type Other, … }` lists of tsup's
+ * dist/index.d.ts (a test below checks that a few known names are found, should that layout change).
+ */
+function rootExports(): Set<string> {
+  const dts = readFileSync(join(ROOT, 'dist', 'index.d.ts'), 'utf8');
+  const lists = [...dts.matchAll(/^export \{([^}]*)\}/gm)].flatMap((m) => m[1]!.split(','));
+  return new Set(
+    lists
+      .map(
+        (n) =>
+          n
+            .trim()
+            .replace(/^type\s+/, '')
+            .split(/\s+as\s+/)
+            .at(-1)!,
+      )
+      .filter(Boolean),
+  );
+}
+
+/**
+ * A block that shows the shape of one of sandan's own types (`interface Signer { … }`, `type VerifyResult = …`, a
+ * name sandan exports) must describe the real one: each is assignable to the other (so an optional field shown as
+ * required, a missing field or a wrong field type fails; `readonly` and comments may differ). The check is
+ * appended to the block's module, its lines reported at the declaration's line.
+ */
+function withShapeChecks(s: Snippet, exported: Set<string>): Snippet {
+  const shapes = s.shapes.filter((x) => exported.has(x.name));
+  if (shapes.length === 0) return s;
+  const extra = [
+    "import type * as sandan__ from 'sandan';",
+    ...shapes.flatMap(({ name }) => [
+      `declare const shown__${name}: ${name};`,
+      `export const real__${name}: sandan__.${name} = shown__${name}; // the block's ${name} is sandan's`,
+      `declare const realValue__${name}: sandan__.${name};`,
+      `export const shownValue__${name}: ${name} = realValue__${name}; // sandan's ${name} is the block's`,
+    ]),
+  ];
+  const lines = [s.shapes[0]!.line, ...shapes.flatMap((x) => [x.line, x.line, x.line, x.line])];
+  return { ...s, source: `${s.source}${extra.join('\n')}\n`, docLines: [...s.docLines, ...lines] };
+}
+const SKIPPED = SNIPPETS.filter((s) => s.skip !== undefined);
+
+/** Diagnostics by snippet file, told in the doc's terms: `docs/tax.md:12:7 error TS2345: …`. */
+function inDocTerms(byFile: Map<string, string[]>, compiled: Snippet[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [file, lines] of byFile) {
+    const s = compiled.find((x) => x.file === file);
+    out.set(
+      s ? file : '',
+      lines.map((l) => {
+        const d = /^\((\d+),(\d+)\): ([\s\S]*)$/.exec(l);
+        if (!s || !d) return l;
+        const line = Number(d[1]);
+        return `${s.doc}:${s.docLines[line - 1] ?? '?'}:${Number(d[2]) + (line > s.preludeLines ? s.indent : 0)} ${d[3]}`;
+      }),
+    );
+  }
+  return out;
+}
+
+let work: string;
+let diagnostics: Map<string, string[]>;
+let exported: Set<string>;
+
+beforeAll(() => {
+  exported = rootExports();
+  const compiled = COMPILED.map((s) => withShapeChecks(s, exported));
+  work = mkdtempSync(join(tmpdir(), 'sandan-doc-snippets-'));
+  createConsumer(work, {
+    type: 'module',
+    sandan: 'link',
+    compilerOptions: {
+      // `tsc --init` of TypeScript 5.9, less what only matters when emitting (sourceMap, declaration, jsx)…
+      module: 'nodenext',
+      target: 'esnext',
+      strict: true,
+      noUncheckedIndexedAccess: true,
+      exactOptionalPropertyTypes: true,
+      verbatimModuleSyntax: true,
+      isolatedModules: true,
+      noUncheckedSideEffectImports: true,
+      moduleDetection: 'force',
+      skipLibCheck: true,
+      // …plus Node's types (the docs use process, Buffer, fetch) and the JavaScript blocks.
+      types: ['node'],
+      allowJs: true,
+      checkJs: true,
+    },
+    files: Object.fromEntries(compiled.map((s) => [s.file, s.source])),
+  });
+  diagnostics = inDocTerms(diagnosticsByFile(work), compiled);
+}, 60_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('code blocks in README.md and docs/*.md', () => {
+  it('are found, and every snippet marker is well-formed and says why a block is left out', () => {
+    expect(extracted.flatMap((e) => e.problems)).toEqual([]);
+    expect(COMPILED.length).toBeGreaterThanOrEqual(15);
+    // Each opt-out is listed by the test run (it.each below), with its reason.
+    for (const s of SKIPPED) expect(s.skip!.length, `${s.doc}:${s.line}`).toBeGreaterThan(3);
+  });
+
+  it('marker parsing: reasons, preludes, line numbers and typos', () => {
+    const { snippets, problems } = extractSnippets(
+      'x.md',
+      [
+        '<!-- snippet: no-compile (shell, not TypeScript) -->',
+        '```ts',
+        'npm i sandan',
+        '```',
+        '<!-- snippet: prelude',
+        'declare const a: string;',
+        '-->',
+        '',
+        '  ```ts title="x"',
+        '  a.length;',
+        '  ```',
+        '<!-- snippet: nocompile -->',
+        '```js',
+        '```',
+        '<!-- snippet: no-compile -->',
+        '```sh',
+        '```',
+      ].join('\n'),
+    );
+    expect(snippets.map((s) => [s.line, s.skip, s.source, s.docLines, s.file])).toEqual([
+      [2, 'shell, not TypeScript', 'npm i sandan\n', [3], 'src/x-md-L2.ts'],
+      [9, undefined, 'declare const a: string;\na.length;\n', [6, 10], 'src/x-md-L9.ts'],
+      [13, undefined, '\n', [], 'src/x-md-L13.mjs'],
+    ]);
+    expect(problems).toEqual([
+      'x.md:12: unknown marker "snippet: nocompile" (no-compile or prelude)',
+      'x.md:16: a snippet marker above a ```sh block, which is not compiled',
+    ]);
+  });
+
+  it('knows the names sandan exports, for the blocks that show one of its types', () => {
+    expect(
+      [...exported].filter((n) => ['validate', 'Signer', 'VerifyResult', 'QuotaReceipt'].includes(n)),
+    ).toHaveLength(4);
+  });
+
+  it('TypeScript reports nothing outside the snippets (tsconfig, declarations)', () => {
+    expect(diagnostics.get('') ?? []).toEqual([]);
+  }, 60_000);
+
+  it.each(COMPILED.map((s) => [`${s.doc}:${s.line}`, s.lang, s] as const))(
+    '%s (```%s) compiles',
+    (_where, _lang, s) => {
+      const found = diagnostics.get(s.file) ?? [];
+      expect(found, `${s.doc}:${s.line}: the \`\`\`${s.lang} block does not compile:\n${found.join('\n')}\n`).toEqual(
+        [],
+      );
+    },
+    60_000,
+  );
+
+  it.skipIf(SKIPPED.length === 0).each(SKIPPED.map((s) => [`${s.doc}:${s.line}`, s.skip] as const))(
+    '%s is not compiled: %s',
+    () => {},
+  );
+});

@@ -6,6 +6,7 @@ import { SandanError, messageOf } from '../errors.js';
 import { isAtomicTempName, writeFileAtomic } from '../io/atomic-file.js';
 import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 import type { EmulatorEngine, OutgoingReceipt } from './types.js';
+import { compareCodeUnits } from '../model/guards.js';
 
 /*
  * The folder transport: the emulator as the DXP client (电子口岸 数据交换客户端) shows itself to an
@@ -302,7 +303,7 @@ export async function startFolderTransport(
     }
     seen = now;
     // In the order they were written (then by name): the order an enterprise sent them in.
-    ready.sort((a, b) => a.mtime - b.mtime || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    ready.sort((a, b) => a.mtime - b.mtime || compareCodeUnits(a.name, b.name));
     for (const { name } of ready) {
       if (stopping) break;
       const token = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}-${name}`;

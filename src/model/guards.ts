@@ -30,6 +30,14 @@ export function ownValue<T>(table: Readonly<Record<string, T>>, key: string): T 
 }
 
 /** A plain record to read fields of: an object, not null, not an array. */
+/**
+ * Orders two strings by their UTF-16 code units, as `<` does: the same order on every machine
+ * and in every locale (`localeCompare` is neither), for sorted output and keys.
+ */
+export function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -6,6 +6,7 @@ import { Dec, toDecimal } from '../model/primitives.js';
 import type { QuotaEntry, QuotaEvent, QuotaPolicy, QuotaQuantity } from './types.js';
 import { beijingIsoDate, beijingTimeOption, beijingXsDateTime, beijingYear } from '../time/beijing.js';
 import type { ReturnWindowCheck } from './return-window.js';
+import { compareCodeUnits } from '../model/guards.js';
 
 /**
  * The pure part of the quota ledger: Beijing calendar, amounts, the buyer hash and the
@@ -123,9 +124,7 @@ export function toQuantities(input: unknown): QuotaQuantity[] {
     const had = sums.get(k);
     sums.set(k, { hs8: o.hs8, unit: o.unit, qty: had ? had.qty.plus(qty) : qty });
   });
-  return [...sums.values()].sort((a, b) =>
-    a.hs8 === b.hs8 ? a.unit.localeCompare(b.unit) : a.hs8.localeCompare(b.hs8),
-  );
+  return [...sums.values()].sort((a, b) => compareCodeUnits(a.hs8, b.hs8) || compareCodeUnits(a.unit, b.unit));
 }
 
 function sameQuantities(a: readonly QuotaQuantity[], b: readonly QuotaQuantity[]): boolean {
@@ -172,9 +171,7 @@ export function quantitiesOf(
       sums.set(k, { ...q, qty: had ? had.qty.plus(q.qty) : q.qty });
     }
   }
-  const lines = [...sums.values()].sort((a, b) =>
-    a.hs8 === b.hs8 ? a.unit.localeCompare(b.unit) : a.hs8.localeCompare(b.hs8),
-  );
+  const lines = [...sums.values()].sort((a, b) => compareCodeUnits(a.hs8, b.hs8) || compareCodeUnits(a.unit, b.unit));
   return { year, lines, unstated };
 }
 

@@ -8,6 +8,7 @@ import { rowBatchOf, type RowBatch } from './rows.js';
 import type { BillRecord, FinalRecord, ReceiptLink, ReconcileStore } from './store.js';
 import { CellTotals } from './totals.js';
 import type { InventoryReceipt, ReconcileRow, ReconcileSummary } from './types.js';
+import { compareCodeUnits } from '../model/guards.js';
 
 /*
  * The one driver of reconciliation: documents go into the store first (in order, in batches),
@@ -191,7 +192,7 @@ class ReconcileRun {
     this.spool(rowBatchOf(batch));
     const totals = this.cells.result();
     const byKey = <T>(m: Map<string, T>) =>
-      Object.fromEntries([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      Object.fromEntries([...m.entries()].sort(([a], [b]) => compareCodeUnits(a, b)));
     const summary: ReconcileSummary = {
       ...totals.all,
       byMonth: byKey(totals.byMonth),

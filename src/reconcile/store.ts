@@ -1,5 +1,6 @@
 import type { JoinAnswer, JoinRequest } from './facts.js';
 import { TEXT_PIECE_BYTES } from './text-piece.js';
+import { compareCodeUnits } from '../model/guards.js';
 
 /*
  * The index reconciliation joins through: bills by invtNo, receipt links copNo/preNo → invtNo,
@@ -152,8 +153,7 @@ export function billsOfTuples(json: string): BillRecord[] {
 /** Orders mismatch entries: largest absolute amount first, then orderNo, then kind. */
 export function compareMismatch(a: { e: StoredMismatch; k: number }, b: { e: StoredMismatch; k: number }): number {
   if (a.k !== b.k) return b.k - a.k;
-  if (a.e.orderNo !== b.e.orderNo) return a.e.orderNo < b.e.orderNo ? -1 : 1;
-  return a.e.kind < b.e.kind ? -1 : a.e.kind > b.e.kind ? 1 : 0;
+  return compareCodeUnits(a.e.orderNo, b.e.orderNo) || compareCodeUnits(a.e.kind, b.e.kind);
 }
 
 /** The keys an approved cancel or refund is looked up by, as {@link inventoryKeyList} writes them. */
@@ -166,7 +166,7 @@ export function finalKeys(keys: InventoryKeys): string[] {
 }
 
 /** Orders bills by taxNo (the order of an inventory's bills in a row). */
-export const byTaxNo = (a: StoredBill, b: StoredBill): number => (a.taxNo < b.taxNo ? -1 : a.taxNo > b.taxNo ? 1 : 0);
+export const byTaxNo = (a: StoredBill, b: StoredBill): number => compareCodeUnits(a.taxNo, b.taxNo);
 
 /** The key a receipt link is stored under. */
 export function linkKey(kind: ReceiptLink['kind'], key: string): string {

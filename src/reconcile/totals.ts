@@ -11,6 +11,7 @@ import {
   type Waterfall,
   type WaterfallCause,
 } from './types.js';
+import { compareCodeUnits } from '../model/guards.js';
 
 const ZERO = new Dec(0);
 
@@ -271,8 +272,8 @@ export class CellTotals {
   result(): TotalsAccumulator {
     for (const c of this.cells.values()) settle(c.t);
     const acc: TotalsAccumulator = { all: emptyTotals(), byMonth: new Map(), byDistrict: new Map() };
-    const cells = [...this.cells.values()].sort((x, y) =>
-      x.month < y.month ? -1 : x.month > y.month ? 1 : x.district < y.district ? -1 : x.district > y.district ? 1 : 0,
+    const cells = [...this.cells.values()].sort(
+      (x, y) => compareCodeUnits(x.month, y.month) || compareCodeUnits(x.district, y.district),
     );
     for (const c of cells) {
       mergeTotals(acc.all, c.t);

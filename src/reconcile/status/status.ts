@@ -27,6 +27,7 @@ import {
   type StatusReceiptType,
   type TimelineNode,
 } from './types.js';
+import { compareCodeUnits } from '../../model/guards.js';
 
 /*
  * Where is a parcel stuck and why (订单异常查询): receipts grouped by order, each order's
@@ -179,7 +180,7 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
   };
   const out: OrderStatus[] = [];
   for (const g of groups.values()) out.push(orderStatus(g.keys, g.items, clock));
-  return out.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+  return out.sort((a, b) => compareCodeUnits(a.order, b.order));
 }
 
 function orderStatus(

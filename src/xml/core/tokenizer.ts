@@ -173,6 +173,42 @@ const SCAN_BINDINGS = 8;
 // quadratic.
 const SCAN_ATTRIBUTES = 8;
 
+// Streaming, what a token cut by the end of a chunk waits for. Until a write brings it, written pieces
+// are set aside: not read again from the token's start, nor appended to the buffer (appending a piece
+// to a long buffer copies all of it when it is next read). Either made a long token cost time growing
+// with the square of its length. Each condition holds for any piece that could let a read of the token
+// go further, so that a piece set aside changes nothing a read would find.
+/** None: read again at the next write (a few characters are missing). */
+const WAIT_NONE = 0;
+/** A text: a '<'. */
+const WAIT_LT = 1;
+/** A comment, CDATA section or PI: its closing sequence (`waitFor`), maybe begun in the last characters. */
+const WAIT_SEQ = 2;
+/** A character other than XML white space. */
+const WAIT_NONSPACE = 3;
+/** A character that ends a name. */
+const WAIT_NONNAME = 4;
+/** An attribute value: its closing quote (`waitFor`). */
+const WAIT_CHAR = 5;
+/** An end tag: the whole name it must have, buffered up to `waitUntil`. */
+const WAIT_LENGTH = 6;
+const NON_SPACE = /[^\t\n\r ]/;
+const NON_NAME = /[^A-Za-z0-9_.:-]/;
+
+/** Streaming, a start tag cut by the end of a chunk after its name: what readStartTag had read of it. */
+interface TagState {
+  qname: string;
+  split: readonly [string, string] | undefined;
+  entry: number;
+  set: number;
+  hash: number;
+  guess: number;
+  depth: number;
+  raws: Array<[string, string, number]> | undefined;
+  /** Offset in the whole input where its first incomplete attribute (or its end) starts. */
+  at: number;
+}
+
 /**
  * A pull tokenizer. For a whole text: `const t = new XmlTokenizer(text)`; for a stream:
  * `new XmlTokenizer()`, then `write(chunk)`… `close()`, calling `next()` until it answers `more`.
@@ -214,6 +250,25 @@ export class XmlTokenizer {
   /** Lines before buf[0] and the offset of the last LF before it, for error positions. */
   private linesBefore = 0;
   private lastLfBefore = -1;
+  // A token cut by the end of a chunk (streaming): `cut` is set by `more`, and next() then looks at what follows.
+  private cut = false;
+  /** What it waits for (WAIT_*), and the sequence or quote, the offset of WAIT_SEQ, WAIT_CHAR, WAIT_LENGTH. */
+  private wait = WAIT_NONE;
+  private waitFor = '';
+  private waitUntil = 0;
+  /** Offset in the whole input where it starts (for maxTokenChars), and the last two characters buffered. */
+  private waitFrom = 0;
+  private waitTail = '';
+  /** Pieces written that cannot complete it, set aside (not in buf) until one can. */
+  private pend: string[] = [];
+  private pendLen = 0;
+  /** A start tag cut after its name, read on from where it stopped. */
+  private tag: TagState | undefined;
+  /** The part of that tag dropped from buf (its complete attributes), for raw() and error positions. */
+  private spill: string[] | undefined;
+  /** linesBefore and lastLfBefore at the start of the spilled tag. */
+  private spillLines = 0;
+  private spillLastLf = -1;
 
   // --- document state ---
   private started = false;
@@ -275,18 +330,64 @@ export class XmlTokenizer {
       this.carry = piece.slice(-1);
       piece = piece.slice(0, -1);
     }
-    this.checkCharacters(piece, this.base + this.buf.length);
+    this.checkCharacters(piece, this.base + this.buf.length + this.pendLen);
+    if (this.tag === undefined) this.spill = undefined;
+    if (this.wait !== WAIT_NONE) {
+      if (!this.completes(piece)) {
+        this.pend.push(piece);
+        this.pendLen += piece.length;
+        return;
+      }
+      this.wait = WAIT_NONE;
+      if (this.pendLen !== 0) piece = this.takePending() + piece;
+    }
     // Drop what has been read, unless it is little (a copy per chunk would cost more than it frees).
     if (this.pos > 65536 || this.pos > this.buf.length >> 1) this.compact();
+    this.append(piece);
+  }
+
+  private append(piece: string): void {
     this.buf += piece;
     if (this.nextAmp === -1) this.nextAmp = -2;
     if (this.nextCr === -1) this.nextCr = -2;
     if (this.nextCdataEnd === -1) this.nextCdataEnd = -2;
   }
 
+  /** The pieces set aside, as one string. */
+  private takePending(): string {
+    const s = this.pend.join('');
+    this.pend = [];
+    this.pendLen = 0;
+    return s;
+  }
+
+  /** Whether a piece may complete the token cut by the end of the chunk (see WAIT_NONE). */
+  private completes(piece: string): boolean {
+    switch (this.wait) {
+      case WAIT_LT:
+        return piece.indexOf('<') !== -1;
+      case WAIT_SEQ: {
+        const w = this.waitFor;
+        if (piece.indexOf(w) !== -1 || (this.waitTail + piece.slice(0, w.length - 1)).indexOf(w) !== -1) return true;
+        this.waitTail = piece.length >= 2 ? piece.slice(-2) : (this.waitTail + piece).slice(-2);
+        return false;
+      }
+      case WAIT_NONSPACE:
+        return NON_SPACE.test(piece);
+      case WAIT_NONNAME:
+        return NON_NAME.test(piece);
+      case WAIT_CHAR:
+        return piece.indexOf(this.waitFor) !== -1;
+      default:
+        return this.base + this.buf.length + this.pendLen + piece.length >= this.waitUntil;
+    }
+  }
+
   /** Streaming: the input is complete. */
   close(): void {
     if (this.closed) return;
+    if (this.pendLen !== 0) this.append(this.takePending());
+    this.wait = WAIT_NONE;
     if (this.carry) {
       const c = this.carry;
       this.carry = '';
@@ -296,7 +397,10 @@ export class XmlTokenizer {
     this.closed = true;
   }
 
-  /** The whole input read so far and kept (streaming drops what was read before the current token). */
+  /**
+   * The whole input read so far and kept (streaming drops what was read before the current token, and
+   * of a start tag cut by chunks, its complete attributes).
+   */
   get source(): string {
     return this.buf;
   }
@@ -308,6 +412,8 @@ export class XmlTokenizer {
 
   /** The token as written. */
   raw(): string {
+    if (this.start < this.base && this.spill !== undefined)
+      return this.spill.join('') + this.buf.slice(0, this.end - this.base);
     return this.buf.slice(this.start - this.base, this.end - this.base);
   }
 
@@ -342,6 +448,16 @@ export class XmlTokenizer {
       this.start = this.end;
       this.endElement();
       return this.kind;
+    }
+    if (this.cut) {
+      if (this.wait !== WAIT_NONE) {
+        // Nothing written since can complete the token: it is not read again.
+        if (this.base + this.buf.length + this.pendLen - this.waitFrom > this.maxToken)
+          this.tooLong(this.waitFrom - this.base);
+        return (this.kind = 'more');
+      }
+      this.cut = false;
+      if (this.tag !== undefined) return this.readStartTag(this.pos);
     }
     const b = this.buf;
     if (!this.started) {
@@ -380,6 +496,20 @@ export class XmlTokenizer {
     let line = this.linesBefore + 1;
     let last = this.lastLfBefore;
     const b = this.buf;
+    if (rel < 0 && this.spill !== undefined) {
+      // In the part of a start tag cut by chunks that has left buf.
+      line = this.spillLines + 1;
+      last = this.spillLastLf;
+      let at = this.base;
+      for (const s of this.spill) at -= s.length;
+      for (const s of this.spill) {
+        for (let i = s.indexOf('\n'); i !== -1 && at + i < offset; i = s.indexOf('\n', i + 1)) {
+          line++;
+          last = at + i;
+        }
+        at += s.length;
+      }
+    }
     for (let i = b.indexOf('\n'); i !== -1 && i < rel; i = b.indexOf('\n', i + 1)) {
       line++;
       last = this.base + i;
@@ -396,7 +526,7 @@ export class XmlTokenizer {
     const b = this.buf;
     let lt = b.indexOf('<', p);
     if (lt === -1) {
-      if (!this.closed) return this.more(p);
+      if (!this.closed) return this.more(p, WAIT_LT);
       lt = b.length;
     }
     const abs = this.base;
@@ -429,22 +559,22 @@ export class XmlTokenizer {
     const top = this.open[this.open.length - 1];
     if (top === undefined) {
       const e = this.nameEnd(p + 2);
-      if (e === b.length && !this.closed) return this.more(p);
+      if (e === b.length && !this.closed) return this.more(p, WAIT_NONNAME);
       return this.fail(p, `closing tag </${b.slice(p + 2, e)}> without a start tag`);
     }
     const n = p + 2 + top.length;
-    if (n >= b.length && !this.closed) return this.more(p);
+    if (n >= b.length && !this.closed) return this.more(p, WAIT_LENGTH, '', this.base + n + 1);
     // indexOf compares faster than startsWith; where it does not find the name right there, the end
     // tag is wrong (the whole name is buffered), so its search further on happens once, before failing.
     if (b.indexOf(top, p + 2) !== p + 2 || isNameChar(b.charCodeAt(n))) {
       const e = this.nameEnd(p + 2);
-      if (e === b.length && !this.closed) return this.more(p);
+      if (e === b.length && !this.closed) return this.more(p, WAIT_NONNAME);
       return this.fail(p, `</${b.slice(p + 2, e)}> closes <${top}>`);
     }
     let j = n;
     while (isSpace(b.charCodeAt(j))) j++;
     if (j >= b.length) {
-      if (!this.closed) return this.more(p);
+      if (!this.closed) return this.more(p, WAIT_NONSPACE);
       return this.fail(p, `the end tag </${top}> is not closed with '>'`);
     }
     if (b.charCodeAt(j) !== GT) return this.fail(p, `the end tag </${top}> has attributes or a '/'`);
@@ -487,7 +617,7 @@ export class XmlTokenizer {
     const b = this.buf;
     if (b.startsWith('<!--', p)) {
       const e = b.indexOf('-->', p + 4);
-      if (e === -1) return this.unterminated(p, 'a comment');
+      if (e === -1) return this.unterminated(p, 'a comment', '-->');
       const problem = markupProblem(b.slice(p, e + 3), false);
       if (problem) this.fail(p, problem);
       return this.token('comment', p, e + 3, p + 4, e);
@@ -495,7 +625,7 @@ export class XmlTokenizer {
     if (b.startsWith('<![CDATA[', p)) {
       if (this.open.length === 0) this.fail(p, 'a CDATA section outside the root element');
       const e = b.indexOf(']]>', p + 9);
-      if (e === -1) return this.unterminated(p, 'a CDATA section');
+      if (e === -1) return this.unterminated(p, 'a CDATA section', ']]>');
       return this.token('cdata', p, e + 3, p + 9, e);
     }
     // '<!' cut by the end of a chunk: what it starts (a comment, CDATA, a DTD) shows a few characters on.
@@ -512,7 +642,7 @@ export class XmlTokenizer {
   private readPi(p: number): TokenKind {
     const b = this.buf;
     const e = b.indexOf('?>', p + 2);
-    if (e === -1) return this.unterminated(p, 'a processing instruction');
+    if (e === -1) return this.unterminated(p, 'a processing instruction', '?>');
     const markup = b.slice(p, e + 2);
     const atStart = this.base + p === this.docStart;
     // Nearly every document starts with the same declaration: the last one found good is not checked again.
@@ -533,60 +663,78 @@ export class XmlTokenizer {
     const b = this.buf;
     let qname: string | undefined;
     let split: readonly [string, string] | undefined;
-    let ne: number;
-    // The name that followed the previous tag's name last time (its first child after a start tag,
-    // its next sibling after an end tag) is tried first: one comparison instead of hashing the name.
-    const prev = this.prevEntry;
-    const guess = prev < 0 ? -1 : this.prevWasEnd ? predictAfterEnd[prev]! : predictAfterStart[prev]!;
     let entry = -1;
     // Where a name not in the memo goes (nameEnd's, saved: attribute names are read with it too).
     let set = 0;
     let hash = 0;
-    const q = guess < 0 ? undefined : internedName[guess];
-    if (
-      q !== undefined &&
-      p + 1 + q.length < b.length &&
-      !isNameChar(b.charCodeAt(p + 1 + q.length)) &&
-      // (A slice compared is faster than startsWith, and a name is short.)
-      b.slice(p + 1, p + 1 + q.length) === q
-    ) {
-      entry = guess;
-      qname = q;
-      split = internedSplit[guess];
-      ne = p + 1 + q.length;
-    } else {
-      ne = this.nameEnd(p + 1);
-      if (ne === p + 1) return this.fail(p, "a '<' that starts no valid tag");
-      if (ne >= b.length && !this.closed) return this.more(p);
-      set = this.slot;
-      hash = this.hash;
-      const len = ne - p - 1;
-      for (let k = set; k < set + NAME_WAYS; k++) {
-        const name = internedName[k];
-        if (name === undefined) break;
-        if (internedHash[k] === hash && name.length === len && b.startsWith(name, p + 1)) {
-          entry = k;
-          qname = name;
-          split = internedSplit[k];
-          break;
-        }
-      }
-      if (qname === undefined) qname = b.slice(p + 1, ne);
-    }
-    const depth = this.open.length + 1;
-    if (depth === 1 && this.rootDone) this.fail(p, 'more than one root element');
-    if (depth > this.maxDepth) this.fail(p, TOO_DEEP);
-    let attrs: XmlAttribute[] | undefined;
+    let guess: number;
+    let depth: number;
     let raws: Array<[string, string, number]> | undefined;
+    let j: number;
+    const prev = this.prevEntry;
+    const cut = this.tag;
+    if (cut !== undefined) {
+      // The rest of a tag cut by the end of a chunk: it goes on after its last complete attribute.
+      this.tag = undefined;
+      ({ qname, split, entry, set, hash, guess, depth, raws } = cut);
+      j = cut.at - this.base;
+    } else {
+      // The name that followed the previous tag's name last time (its first child after a start tag,
+      // its next sibling after an end tag) is tried first: one comparison instead of hashing the name.
+      guess = prev < 0 ? -1 : this.prevWasEnd ? predictAfterEnd[prev]! : predictAfterStart[prev]!;
+      let ne: number;
+      const q = guess < 0 ? undefined : internedName[guess];
+      if (
+        q !== undefined &&
+        p + 1 + q.length < b.length &&
+        !isNameChar(b.charCodeAt(p + 1 + q.length)) &&
+        // (A slice compared is faster than startsWith, and a name is short.)
+        b.slice(p + 1, p + 1 + q.length) === q
+      ) {
+        entry = guess;
+        qname = q;
+        split = internedSplit[guess];
+        ne = p + 1 + q.length;
+      } else {
+        ne = this.nameEnd(p + 1);
+        if (ne === p + 1) return this.fail(p, "a '<' that starts no valid tag");
+        if (ne >= b.length && !this.closed) return this.more(p, WAIT_NONNAME);
+        set = this.slot;
+        hash = this.hash;
+        const len = ne - p - 1;
+        for (let k = set; k < set + NAME_WAYS; k++) {
+          const name = internedName[k];
+          if (name === undefined) break;
+          if (internedHash[k] === hash && name.length === len && b.startsWith(name, p + 1)) {
+            entry = k;
+            qname = name;
+            split = internedSplit[k];
+            break;
+          }
+        }
+        if (qname === undefined) qname = b.slice(p + 1, ne);
+      }
+      depth = this.open.length + 1;
+      if (depth === 1 && this.rootDone) this.fail(p, 'more than one root element');
+      if (depth > this.maxDepth) this.fail(p, TOO_DEEP);
+      j = ne;
+    }
+    let attrs: XmlAttribute[] | undefined;
     let decls: Array<[string, string]> | undefined;
-    let j = ne;
     let selfClosing = false;
     let lt = -1;
+    // Streaming, what the tag waits for when the chunk ends inside it (-1: it does not), and where it goes on from.
+    let wait = -1;
+    let waitFor = '';
+    let ws = j;
     for (;;) {
-      const ws = j;
+      ws = j;
       while (isSpace(b.charCodeAt(j))) j++;
       if (j >= b.length) {
-        if (!this.closed) return this.more(p);
+        if (!this.closed) {
+          wait = WAIT_NONSPACE;
+          break;
+        }
         return this.fail(p, `the start tag <${qname}> is not closed`);
       }
       const c = b.charCodeAt(j);
@@ -595,7 +743,10 @@ export class XmlTokenizer {
         break;
       }
       if (c === SLASH) {
-        if (j + 1 >= b.length && !this.closed) return this.more(p);
+        if (j + 1 >= b.length && !this.closed) {
+          wait = WAIT_NONE;
+          break;
+        }
         if (b.charCodeAt(j + 1) !== GT) this.fail(j, `a '/' inside the start tag <${qname}>`);
         selfClosing = true;
         j += 2;
@@ -607,17 +758,27 @@ export class XmlTokenizer {
       if (ae === j) this.fail(j, `a character that starts no attribute in <${qname}>`);
       j = ae;
       while (isSpace(b.charCodeAt(j))) j++;
-      if (j >= b.length && !this.closed) return this.more(p);
+      if (j >= b.length && !this.closed) {
+        wait = ae >= b.length ? WAIT_NONNAME : WAIT_NONSPACE;
+        break;
+      }
       const aname = b.slice(an, ae);
       if (b.charCodeAt(j) !== EQ) this.fail(j, `the attribute ${aname} of <${qname}> has no '=' and value`);
       j++;
       while (isSpace(b.charCodeAt(j))) j++;
-      if (j >= b.length && !this.closed) return this.more(p);
+      if (j >= b.length && !this.closed) {
+        wait = WAIT_NONSPACE;
+        break;
+      }
       const q = b.charCodeAt(j);
       if (q !== DQUOTE && q !== SQUOTE) this.fail(j, `the value of ${aname} is not quoted`);
       const ve = b.indexOf(q === DQUOTE ? '"' : "'", j + 1);
       if (ve === -1) {
-        if (!this.closed) return this.more(p);
+        if (!this.closed) {
+          wait = WAIT_CHAR;
+          waitFor = q === DQUOTE ? '"' : "'";
+          break;
+        }
         return this.fail(j, `the value of ${aname} is not closed`);
       }
       // The first '<' after the value's start, looked for once per tag (it is usually the next tag's).
@@ -627,8 +788,18 @@ export class XmlTokenizer {
       }
       if (lt < ve) this.fail(lt, `a '<' in the value of ${aname}`);
       this.checkReferences(j + 1, ve);
-      (raws ??= []).push([aname, b.slice(j + 1, ve), an]);
+      (raws ??= []).push([aname, b.slice(j + 1, ve), this.base + an]);
       j = ve + 1;
+    }
+    if (wait !== -1) {
+      // Cut by the end of the chunk: what was read is kept, the complete attributes leave the buffer
+      // (see spillTag), and the next read goes on from `ws`, once a write brings what the tag waits
+      // for. Read again from its '<' at every chunk, a long tag cost time growing with its square.
+      const at = this.base + ws;
+      this.tag = { qname, split, entry, set, hash, guess, depth, raws, at };
+      const from = this.base + p;
+      this.spillTag(p, ws);
+      return this.more(from - this.base, wait, waitFor);
     }
     if (this.streaming && j - p > this.maxToken) this.tooLong(p);
     // Namespace declarations first: they apply to the tag's own name and attributes.
@@ -637,26 +808,27 @@ export class XmlTokenizer {
       for (let k = 0; k < raws.length; k++) {
         const [an, raw, at] = raws[k]!;
         if (names === undefined) {
-          for (let m = 0; m < k; m++) if (raws[m]![0] === an) this.fail(at, `<${qname}> has the attribute ${an} twice`);
+          for (let m = 0; m < k; m++)
+            if (raws[m]![0] === an) this.failAt(at, `<${qname}> has the attribute ${an} twice`);
         } else {
-          if (names.has(an)) this.fail(at, `<${qname}> has the attribute ${an} twice`);
+          if (names.has(an)) this.failAt(at, `<${qname}> has the attribute ${an} twice`);
           names.add(an);
         }
         if (an === 'xmlns' || an.startsWith('xmlns:')) {
           const prefix = an === 'xmlns' ? '' : an.slice(6);
           const uri = internedUri(decodeAttribute(raw));
-          if (prefix !== '' && uri === '') this.fail(at, `the namespace prefix ${prefix} cannot be undeclared`);
+          if (prefix !== '' && uri === '') this.failAt(at, `the namespace prefix ${prefix} cannot be undeclared`);
           if (prefix === 'xmlns' || uri === XMLNS_NS || (prefix === 'xml') !== (uri === XML_NS))
-            this.fail(at, `${an} binds a reserved namespace prefix or name`);
+            this.failAt(at, `${an} binds a reserved namespace prefix or name`);
           if (prefix.indexOf(':') !== -1 || (prefix === '' && an !== 'xmlns'))
-            this.fail(at, `${an} is not a valid namespace declaration`);
+            this.failAt(at, `${an} is not a valid namespace declaration`);
           (decls ??= []).push([prefix, uri]);
           this.bind({ prefix, uri, depth, outer: undefined });
         }
       }
     }
     if (split === undefined) {
-      const [pre, loc] = this.splitName(qname, p);
+      const [pre, loc] = this.splitName(qname, this.base + p);
       qname = internalized(qname);
       split = [internalized(pre), internalized(loc)];
       // An empty way of the set, else one in turn.
@@ -682,15 +854,15 @@ export class XmlTokenizer {
         if (an === 'xmlns' || an.startsWith('xmlns:')) continue;
         const [ap, al] = this.splitName(an, at);
         const ans = ap === '' ? '' : this.lookup(ap);
-        if (ans === undefined) this.fail(at, `the namespace prefix "${ap}" of the attribute ${an} is not declared`);
+        if (ans === undefined) this.failAt(at, `the namespace prefix "${ap}" of the attribute ${an} is not declared`);
         if (ap !== '') {
           // (A prefix is never bound to '', so a prefixed attribute cannot clash with an unprefixed one.)
           if (expanded === undefined) {
             for (const o of attrs)
-              if (o.ns === ans && o.local === al) this.fail(at, `<${qname}> has the attribute {${ans}}${al} twice`);
+              if (o.ns === ans && o.local === al) this.failAt(at, `<${qname}> has the attribute {${ans}}${al} twice`);
           } else {
             const key = `${ans}}${al}`;
-            if (expanded.has(key)) this.fail(at, `<${qname}> has the attribute {${ans}}${al} twice`);
+            if (expanded.has(key)) this.failAt(at, `<${qname}> has the attribute {${ans}}${al} twice`);
             expanded.add(key);
           }
         }
@@ -743,14 +915,23 @@ export class XmlTokenizer {
     return kind;
   }
 
-  private more(p: number): TokenKind {
+  /** A token at `p` cut by the end of the chunk: what it waits for (see WAIT_NONE). */
+  private more(p: number, wait = WAIT_NONE, waitFor = '', until = 0): TokenKind {
     if (this.buf.length - p > this.maxToken) this.tooLong(p);
     this.pos = p;
+    this.cut = true;
+    this.wait = wait;
+    if (wait !== WAIT_NONE) {
+      this.waitFor = waitFor;
+      this.waitUntil = until;
+      this.waitFrom = this.base + p;
+      this.waitTail = this.buf.slice(-2);
+    }
     return (this.kind = 'more');
   }
 
-  private unterminated(p: number, what: string): TokenKind {
-    if (!this.closed) return this.more(p);
+  private unterminated(p: number, what: string, closing: string): TokenKind {
+    if (!this.closed) return this.more(p, WAIT_SEQ, closing);
     return this.fail(p, `${what} that is never closed`);
   }
 
@@ -774,16 +955,16 @@ export class XmlTokenizer {
     return i;
   }
 
-  /** [prefix, local] of a qualified name, checked (at most one colon, not first or last), and interned. */
-  private splitName(qname: string, at = this.pos): [string, string] {
+  /** [prefix, local] of a qualified name, checked (at most one colon, not first or last), and interned; `at`: its offset in the whole input. */
+  private splitName(qname: string, at: number): [string, string] {
     const k = qname.indexOf(':');
     let out: [string, string];
     if (k === -1) out = ['', qname];
     else {
       if (k === qname.length - 1 || qname.indexOf(':', k + 1) !== -1 || !isNameStart(qname.charCodeAt(k + 1)))
-        this.fail(at, `${qname} is not a valid qualified name`);
+        this.failAt(at, `${qname} is not a valid qualified name`);
       out = [qname.slice(0, k), qname.slice(k + 1)];
-      if (out[0] === 'xmlns') this.fail(at, `${qname} is not a valid qualified name`);
+      if (out[0] === 'xmlns') this.failAt(at, `${qname} is not a valid qualified name`);
     }
     return out;
   }
@@ -866,6 +1047,7 @@ export class XmlTokenizer {
     const problem = forbiddenCharacter(text);
     if (problem) {
       // The position is reported in the text as buffered so far (line counts need it).
+      if (this.pendLen !== 0) this.buf += this.takePending();
       const saved = this.buf;
       const before = offset - this.base;
       this.buf = saved.slice(0, before) + text;
@@ -874,7 +1056,29 @@ export class XmlTokenizer {
   }
 
   private compact(): void {
-    const drop = this.pos;
+    this.drop(this.pos);
+  }
+
+  /**
+   * A start tag at `p` cut by the end of a chunk, its complete attributes read up to `to`: they leave
+   * buf (kept in `spill`), so that each chunk appended to what is left copies little, not the whole tag.
+   */
+  private spillTag(p: number, to: number): void {
+    if (p >= 0) {
+      this.drop(p);
+      to -= p;
+      this.spill = [];
+      this.spillLines = this.linesBefore;
+      this.spillLastLf = this.lastLfBefore;
+    }
+    if (to > 0) {
+      this.spill!.push(this.buf.slice(0, to));
+      this.drop(to);
+    }
+  }
+
+  /** Drops buf[0, drop), counting its lines. */
+  private drop(drop: number): void {
     const b = this.buf;
     for (let i = b.indexOf('\n'); i !== -1 && i < drop; i = b.indexOf('\n', i + 1)) {
       this.linesBefore++;
@@ -882,7 +1086,7 @@ export class XmlTokenizer {
     }
     this.buf = b.slice(drop);
     this.base += drop;
-    this.pos = 0;
+    this.pos -= drop;
     this.valueFrom -= drop;
     this.valueTo -= drop;
   }

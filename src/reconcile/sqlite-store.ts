@@ -267,9 +267,13 @@ export class SqliteStore implements ReconcileStore {
     if (this.db.inTransaction) this.db.exec('COMMIT');
   }
 
-  /** Stores one bill unless its taxNo is stored (then false), and the link of the order it names. */
+  /** Stores one bill unless its taxNo is stored (then false; a void repeat voids it), and the link of the order it names. */
   private addBill(t: BillTuple): boolean {
-    if (this.st.addBill!.run(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7]).changes !== 1) return false;
+    if (this.st.addBill!.run(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7]).changes !== 1) {
+      // A repeat of a bill that says it is void (status 3) voids the taxNo, as a CEB818 would.
+      if (t[3] === '3') this.st.void!.run(t[1]);
+      return false;
+    }
     const orderNo = t[8];
     if (orderNo) this.linksCount += this.st.billLink!.run(linkKey('orderNo', orderNo), t[0]).changes;
     return true;

@@ -68,7 +68,10 @@ export interface FinalRecord {
  * several per order. Every batch method gives the same answers as one call per item in order.
  */
 export interface ReconcileStore {
-  /** Stores bills, first taxNo wins; returns how many were duplicates of a stored taxNo. */
+  /**
+   * Stores bills, first taxNo wins (a later copy with status 3 still voids the taxNo); returns how
+   * many were duplicates of a stored taxNo.
+   */
   addBills(bills: readonly BillRecord[]): number;
   /**
    * Stores bills given as JSON text: an array of `[invtNo, taxNo, returnTime, status,
@@ -255,6 +258,8 @@ export class MemoryStore implements ReconcileStore {
     for (const b of bills) {
       if (this.taxNos.has(b.taxNo)) {
         duplicates++;
+        // A repeat of a bill that says it is void (status 3) voids the taxNo, as a CEB818 would.
+        if (b.status === '3') this.voided.add(b.taxNo);
         continue;
       }
       this.taxNos.add(b.taxNo);

@@ -45,3 +45,31 @@ describe.each(stores)('bills in the %s store', (_, open) => {
     }
   });
 });
+
+// Customs may deliver a bill's CEB816 again with status 3 (void) under the same taxNo: the repeat
+// is not stored again, but it voids the bill, as a CEB818 status 3 for the taxNo would, whichever
+// copy came first.
+describe.each(stores)('a void repeat of a bill in the %s store', (_, open) => {
+  const voidCopy = (b: BillRecord): BillRecord => ({ ...b, status: '3', returnTime: '20261205120000000' });
+  it.each([
+    ['records', (s: ReconcileStore, bills: BillRecord[]) => s.addBills(bills)],
+    [
+      'tuples',
+      (s: ReconcileStore, bills: BillRecord[]) => s.addBillTuples(JSON.stringify(bills.map(billTuple)), bills.length),
+    ],
+  ])('as %s: the taxNo is void, and a later valid copy does not revive it', async (_how, add) => {
+    const store = await open();
+    try {
+      const first = bill('I1', 'T1', 'O1');
+      const other = bill('I2', 'T2', 'O2');
+      // T1: valid, then void in a later batch; T2: void, then a valid repeat.
+      expect(add(store, [first, voidCopy(other)])).toBe(0);
+      expect(add(store, [voidCopy(first), other])).toBe(2);
+      const [o1, o2] = store.join([{ orderNo: 'O1' }, { orderNo: 'O2' }]);
+      expect(o1?.bills.map((b) => [b.taxNo, b.void])).toEqual([['T1', true]]);
+      expect(o2?.bills.map((b) => [b.taxNo, b.void])).toEqual([['T2', true]]);
+    } finally {
+      store.close();
+    }
+  });
+});

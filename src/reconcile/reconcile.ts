@@ -102,7 +102,10 @@ export interface ReconcileFilesOptions extends Pick<ReconcileOptions, 'store' | 
    */
   onProgress?: (p: ReconcileProgress) => void;
   progressEvery?: number;
-  /** A file that cannot be read goes here (and is skipped); without it the SandanError is thrown. */
+  /**
+   * A file that cannot be read goes here (and is skipped; the report counts it in
+   * `inputs.unreadableDocuments` and names it in `problems`); without it the SandanError is thrown.
+   */
   onFileError?: (file: string, error: SandanError) => void;
   /** The worker script (default: `reconcile/worker.js` of the built package). */
   workerUrl?: URL;
@@ -263,6 +266,12 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
         if (step.error) {
           if (!options.onFileError) throw step.error;
           options.onFileError(files[step.file]!, step.error);
+          // The report says so too: a skipped file (e.g. truncated CEB818 voids) must not leave a balanced month.
+          const file = files[step.file]!;
+          const { message } = step.error;
+          yield {
+            records: [{ kind: 'unreadable', problem: message.startsWith(file) ? message : `${file}: ${message}` }],
+          };
         }
         documentsRead(0, fileSizes[step.file] ?? 0);
       }

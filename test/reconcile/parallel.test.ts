@@ -151,6 +151,11 @@ describe('reconcileFiles (worker threads)', () => {
     });
     expect(skipped).toEqual([`${bad} XML_MALFORMED`]);
     expect(report.summary.inputs.declarations).toBe(700);
+    // The report itself says a file was skipped (the JSON, CSV and workbook are the month's record),
+    // so reconcileBalanced cannot call a month balanced whose bills or voids were not all read.
+    expect(report.summary.inputs.unreadableDocuments).toBe(1);
+    expect(report.problems).toEqual([expect.stringContaining(bad)]);
+    expect(report.problems[0]).toContain('not well-formed');
     await expect(
       reconcileFiles({
         declarations: join(dir, 'declarations.ndjson'),

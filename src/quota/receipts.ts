@@ -165,13 +165,32 @@ async function applyTo(
   }
 }
 
-/** Applies receipts in order; one outcome per receipt. */
+/** A receipt's `returnTime` in milliseconds, NaN when it has none (or none that reads). */
+function receiptMillis(r: QuotaReceipt): number {
+  if (r.returnTime === undefined || r.returnTime === '') return Number.NaN;
+  try {
+    return parseInstant(r.returnTime, 'returnTime').getTime();
+  } catch {
+    return Number.NaN; // applyReceipt throws its QUOTA_INVALID when it comes to it
+  }
+}
+
+/**
+ * Applies receipts in the order customs wrote them: by `returnTime`, ties and receipts without
+ * one (last) in input order, so that a batch holding a CEB626 approval before the CEB622 release
+ * it follows (files read by name, messages fetched out of order) gives the quota back. One
+ * outcome per receipt, in input order.
+ */
 export async function applyReceipts(
   ledger: QuotaLedger,
   receipts: Iterable<QuotaReceipt> | AsyncIterable<QuotaReceipt>,
   options: ApplyReceiptOptions = {},
 ): Promise<ReceiptOutcome[]> {
-  const out: ReceiptOutcome[] = [];
-  for await (const r of receipts) out.push(await applyReceipt(ledger, r, options));
+  const all: Array<{ r: QuotaReceipt; i: number; ms: number }> = [];
+  for await (const r of receipts) all.push({ r, i: all.length, ms: receiptMillis(r) });
+  const timed = all.filter((x) => !Number.isNaN(x.ms)).sort((a, b) => a.ms - b.ms || a.i - b.i);
+  const out: ReceiptOutcome[] = new Array<ReceiptOutcome>(all.length);
+  for (const x of [...timed, ...all.filter((y) => Number.isNaN(y.ms))])
+    out[x.i] = await applyReceipt(ledger, x.r, options);
   return out;
 }

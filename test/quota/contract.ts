@@ -372,6 +372,43 @@ export function quotaContract(h: Harness): void {
       );
     });
 
+    it('applies a batch of receipts in returnTime order: a refund approval listed before its release still gives the quota back', async () => {
+      const l = await ledger(await db());
+      await l.reserve('OOO-1', BUYER, '1000', '2026-07-01', { copNo: 'OOO-COP-1' });
+      await l.reserve('OOO-2', BUYER, '500', '2026-07-01', { copNo: 'OOO-COP-2' });
+      const refund = {
+        kind: 'CEB626',
+        copNo: 'OOO-RET-1',
+        invtNo: '290020260000000101',
+        returnStatus: '399',
+        returnTime: '20260710100000000',
+      } as const;
+      const release = {
+        kind: 'CEB622',
+        copNo: 'OOO-COP-1',
+        invtNo: '290020260000000101',
+        returnStatus: '800',
+        returnTime: '20260702100000000',
+      } as const;
+      // Without a returnTime the release of OOO-2 comes after every timed receipt.
+      const untimed = { kind: 'CEB622', copNo: 'OOO-COP-2', returnStatus: '800' } as const;
+      const out = await applyReceipts(l, [untimed, refund, release]);
+      // Outcomes in input order.
+      expect(out.map((o) => [o.receipt, o.status])).toEqual([
+        [untimed, 'applied'],
+        [refund, 'applied'],
+        [release, 'applied'],
+      ]);
+      const b = await l.remaining(BUYER, 2026);
+      expect([b.committed.toFixed(), b.used.toFixed()]).toEqual(['500', '500']);
+      const h = await l.history(BUYER, 2026);
+      expect(h.filter((e) => e.orderNo === 'OOO-1').map((e) => `${e.type} ${e.amount.toFixed()}`)).toEqual([
+        'reserve 1000',
+        'commit 1000',
+        'refund 1000',
+      ]);
+    });
+
     it('refunds only within the return window of the release (30 days to apply, 45 to arrive), unless told to allow it', async () => {
       const clock = manualClock('2026-01-31T02:00:00Z'); // 2026-01-31 10:00 Beijing
       const l = await ledger(await db(), { clock: clock.now });

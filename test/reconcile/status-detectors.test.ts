@@ -11,6 +11,7 @@ import {
   returnWindowOf,
   stateOf,
   timelineOf,
+  unknownStatuses,
   type TimelineItem,
 } from '../../src/reconcile/status/detectors.js';
 import type { DocumentKind } from '../../src/reconcile/status/index.js';
@@ -76,6 +77,38 @@ describe('rejections', () => {
     });
     expect(a!.message.en).toBe('CEB312 receipt status 100 (Rejected by customs): [Code:1332] 支付金额不一致');
     expect(rejections(timelineOf([rejected, receipt('CEB312', 'order', '120', '20261120110000')]))).toEqual([]);
+  });
+});
+
+describe('unknownStatuses', () => {
+  it('reports a document whose latest status is not in the catalogue, naming the last known one it may hide', () => {
+    const rejected = receipt('CEB312', 'order', '100', '20261120101700', '1332');
+    const odd = receipt('CEB312', 'order', '777', '20261120110000');
+    const t = timelineOf([rejected, odd]);
+    // The rejection is no longer the latest receipt, so it is not reported as one …
+    expect(rejections(t)).toEqual([]);
+    // … and the unknown status says what it may hide.
+    const [a, ...rest] = unknownStatuses(t);
+    expect(rest).toEqual([]);
+    expect(a).toMatchObject({ kind: 'unknown-status', document: 'order', since: '2026-11-20T11:00:00.000+08:00' });
+    expect(a!.message.en).toBe(
+      'CEB312 receipt status 777 is not in the receipt catalogue; the last known status was 100 (Rejected by customs, 2026-11-20T10:17:00.000+08:00)',
+    );
+    expect(a!.message.zh).toContain('回执状态 777 不在回执状态表中；此前已知的状态为 100');
+    expect(stateOf(t, latestByDocument(t))).toBe('pending');
+  });
+
+  it('says when no earlier receipt is known, keeps the [Code:…], and is silent once a known status follows', () => {
+    const odd = receipt('CEB622', 'inventory', '5', '20261120101700', '2001');
+    expect(unknownStatuses(timelineOf([odd]))[0]).toMatchObject({
+      code: '2001',
+      message: {
+        en: 'CEB622 receipt status 5 is not in the receipt catalogue [Code:2001] 支付金额不一致; no earlier receipt has a known status',
+      },
+    });
+    expect(unknownStatuses(timelineOf([odd, release()]))).toEqual([]);
+    // Known statuses, negative E-Port codes included, are never reported.
+    expect(unknownStatuses(timelineOf([receipt('CEB312', 'order', '-301010', '20261120101700')]))).toEqual([]);
   });
 });
 

@@ -91,6 +91,49 @@ export function rejections(t: OrderTimeline): Anomaly[] {
   return out;
 }
 
+/**
+ * Documents whose latest receipt has a status the receipt catalogue does not know: the order's
+ * state cannot be read from it (it stays `pending`), and it may hide an earlier rejection, so
+ * the anomaly names the last status that is known.
+ */
+export function unknownStatuses(t: OrderTimeline): Anomaly[] {
+  const latest = new Map<DocumentKind, TimelineItem>();
+  for (const r of t.receipts) latest.set(r.node.document, r);
+  const out: Anomaly[] = [];
+  for (const [document, { node }] of latest) {
+    const st = node.returnStatus ?? '';
+    if (explainStatus(st) !== undefined) continue;
+    let before: TimelineItem | undefined;
+    for (const r of t.receipts)
+      if (r.node.document === document && explainStatus(r.node.returnStatus ?? '') !== undefined) before = r;
+    const known = before && explainStatus(before.node.returnStatus ?? '');
+    const reason = node.code !== undefined ? ` [Code:${node.code}] ${node.desc ?? ''}`.trimEnd() : '';
+    out.push({
+      kind: 'unknown-status',
+      document,
+      message: msg(
+        `${node.messageType} 回执状态 ${st || '（空）'} 不在回执状态表中${reason}；${
+          before && known
+            ? `此前已知的状态为 ${before.node.returnStatus}（${known.zh}，${before.node.time}）`
+            : '此前没有已知状态的回执'
+        }`,
+        `${node.messageType} receipt status ${st || '(empty)'} is not in the receipt catalogue${reason}; ${
+          before && known
+            ? `the last known status was ${before.node.returnStatus} (${known.en}, ${before.node.time})`
+            : 'no earlier receipt has a known status'
+        }`,
+      ),
+      fix: msg(
+        '向申报地海关或数据中心询问该状态的含义；在弄清之前，不要把该单据当作已放行或已退回处理',
+        'Ask the declaring customs office or the data centre what this status means; until then treat the document as neither released nor rejected',
+      ),
+      since: node.time,
+      ...(node.code !== undefined && { code: node.code }),
+    });
+  }
+  return out;
+}
+
 /** A release (not cancelled or refunded) with no delivery status more than `deliveryMs` later. */
 export function noDeliveryStatus(t: OrderTimeline, now: number, deliveryMs: number): Anomaly | undefined {
   const { release } = t;

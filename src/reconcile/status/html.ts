@@ -46,6 +46,7 @@ const STATE_LABELS: Record<OrderState, Label> = {
 
 const ANOMALY_LABELS: Record<AnomalyKind, Label> = {
   rejected: ['被退回', 'rejected'],
+  'unknown-status': ['未知回执状态', 'unknown receipt status'],
   'no-delivery-status': ['放行后无妥投', 'no delivery status'],
   'not-acknowledged': ['无回执', 'not acknowledged'],
   inconsistent: ['回执矛盾', 'inconsistent receipts'],

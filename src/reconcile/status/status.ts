@@ -14,9 +14,10 @@ import {
   returnWindowOf,
   stateOf,
   timelineOf,
+  unknownStatuses,
   type TimelineItem,
 } from './detectors.js';
-import { trimmedText } from '../../model/guards.js';
+import { compareCodeUnits, trimmedText } from '../../model/guards.js';
 import {
   RECEIPT_KIND,
   SENT_KIND,
@@ -27,7 +28,6 @@ import {
   type StatusReceiptType,
   type TimelineNode,
 } from './types.js';
-import { compareCodeUnits } from '../../model/guards.js';
 
 /*
  * Where is a parcel stuck and why (订单异常查询): receipts grouped by order, each order's
@@ -129,7 +129,7 @@ function receiptItem(r: StatusReceipt, seq: number): TimelineItem {
 /**
  * Groups receipts (and sent documents) by order and returns each order's timeline, current
  * state and anomalies: a document whose latest receipt is a rejection (with its `[Code:…]`
- * reason and the catalogue's fix), a released inventory without a delivery status after
+ * reason and the catalogue's fix) or has a status the catalogue does not know, a released inventory without a delivery status after
  * `deliveryDays`, a sent document without any receipt after `ackHours`, and inconsistent
  * receipts (released after an approved cancel, refunded without release, delivered before
  * release). Receipts link to orders through the keys they share with the sent documents;
@@ -199,6 +199,7 @@ function orderStatus(
   const window = returnWindowOf(t, clock.windowOf);
   const anomalies: Anomaly[] = [
     ...rejections(t),
+    ...unknownStatuses(t),
     noDeliveryStatus(t, clock.now, clock.deliveryMs),
     ...notAcknowledged(t, clock.now, clock.ackMs),
     releasedAfterCancel(t),

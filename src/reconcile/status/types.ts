@@ -91,7 +91,13 @@ export interface TimelineNode {
 }
 
 /** Kinds of anomaly. */
-export type AnomalyKind = 'rejected' | 'no-delivery-status' | 'not-acknowledged' | 'inconsistent' | 'late-return';
+export type AnomalyKind =
+  | 'rejected'
+  | 'unknown-status'
+  | 'no-delivery-status'
+  | 'not-acknowledged'
+  | 'inconsistent'
+  | 'late-return';
 
 /** Something wrong with an order, with what to do. */
 export interface Anomaly {

@@ -20,7 +20,10 @@ const LINE_FIELDS = ['itemRecordNo', 'itemNo', 'barCode'] as const;
 const ModeRequirement = z.strictObject({
   required: z.array(z.enum(HEAD_FIELDS)).default([]),
   lineRequired: z.array(z.enum(LINE_FIELDS)).default([]),
-  /** Fields the mode leaves empty (e.g. transport details for bonded goods leaving the zone). */
+  /**
+   * Fields the spec exempts the mode from (免填, e.g. transport details for bonded goods leaving the zone). The spec
+   * does not forbid a value there, so a filled one is reported at `omittedSeverity`.
+   */
   omitted: z.array(z.enum(HEAD_FIELDS)).default([]),
   /** A fixed inventory.country, e.g. "142" for bonded goods. */
   country: z
@@ -45,8 +48,8 @@ const MESSAGES = {
     en: 'Trade mode {mode} requires {key} on every line',
   },
   'trade-mode-field-omitted': {
-    zh: '贸易方式 {mode} 不填写 {key}',
-    en: 'Trade mode {mode} leaves inventory.{key} empty',
+    zh: '贸易方式 {mode} 免填 {key}，清单却填写了',
+    en: 'Trade mode {mode} is exempt from inventory.{key} (免填), yet it is filled',
   },
   'trade-mode-country': {
     zh: '贸易方式 {mode} 的国家(地区)应为 {expected}',
@@ -84,12 +87,18 @@ export const tradeModeFields = defineRule({
       },
       '9610': { required: ['trafNo', 'voyageNo', 'billNo'], lineRequired: [], omitted: [], countryNot: '142' },
     }),
+    /**
+     * Severity of a filled field the mode is exempt from. The spec says only 保税进口免填 (exempt, not forbidden) and
+     * no customs receipt refusing a filled value is known, so by default a warning; a ruleset with such evidence may
+     * make it an error.
+     */
+    omittedSeverity: z.enum(['warning', 'error']).default('warning'),
   }),
   codes: {
     'trade-mode-field-required': { zh: '该贸易方式的必填字段缺失', en: 'A field this trade mode requires is missing' },
     'trade-mode-field-omitted': {
-      zh: '该贸易方式应免填的字段已填写',
-      en: 'A field this trade mode leaves empty is filled',
+      zh: '该贸易方式免填的字段已填写',
+      en: 'A field this trade mode is exempt from (免填) is filled',
     },
     'trade-mode-country': { zh: '该贸易方式的国家(地区)不符', en: 'inventory.country does not fit the trade mode' },
   },
@@ -118,7 +127,12 @@ export const tradeModeFields = defineRule({
     }
     for (const key of req.omitted) {
       if (inv[key] !== undefined) {
-        out.push({ messageId: 'trade-mode-field-omitted', path: `inventory.${key}`, data: { mode, key } });
+        out.push({
+          messageId: 'trade-mode-field-omitted',
+          path: `inventory.${key}`,
+          ...(options.omittedSeverity === 'warning' && { severity: 'warning' as const }),
+          data: { mode, key },
+        });
       }
     }
     for (const { index, line } of ctx.lines('inventory')) {

@@ -44,16 +44,27 @@ ruleTester(tradeModeFields, {
       ],
     },
     {
+      // 保税进口免填 exempts, it does not forbid: no receipt refusing a filled value is known, so only a warning.
       name: 'bonded goods with a bill of lading',
       set: { 'inventory.billNo': '78412345675' },
       errors: [
         {
           code: 'trade-mode-field-omitted',
           path: 'inventory.billNo',
+          severity: 'warning',
           data: { mode: '1210', key: 'billNo' },
-          message: { zh: '贸易方式 1210 不填写 billNo', en: 'Trade mode 1210 leaves inventory.billNo empty' },
+          message: {
+            zh: '贸易方式 1210 免填 billNo，清单却填写了',
+            en: 'Trade mode 1210 is exempt from inventory.billNo (免填), yet it is filled',
+          },
         },
       ],
+    },
+    {
+      name: 'bonded goods with a flight, where a ruleset makes a filled exempt field an error',
+      set: { 'inventory.trafNo': 'MU5041' },
+      ruleOptions: { omittedSeverity: 'error' },
+      errors: [{ code: 'trade-mode-field-omitted', path: 'inventory.trafNo', data: { mode: '1210', key: 'trafNo' } }],
     },
     {
       name: 'direct purchase without the bill',

@@ -7,6 +7,12 @@ import { ruleTester } from '../rule-tester.js';
 const NO_PROVINCE = `99010619900307151${idCheckCharacter('99010619900307151')}`;
 
 const tables = bundledCodeTables();
+/**
+ * The citizen ID number on a Taiwan resident's residence permit (address code 830000, since 2018), with a right check
+ * character: a number of the same kind as Hong Kong's 810000 and Macao's 820000.
+ */
+const TAIWAN_PERMIT = `83000019900307151${idCheckCharacter('83000019900307151')}`;
+
 /** The bundled tables with the province table marked incomplete. */
 const partial = { ...tables, province: { ...tables.province!, complete: false, get: tables.province!.get } };
 
@@ -16,6 +22,14 @@ ruleTester(idNumberValid, {
     {
       name: 'a number with an X check character',
       set: { 'payment.payerIdNumber': '11010519491231002X', 'payment.payerName': '张三' },
+    },
+    {
+      name: 'a Taiwan resident’s residence-permit number (830000…) on order, payment and inventory',
+      set: {
+        'order.buyerIdNumber': TAIWAN_PERMIT,
+        'payment.payerIdNumber': TAIWAN_PERMIT,
+        'inventory.buyerIdNumber': TAIWAN_PERMIT,
+      },
     },
     {
       name: 'another ID type is not checked here',

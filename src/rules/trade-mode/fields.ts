@@ -57,8 +57,8 @@ const MESSAGES = {
   },
   'trade-mode-country-not': {
     code: 'trade-mode-country',
-    zh: '贸易方式 {mode} 的国家(地区)应为启运国，不能为 {actual}',
-    en: 'Trade mode {mode} needs the country the goods were shipped from in inventory.country, not {actual}',
+    zh: '贸易方式 {mode} 的国家(地区)应为起始发出国家(地区)，通常在境外，实际为 {actual}',
+    en: 'Trade mode {mode} needs the country the goods were shipped from in inventory.country, normally abroad; got {actual}',
   },
 } as const;
 
@@ -93,6 +93,13 @@ export const tradeModeFields = defineRule({
      * make it an error.
      */
     omittedSeverity: z.enum(['warning', 'error']).default('warning'),
+    /**
+     * Severity of an inventory.country equal to the mode's `countryNot`. The XSD asks direct purchase (9610) for the
+     * country the goods were shipped from, which is abroad as a rule; but a 9610 inventory from a supervised site in
+     * China (trafMode W, a bonded logistics centre) with country 142 is published by a Hainan integrator, and no
+     * receipt refusing one is known, so by default a warning.
+     */
+    countryNotSeverity: z.enum(['warning', 'error']).default('warning'),
   }),
   codes: {
     'trade-mode-field-required': { zh: '该贸易方式的必填字段缺失', en: 'A field this trade mode requires is missing' },
@@ -160,6 +167,7 @@ export const tradeModeFields = defineRule({
       out.push({
         messageId: 'trade-mode-country-not',
         path: 'inventory.country',
+        ...(options.countryNotSeverity === 'warning' && { severity: 'warning' as const }),
         actual: country,
         data: { mode, actual: country },
       });

@@ -90,6 +90,8 @@ ruleTester(tradeModeFields, {
       ],
     },
     {
+      // A 9610 inventory from a bonded logistics centre (trafMode W) with country 142 is published by a Hainan
+      // integrator and no receipt refusing one is known: a warning.
       name: 'direct purchase from China',
       base: 'guangzhou-9610',
       set: { 'inventory.country': '142' },
@@ -98,13 +100,28 @@ ruleTester(tradeModeFields, {
           code: 'trade-mode-country',
           messageId: 'trade-mode-country-not',
           path: 'inventory.country',
+          severity: 'warning',
           actual: '142',
           expected: undefined,
           data: { mode: '9610', actual: '142' },
           message: {
-            zh: '贸易方式 9610 的国家(地区)应为启运国，不能为 142',
-            en: 'Trade mode 9610 needs the country the goods were shipped from in inventory.country, not 142',
+            zh: '贸易方式 9610 的国家(地区)应为起始发出国家(地区)，通常在境外，实际为 142',
+            en: 'Trade mode 9610 needs the country the goods were shipped from in inventory.country, normally abroad; got 142',
           },
+        },
+      ],
+    },
+    {
+      name: 'direct purchase from China, where a ruleset makes it an error',
+      base: 'guangzhou-9610',
+      set: { 'inventory.country': '142' },
+      ruleOptions: { countryNotSeverity: 'error' },
+      errors: [
+        {
+          code: 'trade-mode-country',
+          messageId: 'trade-mode-country-not',
+          path: 'inventory.country',
+          data: { mode: '9610', actual: '142' },
         },
       ],
     },

@@ -8,6 +8,10 @@ const MESSAGES = {
     zh: '代扣税款 {declared} 与应征税款 {computed}（关税 {duty}，消费税 {consumption}，增值税 {vat}）相差 {diff}（{regime}）',
     en: 'order.taxTotal {declared} differs from the computed tax {computed} (duty {duty}, consumption tax {consumption}, VAT {vat}) by {diff} (regime {regime}); see `sandan tax` for every figure',
   },
+  'tax-not-withheld': {
+    zh: '代扣税款为 0：企业未向订购人代扣税款（规范：无则填写“0”）；海关按应征税款 {computed}（关税 {duty}，消费税 {consumption}，增值税 {vat}）向担保企业征收',
+    en: 'order.taxTotal is 0: no tax was withheld from the buyer (the spec: 无则填写“0”); customs bills the computed tax {computed} (duty {duty}, consumption tax {consumption}, VAT {vat}) to the guarantor (inventory.assureCode)',
+  },
   // The first part is the tax module's finding, as `sandan tax` shows it.
   'rate-missing': { zh: '{detail}；未核对该项税款', en: '{detail}; its tax was not checked (pass rates with --rates)' },
   'tax-quantity-unit': {
@@ -30,6 +34,10 @@ export const taxTotalMatches = defineRule({
     'tax-mismatch': {
       zh: '代扣税款与计算税款不一致（税费不一致）',
       en: 'order.taxTotal differs from the computed tax',
+    },
+    'tax-not-withheld': {
+      zh: '代扣税款为 0（未代扣），应征税款由担保企业缴纳',
+      en: 'order.taxTotal is 0 (nothing withheld); the guarantor pays the computed tax',
     },
     'rate-missing': {
       zh: '商品编码无税率，无法核对税款',
@@ -72,6 +80,25 @@ export const taxTotalMatches = defineRule({
     if (decEq(declared, result.taxTotal)) return out;
     const diff = declared.minus(result.taxTotal);
     if (diff.abs().lte(ctx.policy.taxTolerance)) return out;
+    // 代扣税款 is what the enterprise withheld from the buyer, "无则填写0" (XSD annotation): 0 says it withheld
+    // nothing, and customs bills the tax to the guarantor on the inventory all the same (CEB816). No receipt refusing
+    // a 0 is known, so it is a warning, not a 税费不一致.
+    if (declared.isZero()) {
+      out.push({
+        messageId: 'tax-not-withheld',
+        path: 'order.taxTotal',
+        severity: 'warning',
+        expected: result.taxTotal.toFixed(2),
+        actual: show(declared),
+        data: {
+          computed: result.taxTotal.toFixed(2),
+          duty: result.customsTax.toFixed(2),
+          consumption: result.consumptionTax.toFixed(2),
+          vat: result.valueAddedTax.toFixed(2),
+        },
+      });
+      return out;
+    }
     out.push({
       messageId: 'tax-mismatch',
       path: 'order.taxTotal',

@@ -55,6 +55,25 @@ ruleTester(taxTotalMatches, {
       ],
     },
     {
+      // XSD: 企业预先代扣的税款金额，无则填写“0”. Customs bills the tax to the guarantor whatever the order says.
+      name: 'taxTotal 0: nothing withheld from the buyer, a warning naming the tax customs will bill',
+      set: { 'order.taxTotal': '0', 'order.acturalPaid': '548.00', 'payment.amountPaid': '548.00' },
+      errors: [
+        {
+          code: 'tax-not-withheld',
+          path: 'order.taxTotal',
+          severity: 'warning',
+          expected: '49.87',
+          actual: '0',
+          data: { computed: '49.87', duty: '0.00', consumption: '0.00', vat: '49.87' },
+          message: {
+            zh: '代扣税款为 0：企业未向订购人代扣税款（规范：无则填写“0”）；海关按应征税款 49.87（关税 0.00，消费税 0.00，增值税 49.87）向担保企业征收',
+            en: 'order.taxTotal is 0: no tax was withheld from the buyer (the spec: 无则填写“0”); customs bills the computed tax 49.87 (duty 0.00, consumption tax 0.00, VAT 49.87) to the guarantor (inventory.assureCode)',
+          },
+        },
+      ],
+    },
+    {
       name: 'no rate for a line: a warning, and no total to compare (even a wrong one)',
       set: { 'inventory.items[0].gcode': '0101210010', 'order.taxTotal': '1.00' },
       errors: [

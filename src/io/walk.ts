@@ -2,7 +2,6 @@ import { readFileSync, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SandanError, messageOf } from '../errors.js';
-import { compareCodeUnits } from '../model/guards.js';
 
 /*
  * The file-system edge shared by everything that reads a path the user named (the CLI, the
@@ -62,7 +61,8 @@ async function* walkFolder(
     report(dir, unreadableFile(dir, e));
     return;
   }
-  entries.sort((a, b) => compareCodeUnits(a.name, b.name));
+  // By code units, as compareCodeUnits (model/guards.ts) orders, which io, below model, cannot import.
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     if (skip(e.name)) continue;
     const path = join(dir, e.name);

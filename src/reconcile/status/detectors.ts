@@ -65,13 +65,17 @@ export function latestByDocument(t: OrderTimeline): OrderStatus['documents'] {
   return documents;
 }
 
-/** Documents whose latest receipt says they failed, with the `[Code:…]` reason and the catalogue's fix. */
-export function rejections(t: OrderTimeline): Anomaly[] {
-  // Each document's latest receipt, in the order the documents first answered.
+/** Each document's latest receipt, in the order the documents first answered. */
+function latestReceipts(t: OrderTimeline): Map<DocumentKind, TimelineItem> {
   const latest = new Map<DocumentKind, TimelineItem>();
   for (const r of t.receipts) latest.set(r.node.document, r);
+  return latest;
+}
+
+/** Documents whose latest receipt says they failed, with the `[Code:…]` reason and the catalogue's fix. */
+export function rejections(t: OrderTimeline): Anomaly[] {
   const out: Anomaly[] = [];
-  for (const [document, { node, explanation }] of latest) {
+  for (const [document, { node, explanation }] of latestReceipts(t)) {
     const st = node.returnStatus ?? '';
     if (!isFailure(st)) continue;
     const ex = explanation ?? explainReceipt({ returnStatus: st });
@@ -97,16 +101,20 @@ export function rejections(t: OrderTimeline): Anomaly[] {
  * the anomaly names the last status that is known.
  */
 export function unknownStatuses(t: OrderTimeline): Anomaly[] {
-  const latest = new Map<DocumentKind, TimelineItem>();
-  for (const r of t.receipts) latest.set(r.node.document, r);
   const out: Anomaly[] = [];
-  for (const [document, { node }] of latest) {
+  for (const [document, { node }] of latestReceipts(t)) {
     const st = node.returnStatus ?? '';
     if (explainStatus(st) !== undefined) continue;
+    // The document's last receipt whose status is known, and what that status means.
     let before: TimelineItem | undefined;
-    for (const r of t.receipts)
-      if (r.node.document === document && explainStatus(r.node.returnStatus ?? '') !== undefined) before = r;
-    const known = before && explainStatus(before.node.returnStatus ?? '');
+    let known: ReturnType<typeof explainStatus>;
+    for (const r of t.receipts) {
+      if (r.node.document !== document) continue;
+      const meaning = explainStatus(r.node.returnStatus ?? '');
+      if (meaning === undefined) continue;
+      before = r;
+      known = meaning;
+    }
     const reason = node.code !== undefined ? ` [Code:${node.code}] ${node.desc ?? ''}`.trimEnd() : '';
     out.push({
       kind: 'unknown-status',

@@ -2,10 +2,9 @@ import { Decimal } from 'decimal.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 import { SandanError } from '../../src/errors.js';
 import { buyerIdProblem, buyerKeyOf } from '../../src/quota/core.js';
 import nationalJson from '../../rulesets/national.json';
@@ -202,18 +201,7 @@ describe('sandan quota reserve --buyer-id', () => {
   let dir: string | undefined;
   afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
 
-  async function cli(args: string[]) {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(args, {
-      stdout: (t) => void (stdout += t),
-      stderr: (t) => void (stderr += t),
-      stdin: Readable.from([]),
-      stderrIsTTY: false,
-      env: { SANDAN_QUOTA_SECRET: SECRET },
-    });
-    return { code, stdout, stderr };
-  }
+  const cli = (args: string[]) => runCli(args, '', { SANDAN_QUOTA_SECRET: SECRET });
 
   it('refuses not-an-id-number with exit 2 (an error, docs/quota.md) and accepts a full-width spelling as the same buyer', async () => {
     dir = mkdtempSync(join(tmpdir(), 'sandan-buyer-id-cli-'));

@@ -173,6 +173,29 @@ export function put(keys: TestKeys, name: string, content: string | Buffer): str
   return keys.path(name);
 }
 
+/**
+ * OpenSSL's verdict on an SM2 signature (DER) over data, with the default user ID. `pkeyutl` reads the whole
+ * signature file (`dgst -verify` reads at most the key's largest signature size, 72 bytes, and so would not see a
+ * trailing byte).
+ */
+export function opensslSm2Verifies(
+  keys: TestKeys,
+  data: string | Buffer,
+  derSig: Buffer,
+  pub = keys.path('sm2.pub'),
+): boolean {
+  const d = put(keys, 'data.bin', data);
+  const s = put(keys, 'sig.der', derSig);
+  try {
+    const args = ['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-in', d];
+    return openssl([...args, '-sigfile', s, '-digest', 'sm3', '-pkeyopt', 'distid:1234567812345678'])
+      .toString()
+      .includes('Signature Verified Successfully');
+  } catch {
+    return false;
+  }
+}
+
 export function xmlsec1(args: string[]): { status: number | null; out: string } {
   const r = spawnSync('xmlsec1', args, { encoding: 'utf8' });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };

@@ -1,8 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import {
   createLocalSigner,
   DIGEST_METHODS,
@@ -15,6 +13,7 @@ import {
   verifyMessage,
   type Signer,
 } from '../../src/index.js';
+import { runCli } from '../helpers/cli.js';
 import { skipWithout } from '../helpers/tools.js';
 import { makeKeys, put, unsignedSample, type TestKeys } from './helpers.js';
 
@@ -42,18 +41,17 @@ function withAlgorithm(xml: string, element: string, uri: string, name: string):
   return xml.replace(from, `<ds:${element} Algorithm="${name}">`);
 }
 
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    stdin: Readable.from([Buffer.from('')]),
-    stderrIsTTY: false,
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+/** `sandan sign` of `input` with the test RSA key and a DigestMethod of this name. */
+const signArgs = (input: string, digestMethod: string) => [
+  'sign',
+  input,
+  '--key',
+  keys.path('rsa.key'),
+  '--cert',
+  keys.path('rsa.crt'),
+  '--digest-method',
+  digestMethod,
+];
 
 const OPTIONS = () => [{}, { diagnose: false }, { trustedCertificates: [keys.text('rsa.crt')] }];
 
@@ -188,7 +186,7 @@ describe.skipIf(skipWithout('openssl'))('prototype names as algorithm URIs', () 
       withAlgorithm(signed, 'DigestMethod', SIGNATURE_URIS.sha1, 'constructor'),
     );
     for (const args of [[], ['--cert', keys.path('rsa.crt')], ['--format', 'json']]) {
-      const v = await cli(['verify', file, ...args]);
+      const v = await runCli(['verify', file, ...args]);
       expect(v.stderr).toBe('');
       expect(v.code).toBe(1);
       if (args[0] === '--format')
@@ -198,16 +196,7 @@ describe.skipIf(skipWithout('openssl'))('prototype names as algorithm URIs', () 
     }
     const input = put(keys, 'unsigned.xml', unsignedSample('CEB621Message'));
     for (const name of PROTO_NAMES) {
-      const s = await cli([
-        'sign',
-        input,
-        '--key',
-        keys.path('rsa.key'),
-        '--cert',
-        keys.path('rsa.crt'),
-        '--digest-method',
-        name,
-      ]);
+      const s = await runCli(signArgs(input, name));
       expect(s.code).toBe(2);
       expect(s.stdout).toBe('');
       expect(s.stderr).toBe(
@@ -227,21 +216,7 @@ describe.skipIf(skipWithout('openssl'))('prototype names as algorithm URIs', () 
     expect(v.status).toBe(1);
     expect(v.stdout).toContain('invalid signature: algorithm-not-allowed: DigestMethod toString is not allowed');
     const input = put(keys, 'unsigned-bin.xml', unsignedSample('CEB621Message'));
-    const s = spawnSync(
-      process.execPath,
-      [
-        BIN,
-        'sign',
-        input,
-        '--key',
-        keys.path('rsa.key'),
-        '--cert',
-        keys.path('rsa.crt'),
-        '--digest-method',
-        'constructor',
-      ],
-      { encoding: 'utf8' },
-    );
+    const s = spawnSync(process.execPath, [BIN, ...signArgs(input, 'constructor')], { encoding: 'utf8' });
     expect(s.status).toBe(2);
     expect(s.stderr).toMatch(/^sandan: Unknown DigestMethod constructor; say what it computes with digestAlgorithm\n/);
     expect(s.stderr).not.toContain('internal error');

@@ -11,7 +11,16 @@ import {
 } from '../../src/index.js';
 import { SM2_KEY_CACHE_SIZE, sm2E, sm2VerifyE, sm2Z } from '../../src/sign/sm2.js';
 import { skipWithout } from '../helpers/tools.js';
-import { derToRaw, makeKeys, openssl, put, rawToDer, unsignedSample, type TestKeys } from './helpers.js';
+import {
+  derToRaw,
+  makeKeys,
+  openssl,
+  opensslSm2Verifies,
+  put,
+  rawToDer,
+  unsignedSample,
+  type TestKeys,
+} from './helpers.js';
 
 let keys: TestKeys;
 let signer: Signer;
@@ -22,18 +31,7 @@ beforeAll(() => {
 }, 120_000);
 afterAll(() => keys?.cleanup());
 
-/** OpenSSL's verdict on an SM2 signature (DER) over data, with the default user ID. */
-function opensslVerifies(data: string | Buffer, derSig: Buffer, pub = keys.path('sm2.pub')): boolean {
-  const d = put(keys, 'data.bin', data);
-  const s = put(keys, 'sig.der', derSig);
-  try {
-    return openssl(['dgst', '-sm3', '-verify', pub, '-sigopt', 'distid:1234567812345678', '-signature', s, d])
-      .toString()
-      .includes('Verified OK');
-  } catch {
-    return false;
-  }
-}
+const opensslVerifies = (data: string | Buffer, derSig: Buffer) => opensslSm2Verifies(keys, data, derSig);
 
 describe.skipIf(skipWithout('openssl'))('SM2 signing', () => {
   it('signs with the chinaport sm2-sm3 / sm3 URIs, raw r‖s by default; OpenSSL verifies the signature over the canonical SignedInfo', async () => {

@@ -2,7 +2,7 @@ import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { DateSchema, SourceRefSchema } from '../model/sources.js';
 import { Dec } from '../model/primitives.js';
-import type { SingleItemFullTax } from '../tax/policy.js';
+import type { RoundingPolicy, SingleItemFullTax } from '../tax/policy.js';
 
 /**
  * Policy values: limits, factors and settings that change with regulations. They live in
@@ -114,12 +114,7 @@ export interface Policy {
   generalTradeQuote: string | undefined;
   cbecTaxFactor: Decimal | undefined;
   cbecDutyRate: Decimal | undefined;
-  rounding: {
-    mode: 'half-up' | 'half-even' | 'down' | 'up';
-    scale: number;
-    scope: 'line' | 'order';
-    intermediate?: 'exact' | 'rounded' | undefined;
-  };
+  rounding: RoundingPolicy;
   nonCashDiscountReducesBase: boolean;
   allocationRemainder: 'last-line' | 'largest-line';
   taxTolerance: Decimal;

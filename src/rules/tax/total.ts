@@ -80,39 +80,24 @@ export const taxTotalMatches = defineRule({
     if (decEq(declared, result.taxTotal)) return out;
     const diff = declared.minus(result.taxTotal);
     if (diff.abs().lte(ctx.policy.taxTolerance)) return out;
+    const figures = {
+      computed: result.taxTotal.toFixed(2),
+      duty: result.customsTax.toFixed(2),
+      consumption: result.consumptionTax.toFixed(2),
+      vat: result.valueAddedTax.toFixed(2),
+    };
     // 代扣税款 is what the enterprise withheld from the buyer, "无则填写0" (XSD annotation): 0 says it withheld
     // nothing, and customs bills the tax to the guarantor on the inventory all the same (CEB816). No receipt refusing
     // a 0 is known, so it is a warning, not a 税费不一致.
+    const base = { path: 'order.taxTotal', expected: figures.computed, actual: show(declared) };
     if (declared.isZero()) {
-      out.push({
-        messageId: 'tax-not-withheld',
-        path: 'order.taxTotal',
-        severity: 'warning',
-        expected: result.taxTotal.toFixed(2),
-        actual: show(declared),
-        data: {
-          computed: result.taxTotal.toFixed(2),
-          duty: result.customsTax.toFixed(2),
-          consumption: result.consumptionTax.toFixed(2),
-          vat: result.valueAddedTax.toFixed(2),
-        },
-      });
+      out.push({ ...base, messageId: 'tax-not-withheld', severity: 'warning', data: figures });
       return out;
     }
     out.push({
+      ...base,
       messageId: 'tax-mismatch',
-      path: 'order.taxTotal',
-      expected: result.taxTotal.toFixed(2),
-      actual: show(declared),
-      data: {
-        declared: show(declared),
-        computed: result.taxTotal.toFixed(2),
-        duty: result.customsTax.toFixed(2),
-        consumption: result.consumptionTax.toFixed(2),
-        vat: result.valueAddedTax.toFixed(2),
-        diff: diff.toFixed(2),
-        regime: result.regime,
-      },
+      data: { declared: show(declared), ...figures, diff: diff.toFixed(2), regime: result.regime },
     });
     return out;
   },

@@ -5,7 +5,7 @@ import { beijingYear, parseInstant, type QuotaBalance, type QuotaResult } from '
 import { QuotaLedger } from '../quota/ledger.js';
 import type { ReturnWindowCheck } from '../quota/return-window.js';
 import { beijingIso, beijingXsDateTime } from '../time/beijing.js';
-import type { QuotaEvent, QuotaStore } from '../quota/types.js';
+import type { CommitStage, QuotaEvent, QuotaStore } from '../quota/types.js';
 import type { CommandContext } from './command.js';
 import type { CliIo } from './io.js';
 
@@ -27,6 +27,7 @@ export interface QuotaCommandOptions {
   appliedAt?: string;
   arrivedAt?: string;
   releasedAt?: string;
+  stage?: CommitStage;
   outsideReturnWindow?: 'refuse' | 'allow';
   busyTimeout?: string;
   format: 'text' | 'json';
@@ -224,7 +225,7 @@ export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOption
         const now = at ? { now: at } : {};
         const r =
           action === 'commit'
-            ? await ledger.commit(orderNo!, now)
+            ? await ledger.commit(orderNo!, { ...now, ...(opts.stage !== undefined && { stage: opts.stage }) })
             : action === 'release'
               ? await ledger.release(orderNo!, now)
               : await ledger.refund(orderNo!, amount, {
@@ -264,7 +265,17 @@ const OPTIONS = {
   appliedAt: () => new Option('--applied-at <date>', 'when the return was applied for (CEB625 appTime; default: --at)'),
   arrivedAt: () => new Option('--arrived-at <date>', 'when the goods were back in the original site, zone or centre'),
   releasedAt: () =>
-    new Option('--released-at <date>', 'when the inventory was released (default: when the ledger committed it)'),
+    new Option(
+      '--released-at <date>',
+      'when the inventory was released (default: the commit of the 800, else the commit)',
+    ),
+  stage: () =>
+    new Option(
+      '--stage <stage>',
+      'what customs said: concluded (CEB622 399), released (800; dates the return window) or closed (899)',
+    )
+      .choices(['concluded', 'released', 'closed'])
+      .default('released'),
   outsideReturnWindow: () =>
     new Option(
       '--outside-return-window <what>',
@@ -290,8 +301,9 @@ const ACTIONS: Array<{ name: QuotaAction; description: string; options: Array<ke
   },
   {
     name: 'commit',
-    description: 'the inventory was released by customs: the reservation counts for good (--order)',
-    options: ['order', 'at'],
+    description:
+      'customs concluded or released the inventory: the reservation counts for good (--order; a later --stage released dates the return window)',
+    options: ['order', 'at', 'stage'],
   },
   { name: 'release', description: 'the order was cancelled: give its quota back (--order)', options: ['order', 'at'] },
   {

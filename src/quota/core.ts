@@ -3,7 +3,7 @@ import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
 import { idNumberKeyProblem, maskIdNumber, normaliseIdNumber } from '../rules/id-number.js';
 import { Dec, toDecimal } from '../model/primitives.js';
-import type { QuotaEntry, QuotaEvent, QuotaPolicy, QuotaQuantity } from './types.js';
+import type { CommitStage, QuotaEntry, QuotaEvent, QuotaPolicy, QuotaQuantity } from './types.js';
 import { beijingIsoDate, beijingTimeOption, beijingXsDateTime, beijingYear } from '../time/beijing.js';
 import type { ReturnWindowCheck } from './return-window.js';
 import { compareCodeUnits } from '../model/guards.js';
@@ -522,12 +522,26 @@ function done(
 }
 
 /**
- * Decides a commit (the inventory was released by customs). A live or expired reservation
- * becomes committed: customs has released it, so it counts whatever the limit says.
- * A cancelled order is refused; a committed one is a duplicate.
+ * Decides a commit (customs concluded or released the inventory). A live or expired
+ * reservation becomes committed: customs has counted it, so it counts whatever the limit says.
+ * A cancelled order is refused. A committed one is a duplicate, except that the first
+ * `released` stage after a `concluded` one is written down (a commit event of amount 0 keyed
+ * `released`): its time, the 放行, starts the return window. `orderEvents` are the order's
+ * events, needed only when the entry is already committed.
  */
-export function planCommit(entry: QuotaEntry, entries: readonly QuotaEntry[], limit: Decimal, now: Date): QuotaPlan {
-  if (entry.status === 'committed') return done(entry, entries, limit, now, true, [], []);
+export function planCommit(
+  entry: QuotaEntry,
+  entries: readonly QuotaEntry[],
+  limit: Decimal,
+  now: Date,
+  stage: CommitStage = 'released',
+  orderEvents: readonly QuotaEvent[] = [],
+): QuotaPlan {
+  if (entry.status === 'committed') {
+    const dated = stage !== 'released' || orderEvents.some((e) => e.type === 'commit' && e.key === 'released');
+    if (dated) return done(entry, entries, limit, now, true, [], []);
+    return done(entry, entries, limit, now, false, [], [event(entry, 'commit', new Dec(0), now, 'released')]);
+  }
   if (entry.status === 'released' && entry.releaseReason === 'cancelled') {
     return refused(
       entry.orderNo,
@@ -551,7 +565,7 @@ export function planCommit(entry: QuotaEntry, entries: readonly QuotaEntry[], li
     now,
     false,
     [next],
-    [event(entry, 'commit', entry.amount.minus(entry.refunded), now)],
+    [event(entry, 'commit', entry.amount.minus(entry.refunded), now, stage)],
   );
 }
 
@@ -602,8 +616,14 @@ export interface RefundWindow {
   outside: 'refuse' | 'allow';
 }
 
-/** The time of an entry's release: its commit event (the last one, if several), else its last update. */
+/**
+ * The time of an entry's release (放行): its commit event keyed `released` (CEB622 800), else
+ * its last commit event (a 399 审结 or 899 结关 when no 800 came, or a commit written before
+ * stages were kept), else its last update.
+ */
 export function releaseTimeOf(entry: QuotaEntry, orderEvents: readonly QuotaEvent[]): Date {
+  const released = orderEvents.find((e) => e.type === 'commit' && e.key === 'released');
+  if (released) return released.at;
   for (let i = orderEvents.length - 1; i >= 0; i--) if (orderEvents[i]!.type === 'commit') return orderEvents[i]!.at;
   return entry.updatedAt;
 }

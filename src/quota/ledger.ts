@@ -30,7 +30,15 @@ import {
   type QuotaResult,
 } from './core.js';
 import { checkReturnWindow } from './return-window.js';
-import type { QuotaEntry, QuotaEvent, QuotaPolicy, QuotaPolicyLookup, QuotaStore, QuotaTx } from './types.js';
+import type {
+  CommitStage,
+  QuotaEntry,
+  QuotaEvent,
+  QuotaPolicy,
+  QuotaPolicyLookup,
+  QuotaStore,
+  QuotaTx,
+} from './types.js';
 
 /** Options of {@link QuotaLedger}. */
 export interface QuotaLedgerOptions {
@@ -321,10 +329,22 @@ export class QuotaLedger {
     });
   }
 
-  /** The inventory was released (CEB622 800/399): the reservation becomes a committed amount. */
-  commit(orderNo: string, options: { now?: QuotaInstant } = {}): Promise<QuotaResult> {
+  /**
+   * Customs concluded or released the inventory (CEB622 399, 800 or 899; `stage`, default
+   * `released`): the reservation becomes a committed amount. A `released` commit after a
+   * `concluded` one counts nothing again but dates the release the return window starts from.
+   */
+  async commit(orderNo: string, options: { now?: QuotaInstant; stage?: CommitStage } = {}): Promise<QuotaResult> {
     const now = this.now(options.now);
-    return this.onOrder(orderNo, (e, all, limit) => planCommit(e, all, limit, now));
+    const stage = options.stage ?? 'released';
+    if (stage !== 'concluded' && stage !== 'released' && stage !== 'closed')
+      throw new SandanError(
+        'QUOTA_INVALID',
+        `stage must be 'concluded', 'released' or 'closed', got ${JSON.stringify(stage)}`,
+      );
+    return this.onOrder(orderNo, async (e, all, limit, tx) =>
+      planCommit(e, all, limit, now, stage, e.status === 'committed' ? await tx.orderEvents(orderNo) : []),
+    );
   }
 
   /** The order was cancelled (CEB624 approved) or its reservation expired: its quota is given back. */

@@ -2,10 +2,11 @@ import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
 import { parseInstant, toAmount, type QuotaResult } from './core.js';
 import type { QuotaLedger, RefundOptions } from './ledger.js';
+import type { CommitStage } from './types.js';
 
 /**
- * Applies customs receipts to the ledger: an inventory released (CEB622 800 or 399) commits
- * its quota, an approved cancel (CEB624 399) releases it, an approved return (CEB626 399)
+ * Applies customs receipts to the ledger: an inventory concluded, released or closed (CEB622
+ * 399, 800, 899) commits its quota, and the 800 dates the release for the return window; an approved cancel (CEB624 399) releases it, an approved return (CEB626 399)
  * refunds it. The input is structural, so any parser (or a hand-made object) can feed it.
  */
 
@@ -60,12 +61,19 @@ export interface ReceiptOutcome {
   result?: QuotaResult | undefined;
 }
 
+/** What each CEB622 status that counts the order says of it. */
+const STAGES: ReadonlyMap<string, CommitStage> = new Map([
+  ['399', 'concluded'],
+  ['800', 'released'],
+  ['899', 'closed'],
+]);
+
 /** The ledger operation a receipt calls for. */
 export function receiptAction(r: Pick<QuotaReceipt, 'kind' | 'returnStatus'>): ReceiptOutcome['action'] {
   const status = String(r.returnStatus).trim();
   switch (r.kind) {
     case 'CEB622':
-      return status === '800' || status === '399' ? 'commit' : 'ignore';
+      return STAGES.has(status) ? 'commit' : 'ignore';
     case 'CEB624':
       return status === '399' ? 'release' : 'ignore';
     case 'CEB626':
@@ -147,7 +155,12 @@ async function applyTo(
     case 'ignore':
       return { receipt, action, orderNo, status: 'ignored' };
     case 'commit':
-      return outcome(receipt, action, orderNo, await ledger.commit(orderNo, at));
+      return outcome(
+        receipt,
+        action,
+        orderNo,
+        await ledger.commit(orderNo, { ...at, stage: STAGES.get(String(receipt.returnStatus).trim())! }),
+      );
     case 'release':
       return outcome(receipt, action, orderNo, await ledger.release(orderNo, { ...at, reason: 'cancelled' }));
     case 'refund': {

@@ -58,6 +58,13 @@ export interface QuotaQuantity {
 /** What happened to an entry; the ledger's history is the list of these. */
 export type QuotaEventType = 'reserve' | 'commit' | 'release' | 'expire' | 'refund';
 
+/**
+ * What customs said of the inventory when it is committed (CEB622): `concluded` 399 审结,
+ * `released` 800 放行, `closed` 899 结关. Any of them counts the order; only `released` dates the
+ * return window (海关总署公告2020年第45号: from the 放行 day), so a 399 before the 800 does not.
+ */
+export type CommitStage = 'concluded' | 'released' | 'closed';
+
 /** One change of the ledger, kept for audit and for {@link QuotaLedger.history}. */
 export interface QuotaEvent {
   /** Order of events within the store; assigned by the store. */

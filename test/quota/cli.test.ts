@@ -244,6 +244,20 @@ describe('sandan quota', () => {
     expect(r.code).toBe(2);
   });
 
+  it('commit --stage concluded counts the order; a later release (800) dates the return window', async () => {
+    const base = ['--db', db, '--order', 'ST-1'];
+    await cli(['quota', 'reserve', ...base, '--buyer-id', BUYER, '--amount', '300', '--at', '2026-01-30']);
+    let r = await cli(['quota', 'commit', ...base, '--stage', 'concluded', '--at', '2026-01-31T10:00:00+08:00']);
+    expect(r.code).toBe(0);
+    r = await cli(['quota', 'commit', ...base, '--at', '2026-02-10T10:00:00+08:00', '--format', 'json']);
+    expect(r.json()).toMatchObject({ ok: true, duplicate: false, status: 'committed', remaining: '25700' });
+    // Applied for 2026-03-05: day 33 after the 399, day 23 after the 800 (2026-02-10): within.
+    r = await cli(['quota', 'refund', ...base, '--at', '2026-03-05', '--format', 'json']);
+    expect([r.code, r.json().returnWindow]).toMatchObject([0, { releasedAt: '2026-02-10T02:00:00.000Z' }]);
+    r = await cli(['quota', 'commit', ...base, '--stage', 'inspected']);
+    expect(r.code).toBe(2);
+  });
+
   it('exits 2 on misuse: no secret, a missing flag, a bad amount, a wrong secret', async () => {
     let r = await cli(['quota', 'remaining', '--db', db, '--buyer-id', BUYER], {});
     expect(r.code).toBe(2);

@@ -518,6 +518,79 @@ export function quotaContract(h: Harness): void {
       expect(s((await l.remaining(BUYER, 2026)).used)).toBe('0');
     });
 
+    it('dates the return window from the 800 (放行), not from a 399 (审结) that came before it', async () => {
+      const l = await ledger(await db());
+      await l.reserve('RT-1', BUYER, '1000', '2026-07-01', { copNo: 'RT-COP-1' });
+      await l.reserve('RT-2', BUYER, '700', '2026-07-01', { copNo: 'RT-COP-2' });
+      await l.reserve('RT-3', BUYER, '300', '2026-07-01', { copNo: 'RT-COP-3' });
+      const inventory = (cop: string, invtNo: string, returnStatus: string, returnTime: string) =>
+        ({ kind: 'CEB622', copNo: cop, invtNo, returnStatus, returnTime }) as const;
+      const out = await applyReceipts(l, [
+        // RT-1: concluded 2026-07-01, inspected, released 2026-07-20, closed 2026-07-21.
+        inventory('RT-COP-1', '640020260000000011', '399', '20260701100000000'),
+        inventory('RT-COP-1', '640020260000000011', '800', '20260720100000000'),
+        inventory('RT-COP-1', '640020260000000011', '800', '20260720100000000'),
+        inventory('RT-COP-1', '640020260000000011', '899', '20260721100000000'),
+        // RT-2: only the 399 came.
+        inventory('RT-COP-2', '640020260000000012', '399', '20260701100000000'),
+        // RT-3: only the 899 came (the 800 was lost): the order still counts.
+        inventory('RT-COP-3', '640020260000000013', '899', '20260702100000000'),
+      ]);
+      expect(out.map((o) => `${o.orderNo} ${o.receipt.returnStatus} ${o.action} ${o.status}`)).toEqual([
+        'RT-1 399 commit applied',
+        'RT-1 800 commit applied',
+        'RT-1 800 commit duplicate',
+        'RT-1 899 commit duplicate',
+        'RT-2 399 commit applied',
+        'RT-3 899 commit applied',
+      ]);
+      // The 800 counts nothing again: 1000 + 700 + 300 committed.
+      expect(s((await l.remaining(BUYER, 2026)).committed)).toBe('2000');
+      expect(
+        (await l.history(BUYER, 2026))
+          .filter((e) => e.type === 'commit')
+          .map((e) => `${e.orderNo} ${e.amount.toFixed()} ${e.key ?? '-'} ${e.at.toISOString()}`),
+      ).toEqual([
+        'RT-1 1000 concluded 2026-07-01T02:00:00.000Z',
+        'RT-2 700 concluded 2026-07-01T02:00:00.000Z',
+        'RT-3 300 closed 2026-07-02T02:00:00.000Z',
+        'RT-1 0 released 2026-07-20T02:00:00.000Z',
+      ]);
+      // A return applied for on 2026-08-10: day 21 after the 放行 of RT-1 (in the window), day 40 after its 399.
+      const refund = (cop: string, invtNo: string) =>
+        ({ kind: 'CEB626', copNo: cop, invtNo, returnStatus: '399', returnTime: '20260810090000000' }) as const;
+      const audited = await applyReceipts(
+        l,
+        [refund('RT-REF-1', '640020260000000011'), refund('RT-REF-2', '640020260000000012')],
+        { outsideReturnWindow: 'refuse' },
+      );
+      expect(
+        audited.map((o) => [o.orderNo, o.status, o.result?.returnWindow?.releasedAt.toISOString()].join(' ')),
+      ).toEqual([
+        'RT-1 applied 2026-07-20T02:00:00.000Z',
+        // With no 800, the 399 is the release the ledger knows: day 40, refused.
+        'RT-2 refused 2026-07-01T02:00:00.000Z',
+      ]);
+    });
+
+    it('commits by stage through the API: a released commit after a concluded one dates the release once', async () => {
+      const clock = manualClock('2026-03-01T02:00:00Z');
+      const l = await ledger(await db(), { clock: clock.now });
+      await l.reserve('ST-1', BUYER, '100', '2026-03-01');
+      expect(await l.commit('ST-1', { stage: 'concluded' })).toMatchObject({ ok: true, duplicate: false });
+      expect(await l.commit('ST-1', { stage: 'concluded', now: '2026-03-02' })).toMatchObject({ duplicate: true });
+      expect(await l.commit('ST-1', { now: '2026-03-05T10:00:00+08:00' })).toMatchObject({
+        ok: true,
+        duplicate: false,
+      });
+      expect(await l.commit('ST-1', { now: '2026-03-06' })).toMatchObject({ duplicate: true });
+      expect(await l.commit('ST-1', { stage: 'closed', now: '2026-03-07' })).toMatchObject({ duplicate: true });
+      // Released 2026-03-05 (not the 399 on 2026-03-01): apply by the end of 2026-04-04 Beijing.
+      const r = await l.refund('ST-1', undefined, { now: '2026-04-04T12:00:00+08:00' });
+      expect(r.ok && r.returnWindow?.applyBy.toISOString()).toBe('2026-04-04T15:59:59.999Z');
+      await expect(l.commit('ST-1', { stage: 'approved' as never })).rejects.toMatchObject({ code: 'QUOTA_INVALID' });
+    });
+
     it('keeps line quantities and answers what a buyer bought of a code in a Beijing year', async () => {
       const d = await db();
       const l = await ledger(d);

@@ -235,4 +235,26 @@ describe('stateOf', () => {
     expect(state(release(), receipt('CEB626', 'refund', '399', '20261125110000'))).toBe('refunded');
     expect(state(release(), receipt('CEB624', 'cancel', '399', '20261120110000'))).toBe('cancelled');
   });
+  it('a refused cancel, return or delivery status leaves the goods where the declarations put them', () => {
+    // Each is still a `rejected` anomaly; the state answers "where is the parcel".
+    expect(state(release(), receipt('CEB624', 'cancel', '100', '20261120110000'))).toBe('released');
+    expect(
+      state(
+        release(),
+        receipt('CEB514', 'logisticsStatus', '120', '20261122090000'),
+        receipt('CEB626', 'refund', '100', '20261125110000'),
+      ),
+    ).toBe('delivered');
+    expect(state(release(), receipt('CEB514', 'logisticsStatus', '100', '20261122090000'))).toBe('released');
+    expect(
+      state(
+        receipt('CEB622', 'inventory', '120', '20261120100000'),
+        receipt('CEB624', 'cancel', '100', '20261120110000'),
+      ),
+    ).toBe('accepted');
+    // Only an application's receipts: nothing says where the goods are.
+    expect(state(receipt('CEB624', 'cancel', '100', '20261120110000'))).toBe('pending');
+    // A declaration refused after the release still makes the order rejected.
+    expect(state(release(), receipt('CEB622', 'inventory', '100', '20261122090000'))).toBe('rejected');
+  });
 });

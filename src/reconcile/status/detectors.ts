@@ -291,16 +291,26 @@ export function lateReturn(t: OrderTimeline, window: ReturnType<typeof returnWin
     );
 }
 
+/**
+ * Documents that ask something of an inventory customs already holds (cancel it, take it back,
+ * note its delivery). Their rejection is an anomaly of its own, but the goods stay where the
+ * declarations left them: a refused cancel of a released parcel leaves it released, and calling
+ * the order `rejected` would invite declaring it again.
+ */
+const REQUESTS: ReadonlySet<string> = new Set(['cancel', 'refund', 'logisticsStatus']);
+
 /** The order's state from the latest receipt of each document. */
 export function stateOf(t: OrderTimeline, documents: OrderStatus['documents']): OrderState {
   if (documents.cancel?.returnStatus === '399') return 'cancelled';
   if (documents.refund?.returnStatus === '399') return 'refunded';
-  const latest = Object.values(documents);
+  const latest = Object.entries(documents)
+    .filter(([kind]) => !REQUESTS.has(kind))
+    .map(([, d]) => d);
   if (latest.some((d) => d.outcome === 'rejected' || d.outcome === 'failed')) return 'rejected';
   if (t.release && t.deliveries.length) return 'delivered';
   if (t.release) return 'released';
   if (documents.inventory?.outcome === 'held') return 'held';
   if (!t.receipts.length) return 'sent';
-  if (latest.every((d) => d.outcome === 'accepted' || d.outcome === 'final')) return 'accepted';
+  if (latest.length && latest.every((d) => d.outcome === 'accepted' || d.outcome === 'final')) return 'accepted';
   return 'pending';
 }

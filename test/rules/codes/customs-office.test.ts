@@ -49,6 +49,34 @@ ruleTester(customsOffices, {
       ],
     },
     {
+      // 9700 is Xining; the table once lacked it (a seed list had Xining at 9600), which made this an error.
+      name: 'office 9701 of district 9700 (Xining), missing from the incomplete table: a warning',
+      set: { 'inventory.portCode': '9701' },
+      errors: [
+        {
+          code: 'customs-code-unknown',
+          messageId: 'customs-code-not-listed',
+          path: 'inventory.portCode',
+          severity: 'warning',
+          actual: '9701',
+          data: { key: 'portCode', code: '9701', district: '9700' },
+        },
+      ],
+    },
+    {
+      // No district 9900: only the seed list that misplaced Xining had it (for Yinchuan, 9600).
+      name: 'port 9901: no district starts with 99',
+      set: { 'inventory.portCode': '9901' },
+      errors: [
+        {
+          code: 'customs-code-unknown',
+          path: 'inventory.portCode',
+          actual: '9901',
+          data: { key: 'portCode', code: '9901', prefix: '99' },
+        },
+      ],
+    },
+    {
       name: 'the same office against a complete table: an error',
       set: { 'inventory.customsCode': '2999', 'inventory.portCode': '2998' },
       options: { codes: complete },

@@ -2,7 +2,7 @@ import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { DateSchema, SourceRefSchema } from '../model/sources.js';
 import { Dec } from '../model/primitives.js';
-import type { RoundingPolicy, SingleItemFullTax } from '../tax/policy.js';
+import { DEFAULT_ROUNDING, type RoundingPolicy, type SingleItemFullTax } from '../tax/policy.js';
 
 /**
  * Policy values: limits, factors and settings that change with regulations. They live in
@@ -139,7 +139,7 @@ export function toPolicy(raw: RawPolicy, sources: Partial<Record<PolicyKey, stri
     generalTradeQuote: raw.generalTradeQuote,
     cbecTaxFactor: d(raw.cbecTaxFactor),
     cbecDutyRate: d(raw.cbecDutyRate),
-    rounding: raw.rounding ?? { mode: 'half-up', scale: 2, scope: 'line' },
+    rounding: raw.rounding ?? DEFAULT_ROUNDING,
     nonCashDiscountReducesBase: raw.nonCashDiscountReducesBase ?? false,
     allocationRemainder: raw.allocationRemainder ?? 'last-line',
     taxTolerance: new Dec(raw.taxTolerance ?? '0'),

@@ -67,7 +67,8 @@ export interface TaxPolicy {
   quotaBasis?: 'dutiableValue' | 'actualPaid' | undefined;
 }
 
-const ROUNDING: RoundingPolicy = Object.freeze({ mode: 'half-up', scale: 2, scope: 'line' });
+/** Half-up to the fen, per line and tax: the rounding when a ruleset names none. */
+export const DEFAULT_ROUNDING: RoundingPolicy = Object.freeze({ mode: 'half-up', scale: 2, scope: 'line' });
 
 /**
  * Policy under 财关税〔2018〕49号 (from 2019-01-01): 5000 / 26000, one item below 26000 at full tax, 70 %, tariff 0.
@@ -79,7 +80,7 @@ export const DEFAULT_TAX_POLICY_2019: Readonly<TaxPolicy> = Object.freeze({
   singleItemFullTax: Object.freeze({ allowed: true, below: new Dec('26000') }),
   cbecTaxFactor: new Dec('0.7'),
   cbecDutyRate: new Dec('0'),
-  rounding: ROUNDING,
+  rounding: DEFAULT_ROUNDING,
   nonCashDiscountReducesBase: false,
   allocationRemainder: 'last-line',
 });

@@ -1,6 +1,6 @@
 import { summaryToJSON, type ReconcileRowJSON, type ReconcileTotalsJSON, type WaterfallJSON } from './json.js';
 import type { ReconcileReport } from './reconcile.js';
-import type { WaterfallCause } from './types.js';
+import type { ReconcileSummary, WaterfallCause } from './types.js';
 
 /*
  * Writers of a report as chunks of text, so a caller can stream a million rows to a file or
@@ -166,6 +166,17 @@ export const COUNT_LABELS: Array<[keyof ReconcileTotalsJSON, Label]> = [
   ['unlinked', ['未关联', 'unlinked']],
   ['notComputed', ['未能计税', 'not computed']],
   ['duplicateDeclarations', ['重复申报', 'duplicate declaration']],
+];
+
+/** The input counts, as the workbook lists them. */
+export const INPUT_LABELS: Array<[keyof ReconcileSummary['inputs'], Label]> = [
+  ['declarations', ['申报', 'declarations']],
+  ['bills', ['税单', 'bills']],
+  ['duplicateBills', ['重复税单', 'duplicate bills']],
+  ['billStatuses', ['税单状态', 'bill statuses']],
+  ['receipts', ['回执', 'receipts']],
+  ['skippedDocuments', ['跳过的文件', 'skipped files']],
+  ['unreadableDocuments', ['无法读取的文件', 'unreadable files']],
 ];
 
 function groupTable(title: string, groups: Record<string, ReconcileTotalsJSON>): string[] {

@@ -1,13 +1,14 @@
 import type { Writable } from 'node:stream';
 import type { Cell, CellValue, Worksheet } from 'exceljs';
 import { summaryToJSON, type ReconcileRowJSON, type ReconcileTotalsJSON, type WaterfallJSON } from './json.js';
-import { AMOUNT_COLUMN, CSV_COLUMNS, CSV_HEADINGS, rowCells, WATERFALL_LABELS } from './output.js';
+import { AMOUNT_COLUMN, CSV_COLUMNS, CSV_HEADINGS, INPUT_LABELS, rowCells, WATERFALL_LABELS } from './output.js';
+import { reconcileBalanced } from './totals.js';
 import type { ReconcileReport } from './reconcile.js';
 
 /*
  * The report as an Excel workbook (Office Open XML), written by exceljs' streaming writer so a
  * million rows do not sit in memory: a Summary sheet (the waterfall, totals by month and by
- * district), Rows (one per order, the CSV's columns) and Mismatches. Amounts are numbers shown
+ * district, the verdict, the inputs and their problems), Rows (one per order, the CSV's columns) and Mismatches. Amounts are numbers shown
  * to the fen, text is text (an order number stays a string, and no cell is ever a formula, so
  * the CSV's formula guard is not needed); headers are bilingual, frozen and filtered.
  */
@@ -122,6 +123,23 @@ export async function writeReportXlsx(report: ReconcileReport, stream: Writable)
     header(summary, GROUP_HEADER(key));
     for (const [k, t] of Object.entries(groups)) addRow(summary, groupValues(k, t));
     addRow(summary, groupValues('合计 / total', s), true);
+  }
+  // The verdict and what was read, as the text and HTML reports give them: a month whose files
+  // were not all read must not look balanced in the workbook either.
+  addRow(summary, []);
+  addRow(
+    summary,
+    [
+      '对账结论 / verdict',
+      reconcileBalanced(report.summary) ? '平 / balanced' : '不平或输入有问题 / not balanced or inputs with problems',
+    ],
+    true,
+  );
+  addRow(summary, ['输入 / inputs'], true);
+  for (const [key, [zh, en]] of INPUT_LABELS) addRow(summary, [`${zh} / ${en}`, key, s.inputs[key]]);
+  if (report.problems.length) {
+    addRow(summary, ['输入问题 / problems in the inputs'], true);
+    for (const p of report.problems) addRow(summary, [p]);
   }
   summary.commit();
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -51,6 +51,27 @@ describe('sandan reconcile --format xlsx and the progress bar', () => {
     expect(r.stdout).toContain('--out FILE.xlsx');
     const devNull = await runCli([...base, '--format', 'xlsx', '--out', '/dev/null']);
     expect([devNull.code, devNull.stderr]).toEqual([1, '']);
+  });
+
+  it('names the files it could not read in the workbook, whose verdict is then not balanced', async () => {
+    const small = mkdtempSync(join(tmpdir(), 'sandan-reconcile-xlsx-bad-'));
+    try {
+      generate(small, fileSink(), { orders: 100, calculate: calculate as unknown as Calculate, billsPerFile: 20 });
+      const bad = join(small, 'bills', 'zz-truncated.xml');
+      writeFileSync(bad, '<?xml version="1.0"?><CEB816Message xmlns="http://www.chinaport.gov.cn/ceb"><Tax>');
+      const out = join(small, 'month.xlsx');
+      const r = await runCli([...reconcileArgs(small), '--workers', '0', '--format', 'xlsx', '--out', out]);
+      expect(r.code, r.stderr).toBe(1);
+      const [summary] = readXlsxWithPython(out);
+      const text = summary!.rows.map((row) => row.map((c) => c.v).join(' | '));
+      expect(text).toContain('对账结论 / verdict | 不平或输入有问题 / not balanced or inputs with problems');
+      expect(text).toContain('无法读取的文件 / unreadable files | unreadableDocuments | 1');
+      const problems = text.slice(text.indexOf('输入问题 / problems in the inputs') + 1);
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(bad);
+    } finally {
+      rmSync(small, { recursive: true, force: true });
+    }
   });
 
   it('writes the workbook whose totals agree with the JSON report', async () => {

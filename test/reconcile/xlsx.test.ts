@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { summaryToJSON, reconcile, WATERFALL_CAUSES, writeReportXlsx } from '../../src/reconcile/index.js';
+import {
+  reconcile,
+  reconcileBalanced,
+  summaryToJSON,
+  WATERFALL_CAUSES,
+  writeReportXlsx,
+} from '../../src/reconcile/index.js';
 import { Dec } from '../../src/model/primitives.js';
 import { CSV_COLUMNS, CSV_LABELS } from '../../src/reconcile/output.js';
 import { calculate, memoryData } from './helpers.js';
@@ -80,6 +86,15 @@ describe('--format xlsx: the report as a workbook', async () => {
       ]);
       expect(g.waterfall.causes.map((_, i) => fen(v(8 + i)))).toEqual(g.waterfall.causes.map((c) => c.amount));
     }
+
+    // The verdict and the input counts follow the groups, as reconcileBalanced and summary.inputs say.
+    expect(at(byKey.get('对账结论 / verdict'), 1)?.v).toBe(
+      reconcileBalanced(report.summary) ? '平 / balanced' : '不平或输入有问题 / not balanced or inputs with problems',
+    );
+    expect(Object.fromEntries(Object.keys(json.inputs).map((k) => [k, Number(at(byLabel.get(k), 2)?.v)]))).toEqual(
+      json.inputs,
+    );
+    expect(byKey.has('输入问题 / problems in the inputs')).toBe(false);
 
     // Mismatches: one row per mismatch entry, amounts numeric.
     expect(mismatches.autoFilter).toBe('A1:D1');

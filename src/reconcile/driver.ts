@@ -5,7 +5,7 @@ import type { MismatchEntryJSON, ReconcileRowJSON } from './json.js';
 import type { DocumentRecord } from './records.js';
 import type { ReconcileProgress, ReconcileReport } from './reconcile.js';
 import { rowBatchOf, type RowBatch } from './rows.js';
-import type { BillRecord, FinalRecord, ReceiptLink, ReconcileStore } from './store.js';
+import type { BillConflict, BillRecord, BillsAdded, FinalRecord, ReceiptLink, ReconcileStore } from './store.js';
 import { CellTotals } from './totals.js';
 import type { InventoryReceipt, ReconcileRow, ReconcileSummary } from './types.js';
 import { compareCodeUnits } from '../model/guards.js';
@@ -22,6 +22,11 @@ import { compareCodeUnits } from '../model/guards.js';
 export interface DocumentChunk {
   bills?: { json: string; count: number } | undefined;
   records: readonly DocumentRecord[];
+  /**
+   * Set on the first chunk of an input (a file): the bills from this chunk on came from it, and
+   * are numbered from 1 in it where a problem names them.
+   */
+  source?: string | undefined;
 }
 
 /** One step of a file scan: a chunk of the file's records, or its end (with why it could not be read). */
@@ -80,13 +85,20 @@ class ReconcileRun {
     declarations: 0,
     bills: 0,
     duplicateBills: 0,
+    conflictingBills: 0,
     billStatuses: 0,
     receipts: 0,
     skippedDocuments: 0,
     unreadableDocuments: 0,
   };
+  /** Conflicting copies of a taxNo (first 100): after the other problems, so that their order does not depend on the executor. */
+  private readonly conflicts: string[] = [];
+  /** Where the bills came from: each input (file) with the number of its first bill, in order. */
+  private readonly sources: Array<{ name: string; firstSeq: number }> = [];
   private readonly cells = new CellTotals();
   private bills: BillRecord[] = [];
+  /** The number of the first bill in `bills` (bills are numbered from 1 in input order). */
+  private billsFrom = 1;
   private voided: string[] = [];
   private links: ReceiptLink[] = [];
   private finals: FinalRecord[] = [];
@@ -96,11 +108,13 @@ class ReconcileRun {
   constructor(private readonly store: ReconcileStore) {}
 
   add(chunk: DocumentChunk): void {
+    if (chunk.source !== undefined) this.sources.push({ name: chunk.source, firstSeq: this.inputs.bills + 1 });
     if (chunk.bills?.count) {
       // After what is buffered: documents keep their order.
       this.flushDocuments();
+      const firstSeq = this.inputs.bills + 1;
       this.inputs.bills += chunk.bills.count;
-      this.inputs.duplicateBills += this.store.addBillTuples(chunk.bills.json, chunk.bills.count);
+      this.added(this.store.addBillTuples(chunk.bills.json, chunk.bills.count, firstSeq));
     }
     for (const r of chunk.records) this.addDocument(r);
   }
@@ -108,6 +122,7 @@ class ReconcileRun {
   private addDocument(r: DocumentRecord): void {
     switch (r.kind) {
       case 'bill':
+        if (this.bills.length === 0) this.billsFrom = this.inputs.bills + 1;
         this.inputs.bills++;
         this.bills.push(r.bill);
         break;
@@ -147,8 +162,33 @@ class ReconcileRun {
       this.finals.push({ kind: 'release', keys: { invtNo: r.invtNo }, at: r.returnTime });
   }
 
+  /** Counts what storing bills found; a conflict becomes a problem. */
+  private added(a: BillsAdded): void {
+    this.inputs.duplicateBills += a.duplicates;
+    this.inputs.conflictingBills += a.conflicts.length;
+    for (const c of a.conflicts) if (this.conflicts.length < 100) this.conflicts.push(this.conflictProblem(c));
+  }
+
+  /** Where bill number `seq` came from: its input and its number there. */
+  private billPlace(seq: number): string {
+    // Inputs are few and conflicts rare: the last input that starts at or before it.
+    for (let i = this.sources.length - 1; i >= 0; i--) {
+      const s = this.sources[i]!;
+      if (s.firstSeq <= seq) return `${s.name}, bill ${seq - s.firstSeq + 1}`;
+    }
+    return `bill ${seq}`;
+  }
+
+  private conflictProblem(c: BillConflict): string {
+    const fields = c.differences.map((d) => `${d.field} ${d.first || '(none)'} then ${d.repeat || '(none)'}`);
+    return (
+      `CEB816 taxNo ${c.taxNo} came twice with different content: first in ${this.billPlace(c.firstSeq)}, ` +
+      `again in ${this.billPlace(c.repeatSeq)}; ${fields.join(', ')}; the report uses the first copy`
+    );
+  }
+
   private flushDocuments(): void {
-    if (this.bills.length) this.inputs.duplicateBills += this.store.addBills(this.bills);
+    if (this.bills.length) this.added(this.store.addBills(this.bills, this.billsFrom));
     if (this.voided.length) this.store.addVoided(this.voided);
     if (this.links.length) this.store.addLinks(this.links);
     if (this.finals.length) this.store.addFinals(this.finals);
@@ -202,7 +242,7 @@ class ReconcileRun {
     const store = this.store;
     return {
       summary,
-      problems: this.problems,
+      problems: [...this.problems, ...this.conflicts],
       *rows() {
         for (const j of store.rows()) yield JSON.parse(j) as ReconcileRowJSON;
       },

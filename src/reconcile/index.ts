@@ -16,6 +16,11 @@ export {
   type StoredMismatch,
   type InventoryKeys,
   type BillRecord,
+  billDifferences,
+  type BillsAdded,
+  type BillConflict,
+  type BillContent,
+  type BillContentField,
   type ReceiptLink,
   type FinalRecord,
 } from './store.js';

@@ -231,7 +231,7 @@ export function* reportTextChunks(
     `  billed tax (CEB816)         ${s.billedTaxTotal.padStart(16)}   (duty ${s.billed.customsTax}, consumption ${s.billed.consumptionTax}, VAT ${s.billed.valueAddedTax})`,
     `  difference (billed − declared) ${s.difference.padStart(13)}`,
     ...waterfallLines(s.waterfall),
-    `  inputs: ${s.inputs.declarations} declarations, ${s.inputs.bills} bills (${s.inputs.duplicateBills} duplicates), ${s.inputs.billStatuses} bill statuses, ${s.inputs.receipts} receipts`,
+    `  inputs: ${s.inputs.declarations} declarations, ${s.inputs.bills} bills (${s.inputs.duplicateBills} duplicates${s.inputs.conflictingBills ? `, ${s.inputs.conflictingBills} of them conflicting` : ''}), ${s.inputs.billStatuses} bill statuses, ${s.inputs.receipts} receipts`,
     '',
     ...groupTable('by month (Beijing time):', s.byMonth),
     '',

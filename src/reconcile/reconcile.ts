@@ -79,7 +79,10 @@ export interface ReconcileReport {
   rowBlocks(): Iterable<string>;
   /** The mismatches, largest absolute amount first. */
   mismatches(): Iterable<MismatchEntryJSON>;
-  /** Problems with input documents (first 100), e.g. a tax bill without invtNo. */
+  /**
+   * Problems with the inputs: documents and files that could not be used (first 100), e.g. a tax
+   * bill without invtNo; then tax bills whose taxNo came again with other content (first 100).
+   */
   problems: string[];
 }
 
@@ -171,12 +174,21 @@ export async function reconcile(inputs: ReconcileInputs, options: ReconcileOptio
   const executor = new InThreadExecutor(options.calculate, options.tolerance);
   async function* documents(): AsyncGenerator<DocumentChunk> {
     let seen = 0;
+    // Each input is named where it starts (where a problem names a bill): the file of documents
+    // read by readCebDocuments, else the input.
+    let source: string | undefined;
     for await (const d of untilAborted(inputs.documents ?? [], signal)) {
       if (++seen % every === 0) onProgress?.({ phase: 'documents', done: seen, unit: 'items', count: seen });
-      yield { records: [documentRecord(d)] };
+      const file = (d as { file?: unknown }).file;
+      const from = typeof file === 'string' ? file : 'inputs.documents';
+      yield { records: [documentRecord(d)], ...(from !== source && { source: from }) };
+      source = from;
     }
-    for await (const b of untilAborted(inputs.bills ?? [], signal))
-      yield { records: [{ kind: 'bill', bill: billRecordOf(b) }] };
+    let first = true;
+    for await (const b of untilAborted(inputs.bills ?? [], signal)) {
+      yield { records: [{ kind: 'bill', bill: billRecordOf(b) }], ...(first && { source: 'inputs.bills' }) };
+      first = false;
+    }
     for await (const status of untilAborted(inputs.billStatuses ?? [], signal))
       yield { records: [{ kind: 'status', status }] };
     for await (const receipt of untilAborted(inputs.receipts ?? [], signal))
@@ -257,9 +269,12 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
   try {
     const scans = executor.scan(files);
     const documents = async function* (): AsyncGenerator<DocumentChunk> {
+      let file = -1;
       for await (const step of scans) {
         if ('chunk' in step) {
-          yield step.chunk;
+          // A file's first chunk names it (where a problem names a bill).
+          yield step.file === file ? step.chunk : { ...step.chunk, source: files[step.file] };
+          file = step.file;
           documentsRead(step.chunk.records.length + (step.chunk.bills?.count ?? 0));
           continue;
         }

@@ -20,7 +20,8 @@ export interface ReconcileReportJSON {
   summary: ReportTotalsJSON & {
     byMonth: Record<string, ReportTotalsJSON>;
     byDistrict: Record<string, ReportTotalsJSON>;
-    inputs: ReconcileSummaryJSON['inputs'];
+    /** `conflictingBills`: absent from reports written before it was counted. */
+    inputs: Omit<ReconcileSummaryJSON['inputs'], 'conflictingBills'> & { conflictingBills?: number | undefined };
     problems?: string[] | undefined;
     mismatches: MismatchEntryJSON[];
   };
@@ -540,11 +541,12 @@ export function renderReconcileHtml(
   }
 
   const i = s.inputs;
+  const conflicting = i.conflictingBills !== undefined;
   parts.push(
     `<h2>${label(['输入', 'Inputs'])}</h2>`,
     `<p>${label([
-      `申报 ${i.declarations}，税单 ${i.bills}（重复 ${i.duplicateBills}），税单状态 ${i.billStatuses}，回执 ${i.receipts}，跳过 ${i.skippedDocuments}，无法读取 ${i.unreadableDocuments}`,
-      `${i.declarations} declarations, ${i.bills} bills (${i.duplicateBills} duplicates), ${i.billStatuses} bill statuses, ${i.receipts} receipts, ${i.skippedDocuments} skipped, ${i.unreadableDocuments} unreadable`,
+      `申报 ${i.declarations}，税单 ${i.bills}（重复 ${i.duplicateBills}${conflicting ? `，其中内容不一致 ${i.conflictingBills}` : ''}），税单状态 ${i.billStatuses}，回执 ${i.receipts}，跳过 ${i.skippedDocuments}，无法读取 ${i.unreadableDocuments}`,
+      `${i.declarations} declarations, ${i.bills} bills (${i.duplicateBills} duplicates${conflicting ? `, ${i.conflictingBills} of them conflicting` : ''}), ${i.billStatuses} bill statuses, ${i.receipts} receipts, ${i.skippedDocuments} skipped, ${i.unreadableDocuments} unreadable`,
     ])}</p>`,
   );
   if (s.problems?.length)

@@ -17,8 +17,12 @@ import {
   linkKey,
   NOT_SEEN,
   releaseKey,
+  addRepeat,
+  billOfTuple,
   billTuple,
+  type BillContent,
   type BillRecord,
+  type BillsAdded,
   type BillTuple,
   type FinalRecord,
   type ReceiptLink,
@@ -77,7 +81,7 @@ const SCHEMA = `
 PRAGMA journal_mode = OFF;
 PRAGMA synchronous = OFF;
 PRAGMA temp_store = FILE;
-CREATE TABLE bill (invtNo TEXT NOT NULL, taxNo TEXT NOT NULL, returnTime TEXT, status TEXT, customsTax TEXT, valueAddedTax TEXT, consumptionTax TEXT, customsCode TEXT, PRIMARY KEY (invtNo, taxNo), UNIQUE (taxNo)) WITHOUT ROWID;
+CREATE TABLE bill (invtNo TEXT NOT NULL, taxNo TEXT NOT NULL, returnTime TEXT, status TEXT, customsTax TEXT, valueAddedTax TEXT, consumptionTax TEXT, customsCode TEXT, orderNo TEXT, seq INTEGER NOT NULL, PRIMARY KEY (invtNo, taxNo), UNIQUE (taxNo)) WITHOUT ROWID;
 CREATE TABLE voided (taxNo TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE link (key TEXT PRIMARY KEY, invtNo TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE final (key TEXT PRIMARY KEY, at TEXT NOT NULL) WITHOUT ROWID;
@@ -225,7 +229,11 @@ export class SqliteStore implements ReconcileStore {
     db.exec(SCHEMA);
     this.st = {
       addBill: db.prepare(
-        'INSERT OR IGNORE INTO bill (invtNo, taxNo, returnTime, status, customsTax, valueAddedTax, consumptionTax, customsCode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO bill (invtNo, taxNo, returnTime, status, customsTax, valueAddedTax, consumptionTax, customsCode, orderNo, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      // The stored copy of a taxNo delivered again (repeats only: compared with the repeat).
+      storedCopy: db.prepare(
+        'SELECT invtNo, orderNo, customsTax, valueAddedTax, consumptionTax, status, customsCode, seq FROM bill WHERE taxNo = ?',
       ),
       // A bill naming its order links it (the first bill per orderNo wins; receipts' keys are other kinds).
       billLink: db.prepare('INSERT OR IGNORE INTO link (key, invtNo) VALUES (?, ?)'),
@@ -267,30 +275,39 @@ export class SqliteStore implements ReconcileStore {
     if (this.db.inTransaction) this.db.exec('COMMIT');
   }
 
-  /** Stores one bill unless its taxNo is stored (then false; a void repeat voids it), and the link of the order it names. */
-  private addBill(t: BillTuple): boolean {
-    if (this.st.addBill!.run(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7]).changes !== 1) {
+  /**
+   * Stores one bill numbered `seq` unless its taxNo is stored (then counted in `added`, with the
+   * conflict if its content differs; a void repeat voids it), and the link of the order it names.
+   */
+  private addBill(t: BillTuple, seq: number, added: BillsAdded): void {
+    const orderNo = t[8];
+    if (this.st.addBill!.run(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], orderNo ?? null, seq).changes !== 1) {
+      const row = this.st.storedCopy!.get(t[1]) as (BillContent & { seq: number }) | undefined;
+      if (row) {
+        const { seq: storedSeq, ...stored } = row;
+        addRepeat(added, stored, storedSeq, billOfTuple(t), seq);
+      } else added.duplicates++; // not stored for want of an invtNo or taxNo, as before: nothing to compare with
       // A repeat of a bill that says it is void (status 3) voids the taxNo, as a CEB818 would.
       if (t[3] === '3') this.st.void!.run(t[1]);
-      return false;
+      return;
     }
-    const orderNo = t[8];
     if (orderNo) this.linksCount += this.st.billLink!.run(linkKey('orderNo', orderNo), t[0]).changes;
-    return true;
   }
-  addBills(bills: readonly BillRecord[]): number {
+  addBills(bills: readonly BillRecord[], firstSeq: number): BillsAdded {
     this.tick(bills.length);
-    let duplicates = 0;
-    for (const b of bills) if (!this.addBill(billTuple(b))) duplicates++;
-    return duplicates;
+    const added: BillsAdded = { duplicates: 0, conflicts: [] };
+    let seq = firstSeq;
+    for (const b of bills) this.addBill(billTuple(b), seq++, added);
+    return added;
   }
-  addBillTuples(json: string, count: number): number {
+  addBillTuples(json: string, count: number, firstSeq: number): BillsAdded {
     this.tick(count);
     // One prepared insert per bill: measured cheaper than json_each with ->> per column, which
     // reads each tuple's JSON again for every column.
-    let duplicates = 0;
-    for (const t of JSON.parse(json) as BillTuple[]) if (!this.addBill(t)) duplicates++;
-    return duplicates;
+    const added: BillsAdded = { duplicates: 0, conflicts: [] };
+    let seq = firstSeq;
+    for (const t of JSON.parse(json) as BillTuple[]) this.addBill(t, seq++, added);
+    return added;
   }
   addVoided(taxNos: readonly string[]): void {
     this.tick(taxNos.length);

@@ -1,6 +1,7 @@
 import type { JoinAnswer, JoinRequest } from './facts.js';
 import { TEXT_PIECE_BYTES } from './text-piece.js';
 import { compareCodeUnits } from '../model/guards.js';
+import { Dec } from '../model/primitives.js';
 
 /*
  * The index reconciliation joins through: bills by invtNo, receipt links copNo/preNo → invtNo,
@@ -63,22 +64,96 @@ export interface FinalRecord {
 }
 
 /**
+ * The fields two copies of one taxNo must agree on. `returnTime` is left out: a copy delivered
+ * again carries its own.
+ */
+export const BILL_CONTENT_FIELDS = [
+  'invtNo',
+  'orderNo',
+  'customsTax',
+  'valueAddedTax',
+  'consumptionTax',
+  'status',
+  'customsCode',
+] as const;
+
+/** A field of {@link BILL_CONTENT_FIELDS}. */
+export type BillContentField = (typeof BILL_CONTENT_FIELDS)[number];
+
+/** The content of a bill two copies are compared on (absent fields as undefined or null, as an index gives them back). */
+export type BillContent = { [K in BillContentField]?: string | null | undefined };
+
+/**
+ * A later copy of a stored taxNo with other content. The stored (first) copy stays the one used;
+ * `firstSeq` and `repeatSeq` are the numbers the two copies were added under (see
+ * {@link ReconcileStore.addBills}).
+ */
+export interface BillConflict {
+  taxNo: string;
+  firstSeq: number;
+  repeatSeq: number;
+  /** The fields that differ, in {@link BILL_CONTENT_FIELDS} order, with each copy's value. */
+  differences: Array<{ field: BillContentField; first: string; repeat: string }>;
+}
+
+/** What storing a batch of bills found: repeats of a stored taxNo, and those of them with other content. */
+export interface BillsAdded {
+  /** Copies of a stored taxNo (conflicting ones included), not stored again. */
+  duplicates: number;
+  conflicts: BillConflict[];
+}
+
+/**
+ * How a repeat of a taxNo differs from its stored copy (nothing for an exact repeat): amounts
+ * compared as decimals ("1.0" is "1.00"); orderNo and customsCode only when both copies carry
+ * one; status except when either copy is 3 (void), which voids the taxNo instead. Both stores
+ * use it, on repeats only.
+ */
+export function billDifferences(first: BillContent, repeat: BillContent): BillConflict['differences'] {
+  const out: BillConflict['differences'] = [];
+  for (const field of BILL_CONTENT_FIELDS) {
+    const a = first[field] ?? '';
+    const b = repeat[field] ?? '';
+    if (a === b) continue;
+    switch (field) {
+      case 'customsTax':
+      case 'valueAddedTax':
+      case 'consumptionTax':
+        if (new Dec(a).eq(b)) continue;
+        break;
+      case 'status':
+        if (a === '3' || b === '3') continue;
+        break;
+      case 'orderNo':
+      case 'customsCode':
+        // A copy that leaves it out does not contradict one that names it.
+        if (!a || !b) continue;
+        break;
+    }
+    out.push({ field, first: a, repeat: b });
+  }
+  return out;
+}
+
+/**
  * The join index and row spool of a reconciliation run. Synchronous and batch-oriented: the
  * SQLite store answers a batch of declarations with a handful of statements instead of
  * several per order. Every batch method gives the same answers as one call per item in order.
  */
 export interface ReconcileStore {
   /**
-   * Stores bills, first taxNo wins (a later copy with status 3 still voids the taxNo); returns how
-   * many were duplicates of a stored taxNo.
+   * Stores bills, first taxNo wins (a later copy with status 3 still voids the taxNo). The bills
+   * are numbered `firstSeq`, `firstSeq + 1`, …; a repeat of a stored taxNo is counted as a
+   * duplicate, and when {@link billDifferences} finds it differs from the stored copy, it is
+   * also a conflict naming both copies' numbers.
    */
-  addBills(bills: readonly BillRecord[]): number;
+  addBills(bills: readonly BillRecord[], firstSeq: number): BillsAdded;
   /**
    * Stores bills given as JSON text: an array of `[invtNo, taxNo, returnTime, status,
-   * customsTax, valueAddedTax, consumptionTax, customsCode]` (the form worker threads post;
-   * the SQLite index inserts it in one statement). Returns how many were duplicates.
+   * customsTax, valueAddedTax, consumptionTax, customsCode, orderNo?]` (the form worker threads
+   * post), numbered from `firstSeq`, as {@link addBills} does.
    */
-  addBillTuples(json: string, count: number): number;
+  addBillTuples(json: string, count: number, firstSeq: number): BillsAdded;
   /** Records the taxNos a CEB818 declared void (status 3). */
   addVoided(taxNos: readonly string[]): void;
   /** Records receipt links copNo/preNo → invtNo (a later link for the same key replaces the earlier). */
@@ -136,21 +211,50 @@ export function billTuple(b: BillRecord): BillTuple {
   return t;
 }
 
+/** A bill of its tuple. */
+export function billOfTuple([
+  invtNo,
+  taxNo,
+  returnTime,
+  status,
+  customsTax,
+  valueAddedTax,
+  consumptionTax,
+  customsCode,
+  orderNo,
+]: BillTuple): BillRecord {
+  return {
+    invtNo,
+    taxNo,
+    returnTime,
+    status,
+    customsTax,
+    valueAddedTax,
+    consumptionTax,
+    customsCode: customsCode ?? undefined,
+    ...(orderNo ? { orderNo } : {}),
+  };
+}
+
 /** Bills from the JSON text of tuples. */
 export function billsOfTuples(json: string): BillRecord[] {
-  return (JSON.parse(json) as BillTuple[]).map(
-    ([invtNo, taxNo, returnTime, status, customsTax, valueAddedTax, consumptionTax, customsCode, orderNo]) => ({
-      invtNo,
-      taxNo,
-      returnTime,
-      status,
-      customsTax,
-      valueAddedTax,
-      consumptionTax,
-      customsCode: customsCode ?? undefined,
-      ...(orderNo ? { orderNo } : {}),
-    }),
-  );
+  return (JSON.parse(json) as BillTuple[]).map(billOfTuple);
+}
+
+/**
+ * Counts a repeat of a stored taxNo in `added`, and when its content differs, the conflict
+ * (both stores, on repeats only).
+ */
+export function addRepeat(
+  added: BillsAdded,
+  stored: BillContent,
+  storedSeq: number,
+  repeat: BillContent & { taxNo: string },
+  repeatSeq: number,
+): void {
+  added.duplicates++;
+  const differences = billDifferences(stored, repeat);
+  if (differences.length) added.conflicts.push({ taxNo: repeat.taxNo, firstSeq: storedSeq, repeatSeq, differences });
 }
 
 /** Orders mismatch entries: largest absolute amount first, then orderNo, then kind. */
@@ -242,10 +346,14 @@ export const NOT_SEEN: JoinAnswer = Object.freeze({
   refunded: false,
 }) as JoinAnswer;
 
+/** A bill in the memory store: the record as read (orderNo kept to compare repeats), its number, whether claimed. */
+type MemoryBill = StoredBill & { orderNo?: string | undefined; seq: number; claimed: boolean };
+
 /** Everything in memory: fine up to a few hundred thousand orders. */
 export class MemoryStore implements ReconcileStore {
-  private readonly bills = new Map<string, Array<StoredBill & { claimed: boolean }>>();
-  private readonly taxNos = new Set<string>();
+  private readonly bills = new Map<string, MemoryBill[]>();
+  /** Each stored bill by its taxNo. */
+  private readonly taxNos = new Map<string, MemoryBill>();
   private readonly voided = new Set<string>();
   private readonly links = new Map<string, string>();
   private readonly done = new Map<string, string>();
@@ -253,29 +361,31 @@ export class MemoryStore implements ReconcileStore {
   private readonly spool: string[] = [];
   private readonly mism: Array<{ e: StoredMismatch; k: number }> = [];
 
-  addBills(bills: readonly BillRecord[]): number {
-    let duplicates = 0;
+  addBills(bills: readonly BillRecord[], firstSeq: number): BillsAdded {
+    const added: BillsAdded = { duplicates: 0, conflicts: [] };
+    let seq = firstSeq;
     for (const b of bills) {
-      if (this.taxNos.has(b.taxNo)) {
-        duplicates++;
+      const stored = this.taxNos.get(b.taxNo);
+      if (stored) {
+        addRepeat(added, stored, stored.seq, b, seq++);
         // A repeat of a bill that says it is void (status 3) voids the taxNo, as a CEB818 would.
         if (b.status === '3') this.voided.add(b.taxNo);
         continue;
       }
-      this.taxNos.add(b.taxNo);
-      const { orderNo, ...bill } = b;
-      if (orderNo) {
-        const key = linkKey('orderNo', orderNo);
+      const bill: MemoryBill = { ...b, void: b.status === '3', seq: seq++, claimed: false };
+      this.taxNos.set(b.taxNo, bill);
+      if (b.orderNo) {
+        const key = linkKey('orderNo', b.orderNo);
         if (!this.links.has(key)) this.links.set(key, b.invtNo);
       }
-      const list = this.bills.get(b.invtNo) ?? [];
-      list.push({ ...bill, void: b.status === '3', claimed: false });
-      this.bills.set(b.invtNo, list);
+      const list = this.bills.get(b.invtNo);
+      if (list) list.push(bill);
+      else this.bills.set(b.invtNo, [bill]);
     }
-    return duplicates;
+    return added;
   }
-  addBillTuples(json: string): number {
-    return this.addBills(billsOfTuples(json));
+  addBillTuples(json: string, _count: number, firstSeq: number): BillsAdded {
+    return this.addBills(billsOfTuples(json), firstSeq);
   }
   addVoided(taxNos: readonly string[]): void {
     for (const t of taxNos) this.voided.add(t);
@@ -312,8 +422,8 @@ export class MemoryStore implements ReconcileStore {
     const released = flags.refunded && keys.invtNo ? this.done.get(releaseKey(keys.invtNo)) : undefined;
     return released ? { ...flags, releasedAt: released } : flags;
   }
-  private view(b: StoredBill & { claimed: boolean }): StoredBill {
-    const { claimed: _claimed, ...rest } = b;
+  private view(b: MemoryBill): StoredBill {
+    const { claimed: _claimed, orderNo: _orderNo, seq: _seq, ...rest } = b;
     return { ...rest, void: rest.void || this.voided.has(rest.taxNo) };
   }
   *unclaimedBills(): Iterable<StoredBill[]> {

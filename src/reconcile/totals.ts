@@ -87,14 +87,16 @@ function addToWaterfall(w: Waterfall, row: ReconcileRow): void {
 }
 
 /**
- * Whether a reconciliation balances: every order is matched, cancelled or refunded, and every
- * document was readable. Any other status (a mismatch, a bill missing, void or without a
- * declaration, an order not linked or not computed, a duplicate declaration) needs a look.
- * `sandan reconcile` exits 0 exactly when this is true (and no file went to `onFileError`).
+ * Whether a reconciliation balances: every order is matched, cancelled or refunded, every
+ * document was readable, and no taxNo came twice with different content. Any other status (a
+ * mismatch, a bill missing, void or without a declaration, an order not linked or not computed,
+ * a duplicate declaration) needs a look. `sandan reconcile` exits 0 exactly when this is true
+ * (and no file went to `onFileError`).
  */
 export function reconcileBalanced(summary: ReconcileSummary): boolean {
   const fine = summary.matched + summary.cancelled + summary.refunded;
-  return summary.orders === fine && summary.inputs.unreadableDocuments === 0;
+  const { unreadableDocuments, conflictingBills } = summary.inputs;
+  return summary.orders === fine && unreadableDocuments === 0 && conflictingBills === 0;
 }
 
 /** The count field of each status. */

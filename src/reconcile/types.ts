@@ -175,6 +175,11 @@ export interface ReconcileSummary extends ReconcileTotals {
     declarations: number;
     bills: number;
     duplicateBills: number;
+    /**
+     * Of the duplicates, copies whose content (invtNo, orderNo, amounts, status other than void,
+     * customsCode) differs from the copy read first; the report's problems name them (the first 100).
+     */
+    conflictingBills: number;
     billStatuses: number;
     receipts: number;
     skippedDocuments: number;

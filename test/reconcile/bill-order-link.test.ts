@@ -47,7 +47,7 @@ describe('CEB816 orderNo and logisticsNo (beyond the 2022 XSD)', () => {
     const store = new MemoryStore();
     const rec = toBillRecord(scanCebText(BILL).documents[0]!.fields);
     if (!rec.ok) throw new Error(rec.problem);
-    store.addBills([rec.value]);
+    store.addBills([rec.value], 1);
     const [a] = store.join([{ orderNo: 'SD202611200001', copNo: 'INV202611200001' }]);
     expect([a!.invtNo, a!.linkedBy, a!.bills.map((b) => b.taxNo)]).toEqual([
       '29242026I000000001',

@@ -88,6 +88,7 @@ describe('renderReconcileHtml (string)', () => {
         declarations: 1,
         bills: 1,
         duplicateBills: 0,
+        conflictingBills: 0,
         billStatuses: 0,
         receipts: 0,
         skippedDocuments: 0,

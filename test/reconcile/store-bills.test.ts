@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/reconcile/sqlite-store.js';
-import { billTuple, MemoryStore, type BillRecord, type ReconcileStore } from '../../src/reconcile/store.js';
+import {
+  billTuple,
+  MemoryStore,
+  type BillRecord,
+  type BillsAdded,
+  type ReconcileStore,
+} from '../../src/reconcile/store.js';
 
 // Worker threads post bills as JSON tuples (addBillTuples), this thread's scanner as records
 // (addBills): both must store the same bills and links, in both stores, so that the report does
@@ -28,12 +34,13 @@ const stores: Array<[string, () => Promise<ReconcileStore>]> = [
 
 describe.each(stores)('bills in the %s store', (_, open) => {
   it.each([
-    ['records', (s: ReconcileStore) => s.addBills(BILLS)],
-    ['tuples', (s: ReconcileStore) => s.addBillTuples(JSON.stringify(BILLS.map(billTuple)), BILLS.length)],
+    ['records', (s: ReconcileStore) => s.addBills(BILLS, 1)],
+    ['tuples', (s: ReconcileStore) => s.addBillTuples(JSON.stringify(BILLS.map(billTuple)), BILLS.length, 1)],
   ])('as %s: one duplicate, and only the stored bills link their orders', async (_how, add) => {
     const store = await open();
     try {
-      expect(add(store)).toBe(1);
+      // The duplicate names another inventory and order than the stored copy: a conflict (see below).
+      expect(add(store).duplicates).toBe(1);
       const [o1, o2, o3] = store.join([{ orderNo: 'O1' }, { orderNo: 'O2' }, { orderNo: 'O3' }]);
       expect([o1?.invtNo, o1?.linkedBy, o1?.bills.map((b) => b.taxNo)]).toEqual(['I1', 'orderNo', ['T1']]);
       // The duplicate bill was not stored, so it does not say which inventory O2 is.
@@ -46,28 +53,115 @@ describe.each(stores)('bills in the %s store', (_, open) => {
   });
 });
 
+/** Both ways of adding bills: as records (this thread's scanner) and as tuples (worker threads). */
+const HOW: Array<[string, (s: ReconcileStore, bills: BillRecord[], firstSeq: number) => BillsAdded]> = [
+  ['records', (s, bills, firstSeq) => s.addBills(bills, firstSeq)],
+  ['tuples', (s, bills, firstSeq) => s.addBillTuples(JSON.stringify(bills.map(billTuple)), bills.length, firstSeq)],
+];
+
 // Customs may deliver a bill's CEB816 again with status 3 (void) under the same taxNo: the repeat
 // is not stored again, but it voids the bill, as a CEB818 status 3 for the taxNo would, whichever
 // copy came first.
 describe.each(stores)('a void repeat of a bill in the %s store', (_, open) => {
   const voidCopy = (b: BillRecord): BillRecord => ({ ...b, status: '3', returnTime: '20261205120000000' });
-  it.each([
-    ['records', (s: ReconcileStore, bills: BillRecord[]) => s.addBills(bills)],
-    [
-      'tuples',
-      (s: ReconcileStore, bills: BillRecord[]) => s.addBillTuples(JSON.stringify(bills.map(billTuple)), bills.length),
-    ],
-  ])('as %s: the taxNo is void, and a later valid copy does not revive it', async (_how, add) => {
+  it.each(HOW)('as %s: the taxNo is void, and a later valid copy does not revive it', async (_how, add) => {
     const store = await open();
     try {
       const first = bill('I1', 'T1', 'O1');
       const other = bill('I2', 'T2', 'O2');
-      // T1: valid, then void in a later batch; T2: void, then a valid repeat.
-      expect(add(store, [first, voidCopy(other)])).toBe(0);
-      expect(add(store, [voidCopy(first), other])).toBe(2);
+      // T1: valid, then void in a later batch; T2: void, then a valid repeat. A status that differs
+      // only by the void is no conflict: the void repeat is handled as such.
+      expect(add(store, [first, voidCopy(other)], 1)).toEqual({ duplicates: 0, conflicts: [] });
+      expect(add(store, [voidCopy(first), other], 3)).toEqual({ duplicates: 2, conflicts: [] });
       const [o1, o2] = store.join([{ orderNo: 'O1' }, { orderNo: 'O2' }]);
       expect(o1?.bills.map((b) => [b.taxNo, b.void])).toEqual([['T1', true]]);
       expect(o2?.bills.map((b) => [b.taxNo, b.void])).toEqual([['T2', true]]);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+// Two copies of one taxNo that disagree (another inventory, other amounts, a status other than
+// void, another office or order) are two contradictory bills: the store keeps the first (its
+// figures are the ones used) and says which fields differ and the numbers of both copies. An exact
+// repeat, or one whose amounts are written with other zeros, stays a quiet duplicate.
+describe.each(stores)('conflicting copies of a taxNo in the %s store', (_, open) => {
+  it.each(HOW)('as %s: each differing repeat is a conflict naming both copies and the fields', async (_how, add) => {
+    const store = await open();
+    try {
+      const t1 = bill('I1', 'T1', 'O1');
+      const t2 = bill('I2', 'T2');
+      // Bills 1 and 2 stored; 3: T1 again with 9.10 written 9.1 and a later returnTime (no conflict);
+      // 4: T1 with VAT 9.20 and customsCode 2244; 5: T2 for another inventory, status 2, an order.
+      expect(add(store, [t1, t2], 1)).toEqual({ duplicates: 0, conflicts: [] });
+      const added = add(
+        store,
+        [
+          { ...t1, valueAddedTax: '9.1', customsTax: '0.00', returnTime: '20261201000000000' },
+          { ...t1, valueAddedTax: '9.20', customsCode: '2244' },
+          { ...t2, invtNo: 'I9', status: '2', orderNo: 'O9' },
+        ],
+        3,
+      );
+      expect(added).toEqual({
+        duplicates: 3,
+        conflicts: [
+          {
+            taxNo: 'T1',
+            firstSeq: 1,
+            repeatSeq: 4,
+            differences: [
+              { field: 'valueAddedTax', first: '9.10', repeat: '9.20' },
+              { field: 'customsCode', first: '2924', repeat: '2244' },
+            ],
+          },
+          // T2's first copy names no order: the repeat's orderNo contradicts nothing.
+          {
+            taxNo: 'T2',
+            firstSeq: 2,
+            repeatSeq: 5,
+            differences: [
+              { field: 'invtNo', first: 'I2', repeat: 'I9' },
+              { field: 'status', first: '1', repeat: '2' },
+            ],
+          },
+        ],
+      });
+      // First copy wins: its inventory and amounts are what the join gives.
+      const [o1] = store.join([{ orderNo: 'O1' }]);
+      expect(o1?.bills.map((b) => [b.taxNo, b.invtNo, b.valueAddedTax, b.customsCode])).toEqual([
+        ['T1', 'I1', '9.10', '2924'],
+      ]);
+      const [i9] = store.join([{ orderNo: 'O9', invtNo: 'I9' }]);
+      expect(i9?.bills).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it.each(HOW)('as %s: orders and amounts of a repeat in the same batch', async (_how, add) => {
+    const store = await open();
+    try {
+      const t1 = bill('I1', 'T1', 'O1');
+      // Within one batch: the second copy names another order, the third another duty and consumption tax.
+      expect(
+        add(store, [t1, { ...t1, orderNo: 'O2' }, { ...t1, customsTax: '1.00', consumptionTax: '0.5' }], 7),
+      ).toEqual({
+        duplicates: 2,
+        conflicts: [
+          { taxNo: 'T1', firstSeq: 7, repeatSeq: 8, differences: [{ field: 'orderNo', first: 'O1', repeat: 'O2' }] },
+          {
+            taxNo: 'T1',
+            firstSeq: 7,
+            repeatSeq: 9,
+            differences: [
+              { field: 'customsTax', first: '0', repeat: '1.00' },
+              { field: 'consumptionTax', first: '0', repeat: '0.5' },
+            ],
+          },
+        ],
+      });
     } finally {
       store.close();
     }

@@ -25,6 +25,7 @@ const INPUTS: ReconcileSummary['inputs'] = {
   declarations: 0,
   bills: 0,
   duplicateBills: 0,
+  conflictingBills: 0,
   billStatuses: 0,
   receipts: 0,
   skippedDocuments: 0,

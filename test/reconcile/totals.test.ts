@@ -123,6 +123,7 @@ describe('summary totals equal the sums of their rows (exact, Decimal)', () => {
             declarations: 0,
             bills: 0,
             duplicateBills: 0,
+            conflictingBills: 0,
             billStatuses: 0,
             receipts: 0,
             skippedDocuments: 0,

@@ -173,6 +173,7 @@ export const INPUT_LABELS: Array<[keyof ReconcileSummary['inputs'], Label]> = [
   ['declarations', ['申报', 'declarations']],
   ['bills', ['税单', 'bills']],
   ['duplicateBills', ['重复税单', 'duplicate bills']],
+  ['conflictingBills', ['内容不同的重复税单', 'duplicate bills with other content']],
   ['billStatuses', ['税单状态', 'bill statuses']],
   ['receipts', ['回执', 'receipts']],
   ['skippedDocuments', ['跳过的文件', 'skipped files']],

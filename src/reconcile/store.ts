@@ -106,7 +106,8 @@ export interface BillsAdded {
 /**
  * How a repeat of a taxNo differs from its stored copy (nothing for an exact repeat): amounts
  * compared as decimals ("1.0" is "1.00"); orderNo and customsCode only when both copies carry
- * one; status except when either copy is 3 (void), which voids the taxNo instead. Both stores
+ * one; status only outside 1 (generated) and 2 (summarised), which a bill passes through, and 3
+ * (void), which voids the taxNo instead. Both stores
  * use it, on repeats only.
  */
 export function billDifferences(first: BillContent, repeat: BillContent): BillConflict['differences'] {
@@ -122,7 +123,8 @@ export function billDifferences(first: BillContent, repeat: BillContent): BillCo
         if (new Dec(a).eq(b)) continue;
         break;
       case 'status':
-        if (a === '3' || b === '3') continue;
+        // 3 voids the taxNo instead; 1 (已生成) then 2 (已汇总) is the bill's own progress, not a contradiction.
+        if (a === '3' || b === '3' || ((a === '1' || a === '2') && (b === '1' || b === '2'))) continue;
         break;
       case 'orderNo':
       case 'customsCode':

@@ -1,10 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { bundledCodeTables } from '../../../src/rules/bundled.js';
+import { applySet } from '../../../src/rules/examples.js';
+import { validate } from '../../../src/rules/index.js';
+import type { CodeTable, CodeTables } from '../../../src/rules/codes.js';
 import { codeTables } from '../../../src/rules/codes/tables.js';
+import { example } from '../../helpers/examples.js';
 import { ruleTester } from '../rule-tester.js';
 
 const UNIT = { zh: '计量单位', en: 'Unit of measure' };
 const ID_TYPE = { zh: '证件类型', en: 'ID document type' };
 const CURRENCY = { zh: '币制', en: 'Currency' };
 const COUNTRY = { zh: '国别(地区)', en: 'Country (region)' };
+
+const BUNDLED = bundledCodeTables();
+/** The bundled tables with one changed: marked complete, or without the codes `without`. */
+function tablesWith(id: string, change: { complete?: boolean; without?: readonly string[] }): CodeTables {
+  const t = BUNDLED[id]!;
+  const gone = new Set(change.without ?? []);
+  const table: CodeTable = {
+    ...t,
+    complete: change.complete ?? t.complete,
+    entries: t.entries.filter((e) => !gone.has(e.code)),
+    get: (code) => (gone.has(code) ? undefined : t.get(code)),
+  };
+  return { ...BUNDLED, [id]: table };
+}
 
 /** An unknown code in an incomplete table: a warning naming the field, the code and the table. */
 function warning(path: string, code: string, table: { zh: string; en: string }) {
@@ -19,14 +39,15 @@ ruleTester(codeTables, {
   ],
   invalid: [
     {
-      name: 'ID type 3: the ID-type table is complete, so an error',
-      set: { 'order.buyerIdType': '3' },
+      name: 'unit 999 in a complete unit table: an error',
+      set: { 'inventory.items[0].unit1': '999' },
+      options: { codes: tablesWith('unit', { complete: true }) },
       errors: [
         {
           code: 'code-unknown',
-          path: 'order.buyerIdType',
-          actual: '3',
-          data: { path: 'order.buyerIdType', code: '3', table: ID_TYPE },
+          path: 'inventory.items[0].unit1',
+          actual: '999',
+          data: { path: 'inventory.items[0].unit1', code: '999', table: UNIT },
         },
       ],
     },
@@ -45,24 +66,29 @@ ruleTester(codeTables, {
       ],
     },
     {
+      // The model takes ID type 1 alone (and currency 142 alone): a table without it shows these fields are checked.
       name: 'every coded field, in the order checked',
       set: {
-        'payment.payerIdType': '9',
-        'inventory.buyerIdType': '8',
         'order.items[1].unit': '998',
         'inventory.items[1].unit2': '997',
         'inventory.items[0].tradeCountry': '996',
       },
+      options: { codes: tablesWith('id-type', { without: ['1'] }) },
       errors: [
         {
           code: 'code-unknown',
+          path: 'order.buyerIdType',
+          data: { path: 'order.buyerIdType', code: '1', table: ID_TYPE },
+        },
+        {
+          code: 'code-unknown',
           path: 'inventory.buyerIdType',
-          data: { path: 'inventory.buyerIdType', code: '8', table: ID_TYPE },
+          data: { path: 'inventory.buyerIdType', code: '1', table: ID_TYPE },
         },
         {
           code: 'code-unknown',
           path: 'payment.payerIdType',
-          data: { path: 'payment.payerIdType', code: '9', table: ID_TYPE },
+          data: { path: 'payment.payerIdType', code: '1', table: ID_TYPE },
         },
         {
           code: 'code-unknown',
@@ -93,26 +119,23 @@ ruleTester(codeTables, {
       // is seen to be checked (a field left out, or looked up in no table, reports nothing).
       name: 'the other coded fields: currencies of all four documents, country, transport, packing, trade mode',
       set: {
-        'order.currency': '901',
-        'payment.currency': '902',
-        'logistics.currency': '903',
-        'inventory.currency': '904',
         'inventory.country': '905',
         'inventory.trafMode': 'Q',
-        'inventory.wrapType': '88',
+        'inventory.wrapType': '9',
         'inventory.tradeMode': '8888',
         'order.items[0].country': '906',
         'inventory.items[0].unit': '907',
         'inventory.items[1].country': '908',
       },
+      options: { codes: tablesWith('currency', { without: ['142'] }) },
       errors: [
-        warning('order.currency', '901', CURRENCY),
-        warning('payment.currency', '902', CURRENCY),
-        warning('logistics.currency', '903', CURRENCY),
-        warning('inventory.currency', '904', CURRENCY),
+        warning('order.currency', '142', CURRENCY),
+        warning('payment.currency', '142', CURRENCY),
+        warning('logistics.currency', '142', CURRENCY),
+        warning('inventory.currency', '142', CURRENCY),
         warning('inventory.country', '905', COUNTRY),
         warning('inventory.trafMode', 'Q', { zh: '运输方式', en: 'Mode of transport' }),
-        warning('inventory.wrapType', '88', { zh: '包装种类', en: 'Packing type' }),
+        warning('inventory.wrapType', '9', { zh: '包装种类', en: 'Packing type' }),
         warning('inventory.tradeMode', '8888', {
           zh: '贸易方式(监管方式)',
           en: 'Trade mode (customs supervision mode)',
@@ -122,5 +145,35 @@ ruleTester(codeTables, {
         warning('inventory.items[1].country', '908', COUNTRY),
       ],
     },
+    {
+      // Without a parsed declaration the rule reads the raw input, where a value the field schema refused still
+      // stands; that value is reported by fields/schema alone. Another field's unknown code is still reported.
+      name: 'a value the field schema refused (tradeCountry USA, currency 901, ID type 3, wrapType 88) is not reported again',
+      set: {
+        'inventory.items[0].tradeCountry': 'USA',
+        'inventory.items[1].country': 'USA',
+        'order.currency': '901',
+        'order.buyerIdType': '3',
+        'inventory.wrapType': '88',
+        'inventory.items[1].unit1': '996',
+      },
+      errors: [warning('inventory.items[1].unit1', '996', UNIT)],
+    },
   ],
+});
+
+describe('validate: a coded value the field schema refuses is reported once, by fields/schema', () => {
+  // Without a parsed declaration the rules read the raw input; codes/tables reported these a second time.
+  it.each([
+    ['inventory.items[0].tradeCountry', 'USA', 'field-format'],
+    ['inventory.items[0].country', 'USA', 'field-format'],
+    ['inventory.wrapType', '88', 'field-too-long'],
+    ['order.currency', 'RMB', 'field-value'],
+    ['payment.payerIdType', '3', 'field-value'],
+  ])('%s %s', (path, value, code) => {
+    const d = example('hangzhou-1210');
+    applySet(d, { [path]: value });
+    const at = validate(d).issues.filter((i) => i.path === path);
+    expect(at.map((i) => [i.ruleId, i.code, i.severity])).toEqual([['fields/schema', code, 'error']]);
+  });
 });

@@ -470,6 +470,22 @@ function convertersFile(docs: Doc[]): string {
   }
   out.push('/** The converter of each model document, by message root. */');
   out.push('export const CONVERT_BY_ROOT: Readonly<Record<string, (doc: Wire) => Wire>> = {', ...byRoot, '};', '');
+  // The leaves the XSD lets be left out (minOccurs 0): JSON '' in one of them reads as absent (src/model/empty.ts).
+  const optional = (fields: Child[]) =>
+    `[${fields
+      .filter((c) => c.type && c.min === 0)
+      .map((c) => q(c.name))
+      .join(', ')}]`;
+  out.push(
+    '/** The fields of each model document that the XSD lets be left out (minOccurs 0), of its head and of its lines (`items`), by message root. */',
+    'export const OPTIONAL_BY_ROOT: Readonly<Record<string, { head: readonly string[]; items?: readonly string[] }>> = {',
+    ...docs.map(
+      ({ spec, head, list }) =>
+        `  ${spec.root}: { head: ${optional(head)}${list && spec.item ? `, items: ${optional(list.fields)}` : ''} },`,
+    ),
+    '};',
+    '',
+  );
   return out.join('\n');
 }
 

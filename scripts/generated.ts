@@ -13,6 +13,7 @@ import * as CODES from '../src/rules/bundled.js';
 import { bundledRulesets } from '../src/rules/bundled.js';
 import { citation } from '../src/model/sources.js';
 import { DeclarationSchema } from '../src/model/documents.js';
+import { OPTIONAL_BY_ROOT } from '../src/model/generated/converters.js';
 import { SandanConfigSchema } from '../src/cli/config.js';
 
 export function rulesetJsonSchema(): string {
@@ -198,8 +199,15 @@ export function districtsCatalogue(): string {
 }
 
 /** A JSON Schema (2020-12) from a zod schema, with sandan's $id, title and description. */
-function jsonSchemaOf(schema: z.ZodType, name: string, title: string, description: string): string {
+function jsonSchemaOf(
+  schema: z.ZodType,
+  name: string,
+  title: string,
+  description: string,
+  edit?: (body: Record<string, unknown>) => void,
+): string {
   const body = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  edit?.(body);
   const out = {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: `https://sandan.dev/schemas/${name}`,
@@ -227,5 +235,33 @@ export function declarationJsonSchema(): string {
     'declaration.schema.json',
     'sandan declaration',
     'One CBEC retail-import declaration: order (CEB311), payment (CEB411), logistics (CEB511) and inventory (CEB621). Generated from src/model/documents.ts by `npm run gen`; do not edit.',
+    emptyOptionalAllowed,
   );
+}
+
+type JsonSchemaObject = { properties: Record<string, unknown> };
+/** The message root of each document of a declaration. */
+const DECLARATION_ROOTS = {
+  order: 'CEB311Message',
+  payment: 'CEB411Message',
+  logistics: 'CEB511Message',
+  inventory: 'CEB621Message',
+};
+
+/** An optional field may also be '' (read as absent, src/model/empty.ts): the zod schemas see it already left out. */
+function emptyOptionalAllowed(body: Record<string, unknown>): void {
+  const allowEmpty = (obj: JsonSchemaObject, names: readonly string[]) => {
+    for (const n of names) {
+      const p = obj.properties[n] as Record<string, unknown>;
+      // An amount ({}: any value, checked by sandan) takes '' already.
+      if (Object.keys(p).length > 0) obj.properties[n] = { anyOf: [p, { const: '' }] };
+    }
+  };
+  const docs = (body as JsonSchemaObject).properties;
+  for (const [key, root] of Object.entries(DECLARATION_ROOTS)) {
+    const doc = docs[key] as JsonSchemaObject;
+    const fields = OPTIONAL_BY_ROOT[root]!;
+    allowEmpty(doc, fields.head);
+    if (fields.items) allowEmpty((doc.properties.items as { items: JsonSchemaObject }).items, fields.items);
+  }
 }

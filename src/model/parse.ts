@@ -12,6 +12,7 @@ import {
 } from './documents.js';
 import { fieldNameZh } from './field-names.js';
 import { formatPath, type Issue, type Message } from './issue.js';
+import { declarationEmptyAsAbsent } from './empty.js';
 import { compileAccept } from './fast-check.js';
 import { convertInventory, convertLogistics, convertOrder, convertPayment } from './generated/converters.js';
 import { isRecord } from './guards.js';
@@ -222,10 +223,12 @@ export type ParseResult =
   | { success: false; data?: undefined; issues: Issue[] };
 
 /**
- * Parses JSON input into a typed {@link Declaration} (amounts become Decimal).
+ * Parses JSON input into a typed {@link Declaration} (amounts become Decimal). An optional
+ * field given as '' is absent (src/model/empty.ts), as an empty element is in XML.
  * Never throws on bad data: every problem is an issue with a path into the input.
  */
-export function parseDeclaration(input: unknown): ParseResult {
+export function parseDeclaration(given: unknown): ParseResult {
+  const input = declarationEmptyAsAbsent(given);
   const unknown = unknownFields(input);
   // Well-formed input (the usual case) skips zod; zod runs only to explain what is wrong.
   if (acceptDeclaration(input)) return { success: true, data: toModel(input as DeclarationWire), issues: unknown };

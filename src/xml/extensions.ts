@@ -1,4 +1,5 @@
 import type { Issue } from '../model/issue.js';
+import { emptyOptionalAsAbsent } from '../model/empty.js';
 import { isAmountText, isRecord } from '../model/guards.js';
 import { documentLayout, headElementOf, type LeafKind } from './content-model.js';
 import { BUILDABLE, type BuildableType } from './messages.js';
@@ -127,8 +128,8 @@ function renameAliases(
   for (const a of KNOWN_MISSPELLINGS) {
     if (a.element !== element || !(a.alias in obj)) continue;
     if (out === obj) out = { ...obj };
-    // As in parse: the correctly spelt field wins when both are present.
-    if (out[a.name] === undefined) out[a.name] = out[a.alias];
+    // As in parse: the correctly spelt field wins when both are present ('' is no value, as an empty element).
+    if (out[a.name] === undefined || out[a.name] === '') out[a.name] = out[a.alias];
     delete out[a.alias];
     const p = `${path}.${a.alias}`;
     issues.push({
@@ -181,9 +182,10 @@ function checkExtensions(
 
 /**
  * Reads what one JSON document of message `type` (at `path`, e.g. `order`) carries beyond the
- * XSD: known misspellings are renamed to the XSD name (warning `field-misspelled`), and the
- * values of the given extension fields are checked (`field-*` codes; a warning when the field
- * is uncertain). Pure; the input is not changed.
+ * XSD: known misspellings are renamed to the XSD name (warning `field-misspelled`), an optional
+ * field (the XSD's, or one of the given extension fields) given as '' is left out, as an empty
+ * element is in XML (src/model/empty.ts), and the values of the given extension fields are
+ * checked (`field-*` codes; a warning when the field is uncertain). Pure; the input is not changed.
  */
 export function readJsonBeyond(
   type: BuildableType,
@@ -195,19 +197,26 @@ export function readJsonBeyond(
   const out: JsonBeyond = { doc, issues: [], extensionPaths: new Set() };
   if (!isRecord(doc)) return out;
   const { head, list } = documentElements(type);
-  const renamed = renameAliases(doc, head, path, ruleIds.names, out.issues);
-  checkExtensions(renamed, extensionFieldsOf(head, extensions), `${path}`, ruleIds.values, out);
-  let result = renamed;
+  const headFields = extensionFieldsOf(head, extensions);
+  const lineFields = list ? extensionFieldsOf(list, extensions) : [];
+  let renamed = renameAliases(doc, head, path, ruleIds.names, out.issues);
   if (list && Array.isArray(renamed.items)) {
-    const lineFields = extensionFieldsOf(list, extensions);
-    const items = renamed.items.map((item: unknown, i: number) => {
-      if (!isRecord(item)) return item;
-      const r = renameAliases(item, list, `${path}.items[${i}]`, ruleIds.names, out.issues);
-      checkExtensions(r, lineFields, `${path}.items[${i}]`, ruleIds.values, out);
-      return r;
-    });
-    if (items.some((it: unknown, i: number) => it !== (renamed.items as unknown[])[i])) result = { ...renamed, items };
+    const given: unknown[] = renamed.items;
+    const items = given.map((item, i) =>
+      isRecord(item) ? renameAliases(item, list, `${path}.items[${i}]`, ruleIds.names, out.issues) : item,
+    );
+    if (items.some((it, i) => it !== given[i])) renamed = { ...renamed, items };
   }
+  const extra =
+    headFields.length + lineFields.length === 0
+      ? undefined
+      : { head: headFields.map((f) => f.name), items: lineFields.map((f) => f.name) };
+  const result = emptyOptionalAsAbsent(renamed, BUILDABLE[type].root, extra) as Record<string, unknown>;
+  checkExtensions(result, headFields, path, ruleIds.values, out);
+  if (lineFields.length > 0 && Array.isArray(result.items))
+    result.items.forEach((item: unknown, i: number) => {
+      if (isRecord(item)) checkExtensions(item, lineFields, `${path}.items[${i}]`, ruleIds.values, out);
+    });
   out.doc = result;
   return out;
 }

@@ -5,6 +5,7 @@ import { isXsDateTime } from '../time/beijing.js';
 import type { Issue } from '../model/issue.js';
 import { type Accept, compileAccept } from '../model/fast-check.js';
 import type { CebLeafType } from '../model/generated/ceb-elements.js';
+import { emptyOptionalAsAbsent } from '../model/empty.js';
 import { CONVERT_BY_ROOT } from '../model/generated/converters.js';
 import { zodIssuesToIssues } from '../model/parse.js';
 import { isDecimalText, trimXmlSpace } from '../model/guards.js';
@@ -1480,7 +1481,9 @@ export function documentsOf<T extends BuildableType>(message: ParsedXml, type: T
   let accept = accepts.get(type);
   if (!accept) accepts.set(type, (accept = compileAccept(info.documentSchema)));
   const convert = CONVERT_BY_ROOT[info.root]!;
-  return msg.documents.map((doc, i) => {
+  return msg.documents.map((given, i) => {
+    // A document that went through JSON may hold '' for an optional field: absent, as an empty element.
+    const doc = emptyOptionalAsAbsent(given, info.root) as Record<string, unknown>;
     if (!accept(doc)) {
       const result = info.documentSchema.safeParse(doc);
       const issues = result.success ? [] : zodIssuesToIssues(result.error.issues, doc, { prefix: `documents[${i}]` });

@@ -36,7 +36,10 @@ export const fieldSchema = defineRule({
     'field-required': { zh: '缺少必填字段', en: 'A required field is missing' },
     'field-type': { zh: '字段类型错误', en: 'A field has the wrong JSON type' },
     'field-too-long': { zh: '字段超长', en: 'A field is longer than the XSD allows' },
-    'field-empty': { zh: '字段为空', en: 'A field is an empty string' },
+    'field-empty': {
+      zh: '必填字段为空字符串（可选字段为空字符串时视为未填）',
+      en: "A required field is an empty string (an optional field given as '' is read as absent)",
+    },
     'field-length': { zh: '字段长度不符', en: 'A fixed-length field has another length' },
     'field-format': { zh: '字段格式错误', en: 'A field does not have the required format' },
     'field-value': { zh: '字段取值不允许', en: 'A field has a value outside the allowed ones' },

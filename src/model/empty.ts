@@ -1,0 +1,73 @@
+import { OPTIONAL_BY_ROOT } from './generated/converters.js';
+import { isRecord } from './guards.js';
+
+/*
+ * An optional field given as '' in JSON is absent. Order systems write a missing value as '' (null serialised as
+ * text); the XML reader takes an empty element as absent (the official samples have empty optional elements, and
+ * customs accepts them); the builder writes nothing for ''. So '' in a field the XSD lets be left out (minOccurs 0)
+ * is read as if it were not there, by every reader of JSON documents: parseDeclaration (validate, tax), the
+ * builder's checks and documentsOf. A required field given as '' stays, and its schema reports it. White space is a
+ * value, as in XML (an xs:string keeps it): ' ' is checked like any text.
+ */
+
+/** `rec` without those of `names` whose value is '' (a copy when one was; else `rec` itself). */
+function withoutEmpty(rec: Record<string, unknown>, names: Iterable<string>): Record<string, unknown> {
+  let out = rec;
+  for (const name of names) {
+    if (rec[name] !== '') continue;
+    if (out === rec) out = { ...rec };
+    delete out[name];
+  }
+  return out;
+}
+
+/**
+ * A JSON document of the message whose root is `root` (e.g. `CEB311Message`), with every optional field of its head
+ * and of its lines (`items`) that is '' left out: a copy when one was, else `doc` itself. `extra` names more optional
+ * fields (a ruleset's extension fields) of the head and of the lines. Anything but an object is returned as it is.
+ */
+export function emptyOptionalAsAbsent(
+  doc: unknown,
+  root: string,
+  extra?: { head: readonly string[]; items: readonly string[] },
+): unknown {
+  const fields = OPTIONAL_BY_ROOT[root];
+  if (fields === undefined || !isRecord(doc)) return doc;
+  let out = withoutEmpty(doc, fields.head);
+  if (extra && extra.head.length > 0) out = withoutEmpty(out, extra.head);
+  const items = doc.items;
+  if (!Array.isArray(items)) return out;
+  const lineFields = extra && extra.items.length > 0 ? [...(fields.items ?? []), ...extra.items] : fields.items;
+  if (lineFields === undefined || lineFields.length === 0) return out;
+  let lines: unknown[] | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const line: unknown = items[i];
+    if (!isRecord(line)) continue;
+    const l = withoutEmpty(line, lineFields);
+    if (l !== line) (lines ??= items.slice())[i] = l;
+  }
+  return lines === undefined ? out : { ...out, items: lines };
+}
+
+/** The message root of each document of a declaration. */
+const DECLARATION_ROOTS = [
+  ['order', 'CEB311Message'],
+  ['payment', 'CEB411Message'],
+  ['logistics', 'CEB511Message'],
+  ['inventory', 'CEB621Message'],
+] as const;
+
+/** {@link emptyOptionalAsAbsent} over the documents of a declaration `{ order, payment, logistics, inventory }`. */
+export function declarationEmptyAsAbsent(input: unknown): unknown {
+  if (!isRecord(input)) return input;
+  let out = input;
+  for (const [key, root] of DECLARATION_ROOTS) {
+    const doc = input[key];
+    const d = emptyOptionalAsAbsent(doc, root);
+    if (d !== doc) {
+      if (out === input) out = { ...input };
+      out[key] = d;
+    }
+  }
+  return out;
+}

@@ -105,6 +105,20 @@ const DUPLICATE_CODE: Partial<Record<DocKind, string>> = {
 /** Statuses after which a document's sequence stops: rejected (100; 99 and 4 as the catalogue lists them). */
 const REJECTED = new Set(['100', '99', '4']);
 
+/** Rejected: one of {@link REJECTED}, or an E-Port processing error (a negative returnStatus). */
+function isRejected(status: string): boolean {
+  return REJECTED.has(status) || status.startsWith('-');
+}
+
+/**
+ * The receipt of a rejection with `code`: an E-Port processing code (negative, e.g. -621005) is
+ * the returnStatus itself with its text, as the XSD describes (若小于0数字表示处理异常回执); a
+ * customs code is 100 (海关退单) with `[Code:…;Desc:…]`.
+ */
+function rejection(code: string, desc: string): { status: string; info: string } {
+  return code.startsWith('-') ? { status: code, info: desc } : { status: '100', info: returnInfo(code, desc) };
+}
+
 /** The code and text customs answers a failed signature with, per message. */
 function signatureCode(messageType: string, reason: VerifyFailureReason): string {
   const changed = reason === 'digest-mismatch';
@@ -383,7 +397,7 @@ class Engine implements EmulatorEngine {
       this.state.transaction(() => {
         this.state.done(id);
         const d = this.state.getDoc(ev.kind, ev.key);
-        if (d && ev.action !== 'tax-bill' && !REJECTED.has(d.status))
+        if (d && ev.action !== 'tax-bill' && !isRejected(d.status))
           this.emit(d, '100', returnInfo('3001', `emulator failure: ${messageOf(e)}`), now, pending);
       });
     } catch {
@@ -670,7 +684,7 @@ class Engine implements EmulatorEngine {
         const before = s.getDoc(stored.kind, stored.key);
         const appType = str(stored.doc.appType) ?? '1';
         if (before) stored.version = (before.version ?? 0) + 1;
-        if (before && !REJECTED.has(before.status) && before.status !== 'cancelled') {
+        if (before && !isRejected(before.status) && before.status !== 'cancelled') {
           // The same declaration: its numbers stay (a rejected or cancelled one is declared anew).
           stored.preNo = before.preNo;
           stored.invtNo = before.invtNo;
@@ -916,7 +930,7 @@ class Engine implements EmulatorEngine {
       s.done(id);
       return;
     }
-    if (REJECTED.has(d.status) || d.status === 'cancelled' || (status === '800' && d.cancelling !== undefined)) {
+    if (isRejected(d.status) || d.status === 'cancelled' || (status === '800' && d.cancelling !== undefined)) {
       s.done(id);
       return;
     }
@@ -957,9 +971,11 @@ class Engine implements EmulatorEngine {
             });
           }
           return;
-        case '100':
-          this.emit(d, '100', returnInfo(ev.code ?? '1300', ev.desc ?? codeText(ev.code ?? '1300')), now, pending);
+        case '100': {
+          const r = rejection(ev.code ?? '1300', ev.desc ?? codeText(ev.code ?? '1300'));
+          this.emit(d, r.status, r.info, now, pending);
           return;
+        }
         case '120': {
           this.emit(d, '120', returnInfo('1800', codeText('1800')), now, pending);
           if (d.kind === 'cancel' || d.kind === 'refund')
@@ -1082,7 +1098,8 @@ class Engine implements EmulatorEngine {
       s.done(id);
       invt.waiting = false;
       if (verdict) {
-        this.emit(invt, '100', returnInfo(verdict.code, verdict.desc), now, pending);
+        const r = rejection(verdict.code, verdict.desc);
+        this.emit(invt, r.status, r.info, now, pending);
         return;
       }
       invt.invtNo ??= `${str(invt.doc.customsCode) ?? '0000'}${beijingYear(now)}I${String(s.nextSerial(`invtNo:${beijingYear(now)}`)).padStart(9, '0')}`;

@@ -321,6 +321,28 @@ describe('rejections, each from a declaration with that defect', () => {
     await e.close();
   });
 
+  it('an E-Port code (-621005, over the 5,000 single-transaction limit) is the returnStatus itself, not 100 with [Code:-621005]', async () => {
+    const e = await engine();
+    const d = example();
+    // two lines: 2 × 2,400.01 + 1 × 200.00 = 5,000.02 > 5,000 (and more than one item, so no single-item exception)
+    for (const k of ['order', 'inventory']) {
+      Object.assign(d[k].items[0], { price: '2400.01', totalPrice: '4800.02' });
+      Object.assign(d[k].items[1], { price: '200.00', totalPrice: '200.00' });
+    }
+    // VAT 13 % × 70 %: 4,800.02 × 0.091 = 436.80182 → 436.80; 200.00 × 0.091 = 18.20; 455.00 in all
+    Object.assign(d.order, { goodsValue: '5000.02', taxTotal: '455.00', acturalPaid: '5455.02' });
+    d.payment.amountPaid = '5455.02';
+    await declare(e, d);
+    expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:-621005']);
+    expect(lastInfo(e.receipts(), 'CEB622')).toBe('超过单次交易限值');
+    // rejected: the same inventory sent again is declared anew (not a duplicate, -621004) and checked again
+    const again = await e.submit(await message(d, 'inventory', signing.trusted), { transport: 'api' });
+    expect(again.accepted).toBe(true);
+    await e.advance('1d');
+    expect(trail(e.receipts(), 'CEB622').slice(3)).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:-621005']);
+    await e.close();
+  });
+
   it('signatures: unsigned, untrusted, or changed after signing → the E-Port codes, and nothing kept', async () => {
     const e = await engine();
     const d = example();

@@ -105,6 +105,9 @@ const DUPLICATE_CODE: Partial<Record<DocKind, string>> = {
 /** Statuses after which a document's sequence stops: rejected (100; 99 and 4 as the catalogue lists them). */
 const REJECTED = new Set(['100', '99', '4']);
 
+/** An inventory customs has taken in (120) and not yet released: 人工审核, 查验 and 挂起 included. */
+const HELD = new Set(['120', '300', '500', '600']);
+
 /** Rejected: one of {@link REJECTED}, or an E-Port processing error (a negative returnStatus). */
 function isRejected(status: string): boolean {
   return REJECTED.has(status) || status.startsWith('-');
@@ -690,9 +693,12 @@ class Engine implements EmulatorEngine {
           stored.invtNo = before.invtNo;
           const released = before.status === '800' || before.status === '399';
           const invt = stored.kind === 'inventory' ? before : this.inventoryOf(stored);
-          if (appType === '1' || released || (invt !== undefined && invt.status === '800')) {
-            // A second new document under a key in use, or a change after release.
-            const code = appType === '1' ? (DUPLICATE_CODE[stored.kind] as string) : '22007';
+          // An order whose inventory customs has matched against it and holds (-301011, 该订单已申报清单):
+          // a change would leave that inventory to be released on the order as it was.
+          const matched = stored.kind === 'order' && invt !== undefined && HELD.has(invt.status);
+          if (appType === '1' || released || (invt !== undefined && invt.status === '800') || matched) {
+            // A second new document under a key in use, a change after release, or one of an order in use.
+            const code = appType === '1' ? (DUPLICATE_CODE[stored.kind] as string) : matched ? '-301011' : '22007';
             const info = code.startsWith('-') ? codeText(code) : returnInfo(code, codeText(code));
             this.emit(stored, code.startsWith('-') ? code : '100', info, now, pending, false);
             return `${code}: ${codeText(code)}`;
@@ -774,7 +780,7 @@ class Engine implements EmulatorEngine {
   /** A cancel is for an inventory customs holds and has not released (the catalogue: after release, a return). */
   private cancelRefusal(invt: StoredDoc | undefined): { status: string; info: string } | undefined {
     if (!invt || invt.invtNo === undefined) return { status: '-623003', info: codeText('-623003') };
-    if (!['120', '300', '500', '600'].includes(invt.status) || invt.cancelling !== undefined)
+    if (!HELD.has(invt.status) || invt.cancelling !== undefined)
       return { status: '-623005', info: codeText('-623005') };
     return undefined;
   }

@@ -568,6 +568,39 @@ describe('cancellations and returns', () => {
     await Promise.all([e.close(), r.close()]);
   });
 
+  it('an order changed once its inventory is in (120) → -301011, and the inventory is released on the order as checked; after a cancel the change is taken', async () => {
+    const e = await engine();
+    const d = example();
+    const m = await messages(d, signing.trusted);
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await e.submit(m[k], { transport: 'api' });
+    await e.advance('10s'); // the inventory is in (120), its release due
+    const changed = example();
+    changed.order.appType = '2';
+    changed.order.buyerTelephone = '13900000000';
+    const refused = await e.submit(await message(changed, 'order'), { transport: 'api' });
+    expect(refused).toMatchObject({ accepted: false, reason: '-301011: 该订单已申报清单' });
+    expect(read(refused.body).documents[0]!.returnStatus).toBe('-301011');
+    const invtNo = e.receipts().find((r) => r.returnStatus === '120' && r.type === 'CEB622')!.invtNo!;
+    // cancelled (399), the inventory no longer holds the order: the change is taken and runs its course
+    await e.submit(await signed('CEB623', cancelOf(d, invtNo), '2026-11-20T02:20:10Z'), { transport: 'api' });
+    await e.advance('1h');
+    expect(trail(e.receipts(), 'CEB624').at(-1)).toBe('CEB624:399');
+    const taken = await e.submit(await message(changed, 'order'), { transport: 'api' });
+    expect(taken.accepted).toBe(true);
+    await e.advance('1d');
+    expect(trail(e.receipts(), 'CEB312')).toEqual([
+      'CEB312:2',
+      'CEB312:3',
+      'CEB312:120',
+      'CEB312:-301011',
+      'CEB312:2',
+      'CEB312:3',
+      'CEB312:120',
+    ]);
+    expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120']);
+    await e.close();
+  });
+
   it('a return within the window is concluded (399); one after it is refused', async () => {
     const refundOf = (d: Record<string, any>, invtNo: string) => ({
       ...cancelOf(d, invtNo),

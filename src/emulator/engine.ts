@@ -105,6 +105,17 @@ const DUPLICATE_CODE: Partial<Record<DocKind, string>> = {
 /** Statuses after which a document's sequence stops: rejected (100; 99 and 4 as the catalogue lists them). */
 const REJECTED = new Set(['100', '99', '4']);
 
+/**
+ * Status 1 (电子口岸已暂存): a document sent with appStatus 1 (暂存, temp-save) is kept at the E-Port
+ * as a draft and not declared to customs; it is neither matched nor released until it is sent again
+ * with appStatus 2.
+ */
+const TEMP_SAVED = '1';
+
+function tempSaved(d: StoredDoc): boolean {
+  return str(d.doc.appStatus) === '1';
+}
+
 /** An inventory customs has taken in (120) and not yet released: 人工审核, 查验 and 挂起 included. */
 const HELD = new Set(['120', '300', '500', '600']);
 
@@ -687,7 +698,7 @@ class Engine implements EmulatorEngine {
         const before = s.getDoc(stored.kind, stored.key);
         const appType = str(stored.doc.appType) ?? '1';
         if (before) stored.version = (before.version ?? 0) + 1;
-        if (before && !isRejected(before.status) && before.status !== 'cancelled') {
+        if (before && !isRejected(before.status) && before.status !== 'cancelled' && before.status !== TEMP_SAVED) {
           // The same declaration: its numbers stay (a rejected or cancelled one is declared anew).
           stored.preNo = before.preNo;
           stored.invtNo = before.invtNo;
@@ -699,21 +710,34 @@ class Engine implements EmulatorEngine {
           if (appType === '1' || released || (invt !== undefined && invt.status === '800') || matched) {
             // A second new document under a key in use, a change after release, or one of an order in use.
             const code = appType === '1' ? (DUPLICATE_CODE[stored.kind] as string) : matched ? '-301011' : '22007';
-            const info = code.startsWith('-') ? codeText(code) : returnInfo(code, codeText(code));
-            this.emit(stored, code.startsWith('-') ? code : '100', info, now, pending, false);
+            const r = rejection(code, codeText(code));
+            this.emit(stored, r.status, r.info, now, pending, false);
             return `${code}: ${codeText(code)}`;
+          }
+          if (tempSaved(stored)) {
+            // A change kept as a draft at the E-Port: the declaration customs has stands until one is declared.
+            this.emit(stored, TEMP_SAVED, statusText(TEMP_SAVED), now, pending, false);
+            return;
           }
           // A change (appType 2) replaces the document and starts again (its old events no longer apply).
         }
+        // A draft declared now keeps the pre-entry number the E-Port gave it.
+        if (before?.status === TEMP_SAVED) stored.preNo = before.preNo;
         if (stored.kind === 'inventory') stored.waiting = false;
         this.identify(stored, now);
         s.putDoc(stored);
-        this.declared(stored, now, pending);
+        if (tempSaved(stored)) this.statusNow(stored, TEMP_SAVED, statusText(TEMP_SAVED), now, pending);
+        else this.declared(stored, now, pending);
         return;
       }
       case 'cancel':
       case 'refund': {
         const invt = this.identify(stored, now);
+        if (tempSaved(stored)) {
+          // Saved, not declared: nothing is checked or applied for until it is declared.
+          this.statusNow(stored, TEMP_SAVED, statusText(TEMP_SAVED), now, pending);
+          return;
+        }
         const refusal = stored.kind === 'cancel' ? this.cancelRefusal(invt) : this.refundRefusal(stored, invt, now);
         s.putDoc(stored);
         if (refusal) {
@@ -730,7 +754,8 @@ class Engine implements EmulatorEngine {
       }
       case 'delivery': {
         s.putDoc(stored);
-        this.declared(stored, now, pending);
+        if (tempSaved(stored)) this.statusNow(stored, TEMP_SAVED, statusText(TEMP_SAVED), now, pending);
+        else this.declared(stored, now, pending);
         return;
       }
     }

@@ -461,6 +461,58 @@ describe('rejections, each from a declaration with that defect', () => {
   });
 });
 
+describe('temp-save (appStatus 1, 暂存)', () => {
+  it('an inventory saved as a draft is answered 1 and not declared; sent with appStatus 2 it is, under its pre-entry number', async () => {
+    const e = await engine();
+    const d = example();
+    d.inventory.appStatus = '1';
+    await declare(e, d);
+    // the three documents run their course; the inventory stays a draft at the E-Port: no check, no release, no bill
+    expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:1']);
+    expect(lastInfo(e.receipts(), 'CEB622')).toBe('电子口岸已暂存');
+    expect(trail(e.receipts(), 'CEB816')).toEqual([]);
+    d.inventory.appStatus = '2';
+    const declared = await e.submit(await message(d, 'inventory', signing.trusted), { transport: 'api' });
+    expect(declared.accepted).toBe(true);
+    await e.advance('1d');
+    const rs = e.receipts().filter((r) => r.type === 'CEB622');
+    expect(trail(rs)).toEqual(['CEB622:1', 'CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800']);
+    expect(new Set(rs.map((r) => read(r).documents[0]!.preNo)).size).toBe(1);
+    await e.close();
+  });
+
+  it('an order saved as a draft is not matched: its inventory waits until the order is declared', async () => {
+    const e = await engine();
+    const d = example();
+    d.order.appStatus = '1';
+    await declare(e, d);
+    expect(trail(e.receipts(), 'CEB312')).toEqual(['CEB312:1']);
+    expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3']);
+    d.order.appStatus = '2';
+    expect((await e.submit(await message(d, 'order'), { transport: 'api' })).accepted).toBe(true);
+    await e.advance('1d');
+    expect(trail(e.receipts(), 'CEB622').at(-1)).toBe('CEB622:800');
+    await e.close();
+  });
+
+  it('a draft of a change leaves the declaration customs holds as it is', async () => {
+    const e = await engine();
+    const d = example();
+    const m = await messages(d, signing.trusted);
+    await e.submit(m.order, { transport: 'api' });
+    await e.advance('10s'); // the order is in (120)
+    const draft = example();
+    Object.assign(draft.order, { appType: '2', appStatus: '1', buyerTelephone: '13900000000' });
+    const saved = await e.submit(await message(draft, 'order'), { transport: 'api' });
+    expect([saved.accepted, read(saved.body).documents[0]!.returnStatus]).toEqual([true, '1']);
+    for (const k of ['payment', 'logistics', 'inventory'] as const) await e.submit(m[k], { transport: 'api' });
+    await e.advance('1d');
+    expect(trail(e.receipts(), 'CEB312')).toEqual(['CEB312:2', 'CEB312:3', 'CEB312:120', 'CEB312:1']);
+    expect(trail(e.receipts(), 'CEB622').at(-1)).toBe('CEB622:800');
+    await e.close();
+  });
+});
+
 describe('scenarios', () => {
   it('reject with a given code, at the inventory or at a document', async () => {
     const e = await engine();

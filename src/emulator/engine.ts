@@ -515,6 +515,19 @@ class Engine implements EmulatorEngine {
       );
     const now = this.now();
     const doc = toJsonValue(msg.documents[0] ?? {}) as Record<string, unknown>;
+    // No source says how customs answers a delete, nor what it may delete: refused as something the
+    // emulator does not take, rather than taken as a change (which would declare the document again).
+    if (str(doc.appType) === '3')
+      return this.unreadable(
+        input,
+        via,
+        pending,
+        '0001',
+        'the emulator does not take deletions (appType 3); cancel an inventory with a CEB623',
+        400,
+        wrap,
+        msg.messageType,
+      );
     const orderNo = str(doc.orderNo);
     const text = dxp
       ? (dxp.payload as string)

@@ -428,6 +428,23 @@ describe('rejections, each from a declaration with that defect', () => {
     await e.close();
   });
 
+  it('a delete (appType 3) is refused (CEB900), not taken as a change that declares the inventory again', async () => {
+    const e = await engine();
+    const d = example();
+    const m = await messages(d, signing.trusted);
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await e.submit(m[k], { transport: 'api' });
+    await e.advance('10s'); // the inventory is in (120)
+    const deleted = example();
+    deleted.inventory.appType = '3';
+    const ack = await e.submit(await message(deleted, 'inventory', signing.trusted), { transport: 'api' });
+    expect([ack.accepted, ack.httpStatus, read(ack.body).messageType]).toEqual([false, 400, 'CEB900']);
+    expect(parseReturnInfo(String(read(ack.body).documents[0]!.returnInfo))).toMatchObject({ code: '0001' });
+    await e.advance('1d');
+    // the declaration goes on as it was: one sequence, released once
+    expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800']);
+    await e.close();
+  });
+
   it('a change (appType 2) before release replaces the document and its sequence starts again', async () => {
     const e = await engine();
     const d = example();

@@ -711,6 +711,8 @@ class Engine implements EmulatorEngine {
         const before = s.getDoc(stored.kind, stored.key);
         const appType = str(stored.doc.appType) ?? '1';
         if (before) stored.version = (before.version ?? 0) + 1;
+        // The reservation of the declaration it replaces, given back when this one is checked.
+        if (before && stored.kind === 'inventory') stored.quotaKey = before.quotaKey ?? before.orderNo;
         if (before && !isRejected(before.status) && before.status !== 'cancelled' && before.status !== TEMP_SAVED) {
           // The same declaration: its numbers stay (a rejected or cancelled one is declared anew).
           stored.preNo = before.preNo;
@@ -979,11 +981,11 @@ class Engine implements EmulatorEngine {
       return;
     }
     // Effects on the quota come first (each is idempotent), then the step is written whole.
-    if (d.kind === 'inventory' && status === '800') await this.ledger.commit(d.orderNo as string, { now });
+    if (d.kind === 'inventory' && status === '800') await this.ledger.commit(quotaKeyOf(d), { now });
     if ((d.kind === 'cancel' || d.kind === 'refund') && status === '399') {
       const invt = this.inventoryOf(d);
       if (invt?.orderNo !== undefined) {
-        if (d.kind === 'cancel') await this.ledger.release(invt.orderNo, { now, reason: 'cancelled' });
+        if (d.kind === 'cancel') await this.ledger.release(quotaKeyOf(invt), { now, reason: 'cancelled' });
         else await this.refundQuota(d, invt, now);
       }
     }
@@ -1111,6 +1113,14 @@ class Engine implements EmulatorEngine {
         code: this.options.unmappedCode ?? '1300',
         desc: `${reused.messageType} ${reused.key} 已用于已放行的订单 ${reused.orderNo ?? ''} / already used by the released order ${reused.orderNo ?? ''}`,
       };
+    // Each declaration of the order has an entry of its own in the ledger (it keeps an orderNo's entry
+    // once, with one amount): the one this replaces gives its reservation back first, so that it is
+    // not counted twice, nor left taken when this one is rejected.
+    const quotaKey = (invt.version ?? 0) === 0 ? orderNo : `${invt.preNo ?? orderNo}#${invt.version}`;
+    if (invt.quotaKey !== undefined && invt.quotaKey !== quotaKey) {
+      const replaced = await this.ledger.find({ orderNo: invt.quotaKey });
+      if (replaced?.status === 'reserved') await this.ledger.release(invt.quotaKey, { now, reason: 'cancelled' });
+    }
     if (!verdict) {
       const result = await validateWithQuota(decl, this.ledger, this.validateOptions);
       const error = result.issues.find((i) => i.severity === 'error');
@@ -1122,13 +1132,14 @@ class Engine implements EmulatorEngine {
       if (tax.ok && buyer !== undefined) {
         try {
           const r = await this.ledger.reserve(
-            orderNo,
+            quotaKey,
             buyer,
             { dutiableValue: tax.result.dutiableValue, actualPaid: String(docs.order.doc.acturalPaid ?? '0') },
             orderTime(str(docs.order.doc.appTime)) ?? now,
             { ...(invt.copNo !== undefined && { copNo: invt.copNo }), now },
           );
-          if (!r.ok) verdict = { code: '1313', desc: codeText('1313') };
+          if (r.ok) invt.quotaKey = quotaKey;
+          else verdict = { code: '1313', desc: codeText('1313') };
         } catch (e) {
           // The ledger refuses what it cannot key (a malformed ID number): customs would not take it either.
           verdict = {
@@ -1186,7 +1197,7 @@ class Engine implements EmulatorEngine {
   }
 
   private async refundQuota(refund: StoredDoc, invt: StoredDoc, now: Date): Promise<boolean> {
-    const entry = await this.ledger.find({ orderNo: invt.orderNo as string });
+    const entry = await this.ledger.find({ orderNo: quotaKeyOf(invt) });
     if (!entry) return false;
     const original = new Map(lines(invt.doc).map((l) => [Number(l.gnum), l]));
     let share = new Decimal(0);
@@ -1201,7 +1212,7 @@ class Engine implements EmulatorEngine {
     const all = lines(refund.doc).length === 0 || share.gte(total) || total.isZero();
     const amount = all ? undefined : entry.amount.times(share).div(total).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
     if (amount?.isZero()) return true;
-    const r = await this.ledger.refund(invt.orderNo as string, amount, {
+    const r = await this.ledger.refund(quotaKeyOf(invt), amount, {
       now,
       key: refund.key,
       appliedAt: new Date(refund.at),
@@ -1278,6 +1289,11 @@ class Engine implements EmulatorEngine {
     });
     pending.receipts.push(r);
   }
+}
+
+/** An inventory's entry in the quota ledger (an inventory reserved before keys were kept: its orderNo). */
+function quotaKeyOf(invt: StoredDoc): string {
+  return invt.quotaKey ?? (invt.orderNo as string);
 }
 
 /** An order's appTime (yyyyMMddHHmmss, Beijing) as an instant. */

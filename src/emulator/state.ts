@@ -42,6 +42,12 @@ export interface StoredDoc {
   waiting?: boolean | undefined;
   /** Bumped each time a document replaces an earlier one under its key; events carry the version they are for. */
   version?: number | undefined;
+  /**
+   * Inventory: the key of its entry in the emulator's quota ledger, once reserved (the first
+   * declaration of an order: its orderNo; a later one — a change, or one declared anew after a
+   * rejection or a cancel — `preNo#version`, an entry of its own).
+   */
+  quotaKey?: string | undefined;
   /** Inventory: the key of the cancel (CEB623) under way, which holds its release. */
   cancelling?: string | undefined;
   /**

@@ -670,6 +670,58 @@ describe('cancellations and returns', () => {
     await e.close();
   });
 
+  it('the quota of a declaration replaced or cancelled is given back, and the order declared again has its own', async () => {
+    // (a) an inventory in (120, 548 reserved) changed into one that is rejected: nothing stays reserved
+    const e = await engine({ quota: { annualLimit: '1000' } });
+    const d = example();
+    const m = await messages(d, signing.trusted);
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await e.submit(m[k], { transport: 'api' });
+    await e.advance('10s');
+    const wrong = example();
+    Object.assign(wrong.inventory, { appType: '2', buyerName: '李四' });
+    await e.submit(await message(wrong, 'inventory', signing.trusted), { transport: 'api' });
+    await e.advance('1d');
+    expect(trail(e.receipts(), 'CEB622').at(-1)).toBe('CEB622:100');
+    // a second order of 548 for the buyer: 548 ≤ 1000 (548 + 548 = 1096 would not be)
+    await declare(e, secondOrder());
+    expect(trail(e.receipts(0, { orderNo: 'SD202611200002' }), 'CEB622').at(-1)).toBe('CEB622:800');
+    await e.close();
+
+    // (b) cancelled, then declared again without the face cream (398.00): released, and its 398 counts, not 548
+    const c = await engine({ quota: { annualLimit: '1000' } });
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await c.submit(m[k], { transport: 'api' });
+    await c.advance('10s');
+    const invtNo = c.receipts().find((r) => r.returnStatus === '120' && r.type === 'CEB622')!.invtNo!;
+    await c.submit(await signed('CEB623', cancelOf(d, invtNo), '2026-11-20T02:20:10Z'), { transport: 'api' });
+    await c.advance('1h');
+    const less = example();
+    less.order.items.pop();
+    less.inventory.items.pop();
+    // 398.00 × 13 % × 70 % = 36.218 → 36.22; 398.00 + 36.22 = 434.22
+    Object.assign(less.order, { appType: '2', goodsValue: '398.00', taxTotal: '36.22', acturalPaid: '434.22' });
+    Object.assign(less.payment, { appType: '2', amountPaid: '434.22' });
+    Object.assign(less.inventory, { grossWeight: '1.9', netWeight: '1.6' });
+    for (const k of ['order', 'payment', 'inventory'] as const)
+      expect(
+        (await c.submit(await message(less, k, k === 'inventory' ? signing.trusted : undefined), { transport: 'api' }))
+          .accepted,
+      ).toBe(true);
+    await c.advance('1d');
+    expect(trail(c.receipts(), 'CEB622')).toEqual([
+      'CEB622:2',
+      'CEB622:3',
+      'CEB622:120',
+      'CEB622:2',
+      'CEB622:3',
+      'CEB622:120',
+      'CEB622:800',
+    ]);
+    // 398 + 548 = 946 ≤ 1000: the cancelled 548 no longer counts
+    await declare(c, secondOrder());
+    expect(trail(c.receipts(0, { orderNo: 'SD202611200002' }), 'CEB622').at(-1)).toBe('CEB622:800');
+    await c.close();
+  });
+
   it('a return within the window is concluded (399); one after it is refused', async () => {
     const refundOf = (d: Record<string, any>, invtNo: string) => ({
       ...cancelOf(d, invtNo),

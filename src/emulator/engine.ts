@@ -748,6 +748,18 @@ class Engine implements EmulatorEngine {
       case 'cancel':
       case 'refund': {
         const invt = this.identify(stored, now);
+        const held = this.heldAgain(stored);
+        if (held) {
+          // A cancel already applied for leaves nothing to cancel (-623005); a return is not applied twice.
+          const r =
+            stored.kind === 'cancel'
+              ? { status: '-623005', info: codeText('-623005') }
+              : manualRefusal(
+                  `退货申请单已申报（状态 ${held.status}）/ this return is already declared (status ${held.status})`,
+                );
+          this.emit(stored, r.status, r.info, now, pending, false);
+          return `${r.status}: ${r.info}`;
+        }
         if (tempSaved(stored)) {
           // Saved, not declared: nothing is checked or applied for until it is declared.
           this.statusNow(stored, TEMP_SAVED, statusText(TEMP_SAVED), now, pending);
@@ -768,12 +780,31 @@ class Engine implements EmulatorEngine {
         return;
       }
       case 'delivery': {
+        const held = this.heldAgain(stored);
+        if (held) {
+          stored.preNo = held.preNo;
+          const r = manualRefusal(
+            `入库明细单已申报（状态 ${held.status}）/ this delivery note is already declared (status ${held.status})`,
+          );
+          this.emit(stored, r.status, r.info, now, pending, false);
+          return `${r.status}: ${r.info}`;
+        }
         s.putDoc(stored);
         if (tempSaved(stored)) this.statusNow(stored, TEMP_SAVED, statusText(TEMP_SAVED), now, pending);
         else this.declared(stored, now, pending);
         return;
       }
     }
+  }
+
+  /**
+   * A cancel, return or delivery note (kept by its guid) sent again while the first is held — not
+   * rejected, not a draft: the one held, which the resend must not replace (its sequence is under
+   * way or done).
+   */
+  private heldAgain(d: StoredDoc): StoredDoc | undefined {
+    const held = this.state.getDoc(d.kind, d.key);
+    return held !== undefined && !isRejected(held.status) && held.status !== TEMP_SAVED ? held : undefined;
   }
 
   /**
@@ -831,16 +862,15 @@ class Engine implements EmulatorEngine {
     invt: StoredDoc | undefined,
     now: Date,
   ): { status: string; info: string } | undefined {
-    const manual = (desc: string) => ({ status: '100', info: returnInfo('1300', desc) });
-    if (!invt || invt.invtNo === undefined) return manual('清单编号不存在 / invtNo not found');
+    if (!invt || invt.invtNo === undefined) return manualRefusal('清单编号不存在 / invtNo not found');
     if (invt.status !== '800' || invt.releasedAt === undefined)
-      return manual(`清单未放行，不能退货 / the inventory is not released (status ${invt.status})`);
+      return manualRefusal(`清单未放行，不能退货 / the inventory is not released (status ${invt.status})`);
     const original = new Map(lines(invt.doc).map((l) => [Number(l.gnum), l]));
     for (const l of lines(refund.doc)) {
       const o = original.get(Number(l.gnum));
       if (!o) return { status: '-625209', info: codeText('-625209') };
       if (new Decimal(String(l.qty ?? 0)).gt(new Decimal(String(o.qty ?? 0))))
-        return manual(
+        return manualRefusal(
           `退货数量超过原清单数量（项号 ${String(l.gnum)}）/ more returned than declared on line ${String(l.gnum)}`,
         );
     }
@@ -850,7 +880,7 @@ class Engine implements EmulatorEngine {
     if (window) {
       const check = checkReturnWindow(released, window, appliedAt);
       if (!check.within)
-        return manual(
+        return manualRefusal(
           `超过退货申请期限（放行后${window.applyDays}日，截至 ${beijingIsoDate(check.applyBy)}）/ applied for after the return window (${window.applyDays} days from release)`,
         );
     }
@@ -1289,6 +1319,11 @@ class Engine implements EmulatorEngine {
     });
     pending.receipts.push(r);
   }
+}
+
+/** A refusal no catalogue code describes: 100 with 1300 (人工退单) and why. */
+function manualRefusal(desc: string): { status: string; info: string } {
+  return { status: '100', info: returnInfo('1300', desc) };
 }
 
 /** An inventory's entry in the quota ledger (an inventory reserved before keys were kept: its orderNo). */

@@ -722,6 +722,44 @@ describe('cancellations and returns', () => {
     await c.close();
   });
 
+  it('a cancel or return sent twice: the second is refused and the first runs its course', async () => {
+    const e = await engine();
+    const d = example();
+    const m = await messages(d, signing.trusted);
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await e.submit(m[k], { transport: 'api' });
+    await e.advance('10s');
+    const invtNo = e.receipts().find((r) => r.returnStatus === '120' && r.type === 'CEB622')!.invtNo!;
+    const cancel = await signed('CEB623', cancelOf(d, invtNo), '2026-11-20T02:20:10Z');
+    expect((await e.submit(cancel, { transport: 'api' })).accepted).toBe(true);
+    expect(await e.submit(cancel, { transport: 'api' })).toMatchObject({
+      accepted: false,
+      reason: '-623005: 清单状态不允许撤销',
+    });
+    await e.advance('1d');
+    expect(trail(e.receipts(), 'CEB624')).toEqual([
+      'CEB624:2',
+      'CEB624:-623005',
+      'CEB624:3',
+      'CEB624:120',
+      'CEB624:399',
+    ]);
+    expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120']);
+    await e.close();
+
+    const r = await engine();
+    await declare(r, d);
+    const released = r.receipts().find((x) => x.returnStatus === '800')!.invtNo!;
+    const items = [{ gnum: 1, gcode: '1901101000', gname: '婴儿配方奶粉 800g', qty: 1, unit: '122' }];
+    const refund = await signed('CEB625', { ...cancelOf(d, released), reason: '质量问题', items });
+    expect((await r.submit(refund, { transport: 'api' })).accepted).toBe(true);
+    const again = await r.submit(refund, { transport: 'api' });
+    expect(again.accepted).toBe(false);
+    expect(parseReturnInfo(String(read(again.body).documents[0]!.returnInfo))).toMatchObject({ code: '1300' });
+    await r.advance('1d');
+    expect(trail(r.receipts(), 'CEB626')).toEqual(['CEB626:2', 'CEB626:100', 'CEB626:3', 'CEB626:120', 'CEB626:399']);
+    await r.close();
+  });
+
   it('a return within the window is concluded (399); one after it is refused', async () => {
     const refundOf = (d: Record<string, any>, invtNo: string) => ({
       ...cancelOf(d, invtNo),

@@ -866,12 +866,22 @@ class Engine implements EmulatorEngine {
     if (invt.status !== '800' || invt.releasedAt === undefined)
       return manualRefusal(`清单未放行，不能退货 / the inventory is not released (status ${invt.status})`);
     const original = new Map(lines(invt.doc).map((l) => [Number(l.gnum), l]));
+    // What the inventory's other returns (not rejected, not drafts) took back already, line by line:
+    // all the returns of a line together cannot exceed what was declared.
+    const returned = new Map<number, Decimal>();
+    const count = (l: Record<string, unknown>) =>
+      returned.set(Number(l.gnum), (returned.get(Number(l.gnum)) ?? new Decimal(0)).plus(String(l.qty ?? 0)));
+    for (const r of this.state.findDocs('refund', { invtNo: invt.invtNo }))
+      if (r.key !== refund.key && !isRejected(r.status) && r.status !== TEMP_SAVED)
+        for (const l of lines(r.doc)) count(l);
     for (const l of lines(refund.doc)) {
       const o = original.get(Number(l.gnum));
       if (!o) return { status: '-625209', info: codeText('-625209') };
-      if (new Decimal(String(l.qty ?? 0)).gt(new Decimal(String(o.qty ?? 0))))
+      const before = returned.get(Number(l.gnum)) ?? new Decimal(0);
+      count(l);
+      if ((returned.get(Number(l.gnum)) as Decimal).gt(new Decimal(String(o.qty ?? 0))))
         return manualRefusal(
-          `退货数量超过原清单数量（项号 ${String(l.gnum)}）/ more returned than declared on line ${String(l.gnum)}`,
+          `退货数量超过原清单数量（项号 ${String(l.gnum)}，已退 ${before.toFixed()}）/ more returned than declared on line ${String(l.gnum)} (${before.toFixed()} returned before)`,
         );
     }
     const released = new Date(invt.releasedAt);

@@ -760,11 +760,47 @@ describe('cancellations and returns', () => {
     await r.close();
   });
 
+  it('returns of a line together cannot take back more than the inventory declared', async () => {
+    const e = await engine();
+    const d = example();
+    await declare(e, d);
+    const invtNo = e.receipts().find((x) => x.returnStatus === '800')!.invtNo!;
+    // line 1 declared 2 tins: one returned, then another, then a third is one too many
+    const one = {
+      ...cancelOf(d, invtNo),
+      reason: '质量问题',
+      items: [{ gnum: 1, gcode: '1901101000', gname: '婴儿配方奶粉 800g', qty: 1, unit: '122' }],
+    };
+    const answers = [];
+    for (let i = 0; i < 3; i++) {
+      answers.push(await e.submit(await signed('CEB625', one), { transport: 'api' }));
+      await e.advance('1h');
+    }
+    expect(answers.map((a) => a.accepted)).toEqual([true, true, false]);
+    expect(parseReturnInfo(String(read(answers[2]!.body).documents[0]!.returnInfo))).toMatchObject({
+      code: '1300',
+      desc: '退货数量超过原清单数量（项号 1，已退 2）/ more returned than declared on line 1 (2 returned before)',
+    });
+    expect(trail(e.receipts(), 'CEB626')).toEqual([
+      'CEB626:2',
+      'CEB626:3',
+      'CEB626:120',
+      'CEB626:399',
+      'CEB626:2',
+      'CEB626:3',
+      'CEB626:120',
+      'CEB626:399',
+      'CEB626:100',
+    ]);
+    await e.close();
+  });
+
   it('a return within the window is concluded (399); one after it is refused', async () => {
+    // one of the two tins of line 1 at a time: the late return is refused for its date, not its quantity
     const refundOf = (d: Record<string, any>, invtNo: string) => ({
       ...cancelOf(d, invtNo),
       reason: '质量问题',
-      items: [{ gnum: 1, gcode: '1901101000', gname: '婴儿配方奶粉 800g', qty: 2, unit: '122' }],
+      items: [{ gnum: 1, gcode: '1901101000', gname: '婴儿配方奶粉 800g', qty: 1, unit: '122' }],
     });
     const e = await engine();
     const d = example();

@@ -876,7 +876,10 @@ class Engine implements EmulatorEngine {
         for (const l of lines(r.doc)) count(l);
     for (const l of lines(refund.doc)) {
       const o = original.get(Number(l.gnum));
-      if (!o) return { status: '-625209', info: codeText('-625209') };
+      // The line returned is the line declared: its gnum, commodity code and unit (gname is not kept
+      // once the order is final; an inventory compacted before gcode and unit were kept is not compared).
+      const differs = (f: 'gcode' | 'unit') => o?.[f] !== undefined && str(l[f]) !== str(o[f]);
+      if (!o || differs('gcode') || differs('unit')) return { status: '-625209', info: codeText('-625209') };
       const before = returned.get(Number(l.gnum)) ?? new Decimal(0);
       count(l);
       if ((returned.get(Number(l.gnum)) as Decimal).gt(new Decimal(String(o.qty ?? 0))))
@@ -1265,7 +1268,7 @@ class Engine implements EmulatorEngine {
   /**
    * An order released and billed is final: its four documents keep what later messages are
    * checked against — the keys and numbers (a duplicate, a change after release), the status, and
-   * the inventory's lines (gnum, qty, totalPrice) for a return and its quota refund — and drop the
+   * the inventory's lines (gnum, gcode, unit, qty, totalPrice) for a return and its quota refund — and drop the
    * rest of the messages, so that the state grows by little per order.
    */
   private compact(invt: StoredDoc, docs: { order: StoredDoc; payment: StoredDoc; logistics: StoredDoc }): void {
@@ -1280,7 +1283,7 @@ class Engine implements EmulatorEngine {
     }
     invt.doc = {
       ...pick(invt.doc, keys),
-      items: lines(invt.doc).map((l) => pick(l, ['gnum', 'qty', 'totalPrice'])),
+      items: lines(invt.doc).map((l) => pick(l, ['gnum', 'gcode', 'unit', 'qty', 'totalPrice'])),
     };
     invt.compact = true;
     this.state.putDoc(invt);

@@ -760,6 +760,22 @@ describe('cancellations and returns', () => {
     await r.close();
   });
 
+  it('a return line must be the inventory line: same gnum, commodity code and unit (else -625209)', async () => {
+    const e = await engine();
+    const d = example();
+    await declare(e, d);
+    const invtNo = e.receipts().find((x) => x.returnStatus === '800')!.invtNo!;
+    const line = { gnum: 1, gcode: '1901101000', gname: '婴儿配方奶粉 800g', qty: 1, unit: '122' };
+    const returnOf = (l: Record<string, unknown>) =>
+      signed('CEB625', { ...cancelOf(d, invtNo), reason: '质量问题', items: [{ ...line, ...l }] });
+    // the order is final (released, billed): its inventory is kept compact, and still knows its lines
+    const answers = [];
+    for (const l of [{ gcode: '0401990000' }, { unit: '007' }, { gnum: 3 }, {}])
+      answers.push(await e.submit(await returnOf(l), { transport: 'api' }));
+    expect(answers.map((a) => read(a.body).documents[0]!.returnStatus)).toEqual(['-625209', '-625209', '-625209', '2']);
+    await e.close();
+  });
+
   it('returns of a line together cannot take back more than the inventory declared', async () => {
     const e = await engine();
     const d = example();
@@ -996,8 +1012,8 @@ describe('SQLite state across a restart', () => {
     expect(docs.inventory.status).toBe('800');
     // the example's lines: 2 × 199.00 = 398.00 and 1 × 150.00 (amounts as the parser's decimal strings)
     expect(docs.inventory.doc.items).toEqual([
-      { gnum: 1, qty: '2', totalPrice: '398' },
-      { gnum: 2, qty: '1', totalPrice: '150' },
+      { gnum: 1, gcode: '1901101000', unit: '122', qty: '2', totalPrice: '398' },
+      { gnum: 2, gcode: '3304990099', unit: '142', qty: '1', totalPrice: '150' },
     ]);
     expect(docs.inventory.invtNo).toMatch(/I\d{9}$/);
   });

@@ -765,7 +765,8 @@ class Engine implements EmulatorEngine {
           this.statusNow(stored, TEMP_SAVED, statusText(TEMP_SAVED), now, pending);
           return;
         }
-        const refusal = stored.kind === 'cancel' ? this.cancelRefusal(invt) : this.refundRefusal(stored, invt, now);
+        const refusal =
+          stored.kind === 'cancel' ? this.cancelRefusal(stored, invt) : this.refundRefusal(stored, invt, now);
         s.putDoc(stored);
         if (refusal) {
           this.emit(stored, refusal.status, refusal.info, now, pending);
@@ -849,8 +850,10 @@ class Engine implements EmulatorEngine {
   }
 
   /** A cancel is for an inventory customs holds and has not released (the catalogue: after release, a return). */
-  private cancelRefusal(invt: StoredDoc | undefined): { status: string; info: string } | undefined {
+  private cancelRefusal(cancel: StoredDoc, invt: StoredDoc | undefined): { status: string; info: string } | undefined {
     if (!invt || invt.invtNo === undefined) return { status: '-623003', info: codeText('-623003') };
+    const other = otherInventory(cancel, invt);
+    if (other) return other;
     if (!HELD.has(invt.status) || invt.cancelling !== undefined)
       return { status: '-623005', info: codeText('-623005') };
     return undefined;
@@ -863,6 +866,8 @@ class Engine implements EmulatorEngine {
     now: Date,
   ): { status: string; info: string } | undefined {
     if (!invt || invt.invtNo === undefined) return manualRefusal('清单编号不存在 / invtNo not found');
+    const other = otherInventory(refund, invt);
+    if (other) return other;
     if (invt.status !== '800' || invt.releasedAt === undefined)
       return manualRefusal(`清单未放行，不能退货 / the inventory is not released (status ${invt.status})`);
     const original = new Map(lines(invt.doc).map((l) => [Number(l.gnum), l]));
@@ -1274,7 +1279,16 @@ class Engine implements EmulatorEngine {
   private compact(invt: StoredDoc, docs: { order: StoredDoc; payment: StoredDoc; logistics: StoredDoc }): void {
     const pick = (x: Record<string, unknown>, fields: readonly string[]) =>
       Object.fromEntries(fields.filter((f) => x[f] !== undefined).map((f) => [f, x[f]]));
-    const keys = ['ebpCode', 'orderNo', 'invtNo', 'logisticsCode', 'logisticsNo', 'payCode', 'payTransactionId'];
+    const keys = [
+      'ebpCode',
+      'ebcCode',
+      'orderNo',
+      'invtNo',
+      'logisticsCode',
+      'logisticsNo',
+      'payCode',
+      'payTransactionId',
+    ];
     for (const d of [docs.order, docs.payment, docs.logistics]) {
       if (d.compact) continue;
       d.doc = pick(d.doc, keys);
@@ -1332,6 +1346,26 @@ class Engine implements EmulatorEngine {
     });
     pending.receipts.push(r);
   }
+}
+
+/** What names the inventory a cancel or return is for, besides its invtNo: they must be the inventory's. */
+const INVENTORY_KEYS = ['orderNo', 'ebpCode', 'ebcCode', 'logisticsCode', 'logisticsNo'] as const;
+
+/**
+ * A cancel or return whose order, platform, e-commerce enterprise or waybill is not that of the
+ * inventory its invtNo names (the spec's InvtCancel and InvtRefundHead repeat the inventory's
+ * orderNo, ebpCode, ebcCode, logisticsCode and logisticsNo): refused, so that nobody cancels or
+ * returns another's inventory by its number. (A key a compact
+ * inventory did not keep, ebcCode before it was kept, is not compared.)
+ */
+function otherInventory(d: StoredDoc, invt: StoredDoc): { status: string; info: string } | undefined {
+  const f = INVENTORY_KEYS.find((k) => invt.doc[k] !== undefined && str(d.doc[k]) !== str(invt.doc[k]));
+  if (f === undefined) return undefined;
+  const x = str(d.doc[f]) ?? '';
+  const y = str(invt.doc[f]) ?? '';
+  return manualRefusal(
+    `${f} ${x} 与清单 ${invt.invtNo ?? ''} 的 ${y} 不一致 / ${f} ${x} is not that of inventory ${invt.invtNo ?? ''} (${y})`,
+  );
 }
 
 /** A refusal no catalogue code describes: 100 with 1300 (人工退单) and why. */

@@ -760,6 +760,36 @@ describe('cancellations and returns', () => {
     await r.close();
   });
 
+  it('a cancel or return naming another order, enterprise or waybill than its invtNo’s inventory is refused', async () => {
+    const e = await engine();
+    const d = example();
+    const m = await messages(d, signing.trusted);
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await e.submit(m[k], { transport: 'api' });
+    await e.advance('10s');
+    const invtNo = e.receipts().find((r) => r.returnStatus === '120' && r.type === 'CEB622')!.invtNo!;
+    const at = '2026-11-20T02:20:10Z';
+    const others = [{ orderNo: 'SD202611209999' }, { ebcCode: '3301964J99' }, { logisticsNo: 'ZT7700099999999' }];
+    const answers = [];
+    for (const o of others)
+      answers.push(await e.submit(await signed('CEB623', { ...cancelOf(d, invtNo), ...o }, at), { transport: 'api' }));
+    expect(answers.map((a) => a.accepted)).toEqual([false, false, false]);
+    expect(parseReturnInfo(String(read(answers[1]!.body).documents[0]!.returnInfo))).toMatchObject({
+      code: '1300',
+      desc: `ebcCode 3301964J99 与清单 ${invtNo} 的 3301964J31 不一致 / ebcCode 3301964J99 is not that of inventory ${invtNo} (3301964J31)`,
+    });
+    await e.advance('1d');
+    // the inventory was not cancelled: it is released, and its return is checked the same way (on the compact inventory)
+    expect(trail(e.receipts(), 'CEB622').at(-1)).toBe('CEB622:800');
+    const line = { gnum: 1, gcode: '1901101000', gname: '婴儿配方奶粉 800g', qty: 1, unit: '122' };
+    const refund = { ...cancelOf(d, invtNo), ebcCode: '3301964J99', reason: '质量问题', items: [line] };
+    const ret = await e.submit(await signed('CEB625', refund), { transport: 'api' });
+    expect([ret.accepted, parseReturnInfo(String(read(ret.body).documents[0]!.returnInfo)).code]).toEqual([
+      false,
+      '1300',
+    ]);
+    await e.close();
+  });
+
   it('a return line must be the inventory line: same gnum, commodity code and unit (else -625209)', async () => {
     const e = await engine();
     const d = example();
@@ -998,7 +1028,16 @@ describe('SQLite state across a restart', () => {
     expect(Object.keys(docs).sort()).toEqual(['inventory', 'logistics', 'order', 'payment']);
     for (const k of ['order', 'payment', 'logistics', 'inventory']) expect(docs[k].compact, k).toBe(true);
     // Keys and numbers only: no goods, no amounts, no buyer's name or ID number.
-    const keys = ['ebpCode', 'orderNo', 'invtNo', 'logisticsCode', 'logisticsNo', 'payCode', 'payTransactionId'];
+    const keys = [
+      'ebpCode',
+      'ebcCode',
+      'orderNo',
+      'invtNo',
+      'logisticsCode',
+      'logisticsNo',
+      'payCode',
+      'payTransactionId',
+    ];
     for (const k of ['order', 'payment', 'logistics']) {
       expect(
         Object.keys(docs[k].doc).every((f) => keys.includes(f)),

@@ -514,10 +514,14 @@ class Engine implements EmulatorEngine {
         msg.messageType,
       );
     const now = this.now();
-    const doc = toJsonValue(msg.documents[0] ?? {}) as Record<string, unknown>;
+    // A message holds 1 to 100 documents (the XSD), each declared on its own: each is taken and
+    // answered in receipts of its own, none left out.
+    const docs = (msg.documents.length > 0 ? msg.documents : [{}]).map(
+      (d) => toJsonValue(d) as Record<string, unknown>,
+    );
     // No source says how customs answers a delete, nor what it may delete: refused as something the
     // emulator does not take, rather than taken as a change (which would declare the document again).
-    if (str(doc.appType) === '3')
+    if (docs.some((d) => str(d.appType) === '3'))
       return this.unreadable(
         input,
         via,
@@ -528,14 +532,15 @@ class Engine implements EmulatorEngine {
         wrap,
         msg.messageType,
       );
-    const orderNo = str(doc.orderNo);
+    const orderNo = str(docs[0]?.orderNo);
     const text = dxp
       ? (dxp.payload as string)
       : typeof input === 'string'
         ? input
         : Buffer.from(input).toString('utf8');
 
-    // The signature, where the XSD makes it mandatory or where there is one.
+    // The signature, where the XSD makes it mandatory or where there is one: it covers the whole
+    // message, so every document of it is refused with it.
     const required =
       this.requireSignature &&
       (BUILDABLE as Record<string, { signatureRequired: boolean }>)[msg.messageType]?.signatureRequired;
@@ -548,9 +553,7 @@ class Engine implements EmulatorEngine {
           : 'certificate-untrusted';
       if (reason) {
         const code = signatureCode(msg.messageType, reason);
-        const stored = this.newDoc(handled, doc, msg.messageType, wrap, now);
         return this.state.transaction(() => {
-          this.identify(stored, now);
           this.listReceived(now, via, textOf(input), {
             messageType: msg.messageType,
             wrap,
@@ -558,15 +561,12 @@ class Engine implements EmulatorEngine {
             accepted: false,
             reason: `signature: ${reason}`,
           });
-          const negative = code.startsWith('-');
-          this.emit(
-            stored,
-            negative ? code : '100',
-            negative ? codeText(code) : returnInfo(code, codeText(code)),
-            now,
-            pending,
-            false,
-          );
+          for (const doc of docs) {
+            const stored = this.newDoc(handled, doc, msg.messageType, wrap, now);
+            this.identify(stored, now);
+            const r = rejection(code, codeText(code));
+            this.emit(stored, r.status, r.info, now, pending, false);
+          }
           return {
             accepted: false,
             httpStatus: 200,
@@ -578,19 +578,21 @@ class Engine implements EmulatorEngine {
         });
       }
     }
-    const stored = this.newDoc(handled, doc, msg.messageType, wrap, now);
     return this.state.transaction(() => {
-      const refused = this.take(stored, now, pending);
-      this.listReceived(now, via, textOf(input), {
-        messageType: msg.messageType,
-        wrap,
-        orderNo,
-        accepted: refused === undefined,
-        reason: refused,
+      // (in the message's order: a document may be a duplicate of one before it in the same message)
+      const refusals = docs.map((doc) => {
+        const stored = this.newDoc(handled, doc, msg.messageType, wrap, now);
+        const refused = this.take(stored, now, pending);
+        return refused === undefined || docs.length === 1 ? refused : `${stored.key}: ${refused}`;
       });
+      const refused = refusals.filter((r) => r !== undefined);
+      // Taken when any of its documents was; the others' refusals are in their receipts and here.
+      const accepted = refused.length < docs.length;
+      const reason = refused.length > 0 ? refused.join('; ') : undefined;
+      this.listReceived(now, via, textOf(input), { messageType: msg.messageType, wrap, orderNo, accepted, reason });
       return {
-        accepted: refused === undefined,
-        ...(refused !== undefined && { reason: refused }),
+        accepted,
+        ...(reason !== undefined && { reason }),
         httpStatus: 200,
         body: pending.first ?? '',
         messageType: msg.messageType,

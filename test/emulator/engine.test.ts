@@ -478,6 +478,59 @@ describe('rejections, each from a declaration with that defect', () => {
   });
 });
 
+describe('messages of several documents', () => {
+  /** One message holding the document `key` of each declaration, in that order (the XSD allows 1 to 100). */
+  async function together(decls: Array<Record<string, any>>, key: DocKey): Promise<string> {
+    const element = { order: 'Order', payment: 'Payment', logistics: 'Logistics', inventory: 'Inventory' }[key];
+    const block = new RegExp(`<ceb:${element}>[\\s\\S]*?</ceb:${element}>`);
+    const xmls = await Promise.all(decls.map((d) => message(d, key)));
+    const first = xmls[0]!;
+    const all = xmls.map((x) => block.exec(x)![0]).join('');
+    const xml = first.replace(block, all);
+    return key === 'inventory' ? (await signMessage(xml, signing.trusted)).xml : xml;
+  }
+
+  it('each document is taken and answered in its own receipts, none left out', async () => {
+    const e = await engine();
+    const decls = [example(), secondOrder()];
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) {
+      const ack = await e.submit(await together(decls, k), { transport: 'api' });
+      expect(ack, k).toMatchObject({ accepted: true, httpStatus: 200 });
+    }
+    await e.advance('1d');
+    for (const orderNo of ['SD202611200001', 'SD202611200002']) {
+      const rs = e.receipts(0, { orderNo });
+      for (const t of ['CEB312', 'CEB412', 'CEB512'])
+        expect(trail(rs, t), `${orderNo} ${t}`).toEqual([`${t}:2`, `${t}:3`, `${t}:120`]);
+      expect(trail(rs, 'CEB622'), orderNo).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800']);
+      expect(trail(rs, 'CEB816'), orderNo).toEqual(['CEB816']);
+    }
+    await e.close();
+    // a document that repeats one before it in the same message is a duplicate; the message is still taken
+    const f = await engine();
+    const twice = await f.submit(await together([example(), example()], 'order'), { transport: 'api' });
+    expect(twice).toMatchObject({ accepted: true, reason: '3301964J31|SD202611200001: -301010: 订单编号已存在' });
+    expect(trail(f.receipts())).toEqual(['CEB312:2', 'CEB312:-301010']);
+    // a signature covers the whole message: each of its documents is refused with it
+    const unsigned = (await together([example(), secondOrder()], 'inventory')).replace(
+      /<ds:Signature[\s\S]*<\/ds:Signature>/,
+      '',
+    );
+    const refused = await f.submit(unsigned, { transport: 'api' });
+    expect(refused.accepted).toBe(false);
+    expect(
+      f
+        .receipts()
+        .map((r) => [r.type, r.returnStatus, r.orderNo])
+        .slice(2),
+    ).toEqual([
+      ['CEB622', '-621029', 'SD202611200001'],
+      ['CEB622', '-621029', 'SD202611200002'],
+    ]);
+    await f.close();
+  });
+});
+
 describe('temp-save (appStatus 1, 暂存)', () => {
   it('an inventory saved as a draft is answered 1 and not declared; sent with appStatus 2 it is, under its pre-entry number', async () => {
     const e = await engine();

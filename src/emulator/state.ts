@@ -84,6 +84,13 @@ export type NewReceipt = Omit<OutgoingReceipt, 'seq' | 'name'> & { guid: string 
 /** The default of `history`: how many received messages and receipts the lists keep. */
 export const DEFAULT_HISTORY = 10_000;
 
+/**
+ * The most message text (characters) the memory state's list of received messages keeps, beside
+ * `history`: a stream of large messages (each may be 50 MiB) would otherwise hold `history` times
+ * their size in memory and bring the process down. The oldest beyond are dropped, as beyond `history`.
+ */
+export const RECEIVED_TEXT_LIMIT = 64 * 1024 * 1024;
+
 /** Options of the states. */
 export interface StateOptions {
   /** How many of the newest received messages and of the newest receipts the lists keep; default 10 000; 0 keeps none. */
@@ -198,12 +205,26 @@ class Ring<T extends { seq: number }> {
   private items: Array<T | undefined> = [];
   private head = 0;
   private last = 0;
-  constructor(private readonly limit: number) {}
+  /** The weight of the entries kept. */
+  private weight = 0;
+  /** Keeps the newest `limit` entries, and, with `weigh`, no more than `maxWeight` of their weight in all. */
+  constructor(
+    private readonly limit: number,
+    private readonly weigh: (item: T) => number = () => 0,
+    private readonly maxWeight = Number.POSITIVE_INFINITY,
+  ) {}
   push(item: T): void {
     this.last = item.seq;
     if (this.limit === 0) return;
     this.items.push(item);
-    if (this.items.length - this.head > this.limit) this.items[this.head++] = undefined;
+    this.weight += this.weigh(item);
+    while (
+      this.head < this.items.length &&
+      (this.items.length - this.head > this.limit || this.weight > this.maxWeight)
+    ) {
+      this.weight -= this.weigh(this.items[this.head] as T);
+      this.items[this.head++] = undefined;
+    }
     if (this.head >= 1024 && this.head * 2 >= this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
@@ -230,7 +251,7 @@ class Ring<T extends { seq: number }> {
 /** State in memory: for tests and load runs, gone with the process. */
 export function memoryState(options: StateOptions = {}): EmulatorState {
   const history = historyOf(options);
-  const received = new Ring<ReceivedMessage>(history);
+  const received = new Ring<ReceivedMessage>(history, (m) => m.xml.length, RECEIVED_TEXT_LIMIT);
   /** Documents as JSON text: a third or less of the memory of the object, and each read is a copy. */
   const docs = new Map<string, string>();
   /** kind + orderNo, kind + invtNo → ids of docs (nearly always one), so that look-ups do not scan every document. */

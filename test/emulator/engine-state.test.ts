@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { addDuration, manualClock, parseDuration } from '../../src/emulator/clock.js';
 import { createEngine } from '../../src/emulator/engine.js';
 import { openSqliteState } from '../../src/emulator/sqlite-state.js';
-import { memoryState, type EmulatorState, type StoredDoc } from '../../src/emulator/state.js';
+import { memoryState, RECEIVED_TEXT_LIMIT, type EmulatorState, type StoredDoc } from '../../src/emulator/state.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sandan-emulator-state-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -228,6 +228,23 @@ describe.each(stores)('%s state: the history limit', (name, _open) => {
     const kept = s.receipts(0);
     expect([kept.length, kept[0]?.seq, kept.at(-1)?.seq]).toEqual([1000, 4001, 5000]);
     expect(s.receipts(4998).map((r) => r.xml)).toEqual(['<r4999/>', '<r5000/>']);
+    s.close();
+  });
+});
+
+describe('memory state: the text of the messages received', () => {
+  it('keeps at most RECEIVED_TEXT_LIMIT characters of it, dropping the oldest (large messages cannot exhaust memory)', () => {
+    const s = memoryState();
+    const mib = 'x'.repeat(1024 * 1024);
+    for (let i = 1; i <= 70; i++) s.addReceived({ at: 'x', transport: 'http', accepted: false, xml: `<m${i}>${mib}` });
+    const kept = s.received();
+    // each of the newest is 5 + 1,048,576 = 1,048,581 characters: 63 of them are 66,060,603 ≤ 64 MiB (67,108,864), 64 would be 67,109,184
+    expect(kept.map((m) => m.seq)).toEqual(Array.from({ length: 63 }, (_, i) => i + 8));
+    expect(kept.reduce((n, m) => n + m.xml.length, 0)).toBeLessThanOrEqual(RECEIVED_TEXT_LIMIT);
+    expect(s.historyStart().received).toBe(8);
+    // a small one after them still comes in, and the count limit still holds as before
+    s.addReceived({ at: 'x', transport: 'http', accepted: true, xml: '<m71/>' });
+    expect(s.received(70).map((m) => m.xml)).toEqual(['<m71/>']);
     s.close();
   });
 });

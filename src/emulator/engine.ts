@@ -250,8 +250,8 @@ class Engine implements EmulatorEngine {
     return this.state.receipts(after, filter.orderNo);
   }
 
-  received(after?: number) {
-    return this.state.received(after);
+  received(after?: number, limit?: number) {
+    return this.state.received(after, limit);
   }
 
   findReceived(name: string) {

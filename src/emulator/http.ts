@@ -351,8 +351,9 @@ export async function startHttpTransport(
         const after = intParam(url, 'after', 0);
         const limit = intParam(url, 'limit', Number.MAX_SAFE_INTEGER);
         const oldest = engine.historyStart().received;
-        const list = engine.received(after);
-        sendJson(req, res, 200, { received: list.slice(0, limit), oldest, truncated: after + 1 < oldest });
+        // (the limit is the state's: a page reads only its own messages, not the whole history)
+        const list = engine.received(after, limit);
+        sendJson(req, res, 200, { received: list, oldest, truncated: after + 1 < oldest });
       },
     },
     '/admin/receipts': {

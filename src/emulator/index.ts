@@ -65,8 +65,8 @@ export interface CustomsEmulator {
   advance(by: string | number): Promise<void>;
   /** Sets the scenario of an order: reject with a code, hold at 500/600 for a while, drop a receipt. */
   scenario(orderNo: string, scenario: Scenario): void;
-  /** What it received and keeps (the newest `history`), after sequence number `after` (default 0), oldest first. */
-  received(after?: number): ReceivedMessage[];
+  /** What it received and keeps (the newest `history`), after sequence number `after` (default 0), oldest first; at most `limit`. */
+  received(after?: number, limit?: number): ReceivedMessage[];
   /** The seq of the oldest received message and of the oldest receipt still kept (see the `history` option). */
   historyStart(): { received: number; receipts: number };
   /** The emulator's time. */
@@ -144,7 +144,7 @@ export async function createCustomsEmulator(options: CustomsEmulatorOptions = {}
       await folder?.flush();
     },
     scenario: (orderNo, s) => engine.scenario(orderNo, s),
-    received: (after) => engine.received(after),
+    received: (after, limit) => engine.received(after, limit),
     historyStart: () => engine.historyStart(),
     now: () => engine.now(),
     close() {

@@ -130,7 +130,8 @@ export async function openSqliteState(
     addReceived: db.prepare(
       'INSERT INTO emu_received (at, transport, name, message_type, cop_msg_id, order_no, accepted, reason, xml) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
-    received: db.prepare('SELECT * FROM emu_received WHERE seq > ? ORDER BY seq'),
+    // (LIMIT -1: no limit)
+    received: db.prepare('SELECT * FROM emu_received WHERE seq > ? ORDER BY seq LIMIT ?'),
     receivedByName: db.prepare('SELECT * FROM emu_received WHERE name = ? ORDER BY seq DESC LIMIT 1'),
     lastReceived: db.prepare('SELECT coalesce(max(seq), 0) AS n FROM emu_received'),
     lastReceipt: db.prepare('SELECT coalesce(max(seq), 0) AS n FROM emu_outbox'),
@@ -186,7 +187,13 @@ export async function openSqliteState(
       );
       return Number(info.lastInsertRowid);
     },
-    received: (after = 0) => (s.received.all(Math.max(after, receivedStart() - 1)) as ReceivedRow[]).map(receivedOf),
+    received: (after = 0, limit?: number) =>
+      (
+        s.received.all(
+          Math.max(after, receivedStart() - 1),
+          limit === undefined || limit >= Number.MAX_SAFE_INTEGER ? -1 : limit,
+        ) as ReceivedRow[]
+      ).map(receivedOf),
     receivedByName(name) {
       const r = s.receivedByName.get(name) as ReceivedRow | undefined;
       return r && receivedOf(r);

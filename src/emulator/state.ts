@@ -124,7 +124,8 @@ export interface EmulatorState {
   savepoint<T>(fn: () => T): T;
   addReceived(r: Omit<ReceivedMessage, 'seq'>): number;
   /** The kept messages with a seq above `after`, oldest first. */
-  received(after?: number): ReceivedMessage[];
+  /** (at most `limit` of them, read no further) */
+  received(after?: number, limit?: number): ReceivedMessage[];
   /** The message received from the folder transport under this (unique) file name, when it is known. */
   receivedByName(name: string): ReceivedMessage | undefined;
   /** Where the kept lists start. */
@@ -298,7 +299,7 @@ export function memoryState(options: StateOptions = {}): EmulatorState {
       received.push({ ...r, seq });
       return seq;
     },
-    received: (after = 0) => received.after(after).map(clone),
+    received: (after = 0, limit = Number.POSITIVE_INFINITY) => received.after(after).slice(0, limit).map(clone),
     receivedByName: (name) => {
       const m = received.find((r) => r.name === name);
       return m && clone(m);

@@ -167,8 +167,11 @@ export interface EmulatorEngine {
   now(): Date;
   /** Sets the scenario of an order (replacing an earlier one); stored with the state. */
   scenario(orderNo: string, s: Scenario): void;
-  /** What it received and keeps (see `history`) after sequence number `after` (default 0), oldest first. */
-  received(after?: number): ReceivedMessage[];
+  /**
+   * What it received and keeps (see `history`) after sequence number `after` (default 0), oldest
+   * first; at most `limit` of them (each holds its whole message: page through a long history).
+   */
+  received(after?: number, limit?: number): ReceivedMessage[];
   /** The message the folder transport submitted under this (unique) file name, when it is known (also beyond `history` with SQLite). */
   findReceived(name: string): ReceivedMessage | undefined;
   /**

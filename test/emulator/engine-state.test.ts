@@ -202,6 +202,16 @@ describe.each(stores)('%s state: the history limit', (name, _open) => {
     s.close();
   });
 
+  it('received(after, limit) gives at most limit messages: a page of the history reads no more of it', async () => {
+    const s = await openWith(10);
+    for (let i = 1; i <= 6; i++) s.addReceived(message(i));
+    expect(s.received(0, 2).map((m) => m.seq)).toEqual([1, 2]);
+    expect(s.received(4, 10).map((m) => m.seq)).toEqual([5, 6]);
+    expect(s.received(2, 0)).toEqual([]);
+    expect(s.received(3).map((m) => m.seq)).toEqual([4, 5, 6]);
+    s.close();
+  });
+
   it('history 0 keeps none: the lists are empty and start at the next seq', async () => {
     const s = await openWith(0);
     s.addReceipt(receipt(1));

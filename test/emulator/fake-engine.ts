@@ -85,7 +85,8 @@ export function fakeEngine(options: { immediate?: boolean } = {}): FakeEngine {
     scenario(orderNo, s) {
       self.scenarios.push([orderNo, s]);
     },
-    received: (after = 0) => received.filter((m) => m.seq > after) as never,
+    received: (after = 0, limit = Number.POSITIVE_INFINITY) =>
+      received.filter((m) => m.seq > after).slice(0, limit) as never,
     findReceived: (name) => received.find((m) => m.name === name) as never,
     historyStart: () => ({ received: 1, receipts: 1 }),
     async close() {

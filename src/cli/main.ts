@@ -72,6 +72,9 @@ const HINTS: Record<string, string> = {
     'Another process is writing to the quota ledger. Try again, or wait longer: --busy-timeout <ms> (sandan quota), --quota-busy-timeout <ms> (sandan validate).',
 };
 
+/** The commands whose main input may be `-` (standard input). */
+const STDIN_INPUT: ReadonlySet<string> = new Set(['validate', 'tax', 'build', 'parse', 'sign', 'verify']);
+
 /**
  * The hint for an error, where the code's hint would be wrong for what failed or in this command:
  * a write (the code's hint is about reading), a quota ledger named by `--quota-db` (validate),
@@ -80,6 +83,9 @@ const HINTS: Record<string, string> = {
 function hintOf(e: SandanError, command: string | undefined): string | undefined {
   if (e.code === 'FILE_UNREADABLE' && e.details?.access === 'write')
     return 'Check the output path: its folder must exist and be writable, and it must not be a folder.';
+  // Only a command's main input may be `-`: not a key, ruleset or other named file, nor status's or reconcile's paths.
+  if (e.code === 'FILE_UNREADABLE' && (e.details?.what !== undefined || !STDIN_INPUT.has(command ?? '')))
+    return 'Check the path.';
   if (e.code === 'QUOTA_STORE' && command === 'validate')
     return 'Check --quota-db (a .sqlite path or postgres:// URL) and that SANDAN_QUOTA_SECRET is the secret the ledger was created with.';
   if (e.code === 'QUOTA_STORE' && command === 'emulate')

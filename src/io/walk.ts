@@ -125,7 +125,7 @@ function reasonOf(error: unknown): string {
 /**
  * The error for a path that cannot be read: `FILE_UNREADABLE`, `Cannot read [what ]path: reason`,
  * with the path in `details.file`. `what` names the kind of file when the path alone does not
- * (`ruleset`, `key`, `certificate`).
+ * (`ruleset`, `key`, `certificate`), and is kept in `details.what`.
  */
 export function unreadableFile(path: string, cause: unknown, what?: string): SandanError {
   return refusal(path, reasonOf(cause), what, cause);
@@ -134,7 +134,7 @@ export function unreadableFile(path: string, cause: unknown, what?: string): San
 function refusal(path: string, reason: string, what: string | undefined, cause?: unknown): SandanError {
   return new SandanError('FILE_UNREADABLE', `Cannot read ${what ? `${what} ` : ''}${path}: ${reason}`, {
     cause,
-    details: { file: path },
+    details: { file: path, ...(what !== undefined && { what }) },
   });
 }
 

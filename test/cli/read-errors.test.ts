@@ -21,14 +21,18 @@ mkdirSync(annexFolder);
 const missing = join(dir, 'missing.xml');
 const emptyNdjson = join(dir, 'none.ndjson');
 writeFileSync(emptyNdjson, '');
-const HINT = 'hint: Check the path; use - to read standard input.\n';
+// `-` is offered only where the path could have been `-`: a command's main input, not a named file
+// (ruleset, key, certificate, …) nor the paths of status and reconcile, which do not read standard input.
+const STDIN_HINT = 'hint: Check the path; use - to read standard input.\n';
+const HINT = 'hint: Check the path.\n';
 
 describe('unreadable paths, one message shape in every command', () => {
-  const cases: Array<[string, string[], string]> = [
+  const cases: Array<[string, string[], string, string?]> = [
     [
       'validate, a missing input',
       ['validate', join(dir, 'x.json')],
       `Cannot read ${join(dir, 'x.json')}: no such file`,
+      STDIN_HINT,
     ],
     [
       'validate, a folder as --ruleset',
@@ -40,15 +44,21 @@ describe('unreadable paths, one message shape in every command', () => {
       ['validate', HZ, '--config', missing],
       `Cannot read configuration ${missing}: no such file`,
     ],
-    ['parse, a missing file', ['parse', missing], `Cannot read ${missing}: no such file`],
-    ['parse, a folder', ['parse', folder], `Cannot read ${folder}: it is a directory`],
+    ['parse, a missing file', ['parse', missing], `Cannot read ${missing}: no such file`, STDIN_HINT],
+    ['parse, a folder', ['parse', folder], `Cannot read ${folder}: it is a directory`, STDIN_HINT],
     [
       'build, a folder as --sender',
       ['build', HZ, '--message', 'CEB311', '--sender', folder],
       `Cannot read the sender profile (--sender) ${folder}: it is a directory`,
     ],
-    ['verify, a missing file', ['verify', missing], `Cannot read ${missing}: no such file`],
-    ['verify, a folder', ['verify', folder], `Cannot read ${folder}: it is a directory`],
+    ['verify, a missing file', ['verify', missing], `Cannot read ${missing}: no such file`, STDIN_HINT],
+    ['verify, a folder', ['verify', folder], `Cannot read ${folder}: it is a directory`, STDIN_HINT],
+    [
+      'sign, a missing key',
+      ['sign', SENDER, '--key', missing, '--cert', missing],
+      `Cannot read key ${missing}: no such file`,
+    ],
+    ['tax, a missing --rates', ['tax', HZ, '--rates', missing], `Cannot read rate table ${missing}: no such file`],
     [
       'verify, a missing certificate',
       ['verify', SENDER, '--cert', missing],
@@ -70,10 +80,11 @@ describe('unreadable paths, one message shape in every command', () => {
       `Cannot read ${missing}: no such file`,
     ],
     ['status, a missing file', ['status', missing], `Cannot read ${missing}: no such file`],
+    ['status, -', ['status', '-'], 'Cannot read -: no such file'],
   ];
-  for (const [name, args, message] of cases)
+  for (const [name, args, message, hint = HINT] of cases)
     it(name, async () => {
       const r = await runCli(args);
-      expect([r.code, r.stderr]).toEqual([2, `sandan: ${message}\n${HINT}`]);
+      expect([r.code, r.stderr]).toEqual([2, `sandan: ${message}\n${hint}`]);
     });
 });

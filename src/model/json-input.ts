@@ -51,8 +51,12 @@ function decode(bytes: Uint8Array, first: boolean): { text: string } | { issue: 
   }
 }
 
-/** Parses JSON text; a syntax error becomes a `json-syntax` issue naming the line and column. */
-export function parseJsonText(text: string): { value: unknown } | { issue: Issue } {
+/**
+ * Parses JSON text; a syntax error becomes a `json-syntax` issue naming the line and column.
+ * `firstLine`: the line of the input the text starts on (an NDJSON line's own number), so the
+ * message names the line the user sees in `file:line:column`.
+ */
+export function parseJsonText(text: string, firstLine = 1): { value: unknown } | { issue: Issue } {
   try {
     return { value: JSON.parse(text) as unknown };
   } catch (e) {
@@ -61,13 +65,19 @@ export function parseJsonText(text: string): { value: unknown } | { issue: Issue
     const pos = jsonErrorOffset(text);
     if (pos >= 0) {
       const { line, column } = lineColumnAt(text, pos);
-      where = ` (line ${line}, column ${column})`;
+      where = ` (line ${firstLine + line - 1}, column ${column})`;
     }
+    // The usual mix-up: a CEB message (XML) given where a declaration (JSON) is read.
+    const xml = /^\s*</.test(text);
     return {
       issue: inputIssue(
         'json-syntax',
-        `输入不是有效的 JSON${where}：${msg}`,
-        `The input is not valid JSON${where}: ${msg}`,
+        xml
+          ? `输入不是有效的 JSON${where}：看起来是 XML。申报数据是使用 CEB 字段名的 JSON；CEB 报文（XML）请用 sandan parse 读取`
+          : `输入不是有效的 JSON${where}：${msg}`,
+        xml
+          ? `The input is not valid JSON${where}: it looks like XML. A declaration is JSON with the CEB field names; read a CEB message (XML) with sandan parse`
+          : `The input is not valid JSON${where}: ${msg}`,
       ),
     };
   }
@@ -99,7 +109,7 @@ export function recordAndText(
 
 /** The record of one line already decoded (a BOM on line 1 already dropped). */
 export function recordFromText(line: number, text: string): InputRecord {
-  const parsed = parseJsonText(text);
+  const parsed = parseJsonText(text, line);
   return 'issue' in parsed ? { line, issue: parsed.issue } : { line, value: parsed.value };
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -82,5 +82,36 @@ describe('messages that say what is true', () => {
     const quiet = await runCli(['validate', HZ, '-q']);
     expect(quiet.code).toBe(0);
     expect(quiet.stdout).toMatch(/^examples\/hangzhou-1210\.json: valid: 0 errors, 3 warnings \(rules: [^\n]*\)\n$/);
+  });
+
+  it('a CEB message (XML) given to a JSON command: the message says it looks like XML and names sandan parse', async () => {
+    const en =
+      'The input is not valid JSON (line 1, column 1): it looks like XML. A declaration is JSON with the CEB field names; read a CEB message (XML) with sandan parse';
+    for (const args of [
+      ['validate', CEB622, '--format', 'json'],
+      ['tax', CEB622, '--format', 'json'],
+    ]) {
+      const r = await runCli(args);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stdout).toContain(JSON.stringify(en));
+    }
+    const built = await runCli(['build', CEB622, '--message', 'CEB311', '--sender', 'test/fixtures/xml/sender.json']);
+    expect([built.code, built.stdout]).toEqual([1, expect.stringContaining(en)]);
+    // Not XML: the parser's own words, as before.
+    const r = await runCli(['validate', '-', '--format', 'json'], '{"order": oops');
+    expect(r.stdout).toContain('The input is not valid JSON (line 1, column 11): Unexpected token');
+  });
+
+  it('an NDJSON line that is not JSON: the message names the line of the file, as its location does', async () => {
+    const hz = JSON.stringify(JSON.parse(readFileSync(HZ, 'utf8')));
+    const r = await runCli(['validate', '-', '--format', 'json'], `${hz}\n\n{"order": oops\n`);
+    const bad = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((o) => o.line === 3);
+    expect(bad.issues[0].location).toEqual({ file: '<stdin>', line: 3, column: 11 });
+    expect(bad.issues[0].message.en).toMatch(/^The input is not valid JSON \(line 3, column 11\): /);
+    expect(bad.issues[0].message.zh).toMatch(/^输入不是有效的 JSON \(line 3, column 11\)：/);
   });
 });

@@ -112,8 +112,11 @@ const COMMANDS: CommandDoc[] = [
     name: 'status',
     exit: [
       [0, 'no anomaly'],
-      [1, 'an anomaly (rejection, no delivery, no acknowledgement, inconsistent receipts)'],
-      [2, 'usage error, unreadable input'],
+      [
+        1,
+        'an anomaly (rejection, no delivery, no acknowledgement, inconsistent receipts); a declaration it could not read (named on standard error) or an XML file that is not well-formed',
+      ],
+      [2, 'usage error, a path that cannot be read'],
     ],
     examples: [],
   },

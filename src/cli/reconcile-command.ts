@@ -292,11 +292,15 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
   const files = await expandPaths(paths, ['.xml', '.json', '.ndjson']);
   const receipts: StatusReceipt[] = [];
   const sent: SentDocument[] = [];
+  // A declaration it could not read may hide an order's anomaly: never exit 0 after one.
+  let unread = false;
   for (const file of files) {
     if (/\.(nd)?json$/i.test(file)) {
       for await (const rec of readRecords(await openInput(file, ctx.io.stdin))) {
-        if (rec.issue) ctx.io.stderr(`sandan status: ${file}:${rec.line}: ${rec.issue.message.en}\n`);
-        else sent.push(...sentFromDeclaration(rec.value));
+        if (rec.issue) {
+          unread = true;
+          ctx.io.stderr(`sandan status: ${file}:${rec.line}: ${rec.issue.message.en}\n`);
+        } else sent.push(...sentFromDeclaration(rec.value));
       }
       continue;
     }
@@ -333,7 +337,7 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
     const n = orders.filter((o) => o.anomalies.length).length;
     ctx.io.stdout(`\n${orders.length} orders, ${n} with anomalies\n`);
   }
-  return orders.some((o) => o.anomalies.length > 0) ? 1 : 0;
+  return unread || orders.some((o) => o.anomalies.length > 0) ? 1 : 0;
 }
 
 /** Registers `sandan status`. */

@@ -121,4 +121,16 @@ describe('sandan status', () => {
     expect(j.orders[0].order).toBe('SD202611200001');
     expect(j.orders[0].keys.logisticsNo).toEqual(['ZT7700012345678']);
   });
+
+  it('a declaration it cannot read is named on standard error and makes the exit 1, not 0 (it may hide an anomaly)', async () => {
+    const gbk = join(dir, 'gbk.json');
+    writeFileSync(gbk, Buffer.from([0x7b, 0x22, 0xd5, 0xc5, 0x22, 0x7d])); // {"张"} in GBK: not UTF-8
+    const receipts = 'examples/finance/2026-11/receipts/CEB624-000001.xml'; // an approved cancel: no anomaly
+    const ok = await runCli(['status', receipts, '--now', '2026-12-05']);
+    expect([ok.code, ok.stderr]).toEqual([0, '']);
+    const r = await runCli(['status', receipts, gbk, '--now', '2026-12-05']);
+    expect(r.stderr).toBe(`sandan status: ${gbk}:1: The input is not valid UTF-8 text; save it as UTF-8\n`);
+    expect(r.stdout).toContain('state: cancelled');
+    expect(r.code).toBe(1);
+  });
 });

@@ -26,8 +26,18 @@ function detailPairs(group: string): Array<{ field: string; value: string }> {
 }
 
 /**
+ * The description without the `]` that closes the code group: the last one, so that a note
+ * after the group (`审核通过]，已成功撤单`) stays part of the description, without a stray bracket.
+ */
+function withoutClosingBracket(text: string): string {
+  const end = text.lastIndexOf(']');
+  return end < 0 ? text : text.slice(0, end) + text.slice(end + 1);
+}
+
+/**
  * Parses `returnInfo`. The customs form is `[Code:NNNN;Desc:text]`, optionally followed by
- * `,[Field.path:value,…]` groups; anything else is returned as a free-form description.
+ * `,[Field.path:value,…]` groups, or by a note (`[Code:2300;Desc:审核通过]，已成功撤单`: desc
+ * `审核通过，已成功撤单`); anything else is returned as a free-form description.
  */
 export function parseReturnInfo(text: string): ReturnInfo {
   const m = HEAD.exec(text);
@@ -35,7 +45,7 @@ export function parseReturnInfo(text: string): ReturnInfo {
   const code = m[1] ?? '';
   const rest = text.slice(m[0].length);
   const groups = rest.split(/\]\s*,\s*\[/);
-  const desc = (groups.length === 1 ? (groups[0] ?? '').replace(/\]\s*$/, '') : (groups[0] ?? '')).trim();
+  const desc = (groups.length === 1 ? withoutClosingBracket(groups[0] ?? '') : (groups[0] ?? '')).trim();
   const details = groups
     .slice(1)
     .flatMap((g, i, all) => detailPairs(i === all.length - 1 ? g.replace(/\]\s*$/, '') : g));

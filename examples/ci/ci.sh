@@ -7,7 +7,8 @@
 #
 # Plain sandan calls: sandan.config.json is found from the working directory up, so no flags repeat.
 set -u
-out=$(cd "${1:-.}" && pwd)
+# The output folder is made if need be; if it cannot be, stop (rather than write to /sandan.sarif).
+out=$(mkdir -p "${1:-.}" && cd "${1:-.}" && pwd) || exit 2
 cd "$(dirname "$0")"
 
 status=0

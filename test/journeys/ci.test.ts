@@ -112,6 +112,15 @@ describe('journey 2: validating declarations in CI with plain sandan calls', () 
     expect(lines.at(-1)).toBe('6 declarations in 3 files: 3 valid, 3 invalid (6 errors, 0 warnings)');
   });
 
+  it('makes an output folder that does not exist yet (it wrote /sandan.sarif instead)', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'sandan-ci-')), 'reports', 'ci');
+    const r = run({ GITHUB_ACTIONS: '' }, out);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(1);
+    expect(JSON.parse(readFileSync(join(out, 'sandan.sarif'), 'utf8')).version).toBe('2.1.0');
+    expect(readFileSync(join(out, 'sandan-junit.xml'), 'utf8')).toMatch(/^<\?xml/);
+  });
+
   it('passes the build when everything is valid', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sandan-ci-'));
     mkdirSync(join(dir, 'declarations'));

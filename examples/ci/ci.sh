@@ -7,6 +7,8 @@
 #
 # Plain sandan calls: sandan.config.json is found from the working directory up, so no flags repeat.
 set -u
+# sandan on PATH (npm install -g, npm exec), else the project's own: npx, without installing anything.
+command -v sandan >/dev/null 2>&1 || sandan() { npx --no -- sandan "$@"; }
 # The output folder is made if need be; if it cannot be, stop (rather than write to /sandan.sarif).
 out=$(mkdir -p "${1:-.}" && cd "${1:-.}" && pwd) || exit 2
 cd "$(dirname "$0")"

@@ -16,6 +16,8 @@
 # cause; the workbook's Summary sheet and the JSON's summary.waterfall carry the same figures.
 # Exit 0 when every order matches its bill, 1 when something needs a look, 2 on errors.
 set -u
+# sandan on PATH (npm install -g, npm exec), else the project's own: npx, without installing anything.
+command -v sandan >/dev/null 2>&1 || sandan() { npx --no -- sandan "$@"; }
 month=${1:?usage: month-end.sh <month folder> [output folder]}
 out=${2:-month-end}
 mkdir -p "$out"

@@ -112,6 +112,22 @@ describe('journey 2: validating declarations in CI with plain sandan calls', () 
     expect(lines.at(-1)).toBe('6 declarations in 3 files: 3 valid, 3 invalid (6 errors, 0 warnings)');
   });
 
+  it("runs on a fresh clone, where sandan is not on PATH: npx finds the project's own", () => {
+    const path = process.env.PATH ?? '';
+    expect(spawnSync('sh', ['-c', 'command -v sandan'], { env: { ...process.env, PATH: path } }).status).not.toBe(0);
+    const out = mkdtempSync(join(tmpdir(), 'sandan-ci-'));
+    const r = spawnSync('sh', ['examples/ci/ci.sh', out], {
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'true', GITHUB_ACTIONS: '', PATH: path },
+    });
+    expect(r.stderr).not.toMatch(/not found/);
+    expect(r.status, r.stderr).toBe(1);
+    expect(JSON.parse(readFileSync(join(out, 'sandan.sarif'), 'utf8')).runs[0].results.length).toBeGreaterThan(0);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(
+      '6 declarations in 3 files: 3 valid, 3 invalid (6 errors, 0 warnings)',
+    );
+  }, 60_000);
+
   it('makes an output folder that does not exist yet (it wrote /sandan.sarif instead)', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'sandan-ci-')), 'reports', 'ci');
     const r = run({ GITHUB_ACTIONS: '' }, out);

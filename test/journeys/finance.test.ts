@@ -107,6 +107,27 @@ describe('journey 3: month-end reconciliation for finance', () => {
     expect(mjs.status, mjs.stderr).toBe(1);
   }, 90_000);
 
+  // (journeys/ci.test.ts runs the same fallback with the real npx; here a stand-in keeps the test fast.)
+  it("month-end.sh on a fresh clone, where sandan is not on PATH: it runs the project's own through npx", () => {
+    const path = process.env.PATH ?? '';
+    expect(spawnSync('sh', ['-c', 'command -v sandan'], { env: { ...process.env, PATH: path } }).status).not.toBe(0);
+    const bin = mkdtempSync(join(tmpdir(), 'sandan-npx-'));
+    writeFileSync(
+      join(bin, 'npx'),
+      `#!/bin/sh\n[ "$1 $2 $3" = "--no -- sandan" ] || exit 99\nshift 3\nexec node ${JSON.stringify(resolve('bin/sandan.js'))} "$@"\n`,
+    );
+    chmodSync(join(bin, 'npx'), 0o755);
+    const out = mkdtempSync(join(tmpdir(), 'sandan-month-npx-'));
+    const r = spawnSync('sh', ['examples/finance/month-end.sh', 'examples/finance/2026-11', out], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${bin}:${path}` },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('needs a look');
+    expect(JSON.parse(readFileSync(join(out, 'reconcile-2026-11.json'), 'utf8')).summary.orders).toBe(101);
+  }, 60_000);
+
   // Several sandan processes in turn: 16–20 s alone, past 30 s on a loaded machine (sessions 14 and 15).
   it('month-end.sh: plain sandan calls write JSON, CSV, XLSX and HTML whose totals agree to the fen, and a waterfall that explains the whole difference', async () => {
     const out = mkdtempSync(join(tmpdir(), 'sandan-month-sh-'));

@@ -86,6 +86,8 @@ function hintOf(e: SandanError, command: string | undefined): string | undefined
   // Only a command's main input may be `-`: not a key, ruleset or other named file, nor status's or reconcile's paths.
   if (e.code === 'FILE_UNREADABLE' && (e.details?.what !== undefined || !STDIN_INPUT.has(command ?? '')))
     return 'Check the path.';
+  if (e.code === 'QUOTA_INVALID' && e.details?.secret === true)
+    return 'Set SANDAN_QUOTA_SECRET to the secret the ledger was created with; for a new ledger make one, e.g. `openssl rand -hex 32`, and keep it.';
   if (e.code === 'QUOTA_STORE' && command === 'validate')
     return 'Check --quota-db (a .sqlite path or postgres:// URL) and that SANDAN_QUOTA_SECRET is the secret the ledger was created with.';
   if (e.code === 'QUOTA_STORE' && command === 'emulate')

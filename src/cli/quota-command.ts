@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
 import { beijingYear, parseInstant, type QuotaBalance, type QuotaResult } from '../quota/core.js';
-import { QuotaLedger } from '../quota/ledger.js';
+import { checkQuotaSecret, QuotaLedger } from '../quota/ledger.js';
 import type { ReturnWindowCheck } from '../quota/return-window.js';
 import { beijingIso, beijingXsDateTime } from '../time/beijing.js';
 import type { CommitStage, QuotaEvent, QuotaStore } from '../quota/types.js';
@@ -159,9 +159,11 @@ export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOption
   if (secret === undefined || secret === '') {
     throw new SandanError(
       'INVALID_OPTION',
-      'Set SANDAN_QUOTA_SECRET to the ledger secret (at least 16 characters): buyers are stored under an HMAC of their ID number keyed with it',
+      'Set SANDAN_QUOTA_SECRET to the ledger secret (at least 16 bytes): buyers are stored under an HMAC of their ID number keyed with it',
     );
   }
+  // Before the store is opened: a refused secret must not leave a new, empty ledger file behind.
+  checkQuotaSecret(secret);
   const at = opts.at === undefined ? undefined : parseInstant(opts.at, '--at');
   const num = (v: string | undefined, flag: string) => {
     if (v === undefined) return undefined;

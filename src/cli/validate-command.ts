@@ -3,7 +3,7 @@ import type { CommandContext } from './command.js';
 import type { Issue } from '../model/issue.js';
 import { jsonErrorOffset, lineColumnAt, locateJsonPaths } from '../model/json-position.js';
 import { SandanError } from '../errors.js';
-import { QuotaLedger } from '../quota/ledger.js';
+import { checkQuotaSecret, QuotaLedger } from '../quota/ledger.js';
 import { validateWithQuota } from '../quota/validate.js';
 import { createValidator, type ValidateOptions, type ValidationResult } from '../rules/index.js';
 import { mapRecords } from '../rules/stream.js';
@@ -97,6 +97,7 @@ async function openLedger(db: string, busyTimeout: string | undefined, io: CliIo
       'INVALID_OPTION',
       '--quota-db needs the HMAC secret of the ledger in the environment variable SANDAN_QUOTA_SECRET',
     );
+  checkQuotaSecret(secret);
   if (busyTimeout !== undefined && !/^\d+$/.test(busyTimeout))
     throw new SandanError(
       'INVALID_OPTION',

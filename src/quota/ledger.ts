@@ -104,6 +104,20 @@ export function defaultQuotaPolicy(): QuotaPolicyLookup {
 }
 
 /**
+ * Throws `QUOTA_INVALID` (with `details.secret`) unless the HMAC secret has at least 16 bytes:
+ * what the ledger asks, checked by the CLI too before it opens (or creates) a ledger file.
+ */
+export function checkQuotaSecret(s: unknown): void {
+  const size = typeof s === 'string' ? Buffer.byteLength(s) : s instanceof Uint8Array ? s.byteLength : 0;
+  if (size < 16)
+    throw new SandanError(
+      'QUOTA_INVALID',
+      'The quota secret must be at least 16 bytes (e.g. 32 random bytes, hex); set SANDAN_QUOTA_SECRET for the CLI',
+      { details: { secret: true } },
+    );
+}
+
+/**
  * Each buyer's annual CBEC quota, with reservations at checkout (预占), commits on release,
  * releases on cancel or expiry and refunds on approved returns. Buyers are keyed by
  * HMAC-SHA256 of their ID number; years are Beijing calendar years. Every operation is one
@@ -120,13 +134,7 @@ export class QuotaLedger {
   constructor(options: QuotaLedgerOptions) {
     if (!options || typeof options.store?.transaction !== 'function')
       throw new SandanError('QUOTA_INVALID', 'QuotaLedger needs a store');
-    const s = options.secret;
-    const size = typeof s === 'string' ? Buffer.byteLength(s) : s instanceof Uint8Array ? s.byteLength : 0;
-    if (size < 16)
-      throw new SandanError(
-        'QUOTA_INVALID',
-        'The quota secret must be at least 16 bytes (e.g. 32 random bytes, hex); set SANDAN_QUOTA_SECRET for the CLI',
-      );
+    checkQuotaSecret(options.secret);
     if (
       options.reservationTtlMs !== undefined &&
       !(Number.isFinite(options.reservationTtlMs) && options.reservationTtlMs > 0)
@@ -137,7 +145,7 @@ export class QuotaLedger {
       );
     }
     this.store = options.store;
-    this.secret = s;
+    this.secret = options.secret;
     this.policy = options.policy ?? defaultQuotaPolicy();
     this.ttlMs = options.reservationTtlMs;
     this.clock = options.clock ?? (() => new Date());

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -292,6 +292,26 @@ describe('sandan quota', () => {
     });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('another secret');
+  });
+
+  it('a secret too short is refused before the ledger is opened: no empty ledger file is left behind', async () => {
+    const short = { SANDAN_QUOTA_SECRET: 'short' };
+    const r = await cli(
+      ['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'O-1', '--amount', '1'],
+      short,
+    );
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      'sandan: The quota secret must be at least 16 bytes (e.g. 32 random bytes, hex); set SANDAN_QUOTA_SECRET for the CLI\n' +
+        'hint: Set SANDAN_QUOTA_SECRET to the secret the ledger was created with; for a new ledger make one, e.g. `openssl rand -hex 32`, and keep it.\n',
+    ]);
+    expect(existsSync(db)).toBe(false);
+    // validate --quota-db says the same.
+    const v = await cli(['validate', 'examples/hangzhou-1210.json', '--quota-db', db], short);
+    expect([v.code, v.stderr.split('\n')[0]]).toEqual([
+      2,
+      'sandan: The quota secret must be at least 16 bytes (e.g. 32 random bytes, hex); set SANDAN_QUOTA_SECRET for the CLI',
+    ]);
   });
 
   // Each process is the built CLI (bin/sandan.js), about 1 s of CPU from start to exit; the

@@ -92,6 +92,7 @@ function hintOf(e: SandanError, command: string | undefined): string | undefined
     return 'Check --quota-db (a .sqlite path or postgres:// URL) and that SANDAN_QUOTA_SECRET is the secret the ledger was created with.';
   if (e.code === 'QUOTA_STORE' && command === 'emulate')
     return 'Check --state (a SQLite file; it needs better-sqlite3), or keep the state in memory with --memory.';
+  if (e.code === 'INVALID_OPTION' && command !== undefined) return `See \`sandan ${command} --help\`.`;
   return HINTS[e.code];
 }
 
@@ -127,13 +128,24 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
     // The program's own options (--help, --version) take no value: the first other word is the command.
-    return report(
-      e,
-      io,
-      argv.find((a) => !a.startsWith('-')),
-    );
+    return report(e, io, commandOf(argv));
   }
   return io.closed?.() ? EXIT.pipe : exit;
+}
+
+/**
+ * The command a command line runs, as its help is asked for: `validate`, or with a subcommand
+ * `quota reserve`; undefined when it names none. The program's own options (--help, --version)
+ * take no value, so the first other word is the command.
+ */
+function commandOf(argv: readonly string[]): string | undefined {
+  const at = argv.findIndex((a) => !a.startsWith('-'));
+  const name = argv[at];
+  if (name === undefined || !COMMANDS.some(([n]) => n === name)) return undefined;
+  const sub = argv[at + 1];
+  return (name === 'quota' || name === 'positive-list') && sub !== undefined && /^[a-z]+$/.test(sub)
+    ? `${name} ${sub}`
+    : name;
 }
 
 /** Codes that refuse the input XML itself: exit 1 like any other problem with the input, not 2. */

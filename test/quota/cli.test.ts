@@ -265,7 +265,7 @@ describe('sandan quota', () => {
     r = await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'X']);
     expect([r.code, r.stderr]).toEqual([
       2,
-      'sandan: sandan quota reserve needs --amount N\nhint: See `sandan <command> --help`.\n',
+      'sandan: sandan quota reserve needs --amount N\nhint: See `sandan quota reserve --help`.\n',
     ]);
     r = await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'X', '--amount', '12.3.4']);
     expect(r.code).toBe(2);

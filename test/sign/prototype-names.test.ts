@@ -200,7 +200,7 @@ describe.skipIf(skipWithout('openssl'))('prototype names as algorithm URIs', () 
       expect(s.code).toBe(2);
       expect(s.stdout).toBe('');
       expect(s.stderr).toBe(
-        `sandan: Unknown DigestMethod ${name}; say what it computes with digestAlgorithm\nhint: See \`sandan <command> --help\`.\n`,
+        `sandan: Unknown DigestMethod ${name}; say what it computes with digestAlgorithm\nhint: See \`sandan sign --help\`.\n`,
       );
     }
   });

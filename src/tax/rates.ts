@@ -86,14 +86,22 @@ export interface ResolvedRate {
 
 const DECIMAL_TEXT = /^\d{1,15}(\.\d{1,12})?$/;
 
-const decimalValue = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const text = typeof v === 'number' ? String(v) : v;
-  if (!DECIMAL_TEXT.test(text)) {
-    ctx.addIssue({ code: 'custom', message: 'expected a non-negative decimal such as "0.13"', input: v });
-    return z.NEVER;
-  }
-  return new Dec(text);
-});
+const decimalValue = z
+  .union([z.string(), z.number()], {
+    // (zod's own words for a missing or mistyped field are "Invalid input")
+    error: (iss) =>
+      iss.input === undefined
+        ? 'missing: a decimal such as "0.13" is required'
+        : 'expected a non-negative decimal such as "0.13"',
+  })
+  .transform((v, ctx) => {
+    const text = typeof v === 'number' ? String(v) : v;
+    if (!DECIMAL_TEXT.test(text)) {
+      ctx.addIssue({ code: 'custom', message: 'expected a non-negative decimal such as "0.13"', input: v });
+      return z.NEVER;
+    }
+    return new Dec(text);
+  });
 
 const fraction = decimalValue.refine((d) => d.lt(1), { message: 'a rate must be below 1 (0.13 = 13 %)' });
 const unitCode = z.string().regex(/^\d{3}$/, { error: 'expected a 3-digit JGS-20 unit code such as "035"' });
@@ -119,7 +127,11 @@ const TierSchema = z
 const EntrySchema = z.strictObject({
   duty: decimalValue.optional(),
   vat: fraction,
-  consumption: z.union([TierSchema, z.array(TierSchema).min(1)]).optional(),
+  consumption: z
+    .union([TierSchema, z.array(TierSchema).min(1)], {
+      error: 'expected a consumption-tax tier such as { "adValorem": "0.15" }, or a list of them',
+    })
+    .optional(),
   /** The id (or ids) of entries of the table's `$sources`. */
   source: SourceRefSchema.optional(),
   asOf: z
@@ -132,6 +144,29 @@ const EntrySchema = z.strictObject({
 const KEY = /^(\d{4}|\d{8}|\d{10})$/;
 /** Key lengths, longest (most specific) first. */
 const KEY_LENGTHS = [10, 8, 4] as const;
+
+interface ZodIssueLike {
+  code?: string;
+  path: readonly PropertyKey[];
+  message: string;
+  errors?: readonly (readonly ZodIssueLike[])[];
+}
+
+/**
+ * The issue to tell: inside a union (a consumption tier, or a list of them), the first issue of
+ * the branch the value has the shape of, with its path, not zod's bare "Invalid input".
+ */
+function innermost(issue: ZodIssueLike): { path: PropertyKey[]; message: string } {
+  if (issue.code === 'invalid_union') {
+    const branch = issue.errors?.find((b) => !(b[0]?.code === 'invalid_type' && b[0].path.length === 0));
+    const inner = branch?.[0];
+    if (inner) {
+      const deeper = innermost(inner);
+      return { path: [...issue.path, ...deeper.path], message: deeper.message };
+    }
+  }
+  return { path: [...issue.path], message: issue.message };
+}
 
 function invalid(origin: string, path: readonly PropertyKey[], why: string): SandanError {
   const where = path.length === 0 ? '(root)' : formatPath(path);
@@ -168,7 +203,8 @@ export function parseRateTable(json: unknown, origin = 'rate table'): RateTable 
     const parsed = EntrySchema.safeParse(raw);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
-      throw invalid(origin, [key, ...(first?.path ?? [])], first?.message ?? 'invalid entry');
+      const told = first ? innermost(first as ZodIssueLike) : { path: [], message: 'invalid entry' };
+      throw invalid(origin, [key, ...told.path], told.message);
     }
     const { consumption, source, ...rest } = parsed.data;
     for (const id of refIds(source)) {

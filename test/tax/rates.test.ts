@@ -80,6 +80,26 @@ describe('parseRateTable', () => {
     expect(e.message).toContain(where);
     expect(e.message).toContain(why);
   });
+
+  // zod's own words for these were "Invalid input", at the union rather than at the field.
+  it.each([
+    [{ '1901': { duty: '0.15', VAT: '0.13' } }, '1901.vat: missing: a decimal such as "0.13" is required'],
+    [{ '1901': { vat: true } }, '1901.vat: expected a non-negative decimal such as "0.13"'],
+    [
+      { '2208': { vat: '0.13', consumption: { adValorem: '15%' } } },
+      '2208.consumption.adValorem: expected a non-negative decimal such as "0.13"',
+    ],
+    [
+      { '2208': { vat: '0.13', consumption: [{ adValorem: '0.1', perUnit: [1], unit: '035' }] } },
+      '2208.consumption[0].perUnit: expected a non-negative decimal such as "0.13"',
+    ],
+    [
+      { '2208': { vat: '0.13', consumption: 'ad valorem 15%' } },
+      '2208.consumption: expected a consumption-tax tier such as { "adValorem": "0.15" }, or a list of them',
+    ],
+  ])('tells what is wrong with %j in words, at the field', (json, told) => {
+    expect(thrown(() => parseRateTable(json, 'bad.json')).message).toBe(`Invalid rate table bad.json at ${told}`);
+  });
 });
 
 describe('resolveRate', () => {

@@ -142,6 +142,7 @@ export async function taxCommand(
   let errors = 0;
   let warnings = 0;
   let sawNdjson = false;
+  let rateMissing = 0;
   try {
     for await (const { input, stream } of openInputs(inputs, io.stdin)) {
       const label = input.label;
@@ -157,6 +158,7 @@ export async function taxCommand(
         if (!ok) bad++;
         const firstLine = mode === 'ndjson' ? rec.line : 1;
         const issues: LocatedIssue[] = locateIssues(issuesOf(c), rec.text, label, firstLine);
+        rateMissing += issues.filter((i) => i.code === 'rate-missing').length;
         const counted = countSeverities(issues);
         errors += counted.errors;
         warnings += counted.warnings;
@@ -212,6 +214,11 @@ export async function taxCommand(
         : `${where}${total} declarations: ${total - bad} computed, ${bad} with missing rates, errors or not admissible\n`,
     );
   }
+  // Without a table of one's own only the bundled seed table is consulted, and it holds few codes.
+  if (rateMissing > 0 && rates === undefined)
+    io.stderr(
+      `sandan: note: ${rateMissing} line${rateMissing === 1 ? '' : 's'} without a rate in sandan's seed table; pass your rate table with --rates FILE (its format: docs/tax.md, "Rate tables")\n`,
+    );
   if (bad > 0) return 1;
   if (maxWarnings !== undefined && warnings > maxWarnings) {
     io.stderr(`sandan: ${warnings} warnings, more than --max-warnings ${maxWarnings}\n`);

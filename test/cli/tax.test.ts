@@ -44,6 +44,14 @@ describe('sandan tax', () => {
     expect(j.issues).toContainEqual(
       expect.objectContaining({ code: 'rate-missing', path: 'inventory.items[0].gcode', severity: 'error' }),
     );
+    // Without --rates, standard error says how to give a table; with one, the issue alone says it.
+    expect(r.stderr).toBe(
+      'sandan: note: 1 line without a rate in sandan\'s seed table; pass your rate table with --rates FILE (its format: docs/tax.md, "Rate tables")\n',
+    );
+    const d = JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8'));
+    d.inventory.items[1].gcode = '9999999999';
+    const withTable = await runCli(['tax', '-', ...RATES, '--format', 'json'], JSON.stringify(d));
+    expect([withTable.code, withTable.stderr]).toEqual([1, '']);
   });
 
   it('exits 1 for several items above the single-transaction limit, with the general-trade figures', async () => {

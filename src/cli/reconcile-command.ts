@@ -197,6 +197,12 @@ export async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandCo
     });
     bar.stop();
     for (const e of fileErrors) io.stderr(`sandan reconcile: skipped ${e}\n`);
+    // The usual first-run miss: without a table of one's own only the small bundled seed table is consulted.
+    const notComputed = report.summary.notComputed;
+    if (notComputed > 0 && opts.rates === undefined)
+      io.stderr(
+        `sandan reconcile: note: ${notComputed} order${notComputed === 1 ? '' : 's'} not computed (each row's notes say why, e.g. issue:rate-missing); without --rates only sandan's seed table was consulted: pass your rate table with --rates FILE\n`,
+      );
     const chunks =
       opts.format === 'xlsx'
         ? undefined

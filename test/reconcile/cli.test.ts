@@ -81,6 +81,22 @@ describe('sandan reconcile', () => {
     expect(r.code).toBe(0);
   });
 
+  it('without --rates, orders not computed are followed by a note saying to pass a rate table', async () => {
+    const month = 'examples/finance/2026-11';
+    const args = ['reconcile', '--declarations', `${month}/declarations.ndjson`, '--tax-bills', `${month}/bills`];
+    const r = await runCli([...args, '--receipts', `${month}/receipts`, '--format', 'json', '--workers', '0']);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout);
+    // 100 declarations: 95 computable ones lack a rate in the seed table (their bills are present).
+    expect(j.summary.notComputed).toBe(95);
+    expect(j.orders.find((o: { status: string }) => o.status === 'not-computed').notes).toContain('issue:rate-missing');
+    expect(r.stderr).toBe(
+      "sandan reconcile: note: 95 orders not computed (each row's notes say why, e.g. issue:rate-missing); without --rates only sandan's seed table was consulted: pass your rate table with --rates FILE\n",
+    );
+    const withRates = await runCli([...args, '--rates', `${month}/rates.json`, '--quiet', '--workers', '0']);
+    expect(withRates.stderr).toBe('');
+  });
+
   it('exits 2 on a missing file', async () => {
     const r = await runCli([
       'reconcile',

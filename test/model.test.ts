@@ -77,6 +77,23 @@ describe('parseDeclaration', () => {
     expect(parseDeclaration(null).issues[0]!.message.en).toMatch(/the input/);
   });
 
+  it('the file text instead of its parsed JSON, or nothing: the message says what to pass', () => {
+    const text = JSON.stringify(example('hangzhou-1210'));
+    expect(parseDeclaration(text).issues.map((i) => [i.code, i.message])).toEqual([
+      [
+        'field-type',
+        {
+          zh: '输入应为申报对象，实际为字符串：请先解析 JSON 文本（JSON.parse）',
+          en: 'The input must be the declaration object, got a string: parse the JSON text first (JSON.parse)',
+        },
+      ],
+    ]);
+    // It read "Required field the input is missing".
+    expect(parseDeclaration(undefined).issues.map((i) => [i.code, i.message])).toEqual([
+      ['field-required', { zh: '缺少输入：应为申报对象', en: 'The input is missing: expected the declaration object' }],
+    ]);
+  });
+
   it('rejects negative amounts, exponent notation and too many decimals', () => {
     for (const bad of ['-1.00', '1e3', '1.123456', '123456789012345', 'NaN', '']) {
       const d = example('hangzhou-1210');

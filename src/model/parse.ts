@@ -112,7 +112,23 @@ function fromZodIssue(zi: z.core.$ZodIssue, input: unknown, target: IssueTarget 
         },
       }));
     case 'invalid_type':
+      if (path === '' && actualValue === undefined)
+        return one(
+          'field-required',
+          { zh: '缺少输入：应为申报对象', en: 'The input is missing: expected the declaration object' },
+          { expected: zi.expected },
+        );
       if (actualValue === undefined) return required(zi.expected);
+      // The usual slip in code: the file's text given instead of its parsed JSON.
+      if (path === '' && typeof actualValue === 'string')
+        return one(
+          'field-type',
+          {
+            zh: '输入应为申报对象，实际为字符串：请先解析 JSON 文本（JSON.parse）',
+            en: 'The input must be the declaration object, got a string: parse the JSON text first (JSON.parse)',
+          },
+          { expected: zi.expected, actual: got() },
+        );
       return one(
         'field-type',
         {

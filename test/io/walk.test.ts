@@ -49,12 +49,12 @@ describe('reading a file the user names', () => {
     expect(await refusal(readInputFile(missing, 'ruleset'))).toEqual([
       'FILE_UNREADABLE',
       `Cannot read ruleset ${missing}: no such file`,
-      d,
+      { ...d, what: 'ruleset' },
     ]);
     expect(await refusal(() => readInputFileSync(missing, 'configuration'))).toEqual([
       'FILE_UNREADABLE',
       `Cannot read configuration ${missing}: no such file`,
-      d,
+      { ...d, what: 'configuration' },
     ]);
     expect(await refusal(statInputPath(missing))).toEqual([
       'FILE_UNREADABLE',
@@ -68,7 +68,7 @@ describe('reading a file the user names', () => {
     expect(await refusal(readInputFile(dir, 'key'))).toEqual([
       'FILE_UNREADABLE',
       `Cannot read key ${dir}: it is a directory`,
-      folder,
+      { ...folder, what: 'key' },
     ]);
     expect(await refusal(statInputFile(dir))).toEqual([
       'FILE_UNREADABLE',

@@ -1,3 +1,4 @@
+import { standInNpx } from '../helpers/npx.js';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -116,9 +117,10 @@ describe('journey 2: validating declarations in CI with plain sandan calls', () 
     const path = process.env.PATH ?? '';
     expect(spawnSync('sh', ['-c', 'command -v sandan'], { env: { ...process.env, PATH: path } }).status).not.toBe(0);
     const out = mkdtempSync(join(tmpdir(), 'sandan-ci-'));
+    // A stand-in npx (test/helpers/npx.ts): the real one took over a minute on a fresh CI machine.
     const r = spawnSync('sh', ['examples/ci/ci.sh', out], {
       encoding: 'utf8',
-      env: { ...process.env, CI: 'true', GITHUB_ACTIONS: '', PATH: path },
+      env: { ...process.env, CI: 'true', GITHUB_ACTIONS: '', PATH: `${standInNpx()}:${path}` },
     });
     expect(r.stderr).not.toMatch(/not found/);
     expect(r.status, r.stderr).toBe(1);

@@ -1,3 +1,4 @@
+import { standInNpx } from '../helpers/npx.js';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,16 +108,10 @@ describe('journey 3: month-end reconciliation for finance', () => {
     expect(mjs.status, mjs.stderr).toBe(1);
   }, 90_000);
 
-  // (journeys/ci.test.ts runs the same fallback with the real npx; here a stand-in keeps the test fast.)
   it("month-end.sh on a fresh clone, where sandan is not on PATH: it runs the project's own through npx", () => {
     const path = process.env.PATH ?? '';
     expect(spawnSync('sh', ['-c', 'command -v sandan'], { env: { ...process.env, PATH: path } }).status).not.toBe(0);
-    const bin = mkdtempSync(join(tmpdir(), 'sandan-npx-'));
-    writeFileSync(
-      join(bin, 'npx'),
-      `#!/bin/sh\n[ "$1 $2 $3" = "--no -- sandan" ] || exit 99\nshift 3\nexec node ${JSON.stringify(resolve('bin/sandan.js'))} "$@"\n`,
-    );
-    chmodSync(join(bin, 'npx'), 0o755);
+    const bin = standInNpx();
     const out = mkdtempSync(join(tmpdir(), 'sandan-month-npx-'));
     const r = spawnSync('sh', ['examples/finance/month-end.sh', 'examples/finance/2026-11', out], {
       encoding: 'utf8',

@@ -68,9 +68,12 @@ const STAGES: ReadonlyMap<string, CommitStage> = new Map([
   ['899', 'closed'],
 ]);
 
+/** A receipt's status as text, however it was given (`800`, `' 800'`). */
+const statusOf = (r: Pick<QuotaReceipt, 'returnStatus'>): string => String(r.returnStatus).trim();
+
 /** The ledger operation a receipt calls for. */
 export function receiptAction(r: Pick<QuotaReceipt, 'kind' | 'returnStatus'>): ReceiptOutcome['action'] {
-  const status = String(r.returnStatus).trim();
+  const status = statusOf(r);
   switch (r.kind) {
     case 'CEB622':
       return STAGES.has(status) ? 'commit' : 'ignore';
@@ -159,7 +162,7 @@ async function applyTo(
         receipt,
         action,
         orderNo,
-        await ledger.commit(orderNo, { ...at, stage: STAGES.get(String(receipt.returnStatus).trim())! }),
+        await ledger.commit(orderNo, { ...at, stage: STAGES.get(statusOf(receipt))! }),
       );
     case 'release':
       return outcome(receipt, action, orderNo, await ledger.release(orderNo, { ...at, reason: 'cancelled' }));

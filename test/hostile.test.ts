@@ -303,11 +303,14 @@ describe('a start tag cut by the pieces a file is read in costs what it costs wh
     fastest(attributes(10_000), TEXT_PIECE_BYTES); // compiled before it is timed
     const text = make();
     const [whole, read] = fastest(text, text.length);
-    const [chunked, readInChunks] = fastest(text, TEXT_PIECE_BYTES);
+    let [chunked, readInChunks] = fastest(text, TEXT_PIECE_BYTES);
     // The same documents, or the same error at the same offset, line and column.
     expect(readInChunks).toBe(read);
     expect(read).toMatch(/"invtNo":"I1"|has the attribute a7 twice/);
     // 3 times, plus a little: room for the collector and a loaded 2-core machine (the old code: 10 to 160 times).
+    // A run slowed by other work on the machine is measured again, twice at most (the old code fails every time).
+    for (let again = 0; again < 2 && chunked >= 3 * whole + 200; again++)
+      chunked = Math.min(chunked, fastest(text, TEXT_PIECE_BYTES)[0]);
     expect(chunked, `${chunked.toFixed(0)} ms in pieces, ${whole.toFixed(0)} ms whole`).toBeLessThan(3 * whole + 200);
   });
 });

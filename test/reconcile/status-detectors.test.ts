@@ -127,6 +127,9 @@ describe('noDeliveryStatus', () => {
     expect(noDeliveryStatus(delivered, RELEASED + 30 * DAY, 7 * DAY)).toBeUndefined();
     const cancelled = timelineOf([release(), receipt('CEB624', 'cancel', '399', '20261121090000')]);
     expect(noDeliveryStatus(cancelled, RELEASED + 30 * DAY, 7 * DAY)).toBeUndefined();
+    // Shipped back (700 退运) after the release: there is nothing to deliver.
+    const shippedBack = timelineOf([release(), receipt('CEB622', 'inventory', '700', '20261121090000')]);
+    expect(noDeliveryStatus(shippedBack, RELEASED + 30 * DAY, 7 * DAY)).toBeUndefined();
   });
 });
 
@@ -234,6 +237,15 @@ describe('stateOf', () => {
     expect(state(release(), receipt('CEB312', 'order', '100', '20261122090000'))).toBe('rejected');
     expect(state(release(), receipt('CEB626', 'refund', '399', '20261125110000'))).toBe('refunded');
     expect(state(release(), receipt('CEB624', 'cancel', '399', '20261120110000'))).toBe('cancelled');
+  });
+  it('an inventory whose latest receipt is 700 (退运) is returned abroad, not accepted or released', () => {
+    // 700 is the XSD's 退运 for CEB622: the goods are shipped back and will not be delivered. Its outcome is final,
+    // which alone read as `accepted`; after a release it read as `released`.
+    const shippedBack = () => receipt('CEB622', 'inventory', '700', '20261121100000');
+    expect(state(receipt('CEB622', 'inventory', '120', '20261120100000'), shippedBack())).toBe('returned');
+    expect(state(release(), shippedBack())).toBe('returned');
+    // A later release is the latest word.
+    expect(state(shippedBack(), receipt('CEB622', 'inventory', '800', '20261122100000'))).toBe('released');
   });
   it('a refused cancel, return or delivery status leaves the goods where the declarations put them', () => {
     // Each is still a `rejected` anomaly; the state answers "where is the parcel".

@@ -27,6 +27,8 @@ export interface OrderTimeline {
   deliveries: readonly TimelineItem[];
   cancelApproved: TimelineItem | undefined;
   refundApproved: TimelineItem | undefined;
+  /** The inventory's latest receipt when it is 700 (退运: shipped back, nothing to deliver). */
+  shippedBack: TimelineItem | undefined;
 }
 
 const isRelease = (st: string | undefined) => st === '800' || st === '899';
@@ -44,6 +46,7 @@ export function timelineOf(items: TimelineItem[]): OrderTimeline {
   const receipts = items.filter((i) => i.node.event === 'receipt');
   const approved = (document: DocumentKind) =>
     receipts.find((r) => r.node.document === document && r.node.returnStatus === '399');
+  const lastInventory = receipts.filter((r) => r.node.document === 'inventory').at(-1);
   return {
     items,
     receipts,
@@ -51,6 +54,7 @@ export function timelineOf(items: TimelineItem[]): OrderTimeline {
     deliveries: receipts.filter((r) => r.node.document === 'logisticsStatus' && !isFailure(r.node.returnStatus)),
     cancelApproved: approved('cancel'),
     refundApproved: approved('refund'),
+    shippedBack: lastInventory?.node.returnStatus === '700' ? lastInventory : undefined,
   };
 }
 
@@ -142,10 +146,11 @@ export function unknownStatuses(t: OrderTimeline): Anomaly[] {
   return out;
 }
 
-/** A release (not cancelled or refunded) with no delivery status more than `deliveryMs` later. */
+/** A release (not cancelled, refunded or shipped back) with no delivery status more than `deliveryMs` later. */
 export function noDeliveryStatus(t: OrderTimeline, now: number, deliveryMs: number): Anomaly | undefined {
   const { release } = t;
-  if (!release || t.deliveries.length || t.cancelApproved || t.refundApproved || !Number.isFinite(release.ms)) return;
+  if (!release || t.deliveries.length || t.cancelApproved || t.refundApproved || t.shippedBack) return;
+  if (!Number.isFinite(release.ms)) return;
   if (now - release.ms <= deliveryMs) return;
   const days = Math.floor((now - release.ms) / 86400_000);
   return {
@@ -303,6 +308,8 @@ const REQUESTS: ReadonlySet<string> = new Set(['cancel', 'refund', 'logisticsSta
 export function stateOf(t: OrderTimeline, documents: OrderStatus['documents']): OrderState {
   if (documents.cancel?.returnStatus === '399') return 'cancelled';
   if (documents.refund?.returnStatus === '399') return 'refunded';
+  // 退运 is final (the catalogue's outcome), but the goods leave: neither accepted nor released.
+  if (t.shippedBack) return 'returned';
   const latest = Object.entries(documents)
     .filter(([kind]) => !REQUESTS.has(kind))
     .map(([, d]) => d);

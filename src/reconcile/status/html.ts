@@ -38,6 +38,7 @@ const STATE_LABELS: Record<OrderState, Label> = {
   rejected: ['被退单', 'rejected'],
   delivered: ['已妥投', 'delivered'],
   released: ['已放行', 'released'],
+  returned: ['已退运', 'shipped back'],
   held: ['查验/挂起', 'held'],
   accepted: ['已受理', 'accepted'],
   pending: ['处理中', 'pending'],
@@ -169,7 +170,7 @@ const STYLE = `
 .anomaly { border: 1px solid #d9342b; border-left-width: 5px; background: #fff6f5; padding: .4rem .6rem; margin: .4rem 0; }
 .anomaly .fix { background: #eef8f0; border-left: 4px solid #3ba272; padding: .3rem .5rem; margin-top: .3rem; }
 .state { font-size: .85rem; padding: .1rem .4rem; border-radius: 3px; background: #eee; }
-.state-rejected, .state-held { background: #fdecea; } .state-delivered, .state-released { background: #eef8f0; }
+.state-rejected, .state-held, .state-returned { background: #fdecea; } .state-delivered, .state-released { background: #eef8f0; }
 .keys { display: grid; grid-template-columns: max-content auto; gap: .1rem .8rem; font-size: .9rem; }
 .keys dt { color: #666; } .keys dd { margin: 0; font-family: ui-monospace, monospace; }
 section.order { border-top: 1px solid #ddd; padding-top: .5rem; }

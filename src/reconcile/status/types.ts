@@ -119,6 +119,8 @@ export type OrderState =
   | 'rejected'
   | 'delivered'
   | 'released'
+  /** The inventory's latest receipt is 700 (退运): the goods are shipped back and will not be delivered. */
+  | 'returned'
   | 'held'
   | 'accepted'
   | 'pending'

@@ -1,0 +1,220 @@
+// Receipts and tax bills published by other projects (test/fixtures/outside/README.md), read the way sandan's users
+// read them: the streaming scanner against the parser, each order's state from its receipts (`status`), and a
+// customs tax bill reconciled against the tax sandan computes.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Decimal } from 'decimal.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  parseCebXml,
+  scanCebText,
+  status,
+  toJsonValue,
+  type StatusReceipt,
+  type StatusReceiptType,
+} from '../../src/index.js';
+import { runCli } from '../helpers/cli.js';
+
+const DIR = fileURLToPath(new URL('../fixtures/outside/', import.meta.url));
+const text = (f: string) => readFileSync(`${DIR}${f}`, 'utf8');
+
+/** The outside receipts and bills the scanner reads (CEB312/412/512/514/622/624/626/816). */
+const SCANNED = [
+  'dandingtest/CEB622-declared.xml',
+  'dandingtest/CEB622-logic-pass.xml',
+  'dandingtest/CEB622-released.xml',
+  'dandingtest/CEB816-tax.xml',
+  'docwuqihao-exercise/CEB512-status5.xml',
+  '349542410-project/CEB312Message.xml',
+  '349542410-project/CEB412Message.xml',
+  '349542410-project/CEB512Message.xml',
+  '349542410-project/CEB514Message.xml',
+  '349542410-project/CEB622Message.xml',
+  '349542410-project/CEB624Message.xml',
+  '349542410-project/CEB626Message.xml',
+];
+
+function receiptsOf(xml: string): StatusReceipt[] {
+  const m = parseCebXml(xml);
+  if (m.kind !== 'ceb') throw new Error('not a CEB message');
+  const messageType = m.messageType as StatusReceiptType;
+  return m.documents.map((d) => ({ messageType, fields: d }));
+}
+
+/**
+ * The dandingtest release receipt as the same project's customs stand-in sends a 退运 (its `backReturn`: status
+ * 700, returnInfo 退运; `autotest/src/test/java/test/ccs/testcase/dto/back/BackQingdanZongshu.java` at
+ * f4defe1f166b877f8394fd7617ba47eb7c17b3e9), a minute after the release.
+ */
+const SHIPPED_BACK = text('dandingtest/CEB622-released.xml')
+  .replace('<returnStatus>800</returnStatus>', '<returnStatus>700</returnStatus>')
+  .replace('<returnTime>20200615171556654</returnTime>', '<returnTime>20200615171656654</returnTime>')
+  .replace('<returnInfo>[Code:2600;Desc:放行]</returnInfo>', '<returnInfo>退运</returnInfo>');
+
+describe('outside receipts: the scanner reads what the parser reads', () => {
+  it.each(SCANNED)('%s', (f) => {
+    const xml = text(f);
+    const parsed = parseCebXml(xml);
+    if (parsed.kind !== 'ceb') throw new Error('not a CEB message');
+    const scanned = scanCebText(xml);
+    expect(`${scanned.messageType}Message`).toBe(parsed.root);
+    expect(scanned.documents).toHaveLength(parsed.documents.length);
+    for (const [i, doc] of scanned.documents.entries()) {
+      const fields = toJsonValue(parsed.documents[i]) as Record<string, unknown>;
+      const head = (fields.head ?? fields) as Record<string, unknown>;
+      for (const [name, value] of Object.entries(doc.fields)) {
+        const want = head[name] ?? fields[name];
+        // Amounts as numbers (the scanner keeps `0.0` as written, the parser writes 0), all else as text.
+        if (/^-?\d+(\.\d+)?$/.test(value) && want !== undefined && /^-?\d+(\.\d+)?$/.test(String(want)))
+          expect(new Decimal(value).eq(String(want)), `${f} ${name}`).toBe(true);
+        else expect(value, `${f} ${name}`).toBe(String(want));
+      }
+    }
+  });
+});
+
+describe('outside receipts: the state of each order (sandan status)', () => {
+  const now = new Date('2020-07-20T02:00:00Z');
+
+  it('dandingtest: declared (2), logic check passed (120), released (800): released, with its return window', () => {
+    const receipts = [
+      'dandingtest/CEB622-declared.xml',
+      'dandingtest/CEB622-logic-pass.xml',
+      'dandingtest/CEB622-released.xml',
+    ].flatMap((f) => receiptsOf(text(f)));
+    const [order, ...more] = status(receipts, { now });
+    expect(more).toEqual([]);
+    expect(order).toMatchObject({
+      order: 'copNo:124183351885',
+      state: 'released',
+      // 放行 2020-06-15 (Beijing): 30 days to apply, 45 to be back (2018 No. 194 as the national ruleset has it).
+      returnWindow: { applyBy: '2020-07-15T23:59:59.999+08:00', arriveBy: '2020-07-30T23:59:59.999+08:00' },
+    });
+    expect(order!.timeline.map((n) => n.returnStatus)).toEqual(['2', '120', '800']);
+    // 35 days after the release, no CEB514 delivery status: the one anomaly.
+    expect(order!.anomalies.map((a) => a.kind)).toEqual(['no-delivery-status']);
+  });
+
+  it('dandingtest: a 700 (退运) after the release is returned, not released, and expects no delivery status', () => {
+    const receipts = [
+      'dandingtest/CEB622-declared.xml',
+      'dandingtest/CEB622-logic-pass.xml',
+      'dandingtest/CEB622-released.xml',
+    ].flatMap((f) => receiptsOf(text(f)));
+    receipts.push(...receiptsOf(SHIPPED_BACK));
+    const [order] = status(receipts, { now });
+    expect(order!.timeline.map((n) => [n.returnStatus, n.meaning?.zh])).toEqual([
+      ['2', '电子口岸申报中'],
+      ['120', '海关入库'],
+      ['800', '放行'],
+      ['700', '退运'],
+    ]);
+    expect(order!.documents.inventory).toMatchObject({ returnStatus: '700', outcome: 'final' });
+    expect(order!.state).toBe('returned');
+    expect(order!.anomalies).toEqual([]);
+  });
+
+  it('dandingtest: a 700 (退运) without a release is returned, not accepted', () => {
+    const receipts = ['dandingtest/CEB622-declared.xml', 'dandingtest/CEB622-logic-pass.xml'].flatMap((f) =>
+      receiptsOf(text(f)),
+    );
+    receipts.push(...receiptsOf(SHIPPED_BACK));
+    const [order] = status(receipts, { now });
+    expect(order!.state).toBe('returned');
+    expect(order!.returnWindow).toBeUndefined();
+  });
+
+  it('the pilot-edition and 2019 receipts: known statuses give the state, unknown ones are named', () => {
+    const files = [
+      '349542410-project/CEB312Message.xml',
+      '349542410-project/CEB412Message.xml',
+      '349542410-project/CEB512Message.xml',
+      '349542410-project/CEB514Message.xml',
+      '349542410-project/CEB622Message.xml',
+      '349542410-project/CEB624Message.xml',
+      '349542410-project/CEB626Message.xml',
+      'docwuqihao-exercise/CEB512-status5.xml',
+    ];
+    const orders = status(
+      files.flatMap((f) => receiptsOf(text(f))),
+      { now },
+    );
+    expect(orders.map((o) => [o.order, o.state, o.anomalies.map((a) => a.kind).join()])).toEqual([
+      // 23 and 18 are not statuses of today's list, nor is the Hangzhou 5 预处理成功: pending, named.
+      ['copNo:cop2016032210052', 'pending', 'unknown-status'],
+      ['copNo:cop2016032211000', 'pending', ''],
+      ['copNo:cop201604270088', 'pending', 'unknown-status'],
+      ['logisticsNo:1553150483744', 'pending', 'unknown-status'],
+      ['logisticsNo:L20160321114400001', 'pending', ''],
+      ['logisticsNo:L20160384156465231', 'pending', 'unknown-status'],
+      ['order20160321116420545', 'pending', ''],
+      ['payTransactionId:P0321000433', 'accepted', ''],
+    ]);
+  });
+});
+
+describe('outside tax bill: reconciled against the tax sandan computes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sandan-outside-reconcile-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('dandingtest CEB816 (VAT 37.31 on 410.0) matches the declaration its receipts link to', async () => {
+    // The bill: one line, gcode 2201101000, taxPrice 410.0, VAT 37.31, duty and consumption tax 0. CBEC: duty 0, VAT
+    // 13 % × 70 %: 410.00 × 0.13 × 0.7 = 37.31. The declaration is examples/hangzhou-1210.json with the keys of the
+    // bill and its receipts (orderNo = copNo 124183351885, ebp/ebc 4401962010, customs 2924) and that one line.
+    const d = JSON.parse(readFileSync(new URL('../../examples/hangzhou-1210.json', import.meta.url), 'utf8'));
+    for (const part of [d.order, d.payment, d.logistics, d.inventory]) part.orderNo = '124183351885';
+    Object.assign(d.order, {
+      ebpCode: '4401962010',
+      ebcCode: '4401962010',
+      appTime: '20200615170000',
+      goodsValue: '410.00',
+      taxTotal: '37.31',
+      acturalPaid: '447.31',
+    });
+    d.order.items = [{ ...d.order.items[0], qty: 1, price: '410.00', totalPrice: '410.00' }];
+    Object.assign(d.payment, { ebpCode: '4401962010', amountPaid: '447.31', payTime: '20200615170100' });
+    Object.assign(d.inventory, {
+      ebpCode: '4401962010',
+      ebcCode: '4401962010',
+      copNo: '124183351885',
+      declTime: '20200615',
+      customsCode: '2924',
+    });
+    d.inventory.items = [
+      { ...d.inventory.items[0], gcode: '2201101000', qty: 1, price: '410.00', totalPrice: '410.00' },
+    ];
+    writeFileSync(join(dir, 'declarations.ndjson'), `${JSON.stringify(d)}\n`);
+    writeFileSync(join(dir, 'rates.json'), JSON.stringify({ '2201101000': { duty: '0.00', vat: '0.13' } }));
+    const r = await runCli([
+      'reconcile',
+      '--declarations',
+      join(dir, 'declarations.ndjson'),
+      '--tax-bills',
+      join(DIR, 'dandingtest/CEB816-tax.xml'),
+      '--receipts',
+      join(DIR, 'dandingtest/CEB622-declared.xml'),
+      join(DIR, 'dandingtest/CEB622-logic-pass.xml'),
+      join(DIR, 'dandingtest/CEB622-released.xml'),
+      '--rates',
+      join(dir, 'rates.json'),
+      '--format',
+      'json',
+      '--quiet',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { summary: Record<string, unknown>; orders: unknown[] };
+    expect(j.summary).toMatchObject({ orders: 1, matched: 1, problems: [] });
+    const [row] = j.orders;
+    expect(row).toMatchObject({
+      orderNo: '124183351885',
+      invtNo: '29242020I439440284',
+      taxNos: ['29242020I439440284_0'],
+      status: 'matched',
+      computed: { customsTax: '0.00', consumptionTax: '0.00', valueAddedTax: '37.31', taxTotal: '37.31' },
+      billed: { customsTax: '0.00', consumptionTax: '0.00', valueAddedTax: '37.31', taxTotal: '37.31' },
+    });
+  });
+});

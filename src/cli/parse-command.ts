@@ -4,6 +4,7 @@ import {
   DEFAULT_MAX_XML_BYTES,
   explainReceipt,
   parseCebXml,
+  refusedByFormatCheck,
   toJsonValue,
   type CebMessage,
   type ParsedXml,
@@ -13,7 +14,7 @@ import { xmlTooLarge } from '../xml/safety.js';
 import { extensionsFor } from '../rules/index.js';
 import type { CommandContext } from './command.js';
 import { readRulesetFile } from './data-files.js';
-import { countSeverities, plural } from './format.js';
+import { plural } from './format.js';
 import type { CliIo } from './io.js';
 import { readInputFile, statInputFile } from '../io/walk.js';
 
@@ -92,17 +93,30 @@ function textReport(label: string, parsed: ParsedXml): string {
   } else {
     lines.push(`${label}:`, ...cebText(parsed, ''));
   }
-  const issues = [...parsed.issues, ...(parsed.kind === 'dxp' && parsed.message ? parsed.message.issues : [])];
+  const issues = issuesOf(parsed);
   for (const i of issues)
     lines.push(
       `  ${i.severity === 'error' ? 'error  ' : 'warning'} ${i.path}  [${i.code}]  ${i.message.zh} / ${i.message.en}`,
+    );
+  const refused = issues.filter(refusedByFormatCheck).length;
+  if (refused)
+    lines.push(
+      `  海关格式校验会以 CEB900 退回此报文（${refused} 处不符合 XSD）/ customs' format check would answer this message with a CEB900 (${plural(refused, 'issue')} the XSD refuses)`,
     );
   const notes = [...(parsed.kind === 'ceb' ? (parsed.notes ?? []) : (parsed.message?.notes ?? []))];
   for (const n of notes) lines.push(`  note    ${n.path}  [${n.code}]  ${n.message.zh} / ${n.message.en}`);
   return `${lines.join('\n')}\n`;
 }
 
-/** `sandan parse`: exit 0 read (warnings allowed), 1 refused or read with errors, 2 usage or unreadable input. */
+/** The issues of a parsed message, those of a DxpMsg's payload included. */
+function issuesOf(parsed: ParsedXml) {
+  return [...parsed.issues, ...(parsed.kind === 'dxp' && parsed.message ? parsed.message.issues : [])];
+}
+
+/**
+ * `sandan parse`: exit 0 read (warnings allowed), 1 refused, or read with issues customs' format check refuses (every
+ * error, and the warnings the XSD refuses), 2 usage or unreadable input.
+ */
 export async function parseCommand(file: string, opts: ParseCommandOptions, io: CliIo): Promise<number> {
   const maxBytes = opts.maxBytes === undefined ? DEFAULT_MAX_XML_BYTES : Number(opts.maxBytes);
   if (!Number.isInteger(maxBytes) || maxBytes <= 0)
@@ -135,8 +149,8 @@ export async function parseCommand(file: string, opts: ParseCommandOptions, io: 
     writeJsonText(parsed, 2, io.stdout);
     io.stdout('\n');
   } else io.stdout(textReport(label, parsed));
-  const all = [...parsed.issues, ...(parsed.kind === 'dxp' && parsed.message ? parsed.message.issues : [])];
-  return countSeverities(all).errors ? 1 : 0;
+  // An unknown element or one out of order is only a warning (sandan reads on), but customs answers a CEB900.
+  return issuesOf(parsed).some(refusedByFormatCheck) ? 1 : 0;
 }
 
 /** Registers `sandan parse` on the program. */

@@ -255,6 +255,55 @@ const CASES: XmlCase[] = [
       error: "Element '{http://www.chinaport.gov.cn/ceb}returnStatus': This element is not expected",
     },
   },
+  // The export samples of the 2018 specification (customs announcement 2018 No. 113), as Weasley-J keeps them: valid
+  // against the 2022-05 export XSD, where the 2022-05 CEB303 sample is not (two BaseTransfer). RSA-SHA1 signed like
+  // the 2018 import samples, with the same cause; the CEB792 has gnum where the XSD wants gseqno, as in 2022-05.
+  {
+    file: 'weasley-chinaport/CEB303Message-2018-export.xml',
+    root: 'CEB303Message',
+    guid: '311af125-6fed-4603-8c5d-49b1fa4b4b9b',
+    documents: 10,
+    first: {
+      orderNo: 'order2018050711340001',
+      goodsValue: '12345678912345.12345',
+      freight: '0',
+      items: [{ gnum: 1, itemNo: 'AF001-001', itemName: '小米盒子' }],
+    },
+    issues: [],
+    verify: { valid: false, reason: 'signature-mismatch', cause: 'signedinfo-namespaces' },
+    // No build round-trip: its lines' unit and currency are "aaa", which the XSD's three-character strings take but
+    // the customs code tables do not, so the builder refuses them (field-format).
+    xsd: { schema: 'ceb-export.xsd', valid: true },
+  },
+  {
+    // ieFlag "a": the XSD's type is a one-character string, so xmllint takes it.
+    file: 'weasley-chinaport/CEB603Message-2018-export.xml',
+    root: 'CEB603Message',
+    guid: '311af125-6fed-4603-8c5d-49b1fa4b4b9b',
+    documents: 10,
+    first: { orderNo: 'order2018050711340001', copNo: 'Cop20180507001', ieFlag: 'a', customsCode: '1500' },
+    issues: [],
+    verify: { valid: false, reason: 'signature-mismatch', cause: 'signedinfo-namespaces' },
+    xsd: { schema: 'ceb-export.xsd', valid: true },
+  },
+  {
+    file: 'weasley-chinaport/CEB792Message-2018-export.xml',
+    root: 'CEB792Message',
+    guid: '311af125-6fed-4603-8c5d-49b1fa4b4b9b',
+    documents: 10,
+    first: { sumNo: 'S20180507000000001', customsCode: '1501', decState: 'A' },
+    // Two lines in each of the ten documents, each without gseqno.
+    issues: Array.from(
+      { length: 20 },
+      (_, i) => `xml-missing-element documents[${i >> 1}].SummaryResultList[${i & 1}].gseqno`,
+    ),
+    xsd: {
+      schema: 'ceb-export.xsd',
+      valid: false,
+      error:
+        "Element '{http://www.chinaport.gov.cn/ceb}gnum': This element is not expected. Expected is ( {http://www.chinaport.gov.cn/ceb}gseqno )",
+    },
+  },
   // The official samples of the pilot edition (跨境电子商务进口统一版信息化系统企业对接报文样例, 2016), as a Chongqing
   // integrator kept them. Their guids have letters that are not hexadecimal; statuses 18 and 23 are not in today's list.
   {

@@ -1246,22 +1246,38 @@ class Engine implements EmulatorEngine {
     return { code, desc: `${issue.message.zh}（${issue.code}）`.slice(0, 900) };
   }
 
+  /**
+   * A concluded return gives back its share of what the order counted. The shares are summed over
+   * the inventory's concluded returns and rounded once: what this return gives is that sum's
+   * amount less what the earlier ones gave, so that returns of the whole order give back all it
+   * counted — not a fen more (which the ledger refuses as an over-refund) nor a fen less.
+   */
   private async refundQuota(refund: StoredDoc, invt: StoredDoc, now: Date): Promise<boolean> {
     const entry = await this.ledger.find({ orderNo: quotaKeyOf(invt) });
     if (!entry) return false;
     const original = new Map(lines(invt.doc).map((l) => [Number(l.gnum), l]));
-    let share = new Decimal(0);
     let total = new Decimal(0);
     for (const l of lines(invt.doc)) total = total.plus(String(l.totalPrice ?? 0));
-    for (const l of lines(refund.doc)) {
-      const o = original.get(Number(l.gnum));
-      if (!o) continue;
-      const qty = new Decimal(String(o.qty ?? 1));
-      share = share.plus(new Decimal(String(o.totalPrice ?? 0)).times(String(l.qty ?? 0)).div(qty.isZero() ? 1 : qty));
-    }
-    const all = lines(refund.doc).length === 0 || share.gte(total) || total.isZero();
-    const amount = all ? undefined : entry.amount.times(share).div(total).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
-    if (amount?.isZero()) return true;
+    // The goods value of the lines returned: each line's share of its inventory line's totalPrice.
+    const valueOf = (d: StoredDoc) => {
+      let v = new Decimal(0);
+      for (const l of lines(d.doc)) {
+        const o = original.get(Number(l.gnum));
+        if (!o) continue;
+        const qty = new Decimal(String(o.qty ?? 1));
+        v = v.plus(new Decimal(String(o.totalPrice ?? 0)).times(String(l.qty ?? 0)).div(qty.isZero() ? 1 : qty));
+      }
+      return v;
+    };
+    let returned = valueOf(refund);
+    for (const r of this.state.findDocs('refund', { invtNo: invt.invtNo ?? '' }))
+      if (r.key !== refund.key && r.status === '399') returned = returned.plus(valueOf(r));
+    const all = lines(refund.doc).length === 0 || returned.gte(total) || total.isZero();
+    // (all: what still counts, whatever the rounding of the earlier ones)
+    const amount = all
+      ? undefined
+      : entry.amount.times(returned).div(total).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).minus(entry.refunded);
+    if (amount !== undefined && amount.lte(0)) return true;
     const r = await this.ledger.refund(quotaKeyOf(invt), amount, {
       now,
       key: refund.key,

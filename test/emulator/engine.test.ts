@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/emulator/engine.js';
 import { manualClock, realClock } from '../../src/emulator/clock.js';
+import { defaultQuotaPolicy } from '../../src/quota/index.js';
 import type { EmulatorEngine, EngineOptions } from '../../src/emulator/types.js';
 import { createTaxCalculator } from '../../src/rules/index.js';
 import { signMessage } from '../../src/sign/index.js';
@@ -893,6 +895,51 @@ describe('cancellations and returns', () => {
     ]);
     await e.close();
   });
+
+  // Two tins at p and the cream at 150.00, the quota counting what was paid (tax included): the share of
+  // each return, rounded to the fen on its own, does not add up to what the order counted.
+  //   p = 100.07: 2 × 100.07 = 200.14; VAT 200.14 × 0.091 = 18.21274 → 18.21, 150 × 0.091 = 13.65: 31.86;
+  //     paid 350.14 + 31.86 = 382.00; a tin 382.00 × 100.07 / 350.14 = 109.1756 → 109.18, the cream
+  //     382.00 × 150 / 350.14 = 163.6488 → 163.65: 109.18 + 109.18 + 163.65 = 382.01, a fen more than counted
+  //     (the ledger refused the last return's 163.65 with 163.64 left, and all 163.64 stayed counted);
+  //   p = 100.14: 200.28; VAT 18.22548 → 18.23 + 13.65 = 31.88; paid 382.16; a tin 382.16 × 100.14 / 350.28
+  //     = 109.2509 → 109.25, the cream 382.16 × 150 / 350.28 = 163.6519 → 163.65: 382.15, a fen left counted.
+  it.each([
+    ['100.07', '200.14', '31.86', '382.00'],
+    ['100.14', '200.28', '31.88', '382.16'],
+  ])(
+    'several returns that take the whole order back give back all it counted (tin at %s)',
+    async (price, line, taxTotal, paid) => {
+      const priced = (d: Record<string, any>) => {
+        for (const k of ['order', 'inventory']) Object.assign(d[k].items[0], { price, totalPrice: line });
+        const goods = new Decimal(line).plus('150.00').toFixed(2);
+        Object.assign(d.order, { goodsValue: goods, taxTotal, acturalPaid: paid });
+        d.payment.amountPaid = paid;
+        return d;
+      };
+      const base = defaultQuotaPolicy();
+      // the limit is one order: the second fits only if the first no longer counts at all
+      const e = await engine({
+        quota: { annualLimit: paid, policy: (date) => ({ ...base(date), quotaBasis: 'actualPaid' }) },
+      });
+      const d = priced(example());
+      await declare(e, d);
+      const invtNo = e.receipts().find((x) => x.returnStatus === '800')!.invtNo!;
+      const tin = { gnum: 1, gcode: '1901101000', gname: '婴儿配方奶粉 800g', qty: 1, unit: '122' };
+      const cream = { gnum: 2, gcode: '3304990099', gname: '保湿面霜 50ml', qty: 1, unit: '142' };
+      for (const l of [tin, tin, cream]) {
+        const ack = await e.submit(await signed('CEB625', { ...cancelOf(d, invtNo), reason: '质量问题', items: [l] }), {
+          transport: 'api',
+        });
+        expect(ack.accepted).toBe(true);
+        await e.advance('1h');
+      }
+      expect(trail(e.receipts(), 'CEB626').filter((t) => t === 'CEB626:399')).toHaveLength(3);
+      await declare(e, priced(secondOrder()));
+      expect(trail(e.receipts(0, { orderNo: 'SD202611200002' }), 'CEB622').at(-1)).toBe('CEB622:800');
+      await e.close();
+    },
+  );
 
   it('a return within the window is concluded (399); one after it is refused', async () => {
     // one of the two tins of line 1 at a time: the late return is refused for its date, not its quantity

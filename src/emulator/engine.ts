@@ -102,6 +102,15 @@ const DUPLICATE_CODE: Partial<Record<DocKind, string>> = {
   inventory: '-621004',
 };
 
+/**
+ * The E-Port code a change of a payment or waybill is refused with while customs holds its
+ * inventory (option `heldDocumentChange`): 该支付单/该运单已向海关申报…，状态不符 (spec table 7-2).
+ */
+const HELD_CHANGE_CODE: Partial<Record<DocKind, string>> = {
+  payment: '-401008',
+  logistics: '-504016',
+};
+
 /** Statuses after which a document's sequence stops: rejected (100; 99 and 4 as the catalogue lists them). */
 const REJECTED = new Set(['100', '99', '4']);
 
@@ -233,6 +242,7 @@ class Engine implements EmulatorEngine {
         'INVALID_OPTION',
         `unmappedCode must be a code such as 1300, got ${JSON.stringify(options.unmappedCode)}`,
       );
+    oneOf('heldDocumentChange', options.heldDocumentChange, ['refuse', 'take']);
   }
 
   // ── the public API ─────────────────────────────────────────────────────────
@@ -721,12 +731,20 @@ class Engine implements EmulatorEngine {
           stored.invtNo = before.invtNo;
           const released = before.status === '800' || before.status === '399';
           const invt = stored.kind === 'inventory' ? before : this.inventoryOf(stored);
-          // An order whose inventory customs has matched against it and holds (-301011, 该订单已申报清单):
-          // a change would leave that inventory to be released on the order as it was.
-          const matched = stored.kind === 'order' && invt !== undefined && HELD.has(invt.status);
-          if (appType === '1' || released || (invt !== undefined && invt.status === '800') || matched) {
-            // A second new document under a key in use, a change after release, or one of an order in use.
-            const code = appType === '1' ? (DUPLICATE_CODE[stored.kind] as string) : matched ? '-301011' : '22007';
+          // A document whose inventory customs has matched against it and holds: a change would leave that
+          // inventory to be released on the document as it was. An order's is refused (-301011,
+          // 该订单已向海关申报清单); a payment's or waybill's by default (-401008, -504016).
+          const inUse = stored.kind !== 'inventory' && invt !== undefined && HELD.has(invt.status);
+          const heldCode = inUse
+            ? stored.kind === 'order'
+              ? '-301011'
+              : this.options.heldDocumentChange === 'take'
+                ? undefined
+                : HELD_CHANGE_CODE[stored.kind]
+            : undefined;
+          if (appType === '1' || released || (invt !== undefined && invt.status === '800') || heldCode !== undefined) {
+            // A second new document under a key in use, a change after release, or one of a document in use.
+            const code = appType === '1' ? (DUPLICATE_CODE[stored.kind] as string) : (heldCode ?? '22007');
             const r = rejection(code, codeText(code));
             this.emit(stored, r.status, r.info, now, pending, false);
             return `${code}: ${codeText(code)}`;
@@ -836,7 +854,11 @@ class Engine implements EmulatorEngine {
     return invt;
   }
 
-  /** The inventory a cancel, refund or other document refers to: by invtNo, else by ebpCode and orderNo. */
+  /**
+   * The inventory a cancel, refund or other document refers to: by invtNo, else by ebpCode and
+   * orderNo; a waybill's, by its logisticsCode and logisticsNo (it names no platform, and an orderNo
+   * is unique only within one).
+   */
   private inventoryOf(d: StoredDoc): StoredDoc | undefined {
     const invtNo = str(d.doc.invtNo);
     if (invtNo !== undefined) {
@@ -847,6 +869,13 @@ class Engine implements EmulatorEngine {
     const ebp = str(d.doc.ebpCode);
     const orderNo = str(d.doc.orderNo);
     if (orderNo === undefined) return undefined;
+    if (d.kind === 'logistics')
+      return this.state
+        .findDocs('inventory', { orderNo })
+        .find(
+          (i) =>
+            str(i.doc.logisticsCode) === str(d.doc.logisticsCode) && str(i.doc.logisticsNo) === str(d.doc.logisticsNo),
+        );
     if (ebp !== undefined) return this.state.getDoc('inventory', `${ebp}|${orderNo}`);
     return this.state.findDocs('inventory', { orderNo })[0];
   }
@@ -1399,6 +1428,15 @@ function quotaKeyOf(invt: StoredDoc): string {
 /** An order's appTime (yyyyMMddHHmmss, Beijing) as an instant. */
 function orderTime(t: string | undefined): Date | undefined {
   return t === undefined ? undefined : parseBeijingTime(t);
+}
+
+/** Refuses a setting that is none of its values (misuse), leaving an unset one to its default. */
+function oneOf(name: string, value: unknown, values: readonly string[]): void {
+  if (value !== undefined && !values.includes(value as string))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `${name} must be ${values.map((v) => `'${v}'`).join(' or ')}, got ${JSON.stringify(value)}`,
+    );
 }
 
 function checkScenario(s: Scenario): void {

@@ -82,6 +82,14 @@ export interface EngineOptions {
    */
   unmappedCode?: string;
   /**
+   * A change (appType 2) of a payment (CEB411) or waybill (CEB511) while customs holds the
+   * inventory matched on it (120, 300, 500 or 600): `refuse` (default) answers -401008 or -504016
+   * (该支付单/该运单已向海关申报…，状态不符), as a change of its order is answered -301011; `take`
+   * takes the change and leaves the inventory to be released as it was matched. The specification
+   * lists the codes, not the statuses they refuse: see docs/emulator.md.
+   */
+  heldDocumentChange?: 'refuse' | 'take';
+  /**
    * How many of the newest received messages and of the newest receipts the emulator keeps for
    * `received()`, `receipts()` (and so `GET /receipts` and the admin lists); default 10 000; `0`
    * keeps none. Memory stays bounded however many orders go through. Older ones are gone from

@@ -692,7 +692,7 @@ describe('cancellations and returns', () => {
     await Promise.all([e.close(), r.close()]);
   });
 
-  it('an order changed once its inventory is in (120) → -301011, and the inventory is released on the order as checked; after a cancel the change is taken', async () => {
+  it('an order changed once its inventory is in (120) → -301011; once the inventory is cancelled the change is taken', async () => {
     const e = await engine();
     const d = example();
     const m = await messages(d, signing.trusted);
@@ -722,6 +722,65 @@ describe('cancellations and returns', () => {
       'CEB312:120',
     ]);
     expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120']);
+    await e.close();
+  });
+
+  it('a payment or waybill changed once its inventory is in (120) → -401008 / -504016; heldDocumentChange take takes them', async () => {
+    const changes = (d: Record<string, any>) => {
+      const c = structuredClone(d);
+      Object.assign(c.payment, { appType: '2', payTime: '20261120101700' });
+      Object.assign(c.logistics, { appType: '2', weight: '2.20' });
+      return c;
+    };
+    const d = example();
+    const m = await messages(d, signing.trusted);
+    const e = await engine();
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await e.submit(m[k], { transport: 'api' });
+    await e.advance('10s'); // the inventory is in (120), its release due
+    const c = changes(d);
+    const payment = await e.submit(await message(c, 'payment'), { transport: 'api' });
+    const waybill = await e.submit(await message(c, 'logistics'), { transport: 'api' });
+    expect([payment, waybill].map((a) => [a.accepted, read(a.body).documents[0]!.returnStatus])).toEqual([
+      [false, '-401008'],
+      [false, '-504016'],
+    ]);
+    await e.advance('1d');
+    // the inventory is released on the documents it was matched on, which stay at 120
+    expect(trail(e.receipts(), 'CEB622').at(-1)).toBe('CEB622:800');
+    expect(trail(e.receipts(), 'CEB412')).toEqual(['CEB412:2', 'CEB412:3', 'CEB412:120', 'CEB412:-401008']);
+    await e.close();
+
+    const t = await engine({ heldDocumentChange: 'take' });
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await t.submit(m[k], { transport: 'api' });
+    await t.advance('10s');
+    for (const k of ['payment', 'logistics'] as const)
+      expect((await t.submit(await message(c, k), { transport: 'api' })).accepted, k).toBe(true);
+    await t.advance('1d');
+    expect(trail(t.receipts(), 'CEB622').at(-1)).toBe('CEB622:800');
+    expect(trail(t.receipts(), 'CEB512')).toEqual([
+      'CEB512:2',
+      'CEB512:3',
+      'CEB512:120',
+      'CEB512:2',
+      'CEB512:3',
+      'CEB512:120',
+    ]);
+    await t.close();
+    await expect(engine({ heldDocumentChange: 'maybe' as never })).rejects.toThrow(/heldDocumentChange must be/);
+  });
+
+  it('a waybill is the inventory’s by its own numbers: a change of one naming the orderNo of a released order of another waybill is taken', async () => {
+    const e = await engine();
+    const d = example();
+    await declare(e, d);
+    // the same orderNo (unique only within a platform), another waybill: not the released inventory's
+    const other = example();
+    other.logistics.logisticsNo = 'ZT7700099999999';
+    expect((await e.submit(await message(other, 'logistics'), { transport: 'api' })).accepted).toBe(true);
+    other.logistics.appType = '2';
+    other.logistics.weight = '2.20';
+    const changed = await e.submit(await message(other, 'logistics'), { transport: 'api' });
+    expect([changed.accepted, read(changed.body).documents[0]!.returnStatus]).toEqual([true, '2']);
     await e.close();
   });
 

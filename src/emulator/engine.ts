@@ -187,6 +187,23 @@ interface Submission {
   reject(e: unknown): void;
 }
 
+/**
+ * The most characters of a message the emulator repeats from one it cannot read: in the list of
+ * messages received, and in the CEB900's oriBizMessage (the first 1 Mi characters of a larger one).
+ */
+const ORIGINAL_LIMIT = 1 << 20;
+
+/**
+ * A message's text for a CEB900's oriBizMessage: at most {@link ORIGINAL_LIMIT} characters (not
+ * cutting a character in two), and each character XML 1.0 cannot carry (a NUL in a binary body, a
+ * lone surrogate) as U+FFFD, so that the receipt is well-formed whatever was sent.
+ */
+function originalText(text: string): string {
+  let t = text.length > ORIGINAL_LIMIT ? text.slice(0, ORIGINAL_LIMIT) : text;
+  if (/[\uD800-\uDBFF]$/.test(t)) t = t.slice(0, -1);
+  return t.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD');
+}
+
 /** Most messages handled in one transaction (one commit), by default. */
 const MAX_BATCH = 256;
 
@@ -509,7 +526,7 @@ class Engine implements EmulatorEngine {
     if (structure.length > 0) {
       const first = structure[0] as Issue;
       const desc = `${codeText('0002')}：${first.path} ${first.message.zh}`;
-      return this.unreadable(input, via, pending, '0002', desc, 400, wrap, msg.messageType);
+      return this.unreadable(input, via, pending, '0002', desc, 400, wrap, msg.messageType, dxp?.payload);
     }
     const handled = HANDLED[msg.messageType];
     if (!handled)
@@ -522,6 +539,7 @@ class Engine implements EmulatorEngine {
         400,
         wrap,
         msg.messageType,
+        dxp?.payload,
       );
     const now = this.now();
     // A message holds 1 to 100 documents (the XSD), each declared on its own: each is taken and
@@ -541,6 +559,7 @@ class Engine implements EmulatorEngine {
         400,
         wrap,
         msg.messageType,
+        dxp?.payload,
       );
     const orderNo = str(docs[0]?.orderNo);
     const text = dxp
@@ -621,14 +640,15 @@ class Engine implements EmulatorEngine {
     httpStatus: number,
     wrap?: { senderId: string; copMsgId: string },
     messageType?: string,
+    business?: string,
   ): Acknowledgement {
     const now = this.now();
     const xmlText =
       typeof input === 'string'
         ? input
-        : Buffer.from(input.subarray(0, Math.min(input.byteLength, 1 << 20))).toString('utf8');
+        : Buffer.from(input.subarray(0, Math.min(input.byteLength, ORIGINAL_LIMIT))).toString('utf8');
     return this.state.transaction(() => {
-      this.listReceived(now, via, xmlText.length > 1 << 20 ? xmlText.slice(0, 1 << 20) : xmlText, {
+      this.listReceived(now, via, xmlText.length > ORIGINAL_LIMIT ? xmlText.slice(0, ORIGINAL_LIMIT) : xmlText, {
         messageType,
         wrap,
         accepted: false,
@@ -642,7 +662,8 @@ class Engine implements EmulatorEngine {
         returnTime: beijingDateTime17(now),
         oriCopMsgId: wrap?.copMsgId ?? '',
         oriMessageType: messageType ? `${messageType}Message` : 'Unknown',
-        oriBizMessage: '',
+        // The message refused, as the specification has it (原始报文内容): the CEB message a DxpMsg carried, else the input.
+        oriBizMessage: originalText(business ?? xmlText),
       };
       let xml = renderReceipt('CEB900', doc, guid, this.env(now));
       if (wrap) xml = this.wrap(xml, wrap.senderId, now);

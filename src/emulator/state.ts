@@ -91,6 +91,13 @@ export const DEFAULT_HISTORY = 10_000;
  */
 export const RECEIVED_TEXT_LIMIT = 64 * 1024 * 1024;
 
+/**
+ * Likewise for the memory state's receipts: a CEB900 repeats up to 1 Mi characters of the message it
+ * refuses (oriBizMessage), so a stream of large unreadable messages would otherwise hold `history`
+ * times that. Ordinary receipts (about 1,000 characters) reach `history` long before this.
+ */
+export const RECEIPTS_TEXT_LIMIT = 64 * 1024 * 1024;
+
 /** Options of the states. */
 export interface StateOptions {
   /** How many of the newest received messages and of the newest receipts the lists keep; default 10 000; 0 keeps none. */
@@ -123,8 +130,7 @@ export interface EmulatorState {
    */
   savepoint<T>(fn: () => T): T;
   addReceived(r: Omit<ReceivedMessage, 'seq'>): number;
-  /** The kept messages with a seq above `after`, oldest first. */
-  /** (at most `limit` of them, read no further) */
+  /** The kept messages with a seq above `after`, oldest first; at most `limit` of them (read no further). */
   received(after?: number, limit?: number): ReceivedMessage[];
   /** The message received from the folder transport under this (unique) file name, when it is known. */
   receivedByName(name: string): ReceivedMessage | undefined;
@@ -258,7 +264,7 @@ export function memoryState(options: StateOptions = {}): EmulatorState {
   /** kind + orderNo, kind + invtNo → ids of docs (nearly always one), so that look-ups do not scan every document. */
   const byOrder = new Map<string, string[]>();
   const byInvt = new Map<string, string[]>();
-  const outbox = new Ring<OutgoingReceipt>(history);
+  const outbox = new Ring<OutgoingReceipt>(history, (r) => r.xml.length, RECEIPTS_TEXT_LIMIT);
   const timeline = new EventHeap();
   const finished = new Set<number>();
   let eventId = 0;

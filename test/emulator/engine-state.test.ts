@@ -7,7 +7,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { addDuration, manualClock, parseDuration } from '../../src/emulator/clock.js';
 import { createEngine } from '../../src/emulator/engine.js';
 import { openSqliteState } from '../../src/emulator/sqlite-state.js';
-import { memoryState, RECEIVED_TEXT_LIMIT, type EmulatorState, type StoredDoc } from '../../src/emulator/state.js';
+import {
+  memoryState,
+  RECEIPTS_TEXT_LIMIT,
+  RECEIVED_TEXT_LIMIT,
+  type EmulatorState,
+  type StoredDoc,
+} from '../../src/emulator/state.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sandan-emulator-state-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -238,6 +244,20 @@ describe.each(stores)('%s state: the history limit', (name, _open) => {
     const kept = s.receipts(0);
     expect([kept.length, kept[0]?.seq, kept.at(-1)?.seq]).toEqual([1000, 4001, 5000]);
     expect(s.receipts(4998).map((r) => r.xml)).toEqual(['<r4999/>', '<r5000/>']);
+    s.close();
+  });
+});
+
+describe('memory state: the text of the receipts', () => {
+  it('keeps at most RECEIPTS_TEXT_LIMIT characters of it, dropping the oldest (CEB900s repeating large messages cannot exhaust memory)', () => {
+    const s = memoryState();
+    const mib = 'x'.repeat(1024 * 1024);
+    for (let i = 1; i <= 70; i++) s.addReceipt({ type: 'CEB900', xml: `<m${i}>${mib}`, at: 'x', guid: `G${i}` });
+    // each of the newest is 5 + 1,048,576 = 1,048,581 characters: 63 of them fit in 64 Mi (67,108,864), 64 would not
+    const kept = s.receipts(0);
+    expect(kept.map((r) => r.seq)).toEqual(Array.from({ length: 63 }, (_, i) => i + 8));
+    expect(kept.reduce((n, r) => n + r.xml.length, 0)).toBeLessThanOrEqual(RECEIPTS_TEXT_LIMIT);
+    expect(s.historyStart().receipts).toBe(8);
     s.close();
   });
 });

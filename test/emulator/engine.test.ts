@@ -403,6 +403,30 @@ describe('rejections, each from a declaration with that defect', () => {
     await Promise.all([e.close(), big.close()]);
   }, 60_000);
 
+  it('a CEB900 repeats the message it refuses in oriBizMessage: a DxpMsg’s CEB message, at most 1 Mi characters, XML-safe', async () => {
+    const e = await engine();
+    const order = await message(example(), 'order');
+    const invalid = order.replace('<ceb:orderNo>', '<ceb:orderNoX>x</ceb:orderNoX><ceb:orderNo>');
+    const wrapped = wrapDxp(invalid, { senderId: 'DXPENT0000012345', now: () => new Date(T0), newId: () => 'msg-1' });
+    const sent: Array<string | Uint8Array> = ['<not xml', invalid, wrapped, new Uint8Array([0x3c, 0x00, 0xff, 0x3e])];
+    const acks = [];
+    for (const b of sent) acks.push(await e.submit(b, { transport: 'api' }));
+    const ori = acks.map((a) => String(read(a.body).documents[0]!.oriBizMessage));
+    // a DxpMsg's receipt names its copMsgId and repeats the CEB311 it carried, not the envelope
+    expect(ori).toEqual(['<not xml', invalid, invalid, '<\uFFFD\uFFFD>']);
+    expect(String(read(acks[2]!.body).documents[0]!.oriCopMsgId)).toBe('msg-1');
+    for (const a of acks) {
+      const xml = a.copMsgId === undefined ? a.body : (unwrapDxp(a.body).payload as string);
+      expect((await validateAgainstXsd(xml, 'ceb-import.xsd')).errors).toEqual([]);
+    }
+    // too large to read: the first 1 Mi characters, not the 51 MiB
+    const huge = await e.submit(`<a>${'x'.repeat(51 * 1024 * 1024)}</a>`, { transport: 'http' });
+    expect(huge.httpStatus).toBe(413);
+    const head = String(read(huge.body).documents[0]!.oriBizMessage);
+    expect([head.length, head.slice(0, 4)]).toEqual([1024 * 1024, '<a>x']);
+    await e.close();
+  }, 60_000);
+
   it('a failure inside the emulator answers 100 with 3001 instead of leaving the inventory waiting', async () => {
     const e = await engine({
       quota: {

@@ -10,11 +10,18 @@ import {
   checkReturnWindow,
 } from '../quota/index.js';
 import type { QuotaPolicyLookup, QuotaStore } from '../quota/index.js';
-import { createTaxCalculator, type TaxCalculation, type ValidateOptions } from '../rules/index.js';
+import { createTaxCalculator, declarationDate, type TaxCalculation, type ValidateOptions } from '../rules/index.js';
 import { verifyMessage, type VerifyFailureReason } from '../sign/index.js';
 import type { TaxFigures } from '../tax/index.js';
 import { rateTablesOf } from '../tax/rates.js';
-import { beijingDate8, beijingDateTime17, beijingIsoDate, beijingYear, parseBeijingTime } from '../time/beijing.js';
+import {
+  beijingDate8,
+  beijingDateTime17,
+  beijingIsoDate,
+  beijingYear,
+  isoDateOfCeb,
+  parseBeijingTime,
+} from '../time/beijing.js';
 import {
   BUILDABLE,
   IMPORT_RECEIVER_ID,
@@ -222,6 +229,7 @@ class Engine implements EmulatorEngine {
   private readonly tax: (input: unknown) => TaxCalculation<TaxFigures>;
   private readonly policy: QuotaPolicyLookup;
   private readonly maxBatch: number;
+  private readonly quotaDate: 'declTime' | 'appTime';
 
   constructor(
     private readonly options: EngineOptions,
@@ -260,6 +268,8 @@ class Engine implements EmulatorEngine {
         `unmappedCode must be a code such as 1300, got ${JSON.stringify(options.unmappedCode)}`,
       );
     oneOf('heldDocumentChange', options.heldDocumentChange, ['refuse', 'take']);
+    oneOf('quota.date', options.quota?.date, ['declTime', 'appTime']);
+    this.quotaDate = options.quota?.date ?? 'declTime';
   }
 
   // ── the public API ─────────────────────────────────────────────────────────
@@ -1221,8 +1231,23 @@ class Engine implements EmulatorEngine {
       const replaced = await this.ledger.find({ orderNo: invt.quotaKey });
       if (replaced?.status === 'reserved') await this.ledger.release(invt.quotaKey, { now, reason: 'cancelled' });
     }
+    // The day that places the transaction in a quota year (option quota.date), the same for the rules' check
+    // and the reservation (the reservation was made on the order's appTime while the rules checked the
+    // declaration date's year: a declaration across New Year was checked against one year and counted in the other).
+    const orderDay = isoDateOfCeb(docs.order.doc.appTime);
+    const quotaDay = this.quotaDate === 'appTime' ? orderDay : declarationDate(decl);
+    const quotaAt =
+      this.quotaDate === 'appTime'
+        ? orderTime(str(docs.order.doc.appTime))
+        : quotaDay === orderDay
+          ? (orderTime(str(docs.order.doc.appTime)) ?? parseBeijingTime(quotaDay))
+          : parseBeijingTime(quotaDay);
     if (!verdict) {
-      const result = await validateWithQuota(decl, this.ledger, this.validateOptions);
+      const result = await validateWithQuota(decl, this.ledger, {
+        ...this.validateOptions,
+        // (appTime: the rules in force on the order's day, whose year the quota is counted in)
+        ...(this.quotaDate === 'appTime' && quotaDay !== undefined && { at: quotaDay }),
+      });
       const error = result.issues.find((i) => i.severity === 'error');
       if (error) verdict = this.verdictOf(error);
     }
@@ -1235,7 +1260,7 @@ class Engine implements EmulatorEngine {
             quotaKey,
             buyer,
             { dutiableValue: tax.result.dutiableValue, actualPaid: String(docs.order.doc.acturalPaid ?? '0') },
-            orderTime(str(docs.order.doc.appTime)) ?? now,
+            quotaAt ?? now,
             { ...(invt.copNo !== undefined && { copNo: invt.copNo }), now },
           );
           if (r.ok) invt.quotaKey = quotaKey;

@@ -70,6 +70,14 @@ export interface EngineOptions {
     annualLimit?: string | number;
     /** The policy by date; default the bundled national ruleset. */
     policy?: QuotaPolicyLookup;
+    /**
+     * The day that places a transaction in a quota year (and picks the policy), for the rules'
+     * annual check and the reservation alike: `declTime` (default) the inventory's declaration
+     * date (申报日期, the date customs records on taking the inventory), else the order's appTime —
+     * the date sandan's rules go by; `appTime` the order's appTime (the rules then run as of that
+     * day). No source says which customs uses: see docs/emulator.md.
+     */
+    date?: 'declTime' | 'appTime';
   };
   timing?: Partial<Timing>;
   /** The customs node that signs off DxpMsg-wrapped receipts (SenderId); default `DXPEDCCEB0000002`. */

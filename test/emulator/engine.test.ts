@@ -323,6 +323,33 @@ describe('rejections, each from a declaration with that defect', () => {
     await e.close();
   });
 
+  it('the quota year is the declaration date’s for the rules and the reservation alike (quota.date: appTime, the order’s)', async () => {
+    // 548 counted in 2026; a second order of 548 placed 2026-12-31 23:50 and declared 2027-01-01 (Beijing)
+    const acrossNewYear = () => {
+      const d = secondOrder();
+      d.order.appTime = '20261231235000';
+      d.payment.payTime = '20261231234900';
+      d.inventory.declTime = '20270101';
+      return d;
+    };
+    const run = async (extra: Partial<EngineOptions>) => {
+      const e = await engine({ quota: { annualLimit: '1000', ...extra.quota } });
+      await declare(e, example());
+      // from 2026-11-21 10:20 to 2027-01-01 00:10 Beijing: 40 days, 13 h 50 min
+      for (const step of ['40d', '13h', '50m']) await e.advance(step);
+      await declare(e, acrossNewYear());
+      const rs = e.receipts(0, { orderNo: 'SD202611200002' });
+      await e.close();
+      return [trail(rs, 'CEB622').at(-1), parseReturnInfo(lastInfo(rs, 'CEB622') ?? '').code];
+    };
+    // the declaration's year, 2027: nothing used yet, 548 ≤ 1000 (the reservation was made in 2026,
+    // where 548 + 548 = 1096 > 1000, and refused 1313 what the rules had passed)
+    expect(await run({})).toEqual(['CEB622:800', '2600']);
+    // the order's year, 2026, for both: 548 + 548 = 1096 > 1000
+    expect(await run({ quota: { date: 'appTime' } })).toEqual(['CEB622:100', '1313']);
+    await expect(engine({ quota: { date: 'released' as never } })).rejects.toThrow(/quota.date must be/);
+  });
+
   it('an E-Port code (-621005, over the 5,000 single-transaction limit) is the returnStatus itself, not 100 with [Code:-621005]', async () => {
     const e = await engine();
     const d = example();

@@ -269,6 +269,7 @@ class Engine implements EmulatorEngine {
       );
     oneOf('heldDocumentChange', options.heldDocumentChange, ['refuse', 'take']);
     oneOf('quota.date', options.quota?.date, ['declTime', 'appTime']);
+    oneOf('duplicateCopNo', options.duplicateCopNo, ['take', 'refuse']);
     this.quotaDate = options.quota?.date ?? 'declTime';
   }
 
@@ -1223,6 +1224,13 @@ class Engine implements EmulatorEngine {
         code: this.options.unmappedCode ?? '1300',
         desc: `${reused.messageType} ${reused.key} 已用于已放行的订单 ${reused.orderNo ?? ''} / already used by the released order ${reused.orderNo ?? ''}`,
       };
+    // Option duplicateCopNo: refuse: a copNo its declaring enterprise already gave another inventory in force.
+    const twin = !verdict && this.options.duplicateCopNo === 'refuse' ? this.copNoTwin(invt) : undefined;
+    if (twin)
+      verdict = {
+        code: this.options.unmappedCode ?? '1300',
+        desc: `企业内部编号 ${invt.copNo ?? ''} 已用于订单 ${twin.orderNo ?? ''} 的清单 / copNo ${invt.copNo ?? ''} is already that of the inventory of order ${twin.orderNo ?? ''}`,
+      };
     // Each declaration of the order has an entry of its own in the ledger (it keeps an orderNo's entry
     // once, with one amount): the one this replaces gives its reservation back first, so that it is
     // not counted twice, nor left taken when this one is rejected.
@@ -1313,6 +1321,27 @@ class Engine implements EmulatorEngine {
     });
   }
 
+  /**
+   * Another inventory in force (declared, not rejected, cancelled or a draft) with this inventory's
+   * copNo from the same declaring enterprise (agentCode), whose internal number it is. (A scan of
+   * the inventories: only with `duplicateCopNo: 'refuse'`.)
+   */
+  private copNoTwin(invt: StoredDoc): StoredDoc | undefined {
+    if (invt.copNo === undefined) return undefined;
+    const agent = str(invt.doc.agentCode);
+    return this.state
+      .findDocs('inventory', { copNo: invt.copNo })
+      .find(
+        (o) =>
+          o.key !== invt.key &&
+          str(o.doc.agentCode) === agent &&
+          o.status !== '' &&
+          o.status !== TEMP_SAVED &&
+          o.status !== 'cancelled' &&
+          !isRejected(o.status),
+      );
+  }
+
   /** The customs code of a rule's finding: the issue code when the catalogue has it, else the entry that lists it. */
   private verdictOf(issue: Issue): { code: string; desc: string } {
     const help = catalogueHelp(issue.code);
@@ -1375,6 +1404,7 @@ class Engine implements EmulatorEngine {
     const keys = [
       'ebpCode',
       'ebcCode',
+      'agentCode',
       'orderNo',
       'invtNo',
       'logisticsCode',

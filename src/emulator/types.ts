@@ -98,6 +98,14 @@ export interface EngineOptions {
    */
   heldDocumentChange?: 'refuse' | 'take';
   /**
+   * An inventory whose copNo (企业内部编号) its declaring enterprise (agentCode) already gave another
+   * inventory in force: `take` (default) checks it like any other, as the specification makes an
+   * import inventory's copNo neither required nor unique and lists no code for a repeated one;
+   * `refuse` answers it at its check with `unmappedCode` (default 1300) naming the other order
+   * (each check then looks through the inventories kept). See docs/emulator.md.
+   */
+  duplicateCopNo?: 'take' | 'refuse';
+  /**
    * How many of the newest received messages and of the newest receipts the emulator keeps for
    * `received()`, `receipts()` (and so `GET /receipts` and the admin lists); default 10 000; `0`
    * keeps none. Memory stays bounded however many orders go through. Older ones are gone from

@@ -350,6 +350,36 @@ describe('rejections, each from a declaration with that defect', () => {
     await expect(engine({ quota: { date: 'released' as never } })).rejects.toThrow(/quota.date must be/);
   });
 
+  it('two orders under one copNo: both released by default; duplicateCopNo refuse answers the second 1300', async () => {
+    const twin = secondOrder();
+    twin.inventory.copNo = example().inventory.copNo;
+    const run = async (extra: Partial<EngineOptions>) => {
+      const e = await engine(extra);
+      await declare(e, example());
+      await declare(e, twin);
+      const rs = e.receipts(0, { orderNo: 'SD202611200002' });
+      await e.close();
+      const { code, desc } = parseReturnInfo(lastInfo(rs, 'CEB622') ?? '');
+      return [trail(rs, 'CEB622').at(-1), { code, desc }];
+    };
+    expect(await run({})).toEqual(['CEB622:800', { code: '2600', desc: '放行' }]);
+    expect(await run({ duplicateCopNo: 'refuse' })).toEqual([
+      'CEB622:100',
+      {
+        code: '1300',
+        desc: '企业内部编号 INV202611200001 已用于订单 SD202611200001 的清单 / copNo INV202611200001 is already that of the inventory of order SD202611200001',
+      },
+    ]);
+    // another declaring enterprise's copNo is its own
+    const other = structuredClone(twin);
+    other.inventory.agentCode = '3301980XYZ';
+    const e = await engine({ duplicateCopNo: 'refuse' });
+    await declare(e, example());
+    await declare(e, other);
+    expect(trail(e.receipts(0, { orderNo: 'SD202611200002' }), 'CEB622').at(-1)).toBe('CEB622:800');
+    await e.close();
+  });
+
   it('an E-Port code (-621005, over the 5,000 single-transaction limit) is the returnStatus itself, not 100 with [Code:-621005]', async () => {
     const e = await engine();
     const d = example();

@@ -118,6 +118,16 @@ const HELD_CHANGE_CODE: Partial<Record<DocKind, string>> = {
   logistics: '-504016',
 };
 
+/**
+ * The E-Port code of a cancel, return or delivery note declared again (its guid) while the first is
+ * held (spec table 7-2: 撤单清单[*]已经申报过, 退货申请单[*]已经申报过，请勿重复申报, 入库明细单报已存在).
+ */
+const AGAIN_CODE: Partial<Record<DocKind, string>> = {
+  cancel: '-623009',
+  refund: '-625033',
+  delivery: '-800003',
+};
+
 /** Statuses after which a document's sequence stops: rejected (100; 99 and 4 as the catalogue lists them). */
 const REJECTED = new Set(['100', '99', '4']);
 
@@ -800,17 +810,11 @@ class Engine implements EmulatorEngine {
       case 'cancel':
       case 'refund': {
         const invt = this.identify(stored, now);
-        const held = this.heldAgain(stored);
-        if (held) {
-          // A cancel already applied for leaves nothing to cancel (-623005); a return is not applied twice.
-          const r =
-            stored.kind === 'cancel'
-              ? { status: '-623005', info: codeText('-623005') }
-              : manualRefusal(
-                  `退货申请单已申报（状态 ${held.status}）/ this return is already declared (status ${held.status})`,
-                );
-          this.emit(stored, r.status, r.info, now, pending, false);
-          return `${r.status}: ${r.info}`;
+        if (this.heldAgain(stored)) {
+          // The same cancel or return declared again: the E-Port's codes for it (spec table 7-2); it is not applied twice.
+          const code = AGAIN_CODE[stored.kind] as string;
+          this.emit(stored, code, codeText(code), now, pending, false);
+          return `${code}: ${codeText(code)}`;
         }
         if (tempSaved(stored)) {
           // Saved, not declared: nothing is checked or applied for until it is declared.
@@ -836,11 +840,9 @@ class Engine implements EmulatorEngine {
         const held = this.heldAgain(stored);
         if (held) {
           stored.preNo = held.preNo;
-          const r = manualRefusal(
-            `入库明细单已申报（状态 ${held.status}）/ this delivery note is already declared (status ${held.status})`,
-          );
-          this.emit(stored, r.status, r.info, now, pending, false);
-          return `${r.status}: ${r.info}`;
+          const code = AGAIN_CODE.delivery as string;
+          this.emit(stored, code, codeText(code), now, pending, false);
+          return `${code}: ${codeText(code)}`;
         }
         s.putDoc(stored);
         if (tempSaved(stored)) this.statusNow(stored, TEMP_SAVED, statusText(TEMP_SAVED), now, pending);

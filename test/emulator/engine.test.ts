@@ -917,7 +917,7 @@ describe('cancellations and returns', () => {
     await c.close();
   });
 
-  it('a cancel or return sent twice: the second is refused and the first runs its course', async () => {
+  it('a cancel or return sent twice: the second is refused with the E-Port’s code (-623009, -625033) and the first runs its course', async () => {
     const e = await engine();
     const d = example();
     const m = await messages(d, signing.trusted);
@@ -928,12 +928,12 @@ describe('cancellations and returns', () => {
     expect((await e.submit(cancel, { transport: 'api' })).accepted).toBe(true);
     expect(await e.submit(cancel, { transport: 'api' })).toMatchObject({
       accepted: false,
-      reason: '-623005: 清单状态不允许撤销',
+      reason: '-623009: 撤单清单已经申报过',
     });
     await e.advance('1d');
     expect(trail(e.receipts(), 'CEB624')).toEqual([
       'CEB624:2',
-      'CEB624:-623005',
+      'CEB624:-623009',
       'CEB624:3',
       'CEB624:120',
       'CEB624:399',
@@ -948,10 +948,15 @@ describe('cancellations and returns', () => {
     const refund = await signed('CEB625', { ...cancelOf(d, released), reason: '质量问题', items });
     expect((await r.submit(refund, { transport: 'api' })).accepted).toBe(true);
     const again = await r.submit(refund, { transport: 'api' });
-    expect(again.accepted).toBe(false);
-    expect(parseReturnInfo(String(read(again.body).documents[0]!.returnInfo))).toMatchObject({ code: '1300' });
+    expect(again).toMatchObject({ accepted: false, reason: '-625033: 退货申请单已经申报过，请勿重复申报' });
     await r.advance('1d');
-    expect(trail(r.receipts(), 'CEB626')).toEqual(['CEB626:2', 'CEB626:100', 'CEB626:3', 'CEB626:120', 'CEB626:399']);
+    expect(trail(r.receipts(), 'CEB626')).toEqual([
+      'CEB626:2',
+      'CEB626:-625033',
+      'CEB626:3',
+      'CEB626:120',
+      'CEB626:399',
+    ]);
     await r.close();
   });
 
@@ -1138,10 +1143,16 @@ describe('the delivery note (CEB711)', () => {
     );
     if (!r.ok) throw new Error(JSON.stringify(r.issues));
     const e = await engine();
-    const ack = await e.submit((await signMessage(r.xml, signing.trusted)).xml, { transport: 'api' });
+    const signedNote = (await signMessage(r.xml, signing.trusted)).xml;
+    const ack = await e.submit(signedNote, { transport: 'api' });
     expect(ack.accepted).toBe(true);
+    // the same note (its guid) again: -800003 (入库明细单报已存在), the first runs its course
+    expect(await e.submit(signedNote, { transport: 'api' })).toMatchObject({
+      accepted: false,
+      reason: '-800003: 入库明细单已存在',
+    });
     await e.advance('1h');
-    expect(trail(e.receipts())).toEqual(['CEB712:2', 'CEB712:3', 'CEB712:120']);
+    expect(trail(e.receipts())).toEqual(['CEB712:2', 'CEB712:-800003', 'CEB712:3', 'CEB712:120']);
     expect(read(e.receipts().at(-1)!).documents[0]).toMatchObject({ copNo: 'RKD202611200001', customsCode: '2924' });
     await e.close();
   });

@@ -1365,7 +1365,7 @@ class Engine implements EmulatorEngine {
     let total = new Decimal(0);
     for (const l of lines(invt.doc)) total = total.plus(String(l.totalPrice ?? 0));
     // The goods value of the lines returned: each line's share of its inventory line's totalPrice.
-    const valueOf = (d: StoredDoc) => {
+    const goodsOf = (d: StoredDoc) => {
       let v = new Decimal(0);
       for (const l of lines(d.doc)) {
         const o = original.get(Number(l.gnum));
@@ -1375,15 +1375,15 @@ class Engine implements EmulatorEngine {
       }
       return v;
     };
-    let returned = valueOf(refund);
+    let returned = goodsOf(refund);
     for (const r of this.state.findDocs('refund', { invtNo: invt.invtNo ?? '' }))
-      if (r.key !== refund.key && r.status === '399') returned = returned.plus(valueOf(r));
+      if (r.key !== refund.key && r.status === '399') returned = returned.plus(goodsOf(r));
     const all = lines(refund.doc).length === 0 || returned.gte(total) || total.isZero();
     // (all: what still counts, whatever the rounding of the earlier ones)
     const amount = all
       ? undefined
       : entry.amount.times(returned).div(total).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).minus(entry.refunded);
-    if (amount !== undefined && amount.lte(0)) return true;
+    if (amount?.lte(0)) return true;
     const r = await this.ledger.refund(quotaKeyOf(invt), amount, {
       now,
       key: refund.key,

@@ -94,7 +94,10 @@ const COMMANDS: CommandDoc[] = [
     name: 'reconcile',
     exit: [
       [0, 'every order matches its tax bill'],
-      [1, 'anything does not match (mismatch, bill missing, unlinked, …)'],
+      [
+        1,
+        "anything does not match (mismatch, bill missing, unlinked, …), or an input could not be used (the report's problems say which)",
+      ],
       [2, 'usage error, unreadable input'],
     ],
     examples: [],
@@ -114,9 +117,9 @@ const COMMANDS: CommandDoc[] = [
       [0, 'no anomaly'],
       [
         1,
-        'an anomaly (rejection, no delivery, no acknowledgement, inconsistent receipts); a declaration it could not read (named on standard error) or an XML file that is not well-formed',
+        'an anomaly (rejection, no delivery, no acknowledgement, inconsistent receipts); a declaration it could not read (named on standard error) or an XML file that is not well-formed; --order that no input names',
       ],
-      [2, 'usage error, a path that cannot be read'],
+      [2, 'usage error, a path that cannot be read, a folder with no .xml, .json or .ndjson file'],
     ],
     examples: [],
   },

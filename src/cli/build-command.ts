@@ -95,7 +95,7 @@ export async function buildCommand(file: string, opts: BuildCommandOptions, io: 
   const label = file === '-' ? '<stdin>' : file;
   const stream = await openInput(file, io.stdin);
   let value: unknown;
-  for await (const rec of readRecords(stream)) {
+  for await (const rec of readRecords(stream, { arrays: true })) {
     if (rec.issue) {
       report(io, label, type, [rec.issue], opts.format);
       return 1;

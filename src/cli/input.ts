@@ -4,7 +4,14 @@ import { sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { SandanError } from '../errors.js';
 import { filesUnder, readInputFile, statInputFile, statInputPath, unreadableFile } from '../io/walk.js';
-import { MAX_RECORD_BYTES, inputIssue, isBlankLine, recordAndText, type InputRecord } from '../model/json-input.js';
+import {
+  MAX_RECORD_BYTES,
+  inputLayout,
+  isBlankLine,
+  readDocument,
+  recordAndText,
+  type InputRecord,
+} from '../model/json-input.js';
 import { byteLines } from '../rules/stream.js';
 
 export { MAX_RECORD_BYTES, type InputRecord };
@@ -67,75 +74,28 @@ export async function* openInputs(
 
 /**
  * Reads declarations from a stream: one JSON document (possibly pretty-printed) or NDJSON
- * (one per line, streamed in constant memory). `mode` tells which was found.
+ * (one per line, streamed in constant memory), as {@link inputLayout} tells them apart. `mode`
+ * tells which was found. A JSON array is told to be one (a file holds one declaration) unless
+ * `arrays` (build: an array builds one message of several documents).
  */
 export async function* readRecords(
   stream: Readable,
-  opts: { ndjson?: boolean; onBytes?: (n: number) => void } = {},
+  opts: { ndjson?: boolean; arrays?: boolean; onBytes?: (n: number) => void } = {},
 ): AsyncGenerator<InputRecord & { mode: 'single' | 'ndjson'; text?: string }> {
-  const it = byteLines(stream as AsyncIterable<Buffer>, opts.onBytes);
-  // Decide the mode from the first non-empty line: a complete JSON value followed by another line means NDJSON.
-  const head: Array<{ line: number; bytes: Buffer; tooLong: boolean }> = [];
-  // The first declaration as read to decide the mode: NDJSON emits it as it is, without parsing it again.
-  let first: { line: number; read: ReturnType<typeof recordAndText> } | undefined;
-  let mode: 'single' | 'ndjson' | undefined = opts.ndjson ? 'ndjson' : undefined;
-  for (;;) {
-    const next = await it.next();
-    if (next.done) break;
-    head.push(next.value);
-    if (mode === 'ndjson') break;
-    const nonEmpty = head.filter((h) => h.bytes.toString('utf8').trim() !== '');
-    if (nonEmpty.length === 1 && first === undefined) {
-      const h = nonEmpty[0]!;
-      const read = recordAndText(h.line, h.bytes, h.tooLong);
-      if (read.record.issue) {
-        mode = 'single';
-        break;
-      }
-      first = { line: h.line, read };
-    } else if (nonEmpty.length >= 2) {
-      mode = 'ndjson';
-      break;
-    }
-  }
-  if (mode === 'ndjson') {
-    const emit = function* (l: { line: number; bytes: Buffer; tooLong: boolean }) {
-      if (isBlankLine(l.bytes)) return;
-      // The line's text, kept only to locate issues in it (`file:line:column`).
+  const { layout, chunks, first } = await inputLayout(stream as AsyncIterable<Buffer>, opts.ndjson);
+  if (layout === 'ndjson') {
+    for await (const l of byteLines(chunks as AsyncIterable<Buffer>, opts.onBytes)) {
+      if (isBlankLine(l.bytes)) continue;
+      // The line's text, kept only to locate issues in it (`file:line:column`); the line that decided the layout is not parsed again.
       const { record, text } = l.line === first?.line ? first.read : recordAndText(l.line, l.bytes, l.tooLong);
       yield { ...record, mode: 'ndjson' as const, ...(text !== undefined && { text }) };
-    };
-    for (const l of head) yield* emit(l);
-    for await (const l of it) yield* emit(l);
+    }
     return;
   }
-  // One document: gather the whole text (bounded) and parse it once.
-  const parts: Buffer[] = head.map((h) => h.bytes);
-  let size = parts.reduce((a, b) => a + b.length + 1, 0);
-  let tooLong = head.some((h) => h.tooLong);
-  for await (const l of it) {
-    size += l.bytes.length + 1;
-    if (size > MAX_RECORD_BYTES || l.tooLong) tooLong = true;
-    else parts.push(l.bytes);
-  }
-  if (tooLong) {
-    yield {
-      line: 1,
-      issue: inputIssue(
-        'input-too-large',
-        `输入超过 ${MAX_RECORD_BYTES} 字节`,
-        `The input is larger than ${MAX_RECORD_BYTES} bytes; a declaration is never that large`,
-      ),
-      mode: 'single',
-    };
-    return;
-  }
-  const all = Buffer.concat(parts.flatMap((p, i) => (i === 0 ? [p] : [Buffer.from('\n'), p])));
-  if (all.toString('latin1').trim() === '') {
-    yield { line: 1, issue: inputIssue('input-empty', '输入为空', 'The input is empty'), mode: 'single' };
-    return;
-  }
-  const { record, text } = recordAndText(1, all, false);
+  const { record, text } = await readDocument(chunks, {
+    ...(opts.arrays && { arrays: true }),
+    ...(opts.onBytes && { onBytes: opts.onBytes }),
+  });
   yield { ...record, mode: 'single', ...(text !== undefined && { text }) };
 }
 

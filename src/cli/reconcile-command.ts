@@ -38,10 +38,11 @@ import type { CommandContext } from './command.js';
 import { AtomicFile, writeChunksTo } from './atomic-file.js';
 import { processCleanup } from './cleanup.js';
 import { createProgress } from './progress.js';
+import { plural } from './format.js';
 import { parseRateTable } from '../tax/rates.js';
 import { readJsonFile } from './data-files.js';
 import { openInput, readRecords } from './input.js';
-import { readInputFile } from '../io/walk.js';
+import { readInputFile, statInputFile } from '../io/walk.js';
 
 interface ReconcileCliOptions {
   declarations: string;
@@ -160,7 +161,11 @@ export async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandCo
   const files = await expandPaths([...opts.taxBills, ...(opts.receipts ?? [])], undefined, (_p, e) =>
     fileErrors.push(e.message),
   );
-  const declarations = (await openInput(opts.declarations, io.stdin)) as AsyncIterable<Uint8Array>;
+  // A file is read by path (its name tells NDJSON, it is read in batches straight from it), - as a stream.
+  const declarations =
+    opts.declarations === '-'
+      ? ((await openInput('-', io.stdin)) as AsyncIterable<Uint8Array>)
+      : (await statInputFile(opts.declarations), opts.declarations);
   // A regular file's size gives the declarations' progress bar its total.
   const declarationsSize =
     opts.declarations === '-'
@@ -231,7 +236,10 @@ export function registerReconcileCommand(program: Command, ctx: CommandContext):
     .description(
       'Reconcile the tax declared and computed for each order with the customs electronic tax bills (CEB816/818), linking through inventory receipts (CEB622/624/626). Exit 0 when everything matches, 1 when anything does not, 2 on errors.',
     )
-    .requiredOption('--declarations <file>', 'declarations as NDJSON (one per line), or - for standard input')
+    .requiredOption(
+      '--declarations <file>',
+      'declarations as NDJSON (one per line) or one declaration as JSON; - for standard input',
+    )
     .requiredOption(
       '--tax-bills <paths...>',
       'CEB816 tax bill and CEB818 status files, or folders of them (symbolic links followed)',
@@ -295,14 +303,23 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
   const now = opts.now === undefined ? new Date() : beijingTimeOption(opts.now, '--now', 'INVALID_OPTION');
   const ackHours = positive(opts.ackHours, '--ack-hours');
   const deliveryDays = positive(opts.deliveryDays, '--delivery-days');
-  const files = await expandPaths(paths, ['.xml', '.json', '.ndjson']);
+  const files: string[] = [];
+  for (const p of paths) {
+    const found = await expandPaths([p], ['.xml', '.json', '.ndjson', '.jsonl']);
+    // As validate: a folder with nothing to read is an error, not an answer of "no receipts".
+    if (found.length === 0)
+      throw new SandanError('FILE_UNREADABLE', `${p} is a directory with no .xml, .json or .ndjson files in it`);
+    files.push(...found);
+  }
   const receipts: StatusReceipt[] = [];
   const sent: SentDocument[] = [];
   // A declaration it could not read may hide an order's anomaly: never exit 0 after one.
   let unread = false;
   for (const file of files) {
-    if (/\.(nd)?json$/i.test(file)) {
-      for await (const rec of readRecords(await openInput(file, ctx.io.stdin))) {
+    if (/\.(json|ndjson|jsonl)$/i.test(file)) {
+      // Read as validate reads them: a .ndjson or .jsonl file is NDJSON by its name.
+      const ndjson = /\.(ndjson|jsonl)$/i.test(file);
+      for await (const rec of readRecords(await openInput(file, ctx.io.stdin), { ndjson })) {
         if (rec.issue) {
           unread = true;
           ctx.io.stderr(`sandan status: ${file}:${rec.line}: ${rec.issue.message.en}\n`);
@@ -326,24 +343,26 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
     else ctx.io.stderr(`sandan status: ${file}: ${msg.messageType} is neither a receipt nor a declaration; skipped\n`);
   }
   let orders = status(receipts, { now, sent, ackHours, deliveryDays });
+  // An order none of the inputs names is not "no anomaly": as grep finds no line, exit 1 and say so.
+  let missing = false;
   if (opts.order !== undefined) {
     const want = opts.order;
     orders = orders.filter((o) => o.order === want || Object.values(o.keys).some((ks) => ks.includes(want)));
+    missing = orders.length === 0;
   }
+  const none = `no receipt, message or declaration in ${plural(files.length, 'file')} names ${opts.order} (as orderNo, copNo, preNo, invtNo, logisticsNo or payTransactionId)`;
+  // (the JSON and HTML reports show no order: standard error says why)
+  if (missing && opts.format !== 'text') ctx.io.stderr(`sandan status: ${none}\n`);
   if (opts.format === 'json') ctx.io.stdout(`${JSON.stringify({ now: now.toISOString(), orders }, null, 2)}\n`);
   else if (opts.format === 'html') ctx.io.stdout(renderStatusHtml({ now: now.toISOString(), orders }));
   else {
     ctx.io.stdout(
-      orders.length
-        ? `${orders.map(formatStatusText).join('\n\n')}\n`
-        : opts.order !== undefined
-          ? `no receipts or documents for ${opts.order}\n`
-          : 'no receipts\n',
+      orders.length ? `${orders.map(formatStatusText).join('\n\n')}\n` : missing ? `${none}\n` : 'no receipts\n',
     );
     const n = orders.filter((o) => o.anomalies.length).length;
     ctx.io.stdout(`\n${orders.length} orders, ${n} with anomalies\n`);
   }
-  return unread || orders.some((o) => o.anomalies.length > 0) ? 1 : 0;
+  return unread || missing || orders.some((o) => o.anomalies.length > 0) ? 1 : 0;
 }
 
 /** Registers `sandan status`. */

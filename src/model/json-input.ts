@@ -124,3 +124,109 @@ export function isBlankLine(bytes: Uint8Array): boolean {
   }
   return true;
 }
+
+/** How an input of declarations is laid out (see {@link inputLayout}). */
+export interface InputLayout {
+  layout: 'ndjson' | 'single';
+  /** The input's chunks, whole: those read to decide come first. */
+  chunks: AsyncIterable<Uint8Array>;
+  /** The first non-blank line as read to decide NDJSON (its number, record and text), so that it is not parsed twice. */
+  first?: { line: number; read: ReturnType<typeof recordAndText> };
+}
+
+const isBlankText = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8').trim() === '';
+
+/**
+ * Tells NDJSON from one (possibly pretty-printed) JSON document by the input's first non-blank
+ * line: NDJSON when it is a JSON value on its own and another non-blank line follows, else one
+ * document. Every reader of declarations decides so (the CLI's readRecords, reconcileFiles).
+ * `ndjson` forces NDJSON (a `.ndjson` file, `--ndjson`). Reads only as far as it must.
+ */
+export async function inputLayout(chunks: AsyncIterable<Uint8Array>, ndjson = false): Promise<InputLayout> {
+  const it = chunks[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  const whole = (): AsyncIterable<Uint8Array> => ({
+    async *[Symbol.asyncIterator]() {
+      yield* head;
+      for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+    },
+  });
+  if (ndjson) return { layout: 'ndjson', chunks: whole() };
+  let buf = Buffer.alloc(0);
+  let pos = 0;
+  let line = 1;
+  let first: InputLayout['first'];
+  for (;;) {
+    const n = await it.next();
+    if (n.done) return { layout: 'single', chunks: whole() };
+    head.push(n.value);
+    buf = Buffer.concat([buf, n.value]);
+    if (first) {
+      // Anything but white space after the first line makes it NDJSON.
+      if (!isBlankText(buf.subarray(pos))) return { layout: 'ndjson', chunks: whole(), first };
+      continue;
+    }
+    for (let nl = buf.indexOf(0x0a, pos); nl !== -1 && !first; nl = buf.indexOf(0x0a, pos)) {
+      const bytes = buf.subarray(pos, nl > pos && buf[nl - 1] === 0x0d ? nl - 1 : nl);
+      pos = nl + 1;
+      if (isBlankText(bytes)) {
+        line++;
+        continue;
+      }
+      const read = recordAndText(line, bytes, bytes.length > MAX_RECORD_BYTES);
+      // Not a value on its own: one document, pretty-printed (or broken).
+      if (read.record.issue) return { layout: 'single', chunks: whole() };
+      first = { line, read };
+    }
+    if (first) {
+      if (!isBlankText(buf.subarray(pos))) return { layout: 'ndjson', chunks: whole(), first };
+    } else if (buf.length - pos > MAX_RECORD_BYTES) return { layout: 'single', chunks: whole() };
+  }
+}
+
+/**
+ * The one document of an input laid out `single`: parsed whole (up to {@link MAX_RECORD_BYTES}),
+ * an empty input told as such. A JSON array is not a declaration (one per file, or NDJSON for
+ * many) and is told so, unless `arrays` (a message built from several documents).
+ */
+export async function readDocument(
+  chunks: AsyncIterable<Uint8Array>,
+  opts: { arrays?: boolean; onBytes?: (n: number) => void } = {},
+): Promise<{ record: InputRecord; text?: string }> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const c of chunks) {
+    opts.onBytes?.(c.length);
+    size += c.length;
+    // Past the limit, read on (for the byte count) without holding any of it.
+    if (size <= MAX_RECORD_BYTES) parts.push(c);
+  }
+  if (size > MAX_RECORD_BYTES)
+    return {
+      record: {
+        line: 1,
+        issue: inputIssue(
+          'input-too-large',
+          `输入超过 ${MAX_RECORD_BYTES} 字节`,
+          `The input is larger than ${MAX_RECORD_BYTES} bytes; a declaration is never that large`,
+        ),
+      },
+    };
+  const all = Buffer.concat(parts);
+  if (all.toString('latin1').trim() === '')
+    return { record: { line: 1, issue: inputIssue('input-empty', '输入为空', 'The input is empty') } };
+  const read = recordAndText(1, all, false);
+  if (!opts.arrays && Array.isArray(read.record.value))
+    return {
+      record: {
+        line: 1,
+        issue: inputIssue(
+          'input-array',
+          `输入是 JSON 数组（${read.record.value.length} 项）：一个 JSON 文件放一份申报单；多份申报单请用 NDJSON（每行一份），例如 jq -c '.[]' FILE.json > FILE.ndjson`,
+          `The input is a JSON array (${read.record.value.length} items): a JSON file holds one declaration; give many as NDJSON, one per line, e.g. jq -c '.[]' FILE.json > FILE.ndjson`,
+        ),
+      },
+      ...(read.text !== undefined && { text: read.text }),
+    };
+  return read;
+}

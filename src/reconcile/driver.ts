@@ -138,6 +138,9 @@ class ReconcileRun {
         this.inputs.unreadableDocuments++;
         if (this.problems.length < 100) this.problems.push(r.problem);
         return;
+      case 'problem':
+        if (this.problems.length < 100) this.problems.push(r.problem);
+        return;
       case 'skipped':
         this.inputs.skippedDocuments++;
         return;

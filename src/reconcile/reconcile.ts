@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Decimal } from 'decimal.js';
@@ -10,14 +11,15 @@ import { untilAborted } from './abort.js';
 import { drive, RECONCILE_BATCH, type DocumentChunk, type ReconcileExecutor } from './driver.js';
 import { asRecord, declarationFacts, type DeclarationFacts } from './facts.js';
 import { InThreadExecutor } from './in-thread.js';
-import { declarationBatches, fileDeclarationBatches } from './jobs.js';
+import { declarationBatches, fileDeclarationBatches, type DeclarationBatch } from './jobs.js';
 import type { MismatchEntryJSON, ReconcileRowJSON } from './json.js';
 import { WorkerPool } from './pool.js';
-import { billRecordOf, documentRecord } from './records.js';
+import { billRecordOf, documentRecord, type DocumentRecord } from './records.js';
+import { MAX_RECORD_BYTES, inputLayout, readDocument } from '../model/json-input.js';
 import type { ScannedDocument } from './scan.js';
 import { MemoryStore, type ReconcileStore } from './store.js';
 import type { InventoryReceipt, ReconcileSummary, TaxBill, TaxBillStatus } from './types.js';
-import { statInputFile } from '../io/walk.js';
+import { statInputFile, unreadableFile } from '../io/walk.js';
 
 /*
  * The reconciliation API: reconcile() over iterables in this thread, reconcileFiles() over
@@ -88,7 +90,7 @@ export interface ReconcileReport {
 
 /** Options of {@link reconcileFiles}. */
 export interface ReconcileFilesOptions extends Pick<ReconcileOptions, 'store' | 'tolerance'> {
-  /** The declarations as NDJSON: a file path, or a byte stream (e.g. standard input). */
+  /** The declarations: a file path, or a byte stream (e.g. standard input); NDJSON, or one declaration as JSON (see docs/reconcile.md, "Inputs"). */
   declarations: string | AsyncIterable<Uint8Array>;
   /** The byte size of a `declarations` stream, when known (e.g. a file opened by the caller): progress is then reported against it. */
   declarationsSize?: number | undefined;
@@ -216,6 +218,72 @@ export async function reconcile(inputs: ReconcileInputs, options: ReconcileOptio
   );
 }
 
+const NDJSON_FILE = /\.(ndjson|jsonl)$/i;
+const CONVERT =
+  "reconcile reads NDJSON, one declaration per line: convert a pretty-printed declaration with jq -c . FILE.json > FILE.ndjson, an array of them with jq -c '.[]' FILE.json > FILE.ndjson";
+
+/**
+ * The declarations as batches of NDJSON lines. Laid out as the CLI's reader lays them out
+ * (inputLayout): a `.ndjson`/`.jsonl` file is NDJSON; else one JSON document (pretty-printed)
+ * is read whole and is the one declaration. A document that is an array is not used (a problem
+ * counted as an unreadable input); one that cannot be read whole is read as NDJSON after all
+ * (e.g. a stream whose first line is broken), the problem saying why both failed.
+ */
+async function declarationInput(
+  declarations: string | AsyncIterable<Uint8Array>,
+): Promise<{ batches: AsyncIterable<DeclarationBatch>; problem?: DocumentRecord }> {
+  const path = typeof declarations === 'string' ? declarations : undefined;
+  if (path !== undefined && NDJSON_FILE.test(path)) return { batches: fileDeclarationBatches(path) };
+  const name = path ?? 'the declarations stream';
+  const stream = path === undefined ? undefined : createReadStream(path);
+  const { layout, chunks } = await inputLayout((stream ?? declarations) as AsyncIterable<Uint8Array>).catch((e) => {
+    throw path === undefined ? e : unreadableFile(path, e);
+  });
+  if (layout === 'ndjson') {
+    if (path === undefined) return { batches: declarationBatches(chunks) };
+    stream?.destroy();
+    return { batches: fileDeclarationBatches(path) };
+  }
+  // One document: held whole up to MAX_RECORD_BYTES (then read as NDJSON after all: no declaration is that large).
+  const it = chunks[Symbol.asyncIterator]();
+  const held: Uint8Array[] = [];
+  let size = 0;
+  let n = await it.next();
+  for (; !n.done && size + n.value.length <= MAX_RECORD_BYTES; n = await it.next()) {
+    held.push(n.value);
+    size += n.value.length;
+  }
+  const rest = n;
+  const replay = async function* () {
+    yield* held;
+    if (!rest.done) {
+      yield rest.value;
+      for (let m = await it.next(); !m.done; m = await it.next()) yield m.value;
+    }
+  };
+  const whole = rest.done ? await readDocument(replay()) : undefined;
+  const issue = whole?.record.issue;
+  const batches = async function* (b: DeclarationBatch[]) {
+    yield* b;
+  };
+  if (whole && !issue) {
+    // JSON text has line breaks only between tokens: as white space, the document is one NDJSON line.
+    const line = whole.text!.replace(/[\r\n]+/g, ' ');
+    return { batches: batches([{ bytes: new TextEncoder().encode(`${line}\n`), fileStart: true, tooLong: [] }]) };
+  }
+  if (issue?.code === 'input-empty') return { batches: batches([]) };
+  if (issue?.code === 'input-array')
+    return { batches: batches([]), problem: { kind: 'unreadable', problem: `${name}: ${issue.message.en}` } };
+  const why = issue ? issue.message.en : `The input is larger than ${MAX_RECORD_BYTES} bytes`;
+  return {
+    batches: declarationBatches(replay()),
+    problem: {
+      kind: 'problem',
+      problem: `${name}: neither NDJSON (its first line is not a declaration on its own) nor one JSON document (${why}); its lines were read one by one. ${CONVERT}`,
+    },
+  };
+}
+
 /**
  * Reconciles NDJSON declarations against CEB816/818 tax bills and CEB622/624/626 receipts read
  * from files, as {@link reconcile} does, using worker threads for the scanning, parsing and tax
@@ -238,10 +306,7 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
       ? (await statInputFile(options.declarations)).size
       : options.declarationsSize || undefined;
   // Batches count their lines from 1; whoever takes them in order numbers them.
-  const read =
-    typeof options.declarations === 'string'
-      ? fileDeclarationBatches(options.declarations)
-      : declarationBatches(options.declarations);
+  const { batches: read, problem } = await declarationInput(options.declarations);
   // The byte size of each batch handed out, in order: a batch's rows come back in the same order.
   const batchBytes: number[] = [];
   const batches = (async function* () {
@@ -269,6 +334,7 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
   try {
     const scans = executor.scan(files);
     const documents = async function* (): AsyncGenerator<DocumentChunk> {
+      if (problem) yield { records: [problem] };
       let file = -1;
       for await (const step of scans) {
         if ('chunk' in step) {

@@ -122,6 +122,8 @@ export type DocumentRecord =
   | { kind: 'status'; status: TaxBillStatus }
   | { kind: 'receipt'; receipt: InventoryReceipt }
   | { kind: 'unreadable'; problem: string }
+  /** A problem with the inputs that is not a document's (the declarations' layout): told, not counted. */
+  | { kind: 'problem'; problem: string }
   | { kind: 'skipped' };
 
 /** Converts a scanned or parsed document: CEB816/818/622/624/626 are used, other types skipped. */

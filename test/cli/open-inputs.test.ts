@@ -99,3 +99,24 @@ describe('readRecords', () => {
     }
   });
 });
+
+describe('readRecords: a JSON array', () => {
+  const read = async (text: string, opts: { arrays?: boolean } = {}) => {
+    const got = [];
+    for await (const r of readRecords(Readable.from([Buffer.from(text)]), opts)) got.push(r);
+    return got;
+  };
+  it('is told to be an array, not a declaration (one per file, NDJSON for many), pretty-printed or on one line', async () => {
+    for (const text of ['[\n  {"order": {}},\n  {"order": {}}\n]\n', '[{"order": {}}, {"order": {}}]']) {
+      const [r, ...more] = await read(text);
+      expect(more).toEqual([]);
+      expect(r).toMatchObject({ line: 1, mode: 'single', issue: { code: 'input-array', path: '', ruleId: 'input' } });
+      expect(r!.issue!.message.en).toBe(
+        "The input is a JSON array (2 items): a JSON file holds one declaration; give many as NDJSON, one per line, e.g. jq -c '.[]' FILE.json > FILE.ndjson",
+      );
+    }
+  });
+  it('is the value when arrays are asked for (build: an array builds one message)', async () => {
+    expect(await read('[\n  {"order": {}}\n]', { arrays: true })).toMatchObject([{ value: [{ order: {} }] }]);
+  });
+});

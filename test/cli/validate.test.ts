@@ -67,7 +67,8 @@ describe('sandan validate', () => {
       ['{"order": ', 'json-syntax'],
       [Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), 'input-encoding'],
       ['', 'input-empty'],
-      ['[1,2,3]', 'field-type'],
+      ['[1,2,3]', 'input-array'],
+      ['42', 'field-type'],
       [JSON.stringify({ ...JSON.parse(readFileSync(HZ, 'utf8')), payment: undefined }), 'field-required'],
     ];
     for (const [input, code] of cases) {

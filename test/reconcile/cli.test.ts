@@ -97,6 +97,66 @@ describe('sandan reconcile', () => {
     expect(withRates.stderr).toBe('');
   });
 
+  describe('declarations laid out as validate reads them', () => {
+    const month = 'examples/finance/2026-11';
+    const args = ['--tax-bills', `${month}/bills`, '--receipts', `${month}/receipts`, '--rates', `${month}/rates.json`];
+    const lines = readFileSync(`${month}/declarations.ndjson`, 'utf8').trim().split('\n');
+    const run = (declarations: string, stdin = '', workers = '0') =>
+      runCli(['reconcile', '--declarations', declarations, ...args, '--format', 'json', '--workers', workers], stdin);
+    const rowOf = (j: { orders: Array<{ orderNo: string }> }, orderNo: string) =>
+      j.orders.find((o) => o.orderNo === orderNo);
+
+    it('reads a pretty-printed declaration as the one declaration it is, not one bad declaration per line', async () => {
+      const first = JSON.parse(lines[0]!);
+      const pretty = join(dir, 'pretty.json');
+      writeFileSync(pretty, `${JSON.stringify(first, null, 2)}\n`);
+      writeFileSync(join(dir, 'first.ndjson'), `${lines[0]}\n`);
+      const line = JSON.parse((await run(join(dir, 'first.ndjson'))).stdout);
+      for (const workers of ['0', '2']) {
+        const j = JSON.parse((await run(pretty, '', workers)).stdout);
+        expect(j.summary.inputs.declarations).toBe(1);
+        expect(j.summary.problems).toEqual([]);
+        expect(rowOf(j, first.order.orderNo)).toEqual(rowOf(line, first.order.orderNo));
+        // (the file's first order has no bill: its row is the NDJSON line's, computed, with no json-syntax note)
+        expect(rowOf(j, first.order.orderNo)).toMatchObject({ status: 'bill-missing', notes: ['line:1'] });
+      }
+    });
+
+    it('an array of declarations is a problem that says how to make NDJSON of it; none is read, exit 1', async () => {
+      const array = join(dir, 'array.json');
+      writeFileSync(
+        array,
+        JSON.stringify(
+          lines.map((l) => JSON.parse(l)),
+          null,
+          2,
+        ),
+      );
+      const r = await run(array);
+      expect(r.code).toBe(1);
+      const j = JSON.parse(r.stdout);
+      expect(j.summary.inputs).toMatchObject({ declarations: 0, unreadableDocuments: 1 });
+      expect(j.summary.problems).toEqual([
+        `${array}: The input is a JSON array (100 items): a JSON file holds one declaration; give many as NDJSON, one per line, e.g. jq -c '.[]' FILE.json > FILE.ndjson`,
+      ]);
+    });
+
+    it('NDJSON whose first line is broken (standard input) is read line by line, with a problem saying so', async () => {
+      const r = await run('-', `{"order":\n${lines.join('\n')}\n`);
+      const j = JSON.parse(r.stdout);
+      expect(j.summary.inputs.declarations).toBe(101);
+      expect(j.orders[0].notes).toContain('issue:json-syntax');
+      expect(j.summary.problems).toHaveLength(1);
+      expect(j.summary.problems[0]).toMatch(
+        /^the declarations stream: neither NDJSON \(its first line is not a declaration on its own\) nor one JSON document \(The input is not valid JSON \(line 3, column 1\): .*\); its lines were read one by one\. reconcile reads NDJSON, one declaration per line: convert a pretty-printed declaration with jq -c \. FILE\.json > FILE\.ndjson/,
+      );
+      // A .ndjson file is NDJSON by its name: no guess, no problem.
+      writeFileSync(join(dir, 'broken-first.ndjson'), `{"order":\n${lines.join('\n')}\n`);
+      const named = JSON.parse((await run(join(dir, 'broken-first.ndjson'))).stdout);
+      expect([named.summary.inputs.declarations, named.summary.problems]).toEqual([101, []]);
+    });
+  });
+
   it('exits 2 on a missing file', async () => {
     const r = await runCli([
       'reconcile',
@@ -147,6 +207,46 @@ describe('sandan status', () => {
     const r = await runCli(['status', receipts, gbk, '--now', '2026-12-05']);
     expect(r.stderr).toBe(`sandan status: ${gbk}:1: The input is not valid UTF-8 text; save it as UTF-8\n`);
     expect(r.stdout).toContain('state: cancelled');
+    expect(r.code).toBe(1);
+  });
+
+  it('--order that no input names exits 1 and says so (it is not an order without anomaly)', async () => {
+    const args = ['status', 'examples/hangzhou-1210.json', 'test/fixtures/xml/CEB312-rejected.xml'];
+    const none =
+      'no receipt, message or declaration in 2 files names NOPE (as orderNo, copNo, preNo, invtNo, logisticsNo or payTransactionId)';
+    const text = await runCli([...args, '--order', 'NOPE', '--now', '2026-11-20T03:00:00Z']);
+    expect([text.code, text.stdout, text.stderr]).toEqual([1, `${none}\n\n0 orders, 0 with anomalies\n`, '']);
+    const json = await runCli([...args, '--order', 'NOPE', '--format', 'json', '--now', '2026-11-20T03:00:00Z']);
+    expect([json.code, JSON.parse(json.stdout).orders, json.stderr]).toEqual([1, [], `sandan status: ${none}\n`]);
+  });
+
+  it('a folder with no receipt or declaration file in it is an error (exit 2), as for validate', async () => {
+    const empty = mkdtempSync(join(dir, 'empty-'));
+    writeFileSync(join(empty, 'notes.txt'), 'not a receipt');
+    const r = await runCli(['status', empty]);
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      expect.stringContaining(`${empty} is a directory with no .xml, .json or .ndjson files in it`),
+    ]);
+  });
+
+  it('a .ndjson file is NDJSON by its name, as validate reads it: a broken first line is that line only', async () => {
+    const ndjson = join(dir, 'status-broken-first.ndjson');
+    const decl = JSON.stringify(JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8')));
+    writeFileSync(ndjson, `{"order":\n${decl}\n`);
+    const r = await runCli(['status', ndjson, '--format', 'json', '--now', '2026-11-20T03:00:00Z']);
+    expect(r.stderr).toMatch(/^sandan status: \S+:1: The input is not valid JSON \(line 1, column 10\)/);
+    expect(r.stderr.split('\n')).toHaveLength(2);
+    expect(JSON.parse(r.stdout).orders.map((o: { order: string }) => o.order)).toEqual(['SD202611200001']);
+  });
+
+  it('an array of declarations is named as one on standard error and makes the exit 1 (it read as no order at all)', async () => {
+    const array = join(dir, 'status-array.json');
+    writeFileSync(array, JSON.stringify([JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8'))]));
+    const r = await runCli(['status', array, '--now', '2026-12-05']);
+    expect(r.stderr).toBe(
+      `sandan status: ${array}:1: The input is a JSON array (1 items): a JSON file holds one declaration; give many as NDJSON, one per line, e.g. jq -c '.[]' FILE.json > FILE.ndjson\n`,
+    );
     expect(r.code).toBe(1);
   });
 });

@@ -183,6 +183,15 @@ describe('envelope and values', () => {
     ]);
   });
 
+  it("an unknown field's warning names the field it was most likely meant to be", () => {
+    const { logisticsNo, ...logistics } = exampleDeclaration('hangzhou-1210').logistics;
+    const r = buildMessage('CEB511', { ...logistics, logisticsNO: logisticsNo } as never, opts());
+    expect(r.issues.find((i) => i.code === 'unknown-field')!.message).toEqual({
+      zh: '未知字段 logisticsNO（logistics.logisticsNO）：报文中没有此字段，不会写入；是否应为 logisticsNo？',
+      en: 'Unknown field logistics.logisticsNO: the message has no such element, so it is not written; did you mean logisticsNo?',
+    });
+  });
+
   it('misuse throws SandanError INVALID_OPTION', () => {
     const order = exampleDeclaration('hangzhou-1210').order;
     const cases: Array<[() => unknown, RegExp]> = [

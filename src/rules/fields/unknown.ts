@@ -8,7 +8,9 @@ const PARSED = { zh: '{text}', en: '{text}' } as const;
 /**
  * Fields the CEB messages do not have: they would be dropped when the message is built. Fields
  * the ruleset chain declares as extensions are not unknown (`fields/schema` checks their values),
- * and known misspellings of XSD names are read as the XSD name (`field-misspelled`).
+ * and known misspellings of XSD names are read as the XSD name (`field-misspelled`). The message of
+ * an unknown field names the field of that element it most likely meant (`nearestFieldName`):
+ * `actualPaid` → "did you mean acturalPaid?" (the spec's spelling).
  */
 export const fieldUnknown = defineRule({
   id: UNKNOWN_FIELD_RULE_ID,

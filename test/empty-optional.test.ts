@@ -370,6 +370,36 @@ describe("a required field given as '' is still reported, with the code it alway
   });
 });
 
+describe("an envelope field given as '' stays an error, and says how to have build fill it", () => {
+  // The XSD requires them; build fills them only when they are left out ('' in appType or appStatus is more likely
+  // a value lost on the way than a wish for the default, which could declare for real what was meant as a draft).
+  const FILL: Record<string, [string, string]> = {
+    guid: ['a new guid', '新的 guid'],
+    appType: ['1 (new)', '1（新增）'],
+    appTime: ['the Beijing time of building', '构建时的北京时间'],
+    appStatus: ['2 (declared)', '2（申报）'],
+  };
+  for (const [name, [en, zh]] of Object.entries(FILL))
+    it(name, () => {
+      const d = example('hangzhou-1210');
+      (d.payment as Record<string, unknown>)[name] = '';
+      const [issue, ...more] = validate(d).issues.filter((i) => i.path === `payment.${name}`);
+      expect(more).toEqual([]);
+      expect(issue!.message.en).toMatch(
+        new RegExp(
+          `; "" is not read as absent here: leave the field out to have build fill it with ${en.replace(/[()]/g, '\\$&')}$`,
+        ),
+      );
+      expect(issue!.message.zh.endsWith(`；"" 不按缺省处理：如需构建报文时填入${zh}，请省略此字段`)).toBe(true);
+      const built = build('CEB411', d.payment);
+      expect(built.ok).toBe(false);
+      expect(built.issues.find((i) => i.path === `payment.${name}`)!.message).toEqual(issue!.message);
+      // Left out, it is filled.
+      delete (d.payment as Record<string, unknown>)[name];
+      expect(build('CEB411', d.payment).ok).toBe(true);
+    });
+});
+
 describe('the CLI, the JSON Schema and extension fields', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sandan-empty-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

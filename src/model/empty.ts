@@ -7,7 +7,9 @@ import { isRecord } from './guards.js';
  * customs accepts them); the builder writes nothing for ''. So '' in a field the XSD lets be left out (minOccurs 0)
  * is read as if it were not there, by every reader of JSON documents: parseDeclaration (validate, tax), the
  * builder's checks and documentsOf. A required field given as '' stays, and its schema reports it. White space is a
- * value, as in XML (an xs:string keeps it): ' ' is checked like any text.
+ * value, as in XML (an xs:string keeps it): ' ' is checked like any text. The envelope fields (guid, appType,
+ * appTime, appStatus) are optional in the model, since build fills them when left out, but required by the XSD:
+ * '' there stays an error, whose message says to leave the field out (parse.ts, withEnvelopeHint).
  */
 
 /** Field names that may be left out, as sets (a key of the input is looked up in them, not each name in the input). */

@@ -15,7 +15,7 @@ import { formatPath, type Issue, type Message } from './issue.js';
 import { declarationEmptyAsAbsent } from './empty.js';
 import { compileAccept } from './fast-check.js';
 import { convertInventory, convertLogistics, convertOrder, convertPayment } from './generated/converters.js';
-import { isRecord } from './guards.js';
+import { isRecord, ownValue } from './guards.js';
 import { FORMAT, toDecimal } from './primitives.js';
 
 const acceptDeclaration = compileAccept(DeclarationSchema);
@@ -70,7 +70,33 @@ export function zodIssuesToIssues(
   input: unknown,
   target: IssueTarget = {},
 ): Issue[] {
-  return issues.flatMap((zi) => fromZodIssue(zi, input, target));
+  return issues.flatMap((zi) => withEnvelopeHint(fromZodIssue(zi, input, target), zi, input));
+}
+
+/**
+ * What build fills an envelope field with when it is left out. '' is not read as absent there (the XSD requires
+ * them, and a blank appType or appStatus is more likely a lost value than a wish for the default: filling it could
+ * declare for real what was meant as a draft), so the issue says how to have it filled.
+ */
+const ENVELOPE_FILL: Readonly<Record<string, Message>> = {
+  guid: { zh: '新的 guid', en: 'a new guid' },
+  appType: { zh: '1（新增）', en: '1 (new)' },
+  appTime: { zh: '构建时的北京时间', en: 'the Beijing time of building' },
+  appStatus: { zh: '2（申报）', en: '2 (declared)' },
+};
+
+/** The issues of an envelope field given as '' (a document's head: `order.guid`, or `guid` of a lone document), with how to have build fill it. */
+function withEnvelopeHint(issues: Issue[], zi: z.core.$ZodIssue, input: unknown): Issue[] {
+  const field = zi.path.at(-1);
+  const fill = typeof field === 'string' && zi.path.length <= 2 ? ownValue(ENVELOPE_FILL, field) : undefined;
+  if (!fill || getAt(input, zi.path) !== '') return issues;
+  return issues.map((i) => ({
+    ...i,
+    message: {
+      zh: `${i.message.zh}；"" 不按缺省处理：如需构建报文时填入${fill.zh}，请省略此字段`,
+      en: `${i.message.en}; "" is not read as absent here: leave the field out to have build fill it with ${fill.en}`,
+    },
+  }));
 }
 
 /** Turns one zod issue into sandan issues with bilingual messages. */
@@ -250,7 +276,7 @@ export function parseDeclaration(given: unknown): ParseResult {
   if (acceptDeclaration(input)) return { success: true, data: toModel(input as DeclarationWire), issues: unknown };
   const result = DeclarationSchema.safeParse(input);
   if (result.success) return { success: true, data: toModel(result.data), issues: unknown };
-  return { success: false, issues: [...result.error.issues.flatMap((zi) => fromZodIssue(zi, input)), ...unknown] };
+  return { success: false, issues: [...zodIssuesToIssues(result.error.issues, input), ...unknown] };
 }
 
 /** The fields of a document schema. */

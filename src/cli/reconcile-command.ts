@@ -138,6 +138,14 @@ export function reportJsonObject(report: ReconcileReport): ReconcileReportJSON {
   };
 }
 
+/** The rows not computed whose notes hold `issue:rate-missing`, read as text: no row is parsed. */
+function rateMissingRows(report: ReconcileReport): number {
+  let n = 0;
+  for (const row of report.rowTexts())
+    if (row.includes('"status":"not-computed"') && row.includes('"issue:rate-missing"')) n++;
+  return n;
+}
+
 /** `sandan reconcile`: declared and computed tax against the customs tax bills. */
 export async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandContext): Promise<number> {
   const { io } = ctx;
@@ -203,10 +211,11 @@ export async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandCo
     bar.stop();
     for (const e of fileErrors) io.stderr(`sandan reconcile: skipped ${e}\n`);
     // The usual first-run miss: without a table of one's own only the small bundled seed table is consulted.
-    const notComputed = report.summary.notComputed;
-    if (notComputed > 0 && opts.rates === undefined)
+    // Only the orders a rate was missing for: others (an unreadable line, an order not admissible) a table does not help.
+    const noRate = report.summary.notComputed > 0 && opts.rates === undefined ? rateMissingRows(report) : 0;
+    if (noRate > 0)
       io.stderr(
-        `sandan reconcile: note: ${notComputed} order${notComputed === 1 ? '' : 's'} not computed (each row's notes say why, e.g. issue:rate-missing); without --rates only sandan's seed table was consulted: pass your rate table with --rates FILE\n`,
+        `sandan reconcile: note: ${noRate} order${noRate === 1 ? '' : 's'} not computed for want of a rate (issue:rate-missing in the row's notes); without --rates only sandan's seed table was consulted: pass your rate table with --rates FILE\n`,
       );
     const chunks =
       opts.format === 'xlsx'

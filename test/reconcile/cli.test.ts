@@ -91,10 +91,17 @@ describe('sandan reconcile', () => {
     expect(j.summary.notComputed).toBe(95);
     expect(j.orders.find((o: { status: string }) => o.status === 'not-computed').notes).toContain('issue:rate-missing');
     expect(r.stderr).toBe(
-      "sandan reconcile: note: 95 orders not computed (each row's notes say why, e.g. issue:rate-missing); without --rates only sandan's seed table was consulted: pass your rate table with --rates FILE\n",
+      "sandan reconcile: note: 95 orders not computed for want of a rate (issue:rate-missing in the row's notes); without --rates only sandan's seed table was consulted: pass your rate table with --rates FILE\n",
     );
     const withRates = await runCli([...args, '--rates', `${month}/rates.json`, '--quiet', '--workers', '0']);
     expect(withRates.stderr).toBe('');
+    // Orders not computed for another reason (lines that are not JSON): a rate table would not help, no note.
+    const unreadable = await runCli(
+      ['reconcile', '--declarations', '-', '--tax-bills', `${month}/bills`, '--format', 'json'],
+      'x\ny\n',
+    );
+    expect(JSON.parse(unreadable.stdout).summary.notComputed).toBe(2);
+    expect(unreadable.stderr).toBe('');
   });
 
   describe('declarations laid out as validate reads them', () => {

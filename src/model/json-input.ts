@@ -62,10 +62,12 @@ export function parseJsonText(text: string, firstLine = 1): { value: unknown } |
   } catch (e) {
     const msg = messageOf(e);
     let where = '';
+    let whereZh = '';
     const pos = jsonErrorOffset(text);
     if (pos >= 0) {
       const { line, column } = lineColumnAt(text, pos);
       where = ` (line ${firstLine + line - 1}, column ${column})`;
+      whereZh = `（第 ${firstLine + line - 1} 行第 ${column} 列）`;
     }
     // The usual mix-up: a CEB message (XML) given where a declaration (JSON) is read.
     const xml = /^\s*</.test(text);
@@ -73,8 +75,8 @@ export function parseJsonText(text: string, firstLine = 1): { value: unknown } |
       issue: inputIssue(
         'json-syntax',
         xml
-          ? `输入不是有效的 JSON${where}：看起来是 XML。申报数据是使用 CEB 字段名的 JSON；CEB 报文（XML）请用 sandan parse 读取`
-          : `输入不是有效的 JSON${where}：${msg}`,
+          ? `输入不是有效的 JSON${whereZh}：看起来是 XML。申报数据是使用 CEB 字段名的 JSON；CEB 报文（XML）请用 sandan parse 读取`
+          : `输入不是有效的 JSON${whereZh}：${msg}`,
         xml
           ? `The input is not valid JSON${where}: it looks like XML. A declaration is JSON with the CEB field names; read a CEB message (XML) with sandan parse`
           : `The input is not valid JSON${where}: ${msg}`,

@@ -112,6 +112,6 @@ describe('messages that say what is true', () => {
       .find((o) => o.line === 3);
     expect(bad.issues[0].location).toEqual({ file: '<stdin>', line: 3, column: 11 });
     expect(bad.issues[0].message.en).toMatch(/^The input is not valid JSON \(line 3, column 11\): /);
-    expect(bad.issues[0].message.zh).toMatch(/^输入不是有效的 JSON \(line 3, column 11\)：/);
+    expect(bad.issues[0].message.zh).toMatch(/^输入不是有效的 JSON（第 3 行第 11 列）：/);
   });
 });

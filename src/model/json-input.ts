@@ -154,35 +154,46 @@ export async function inputLayout(chunks: AsyncIterable<Uint8Array>, ndjson = fa
     },
   });
   if (ndjson) return { layout: 'ndjson', chunks: whole() };
-  let buf = Buffer.alloc(0);
-  let pos = 0;
+  // The line being read (its parts, joined only at its end: a long line is not copied chunk after chunk).
+  let parts: Uint8Array[] = [];
+  let size = 0;
   let line = 1;
   let first: InputLayout['first'];
   for (;;) {
     const n = await it.next();
     if (n.done) return { layout: 'single', chunks: whole() };
-    head.push(n.value);
-    buf = Buffer.concat([buf, n.value]);
-    if (first) {
-      // Anything but white space after the first line makes it NDJSON.
-      if (!isBlankText(buf.subarray(pos))) return { layout: 'ndjson', chunks: whole(), first };
-      continue;
-    }
-    for (let nl = buf.indexOf(0x0a, pos); nl !== -1 && !first; nl = buf.indexOf(0x0a, pos)) {
-      const bytes = buf.subarray(pos, nl > pos && buf[nl - 1] === 0x0d ? nl - 1 : nl);
-      pos = nl + 1;
-      if (isBlankText(bytes)) {
-        line++;
+    const c = n.value;
+    head.push(c);
+    let pos = 0;
+    if (!first) {
+      for (let nl = c.indexOf(0x0a); nl !== -1 && !first; nl = c.indexOf(0x0a, pos)) {
+        parts.push(c.subarray(pos, nl));
+        pos = nl + 1;
+        let bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+        const tooLong = bytes.length > MAX_RECORD_BYTES;
+        parts = [];
+        size = 0;
+        if (bytes.length > 0 && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, bytes.length - 1);
+        if (!tooLong && isBlankText(bytes)) {
+          line++;
+          continue;
+        }
+        const read = recordAndText(line, bytes, tooLong);
+        // Not a value on its own: one document, pretty-printed (or broken).
+        if (read.record.issue) return { layout: 'single', chunks: whole() };
+        first = { line, read };
+      }
+      if (!first) {
+        const rest = c.subarray(pos);
+        size += rest.length;
+        // A first line this long is no declaration of its own: read the input whole (and refuse it there).
+        if (size > MAX_RECORD_BYTES) return { layout: 'single', chunks: whole() };
+        parts.push(rest);
         continue;
       }
-      const read = recordAndText(line, bytes, bytes.length > MAX_RECORD_BYTES);
-      // Not a value on its own: one document, pretty-printed (or broken).
-      if (read.record.issue) return { layout: 'single', chunks: whole() };
-      first = { line, read };
     }
-    if (first) {
-      if (!isBlankText(buf.subarray(pos))) return { layout: 'ndjson', chunks: whole(), first };
-    } else if (buf.length - pos > MAX_RECORD_BYTES) return { layout: 'single', chunks: whole() };
+    // Anything but white space after the first line makes it NDJSON.
+    if (!isBlankText(c.subarray(pos))) return { layout: 'ndjson', chunks: whole(), first };
   }
 }
 

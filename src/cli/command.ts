@@ -9,3 +9,9 @@ export interface CommandContext {
 
 /** What a command module exports: registers its command (options, help, action) on the program. */
 export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
+
+/**
+ * Codes that refuse an input XML itself (malformed, too deep, too large, a DTD, a root sandan does not read): a finding
+ * about the file, exit 1 like any other problem with the input, not 2; `status` names such a file and reads the rest.
+ */
+export const REFUSED_XML_CODES: ReadonlySet<string> = new Set(['XML_MALFORMED', 'XML_TOO_LARGE', 'XML_UNKNOWN_ROOT']);

@@ -3,7 +3,7 @@ import pkg from '../../package.json';
 import { isSandanError, type SandanError } from '../errors.js';
 import { EXIT_PIPE, OutputClosedError, processIo, type CliIo } from './io.js';
 import { installSignalCleanup } from './cleanup.js';
-import type { CommandContext, RegisterCommand } from './command.js';
+import { type CommandContext, REFUSED_XML_CODES, type RegisterCommand } from './command.js';
 import { redactSecrets, redactedMessage } from '../redact.js';
 
 /**
@@ -148,9 +148,6 @@ function commandOf(argv: readonly string[]): string | undefined {
     : name;
 }
 
-/** Codes that refuse the input XML itself: exit 1 like any other problem with the input, not 2. */
-const REFUSED_XML: ReadonlySet<string> = new Set(['XML_MALFORMED', 'XML_TOO_LARGE', 'XML_UNKNOWN_ROOT']);
-
 /** The exit code for what a command threw, told on standard error; nothing is told when the output is closed. */
 function report(e: unknown, io: CliIo, command: string | undefined): number {
   if (e instanceof OutputClosedError || io.closed?.()) return EXIT.pipe;
@@ -161,7 +158,7 @@ function report(e: unknown, io: CliIo, command: string | undefined): number {
       io.stderr(`sandan: ${redactSecrets(e.message)}\n${hint ? `hint: ${hint}\n` : ''}`);
       if (e.code === 'QUOTA_BUSY') return EXIT.busy;
       // Input that is not XML sandan reads (malformed, too deep, too large, a DTD) is a finding about the file.
-      if (REFUSED_XML.has(e.code)) return EXIT.findings;
+      if (REFUSED_XML_CODES.has(e.code)) return EXIT.findings;
     } else {
       io.stderr(`sandan: internal error: ${redactedMessage(e)}\nPlease report this with the input that caused it.\n`);
     }

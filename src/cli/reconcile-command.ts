@@ -34,7 +34,7 @@ import {
 import { type ParsedXml, parseCebXml } from '../xml/parse.js';
 import { beijingTimeOption } from '../time/beijing.js';
 import { isAmountText } from '../model/guards.js';
-import type { CommandContext } from './command.js';
+import { type CommandContext, REFUSED_XML_CODES } from './command.js';
 import { AtomicFile, writeChunksTo } from './atomic-file.js';
 import { processCleanup } from './cleanup.js';
 import { createProgress } from './progress.js';
@@ -322,7 +322,8 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
   }
   const receipts: StatusReceipt[] = [];
   const sent: SentDocument[] = [];
-  // A declaration it could not read may hide an order's anomaly: never exit 0 after one.
+  // A declaration or XML file it could not read may hide an order's anomaly: never exit 0 after one. Each is named on
+  // standard error and the others are still reported (one bad file in a folder of receipts used to stop the report).
   let unread = false;
   for (const file of files) {
     if (/\.(json|ndjson|jsonl)$/i.test(file)) {
@@ -341,8 +342,11 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
     try {
       parsed = parseCebXml(text);
     } catch (e) {
-      if (isSandanError(e)) throw new SandanError(e.code, `${file}: ${e.message}`, { cause: e });
-      throw e;
+      if (!isSandanError(e)) throw e;
+      if (!REFUSED_XML_CODES.has(e.code)) throw new SandanError(e.code, `${file}: ${e.message}`, { cause: e });
+      unread = true;
+      ctx.io.stderr(`sandan status: ${file}: ${e.message}; skipped\n`);
+      continue;
     }
     const msg = parsed.kind === 'dxp' ? parsed.message : parsed;
     if (!msg) continue;
@@ -369,7 +373,7 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
       orders.length ? `${orders.map(formatStatusText).join('\n\n')}\n` : missing ? `${none}\n` : 'no receipts\n',
     );
     const n = orders.filter((o) => o.anomalies.length).length;
-    ctx.io.stdout(`\n${orders.length} orders, ${n} with anomalies\n`);
+    ctx.io.stdout(`\n${plural(orders.length, 'order')}, ${n} with anomalies\n`);
   }
   return unread || missing || orders.some((o) => o.anomalies.length > 0) ? 1 : 0;
 }

@@ -236,7 +236,7 @@ export async function readDocument(
         issue: inputIssue(
           'input-array',
           `输入是 JSON 数组（${read.record.value.length} 项）：一个 JSON 文件放一份申报单；多份申报单请用 NDJSON（每行一份），例如 jq -c '.[]' FILE.json > FILE.ndjson`,
-          `The input is a JSON array (${read.record.value.length} items): a JSON file holds one declaration; give many as NDJSON, one per line, e.g. jq -c '.[]' FILE.json > FILE.ndjson`,
+          `The input is a JSON array (${read.record.value.length} ${read.record.value.length === 1 ? 'item' : 'items'}): a JSON file holds one declaration; give many as NDJSON, one per line, e.g. jq -c '.[]' FILE.json > FILE.ndjson`,
         ),
       },
       ...(read.text !== undefined && { text: read.text }),

@@ -217,6 +217,22 @@ describe('sandan status', () => {
     expect(r.code).toBe(1);
   });
 
+  it('an XML file it cannot read is named on standard error and skipped; the others are reported, exit 1', async () => {
+    // One broken receipt in a folder stopped the whole report (exit 1, nothing on standard output).
+    const broken = join(dir, 'status-broken.xml');
+    writeFileSync(broken, '<ceb:CEB624Message xmlns:ceb="http://www.chinaport.gov.cn/ceb"><ceb:InvtCancelReturn>');
+    const receipts = 'examples/finance/2026-11/receipts/CEB624-000001.xml'; // an approved cancel: no anomaly
+    const r = await runCli(['status', broken, receipts, '--now', '2026-12-05']);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^sandan status: ${broken.replace(/[.\\/]/g, '\\$&')}: The XML is not well-formed \\(line 1, column \\d+\\): .*; skipped\n$`,
+      ),
+    );
+    expect(r.stdout).toContain('state: cancelled');
+    expect(r.stdout).toContain('1 order, 0 with anomalies');
+    expect(r.code).toBe(1);
+  });
+
   it('--order that no input names exits 1 and says so (it is not an order without anomaly)', async () => {
     const args = ['status', 'examples/hangzhou-1210.json', 'test/fixtures/xml/CEB312-rejected.xml'];
     const none =
@@ -252,7 +268,7 @@ describe('sandan status', () => {
     writeFileSync(array, JSON.stringify([JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8'))]));
     const r = await runCli(['status', array, '--now', '2026-12-05']);
     expect(r.stderr).toBe(
-      `sandan status: ${array}:1: The input is a JSON array (1 items): a JSON file holds one declaration; give many as NDJSON, one per line, e.g. jq -c '.[]' FILE.json > FILE.ndjson\n`,
+      `sandan status: ${array}:1: The input is a JSON array (1 item): a JSON file holds one declaration; give many as NDJSON, one per line, e.g. jq -c '.[]' FILE.json > FILE.ndjson\n`,
     );
     expect(r.code).toBe(1);
   });

@@ -81,7 +81,15 @@ describe('impossible dates on the command line', () => {
     expect(r.stderr.split('\n')[0]).toBe(
       'sandan: --now must be an ISO 8601 date-time, YYYY-MM-DD or yyyyMMddHHmmss (Beijing time), got "soon"',
     );
-    r = await runCli(['status', dir, '--now', '2026-03-01T08:00:00', '--format', 'json']);
+    // (an approved cancel, no anomaly: a folder with nothing in it is an error of its own, exit 2)
+    r = await runCli([
+      'status',
+      'examples/finance/2026-11/receipts/CEB624-000001.xml',
+      '--now',
+      '2026-03-01T08:00:00',
+      '--format',
+      'json',
+    ]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).now).toBe('2026-03-01T00:00:00.000Z');
   });

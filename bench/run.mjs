@@ -15,7 +15,7 @@ const only = process.argv.slice(2);
 const files = readdirSync(dir).filter(
   (f) =>
     f.endsWith('.mjs') &&
-    !['run.mjs', 'fixtures.mjs', 'generate-reconcile.mjs'].includes(f) &&
+    !['run.mjs', 'fixtures.mjs', 'generate-reconcile.mjs', 'compare-builds.mjs'].includes(f) &&
     (only.length === 0 || only.some((o) => f.includes(o))),
 );
 const machine = {

@@ -35,6 +35,7 @@ import {
   type CebMessage,
   type ParsedXml,
 } from '../xml/index.js';
+import { xmlCharsOnly } from '../xml/safety.js';
 import { addDuration, LATEST_TIME, parseDuration, type ParsedDuration } from './clock.js';
 import { renderReceipt, returnInfo, type ReceiptDoc } from './receipt-xml.js';
 import { openSqliteState } from './sqlite-state.js';
@@ -218,7 +219,7 @@ const ORIGINAL_LIMIT = 1 << 20;
 function originalText(text: string): string {
   let t = text.length > ORIGINAL_LIMIT ? text.slice(0, ORIGINAL_LIMIT) : text;
   if (/[\uD800-\uDBFF]$/.test(t)) t = t.slice(0, -1);
-  return t.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD');
+  return xmlCharsOnly(t);
 }
 
 /** Most messages handled in one transaction (one commit), by default. */
@@ -1245,12 +1246,14 @@ class Engine implements EmulatorEngine {
     // and the reservation (the reservation was made on the order's appTime while the rules checked the
     // declaration date's year: a declaration across New Year was checked against one year and counted in the other).
     const orderDay = isoDateOfCeb(docs.order.doc.appTime);
+    const orderAt = orderTime(str(docs.order.doc.appTime));
     const quotaDay = this.quotaDate === 'appTime' ? orderDay : declarationDate(decl);
+    // On the order's own day, its time; on another (the declaration's), the start of that day.
     const quotaAt =
       this.quotaDate === 'appTime'
-        ? orderTime(str(docs.order.doc.appTime))
+        ? orderAt
         : quotaDay === orderDay
-          ? (orderTime(str(docs.order.doc.appTime)) ?? parseBeijingTime(quotaDay))
+          ? (orderAt ?? parseBeijingTime(quotaDay))
           : parseBeijingTime(quotaDay);
     if (!verdict) {
       const result = await validateWithQuota(decl, this.ledger, {

@@ -58,3 +58,9 @@ export function nearestFieldName(key: string, known: Iterable<string>): string |
   }
   return best !== undefined && !tie ? best : undefined;
 }
+
+/** The end of an unknown field's message naming {@link nearestFieldName}'s answer ('' when there is none), zh and en. */
+export function didYouMean(key: string, known: Iterable<string>): { zh: string; en: string } {
+  const near = nearestFieldName(key, known);
+  return near === undefined ? { zh: '', en: '' } : { zh: `；是否应为 ${near}？`, en: `; did you mean ${near}?` };
+}

@@ -10,7 +10,7 @@ import {
   type Declaration,
   type DeclarationWire,
 } from './documents.js';
-import { fieldNameZh, nearestFieldName } from './field-names.js';
+import { didYouMean, fieldNameZh } from './field-names.js';
 import { formatPath, type Issue, type Message } from './issue.js';
 import { declarationEmptyAsAbsent } from './empty.js';
 import { compileAccept } from './fast-check.js';
@@ -298,15 +298,15 @@ function checkKeys(obj: unknown, keys: Set<string>, doc: string, line: number, o
     if (keys.has(key)) continue;
     const path = line < 0 ? doc : `${doc}.items[${line}]`;
     const p = path === '' ? key : `${path}.${key}`;
-    const near = nearestFieldName(key, keys);
+    const near = didYouMean(key, keys);
     out.push({
       severity: 'error',
       ruleId: UNKNOWN_FIELD_RULE_ID,
       code: 'unknown-field',
       path: p,
       message: {
-        zh: `未知字段 ${key}（${p}）：报文中没有此字段，构建报文时不会带上${near ? `；是否应为 ${near}？` : ''}`,
-        en: `Unknown field ${p}: the CEB message has no such field, so it would not be sent${near ? `; did you mean ${near}?` : ''}`,
+        zh: `未知字段 ${key}（${p}）：报文中没有此字段，构建报文时不会带上${near.zh}`,
+        en: `Unknown field ${p}: the CEB message has no such field, so it would not be sent${near.en}`,
       },
     });
   }

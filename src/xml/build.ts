@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
 import type { Issue } from '../model/issue.js';
-import { nearestFieldName } from '../model/field-names.js';
+import { didYouMean } from '../model/field-names.js';
 import { compileAccept, type Accept } from '../model/fast-check.js';
 import { Dec, GUID_CONVENTION, guidConventionIssue } from '../model/primitives.js';
 import {
@@ -231,15 +231,15 @@ export function unknownFieldIssues(
   for (const k of Object.keys(doc)) {
     const path = `${prefix}.${k}`;
     if (!Object.hasOwn(shape, k) && !known.has(path)) {
-      const near = nearestFieldName(k, Object.keys(shape));
+      const near = didYouMean(k, Object.keys(shape));
       out.push({
         code: 'unknown-field',
         severity: 'warning',
         ruleId: XML_BUILD_RULE_ID,
         path,
         message: {
-          zh: `未知字段 ${k}（${path}）：报文中没有此字段，不会写入${near ? `；是否应为 ${near}？` : ''}`,
-          en: `Unknown field ${path}: the message has no such element, so it is not written${near ? `; did you mean ${near}?` : ''}`,
+          zh: `未知字段 ${k}（${path}）：报文中没有此字段，不会写入${near.zh}`,
+          en: `Unknown field ${path}: the message has no such element, so it is not written${near.en}`,
         },
       });
     }

@@ -135,6 +135,17 @@ export function xmlTooLarge(maxBytes: number, bytes?: number): SandanError {
       });
 }
 
+// Every character outside XML 1.0's Char, a lone surrogate included (the u flag keeps a pair whole).
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/**
+ * `text` with each character XML 1.0 forbids replaced by `replacement` (U+FFFD; '' drops it): text any XML writer
+ * can carry, for what sandan repeats of input it did not check (a refused message, a report's messages).
+ */
+export function xmlCharsOnly(text: string, replacement = '\uFFFD'): string {
+  return text.replace(NOT_XML_CHAR, replacement);
+}
+
 // ignoreBOM: the byte-order mark stays in the text, for the tokenizer to drop exactly one (a second is refused).
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 

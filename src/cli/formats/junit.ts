@@ -1,13 +1,9 @@
+import { xmlCharsOnly } from '../../xml/safety.js';
 import type { DeclarationReport, LocatedIssue, Reporter } from './report.js';
 
 /** Text for XML content and attribute values; characters XML 1.0 forbids are dropped. */
 export function xmlEscape(s: string): string {
-  return s
-    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
+  return xmlCharsOnly(s, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 const issueLine = (i: LocatedIssue) =>

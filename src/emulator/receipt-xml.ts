@@ -16,15 +16,29 @@ export type ReceiptDoc = Record<string, unknown>;
 /** returnInfo holds at most 1000 characters in every receipt but CEB900 (5000). */
 const MAX_DESC = 400;
 
-/** `[Code:…;Desc:…]` with a description cut to fit and kept readable back by `parseReturnInfo`. */
+/**
+ * `[Code:…;Desc:…]` with a description cut to fit and kept readable back by `parseReturnInfo`.
+ * The description may quote a sender's value (`币制 "],["`), so the two things that would end
+ * its group early are written as full-width brackets and commas: a `]` that closes no `[`, and `],[`.
+ */
 export function returnInfo(code: string, desc: string): string {
-  const clean = desc
-    .replace(/\]\s*,\s*\[/g, '] , [')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, MAX_DESC)
-    .trim();
-  return formatInfo(code, clean === '' ? code : clean);
+  const clean = desc.replace(/\s+/g, ' ').trim().slice(0, MAX_DESC).trim();
+  return formatInfo(code, clean === '' ? code : readable(clean));
+}
+
+function readable(text: string): string {
+  let depth = 0;
+  let out = '';
+  for (const c of text) {
+    if (c === '[') depth++;
+    else if (c === ']' && depth-- === 0) {
+      depth = 0;
+      out += '］';
+      continue;
+    }
+    out += c;
+  }
+  return out.replace(/\]\s*,\s*\[/g, ']，[');
 }
 
 /** One receipt message (one document) as XML; `guid` is the message's root guid. */

@@ -32,6 +32,7 @@ import { documentLayout, headElementOf } from './content-model.js';
 import { checkExtensionValue, extensionFieldsOf, extensionValueIssue, type ExtensionField } from './extensions.js';
 import { documentIssues, XML_BUILD_RULE_ID } from './issues.js';
 import { serializeXml } from './serialize.js';
+import { parseReturnInfo } from './return-info.js';
 
 /*
  * Receipts as customs sends them (CEB312 … CEB900), for users' own tests and the customs emulator.
@@ -203,7 +204,9 @@ export function buildReceipt<T extends ReceiptType>(
 /**
  * The customs form of a receipt's returnInfo, `[Code:1332;Desc:…]`, as `parseReturnInfo`
  * reads it back. Throws SandanError `INVALID_OPTION` for a code or description it could not
- * read back: a code with `;` or `]`, or text around them that would be trimmed.
+ * read back: a code with `;` or `]`, text around either that would be trimmed, a description
+ * with `],[` (which starts a detail group) or with a `]` that closes no `[` of its own (which
+ * would end the group early).
  */
 export function formatReturnInfo(code: string, desc: string): string {
   if (typeof code !== 'string' || !/^[^;\]\s](?:[^;\]]*[^;\]\s])?$/.test(code))
@@ -211,10 +214,13 @@ export function formatReturnInfo(code: string, desc: string): string {
       'INVALID_OPTION',
       `formatReturnInfo: code must be non-empty text without ';', ']' or surrounding space, got ${JSON.stringify(code)}`,
     );
-  if (typeof desc !== 'string' || desc !== desc.trim() || /\]\s*,\s*\[/.test(desc))
+  const text = `[Code:${code};Desc:${desc}]`;
+  // The reader is the definition of what can be read back.
+  const back = typeof desc === 'string' ? parseReturnInfo(text) : undefined;
+  if (back?.desc !== desc || back.details.length > 0)
     throw new SandanError(
       'INVALID_OPTION',
-      `formatReturnInfo: desc must be text without surrounding space or "],[" (which starts a detail group), got ${JSON.stringify(desc)}`,
+      `formatReturnInfo: desc must be text without surrounding space, "],[" (which starts a detail group) or a "]" that closes no "[" (which ends the group), got ${JSON.stringify(desc)}`,
     );
-  return `[Code:${code};Desc:${desc}]`;
+  return text;
 }

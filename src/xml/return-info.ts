@@ -26,11 +26,20 @@ function detailPairs(group: string): Array<{ field: string; value: string }> {
 }
 
 /**
- * The description without the `]` that closes the code group: the last one, so that a note
- * after the group (`审核通过]，已成功撤单`) stays part of the description, without a stray bracket.
+ * The description without the `]` that closes the code group: the first `]` outside the
+ * description's own brackets (`第[2]项不符]`), so that a note after the group
+ * (`审核通过]，已成功撤单[备注]`) stays part of the description, without a stray bracket.
+ * Unbalanced brackets inside the description leave only the last `]` to close it.
  */
 function withoutClosingBracket(text: string): string {
-  const end = text.lastIndexOf(']');
+  let depth = 0;
+  let end = -1;
+  for (let i = 0; i < text.length && end < 0; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b) depth++;
+    else if (c === 0x5d && depth-- === 0) end = i;
+  }
+  if (end < 0) end = text.lastIndexOf(']');
   return end < 0 ? text : text.slice(0, end) + text.slice(end + 1);
 }
 

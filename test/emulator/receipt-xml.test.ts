@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { renderReceipt } from '../../src/emulator/receipt-xml.js';
-import { parseCebXml } from '../../src/xml/index.js';
+import { renderReceipt, returnInfo } from '../../src/emulator/receipt-xml.js';
+import { parseCebXml, parseReturnInfo } from '../../src/xml/index.js';
 
 const env = { now: () => new Date('2026-11-20T02:20:00Z'), newId: () => '00000000-0000-4000-8000-000000000001' };
 
@@ -30,5 +31,28 @@ describe('renderReceipt', () => {
       returnInfo: '清单编号不存在',
     });
     expect(xml).not.toContain('copNo');
+  });
+});
+
+describe('returnInfo', () => {
+  it('writes any description so that parseReturnInfo reads back the code and no detail (property)', () => {
+    const text = fc.array(fc.oneof(fc.constantFrom('[', ']', ',', ' ', '],[', '] , [', 'Desc:', ';'), fc.string()), {
+      maxLength: 12,
+    });
+    fc.assert(
+      fc.property(text, (parts) => {
+        const back = parseReturnInfo(returnInfo('1300', parts.join('')));
+        expect(back.code).toBe('1300');
+        expect(back.details).toEqual([]);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('keeps brackets that close their own and writes the rest full-width', () => {
+    expect(returnInfo('1300', '第[2]项不符')).toBe('[Code:1300;Desc:第[2]项不符]');
+    expect(returnInfo('0002', '币制为 "],["')).toBe('[Code:0002;Desc:币制为 "］,["]');
+    expect(returnInfo('1300', '[a],[b]')).toBe('[Code:1300;Desc:[a]，[b]]');
+    expect(parseReturnInfo(returnInfo('1300', '[a],[b]')).desc).toBe('[a]，[b]');
   });
 });

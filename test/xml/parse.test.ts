@@ -143,6 +143,11 @@ describe('receipts and tax bills', () => {
       desc: '第[2]项不符',
       details: [],
     });
+    // The group closes at its own bracket, not the note's: removing the last ']' gave '审核通过]，已撤单[备注'.
+    expect(parseReturnInfo('[Code:2300;Desc:审核通过]，已撤单[备注]').desc).toBe('审核通过，已撤单[备注]');
+    expect(parseReturnInfo('[Code:1320;Desc:第[2]项不符]，见[附件]').desc).toBe('第[2]项不符，见[附件]');
+    // An unmatched '[' in the description: the last ']' closes the group, as before.
+    expect(parseReturnInfo('[Code:1300;Desc:值[abc不合法]').desc).toBe('值[abc不合法');
   });
 });
 

@@ -12,12 +12,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/emulator/clock.js';
 import { createEngine } from '../../src/emulator/engine.js';
-import { parseCebXml, parseReturnInfo } from '../../src/xml/index.js';
-import type { OutgoingReceipt } from '../../src/emulator/types.js';
-import { type DocKey, example, message, RATES } from '../emulator/helpers.js';
+import { buildMessage, parseCebXml, parseReturnInfo } from '../../src/xml/index.js';
+import type { EngineOptions, OutgoingReceipt } from '../../src/emulator/types.js';
+import { type DocKey, env, example, message, RATES } from '../emulator/helpers.js';
 import { applyMutation, FUZZ_TIMEOUT, fuzzParams, type Mutation, mutation } from './mutations.js';
 
 const KEYS: DocKey[] = ['order', 'payment', 'logistics', 'inventory'];
+/** What follows the release: a cancel, a return or a delivery note. */
+const AFTER = ['CEB623', 'CEB625', 'CEB711'] as const;
+type After = (typeof AFTER)[number];
+type Target = DocKey | 'after';
 
 /** Values a sender (or an attacker) puts into a field. */
 const VALUES = [
@@ -59,13 +63,13 @@ function withValue(xml: string, n: number, value: string): string {
   return xml.slice(0, at) + asText(value) + xml.slice(at + leaf[2]!.length);
 }
 
-type Edit = { doc: DocKey; kind: 'value'; leaf: number; value: string } | { doc: DocKey; kind: 'text'; m: Mutation };
+type Edit = { doc: Target; kind: 'value'; leaf: number; value: string } | { doc: Target; kind: 'text'; m: Mutation };
 
 const edit: fc.Arbitrary<Edit> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc.record({
-      doc: fc.constantFrom(...KEYS),
+      doc: fc.constantFrom<Target>(...KEYS, 'after'),
       kind: fc.constant('value' as const),
       leaf: fc.nat(),
       value: fc.oneof(fc.constantFrom(...VALUES), fc.string({ maxLength: 12 })),
@@ -73,27 +77,98 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc.record({ doc: fc.constantFrom(...KEYS), kind: fc.constant('text' as const), m: mutation }),
+    arbitrary: fc.record({
+      doc: fc.constantFrom<Target>(...KEYS, 'after'),
+      kind: fc.constant('text' as const),
+      m: mutation,
+    }),
   },
 );
 
-/** Sends the four messages (each as `edit` makes it) and lets two days pass; returns the engine's receipts. */
-async function run(base: Record<DocKey, string>, edits: readonly Edit[]): Promise<OutgoingReceipt[]> {
+/** The document of a cancel (CEB623), a return (CEB625) or a delivery note (CEB711) of the declaration. */
+function afterDoc(type: After, d: Record<string, any>, invtNo: string): Record<string, unknown> {
+  const { order, logistics, inventory } = d;
+  if (type === 'CEB711')
+    return {
+      customsCode: inventory.customsCode,
+      copNo: 'RKD202611200001',
+      operatorCode: inventory.areaCode,
+      operatorName: inventory.areaName,
+      ieFlag: 'I',
+      trafMode: '4',
+      trafNo: '浙A12345',
+      voyageNo: '20261120',
+      billNo: 'B20261120',
+      logisticsCode: logistics.logisticsCode,
+      logisticsName: logistics.logisticsName,
+      items: [{ gnum: 1, logisticsNo: logistics.logisticsNo }],
+    };
+  const cancel = {
+    customsCode: inventory.customsCode,
+    orderNo: order.orderNo,
+    ebpCode: order.ebpCode,
+    ebpName: order.ebpName,
+    ebcCode: order.ebcCode,
+    ebcName: order.ebcName,
+    logisticsNo: logistics.logisticsNo,
+    logisticsCode: logistics.logisticsCode,
+    logisticsName: logistics.logisticsName,
+    copNo: inventory.copNo,
+    invtNo,
+    buyerIdType: '1',
+    buyerIdNumber: order.buyerIdNumber,
+    buyerName: order.buyerName,
+    buyerTelephone: order.buyerTelephone,
+    agentCode: inventory.agentCode,
+    agentName: inventory.agentName,
+    reason: '买家取消',
+  };
+  if (type === 'CEB623') return cancel;
+  const line = inventory.items[0];
+  return {
+    ...cancel,
+    reason: '质量问题',
+    items: [{ gnum: 1, gcode: line.gcode, gname: line.gname, qty: 1, unit: line.unit }],
+  };
+}
+
+function edited(xml: string, edits: readonly Edit[], doc: Target): string {
+  for (const d of edits.filter((x) => x.doc === doc))
+    xml = d.kind === 'value' ? withValue(xml, d.leaf, d.value) : applyMutation(xml, d.m);
+  return xml;
+}
+
+/**
+ * Sends the four messages (as `edits` make them), lets two days pass, sends the `after` document
+ * of the inventory customs numbered (edited too), and lets a month pass; returns the receipts.
+ */
+async function run(
+  base: Record<DocKey, string>,
+  edits: readonly Edit[],
+  after?: After,
+  settings: Partial<EngineOptions> = {},
+): Promise<OutgoingReceipt[]> {
   const e = await createEngine({
     store: 'memory',
     clock: manualClock('2026-11-20T02:20:00Z'),
     rates: RATES,
     requireSignature: false,
+    ...settings,
   });
   try {
     for (const k of KEYS) {
-      let xml = base[k];
-      for (const d of edits.filter((x) => x.doc === k))
-        xml = d.kind === 'value' ? withValue(xml, d.leaf, d.value) : applyMutation(xml, d.m);
-      const ack = await e.submit(xml, { transport: 'api' });
+      const ack = await e.submit(edited(base[k], edits, k), { transport: 'api' });
       expect(typeof ack.body).toBe('string');
     }
     await e.advance('2d');
+    if (after) {
+      const invtNo = e.receipts().find((r) => r.invtNo)?.invtNo ?? '29242026I000000001';
+      const built = buildMessage(after, afterDoc(after, example(), invtNo) as never, env('2026-11-22T02:20:00Z'));
+      if (!built.ok) throw new Error(JSON.stringify(built.issues));
+      const ack = await e.submit(edited(built.xml, edits, 'after'), { transport: 'api' });
+      expect(typeof ack.body).toBe('string');
+      await e.advance('30d');
+    }
     return e.receipts();
   } finally {
     await e.close();
@@ -108,12 +183,26 @@ async function baseMessages(): Promise<Record<DocKey, string>> {
   >;
 }
 
+/** The engine's settings that change verdicts: a quota the order may pass, and the decisions of docs/emulator.md. */
+const settings: fc.Arbitrary<Partial<EngineOptions>> = fc.record(
+  {
+    quota: fc.constantFrom({ annualLimit: '26000' }, { annualLimit: '500' }, { annualLimit: '0.01' }),
+    heldDocumentChange: fc.constantFrom('refuse' as const, 'take' as const),
+    duplicateCopNo: fc.constantFrom('take' as const, 'refuse' as const),
+  },
+  { requiredKeys: [] },
+);
+
 describe('fuzzing the emulator with edited declarations', () => {
   it('the unedited declaration goes all the way: released, with its tax bill (so the edits reach every stage)', async () => {
-    const rs = await run(await baseMessages(), []);
-    expect(rs.map((r) => `${r.type}:${r.returnStatus ?? ''}`)).toEqual(
+    const base = await baseMessages();
+    const trail = async (after?: After) => (await run(base, [], after)).map((r) => `${r.type}:${r.returnStatus ?? ''}`);
+    expect(await trail()).toEqual(
       expect.arrayContaining(['CEB312:120', 'CEB412:120', 'CEB512:120', 'CEB622:800', 'CEB816:']),
     );
+    expect(await trail('CEB623')).toContain('CEB624:-623005'); // a cancel after release is refused
+    expect(await trail('CEB625')).toContain('CEB626:120');
+    expect(await trail('CEB711')).toContain('CEB712:120');
   });
 
   it(
@@ -121,16 +210,21 @@ describe('fuzzing the emulator with edited declarations', () => {
     async () => {
       const base = await baseMessages();
       await fc.assert(
-        fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 2 }), async (edits) => {
-          for (const r of await run(base, edits)) {
-            const parsed = parseCebXml(r.xml);
-            expect(parsed.kind, r.name).toBe('ceb');
-            const doc = parsed.kind === 'ceb' ? parsed.documents[0] : undefined;
-            if (typeof doc?.returnInfo !== 'string') continue;
-            // (E-Port's own notes, e.g. 电子口岸申报中, are free text without a code)
-            expect(parseReturnInfo(doc.returnInfo).code, doc.returnInfo).not.toBe('3001');
-          }
-        }),
+        fc.asyncProperty(
+          fc.array(edit, { minLength: 1, maxLength: 2 }),
+          fc.option(fc.constantFrom(...AFTER)),
+          settings,
+          async (edits, after, options) => {
+            for (const r of await run(base, edits, after ?? undefined, options)) {
+              const parsed = parseCebXml(r.xml);
+              expect(parsed.kind, r.name).toBe('ceb');
+              const doc = parsed.kind === 'ceb' ? parsed.documents[0] : undefined;
+              if (typeof doc?.returnInfo !== 'string') continue;
+              // (E-Port's own notes, e.g. 电子口岸申报中, are free text without a code)
+              expect(parseReturnInfo(doc.returnInfo).code, doc.returnInfo).not.toBe('3001');
+            }
+          },
+        ),
         fuzzParams(),
       );
     },

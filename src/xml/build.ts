@@ -194,10 +194,18 @@ function extensionLeaves(
 const BEYOND_RULES = { names: XML_BUILD_RULE_ID, values: XML_BUILD_RULE_ID };
 
 /**
+ * A document's text lies at most this deep: document → `items` → line → field. Anything deeper is
+ * a value of the wrong type, reported by the type check and never written; not walking it keeps
+ * a 20,000-deep array from overflowing the stack.
+ */
+const TEXT_DEPTH = 4;
+
+/**
  * Reports text XML cannot carry (C0 controls but tab, LF, CR; U+FFFE, U+FFFF; lone surrogates), at its path, rather
  * than write a document no parser reads.
  */
-export function forbiddenCharIssues(doc: unknown, path: string, out: Issue[]): void {
+export function forbiddenCharIssues(doc: unknown, path: string, out: Issue[], depth = 0): void {
+  if (depth > TEXT_DEPTH) return;
   if (typeof doc === 'string') {
     if (forbiddenCharacter(doc)) {
       out.push({
@@ -212,9 +220,9 @@ export function forbiddenCharIssues(doc: unknown, path: string, out: Issue[]): v
       });
     }
   } else if (Array.isArray(doc)) {
-    for (const [i, v] of doc.entries()) forbiddenCharIssues(v, `${path}[${i}]`, out);
+    for (const [i, v] of doc.entries()) forbiddenCharIssues(v, `${path}[${i}]`, out, depth + 1);
   } else if (doc !== null && typeof doc === 'object' && !Decimal.isDecimal(doc)) {
-    for (const [k, v] of Object.entries(doc)) forbiddenCharIssues(v, path === '' ? k : `${path}.${k}`, out);
+    for (const [k, v] of Object.entries(doc)) forbiddenCharIssues(v, path === '' ? k : `${path}.${k}`, out, depth + 1);
   }
 }
 

@@ -8,14 +8,21 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readRecords } from '../../src/cli/input.js';
+import { isSandanError } from '../../src/errors.js';
 import { validate } from '../../src/rules/validate.js';
 import { parseRateTable } from '../../src/tax/rates.js';
+import { buildMessage, parseCebXml } from '../../src/xml/index.js';
 import { example, exampleRates } from '../helpers/examples.js';
 import { FUZZ_TIMEOUT, fuzzParams } from './mutations.js';
 
 const DISTRICTS = [undefined, '0200', '2200', '2300', '2900', '2924', '3100', '3500', '3700', '5100', '6400'];
 // Parsed, as validate takes them (the raw JSON made every tax rule fail, so the fuzz never reached the tax).
 const rates = parseRateTable(exampleRates());
+const BUILD_ENV = {
+  sender: { copCode: '3301980BRK', copName: '示例报关有限公司', dxpMode: 'DXP', dxpId: 'DXPENT0000012345' },
+  now: () => new Date('2026-11-20T02:20:00Z'),
+  newId: () => '00000000-0000-4000-8000-000000000001',
+};
 
 function expectIssuesWellFormed(r: ReturnType<typeof validate>): void {
   expect(typeof r.valid).toBe('boolean');
@@ -101,6 +108,48 @@ describe('fuzzing validate', () => {
               d = setAt(d, ps[pick % ps.length]!, value);
             }
             expectIssuesWellFormed(validate(d, district ? { district, rates } : { rates }));
+          },
+        ),
+        fuzzParams(),
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+});
+
+describe('fuzzing buildMessage', () => {
+  const TYPES = { order: 'CEB311', payment: 'CEB411', logistics: 'CEB511', inventory: 'CEB621' } as const;
+  it(
+    'returns issues (or throws a SandanError for misuse) for mutated example documents; what it builds reads back without an error',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.constantFrom('hangzhou-1210', 'guangzhou-9610') as fc.Arbitrary<'hangzhou-1210' | 'guangzhou-9610'>,
+          fc.constantFrom(...(Object.keys(TYPES) as Array<keyof typeof TYPES>)),
+          fc.array(fc.tuple(fc.nat(), hostileValue), { minLength: 1, maxLength: 3 }),
+          (name, doc, edits) => {
+            let d: any = example(name);
+            for (const [pick, value] of edits) {
+              if (d === null || typeof d !== 'object') break;
+              const ps = paths(d).filter((p) => p[0] === doc);
+              d = setAt(d, ps[pick % ps.length]!, value);
+            }
+            let r: ReturnType<typeof buildMessage>;
+            try {
+              r = buildMessage(TYPES[doc], d?.[doc] as never, BUILD_ENV);
+            } catch (e) {
+              // Misuse (no documents at all, e.g. `[]`) is a SandanError; nothing else may escape.
+              expect(isSandanError(e), String(e)).toBe(true);
+              return;
+            }
+            if (!r.ok) {
+              expect(r.issues.length).toBeGreaterThan(0);
+              for (const i of r.issues) expect(i.message.zh.length * i.message.en.length).toBeGreaterThan(0);
+              return;
+            }
+            const back = parseCebXml(r.xml);
+            expect(back.kind).toBe('ceb');
+            if (back.kind === 'ceb') expect(back.issues.filter((i) => i.severity === 'error')).toEqual([]);
           },
         ),
         fuzzParams(),

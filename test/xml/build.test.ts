@@ -171,6 +171,29 @@ describe('envelope and values', () => {
     expect(r.issues[0]!.message.zh).toMatch(/[\u4e00-\u9fff]/);
   });
 
+  it('a value nested 20,000 deep is a field-type issue, not a stack overflow', () => {
+    // (the forbidden-character walk recursed into it: RangeError, found by the buildMessage fuzzing)
+    const deep = JSON.parse(`${'['.repeat(20_000)}${']'.repeat(20_000)}`);
+    const bad = '\u0001';
+    const r = buildMessage(
+      'CEB311',
+      { ...exampleDeclaration('hangzhou-1210').order, appTime: deep, note: bad } as never,
+      opts(),
+    );
+    expect(r.ok).toBe(false);
+    expect(r.issues.map((i) => `${i.code}@${i.path}`).sort()).toEqual([
+      'field-type@order.appTime',
+      'xml-invalid-char@order.note',
+    ]);
+    const line = { ...exampleDeclaration('hangzhou-1210').order!.items![0], itemName: [[[[bad]]]] };
+    const lines = buildMessage(
+      'CEB311',
+      { ...exampleDeclaration('hangzhou-1210').order, items: [line] } as never,
+      opts(),
+    );
+    expect(lines.issues.map((i) => `${i.code}@${i.path}`)).toContain('field-type@order.items[0].itemName');
+  });
+
   it('reports unknown fields as warnings and still builds', () => {
     const r = buildMessage(
       'CEB511',

@@ -13,7 +13,7 @@ import { validate } from '../../src/rules/validate.js';
 import { parseRateTable } from '../../src/tax/rates.js';
 import { buildMessage, parseCebXml } from '../../src/xml/index.js';
 import { example, exampleRates } from '../helpers/examples.js';
-import { FUZZ_TIMEOUT, fuzzParams } from './mutations.js';
+import { FUZZ_TIMEOUT, fuzzParams, hostileValue } from './mutations.js';
 
 const DISTRICTS = [undefined, '0200', '2200', '2300', '2900', '2924', '3100', '3500', '3700', '5100', '6400'];
 // Parsed, as validate takes them (the raw JSON made every tax rule fail, so the fuzz never reached the tax).
@@ -34,26 +34,6 @@ function expectIssuesWellFormed(r: ReturnType<typeof validate>): void {
   }
   expect(r.valid).toBe(!r.issues.some((i) => i.severity === 'error'));
 }
-
-/** Values an attacker or a broken exporter puts into a field. */
-const hostileValue = fc.oneof(
-  fc.jsonValue(),
-  fc.anything({ withNullPrototype: true, withObjectString: true, withBigInt: false }),
-  fc.constantFrom(
-    '__proto__',
-    { __proto__: { valid: true } },
-    JSON.parse('{"__proto__":{"polluted":1}}'),
-    '1e400',
-    '-0',
-    'NaN',
-    '20260230120000',
-    '99999999999999999999999999.99999',
-    '\u0000',
-    '\ud800',
-    'A'.repeat(100_000),
-  ),
-  fc.integer({ min: 1, max: 20_000 }).map((depth) => JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`)),
-);
 
 /** Paths into a declaration: documents, their fields, their lines' fields. */
 function paths(d: Record<string, any>): Array<Array<string | number>> {

@@ -220,3 +220,23 @@ export function mutated(corpus: Record<string, string>): fc.Arbitrary<Mutated> {
       [fc.toStringMethod]: () => `${source} with ${JSON.stringify(mutations)}`,
     }));
 }
+
+/** Values an attacker or a broken exporter puts into a field. */
+export const hostileValue = fc.oneof(
+  fc.jsonValue(),
+  fc.anything({ withNullPrototype: true, withObjectString: true, withBigInt: false }),
+  fc.constantFrom(
+    '__proto__',
+    { __proto__: { valid: true } },
+    JSON.parse('{"__proto__":{"polluted":1}}'),
+    '1e400',
+    '-0',
+    'NaN',
+    '20260230120000',
+    '99999999999999999999999999.99999',
+    '\u0000',
+    '\ud800',
+    'A'.repeat(100_000),
+  ),
+  fc.integer({ min: 1, max: 20_000 }).map((depth) => JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`)),
+);

@@ -1520,19 +1520,43 @@ function oneOf(name: string, value: unknown, values: readonly string[]): void {
     );
 }
 
+/** The receipts a `drop` scenario can name (the compiler holds this to EmulatorReceiptType). */
+const RECEIPT_TYPES: Record<EmulatorReceiptType, true> = {
+  CEB312: true,
+  CEB412: true,
+  CEB512: true,
+  CEB622: true,
+  CEB624: true,
+  CEB626: true,
+  CEB712: true,
+  CEB816: true,
+  CEB900: true,
+};
+
+/**
+ * Refuses a scenario that would do nothing or write what no receipt can hold: a `drop` of a
+ * receipt type the emulator never sends (a typo would silently drop nothing), a description or
+ * status that is not text.
+ */
 function checkScenario(s: Scenario): void {
   const bad = (why: string) => new SandanError('INVALID_OPTION', `scenario: ${why}`);
   if (s === null || typeof s !== 'object') throw bad('expected { reject } | { hold } | { drop }');
   if ('reject' in s) {
     if (typeof s.reject?.code !== 'string' || !/^-?\d+$/.test(s.reject.code))
       throw bad('reject.code must be a code such as 1332');
+    if (s.reject.desc !== undefined && typeof s.reject.desc !== 'string')
+      throw bad('reject.desc must be text, the description the receipt gives');
     if (s.reject.at !== undefined && !['order', 'payment', 'logistics', 'inventory'].includes(s.reject.at))
       throw bad('reject.at must be order, payment, logistics or inventory');
   } else if ('hold' in s) {
     if (s.hold?.status !== '500' && s.hold?.status !== '600') throw bad("hold.status must be '500' or '600'");
     parseDuration(s.hold.for, 'hold.for');
   } else if ('drop' in s) {
-    if (typeof s.drop?.receipt !== 'string') throw bad('drop.receipt must be a receipt type such as CEB622');
+    const receipt = s.drop?.receipt;
+    if (typeof receipt !== 'string' || !Object.hasOwn(RECEIPT_TYPES, receipt))
+      throw bad(`drop.receipt must be a receipt type the emulator sends: ${Object.keys(RECEIPT_TYPES).join(', ')}`);
+    if (s.drop.status !== undefined && (typeof s.drop.status !== 'string' || !/^-?\d+$/.test(s.drop.status)))
+      throw bad("drop.status must be a returnStatus such as '800'");
   } else throw bad('expected { reject } | { hold } | { drop }');
 }
 

@@ -685,6 +685,12 @@ describe('scenarios', () => {
     // the inventory waits for a payment that never comes in
     expect(trail(p.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3']);
     expect(() => p.scenario('SD1', { reject: { code: 'x' } } as never)).toThrow(/reject.code/);
+    // Scenarios that would do nothing, or put what is not text into a receipt, are refused too.
+    expect(() => p.scenario('SD1', { reject: { code: '1313', desc: 5 } } as never)).toThrow(/reject.desc/);
+    expect(() => p.scenario('SD1', { drop: { receipt: 'CEB62' } } as never)).toThrow(/drop.receipt .*CEB622, CEB624/);
+    expect(() => p.scenario('SD1', { drop: { receipt: 'toString' } } as never)).toThrow(/drop.receipt/);
+    expect(() => p.scenario('SD1', { drop: { receipt: 'CEB622', status: 800 } } as never)).toThrow(/drop.status/);
+    p.scenario('SD1', { drop: { receipt: 'CEB816' } });
     await Promise.all([e.close(), p.close()]);
   });
 

@@ -273,7 +273,7 @@ describe('XmlTokenizer over chunks reads what it reads over the whole text', () 
 // of a tag (a duplicate, an undeclared prefix, a '<' in a value, a missing '='), so that a tag read on
 // after a chunk reports them at the same offset, line and column.
 const NS = 'http://www.chinaport.gov.cn/ceb';
-const space = fc.constantFrom(' ', '  ', '\n', '\r\n', '\t', ' \n  ', '');
+const space = fc.constantFrom(' ', '  ', '\n', '\r\n', '\t', ' \n  ', '\n\n', '');
 const tagName = fc.constantFrom('a', 'b', 'ceb:x', 'p:y', 'aVeryLongElementName', 'x-y.z');
 const attrName = fc.constantFrom('a', 'p:b', 'xml:lang', 'aVeryLongAttributeName', 'x-y.z', 'q:c', 'ceb:d');
 const attrValue = fc.constantFrom('', 'v', 'a&amp;b', '&#x4E2D;&#10;', '>', '\r\n\t', '😀x', 'long '.repeat(8), ']]>');
@@ -393,7 +393,18 @@ describe('XmlTokenizer over chunks reads what it reads over the whole text: gene
           : cuts.map((c) => c % (text.length + 1));
         // Not merged: a text is read whole, as a tag is.
         expect(chunkedTokens(text, at)).toEqual(whole);
-        if (typeof whole === 'string') return;
+        if (typeof whole === 'string') {
+          // The position, counted from the text itself: the line is one more than the LFs before the
+          // offset, the column the distance from the last of them (so from -1 on the first line).
+          const [, offset, line, col] = /@(\d+): .*\(line (\d+), column (\d+)\)/s.exec(whole) ?? [];
+          expect(offset, whole).toBeDefined();
+          const before = text.slice(0, Number(offset));
+          expect([Number(line), Number(col)], whole).toEqual([
+            before.split('\n').length,
+            Number(offset) - before.lastIndexOf('\n'),
+          ]);
+          return;
+        }
         for (const c of at) for (const p of place(text, whole, c)) met.set(p, (met.get(p) ?? 0) + 1);
         for (const a of arrivals(text, at)) expect(a.came, `${a.kind} at ${a.start}`).toBe(a.due);
       }),

@@ -207,6 +207,27 @@ describe('XmlTokenizer', () => {
     t.write('x'.repeat(80));
     expect(() => t.next()).toThrow(expect.objectContaining({ code: 'XML_TOO_LARGE' }));
   });
+
+  it('takes a token within maxTokenChars however far into the stream it comes, cut across chunks', () => {
+    // 10,000 characters of small elements, then a 90-character comment and text written 30 at a time:
+    // the limit is the token's own length, not where it starts.
+    const doc = `<r>${'<a>x</a>'.repeat(1250)}<!--${'c'.repeat(83)}-->${'y'.repeat(90)}</r>`;
+    for (const size of [30, 7]) {
+      const t = new XmlTokenizer(undefined, { maxTokenChars: 100 });
+      const kinds: string[] = [];
+      for (let i = 0; i < doc.length; i += size) {
+        t.write(doc.slice(i, i + size));
+        for (let k = t.next(); k !== 'more'; k = t.next()) kinds.push(k);
+      }
+      t.close();
+      for (let k = t.next(); ; k = t.next()) {
+        kinds.push(k);
+        if (k === 'eof') break;
+      }
+      expect(kinds.filter((k) => k === 'comment')).toHaveLength(1);
+      expect(kinds.at(-1)).toBe('eof');
+    }
+  });
 });
 
 // Every XML file the tests hold: official samples, fixtures, hostile files (accepted or refused).

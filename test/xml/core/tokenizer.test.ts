@@ -164,6 +164,12 @@ describe('XmlTokenizer', () => {
     ['a comment with --', '<a><!-- a -- b --></a>', "'--'", 3],
     ['an XML declaration after white space', ' <?xml version="1.0"?><a/>', 'only at the very start', 1],
     ['an XML declaration inside the root', '<a><?xml version="1.0"?></a>', 'only at the very start', 3],
+    // (whatever white space follows the target, or none before '?>': the target xml is reserved)
+    ['an XML declaration with a tab, inside the root', '<a><?xml\tversion="1.0"?></a>', 'only at the very start', 3],
+    ['an XML declaration with a CR, inside the root', '<a><?xml\rversion="1.0"?></a>', 'only at the very start', 3],
+    ['an XML declaration with a LF, inside the root', '<a><?xml\nversion="1.0"?></a>', 'only at the very start', 3],
+    ['an empty XML declaration inside the root', '<a><?xml?></a>', 'only at the very start', 3],
+    ['an upper-case XML declaration at the start', '<?XML version="1.0"?><a/>', 'only at the very start', 0],
     ['a second byte-order mark', '\uFEFF\uFEFF<a/>', 'second byte-order mark', 1],
     ['a NUL', '<a>\u0000</a>', 'U+0000', 3],
     ['a lone surrogate', '<a>\uD800</a>', 'lone surrogate', 3],

@@ -274,6 +274,14 @@ describe('inclusive C14N 1.0', () => {
     expect(canonicalizeDocument(doc, { exclude: s })).toBe('<a>x &lt; y<?pi x?>\n</a>');
   });
 
+  it('writes a text read in pieces (text and CDATA) from its value, never from a span of the source', () => {
+    // The CDATA here is as long as the text's start offset plus one, the length at which a span taken
+    // from the first piece's offsets would have passed for the whole.
+    expect(canonicalizeDocument(parseXml('<a>x<![CDATA[yyyy]]></a>'))).toBe('<a>xyyyy</a>');
+    expect(canonicalizeDocument(parseXml('<a>x<![CDATA[<&>]]>z</a>'))).toBe('<a>x&lt;&amp;&gt;z</a>');
+    expect(canonicalizeDocument(parseXml('<a><![CDATA[yy]]>x</a>'))).toBe('<a>yyx</a>');
+  });
+
   it('refuses malformed XML with XML_MALFORMED', () => {
     for (const x of ['<a><b></a>', '<a/><b/>', '<p:a/>', '<a x="1" x="2"/>', '<!DOCTYPE a><a/>', '<a>&nbsp;</a>']) {
       expect(() => parseXml(x), x).toThrow(expect.objectContaining({ code: 'XML_MALFORMED' }));

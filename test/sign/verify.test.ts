@@ -1,7 +1,10 @@
+import { createPrivateKey, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalSigner, signMessage, verifyMessage, type Signer } from '../../src/index.js';
 import { skipWithout } from '../helpers/tools.js';
-import { makeKeys, unsignedSample, type TestKeys } from './helpers.js';
+import { canonicalizeElement } from '../../src/xml/core/c14n.js';
+import { parseXml, type XmlElement } from '../../src/xml/core/tree.js';
+import { makeKeys, put, unsignedSample, type TestKeys, xmlsec1 } from './helpers.js';
 
 let keys: TestKeys;
 let rsa: Signer;
@@ -139,6 +142,45 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
       expect(v.reason).toBe(reason);
       expect(v.message.length).toBeGreaterThan(10);
     }
+  });
+
+  it('takes a C14N transform after the enveloped one (with or without comments), as xmlsec1 does; refuses another', () => {
+    // The SignedInfo gains a second Transform and is signed again with the same key, so only the
+    // transform list differs from what sandan writes.
+    const key = createPrivateKey(keys.read('rsa.key'));
+    const withSecond = (uri: string) => {
+      const x = rsaSigned.replace(
+        '#enveloped-signature"></ds:Transform>',
+        `#enveloped-signature"></ds:Transform>\n<ds:Transform Algorithm="${uri}"></ds:Transform>`,
+      );
+      const doc = parseXml(x);
+      const find = (e: XmlElement): XmlElement | undefined =>
+        e.local === 'SignedInfo'
+          ? e
+          : e.children.reduce<XmlElement | undefined>(
+              (f, c) => f ?? (c.type === 'element' ? find(c) : undefined),
+              undefined,
+            );
+      const signedInfo = find(doc.root)!;
+      const value = sign('sha1', Buffer.from(canonicalizeElement(doc, signedInfo), 'utf8'), key).toString('base64');
+      return x.replace(/<ds:SignatureValue>[^<]*</, `<ds:SignatureValue>${value}<`);
+    };
+    const trust = { trustedCertificates: [keys.text('rsa.crt')] };
+    for (const uri of [
+      'http://www.w3.org/TR/2001/REC-xml-c14n-20010315',
+      'http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments',
+    ]) {
+      const x = withSecond(uri);
+      expect(verifyMessage(x, trust), uri).toMatchObject({ valid: true, trusted: true });
+      if (!skipWithout('xmlsec1'))
+        expect(xmlsec1(['--verify', '--pubkey-cert-pem', keys.path('rsa.crt'), put(keys, 'two.xml', x)]).status).toBe(
+          0,
+        );
+    }
+    expect(verifyMessage(withSecond('http://www.w3.org/2001/10/xml-exc-c14n#'), trust)).toMatchObject({
+      valid: false,
+      reason: 'transform-not-allowed',
+    });
   });
 
   it('rejects a document re-signed by wrapping the original root in a new one', () => {

@@ -12,7 +12,7 @@ import { canonicalizeDocument } from '../../src/xml/core/c14n.js';
 import { parseXml } from '../../src/xml/core/tree.js';
 import { unwrapDxp, wrapDxp } from '../../src/xml/dxp.js';
 import { parseCebXml, toJsonValue, writeJsonText, type CebMessage } from '../../src/xml/parse.js';
-import { MAX_XML_DEPTH } from '../../src/xml/safety.js';
+import { checkXmlSize, MAX_XML_DEPTH } from '../../src/xml/safety.js';
 import { runCli } from '../helpers/cli.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
 import { makeKeys, unsignedSample, type TestKeys } from '../sign/helpers.js';
@@ -50,6 +50,9 @@ const HOSTILE_STRINGS: Record<string, [string, RegExp]> = {
   'lone high surrogate in text': [BASE.replace('DUTY0001', 'DUTY\ud8000001'), /a lone surrogate U\+D800/],
   'lone low surrogate in an attribute': [BASE.replace('version="1.0"', 'version="\udc00"'), /a lone surrogate U\+DC00/],
   'high surrogate at the very end': [`${BASE}\ud83d`, /a lone surrogate U\+D83D/],
+  // (two low halves are no pair: only U+D800–U+DBFF starts one)
+  'two low surrogates in text': [BASE.replace('DUTY0001', 'DUTY\udc00\udc000001'), /a lone surrogate U\+DC00/],
+  'a low then a high surrogate': [BASE.replace('DUTY0001', 'DUTY\udfff\udbff0001'), /a lone surrogate U\+DFFF/],
 };
 
 const readFixture = (name: string) => readFileSync(`${FIX}${name}`, 'utf8');
@@ -142,6 +145,17 @@ describe('characters XML forbids, the start of a document, namespace prefixes', 
 
   it.each(Object.entries(HOSTILE_STRINGS))('%s is refused by every entry point', async (_, [text, why]) => {
     await expectRefusedEverywhere(text, why);
+  });
+
+  it('the default size limit is 50 MiB: an input of exactly 52,428,800 bytes passes the check, one byte more is refused', () => {
+    checkXmlSize('x'.repeat(50 * 1024 * 1024));
+    expect(refusal(() => checkXmlSize('x'.repeat(50 * 1024 * 1024 + 1)))).toMatchObject({
+      code: 'XML_TOO_LARGE',
+      message: /52428800/,
+    });
+    // Counted in UTF-8 bytes, not characters: 17,476,267 CJK characters are 52,428,801 bytes.
+    expect(refusal(() => checkXmlSize('中'.repeat(17_476_267)))).toMatchObject({ code: 'XML_TOO_LARGE' });
+    checkXmlSize('中'.repeat(17_476_266));
   });
 
   it('a lone surrogate cannot even be UTF-8: its bytes (CESU-8) are refused as not UTF-8', () => {

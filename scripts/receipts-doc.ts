@@ -27,6 +27,16 @@ export function receiptsDoc(): string {
       `| ${esc(s.status)} | ${esc(s.zh)} | ${esc(s.en)} | ${s.outcome} | ${s.receipts.join(', ')} | ${esc(s.fix.zh)} / ${esc(s.fix.en)} | ${ids(s.source)} |`,
     );
   }
+  out.push(
+    '',
+    '## Tax bill status',
+    '',
+    "The `status` of an electronic tax bill (CEB816) and of its status message (CEB818). It is not a returnStatus: `sandan status` shows it in the timeline beside the bill's amounts, and reconciliation counts a bill whose status is 3 as void.",
+    '',
+    '| status | 含义 | meaning | source |',
+    '|---|---|---|---|',
+  );
+  for (const s of c.taxBillStatuses) out.push(`| ${esc(s.status)} | ${esc(s.zh)} | ${esc(s.en)} | ${ids(s.source)} |`);
   const layers: Array<[string, string]> = [
     ['customs', 'Customs codes in returnInfo (`[Code:NNNN;Desc:…]`)'],
     ['dxp', 'DXP transport codes (4 digits)'],

@@ -294,7 +294,22 @@ export function formatStatusText(o: OrderStatus): string {
   if (o.returnWindow)
     out.push(`  return window: apply by ${o.returnWindow.applyBy}, back by ${o.returnWindow.arriveBy}`);
   for (const n of o.timeline) {
-    const what = n.event === 'sent' ? 'sent' : `${n.returnStatus ?? ''} ${n.meaning?.zh ?? ''}`.trim();
+    const bill = n.taxBill;
+    const what =
+      n.event === 'sent'
+        ? 'sent'
+        : bill
+          ? [
+              bill.status,
+              n.meaning?.zh,
+              bill.taxNo && `taxNo ${bill.taxNo}`,
+              bill.customsTax && `duty ${bill.customsTax}`,
+              bill.valueAddedTax && `VAT ${bill.valueAddedTax}`,
+              bill.consumptionTax && `consumption ${bill.consumptionTax}`,
+            ]
+              .filter(Boolean)
+              .join(' ')
+          : `${n.returnStatus ?? ''} ${n.meaning?.zh ?? ''}`.trim();
     const why = n.code !== undefined ? ` [Code:${n.code}] ${n.desc ?? ''}` : n.desc ? ` ${n.desc}` : '';
     out.push(
       `  ${(n.time || '(no time)').padEnd(29)}  ${n.messageType}  ${n.document.padEnd(15)} ${what}${why}`.trimEnd(),
@@ -383,7 +398,7 @@ export function registerStatusCommand(program: Command, ctx: CommandContext): vo
   program
     .command('status')
     .description(
-      'Where is each parcel and why: group receipts (CEB312/412/512/514/622/624/626) by order, with the timeline in Beijing time, the current state and anomalies with suggested fixes. Exit 1 when an order has an anomaly.',
+      'Where is each parcel and why: group receipts (CEB312/412/512/514/622/624/626) and tax bills (CEB816/818) by order, with the timeline in Beijing time, the current state and anomalies with suggested fixes. Exit 1 when an order has an anomaly.',
     )
     .argument(
       '<paths...>',

@@ -13,7 +13,8 @@ import type { InventoryReceipt, TaxBill, TaxBillStatus } from './types.js';
 /** A converted record, or why the document could not be used. */
 export type Converted<T> = { ok: true; value: T } | { ok: false; problem: string };
 
-function amountText(doc: Record<string, unknown>, key: string): string | undefined {
+/** An amount of a document as a decimal string (a Decimal from parseCebXml, or the scanner's text); undefined when it is none. */
+export function amountText(doc: Record<string, unknown>, key: string): string | undefined {
   const v = doc[key];
   if (DecimalJs.isDecimal(v)) return (v as Decimal).toFixed();
   if (typeof v !== 'string') return undefined;

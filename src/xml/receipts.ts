@@ -40,6 +40,13 @@ export const ReceiptCodeSchema = z.object({
   source: SourceRefSchema,
 });
 
+/** One value of a tax bill's `status` (CEB816 TaxHeadRd, CEB818 TaxHeadStatus): not a returnStatus. */
+export const TaxBillStatusEntrySchema = z.object({
+  status: z.string().regex(/^\d+$/),
+  ...bilingual.shape,
+  source: SourceRefSchema,
+});
+
 /** The receipt catalogue file. */
 export const ReceiptCatalogueSchema = z
   .object({
@@ -47,12 +54,15 @@ export const ReceiptCatalogueSchema = z
     /** The documents the catalogue relies on; every entry's `source` names them by id. */
     sources: SourcesSchema,
     statuses: z.array(ReceiptStatusSchema),
+    taxBillStatuses: z.array(TaxBillStatusEntrySchema),
     codes: z.array(ReceiptCodeSchema),
   })
   .superRefine((c, ctx) => checkSourceRefs(c, c.sources, ctx));
 
 /** One returnStatus entry of the catalogue. */
 export type ReceiptStatus = z.output<typeof ReceiptStatusSchema>;
+/** One tax bill status entry of the catalogue. */
+export type TaxBillStatusEntry = z.output<typeof TaxBillStatusEntrySchema>;
 /** One code entry of the catalogue. */
 export type ReceiptCode = z.output<typeof ReceiptCodeSchema>;
 /** The whole receipt catalogue. */
@@ -77,6 +87,12 @@ export function explainStatus(status: string): ReceiptStatus | undefined {
   const s = status.trim();
   const key = /^-\d+$/.test(s) ? '<0' : s;
   return receiptCatalogue().statuses.find((e) => e.status === key);
+}
+
+/** The catalogue entry of a tax bill's status (`1` generated, `2` summarised, `3` void), or undefined. */
+export function explainTaxBillStatus(status: string): TaxBillStatusEntry | undefined {
+  const s = status.trim();
+  return receiptCatalogue().taxBillStatuses.find((e) => e.status === s);
 }
 
 /** The catalogue entry of a code (`1332`, `-621027`, `0002`), or undefined. */

@@ -217,6 +217,23 @@ describe('sandan status', () => {
     expect(r.code).toBe(1);
   });
 
+  it("reads the tax bills of a customs folder (CEB816, CEB818) into the order's timeline, without a word on standard error", async () => {
+    // Order 19 of the finance month: billed, then cancelled, its bill voided by a CEB818 (before, each bill
+    // file was refused on standard error as "neither a receipt nor a declaration").
+    const month = 'examples/finance/2026-11';
+    const args = ['status', `${month}/receipts`, `${month}/bills`, `${month}/declarations.ndjson`];
+    const r = await runCli([...args, '--order', 'SD000000000019', '--now', '2026-11-21']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').slice(0, 5)).toEqual([
+      'SD000000000019  state: cancelled',
+      '  2026-11-20T10:15:00.000+08:00  CEB311  order           sent',
+      '  2026-12-01T00:00:19.000+08:00  CEB816  taxBill         1 已生成 taxNo 31052026I00000001901 duty 0 VAT 204.84 consumption 0',
+      '  2026-12-04T10:00:00.000+08:00  CEB624  cancel          399 海关审结 [Code:2300] 审核通过，已成功撤单',
+      '  2026-12-05T09:00:00.000+08:00  CEB818  taxBill         3 作废 taxNo 31052026I00000001901',
+    ]);
+  });
+
   it('an XML file it cannot read is named on standard error and skipped; the others are reported, exit 1', async () => {
     // One broken receipt in a folder stopped the whole report (exit 1, nothing on standard output).
     const broken = join(dir, 'status-broken.xml');

@@ -38,6 +38,14 @@ writeFileSync(
     returnInfo: '[Code:2600;Desc:放行]',
   }),
 );
+// Its tax bill: shown in the timeline with its number and amounts, no returnStatus of its own.
+writeFileSync(
+  join(dir, 'CEB816-bill.xml'),
+  receipt('CEB816', 'Tax', {}).replace(
+    '<Tax></Tax>',
+    '<Tax><TaxHeadRd><guid>G3</guid><returnTime>20261120130000000</returnTime><invtNo>29242026I000000001</invtNo><taxNo>29242026I00000000101</taxNo><customsTax>0</customsTax><valueAddedTax>31.76</valueAddedTax><consumptionTax>0</consumptionTax><status>1</status><entDutyNo>D1</entDutyNo><assureCode>3301964J31</assureCode><ebcCode>3301964J31</ebcCode><logisticsCode>3301980ZT1</logisticsCode><agentCode>3301980BRK</agentCode><customsCode>2924</customsCode></TaxHeadRd><TaxListRd><gnum>1</gnum><gcode>1901101000</gcode><taxPrice>199</taxPrice><customsTax>0</customsTax><valueAddedTax>31.76</valueAddedTax><consumptionTax>0</consumptionTax></TaxListRd></Tax>',
+  ),
+);
 writeFileSync(
   join(dir, 'CEB312-hostile.xml'),
   receipt('CEB312', 'OrderReturn', {
@@ -89,6 +97,7 @@ describe.skipIf(skipWithout('chromium'))('the status page in Chromium', () => {
     const main = report.orders.find((o) => o.order === 'SD202611200001')!;
     expect(main.anomalies.map((a) => a.kind).sort()).toEqual(['no-delivery-status', 'rejected']);
     expect(main.timeline.filter((n) => n.event === 'receipt')).toHaveLength(2);
+    expect(main.timeline.filter((n) => n.event === 'tax-bill').map((n) => n.taxBill?.valueAddedTax)).toEqual(['31.76']);
     expect(report.orders.map((o) => o.order)).toContain(HOSTILE);
 
     const file = join(dir, 'status.html');
@@ -133,6 +142,8 @@ describe.skipIf(skipWithout('chromium'))('the status page in Chromium', () => {
           const n = o.timeline[k]!;
           if (n.meaning) expect(e.text).toContain(n.meaning.zh), expect(e.text).toContain(n.meaning.en);
           if (n.code) expect(e.text).toContain(`[Code:${n.code}]`);
+          if (n.taxBill)
+            for (const v of [n.taxBill.status, n.taxBill.taxNo, '增值税 VAT 31.76']) expect(e.text).toContain(v);
         }
         expect(shown.anomalies.map((a) => a.kind)).toEqual(o.anomalies.map((a) => a.kind));
         o.anomalies.forEach((a, k) => {

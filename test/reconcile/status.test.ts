@@ -83,6 +83,79 @@ describe('status(receipts)', () => {
     });
   });
 
+  it('shows tax bills (CEB816) and their status (CEB818) in the timeline, linked by invtNo, without changing the state', () => {
+    const release = r('CEB622', { ...inv, returnStatus: '800', returnTime: '20261120120000000' });
+    const bill = r('CEB816', {
+      guid: 'B1',
+      invtNo: inv.invtNo,
+      taxNo: '29242026I00000000101',
+      customsTax: '0',
+      valueAddedTax: '31.76',
+      consumptionTax: '0',
+      status: '1',
+      returnTime: '20261121000001000',
+    });
+    // A CEB818 names the inventory and the bill only; its status 3 voids the bill.
+    const voided = r('CEB818', {
+      guid: 'S1',
+      invtNo: inv.invtNo,
+      taxNo: '29242026I00000000101',
+      status: '3',
+      returnTime: '20261125090000000',
+    });
+    // A status no table knows is shown as it is, with no meaning, and is no anomaly.
+    const odd = r('CEB818', {
+      guid: 'S2',
+      invtNo: inv.invtNo,
+      taxNo: 'T2',
+      status: '9',
+      returnTime: '20261126090000000',
+    });
+    const now = new Date('2026-11-21T00:00:00Z');
+    // The bill read twice (raw and from its DxpMsg) is one event.
+    const [o, ...rest] = status([release, bill, bill, voided, odd], { now, sent });
+    expect(rest).toEqual([]);
+    expect(o!.order).toBe('SD202611200001');
+    expect(o!.state).toBe('released');
+    expect(o!.anomalies).toEqual([]);
+    expect(Object.keys(o!.documents)).toEqual(['inventory']);
+    expect(o!.timeline.filter((n) => n.document === 'taxBill')).toEqual([
+      {
+        time: '2026-11-21T00:00:01.000+08:00',
+        event: 'tax-bill',
+        messageType: 'CEB816',
+        document: 'taxBill',
+        meaning: { zh: '已生成', en: 'generated' },
+        taxBill: {
+          status: '1',
+          taxNo: '29242026I00000000101',
+          customsTax: '0',
+          valueAddedTax: '31.76',
+          consumptionTax: '0',
+        },
+      },
+      {
+        time: '2026-11-25T09:00:00.000+08:00',
+        event: 'tax-bill',
+        messageType: 'CEB818',
+        document: 'taxBill',
+        meaning: { zh: '作废', en: 'void' },
+        taxBill: { status: '3', taxNo: '29242026I00000000101' },
+      },
+      {
+        time: '2026-11-26T09:00:00.000+08:00',
+        event: 'tax-bill',
+        messageType: 'CEB818',
+        document: 'taxBill',
+        taxBill: { status: '9', taxNo: 'T2' },
+      },
+    ]);
+    // A bill alone (no declaration, no other receipt) is an order of its own, named by its inventory.
+    expect(status([bill], { now }).map((x) => [x.order, x.state, x.anomalies.length])).toEqual([
+      [`invtNo:${inv.invtNo}`, 'pending', 0],
+    ]);
+  });
+
   it('flags a return applied for, or approved, after the return window of the release', () => {
     const release = r('CEB622', {
       ...inv,

@@ -317,7 +317,8 @@ export function stateOf(t: OrderTimeline, documents: OrderStatus['documents']): 
   if (t.release && t.deliveries.length) return 'delivered';
   if (t.release) return 'released';
   if (documents.inventory?.outcome === 'held') return 'held';
-  if (!t.receipts.length) return 'sent';
+  // (an order known only from its tax bills was not sent by these inputs: what customs did is not told)
+  if (!t.receipts.length) return t.items.some((i) => i.node.event === 'sent') ? 'sent' : 'pending';
   if (latest.length && latest.every((d) => d.outcome === 'accepted' || d.outcome === 'final')) return 'accepted';
   return 'pending';
 }

@@ -4,7 +4,7 @@ import { beijingIso } from '../../time/beijing.js';
 import { explainStatus } from '../../xml/receipts.js';
 import type { Label } from '../output.js';
 import { escapeHtml, htmlPage, label, labelIn } from '../report-html.js';
-import type { AnomalyKind, DocumentKind, OrderState, OrderStatus, TimelineNode } from './types.js';
+import type { AnomalyKind, DocumentKind, OrderState, OrderStatus, TaxBillFacts, TimelineNode } from './types.js';
 
 /*
  * `sandan status --format html`: each order's timeline for the support team that answers
@@ -30,6 +30,7 @@ const DOCUMENT_LABELS: Record<DocumentKind, Label> = {
   inventory: ['清单', 'inventory'],
   cancel: ['撤销申请', 'cancel'],
   refund: ['退货申请', 'refund'],
+  taxBill: ['电子税单', 'tax bill'],
 };
 
 const STATE_LABELS: Record<OrderState, Label> = {
@@ -81,7 +82,22 @@ export function elapsed(from: string, to: string): Label | undefined {
 
 function nodeOutcome(n: TimelineNode): string {
   if (n.event === 'sent') return 'sent';
+  if (n.event === 'tax-bill') return n.taxBill?.status === '3' ? 'void' : 'tax-bill';
   return (n.returnStatus !== undefined && explainStatus(n.returnStatus)?.outcome) || 'unknown';
+}
+
+/** A tax bill's number and amounts, as the bill writes them. */
+function taxBillFacts(b: TaxBillFacts): string {
+  const amounts: Array<[Label, string | undefined]> = [
+    [['关税', 'duty'], b.customsTax],
+    [['增值税', 'VAT'], b.valueAddedTax],
+    [['消费税', 'consumption tax'], b.consumptionTax],
+  ];
+  const parts = [
+    b.taxNo ? `<span class="desc">${label(['税单号', 'taxNo'])} ${escapeHtml(b.taxNo)}</span>` : '',
+    ...amounts.map(([l, v]) => (v === undefined ? '' : `<span class="desc">${label(l)} ${escapeHtml(v)}</span>`)),
+  ];
+  return ` ${parts.filter(Boolean).join(' ')}`;
 }
 
 function timelineItem(n: TimelineNode, previous: TimelineNode | undefined, flagged: boolean): string {
@@ -90,7 +106,7 @@ function timelineItem(n: TimelineNode, previous: TimelineNode | undefined, flagg
   const what =
     n.event === 'sent'
       ? label(['发送', 'sent'])
-      : `<span class="status">${escapeHtml(n.returnStatus ?? '')}</span> ${n.meaning ? message(n.meaning) : ''}`;
+      : `<span class="status">${escapeHtml(n.returnStatus ?? n.taxBill?.status ?? '')}</span> ${n.meaning ? message(n.meaning) : ''}${n.taxBill ? taxBillFacts(n.taxBill) : ''}`;
   const why = [
     n.code !== undefined ? `<span class="code">[Code:${escapeHtml(n.code)}]</span>` : '',
     n.desc ? `<span class="desc">${escapeHtml(n.desc)}</span>` : '',

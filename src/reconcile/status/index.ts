@@ -14,5 +14,6 @@ export {
   type StatusOptions,
   type StatusReceipt,
   type StatusReceiptType,
+  type TaxBillFacts,
   type TimelineNode,
 } from './types.js';

@@ -1,6 +1,6 @@
 import { nationalReturnWindow } from '../../quota/return-window.js';
 import { beijingIso, beijingMillis } from '../../time/beijing.js';
-import { explainReceipt } from '../../xml/receipts.js';
+import { explainReceipt, explainTaxBillStatus } from '../../xml/receipts.js';
 import { parseReturnInfo } from '../../xml/return-info.js';
 import {
   deliveredBeforeRelease,
@@ -18,6 +18,7 @@ import {
   type TimelineItem,
 } from './detectors.js';
 import { compareCodeUnits, trimmedText } from '../../model/guards.js';
+import { amountText } from '../records.js';
 import {
   RECEIPT_KIND,
   SENT_KIND,
@@ -26,6 +27,7 @@ import {
   type StatusOptions,
   type StatusReceipt,
   type StatusReceiptType,
+  type TaxBillFacts,
   type TimelineNode,
 } from './types.js';
 
@@ -54,7 +56,11 @@ const RECEIPT_KEYS: Record<StatusReceiptType, KeyName[]> = {
   CEB622: ['copNo', 'preNo', 'invtNo'],
   CEB624: ['copNo', 'preNo', 'invtNo'],
   CEB626: ['copNo', 'preNo', 'invtNo'],
+  // (the 2022 CEB816 also names the order and the waybill; CEB818 only the inventory and the bill)
+  CEB816: ['invtNo', 'orderNo', 'logisticsNo'],
+  CEB818: ['invtNo'],
 };
+const TAX_BILL_TYPES: ReadonlySet<StatusReceiptType> = new Set(['CEB816', 'CEB818']);
 
 class UnionFind {
   private readonly parent = new Map<string, string>();
@@ -99,10 +105,33 @@ function receiptIdentity(r: StatusReceipt, keys: readonly string[]): string {
   return JSON.stringify([
     r.messageType,
     trimmedText(r.fields.guid) ?? '',
-    trimmedText(r.fields.returnStatus) ?? '',
+    trimmedText(r.fields.returnStatus) ?? trimmedText(r.fields.status) ?? '',
     trimmedText(r.fields.returnTime) ?? '',
+    trimmedText(r.fields.taxNo) ?? '',
     keys,
   ]);
+}
+
+/** A tax bill's (CEB816) or bill status's (CEB818) timeline node: its number, status and amounts. */
+function taxBillItem(r: StatusReceipt, seq: number): TimelineItem {
+  const ms = beijingMillis(trimmedText(r.fields.returnTime));
+  const facts: TaxBillFacts = { status: trimmedText(r.fields.status) ?? '' };
+  const taxNo = trimmedText(r.fields.taxNo);
+  if (taxNo !== undefined) facts.taxNo = taxNo;
+  for (const k of ['customsTax', 'valueAddedTax', 'consumptionTax'] as const) {
+    const v = amountText(r.fields, k);
+    if (v !== undefined) facts[k] = v;
+  }
+  const meaning = explainTaxBillStatus(facts.status);
+  const node: TimelineNode = {
+    time: beijingIso(ms),
+    event: 'tax-bill',
+    messageType: r.messageType,
+    document: 'taxBill',
+    ...(meaning && { meaning: { zh: meaning.zh, en: meaning.en } }),
+    taxBill: facts,
+  };
+  return { ms, seq, node };
 }
 
 /** A receipt's timeline node, with the catalogue's explanation. */
@@ -161,7 +190,7 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
     const identity = receiptIdentity(r, keys);
     if (seen.has(identity)) continue;
     seen.add(identity);
-    add(keys, receiptItem(r, items.length));
+    add(keys, TAX_BILL_TYPES.has(r.messageType) ? taxBillItem(r, items.length) : receiptItem(r, items.length));
   }
 
   const groups = new Map<string, { keys: Set<string>; items: TimelineItem[] }>();

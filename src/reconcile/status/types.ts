@@ -4,7 +4,16 @@ import type { ReturnWindowPolicy } from '../../quota/return-window.js';
 /* The shapes of order status (订单异常查询): what status() reads and what it reports. */
 
 /** The document a receipt or sent message is about. */
-export type DocumentKind = 'order' | 'payment' | 'logistics' | 'logisticsStatus' | 'inventory' | 'cancel' | 'refund';
+export type DocumentKind =
+  | 'order'
+  | 'payment'
+  | 'logistics'
+  | 'logisticsStatus'
+  | 'inventory'
+  | 'cancel'
+  | 'refund'
+  /** The electronic tax bill of the inventory (CEB816) and its status (CEB818). */
+  | 'taxBill';
 
 /** The document each receipt type {@link status} reads is about. */
 export const RECEIPT_KIND = {
@@ -15,8 +24,10 @@ export const RECEIPT_KIND = {
   CEB622: 'inventory',
   CEB624: 'cancel',
   CEB626: 'refund',
+  CEB816: 'taxBill',
+  CEB818: 'taxBill',
 } satisfies Record<string, DocumentKind>;
-/** Receipt message types {@link status} reads. */
+/** Receipt message types {@link status} reads (tax bills included: they are customs' answer too). */
 export type StatusReceiptType = keyof typeof RECEIPT_KIND;
 
 /** The document each sent (declaration) message type is about. */
@@ -80,7 +91,8 @@ export interface StatusOptions {
 export interface TimelineNode {
   /** ISO 8601 in Beijing time, e.g. `2026-11-20T10:17:00.001+08:00`; empty when the message had no valid time. */
   time: string;
-  event: 'sent' | 'receipt';
+  /** `tax-bill`: a CEB816 tax bill or CEB818 bill status, whose `status` is no returnStatus. */
+  event: 'sent' | 'receipt' | 'tax-bill';
   messageType: string;
   document: DocumentKind;
   returnStatus?: string;
@@ -88,6 +100,17 @@ export interface TimelineNode {
   code?: string;
   desc?: string;
   logisticsStatus?: string;
+  /** A tax bill's number, status and amounts as the bill writes them (a CEB818 carries no amounts). */
+  taxBill?: TaxBillFacts;
+}
+
+/** What a tax bill node shows: `status` 1 generated, 2 summarised, 3 void; amounts as written, in CNY. */
+export interface TaxBillFacts {
+  taxNo?: string;
+  status: string;
+  customsTax?: string;
+  valueAddedTax?: string;
+  consumptionTax?: string;
 }
 
 /** Kinds of anomaly. */

@@ -183,6 +183,19 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
     });
   });
 
+  it('reads a SignatureValue or certificate with a comment or PI inside as its text alone, as xmlsec1 does', () => {
+    const trust = { trustedCertificates: [keys.text('rsa.crt')] };
+    for (const x of [
+      rsaSigned.replace(/<ds:SignatureValue>(.{10})/, '<ds:SignatureValue>$1<!-- note -->'),
+      rsaSigned.replace(/<ds:X509Certificate>(.{10})/, '<ds:X509Certificate>$1<!-- note --><?pi x?>'),
+    ]) {
+      expect(x).not.toBe(rsaSigned);
+      expect(verifyMessage(x, trust)).toMatchObject({ valid: true, trusted: true });
+      if (!skipWithout('xmlsec1'))
+        expect(xmlsec1(['--verify', '--pubkey-cert-pem', keys.path('rsa.crt'), put(keys, 'c.xml', x)]).status).toBe(0);
+    }
+  });
+
   it('rejects a document re-signed by wrapping the original root in a new one', () => {
     const inner = rsaSigned.replace(/^<\?xml[^>]*>\s*/, '');
     const wrapped = `<ceb:CEB621Message xmlns:ceb="http://www.chinaport.gov.cn/ceb"><ceb:Inventory/>${inner}</ceb:CEB621Message>`;

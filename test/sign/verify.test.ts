@@ -68,6 +68,11 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
       'signature-multiple',
     ],
     [
+      'an attribute a Reference does not have',
+      (x: string) => x.replace('<ds:Reference URI="">', '<ds:Reference URI="" Foo="x">'),
+      'signature-structure',
+    ],
+    [
       'a Signature moved into the body',
       (x: string) => x.replace(sigOf(x), '').replace('<ceb:Inventory>', `<ceb:Inventory>${sigOf(x)}`),
       'signature-misplaced',

@@ -173,6 +173,8 @@ describe('XmlTokenizer', () => {
     ['a second byte-order mark', '\uFEFF\uFEFF<a/>', 'second byte-order mark', 1],
     ['a NUL', '<a>\u0000</a>', 'U+0000', 3],
     ['a lone surrogate', '<a>\uD800</a>', 'lone surrogate', 3],
+    // (a pair is one character, whatever its low half: U+10000 is D800 DC00)
+    ['a control character after U+10000', '<a>\u{10000}\u0001</a>', 'U+0001', 5],
     ['CDATA outside the root', '<![CDATA[x]]><a/>', 'CDATA section outside', 0],
     ['a stray <', '<a>< b</a>', "'<' that starts no valid tag", 3],
     ['a PI whose target is not a name', '<a><?1x?></a>', 'target is not an XML name', 3],

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -10,6 +11,7 @@ import {
   canonicalizeElement,
   canonicalizeTextTo,
   type C14nOptions,
+  DigestSink,
 } from '../../src/xml/core/c14n.js';
 import {
   normalizeLineEnds,
@@ -280,6 +282,23 @@ describe('inclusive C14N 1.0', () => {
     expect(canonicalizeDocument(parseXml('<a>x<![CDATA[yyyy]]></a>'))).toBe('<a>xyyyy</a>');
     expect(canonicalizeDocument(parseXml('<a>x<![CDATA[<&>]]>z</a>'))).toBe('<a>x&lt;&amp;&gt;z</a>');
     expect(canonicalizeDocument(parseXml('<a><![CDATA[yy]]>x</a>'))).toBe('<a>yyx</a>');
+  });
+
+  it('DigestSink hashes a large text in slices that never cut a surrogate pair, as the whole UTF-8 text', () => {
+    // Slices are 2^20 code units: a pair whose high half is the slice's last unit moves to the next slice.
+    // Its high half at the edge of the range (D800, DBFF) and in the middle (D83D).
+    for (const pair of ['\u{10000}', '\u{10FC00}', '\u{1F600}']) {
+      const text = `${'a'.repeat((1 << 20) - 1)}${pair}${'b'.repeat(10)}`;
+      expect(text.charCodeAt((1 << 20) - 1)).toBe(pair.charCodeAt(0));
+      for (const pieces of [[text], ['<x>', text, '</x>']]) {
+        const sink = new DigestSink('sha1');
+        sink.push(...pieces);
+        const want = createHash('sha1')
+          .update(Buffer.from(pieces.join(''), 'utf8'))
+          .digest();
+        expect(Buffer.from(sink.digest()).equals(want), pair).toBe(true);
+      }
+    }
   });
 
   it('refuses malformed XML with XML_MALFORMED', () => {

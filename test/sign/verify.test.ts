@@ -188,11 +188,16 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
     });
   });
 
-  it('reads a SignatureValue or certificate with a comment or PI inside as its text alone, as xmlsec1 does', () => {
+  it('reads a SignatureValue or certificate with a comment or PI inside as its text alone, and a certificate after an X509SubjectName, as xmlsec1 does', () => {
     const trust = { trustedCertificates: [keys.text('rsa.crt')] };
     for (const x of [
       rsaSigned.replace(/<ds:SignatureValue>(.{10})/, '<ds:SignatureValue>$1<!-- note -->'),
       rsaSigned.replace(/<ds:X509Certificate>(.{10})/, '<ds:X509Certificate>$1<!-- note --><?pi x?>'),
+      // X509Data may name the certificate before holding it: the certificate is its X509Certificate child.
+      rsaSigned.replace(
+        '<ds:X509Certificate>',
+        '<ds:X509SubjectName>CN=sandan RSA test</ds:X509SubjectName><ds:X509Certificate>',
+      ),
     ]) {
       expect(x).not.toBe(rsaSigned);
       expect(verifyMessage(x, trust)).toMatchObject({ valid: true, trusted: true });

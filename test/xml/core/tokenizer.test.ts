@@ -157,6 +157,11 @@ describe('XmlTokenizer', () => {
     ['an undeclared element prefix', '<p:a/>', 'prefix "p"', 0],
     ['an undeclared attribute prefix', '<a p:x="1"/>', 'prefix "p"', 3],
     ['an undeclared prefix binding', '<a xmlns:p=""/>', 'cannot be undeclared', 3],
+    // Qualified names as xmllint refuses them ("Failed to parse QName"): two colons, none after, a digit after.
+    ['an element name with two colons', '<a:b:c xmlns:a="u"/>', 'not a valid qualified name', 0],
+    ['an element name ending in a colon', '<a: xmlns:a="u"/>', 'not a valid qualified name', 0],
+    ['an element local name starting with a digit', '<a:1b xmlns:a="u"/>', 'not a valid qualified name', 0],
+    ['an attribute name with two colons', '<r xmlns:a="u" a:b:c="1"/>', 'not a valid qualified name', 15],
     ['an attribute twice', '<a x="1" x="2"/>', 'twice', 9],
     ['the same expanded attribute twice', '<a xmlns:p="u" xmlns:q="u" p:x="1" q:x="2"/>', 'twice', 35],
     ['attributes without white space between them', '<a x="1"y="2"/>', 'separated by white space', 8],

@@ -15,6 +15,7 @@ import { citation } from '../src/model/sources.js';
 import { DeclarationSchema } from '../src/model/documents.js';
 import { OPTIONAL_BY_ROOT } from '../src/model/generated/converters.js';
 import { SandanConfigSchema } from '../src/cli/config.js';
+import { EmulatorSettingsSchema } from '../src/cli/emulate-settings.js';
 
 export function rulesetJsonSchema(): string {
   const schema = z.toJSONSchema(rulesetSchema(RULES), { io: 'input', unrepresentable: 'any' }) as Record<
@@ -225,6 +226,16 @@ export function configJsonSchema(): string {
     'sandan.config.schema.json',
     'sandan configuration',
     'sandan.config.json, or the "sandan" key of package.json: options of every sandan call; paths are relative to the file. Command-line flags override it. Generated from src/cli/config.ts by `npm run gen`; do not edit.',
+  );
+}
+
+/** schemas/emulator-settings.schema.json: the settings file of `sandan emulate --settings`, for editors. */
+export function emulatorSettingsJsonSchema(): string {
+  return jsonSchemaOf(
+    EmulatorSettingsSchema,
+    'emulator-settings.schema.json',
+    'sandan emulator settings',
+    "The settings file of `sandan emulate --settings`: the customs emulator engine's settings (the keys of createCustomsEmulator's options of the same names). Amounts are decimal strings. Generated from src/cli/emulate-settings.ts by `npm run gen`; do not edit.",
   );
 }
 

@@ -5,6 +5,7 @@ import { cliReference } from '../scripts/cli-doc.js';
 import {
   configJsonSchema,
   declarationJsonSchema,
+  emulatorSettingsJsonSchema,
   districtsCatalogue,
   rulesCatalogue,
   rulesetJsonSchema,
@@ -21,6 +22,9 @@ describe('generated files are up to date (run `npm run gen` after changing rules
   it('schemas/sandan.config.schema.json and schemas/declaration.schema.json match their zod schemas', () => {
     expect(read('schemas/sandan.config.schema.json')).toBe(configJsonSchema());
     expect(read('schemas/declaration.schema.json')).toBe(declarationJsonSchema());
+  });
+  it('schemas/emulator-settings.schema.json matches the zod schema of `sandan emulate --settings`', () => {
+    expect(read('schemas/emulator-settings.schema.json')).toBe(emulatorSettingsJsonSchema());
   });
   it('docs/rules.md matches the rule registry and the national ruleset', () => {
     expect(read('docs/rules.md')).toBe(rulesCatalogue());

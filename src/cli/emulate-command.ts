@@ -7,6 +7,7 @@ import { validate } from '../rules/index.js';
 import { CLEANUP_SIGNALS, type CleanupSignal } from './cleanup.js';
 import type { CommandContext } from './command.js';
 import { readRatesFile } from './data-files.js';
+import { changedSettings, emulatorOptionsOf, readEmulatorSettings, type EmulatorSettings } from './emulate-settings.js';
 import type { CliIo } from './io.js';
 import { readInputFile } from '../io/walk.js';
 
@@ -30,6 +31,7 @@ export interface EmulateCommandOptions {
   start?: string;
   interval: string;
   history: string;
+  settings?: string;
   quiet?: boolean;
 }
 
@@ -54,8 +56,13 @@ async function readCertificate(path: string): Promise<string | Uint8Array> {
   return text.includes('-----BEGIN') ? bytes.toString('utf8') : new Uint8Array(bytes);
 }
 
-/** The emulator's options from the command line (files read, the district checked). */
-export async function emulatorOptions(opts: EmulateCommandOptions): Promise<CustomsEmulatorOptions> {
+/**
+ * The emulator's options from the command line (files read, the district checked), with those of
+ * the `--settings` file, and the settings themselves (for the banner).
+ */
+export async function emulatorOptions(
+  opts: EmulateCommandOptions,
+): Promise<{ options: CustomsEmulatorOptions; settings: EmulatorSettings | undefined }> {
   if (!opts.http && !opts.folder)
     throw new SandanError('INVALID_OPTION', '--no-http and --no-folder together leave no way in; keep one');
   const port = wholeNumber(opts.port, '--port', 65_535);
@@ -66,12 +73,15 @@ export async function emulatorOptions(opts: EmulateCommandOptions): Promise<Cust
   if (opts.district !== undefined) validate({}, { district: opts.district });
   if (opts.start !== undefined && (opts.clock !== 'manual' || Number.isNaN(Date.parse(opts.start))))
     throw new SandanError('INVALID_OPTION', '--start takes an ISO 8601 time, with --clock manual');
+  // A mistake in the settings file stops the start before anything is made on disk.
+  const settings = opts.settings !== undefined ? await readEmulatorSettings(opts.settings) : undefined;
   const store: CustomsEmulatorOptions['store'] = opts.memory
     ? 'memory'
     : { sqlite: resolve(opts.state), synchronous: opts.synchronous === 'full' ? 'FULL' : 'NORMAL' };
   if (store !== 'memory') await mkdir(dirname(store.sqlite), { recursive: true });
   const certificates = await Promise.all((opts.trust ?? []).map(readCertificate));
-  return {
+  const options: CustomsEmulatorOptions = {
+    ...(settings && emulatorOptionsOf(settings)),
     store,
     clock: opts.clock,
     ...(opts.start !== undefined && { start: opts.start }),
@@ -83,6 +93,18 @@ export async function emulatorOptions(opts: EmulateCommandOptions): Promise<Cust
     http: opts.http && { host: opts.host, port, ...(opts.allowHost && { allowedHosts: opts.allowHost }) },
     folder: opts.folder && { send: resolve(opts.send), receive: resolve(opts.receive), intervalMs: interval },
   };
+  return { options, settings };
+}
+
+/** The banner's lines of a settings file: the settings it changes from the defaults, each with its default. */
+function settingsLines(file: string, settings: EmulatorSettings): string[] {
+  const changed = changedSettings(settings);
+  if (changed.length === 0) return [`  settings ${file} (the defaults)`];
+  const width = Math.max(...changed.map(([name]) => name.length));
+  return [
+    `  settings ${file}`,
+    ...changed.map(([name, value, byDefault]) => `    ${name.padEnd(width)}  ${value}  (default: ${byDefault})`),
+  ];
 }
 
 /**
@@ -115,7 +137,7 @@ function firstSignal(): { signal: Promise<CleanupSignal>; restore(): void } {
 
 /** `sandan emulate`: runs until a signal, then stops cleanly; exit 0, or 2 when it cannot start. */
 export async function emulateCommand(opts: EmulateCommandOptions, io: CliIo): Promise<number> {
-  const options = await emulatorOptions(opts);
+  const { options, settings } = await emulatorOptions(opts);
   const { createCustomsEmulator } = await import('../emulator/index.js');
   /** A line on standard error that may not stop the emulator (its reader may be gone). */
   const note = (text: string) => {
@@ -148,6 +170,9 @@ export async function emulateCommand(opts: EmulateCommandOptions, io: CliIo): Pr
         ...(customs.url !== undefined ? [`  http    ${customs.url}  (POST /ceb, GET /receipts, /admin/…)`] : []),
         ...(customs.folders !== undefined
           ? [`  send    ${customs.folders.send}`, `  receive ${customs.folders.receive}`]
+          : []),
+        ...(settings !== undefined && opts.settings !== undefined
+          ? settingsLines(resolve(opts.settings), settings)
           : []),
         'Stop with Ctrl-C (SIGINT) or SIGTERM.',
       ];
@@ -218,6 +243,10 @@ export function registerEmulateCommand(program: Command, { io, setExit }: Comman
       '--history <n>',
       'how many of the newest received messages and receipts GET /receipts and /admin/… keep (0: none); memory stays bounded',
       '10000',
+    )
+    .option(
+      '--settings <file>',
+      "a JSON file of the engine's settings: heldDocumentChange, duplicateCopNo, unmappedCode, quota (annualLimit as a decimal string, date), timing, customsDxpId, enterpriseDxpId (docs/emulator.md; schemas/emulator-settings.schema.json); those that differ from the defaults are listed at start-up",
     )
     .option('--quiet', 'do not list each receipt on standard error')
     .action(async (opts: EmulateCommandOptions) => {

@@ -24,7 +24,6 @@ import {
 } from '../time/beijing.js';
 import {
   BUILDABLE,
-  IMPORT_RECEIVER_ID,
   catalogueHelp,
   explainCode,
   explainStatus,
@@ -37,6 +36,13 @@ import {
 } from '../xml/index.js';
 import { xmlCharsOnly } from '../xml/safety.js';
 import { addDuration, LATEST_TIME, parseDuration, type ParsedDuration } from './clock.js';
+import {
+  DEFAULT_CUSTOMS_DXP_ID,
+  DEFAULT_ENTERPRISE_DXP_ID,
+  DEFAULT_TIMING,
+  DEFAULT_UNMAPPED_CODE,
+  SETTING_CHOICES,
+} from './settings.js';
 import { renderReceipt, returnInfo, type ReceiptDoc } from './receipt-xml.js';
 import { openSqliteState } from './sqlite-state.js';
 import {
@@ -67,17 +73,6 @@ import type {
  * catalogue's code. Its verdicts are sandan's rules, not customs'.
  */
 
-/** The default delays: seconds to a minute apart, like a quiet day at the E-Port. */
-export const DEFAULT_TIMING: Timing = {
-  sent: '2s',
-  entered: '5s',
-  released: '1m',
-  taxBill: '5s',
-  concluded: '30s',
-};
-
-/** The customs node that sends import receipts (the DXP id import messages go to). */
-const CUSTOMS_NODE = IMPORT_RECEIVER_ID;
 /** A fixed secret, so that an emulator's ledger file opens again after a restart; it guards no real data. */
 const DEFAULT_QUOTA_SECRET = 'sandan-customs-emulator-quota';
 
@@ -278,10 +273,10 @@ class Engine implements EmulatorEngine {
         'INVALID_OPTION',
         `unmappedCode must be a code such as 1300, got ${JSON.stringify(options.unmappedCode)}`,
       );
-    oneOf('heldDocumentChange', options.heldDocumentChange, ['refuse', 'take']);
-    oneOf('quota.date', options.quota?.date, ['declTime', 'appTime']);
-    oneOf('duplicateCopNo', options.duplicateCopNo, ['take', 'refuse']);
-    this.quotaDate = options.quota?.date ?? 'declTime';
+    oneOf('heldDocumentChange', options.heldDocumentChange, SETTING_CHOICES.heldDocumentChange);
+    oneOf('quota.date', options.quota?.date, SETTING_CHOICES.quotaDate);
+    oneOf('duplicateCopNo', options.duplicateCopNo, SETTING_CHOICES.duplicateCopNo);
+    this.quotaDate = options.quota?.date ?? SETTING_CHOICES.quotaDate[0];
   }
 
   // ── the public API ─────────────────────────────────────────────────────────
@@ -712,8 +707,8 @@ class Engine implements EmulatorEngine {
 
   private wrap(xml: string, receiver: string, now: Date): string {
     return wrapDxp(xml, {
-      senderId: this.options.customsDxpId ?? CUSTOMS_NODE,
-      receiverIds: [receiver || this.options.enterpriseDxpId || 'DXPENT0000000000'],
+      senderId: this.options.customsDxpId ?? DEFAULT_CUSTOMS_DXP_ID,
+      receiverIds: [receiver || this.options.enterpriseDxpId || DEFAULT_ENTERPRISE_DXP_ID],
       now: () => now,
       newId: () => this.guid(),
     });
@@ -1224,14 +1219,14 @@ class Engine implements EmulatorEngine {
     const reused = [docs.order, docs.payment, docs.logistics].find((x) => x.compact);
     if (!verdict && reused)
       verdict = {
-        code: this.options.unmappedCode ?? '1300',
+        code: this.options.unmappedCode ?? DEFAULT_UNMAPPED_CODE,
         desc: `${reused.messageType} ${reused.key} 已用于已放行的订单 ${reused.orderNo ?? ''} / already used by the released order ${reused.orderNo ?? ''}`,
       };
     // Option duplicateCopNo: refuse: a copNo its declaring enterprise already gave another inventory in force.
     const twin = !verdict && this.options.duplicateCopNo === 'refuse' ? this.copNoTwin(invt) : undefined;
     if (twin)
       verdict = {
-        code: this.options.unmappedCode ?? '1300',
+        code: this.options.unmappedCode ?? DEFAULT_UNMAPPED_CODE,
         desc: `企业内部编号 ${invt.copNo ?? ''} 已用于订单 ${twin.orderNo ?? ''} 的清单 / copNo ${invt.copNo ?? ''} is already that of the inventory of order ${twin.orderNo ?? ''}`,
       };
     // Each declaration of the order has an entry of its own in the ledger (it keeps an orderNo's entry
@@ -1281,7 +1276,7 @@ class Engine implements EmulatorEngine {
         } catch (e) {
           // The ledger refuses what it cannot key (a malformed ID number): customs would not take it either.
           verdict = {
-            code: this.options.unmappedCode ?? '1300',
+            code: this.options.unmappedCode ?? DEFAULT_UNMAPPED_CODE,
             desc: messageOf(e).slice(0, 900),
           };
         }
@@ -1351,7 +1346,7 @@ class Engine implements EmulatorEngine {
   private verdictOf(issue: Issue): { code: string; desc: string } {
     const help = catalogueHelp(issue.code);
     if (help) return { code: help.code, desc: help.receipt.zh };
-    const code = this.options.unmappedCode ?? '1300';
+    const code = this.options.unmappedCode ?? DEFAULT_UNMAPPED_CODE;
     return { code, desc: `${issue.message.zh}（${issue.code}）`.slice(0, 900) };
   }
 

@@ -154,7 +154,8 @@ export async function createCustomsEmulator(options: CustomsEmulatorOptions = {}
   };
 }
 
-export { createEngine, DEFAULT_TIMING } from './engine.js';
+export { createEngine } from './engine.js';
+export { DEFAULT_TIMING } from './settings.js';
 export { manualClock, realClock } from './clock.js';
 export { startHttpTransport, type HttpTransport, type HttpTransportOptions } from './http.js';
 export { startFolderTransport, type FolderTransport, type FolderTransportOptions } from './folder.js';

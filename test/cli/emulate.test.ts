@@ -5,8 +5,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildMessage, parseCebXml } from '../../src/xml/index.js';
-import { env, example } from '../emulator/helpers.js';
+import { buildMessage, parseCebXml, parseReturnInfo } from '../../src/xml/index.js';
+import { env, example, message, read, type DocKey } from '../emulator/helpers.js';
 
 // `sandan emulate` as its own process (the built CLI on dist/): it prints where it listens, takes
 // messages by HTTP and from its send folder, and stops cleanly on SIGTERM and SIGINT.
@@ -54,6 +54,39 @@ function orderXml(orderNo: string): string {
   const r = buildMessage('CEB311', decl.order, env());
   if (!r.ok) throw new Error(JSON.stringify(r.issues));
   return r.xml;
+}
+
+/** The example declaration under other numbers (order, payment, waybill, copNo), for the same buyer. */
+function another(n: number): Record<string, any> {
+  const d = example();
+  const no = String(n).padStart(4, '0');
+  d.order.orderNo = d.payment.orderNo = d.logistics.orderNo = d.inventory.orderNo = `SD20261120${no}`;
+  d.order.payTransactionId = d.payment.payTransactionId = `PAY202611201016${no}`;
+  d.logistics.logisticsNo = d.inventory.logisticsNo = `ZT770001234${String(5677 + n)}`;
+  d.inventory.copNo = `INV20261120${no}`;
+  return d;
+}
+
+/** Declares each order by HTTP (four unsigned messages), a day apart; the last CEB622 of each: [status, code, desc]. */
+async function declareAll(url: string, decls: Array<Record<string, any>>): Promise<Array<[string, string, string]>> {
+  for (const decl of decls) {
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as DocKey[]) {
+      const r = await fetch(`${url}/ceb`, { method: 'POST', body: await message(decl, k) });
+      expect([k, r.status, r.headers.get('x-sandan-accepted')]).toEqual([k, 200, 'true']);
+    }
+    expect((await fetch(`${url}/admin/advance?by=1d`, { method: 'POST' })).status).toBe(200);
+  }
+  const out: Array<[string, string, string]> = [];
+  for (const decl of decls) {
+    const r = await fetch(`${url}/receipts?after=0&orderNo=${decl.order.orderNo}`, {
+      headers: { Accept: 'application/json' },
+    });
+    const { receipts } = (await r.json()) as { receipts: Array<{ type: string; returnStatus?: string; xml: string }> };
+    const last = receipts.filter((x) => x.type === 'CEB622').at(-1)!;
+    const { code, desc } = parseReturnInfo(String(read(last.xml).documents[0]?.returnInfo ?? ''));
+    out.push([last.returnStatus ?? '', code ?? '', desc ?? '']);
+  }
+  return out;
 }
 
 describe('sandan emulate', () => {
@@ -195,5 +228,107 @@ describe('sandan emulate', () => {
     } finally {
       busy.close();
     }
+  }, 120_000);
+
+  it('--settings changes its verdicts: duplicateCopNo refuse answers a repeated copNo 1300, a lower annualLimit 1313', async () => {
+    // Three orders of 548 CNY each (goods 548, the example's) for one buyer: the second under the
+    // first one's copNo, the third under its own.
+    const first = example();
+    const twin = another(2);
+    twin.inventory.copNo = first.inventory.copNo;
+    const decls = [first, twin, another(3)];
+    const settings = join(dir, 'settings.json');
+    writeFileSync(
+      settings,
+      JSON.stringify({ duplicateCopNo: 'refuse', heldDocumentChange: 'refuse', quota: { annualLimit: '1000' } }),
+    );
+    const args = ['--port', '0', '--no-folder', '--quiet', '--memory', '--no-require-signature'];
+    const clock = [
+      '--clock',
+      'manual',
+      '--start',
+      '2026-11-20T02:20:00Z',
+      '--rates',
+      join(ROOT, 'examples/rates.example.json'),
+    ];
+    const runs: Record<string, Array<[string, string, string]>> = {};
+    for (const [name, extra] of [
+      ['defaults', []],
+      ['settings', ['--settings', settings]],
+    ] as const) {
+      const run = launch([...args, ...clock, ...extra]);
+      const url = await until('the printed URL', () => /http:\/\/127\.0\.0\.1:\d+/.exec(run.stdout())?.[0]);
+      runs[name] = await declareAll(url, decls);
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toEqual({ code: 0, signal: null });
+      if (name === 'defaults') expect(run.stdout()).not.toContain('settings');
+      // The settings it changes, each with its default; heldDocumentChange refuse is the default, so not listed.
+      else
+        expect(run.stdout()).toContain(
+          `  settings ${settings}\n    duplicateCopNo     refuse  (default: take)\n    quota.annualLimit  1000  (default: the quota policy's in force)\nStop with`,
+        );
+    }
+    // By default all three are released: the copNo is not checked, and 3 × 548 = 1644 is within 26,000.
+    expect(runs.defaults).toEqual([
+      ['800', '2600', '放行'],
+      ['800', '2600', '放行'],
+      ['800', '2600', '放行'],
+    ]);
+    expect(runs.settings).toEqual([
+      ['800', '2600', '放行'],
+      [
+        '100',
+        '1300',
+        '企业内部编号 INV202611200001 已用于订单 SD202611200001 的清单 / copNo INV202611200001 is already that of the inventory of order SD202611200001',
+      ],
+      // the refused twin holds no quota: 548 + 548 = 1096 > 1000
+      ['100', '1313', '订购人购买超过年度限额'],
+    ]);
+  }, 120_000);
+
+  it('--settings names a bad settings file and exits 2 without starting: unknown keys with the one meant', async () => {
+    const file = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return name;
+    };
+    const cases: Array<[string, RegExp]> = [
+      ['missing.json', /^sandan: Cannot read emulator settings missing\.json: no such file\nhint: Check the path\.\n$/],
+      [file('bad-json.json', '{"duplicateCopNo": '), /^sandan: bad-json\.json: not valid JSON: /],
+      [
+        file('typo.json', '{"duplicateCopno": "refuse"}'),
+        /^sandan: typo\.json: \$\.duplicateCopno: unknown setting "duplicateCopno"; did you mean duplicateCopNo\?\nhint: Fix the settings file; its format is schemas\/emulator-settings\.schema\.json/,
+      ],
+      [
+        file('nested-typo.json', '{"quota": {"annualLimt": "1000"}, "heldDocumentchange": "take"}'),
+        /\$\.quota\.annualLimt: unknown setting "annualLimt"; did you mean annualLimit\?; \$\.heldDocumentchange: unknown setting "heldDocumentchange"; did you mean heldDocumentChange\?/,
+      ],
+      [
+        file('unknown.json', '{"strict": true}'),
+        /\$\.strict: unknown setting "strict"; the settings are heldDocumentChange, /,
+      ],
+      [
+        file('number.json', '{"quota": {"annualLimit": 1000}}'),
+        /\$\.quota\.annualLimit: an amount is written as a decimal string, e.g\. "26000", not a JSON number/,
+      ],
+      [
+        file('choice.json', '{"duplicateCopNo": "reject"}'),
+        /\$\.duplicateCopNo: Invalid option: expected one of "take"\|"refuse"/,
+      ],
+      [
+        file('timing.json', '{"timing": {"released": "2 weeks"}}'),
+        /\$\.timing\.released: must be a duration such as "30s"/,
+      ],
+      [file('array.json', '[]'), /array\.json: \$: expected an object of settings/],
+    ];
+    for (const [name, message] of cases) {
+      // (a SQLite state: nothing is made on disk before the settings are read)
+      const run = launch(['--port', '0', '--state', join('never', 'state.sqlite'), '--settings', name]);
+      const end = await run.exited;
+      expect([end.code, name]).toEqual([2, name]);
+      expect(run.stderr(), name).toMatch(message);
+      expect(run.stdout(), name).toBe('');
+      expect(run.stderr()).not.toMatch(/\n\s+at /);
+    }
+    expect(existsSync(join(dir, 'never'))).toBe(false);
   }, 120_000);
 });

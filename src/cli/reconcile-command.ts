@@ -31,6 +31,7 @@ import {
   type SentDocument,
   type StatusReceipt,
 } from '../reconcile/index.js';
+import { appTimeProblem, declarationProblems } from '../reconcile/status/sent.js';
 import { type ParsedXml, parseCebXml } from '../xml/parse.js';
 import { beijingTimeOption } from '../time/beijing.js';
 import { isAmountText } from '../model/guards.js';
@@ -348,7 +349,19 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
         if (rec.issue) {
           unread = true;
           ctx.io.stderr(`sandan status: ${file}:${rec.line}: ${rec.issue.message.en}\n`);
-        } else sent.push(...sentFromDeclaration(rec.value));
+          continue;
+        }
+        // A JSON file that is no declaration (a configuration file, say) is named, not read as no documents;
+        // a document it cannot read, or an appTime that is no time, is named as well.
+        const where = rec.mode === 'ndjson' ? `${file}:${rec.line}` : file;
+        const { declaration, problems } = declarationProblems(rec.value);
+        if (problems.length) unread = true;
+        if (!declaration) {
+          ctx.io.stderr(`sandan status: ${where}: ${problems.join('; ')}; skipped\n`);
+          continue;
+        }
+        for (const p of problems) ctx.io.stderr(`sandan status: ${where}: ${p}\n`);
+        sent.push(...sentFromDeclaration(rec.value));
       }
       continue;
     }
@@ -367,8 +380,17 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
     if (!msg) continue;
     if (isStatusReceiptType(msg.messageType))
       for (const d of msg.documents) receipts.push({ messageType: msg.messageType, fields: d });
-    else if (isSentType(msg.messageType)) sent.push(...sentFromMessage(msg.messageType, msg.documents));
-    else ctx.io.stderr(`sandan status: ${file}: ${msg.messageType} is neither a receipt nor a declaration; skipped\n`);
+    else if (isSentType(msg.messageType)) {
+      // As in a declaration: an appTime that is no time is named (the document has no time in the timeline).
+      for (const d of msg.documents) {
+        const why = appTimeProblem(d.appTime);
+        if (why === undefined) continue;
+        unread = true;
+        ctx.io.stderr(`sandan status: ${file}: ${msg.messageType} appTime ${why}; shown without a time\n`);
+      }
+      sent.push(...sentFromMessage(msg.messageType, msg.documents));
+    } else
+      ctx.io.stderr(`sandan status: ${file}: ${msg.messageType} is neither a receipt nor a declaration; skipped\n`);
   }
   let orders = status(receipts, { now, sent, ackHours, deliveryDays });
   // An order none of the inputs names is not "no anomaly": as grep finds no line, exit 1 and say so.

@@ -90,3 +90,14 @@ export function trimmedText(value: unknown): string | undefined {
 export function nonBlankText(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
+
+/** A value as a message quotes it: a string as JSON (its first 80 characters), a number or `null` as written, else `array` or `object`. */
+export function describeInput(input: unknown): string {
+  if (input === undefined) return 'undefined';
+  if (typeof input === 'string')
+    return input.length > 80
+      ? `${JSON.stringify(input.slice(0, 80))}… (${input.length} characters)`
+      : JSON.stringify(input);
+  if (input === null || typeof input !== 'object') return String(input);
+  return Array.isArray(input) ? 'array' : 'object';
+}

@@ -15,7 +15,7 @@ import { formatPath, type Issue, type Message } from './issue.js';
 import { declarationEmptyAsAbsent } from './empty.js';
 import { compileAccept } from './fast-check.js';
 import { convertInventory, convertLogistics, convertOrder, convertPayment } from './generated/converters.js';
-import { isRecord, ownValue } from './guards.js';
+import { describeInput, isRecord, ownValue } from './guards.js';
 import { FORMAT, toDecimal } from './primitives.js';
 
 const acceptDeclaration = compileAccept(DeclarationSchema);
@@ -38,16 +38,6 @@ const FORMAT_TEXT: Record<string, Message> = {
   [FORMAT.guid]: { zh: '36位大写UUID', en: 'a 36-character upper-case UUID' },
   [FORMAT.int]: { zh: '范围内的整数', en: 'an integer in range' },
 };
-
-function describeInput(input: unknown): string {
-  if (input === undefined) return 'undefined';
-  if (typeof input === 'string')
-    return input.length > 80
-      ? `${JSON.stringify(input.slice(0, 80))}… (${input.length} characters)`
-      : JSON.stringify(input);
-  if (input === null || typeof input !== 'object') return String(input);
-  return Array.isArray(input) ? 'array' : 'object';
-}
 
 /** Where zod issues are reported: under a path prefix (e.g. `inventory`), by a rule id. */
 export interface IssueTarget {

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { buildMessage } from '../../src/xml/index.js';
 import { runCli } from '../helpers/cli.js';
 import { fileSink, generate, type Calculate } from './generator.js';
 import { calculate, reconcileArgs } from './helpers.js';
@@ -248,6 +249,89 @@ describe('sandan status', () => {
     expect(r.stdout).toContain('state: cancelled');
     expect(r.stdout).toContain('1 order, 0 with anomalies');
     expect(r.code).toBe(1);
+  });
+
+  it('a JSON file that is no declaration (a configuration file) is named and skipped, exit 1, as validate finds it invalid', async () => {
+    // It was read as a declaration of no documents: "0 orders", exit 0, not a word.
+    const receipts = 'examples/finance/2026-11/receipts/CEB624-000001.xml'; // an approved cancel: no anomaly
+    const config = join(dir, 'sandan.config.json');
+    writeFileSync(config, JSON.stringify({ district: '2900', rates: 'rates.json' }));
+    const typo = join(dir, 'typo-declaration.json');
+    writeFileSync(typo, JSON.stringify({ Order: { orderNo: 'SD202611200009' } }));
+    const text = join(dir, 'text.json');
+    writeFileSync(text, '"SD202611200009"');
+    const lines = join(dir, 'mixed.ndjson');
+    const decl = JSON.stringify(JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8')));
+    writeFileSync(lines, `{"foo":1}\n${decl}\nnull\n`);
+    const r = await runCli(['status', receipts, config, typo, text, lines, '--now', '2026-11-20T03:00:00Z']);
+    expect(r.stderr).toBe(
+      [
+        `sandan status: ${config}: not a declaration: it has none of order, payment, logistics, inventory (its keys: district, rates); skipped`,
+        `sandan status: ${typo}: not a declaration: it has none of order, payment, logistics, inventory (Order: did you mean order?); skipped`,
+        `sandan status: ${text}: not a declaration: a JSON string, not an object; skipped`,
+        `sandan status: ${lines}:1: not a declaration: it has none of order, payment, logistics, inventory (its keys: foo); skipped`,
+        `sandan status: ${lines}:3: not a declaration: a JSON null, not an object; skipped`,
+        '',
+      ].join('\n'),
+    );
+    // the others are read: the cancel, and the declaration on line 2 of the NDJSON
+    expect(r.stdout).toContain('state: cancelled');
+    expect(r.stdout).toContain('SD202611200001  state: sent\n  2026-11-20T10:15:00.000+08:00  CEB311  order');
+    expect(r.code).toBe(1);
+    // validate finds the same file invalid, exit 1 (no order, payment or logistics)
+    const v = await runCli(['validate', config]);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toContain('Required field order is missing');
+    // without them, exit 0
+    const ok = await runCli(['status', receipts, '--now', '2026-11-20T03:00:00Z']);
+    expect([ok.code, ok.stderr]).toEqual([0, '']);
+  });
+
+  it('an appTime that is no time is named: its document is shown without a time, exit 1 (it may hide a missing receipt)', async () => {
+    const decl = JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8'));
+    decl.order.appTime = 20261120101500; // a number: validate's field-type error
+    decl.payment = 'PAY';
+    const numeric = join(dir, 'numeric-apptime.json');
+    writeFileSync(numeric, JSON.stringify(decl));
+    const r = await runCli(['status', numeric, '--now', '2026-11-20T03:00:00Z']);
+    expect(r.stderr).toBe(
+      [
+        `sandan status: ${numeric}: order.appTime is not a time as yyyyMMddHHmmss (got 20261120101500); shown without a time`,
+        `sandan status: ${numeric}: payment is not an object (got "PAY"); left out`,
+        '',
+      ].join('\n'),
+    );
+    expect(r.stdout).toBe(
+      [
+        'SD202611200001  state: sent',
+        '  (no time)                      CEB311  order           sent',
+        '  (no time)                      CEB511  logistics       sent',
+        '  (no time)                      CEB621  inventory       sent',
+        '',
+        '1 order, 0 with anomalies',
+        '',
+      ].join('\n'),
+    );
+    expect(r.code).toBe(1);
+    const v = await runCli(['validate', numeric]);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toContain('order.appTime has the wrong type: expected string, got 20261120101500');
+
+    // A sent message likewise.
+    const built = buildMessage('CEB311', JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8')).order, {
+      sender: JSON.parse(readFileSync('examples/sender.json', 'utf8')),
+      now: () => new Date('2026-11-20T02:15:00Z'),
+      newId: () => '00000000-0000-4000-8000-000000000001',
+    });
+    if (!built.ok) throw new Error('build');
+    const xml = join(dir, 'CEB311-bad-apptime.xml');
+    writeFileSync(xml, built.xml.replace(/<ceb:appTime>\d+<\/ceb:appTime>/, '<ceb:appTime>2026-11-20</ceb:appTime>'));
+    const m = await runCli(['status', xml, '--now', '2026-11-20T03:00:00Z']);
+    expect(m.stderr).toBe(
+      `sandan status: ${xml}: CEB311 appTime is not a time as yyyyMMddHHmmss (got "2026-11-20"); shown without a time\n`,
+    );
+    expect(m.stdout).toContain('  (no time)                      CEB311  order           sent');
+    expect(m.code).toBe(1);
   });
 
   it('--order that no input names exits 1 and says so (it is not an order without anomaly)', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sentFromDeclaration, status, type StatusReceipt } from '../../src/reconcile/index.js';
+import { declarationProblems } from '../../src/reconcile/status/sent.js';
 import { beijingIso, beijingMillis } from '../../src/time/beijing.js';
 import { readFileSync } from 'node:fs';
 
@@ -285,5 +286,52 @@ describe('status(receipts)', () => {
     const [p] = status([refund], { now: new Date('2026-11-26T00:00:00Z') });
     expect(p!.order).toBe('copNo:INV202611200001');
     expect(p!.anomalies).toMatchObject([{ kind: 'inconsistent', rule: 'refund-without-release' }]);
+  });
+});
+
+describe('declarationProblems: what status cannot read of a JSON record', () => {
+  it('reads a declaration whole: none', () => {
+    expect(declarationProblems(decl)).toEqual({ declaration: true, problems: [] });
+    // a blank appTime is none (as an empty optional field is absent); 17 digits are a time
+    expect(
+      declarationProblems({ order: { orderNo: 'X', appTime: ' ' }, inventory: { appTime: '20261120101500123' } }),
+    ).toEqual({
+      declaration: true,
+      problems: [],
+    });
+  });
+
+  it('names what is no declaration, a document that is not an object, an appTime that is no time', () => {
+    expect(declarationProblems({})).toEqual({
+      declaration: false,
+      problems: ['not a declaration: it has none of order, payment, logistics, inventory'],
+    });
+    expect(declarationProblems({ a: 1, b: 2, c: 3, d: 4, e: 5, f: 6 }).problems).toEqual([
+      'not a declaration: it has none of order, payment, logistics, inventory (its keys: a, b, c, d, e, …)',
+    ]);
+    expect(declarationProblems([decl]).problems).toEqual(['not a declaration: a JSON array, not an object']);
+    expect(declarationProblems(42).problems).toEqual(['not a declaration: a JSON number, not an object']);
+    expect(
+      declarationProblems({ order: null, inventory: { appTime: true }, logistics: { appTime: '2026112010150' } }),
+    ).toEqual({
+      declaration: true,
+      problems: [
+        'order is not an object (got null); left out',
+        'logistics.appTime is not a time as yyyyMMddHHmmss (got "2026112010150"); shown without a time',
+        'inventory.appTime is not a time as yyyyMMddHHmmss (got true); shown without a time',
+      ],
+    });
+    // what it names as left out is left out
+    expect(sentFromDeclaration({ order: 'SD1', payment: [], inventory: { orderNo: 'SD1' } })).toEqual([
+      {
+        messageType: 'CEB621',
+        orderNo: 'SD1',
+        logisticsNo: undefined,
+        copNo: undefined,
+        preNo: undefined,
+        invtNo: undefined,
+        appTime: undefined,
+      },
+    ]);
   });
 });

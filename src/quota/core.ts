@@ -3,7 +3,15 @@ import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
 import { idNumberKeyProblem, maskIdNumber, normaliseIdNumber } from '../rules/id-number.js';
 import { Dec, toDecimal } from '../model/primitives.js';
-import type { CommitStage, QuotaEntry, QuotaEvent, QuotaPolicy, QuotaQuantity } from './types.js';
+import type {
+  CommitStage,
+  QuotaEntry,
+  QuotaEvent,
+  QuotaOrderKey,
+  QuotaOrderRef,
+  QuotaPolicy,
+  QuotaQuantity,
+} from './types.js';
 import { beijingIsoDate, beijingTimeOption, beijingXsDateTime, beijingYear } from '../time/beijing.js';
 import type { ReturnWindowCheck } from './return-window.js';
 import { compareCodeUnits } from '../model/guards.js';
@@ -154,12 +162,12 @@ export function quantitiesOf(
   entries: readonly QuotaEntry[],
   year: number,
   now: Date,
-  excludeOrderNo?: string,
+  exclude?: QuotaOrderKey,
 ): QuotaQuantityUse {
   const sums = new Map<string, QuotaQuantity>();
   let unstated = 0;
   for (const e of entries) {
-    if (e.orderNo === excludeOrderNo || e.status === 'released' || isExpired(e, now)) continue;
+    if ((exclude && sameOrder(e, exclude)) || e.status === 'released' || isExpired(e, now)) continue;
     if (e.refunded.gt(0) && e.refunded.gte(e.amount)) continue;
     if (e.quantities === undefined) {
       unstated++;
@@ -245,6 +253,80 @@ export function checkOrderNo(orderNo: unknown): string {
   return orderNo;
 }
 
+/**
+ * Checks a platform code: a string of at most 18 characters (CEB ebpCode C..18) without white
+ * space at either end; `''` says the platform is not stated.
+ */
+export function checkEbpCode(ebpCode: unknown): string {
+  if (typeof ebpCode !== 'string' || ebpCode.length > 18 || ebpCode.trim() !== ebpCode) {
+    throw new SandanError(
+      'QUOTA_INVALID',
+      `ebpCode must be a platform code of at most 18 characters without white space at either end ('' when not known), got ${JSON.stringify(ebpCode)}`,
+    );
+  }
+  return ebpCode;
+}
+
+/** The key of an order a caller names (see {@link QuotaOrderRef}), checked; an orderNo alone states no platform. */
+export function orderKeyOf(ref: QuotaOrderRef): QuotaOrderKey {
+  if (typeof ref === 'string') return { ebpCode: '', orderNo: checkOrderNo(ref) };
+  if (ref === null || typeof ref !== 'object')
+    throw new SandanError(
+      'QUOTA_INVALID',
+      `An order is an orderNo or { ebpCode, orderNo }, got ${JSON.stringify(ref)}`,
+    );
+  return { ebpCode: checkEbpCode(ref.ebpCode ?? ''), orderNo: checkOrderNo(ref.orderNo) };
+}
+
+/** True when two entries, events or keys name the same order: the same platform and orderNo. */
+export function sameOrder(a: QuotaOrderKey, b: QuotaOrderKey): boolean {
+  return a.orderNo === b.orderNo && a.ebpCode === b.ebpCode;
+}
+
+/** An order as messages name it: its orderNo, and its platform when stated. */
+export function orderLabel(k: QuotaOrderKey): string {
+  return k.ebpCode === '' ? k.orderNo : `${k.orderNo} of platform ${k.ebpCode}`;
+}
+
+/**
+ * The entry a key names among the entries with its orderNo (of every platform): the one of its
+ * platform; else, for a key of a platform, the entry with no platform stated (written before the
+ * ledger kept platforms, or by a caller that named the order by orderNo alone); else, for a key
+ * that states no platform, the one entry with that orderNo. `ambiguous`: the key states no
+ * platform and several platforms have an order with that number.
+ */
+export function entryOfKey(
+  key: QuotaOrderKey,
+  candidates: readonly QuotaEntry[],
+): QuotaEntry | 'ambiguous' | undefined {
+  const mine = candidates.filter((e) => e.orderNo === key.orderNo);
+  const exact = mine.find((e) => e.ebpCode === key.ebpCode);
+  if (exact) return exact;
+  if (key.ebpCode !== '') return mine.find((e) => e.ebpCode === '');
+  if (mine.length > 1) return 'ambiguous';
+  return mine[0];
+}
+
+/** {@link entryOfKey}, throwing {@link ambiguousOrder} when the orderNo alone names several platforms' orders. */
+export function entryOfKeyOrThrow(key: QuotaOrderKey, candidates: readonly QuotaEntry[]): QuotaEntry | undefined {
+  const e = entryOfKey(key, candidates);
+  if (e === 'ambiguous') throw ambiguousOrder(key, candidates);
+  return e;
+}
+
+/** `QUOTA_INVALID`: an orderNo without a platform names the orders of several platforms. */
+export function ambiguousOrder(key: QuotaOrderKey, candidates: readonly QuotaEntry[]): SandanError {
+  const platforms = candidates
+    .filter((c) => c.orderNo === key.orderNo)
+    .map((c) => c.ebpCode)
+    .sort(compareCodeUnits);
+  return new SandanError(
+    'QUOTA_INVALID',
+    `Order ${key.orderNo} is in the ledger for several platforms (${platforms.join(', ')}); name the platform: { ebpCode, orderNo }`,
+    { details: { orderNo: key.orderNo } },
+  );
+}
+
 /** True when a reservation has passed its expiry at `now`. */
 export function isExpired(e: QuotaEntry, now: Date): boolean {
   return e.status === 'reserved' && e.expiresAt !== undefined && e.expiresAt.getTime() <= now.getTime();
@@ -273,19 +355,19 @@ export interface QuotaBalance {
   orders: number;
 }
 
-/** Sums a buyer-year's entries at `now`, optionally leaving one order out. */
+/** Sums a buyer-year's entries at `now`, optionally leaving one order (an entry's key) out. */
 export function balanceOf(
   entries: readonly QuotaEntry[],
   year: number,
   limit: Decimal,
   now: Date,
-  excludeOrderNo?: string,
+  exclude?: QuotaOrderKey,
 ): QuotaBalance {
   let reserved = new Dec(0);
   let committed = new Dec(0);
   let orders = 0;
   for (const e of entries) {
-    if (e.orderNo === excludeOrderNo) continue;
+    if (exclude && sameOrder(e, exclude)) continue;
     const c = countedOf(e, now);
     if (e.status === 'released' || isExpired(e, now)) continue;
     orders++;
@@ -316,6 +398,8 @@ export type QuotaRefusal =
 export type QuotaResult =
   | {
       ok: true;
+      /** The order's platform as its entry records it (`''`: not stated). */
+      ebpCode: string;
       orderNo: string;
       /** True when the operation had already been applied (same orderNo, same facts): nothing changed. */
       duplicate: boolean;
@@ -328,6 +412,8 @@ export type QuotaResult =
     }
   | {
       ok: false;
+      /** The order's platform: of its entry, or as the caller named it when the ledger has none (`''`: not stated). */
+      ebpCode: string;
       orderNo: string;
       reason: QuotaRefusal;
       message: string;
@@ -349,6 +435,7 @@ export interface QuotaPlan {
 
 function event(e: QuotaEntry, type: QuotaEvent['type'], amount: Decimal, at: Date, key?: string): QuotaEvent {
   return {
+    ebpCode: e.ebpCode,
     orderNo: e.orderNo,
     buyerKey: e.buyerKey,
     year: e.year,
@@ -360,7 +447,7 @@ function event(e: QuotaEntry, type: QuotaEvent['type'], amount: Decimal, at: Dat
 }
 
 function refused(
-  orderNo: string,
+  order: QuotaOrderKey,
   reason: QuotaRefusal,
   message: string,
   balance?: QuotaBalance,
@@ -370,12 +457,28 @@ function refused(
     insert: [],
     update: [],
     events: [],
-    result: { ok: false, orderNo, reason, message, remaining: balance?.remaining, balance, entry },
+    result: {
+      ok: false,
+      ebpCode: order.ebpCode,
+      orderNo: order.orderNo,
+      reason,
+      message,
+      remaining: balance?.remaining,
+      balance,
+      entry,
+    },
   };
+}
+
+/** The refusal of an operation on an order the ledger does not have. */
+export function unknownOrder(order: QuotaOrderKey): QuotaPlan {
+  return refused(order, 'unknown-order', `The ledger has no order ${orderLabel(order)}`);
 }
 
 /** What {@link planReserve} decides on. */
 export interface ReserveFacts {
+  /** The platform the order's entry is (or is to be) kept under; `existing`'s when there is one. */
+  ebpCode: string;
   orderNo: string;
   buyerKey: string;
   year: number;
@@ -388,7 +491,7 @@ export interface ReserveFacts {
   invtNo?: string | undefined;
   /** The order's line quantities, when stated (checked by {@link toQuantities}). */
   quantities?: QuotaQuantity[] | undefined;
-  /** The entry with this orderNo, if any (of any buyer). */
+  /** The order's entry, if any (of any buyer): see {@link entryOfKey}. */
   existing: QuotaEntry | undefined;
   /** Every entry of the buyer-year. */
   entries: readonly QuotaEntry[];
@@ -396,17 +499,21 @@ export interface ReserveFacts {
 
 /**
  * Decides a reservation. Live reservations past their expiry are written as expired first.
- * The same orderNo with the same buyer, year and amount is a duplicate (nothing changes);
- * with other facts it is misuse (`QUOTA_CONFLICT`). Refused when used + amount > limit.
+ * The same order with the same buyer, year and amount is a duplicate (nothing changes); with
+ * other facts it is misuse (`QUOTA_CONFLICT`). Refused when used + amount > limit. `existing`
+ * is the order's entry as the ledger found it (see {@link entryOfKey}); the entry is kept under
+ * `f.ebpCode`, which the ledger sets to `existing`'s when there is one.
  */
 export function planReserve(f: ReserveFacts): QuotaPlan {
   const { existing, now } = f;
+  const key: QuotaOrderKey = { ebpCode: f.ebpCode, orderNo: f.orderNo };
+  const name = orderLabel(key);
   if (existing && (existing.buyerKey !== f.buyerKey || existing.year !== f.year || !existing.amount.eq(f.amount))) {
     throw new SandanError(
       'QUOTA_CONFLICT',
-      `Order ${f.orderNo} is already in the ledger with another buyer, year or amount (${existing.amount.toFixed()} in ${existing.year}); an orderNo is reserved once`,
+      `Order ${name} is already in the ledger with another buyer, year or amount (${existing.amount.toFixed()} in ${existing.year}); an order is reserved once`,
       {
-        details: { orderNo: f.orderNo },
+        details: { orderNo: f.orderNo, ebpCode: existing.ebpCode },
       },
     );
   }
@@ -419,8 +526,8 @@ export function planReserve(f: ReserveFacts): QuotaPlan {
   ) {
     throw new SandanError(
       'QUOTA_CONFLICT',
-      `Order ${f.orderNo} is already in the ledger with other quantities; an orderNo is reserved once`,
-      { details: { orderNo: f.orderNo } },
+      `Order ${name} is already in the ledger with other quantities; an order is reserved once`,
+      { details: { orderNo: f.orderNo, ebpCode: existing.ebpCode } },
     );
   }
   const update: QuotaEntry[] = [];
@@ -432,7 +539,7 @@ export function planReserve(f: ReserveFacts): QuotaPlan {
     events.push(event(e, 'expire', e.amount.minus(e.refunded), now));
     return gone;
   });
-  const current = existing ? (entries.find((e) => e.orderNo === existing.orderNo) ?? existing) : undefined;
+  const current = existing ? (entries.find((e) => sameOrder(e, existing)) ?? existing) : undefined;
   if (current && current.status !== 'released') {
     const balance = balanceOf(entries, f.year, f.limit, now);
     // A retry that states the quantities a reservation lacked (e.g. one made before quantities
@@ -445,30 +552,32 @@ export function planReserve(f: ReserveFacts): QuotaPlan {
       insert: [],
       update: stated === current ? update : [...update, stated],
       events,
-      result: { ok: true, orderNo: f.orderNo, duplicate: true, entry: stated, remaining: balance.remaining, balance },
+      result: {
+        ok: true,
+        ebpCode: current.ebpCode,
+        orderNo: f.orderNo,
+        duplicate: true,
+        entry: stated,
+        remaining: balance.remaining,
+        balance,
+      },
     };
   }
   if (current && current.releaseReason === 'cancelled') {
     const balance = balanceOf(entries, f.year, f.limit, now);
     return {
-      ...refused(
-        f.orderNo,
-        'released',
-        `Order ${f.orderNo} was cancelled; it cannot be reserved again`,
-        balance,
-        current,
-      ),
+      ...refused(current, 'released', `Order ${name} was cancelled; it cannot be reserved again`, balance, current),
       update,
       events,
     };
   }
-  const before = balanceOf(entries, f.year, f.limit, now, f.orderNo);
+  const before = balanceOf(entries, f.year, f.limit, now, key);
   if (before.used.plus(f.amount).gt(f.limit)) {
     return {
       ...refused(
-        f.orderNo,
+        key,
         'over-limit',
-        `Order ${f.orderNo} (${f.amount.toFixed()} CNY) would take the buyer past the annual limit of ${f.limit.toFixed()} CNY for ${f.year}: ${before.used.toFixed()} used, ${before.remaining.toFixed()} remaining (customs code 1313)`,
+        `Order ${name} (${f.amount.toFixed()} CNY) would take the buyer past the annual limit of ${f.limit.toFixed()} CNY for ${f.year}: ${before.used.toFixed()} used, ${before.remaining.toFixed()} remaining (customs code 1313)`,
         before,
       ),
       update,
@@ -476,6 +585,7 @@ export function planReserve(f: ReserveFacts): QuotaPlan {
     };
   }
   const entry: QuotaEntry = {
+    ebpCode: f.ebpCode,
     orderNo: f.orderNo,
     buyerKey: f.buyerKey,
     year: f.year,
@@ -490,13 +600,21 @@ export function planReserve(f: ReserveFacts): QuotaPlan {
     quantities: f.quantities,
   };
   events.push(event(entry, 'reserve', f.amount, now));
-  const after = balanceOf([...entries.filter((e) => e.orderNo !== f.orderNo), entry], f.year, f.limit, now);
+  const after = balanceOf([...entries.filter((e) => !sameOrder(e, entry)), entry], f.year, f.limit, now);
   // An expired reservation being reserved again is an update of its row, not a new row.
   return {
     insert: current ? [] : [entry],
-    update: current ? [...update.filter((u) => u.orderNo !== entry.orderNo), entry] : update,
+    update: current ? [...update.filter((u) => !sameOrder(u, entry)), entry] : update,
     events,
-    result: { ok: true, orderNo: f.orderNo, duplicate: false, entry, remaining: after.remaining, balance: after },
+    result: {
+      ok: true,
+      ebpCode: entry.ebpCode,
+      orderNo: f.orderNo,
+      duplicate: false,
+      entry,
+      remaining: after.remaining,
+      balance: after,
+    },
   };
 }
 
@@ -509,15 +627,23 @@ function done(
   update: QuotaEntry[],
   events: QuotaEvent[],
 ): QuotaPlan {
-  const all = entries.some((e) => e.orderNo === entry.orderNo)
-    ? entries.map((e) => (e.orderNo === entry.orderNo ? entry : e))
+  const all = entries.some((e) => sameOrder(e, entry))
+    ? entries.map((e) => (sameOrder(e, entry) ? entry : e))
     : [...entries, entry];
   const balance = balanceOf(all, entry.year, limit, now);
   return {
     insert: [],
     update,
     events,
-    result: { ok: true, orderNo: entry.orderNo, duplicate, entry, remaining: balance.remaining, balance },
+    result: {
+      ok: true,
+      ebpCode: entry.ebpCode,
+      orderNo: entry.orderNo,
+      duplicate,
+      entry,
+      remaining: balance.remaining,
+      balance,
+    },
   };
 }
 
@@ -544,9 +670,9 @@ export function planCommit(
   }
   if (entry.status === 'released' && entry.releaseReason === 'cancelled') {
     return refused(
-      entry.orderNo,
+      entry,
       'released',
-      `Order ${entry.orderNo} was cancelled; it cannot be committed`,
+      `Order ${orderLabel(entry)} was cancelled; it cannot be committed`,
       balanceOf(entries, entry.year, limit, now),
       entry,
     );
@@ -583,9 +709,9 @@ export function planRelease(
   if (entry.status === 'released') return done(entry, entries, limit, now, true, [], []);
   if (reason === 'expired' && entry.status !== 'reserved') {
     return refused(
-      entry.orderNo,
+      entry,
       'not-committed',
-      `Order ${entry.orderNo} is ${entry.status}; only a reservation can expire`,
+      `Order ${orderLabel(entry)} is ${entry.status}; only a reservation can expire`,
       balanceOf(entries, entry.year, limit, now),
       entry,
     );
@@ -652,9 +778,9 @@ export function planRefund(
   if (entry.status !== 'committed') {
     const why = entry.status === 'released' ? 'released' : 'not-committed';
     return refused(
-      entry.orderNo,
+      entry,
       why,
-      `Order ${entry.orderNo} is ${entry.status}${entry.releaseReason ? ` (${entry.releaseReason})` : ''}; only a released inventory can be refunded`,
+      `Order ${orderLabel(entry)} is ${entry.status}${entry.releaseReason ? ` (${entry.releaseReason})` : ''}; only a released inventory can be refunded`,
       balanceOf(entries, entry.year, limit, now),
       entry,
     );
@@ -669,9 +795,9 @@ export function planRefund(
         : `back at ${beijingText(w.arrivedAt!)}, after ${beijingText(w.arriveBy)}`;
     return withWindow(
       refused(
-        entry.orderNo,
+        entry,
         'outside-return-window',
-        `The return of order ${entry.orderNo} (released ${beijingText(w.releasedAt)}) was ${late}: outside the return window, customs neither waives its tax nor gives its quota back. Apply it anyway only if customs approved it (outsideReturnWindow: 'allow')`,
+        `The return of order ${orderLabel(entry)} (released ${beijingText(w.releasedAt)}) was ${late}: outside the return window, customs neither waives its tax nor gives its quota back. Apply it anyway only if customs approved it (outsideReturnWindow: 'allow')`,
         balanceOf(entries, entry.year, limit, now),
         entry,
       ),
@@ -680,9 +806,9 @@ export function planRefund(
   const give = amount ?? left;
   if (give.gt(left)) {
     return refused(
-      entry.orderNo,
+      entry,
       'over-refund',
-      `Refund of ${give.toFixed()} CNY for order ${entry.orderNo} is more than the ${left.toFixed()} CNY that still counts`,
+      `Refund of ${give.toFixed()} CNY for order ${orderLabel(entry)} is more than the ${left.toFixed()} CNY that still counts`,
       balanceOf(entries, entry.year, limit, now),
       entry,
     );

@@ -6,8 +6,8 @@ const KINDS = { CEB622: 'CEB622', CEB624: 'CEB624', CEB626: 'CEB626' } as const;
 
 /**
  * The quota-relevant receipts in a parsed message (CEB622 inventory, CEB624 cancel, CEB626
- * refund receipts; a DxpMsg is unwrapped), ready for {@link applyReceipts}. Other messages
- * give none.
+ * refund receipts; a DxpMsg is unwrapped), ready for {@link applyReceipts}, with the platform
+ * (ebpCode) when the receipt names it. Other messages give none.
  */
 export function quotaReceiptsOf(parsed: ParsedXml): QuotaReceipt[] {
   const message = parsed.kind === 'dxp' ? parsed.message : parsed;
@@ -17,6 +17,7 @@ export function quotaReceiptsOf(parsed: ParsedXml): QuotaReceipt[] {
   return message.documents.map((d) => ({
     kind,
     orderNo: nonBlankText(d.orderNo),
+    ebpCode: nonBlankText(d.ebpCode),
     copNo: nonBlankText(d.copNo),
     invtNo: nonBlankText(d.invtNo),
     returnStatus: String(d.returnStatus ?? ''),

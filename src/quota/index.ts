@@ -25,6 +25,7 @@ export {
 export {
   QuotaLedger,
   defaultQuotaPolicy,
+  type ExcludeOrderOptions,
   type QuotaLedgerOptions,
   type RefundOptions,
   type ReserveOptions,

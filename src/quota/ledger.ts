@@ -2,13 +2,16 @@ import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
 import { defaultRegistry } from '../rules/bundled.js';
 import {
+  ambiguousOrder,
   balanceOf,
   beijingDate,
   beijingYear,
   buyerKeyOf,
-  checkOrderNo,
   checkYear,
   countedAmountOf,
+  entryOfKey,
+  entryOfKeyOrThrow,
+  orderKeyOf,
   parseInstant,
   planCommit,
   planRefund,
@@ -21,6 +24,7 @@ import {
   secretFingerprint,
   toAmount,
   toQuantities,
+  unknownOrder,
   type QuotaAmountInput,
   type QuotaBalance,
   type QuotaInstant,
@@ -34,6 +38,8 @@ import type {
   CommitStage,
   QuotaEntry,
   QuotaEvent,
+  QuotaOrderKey,
+  QuotaOrderRef,
   QuotaPolicy,
   QuotaPolicyLookup,
   QuotaStore,
@@ -73,6 +79,18 @@ export interface ReserveOptions {
   ttlMs?: number;
   /** The time the reservation is made; default: the clock. */
   now?: QuotaInstant;
+}
+
+/** Options of {@link QuotaLedger.remaining} and {@link QuotaLedger.usedQuantities}. */
+export interface ExcludeOrderOptions {
+  /**
+   * Leaves one order out, e.g. the order being validated: `{ ebpCode, orderNo }`, or an orderNo
+   * alone (found as {@link QuotaOrderRef} says; when several platforms have an order with that
+   * number, none is left out).
+   */
+  excludeOrder?: QuotaOrderRef;
+  /** @deprecated The same as `excludeOrder` with an orderNo alone; give `excludeOrder` with the platform. */
+  excludeOrderNo?: string;
 }
 
 /** Options of {@link QuotaLedger.refund}. */
@@ -211,40 +229,42 @@ export class QuotaLedger {
   /**
    * A buyer's used and remaining quota in a Beijing calendar year. The limit is the one in
    * force on `at` when it falls in the year (default: now), else on the year's nearest day.
-   * `excludeOrderNo` leaves one order out, e.g. the order being validated.
+   * `excludeOrder` leaves one order out, e.g. the order being validated.
    */
   async remaining(
     buyerIdNumber: string,
     year: number,
-    options: { at?: QuotaInstant; excludeOrderNo?: string } = {},
+    options: { at?: QuotaInstant } & ExcludeOrderOptions = {},
   ): Promise<QuotaBalance> {
     checkYear(year);
     const key = this.buyerKey(buyerIdNumber);
     const now = this.clock();
     const at = options.at === undefined ? now : parseInstant(options.at);
     const limit = this.policyOn(policyDateForYear(year, at)).annualLimit;
+    const exclude = excludedKey(options);
     await this.ready();
     const entries = await this.store.transaction((tx) => tx.entries(key, year), { readOnly: true });
-    return balanceOf(entries, year, limit, now, options.excludeOrderNo);
+    return balanceOf(entries, year, limit, now, excludedEntry(exclude, entries));
   }
 
   /**
    * What a buyer bought of each tariff line in a Beijing calendar year: the quantities of live
    * reservations and committed orders, not of cancelled, expired or fully refunded ones (see
    * {@link quantitiesOf}). `unstated` counts orders reserved without quantities.
-   * `excludeOrderNo` leaves one order out, e.g. the order being validated.
+   * `excludeOrder` leaves one order out, e.g. the order being validated.
    */
   async usedQuantities(
     buyerIdNumber: string,
     year: number,
-    options: { excludeOrderNo?: string } = {},
+    options: ExcludeOrderOptions = {},
   ): Promise<QuotaQuantityUse> {
     checkYear(year);
     const key = this.buyerKey(buyerIdNumber);
     const now = this.clock();
+    const exclude = excludedKey(options);
     await this.ready();
     const entries = await this.store.transaction((tx) => tx.entries(key, year), { readOnly: true });
-    return quantitiesOf(entries, year, now, options.excludeOrderNo);
+    return quantitiesOf(entries, year, now, excludedEntry(exclude, entries));
   }
 
   /**
@@ -256,25 +276,29 @@ export class QuotaLedger {
     year: number,
     hs8: string,
     unit: string,
-    options: { excludeOrderNo?: string } = {},
+    options: ExcludeOrderOptions = {},
   ): Promise<Decimal | undefined> {
     return quantityOf(await this.usedQuantities(buyerIdNumber, year, options), hs8, unit);
   }
 
   /**
-   * Reserves quota for an order at checkout. `at` is the order date: it picks the Beijing
-   * year and the policy (limit, quota basis). Idempotent by orderNo. Refused (a result, with
-   * the remaining amount) when the buyer's used quota plus this order would pass the limit.
-   * A single indivisible item above the single-transaction limit is reserved like any other.
+   * Reserves quota for an order at checkout. `order` is `{ ebpCode, orderNo }` (an orderNo alone
+   * states no platform). `at` is the order date: it picks the Beijing year and the policy (limit,
+   * quota basis). Idempotent by order: the same platform and orderNo again is a duplicate, while
+   * the same orderNo of another platform is another order. An entry found for the order under
+   * its orderNo without the platform on one side (see {@link QuotaOrderRef}) is the same order
+   * when its buyer, year and amount are this reservation's, else another order. Refused (a
+   * result, with the remaining amount) when the buyer's used quota plus this order would pass
+   * the limit. A single indivisible item above the single-transaction limit is reserved like any other.
    */
   async reserve(
-    orderNo: string,
+    order: QuotaOrderRef,
     buyerIdNumber: string,
     amount: QuotaAmountInput,
     at: QuotaInstant,
     options: ReserveOptions = {},
   ): Promise<QuotaResult> {
-    checkOrderNo(orderNo);
+    const key = orderKeyOf(order);
     const orderAt = parseInstant(at);
     const year = beijingYear(orderAt);
     const policy = this.policyOn(beijingDate(orderAt));
@@ -288,10 +312,19 @@ export class QuotaLedger {
     const quantities = options.quantities === undefined ? undefined : toQuantities(options.quantities);
     return this.run(async (tx) => {
       await tx.lockBuyerYear(buyerKey, year);
-      const existing = await tx.getEntry(orderNo);
+      const found = entryOfKeyOrThrow(key, await tx.orderEntries(key.orderNo));
+      // An entry of this platform is this order; one found with the platform stated on one side
+      // only is this order when its facts are this reservation's, else another order.
+      const existing =
+        found === undefined ||
+        found.ebpCode === key.ebpCode ||
+        (found.buyerKey === buyerKey && found.year === year && found.amount.eq(value))
+          ? found
+          : undefined;
       const entries = await tx.entries(buyerKey, year);
       return planReserve({
-        orderNo,
+        ebpCode: existing?.ebpCode ?? key.ebpCode,
+        orderNo: key.orderNo,
         buyerKey,
         year,
         amount: value,
@@ -310,27 +343,15 @@ export class QuotaLedger {
 
   /** Runs a decision on one existing order under its buyer-year lock. */
   private onOrder(
-    orderNo: string,
+    order: QuotaOrderRef,
     decide: (entry: QuotaEntry, entries: QuotaEntry[], limit: Decimal, tx: QuotaTx) => Promise<QuotaPlan> | QuotaPlan,
   ): Promise<QuotaResult> {
-    checkOrderNo(orderNo);
+    const key = orderKeyOf(order);
     return this.run(async (tx) => {
-      const first = await tx.getEntry(orderNo);
-      if (!first)
-        return {
-          insert: [],
-          update: [],
-          events: [],
-          result: {
-            ok: false,
-            orderNo,
-            reason: 'unknown-order',
-            message: `The ledger has no order ${orderNo}`,
-            remaining: undefined,
-          },
-        };
+      const first = entryOfKeyOrThrow(key, await tx.orderEntries(key.orderNo));
+      if (!first) return unknownOrder(key);
       await tx.lockBuyerYear(first.buyerKey, first.year);
-      const entry = (await tx.getEntry(orderNo)) ?? first;
+      const entry = (await tx.getEntry(first.ebpCode, first.orderNo)) ?? first;
       const entries = await tx.entries(entry.buyerKey, entry.year);
       const limit = this.policyOn(beijingDate(entry.orderAt)).annualLimit;
       return decide(entry, entries, limit, tx);
@@ -342,7 +363,7 @@ export class QuotaLedger {
    * `released`): the reservation becomes a committed amount. A `released` commit after a
    * `concluded` one counts nothing again but dates the release the return window starts from.
    */
-  async commit(orderNo: string, options: { now?: QuotaInstant; stage?: CommitStage } = {}): Promise<QuotaResult> {
+  async commit(order: QuotaOrderRef, options: { now?: QuotaInstant; stage?: CommitStage } = {}): Promise<QuotaResult> {
     const now = this.now(options.now);
     const stage = options.stage ?? 'released';
     if (stage !== 'concluded' && stage !== 'released' && stage !== 'closed')
@@ -350,18 +371,18 @@ export class QuotaLedger {
         'QUOTA_INVALID',
         `stage must be 'concluded', 'released' or 'closed', got ${JSON.stringify(stage)}`,
       );
-    return this.onOrder(orderNo, async (e, all, limit, tx) =>
-      planCommit(e, all, limit, now, stage, e.status === 'committed' ? await tx.orderEvents(orderNo) : []),
+    return this.onOrder(order, async (e, all, limit, tx) =>
+      planCommit(e, all, limit, now, stage, e.status === 'committed' ? await tx.orderEvents(e.ebpCode, e.orderNo) : []),
     );
   }
 
   /** The order was cancelled (CEB624 approved) or its reservation expired: its quota is given back. */
   release(
-    orderNo: string,
+    order: QuotaOrderRef,
     options: { now?: QuotaInstant; reason?: 'cancelled' | 'expired' } = {},
   ): Promise<QuotaResult> {
     const now = this.now(options.now);
-    return this.onOrder(orderNo, (e, all, limit) => planRelease(e, all, limit, now, options.reason ?? 'cancelled'));
+    return this.onOrder(order, (e, all, limit) => planRelease(e, all, limit, now, options.reason ?? 'cancelled'));
   }
 
   /**
@@ -372,7 +393,11 @@ export class QuotaLedger {
    * days the policy in force on the release date allows; else it is refused with
    * `outside-return-window` unless `outsideReturnWindow` is `allow`.
    */
-  async refund(orderNo: string, amount?: Decimal | string | number, options: RefundOptions = {}): Promise<QuotaResult> {
+  async refund(
+    order: QuotaOrderRef,
+    amount?: Decimal | string | number,
+    options: RefundOptions = {},
+  ): Promise<QuotaResult> {
     const now = this.now(options.now);
     const give = amount === undefined ? undefined : toAmount(amount, 'refund amount');
     if (give?.isZero()) throw new SandanError('QUOTA_INVALID', 'A refund amount must be more than zero');
@@ -385,8 +410,8 @@ export class QuotaLedger {
     const appliedAt = options.appliedAt === undefined ? now : parseInstant(options.appliedAt, 'appliedAt');
     const arrivedAt = options.arrivedAt === undefined ? undefined : parseInstant(options.arrivedAt, 'arrivedAt');
     const releasedAt = options.releasedAt === undefined ? undefined : parseInstant(options.releasedAt, 'releasedAt');
-    return this.onOrder(orderNo, async (e, all, limit, tx) => {
-      const events = await tx.orderEvents(orderNo);
+    return this.onOrder(order, async (e, all, limit, tx) => {
+      const events = await tx.orderEvents(e.ebpCode, e.orderNo);
       const released = releasedAt ?? releaseTimeOf(e, events);
       const window = this.policy(beijingDate(released))?.returnWindow;
       const check = window === undefined ? undefined : checkReturnWindow(released, window, appliedAt, arrivedAt);
@@ -402,38 +427,46 @@ export class QuotaLedger {
     return this.store.transaction((tx) => tx.events(key, year), { readOnly: true });
   }
 
-  /** The entry of an order, found by orderNo, else invtNo, else copNo. */
+  /**
+   * The entry of an order, found by orderNo (with `ebpCode`, the platform's; see
+   * {@link QuotaOrderRef}), else invtNo, else copNo. With `ebpCode`, an entry found by invtNo or
+   * copNo is of that platform or of none stated. An orderNo without `ebpCode` that names orders
+   * of several platforms finds none of them; when invtNo and copNo find none either, that
+   * throws `QUOTA_INVALID`.
+   */
   async find(by: {
     orderNo?: string | undefined;
+    ebpCode?: string | undefined;
     copNo?: string | undefined;
     invtNo?: string | undefined;
   }): Promise<QuotaEntry | undefined> {
+    const ebpCode = by.ebpCode === '' ? undefined : by.ebpCode;
+    const key = by.orderNo === undefined ? undefined : { ebpCode: ebpCode ?? '', orderNo: by.orderNo };
     await this.ready();
     return this.store.transaction(
       async (tx) => {
-        if (by.orderNo !== undefined) {
-          const e = await tx.getEntry(by.orderNo);
-          if (e) return e;
-        }
-        if (by.invtNo !== undefined) {
-          const e = await tx.findEntry({ invtNo: by.invtNo });
-          if (e) return e;
-        }
-        return by.copNo !== undefined ? tx.findEntry({ copNo: by.copNo }) : undefined;
+        const candidates = key === undefined ? [] : await tx.orderEntries(key.orderNo);
+        const byOrder = key === undefined ? undefined : entryOfKey(key, candidates);
+        if (byOrder !== undefined && byOrder !== 'ambiguous') return byOrder;
+        const byIds =
+          (by.invtNo !== undefined ? await tx.findEntry({ invtNo: by.invtNo, ebpCode }) : undefined) ??
+          (by.copNo !== undefined ? await tx.findEntry({ copNo: by.copNo, ebpCode }) : undefined);
+        if (byIds === undefined && key !== undefined && byOrder === 'ambiguous') throw ambiguousOrder(key, candidates);
+        return byIds;
       },
       { readOnly: true },
     );
   }
 
   /** Records the inventory's copNo or invtNo on an order, so that later receipts find it. Returns false for an unknown order. */
-  async link(orderNo: string, ids: { copNo?: string | undefined; invtNo?: string | undefined }): Promise<boolean> {
-    checkOrderNo(orderNo);
+  async link(order: QuotaOrderRef, ids: { copNo?: string | undefined; invtNo?: string | undefined }): Promise<boolean> {
+    const key = orderKeyOf(order);
     await this.ready();
     return this.store.transaction(async (tx) => {
-      const first = await tx.getEntry(orderNo);
+      const first = entryOfKeyOrThrow(key, await tx.orderEntries(key.orderNo));
       if (!first) return false;
       await tx.lockBuyerYear(first.buyerKey, first.year);
-      const e = (await tx.getEntry(orderNo)) ?? first;
+      const e = (await tx.getEntry(first.ebpCode, first.orderNo)) ?? first;
       const copNo = ids.copNo ?? e.copNo;
       const invtNo = ids.invtNo ?? e.invtNo;
       if (copNo !== e.copNo || invtNo !== e.invtNo) await tx.updateEntry({ ...e, copNo, invtNo });
@@ -445,4 +478,30 @@ export class QuotaLedger {
   close(): Promise<void> {
     return this.store.close();
   }
+}
+
+/**
+ * The order an {@link ExcludeOrderOptions} names; undefined when none. Not checked like an order
+ * being written: a number the ledger would refuse is in no entry, so it leaves nothing out
+ * (validation passes the declaration's numbers as they are, and reports what is wrong with them).
+ */
+function excludedKey(options: ExcludeOrderOptions): QuotaOrderKey | undefined {
+  if (options.excludeOrder !== undefined && options.excludeOrderNo !== undefined)
+    throw new SandanError('QUOTA_INVALID', 'Give excludeOrder or excludeOrderNo, not both');
+  const ref: unknown = options.excludeOrder ?? options.excludeOrderNo;
+  if (typeof ref === 'string') return { ebpCode: '', orderNo: ref };
+  if (ref === null || typeof ref !== 'object') return undefined;
+  const { ebpCode, orderNo } = ref as { ebpCode?: unknown; orderNo?: unknown };
+  return typeof orderNo === 'string' ? { ebpCode: typeof ebpCode === 'string' ? ebpCode : '', orderNo } : undefined;
+}
+
+/**
+ * The entry of a buyer-year that the excluded order names, as its key: none when there is no
+ * such entry, or when an orderNo alone names several platforms' orders (which one is meant is
+ * not known, so all of them count).
+ */
+function excludedEntry(key: QuotaOrderKey | undefined, entries: readonly QuotaEntry[]): QuotaOrderKey | undefined {
+  if (key === undefined) return undefined;
+  const e = entryOfKey(key, entries);
+  return e === undefined || e === 'ambiguous' ? undefined : e;
 }

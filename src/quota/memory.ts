@@ -1,7 +1,8 @@
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
+import { orderLabel } from './core.js';
 import { Mutex } from './mutex.js';
-import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
+import type { QuotaEntry, QuotaEvent, QuotaOrderKey, QuotaStore, QuotaTx } from './types.js';
 
 /**
  * An entry or event as the store keeps it: a copy with the same properties in the same order,
@@ -30,9 +31,10 @@ type EventSlot = KeptEvent | KeptEvent[];
  */
 export class MemoryQuotaStore implements QuotaStore {
   readonly name = 'memory';
-  // Entries in the order they were first written; `position` finds one by orderNo.
+  // Entries in the order they were first written; `position` finds those of an orderNo (one per
+  // platform that used the number: nearly always one), `at` the one of a platform.
   private readonly kept: KeptEntry[] = [];
-  private readonly position = new Map<string, number>();
+  private readonly position = new Map<string, Slot>();
   // Indexes, so that each call costs what it returns rather than the whole store (the emulator
   // keeps one ledger for every order it has seen). The keys are the entries' own strings, so an
   // index adds no string of its own. Entries of a buyer are found for every year and filtered.
@@ -52,14 +54,15 @@ export class MemoryQuotaStore implements QuotaStore {
   transaction<T>(work: (tx: QuotaTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new SandanError('QUOTA_STORE', 'The memory quota store is closed'));
     return this.lock.run(async () => {
+      // This transaction's writes by platform and orderNo (see stagedKey).
       const staged = new Map<string, QuotaEntry>();
       const newEvents: QuotaEvent[] = [];
       const newMeta = new Map<string, string>();
-      const has = (orderNo: string) => staged.has(orderNo) || this.position.has(orderNo);
+      const has = (e: QuotaEntry) => staged.has(stagedKey(e)) || this.at(e.ebpCode, e.orderNo) !== undefined;
       // The entries under some index slots, as the store plus this transaction's writes, in the
       // order a merged map would give: stored entries in their order, then new ones as staged.
       // `match` sees the index fields only, which a kept entry has as written.
-      type Keys = Pick<QuotaEntry, 'buyerKey' | 'year' | 'invtNo' | 'copNo'>;
+      type Keys = Pick<QuotaEntry, 'ebpCode' | 'orderNo' | 'buyerKey' | 'year' | 'invtNo' | 'copNo'>;
       const lookup = (slots: readonly (Slot | undefined)[], match: (e: Keys) => boolean, first = false) => {
         const stored = new Set<number>();
         for (const slot of slots) {
@@ -67,21 +70,21 @@ export class MemoryQuotaStore implements QuotaStore {
           else if (slot) for (const at of slot) stored.add(at);
         }
         // A stored entry this transaction changed may match under a key it was not indexed by.
-        for (const orderNo of staged.keys()) {
-          const at = this.position.get(orderNo);
+        for (const e of staged.values()) {
+          const at = this.at(e.ebpCode, e.orderNo);
           if (at !== undefined) stored.add(at);
         }
         const found: QuotaEntry[] = [];
         for (const at of [...stored].sort((a, b) => a - b)) {
           const k = this.kept[at] as KeptEntry;
-          const s = staged.get(k.orderNo);
+          const s = staged.get(stagedKey(k));
           if (s ? match(s) : match(k)) {
             found.push(s ? { ...s } : entryOf(k));
             if (first) return found;
           }
         }
-        for (const [orderNo, e] of staged)
-          if (!this.position.has(orderNo) && match(e)) {
+        for (const e of staged.values())
+          if (this.at(e.ebpCode, e.orderNo) === undefined && match(e)) {
             found.push({ ...e });
             if (first) return found;
           }
@@ -97,30 +100,32 @@ export class MemoryQuotaStore implements QuotaStore {
       ];
       const tx: QuotaTx = {
         lockBuyerYear: async () => {},
-        getEntry: async (orderNo) => {
-          const s = staged.get(orderNo);
+        getEntry: async (ebpCode, orderNo) => {
+          const s = staged.get(stagedKey({ ebpCode, orderNo }));
           if (s) return { ...s };
-          const at = this.position.get(orderNo);
+          const at = this.at(ebpCode, orderNo);
           return at === undefined ? undefined : entryOf(this.kept[at] as KeptEntry);
         },
+        orderEntries: async (orderNo) => lookup([this.position.get(orderNo)], (e) => e.orderNo === orderNo),
         findEntry: async (by) => {
           const slots = [
             ...(by.invtNo !== undefined ? [this.byInvtNo.get(by.invtNo)] : []),
             ...(by.copNo !== undefined ? [this.byCopNo.get(by.copNo)] : []),
           ];
           const match = (e: Keys) =>
-            (by.invtNo !== undefined && e.invtNo === by.invtNo) || (by.copNo !== undefined && e.copNo === by.copNo);
+            ((by.invtNo !== undefined && e.invtNo === by.invtNo) || (by.copNo !== undefined && e.copNo === by.copNo)) &&
+            (by.ebpCode === undefined || e.ebpCode === by.ebpCode || e.ebpCode === '');
           return slots.length === 0 ? undefined : lookup(slots, match, true)[0];
         },
         entries: async (buyerKey, year) =>
           lookup([this.byBuyer.get(buyerKey)], (e) => e.buyerKey === buyerKey && e.year === year),
         insertEntry: async (e) => {
-          if (has(e.orderNo)) throw new SandanError('QUOTA_STORE', `Order ${e.orderNo} is already in the memory store`);
-          staged.set(e.orderNo, { ...e });
+          if (has(e)) throw new SandanError('QUOTA_STORE', `Order ${orderLabel(e)} is already in the memory store`);
+          staged.set(stagedKey(e), { ...e });
         },
         updateEntry: async (e) => {
-          if (!has(e.orderNo)) throw new SandanError('QUOTA_STORE', `Order ${e.orderNo} is not in the memory store`);
-          staged.set(e.orderNo, { ...e });
+          if (!has(e)) throw new SandanError('QUOTA_STORE', `Order ${orderLabel(e)} is not in the memory store`);
+          staged.set(stagedKey(e), { ...e });
         },
         addEvent: async (ev) => void newEvents.push({ ...ev }),
         events: async (buyerKey, year) =>
@@ -129,22 +134,22 @@ export class MemoryQuotaStore implements QuotaStore {
             (e) => e.year === year,
             (e) => e.buyerKey === buyerKey && e.year === year,
           ),
-        orderEvents: async (orderNo) =>
+        orderEvents: async (ebpCode, orderNo) =>
           withNew(
             this.eventsByOrder.get(orderNo),
-            () => true,
-            (e) => e.orderNo === orderNo,
+            (e) => e.ebpCode === ebpCode,
+            (e) => e.orderNo === orderNo && e.ebpCode === ebpCode,
           ),
         getMeta: async (key) => newMeta.get(key) ?? this.meta.get(key),
         setMeta: async (key, value) => void newMeta.set(key, value),
       };
       const result = await work(tx);
-      for (const [orderNo, e] of staged) {
-        let at = this.position.get(orderNo);
+      for (const e of staged.values()) {
+        let at = this.at(e.ebpCode, e.orderNo);
         const before = at === undefined ? undefined : this.kept[at];
         if (at === undefined) {
           at = this.kept.length;
-          this.position.set(orderNo, at);
+          reindex(this.position, undefined, e.orderNo, at);
         }
         const k = this.keepEntry(e);
         this.kept[at] = k;
@@ -167,6 +172,14 @@ export class MemoryQuotaStore implements QuotaStore {
     this.closed = true;
   }
 
+  /** The position of a platform's order in `kept`, if it is there. */
+  private at(ebpCode: string, orderNo: string): number | undefined {
+    const slot = this.position.get(orderNo);
+    if (typeof slot === 'number') return this.kept[slot]?.ebpCode === ebpCode ? slot : undefined;
+    if (slot) for (const at of slot) if (this.kept[at]?.ebpCode === ebpCode) return at;
+    return undefined;
+  }
+
   private keepEntry(e: QuotaEntry): KeptEntry {
     const k = { ...e } as unknown as KeptEntry;
     for (const f of INSTANTS) {
@@ -185,7 +198,7 @@ export class MemoryQuotaStore implements QuotaStore {
     const k = { ...ev, seq: ++this.eventCount } as unknown as KeptEvent;
     if (ev.at instanceof Date) k.at = ev.at.getTime();
     // A commit or release moves the entry's whole amount: keep the entry's Decimal, not a copy.
-    const at = this.position.get(ev.orderNo);
+    const at = this.at(ev.ebpCode, ev.orderNo);
     const entry = at === undefined ? undefined : this.kept[at];
     if (entry && sameDecimal(entry.amount, ev.amount)) k.amount = entry.amount;
     return k;
@@ -213,6 +226,9 @@ function eventOf(k: KeptEvent): QuotaEvent {
   if (typeof k.at === 'number') e.at = new Date(k.at);
   return e;
 }
+
+/** A transaction's key of a platform's order: the length of ebpCode first, so that no two pairs give one text. */
+const stagedKey = (k: QuotaOrderKey) => `${k.ebpCode.length}:${k.ebpCode}${k.orderNo}`;
 
 /** decimal.js writes zero (of either sign) as the digits [0]. */
 const isZero = (d: Decimal) => Array.isArray(d?.d) && d.d.length === 1 && d.d[0] === 0;

@@ -2,6 +2,7 @@ import type * as Pg from 'pg';
 import { SandanError } from '../errors.js';
 import { redactSecrets, redactedCause, redactedMessage } from '../redact.js';
 import { backoff, loadOptional, sleep } from './mutex.js';
+import { orderLabel } from './core.js';
 import { entryOfRow, eventOfRow, quantitiesText, type EntryRowOf, type EventRowOf } from './rows.js';
 import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
 
@@ -10,8 +11,8 @@ import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
  * dependency loaded only here). Each transaction runs at READ COMMITTED on its own pooled
  * connection and takes a transaction-scoped advisory lock per buyer-year before it reads
  * what decides a write, so reservations of one buyer queue while other buyers run in
- * parallel. Serialization failures, deadlocks and a racing insert of the same orderNo roll
- * the transaction back and run it again. Amounts are NUMERIC(19,5), times timestamptz.
+ * parallel. Serialization failures, deadlocks and a racing insert of the same order (platform
+ * and orderNo) roll the transaction back and run it again. Amounts are NUMERIC(19,5), times timestamptz.
  * Opening reads the schema first and takes the schema lock (and runs DDL) only when something
  * is missing; a store opened with `readOnly` never does, and runs only READ ONLY transactions.
  */
@@ -91,11 +92,20 @@ const LOCK_CLASS = 0x5344_5141; // "SDQA"
 const SCHEMA_LOCK = 1;
 const RETRY_CODES = new Set(['40001', '40P01', '23505', '55P03']);
 
+/** The schema version this sandan writes: 2 keys orders by platform and orderNo (version 1: orderNo alone). */
+const SCHEMA_VERSION = '2';
+
+/**
+ * The schema, created where missing. An order is its platform's (`ebp_code`, `''` when not
+ * stated) and orderNo; the key starts with order_no, so that it also finds every platform's
+ * order of one orderNo.
+ */
 function ddl(s: string): string {
   return `
 CREATE SCHEMA IF NOT EXISTS ${s};
 CREATE TABLE IF NOT EXISTS ${s}.sandan_quota_entry (
-  order_no text PRIMARY KEY,
+  ebp_code text NOT NULL DEFAULT '',
+  order_no text NOT NULL,
   buyer_key text NOT NULL,
   year integer NOT NULL,
   amount numeric(19,5) NOT NULL CHECK (amount >= 0),
@@ -107,7 +117,8 @@ CREATE TABLE IF NOT EXISTS ${s}.sandan_quota_entry (
   updated_at timestamptz NOT NULL,
   cop_no text,
   invt_no text,
-  quantities text
+  quantities text,
+  PRIMARY KEY (order_no, ebp_code)
 );
 CREATE INDEX IF NOT EXISTS sandan_quota_entry_buyer ON ${s}.sandan_quota_entry (buyer_key, year);
 CREATE INDEX IF NOT EXISTS sandan_quota_entry_cop ON ${s}.sandan_quota_entry (cop_no) WHERE cop_no IS NOT NULL;
@@ -120,14 +131,59 @@ CREATE TABLE IF NOT EXISTS ${s}.sandan_quota_event (
   type text NOT NULL CHECK (type IN ('reserve', 'commit', 'release', 'expire', 'refund')),
   amount numeric(19,5) NOT NULL,
   at timestamptz NOT NULL,
-  key text
+  key text,
+  ebp_code text NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS sandan_quota_event_buyer ON ${s}.sandan_quota_event (buyer_key, year, seq);
-CREATE INDEX IF NOT EXISTS sandan_quota_event_order ON ${s}.sandan_quota_event (order_no, seq);
-CREATE UNIQUE INDEX IF NOT EXISTS sandan_quota_event_key ON ${s}.sandan_quota_event (order_no, key) WHERE key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS sandan_quota_event_order ON ${s}.sandan_quota_event (order_no, ebp_code, seq);
+CREATE UNIQUE INDEX IF NOT EXISTS sandan_quota_event_key ON ${s}.sandan_quota_event (order_no, ebp_code, key) WHERE key IS NOT NULL;
 CREATE TABLE IF NOT EXISTS ${s}.sandan_quota_meta (key text PRIMARY KEY, value text NOT NULL);
-INSERT INTO ${s}.sandan_quota_meta (key, value) VALUES ('schema-version', '1') ON CONFLICT (key) DO NOTHING;
+INSERT INTO ${s}.sandan_quota_meta (key, value) VALUES ('schema-version', '${SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING;
 `;
+}
+
+/**
+ * Brings tables made by an older sandan up to date, under the schema lock, before {@link ddl}
+ * (which then creates what is missing). Columns are looked up first, because ALTER TABLE takes an
+ * exclusive table lock even when IF NOT EXISTS finds the column. Line quantities: a nullable
+ * column (older rows did not state them). Version 1 keyed an entry by orderNo alone: entries and
+ * events get the platform column (`''` on every older row: not stated), the entry key becomes
+ * (order_no, ebp_code), and the events' order indexes are dropped (ddl makes them anew with the
+ * platform). The version becomes 2, which an older sandan refuses to open: it would take
+ * one platform's order for another's.
+ */
+async function migrate(client: PoolClient, schema: string, s: string): Promise<void> {
+  const r = await client.query<{ table_name: string; column_name: string }>(
+    "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name IN ('sandan_quota_entry', 'sandan_quota_event')",
+    [schema],
+  );
+  const has = (table: string, column: string) => r.rows.some((c) => c.table_name === table && c.column_name === column);
+  const entry = r.rows.some((c) => c.table_name === 'sandan_quota_entry');
+  const event = r.rows.some((c) => c.table_name === 'sandan_quota_event');
+  if (entry && !has('sandan_quota_entry', 'quantities'))
+    await client.query(`ALTER TABLE ${s}.sandan_quota_entry ADD COLUMN IF NOT EXISTS quantities text`);
+  if (entry && !has('sandan_quota_entry', 'ebp_code')) {
+    // The primary key of version 1 is the one on order_no alone, whatever its name.
+    const pk = await client.query<{ conname: string }>(
+      "SELECT conname FROM pg_constraint WHERE conrelid = to_regclass($1) AND contype = 'p'",
+      [`${s}.sandan_quota_entry`],
+    );
+    const drop = pk.rows.map((c) => `, DROP CONSTRAINT "${c.conname.replaceAll('"', '""')}"`).join('');
+    await client.query(`ALTER TABLE ${s}.sandan_quota_entry ADD COLUMN ebp_code text NOT NULL DEFAULT ''${drop}`);
+    await client.query(`ALTER TABLE ${s}.sandan_quota_entry ADD PRIMARY KEY (order_no, ebp_code)`);
+  }
+  if (event && !has('sandan_quota_event', 'ebp_code')) {
+    await client.query(`ALTER TABLE ${s}.sandan_quota_event ADD COLUMN ebp_code text NOT NULL DEFAULT ''`);
+    await client.query(`DROP INDEX IF EXISTS ${s}.sandan_quota_event_order`);
+    await client.query(`DROP INDEX IF EXISTS ${s}.sandan_quota_event_key`);
+  }
+  const meta = await client.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [
+    `${s}.sandan_quota_meta`,
+  ]);
+  if (meta.rows[0]?.ok === true)
+    await client.query(`UPDATE ${s}.sandan_quota_meta SET value = $1 WHERE key = 'schema-version' AND value = '1'`, [
+      SCHEMA_VERSION,
+    ]);
 }
 
 type EntryRow = EntryRowOf<Date>;
@@ -140,6 +196,7 @@ function toEntry(r: EntryRow): QuotaEntry {
 
 function entryValues(e: QuotaEntry): unknown[] {
   return [
+    e.ebpCode,
     e.orderNo,
     e.buyerKey,
     e.year,
@@ -161,7 +218,8 @@ function toEvent(r: EventRow): QuotaEvent {
 }
 
 const COLS =
-  'order_no, buyer_key, year, amount, refunded, status, release_reason, order_at, expires_at, updated_at, cop_no, invt_no, quantities';
+  'ebp_code, order_no, buyer_key, year, amount, refunded, status, release_reason, order_at, expires_at, updated_at, cop_no, invt_no, quantities';
+const EVENT_COLS = 'seq, ebp_code, order_no, buyer_key, year, type, amount, at, key';
 
 /** A quota store in PostgreSQL; open it with {@link openPostgresQuotaStore}. */
 export class PostgresQuotaStore implements QuotaStore {
@@ -170,13 +228,31 @@ export class PostgresQuotaStore implements QuotaStore {
   readonly readOnly: boolean;
   private readonly t: { entry: string; event: string; meta: string };
   private readonly maxRetries: number;
+  /** The tables are of schema version 1 (platforms not kept), read as they are: only read-only. */
+  private readonly legacy: boolean;
 
-  /** Wraps a pool whose schema is in place; prefer {@link openPostgresQuotaStore}. */
+  /**
+   * Wraps a pool whose schema is in place; prefer {@link openPostgresQuotaStore}. `legacyVersion1`:
+   * the tables are of schema version 1, which a read-only store reads without migrating them.
+   */
   constructor(
     private readonly pool: Pool,
-    options: { schema?: string; maxRetries?: number; ownsPool?: boolean; name?: string; readOnly?: boolean } = {},
+    options: {
+      schema?: string;
+      maxRetries?: number;
+      ownsPool?: boolean;
+      name?: string;
+      readOnly?: boolean;
+      legacyVersion1?: boolean;
+    } = {},
   ) {
     this.readOnly = options.readOnly === true;
+    this.legacy = options.legacyVersion1 === true;
+    if (this.legacy && !this.readOnly)
+      throw new SandanError(
+        'QUOTA_INVALID',
+        'A PostgreSQL quota store of schema version 1 can only be read; open it with openPostgresQuotaStore to upgrade it',
+      );
     const s = quoteSchema(options.schema ?? 'public');
     this.t = { entry: `${s}.sandan_quota_entry`, event: `${s}.sandan_quota_event`, meta: `${s}.sandan_quota_meta` };
     this.maxRetries = options.maxRetries ?? 20;
@@ -188,56 +264,67 @@ export class PostgresQuotaStore implements QuotaStore {
 
   private txOf(c: PoolClient): QuotaTx {
     const { entry, event, meta } = this.t;
+    // A version 1 schema read without migrating it (read-only): every row of no platform stated.
+    const ebp = this.legacy ? "''" : 'ebp_code';
+    const cols = this.legacy ? COLS.replace('ebp_code', "'' AS ebp_code") : COLS;
+    const eventCols = this.legacy ? EVENT_COLS.replace('ebp_code', "'' AS ebp_code") : EVENT_COLS;
     const one = async (sql: string, params: unknown[]) => {
       const r = await c.query<EntryRow>(sql, params);
       return r.rows[0] && toEntry(r.rows[0]);
     };
+    const byId = (col: string, id: string, ebpCode: string | undefined) =>
+      one(`SELECT ${cols} FROM ${entry} WHERE ${col} = $1 AND ($2::text IS NULL OR ${ebp} IN ($2, '')) LIMIT 1`, [
+        id,
+        ebpCode ?? null,
+      ]);
     return {
       lockBuyerYear: async (buyerKey, year) =>
         void (await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, `${buyerKey}:${year}`])),
-      getEntry: (orderNo) => one(`SELECT ${COLS} FROM ${entry} WHERE order_no = $1`, [orderNo]),
+      getEntry: (ebpCode, orderNo) =>
+        one(`SELECT ${cols} FROM ${entry} WHERE order_no = $1 AND ${ebp} = $2`, [orderNo, ebpCode]),
+      orderEntries: async (orderNo) =>
+        (await c.query<EntryRow>(`SELECT ${cols} FROM ${entry} WHERE order_no = $1`, [orderNo])).rows.map(toEntry),
       findEntry: async (by) =>
-        (by.invtNo !== undefined
-          ? await one(`SELECT ${COLS} FROM ${entry} WHERE invt_no = $1 LIMIT 1`, [by.invtNo])
-          : undefined) ??
-        (by.copNo !== undefined
-          ? await one(`SELECT ${COLS} FROM ${entry} WHERE cop_no = $1 LIMIT 1`, [by.copNo])
-          : undefined),
+        (by.invtNo !== undefined ? await byId('invt_no', by.invtNo, by.ebpCode) : undefined) ??
+        (by.copNo !== undefined ? await byId('cop_no', by.copNo, by.ebpCode) : undefined),
       entries: async (buyerKey, year) =>
         (
           await c.query<EntryRow>(
-            `SELECT ${COLS} FROM ${entry} WHERE buyer_key = $1 AND year = $2 ORDER BY order_at, order_no`,
+            `SELECT ${cols} FROM ${entry} WHERE buyer_key = $1 AND year = $2 ORDER BY order_at, order_no, ${ebp}`,
             [buyerKey, year],
           )
         ).rows.map(toEntry),
       insertEntry: async (e) =>
         void (await c.query(
-          `INSERT INTO ${entry} (${COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+          `INSERT INTO ${entry} (${COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
           entryValues(e),
         )),
       updateEntry: async (e) => {
         const r = await c.query(
-          `UPDATE ${entry} SET buyer_key = $2, year = $3, amount = $4, refunded = $5, status = $6, release_reason = $7, order_at = $8, expires_at = $9, updated_at = $10, cop_no = $11, invt_no = $12, quantities = $13 WHERE order_no = $1`,
+          `UPDATE ${entry} SET buyer_key = $3, year = $4, amount = $5, refunded = $6, status = $7, release_reason = $8, order_at = $9, expires_at = $10, updated_at = $11, cop_no = $12, invt_no = $13, quantities = $14 WHERE ebp_code = $1 AND order_no = $2`,
           entryValues(e),
         );
-        if (r.rowCount !== 1) throw new SandanError('QUOTA_STORE', `Order ${e.orderNo} is not in ${this.name}`);
+        if (r.rowCount !== 1) throw new SandanError('QUOTA_STORE', `Order ${orderLabel(e)} is not in ${this.name}`);
       },
       addEvent: async (ev) =>
         void (await c.query(
-          `INSERT INTO ${event} (order_no, buyer_key, year, type, amount, at, key) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [ev.orderNo, ev.buyerKey, ev.year, ev.type, ev.amount.toFixed(), ev.at, ev.key ?? null],
+          `INSERT INTO ${event} (ebp_code, order_no, buyer_key, year, type, amount, at, key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [ev.ebpCode, ev.orderNo, ev.buyerKey, ev.year, ev.type, ev.amount.toFixed(), ev.at, ev.key ?? null],
         )),
       events: async (buyerKey, year) =>
         (
-          await c.query<EventRow>(`SELECT * FROM ${event} WHERE buyer_key = $1 AND year = $2 ORDER BY seq`, [
+          await c.query<EventRow>(`SELECT ${eventCols} FROM ${event} WHERE buyer_key = $1 AND year = $2 ORDER BY seq`, [
             buyerKey,
             year,
           ])
         ).rows.map(toEvent),
-      orderEvents: async (orderNo) =>
-        (await c.query<EventRow>(`SELECT * FROM ${event} WHERE order_no = $1 ORDER BY seq`, [orderNo])).rows.map(
-          toEvent,
-        ),
+      orderEvents: async (ebpCode, orderNo) =>
+        (
+          await c.query<EventRow>(
+            `SELECT ${eventCols} FROM ${event} WHERE order_no = $1 AND ${ebp} = $2 ORDER BY seq`,
+            [orderNo, ebpCode],
+          )
+        ).rows.map(toEvent),
       getMeta: async (key) =>
         (await c.query<{ value: string }>(`SELECT value FROM ${meta} WHERE key = $1`, [key])).rows[0]?.value,
       setMeta: async (key, value) =>
@@ -250,7 +337,7 @@ export class PostgresQuotaStore implements QuotaStore {
 
   /**
    * Runs `work` in one transaction on one pooled connection: all or nothing. Conflicts
-   * (serialization failure, deadlock, a racing insert of the same orderNo) roll back and
+   * (serialization failure, deadlock, a racing insert of the same order) roll back and
    * run `work` again, up to `maxRetries` times.
    */
   async transaction<T>(work: (tx: QuotaTx) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
@@ -351,14 +438,8 @@ export async function openPostgresQuotaStore(
     owns = true;
   }
   const where = typeof connection === 'string' ? redactSecrets(connection) : 'postgres';
-  const store = new PostgresQuotaStore(pool, {
-    schema,
-    ownsPool: owns,
-    readOnly: options.readOnly === true,
-    ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
-    name: `${where} (schema ${schema})`,
-  });
   let client: PoolClient | undefined;
+  let version: string | undefined;
   try {
     client = await pool.connect();
     // Read first, outside any transaction and lock: CREATE INDEX IF NOT EXISTS takes a SHARE lock
@@ -371,27 +452,26 @@ export async function openPostgresQuotaStore(
           'QUOTA_STORE',
           `${where} has no sandan quota ledger in schema ${schema}; a read-only open does not create one`,
         );
-    } else if (!state.tables || !state.quantities || state.version === undefined) {
+    } else if (
+      // A version this sandan does not know is left alone (and refused below).
+      (state.version === undefined || state.version === '1' || state.version === SCHEMA_VERSION) &&
+      !(state.tables && state.quantities && state.ebpCode && state.version === SCHEMA_VERSION)
+    ) {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, SCHEMA_LOCK]);
+      // (another service may have done it meanwhile: migrate looks again under the lock)
+      await migrate(client, schema, s);
       await client.query(ddl(s));
-      // Tables made by an older sandan lack the quantities column (nullable: older rows did not
-      // state quantities). Looked up first, because ALTER TABLE takes an exclusive table lock even
-      // when IF NOT EXISTS finds the column.
-      const has = await client.query(
-        "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'sandan_quota_entry' AND column_name = 'quantities'",
-        [schema],
-      );
-      if (!has.rowCount)
-        await client.query(`ALTER TABLE ${s}.sandan_quota_entry ADD COLUMN IF NOT EXISTS quantities text`);
       await client.query('COMMIT');
       state = await schemaState(client, s);
     }
-    if (state.version !== '1')
+    // A read-only store reads version 1 tables as they are (see txOf).
+    if (state.version !== SCHEMA_VERSION && !(options.readOnly && state.version === '1'))
       throw new SandanError(
         'QUOTA_STORE',
-        `${where} has quota schema version ${String(state.version)}; this sandan knows version 1`,
+        `${where} has quota schema version ${String(state.version)}; this sandan knows versions 1 (upgraded when opened for writing) and ${SCHEMA_VERSION}`,
       );
+    version = state.version;
   } catch (e) {
     await client?.query('ROLLBACK').catch(() => undefined);
     client?.release();
@@ -404,7 +484,14 @@ export async function openPostgresQuotaStore(
   } finally {
     client?.release();
   }
-  return store;
+  return new PostgresQuotaStore(pool, {
+    schema,
+    ownsPool: owns,
+    readOnly: options.readOnly === true,
+    legacyVersion1: version === '1',
+    ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
+    name: `${where} (schema ${schema})`,
+  });
 }
 
 /**
@@ -414,10 +501,13 @@ export async function openPostgresQuotaStore(
 async function schemaState(
   client: PoolClient,
   quoted: string,
-): Promise<{ tables: boolean; quantities: boolean; version: string | undefined }> {
-  const r = await client.query<{ tables: boolean; quantities: boolean }>(
+): Promise<{ tables: boolean; quantities: boolean; ebpCode: boolean; version: string | undefined }> {
+  const column = (table: string, name: string) =>
+    `EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(${table}) AND attname = '${name}' AND NOT attisdropped)`;
+  const r = await client.query<{ tables: boolean; quantities: boolean; ebp_code: boolean }>(
     `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL AS tables,
-       EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'quantities' AND NOT attisdropped) AS quantities`,
+       ${column('$1', 'quantities')} AS quantities,
+       ${column('$1', 'ebp_code')} AND ${column('$2', 'ebp_code')} AS ebp_code`,
     [`${quoted}.sandan_quota_entry`, `${quoted}.sandan_quota_event`, `${quoted}.sandan_quota_meta`],
   );
   const tables = r.rows[0]?.tables === true;
@@ -428,7 +518,7 @@ async function schemaState(
         )
       ).rows[0]?.value
     : undefined;
-  return { tables, quantities: r.rows[0]?.quantities === true, version };
+  return { tables, quantities: r.rows[0]?.quantities === true, ebpCode: r.rows[0]?.ebp_code === true, version };
 }
 
 /** Thrown on misuse and store failures (code `QUOTA_STORE`, …); re-exported so that this entry point needs no other import. */

@@ -2,7 +2,7 @@ import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
 import { parseInstant, toAmount, type QuotaResult } from './core.js';
 import type { QuotaLedger, RefundOptions } from './ledger.js';
-import type { CommitStage } from './types.js';
+import type { CommitStage, QuotaOrderKey } from './types.js';
 
 /**
  * Applies customs receipts to the ledger: an inventory concluded, released or closed (CEB622
@@ -16,6 +16,11 @@ export interface QuotaReceipt {
   kind: 'CEB622' | 'CEB624' | 'CEB626';
   /** The order number, when the receipt (or the caller) knows it. */
   orderNo?: string | undefined;
+  /**
+   * The e-commerce platform's code (CEB ebpCode), when the receipt carries it: with it the order
+   * is that platform's (or one recorded without a platform), not another platform's of the same orderNo.
+   */
+  ebpCode?: string | undefined;
   /** Enterprise number: of the inventory on CEB622; of the cancel or refund application on CEB624/626. */
   copNo?: string | undefined;
   /** The inventory number assigned by customs. */
@@ -52,6 +57,8 @@ export interface ReceiptOutcome {
   action: 'commit' | 'release' | 'refund' | 'ignore';
   /** The order the receipt was matched to. */
   orderNo?: string | undefined;
+  /** The platform of the order the receipt was matched to, as its entry records it (`''`: not stated). */
+  ebpCode?: string | undefined;
   /**
    * `applied`: the ledger changed; `duplicate`: already applied; `refused`: the ledger refused
    * (see `result`); `unmatched`: no order in the ledger has this orderNo, invtNo or copNo;
@@ -92,13 +99,14 @@ export function receiptAction(r: Pick<QuotaReceipt, 'kind' | 'returnStatus'>): R
 function outcome(
   receipt: QuotaReceipt,
   action: ReceiptOutcome['action'],
-  orderNo: string,
+  order: QuotaOrderKey,
   result: QuotaResult,
 ): ReceiptOutcome {
   return {
     receipt,
     action,
-    orderNo,
+    orderNo: order.orderNo,
+    ebpCode: order.ebpCode,
     status: result.ok ? (result.duplicate ? 'duplicate' : 'applied') : 'refused',
     result,
   };
@@ -120,8 +128,10 @@ export async function applyReceipt(
     receipt.returnTime !== undefined && receipt.returnTime !== ''
       ? parseInstant(receipt.returnTime, 'returnTime')
       : undefined;
+  const ebpCode = receipt.ebpCode === '' ? undefined : receipt.ebpCode;
   const entry = await ledger.find({
     orderNo: receipt.orderNo,
+    ebpCode,
     invtNo: receipt.invtNo,
     // A cancel or refund receipt's copNo names its application, not the inventory.
     copNo: receipt.kind === 'CEB622' ? receipt.copNo : undefined,
@@ -130,42 +140,45 @@ export async function applyReceipt(
     // The application's copNo may have been recorded by the caller; try it last.
     const byCop =
       receipt.kind !== 'CEB622' && receipt.copNo !== undefined
-        ? await ledger.find({ copNo: receipt.copNo })
+        ? await ledger.find({ copNo: receipt.copNo, ebpCode })
         : undefined;
     if (!byCop) return { receipt, action, status: action === 'ignore' ? 'ignored' : 'unmatched' };
-    return applyTo(ledger, receipt, action, byCop.orderNo, now, options);
+    return applyTo(ledger, receipt, action, keyOf(byCop), now, options);
   }
   if (
     receipt.kind === 'CEB622' &&
     ((receipt.invtNo !== undefined && entry.invtNo === undefined) ||
       (receipt.copNo !== undefined && entry.copNo === undefined))
   ) {
-    await ledger.link(entry.orderNo, { invtNo: receipt.invtNo, copNo: receipt.copNo });
+    await ledger.link(keyOf(entry), { invtNo: receipt.invtNo, copNo: receipt.copNo });
   }
-  return applyTo(ledger, receipt, action, entry.orderNo, now, options);
+  return applyTo(ledger, receipt, action, keyOf(entry), now, options);
 }
+
+/** The key of the entry a receipt was matched to: the ledger operations then name exactly that entry. */
+const keyOf = (e: QuotaOrderKey): QuotaOrderKey => ({ ebpCode: e.ebpCode, orderNo: e.orderNo });
 
 async function applyTo(
   ledger: QuotaLedger,
   receipt: QuotaReceipt,
   action: ReceiptOutcome['action'],
-  orderNo: string,
+  order: QuotaOrderKey,
   now: Date | undefined,
   options: ApplyReceiptOptions,
 ): Promise<ReceiptOutcome> {
   const at = now === undefined ? {} : { now };
   switch (action) {
     case 'ignore':
-      return { receipt, action, orderNo, status: 'ignored' };
+      return { receipt, action, orderNo: order.orderNo, ebpCode: order.ebpCode, status: 'ignored' };
     case 'commit':
       return outcome(
         receipt,
         action,
-        orderNo,
-        await ledger.commit(orderNo, { ...at, stage: STAGES.get(statusOf(receipt))! }),
+        order,
+        await ledger.commit(order, { ...at, stage: STAGES.get(statusOf(receipt))! }),
       );
     case 'release':
-      return outcome(receipt, action, orderNo, await ledger.release(orderNo, { ...at, reason: 'cancelled' }));
+      return outcome(receipt, action, order, await ledger.release(order, { ...at, reason: 'cancelled' }));
     case 'refund': {
       const amount = receipt.amount === undefined ? undefined : toAmount(receipt.amount, 'receipt amount');
       const key = `CEB626:${receipt.copNo ?? ''}:${receipt.invtNo ?? ''}:${receipt.copNo === undefined ? (receipt.returnTime ?? '') : ''}`;
@@ -176,7 +189,7 @@ async function applyTo(
         ...(receipt.arrivedAt !== undefined && receipt.arrivedAt !== '' && { arrivedAt: receipt.arrivedAt }),
         outsideReturnWindow: options.outsideReturnWindow ?? 'allow',
       };
-      return outcome(receipt, action, orderNo, await ledger.refund(orderNo, amount, refund));
+      return outcome(receipt, action, order, await ledger.refund(order, amount, refund));
     }
   }
 }

@@ -1,5 +1,6 @@
 import { SandanError } from '../errors.js';
 import { Dec } from '../model/primitives.js';
+import { orderLabel } from './core.js';
 import type { QuotaEntry, QuotaEvent, QuotaQuantity } from './types.js';
 
 /*
@@ -10,6 +11,8 @@ import type { QuotaEntry, QuotaEvent, QuotaQuantity } from './types.js';
 
 /** An entry row; `D` is how the database returns a time. */
 export interface EntryRowOf<D> {
+  /** `''`: the platform was not stated (and every row written before platforms were kept). */
+  ebp_code: string;
   order_no: string;
   buyer_key: string;
   year: number;
@@ -29,6 +32,7 @@ export interface EntryRowOf<D> {
 /** An event row; `D` is how the database returns a time, `S` its sequence number. */
 export interface EventRowOf<D, S> {
   seq: S;
+  ebp_code: string;
   order_no: string;
   buyer_key: string;
   year: number;
@@ -41,6 +45,7 @@ export interface EventRowOf<D, S> {
 /** The entry of a row. */
 export function entryOfRow<D>(r: EntryRowOf<D>, date: (v: D) => Date): QuotaEntry {
   return {
+    ebpCode: r.ebp_code,
     orderNo: r.order_no,
     buyerKey: r.buyer_key,
     year: r.year,
@@ -53,7 +58,7 @@ export function entryOfRow<D>(r: EntryRowOf<D>, date: (v: D) => Date): QuotaEntr
     updatedAt: date(r.updated_at),
     copNo: r.cop_no ?? undefined,
     invtNo: r.invt_no ?? undefined,
-    quantities: r.quantities === null ? undefined : quantitiesOfText(r.quantities, r.order_no),
+    quantities: r.quantities === null ? undefined : quantitiesOfText(r.quantities, r.order_no, r.ebp_code),
   };
 }
 
@@ -62,12 +67,18 @@ export function quantitiesText(q: readonly QuotaQuantity[] | undefined): string 
   return q === undefined ? null : JSON.stringify(q.map((x) => ({ hs8: x.hs8, unit: x.unit, qty: x.qty.toFixed() })));
 }
 
-function quantitiesOfText(text: string, orderNo: string): QuotaQuantity[] {
+function quantitiesOfText(text: string, orderNo: string, ebpCode: string): QuotaQuantity[] {
   try {
     const rows = JSON.parse(text) as Array<{ hs8: string; unit: string; qty: string }>;
     return rows.map((x) => ({ hs8: x.hs8, unit: x.unit, qty: new Dec(x.qty) }));
   } catch (e) {
-    throw new SandanError('QUOTA_STORE', `Order ${orderNo} has unreadable quantities in the store`, { cause: e });
+    throw new SandanError(
+      'QUOTA_STORE',
+      `Order ${orderLabel({ ebpCode, orderNo })} has unreadable quantities in the store`,
+      {
+        cause: e,
+      },
+    );
   }
 }
 
@@ -75,6 +86,7 @@ function quantitiesOfText(text: string, orderNo: string): QuotaQuantity[] {
 export function eventOfRow<D, S>(r: EventRowOf<D, S>, date: (v: D) => Date, seq: (v: S) => number): QuotaEvent {
   return {
     seq: seq(r.seq),
+    ebpCode: r.ebp_code,
     orderNo: r.order_no,
     buyerKey: r.buyer_key,
     year: r.year,

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SandanError, messageOf } from '../errors.js';
 import { backoff, loadOptional, Mutex, sleep } from './mutex.js';
+import { orderLabel } from './core.js';
 import { entryOfRow, eventOfRow, quantitiesText, type EntryRowOf, type EventRowOf } from './rows.js';
 import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
 
@@ -37,9 +38,14 @@ export interface SqliteQuotaStoreOptions {
 /** The default of {@link SqliteQuotaStoreOptions.busyTimeoutMs}. */
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS sandan_quota_entry (
-  order_no TEXT PRIMARY KEY,
+/**
+ * The entry table. An order is its platform's (`ebp_code`, `''` when not stated) and orderNo;
+ * the key starts with order_no, so that it also finds every platform's order of one orderNo.
+ */
+const entryTable = (name: string) => `
+CREATE TABLE IF NOT EXISTS ${name} (
+  ebp_code TEXT NOT NULL DEFAULT '',
+  order_no TEXT NOT NULL,
   buyer_key TEXT NOT NULL,
   year INTEGER NOT NULL,
   amount TEXT NOT NULL,
@@ -51,8 +57,15 @@ CREATE TABLE IF NOT EXISTS sandan_quota_entry (
   updated_at INTEGER NOT NULL,
   cop_no TEXT,
   invt_no TEXT,
-  quantities TEXT
-) STRICT;
+  quantities TEXT,
+  PRIMARY KEY (order_no, ebp_code)
+) STRICT;`;
+
+/** The schema version this sandan writes: 2 keys orders by platform and orderNo (version 1: orderNo alone). */
+const SCHEMA_VERSION = '2';
+
+const SCHEMA = `
+${entryTable('sandan_quota_entry')}
 CREATE INDEX IF NOT EXISTS sandan_quota_entry_buyer ON sandan_quota_entry (buyer_key, year);
 CREATE INDEX IF NOT EXISTS sandan_quota_entry_cop ON sandan_quota_entry (cop_no) WHERE cop_no IS NOT NULL;
 CREATE INDEX IF NOT EXISTS sandan_quota_entry_invt ON sandan_quota_entry (invt_no) WHERE invt_no IS NOT NULL;
@@ -64,23 +77,52 @@ CREATE TABLE IF NOT EXISTS sandan_quota_event (
   type TEXT NOT NULL CHECK (type IN ('reserve', 'commit', 'release', 'expire', 'refund')),
   amount TEXT NOT NULL,
   at INTEGER NOT NULL,
-  key TEXT
+  key TEXT,
+  ebp_code TEXT NOT NULL DEFAULT ''
 ) STRICT;
 CREATE INDEX IF NOT EXISTS sandan_quota_event_buyer ON sandan_quota_event (buyer_key, year, seq);
-CREATE INDEX IF NOT EXISTS sandan_quota_event_order ON sandan_quota_event (order_no, seq);
-CREATE UNIQUE INDEX IF NOT EXISTS sandan_quota_event_key ON sandan_quota_event (order_no, key) WHERE key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS sandan_quota_event_order ON sandan_quota_event (order_no, ebp_code, seq);
+CREATE UNIQUE INDEX IF NOT EXISTS sandan_quota_event_key ON sandan_quota_event (order_no, ebp_code, key) WHERE key IS NOT NULL;
 CREATE TABLE IF NOT EXISTS sandan_quota_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
-INSERT OR IGNORE INTO sandan_quota_meta (key, value) VALUES ('schema-version', '1');
+INSERT OR IGNORE INTO sandan_quota_meta (key, value) VALUES ('schema-version', '${SCHEMA_VERSION}');
 `;
 
+/** The columns of a table (none when it does not exist). */
+function columnsOf(db: Db, table: string): string[] {
+  return stmt<[string], { name: string }>(db, 'SELECT name FROM pragma_table_info(?)')
+    .all(table)
+    .map((c) => c.name);
+}
+
 /**
- * Brings a file made by an older sandan up to date; runs inside the open's write transaction.
- * Added columns are nullable and older code names its columns, so the version stays 1.
+ * Brings a file made by an older sandan up to date; runs inside the open's write transaction,
+ * before {@link SCHEMA} (which then creates what is missing). Version 1 keyed an entry by
+ * orderNo alone: its entry table is copied into one keyed by platform and orderNo (SQLite cannot
+ * change a primary key in place), its events get the platform column, their order indexes are
+ * dropped (SCHEMA makes them anew with the platform), and every row's platform reads `''`: not
+ * stated. The version becomes 2, which an older sandan refuses to open: it would take one
+ * platform's order for another's.
  */
 function migrate(db: Db): void {
-  const cols = stmt<[], { name: string }>(db, 'PRAGMA table_info(sandan_quota_entry)').all();
-  // Line quantities (null on older rows: not stated).
-  if (!cols.some((c) => c.name === 'quantities')) db.exec('ALTER TABLE sandan_quota_entry ADD COLUMN quantities TEXT');
+  const entry = columnsOf(db, 'sandan_quota_entry');
+  if (entry.length > 0 && !entry.includes('ebp_code')) {
+    // Line quantities came before platforms: older rows without them did not state them.
+    const quantities = entry.includes('quantities') ? 'quantities' : 'NULL';
+    const cols =
+      'order_no, buyer_key, year, amount, refunded, status, release_reason, order_at, expires_at, updated_at, cop_no, invt_no';
+    db.exec(`${entryTable('sandan_quota_entry_v2')}
+INSERT INTO sandan_quota_entry_v2 (ebp_code, ${cols}, quantities) SELECT '', ${cols}, ${quantities} FROM sandan_quota_entry ORDER BY rowid;
+DROP TABLE sandan_quota_entry;
+ALTER TABLE sandan_quota_entry_v2 RENAME TO sandan_quota_entry;`);
+  } else if (entry.length > 0 && !entry.includes('quantities'))
+    db.exec('ALTER TABLE sandan_quota_entry ADD COLUMN quantities TEXT');
+  const event = columnsOf(db, 'sandan_quota_event');
+  if (event.length > 0 && !event.includes('ebp_code'))
+    db.exec(`ALTER TABLE sandan_quota_event ADD COLUMN ebp_code TEXT NOT NULL DEFAULT '';
+DROP INDEX IF EXISTS sandan_quota_event_order;
+DROP INDEX IF EXISTS sandan_quota_event_key;`);
+  if (columnsOf(db, 'sandan_quota_meta').length > 0)
+    db.exec(`UPDATE sandan_quota_meta SET value = '${SCHEMA_VERSION}' WHERE key = 'schema-version' AND value = '1'`);
 }
 
 type EntryRow = EntryRowOf<number>;
@@ -93,6 +135,7 @@ function toEntry(r: EntryRow): QuotaEntry {
 
 function entryParams(e: QuotaEntry) {
   return {
+    ebp_code: e.ebpCode,
     order_no: e.orderNo,
     buyer_key: e.buyerKey,
     year: e.year,
@@ -155,9 +198,9 @@ function stmt<P extends unknown[], R = unknown>(db: Db, source: string): SqliteS
 }
 
 const COLS =
-  'order_no, buyer_key, year, amount, refunded, status, release_reason, order_at, expires_at, updated_at, cop_no, invt_no, quantities';
+  'ebp_code, order_no, buyer_key, year, amount, refunded, status, release_reason, order_at, expires_at, updated_at, cop_no, invt_no, quantities';
+const EVENT_COLS = 'seq, ebp_code, order_no, buyer_key, year, type, amount, at, key';
 
-/** `withQuantities` false: a file made before the quantities column, read without migrating it (rows read as unstated). */
 /** A write statement, compiled on first use: a read-only store of an older file could not compile it, and never runs it. */
 function lazy<P extends unknown[], R = unknown>(db: Db, source: string): SqliteStatement<P, R> {
   let compiled: SqliteStatement<P, R> | undefined;
@@ -165,33 +208,52 @@ function lazy<P extends unknown[], R = unknown>(db: Db, source: string): SqliteS
   return { get: (...p) => s().get(...p), all: (...p) => s().all(...p), run: (...p) => s().run(...p) };
 }
 
-function prepare(db: Db, withQuantities = true) {
-  const cols = withQuantities ? COLS : COLS.replace('quantities', 'NULL AS quantities');
+/**
+ * The statements of a store. `has` false for a column: a file made before it, read without
+ * migrating it (read-only): rows read as not stating quantities, of no platform stated (`''`).
+ */
+function prepare(db: Db, has: { quantities: boolean; ebpCode: boolean } = { quantities: true, ebpCode: true }) {
+  const ebp = has.ebpCode ? 'ebp_code' : "''";
+  let cols = has.quantities ? COLS : COLS.replace('quantities', 'NULL AS quantities');
+  if (!has.ebpCode) cols = cols.replace('ebp_code', "'' AS ebp_code");
+  const eventCols = has.ebpCode ? EVENT_COLS : EVENT_COLS.replace('ebp_code', "'' AS ebp_code");
+  const byId = (col: string) =>
+    stmt<[{ id: string; ebp: string | null }], EntryRow>(
+      db,
+      `SELECT ${cols} FROM sandan_quota_entry WHERE ${col} = @id AND (@ebp IS NULL OR ${ebp} IN (@ebp, '')) LIMIT 1`,
+    );
   return {
-    get: stmt<[string], EntryRow>(db, `SELECT ${cols} FROM sandan_quota_entry WHERE order_no = ?`),
-    byInvt: stmt<[string], EntryRow>(db, `SELECT ${cols} FROM sandan_quota_entry WHERE invt_no = ? LIMIT 1`),
-    byCop: stmt<[string], EntryRow>(db, `SELECT ${cols} FROM sandan_quota_entry WHERE cop_no = ? LIMIT 1`),
+    get: stmt<[string, string], EntryRow>(
+      db,
+      `SELECT ${cols} FROM sandan_quota_entry WHERE order_no = ? AND ${ebp} = ?`,
+    ),
+    ofOrder: stmt<[string], EntryRow>(db, `SELECT ${cols} FROM sandan_quota_entry WHERE order_no = ?`),
+    byInvt: byId('invt_no'),
+    byCop: byId('cop_no'),
     entries: stmt<[string, number], EntryRow>(
       db,
-      `SELECT ${cols} FROM sandan_quota_entry WHERE buyer_key = ? AND year = ? ORDER BY order_at, order_no`,
+      `SELECT ${cols} FROM sandan_quota_entry WHERE buyer_key = ? AND year = ? ORDER BY order_at, order_no, ${ebp}`,
     ),
     insert: lazy<[Record<string, unknown>]>(
       db,
-      `INSERT INTO sandan_quota_entry (${COLS}) VALUES (@order_no, @buyer_key, @year, @amount, @refunded, @status, @release_reason, @order_at, @expires_at, @updated_at, @cop_no, @invt_no, @quantities)`,
+      `INSERT INTO sandan_quota_entry (${COLS}) VALUES (@ebp_code, @order_no, @buyer_key, @year, @amount, @refunded, @status, @release_reason, @order_at, @expires_at, @updated_at, @cop_no, @invt_no, @quantities)`,
     ),
     update: lazy<[Record<string, unknown>]>(
       db,
-      'UPDATE sandan_quota_entry SET buyer_key = @buyer_key, year = @year, amount = @amount, refunded = @refunded, status = @status, release_reason = @release_reason, order_at = @order_at, expires_at = @expires_at, updated_at = @updated_at, cop_no = @cop_no, invt_no = @invt_no, quantities = @quantities WHERE order_no = @order_no',
+      'UPDATE sandan_quota_entry SET buyer_key = @buyer_key, year = @year, amount = @amount, refunded = @refunded, status = @status, release_reason = @release_reason, order_at = @order_at, expires_at = @expires_at, updated_at = @updated_at, cop_no = @cop_no, invt_no = @invt_no, quantities = @quantities WHERE order_no = @order_no AND ebp_code = @ebp_code',
     ),
     addEvent: lazy<unknown[]>(
       db,
-      'INSERT INTO sandan_quota_event (order_no, buyer_key, year, type, amount, at, key) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO sandan_quota_event (ebp_code, order_no, buyer_key, year, type, amount, at, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     events: stmt<[string, number], EventRow>(
       db,
-      'SELECT * FROM sandan_quota_event WHERE buyer_key = ? AND year = ? ORDER BY seq',
+      `SELECT ${eventCols} FROM sandan_quota_event WHERE buyer_key = ? AND year = ? ORDER BY seq`,
     ),
-    orderEvents: stmt<[string], EventRow>(db, 'SELECT * FROM sandan_quota_event WHERE order_no = ? ORDER BY seq'),
+    orderEvents: stmt<[string, string], EventRow>(
+      db,
+      `SELECT ${eventCols} FROM sandan_quota_event WHERE order_no = ? AND ${ebp} = ? ORDER BY seq`,
+    ),
     getMeta: stmt<[string], { value: string }>(db, 'SELECT value FROM sandan_quota_meta WHERE key = ?'),
     setMeta: lazy<[string, string]>(
       db,
@@ -219,30 +281,34 @@ export class SqliteQuotaStore implements QuotaStore {
     this.readOnly = options.readOnly === true;
     this.maxRetries = options.maxRetries ?? 20;
     this.busyTimeoutMs = checkBusyTimeout(options.busyTimeoutMs);
-    this.stmts = prepare(db, schemaOf(db).hasQuantities);
+    const schema = schemaOf(db);
+    this.stmts = prepare(db, { quantities: schema.hasQuantities, ebpCode: schema.hasEbpCode });
   }
 
   private readonly tx: QuotaTx = {
     // BEGIN IMMEDIATE already holds the database's one write lock.
     lockBuyerYear: async () => {},
-    getEntry: async (orderNo) => {
-      const r = this.stmts.get.get(orderNo);
+    getEntry: async (ebpCode, orderNo) => {
+      const r = this.stmts.get.get(orderNo, ebpCode);
       return r && toEntry(r);
     },
+    orderEntries: async (orderNo) => this.stmts.ofOrder.all(orderNo).map(toEntry),
     findEntry: async (by) => {
+      const ebp = by.ebpCode ?? null;
       const r =
-        (by.invtNo !== undefined ? this.stmts.byInvt.get(by.invtNo) : undefined) ??
-        (by.copNo !== undefined ? this.stmts.byCop.get(by.copNo) : undefined);
+        (by.invtNo !== undefined ? this.stmts.byInvt.get({ id: by.invtNo, ebp }) : undefined) ??
+        (by.copNo !== undefined ? this.stmts.byCop.get({ id: by.copNo, ebp }) : undefined);
       return r && toEntry(r);
     },
     entries: async (buyerKey, year) => this.stmts.entries.all(buyerKey, year).map(toEntry),
     insertEntry: async (e) => void this.stmts.insert.run(entryParams(e)),
     updateEntry: async (e) => {
       const r = this.stmts.update.run(entryParams(e));
-      if (r.changes !== 1) throw new SandanError('QUOTA_STORE', `Order ${e.orderNo} is not in ${this.name}`);
+      if (r.changes !== 1) throw new SandanError('QUOTA_STORE', `Order ${orderLabel(e)} is not in ${this.name}`);
     },
     addEvent: async (ev) =>
       void this.stmts.addEvent.run(
+        ev.ebpCode,
         ev.orderNo,
         ev.buyerKey,
         ev.year,
@@ -252,7 +318,7 @@ export class SqliteQuotaStore implements QuotaStore {
         ev.key ?? null,
       ),
     events: async (buyerKey, year) => this.stmts.events.all(buyerKey, year).map(toEvent),
-    orderEvents: async (orderNo) => this.stmts.orderEvents.all(orderNo).map(toEvent),
+    orderEvents: async (ebpCode, orderNo) => this.stmts.orderEvents.all(orderNo, ebpCode).map(toEvent),
     getMeta: async (key) => this.stmts.getMeta.get(key)?.value,
     setMeta: async (key, value) => void this.stmts.setMeta.run(key, value),
   };
@@ -332,21 +398,27 @@ function busyError(name: string, waitedMs: number, cause: unknown): SandanError 
 }
 
 /** What of the schema a file has, found by reading only. */
-function schemaOf(db: Db): { tables: number; hasQuantities: boolean; version: string | undefined } {
+function schemaOf(db: Db): {
+  tables: number;
+  hasQuantities: boolean;
+  hasEbpCode: boolean;
+  version: string | undefined;
+} {
   const tables = stmt<[], { name: string }>(
     db,
     "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('sandan_quota_entry', 'sandan_quota_event', 'sandan_quota_meta')",
   ).all();
   const has = (t: string) => tables.some((r) => r.name === t);
-  const hasQuantities =
-    has('sandan_quota_entry') &&
-    stmt<[], { name: string }>(db, 'PRAGMA table_info(sandan_quota_entry)')
-      .all()
-      .some((c) => c.name === 'quantities');
+  const entry = columnsOf(db, 'sandan_quota_entry');
   const version = has('sandan_quota_meta')
     ? stmt<[], { value: string }>(db, "SELECT value FROM sandan_quota_meta WHERE key = 'schema-version'").get()?.value
     : undefined;
-  return { tables: tables.length, hasQuantities, version };
+  return {
+    tables: tables.length,
+    hasQuantities: entry.includes('quantities'),
+    hasEbpCode: entry.includes('ebp_code') && columnsOf(db, 'sandan_quota_event').includes('ebp_code'),
+    version,
+  };
 }
 
 /**
@@ -406,18 +478,23 @@ export async function openSqliteQuotaStore(
         db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
         db.pragma('foreign_keys = ON');
         // The write lock only when there is something to create or migrate: an up-to-date file
-        // opens without waiting for a writer.
-        if (schema.tables < 3 || !schema.hasQuantities || schema.version === undefined) {
-          db.exec(`BEGIN IMMEDIATE; ${SCHEMA}`);
+        // opens without waiting for a writer. A version this sandan does not know is left alone.
+        const known = schema.version === undefined || schema.version === '1' || schema.version === SCHEMA_VERSION;
+        const current =
+          schema.tables === 3 && schema.hasQuantities && schema.hasEbpCode && schema.version === SCHEMA_VERSION;
+        if (known && !current) {
+          db.exec('BEGIN IMMEDIATE');
           migrate(db);
+          db.exec(SCHEMA);
           db.exec('COMMIT');
           schema = schemaOf(db);
         }
       }
-      if (schema.version !== '1')
+      // A read-only store reads a version 1 file as it is (see prepare).
+      if (schema.version !== SCHEMA_VERSION && !(readOnly && schema.version === '1'))
         throw new SandanError(
           'QUOTA_STORE',
-          `${path} has quota schema version ${String(schema.version)}; this sandan knows version 1`,
+          `${path} has quota schema version ${String(schema.version)}; this sandan knows versions 1 (upgraded when opened for writing) and ${SCHEMA_VERSION}`,
         );
       break;
     } catch (e) {

@@ -13,10 +13,33 @@ export type QuotaStatus = 'reserved' | 'committed' | 'released';
 export type ReleaseReason = 'cancelled' | 'expired';
 
 /**
+ * An order as CEB messages name it: the e-commerce platform's code (`ebpCode`, 电商平台代码) and
+ * the platform's order number (`orderNo`), which is unique only within that platform. `ebpCode` is
+ * `''` when the platform is not stated: entries written before the ledger kept platforms, and
+ * orders of callers that name them by orderNo alone.
+ */
+export interface QuotaOrderKey {
+  /** The platform's code (CEB ebpCode, at most 18 characters); `''`: not stated. */
+  ebpCode: string;
+  /** The order number (CEB orderNo, at most 60 characters). */
+  orderNo: string;
+}
+
+/**
+ * How a caller names an order: `{ ebpCode, orderNo }`, or the orderNo alone (the platform not
+ * stated, as `ebpCode: ''`). An order of a platform is also found under the orderNo alone while
+ * no other platform has an order with that number, and an entry with no platform stated is found
+ * under any platform's `{ ebpCode, orderNo }` while that platform has no entry of its own.
+ */
+export type QuotaOrderRef = string | { ebpCode?: string | undefined; orderNo: string };
+
+/**
  * One order's claim on a buyer's annual quota. The buyer is known only by a keyed hash
- * (`buyerKey`), never by the ID number.
+ * (`buyerKey`), never by the ID number. An entry is keyed by its platform and orderNo.
  */
 export interface QuotaEntry {
+  /** The order's platform (CEB ebpCode); `''` when it was not stated. */
+  ebpCode: string;
   orderNo: string;
   /** HMAC-SHA256 of the buyer's ID number under the ledger secret, lower-case hex. */
   buyerKey: string;
@@ -69,6 +92,8 @@ export type CommitStage = 'concluded' | 'released' | 'closed';
 export interface QuotaEvent {
   /** Order of events within the store; assigned by the store. */
   seq?: number | undefined;
+  /** The order's platform (CEB ebpCode); `''` when it was not stated. */
+  ebpCode: string;
   orderNo: string;
   buyerKey: string;
   year: number;
@@ -90,20 +115,33 @@ export interface QuotaTx {
    * or a whole-database write lock). Called before reading anything that decides a write.
    */
   lockBuyerYear(buyerKey: string, year: number): Promise<void>;
-  getEntry(orderNo: string): Promise<QuotaEntry | undefined>;
-  /** The entry whose copNo or invtNo is the given one. */
-  findEntry(by: { copNo?: string | undefined; invtNo?: string | undefined }): Promise<QuotaEntry | undefined>;
+  /** The entry of one platform's order (`ebpCode` `''`: the entry with no platform stated). */
+  getEntry(ebpCode: string, orderNo: string): Promise<QuotaEntry | undefined>;
+  /** The entries with this orderNo, of every platform (nearly always one), in the order they were first written. */
+  orderEntries(orderNo: string): Promise<QuotaEntry[]>;
+  /**
+   * The entry whose copNo or invtNo is the given one; with `ebpCode`, only an entry of that
+   * platform or of none stated (`''`).
+   */
+  findEntry(by: {
+    copNo?: string | undefined;
+    invtNo?: string | undefined;
+    ebpCode?: string | undefined;
+  }): Promise<QuotaEntry | undefined>;
   /** Every entry of one buyer-year. */
   entries(buyerKey: string, year: number): Promise<QuotaEntry[]>;
-  /** Inserts a new entry; an existing orderNo is a conflict the store retries (its transaction starts over). */
+  /**
+   * Inserts a new entry; an existing (ebpCode, orderNo) is a conflict the store retries (its
+   * transaction starts over).
+   */
   insertEntry(entry: QuotaEntry): Promise<void>;
-  /** Replaces the entry with the same orderNo. */
+  /** Replaces the entry with the same ebpCode and orderNo. */
   updateEntry(entry: QuotaEntry): Promise<void>;
   addEvent(event: QuotaEvent): Promise<void>;
   /** Events of one buyer-year, oldest first. */
   events(buyerKey: string, year: number): Promise<QuotaEvent[]>;
-  /** Events of one order, oldest first. */
-  orderEvents(orderNo: string): Promise<QuotaEvent[]>;
+  /** Events of one platform's order, oldest first. */
+  orderEvents(ebpCode: string, orderNo: string): Promise<QuotaEvent[]>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
 }

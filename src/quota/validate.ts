@@ -54,7 +54,8 @@ export interface QuotaValidationResult extends ValidationResult {
 
 /**
  * Validates a declaration with the buyer's quota from the ledger: the balance of the buyer's
- * year, leaving out this order (its own reservation must not count twice), is handed to the
+ * year, leaving out this order (its platform's `ebpCode` and its `orderNo`: its own reservation
+ * must not count twice, while another platform's order of the same number counts), is handed to the
  * `limits/annual` rule, which reports 1313 before customs would; the quantities the buyer
  * bought that year, leaving out this order too, to the positive list's per-person caps.
  */
@@ -67,12 +68,14 @@ export async function validateWithQuota(
   const id = nonBlankText(rec.inventory?.buyerIdNumber) ?? nonBlankText(rec.order?.buyerIdNumber);
   const date = options.at ?? declarationDate(rec);
   const orderNo = nonBlankText(rec.order?.orderNo) ?? nonBlankText(rec.inventory?.orderNo);
+  // The platform whose order it is: an orderNo is unique only within one platform.
+  const ebpCode = nonBlankText(rec.order?.ebpCode) ?? nonBlankText(rec.inventory?.ebpCode);
   // (an impossible --at has no year: validate refuses it)
   const year = date === undefined ? Number.NaN : yearOfIsoDate(date);
   if (id === undefined || date === undefined || Number.isNaN(year)) return validate(input, options);
   // A number the ledger refuses (QUOTA_BUYER_ID) has no quota to look up; the identity/id-number rule reports it.
   if (buyerIdProblem(normaliseIdNumber(id)) !== undefined) return validate(input, options);
-  const exclude = orderNo !== undefined ? { excludeOrderNo: orderNo } : {};
+  const exclude = orderNo !== undefined ? { excludeOrder: { ebpCode: ebpCode ?? '', orderNo } } : {};
   const balance = await ledger.remaining(id, year, { at: date, ...exclude });
   const quantities = await ledger.usedQuantities(id, year, exclude);
   const result = validate(input, {

@@ -16,12 +16,20 @@ export const OTHER = '440524188001010014';
 
 /** One reservation call made by {@link TestDb.hammer}. */
 export interface HammerCall {
+  /** The platform; without it the call names the order by orderNo alone. */
+  ebpCode?: string;
   orderNo: string;
   amount: string;
 }
 
+/** The order a {@link HammerCall} names, as the ledger takes it. */
+export const hammerOrder = (c: HammerCall) =>
+  c.ebpCode === undefined ? c.orderNo : { ebpCode: c.ebpCode, orderNo: c.orderNo };
+
 /** What a hammer reports per call. */
 export interface HammerResult {
+  /** The platform of the entry the call reserved (or found): `''` when not stated. */
+  ebpCode?: string;
   orderNo: string;
   ok: boolean;
   duplicate?: boolean;
@@ -681,6 +689,198 @@ export function quotaContract(h: Harness): void {
         }),
       ).toMatchObject({ ok: true });
     });
+
+    it('keys an order by platform and orderNo: one orderNo of two platforms is two orders, each counted and settled on its own', async () => {
+      const l = await ledger(await db());
+      const A = { ebpCode: 'PLAT-A', orderNo: 'M-1' };
+      const B = { ebpCode: 'PLAT-B', orderNo: 'M-1' };
+      const a = await l.reserve(A, BUYER, '1000', '2026-03-01', { copNo: 'COP-A' });
+      expect(a).toMatchObject({ ok: true, duplicate: false, ebpCode: 'PLAT-A', entry: { ebpCode: 'PLAT-A' } });
+      // The other platform's order of the same number, same buyer and amount: a second order, not a duplicate.
+      const b = await l.reserve(B, BUYER, '1000', '2026-03-01', { copNo: 'COP-B' });
+      expect(b).toMatchObject({ ok: true, duplicate: false, ebpCode: 'PLAT-B' });
+      // 26000 − 1000 − 1000 = 24000.
+      expect(s(b.remaining)).toBe('24000');
+      // The same platform and orderNo again is still one order: a duplicate, or a conflict with other facts.
+      expect(await l.reserve(A, BUYER, '1000.00', '2026-03-01')).toMatchObject({ ok: true, duplicate: true });
+      await expect(l.reserve(A, OTHER, '1000', '2026-03-01')).rejects.toMatchObject({ code: 'QUOTA_CONFLICT' });
+      await expect(l.reserve(B, BUYER, '999', '2026-03-01')).rejects.toMatchObject({ code: 'QUOTA_CONFLICT' });
+      // A third platform's M-1 for another buyer is that buyer's order, not "another buyer" of A's.
+      expect(await l.reserve({ ebpCode: 'PLAT-C', orderNo: 'M-1' }, OTHER, '700', '2026-03-02')).toMatchObject({
+        ok: true,
+        duplicate: false,
+      });
+      let b1 = await l.remaining(BUYER, 2026);
+      expect([s(b1.used), s(b1.reserved), b1.orders]).toEqual(['2000', '2000', 2]);
+      expect(s((await l.remaining(OTHER, 2026)).used)).toBe('700');
+
+      // Committed, refunded and released each on its own.
+      expect(await l.commit(A)).toMatchObject({ ok: true, duplicate: false, ebpCode: 'PLAT-A' });
+      b1 = await l.remaining(BUYER, 2026);
+      expect([s(b1.reserved), s(b1.committed)]).toEqual(['1000', '1000']);
+      // B is still a reservation: not refundable; the same refund key is A's alone.
+      expect(s((await l.refund(A, '400', { key: 'RET-1' })).remaining)).toBe('24400');
+      expect(await l.refund(B, '400', { key: 'RET-1' })).toMatchObject({ ok: false, reason: 'not-committed' });
+      expect(await l.commit(B)).toMatchObject({ ok: true, duplicate: false, ebpCode: 'PLAT-B' });
+      // The same key on B's order is B's refund: 26000 − 600 − 600 = 24800.
+      const rb = await l.refund(B, '400', { key: 'RET-1' });
+      expect([rb.ok, rb.ok && rb.duplicate, s(rb.remaining)]).toEqual([true, false, '24800']);
+      expect(await l.refund(A, '400', { key: 'RET-1' })).toMatchObject({ ok: true, duplicate: true });
+      // B cancelled after release: what still counts of B (600) comes back; A keeps its 600.
+      const rel = await l.release(B);
+      expect([rel.ok, s(rel.remaining)]).toEqual([true, '25400']);
+      expect((await l.find(A))?.status).toBe('committed');
+      expect((await l.find(B))?.status).toBe('released');
+      b1 = await l.remaining(BUYER, 2026);
+      expect([s(b1.used), s(b1.committed), b1.orders]).toEqual(['600', '600', 1]);
+
+      // Leaving the order being validated out: only that platform's.
+      expect(s((await l.remaining(BUYER, 2026, { excludeOrder: A })).used)).toBe('0');
+      expect(s((await l.remaining(BUYER, 2026, { excludeOrder: B })).used)).toBe('600');
+      // The orderNo alone names orders of two platforms for this buyer: none is left out.
+      expect(s((await l.remaining(BUYER, 2026, { excludeOrderNo: 'M-1' })).used)).toBe('600');
+
+      // The orderNo alone names three platforms' orders: misuse, unless copNo or invtNo settle it.
+      await expect(l.commit('M-1')).rejects.toMatchObject({ code: 'QUOTA_INVALID' });
+      await expect(l.find({ orderNo: 'M-1' })).rejects.toMatchObject({ code: 'QUOTA_INVALID' });
+      expect((await l.find({ orderNo: 'M-1', copNo: 'COP-B' }))?.ebpCode).toBe('PLAT-B');
+      expect((await l.find({ copNo: 'COP-A', ebpCode: 'PLAT-B' }))?.ebpCode).toBeUndefined();
+
+      expect((await l.history(BUYER, 2026)).map((e) => `${e.ebpCode} ${e.orderNo} ${e.type} ${s(e.amount)}`)).toEqual([
+        'PLAT-A M-1 reserve 1000',
+        'PLAT-B M-1 reserve 1000',
+        'PLAT-A M-1 commit 1000',
+        'PLAT-A M-1 refund 400',
+        'PLAT-B M-1 commit 1000',
+        'PLAT-B M-1 refund 400',
+        'PLAT-B M-1 release 600',
+      ]);
+      expect((await l.history(OTHER, 2026)).map((e) => `${e.ebpCode} ${e.orderNo} ${e.type}`)).toEqual([
+        'PLAT-C M-1 reserve',
+      ]);
+    });
+
+    it('names an order by orderNo alone while one platform has it; an entry of no platform stated answers for any platform', async () => {
+      const l = await ledger(await db());
+      // A platform's order, named later by orderNo alone (the one order with that number).
+      await l.reserve({ ebpCode: 'PLAT-A', orderNo: 'S-1' }, BUYER, '100', '2026-03-01');
+      expect(await l.reserve('S-1', BUYER, '100', '2026-03-01')).toMatchObject({
+        ok: true,
+        duplicate: true,
+        ebpCode: 'PLAT-A',
+      });
+      expect(await l.commit('S-1')).toMatchObject({ ok: true, duplicate: false, ebpCode: 'PLAT-A' });
+      // An order reserved without a platform (e.g. before the ledger kept platforms)…
+      expect(
+        (await l.reserve('L-1', BUYER, '200', '2026-03-02')).ok && (await l.find({ orderNo: 'L-1' }))?.ebpCode,
+      ).toBe('');
+      // …is found under a platform that has no L-1 of its own, and the same facts are the same order.
+      expect(await l.commit({ ebpCode: 'PLAT-A', orderNo: 'L-1' })).toMatchObject({ ok: true, ebpCode: '' });
+      expect(await l.reserve({ ebpCode: 'PLAT-B', orderNo: 'L-1' }, BUYER, '200', '2026-03-02')).toMatchObject({
+        ok: true,
+        duplicate: true,
+        ebpCode: '',
+      });
+      // Other facts under another platform: that platform's own order.
+      expect(await l.reserve({ ebpCode: 'PLAT-C', orderNo: 'L-1' }, BUYER, '250', '2026-03-02')).toMatchObject({
+        ok: true,
+        duplicate: false,
+        ebpCode: 'PLAT-C',
+      });
+      // Now each is found under its own key: the orderNo alone is the entry of no platform stated.
+      expect(await l.commit('L-1')).toMatchObject({ ok: true, duplicate: true, ebpCode: '' });
+      expect(await l.commit({ ebpCode: 'PLAT-C', orderNo: 'L-1' })).toMatchObject({
+        ok: true,
+        duplicate: false,
+        ebpCode: 'PLAT-C',
+      });
+      expect(await l.commit({ ebpCode: 'PLAT-D', orderNo: 'S-1' })).toMatchObject({
+        ok: false,
+        reason: 'unknown-order',
+        ebpCode: 'PLAT-D',
+        message: 'The ledger has no order S-1 of platform PLAT-D',
+      });
+      // 100 (S-1 of PLAT-A) + 200 (L-1, no platform) + 250 (L-1 of PLAT-C) = 550, all committed.
+      const b = await l.remaining(BUYER, 2026);
+      expect([s(b.used), s(b.committed), b.orders]).toEqual(['550', '550', 3]);
+      // A platform code is a CEB ebpCode: at most 18 characters, no white space at either end.
+      for (const ebpCode of [' PLAT-A', 'P'.repeat(19), 42 as never])
+        await expect(l.reserve({ ebpCode, orderNo: 'X-1' }, BUYER, '1', '2026-03-03')).rejects.toMatchObject({
+          code: 'QUOTA_INVALID',
+        });
+      expect(await l.reserve({ ebpCode: 'P'.repeat(18), orderNo: 'X-1' }, BUYER, '1', '2026-03-03')).toMatchObject({
+        ok: true,
+      });
+    });
+
+    it('matches receipts to the platform they name: two platforms, one orderNo and one copNo', async () => {
+      const l = await ledger(await db());
+      await l.reserve({ ebpCode: 'PLAT-A', orderNo: 'RC-1' }, BUYER, '300', '2026-07-01', { copNo: 'COP-RC' });
+      await l.reserve({ ebpCode: 'PLAT-B', orderNo: 'RC-1' }, BUYER, '500', '2026-07-01', { copNo: 'COP-RC' });
+      const out = await applyReceipts(l, [
+        {
+          kind: 'CEB622',
+          ebpCode: 'PLAT-B',
+          copNo: 'COP-RC',
+          invtNo: '290020260000000501',
+          returnStatus: '800',
+          returnTime: '20260702100000000',
+        },
+        { kind: 'CEB622', ebpCode: 'PLAT-A', orderNo: 'RC-1', returnStatus: '800', returnTime: '20260702110000000' },
+        {
+          kind: 'CEB626',
+          ebpCode: 'PLAT-B',
+          copNo: 'RET-RC',
+          invtNo: '290020260000000501',
+          returnStatus: '399',
+          returnTime: '20260710100000000',
+          amount: '200',
+        },
+        { kind: 'CEB624', ebpCode: 'PLAT-C', orderNo: 'RC-1', returnStatus: '399', returnTime: '20260711100000000' },
+      ]);
+      expect(out.map((o) => `${o.action} ${o.status} ${o.ebpCode ?? '-'} ${o.orderNo ?? '-'}`)).toEqual([
+        'commit applied PLAT-B RC-1',
+        'commit applied PLAT-A RC-1',
+        'refund applied PLAT-B RC-1',
+        // PLAT-C has no RC-1, and no entry of no platform stated stands for it.
+        'release unmatched - -',
+      ]);
+      // The invtNo was recorded on PLAT-B's order only.
+      expect((await l.find({ ebpCode: 'PLAT-A', orderNo: 'RC-1' }))?.invtNo).toBeUndefined();
+      expect((await l.find({ invtNo: '290020260000000501' }))?.ebpCode).toBe('PLAT-B');
+      // 300 + (500 − 200) = 600 committed.
+      const b = await l.remaining(BUYER, 2026);
+      expect([s(b.committed), s(b.used)]).toEqual(['600', '600']);
+    });
+
+    it("counts each platform's order once under 60 concurrent reservations of 20 orderNos on two platforms", async () => {
+      const d = await db();
+      const l = await ledger(d);
+      await l.remaining(BUYER, 2026); // claims the store for SECRET before the crowd arrives
+      // 20 orderNos × 2 platforms = 40 distinct orders of 1,000 (40,000 > 26,000), and 20 repeats: 60 calls.
+      const calls: HammerCall[] = [];
+      for (let i = 0; i < 20; i++)
+        for (const ebpCode of ['PLAT-A', 'PLAT-B'])
+          calls.push({ ebpCode, orderNo: `MP-${String(i).padStart(2, '0')}`, amount: '1000' });
+      for (let i = 0; i < 20; i++)
+        calls.push({
+          ebpCode: i % 2 ? 'PLAT-B' : 'PLAT-A',
+          orderNo: `MP-${String(i).padStart(2, '0')}`,
+          amount: '1000.00',
+        });
+      const results = await d.hammer(calls, BUYER, '2026-08-08T08:08:08+08:00');
+      expect(results).toHaveLength(60);
+      const accepted = new Set(results.filter((r) => r.ok).map((r) => `${r.ebpCode}/${r.orderNo}`));
+      // 26,000 / 1,000 = 26 orders fit, whichever platforms they are of.
+      expect(accepted.size).toBe(26);
+      expect(results.filter((r) => r.ok && !r.duplicate)).toHaveLength(26);
+      expect(results.filter((r) => !r.ok).every((r) => r.reason === 'over-limit')).toBe(true);
+      const b = await l.remaining(BUYER, 2026);
+      expect([s(b.used), s(b.remaining), b.orders]).toEqual(['26000', '0', 26]);
+      const reserves = (await l.history(BUYER, 2026)).filter((e) => e.type === 'reserve');
+      expect(new Set(reserves.map((e) => `${e.ebpCode}/${e.orderNo}`))).toEqual(accepted);
+      expect(reserves).toHaveLength(26);
+    }, 120_000);
 
     it('never passes the limit under 200 concurrent reservations, counting each orderNo once', async () => {
       const d = await db();

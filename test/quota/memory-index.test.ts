@@ -20,18 +20,20 @@ class ScanStore {
     const evs = () => [...this.log, ...fresh];
     const tx = {
       lockBuyerYear: async () => {},
-      getEntry: async (o: string) => staged.get(o) ?? this.entries.get(o),
-      findEntry: async (by: { copNo?: string; invtNo?: string }) =>
+      getEntry: async (p: string, o: string) => staged.get(keyOf(p, o)) ?? this.entries.get(keyOf(p, o)),
+      orderEntries: async (o: string) => all().filter((e) => e.orderNo === o),
+      findEntry: async (by: { copNo?: string; invtNo?: string; ebpCode?: string }) =>
         all().find(
           (e) =>
-            (by.invtNo !== undefined && e.invtNo === by.invtNo) || (by.copNo !== undefined && e.copNo === by.copNo),
+            ((by.invtNo !== undefined && e.invtNo === by.invtNo) || (by.copNo !== undefined && e.copNo === by.copNo)) &&
+            (by.ebpCode === undefined || e.ebpCode === by.ebpCode || e.ebpCode === ''),
         ),
       entries: async (b: string, y: number) => all().filter((e) => e.buyerKey === b && e.year === y),
-      insertEntry: async (e: QuotaEntry) => void staged.set(e.orderNo, { ...e }),
-      updateEntry: async (e: QuotaEntry) => void staged.set(e.orderNo, { ...e }),
+      insertEntry: async (e: QuotaEntry) => void staged.set(keyOf(e.ebpCode, e.orderNo), { ...e }),
+      updateEntry: async (e: QuotaEntry) => void staged.set(keyOf(e.ebpCode, e.orderNo), { ...e }),
       addEvent: async (e: QuotaEvent) => void fresh.push({ ...e }),
       events: async (b: string, y: number) => evs().filter((e) => e.buyerKey === b && e.year === y),
-      orderEvents: async (o: string) => evs().filter((e) => e.orderNo === o),
+      orderEvents: async (p: string, o: string) => evs().filter((e) => e.ebpCode === p && e.orderNo === o),
       getMeta: async () => undefined,
       setMeta: async () => {},
     } as QuotaTx;
@@ -42,9 +44,14 @@ class ScanStore {
   }
 }
 
+/** The scan's key of a platform's order. */
+const keyOf = (ebpCode: string, orderNo: string) => JSON.stringify([ebpCode, orderNo]);
+
 const at = new Date('2026-11-20T00:00:00Z');
 const small = (prefix: string) => fc.constantFrom(...['1', '2', '3'].map((d) => prefix + d));
 const step = fc.record({
+  // Two platforms (one of them '': not stated) sharing the orderNos.
+  ebpCode: fc.constantFrom('', 'P1'),
   orderNo: small('O'),
   buyerKey: small('B'),
   year: fc.constantFrom(2025, 2026),
@@ -66,6 +73,7 @@ describe('MemoryQuotaStore indexes', () => {
               await store.transaction(async (tx) => {
                 for (const s of steps) {
                   const entry: QuotaEntry = {
+                    ebpCode: s.ebpCode,
                     orderNo: s.orderNo,
                     buyerKey: s.buyerKey,
                     year: s.year,
@@ -77,18 +85,22 @@ describe('MemoryQuotaStore indexes', () => {
                     invtNo: s.invtNo,
                     copNo: s.copNo,
                   };
-                  if (await tx.getEntry(s.orderNo)) await tx.updateEntry(entry);
+                  if (await tx.getEntry(s.ebpCode, s.orderNo)) await tx.updateEntry(entry);
                   else await tx.insertEntry(entry);
                   await tx.addEvent({ ...entry, type: 'reserve', amount: entry.amount, at });
-                  const order = (es: QuotaEntry[]) => es.map((e) => `${e.orderNo}/${e.invtNo}/${e.copNo}`);
+                  const order = (es: QuotaEntry[]) => es.map((e) => `${e.ebpCode}:${e.orderNo}/${e.invtNo}/${e.copNo}`);
+                  const name = (e: QuotaEntry | undefined) => e && `${e.ebpCode}:${e.orderNo}`;
                   seen.push(
                     order(await tx.entries(s.buyerKey, s.year)),
-                    (await tx.findEntry({ invtNo: s.askInvt }))?.orderNo,
-                    (await tx.findEntry({ copNo: s.askCop }))?.orderNo,
-                    (await tx.findEntry({ invtNo: s.askInvt, copNo: s.askCop }))?.orderNo,
-                    (await tx.findEntry({}))?.orderNo,
-                    (await tx.events(s.buyerKey, s.year)).map((e) => `${e.orderNo}:${e.seq}`),
-                    (await tx.orderEvents(s.orderNo)).map((e) => `${e.buyerKey}:${e.seq}`),
+                    order(await tx.orderEntries(s.orderNo)),
+                    name(await tx.findEntry({ invtNo: s.askInvt })),
+                    name(await tx.findEntry({ copNo: s.askCop })),
+                    name(await tx.findEntry({ invtNo: s.askInvt, copNo: s.askCop })),
+                    name(await tx.findEntry({ invtNo: s.askInvt, ebpCode: 'P1' })),
+                    name(await tx.findEntry({ copNo: s.askCop, ebpCode: 'P2' })),
+                    name(await tx.findEntry({})),
+                    (await tx.events(s.buyerKey, s.year)).map((e) => `${e.ebpCode}:${e.orderNo}:${e.seq}`),
+                    (await tx.orderEvents(s.ebpCode, s.orderNo)).map((e) => `${e.buyerKey}:${e.seq}`),
                   );
                 }
               });
@@ -111,7 +123,7 @@ describe('MemoryQuotaStore indexes', () => {
         ]);
         expect(indexed).toEqual(scanned);
       }),
-      { numRuns: 200, examples: [[sharedKeyWalk]] },
+      { numRuns: 200, examples: [[sharedKeyWalk], [platformWalk]] },
     );
   });
 
@@ -134,11 +146,36 @@ describe('MemoryQuotaStore indexes', () => {
     expect(inside).toEqual(['O1', undefined, 'O1', 'O1']);
   });
 
+  it('one orderNo of three platforms is three entries, each found by its platform, also after a rollback', async () => {
+    const [indexed, scanned] = await Promise.all([
+      replay(new MemoryQuotaStore(), platformWalk),
+      replay(new ScanStore(), platformWalk),
+    ]);
+    expect(indexed).toEqual(scanned);
+    // By hand, after each transaction: O1 of '' (not stated), then of P1 beside it; the rolled-back
+    // change of both leaves them; then O1 of P2 joins. Each platform's entry keeps its own invtNo.
+    const settled = (key: string) => indexed.filter((r) => r[0] === key && r[2]?.startsWith('after')).map((r) => r[1]);
+    const invtOf = (entries: string | undefined) =>
+      [...(entries ?? '').matchAll(/ebpCode:"(\w*)".*?invtNo:(\w+|"\w+")/g)].map((m) => `${m[1]}=${m[2]}`);
+    expect(settled('orderEntries:O1').map(invtOf)).toEqual([
+      ['="I1"'],
+      ['="I1"', 'P1="I2"'],
+      ['="I1"', 'P1="I2"'],
+      ['="I1"', 'P1="I2"', 'P2=undefined'],
+    ]);
+    expect(settled('get:P2:O1').map((e) => e !== 'undefined')).toEqual([false, false, false, true]);
+    // findEntry by invtNo I1 for platform P1 takes the entry of no platform stated; for P2 likewise.
+    expect(settled('find:invtNo=I1@P1').map((e) => invtOf(e))).toEqual([['="I1"'], ['="I1"'], ['="I1"'], ['="I1"']]);
+    expect(settled('find:invtNo=I2@P2')).toEqual(['undefined', 'undefined', 'undefined', 'undefined']);
+    expect(settled('orderEvents:P1:O1').map((e) => (e?.match(/type:/g) ?? []).length)).toEqual([0, 1, 1, 1]);
+  });
+
   it('a query costs what it returns, not the whole store: 20,000 buyers, one looked up', async () => {
     const store = new MemoryQuotaStore();
     await store.transaction(async (tx) => {
       for (let i = 0; i < 20_000; i++)
         await tx.insertEntry({
+          ebpCode: '',
           orderNo: `O${i}`,
           buyerKey: `B${i}`,
           year: 2026,
@@ -182,6 +219,8 @@ function show(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** '' (not stated) and two platforms, sharing the orderNos. */
+const PLATFORMS = ['', 'P1', 'P2'];
 const ORDERS = ['O1', 'O2', 'O3'];
 const BUYERS = ['B1', 'B2'];
 const YEARS = [2025, 2026];
@@ -190,6 +229,7 @@ const COPS = ['C1', 'C2'];
 
 /** One write: an entry's fields (keys from pools of two, so they are often shared) and an event. */
 interface Write {
+  ebpCode: string;
   orderNo: string;
   buyerKey: string;
   year: number;
@@ -208,6 +248,7 @@ interface TxCase {
 }
 
 const write = fc.record({
+  ebpCode: fc.constantFrom(...PLATFORMS),
   orderNo: fc.constantFrom(...ORDERS),
   buyerKey: fc.constantFrom(...BUYERS),
   year: fc.constantFrom(...YEARS),
@@ -225,7 +266,8 @@ const txCase: fc.Arbitrary<TxCase> = fc.record({
   rollback: fc.boolean(),
 });
 
-const w = (orderNo: string, invtNo: string | undefined, copNo: string | undefined): Write => ({
+const w = (orderNo: string, invtNo: string | undefined, copNo: string | undefined, ebpCode = ''): Write => ({
+  ebpCode,
   orderNo,
   buyerKey: 'B1',
   year: 2026,
@@ -252,6 +294,17 @@ const sharedKeyWalk: TxCase[] = [
   { writes: [w('O3', 'I2', 'C1')], rollback: false },
 ];
 
+/**
+ * One orderNo of three platforms: O1 with no platform stated, then of P1 (another invtNo), a
+ * rolled-back change of both, then O1 of P2.
+ */
+const platformWalk: TxCase[] = [
+  { writes: [w('O1', 'I1', 'C1')], rollback: false },
+  { writes: [w('O1', 'I2', 'C1', 'P1')], rollback: false },
+  { writes: [w('O1', 'I2', 'C2', ''), w('O1', 'I1', undefined, 'P1')], rollback: true },
+  { writes: [w('O1', undefined, 'C2', 'P2')], rollback: false },
+];
+
 const instant = (n: number) => new Date(Date.UTC(2026, 10, 20) + n * 1000);
 const decimalOf = (r: Write['refunded']) =>
   r === 'Dec0' ? new Dec(0) : r === 'Decimal0' ? new Decimal(0) : r === 'Dec-0' ? new Dec('-0') : new Dec('1.5');
@@ -267,6 +320,9 @@ async function replay(
   const readAll = async (tx: QuotaTx, when: string) => {
     for (const invtNo of INVTS) seen.push([`find:invtNo=${invtNo}`, (await tx.findEntry({ invtNo }))?.orderNo, when]);
     for (const copNo of COPS) seen.push([`find:copNo=${copNo}`, show(await tx.findEntry({ copNo })), when]);
+    for (const ebpCode of PLATFORMS)
+      for (const invtNo of INVTS)
+        seen.push([`find:invtNo=${invtNo}@${ebpCode}`, show(await tx.findEntry({ invtNo, ebpCode })), when]);
     for (const invtNo of INVTS)
       for (const copNo of COPS)
         seen.push([`find:${invtNo}|${copNo}`, show(await tx.findEntry({ invtNo, copNo })), when]);
@@ -276,8 +332,11 @@ async function replay(
         seen.push([`events:${b}/${y}`, show(await tx.events(b, y)), when]);
       }
     for (const o of ORDERS) {
-      seen.push([`get:${o}`, show(await tx.getEntry(o)), when]);
-      seen.push([`orderEvents:${o}`, show(await tx.orderEvents(o)), when]);
+      seen.push([`orderEntries:${o}`, show(await tx.orderEntries(o)), when]);
+      for (const p of PLATFORMS) {
+        seen.push([`get:${p}:${o}`, show(await tx.getEntry(p, o)), when]);
+        seen.push([`orderEvents:${p}:${o}`, show(await tx.orderEvents(p, o)), when]);
+      }
     }
   };
   for (const [i, c] of txs.entries()) {
@@ -285,6 +344,7 @@ async function replay(
       await store.transaction(async (tx) => {
         for (const [j, s] of c.writes.entries()) {
           const entry: QuotaEntry = {
+            ebpCode: s.ebpCode,
             orderNo: s.orderNo,
             buyerKey: s.buyerKey,
             year: s.year,
@@ -297,9 +357,10 @@ async function replay(
             invtNo: s.invtNo,
             copNo: s.copNo,
           };
-          if (await tx.getEntry(s.orderNo)) await tx.updateEntry(entry);
+          if (await tx.getEntry(s.ebpCode, s.orderNo)) await tx.updateEntry(entry);
           else await tx.insertEntry(entry);
           await tx.addEvent({
+            ebpCode: s.ebpCode,
             orderNo: s.orderNo,
             buyerKey: s.buyerKey,
             year: s.year,

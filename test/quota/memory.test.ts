@@ -1,5 +1,5 @@
 import { MemoryQuotaStore, QuotaLedger } from '../../src/quota/index.js';
-import { quotaContract, SECRET, type HammerResult } from './contract.js';
+import { hammerOrder, quotaContract, SECRET, type HammerResult } from './contract.js';
 
 quotaContract({
   name: 'memory',
@@ -14,17 +14,17 @@ quotaContract({
         const ledgers = [0, 1, 2, 3].map(() => new QuotaLedger({ store: shared, secret: SECRET }));
         return Promise.all(
           calls.map(async (c, i): Promise<HammerResult> => {
-            const r = await ledgers[i % 4]!.reserve(c.orderNo, buyer, c.amount, at);
+            const r = await ledgers[i % 4]!.reserve(hammerOrder(c), buyer, c.amount, at);
             return r.ok
-              ? { orderNo: c.orderNo, ok: true, duplicate: r.duplicate }
-              : { orderNo: c.orderNo, ok: false, reason: r.reason };
+              ? { ebpCode: r.ebpCode, orderNo: c.orderNo, ok: true, duplicate: r.duplicate }
+              : { ebpCode: r.ebpCode, orderNo: c.orderNo, ok: false, reason: r.reason };
           }),
         );
       },
       async dump() {
         return store.transaction(async (tx) => {
           const parts: unknown[] = [await tx.getMeta('secret-fingerprint')];
-          for (const o of ['H-1', 'H-2']) parts.push(await tx.getEntry(o), await tx.orderEvents(o));
+          for (const o of ['H-1', 'H-2']) parts.push(await tx.getEntry('', o), await tx.orderEvents('', o));
           return JSON.stringify(parts);
         });
       },

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { QuotaLedger, type QuotaStore } from '../../src/quota/index.js';
 import { openPostgresQuotaStore } from '../../src/quota/postgres.js';
 import { hasTool, needTool, requiredTool } from '../helpers/tools.js';
-import { BUYER, quotaContract, SECRET, type HammerResult } from './contract.js';
+import { BUYER, hammerOrder, quotaContract, SECRET, type HammerResult } from './contract.js';
 
 /**
  * Runs against a real server named by SANDAN_TEST_PG_URL (scripts/ci-postgres.sh starts one).
@@ -49,10 +49,10 @@ quotaContract({
         );
         return Promise.all(
           calls.map(async (c, i): Promise<HammerResult> => {
-            const r = await ledgers[i % CLIENTS]!.reserve(c.orderNo, buyer, c.amount, at);
+            const r = await ledgers[i % CLIENTS]!.reserve(hammerOrder(c), buyer, c.amount, at);
             return r.ok
-              ? { orderNo: c.orderNo, ok: true, duplicate: r.duplicate }
-              : { orderNo: c.orderNo, ok: false, reason: r.reason };
+              ? { ebpCode: r.ebpCode, orderNo: c.orderNo, ok: true, duplicate: r.duplicate }
+              : { ebpCode: r.ebpCode, orderNo: c.orderNo, ok: false, reason: r.reason };
           }),
         );
       },

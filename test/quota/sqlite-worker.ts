@@ -1,16 +1,17 @@
 // A separate process reserving quota in a shared SQLite file (run with `node --import tsx`).
-// argv[2]: JSON { db, secret, buyer, at, calls: [{ orderNo, amount }] }. Prints `ready`, waits for a
+// argv[2]: JSON { db, secret, buyer, at, calls: [{ ebpCode?, orderNo, amount }] }. Prints `ready`, waits for a
 // line on stdin (so that every worker starts at once), then prints { started, finished, results }.
 import { once } from 'node:events';
 import { QuotaLedger } from '../../src/quota/index.js';
 import { openSqliteQuotaStore } from '../../src/quota/sqlite.js';
+import type { HammerCall } from './contract.js';
 
 const job = JSON.parse(process.argv[2] ?? '{}') as {
   db: string;
   secret: string;
   buyer: string;
   at: string;
-  calls: Array<{ orderNo: string; amount: string }>;
+  calls: HammerCall[];
 };
 const ledger = new QuotaLedger({ store: await openSqliteQuotaStore(job.db), secret: job.secret });
 process.stdout.write('ready\n');
@@ -19,10 +20,12 @@ process.stdin.pause();
 const started = Date.now();
 const results = await Promise.all(
   job.calls.map(async (c) => {
-    const r = await ledger.reserve(c.orderNo, job.buyer, c.amount, job.at);
+    // (contract.ts's hammerOrder, written out: that module imports vitest)
+    const order = c.ebpCode === undefined ? c.orderNo : { ebpCode: c.ebpCode, orderNo: c.orderNo };
+    const r = await ledger.reserve(order, job.buyer, c.amount, job.at);
     return r.ok
-      ? { orderNo: c.orderNo, ok: true, duplicate: r.duplicate }
-      : { orderNo: c.orderNo, ok: false, reason: r.reason };
+      ? { ebpCode: r.ebpCode, orderNo: c.orderNo, ok: true, duplicate: r.duplicate }
+      : { ebpCode: r.ebpCode, orderNo: c.orderNo, ok: false, reason: r.reason };
   }),
 );
 const finished = Date.now();

@@ -228,12 +228,13 @@ export class PostgresQuotaStore implements QuotaStore {
   readonly readOnly: boolean;
   private readonly t: { entry: string; event: string; meta: string };
   private readonly maxRetries: number;
-  /** The tables are of schema version 1 (platforms not kept), read as they are: only read-only. */
-  private readonly legacy: boolean;
+  /** Which of the columns later sandans added the tables have (a read-only store reads older tables as they are). */
+  private readonly has: { ebpCode: boolean; quantities: boolean };
 
   /**
-   * Wraps a pool whose schema is in place; prefer {@link openPostgresQuotaStore}. `legacyVersion1`:
-   * the tables are of schema version 1, which a read-only store reads without migrating them.
+   * Wraps a pool whose schema is in place; prefer {@link openPostgresQuotaStore}. `columns`: the
+   * tables lack a column a later sandan added (default: they have all), which only a read-only
+   * store reads, without migrating them.
    */
   constructor(
     private readonly pool: Pool,
@@ -243,15 +244,15 @@ export class PostgresQuotaStore implements QuotaStore {
       ownsPool?: boolean;
       name?: string;
       readOnly?: boolean;
-      legacyVersion1?: boolean;
+      columns?: { ebpCode: boolean; quantities: boolean };
     } = {},
   ) {
     this.readOnly = options.readOnly === true;
-    this.legacy = options.legacyVersion1 === true;
-    if (this.legacy && !this.readOnly)
+    this.has = options.columns ?? { ebpCode: true, quantities: true };
+    if (!(this.has.ebpCode && this.has.quantities) && !this.readOnly)
       throw new SandanError(
         'QUOTA_INVALID',
-        'A PostgreSQL quota store of schema version 1 can only be read; open it with openPostgresQuotaStore to upgrade it',
+        'PostgreSQL quota tables of an older sandan can only be read as they are; open them with openPostgresQuotaStore to upgrade them',
       );
     const s = quoteSchema(options.schema ?? 'public');
     this.t = { entry: `${s}.sandan_quota_entry`, event: `${s}.sandan_quota_event`, meta: `${s}.sandan_quota_meta` };
@@ -264,10 +265,12 @@ export class PostgresQuotaStore implements QuotaStore {
 
   private txOf(c: PoolClient): QuotaTx {
     const { entry, event, meta } = this.t;
-    // A version 1 schema read without migrating it (read-only): every row of no platform stated.
-    const ebp = this.legacy ? "''" : 'ebp_code';
-    const cols = this.legacy ? COLS.replace('ebp_code', "'' AS ebp_code") : COLS;
-    const eventCols = this.legacy ? EVENT_COLS.replace('ebp_code', "'' AS ebp_code") : EVENT_COLS;
+    // Tables of an older sandan read without migrating them (read-only): every row of no platform
+    // stated, and stating no quantities when the column is missing.
+    const ebp = this.has.ebpCode ? 'ebp_code' : "''";
+    let cols = this.has.ebpCode ? COLS : COLS.replace('ebp_code', "'' AS ebp_code");
+    if (!this.has.quantities) cols = cols.replace('quantities', 'NULL AS quantities');
+    const eventCols = this.has.ebpCode ? EVENT_COLS : EVENT_COLS.replace('ebp_code', "'' AS ebp_code");
     const one = async (sql: string, params: unknown[]) => {
       const r = await c.query<EntryRow>(sql, params);
       return r.rows[0] && toEntry(r.rows[0]);
@@ -290,7 +293,7 @@ export class PostgresQuotaStore implements QuotaStore {
       entries: async (buyerKey, year) =>
         (
           await c.query<EntryRow>(
-            `SELECT ${cols} FROM ${entry} WHERE buyer_key = $1 AND year = $2 ORDER BY order_at, order_no, ${ebp}`,
+            `SELECT ${cols} FROM ${entry} WHERE buyer_key = $1 AND year = $2 ORDER BY order_at, order_no${this.has.ebpCode ? ', ebp_code' : ''}`,
             [buyerKey, year],
           )
         ).rows.map(toEntry),
@@ -439,7 +442,7 @@ export async function openPostgresQuotaStore(
   }
   const where = typeof connection === 'string' ? redactSecrets(connection) : 'postgres';
   let client: PoolClient | undefined;
-  let version: string | undefined;
+  let columns = { ebpCode: true, quantities: true };
   try {
     client = await pool.connect();
     // Read first, outside any transaction and lock: CREATE INDEX IF NOT EXISTS takes a SHARE lock
@@ -471,7 +474,7 @@ export async function openPostgresQuotaStore(
         'QUOTA_STORE',
         `${where} has quota schema version ${String(state.version)}; this sandan knows versions 1 (upgraded when opened for writing) and ${SCHEMA_VERSION}`,
       );
-    version = state.version;
+    columns = { ebpCode: state.ebpCode, quantities: state.quantities };
   } catch (e) {
     await client?.query('ROLLBACK').catch(() => undefined);
     client?.release();
@@ -488,7 +491,7 @@ export async function openPostgresQuotaStore(
     schema,
     ownsPool: owns,
     readOnly: options.readOnly === true,
-    legacyVersion1: version === '1',
+    columns,
     ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
     name: `${where} (schema ${schema})`,
   });

@@ -232,7 +232,7 @@ function prepare(db: Db, has: { quantities: boolean; ebpCode: boolean } = { quan
     byCop: byId('cop_no'),
     entries: stmt<[string, number], EntryRow>(
       db,
-      `SELECT ${cols} FROM sandan_quota_entry WHERE buyer_key = ? AND year = ? ORDER BY order_at, order_no, ${ebp}`,
+      `SELECT ${cols} FROM sandan_quota_entry WHERE buyer_key = ? AND year = ? ORDER BY order_at, order_no${has.ebpCode ? ', ebp_code' : ''}`,
     ),
     insert: lazy<[Record<string, unknown>]>(
       db,

@@ -5,6 +5,7 @@ import { QuotaLedger, type QuotaStore } from '../../src/quota/index.js';
 import { openPostgresQuotaStore } from '../../src/quota/postgres.js';
 import { hasTool, needTool, requiredTool } from '../helpers/tools.js';
 import { BUYER, hammerOrder, quotaContract, SECRET, type HammerResult } from './contract.js';
+import { checkOldRows, checkUpgraded, OLD_ENTRIES, OLD_EVENTS, OLD_META } from './migration.js';
 
 /**
  * Runs against a real server named by SANDAN_TEST_PG_URL (scripts/ci-postgres.sh starts one).
@@ -139,6 +140,144 @@ describe.skipIf(SKIP !== undefined)('postgres store of an older sandan', () => {
       await admin((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
     }
   });
+});
+
+/** The DDL of schema version 1 as an older sandan wrote it: orders keyed by orderNo alone. */
+const V1_DDL = (s: string, withQuantities: boolean) => `
+CREATE SCHEMA ${s};
+CREATE TABLE ${s}.sandan_quota_entry (
+  order_no text PRIMARY KEY,
+  buyer_key text NOT NULL,
+  year integer NOT NULL,
+  amount numeric(19,5) NOT NULL CHECK (amount >= 0),
+  refunded numeric(19,5) NOT NULL CHECK (refunded >= 0 AND refunded <= amount),
+  status text NOT NULL CHECK (status IN ('reserved', 'committed', 'released')),
+  release_reason text CHECK (release_reason IN ('cancelled', 'expired')),
+  order_at timestamptz NOT NULL,
+  expires_at timestamptz,
+  updated_at timestamptz NOT NULL,
+  cop_no text,
+  invt_no text${withQuantities ? ',\n  quantities text' : ''}
+);
+CREATE INDEX sandan_quota_entry_buyer ON ${s}.sandan_quota_entry (buyer_key, year);
+CREATE INDEX sandan_quota_entry_cop ON ${s}.sandan_quota_entry (cop_no) WHERE cop_no IS NOT NULL;
+CREATE INDEX sandan_quota_entry_invt ON ${s}.sandan_quota_entry (invt_no) WHERE invt_no IS NOT NULL;
+CREATE TABLE ${s}.sandan_quota_event (
+  seq bigserial PRIMARY KEY,
+  order_no text NOT NULL,
+  buyer_key text NOT NULL,
+  year integer NOT NULL,
+  type text NOT NULL CHECK (type IN ('reserve', 'commit', 'release', 'expire', 'refund')),
+  amount numeric(19,5) NOT NULL,
+  at timestamptz NOT NULL,
+  key text
+);
+CREATE INDEX sandan_quota_event_buyer ON ${s}.sandan_quota_event (buyer_key, year, seq);
+CREATE INDEX sandan_quota_event_order ON ${s}.sandan_quota_event (order_no, seq);
+CREATE UNIQUE INDEX sandan_quota_event_key ON ${s}.sandan_quota_event (order_no, key) WHERE key IS NOT NULL;
+CREATE TABLE ${s}.sandan_quota_meta (key text PRIMARY KEY, value text NOT NULL);
+`;
+
+describe.skipIf(SKIP !== undefined)('postgres store of schema version 1', () => {
+  it.each([
+    ['with quantities', true],
+    ['from before quantities', false],
+  ])(
+    'upgrades version 1 tables (%s) to orders keyed by platform and orderNo, once, with services starting together',
+    async (_, withQuantities) => {
+      const schema = `sandan_test_${randomBytes(6).toString('hex')}`;
+      const q = `"${schema}"`;
+      await admin(async (c) => {
+        await c.query(V1_DDL(q, withQuantities));
+        for (const e of OLD_ENTRIES)
+          await c.query(
+            `INSERT INTO ${q}.sandan_quota_entry (order_no, buyer_key, year, amount, refunded, status, order_at, updated_at, cop_no, invt_no${withQuantities ? ', quantities' : ''}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10${withQuantities ? ', $11' : ''})`,
+            [
+              e.order_no,
+              e.buyer_key,
+              e.year,
+              e.amount,
+              e.refunded,
+              e.status,
+              e.order_at,
+              e.updated_at,
+              e.cop_no,
+              e.invt_no,
+              ...(withQuantities ? [e.quantities] : []),
+            ],
+          );
+        for (const e of OLD_EVENTS)
+          await c.query(
+            `INSERT INTO ${q}.sandan_quota_event (order_no, buyer_key, year, type, amount, at, key) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+            [e.order_no, e.buyer_key, e.year, e.type, e.amount, e.at, e.key],
+          );
+        for (const [k, v] of OLD_META)
+          await c.query(`INSERT INTO ${q}.sandan_quota_meta (key, value) VALUES ($1, $2)`, [k, v]);
+      });
+      const look = () =>
+        admin(async (c) => {
+          const columns = async (index: string) =>
+            (
+              await c.query<{ name: string }>(
+                `SELECT a.attname AS name FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
+                 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                 WHERE i.indexrelid = to_regclass($1) ORDER BY k.n`,
+                [index],
+              )
+            ).rows.map((r) => r.name);
+          const key = await c.query<{ conname: string }>(
+            "SELECT conname FROM pg_constraint WHERE conrelid = to_regclass($1) AND contype = 'p'",
+            [`${q}.sandan_quota_entry`],
+          );
+          return {
+            version: (await c.query(`SELECT value FROM ${q}.sandan_quota_meta WHERE key = 'schema-version'`)).rows[0]
+              ?.value,
+            key: await columns(`${q}."${key.rows[0]?.conname}"`),
+            eventKey: await columns(`${q}.sandan_quota_event_key`),
+            eventOrder: await columns(`${q}.sandan_quota_event_order`),
+            entries: Number((await c.query(`SELECT count(*) AS n FROM ${q}.sandan_quota_entry`)).rows[0]?.n),
+          };
+        });
+      const stores: QuotaStore[] = [];
+      try {
+        // Read-only: read as it is (every order of no platform stated), and left as it was.
+        const reader = await openPostgresQuotaStore(URL_!, { schema, readOnly: true });
+        stores.push(reader);
+        await checkOldRows(new QuotaLedger({ store: reader, secret: SECRET }), withQuantities);
+        expect(await look()).toEqual({
+          version: '1',
+          key: ['order_no'],
+          eventKey: ['order_no', 'key'],
+          eventOrder: ['order_no', 'seq'],
+          entries: 2,
+        });
+        // Four services open it for writing at once: one upgrades it, under the schema lock.
+        const writers = await Promise.all(
+          Array.from({ length: 4 }, () => openPostgresQuotaStore(URL_!, { schema, poolSize: 1 })),
+        );
+        stores.push(...writers);
+        const upgraded = {
+          version: '2',
+          key: ['order_no', 'ebp_code'],
+          eventKey: ['order_no', 'ebp_code', 'key'],
+          eventOrder: ['order_no', 'ebp_code', 'seq'],
+          entries: 2,
+        };
+        expect(await look()).toEqual(upgraded);
+        await checkUpgraded(new QuotaLedger({ store: writers[0]!, secret: SECRET }), withQuantities);
+        // Again: nothing to do; the rows written since (two more entries) are kept.
+        const again = await openPostgresQuotaStore(URL_!, { schema });
+        stores.push(again);
+        expect(await look()).toEqual({ ...upgraded, entries: 4 });
+        expect((await new QuotaLedger({ store: again, secret: SECRET }).remaining(BUYER, 2026)).used.toFixed()).toBe(
+          '1400',
+        );
+      } finally {
+        for (const st of stores) await st.close();
+        await admin((c) => c.query(`DROP SCHEMA IF EXISTS ${q} CASCADE`));
+      }
+    },
+  );
 });
 
 describe('postgres store without a server', () => {

@@ -6,6 +6,9 @@ import { QuotaLedger } from '../../src/quota/index.js';
 import { openSqliteQuotaStore } from '../../src/quota/sqlite.js';
 import { runTogether } from './processes.js';
 import { BUYER, quotaContract, SECRET, type HammerResult } from './contract.js';
+import { checkOldRows, checkUpgraded, OLD_ENTRIES, OLD_EVENTS, OLD_META } from './migration.js';
+
+const s = (d: { toFixed(): string } | undefined) => d?.toFixed();
 
 const WORKER = new URL('./sqlite-worker.ts', import.meta.url).pathname;
 const PROCESSES = 8;
@@ -96,6 +99,143 @@ describe('sqlite store', () => {
       });
       expect((await l.usedQuantity(BUYER, 2026, '17019910', '035'))?.toFixed()).toBe('1.5');
       await l.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  /** The DDL of schema version 1 as an older sandan wrote it: orders keyed by orderNo alone. */
+  const V1_DDL = (withQuantities: boolean) => `
+CREATE TABLE sandan_quota_entry (
+  order_no TEXT PRIMARY KEY,
+  buyer_key TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  amount TEXT NOT NULL,
+  refunded TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('reserved', 'committed', 'released')),
+  release_reason TEXT CHECK (release_reason IN ('cancelled', 'expired')),
+  order_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  updated_at INTEGER NOT NULL,
+  cop_no TEXT,
+  invt_no TEXT${withQuantities ? ',\n  quantities TEXT' : ''}
+) STRICT;
+CREATE INDEX sandan_quota_entry_buyer ON sandan_quota_entry (buyer_key, year);
+CREATE INDEX sandan_quota_entry_cop ON sandan_quota_entry (cop_no) WHERE cop_no IS NOT NULL;
+CREATE INDEX sandan_quota_entry_invt ON sandan_quota_entry (invt_no) WHERE invt_no IS NOT NULL;
+CREATE TABLE sandan_quota_event (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  order_no TEXT NOT NULL,
+  buyer_key TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  type TEXT NOT NULL CHECK (type IN ('reserve', 'commit', 'release', 'expire', 'refund')),
+  amount TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  key TEXT
+) STRICT;
+CREATE INDEX sandan_quota_event_buyer ON sandan_quota_event (buyer_key, year, seq);
+CREATE INDEX sandan_quota_event_order ON sandan_quota_event (order_no, seq);
+CREATE UNIQUE INDEX sandan_quota_event_key ON sandan_quota_event (order_no, key) WHERE key IS NOT NULL;
+CREATE TABLE sandan_quota_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+`;
+
+  it.each([
+    ['with quantities', true],
+    ['from before quantities', false],
+  ])(
+    'upgrades a version 1 file (%s) to orders keyed by platform and orderNo, once, keeping its rows',
+    async (_, withQuantities) => {
+      const dir = mkdtempSync(join(tmpdir(), 'sandan-quota-'));
+      const file = join(dir, 'v1.sqlite');
+      const Database = (await import('better-sqlite3')).default;
+      const ms = (iso: string) => Date.parse(iso);
+      const raw = new Database(file);
+      raw.pragma('journal_mode = WAL');
+      raw.exec(V1_DDL(withQuantities));
+      const q = withQuantities ? ', quantities' : '';
+      const insert = raw.prepare(
+        `INSERT INTO sandan_quota_entry (order_no, buyer_key, year, amount, refunded, status, order_at, updated_at, cop_no, invt_no${q}) VALUES (@order_no, @buyer_key, @year, @amount, @refunded, @status, @order_at, @updated_at, @cop_no, @invt_no${withQuantities ? ', @quantities' : ''})`,
+      );
+      for (const e of OLD_ENTRIES)
+        insert.run({
+          ...e,
+          order_at: ms(e.order_at),
+          updated_at: ms(e.updated_at),
+          ...(!withQuantities && { quantities: undefined }),
+        });
+      const event = raw.prepare(
+        'INSERT INTO sandan_quota_event (order_no, buyer_key, year, type, amount, at, key) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      );
+      for (const e of OLD_EVENTS) event.run(e.order_no, e.buyer_key, e.year, e.type, e.amount, ms(e.at), e.key);
+      for (const [k, v] of OLD_META) raw.prepare('INSERT INTO sandan_quota_meta (key, value) VALUES (?, ?)').run(k, v);
+      raw.close();
+      const look = () => {
+        const db = new Database(file, { readonly: true });
+        try {
+          const names = (sql: string) => (db.prepare(sql).all() as Array<{ name: string }>).map((c) => c.name);
+          return {
+            version: (
+              db.prepare("SELECT value FROM sandan_quota_meta WHERE key = 'schema-version'").get() as { value: string }
+            ).value,
+            // the primary key's columns, in order
+            key: names("SELECT name FROM pragma_table_info('sandan_quota_entry') WHERE pk > 0 ORDER BY pk"),
+            eventKey: names("SELECT name FROM pragma_index_info('sandan_quota_event_key') ORDER BY seqno"),
+            eventOrder: names("SELECT name FROM pragma_index_info('sandan_quota_event_order') ORDER BY seqno"),
+            entries: (db.prepare('SELECT count(*) AS n FROM sandan_quota_entry').get() as { n: number }).n,
+          };
+        } finally {
+          db.close();
+        }
+      };
+      try {
+        // Read-only: read as it is (every order of no platform stated), and left as it was.
+        const reader = new QuotaLedger({ store: await openSqliteQuotaStore(file, { readOnly: true }), secret: SECRET });
+        await checkOldRows(reader, withQuantities);
+        await reader.close();
+        expect(look()).toEqual({
+          version: '1',
+          key: ['order_no'],
+          eventKey: ['order_no', 'key'],
+          eventOrder: ['order_no', 'seq'],
+          entries: 2,
+        });
+        // Opened for writing: upgraded, and the same rows read the same.
+        const l = new QuotaLedger({ store: await openSqliteQuotaStore(file), secret: SECRET });
+        const upgraded = {
+          version: '2',
+          key: ['order_no', 'ebp_code'],
+          eventKey: ['order_no', 'ebp_code', 'key'],
+          eventOrder: ['order_no', 'ebp_code', 'seq'],
+          entries: 2,
+        };
+        expect(look()).toEqual(upgraded);
+        await checkUpgraded(l, withQuantities);
+        await l.close();
+        // Again: nothing to do; the rows written since (two more entries) are kept.
+        const again = new QuotaLedger({ store: await openSqliteQuotaStore(file), secret: SECRET });
+        expect(look()).toEqual({ ...upgraded, entries: 4 });
+        expect(s((await again.remaining(BUYER, 2026)).used)).toBe('1400');
+        await again.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('refuses a schema version it does not know, and leaves the file alone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-quota-'));
+    const file = join(dir, 'v3.sqlite');
+    const Database = (await import('better-sqlite3')).default;
+    try {
+      await (await openSqliteQuotaStore(file)).close();
+      const raw = new Database(file);
+      raw.exec("UPDATE sandan_quota_meta SET value = '3' WHERE key = 'schema-version'");
+      raw.close();
+      for (const readOnly of [false, true])
+        await expect(openSqliteQuotaStore(file, { readOnly })).rejects.toMatchObject({
+          code: 'QUOTA_STORE',
+          message: expect.stringContaining('has quota schema version 3; this sandan knows versions 1'),
+        });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1229,13 +1229,15 @@ class Engine implements EmulatorEngine {
         code: this.options.unmappedCode ?? DEFAULT_UNMAPPED_CODE,
         desc: `企业内部编号 ${invt.copNo ?? ''} 已用于订单 ${twin.orderNo ?? ''} 的清单 / copNo ${invt.copNo ?? ''} is already that of the inventory of order ${twin.orderNo ?? ''}`,
       };
-    // Each declaration of the order has an entry of its own in the ledger (it keeps an orderNo's entry
+    // Each declaration of the order has an entry of its own in the ledger (it keeps an order's entry
     // once, with one amount): the one this replaces gives its reservation back first, so that it is
-    // not counted twice, nor left taken when this one is rejected.
+    // not counted twice, nor left taken when this one is rejected. The entries are the platform's
+    // (ebpCode): another platform's order of the same orderNo is another order, counted on its own.
     const quotaKey = (invt.version ?? 0) === 0 ? orderNo : `${invt.preNo ?? orderNo}#${invt.version}`;
     if (invt.quotaKey !== undefined && invt.quotaKey !== quotaKey) {
-      const replaced = await this.ledger.find({ orderNo: invt.quotaKey });
-      if (replaced?.status === 'reserved') await this.ledger.release(invt.quotaKey, { now, reason: 'cancelled' });
+      const replaced = quotaKeyOf(invt);
+      if ((await this.ledger.find(replaced))?.status === 'reserved')
+        await this.ledger.release(replaced, { now, reason: 'cancelled' });
     }
     // The day that places the transaction in a quota year (option quota.date), the same for the rules' check
     // and the reservation (the reservation was made on the order's appTime while the rules checked the
@@ -1265,7 +1267,7 @@ class Engine implements EmulatorEngine {
       if (tax.ok && buyer !== undefined) {
         try {
           const r = await this.ledger.reserve(
-            quotaKey,
+            { ebpCode: str(invt.doc.ebpCode) ?? '', orderNo: quotaKey },
             buyer,
             { dutiableValue: tax.result.dutiableValue, actualPaid: String(docs.order.doc.acturalPaid ?? '0') },
             quotaAt ?? now,
@@ -1357,7 +1359,7 @@ class Engine implements EmulatorEngine {
    * counted — not a fen more (which the ledger refuses as an over-refund) nor a fen less.
    */
   private async refundQuota(refund: StoredDoc, invt: StoredDoc, now: Date): Promise<boolean> {
-    const entry = await this.ledger.find({ orderNo: quotaKeyOf(invt) });
+    const entry = await this.ledger.find(quotaKeyOf(invt));
     if (!entry) return false;
     const original = new Map(lines(invt.doc).map((l) => [Number(l.gnum), l]));
     let total = new Decimal(0);
@@ -1496,9 +1498,13 @@ function manualRefusal(desc: string): { status: string; info: string } {
   return { status: '100', info: returnInfo('1300', desc) };
 }
 
-/** An inventory's entry in the quota ledger (an inventory reserved before keys were kept: its orderNo). */
-function quotaKeyOf(invt: StoredDoc): string {
-  return invt.quotaKey ?? (invt.orderNo as string);
+/**
+ * An inventory's entry in the quota ledger: its platform's, under its quota key (an inventory
+ * reserved before keys were kept: its orderNo). An entry written before the ledger kept platforms
+ * is found under it too (the ledger takes it for the platform's while the platform has none).
+ */
+function quotaKeyOf(invt: StoredDoc): { ebpCode: string; orderNo: string } {
+  return { ebpCode: str(invt.doc.ebpCode) ?? '', orderNo: invt.quotaKey ?? (invt.orderNo as string) };
 }
 
 /** An order's appTime (yyyyMMddHHmmss, Beijing) as an instant. */

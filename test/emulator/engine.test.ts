@@ -1096,6 +1096,88 @@ describe('cancellations and returns', () => {
     },
   );
 
+  it('one orderNo on two platforms for one buyer: two orders, both counted; a return gives back its own platform’s quota', async () => {
+    // Platform B declares an order under the number platform A used, for the same buyer and amount.
+    const onPlatformB = () => {
+      const b = example();
+      const ebp = { ebpCode: '3301964J77', ebpName: '杭州另一跨境电商平台有限公司' };
+      const ebc = { ebcCode: '3301964J77', ebcName: '杭州另一跨境电商平台有限公司' };
+      Object.assign(b.order, ebp, ebc, { payTransactionId: 'PAY2026112010169901' });
+      Object.assign(b.payment, ebp, { payTransactionId: 'PAY2026112010169901' });
+      b.logistics.logisticsNo = 'ZT7700012349901';
+      Object.assign(b.inventory, ebp, ebc, {
+        logisticsNo: 'ZT7700012349901',
+        copNo: 'INV202611209901',
+        assureCode: '3301964J77',
+      });
+      return b;
+    };
+    const a = example();
+    const b = onPlatformB();
+    expect([b.order.orderNo, b.order.buyerIdNumber]).toEqual([a.order.orderNo, a.order.buyerIdNumber]);
+    const file = join(mkdtempSync(join(tmpdir(), 'sandan-emulator-')), 'emulator.db');
+    try {
+      const e = await createEngine({
+        store: { sqlite: file },
+        clock: manualClock(T0),
+        trust: signing.trust,
+        rates: RATES,
+        quota: { annualLimit: '1200' },
+      });
+      await declare(e, a);
+      await declare(e, b);
+      // The inventory receipts of SD202611200001, by the platform they name.
+      const byPlatform = () => {
+        const out: Record<string, string[]> = {};
+        for (const r of e.receipts(0, { orderNo: a.order.orderNo }).filter((x) => x.type === 'CEB622'))
+          (out[String(read(r).documents[0]!.ebpCode)] ??= []).push(r.returnStatus!);
+        return out;
+      };
+      expect(byPlatform()).toEqual({ '3301964J31': ['2', '3', '120', '800'], '3301964J77': ['2', '3', '120', '800'] });
+      // Both count: 548 + 548 = 1096 ≤ 1200, and a third order of 548 would make 1644 > 1200: 1313.
+      // (Were B's order taken for A's, a duplicate, 548 + 548 = 1096 would pass.)
+      await declare(e, secondOrder());
+      expect(trail(e.receipts(0, { orderNo: 'SD202611200002' }), 'CEB622').at(-1)).toBe('CEB622:100');
+      expect(parseReturnInfo(lastInfo(e.receipts(0, { orderNo: 'SD202611200002' }), 'CEB622') ?? '').code).toBe('1313');
+      // Platform B's buyer returns one of the two tins of line 1 (199.00 of the goods' 548.00).
+      const invtNoB = e
+        .receipts(0, { orderNo: b.order.orderNo })
+        .find((r) => r.type === 'CEB622' && r.returnStatus === '800' && read(r).documents[0]!.ebpCode === '3301964J77')!
+        .invtNo!;
+      const items = [{ gnum: 1, gcode: '1901101000', gname: '婴儿配方奶粉 800g', qty: 1, unit: '122' }];
+      const ret = await e.submit(
+        await signed('CEB625', { ...cancelOf(b, invtNoB), reason: '质量问题', items }, '2026-11-21T02:20:00Z'),
+        { transport: 'api' },
+      );
+      expect(ret.accepted).toBe(true);
+      await e.advance('1h');
+      expect(trail(e.receipts(), 'CEB626')).toEqual(['CEB626:2', 'CEB626:3', 'CEB626:120', 'CEB626:399']);
+      await e.close();
+
+      // The ledger kept in the same file: one entry per platform, each with its own figures.
+      const { openSqliteQuotaStore } = await import('../../src/quota/sqlite.js');
+      const { QuotaLedger } = await import('../../src/quota/index.js');
+      const ledger = new QuotaLedger({
+        store: await openSqliteQuotaStore(file, { readOnly: true }),
+        secret: 'sandan-customs-emulator-quota',
+      });
+      const entry = async (ebpCode: string) => {
+        const x = await ledger.find({ ebpCode, orderNo: a.order.orderNo });
+        return x && [x.ebpCode, x.status, x.amount.toFixed(2), x.refunded.toFixed(2)];
+      };
+      // 548.00 × 199.00 / 548.00 = 199.00 given back on B's order, none on A's.
+      expect(await entry('3301964J31')).toEqual(['3301964J31', 'committed', '548.00', '0.00']);
+      expect(await entry('3301964J77')).toEqual(['3301964J77', 'committed', '548.00', '199.00']);
+      // 548 + (548 − 199) = 897 used of 1200.
+      const used = await ledger.remaining(a.order.buyerIdNumber, 2026, {});
+      expect(used.used.toFixed(2)).toBe('897.00');
+      expect(used.orders).toBe(2);
+      await ledger.close();
+    } finally {
+      rmSync(join(file, '..'), { recursive: true, force: true });
+    }
+  });
+
   it('a return within the window is concluded (399); one after it is refused', async () => {
     // one of the two tins of line 1 at a time: the late return is refused for its date, not its quantity
     const refundOf = (d: Record<string, any>, invtNo: string) => ({

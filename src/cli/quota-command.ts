@@ -1,11 +1,11 @@
 import { Option, type Command } from 'commander';
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
-import { beijingYear, parseInstant, type QuotaBalance, type QuotaResult } from '../quota/core.js';
+import { beijingYear, orderLabel, parseInstant, type QuotaBalance, type QuotaResult } from '../quota/core.js';
 import { checkQuotaSecret, QuotaLedger } from '../quota/ledger.js';
 import type { ReturnWindowCheck } from '../quota/return-window.js';
 import { beijingIso, beijingXsDateTime } from '../time/beijing.js';
-import type { CommitStage, QuotaEvent, QuotaStore } from '../quota/types.js';
+import type { CommitStage, QuotaEvent, QuotaOrderRef, QuotaStore } from '../quota/types.js';
 import type { CommandContext } from './command.js';
 import type { CliIo } from './io.js';
 
@@ -17,6 +17,7 @@ export interface QuotaCommandOptions {
   db?: string;
   buyerId?: string;
   order?: string;
+  ebpCode?: string;
   amount?: string;
   at?: string;
   year?: string;
@@ -78,9 +79,13 @@ function balanceJson(b: QuotaBalance) {
   };
 }
 
+/** `ebpCode` in JSON output when the platform is stated (a ledger of one platform's orders writes none). */
+const platformJson = (ebpCode: string) => (ebpCode === '' ? {} : { ebpCode });
+
 function eventJson(e: QuotaEvent) {
   return {
     seq: e.seq ?? null,
+    ...platformJson(e.ebpCode),
     orderNo: e.orderNo,
     type: e.type,
     amount: e.amount.toFixed(),
@@ -121,8 +126,8 @@ function resultText(action: Exclude<QuotaAction, 'remaining' | 'history'>, r: Qu
   if (!r.ok)
     return `refused (${r.reason}): ${r.message}${r.remaining !== undefined ? `\nremaining: ${r.remaining.toFixed()} CNY` : ''}\n${windowText(r.returnWindow)}`;
   const head = r.duplicate
-    ? `order ${r.orderNo}: already ${DONE[action]}, nothing changed`
-    : `order ${r.orderNo}: ${DONE[action]} (${r.entry.amount.toFixed()} CNY${r.entry.refunded.isZero() ? '' : `, ${r.entry.refunded.toFixed()} refunded`})`;
+    ? `order ${orderLabel(r)}: already ${DONE[action]}, nothing changed`
+    : `order ${orderLabel(r)}: ${DONE[action]} (${r.entry.amount.toFixed()} CNY${r.entry.refunded.isZero() ? '' : `, ${r.entry.refunded.toFixed()} refunded`})`;
   return `${head}\nremaining in ${r.balance.year}: ${r.remaining.toFixed()} of ${r.balance.limit.toFixed()} CNY (used ${r.balance.used.toFixed()})\n${windowText(r.returnWindow)}`;
 }
 
@@ -131,6 +136,7 @@ function resultJson(action: QuotaAction, r: QuotaResult) {
     return {
       ok: false,
       action,
+      ...platformJson(r.ebpCode),
       orderNo: r.orderNo,
       reason: r.reason,
       message: r.message,
@@ -141,6 +147,7 @@ function resultJson(action: QuotaAction, r: QuotaResult) {
   return {
     ok: true,
     action,
+    ...platformJson(r.ebpCode),
     orderNo: r.orderNo,
     duplicate: r.duplicate,
     status: r.entry.status,
@@ -180,6 +187,9 @@ export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOption
       ? need(opts.buyerId, '--buyer-id ID', action)
       : undefined;
   const orderNo = action === 'remaining' || action === 'history' ? undefined : need(opts.order, '--order NO', action);
+  // --ebp-code names the platform whose order it is (an orderNo is unique only within one platform).
+  const order: QuotaOrderRef | undefined =
+    orderNo === undefined || opts.ebpCode === undefined ? orderNo : { ebpCode: opts.ebpCode, orderNo };
   const amount = action === 'reserve' ? need(opts.amount, '--amount N', action) : opts.amount;
   // remaining and history only read: they never wait for (or take) the write lock.
   const readOnly = action === 'remaining' || action === 'history';
@@ -202,7 +212,7 @@ export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOption
         const events = await ledger.history(buyer!, y);
         const b = await ledger.remaining(buyer!, y, at ? { at } : {});
         const lines = events.map(
-          (e) => `${beijingIso(e.at.getTime())}  ${e.type.padEnd(7)}  ${e.orderNo}  ${e.amount.toFixed()}`,
+          (e) => `${beijingIso(e.at.getTime())}  ${e.type.padEnd(7)}  ${orderLabel(e)}  ${e.amount.toFixed()}`,
         );
         out(
           { ok: true, ...balanceJson(b), events: events.map(eventJson) },
@@ -212,7 +222,7 @@ export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOption
       }
       case 'reserve': {
         // --at is the order date and the time of the change, as for commit, release and refund.
-        const r = await ledger.reserve(orderNo!, buyer!, amount!, at ?? new Date(), {
+        const r = await ledger.reserve(order!, buyer!, amount!, at ?? new Date(), {
           ...(at !== undefined && { now: at }),
           ...(opts.copNo !== undefined && { copNo: opts.copNo }),
           ...(opts.invtNo !== undefined && { invtNo: opts.invtNo }),
@@ -227,10 +237,10 @@ export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOption
         const now = at ? { now: at } : {};
         const r =
           action === 'commit'
-            ? await ledger.commit(orderNo!, { ...now, ...(opts.stage !== undefined && { stage: opts.stage }) })
+            ? await ledger.commit(order!, { ...now, ...(opts.stage !== undefined && { stage: opts.stage }) })
             : action === 'release'
-              ? await ledger.release(orderNo!, now)
-              : await ledger.refund(orderNo!, amount, {
+              ? await ledger.release(order!, now)
+              : await ledger.refund(order!, amount, {
                   ...now,
                   ...(opts.key !== undefined && { key: opts.key }),
                   ...(opts.appliedAt !== undefined && { appliedAt: parseInstant(opts.appliedAt, '--applied-at') }),
@@ -251,6 +261,11 @@ export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOption
 const OPTIONS = {
   buyerId: () => new Option('--buyer-id <id>', 'buyer ID number (订购人证件号码); stored only as a keyed hash'),
   order: () => new Option('--order <no>', 'order number (orderNo)'),
+  ebpCode: () =>
+    new Option(
+      '--ebp-code <code>',
+      "the e-commerce platform whose order it is (ebpCode): orders of two platforms may share an orderNo; without it, the orderNo alone, while it names one platform's order",
+    ),
   amount: () => new Option('--amount <n>', 'amount in CNY that counts toward the quota (decimal)'),
   refundAmount: () =>
     new Option('--amount <n>', 'amount in CNY to give back (decimal; default: all that still counts)'),
@@ -299,20 +314,34 @@ const ACTIONS: Array<{ name: QuotaAction; description: string; options: Array<ke
     name: 'reserve',
     description:
       'reserve quota for an order at checkout (--order, --buyer-id, --amount, --at order date); exit 1 when it would pass the annual limit',
-    options: ['order', 'buyerId', 'amount', 'at', 'ttl', 'copNo', 'invtNo'],
+    options: ['order', 'ebpCode', 'buyerId', 'amount', 'at', 'ttl', 'copNo', 'invtNo'],
   },
   {
     name: 'commit',
     description:
       'customs concluded or released the inventory: the reservation counts for good (--order; a later --stage released dates the return window)',
-    options: ['order', 'at', 'stage'],
+    options: ['order', 'ebpCode', 'at', 'stage'],
   },
-  { name: 'release', description: 'the order was cancelled: give its quota back (--order)', options: ['order', 'at'] },
+  {
+    name: 'release',
+    description: 'the order was cancelled: give its quota back (--order)',
+    options: ['order', 'ebpCode', 'at'],
+  },
   {
     name: 'refund',
     description:
       'an approved return: give back --amount, or all that still counts (--order); exit 1 when it was applied for (or came back) after the return window of the release',
-    options: ['order', 'refundAmount', 'at', 'key', 'appliedAt', 'arrivedAt', 'releasedAt', 'outsideReturnWindow'],
+    options: [
+      'order',
+      'ebpCode',
+      'refundAmount',
+      'at',
+      'key',
+      'appliedAt',
+      'arrivedAt',
+      'releasedAt',
+      'outsideReturnWindow',
+    ],
   },
   {
     name: 'history',

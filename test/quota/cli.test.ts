@@ -139,6 +139,84 @@ describe('sandan quota', () => {
     );
   });
 
+  it('--ebp-code: one orderNo of two platforms is two orders; the orderNo alone then names neither', async () => {
+    const base = ['--db', db, '--order', 'M-1'];
+    const reserve = (ebp: string) =>
+      cli([
+        'quota',
+        'reserve',
+        ...base,
+        '--ebp-code',
+        ebp,
+        '--buyer-id',
+        BUYER,
+        '--amount',
+        '1000',
+        '--at',
+        '2026-03-01',
+        '--format',
+        'json',
+      ]);
+    let r = await reserve('PLAT-A');
+    expect([r.code, r.json()]).toMatchObject([
+      0,
+      { ebpCode: 'PLAT-A', orderNo: 'M-1', duplicate: false, remaining: '25000' },
+    ]);
+    // 26000 − 1000 − 1000 = 24000.
+    r = await reserve('PLAT-B');
+    expect([r.code, r.json()]).toMatchObject([
+      0,
+      { ebpCode: 'PLAT-B', orderNo: 'M-1', duplicate: false, remaining: '24000' },
+    ]);
+    r = await reserve('PLAT-B');
+    expect([r.code, r.json().duplicate, r.json().remaining]).toEqual([0, true, '24000']);
+    // Misuse (exit 2): which platform's M-1?
+    r = await cli(['quota', 'commit', ...base]);
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([
+      2,
+      'sandan: Order M-1 is in the ledger for several platforms (PLAT-A, PLAT-B); name the platform: { ebpCode, orderNo }',
+    ]);
+    r = await cli(['quota', 'commit', ...base, '--ebp-code', 'PLAT-A', '--at', '2026-03-05']);
+    expect([r.code, r.stdout]).toEqual([
+      0,
+      'order M-1 of platform PLAT-A: committed (1000 CNY)\nremaining in 2026: 24000 of 26000 CNY (used 2000)\n',
+    ]);
+    r = await cli(['quota', 'release', ...base, '--ebp-code', 'PLAT-B', '--at', '2026-03-06', '--format', 'json']);
+    expect(r.json()).toMatchObject({ ok: true, ebpCode: 'PLAT-B', status: 'released', remaining: '25000' });
+    r = await cli(['quota', 'refund', ...base, '--ebp-code', 'PLAT-C', '--format', 'json']);
+    expect([r.code, r.json()]).toEqual([
+      1,
+      {
+        ok: false,
+        action: 'refund',
+        ebpCode: 'PLAT-C',
+        orderNo: 'M-1',
+        reason: 'unknown-order',
+        message: 'The ledger has no order M-1 of platform PLAT-C',
+        remaining: null,
+      },
+    ]);
+    r = await cli(['quota', 'history', '--db', db, '--buyer-id', BUYER, '--year', '2026']);
+    expect(r.stdout).toBe(
+      [
+        '2026-03-01T00:00:00.000+08:00  reserve  M-1 of platform PLAT-A  1000',
+        '2026-03-01T00:00:00.000+08:00  reserve  M-1 of platform PLAT-B  1000',
+        '2026-03-05T00:00:00.000+08:00  commit   M-1 of platform PLAT-A  1000',
+        '2026-03-06T00:00:00.000+08:00  release  M-1 of platform PLAT-B  1000',
+        'remaining in 2026: 25000 of 26000 CNY',
+        '',
+      ].join('\n'),
+    );
+    r = await cli(['quota', 'history', '--db', db, '--buyer-id', BUYER, '--year', '2026', '--format', 'json']);
+    expect((r.json().events as Array<{ ebpCode?: string; type: string }>).map((e) => `${e.ebpCode} ${e.type}`)).toEqual(
+      ['PLAT-A reserve', 'PLAT-B reserve', 'PLAT-A commit', 'PLAT-B release'],
+    );
+    r = await cli(['quota', 'remaining', '--db', db, '--buyer-id', BUYER, '--ebp-code', 'PLAT-A']);
+    expect([r.code, r.stderr]).toEqual([2, "error: unknown option '--ebp-code'\n(run with --help for usage)\n"]);
+    r = await cli(['quota', 'commit', ...base, '--ebp-code', ' PLAT-A']);
+    expect([r.code, r.stderr]).toMatchObject([2, expect.stringContaining('ebpCode must be a platform code')]);
+  });
+
   it('an option the subcommand does not use is a usage error (exit 2), and nothing changes', async () => {
     let r = await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'O-3', '--amount', '10']);
     expect(r.code, r.stderr).toBe(0);

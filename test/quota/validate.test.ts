@@ -58,6 +58,26 @@ describe('limits/annual with the quota ledger', () => {
     expect(next.quota?.used.toFixed()).toBe('0');
   });
 
+  it("leaves out the declaration's own platform's order, and counts another platform's order of the same orderNo", async () => {
+    const ledger = new QuotaLedger({ store: new MemoryQuotaStore(), secret: SECRET });
+    const d = example('hangzhou-1210');
+    expect(d.order.ebpCode).toBe('3301964J31');
+    await ledger.reserve('EARLIER-1', HZ_BUYER, '25000', '2026-02-01');
+    // This declaration's own reservation, and another platform's order under the same number.
+    await ledger.reserve({ ebpCode: '3301964J31', orderNo: 'SD202611200001' }, HZ_BUYER, '548.00', '2026-11-20');
+    await ledger.reserve({ ebpCode: '3301964J77', orderNo: 'SD202611200001' }, HZ_BUYER, '400.00', '2026-11-19');
+    // 25,000 + 400 used without this order; + 548 = 25,948 ≤ 26,000.
+    const r = await validateWithQuota(d, ledger, { registry });
+    expect([r.quota?.used.toFixed(), r.quota?.remaining.toFixed()]).toEqual(['25400', '600']);
+    expect(annual(r)).toEqual([]);
+    // Declared by the other platform instead, it is the 400 that is left out: 25,548 + 548 = 26,096 > 26,000.
+    const other = example('hangzhou-1210');
+    other.order.ebpCode = other.inventory.ebpCode = '3301964J77';
+    const o = await validateWithQuota(other, ledger, { registry });
+    expect(o.quota?.used.toFixed()).toBe('25548');
+    expect(annual(o).map((i) => [i.code, i.actual])).toEqual([['1313', '26096']]);
+  });
+
   it('counts the amount paid when the policy says so', () => {
     const d = example('hangzhou-1210');
     const paid = structuredClone(national) as { policy: Record<string, unknown> } & typeof national;

@@ -73,12 +73,14 @@ export function createOrderService(deps: OrderServiceDeps) {
       if (!tax.ok) return { ok: false, stage: 'validate', issues: tax.issues };
       const t = taxResultToJSON(tax.result);
 
-      // 3. Reserve the quota; the same order number reserves once however often it is retried.
+      // 3. Reserve the quota; the same order (platform and order number) reserves once however often
+      // it is retried. The platform's code keeps it apart from another platform's order of the same number.
       const parsed = parseDeclaration(input);
       if (!parsed.success || !parsed.data.inventory) return { ok: false, stage: 'validate', issues: parsed.issues };
       const { order, payment, logistics, inventory } = parsed.data;
+      const orderKey = { ebpCode: order.ebpCode, orderNo: order.orderNo };
       const reserved = await deps.ledger.reserve(
-        order.orderNo,
+        orderKey,
         inventory.buyerIdNumber,
         { dutiableValue: tax.result.dutiableValue, actualPaid: order.acturalPaid },
         deps.now(),
@@ -112,7 +114,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       };
       const failed = Object.values(sealedAll).flatMap((m) => (typeof m === 'string' ? [] : m));
       if (failed.length > 0) {
-        await deps.ledger.release(order.orderNo);
+        await deps.ledger.release(orderKey);
         return { ok: false, stage: 'build', issues: failed };
       }
       const messages = sealedAll as { [K in keyof typeof sealedAll]: string };

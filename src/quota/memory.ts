@@ -101,7 +101,7 @@ export class MemoryQuotaStore implements QuotaStore {
       const tx: QuotaTx = {
         lockBuyerYear: async () => {},
         getEntry: async (ebpCode, orderNo) => {
-          const s = staged.get(stagedKey({ ebpCode, orderNo }));
+          const s = staged.size === 0 ? undefined : staged.get(stagedKey({ ebpCode, orderNo }));
           if (s) return { ...s };
           const at = this.at(ebpCode, orderNo);
           return at === undefined ? undefined : entryOf(this.kept[at] as KeptEntry);

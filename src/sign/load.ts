@@ -17,10 +17,17 @@ export async function loadLocalSigner(opts: {
   certificateNumber?: string | undefined;
   algorithm?: SignatureAlgorithm | undefined;
 }): Promise<Signer> {
-  const [key, certificate] = await Promise.all([read(opts.keyPath, 'key'), read(opts.certificatePath, 'certificate')]);
+  // Both are read at once, but a failure is told in the order given (the key first), not in the
+  // order the file system happened to answer: with both missing, the message is always the key's.
+  const [key, certificate] = await Promise.allSettled([
+    read(opts.keyPath, 'key'),
+    read(opts.certificatePath, 'certificate'),
+  ]);
+  if (key.status === 'rejected') throw key.reason;
+  if (certificate.status === 'rejected') throw certificate.reason;
   return createLocalSigner({
-    key,
-    certificate,
+    key: key.value,
+    certificate: certificate.value,
     passphrase: opts.passphrase,
     certificateNumber: opts.certificateNumber,
     algorithm: opts.algorithm,

@@ -236,6 +236,8 @@ class Engine implements EmulatorEngine {
   private readonly policy: QuotaPolicyLookup;
   private readonly maxBatch: number;
   private readonly quotaDate: 'declTime' | 'appTime';
+  /** The code of a rejection whose rule has no catalogue code (option unmappedCode). */
+  private readonly unmappedCode: string;
 
   constructor(
     private readonly options: EngineOptions,
@@ -277,6 +279,7 @@ class Engine implements EmulatorEngine {
     oneOf('quota.date', options.quota?.date, SETTING_CHOICES.quotaDate);
     oneOf('duplicateCopNo', options.duplicateCopNo, SETTING_CHOICES.duplicateCopNo);
     this.quotaDate = options.quota?.date ?? SETTING_CHOICES.quotaDate[0];
+    this.unmappedCode = options.unmappedCode ?? DEFAULT_UNMAPPED_CODE;
   }
 
   // ── the public API ─────────────────────────────────────────────────────────
@@ -1219,14 +1222,14 @@ class Engine implements EmulatorEngine {
     const reused = [docs.order, docs.payment, docs.logistics].find((x) => x.compact);
     if (!verdict && reused)
       verdict = {
-        code: this.options.unmappedCode ?? DEFAULT_UNMAPPED_CODE,
+        code: this.unmappedCode,
         desc: `${reused.messageType} ${reused.key} 已用于已放行的订单 ${reused.orderNo ?? ''} / already used by the released order ${reused.orderNo ?? ''}`,
       };
     // Option duplicateCopNo: refuse: a copNo its declaring enterprise already gave another inventory in force.
     const twin = !verdict && this.options.duplicateCopNo === 'refuse' ? this.copNoTwin(invt) : undefined;
     if (twin)
       verdict = {
-        code: this.options.unmappedCode ?? DEFAULT_UNMAPPED_CODE,
+        code: this.unmappedCode,
         desc: `企业内部编号 ${invt.copNo ?? ''} 已用于订单 ${twin.orderNo ?? ''} 的清单 / copNo ${invt.copNo ?? ''} is already that of the inventory of order ${twin.orderNo ?? ''}`,
       };
     // Each declaration of the order has an entry of its own in the ledger (it keeps an order's entry
@@ -1267,7 +1270,7 @@ class Engine implements EmulatorEngine {
       if (tax.ok && buyer !== undefined) {
         try {
           const r = await this.ledger.reserve(
-            { ebpCode: str(invt.doc.ebpCode) ?? '', orderNo: quotaKey },
+            quotaKeyOf(invt, quotaKey),
             buyer,
             { dutiableValue: tax.result.dutiableValue, actualPaid: String(docs.order.doc.acturalPaid ?? '0') },
             quotaAt ?? now,
@@ -1278,7 +1281,7 @@ class Engine implements EmulatorEngine {
         } catch (e) {
           // The ledger refuses what it cannot key (a malformed ID number): customs would not take it either.
           verdict = {
-            code: this.options.unmappedCode ?? DEFAULT_UNMAPPED_CODE,
+            code: this.unmappedCode,
             desc: messageOf(e).slice(0, 900),
           };
         }
@@ -1348,7 +1351,7 @@ class Engine implements EmulatorEngine {
   private verdictOf(issue: Issue): { code: string; desc: string } {
     const help = catalogueHelp(issue.code);
     if (help) return { code: help.code, desc: help.receipt.zh };
-    const code = this.options.unmappedCode ?? DEFAULT_UNMAPPED_CODE;
+    const code = this.unmappedCode;
     return { code, desc: `${issue.message.zh}（${issue.code}）`.slice(0, 900) };
   }
 
@@ -1499,12 +1502,16 @@ function manualRefusal(desc: string): { status: string; info: string } {
 }
 
 /**
- * An inventory's entry in the quota ledger: its platform's, under its quota key (an inventory
- * reserved before keys were kept: its orderNo). An entry written before the ledger kept platforms
+ * An inventory's entry in the quota ledger: its platform's, under its quota key (the one given,
+ * which a new declaration is about to store; else its own; an inventory reserved before keys
+ * were kept: its orderNo). An entry written before the ledger kept platforms
  * is found under it too (the ledger takes it for the platform's while the platform has none).
  */
-function quotaKeyOf(invt: StoredDoc): { ebpCode: string; orderNo: string } {
-  return { ebpCode: str(invt.doc.ebpCode) ?? '', orderNo: invt.quotaKey ?? (invt.orderNo as string) };
+function quotaKeyOf(
+  invt: StoredDoc,
+  quotaKey: string = invt.quotaKey ?? (invt.orderNo as string),
+): { ebpCode: string; orderNo: string } {
+  return { ebpCode: str(invt.doc.ebpCode) ?? '', orderNo: quotaKey };
 }
 
 /** An order's appTime (yyyyMMddHHmmss, Beijing) as an instant. */

@@ -60,7 +60,6 @@ const RECEIPT_KEYS: Record<StatusReceiptType, KeyName[]> = {
   CEB816: ['invtNo', 'orderNo', 'logisticsNo'],
   CEB818: ['invtNo'],
 };
-const TAX_BILL_TYPES: ReadonlySet<StatusReceiptType> = new Set(['CEB816', 'CEB818']);
 
 class UnionFind {
   private readonly parent = new Map<string, string>();
@@ -190,7 +189,7 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
     const identity = receiptIdentity(r, keys);
     if (seen.has(identity)) continue;
     seen.add(identity);
-    add(keys, TAX_BILL_TYPES.has(r.messageType) ? taxBillItem(r, items.length) : receiptItem(r, items.length));
+    add(keys, RECEIPT_KIND[r.messageType] === 'taxBill' ? taxBillItem(r, items.length) : receiptItem(r, items.length));
   }
 
   const groups = new Map<string, { keys: Set<string>; items: TimelineItem[] }>();

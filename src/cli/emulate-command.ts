@@ -159,7 +159,7 @@ export async function emulateCommand(opts: EmulateCommandOptions, io: CliIo): Pr
       ? () => {}
       : customs.onReceipt((r) =>
           note(
-            `${r.at}  ${r.type}${r.returnStatus !== undefined ? ` ${r.returnStatus}` : ''}${r.orderNo !== undefined ? `  order ${r.orderNo}` : ''}  ${r.name}\n`,
+            `${r.at}  ${r.type}${r.returnStatus !== undefined ? ` ${r.returnStatus}` : ''}${r.orderNo !== undefined ? `  order ${r.orderNo}${r.ebpCode !== undefined ? ` (${r.ebpCode})` : ''}` : ''}  ${r.name}\n`,
           ),
         );
     try {

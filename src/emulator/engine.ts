@@ -60,7 +60,9 @@ import type {
   EmulatorReceiptType,
   EngineOptions,
   OutgoingReceipt,
+  ReceiptFilter,
   Scenario,
+  ScenarioTarget,
   Timing,
 } from './types.js';
 
@@ -293,8 +295,11 @@ class Engine implements EmulatorEngine {
     return () => void this.listeners.delete(listener);
   }
 
-  receipts(after = 0, filter: { orderNo?: string } = {}): OutgoingReceipt[] {
-    return this.state.receipts(after, filter.orderNo);
+  receipts(after = 0, filter: ReceiptFilter = {}): OutgoingReceipt[] {
+    for (const k of ['orderNo', 'ebpCode'] as const)
+      if (filter[k] !== undefined && (typeof filter[k] !== 'string' || filter[k] === ''))
+        throw new SandanError('INVALID_OPTION', `receipts: ${k} must be a non-empty string`);
+    return this.state.receipts(after, filter);
   }
 
   received(after?: number, limit?: number) {
@@ -309,11 +314,28 @@ class Engine implements EmulatorEngine {
     return this.state.historyStart();
   }
 
-  scenario(orderNo: string, s: Scenario): void {
+  scenario(orderNo: string, s: Scenario, target: ScenarioTarget = {}): void {
     if (typeof orderNo !== 'string' || orderNo === '')
       throw new SandanError('INVALID_OPTION', 'scenario: orderNo must be a non-empty string');
+    const ebpCode = target?.ebpCode;
+    if (ebpCode !== undefined && (typeof ebpCode !== 'string' || ebpCode === ''))
+      throw new SandanError('INVALID_OPTION', 'scenario: ebpCode must be a non-empty string');
     checkScenario(s);
-    this.state.setScenario(orderNo, s);
+    // A waybill names no platform: a platform's scenario could never be told it is about one.
+    if (
+      ebpCode !== undefined &&
+      (('reject' in s && s.reject.at === 'logistics') || ('drop' in s && s.drop.receipt === 'CEB512'))
+    )
+      throw new SandanError(
+        'INVALID_OPTION',
+        'scenario: a waybill names no platform; set a scenario of the waybill (reject.at logistics, a drop of CEB512) for the orderNo alone',
+      );
+    this.state.setScenario(orderNo, ebpCode, s);
+  }
+
+  /** The scenario that applies to a document: its platform's for its order, else its orderNo's. */
+  private scenarioOf(d: StoredDoc): Scenario | undefined {
+    return d.orderNo === undefined ? undefined : this.state.getScenario(d.orderNo, platformOf(d));
   }
 
   /**
@@ -997,7 +1019,8 @@ class Engine implements EmulatorEngine {
       this.state.putDoc(d);
     }
     const type = RECEIPT_OF[d.kind];
-    const scenario = d.orderNo === undefined ? undefined : this.state.getScenario(d.orderNo);
+    const ebpCode = platformOf(d);
+    const scenario = this.scenarioOf(d);
     if (scenario && 'drop' in scenario && scenario.drop.receipt === type && (scenario.drop.status ?? status) === status)
       return;
     const doc = this.receiptDoc(d, status, info, now);
@@ -1007,6 +1030,7 @@ class Engine implements EmulatorEngine {
     const r = this.state.addReceipt({
       type,
       ...(d.orderNo !== undefined && { orderNo: d.orderNo }),
+      ...(ebpCode !== undefined && { ebpCode }),
       ...(d.invtNo !== undefined && { invtNo: d.invtNo }),
       returnStatus: status,
       xml,
@@ -1103,7 +1127,7 @@ class Engine implements EmulatorEngine {
     }
     s.transaction(() => {
       s.done(id);
-      const scenario = d.orderNo === undefined ? undefined : s.getScenario(d.orderNo);
+      const scenario = this.scenarioOf(d);
       switch (status) {
         case '3':
           this.emit(d, '3', statusText('3'), now, pending);
@@ -1177,7 +1201,11 @@ class Engine implements EmulatorEngine {
     });
   }
 
-  /** A document reached 120: inventories waiting for it are checked now. */
+  /**
+   * A document reached 120: inventories waiting for it are checked now. Every waiting inventory of
+   * the orderNo is woken, of any platform: a check is cheap, one whose documents are not all in
+   * keeps waiting, and a payment of another ebpCode may be the one an inventory takes (documentsOf).
+   */
   private wake(d: StoredDoc, now: Date): void {
     const orderNo = str(d.doc.orderNo);
     if (orderNo === undefined) return;
@@ -1190,10 +1218,17 @@ class Engine implements EmulatorEngine {
   /** The order, payment and waybill of an inventory, once each is in (120). */
   private documentsOf(invt: StoredDoc): { order: StoredDoc; payment: StoredDoc; logistics: StoredDoc } | undefined {
     const x = invt.doc;
-    const order = this.state.getDoc('order', `${str(x.ebpCode) ?? ''}|${str(x.orderNo) ?? ''}`);
+    const key = `${str(x.ebpCode) ?? ''}|${str(x.orderNo) ?? ''}`;
+    const order = this.state.getDoc('order', key);
+    // A payment declared under another ebpCode (the payment company's slip) is still found by its
+    // orderNo, so that the rules name the ebpCode that differs instead of the inventory waiting for
+    // ever; but only one no order of its own platform claims: another platform's payment of the
+    // same orderNo belongs to that platform's order (an orderNo is unique only within a platform).
     const payment =
-      this.state.getDoc('payment', `${str(x.ebpCode) ?? ''}|${str(x.orderNo) ?? ''}`) ??
-      this.state.findDocs('payment', { orderNo: str(x.orderNo) ?? '' }).find((p) => p.status === '120');
+      this.state.getDoc('payment', key) ??
+      this.state
+        .findDocs('payment', { orderNo: str(x.orderNo) ?? '' })
+        .find((p) => p.status === '120' && this.state.getDoc('order', p.key) === undefined);
     const logistics = this.state.getDoc('logistics', `${str(x.logisticsCode) ?? ''}|${str(x.logisticsNo) ?? ''}`);
     if (order?.status !== '120' || payment?.status !== '120' || logistics?.status !== '120') return undefined;
     return { order, payment, logistics };
@@ -1212,7 +1247,7 @@ class Engine implements EmulatorEngine {
       return;
     }
     const orderNo = invt.orderNo as string;
-    const scenario = s.getScenario(orderNo);
+    const scenario = this.scenarioOf(invt);
     const decl = this.declarationOf(invt, docs);
     let verdict: { code: string; desc: string } | undefined;
     const forced = scenario && 'reject' in scenario && (scenario.reject.at ?? 'inventory') === 'inventory';
@@ -1435,7 +1470,7 @@ class Engine implements EmulatorEngine {
 
   private emitBill(invt: StoredDoc, tax: TaxFigures, now: Date, pending: Pending): void {
     const x = invt.doc;
-    const scenario = invt.orderNo === undefined ? undefined : this.state.getScenario(invt.orderNo);
+    const scenario = this.scenarioOf(invt);
     if (scenario && 'drop' in scenario && scenario.drop.receipt === 'CEB816') return;
     const guid = this.guid();
     const doc: ReceiptDoc = {
@@ -1467,6 +1502,8 @@ class Engine implements EmulatorEngine {
     const r = this.state.addReceipt({
       type: 'CEB816',
       ...(invt.orderNo !== undefined && { orderNo: invt.orderNo }),
+      // (the bill itself names no platform; its inventory does)
+      ...(platformOf(invt) !== undefined && { ebpCode: platformOf(invt) as string }),
       ...(invt.invtNo !== undefined && { invtNo: invt.invtNo }),
       xml,
       at: now.toISOString(),
@@ -1546,6 +1583,14 @@ const RECEIPT_TYPES: Record<EmulatorReceiptType, true> = {
  * receipt type the emulator never sends (a typo would silently drop nothing), a description or
  * status that is not text.
  */
+/**
+ * The platform a document names (ebpCode): an order's, payment's, inventory's, cancel's or
+ * return's. A waybill names none (nor a CEB711), though its orderNo is a platform's.
+ */
+function platformOf(d: StoredDoc): string | undefined {
+  return d.kind === 'logistics' ? undefined : str(d.doc.ebpCode);
+}
+
 function checkScenario(s: Scenario): void {
   const bad = (why: string) => new SandanError('INVALID_OPTION', `scenario: ${why}`);
   if (s === null || typeof s !== 'object') throw bad('expected { reject } | { hold } | { drop }');

@@ -3,7 +3,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { isSandanError, SandanError } from '../errors.js';
 import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
-import type { EmulatorEngine, OutgoingReceipt } from './types.js';
+import { receiptMatches } from './state.js';
+import type { EmulatorEngine, OutgoingReceipt, ReceiptFilter } from './types.js';
 
 /*
  * The HTTP transport of the customs emulator: what an enterprise's service talks to instead of
@@ -106,6 +107,7 @@ export function receiptsXml(receipts: readonly OutgoingReceipt[], next: number):
       ['name', r.name],
       ['at', r.at],
       ...(r.orderNo !== undefined ? [['orderNo', r.orderNo]] : []),
+      ...(r.ebpCode !== undefined ? [['ebpCode', r.ebpCode]] : []),
       ...(r.invtNo !== undefined ? [['invtNo', r.invtNo]] : []),
       ...(r.returnStatus !== undefined ? [['returnStatus', r.returnStatus]] : []),
     ]
@@ -133,6 +135,13 @@ function intParam(url: URL, name: string, fallback: number): number {
   if (text === null || text === '') return fallback;
   if (!/^\d{1,15}$/.test(text)) throw new HttpProblem(400, 'BAD_PARAMETER', `${name} must be a non-negative integer`);
   return Number(text);
+}
+
+/** The receipts a query asks for: `orderNo` and `ebpCode` (an empty one is no filter, as before). */
+function filterOf(url: URL): ReceiptFilter {
+  const orderNo = url.searchParams.get('orderNo') || undefined;
+  const ebpCode = url.searchParams.get('ebpCode') || undefined;
+  return { ...(orderNo !== undefined && { orderNo }), ...(ebpCode !== undefined && { ebpCode }) };
 }
 
 /** Starts the HTTP transport in front of `engine`; resolves once it listens. */
@@ -288,8 +297,7 @@ export async function startHttpTransport(
   }
 
   /** Receipts after `after` now, or as soon as one arrives within `wait` ms (an empty list when none does). */
-  async function poll(after: number, orderNo: string | undefined, wait: number): Promise<OutgoingReceipt[]> {
-    const filter = orderNo !== undefined ? { orderNo } : undefined;
+  async function poll(after: number, filter: ReceiptFilter, wait: number): Promise<OutgoingReceipt[]> {
     checkKept(after);
     const now = engine.receipts(after, filter);
     if (now.length > 0 || wait === 0 || closing) return now;
@@ -302,7 +310,7 @@ export async function startHttpTransport(
         resolve();
       };
       const unsubscribe = engine.onReceipt((r) => {
-        if (r.seq > after && (orderNo === undefined || r.orderNo === orderNo)) done();
+        if (r.seq > after && receiptMatches(r, filter)) done();
       });
       timer = setTimeout(done, wait);
       waiters.add(done);
@@ -333,8 +341,7 @@ export async function startHttpTransport(
       GET: async (req, res, url) => {
         const after = intParam(url, 'after', 0);
         const wait = Math.min(intParam(url, 'wait', 0), maxWait);
-        const orderNo = url.searchParams.get('orderNo') || undefined;
-        const list = await poll(after, orderNo, wait);
+        const list = await poll(after, filterOf(url), wait);
         const next = list.length > 0 ? list[list.length - 1]!.seq : after;
         if (wantsJson(req)) sendJson(req, res, 200, { receipts: list, next });
         else send(req, res, 200, receiptsXml(list, next), 'application/xml; charset=utf-8');
@@ -359,9 +366,8 @@ export async function startHttpTransport(
     '/admin/receipts': {
       GET: async (req, res, url) => {
         const after = intParam(url, 'after', 0);
-        const orderNo = url.searchParams.get('orderNo') || undefined;
         const oldest = engine.historyStart().receipts;
-        const list = engine.receipts(after, orderNo !== undefined ? { orderNo } : undefined);
+        const list = engine.receipts(after, filterOf(url));
         sendJson(req, res, 200, { receipts: list, oldest, truncated: after + 1 < oldest });
       },
     },
@@ -383,13 +389,15 @@ export async function startHttpTransport(
     },
     '/admin/scenario': {
       POST: async (req, res) => {
-        const { orderNo, scenario } = await json(req);
+        const { orderNo, ebpCode, scenario } = await json(req);
         if (typeof orderNo !== 'string' || orderNo === '')
           throw new HttpProblem(400, 'BAD_PARAMETER', 'orderNo must be a non-empty string');
+        if (ebpCode !== undefined && (typeof ebpCode !== 'string' || ebpCode === ''))
+          throw new HttpProblem(400, 'BAD_PARAMETER', 'ebpCode, when given, must be a non-empty string');
         if (typeof scenario !== 'object' || scenario === null || Array.isArray(scenario))
           throw new HttpProblem(400, 'BAD_PARAMETER', 'scenario must be an object, e.g. {"reject":{"code":"1313"}}');
-        engine.scenario(orderNo, scenario as Parameters<EmulatorEngine['scenario']>[1]);
-        sendJson(req, res, 200, { orderNo, scenario });
+        engine.scenario(orderNo, scenario as Parameters<EmulatorEngine['scenario']>[1], { ebpCode });
+        sendJson(req, res, 200, { orderNo, ...(ebpCode !== undefined && { ebpCode }), scenario });
       },
     },
   };

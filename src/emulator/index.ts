@@ -12,8 +12,10 @@ import type {
   EmulatorEngine,
   EngineOptions,
   OutgoingReceipt,
+  ReceiptFilter,
   ReceivedMessage,
   Scenario,
+  ScenarioTarget,
 } from './types.js';
 
 /*
@@ -54,8 +56,8 @@ export interface CustomsEmulator {
   readonly engine: EmulatorEngine;
   /** Submits a message in-process (transport `api`), as `POST /ceb` would. */
   submit(xml: string | Uint8Array): Promise<Acknowledgement>;
-  /** Receipts after sequence number `after` (0 = all), optionally of one order. */
-  receipts(after?: number, filter?: { orderNo?: string }): OutgoingReceipt[];
+  /** Receipts after sequence number `after` (0 = all), optionally of one order (and platform: see {@link ReceiptFilter}). */
+  receipts(after?: number, filter?: ReceiptFilter): OutgoingReceipt[];
   /** Called for every new receipt; returns the function that removes the listener. */
   onReceipt(listener: (r: OutgoingReceipt) => void): () => void;
   /**
@@ -63,8 +65,11 @@ export interface CustomsEmulator {
    * once the receipts it produced are also in the receive folder.
    */
   advance(by: string | number): Promise<void>;
-  /** Sets the scenario of an order: reject with a code, hold at 500/600 for a while, drop a receipt. */
-  scenario(orderNo: string, scenario: Scenario): void;
+  /**
+   * Sets the scenario of an order: reject with a code, hold at 500/600 for a while, drop a receipt.
+   * With `target.ebpCode`, of that platform's order of the number only.
+   */
+  scenario(orderNo: string, scenario: Scenario, target?: ScenarioTarget): void;
   /** What it received and keeps (the newest `history`), after sequence number `after` (default 0), oldest first; at most `limit`. */
   received(after?: number, limit?: number): ReceivedMessage[];
   /** The seq of the oldest received message and of the oldest receipt still kept (see the `history` option). */
@@ -143,7 +148,7 @@ export async function createCustomsEmulator(options: CustomsEmulatorOptions = {}
       await engine.advance(by);
       await folder?.flush();
     },
-    scenario: (orderNo, s) => engine.scenario(orderNo, s),
+    scenario: (orderNo, s, target) => engine.scenario(orderNo, s, target),
     received: (after, limit) => engine.received(after, limit),
     historyStart: () => engine.historyStart(),
     now: () => engine.now(),
@@ -166,8 +171,10 @@ export type {
   EmulatorReceiptType,
   EngineOptions,
   OutgoingReceipt,
+  ReceiptFilter,
   ReceivedMessage,
   Scenario,
+  ScenarioTarget,
   Timing,
 } from './types.js';
 /** Thrown on misuse (a bad option, a bad duration); re-exported so that this entry point needs no other import. */

@@ -3,6 +3,7 @@ import { SandanError, messageOf } from '../errors.js';
 import type { OutgoingReceipt, ReceivedMessage, Scenario } from './types.js';
 import {
   historyOf,
+  receiptMatches,
   receiptName,
   type DocKind,
   type DueEvent,
@@ -42,6 +43,9 @@ CREATE TABLE IF NOT EXISTS emu_timeline (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS emu_timeline_due ON emu_timeline (due, id);
 CREATE TABLE IF NOT EXISTS emu_scenario (order_no TEXT PRIMARY KEY, scenario TEXT NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS emu_platform_scenario (
+  order_no TEXT NOT NULL, ebp_code TEXT NOT NULL, scenario TEXT NOT NULL, PRIMARY KEY (order_no, ebp_code)
+) STRICT;
 CREATE TABLE IF NOT EXISTS emu_serial (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
 `;
 
@@ -50,6 +54,8 @@ interface OutboxRow {
   name: string;
   type: string;
   order_no: string | null;
+  /** Null in a file written before receipts named their platform (sandan 0.x before session 21), and for a CEB512. */
+  ebp_code: string | null;
   invt_no: string | null;
   return_status: string | null;
   xml: string;
@@ -77,6 +83,7 @@ function receiptOf(r: OutboxRow): OutgoingReceipt {
     at: r.at,
   };
   if (r.order_no !== null) out.orderNo = r.order_no;
+  if (r.ebp_code !== null) out.ebpCode = r.ebp_code;
   if (r.invt_no !== null) out.invtNo = r.invt_no;
   if (r.return_status !== null) out.returnStatus = r.return_status;
   return out;
@@ -123,6 +130,9 @@ export async function openSqliteState(
     // NORMAL (default): a kill loses nothing in WAL mode; only a power loss may lose the last commits.
     db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
     db.exec(SCHEMA);
+    // A file from before receipts named their platform: the column is added (its rows name none).
+    const outbox = db.prepare('SELECT name FROM pragma_table_info(?)').all('emu_outbox') as { name: string }[];
+    if (!outbox.some((c) => c.name === 'ebp_code')) db.exec('ALTER TABLE emu_outbox ADD COLUMN ebp_code TEXT');
   } catch (e) {
     throw new SandanError('QUOTA_STORE', `Cannot open the emulator state ${path}: ${messageOf(e)}`, { cause: e });
   }
@@ -143,7 +153,7 @@ export async function openSqliteState(
     byInvt: db.prepare('SELECT body FROM emu_doc WHERE kind = ? AND invt_no = ?'),
     byKind: db.prepare('SELECT body FROM emu_doc WHERE kind = ?'),
     addReceipt: db.prepare(
-      'INSERT INTO emu_outbox (name, type, order_no, invt_no, return_status, xml, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO emu_outbox (name, type, order_no, ebp_code, invt_no, return_status, xml, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     setName: db.prepare('UPDATE emu_outbox SET name = ? WHERE seq = ?'),
     receipts: db.prepare('SELECT * FROM emu_outbox WHERE seq > ? ORDER BY seq'),
@@ -155,6 +165,10 @@ export async function openSqliteState(
       'INSERT INTO emu_scenario (order_no, scenario) VALUES (?, ?) ON CONFLICT (order_no) DO UPDATE SET scenario = excluded.scenario',
     ),
     getScenario: db.prepare('SELECT scenario FROM emu_scenario WHERE order_no = ?'),
+    setPlatformScenario: db.prepare(
+      'INSERT INTO emu_platform_scenario (order_no, ebp_code, scenario) VALUES (?, ?, ?) ON CONFLICT (order_no, ebp_code) DO UPDATE SET scenario = excluded.scenario',
+    ),
+    getPlatformScenario: db.prepare('SELECT scenario FROM emu_platform_scenario WHERE order_no = ? AND ebp_code = ?'),
     serial: db.prepare(
       'INSERT INTO emu_serial (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value',
     ),
@@ -231,18 +245,29 @@ export async function openSqliteState(
         );
     },
     addReceipt(r) {
-      const info = s.addReceipt.run('', r.type, nul(r.orderNo), nul(r.invtNo), nul(r.returnStatus), r.xml, r.at);
+      const info = s.addReceipt.run(
+        '',
+        r.type,
+        nul(r.orderNo),
+        nul(r.ebpCode),
+        nul(r.invtNo),
+        nul(r.returnStatus),
+        r.xml,
+        r.at,
+      );
       const seq = Number(info.lastInsertRowid);
       const name = receiptName(seq, r.type, r.guid);
       s.setName.run(name, seq);
       const { guid: _guid, ...rest } = r;
       return { ...rest, seq, name };
     },
-    receipts(after, orderNo) {
+    receipts(after, filter) {
       const from = Math.max(after, receiptsStart() - 1);
-      return ((orderNo === undefined ? s.receipts.all(from) : s.receiptsOf.all(from, orderNo)) as OutboxRow[]).map(
-        receiptOf,
-      );
+      const orderNo = filter?.orderNo;
+      // (the index finds an order's receipts; the platform is told apart among them)
+      const rows = (orderNo === undefined ? s.receipts.all(from) : s.receiptsOf.all(from, orderNo)) as OutboxRow[];
+      const out = rows.map(receiptOf);
+      return filter?.ebpCode === undefined ? out : out.filter((r) => receiptMatches(r, filter));
     },
     schedule(due, event) {
       s.schedule.run(due, JSON.stringify(event));
@@ -254,11 +279,13 @@ export async function openSqliteState(
     done(id) {
       s.done.run(id);
     },
-    setScenario(orderNo, sc: Scenario) {
-      s.setScenario.run(orderNo, JSON.stringify(sc));
+    setScenario(orderNo, ebpCode, sc: Scenario) {
+      if (ebpCode === undefined) s.setScenario.run(orderNo, JSON.stringify(sc));
+      else s.setPlatformScenario.run(orderNo, ebpCode, JSON.stringify(sc));
     },
-    getScenario(orderNo) {
-      const r = s.getScenario.get(orderNo) as { scenario: string } | undefined;
+    getScenario(orderNo, ebpCode) {
+      const r = ((ebpCode !== undefined ? s.getPlatformScenario.get(orderNo, ebpCode) : undefined) ??
+        s.getScenario.get(orderNo)) as { scenario: string } | undefined;
       return r && (JSON.parse(r.scenario) as Scenario);
     },
     nextSerial(name) {

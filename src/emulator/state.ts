@@ -1,5 +1,5 @@
 import { SandanError } from '../errors.js';
-import type { OutgoingReceipt, ReceivedMessage, Scenario } from './types.js';
+import type { OutgoingReceipt, ReceiptFilter, ReceivedMessage, Scenario } from './types.js';
 
 /*
  * What the emulator remembers: the messages it received, the documents it holds by their keys,
@@ -141,16 +141,27 @@ export interface EmulatorState {
   /** Documents of a kind with this orderNo, invtNo or copNo. */
   findDocs(kind: DocKind, by: { orderNo?: string; invtNo?: string; copNo?: string }): StoredDoc[];
   addReceipt(r: NewReceipt): OutgoingReceipt;
-  receipts(after: number, orderNo?: string): OutgoingReceipt[];
+  receipts(after: number, filter?: ReceiptFilter): OutgoingReceipt[];
   schedule(due: number, event: TimelineEvent): void;
   /** The earliest pending event (by due time, then by the order it was scheduled in). */
   nextDue(): DueEvent | undefined;
   done(id: number): void;
-  setScenario(orderNo: string, s: Scenario): void;
-  getScenario(orderNo: string): Scenario | undefined;
+  /** The scenario of the orderNo (`ebpCode` undefined: of every platform's order of it) or of one platform's order. */
+  setScenario(orderNo: string, ebpCode: string | undefined, s: Scenario): void;
+  /** The platform's own scenario of the order when one is set, else the one of the orderNo alone. */
+  getScenario(orderNo: string, ebpCode: string | undefined): Scenario | undefined;
   /** The next value of a named counter (1, 2, …), kept across restarts. */
   nextSerial(name: string): number;
   close(): void;
+}
+
+/** Whether a receipt is one a filter asks for (see {@link ReceiptFilter}). */
+export function receiptMatches(r: OutgoingReceipt, filter: ReceiptFilter | undefined): boolean {
+  if (filter === undefined) return true;
+  return (
+    (filter.orderNo === undefined || r.orderNo === filter.orderNo) &&
+    (filter.ebpCode === undefined || r.ebpCode === undefined || r.ebpCode === filter.ebpCode)
+  );
 }
 
 /** The file name of a receipt in folder mode. */
@@ -159,6 +170,10 @@ export function receiptName(seq: number, type: string, guid: string): string {
 }
 
 const clone = <T>(v: T): T => structuredClone(v);
+
+/** The memory state's key of a scenario: [orderNo] or [orderNo, ebpCode] as JSON (no separator to collide with). */
+const scenarioKey = (orderNo: string, ebpCode: string | undefined) =>
+  JSON.stringify(ebpCode === undefined ? [orderNo] : [orderNo, ebpCode]);
 
 /** A min-heap of events by (due, id): the memory state's timeline, so that the next event is found in O(log n). */
 class EventHeap {
@@ -346,10 +361,10 @@ export function memoryState(options: StateOptions = {}): EmulatorState {
       outbox.push(out);
       return { ...out };
     },
-    receipts: (after, orderNo) =>
+    receipts: (after, filter) =>
       outbox
         .after(after)
-        .filter((r) => orderNo === undefined || r.orderNo === orderNo)
+        .filter((r) => receiptMatches(r, filter))
         .map((r) => ({ ...r })),
     schedule(due, event) {
       timeline.push({ id: ++eventId, due, event: clone(event) });
@@ -363,9 +378,11 @@ export function memoryState(options: StateOptions = {}): EmulatorState {
       finished.add(id);
       settle();
     },
-    setScenario: (orderNo, s) => void scenarios.set(orderNo, clone(s)),
-    getScenario: (orderNo) => {
-      const s = scenarios.get(orderNo);
+    setScenario: (orderNo, ebpCode, s) => void scenarios.set(scenarioKey(orderNo, ebpCode), clone(s)),
+    getScenario: (orderNo, ebpCode) => {
+      const s =
+        (ebpCode !== undefined ? scenarios.get(scenarioKey(orderNo, ebpCode)) : undefined) ??
+        scenarios.get(scenarioKey(orderNo, undefined));
       return s && clone(s);
     },
     nextSerial(name) {

@@ -146,6 +146,11 @@ export interface OutgoingReceipt {
   name: string;
   type: EmulatorReceiptType;
   orderNo?: string;
+  /**
+   * The platform (ebpCode) the document answered names: an orderNo is unique only within one
+   * platform. A waybill names none, so its CEB512 has none (nor has a CEB900).
+   */
+  ebpCode?: string;
   invtNo?: string;
   returnStatus?: string;
   /** DxpMsg-wrapped when the input was. */
@@ -169,6 +174,21 @@ export interface ReceivedMessage {
   xml: string;
 }
 
+/**
+ * Which receipts to list. `orderNo`: those of that order number. `ebpCode`: those of that
+ * platform's order, and those that name no platform (a waybill's CEB512: a waybill names no
+ * platform, so a waybill of the same orderNo on another platform cannot be told apart from it).
+ */
+export interface ReceiptFilter {
+  orderNo?: string | undefined;
+  ebpCode?: string | undefined;
+}
+
+/** Where a scenario applies: every order of that number, or only one platform's (`ebpCode`). */
+export interface ScenarioTarget {
+  ebpCode?: string | undefined;
+}
+
 /** Per-order controls for tests. */
 export type Scenario =
   | { reject: { code: string; desc?: string; at?: 'order' | 'payment' | 'logistics' | 'inventory' } }
@@ -183,14 +203,19 @@ export interface EmulatorEngine {
     via: { transport: 'http' | 'folder' | 'api'; name?: string },
   ): Promise<Acknowledgement>;
   /** Receipts kept (see `history`) after sequence number `after` (0 = all kept), in order. */
-  receipts(after?: number, filter?: { orderNo?: string }): OutgoingReceipt[];
+  receipts(after?: number, filter?: ReceiptFilter): OutgoingReceipt[];
   /** Called for every new receipt, after it is stored. Returns the function that removes the listener. */
   onReceipt(listener: (r: OutgoingReceipt) => void): () => void;
   /** Moves a manual clock forward and runs everything that falls due, in time order. */
   advance(by: string | number): Promise<void>;
   now(): Date;
-  /** Sets the scenario of an order (replacing an earlier one); stored with the state. */
-  scenario(orderNo: string, s: Scenario): void;
+  /**
+   * Sets the scenario of an order (replacing an earlier one); stored with the state. With
+   * `target.ebpCode`, of that platform's order only, which takes it before one set for the orderNo
+   * alone (a waybill names no platform: its scenarios, `reject.at: 'logistics'` and a drop of
+   * CEB512, are set for the orderNo alone).
+   */
+  scenario(orderNo: string, s: Scenario, target?: ScenarioTarget): void;
   /**
    * What it received and keeps (see `history`) after sequence number `after` (default 0), oldest
    * first; at most `limit` of them (each holds its whole message: page through a long history).

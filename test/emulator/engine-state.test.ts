@@ -43,8 +43,27 @@ describe.each(stores)('%s state', (_name, open) => {
     expect(a.name).toBe('000001-CEB622-G1.xml');
     expect(s.receipts(0).map((r) => r.seq)).toEqual([1, 2]);
     expect(s.receipts(1)).toEqual([b]);
-    expect(s.receipts(0, 'A')).toEqual([a]);
+    expect(s.receipts(0, { orderNo: 'A' })).toEqual([a]);
     expect(b.returnStatus).toBeUndefined();
+    s.close();
+  });
+
+  it('tells the receipts of one orderNo on two platforms apart; a waybill’s (no platform) goes with both', async () => {
+    const s = await open();
+    const put = (type: 'CEB312' | 'CEB512' | 'CEB622', orderNo: string, ebpCode: string | undefined, guid: string) =>
+      s.addReceipt({ type, orderNo, ...(ebpCode !== undefined && { ebpCode }), xml: '<r/>', at: 'x', guid }).seq;
+    const a = put('CEB312', 'O1', 'P1', 'G1');
+    const b = put('CEB312', 'O1', 'P2', 'G2');
+    const w = put('CEB512', 'O1', undefined, 'G3');
+    const c = put('CEB622', 'O2', 'P1', 'G4');
+    const seqs = (filter: { orderNo?: string; ebpCode?: string }) => s.receipts(0, filter).map((r) => r.seq);
+    expect(seqs({ orderNo: 'O1' })).toEqual([a, b, w]);
+    expect(seqs({ orderNo: 'O1', ebpCode: 'P1' })).toEqual([a, w]);
+    expect(seqs({ orderNo: 'O1', ebpCode: 'P2' })).toEqual([b, w]);
+    expect(seqs({ orderNo: 'O1', ebpCode: 'P3' })).toEqual([w]);
+    expect(seqs({ ebpCode: 'P1' })).toEqual([a, w, c]);
+    expect(s.receipts(0, { orderNo: 'O1', ebpCode: 'P1' })[0]).toMatchObject({ orderNo: 'O1', ebpCode: 'P1' });
+    expect(s.receipts(0, { orderNo: 'O1' })[2]).not.toHaveProperty('ebpCode');
     s.close();
   });
 
@@ -88,10 +107,20 @@ describe.each(stores)('%s state', (_name, open) => {
   it('keeps counters and scenarios', async () => {
     const s = await open();
     expect([s.nextSerial('a'), s.nextSerial('a'), s.nextSerial('b')]).toEqual([1, 2, 1]);
-    s.setScenario('O1', { hold: { status: '500', for: '2h' } });
-    s.setScenario('O1', { drop: { receipt: 'CEB622' } });
-    expect(s.getScenario('O1')).toEqual({ drop: { receipt: 'CEB622' } });
-    expect(s.getScenario('O2')).toBeUndefined();
+    s.setScenario('O1', undefined, { hold: { status: '500', for: '2h' } });
+    s.setScenario('O1', undefined, { drop: { receipt: 'CEB622' } });
+    expect(s.getScenario('O1', undefined)).toEqual({ drop: { receipt: 'CEB622' } });
+    expect(s.getScenario('O2', undefined)).toBeUndefined();
+    // A platform's own scenario comes before the orderNo's; other platforms keep the orderNo's.
+    s.setScenario('O1', 'P2', { reject: { code: '1313' } });
+    expect(s.getScenario('O1', 'P2')).toEqual({ reject: { code: '1313' } });
+    expect(s.getScenario('O1', 'P1')).toEqual({ drop: { receipt: 'CEB622' } });
+    expect(s.getScenario('O1', undefined)).toEqual({ drop: { receipt: 'CEB622' } });
+    expect(s.getScenario('O2', 'P2')).toBeUndefined();
+    // (no separator to collide: orderNo "O1|P2" of no platform is another scenario)
+    s.setScenario('O1|P2', undefined, { hold: { status: '600', for: 1 } });
+    expect(s.getScenario('O1', 'P2')).toEqual({ reject: { code: '1313' } });
+    expect(s.getScenario('O1|P2', 'P9')).toEqual({ hold: { status: '600', for: 1 } });
     expect(s.addReceived({ at: 'x', transport: 'api', accepted: false, reason: 'r', xml: '<x/>' })).toBe(1);
     expect(s.received()).toEqual([{ seq: 1, at: 'x', transport: 'api', accepted: false, reason: 'r', xml: '<x/>' }]);
     s.close();
@@ -122,6 +151,40 @@ describe('sqlite state', () => {
       [2, '<c/>'],
     ]);
     again.close();
+  });
+
+  it('opens a file from before receipts named their platform: its receipts name none, and go with every platform', async () => {
+    const file = join(dir, `old${++files}.db`);
+    // The outbox as sandan wrote it before (no ebp_code column), with one receipt in it.
+    const old = new Database(file);
+    old.exec(`CREATE TABLE emu_outbox (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, type TEXT NOT NULL, order_no TEXT, invt_no TEXT,
+      return_status TEXT, xml TEXT NOT NULL, at TEXT NOT NULL
+    ) STRICT`);
+    old
+      .prepare('INSERT INTO emu_outbox (name, type, order_no, return_status, xml, at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run('000001-CEB312-G1.xml', 'CEB312', 'O1', '2', '<r/>', 'x');
+    old.close();
+    const s = await openSqliteState(file);
+    const b = s.addReceipt({ type: 'CEB312', orderNo: 'O1', ebpCode: 'P2', xml: '<b/>', at: 'y', guid: 'G2' });
+    expect(b.seq).toBe(2);
+    expect(s.receipts(0, { orderNo: 'O1', ebpCode: 'P1' })).toEqual([
+      { seq: 1, name: '000001-CEB312-G1.xml', type: 'CEB312', orderNo: 'O1', returnStatus: '2', xml: '<r/>', at: 'x' },
+    ]);
+    expect(s.receipts(0, { orderNo: 'O1', ebpCode: 'P2' }).map((r) => [r.seq, r.ebpCode])).toEqual([
+      [1, undefined],
+      [2, 'P2'],
+    ]);
+    s.close();
+    // Opened again: the column is there once, nothing is added twice.
+    const again = await openSqliteState(file);
+    expect(again.receipts(0).map((r) => r.ebpCode)).toEqual([undefined, 'P2']);
+    again.setScenario('O1', 'P2', { reject: { code: '1313' } });
+    again.close();
+    const third = await openSqliteState(file);
+    expect(third.getScenario('O1', 'P2')).toEqual({ reject: { code: '1313' } });
+    expect(third.getScenario('O1', 'P1')).toBeUndefined();
+    third.close();
   });
 
   it('synchronous: a commit is in the file at once (a killed process loses nothing); an unknown mode is misuse', async () => {
@@ -199,7 +262,7 @@ describe.each(stores)('%s state: the history limit', (name, _open) => {
     expect(s.historyStart()).toEqual({ received: 3, receipts: 3 });
     expect(s.receipts(0).map((r) => r.seq)).toEqual([3, 4, 5]);
     expect(s.receipts(3).map((r) => r.seq)).toEqual([4, 5]);
-    expect(s.receipts(0, 'O1').map((r) => r.seq)).toEqual([3, 5]);
+    expect(s.receipts(0, { orderNo: 'O1' }).map((r) => r.seq)).toEqual([3, 5]);
     expect(s.received().map((m) => m.seq)).toEqual([3, 4, 5]);
     expect(s.received(4).map((m) => m.xml)).toEqual(['<m5/>']);
     expect(s.receivedByName('f4')?.seq).toBe(4);

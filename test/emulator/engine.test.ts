@@ -56,6 +56,22 @@ async function declare(
   await e.advance('1d');
 }
 
+/** Platform B declares an order under the number the example's platform (A) used, for the same buyer and amount. */
+function onPlatformB(): Record<string, any> {
+  const b = example();
+  const ebp = { ebpCode: '3301964J77', ebpName: '杭州另一跨境电商平台有限公司' };
+  const ebc = { ebcCode: '3301964J77', ebcName: '杭州另一跨境电商平台有限公司' };
+  Object.assign(b.order, ebp, ebc, { payTransactionId: 'PAY2026112010169901' });
+  Object.assign(b.payment, ebp, { payTransactionId: 'PAY2026112010169901' });
+  b.logistics.logisticsNo = 'ZT7700012349901';
+  Object.assign(b.inventory, ebp, ebc, {
+    logisticsNo: 'ZT7700012349901',
+    copNo: 'INV202611209901',
+    assureCode: '3301964J77',
+  });
+  return b;
+}
+
 /** The example for the same buyer under other numbers. */
 function secondOrder(): Record<string, any> {
   const second = example();
@@ -720,6 +736,92 @@ describe('scenarios', () => {
   });
 });
 
+describe('one orderNo on two platforms (an orderNo is unique only within a platform)', () => {
+  const A = '3301964J31'; // the example's platform
+  const B = '3301964J77';
+  /** The CEB622 statuses of SD202611200001, by the platform the receipt names. */
+  const inventoryTrails = (e: EmulatorEngine) => ({
+    A: trail(e.receipts(0, { orderNo: 'SD202611200001', ebpCode: A }), 'CEB622'),
+    B: trail(e.receipts(0, { orderNo: 'SD202611200001', ebpCode: B }), 'CEB622'),
+  });
+
+  it('each receipt names its platform; the filter tells the two orders apart, a waybill’s receipt goes with both', async () => {
+    const e = await engine();
+    await declare(e, example());
+    const lastOfA = e.receipts().at(-1)!.seq;
+    await declare(e, onPlatformB());
+    const all = e.receipts(0, { orderNo: 'SD202611200001' });
+    // 2 platforms × (CEB312, CEB412, CEB512: 2, 3, 120 + CEB622: 2, 3, 120, 800 + CEB816) = 2 × 14
+    expect(all).toHaveLength(28);
+    // A's declaration was answered in full before B's came in; a waybill names no platform.
+    const want = (r: (typeof all)[number]) => (r.type === 'CEB512' ? undefined : r.seq <= lastOfA ? A : B);
+    expect(all.map((r) => `${r.type}:${r.ebpCode}`)).toEqual(all.map((r) => `${r.type}:${want(r)}`));
+    const ofB = e.receipts(0, { orderNo: 'SD202611200001', ebpCode: B });
+    // B's 11 with a platform (3 + 3 + 4 + 1) and both waybills' 3 + 3
+    expect(ofB).toHaveLength(17);
+    expect(new Set(ofB.map((r) => r.ebpCode))).toEqual(new Set([B, undefined]));
+    expect(inventoryTrails(e)).toEqual({
+      A: ['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800'],
+      B: ['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800'],
+    });
+    expect(() => e.receipts(0, { ebpCode: '' })).toThrow(/ebpCode must be a non-empty string/);
+    await e.close();
+  });
+
+  it('a scenario for one platform’s order leaves the other platform’s order of the number alone', async () => {
+    const e = await engine();
+    e.scenario('SD202611200001', { reject: { code: '1322' } }, { ebpCode: B });
+    await declare(e, example());
+    await declare(e, onPlatformB());
+    expect(inventoryTrails(e)).toEqual({
+      A: ['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800'],
+      B: ['CEB622:2', 'CEB622:3', 'CEB622:100'],
+    });
+    // The orderNo's own scenario applies to every platform without one of its own.
+    const f = await engine();
+    f.scenario('SD202611200001', { drop: { receipt: 'CEB816' } });
+    f.scenario('SD202611200001', { hold: { status: '500', for: '2h' } }, { ebpCode: B });
+    await declare(f, example());
+    await declare(f, onPlatformB());
+    expect(trail(f.receipts(0, { orderNo: 'SD202611200001' }), 'CEB816')).toEqual(['CEB816']);
+    expect(f.receipts(0, { orderNo: 'SD202611200001', ebpCode: B }).find((r) => r.type === 'CEB816')).toBeDefined();
+    expect(inventoryTrails(f).B).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:500', 'CEB622:800']);
+    // A waybill names no platform: its scenarios are the orderNo's alone.
+    expect(() => f.scenario('SD1', { reject: { code: '1300', at: 'logistics' } }, { ebpCode: B })).toThrow(
+      /a waybill names no platform/,
+    );
+    expect(() => f.scenario('SD1', { drop: { receipt: 'CEB512' } }, { ebpCode: B })).toThrow(
+      /a waybill names no platform/,
+    );
+    expect(() => f.scenario('SD1', { drop: { receipt: 'CEB622' } }, { ebpCode: '' })).toThrow(/ebpCode/);
+    await Promise.all([e.close(), f.close()]);
+  });
+
+  it('an inventory is never matched with another platform’s payment of the same orderNo: it waits for its own', async () => {
+    const e = await engine();
+    await declare(e, example());
+    // B's order, waybill and inventory come in; its payment a day later.
+    await declare(e, onPlatformB(), ['order', 'logistics', 'inventory']);
+    // (before: A's payment was taken, and B's inventory refused 1300 for the ebpCode that differs)
+    expect(inventoryTrails(e).B).toEqual(['CEB622:2', 'CEB622:3']);
+    await declare(e, onPlatformB(), ['payment']);
+    expect(inventoryTrails(e).B).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800']);
+    await e.close();
+  });
+
+  it('a payment under an ebpCode no order has is still matched by orderNo: the rules name the ebpCode that differs', async () => {
+    const e = await engine();
+    const d = example();
+    d.payment.ebpCode = '3301964J99';
+    await declare(e, d);
+    expect(inventoryTrails(e).A).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:100']);
+    const info = parseReturnInfo(lastInfo(e.receipts(), 'CEB622') ?? '');
+    expect(info.code).toBe('1300');
+    expect(info.desc).toContain('ebp-code-mismatch');
+    await e.close();
+  });
+});
+
 describe('cancellations and returns', () => {
   const cancelOf = (d: Record<string, any>, invtNo: string) => ({
     customsCode: d.inventory.customsCode,
@@ -1097,21 +1199,6 @@ describe('cancellations and returns', () => {
   );
 
   it('one orderNo on two platforms for one buyer: two orders, both counted; a return gives back its own platform’s quota', async () => {
-    // Platform B declares an order under the number platform A used, for the same buyer and amount.
-    const onPlatformB = () => {
-      const b = example();
-      const ebp = { ebpCode: '3301964J77', ebpName: '杭州另一跨境电商平台有限公司' };
-      const ebc = { ebcCode: '3301964J77', ebcName: '杭州另一跨境电商平台有限公司' };
-      Object.assign(b.order, ebp, ebc, { payTransactionId: 'PAY2026112010169901' });
-      Object.assign(b.payment, ebp, { payTransactionId: 'PAY2026112010169901' });
-      b.logistics.logisticsNo = 'ZT7700012349901';
-      Object.assign(b.inventory, ebp, ebc, {
-        logisticsNo: 'ZT7700012349901',
-        copNo: 'INV202611209901',
-        assureCode: '3301964J77',
-      });
-      return b;
-    };
     const a = example();
     const b = onPlatformB();
     expect([b.order.orderNo, b.order.buyerIdNumber]).toEqual([a.order.orderNo, a.order.buyerIdNumber]);

@@ -133,6 +133,76 @@ describe('the emulator over HTTP', () => {
     expect(trail(rs, 'CEB816')).toEqual([]);
   });
 
+  it('one orderNo on two platforms: a scenario and the receipts of one platform’s order (ebpCode)', async () => {
+    const [A, B] = ['3301964J31', '3301964J77'];
+    const onPlatform = (ebpCode: string, n: string) => {
+      const d = example();
+      for (const k of ['order', 'payment', 'logistics', 'inventory']) d[k].orderNo = 'HTTP-PLAT-1';
+      for (const k of ['order', 'payment', 'inventory']) d[k].ebpCode = ebpCode;
+      d.order.ebcCode = d.inventory.ebcCode = d.inventory.assureCode = ebpCode;
+      d.order.payTransactionId = d.payment.payTransactionId = `PAY20261120101699${n}`;
+      d.logistics.logisticsNo = d.inventory.logisticsNo = `ZT77000123499${n}`;
+      d.inventory.copNo = `INV2026112099${n}`;
+      return d;
+    };
+    const scenario = (body: unknown) =>
+      fetch(`${customs.url}/admin/scenario`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const set = await scenario({ orderNo: 'HTTP-PLAT-1', ebpCode: B, scenario: { reject: { code: '1322' } } });
+    expect(await set.json()).toEqual({ orderNo: 'HTTP-PLAT-1', ebpCode: B, scenario: { reject: { code: '1322' } } });
+    expect(
+      (await scenario({ orderNo: 'HTTP-PLAT-1', ebpCode: 7, scenario: { drop: { receipt: 'CEB622' } } })).status,
+    ).toBe(400);
+    const waybill = await scenario({ orderNo: 'HTTP-PLAT-1', ebpCode: B, scenario: { drop: { receipt: 'CEB512' } } });
+    expect(waybill.status).toBe(400);
+    expect(await waybill.text()).toContain('a waybill names no platform');
+
+    // A client long-polling for B's receipts is not woken by A's.
+    const start = (await poll(0, 'HTTP-PLAT-1')).next;
+    const forB = fetch(`${customs.url}/receipts?after=${start}&orderNo=HTTP-PLAT-1&ebpCode=${B}&wait=10000`, {
+      headers: { Accept: 'application/json' },
+    }).then(async (r) => (await r.json()) as { receipts: OutgoingReceipt[] });
+    const a = await messages(onPlatform(A, '01'), signing.trusted);
+    expect((await post(a.order)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 100));
+    const b = await messages(onPlatform(B, '02'), signing.trusted);
+    expect((await post(b.order)).status).toBe(200);
+    expect((await forB).receipts.map((r) => [r.type, r.ebpCode, r.returnStatus])).toEqual([['CEB312', B, '2']]);
+
+    for (const k of ['payment', 'logistics', 'inventory'] as DocKey[]) {
+      expect((await post(a[k])).status).toBe(200);
+      expect((await post(b[k])).status).toBe(200);
+    }
+    await customs.advance('1d');
+    const ofB = await fetch(`${customs.url}/receipts?orderNo=HTTP-PLAT-1&ebpCode=${B}`, {
+      headers: { Accept: 'application/json' },
+    });
+    const rs = ((await ofB.json()) as { receipts: OutgoingReceipt[] }).receipts;
+    expect(trail(rs, 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:100']);
+    expect(new Set(rs.map((r) => r.ebpCode))).toEqual(new Set([B, undefined])); // the waybills' CEB512 name none
+    expect(trail((await poll(0, 'HTTP-PLAT-1')).receipts, 'CEB622')).toEqual([
+      'CEB622:2',
+      'CEB622:2',
+      'CEB622:3',
+      'CEB622:3',
+      'CEB622:120',
+      'CEB622:100',
+      'CEB622:800',
+    ]);
+    // The XML list says the platform of each receipt that names one.
+    const xml = await (await fetch(`${customs.url}/receipts?orderNo=HTTP-PLAT-1&ebpCode=${A}`)).text();
+    expect(xml.match(/<Receipt [^>]*type="CEB622"[^>]*>/g)?.map((t) => /ebpCode="([^"]*)"/.exec(t)?.[1])).toEqual([
+      A,
+      A,
+      A,
+      A,
+    ]);
+    expect(xml).not.toContain(`ebpCode="${B}"`);
+  });
+
   it('200 concurrent clients each POSTing an order: every one acknowledged once', async () => {
     const n = 200;
     const decls = Array.from({ length: n }, (_, i) => {

@@ -170,10 +170,10 @@ const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH'];
 /** Each endpoint with its method and the query names it reads (so that most cases reach a handler). */
 const ENDPOINTS: Record<string, [method: string, names: string[]]> = {
   '/ceb': ['POST', []],
-  '/receipts': ['GET', ['after', 'wait', 'orderNo']],
+  '/receipts': ['GET', ['after', 'wait', 'orderNo', 'ebpCode']],
   '/health': ['GET', []],
   '/admin/received': ['GET', ['after', 'limit']],
-  '/admin/receipts': ['GET', ['after', 'orderNo']],
+  '/admin/receipts': ['GET', ['after', 'orderNo', 'ebpCode']],
   '/admin/advance': ['POST', ['by']],
   '/admin/scenario': ['POST', []],
 };
@@ -245,6 +245,11 @@ const anyScenario = fc
       .map((drop) => ({ drop })),
   )
   .map((v) => JSON.stringify(v));
+/** The platform a scenario is for, as JSON text: none, the example's, another one, or JSON of any shape. */
+const platform = fc.option(fc.oneof(fc.constantFrom('"3301964J31"', '"3301964J77"', '""'), jsonText), {
+  nil: undefined,
+});
+
 /** A scenario as JSON text: the documented shapes varied, or JSON of any shape. */
 const scenarioText = fc.oneof({ weight: 3, arbitrary: anyScenario }, jsonText);
 
@@ -282,13 +287,13 @@ describe('fuzzing the emulator over HTTP', () => {
       await start();
       const decl = example();
       await fc.assert(
-        fc.asyncProperty(scenarioText, fc.constantFrom('2h', '3d', '40d'), async (s, later) => {
+        fc.asyncProperty(scenarioText, fc.constantFrom('2h', '3d', '40d'), platform, async (s, later, ebpCode) => {
           const orderNo = `FUZZ-HTTP-${++orders}`;
           const set = await send(
             'POST',
             '/admin/scenario',
             { 'Content-Type': 'application/json' },
-            `{"orderNo":"${orderNo}","scenario":${s}}`,
+            `{"orderNo":"${orderNo}","scenario":${s}${ebpCode === undefined ? '' : `,"ebpCode":${ebpCode}`}}`,
           );
           expect([200, 400], set.body).toContain(set.status);
           if (set.status === 400) {

@@ -43,7 +43,10 @@ export interface DeclarationFacts
 
 /** What the index answers about one declaration (see {@link ReconcileStore.join}). */
 export interface JoinAnswer {
-  /** False when an earlier declaration had the same orderNo (then nothing else is looked up). */
+  /**
+   * False when an earlier declaration had the same order: its orderNo on the same platform (ebpCode)
+   * (then nothing else is looked up).
+   */
   firstSighting: boolean;
   invtNo?: string | undefined;
   linkedBy?: ReconcileRow['linkedBy'];
@@ -59,6 +62,17 @@ export interface JoinAnswer {
 /** The keys a declaration is looked up by. */
 export interface JoinRequest extends InventoryKeys {
   orderNo?: string | undefined;
+  /** The platform of the order: an orderNo is unique only within one (two platforms' orders of one number are two orders). */
+  ebpCode?: string | undefined;
+}
+
+/**
+ * What makes two declarations the same order, for the first-sighting check: the platform and the
+ * orderNo (JSON, so that no separator can collide); undefined without an orderNo. A declaration
+ * naming no platform is the platform '' 's.
+ */
+export function orderIdentity(r: JoinRequest): string | undefined {
+  return r.orderNo === undefined ? undefined : JSON.stringify([r.ebpCode ?? '', r.orderNo]);
 }
 
 const ZERO = new Dec(0);
@@ -105,6 +119,7 @@ export function declarationFacts(
   const facts: DeclarationFacts = {
     line: rec.line,
     orderNo: trimmedText(order?.orderNo) ?? trimmedText(inv?.orderNo),
+    ebpCode: trimmedText(order?.ebpCode) ?? trimmedText(inv?.ebpCode),
     copNo: trimmedText(inv?.copNo),
     preNo: trimmedText(inv?.preNo),
     invtNo: trimmedText(inv?.invtNo),
@@ -132,7 +147,7 @@ export function declarationFacts(
 /** The lookup keys of a declaration, or undefined when it could not be read (nothing to look up). */
 export function joinRequest(f: DeclarationFacts): JoinRequest | undefined {
   return f.unreadable === undefined
-    ? { orderNo: f.orderNo, copNo: f.copNo, preNo: f.preNo, invtNo: f.invtNo }
+    ? { orderNo: f.orderNo, ebpCode: f.ebpCode, copNo: f.copNo, preNo: f.preNo, invtNo: f.invtNo }
     : undefined;
 }
 

@@ -6,7 +6,7 @@ import { SandanError, messageOf } from '../errors.js';
 import type { SqliteDatabase } from '../quota/sqlite.js';
 import { BloomFilter } from './bloom.js';
 import { TEXT_PIECE_BYTES } from './text-piece.js';
-import type { JoinAnswer, JoinRequest } from './facts.js';
+import { orderIdentity, type JoinAnswer, type JoinRequest } from './facts.js';
 import {
   byTaxNo,
   finalFlags,
@@ -85,7 +85,7 @@ CREATE TABLE bill (invtNo TEXT NOT NULL, taxNo TEXT NOT NULL, returnTime TEXT, s
 CREATE TABLE voided (taxNo TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE link (key TEXT PRIMARY KEY, invtNo TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE final (key TEXT PRIMARY KEY, at TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE seen (orderNo TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE seen (orderIdentity TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE claimed (invtNo TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE mismatch (seq INTEGER PRIMARY KEY, sortKey INTEGER NOT NULL, orderNo TEXT NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL);
 `;
@@ -243,8 +243,10 @@ export class SqliteStore implements ReconcileStore {
       final: db.prepare(
         "INSERT INTO final (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = CASE WHEN at = '' THEN excluded.at WHEN excluded.at = '' THEN at ELSE min(at, excluded.at) END",
       ),
-      // The orderNos not seen before: those the insert added (one pass over the index, not a lookup and an insert).
-      see: db.prepare(`INSERT OR IGNORE INTO seen (orderNo) SELECT value FROM json_each(?) RETURNING orderNo`).pluck(),
+      // The orders not seen before: those the insert added (one pass over the index, not a lookup and an insert).
+      see: db
+        .prepare('INSERT OR IGNORE INTO seen (orderIdentity) SELECT value FROM json_each(?) RETURNING orderIdentity')
+        .pluck(),
       linksOf: db.prepare(`SELECT key, invtNo FROM link WHERE key IN ${KEYS}`).raw(),
       // A join driven by the key list (no sort, no temporary index), rows as arrays: the
       // cheapest form of the one lookup every order makes.
@@ -334,15 +336,15 @@ export class SqliteStore implements ReconcileStore {
     this.tick(requests.length);
     const out: Array<JoinAnswer | undefined> = new Array(requests.length);
     // 1. First sightings: seen in earlier batches, or earlier in this one.
-    const orderNos: string[] = [];
-    for (const r of requests) if (r?.orderNo !== undefined) orderNos.push(r.orderNo);
-    const fresh = new Set(orderNos.length ? (this.st.see!.all(JSON.stringify(orderNos)) as string[]) : []);
+    const orders = requests.map((r) => (r ? orderIdentity(r) : undefined));
+    const toSee = orders.filter((o) => o !== undefined);
+    const fresh = new Set(toSee.length ? (this.st.see!.all(JSON.stringify(toSee)) as string[]) : []);
     const first: boolean[] = new Array(requests.length);
     for (let i = 0; i < requests.length; i++) {
-      const r = requests[i];
-      if (!r) continue;
+      if (!requests[i]) continue;
       // Added by this batch: its first occurrence is the first sighting, a later one is not.
-      first[i] = r.orderNo === undefined || fresh.delete(r.orderNo);
+      const order = orders[i];
+      first[i] = order === undefined || fresh.delete(order);
     }
     // 2. Receipt links for the declarations without an invtNo.
     const linkKeys: string[] = [];

@@ -1,4 +1,4 @@
-import type { JoinAnswer, JoinRequest } from './facts.js';
+import { orderIdentity, type JoinAnswer, type JoinRequest } from './facts.js';
 import { TEXT_PIECE_BYTES } from './text-piece.js';
 import { compareCodeUnits } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
@@ -403,9 +403,10 @@ export class MemoryStore implements ReconcileStore {
   join(requests: ReadonlyArray<JoinRequest | undefined>): Array<JoinAnswer | undefined> {
     return requests.map((r) => {
       if (!r) return undefined;
-      if (r.orderNo !== undefined) {
-        if (this.orders.has(r.orderNo)) return NOT_SEEN;
-        this.orders.add(r.orderNo);
+      const order = orderIdentity(r);
+      if (order !== undefined) {
+        if (this.orders.has(order)) return NOT_SEEN;
+        this.orders.add(order);
       }
       const { invtNo, linkedBy } = linkInventory(r, (key) => this.links.get(key));
       const list = invtNo ? (this.bills.get(invtNo) ?? []) : [];

@@ -289,9 +289,10 @@ function positive(value: string, name: string): number {
   return n;
 }
 
-/** A readable timeline of one order. */
-export function formatStatusText(o: OrderStatus): string {
-  const out = [`${o.order}  state: ${o.state}`];
+/** A readable timeline of one order; with `platform`, its heading names the platforms (ebpCode) it is of. */
+export function formatStatusText(o: OrderStatus, options: { platform?: boolean } = {}): string {
+  const platform = options.platform && o.keys.ebpCode.length > 0 ? ` (ebpCode ${o.keys.ebpCode.join(', ')})` : '';
+  const out = [`${o.order}${platform}  state: ${o.state}`];
   if (o.returnWindow)
     out.push(`  return window: apply by ${o.returnWindow.applyBy}, back by ${o.returnWindow.arriveBy}`);
   for (const n of o.timeline) {
@@ -397,7 +398,10 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
   let missing = false;
   if (opts.order !== undefined) {
     const want = opts.order;
-    orders = orders.filter((o) => o.order === want || Object.values(o.keys).some((ks) => ks.includes(want)));
+    // (by the order's own numbers: a platform code is not an order)
+    orders = orders.filter(
+      (o) => o.order === want || Object.entries(o.keys).some(([name, ks]) => name !== 'ebpCode' && ks.includes(want)),
+    );
     missing = orders.length === 0;
   }
   const none = `no receipt, message or declaration in ${plural(files.length, 'file')} names ${opts.order} (as orderNo, copNo, preNo, invtNo, logisticsNo or payTransactionId)`;
@@ -406,8 +410,15 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
   if (opts.format === 'json') ctx.io.stdout(`${JSON.stringify({ now: now.toISOString(), orders }, null, 2)}\n`);
   else if (opts.format === 'html') ctx.io.stdout(renderStatusHtml({ now: now.toISOString(), orders }));
   else {
+    // An orderNo two platforms used heads two orders: each says its platform.
+    const seen = new Set<string>();
+    const shared = new Set(orders.filter((o) => seen.has(o.order) || !seen.add(o.order)).map((o) => o.order));
     ctx.io.stdout(
-      orders.length ? `${orders.map(formatStatusText).join('\n\n')}\n` : missing ? `${none}\n` : 'no receipts\n',
+      orders.length
+        ? `${orders.map((o) => formatStatusText(o, { platform: shared.has(o.order) })).join('\n\n')}\n`
+        : missing
+          ? `${none}\n`
+          : 'no receipts\n',
     );
     const n = orders.filter((o) => o.anomalies.length).length;
     ctx.io.stdout(`\n${plural(orders.length, 'order')}, ${n} with anomalies\n`);

@@ -57,6 +57,7 @@ const ANOMALY_LABELS: Record<AnomalyKind, Label> = {
 
 const KEY_LABELS: Record<keyof OrderStatus['keys'], Label> = {
   orderNo: ['订单编号', 'orderNo'],
+  ebpCode: ['电商平台代码', 'ebpCode'],
   payTransactionId: ['支付交易编号', 'payTransactionId'],
   logisticsNo: ['运单编号', 'logisticsNo'],
   copNo: ['企业内部编号', 'copNo'],

@@ -6,6 +6,7 @@ import { isSentType, type SentDocument, type SentType } from './types.js';
 type SentField = Exclude<keyof SentDocument, 'messageType'>;
 const SENT_FIELDS: readonly SentField[] = [
   'orderNo',
+  'ebpCode',
   'payTransactionId',
   'logisticsNo',
   'copNo',
@@ -14,23 +15,29 @@ const SENT_FIELDS: readonly SentField[] = [
   'appTime',
 ];
 
-/** A sent document with the named fields of `doc` (trimmed texts); `orderNo` when the document names none. */
+/** A sent document with the named fields of `doc` (trimmed texts); the order's `orderNo` and `ebpCode` when the document names none. */
 function sentDocument(
   messageType: SentType,
   doc: Record<string, unknown>,
   fields: readonly SentField[],
-  orderNo?: string,
+  order: { orderNo?: string | undefined; ebpCode?: string | undefined } = {},
 ): SentDocument {
   const out: SentDocument = { messageType };
   for (const f of fields) out[f] = trimmedText(doc[f]);
-  out.orderNo ??= orderNo;
+  out.orderNo ??= order.orderNo;
+  out.ebpCode ??= order.ebpCode;
   return out;
 }
 
 /** The sent documents of a declaration (sandan's JSON shape), with their appTime. */
 export function sentFromDeclaration(input: unknown): SentDocument[] {
   const d: Record<string, Record<string, unknown> | undefined> = isRecord(input) ? (input as typeof d) : {};
-  const orderNo = trimmedText(d.order?.orderNo);
+  // One declaration is one order: each of its documents is its order's platform's (a waybill names
+  // none; a payment naming another is the rules' finding, not another order).
+  const order = {
+    orderNo: trimmedText(d.order?.orderNo),
+    ebpCode: trimmedText(d.order?.ebpCode) ?? trimmedText(d.inventory?.ebpCode),
+  };
   const parts: Array<[SentType, Record<string, unknown> | undefined, SentField[]]> = [
     ['CEB311', d.order, ['orderNo', 'appTime']],
     ['CEB411', d.payment, ['orderNo', 'payTransactionId', 'appTime']],
@@ -38,7 +45,7 @@ export function sentFromDeclaration(input: unknown): SentDocument[] {
     ['CEB621', d.inventory, ['orderNo', 'logisticsNo', 'copNo', 'preNo', 'invtNo', 'appTime']],
   ];
   // (a document that is not an object is none: `"payment": "PAY"` sent no payment)
-  return parts.flatMap(([type, doc, fields]) => (isRecord(doc) ? [sentDocument(type, doc, fields, orderNo)] : []));
+  return parts.flatMap(([type, doc, fields]) => (isRecord(doc) ? [sentDocument(type, doc, fields, order)] : []));
 }
 
 /** The documents of a declaration (sandan's JSON shape). */

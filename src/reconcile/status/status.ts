@@ -37,7 +37,8 @@ import {
  * receipt catalogue. Pure: "now" is an input.
  */
 
-type KeyName = keyof OrderStatus['keys'];
+/** The keys documents are joined by (a platform is not one: it qualifies an orderNo). */
+type KeyName = Exclude<keyof OrderStatus['keys'], 'ebpCode'>;
 const PREFIX: Record<KeyName, string> = {
   orderNo: 'o',
   payTransactionId: 'y',
@@ -87,13 +88,51 @@ class UnionFind {
   }
 }
 
+/**
+ * Between an orderNo and its platform in an order key (`o:SD1␀3301964J31`): no text of either has
+ * it (a NUL is no XML character, and a key is trimmed text).
+ */
+const PLATFORM = '\u0000';
+
 function keysOf(doc: Record<string, unknown>, names: readonly KeyName[]): string[] {
   const out: string[] = [];
   for (const n of names) {
     const v = trimmedText(doc[n]);
-    if (v !== undefined) out.push(`${PREFIX[n]}:${v}`);
+    if (v === undefined) continue;
+    // An orderNo is unique only within a platform: the key is its platform's order when the document names one.
+    const ebpCode = n === 'orderNo' ? trimmedText(doc.ebpCode) : undefined;
+    out.push(ebpCode === undefined ? `${PREFIX[n]}:${v}` : `${PREFIX[n]}:${v}${PLATFORM}${ebpCode}`);
   }
   return out;
+}
+
+/**
+ * The keys to join by, once every document's keys are known. An orderNo named without a platform
+ * (a waybill, a tax bill, a receipt without ebpCode) is the order of the one platform that has
+ * that number; where several have it, it joins none of them (it would join them to each other),
+ * unless it is all the document names; where none has it, it is the plain orderNo, as before.
+ */
+function platformResolver(all: ReadonlyArray<readonly string[]>): (keys: readonly string[]) => string[] {
+  const platforms = new Map<string, Set<string>>();
+  for (const keys of all)
+    for (const k of keys) {
+      const at = k.indexOf(PLATFORM);
+      if (at < 0 || !k.startsWith('o:')) continue;
+      const orderKey = k.slice(0, at);
+      let set = platforms.get(orderKey);
+      if (!set) platforms.set(orderKey, (set = new Set()));
+      set.add(k.slice(at + 1));
+    }
+  if (platforms.size === 0) return (keys) => [...keys];
+  return (keys) => {
+    const out: string[] = [];
+    for (const k of keys) {
+      const set = k.startsWith('o:') && !k.includes(PLATFORM) ? platforms.get(k) : undefined;
+      if (set === undefined) out.push(k);
+      else if (set.size === 1) out.push(`${k}${PLATFORM}${[...set][0]}`);
+    }
+    return out.length > 0 ? out : [...keys];
+  };
 }
 
 /**
@@ -166,10 +205,7 @@ function receiptItem(r: StatusReceipt, seq: number): TimelineItem {
 export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions): OrderStatus[] {
   const uf = new UnionFind();
   const items: Array<{ keys: string[]; item: TimelineItem }> = [];
-  const add = (keys: string[], item: TimelineItem) => {
-    for (const k of keys.slice(1)) uf.union(keys[0]!, k);
-    items.push({ keys, item });
-  };
+  const add = (keys: string[], item: TimelineItem) => void items.push({ keys, item });
   for (const sent of options.sent ?? []) {
     const keys = keysOf(sent as unknown as Record<string, unknown>, KEY_NAMES);
     if (!keys.length) continue;
@@ -192,6 +228,12 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
     add(keys, RECEIPT_KIND[r.messageType] === 'taxBill' ? taxBillItem(r, items.length) : receiptItem(r, items.length));
   }
 
+  // (joined once every document's keys are known: which platforms have an orderNo decides how a key without one joins)
+  const resolve = platformResolver(items.map((i) => i.keys));
+  for (const i of items) {
+    i.keys = resolve(i.keys);
+    for (const k of i.keys.slice(1)) uf.union(i.keys[0]!, k);
+  }
   const groups = new Map<string, { keys: Set<string>; items: TimelineItem[] }>();
   for (const { keys, item } of items) {
     const root = uf.find(keys[0]!);
@@ -208,7 +250,10 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
   };
   const out: OrderStatus[] = [];
   for (const g of groups.values()) out.push(orderStatus(g.keys, g.items, clock));
-  return out.sort((a, b) => compareCodeUnits(a.order, b.order));
+  return out.sort(
+    (a, b) =>
+      compareCodeUnits(a.order, b.order) || compareCodeUnits(a.keys.ebpCode.join(','), b.keys.ebpCode.join(',')),
+  );
 }
 
 function orderStatus(
@@ -217,9 +262,12 @@ function orderStatus(
   clock: { now: number; ackMs: number; deliveryMs: number; windowOf: Parameters<typeof returnWindowOf>[1] },
 ): OrderStatus {
   const keys = Object.fromEntries(KEY_NAMES.map((n) => [n, []])) as unknown as OrderStatus['keys'];
+  keys.ebpCode = [];
   for (const k of [...keySet].sort()) {
     const name = KEY_NAMES.find((n) => k.startsWith(`${PREFIX[n]}:`))!;
-    keys[name].push(k.slice(2));
+    const [value, ebpCode] = k.slice(2).split(PLATFORM) as [string, string | undefined];
+    if (!keys[name].includes(value)) keys[name].push(value);
+    if (ebpCode !== undefined && !keys.ebpCode.includes(ebpCode)) keys.ebpCode.push(ebpCode);
   }
   const firstKey = KEY_NAMES.find((n) => keys[n].length > 0)!;
   const t = timelineOf(items);

@@ -62,6 +62,8 @@ export interface StatusReceipt {
 export interface SentDocument {
   messageType: SentType;
   orderNo?: string | undefined;
+  /** The platform of the order: an orderNo is unique only within one (a waybill names none; a declaration's, its order's). */
+  ebpCode?: string | undefined;
   payTransactionId?: string | undefined;
   logisticsNo?: string | undefined;
   copNo?: string | undefined;
@@ -155,6 +157,12 @@ export interface OrderStatus {
   order: string;
   keys: {
     orderNo: string[];
+    /**
+     * The platforms (ebpCode) its documents name. An orderNo is unique only within one platform:
+     * two platforms' orders of one number are two orders, and receipts naming no platform join the
+     * one platform that has the number (where several have it, they stay apart).
+     */
+    ebpCode: string[];
     payTransactionId: string[];
     logisticsNo: string[];
     copNo: string[];

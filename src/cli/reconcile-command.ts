@@ -380,7 +380,15 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
     const msg = parsed.kind === 'dxp' ? parsed.message : parsed;
     if (!msg) continue;
     if (isStatusReceiptType(msg.messageType))
-      for (const d of msg.documents) receipts.push({ messageType: msg.messageType, fields: d });
+      for (const d of msg.documents) {
+        // A receipt without a time cannot be placed: it may hide which status is the latest.
+        const why = appTimeProblem(d.returnTime, 'yyyyMMddHHmmssSSS');
+        if (why !== undefined) {
+          unread = true;
+          ctx.io.stderr(`sandan status: ${file}: ${msg.messageType} returnTime ${why}; shown without a time\n`);
+        }
+        receipts.push({ messageType: msg.messageType, fields: d });
+      }
     else if (isSentType(msg.messageType)) {
       // As in a declaration: an appTime that is no time is named (the document has no time in the timeline).
       for (const d of msg.documents) {

@@ -112,6 +112,11 @@ const PRICES = ['199.00', '88.80', '1050.50', '12.34'];
 const NS = 'http://www.chinaport.gov.cn/ceb';
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
+/** The i-th second of a day (wrapping after a day) as HHmmss. */
+const secondOfDay = (i: number) => {
+  const s = i % 86_400;
+  return `${pad(Math.floor(s / 3600), 2)}${pad(Math.floor(s / 60) % 60, 2)}${pad(s % 60, 2)}`;
+};
 /** Order number of order i. */
 export const orderNoOf = (i: number) => `SD${pad(i, 12)}`;
 /** Customs inventory number of order i (18 characters). */
@@ -184,7 +189,8 @@ function taxBlock(
   const vat = bump ? addMoney(tax.valueAddedTax.toFixed(2), '0.01') : tax.valueAddedTax.toFixed(2);
   const head = [
     t('guid', guid(i, 816)),
-    t('returnTime', `20261201${pad(i % 240000, 6)}000`.slice(0, 17)),
+    // (the i-th second of 2026-12-01: a real time of day, as customs writes, for any i)
+    t('returnTime', `20261201${secondOfDay(i)}000`),
     t('invtNo', invtNo),
     t('taxNo', `${invtNo}01`),
     t('customsTax', tax.customsTax.toFixed(2)),

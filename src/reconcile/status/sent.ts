@@ -51,11 +51,17 @@ export function sentFromDeclaration(input: unknown): SentDocument[] {
 /** The documents of a declaration (sandan's JSON shape). */
 const DOCUMENTS = ['order', 'payment', 'logistics', 'inventory'] as const;
 
-/** Why an appTime gives its document no time, or undefined when it gives one or there is none (absent or blank). */
-export function appTimeProblem(value: unknown): string | undefined {
+/**
+ * Why a CEB time (a document's appTime, a receipt's returnTime: Beijing time as `format` says)
+ * gives its document no time, or undefined when it gives one or there is none (absent or blank).
+ */
+export function appTimeProblem(
+  value: unknown,
+  format: 'yyyyMMddHHmmss' | 'yyyyMMddHHmmssSSS' = 'yyyyMMddHHmmss',
+): string | undefined {
   if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
   if (typeof value === 'string' && !Number.isNaN(beijingMillis(value))) return undefined;
-  return `is not a time as yyyyMMddHHmmss (got ${describeInput(value)})`;
+  return `is not a time as ${format} (got ${describeInput(value)})`;
 }
 
 /**

@@ -1,0 +1,33 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sandan-status-times-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const RECEIPT = readFileSync('test/fixtures/xml/CEB312-rejected.xml', 'utf8');
+
+describe('sandan status: a receipt whose returnTime is no time', () => {
+  it('is named on standard error, shown without a time, and the exit is 1', async () => {
+    const file = join(dir, 'CEB312-bad-time.xml');
+    writeFileSync(
+      file,
+      RECEIPT.replace('<returnTime>20261120101700001</returnTime>', '<returnTime>2026-11-20 10:17</returnTime>'),
+    );
+    const r = await runCli(['status', file, '--now', '2026-11-20T03:00:00Z']);
+    expect(r.stderr).toBe(
+      `sandan status: ${file}: CEB312 returnTime is not a time as yyyyMMddHHmmssSSS (got "2026-11-20 10:17"); shown without a time\n`,
+    );
+    expect(r.stdout).toMatch(/\(no time\) +CEB312 {2}order {11}100 海关退单/);
+    expect(r.code).toBe(1);
+  });
+
+  it('a 14-digit returnTime and an absent one are not named (the first is a time, the second says nothing)', async () => {
+    const short = join(dir, 'CEB312-short.xml');
+    writeFileSync(short, RECEIPT.replace('20261120101700001', '20261120101700'));
+    const s = await runCli(['status', short, '--now', '2026-11-20T03:00:00Z']);
+    expect(s.stderr).toBe('');
+    expect(s.stdout).toContain('2026-11-20T10:17:00.000+08:00  CEB312');
+  });
+});

@@ -31,12 +31,13 @@ export function receiptsDoc(): string {
     '',
     '## Tax bill status',
     '',
-    "The `status` of an electronic tax bill (CEB816) and of its status message (CEB818). It is not a returnStatus: `sandan status` shows it in the timeline beside the bill's amounts, and reconciliation counts a bill whose status is 3 as void.",
+    "The `status` of an electronic tax bill (CEB816) and of its status message (CEB818). It is not a returnStatus: `sandan status` shows it in the timeline beside the bill's amounts, and reconciliation counts a bill whose status has the outcome `void` as void. A bill passes through the `live` statuses: a repeat of a bill that moved from one to another is not a contradiction.",
     '',
-    '| status | 含义 | meaning | source |',
-    '|---|---|---|---|',
+    '| status | 含义 | meaning | outcome | source |',
+    '|---|---|---|---|---|',
   );
-  for (const s of c.taxBillStatuses) out.push(`| ${esc(s.status)} | ${esc(s.zh)} | ${esc(s.en)} | ${ids(s.source)} |`);
+  for (const s of c.taxBillStatuses)
+    out.push(`| ${esc(s.status)} | ${esc(s.zh)} | ${esc(s.en)} | ${esc(s.outcome)} | ${ids(s.source)} |`);
   const layers: Array<[string, string]> = [
     ['customs', 'Customs codes in returnInfo (`[Code:NNNN;Desc:…]`)'],
     ['dxp', 'DXP transport codes (4 digits)'],

@@ -1,3 +1,4 @@
+import { isVoidTaxBillStatus } from '../xml/receipts.js';
 import type { SandanError } from '../errors.js';
 import { orphanRow, type JoinAnswer, type JoinRequest } from './facts.js';
 import type { DeclarationBatch } from './jobs.js';
@@ -128,7 +129,7 @@ class ReconcileRun {
         break;
       case 'status':
         this.inputs.billStatuses++;
-        if (r.status.status === '3') this.voided.push(r.status.taxNo);
+        if (isVoidTaxBillStatus(r.status.status)) this.voided.push(r.status.taxNo);
         else return;
         break;
       case 'receipt':

@@ -1,3 +1,4 @@
+import { isVoidTaxBillStatus } from '../xml/receipts.js';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,7 +106,7 @@ function toStored(r: BillRowTuple): StoredBill {
     taxNo: r[0],
     returnTime: r[2] ?? '',
     status,
-    void: status === '3' || r[8] === 1,
+    void: isVoidTaxBillStatus(status) || r[8] === 1,
     customsTax: r[4],
     valueAddedTax: r[5],
     consumptionTax: r[6],
@@ -290,7 +291,7 @@ export class SqliteStore implements ReconcileStore {
         addRepeat(added, stored, storedSeq, billOfTuple(t), seq);
       } else added.duplicates++; // not stored for want of an invtNo or taxNo, as before: nothing to compare with
       // A repeat of a bill that says it is void (status 3) voids the taxNo, as a CEB818 would.
-      if (t[3] === '3') this.st.void!.run(t[1]);
+      if (isVoidTaxBillStatus(t[3])) this.st.void!.run(t[1]);
       return;
     }
     if (orderNo) this.linksCount += this.st.billLink!.run(linkKey('orderNo', orderNo), t[0]).changes;

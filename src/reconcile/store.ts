@@ -1,3 +1,4 @@
+import { isLiveTaxBillStatus, isVoidTaxBillStatus } from '../xml/receipts.js';
 import { orderIdentity, type JoinAnswer, type JoinRequest } from './facts.js';
 import { TEXT_PIECE_BYTES } from './text-piece.js';
 import { compareCodeUnits } from '../model/guards.js';
@@ -124,7 +125,8 @@ export function billDifferences(first: BillContent, repeat: BillContent): BillCo
         break;
       case 'status':
         // 3 voids the taxNo instead; 1 (已生成) then 2 (已汇总) is the bill's own progress, not a contradiction.
-        if (a === '3' || b === '3' || ((a === '1' || a === '2') && (b === '1' || b === '2'))) continue;
+        if (isVoidTaxBillStatus(a) || isVoidTaxBillStatus(b) || (isLiveTaxBillStatus(a) && isLiveTaxBillStatus(b)))
+          continue;
         break;
       case 'orderNo':
       case 'customsCode':
@@ -371,10 +373,10 @@ export class MemoryStore implements ReconcileStore {
       if (stored) {
         addRepeat(added, stored, stored.seq, b, seq++);
         // A repeat of a bill that says it is void (status 3) voids the taxNo, as a CEB818 would.
-        if (b.status === '3') this.voided.add(b.taxNo);
+        if (isVoidTaxBillStatus(b.status)) this.voided.add(b.taxNo);
         continue;
       }
-      const bill: MemoryBill = { ...b, void: b.status === '3', seq: seq++, claimed: false };
+      const bill: MemoryBill = { ...b, void: isVoidTaxBillStatus(b.status), seq: seq++, claimed: false };
       this.taxNos.set(b.taxNo, bill);
       if (b.orderNo) {
         const key = linkKey('orderNo', b.orderNo);

@@ -44,6 +44,11 @@ export const ReceiptCodeSchema = z.object({
 export const TaxBillStatusEntrySchema = z.object({
   status: z.string().regex(/^\d+$/),
   ...bilingual.shape,
+  /**
+   * `live`: the bill stands and charges its figures (generated, then summarised: a bill passes
+   * through both); `void`: the bill is cancelled and charges nothing.
+   */
+  outcome: z.enum(['live', 'void']),
   source: SourceRefSchema,
 });
 
@@ -93,6 +98,22 @@ export function explainStatus(status: string): ReceiptStatus | undefined {
 export function explainTaxBillStatus(status: string): TaxBillStatusEntry | undefined {
   const s = status.trim();
   return receiptCatalogue().taxBillStatuses.find((e) => e.status === s);
+}
+
+let voidStatuses: ReadonlySet<string> | undefined;
+/** Whether a tax bill status voids the bill (3 作废; the catalogue's `outcome: void`). */
+export function isVoidTaxBillStatus(status: string | undefined): boolean {
+  voidStatuses ??= new Set(
+    receiptCatalogue()
+      .taxBillStatuses.filter((e) => e.outcome === 'void')
+      .map((e) => e.status),
+  );
+  return status !== undefined && voidStatuses.has(status.trim());
+}
+
+/** Whether a tax bill status is one a standing bill passes through (1 已生成, 2 已汇总; `outcome: live`). */
+export function isLiveTaxBillStatus(status: string | undefined): boolean {
+  return status !== undefined && explainTaxBillStatus(status)?.outcome === 'live';
 }
 
 /** The catalogue entry of a code (`1332`, `-621027`, `0002`), or undefined. */

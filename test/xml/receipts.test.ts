@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { receiptsDoc } from '../../scripts/receipts-doc.js';
 import { validate } from '../../src/index.js';
 import { catalogueHelp, explainCode, explainReceipt, explainStatus, receiptCatalogue } from '../../src/xml/index.js';
+import { isLiveTaxBillStatus, isVoidTaxBillStatus } from '../../src/xml/receipts.js';
 import { example } from '../helpers/examples.js';
 
 describe('receipt catalogue (rulesets/receipts.json)', () => {
@@ -22,6 +23,20 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
     expect(c.statuses.map((s) => s.status)).toEqual(
       expect.arrayContaining(['1', '2', '3', '4', '100', '120', '300', '399', '500', '800', '899', '<0']),
     );
+  });
+
+  it('tells a void tax bill status (3 作废) from the ones a standing bill passes through (1 已生成, 2 已汇总), by its outcome', () => {
+    expect(
+      ['1', '2', '3', ' 3 ', '4', '', undefined].map((x) => [isLiveTaxBillStatus(x), isVoidTaxBillStatus(x)]),
+    ).toEqual([
+      [true, false],
+      [true, false],
+      [false, true],
+      [false, true],
+      [false, false], // a status the catalogue does not know is neither: it never voids a bill
+      [false, false],
+      [false, false],
+    ]);
   });
 
   it('explains statuses, negative statuses and codes', () => {

@@ -1,7 +1,7 @@
 import { differenceInMinutes, parseISO } from 'date-fns';
 import type { Message } from '../../model/issue.js';
 import { beijingIso } from '../../time/beijing.js';
-import { explainStatus } from '../../xml/receipts.js';
+import { explainStatus, isVoidTaxBillStatus } from '../../xml/receipts.js';
 import type { Label } from '../output.js';
 import { escapeHtml, htmlPage, label, labelIn } from '../report-html.js';
 import type { AnomalyKind, DocumentKind, OrderState, OrderStatus, TaxBillFacts, TimelineNode } from './types.js';
@@ -83,7 +83,7 @@ export function elapsed(from: string, to: string): Label | undefined {
 
 function nodeOutcome(n: TimelineNode): string {
   if (n.event === 'sent') return 'sent';
-  if (n.event === 'tax-bill') return n.taxBill?.status === '3' ? 'void' : 'tax-bill';
+  if (n.event === 'tax-bill') return isVoidTaxBillStatus(n.taxBill?.status) ? 'void' : 'tax-bill';
   return (n.returnStatus !== undefined && explainStatus(n.returnStatus)?.outcome) || 'unknown';
 }
 

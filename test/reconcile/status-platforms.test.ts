@@ -1,8 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sentFromDeclaration, sentFromMessage, status, type StatusReceipt } from '../../src/reconcile/index.js';
+import {
+  sentFromDeclaration,
+  sentFromMessage,
+  status,
+  type SentDocument,
+  type StatusReceipt,
+} from '../../src/reconcile/index.js';
 import { formatStatusText } from '../../src/cli/reconcile-command.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -159,5 +166,78 @@ describe('status: one orderNo on two platforms', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('status: any mix of platforms sharing order numbers (property)', () => {
+  // Orders on up to three platforms with numbers drawn from a small set (so that they collide), every
+  // other number of their own. Each order's documents come as a declaration or as messages, the
+  // waybill alone (no platform), receipts with or without ebpCode, and perhaps a bill naming the orderNo.
+  const order = fc.record({
+    platform: fc.constantFrom('P1', 'P2', 'P3'),
+    orderNo: fc.constantFrom('N1', 'N2'),
+    asDeclaration: fc.boolean(),
+    receiptNamesPlatform: fc.boolean(),
+    billNamesOrder: fc.boolean(),
+  });
+  it('never puts two platforms in one order, and each order’s own documents all land in one order of its platform', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(order, { selector: (o) => `${o.platform}|${o.orderNo}`, maxLength: 6 }), (orders) => {
+        const sent: SentDocument[] = [];
+        const receipts: StatusReceipt[] = [];
+        orders.forEach((o, i) => {
+          const doc = { orderNo: o.orderNo, ebpCode: o.platform, appTime: '20261120101500' };
+          const inventory = { ...doc, logisticsNo: `L${i}`, copNo: `C${i}`, invtNo: `I${i}` };
+          if (o.asDeclaration)
+            sent.push(
+              ...sentFromDeclaration({
+                order: doc,
+                payment: { ...doc, payTransactionId: `Y${i}` },
+                logistics: { orderNo: o.orderNo, logisticsNo: `L${i}`, appTime: doc.appTime },
+                inventory,
+              }),
+            );
+          else
+            sent.push(
+              ...sentFromMessage('CEB311', [doc]),
+              ...sentFromMessage('CEB411', [{ ...doc, payTransactionId: `Y${i}` }]),
+              ...sentFromMessage('CEB511', [{ orderNo: o.orderNo, logisticsNo: `L${i}`, appTime: doc.appTime }]),
+              ...sentFromMessage('CEB621', [inventory]),
+            );
+          receipts.push(
+            r('CEB312', {
+              orderNo: o.orderNo,
+              ...(o.receiptNamesPlatform && { ebpCode: o.platform }),
+              returnStatus: '120',
+              ...at('1017'),
+            }),
+            r('CEB622', { copNo: `C${i}`, invtNo: `I${i}`, returnStatus: '800', ...at('1200') }),
+            r('CEB816', {
+              invtNo: `I${i}`,
+              ...(o.billNamesOrder && { orderNo: o.orderNo }),
+              taxNo: `T${i}`,
+              status: '1',
+              ...at('1300'),
+            }),
+          );
+        });
+        const out = status(receipts, { now: NOW, sent });
+        for (const s of out) expect(s.keys.ebpCode.length, JSON.stringify(s.keys)).toBeLessThanOrEqual(1);
+        orders.forEach((o, i) => {
+          // The order's inventory (I<i>) is in exactly one order, of its platform, with its 4 sent documents,
+          // its inventory receipt and its bill.
+          const mine = out.filter((s) => s.keys.invtNo.includes(`I${i}`));
+          expect(mine).toHaveLength(1);
+          expect(mine[0]!.keys.ebpCode).toEqual([o.platform]);
+          const events = mine[0]!.timeline.map((n) => n.messageType);
+          for (const t of ['CEB311', 'CEB411', 'CEB511', 'CEB621', 'CEB622', 'CEB816'])
+            expect(events, `${t} of order ${i}`).toContain(t);
+          // Its order receipt joins it when it names the platform, or when no other platform has the number.
+          const shared = orders.some((x) => x !== o && x.orderNo === o.orderNo);
+          if (o.receiptNamesPlatform || !shared) expect(events).toContain('CEB312');
+        });
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1472,6 +1472,7 @@ class Engine implements EmulatorEngine {
     const x = invt.doc;
     const scenario = this.scenarioOf(invt);
     if (scenario && 'drop' in scenario && scenario.drop.receipt === 'CEB816') return;
+    const ebpCode = platformOf(invt);
     const guid = this.guid();
     const doc: ReceiptDoc = {
       guid,
@@ -1503,7 +1504,7 @@ class Engine implements EmulatorEngine {
       type: 'CEB816',
       ...(invt.orderNo !== undefined && { orderNo: invt.orderNo }),
       // (the bill itself names no platform; its inventory does)
-      ...(platformOf(invt) !== undefined && { ebpCode: platformOf(invt) as string }),
+      ...(ebpCode !== undefined && { ebpCode }),
       ...(invt.invtNo !== undefined && { invtNo: invt.invtNo }),
       xml,
       at: now.toISOString(),

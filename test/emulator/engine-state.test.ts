@@ -67,13 +67,19 @@ describe.each(stores)('%s state', (_name, open) => {
     s.close();
   });
 
-  it('finds documents by orderNo and invtNo, also after the orderNo of a key changed', async () => {
+  it('finds documents by orderNo, invtNo and copNo, also after the orderNo of a key changed', async () => {
     const s = await open();
     s.putDoc(doc({ key: 'E|1', orderNo: '1' }));
     s.putDoc(doc({ key: 'E|2', orderNo: '2', invtNo: 'I2' }));
     s.putDoc(doc({ kind: 'order', key: 'E|1', orderNo: '1', messageType: 'CEB311' }));
     expect(s.findDocs('inventory', { orderNo: '1' }).map((d) => d.key)).toEqual(['E|1']);
     expect(s.findDocs('inventory', { invtNo: 'I2' }).map((d) => d.key)).toEqual(['E|2']);
+    // by copNo (the duplicateCopNo check): only the inventory with that copNo, alone or with an orderNo
+    s.putDoc(doc({ key: 'E|4', orderNo: '4', copNo: 'C4' }));
+    s.putDoc(doc({ key: 'E|5', orderNo: '5', copNo: 'C5' }));
+    expect(s.findDocs('inventory', { copNo: 'C4' }).map((d) => d.key)).toEqual(['E|4']);
+    expect(s.findDocs('inventory', { copNo: 'C9' })).toEqual([]);
+    expect(s.findDocs('inventory', { orderNo: '4', copNo: 'C5' })).toEqual([]);
     s.putDoc(doc({ key: 'E|1', orderNo: '3', status: '2' }));
     expect(s.findDocs('inventory', { orderNo: '1' })).toEqual([]);
     expect(s.findDocs('inventory', { orderNo: '3' })).toMatchObject([{ key: 'E|1', status: '2' }]);

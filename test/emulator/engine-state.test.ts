@@ -272,6 +272,7 @@ describe.each(stores)('%s state: the history limit', (name, _open) => {
     expect(s.received().map((m) => m.seq)).toEqual([3, 4, 5]);
     expect(s.received(4).map((m) => m.xml)).toEqual(['<m5/>']);
     expect(s.receivedByName('f4')?.seq).toBe(4);
+    expect(s.receivedByName('f5')?.seq).toBe(5); // the newest
     // beyond the history: the SQLite file still has it (a folder's crash recovery looks it up), memory not
     expect(s.receivedByName('f1')?.seq).toBe(name === 'sqlite' ? 1 : undefined);
     s.close();

@@ -501,6 +501,28 @@ describe('rejections, each from a declaration with that defect', () => {
     expect(huge.httpStatus).toBe(413);
     const head = String(read(huge.body).documents[0]!.oriBizMessage);
     expect([head.length, head.slice(0, 4)]).toEqual([1024 * 1024, '<a>x']);
+    // The list of messages received keeps the same first 1 Mi characters of it.
+    const kept = e.received().at(-1)!;
+    expect([kept.accepted, kept.xml.length, kept.xml.slice(0, 4), kept.xml.slice(-1)]).toEqual([
+      false,
+      1024 * 1024,
+      '<a>x',
+      'x',
+    ]);
+    // A DxpMsg that carries no CEB message is refused as unreadable (0001, HTTP 400).
+    const empty = await e.submit(
+      wrapDxp(order, {
+        senderId: 'DXPENT0000012345',
+        now: () => new Date(T0),
+        newId: () => 'msg-0',
+      }).replace(/<(\w+:)?Data>[^<]*<\/(\w+:)?Data>/, ''),
+      { transport: 'http' },
+    );
+    expect([empty.accepted, empty.httpStatus, empty.reason]).toEqual([
+      false,
+      400,
+      '0001: the DxpMsg carries no CEB message',
+    ]);
     await e.close();
   }, 60_000);
 

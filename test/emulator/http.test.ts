@@ -58,7 +58,16 @@ describe('HTTP transport', () => {
     expect([bad.status, bad.headers.get('x-sandan-accepted')]).toEqual([400, 'false']);
     const untyped = await rawPost(http, '/ceb', order('O-2'), {});
     expect(untyped.status).toBe(200);
-    expect(engine.submitted.map((s) => s.xml)).toEqual([order('O-1'), '<bad/>', order('O-2')]);
+    // what `curl -d @order.xml` sends: the body as it is, not form fields
+    const curl = await fetch(`${http.url}/ceb`, {
+      method: 'POST',
+      body: order('O-3'),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
+    expect(curl.status).toBe(200);
+    expect(engine.submitted.map((s) => s.xml)).toEqual([order('O-1'), '<bad/>', order('O-2'), order('O-3')]);
+    // answers are never cached (a receipt list changes from one poll to the next)
+    expect(r.headers.get('cache-control')).toBe('no-store');
   });
 
   it('answers 404, 405 (with Allow) and 415 without calling the engine, in XML or JSON as asked', async () => {

@@ -1319,6 +1319,27 @@ describe('cancellations and returns', () => {
     expect(info.desc).toContain('超过退货申请期限');
     await Promise.all([e.close(), late.close()]);
   });
+
+  it('a return worth under 1 CNY of quota still gives it back', async () => {
+    // Line 1 as 1,000 sachets at 0.398 (398.00 in all). Returning one gives back 548.00 × 0.398 / 548.00
+    // = 0.398 → 0.40 of the quota. The limit is two orders less those 0.40: 548 + 548 − 0.40 = 1,095.60, so
+    // the second order fits (547.60 + 548.00 = 1,095.60) only if the 0.40 came back.
+    const d = example();
+    for (const k of ['order', 'inventory']) Object.assign(d[k].items[0], { qty: 1000, price: '0.398' });
+    const e = await engine({ quota: { annualLimit: '1095.60' } });
+    await declare(e, d);
+    const invtNo = e.receipts().find((x) => x.returnStatus === '800')!.invtNo!;
+    const items = [{ gnum: 1, gcode: '1901101000', gname: '婴儿配方奶粉 800g', qty: 1, unit: '122' }];
+    const ret = await e.submit(await signed('CEB625', { ...cancelOf(d, invtNo), reason: '质量问题', items }), {
+      transport: 'api',
+    });
+    expect(ret.accepted).toBe(true);
+    await e.advance('1h');
+    expect(trail(e.receipts(), 'CEB626').at(-1)).toBe('CEB626:399');
+    await declare(e, secondOrder());
+    expect(trail(e.receipts(0, { orderNo: 'SD202611200002' }), 'CEB622').at(-1)).toBe('CEB622:800');
+    await e.close();
+  });
 });
 
 describe('the delivery note (CEB711)', () => {

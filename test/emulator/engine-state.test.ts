@@ -347,6 +347,17 @@ describe('memory state: the text of the messages received', () => {
     expect(s.received(70).map((m) => m.xml)).toEqual(['<m71/>']);
     s.close();
   });
+
+  it('keeps messages of exactly RECEIVED_TEXT_LIMIT characters in all; one character more drops the oldest', () => {
+    const s = memoryState();
+    // 64 messages of 1 Mi characters each are 64 Mi: the limit itself, all kept
+    const mib = 'x'.repeat(1024 * 1024);
+    for (let i = 1; i <= 64; i++) s.addReceived({ at: 'x', transport: 'http', accepted: false, xml: mib });
+    expect(s.received().map((m) => m.seq)).toEqual(Array.from({ length: 64 }, (_, i) => i + 1));
+    s.addReceived({ at: 'x', transport: 'http', accepted: false, xml: 'y' });
+    expect(s.historyStart().received).toBe(2);
+    s.close();
+  });
 });
 
 describe('sqlite state: savepoints', () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { DeclarationSchema } from '../src/model/documents.js';
 import { compileAccept } from '../src/model/fast-check.js';
 import { example, type Json } from './helpers/examples.js';
@@ -77,5 +78,25 @@ describe('the compiled accept function agrees with zod', () => {
         expect(accept(v)).toBe(DeclarationSchema.safeParse(v).success);
       }),
     );
+  });
+});
+
+describe('compileAccept on schemas beyond the model', () => {
+  it('a schema it cannot compile says no to everything, never yes (zod then decides)', () => {
+    for (const schema of [z.number(), z.object({ a: z.union([z.string(), z.number()]) }), z.array(z.boolean())]) {
+      const unsupported = compileAccept(schema);
+      fc.assert(
+        fc.property(fc.jsonValue(), (v) => {
+          expect(unsupported(v)).toBe(false);
+        }),
+      );
+      expect(unsupported({ a: 'x' })).toBe(false);
+    }
+  });
+
+  it('a pattern with the global flag answers the same every time (no lastIndex carried between calls)', () => {
+    const digits = compileAccept(z.object({ n: z.string().regex(/^\d+$/g) }));
+    expect([digits({ n: '12' }), digits({ n: '12' }), digits({ n: '12' })]).toEqual([true, true, true]);
+    expect(digits({ n: '1x' })).toBe(false);
   });
 });

@@ -105,6 +105,31 @@ describe('parseDeclaration', () => {
     }
   });
 
+  it('rejects a negative amount given as a JSON number, however small', () => {
+    // -0.5 reads as an N19,5 text ('-0.5'); only the sign check refuses it.
+    for (const bad of [-0.5, -0.00001, -1, -12.5]) {
+      const d = example('hangzhou-1210');
+      d.logistics.weight = bad;
+      expect(
+        parseDeclaration(d).issues.map((i) => [i.code, i.path]),
+        String(bad),
+      ).toContainEqual(['field-format', 'logistics.weight']);
+    }
+    const d = example('hangzhou-1210');
+    d.logistics.weight = 0;
+    expect(parseDeclaration(d).success).toBe(true);
+  });
+
+  it('names the input itself without an empty path in Chinese, and both locales say what was given', () => {
+    expect(parseDeclaration(42).issues.map((i) => i.message)).toEqual([
+      { zh: '输入类型错误，应为 object，实际为 42', en: 'the input has the wrong type: expected object, got 42' },
+    ]);
+    const d = example('hangzhou-1210');
+    d.order.items[0].unit = 7;
+    const unit = parseDeclaration(d).issues.find((i) => i.path === 'order.items[0].unit')!;
+    expect(unit.message.zh).toMatch(/^\S+（order\.items\[0\]\.unit）类型错误，应为 string，实际为 7$/);
+  });
+
   it('exposes the zod schema for the JSON input shape', () => {
     expect(DeclarationSchema.safeParse(example('guangzhou-9610')).success).toBe(true);
   });

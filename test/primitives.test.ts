@@ -1,9 +1,32 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Decimal } from 'decimal.js';
-import { isAmountText, isDecimalText, isRecord, N19_5_TEXT, nonBlankText, trimmedText } from '../src/model/guards.js';
+import {
+  compareCodeUnits,
+  isAmountText,
+  isDecimalText,
+  isRecord,
+  N19_5_TEXT,
+  nonBlankText,
+  trimmedText,
+} from '../src/model/guards.js';
 import { amount, toDecimal } from '../src/model/primitives.js';
 import { checkExtensionValue, type ExtensionField } from '../src/xml/extensions.js';
+
+describe('compareCodeUnits', () => {
+  it('orders by UTF-16 code units, equal strings 0, as a sort comparator must', () => {
+    expect(compareCodeUnits('a', 'a')).toBe(0);
+    expect(compareCodeUnits('', '')).toBe(0);
+    // 'Z' (0x5A) before 'a' (0x61), and a prefix first, in every locale
+    expect([compareCodeUnits('Z', 'a'), compareCodeUnits('a', 'Z'), compareCodeUnits('ab', 'a')]).toEqual([-1, 1, 1]);
+    fc.assert(
+      fc.property(fc.string(), fc.string(), (a, b) => {
+        expect(compareCodeUnits(a, b)).toBe(-compareCodeUnits(b, a) || 0);
+        expect(compareCodeUnits(a, b) === 0).toBe(a === b);
+      }),
+    );
+  });
+});
 
 describe('isRecord', () => {
   it('is true for objects only: not null, arrays or other values', () => {

@@ -92,7 +92,8 @@ function withEnvelopeHint(issues: Issue[], zi: z.core.$ZodIssue, input: unknown)
 /** Turns one zod issue into sandan issues with bilingual messages. */
 function fromZodIssue(zi: z.core.$ZodIssue, input: unknown, target: IssueTarget = {}): Issue[] {
   const path = joinPath(target.prefix ?? '', formatPath(zi.path));
-  const name = path === '' ? '输入' : fieldNameZh(path);
+  // The input itself has no path to show beside its name.
+  const name = path === '' ? '输入' : `${fieldNameZh(path)}（${path}）`;
   const where = path === '' ? 'the input' : path;
   const actualValue = getAt(input, zi.path);
   const got = () => describeInput(actualValue);
@@ -103,14 +104,14 @@ function fromZodIssue(zi: z.core.$ZodIssue, input: unknown, target: IssueTarget 
   const required = (expected?: string) =>
     one(
       'field-required',
-      { zh: `缺少必填项 ${name}（${path}）`, en: `Required field ${where} is missing` },
+      { zh: `缺少必填项 ${name}`, en: `Required field ${where} is missing` },
       expected === undefined ? {} : { expected },
     );
   const format = (fmt: Message, zhLead: string) =>
     one(
       'field-format',
       {
-        zh: `${name}（${path}）${zhLead}应为${fmt.zh}，实际为 ${got()}`,
+        zh: `${name}${zhLead}应为${fmt.zh}，实际为 ${got()}`,
         en: `${where} must be ${fmt.en}, got ${got()}`,
       },
       { expected: fmt.en, actual: got() },
@@ -148,7 +149,7 @@ function fromZodIssue(zi: z.core.$ZodIssue, input: unknown, target: IssueTarget 
       return one(
         'field-type',
         {
-          zh: `${name}（${path}）类型错误，应为 ${zi.expected}`,
+          zh: `${name}类型错误，应为 ${zi.expected}，实际为 ${got()}`,
           en: `${where} has the wrong type: expected ${zi.expected}, got ${got()}`,
         },
         { expected: zi.expected, actual: got() },
@@ -159,7 +160,7 @@ function fromZodIssue(zi: z.core.$ZodIssue, input: unknown, target: IssueTarget 
         return one(
           'field-too-long',
           {
-            zh: `${name}（${path}）超长：最多 ${zi.maximum} 个字符，实际 ${len} 个`,
+            zh: `${name}超长：最多 ${zi.maximum} 个字符，实际 ${len} 个`,
             en: `${where} is too long: at most ${zi.maximum} characters, got ${len}`,
           },
           { expected: `≤ ${zi.maximum} characters`, actual: `${len} characters` },
@@ -168,7 +169,7 @@ function fromZodIssue(zi: z.core.$ZodIssue, input: unknown, target: IssueTarget 
       return one(
         'field-too-many',
         {
-          zh: `${name}（${path}）数量过多：最多 ${zi.maximum} 项`,
+          zh: `${name}数量过多：最多 ${zi.maximum} 项`,
           en: `${where} has too many entries: at most ${zi.maximum}`,
         },
         { expected: `≤ ${zi.maximum}` },
@@ -177,26 +178,26 @@ function fromZodIssue(zi: z.core.$ZodIssue, input: unknown, target: IssueTarget 
       if (zi.origin !== 'string')
         return one(
           'field-too-few',
-          { zh: `${name}（${path}）至少需要 ${zi.minimum} 项`, en: `${where} needs at least ${zi.minimum} entries` },
+          { zh: `${name}至少需要 ${zi.minimum} 项`, en: `${where} needs at least ${zi.minimum} entries` },
           { expected: `≥ ${zi.minimum}` },
         );
       if (zi.exact)
         return one(
           'field-length',
           {
-            zh: `${name}（${path}）应为 ${zi.minimum} 个字符`,
+            zh: `${name}应为 ${zi.minimum} 个字符`,
             en: `${where} must be exactly ${zi.minimum} characters`,
           },
           { expected: `${zi.minimum} characters`, actual: got() },
         );
-      return one('field-empty', { zh: `${name}（${path}）不能为空`, en: `${where} must not be empty` });
+      return one('field-empty', { zh: `${name}不能为空`, en: `${where} must not be empty` });
     case 'invalid_value': {
       if (actualValue === undefined) return required();
       const allowed = zi.values.map((v) => String(v)).join(' | ');
       return one(
         'field-value',
         {
-          zh: `${name}（${path}）取值 ${got()} 不允许，应为 ${allowed}`,
+          zh: `${name}取值 ${got()} 不允许，应为 ${allowed}`,
           en: `${where} must be ${allowed}, got ${got()}`,
         },
         { expected: allowed, actual: got() },
@@ -211,7 +212,7 @@ function fromZodIssue(zi: z.core.$ZodIssue, input: unknown, target: IssueTarget 
           return one(
             'field-type',
             {
-              zh: `${name}（${path}）类型错误，应为${zi.message === FORMAT.decimal ? '数字或十进制字符串' : '整数'}`,
+              zh: `${name}类型错误，应为${zi.message === FORMAT.decimal ? '数字或十进制字符串' : '整数'}`,
               en: `${where} must be a ${expected}, got ${got()}`,
             },
             { expected, actual: got() },
@@ -226,7 +227,7 @@ function fromZodIssue(zi: z.core.$ZodIssue, input: unknown, target: IssueTarget 
       return one(
         'field-type',
         {
-          zh: `${name}（${path}）应为数字或十进制字符串`,
+          zh: `${name}应为数字或十进制字符串`,
           en: `${where} must be a number or a decimal string, got ${got()}`,
         },
         { expected: 'number | string', actual: got() },
@@ -234,7 +235,7 @@ function fromZodIssue(zi: z.core.$ZodIssue, input: unknown, target: IssueTarget 
     default:
       return one(
         'field-invalid',
-        { zh: `${name}（${path}）不合法：${zi.message}`, en: `${where} is invalid: ${zi.message}` },
+        { zh: `${name}不合法：${zi.message}`, en: `${where} is invalid: ${zi.message}` },
         { actual: got() },
       );
   }

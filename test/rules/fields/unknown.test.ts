@@ -105,6 +105,8 @@ describe('did you mean', () => {
     expect(nearestFieldName('qtyy', known)).toBe('qty');
     expect(nearestFieldName('qt', known)).toBe('qty');
     expect(nearestFieldName('q', known)).toBeUndefined(); // 2 edits from qty: too far for a short name
+    expect(nearestFieldName('unxy', known)).toBeUndefined(); // 2 edits from unit, and 4 letters is still short
+    expect(nearestFieldName('unity', known)).toBe('unit'); // 5 letters: 2 edits would do, 1 is needed
     expect(nearestFieldName('prize', known)).toBe('price');
     expect(nearestFieldName('pryze', known)).toBe('price');
     expect(nearestFieldName('prxyz', known)).toBeUndefined();

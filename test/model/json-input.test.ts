@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { inputLayout, isBlankLine, MAX_RECORD_BYTES, parseJsonText, readDocument } from '../../src/model/json-input.js';
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+async function* chunked(...parts: string[]): AsyncGenerator<Uint8Array> {
+  for (const p of parts) yield bytes(p);
+}
+const text = async (chunks: AsyncIterable<Uint8Array>) => {
+  let s = '';
+  for await (const c of chunks) s += Buffer.from(c).toString('utf8');
+  return s;
+};
+
+describe('parseJsonText', () => {
+  it('names the line and column of a syntax error, from line 1 unless told, in both languages', () => {
+    // '{' ends line 1; on line 2, '  "a": }' has the '}' in column 8
+    const r = parseJsonText('{\n  "a": }');
+    expect('issue' in r && [r.issue.code, r.issue.message.en, r.issue.message.zh]).toEqual([
+      'json-syntax',
+      expect.stringContaining('(line 2, column 8)'),
+      expect.stringContaining('（第 2 行第 8 列）'),
+    ]);
+    // the same text as NDJSON line 10: its second line is line 11
+    const at10 = parseJsonText('{\n  "a": }', 10);
+    expect('issue' in at10 && [at10.issue.message.en, at10.issue.message.zh]).toEqual([
+      expect.stringContaining('(line 11, column 8)'),
+      expect.stringContaining('（第 11 行第 8 列）'),
+    ]);
+  });
+});
+
+describe('isBlankLine', () => {
+  it('is white space as String.prototype.trim sees it in Latin-1: tab to CR, space and no-break space', () => {
+    for (const b of [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0])
+      expect(isBlankLine(Uint8Array.of(b, b)), `0x${b.toString(16)}`).toBe(true);
+    for (const b of [0x08, 0x0e, 0x1f, 0x21, 0x30, 0x9f, 0xa1])
+      expect(isBlankLine(Uint8Array.of(0x20, b)), `0x${b.toString(16)}`).toBe(false);
+    expect(isBlankLine(new Uint8Array(0))).toBe(true);
+  });
+});
+
+describe('inputLayout', () => {
+  it('NDJSON when the first non-blank line is a value of its own and something follows, even split across chunks', async () => {
+    const l = await inputLayout(chunked('{"a":', '1}\n{"b":2}\n'));
+    expect(l.layout).toBe('ndjson');
+    expect([l.first?.line, l.first?.read.record.value]).toEqual([1, { a: 1 }]);
+    expect(await text(l.chunks)).toBe('{"a":1}\n{"b":2}\n');
+  });
+
+  it('counts blank lines before the first (spaces, CRLF) and skips them', async () => {
+    const l = await inputLayout(chunked('  \r\n\n', '{"a":1}\r\n{"b":2}'));
+    expect([l.layout, l.first?.line, l.first?.read.record.value]).toEqual(['ndjson', 3, { a: 1 }]);
+  });
+
+  it('one document when the first line is no value of its own (pretty-printed) or nothing follows it', async () => {
+    expect((await inputLayout(chunked('{\n  "a": 1\n}\n'))).layout).toBe('single');
+    expect((await inputLayout(chunked('{"a":1}\n', '  \n'))).layout).toBe('single');
+    const l = await inputLayout(chunked('{"a":1}'));
+    expect(l.layout).toBe('single');
+    expect(await text(l.chunks)).toBe('{"a":1}');
+  });
+});
+
+describe('the size limit', () => {
+  it('is 16 MiB: a document of exactly 16,777,216 bytes is read, one byte more is refused as input-too-large on line 1', async () => {
+    expect(MAX_RECORD_BYTES).toBe(16 * 1024 * 1024);
+    const atLimit = `"${'x'.repeat(16 * 1024 * 1024 - 2)}"`;
+    const ok = await readDocument(chunked(atLimit));
+    expect(typeof ok.record.value === 'string' && ok.record.value.length).toBe(16 * 1024 * 1024 - 2);
+    const over = await readDocument(chunked(atLimit, ' '));
+    expect([over.record.line, over.record.issue?.code]).toEqual([1, 'input-too-large']);
+  });
+});

@@ -11,7 +11,7 @@ import {
   lstatSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AtomicFile, writeChunksTo, writeFileAtomic } from '../../src/cli/atomic-file.js';
 import { CleanupRegistry, signalExitCode } from '../../src/cli/cleanup.js';
@@ -84,6 +84,34 @@ describe('AtomicFile', () => {
       code: 'FILE_UNREADABLE',
       message: expect.stringContaining(`Cannot write ${join(dir, 'missing', 'out.json')}`),
     });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('the error names the file and that it was being written (details.access)', async () => {
+    const dir = fresh();
+    const target = join(dir, 'missing', 'out.json');
+    await expect(writeFileAtomic(target, 'x')).rejects.toMatchObject({ details: { file: target, access: 'write' } });
+  });
+
+  it('a new file gets the mode any new file gets (0666 less the umask), as fs.writeFile would give it', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'plain'), 'x');
+    await writeFileAtomic(join(dir, 'atomic'), 'x');
+    expect((statSync(join(dir, 'atomic')).mode & 0o777).toString(8)).toBe(
+      (statSync(join(dir, 'plain')).mode & 0o777).toString(8),
+    );
+  });
+
+  it('a hidden temporary name starts with a dot (what a folder watcher skips); the default one is the target’s name', async () => {
+    const dir = fresh();
+    const hidden = await AtomicFile.open(join(dir, 'r.xml'), { hiddenTemp: true });
+    const plain = await AtomicFile.open(join(dir, 's.xml'));
+    try {
+      expect(basename(hidden.tempPath!)).toMatch(/^\.r\.xml\.[0-9a-f]{12}\.tmp$/);
+      expect(basename(plain.tempPath!)).toMatch(/^s\.xml\.[0-9a-f]{12}\.tmp$/);
+    } finally {
+      await Promise.all([hidden.abort(), plain.abort()]);
+    }
     expect(readdirSync(dir)).toEqual([]);
   });
 

@@ -139,6 +139,18 @@ async function walked(top: string, skip?: (name: string) => boolean): Promise<st
   return out;
 }
 
+describe('walking a folder: the order', () => {
+  it('is by UTF-16 code units whatever order the folder lists its entries in (upper case before lower, a prefix first)', async () => {
+    const top = mkdtempSync(join(tmpdir(), 'sandan-walk-order-'));
+    // 60 names written in a scrambled order (37 is prime to 60: i × 37 mod 60 visits each once)
+    const names = Array.from({ length: 60 }, (_, i) => `${'aBc'[i % 3]}${String.fromCharCode(97 + (i % 26))}${i}.json`);
+    for (let i = 0; i < 60; i++) writeFileSync(join(top, names[(i * 37) % 60]!), '{}');
+    const sorted = [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    expect(sorted.slice(0, 2)).toEqual(['Ba52.json', 'Bb1.json']); // 'B' (0x42) before 'a' (0x61); '1.' before '27'
+    expect(await walked(top)).toEqual(sorted);
+  });
+});
+
 describe.skipIf(process.platform === 'win32')('walking a folder: symbolic links are followed', () => {
   // Elsewhere: a file and a folder the walked folders link to.
   const root = mkdtempSync(join(tmpdir(), 'sandan-walk-links-'));

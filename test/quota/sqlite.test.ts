@@ -26,8 +26,11 @@ quotaContract({
           WORKER,
           slices.map((slice) => ({ db, secret: SECRET, buyer, at, calls: slice })),
         );
-        // The processes really ran at the same time: their working windows overlap.
-        expect(Math.max(...reports.map((r) => r.started))).toBeLessThan(Math.min(...reports.map((r) => r.finished)));
+        // The processes really ran at the same time: some of their working windows overlap. (Not all
+        // eight: on a loaded machine with two cores one may finish its few calls before another is scheduled.)
+        const windows = reports.map((r) => [r.started, r.finished] as const);
+        const overlap = windows.some(([s1, f1], i) => windows.some(([s2, f2], j) => i !== j && s1 < f2 && s2 < f1));
+        expect(overlap, JSON.stringify(windows)).toBe(true);
         return reports.flatMap((r) => r.results);
       },
       async dump() {

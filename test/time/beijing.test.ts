@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
 import fc from 'fast-check';
@@ -23,6 +27,7 @@ import {
   isIsoDate,
   isoDateOfCeb,
   isoDateOption,
+  isXsDateTime,
   isoMonthOfCeb,
   parseBeijingTime,
   yearOfIsoDate,
@@ -30,6 +35,7 @@ import {
 import { buildMessage } from '../../src/xml/index.js';
 import { example } from '../helpers/examples.js';
 import { exampleDeclaration, fixedEnv, SENDER } from '../xml/helpers.js';
+import { needTool, skipWithout } from '../helpers/tools.js';
 
 const H8 = 8 * 3_600_000;
 const p = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -167,6 +173,11 @@ describe('reading', () => {
     expect(beijingMillis('20261120101700')).toBe(t);
     expect(beijingMillis('20261120101700001')).toBe(t + 1);
     expect(beijingMillis(' 20261120101700 \n')).toBe(t);
+    // white space at one end only, either end
+    expect([beijingMillis('20261120101700 '), beijingMillis('\t20261120101700')]).toEqual([t, t]);
+    // an offset up to 23:59 is read (ISO 8601 sets no smaller bound); 24:00 is none
+    expect(beijingMillisOf('2026-11-20T10:17:00+23:00')).toBe(Date.UTC(2026, 10, 19, 11, 17));
+    expect(beijingMillisOf('2026-11-20T10:17:00+24:00')).toBeNaN();
     expect(beijingMillisOf('2026-11-20T10:17:00')).toBe(t);
     expect(beijingMillisOf('2026-11-20 10:17')).toBe(t);
     expect(beijingMillisOf('2026-11-20T10:17:00+08:00')).toBe(t);
@@ -247,6 +258,7 @@ describe('the day, month and year of CEB fields', () => {
     expect(isoDateOfCeb('20261120101700')).toBe('2026-11-20');
     expect(isoDateOfCeb('20261120101700001')).toBe('2026-11-20');
     expect(isoDateOfCeb(' 20240229 ')).toBe('2024-02-29');
+    expect([isoDateOfCeb('20240229 '), isoDateOfCeb('\n20240229')]).toEqual(['2024-02-29', '2024-02-29']);
     expect(isoMonthOfCeb('20261120101700001')).toBe('2026-11');
     expect(isoMonthOfCeb('20240229')).toBe('2024-02');
     // A real day with an impossible time is no CEB time: the whole field is checked, not its first 8 digits.
@@ -440,5 +452,66 @@ describe('declarations', () => {
     );
     const r = buildMessage('CEB311', order, { ...base, appTime: '20240229101500' });
     expect(r.ok && r.xml).toContain('<ceb:appTime>20240229101500</ceb:appTime>');
+  });
+});
+
+describe('isXsDateTime (what the XSDs’ xs:dateTime fields take)', () => {
+  // [value, accepted, why] — XML Schema 1.0 Part 2, §3.2.7 dateTime
+  const cases: Array<[string, boolean, string]> = [
+    ['2026-11-20T10:20:30', true, 'no zone'],
+    ['2026-11-20T10:20:30Z', true, 'UTC'],
+    ['2026-11-20T10:20:30+08:00', true, 'Beijing'],
+    ['2026-11-20T10:20:30.123456789Z', true, 'any number of fraction digits'],
+    ['2026-11-20T10:59:59', true, 'the last minute and second'],
+    ['2026-11-20T24:00:00', true, 'the end of the day'],
+    ['2026-11-20T24:00:00.000', true, 'the end of the day, a zero fraction'],
+    ['2026-11-20T24:00:00.5', false, 'past the end of the day'],
+    ['2026-11-20T24:01:00', false, 'hour 24 with minutes'],
+    ['2026-11-20T24:00:01', false, 'hour 24 with seconds'],
+    ['2026-11-20T25:00:00', false, 'hour 25'],
+    ['2026-11-20T10:60:00', false, 'minute 60'],
+    ['2026-11-20T10:20:60', false, 'second 60'],
+    ['0000-01-01T00:00:00', false, 'year 0 (XSD 1.0 has none)'],
+    ['-0001-01-01T00:00:00', true, 'a negative year'],
+    ['12026-11-20T10:20:30', true, 'a five-digit year'],
+    ['2026-11-20T10:20:30+14:00', true, 'the largest zone'],
+    ['2026-11-20T10:20:30-14:00', true, 'the smallest zone'],
+    ['2026-11-20T10:20:30+13:59', true, 'a zone just inside'],
+    ['2026-11-20T10:20:30+14:01', false, 'a zone past 14:00'],
+    ['2026-11-20T10:20:30+08:60', false, 'zone minute 60'],
+    ['2024-02-29T00:00:00', true, 'a leap day'],
+    ['2026-02-29T00:00:00', false, 'no leap day in 2026'],
+    ['2026-02-30T10:00:00', false, 'no 30 February, whatever the hour'],
+    ['2026-11-31T00:00:00', false, 'no 31 November'],
+    ['2026-11-20 10:20:30', false, 'a space for T'],
+  ];
+
+  it.each(cases)('%s: %s (%s)', (value, accepted) => {
+    expect(isXsDateTime(value)).toBe(accepted);
+  });
+
+  it('white space around the value is collapsed away, as the type’s whiteSpace facet says', () => {
+    expect(isXsDateTime(' \n2026-11-20T10:20:30+08:00\t ')).toBe(true);
+    expect(isXsDateTime('\u30002026-11-20T10:20:30')).toBe(false); // U+3000 is no XML white space
+  });
+
+  it.skipIf(skipWithout('xmllint'))('xmllint (libxml2) gives the same verdicts', () => {
+    needTool('xmllint');
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-datetime-'));
+    try {
+      const xsd = join(dir, 't.xsd');
+      writeFileSync(
+        xsd,
+        '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:element name="t" type="xs:dateTime"/></xs:schema>',
+      );
+      const verdicts = cases.map(([value], i) => {
+        const file = join(dir, `${i}.xml`);
+        writeFileSync(file, `<t>${value}</t>`);
+        return spawnSync('xmllint', ['--noout', '--schema', xsd, file]).status === 0;
+      });
+      expect(cases.filter(([, accepted], i) => verdicts[i] !== accepted).map(([value]) => value)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

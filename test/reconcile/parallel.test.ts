@@ -173,9 +173,12 @@ describe('reconcileFiles (worker threads)', () => {
     await expect(
       parallel(join(dir, 'declarations.ndjson'), { workers: 1, workerUrl: new URL(`file://${broken}`) }),
     ).rejects.toMatchObject({ code: 'RECONCILE_WORKER' });
-    await expect(parallel(join(dir, 'declarations.ndjson'), { workers: -1 })).rejects.toMatchObject({
-      code: 'INVALID_OPTION',
-    });
+    // 0 to 64 threads: one past either end, or a fraction, is refused before any thread starts
+    for (const workers of [-1, 65, 1.5])
+      await expect(parallel(join(dir, 'declarations.ndjson'), { workers }), String(workers)).rejects.toMatchObject({
+        code: 'INVALID_OPTION',
+        message: `workers must be an integer from 0 to 64, got ${workers}`,
+      });
     await expect(
       parallel(join(dir, 'declarations.ndjson'), {
         workers: 1,

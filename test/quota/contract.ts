@@ -181,7 +181,11 @@ export function quotaContract(h: Harness): void {
       expect(await l.reserve('R-2', BUYER, '500', '2026-04-02')).toMatchObject({ ok: false, reason: 'released' });
 
       // Partial refunds with a key apply once; a whole refund takes what is left.
-      expect(await l.refund('R-2', '1')).toMatchObject({ ok: false, reason: 'released' });
+      expect(await l.refund('R-2', '1')).toMatchObject({
+        ok: false,
+        reason: 'released',
+        message: 'Order R-2 is released (cancelled); only a released inventory can be refunded',
+      });
       const p1 = await l.refund('R-1', '250.50', { key: 'refund-1' });
       expect(p1.ok && s(p1.remaining)).toBe('25250.5');
       expect(await l.refund('R-1', '250.50', { key: 'refund-1' })).toMatchObject({ ok: true, duplicate: true });
@@ -451,13 +455,18 @@ export function quotaContract(h: Harness): void {
         ).ok,
       ).toBe(true);
       // Back after day 45: refused, then applied on purpose.
+      // (applied for in the window's last millisecond: what was late is the arrival)
       const slow = {
         now: '2026-03-20',
-        appliedAt: '2026-03-01',
+        appliedAt: '20260302235959999',
         arrivedAt: '2026-03-18T00:00:00+08:00',
         key: 'arrived-late',
       } as const;
-      expect(await l.refund('W-1', '100', slow)).toMatchObject({ ok: false, reason: 'outside-return-window' });
+      const back = await l.refund('W-1', '100', slow);
+      expect(back).toMatchObject({ ok: false, reason: 'outside-return-window' });
+      expect(!back.ok && back.message).toContain(
+        'was back at 2026-03-18 00:00:00 Beijing, after 2026-03-17 23:59:59 Beijing',
+      );
       const allowed = await l.refund('W-1', '100', { ...slow, outsideReturnWindow: 'allow' });
       expect(allowed.ok && [s(allowed.entry.refunded), allowed.returnWindow?.within]).toEqual(['400', false]);
       // A release time given overrides the commit time: released 2026-02-10, applied 2026-03-05 is day 23.

@@ -1,7 +1,15 @@
 import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { beijingYear, buyerKeyOf, parseInstant, toAmount } from '../../src/quota/core.js';
+import {
+  beijingYear,
+  buyerKeyOf,
+  checkYear,
+  parseInstant,
+  policyDateForYear,
+  releaseTimeOf,
+  toAmount,
+} from '../../src/quota/core.js';
 import {
   checkReturnWindow,
   defaultQuotaPolicy,
@@ -159,5 +167,53 @@ describe('quota core', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('checkYear, policyDateForYear, releaseTimeOf', () => {
+  it('a year is a whole number from 1000 to 9998; anything else is QUOTA_INVALID', () => {
+    for (const ok of [1000, 2026, 9998]) expect(checkYear(ok)).toBe(ok);
+    for (const bad of [999, 9999, 2026.5, '2026', Number.NaN, undefined])
+      expect(() => checkYear(bad), String(bad)).toThrow(expect.objectContaining({ code: 'QUOTA_INVALID' }));
+  });
+
+  it('a year other than the current one takes the policy of its end nearest to now', () => {
+    const at = new Date('2026-06-01T04:00:00Z'); // 2026-06-01 12:00 Beijing
+    expect(policyDateForYear(2026, at)).toBe('2026-06-01');
+    expect(policyDateForYear(2025, at)).toBe('2025-12-31'); // a past year: as it ended
+    expect(policyDateForYear(2027, at)).toBe('2027-01-01'); // a coming year: as it begins
+    // the year is Beijing's: 2025-12-31 20:00 UTC is already 2026-01-01 in Beijing
+    expect(policyDateForYear(2026, new Date('2025-12-31T20:00:00Z'))).toBe('2026-01-01');
+  });
+
+  it('the release is the commit keyed released (800), not the 399 before it nor the 899 after it', () => {
+    const entry = {
+      ebpCode: '',
+      orderNo: 'O1',
+      buyerKey: 'k',
+      year: 2026,
+      amount: new Decimal(100),
+      refunded: new Decimal(0),
+      status: 'committed',
+      orderAt: new Date('2026-11-01T00:00:00Z'),
+      updatedAt: new Date('2026-11-09T00:00:00Z'),
+    } as const;
+    const commit = (key: string, at: string) => ({
+      ebpCode: '',
+      orderNo: 'O1',
+      buyerKey: 'k',
+      year: 2026,
+      type: 'commit' as const,
+      amount: new Decimal(100),
+      at: new Date(at),
+      key,
+    });
+    const concluded = commit('concluded', '2026-11-02T00:00:00Z');
+    const released = commit('released', '2026-11-03T00:00:00Z');
+    const closed = commit('closed', '2026-11-04T00:00:00Z');
+    expect(releaseTimeOf(entry, [concluded, released, closed])).toEqual(released.at);
+    // without an 800: the last commit; without any commit: the entry's last update
+    expect(releaseTimeOf(entry, [concluded, closed])).toEqual(closed.at);
+    expect(releaseTimeOf(entry, [])).toEqual(entry.updatedAt);
   });
 });

@@ -258,5 +258,7 @@ export async function* declarationBatches(
 /** The document records of one XML file, a chunk's at a time (see scanFile); throws the file's SandanError. */
 export async function* fileRecords(file: string): AsyncGenerator<DocumentRecord[]> {
   // Reconciliation reads the heads of tax bills, not their lines.
-  for await (const docs of scanFile(file, new CebScanner({ items: false }))) yield docs.map(documentRecord);
+  let n = 0;
+  for await (const docs of scanFile(file, new CebScanner({ items: false })))
+    yield docs.map((d) => documentRecord(d, `${file}, document ${++n}`));
 }

@@ -179,11 +179,14 @@ export async function reconcile(inputs: ReconcileInputs, options: ReconcileOptio
     // Each input is named where it starts (where a problem names a bill): the file of documents
     // read by readCebDocuments, else the input.
     let source: string | undefined;
+    let inSource = 0;
     for await (const d of untilAborted(inputs.documents ?? [], signal)) {
       if (++seen % every === 0) onProgress?.({ phase: 'documents', done: seen, unit: 'items', count: seen });
       const file = (d as { file?: unknown }).file;
       const from = typeof file === 'string' ? file : 'inputs.documents';
-      yield { records: [documentRecord(d)], ...(from !== source && { source: from }) };
+      inSource = from === source ? inSource + 1 : 1;
+      const where = from === file ? `${file}, document ${inSource}` : `inputs.documents[${seen - 1}]`;
+      yield { records: [documentRecord(d, where)], ...(from !== source && { source: from }) };
       source = from;
     }
     let first = true;

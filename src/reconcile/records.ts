@@ -127,20 +127,40 @@ export type DocumentRecord =
   | { kind: 'problem'; problem: string }
   | { kind: 'skipped' };
 
-/** Converts a scanned or parsed document: CEB816/818/622/624/626 are used, other types skipped. */
-export function documentRecord(d: { messageType: string; fields: Record<string, unknown> }): DocumentRecord {
+/** The first key a document has, to find it by (` (taxNo T1)`); empty when it has none. */
+function keyOf(fields: Record<string, unknown>): string {
+  for (const k of ['taxNo', 'invtNo', 'copNo', 'preNo'] as const) {
+    const v = trimmedText(fields[k]);
+    if (v) return ` (${k} ${v})`;
+  }
+  return '';
+}
+
+/**
+ * Converts a scanned or parsed document: CEB816/818/622/624/626 are used, other types skipped.
+ * `where` (its file and its number there: `bills.xml, document 3`) and its first key locate a
+ * problem, which otherwise reads the same for every such document of a month.
+ */
+export function documentRecord(
+  d: { messageType: string; fields: Record<string, unknown> },
+  where?: string,
+): DocumentRecord {
   const t = d.messageType;
+  const unreadable = (problem: string): DocumentRecord => {
+    const located = `${problem}${keyOf(d.fields)}`;
+    return { kind: 'unreadable', problem: where ? `${where}: ${located}` : located };
+  };
   if (t === 'CEB816') {
     const c = toBillRecord(d.fields);
-    return c.ok ? { kind: 'bill', bill: c.value } : { kind: 'unreadable', problem: `CEB816: ${c.problem}` };
+    return c.ok ? { kind: 'bill', bill: c.value } : unreadable(`CEB816: ${c.problem}`);
   }
   if (t === 'CEB818') {
     const c = toTaxBillStatus(d.fields);
-    return c.ok ? { kind: 'status', status: c.value } : { kind: 'unreadable', problem: `CEB818: ${c.problem}` };
+    return c.ok ? { kind: 'status', status: c.value } : unreadable(`CEB818: ${c.problem}`);
   }
   if (t === 'CEB622' || t === 'CEB624' || t === 'CEB626') {
     const c = toInventoryReceipt(t, d.fields);
-    return c.ok ? { kind: 'receipt', receipt: c.value } : { kind: 'unreadable', problem: c.problem };
+    return c.ok ? { kind: 'receipt', receipt: c.value } : unreadable(c.problem);
   }
   return { kind: 'skipped' };
 }

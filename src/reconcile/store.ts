@@ -435,7 +435,7 @@ export class MemoryStore implements ReconcileStore {
     const keys = [...this.bills.keys()].sort();
     for (const k of keys) {
       const list = this.bills.get(k)!.filter((b) => !b.claimed);
-      if (list.length) yield list.map((b) => this.view(b));
+      if (list.length) yield list.map((b) => this.view(b)).sort(byTaxNo);
     }
   }
   putRows(rows: readonly string[]): void {

@@ -147,6 +147,26 @@ describe('renderReconcileHtml (string)', () => {
     ]);
   });
 
+  it('draws a step that takes the running total to zero or below from zero (withheld 0.60, −0.60, −0.40, +1.00 → billed 0.60)', () => {
+    const steps = waterfallSteps({
+      withheld: '0.60',
+      billed: '0.60',
+      difference: '0.00',
+      causes: [
+        { cause: 'refunded', orders: 1, amount: '-0.60' },
+        { cause: 'cancelled', orders: 1, amount: '-0.40' },
+        { cause: 'mismatch', orders: 1, amount: '1.00' },
+      ],
+    });
+    expect(steps.map((s) => [s.base, s.height, s.running])).toEqual([
+      ['0', '0.60', '0.60'],
+      ['0.00', '0.60', '0.00'], // from 0.60 down to 0: base min(0.60, 0) = 0, height 0.60 − 0
+      ['0.00', '0.00', '-0.40'], // from 0 down to −0.40: both ends clamp to 0, nothing drawn
+      ['0.00', '0.60', '0.60'], // from −0.40 up to 0.60: drawn from 0, height max(−0.40, 0.60, 0) − 0 = 0.60
+      ['0', '0.60', '0.60'],
+    ]);
+  });
+
   it('bins mismatch amounts by value with a 1-2-5 width', () => {
     // −0.30 … 4.70 spans 5.00: 5.00 / 20 = 0.25 → width 0.5 gives floor(4.7/0.5) − floor(−0.3/0.5) + 1 = 9 − (−1) + 1 = 11 bins.
     const bins = mismatchHistogram([

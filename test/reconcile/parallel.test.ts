@@ -17,6 +17,7 @@ import {
   type ReconcileFilesOptions,
 } from '../../src/reconcile/index.js';
 import { readRecords } from '../../src/cli/input.js';
+import { MAX_RECORD_BYTES } from '../../src/model/json-input.js';
 import { BloomFilter } from '../../src/reconcile/bloom.js';
 import { declarationBatches, fileDeclarationBatches, readBatch } from '../../src/reconcile/jobs.js';
 import { fileSink, generate, RATES, type Calculate } from './generator.js';
@@ -287,6 +288,41 @@ describe('declaration batches', () => {
       [2, 'input-too-large'],
       [3, '{"b":2}'],
     ]);
+  });
+  it('carry a line of exactly 16 MiB across chunks whole, and one byte more as too large, as the CLI reader does', async () => {
+    // Each line a JSON string of MAX_RECORD_BYTES (then + 1) bytes with its quotes, cut into 1 MiB chunks.
+    const line = (n: number) => Buffer.concat([Buffer.from('"'), Buffer.alloc(n - 2, 0x61), Buffer.from('"')]);
+    const body = Buffer.concat([
+      line(MAX_RECORD_BYTES),
+      Buffer.from('\n'),
+      line(MAX_RECORD_BYTES + 1),
+      Buffer.from('\n{}'),
+    ]);
+    const chunks = Array.from({ length: Math.ceil(body.length / (1 << 20)) }, (_, i) =>
+      body.subarray(i << 20, (i + 1) << 20),
+    );
+    const want = [];
+    // What a record is: its line, its issue, and its value (a string by its length).
+    const seen = (r: { line: number; issue?: { code: string }; value?: unknown }) => [
+      r.line,
+      r.issue?.code,
+      typeof r.value === 'string' ? r.value.length : JSON.stringify(r.value),
+    ];
+    for await (const r of readRecords(Readable.from([body]), { ndjson: true })) want.push(seen(r));
+    // Line 1 is read whole (the string without its quotes); line 2 is not read at all.
+    expect(want).toEqual([
+      [1, undefined, MAX_RECORD_BYTES - 2],
+      [2, 'input-too-large', undefined],
+      [3, undefined, '{}'],
+    ]);
+    const got = [];
+    let first = 1;
+    for await (const b of declarationBatches(Readable.from(chunks))) {
+      const { records, breaks } = readBatch(b, first);
+      for (const r of records) got.push(seen(r));
+      first += breaks;
+    }
+    expect(got).toEqual(want);
   });
 });
 

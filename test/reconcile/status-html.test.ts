@@ -143,7 +143,14 @@ describe.skipIf(skipWithout('chromium'))('the status page in Chromium', () => {
           if (n.meaning) expect(e.text).toContain(n.meaning.zh), expect(e.text).toContain(n.meaning.en);
           if (n.code) expect(e.text).toContain(`[Code:${n.code}]`);
           if (n.taxBill)
-            for (const v of [n.taxBill.status, n.taxBill.taxNo, '增值税 VAT 31.76']) expect(e.text).toContain(v);
+            for (const v of [
+              n.taxBill.status,
+              `税单号 taxNo ${n.taxBill.taxNo}`,
+              '关税 duty 0',
+              '增值税 VAT 31.76',
+              '消费税 consumption tax 0',
+            ])
+              expect(e.text).toContain(v);
         }
         expect(shown.anomalies.map((a) => a.kind)).toEqual(o.anomalies.map((a) => a.kind));
         o.anomalies.forEach((a, k) => {

@@ -1,4 +1,6 @@
+import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
+import { reconcile, reportJsonChunks, type TaxBill } from '../../src/reconcile/index.js';
 import { openSqliteStore } from '../../src/reconcile/sqlite-store.js';
 import {
   billTuple,
@@ -7,6 +9,7 @@ import {
   type BillsAdded,
   type ReconcileStore,
 } from '../../src/reconcile/store.js';
+import { calculate } from './helpers.js';
 
 // Worker threads post bills as JSON tuples (addBillTuples), this thread's scanner as records
 // (addBills): both must store the same bills and links, in both stores, so that the report does
@@ -186,4 +189,56 @@ describe.each(stores)('conflicting copies of a taxNo in the %s store', (_, open)
       store.close();
     }
   });
+});
+
+// Bills no declaration claimed are read back at the end, grouped by inventory in invtNo order. The
+// SQLite store reads them in pages of 1,000 inventories: 2,501 inventories take three pages and a bit.
+describe.each(stores)('bills without a declaration in the %s store', (_, open) => {
+  it.each(HOW)(
+    'as %s: every unclaimed inventory once, in invtNo order, its bills in taxNo order',
+    async (_how, add) => {
+      const store = await open();
+      try {
+        const invtNo = (i: number) => `I${String(i).padStart(4, '0')}`;
+        const bills = Array.from({ length: 2501 }, (_, i) => bill(invtNo(i), `T${invtNo(i)}`, `O${i}`));
+        // Inventory I0007 has a second bill, given first with the larger taxNo.
+        bills.splice(7, 0, bill(invtNo(7), 'TZ'));
+        expect(add(store, bills, 1)).toEqual({ duplicates: 0, conflicts: [] });
+        // The declaration of order O5 claims inventory I0005.
+        expect(store.join([{ orderNo: 'O5' }])[0]?.invtNo).toBe(invtNo(5));
+        const groups = [...store.unclaimedBills()];
+        const expected = Array.from({ length: 2501 }, (_, i) => invtNo(i)).filter((i) => i !== 'I0005');
+        expect(groups.map((g) => g[0]!.invtNo)).toEqual(expected);
+        expect(groups.find((g) => g[0]!.invtNo === 'I0007')!.map((b) => b.taxNo)).toEqual(['TI0007', 'TZ']);
+        expect(groups.filter((g) => g.length !== 1).map((g) => g[0]!.invtNo)).toEqual(['I0007']);
+      } finally {
+        store.close();
+      }
+    },
+  );
+});
+
+// The memory store listed an unclaimed inventory's bills in the order they came (taxNos T9, T1),
+// the SQLite store in taxNo order: the same inputs gave two reports.
+it('a bill without a declaration is reported the same from either store: its taxNos in order', async () => {
+  const taxBill = (taxNo: string): TaxBill => ({
+    invtNo: 'I1',
+    taxNo,
+    returnTime: '20261120120000000',
+    status: '1',
+    customsTax: new Decimal(0),
+    valueAddedTax: new Decimal('1.50'),
+    consumptionTax: new Decimal(0),
+    customsCode: '2924',
+  });
+  const reports = [];
+  for (const [, open] of stores) {
+    const report = await reconcile(
+      { declarations: [], bills: [taxBill('T9'), taxBill('T1')] },
+      { calculate, store: await open() },
+    );
+    reports.push([...reportJsonChunks(report)].join(''));
+    expect([...report.rows()][0]).toMatchObject({ status: 'bill-without-declaration', taxNos: ['T1', 'T9'] });
+  }
+  expect(reports[1]).toBe(reports[0]);
 });

@@ -66,7 +66,7 @@ describe('customs documents', () => {
   it('a status or key that is not text (a hand-made number or Decimal) is not read, as the XML reader never gives one', () => {
     expect(receipt({ copNo: 'C1', returnStatus: 800 })).toEqual({
       kind: 'unreadable',
-      problem: 'CEB622 receipt without returnStatus or any of copNo, preNo, invtNo',
+      problem: 'CEB622 receipt without returnStatus or any of copNo, preNo, invtNo (copNo C1)',
     });
     const bill = documentRecord({
       messageType: 'CEB816',
@@ -78,7 +78,7 @@ describe('customs documents', () => {
         consumptionTax: '0',
       },
     });
-    expect(bill).toEqual({ kind: 'unreadable', problem: 'CEB816: tax bill without invtNo' });
+    expect(bill).toEqual({ kind: 'unreadable', problem: 'CEB816: tax bill without invtNo (taxNo T1)' });
   });
 });
 

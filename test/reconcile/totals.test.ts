@@ -1,3 +1,4 @@
+import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -204,6 +205,20 @@ describe('money', () => {
       '12.30',
       '0.00001',
       '10000000000000000000000000.00',
+    ]);
+  });
+
+  it('writes plain notation for a Decimal of the default configuration too, which switches to exponents at 1e-7 and 1e21', async () => {
+    const { money } = await import('../../src/reconcile/json.js');
+    // decimal.js by default writes toString() as '1e-7' and '1e+21': money must not.
+    expect([new Decimal('1e-7').toString(), new Decimal('1e21').toString()]).toEqual(['1e-7', '1e+21']);
+    expect(['1e-7', '-1.5e-7', '1e-6', '1e20', '1e21', '1.25e21'].map((v) => money(new Decimal(v)))).toEqual([
+      '0.0000001',
+      '-0.00000015',
+      '0.000001',
+      '100000000000000000000.00',
+      '1000000000000000000000.00',
+      '1250000000000000000000.00',
     ]);
   });
 });

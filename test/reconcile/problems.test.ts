@@ -1,0 +1,89 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MemoryStore, readCebDocuments, reconcile, reconcileFiles } from '../../src/reconcile/index.js';
+import { calculate } from './helpers.js';
+
+// Documents customs sent that reconciliation cannot use: each is counted, and the report names the
+// first 100 of them by file, number in the file and key, so that finance can find them.
+const dir = mkdtempSync(join(tmpdir(), 'sandan-reconcile-problems-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const DECLARATIONS = join(dir, 'declarations.ndjson');
+writeFileSync(DECLARATIONS, readFileSync('examples/finance/2026-11/declarations.ndjson', 'utf8').split('\n')[0]!);
+
+const ns = 'xmlns="http://www.chinaport.gov.cn/ceb"';
+/** A CEB816 head without invtNo (taxNo T001…), or with one when `withInvtNo`. */
+const bill = (i: number, withInvtNo = false) =>
+  `<Tax><TaxHeadRd><guid>G${i}</guid><returnTime>20261201000001000</returnTime>${withInvtNo ? `<invtNo>I${i}</invtNo>` : ''}` +
+  `<taxNo>T${String(i).padStart(3, '0')}</taxNo><customsTax>0</customsTax><valueAddedTax>1</valueAddedTax>` +
+  '<consumptionTax>0</consumptionTax><status>1</status></TaxHeadRd></Tax>';
+
+// 103 bills without invtNo in one file, the second of them after a good bill; then a receipt with no returnStatus.
+const BILLS = join(dir, 'CEB816-bad.xml');
+writeFileSync(
+  BILLS,
+  `<CEB816Message ${ns}>${bill(1)}${bill(900, true)}${Array.from({ length: 102 }, (_, k) => bill(k + 2)).join('')}</CEB816Message>`,
+);
+const RECEIPT = join(dir, 'CEB622-bad.xml');
+writeFileSync(
+  RECEIPT,
+  `<CEB622Message ${ns}><InventoryReturn><guid>G1</guid><copNo>C7</copNo><returnTime>20261201000001000</returnTime></InventoryReturn></CEB622Message>`,
+);
+
+describe('documents that cannot be used', () => {
+  it.each([0, 2])('with %i workers: all counted, the first 100 named by file, number and key', async (workers) => {
+    const report = await reconcileFiles({
+      declarations: DECLARATIONS,
+      documents: [BILLS, RECEIPT],
+      workers,
+      store: new MemoryStore(),
+    });
+    // 103 bills + 1 receipt unreadable; the one good bill is read.
+    expect(report.summary.inputs).toMatchObject({ bills: 1, receipts: 0, unreadableDocuments: 104 });
+    expect(report.problems).toHaveLength(100);
+    expect(report.problems[0]).toBe(`${BILLS}, document 1: CEB816: tax bill without invtNo (taxNo T001)`);
+    // Document 2 is the good bill: the second problem is document 3, taxNo T002.
+    expect(report.problems[1]).toBe(`${BILLS}, document 3: CEB816: tax bill without invtNo (taxNo T002)`);
+    // Problem 100 is the bill of taxNo T100 (document 101); T101…T103 and the receipt are counted only.
+    expect(report.problems[99]).toBe(`${BILLS}, document 101: CEB816: tax bill without invtNo (taxNo T100)`);
+    expect(report.problems.join('\n')).not.toContain(RECEIPT);
+  });
+
+  it('a receipt is named the same way, and reconcile() over readCebDocuments says what reconcileFiles says', async () => {
+    const inFiles = await reconcileFiles({
+      declarations: DECLARATIONS,
+      documents: [RECEIPT],
+      workers: 0,
+      store: new MemoryStore(),
+    });
+    const expected = `${RECEIPT}, document 1: CEB622 receipt without returnStatus or any of copNo, preNo, invtNo (copNo C7)`;
+    expect(inFiles.problems).toEqual([expected]);
+    const inMemory = await reconcile(
+      { declarations: [], documents: readCebDocuments([RECEIPT]) },
+      { calculate, store: new MemoryStore() },
+    );
+    expect(inMemory.problems).toEqual([expected]);
+    expect(inMemory.summary.inputs.unreadableDocuments).toBe(1);
+  });
+
+  it('documents given without a file are named by their index in inputs.documents', async () => {
+    const report = await reconcile(
+      {
+        declarations: [],
+        documents: [
+          {
+            messageType: 'CEB816',
+            fields: { invtNo: 'I1', taxNo: 'T1', customsTax: '0', valueAddedTax: '1', consumptionTax: '0' },
+          },
+          { messageType: 'CEB818', fields: { invtNo: 'I1', status: '2' } },
+        ],
+      },
+      { calculate, store: new MemoryStore() },
+    );
+    expect(report.problems).toEqual([
+      'inputs.documents[1]: CEB818: tax bill status without invtNo, taxNo or status (invtNo I1)',
+    ]);
+  });
+});

@@ -115,10 +115,16 @@ function stripCr(b: Buffer): Buffer {
   return b.length && b[b.length - 1] === 0x0d ? b.subarray(0, b.length - 1) : b;
 }
 
-/** A Node or web-style readable stream (its chunks decide whether it carries bytes or values). */
+/**
+ * A Node readable stream, or a web ReadableStream (what `fetch` gives as a response body); its
+ * chunks decide whether it carries bytes or values.
+ */
 function isStream(source: DeclarationSource): boolean {
-  const s = source as { pipe?: unknown; read?: unknown };
-  return typeof s.pipe === 'function' && typeof s.read === 'function';
+  const s = source as { pipe?: unknown; read?: unknown; getReader?: unknown; pipeTo?: unknown };
+  return (
+    (typeof s.pipe === 'function' && typeof s.read === 'function') ||
+    (typeof s.getReader === 'function' && typeof s.pipeTo === 'function')
+  );
 }
 
 const isBytes = (x: unknown): x is Buffer | string => typeof x === 'string' || x instanceof Uint8Array;
@@ -169,7 +175,8 @@ export async function* mapRecords<T, R extends { line?: number }>(
 }
 
 /**
- * Validates a stream of declarations: an async iterable of values, or a readable NDJSON stream.
+ * Validates a stream of declarations: an async iterable of values, or a readable NDJSON stream
+ * (a Node stream, or a web ReadableStream such as a `fetch` response body).
  * Yields one result per declaration, in input order, only as fast as they are consumed; a
  * line that is not JSON gives an {@link InputFailure} and the stream goes on. Options are
  * checked once, before the first declaration (SandanError on misuse).

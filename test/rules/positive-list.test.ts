@@ -8,6 +8,7 @@ import {
   loadPositiveList,
   parseCsv,
   parsePositiveListRemark,
+  positiveListMembership,
   validate,
   type AnnualQuantities,
 } from '../../src/index.js';
@@ -56,6 +57,19 @@ describe('editions in force', () => {
       'positive-list-2019',
       'positive-list-2022',
     ]);
+  });
+
+  it('a line of the 2016 second batch is listed from its own date (2016-04-16), not from the edition’s (2016-04-08)', () => {
+    const e2016 = bundledPositiveLists().find((e) => e.edition === '2016')!;
+    // 02101900 干、熏、盐制的其他猪肉: second batch, in force from 2016-04-16.
+    expect(positiveListMembership(e2016, '02101900', '2016-04-15')).toEqual({
+      status: 'absent',
+      reason: 'in force from 2016-04-16',
+    });
+    expect(positiveListMembership(e2016, '02101900', '2016-04-16')).toMatchObject({
+      status: 'listed',
+      line: { hs8: '02101900', effectiveFrom: '2016-04-16' },
+    });
   });
 
   it.each([

@@ -80,6 +80,39 @@ describe('sourceRecords', () => {
     for await (const r of sourceRecords([{ a: 1 }, 'text'])) values.push(r);
     expect(values).toEqual([{ value: { a: 1 } }, { value: 'text' }]);
   });
+
+  // fetch() gives a response body as a web ReadableStream of bytes. It was read as values: each
+  // chunk, cut anywhere in a line, became a "declaration" of numbered bytes.
+  it('reads a web ReadableStream of bytes as NDJSON, a line cut across its chunks', async () => {
+    const bytes = new TextEncoder().encode('{"a":"中文"}\n\n{"b":2}');
+    // Cut inside 中 (3 bytes in UTF-8) and inside the second line.
+    const web = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const [from, to] of [
+          [0, 7],
+          [7, 16],
+          [16, bytes.length],
+        ] as const)
+          c.enqueue(bytes.subarray(from, to));
+        c.close();
+      },
+    });
+    const records = [];
+    for await (const r of sourceRecords(web)) records.push(r);
+    expect(records).toEqual([
+      { line: 1, value: { a: '中文' } },
+      { line: 3, value: { b: 2 } },
+    ]);
+  });
+
+  it('reads an iterable that has only one of a Node stream’s pipe and read as values', async () => {
+    for (const extra of [{ pipe: () => undefined }, { read: () => undefined }]) {
+      const values = [];
+      const source = Object.assign([Buffer.from('{"a":1}\n')], extra);
+      for await (const r of sourceRecords(source)) values.push(r);
+      expect(values).toEqual([{ value: Buffer.from('{"a":1}\n') }]);
+    }
+  });
 });
 
 describe('recordAndText', () => {

@@ -51,18 +51,16 @@ async function readXml(file: string, stdin: Readable): Promise<string> {
   } else {
     bytes = await readInputFile(file);
   }
+  const name = file === '-' ? 'Standard input' : file;
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
-    throw new SandanError(
-      'FILE_UNREADABLE',
-      `${file === '-' ? 'Standard input' : file} is not UTF-8 text; CEB messages are UTF-8`,
-    );
+    throw new SandanError('FILE_UNREADABLE', `${name} is not UTF-8 text; CEB messages are UTF-8`);
   }
   const decl = /^\uFEFF?<\?xml[^?]*encoding\s*=\s*["']([^"']+)["']/.exec(text);
   if (decl && decl[1]!.toLowerCase().replace(/[-_]/g, '') !== 'utf8')
-    throw new SandanError('FILE_UNREADABLE', `${file} declares encoding ${decl[1]}; only UTF-8 messages can be signed`);
+    throw new SandanError('FILE_UNREADABLE', `${name} declares encoding ${decl[1]}; only UTF-8 messages can be signed`);
   if (text.trim() === '')
     throw new SandanError('FILE_UNREADABLE', `${file === '-' ? 'Standard input' : file} is empty`);
   return text;

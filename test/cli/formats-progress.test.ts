@@ -30,6 +30,16 @@ describe('progress bar', () => {
     expect(out).toMatch(/\/s \| ETA /);
     // Cleared on stop: the last thing written erases the line.
     expect(out.endsWith('\u001b[2K')).toBe(true);
+    // The cursor is never hidden: a command killed mid-bar must not leave the terminal without one.
+    expect(out).not.toContain('\u001b[?25l');
+  });
+
+  it('starts from nothing done: the first frame reads 0% and 0 B', () => {
+    const io = fakeIo(true);
+    const p = createProgress(io);
+    p.phase('validate', 2048, 'bytes');
+    expect(io.err()).toContain('validate [░░░░░░░░░░░░░░░░░░░░░░░░] 0% | 0 B of 2.0 KB | ');
+    p.stop();
   });
 
   it('counts items without a total', () => {

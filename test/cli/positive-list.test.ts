@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -48,6 +48,9 @@ describe('sandan positive-list import', () => {
     expect([...edition.lines.keys()]).toEqual(['19011010', '33049900', '32151900']);
     expect(edition.lines.get('33049900')?.remarks?.map((x) => x.kind)).toEqual(['bonded-only', 'exclusion']);
     expect(edition).toMatchObject({ id: 'positive-list-2022', effectiveFrom: '2022-03-01', complete: false });
+    // --format text, said outright, is the default.
+    const text = await runCli(['positive-list', 'import', csv, '--edition', '2022', '--out', out, '--format', 'text']);
+    expect([text.code, text.stdout, text.stderr]).toEqual([0, r.stdout, '']);
   });
 
   it('validate --positive-list uses it: no "unconfirmed" warning for the codes it covers, and its remarks are checked', async () => {
@@ -99,6 +102,47 @@ describe('sandan positive-list import', () => {
     expect(edition.lines.get('17019910')?.remarks).toEqual([
       { kind: 'annual-quantity', max: '2', unit: 'kg', text: '每人每年限购2千克以下' },
     ]);
+  });
+
+  it('finds the annex on a later sheet, its header as low as row 20, and reads hyperlink and formula cells', async () => {
+    const book = new ExcelJS.Workbook();
+    book.addWorksheet('说明').addRow(['本表为跨境电子商务零售进口商品清单的工作副本']);
+    const sheet = book.addWorksheet('附件');
+    for (let i = 1; i < 20; i++) sheet.addRow([`说明第${i}行`]);
+    sheet.addRow(['序号', '税则号列', '商品名称', '备注']); // row 20
+    sheet.addRow([1, { formula: '33049000+99', result: 33049099 }, '其他美容品', null]);
+    sheet.addRow([2, '33049900', { text: '化妆品', hyperlink: 'https://example.org/33049900' }, null]);
+    const xlsx = join(dir, 'annex-later-sheet.xlsx');
+    await book.xlsx.writeFile(xlsx);
+    const out = join(dir, 'pl-later-sheet.json');
+    const r = await runCli(['positive-list', 'import', xlsx, '--edition', '2022', '--out', out, '--format', 'json']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(JSON.parse(r.stdout)).toMatchObject({ rows: 2, lines: 2, rejected: [] });
+    const edition = loadPositiveList(JSON.parse(readFileSync(out, 'utf8')), out);
+    expect([...edition.lines.values()].map((l) => [l.hs8, l.name])).toEqual([
+      ['33049099', '其他美容品'],
+      ['33049900', '化妆品'],
+    ]);
+  });
+
+  it('reads the first sheet when no sheet has a 税则号列 header in its first 20 rows, and says what is missing', async () => {
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('附件');
+    for (let i = 1; i <= 20; i++) sheet.addRow([`说明第${i}行`]);
+    sheet.addRow(['序号', '税则号列', '商品名称']); // row 21: too low to be found
+    sheet.addRow([1, '33049900', '化妆品']);
+    book.addWorksheet('空白');
+    const xlsx = join(dir, 'annex-no-header.xlsx');
+    await book.xlsx.writeFile(xlsx);
+    const out = join(dir, 'pl-no-header.json');
+    const r = await runCli(['positive-list', 'import', xlsx, '--edition', '2022', '--out', out, '--format', 'json']);
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'sandan: No header row with 税则号列 and 商品名称 (or 货品名称) in the first 20 rows; the annex table has the columns 序号 / 税则号列 / 商品名称 / 备注\nhint: See `sandan positive-list import --help`.\n',
+    });
+    expect(existsSync(out)).toBe(false);
   });
 
   it('refuses other file types and unknown editions without a date (exit 2)', async () => {

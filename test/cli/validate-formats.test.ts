@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { findConfig } from '../../src/cli/config.js';
+import { findConfig, readConfigFile } from '../../src/cli/config.js';
 import { escapeData, escapeProperty } from '../../src/cli/formats/github.js';
 import { globRegExp } from '../../src/cli/input.js';
 import { validateStream } from '../../src/index.js';
@@ -89,7 +89,20 @@ describe('sandan validate: several inputs, --quiet, --max-warnings', () => {
     const ansi = /\u001b\[31m/;
     expect(await go({})).toMatch(ansi);
     expect(await go({ NO_COLOR: '1' })).not.toMatch(ansi);
+    // An empty NO_COLOR is unset (no-color.org); a dumb terminal gets none.
+    expect(await go({ NO_COLOR: '' })).toMatch(ansi);
+    expect(await go({ TERM: 'dumb' })).not.toMatch(ansi);
     expect((await runCli(['validate', BAD])).stdout).not.toMatch(ansi);
+  });
+
+  it('FORCE_COLOR forces colour on, through NO_COLOR and into a pipe, except FORCE_COLOR=0', async () => {
+    const { paintFor } = await import('../../src/cli/format.js');
+    const red = (env: Record<string, string>, isTTY: boolean) => paintFor(isTTY, env)('red', 'x');
+    expect(red({ FORCE_COLOR: '1' }, false)).toBe('\u001b[31mx\u001b[39m');
+    expect(red({ FORCE_COLOR: '', NO_COLOR: '1' }, false)).toBe('\u001b[31mx\u001b[39m');
+    expect(red({ FORCE_COLOR: '0' }, false)).toBe('x');
+    expect(red({ FORCE_COLOR: '0' }, true)).toBe('\u001b[31mx\u001b[39m');
+    expect(red({ FORCE_COLOR: '0', NO_COLOR: '1' }, true)).toBe('x');
   });
 });
 
@@ -144,6 +157,23 @@ describe('configuration file', () => {
     const r = await runCli(['validate', HZ, '--config', bad]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^sandan: ${bad.replace(/[.]/g, '\\.')}: \\$\\.district: `));
+  });
+
+  it('maxWarnings is a whole number from 0: 3 is read, -1 and 1.5 are usage errors', async () => {
+    const at = (name: string, value: unknown) => {
+      const file = join(dir, name);
+      writeFileSync(file, JSON.stringify({ maxWarnings: value }));
+      return file;
+    };
+    expect(readConfigFile(at('three.config.json', 3)).config).toEqual({ maxWarnings: 3 });
+    for (const [name, value] of [
+      ['negative.config.json', -1],
+      ['fraction.config.json', 1.5],
+    ] as const) {
+      const r = await runCli(['validate', HZ, '--config', at(name, value)]);
+      expect([r.code, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toMatch(/\$\.maxWarnings: /);
+    }
   });
 
   it('examples/ci/sandan.config.json resolves against its own folder', () => {

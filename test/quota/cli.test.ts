@@ -334,6 +334,11 @@ describe('sandan quota', () => {
     expect([r.code, r.json().returnWindow]).toMatchObject([0, { releasedAt: '2026-02-10T02:00:00.000Z' }]);
     r = await cli(['quota', 'commit', ...base, '--stage', 'inspected']);
     expect(r.code).toBe(2);
+    // 899 (closed) counts an order too: 26,000 − 200 (ST-1's 300 came back with its refund) = 25,800.
+    const closed = ['--db', db, '--order', 'ST-2'];
+    await cli(['quota', 'reserve', ...closed, '--buyer-id', BUYER, '--amount', '200', '--at', '2026-01-30']);
+    r = await cli(['quota', 'commit', ...closed, '--stage', 'closed', '--at', '2026-02-11', '--format', 'json']);
+    expect([r.code, r.json()]).toMatchObject([0, { ok: true, status: 'committed', remaining: '25800' }]);
   });
 
   it('exits 2 on misuse: no secret, a missing flag, a bad amount, a wrong secret', async () => {

@@ -103,6 +103,16 @@ describe('sandan reconcile', () => {
     );
     expect(JSON.parse(unreadable.stdout).summary.notComputed).toBe(2);
     expect(unreadable.stderr).toBe('');
+    // One such order alone: the note says "1 order".
+    const orderNo = j.orders.find((o: { status: string }) => o.status === 'not-computed').orderNo;
+    const line = readFileSync(`${month}/declarations.ndjson`, 'utf8')
+      .split('\n')
+      .find((l) => l.trim() && JSON.parse(l).order.orderNo === orderNo);
+    const one = await runCli(
+      ['reconcile', '--declarations', '-', '--tax-bills', `${month}/bills`, '--format', 'json'],
+      `${line}\n`,
+    );
+    expect(one.stderr).toMatch(/^sandan reconcile: note: 1 order not computed for want of a rate /);
   });
 
   describe('declarations laid out as validate reads them', () => {

@@ -11,7 +11,7 @@ beforeAll(() => {
 });
 afterAll(() => keys?.cleanup());
 
-async function run(args: string[], stdin = '', env: Record<string, string> = {}) {
+async function run(args: string[], stdin: string | Buffer = '', env: Record<string, string> = {}) {
   let stdout = '';
   let stderr = '';
   const code = await main(args, {
@@ -142,7 +142,15 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
 
   it('exits 2 on usage errors: missing options, unreadable files, wrong passphrase, unset variable, encoding', async () => {
     const input = put(keys, 'in2.xml', unsignedSample('CEB311Message'));
-    const cases: Array<[string[], RegExp, string?, Record<string, string>?]> = [
+    // 中 in GBK (0xD6 0xD0) is not UTF-8.
+    const gbk = Buffer.concat([
+      Buffer.from('<?xml version="1.0"?><a>'),
+      Buffer.from([0xd6, 0xd0]),
+      Buffer.from('</a>'),
+    ]);
+    const gbkFile = put(keys, 'gbk.xml', gbk);
+    const rsa = ['--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')];
+    const cases: Array<[string[], RegExp, (string | Buffer)?, Record<string, string>?]> = [
       [['sign', input, '--cert', keys.path('rsa.crt')], /required option '--key <file>'/],
       [
         ['sign', input, '--key', keys.path('nope.key'), '--cert', keys.path('rsa.crt')],
@@ -160,10 +168,13 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
       ],
       [['sign', input, '--key', keys.path('rsa.key'), '--cert', keys.path('sm2.crt')], /certificate holds an SM2 key/],
       [
-        ['sign', '-', '--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')],
-        /declares encoding GBK/,
+        ['sign', '-', ...rsa],
+        /^sandan: Standard input declares encoding GBK/,
         '<?xml version="1.0" encoding="GBK"?><a/>',
       ],
+      [['sign', '-', ...rsa], /^sandan: Standard input is not UTF-8 text; CEB messages are UTF-8/, gbk],
+      [['sign', gbkFile, ...rsa], /^sandan: .*gbk\.xml is not UTF-8 text; CEB messages are UTF-8/],
+      [['verify', '-'], /^sandan: Standard input is not UTF-8 text/, gbk],
       [['verify', keys.path('missing.xml')], /Cannot read .*missing\.xml: no such file/],
       [['verify', input, '--cert', keys.path('missing.crt')], /Cannot read certificate/],
     ];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { runCli } from '../helpers/cli.js';
+import { expectGolden, runCli } from '../helpers/cli.js';
 import { SAMPLES_DIR, validateAgainstXsd, withPlaceholderSignature } from './helpers.js';
 
 const HZ = 'examples/hangzhou-1210.json';
@@ -126,6 +126,18 @@ describe('sandan parse', () => {
       "code 1332: 支付单支付金额与订单支付金额不一致 (Payment amountPaid differs from the order's acturalPaid)",
     );
     expect(r.stdout).toMatch(/fix: .*acturalPaid = goodsValue/);
+  });
+
+  it('writes a signed official sample in text, and the issues of a copy the XSD refuses (golden)', async () => {
+    // The 2022 spec's CEB311 sample (SM2-SM3 signed); the copy's first orderNo is 61 characters (the XSD allows 60).
+    const file = 'test/fixtures/ceb-spec/samples-202205/import/CEB311Message.xml';
+    const sample = readFileSync(file, 'utf8');
+    const long = sample.replace('<ceb:orderNo>order20160321116421002<', `<ceb:orderNo>${'9'.repeat(61)}<`);
+    expect(long).not.toBe(sample);
+    const ok = await runCli(['parse', file, '--format', 'text']);
+    const refused = await runCli(['parse', '-', '--format', 'text'], long);
+    expect([ok.code, ok.stderr, refused.code, refused.stderr]).toEqual([0, '', 1, '']);
+    expectGolden(`${ok.stdout}\n${refused.stdout}`, 'parse-CEB311-sample.txt');
   });
 
   it('reads standard input and a DxpMsg; a built message parses back', async () => {

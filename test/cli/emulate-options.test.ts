@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { type EmulateCommandOptions, emulatorOptions } from '../../src/cli/emulate-command.js';
+
+// The numbers `sandan emulate` takes, at their bounds (in memory: nothing is made on disk).
+const base: EmulateCommandOptions = {
+  host: '127.0.0.1',
+  port: '8621',
+  send: 'send',
+  receive: 'receive',
+  http: true,
+  folder: true,
+  state: 'state.sqlite',
+  memory: true,
+  synchronous: 'normal',
+  requireSignature: false,
+  clock: 'real',
+  interval: '1000',
+  history: '100000',
+};
+const options = async (o: Partial<EmulateCommandOptions>) => (await emulatorOptions({ ...base, ...o })).options;
+
+describe('sandan emulate: numbers at their bounds', () => {
+  it.each([
+    ['port', '0', '65535', '65536'],
+    ['interval', '1', '3600000', '3600001'],
+    ['history', '0', '100000000', '100000001'],
+  ] as const)('--%s takes %s to %s and refuses %s', async (name, low, high, over) => {
+    const read = (o: Awaited<ReturnType<typeof options>>) => {
+      if (name === 'history') return o.history;
+      const transport = (name === 'port' ? o.http : o.folder) as { port?: number; intervalMs?: number };
+      return name === 'port' ? transport.port : transport.intervalMs;
+    };
+    expect(read(await options({ [name]: low }))).toBe(Number(low));
+    expect(read(await options({ [name]: high }))).toBe(Number(high));
+    await expect(options({ [name]: over })).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+      message: `--${name} must be a whole number from 0 to ${high}, got "${over}"`,
+    });
+  });
+
+  it('--interval 0 is refused (a folder scan needs a pause); -1 and 1.5 are no whole numbers', async () => {
+    await expect(options({ interval: '0' })).rejects.toThrow('--interval must be at least 1 ms');
+    for (const v of ['-1', '1.5', ' 1', ''])
+      await expect(options({ interval: v })).rejects.toThrow(
+        `--interval must be a whole number from 0 to 3600000, got ${JSON.stringify(v)}`,
+      );
+  });
+
+  it('keeps one way in: --no-http or --no-folder alone is fine, both together are refused', async () => {
+    expect((await options({ http: false })).http).toBe(false);
+    expect((await options({ folder: false })).folder).toBe(false);
+    await expect(options({ http: false, folder: false })).rejects.toThrow('leave no way in');
+  });
+});

@@ -246,4 +246,19 @@ describe('main when its output closes', () => {
     });
     expect(code).toBe(141);
   });
+
+  it('returns 141 when the error message itself cannot be told (standard error closed, standard output open)', async () => {
+    let tried = 0;
+    const code = await main(['validate', 'no-such-declaration.json'], {
+      stdout: () => undefined,
+      stderr: () => {
+        tried++;
+        throw new OutputClosedError('stderr');
+      },
+      stdin: Readable.from([]),
+      stderrIsTTY: false,
+      env: {},
+    });
+    expect([code, tried]).toEqual([141, 1]);
+  });
 });

@@ -110,6 +110,36 @@ describe('without the optional database drivers', () => {
     );
   });
 
+  it('sandan reconcile keeps its index in memory by default (--index auto), and --index sqlite names better-sqlite3', async () => {
+    const month = 'examples/finance/2026-11';
+    const args = [
+      '--import',
+      hide,
+      BIN,
+      'reconcile',
+      '--declarations',
+      `${month}/declarations.ndjson`,
+      '--tax-bills',
+      `${month}/bills`,
+      '--receipts',
+      `${month}/receipts`,
+      '--rates',
+      `${month}/rates.json`,
+      '--format',
+      'json',
+      '--quiet',
+    ];
+    const auto = await node(args);
+    expect([auto.code, auto.stderr]).toEqual([1, '']);
+    expect(JSON.parse(auto.stdout).summary.orders).toBe(101);
+    // The same report as with the driver there, from the SQLite index.
+    const withDriver = await node([...args.slice(2), '--index', 'sqlite']);
+    expect([withDriver.code, withDriver.stdout]).toEqual([1, auto.stdout]);
+    const sqlite = await node([...args, '--index', 'sqlite']);
+    expect([sqlite.code, sqlite.stdout]).toEqual([2, '']);
+    expect(sqlite.stderr).toMatch(/^sandan: .*better-sqlite3/);
+  });
+
   it('the library: openPostgresQuotaStore rejects with SandanError QUOTA_STORE', async () => {
     const script = `
       import { openPostgresQuotaStore } from 'sandan/quota/postgres';

@@ -120,6 +120,27 @@ describe('globs', () => {
     expect(globRegExp('a/*.json').test('a/b/d.json')).toBe(false);
     expect(globRegExp('a/*.{json,ndjson}').test('a/x.ndjson')).toBe(true);
   });
+
+  it('reads ** as whole folders, and each of ?, [...], [!...] as one character', () => {
+    const table: Array<[string, string, boolean]> = [
+      ['a/**/b.json', 'a/b.json', true],
+      ['a/**/b.json', 'a/x/y/b.json', true],
+      ['a/**/b.json', 'a/xb.json', false], // ** stands for folders, not part of a name
+      ['a/**', 'a/x/y.json', true],
+      ['**/*.json', 'x.json', true],
+      ['a/?.json', 'a/1.json', true],
+      ['a/?.json', 'a/12.json', false],
+      ['a/?.json', 'a//.json', false],
+      ['a/[ab].json', 'a/b.json', true],
+      ['a/[!ab].json', 'a/b.json', false],
+      ['a/[!ab].json', 'a/c.json', true],
+      ['a/{x,y*}.json', 'a/yes.json', true],
+      ['a/{x,y*}.json', 'a/z.json', false],
+      ['a/x.json', 'a/xxjson', false], // a dot is a dot
+      ['a/[b.json', 'a/[b.json', true], // no closing bracket: a bracket
+    ];
+    expect(table.map(([glob, path]) => [glob, path, globRegExp(glob).test(path)])).toEqual(table);
+  });
 });
 
 describe('configuration file', () => {

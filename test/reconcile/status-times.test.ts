@@ -23,6 +23,34 @@ describe('sandan status: a receipt whose returnTime is no time', () => {
     expect(r.code).toBe(1);
   });
 
+  it('makes the exit 1 on its own: the same receipt accepted (120) exits 0 with a time, 1 without', async () => {
+    const accepted = RECEIPT.replace('<returnStatus>100</returnStatus>', '<returnStatus>120</returnStatus>');
+    const good = join(dir, 'CEB312-accepted.xml');
+    const bad = join(dir, 'CEB312-accepted-bad-time.xml');
+    writeFileSync(good, accepted);
+    writeFileSync(bad, accepted.replace('20261120101700001', '2026-11-20 10:17'));
+    const g = await runCli(['status', good, '--now', '2026-11-20T03:00:00Z']);
+    expect([g.code, g.stderr]).toEqual([0, '']);
+    expect(g.stdout).toContain('1 order, 0 with anomalies');
+    const b = await runCli(['status', bad, '--now', '2026-11-20T03:00:00Z']);
+    expect([b.code, b.stdout.endsWith('1 order, 0 with anomalies\n')]).toEqual([1, true]);
+  });
+
+  it('a declaration with a problem that is still read (an appTime that is no time) makes the exit 1 too', async () => {
+    const declaration = JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8'));
+    const good = join(dir, 'declaration.json');
+    const bad = join(dir, 'declaration-bad-time.json');
+    writeFileSync(good, JSON.stringify(declaration));
+    writeFileSync(bad, JSON.stringify({ ...declaration, order: { ...declaration.order, appTime: '2026-11-20' } }));
+    const g = await runCli(['status', good, '--now', '2026-11-20T03:00:00Z']);
+    const b = await runCli(['status', bad, '--now', '2026-11-20T03:00:00Z']);
+    expect([g.stderr, b.stdout.split('\n').at(-2)]).toEqual(['', g.stdout.split('\n').at(-2)]);
+    expect([g.code, b.code]).toEqual([0, 1]);
+    expect(b.stderr).toBe(
+      `sandan status: ${bad}: order.appTime is not a time as yyyyMMddHHmmss (got "2026-11-20"); shown without a time\n`,
+    );
+  });
+
   it('a 14-digit returnTime and an absent one are not named (the first is a time, the second says nothing)', async () => {
     const short = join(dir, 'CEB312-short.xml');
     writeFileSync(short, RECEIPT.replace('20261120101700001', '20261120101700'));

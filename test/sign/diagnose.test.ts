@@ -329,6 +329,26 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage diagnosis', () => {
     const d = diagnosed(xml, 'signature-mismatch');
     expect(d.cause).toBe('signature-algorithm');
     expect(d.message.en).toBe('The RSA signature holds a sha256 hash, but SignatureMethod says rsa-sha1.');
+    // The check says more: hashed with SHA-256, the canonical SignedInfo is what the signature holds.
+    expect(result(d, 'signature-algorithm').detail).toEqual({
+      zh: 'RSA 签名内含的摘要算法是 sha256，而 SignatureMethod 是 rsa-sha1；按该算法计算的 SignedInfo 摘要相符',
+      en: 'the RSA signature holds a sha256 hash, but SignatureMethod is rsa-sha1; SignedInfo hashed with it matches',
+    });
+    // Over other bytes, the hash is still told, but not as matching.
+    const other = withSignatureValue(signed.rsa.xml, signBytes('rsa', 'other bytes', 'sha256'));
+    expect(result(diagnosed(other, 'signature-mismatch'), 'signature-algorithm').detail!.en).toBe(
+      'the RSA signature holds a sha256 hash, but SignatureMethod is rsa-sha1',
+    );
+  });
+
+  it('RSA: KeyInfo holds a certificate of another key, and the one trusted certificate given is of a third → the check says so', () => {
+    const other = keys.text('rsa2.crt').replace(/-----[^-]+-----|\s/g, '');
+    const xml = signed.rsa.xml.replace(/<ds:X509Certificate>[^<]+</, `<ds:X509Certificate>${other}<`);
+    const d = diagnosed(xml, 'signature-mismatch', { trustedCertificates: [keys.text('sm2.crt')] });
+    expect(d.cause).toBe('certificate-key');
+    expect(result(d, 'certificate-key').detail!.en).toMatch(
+      /^The trusted certificate\(s\) given \(--cert\) hold another public key than the certificate in KeyInfo\./,
+    );
   });
 
   it('SM2: signed without the Z preprocessing (e = SM3(M), openssl pkeyutl) → signature-algorithm', () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { createLocalSigner, signMessage, verifyMessage, SandanError } from '../../src/index.js';
+import { createLocalSigner, readCertificate, signMessage, verifyMessage, SandanError } from '../../src/index.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
-import { makeKeys, put, unsignedSample, xmlsec1, type TestKeys } from './helpers.js';
+import { makeKeys, openssl, put, unsignedSample, xmlsec1, type TestKeys } from './helpers.js';
 
 let keys: TestKeys;
 beforeAll(() => {
@@ -111,6 +111,43 @@ describe.skipIf(skipWithout('openssl'))('RSA signing', () => {
       /Not a private key/,
     );
     bad(() => createLocalSigner({ key: keys.read('rsa.key'), certificate: 'nope' }), 'SIGN_CERT_INVALID', /X\.509/);
+  });
+
+  it('names the key of a certificate that is neither RSA nor SM2: its algorithm, and its curve when it has one', () => {
+    const certOf = (name: string, keyArgs: string[]) => {
+      openssl(['genpkey', ...keyArgs, '-out', keys.path(`${name}.key`)]);
+      openssl([
+        'req',
+        '-x509',
+        '-new',
+        '-key',
+        keys.path(`${name}.key`),
+        '-subj',
+        `/CN=${name}`,
+        '-days',
+        '1',
+        '-out',
+        keys.path(`${name}.crt`),
+      ]);
+      return keys.text(`${name}.crt`);
+    };
+    const refusal = (pem: string) => {
+      try {
+        readCertificate(pem);
+      } catch (e) {
+        return [(e as SandanError).code, (e as Error).message];
+      }
+      return undefined;
+    };
+    // id-ecPublicKey on prime256v1 (P-256); Ed25519 has no curve parameter.
+    expect(refusal(certOf('p256', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']))).toEqual([
+      'SIGN_CERT_INVALID',
+      "Cannot read the certificate's public key: unsupported public key (algorithm 1.2.840.10045.2.1, curve 1.2.840.10045.3.1.7); only RSA and SM2 are used by customs",
+    ]);
+    expect(refusal(certOf('ed25519', ['-algorithm', 'ED25519']))).toEqual([
+      'SIGN_CERT_INVALID',
+      "Cannot read the certificate's public key: unsupported public key (algorithm 1.3.101.112); only RSA and SM2 are used by customs",
+    ]);
   });
 
   it('refuses to sign twice unless asked to replace, and rejects malformed XML and DTDs', async () => {

@@ -149,6 +149,23 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
     }
   });
 
+  it('says where the structure of SignedInfo is wrong: an element that does not belong, one out of order', () => {
+    const message = (x: string) => {
+      const v = verifyMessage(x);
+      return v.valid ? 'valid' : [v.reason, v.message];
+    };
+    const method = /<ds:SignatureMethod [^>]*><\/ds:SignatureMethod>/.exec(sm2Signed)![0];
+    const c14n = /<ds:CanonicalizationMethod [^>]*><\/ds:CanonicalizationMethod>/.exec(sm2Signed)![0];
+    expect(message(sm2Signed.replace(method, `${method}<ds:Object/>`))).toEqual([
+      'signature-structure',
+      'Unexpected <ds:Object> inside ds:SignedInfo (a ds:Object can wrap unsigned content)',
+    ]);
+    expect(message(sm2Signed.replace(c14n, '').replace(method, `${method}${c14n}`))).toEqual([
+      'signature-structure',
+      'ds:SignedInfo has no ds:CanonicalizationMethod where <ds:SignatureMethod> is',
+    ]);
+  });
+
   it('takes a C14N transform after the enveloped one (with or without comments), as xmlsec1 does; refuses another', () => {
     // The SignedInfo gains a second Transform and is signed again with the same key, so only the
     // transform list differs from what sandan writes.

@@ -99,6 +99,13 @@ function probes(n: Node): Array<{ what: string; value: string; valid: boolean }>
     out.push({ what: 'U+3000 before', value: '\u30009', valid: false });
     out.push({ what: 'U+2003 after', value: '9\u2003', valid: false });
     if (t.base === 'decimal') out.push({ what: 'tab and newline padded', value: '\n\t9\t\n', valid: true });
+    // The lexical space (XML Schema 1.0 Part 2 §3.2.3, §3.3.17): a sign, digits and one point, nothing else. '/' and
+    // ':' are the characters just below '0' and just above '9'.
+    out.push({ what: 'slash', value: '1/2', valid: false });
+    out.push({ what: 'colon', value: '1:2', valid: false });
+    out.push({ what: 'exponent', value: '1e3', valid: false });
+    out.push({ what: 'plus sign', value: '+5', valid: true });
+    out.push({ what: 'point first', value: '.5', valid: t.base === 'decimal' && fraction !== 0 });
     if (total !== undefined) {
       const whole = total - (fraction ?? 0);
       out.push({ what: 'totalDigits+1', value: '1'.repeat(total + 1), valid: false });

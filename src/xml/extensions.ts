@@ -1,6 +1,6 @@
 import type { Issue } from '../model/issue.js';
 import { emptyOptionalAsAbsent } from '../model/empty.js';
-import { isAmountText, isRecord } from '../model/guards.js';
+import { describeInput, isAmountText, isRecord } from '../model/guards.js';
 import { documentLayout, headElementOf, type LeafKind } from './content-model.js';
 import { BUILDABLE, type BuildableType } from './messages.js';
 
@@ -170,7 +170,10 @@ function checkExtensions(
         ruleId,
         expected,
         actual: v === null ? 'null' : typeof v,
-        message: { zh: `${p} 类型错误，应为 ${expected}`, en: `${p} has the wrong type: expected ${expected}` },
+        message: {
+          zh: `${p} 类型错误，应为 ${expected}，实际为 ${describeInput(v)}`,
+          en: `${p} has the wrong type: expected ${expected}, got ${describeInput(v)}`,
+        },
       });
       continue;
     }

@@ -75,6 +75,46 @@ describe('build keeps the district extension fields', () => {
     ]);
   });
 
+  it('a value of the wrong JSON type is a field-type issue saying what it got', () => {
+    const o = hainanOrder();
+    o.isBuyAndPut = true;
+    o.items[0].unit1 = null;
+    const r = build(o);
+    expect(
+      r.issues.map(({ code, severity, path, expected, actual, message }) => ({
+        code,
+        severity,
+        path,
+        expected,
+        actual,
+        message,
+      })),
+    ).toEqual([
+      {
+        code: 'field-type',
+        severity: 'warning',
+        path: 'order.isBuyAndPut',
+        expected: 'string',
+        actual: 'boolean',
+        message: {
+          zh: 'order.isBuyAndPut 类型错误，应为 string，实际为 true',
+          en: 'order.isBuyAndPut has the wrong type: expected string, got true',
+        },
+      },
+      {
+        code: 'field-type',
+        severity: 'warning',
+        path: 'order.items[0].unit1',
+        expected: 'string',
+        actual: 'null',
+        message: {
+          zh: 'order.items[0].unit1 类型错误，应为 string，实际为 null',
+          en: 'order.items[0].unit1 has the wrong type: expected string, got null',
+        },
+      },
+    ]);
+  });
+
   it('writes a misspelt consigneeDitrict as consigneeDistrict, with a warning', () => {
     const o = hainanOrder();
     o.consigneeDitrict = o.consigneeDistrict;

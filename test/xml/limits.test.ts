@@ -53,6 +53,19 @@ const HOSTILE_STRINGS: Record<string, [string, RegExp]> = {
   // (two low halves are no pair: only U+D800–U+DBFF starts one)
   'two low surrogates in text': [BASE.replace('DUTY0001', 'DUTY\udc00\udc000001'), /a lone surrogate U\+DC00/],
   'a low then a high surrogate': [BASE.replace('DUTY0001', 'DUTY\udfff\udbff0001'), /a lone surrogate U\+DFFF/],
+  // Surrogates by reference: the first and last of the range XML's Char leaves out, and past the last code point.
+  'a character reference to U+D800': [
+    BASE.replace('DUTY0001', 'DUTY&#xD800;0001'),
+    /the character reference &#xD800; is to a character XML does not allow/,
+  ],
+  'a character reference to U+DFFF': [
+    BASE.replace('DUTY0001', 'DUTY&#xDFFF;0001'),
+    /the character reference &#xDFFF; is to a character XML does not allow/,
+  ],
+  'a character reference past U+10FFFF': [
+    BASE.replace('DUTY0001', 'DUTY&#x110000;0001'),
+    /the character reference &#x110000; is to a character XML does not allow/,
+  ],
 };
 
 const readFixture = (name: string) => readFileSync(`${FIX}${name}`, 'utf8');

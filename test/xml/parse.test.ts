@@ -72,6 +72,41 @@ describe('official samples (2022-05)', () => {
     expect(typeof item.unit).toBe('string');
     expect(msg.baseTransfer?.dxpMode).toBe('DXP');
     expect(msg.signature?.signatureMethod).toBe('http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3');
+    // Every part the signature names, as the sample writes it (values without their white space).
+    const { digestValue, signatureValue, x509Certificate, ...methods } = msg.signature!;
+    expect(methods).toEqual({
+      canonicalizationMethod: 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315',
+      signatureMethod: 'http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3',
+      digestMethod: 'http://www.chinaport.gov.cn/2022/04/xmldsig#sm3',
+      keyName: '0001',
+    });
+    for (const v of [digestValue, signatureValue, x509Certificate]) expect(v).toMatch(/^[A-Za-z0-9+/]+=*$/);
+  });
+});
+
+describe('how many documents a message holds', () => {
+  // The official CEB311 sample's six Orders, repeated: the import XSD allows at most 100 (maxOccurs="100").
+  const sample = readFileSync(join(SAMPLES_DIR, 'import/CEB311Message.xml'), 'utf8');
+  const order = /<ceb:Order>[\s\S]*?<\/ceb:Order>/.exec(sample)![0];
+  const withOrders = (n: number) =>
+    sample.replace(/(?:\s*<ceb:Order>[\s\S]*?<\/ceb:Order>)+/, `\n${Array(n).fill(order).join('\n')}`);
+
+  it('100 Orders are one message; 101 are one `xml-too-many` at Order, as xmllint refuses them', async () => {
+    const at100 = withOrders(100);
+    const at101 = withOrders(101);
+    expect(ceb(parseCebXml(at100)).documents).toHaveLength(100);
+    expect(parseCebXml(at100).issues.filter((i) => i.severity === 'error')).toEqual([]);
+    const over = parseCebXml(at101);
+    expect(ceb(over).documents).toHaveLength(101);
+    expect(over.issues.filter((i) => i.severity === 'error')).toMatchObject([
+      {
+        code: 'xml-too-many',
+        path: 'Order',
+        message: { zh: 'Order 最多 100 个，实际 101 个', en: 'At most 100 Order per message, got 101' },
+      },
+    ]);
+    expect((await validateAgainstXsd(at100, 'ceb-import.xsd')).valid).toBe(true);
+    expect((await validateAgainstXsd(at101, 'ceb-import.xsd')).valid).toBe(false);
   });
 });
 

@@ -160,6 +160,20 @@ function probes(): Probe[] {
     '<ds:X509IssuerSerial><ds:X509IssuerName>CN=a</ds:X509IssuerName><ds:X509SerialNumber>0x99</ds:X509SerialNumber></ds:X509IssuerSerial><ds:X509Certificate>',
     ['xml-value', `${S}.KeyInfo.X509Data[0].X509IssuerSerial[0].X509SerialNumber`],
   );
+  sig(
+    'X509IssuerSerial with two X509IssuerName',
+    false,
+    '<ds:X509Certificate>',
+    '<ds:X509IssuerSerial><ds:X509IssuerName>CN=a</ds:X509IssuerName><ds:X509IssuerName>CN=b</ds:X509IssuerName><ds:X509SerialNumber>1</ds:X509SerialNumber></ds:X509IssuerSerial><ds:X509Certificate>',
+    ['xml-duplicate-element', `${S}.KeyInfo.X509Data[0].X509IssuerSerial[0].X509IssuerName`],
+  );
+  sig(
+    'X509IssuerSerial without X509SerialNumber',
+    false,
+    '<ds:X509Certificate>',
+    '<ds:X509IssuerSerial><ds:X509IssuerName>CN=a</ds:X509IssuerName></ds:X509IssuerSerial><ds:X509Certificate>',
+    ['xml-missing-element', `${S}.KeyInfo.X509Data[0].X509IssuerSerial[0].X509SerialNumber`],
+  );
   sig('attribute on KeyName', false, '<ds:KeyName>', '<ds:KeyName a="1">', [
     'xml-unknown-attribute',
     `${S}.KeyInfo.KeyName[0]@a`,

@@ -596,9 +596,13 @@ describe('rejections, each from a declaration with that defect', () => {
     expect(rs.at(-1)!.at).toBe('2026-11-20T02:21:17.000Z');
     expect(new Set(rs.filter((r) => r.invtNo).map((r) => r.invtNo)).size).toBe(1);
     expect(trail(e.receipts(), 'CEB816')).toEqual(['CEB816']);
-    // after release, a change is refused (22007)
-    const late = await e.submit(await message(changed, 'order'), { transport: 'api' });
-    expect(late.accepted).toBe(false);
+    // After release, a change (appType 2) of the order or of the inventory is refused with 22007. (This used to send
+    // the order as new, appType 1, which is refused for its number, -301010: the release was never what refused it.)
+    changed.order.appType = '2';
+    for (const key of ['order', 'inventory'] as const) {
+      const late = await e.submit(await message(changed, key, signing.trusted), { transport: 'api' });
+      expect([key, late]).toMatchObject([key, { accepted: false, reason: '22007: 对应清单已放行' }]);
+    }
     await e.close();
   });
 });
@@ -1330,6 +1334,27 @@ describe('cancellations and returns', () => {
     await declare(e, d);
     const invtNo = e.receipts().find((x) => x.returnStatus === '800')!.invtNo!;
     const items = [{ gnum: 1, gcode: '1901101000', gname: '婴儿配方奶粉 800g', qty: 1, unit: '122' }];
+    const ret = await e.submit(await signed('CEB625', { ...cancelOf(d, invtNo), reason: '质量问题', items }), {
+      transport: 'api',
+    });
+    expect(ret.accepted).toBe(true);
+    await e.advance('1h');
+    expect(trail(e.receipts(), 'CEB626').at(-1)).toBe('CEB626:399');
+    await declare(e, secondOrder());
+    expect(trail(e.receipts(0, { orderNo: 'SD202611200002' }), 'CEB622').at(-1)).toBe('CEB622:800');
+    await e.close();
+  });
+
+  it('rounds a partial return’s share of the quota to the fen half up (2.985 → 2.99, not 2.98)', async () => {
+    // Line 1 as 2,000 sachets at 0.199 (398.00 in all). Returning 15 gives back 548.00 × (398.00 × 15 / 2,000) /
+    // 548.00 = 2.985 → 2.99. The limit is 548 + 548 − 2.99 = 1,093.01: the second order fits (545.01 + 548.00) only
+    // with 2.99 back; half-even rounding would give 2.98 and refuse it (545.02 + 548.00 = 1,093.02).
+    const d = example();
+    for (const k of ['order', 'inventory']) Object.assign(d[k].items[0], { qty: 2000, price: '0.199' });
+    const e = await engine({ quota: { annualLimit: '1093.01' } });
+    await declare(e, d);
+    const invtNo = e.receipts().find((x) => x.returnStatus === '800')!.invtNo!;
+    const items = [{ gnum: 1, gcode: '1901101000', gname: '婴儿配方奶粉 800g', qty: 15, unit: '122' }];
     const ret = await e.submit(await signed('CEB625', { ...cancelOf(d, invtNo), reason: '质量问题', items }), {
       transport: 'api',
     });

@@ -32,6 +32,28 @@ describe('quota core', () => {
     expect(beijingYear(new Date('2026-12-31T16:00:00.000Z'))).toBe(2027);
   });
 
+  it('lists the quantities bought by tariff line, then by unit (a line in kg and in pieces are two)', async () => {
+    const l = new QuotaLedger({
+      store: new MemoryQuotaStore(),
+      secret: SECRET,
+      clock: () => new Date('2026-06-01T00:00:00Z'),
+    });
+    // Rice 10063020 in kg (035) sorts before sugar 17019910 in pieces (011): by line first, though '035' > '011'.
+    await l.reserve('Q-1', BUYER, '10', '2026-05-01', {
+      quantities: [
+        { hs8: '17019910', unit: '035', qty: '1' },
+        { hs8: '17019910', unit: '011', qty: '2' },
+        { hs8: '10063020', unit: '035', qty: '3' },
+      ],
+    });
+    const use = await l.usedQuantities(BUYER, 2026);
+    expect(use.lines.map((q) => [q.hs8, q.unit, q.qty.toFixed()])).toEqual([
+      ['10063020', '035', '3'],
+      ['17019910', '011', '2'],
+      ['17019910', '035', '1'],
+    ]);
+  });
+
   it('reads amounts exactly and refuses anything else', () => {
     expect(toAmount('0.1').plus(toAmount(0.2)).toFixed()).toBe('0.3');
     expect(toAmount(new Decimal('12.34500')).toFixed()).toBe('12.345');

@@ -61,8 +61,7 @@ async function readXml(file: string, stdin: Readable): Promise<string> {
   const decl = /^\uFEFF?<\?xml[^?]*encoding\s*=\s*["']([^"']+)["']/.exec(text);
   if (decl && decl[1]!.toLowerCase().replace(/[-_]/g, '') !== 'utf8')
     throw new SandanError('FILE_UNREADABLE', `${name} declares encoding ${decl[1]}; only UTF-8 messages can be signed`);
-  if (text.trim() === '')
-    throw new SandanError('FILE_UNREADABLE', `${file === '-' ? 'Standard input' : file} is empty`);
+  if (text.trim() === '') throw new SandanError('FILE_UNREADABLE', `${name} is empty`);
   return text;
 }
 

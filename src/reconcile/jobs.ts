@@ -260,5 +260,5 @@ export async function* fileRecords(file: string): AsyncGenerator<DocumentRecord[
   // Reconciliation reads the heads of tax bills, not their lines.
   let n = 0;
   for await (const docs of scanFile(file, new CebScanner({ items: false })))
-    yield docs.map((d) => documentRecord(d, `${file}, document ${++n}`));
+    yield docs.map((d) => documentRecord(d, file, n++));
 }

@@ -184,9 +184,10 @@ export async function reconcile(inputs: ReconcileInputs, options: ReconcileOptio
       if (++seen % every === 0) onProgress?.({ phase: 'documents', done: seen, unit: 'items', count: seen });
       const file = (d as { file?: unknown }).file;
       const from = typeof file === 'string' ? file : 'inputs.documents';
-      inSource = from === source ? inSource + 1 : 1;
-      const where = from === file ? `${file}, document ${inSource}` : `inputs.documents[${seen - 1}]`;
-      yield { records: [documentRecord(d, where)], ...(from !== source && { source: from }) };
+      inSource = from === source ? inSource + 1 : 0;
+      const record =
+        typeof file === 'string' ? documentRecord(d, file, inSource) : documentRecord(d, undefined, seen - 1);
+      yield { records: [record], ...(from !== source && { source: from }) };
       source = from;
     }
     let first = true;

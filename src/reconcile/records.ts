@@ -138,17 +138,21 @@ function keyOf(fields: Record<string, unknown>): string {
 
 /**
  * Converts a scanned or parsed document: CEB816/818/622/624/626 are used, other types skipped.
- * `where` (its file and its number there: `bills.xml, document 3`) and its first key locate a
- * problem, which otherwise reads the same for every such document of a month.
+ * A problem is located by `index` (0-based: `bills.xml, document 3` for the third of `file`, else
+ * `inputs.documents[2]`) and the document's first key; without them it reads the same for every
+ * such document of a month. The location is written only for a problem (none for the usual case).
  */
 export function documentRecord(
   d: { messageType: string; fields: Record<string, unknown> },
-  where?: string,
+  file?: string,
+  index?: number,
 ): DocumentRecord {
   const t = d.messageType;
   const unreadable = (problem: string): DocumentRecord => {
     const located = `${problem}${keyOf(d.fields)}`;
-    return { kind: 'unreadable', problem: where ? `${where}: ${located}` : located };
+    if (index === undefined) return { kind: 'unreadable', problem: located };
+    const where = file === undefined ? `inputs.documents[${index}]` : `${file}, document ${index + 1}`;
+    return { kind: 'unreadable', problem: `${where}: ${located}` };
   };
   if (t === 'CEB816') {
     const c = toBillRecord(d.fields);

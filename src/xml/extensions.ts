@@ -163,6 +163,7 @@ function checkExtensions(
     const numeric = f.kind !== 's' && typeof v === 'number' && Number.isFinite(v);
     if (typeof v !== 'string' && !numeric) {
       const expected = f.kind === 's' ? 'string' : 'number | string';
+      const given = describeInput(v);
       out.issues.push({
         code: 'field-type',
         severity,
@@ -171,8 +172,8 @@ function checkExtensions(
         expected,
         actual: v === null ? 'null' : typeof v,
         message: {
-          zh: `${p} 类型错误，应为 ${expected}，实际为 ${describeInput(v)}`,
-          en: `${p} has the wrong type: expected ${expected}, got ${describeInput(v)}`,
+          zh: `${p} 类型错误，应为 ${expected}，实际为 ${given}`,
+          en: `${p} has the wrong type: expected ${expected}, got ${given}`,
         },
       });
       continue;

@@ -1324,16 +1324,18 @@ describe('cancellations and returns', () => {
     await Promise.all([e.close(), late.close()]);
   });
 
-  it('a return worth under 1 CNY of quota still gives it back', async () => {
-    // Line 1 as 1,000 sachets at 0.398 (398.00 in all). Returning one gives back 548.00 × 0.398 / 548.00
-    // = 0.398 → 0.40 of the quota. The limit is two orders less those 0.40: 548 + 548 − 0.40 = 1,095.60, so
-    // the second order fits (547.60 + 548.00 = 1,095.60) only if the 0.40 came back.
+  /**
+   * Line 1 of the example as `qty` sachets at `price` (398.00 in all), declared under `annualLimit`; `returned` of them
+   * come back (CEB625, ending 399). Then the second order (548.00) is declared: it is released only if the return
+   * gave back enough of the quota.
+   */
+  async function returnThenSecondOrder(qty: number, price: string, annualLimit: string, returned: number) {
     const d = example();
-    for (const k of ['order', 'inventory']) Object.assign(d[k].items[0], { qty: 1000, price: '0.398' });
-    const e = await engine({ quota: { annualLimit: '1095.60' } });
+    for (const k of ['order', 'inventory']) Object.assign(d[k].items[0], { qty, price });
+    const e = await engine({ quota: { annualLimit } });
     await declare(e, d);
     const invtNo = e.receipts().find((x) => x.returnStatus === '800')!.invtNo!;
-    const items = [{ gnum: 1, gcode: '1901101000', gname: '婴儿配方奶粉 800g', qty: 1, unit: '122' }];
+    const items = [{ gnum: 1, gcode: '1901101000', gname: '婴儿配方奶粉 800g', qty: returned, unit: '122' }];
     const ret = await e.submit(await signed('CEB625', { ...cancelOf(d, invtNo), reason: '质量问题', items }), {
       transport: 'api',
     });
@@ -1343,27 +1345,20 @@ describe('cancellations and returns', () => {
     await declare(e, secondOrder());
     expect(trail(e.receipts(0, { orderNo: 'SD202611200002' }), 'CEB622').at(-1)).toBe('CEB622:800');
     await e.close();
+  }
+
+  it('a return worth under 1 CNY of quota still gives it back', async () => {
+    // Line 1 as 1,000 sachets at 0.398 (398.00 in all). Returning one gives back 548.00 × 0.398 / 548.00
+    // = 0.398 → 0.40 of the quota. The limit is two orders less those 0.40: 548 + 548 − 0.40 = 1,095.60, so
+    // the second order fits (547.60 + 548.00 = 1,095.60) only if the 0.40 came back.
+    await returnThenSecondOrder(1000, '0.398', '1095.60', 1);
   });
 
   it('rounds a partial return’s share of the quota to the fen half up (2.985 → 2.99, not 2.98)', async () => {
     // Line 1 as 2,000 sachets at 0.199 (398.00 in all). Returning 15 gives back 548.00 × (398.00 × 15 / 2,000) /
     // 548.00 = 2.985 → 2.99. The limit is 548 + 548 − 2.99 = 1,093.01: the second order fits (545.01 + 548.00) only
     // with 2.99 back; half-even rounding would give 2.98 and refuse it (545.02 + 548.00 = 1,093.02).
-    const d = example();
-    for (const k of ['order', 'inventory']) Object.assign(d[k].items[0], { qty: 2000, price: '0.199' });
-    const e = await engine({ quota: { annualLimit: '1093.01' } });
-    await declare(e, d);
-    const invtNo = e.receipts().find((x) => x.returnStatus === '800')!.invtNo!;
-    const items = [{ gnum: 1, gcode: '1901101000', gname: '婴儿配方奶粉 800g', qty: 15, unit: '122' }];
-    const ret = await e.submit(await signed('CEB625', { ...cancelOf(d, invtNo), reason: '质量问题', items }), {
-      transport: 'api',
-    });
-    expect(ret.accepted).toBe(true);
-    await e.advance('1h');
-    expect(trail(e.receipts(), 'CEB626').at(-1)).toBe('CEB626:399');
-    await declare(e, secondOrder());
-    expect(trail(e.receipts(0, { orderNo: 'SD202611200002' }), 'CEB622').at(-1)).toBe('CEB622:800');
-    await e.close();
+    await returnThenSecondOrder(2000, '0.199', '1093.01', 15);
   });
 });
 

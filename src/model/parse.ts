@@ -35,7 +35,6 @@ const FORMAT_TEXT: Record<string, Message> = {
   [FORMAT.date8]: { zh: 'yyyyMMdd 格式的日期', en: 'a date as yyyyMMdd' },
   [FORMAT.digits]: { zh: '规定位数的数字代码', en: 'a numeric code of the required length' },
   [FORMAT.gcode]: { zh: '10位商品编码', en: 'a 10-digit commodity code' },
-  [FORMAT.guid]: { zh: '36位大写UUID', en: 'a 36-character upper-case UUID' },
   [FORMAT.int]: { zh: '范围内的整数', en: 'an integer in range' },
 };
 

@@ -23,7 +23,6 @@ export const FORMAT = {
   date8: 'format:yyyyMMdd',
   digits: 'format:digits',
   gcode: 'format:gcode10',
-  guid: 'format:guid36',
   int: 'format:int',
   amountType: 'format:amount-type',
   intType: 'format:int-type',

@@ -114,8 +114,7 @@ function migrate(db: Db): void {
 INSERT INTO sandan_quota_entry_v2 (ebp_code, ${cols}, quantities) SELECT '', ${cols}, ${quantities} FROM sandan_quota_entry ORDER BY rowid;
 DROP TABLE sandan_quota_entry;
 ALTER TABLE sandan_quota_entry_v2 RENAME TO sandan_quota_entry;`);
-  } else if (entry.length > 0 && !entry.includes('quantities'))
-    db.exec('ALTER TABLE sandan_quota_entry ADD COLUMN quantities TEXT');
+  }
   const event = columnsOf(db, 'sandan_quota_event');
   if (event.length > 0 && !event.includes('ebp_code'))
     db.exec(`ALTER TABLE sandan_quota_event ADD COLUMN ebp_code TEXT NOT NULL DEFAULT '';

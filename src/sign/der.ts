@@ -65,6 +65,33 @@ export const OID_RSA = '1.2.840.113549.1.1.1';
 /** OID of the SM3withSM2 certificate signature. */
 export const OID_SM3_WITH_SM2 = '1.2.156.10197.1.501';
 
+/**
+ * Names of key algorithms and curves a refused key may carry, so that a refusal says "EC P-256" and not only its
+ * OID (RFC 5480 section 2.1.1.1 for the NIST curves, SEC 2 for secp256k1, RFC 8410 for the Edwards and Montgomery
+ * keys, RFC 4055 for RSASSA-PSS, RFC 3279 for DSA).
+ */
+const OID_NAMES: Readonly<Record<string, string>> = {
+  [OID_RSA]: 'RSA',
+  [OID_EC_PUBLIC_KEY]: 'EC',
+  [OID_SM2]: 'SM2',
+  '1.2.840.10045.3.1.7': 'P-256',
+  '1.3.132.0.34': 'P-384',
+  '1.3.132.0.35': 'P-521',
+  '1.3.132.0.10': 'secp256k1',
+  '1.3.101.110': 'X25519',
+  '1.3.101.111': 'X448',
+  '1.3.101.112': 'Ed25519',
+  '1.3.101.113': 'Ed448',
+  '1.2.840.113549.1.1.10': 'RSASSA-PSS',
+  '1.2.840.10040.4.1': 'DSA',
+};
+
+/** A key algorithm's or curve's OID with its name where known: `P-256 (1.2.840.10045.3.1.7)`. */
+export function describeOid(oid: string): string {
+  const name = Object.hasOwn(OID_NAMES, oid) ? OID_NAMES[oid] : undefined;
+  return name ? `${name} (${oid})` : oid;
+}
+
 const seq = 0x30;
 
 /** Parses a SubjectPublicKeyInfo: the algorithm OID, the curve OID (EC keys) and the key bits. */

@@ -6,7 +6,7 @@
 import { createPrivateKey, createPublicKey, sign as nodeSign, X509Certificate, type KeyObject } from 'node:crypto';
 import { SandanError, messageOf } from '../errors.js';
 import type { KeyType, SignatureAlgorithm } from './algorithms.js';
-import { OID_EC_PUBLIC_KEY, OID_RSA, OID_SM2, parseCertificate, parsePkcs8Ec, parseSpki } from './der.js';
+import { describeOid, OID_EC_PUBLIC_KEY, OID_RSA, OID_SM2, parseCertificate, parsePkcs8Ec, parseSpki } from './der.js';
 import { sm2E, sm2PublicFromPrivate, sm2SignE, sm2ValidPrivate, sm2Z } from './sm2.js';
 
 /**
@@ -79,7 +79,7 @@ export function readCertificate(cert: string | Uint8Array | X509Certificate): Ce
       info = { x509, der, keyType: 'sm2', sm2Point: spki.key, serialHex };
     } else {
       throw new Error(
-        `unsupported public key (algorithm ${spki.algorithm}${spki.curve ? `, curve ${spki.curve}` : ''}); only RSA and SM2 are used by customs`,
+        `unsupported public key (algorithm ${describeOid(spki.algorithm)}${spki.curve ? `, curve ${describeOid(spki.curve)}` : ''}); only RSA and SM2 are used by customs`,
       );
     }
   } catch (e) {
@@ -187,7 +187,8 @@ export function createLocalSigner(opts: LocalSignerOptions): Signer {
     if (key.asymmetricKeyType !== undefined && key.asymmetricKeyType !== 'ec')
       throw new Error(`unsupported key type ${key.asymmetricKeyType}`);
     pk = parsePkcs8Ec(key.export({ type: 'pkcs8', format: 'der' }));
-    if (pk.curve !== OID_SM2) throw new Error(`EC key on curve ${pk.curve ?? '(unknown)'}, not SM2`);
+    if (pk.curve !== OID_SM2)
+      throw new Error(`EC key on curve ${pk.curve ? describeOid(pk.curve) : '(unknown)'}, not SM2`);
     if (!sm2ValidPrivate(pk.d)) throw new Error('private scalar out of range');
   } catch (e) {
     throw new SandanError('SIGN_KEY_INVALID', `Not an RSA or SM2 private key: ${messageOf(e)}`, { cause: e });

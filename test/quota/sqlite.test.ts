@@ -66,47 +66,6 @@ describe('sqlite store', () => {
     }
   });
 
-  it('adds the quantities column to a file made before it, once, and keeps its rows', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sandan-quota-'));
-    const file = join(dir, 'old.sqlite');
-    const Database = (await import('better-sqlite3')).default;
-    const columns = () => {
-      const db = new Database(file, { readonly: true });
-      const names = (
-        db.prepare("SELECT name FROM pragma_table_info('sandan_quota_entry')").all() as Array<{ name: string }>
-      ).map((c) => c.name);
-      db.close();
-      return names;
-    };
-    try {
-      const first = new QuotaLedger({ store: await openSqliteQuotaStore(file), secret: SECRET });
-      await first.reserve('OLD-1', BUYER, '100', '2026-02-01');
-      await first.close();
-      // The file as an older sandan left it: no quantities column.
-      const raw = new Database(file);
-      raw.exec('ALTER TABLE sandan_quota_entry DROP COLUMN quantities');
-      raw.close();
-      expect(columns()).not.toContain('quantities');
-      for (let i = 0; i < 2; i++) {
-        const l = new QuotaLedger({ store: await openSqliteQuotaStore(file), secret: SECRET });
-        expect(columns().filter((c) => c === 'quantities')).toEqual(['quantities']);
-        // The old row stated no quantities: what the buyer bought is unknown, its money still counts.
-        expect(await l.usedQuantity(BUYER, 2026, '17019910', '035')).toBeUndefined();
-        expect((await l.remaining(BUYER, 2026)).used.toFixed()).toBe('100');
-        await l.close();
-      }
-      // Stating the old order's quantities on a retry makes the year known.
-      const l = new QuotaLedger({ store: await openSqliteQuotaStore(file), secret: SECRET });
-      await l.reserve('OLD-1', BUYER, '100', '2026-02-01', {
-        quantities: [{ hs8: '17019910', unit: '035', qty: '1.5' }],
-      });
-      expect((await l.usedQuantity(BUYER, 2026, '17019910', '035'))?.toFixed()).toBe('1.5');
-      await l.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
   /** The DDL of schema version 1 as an older sandan wrote it: orders keyed by orderNo alone. */
   const V1_DDL = (withQuantities: boolean) => `
 CREATE TABLE sandan_quota_entry (

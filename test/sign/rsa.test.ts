@@ -142,12 +142,32 @@ describe.skipIf(skipWithout('openssl'))('RSA signing', () => {
     // id-ecPublicKey on prime256v1 (P-256); Ed25519 has no curve parameter.
     expect(refusal(certOf('p256', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']))).toEqual([
       'SIGN_CERT_INVALID',
-      "Cannot read the certificate's public key: unsupported public key (algorithm 1.2.840.10045.2.1, curve 1.2.840.10045.3.1.7); only RSA and SM2 are used by customs",
+      "Cannot read the certificate's public key: unsupported public key (algorithm EC (1.2.840.10045.2.1), curve P-256 (1.2.840.10045.3.1.7)); only RSA and SM2 are used by customs",
     ]);
     expect(refusal(certOf('ed25519', ['-algorithm', 'ED25519']))).toEqual([
       'SIGN_CERT_INVALID',
-      "Cannot read the certificate's public key: unsupported public key (algorithm 1.3.101.112); only RSA and SM2 are used by customs",
+      "Cannot read the certificate's public key: unsupported public key (algorithm Ed25519 (1.3.101.112)); only RSA and SM2 are used by customs",
     ]);
+    // The same P-256 key as a signing key: refused before the certificate is compared with it.
+    expect(() => createLocalSigner({ key: keys.read('p256.key'), certificate: keys.text('sm2.crt') })).toThrow(
+      expect.objectContaining({
+        code: 'SIGN_KEY_INVALID',
+        message: 'Not an RSA or SM2 private key: EC key on curve P-256 (1.2.840.10045.3.1.7), not SM2',
+      }),
+    );
+    // A curve without a name here is given by its OID alone (brainpoolP256r1, RFC 5639).
+    openssl([
+      'genpkey',
+      '-algorithm',
+      'EC',
+      '-pkeyopt',
+      'ec_paramgen_curve:brainpoolP256r1',
+      '-out',
+      keys.path('bp.key'),
+    ]);
+    expect(() => createLocalSigner({ key: keys.read('bp.key'), certificate: keys.text('sm2.crt') })).toThrow(
+      'EC key on curve 1.3.36.3.3.2.8.1.1.7, not SM2',
+    );
   });
 
   it('refuses to sign twice unless asked to replace, and rejects malformed XML and DTDs', async () => {

@@ -7,6 +7,8 @@ import {
   rmSync,
   writeFileSync,
   renameSync,
+  statSync,
+  symlinkSync,
 } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -171,6 +173,31 @@ describe('folder transport', () => {
       'too large: 207 bytes, the limit is 100\n',
     );
   });
+
+  // processed/ on another file system (here a link into /dev/shm, a tmpfs where the machine has one): rename fails
+  // with EXDEV there, and the file is copied, then removed.
+  const crossesFs = existsSync('/dev/shm') && statSync('/dev/shm').dev !== statSync(tmpdir()).dev;
+  it.skipIf(!crossesFs)(
+    'moves a taken file to a processed/ on another file system (copied, then removed)',
+    async () => {
+      const otherFs = mkdtempSync('/dev/shm/sandan-folder-');
+      try {
+        mkdirSync(send, { recursive: true });
+        symlinkSync(otherFs, join(send, 'processed'));
+        const { engine, folder } = await start();
+        drop('order-x.xml', order('O-X'));
+        await folder.poll();
+        await folder.poll();
+        expect(engine.submitted.map((s) => s.xml)).toEqual([order('O-X')]);
+        expect(ls(otherFs)).toEqual(['order-x.xml']);
+        expect(readFileSync(join(otherFs, 'order-x.xml'), 'utf8')).toBe(order('O-X'));
+        expect(ls(join(send, '.sandan', 'inflight'))).toEqual([]);
+        expect(ls(join(send, 'failed'))).toEqual([]);
+      } finally {
+        rmSync(otherFs, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('the same name sent twice is kept twice in processed/', async () => {
     const { engine, folder } = await start();

@@ -154,6 +154,24 @@ describe('HTTP transport: Host and Origin', () => {
   });
 });
 
+describe('a request target that is not a path', () => {
+  it('is answered 400 BAD_URL, not 404 and not a crash', async () => {
+    const http = await start();
+    const at = { Host: `127.0.0.1:${http.port}` };
+    // '//' and '//[' read as a scheme-relative URL with an empty or broken host: no URL at all.
+    for (const target of ['//', '//[']) {
+      const r = await send(http, 'GET', target, at);
+      // No route is known, so the answer takes the CEB side's form (XML).
+      expect([target, r.status, r.body]).toEqual([
+        target,
+        400,
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Error code="BAD_URL">the request target is not a URL path</Error>\n',
+      ]);
+    }
+    expect((await send(http, 'GET', '/health', at)).status).toBe(200);
+  });
+});
+
 describe('POST /admin/advance past the end of time', () => {
   it('is refused with 400 and a reason; the clock stays where it was', async () => {
     const customs = await createCustomsEmulator({ clock: 'manual', start: '2026-11-20T02:00:00Z', folder: false });

@@ -85,6 +85,36 @@ export function quotaContract(h: Harness): void {
       return l;
     }
 
+    it('rolls back a transaction whose work throws: nothing it wrote is seen, and the next transaction runs', async () => {
+      const store = await (await db()).open();
+      open.push(store);
+      const boom = new Error('boom');
+      for (let i = 0; i < 3; i++) {
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.setMeta(`test-rollback-${i}`, 'written');
+            throw boom;
+          }),
+        ).rejects.toBeDefined();
+        // The same connection serves the next transaction (a pool hands back the last one released).
+        expect(await store.transaction((tx) => tx.getMeta(`test-rollback-${i}`))).toBeUndefined();
+      }
+      await store.transaction((tx) => tx.setMeta('test-rollback-after', 'kept'));
+      expect(await store.transaction((tx) => tx.getMeta('test-rollback-after'))).toBe('kept');
+    });
+
+    it("links an inventory's numbers to an order, keeping the one not given; an unknown order is not linked", async () => {
+      const l = await ledger(await db());
+      await l.reserve('L-1', BUYER, '10', '2026-03-01', { copNo: 'COP-1' });
+      expect(await l.link('NOPE', { invtNo: 'INVT-0' })).toBe(false);
+      expect(await l.find({ invtNo: 'INVT-0' })).toBeUndefined();
+      expect(await l.link('L-1', { invtNo: 'INVT-1' })).toBe(true);
+      expect(await l.find({ invtNo: 'INVT-1' })).toMatchObject({ orderNo: 'L-1', copNo: 'COP-1', invtNo: 'INVT-1' });
+      expect(await l.link('L-1', { copNo: 'COP-2' })).toBe(true);
+      expect(await l.find({ copNo: 'COP-2' })).toMatchObject({ orderNo: 'L-1', copNo: 'COP-2', invtNo: 'INVT-1' });
+      expect(await l.find({ copNo: 'COP-1' })).toBeUndefined();
+    });
+
     it('reserves up to the annual limit and refuses past it with the remaining amount', async () => {
       const l = await ledger(await db());
       const a = await l.reserve('A-1', BUYER, '20000.10', '2026-03-01');

@@ -184,6 +184,35 @@ CREATE TABLE sandan_quota_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRIC
     },
   );
 
+  it('reports an SQLite error other than a busy lock at once, as a store error (not QUOTA_BUSY after retries)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-quota-'));
+    const file = join(dir, 'trigger.sqlite');
+    try {
+      const setup = new QuotaLedger({ store: await openSqliteQuotaStore(file), secret: SECRET });
+      await setup.reserve('T-0', BUYER, '1', '2026-02-01');
+      await setup.close();
+      // A trigger someone added to the file refuses every new order (SQLITE_CONSTRAINT_TRIGGER).
+      const Database = (await import('better-sqlite3')).default;
+      const raw = new Database(file);
+      raw.exec(
+        "CREATE TRIGGER no_orders BEFORE INSERT ON sandan_quota_entry BEGIN SELECT RAISE(ABORT, 'no new orders'); END",
+      );
+      raw.close();
+      const l = new QuotaLedger({ store: await openSqliteQuotaStore(file, { busyTimeoutMs: 4000 }), secret: SECRET });
+      const started = Date.now();
+      await expect(l.reserve('T-1', BUYER, '1', '2026-02-01')).rejects.toMatchObject({
+        code: 'QUOTA_STORE',
+        message: expect.stringContaining('transaction failed: no new orders'),
+      });
+      // Not retried as a busy lock would be (up to busyTimeoutMs).
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(s((await l.remaining(BUYER, 2026)).used)).toBe('1');
+      await l.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a schema version it does not know, and leaves the file alone', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sandan-quota-'));
     const file = join(dir, 'v3.sqlite');

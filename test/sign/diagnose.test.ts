@@ -202,6 +202,32 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage diagnosis', () => {
       expect(d.message.en).toContain('re-indented after signing');
     });
 
+    it.each([0, 1])(
+      'SignedInfo signed indented by two spaces from depth %i (pretty-printed on its own), sent one element per line',
+      (base) => {
+        // Each line of the canonical SignedInfo (one element per line) indented by its depth below SignedInfo, counted
+        // from `base`; SignedInfo itself sits at depth 2 in the message (root, Signature), so neither base is its own.
+        let open = 1;
+        const lines = signed[alg].canonicalSignedInfo.split('\n').map((line, i) => {
+          if (i === 0) return line;
+          if (line.startsWith('</')) open--;
+          const out = '  '.repeat(base + open) + line;
+          if (!line.startsWith('</') && !line.includes('</')) open++;
+          return out;
+        });
+        expect(open).toBe(0);
+        const sv = signBytes(alg, lines.join('\n')).toString('base64');
+        const xml = signed[alg].xml.replace(/<ds:SignatureValue>[^<]*</, `<ds:SignatureValue>${sv}<`);
+        if (alg === 'rsa') expectXmlsec1Rejects(xml);
+        const d = diagnosed(xml, 'signature-mismatch');
+        expect(d.cause).toBe('signedinfo-whitespace');
+        expect(result(d, 'signedinfo-whitespace').detail).toEqual({
+          zh: `签名时的 SignedInfo 为：以 2 个空格缩进，从第 ${base} 层起`,
+          en: `SignedInfo was signed indented with 2 spaces from depth ${base}`,
+        });
+      },
+    );
+
     it('signed with xmlns:xsi on the root, sent without it → signedinfo-namespaces (and content-namespaces)', async () => {
       const withXsi = unsignedSample('CEB311Message').replace('xmlns:ceb=', `xmlns:xsi="${XSI}" xmlns:ceb=`);
       const s = await signMessage(
@@ -439,6 +465,34 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage diagnosis', () => {
       expect(renewed.diagnosis!.message.en).toMatch(
         /^The signing certificate holds the same key as the trusted CN=sandan RSA test renewed \(serial 99\), but it is another certificate/,
       );
+  });
+
+  it('content edited after signing: no check explains it, and each says how many variants it tried', async () => {
+    const signer = createLocalSigner({ key: keys.read('rsa.key'), certificate: keys.text('rsa.crt') });
+    const table = async (comment: boolean) => {
+      const unsigned = unsignedSample('CEB311Message');
+      const s = await signMessage(
+        comment ? unsigned.replace('<ceb:OrderHead>', '<!-- x --><ceb:OrderHead>') : unsigned,
+        signer,
+      );
+      const xml = s.xml.replace(/<ceb:goodsValue>([^<]*)</, '<ceb:goodsValue>1$1<');
+      const d = diagnosed(xml, 'digest-mismatch');
+      expect(d.cause).toBe('unknown');
+      return Object.fromEntries(d.checks.slice(5).map((c) => [c.id, `${c.result} ${c.tried}`]));
+    };
+    // The signature side is skipped (the SignatureValue matches SignedInfo); every digest variant was tried and failed.
+    const withComment = {
+      'content-whitespace': 'no 5',
+      'content-namespaces': 'no 2',
+      'digest-algorithm': 'no 2',
+      'digest-exclusive-c14n': 'no 1',
+      'digest-with-comments': 'no 1',
+      'digest-c14n11': 'no 0',
+      'digest-raw-bytes': 'no 16',
+    };
+    expect(await table(true)).toEqual(withComment);
+    // Without a comment there is nothing to keep: that check is skipped, not tried.
+    expect(await table(false)).toEqual({ ...withComment, 'digest-with-comments': 'skipped 0' });
   });
 
   it('other failures have no diagnosis, and diagnose: false turns it off', () => {

@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 
 /** What the CLI touches of the outside world; tests pass their own. */
@@ -32,24 +33,52 @@ export class OutputClosedError extends Error {
   }
 }
 
+/**
+ * Exit status when a write to standard output or standard error failed for another reason than a
+ * reader that went away (a full disk, ENOSPC; an I/O error, EIO): the command could not do its job.
+ */
+export const EXIT_WRITE_FAILED = 2;
+
 /** Which of the process's streams its reader closed first; process-wide, like the streams. */
 let closedStream: 'stdout' | 'stderr' | undefined;
+/** The first write that failed otherwise (the output is then cut short; it is told once, at exit). */
+let failedWrite: { stream: 'stdout' | 'stderr'; error: NodeJS.ErrnoException } | undefined;
 let watching = false;
 
-/** EPIPE arrives as an 'error' event after the write that hit it; without a listener Node crashes with a stack trace. */
+const isClosedReader = (e: NodeJS.ErrnoException) => e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED';
+
+/** A failed write of `name`: the reader went away, or the write itself failed (ENOSPC, EIO). */
+function writeFailed(name: 'stdout' | 'stderr', e: NodeJS.ErrnoException): void {
+  if (!isClosedReader(e)) failedWrite ??= { stream: name, error: e };
+  closedStream ??= name;
+}
+
+/**
+ * Write errors arrive as an 'error' event after the write that hit them; without a listener Node
+ * crashes with a stack trace. Both kinds stop the command at its next write ({@link OutputClosedError});
+ * a closed reader ends it quietly with {@link EXIT_PIPE}, any other failure is told on standard
+ * error (when that still works) and ends it with {@link EXIT_WRITE_FAILED}.
+ */
 function watchProcessStreams(): void {
   if (watching) return;
   watching = true;
-  for (const name of ['stdout', 'stderr'] as const) {
-    process[name].on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
-      closedStream ??= name;
-    });
-  }
+  for (const name of ['stdout', 'stderr'] as const)
+    process[name].on('error', (e: NodeJS.ErrnoException) => writeFailed(name, e));
   // The error may come after `main` has returned its code and bin/ has set it; the last word is here.
   process.on('exit', () => {
     flushStdout();
-    if (closedStream) process.exitCode = EXIT_PIPE;
+    // At exit the 'error' event of that last write will not come: the stream has it already.
+    const late = process.stdout.errored as NodeJS.ErrnoException | null;
+    if (late) writeFailed('stdout', late);
+    if (failedWrite) {
+      process.exitCode = EXIT_WRITE_FAILED;
+      if (failedWrite.stream === 'stdout' && !process.stderr.errored)
+        try {
+          writeSync(2, `sandan: cannot write to standard output: ${failedWrite.error.message}\n`);
+        } catch {
+          // Standard error failed too: the exit status is all that is left.
+        }
+    } else if (closedStream) process.exitCode = EXIT_PIPE;
   });
 }
 

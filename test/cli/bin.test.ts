@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -212,6 +212,58 @@ describe('sandan in a pipe whose reader stops early', () => {
   it('an output that is not closed still gets the usual codes', async () => {
     const r = await pipeline(['validate', join(dir, 'missing.json')], 'cat');
     expect(r.stderr).toMatch(/^sandan: Cannot read .*missing\.json: no such file\nhint: .*\nsandan exit 2\n$/);
+  });
+});
+
+// A write that fails for another reason than a reader gone: /dev/full answers every write with ENOSPC, as a full disk
+// does. The command stops, says so in one line on standard error and exits 2 (it could not do its job), never with
+// Node's stack trace for an unhandled 'error' event (exit 1, which would read as "the input has problems").
+describe.skipIf(!existsSync('/dev/full'))('standard output on a full disk (/dev/full)', () => {
+  const toFull = (args: string[], stderrTo?: 'full'): Promise<Run> =>
+    new Promise((resolve, reject) => {
+      const full = openSync('/dev/full', 'w');
+      const child = spawn(process.execPath, [BIN, ...args], {
+        cwd: ROOT,
+        stdio: ['ignore', full, stderrTo === 'full' ? full : 'pipe'],
+      });
+      closeSync(full);
+      let stderr = '';
+      child.stderr?.on('data', (d: Buffer) => void (stderr += d));
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ code, signal, stdout: '', stderr }));
+    });
+  const told = 'sandan: cannot write to standard output: ENOSPC: no space left on device, write\n';
+  let dir: string;
+  let big: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sandan-full-'));
+    big = join(dir, 'big.ndjson');
+    const line = `${JSON.stringify(JSON.parse(readFileSync(join(ROOT, 'examples/hangzhou-1210.json'), 'utf8')))}\n`;
+    writeFileSync(big, line.repeat(400));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['validate, text', ['validate', 'examples/hangzhou-1210.json']],
+    ['validate, JSON', ['validate', 'examples/hangzhou-1210.json', '--format', 'json']],
+    ['--version', ['--version']],
+    ['tax, text', ['tax', 'examples/hangzhou-1210.json', '--rates', 'examples/rates.example.json']],
+  ])('%s: one line on standard error, exit 2', async (_, args) => {
+    const r = await toFull(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr.endsWith(told)).toBe(true);
+    expect(r.stderr.split(told).length).toBe(2);
+    expect(r.stderr).not.toMatch(/ at |node:internal|Node\.js v/);
+  });
+
+  it('a long NDJSON run stops at the first write after the failure, with the same line', async () => {
+    const r = await toFull(['validate', big, '--format', 'json']);
+    expect([r.code, r.stderr]).toEqual([2, told]);
+  });
+
+  it('standard error on the full disk too: nothing can be told, the exit status says it (2, not a crash)', async () => {
+    const r = await toFull(['validate', join(dir, 'missing.json')], 'full');
+    expect([r.code, r.signal]).toEqual([2, null]);
   });
 });
 

@@ -82,7 +82,9 @@ const STDIN_INPUT: ReadonlySet<string> = new Set(['validate', 'tax', 'build', 'p
  */
 function hintOf(e: SandanError, command: string | undefined): string | undefined {
   if (e.code === 'FILE_UNREADABLE' && e.details?.access === 'write')
-    return 'Check the output path: its folder must exist and be writable, and it must not be a folder.';
+    return e.details.errno === 'ENOSPC' || e.details.errno === 'EDQUOT'
+      ? 'The disk is full (or over its quota): free some space, or write the output elsewhere. The output path was left as it was.'
+      : 'Check the output path: its folder must exist and be writable, and it must not be a folder.';
   // Only a command's main input may be `-`: not a key, ruleset or other named file, nor status's or reconcile's paths.
   if (e.code === 'FILE_UNREADABLE' && (e.details?.what !== undefined || !STDIN_INPUT.has(command ?? '')))
     return 'Check the path.';

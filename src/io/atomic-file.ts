@@ -47,9 +47,10 @@ export function isAtomicTempName(name: string, options: { hidden: boolean }): bo
 
 function writeError(target: string, e: unknown): SandanError {
   const why = messageOf(e);
+  const code = (e as NodeJS.ErrnoException | null)?.code;
   return new SandanError('FILE_UNREADABLE', `Cannot write ${target}: ${why}`, {
     cause: e,
-    details: { file: target, access: 'write' },
+    details: { file: target, access: 'write', ...(typeof code === 'string' && { errno: code }) },
   });
 }
 

@@ -1,5 +1,14 @@
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -264,6 +273,64 @@ describe.skipIf(!existsSync('/dev/full'))('standard output on a full disk (/dev/
   it('standard error on the full disk too: nothing can be told, the exit status says it (2, not a crash)', async () => {
     const r = await toFull(['validate', join(dir, 'missing.json')], 'full');
     expect([r.code, r.signal]).toEqual([2, null]);
+  });
+});
+
+// An --out file on a full disk: a 64 KiB tmpfs mounted for the test (root only; skipped where it cannot be mounted).
+function mountTiny(): string | undefined {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return undefined;
+  const at = mkdtempSync(join(tmpdir(), 'sandan-tiny-'));
+  if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', at], { stdio: 'ignore' }).status === 0) return at;
+  rmSync(at, { recursive: true, force: true });
+  return undefined;
+}
+function unmountTiny(at: string): void {
+  spawnSync('umount', [at], { stdio: 'ignore' });
+  rmSync(at, { recursive: true, force: true });
+}
+const canMount = (() => {
+  const at = mountTiny();
+  if (at !== undefined) unmountTiny(at);
+  return at !== undefined;
+})();
+describe.skipIf(!canMount)('an --out file on a full disk', () => {
+  let tinyDisk: string | undefined;
+  beforeAll(() => {
+    tinyDisk = mountTiny();
+  });
+  afterAll(() => {
+    if (tinyDisk !== undefined) unmountTiny(tinyDisk);
+  });
+
+  it('is refused with the reason and a hint about space; the file already there is left as it was', async () => {
+    const target = join(tinyDisk!, 'report.json');
+    writeFileSync(target, 'last month\n');
+    writeFileSync(join(tinyDisk!, 'fill'), Buffer.alloc(56 * 1024));
+    const m = 'examples/finance/2026-11';
+    const r = await run(process.execPath, [
+      BIN,
+      'reconcile',
+      '--declarations',
+      `${m}/declarations.ndjson`,
+      '--tax-bills',
+      `${m}/bills`,
+      '--receipts',
+      `${m}/receipts`,
+      '--rates',
+      `${m}/rates.json`,
+      '--format',
+      'json',
+      '--out',
+      target,
+      '--quiet',
+    ]);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe(
+      `sandan: Cannot write ${target}: ENOSPC: no space left on device, write\n` +
+        'hint: The disk is full (or over its quota): free some space, or write the output elsewhere. The output path was left as it was.\n',
+    );
+    expect(readFileSync(target, 'utf8')).toBe('last month\n');
+    expect(readdirSync(tinyDisk!).sort()).toEqual(['fill', 'report.json']);
   });
 });
 

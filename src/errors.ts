@@ -81,3 +81,16 @@ export function isSandanError(e: unknown): e is SandanError {
 export function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/**
+ * What a failed write says of the disk, for the details of the error that reports it: `full` for
+ * SQLite's SQLITE_FULL and the system's ENOSPC and EDQUOT, `io` for an I/O error (SQLITE_IOERR…,
+ * EIO; SQLite also gives one when a full disk refuses its journal). Undefined for anything else.
+ */
+export function diskTrouble(e: unknown): { errno: string; disk: 'full' | 'io' } | undefined {
+  const errno = (e as { code?: unknown } | null)?.code;
+  if (typeof errno !== 'string') return undefined;
+  if (errno === 'SQLITE_FULL' || errno === 'ENOSPC' || errno === 'EDQUOT') return { errno, disk: 'full' };
+  if (errno.startsWith('SQLITE_IOERR') || errno === 'EIO') return { errno, disk: 'io' };
+  return undefined;
+}

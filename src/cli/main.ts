@@ -81,10 +81,15 @@ const STDIN_INPUT: ReadonlySet<string> = new Set(['validate', 'tax', 'build', 'p
  * the emulator's SQLite state (its code is the ledger's, but it has no `--db` and no secret).
  */
 function hintOf(e: SandanError, command: string | undefined): string | undefined {
+  if (e.details?.disk === 'full')
+    return e.code === 'RECONCILE_INDEX'
+      ? 'Free some space there, or set TMPDIR to a folder on a larger disk (or use --index memory for a small month).'
+      : e.code === 'QUOTA_STORE'
+        ? 'The disk is full (or over its quota): free some space and try again. The change was not written.'
+        : 'The disk is full (or over its quota): free some space, or write elsewhere. The output path was left as it was.';
+  if (e.details?.disk === 'io') return 'The disk could not be written: check that it has free space and is working.';
   if (e.code === 'FILE_UNREADABLE' && e.details?.access === 'write')
-    return e.details.errno === 'ENOSPC' || e.details.errno === 'EDQUOT'
-      ? 'The disk is full (or over its quota): free some space, or write the output elsewhere. The output path was left as it was.'
-      : 'Check the output path: its folder must exist and be writable, and it must not be a folder.';
+    return 'Check the output path: its folder must exist and be writable, and it must not be a folder.';
   // Only a command's main input may be `-`: not a key, ruleset or other named file, nor status's or reconcile's paths.
   if (e.code === 'FILE_UNREADABLE' && (e.details?.what !== undefined || !STDIN_INPUT.has(command ?? '')))
     return 'Check the path.';

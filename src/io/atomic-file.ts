@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync, type Stats } from 'node:fs';
 import { open, realpath, rename, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { SandanError, messageOf } from '../errors.js';
+import { diskTrouble, SandanError, messageOf } from '../errors.js';
 
 /*
  * Files written whole or not at all (the CLI's output files, the emulator's receipts): the bytes
@@ -47,10 +47,9 @@ export function isAtomicTempName(name: string, options: { hidden: boolean }): bo
 
 function writeError(target: string, e: unknown): SandanError {
   const why = messageOf(e);
-  const code = (e as NodeJS.ErrnoException | null)?.code;
   return new SandanError('FILE_UNREADABLE', `Cannot write ${target}: ${why}`, {
     cause: e,
-    details: { file: target, access: 'write', ...(typeof code === 'string' && { errno: code }) },
+    details: { file: target, access: 'write', ...diskTrouble(e) },
   });
 }
 

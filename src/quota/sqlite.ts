@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
-import { SandanError, messageOf } from '../errors.js';
+import { diskTrouble, SandanError, messageOf } from '../errors.js';
 import { backoff, loadOptional, Mutex, sleep } from './mutex.js';
 import { orderLabel } from './core.js';
 import { entryOfRow, eventOfRow, quantitiesText, type EntryRowOf, type EventRowOf } from './rows.js';
@@ -359,7 +359,11 @@ export class SqliteQuotaStore implements QuotaStore {
             throw busyError(this.name, waited, e);
           }
           if (e instanceof SandanError) throw e;
-          throw new SandanError('QUOTA_STORE', `${this.name}: transaction failed: ${messageOf(e)}`, { cause: e });
+          const disk = diskTrouble(e);
+          throw new SandanError('QUOTA_STORE', `${this.name}: transaction failed: ${messageOf(e)}`, {
+            cause: e,
+            ...(disk && { details: disk }),
+          });
         }
       }
     });
@@ -506,7 +510,11 @@ export async function openSqliteQuotaStore(
       db.close();
       if (e instanceof SandanError) throw e;
       if (isBusy(e)) throw busyError(`sqlite:${path}`, waited, e);
-      throw new SandanError('QUOTA_STORE', `Cannot prepare the quota database ${path}: ${messageOf(e)}`, { cause: e });
+      const disk = diskTrouble(e);
+      throw new SandanError('QUOTA_STORE', `Cannot prepare the quota database ${path}: ${messageOf(e)}`, {
+        cause: e,
+        ...(disk && { details: disk }),
+      });
     }
   }
   return new SqliteQuotaStore(db, {

@@ -6,7 +6,15 @@ import type { MismatchEntryJSON, ReconcileRowJSON } from './json.js';
 import type { DocumentRecord } from './records.js';
 import type { ReconcileProgress, ReconcileReport } from './reconcile.js';
 import { rowBatchOf, type RowBatch } from './rows.js';
-import type { BillConflict, BillRecord, BillsAdded, FinalRecord, ReceiptLink, ReconcileStore } from './store.js';
+import {
+  storeFailure,
+  type BillConflict,
+  type BillRecord,
+  type BillsAdded,
+  type FinalRecord,
+  type ReceiptLink,
+  type ReconcileStore,
+} from './store.js';
 import { CellTotals } from './totals.js';
 import type { InventoryReceipt, ReconcileRow, ReconcileSummary } from './types.js';
 import { compareCodeUnits } from '../model/guards.js';
@@ -69,14 +77,18 @@ export async function drive(
   },
 ): Promise<ReconcileReport> {
   const run = new ReconcileRun(store);
-  const work = plan((requests) => run.join(requests));
-  for await (const chunk of work.documents) run.add(chunk);
-  for await (const batch of work.rows) run.spool(batch, true), options.onRows?.(batch);
-  options.signal?.throwIfAborted();
-  return run.finish(
-    (n) => options.onProgress?.({ phase: 'bills-without-declaration', done: n, unit: 'items', count: n }),
-    options.progressEvery ?? 10_000,
-  );
+  try {
+    const work = plan((requests) => run.join(requests));
+    for await (const chunk of work.documents) run.add(chunk);
+    for await (const batch of work.rows) run.spool(batch, true), options.onRows?.(batch);
+    options.signal?.throwIfAborted();
+    return run.finish(
+      (n) => options.onProgress?.({ phase: 'bills-without-declaration', done: n, unit: 'items', count: n }),
+      options.progressEvery ?? 10_000,
+    );
+  } catch (e) {
+    throw storeFailure(e, store.location);
+  }
 }
 
 /** The state of one run: buffered documents, input counts, totals; synchronous and free of I/O. */

@@ -21,6 +21,7 @@ import {
   addRepeat,
   billOfTuple,
   billTuple,
+  storeFailure,
   type BillContent,
   type BillRecord,
   type BillsAdded,
@@ -218,6 +219,8 @@ export class SqliteStore implements ReconcileStore {
   private linksCount = 0;
 
   private readonly db: BetterSqlite3.Database;
+  /** The store's folder (the database's file name when the caller opened it). */
+  readonly location: string;
 
   /** Wraps an open better-sqlite3 database; prefer {@link openSqliteStore}. */
   constructor(
@@ -225,6 +228,7 @@ export class SqliteStore implements ReconcileStore {
     database: SqliteDatabase,
     private readonly dir: string | undefined,
   ) {
+    this.location = dir ?? (database as BetterSqlite3.Database).name;
     const db = database as BetterSqlite3.Database;
     this.db = db;
     db.exec(SCHEMA);
@@ -501,6 +505,9 @@ export async function openSqliteStore(options: SqliteStoreOptions = {}): Promise
     return new SqliteStore(db, dir);
   } catch (e) {
     if (dir) removeDir(dir);
+    // A full disk is said as such, naming the folder the index was to be made in (TMPDIR).
+    const failure = storeFailure(e, options.dir ?? tmpdir());
+    if (failure instanceof SandanError && failure.details?.disk === 'full') throw failure;
     throw new SandanError('RECONCILE_INDEX', `Cannot create the reconciliation index: ${messageOf(e)}`, { cause: e });
   }
 }

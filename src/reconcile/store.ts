@@ -1,3 +1,4 @@
+import { diskTrouble, messageOf, SandanError } from '../errors.js';
 import { isLiveTaxBillStatus, isVoidTaxBillStatus } from '../xml/receipts.js';
 import { orderIdentity, type JoinAnswer, type JoinRequest } from './facts.js';
 import { TEXT_PIECE_BYTES } from './text-piece.js';
@@ -185,6 +186,28 @@ export interface ReconcileStore {
   mismatches(): Iterable<StoredMismatch>;
   /** Releases resources and deletes temporary files; synchronous (so a signal handler can call it) and safe to call again. */
   close(): void;
+  /** The folder of the store's temporary files, when it keeps any (named when they cannot be written). */
+  readonly location?: string | undefined;
+}
+
+/**
+ * A failure of a store's own files (SQLite's errors, a full or failing disk) as `RECONCILE_INDEX`,
+ * naming the folder they are in (a full disk under TMPDIR was an "internal error"); anything else
+ * is returned as it is.
+ */
+export function storeFailure(e: unknown, location: string | undefined): unknown {
+  if (e instanceof SandanError) return e;
+  const errno = (e as { code?: unknown } | null)?.code;
+  const disk = diskTrouble(e);
+  if (disk === undefined && !(typeof errno === 'string' && errno.startsWith('SQLITE_'))) return e;
+  const where = location === undefined ? '' : ` (${location})`;
+  return new SandanError(
+    'RECONCILE_INDEX',
+    disk?.disk === 'full'
+      ? `The disk holding the reconciliation index${where} is full: ${messageOf(e)}`
+      : `The reconciliation index${where} failed: ${messageOf(e)}`,
+    { cause: e, details: disk ?? { errno } },
+  );
 }
 
 /** Key strings under which a cancel/refund is recorded (also used by the SQLite store). */

@@ -30,9 +30,17 @@ interface Run {
   stderr: string;
 }
 
-function run(cmd: string, args: string[], opts: { closeStderr?: boolean } = {}): Promise<Run> {
+function run(
+  cmd: string,
+  args: string[],
+  opts: { closeStderr?: boolean; env?: Record<string, string> } = {},
+): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(opts.env && { env: { ...process.env, ...opts.env } }),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => void (stdout += d));
@@ -327,10 +335,64 @@ describe.skipIf(!canMount)('an --out file on a full disk', () => {
     expect([r.code, r.stdout]).toEqual([2, '']);
     expect(r.stderr).toBe(
       `sandan: Cannot write ${target}: ENOSPC: no space left on device, write\n` +
-        'hint: The disk is full (or over its quota): free some space, or write the output elsewhere. The output path was left as it was.\n',
+        'hint: The disk is full (or over its quota): free some space, or write elsewhere. The output path was left as it was.\n',
     );
     expect(readFileSync(target, 'utf8')).toBe('last month\n');
     expect(readdirSync(tinyDisk!).sort()).toEqual(['fill', 'report.json']);
+  });
+
+  it('a quota ledger on a full disk: the store error with the disk hint, not one about --db and the secret', async () => {
+    for (const f of readdirSync(tinyDisk!)) rmSync(join(tinyDisk!, f), { recursive: true, force: true });
+    writeFileSync(join(tinyDisk!, 'fill'), Buffer.alloc(56 * 1024));
+    const db = join(tinyDisk!, 'quota.sqlite');
+    const args = ['quota', 'reserve', '--db', db, '--order', 'O-1', '--buyer-id', '110101199003070038'];
+    const r = await run(process.execPath, [BIN, ...args, '--amount', '100', '--at', '2026-02-01'], {
+      env: { SANDAN_QUOTA_SECRET: 'a-test-secret-of-32-characters!!' },
+    });
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    // SQLite says "full" or, when its journal is what the disk refuses, "disk I/O error": each with its hint.
+    const full =
+      `sandan: Cannot prepare the quota database ${db}: database or disk is full\n` +
+      'hint: The disk is full (or over its quota): free some space and try again. The change was not written.\n';
+    const io =
+      `sandan: Cannot prepare the quota database ${db}: disk I/O error\n` +
+      'hint: The disk could not be written: check that it has free space and is working.\n';
+    expect([full, io]).toContain(r.stderr);
+  });
+
+  it('a full TMPDIR where the on-disk index is to be made: RECONCILE_INDEX names it, with a hint; nothing is left there', async () => {
+    for (const f of readdirSync(tinyDisk!)) rmSync(join(tinyDisk!, f), { recursive: true, force: true });
+    writeFileSync(join(tinyDisk!, 'fill'), Buffer.alloc(56 * 1024));
+    const m = 'examples/finance/2026-11';
+    const r = await run(
+      process.execPath,
+      [
+        BIN,
+        'reconcile',
+        '--declarations',
+        `${m}/declarations.ndjson`,
+        '--tax-bills',
+        `${m}/bills`,
+        '--receipts',
+        `${m}/receipts`,
+        '--rates',
+        `${m}/rates.json`,
+        '--format',
+        'json',
+        '--index',
+        'sqlite',
+        '--quiet',
+      ],
+      { env: { TMPDIR: tinyDisk! } },
+    );
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^sandan: The disk holding the reconciliation index \\(${tinyDisk}\\) is full: database or disk is full\n` +
+          'hint: Free some space there, or set TMPDIR to a folder on a larger disk \\(or use --index memory for a small month\\)\\.\n$',
+      ),
+    );
+    expect(readdirSync(tinyDisk!)).toEqual(['fill']);
   });
 });
 

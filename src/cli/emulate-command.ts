@@ -153,7 +153,11 @@ export async function emulateCommand(opts: EmulateCommandOptions, io: CliIo): Pr
       ...options.folder,
       onError: (e: unknown) => note(`sandan emulate: folder: ${messageOf(e)}\n`),
     };
-    const customs = await createCustomsEmulator({ ...options, ...(folder && { folder }) });
+    const http = typeof options.http === 'object' && {
+      ...options.http,
+      onError: (e: unknown, request: string) => note(`sandan emulate: http: ${request}: ${messageOf(e)}\n`),
+    };
+    const customs = await createCustomsEmulator({ ...options, ...(folder && { folder }), ...(http && { http }) });
     // From here on the emulator is closed however the command ends (a signal, or output that went away).
     const unlisten = opts.quiet
       ? () => {}

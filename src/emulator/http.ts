@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { isSandanError, SandanError } from '../errors.js';
+import { diskTrouble, isSandanError, messageOf, SandanError } from '../errors.js';
 import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 import { receiptMatches } from './state.js';
 import type { EmulatorEngine, OutgoingReceipt, ReceiptFilter } from './types.js';
@@ -36,6 +36,11 @@ export interface HttpTransportOptions {
    * otherwise read the messages received (DNS rebinding) or post to the emulator (CSRF).
    */
   allowedHosts?: readonly string[];
+  /**
+   * Told about each request the emulator failed to handle (answered 500, or 507 when its state
+   * could not be written: a full disk), with the request's method and path; default: nobody.
+   */
+  onError?: (error: unknown, request: string) => void;
 }
 
 /** A running HTTP transport. */
@@ -231,8 +236,14 @@ export async function startHttpTransport(
       status = 400;
       code = e.code;
       message = e.message;
+    } else if (diskTrouble(e)) {
+      // The state's SQLite file on a full (or failing) disk: the client may retry once there is room.
+      status = 507;
+      code = 'STATE_UNWRITABLE';
+      message = `the emulator could not write its state: ${messageOf(e)}`;
     }
     const path = (req.url ?? '').split('?')[0] ?? '';
+    if (status >= 500) options.onError?.(e, `${req.method ?? 'GET'} ${path}`);
     if (wantsJson(req) || path.startsWith('/admin/') || path === '/health')
       sendJson(req, res, status, { error: { code, message, ...facts } }, headers);
     else

@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statfsSync,
   writeFileSync,
 } from 'node:fs';
 import { isBuiltin } from 'node:module';
@@ -17,6 +18,7 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS, commandsFor, main } from '../../src/cli/main.js';
 import { OutputClosedError } from '../../src/cli/io.js';
+import { unsignedSample } from '../sign/helpers.js';
 
 // The built CLI (bin/sandan.js on dist/, built by the global setup) as its own process: exit codes,
 // and a real shell pipeline whose reader stops early.
@@ -284,17 +286,23 @@ describe.skipIf(!existsSync('/dev/full'))('standard output on a full disk (/dev/
   });
 });
 
-// An --out file on a full disk: a 64 KiB tmpfs mounted for the test (root only; skipped where it cannot be mounted).
+// Full disks: a 1 MiB tmpfs mounted for the tests (root only; skipped where it cannot be mounted), filled by each test
+// up to a few blocks.
 function mountTiny(): string | undefined {
   if (process.platform !== 'linux' || process.getuid?.() !== 0) return undefined;
   const at = mkdtempSync(join(tmpdir(), 'sandan-tiny-'));
-  if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', at], { stdio: 'ignore' }).status === 0) return at;
+  if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', at], { stdio: 'ignore' }).status === 0) return at;
   rmSync(at, { recursive: true, force: true });
   return undefined;
 }
 function unmountTiny(at: string): void {
   spawnSync('umount', [at], { stdio: 'ignore' });
   rmSync(at, { recursive: true, force: true });
+}
+/** Adds a file `fill` that leaves `blocks` blocks of the disk free (the emulator's and SQLite's writes need more). */
+function fillUp(dir: string, blocks: number): void {
+  const { bavail, bsize } = statfsSync(dir);
+  writeFileSync(join(dir, 'fill'), Buffer.alloc(Math.max(0, bavail - blocks) * bsize));
 }
 const canMount = (() => {
   const at = mountTiny();
@@ -313,7 +321,7 @@ describe.skipIf(!canMount)('an --out file on a full disk', () => {
   it('is refused with the reason and a hint about space; the file already there is left as it was', async () => {
     const target = join(tinyDisk!, 'report.json');
     writeFileSync(target, 'last month\n');
-    writeFileSync(join(tinyDisk!, 'fill'), Buffer.alloc(56 * 1024));
+    fillUp(tinyDisk!, 2);
     const m = 'examples/finance/2026-11';
     const r = await run(process.execPath, [
       BIN,
@@ -343,7 +351,7 @@ describe.skipIf(!canMount)('an --out file on a full disk', () => {
 
   it('a quota ledger on a full disk: the store error with the disk hint, not one about --db and the secret', async () => {
     for (const f of readdirSync(tinyDisk!)) rmSync(join(tinyDisk!, f), { recursive: true, force: true });
-    writeFileSync(join(tinyDisk!, 'fill'), Buffer.alloc(56 * 1024));
+    fillUp(tinyDisk!, 2);
     const db = join(tinyDisk!, 'quota.sqlite');
     const args = ['quota', 'reserve', '--db', db, '--order', 'O-1', '--buyer-id', '110101199003070038'];
     const r = await run(process.execPath, [BIN, ...args, '--amount', '100', '--at', '2026-02-01'], {
@@ -360,9 +368,45 @@ describe.skipIf(!canMount)('an --out file on a full disk', () => {
     expect([full, io]).toContain(r.stderr);
   });
 
+  it('the emulator with its state on a full disk: 507 with the reason, told on standard error; it carries on', async () => {
+    for (const f of readdirSync(tinyDisk!)) rmSync(join(tinyDisk!, f), { recursive: true, force: true });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'emulate', '--port', '0', '--no-folder', '--clock', 'manual', '--state', join(tinyDisk!, 'state.sqlite')],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => void (stderr += d));
+    child.stdout.on('data', (d: Buffer) => void (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    try {
+      const started = Date.now();
+      while (!/http {4}(http:\/\/127\.0\.0\.1:\d+)/.test(stderr) && Date.now() - started < 20_000)
+        await new Promise((r) => setTimeout(r, 50));
+      const url = /http {4}(http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1];
+      expect(url, stderr).toBeDefined();
+      fillUp(tinyDisk!, 0);
+      const order = unsignedSample('CEB311Message');
+      const post = () =>
+        fetch(`${url}/ceb`, { method: 'POST', body: order, headers: { 'Content-Type': 'application/xml' } });
+      const full = await post();
+      expect([full.status, await full.text()]).toEqual([
+        507,
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Error code="STATE_UNWRITABLE">the emulator could not write its state: database or disk is full</Error>\n',
+      ]);
+      expect(stderr).toContain('sandan emulate: http: POST /ceb: database or disk is full\n');
+      // Room again: the same message is taken, as if the failed attempt had never been.
+      rmSync(join(tinyDisk!, 'fill'));
+      expect((await post()).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+
   it('a full TMPDIR where the on-disk index is to be made: RECONCILE_INDEX names it, with a hint; nothing is left there', async () => {
     for (const f of readdirSync(tinyDisk!)) rmSync(join(tinyDisk!, f), { recursive: true, force: true });
-    writeFileSync(join(tinyDisk!, 'fill'), Buffer.alloc(56 * 1024));
+    fillUp(tinyDisk!, 2);
     const m = 'examples/finance/2026-11';
     const r = await run(
       process.execPath,

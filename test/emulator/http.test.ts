@@ -127,6 +127,31 @@ describe('HTTP transport', () => {
     expect((await fetch(`${http.url}/health`)).status).toBe(200);
   });
 
+  it('tells onError of each failure with the request; a state it cannot write (a full disk) is 507 with the reason', async () => {
+    const engine = fakeEngine();
+    const told: Array<[string, string]> = [];
+    let failure: Error = new Error('secret internals');
+    engine.submit = async () => {
+      throw failure;
+    };
+    const { http } = await start(engine, {
+      onError: (e: unknown, request: string) => told.push([(e as Error).message, request]),
+    });
+    const r = await fetch(`${http.url}/ceb?x=1`, { method: 'POST', body: order('O-1') });
+    expect([r.status, told]).toEqual([500, [['secret internals', 'POST /ceb']]]);
+    // better-sqlite3's error for SQLITE_FULL, as the SQLite state throws it.
+    failure = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    const full = await fetch(`${http.url}/ceb`, { method: 'POST', body: order('O-2') });
+    expect([full.status, await full.text()]).toEqual([
+      507,
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Error code="STATE_UNWRITABLE">the emulator could not write its state: database or disk is full</Error>\n',
+    ]);
+    expect(told[1]).toEqual(['database or disk is full', 'POST /ceb']);
+    // A refusal of the client's own request (4xx) is the client's business: not told.
+    await fetch(`${http.url}/nowhere`);
+    expect(told).toHaveLength(2);
+  });
+
   it('GET /receipts lists receipts after a sequence number, filtered by order, in XML or JSON', async () => {
     const { engine, http } = await start();
     const a = engine.emit('O-1');

@@ -242,3 +242,35 @@ it('a bill without a declaration is reported the same from either store: its tax
   }
   expect(reports[1]).toBe(reports[0]);
 });
+
+// Two live bills of one inventory (a supplementary bill beside the first): the row's billed taxes are their sums,
+// kind by kind. 1.10 + 2.20 customs duty, 3.30 + 4.40 consumption tax, 5.50 + 6.60 VAT: 3.30, 7.70, 12.10; total 23.10.
+describe.each(stores)('two bills of one inventory in the %s store', (_, open) => {
+  it('are summed kind by kind', async () => {
+    const store = await open();
+    const taxBill = (taxNo: string, customs: string, consumption: string, vat: string): TaxBill => ({
+      invtNo: 'I-SUM',
+      taxNo,
+      returnTime: '20261120120000000',
+      status: '1',
+      customsTax: new Decimal(customs),
+      consumptionTax: new Decimal(consumption),
+      valueAddedTax: new Decimal(vat),
+      customsCode: '2924',
+    });
+    try {
+      const report = await reconcile(
+        { declarations: [], bills: [taxBill('T-A', '1.10', '3.30', '5.50'), taxBill('T-B', '2.20', '4.40', '6.60')] },
+        { calculate, store },
+      );
+      const [row] = [...report.rows()];
+      expect([row?.status, row?.taxNos, row?.billed]).toEqual([
+        'bill-without-declaration',
+        ['T-A', 'T-B'],
+        { customsTax: '3.30', consumptionTax: '7.70', valueAddedTax: '12.10', taxTotal: '23.10' },
+      ]);
+    } finally {
+      store.close();
+    }
+  });
+});

@@ -1,7 +1,7 @@
 /*
  * An independent reader of .xlsx files for the tests: Python's standard library (zipfile and
  * ElementTree) reads the sheet XML directly, without exceljs, and reports per sheet its frozen
- * pane, its auto filter and every cell's type, value, number format and formula (if any).
+ * pane, its auto filter and every cell's type, value, number format, formula (if any) and whether it is bold.
  */
 import { spawnSync } from 'node:child_process';
 
@@ -24,6 +24,11 @@ styles = read('xl/styles.xml')
 fmts = {int(f.get('numFmtId')): f.get('formatCode') for f in styles.findall('m:numFmts/m:numFmt', NS)}
 builtin = {0: 'General', 2: '0.00', 49: '@'}
 xfs = [int(x.get('numFmtId') or 0) for x in styles.findall('m:cellXfs/m:xf', NS)]
+def is_bold(font):
+    b = font.find('m:b', NS)
+    return b is not None and b.get('val', '1') not in ('0', 'false')
+fonts = [is_bold(f) for f in styles.findall('m:fonts/m:font', NS)]
+xf_bold = [fonts[int(x.get('fontId') or 0)] if fonts else False for x in styles.findall('m:cellXfs/m:xf', NS)]
 out = []
 for s in wb.findall('m:sheets/m:sheet', NS):
     target = rels[s.get('{%s}id' % NS['r'])]
@@ -46,8 +51,10 @@ for s in wb.findall('m:sheets/m:sheet', NS):
                 value = None if v is None else v.text
             fid = xfs[int(c.get('s') or 0)] if xfs else 0
             col = re.match(r'[A-Z]+', c.get('r')).group(0)
+            bold = xf_bold[int(c.get('s') or 0)] if xf_bold else False
             cells.append({'ref': c.get('r'), 'col': col, 't': t, 'v': value,
-                          'fmt': fmts.get(fid, builtin.get(fid, str(fid))), 'f': None if f is None else f.text})
+                          'fmt': fmts.get(fid, builtin.get(fid, str(fid))), 'f': None if f is None else f.text,
+                          'bold': bold})
         rows.append(cells)
     out.append({'name': s.get('name'),
                 'pane': None if pane is None else dict(pane.attrib),
@@ -67,6 +74,8 @@ export interface XlsxCell {
   fmt: string;
   /** Its formula, if it has one. */
   f: string | null;
+  /** Whether its font is bold. */
+  bold: boolean;
 }
 
 /** One sheet as stored. */

@@ -96,6 +96,21 @@ describe('--format xlsx: the report as a workbook', async () => {
     );
     expect(byKey.has('输入问题 / problems in the inputs')).toBe(false);
 
+    // Bold: every header row, and in the Summary the waterfall's two ends, the section titles and the totals;
+    // the causes and the groups' rows are not.
+    for (const sheet of sheets)
+      expect(
+        sheet.rows[0]!.every((c) => c.bold),
+        sheet.name,
+      ).toBe(true);
+    const bold = (r: XlsxCell[] | undefined) => r !== undefined && r.length > 0 && r.every((c) => c.bold);
+    expect([bold(byLabel.get('withheld')), bold(byLabel.get('billed'))]).toEqual([true, true]);
+    for (const c of json.waterfall.causes) expect(bold(byLabel.get(c.cause)), c.cause).toBe(false);
+    expect(bold(byKey.get('合计 / total'))).toBe(true);
+    expect(bold(byKey.get('输入 / inputs'))).toBe(true);
+    for (const [k] of groups) expect(bold(byKey.get(k)), k).toBe(false);
+    expect(rows.rows.slice(1).some((r) => r.some((c) => c.bold))).toBe(false);
+
     // Mismatches: one row per mismatch entry, amounts numeric.
     expect(mismatches.autoFilter).toBe('A1:D1');
     const entries = [...report.mismatches()];

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,6 +167,16 @@ describe('reconcileFiles (worker threads)', () => {
         workers: 2,
       }),
     ).rejects.toMatchObject({ code: 'XML_MALFORMED' });
+  });
+
+  it('leaves no listener on a signal it was given: a service passing one long-lived signal to every run', async () => {
+    const controller = new AbortController();
+    for (const workers of [0, 1, 2]) {
+      await parallel(join(dir, 'declarations.ndjson'), { workers, signal: controller.signal });
+      expect(getEventListeners(controller.signal, 'abort'), `${workers} workers`).toEqual([]);
+    }
+    await reconcile({ declarations: [], bills: [] }, { calculate, signal: controller.signal });
+    expect(getEventListeners(controller.signal, 'abort'), 'reconcile()').toEqual([]);
   });
 
   it('fails with RECONCILE_WORKER when a worker cannot start, and refuses a bad worker count', async () => {

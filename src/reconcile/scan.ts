@@ -1,5 +1,6 @@
 import { SandanError } from '../errors.js';
 import { trimXmlSpace } from '../model/guards.js';
+import { xsdBase64 } from '../xml/base64.js';
 import { CEB_NS, documentLayout, DXP_NS, type Particle } from '../xml/content-model.js';
 import { XmlTokenizer } from '../xml/core/tokenizer.js';
 import { extensionFieldsOf } from '../xml/extensions.js';
@@ -303,9 +304,11 @@ export class CebScanner {
 
   /** The CEB message in the DxpMsg's Base64 Data, scanned as if it had been its own file. */
   private readDxp(): ScannedDocument[] {
-    const data = this.dxpData?.replace(/\s+/g, '') ?? '';
-    if (data === '' || !/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 !== 0)
-      malformed('the DxpMsg has no Base64 Data');
+    // The parser's own reading of xs:base64Binary, so that both take the same Data (XML white space only, zero bits
+    // under the padding): a Data the parser refuses must not give the scanner a bill.
+    const data = xsdBase64(this.dxpData ?? '');
+    if (data === undefined) malformed('the Data of the DxpMsg is not Base64 (xs:base64Binary)');
+    if (data === '') malformed('the DxpMsg has no Base64 Data');
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(Buffer.from(data, 'base64'));

@@ -20,6 +20,38 @@ describe('CebScanner against parseCebXml (oracle)', () => {
     agree(readFileSync('test/fixtures/xml/CEB312-rejected.xml', 'utf8'));
   });
 
+  it("takes a DxpMsg's Data as the parser does: refused where it refuses it, read where it reads it", () => {
+    const bill = readFileSync('test/fixtures/xml/CEB816Message.xml', 'utf8');
+    const b64 = Buffer.from(bill, 'utf8').toString('base64');
+    const dxp = (data: string) =>
+      `<dxp:DxpMsg xmlns:dxp="http://www.chinaport.gov.cn/dxp" ver="1.0"><dxp:TransInfo><dxp:CopMsgId>M1</dxp:CopMsgId><dxp:SenderId>DXPEDCCEB0000002</dxp:SenderId><dxp:ReceiverIds><dxp:ReceiverId>DXPENT0000012345</dxp:ReceiverId></dxp:ReceiverIds><dxp:CreatTime>2026-11-20T12:00:01</dxp:CreatTime><dxp:MsgType>CEB816Message</dxp:MsgType></dxp:TransInfo><dxp:Data>${data}</dxp:Data></dxp:DxpMsg>`;
+    const parsedPayload = (text: string) => {
+      const p = parseCebXml(text);
+      return p.kind === 'dxp' && p.message !== undefined;
+    };
+    // Read by both: on one line, and wrapped at 76 characters as MIME writers do.
+    for (const data of [b64, b64.replace(/.{76}/g, '$&\n')]) {
+      expect(parsedPayload(dxp(data))).toBe(true);
+      expect(scanCebText(dxp(data)).documents[0]!.fields.invtNo).toBe('29242026I000000001');
+    }
+    // Refused by both. Bits under the padding that are not zero decode to the same bytes, but xs:base64Binary refuses
+    // them (so do libxml2 and Xerces); a no-break space is not XML white space; a group cut short; nothing at all.
+    const lastGroup = b64.slice(-4);
+    expect(lastGroup.endsWith('=')).toBe(true);
+    const i = b64.length - 4 + lastGroup.indexOf('=') - 1;
+    const nonZeroBits = b64.slice(0, i) + String.fromCharCode(b64.charCodeAt(i) + 1) + b64.slice(i + 1);
+    expect(Buffer.from(nonZeroBits, 'base64').equals(Buffer.from(b64, 'base64'))).toBe(true);
+    for (const [data, why] of [
+      [nonZeroBits, 'the Data of the DxpMsg is not Base64 (xs:base64Binary)'],
+      [`${b64.slice(0, 76)}\u00a0${b64.slice(76)}`, 'the Data of the DxpMsg is not Base64 (xs:base64Binary)'],
+      [b64.slice(0, -1), 'the Data of the DxpMsg is not Base64 (xs:base64Binary)'],
+      ['', 'the DxpMsg has no Base64 Data'],
+    ] as const) {
+      expect(parsedPayload(dxp(data))).toBe(false);
+      expect(() => scanCebText(dxp(data))).toThrow(`The XML cannot be read: ${why}`);
+    }
+  });
+
   it('reads the official 2022-05 receipt samples as the parser does', () => {
     for (const t of ['312', '412', '512', '514', '622', '624', '626']) {
       agree(readFileSync(`test/fixtures/ceb-spec/samples-202205/import/CEB${t}Message.xml`, 'utf8'));

@@ -52,6 +52,18 @@ describe('CebScanner against parseCebXml (oracle)', () => {
     }
   });
 
+  it('reads only the head where the XSD puts it: not one inside an unknown element, at the block or deeper', () => {
+    const bill = readFileSync('test/fixtures/xml/CEB816Message.xml', 'utf8');
+    const head = /<TaxHeadRd>[\s\S]*?<\/TaxHeadRd>/.exec(bill)![0];
+    const elsewhere = (invtNo: string) => head.replace('29242026I000000001', invtNo);
+    // The parser reports the unknown element (xml-unknown-element) and reads the head in its place; so does the scanner.
+    for (const text of [
+      bill.replace('<Tax>', `<Other>${elsewhere('OUTSIDE')}</Other><Tax>`),
+      bill.replace('<Tax>', `<Tax><Extra>${elsewhere('DEEPER')}</Extra>`),
+    ])
+      expect(agree(text).map((d) => d.fields.invtNo)).toEqual(['29242026I000000001']);
+  });
+
   it('reads the official 2022-05 receipt samples as the parser does', () => {
     for (const t of ['312', '412', '512', '514', '622', '624', '626']) {
       agree(readFileSync(`test/fixtures/ceb-spec/samples-202205/import/CEB${t}Message.xml`, 'utf8'));

@@ -191,6 +191,10 @@ describe('reconcileFiles (worker threads)', () => {
         code: 'INVALID_OPTION',
         message: `workers must be an integer from 0 to 64, got ${workers}`,
       });
+    // 64 itself is taken: the next check (the declarations file, read before any thread starts) is what refuses.
+    await expect(parallel(join(dir, 'missing.ndjson'), { workers: 64 })).rejects.toMatchObject({
+      code: 'FILE_UNREADABLE',
+    });
     await expect(
       parallel(join(dir, 'declarations.ndjson'), {
         workers: 1,

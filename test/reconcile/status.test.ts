@@ -309,6 +309,10 @@ describe('declarationProblems: what status cannot read of a JSON record', () => 
     expect(declarationProblems({ a: 1, b: 2, c: 3, d: 4, e: 5, f: 6 }).problems).toEqual([
       'not a declaration: it has none of order, payment, logistics, inventory (its keys: a, b, c, d, e, …)',
     ]);
+    // Five keys are all named: no ellipsis.
+    expect(declarationProblems({ a: 1, b: 2, c: 3, d: 4, e: 5 }).problems).toEqual([
+      'not a declaration: it has none of order, payment, logistics, inventory (its keys: a, b, c, d, e)',
+    ]);
     expect(declarationProblems([decl]).problems).toEqual(['not a declaration: a JSON array, not an object']);
     expect(declarationProblems(42).problems).toEqual(['not a declaration: a JSON number, not an object']);
     expect(

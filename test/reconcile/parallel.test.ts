@@ -205,7 +205,7 @@ describe('reconcileFiles (worker threads)', () => {
 });
 
 describe('declaration batches', () => {
-  // Lines as bytes: JSON, broken JSON, blanks, a BOM, and arbitrary bytes (often not UTF-8).
+  // Lines as bytes: JSON, broken JSON, blanks, one or two BOMs, and arbitrary bytes (often not UTF-8).
   const line = fc.oneof(
     fc
       .constantFrom(
@@ -218,6 +218,8 @@ describe('declaration batches', () => {
         '{"c": [1,2',
         'not json',
         '\uFEFF{"bom":true}',
+        // Two marks: both dropped on the input's first line only (a later line keeps the second, and is not JSON).
+        '\uFEFF\uFEFF{"boms":2}',
         '{"x":"\\r"}',
       )
       .map((t) => Buffer.from(t)),

@@ -180,16 +180,22 @@ describe('sandan as a long-running filter', () => {
   }, 60_000);
 });
 
+/**
+ * A new folder holding big.ndjson: 400 declarations (1.4 MB), whose 250 KB or more of JSON results are far more than
+ * a pipe buffers (64 KiB).
+ */
+function bigInput(prefix: string): { dir: string; big: string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const big = join(dir, 'big.ndjson');
+  const line = `${JSON.stringify(JSON.parse(readFileSync(join(ROOT, 'examples/hangzhou-1210.json'), 'utf8')))}\n`;
+  writeFileSync(big, line.repeat(400));
+  return { dir, big };
+}
+
 describe('sandan in a pipe whose reader stops early', () => {
   let dir: string;
   let big: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'sandan-pipes-'));
-    big = join(dir, 'big.ndjson');
-    // 400 declarations (1.4 MB) give 250 KB of JSON results or more: far more than a pipe buffers (64 KiB).
-    const line = `${JSON.stringify(JSON.parse(readFileSync(join(ROOT, 'examples/hangzhou-1210.json'), 'utf8')))}\n`;
-    writeFileSync(big, line.repeat(400));
-  });
+  beforeAll(() => void ({ dir, big } = bigInput('sandan-pipes-')));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('validate --format json | head -c 20: stops quietly with 141, like a Unix tool ended by SIGPIPE', async () => {
@@ -254,12 +260,7 @@ describe.skipIf(!existsSync('/dev/full'))('standard output on a full disk (/dev/
   const told = 'sandan: cannot write to standard output: ENOSPC: no space left on device, write\n';
   let dir: string;
   let big: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'sandan-full-'));
-    big = join(dir, 'big.ndjson');
-    const line = `${JSON.stringify(JSON.parse(readFileSync(join(ROOT, 'examples/hangzhou-1210.json'), 'utf8')))}\n`;
-    writeFileSync(big, line.repeat(400));
-  });
+  beforeAll(() => void ({ dir, big } = bigInput('sandan-full-')));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it.each([
@@ -299,6 +300,19 @@ function unmountTiny(at: string): void {
   spawnSync('umount', [at], { stdio: 'ignore' });
   rmSync(at, { recursive: true, force: true });
 }
+/** `sandan reconcile` of the bundled month as JSON, without a progress bar. */
+const M = 'examples/finance/2026-11';
+const MONTH_END_JSON = [
+  'reconcile',
+  ...['--declarations', `${M}/declarations.ndjson`, '--tax-bills', `${M}/bills`, '--receipts', `${M}/receipts`],
+  ...['--rates', `${M}/rates.json`, '--format', 'json', '--quiet'],
+];
+
+/** Removes everything on the test disk. */
+function emptyDisk(dir: string): void {
+  for (const f of readdirSync(dir)) rmSync(join(dir, f), { recursive: true, force: true });
+}
+
 /** Adds a file `fill` that leaves `blocks` blocks of the disk free (the emulator's and SQLite's writes need more). */
 function fillUp(dir: string, blocks: number): void {
   const { bavail, bsize } = statfsSync(dir);
@@ -322,24 +336,7 @@ describe.skipIf(!canMount)('an --out file on a full disk', () => {
     const target = join(tinyDisk!, 'report.json');
     writeFileSync(target, 'last month\n');
     fillUp(tinyDisk!, 2);
-    const m = 'examples/finance/2026-11';
-    const r = await run(process.execPath, [
-      BIN,
-      'reconcile',
-      '--declarations',
-      `${m}/declarations.ndjson`,
-      '--tax-bills',
-      `${m}/bills`,
-      '--receipts',
-      `${m}/receipts`,
-      '--rates',
-      `${m}/rates.json`,
-      '--format',
-      'json',
-      '--out',
-      target,
-      '--quiet',
-    ]);
+    const r = await run(process.execPath, [BIN, ...MONTH_END_JSON, '--out', target]);
     expect([r.code, r.stdout]).toEqual([2, '']);
     expect(r.stderr).toBe(
       `sandan: Cannot write ${target}: ENOSPC: no space left on device, write\n` +
@@ -350,7 +347,7 @@ describe.skipIf(!canMount)('an --out file on a full disk', () => {
   });
 
   it('a quota ledger on a full disk: the store error with the disk hint, not one about --db and the secret', async () => {
-    for (const f of readdirSync(tinyDisk!)) rmSync(join(tinyDisk!, f), { recursive: true, force: true });
+    emptyDisk(tinyDisk!);
     fillUp(tinyDisk!, 2);
     const db = join(tinyDisk!, 'quota.sqlite');
     const args = ['quota', 'reserve', '--db', db, '--order', 'O-1', '--buyer-id', '110101199003070038'];
@@ -369,7 +366,7 @@ describe.skipIf(!canMount)('an --out file on a full disk', () => {
   });
 
   it('the emulator with its state on a full disk: 507 with the reason, told on standard error; it carries on', async () => {
-    for (const f of readdirSync(tinyDisk!)) rmSync(join(tinyDisk!, f), { recursive: true, force: true });
+    emptyDisk(tinyDisk!);
     const child = spawn(
       process.execPath,
       [BIN, 'emulate', '--port', '0', '--no-folder', '--clock', 'manual', '--state', join(tinyDisk!, 'state.sqlite')],
@@ -405,30 +402,11 @@ describe.skipIf(!canMount)('an --out file on a full disk', () => {
   });
 
   it('a full TMPDIR where the on-disk index is to be made: RECONCILE_INDEX names it, with a hint; nothing is left there', async () => {
-    for (const f of readdirSync(tinyDisk!)) rmSync(join(tinyDisk!, f), { recursive: true, force: true });
+    emptyDisk(tinyDisk!);
     fillUp(tinyDisk!, 2);
-    const m = 'examples/finance/2026-11';
-    const r = await run(
-      process.execPath,
-      [
-        BIN,
-        'reconcile',
-        '--declarations',
-        `${m}/declarations.ndjson`,
-        '--tax-bills',
-        `${m}/bills`,
-        '--receipts',
-        `${m}/receipts`,
-        '--rates',
-        `${m}/rates.json`,
-        '--format',
-        'json',
-        '--index',
-        'sqlite',
-        '--quiet',
-      ],
-      { env: { TMPDIR: tinyDisk! } },
-    );
+    const r = await run(process.execPath, [BIN, ...MONTH_END_JSON, '--index', 'sqlite'], {
+      env: { TMPDIR: tinyDisk! },
+    });
     expect([r.code, r.stdout]).toEqual([2, '']);
     expect(r.stderr).toMatch(
       new RegExp(

@@ -136,11 +136,25 @@ function keyOf(fields: Record<string, unknown>): string {
   return '';
 }
 
+/** An unusable document's record: the problem, located by file and index (see {@link documentRecord}) and first key. */
+function unreadable(
+  problem: string,
+  fields: Record<string, unknown>,
+  file: string | undefined,
+  index: number | undefined,
+): DocumentRecord {
+  const located = `${problem}${keyOf(fields)}`;
+  if (index === undefined) return { kind: 'unreadable', problem: located };
+  const where = file === undefined ? `inputs.documents[${index}]` : `${file}, document ${index + 1}`;
+  return { kind: 'unreadable', problem: `${where}: ${located}` };
+}
+
 /**
  * Converts a scanned or parsed document: CEB816/818/622/624/626 are used, other types skipped.
  * A problem is located by `index` (0-based: `bills.xml, document 3` for the third of `file`, else
  * `inputs.documents[2]`) and the document's first key; without them it reads the same for every
- * such document of a month. The location is written only for a problem (none for the usual case).
+ * such document of a month. The location is written only for a problem (nothing is made for the
+ * usual case: this runs once per bill and receipt of the month).
  */
 export function documentRecord(
   d: { messageType: string; fields: Record<string, unknown> },
@@ -148,23 +162,17 @@ export function documentRecord(
   index?: number,
 ): DocumentRecord {
   const t = d.messageType;
-  const unreadable = (problem: string): DocumentRecord => {
-    const located = `${problem}${keyOf(d.fields)}`;
-    if (index === undefined) return { kind: 'unreadable', problem: located };
-    const where = file === undefined ? `inputs.documents[${index}]` : `${file}, document ${index + 1}`;
-    return { kind: 'unreadable', problem: `${where}: ${located}` };
-  };
   if (t === 'CEB816') {
     const c = toBillRecord(d.fields);
-    return c.ok ? { kind: 'bill', bill: c.value } : unreadable(`CEB816: ${c.problem}`);
+    return c.ok ? { kind: 'bill', bill: c.value } : unreadable(`CEB816: ${c.problem}`, d.fields, file, index);
   }
   if (t === 'CEB818') {
     const c = toTaxBillStatus(d.fields);
-    return c.ok ? { kind: 'status', status: c.value } : unreadable(`CEB818: ${c.problem}`);
+    return c.ok ? { kind: 'status', status: c.value } : unreadable(`CEB818: ${c.problem}`, d.fields, file, index);
   }
   if (t === 'CEB622' || t === 'CEB624' || t === 'CEB626') {
     const c = toInventoryReceipt(t, d.fields);
-    return c.ok ? { kind: 'receipt', receipt: c.value } : unreadable(c.problem);
+    return c.ok ? { kind: 'receipt', receipt: c.value } : unreadable(c.problem, d.fields, file, index);
   }
   return { kind: 'skipped' };
 }

@@ -3,7 +3,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { SandanError, messageOf } from '../errors.js';
+import { diskTrouble, SandanError, messageOf } from '../errors.js';
 import type { SqliteDatabase } from '../quota/sqlite.js';
 import { BloomFilter } from './bloom.js';
 import { TEXT_PIECE_BYTES } from './text-piece.js';
@@ -506,8 +506,7 @@ export async function openSqliteStore(options: SqliteStoreOptions = {}): Promise
   } catch (e) {
     if (dir) removeDir(dir);
     // A full disk is said as such, naming the folder the index was to be made in (TMPDIR).
-    const failure = storeFailure(e, options.dir ?? tmpdir());
-    if (failure instanceof SandanError && failure.details?.disk === 'full') throw failure;
+    if (diskTrouble(e)?.disk === 'full') throw storeFailure(e, options.dir ?? tmpdir());
     throw new SandanError('RECONCILE_INDEX', `Cannot create the reconciliation index: ${messageOf(e)}`, { cause: e });
   }
 }

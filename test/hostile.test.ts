@@ -169,6 +169,10 @@ describe('many attributes and namespace declarations are read in linear time by 
     for (let i = 0; i < n; i++) parts.push('<ceb:x ceb:a="" ceb:b=""/>');
     return `${parts.join('')}</ceb:CEB816Message>`;
   };
+  // Spaces inside the root's start tag, against as many between two elements (test/regex-time.test.ts
+  // has the regular expression that was quadratic in them).
+  const spacedTag = (n: number) => `<CEB816Message xmlns="${NS}"${' '.repeat(n)}><x/></CEB816Message>`;
+  const spacedText = (n: number) => `<CEB816Message xmlns="${NS}"><x/>${' '.repeat(n)}</CEB816Message>`;
 
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
   const signer: Signer = {
@@ -217,6 +221,7 @@ describe('many attributes and namespace declarations are read in linear time by 
     ['attributes on one tag', manyAttributes, fewAttributes, 25_000],
     ['prefixes declared on the root, then each redeclared by a child', redeclared, declaredByChildren, 5_000],
     ['prefixes declared on the root, then the first one used by as many children', looked, usedByChildren, 12_000],
+    ['spaces inside the root tag', spacedTag, spacedText, 100_000],
   ] as const)('%s: cost about what they cost in an ordinary layout', async (_, make, ordinary, n) => {
     const attack = make(n);
     const plain = ordinary(n);

@@ -76,7 +76,9 @@ function remarkPart(text: string): PositiveListRemark {
     return { kind: 'exclusion', list, text };
   }
   if (/每人每年|每年每人|每人年度|个人年度|每人每年度/.test(text)) {
-    const [, amount, unit] = /(\d+(?:\.\d+)?)\s*(千克|公斤|kg|克|g)(?![a-z])/i.exec(text) ?? [];
+    // `(?<!\d)`: a number is tried from its first digit only, not again from each later one
+    // (quadratic in a long run of digits; the first match is the same).
+    const [, amount, unit] = /(?<!\d)(\d+(?:\.\d+)?)\s*(千克|公斤|kg|克|g)(?![a-z])/i.exec(text) ?? [];
     const factor = unit === undefined ? undefined : KG_UNITS[unit.toLowerCase()];
     if (amount !== undefined && factor)
       return { kind: 'annual-quantity', max: new Dec(amount).times(factor).toFixed(), unit: 'kg', text };

@@ -150,12 +150,21 @@ function nestedSignatures(el: XmlElement, depth: number, out: SignatureSpan[]): 
 }
 
 /**
+ * A start tag as written, with an empty-element tag's `/>` (and the spaces before it) made `>`.
+ * By slicing: `tag.replace(/\s*\/>$/, …)` retries the spaces from each of them, quadratic in a long
+ * run of spaces inside the tag (100,000 took 12 s).
+ */
+export function asStartTag(tag: string): string {
+  return tag.endsWith('/>') ? `${tag.slice(0, -2).trimEnd()}>` : tag;
+}
+
+/**
  * A small document of the root's start tag around `inner` (markup that was, or will be, a child of
  * the root): its elements see the namespaces and xml:* attributes they inherit in the message.
  * How SignedInfo is canonicalised in context without a tree of the whole message.
  */
 export function inRootContext(env: Envelope, inner: string): { doc: XmlDocument; element: XmlElement } {
-  const rootTag = env.text.slice(env.rootStart, env.rootTagEnd).replace(/\s*\/>$/, '>');
+  const rootTag = asStartTag(env.text.slice(env.rootStart, env.rootTagEnd));
   const doc = parseXml(`${rootTag}${inner}</${env.rootName}>`);
   const element = doc.root.children.find((c): c is XmlElement => c.type === 'element')!;
   return { doc, element };

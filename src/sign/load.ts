@@ -41,6 +41,24 @@ export async function loadLocalSigner(opts: {
 export async function loadCertificates(path: string): Promise<Array<string | Buffer>> {
   const buf = await read(path, 'certificate');
   const text = buf.toString('latin1');
-  const pems = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
-  return pems ? pems : [buf];
+  const pems = pemCertificates(text);
+  return pems.length > 0 ? pems : [buf];
+}
+
+const BEGIN = '-----BEGIN CERTIFICATE-----';
+const END = '-----END CERTIFICATE-----';
+
+/**
+ * Each `BEGIN CERTIFICATE` … `END CERTIFICATE` block of a PEM file; a block that another BEGIN
+ * interrupts is not one. By cutting at each BEGIN, not `/BEGIN…[\s\S]*?…END/g`, which read to
+ * the end of the file again from each BEGIN that had no END (quadratic).
+ */
+function pemCertificates(text: string): string[] {
+  return text
+    .split(BEGIN)
+    .slice(1)
+    .flatMap((block) => {
+      const end = block.indexOf(END);
+      return end < 0 ? [] : [BEGIN + block.slice(0, end + END.length)];
+    });
 }

@@ -19,7 +19,7 @@ import { sm2DerToRaw, sm2RawToDer } from './der.js';
 import { readCertificate, type Signer } from './signer.js';
 import { type C14nSink, canonicalizeElement, DigestSink, escAttr } from '../xml/core/c14n.js';
 import { XML_NS, type XmlElement } from '../xml/core/tree.js';
-import { type Envelope, inRootContext, readEnvelope } from './envelope.js';
+import { asStartTag, type Envelope, inRootContext, readEnvelope } from './envelope.js';
 
 /** Options of {@link signMessage}. Districts set the algorithm part (see {@link signOptionsFromDistrict}). */
 export interface SignOptions {
@@ -293,5 +293,5 @@ function canonicalSignedInfoIn(layout: Envelope, innerWith: (digest: string) => 
 function selfClosedWith(text: string, start: number, end: number, signature: string): string {
   const tag = text.slice(start, end);
   const name = /^<([^\s/>]+)/.exec(tag)![1]!;
-  return `${text.slice(0, start)}${tag.replace(/\s*\/>$/, '>')}${signature}</${name}>${text.slice(end)}`;
+  return `${text.slice(0, start)}${asStartTag(tag)}${signature}</${name}>${text.slice(end)}`;
 }

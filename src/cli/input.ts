@@ -81,22 +81,22 @@ export async function* openInputs(
 export async function* readRecords(
   stream: Readable,
   opts: { ndjson?: boolean; arrays?: boolean; onBytes?: (n: number) => void } = {},
-): AsyncGenerator<InputRecord & { mode: 'single' | 'ndjson'; text?: string }> {
+): AsyncGenerator<InputRecord & { mode: 'single' | 'ndjson'; text?: string; at?: { line: number; column: number } }> {
   const { layout, chunks, first } = await inputLayout(stream as AsyncIterable<Buffer>, opts.ndjson);
   if (layout === 'ndjson') {
     for await (const l of byteLines(chunks as AsyncIterable<Buffer>, opts.onBytes)) {
       if (isBlankLine(l.bytes)) continue;
       // The line's text, kept only to locate issues in it (`file:line:column`); the line that decided the layout is not parsed again.
-      const { record, text } = l.line === first?.line ? first.read : recordAndText(l.line, l.bytes, l.tooLong);
-      yield { ...record, mode: 'ndjson' as const, ...(text !== undefined && { text }) };
+      const { record, text, at } = l.line === first?.line ? first.read : recordAndText(l.line, l.bytes, l.tooLong);
+      yield { ...record, mode: 'ndjson' as const, ...(text !== undefined && { text }), ...(at && { at }) };
     }
     return;
   }
-  const { record, text } = await readDocument(chunks, {
+  const { record, text, at } = await readDocument(chunks, {
     ...(opts.arrays && { arrays: true }),
     ...(opts.onBytes && { onBytes: opts.onBytes }),
   });
-  yield { ...record, mode: 'single', ...(text !== undefined && { text }) };
+  yield { ...record, mode: 'single', ...(text !== undefined && { text }), ...(at && { at }) };
 }
 
 /** One input of a command: a file, or `-` for standard input. */

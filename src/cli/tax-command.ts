@@ -157,7 +157,7 @@ export async function taxCommand(
         const ok = !failed(c);
         if (!ok) bad++;
         const firstLine = mode === 'ndjson' ? rec.line : 1;
-        const issues: LocatedIssue[] = locateIssues(issuesOf(c), rec.text, label, firstLine);
+        const issues: LocatedIssue[] = locateIssues(issuesOf(c), rec.text, label, firstLine, rec.at);
         rateMissing += issues.filter((i) => i.code === 'rate-missing').length;
         const counted = countSeverities(issues);
         errors += counted.errors;

@@ -113,13 +113,15 @@ async function openLedger(db: string, busyTimeout: string | undefined, io: CliIo
 
 /**
  * Where in the text each issue points: its path located by locateJsonPaths (one walk for all of a
- * declaration's issues), a JSON syntax error at its offset; line 1, column 1 when neither says.
+ * declaration's issues), a JSON syntax error at its offset, an issue without a path at `at` (the
+ * first byte that is not UTF-8); line 1, column 1 when none says.
  */
 export function locateIssues<I extends Issue>(
   issues: readonly I[],
   text: string | undefined,
   file: string,
   firstLine: number,
+  at?: { line: number; column: number },
 ): Array<I & { location: { file: string; line: number; column: number } }> {
   const paths: string[] = [];
   const pathed: number[] = [];
@@ -130,15 +132,15 @@ export function locateIssues<I extends Issue>(
         pathed.push(k);
       }
     });
-  const at: Array<{ line: number; column: number } | undefined> = new Array(issues.length).fill(undefined);
+  const located: Array<{ line: number; column: number } | undefined> = new Array(issues.length).fill(undefined);
   if (text !== undefined && paths.length > 0) {
     const found = locateJsonPaths(text, paths);
     pathed.forEach((k, n) => {
-      at[k] = found[n];
+      located[k] = found[n];
     });
   }
   return issues.map((issue, k) => {
-    let where = at[k];
+    let where = located[k] ?? (issue.path === '' ? at : undefined);
     if (text !== undefined && issue.code === 'json-syntax') {
       const pos = jsonErrorOffset(text);
       if (pos >= 0) where = lineColumnAt(text, pos);
@@ -204,7 +206,7 @@ async function run(
         else summary.invalid++;
         const shown = opts.quiet ? result.issues.filter((i) => i.severity === 'error') : result.issues;
         const firstLine = rec.mode === 'ndjson' ? rec.line : 1;
-        const issues: LocatedIssue[] = locateIssues(shown, rec.text, input.label, firstLine);
+        const issues: LocatedIssue[] = locateIssues(shown, rec.text, input.label, firstLine, rec.at);
         const orderNo = (rec.value as { order?: { orderNo?: unknown } } | undefined)?.order?.orderNo;
         reporter.declaration({
           file: input.label,

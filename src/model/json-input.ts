@@ -1,5 +1,6 @@
 import type { Issue } from './issue.js';
 import { jsonErrorOffset, lineColumnAt } from './json-position.js';
+import { describeNotUtf8, notUtf8 } from './utf8.js';
 import { messageOf } from '../errors.js';
 
 /*
@@ -34,19 +35,30 @@ export function tooLargeIssue(line: number): Issue {
   );
 }
 
-function decode(bytes: Uint8Array, first: boolean): { text: string } | { issue: Issue } {
+/**
+ * `bytes` decoded, or the issue that says where they are not UTF-8 (`at`, in the bytes: line 1 is
+ * their first); `line`: the input's line they start on, for the message.
+ */
+function decode(
+  bytes: Uint8Array,
+  first: boolean,
+  line = 1,
+): { text: string } | { issue: Issue; at?: { line: number; column: number } } {
   try {
     let text = decoder.decode(bytes);
     // A UTF-8 byte-order mark is harmless; drop it.
     if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     return { text };
   } catch {
+    const at = notUtf8(bytes);
+    const where = at && describeNotUtf8({ ...at, line: line + at.line - 1 });
     return {
       issue: inputIssue(
         'input-encoding',
-        '输入不是有效的 UTF-8 文本',
-        'The input is not valid UTF-8 text; save it as UTF-8',
+        `输入不是有效的 UTF-8 文本${where ? `（${where.zh}）` : ''}，请另存为 UTF-8`,
+        `The input is not valid UTF-8 text${where ? ` (${where.en})` : ''}; save it as UTF-8`,
       ),
+      ...(at && { at: { line: at.line, column: at.column } }),
     };
   }
 }
@@ -93,17 +105,18 @@ export function recordFromBytes(line: number, bytes: Uint8Array, tooLong: boolea
 /**
  * The record of {@link recordFromBytes} with the line's text as in the input (a byte-order mark
  * kept), decoded once for both: the CLI locates issues in the text (`file:line:column`). No text
- * when the bytes are too long or not UTF-8 (an issue without a path, located at line 1, column 1).
+ * when the bytes are too long or not UTF-8 (an issue without a path; `at` tells where the bytes
+ * stop being UTF-8, line 1 being the record's first).
  */
 export function recordAndText(
   line: number,
   bytes: Uint8Array,
   tooLong: boolean,
   first = line === 1,
-): { record: InputRecord; text?: string } {
+): { record: InputRecord; text?: string; at?: { line: number; column: number } } {
   if (tooLong) return { record: { line, issue: tooLargeIssue(line) } };
-  const dec = decode(bytes, first);
-  if ('issue' in dec) return { record: { line, issue: dec.issue } };
+  const dec = decode(bytes, first, line);
+  if ('issue' in dec) return { record: { line, issue: dec.issue }, ...(dec.at && { at: dec.at }) };
   // (Decoding drops byte-order marks; the rare line that starts with one is decoded again as it is.)
   const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
   return { record: recordFromText(line, dec.text), text: bom ? asWritten.decode(bytes) : dec.text };
@@ -205,7 +218,7 @@ export async function inputLayout(chunks: AsyncIterable<Uint8Array>, ndjson = fa
 export async function readDocument(
   chunks: AsyncIterable<Uint8Array>,
   opts: { arrays?: boolean; onBytes?: (n: number) => void } = {},
-): Promise<{ record: InputRecord; text?: string }> {
+): Promise<ReturnType<typeof recordAndText>> {
   const parts: Uint8Array[] = [];
   let size = 0;
   for await (const c of chunks) {

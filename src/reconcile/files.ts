@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { SandanError, isSandanError } from '../errors.js';
+import { notUtf8Error } from '../xml/safety.js';
 import { filesUnder, statInputPath, unreadableFile } from '../io/walk.js';
 import { CebScanner, type ScannedDocument } from './scan.js';
 import { TEXT_PIECE_BYTES } from './text-piece.js';
@@ -16,19 +17,36 @@ import { TEXT_PIECE_BYTES } from './text-piece.js';
  */
 export async function* xmlFileText(file: string): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  const decode = (bytes?: Uint8Array) => {
+  let before = 0;
+  let previous: Buffer | undefined;
+  const decode = (bytes?: Buffer) => {
     try {
       return bytes ? decoder.decode(bytes, { stream: true }) : decoder.decode();
     } catch (e) {
-      throw new SandanError('XML_MALFORMED', 'The XML input is not valid UTF-8; CEB messages are UTF-8', { cause: e });
+      throw notUtf8In(previous, bytes, before, e);
     }
   };
   for await (const chunk of createReadStream(file, { highWaterMark: TEXT_PIECE_BYTES }) as AsyncIterable<Buffer>) {
     const text = decode(chunk);
     if (text) yield text;
+    before += chunk.length;
+    previous = chunk;
   }
   const rest = decode();
   if (rest) yield rest;
+}
+
+/**
+ * The error of a piece of a file that is not UTF-8 (`bytes`; none at the end of the file), located
+ * in it and the piece before, which decoded: from that piece's first whole character, since it may
+ * begin inside one from the piece before it. `before`: the bytes of the file before `bytes`.
+ */
+function notUtf8In(previous: Buffer | undefined, bytes: Buffer | undefined, before: number, cause: unknown) {
+  let skip = 0;
+  while (previous && skip < 3 && (previous[skip]! & 0xc0) === 0x80) skip++;
+  const start = previous ? before - previous.length + skip : before;
+  const both = Buffer.concat([previous?.subarray(skip) ?? Buffer.alloc(0), bytes ?? Buffer.alloc(0)]);
+  return notUtf8Error(both, cause, start === 0 ? undefined : start);
 }
 
 /**

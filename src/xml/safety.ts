@@ -1,4 +1,5 @@
 import { SandanError } from '../errors.js';
+import { describeNotUtf8, notUtf8 } from '../model/utf8.js';
 
 /** Default input limit of the parsers: generous for a batch of 100 documents, fatal for a bomb. */
 export const DEFAULT_MAX_XML_BYTES = 50 * 1024 * 1024;
@@ -161,6 +162,20 @@ export function safeXmlText(input: string | Uint8Array, maxBytes: number = DEFAU
   try {
     return decoder.decode(input);
   } catch (e) {
-    throw new SandanError('XML_MALFORMED', 'The XML input is not valid UTF-8; CEB messages are UTF-8', { cause: e });
+    throw notUtf8Error(input, e);
   }
+}
+
+/**
+ * XML_MALFORMED for bytes that are not UTF-8, saying where and what they look like. `before`: the
+ * bytes of the file before these (a chunk of it), which then is located by byte offset.
+ */
+export function notUtf8Error(bytes: Uint8Array, cause: unknown, before?: number): SandanError {
+  const at = notUtf8(bytes);
+  const offset = at && (before ?? 0) + at.offset;
+  const where = at ? ` (${describeNotUtf8(at, before === undefined ? undefined : offset).en})` : '';
+  return new SandanError('XML_MALFORMED', `The XML input is not valid UTF-8${where}; CEB messages are UTF-8`, {
+    cause,
+    ...(at && { details: { offset, ...(before === undefined && { line: at.line, col: at.column }) } }),
+  });
 }

@@ -81,6 +81,38 @@ describe('sandan validate', () => {
     expect(r.stdout).toMatch(/not valid JSON \(line 1, column 12\)/);
   });
 
+  it('locates bytes that are not UTF-8 where they stand, and says what the file looks like', async () => {
+    // 张 in GBK is D5 C5; on line 3, after `  "note": "` (11 characters): column 12.
+    const gbk = Buffer.concat([
+      Buffer.from('{\n"order": {},\n  "note": "'),
+      Buffer.from([0xd5, 0xc5]),
+      Buffer.from('"}'),
+    ]);
+    const r = await runCli(['validate', '-', '--format', 'json'], gbk);
+    expect(JSON.parse(r.stdout).issues).toEqual([
+      expect.objectContaining({
+        code: 'input-encoding',
+        location: { file: '<stdin>', line: 3, column: 12 },
+        message: expect.objectContaining({
+          en: 'The input is not valid UTF-8 text (byte 0xD5 at line 3, column 12; it looks like GB18030 (GBK)); save it as UTF-8',
+        }),
+      }),
+    ]);
+    // NDJSON: the line of the input, in the message and the location.
+    const hz = JSON.stringify(JSON.parse(readFileSync(HZ, 'utf8')));
+    const lines = Buffer.concat([
+      Buffer.from(`${hz}\n${hz}\n{"note": "`),
+      Buffer.from([0xd5, 0xc5]),
+      Buffer.from('"}\n'),
+    ]);
+    const n = await runCli(['validate', '-', '--ndjson', '--format', 'json'], lines);
+    const third = n.stdout.trim().split('\n')[2]!;
+    expect(JSON.parse(third).issues[0]).toMatchObject({
+      location: { line: 3, column: 11 },
+      message: { en: expect.stringContaining('byte 0xD5 at line 3, column 11;') },
+    });
+  });
+
   it('reports an absurdly long string as too long', async () => {
     const d = JSON.parse(readFileSync(HZ, 'utf8'));
     d.order.note = 'x'.repeat(5_000_000);

@@ -223,7 +223,9 @@ describe('sandan status', () => {
     const ok = await runCli(['status', receipts, '--now', '2026-12-05']);
     expect([ok.code, ok.stderr]).toEqual([0, '']);
     const r = await runCli(['status', receipts, gbk, '--now', '2026-12-05']);
-    expect(r.stderr).toBe(`sandan status: ${gbk}:1: The input is not valid UTF-8 text; save it as UTF-8\n`);
+    expect(r.stderr).toBe(
+      `sandan status: ${gbk}:1: The input is not valid UTF-8 text (byte 0xD5 at line 1, column 3; it looks like GB18030 (GBK)); save it as UTF-8\n`,
+    );
     expect(r.stdout).toContain('state: cancelled');
     expect(r.code).toBe(1);
   });

@@ -1,0 +1,75 @@
+/**
+ * Why bytes are not UTF-8, told so that the file can be fixed: where the first byte that is not
+ * UTF-8 stands, and which encoding the bytes look like instead. A Chinese Windows editor or Excel
+ * saves GB18030 (GBK); Notepad's "Unicode" and PowerShell 5's `>` write UTF-16.
+ */
+import { lineColumnAt } from './json-position.js';
+
+/** The first byte of an input that is not UTF-8, and what the input looks like. */
+export interface NotUtf8 {
+  /** Its offset in the bytes. */
+  offset: number;
+  /** The byte itself. */
+  byte: number;
+  /** Line and column (1-based, columns in UTF-16 code units of the text before it). */
+  line: number;
+  column: number;
+  /** The encoding the whole input reads as, when one is likely. */
+  looksLike?: 'UTF-16LE' | 'UTF-16BE' | 'GB18030';
+}
+
+const lenient = new TextDecoder('utf-8', { ignoreBOM: true });
+const encoder = new TextEncoder();
+
+/**
+ * Where `bytes` stop being UTF-8, or undefined when they are UTF-8. For error messages only: it
+ * decodes the input again, leniently and perhaps as GB18030.
+ */
+export function notUtf8(bytes: Uint8Array): NotUtf8 | undefined {
+  const text = lenient.decode(bytes);
+  let offset = 0;
+  let from = 0;
+  for (let i = text.indexOf('\uFFFD'); i !== -1; i = text.indexOf('\uFFFD', i + 1)) {
+    offset += encoder.encode(text.slice(from, i)).length;
+    from = i;
+    // U+FFFD written in the input (EF BF BD) is UTF-8; any other is where decoding gave up.
+    if (bytes[offset] === 0xef && bytes[offset + 1] === 0xbf && bytes[offset + 2] === 0xbd) continue;
+    const encoding = looksLike(bytes);
+    return { offset, byte: bytes[offset]!, ...lineColumnAt(text, i), ...(encoding && { looksLike: encoding }) };
+  }
+  return undefined;
+}
+
+function looksLike(bytes: Uint8Array): NotUtf8['looksLike'] {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'UTF-16LE';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'UTF-16BE';
+  // UTF-16 without a byte-order mark: JSON and XML are mostly ASCII, each with a zero byte beside it.
+  const n = Math.min(bytes.length, 256) & ~1;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < n; i++) if (bytes[i] === 0) i % 2 === 0 ? even++ : odd++;
+  if (odd > n / 4 && even === 0) return 'UTF-16LE';
+  if (even > n / 4 && odd === 0) return 'UTF-16BE';
+  try {
+    // GB18030 takes most byte strings; only say so when it gives Chinese text.
+    if (/[\u4e00-\u9fff]/.test(new TextDecoder('gb18030', { fatal: true }).decode(bytes))) return 'GB18030';
+  } catch {}
+  return undefined;
+}
+
+/**
+ * Where and what, for a message: `byte 0xD6 at line 3, column 12; it looks like GB18030 (GBK)`.
+ * `offset`: say where by this offset in bytes instead (a piece of a file read in chunks).
+ */
+export function describeNotUtf8(n: NotUtf8, offset?: number): { zh: string; en: string } {
+  const hex = `0x${n.byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  const name = n.looksLike === 'GB18030' ? 'GB18030 (GBK)' : n.looksLike;
+  const at =
+    offset === undefined
+      ? { zh: `第 ${n.line} 行第 ${n.column} 列`, en: `at line ${n.line}, column ${n.column}` }
+      : { zh: `第 ${offset} 字节处`, en: `at byte offset ${offset}` };
+  return {
+    zh: `${at.zh}的字节 ${hex}${name ? `；看起来是 ${name} 编码` : ''}`,
+    en: `byte ${hex} ${at.en}${name ? `; it looks like ${name}` : ''}`,
+  };
+}

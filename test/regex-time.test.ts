@@ -253,6 +253,8 @@ describe('secrets taken out of error messages', () => {
     expect(redactSecrets('postgres://h/db?x;password=pw')).toBe(`postgres://h/db?x;password=${REDACTED}`);
     expect(redactSecrets('postgres://u:p@w@h/db')).toBe(`postgres://u:${REDACTED}@h/db`);
     expect(redactSecrets('1x+a://u:p@h 9://u:p@h')).toBe(`1x+a://u:${REDACTED}@h 9://u:p@h`);
+    // A scheme from the first character of the run, whose only letter is that one.
+    expect(redactSecrets('a1://u:p@h')).toBe(`a1://u:${REDACTED}@h`);
   });
 
   it('of long words is done at once (with the old expressions: 2 to 9 s each)', () => {

@@ -43,13 +43,10 @@ export function notUtf8(bytes: Uint8Array): NotUtf8 | undefined {
 function looksLike(bytes: Uint8Array): NotUtf8['looksLike'] {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'UTF-16LE';
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'UTF-16BE';
-  // UTF-16 without a byte-order mark: JSON and XML are mostly ASCII, each with a zero byte beside it.
-  const n = Math.min(bytes.length, 256) & ~1;
-  let even = 0;
-  let odd = 0;
-  for (let i = 0; i < n; i++) if (bytes[i] === 0) i % 2 === 0 ? even++ : odd++;
-  if (odd > n / 4 && even === 0) return 'UTF-16LE';
-  if (even > n / 4 && odd === 0) return 'UTF-16BE';
+  // Without a mark: JSON and XML begin with an ASCII character (`{`, `[`, `<`, white space), which
+  // UTF-16 writes with a zero byte after it (LE) or before it (BE); in UTF-8 or GB18030, no zero.
+  if (bytes[0] !== 0 && bytes[1] === 0) return 'UTF-16LE';
+  if (bytes[0] === 0 && bytes[1] !== 0) return 'UTF-16BE';
   try {
     // GB18030 takes most byte strings; only say so when it gives Chinese text.
     if (/[\u4e00-\u9fff]/.test(new TextDecoder('gb18030', { fatal: true }).decode(bytes))) return 'GB18030';

@@ -39,9 +39,13 @@ describe('notUtf8', () => {
     // "\uFFFD" is EF BF BD: the stray FF after `a` + U+FFFD + `b` is at offset 1 + 3 + 1 = 5.
     const bytes = Buffer.concat([utf8('a\uFFFDb'), Buffer.from([0xff])]);
     expect(notUtf8(bytes)).toMatchObject({ offset: 5, byte: 0xff, line: 1, column: 4 });
+    // Only all three bytes make a written U+FFFD: a lone EF, or EF BF before another byte, is not one.
+    expect(notUtf8(Buffer.from([0x61, 0xef, 0x62]))).toMatchObject({ offset: 1, byte: 0xef });
+    expect(notUtf8(Buffer.from([0x61, 0xef, 0xbf, 0x62]))).toMatchObject({ offset: 1, byte: 0xef });
+    expect(notUtf8(Buffer.from([0x61, 0xff, 0xbf, 0xbd]))).toMatchObject({ offset: 1, byte: 0xff });
   });
 
-  it('tells UTF-16 by its byte-order mark, or by the zero bytes of its ASCII without one', () => {
+  it('tells UTF-16 by its byte-order mark, or without one by the zero byte beside the first character', () => {
     const text = '{"order": {"note": "订单"}}';
     const le = Buffer.from(text, 'utf16le');
     const be = Buffer.from(le).swap16();
@@ -55,9 +59,20 @@ describe('notUtf8', () => {
       byte: 0xfe,
       looksLike: 'UTF-16BE',
     });
+    // By the mark alone, where no ASCII gives zero bytes: 订单 is A2 8B 55 53 (LE), 8B A2 53 55 (BE).
+    const chinese = Buffer.from('订单', 'utf16le');
+    expect(notUtf8(Buffer.concat([Buffer.from([0xff, 0xfe]), chinese]))?.looksLike).toBe('UTF-16LE');
+    expect(notUtf8(Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(chinese).swap16()]))?.looksLike).toBe(
+      'UTF-16BE',
+    );
     // Without a mark the ASCII is valid UTF-8 (NUL included) until 订 (A2 8B in UTF-16LE).
     expect(notUtf8(le)).toMatchObject({ offset: le.indexOf(0xa2), byte: 0xa2, looksLike: 'UTF-16LE' });
     expect(notUtf8(be)).toMatchObject({ offset: be.indexOf(0x8b), byte: 0x8b, looksLike: 'UTF-16BE' });
+    // Zero bytes further on say nothing (GBK 中文 with a NUL after it; a stray FF then NULs).
+    expect(notUtf8(Buffer.concat([utf8('{'), GBK_ZHONGWEN, Buffer.from([0])]))?.looksLike).toBe('GB18030');
+    expect(notUtf8(Buffer.from([0x7b, 0xff, 0, 0]))?.looksLike).toBeUndefined();
+    // A single byte is not UTF-16 either way.
+    expect(notUtf8(Buffer.from([0xff]))?.looksLike).toBeUndefined();
   });
 
   it('names no encoding for bytes that are none of them, and finds a sequence cut at the end', () => {

@@ -56,7 +56,9 @@ export function formatIssuesText(
   const groups = new Map<string, Issue[]>();
   for (const i of issues) {
     const d = docOf(i.path);
-    groups.set(d, [...(groups.get(d) ?? []), i]);
+    const list = groups.get(d);
+    if (list) list.push(i);
+    else groups.set(d, [i]);
   }
   const out: string[] = [];
   for (const d of DOC_ORDER) {

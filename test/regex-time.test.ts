@@ -293,6 +293,8 @@ describe('certificates read from a PEM file', () => {
       }),
       { numRuns: 300 },
     );
+    // An empty block, END right after BEGIN, is one (the old expression's lazy part matched nothing).
+    expect(await read(`x${BEGIN}${END}y`)).toEqual([`${BEGIN}${END}`]);
   });
 
   it('with 20,000 BEGIN lines and no END are read at once (with the old expression: about 3 s)', async () => {

@@ -76,6 +76,8 @@ describe('notUtf8', () => {
   });
 
   it('names no encoding for bytes that are none of them, and finds a sequence cut at the end', () => {
+    // 中 in GBK, then FF, which GB18030 has no byte for: not GB18030 either.
+    expect(notUtf8(Buffer.from([0x7b, 0xd6, 0xd0, 0xff]))).toEqual({ offset: 1, byte: 0xd6, line: 1, column: 2 });
     // é in Latin-1 (E9) before a quote: not a GB18030 pair either.
     expect(notUtf8(Buffer.from([0x22, 0x63, 0x61, 0x66, 0xe9, 0x22]))).toEqual({
       offset: 4,

@@ -225,8 +225,9 @@ class Writer {
       // Only the prefixes the element and its attributes use, when the output parent has not written them.
       for (const [p, u] of declared) this.scopes.set(p, u, depth);
       const scope = this.scopes.map;
-      const used = [prefix];
-      for (const a of attrs) if (a.prefix && a.prefix !== 'xml' && !used.includes(a.prefix)) used.push(a.prefix);
+      // A set: an element may carry thousands of attributes, each with a prefix of its own.
+      const used = new Set([prefix]);
+      for (const a of attrs) if (a.prefix && a.prefix !== 'xml') used.add(a.prefix);
       for (const p of used) {
         const u = scope.get(p) ?? '';
         if ((rendered.get(p) ?? '') !== u) (decls ??= []).push([p, u]);

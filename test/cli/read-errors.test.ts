@@ -58,6 +58,11 @@ describe('unreadable paths, one message shape in every command', () => {
       ['sign', SENDER, '--key', missing, '--cert', missing],
       `Cannot read key ${missing}: no such file`,
     ],
+    [
+      'sign, a key that reads but a missing certificate',
+      ['sign', SENDER, '--key', SENDER, '--cert', missing],
+      `Cannot read certificate ${missing}: no such file`,
+    ],
     ['tax, a missing --rates', ['tax', HZ, '--rates', missing], `Cannot read rate table ${missing}: no such file`],
     [
       'verify, a missing certificate',

@@ -150,9 +150,10 @@ describe('where input is not UTF-8, the messages say', () => {
   }
 
   it('a file read in pieces: by byte offset beyond the first piece, a character across two pieces counted whole', async () => {
-    // 订 (E8 AE A2) across the end of the first piece, then ASCII, then a GBK 中文 at 2 × TEXT_PIECE_BYTES + 5.
-    const head = utf8(`<a>${'x'.repeat(TEXT_PIECE_BYTES - 4)}订`);
-    expect(head[TEXT_PIECE_BYTES - 1]).toBe(0xe8);
+    // 😀 (F0 9F 98 80) across the end of the first piece, so that the second begins with three continuation
+    // bytes; then ASCII, then a GBK 中文 at 2 × TEXT_PIECE_BYTES + 5, in the third.
+    const head = utf8(`<a>${'x'.repeat(TEXT_PIECE_BYTES - 4)}😀`);
+    expect(head.subarray(TEXT_PIECE_BYTES - 1, TEXT_PIECE_BYTES + 3)).toEqual(Buffer.from([0xf0, 0x9f, 0x98, 0x80]));
     const bad = 2 * TEXT_PIECE_BYTES + 5;
     const filler = utf8('y'.repeat(bad - head.length));
     const error = await readError(Buffer.concat([head, filler, GBK_ZHONGWEN, utf8('</a>')]));

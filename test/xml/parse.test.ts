@@ -183,6 +183,12 @@ describe('receipts and tax bills', () => {
     expect(parseReturnInfo('[Code:1320;Desc:第[2]项不符]，见[附件]').desc).toBe('第[2]项不符，见[附件]');
     // An unmatched '[' in the description: the last ']' closes the group, as before.
     expect(parseReturnInfo('[Code:1300;Desc:值[abc不合法]').desc).toBe('值[abc不合法');
+    // A detail without a field name is kept as a value (commas and all); an empty group gives none.
+    expect(parseReturnInfo('[Code:1332;Desc:不一致],[金额不符, 见附件,OrderHead.acturalPaid:5]').details).toEqual([
+      { field: '', value: '金额不符, 见附件' },
+      { field: 'OrderHead.acturalPaid', value: '5' },
+    ]);
+    expect(parseReturnInfo('[Code:1332;Desc:不一致],[ ]').details).toEqual([]);
   });
 });
 

@@ -88,6 +88,8 @@ function hintOf(e: SandanError, command: string | undefined): string | undefined
         ? 'The disk is full (or over its quota): free some space and try again. The change was not written.'
         : 'The disk is full (or over its quota): free some space, or write elsewhere. The output path was left as it was.';
   if (e.details?.disk === 'io') return 'The disk could not be written: check that it has free space and is working.';
+  if (e.code === 'FILE_UNREADABLE' && e.details?.workbook === true)
+    return 'Open the workbook in a spreadsheet program and save it again as .xlsx, or save the annex as CSV.';
   if (e.code === 'FILE_UNREADABLE' && e.details?.access === 'write')
     return 'Check the output path: its folder must exist and be writable, and it must not be a folder.';
   // Only a command's main input may be `-`: not a key, ruleset or other named file, nor status's or reconcile's paths.

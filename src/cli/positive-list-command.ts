@@ -5,6 +5,7 @@ import { bundledPositiveLists, importPositiveList, parseCsv, type PositiveListIm
 import type { CommandContext } from './command.js';
 import type { CliIo } from './io.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { zipInflationProblem } from './zip-size.js';
 import { readInputFile } from '../io/walk.js';
 
 /** Options of `sandan positive-list import`. */
@@ -29,14 +30,28 @@ function decodeCsv(bytes: Buffer): { text: string; encoding: 'utf-8' | 'gb18030'
   }
 }
 
+/**
+ * What a workbook may inflate to. The official annex is under 1 MB inflated (about 1,500 lines); exceljs
+ * holds a workbook in memory at several times its size, and ran out at 4 GB on 16 million rows.
+ */
+export const MAX_WORKBOOK_INFLATED_BYTES = 64 * 1024 * 1024;
+
 /** The rows of the first worksheet that has a 税则号列 header, as cell values (exceljs is loaded only here). */
 async function xlsxRows(bytes: Buffer, path: string): Promise<unknown[][]> {
+  const problem = zipInflationProblem(bytes, MAX_WORKBOOK_INFLATED_BYTES);
+  if (problem)
+    throw new SandanError('FILE_UNREADABLE', `${path}: not a readable .xlsx workbook: ${problem}`, {
+      details: { file: path, workbook: true },
+    });
   const { default: ExcelJS } = await import('exceljs');
   const book = new ExcelJS.Workbook();
   try {
     await book.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch (e) {
-    throw new SandanError('FILE_UNREADABLE', `${path}: not a readable .xlsx workbook: ${messageOf(e)}`, { cause: e });
+    throw new SandanError('FILE_UNREADABLE', `${path}: not a readable .xlsx workbook: ${messageOf(e)}`, {
+      cause: e,
+      details: { file: path, workbook: true },
+    });
   }
   const sheets = book.worksheets.map((ws) => {
     const rows: unknown[][] = [];

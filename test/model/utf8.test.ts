@@ -71,6 +71,8 @@ describe('notUtf8', () => {
     // Zero bytes further on say nothing (GBK 中文 with a NUL after it; a stray FF then NULs).
     expect(notUtf8(Buffer.concat([utf8('{'), GBK_ZHONGWEN, Buffer.from([0])]))?.looksLike).toBe('GB18030');
     expect(notUtf8(Buffer.from([0x7b, 0xff, 0, 0]))?.looksLike).toBeUndefined();
+    // Two zero bytes first are not the zero beside an ASCII character.
+    expect(notUtf8(Buffer.from([0, 0, 0xff]))?.looksLike).toBeUndefined();
     // A single byte is not UTF-16 either way.
     expect(notUtf8(Buffer.from([0xff]))?.looksLike).toBeUndefined();
   });

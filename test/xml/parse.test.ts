@@ -189,6 +189,9 @@ describe('receipts and tax bills', () => {
       { field: 'OrderHead.acturalPaid', value: '5' },
     ]);
     expect(parseReturnInfo('[Code:1332;Desc:不一致],[ ]').details).toEqual([]);
+    // A field name of one letter is a field; a colon with no name before it is part of a value.
+    expect(parseReturnInfo('[Code:1332;Desc:不一致],[A:5,:6]').details).toEqual([{ field: 'A', value: '5,:6' }]);
+    expect(parseReturnInfo('[Code:1332;Desc:不一致],[:6]').details).toEqual([{ field: '', value: ':6' }]);
   });
 });
 

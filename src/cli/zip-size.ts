@@ -14,6 +14,16 @@ const LOCAL = 0x04034b50;
 
 /** Why the archive cannot be read or inflates past `limit` bytes, or undefined when it fits. */
 export function zipInflationProblem(zip: Buffer, limit: number): string | undefined {
+  try {
+    return inflationProblem(zip, limit);
+  } catch (e) {
+    // A length or offset that points outside the file.
+    if (e instanceof RangeError) return 'its structure is damaged';
+    throw e;
+  }
+}
+
+function inflationProblem(zip: Buffer, limit: number): string | undefined {
   const dir = centralDirectory(zip);
   if (typeof dir === 'string') return dir;
   let left = limit;

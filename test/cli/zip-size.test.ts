@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_WORKBOOK_INFLATED_BYTES } from '../../src/cli/positive-list-command.js';
 import { zipInflationProblem } from '../../src/cli/zip-size.js';
@@ -76,6 +77,21 @@ describe('zipInflationProblem', () => {
     const noData = Buffer.from(zip);
     noData.fill(0xff, 30 + 'a.xml'.length, central); // the deflate stream overwritten
     expect(zipInflationProblem(noData, MiB)).toBe('its entry a.xml cannot be inflated');
+  });
+
+  it('never throws on a damaged archive: any byte changed, or the file cut anywhere', () => {
+    const zip = pythonZip('fuzz.zip', { 'a.xml': [5000, 'deflated'], 'b.bin': [300, 'stored'] }, true);
+    fc.assert(
+      fc.property(fc.nat(zip.length - 1), fc.nat(255), fc.nat(zip.length), (at, byte, cut) => {
+        const edited = Buffer.from(zip);
+        edited[at] = byte;
+        for (const z of [edited, zip.subarray(0, cut)]) {
+          const problem = zipInflationProblem(z, 6000);
+          if (problem !== undefined) expect(typeof problem).toBe('string');
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('lets a workbook written by exceljs through', async () => {

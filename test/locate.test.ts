@@ -89,7 +89,7 @@ describe('positions in JSON text', () => {
     const paths = items.map((_, i) => `order.items[${i}].itemNo`);
     let t = performance.now();
     const where = locateJsonPaths(big, paths);
-    expect(performance.now() - t).toBeLessThan(1000);
+    expect(performance.now() - t).toBeLessThan(2500);
     expect(big.split('\n')[where[15_999]!.line - 1]).toContain('"itemNo": "SKU-15999"');
     const issues: Issue[] = paths.map((path) => ({
       code: 'x',
@@ -102,7 +102,7 @@ describe('positions in JSON text', () => {
     const thrice = [...issues, ...issues, ...issues];
     t = performance.now();
     const printed = formatIssuesText(thrice);
-    expect(performance.now() - t).toBeLessThan(1000);
+    expect(performance.now() - t).toBeLessThan(2500);
     expect(printed.split('\n')).toHaveLength(1 + 3 * 48_000);
   });
 

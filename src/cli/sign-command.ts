@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { Readable } from 'node:stream';
 import { SandanError } from '../errors.js';
+import { describeNotUtf8, notUtf8 } from '../model/utf8.js';
 import { loadCertificates, loadLocalSigner } from '../sign/load.js';
 import { readInputFile } from '../io/walk.js';
 import { signMessage, type SignOptions } from '../sign/sign-message.js';
@@ -56,7 +57,12 @@ async function readXml(file: string, stdin: Readable): Promise<string> {
   try {
     text = utf8.decode(bytes);
   } catch {
-    throw new SandanError('FILE_UNREADABLE', `${name} is not UTF-8 text; CEB messages are UTF-8`);
+    // Where and what, as the parser tells it (describeNotUtf8); a usage error here, as before.
+    const at = notUtf8(bytes);
+    throw new SandanError(
+      'FILE_UNREADABLE',
+      `${name} is not UTF-8 text; CEB messages are UTF-8${at ? ` (${describeNotUtf8(at).en})` : ''}`,
+    );
   }
   const decl = /^\uFEFF?<\?xml[^?]*encoding\s*=\s*["']([^"']+)["']/.exec(text);
   if (decl && decl[1]!.toLowerCase().replace(/[-_]/g, '') !== 'utf8')

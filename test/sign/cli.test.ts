@@ -175,6 +175,11 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
       [['sign', '-', ...rsa], /^sandan: Standard input is not UTF-8 text; CEB messages are UTF-8/, gbk],
       [['sign', gbkFile, ...rsa], /^sandan: .*gbk\.xml is not UTF-8 text; CEB messages are UTF-8/],
       [['verify', '-'], /^sandan: Standard input is not UTF-8 text/, gbk],
+      // Where and what: `<?xml version="1.0"?><a>` is 24 characters, so 0xD6 is at column 25.
+      [
+        ['verify', gbkFile],
+        /^sandan: .*gbk\.xml is not UTF-8 text; CEB messages are UTF-8 \(byte 0xD6 at line 1, column 25; it looks like GB18030 \(GBK\)\)\n/,
+      ],
       [['verify', keys.path('missing.xml')], /Cannot read .*missing\.xml: no such file/],
       [['verify', input, '--cert', keys.path('missing.crt')], /Cannot read certificate/],
     ];

@@ -71,6 +71,16 @@ const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
  */
 
 /**
+ * A receipt's status or code as text, however it was given: a string trimmed, a whole number as
+ * its digits (`120`: receipts stored by other tools often hold statuses as numbers); `''` for
+ * anything else (absent, null, an object), which no catalogue entry has.
+ */
+export function receiptStatusText(value: unknown): string {
+  if (typeof value === 'string') return value.trim();
+  return Number.isSafeInteger(value) ? String(value) : '';
+}
+
+/**
  * The text of a text field, without surrounding white space; undefined for a blank string or a
  * non-string (number, Decimal, null, object). For keys compared across documents written by
  * different parties (a declaration and the receipts and bills customs answers it with), where

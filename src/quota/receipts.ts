@@ -1,5 +1,6 @@
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
+import { receiptStatusText } from '../model/guards.js';
 import { parseInstant, toAmount, type QuotaResult } from './core.js';
 import type { QuotaLedger, RefundOptions } from './ledger.js';
 import type { CommitStage, QuotaOrderKey } from './types.js';
@@ -75,12 +76,9 @@ const STAGES: ReadonlyMap<string, CommitStage> = new Map([
   ['899', 'closed'],
 ]);
 
-/** A receipt's status as text, however it was given (`800`, `' 800'`). */
-const statusOf = (r: Pick<QuotaReceipt, 'returnStatus'>): string => String(r.returnStatus).trim();
-
 /** The ledger operation a receipt calls for. */
 export function receiptAction(r: Pick<QuotaReceipt, 'kind' | 'returnStatus'>): ReceiptOutcome['action'] {
-  const status = statusOf(r);
+  const status = receiptStatusText(r.returnStatus);
   switch (r.kind) {
     case 'CEB622':
       return STAGES.has(status) ? 'commit' : 'ignore';
@@ -175,7 +173,7 @@ async function applyTo(
         receipt,
         action,
         order,
-        await ledger.commit(order, { ...at, stage: STAGES.get(statusOf(receipt))! }),
+        await ledger.commit(order, { ...at, stage: STAGES.get(receiptStatusText(receipt.returnStatus))! }),
       );
     case 'release':
       return outcome(receipt, action, order, await ledger.release(order, { ...at, reason: 'cancelled' }));

@@ -238,41 +238,55 @@ function looksLikeTime(s: string): boolean {
 
 /**
  * `YYYY-MM-DDTHH:mm:ss.sss` of an instant in Beijing time, the text every formatter cuts from
- * (toISOString is the fastest way to these fields). Throws a RangeError on an invalid Date and
- * on a year outside 0000–9999, which no written form can hold.
+ * (toISOString is the fastest way to these fields). An invalid Date, or a year outside
+ * 0000–9999 that no written form can hold, is misuse: a SandanError (INVALID_OPTION).
  */
 function wallClockText(t: number): string {
-  const s = new Date(t + BEIJING_OFFSET_MS).toISOString();
-  if (s.length !== 24) throw new RangeError(`${s} has a year outside 0000-9999`);
+  if (!Number.isFinite(t)) throw new SandanError('INVALID_OPTION', 'The time to write is an invalid Date');
+  const shifted = t + BEIJING_OFFSET_MS;
+  // (past ±8.64e15 ms a Date is invalid, and toISOString would throw a RangeError)
+  const s = Math.abs(shifted) <= 8.64e15 ? new Date(shifted).toISOString() : '';
+  if (s.length !== 24)
+    throw new SandanError(
+      'INVALID_OPTION',
+      `The time to write (${t} ms after 1970-01-01T00:00:00Z) has a year outside 0000-9999 in Beijing time`,
+    );
   return s;
+}
+
+/** The milliseconds of a Date argument; anything else is misuse. */
+function millisOf(instant: Date): number {
+  if (typeof (instant as Partial<Date> | null)?.getTime !== 'function')
+    throw new SandanError('INVALID_OPTION', `The time to write must be a Date, got ${typeof instant}`);
+  return instant.getTime();
 }
 
 /** `yyyyMMddHHmmss` in Beijing time (appTime, payTime, logisticsTime). */
 export function beijingDateTime14(instant: Date): string {
-  const s = wallClockText(instant.getTime());
+  const s = wallClockText(millisOf(instant));
   return `${s.slice(0, 4)}${s.slice(5, 7)}${s.slice(8, 10)}${s.slice(11, 13)}${s.slice(14, 16)}${s.slice(17, 19)}`;
 }
 
 /** `yyyyMMddHHmmssSSS` in Beijing time (receipt returnTime). */
 export function beijingDateTime17(instant: Date): string {
-  const s = wallClockText(instant.getTime());
+  const s = wallClockText(millisOf(instant));
   return `${s.slice(0, 4)}${s.slice(5, 7)}${s.slice(8, 10)}${s.slice(11, 13)}${s.slice(14, 16)}${s.slice(17, 19)}${s.slice(20, 23)}`;
 }
 
 /** `yyyyMMdd` in Beijing time (declTime). */
 export function beijingDate8(instant: Date): string {
-  const s = wallClockText(instant.getTime());
+  const s = wallClockText(millisOf(instant));
   return `${s.slice(0, 4)}${s.slice(5, 7)}${s.slice(8, 10)}`;
 }
 
 /** `yyyy-MM-dd` in Beijing time: the calendar day policies, quota years and district settings go by. */
 export function beijingIsoDate(instant: Date): string {
-  return wallClockText(instant.getTime()).slice(0, 10);
+  return wallClockText(millisOf(instant)).slice(0, 10);
 }
 
 /** `yyyy-MM-ddTHH:mm:ss` in Beijing time (DxpMsg CreatTime). */
 export function beijingXsDateTime(instant: Date): string {
-  return wallClockText(instant.getTime()).slice(0, 19);
+  return wallClockText(millisOf(instant)).slice(0, 19);
 }
 
 /** ISO 8601 in Beijing time with milliseconds and `+08:00`; '' for NaN (a missing time). */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import data from '../../rulesets/receipts.json';
 import { SandanError } from '../errors.js';
 import { checkSourceRefs, SourceRefSchema, SourcesSchema } from '../model/sources.js';
+import { receiptStatusText } from '../model/guards.js';
 import type { Message } from '../model/issue.js';
 import { parseReturnInfo } from './return-info.js';
 
@@ -88,37 +89,37 @@ export function receiptCatalogue(): ReceiptCatalogue {
 }
 
 /** The catalogue entry of a returnStatus (negative values map to `<0`), or undefined. */
-export function explainStatus(status: string): ReceiptStatus | undefined {
-  const s = status.trim();
+export function explainStatus(status: string | number): ReceiptStatus | undefined {
+  const s = receiptStatusText(status);
   const key = /^-\d+$/.test(s) ? '<0' : s;
   return receiptCatalogue().statuses.find((e) => e.status === key);
 }
 
 /** The catalogue entry of a tax bill's status (`1` generated, `2` summarised, `3` void), or undefined. */
-export function explainTaxBillStatus(status: string): TaxBillStatusEntry | undefined {
-  const s = status.trim();
+export function explainTaxBillStatus(status: string | number): TaxBillStatusEntry | undefined {
+  const s = receiptStatusText(status);
   return receiptCatalogue().taxBillStatuses.find((e) => e.status === s);
 }
 
 let voidStatuses: ReadonlySet<string> | undefined;
 /** Whether a tax bill status voids the bill (3 作废; the catalogue's `outcome: void`). */
-export function isVoidTaxBillStatus(status: string | undefined): boolean {
+export function isVoidTaxBillStatus(status: string | number | undefined): boolean {
   voidStatuses ??= new Set(
     receiptCatalogue()
       .taxBillStatuses.filter((e) => e.outcome === 'void')
       .map((e) => e.status),
   );
-  return status !== undefined && voidStatuses.has(status.trim());
+  return voidStatuses.has(receiptStatusText(status));
 }
 
 /** Whether a tax bill status is one a standing bill passes through (1 已生成, 2 已汇总; `outcome: live`). */
-export function isLiveTaxBillStatus(status: string | undefined): boolean {
-  return status !== undefined && explainTaxBillStatus(status)?.outcome === 'live';
+export function isLiveTaxBillStatus(status: string | number | undefined): boolean {
+  return explainTaxBillStatus(receiptStatusText(status))?.outcome === 'live';
 }
 
 /** The catalogue entry of a code (`1332`, `-621027`, `0002`), or undefined. */
-export function explainCode(code: string): ReceiptCode | undefined {
-  const c = code.trim();
+export function explainCode(code: string | number): ReceiptCode | undefined {
+  const c = receiptStatusText(code);
   return receiptCatalogue().codes.find((e) => e.code === c);
 }
 
@@ -161,10 +162,10 @@ export function catalogueHelp(issueCode: string): CatalogueHelp | undefined {
  * `[Code:…]` in returnInfo, else from a negative returnStatus; the code's fix wins over the status's.
  */
 export function explainReceipt(doc: { returnStatus?: unknown; returnInfo?: unknown }): ReceiptExplanation {
-  const status = typeof doc.returnStatus === 'string' ? doc.returnStatus : '';
+  const status = receiptStatusText(doc.returnStatus);
   const st = explainStatus(status);
   const info = typeof doc.returnInfo === 'string' ? parseReturnInfo(doc.returnInfo) : undefined;
-  const code = info?.code ?? (/^-\d+$/.test(status.trim()) ? status.trim() : undefined);
+  const code = info?.code ?? (/^-\d+$/.test(status) ? status : undefined);
   const ce = code === undefined ? undefined : explainCode(code);
   const out: ReceiptExplanation = { status };
   if (st) {

@@ -212,7 +212,19 @@ describe('reading', () => {
     expect(beijingIso(Number.NaN)).toBe('');
     expect(beijingYear(d)).toBe(2026);
     expect(beijingYear(new Date('2025-12-31T15:59:59.999Z'))).toBe(2025);
-    expect(() => beijingDateTime14(new Date(Number.NaN))).toThrow(RangeError);
+  });
+
+  it('refuses to write an invalid Date, a year beyond 9999 and a non-Date with a SandanError (was a RangeError)', () => {
+    const misuse = { name: 'SandanError', code: 'INVALID_OPTION' };
+    for (const write of [beijingDateTime14, beijingDateTime17, beijingDate8, beijingIsoDate, beijingXsDateTime]) {
+      expect(() => write(new Date(Number.NaN))).toThrow(expect.objectContaining(misuse));
+      // 9999-12-31T16:00:00Z is already 10000-01-01 in Beijing.
+      expect(() => write(new Date('9999-12-31T16:00:00Z'))).toThrow(expect.objectContaining(misuse));
+      expect(write(new Date('9999-12-31T15:59:59Z')).startsWith('9999')).toBe(true);
+      expect(() => write('2026-11-20' as never)).toThrow(expect.objectContaining(misuse));
+    }
+    expect(() => beijingIso(8.64e15)).toThrow(/year outside 0000-9999/);
+    expect(() => beijingIso(1e20)).toThrow(expect.objectContaining(misuse));
   });
 });
 

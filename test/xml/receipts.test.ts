@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { receiptsDoc } from '../../scripts/receipts-doc.js';
 import { validate } from '../../src/index.js';
-import { catalogueHelp, explainCode, explainReceipt, explainStatus, receiptCatalogue } from '../../src/xml/index.js';
+import {
+  catalogueHelp,
+  explainCode,
+  explainReceipt,
+  explainStatus,
+  explainTaxBillStatus,
+  receiptCatalogue,
+} from '../../src/xml/index.js';
 import { isLiveTaxBillStatus, isVoidTaxBillStatus } from '../../src/xml/receipts.js';
 import { example } from '../helpers/examples.js';
 
@@ -59,6 +66,31 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
       code: '-621005',
       outcome: 'rejected',
     });
+  });
+
+  it('reads a status or code stored as a number, as the quota ledger does; anything else explains nothing', () => {
+    // (explainReceipt gave { status: '' } for returnStatus 120: a receipt kept by another tool as a number)
+    expect(explainReceipt({ returnStatus: 800, returnInfo: '[Code:2600;Desc:放行]' })).toMatchObject({
+      status: '800',
+      outcome: 'accepted',
+      code: '2600',
+    });
+    expect(explainReceipt({ returnStatus: -621005 })).toMatchObject({ status: '-621005', code: '-621005' });
+    expect(explainReceipt({ returnStatus: ' 120 ' }).status).toBe('120');
+    expect(explainStatus(100)?.outcome).toBe('rejected');
+    expect(explainCode(1313)?.zh).toBe(explainCode('1313')?.zh);
+    expect(explainTaxBillStatus(3)?.outcome).toBe('void');
+    expect([isVoidTaxBillStatus(3), isLiveTaxBillStatus(1), isLiveTaxBillStatus(undefined)]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    for (const odd of [null, undefined, 800.5, Number.NaN, { toString: () => '800' }, ['800'], true])
+      expect([
+        explainReceipt({ returnStatus: odd }).status,
+        explainStatus(odd as never),
+        explainCode(odd as never),
+      ]).toEqual(['', undefined, undefined]);
   });
 
   it('knows the receipts seen in the wild: 1327, 1300, 1200, 22001, 22007, -301020 and the other text of 13127', () => {

@@ -4,6 +4,8 @@
  * and toDecimal in ./primitives).
  */
 
+import { SandanError, type SandanErrorCode } from '../errors.js';
+
 /**
  * The text without the XML white space (space, tab, CR, LF) around it: what the XSD's `collapse` removes from a
  * number or a date-time. Unlike `String.prototype.trim`, it keeps U+3000, NBSP and the other Unicode spaces, which
@@ -110,4 +112,19 @@ export function describeInput(input: unknown): string {
       : JSON.stringify(input);
   if (input === null || typeof input !== 'object') return String(input);
   return Array.isArray(input) ? 'array' : 'object';
+}
+
+/**
+ * The options object a public function was given, `{}` when left out. Anything else (null, a
+ * string, an array: a call from JavaScript that TypeScript would have refused) is misuse, a
+ * SandanError (`code`, INVALID_OPTION unless the area has its own) naming the function, instead of a TypeError further in.
+ */
+export function optionsObject<T extends object>(
+  options: T | undefined,
+  fn: string,
+  code: SandanErrorCode = 'INVALID_OPTION',
+): T {
+  if (options === undefined) return {} as T;
+  if (typeof options === 'object' && options !== null && !Array.isArray(options)) return options;
+  throw new SandanError(code, `${fn}: the options must be an object, got ${describeInput(options)}`);
 }

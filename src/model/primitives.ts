@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Issue } from './issue.js';
 import { DATE_8, DATE_TIME_14 } from '../time/beijing.js';
 import { isAmountText, N19_5_TEXT } from './guards.js';
+import { SandanError } from '../errors.js';
 
 /**
  * Field primitives shaped after the 2022-05 CEB XSD types (the 2022-05 CEB interface spec):
@@ -33,12 +34,21 @@ export const FORMAT = {
 const DECIMAL_CACHE = new Map<string, Decimal>();
 const DECIMAL_CACHE_MAX = 4096;
 
-/** The Decimal of a checked decimal text, shared between equal texts. */
+/**
+ * The Decimal of a checked decimal text, shared between equal texts. A text that is no number at
+ * all is misuse (a SandanError, INVALID_OPTION; check with {@link toDecimal} first).
+ */
 export function decimalOfText(text: string): Decimal {
   let d = DECIMAL_CACHE.get(text);
   if (d === undefined) {
     if (DECIMAL_CACHE.size >= DECIMAL_CACHE_MAX) DECIMAL_CACHE.clear();
-    d = new Dec(text);
+    try {
+      d = new Dec(text);
+    } catch (e) {
+      throw new SandanError('INVALID_OPTION', `decimalOfText: ${JSON.stringify(String(text))} is not a number`, {
+        cause: e,
+      });
+    }
     DECIMAL_CACHE.set(text, d);
   }
   return d;

@@ -1,5 +1,6 @@
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
+import { optionsObject } from '../model/guards.js';
 import { defaultRegistry } from '../rules/bundled.js';
 import {
   ambiguousOrder,
@@ -234,8 +235,9 @@ export class QuotaLedger {
   async remaining(
     buyerIdNumber: string,
     year: number,
-    options: { at?: QuotaInstant } & ExcludeOrderOptions = {},
+    given?: { at?: QuotaInstant } & ExcludeOrderOptions,
   ): Promise<QuotaBalance> {
+    const options = optionsObject(given, 'QuotaLedger.remaining', 'QUOTA_INVALID');
     checkYear(year);
     const key = this.buyerKey(buyerIdNumber);
     const now = this.clock();
@@ -253,11 +255,8 @@ export class QuotaLedger {
    * {@link quantitiesOf}). `unstated` counts orders reserved without quantities.
    * `excludeOrder` leaves one order out, e.g. the order being validated.
    */
-  async usedQuantities(
-    buyerIdNumber: string,
-    year: number,
-    options: ExcludeOrderOptions = {},
-  ): Promise<QuotaQuantityUse> {
+  async usedQuantities(buyerIdNumber: string, year: number, given?: ExcludeOrderOptions): Promise<QuotaQuantityUse> {
+    const options = optionsObject(given, 'QuotaLedger.usedQuantities', 'QUOTA_INVALID');
     checkYear(year);
     const key = this.buyerKey(buyerIdNumber);
     const now = this.clock();
@@ -276,8 +275,9 @@ export class QuotaLedger {
     year: number,
     hs8: string,
     unit: string,
-    options: ExcludeOrderOptions = {},
+    given?: ExcludeOrderOptions,
   ): Promise<Decimal | undefined> {
+    const options = optionsObject(given, 'QuotaLedger.usedQuantity', 'QUOTA_INVALID');
     return quantityOf(await this.usedQuantities(buyerIdNumber, year, options), hs8, unit);
   }
 
@@ -296,8 +296,9 @@ export class QuotaLedger {
     buyerIdNumber: string,
     amount: QuotaAmountInput,
     at: QuotaInstant,
-    options: ReserveOptions = {},
+    given?: ReserveOptions,
   ): Promise<QuotaResult> {
+    const options = optionsObject(given, 'QuotaLedger.reserve', 'QUOTA_INVALID');
     const key = orderKeyOf(order);
     const orderAt = parseInstant(at);
     const year = beijingYear(orderAt);
@@ -363,7 +364,8 @@ export class QuotaLedger {
    * `released`): the reservation becomes a committed amount. A `released` commit after a
    * `concluded` one counts nothing again but dates the release the return window starts from.
    */
-  async commit(order: QuotaOrderRef, options: { now?: QuotaInstant; stage?: CommitStage } = {}): Promise<QuotaResult> {
+  async commit(order: QuotaOrderRef, given?: { now?: QuotaInstant; stage?: CommitStage }): Promise<QuotaResult> {
+    const options = optionsObject(given, 'QuotaLedger.commit', 'QUOTA_INVALID');
     const now = this.now(options.now);
     const stage = options.stage ?? 'released';
     if (stage !== 'concluded' && stage !== 'released' && stage !== 'closed')
@@ -377,10 +379,11 @@ export class QuotaLedger {
   }
 
   /** The order was cancelled (CEB624 approved) or its reservation expired: its quota is given back. */
-  release(
+  async release(
     order: QuotaOrderRef,
-    options: { now?: QuotaInstant; reason?: 'cancelled' | 'expired' } = {},
+    given?: { now?: QuotaInstant; reason?: 'cancelled' | 'expired' },
   ): Promise<QuotaResult> {
+    const options = optionsObject(given, 'QuotaLedger.release', 'QUOTA_INVALID');
     const now = this.now(options.now);
     return this.onOrder(order, (e, all, limit) => planRelease(e, all, limit, now, options.reason ?? 'cancelled'));
   }
@@ -393,11 +396,8 @@ export class QuotaLedger {
    * days the policy in force on the release date allows; else it is refused with
    * `outside-return-window` unless `outsideReturnWindow` is `allow`.
    */
-  async refund(
-    order: QuotaOrderRef,
-    amount?: Decimal | string | number,
-    options: RefundOptions = {},
-  ): Promise<QuotaResult> {
+  async refund(order: QuotaOrderRef, amount?: Decimal | string | number, given?: RefundOptions): Promise<QuotaResult> {
+    const options = optionsObject(given, 'QuotaLedger.refund', 'QUOTA_INVALID');
     const now = this.now(options.now);
     const give = amount === undefined ? undefined : toAmount(amount, 'refund amount');
     if (give?.isZero()) throw new SandanError('QUOTA_INVALID', 'A refund amount must be more than zero');

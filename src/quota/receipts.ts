@@ -1,6 +1,6 @@
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
-import { receiptStatusText } from '../model/guards.js';
+import { describeInput, isRecord, optionsObject, receiptStatusText } from '../model/guards.js';
 import { parseInstant, toAmount, type QuotaResult } from './core.js';
 import type { QuotaLedger, RefundOptions } from './ledger.js';
 import type { CommitStage, QuotaOrderKey } from './types.js';
@@ -78,6 +78,7 @@ const STAGES: ReadonlyMap<string, CommitStage> = new Map([
 
 /** The ledger operation a receipt calls for. */
 export function receiptAction(r: Pick<QuotaReceipt, 'kind' | 'returnStatus'>): ReceiptOutcome['action'] {
+  if (!isRecord(r)) throw new SandanError('QUOTA_INVALID', `A receipt is an object, got ${describeInput(r)}`);
   const status = receiptStatusText(r.returnStatus);
   switch (r.kind) {
     case 'CEB622':
@@ -119,8 +120,9 @@ function outcome(
 export async function applyReceipt(
   ledger: QuotaLedger,
   receipt: QuotaReceipt,
-  options: ApplyReceiptOptions = {},
+  given?: ApplyReceiptOptions,
 ): Promise<ReceiptOutcome> {
+  const options = optionsObject(given, 'applyReceipt', 'QUOTA_INVALID');
   const action = receiptAction(receipt);
   const now =
     receipt.returnTime !== undefined && receipt.returnTime !== ''
@@ -211,8 +213,15 @@ function receiptMillis(r: QuotaReceipt): number {
 export async function applyReceipts(
   ledger: QuotaLedger,
   receipts: Iterable<QuotaReceipt> | AsyncIterable<QuotaReceipt>,
-  options: ApplyReceiptOptions = {},
+  given?: ApplyReceiptOptions,
 ): Promise<ReceiptOutcome[]> {
+  const options = optionsObject(given, 'applyReceipts', 'QUOTA_INVALID');
+  const r = receipts as Partial<Iterable<QuotaReceipt> & AsyncIterable<QuotaReceipt>> | null;
+  if (typeof r?.[Symbol.iterator] !== 'function' && typeof r?.[Symbol.asyncIterator] !== 'function')
+    throw new SandanError(
+      'QUOTA_INVALID',
+      `applyReceipts takes an iterable of receipts, got ${describeInput(receipts)}`,
+    );
   const all: Array<{ r: QuotaReceipt; i: number; ms: number }> = [];
   for await (const r of receipts) all.push({ r, i: all.length, ms: receiptMillis(r) });
   const timed = all.filter((x) => !Number.isNaN(x.ms)).sort((a, b) => a.ms - b.ms || a.i - b.i);

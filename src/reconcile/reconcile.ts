@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
+import { optionsObject } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
 import { createTaxCalculator, type TaxCalculation } from '../rules/tax-calculator.js';
 import type { TaxFigures } from '../tax/compute.js';
@@ -170,7 +171,15 @@ async function sizes(files: readonly string[]): Promise<number[]> {
  * SQLite store for inputs that do not fit in memory, and `reconcileFiles()` to spread the work
  * over worker threads.
  */
-export async function reconcile(inputs: ReconcileInputs, options: ReconcileOptions): Promise<ReconcileReport> {
+export async function reconcile(inputs: ReconcileInputs, given: ReconcileOptions): Promise<ReconcileReport> {
+  const options = optionsObject(given, 'reconcile');
+  if (typeof options.calculate !== 'function')
+    throw new SandanError(
+      'INVALID_OPTION',
+      'reconcile needs options.calculate, e.g. createTaxCalculator({ rates, explain: false })',
+    );
+  if (inputs === null || typeof inputs !== 'object' || inputs.declarations == null)
+    throw new SandanError('INVALID_OPTION', 'reconcile takes its inputs as { declarations, documents?, bills?, … }');
   const every = options.progressEvery ?? 10_000;
   const { signal, onProgress } = options;
   const executor = new InThreadExecutor(options.calculate, options.tolerance);
@@ -295,7 +304,8 @@ async function declarationInput(
  * declarations are read in batches of about 1 MiB, a few batches ahead; each XML file is
  * read in chunks of 32 KiB. Throws SandanError `RECONCILE_WORKER` if a worker fails.
  */
-export async function reconcileFiles(options: ReconcileFilesOptions): Promise<ReconcileReport> {
+export async function reconcileFiles(given: ReconcileFilesOptions): Promise<ReconcileReport> {
+  const options = optionsObject(given, 'reconcileFiles');
   const { signal, documents: files } = options;
   signal?.throwIfAborted();
   const workers = options.workers ?? defaultReconcileWorkers();

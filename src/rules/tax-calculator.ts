@@ -30,7 +30,7 @@ export function createTaxCalculator(
 export function createTaxCalculator(
   options: TaxCalculatorOptions = {},
 ): (input: unknown) => TaxCalculation<TaxFigures> {
-  const prepared = prepare(options);
+  const prepared = prepare(options, 'createTaxCalculator');
   const rates = prepared.services.rates;
   return (input) => {
     const parsed = parseDeclaration(input);

@@ -1,5 +1,5 @@
 import { SandanError } from '../errors.js';
-import { isRecord } from '../model/guards.js';
+import { describeInput, isRecord, optionsObject } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { FIELD_RULE_ID, parseDeclaration, UNKNOWN_FIELD_RULE_ID } from '../model/parse.js';
 import { readDeclarationBeyond, type ExtensionField } from '../xml/extensions.js';
@@ -83,7 +83,7 @@ export type Validator = (input: unknown, at?: string) => ValidationResult;
  * Prepares a validator: checks the options and loads the user ruleset once. Throws a
  * SandanError on misuse (bad date, unknown district, broken ruleset); never on bad data.
  */
-export function createValidator(options: ValidateOptions = {}): Validator {
+export function createValidator(options?: ValidateOptions): Validator {
   const prepared = prepare(options);
   return (input, at) => {
     const { resolved, undated } = prepared.resolve(input, at);
@@ -101,7 +101,8 @@ export interface PreparedOptions {
 }
 
 /** Checks options once (throws SandanError on misuse) for validating or computing many declarations. */
-export function prepare(options: ValidateOptions = {}): PreparedOptions {
+export function prepare(given?: ValidateOptions, fn = 'createValidator'): PreparedOptions {
+  const options = optionsObject(given, fn);
   if (options.at !== undefined) isoDateOption(options.at, 'at', 'INVALID_OPTION');
   const codes = options.codes ?? bundledCodeTables();
   let registry = options.registry ?? defaultRegistry();
@@ -114,6 +115,11 @@ export function prepare(options: ValidateOptions = {}): PreparedOptions {
     registry = new RulesetRegistry(registry.rules, [...registry.ids().map((id) => registry.get(id) as Ruleset), user]);
     fixedRuleset = user.id;
   } else if (options.district !== undefined) {
+    if (typeof options.district !== 'string')
+      throw new SandanError(
+        'INVALID_OPTION',
+        `district must be a customs code as text, e.g. '2900', got ${describeInput(options.district)}`,
+      );
     const district = districtOf(codes.customs, options.district);
     const id = district === undefined ? undefined : districtRulesetId(district);
     if (id === undefined || registry.get(id) === undefined) {
@@ -306,6 +312,6 @@ export function extensionsFor(
  * Validates one declaration against the national ruleset, its district's ruleset and an
  * optional user ruleset. Returns `{ valid, issues }`; never throws on bad business data.
  */
-export function validate(input: unknown, options: ValidateOptions = {}): ValidationResult {
+export function validate(input: unknown, options?: ValidateOptions): ValidationResult {
   return createValidator(options)(input);
 }

@@ -3,6 +3,9 @@
  * certificates, and SM2 signatures as DER `SEQUENCE { r, s }` or raw r‖s.
  */
 
+import { SandanError, messageOf } from '../errors.js';
+import { describeInput } from '../model/guards.js';
+
 /** One TLV: tag byte, where its content starts and where it ends. */
 export interface Tlv {
   tag: number;
@@ -169,9 +172,13 @@ function derInt(v: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Raw r‖s (64 bytes) → DER `SEQUENCE { INTEGER r, INTEGER s }`. */
+/** Raw r‖s (64 bytes) → DER `SEQUENCE { INTEGER r, INTEGER s }`; other bytes are misuse (INVALID_OPTION). */
 export function sm2RawToDer(raw: Uint8Array): Uint8Array {
-  if (raw.length !== 64) throw new Error(`an SM2 raw signature has 64 bytes, not ${raw.length}`);
+  if (!(raw instanceof Uint8Array) || raw.length !== 64)
+    throw new SandanError(
+      'INVALID_OPTION',
+      `An SM2 raw signature has 64 bytes, not ${raw instanceof Uint8Array ? raw.length : describeInput(raw)}`,
+    );
   const r = derInt(raw.subarray(0, 32));
   const s = derInt(raw.subarray(32));
   const out = new Uint8Array(2 + r.length + s.length);
@@ -202,9 +209,20 @@ function readDerTlv(buf: Uint8Array, at: number, limit: number): Tlv {
  * DER `SEQUENCE { INTEGER r, INTEGER s }` → raw r‖s (64 bytes). Strict DER, as OpenSSL reads it: lengths in their
  * shortest form, INTEGERs minimal (a leading zero byte only before a byte with its high bit set) and not negative,
  * each of at most 32 bytes of value, nothing after the SEQUENCE or inside it after s. So one signature has one
- * DER encoding (BER variants are refused: they would verify in sandan and not in OpenSSL).
+ * DER encoding (BER variants are refused: they would verify in sandan and not in OpenSSL). What is not such a
+ * signature is misuse (INVALID_OPTION).
  */
 export function sm2DerToRaw(der: Uint8Array): Uint8Array {
+  if (!(der instanceof Uint8Array))
+    throw new SandanError('INVALID_OPTION', `A DER SM2 signature is bytes, got ${describeInput(der)}`);
+  try {
+    return derToRaw(der);
+  } catch (e) {
+    throw new SandanError('INVALID_OPTION', `Not a DER SM2 signature: ${messageOf(e)}`, { cause: e });
+  }
+}
+
+function derToRaw(der: Uint8Array): Uint8Array {
   const top = readDerTlv(der, 0, der.length);
   if (top.tag !== seq || top.end !== der.length) throw new Error('not a DER SM2 signature');
   const r = readDerTlv(der, top.start, top.end);

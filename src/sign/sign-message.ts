@@ -2,7 +2,8 @@
  * Enveloped XML-DSig signatures for CEB messages, as the customs spec (2022-05, §6) lays them out.
  */
 import { SandanError, messageOf } from '../errors.js';
-import { checkXmlSize, DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
+import { checkXmlSize, xmlLimit } from '../xml/safety.js';
+import { describeInput, optionsObject } from '../model/guards.js';
 import {
   DEFAULT_URIS,
   digestAlgorithmOf,
@@ -163,8 +164,14 @@ function readAndCanonicalize(xml: string, replace: boolean, sink: C14nSink): Env
  * within a few times the message (the canonical form and the signed text are each one copy).
  * @throws SandanError `XML_MALFORMED`, `XML_TOO_LARGE`, `SIGN_ALREADY_SIGNED`, `INVALID_OPTION`, `SIGN_CERT_INVALID`, `SIGN_SIGNER_FAILED`
  */
-export async function signMessage(xml: string, signer: Signer, options: SignOptions = {}): Promise<SignedMessage> {
-  checkXmlSize(xml, options.maxBytes ?? DEFAULT_MAX_XML_BYTES);
+export async function signMessage(xml: string, signer: Signer, given?: SignOptions): Promise<SignedMessage> {
+  const options = optionsObject(given, 'signMessage');
+  checkXmlSize(xml, xmlLimit('signMessage', xml, options.maxBytes, false));
+  if (typeof signer?.sign !== 'function')
+    throw new SandanError(
+      'INVALID_OPTION',
+      `signMessage needs a signer with a sign function (createLocalSigner, loadLocalSigner or your own), got ${describeInput(signer)}`,
+    );
   const algs = resolveAlgorithms(signer, options);
   const replace = options.replaceSignature === true;
   const sink = new DigestSink(algs.digestAlgorithm);

@@ -29,8 +29,8 @@ import {
 } from '../xml/core/tree.js';
 import { type Envelope, readEnvelope } from './envelope.js';
 import { SandanError, messageOf } from '../errors.js';
-import { trimXmlSpace } from '../model/guards.js';
-import { checkXmlSize, DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
+import { optionsObject, trimXmlSpace } from '../model/guards.js';
+import { checkXmlSize, xmlLimit } from '../xml/safety.js';
 
 /** Why a signature did not verify. */
 export type VerifyFailureReason =
@@ -251,12 +251,19 @@ function trusted(cert: CertificateInfo, anchors: CertificateInfo[]): boolean {
  * @throws SandanError `SIGN_CERT_INVALID` when a trusted certificate given in the options cannot be read;
  * `INVALID_OPTION` when `signatureMethods` or `digestMethods` maps a URI to something other than an algorithm name.
  */
-export function verifyMessage(xml: string, options: VerifyOptions = {}): VerifyResult {
+export function verifyMessage(xml: string, given?: VerifyOptions): VerifyResult {
+  const options = optionsObject(given, 'verifyMessage');
+  const maxBytes = xmlLimit('verifyMessage', xml, options.maxBytes, false);
+  if (options.trustedCertificates !== undefined && !Array.isArray(options.trustedCertificates))
+    throw new SandanError(
+      'INVALID_OPTION',
+      'verifyMessage: trustedCertificates must be an array of certificates (PEM or DER, or X509Certificate); put one in [ ]',
+    );
   if (options.signatureMethods !== undefined) checkAlgorithmTable(options.signatureMethods, 'signatureMethods');
   if (options.digestMethods !== undefined) checkAlgorithmTable(options.digestMethods, 'digestMethods');
   const anchors = (options.trustedCertificates ?? []).map((c) => readCertificate(c));
   try {
-    return verifyInner(xml, options, anchors);
+    return verifyInner(xml, options, maxBytes, anchors);
   } catch (e) {
     if (!(e instanceof Fail)) throw e;
     // Only after the strict verdict: the diagnosis explains it, never changes it.
@@ -266,7 +273,7 @@ export function verifyMessage(xml: string, options: VerifyOptions = {}): VerifyR
   }
 }
 
-function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateInfo[]): VerifySuccess {
+function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anchors: CertificateInfo[]): VerifySuccess {
   // One pass over the tokens: the canonical document without its signature (what the digest
   // covers), where the signature is, and the signature as a tree (the only part made one).
   const pieces: string[] = [];
@@ -274,7 +281,7 @@ function verifyInner(xml: string, options: VerifyOptions, anchors: CertificateIn
   let sig: XmlElement;
   let context: XmlDocument;
   try {
-    checkXmlSize(xml, options.maxBytes ?? DEFAULT_MAX_XML_BYTES);
+    checkXmlSize(xml, maxBytes);
     env = readEnvelope(xml, pieces, { signatureTree: true });
     const sigs = env.signatures;
     if (sigs.length === 0) throw new Fail('signature-missing', 'The document has no ds:Signature');

@@ -46,7 +46,11 @@ export function allocateOver(
   remainderLine: AllocationRemainder,
 ): Allocation {
   const n = weights.length;
-  if (n === 0) return { total, shares: [], remainderLine: -1, remainder: ZERO, basis: 'proportional' };
+  if (n === 0) {
+    // (shares always add up to the total: an amount spread over nothing would vanish)
+    if (!total.isZero()) throw new SandanError('INVALID_OPTION', `Cannot spread ${total.toString()} over no lines`);
+    return { total, shares: [], remainderLine: -1, remainder: ZERO, basis: 'proportional' };
+  }
   const basis = sum.isZero() ? 'equal' : 'proportional';
   const target = REMAINDER_LINE.apply(weights, remainderLine);
   // Nothing to spread (the usual case for insurance): every share is 0.

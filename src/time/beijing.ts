@@ -228,6 +228,11 @@ export function isoDateOption(value: unknown, what: string, code: SandanErrorCod
   if (isIsoDate(value)) return value;
   if (typeof value === 'string' && ISO_DATE_SHAPE.test(value))
     throw new SandanError(code, `${what}: ${JSON.stringify(value)} is not a real date (YYYY-MM-DD)`);
+  if (value instanceof Date)
+    throw new SandanError(
+      code,
+      `${what} must be a date as YYYY-MM-DD, got a Date: pass its Beijing day, beijingIsoDate(date)`,
+    );
   throw new SandanError(code, `${what} must be a date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
 }
 

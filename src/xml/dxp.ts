@@ -1,10 +1,11 @@
 import { SandanError } from '../errors.js';
+import { xmlLimit } from './safety.js';
 import { DXP_NS } from './content-model.js';
 import { EXPORT_RECEIVER_ID, IMPORT_RECEIVER_ID, MESSAGE_NAMES } from './messages.js';
 import { parseCebXml, type DxpEnvelope, type ParseXmlOptions } from './parse.js';
 import { serializeXml, type XNode } from './serialize.js';
 import { beijingXsDateTime } from '../time/beijing.js';
-import { ownValue } from '../model/guards.js';
+import { optionsObject, ownValue } from '../model/guards.js';
 
 /** Options of {@link wrapDxp}. */
 export interface WrapDxpOptions {
@@ -34,6 +35,10 @@ function checkLength(what: string, v: string, max: number): void {
  * ReceiverIds, CreatTime (Beijing time) and MsgType, and the message's UTF-8 bytes in Base64 as Data.
  */
 export function wrapDxp(messageXml: string, options: WrapDxpOptions): string {
+  xmlLimit('wrapDxp', messageXml, undefined, false);
+  const { now, newId, copMsgId: given } = optionsObject(options, 'wrapDxp');
+  if (typeof now !== 'function' || (given === undefined && typeof newId !== 'function'))
+    throw new SandanError('INVALID_OPTION', 'wrapDxp needs the functions now and newId (or a copMsgId) in its options');
   const msgType = options.msgType ?? ROOT_NAME.exec(messageXml)?.[1];
   if (!msgType)
     throw new SandanError('INVALID_OPTION', 'Cannot tell the message type of the XML to wrap; pass msgType');
@@ -82,7 +87,8 @@ export function wrapDxp(messageXml: string, options: WrapDxpOptions): string {
  * declaration only at the start, namespace prefixes declared (XML_MALFORMED otherwise); a message
  * in Data that breaks them is an `xml-payload` issue.
  */
-export function unwrapDxp(xml: string | Uint8Array, options: ParseXmlOptions = {}): DxpEnvelope {
+export function unwrapDxp(xml: string | Uint8Array, options?: ParseXmlOptions): DxpEnvelope {
+  xmlLimit('unwrapDxp', xml, optionsObject(options, 'unwrapDxp').maxBytes, true);
   const parsed = parseCebXml(xml, options);
   if (parsed.kind !== 'dxp') throw new SandanError('INVALID_OPTION', `Expected a DxpMsg, got ${parsed.root}`);
   return parsed;

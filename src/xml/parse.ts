@@ -8,7 +8,7 @@ import type { CebLeafType } from '../model/generated/ceb-elements.js';
 import { emptyOptionalAsAbsent } from '../model/empty.js';
 import { CONVERT_BY_ROOT } from '../model/generated/converters.js';
 import { zodIssuesToIssues } from '../model/parse.js';
-import { isDecimalText, trimXmlSpace } from '../model/guards.js';
+import { isDecimalText, optionsObject, trimXmlSpace } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
 import {
   CEB_NS,
@@ -26,7 +26,7 @@ import {
 import { xmlIssue } from './issues.js';
 import { BUILDABLE, MESSAGE_NAMES, type BuildableType, type DocumentOf } from './messages.js';
 import { parseReturnInfo, type ReturnInfo } from './return-info.js';
-import { DEFAULT_MAX_XML_BYTES, safeXmlText } from './safety.js';
+import { safeXmlText, xmlLimit } from './safety.js';
 import { xsdBase64 } from './base64.js';
 import { childElements, normalizeLineEnds, readElement, type XmlElement } from './core/tree.js';
 import { XmlTokenizer, type XmlAttribute } from './core/tokenizer.js';
@@ -1392,9 +1392,10 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions): DxpEnvelope {
  * keeps it) and result strings that are slices of it, not copies (read in one pass over the
  * tokens, without a tree): about three times the file, its bytes included (measured in docs/performance.md).
  */
-export function parseCebXml(input: string | Uint8Array, options: ParseXmlOptions = {}): ParsedXml {
+export function parseCebXml(input: string | Uint8Array, options?: ParseXmlOptions): ParsedXml {
+  const opts = optionsObject(options, 'parseCebXml');
   // As the tree reads it (src/xml/core/tree.ts): line ends normalised first, a byte-order mark dropped by the tokenizer.
-  const src = normalizeLineEnds(safeXmlText(input, options.maxBytes ?? DEFAULT_MAX_XML_BYTES));
+  const src = normalizeLineEnds(safeXmlText(input, xmlLimit('parseCebXml', input, opts.maxBytes, true)));
   const bom = src.charCodeAt(0) === 0xfeff ? 1 : 0;
   const t = new XmlTokenizer(src);
   // The root's start tag: what precedes it is checked by the tokenizer, and it answers eof only after a root.
@@ -1409,11 +1410,11 @@ export function parseCebXml(input: string | Uint8Array, options: ParseXmlOptions
   };
   // A CEB message; a warning about its root, when there is one, comes first.
   const ceb = (root: string, info: MessageName, lenient = false, warning?: Issue): CebMessage => {
-    const msg = rest(readCeb(new Reader(t, src, bom, info.schema, options.extensions, lenient), root, info));
+    const msg = rest(readCeb(new Reader(t, src, bom, info.schema, opts.extensions, lenient), root, info));
     if (warning) msg.issues.unshift(warning);
     return msg;
   };
-  if (local === 'DxpMsg' && rootNs === DXP_NS) return readDxp(rest(readElement(t, null, bom)), options);
+  if (local === 'DxpMsg' && rootNs === DXP_NS) return readDxp(rest(readElement(t, null, bom)), opts);
   const name = messageName(local);
   if (name && rootNs === CEB_NS && hasModel(name.schema, local)) return ceb(local, name);
   // Some published samples name the root `CEB214` instead of `CEB214Message`: read it, but say so.
@@ -1427,7 +1428,7 @@ export function parseCebXml(input: string | Uint8Array, options: ParseXmlOptions
     );
     return ceb(`${local}Message`, alias, false, warning);
   }
-  if (options.lenient && !rootNs && !qname.includes(':') && name && hasModel(name.schema, local)) {
+  if (opts.lenient && !rootNs && !qname.includes(':') && name && hasModel(name.schema, local)) {
     // Unprefixed names in no namespace read as if the CEB namespace were the default one.
     const warning = xmlIssue(
       'xml-no-namespace',
@@ -1440,7 +1441,7 @@ export function parseCebXml(input: string | Uint8Array, options: ParseXmlOptions
   rest(undefined);
   const ns = rootNs === '' ? 'no namespace' : `namespace ${rootNs}`;
   const lenientHint =
-    name && !rootNs && !options.lenient
+    name && !rootNs && !opts.lenient
       ? '; the lenient option (parse --lenient) reads one in no namespace with a warning'
       : '';
   const hint =

@@ -1,5 +1,6 @@
 import { SandanError } from '../errors.js';
 import { describeNotUtf8, notUtf8 } from '../model/utf8.js';
+import { describeInput } from '../model/guards.js';
 
 /** Default input limit of the parsers: generous for a batch of 100 documents, fatal for a bomb. */
 export const DEFAULT_MAX_XML_BYTES = 50 * 1024 * 1024;
@@ -110,6 +111,24 @@ export function markupProblem(markup: string, atStart: boolean): string | undefi
     return encodingProblem(markup);
   }
   return PI_TARGET.test(markup) ? undefined : 'a processing instruction whose target is not an XML name';
+}
+
+/**
+ * The XML argument and `maxBytes` option of an entry point, checked for misuse (INVALID_OPTION naming `fn`): the XML
+ * a string, or bytes (a Uint8Array) where `fn` reads bytes; `maxBytes` a positive whole number. Returns the limit.
+ */
+export function xmlLimit(fn: string, input: unknown, maxBytes: unknown, bytes: boolean): number {
+  if (typeof input !== 'string' && !(bytes && input instanceof Uint8Array))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `${fn} takes the XML as ${bytes ? 'a string or bytes (a Uint8Array)' : 'a string'}, got ${describeInput(input)}`,
+    );
+  if (maxBytes === undefined) return DEFAULT_MAX_XML_BYTES;
+  if (typeof maxBytes === 'number' && Number.isSafeInteger(maxBytes) && maxBytes > 0) return maxBytes;
+  throw new SandanError(
+    'INVALID_OPTION',
+    `${fn}: maxBytes must be a positive whole number of bytes, got ${describeInput(maxBytes)}`,
+  );
 }
 
 /**

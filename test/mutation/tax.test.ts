@@ -18,14 +18,25 @@ describe('convertToCny returns the amount already at the fen', () => {
 });
 
 describe('allocate over no lines', () => {
-  it('gives no shares, no remainder line (-1), a zero remainder, proportional basis', () => {
+  it('spreads nothing into no shares: no remainder line (-1), a zero remainder, proportional basis', () => {
     for (const mode of ['last-line', 'largest-line'] as const) {
-      const a = allocate(new Dec('10.00'), [], mode);
+      const a = allocate(new Dec('0.00'), [], mode);
       expect(a.shares).toEqual([]);
       expect(a.remainderLine).toBe(-1);
       expect(a.remainder.toString()).toBe('0');
       expect(a.basis).toBe('proportional');
     }
+  });
+
+  it('refuses to spread an amount over no lines (its shares would not add up to it; it gave [] before)', () => {
+    for (const mode of ['last-line', 'largest-line'] as const)
+      expect(() => allocate(new Dec('10.00'), [], mode)).toThrow(
+        expect.objectContaining({
+          name: 'SandanError',
+          code: 'INVALID_OPTION',
+          message: 'Cannot spread 10 over no lines',
+        }),
+      );
   });
 });
 

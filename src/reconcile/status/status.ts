@@ -17,7 +17,8 @@ import {
   unknownStatuses,
   type TimelineItem,
 } from './detectors.js';
-import { compareCodeUnits, trimmedText } from '../../model/guards.js';
+import { compareCodeUnits, describeInput, optionsObject, trimmedText } from '../../model/guards.js';
+import { SandanError } from '../../errors.js';
 import { amountText } from '../records.js';
 import {
   RECEIPT_KIND,
@@ -202,7 +203,15 @@ function receiptItem(r: StatusReceipt, seq: number): TimelineItem {
  * release). Receipts link to orders through the keys they share with the sent documents;
  * without them, receipts group by their own keys. Orders come sorted by their name.
  */
-export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions): OrderStatus[] {
+export function status(receipts: Iterable<StatusReceipt>, given: StatusOptions): OrderStatus[] {
+  const options = optionsObject(given, 'status');
+  if (typeof (receipts as Partial<Iterable<StatusReceipt>> | null)?.[Symbol.iterator] !== 'function')
+    throw new SandanError(
+      'INVALID_OPTION',
+      `status takes the receipts as an iterable (e.g. an array), got ${describeInput(receipts)}`,
+    );
+  if (!(options.now instanceof Date) || Number.isNaN(options.now.getTime()))
+    throw new SandanError('INVALID_OPTION', 'status needs the current time as a valid Date in options.now');
   const uf = new UnionFind();
   const items: Array<{ keys: string[]; item: TimelineItem }> = [];
   const add = (keys: string[], item: TimelineItem) => void items.push({ keys, item });

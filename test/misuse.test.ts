@@ -1,0 +1,123 @@
+/*
+ * Misuse from JavaScript, where TypeScript would have refused the call: options that are null or
+ * not an object, a number where a code is text, a PEM string where a list of certificates goes,
+ * an invalid Date, bytes of the wrong length. sandan's rule is that misuse throws a SandanError with
+ * a code, never a TypeError, RangeError or DecimalError from deep inside. Each case was a TypeError
+ * (or RangeError, DecimalError, plain Error) before, found by calling every export with such values.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  allocate,
+  beijingDate8,
+  convertToCny,
+  createTaxCalculator,
+  createValidator,
+  Dec,
+  decimalOfText,
+  parseCebXml,
+  reconcile,
+  reconcileFiles,
+  signMessage,
+  sm2DerToRaw,
+  sm2RawToDer,
+  status,
+  unwrapDxp,
+  validate,
+  verifyMessage,
+  wrapDxp,
+} from '../src/index.js';
+import { applyReceipt, applyReceipts, MemoryQuotaStore, QuotaLedger } from '../src/quota/index.js';
+import { example } from './helpers/examples.js';
+
+const XML = '<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" guid="x" version="1.0"/>';
+const ORDER = { ebpCode: '3301964J31', orderNo: 'SD1' };
+const BUYER = '330106199003071519';
+const ledger = () => new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'a'.repeat(32) });
+
+/** Runs `call` and gives what it threw, as `{ name, code }` (or 'returned'). */
+async function thrown(call: () => unknown): Promise<{ name: string; code?: string; message: string } | 'returned'> {
+  try {
+    await call();
+    return 'returned';
+  } catch (e) {
+    const err = e as { name: string; code?: string; message: string };
+    return { name: err.name, code: err.code, message: err.message };
+  }
+}
+
+const cases: Array<[what: string, call: () => unknown, code: string, message?: RegExp]> = [
+  // Options objects.
+  ['validate(input, null)', () => validate(example('hangzhou-1210'), null as never), 'INVALID_OPTION'],
+  ['createValidator("2900")', () => createValidator('2900' as never), 'INVALID_OPTION', /must be an object/],
+  ['createTaxCalculator(null)', () => createTaxCalculator(null as never), 'INVALID_OPTION', /createTaxCalculator/],
+  ['parseCebXml(xml, null)', () => parseCebXml(XML, null as never), 'INVALID_OPTION', /parseCebXml/],
+  ['unwrapDxp(xml, [])', () => unwrapDxp(XML, [] as never), 'INVALID_OPTION', /got array/],
+  ['verifyMessage(xml, null)', () => verifyMessage(XML, null as never), 'INVALID_OPTION'],
+  ['signMessage(xml, signer, null)', () => signMessage(XML, {} as never, null as never), 'INVALID_OPTION'],
+  ['wrapDxp(xml, null)', () => wrapDxp(XML, null as never), 'INVALID_OPTION'],
+  ['wrapDxp(xml, {}) without now()', () => wrapDxp(XML, { senderId: 'DXPENT0000012345' } as never), 'INVALID_OPTION'],
+  ['status(receipts, null)', () => status([], null as never), 'INVALID_OPTION'],
+  ['reconcile(inputs, null)', () => reconcile({ declarations: [] }, null as never), 'INVALID_OPTION'],
+  ['reconcileFiles(null)', () => reconcileFiles(null as never), 'INVALID_OPTION'],
+  [
+    'QuotaLedger.reserve(…, null)',
+    () => ledger().reserve(ORDER, BUYER, '1', '2026-11-20', null as never),
+    'QUOTA_INVALID',
+  ],
+  ['QuotaLedger.commit(order, "released")', () => ledger().commit(ORDER, 'released' as never), 'QUOTA_INVALID'],
+  ['QuotaLedger.release(order, null)', () => ledger().release(ORDER, null as never), 'QUOTA_INVALID'],
+  ['QuotaLedger.remaining(id, 2026, null)', () => ledger().remaining(BUYER, 2026, null as never), 'QUOTA_INVALID'],
+  [
+    'applyReceipt(ledger, receipt, null)',
+    () => applyReceipt(ledger(), { kind: 'CEB622', returnStatus: '800', orderNo: 'SD1' }, null as never),
+    'QUOTA_INVALID',
+  ],
+  // Arguments of the wrong kind.
+  [
+    'validate with district 2900 as a number',
+    () => validate({}, { district: 2900 as never }),
+    'INVALID_OPTION',
+    /'2900'/,
+  ],
+  ['parseCebXml(null)', () => parseCebXml(null as never), 'INVALID_OPTION', /string or bytes/],
+  ['verifyMessage(bytes)', () => verifyMessage(new Uint8Array(3) as never), 'INVALID_OPTION', /as a string/],
+  [
+    'verifyMessage with one PEM string as trustedCertificates',
+    () => verifyMessage(XML, { trustedCertificates: '-----BEGIN CERTIFICATE-----' as never }),
+    'INVALID_OPTION',
+    /put one in \[ \]/,
+  ],
+  ['signMessage(xml, null)', () => signMessage(XML, null as never), 'INVALID_OPTION', /needs a signer/],
+  ['parseCebXml(xml, { maxBytes: -1 })', () => parseCebXml(XML, { maxBytes: -1 }), 'INVALID_OPTION', /positive whole/],
+  ['verifyMessage(xml, { maxBytes: "1e6" })', () => verifyMessage(XML, { maxBytes: '1e6' as never }), 'INVALID_OPTION'],
+  ['status(null, { now })', () => status(null as never, { now: new Date() }), 'INVALID_OPTION', /iterable/],
+  ['status([], {}) without now', () => status([], {} as never), 'INVALID_OPTION', /options\.now/],
+  ['reconcile without calculate', () => reconcile({ declarations: [] }, {} as never), 'INVALID_OPTION', /calculate/],
+  ['applyReceipt(ledger, null)', () => applyReceipt(ledger(), null as never), 'QUOTA_INVALID'],
+  ['applyReceipts(ledger, null)', () => applyReceipts(ledger(), null as never), 'QUOTA_INVALID', /iterable/],
+  // Values of the right type that are no value.
+  ['beijingDate8(invalid Date)', () => beijingDate8(new Date(Number.NaN)), 'INVALID_OPTION', /invalid Date/],
+  ['validate at an invalid Date', () => validate({}, { at: new Date(Number.NaN) as never }), 'INVALID_OPTION', /Date/],
+  ['decimalOfText("abc")', () => decimalOfText('abc'), 'INVALID_OPTION', /"abc" is not a number/],
+  ['convertToCny("abc", "1")', () => convertToCny('abc', '1'), 'INVALID_OPTION', /Amount must be a number/],
+  ['sm2RawToDer(63 bytes)', () => sm2RawToDer(new Uint8Array(63)), 'INVALID_OPTION', /64 bytes, not 63/],
+  ['sm2DerToRaw(not DER)', () => sm2DerToRaw(new Uint8Array([0x30, 0x80])), 'INVALID_OPTION', /Not a DER SM2/],
+  ['allocate(10, no lines)', () => allocate(new Dec(10), [], 'last-line'), 'INVALID_OPTION', /no lines/],
+];
+
+describe('misuse from JavaScript throws a SandanError with a code', () => {
+  it.each(cases)('%s', async (_what, call, code, message) => {
+    const t = await thrown(call);
+    expect(t).toMatchObject({ name: 'SandanError', code });
+    if (message && t !== 'returned') expect(t.message).toMatch(message);
+  });
+
+  it('what the checks let through still works: no options, undefined options, and bytes where bytes are read', async () => {
+    expect(parseCebXml(new TextEncoder().encode(XML)).kind).toBe('ceb');
+    expect(parseCebXml(XML, undefined).kind).toBe('ceb');
+    expect(validate(example('hangzhou-1210'), { district: '2900' }).valid).toBe(true);
+    expect(verifyMessage(XML)).toMatchObject({ valid: false, reason: 'signature-missing' });
+    expect(status([], { now: new Date('2026-11-20T00:00:00Z') })).toEqual([]);
+    expect(await ledger().remaining(BUYER, 2026)).toMatchObject({ year: 2026 });
+  });
+});

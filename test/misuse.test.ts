@@ -15,6 +15,7 @@ import {
   Dec,
   decimalOfText,
   parseCebXml,
+  parseReturnInfo,
   reconcile,
   reconcileFiles,
   signMessage,
@@ -24,6 +25,7 @@ import {
   unwrapDxp,
   validate,
   verifyMessage,
+  verifyPayExchange,
   wrapDxp,
 } from '../src/index.js';
 import { applyReceipt, applyReceipts, MemoryQuotaStore, QuotaLedger } from '../src/quota/index.js';
@@ -86,6 +88,13 @@ const cases: Array<[what: string, call: () => unknown, code: string, message?: R
     () => verifyMessage(XML, { trustedCertificates: '-----BEGIN CERTIFICATE-----' as never }),
     'INVALID_OPTION',
     /put one in \[ \]/,
+  ],
+  ['parseReturnInfo(null), a returnInfo column left empty', () => parseReturnInfo(null as never), 'INVALID_OPTION'],
+  [
+    'verifyPayExchange without a certificate',
+    () => verifyPayExchange('{}', {} as never),
+    'SIGN_CERT_INVALID',
+    /PEM text, DER bytes or an X509Certificate, got undefined/,
   ],
   ['signMessage(xml, null)', () => signMessage(XML, null as never), 'INVALID_OPTION', /needs a signer/],
   ['parseCebXml(xml, { maxBytes: -1 })', () => parseCebXml(XML, { maxBytes: -1 }), 'INVALID_OPTION', /positive whole/],

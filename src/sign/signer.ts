@@ -5,6 +5,7 @@
  */
 import { createPrivateKey, createPublicKey, sign as nodeSign, X509Certificate, type KeyObject } from 'node:crypto';
 import { SandanError, messageOf } from '../errors.js';
+import { describeInput } from '../model/guards.js';
 import type { KeyType, SignatureAlgorithm } from './algorithms.js';
 import { describeOid, OID_EC_PUBLIC_KEY, OID_RSA, OID_SM2, parseCertificate, parsePkcs8Ec, parseSpki } from './der.js';
 import { sm2E, sm2PublicFromPrivate, sm2SignE, sm2ValidPrivate, sm2Z } from './sm2.js';
@@ -56,6 +57,11 @@ export function readCertificate(cert: string | Uint8Array | X509Certificate): Ce
     const hit = certCache.get(cert);
     if (hit) return hit;
   }
+  if (typeof cert !== 'string' && !(cert instanceof Uint8Array) && !(cert instanceof X509Certificate))
+    throw new SandanError(
+      'SIGN_CERT_INVALID',
+      `A certificate is PEM text, DER bytes or an X509Certificate, got ${describeInput(cert)}`,
+    );
   let x509: X509Certificate;
   try {
     x509 =

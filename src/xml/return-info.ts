@@ -1,3 +1,6 @@
+import { SandanError } from '../errors.js';
+import { describeInput } from '../model/guards.js';
+
 /** A receipt's `returnInfo` taken apart: `[Code:1332;Desc:…],[OrderHead.acturalPaid:597.87,…]`. */
 export interface ReturnInfo {
   /** The customs code, e.g. `1332`; undefined when the text is free-form (e.g. `新增申报成功[…]`). */
@@ -52,6 +55,8 @@ function withoutClosingBracket(text: string): string {
  * `审核通过，已成功撤单`); anything else is returned as a free-form description.
  */
 export function parseReturnInfo(text: string): ReturnInfo {
+  if (typeof text !== 'string')
+    throw new SandanError('INVALID_OPTION', `parseReturnInfo takes the returnInfo text, got ${describeInput(text)}`);
   const m = HEAD.exec(text);
   if (!m) return { desc: text.trim(), details: [] };
   const code = (m[1] ?? '').trim();

@@ -46,8 +46,3 @@ export interface Reporter {
 /** The output formats of `sandan validate`. */
 export const FORMATS = ['text', 'json', 'ndjson', 'github', 'sarif', 'junit'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
-
-/** The issue as JSON output writes it: its fields, then `location`. */
-export function issueJson(i: LocatedIssue): Record<string, unknown> {
-  return { ...i };
-}

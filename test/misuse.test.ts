@@ -28,12 +28,20 @@ import {
   verifyPayExchange,
   wrapDxp,
 } from '../src/index.js';
-import { applyReceipt, applyReceipts, MemoryQuotaStore, QuotaLedger } from '../src/quota/index.js';
+import {
+  applyReceipt,
+  applyReceipts,
+  checkReturnWindow,
+  MemoryQuotaStore,
+  QuotaLedger,
+  returnDeadlines,
+} from '../src/quota/index.js';
 import { example } from './helpers/examples.js';
 
 const XML = '<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" guid="x" version="1.0"/>';
 const ORDER = { ebpCode: '3301964J31', orderNo: 'SD1' };
 const BUYER = '330106199003071519';
+const WINDOW = { applyDays: 30, arriveDays: 45, dayCount: 'from-next-day' } as const;
 const ledger = () => new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'a'.repeat(32) });
 
 /** Runs `call` and gives what it threw, as `{ name, code }` (or 'returned'). */
@@ -111,6 +119,19 @@ const cases: Array<[what: string, call: () => unknown, code: string, message?: R
   ['convertToCny("abc", "1")', () => convertToCny('abc', '1'), 'INVALID_OPTION', /Amount must be a number/],
   ['sm2RawToDer(63 bytes)', () => sm2RawToDer(new Uint8Array(63)), 'INVALID_OPTION', /64 bytes, not 63/],
   ['sm2DerToRaw(not DER)', () => sm2DerToRaw(new Uint8Array([0x30, 0x80])), 'INVALID_OPTION', /Not a DER SM2/],
+  [
+    'checkReturnWindow with appliedAt an invalid Date (said within: false, a verdict on nothing)',
+    () => checkReturnWindow(new Date('2026-11-20T02:00:00Z'), WINDOW, new Date(Number.NaN)),
+    'QUOTA_INVALID',
+    /appliedAt must be a valid Date/,
+  ],
+  ['returnDeadlines(invalid Date)', () => returnDeadlines(new Date(Number.NaN), WINDOW), 'QUOTA_INVALID', /releasedAt/],
+  [
+    'returnDeadlines with a window of -1 days',
+    () => returnDeadlines(new Date(), { ...WINDOW, applyDays: -1 }),
+    'QUOTA_INVALID',
+    /whole days/,
+  ],
   ['allocate(10, no lines)', () => allocate(new Dec(10), [], 'last-line'), 'INVALID_OPTION', /no lines/],
 ];
 
@@ -128,5 +149,7 @@ describe('misuse from JavaScript throws a SandanError with a code', () => {
     expect(verifyMessage(XML)).toMatchObject({ valid: false, reason: 'signature-missing' });
     expect(status([], { now: new Date('2026-11-20T00:00:00Z') })).toEqual([]);
     expect(await ledger().remaining(BUYER, 2026)).toMatchObject({ year: 2026 });
+    const released = new Date('2026-01-31T02:00:00Z');
+    expect(checkReturnWindow(released, WINDOW, new Date('2026-03-02T15:59:59.999Z')).within).toBe(true);
   });
 });

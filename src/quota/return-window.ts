@@ -3,6 +3,7 @@ import { addDays, endOfDay } from 'date-fns';
 import { defaultRegistry } from '../rules/bundled.js';
 import type { Policy } from '../rules/policy.js';
 import { beijingIsoDate } from '../time/beijing.js';
+import { SandanError } from '../errors.js';
 
 /*
  * The return window: a return clears tax and quota only when it is applied for, and the goods
@@ -37,6 +38,15 @@ export interface ReturnWindowCheck extends ReturnDeadlines {
 // Beijing has had no daylight saving since 1991; the zone still goes through the tz database.
 const BEIJING = tz('Asia/Shanghai');
 
+/** A Date argument that holds a time; anything else would give a verdict on nothing (QUOTA_INVALID). */
+function validDate(value: Date, what: string): void {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime()))
+    throw new SandanError(
+      'QUOTA_INVALID',
+      `${what} must be a valid Date, got ${value instanceof Date ? 'an invalid Date' : typeof value}`,
+    );
+}
+
 /** The end (23:59:59.999, Beijing) of the calendar day `days` days after the day of `from`. */
 function endOfBeijingDayAfter(from: Date, days: number): Date {
   return new Date(endOfDay(addDays(from, days, { in: BEIJING }), { in: BEIJING }).getTime());
@@ -49,6 +59,16 @@ function endOfBeijingDayAfter(from: Date, days: number): Date {
  * with `from-release-day` the release day is day 1 and each deadline is a day earlier.
  */
 export function returnDeadlines(releasedAt: Date, window: ReturnWindowPolicy): ReturnDeadlines {
+  validDate(releasedAt, 'releasedAt');
+  const { applyDays, arriveDays, dayCount } = (window ?? {}) as Partial<ReturnWindowPolicy>;
+  if (
+    ![applyDays, arriveDays].every((n) => Number.isSafeInteger(n) && (n as number) >= 0) ||
+    (dayCount !== 'from-release-day' && dayCount !== 'from-next-day')
+  )
+    throw new SandanError(
+      'QUOTA_INVALID',
+      'A return window is { applyDays, arriveDays } in whole days and dayCount from-release-day or from-next-day',
+    );
   const shift = window.dayCount === 'from-release-day' ? -1 : 0;
   return {
     releasedAt,
@@ -83,6 +103,8 @@ export function checkReturnWindow(
   arrivedAt?: Date,
 ): ReturnWindowCheck {
   const d = returnDeadlines(releasedAt, window);
+  validDate(appliedAt, 'appliedAt');
+  if (arrivedAt !== undefined) validDate(arrivedAt, 'arrivedAt');
   const within =
     appliedAt.getTime() <= d.applyBy.getTime() &&
     (arrivedAt === undefined || arrivedAt.getTime() <= d.arriveBy.getTime());

@@ -8,6 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   allocate,
+  DEFAULT_TAX_POLICY_2019,
+  fromTaxInclusivePrice,
+  loadRuleset,
+  readCebDocuments,
   beijingDate8,
   convertToCny,
   createTaxCalculator,
@@ -36,6 +40,7 @@ import {
   QuotaLedger,
   returnDeadlines,
 } from '../src/quota/index.js';
+import { createCustomsEmulator } from '../src/emulator/index.js';
 import { example } from './helpers/examples.js';
 
 const XML = '<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" guid="x" version="1.0"/>';
@@ -131,6 +136,38 @@ const cases: Array<[what: string, call: () => unknown, code: string, message?: R
     () => returnDeadlines(new Date(), { ...WINDOW, applyDays: -1 }),
     'QUOTA_INVALID',
     /whole days/,
+  ],
+  [
+    'fromTaxInclusivePrice without a policy',
+    () => fromTaxInclusivePrice(new Dec(100), {} as never, undefined as never),
+    'INVALID_OPTION',
+    /tax policy is an object/,
+  ],
+  [
+    'fromTaxInclusivePrice("abc")',
+    () => fromTaxInclusivePrice('abc' as never, {} as never, DEFAULT_TAX_POLICY_2019),
+    'INVALID_OPTION',
+    /Shelf price must be/,
+  ],
+  [
+    'loadRuleset(data) without the rules',
+    () => loadRuleset({}, undefined as never),
+    'INVALID_OPTION',
+    /defaultRegistry/,
+  ],
+  [
+    'readCebDocuments("bills.xml"), a path not in a list (read "/" as the first path)',
+    async () => {
+      for await (const _ of readCebDocuments('/nonexistent/bills.xml' as never));
+    },
+    'INVALID_OPTION',
+    /put one in \[ \]/,
+  ],
+  [
+    'startHttpTransport with port -1 (a RangeError from listen)',
+    () => createCustomsEmulator({ http: { port: -1 }, folder: false }),
+    'INVALID_OPTION',
+    /from 0 to 65535, got -1/,
   ],
   ['allocate(10, no lines)', () => allocate(new Dec(10), [], 'last-line'), 'INVALID_OPTION', /no lines/],
 ];

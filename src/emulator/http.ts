@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { diskTrouble, isSandanError, messageOf, SandanError } from '../errors.js';
+import { describeInput, optionsObject } from '../model/guards.js';
 import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 import { receiptMatches } from './state.js';
 import type { EmulatorEngine, OutgoingReceipt, ReceiptFilter } from './types.js';
@@ -150,10 +151,15 @@ function filterOf(url: URL): ReceiptFilter {
 }
 
 /** Starts the HTTP transport in front of `engine`; resolves once it listens. */
-export async function startHttpTransport(
-  engine: EmulatorEngine,
-  options: HttpTransportOptions = {},
-): Promise<HttpTransport> {
+export async function startHttpTransport(engine: EmulatorEngine, given?: HttpTransportOptions): Promise<HttpTransport> {
+  const options = optionsObject(given, 'startHttpTransport');
+  const wanted = options.port;
+  // (Node's listen throws a RangeError for these, outside the error event handled below)
+  if (wanted !== undefined && !(Number.isInteger(wanted) && wanted >= 0 && wanted <= 65535))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `port must be a whole number from 0 to 65535, got ${describeInput(wanted)}`,
+    );
   const host = options.host ?? '127.0.0.1';
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_XML_BYTES;
   const maxWait = options.maxWaitMs ?? 60_000;

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { SandanError, isSandanError } from '../errors.js';
+import { describeInput, optionsObject } from '../model/guards.js';
 import { notUtf8Error } from '../xml/safety.js';
 import { filesUnder, statInputPath, unreadableFile } from '../io/walk.js';
 import { CebScanner, type ScannedDocument } from './scan.js';
@@ -83,8 +84,15 @@ export type FileDocument = ScannedDocument & { file: string };
  */
 export async function* readCebDocuments(
   files: readonly string[],
-  options: { onFileError?: (file: string, error: SandanError) => void } = {},
+  given?: { onFileError?: (file: string, error: SandanError) => void },
 ): AsyncGenerator<FileDocument> {
+  const options = optionsObject(given, 'readCebDocuments');
+  // (a string is iterable: its characters would be read as paths, '/' first)
+  if (!Array.isArray(files))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `readCebDocuments takes a list of paths, got ${describeInput(files)}; put one in [ ]`,
+    );
   for (const file of files) {
     try {
       for await (const docs of scanFile(file)) for (const d of docs) yield { ...d, file };

@@ -124,6 +124,8 @@ function jsonPath(path: readonly PropertyKey[]): string {
  * origin, the JSON path and what is wrong: unknown rule ids, bad options, bad dates.
  */
 export function loadRuleset(data: unknown, rules: readonly Rule[], origin = 'ruleset'): Ruleset {
+  if (!Array.isArray(rules))
+    throw new SandanError('INVALID_OPTION', 'loadRuleset needs the rules it may name, e.g. defaultRegistry().rules');
   const parsed = rulesetSchema(rules).safeParse(data);
   if (!parsed.success) {
     const problems = flattenUnions(parsed.error.issues, data).map((i) => {

@@ -46,7 +46,12 @@ export function fromTaxInclusivePrice(
   options: TaxInclusiveOptions = {},
 ): TaxInclusiveSplit {
   assertTaxPolicy(policy);
-  const G = new Dec(shelfPrice);
+  let G: Decimal;
+  try {
+    G = new Dec(shelfPrice);
+  } catch {
+    G = new Dec(Number.NaN); // (refused below, as any price that is no amount)
+  }
   const scale = policy.rounding.scale;
   if (!G.isFinite() || G.isNegative() || G.decimalPlaces() > scale) {
     throw new SandanError(

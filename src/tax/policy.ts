@@ -111,6 +111,11 @@ export function assertTaxPolicy(policy: TaxPolicy): void {
   const fail = (field: string, why: string): never => {
     throw new SandanError('INVALID_OPTION', `Invalid tax policy: ${field} ${why}`, { details: { field } });
   };
+  if (policy === null || typeof policy !== 'object')
+    throw new SandanError(
+      'INVALID_OPTION',
+      'A tax policy is an object, e.g. DEFAULT_TAX_POLICY_2019 or toTaxPolicy(policy)',
+    );
   const nonNegative = (field: keyof TaxPolicy) => {
     const v = policy[field] as unknown;
     if (!Dec.isDecimal(v) || !(v as Decimal).isFinite() || (v as Decimal).isNegative())

@@ -41,6 +41,7 @@ import {
   returnDeadlines,
 } from '../src/quota/index.js';
 import { createCustomsEmulator } from '../src/emulator/index.js';
+import { openSqliteQuotaStore } from '../src/quota/sqlite.js';
 import { example } from './helpers/examples.js';
 
 const XML = '<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" guid="x" version="1.0"/>';
@@ -115,6 +116,12 @@ const cases: Array<[what: string, call: () => unknown, code: string, message?: R
   ['status(null, { now })', () => status(null as never, { now: new Date() }), 'INVALID_OPTION', /iterable/],
   ['status([], {}) without now', () => status([], {} as never), 'INVALID_OPTION', /options\.now/],
   ['reconcile without calculate', () => reconcile({ declarations: [] }, {} as never), 'INVALID_OPTION', /calculate/],
+  [
+    'openSqliteQuotaStore({ path }), options where the path goes ("[object Object]" in a QUOTA_STORE message)',
+    () => openSqliteQuotaStore({ path: 'q.sqlite' } as never),
+    'QUOTA_INVALID',
+    /file path, got object/,
+  ],
   ['applyReceipt(ledger, null)', () => applyReceipt(ledger(), null as never), 'QUOTA_INVALID'],
   ['applyReceipts(ledger, null)', () => applyReceipts(ledger(), null as never), 'QUOTA_INVALID', /iterable/],
   // Values of the right type that are no value.

@@ -1,5 +1,6 @@
 import type * as Pg from 'pg';
 import { SandanError } from '../errors.js';
+import { optionsObject } from '../model/guards.js';
 import { redactSecrets, redactedCause, redactedMessage } from '../redact.js';
 import { backoff, loadOptional, sleep } from './mutex.js';
 import { orderLabel } from './core.js';
@@ -410,8 +411,9 @@ function quoteSchema(schema: string): string {
  */
 export async function openPostgresQuotaStore(
   connection: string | PostgresPoolConfig | PostgresPool,
-  options: PostgresQuotaStoreOptions = {},
+  given?: PostgresQuotaStoreOptions,
 ): Promise<PostgresQuotaStore> {
+  const options = optionsObject(given, 'openPostgresQuotaStore', 'QUOTA_INVALID');
   const schema = options.schema ?? 'public';
   const s = quoteSchema(schema);
   let pool: Pool;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { diskTrouble, SandanError, messageOf } from '../errors.js';
+import { describeInput, optionsObject } from '../model/guards.js';
 import { backoff, loadOptional, Mutex, sleep } from './mutex.js';
 import { orderLabel } from './core.js';
 import { entryOfRow, eventOfRow, quantitiesText, type EntryRowOf, type EventRowOf } from './rows.js';
@@ -433,10 +434,13 @@ function schemaOf(db: Db): {
  * not a ledger of a known version, and `QUOTA_BUSY` when another process held the write lock
  * for longer than `busyTimeoutMs`.
  */
-export async function openSqliteQuotaStore(
-  path: string,
-  options: SqliteQuotaStoreOptions = {},
-): Promise<SqliteQuotaStore> {
+export async function openSqliteQuotaStore(path: string, given?: SqliteQuotaStoreOptions): Promise<SqliteQuotaStore> {
+  const options = optionsObject(given, 'openSqliteQuotaStore', 'QUOTA_INVALID');
+  if (typeof path !== 'string')
+    throw new SandanError(
+      'QUOTA_INVALID',
+      `openSqliteQuotaStore takes the database's file path, got ${describeInput(path)}`,
+    );
   const busyTimeoutMs = checkBusyTimeout(options.busyTimeoutMs);
   const readOnly = options.readOnly === true;
   let Database: typeof BetterSqlite3;

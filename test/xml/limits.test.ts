@@ -12,7 +12,7 @@ import { canonicalizeDocument } from '../../src/xml/core/c14n.js';
 import { parseXml } from '../../src/xml/core/tree.js';
 import { unwrapDxp, wrapDxp } from '../../src/xml/dxp.js';
 import { parseCebXml, toJsonValue, writeJsonText, type CebMessage } from '../../src/xml/parse.js';
-import { checkXmlSize, MAX_XML_DEPTH } from '../../src/xml/safety.js';
+import { checkXmlSize, forbiddenCharacter, MAX_XML_DEPTH } from '../../src/xml/safety.js';
 import { runCli } from '../helpers/cli.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
 import { makeKeys, unsignedSample, type TestKeys } from '../sign/helpers.js';
@@ -203,6 +203,14 @@ describe('characters XML forbids, the start of a document, namespace prefixes', 
     expect(scan(text, 1)).toMatchObject([{ fields: { entDutyNo: want } }]);
     expect(parseXml(text).root.local).toBe('CEB816Message');
     expect(canonicalizeDocument(parseXml(text))).toMatch(/^<(ceb:)?CEB816Message /);
+  });
+
+  it('forbiddenCharacter passes pairs whose low half is at either end of its range (U+10000, U+1F3FF, U+10FFFF) and reports what follows them', () => {
+    // U+1F3FF (the darkest skin-tone modifier, in names and addresses) is D83C DFFF; U+10FFFF is DBFF DFFF.
+    expect(forbiddenCharacter('a\u{10000}\u{1F3FF}\u{10FFFF}b')).toBeUndefined();
+    expect(forbiddenCharacter('\u{1F3FF}\u0001')).toEqual({ index: 2, why: 'character U+0001 is not allowed in XML' });
+    expect(forbiddenCharacter('\u{10FFFF}\ud800')?.index).toBe(2);
+    expect(forbiddenCharacter('\udbff\ue000')?.why).toMatch(/a lone surrogate U\+DBFF/);
   });
 
   it('one byte-order mark at the very start is read; prefixes declared on an inner element are in scope there only', async () => {

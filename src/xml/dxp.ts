@@ -35,9 +35,9 @@ function checkLength(what: string, v: string, max: number): void {
  * ReceiverIds, CreatTime (Beijing time) and MsgType, and the message's UTF-8 bytes in Base64 as Data.
  */
 export function wrapDxp(messageXml: string, options: WrapDxpOptions): string {
-  xmlLimit('wrapDxp', messageXml, undefined, false);
-  const { now, newId, copMsgId: given } = optionsObject(options, 'wrapDxp');
-  if (typeof now !== 'function' || (given === undefined && typeof newId !== 'function'))
+  xmlLimit('wrapDxp', messageXml, undefined, false); // (only that it is text: the size is the receiver's to bound)
+  const { now, newId, copMsgId: givenId } = optionsObject(options, 'wrapDxp');
+  if (typeof now !== 'function' || (givenId === undefined && typeof newId !== 'function'))
     throw new SandanError('INVALID_OPTION', 'wrapDxp needs the functions now and newId (or a copMsgId) in its options');
   const msgType = options.msgType ?? ROOT_NAME.exec(messageXml)?.[1];
   if (!msgType)

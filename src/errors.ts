@@ -94,3 +94,9 @@ export function diskTrouble(e: unknown): { errno: string; disk: 'full' | 'io' } 
   if (errno.startsWith('SQLITE_IOERR') || errno === 'EIO') return { errno, disk: 'io' };
   return undefined;
 }
+
+/** The SandanError of a store that failed with `e`: `what` and e's message, the disk's trouble in `details`. */
+export function storeError(code: SandanErrorCode, what: string, e: unknown): SandanError {
+  const disk = diskTrouble(e);
+  return new SandanError(code, `${what}: ${messageOf(e)}`, { cause: e, ...(disk && { details: disk }) });
+}

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { diskTrouble, SandanError, messageOf } from '../errors.js';
+import { SandanError, storeError } from '../errors.js';
 import type { OutgoingReceipt, ReceivedMessage, Scenario } from './types.js';
 import {
   historyOf,
@@ -134,11 +134,7 @@ export async function openSqliteState(
     const outbox = db.prepare('SELECT name FROM pragma_table_info(?)').all('emu_outbox') as { name: string }[];
     if (!outbox.some((c) => c.name === 'ebp_code')) db.exec('ALTER TABLE emu_outbox ADD COLUMN ebp_code TEXT');
   } catch (e) {
-    const disk = diskTrouble(e);
-    throw new SandanError('QUOTA_STORE', `Cannot open the emulator state ${path}: ${messageOf(e)}`, {
-      cause: e,
-      ...(disk && { details: disk }),
-    });
+    throw storeError('QUOTA_STORE', `Cannot open the emulator state ${path}`, e);
   }
   const s = {
     addReceived: db.prepare(

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
-import { diskTrouble, SandanError, messageOf } from '../errors.js';
+import { SandanError, messageOf, storeError } from '../errors.js';
 import { describeInput, optionsObject } from '../model/guards.js';
 import { backoff, loadOptional, Mutex, sleep } from './mutex.js';
 import { orderLabel } from './core.js';
@@ -360,11 +360,7 @@ export class SqliteQuotaStore implements QuotaStore {
             throw busyError(this.name, waited, e);
           }
           if (e instanceof SandanError) throw e;
-          const disk = diskTrouble(e);
-          throw new SandanError('QUOTA_STORE', `${this.name}: transaction failed: ${messageOf(e)}`, {
-            cause: e,
-            ...(disk && { details: disk }),
-          });
+          throw storeError('QUOTA_STORE', `${this.name}: transaction failed`, e);
         }
       }
     });
@@ -514,11 +510,7 @@ export async function openSqliteQuotaStore(path: string, given?: SqliteQuotaStor
       db.close();
       if (e instanceof SandanError) throw e;
       if (isBusy(e)) throw busyError(`sqlite:${path}`, waited, e);
-      const disk = diskTrouble(e);
-      throw new SandanError('QUOTA_STORE', `Cannot prepare the quota database ${path}: ${messageOf(e)}`, {
-        cause: e,
-        ...(disk && { details: disk }),
-      });
+      throw storeError('QUOTA_STORE', `Cannot prepare the quota database ${path}`, e);
     }
   }
   return new SqliteQuotaStore(db, {

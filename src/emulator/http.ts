@@ -151,20 +151,23 @@ function filterOf(url: URL): ReceiptFilter {
 }
 
 /** Starts the HTTP transport in front of `engine`; resolves once it listens. */
-export async function startHttpTransport(engine: EmulatorEngine, given?: HttpTransportOptions): Promise<HttpTransport> {
-  const options = optionsObject(given, 'startHttpTransport');
-  const wanted = options.port;
+export async function startHttpTransport(
+  engine: EmulatorEngine,
+  options?: HttpTransportOptions,
+): Promise<HttpTransport> {
+  const opts = optionsObject(options, 'startHttpTransport');
+  const wanted = opts.port;
   // (Node's listen throws a RangeError for these, outside the error event handled below)
   if (wanted !== undefined && !(Number.isInteger(wanted) && wanted >= 0 && wanted <= 65535))
     throw new SandanError(
       'INVALID_OPTION',
       `port must be a whole number from 0 to 65535, got ${describeInput(wanted)}`,
     );
-  const host = options.host ?? '127.0.0.1';
-  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_XML_BYTES;
-  const maxWait = options.maxWaitMs ?? 60_000;
-  const grace = options.closeGraceMs ?? 5000;
-  for (const name of options.allowedHosts ?? [])
+  const host = opts.host ?? '127.0.0.1';
+  const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_XML_BYTES;
+  const maxWait = opts.maxWaitMs ?? 60_000;
+  const grace = opts.closeGraceMs ?? 5000;
+  for (const name of opts.allowedHosts ?? [])
     if (hostKey(name, 0) === undefined)
       throw new SandanError(
         'INVALID_OPTION',
@@ -181,7 +184,7 @@ export async function startHttpTransport(engine: EmulatorEngine, given?: HttpTra
   const server: Server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     handle(req, res).catch((e: unknown) => fail(req, res, e));
   });
-  server.requestTimeout = options.requestTimeoutMs ?? 30_000;
+  server.requestTimeout = opts.requestTimeoutMs ?? 30_000;
   server.headersTimeout = Math.min(server.requestTimeout, 10_000);
   // A waiting long-poll is idle on purpose; the request timeout guards the slow senders.
   server.timeout = 0;
@@ -249,7 +252,7 @@ export async function startHttpTransport(engine: EmulatorEngine, given?: HttpTra
       message = `the emulator could not write its state: ${messageOf(e)}`;
     }
     const path = (req.url ?? '').split('?')[0] ?? '';
-    if (status >= 500) options.onError?.(e, `${req.method ?? 'GET'} ${path}`);
+    if (status >= 500) opts.onError?.(e, `${req.method ?? 'GET'} ${path}`);
     if (wantsJson(req) || path.startsWith('/admin/') || path === '/health')
       sendJson(req, res, status, { error: { code, message, ...facts } }, headers);
     else
@@ -393,7 +396,7 @@ export async function startHttpTransport(engine: EmulatorEngine, given?: HttpTra
         const by = url.searchParams.get('by');
         if (by === null || by === '')
           throw new HttpProblem(400, 'BAD_PARAMETER', 'say how far: ?by=2h (or 30m, 1d, ms)');
-        // (a number past 2^53 would be read as another one: refused with the text as given)
+        // (a number past 2^53 would be read as another one: refused with the text as options)
         if (/^\d+$/.test(by) && !Number.isSafeInteger(Number(by)))
           throw new HttpProblem(
             400,
@@ -410,7 +413,7 @@ export async function startHttpTransport(engine: EmulatorEngine, given?: HttpTra
         if (typeof orderNo !== 'string' || orderNo === '')
           throw new HttpProblem(400, 'BAD_PARAMETER', 'orderNo must be a non-empty string');
         if (ebpCode !== undefined && (typeof ebpCode !== 'string' || ebpCode === ''))
-          throw new HttpProblem(400, 'BAD_PARAMETER', 'ebpCode, when given, must be a non-empty string');
+          throw new HttpProblem(400, 'BAD_PARAMETER', 'ebpCode, when options, must be a non-empty string');
         if (typeof scenario !== 'object' || scenario === null || Array.isArray(scenario))
           throw new HttpProblem(400, 'BAD_PARAMETER', 'scenario must be an object, e.g. {"reject":{"code":"1313"}}');
         engine.scenario(orderNo, scenario as Parameters<EmulatorEngine['scenario']>[1], { ebpCode });
@@ -426,13 +429,13 @@ export async function startHttpTransport(engine: EmulatorEngine, given?: HttpTra
    */
   function checkHost(req: IncomingMessage): void {
     const hint = `this emulator answers to ${[...allowed].join(', ')}; start it with --allow-host NAME (allowedHosts) to be reached by another name`;
-    const given = req.headers.host;
+    const options = req.headers.host;
     // (HTTP/1.0 clients may send no Host; a browser always does)
-    if (given !== undefined && !allowed.has(hostKey(given, 80) ?? ''))
+    if (options !== undefined && !allowed.has(hostKey(options, 80) ?? ''))
       throw new HttpProblem(
         403,
         'FORBIDDEN_HOST',
-        `refused: the Host header ${JSON.stringify(given)} is not this emulator's; ${hint}`,
+        `refused: the Host header ${JSON.stringify(options)} is not this emulator's; ${hint}`,
       );
     const origin = req.headers.origin;
     if (origin === undefined) return;
@@ -481,14 +484,14 @@ export async function startHttpTransport(engine: EmulatorEngine, given?: HttpTra
       reject(
         new SandanError(
           'INVALID_OPTION',
-          `Cannot listen on ${host}:${options.port ?? 0}: ${why} (choose another port, or 0 for any free one)`,
+          `Cannot listen on ${host}:${opts.port ?? 0}: ${why} (choose another port, or 0 for any free one)`,
           {
             cause: e,
           },
         ),
       );
     });
-    server.listen(options.port ?? 0, host, () => {
+    server.listen(opts.port ?? 0, host, () => {
       server.removeAllListeners('error');
       // Later server errors (an accept that failed) concern one connection, which Node drops.
       server.on('error', () => {});
@@ -503,7 +506,7 @@ export async function startHttpTransport(engine: EmulatorEngine, given?: HttpTra
     host === '0.0.0.0' || host === '::'
       ? Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address))
       : [];
-  for (const name of ['localhost', '127.0.0.1', '[::1]', shown, ...everywhere, ...(options.allowedHosts ?? [])]) {
+  for (const name of ['localhost', '127.0.0.1', '[::1]', shown, ...everywhere, ...(opts.allowedHosts ?? [])]) {
     const key = hostKey(name, port);
     if (key !== undefined) allowed.add(key);
   }

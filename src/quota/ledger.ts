@@ -235,15 +235,15 @@ export class QuotaLedger {
   async remaining(
     buyerIdNumber: string,
     year: number,
-    given?: { at?: QuotaInstant } & ExcludeOrderOptions,
+    options?: { at?: QuotaInstant } & ExcludeOrderOptions,
   ): Promise<QuotaBalance> {
-    const options = optionsObject(given, 'QuotaLedger.remaining', 'QUOTA_INVALID');
+    const opts = optionsObject(options, 'QuotaLedger.remaining', 'QUOTA_INVALID');
     checkYear(year);
     const key = this.buyerKey(buyerIdNumber);
     const now = this.clock();
-    const at = options.at === undefined ? now : parseInstant(options.at);
+    const at = opts.at === undefined ? now : parseInstant(opts.at);
     const limit = this.policyOn(policyDateForYear(year, at)).annualLimit;
-    const exclude = excludedKey(options);
+    const exclude = excludedKey(opts);
     await this.ready();
     const entries = await this.store.transaction((tx) => tx.entries(key, year), { readOnly: true });
     return balanceOf(entries, year, limit, now, excludedEntry(exclude, entries));
@@ -255,12 +255,12 @@ export class QuotaLedger {
    * {@link quantitiesOf}). `unstated` counts orders reserved without quantities.
    * `excludeOrder` leaves one order out, e.g. the order being validated.
    */
-  async usedQuantities(buyerIdNumber: string, year: number, given?: ExcludeOrderOptions): Promise<QuotaQuantityUse> {
-    const options = optionsObject(given, 'QuotaLedger.usedQuantities', 'QUOTA_INVALID');
+  async usedQuantities(buyerIdNumber: string, year: number, options?: ExcludeOrderOptions): Promise<QuotaQuantityUse> {
+    const opts = optionsObject(options, 'QuotaLedger.usedQuantities', 'QUOTA_INVALID');
     checkYear(year);
     const key = this.buyerKey(buyerIdNumber);
     const now = this.clock();
-    const exclude = excludedKey(options);
+    const exclude = excludedKey(opts);
     await this.ready();
     const entries = await this.store.transaction((tx) => tx.entries(key, year), { readOnly: true });
     return quantitiesOf(entries, year, now, excludedEntry(exclude, entries));
@@ -275,10 +275,10 @@ export class QuotaLedger {
     year: number,
     hs8: string,
     unit: string,
-    given?: ExcludeOrderOptions,
+    options?: ExcludeOrderOptions,
   ): Promise<Decimal | undefined> {
-    const options = optionsObject(given, 'QuotaLedger.usedQuantity', 'QUOTA_INVALID');
-    return quantityOf(await this.usedQuantities(buyerIdNumber, year, options), hs8, unit);
+    const opts = optionsObject(options, 'QuotaLedger.usedQuantity', 'QUOTA_INVALID');
+    return quantityOf(await this.usedQuantities(buyerIdNumber, year, opts), hs8, unit);
   }
 
   /**
@@ -296,21 +296,21 @@ export class QuotaLedger {
     buyerIdNumber: string,
     amount: QuotaAmountInput,
     at: QuotaInstant,
-    given?: ReserveOptions,
+    options?: ReserveOptions,
   ): Promise<QuotaResult> {
-    const options = optionsObject(given, 'QuotaLedger.reserve', 'QUOTA_INVALID');
+    const opts = optionsObject(options, 'QuotaLedger.reserve', 'QUOTA_INVALID');
     const key = orderKeyOf(order);
     const orderAt = parseInstant(at);
     const year = beijingYear(orderAt);
     const policy = this.policyOn(beijingDate(orderAt));
     const value = countedAmountOf(amount, policy.quotaBasis);
     const buyerKey = this.buyerKey(buyerIdNumber);
-    const now = this.now(options.now);
-    const ttl = options.ttlMs ?? this.ttlMs;
+    const now = this.now(opts.now);
+    const ttl = opts.ttlMs ?? this.ttlMs;
     if (ttl !== undefined && !(Number.isFinite(ttl) && ttl > 0))
       throw new SandanError('QUOTA_INVALID', `ttlMs must be a positive number of milliseconds, got ${String(ttl)}`);
     const expiresAt = ttl === undefined ? undefined : new Date(now.getTime() + ttl);
-    const quantities = options.quantities === undefined ? undefined : toQuantities(options.quantities);
+    const quantities = opts.quantities === undefined ? undefined : toQuantities(opts.quantities);
     return this.run(async (tx) => {
       await tx.lockBuyerYear(buyerKey, year);
       const found = entryOfKeyOrThrow(key, await tx.orderEntries(key.orderNo));
@@ -333,8 +333,8 @@ export class QuotaLedger {
         orderAt,
         now,
         expiresAt,
-        copNo: options.copNo,
-        invtNo: options.invtNo,
+        copNo: opts.copNo,
+        invtNo: opts.invtNo,
         quantities,
         existing,
         entries,
@@ -364,10 +364,10 @@ export class QuotaLedger {
    * `released`): the reservation becomes a committed amount. A `released` commit after a
    * `concluded` one counts nothing again but dates the release the return window starts from.
    */
-  async commit(order: QuotaOrderRef, given?: { now?: QuotaInstant; stage?: CommitStage }): Promise<QuotaResult> {
-    const options = optionsObject(given, 'QuotaLedger.commit', 'QUOTA_INVALID');
-    const now = this.now(options.now);
-    const stage = options.stage ?? 'released';
+  async commit(order: QuotaOrderRef, options?: { now?: QuotaInstant; stage?: CommitStage }): Promise<QuotaResult> {
+    const opts = optionsObject(options, 'QuotaLedger.commit', 'QUOTA_INVALID');
+    const now = this.now(opts.now);
+    const stage = opts.stage ?? 'released';
     if (stage !== 'concluded' && stage !== 'released' && stage !== 'closed')
       throw new SandanError(
         'QUOTA_INVALID',
@@ -381,11 +381,11 @@ export class QuotaLedger {
   /** The order was cancelled (CEB624 approved) or its reservation expired: its quota is given back. */
   async release(
     order: QuotaOrderRef,
-    given?: { now?: QuotaInstant; reason?: 'cancelled' | 'expired' },
+    options?: { now?: QuotaInstant; reason?: 'cancelled' | 'expired' },
   ): Promise<QuotaResult> {
-    const options = optionsObject(given, 'QuotaLedger.release', 'QUOTA_INVALID');
-    const now = this.now(options.now);
-    return this.onOrder(order, (e, all, limit) => planRelease(e, all, limit, now, options.reason ?? 'cancelled'));
+    const opts = optionsObject(options, 'QuotaLedger.release', 'QUOTA_INVALID');
+    const now = this.now(opts.now);
+    return this.onOrder(order, (e, all, limit) => planRelease(e, all, limit, now, opts.reason ?? 'cancelled'));
   }
 
   /**
@@ -396,26 +396,30 @@ export class QuotaLedger {
    * days the policy in force on the release date allows; else it is refused with
    * `outside-return-window` unless `outsideReturnWindow` is `allow`.
    */
-  async refund(order: QuotaOrderRef, amount?: Decimal | string | number, given?: RefundOptions): Promise<QuotaResult> {
-    const options = optionsObject(given, 'QuotaLedger.refund', 'QUOTA_INVALID');
-    const now = this.now(options.now);
+  async refund(
+    order: QuotaOrderRef,
+    amount?: Decimal | string | number,
+    options?: RefundOptions,
+  ): Promise<QuotaResult> {
+    const opts = optionsObject(options, 'QuotaLedger.refund', 'QUOTA_INVALID');
+    const now = this.now(opts.now);
     const give = amount === undefined ? undefined : toAmount(amount, 'refund amount');
     if (give?.isZero()) throw new SandanError('QUOTA_INVALID', 'A refund amount must be more than zero');
-    const outside = options.outsideReturnWindow ?? 'refuse';
+    const outside = opts.outsideReturnWindow ?? 'refuse';
     if (outside !== 'refuse' && outside !== 'allow')
       throw new SandanError(
         'QUOTA_INVALID',
         `outsideReturnWindow must be 'refuse' or 'allow', got ${JSON.stringify(outside)}`,
       );
-    const appliedAt = options.appliedAt === undefined ? now : parseInstant(options.appliedAt, 'appliedAt');
-    const arrivedAt = options.arrivedAt === undefined ? undefined : parseInstant(options.arrivedAt, 'arrivedAt');
-    const releasedAt = options.releasedAt === undefined ? undefined : parseInstant(options.releasedAt, 'releasedAt');
+    const appliedAt = opts.appliedAt === undefined ? now : parseInstant(opts.appliedAt, 'appliedAt');
+    const arrivedAt = opts.arrivedAt === undefined ? undefined : parseInstant(opts.arrivedAt, 'arrivedAt');
+    const releasedAt = opts.releasedAt === undefined ? undefined : parseInstant(opts.releasedAt, 'releasedAt');
     return this.onOrder(order, async (e, all, limit, tx) => {
       const events = await tx.orderEvents(e.ebpCode, e.orderNo);
       const released = releasedAt ?? releaseTimeOf(e, events);
       const window = this.policy(beijingDate(released))?.returnWindow;
       const check = window === undefined ? undefined : checkReturnWindow(released, window, appliedAt, arrivedAt);
-      return planRefund(e, all, limit, now, give, options.key, events, { check, outside });
+      return planRefund(e, all, limit, now, give, opts.key, events, { check, outside });
     });
   }
 

@@ -411,10 +411,10 @@ function quoteSchema(schema: string): string {
  */
 export async function openPostgresQuotaStore(
   connection: string | PostgresPoolConfig | PostgresPool,
-  given?: PostgresQuotaStoreOptions,
+  options?: PostgresQuotaStoreOptions,
 ): Promise<PostgresQuotaStore> {
-  const options = optionsObject(given, 'openPostgresQuotaStore', 'QUOTA_INVALID');
-  const schema = options.schema ?? 'public';
+  const opts = optionsObject(options, 'openPostgresQuotaStore', 'QUOTA_INVALID');
+  const schema = opts.schema ?? 'public';
   const s = quoteSchema(schema);
   let pool: Pool;
   let owns = false;
@@ -439,7 +439,7 @@ export async function openPostgresQuotaStore(
     const config: Pg.PoolConfig =
       typeof connection === 'string' ? { connectionString: connection } : (connection as Pg.PoolConfig);
     // A pg Pool must fit PostgresPool: the assignment is the compile-time check.
-    pool = new pg.Pool({ max: options.poolSize ?? 10, ...config });
+    pool = new pg.Pool({ max: opts.poolSize ?? 10, ...config });
     owns = true;
   }
   const where = typeof connection === 'string' ? redactSecrets(connection) : 'postgres';
@@ -451,7 +451,7 @@ export async function openPostgresQuotaStore(
     // on its table even when the index exists, so running the DDL on every open would queue
     // behind (and then hold up) every writer.
     let state = await schemaState(client, s);
-    if (options.readOnly) {
+    if (opts.readOnly) {
       if (!state.tables)
         throw new SandanError(
           'QUOTA_STORE',
@@ -471,7 +471,7 @@ export async function openPostgresQuotaStore(
       state = await schemaState(client, s);
     }
     // A read-only store reads version 1 tables as they are (see txOf).
-    if (state.version !== SCHEMA_VERSION && !(options.readOnly && state.version === '1'))
+    if (state.version !== SCHEMA_VERSION && !(opts.readOnly && state.version === '1'))
       throw new SandanError(
         'QUOTA_STORE',
         `${where} has quota schema version ${String(state.version)}; this sandan knows versions 1 (upgraded when opened for writing) and ${SCHEMA_VERSION}`,
@@ -492,9 +492,9 @@ export async function openPostgresQuotaStore(
   return new PostgresQuotaStore(pool, {
     schema,
     ownsPool: owns,
-    readOnly: options.readOnly === true,
+    readOnly: opts.readOnly === true,
     columns,
-    ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
+    ...(opts.maxRetries !== undefined && { maxRetries: opts.maxRetries }),
     name: `${where} (schema ${schema})`,
   });
 }

@@ -120,9 +120,9 @@ function outcome(
 export async function applyReceipt(
   ledger: QuotaLedger,
   receipt: QuotaReceipt,
-  given?: ApplyReceiptOptions,
+  options?: ApplyReceiptOptions,
 ): Promise<ReceiptOutcome> {
-  const options = optionsObject(given, 'applyReceipt', 'QUOTA_INVALID');
+  const opts = optionsObject(options, 'applyReceipt', 'QUOTA_INVALID');
   const action = receiptAction(receipt);
   const now =
     receipt.returnTime !== undefined && receipt.returnTime !== ''
@@ -143,7 +143,7 @@ export async function applyReceipt(
         ? await ledger.find({ copNo: receipt.copNo, ebpCode })
         : undefined;
     if (!byCop) return { receipt, action, status: action === 'ignore' ? 'ignored' : 'unmatched' };
-    return applyTo(ledger, receipt, action, keyOf(byCop), now, options);
+    return applyTo(ledger, receipt, action, keyOf(byCop), now, opts);
   }
   if (
     receipt.kind === 'CEB622' &&
@@ -152,7 +152,7 @@ export async function applyReceipt(
   ) {
     await ledger.link(keyOf(entry), { invtNo: receipt.invtNo, copNo: receipt.copNo });
   }
-  return applyTo(ledger, receipt, action, keyOf(entry), now, options);
+  return applyTo(ledger, receipt, action, keyOf(entry), now, opts);
 }
 
 /** The key of the entry a receipt was matched to: the ledger operations then name exactly that entry. */
@@ -213,9 +213,9 @@ function receiptMillis(r: QuotaReceipt): number {
 export async function applyReceipts(
   ledger: QuotaLedger,
   receipts: Iterable<QuotaReceipt> | AsyncIterable<QuotaReceipt>,
-  given?: ApplyReceiptOptions,
+  options?: ApplyReceiptOptions,
 ): Promise<ReceiptOutcome[]> {
-  const options = optionsObject(given, 'applyReceipts', 'QUOTA_INVALID');
+  const opts = optionsObject(options, 'applyReceipts', 'QUOTA_INVALID');
   const r = receipts as Partial<Iterable<QuotaReceipt> & AsyncIterable<QuotaReceipt>> | null;
   if (typeof r?.[Symbol.iterator] !== 'function' && typeof r?.[Symbol.asyncIterator] !== 'function')
     throw new SandanError(
@@ -227,6 +227,6 @@ export async function applyReceipts(
   const timed = all.filter((x) => !Number.isNaN(x.ms)).sort((a, b) => a.ms - b.ms || a.i - b.i);
   const out: ReceiptOutcome[] = new Array<ReceiptOutcome>(all.length);
   for (const x of [...timed, ...all.filter((y) => Number.isNaN(y.ms))])
-    out[x.i] = await applyReceipt(ledger, x.r, options);
+    out[x.i] = await applyReceipt(ledger, x.r, opts);
   return out;
 }

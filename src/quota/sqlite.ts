@@ -430,15 +430,15 @@ function schemaOf(db: Db): {
  * not a ledger of a known version, and `QUOTA_BUSY` when another process held the write lock
  * for longer than `busyTimeoutMs`.
  */
-export async function openSqliteQuotaStore(path: string, given?: SqliteQuotaStoreOptions): Promise<SqliteQuotaStore> {
-  const options = optionsObject(given, 'openSqliteQuotaStore', 'QUOTA_INVALID');
+export async function openSqliteQuotaStore(path: string, options?: SqliteQuotaStoreOptions): Promise<SqliteQuotaStore> {
+  const opts = optionsObject(options, 'openSqliteQuotaStore', 'QUOTA_INVALID');
   if (typeof path !== 'string')
     throw new SandanError(
       'QUOTA_INVALID',
       `openSqliteQuotaStore takes the database's file path, got ${describeInput(path)}`,
     );
-  const busyTimeoutMs = checkBusyTimeout(options.busyTimeoutMs);
-  const readOnly = options.readOnly === true;
+  const busyTimeoutMs = checkBusyTimeout(opts.busyTimeoutMs);
+  const readOnly = opts.readOnly === true;
   let Database: typeof BetterSqlite3;
   try {
     Database = (await loadOptional<{ default: typeof BetterSqlite3 }>('better-sqlite3')).default;
@@ -478,7 +478,7 @@ export async function openSqliteQuotaStore(path: string, given?: SqliteQuotaStor
       } else {
         // Another process may be creating the file at the same moment: the busy wait and retries cover it.
         if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
-        db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+        db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
         db.pragma('foreign_keys = ON');
         // The write lock only when there is something to create or migrate: an up-to-date file
         // opens without waiting for a writer. A version this sandan does not know is left alone.
@@ -503,7 +503,7 @@ export async function openSqliteQuotaStore(path: string, given?: SqliteQuotaStor
     } catch (e) {
       if (db.inTransaction) db.exec('ROLLBACK');
       const waited = Date.now() - started;
-      if (isBusy(e) && waited < busyTimeoutMs && attempt < (options.maxRetries ?? 20)) {
+      if (isBusy(e) && waited < busyTimeoutMs && attempt < (opts.maxRetries ?? 20)) {
         await sleep(Math.min(backoff(attempt, 10, 500), busyTimeoutMs - waited));
         continue;
       }
@@ -516,7 +516,7 @@ export async function openSqliteQuotaStore(path: string, given?: SqliteQuotaStor
   return new SqliteQuotaStore(db, {
     readOnly,
     busyTimeoutMs,
-    ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
+    ...(opts.maxRetries !== undefined && { maxRetries: opts.maxRetries }),
   });
 }
 

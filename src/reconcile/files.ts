@@ -84,9 +84,9 @@ export type FileDocument = ScannedDocument & { file: string };
  */
 export async function* readCebDocuments(
   files: readonly string[],
-  given?: { onFileError?: (file: string, error: SandanError) => void },
+  options?: { onFileError?: (file: string, error: SandanError) => void },
 ): AsyncGenerator<FileDocument> {
-  const options = optionsObject(given, 'readCebDocuments');
+  const opts = optionsObject(options, 'readCebDocuments');
   // (a string is iterable: its characters would be read as paths, '/' first)
   if (!Array.isArray(files))
     throw new SandanError(
@@ -98,8 +98,8 @@ export async function* readCebDocuments(
       for await (const docs of scanFile(file)) for (const d of docs) yield { ...d, file };
     } catch (e) {
       // scanFile throws the file's SandanError.
-      if (!options.onFileError) throw e;
-      options.onFileError(file, e as SandanError);
+      if (!opts.onFileError) throw e;
+      opts.onFileError(file, e as SandanError);
     }
   }
 }

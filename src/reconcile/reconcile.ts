@@ -171,18 +171,18 @@ async function sizes(files: readonly string[]): Promise<number[]> {
  * SQLite store for inputs that do not fit in memory, and `reconcileFiles()` to spread the work
  * over worker threads.
  */
-export async function reconcile(inputs: ReconcileInputs, given: ReconcileOptions): Promise<ReconcileReport> {
-  const options = optionsObject(given, 'reconcile');
-  if (typeof options.calculate !== 'function')
+export async function reconcile(inputs: ReconcileInputs, options: ReconcileOptions): Promise<ReconcileReport> {
+  const opts = optionsObject(options, 'reconcile');
+  if (typeof opts.calculate !== 'function')
     throw new SandanError(
       'INVALID_OPTION',
       'reconcile needs options.calculate, e.g. createTaxCalculator({ rates, explain: false })',
     );
   if (inputs === null || typeof inputs !== 'object' || inputs.declarations == null)
     throw new SandanError('INVALID_OPTION', 'reconcile takes its inputs as { declarations, documents?, bills?, … }');
-  const every = options.progressEvery ?? 10_000;
-  const { signal, onProgress } = options;
-  const executor = new InThreadExecutor(options.calculate, options.tolerance);
+  const every = opts.progressEvery ?? 10_000;
+  const { signal, onProgress } = opts;
+  const executor = new InThreadExecutor(opts.calculate, opts.tolerance);
   async function* documents(): AsyncGenerator<DocumentChunk> {
     let seen = 0;
     // Each input is named where it starts (where a problem names a bill): the file of documents
@@ -214,20 +214,20 @@ export async function reconcile(inputs: ReconcileInputs, given: ReconcileOptions
     let count = 0;
     for await (const item of untilAborted(inputs.declarations, signal)) {
       if (++count % every === 0) onProgress?.({ phase: 'declarations', done: count, unit: 'items', count });
-      batch.push(declarationFacts(asRecord(item), options.calculate));
+      batch.push(declarationFacts(asRecord(item), opts.calculate));
       if (batch.length === RECONCILE_BATCH) yield batch, (batch = []);
     }
     if (batch.length) yield batch;
   }
   return drive(
-    options.store ?? new MemoryStore(),
+    opts.store ?? new MemoryStore(),
     (join) => ({
       documents: documents(),
       rows: (async function* () {
         for await (const f of facts()) yield executor.decide(f, join);
       })(),
     }),
-    options,
+    opts,
   );
 }
 
@@ -304,23 +304,23 @@ async function declarationInput(
  * declarations are read in batches of about 1 MiB, a few batches ahead; each XML file is
  * read in chunks of 32 KiB. Throws SandanError `RECONCILE_WORKER` if a worker fails.
  */
-export async function reconcileFiles(given: ReconcileFilesOptions): Promise<ReconcileReport> {
-  const options = optionsObject(given, 'reconcileFiles');
-  const { signal, documents: files } = options;
+export async function reconcileFiles(options: ReconcileFilesOptions): Promise<ReconcileReport> {
+  const opts = optionsObject(options, 'reconcileFiles');
+  const { signal, documents: files } = opts;
   signal?.throwIfAborted();
-  const workers = options.workers ?? defaultReconcileWorkers();
+  const workers = opts.workers ?? defaultReconcileWorkers();
   if (!Number.isInteger(workers) || workers < 0 || workers > 64)
     throw new SandanError('INVALID_OPTION', `workers must be an integer from 0 to 64, got ${workers}`);
-  const rateTables = options.rateTables ?? [];
+  const rateTables = opts.rateTables ?? [];
   // Checked here, so that a bad table is reported once, before any thread starts.
   const rates = rateTables.map((t) => parseRateTable(t.data, t.source));
   // A declarations file is checked to be readable before any work starts.
   const declarationBytes =
-    typeof options.declarations === 'string'
-      ? (await statInputFile(options.declarations)).size
-      : options.declarationsSize || undefined;
+    typeof opts.declarations === 'string'
+      ? (await statInputFile(opts.declarations)).size
+      : opts.declarationsSize || undefined;
   // Batches count their lines from 1; whoever takes them in order numbers them.
-  const { batches: read, problem } = await declarationInput(options.declarations);
+  const { batches: read, problem } = await declarationInput(opts.declarations);
   // The byte size of each batch handed out, in order: a batch's rows come back in the same order.
   const batchBytes: number[] = [];
   const batches = (async function* () {
@@ -329,20 +329,16 @@ export async function reconcileFiles(given: ReconcileFilesOptions): Promise<Reco
       yield b;
     }
   })();
-  const fileSizes = options.onProgress ? await sizes(files) : [];
-  const documentsRead = counter(
-    'documents',
-    options,
-    options.onProgress ? fileSizes.reduce((a, b) => a + b, 0) : undefined,
-  );
-  const declarationsRead = counter('declarations', options, declarationBytes);
+  const fileSizes = opts.onProgress ? await sizes(files) : [];
+  const documentsRead = counter('documents', opts, opts.onProgress ? fileSizes.reduce((a, b) => a + b, 0) : undefined);
+  const declarationsRead = counter('declarations', opts, declarationBytes);
   const executor: ReconcileExecutor =
     workers === 0
-      ? new InThreadExecutor(createTaxCalculator({ explain: false, rates }), options.tolerance, signal)
+      ? new InThreadExecutor(createTaxCalculator({ explain: false, rates }), opts.tolerance, signal)
       : await WorkerPool.open(
           workers,
-          { rateTables, tolerance: new Dec(options.tolerance ?? 0).toFixed() },
-          options.workerUrl,
+          { rateTables, tolerance: new Dec(opts.tolerance ?? 0).toFixed() },
+          opts.workerUrl,
           signal,
         );
   try {
@@ -359,8 +355,8 @@ export async function reconcileFiles(given: ReconcileFilesOptions): Promise<Reco
           continue;
         }
         if (step.error) {
-          if (!options.onFileError) throw step.error;
-          options.onFileError(files[step.file]!, step.error);
+          if (!opts.onFileError) throw step.error;
+          opts.onFileError(files[step.file]!, step.error);
           // The report says so too: a skipped file (e.g. truncated CEB818 voids) must not leave a balanced month.
           const file = files[step.file]!;
           const { message } = step.error;
@@ -372,9 +368,9 @@ export async function reconcileFiles(given: ReconcileFilesOptions): Promise<Reco
       }
     };
     return await drive(
-      options.store ?? new MemoryStore(),
+      opts.store ?? new MemoryStore(),
       (join) => ({ documents: documents(), rows: executor.rows(batches, join) }),
-      { ...options, onRows: (b) => declarationsRead(b.rows.length, batchBytes.shift()) },
+      { ...opts, onRows: (b) => declarationsRead(b.rows.length, batchBytes.shift()) },
     );
   } finally {
     await executor.close();

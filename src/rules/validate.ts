@@ -101,26 +101,26 @@ export interface PreparedOptions {
 }
 
 /** Checks options once (throws SandanError on misuse) for validating or computing many declarations. */
-export function prepare(given?: ValidateOptions, fn = 'createValidator'): PreparedOptions {
-  const options = optionsObject(given, fn);
-  if (options.at !== undefined) isoDateOption(options.at, 'at', 'INVALID_OPTION');
-  const codes = options.codes ?? bundledCodeTables();
-  let registry = options.registry ?? defaultRegistry();
+export function prepare(options?: ValidateOptions, fn = 'createValidator'): PreparedOptions {
+  const opts = optionsObject(options, fn);
+  if (opts.at !== undefined) isoDateOption(opts.at, 'at', 'INVALID_OPTION');
+  const codes = opts.codes ?? bundledCodeTables();
+  let registry = opts.registry ?? defaultRegistry();
   let fixedRuleset: string | undefined;
-  if (options.ruleset !== undefined) {
+  if (opts.ruleset !== undefined) {
     const user =
-      'data' in options.ruleset && 'origin' in options.ruleset
-        ? (options.ruleset as Ruleset)
-        : loadRuleset(options.ruleset, registry.rules, 'ruleset option');
+      'data' in opts.ruleset && 'origin' in opts.ruleset
+        ? (opts.ruleset as Ruleset)
+        : loadRuleset(opts.ruleset, registry.rules, 'ruleset option');
     registry = new RulesetRegistry(registry.rules, [...registry.ids().map((id) => registry.get(id) as Ruleset), user]);
     fixedRuleset = user.id;
-  } else if (options.district !== undefined) {
-    if (typeof options.district !== 'string')
+  } else if (opts.district !== undefined) {
+    if (typeof opts.district !== 'string')
       throw new SandanError(
         'INVALID_OPTION',
-        `district must be a customs code as text, e.g. '2900', got ${describeInput(options.district)}`,
+        `district must be a customs code as text, e.g. '2900', got ${describeInput(opts.district)}`,
       );
-    const district = districtOf(codes.customs, options.district);
+    const district = districtOf(codes.customs, opts.district);
     const id = district === undefined ? undefined : districtRulesetId(district);
     if (id === undefined || registry.get(id) === undefined) {
       const known = registry
@@ -130,20 +130,20 @@ export function prepare(given?: ValidateOptions, fn = 'createValidator'): Prepar
         .sort();
       throw new SandanError(
         'DISTRICT_UNKNOWN',
-        `Unknown customs district ${JSON.stringify(options.district)}. Known districts: ${known.length ? known.join(', ') : '(none)'}; or leave --district out to use the national rules.`,
+        `Unknown customs district ${JSON.stringify(opts.district)}. Known districts: ${known.length ? known.join(', ') : '(none)'}; or leave --district out to use the national rules.`,
       );
     }
     fixedRuleset = id;
   }
   const reg = registry;
-  const rates = [...rateTablesOf(options.rates, 'validate'), bundledRateTable()];
+  const rates = [...rateTablesOf(opts.rates, 'validate'), bundledRateTable()];
   const services: RuleServices = {
     rates,
-    positiveLists: options.positiveLists ?? bundledPositiveLists(),
-    goodsRecords: options.goodsRecords,
+    positiveLists: opts.positiveLists ?? bundledPositiveLists(),
+    goodsRecords: opts.goodsRecords,
     // (a snapshot that is not one, e.g. from untyped JavaScript, is no snapshot: the rules stay silent)
-    quota: snapshotLike<QuotaSnapshot>(options.quota ?? options.extras?.quota),
-    annualQuantities: snapshotLike<AnnualQuantities>(options.annualQuantities ?? options.extras?.annualQuantities),
+    quota: snapshotLike<QuotaSnapshot>(opts.quota ?? opts.extras?.quota),
+    annualQuantities: snapshotLike<AnnualQuantities>(opts.annualQuantities ?? opts.extras?.annualQuantities),
   };
   return {
     codes,
@@ -151,7 +151,7 @@ export function prepare(given?: ValidateOptions, fn = 'createValidator'): Prepar
     resolve(input, at) {
       // The date a caller passes per declaration is an option too: an impossible one is misuse.
       if (at !== undefined) isoDateOption(at, 'at', 'INVALID_OPTION');
-      const date = at ?? options.at ?? declarationDate(input);
+      const date = at ?? opts.at ?? declarationDate(input);
       let rulesetId = fixedRuleset;
       if (rulesetId === undefined) {
         const customsCode = (input as { inventory?: { customsCode?: unknown } } | null)?.inventory?.customsCode;

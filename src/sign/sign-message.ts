@@ -164,26 +164,26 @@ function readAndCanonicalize(xml: string, replace: boolean, sink: C14nSink): Env
  * within a few times the message (the canonical form and the signed text are each one copy).
  * @throws SandanError `XML_MALFORMED`, `XML_TOO_LARGE`, `SIGN_ALREADY_SIGNED`, `INVALID_OPTION`, `SIGN_CERT_INVALID`, `SIGN_SIGNER_FAILED`
  */
-export async function signMessage(xml: string, signer: Signer, given?: SignOptions): Promise<SignedMessage> {
-  const options = optionsObject(given, 'signMessage');
-  checkXmlSize(xml, xmlLimit('signMessage', xml, options.maxBytes, false));
+export async function signMessage(xml: string, signer: Signer, options?: SignOptions): Promise<SignedMessage> {
+  const opts = optionsObject(options, 'signMessage');
+  checkXmlSize(xml, xmlLimit('signMessage', xml, opts.maxBytes, false));
   if (typeof signer?.sign !== 'function')
     throw new SandanError(
       'INVALID_OPTION',
       `signMessage needs a signer with a sign function (createLocalSigner, loadLocalSigner or your own), got ${describeInput(signer)}`,
     );
-  const algs = resolveAlgorithms(signer, options);
-  const replace = options.replaceSignature === true;
+  const algs = resolveAlgorithms(signer, opts);
+  const replace = opts.replaceSignature === true;
   const sink = new DigestSink(algs.digestAlgorithm);
   const layout = readAndCanonicalize(xml, replace, sink);
   const digest = sink.digest();
-  const encoding = options.sm2SignatureEncoding ?? 'raw';
+  const encoding = opts.sm2SignatureEncoding ?? 'raw';
   if (encoding !== 'raw' && encoding !== 'der')
     throw new SandanError('INVALID_OPTION', `sm2SignatureEncoding must be raw or der, not ${String(encoding)}`);
-  const width = options.base64LineLength ?? 0;
+  const width = opts.base64LineLength ?? 0;
   if (!Number.isInteger(width) || width < 0)
     throw new SandanError('INVALID_OPTION', 'base64LineLength must be a non-negative integer');
-  const certificateNumber = options.certificateNumber ?? signer.certificateNumber;
+  const certificateNumber = opts.certificateNumber ?? signer.certificateNumber;
 
   const digestValue = digest.toString('base64');
 
@@ -225,7 +225,7 @@ export async function signMessage(xml: string, signer: Signer, given?: SignOptio
   }
   const signatureValue = Buffer.from(raw).toString('base64');
   const certB64 =
-    options.includeCertificate === false ? undefined : readCertificate(signer.certificate).der.toString('base64');
+    opts.includeCertificate === false ? undefined : readCertificate(signer.certificate).der.toString('base64');
   const signature =
     `<ds:Signature xmlns:ds="${DSIG_NS}">\n<ds:SignedInfo>${inner}</ds:SignedInfo>` +
     `\n<ds:SignatureValue>${wrap(signatureValue, width)}</ds:SignatureValue>` +

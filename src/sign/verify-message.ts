@@ -251,23 +251,23 @@ function trusted(cert: CertificateInfo, anchors: CertificateInfo[]): boolean {
  * @throws SandanError `SIGN_CERT_INVALID` when a trusted certificate given in the options cannot be read;
  * `INVALID_OPTION` when `signatureMethods` or `digestMethods` maps a URI to something other than an algorithm name.
  */
-export function verifyMessage(xml: string, given?: VerifyOptions): VerifyResult {
-  const options = optionsObject(given, 'verifyMessage');
-  const maxBytes = xmlLimit('verifyMessage', xml, options.maxBytes, false);
-  if (options.trustedCertificates !== undefined && !Array.isArray(options.trustedCertificates))
+export function verifyMessage(xml: string, options?: VerifyOptions): VerifyResult {
+  const opts = optionsObject(options, 'verifyMessage');
+  const maxBytes = xmlLimit('verifyMessage', xml, opts.maxBytes, false);
+  if (opts.trustedCertificates !== undefined && !Array.isArray(opts.trustedCertificates))
     throw new SandanError(
       'INVALID_OPTION',
       'verifyMessage: trustedCertificates must be an array of certificates (PEM or DER, or X509Certificate); put one in [ ]',
     );
-  if (options.signatureMethods !== undefined) checkAlgorithmTable(options.signatureMethods, 'signatureMethods');
-  if (options.digestMethods !== undefined) checkAlgorithmTable(options.digestMethods, 'digestMethods');
-  const anchors = (options.trustedCertificates ?? []).map((c) => readCertificate(c));
+  if (opts.signatureMethods !== undefined) checkAlgorithmTable(opts.signatureMethods, 'signatureMethods');
+  if (opts.digestMethods !== undefined) checkAlgorithmTable(opts.digestMethods, 'digestMethods');
+  const anchors = (opts.trustedCertificates ?? []).map((c) => readCertificate(c));
   try {
-    return verifyInner(xml, options, maxBytes, anchors);
+    return verifyInner(xml, opts, maxBytes, anchors);
   } catch (e) {
     if (!(e instanceof Fail)) throw e;
     // Only after the strict verdict: the diagnosis explains it, never changes it.
-    if (e.state && options.diagnose !== false)
+    if (e.state && opts.diagnose !== false)
       return { valid: false, reason: e.reason, message: e.message, diagnosis: diagnose(e.state) };
     return { valid: false, reason: e.reason, message: e.message };
   }

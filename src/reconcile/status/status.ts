@@ -203,19 +203,19 @@ function receiptItem(r: StatusReceipt, seq: number): TimelineItem {
  * release). Receipts link to orders through the keys they share with the sent documents;
  * without them, receipts group by their own keys. Orders come sorted by their name.
  */
-export function status(receipts: Iterable<StatusReceipt>, given: StatusOptions): OrderStatus[] {
-  const options = optionsObject(given, 'status');
+export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions): OrderStatus[] {
+  const opts = optionsObject(options, 'status');
   if (typeof (receipts as Partial<Iterable<StatusReceipt>> | null)?.[Symbol.iterator] !== 'function')
     throw new SandanError(
       'INVALID_OPTION',
       `status takes the receipts as an iterable (e.g. an array), got ${describeInput(receipts)}`,
     );
-  if (!(options.now instanceof Date) || Number.isNaN(options.now.getTime()))
+  if (!(opts.now instanceof Date) || Number.isNaN(opts.now.getTime()))
     throw new SandanError('INVALID_OPTION', 'status needs the current time as a valid Date in options.now');
   const uf = new UnionFind();
   const items: Array<{ keys: string[]; item: TimelineItem }> = [];
   const add = (keys: string[], item: TimelineItem) => void items.push({ keys, item });
-  for (const sent of options.sent ?? []) {
+  for (const sent of opts.sent ?? []) {
     const keys = keysOf(sent as unknown as Record<string, unknown>, KEY_NAMES);
     if (!keys.length) continue;
     const ms = beijingMillis(sent.appTime);
@@ -252,10 +252,10 @@ export function status(receipts: Iterable<StatusReceipt>, given: StatusOptions):
     g.items.push(item);
   }
   const clock = {
-    now: options.now.getTime(),
-    ackMs: (options.ackHours ?? 24) * 3600_000,
-    deliveryMs: (options.deliveryDays ?? 7) * 86400_000,
-    windowOf: options.returnWindow ?? nationalReturnWindow(),
+    now: opts.now.getTime(),
+    ackMs: (opts.ackHours ?? 24) * 3600_000,
+    deliveryMs: (opts.deliveryDays ?? 7) * 86400_000,
+    windowOf: opts.returnWindow ?? nationalReturnWindow(),
   };
   const out: OrderStatus[] = [];
   for (const g of groups.values()) out.push(orderStatus(g.keys, g.items, clock));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SandanError } from '../errors.js';
 import type { Severity } from '../model/issue.js';
+import { compareCodeUnits } from '../model/guards.js';
 import {
   DistrictSectionSchema,
   ExtensionFieldSchema,
@@ -248,6 +249,8 @@ export class RulesetRegistry {
           'RULESET_EXTENDS',
           `${cur.origin}: $.extends: no ruleset "${cur.extends}" to extend. Known rulesets: ${this.ids()
             .filter((i) => i !== cur?.id)
+            // national first, then the districts in code order (as the unknown-district message lists them)
+            .sort((a, b) => Number(b === 'national') - Number(a === 'national') || compareCodeUnits(a, b))
             .join(', ')}`,
         );
       }

@@ -189,6 +189,11 @@ describe('user rulesets', () => {
     }
     expect(known.split(', ')).toContain('national');
     expect(known.split(', ')).not.toContain('my-shop');
+    // national first, then in code order (district/0200 came last, after district/9000)
+    const ids = known.split(', ');
+    expect(ids[0]).toBe('national');
+    expect(ids.slice(1, 3)).toEqual(['district/0200', 'district/2200']);
+    expect(ids.slice(1)).toEqual([...ids.slice(1)].sort());
     reg.add(loadRuleset({ id: 'a', version: '1', extends: 'national' }, RULES));
     reg.add(loadRuleset({ id: 'b', version: '1', extends: 'a' }, RULES));
     expect(() => reg.add(loadRuleset({ id: 'a', version: '2', extends: 'b' }, RULES))).toThrowError(/cycle/);

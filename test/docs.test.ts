@@ -62,3 +62,63 @@ describe('commands in the docs', () => {
     expect(r.stdout.length).toBeGreaterThan(0);
   });
 });
+
+describe('links between the docs', () => {
+  /** GitHub's anchor of a heading: lower case, punctuation dropped (letters of any script kept), spaces to '-'. */
+  const slug = (heading: string) =>
+    heading
+      .replace(/`/g, '')
+      .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\p{M}\s_-]/gu, '')
+      .replace(/\s/g, '-');
+  const anchorsOf = (text: string): Set<string> => {
+    const seen = new Map<string, number>();
+    const out = new Set<string>();
+    // (headings inside code blocks are none)
+    for (const m of text.replace(/```[\s\S]*?```/g, '').matchAll(/^#{1,6} +(.+?) *#*$/gm)) {
+      const base = slug(m[1]!);
+      const n = seen.get(base) ?? 0;
+      seen.set(base, n + 1);
+      out.add(n === 0 ? base : `${base}-${n}`);
+    }
+    for (const m of text.matchAll(/<a (?:id|name)="([^"]+)"/g)) out.add(m[1]!);
+    return out;
+  };
+  const root = new URL('../', import.meta.url);
+  const pages = [
+    'README.md',
+    ...readdirSync(new URL('../docs/', import.meta.url))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ];
+
+  it('every relative link names a file that exists, and its #anchor a heading of that file', () => {
+    const broken: string[] = [];
+    for (const page of pages) {
+      const text = readFileSync(new URL(page, root), 'utf8').replace(/```[\s\S]*?```/g, '');
+      for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        const target = m[1]!;
+        if (/^[a-z]+:/i.test(target)) continue; // http:, https:, mailto:
+        const [file, anchor] = target.split('#') as [string, string | undefined];
+        const path = file === '' ? page : new URL(file, new URL(page, root)).pathname.slice(root.pathname.length);
+        let body: string;
+        try {
+          body = readFileSync(new URL(path, root), 'utf8');
+        } catch {
+          if (!/\/$/.test(file)) broken.push(`${page}: ${target} (no such file)`);
+          continue;
+        }
+        if (anchor !== undefined && path.endsWith('.md') && !anchorsOf(body).has(anchor))
+          broken.push(`${page}: ${target} (no such heading in ${path})`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('finds the anchors GitHub makes', () => {
+    const a = anchorsOf('# Locks and waits\n## `limits/annual`: the rule\n## API\n## API\n### 三单对碰 (matching)\n');
+    expect([...a]).toEqual(['locks-and-waits', 'limitsannual-the-rule', 'api', 'api-1', '三单对碰-matching']);
+  });
+});

@@ -116,8 +116,9 @@ export function describeInput(input: unknown): string {
 
 /**
  * The options object a public function was given, `{}` when left out. Anything else (null, a
- * string, an array: a call from JavaScript that TypeScript would have refused) is misuse, a
- * SandanError (`code`, INVALID_OPTION unless the area has its own) naming the function, instead of a TypeError further in.
+ * string, an array: a call from JavaScript that TypeScript would have refused) is misuse: a
+ * SandanError naming the function (`code`: INVALID_OPTION unless the area has its own), instead
+ * of a TypeError further in.
  */
 export function optionsObject<T extends object>(
   options: T | undefined,

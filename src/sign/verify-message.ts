@@ -249,7 +249,9 @@ function trusted(cert: CertificateInfo, anchors: CertificateInfo[]): boolean {
  * production or a reference to one, a second byte-order mark or a misplaced XML declaration, an
  * undeclared namespace prefix: all `valid: false` with reason `xml-malformed`, never a throw.
  * @throws SandanError `SIGN_CERT_INVALID` when a trusted certificate given in the options cannot be read;
- * `INVALID_OPTION` when `signatureMethods` or `digestMethods` maps a URI to something other than an algorithm name.
+ * `INVALID_OPTION` when `signatureMethods` or `digestMethods` maps a URI to something other than an algorithm name,
+ * and for misuse from JavaScript: the XML not a string, options not an object, `maxBytes` not a positive whole
+ * number, `trustedCertificates` not a list.
  */
 export function verifyMessage(xml: string, options?: VerifyOptions): VerifyResult {
   const opts = optionsObject(options, 'verifyMessage');

@@ -396,7 +396,7 @@ export async function startHttpTransport(
         const by = url.searchParams.get('by');
         if (by === null || by === '')
           throw new HttpProblem(400, 'BAD_PARAMETER', 'say how far: ?by=2h (or 30m, 1d, ms)');
-        // (a number past 2^53 would be read as another one: refused with the text as options)
+        // (a number past 2^53 would be read as another one: refused with the text as given)
         if (/^\d+$/.test(by) && !Number.isSafeInteger(Number(by)))
           throw new HttpProblem(
             400,
@@ -413,7 +413,7 @@ export async function startHttpTransport(
         if (typeof orderNo !== 'string' || orderNo === '')
           throw new HttpProblem(400, 'BAD_PARAMETER', 'orderNo must be a non-empty string');
         if (ebpCode !== undefined && (typeof ebpCode !== 'string' || ebpCode === ''))
-          throw new HttpProblem(400, 'BAD_PARAMETER', 'ebpCode, when options, must be a non-empty string');
+          throw new HttpProblem(400, 'BAD_PARAMETER', 'ebpCode, when given, must be a non-empty string');
         if (typeof scenario !== 'object' || scenario === null || Array.isArray(scenario))
           throw new HttpProblem(400, 'BAD_PARAMETER', 'scenario must be an object, e.g. {"reject":{"code":"1313"}}');
         engine.scenario(orderNo, scenario as Parameters<EmulatorEngine['scenario']>[1], { ebpCode });
@@ -429,13 +429,13 @@ export async function startHttpTransport(
    */
   function checkHost(req: IncomingMessage): void {
     const hint = `this emulator answers to ${[...allowed].join(', ')}; start it with --allow-host NAME (allowedHosts) to be reached by another name`;
-    const options = req.headers.host;
+    const given = req.headers.host;
     // (HTTP/1.0 clients may send no Host; a browser always does)
-    if (options !== undefined && !allowed.has(hostKey(options, 80) ?? ''))
+    if (given !== undefined && !allowed.has(hostKey(given, 80) ?? ''))
       throw new HttpProblem(
         403,
         'FORBIDDEN_HOST',
-        `refused: the Host header ${JSON.stringify(options)} is not this emulator's; ${hint}`,
+        `refused: the Host header ${JSON.stringify(given)} is not this emulator's; ${hint}`,
       );
     const origin = req.headers.origin;
     if (origin === undefined) return;

@@ -153,9 +153,9 @@ describe('the emulator over HTTP', () => {
       });
     const set = await scenario({ orderNo: 'HTTP-PLAT-1', ebpCode: B, scenario: { reject: { code: '1322' } } });
     expect(await set.json()).toEqual({ orderNo: 'HTTP-PLAT-1', ebpCode: B, scenario: { reject: { code: '1322' } } });
-    expect(
-      (await scenario({ orderNo: 'HTTP-PLAT-1', ebpCode: 7, scenario: { drop: { receipt: 'CEB622' } } })).status,
-    ).toBe(400);
+    const numeric = await scenario({ orderNo: 'HTTP-PLAT-1', ebpCode: 7, scenario: { drop: { receipt: 'CEB622' } } });
+    expect(numeric.status).toBe(400);
+    expect(await numeric.text()).toContain('ebpCode, when given, must be a non-empty string');
     const waybill = await scenario({ orderNo: 'HTTP-PLAT-1', ebpCode: B, scenario: { drop: { receipt: 'CEB512' } } });
     expect(waybill.status).toBe(400);
     expect(await waybill.text()).toContain('a waybill names no platform');

@@ -1,17 +1,7 @@
 import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
 import { SandanError } from '../errors.js';
-
-/** A Decimal of what decimal.js can read; anything else is misuse (not a DecimalError). */
-function numberArgument(value: Decimal | string, what: string): Decimal {
-  try {
-    return new Dec(value);
-  } catch (e) {
-    throw new SandanError('INVALID_OPTION', `${what} must be a number, got ${JSON.stringify(String(value))}`, {
-      cause: e,
-    });
-  }
-}
+import { decimalArgument } from './policy.js';
 
 /**
  * Converts a foreign-currency amount to CNY at the customs rate and rounds half-up to the fen
@@ -19,8 +9,8 @@ function numberArgument(value: Decimal | string, what: string): Decimal {
  * per-100 quotation by 100 first); sandan fetches no rates.
  */
 export function convertToCny(amount: Decimal | string, customsRate: Decimal | string): Decimal {
-  const a = numberArgument(amount, 'Amount');
-  const r = numberArgument(customsRate, 'Customs rate');
+  const a = decimalArgument(amount, 'Amount');
+  const r = decimalArgument(customsRate, 'Customs rate');
   if (!a.isFinite() || a.isNegative())
     throw new SandanError('INVALID_OPTION', `Amount must be a non-negative number, got ${a.toString()}`);
   if (!r.isFinite() || !r.gt(0))

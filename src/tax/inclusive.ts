@@ -3,7 +3,7 @@ import { Dec } from '../model/primitives.js';
 import { SandanError } from '../errors.js';
 import { lineFigures, regimeFactors, type LineFigures, type QuantityOf } from './line.js';
 import { ROUND_PER_LINE } from './formulas.js';
-import { assertTaxPolicy, type TaxPolicy } from './policy.js';
+import { assertTaxPolicy, decimalArgument, type TaxPolicy } from './policy.js';
 import type { TaxRate } from './rates.js';
 
 /** Goods value and taxes derived from a tax-inclusive shelf price. */
@@ -46,12 +46,7 @@ export function fromTaxInclusivePrice(
   options: TaxInclusiveOptions = {},
 ): TaxInclusiveSplit {
   assertTaxPolicy(policy);
-  let G: Decimal;
-  try {
-    G = new Dec(shelfPrice);
-  } catch {
-    G = new Dec(Number.NaN); // (refused below, as any price that is no amount)
-  }
+  const G = decimalArgument(shelfPrice, 'Shelf price');
   const scale = policy.rounding.scale;
   if (!G.isFinite() || G.isNegative() || G.decimalPlaces() > scale) {
     throw new SandanError(

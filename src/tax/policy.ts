@@ -101,6 +101,17 @@ export function toDec(value: Decimal): Decimal {
   return value.constructor === Dec ? value : new Dec(value);
 }
 
+/** An argument as a Decimal of what decimal.js can read; anything else is misuse (INVALID_OPTION, not a DecimalError). */
+export function decimalArgument(value: Decimal | string, what: string): Decimal {
+  try {
+    return new Dec(value);
+  } catch (e) {
+    throw new SandanError('INVALID_OPTION', `${what} must be a number, got ${JSON.stringify(String(value))}`, {
+      cause: e,
+    });
+  }
+}
+
 /** Rounds `value` to the policy's scale with the policy's mode (the rounding declared in formulas.ts). */
 export function roundTax(value: Decimal, rounding: RoundingPolicy): Decimal {
   return ROUND_PER_LINE.apply(value, rounding);

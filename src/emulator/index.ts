@@ -72,7 +72,10 @@ export interface CustomsEmulator {
   scenario(orderNo: string, scenario: Scenario, target?: ScenarioTarget): void;
   /** What it received and keeps (the newest `history`), after sequence number `after` (default 0), oldest first; at most `limit`. */
   received(after?: number, limit?: number): ReceivedMessage[];
-  /** The seq of the oldest received message and of the oldest receipt still kept (see the `history` option). */
+  /**
+   * The seq of the oldest received message and of the oldest receipt still kept (see the `history` option); where a
+   * list keeps none (nothing yet, or `history: 0`), the seq its next entry will get.
+   */
   historyStart(): { received: number; receipts: number };
   /** The emulator's time. */
   now(): Date;

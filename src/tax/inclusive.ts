@@ -21,11 +21,29 @@ export interface TaxInclusiveSplit {
   residual: Decimal;
   /** True when the taxes are exactly what {@link computeTax} gives on `goodsValue` (residual 0). */
   exact: boolean;
+  /**
+   * The taxes {@link computeTax} gives on `goodsValue` itself, which customs charges on the declared value. The same
+   * as the split's taxes when `exact`; higher otherwise: by about 0.01 a tax within a rounding step, by the whole jump
+   * when the shelf price lies in the gap of a threshold (a consumption-tax tier by unit value, the beer price band).
+   */
+  taxesOnGoodsValue: TaxParts;
+}
+
+/** The rounded taxes of one value. */
+export interface TaxParts {
+  customsTax: Decimal;
+  consumptionTax: Decimal;
+  valueAddedTax: Decimal;
+  taxTotal: Decimal;
 }
 
 /** Options of {@link fromTaxInclusivePrice}. */
 export interface TaxInclusiveOptions {
-  /** `cbec` (default): the price is within limits; `cbec-full`: full rates (one item above the single limit, 财关税〔2018〕49号). */
+  /**
+   * `cbec` (default): the price is within limits, and a goods value above the policy's single-transaction limit is
+   * refused; `cbec-full`: full rates (one item above the single limit, 财关税〔2018〕49号 二; general trade charges the
+   * same rates).
+   */
   regime?: 'cbec' | 'cbec-full';
 }
 
@@ -75,7 +93,7 @@ export function fromTaxInclusivePrice(
     return rounded(raw);
   };
   // Each tax rounded separately, as computeTax rounds a one-line order (per line).
-  const rounded = (raw: LineFigures) => {
+  const rounded = (raw: LineFigures): TaxParts => {
     const customsTax = ROUND_PER_LINE.apply(raw.duty, policy.rounding);
     const consumptionTax = ROUND_PER_LINE.apply(raw.consumptionTax, policy.rounding);
     const valueAddedTax = ROUND_PER_LINE.apply(raw.valueAddedTax, policy.rounding);
@@ -104,10 +122,23 @@ export function fromTaxInclusivePrice(
   }
   const P = lo.times(step);
   const residual = G.minus(P).minus(best.taxTotal);
+  const goodsValue = P.plus(residual);
+  const regime = options.regime ?? 'cbec';
+  // The within-limits rates never apply above the single limit (财关税〔2018〕49号 二): the goods value alone is above it.
+  if (regime === 'cbec' && goodsValue.gt(policy.singleTransactionLimit)) {
+    throw new SandanError(
+      'INVALID_OPTION',
+      `Shelf price ${G.toFixed(scale)} splits into a goods value of ${goodsValue.toFixed(scale)}, above the ` +
+        `single-transaction limit ${new Dec(policy.singleTransactionLimit).toFixed(scale)}, where the within-limits ` +
+        `rates (regime 'cbec') do not apply: one item above the limit is taxed at full rates (regime 'cbec-full') ` +
+        'where the policy allows it, anything else as general trade',
+    );
+  }
   return {
-    goodsValue: P.plus(residual),
+    goodsValue,
     ...best,
     residual,
     exact: residual.isZero(),
+    taxesOnGoodsValue: residual.isZero() ? best : taxesAt(goodsValue),
   };
 }

@@ -53,7 +53,12 @@ export {
   type TaxResult,
 } from './compute.js';
 /** Tax-inclusive shelf prices. */
-export { fromTaxInclusivePrice, type TaxInclusiveOptions, type TaxInclusiveSplit } from './inclusive.js';
+export {
+  fromTaxInclusivePrice,
+  type TaxInclusiveOptions,
+  type TaxInclusiveSplit,
+  type TaxParts,
+} from './inclusive.js';
 /** Foreign-currency conversion at the customs rate. */
 export { convertToCny } from './currency.js';
 /** JSON output. */

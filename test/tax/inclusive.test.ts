@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { computeTax, DEFAULT_TAX_POLICY_2019, fromTaxInclusivePrice, parseRateTable } from '../../src/tax/index.js';
+import {
+  computeTax,
+  DEFAULT_TAX_POLICY_2016,
+  DEFAULT_TAX_POLICY_2019,
+  fromTaxInclusivePrice,
+  parseRateTable,
+} from '../../src/tax/index.js';
 import { Dec } from '../../src/model/index.js';
 import { bundledRates, declarationWith } from './helpers.js';
 
@@ -87,8 +93,98 @@ describe('fromTaxInclusivePrice', () => {
         });
         expect(r.taxTotal.eq(s.taxTotal)).toBe(true);
         if (s.exact) expect(s.residual.isZero()).toBe(true);
+        // What customs charges on the declared value: the split's taxes exactly when there is no residual.
+        const onValue = computeTax(declarationWith([{ gcode: `${key}000000`, totalPrice: s.goodsValue.toFixed(2) }]), {
+          policy: P2019,
+          rates: table,
+        });
+        expect(onValue.taxTotal.toFixed(2)).toBe(s.taxesOnGoodsValue.taxTotal.toFixed(2));
+        expect(onValue.taxTotal.eq(s.taxTotal)).toBe(s.exact);
       }),
       { numRuns: 300 },
     );
+  });
+
+  describe('a shelf price in the gap of a consumption-tax threshold (skin care, 50 g: CT from 10000 CNY/kg, i.e. 500.00)', () => {
+    const skinCare = () => {
+      const r = bundledRates().entries.get('33049900');
+      if (r === undefined) throw new Error('bundled 33049900');
+      return r;
+    };
+    const qty = { '035': new Dec('0.05') };
+
+    it('below the gap, 499.99 + VAT 499.99 × 0.091 = 45.49909 → 45.50 = 545.49: exact, no CT', () => {
+      const s = fromTaxInclusivePrice(new Dec('545.49'), skinCare(), P2019, qty);
+      expect([s.goodsValue, s.consumptionTax, s.valueAddedTax, s.residual].map((x) => x.toFixed(2))).toEqual([
+        '499.99',
+        '0.00',
+        '45.50',
+        '0.00',
+      ]);
+      expect(s.exact).toBe(true);
+      expect(s.taxesOnGoodsValue.taxTotal.toFixed(2)).toBe('45.50');
+    });
+
+    it('at 500.00 the CT starts: 500/0.85 × 0.15 × 0.7 = 61.7647 → 61.76, VAT 588.2353 × 0.091 = 53.5294 → 53.53; 615.29', () => {
+      const s = fromTaxInclusivePrice(new Dec('615.29'), skinCare(), P2019, qty);
+      expect([s.goodsValue, s.consumptionTax, s.valueAddedTax, s.residual].map((x) => x.toFixed(2))).toEqual([
+        '500.00',
+        '61.76',
+        '53.53',
+        '0.00',
+      ]);
+      expect(s.exact).toBe(true);
+    });
+
+    it('inside the gap, 600.00: the split cannot be exact, and taxesOnGoodsValue says what customs charges on 554.50', () => {
+      const s = fromTaxInclusivePrice(new Dec('600.00'), skinCare(), P2019, qty);
+      // The taxes of 499.99 (45.50); the goods value absorbs 600.00 − 499.99 − 45.50 = 54.51.
+      expect([s.goodsValue, s.taxTotal, s.residual].map((x) => x.toFixed(2))).toEqual(['554.50', '45.50', '54.51']);
+      expect(s.exact).toBe(false);
+      // On 554.50 (11,090 CNY/kg): CT 554.50/0.85 × 0.15 × 0.7 = 68.4971 → 68.50;
+      // VAT (554.50 + 97.8529) × 0.091 = 652.3529 × 0.091 = 59.3641 → 59.36; 127.86 in all, not 45.50.
+      const t = s.taxesOnGoodsValue;
+      expect([t.customsTax, t.consumptionTax, t.valueAddedTax, t.taxTotal].map((x) => x.toFixed(2))).toEqual([
+        '0.00',
+        '68.50',
+        '59.36',
+        '127.86',
+      ]);
+      // computeTax agrees on the declared value.
+      const r = computeTax(
+        declarationWith([{ gcode: '3304990099', totalPrice: '554.50', qty1: '0.05', unit1: '035' }]),
+        { policy: P2019, rates: bundledRates() },
+      );
+      expect(r.taxTotal.toFixed(2)).toBe('127.86');
+    });
+  });
+
+  describe('within limits, the goods value may not pass the single-transaction limit (财关税〔2018〕49号 二)', () => {
+    it('5455.00 at 9.1 %: 5000.00 + 455.00, at the limit, is split', () => {
+      const s = fromTaxInclusivePrice(new Dec('5455.00'), rate('6109'), P2019);
+      expect([s.goodsValue.toFixed(2), s.taxTotal.toFixed(2), s.exact]).toEqual(['5000.00', '455.00', true]);
+    });
+
+    it('5455.01 (5000.01 + 5000.01 × 0.091 = 455.0009 → 455.00) and 6000.00 are refused under the cbec regime', () => {
+      expect(() => fromTaxInclusivePrice(new Dec('5455.01'), rate('6109'), P2019)).toThrow(
+        /goods value of 5000\.01, above the single-transaction limit 5000\.00/,
+      );
+      const e = (() => {
+        try {
+          fromTaxInclusivePrice(new Dec('6000.00'), rate('6109'), P2019);
+        } catch (err) {
+          return err as { code?: string };
+        }
+      })();
+      expect(e?.code).toBe('INVALID_OPTION');
+    });
+
+    it('the 2016 policy refuses above 2000; cbec-full splits 6000.00 at full rates', () => {
+      expect(() => fromTaxInclusivePrice(new Dec('2200.00'), rate('6109'), DEFAULT_TAX_POLICY_2016)).toThrow(
+        /above the single-transaction limit 2000\.00/,
+      );
+      const s = fromTaxInclusivePrice(new Dec('6000.00'), rate('7116'), P2019, undefined, { regime: 'cbec-full' });
+      expect(s.goodsValue.plus(s.taxTotal).toFixed(2)).toBe('6000.00');
+    });
   });
 });

@@ -72,11 +72,11 @@ export function rulesCatalogue(): string {
     '',
     "Every rule sandan runs, the codes it reports, and how the national ruleset sets it. Numeric codes mirror customs (`1332`) or E-Port (`-621027`) rejection codes, so a finding names the rejection it prevents; other codes are sandan's own and stable. A code that mirrors customs takes its meaning, cause and fix from the receipt catalogue (rulesets/receipts.json), the words `sandan parse` uses for the receipt, and its issues carry them in `help`.",
     '',
-    'In the source column, 报文规范 202205 is 海关总署《海关跨境电商统一版系统企业对接报文规范（202205版）》 with its import XSD (附件2 海关跨境进口业务节点报文定义202205.xsd), cited by message element. The national ruleset cites each document in full (issuer, number, title, date, URL) in its `sources`.',
+    'In the source column, 报文规范 202205 is 海关总署《海关跨境电商统一版系统企业对接报文规范（202205版）》 with its import XSD (附件2 海关跨境进口业务节点报文定义202205.xsd), cited by message element. The national ruleset cites each document in its `sources` with what is known of it (issuer, number, title, date, URL; where a field is missing, it was not found).',
     '',
     'Codes reported outside rules: `date-unknown` (engine: the declaration carries no date), `rule-failed` (engine: a rule threw, which is a bug), `input-encoding`, `json-syntax`, `input-too-large`, `input-empty`, `input-array` (input: the file could not be read as a JSON declaration; `input-array`: a JSON array of them, given where one declaration per file or NDJSON is read).',
     '',
-    'Each rule lives in `src/rules/<family>/<name>.ts` with its messages (one template per message id, in Chinese and English, filled from the data the rule reports) and its documented examples; its tests are `test/rules/<family>/<name>.test.ts`.',
+    'Each rule lives in `src/rules/<family>/<name>.ts` with its messages (one template per message id, in Chinese and English, filled from the data the rule reports) and its documented examples; its tests are `test/rules/<family>/<name>.test.ts`. The Passes and Fails examples below are run when this page is generated, each on the file it names and with the rate table `examples/rates.example.json` (on the command line: `--rates examples/rates.example.json`); the findings shown are what they give.',
     '',
     '| rule | default severity | national | description | source |',
     '|---|---|---|---|---|',
@@ -154,12 +154,16 @@ export function districtsCatalogue(): string {
     '',
     '<!-- Generated from rulesets/districts by `npm run gen`; do not edit. -->',
     '',
-    'Each district ruleset extends the national one and holds only what differs, every value with its source and, where a fact is not verified, its confidence (an uncertain fact makes its rule warn instead of fail). A declaration is checked against the district of its `inventory.customsCode` (an office such as 2924 resolves to its district, 2900) unless `--district` is given.',
+    "Each district ruleset extends the national one and holds only what differs, every value with its source and, where a fact is not verified, its confidence (an uncertain fact makes its rule warn instead of fail). A declaration is checked against the district of its `inventory.customsCode` (an office such as 2924 resolves to its district, 2900) unless `--district` is given. A user ruleset (`--ruleset`) takes the place of both: it applies with what it extends, and `--district` is then ignored. Before a district's first trade-mode entry, the national default (9610, 1210 and, from 2016-12-01, 1239) applies; the notes below the table say why a district allows a mode its pilot document does not name.",
     '',
     '| district | offices (codes) | trade modes (from – to) | signature algorithms | special requirements | sources |',
     '|---|---|---|---|---|---|',
   ];
-  for (const r of bundledRulesets().filter((x) => x.data.district)) {
+  const notes: string[] = [];
+  const byCode = (x: { data: { district?: { code: string } } }) => x.data.district?.code ?? '';
+  for (const r of bundledRulesets()
+    .filter((x) => x.data.district)
+    .sort((a, b) => (byCode(a) < byCode(b) ? -1 : byCode(a) > byCode(b) ? 1 : 0))) {
     const d = r.data.district!;
     const offices = [
       ...new Set([
@@ -174,14 +178,21 @@ export function districtsCatalogue(): string {
       effectiveTo?: string;
       options?: { allowed?: string[] };
       confidence?: string;
+      note?: string;
     }>;
+    const span = (m: (typeof modes)[number]) => `${m.effectiveFrom ?? '…'} – ${m.effectiveTo ?? '…'}`;
+    for (const m of modes)
+      if (m.note)
+        notes.push(`- ${d.code} ${d.name.zh}, ${(m.options?.allowed ?? []).join('/')} (${span(m)}): ${m.note}`);
+    const first = modes[0]?.effectiveFrom;
     const modeText =
-      modes
-        .map(
+      [
+        ...(first !== undefined && first > '2016-04-08' ? [`national default (before ${first})`] : []),
+        ...modes.map(
           (m) =>
-            `${(m.options?.allowed ?? []).join('/')} (${m.effectiveFrom ?? '…'} – ${m.effectiveTo ?? '…'}${m.confidence && m.confidence !== 'verified' ? `, ${m.confidence}` : ''})`,
-        )
-        .join('<br>') || 'national default';
+            `${(m.options?.allowed ?? []).join('/')} (${span(m)}${m.confidence && m.confidence !== 'verified' ? `, ${m.confidence}` : ''})`,
+        ),
+      ].join('<br>') || 'national default';
     const sig = d.signatureAlgorithms
       .map(
         (s) =>
@@ -196,6 +207,7 @@ export function districtsCatalogue(): string {
       `| ${d.code} ${d.name.zh} ${d.name.en} | ${offices.join(', ') || '—'} | ${modeText} | ${sig || '—'} | ${esc(reqs) || '—'} | ${esc(sources)} |`,
     );
   }
+  if (notes.length) lines.push('', '## Notes on the trade modes', '', ...notes);
   return `${lines.join('\n')}\n`;
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DateSchema, inForce } from './policy.js';
 import { SandanError } from '../errors.js';
 import { SourceSchema, SourcesSchema } from '../model/sources.js';
+import type { Message } from '../model/issue.js';
 
 /**
  * Editions of the positive list (跨境电子商务零售进口商品清单): the 8-digit tariff lines that may
@@ -84,7 +85,8 @@ export const PositiveListSchema = z.strictObject({
       z.strictObject({
         hs8: z.string().regex(/^\d{8}$/),
         name: z.string().optional(),
-        note: z.string().min(1),
+        /** Why it is absent: one text for both languages, or `{ zh, en }`. */
+        note: z.union([z.string().min(1), z.strictObject({ zh: z.string().min(1), en: z.string().min(1) })]),
         source: z.string().min(1),
       }),
     )
@@ -167,18 +169,32 @@ export function editionAt(editions: readonly PositiveList[], at: string): Positi
 /** What a line of an edition says about an 8-digit code on a date. */
 export type PositiveListMembership =
   | { status: 'listed'; line: PositiveListLine }
-  | { status: 'absent'; reason: string }
+  | { status: 'absent'; reason: Message }
   | { status: 'unconfirmed' };
 
 /** Whether `hs8` is on `edition` on `at`: listed, known absent, or not decidable from a partial copy. */
 export function positiveListMembership(edition: PositiveList, hs8: string, at: string): PositiveListMembership {
   const line = edition.lines.get(hs8);
   if (line && (line.effectiveFrom === undefined || line.effectiveFrom <= at)) return { status: 'listed', line };
-  if (line) return { status: 'absent', reason: `in force from ${line.effectiveFrom}` };
+  if (line)
+    return {
+      status: 'absent',
+      reason: { zh: `自 ${line.effectiveFrom} 起才列入`, en: `listed only from ${line.effectiveFrom}` },
+    };
   const gone = edition.absent.get(hs8);
-  if (gone) return { status: 'absent', reason: gone.note };
-  if (edition.complete || edition.completeHeadings.has(hs8.slice(0, 4)))
-    return { status: 'absent', reason: 'not on the list' };
+  if (gone)
+    return { status: 'absent', reason: typeof gone.note === 'string' ? { zh: gone.note, en: gone.note } : gone.note };
+  if (edition.complete)
+    return { status: 'absent', reason: { zh: '全文无此税号', en: 'the whole list has no such line' } };
+  const heading = hs8.slice(0, 4);
+  if (edition.completeHeadings.has(heading))
+    return {
+      status: 'absent',
+      reason: {
+        zh: `品目 ${heading} 完整，无此税号`,
+        en: `heading ${heading}, complete in sandan's copy, has no such line`,
+      },
+    };
   return { status: 'unconfirmed' };
 }
 

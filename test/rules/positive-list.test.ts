@@ -64,7 +64,7 @@ describe('editions in force', () => {
     // 02101900 干、熏、盐制的其他猪肉: second batch, in force from 2016-04-16.
     expect(positiveListMembership(e2016, '02101900', '2016-04-15')).toEqual({
       status: 'absent',
-      reason: 'in force from 2016-04-16',
+      reason: { zh: '自 2016-04-16 起才列入', en: 'listed only from 2016-04-16' },
     });
     expect(positiveListMembership(e2016, '02101900', '2016-04-16')).toMatchObject({
       status: 'listed',
@@ -145,6 +145,23 @@ describe('the 2022 adjustment', () => {
     );
     expect(after).toMatchObject({ code: 'positive-list', severity: 'error', actual: '93070090' });
     expect(after?.message.en).toContain('deleted by the 2022 adjustment');
+    // Each language has its own reason: no English inside the Chinese message.
+    expect(after?.message.zh).toMatch(/^93070090 不在《.*》内（2022年调整时删除）$/);
+  });
+
+  it('a heading that is complete in a partial copy: absent, with the reason in each language', () => {
+    const e2016 = bundledPositiveLists().find((e) => e.edition === '2016')!;
+    const heading = [...e2016.completeHeadings][0]!;
+    let hs8 = `${heading}0000`;
+    for (let n = 0; e2016.lines.has(hs8); n++) hs8 = `${heading}${String(n).padStart(4, '0')}`;
+    expect(e2016.complete).toBe(false);
+    expect(positiveListMembership(e2016, hs8, '2016-06-01')).toEqual({
+      status: 'absent',
+      reason: {
+        zh: `品目 ${heading} 完整，无此税号`,
+        en: `heading ${heading}, complete in sandan's copy, has no such line`,
+      },
+    });
   });
 
   it('32151900 is limited to household printer ink', () => {
@@ -417,6 +434,26 @@ describe('reading the annex', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('takes as the header only a row with both 税则号列 and 商品名称: a title row naming one of them is passed over', () => {
+    const rows = [
+      ['附件：跨境电子商务零售进口商品清单（2019年版）'],
+      ['序号', '商品名称'],
+      ['序号', '税则号列', '商品名称', '备注'],
+      [1, '04029100', '浓缩但未加糖的非固状乳及奶油', ''],
+    ];
+    const { data, report } = importPositiveList(rows, {
+      edition: '2019',
+      origin: 'annex.csv',
+      effectiveFrom: '2020-01-01',
+    });
+    expect(report.rejected).toEqual([]);
+    expect(data.lines.map((l) => l.hs8)).toEqual(['04029100']);
+    // With no such row at all, the import says which columns it looks for.
+    expect(() =>
+      importPositiveList(rows.slice(0, 2), { edition: '2019', origin: 'annex.csv', effectiveFrom: '2020-01-01' }),
+    ).toThrow(/No header row with 税则号列 and 商品名称/);
   });
 
   it('pads only a number that lost its leading zero, never a text', () => {

@@ -48,7 +48,5 @@ export const fieldUnknown = defineRule({
         path: i.path,
         data: { text: i.message },
         ...(i.severity === 'warning' && { severity: 'warning' as const }),
-        ...(i.expected !== undefined && { expected: i.expected }),
-        ...(i.actual !== undefined && { actual: i.actual }),
       })),
 });

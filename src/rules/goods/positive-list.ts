@@ -8,7 +8,7 @@ import { defineRule, type LineView, type ReportOf, type RuleContext } from '../t
 import type { Message } from '../../model/issue.js';
 
 const MESSAGES = {
-  'positive-list': { zh: '{hs8} 不在《{edition}》内（{reason}）', en: '{hs8} is not on {edition} ({reason})' },
+  'positive-list': { zh: '{hs8} 不在《{edition}》内（{reasonZh}）', en: '{hs8} is not on {edition} ({reasonEn})' },
   'positive-list-unconfirmed': {
     zh: '无法确认 {hs8} 在《{edition}》内：所附清单对品目 {heading} 不完整',
     en: "{hs8} could not be confirmed on {edition}: sandan's copy of the list is incomplete for heading {heading}",
@@ -90,7 +90,7 @@ export const positiveList = defineRule({
     en: 'The commodity code is on the positive list edition in force, within its remarks (bonded import only, exclusions, restricted product names, quantity caps per person and year)',
   },
   source:
-    '财政部等11部门公告2016年第40号 and the 2016 second batch; 财政部等13部门公告2018年第157号; 2019 adjustment (from 2020-01-01); 2022 adjustment (from 2022-03-01); rulesets/positive-list/*.json',
+    '财政部等11部门公告2016年第40号 and the 2016 second batch; 财政部等13部门公告2018年第157号; 财政部等13部门公告2019年第96号 (the 2019 adjustment, from 2020-01-01); 财政部等8部门公告2022年第7号 (the 2022 adjustment, from 2022-03-01); rulesets/positive-list/*.json',
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: {
@@ -186,7 +186,7 @@ export const positiveList = defineRule({
           messageId: 'positive-list',
           path,
           actual: hs8,
-          data: { hs8, edition: edition.name, reason: m.reason },
+          data: { hs8, edition: edition.name, reasonZh: m.reason.zh, reasonEn: m.reason.en },
         });
         continue;
       }

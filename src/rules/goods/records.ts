@@ -19,7 +19,8 @@ export const goodsRecordsMatch = defineRule({
     zh: '清单商品与商品备案一致（商品编码、名称、法定计量单位、原产国）',
     en: 'Inventory lines match their goods records (commodity code, name, legal units, origin)',
   },
-  source: '报文规范 202205: InventoryList itemRecordNo; E-Port -625007 (item not filed)',
+  source:
+    '报文规范 202205: InventoryList itemRecordNo; E-Port -625007 (item not filed; the code of the same check on a refund, CEB625)',
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: {

@@ -20,7 +20,7 @@ export const secondQuantity = defineRule({
     zh: '第二数量与第二计量单位同时填写或同时为空，第二数量大于0',
     en: 'qty2 and unit2 are both present (qty2 > 0) or both absent',
   },
-  source: '报文规范 202205: InventoryList qty2/unit2; E-Port -625009',
+  source: '报文规范 202205: InventoryList qty2/unit2; E-Port -625009 (the code of the same check on a refund, CEB625)',
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: { 'qty2-unit2': { zh: '第二数量与第二计量单位不匹配', en: 'qty2 and unit2 do not go together' } },

@@ -6,7 +6,7 @@ import { defineRule } from '../types.js';
 export const weights = defineRule({
   id: 'logistics/weights',
   description: { zh: '毛重不小于净重，净重大于0', en: 'grossWeight ≥ netWeight > 0' },
-  source: '报文规范 202205: InventoryHead/LogisticsHead grossWeight, netWeight',
+  source: '报文规范 202205: InventoryHead grossWeight, netWeight',
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: {

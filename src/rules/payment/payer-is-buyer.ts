@@ -2,11 +2,15 @@ import { z } from 'zod';
 import { MISMATCH, ref, sameString } from '../_lib/compare.js';
 import { defineRule } from '../types.js';
 
-/** Payer = buyer: required when the buyer's identity is not otherwise verified (海关总署公告2016年第26号). */
+/**
+ * Payer = buyer. 海关总署公告2016年第26号 requires it where the buyer's identity cannot be verified; customs' receipt
+ * 1327 refuses any difference in practice, so the rule holds the strict reading.
+ */
 export const payerIsBuyer = defineRule({
   id: 'payment/payer-is-buyer',
   description: { zh: '支付人与订购人为同一人（证件号码、姓名）', en: 'The payer is the buyer (ID number and name)' },
-  source: '海关总署公告2016年第26号',
+  source:
+    "海关总署公告2016年第26号 (buyer = payer where the buyer's identity cannot be verified; replaced by 海关总署公告2018年第194号 from 2019-01-01); customs receipt 1327 refuses any difference",
   defaultSeverity: 'error',
   options: z.strictObject({}),
   // (receipt 1327 lists this code: the engine adds the catalogue's cause and fix to each finding)

@@ -9,6 +9,8 @@ interface CommandDoc {
   name: string;
   exit: Array<[number, string]>;
   examples: string[];
+  /** Subcommands whose own help (their options) follows the command's. */
+  subcommands?: string[];
 }
 
 const COMMANDS: CommandDoc[] = [
@@ -46,7 +48,10 @@ const COMMANDS: CommandDoc[] = [
     exit: [
       [0, 'built'],
       [1, 'the documents cannot be built (issues printed)'],
-      [2, 'usage error (e.g. no sender profile), unreadable file'],
+      [
+        2,
+        'usage error (e.g. no sender profile, more than one declaration (NDJSON), an --out that is an input file), unreadable file',
+      ],
     ],
     examples: ['npx sandan build examples/hangzhou-1210.json --message CEB621 --sender examples/sender.json'],
   },
@@ -64,7 +69,10 @@ const COMMANDS: CommandDoc[] = [
     exit: [
       [0, 'signed'],
       [1, 'the input is not XML sandan signs (malformed, nested too deep, a character XML forbids, over 50 MB)'],
-      [2, 'usage error, unreadable input, bad key, passphrase or certificate, signer failure'],
+      [
+        2,
+        'usage error, unreadable input (missing, empty, not UTF-8), bad key, passphrase or certificate, signer failure',
+      ],
     ],
     examples: [],
   },
@@ -76,7 +84,7 @@ const COMMANDS: CommandDoc[] = [
         1,
         'invalid signature (the reason is printed), or valid but untrusted: no `--cert` and no `--accept-untrusted`; input that is not XML sandan reads (malformed, too large)',
       ],
-      [2, 'usage error, unreadable input'],
+      [2, 'usage error, unreadable input (missing, empty, not UTF-8)'],
     ],
     examples: [],
   },
@@ -89,6 +97,7 @@ const COMMANDS: CommandDoc[] = [
       [75, 'busy: another process held the SQLite write lock past --busy-timeout; nothing written, try again'],
     ],
     examples: [],
+    subcommands: ['remaining', 'reserve', 'commit', 'release', 'refund', 'history'],
   },
   {
     name: 'reconcile',
@@ -96,9 +105,9 @@ const COMMANDS: CommandDoc[] = [
       [0, 'every order matches its tax bill'],
       [
         1,
-        "anything does not match (mismatch, bill missing, unlinked, …), or an input could not be used (the report's problems say which)",
+        "anything does not match (mismatch, bill missing, unlinked, …), an input could not be used, or no declaration was read (the report's problems say which)",
       ],
-      [2, 'usage error, unreadable input'],
+      [2, 'usage error (including an --out that is an input file), unreadable input'],
     ],
     examples: [],
   },
@@ -107,7 +116,7 @@ const COMMANDS: CommandDoc[] = [
     exit: [
       [0, 'every row and remark read; edition file written'],
       [1, 'rows or remarks it could not read (listed; the file is still written), or no line at all (nothing written)'],
-      [2, 'usage error, unreadable file, no header row, unknown edition without --from'],
+      [2, 'usage error, unreadable file, no header row, unknown edition without --from, an --out that is the annex'],
     ],
     examples: [],
   },
@@ -173,6 +182,15 @@ export async function cliReference(): Promise<string> {
       ...c.exit.map(([code, meaning]) => `| ${code} | ${meaning} |`),
     );
     if (c.examples.length) lines.push('', '```sh', ...c.examples, '```');
+    for (const sub of c.subcommands ?? [])
+      lines.push(
+        '',
+        `### sandan ${c.name} ${sub}`,
+        '',
+        '```',
+        await help([...c.name.split(' '), sub, '--help']),
+        '```',
+      );
   }
   return `${lines.join('\n')}\n`;
 }

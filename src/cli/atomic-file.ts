@@ -4,6 +4,8 @@ import {
   writeFileAtomic as writeIoFileAtomic,
   type AtomicFileOptions as IoAtomicFileOptions,
 } from '../io/atomic-file.js';
+import { realpath } from 'node:fs/promises';
+import { SandanError } from '../errors.js';
 import { processCleanup, type CleanupRegistry } from './cleanup.js';
 
 /*
@@ -41,3 +43,25 @@ export function writeFileAtomic(
 }
 
 export { writeChunksTo };
+
+/**
+ * Refuses an output path that is one of the command's input files (the same file, through any path or link): the
+ * output would replace what it was made from (a declaration by its XML, the month's declarations by the report).
+ * `inputs` maps each input's option to its path; `-` and paths that do not exist yet are no input file.
+ */
+export async function refuseOutputOverInput(
+  out: string,
+  inputs: ReadonlyArray<readonly [option: string, path: string | undefined]>,
+): Promise<void> {
+  const real = (p: string) => realpath(p).catch(() => undefined);
+  const target = await real(out);
+  if (target === undefined) return;
+  for (const [option, path] of inputs) {
+    if (path === undefined || path === '-') continue;
+    if ((await real(path)) === target)
+      throw new SandanError(
+        'INVALID_OPTION',
+        `--out ${out} is the ${option} input ${path}: writing there would replace the input; write to another file`,
+      );
+  }
+}

@@ -19,7 +19,7 @@ import type { CommandContext } from './command.js';
 import { countSeverities, formatIssuesText, plural } from './format.js';
 import { openInput, readRecords } from './input.js';
 import type { CliIo } from './io.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { refuseOutputOverInput, writeFileAtomic } from './atomic-file.js';
 
 /** Options of `sandan build` as commander passes them. */
 export interface BuildCommandOptions {
@@ -78,6 +78,12 @@ export async function buildCommand(file: string, opts: BuildCommandOptions, io: 
       'INVALID_OPTION',
       `--message must be one of ${Object.keys(BUILDABLE).join(', ')}, got ${opts.message}`,
     );
+  if (opts.out !== undefined)
+    await refuseOutputOverInput(opts.out, [
+      ['declaration', file],
+      ['--sender', opts.sender],
+      ['--ruleset', opts.ruleset],
+    ]);
   const senderPath = opts.sender ?? io.env.SANDAN_SENDER;
   if (!senderPath) {
     throw new SandanError(
@@ -95,13 +101,19 @@ export async function buildCommand(file: string, opts: BuildCommandOptions, io: 
   const label = file === '-' ? '<stdin>' : file;
   const stream = await openInput(file, io.stdin);
   let value: unknown;
+  let records = 0;
   for await (const rec of readRecords(stream, { arrays: true })) {
+    // One message is built from one input: a second record (NDJSON) would otherwise be dropped without a word.
+    if (++records === 2)
+      throw new SandanError(
+        'INVALID_OPTION',
+        `${label} holds more than one declaration (NDJSON?); build makes one message from one declaration, or from a JSON array of documents: build one message per line, or make an array with jq -s`,
+      );
     if (rec.issue) {
       report(io, label, type, [rec.issue], opts.format);
       return 1;
     }
     value = rec.value;
-    break;
   }
   const key = BUILDABLE[type].key;
   const inputs = Array.isArray(value) ? value : [value];

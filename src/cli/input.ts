@@ -6,6 +6,7 @@ import { SandanError } from '../errors.js';
 import { filesUnder, readInputFile, statInputFile, statInputPath, unreadableFile } from '../io/walk.js';
 import {
   MAX_RECORD_BYTES,
+  emptyInputIssue,
   inputLayout,
   isBlankLine,
   readDocument,
@@ -84,12 +85,16 @@ export async function* readRecords(
 ): AsyncGenerator<InputRecord & { mode: 'single' | 'ndjson'; text?: string; at?: { line: number; column: number } }> {
   const { layout, chunks, first } = await inputLayout(stream as AsyncIterable<Buffer>, opts.ndjson);
   if (layout === 'ndjson') {
+    let records = 0;
     for await (const l of byteLines(chunks as AsyncIterable<Buffer>, opts.onBytes)) {
       if (isBlankLine(l.bytes)) continue;
+      records++;
       // The line's text, kept only to locate issues in it (`file:line:column`); the line that decided the layout is not parsed again.
       const { record, text, at } = l.line === first?.line ? first.read : recordAndText(l.line, l.bytes, l.tooLong);
       yield { ...record, mode: 'ndjson' as const, ...(text !== undefined && { text }), ...(at && { at }) };
     }
+    // An empty .ndjson file is an empty input, as an empty .json file is: not a run that checked nothing and passed.
+    if (records === 0) yield { line: 1, issue: emptyInputIssue(), mode: 'ndjson' as const };
     return;
   }
   const { record, text, at } = await readDocument(chunks, {

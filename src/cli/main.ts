@@ -92,6 +92,13 @@ function hintOf(e: SandanError, command: string | undefined): string | undefined
     return 'Open the workbook in a spreadsheet program and save it again as .xlsx, or save the annex as CSV.';
   if (e.code === 'FILE_UNREADABLE' && e.details?.access === 'write')
     return 'Check the output path: its folder must exist and be writable, and it must not be a folder.';
+  // The file was read: what is in it is the trouble, not its path.
+  if (e.code === 'FILE_UNREADABLE' && e.details?.content === 'encoding')
+    return 'Save the message as UTF-8 (with an XML declaration of encoding="UTF-8", or none).';
+  if (e.code === 'FILE_UNREADABLE' && e.details?.content === 'empty')
+    return 'The file holds no message: check that whatever wrote it finished.';
+  if (e.code === 'SIGN_CERT_INVALID' && command === 'verify')
+    return 'Give the trusted certificates (--cert) as PEM or DER files.';
   // Only a command's main input may be `-`: not a key, ruleset or other named file, nor status's or reconcile's paths.
   if (e.code === 'FILE_UNREADABLE' && (e.details?.what !== undefined || !STDIN_INPUT.has(command ?? '')))
     return 'Check the path.';

@@ -4,7 +4,7 @@ import { SandanError, messageOf } from '../errors.js';
 import { bundledPositiveLists, importPositiveList, parseCsv, type PositiveListImportReport } from '../rules/index.js';
 import type { CommandContext } from './command.js';
 import type { CliIo } from './io.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { refuseOutputOverInput, writeFileAtomic } from './atomic-file.js';
 import { zipInflationProblem } from './zip-size.js';
 import { readInputFile } from '../io/walk.js';
 
@@ -111,6 +111,7 @@ export async function positiveListImportCommand(
   const ext = extname(file).toLowerCase();
   if (ext !== '.csv' && ext !== '.xlsx')
     throw new SandanError('INVALID_OPTION', `The annex must be a .csv or .xlsx file, got ${file}`);
+  await refuseOutputOverInput(opts.out, [['annex', file]]);
   const bytes = await readInputFile(file);
   let encoding: string | undefined;
   let rows: readonly (readonly unknown[])[];

@@ -36,7 +36,7 @@ import { type ParsedXml, parseCebXml } from '../xml/parse.js';
 import { beijingTimeOption } from '../time/beijing.js';
 import { isAmountText } from '../model/guards.js';
 import { type CommandContext, REFUSED_XML_CODES } from './command.js';
-import { AtomicFile, writeChunksTo } from './atomic-file.js';
+import { AtomicFile, refuseOutputOverInput, writeChunksTo } from './atomic-file.js';
 import { processCleanup } from './cleanup.js';
 import { createProgress } from './progress.js';
 import { plural } from './format.js';
@@ -161,6 +161,13 @@ export async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandCo
   const workers = opts.workers === undefined ? defaultReconcileWorkers() : Number(opts.workers);
   if (!/^\d{1,2}$/.test(opts.workers ?? '0') || workers > 64)
     throw new SandanError('INVALID_OPTION', `--workers must be a whole number from 0 to 64, got ${opts.workers}`);
+  if (opts.out !== undefined)
+    await refuseOutputOverInput(opts.out, [
+      ['--declarations', opts.declarations],
+      ['--rates', opts.rates],
+      ...opts.taxBills.map((p) => ['--tax-bills', p] as const),
+      ...(opts.receipts ?? []).map((p) => ['--receipts', p] as const),
+    ]);
   // The rate table is checked here (a bad one exits 2) and handed to the worker threads as JSON.
   const rateTables =
     opts.rates === undefined ? [] : [{ data: await readJsonFile(opts.rates, 'rate table'), source: opts.rates }];

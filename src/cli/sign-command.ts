@@ -62,12 +62,20 @@ async function readXml(file: string, stdin: Readable): Promise<string> {
     throw new SandanError(
       'FILE_UNREADABLE',
       `${name} is not UTF-8 text; CEB messages are UTF-8${at ? ` (${describeNotUtf8(at).en})` : ''}`,
+      { details: { content: 'encoding' } },
     );
   }
   const decl = /^\uFEFF?<\?xml[^?]*encoding\s*=\s*["']([^"']+)["']/.exec(text);
   if (decl && decl[1]!.toLowerCase().replace(/[-_]/g, '') !== 'utf8')
-    throw new SandanError('FILE_UNREADABLE', `${name} declares encoding ${decl[1]}; only UTF-8 messages can be signed`);
-  if (text.trim() === '') throw new SandanError('FILE_UNREADABLE', `${name} is empty`);
+    throw new SandanError(
+      'FILE_UNREADABLE',
+      `${name} declares encoding ${decl[1]}; only UTF-8 messages can be signed`,
+      {
+        details: { content: 'encoding' },
+      },
+    );
+  if (text.trim() === '')
+    throw new SandanError('FILE_UNREADABLE', `${name} is empty`, { details: { content: 'empty' } });
   return text;
 }
 

@@ -26,6 +26,9 @@ export function inputIssue(code: string, zh: string, en: string): Issue {
   return { code, severity: 'error', path: '', ruleId: 'input', message: { zh, en } };
 }
 
+/** The issue of an input with no declaration in it (nothing, or white space only). */
+export const emptyInputIssue = (): Issue => inputIssue('input-empty', '输入为空', 'The input is empty');
+
 /** The issue of a line longer than {@link MAX_RECORD_BYTES}. */
 export function tooLargeIssue(line: number): Issue {
   return inputIssue(
@@ -239,8 +242,7 @@ export async function readDocument(
       },
     };
   const all = Buffer.concat(parts);
-  if (all.toString('latin1').trim() === '')
-    return { record: { line: 1, issue: inputIssue('input-empty', '输入为空', 'The input is empty') } };
+  if (all.toString('latin1').trim() === '') return { record: { line: 1, issue: emptyInputIssue() } };
   const read = recordAndText(1, all, false);
   if (!opts.arrays && Array.isArray(read.record.value))
     return {

@@ -238,6 +238,11 @@ class ReconcileRun {
   /** Reports the bills nobody declared and returns the report (read it before closing the store). */
   finish(onProgress: (count: number) => void, every: number): ReconcileReport {
     this.endDocuments();
+    // Counted before the bills without a declaration are spooled: those are no declarations.
+    if (this.inputs.declarations === 0 && this.problems.length < 100)
+      this.problems.push(
+        'No declaration was read (the declarations input is empty, or could not be used): nothing was compared with the bills',
+      );
     let orphans = 0;
     let batch: ReconcileRow[] = [];
     for (const group of this.store.unclaimedBills()) {

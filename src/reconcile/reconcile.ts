@@ -285,7 +285,8 @@ async function declarationInput(
     return { batches: batches([{ bytes: new TextEncoder().encode(`${line}\n`), fileStart: true, tooLong: [] }]) };
   }
   if (issue?.code === 'input-empty') return { batches: batches([]) };
-  if (issue?.code === 'input-array')
+  // Not UTF-8 (a GB18030 export, say): read line by line, each line would become an order that cannot be read.
+  if (issue?.code === 'input-array' || issue?.code === 'input-encoding')
     return { batches: batches([]), problem: { kind: 'unreadable', problem: `${name}: ${issue.message.en}` } };
   const why = issue ? issue.message.en : `The input is larger than ${MAX_RECORD_BYTES} bytes`;
   return {

@@ -87,8 +87,8 @@ function addToWaterfall(w: Waterfall, row: ReconcileRow): void {
 }
 
 /**
- * Whether a reconciliation balances: every order is matched, cancelled or refunded, every
- * document was readable, and no taxNo came twice with different content. Any other status (a
+ * Whether a reconciliation balances: at least one declaration was read, every order is matched, cancelled or
+ * refunded, every document was readable, and no taxNo came twice with different content. Any other status (a
  * mismatch, a bill missing, void or without a declaration, an order not linked or not computed,
  * a duplicate declaration) needs a look. `sandan reconcile` exits 0 exactly when this is true
  * (and no file went to `onFileError`).
@@ -96,7 +96,9 @@ function addToWaterfall(w: Waterfall, row: ReconcileRow): void {
 export function reconcileBalanced(summary: ReconcileSummary): boolean {
   const fine = summary.matched + summary.cancelled + summary.refunded;
   const { unreadableDocuments, conflictingBills } = summary.inputs;
-  return summary.orders === fine && unreadableDocuments === 0 && conflictingBills === 0;
+  return (
+    summary.inputs.declarations > 0 && summary.orders === fine && unreadableDocuments === 0 && conflictingBills === 0
+  );
 }
 
 /** The count field of each status. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -113,5 +113,32 @@ describe('messages that say what is true', () => {
     expect(bad.issues[0].location).toEqual({ file: '<stdin>', line: 3, column: 11 });
     expect(bad.issues[0].message.en).toMatch(/^The input is not valid JSON \(line 3, column 11\): /);
     expect(bad.issues[0].message.zh).toMatch(/^输入不是有效的 JSON（第 3 行第 11 列）：/);
+  });
+
+  it('verify (and sign, which reads through the same reader): an empty or non-UTF-8 message gets a hint about its content', async () => {
+    const empty = join(dir, 'empty.xml');
+    const gbk = join(dir, 'gbk.xml');
+    writeFileSync(empty, '\n');
+    // 杭州 in GB18030 inside an element.
+    writeFileSync(gbk, Buffer.concat([Buffer.from('<a>'), Buffer.from([0xba, 0xbc, 0xd6, 0xdd]), Buffer.from('</a>')]));
+    // (sign reads its input through the same readXml, after its key and certificate)
+    for (const command of ['verify']) {
+      const e = await runCli([command, empty]);
+      expect(e.stderr, command).toMatch(
+        /is empty\nhint: The file holds no message: check that whatever wrote it finished\.\n$/,
+      );
+      const g = await runCli([command, gbk]);
+      expect(g.stderr, command).toMatch(
+        /is not UTF-8 text; CEB messages are UTF-8 .*\nhint: Save the message as UTF-8/,
+      );
+    }
+  });
+
+  it('verify --cert with a file that is no certificate: the hint speaks of trusted certificates, not of a key', async () => {
+    const notCert = join(dir, 'not-a-cert.pem');
+    writeFileSync(notCert, 'hello');
+    const r = await runCli(['verify', CEB622, '--cert', notCert]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\nhint: Give the trusted certificates \(--cert\) as PEM or DER files\.\n$/);
   });
 });

@@ -73,6 +73,14 @@ describe('journey 3: month-end reconciliation for finance', () => {
     expect(billed.toFixed(2)).toBe('5668.26');
   });
 
+  it('a folder that is not a month: one line on standard error and exit 2, no stack trace', () => {
+    const r = spawnSync('node', ['examples/finance/month-end.mjs', 'no-such-month', '--out', tmpdir()], {
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^month-end: ENOENT: no such file or directory, open 'no-such-month\/rates\.json'\n$/);
+  });
+
   it('month-end.mjs and sandan reconcile give one verdict: a month whose only defect is a void bill needs a look', () => {
     // Three orders of the example month (lines 2, 3 and 93), the bills of two, and the void bill (status 3) of the third.
     const month = join(mkdtempSync(join(tmpdir(), 'sandan-void-')), 'void');

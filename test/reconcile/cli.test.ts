@@ -156,6 +156,7 @@ describe('sandan reconcile', () => {
       expect(j.summary.inputs).toMatchObject({ declarations: 0, unreadableDocuments: 1 });
       expect(j.summary.problems).toEqual([
         `${array}: The input is a JSON array (100 items): a JSON file holds one declaration; give many as NDJSON, one per line, e.g. jq -c '.[]' FILE.json > FILE.ndjson`,
+        'No declaration was read (the declarations input is empty, or could not be used): nothing was compared with the bills',
       ]);
     });
 

@@ -130,6 +130,8 @@ describe('conflicting copies of a taxNo', () => {
     }
     const report = await reconcile({ declarations: [], bills }, { calculate });
     expect(report.problems).toEqual([
+      // With no declaration, nothing was compared: said first, before the conflicts.
+      'No declaration was read (the declarations input is empty, or could not be used): nothing was compared with the bills',
       PROBLEM.replace(`${FIRST}, bill 2`, 'inputs.bills, bill 2').replace(`${AGAIN}, bill 2`, 'inputs.bills, bill 4'),
     ]);
     expect(reconcileBalanced(report.summary)).toBe(false);

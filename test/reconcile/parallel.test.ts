@@ -242,8 +242,11 @@ describe('declaration batches', () => {
           ]);
           const bytes = Buffer.concat([...parts, ...(finalNewline ? [Buffer.from('\n')] : [])]);
           const want = [];
-          for await (const r of readRecords(Readable.from([bytes]), { ndjson: true }))
+          for await (const r of readRecords(Readable.from([bytes]), { ndjson: true })) {
+            // An input with no line at all: the CLI reader says so as a record; reconcile, in its problems.
+            if (r.issue?.code === 'input-empty') continue;
             want.push({ line: r.line, value: r.value, issue: r.issue?.code });
+          }
           const chunks = Array.from({ length: Math.ceil(bytes.length / chunk) }, (_, i) =>
             bytes.subarray(i * chunk, (i + 1) * chunk),
           );

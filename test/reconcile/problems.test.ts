@@ -64,7 +64,11 @@ describe('documents that cannot be used', () => {
       { declarations: [], documents: readCebDocuments([RECEIPT]) },
       { calculate, store: new MemoryStore() },
     );
-    expect(inMemory.problems).toEqual([expected]);
+    // reconcile() was given no declaration, and says so after the receipt's problem.
+    expect(inMemory.problems).toEqual([
+      expected,
+      'No declaration was read (the declarations input is empty, or could not be used): nothing was compared with the bills',
+    ]);
     expect(inMemory.summary.inputs.unreadableDocuments).toBe(1);
   });
 
@@ -84,6 +88,7 @@ describe('documents that cannot be used', () => {
     );
     expect(report.problems).toEqual([
       'inputs.documents[1]: CEB818: tax bill status without invtNo, taxNo or status (invtNo I1)',
+      'No declaration was read (the declarations input is empty, or could not be used): nothing was compared with the bills',
     ]);
   });
 });

@@ -80,7 +80,12 @@ ruleTester(positiveList, {
           code: 'positive-list',
           path: P0,
           actual: '19011010',
-          data: { hs8: '19011010', edition: LIST, reasonZh: '全文无此税号', reasonEn: 'the whole list has no such line' },
+          data: {
+            hs8: '19011010',
+            edition: LIST,
+            reasonZh: '全文无此税号',
+            reasonEn: 'the whole list has no such line',
+          },
           message: {
             zh: '19011010 不在《测试清单》内（全文无此税号）',
             en: '19011010 is not on test list (the whole list has no such line)',

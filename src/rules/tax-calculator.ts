@@ -61,8 +61,8 @@ export function createTaxCalculator(
       ok: true,
       result:
         options.explain === false
-          ? computeTax(parsed.data, { policy, rates, explain: false })
-          : computeTax(parsed.data, { policy, rates }),
+          ? computeTax(parsed.data, { policy, rates, explain: false, at: resolved.at })
+          : computeTax(parsed.data, { policy, rates, at: resolved.at }),
       ruleset,
     };
   };

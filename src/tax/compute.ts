@@ -32,6 +32,7 @@ import {
 } from './line.js';
 import { assertTaxPolicy, toDec, type AllocationRemainder, type RoundingPolicy, type TaxPolicy } from './policy.js';
 import { assertRateTables, resolveRate, type RateTable, type ResolvedRate } from './rates.js';
+import { isoDateOption } from '../time/beijing.js';
 import { decideRegime, type RegimeFinding } from './regime.js';
 
 /** Options of {@link computeTax}. */
@@ -49,6 +50,12 @@ export interface ComputeTaxOptions {
    * which compare totals). The figures and issues are the same either way. Default `true`.
    */
   explain?: boolean;
+  /**
+   * The date the tax is due on (the declaration's date, YYYY-MM-DD). Rate tables with `$validFrom`/`$validTo` that
+   * leave it out are passed over; a rate found only in such a table gives the warning `rate-not-in-force`.
+   * Without it the tables' dates are not looked at.
+   */
+  at?: string;
 }
 
 /** How a header amount reached one line. */
@@ -163,6 +170,8 @@ function assertComputeTaxOptions(options: unknown): asserts options is ComputeTa
     );
   }
   assertRateTables(rates, 'computeTax');
+  const at: unknown = 'at' in options ? options.at : undefined;
+  if (at !== undefined) isoDateOption(at, 'computeTax: options.at', 'INVALID_OPTION');
 }
 
 /**
@@ -251,12 +260,13 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
   // An index loop: `rows.entries()` with destructuring made an iterator result per line.
   for (let i = 0; i < rows.length; i++) {
     const { item: it, base, P } = rows[i] as (typeof rows)[number];
-    const resolved = resolveRate(options.rates, it.gcode);
+    const resolved = resolveRate(options.rates, it.gcode, options.at);
     if (resolved === undefined) {
       issues.push(rateMissing(i, it.gcode, 'no rate'));
       omitted.push({ gnum: it.gnum, gcode: it.gcode, dutiableValue: P, reason: 'rate-missing' });
       continue;
     }
+    if (resolved.notInForce) issues.push(rateNotInForce(i, it.gcode, resolved, options.at!));
     const fig = lineFigures(P, resolved.rate, (unit) => quantityIn(it, unit), factors, rounding);
     if ('kind' in fig) {
       if (fig.kind === 'duty-missing') issues.push(rateMissing(i, it.gcode, 'no duty'));
@@ -710,6 +720,23 @@ function rateMissing(i: number, gcode: string, what: 'no rate' | 'no duty'): Iss
     ruleId: 'tax/rates',
     message: { zh: `${zh}，该商品未计入税款合计`, en },
     actual: gcode,
+  };
+}
+
+function rateNotInForce(i: number, gcode: string, resolved: ResolvedRate, at: string): Issue {
+  const { validFrom, validTo } = resolved.notInForce ?? {};
+  const span = `${validFrom ?? '…'} – ${validTo ?? '…'}`;
+  return {
+    code: 'rate-not-in-force',
+    severity: 'warning',
+    path: `inventory.items[${i}].gcode`,
+    ruleId: 'tax/rates',
+    message: {
+      zh: `商品编码 ${gcode} 的税率取自 ${resolved.origin}，其税率的适用期为 ${span}，不含 ${at.slice(0, 10)}；当日税率可能不同（如增值税率的调整），请提供当日适用的税率表`,
+      en: `The rate of ${gcode} comes from ${resolved.origin}, whose rates are in force ${span}, not on ${at.slice(0, 10)}; the rates of that day may differ (VAT rates changed, for one): give a rate table in force on that date`,
+    },
+    expected: span,
+    actual: at.slice(0, 10),
   };
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Dec } from '../model/primitives.js';
 import { formatPath } from '../model/issue.js';
 import { SandanError } from '../errors.js';
-import { labelRef, refIds, SourceRefSchema, SourcesSchema, type Source } from '../model/sources.js';
+import { DateSchema, labelRef, refIds, SourceRefSchema, SourcesSchema, type Source } from '../model/sources.js';
 
 /**
  * A consumption-tax tier applies when the line's dutiable value per unit reaches one of
@@ -48,6 +48,10 @@ export interface RateTable {
   /** File name or label, quoted in issues and explanations. */
   readonly origin: string;
   readonly entries: ReadonlyMap<string, TaxRate>;
+  /** First day its rates are in force (`$validFrom`, YYYY-MM-DD); absent: no start is stated. */
+  readonly validFrom?: string;
+  /** Last day its rates are in force (`$validTo`); absent: still in force. */
+  readonly validTo?: string;
 }
 
 /**
@@ -82,6 +86,11 @@ export interface ResolvedRate {
   key: string;
   origin: string;
   rate: TaxRate;
+  /**
+   * Set when a date was asked for and no table in force on it has the code: the rate is then from a table whose
+   * `$validFrom`/`$validTo` leave the date out, and may not be the rate of that day.
+   */
+  notInForce?: { validFrom?: string; validTo?: string };
 }
 
 const DECIMAL_TEXT = /^\d{1,15}(\.\d{1,12})?$/;
@@ -196,6 +205,16 @@ export function parseRateTable(json: unknown, origin = 'rate table'): RateTable 
     }
     sources = s.data;
   }
+  const dates: { validFrom?: string; validTo?: string } = {};
+  for (const field of ['validFrom', 'validTo'] as const) {
+    const v = table[`$${field}`];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || !DateSchema.safeParse(v).success)
+      throw invalid(origin, [`$${field}`], 'expected a date YYYY-MM-DD');
+    dates[field] = v;
+  }
+  if (dates.validFrom !== undefined && dates.validTo !== undefined && dates.validTo < dates.validFrom)
+    throw invalid(origin, ['$validTo'], `is before $validFrom ${dates.validFrom}`);
   const entries = new Map<string, TaxRate>();
   for (const [key, raw] of Object.entries(table)) {
     if (key.startsWith('$')) continue;
@@ -222,23 +241,53 @@ export function parseRateTable(json: unknown, origin = 'rate table'): RateTable 
     if (consumption !== undefined) rate.consumption = Array.isArray(consumption) ? consumption : [consumption];
     entries.set(key, Object.freeze(rate));
   }
-  return Object.freeze({ origin, entries });
+  return Object.freeze({ origin, entries, ...dates });
+}
+
+/** Whether a table's rates are in force on a date (YYYY-MM-DD, or longer: the first 10 characters count). */
+function inForceOn(table: RateTable, at: string): boolean {
+  const day = at.slice(0, 10);
+  return (table.validFrom === undefined || table.validFrom <= day) && (table.validTo === undefined || day <= table.validTo);
 }
 
 /**
  * Finds the rate for a 10-digit code: within a table the longest matching key wins
  * (10, then 8, then 4 digits); across layered tables `[user, bundled]` the first table with
  * any match wins. Returns undefined when nothing matches: a rate is never guessed.
+ *
+ * With `at` (the declaration's date), tables whose `$validFrom`/`$validTo` leave the date out are passed over, so a
+ * table of 2018's rates layered over today's serves the declarations of its days. When only such a table has the
+ * code, its rate is returned with `notInForce`, for the caller to warn.
  */
-export function resolveRate(tables: RateTable | readonly RateTable[], gcode: string): ResolvedRate | undefined {
+export function resolveRate(
+  tables: RateTable | readonly RateTable[],
+  gcode: string,
+  at?: string,
+): ResolvedRate | undefined {
   const list: readonly RateTable[] = isRateTable(tables) ? [tables] : tables;
+  let outOfForce: ResolvedRate | undefined;
   for (const table of list) {
-    for (const len of KEY_LENGTHS) {
-      if (gcode.length < len) continue;
-      const key = gcode.slice(0, len);
-      const rate = table.entries.get(key);
-      if (rate !== undefined) return { key, origin: table.origin, rate };
-    }
+    const found = matchIn(table, gcode);
+    if (found === undefined) continue;
+    if (at === undefined || inForceOn(table, at)) return found;
+    outOfForce ??= {
+      ...found,
+      notInForce: {
+        ...(table.validFrom !== undefined && { validFrom: table.validFrom }),
+        ...(table.validTo !== undefined && { validTo: table.validTo }),
+      },
+    };
+  }
+  return outOfForce;
+}
+
+/** The longest key of one table that matches the code. */
+function matchIn(table: RateTable, gcode: string): ResolvedRate | undefined {
+  for (const len of KEY_LENGTHS) {
+    if (gcode.length < len) continue;
+    const key = gcode.slice(0, len);
+    const rate = table.entries.get(key);
+    if (rate !== undefined) return { key, origin: table.origin, rate };
   }
   return undefined;
 }

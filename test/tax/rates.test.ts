@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseRateTable, resolveRate } from '../../src/tax/index.js';
+import { computeTax, DEFAULT_TAX_POLICY_2019, parseRateTable, resolveRate } from '../../src/tax/index.js';
 import { isSandanError } from '../../src/errors.js';
-import { ROOT, bundledRates, readJson } from './helpers.js';
+import { ROOT, bundledRates, declarationWith, readJson } from './helpers.js';
 
 const userTable = parseRateTable(
   {
@@ -160,5 +160,77 @@ describe('bundled table rulesets/rates/cbec-rates.json', () => {
   });
   it('says it is a seed, not a tariff', () => {
     expect(String(raw.$comment)).toMatch(/NOT a tariff/);
+  });
+});
+
+describe('dated rate tables ($validFrom, $validTo)', () => {
+  // VAT on clothing: 16 % until 2019-03-31 (财税〔2018〕32号), 13 % from 2019-04-01 (公告2019年第39号).
+  const old = parseRateTable({ $validFrom: '2018-05-01', $validTo: '2019-03-31', '6109': { vat: '0.16' } }, 'old.json');
+  const now = parseRateTable({ $validFrom: '2019-04-01', '6109': { vat: '0.13' } }, 'now.json');
+  const line = () => declarationWith([{ gcode: '6109100000', totalPrice: '100.00' }]);
+  const P2019 = DEFAULT_TAX_POLICY_2019;
+
+  it('parses the dates; refuses a date that is none, and an end before the start', () => {
+    expect([old.validFrom, old.validTo, now.validFrom, now.validTo]).toEqual([
+      '2018-05-01',
+      '2019-03-31',
+      '2019-04-01',
+      undefined,
+    ]);
+    expect(
+      thrown(() => parseRateTable({ $validFrom: '2019-02-30', '6109': { vat: '0.13' } }, 'x.json')).message,
+    ).toMatch(/\$validFrom.*expected a date YYYY-MM-DD/);
+    expect(
+      thrown(() =>
+        parseRateTable({ $validFrom: '2019-04-01', $validTo: '2019-03-31', '6109': { vat: '0.13' } }, 'x.json'),
+      ).message,
+    ).toMatch(/\$validTo.*is before \$validFrom 2019-04-01/);
+  });
+
+  it('resolveRate with a date passes over tables not in force on it, and says when only such a table has the code', () => {
+    expect(resolveRate([old, now], '6109100000', '2018-06-01')).toMatchObject({ origin: 'old.json' });
+    expect(resolveRate([old, now], '6109100000', '2019-04-01')).toMatchObject({ origin: 'now.json' });
+    expect(resolveRate([old, now], '6109100000', '2019-03-31')?.notInForce).toBeUndefined();
+    expect(resolveRate([now], '6109100000', '2018-06-01')).toMatchObject({
+      origin: 'now.json',
+      notInForce: { validFrom: '2019-04-01' },
+    });
+    // Without a date the tables' dates are not looked at: the first table with the code wins, as before.
+    expect(resolveRate([old, now], '6109100000')).toMatchObject({ origin: 'old.json' });
+    expect(resolveRate([old, now], '6109100000')?.notInForce).toBeUndefined();
+  });
+
+  it('computeTax takes the rate of its date: 100.00 × 0.16 × 0.7 = 11.20 in 2018, 100.00 × 0.13 × 0.7 = 9.10 in 2020', () => {
+    const in2018 = computeTax(line(), { policy: P2019, rates: [old, now], at: '2018-06-01' });
+    const in2020 = computeTax(line(), { policy: P2019, rates: [old, now], at: '2020-01-01' });
+    expect([in2018.valueAddedTax.toFixed(2), in2020.valueAddedTax.toFixed(2)]).toEqual(['11.20', '9.10']);
+    expect([...in2018.issues, ...in2020.issues].map((i) => i.code)).toEqual([]);
+  });
+
+  it('a rate only from a table not in force on the date: computed, with the warning rate-not-in-force', () => {
+    const r = computeTax(line(), { policy: P2019, rates: [now], at: '2018-06-01' });
+    expect(r.valueAddedTax.toFixed(2)).toBe('9.10');
+    expect(r.complete).toBe(true);
+    expect(r.issues).toEqual([
+      expect.objectContaining({
+        code: 'rate-not-in-force',
+        severity: 'warning',
+        path: 'inventory.items[0].gcode',
+        expected: '2019-04-01 – …',
+        actual: '2018-06-01',
+      }),
+    ]);
+  });
+
+  it('the bundled table is in force from 2019-04-01, when today’s VAT rates began', () => {
+    expect(bundledRates().validFrom).toBe('2019-04-01');
+  });
+
+  it('computeTax refuses an at that is no date', () => {
+    const e = thrown(() => computeTax(line(), { policy: P2019, rates: [now], at: '2018-13-01' }));
+    expect([e.code, e.message]).toEqual([
+      'INVALID_OPTION',
+      'computeTax: options.at: "2018-13-01" is not a real date (YYYY-MM-DD)',
+    ]);
   });
 });

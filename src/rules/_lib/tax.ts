@@ -21,6 +21,7 @@ function computeTaxOf(ctx: RuleContext): TaxFigures | undefined {
         policy,
         rates: ctx.rates,
         explain: false,
+        at: ctx.at,
         ...(annualUsed ? { annualUsed } : {}),
       })
     : undefined;

@@ -18,6 +18,7 @@ const MESSAGES = {
     zh: '{detail}；未核对该项税款',
     en: '{detail}; its tax was not checked (pass rates with --rates)',
   },
+  'rate-not-in-force': { zh: '{detail}', en: '{detail}' },
 } as const;
 
 /** order.taxTotal is the tax customs will bill (税费不一致 is caught before customs does). */
@@ -47,6 +48,10 @@ export const taxTotalMatches = defineRule({
       zh: '从量税所需数量的计量单位不匹配，无法核对税款',
       en: 'The quantity in the unit of a specific rate is missing, so the tax could not be checked',
     },
+    'rate-not-in-force': {
+      zh: '税率取自适用期不含申报日期的税率表',
+      en: "A rate comes from a table whose rates are not in force on the declaration's date",
+    },
   },
   messages: MESSAGES,
   examples: {
@@ -66,7 +71,7 @@ export const taxTotalMatches = defineRule({
     const out: Array<ReportOf<typeof MESSAGES>> = [];
     for (const i of result.issues) {
       // Rates that cannot be resolved make the check impossible, not the declaration wrong.
-      if (i.code === 'rate-missing' || i.code === 'tax-quantity-unit') {
+      if (i.code === 'rate-missing' || i.code === 'tax-quantity-unit' || i.code === 'rate-not-in-force') {
         out.push({ messageId: i.code, path: i.path, severity: 'warning', data: { detail: i.message } });
       }
     }

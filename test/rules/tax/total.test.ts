@@ -2,6 +2,7 @@ import { Decimal } from 'decimal.js';
 import { expect } from 'vitest';
 import { taxTotalMatches } from '../../../src/rules/tax/total.js';
 import { ruleTester } from '../rule-tester.js';
+import { bundledRateTable } from '../../../src/rules/bundled.js';
 
 ruleTester(taxTotalMatches, {
   valid: [
@@ -82,6 +83,29 @@ ruleTester(taxTotalMatches, {
           path: 'inventory.items[0].gcode',
           severity: 'warning',
           data: { detail: { zh: expect.stringContaining('0101210010'), en: expect.stringContaining('0101210010') } },
+        },
+      ],
+    },
+    {
+      // The bundled table holds the VAT rates in force from 2019-04-01 (13 %, 9 %); in 2018 they were 16 % and 10 %.
+      name: 'a rate from a table not in force on the declaration’s date: a warning (the bundled table in 2018)',
+      options: { at: '2018-06-01', rates: bundledRateTable() },
+      errors: [
+        {
+          code: 'rate-missing',
+          path: 'inventory.items[0].gcode',
+          severity: 'warning',
+          data: { detail: { zh: expect.stringContaining('1901101000'), en: expect.stringContaining('1901101000') } },
+        },
+        {
+          code: 'rate-not-in-force',
+          path: 'inventory.items[1].gcode',
+          severity: 'warning',
+          data: { detail: { zh: expect.stringContaining('2019-04-01'), en: expect.stringContaining('2019-04-01') } },
+          message: {
+            zh: '商品编码 3304990099 的税率取自 rulesets/rates/cbec-rates.json，其税率的适用期为 2019-04-01 – …，不含 2018-06-01；当日税率可能不同（如增值税率的调整），请提供当日适用的税率表',
+            en: 'The rate of 3304990099 comes from rulesets/rates/cbec-rates.json, whose rates are in force 2019-04-01 – …, not on 2018-06-01; the rates of that day may differ (VAT rates changed, for one): give a rate table in force on that date',
+          },
         },
       ],
     },

@@ -247,7 +247,9 @@ export function parseRateTable(json: unknown, origin = 'rate table'): RateTable 
 /** Whether a table's rates are in force on a date (YYYY-MM-DD, or longer: the first 10 characters count). */
 function inForceOn(table: RateTable, at: string): boolean {
   const day = at.slice(0, 10);
-  return (table.validFrom === undefined || table.validFrom <= day) && (table.validTo === undefined || day <= table.validTo);
+  return (
+    (table.validFrom === undefined || table.validFrom <= day) && (table.validTo === undefined || day <= table.validTo)
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SandanError, messageOf, storeError } from '../errors.js';
 import { describeInput, optionsObject } from '../model/guards.js';
@@ -454,6 +454,9 @@ export async function openSqliteQuotaStore(path: string, options?: SqliteQuotaSt
       'QUOTA_STORE',
       `There is no quota ledger at ${path}: a read-only open does not create one (the first write, e.g. \`sandan quota reserve\`, does)`,
     );
+  // SQLite says "disk I/O error" (read-only) or "unable to open database file" for a folder: say what it is.
+  if (path !== '' && path !== ':memory:' && statSync(path, { throwIfNoEntry: false })?.isDirectory())
+    throw new SandanError('QUOTA_STORE', `Cannot open the quota database ${path}: it is a folder, not a database file`);
   let db: BetterSqlite3.Database;
   try {
     db = new Database(path, { timeout: busyTimeoutMs, ...(readOnly && { readonly: true, fileMustExist: true }) });

@@ -237,6 +237,17 @@ describe('read-only open', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('a folder given as the database says it is a folder, read-only or not (SQLite said "disk I/O error")', async () => {
+    for (const readOnly of [true, false])
+      await expect(openSqliteQuotaStore(dir, { readOnly })).rejects.toMatchObject({
+        code: 'QUOTA_STORE',
+        message: `Cannot open the quota database ${dir}: it is a folder, not a database file`,
+      });
+    const v = await cli(['validate', EXAMPLE, '--quota-db', dir]);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toContain('it is a folder, not a database file');
+  });
+
   it('refuses a file that is not a quota ledger, and leaves it as it was', async () => {
     const f = join(dir, 'other.sqlite');
     const raw = new Database(f);

@@ -47,11 +47,8 @@ const COMMANDS: CommandDoc[] = [
     name: 'build',
     exit: [
       [0, 'built'],
-      [1, 'the documents cannot be built (issues printed)'],
-      [
-        2,
-        'usage error (e.g. no sender profile, more than one declaration (NDJSON), an --out that is an input file), unreadable file',
-      ],
+      [1, 'the documents cannot be built, or the input holds more than one declaration (issues printed)'],
+      [2, 'usage error (e.g. no sender profile, an --out that is an input file), unreadable file'],
     ],
     examples: ['npx sandan build examples/hangzhou-1210.json --message CEB621 --sender examples/sender.json'],
   },

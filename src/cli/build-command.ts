@@ -61,6 +61,20 @@ function missingDocument(type: BuildableType, index: number | undefined): Issue 
   };
 }
 
+/** A second declaration in the input (NDJSON): build makes one message from one input. */
+function manyDeclarations(): Issue {
+  return {
+    code: 'input-ndjson',
+    severity: 'error',
+    path: '',
+    ruleId: 'input',
+    message: {
+      zh: '输入含有多份申报（NDJSON）；build 由一份申报（或一个单证数组）生成一个报文：请逐行分别生成，或用 jq -s 合成数组',
+      en: 'The input holds more than one declaration (NDJSON); build makes one message from one declaration, or from a JSON array of documents: build one message per line, or make an array with jq -s',
+    },
+  };
+}
+
 function report(io: CliIo, label: string, type: BuildableType, issues: Issue[], format: 'text' | 'json'): void {
   if (format === 'json') {
     io.stdout(`${JSON.stringify({ built: false, message: type, issues }, null, 2)}\n`);
@@ -78,13 +92,13 @@ export async function buildCommand(file: string, opts: BuildCommandOptions, io: 
       'INVALID_OPTION',
       `--message must be one of ${Object.keys(BUILDABLE).join(', ')}, got ${opts.message}`,
     );
+  const senderPath = opts.sender ?? io.env.SANDAN_SENDER;
   if (opts.out !== undefined)
     await refuseOutputOverInput(opts.out, [
       ['declaration', file],
-      ['--sender', opts.sender],
+      [opts.sender ? '--sender' : 'SANDAN_SENDER', senderPath],
       ['--ruleset', opts.ruleset],
     ]);
-  const senderPath = opts.sender ?? io.env.SANDAN_SENDER;
   if (!senderPath) {
     throw new SandanError(
       'INVALID_OPTION',
@@ -104,11 +118,10 @@ export async function buildCommand(file: string, opts: BuildCommandOptions, io: 
   let records = 0;
   for await (const rec of readRecords(stream, { arrays: true })) {
     // One message is built from one input: a second record (NDJSON) would otherwise be dropped without a word.
-    if (++records === 2)
-      throw new SandanError(
-        'INVALID_OPTION',
-        `${label} holds more than one declaration (NDJSON?); build makes one message from one declaration, or from a JSON array of documents: build one message per line, or make an array with jq -s`,
-      );
+    if (++records === 2) {
+      report(io, label, type, [manyDeclarations()], opts.format);
+      return 1;
+    }
     if (rec.issue) {
       report(io, label, type, [rec.issue], opts.format);
       return 1;

@@ -161,13 +161,6 @@ export async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandCo
   const workers = opts.workers === undefined ? defaultReconcileWorkers() : Number(opts.workers);
   if (!/^\d{1,2}$/.test(opts.workers ?? '0') || workers > 64)
     throw new SandanError('INVALID_OPTION', `--workers must be a whole number from 0 to 64, got ${opts.workers}`);
-  if (opts.out !== undefined)
-    await refuseOutputOverInput(opts.out, [
-      ['--declarations', opts.declarations],
-      ['--rates', opts.rates],
-      ...opts.taxBills.map((p) => ['--tax-bills', p] as const),
-      ...(opts.receipts ?? []).map((p) => ['--receipts', p] as const),
-    ]);
   // The rate table is checked here (a bad one exits 2) and handed to the worker threads as JSON.
   const rateTables =
     opts.rates === undefined ? [] : [{ data: await readJsonFile(opts.rates, 'rate table'), source: opts.rates }];
@@ -177,6 +170,13 @@ export async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandCo
   const files = await expandPaths([...opts.taxBills, ...(opts.receipts ?? [])], undefined, (_p, e) =>
     fileErrors.push(e.message),
   );
+  // The files found in the bill and receipt folders count as inputs too.
+  if (opts.out !== undefined)
+    await refuseOutputOverInput(opts.out, [
+      ['--declarations', opts.declarations],
+      ['--rates', opts.rates],
+      ...files.map((p) => ['--tax-bills or --receipts', p] as const),
+    ]);
   // A file is read by path (its name tells NDJSON, it is read in batches straight from it), - as a stream.
   const declarations =
     opts.declarations === '-'

@@ -40,9 +40,9 @@ export interface TaxParts {
 /** Options of {@link fromTaxInclusivePrice}. */
 export interface TaxInclusiveOptions {
   /**
-   * `cbec` (default): the price is within limits, and a goods value above the policy's single-transaction limit is
-   * refused; `cbec-full`: full rates (one item above the single limit, 财关税〔2018〕49号 二; general trade charges the
-   * same rates).
+   * `cbec` (default): within limits, and a goods value above the policy's single-transaction limit is refused;
+   * `cbec-full`: one item above the single limit at full rates (财关税〔2018〕49号 二), and a goods value the policy
+   * does not tax so (within the limit, from `singleItemFullTax.below`, or without the single-item path) is refused.
    */
   regime?: 'cbec' | 'cbec-full';
 }
@@ -123,17 +123,7 @@ export function fromTaxInclusivePrice(
   const P = lo.times(step);
   const residual = G.minus(P).minus(best.taxTotal);
   const goodsValue = P.plus(residual);
-  const regime = options.regime ?? 'cbec';
-  // The within-limits rates never apply above the single limit (财关税〔2018〕49号 二): the goods value alone is above it.
-  if (regime === 'cbec' && goodsValue.gt(policy.singleTransactionLimit)) {
-    throw new SandanError(
-      'INVALID_OPTION',
-      `Shelf price ${G.toFixed(scale)} splits into a goods value of ${goodsValue.toFixed(scale)}, above the ` +
-        `single-transaction limit ${new Dec(policy.singleTransactionLimit).toFixed(scale)}, where the within-limits ` +
-        `rates (regime 'cbec') do not apply: one item above the limit is taxed at full rates (regime 'cbec-full') ` +
-        'where the policy allows it, anything else as general trade',
-    );
-  }
+  refuseOutsideRegime(options.regime ?? 'cbec', goodsValue, G, policy);
   return {
     goodsValue,
     ...best,
@@ -141,4 +131,26 @@ export function fromTaxInclusivePrice(
     exact: residual.isZero(),
     taxesOnGoodsValue: residual.isZero() ? best : taxesAt(goodsValue),
   };
+}
+
+/**
+ * Refuses a split whose goods value the regime does not tax (财关税〔2018〕49号 二, as decideRegime reads it), so that
+ * `taxesOnGoodsValue` is what computeTax gives on it: within limits up to the single-transaction limit; at full rates
+ * above it, for one item, where the policy has that path and below its `below`.
+ */
+function refuseOutsideRegime(regime: 'cbec' | 'cbec-full', goodsValue: Decimal, G: Decimal, policy: TaxPolicy): void {
+  const scale = policy.rounding.scale;
+  const limit = new Dec(policy.singleTransactionLimit);
+  const single = policy.singleItemFullTax;
+  const split = `Shelf price ${G.toFixed(scale)} splits into a goods value of ${goodsValue.toFixed(scale)}`;
+  let why: string | undefined;
+  if (regime === 'cbec' && goodsValue.gt(limit))
+    why = `above the single-transaction limit ${limit.toFixed(scale)}, where the within-limits rates (regime 'cbec') do not apply: one item above the limit is taxed at full rates (regime 'cbec-full') where the policy allows it, anything else as general trade`;
+  else if (regime === 'cbec-full' && goodsValue.lte(limit))
+    why = `within the single-transaction limit ${limit.toFixed(scale)}, where the within-limits rates apply (regime 'cbec'), not the full rates`;
+  else if (regime === 'cbec-full' && !single.allowed)
+    why = `above the single-transaction limit, and the policy has no single-item path at full rates: that is general trade`;
+  else if (regime === 'cbec-full' && single.allowed && goodsValue.gte(single.below))
+    why = `at or above ${new Dec(single.below).toFixed(scale)}, where a single item is no longer CBEC at full rates but general trade`;
+  if (why !== undefined) throw new SandanError('INVALID_OPTION', `${split}, ${why}`);
 }

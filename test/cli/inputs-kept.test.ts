@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,14 +17,15 @@ const SENDER = 'examples/sender.json';
 const MONTH = 'examples/finance/2026-11';
 
 describe('build reads one declaration', () => {
-  it('refuses NDJSON with more than one line instead of building the first and dropping the rest (exit 2)', async () => {
+  it('refuses NDJSON with more than one line instead of building the first and dropping the rest (exit 1)', async () => {
     const out = join(dir, 'batch-621.xml');
     const r = await runCli(['build', BATCH, '--message', 'CEB621', '--sender', SENDER, '--out', out]);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toContain(
-      `sandan: ${BATCH} holds more than one declaration (NDJSON?); build makes one message from one declaration`,
-    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('[input-ndjson]');
+    expect(r.stdout).toContain('The input holds more than one declaration (NDJSON); build makes one message');
+    const json = await runCli(['build', BATCH, '--message', 'CEB621', '--sender', SENDER, '--format', 'json']);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ built: false, issues: [{ code: 'input-ndjson' }] });
     expect(() => readFileSync(out)).toThrow(/ENOENT/);
   });
 
@@ -41,12 +42,12 @@ describe('--out never replaces an input', () => {
     const decl = join(dir, 'decl.json');
     copyFileSync(HZ, decl);
     const before = readFileSync(decl, 'utf8');
-    for (const out of [decl, join(dir, '.', 'decl.json')]) {
+    const link = join(dir, 'link-to-decl.json');
+    symlinkSync(decl, link);
+    for (const out of [decl, link]) {
       const r = await runCli(['build', decl, '--message', 'CEB311', '--sender', SENDER, '--out', out]);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(
-        /^sandan: --out .*decl\.json is the declaration input .*decl\.json: writing there would/,
-      );
+      expect(r.stderr).toMatch(/^sandan: --out .*\.json is the declaration input .*decl\.json: writing there would/);
     }
     expect(readFileSync(decl, 'utf8')).toBe(before);
     // Another file is written as before.
@@ -79,6 +80,29 @@ describe('--out never replaces an input', () => {
       expect(r.stderr).toContain(`is the ${option} input`);
       expect(readFileSync(out, 'utf8')).toBe(before);
     }
+  });
+
+  it('reconcile: a bill file inside a --tax-bills folder', async () => {
+    const bills = join(dir, 'bills');
+    mkdirSync(bills);
+    const bill = join(bills, 'CEB816-copy.xml');
+    copyFileSync('test/fixtures/xml/CEB816Message.xml', bill);
+    const before = readFileSync(bill, 'utf8');
+    const r = await runCli([
+      'reconcile',
+      '--declarations',
+      join(MONTH, 'declarations.ndjson'),
+      '--tax-bills',
+      bills,
+      '--format',
+      'csv',
+      '--out',
+      bill,
+      '--quiet',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is the --tax-bills or --receipts input');
+    expect(readFileSync(bill, 'utf8')).toBe(before);
   });
 
   it('positive-list import: the annex', async () => {
@@ -143,5 +167,34 @@ describe('an input with nothing in it is not a pass', () => {
     };
     expect(j.summary.inputs).toMatchObject({ declarations: 0, unreadableDocuments: 1 });
     expect(j.summary.problems[0]).toMatch(/gbk\.json: The input is not valid UTF-8 text \(byte 0xBA at line 3/);
+  });
+
+  it('reconcile: NDJSON whose first line has a bad byte is still read line by line; only that line is lost', async () => {
+    const lines = readFileSync(join(MONTH, 'declarations.ndjson'), 'utf8').trimEnd().split('\n');
+    const stdin = Buffer.concat([
+      Buffer.from('{"order":{"note":"'),
+      Buffer.from([0xff]),
+      Buffer.from(`"}}\n${lines.slice(1).join('\n')}\n`),
+    ]);
+    const r = await runCli(
+      [
+        'reconcile',
+        '--declarations',
+        '-',
+        '--tax-bills',
+        join(MONTH, 'bills'),
+        '--receipts',
+        join(MONTH, 'receipts'),
+        '--rates',
+        join(MONTH, 'rates.json'),
+        '--format',
+        'json',
+        '--quiet',
+      ],
+      stdin,
+    );
+    const j = JSON.parse(r.stdout) as { summary: { matched: number; inputs: { declarations: number } } };
+    // 100 lines read (the first one unreadable), 94 of the month's orders matched as with the line intact.
+    expect([j.summary.inputs.declarations, j.summary.matched]).toEqual([lines.length, 94]);
   });
 });

@@ -54,14 +54,14 @@ describe('fromTaxInclusivePrice', () => {
     ]);
   });
 
-  it('full regime uses the duty: 1000.00 at d 10 %, c 10 %, v 13 %', () => {
-    // f(P) = P + 0.1P + 1.1P/0.9×0.1 + (1.1P + 0.122222P)×0.13 = 1.381111 P → P = 724.05:
-    // duty 72.405 → 72.41; CT 796.455/0.9×0.1 = 88.495 → 88.50; VAT 884.95 × 0.13 = 115.0435 → 115.04;
-    // 724.05 + 72.41 + 88.50 + 115.04 = 1000.00
-    const s = fromTaxInclusivePrice(new Dec('1000.00'), rate('7116'), P2019, undefined, { regime: 'cbec-full' });
+  it('full regime uses the duty: 7000.00 at d 10 %, c 10 %, v 13 % (one item above the 5000 limit)', () => {
+    // f(P) = P + 0.1P + 1.1P/0.9×0.1 + (1.1P + 0.122222P)×0.13 = 1.381111 P → P = 5068.38:
+    // duty 506.838 → 506.84; CT 5575.218/0.9×0.1 = 619.4687 → 619.47; VAT 6194.6867 × 0.13 = 805.3093 → 805.31;
+    // 5068.38 + 506.84 + 619.47 + 805.31 = 7000.00
+    const s = fromTaxInclusivePrice(new Dec('7000.00'), rate('7116'), P2019, undefined, { regime: 'cbec-full' });
     expect(
       [s.goodsValue, s.customsTax, s.consumptionTax, s.valueAddedTax, s.residual].map((x) => x.toFixed(2)),
-    ).toEqual(['724.05', '72.41', '88.50', '115.04', '0.00']);
+    ).toEqual(['5068.38', '506.84', '619.47', '805.31', '0.00']);
   });
 
   it('a specific rate needs the quantity: beer 24 × 0.33 L, shelf 130.00', () => {
@@ -179,12 +179,25 @@ describe('fromTaxInclusivePrice', () => {
       expect(e?.code).toBe('INVALID_OPTION');
     });
 
-    it('the 2016 policy refuses above 2000; cbec-full splits 6000.00 at full rates', () => {
+    it('the 2016 policy refuses above 2000 (2200.00 → 2016.50 + 183.50)', () => {
       expect(() => fromTaxInclusivePrice(new Dec('2200.00'), rate('6109'), DEFAULT_TAX_POLICY_2016)).toThrow(
         /above the single-transaction limit 2000\.00/,
       );
-      const s = fromTaxInclusivePrice(new Dec('6000.00'), rate('7116'), P2019, undefined, { regime: 'cbec-full' });
-      expect(s.goodsValue.plus(s.taxTotal).toFixed(2)).toBe('6000.00');
+    });
+
+    it('cbec-full refuses what computeTax would not tax at full rates: within the limit, from 26000, or under 2016', () => {
+      const full = { regime: 'cbec-full' } as const;
+      // 6000.00 at full rates is 4344.33 of goods (6000 / 1.381111): within the limit, so within-limits rates apply.
+      expect(() => fromTaxInclusivePrice(new Dec('6000.00'), rate('7116'), P2019, undefined, full)).toThrow(
+        /goods value of 4344\.33, within the single-transaction limit 5000\.00, where the within-limits rates apply/,
+      );
+      // 40000.00 → 28962.… of goods: a single item of 26000 or more is general trade (“低于” is strict).
+      expect(() => fromTaxInclusivePrice(new Dec('40000.00'), rate('7116'), P2019, undefined, full)).toThrow(
+        /at or above 26000\.00, where a single item is no longer CBEC at full rates but general trade/,
+      );
+      expect(() =>
+        fromTaxInclusivePrice(new Dec('7000.00'), rate('7116'), DEFAULT_TAX_POLICY_2016, undefined, full),
+      ).toThrow(/the policy has no single-item path at full rates: that is general trade/);
     });
   });
 });

@@ -241,3 +241,35 @@ describe('status: any mix of platforms sharing order numbers (property)', () => 
     );
   });
 });
+
+describe('status: two orders joined by a key they share', () => {
+  it('says the orders share numbers (inconsistent, orders-share-keys) instead of showing one order', () => {
+    // Two orders of platform A whose declarations (a copy edited by hand) kept the first one's copNo, waybill and
+    // payment numbers: every receipt naming those keys fits both.
+    const [a] = declarations();
+    const second = structuredClone(a);
+    for (const doc of ['order', 'payment', 'inventory']) second[doc]!.orderNo = 'SD202611200002';
+    const groups = status([], { now: NOW, sent: [...sentFromDeclaration(a), ...sentFromDeclaration(second)] });
+    expect(groups).toHaveLength(1);
+    expect(groups[0]!.keys.orderNo).toEqual([ORDER, 'SD202611200002']);
+    expect(groups[0]!.anomalies.filter((x) => x.kind === 'inconsistent')).toEqual([
+      {
+        kind: 'inconsistent',
+        document: 'order',
+        rule: 'orders-share-keys',
+        message: {
+          zh: `订单 ${ORDER}, SD202611200002 共用清单编号、运单号或支付交易号，其回执无法区分`,
+          en: `Orders ${ORDER}, SD202611200002 share an inventory, waybill or payment number, so their receipts cannot be told apart`,
+        },
+        fix: {
+          zh: '每个订单须有自己的清单企业内部编号（copNo）、运单号（logisticsNo）和支付交易号（payTransactionId）：核对申报数据',
+          en: 'Each order needs its own copNo, logisticsNo and payTransactionId: check the declarations',
+        },
+        since: '2026-11-20T10:15:00.000+08:00',
+      },
+    ]);
+    // One order alone has no such anomaly.
+    const alone = status([], { now: NOW, sent: sentFromDeclaration(a) });
+    expect(alone[0]!.anomalies.some((x) => x.rule === 'orders-share-keys')).toBe(false);
+  });
+});

@@ -235,6 +235,30 @@ export function refundWithoutRelease(t: OrderTimeline): Anomaly | undefined {
   );
 }
 
+/**
+ * Two or more orders in one group: their documents share a copNo, logisticsNo, invtNo, preNo or payTransactionId, so
+ * receipts that name only that key cannot be told apart (one timeline shows both orders' documents).
+ */
+export function ordersShareKeys(orderNos: readonly string[], t: OrderTimeline): Anomaly | undefined {
+  if (orderNos.length < 2) return;
+  const list = orderNos.join(', ');
+  const first = t.items.find((i) => Number.isFinite(i.ms));
+  return {
+    kind: 'inconsistent',
+    document: 'order',
+    rule: 'orders-share-keys',
+    message: msg(
+      `订单 ${list} 共用清单编号、运单号或支付交易号，其回执无法区分`,
+      `Orders ${list} share an inventory, waybill or payment number, so their receipts cannot be told apart`,
+    ),
+    fix: msg(
+      '每个订单须有自己的清单企业内部编号（copNo）、运单号（logisticsNo）和支付交易号（payTransactionId）：核对申报数据',
+      'Each order needs its own copNo, logisticsNo and payTransactionId: check the declarations',
+    ),
+    ...(first !== undefined && { since: first.node.time }),
+  };
+}
+
 /** A delivery status earlier than the release. */
 export function deliveredBeforeRelease(t: OrderTimeline): Anomaly | undefined {
   const { release } = t;

@@ -4,6 +4,7 @@ import { explainReceipt, explainTaxBillStatus } from '../../xml/receipts.js';
 import { parseReturnInfo } from '../../xml/return-info.js';
 import {
   deliveredBeforeRelease,
+  ordersShareKeys,
   latestByDocument,
   lateReturn,
   noDeliveryStatus,
@@ -290,6 +291,7 @@ function orderStatus(
     releasedAfterCancel(t),
     refundWithoutRelease(t),
     deliveredBeforeRelease(t),
+    ordersShareKeys(keys.orderNo, t),
     lateReturn(t, window),
   ].filter((a) => a !== undefined);
   return {

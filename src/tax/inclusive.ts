@@ -4,6 +4,7 @@ import { SandanError } from '../errors.js';
 import { lineFigures, regimeFactors, type LineFigures, type QuantityOf } from './line.js';
 import { ROUND_PER_LINE } from './formulas.js';
 import { assertTaxPolicy, decimalArgument, type TaxPolicy } from './policy.js';
+import { decideRegime } from './regime.js';
 import type { TaxRate } from './rates.js';
 
 /** Goods value and taxes derived from a tax-inclusive shelf price. */
@@ -134,23 +135,29 @@ export function fromTaxInclusivePrice(
 }
 
 /**
- * Refuses a split whose goods value the regime does not tax (财关税〔2018〕49号 二, as decideRegime reads it), so that
- * `taxesOnGoodsValue` is what computeTax gives on it: within limits up to the single-transaction limit; at full rates
- * above it, for one item, where the policy has that path and below its `below`.
+ * Refuses a split whose goods value the regime does not tax, so that `taxesOnGoodsValue` is what computeTax gives on
+ * it: the one regime decision (decideRegime, 财关税〔2018〕49号 二) is asked about one item of that value.
  */
 function refuseOutsideRegime(regime: 'cbec' | 'cbec-full', goodsValue: Decimal, G: Decimal, policy: TaxPolicy): void {
+  const zero = new Dec(0);
+  const decision = decideRegime(
+    { goods: goodsValue, freight: zero, insuredFee: zero, quantities: [new Dec(1)] },
+    policy,
+  );
+  if (decision.regime === regime) return;
   const scale = policy.rounding.scale;
-  const limit = new Dec(policy.singleTransactionLimit);
+  const limit = new Dec(policy.singleTransactionLimit).toFixed(scale);
   const single = policy.singleItemFullTax;
-  const split = `Shelf price ${G.toFixed(scale)} splits into a goods value of ${goodsValue.toFixed(scale)}`;
-  let why: string | undefined;
-  if (regime === 'cbec' && goodsValue.gt(limit))
-    why = `above the single-transaction limit ${limit.toFixed(scale)}, where the within-limits rates (regime 'cbec') do not apply: one item above the limit is taxed at full rates (regime 'cbec-full') where the policy allows it, anything else as general trade`;
-  else if (regime === 'cbec-full' && goodsValue.lte(limit))
-    why = `within the single-transaction limit ${limit.toFixed(scale)}, where the within-limits rates apply (regime 'cbec'), not the full rates`;
-  else if (regime === 'cbec-full' && !single.allowed)
-    why = `above the single-transaction limit, and the policy has no single-item path at full rates: that is general trade`;
-  else if (regime === 'cbec-full' && single.allowed && goodsValue.gte(single.below))
-    why = `at or above ${new Dec(single.below).toFixed(scale)}, where a single item is no longer CBEC at full rates but general trade`;
-  if (why !== undefined) throw new SandanError('INVALID_OPTION', `${split}, ${why}`);
+  const why =
+    regime === 'cbec'
+      ? `above the single-transaction limit ${limit}, where the within-limits rates (regime 'cbec') do not apply: one item above the limit is taxed at full rates (regime 'cbec-full') where the policy allows it, anything else as general trade`
+      : decision.reason === 'within-limit'
+        ? `within the single-transaction limit ${limit}, where the within-limits rates apply (regime 'cbec'), not the full rates`
+        : !single.allowed
+          ? 'above the single-transaction limit, and the policy has no single-item path at full rates: that is general trade'
+          : `at or above ${new Dec(single.below).toFixed(scale)}, where a single item is no longer CBEC at full rates but general trade`;
+  throw new SandanError(
+    'INVALID_OPTION',
+    `Shelf price ${G.toFixed(scale)} splits into a goods value of ${goodsValue.toFixed(scale)}, ${why}`,
+  );
 }

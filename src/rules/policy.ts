@@ -2,6 +2,7 @@ import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { DateSchema, SourceRefSchema } from '../model/sources.js';
 import { Dec } from '../model/primitives.js';
+import { isWithinDates } from '../time/beijing.js';
 import { DEFAULT_ROUNDING, type RoundingPolicy, type SingleItemFullTax } from '../tax/policy.js';
 
 /**
@@ -70,10 +71,7 @@ export function inForce(
   entry: { effectiveFrom?: string | undefined; effectiveTo?: string | undefined },
   at: string,
 ): boolean {
-  return (
-    (entry.effectiveFrom === undefined || entry.effectiveFrom <= at) &&
-    (entry.effectiveTo === undefined || at <= entry.effectiveTo)
-  );
+  return isWithinDates(at, entry.effectiveFrom, entry.effectiveTo);
 }
 
 /** How sure a data value is: `uncertain` makes the rule it drives warn instead of fail. */

@@ -4,6 +4,7 @@ import { Dec } from '../model/primitives.js';
 import { formatPath } from '../model/issue.js';
 import { SandanError } from '../errors.js';
 import { DateSchema, labelRef, refIds, SourceRefSchema, SourcesSchema, type Source } from '../model/sources.js';
+import { isWithinDates } from '../time/beijing.js';
 
 /**
  * A consumption-tax tier applies when the line's dutiable value per unit reaches one of
@@ -246,10 +247,7 @@ export function parseRateTable(json: unknown, origin = 'rate table'): RateTable 
 
 /** Whether a table's rates are in force on a date (YYYY-MM-DD, or longer: the first 10 characters count). */
 function inForceOn(table: RateTable, at: string): boolean {
-  const day = at.slice(0, 10);
-  return (
-    (table.validFrom === undefined || table.validFrom <= day) && (table.validTo === undefined || day <= table.validTo)
-  );
+  return isWithinDates(at.slice(0, 10), table.validFrom, table.validTo);
 }
 
 /**

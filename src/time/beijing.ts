@@ -197,6 +197,14 @@ export function yearOfIsoDate(value: string): number {
   return ISO_DATE.test(value) ? Number(value.slice(0, 4)) : Number.NaN;
 }
 
+/**
+ * Whether the day `at` (`YYYY-MM-DD`) falls between `from` and `to` (`YYYY-MM-DD`, both inclusive; a missing bound is
+ * open): the test of every dated value, ruleset entries and rate tables alike.
+ */
+export function isWithinDates(at: string, from: string | undefined, to: string | undefined): boolean {
+  return (from === undefined || from <= at) && (to === undefined || at <= to);
+}
+
 /** True when the text is a real `YYYY-MM-DD`. */
 export function isIsoDate(value: unknown): value is string {
   return typeof value === 'string' && ISO_DATE.test(value);

@@ -723,6 +723,7 @@ function rateMissing(i: number, gcode: string, what: 'no rate' | 'no duty'): Iss
   };
 }
 
+/** `at` is a date (YYYY-MM-DD), as assertComputeTaxOptions checked. */
 function rateNotInForce(i: number, gcode: string, resolved: ResolvedRate, at: string): Issue {
   const { validFrom, validTo } = resolved.notInForce ?? {};
   const span = `${validFrom ?? '…'} – ${validTo ?? '…'}`;
@@ -732,11 +733,11 @@ function rateNotInForce(i: number, gcode: string, resolved: ResolvedRate, at: st
     path: `inventory.items[${i}].gcode`,
     ruleId: 'tax/rates',
     message: {
-      zh: `商品编码 ${gcode} 的税率取自 ${resolved.origin}，其税率的适用期为 ${span}，不含 ${at.slice(0, 10)}；当日税率可能不同（如增值税率的调整），请提供当日适用的税率表`,
-      en: `The rate of ${gcode} comes from ${resolved.origin}, whose rates are in force ${span}, not on ${at.slice(0, 10)}; the rates of that day may differ (VAT rates changed, for one): give a rate table in force on that date`,
+      zh: `商品编码 ${gcode} 的税率取自 ${resolved.origin}，其税率的适用期为 ${span}，不含 ${at}；当日税率可能不同（如增值税率的调整），请提供当日适用的税率表`,
+      en: `The rate of ${gcode} comes from ${resolved.origin}, whose rates are in force ${span}, not on ${at}; the rates of that day may differ (VAT rates changed, for one): give a rate table in force on that date`,
     },
     expected: span,
-    actual: at.slice(0, 10),
+    actual: at,
   };
 }
 

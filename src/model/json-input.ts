@@ -152,12 +152,22 @@ export interface InputLayout {
   first?: { line: number; read: ReturnType<typeof recordAndText> };
 }
 
+/** Whether the bytes, bad UTF-8 sequences replaced, are one JSON object. */
+function isObjectLeniently(bytes: Uint8Array): boolean {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+  } catch {
+    return false;
+  }
+}
+
 const isBlankText = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8').trim() === '';
 
 /**
  * Tells NDJSON from one (possibly pretty-printed) JSON document by the input's first non-blank
- * line: NDJSON when it is a JSON value on its own and another non-blank line follows, else one
- * document. Every reader of declarations decides so (the CLI's readRecords, reconcileFiles).
+ * line: NDJSON when it is a JSON value on its own (or an object but for a byte that is not UTF-8)
+ * and another non-blank line follows, else one document. Every reader of declarations decides so (the CLI's readRecords, reconcileFiles).
  * `ndjson` forces NDJSON (a `.ndjson` file, `--ndjson`). Reads only as far as it must.
  */
 export async function inputLayout(chunks: AsyncIterable<Uint8Array>, ndjson = false): Promise<InputLayout> {
@@ -195,8 +205,10 @@ export async function inputLayout(chunks: AsyncIterable<Uint8Array>, ndjson = fa
           continue;
         }
         const read = recordAndText(line, bytes, tooLong);
-        // Not a value on its own: one document, pretty-printed (or broken).
-        if (read.record.issue) return { layout: 'single', chunks: whole() };
+        // Not a value on its own: one document, pretty-printed (or broken). A line whose only fault is a byte that
+        // is not UTF-8 but that is an object when decoded leniently is an NDJSON record: that line is lost, not the rest.
+        if (read.record.issue && !(read.record.issue.code === 'input-encoding' && isObjectLeniently(bytes)))
+          return { layout: 'single', chunks: whole() };
         first = { line, read };
       }
       if (!first) {

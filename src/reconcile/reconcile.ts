@@ -235,18 +235,6 @@ const NDJSON_FILE = /\.(ndjson|jsonl)$/i;
 const CONVERT =
   "reconcile reads NDJSON, one declaration per line: convert a pretty-printed declaration with jq -c . FILE.json > FILE.ndjson, an array of them with jq -c '.[]' FILE.json > FILE.ndjson";
 
-/** Whether the first non-blank line, its bytes decoded leniently, is a JSON object on its own (an NDJSON record). */
-function firstLineIsValue(held: readonly Uint8Array[]): boolean {
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(held));
-  const line = text.split('\n').find((l) => l.trim() !== '');
-  try {
-    const v: unknown = JSON.parse(line ?? '');
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The declarations as batches of NDJSON lines. Laid out as the CLI's reader lays them out
  * (inputLayout): a `.ndjson`/`.jsonl` file is NDJSON; else one JSON document (pretty-printed)
@@ -298,8 +286,8 @@ async function declarationInput(
   }
   if (issue?.code === 'input-empty') return { batches: batches([]) };
   // A pretty-printed document that is not UTF-8 (a GB18030 export): read line by line, each of its lines would
-  // become an order that cannot be read. NDJSON with a bad byte in its first line is read line by line, as before.
-  if (issue?.code === 'input-array' || (issue?.code === 'input-encoding' && !firstLineIsValue(held)))
+  // become an order that cannot be read. (NDJSON with a bad byte in its first line is NDJSON to inputLayout.)
+  if (issue?.code === 'input-array' || issue?.code === 'input-encoding')
     return { batches: batches([]), problem: { kind: 'unreadable', problem: `${name}: ${issue.message.en}` } };
   const why = issue ? issue.message.en : `The input is larger than ${MAX_RECORD_BYTES} bytes`;
   return {

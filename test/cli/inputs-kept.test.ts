@@ -169,6 +169,34 @@ describe('an input with nothing in it is not a pass', () => {
     expect(j.summary.problems[0]).toMatch(/gbk\.json: The input is not valid UTF-8 text \(byte 0xBA at line 3/);
   });
 
+  it('validate and tax: NDJSON on standard input whose first line has a bad byte loses that line only, as reconcile does', async () => {
+    // Session 27 left the CLI reading such an input as one broken document: one input-encoding issue, the rest unread.
+    const batch = readFileSync(BATCH, 'utf8').trimEnd().split('\n');
+    const stdin = Buffer.concat([
+      Buffer.from('{"order":{"note":"'),
+      Buffer.from([0xff]),
+      Buffer.from(`"}}\n${batch.join('\n')}\n`),
+    ]);
+    // Each later line gives what it gives after a first line with no bad byte.
+    const records = (out: string) =>
+      out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { line?: number; issues?: { code: string }[] })
+        .filter((rec) => rec.line !== undefined);
+    const intact = Buffer.from(`{"order":{"note":"x"}}\n${batch.join('\n')}\n`);
+    for (const command of ['validate', 'tax']) {
+      const got = records((await runCli([command, '-', '--format', 'json'], stdin)).stdout);
+      const expected = records((await runCli([command, '-', '--format', 'json'], intact)).stdout);
+      expect([got.length, got[0]!.line, got[0]!.issues?.[0]?.code], command).toEqual([
+        batch.length + 1,
+        1,
+        'input-encoding',
+      ]);
+      expect(got.slice(1), command).toEqual(expected.slice(1));
+    }
+  });
+
   it('reconcile: NDJSON whose first line has a bad byte is still read line by line; only that line is lost', async () => {
     const lines = readFileSync(join(MONTH, 'declarations.ndjson'), 'utf8').trimEnd().split('\n');
     const stdin = Buffer.concat([

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { inputLayout, isBlankLine, MAX_RECORD_BYTES, parseJsonText, readDocument } from '../../src/model/json-input.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
-async function* chunked(...parts: string[]): AsyncGenerator<Uint8Array> {
-  for (const p of parts) yield bytes(p);
+async function* chunked(...parts: (string | Uint8Array)[]): AsyncGenerator<Uint8Array> {
+  for (const p of parts) yield typeof p === 'string' ? bytes(p) : p;
 }
 const text = async (chunks: AsyncIterable<Uint8Array>) => {
   let s = '';
@@ -50,6 +50,18 @@ describe('inputLayout', () => {
   it('counts blank lines before the first (spaces, CRLF) and skips them', async () => {
     const l = await inputLayout(chunked('  \r\n\n', '{"a":1}\r\n{"b":2}'));
     expect([l.layout, l.first?.line, l.first?.read.record.value]).toEqual(['ndjson', 3, { a: 1 }]);
+  });
+
+  it('NDJSON when the first line is an object but for a byte that is not UTF-8: that line alone is lost', async () => {
+    const l = await inputLayout(
+      chunked(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d, 0x0a]), '{"b":2}\n'),
+    );
+    expect([l.layout, l.first?.line, l.first?.read.record.issue?.code]).toEqual(['ndjson', 1, 'input-encoding']);
+    // A pretty-printed document in GB18030 (its first line "{") stays one document, refused whole.
+    const gbk = await inputLayout(chunked('{\n  "a": "', Buffer.from([0xba, 0xbc]), '"\n}\n'));
+    expect(gbk.layout).toBe('single');
+    // Bad bytes in a line that is no object even leniently decoded: one (broken) document.
+    expect((await inputLayout(chunked(Buffer.from([0x5b, 0xff, 0x5d, 0x0a]), '{"b":2}\n'))).layout).toBe('single');
   });
 
   it('one document when the first line is no value of its own (pretty-printed) or nothing follows it', async () => {

@@ -51,7 +51,7 @@ export const EmulatorSettingsSchema = z
         .enum(SETTING_CHOICES.heldDocumentChange)
         .optional()
         .describe(
-          'A change (appType 2) of a payment or waybill while customs holds its inventory: "refuse" (default) answers -401008 or -504016, "take" takes it.',
+          'A change (appType 2) of a payment, waybill or inventory while customs holds the inventory: "refuse" (default) answers -401008, -504016 or -621012, "take" takes it.',
         ),
       duplicateCopNo: z
         .enum(SETTING_CHOICES.duplicateCopNo)

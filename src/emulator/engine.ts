@@ -10,7 +10,14 @@ import {
   checkReturnWindow,
 } from '../quota/index.js';
 import type { QuotaPolicyLookup, QuotaStore } from '../quota/index.js';
-import { createTaxCalculator, declarationDate, type TaxCalculation, type ValidateOptions } from '../rules/index.js';
+import {
+  createTaxCalculator,
+  createValidator,
+  declarationDate,
+  type TaxCalculation,
+  type ValidateOptions,
+  type ValidationResult,
+} from '../rules/index.js';
 import { verifyMessage, type VerifyFailureReason } from '../sign/index.js';
 import type { TaxFigures } from '../tax/index.js';
 import { rateTablesOf } from '../tax/rates.js';
@@ -108,13 +115,35 @@ const DUPLICATE_CODE: Partial<Record<DocKind, string>> = {
 };
 
 /**
- * The E-Port code a change of a payment or waybill is refused with while customs holds its
- * inventory (option `heldDocumentChange`): 该支付单/该运单已向海关申报…，状态不符 (spec table 7-2).
+ * The E-Port code a change (appType 2) is refused with when the document's state does not allow one:
+ * after release, or while customs holds its inventory (a payment's, waybill's or inventory's by option
+ * `heldDocumentChange`). Spec table 7-2: 该订单已向海关申报清单，状态不符; 该支付单/该运单已向海关申报…，
+ * 状态不符; 清单[*]的申报状态不符合改单申报的条件.
  */
-const HELD_CHANGE_CODE: Partial<Record<DocKind, string>> = {
+const CHANGE_REFUSED_CODE: Partial<Record<DocKind, string>> = {
+  order: '-301011',
   payment: '-401008',
   logistics: '-504016',
+  inventory: '-621012',
 };
+
+/**
+ * The E-Port code of a change (appType 2) of a document nobody declared (spec table 7-2: 订单标识
+ * (appType)不正确,未找到操作的订单, and the payment's, waybill's and inventory's codes beside it).
+ */
+const NOTHING_TO_CHANGE_CODE: Partial<Record<DocKind, string>> = {
+  order: '-301009',
+  payment: '-401006',
+  logistics: '-504014',
+  inventory: '-621011',
+};
+
+/**
+ * The E-Port's own checks of an inventory, made when it arrives and before it is sent to customs (a
+ * negative code answers instead of 2 and 3): the single-transaction limit and a repeated gnum (spec
+ * table 7-2, -621005 and -621027, among the E-Port's intake errors).
+ */
+const INTAKE_CODES: ReadonlySet<string> = new Set(['-621005', '-621027']);
 
 /**
  * The E-Port code of a cancel, return or delivery note declared again (its guid) while the first is
@@ -170,7 +199,7 @@ function signatureCode(messageType: string, reason: VerifyFailureReason): string
     case 'CEB311':
       return '-301020';
     default:
-      // No E-Port code of its own: the DXP layer's.
+      // No E-Port code of its own: the DXP layer's (answered with a CEB900).
       return changed ? '1004' : '1001';
   }
 }
@@ -234,6 +263,8 @@ class Engine implements EmulatorEngine {
   private readonly trust: ReadonlyArray<string | Uint8Array> | undefined;
   private readonly requireSignature: boolean;
   private readonly validateOptions: ValidateOptions;
+  /** The validator of the E-Port's intake check, made at its first use. */
+  private intakeValidator: ((input: unknown) => ValidationResult) | undefined;
   private readonly tax: (input: unknown) => TaxCalculation<TaxFigures>;
   private readonly policy: QuotaPolicyLookup;
   private readonly maxBatch: number;
@@ -624,6 +655,10 @@ class Engine implements EmulatorEngine {
           : 'certificate-untrusted';
       if (reason) {
         const code = signatureCode(msg.messageType, reason);
+        // A DXP security code (1001, 1004): the message stops at the transport and never reaches customs, so
+        // it is answered with a CEB900, not with a customs 100 on each document.
+        if (!code.startsWith('-'))
+          return this.unreadable(input, via, pending, code, codeText(code), 200, wrap, msg.messageType, dxp?.payload);
         return this.state.transaction(() => {
           this.listReceived(now, via, textOf(input), {
             messageType: msg.messageType,
@@ -785,6 +820,12 @@ class Engine implements EmulatorEngine {
       case 'inventory': {
         const before = s.getDoc(stored.kind, stored.key);
         const appType = str(stored.doc.appType) ?? '1';
+        if (before === undefined && appType === '2') {
+          // A change of a document nobody declared: the E-Port finds nothing to change.
+          const code = NOTHING_TO_CHANGE_CODE[stored.kind] as string;
+          this.emit(stored, code, codeText(code), now, pending, false);
+          return `${code}: ${codeText(code)}`;
+        }
         if (before) stored.version = (before.version ?? 0) + 1;
         // The reservation of the declaration it replaces, given back when this one is checked.
         if (before && stored.kind === 'inventory') stored.quotaKey = before.quotaKey ?? before.orderNo;
@@ -794,22 +835,19 @@ class Engine implements EmulatorEngine {
           stored.invtNo = before.invtNo;
           const released = before.status === '800' || before.status === '399';
           const invt = stored.kind === 'inventory' ? before : this.inventoryOf(stored);
-          // A document whose inventory customs has matched against it and holds: a change would leave that
-          // inventory to be released on the document as it was. An order's is refused (-301011,
-          // 该订单已向海关申报清单); a payment's or waybill's by default (-401008, -504016).
-          const inUse = stored.kind !== 'inventory' && invt !== undefined && HELD.has(invt.status);
-          const heldCode = inUse
-            ? stored.kind === 'order'
-              ? '-301011'
-              : this.options.heldDocumentChange === 'take'
-                ? undefined
-                : HELD_CHANGE_CODE[stored.kind]
-            : undefined;
-          if (appType === '1' || released || (invt !== undefined && invt.status === '800') || heldCode !== undefined) {
-            // A second new document under a key in use, a change after release, or one of a document in use.
-            const code = appType === '1' ? (DUPLICATE_CODE[stored.kind] as string) : (heldCode ?? '22007');
-            const r = rejection(code, codeText(code));
-            this.emit(stored, r.status, r.info, now, pending, false);
+          // A document whose inventory customs holds (taken in and not released): a change would leave that
+          // inventory to be released on the document as it was, or change it under customs' review. An order's
+          // is refused (-301011, 该订单已向海关申报清单); a payment's, waybill's or the inventory's own by
+          // default (-401008, -504016, -621012).
+          const held =
+            invt !== undefined &&
+            HELD.has(invt.status) &&
+            (stored.kind === 'order' || this.options.heldDocumentChange !== 'take');
+          if (appType === '1' || released || (invt !== undefined && invt.status === '800') || held) {
+            // A second new document under a key in use, or a change its state does not allow (after release, or
+            // held): an E-Port code, never a customs 100 on an inventory already final.
+            const code = (appType === '1' ? DUPLICATE_CODE : CHANGE_REFUSED_CODE)[stored.kind] as string;
+            this.emit(stored, code, codeText(code), now, pending, false);
             return `${code}: ${codeText(code)}`;
           }
           if (tempSaved(stored)) {
@@ -821,6 +859,13 @@ class Engine implements EmulatorEngine {
         }
         // A draft declared now keeps the pre-entry number the E-Port gave it.
         if (before?.status === TEMP_SAVED) stored.preNo = before.preNo;
+        const intake = stored.kind === 'inventory' && !tempSaved(stored) ? this.intakeRefusal(stored) : undefined;
+        if (intake !== undefined) {
+          // Refused by the E-Port before it reaches customs: not kept (a change leaves the declaration it would
+          // have replaced as it was), answered with the code instead of 2.
+          this.emit(stored, intake.code, intake.desc, now, pending, false);
+          return `${intake.code}: ${intake.desc}`;
+        }
         if (stored.kind === 'inventory') stored.waiting = false;
         this.identify(stored, now);
         s.putDoc(stored);
@@ -887,6 +932,18 @@ class Engine implements EmulatorEngine {
    * Gives an inventory its E-Port pre-entry number (B + date + 9 digits); a cancel or refund takes
    * the numbers of the inventory it refers to, which it returns.
    */
+  /**
+   * The E-Port's intake check of an inventory on its own ({@link INTAKE_CODES}): the first such error
+   * the rules find in it, with the catalogue's text, or undefined.
+   */
+  private intakeRefusal(invt: StoredDoc): { code: string; desc: string } | undefined {
+    this.intakeValidator ??= createValidator(this.validateOptions);
+    const issue = this.intakeValidator({ inventory: invt.doc }).issues.find(
+      (i) => i.severity === 'error' && INTAKE_CODES.has(i.code),
+    );
+    return issue && this.verdictOf(issue);
+  }
+
   private identify(d: StoredDoc, now: Date): StoredDoc | undefined {
     const preNo = () => {
       const day = beijingDate8(now);

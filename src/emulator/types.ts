@@ -90,11 +90,13 @@ export interface EngineOptions {
    */
   unmappedCode?: string;
   /**
-   * A change (appType 2) of a payment (CEB411) or waybill (CEB511) while customs holds the
-   * inventory matched on it (120, 300, 500 or 600): `refuse` (default) answers -401008 or -504016
-   * (该支付单/该运单已向海关申报…，状态不符), as a change of its order is answered -301011; `take`
-   * takes the change and leaves the inventory to be released as it was matched. The specification
-   * lists the codes, not the statuses they refuse: see docs/emulator.md.
+   * A change (appType 2) of a payment (CEB411), waybill (CEB511) or inventory (CEB621) while customs
+   * holds the inventory (120, 300, 500 or 600): `refuse` (default) answers -401008, -504016 or
+   * -621012 (该支付单/该运单已向海关申报…，状态不符; 清单的申报状态不符合改单申报的条件), as a change
+   * of its order is answered -301011; `take` takes the change (a payment's or waybill's leaves the
+   * inventory to be released as it was matched; the inventory's is checked again). After release
+   * every change is refused. The specification lists the codes, not the statuses they refuse: see
+   * docs/emulator.md.
    */
   heldDocumentChange?: 'refuse' | 'take';
   /**

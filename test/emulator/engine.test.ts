@@ -407,15 +407,27 @@ describe('rejections, each from a declaration with that defect', () => {
     // VAT 13 % × 70 %: 4,800.02 × 0.091 = 436.80182 → 436.80; 200.00 × 0.091 = 18.20; 455.00 in all
     Object.assign(d.order, { goodsValue: '5000.02', taxTotal: '455.00', acturalPaid: '5455.02' });
     d.payment.amountPaid = '5455.02';
-    await declare(e, d);
-    expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:-621005']);
-    expect(lastInfo(e.receipts(), 'CEB622')).toBe('超过单次交易限值');
-    // rejected: the same inventory sent again is declared anew (not a duplicate, -621004) and checked again
-    const again = await e.submit(await message(d, 'inventory', signing.trusted), { transport: 'api' });
-    expect(again.accepted).toBe(true);
+    const m = await messages(d, signing.trusted);
+    const acks = [];
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const)
+      acks.push((await e.submit(m[k], { transport: 'api' })).accepted);
+    expect(acks).toEqual([true, true, true, false]);
     await e.advance('1d');
-    expect(trail(e.receipts(), 'CEB622').slice(3)).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:-621005']);
+    // The E-Port checks it when it arrives, before sending it to customs: the code answers instead of 2 and 3 (a
+    // negative code after 3, 发送海关成功, would say customs had it), and it does not wait for the other documents.
+    expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:-621005']);
+    expect(lastInfo(e.receipts(), 'CEB622')).toBe('超过单次交易限值');
+    // not kept: the same inventory sent again is not a duplicate (-621004) but checked again
+    const again = await e.submit(await message(d, 'inventory', signing.trusted), { transport: 'api' });
+    expect([again.accepted, again.reason]).toEqual([false, '-621005: 超过单次交易限值']);
+    await e.advance('1d');
+    expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:-621005', 'CEB622:-621005']);
+    // alone, before its order, payment and waybill, it is refused all the same
+    const f = await engine();
+    await f.submit(await message(d, 'inventory', signing.trusted), { transport: 'api' });
+    expect(trail(f.receipts(), 'CEB622')).toEqual(['CEB622:-621005']);
     await e.close();
+    await f.close();
   });
 
   it('signatures: unsigned, untrusted, or changed after signing → the E-Port codes, and nothing kept', async () => {
@@ -450,6 +462,34 @@ describe('rejections, each from a declaration with that defect', () => {
     const lax = await engine({ trust: undefined, requireSignature: false });
     expect((await lax.submit(unsigned, { transport: 'api' })).accepted).toBe(true);
     await Promise.all([e.close(), none.close(), lax.close()]);
+  });
+
+  it('a payment or waybill whose signature fails stops at the transport: a CEB900 with 1001/1004, not a customs 100', async () => {
+    const e = await engine();
+    const d = example();
+    const untrusted = await message(d, 'payment', signing.untrusted);
+    const changed = (await message(d, 'logistics', signing.trusted)).replace('张三', '李四');
+    const answers = [];
+    for (const xml of [untrusted, changed]) {
+      const a = await e.submit(xml, { transport: 'api' });
+      const doc = read(a.body).documents[0]!;
+      answers.push([
+        a.accepted,
+        a.httpStatus,
+        read(a.body).messageType,
+        doc.returnStatus,
+        parseReturnInfo(String(doc.returnInfo)).code,
+      ]);
+    }
+    expect(answers).toEqual([
+      [false, 200, 'CEB900', '-1', '1001'],
+      [false, 200, 'CEB900', '-1', '1004'],
+    ]);
+    // no receipt of the payment or waybill itself, so no 100 for an order that is not rejected; nothing kept
+    expect(e.receipts().filter((r) => r.type === 'CEB412' || r.type === 'CEB512')).toEqual([]);
+    const ok = await e.submit(await message(d, 'payment', signing.trusted), { transport: 'api' });
+    expect(ok.accepted).toBe(true);
+    await e.close();
   });
 
   it('never throws on input: malformed, XSD-invalid, unknown or empty → CEB900 with 0001/0002', async () => {
@@ -570,8 +610,8 @@ describe('rejections, each from a declaration with that defect', () => {
     await e.close();
   });
 
-  it('a change (appType 2) before release replaces the document and its sequence starts again', async () => {
-    const e = await engine();
+  it('a change (appType 2) before release replaces the document and its sequence starts again (heldDocumentChange: take)', async () => {
+    const e = await engine({ heldDocumentChange: 'take' });
     const d = example();
     const m = await messages(d, signing.trusted);
     for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await e.submit(m[k], { transport: 'api' });
@@ -596,13 +636,83 @@ describe('rejections, each from a declaration with that defect', () => {
     expect(rs.at(-1)!.at).toBe('2026-11-20T02:21:17.000Z');
     expect(new Set(rs.filter((r) => r.invtNo).map((r) => r.invtNo)).size).toBe(1);
     expect(trail(e.receipts(), 'CEB816')).toEqual(['CEB816']);
-    // After release, a change (appType 2) of the order or of the inventory is refused with 22007. (This used to send
-    // the order as new, appType 1, which is refused for its number, -301010: the release was never what refused it.)
+    // After release, a change (appType 2) of any of the four is refused with the E-Port's code for a state that allows
+    // no change (spec table 7-2), never with a customs 100 on the released inventory's invtNo (it used to be
+    // 100 [Code:22007], a local port's code, which made a released parcel look rejected).
     changed.order.appType = '2';
-    for (const key of ['order', 'inventory'] as const) {
+    changed.payment.appType = '2';
+    changed.logistics.appType = '2';
+    const refused = {
+      order: '-301011: 该订单已申报清单',
+      payment: '-401008: 支付单已申报',
+      logistics: '-504016: 运单已申报',
+      inventory: '-621012: 清单申报状态不符合改单条件',
+    };
+    for (const key of ['order', 'payment', 'logistics', 'inventory'] as const) {
       const late = await e.submit(await message(changed, key, signing.trusted), { transport: 'api' });
-      expect([key, late]).toMatchObject([key, { accepted: false, reason: '22007: 对应清单已放行' }]);
+      expect([key, late]).toMatchObject([key, { accepted: false, reason: refused[key] }]);
     }
+    expect(e.receipts().filter((r) => r.returnStatus === '100')).toEqual([]);
+    expect(trail(e.receipts(), 'CEB622').slice(-2)).toEqual(['CEB622:800', 'CEB622:-621012']);
+    await e.close();
+  });
+
+  it('a change (appType 2) while customs holds the inventory is refused by default (-621012, -401008, -504016, -301011)', async () => {
+    const e = await engine();
+    const d = example();
+    const m = await messages(d, signing.trusted);
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await e.submit(m[k], { transport: 'api' });
+    await e.advance('10s'); // the inventory is in (120)
+    const changed = example();
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) changed[k].appType = '2';
+    changed.inventory.note = '补充备注';
+    const codes = [];
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const)
+      codes.push((await e.submit(await message(changed, k, signing.trusted), { transport: 'api' })).reason);
+    expect(codes).toEqual([
+      '-301011: 该订单已申报清单',
+      '-401008: 支付单已申报',
+      '-504016: 运单已申报',
+      '-621012: 清单申报状态不符合改单条件',
+    ]);
+    await e.advance('1d');
+    // the declaration customs holds goes on as it was: released once
+    expect(trail(e.receipts(), 'CEB622')).toEqual([
+      'CEB622:2',
+      'CEB622:3',
+      'CEB622:120',
+      'CEB622:-621012',
+      'CEB622:800',
+    ]);
+    await e.close();
+  });
+
+  it('a change (appType 2) of a document nobody declared finds nothing to change (-301009, -401006, -504014, -621011)', async () => {
+    const e = await engine();
+    const d = example();
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) d[k].appType = '2';
+    const reasons = [];
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) {
+      const ack = await e.submit(await message(d, k, signing.trusted), { transport: 'api' });
+      reasons.push([ack.accepted, ack.reason, read(ack.body).documents[0]!.returnStatus]);
+    }
+    expect(reasons).toEqual([
+      [false, '-301009: 未找到要修改的订单', '-301009'],
+      [false, '-401006: 未找到要修改的支付单', '-401006'],
+      [false, '-504014: 未找到要修改的运单', '-504014'],
+      [false, '-621011: 不存在已申报的清单，无法改单', '-621011'],
+    ]);
+    await e.advance('1d');
+    // nothing was kept: declared as new (appType 1), the four go through
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) d[k].appType = '1';
+    await declare(e, d);
+    expect(trail(e.receipts(), 'CEB622')).toEqual([
+      'CEB622:-621011',
+      'CEB622:2',
+      'CEB622:3',
+      'CEB622:120',
+      'CEB622:800',
+    ]);
     await e.close();
   });
 });
@@ -1005,7 +1115,7 @@ describe('cancellations and returns', () => {
 
   it('the quota of a declaration replaced or cancelled is given back, and the order declared again has its own', async () => {
     // (a) an inventory in (120, 548 reserved) changed into one that is rejected: nothing stays reserved
-    const e = await engine({ quota: { annualLimit: '1000' } });
+    const e = await engine({ quota: { annualLimit: '1000' }, heldDocumentChange: 'take' });
     const d = example();
     const m = await messages(d, signing.trusted);
     for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await e.submit(m[k], { transport: 'api' });

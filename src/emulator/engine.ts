@@ -595,6 +595,21 @@ class Engine implements EmulatorEngine {
     const wrap = dxp && { senderId: dxp.transInfo.senderId, copMsgId: dxp.transInfo.copMsgId };
     if (!msg || (dxp !== undefined && dxp.payload === undefined))
       return this.unreadable(input, via, pending, '0001', 'the DxpMsg carries no CEB message', 400, wrap);
+    // A DxpMsg addressed to another node (the export system's DXPEDCCEB0000003, say) never reaches this one: the
+    // transport's 2001 (指定的接收方不存在, the catalogue's fix naming the import and export receivers).
+    const node = this.options.customsDxpId ?? DEFAULT_CUSTOMS_DXP_ID;
+    if (dxp && !dxp.transInfo.receiverIds.includes(node))
+      return this.unreadable(
+        input,
+        via,
+        pending,
+        '2001',
+        `${codeText('2001')}：ReceiverId ${dxp.transInfo.receiverIds.join(', ')}; this node is ${node}`,
+        200,
+        wrap,
+        msg.messageType,
+        dxp.payload,
+      );
     const structure = [...(dxp?.issues ?? []), ...msg.issues].filter(refusedByFormatCheck);
     if (structure.length > 0) {
       const first = structure[0] as Issue;

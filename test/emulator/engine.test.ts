@@ -179,6 +179,32 @@ describe('the happy path', () => {
   });
 });
 
+describe('DxpMsg routing', () => {
+  it('a DxpMsg addressed to another node (the export receiver) is answered 2001 in a CEB900, not taken', async () => {
+    const e = await engine();
+    const m = await messages(example(), signing.trusted);
+    const astray = wrapDxp(m.order, {
+      senderId: 'DXPENT0000012345',
+      receiverIds: ['DXPEDCCEB0000003'],
+      now: () => new Date(T0),
+      newId: () => 'msg-astray',
+    });
+    const ack = await e.submit(astray, { transport: 'http' });
+    const answer = read(unwrapDxp(ack.body).payload as string);
+    expect([
+      ack.accepted,
+      ack.httpStatus,
+      answer.messageType,
+      parseReturnInfo(String(answer.documents[0]!.returnInfo)).code,
+    ]).toEqual([false, 200, 'CEB900', '2001']);
+    expect(e.receipts().filter((r) => r.type === 'CEB312')).toEqual([]);
+    // addressed to this node (DXPEDCCEB0000002, the default of an import message) it is taken
+    const right = wrapDxp(m.order, { senderId: 'DXPENT0000012345', now: () => new Date(T0), newId: () => 'msg-right' });
+    expect((await e.submit(right, { transport: 'http' })).accepted).toBe(true);
+    await e.close();
+  });
+});
+
 describe('the manual clock', () => {
   it('runs nothing before it is due, and what is due in time order', async () => {
     const e = await engine({ timing: { sent: '2s', entered: '5s', released: '1m', taxBill: '5s' } });

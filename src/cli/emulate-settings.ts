@@ -102,7 +102,7 @@ export const EmulatorSettingsSchema = z
         .optional()
         .describe('Delays between the steps customs takes, on the emulator clock.'),
       customsDxpId: dxpId.describe(
-        `The customs node that signs off DxpMsg-wrapped receipts (SenderId); default "${DEFAULT_CUSTOMS_DXP_ID}".`,
+        `The customs node: the receiver a DxpMsg must name (else 2001) and the SenderId of DxpMsg-wrapped receipts; default "${DEFAULT_CUSTOMS_DXP_ID}".`,
       ),
       enterpriseDxpId: dxpId.describe(
         `The receiver of DxpMsg-wrapped receipts when the input named no sender; default "${DEFAULT_ENTERPRISE_DXP_ID}".`,

@@ -80,7 +80,10 @@ export interface EngineOptions {
     date?: 'declTime' | 'appTime';
   };
   timing?: Partial<Timing>;
-  /** The customs node that signs off DxpMsg-wrapped receipts (SenderId); default `DXPEDCCEB0000002`. */
+  /**
+   * The customs node: the receiver a DxpMsg must name among its ReceiverIds (else a CEB900 with
+   * 2001) and the SenderId of DxpMsg-wrapped receipts; default `DXPEDCCEB0000002`.
+   */
   customsDxpId?: string;
   /** Receiver of DxpMsg-wrapped receipts when the input named no sender. */
   enterpriseDxpId?: string;

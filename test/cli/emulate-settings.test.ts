@@ -133,8 +133,10 @@ describe('emulator settings', () => {
     try {
       const first = example();
       for (const k of KEYS) {
+        // (addressed to the node customsDxpId names: a DxpMsg to another receiver is answered 2001)
         const wrapped = wrapDxp(await message(first, k), {
           senderId: 'DXPENT0000012345',
+          receiverIds: ['DXPEDCCEB0000099'],
           now: () => new Date(T0),
           newId: () => `msg-${k}`,
         });

@@ -5,19 +5,40 @@
  * zero (`QQ==`, not `QR==`, which decodes to the same byte): libxml2 and Xerces refuse such a value.
  * Characters outside the alphabet are refused (libxml2 alone skips them). Empty is a valid value.
  */
-const XSD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$/;
-/** The same with any bits under the padding, as Java's decoder reads the 179 upload's signValue. */
-const ANY_PADDING_BITS = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const XML_SPACE = /[ \t\n\r]/g;
+
+/** The base64 alphabet (A–Z, a–z, 0–9, '+', '/') by character code. */
+const ALPHABET = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') ALPHABET[c.charCodeAt(0)] = 1;
+/** The last character before '==' (resp. '=') whose bits under the padding are zero. */
+const ZERO_BITS_BEFORE_2 = 'AQgw';
+const ZERO_BITS_BEFORE_1 = 'AEIMQUYcgkosw048';
+
+/**
+ * Whether `t` (no white space) is groups of four of the alphabet, the last one padded with one or two '=', with zero
+ * bits under the padding unless `anyBits`. A loop, not a regular expression: a pattern of repeated groups overflows
+ * the stack on a few megabytes of base64 (a large DxpMsg Data), which must be read as the rest is.
+ */
+function isBase64(t: string, anyBits: boolean): boolean {
+  const n = t.length;
+  if (n % 4 !== 0) return false;
+  const pad = n > 0 && t.charCodeAt(n - 1) === 0x3d ? (t.charCodeAt(n - 2) === 0x3d ? 2 : 1) : 0;
+  for (let i = 0; i < n - pad; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 128 || ALPHABET[c] === 0) return false;
+  }
+  if (pad === 0 || anyBits) return true;
+  return (pad === 2 ? ZERO_BITS_BEFORE_2 : ZERO_BITS_BEFORE_1).includes(t[n - pad - 1]!);
+}
 
 /**
  * The value's base64 text without its white space, or undefined when it is not an xs:base64Binary value.
  * `paddingBits: 'any'` also takes bits under the padding that are not zero.
  */
 export function xsdBase64(text: string, paddingBits: 'zero' | 'any' = 'zero'): string | undefined {
-  const grammar = paddingBits === 'zero' ? XSD_BASE64 : ANY_PADDING_BITS;
+  const anyBits = paddingBits === 'any';
   // One line (the usual case) is checked as it is; only a wrapped value is copied without its white space.
-  if (grammar.test(text)) return text;
+  if (isBase64(text, anyBits)) return text;
   const t = text.replace(XML_SPACE, '');
-  return t !== text && grammar.test(t) ? t : undefined;
+  return t !== text && isBase64(t, anyBits) ? t : undefined;
 }

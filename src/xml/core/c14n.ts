@@ -236,6 +236,8 @@ class Writer {
       // Every declaration that changes what the output parent has written (xmlns="" only to undo a default).
       for (let i = 0; i < declared.length; i++) {
         const [p, u] = declared[i]!;
+        // The xml prefix is bound everywhere: its declaration is never written (libxml2, xmlsec1 alike).
+        if (p === 'xml') continue;
         if (u === '' ? (rendered.get('') ?? '') === '' : rendered.get(p) === u) continue;
         (decls ??= []).push([p, u]);
       }

@@ -68,7 +68,7 @@ const COMMANDS: CommandDoc[] = [
       [1, 'the input is not XML sandan signs (malformed, nested too deep, a character XML forbids, over 50 MB)'],
       [
         2,
-        'usage error, unreadable input (missing, empty, not UTF-8), bad key, passphrase or certificate, signer failure',
+        'usage error (including --out naming the key or certificate, --district listing no algorithm for the key), unreadable input (missing, empty, not UTF-8), a message already signed without --replace, bad key, passphrase or certificate, signer failure',
       ],
     ],
     examples: [],
@@ -79,7 +79,7 @@ const COMMANDS: CommandDoc[] = [
       [0, 'valid signature, and trusted (`--cert`) or accepted untrusted (`--accept-untrusted`)'],
       [
         1,
-        'invalid signature (the reason is printed), or valid but untrusted: no `--cert` and no `--accept-untrusted`; input that is not XML sandan reads (malformed, too large)',
+        'invalid signature (the reason is printed; with `--at`, a certificate not valid then), or valid but untrusted: no `--cert` and no `--accept-untrusted`; input that is not XML sandan reads (malformed, too large)',
       ],
       [2, 'usage error, unreadable input (missing, empty, not UTF-8)'],
     ],

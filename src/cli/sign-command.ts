@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { X509Certificate } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { SandanError } from '../errors.js';
 import { describeNotUtf8, notUtf8 } from '../model/utf8.js';
@@ -10,10 +11,10 @@ import { verifyMessage } from '../sign/verify-message.js';
 import { districtSignOptions, keyTypeOf, verifyAlgorithmsFromDistrict } from '../sign/algorithms.js';
 import { bundledCodeTables, bundledRulesets } from '../rules/bundled.js';
 import { districtOf } from '../rules/codes.js';
-import { beijingIsoDate } from '../time/beijing.js';
+import { beijingIsoDate, beijingTimeOption, beijingXsDateTime } from '../time/beijing.js';
 import type { CommandContext } from './command.js';
 import type { CliIo } from './io.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { refuseOutputOverInput, writeFileAtomic } from './atomic-file.js';
 
 /** Options of `sandan sign`. */
 export interface SignCommandOptions {
@@ -36,6 +37,8 @@ export interface VerifyCommandOptions {
   cert?: string;
   /** Exit 0 for a valid signature even when no `--cert` vouches for its certificate. */
   acceptUntrusted?: boolean;
+  /** Check that the certificate is valid at this time: `now` or a date and time (Beijing time). */
+  at?: string;
   format: 'text' | 'json';
 }
 
@@ -96,6 +99,45 @@ function districtAlgorithms(code: string) {
   return ruleset.data.district.signatureAlgorithms;
 }
 
+/** An instant as ISO 8601 in Beijing time with its offset, to the second. */
+const beijingOffset = (d: Date) => `${beijingXsDateTime(d)}+08:00`;
+
+/** A certificate's validity period, or undefined when it cannot be read (the signer already read it). */
+function certificateValidity(cert: string | Uint8Array): { from: Date; to: Date } | undefined {
+  try {
+    const x = new X509Certificate(typeof cert === 'string' ? cert : Buffer.from(cert));
+    return { from: new Date(x.validFrom), to: new Date(x.validTo) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The URIs the district's ruleset lists for the key type, in force today: its first entry for the key type, or the
+ * one for the algorithm asked for (--rsa-sha256). A district that lists none for them is a usage error, not a
+ * silent fallback to the national URIs.
+ */
+function districtChoice(district: string, keyType: 'rsa' | 'sm2', algorithm: string, explicit: boolean, now: Date) {
+  const entries = districtAlgorithms(district);
+  const today = beijingIsoDate(now);
+  const options = entries.flatMap((e) => districtSignOptions([e], keyType, today) ?? []);
+  const chosen = explicit ? options.find((o) => o.signatureAlgorithm === algorithm) : options[0];
+  if (!chosen) {
+    const listed = [
+      ...new Set(
+        entries
+          .flatMap((e) => districtSignOptions([e], 'rsa') ?? districtSignOptions([e], 'sm2') ?? [])
+          .map((o) => o.signatureAlgorithm),
+      ),
+    ];
+    throw new SandanError(
+      'INVALID_OPTION',
+      `District ${district} lists no ${explicit ? algorithm : `signature algorithm for an ${keyType.toUpperCase()} key`} in force today (it lists ${listed.join(', ') || 'none'})`,
+    );
+  }
+  return chosen;
+}
+
 /** `sandan sign`: exit 0 with the signed XML on stdout (or in --out); 2 on any problem. */
 export async function signCommand(file: string, opts: SignCommandOptions, io: CliIo): Promise<number> {
   let passphrase: string | undefined;
@@ -107,6 +149,12 @@ export async function signCommand(file: string, opts: SignCommandOptions, io: Cl
         `Environment variable ${opts.passphraseEnv} (--passphrase-env) is not set`,
       );
   }
+  // The message may be signed in place; the key and the certificate are never written over.
+  if (opts.out !== undefined)
+    await refuseOutputOverInput(opts.out, [
+      ['--key', opts.key],
+      ['--cert', opts.cert],
+    ]);
   const signer = await loadLocalSigner({
     keyPath: opts.key,
     certificatePath: opts.cert,
@@ -114,11 +162,21 @@ export async function signCommand(file: string, opts: SignCommandOptions, io: Cl
     certificateNumber: opts.certNo,
     algorithm: opts.rsaSha256 ? 'rsa-sha256' : undefined,
   });
+  const keyType = keyTypeOf(signer.algorithm);
+  if (opts.sm2Encoding !== undefined && keyType !== 'sm2')
+    throw new SandanError('INVALID_OPTION', `--sm2-encoding is for SM2 keys; the key is ${keyType.toUpperCase()}`);
   const xml = await readXml(file, io.stdin);
+  const now = new Date();
+  // Customs refuses a signature whose certificate is not valid on the day it arrives: said now, not by a receipt.
+  const validity = certificateValidity(signer.certificate);
+  if (validity && (now < validity.from || now > validity.to))
+    io.stderr(
+      `sandan: warning: the certificate is valid from ${beijingOffset(validity.from)} to ${beijingOffset(validity.to)}, not now; customs will refuse this signature\n`,
+    );
   // A district's accepted algorithms (its ruleset) pick the URIs; explicit options win.
   const fromDistrict =
     opts.district !== undefined
-      ? districtSignOptions(districtAlgorithms(opts.district), keyTypeOf(signer.algorithm), beijingIsoDate(new Date()))
+      ? districtChoice(opts.district, keyType, signer.algorithm, opts.rsaSha256 === true, now)
       : undefined;
   const options: SignOptions = {
     ...fromDistrict,
@@ -157,8 +215,16 @@ export async function verifyCommand(file: string, opts: VerifyCommandOptions, io
   const xml = await readXml(file, io.stdin);
   const allow =
     opts.district !== undefined ? verifyAlgorithmsFromDistrict(districtAlgorithms(opts.district)) : undefined;
-  const r = verifyMessage(xml, { ...(trusted && { trustedCertificates: trusted }), ...allow });
+  const at =
+    opts.at === undefined
+      ? undefined
+      : opts.at === 'now'
+        ? new Date()
+        : beijingTimeOption(opts.at, '--at', 'INVALID_OPTION');
+  const r = verifyMessage(xml, { ...(trusted && { trustedCertificates: trusted }), ...allow, ...(at && { at }) });
   const label = file === '-' ? '<stdin>' : file;
+  const validity = r.valid ? certificateValidity(r.certificate.raw) : undefined;
+  const period = validity && { validFrom: beijingOffset(validity.from), validTo: beijingOffset(validity.to) };
   if (opts.format === 'json') {
     const out = r.valid
       ? {
@@ -169,6 +235,7 @@ export async function verifyCommand(file: string, opts: VerifyCommandOptions, io
           certificateNumber: r.certificateNumber ?? null,
           subject: r.certificate.subject,
           serialNumber: r.certificate.serialNumber.toLowerCase(),
+          ...period,
           trusted: r.trusted,
           accepted: r.trusted || Boolean(opts.acceptUntrusted),
         }
@@ -176,7 +243,7 @@ export async function verifyCommand(file: string, opts: VerifyCommandOptions, io
     io.stdout(`${JSON.stringify(out, null, 2)}\n`);
   } else if (r.valid) {
     io.stdout(
-      `${label}: valid signature (${r.signatureAlgorithm}, digest ${r.digestAlgorithm}; certificate ${r.certificate.subject.replace(/\n/g, ', ')}, serial ${r.certificate.serialNumber.toLowerCase()}${r.certificateNumber ? `, KeyName ${r.certificateNumber}` : ''}${r.trusted ? ', trusted' : ''})\n${r.trusted ? '' : untrustedNote(opts.acceptUntrusted === true)}`,
+      `${label}: valid signature (${r.signatureAlgorithm}, digest ${r.digestAlgorithm}; certificate ${r.certificate.subject.replace(/\n/g, ', ')}, serial ${r.certificate.serialNumber.toLowerCase()}${r.certificateNumber ? `, KeyName ${r.certificateNumber}` : ''}${period ? `, valid ${period.validFrom} to ${period.validTo}` : ''}${r.trusted ? ', trusted' : ''})\n${r.trusted ? '' : untrustedNote(opts.acceptUntrusted === true)}`,
     );
   } else {
     io.stdout(
@@ -244,7 +311,7 @@ export function registerSignCommand(program: Command, { io, setExit }: CommandCo
     .option('--replace', 'replace an existing ds:Signature')
     .option(
       '--district <code>',
-      "use the signature algorithm URIs the district's ruleset accepts for this key type (e.g. 6400 for Hainan)",
+      "use the signature algorithm URIs the district's ruleset lists first for this key type (or for --rsa-sha256); a district that lists none is an error. Hainan (6400) lists the national URIs first: its variant is --signature-method/--digest-method",
     )
     .action(async (file: string, opts: SignCommandOptions) => {
       setExit(await signCommand(file, opts, io));
@@ -265,6 +332,10 @@ export function registerVerifyCommand(program: Command, { io, setExit }: Command
       'without --cert: exit 0 for a valid signature whose certificate nothing vouches for (it says UNTRUSTED)',
     )
     .option('--district <code>', "accept only the signature algorithms the district's ruleset lists")
+    .option(
+      '--at <time>',
+      'also check that the certificate is valid at this time: now, or a date (YYYY-MM-DD) or date-time (Beijing time); not checked by default, so that old messages stay verifiable',
+    )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (file: string, opts: VerifyCommandOptions) => {
       setExit(await verifyCommand(file, opts, io));

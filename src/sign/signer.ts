@@ -67,7 +67,13 @@ export function readCertificate(cert: string | Uint8Array | X509Certificate): Ce
     x509 =
       cert instanceof X509Certificate ? cert : new X509Certificate(typeof cert === 'string' ? cert : Buffer.from(cert));
   } catch (e) {
-    throw new SandanError('SIGN_CERT_INVALID', `Not an X.509 certificate (PEM or DER): ${messageOf(e)}`, { cause: e });
+    const bytes = typeof cert === 'string' ? Buffer.from(cert, 'latin1') : Buffer.from(cert as Uint8Array);
+    const what = isPkcs12(bytes)
+      ? `it is a PKCS#12 bundle (.pfx/.p12), which sandan does not read; take the certificate out of it: ${PKCS12_HINT}`
+      : bytes.subarray(0, 64 * 1024).toString('latin1').includes('PRIVATE KEY-----')
+        ? 'it is a private key; the certificate is the file that holds -----BEGIN CERTIFICATE-----'
+        : messageOf(e);
+    throw new SandanError('SIGN_CERT_INVALID', `Not an X.509 certificate (PEM or DER): ${what}`, { cause: e });
   }
   const der = x509.raw;
   let info: CertificateInfo;
@@ -125,7 +131,11 @@ function loadKey(key: string | Uint8Array | KeyObject, passphrase: string | unde
     return k;
   }
   const bytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key as Uint8Array);
-  const isPem = bytes.subarray(0, 64).toString('latin1').includes('-----BEGIN');
+  if (bytes.length === 0) throw new SandanError('SIGN_KEY_INVALID', 'The private key is empty (0 bytes)');
+  const other = notAPrivateKey(bytes);
+  if (other) throw new SandanError('SIGN_KEY_INVALID', other);
+  // (PEM may follow text: `openssl pkcs12 -nocerts` writes "Bag Attributes" before the block.)
+  const isPem = bytes.toString('latin1').includes('-----BEGIN');
   const errors: string[] = [];
   const attempts: Array<Parameters<typeof createPrivateKey>[0]> = isPem
     ? [{ key: bytes.toString('utf8'), format: 'pem', ...(passphrase !== undefined && { passphrase }) }]
@@ -143,7 +153,7 @@ function loadKey(key: string | Uint8Array | KeyObject, passphrase: string | unde
     }
   }
   const encrypted =
-    /ENCRYPTED|Proc-Type: 4,ENCRYPTED/.test(bytes.subarray(0, 200).toString('latin1')) ||
+    (isPem && /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(bytes.toString('latin1'))) ||
     errors.some((m) => /passphrase|decrypt|bad decrypt/i.test(m));
   throw new SandanError(
     'SIGN_KEY_INVALID',
@@ -153,6 +163,32 @@ function loadKey(key: string | Uint8Array | KeyObject, passphrase: string | unde
         : 'Cannot decrypt the private key: wrong passphrase?'
       : `Not a private key in PEM, PKCS#8, PKCS#1 or SEC1 DER: ${errors[0] ?? ''}`,
   );
+}
+
+/** The OID 1.2.840.113549.1.7.1 (pkcs7-data) as DER, which opens a PKCS#12 bundle's authSafe. */
+const PKCS7_DATA = Buffer.from([0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01]);
+
+/** A PKCS#12 (.pfx/.p12) bundle: a SEQUENCE whose first element is INTEGER 3, pkcs7-data soon after. */
+function isPkcs12(bytes: Uint8Array): boolean {
+  if (bytes[0] !== 0x30 || bytes.length < 24) return false;
+  const head = Buffer.from(bytes.subarray(0, 32));
+  const v = head.indexOf(Buffer.from([0x02, 0x01, 0x03]));
+  return v > 0 && v <= 5 && head.indexOf(PKCS7_DATA) > v;
+}
+
+const PKCS12_HINT =
+  'openssl pkcs12 -in FILE.pfx -nocerts -out key.pem (the key) and openssl pkcs12 -in FILE.pfx -clcerts -nokeys -out cert.pem (the certificate)';
+
+/** What a file given as a private key is when it is plainly something else (a bundle, a certificate, a public key). */
+function notAPrivateKey(bytes: Uint8Array): string | undefined {
+  if (isPkcs12(bytes))
+    return `This is a PKCS#12 bundle (.pfx/.p12), which sandan does not read; take the key and the certificate out of it: ${PKCS12_HINT}`;
+  const text = Buffer.from(bytes.subarray(0, 64 * 1024)).toString('latin1');
+  if (text.includes('PRIVATE KEY-----')) return undefined;
+  if (text.includes('-----BEGIN CERTIFICATE-----'))
+    return 'This is a certificate, not a private key: the key is the file that holds -----BEGIN PRIVATE KEY----- (or RSA/EC/ENCRYPTED PRIVATE KEY)';
+  if (/-----BEGIN (RSA )?PUBLIC KEY-----/.test(text)) return 'This is a public key; a private key is needed to sign';
+  return undefined;
 }
 
 /**

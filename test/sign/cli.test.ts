@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
@@ -35,7 +36,7 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
     const v = await run(['verify', signed, '--cert', keys.path('rsa.crt')]);
     expect(v.code).toBe(0);
     expect(v.stdout).toMatch(
-      /^.*signed\.xml: valid signature \(rsa-sha1, digest sha1; certificate CN=sandan RSA test, serial 01691fe9, KeyName 01691fe9, trusted\)\n$/,
+      /^.*signed\.xml: valid signature \(rsa-sha1, digest sha1; certificate CN=sandan RSA test, serial 01691fe9, KeyName 01691fe9, valid \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00 to \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00, trusted\)\n$/,
     );
     // The xmlsec1 cross-check of this output runs only where xmlsec1 does (see test/helpers/tools.ts).
     if (!skipWithout('xmlsec1')) {
@@ -258,5 +259,152 @@ describe.skipIf(skipWithout('openssl'))('district signature settings', () => {
     );
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/Unknown customs district "1100"/);
+  });
+});
+
+/*
+ * A new user's signing audit and a security audit (session 28) found: a key exported from a .pfx the usual way
+ * refused (with "wrong passphrase?" for an encrypted one), a .pfx, a certificate or a public key given as the key
+ * answered with raw OpenSSL errors, an expired certificate signed and verified without a word, --district silently
+ * overriding --rsa-sha256, --sm2-encoding ignored for an RSA key, and --out allowed over the key.
+ */
+describe.skipIf(skipWithout('openssl'))('sandan sign / verify with the files a CA hands out', () => {
+  const openssl = (args: string[]) => {
+    const r = spawnSync('openssl', args, { cwd: keys.dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
+  };
+  const rsa = () => ['--cert', keys.path('rsa.crt')];
+
+  it('reads a key exported from a .pfx (text before -----BEGIN), plain or encrypted', async () => {
+    const input = put(keys, 'bag-in.xml', unsignedSample('CEB311Message'));
+    openssl(['pkcs12', '-export', '-inkey', 'rsa.key', '-in', 'rsa.crt', '-out', 'rsa.pfx', '-passout', 'pass:pfxpw']);
+    openssl(['pkcs12', '-in', 'rsa.pfx', '-nocerts', '-nodes', '-passin', 'pass:pfxpw', '-out', 'bag.key']);
+    openssl([
+      'pkcs12',
+      '-in',
+      'rsa.pfx',
+      '-nocerts',
+      '-passin',
+      'pass:pfxpw',
+      '-passout',
+      'pass:keypw',
+      '-out',
+      'bag-enc.key',
+    ]);
+    expect(readFileSync(keys.path('bag.key'), 'latin1')).toMatch(/^Bag Attributes/);
+    const plain = await run(['sign', input, '--key', keys.path('bag.key'), ...rsa()]);
+    expect([plain.code, plain.stderr]).toEqual([0, '']);
+    const enc = (pw: string) =>
+      run(['sign', input, '--key', keys.path('bag-enc.key'), ...rsa(), '--passphrase-env', 'P'], '', { P: pw });
+    expect((await enc('keypw')).code).toBe(0);
+    const wrong = await enc('nope');
+    expect([wrong.code, wrong.stderr]).toEqual([2, expect.stringMatching(/wrong passphrase/)]);
+  });
+
+  it('names what was given instead of a key or certificate: a .pfx, a certificate, a public key, an empty file', async () => {
+    const input = put(keys, 'what-in.xml', unsignedSample('CEB311Message'));
+    openssl(['pkcs12', '-export', '-inkey', 'rsa.key', '-in', 'rsa.crt', '-out', 'what.pfx', '-passout', 'pass:x']);
+    openssl(['pkey', '-in', 'rsa.key', '-pubout', '-out', 'rsa.pub']);
+    put(keys, 'empty.key', '');
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ['--key', keys.path('what.pfx'), ...rsa()],
+        /PKCS#12 bundle \(\.pfx\/\.p12\).*openssl pkcs12 -in FILE\.pfx -nocerts/,
+      ],
+      [['--key', keys.path('rsa.crt'), ...rsa()], /This is a certificate, not a private key/],
+      [['--key', keys.path('rsa.pub'), ...rsa()], /This is a public key; a private key is needed to sign/],
+      [['--key', keys.path('empty.key'), ...rsa()], /The private key is empty/],
+      [['--key', keys.path('rsa.key'), '--cert', keys.path('what.pfx')], /PKCS#12 bundle.*-clcerts -nokeys/],
+      [
+        ['--key', keys.path('rsa.key'), '--cert', keys.path('rsa.key')],
+        /it is a private key; the certificate is the file/,
+      ],
+    ];
+    for (const [args, msg] of cases) {
+      const r = await run(['sign', input, ...args]);
+      expect([r.code, r.stderr], args.join(' ')).toEqual([2, expect.stringMatching(msg)]);
+      expect(r.stderr).not.toMatch(/error:[0-9A-F]{8}/);
+    }
+  });
+
+  it('an expired certificate: sign warns that customs will refuse it; verify --at checks it and prints the validity', async () => {
+    // A certificate valid 2020-01-01 to 2020-02-01 (openssl ca sets the dates; req -x509 cannot).
+    put(
+      keys,
+      'ca.cnf',
+      '[ca]\ndefault_ca=d\n[d]\ndir=.\ndatabase=index.txt\nnew_certs_dir=.\nserial=serial\ndefault_md=sha256\npolicy=p\n[p]\ncommonName=supplied\n',
+    );
+    put(keys, 'index.txt', '');
+    put(keys, 'serial', '01\n');
+    openssl(['req', '-new', '-key', 'rsa.key', '-subj', '/CN=expired', '-out', 'exp.csr']);
+    openssl([
+      'ca',
+      '-batch',
+      '-config',
+      'ca.cnf',
+      '-selfsign',
+      '-keyfile',
+      'rsa.key',
+      '-in',
+      'exp.csr',
+      '-startdate',
+      '20200101000000Z',
+      '-enddate',
+      '20200201000000Z',
+      '-out',
+      'expired.crt',
+    ]);
+    const input = put(keys, 'exp-in.xml', unsignedSample('CEB311Message'));
+    const signed = await run(['sign', input, '--key', keys.path('rsa.key'), '--cert', keys.path('expired.crt')]);
+    expect(signed.code).toBe(0);
+    expect(signed.stderr).toBe(
+      'sandan: warning: the certificate is valid from 2020-01-01T08:00:00+08:00 to 2020-02-01T08:00:00+08:00, not now; customs will refuse this signature\n',
+    );
+    const msg = put(keys, 'exp-signed.xml', signed.stdout);
+    const trusted = ['--cert', keys.path('expired.crt')];
+    // By default the validity is not checked (old messages stay verifiable), but it is shown.
+    const text = await run(['verify', msg, ...trusted]);
+    expect([text.code, text.stdout]).toEqual([
+      0,
+      expect.stringContaining('valid 2020-01-01T08:00:00+08:00 to 2020-02-01T08:00:00+08:00, trusted'),
+    ]);
+    const json = JSON.parse((await run(['verify', msg, ...trusted, '--format', 'json'])).stdout);
+    expect([json.validFrom, json.validTo]).toEqual(['2020-01-01T08:00:00+08:00', '2020-02-01T08:00:00+08:00']);
+    const now = await run(['verify', msg, ...trusted, '--at', 'now', '--format', 'json']);
+    expect([now.code, JSON.parse(now.stdout).reason]).toEqual([1, 'certificate-expired']);
+    expect((await run(['verify', msg, ...trusted, '--at', '2020-01-15'])).code).toBe(0);
+    const bad = await run(['verify', msg, '--at', 'yesterday']);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/--at/)]);
+  });
+
+  it('--district never overrides an algorithm asked for; --sm2-encoding is for SM2 keys; --out never replaces the key', async () => {
+    const input = put(keys, 'opt-in.xml', unsignedSample('CEB311Message'));
+    const key = ['--key', keys.path('rsa.key'), ...rsa()];
+    // 6400 lists rsa-sha1 for RSA keys, not rsa-sha256: asked for, it is an error, not a silent rsa-sha1.
+    const asked = await run(['sign', input, ...key, '--rsa-sha256', '--district', '6400']);
+    expect([asked.code, asked.stderr]).toEqual([
+      2,
+      expect.stringMatching(/District 6400 lists no rsa-sha256 in force today/),
+    ]);
+    const first = await run(['sign', input, ...key, '--district', '6400']);
+    expect([first.code, first.stdout]).toEqual([
+      0,
+      expect.stringContaining('http://www.w3.org/2000/09/xmldsig#rsa-sha1'),
+    ]);
+    const der = await run(['sign', input, ...key, '--sm2-encoding', 'der']);
+    expect([der.code, der.stderr]).toEqual([
+      2,
+      expect.stringMatching(/--sm2-encoding is for SM2 keys; the key is RSA/),
+    ]);
+    const before = readFileSync(keys.path('rsa.key'));
+    for (const target of [keys.path('rsa.key'), keys.path('rsa.crt')]) {
+      const over = await run(['sign', input, ...key, '--out', target]);
+      expect([over.code, over.stderr]).toEqual([2, expect.stringMatching(/would replace the input/)]);
+    }
+    expect(readFileSync(keys.path('rsa.key')).equals(before)).toBe(true);
+    // the message itself may be signed in place
+    const inPlace = put(keys, 'in-place.xml', unsignedSample('CEB311Message'));
+    expect((await run(['sign', inPlace, ...key, '--out', inPlace])).code).toBe(0);
+    expect(readFileSync(inPlace, 'utf8')).toContain('<ds:Signature');
   });
 });

@@ -70,7 +70,10 @@ export function readCertificate(cert: string | Uint8Array | X509Certificate): Ce
     const bytes = typeof cert === 'string' ? Buffer.from(cert, 'latin1') : Buffer.from(cert as Uint8Array);
     const what = isPkcs12(bytes)
       ? `it is a PKCS#12 bundle (.pfx/.p12), which sandan does not read; take the certificate out of it: ${PKCS12_HINT}`
-      : bytes.subarray(0, 64 * 1024).toString('latin1').includes('PRIVATE KEY-----')
+      : bytes
+            .subarray(0, 64 * 1024)
+            .toString('latin1')
+            .includes('PRIVATE KEY-----')
         ? 'it is a private key; the certificate is the file that holds -----BEGIN CERTIFICATE-----'
         : messageOf(e);
     throw new SandanError('SIGN_CERT_INVALID', `Not an X.509 certificate (PEM or DER): ${what}`, { cause: e });

@@ -53,6 +53,12 @@ export const EmulatorSettingsSchema = z
         .describe(
           'A change (appType 2) of a payment, waybill or inventory while customs holds the inventory: "refuse" (default) answers -401008, -504016 or -621012, "take" takes it.',
         ),
+      certificateDates: z
+        .enum(SETTING_CHOICES.certificateDates)
+        .optional()
+        .describe(
+          'Whether a signature\'s certificate must be valid when the message arrives (emulator clock): "check" (default) answers one that is not as customs does, "ignore" takes it.',
+        ),
       duplicateCopNo: z
         .enum(SETTING_CHOICES.duplicateCopNo)
         .optional()
@@ -194,6 +200,7 @@ export function changedSettings(s: EmulatorSettings): Array<[name: string, value
     if (value !== undefined && value !== choices[0]) out.push([name, value, choices[0]!]);
   };
   choice('heldDocumentChange', s.heldDocumentChange, SETTING_CHOICES.heldDocumentChange);
+  choice('certificateDates', s.certificateDates, SETTING_CHOICES.certificateDates);
   choice('duplicateCopNo', s.duplicateCopNo, SETTING_CHOICES.duplicateCopNo);
   choice('unmappedCode', s.unmappedCode, [DEFAULT_UNMAPPED_CODE]);
   if (s.quota?.annualLimit !== undefined)

@@ -200,7 +200,7 @@ function signatureCode(messageType: string, reason: VerifyFailureReason): string
       return '-301020';
     default:
       // No E-Port code of its own: the DXP layer's (answered with a CEB900).
-      return changed ? '1004' : '1001';
+      return reason === 'certificate-expired' ? '1002' : changed ? '1004' : '1001';
   }
 }
 
@@ -311,6 +311,7 @@ class Engine implements EmulatorEngine {
     oneOf('heldDocumentChange', options.heldDocumentChange, SETTING_CHOICES.heldDocumentChange);
     oneOf('quota.date', options.quota?.date, SETTING_CHOICES.quotaDate);
     oneOf('duplicateCopNo', options.duplicateCopNo, SETTING_CHOICES.duplicateCopNo);
+    oneOf('certificateDates', options.certificateDates, SETTING_CHOICES.certificateDates);
     this.quotaDate = options.quota?.date ?? SETTING_CHOICES.quotaDate[0];
     this.unmappedCode = options.unmappedCode ?? DEFAULT_UNMAPPED_CODE;
   }
@@ -662,7 +663,12 @@ class Engine implements EmulatorEngine {
       this.requireSignature &&
       (BUILDABLE as Record<string, { signatureRequired: boolean }>)[msg.messageType]?.signatureRequired;
     if (required || msg.signature) {
-      const v = verifyMessage(text, { trustedCertificates: this.trust ?? [], diagnose: false });
+      // Customs checks the certificate's dates on arrival (the transport's 1002, 数字签名过期): on the emulator's clock.
+      const v = verifyMessage(text, {
+        trustedCertificates: this.trust ?? [],
+        diagnose: false,
+        ...(this.options.certificateDates !== 'ignore' && { at: now }),
+      });
       const reason: VerifyFailureReason | undefined = !v.valid
         ? v.reason
         : v.trusted

@@ -21,10 +21,12 @@ export const SETTING_CHOICES = {
   heldDocumentChange: ['refuse', 'take'],
   duplicateCopNo: ['take', 'refuse'],
   quotaDate: ['declTime', 'appTime'],
+  certificateDates: ['check', 'ignore'],
 } as const satisfies {
   heldDocumentChange: readonly NonNullable<EngineOptions['heldDocumentChange']>[];
   duplicateCopNo: readonly NonNullable<EngineOptions['duplicateCopNo']>[];
   quotaDate: readonly NonNullable<NonNullable<EngineOptions['quota']>['date']>[];
+  certificateDates: readonly NonNullable<EngineOptions['certificateDates']>[];
 };
 
 /** The code a rejection carries when its rule has no code of the receipt catalogue: 1300 (人工退单). */

@@ -111,6 +111,13 @@ export interface EngineOptions {
    */
   duplicateCopNo?: 'take' | 'refuse';
   /**
+   * Whether a signature's certificate must be valid when the message arrives, on the emulator's clock:
+   * `check` (default) answers one that is not as customs does (an inventory -621029, a payment or
+   * waybill a CEB900 with 1002, 数字签名过期); `ignore` takes it, for tests signed with certificates
+   * whose dates do not cover the emulator's clock.
+   */
+  certificateDates?: 'check' | 'ignore';
+  /**
    * How many of the newest received messages and of the newest receipts the emulator keeps for
    * `received()`, `receipts()` (and so `GET /receipts` and the admin lists); default 10 000; `0`
    * keeps none. Memory stays bounded however many orders go through. Older ones are gone from

@@ -106,7 +106,7 @@ describe('sandan emulate after kill -9', () => {
     const send = join(dir, 'send');
     const receive = join(dir, 'receive');
     const cert = join(dir, 'trusted.crt');
-    writeFileSync(cert, signing.keys.text('rsa.crt'));
+    writeFileSync(cert, signing.trust.certificates[0]!);
     // biome-ignore format: one option per line would hide the command
     const args = ['--port', '0', '--state', state, '--send', send, '--receive', receive, '--interval', '20', '--clock', 'manual', '--start', START, '--trust', cert, '--rates', join(ROOT, 'examples/rates.example.json'), '--quiet'];
     const orders = await Promise.all(Array.from({ length: HTTP_ORDERS + FOLDER_ORDERS }, (_, i) => order(i + 1)));

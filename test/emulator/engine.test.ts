@@ -9,7 +9,7 @@ import { manualClock, realClock } from '../../src/emulator/clock.js';
 import { defaultQuotaPolicy } from '../../src/quota/index.js';
 import type { EmulatorEngine, EngineOptions } from '../../src/emulator/types.js';
 import { createTaxCalculator } from '../../src/rules/index.js';
-import { signMessage } from '../../src/sign/index.js';
+import { createLocalSigner, signMessage } from '../../src/sign/index.js';
 import { buildMessage, parseReturnInfo, unwrapDxp, wrapDxp } from '../../src/xml/index.js';
 import { testEdition } from '../helpers/positive-list.js';
 import { validateAgainstXsd } from '../xml/helpers.js';
@@ -516,6 +516,30 @@ describe('rejections, each from a declaration with that defect', () => {
     const ok = await e.submit(await message(d, 'payment', signing.trusted), { transport: 'api' });
     expect(ok.accepted).toBe(true);
     await e.close();
+  });
+
+  it('a certificate not valid on the emulator clock: -621029 for an inventory, 1002 for a payment; certificateDates ignore takes it', async () => {
+    // makeKeys' rsa.crt is valid from the day the tests run; the emulator's clock is at 2026-11-20.
+    const cert = signing.keys.text('rsa.crt');
+    const early = createLocalSigner({ key: signing.keys.read('rsa.key'), certificate: cert });
+    const d = example();
+    const e = await engine({ trust: { certificates: [cert] } });
+    const inventory = await e.submit(await message(d, 'inventory', early), { transport: 'api' });
+    expect([inventory.accepted, read(inventory.body).documents[0]!.returnStatus, inventory.reason]).toEqual([
+      false,
+      '-621029',
+      'signature: certificate-expired',
+    ]);
+    const payment = await e.submit(await message(d, 'payment', early), { transport: 'api' });
+    const doc = read(payment.body).documents[0]!;
+    expect([payment.accepted, read(payment.body).messageType, parseReturnInfo(String(doc.returnInfo)).code]).toEqual([
+      false,
+      'CEB900',
+      '1002',
+    ]);
+    const lax = await engine({ trust: { certificates: [cert] }, certificateDates: 'ignore' });
+    expect((await lax.submit(await message(d, 'inventory', early), { transport: 'api' })).accepted).toBe(true);
+    await Promise.all([e.close(), lax.close()]);
   });
 
   it('never throws on input: malformed, XSD-invalid, unknown or empty → CEB900 with 0001/0002', async () => {

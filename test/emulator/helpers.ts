@@ -1,5 +1,6 @@
 // Building the messages an order service sends, and reading the emulator's receipts back.
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createLocalSigner, signMessage, type Signer } from '../../src/sign/index.js';
 import { buildMessage, parseCebXml, type CebMessage } from '../../src/xml/index.js';
@@ -35,13 +36,33 @@ export interface Signing {
   trust: { certificates: string[] };
 }
 
+/**
+ * The emulator checks a certificate's dates on its own clock, which the tests set to 2026-11-20 and later: the
+ * certificates are issued again valid from 2020 to 2040 (`openssl ca` sets the dates; `req -x509` starts them now).
+ */
+function longLived(keys: TestKeys, name: string): string {
+  writeFileSync(
+    keys.path('emu-ca.cnf'),
+    '[ca]\ndefault_ca=d\n[d]\ndir=.\ndatabase=emu-index.txt\nnew_certs_dir=.\nserial=emu-serial\ndefault_md=sha256\npolicy=p\nunique_subject=no\n[p]\ncommonName=supplied\n',
+  );
+  if (!existsSync(keys.path('emu-index.txt'))) writeFileSync(keys.path('emu-index.txt'), '');
+  if (!existsSync(keys.path('emu-serial'))) writeFileSync(keys.path('emu-serial'), '1000\n');
+  const run = (args: string[]) => execFileSync('openssl', args, { cwd: keys.dir, stdio: ['pipe', 'pipe', 'pipe'] });
+  run(['req', '-new', '-key', `${name}.key`, '-subj', `/CN=sandan emulator ${name}`, '-out', `emu-${name}.csr`]);
+  // biome-ignore format: one option per line would hide the command
+  run(['ca', '-batch', '-config', 'emu-ca.cnf', '-selfsign', '-keyfile', `${name}.key`, '-in', `emu-${name}.csr`, '-startdate', '20200101000000Z', '-enddate', '20400101000000Z', '-out', `emu-${name}.crt`]);
+  return keys.text(`emu-${name}.crt`);
+}
+
 export function makeSigning(): Signing {
   const keys = makeKeys();
+  const trusted = longLived(keys, 'rsa');
+  const other = longLived(keys, 'rsa2');
   return {
     keys,
-    trusted: createLocalSigner({ key: keys.read('rsa.key'), certificate: keys.text('rsa.crt') }),
-    untrusted: createLocalSigner({ key: keys.read('rsa2.key'), certificate: keys.text('rsa2.crt') }),
-    trust: { certificates: [keys.text('rsa.crt')] },
+    trusted: createLocalSigner({ key: keys.read('rsa.key'), certificate: trusted }),
+    untrusted: createLocalSigner({ key: keys.read('rsa2.key'), certificate: other }),
+    trust: { certificates: [trusted] },
   };
 }
 

@@ -20,7 +20,8 @@ import {
 import { createCustomsEmulator, type CustomsEmulator } from 'sandan/emulator';
 import { runCli } from '../helpers/cli.js';
 import { skipWithout } from '../helpers/tools.js';
-import { makeKeys, type TestKeys } from '../sign/helpers.js';
+import { makeSigning } from '../emulator/helpers.js';
+import type { TestKeys } from '../sign/helpers.js';
 
 const example = () => JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8'));
 const ratesJson = () => JSON.parse(readFileSync('examples/rates.example.json', 'utf8'));
@@ -49,8 +50,12 @@ const trail = (rs: ReceivedReceipt[], orderNo: string, type: string) =>
   rs.filter((r) => r.orderNo === orderNo && r.type === type).map((r) => r.returnStatus);
 
 let keys: TestKeys;
+/** The certificate of rsa.key, valid 2020–2040: the emulator checks its dates on its clock (2026-11-20). */
+let cert: string;
 beforeAll(() => {
-  keys = makeKeys();
+  const signing = makeSigning();
+  keys = signing.keys;
+  cert = signing.trust.certificates[0]!;
 }, 120_000);
 afterAll(() => keys?.cleanup());
 
@@ -60,7 +65,7 @@ function service(ledger: QuotaLedger) {
     ledger,
     signer: createLocalSigner({
       key: readFileSync(keys.path('rsa.key')),
-      certificate: readFileSync(keys.path('rsa.crt')),
+      certificate: cert,
     }),
     sender: { copCode: '3301980BRK', copName: '示例报关有限公司', dxpMode: 'DXP', dxpId: 'DXPENT0000012345' },
     rates: parseRateTable(ratesJson()),
@@ -77,7 +82,7 @@ describe.skipIf(skipWithout('openssl'))('journey 1 against the customs emulator'
     customs = await createCustomsEmulator({
       clock: 'manual',
       start: START,
-      trust: { certificates: [keys.text('rsa.crt')] },
+      trust: { certificates: [cert] },
       rates: parseRateTable(ratesJson()),
       folder: false,
     });
@@ -167,7 +172,7 @@ describe.skipIf(skipWithout('openssl'))('journey 1 against the customs emulator'
     const folderCustoms = await createCustomsEmulator({
       clock: 'manual',
       start: START,
-      trust: { certificates: [keys.text('rsa.crt')] },
+      trust: { certificates: [cert] },
       rates: parseRateTable(ratesJson()),
       http: false,
       folder: { send, receive, intervalMs: 20 },

@@ -250,7 +250,7 @@ export function registerEmulateCommand(program: Command, { io, setExit }: Comman
     )
     .option(
       '--settings <file>',
-      "a JSON file of the engine's settings: heldDocumentChange, duplicateCopNo, unmappedCode, quota (annualLimit as a decimal string, date), timing, customsDxpId, enterpriseDxpId (docs/emulator.md; schemas/emulator-settings.schema.json); those that differ from the defaults are listed at start-up",
+      "a JSON file of the engine's settings: heldDocumentChange, certificateDates, duplicateCopNo, unmappedCode, quota (annualLimit as a decimal string, date), timing, customsDxpId, enterpriseDxpId (docs/emulator.md; schemas/emulator-settings.schema.json); those that differ from the defaults are listed at start-up",
     )
     .option('--quiet', 'do not list each receipt on standard error')
     .action(async (opts: EmulateCommandOptions) => {

@@ -11,7 +11,7 @@ import { verifyMessage } from '../sign/verify-message.js';
 import { districtSignOptions, keyTypeOf, verifyAlgorithmsFromDistrict } from '../sign/algorithms.js';
 import { bundledCodeTables, bundledRulesets } from '../rules/bundled.js';
 import { districtOf } from '../rules/codes.js';
-import { beijingIsoDate, beijingTimeOption, beijingXsDateTime } from '../time/beijing.js';
+import { beijingIso, beijingIsoDate, beijingTimeOption } from '../time/beijing.js';
 import type { CommandContext } from './command.js';
 import type { CliIo } from './io.js';
 import { refuseOutputOverInput, writeFileAtomic } from './atomic-file.js';
@@ -99,13 +99,11 @@ function districtAlgorithms(code: string) {
   return ruleset.data.district.signatureAlgorithms;
 }
 
-/** An instant as ISO 8601 in Beijing time with its offset, to the second. */
-const beijingOffset = (d: Date) => `${beijingXsDateTime(d)}+08:00`;
-
-/** A certificate's validity period, or undefined when it cannot be read (the signer already read it). */
-function certificateValidity(cert: string | Uint8Array): { from: Date; to: Date } | undefined {
+/** A certificate's validity period, as ISO 8601 Beijing times; undefined when it cannot be read (the signer read it). */
+function certificateValidity(cert: string | Uint8Array | X509Certificate): { from: Date; to: Date } | undefined {
   try {
-    const x = new X509Certificate(typeof cert === 'string' ? cert : Buffer.from(cert));
+    const x =
+      cert instanceof X509Certificate ? cert : new X509Certificate(typeof cert === 'string' ? cert : Buffer.from(cert));
     return { from: new Date(x.validFrom), to: new Date(x.validTo) };
   } catch {
     return undefined;
@@ -126,13 +124,13 @@ function districtChoice(district: string, keyType: 'rsa' | 'sm2', algorithm: str
     const listed = [
       ...new Set(
         entries
-          .flatMap((e) => districtSignOptions([e], 'rsa') ?? districtSignOptions([e], 'sm2') ?? [])
+          .flatMap((e) => districtSignOptions([e], 'rsa', today) ?? districtSignOptions([e], 'sm2', today) ?? [])
           .map((o) => o.signatureAlgorithm),
       ),
     ];
     throw new SandanError(
       'INVALID_OPTION',
-      `District ${district} lists no ${explicit ? algorithm : `signature algorithm for an ${keyType.toUpperCase()} key`} in force today (it lists ${listed.join(', ') || 'none'})`,
+      `District ${district} lists no ${explicit ? algorithm : `signature algorithm for an ${keyType.toUpperCase()} key`} in force today (it lists ${listed.join(', ') || 'none'})${explicit && algorithm === 'rsa-sha256' ? "; customs' specification names rsa-sha1 for RSA keys: leave out --rsa-sha256" : ''}`,
     );
   }
   return chosen;
@@ -171,7 +169,7 @@ export async function signCommand(file: string, opts: SignCommandOptions, io: Cl
   const validity = certificateValidity(signer.certificate);
   if (validity && (now < validity.from || now > validity.to))
     io.stderr(
-      `sandan: warning: the certificate is valid from ${beijingOffset(validity.from)} to ${beijingOffset(validity.to)}, not now; customs will refuse this signature\n`,
+      `sandan: warning: the certificate is valid from ${beijingIso(validity.from.getTime())} to ${beijingIso(validity.to.getTime())}, not now; customs will refuse this signature\n`,
     );
   // A district's accepted algorithms (its ruleset) pick the URIs; explicit options win.
   const fromDistrict =
@@ -223,8 +221,11 @@ export async function verifyCommand(file: string, opts: VerifyCommandOptions, io
         : beijingTimeOption(opts.at, '--at', 'INVALID_OPTION');
   const r = verifyMessage(xml, { ...(trusted && { trustedCertificates: trusted }), ...allow, ...(at && { at }) });
   const label = file === '-' ? '<stdin>' : file;
-  const validity = r.valid ? certificateValidity(r.certificate.raw) : undefined;
-  const period = validity && { validFrom: beijingOffset(validity.from), validTo: beijingOffset(validity.to) };
+  const validity = r.valid ? certificateValidity(r.certificate) : undefined;
+  const period = validity && {
+    validFrom: beijingIso(validity.from.getTime()),
+    validTo: beijingIso(validity.to.getTime()),
+  };
   if (opts.format === 'json') {
     const out = r.valid
       ? {
@@ -334,7 +335,7 @@ export function registerVerifyCommand(program: Command, { io, setExit }: Command
     .option('--district <code>', "accept only the signature algorithms the district's ruleset lists")
     .option(
       '--at <time>',
-      'also check that the certificate is valid at this time: now, or a date (YYYY-MM-DD) or date-time (Beijing time); not checked by default, so that old messages stay verifiable',
+      'also check that the certificate is valid at this time: now, or a date-time or a date (its 00:00), Beijing time; not checked by default, so that old messages stay verifiable',
     )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (file: string, opts: VerifyCommandOptions) => {

@@ -16,7 +16,7 @@ import {
   declarationDate,
   type TaxCalculation,
   type ValidateOptions,
-  type ValidationResult,
+  type Validator,
 } from '../rules/index.js';
 import { verifyMessage, type VerifyFailureReason } from '../sign/index.js';
 import type { TaxFigures } from '../tax/index.js';
@@ -264,7 +264,7 @@ class Engine implements EmulatorEngine {
   private readonly requireSignature: boolean;
   private readonly validateOptions: ValidateOptions;
   /** The validator of the E-Port's intake check, made at its first use. */
-  private intakeValidator: ((input: unknown) => ValidationResult) | undefined;
+  private intakeValidator: Validator | undefined;
   private readonly tax: (input: unknown) => TaxCalculation<TaxFigures>;
   private readonly policy: QuotaPolicyLookup;
   private readonly maxBatch: number;
@@ -596,6 +596,12 @@ class Engine implements EmulatorEngine {
     const wrap = dxp && { senderId: dxp.transInfo.senderId, copMsgId: dxp.transInfo.copMsgId };
     if (!msg || (dxp !== undefined && dxp.payload === undefined))
       return this.unreadable(input, via, pending, '0001', 'the DxpMsg carries no CEB message', 400, wrap);
+    const structure = [...(dxp?.issues ?? []), ...msg.issues].filter(refusedByFormatCheck);
+    if (structure.length > 0) {
+      const first = structure[0] as Issue;
+      const desc = `${codeText('0002')}：${first.path} ${first.message.zh}`;
+      return this.unreadable(input, via, pending, '0002', desc, 400, wrap, msg.messageType, dxp?.payload);
+    }
     // A DxpMsg addressed to another node (the export system's DXPEDCCEB0000003, say) never reaches this one: the
     // transport's 2001 (指定的接收方不存在, the catalogue's fix naming the import and export receivers).
     const node = this.options.customsDxpId ?? DEFAULT_CUSTOMS_DXP_ID;
@@ -611,12 +617,6 @@ class Engine implements EmulatorEngine {
         msg.messageType,
         dxp.payload,
       );
-    const structure = [...(dxp?.issues ?? []), ...msg.issues].filter(refusedByFormatCheck);
-    if (structure.length > 0) {
-      const first = structure[0] as Issue;
-      const desc = `${codeText('0002')}：${first.path} ${first.message.zh}`;
-      return this.unreadable(input, via, pending, '0002', desc, 400, wrap, msg.messageType, dxp?.payload);
-    }
     const handled = HANDLED[msg.messageType];
     if (!handled)
       return this.unreadable(
@@ -950,21 +950,23 @@ class Engine implements EmulatorEngine {
   }
 
   /**
-   * Gives an inventory its E-Port pre-entry number (B + date + 9 digits); a cancel or refund takes
-   * the numbers of the inventory it refers to, which it returns.
-   */
-  /**
    * The E-Port's intake check of an inventory on its own ({@link INTAKE_CODES}): the first such error
    * the rules find in it, with the catalogue's text, or undefined.
    */
   private intakeRefusal(invt: StoredDoc): { code: string; desc: string } | undefined {
     this.intakeValidator ??= createValidator(this.validateOptions);
-    const issue = this.intakeValidator({ inventory: invt.doc }).issues.find(
+    // (quota.date appTime: the policy of the inventory's appTime, as the check of the four documents takes the order's)
+    const day = this.quotaDate === 'appTime' ? isoDateOfCeb(invt.doc.appTime) : undefined;
+    const issue = this.intakeValidator({ inventory: invt.doc }, day).issues.find(
       (i) => i.severity === 'error' && INTAKE_CODES.has(i.code),
     );
     return issue && this.verdictOf(issue);
   }
 
+  /**
+   * Gives an inventory its E-Port pre-entry number (B + date + 9 digits); a cancel or refund takes
+   * the numbers of the inventory it refers to, which it returns.
+   */
   private identify(d: StoredDoc, now: Date): StoredDoc | undefined {
     const preNo = () => {
       const day = beijingDate8(now);

@@ -37,6 +37,11 @@ export const ReceiptCodeSchema = z.object({
   fix: bilingual,
   /** sandan issue codes that catch the same problem before declaring (besides an issue with this very code). */
   issueCodes: z.array(z.string().min(1)).optional(),
+  /**
+   * The code refuses only the message that carries it — a second new declaration under a number in use, or a change
+   * its state does not allow — and the declaration before it stands: not the document's state.
+   */
+  declarationStands: z.literal(true).optional(),
   /** The id (or ids) of entries of the catalogue's `sources`. */
   source: SourceRefSchema,
 });

@@ -10,12 +10,14 @@ import { defaultQuotaPolicy } from '../../src/quota/index.js';
 import type { EmulatorEngine, EngineOptions } from '../../src/emulator/types.js';
 import { createTaxCalculator } from '../../src/rules/index.js';
 import { createLocalSigner, signMessage } from '../../src/sign/index.js';
-import { buildMessage, parseReturnInfo, unwrapDxp, wrapDxp } from '../../src/xml/index.js';
+import { buildMessage, parseReturnInfo, toJsonValue, unwrapDxp, wrapDxp } from '../../src/xml/index.js';
+import { sentFromDeclaration, status, type StatusReceipt } from '../../src/reconcile/index.js';
 import { testEdition } from '../helpers/positive-list.js';
 import { validateAgainstXsd } from '../xml/helpers.js';
 import {
   example,
   lastInfo,
+  longLived,
   makeSigning,
   message,
   messages,
@@ -519,8 +521,8 @@ describe('rejections, each from a declaration with that defect', () => {
   });
 
   it('a certificate not valid on the emulator clock: -621029 for an inventory, 1002 for a payment; certificateDates ignore takes it', async () => {
-    // makeKeys' rsa.crt is valid from the day the tests run; the emulator's clock is at 2026-11-20.
-    const cert = signing.keys.text('rsa.crt');
+    // A certificate of 2020 only; the emulator's clock is at 2026-11-20.
+    const cert = longLived(signing.keys, 'rsa', 'old-rsa', '20200101000000Z', '20210101000000Z');
     const early = createLocalSigner({ key: signing.keys.read('rsa.key'), certificate: cert });
     const d = example();
     const e = await engine({ trust: { certificates: [cert] } });
@@ -704,6 +706,39 @@ describe('rejections, each from a declaration with that defect', () => {
     }
     expect(e.receipts().filter((r) => r.returnStatus === '100')).toEqual([]);
     expect(trail(e.receipts(), 'CEB622').slice(-2)).toEqual(['CEB622:800', 'CEB622:-621012']);
+    await e.close();
+  });
+
+  it('sandan status reads a released parcel refused a change as released, with a resend-refused anomaly, not rejected', async () => {
+    const e = await engine();
+    const d = example();
+    await declare(e, d);
+    const changed = example();
+    for (const k of ['order', 'inventory'] as const) changed[k].appType = '2';
+    for (const k of ['order', 'inventory'] as const)
+      await e.submit(await message(changed, k, signing.trusted), { transport: 'api' });
+    // and a second new order under the number in use (a duplicate, -301010)
+    await e.submit(await message(d, 'order'), { transport: 'api' });
+    const receipts = e.receipts().flatMap((r) => {
+      const m = read(r.xml);
+      return m.documents.map((doc) => ({
+        messageType: m.messageType,
+        fields: toJsonValue(doc) as Record<string, unknown>,
+      }));
+    });
+    // (the documents as sent join the receipts into one order, as in a platform's status run)
+    const [s, ...others] = status(receipts as StatusReceipt[], {
+      now: new Date('2026-11-22T00:00:00Z'),
+      sent: sentFromDeclaration(d),
+    });
+    expect(others).toEqual([]);
+    expect(s!.state).toBe('released');
+    expect(s!.anomalies.filter((a) => a.kind === 'rejected')).toEqual([]);
+    expect(s!.anomalies.filter((a) => a.kind === 'resend-refused').map((a) => [a.document, a.code])).toEqual([
+      ['order', '-301010'],
+      ['inventory', '-621012'],
+    ]);
+    expect(s!.documents.inventory?.returnStatus).toBe('800');
     await e.close();
   });
 

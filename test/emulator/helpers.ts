@@ -38,9 +38,16 @@ export interface Signing {
 
 /**
  * The emulator checks a certificate's dates on its own clock, which the tests set to 2026-11-20 and later: the
- * certificates are issued again valid from 2020 to 2040 (`openssl ca` sets the dates; `req -x509` starts them now).
+ * certificates are issued again valid from `start` to `end`, by default 2020 to 2040 (`openssl ca` sets the dates;
+ * `req -x509` starts them now). Written to `out`.crt.
  */
-function longLived(keys: TestKeys, name: string): string {
+export function longLived(
+  keys: TestKeys,
+  name: string,
+  out = `emu-${name}`,
+  start = '20200101000000Z',
+  end = '20400101000000Z',
+): string {
   writeFileSync(
     keys.path('emu-ca.cnf'),
     '[ca]\ndefault_ca=d\n[d]\ndir=.\ndatabase=emu-index.txt\nnew_certs_dir=.\nserial=emu-serial\ndefault_md=sha256\npolicy=p\nunique_subject=no\n[p]\ncommonName=supplied\n',
@@ -48,10 +55,10 @@ function longLived(keys: TestKeys, name: string): string {
   if (!existsSync(keys.path('emu-index.txt'))) writeFileSync(keys.path('emu-index.txt'), '');
   if (!existsSync(keys.path('emu-serial'))) writeFileSync(keys.path('emu-serial'), '1000\n');
   const run = (args: string[]) => execFileSync('openssl', args, { cwd: keys.dir, stdio: ['pipe', 'pipe', 'pipe'] });
-  run(['req', '-new', '-key', `${name}.key`, '-subj', `/CN=sandan emulator ${name}`, '-out', `emu-${name}.csr`]);
+  run(['req', '-new', '-key', `${name}.key`, '-subj', `/CN=sandan emulator ${name}`, '-out', `${out}.csr`]);
   // biome-ignore format: one option per line would hide the command
-  run(['ca', '-batch', '-config', 'emu-ca.cnf', '-selfsign', '-keyfile', `${name}.key`, '-in', `emu-${name}.csr`, '-startdate', '20200101000000Z', '-enddate', '20400101000000Z', '-out', `emu-${name}.crt`]);
-  return keys.text(`emu-${name}.crt`);
+  run(['ca', '-batch', '-config', 'emu-ca.cnf', '-selfsign', '-keyfile', `${name}.key`, '-in', `${out}.csr`, '-startdate', start, '-enddate', end, '-out', `${out}.crt`]);
+  return keys.text(`${out}.crt`);
 }
 
 export function makeSigning(): Signing {

@@ -1,7 +1,7 @@
 import type { Message } from '../../model/issue.js';
 import { releaseDeadlines, type ReturnWindowPolicy } from '../../quota/return-window.js';
 import { beijingIso } from '../../time/beijing.js';
-import { explainReceipt, explainStatus, type ReceiptExplanation } from '../../xml/receipts.js';
+import { explainCode, explainReceipt, explainStatus, type ReceiptExplanation } from '../../xml/receipts.js';
 import type { Anomaly, DocumentKind, OrderState, OrderStatus, TimelineNode } from './types.js';
 
 /*
@@ -58,10 +58,33 @@ export function timelineOf(items: TimelineItem[]): OrderTimeline {
   };
 }
 
+/**
+ * Whether a receipt refuses only the message it answers (the catalogue's `declarationStands`: a second new
+ * declaration under a number in use, a change its state does not allow), so that the declaration before it stands.
+ */
+function refusesOnlyTheMessage(r: TimelineItem): boolean {
+  const st = r.node.returnStatus ?? '';
+  const code = r.node.code ?? (st.startsWith('-') ? st : undefined);
+  return code !== undefined && explainCode(code)?.declarationStands === true;
+}
+
+/**
+ * The receipts that tell each document's state: all but a refusal of a message resent after the document was
+ * answered (it leaves the declaration as it was: a released parcel refused a change is still released).
+ */
+function stateReceipts(t: OrderTimeline): TimelineItem[] {
+  const answered = new Set<DocumentKind>();
+  return t.receipts.filter((r) => {
+    const told = !(answered.has(r.node.document) && refusesOnlyTheMessage(r));
+    answered.add(r.node.document);
+    return told;
+  });
+}
+
 /** The latest receipt status of each document, in the order the documents first answered. */
 export function latestByDocument(t: OrderTimeline): OrderStatus['documents'] {
   const documents: OrderStatus['documents'] = {};
-  for (const r of t.receipts) {
+  for (const r of stateReceipts(t)) {
     const st = r.node.returnStatus ?? '';
     const outcome = explainStatus(st)?.outcome;
     documents[r.node.document] = { returnStatus: st, time: r.node.time, ...(outcome && { outcome }) };
@@ -72,8 +95,36 @@ export function latestByDocument(t: OrderTimeline): OrderStatus['documents'] {
 /** Each document's latest receipt, in the order the documents first answered. */
 function latestReceipts(t: OrderTimeline): Map<DocumentKind, TimelineItem> {
   const latest = new Map<DocumentKind, TimelineItem>();
-  for (const r of t.receipts) latest.set(r.node.document, r);
+  for (const r of stateReceipts(t)) latest.set(r.node.document, r);
   return latest;
+}
+
+/**
+ * Messages resent after their document was answered and refused for it (a duplicate, a change after release or
+ * while customs holds the inventory): the latest of each document. The declaration before stands, so the order's
+ * state does not change; what was sent did not reach customs.
+ */
+export function refusedResends(t: OrderTimeline): Anomaly[] {
+  const told = new Set(stateReceipts(t));
+  const latest = new Map<DocumentKind, TimelineItem>();
+  for (const r of t.receipts) if (!told.has(r)) latest.set(r.node.document, r);
+  return [...latest].map(([document, { node, explanation }]) => {
+    const st = node.returnStatus ?? '';
+    const ex = explanation ?? explainReceipt({ returnStatus: st });
+    const code = node.code ?? st;
+    const meaning = ex.codeMeaning ?? explainCode(code);
+    return {
+      kind: 'resend-refused' as const,
+      document,
+      message: msg(
+        `${node.messageType} 回执 ${st}${node.code !== undefined ? ` [Code:${node.code}]` : ''}（${meaning?.zh ?? code}）：重发的报文被拒，此前的申报不变`,
+        `${node.messageType} receipt ${st}${node.code !== undefined ? ` [Code:${node.code}]` : ''} (${meaning?.en ?? code}): the message sent again was refused; the declaration before it stands`,
+      ),
+      since: node.time,
+      code,
+      ...(ex.fix && { fix: ex.fix }),
+    };
+  });
 }
 
 /** Documents whose latest receipt says they failed, with the `[Code:…]` reason and the catalogue's fix. */

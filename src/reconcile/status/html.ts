@@ -48,6 +48,7 @@ const STATE_LABELS: Record<OrderState, Label> = {
 
 const ANOMALY_LABELS: Record<AnomalyKind, Label> = {
   rejected: ['被退回', 'rejected'],
+  'resend-refused': ['重发被拒', 'resend refused'],
   'unknown-status': ['未知回执状态', 'unknown receipt status'],
   'no-delivery-status': ['放行后无妥投', 'no delivery status'],
   'not-acknowledged': ['无回执', 'not acknowledged'],

@@ -10,6 +10,7 @@ import {
   noDeliveryStatus,
   notAcknowledged,
   refundWithoutRelease,
+  refusedResends,
   rejections,
   releasedAfterCancel,
   returnWindowOf,
@@ -285,6 +286,7 @@ function orderStatus(
   const window = returnWindowOf(t, clock.windowOf);
   const anomalies: Anomaly[] = [
     ...rejections(t),
+    ...refusedResends(t),
     ...unknownStatuses(t),
     noDeliveryStatus(t, clock.now, clock.deliveryMs),
     ...notAcknowledged(t, clock.now, clock.ackMs),

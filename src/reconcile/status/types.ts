@@ -118,6 +118,8 @@ export interface TaxBillFacts {
 /** Kinds of anomaly. */
 export type AnomalyKind =
   | 'rejected'
+  /** A message sent again after its document was answered was refused (duplicate, change not allowed); the declaration stands. */
+  | 'resend-refused'
   | 'unknown-status'
   | 'no-delivery-status'
   | 'not-acknowledged'

@@ -384,7 +384,9 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / verify with the files a C
     const asked = await run(['sign', input, ...key, '--rsa-sha256', '--district', '6400']);
     expect([asked.code, asked.stderr]).toEqual([
       2,
-      expect.stringMatching(/District 6400 lists no rsa-sha256 in force today \(it lists sm2-sm3, rsa-sha1\); customs' specification names rsa-sha1/),
+      expect.stringMatching(
+        /District 6400 lists no rsa-sha256 in force today \(it lists sm2-sm3, rsa-sha1\); customs' specification names rsa-sha1/,
+      ),
     ]);
     const first = await run(['sign', input, ...key, '--district', '6400']);
     expect([first.code, first.stdout]).toEqual([

@@ -73,7 +73,7 @@ export function readCertificate(cert: string | Uint8Array | X509Certificate): Ce
       : bytes
             .subarray(0, 64 * 1024)
             .toString('latin1')
-            .includes('PRIVATE KEY-----')
+            .includes('PRIVATE KEY-----') || isDerPrivateKey(bytes)
         ? 'it is a private key; the certificate is the file that holds -----BEGIN CERTIFICATE-----'
         : messageOf(e);
     throw new SandanError('SIGN_CERT_INVALID', `Not an X.509 certificate (PEM or DER): ${what}`, { cause: e });
@@ -158,6 +158,8 @@ function loadKey(key: string | Uint8Array | KeyObject, passphrase: string | unde
   const encrypted =
     (isPem && /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(bytes.toString('latin1'))) ||
     errors.some((m) => /passphrase|decrypt|bad decrypt/i.test(m));
+  if (!isPem && !encrypted && isDerCertificate(bytes))
+    throw new SandanError('SIGN_KEY_INVALID', 'This is a certificate (DER), not a private key');
   throw new SandanError(
     'SIGN_KEY_INVALID',
     encrypted
@@ -166,6 +168,27 @@ function loadKey(key: string | Uint8Array | KeyObject, passphrase: string | unde
         : 'Cannot decrypt the private key: wrong passphrase?'
       : `Not a private key in PEM, PKCS#8, PKCS#1 or SEC1 DER: ${errors[0] ?? ''}`,
   );
+}
+
+/** Whether DER bytes read as an X.509 certificate (to name a certificate given as the key). */
+function isDerCertificate(bytes: Uint8Array): boolean {
+  try {
+    new X509Certificate(Buffer.from(bytes));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether DER bytes read as a private key, plain (to name a key given as the certificate). */
+function isDerPrivateKey(bytes: Uint8Array): boolean {
+  if (bytes[0] !== 0x30) return false;
+  for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const)
+    try {
+      createPrivateKey({ key: Buffer.from(bytes), format: 'der', type });
+      return true;
+    } catch {}
+  return false;
 }
 
 /** The OID 1.2.840.113549.1.7.1 (pkcs7-data) as DER, which opens a PKCS#12 bundle's authSafe. */

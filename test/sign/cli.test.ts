@@ -314,6 +314,11 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / verify with the files a C
       [['--key', keys.path('rsa.crt'), ...rsa()], /This is a certificate, not a private key/],
       [['--key', keys.path('rsa.pub'), ...rsa()], /This is a public key; a private key is needed to sign/],
       [['--key', keys.path('empty.key'), ...rsa()], /The private key is empty/],
+      [['--key', keys.path('rsa.crt.der'), ...rsa()], /This is a certificate \(DER\), not a private key/],
+      [
+        ['--key', keys.path('rsa.key'), '--cert', keys.path('rsa.der')],
+        /it is a private key; the certificate is the file/,
+      ],
       [['--key', keys.path('rsa.key'), '--cert', keys.path('what.pfx')], /PKCS#12 bundle.*-clcerts -nokeys/],
       [
         ['--key', keys.path('rsa.key'), '--cert', keys.path('rsa.key')],

@@ -1,6 +1,7 @@
 /**
  * Verification of enveloped CEB signatures. It returns what was signed, or why nothing is.
  */
+import { beijingIso } from '../time/beijing.js';
 import { timingSafeEqual, type X509Certificate } from 'node:crypto';
 import {
   checkAlgorithmTable,
@@ -472,10 +473,13 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
     );
   if (options.at) {
     const t = options.at.getTime();
-    if (t < Date.parse(cert.x509.validFrom) || t > Date.parse(cert.x509.validTo))
+    const from = Date.parse(cert.x509.validFrom);
+    const to = Date.parse(cert.x509.validTo);
+    // (one reason for both sides, as before; the message tells which)
+    if (t < from || t > to)
       throw new Fail(
         'certificate-expired',
-        `The certificate is valid from ${cert.x509.validFrom} to ${cert.x509.validTo}`,
+        `The certificate is ${t < from ? 'not yet valid' : 'no longer valid'} at ${beijingIso(t)}: it is valid from ${beijingIso(from)} to ${beijingIso(to)}`,
       );
   }
 

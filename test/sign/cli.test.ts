@@ -377,6 +377,15 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / verify with the files a C
     expect([json.validFrom, json.validTo]).toEqual(['2020-01-01T08:00:00.000+08:00', '2020-02-01T08:00:00.000+08:00']);
     const now = await run(['verify', msg, ...trusted, '--at', 'now', '--format', 'json']);
     expect([now.code, JSON.parse(now.stdout).reason]).toEqual([1, 'certificate-expired']);
+    expect(JSON.parse(now.stdout).message).toMatch(
+      /^The certificate is no longer valid at \d{4}-.*\+08:00: it is valid from 2020-01-01T08:00:00\.000\+08:00 to 2020-02-01T08:00:00\.000\+08:00$/,
+    );
+    const before = JSON.parse(
+      (await run(['verify', msg, ...trusted, '--at', '2019-12-31', '--format', 'json'])).stdout,
+    );
+    expect(before.message).toBe(
+      'The certificate is not yet valid at 2019-12-31T00:00:00.000+08:00: it is valid from 2020-01-01T08:00:00.000+08:00 to 2020-02-01T08:00:00.000+08:00',
+    );
     expect((await run(['verify', msg, ...trusted, '--at', '2020-01-15'])).code).toBe(0);
     const bad = await run(['verify', msg, '--at', 'yesterday']);
     expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/--at/)]);

@@ -29,6 +29,13 @@ export interface OrderTimeline {
   refundApproved: TimelineItem | undefined;
   /** The inventory's latest receipt when it is 700 (退运: shipped back, nothing to deliver). */
   shippedBack: TimelineItem | undefined;
+  /**
+   * Each document's latest receipt that tells its state, in the order the documents first answered: not a refusal
+   * of a message resent after the document was answered (see {@link refusesOnlyTheMessage}).
+   */
+  latest: ReadonlyMap<DocumentKind, TimelineItem>;
+  /** The refusals of messages resent after their document was answered, in time order. */
+  resendRefusals: readonly TimelineItem[];
 }
 
 const isRelease = (st: string | undefined) => st === '800' || st === '899';
@@ -47,6 +54,13 @@ export function timelineOf(items: TimelineItem[]): OrderTimeline {
   const approved = (document: DocumentKind) =>
     receipts.find((r) => r.node.document === document && r.node.returnStatus === '399');
   const lastInventory = receipts.filter((r) => r.node.document === 'inventory').at(-1);
+  // A refused resend leaves the declaration as it was: a released parcel refused a change is still released.
+  const latest = new Map<DocumentKind, TimelineItem>();
+  const resendRefusals: TimelineItem[] = [];
+  for (const r of receipts) {
+    if (latest.has(r.node.document) && refusesOnlyTheMessage(r)) resendRefusals.push(r);
+    else latest.set(r.node.document, r);
+  }
   return {
     items,
     receipts,
@@ -55,6 +69,8 @@ export function timelineOf(items: TimelineItem[]): OrderTimeline {
     cancelApproved: approved('cancel'),
     refundApproved: approved('refund'),
     shippedBack: lastInventory?.node.returnStatus === '700' ? lastInventory : undefined,
+    latest,
+    resendRefusals,
   };
 }
 
@@ -68,35 +84,15 @@ function refusesOnlyTheMessage(r: TimelineItem): boolean {
   return code !== undefined && explainCode(code)?.declarationStands === true;
 }
 
-/**
- * The receipts that tell each document's state: all but a refusal of a message resent after the document was
- * answered (it leaves the declaration as it was: a released parcel refused a change is still released).
- */
-function stateReceipts(t: OrderTimeline): TimelineItem[] {
-  const answered = new Set<DocumentKind>();
-  return t.receipts.filter((r) => {
-    const told = !(answered.has(r.node.document) && refusesOnlyTheMessage(r));
-    answered.add(r.node.document);
-    return told;
-  });
-}
-
 /** The latest receipt status of each document, in the order the documents first answered. */
 export function latestByDocument(t: OrderTimeline): OrderStatus['documents'] {
   const documents: OrderStatus['documents'] = {};
-  for (const r of stateReceipts(t)) {
+  for (const [document, r] of t.latest) {
     const st = r.node.returnStatus ?? '';
     const outcome = explainStatus(st)?.outcome;
-    documents[r.node.document] = { returnStatus: st, time: r.node.time, ...(outcome && { outcome }) };
+    documents[document] = { returnStatus: st, time: r.node.time, ...(outcome && { outcome }) };
   }
   return documents;
-}
-
-/** Each document's latest receipt, in the order the documents first answered. */
-function latestReceipts(t: OrderTimeline): Map<DocumentKind, TimelineItem> {
-  const latest = new Map<DocumentKind, TimelineItem>();
-  for (const r of stateReceipts(t)) latest.set(r.node.document, r);
-  return latest;
 }
 
 /**
@@ -105,9 +101,8 @@ function latestReceipts(t: OrderTimeline): Map<DocumentKind, TimelineItem> {
  * state does not change; what was sent did not reach customs.
  */
 export function refusedResends(t: OrderTimeline): Anomaly[] {
-  const told = new Set(stateReceipts(t));
   const latest = new Map<DocumentKind, TimelineItem>();
-  for (const r of t.receipts) if (!told.has(r)) latest.set(r.node.document, r);
+  for (const r of t.resendRefusals) latest.set(r.node.document, r);
   return [...latest].map(([document, { node, explanation }]) => {
     const st = node.returnStatus ?? '';
     const ex = explanation ?? explainReceipt({ returnStatus: st });
@@ -130,7 +125,7 @@ export function refusedResends(t: OrderTimeline): Anomaly[] {
 /** Documents whose latest receipt says they failed, with the `[Code:…]` reason and the catalogue's fix. */
 export function rejections(t: OrderTimeline): Anomaly[] {
   const out: Anomaly[] = [];
-  for (const [document, { node, explanation }] of latestReceipts(t)) {
+  for (const [document, { node, explanation }] of t.latest) {
     const st = node.returnStatus ?? '';
     if (!isFailure(st)) continue;
     const ex = explanation ?? explainReceipt({ returnStatus: st });
@@ -157,7 +152,7 @@ export function rejections(t: OrderTimeline): Anomaly[] {
  */
 export function unknownStatuses(t: OrderTimeline): Anomaly[] {
   const out: Anomaly[] = [];
-  for (const [document, { node }] of latestReceipts(t)) {
+  for (const [document, { node }] of t.latest) {
     const st = node.returnStatus ?? '';
     if (explainStatus(st) !== undefined) continue;
     // The document's last receipt whose status is known, and what that status means.

@@ -244,7 +244,7 @@ export async function verifyCommand(file: string, opts: VerifyCommandOptions, io
     io.stdout(`${JSON.stringify(out, null, 2)}\n`);
   } else if (r.valid) {
     io.stdout(
-      `${label}: valid signature (${r.signatureAlgorithm}, digest ${r.digestAlgorithm}; certificate ${r.certificate.subject.replace(/\n/g, ', ')}, serial ${r.certificate.serialNumber.toLowerCase()}${r.certificateNumber ? `, KeyName ${r.certificateNumber}` : ''}${period ? `, valid ${period.validFrom} to ${period.validTo}` : ''}${r.trusted ? ', trusted' : ''})\n${r.trusted ? '' : untrustedNote(opts.acceptUntrusted === true)}`,
+      `${label}: valid signature (${r.signatureAlgorithm}, digest ${r.digestAlgorithm}; certificate ${r.certificate.subject.replace(/\n/g, ', ')}, serial ${r.certificate.serialNumber.toLowerCase()}${r.certificateNumber ? `, KeyName ${r.certificateNumber} (unsigned)` : ''}${period ? `, valid ${period.validFrom} to ${period.validTo}` : ''}${r.trusted ? ', trusted' : ''})\n${r.trusted ? '' : untrustedNote(opts.acceptUntrusted === true)}`,
     );
   } else {
     io.stdout(

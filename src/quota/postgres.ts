@@ -86,6 +86,11 @@ export interface PostgresPoolConfig {
 }
 
 type Pool = PostgresPool;
+/** pg's pools and clients are event emitters; the store's interfaces do not require it of a pool passed in. */
+type EventSource = {
+  on?(event: 'error', listener: (e: Error) => void): unknown;
+  removeListener?(event: 'error', listener: (e: Error) => void): unknown;
+};
 type PoolClient = PostgresClient;
 
 /** Lock class of sandan's advisory locks (the two-int form keeps them apart from other users of advisory locks). */
@@ -360,6 +365,13 @@ export class PostgresQuotaStore implements QuotaStore {
         });
       }
       let broken: Error | undefined;
+      // The server may end the connection between two queries (a restart, a failover): pg then
+      // emits 'error' on the checked-out client, which would end the process unheard. The next
+      // query fails instead, and the connection is not given back to the pool.
+      const dropped = (e: Error) => {
+        broken ??= e;
+      };
+      (client as EventSource).on?.('error', dropped);
       try {
         await client.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
         const result = await work(this.txOf(client));
@@ -383,6 +395,7 @@ export class PostgresQuotaStore implements QuotaStore {
           { cause: redactedCause(e) },
         );
       } finally {
+        (client as EventSource).removeListener?.('error', dropped);
         client.release(broken);
       }
     }
@@ -440,6 +453,10 @@ export async function openPostgresQuotaStore(
       typeof connection === 'string' ? { connectionString: connection } : (connection as Pg.PoolConfig);
     // A pg Pool must fit PostgresPool: the assignment is the compile-time check.
     pool = new pg.Pool({ max: opts.poolSize ?? 10, ...config });
+    // An idle connection ended by the server (a restart, a failover, idle_session_timeout) is an
+    // 'error' on the pool, which would end the process unheard. pg has already dropped that
+    // connection, no transaction was open on it, and the next one connects afresh.
+    (pool as EventSource).on?.('error', () => undefined);
     owns = true;
   }
   const where = typeof connection === 'string' ? redactSecrets(connection) : 'postgres';

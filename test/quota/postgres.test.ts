@@ -101,6 +101,45 @@ describe.skipIf(SKIP !== undefined)('postgres store', () => {
   });
 });
 
+describe.skipIf(SKIP !== undefined)('postgres store when the server drops its connections', () => {
+  it('goes on with new connections after the server ends the idle ones (restart, failover, idle_session_timeout)', async () => {
+    const schema = `sandan_test_${randomBytes(6).toString('hex')}`;
+    const app = `sandan_drop_${randomBytes(4).toString('hex')}`;
+    const store = await openPostgresQuotaStore(`${URL_!}${URL_!.includes('?') ? '&' : '?'}application_name=${app}`, {
+      schema,
+      poolSize: 2,
+    });
+    try {
+      const l = new QuotaLedger({ store, secret: SECRET });
+      await l.reserve('D-1', BUYER, '100', '2026-01-01');
+      // The pool's idle connection is ended by the server: pg emits 'error' on the pool, which
+      // ended the whole process (an unhandled 'error' event) before the store listened for it.
+      const ended = await admin((c) =>
+        c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [app]),
+      );
+      expect(ended.rowCount).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await l.remaining(BUYER, 2026)).used.toFixed()).toBe('100');
+
+      // Ended while a transaction holds it, between two queries: that transaction fails with
+      // QUOTA_STORE (an unheard 'error' on the client ended the process), and the next works.
+      const inside = store.transaction(async (tx) => {
+        await tx.getEntry('', 'D-1');
+        await admin((c) =>
+          c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [app]),
+        );
+        await new Promise((r) => setTimeout(r, 300));
+        return tx.getEntry('', 'D-1');
+      });
+      await expect(inside).rejects.toMatchObject({ name: 'SandanError', code: 'QUOTA_STORE' });
+      expect((await l.remaining(BUYER, 2026)).used.toFixed()).toBe('100');
+    } finally {
+      await store.close();
+      await admin((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+    }
+  });
+});
+
 describe.skipIf(SKIP !== undefined)('postgres store of an older sandan', () => {
   it('adds the quantities column to tables made before it, once, and keeps their rows', async () => {
     const schema = `sandan_test_${randomBytes(6).toString('hex')}`;

@@ -262,12 +262,29 @@ function prepare(db: Db, has: { quantities: boolean; ebpCode: boolean } = { quan
   };
 }
 
+/**
+ * One lock per database file for all of this process's stores on it. A write transaction holds
+ * SQLite's write lock across the awaits of its work; a second store's `BEGIN IMMEDIATE` on the
+ * same file would then wait in SQLite's busy handler, which blocks the only thread, so the first
+ * could never commit (both gave up with QUOTA_BUSY after the busy timeout). Keyed by device and
+ * inode, so a link or another spelling of the path is the same file; counted, so a service that
+ * opens a store per request does not keep one for each file it ever opened.
+ */
+const fileLocks = new Map<string, { lock: Mutex; stores: number }>();
+
+function fileKey(db: Db): string | undefined {
+  if (db.name === '' || db.name === ':memory:') return undefined;
+  const st = statSync(db.name, { throwIfNoEntry: false, bigint: true });
+  return st ? `${st.dev}:${st.ino}` : undefined;
+}
+
 /** A quota store in one SQLite file; open it with {@link openSqliteQuotaStore}. */
 export class SqliteQuotaStore implements QuotaStore {
   readonly name: string;
   /** True when write transactions are refused (opened with `readOnly`). */
   readonly readOnly: boolean;
-  private readonly lock = new Mutex();
+  private readonly lock: Mutex;
+  private readonly fileKey: string | undefined;
   private readonly stmts: ReturnType<typeof prepare>;
   private readonly maxRetries: number;
   private readonly busyTimeoutMs: number;
@@ -283,6 +300,11 @@ export class SqliteQuotaStore implements QuotaStore {
     this.busyTimeoutMs = checkBusyTimeout(options.busyTimeoutMs);
     const schema = schemaOf(db);
     this.stmts = prepare(db, { quantities: schema.hasQuantities, ebpCode: schema.hasEbpCode });
+    this.fileKey = fileKey(db);
+    const shared = this.fileKey === undefined ? undefined : fileLocks.get(this.fileKey);
+    if (shared) shared.stores++;
+    else if (this.fileKey !== undefined) fileLocks.set(this.fileKey, { lock: new Mutex(), stores: 1 });
+    this.lock = this.fileKey === undefined ? new Mutex() : fileLocks.get(this.fileKey)!.lock;
   }
 
   private readonly tx: QuotaTx = {
@@ -369,7 +391,10 @@ export class SqliteQuotaStore implements QuotaStore {
   /** Closes the database file once running transactions have finished. */
   close(): Promise<void> {
     return this.lock.run(async () => {
-      if (this.db.open) this.db.close();
+      if (!this.db.open) return;
+      this.db.close();
+      const shared = this.fileKey === undefined ? undefined : fileLocks.get(this.fileKey);
+      if (shared && --shared.stores === 0) fileLocks.delete(this.fileKey!);
     });
   }
 }

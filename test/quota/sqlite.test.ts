@@ -213,6 +213,38 @@ CREATE TABLE sandan_quota_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRIC
     }
   });
 
+  it('lets two stores of one process on one file take turns (each held the lock the other waited for)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-quota-'));
+    const db = join(dir, 'quota.sqlite');
+    try {
+      // The second store by another spelling of the path: the lock is the file's, not the string's.
+      const stores = [
+        await openSqliteQuotaStore(db, { busyTimeoutMs: 2000 }),
+        await openSqliteQuotaStore(join(dir, '.', 'quota.sqlite'), { busyTimeoutMs: 2000 }),
+      ];
+      const [a, b] = stores.map((store) => new QuotaLedger({ store, secret: SECRET }));
+      await a!.remaining(BUYER, 2026);
+      const started = Date.now();
+      // Each reserve awaits between its statements while holding BEGIN IMMEDIATE; before, the other
+      // store's BEGIN IMMEDIATE blocked the thread in SQLite's busy handler for the whole timeout,
+      // and most reservations failed with QUOTA_BUSY.
+      const results = await Promise.all([
+        ...Array.from({ length: 5 }, (_, i) => a!.reserve(`A${i}`, BUYER, '10', '2026-06-01')),
+        ...Array.from({ length: 5 }, (_, i) => b!.reserve(`B${i}`, BUYER, '10', '2026-06-01')),
+      ]);
+      expect(results.map((r) => r.ok)).toEqual(Array(10).fill(true));
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(s((await b!.remaining(BUYER, 2026)).used)).toBe('100');
+      for (const store of stores) await store.close();
+      // Closed stores let go of the file's lock; a new store on it works as the first did.
+      const again = await openSqliteQuotaStore(db);
+      expect(s((await new QuotaLedger({ store: again, secret: SECRET }).remaining(BUYER, 2026)).used)).toBe('100');
+      await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a schema version it does not know, and leaves the file alone', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sandan-quota-'));
     const file = join(dir, 'v3.sqlite');

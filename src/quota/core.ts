@@ -242,12 +242,14 @@ export function secretFingerprint(secret: string | Uint8Array): string {
   return createHmac('sha256', secret).update('sandan-quota-secret-check', 'utf8').digest('hex').slice(0, 32);
 }
 
-/** Checks an order number: a non-empty string of at most 60 characters (CEB orderNo C..60). */
+/** Checks an order number: a non-empty string of at most 60 characters (CEB orderNo C..60), without white space at either end. */
 export function checkOrderNo(orderNo: unknown): string {
-  if (typeof orderNo !== 'string' || orderNo.trim() === '' || orderNo.length > 60) {
+  // White space at either end made a second order of the same one ("O-1 " beside "O-1"): counted
+  // twice, and never matched by customs' receipts.
+  if (typeof orderNo !== 'string' || orderNo.trim() === '' || orderNo.trim() !== orderNo || orderNo.length > 60) {
     throw new SandanError(
       'QUOTA_INVALID',
-      `orderNo must be a non-empty string of at most 60 characters, got ${JSON.stringify(orderNo)}`,
+      `orderNo must be a non-empty string of at most 60 characters without white space at either end, got ${JSON.stringify(orderNo)}`,
     );
   }
   return orderNo;

@@ -192,6 +192,24 @@ describe('quota core', () => {
   });
 });
 
+describe('order numbers', () => {
+  it('refuses white space at either end: "O-1 " was a second order beside "O-1", counted twice', async () => {
+    const l = new QuotaLedger({ store: new MemoryQuotaStore(), secret: SECRET });
+    expect((await l.reserve('O-1', BUYER, '10000', '2026-06-01')).ok).toBe(true);
+    for (const padded of ['O-1 ', ' O-1', 'O-1\t', '\u3000O-1'])
+      await expect(l.reserve(padded, BUYER, '10000', '2026-06-01'), JSON.stringify(padded)).rejects.toMatchObject({
+        code: 'QUOTA_INVALID',
+        message: expect.stringContaining('without white space at either end'),
+      });
+    await expect(l.reserve({ ebpCode: '3301964J31', orderNo: 'O-1 ' }, BUYER, '1', '2026-06-01')).rejects.toMatchObject(
+      {
+        code: 'QUOTA_INVALID',
+      },
+    );
+    expect((await l.remaining(BUYER, 2026)).used.toFixed()).toBe('10000');
+  });
+});
+
 describe('checkYear, policyDateForYear, releaseTimeOf', () => {
   it('a year is a whole number from 1000 to 9998; anything else is QUOTA_INVALID', () => {
     for (const ok of [1000, 2026, 9998]) expect(checkYear(ok)).toBe(ok);

@@ -422,6 +422,14 @@ function busyError(name: string, waitedMs: number, cause: unknown): SandanError 
   );
 }
 
+/** How many tables the file has that are neither SQLite's own, the ledger's nor the emulator's (`emu_…`, which keeps its state beside the ledger). */
+function otherTables(db: Db): number {
+  return stmt<[], { n: number }>(
+    db,
+    "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE 'emu\\_%' ESCAPE '\\' AND name NOT IN ('sandan_quota_entry', 'sandan_quota_event', 'sandan_quota_meta')",
+  ).get()!.n;
+}
+
 /** What of the schema a file has, found by reading only. */
 function schemaOf(db: Db): {
   tables: number;
@@ -504,6 +512,13 @@ export async function openSqliteQuotaStore(path: string, options?: SqliteQuotaSt
             `${path} is not a sandan quota ledger (its tables are missing); a read-only open does not create them`,
           );
       } else {
+        // A database of something else (a mistyped --db shop.db) is not made a ledger: its tables
+        // would gain ours and the file would be put in WAL mode.
+        if (schema.tables === 0 && otherTables(db) > 0)
+          throw new SandanError(
+            'QUOTA_STORE',
+            `${path} is a database of something else (it has tables, none of them a sandan quota ledger's); name a new file or an existing ledger`,
+          );
         // Another process may be creating the file at the same moment: the busy wait and retries cover it.
         if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
         db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);

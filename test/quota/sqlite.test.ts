@@ -290,6 +290,32 @@ CREATE TABLE sandan_quota_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRIC
     }
   });
 
+  it('does not make a database of something else a ledger (a mistyped --db shop.db)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-quota-'));
+    try {
+      const Database = (await import('better-sqlite3')).default;
+      const shop = join(dir, 'shop.db');
+      const d = new Database(shop);
+      d.exec('CREATE TABLE orders (id INTEGER PRIMARY KEY)');
+      d.close();
+      const before = readFileSync(shop);
+      await expect(openSqliteQuotaStore(shop)).rejects.toMatchObject({
+        code: 'QUOTA_STORE',
+        message: expect.stringContaining('is a database of something else'),
+      });
+      // Not a byte changed (no tables added, no switch to WAL mode).
+      expect(readFileSync(shop).equals(before)).toBe(true);
+      // The emulator's state beside a ledger in one file is sandan's own: that file opens.
+      const emu = join(dir, 'emulator.sqlite');
+      const e = new Database(emu);
+      e.exec('CREATE TABLE emu_serial (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT');
+      e.close();
+      await (await openSqliteQuotaStore(emu)).close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('says what is wrong with a file that cannot be opened', async () => {
     await expect(openSqliteQuotaStore('/nonexistent-dir/x/q.sqlite')).rejects.toMatchObject({
       code: 'QUOTA_STORE',

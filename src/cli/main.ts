@@ -63,7 +63,8 @@ const HINTS: Record<string, string> = {
   XML_UNKNOWN_ROOT: 'sandan reads CEB messages, receipts, tax bills and DxpMsg; see docs/xml.md.',
   QUOTA_INVALID: 'Check --buyer-id, --order, --amount and --at; see `sandan quota --help`.',
   QUOTA_BUYER_ID: "Give the buyer's 18-character resident ID card number (GB 11643), as declared in buyerIdNumber.",
-  QUOTA_CONFLICT: 'An order number is reserved once, for one buyer and amount; release it before reserving it again.',
+  QUOTA_CONFLICT:
+    'An order (platform and orderNo) is reserved once, for one buyer, year and amount; a cancelled one is not reserved again. See the order in `sandan quota history --buyer-id …`.',
   QUOTA_STORE:
     'Check --db (a .sqlite path or postgres:// URL) and that SANDAN_QUOTA_SECRET is the secret the ledger was created with.',
   CONFIG_INVALID:

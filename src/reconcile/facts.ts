@@ -51,6 +51,11 @@ export interface JoinAnswer {
   invtNo?: string | undefined;
   linkedBy?: ReconcileRow['linkedBy'];
   bills: StoredBill[];
+  /**
+   * The taxNos of the inventory's bills when an earlier declaration (another order) already reached
+   * that inventory: they count once, for the first, and `bills` is empty here.
+   */
+  countedBefore?: string[] | undefined;
   cancelled: boolean;
   refunded: boolean;
   /** The earliest approval (CEB626 399) time of a refund, `yyyyMMddHHmmss[SSS]` Beijing, when known. */
@@ -303,6 +308,8 @@ export function declarationRow(
     };
   }
   for (const n of f.notes) notes.push(n);
+  // Another order reached this inventory first: its bills are that order's, and this one has none.
+  if (answer.countedBefore) for (const t of answer.countedBefore) notes.push(`bill-already-counted:${t}`);
   // Customs approved the return: its verdict stands, and a late approval is flagged for review.
   if (refundOutsideWindow(answer)) notes.push('refund-outside-window');
   return decideRow(

@@ -257,6 +257,7 @@ export class SqliteStore implements ReconcileStore {
       // cheapest form of the one lookup every order makes.
       billsOf: db.prepare(`SELECT ${BILL_COLUMNS} FROM json_each(?) j JOIN bill b ON b.invtNo = j.value`).raw(),
       claim: db.prepare(`INSERT OR IGNORE INTO claimed (invtNo) SELECT value FROM json_each(?)`),
+      claimedOf: db.prepare(`SELECT c.invtNo FROM json_each(?) j JOIN claimed c ON c.invtNo = j.value`).pluck(),
       finalsOf: db.prepare(`SELECT key, at FROM final WHERE key IN ${KEYS}`).raw(),
       bills: db.prepare(`SELECT ${BILL_COLUMNS} FROM bill b WHERE b.invtNo = ? ORDER BY b.taxNo`).raw(),
       unclaimedPage: db
@@ -384,8 +385,11 @@ export class SqliteStore implements ReconcileStore {
       }
     }
     const bills = new Map<string, StoredBill[]>();
+    // Inventories an earlier declaration reached (in an earlier batch, or earlier in this one): their bills counted for it.
+    const counted = new Set<string>();
     if (wanted.size) {
       const json = JSON.stringify([...wanted]);
+      for (const invtNo of this.st.claimedOf!.all(json) as string[]) counted.add(invtNo);
       for (const r of this.st.billsOf!.all(json) as BillRowTuple[]) {
         const bill = toStored(r);
         const list = bills.get(bill.invtNo);
@@ -418,15 +422,19 @@ export class SqliteStore implements ReconcileStore {
       }
       const invtNo = invtNos[i];
       const flags = flagsOf[i] ?? NO_FINALS;
-      // Two declarations of one inventory share its (read-only) bills.
+      const own = (invtNo && bills.get(invtNo)) || [];
+      // An inventory's bills count for the first declaration that reaches it (see JoinAnswer.countedBefore).
+      const before = own.length > 0 && counted.has(invtNo!);
+      if (invtNo) counted.add(invtNo);
       out[i] = {
         firstSighting: true,
         invtNo,
         linkedBy: linkedBy[i],
-        bills: (invtNo && bills.get(invtNo)) || [],
+        bills: before ? [] : own,
         cancelled: flags.cancelled,
         refunded: flags.refunded,
       };
+      if (before) out[i]!.countedBefore = own.map((b) => b.taxNo);
       if (flags.refunded) {
         const a = out[i]!;
         if (flags.refundedAt) a.refundedAt = flags.refundedAt;

@@ -435,12 +435,15 @@ export class MemoryStore implements ReconcileStore {
       }
       const { invtNo, linkedBy } = linkInventory(r, (key) => this.links.get(key));
       const list = invtNo ? (this.bills.get(invtNo) ?? []) : [];
+      // An inventory's bills count for the first declaration that reaches it (see JoinAnswer.countedBefore).
+      const counted = list.length > 0 && list[0]!.claimed;
       for (const b of list) b.claimed = true;
       return {
         firstSighting: true,
         invtNo,
         linkedBy,
-        bills: list.map((b) => this.view(b)).sort(byTaxNo),
+        bills: counted ? [] : list.map((b) => this.view(b)).sort(byTaxNo),
+        ...(counted && { countedBefore: list.map((b) => b.taxNo).sort(compareCodeUnits) }),
         ...this.finalsOf({ copNo: r.copNo, preNo: r.preNo, invtNo }),
       };
     });

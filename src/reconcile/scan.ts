@@ -1,9 +1,10 @@
 import { SandanError } from '../errors.js';
 import { trimXmlSpace } from '../model/guards.js';
 import { xsdBase64 } from '../xml/base64.js';
-import { CEB_NS, documentLayout, DXP_NS, type Particle } from '../xml/content-model.js';
+import { CEB_NS, documentLayout, DS_NS, DXP_NS, type Particle } from '../xml/content-model.js';
 import { XmlTokenizer } from '../xml/core/tokenizer.js';
 import { extensionFieldsOf } from '../xml/extensions.js';
+import { MESSAGE_NAMES } from '../xml/messages.js';
 
 /*
  * A streaming scanner for the flat CEB documents reconciliation reads in bulk: tax bills
@@ -111,6 +112,10 @@ export class CebScanner {
   /** The message of a DxpMsg, which cannot be another DxpMsg (the parser does not unwrap one either). */
   private inner = false;
   private type: ScannedType | undefined;
+  /** The type of a CEB message the scanner does not read (a CEB900, a CEB621…): read to its end, no documents. */
+  private other: string | undefined;
+  /** Children of the root that are neither the type's document element nor its signature (the first few named). */
+  private strays = { count: 0, names: [] as string[] };
   private shape: Shape | undefined;
   /** A DxpMsg (a receipt as received, archived beside its unwrapped copy): its Data, read at the end. */
   private dxp = false;
@@ -143,6 +148,24 @@ export class CebScanner {
   /** The message type, once the root element has been read. */
   get messageType(): ScannedType | undefined {
     return this.type;
+  }
+
+  /**
+   * The type (`CEB900`, `CEB712`…) of a message of the CEB specification that the scanner does not read: such a
+   * file is well-formed XML of a known message and gives no documents (a customs inbox holds them beside the bills).
+   */
+  get otherMessageType(): string | undefined {
+    return this.other;
+  }
+
+  /**
+   * The children of the root that are neither the message's document element (`Tax`…) in the CEB namespace
+   * nor a ds:Signature: a `<Tax>` in no namespace, a wrapping `<TaxList>`. The parser reports them
+   * (xml-unknown-element) and reads no document from them; neither does the scanner, and this tells that
+   * something that may be a bill was not read. `names` holds the first three, as written.
+   */
+  get strayElements(): { count: number; names: readonly string[] } {
+    return this.strays;
   }
 
   /**
@@ -206,14 +229,11 @@ export class CebScanner {
     }
     // As the parser, a root named `CEB816` for `CEB816Message` (published samples have it) is read.
     const type = t.local.endsWith('Message') ? t.local.slice(0, -7) : /^CEB\d{3}$/.test(t.local) ? t.local : '';
-    if (t.ns !== CEB_NS || !isScannedType(type)) {
-      const where = t.ns === '' ? 'no namespace' : `namespace ${t.ns}`;
-      throw new SandanError(
-        'XML_UNKNOWN_ROOT',
-        `Unknown root element ${t.name} in ${where}; reconciliation reads CEB816/818 tax bills and CEB312/412/512/514/622/624/626 receipts in namespace ${CEB_NS}, bare or in a DxpMsg`,
-        { details: { root: t.local, namespace: t.ns === '' ? undefined : t.ns } },
-      );
+    if (t.ns === CEB_NS && !isScannedType(type) && Object.hasOwn(MESSAGE_NAMES, `${type}Message`)) {
+      this.other = type;
+      return;
     }
+    if (t.ns !== CEB_NS || !isScannedType(type)) throw unknownRoot(t.name, t.local, t.ns);
     this.type = type;
     this.shape = shapeOf(type);
   }
@@ -230,8 +250,15 @@ export class CebScanner {
       }
       return;
     }
-    const shape = this.shape!;
-    if (t.local !== shape.block || t.ns !== CEB_NS) return;
+    const shape = this.shape;
+    if (shape === undefined) return;
+    if (t.local !== shape.block || t.ns !== CEB_NS) {
+      if (t.local !== 'Signature' || t.ns !== DS_NS) {
+        this.strays.count++;
+        if (this.strays.names.length < 3) this.strays.names.push(t.ns === '' ? t.name : `${t.name} (${t.ns})`);
+      }
+      return;
+    }
     this.inBlock = true;
     this.holdFrom = t.start;
     this.docFields = undefined;
@@ -319,13 +346,26 @@ export class CebScanner {
     inner.inner = true;
     const out = [...inner.push(text), ...inner.end()];
     this.type = inner.messageType;
+    this.other = inner.otherMessageType;
+    this.strays = inner.strays;
     return out;
   }
 }
 
-/** Scans a whole text at once. */
+function unknownRoot(name: string, local: string, ns: string): SandanError {
+  const where = ns === '' ? 'no namespace' : `namespace ${ns}`;
+  return new SandanError(
+    'XML_UNKNOWN_ROOT',
+    `Unknown root element ${name} in ${where}; reconciliation reads CEB816/818 tax bills and CEB312/412/512/514/622/624/626 receipts in namespace ${CEB_NS}, bare or in a DxpMsg`,
+    { details: { root: local, namespace: ns === '' ? undefined : ns } },
+  );
+}
+
+/** Scans a whole text at once; a message of a type the scanner does not read is XML_UNKNOWN_ROOT. */
 export function scanCebText(text: string): { messageType: ScannedType; documents: ScannedDocument[] } {
   const s = new CebScanner();
   const documents = [...s.push(text), ...s.end()];
+  const other = s.otherMessageType;
+  if (other !== undefined) throw unknownRoot(`${other}Message`, `${other}Message`, CEB_NS);
   return { messageType: s.messageType!, documents };
 }

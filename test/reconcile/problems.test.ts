@@ -1,8 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemoryStore, readCebDocuments, reconcile, reconcileFiles } from '../../src/reconcile/index.js';
+import {
+  CebScanner,
+  MemoryStore,
+  readCebDocuments,
+  reconcile,
+  reconcileFiles,
+  scanCebText,
+} from '../../src/reconcile/index.js';
+import { parseCebXml } from '../../src/xml/index.js';
 import { calculate } from './helpers.js';
 
 // Documents customs sent that reconciliation cannot use: each is counted, and the report names the
@@ -90,5 +98,62 @@ describe('documents that cannot be used', () => {
       'inputs.documents[1]: CEB818: tax bill status without invtNo, taxNo or status (invtNo I1)',
       'No declaration was read (the declarations input is empty, or could not be used): nothing was compared with the bills',
     ]);
+  });
+});
+
+describe('files that hold no bill the scanner reads', () => {
+  const sub = join(dir, 'inbox');
+  mkdirSync(sub, { recursive: true });
+  // A customs inbox: the format-check receipt and a CEB712 beside the bills. They are messages of the
+  // specification that reconciliation does not use: skipped, as the docs say (before: each an unknown root,
+  // unreadable, and the month never balanced).
+  writeFileSync(
+    join(sub, 'CEB712.xml'),
+    readFileSync('test/fixtures/ceb-spec/samples-202205/import/CEB712Message.xml'),
+  );
+  writeFileSync(
+    join(sub, 'CEB900.xml'),
+    `<CEB900Message ${ns} guid="G9" version="1.0"><ReturnHead><guid>G9</guid></ReturnHead></CEB900Message>`,
+  );
+  // Bills where the documents stand but not as documents: a <Tax> in no namespace (a hand export), and
+  // <Tax> wrapped in a <TaxList>. Before, they were dropped without a word.
+  writeFileSync(
+    join(sub, 'bare.xml'),
+    `<c:CEB816Message xmlns:c="http://www.chinaport.gov.cn/ceb"><Tax/></c:CEB816Message>`,
+  );
+  writeFileSync(
+    join(sub, 'wrapped.xml'),
+    `<CEB816Message ${ns}><TaxList>${bill(7, true)}${bill(8, true)}</TaxList></CEB816Message>`,
+  );
+
+  it.each([0, 2])('with %i workers: other messages skipped, stray elements unreadable and named', async (workers) => {
+    const report = await reconcileFiles({
+      declarations: DECLARATIONS,
+      documents: [join(sub, 'CEB712.xml'), join(sub, 'CEB900.xml'), join(sub, 'bare.xml'), join(sub, 'wrapped.xml')],
+      workers,
+      store: new MemoryStore(),
+    });
+    expect(report.summary.inputs).toMatchObject({ bills: 0, skippedDocuments: 2, unreadableDocuments: 2 });
+    expect(report.problems).toEqual([
+      `${join(sub, 'bare.xml')}: 1 element under the root is not a CEB816 document and was not read (<Tax>); a document is a child of the root in namespace http://www.chinaport.gov.cn/ceb`,
+      `${join(sub, 'wrapped.xml')}: 1 element under the root is not a CEB816 document and was not read (<TaxList (http://www.chinaport.gov.cn/ceb)>); a document is a child of the root in namespace http://www.chinaport.gov.cn/ceb`,
+    ]);
+  });
+
+  it('the scanner reads another message to its end without documents; a broken one is still malformed', () => {
+    const s = new CebScanner();
+    s.push(readFileSync(join(sub, 'CEB900.xml'), 'utf8'));
+    expect([s.end(), s.otherMessageType, s.messageType]).toEqual([[], 'CEB900', undefined]);
+    // scanCebText keeps its contract: the types it reads, else XML_UNKNOWN_ROOT.
+    expect(() => scanCebText(readFileSync(join(sub, 'CEB900.xml'), 'utf8'))).toThrow(
+      expect.objectContaining({ code: 'XML_UNKNOWN_ROOT' }),
+    );
+    const broken = new CebScanner();
+    broken.push(`<CEB900Message ${ns}><ReturnHead>`);
+    expect(() => broken.end()).toThrow(expect.objectContaining({ code: 'XML_MALFORMED' }));
+    // The stray <Tax>: the parser reads no document from it either, and says why.
+    const parsed = parseCebXml(readFileSync(join(sub, 'bare.xml'), 'utf8'));
+    expect(parsed.kind === 'ceb' && parsed.documents).toEqual([]);
+    expect(parsed.issues.map((i) => i.code)).toContain('xml-unknown-element');
   });
 });

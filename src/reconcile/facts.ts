@@ -6,6 +6,7 @@ import { districtOf } from '../rules/codes.js';
 import { nationalReturnWindow, releaseDeadlines, type ReturnWindowPolicy } from '../quota/return-window.js';
 import type { TaxCalculation } from '../rules/tax-calculator.js';
 import { beijingMillis, isoMonthOfCeb } from '../time/beijing.js';
+import { isLiveTaxBillStatus } from '../xml/receipts.js';
 import type { TaxFigures } from '../tax/compute.js';
 import type { InventoryKeys, StoredBill } from './store.js';
 import { TAX_KINDS, type Mismatch, type ReconcileRow, type ReconcileStatus, type TaxSplit } from './types.js';
@@ -236,8 +237,21 @@ export function decideRow(f: OrderFacts, tolerance: Decimal = ZERO): ReconcileRo
     difference,
     declaredDifference,
     mismatches,
-    notes: voided.length ? [...f.notes, ...voided.map((b) => `void-bill:${b.taxNo}`)] : f.notes.slice(),
+    notes: unknownStatusNotes(
+      valid,
+      voided.length ? [...f.notes, ...voided.map((b) => `void-bill:${b.taxNo}`)] : f.notes.slice(),
+    ),
   };
+}
+
+/**
+ * Notes for counted bills whose status is none the specification gives (1 已生成, 2 已汇总, 3 作废):
+ * a status the XSD does not allow, or none. Customs billed them, so they count; a person should
+ * look at them, since an unknown status may mean void.
+ */
+function unknownStatusNotes(valid: readonly StoredBill[], notes: string[]): string[] {
+  for (const b of valid) if (!isLiveTaxBillStatus(b.status)) notes.push(`bill-status-unknown:${b.taxNo}`);
+  return notes;
 }
 
 /** The row of bills whose invtNo no declaration reached (pure). */
@@ -254,7 +268,10 @@ export function orphanRow(bills: StoredBill[]): ReconcileRow {
     customsCode: first.customsCode,
     billed: valid.length ? sumBills(valid) : undefined,
     mismatches: [],
-    notes: voided.map((b) => `void-bill:${b.taxNo}`),
+    notes: unknownStatusNotes(
+      valid,
+      voided.map((b) => `void-bill:${b.taxNo}`),
+    ),
   };
 }
 

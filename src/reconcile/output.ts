@@ -176,8 +176,8 @@ export const INPUT_LABELS: Array<[keyof ReconcileSummary['inputs'], Label]> = [
   ['conflictingBills', ['内容不同的重复税单', 'duplicate bills with other content']],
   ['billStatuses', ['税单状态', 'bill statuses']],
   ['receipts', ['回执', 'receipts']],
-  ['skippedDocuments', ['跳过的文件', 'skipped files']],
-  ['unreadableDocuments', ['无法读取的文件', 'unreadable files']],
+  ['skippedDocuments', ['跳过的报文', 'skipped documents']],
+  ['unreadableDocuments', ['无法读取的单证', 'unreadable documents']],
 ];
 
 function groupTable(title: string, groups: Record<string, ReconcileTotalsJSON>): string[] {

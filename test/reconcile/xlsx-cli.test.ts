@@ -65,7 +65,7 @@ describe('sandan reconcile --format xlsx and the progress bar', () => {
       const [summary] = readXlsxWithPython(out);
       const text = summary!.rows.map((row) => row.map((c) => c.v).join(' | '));
       expect(text).toContain('对账结论 / verdict | 不平或输入有问题 / not balanced or inputs with problems');
-      expect(text).toContain('无法读取的文件 / unreadable files | unreadableDocuments | 1');
+      expect(text).toContain('无法读取的单证 / unreadable documents | unreadableDocuments | 1');
       const problems = text.slice(text.indexOf('输入问题 / problems in the inputs') + 1);
       expect(problems).toHaveLength(1);
       expect(problems[0]).toContain(bad);

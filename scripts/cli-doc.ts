@@ -99,7 +99,7 @@ const COMMANDS: CommandDoc[] = [
   {
     name: 'reconcile',
     exit: [
-      [0, 'every order matches its tax bill'],
+      [0, 'every order is matched, cancelled or refunded, and every input was read'],
       [
         1,
         "anything does not match (mismatch, bill missing, unlinked, …), an input could not be used, or no declaration was read (the report's problems say which)",

@@ -41,12 +41,28 @@ const values = fc.oneof(
   fc.integer(),
   fc.double(),
   fc.constantFrom('', '142', '1', 'I', '2', '20261120', '20261120101500', '0'.repeat(36), 'A'.repeat(300), 'x'),
+  // Characters of two UTF-16 units: 35 characters in 36 units, 18 in 36, one in two.
+  fc.constantFrom(`${'0'.repeat(34)}😀`, '𠀀'.repeat(18), '😀', '𠀀'.repeat(36), `D😀`),
 );
 
 describe('the compiled accept function agrees with zod', () => {
   it('on the examples', () => {
     expect(accept(example('hangzhou-1210'))).toBe(true);
     expect(accept(example('guangzhou-9610'))).toBe(true);
+  });
+
+  it('counts characters, not UTF-16 units, in a fixed length (a guid of 35 characters and an emoji is refused)', () => {
+    for (const guid of [`${'0'.repeat(34)}😀`, '𠀀'.repeat(18)]) {
+      const d = example('hangzhou-1210');
+      (d.order as Json).guid = guid;
+      expect(guid.length).toBe(36);
+      expect(DeclarationSchema.safeParse(d).success).toBe(false);
+      expect(accept(d)).toBe(false);
+    }
+    // 36 characters of which some are two units each: the schema's to judge, and it accepts them.
+    const d = example('hangzhou-1210');
+    (d.order as Json).guid = `${'0'.repeat(35)}😀`;
+    expect(accept(d)).toBe(DeclarationSchema.safeParse(d).success);
   });
 
   it('on any mutation of any field of the examples', () => {

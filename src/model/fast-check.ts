@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { codePointLength } from './guards.js';
 
 /**
  * A yes/no checker compiled from a zod schema, for the common case: most declarations are
@@ -35,19 +36,39 @@ function defOf(schema: z.ZodType): Def {
 
 class Unsupported extends Error {}
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /** Generates the source of a checker; `refs` receives the regexes, sets and functions it uses. */
 function generate(schema: z.ZodType): { source: string; refs: unknown[] } {
   const refs: unknown[] = [];
   const fns: string[] = [];
   let vars = 0;
   const ref = (x: unknown) => `r[${refs.push(x) - 1}]`;
+  let cpl: string | undefined;
 
-  const lengthConds = (def: Def, x: string): string[] =>
+  /** The checks of a string (`text`: lengths in characters) or an array (lengths in elements). */
+  const lengthConds = (def: Def, x: string, text: boolean): string[] =>
     (def.checks ?? []).map((c) => {
       const d = c._zod.def;
-      if (d.check === 'min_length') return `${x}.length>=${d.minimum ?? 0}`;
-      if (d.check === 'max_length') return `${x}.length<=${d.maximum ?? Infinity}`;
-      if (d.check === 'length_equals') return `${x}.length===${d.length}`;
+      // zod counts characters (code points), as the XSD does; .length counts UTF-16 units, which are as many or
+      // up to twice as many. Characters are counted only where the units cannot decide (a 35-character guid with
+      // an emoji is 36 units), so the usual text costs no count.
+      if (!text) {
+        if (d.check === 'min_length') return `${x}.length>=${d.minimum ?? 0}`;
+        if (d.check === 'max_length') return `${x}.length<=${d.maximum ?? Infinity}`;
+        if (d.check === 'length_equals') return `${x}.length===${d.length}`;
+      }
+      const n = (cpl ??= ref(codePointLength));
+      if (d.check === 'min_length') {
+        const min = d.minimum ?? 0;
+        return `(${x}.length>=${2 * min}||${n}(${x})>=${min})`;
+      }
+      if (d.check === 'max_length') {
+        const max = d.maximum ?? Infinity;
+        return `(${x}.length<=${max}||${n}(${x})<=${max})`;
+      }
+      if (d.check === 'length_equals')
+        return `(${x}.length===${d.length}?!${ref(SURROGATE)}.test(${x}):${x}.length>${d.length}&&${n}(${x})===${d.length})`;
       if (d.check === 'string_format' && d.pattern)
         return `${ref(new RegExp(d.pattern.source, d.pattern.flags.replace('g', '')))}.test(${x})`;
       throw new Unsupported(d.check);
@@ -60,7 +81,7 @@ function generate(schema: z.ZodType): { source: string; refs: unknown[] } {
       case 'optional':
         return `(${x}===undefined||${cond(def.innerType as z.ZodType, x)})`;
       case 'string':
-        return `(typeof ${x}==='string'${lengthConds(def, x)
+        return `(typeof ${x}==='string'${lengthConds(def, x, true)
           .map((c) => `&&${c}`)
           .join('')})`;
       case 'literal':
@@ -95,7 +116,7 @@ function generate(schema: z.ZodType): { source: string; refs: unknown[] } {
       body = `${lines.join('')}return true;`;
     } else {
       const e = `e${vars++}`;
-      body = `if(!Array.isArray(v)${lengthConds(def, 'v')
+      body = `if(!Array.isArray(v)${lengthConds(def, 'v', false)
         .map((c) => `||!(${c})`)
         .join(
           '',

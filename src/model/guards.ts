@@ -24,6 +24,19 @@ function isXmlSpace(c: number): boolean {
 }
 
 /**
+ * Characters (code points) in a string, a surrogate pair counting one: what an XSD length facet counts, where
+ * `.length` counts UTF-16 units (an emoji or a CJK Extension B character is two).
+ */
+export function codePointLength(s: string): number {
+  let n = s.length;
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c >= 0xd800 && c <= 0xdbff) n--;
+  }
+  return n;
+}
+
+/**
  * `table[key]` for a key the table holds itself, else undefined: a lookup by a name from a document or a caller,
  * where `table[key]` would find `constructor`, `toString`, `__proto__` and the like on `Object.prototype`.
  */

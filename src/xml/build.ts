@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
+import { codePointLength } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { didYouMean } from '../model/field-names.js';
 import { compileAccept, type Accept } from '../model/fast-check.js';
@@ -89,7 +90,9 @@ export function newGuid(env: BuildEnvironment): string {
 
 function requireText(obj: Record<string, unknown>, field: string, max: number, what: string, exact = false): string {
   const v = obj[field];
-  if (typeof v !== 'string' || v.length === 0 || v.length > max || (exact && v.length !== max)) {
+  // Characters, as the XSD counts them (an emoji or a CJK Extension B character is one, two UTF-16 units).
+  const n = typeof v === 'string' ? codePointLength(v) : 0;
+  if (typeof v !== 'string' || n === 0 || n > max || (exact && n !== max)) {
     throw new SandanError(
       'INVALID_OPTION',
       `${what}.${field} must be a string of ${exact ? `exactly ${max}` : `1 to ${max}`} characters, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`,
@@ -112,7 +115,7 @@ export function checkDocumentCount(type: string, count: number, layout: Document
 
 /** Throws INVALID_OPTION for a root guid the XSD refuses: its only constraint is the length (the UUID convention is a warning). */
 export function checkRootGuid(guid: unknown): void {
-  if (guid !== undefined && (typeof guid !== 'string' || guid.length !== 36))
+  if (guid !== undefined && (typeof guid !== 'string' || codePointLength(guid) !== 36))
     throw new SandanError('INVALID_OPTION', `guid must have 36 characters (XSD), got ${JSON.stringify(guid)}`);
 }
 

@@ -1,6 +1,6 @@
 import type { Issue } from '../model/issue.js';
 import { emptyOptionalAsAbsent } from '../model/empty.js';
-import { describeInput, isAmountText, isRecord } from '../model/guards.js';
+import { codePointLength, describeInput, isAmountText, isRecord } from '../model/guards.js';
 import { documentLayout, headElementOf, type LeafKind } from './content-model.js';
 import { BUILDABLE, type BuildableType } from './messages.js';
 
@@ -64,9 +64,9 @@ export interface ExtensionValueProblem {
 export function checkExtensionValue(f: ExtensionField, value: string): ExtensionValueProblem | undefined {
   if (f.kind === 'd' && !isAmountText(value)) return { code: 'field-format', expected: 'a decimal (N19,5)' };
   if (f.kind === 'i' && !/^\d{1,9}$/.test(value)) return { code: 'field-format', expected: 'an integer' };
-  if (f.length !== undefined && [...value].length !== f.length)
+  if (f.length !== undefined && codePointLength(value) !== f.length)
     return { code: 'field-length', expected: `exactly ${f.length} characters` };
-  if (f.maxLength !== undefined && [...value].length > f.maxLength)
+  if (f.maxLength !== undefined && codePointLength(value) > f.maxLength)
     return { code: 'field-too-long', expected: `at most ${f.maxLength} characters` };
   if (f.values && !f.values.includes(value)) return { code: 'field-value', expected: `one of ${f.values.join(', ')}` };
   return undefined;

@@ -8,7 +8,7 @@ import type { CebLeafType } from '../model/generated/ceb-elements.js';
 import { emptyOptionalAsAbsent } from '../model/empty.js';
 import { CONVERT_BY_ROOT } from '../model/generated/converters.js';
 import { zodIssuesToIssues } from '../model/parse.js';
-import { isDecimalText, optionsObject, trimXmlSpace } from '../model/guards.js';
+import { codePointLength, isDecimalText, optionsObject, trimXmlSpace } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
 import {
   CEB_NS,
@@ -215,16 +215,6 @@ const isSchemaHint = (a: { ns: string; local: string }) => a.ns === XSI_NS && XS
 /** An element's name as the result's key: `BaseTransfer` → `baseTransfer`. */
 const lowerFirst = (name: string) => `${name[0]!.toLowerCase()}${name.slice(1)}`;
 
-/** Characters (code points) in a string: a surrogate pair is one. */
-function codePoints(s: string): number {
-  let n = s.length;
-  for (let k = 0; k < s.length; k++) {
-    const c = s.charCodeAt(k);
-    if (c >= 0xd800 && c <= 0xdbff) n--;
-  }
-  return n;
-}
-
 /**
  * True when a string value is sure to fit its facets without a closer look: no white-space facet or fixed
  * value, and its UTF-16 length within the bounds. Units ≥ characters ≥ half the units, so characters need
@@ -252,7 +242,7 @@ function stringProblem(f: Facets, text: string): { zh: string; en: string } | un
   const units = v.length;
   // UTF-16 units ≥ characters ≥ half the units: characters are counted only where that can matter.
   if (units > f.max || 2 * f.min > units) {
-    const n = codePoints(v);
+    const n = codePointLength(v);
     if (n > f.max || n < f.min) {
       const has = characters(n);
       const ws = v === text ? { zh: '', en: '' } : { zh: '（空白已规范化）', en: ' (white space normalised)' };

@@ -215,6 +215,16 @@ describe('envelope and values', () => {
     });
   });
 
+  it('counts the sender profile in characters: a copName of 100 CJK Extension B characters (200 units) is built', () => {
+    const order = exampleDeclaration('hangzhou-1210').order;
+    const copName = '𠀀'.repeat(100);
+    const r = buildMessage('CEB311', order, { ...fixedEnv(), sender: { ...SENDER, copName } });
+    expect(r.xml).toContain(`<ceb:copName>${copName}</ceb:copName>`);
+    expect(() =>
+      buildMessage('CEB311', order, { ...fixedEnv(), sender: { ...SENDER, copName: `${copName}x` } }),
+    ).toThrow(/copName must be a string of 1 to 100 characters/);
+  });
+
   it('misuse throws SandanError INVALID_OPTION', () => {
     const order = exampleDeclaration('hangzhou-1210').order;
     const cases: Array<[() => unknown, RegExp]> = [
@@ -225,6 +235,15 @@ describe('envelope and values', () => {
       [
         () => buildMessage('CEB311', order, { ...fixedEnv(), sender: { ...SENDER, dxpMode: 'DX' } }),
         /dxpMode must be a string of exactly 3/,
+      ],
+      // Two characters in three UTF-16 units: the XSD counts characters (xmllint refused the message built).
+      [
+        () => buildMessage('CEB311', order, { ...fixedEnv(), sender: { ...SENDER, dxpMode: 'D😀' } }),
+        /dxpMode must be a string of exactly 3/,
+      ],
+      [
+        () => buildMessage('CEB311', order, { ...opts(), guid: `${'0'.repeat(34)}😀` }),
+        /guid must have 36 characters/,
       ],
       [
         () => buildMessage('CEB311', order, { now: () => new Date(), newId: () => 'nope', sender: SENDER }),

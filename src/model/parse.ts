@@ -16,7 +16,7 @@ import { declarationEmptyAsAbsent } from './empty.js';
 import { compileAccept } from './fast-check.js';
 import { convertInventory, convertLogistics, convertOrder, convertPayment } from './generated/converters.js';
 import { describeInput, isRecord, ownValue } from './guards.js';
-import { FORMAT, toDecimal } from './primitives.js';
+import { FORMAT, isInexactJsonNumber, toDecimal } from './primitives.js';
 
 const acceptDeclaration = compileAccept(DeclarationSchema);
 
@@ -218,6 +218,14 @@ function fromZodIssue(zi: z.core.$ZodIssue, input: unknown, target: IssueTarget 
           );
         if (zi.message === FORMAT.decimal && toDecimal(actualValue)?.isNegative())
           return format(FORMAT_TEXT[FORMAT.nonNegative]!, '');
+        if (zi.message === FORMAT.decimal && isInexactJsonNumber(actualValue))
+          return format(
+            {
+              zh: '字符串形式的金额（超过15位有效数字的 JSON 数字无法准确读取）',
+              en: 'a decimal string: a JSON number of more than 15 significant digits is not read exactly',
+            },
+            '',
+          );
       }
       return format(FORMAT_TEXT[zi.message] ?? { zh: '规定格式', en: 'the required format' }, '格式错误，');
     }

@@ -54,15 +54,42 @@ export function decimalOfText(text: string): Decimal {
   return d;
 }
 
+/**
+ * The N19,5 text of a JSON number, or undefined when it is none or may not be what was written. JSON.parse
+ * keeps a number to about 16 significant digits: `99999999999.99999` is read as 99999999999.99998, which would
+ * be declared instead. Only a number of at most 15 significant digits comes back exactly as written, so a
+ * longer one is refused (write it as a string). Its shortest round-trip text, never a binary expansion.
+ */
+export function jsonNumberText(value: number): string | undefined {
+  if (!Number.isFinite(value)) return undefined;
+  const text = String(value);
+  if (!N19_5_TEXT.test(text)) return undefined;
+  let first = 0;
+  let last = text.length - 1;
+  while (first < text.length && (text[first] === '-' || text[first] === '0' || text[first] === '.')) first++;
+  while (last > first && (text[last] === '0' || text[last] === '.')) last--;
+  const digits = last - first + 1 - (text.slice(first, last + 1).includes('.') ? 1 : 0);
+  return digits > 15 ? undefined : text;
+}
+
+/** True for a JSON number that fits N19,5 but has more than 15 significant digits (see {@link jsonNumberText}). */
+export function isInexactJsonNumber(value: unknown): boolean {
+  return (
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    N19_5_TEXT.test(String(value)) &&
+    jsonNumberText(value) === undefined
+  );
+}
+
 /** Returns the value as a Decimal when it is a well-formed N19,5 amount, else undefined. */
 export function toDecimal(value: unknown): Decimal | undefined {
   if (typeof value === 'string') {
     return N19_5_TEXT.test(value) ? decimalOfText(value) : undefined;
   }
-  if (typeof value === 'number' && Number.isFinite(value)) {
-    // A JSON number becomes its shortest round-trip text, never a binary expansion.
-    const text = String(value);
-    return N19_5_TEXT.test(text) ? decimalOfText(text) : undefined;
+  if (typeof value === 'number') {
+    const text = jsonNumberText(value);
+    return text === undefined ? undefined : decimalOfText(text);
   }
   if (Decimal.isDecimal(value)) {
     const d = value as Decimal;
@@ -81,7 +108,7 @@ export const amount = () =>
     (v) => {
       // Checked by pattern alone: building a Decimal here would double the work of parsing.
       if (typeof v === 'string') return isAmountText(v);
-      if (typeof v === 'number') return v >= 0 && N19_5_TEXT.test(String(v));
+      if (typeof v === 'number') return v >= 0 && jsonNumberText(v) !== undefined;
       return toDecimal(v)?.isNegative() === false;
     },
     { error: FORMAT.decimal },

@@ -46,13 +46,23 @@ describe('amount texts', () => {
     expect(N19_5_TEXT.test('-1.5')).toBe(true);
   });
 
-  it('isAmountText is exactly what toDecimal takes as a non-negative text, and what the amount schema takes', () => {
-    const text = fc.stringMatching(/^[-+]?\d{0,16}(\.\d{0,7})?$/);
+  it('the amount schema takes what toDecimal reads as not negative: isAmountText (the usual spelling), and any other xs:decimal spelling of an N19,5 value', () => {
+    const text = fc.stringMatching(/^ ?[-+]?\d{0,16}(\.\d{0,7})?0{0,3} ?$/);
     fc.assert(
       fc.property(text, (s) => {
         const d = toDecimal(s);
-        expect(isAmountText(s)).toBe(d !== undefined && !s.startsWith('-'));
-        expect(amount().safeParse(s).success).toBe(isAmountText(s));
+        expect(amount().safeParse(s).success).toBe(d !== undefined && !d.isNegative());
+        // The usual spelling is read by pattern alone, and only ever when the value is N19,5.
+        if (isAmountText(s)) expect(d?.isNegative()).toBe(false);
+        // Another spelling is read by its value: at most 14 integer digits and 5 decimals once zeros are dropped.
+        if (d !== undefined) {
+          expect(isDecimalText(s.trim())).toBe(true);
+          expect(d.decimalPlaces()).toBeLessThanOrEqual(5);
+          expect(d.abs().lt('1e14')).toBe(true);
+        } else if (isDecimalText(s.trim())) {
+          const v = new Decimal(s.trim());
+          expect(v.decimalPlaces() > 5 || !v.abs().lt('1e14')).toBe(true);
+        }
       }),
       { numRuns: 2000 },
     );

@@ -2,7 +2,7 @@ import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Issue } from './issue.js';
 import { DATE_8, DATE_TIME_14 } from '../time/beijing.js';
-import { isAmountText, N19_5_TEXT } from './guards.js';
+import { isAmountText, isDecimalText, N19_5_TEXT, trimXmlSpace } from './guards.js';
 import { SandanError } from '../errors.js';
 
 /**
@@ -29,6 +29,8 @@ export const FORMAT = {
   intType: 'format:int-type',
 } as const;
 
+const ZERO = new Dec(0);
+
 // Decimals are immutable, and the same amounts recur (prices on order and inventory lines,
 // "0.00" fees), so checked texts map to shared instances. Bounded: cleared when full.
 const DECIMAL_CACHE = new Map<string, Decimal>();
@@ -45,10 +47,15 @@ export function decimalOfText(text: string): Decimal {
     try {
       d = new Dec(text);
     } catch (e) {
-      throw new SandanError('INVALID_OPTION', `decimalOfText: ${JSON.stringify(String(text))} is not a number`, {
-        cause: e,
-      });
+      // An xs:decimal with XML white space around it (checked by decimalOfXsdText).
+      d = decimalOfXsdText(text);
+      if (d === undefined)
+        throw new SandanError('INVALID_OPTION', `decimalOfText: ${JSON.stringify(String(text))} is not a number`, {
+          cause: e,
+        });
     }
+    // -0 is 0 (it would be written "-0").
+    if (d.isZero()) d = ZERO;
     DECIMAL_CACHE.set(text, d);
   }
   return d;
@@ -82,10 +89,25 @@ export function isInexactJsonNumber(value: unknown): boolean {
   );
 }
 
+/**
+ * The Decimal of a text the XSD takes as an xs:decimal (a sign, `5.` or `.5`, trailing zeros, XML white space
+ * around) whose value fits N19,5: at most 14 integer digits and 5 decimals of value, so `548.000000` (a
+ * DECIMAL(18,6) column) is 548 and `-0` is 0. The XML reader takes these; so does the JSON model, which before
+ * refused as a format error what customs' XSD check accepts. Undefined for anything else.
+ */
+function decimalOfXsdText(text: string): Decimal | undefined {
+  const t = trimXmlSpace(text);
+  if (!isDecimalText(t)) return undefined;
+  const d = new Dec(t);
+  if (d.decimalPlaces() > 5 || !d.abs().lt('1e14')) return undefined;
+  return d.isZero() ? ZERO : d;
+}
+
 /** Returns the value as a Decimal when it is a well-formed N19,5 amount, else undefined. */
 export function toDecimal(value: unknown): Decimal | undefined {
   if (typeof value === 'string') {
-    return N19_5_TEXT.test(value) ? decimalOfText(value) : undefined;
+    // The usual text by pattern alone (and cached); another spelling by value.
+    return N19_5_TEXT.test(value) ? decimalOfText(value) : decimalOfXsdText(value);
   }
   if (typeof value === 'number') {
     const text = jsonNumberText(value);
@@ -107,7 +129,7 @@ export const amount = () =>
   z.custom<string | number | Decimal>(
     (v) => {
       // Checked by pattern alone: building a Decimal here would double the work of parsing.
-      if (typeof v === 'string') return isAmountText(v);
+      if (typeof v === 'string') return isAmountText(v) || decimalOfXsdText(v)?.isNegative() === false;
       if (typeof v === 'number') return v >= 0 && jsonNumberText(v) !== undefined;
       return toDecimal(v)?.isNegative() === false;
     },

@@ -4,7 +4,7 @@ import { codePointLength } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { didYouMean } from '../model/field-names.js';
 import { compileAccept, type Accept } from '../model/fast-check.js';
-import { Dec, GUID_CONVENTION, guidConventionIssue } from '../model/primitives.js';
+import { decimalOfText, GUID_CONVENTION, guidConventionIssue } from '../model/primitives.js';
 import {
   CEB_NS,
   contentModel,
@@ -150,8 +150,9 @@ export function checkSenderProfile(sender: unknown): SenderProfile {
 /** Writes an N19,5 amount exactly as its decimal digits (never exponent or float text). */
 export function decimalText(v: unknown): string {
   if (Decimal.isDecimal(v)) return (v as Decimal).toFixed();
-  if (typeof v === 'number') return new Dec(String(v)).toFixed();
-  if (typeof v === 'string') return new Dec(v).toFixed();
+  // (the model's reading of a text: an xs:decimal spelling such as ` .5 ` or `548.000000` is its value)
+  if (typeof v === 'number') return decimalOfText(String(v)).toFixed();
+  if (typeof v === 'string') return decimalOfText(v).toFixed();
   throw new SandanError('INVALID_OPTION', `not an amount: ${String(v)}`);
 }
 

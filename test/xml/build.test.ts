@@ -241,10 +241,7 @@ describe('envelope and values', () => {
         () => buildMessage('CEB311', order, { ...fixedEnv(), sender: { ...SENDER, dxpMode: 'D😀' } }),
         /dxpMode must be a string of exactly 3/,
       ],
-      [
-        () => buildMessage('CEB311', order, { ...opts(), guid: `${'0'.repeat(34)}😀` }),
-        /guid must have 36 characters/,
-      ],
+      [() => buildMessage('CEB311', order, { ...opts(), guid: `${'0'.repeat(34)}😀` }), /guid must have 36 characters/],
       [
         () => buildMessage('CEB311', order, { now: () => new Date(), newId: () => 'nope', sender: SENDER }),
         /newId\(\) must return a UUID/,

@@ -6,7 +6,7 @@ import { SandanError, messageOf } from '../errors.js';
 import { isAtomicTempName, writeFileAtomic } from '../io/atomic-file.js';
 import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 import type { EmulatorEngine, OutgoingReceipt } from './types.js';
-import { compareCodeUnits } from '../model/guards.js';
+import { compareCodeUnits, checkArgument } from '../model/guards.js';
 
 /*
  * The folder transport: the emulator as the DXP client (电子口岸 数据交换客户端) shows itself to an
@@ -146,6 +146,8 @@ export async function startFolderTransport(
   engine: EmulatorEngine,
   options: FolderTransportOptions,
 ): Promise<FolderTransport> {
+  checkArgument(engine, 'object', 'startFolderTransport', 'the engine');
+  checkArgument(options, 'object', 'startFolderTransport', 'the options');
   const send = resolve(options.send);
   const receive = resolve(options.receive);
   if (send === receive)

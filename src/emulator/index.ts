@@ -103,6 +103,7 @@ function clockOf(options: CustomsEmulatorOptions): EmulatorClock {
  * await customs.close();
  */
 export async function createCustomsEmulator(options: CustomsEmulatorOptions = {}): Promise<CustomsEmulator> {
+  options = optionsObject(options, 'createCustomsEmulator');
   const {
     store = 'memory',
     clock: _clock,
@@ -180,5 +181,6 @@ export type {
   ScenarioTarget,
   Timing,
 } from './types.js';
+import { optionsObject } from '../model/guards.js';
 /** Thrown on misuse (a bad option, a bad duration); re-exported so that this entry point needs no other import. */
 export { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';

@@ -4,6 +4,7 @@
  * and toDecimal in ./primitives).
  */
 
+import { Decimal } from 'decimal.js';
 import { SandanError, type SandanErrorCode } from '../errors.js';
 
 /**
@@ -123,6 +124,7 @@ export function describeInput(input: unknown): string {
     return input.length > 80
       ? `${JSON.stringify(input.slice(0, 80))}… (${input.length} characters)`
       : JSON.stringify(input);
+  if (typeof input === 'function') return 'a function';
   if (input === null || typeof input !== 'object') return String(input);
   return Array.isArray(input) ? 'array' : 'object';
 }
@@ -141,4 +143,47 @@ export function optionsObject<T extends object>(
   if (options === undefined) return {} as T;
   if (typeof options === 'object' && options !== null && !Array.isArray(options)) return options;
   throw new SandanError(code, `${fn}: the options must be an object, got ${describeInput(options)}`);
+}
+
+/** What each kind of {@link checkArgument} takes, as its message says it. */
+const ARGUMENT_KINDS = {
+  object: 'an object',
+  text: 'text (a string)',
+  list: 'an array',
+  iterable: 'an iterable (e.g. an array), not a string',
+  function: 'a function',
+  decimal: "a Decimal (e.g. new Dec('12.5'))",
+} as const;
+
+/**
+ * Checks an argument a public function was given against its kind: `object` a record (not null,
+ * not an array), `text` a string, `list` an array, `iterable` anything iterable but a string,
+ * `function` a function, `decimal` a Decimal (of any copy of decimal.js). Anything else (a call from JavaScript that TypeScript would have
+ * refused) is misuse: a SandanError (`code`: INVALID_OPTION unless the area has its own) that names
+ * the function, the argument and what it got (`fn: what must be an object, got null`), instead of
+ * a TypeError further in. For the entry of a function only, never for a loop.
+ */
+export function checkArgument(
+  value: unknown,
+  kind: keyof typeof ARGUMENT_KINDS,
+  fn: string,
+  what: string,
+  code: SandanErrorCode = 'INVALID_OPTION',
+): void {
+  const ok =
+    kind === 'object'
+      ? isRecord(value)
+      : kind === 'text'
+        ? typeof value === 'string'
+        : kind === 'list'
+          ? Array.isArray(value)
+          : kind === 'function'
+            ? typeof value === 'function'
+            : kind === 'decimal'
+              ? Decimal.isDecimal(value)
+              : value != null &&
+                typeof value !== 'string' &&
+                (typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function' ||
+                  typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function');
+  if (!ok) throw new SandanError(code, `${fn}: ${what} must be ${ARGUMENT_KINDS[kind]}, got ${describeInput(value)}`);
 }

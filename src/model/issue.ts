@@ -1,3 +1,4 @@
+import { checkArgument } from './guards.js';
 /** A message in the two languages sandan speaks. */
 export interface Message {
   zh: string;
@@ -39,6 +40,7 @@ export interface IssueHelp {
 
 /** Joins a key path the way issues print it: `order.items[1].qty`. */
 export function formatPath(path: readonly PropertyKey[]): string {
+  checkArgument(path, 'list', 'formatPath', 'the path');
   let out = '';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;

@@ -1,3 +1,4 @@
+import { checkArgument } from './guards.js';
 /*
  * Positions in JSON text, for messages and CI annotations that name a line and column: where the
  * text first stops being JSON (Node's JSON.parse does not always say), and where an issue path
@@ -199,6 +200,8 @@ export function jsonErrorOffset(text: string): number {
  * a column, as in the file).
  */
 export function locateJsonPath(text: string, path: string): { line: number; column: number } | undefined {
+  checkArgument(text, 'text', 'locateJsonPath', 'the JSON text');
+  checkArgument(path, 'text', 'locateJsonPath', 'the path');
   return locateJsonPaths(text, [path])[0];
 }
 
@@ -221,6 +224,8 @@ export function locateJsonPaths(
   text: string,
   paths: readonly string[],
 ): Array<{ line: number; column: number } | undefined> {
+  checkArgument(text, 'text', 'locateJsonPaths', 'the JSON text');
+  checkArgument(paths, 'list', 'locateJsonPaths', 'the paths');
   const root = pathNode();
   const best: Array<number | undefined> = new Array(paths.length).fill(undefined);
   // A path is found at the first member its last step matches; later duplicates do not move it.

@@ -15,7 +15,7 @@ import { formatPath, type Issue, type Message } from './issue.js';
 import { declarationEmptyAsAbsent } from './empty.js';
 import { compileAccept } from './fast-check.js';
 import { convertInventory, convertLogistics, convertOrder, convertPayment } from './generated/converters.js';
-import { describeInput, isRecord, ownValue } from './guards.js';
+import { checkArgument, describeInput, isRecord, ownValue } from './guards.js';
 import { FORMAT, isInexactJsonNumber, toDecimal } from './primitives.js';
 
 const acceptDeclaration = compileAccept(DeclarationSchema);
@@ -59,6 +59,7 @@ export function zodIssuesToIssues(
   input: unknown,
   target: IssueTarget = {},
 ): Issue[] {
+  checkArgument(issues, 'list', 'zodIssuesToIssues', 'the issues');
   return issues.flatMap((zi) => withEnvelopeHint(fromZodIssue(zi, input, target), zi, input));
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isIsoDate, ISO_DATE_SHAPE } from '../time/beijing.js';
-import { isRecord } from './guards.js';
+import { isRecord, checkArgument } from './guards.js';
 
 /** A calendar date in data files, `YYYY-MM-DD` (issue dates, effective dates, editions). */
 export const DateSchema = z
@@ -136,12 +136,14 @@ const CJK = /[\u3400-\u9fff]/;
 
 /** A short label for messages: the document number (and section), else issuer and title. */
 export function sourceLabel(s: Source): string {
+  checkArgument(s, 'object', 'sourceLabel', 'the source');
   const head = s.number ?? `${s.issuer} ${CJK.test(s.title) ? `《${s.title}》` : `"${s.title}"`}`;
   return s.section ? `${head} ${s.section}` : head;
 }
 
 /** The full citation for documentation: issuer, number, title, date, section, URL and kind. */
 export function citation(s: Source): string {
+  checkArgument(s, 'object', 'citation', 'the source');
   const title = CJK.test(s.title) ? `《${s.title}》` : `"${s.title}"`;
   const parts = [[s.issuer, s.number, title].filter(Boolean).join(' ')];
   if (s.date) parts.push(s.date);

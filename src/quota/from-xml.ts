@@ -1,4 +1,4 @@
-import { nonBlankText } from '../model/guards.js';
+import { nonBlankText, checkArgument } from '../model/guards.js';
 import type { ParsedXml } from '../xml/parse.js';
 import type { QuotaReceipt } from './receipts.js';
 
@@ -10,6 +10,7 @@ const KINDS = { CEB622: 'CEB622', CEB624: 'CEB624', CEB626: 'CEB626' } as const;
  * (ebpCode) when the receipt names it. Other messages give none.
  */
 export function quotaReceiptsOf(parsed: ParsedXml): QuotaReceipt[] {
+  checkArgument(parsed, 'object', 'quotaReceiptsOf', "the parsed message (parseCebXml's result)", 'QUOTA_INVALID');
   const message = parsed.kind === 'dxp' ? parsed.message : parsed;
   if (!message) return [];
   const kind = KINDS[message.messageType as keyof typeof KINDS];

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SandanError, messageOf, storeError } from '../errors.js';
-import { describeInput, optionsObject } from '../model/guards.js';
+import { describeInput, isRecord, optionsObject } from '../model/guards.js';
 import { backoff, loadOptional, Mutex, sleep } from './mutex.js';
 import { orderLabel } from './core.js';
 import { entryOfRow, eventOfRow, quantitiesText, type EntryRowOf, type EventRowOf } from './rows.js';
@@ -294,6 +294,12 @@ export class SqliteQuotaStore implements QuotaStore {
     private readonly db: Db,
     options: Pick<SqliteQuotaStoreOptions, 'readOnly' | 'busyTimeoutMs' | 'maxRetries'> = {},
   ) {
+    if (!isRecord(db) || typeof (db as { prepare?: unknown }).prepare !== 'function')
+      throw new SandanError(
+        'QUOTA_INVALID',
+        `SqliteQuotaStore takes an open better-sqlite3 database (prefer openSqliteQuotaStore), got ${describeInput(db)}`,
+      );
+    options = optionsObject(options, 'SqliteQuotaStore', 'QUOTA_INVALID');
     this.name = `sqlite:${db.name}`;
     this.readOnly = options.readOnly === true;
     this.maxRetries = options.maxRetries ?? 20;

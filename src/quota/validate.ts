@@ -5,7 +5,7 @@ import { normaliseIdNumber } from '../rules/id-number.js';
 import type { AnnualQuantities } from '../rules/positive-list.js';
 import { buyerIdProblem, quantityOf, type QuotaBalance, type QuotaQuantityUse } from './core.js';
 import type { QuotaLedger } from './ledger.js';
-import { isRecord, nonBlankText, ownValue } from '../model/guards.js';
+import { isRecord, nonBlankText, ownValue, checkArgument } from '../model/guards.js';
 import { yearOfIsoDate } from '../time/beijing.js';
 
 /**
@@ -22,6 +22,7 @@ type Rec = Record<string, unknown> | undefined;
  * {@link normaliseIdNumber}, as the ledger keys them.
  */
 export function quotaSnapshot(buyerIdNumber: string, year: number, used: Decimal): QuotaSnapshot {
+  checkArgument(buyerIdNumber, 'text', 'quotaSnapshot', 'buyerIdNumber', 'QUOTA_INVALID');
   const id = normaliseIdNumber(buyerIdNumber);
   return { used: (b, y) => (y === year && normaliseIdNumber(b) === id ? used : undefined) };
 }
@@ -35,6 +36,8 @@ const UNIT_CODE: Record<string, string> = { kg: '035' };
  * while an order that counts was reserved without quantities.
  */
 export function annualQuantitiesSnapshot(buyerIdNumber: string, use: QuotaQuantityUse): AnnualQuantities {
+  checkArgument(buyerIdNumber, 'text', 'annualQuantitiesSnapshot', 'buyerIdNumber', 'QUOTA_INVALID');
+  checkArgument(use, 'object', 'annualQuantitiesSnapshot', 'use (the quantities of the buyer-year)', 'QUOTA_INVALID');
   const id = normaliseIdNumber(buyerIdNumber);
   return {
     used: (b, y, hs8, unit) => {

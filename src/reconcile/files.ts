@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { SandanError, isSandanError } from '../errors.js';
-import { describeInput, optionsObject } from '../model/guards.js';
+import { describeInput, optionsObject, checkArgument } from '../model/guards.js';
 import { notUtf8Error } from '../xml/safety.js';
 import { filesUnder, statInputPath, unreadableFile } from '../io/walk.js';
 import { CebScanner, type ScannedDocument } from './scan.js';
@@ -61,6 +61,7 @@ export async function expandPaths(
   extensions: readonly string[] = ['.xml'],
   onUnreadable?: (path: string, error: SandanError) => void,
 ): Promise<string[]> {
+  checkArgument(paths, 'list', 'expandPaths', 'paths');
   const out: string[] = [];
   const walk = async (dir: string) => {
     for await (const p of filesUnder(dir, undefined, onUnreadable))

@@ -9,6 +9,7 @@ import type {
   Waterfall,
   WaterfallCause,
 } from './types.js';
+import { checkArgument } from '../model/guards.js';
 
 /** A tax split in JSON: decimal strings. */
 export interface TaxSplitJSON {
@@ -96,6 +97,13 @@ function splitJSON(s: TaxSplit | undefined): TaxSplitJSON | null {
 
 /** A row as JSON. */
 export function rowToJSON(r: ReconcileRow): ReconcileRowJSON {
+  checkArgument(r, 'object', 'rowToJSON', 'the row');
+  checkArgument(r.mismatches, 'list', 'rowToJSON', 'row.mismatches');
+  return rowJSON(r);
+}
+
+/** {@link rowToJSON} without the checks of a caller's arguments: for the report's rows, one per order. */
+export function rowJSON(r: ReconcileRow): ReconcileRowJSON {
   return {
     orderNo: r.orderNo ?? null,
     invtNo: r.invtNo ?? null,
@@ -140,6 +148,9 @@ export function totalsToJSON(t: ReconcileTotals): ReconcileTotalsJSON {
 
 /** The summary as JSON (without the mismatch list). */
 export function summaryToJSON(s: ReconcileSummary): ReconcileSummaryJSON {
+  checkArgument(s, 'object', 'summaryToJSON', 'the summary');
+  checkArgument(s.byMonth, 'object', 'summaryToJSON', 'summary.byMonth');
+  checkArgument(s.byDistrict, 'object', 'summaryToJSON', 'summary.byDistrict');
   const { byMonth, byDistrict, inputs, ...all } = s;
   const groups = (g: Record<string, ReconcileTotals>) =>
     Object.fromEntries(Object.entries(g).map(([k, v]) => [k, totalsToJSON(v)]));

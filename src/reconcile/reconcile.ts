@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
-import { optionsObject } from '../model/guards.js';
+import { checkArgument, optionsObject } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
 import { createTaxCalculator, type TaxCalculation } from '../rules/tax-calculator.js';
 import type { TaxFigures } from '../tax/compute.js';
@@ -309,6 +309,7 @@ async function declarationInput(
 export async function reconcileFiles(options: ReconcileFilesOptions): Promise<ReconcileReport> {
   const opts = optionsObject(options, 'reconcileFiles');
   const { signal, documents: files } = opts;
+  checkArgument(files, 'list', 'reconcileFiles', 'options.documents (the paths of the CEB documents)');
   signal?.throwIfAborted();
   const workers = opts.workers ?? defaultReconcileWorkers();
   if (!Number.isInteger(workers) || workers < 0 || workers > 64)

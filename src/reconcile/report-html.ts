@@ -3,6 +3,7 @@ import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
 import type { MismatchEntryJSON, ReconcileSummaryJSON, ReconcileTotalsJSON, WaterfallJSON } from './json.js';
 import { COUNT_LABELS, type Label } from './output.js';
+import { checkArgument, optionsObject } from '../model/guards.js';
 
 /*
  * The reconciliation report as one self-contained HTML page (关税对账报告): ECharts and a small
@@ -407,6 +408,10 @@ export function renderReconcileHtml(
   assets: ReportHtmlAssets,
   options: ReconcileHtmlOptions = {},
 ): string {
+  checkArgument(report, 'object', 'renderReconcileHtml', 'the report');
+  checkArgument(report.summary, 'object', 'renderReconcileHtml', 'report.summary');
+  checkArgument(assets, 'object', 'renderReconcileHtml', 'assets');
+  options = optionsObject(options, 'renderReconcileHtml');
   const s = report.summary;
   const title = options.title ?? '关税对账 Tax reconciliation';
   const maxRows = options.maxMismatchRows ?? 200;

@@ -1,7 +1,7 @@
 import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
 import { declarationRow, type DeclarationFacts, type JoinAnswer } from './facts.js';
-import { money, rowToJSON } from './json.js';
+import { money, rowJSON } from './json.js';
 import type { StoredMismatch } from './store.js';
 import type { ReconcileTotalsJSON } from './json.js';
 import { CellTotals } from './totals.js';
@@ -27,7 +27,7 @@ export function rowBatchOf(rows: readonly ReconcileRow[]): RowBatch {
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
     cells.add(row);
-    texts[i] = JSON.stringify(rowToJSON(row));
+    texts[i] = JSON.stringify(rowJSON(row));
     for (const m of row.mismatches)
       mismatches.push({
         entry: { orderNo: row.orderNo ?? '', invtNo: row.invtNo, kind: m.kind, amount: money(m.amount) },

@@ -1,7 +1,7 @@
 import { SandanError } from '../errors.js';
-import { trimXmlSpace } from '../model/guards.js';
+import { checkArgument, optionsObject, trimXmlSpace } from '../model/guards.js';
 import { xsdBase64 } from '../xml/base64.js';
-import { CEB_NS, documentLayout, DS_NS, DXP_NS, type Particle } from '../xml/content-model.js';
+import { CEB_NS, layoutOf, DS_NS, DXP_NS, type Particle } from '../xml/content-model.js';
 import { XmlTokenizer } from '../xml/core/tokenizer.js';
 import { extensionFieldsOf } from '../xml/extensions.js';
 import { MESSAGE_NAMES } from '../xml/messages.js';
@@ -76,7 +76,7 @@ const shapes = new Map<ScannedType, Shape>();
 function shapeOf(type: ScannedType): Shape {
   let s = shapes.get(type);
   if (!s) {
-    const layout = documentLayout('import', `${type}Message`);
+    const layout = layoutOf('import', `${type}Message`);
     const block = layout.element.name;
     const headName = layout.head.name;
     s = { block, head: leavesOf(headName ?? block, layout.head.fields) };
@@ -142,7 +142,7 @@ export class CebScanner {
 
   /** `items: false` skips the lines of tax bills (reconciliation uses only their heads). */
   constructor(options: { items?: boolean } = {}) {
-    this.withItems = options.items ?? true;
+    this.withItems = optionsObject(options, 'CebScanner').items ?? true;
   }
 
   /** The message type, once the root element has been read. */
@@ -363,6 +363,7 @@ function unknownRoot(name: string, local: string, ns: string): SandanError {
 
 /** Scans a whole text at once; a message of a type the scanner does not read is XML_UNKNOWN_ROOT. */
 export function scanCebText(text: string): { messageType: ScannedType; documents: ScannedDocument[] } {
+  checkArgument(text, 'text', 'scanCebText', 'the XML');
   const s = new CebScanner();
   const documents = [...s.push(text), ...s.end()];
   const other = s.otherMessageType;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { diskTrouble, SandanError, messageOf } from '../errors.js';
+import { describeInput, isRecord } from '../model/guards.js';
 import type { SqliteDatabase } from '../quota/sqlite.js';
 import { BloomFilter } from './bloom.js';
 import { TEXT_PIECE_BYTES } from './text-piece.js';
@@ -228,6 +229,11 @@ export class SqliteStore implements ReconcileStore {
     database: SqliteDatabase,
     private readonly dir: string | undefined,
   ) {
+    if (!isRecord(database as unknown) || typeof (database as { exec?: unknown }).exec !== 'function')
+      throw new SandanError(
+        'INVALID_OPTION',
+        `SqliteStore takes an open better-sqlite3 database (prefer openSqliteStore), got ${describeInput(database)}`,
+      );
     this.location = dir ?? (database as BetterSqlite3.Database).name;
     const db = database as BetterSqlite3.Database;
     this.db = db;

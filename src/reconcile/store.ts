@@ -2,7 +2,7 @@ import { diskTrouble, messageOf, SandanError } from '../errors.js';
 import { isLiveTaxBillStatus, isVoidTaxBillStatus } from '../xml/receipts.js';
 import { orderIdentity, type JoinAnswer, type JoinRequest } from './facts.js';
 import { TEXT_PIECE_BYTES } from './text-piece.js';
-import { compareCodeUnits } from '../model/guards.js';
+import { compareCodeUnits, checkArgument } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
 
 /*
@@ -113,6 +113,8 @@ export interface BillsAdded {
  * use it, on repeats only.
  */
 export function billDifferences(first: BillContent, repeat: BillContent): BillConflict['differences'] {
+  checkArgument(first, 'object', 'billDifferences', "first (a bill's content)");
+  checkArgument(repeat, 'object', 'billDifferences', "repeat (a bill's content)");
   const out: BillConflict['differences'] = [];
   for (const field of BILL_CONTENT_FIELDS) {
     const a = first[field] ?? '';

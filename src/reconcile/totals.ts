@@ -11,7 +11,7 @@ import {
   type Waterfall,
   type WaterfallCause,
 } from './types.js';
-import { compareCodeUnits } from '../model/guards.js';
+import { compareCodeUnits, checkArgument } from '../model/guards.js';
 
 const ZERO = new Dec(0);
 
@@ -94,6 +94,8 @@ function addToWaterfall(w: Waterfall, row: ReconcileRow): void {
  * (and no file went to `onFileError`).
  */
 export function reconcileBalanced(summary: ReconcileSummary): boolean {
+  checkArgument(summary, 'object', 'reconcileBalanced', 'the summary');
+  checkArgument(summary.inputs, 'object', 'reconcileBalanced', 'summary.inputs');
   const fine = summary.matched + summary.cancelled + summary.refunded;
   const { unreadableDocuments, conflictingBills } = summary.inputs;
   return (

@@ -4,6 +4,7 @@ import { summaryToJSON, type ReconcileRowJSON, type ReconcileTotalsJSON, type Wa
 import { AMOUNT_COLUMN, CSV_COLUMNS, CSV_HEADINGS, INPUT_LABELS, rowCells, WATERFALL_LABELS } from './output.js';
 import { reconcileBalanced } from './totals.js';
 import type { ReconcileReport } from './reconcile.js';
+import { checkArgument } from '../model/guards.js';
 
 /*
  * The report as an Excel workbook (Office Open XML), written by exceljs' streaming writer so a
@@ -99,6 +100,8 @@ function waterfallRows(sheet: Worksheet, w: WaterfallJSON, orders: number): void
  * Summary, Rows, Mismatches. Resolves when the workbook is complete.
  */
 export async function writeReportXlsx(report: ReconcileReport, stream: Writable): Promise<void> {
+  checkArgument(report, 'object', 'writeReportXlsx', 'the report');
+  checkArgument(report.summary, 'object', 'writeReportXlsx', 'report.summary');
   // exceljs is loaded only when a workbook is written.
   const { default: ExcelJS } = await import('exceljs');
   const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });

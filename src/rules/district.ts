@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfidenceSchema, DateSchema } from './policy.js';
 import { SourceRefSchema } from '../model/sources.js';
 import type { ExtensionField } from '../xml/extensions.js';
+import { checkArgument } from '../model/guards.js';
 
 /**
  * What a district ruleset says about its customs district besides rule settings: the offices
@@ -92,6 +93,7 @@ export type ExtensionDeclaration = z.output<typeof ExtensionFieldSchema>;
 
 /** Declared extension fields in the form `parseCebXml`, `buildMessage` and validate take. */
 export function toExtensionFields(list: readonly ExtensionDeclaration[]): ExtensionField[] {
+  checkArgument(list, 'list', 'toExtensionFields', 'the list');
   return list.map((x) => ({
     element: x.element,
     name: x.name,

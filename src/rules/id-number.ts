@@ -4,12 +4,14 @@
  */
 
 import { isRealDate } from '../time/beijing.js';
+import { checkArgument } from '../model/guards.js';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
 const CHECK_CHARS = '10X98765432';
 
 /** The check character for the first 17 digits. */
 export function idCheckCharacter(first17: string): string {
+  checkArgument(first17, 'text', 'idCheckCharacter', 'the first 17 characters');
   let sum = 0;
   for (let i = 0; i < 17; i++) sum += Number(first17.charCodeAt(i) - 48) * (WEIGHTS[i] ?? 0);
   return CHECK_CHARS[sum % 11] ?? '';
@@ -19,6 +21,7 @@ export type IdNumberProblem = 'format' | 'birth-date' | 'check-digit';
 
 /** The birth date as YYYY-MM-DD when it is a real calendar date, else undefined. */
 export function idBirthDate(id: string): string | undefined {
+  checkArgument(id, 'text', 'idBirthDate', 'the ID number');
   const y = Number(id.slice(6, 10));
   const m = Number(id.slice(10, 12));
   const d = Number(id.slice(12, 14));

@@ -4,6 +4,7 @@ import { DateSchema, SourceRefSchema } from '../model/sources.js';
 import { Dec } from '../model/primitives.js';
 import { isWithinDates } from '../time/beijing.js';
 import { DEFAULT_ROUNDING, type RoundingPolicy, type SingleItemFullTax } from '../tax/policy.js';
+import { checkArgument } from '../model/guards.js';
 
 /**
  * Policy values: limits, factors and settings that change with regulations. They live in
@@ -71,6 +72,8 @@ export function inForce(
   entry: { effectiveFrom?: string | undefined; effectiveTo?: string | undefined },
   at: string,
 ): boolean {
+  checkArgument(entry, 'object', 'inForce', 'the entry');
+  checkArgument(at, 'text', 'inForce', 'at (a date)');
   return isWithinDates(at, entry.effectiveFrom, entry.effectiveTo);
 }
 
@@ -127,6 +130,8 @@ type RawPolicy = { [K in PolicyKey]?: z.output<(typeof POLICY_VALUES)[K]> };
 
 /** Turns raw values in force into a {@link Policy}; absent limits stay undefined so rules can say so. */
 export function toPolicy(raw: RawPolicy, sources: Partial<Record<PolicyKey, string>>): Policy {
+  checkArgument(raw, 'object', 'toPolicy', 'the raw policy');
+  checkArgument(sources, 'object', 'toPolicy', 'sources');
   const d = (v: string | undefined) => (v === undefined ? undefined : new Dec(v));
   return {
     singleTransactionLimit: d(raw.singleTransactionLimit),

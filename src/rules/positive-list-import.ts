@@ -9,6 +9,7 @@ import {
   type PositiveListLine,
   type PositiveListRemark,
 } from './positive-list.js';
+import { checkArgument } from '../model/guards.js';
 
 /**
  * Reading the official annex of a positive-list edition (a table with the columns 序号 /
@@ -92,6 +93,7 @@ function remarkPart(text: string): PositiveListRemark {
 
 /** Parses a remark cell (备注): its sentences, split at ；;。 or line breaks, each interpreted on its own. */
 export function parsePositiveListRemark(cell: string): ParsedPositiveListRemark {
+  checkArgument(cell, 'text', 'parsePositiveListRemark', 'the cell');
   const parts = cell
     .split(/[；;。\n\r]+/)
     .map((p) => p.trim().replace(/^[（(]?\d+[)）.、]\s*/, ''))
@@ -171,6 +173,8 @@ export function importPositiveList(
   rows: readonly (readonly unknown[])[],
   options: PositiveListImportOptions,
 ): { data: PositiveListData; report: PositiveListImportReport } {
+  checkArgument(rows, 'list', 'importPositiveList', 'rows');
+  checkArgument(options, 'object', 'importPositiveList', 'the options');
   if (!/^\d{4}$/.test(options.edition))
     throw new SandanError(
       'INVALID_OPTION',

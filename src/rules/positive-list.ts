@@ -1,8 +1,11 @@
 import { z } from 'zod';
-import { DateSchema, inForce } from './policy.js';
+import { DateSchema } from './policy.js';
+import { isWithinDates } from '../time/beijing.js';
 import { SandanError } from '../errors.js';
 import { SourceSchema, SourcesSchema } from '../model/sources.js';
 import type { Message } from '../model/issue.js';
+import { checkArgument, describeInput, isRecord } from '../model/guards.js';
+import { membershipOf } from './_lib/positive-list.js';
 
 /**
  * Editions of the positive list (跨境电子商务零售进口商品清单): the 8-digit tariff lines that may
@@ -163,7 +166,9 @@ export function loadPositiveList(data: unknown, origin: string): PositiveList {
 
 /** The edition in force on a date, if any; the first one in force wins (user editions go first). */
 export function editionAt(editions: readonly PositiveList[], at: string): PositiveList | undefined {
-  return editions.find((e) => inForce(e, at));
+  checkArgument(editions, 'list', 'editionAt', 'editions');
+  checkArgument(at, 'text', 'editionAt', 'at (a date, YYYY-MM-DD)');
+  return editions.find((e) => isWithinDates(at, e.effectiveFrom, e.effectiveTo));
 }
 
 /** What a line of an edition says about an 8-digit code on a date. */
@@ -174,28 +179,14 @@ export type PositiveListMembership =
 
 /** Whether `hs8` is on `edition` on `at`: listed, known absent, or not decidable from a partial copy. */
 export function positiveListMembership(edition: PositiveList, hs8: string, at: string): PositiveListMembership {
-  const line = edition.lines.get(hs8);
-  if (line && (line.effectiveFrom === undefined || line.effectiveFrom <= at)) return { status: 'listed', line };
-  if (line)
-    return {
-      status: 'absent',
-      reason: { zh: `自 ${line.effectiveFrom} 起才列入`, en: `listed only from ${line.effectiveFrom}` },
-    };
-  const gone = edition.absent.get(hs8);
-  if (gone)
-    return { status: 'absent', reason: typeof gone.note === 'string' ? { zh: gone.note, en: gone.note } : gone.note };
-  if (edition.complete)
-    return { status: 'absent', reason: { zh: '全文无此税号', en: 'the whole list has no such line' } };
-  const heading = hs8.slice(0, 4);
-  if (edition.completeHeadings.has(heading))
-    return {
-      status: 'absent',
-      reason: {
-        zh: `品目 ${heading} 完整，无此税号`,
-        en: `heading ${heading}, complete in sandan's copy, has no such line`,
-      },
-    };
-  return { status: 'unconfirmed' };
+  if (!isRecord(edition) || !(edition.lines instanceof Map) || !(edition.absent instanceof Map))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `positiveListMembership: the edition must be a positive list (bundledPositiveLists() or loadPositiveList), got ${describeInput(edition)}`,
+    );
+  checkArgument(hs8, 'text', 'positiveListMembership', 'hs8');
+  checkArgument(at, 'text', 'positiveListMembership', 'at (a date, YYYY-MM-DD)');
+  return membershipOf(edition, hs8, at);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SandanError } from '../errors.js';
 import type { Severity } from '../model/issue.js';
-import { compareCodeUnits } from '../model/guards.js';
+import { compareCodeUnits, checkArgument } from '../model/guards.js';
 import {
   DistrictSectionSchema,
   ExtensionFieldSchema,
@@ -10,15 +10,7 @@ import {
   type ExtensionDeclaration,
 } from './district.js';
 import type { ExtensionField } from '../xml/extensions.js';
-import {
-  ConfidenceSchema,
-  DateSchema,
-  inForce,
-  PolicySectionSchema,
-  toPolicy,
-  type Policy,
-  type PolicyKey,
-} from './policy.js';
+import { ConfidenceSchema, DateSchema, PolicySectionSchema, toPolicy, type Policy, type PolicyKey } from './policy.js';
 import {
   checkSourceRefs,
   labelRef,
@@ -28,6 +20,7 @@ import {
   type SourceRef,
 } from '../model/sources.js';
 import type { Rule } from './types.js';
+import { isWithinDates } from '../time/beijing.js';
 
 /**
  * Rulesets are JSON data: which rules run, with which severity and options, and the policy
@@ -52,6 +45,7 @@ function settingSchema(options: z.ZodType) {
 
 /** Builds the zod schema of a ruleset for a set of rules: unknown rule ids and bad options are rejected. */
 export function rulesetSchema(rules: readonly Rule[]) {
+  checkArgument(rules, 'list', 'rulesetSchema', 'the rules');
   const ruleShape = Object.fromEntries(rules.map((r) => [r.id, settingSchema(r.options as z.ZodType).optional()]));
   return z
     .strictObject({
@@ -271,7 +265,7 @@ export class RulesetRegistry {
       let merged: Setting | undefined;
       for (const rs of rootFirst) {
         const settings = asArray(rs.data.rules?.[rule.id] as Setting | Setting[] | undefined).filter((s) =>
-          inForce(s, at),
+          isWithinDates(at, s.effectiveFrom, s.effectiveTo),
         );
         for (const s of settings) {
           merged = {
@@ -302,7 +296,7 @@ export class RulesetRegistry {
     for (const rs of rootFirst) {
       for (const [key, entries] of Object.entries(rs.data.policy ?? {})) {
         const e = (entries as Array<{ value: unknown; source: SourceRef } & Setting> | undefined)?.find((x) =>
-          inForce(x, at),
+          isWithinDates(at, x.effectiveFrom, x.effectiveTo),
         );
         if (e) {
           rawPolicy[key] = e.value;

@@ -3,6 +3,7 @@ import { MAX_RECORD_BYTES, isBlankLine, recordFromBytes, type InputRecord } from
 import type { TaxFigures, TaxResult } from '../tax/compute.js';
 import { createTaxCalculator, type TaxCalculation, type TaxCalculatorOptions } from './tax-calculator.js';
 import { createValidator, type ValidateOptions, type ValidationResult } from './validate.js';
+import { checkArgument } from '../model/guards.js';
 
 /*
  * Many declarations in, results out, in order and one at a time: each result is computed only
@@ -185,6 +186,7 @@ export async function* validateStream(
   source: DeclarationSource,
   options: ValidateOptions & StreamOptions = {},
 ): AsyncGenerator<ValidateStreamItem> {
+  checkArgument(source, 'iterable', 'validateStream', 'the source');
   const validate = createValidator(options);
   yield* mapRecords(
     sourceRecords(source),
@@ -207,6 +209,7 @@ export async function* taxStream(
   source: DeclarationSource,
   options: TaxCalculatorOptions & StreamOptions = {},
 ): AsyncGenerator<TaxStreamItem> {
+  checkArgument(source, 'iterable', 'taxStream', 'the source');
   const calc = createTaxCalculator({ ...options, explain: true });
   yield* mapRecords(
     sourceRecords(source),

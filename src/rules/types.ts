@@ -8,6 +8,7 @@ import type { RuleExamples } from './examples.js';
 import type { Policy } from './policy.js';
 import { catalogueHelp } from '../xml/receipts.js';
 import type { RuleServices } from './services.js';
+import { checkArgument } from '../model/guards.js';
 
 /** The documents of a declaration. */
 export type DocumentName = 'order' | 'payment' | 'logistics' | 'inventory';
@@ -154,6 +155,8 @@ export interface RuleDefinition<S extends z.ZodType, M extends Readonly<Record<s
 export function defineRule<S extends z.ZodType, const M extends Readonly<Record<string, MessageTemplate>>>(
   rule: RuleDefinition<S, M>,
 ): Rule<z.output<S>> {
+  checkArgument(rule, 'object', 'defineRule', 'the rule');
+  checkArgument(rule.codes, 'object', 'defineRule', 'rule.codes');
   const codes: Record<string, Message> = {};
   const receiptCodes: string[] = [];
   for (const [code, meaning] of Object.entries(rule.codes)) {

@@ -1,5 +1,5 @@
 import { SandanError } from '../errors.js';
-import { describeInput, isRecord, optionsObject } from '../model/guards.js';
+import { describeInput, isRecord, optionsObject, checkArgument } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { FIELD_RULE_ID, parseDeclaration, UNKNOWN_FIELD_RULE_ID } from '../model/parse.js';
 import { readDeclarationBeyond, type ExtensionField } from '../xml/extensions.js';
@@ -304,6 +304,7 @@ export function traceRule(
 export function extensionsFor(
   options: Pick<ValidateOptions, 'district' | 'ruleset' | 'registry' | 'codes'>,
 ): ExtensionField[] {
+  checkArgument(options, 'object', 'extensionsFor', 'the options');
   if (options.district === undefined && options.ruleset === undefined) return [];
   return prepare(options).resolve(null, LATEST).resolved.extensions;
 }

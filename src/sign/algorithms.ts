@@ -3,8 +3,8 @@
  */
 import { createHash } from 'node:crypto';
 import { SandanError } from '../errors.js';
-import { ownValue } from '../model/guards.js';
-import { inForce } from '../rules/policy.js';
+import { ownValue, checkArgument } from '../model/guards.js';
+import { isWithinDates } from '../time/beijing.js';
 import { DS_NS } from '../xml/content-model.js';
 
 /** The signature computations sandan can do or check. */
@@ -155,6 +155,7 @@ export function signOptionsFromDistrict(
     digestMethods?: Record<string, DigestAlgorithm>;
   } = {},
 ): AlgorithmOptions {
+  checkArgument(entry, 'object', 'signOptionsFromDistrict', "entry (a district's signature algorithm)");
   if (known.signatureMethods !== undefined) checkAlgorithmTable(known.signatureMethods, 'signatureMethods');
   if (known.digestMethods !== undefined) checkAlgorithmTable(known.digestMethods, 'digestMethods');
   const signatureAlgorithm =
@@ -190,8 +191,9 @@ export function districtSignOptions(
   keyType: KeyType,
   at?: string,
 ): AlgorithmOptions | undefined {
+  checkArgument(entries, 'list', 'districtSignOptions', "entries (a district's signature algorithms)");
   for (const e of entries) {
-    if (at !== undefined && !inForce(e, at)) continue;
+    if (at !== undefined && !isWithinDates(at, e.effectiveFrom, e.effectiveTo)) continue;
     const alg = signatureAlgorithmOf(e.signatureMethod);
     if (alg && keyTypeOf(alg) === keyType) return signOptionsFromDistrict(e);
   }
@@ -203,6 +205,7 @@ export function verifyAlgorithmsFromDistrict(entries: readonly DistrictSignature
   signatureMethods: Record<string, SignatureAlgorithm>;
   digestMethods: Record<string, DigestAlgorithm>;
 } {
+  checkArgument(entries, 'list', 'verifyAlgorithmsFromDistrict', "entries (a district's signature algorithms)");
   const signatureMethods: Record<string, SignatureAlgorithm> = {};
   const digestMethods: Record<string, DigestAlgorithm> = {};
   for (const e of entries) {

@@ -5,6 +5,7 @@
 import { readInputFile as read } from '../io/walk.js';
 import type { SignatureAlgorithm } from './algorithms.js';
 import { createLocalSigner, type Signer } from './signer.js';
+import { checkArgument } from '../model/guards.js';
 
 /**
  * Reads a private key and its certificate from files and makes a local signer (see {@link createLocalSigner}).
@@ -17,6 +18,7 @@ export async function loadLocalSigner(opts: {
   certificateNumber?: string | undefined;
   algorithm?: SignatureAlgorithm | undefined;
 }): Promise<Signer> {
+  checkArgument(opts, 'object', 'loadLocalSigner', 'the options');
   // Both are read at once, but a failure is told in the order given (the key first), not in the
   // order the file system happened to answer: with both missing, the message is always the key's.
   const [key, certificate] = await Promise.allSettled([

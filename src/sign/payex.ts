@@ -11,6 +11,7 @@ import { keyTypeOf, type SignatureAlgorithm } from './algorithms.js';
 import { sm2DerToRaw, sm2RawToDer } from './der.js';
 import { readCertificate, type Signer } from './signer.js';
 import { checkSignatureValue, strictBase64 } from './signature-value.js';
+import { optionsObject, checkArgument } from '../model/guards.js';
 
 /** Customs upload endpoints (POST form field `payExInfoStr`). */
 export const PAYEX_UPLOAD_URLS = {
@@ -150,6 +151,7 @@ export function payExSignString(parts: {
   listsJson: string;
   serviceTime: number | string;
 }): string {
+  checkArgument(parts, 'object', 'payExSignString', 'the parts');
   return `"sessionID":"${parts.sessionID}"||"payExchangeInfoHead":"${parts.headJson}"||"payExchangeInfoLists":"${parts.listsJson}"||"serviceTime":"${parts.serviceTime}"`;
 }
 
@@ -184,6 +186,9 @@ export async function signPayExchange(
   signer: Signer,
   options: PayExSignOptions = {},
 ): Promise<SignedPayExchange> {
+  checkArgument(data, 'object', 'signPayExchange', 'the data');
+  checkArgument(signer, 'object', 'signPayExchange', 'the signer');
+  options = optionsObject(options, 'signPayExchange');
   const sessionID = str(data.sessionID, 'sessionID', 200)!;
   if (/["|\\]/.test(sessionID) || sessionID === '')
     bad('sessionID must be non-empty without quotes, backslashes or "|"');
@@ -305,6 +310,8 @@ export function verifyPayExchange(
     certNo?: string;
   },
 ): PayExVerifyResult {
+  checkArgument(payExInfoStr, 'text', 'verifyPayExchange', 'payExInfoStr');
+  checkArgument(options, 'object', 'verifyPayExchange', 'the options');
   const cert = readCertificate(options.certificate);
   let raw: Map<string, string>;
   let parsed: Record<string, unknown>;
@@ -378,6 +385,7 @@ export interface OpenRequest {
  * @throws SandanError `SIGN_PAYEX_INVALID`
  */
 export function parseOpenReq(input: string): OpenRequest {
+  checkArgument(input, 'text', 'parseOpenReq', 'the request body');
   let text = input.trim();
   if (!text.startsWith('{')) {
     const v = new URLSearchParams(text).get('openReq');
@@ -406,6 +414,7 @@ export function parseOpenReq(input: string): OpenRequest {
 export function openReqResponse(
   opts: { code?: '10000' | '20000' | string; message?: string; serviceTime?: number | Date } = {},
 ): string {
+  opts = optionsObject(opts, 'openReqResponse');
   const code = opts.code ?? '10000';
   if (!/^(10000|20000|2\d{4})$/.test(code) || (code !== '10000' && (Number(code) < 20000 || Number(code) > 21000)))
     throw new SandanError('INVALID_OPTION', `openReq answer code must be 10000, 20000 or 20001–21000, not ${code}`);

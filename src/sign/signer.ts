@@ -5,7 +5,7 @@
  */
 import { createPrivateKey, createPublicKey, sign as nodeSign, X509Certificate, type KeyObject } from 'node:crypto';
 import { SandanError, messageOf } from '../errors.js';
-import { describeInput } from '../model/guards.js';
+import { describeInput, checkArgument } from '../model/guards.js';
 import type { KeyType, SignatureAlgorithm } from './algorithms.js';
 import { describeOid, OID_EC_PUBLIC_KEY, OID_RSA, OID_SM2, parseCertificate, parsePkcs8Ec, parseSpki } from './der.js';
 import { sm2E, sm2PublicFromPrivate, sm2SignE, sm2ValidPrivate, sm2Z } from './sm2.js';
@@ -224,6 +224,7 @@ function notAPrivateKey(bytes: Uint8Array): string | undefined {
  * @throws SandanError `SIGN_KEY_INVALID`, `SIGN_CERT_INVALID`
  */
 export function createLocalSigner(opts: LocalSignerOptions): Signer {
+  checkArgument(opts, 'object', 'createLocalSigner', 'the options');
   const cert = readCertificate(opts.certificate);
   const key = loadKey(opts.key, opts.passphrase);
   const certificateNumber = opts.certificateNumber ?? cert.serialHex;

@@ -1,6 +1,7 @@
 import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
 import { SandanError } from '../errors.js';
+import { checkArgument } from '../model/guards.js';
 import type { AllocationRemainder } from './policy.js';
 import { REMAINDER_LINE, SHARE_EQUAL, SHARE_PROPORTIONAL, SHARE_REMAINDER, SHARE_ROUND_DOWN } from './formulas.js';
 
@@ -26,6 +27,9 @@ export interface Allocation {
  * every share ≥ 0 even for tiny totals; with all weights 0 the total is split equally.
  */
 export function allocate(total: Decimal, weights: readonly Decimal[], remainderLine: AllocationRemainder): Allocation {
+  checkArgument(total, 'decimal', 'allocate', 'the total');
+  checkArgument(weights, 'list', 'allocate', 'the weights');
+  for (const w of weights) checkArgument(w, 'decimal', 'allocate', 'each weight');
   return allocateOver(total, weights, weightSum(weights), remainderLine);
 }
 

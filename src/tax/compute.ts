@@ -22,8 +22,8 @@ import {
 import {
   explainLineTax,
   lineFigures,
-  quantityIn,
   regimeFactors,
+  unitQuantity,
   type Explanation,
   type LineFigures,
   type RawTax,
@@ -31,9 +31,9 @@ import {
   type RegimeFactors,
 } from './line.js';
 import { assertTaxPolicy, toDec, type AllocationRemainder, type RoundingPolicy, type TaxPolicy } from './policy.js';
-import { assertRateTables, resolveRate, type RateTable, type ResolvedRate } from './rates.js';
+import { assertRateTables, rateFor, type RateTable, type ResolvedRate } from './rates.js';
 import { isoDateOption } from '../time/beijing.js';
-import { decideRegime, type RegimeFinding } from './regime.js';
+import { regimeOf, type RegimeFinding } from './regime.js';
 
 /** Options of {@link computeTax}. */
 export interface ComputeTaxOptions {
@@ -217,7 +217,7 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
     issues.push(negativeBase(i, value));
     return { item, base, P: ZERO };
   });
-  const decision = decideRegime(
+  const decision = regimeOf(
     {
       goods: totalWeight,
       freight: freight.total,
@@ -260,14 +260,14 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
   // An index loop: `rows.entries()` with destructuring made an iterator result per line.
   for (let i = 0; i < rows.length; i++) {
     const { item: it, base, P } = rows[i] as (typeof rows)[number];
-    const resolved = resolveRate(options.rates, it.gcode, options.at);
+    const resolved = rateFor(options.rates, it.gcode, options.at);
     if (resolved === undefined) {
       issues.push(rateMissing(i, it.gcode, 'no rate'));
       omitted.push({ gnum: it.gnum, gcode: it.gcode, dutiableValue: P, reason: 'rate-missing' });
       continue;
     }
     if (resolved.notInForce) issues.push(rateNotInForce(i, it.gcode, resolved, options.at!));
-    const fig = lineFigures(P, resolved.rate, (unit) => quantityIn(it, unit), factors, rounding);
+    const fig = lineFigures(P, resolved.rate, (unit) => unitQuantity(it, unit), factors, rounding);
     if ('kind' in fig) {
       if (fig.kind === 'duty-missing') issues.push(rateMissing(i, it.gcode, 'no duty'));
       else issues.push(quantityUnit(i, it, fig.units));

@@ -4,7 +4,7 @@ import { SandanError } from '../errors.js';
 import { lineFigures, regimeFactors, type LineFigures, type QuantityOf } from './line.js';
 import { ROUND_PER_LINE } from './formulas.js';
 import { assertTaxPolicy, decimalArgument, type TaxPolicy } from './policy.js';
-import { decideRegime } from './regime.js';
+import { regimeOf } from './regime.js';
 import type { TaxRate } from './rates.js';
 
 /** Goods value and taxes derived from a tax-inclusive shelf price. */
@@ -140,10 +140,7 @@ export function fromTaxInclusivePrice(
  */
 function refuseOutsideRegime(regime: 'cbec' | 'cbec-full', goodsValue: Decimal, G: Decimal, policy: TaxPolicy): void {
   const zero = new Dec(0);
-  const decision = decideRegime(
-    { goods: goodsValue, freight: zero, insuredFee: zero, quantities: [new Dec(1)] },
-    policy,
-  );
+  const decision = regimeOf({ goods: goodsValue, freight: zero, insuredFee: zero, quantities: [new Dec(1)] }, policy);
   if (decision.regime === regime) return;
   const scale = policy.rounding.scale;
   const limit = new Dec(policy.singleTransactionLimit).toFixed(scale);

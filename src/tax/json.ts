@@ -3,6 +3,7 @@ import type { Issue } from '../model/issue.js';
 import { writtenOf, type LineExplanation, type TaxResult } from './compute.js';
 import { padPlaces, type Written } from './formula.js';
 import type { Regime } from './line.js';
+import { checkArgument } from '../model/guards.js';
 
 /** {@link TaxResult} as plain JSON: amounts are decimal strings. */
 export interface TaxResultJSON {
@@ -38,6 +39,8 @@ function money(d: Decimal, written: Written | undefined): string {
  * (taxes are already rounded; a dutiable value keeps any further places it has).
  */
 export function taxResultToJSON(result: TaxResult): TaxResultJSON {
+  checkArgument(result, 'object', 'taxResultToJSON', 'the result');
+  checkArgument(result.lines, 'list', 'taxResultToJSON', 'result.lines');
   // A result of computeTax: its explanations already wrote most of these figures (the same Decimal
   // objects), so their texts are taken from there. Each line's explanation is read first for that.
   const lines = result.lines.map((l) => {

@@ -1,4 +1,5 @@
 import type { Decimal } from 'decimal.js';
+import { checkArgument } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
 import type { ConsumptionTier, TaxRate } from './rates.js';
 import { toDec, type RoundingPolicy } from './policy.js';
@@ -58,6 +59,13 @@ export type QuantityOf = (unit: string) => Decimal | undefined;
 
 /** Quantity in `unit`: legal first unit, then second, then the declared unit (undefined if none matches). */
 export function quantityIn(q: LineQuantities, unit: string): Decimal | undefined {
+  checkArgument(q, 'object', 'quantityIn', 'the line');
+  checkArgument(unit, 'text', 'quantityIn', 'the unit');
+  return unitQuantity(q, unit);
+}
+
+/** {@link quantityIn} without the checks of a caller's arguments: for computeTax, per line. */
+export function unitQuantity(q: LineQuantities, unit: string): Decimal | undefined {
   if (q.unit1 === unit && q.qty1 !== undefined) return q.qty1;
   if (q.unit2 === unit && q.qty2 !== undefined) return q.qty2;
   if (q.unit === unit && q.qty !== undefined) return q.qty;

@@ -1,4 +1,5 @@
 import type { Decimal } from 'decimal.js';
+import { checkArgument } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
 import { SandanError } from '../errors.js';
 import { isRoundingMode, ROUND_PER_LINE } from './formulas.js';
@@ -114,6 +115,8 @@ export function decimalArgument(value: Decimal | string, what: string): Decimal 
 
 /** Rounds `value` to the policy's scale with the policy's mode (the rounding declared in formulas.ts). */
 export function roundTax(value: Decimal, rounding: RoundingPolicy): Decimal {
+  checkArgument(value, 'decimal', 'roundTax', 'the value');
+  checkArgument(rounding, 'object', 'roundTax', 'the rounding');
   return ROUND_PER_LINE.apply(value, rounding);
 }
 

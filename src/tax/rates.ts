@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Dec } from '../model/primitives.js';
 import { formatPath } from '../model/issue.js';
 import { SandanError } from '../errors.js';
+import { checkArgument } from '../model/guards.js';
 import { DateSchema, labelRef, refIds, SourceRefSchema, SourcesSchema, type Source } from '../model/sources.js';
 import { isWithinDates } from '../time/beijing.js';
 
@@ -260,6 +261,18 @@ function inForceOn(table: RateTable, at: string): boolean {
  * code, its rate is returned with `notInForce`, for the caller to warn.
  */
 export function resolveRate(
+  tables: RateTable | readonly RateTable[],
+  gcode: string,
+  at?: string,
+): ResolvedRate | undefined {
+  assertRateTables(tables, 'resolveRate');
+  checkArgument(gcode, 'text', 'resolveRate', 'gcode');
+  if (at !== undefined) checkArgument(at, 'text', 'resolveRate', 'at (a date, YYYY-MM-DD)');
+  return rateFor(tables, gcode, at);
+}
+
+/** {@link resolveRate} without the checks of a caller's arguments: for computeTax, per line, with tables it checked. */
+export function rateFor(
   tables: RateTable | readonly RateTable[],
   gcode: string,
   at?: string,

@@ -1,5 +1,6 @@
 import type { Decimal } from 'decimal.js';
 import type { Message, Severity } from '../model/issue.js';
+import { checkArgument } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
 import { fmtAmount, fmtConst } from './formula.js';
 import type { Regime } from './line.js';
@@ -90,6 +91,20 @@ export function orderDutiableValue(
   order: Omit<RegimeOrder, 'quantities'>,
   nonCashDiscountReducesBase: boolean,
 ): Decimal {
+  checkOrderAmounts(order, 'orderDutiableValue');
+  return dutiableValueOf(order, nonCashDiscountReducesBase);
+}
+
+/** The amounts of an order a caller gave, checked for misuse: an object whose goods, freight and insuredFee are Decimals. */
+function checkOrderAmounts(order: Omit<RegimeOrder, 'quantities'>, fn: string): void {
+  checkArgument(order, 'object', fn, 'the order');
+  checkArgument(order.goods, 'decimal', fn, 'order.goods');
+  checkArgument(order.freight, 'decimal', fn, 'order.freight');
+  checkArgument(order.insuredFee, 'decimal', fn, 'order.insuredFee');
+}
+
+/** {@link orderDutiableValue} without the checks of a caller's arguments: for sandan's own callers, which pass Decimals. */
+export function dutiableValueOf(order: Omit<RegimeOrder, 'quantities'>, nonCashDiscountReducesBase: boolean): Decimal {
   const gross = order.goods.plus(order.freight).plus(order.insuredFee);
   if (!nonCashDiscountReducesBase || order.discount === undefined) return gross;
   const net = gross.minus(order.discount);
@@ -106,7 +121,17 @@ export function orderDutiableValue(
  *   then loses its `single-item-full-tax` warning: it is no longer CBEC).
  */
 export function decideRegime(order: RegimeOrder, policy: RegimePolicy, year?: RegimeYear): RegimeDecision {
-  const value = orderDutiableValue(order, policy.nonCashDiscountReducesBase);
+  checkOrderAmounts(order, 'decideRegime');
+  checkArgument(order.quantities, 'list', 'decideRegime', 'order.quantities');
+  checkArgument(policy, 'object', 'decideRegime', 'the policy');
+  checkArgument(policy.singleTransactionLimit, 'decimal', 'decideRegime', 'policy.singleTransactionLimit');
+  if (year !== undefined) checkArgument(year, 'object', 'decideRegime', 'year');
+  return regimeOf(order, policy, year);
+}
+
+/** {@link decideRegime} without the checks of a caller's arguments: for sandan's own callers (computeTax, the limits rules). */
+export function regimeOf(order: RegimeOrder, policy: RegimePolicy, year?: RegimeYear): RegimeDecision {
+  const value = dutiableValueOf(order, policy.nonCashDiscountReducesBase);
   const limit = policy.singleTransactionLimit;
   const single = policy.singleItemFullTax;
   const findings: RegimeFinding[] = [];

@@ -1,18 +1,11 @@
 import { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
-import { codePointLength } from '../model/guards.js';
+import { checkArgument, codePointLength, describeInput } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { didYouMean } from '../model/field-names.js';
 import { compileAccept, type Accept } from '../model/fast-check.js';
 import { decimalOfText, GUID_CONVENTION, guidConventionIssue } from '../model/primitives.js';
-import {
-  CEB_NS,
-  contentModel,
-  documentLayout,
-  headElementOf,
-  type DocumentLayout,
-  type Particle,
-} from './content-model.js';
+import { CEB_NS, headElementOf, layoutOf, particlesOf, type DocumentLayout, type Particle } from './content-model.js';
 import { documentIssues, XML_BUILD_RULE_ID } from './issues.js';
 import { extensionFieldsOf, readJsonBeyond, type ExtensionField } from './extensions.js';
 import { BUILDABLE, isBuildableType, type BuildableType, type DocumentOf } from './messages.js';
@@ -271,6 +264,9 @@ export function checkDocuments(
   documents: readonly unknown[],
   extensions: readonly ExtensionField[] = [],
 ): Issue[] {
+  checkBuildableType(type);
+  checkArgument(documents, 'list', 'checkDocuments', 'the documents');
+  checkArgument(extensions, 'list', 'checkDocuments', 'the extensions');
   const info = BUILDABLE[type];
   const issues: Issue[] = [];
   documents.forEach((given, i) => {
@@ -336,6 +332,15 @@ export function documentNode(
   return { name: `ceb:${layout.element.name}`, children };
 }
 
+/** INVALID_OPTION unless `type` is a message sandan builds (a caller's misuse, e.g. a type from JavaScript). */
+function checkBuildableType(type: unknown): asserts type is BuildableType {
+  if (!isBuildableType(type as BuildableType))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `Cannot build ${typeof type === 'string' ? type : describeInput(type)}; buildable messages are ${Object.keys(BUILDABLE).join(', ')}`,
+    );
+}
+
 /**
  * Builds the element tree of a message (before serialization). Exposed for signing, which needs
  * the tree, and for tests; most callers want {@link buildMessage}.
@@ -345,8 +350,11 @@ export function buildMessageTree<T extends BuildableType>(
   documents: readonly DocumentOf[T][],
   options: BuildOptions,
 ): XNode {
+  checkBuildableType(type);
+  checkArgument(documents, 'list', 'buildMessageTree', 'the documents');
+  checkArgument(options, 'object', 'buildMessageTree', 'the options');
   const info = BUILDABLE[type];
-  const layout = documentLayout(info.schema, info.root);
+  const layout = layoutOf(info.schema, info.root);
   checkDocumentCount(type, documents.length, layout);
   const sender = checkSenderProfile(options.sender);
   const subscribers = options.subscribers ?? [];
@@ -383,7 +391,7 @@ export function buildMessageTree<T extends BuildableType>(
   const rootChildren: XNode[] = [...docNodes];
   rootChildren.push({
     name: 'ceb:BaseTransfer',
-    children: leaves(contentModel(info.schema, 'BaseTransfer'), { ...sender }, undefined),
+    children: leaves(particlesOf(info.schema, 'BaseTransfer'), { ...sender }, undefined),
   });
   for (const s of subscribers) {
     if (!['ALL', 'DATA', 'RET'].includes(s.status) || !s.dxpAddress || s.dxpAddress.length > 100) {
@@ -394,7 +402,7 @@ export function buildMessageTree<T extends BuildableType>(
     }
     rootChildren.push({
       name: 'ceb:BaseSubscribe',
-      children: leaves(contentModel(info.schema, 'BaseSubscribe'), { dxpMode: 'DXP', ...s }, undefined),
+      children: leaves(particlesOf(info.schema, 'BaseSubscribe'), { dxpMode: 'DXP', ...s }, undefined),
     });
   }
   return rootNode(info.root, rootGuid, version, rootChildren);
@@ -412,11 +420,8 @@ export function buildMessage<T extends BuildableType>(
   documents: DocumentOf[T] | readonly DocumentOf[T][],
   options: BuildOptions,
 ): BuildResult {
-  if (!isBuildableType(type))
-    throw new SandanError(
-      'INVALID_OPTION',
-      `Cannot build ${String(type)}; buildable messages are ${Object.keys(BUILDABLE).join(', ')}`,
-    );
+  checkBuildableType(type);
+  checkArgument(options, 'object', 'buildMessage', 'the options');
   const docs = (Array.isArray(documents) ? documents : [documents]) as readonly DocumentOf[T][];
   const issues = options.validate === false ? [] : checkDocuments(type, docs, options.extensions);
   if (issues.some((i) => i.severity === 'error')) return { ok: false, issues };

@@ -5,7 +5,8 @@ import {
   type CebElement,
   type CebLeafType,
 } from '../model/generated/ceb-elements.js';
-import { ownValue } from '../model/guards.js';
+import { SandanError } from '../errors.js';
+import { checkArgument, describeInput, ownValue } from '../model/guards.js';
 
 /** The business namespace of every CEB message. */
 export const CEB_NS = 'http://www.chinaport.gov.cn/ceb';
@@ -70,10 +71,26 @@ function particle(c: CebChild): Particle {
 
 /** The particles of one content model, e.g. `contentModel('import', 'OrderHead')`, read off the generated descriptors. */
 export function contentModel(schema: CebSchema, key: string): readonly Particle[] {
+  checkSchema(schema, 'contentModel');
+  checkArgument(key, 'text', 'contentModel', 'the key');
+  return particlesOf(schema, key);
+}
+
+/** INVALID_OPTION unless `schema` names one of the XSDs (`import`, `export`). */
+function checkSchema(schema: unknown, fn: string): void {
+  if (schema !== 'import' && schema !== 'export')
+    throw new SandanError(
+      'INVALID_OPTION',
+      `${fn}: the schema must be 'import' or 'export', got ${describeInput(schema)}`,
+    );
+}
+
+/** {@link contentModel} without the checks of a caller's arguments: for the XML reader and writer, per element. */
+export function particlesOf(schema: CebSchema, key: string): readonly Particle[] {
   const hit = cache[schema].get(key);
   if (hit) return hit;
   const element = ownValue(TABLES[schema], key);
-  if (element === undefined) throw new Error(`no content model ${key} in the ${schema} XSD`);
+  if (element === undefined) throw new SandanError('INVALID_OPTION', `No content model ${key} in the ${schema} XSD`);
   const particles = element.children.map(particle);
   cache[schema].set(key, particles);
   return particles;
@@ -106,19 +123,26 @@ const layouts: Record<CebSchema, Map<string, DocumentLayout>> = { import: new Ma
  * head fields at the top, lines under `items`.
  */
 export function documentLayout(schema: CebSchema, root: string): DocumentLayout {
+  checkSchema(schema, 'documentLayout');
+  checkArgument(root, 'text', 'documentLayout', 'the root');
+  return layoutOf(schema, root);
+}
+
+/** {@link documentLayout} without the checks of a caller's arguments: for sandan's own callers. */
+export function layoutOf(schema: CebSchema, root: string): DocumentLayout {
   const hit = layouts[schema].get(root);
   if (hit) return hit;
-  const element = contentModel(schema, root)[0];
-  if (!element?.def) throw new Error(`${root} has no document element`);
-  const inner = contentModel(schema, element.def);
+  const element = particlesOf(schema, root)[0];
+  if (!element?.def) throw new SandanError('INVALID_OPTION', `${root} has no document element`);
+  const inner = particlesOf(schema, element.def);
   let layout: DocumentLayout;
   if (inner.every((p) => p.kind !== undefined)) {
     layout = { element, head: { fields: inner } };
   } else {
     const [head, list] = inner;
-    if (!head?.def) throw new Error(`${root}: unexpected document layout`);
-    layout = { element, head: { name: head.name, fields: contentModel(schema, head.def) } };
-    if (list?.def) layout.list = { particle: list, fields: contentModel(schema, list.def) };
+    if (!head?.def) throw new SandanError('INVALID_OPTION', `${root}: unexpected document layout`);
+    layout = { element, head: { name: head.name, fields: particlesOf(schema, head.def) } };
+    if (list?.def) layout.list = { particle: list, fields: particlesOf(schema, list.def) };
   }
   layouts[schema].set(root, layout);
   return layout;

@@ -1,7 +1,7 @@
 import type { Issue } from '../model/issue.js';
 import { emptyOptionalAsAbsent } from '../model/empty.js';
 import { codePointLength, describeInput, isAmountText, isRecord } from '../model/guards.js';
-import { documentLayout, headElementOf, type LeafKind } from './content-model.js';
+import { layoutOf, headElementOf, type LeafKind } from './content-model.js';
 import { BUILDABLE, type BuildableType } from './messages.js';
 
 /*
@@ -97,7 +97,7 @@ export function extensionValueIssue(
 /** The XSD elements that carry a JSON document's head fields and its `items` (e.g. OrderHead, OrderList). */
 export function documentElements(type: BuildableType): { head: string; list?: string } {
   const info = BUILDABLE[type];
-  const layout = documentLayout(info.schema, info.root);
+  const layout = layoutOf(info.schema, info.root);
   return { head: headElementOf(layout), ...(layout.list && { list: layout.list.particle.name }) };
 }
 

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Issue } from '../model/issue.js';
 import { zodIssuesToIssues } from '../model/parse.js';
+import { checkArgument } from '../model/guards.js';
 
 /** Rule id of issues found while building a message. */
 export const XML_BUILD_RULE_ID = 'xml/build';
@@ -128,6 +129,7 @@ export type ParseIssueCode = keyof typeof PARSE_ISSUE_CODES;
  * refuses (`formatCheck` in {@link PARSE_ISSUE_CODES}). What the emulator answers with a CEB900.
  */
 export function refusedByFormatCheck(issue: Issue): boolean {
+  checkArgument(issue, 'object', 'refusedByFormatCheck', 'the issue');
   if (issue.severity === 'error') return true;
   const info: ParseIssueCodeInfo | undefined = (PARSE_ISSUE_CODES as Record<string, ParseIssueCodeInfo>)[issue.code];
   return info?.formatCheck === true;

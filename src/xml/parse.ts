@@ -8,12 +8,19 @@ import type { CebLeafType } from '../model/generated/ceb-elements.js';
 import { emptyOptionalAsAbsent } from '../model/empty.js';
 import { CONVERT_BY_ROOT } from '../model/generated/converters.js';
 import { zodIssuesToIssues } from '../model/parse.js';
-import { codePointLength, isDecimalText, optionsObject, trimXmlSpace } from '../model/guards.js';
+import {
+  checkArgument,
+  codePointLength,
+  describeInput,
+  isDecimalText,
+  optionsObject,
+  trimXmlSpace,
+} from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
 import {
   CEB_NS,
-  contentModel,
-  documentLayout,
+  particlesOf,
+  layoutOf,
   DS_NS,
   DXP_NS,
   hasModel,
@@ -24,7 +31,7 @@ import {
   XSI_NS,
 } from './content-model.js';
 import { xmlIssue } from './issues.js';
-import { BUILDABLE, MESSAGE_NAMES, type BuildableType, type DocumentOf } from './messages.js';
+import { BUILDABLE, isBuildableType, MESSAGE_NAMES, type BuildableType, type DocumentOf } from './messages.js';
 import { parseReturnInfo, type ReturnInfo } from './return-info.js';
 import { safeXmlText, xmlLimit } from './safety.js';
 import { xsdBase64 } from './base64.js';
@@ -745,13 +752,13 @@ class Reader {
               this.skip();
               continue;
             }
-            out[p.name] = this.fields(local, contentModel(this.schema, p.def), `${path}.${local}`);
+            out[p.name] = this.fields(local, particlesOf(this.schema, p.def), `${path}.${local}`);
           } else {
             // A repeated element (a document's lines) is named with its index, so that each issue says which one.
             const list = (out[p.name] ??= []) as unknown[];
             // Past the XSD's limit (99 lines): reported once, and every one read all the same.
             if (list.length === p.max) this.issues.push(tooManyIssue(`${path}.${local}`, local, p.max));
-            list.push(this.fields(local, contentModel(this.schema, p.def), `${path}.${local}[${list.length}]`));
+            list.push(this.fields(local, particlesOf(this.schema, p.def), `${path}.${local}[${list.length}]`));
           }
         } else this.skip();
       }
@@ -799,10 +806,10 @@ function signatureInfo(el: XmlElement): SignatureInfo {
 
 /** Documents with lines are flattened the model's way: head fields, then `items`. The current token is the document's start tag. */
 function readDocument(r: Reader, schema: CebSchema, root: string, path: string): CebDocument {
-  const layout = documentLayout(schema, root);
+  const layout = layoutOf(schema, root);
   const element = r.t.local;
   if (!layout.head.name) return finishDocument(r.fields(element, layout.head.fields, path));
-  const wrapper = contentModel(schema, layout.element.def!);
+  const wrapper = particlesOf(schema, layout.element.def!);
   const parts = r.fields(element, wrapper, path);
   // A missing head was reported by fields(), as every required element is.
   const head = parts[layout.head.name] as Record<string, unknown> | undefined;
@@ -841,7 +848,7 @@ function readCeb(r: Reader, rootName: string, name: MessageName): CebMessage {
     else if (!withinLength(f, v)) r.facetIssue('', a, stringProblem(f, v));
   }
   r.attributes('', ROOT_ATTRIBUTES);
-  const particles = contentModel(schema, rootName);
+  const particles = particlesOf(schema, rootName);
   const docParticle = particles[0]!;
   const counts = particles.map(() => 0);
   let last = -1;
@@ -880,13 +887,13 @@ function readCeb(r: Reader, rootName: string, name: MessageName): CebMessage {
     if (i !== 0 && n === p.max) r.issues.push(tooManyIssue(lowerFirst(local), local, p.max));
     if (i === 0) msg.documents.push(readDocument(r, schema, rootName, at));
     else if (local === 'BaseTransfer')
-      msg.baseTransfer = r.fields(local, contentModel(schema, 'BaseTransfer'), at) as Record<string, string>;
+      msg.baseTransfer = r.fields(local, particlesOf(schema, 'BaseTransfer'), at) as Record<string, string>;
     else if (local === 'BaseSubscribe')
       (msg.baseSubscribe ??= []).push(
-        r.fields(local, contentModel(schema, 'BaseSubscribe'), at) as Record<string, string>,
+        r.fields(local, particlesOf(schema, 'BaseSubscribe'), at) as Record<string, string>,
       );
     else if (local === 'ExtendMessage') {
-      msg.extendMessage = r.fields(local, contentModel(schema, 'ExtendMessage'), at) as { message: string };
+      msg.extendMessage = r.fields(local, particlesOf(schema, 'ExtendMessage'), at) as { message: string };
       const m = msg.extendMessage as unknown as Record<string, unknown>;
       m.message = m.Message ?? '';
       delete m.Message;
@@ -1461,6 +1468,12 @@ const accepts = new Map<BuildableType, Accept>();
  * the message's own `issues` usually say why).
  */
 export function documentsOf<T extends BuildableType>(message: ParsedXml, type: T): DocumentOf[T][] {
+  checkArgument(message, 'object', 'documentsOf', "the message (parseCebXml's result)");
+  if (!isBuildableType(type))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `documentsOf: the type must be one of ${Object.keys(BUILDABLE).join(', ')}, got ${describeInput(type)}`,
+    );
   const msg = message.kind === 'dxp' ? message.message : message;
   const info = BUILDABLE[type];
   if (!msg || msg.root !== info.root) {

@@ -14,7 +14,7 @@ import {
   type TaxBillReceipt,
   type TaxBillStatusReceipt,
 } from '../model/generated/receipt-documents.js';
-import { isRecord } from '../model/guards.js';
+import { checkArgument, isRecord } from '../model/guards.js';
 import { guidConventionIssue } from '../model/primitives.js';
 import { beijingDateTime17 } from '../time/beijing.js';
 import {
@@ -28,7 +28,7 @@ import {
   type BuildEnvironment,
   type BuildResult,
 } from './build.js';
-import { documentLayout, headElementOf } from './content-model.js';
+import { layoutOf, headElementOf } from './content-model.js';
 import { checkExtensionValue, extensionFieldsOf, extensionValueIssue, type ExtensionField } from './extensions.js';
 import { documentIssues, XML_BUILD_RULE_ID } from './issues.js';
 import { serializeXml } from './serialize.js';
@@ -141,7 +141,7 @@ export function buildReceipt<T extends ReceiptType>(
   if (!options || typeof options.now !== 'function' || typeof options.newId !== 'function')
     throw new SandanError('INVALID_OPTION', 'buildReceipt needs options { now(), newId() }');
   const info = RECEIPT_DOCUMENTS[type];
-  const layout = documentLayout('import', info.root);
+  const layout = layoutOf('import', info.root);
   const docs = (Array.isArray(documents) ? documents : [documents]) as readonly unknown[];
   checkDocumentCount(type, docs.length, layout);
   checkRootGuid(options.guid);
@@ -214,6 +214,7 @@ export function formatReturnInfo(code: string, desc: string): string {
       'INVALID_OPTION',
       `formatReturnInfo: code must be non-empty text without ';', ']' or surrounding space, got ${JSON.stringify(code)}`,
     );
+  checkArgument(desc, 'text', 'formatReturnInfo', 'desc');
   const text = `[Code:${code};Desc:${desc}]`;
   // The reader is the definition of what can be read back.
   const back = typeof desc === 'string' ? parseReturnInfo(text) : undefined;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import data from '../../rulesets/receipts.json';
 import { SandanError } from '../errors.js';
 import { checkSourceRefs, SourceRefSchema, SourcesSchema } from '../model/sources.js';
-import { receiptStatusText } from '../model/guards.js';
+import { receiptStatusText, checkArgument } from '../model/guards.js';
 import type { Message } from '../model/issue.js';
 import { parseReturnInfo } from './return-info.js';
 
@@ -167,6 +167,7 @@ export function catalogueHelp(issueCode: string): CatalogueHelp | undefined {
  * `[Code:…]` in returnInfo, else from a negative returnStatus; the code's fix wins over the status's.
  */
 export function explainReceipt(doc: { returnStatus?: unknown; returnInfo?: unknown }): ReceiptExplanation {
+  checkArgument(doc, 'object', 'explainReceipt', 'the receipt');
   const status = receiptStatusText(doc.returnStatus);
   const st = explainStatus(status);
   const info = typeof doc.returnInfo === 'string' ? parseReturnInfo(doc.returnInfo) : undefined;

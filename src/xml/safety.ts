@@ -176,7 +176,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * Throws SandanError XML_TOO_LARGE or XML_MALFORMED.
  */
 export function safeXmlText(input: string | Uint8Array, maxBytes: number = DEFAULT_MAX_XML_BYTES): string {
-  checkXmlSize(input, maxBytes);
+  checkXmlSize(input, xmlLimit('safeXmlText', input, maxBytes, true));
   if (typeof input === 'string') return input;
   try {
     return decoder.decode(input);

@@ -1,3 +1,4 @@
+import { checkArgument } from '../model/guards.js';
 /*
  * A minimal XML writer for the element-only, namespace-prefixed documents CEB uses. The output
  * is byte-identical to xmlbuilder2's pretty print of the same tree (test/xml/serialize.test.ts
@@ -51,6 +52,7 @@ function write(node: XNode, indent: string, out: string[]): void {
 
 /** Serializes a document: UTF-8 declaration, two-space indentation, no trailing newline. */
 export function serializeXml(root: XNode): string {
+  checkArgument(root, 'object', 'serializeXml', 'the root node');
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   write(root, '', out);
   return out.join('\n');

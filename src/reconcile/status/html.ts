@@ -5,6 +5,7 @@ import { explainStatus, isVoidTaxBillStatus } from '../../xml/receipts.js';
 import type { Label } from '../output.js';
 import { escapeHtml, htmlPage, label, labelIn } from '../report-html.js';
 import type { AnomalyKind, DocumentKind, OrderState, OrderStatus, TaxBillFacts, TimelineNode } from './types.js';
+import { checkArgument, optionsObject } from '../../model/guards.js';
 
 /*
  * `sandan status --format html`: each order's timeline for the support team that answers
@@ -200,6 +201,9 @@ section.order { border-top: 1px solid #ddd; padding-top: .5rem; }
  * receipts in Beijing time, in Chinese and English. Pure and script-free.
  */
 export function renderStatusHtml(report: StatusReportJSON, options: { title?: string } = {}): string {
+  checkArgument(report, 'object', 'renderStatusHtml', 'the report');
+  checkArgument(report.orders, 'list', 'renderStatusHtml', 'report.orders');
+  options = optionsObject(options, 'renderStatusHtml');
   const title = options.title ?? '订单状态 Order status';
   const n = report.orders.filter((o) => o.anomalies.length).length;
   // In Beijing time, like the timeline (the JSON carries the instant in UTC).

@@ -1,11 +1,6 @@
 import type { Decimal } from 'decimal.js';
 import { Dec, toDecimal } from '../../model/primitives.js';
-import {
-  decideRegime,
-  orderDutiableValue as dutiableValueOf,
-  type RegimeDecision,
-  type RegimeOrder,
-} from '../../tax/regime.js';
+import { dutiableValueOf, regimeOf, type RegimeDecision, type RegimeOrder } from '../../tax/regime.js';
 import { yearOfIsoDate } from '../../time/beijing.js';
 import { normaliseIdNumber } from '../id-number.js';
 import type { RuleContext } from '../types.js';
@@ -90,6 +85,6 @@ function decideOrderRegime(ctx: RuleContext): RegimeDecision | undefined {
   const { singleTransactionLimit, annualLimit } = ctx.policy;
   const amounts = singleTransactionLimit && annualLimit ? orderAmounts(ctx) : undefined;
   return amounts && singleTransactionLimit && annualLimit
-    ? decideRegime(amounts, { ...ctx.policy, singleTransactionLimit, annualLimit }, buyerYear(ctx))
+    ? regimeOf(amounts, { ...ctx.policy, singleTransactionLimit, annualLimit }, buyerYear(ctx))
     : undefined;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { inForce } from '../policy.js';
+import { isWithinDates } from '../../time/beijing.js';
 import { defineRule } from '../types.js';
 
 /**
@@ -44,7 +44,7 @@ export const districtNotices = defineRule({
     const district = ctx.district;
     if (!district) return [];
     return district.localRequirements
-      .filter((r) => r.notice && inForce(r, ctx.at))
+      .filter((r) => r.notice && isWithinDates(ctx.at, r.effectiveFrom, r.effectiveTo))
       .map((r) => ({
         messageId: 'district-notice' as const,
         path: '',

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { Dec, toDecimal } from '../../model/primitives.js';
 import { yearOfIsoDate } from '../../time/beijing.js';
 import { show } from '../_lib/compare.js';
-import { editionAt, positiveListMembership, type PositiveListRemark } from '../positive-list.js';
+import { membershipOf } from '../_lib/positive-list.js';
+import { editionAt, type PositiveListRemark } from '../positive-list.js';
 import { defineRule, type LineView, type ReportOf, type RuleContext } from '../types.js';
 import type { Message } from '../../model/issue.js';
 
@@ -180,7 +181,7 @@ export const positiveList = defineRule({
       if (gcode === undefined || !/^\d{10}$/.test(gcode)) continue;
       const path = `inventory.items[${index}].gcode`;
       const hs8 = gcode.slice(0, 8);
-      const m = positiveListMembership(edition, hs8, ctx.at);
+      const m = membershipOf(edition, hs8, ctx.at);
       if (m.status === 'absent') {
         out.push({
           messageId: 'positive-list',

@@ -1,0 +1,179 @@
+/*
+ * Every exported function and class of every public entry point (package.json "exports"), called
+ * from JavaScript with what TypeScript would refuse as its first argument (null, undefined, {}, a
+ * string, a number, an array), and for most functions of two or more parameters with a
+ * valid-looking first argument and such a value as the second: it returns, or throws a
+ * SandanError with a code, never a TypeError, RangeError or DecimalError from inside. The exports
+ * are enumerated, so a new export that misbehaves fails here without being listed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as emulator from '../src/emulator/index.js';
+import * as main from '../src/index.js';
+import * as model from '../src/model/index.js';
+import * as quota from '../src/quota/index.js';
+import * as postgres from '../src/quota/postgres.js';
+import * as sqlite from '../src/quota/sqlite.js';
+import * as rules from '../src/rules/index.js';
+import * as sign from '../src/sign/index.js';
+import * as tax from '../src/tax/index.js';
+import * as xml from '../src/xml/index.js';
+import { example, exampleRates } from './helpers/examples.js';
+
+const ENTRY_POINTS = {
+  '.': main,
+  model,
+  rules,
+  tax,
+  xml,
+  sign,
+  quota,
+  'quota/sqlite': sqlite,
+  'quota/postgres': postgres,
+  emulator,
+};
+
+/** A string that, taken as a path, names nothing outside a temporary folder (stores create their file). */
+const folder = mkdtempSync(join(tmpdir(), 'sandan-misuse-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+const TEXT = join(folder, 'x');
+
+const BAD: Array<[label: string, value: unknown]> = [
+  ['null', null],
+  ['undefined', undefined],
+  ['{}', {}],
+  ["'x'", TEXT],
+  ['42', 42],
+  ['[]', []],
+];
+
+/** Genuine exceptions, each with why. */
+const ALLOWED = new Set([
+  // decimal.js's constructor (a configured clone of Decimal): its DecimalError for a non-number is
+  // decimal.js's documented behaviour; decimalOfText and toDecimal are sandan's checked readers.
+  'Dec',
+]);
+
+const XML = '<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" guid="x" version="1.0"/>';
+const D = new main.Dec(1);
+
+/**
+ * A valid-looking first argument for functions of two or more parameters, to call with a bad second.
+ * Functions left out here are called with their first argument bad only.
+ */
+const FIRST: Record<string, () => unknown> = {
+  validate: () => example('hangzhou-1210'),
+  parseCebXml: () => XML,
+  verifyMessage: () => XML,
+  signMessage: () => XML,
+  wrapDxp: () => XML,
+  unwrapDxp: () => XML,
+  buildMessage: () => 'CEB311',
+  buildMessageTree: () => 'CEB311',
+  checkDocuments: () => 'CEB311',
+  documentsOf: () => main.parseCebXml(XML),
+  contentModel: () => 'import',
+  documentLayout: () => 'import',
+  formatReturnInfo: () => 'C1',
+  locateJsonPath: () => '{}',
+  locateJsonPaths: () => '{}',
+  resolveRate: () => main.bundledRateTable(),
+  quantityIn: () => ({}),
+  roundTax: () => D,
+  allocate: () => D,
+  orderDutiableValue: () => ({ goods: D, freight: D, insuredFee: D }),
+  decideRegime: () => ({ goods: D, freight: D, insuredFee: D, quantities: [D] }),
+  inForce: () => ({}),
+  editionAt: () => [],
+  positiveListMembership: () => main.bundledPositiveLists()[0],
+  importPositiveList: () => [],
+  toPolicy: () => ({}),
+  verifyPayExchange: () => '{}',
+  billDifferences: () => ({}),
+  status: () => [],
+  reconcile: () => ({ declarations: [] }),
+  parseReturnInfo: () => '[Code:1;Desc:x]',
+  decimalOfText: () => '1',
+  convertToCny: () => '1',
+  parseDeclaration: () => example('hangzhou-1210'),
+  annualQuantitiesSnapshot: () => '330106199003071519',
+  quotaSnapshot: () => '330106199003071519',
+  signOptionsFromDistrict: () => ({ signatureMethod: 'x', digestMethod: 'x' }),
+  districtSignOptions: () => [],
+  zodIssuesToIssues: () => [],
+  renderStatusHtml: () => ({ now: '', orders: [] }),
+  expandPaths: () => [],
+  loadRuleset: () => ({}),
+  parseRateTable: () => exampleRates(),
+};
+
+/** Calls `call` and gives what it threw (undefined when it returned), awaiting promises and reading the first item of an async iterator; closes what it opened. */
+async function thrownBy(call: () => unknown): Promise<unknown> {
+  try {
+    const r = (await call()) as Record<PropertyKey, unknown> | undefined;
+    if (r && typeof r === 'object') {
+      if (typeof r[Symbol.asyncIterator] === 'function') {
+        const it = (r as unknown as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+        await it.next();
+        await it.return?.();
+      }
+      if (typeof r.close === 'function') await (r.close as () => unknown).call(r);
+    }
+    return undefined;
+  } catch (e) {
+    return e;
+  }
+}
+
+const isClass = (f: unknown) => typeof f === 'function' && /^class\b/.test(Function.prototype.toString.call(f));
+
+const exported = new Map<string, (...args: unknown[]) => unknown>();
+for (const mod of Object.values(ENTRY_POINTS))
+  for (const [name, value] of Object.entries(mod))
+    if (typeof value === 'function' && !exported.has(name) && !ALLOWED.has(name))
+      exported.set(name, value as (...args: unknown[]) => unknown);
+
+function invoke(f: (...args: unknown[]) => unknown, args: unknown[]): unknown {
+  return isClass(f) ? new (f as unknown as new (...a: unknown[]) => unknown)(...args) : f(...args);
+}
+
+/** Not a SandanError with a code: what the rule forbids, described for the failure message. */
+function misbehaviour(e: unknown): string | undefined {
+  if (e === undefined) return undefined;
+  if (main.isSandanError(e) && typeof e.code === 'string' && e.code.length > 0) return undefined;
+  const err = e as { name?: string; message?: string };
+  return `${err?.name}: ${String(err?.message).slice(0, 160)}`;
+}
+
+describe('every export, misused from JavaScript, throws a SandanError with a code (or returns)', () => {
+  it('finds the exports of every entry point', () => {
+    expect(exported.size).toBeGreaterThan(150);
+    for (const name of ['validate', 'computeTax', 'QuotaLedger', 'createCustomsEmulator', 'openSqliteQuotaStore'])
+      expect(exported.has(name), name).toBe(true);
+  });
+
+  it.each([...exported.keys()])('%s(bad first argument)', async (name) => {
+    const f = exported.get(name)!;
+    const wrong: string[] = [];
+    for (const [label, value] of BAD) {
+      const why = misbehaviour(await thrownBy(() => invoke(f, [value])));
+      if (why) wrong.push(`${name}(${label}) threw ${why}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it.each([...exported.keys()].filter((n) => exported.get(n)!.length >= 2 && n in FIRST))(
+    '%s(valid first, bad second argument)',
+    async (name) => {
+      const f = exported.get(name)!;
+      const wrong: string[] = [];
+      for (const [label, value] of BAD) {
+        const why = misbehaviour(await thrownBy(() => invoke(f, [FIRST[name]!(), value])));
+        if (why) wrong.push(`${name}(…, ${label}) threw ${why}`);
+      }
+      expect(wrong).toEqual([]);
+    },
+  );
+});

@@ -48,7 +48,7 @@ export function decimalOfText(text: string): Decimal {
       d = new Dec(text);
     } catch (e) {
       // An xs:decimal with XML white space around it (checked by decimalOfXsdText).
-      d = decimalOfXsdText(text);
+      d = typeof text === 'string' ? decimalOfXsdText(text) : undefined;
       if (d === undefined)
         throw new SandanError('INVALID_OPTION', `decimalOfText: ${JSON.stringify(String(text))} is not a number`, {
           cause: e,

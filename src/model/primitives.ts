@@ -70,23 +70,23 @@ export function decimalOfText(text: string): Decimal {
 export function jsonNumberText(value: number): string | undefined {
   if (!Number.isFinite(value)) return undefined;
   const text = String(value);
-  if (!N19_5_TEXT.test(text)) return undefined;
-  let first = 0;
-  let last = text.length - 1;
-  while (first < text.length && (text[first] === '-' || text[first] === '0' || text[first] === '.')) first++;
-  while (last > first && (text[last] === '0' || text[last] === '.')) last--;
-  const digits = last - first + 1 - (text.slice(first, last + 1).includes('.') ? 1 : 0);
-  return digits > 15 ? undefined : text;
+  return N19_5_TEXT.test(text) && significantDigits(text) <= 15 ? text : undefined;
 }
 
 /** True for a JSON number that fits N19,5 but has more than 15 significant digits (see {@link jsonNumberText}). */
 export function isInexactJsonNumber(value: unknown): boolean {
-  return (
-    typeof value === 'number' &&
-    Number.isFinite(value) &&
-    N19_5_TEXT.test(String(value)) &&
-    jsonNumberText(value) === undefined
-  );
+  if (typeof value !== 'number' || !Number.isFinite(value)) return false;
+  const text = String(value);
+  return N19_5_TEXT.test(text) && significantDigits(text) > 15;
+}
+
+/** The significant digits of a plain decimal text (N19,5): leading and trailing zeros, sign and point left out. */
+function significantDigits(text: string): number {
+  let first = 0;
+  let last = text.length - 1;
+  while (first < text.length && (text[first] === '-' || text[first] === '0' || text[first] === '.')) first++;
+  while (last > first && (text[last] === '0' || text[last] === '.')) last--;
+  return last - first + 1 - (text.slice(first, last + 1).includes('.') ? 1 : 0);
 }
 
 /**

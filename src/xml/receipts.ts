@@ -106,20 +106,29 @@ export function explainTaxBillStatus(status: string | number): TaxBillStatusEntr
   return receiptCatalogue().taxBillStatuses.find((e) => e.status === s);
 }
 
-let voidStatuses: ReadonlySet<string> | undefined;
+/** The tax bill statuses of each outcome in the catalogue, made once: reconciliation asks for every bill. */
+const statusesByOutcome = new Map<TaxBillStatusEntry['outcome'], ReadonlySet<string>>();
+function hasOutcome(status: string | number | undefined, outcome: TaxBillStatusEntry['outcome']): boolean {
+  let statuses = statusesByOutcome.get(outcome);
+  if (statuses === undefined) {
+    statuses = new Set(
+      receiptCatalogue()
+        .taxBillStatuses.filter((e) => e.outcome === outcome)
+        .map((e) => e.status),
+    );
+    statusesByOutcome.set(outcome, statuses);
+  }
+  return statuses.has(receiptStatusText(status));
+}
+
 /** Whether a tax bill status voids the bill (3 作废; the catalogue's `outcome: void`). */
 export function isVoidTaxBillStatus(status: string | number | undefined): boolean {
-  voidStatuses ??= new Set(
-    receiptCatalogue()
-      .taxBillStatuses.filter((e) => e.outcome === 'void')
-      .map((e) => e.status),
-  );
-  return voidStatuses.has(receiptStatusText(status));
+  return hasOutcome(status, 'void');
 }
 
 /** Whether a tax bill status is one a standing bill passes through (1 已生成, 2 已汇总; `outcome: live`). */
 export function isLiveTaxBillStatus(status: string | number | undefined): boolean {
-  return explainTaxBillStatus(receiptStatusText(status))?.outcome === 'live';
+  return hasOutcome(status, 'live');
 }
 
 /** The catalogue entry of a code (`1332`, `-621027`, `0002`), or undefined. */

@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
-import { checkArgument, codePointLength, describeInput } from '../model/guards.js';
+import { checkArgument, codePointLength } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { didYouMean } from '../model/field-names.js';
 import { compileAccept, type Accept } from '../model/fast-check.js';
@@ -8,7 +8,7 @@ import { decimalOfText, GUID_CONVENTION, guidConventionIssue } from '../model/pr
 import { CEB_NS, headElementOf, layoutOf, particlesOf, type DocumentLayout, type Particle } from './content-model.js';
 import { documentIssues, XML_BUILD_RULE_ID } from './issues.js';
 import { extensionFieldsOf, readJsonBeyond, type ExtensionField } from './extensions.js';
-import { BUILDABLE, isBuildableType, type BuildableType, type DocumentOf } from './messages.js';
+import { BUILDABLE, checkBuildableType, type BuildableType, type DocumentOf } from './messages.js';
 import { forbiddenCharacter } from './safety.js';
 import { serializeXml, type XNode } from './serialize.js';
 import { DATE_TIME_14, beijingDateTime14 } from '../time/beijing.js';
@@ -264,7 +264,7 @@ export function checkDocuments(
   documents: readonly unknown[],
   extensions: readonly ExtensionField[] = [],
 ): Issue[] {
-  checkBuildableType(type);
+  checkBuildableType(type, 'checkDocuments: the message type');
   checkArgument(documents, 'list', 'checkDocuments', 'the documents');
   checkArgument(extensions, 'list', 'checkDocuments', 'the extensions');
   const info = BUILDABLE[type];
@@ -333,14 +333,6 @@ export function documentNode(
 }
 
 /** INVALID_OPTION unless `type` is a message sandan builds (a caller's misuse, e.g. a type from JavaScript). */
-function checkBuildableType(type: unknown): asserts type is BuildableType {
-  if (!isBuildableType(type as BuildableType))
-    throw new SandanError(
-      'INVALID_OPTION',
-      `Cannot build ${typeof type === 'string' ? type : describeInput(type)}; buildable messages are ${Object.keys(BUILDABLE).join(', ')}`,
-    );
-}
-
 /**
  * Builds the element tree of a message (before serialization). Exposed for signing, which needs
  * the tree, and for tests; most callers want {@link buildMessage}.
@@ -350,7 +342,7 @@ export function buildMessageTree<T extends BuildableType>(
   documents: readonly DocumentOf[T][],
   options: BuildOptions,
 ): XNode {
-  checkBuildableType(type);
+  checkBuildableType(type, 'buildMessageTree: the message type');
   checkArgument(documents, 'list', 'buildMessageTree', 'the documents');
   checkArgument(options, 'object', 'buildMessageTree', 'the options');
   const info = BUILDABLE[type];
@@ -420,7 +412,7 @@ export function buildMessage<T extends BuildableType>(
   documents: DocumentOf[T] | readonly DocumentOf[T][],
   options: BuildOptions,
 ): BuildResult {
-  checkBuildableType(type);
+  checkBuildableType(type, 'buildMessage: the message type');
   checkArgument(options, 'object', 'buildMessage', 'the options');
   const docs = (Array.isArray(documents) ? documents : [documents]) as readonly DocumentOf[T][];
   const issues = options.validate === false ? [] : checkDocuments(type, docs, options.extensions);

@@ -8,14 +8,7 @@ import type { CebLeafType } from '../model/generated/ceb-elements.js';
 import { emptyOptionalAsAbsent } from '../model/empty.js';
 import { CONVERT_BY_ROOT } from '../model/generated/converters.js';
 import { zodIssuesToIssues } from '../model/parse.js';
-import {
-  checkArgument,
-  codePointLength,
-  describeInput,
-  isDecimalText,
-  optionsObject,
-  trimXmlSpace,
-} from '../model/guards.js';
+import { checkArgument, codePointLength, isDecimalText, optionsObject, trimXmlSpace } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
 import {
   CEB_NS,
@@ -31,7 +24,7 @@ import {
   XSI_NS,
 } from './content-model.js';
 import { xmlIssue } from './issues.js';
-import { BUILDABLE, isBuildableType, MESSAGE_NAMES, type BuildableType, type DocumentOf } from './messages.js';
+import { BUILDABLE, checkBuildableType, MESSAGE_NAMES, type BuildableType, type DocumentOf } from './messages.js';
 import { parseReturnInfo, type ReturnInfo } from './return-info.js';
 import { safeXmlText, xmlLimit } from './safety.js';
 import { xsdBase64 } from './base64.js';
@@ -1469,11 +1462,7 @@ const accepts = new Map<BuildableType, Accept>();
  */
 export function documentsOf<T extends BuildableType>(message: ParsedXml, type: T): DocumentOf[T][] {
   checkArgument(message, 'object', 'documentsOf', "the message (parseCebXml's result)");
-  if (!isBuildableType(type))
-    throw new SandanError(
-      'INVALID_OPTION',
-      `documentsOf: the type must be one of ${Object.keys(BUILDABLE).join(', ')}, got ${describeInput(type)}`,
-    );
+  checkBuildableType(type, 'documentsOf: the message type');
   const msg = message.kind === 'dxp' ? message.message : message;
   const info = BUILDABLE[type];
   if (!msg || msg.root !== info.root) {

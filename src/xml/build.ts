@@ -3,12 +3,12 @@ import { SandanError } from '../errors.js';
 import { checkArgument, codePointLength } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { didYouMean } from '../model/field-names.js';
-import { compileAccept, type Accept } from '../model/fast-check.js';
 import { decimalOfText, GUID_CONVENTION, guidConventionIssue } from '../model/primitives.js';
 import { CEB_NS, headElementOf, layoutOf, particlesOf, type DocumentLayout, type Particle } from './content-model.js';
 import { documentIssues, XML_BUILD_RULE_ID } from './issues.js';
 import { extensionFieldsOf, readJsonBeyond, type ExtensionField } from './extensions.js';
-import { BUILDABLE, checkBuildableType, type BuildableType, type DocumentOf } from './messages.js';
+import { acceptOf, checkBuildableType } from './buildable.js';
+import { BUILDABLE, type BuildableType, type DocumentOf } from './messages.js';
 import { forbiddenCharacter } from './safety.js';
 import { serializeXml, type XNode } from './serialize.js';
 import { DATE_TIME_14, beijingDateTime14 } from '../time/beijing.js';
@@ -256,8 +256,6 @@ export function unknownFieldIssues(
   }
 }
 
-const accepts: Partial<Record<BuildableType, Accept>> = {};
-
 /** Checks documents against their schema and XML's character set; no error issues when they can be built (unknown fields are warnings). */
 export function checkDocuments(
   type: BuildableType,
@@ -276,8 +274,7 @@ export function checkDocuments(
     const doc = beyond.doc;
     issues.push(...beyond.issues);
     // The compiled accept path answers "well-formed?" cheaply; zod runs only to explain a no.
-    const accept = (accepts[type] ??= compileAccept(info.documentSchema));
-    if (!accept(doc)) {
+    if (!acceptOf(type)(doc)) {
       const r = info.documentSchema.safeParse(doc);
       if (!r.success) issues.push(...documentIssues(r.error, doc, prefix));
     }

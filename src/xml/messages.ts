@@ -1,6 +1,4 @@
 import type { z } from 'zod';
-import { SandanError } from '../errors.js';
-import { describeInput } from '../model/guards.js';
 import {
   InventorySchema,
   LogisticsSchema,
@@ -160,16 +158,4 @@ export interface DocumentOf {
 /** True for a message type sandan builds. */
 export function isBuildableType(t: string): t is BuildableType {
   return Object.hasOwn(BUILDABLE, t);
-}
-
-/**
- * Throws `INVALID_OPTION` unless `type` is a message type sandan builds; `what` names the argument in the message
- * (`buildMessage: the message type`, `--message`) and `shown` the value as the caller gave it.
- */
-export function checkBuildableType(type: unknown, what: string, shown: unknown = type): asserts type is BuildableType {
-  if (typeof type !== 'string' || !isBuildableType(type))
-    throw new SandanError(
-      'INVALID_OPTION',
-      `${what} must be one of ${Object.keys(BUILDABLE).join(', ')}, got ${typeof shown === 'string' ? shown : describeInput(shown)}`,
-    );
 }

@@ -3,7 +3,6 @@ import type { Decimal } from 'decimal.js';
 import { SandanError, messageOf } from '../errors.js';
 import { isXsDateTime } from '../time/beijing.js';
 import type { Issue } from '../model/issue.js';
-import { type Accept, compileAccept } from '../model/fast-check.js';
 import type { CebLeafType } from '../model/generated/ceb-elements.js';
 import { emptyOptionalAsAbsent } from '../model/empty.js';
 import { CONVERT_BY_ROOT } from '../model/generated/converters.js';
@@ -24,7 +23,8 @@ import {
   XSI_NS,
 } from './content-model.js';
 import { xmlIssue } from './issues.js';
-import { BUILDABLE, checkBuildableType, MESSAGE_NAMES, type BuildableType, type DocumentOf } from './messages.js';
+import { acceptOf, checkBuildableType } from './buildable.js';
+import { BUILDABLE, MESSAGE_NAMES, type BuildableType, type DocumentOf } from './messages.js';
 import { parseReturnInfo, type ReturnInfo } from './return-info.js';
 import { safeXmlText, xmlLimit } from './safety.js';
 import { xsdBase64 } from './base64.js';
@@ -1451,8 +1451,6 @@ function messageName(root: string): MessageName | undefined {
   return Object.hasOwn(MESSAGE_NAMES, root) ? MESSAGE_NAMES[root] : undefined;
 }
 
-const accepts = new Map<BuildableType, Accept>();
-
 /**
  * The documents of a parsed message as the model type of that message, e.g. `Order[]` for
  * CEB311: each is checked against the model schema and converted (amounts Decimal, integers
@@ -1471,8 +1469,7 @@ export function documentsOf<T extends BuildableType>(message: ParsedXml, type: T
       `Expected a ${info.root}, got ${msg?.root ?? 'a DxpMsg without a CEB message'}`,
     );
   }
-  let accept = accepts.get(type);
-  if (!accept) accepts.set(type, (accept = compileAccept(info.documentSchema)));
+  const accept = acceptOf(type);
   const convert = CONVERT_BY_ROOT[info.root]!;
   return msg.documents.map((given, i) => {
     // A document that went through JSON may hold '' for an optional field: absent, as an empty element.

@@ -105,6 +105,9 @@ function hintOf(e: SandanError, command: string | undefined): string | undefined
     return 'Check the path.';
   if (e.code === 'QUOTA_INVALID' && e.details?.secret === true)
     return 'Set SANDAN_QUOTA_SECRET to the secret the ledger was created with; for a new ledger make one, e.g. `openssl rand -hex 32`, and keep it.';
+  // The store's driver is not installed: --db, --quota-db and the secret are not the trouble.
+  if (e.code === 'QUOTA_STORE' && typeof e.details?.driver === 'string' && command !== 'emulate')
+    return `Install ${e.details.driver} where sandan is installed: \`npm install ${e.details.driver}\` in the project, or \`npm install -g ${e.details.driver}\` beside a global sandan.`;
   if (e.code === 'QUOTA_STORE' && command === 'validate')
     return 'Check --quota-db (a .sqlite path or postgres:// URL) and that SANDAN_QUOTA_SECRET is the secret the ledger was created with.';
   if (e.code === 'QUOTA_STORE' && command === 'emulate')

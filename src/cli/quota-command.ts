@@ -180,6 +180,12 @@ export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOption
   };
   const year = num(opts.year, '--year');
   const ttlMinutes = num(opts.ttl, '--ttl');
+  // Named here: the ledger would name its own option, ttlMs.
+  if (ttlMinutes === 0)
+    throw new SandanError(
+      'INVALID_OPTION',
+      `--ttl must be a positive whole number of minutes, got ${JSON.stringify(opts.ttl)}`,
+    );
   const busyTimeoutMs = num(opts.busyTimeout, '--busy-timeout');
   // Check everything the action needs before opening the store.
   const buyer =

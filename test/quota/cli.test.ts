@@ -355,6 +355,12 @@ describe('sandan quota', () => {
     expect(r.stderr).toContain('amount must be a non-negative decimal');
     r = await cli(['quota', 'remaining', '--buyer-id', BUYER]);
     expect(r.code).toBe(2);
+    // The flag is named, not the library's option (ttlMs).
+    r = await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'X', '--amount', '1', '--ttl', '0']);
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      'sandan: --ttl must be a positive whole number of minutes, got "0"\nhint: See `sandan quota reserve --help`.\n',
+    ]);
     // The first write claims the ledger for the secret (a read-only remaining creates nothing).
     await cli([
       'quota',

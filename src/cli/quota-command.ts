@@ -159,6 +159,28 @@ function resultJson(action: QuotaAction, r: QuotaResult) {
   };
 }
 
+/**
+ * `--ttl` in milliseconds, checked here so that errors name the flag (the ledger names its option
+ * ttlMs): a positive whole number of minutes, whose expiry, counted from when the reservation is
+ * made (`--at`, else now), is a time a Date holds.
+ */
+function ttlOption(text: string | undefined, at: Date | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const minutes = /^\d+$/.test(text) ? Number(text) : 0;
+  if (minutes === 0)
+    throw new SandanError(
+      'INVALID_OPTION',
+      `--ttl must be a positive whole number of minutes, got ${JSON.stringify(text)}`,
+    );
+  const ms = minutes * 60_000;
+  if (Number.isNaN(new Date((at ?? new Date()).getTime() + ms).getTime()))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `--ttl ${text} is too long: the reservation would expire after the year 275760, the last sandan can keep; leave --ttl out for a reservation that does not expire`,
+    );
+  return ms;
+}
+
 /** Runs one `sandan quota` action; returns the exit code. Misuse throws a SandanError (exit 2 in main). */
 export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOptions, io: CliIo): Promise<number> {
   const db = need(opts.db, '--db FILE.sqlite | postgres://…', action);
@@ -179,13 +201,7 @@ export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOption
     return Number(v);
   };
   const year = num(opts.year, '--year');
-  const ttlMinutes = num(opts.ttl, '--ttl');
-  // Named here: the ledger would name its own option, ttlMs.
-  if (ttlMinutes === 0)
-    throw new SandanError(
-      'INVALID_OPTION',
-      `--ttl must be a positive whole number of minutes, got ${JSON.stringify(opts.ttl)}`,
-    );
+  const ttlMs = ttlOption(opts.ttl, at);
   const busyTimeoutMs = num(opts.busyTimeout, '--busy-timeout');
   // Check everything the action needs before opening the store.
   const buyer =
@@ -232,7 +248,7 @@ export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOption
           ...(at !== undefined && { now: at }),
           ...(opts.copNo !== undefined && { copNo: opts.copNo }),
           ...(opts.invtNo !== undefined && { invtNo: opts.invtNo }),
-          ...(ttlMinutes !== undefined && { ttlMs: ttlMinutes * 60_000 }),
+          ...(ttlMs !== undefined && { ttlMs }),
         });
         out(resultJson(action, r), resultText(action, r));
         return r.ok ? QUOTA_EXIT.ok : QUOTA_EXIT.refused;

@@ -310,6 +310,12 @@ export class QuotaLedger {
     if (ttl !== undefined && !(Number.isFinite(ttl) && ttl > 0))
       throw new SandanError('QUOTA_INVALID', `ttlMs must be a positive number of milliseconds, got ${String(ttl)}`);
     const expiresAt = ttl === undefined ? undefined : new Date(now.getTime() + ttl);
+    // Past a Date's range the expiry is an invalid Date, which the stores kept as "never" (or refused).
+    if (expiresAt !== undefined && Number.isNaN(expiresAt.getTime()))
+      throw new SandanError(
+        'QUOTA_INVALID',
+        `${opts.ttlMs !== undefined ? 'ttlMs' : 'reservationTtlMs'} ${String(ttl)} puts the expiry past the last time a Date holds; leave it out for a reservation that does not expire`,
+      );
     const quantities = opts.quantities === undefined ? undefined : toQuantities(opts.quantities);
     return this.run(async (tx) => {
       await tx.lockBuyerYear(buyerKey, year);

@@ -207,7 +207,7 @@ describe('sandan quota', () => {
         '',
       ].join('\n'),
     );
-    r = await cli(['quota', 'history', '--db', db, '--buyer-id', BUYER, '--year', '2026', '--format', 'json']);
+    r = await cli(['quota', 'history', '--db', db, '--buyer-id', BUYER, '--format', 'json']);
     expect((r.json().events as Array<{ ebpCode?: string; type: string }>).map((e) => `${e.ebpCode} ${e.type}`)).toEqual(
       ['PLAT-A reserve', 'PLAT-B reserve', 'PLAT-A commit', 'PLAT-B release'],
     );
@@ -361,6 +361,45 @@ describe('sandan quota', () => {
       2,
       'sandan: --ttl must be a positive whole number of minutes, got "0"\nhint: See `sandan quota reserve --help`.\n',
     ]);
+    r = await cli([
+      'quota',
+      'reserve',
+      '--db',
+      db,
+      '--buyer-id',
+      BUYER,
+      '--order',
+      'X',
+      '--amount',
+      '1',
+      '--ttl',
+      '5e3',
+    ]);
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([
+      2,
+      'sandan: --ttl must be a positive whole number of minutes, got "5e3"',
+    ]);
+    // An expiry past the range of a Date was stored as none (SQLite): a reservation that never expires.
+    r = await cli([
+      'quota',
+      'reserve',
+      '--db',
+      db,
+      '--buyer-id',
+      BUYER,
+      '--order',
+      'X',
+      '--amount',
+      '1',
+      '--ttl',
+      '99999999999999',
+    ]);
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      'sandan: --ttl 99999999999999 is too long: the reservation would expire after the year 275760, the last sandan can keep; leave --ttl out for a reservation that does not expire\nhint: See `sandan quota reserve --help`.\n',
+    ]);
+    r = await cli(['quota', 'history', '--db', db, '--buyer-id', BUYER, '--format', 'json']);
+    expect(r.json().events).toEqual([]);
     // The first write claims the ledger for the secret (a read-only remaining creates nothing).
     await cli([
       'quota',

@@ -265,6 +265,12 @@ export function quotaContract(h: Harness): void {
       // The expired order may be reserved again, and it is checked against the limit again.
       expect(await l.reserve('E-1', BUYER, '20000', '2026-05-01')).toMatchObject({ ok: false, reason: 'over-limit' });
       expect(await l.reserve('E-1', BUYER, '20000', '2026-05-01', { ttlMs: 1 })).toMatchObject({ ok: false });
+      // An expiry past the range of a Date is misuse, not a reservation that never expires.
+      await expect(l.reserve('E-9', BUYER, '1', '2026-05-01', { ttlMs: 1e16 })).rejects.toMatchObject({
+        code: 'QUOTA_INVALID',
+        message: expect.stringContaining('ttlMs 10000000000000000 puts the expiry past'),
+      });
+      expect(await l.find({ orderNo: 'E-9' })).toBeUndefined();
       // Customs released it anyway: it counts, past the limit if need be.
       expect(await l.commit('E-1')).toMatchObject({ ok: true, entry: { status: 'committed' } });
       const b = await l.remaining(BUYER, 2026);

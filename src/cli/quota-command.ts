@@ -162,7 +162,9 @@ function resultJson(action: QuotaAction, r: QuotaResult) {
 /**
  * `--ttl` in milliseconds, checked here so that errors name the flag (the ledger names its option
  * ttlMs): a positive whole number of minutes, whose expiry, counted from when the reservation is
- * made (`--at`, else now), is a time a Date holds.
+ * made (`--at`, else now), is a time a Date holds and is still to come. A back-dated reservation
+ * already past its expiry would print "reserved" yet hold no quota from the start, so it is
+ * refused before anything is written (a library caller with its own clock may still make one).
  */
 function ttlOption(text: string | undefined, at: Date | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -178,6 +180,14 @@ function ttlOption(text: string | undefined, at: Date | undefined): number | und
       'INVALID_OPTION',
       `--ttl ${text} is too long: the reservation would expire after the year 275760, the last sandan can keep; leave --ttl out for a reservation that does not expire`,
     );
+  const expiry = (at ?? new Date()).getTime() + ms;
+  if (at !== undefined && expiry <= Date.now()) {
+    const t = (time: number) => `${beijingXsDateTime(new Date(time)).replace('T', ' ')} Beijing`;
+    throw new SandanError(
+      'INVALID_OPTION',
+      `--ttl ${text} from --at ${t(at.getTime())} ends at ${t(expiry)}, which has passed: the reservation would be expired as it is made and hold no quota. To record an order placed in the past, leave --ttl out (and commit or release it when customs answers)`,
+    );
+  }
   return ms;
 }
 
@@ -297,7 +307,11 @@ const OPTIONS = {
       'order date or time of the change: YYYY-MM-DD, yyyyMMddHHmmss (Beijing) or ISO 8601 (default: now)',
     ),
   year: () => new Option('--year <yyyy>', 'calendar year (default: the year of --at)'),
-  ttl: () => new Option('--ttl <minutes>', 'the reservation expires unless committed within this time'),
+  ttl: () =>
+    new Option(
+      '--ttl <minutes>',
+      'the reservation expires unless committed within this many minutes of --at (default: now); an expiry already past is refused',
+    ),
   copNo: () => new Option('--cop-no <copNo>', 'the inventory copNo, to match receipts'),
   invtNo: () => new Option('--invt-no <invtNo>', 'the inventory invtNo, to match receipts'),
   key: () => new Option('--key <key>', 'idempotency key, so that a partial refund applies once'),

@@ -119,6 +119,57 @@ describe('sandan quota', () => {
     ]);
   });
 
+  it('a back-dated reserve whose --ttl has already run out is refused (exit 2): it would hold no quota', async () => {
+    const base = ['--db', db, '--buyer-id', BUYER, '--amount', '100'];
+    let r = await cli([
+      'quota',
+      'reserve',
+      ...base,
+      '--order',
+      'T-1',
+      '--at',
+      '2026-01-05T10:00:00+08:00',
+      '--ttl',
+      '30',
+    ]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      'sandan: --ttl 30 from --at 2026-01-05 10:00:00 Beijing ends at 2026-01-05 10:30:00 Beijing, which has passed: the reservation would be expired as it is made and hold no quota. To record an order placed in the past, leave --ttl out (and commit or release it when customs answers)\n' +
+        'hint: See `sandan quota reserve --help`.\n',
+    ]);
+    expect(existsSync(db)).toBe(false);
+    // Without --ttl it is recorded, and counts.
+    r = await cli([
+      'quota',
+      'reserve',
+      ...base,
+      '--order',
+      'T-1',
+      '--at',
+      '2026-01-05T10:00:00+08:00',
+      '--format',
+      'json',
+    ]);
+    expect([r.code, r.json().status, r.json().remaining]).toEqual([0, 'reserved', '25900']);
+    // Back-dated by less than its time-to-live: it still holds quota now, and is reserved.
+    const tenMinutesAgo = new Date(Date.now() - 10 * 60_000).toISOString();
+    r = await cli([
+      'quota',
+      'reserve',
+      ...base,
+      '--order',
+      'T-2',
+      '--at',
+      tenMinutesAgo,
+      '--ttl',
+      '30',
+      '--format',
+      'json',
+    ]);
+    expect([r.code, r.json().status]).toEqual([0, 'reserved']);
+  });
+
   it('a backfilled ledger: reserve takes its event time from --at like commit and refund, and history lists in Beijing time', async () => {
     const base = ['--db', db, '--order', 'O-1'];
     let r = await cli(['quota', 'reserve', ...base, '--buyer-id', BUYER, '--amount', '25000.50', '--at', '2026-03-01']);

@@ -38,14 +38,21 @@ export function parseInstant(value: QuotaInstant, what = 'at'): Date {
 export { beijingYear, beijingIsoDate as beijingDate };
 
 /**
- * Checks a calendar year argument: a whole number of four digits (a year with no annual limit in
- * force, such as 1999, is refused by the policy lookup, which says so).
+ * The calendar years the ledger keeps, for reads and writes alike: four digits, ending a year
+ * early so that what runs past a year's end (a December release's return window) is still a
+ * four-digit year, which every written form of a time needs.
  */
-export function checkYear(year: unknown): number {
-  if (typeof year !== 'number' || !Number.isInteger(year) || year < 1000 || year > 9998) {
+const QUOTA_YEARS = { first: 1000, last: 9998 } as const;
+
+/**
+ * Checks a calendar year: a whole number in {@link QUOTA_YEARS} (a year with no annual limit in
+ * force, such as 1999, is refused by the policy lookup, which says so). `what` names it in the message.
+ */
+export function checkYear(year: unknown, what = 'year'): number {
+  if (typeof year !== 'number' || !Number.isInteger(year) || year < QUOTA_YEARS.first || year > QUOTA_YEARS.last) {
     throw new SandanError(
       'QUOTA_INVALID',
-      `year must be a whole calendar year from 1000 to 9998, got ${JSON.stringify(year)}`,
+      `${what} must be a whole calendar year from ${QUOTA_YEARS.first} to ${QUOTA_YEARS.last}, got ${JSON.stringify(year)}`,
     );
   }
   return year;

@@ -301,7 +301,8 @@ export class QuotaLedger {
     const opts = optionsObject(options, 'QuotaLedger.reserve', 'QUOTA_INVALID');
     const key = orderKeyOf(order);
     const orderAt = parseInstant(at);
-    const year = beijingYear(orderAt);
+    // The years remaining() and history() read: an order of another year could not be read back.
+    const year = checkYear(beijingYear(orderAt), "The order date's year (Beijing)");
     const policy = this.policyOn(beijingDate(orderAt));
     const value = countedAmountOf(amount, policy.quotaBasis);
     const buyerKey = this.buyerKey(buyerIdNumber);

@@ -406,6 +406,25 @@ describe('sandan quota', () => {
     expect(r.stderr).toContain('amount must be a non-negative decimal');
     r = await cli(['quota', 'remaining', '--buyer-id', BUYER]);
     expect(r.code).toBe(2);
+    // reserve writes only the years remaining and history read.
+    r = await cli([
+      'quota',
+      'reserve',
+      '--db',
+      db,
+      '--buyer-id',
+      BUYER,
+      '--order',
+      'X',
+      '--amount',
+      '1',
+      '--at',
+      '99991231',
+    ]);
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([
+      2,
+      "sandan: The order date's year (Beijing) must be a whole calendar year from 1000 to 9998, got 9999",
+    ]);
     // The flag is named, not the library's option (ttlMs).
     r = await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'X', '--amount', '1', '--ttl', '0']);
     expect([r.code, r.stderr]).toEqual([

@@ -300,6 +300,18 @@ export function quotaContract(h: Harness): void {
       expect((await l.reserve('Y-5', BUYER, '1', '2027-01-01T00:00:00+08:00')).ok).toBe(false);
       expect((await l.history(BUYER, 2026)).map((e) => e.orderNo)).toEqual(['Y-1']);
       expect((await l.history(BUYER, 2027)).map((e) => e.orderNo)).toEqual(['Y-4']);
+      // An order is reserved only in a year the ledger reads back: 9998 yes, 9999 (or later) no.
+      const last = await l.reserve('Y-6', OTHER, '1', '99981231');
+      expect(last.ok && [last.entry.year, s((await l.remaining(OTHER, 9998)).used)]).toEqual([9998, '1']);
+      for (const [at, year] of [
+        ['99991231', 9999],
+        [new Date('+010000-06-01T00:00:00Z'), 10000],
+      ] as const)
+        await expect(l.reserve('Y-7', OTHER, '1', at)).rejects.toMatchObject({
+          code: 'QUOTA_INVALID',
+          message: `The order date's year (Beijing) must be a whole calendar year from 1000 to 9998, got ${year}`,
+        });
+      expect(await l.find({ orderNo: 'Y-7' })).toBeUndefined();
       // Releasing a 2026 order frees 2026 only.
       await l.release('Y-1');
       expect([s((await l.remaining(BUYER, 2026)).remaining), s((await l.remaining(BUYER, 2027)).remaining)]).toEqual([

@@ -89,7 +89,7 @@ function eventJson(e: QuotaEvent) {
     orderNo: e.orderNo,
     type: e.type,
     amount: e.amount.toFixed(),
-    at: e.at.toISOString(),
+    at: beijingIso(e.at.getTime()),
     ...(e.key !== undefined && { key: e.key }),
   };
 }
@@ -103,7 +103,7 @@ const DONE: Record<Exclude<QuotaAction, 'remaining' | 'history'>, string> = {
 
 function windowJson(w: ReturnWindowCheck | undefined) {
   if (!w) return {};
-  const t = (d: Date | undefined) => (d === undefined ? null : d.toISOString());
+  const t = (d: Date | undefined) => (d === undefined ? null : beijingIso(d.getTime()));
   return {
     returnWindow: {
       releasedAt: t(w.releasedAt),

@@ -188,6 +188,13 @@ describe('sandan quota', () => {
         '',
       ].join('\n'),
     );
+    // JSON gives the same instants, in ISO 8601 with Beijing's offset like sandan's other JSON (status, sign).
+    r = await cli(['quota', 'history', '--db', db, '--buyer-id', BUYER, '--year', '2026', '--format', 'json']);
+    expect((r.json().events as Array<{ at: string }>).map((e) => e.at)).toEqual([
+      '2026-03-01T00:00:00.000+08:00',
+      '2026-03-05T00:00:00.000+08:00',
+      '2026-03-10T09:30:00.000+08:00',
+    ]);
   });
 
   it('--ebp-code: one orderNo of two platforms is two orders; the orderNo alone then names neither', async () => {
@@ -330,10 +337,10 @@ describe('sandan quota', () => {
     expect([r.code, r.json().returnWindow]).toEqual([
       0,
       {
-        releasedAt: '2026-01-31T02:00:00.000Z',
-        applyBy: '2026-03-02T15:59:59.999Z',
-        arriveBy: '2026-03-17T15:59:59.999Z',
-        appliedAt: '2026-03-02T10:00:00.000Z',
+        releasedAt: '2026-01-31T10:00:00.000+08:00',
+        applyBy: '2026-03-02T23:59:59.999+08:00',
+        arriveBy: '2026-03-17T23:59:59.999+08:00',
+        appliedAt: '2026-03-02T18:00:00.000+08:00',
         arrivedAt: null,
         within: true,
       },
@@ -382,7 +389,7 @@ describe('sandan quota', () => {
     expect(r.json()).toMatchObject({ ok: true, duplicate: false, status: 'committed', remaining: '25700' });
     // Applied for 2026-03-05: day 33 after the 399, day 23 after the 800 (2026-02-10): within.
     r = await cli(['quota', 'refund', ...base, '--at', '2026-03-05', '--format', 'json']);
-    expect([r.code, r.json().returnWindow]).toMatchObject([0, { releasedAt: '2026-02-10T02:00:00.000Z' }]);
+    expect([r.code, r.json().returnWindow]).toMatchObject([0, { releasedAt: '2026-02-10T10:00:00.000+08:00' }]);
     r = await cli(['quota', 'commit', ...base, '--stage', 'inspected']);
     expect(r.code).toBe(2);
     // 899 (closed) counts an order too: 26,000 − 200 (ST-1's 300 came back with its refund) = 25,800.

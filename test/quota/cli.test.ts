@@ -408,6 +408,9 @@ describe('sandan quota', () => {
       2,
       'sandan: sandan quota reserve needs --amount N\nhint: See `sandan quota reserve --help`.\n',
     ]);
+    // With --format json too, an error is told on standard error only, as by validate and reconcile.
+    r = await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'X', '--format', 'json']);
+    expect([r.code, r.stdout]).toEqual([2, '']);
     r = await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'X', '--amount', '12.3.4']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('amount must be a non-negative decimal');

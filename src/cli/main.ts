@@ -112,6 +112,8 @@ function hintOf(e: SandanError, command: string | undefined): string | undefined
     return 'Check --quota-db (a .sqlite path or postgres:// URL) and that SANDAN_QUOTA_SECRET is the secret the ledger was created with.';
   if (e.code === 'QUOTA_STORE' && command === 'emulate')
     return 'Check --state (a SQLite file; it needs better-sqlite3), or keep the state in memory with --memory.';
+  if (e.code === 'QUOTA_CONFLICT' && e.details?.key !== undefined)
+    return 'A refund key (--key) is applied once, for one amount: give another return of the order its own key. See the order in `sandan quota history --buyer-id …`.';
   if (e.code === 'INVALID_OPTION' && e.details?.what === 'emulator settings')
     return 'Fix the settings file; its format is schemas/emulator-settings.schema.json, and docs/emulator.md says what each setting does.';
   if (e.code === 'INVALID_OPTION' && command !== undefined) return `See \`sandan ${command} --help\`.`;

@@ -766,7 +766,7 @@ export function releaseTimeOf(entry: QuotaEntry, orderEvents: readonly QuotaEven
 /**
  * Decides a refund (an approved return): `amount` of a committed order stops counting,
  * or all of what still counts when no amount is given. A refund with an idempotency key
- * already applied is a duplicate. A return outside the window of its release is refused
+ * already applied is a duplicate; with another amount than the key's it is misuse (`QUOTA_CONFLICT`). A return outside the window of its release is refused
  * (`outside-return-window`) unless `window.outside` is `allow`: customs then neither waives
  * the tax nor adjusts the annual amount (海关总署公告2020年第45号 三).
  */
@@ -782,8 +782,18 @@ export function planRefund(
 ): QuotaPlan {
   const checked = window.check === undefined ? {} : { returnWindow: window.check };
   const withWindow = (p: QuotaPlan): QuotaPlan => ({ ...p, result: { ...p.result, ...checked } });
-  if (key !== undefined && orderEvents.some((e) => e.type === 'refund' && e.key === key))
+  const applied = key === undefined ? undefined : orderEvents.find((e) => e.type === 'refund' && e.key === key);
+  if (applied) {
+    // A key names one refund: another amount under it is another refund, misuse as for reserve.
+    // A retry without an amount (all that counts) repeats whatever the key gave back.
+    if (amount !== undefined && !amount.eq(applied.amount))
+      throw new SandanError(
+        'QUOTA_CONFLICT',
+        `The refund keyed ${JSON.stringify(key)} of order ${orderLabel(entry)} was applied with ${applied.amount.toFixed()} CNY, not ${amount.toFixed()}; a key is applied once, for one amount`,
+        { details: { orderNo: entry.orderNo, ebpCode: entry.ebpCode, key } },
+      );
     return withWindow(done(entry, entries, limit, now, true, [], []));
+  }
   if (entry.status !== 'committed') {
     const why = entry.status === 'released' ? 'released' : 'not-committed';
     return refused(

@@ -84,6 +84,14 @@ describe('sandan quota', () => {
       'json',
     ]);
     expect(r.json()).toMatchObject({ ok: true, duplicate: true, remaining: '1000' });
+    // The key with another amount is a conflict (exit 2), as an order reserved again with another amount.
+    r = await cli(['quota', 'refund', '--db', db, '--order', 'O-1', '--amount', '5', '--key', 'RET-1']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      'sandan: The refund keyed "RET-1" of order O-1 was applied with 0.5 CNY, not 5; a key is applied once, for one amount\n' +
+        'hint: A refund key (--key) is applied once, for one amount: give another return of the order its own key. See the order in `sandan quota history --buyer-id …`.\n',
+    ]);
     r = await cli(['quota', 'release', '--db', db, '--order', 'O-1']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(

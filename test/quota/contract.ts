@@ -219,6 +219,17 @@ export function quotaContract(h: Harness): void {
       const p1 = await l.refund('R-1', '250.50', { key: 'refund-1' });
       expect(p1.ok && s(p1.remaining)).toBe('25250.5');
       expect(await l.refund('R-1', '250.50', { key: 'refund-1' })).toMatchObject({ ok: true, duplicate: true });
+      // The same key is the same refund: the same amount in another spelling, or none, repeats it;
+      // another amount is another refund under a used key, misuse like reserving an order again with another amount.
+      expect(await l.refund('R-1', '250.5000', { key: 'refund-1' })).toMatchObject({ ok: true, duplicate: true });
+      expect(await l.refund('R-1', undefined, { key: 'refund-1' })).toMatchObject({ ok: true, duplicate: true });
+      await expect(l.refund('R-1', '100', { key: 'refund-1' })).rejects.toMatchObject({
+        code: 'QUOTA_CONFLICT',
+        message:
+          'The refund keyed "refund-1" of order R-1 was applied with 250.5 CNY, not 100; a key is applied once, for one amount',
+        details: { orderNo: 'R-1', ebpCode: '', key: 'refund-1' },
+      });
+      expect(s((await l.find({ orderNo: 'R-1' }))?.refunded)).toBe('250.5');
       expect(await l.refund('R-1', '800')).toMatchObject({ ok: false, reason: 'over-refund' });
       const all = await l.refund('R-1');
       expect(all.ok && [s(all.entry.refunded), s(all.remaining)]).toEqual(['1000', '26000']);

@@ -47,6 +47,9 @@ import type {
   QuotaTx,
 } from './types.js';
 
+/** The lock (of the store's buyer-year locks, under no buyer key and no year) that claims for a secret take. */
+const CLAIM_LOCK = 'sandan-quota-secret-claim';
+
 /** Options of {@link QuotaLedger}. */
 export interface QuotaLedgerOptions {
   /** Where entries and events are kept: memory, SQLite or PostgreSQL. */
@@ -184,7 +187,8 @@ export class QuotaLedger {
 
   /**
    * Checks once per ledger that the store was written with the same secret, by reading; only a
-   * store that has no fingerprint yet is claimed, in a write transaction. A read-only store is
+   * store that has no fingerprint yet is claimed, in a write transaction under one lock, so that
+   * of ledgers with different secrets claiming it at once one wins and the others are refused. A read-only store is
    * never claimed: one without a fingerprint was never written to.
    */
   private ready(): Promise<void> {
@@ -201,6 +205,10 @@ export class QuotaLedger {
       check(have);
       if (have !== undefined || this.store.readOnly) return;
       await this.store.transaction(async (tx) => {
+        // Two ledgers claiming a fresh store at once would both read no fingerprint, and the second
+        // write replace the first (PostgreSQL at READ COMMITTED): both secrets would pass. The
+        // store's lock serialises the claims, so the second reads the first's and is refused.
+        await tx.lockBuyerYear(CLAIM_LOCK, 0);
         const now = await tx.getMeta('secret-fingerprint');
         check(now);
         if (now === undefined) await tx.setMeta('secret-fingerprint', want);

@@ -331,6 +331,70 @@ export function quotaContract(h: Harness): void {
       ]);
     });
 
+    it('of two ledgers with different secrets claiming a fresh store at once, one wins and the other is refused', async () => {
+      const d = await db();
+      // A claim that has read no fingerprint waits (at most 300 ms) for the other claim to have read
+      // too: claims that are not serialised then both read none, and both secrets pass.
+      let other: (() => void) | undefined;
+      const meet = () =>
+        new Promise<void>((resolve) => {
+          if (other) {
+            other();
+            other = undefined;
+            return resolve();
+          }
+          const timer = setTimeout(() => {
+            other = undefined;
+            resolve();
+          }, 300);
+          other = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      const meeting = (store: QuotaStore): QuotaStore => ({
+        name: store.name,
+        close: () => store.close(),
+        transaction: (work, options) =>
+          store.transaction(
+            (tx) =>
+              work(
+                options?.readOnly
+                  ? tx
+                  : {
+                      ...tx,
+                      getMeta: async (key) => {
+                        const value = await tx.getMeta(key);
+                        if (key === 'secret-fingerprint' && value === undefined) await meet();
+                        return value;
+                      },
+                    },
+              ),
+            options,
+          ),
+      });
+      const secrets = [SECRET, 'another-secret-0123456789'];
+      const ledgers = await Promise.all(
+        secrets.map(async (secret) => {
+          const l = new QuotaLedger({ store: meeting(await d.open()), secret });
+          open.push(l);
+          return l;
+        }),
+      );
+      const results = await Promise.allSettled(
+        ledgers.map((l, i) => l.reserve(`C-${i}`, BUYER, '1', '2026-03-01', { now: '2026-03-01' })),
+      );
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const lost = results.findIndex((r) => r.status === 'rejected');
+      expect((results[lost] as PromiseRejectedResult).reason).toMatchObject({
+        code: 'QUOTA_STORE',
+        message: expect.stringContaining('was written with another secret'),
+      });
+      // The winner's secret is the store's; the loser wrote nothing and stays refused.
+      expect(s((await ledgers[1 - lost]!.remaining(BUYER, 2026)).used)).toBe('1');
+      await expect(ledgers[lost]!.remaining(BUYER, 2026)).rejects.toMatchObject({ code: 'QUOTA_STORE' });
+    });
+
     it('stores a keyed hash, never the ID number, and refuses another secret', async () => {
       const d = await db();
       const l = await ledger(d);

@@ -175,12 +175,12 @@ function ttlOption(text: string | undefined, at: Date | undefined): number | und
       `--ttl must be a positive whole number of minutes, got ${JSON.stringify(text)}`,
     );
   const ms = minutes * 60_000;
-  if (Number.isNaN(new Date((at ?? new Date()).getTime() + ms).getTime()))
+  const expiry = (at ?? new Date()).getTime() + ms;
+  if (Number.isNaN(new Date(expiry).getTime()))
     throw new SandanError(
       'INVALID_OPTION',
       `--ttl ${text} is too long: the reservation would expire after the year 275760, the last sandan can keep; leave --ttl out for a reservation that does not expire`,
     );
-  const expiry = (at ?? new Date()).getTime() + ms;
   if (at !== undefined && expiry <= Date.now()) {
     const t = (time: number) => `${beijingXsDateTime(new Date(time)).replace('T', ' ')} Beijing`;
     throw new SandanError(

@@ -766,9 +766,10 @@ export function releaseTimeOf(entry: QuotaEntry, orderEvents: readonly QuotaEven
 /**
  * Decides a refund (an approved return): `amount` of a committed order stops counting,
  * or all of what still counts when no amount is given. A refund with an idempotency key
- * already applied is a duplicate; with another amount than the key's it is misuse (`QUOTA_CONFLICT`). A return outside the window of its release is refused
- * (`outside-return-window`) unless `window.outside` is `allow`: customs then neither waives
- * the tax nor adjusts the annual amount (海关总署公告2020年第45号 三).
+ * already applied is a duplicate; with another amount than the key's, misuse (`QUOTA_CONFLICT`).
+ * A return outside the window of its release is refused (`outside-return-window`) unless
+ * `window.outside` is `allow`: customs then neither waives the tax nor adjusts the annual
+ * amount (海关总署公告2020年第45号 三).
  */
 export function planRefund(
   entry: QuotaEntry,

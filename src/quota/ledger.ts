@@ -188,8 +188,8 @@ export class QuotaLedger {
   /**
    * Checks once per ledger that the store was written with the same secret, by reading; only a
    * store that has no fingerprint yet is claimed, in a write transaction under one lock, so that
-   * of ledgers with different secrets claiming it at once one wins and the others are refused. A read-only store is
-   * never claimed: one without a fingerprint was never written to.
+   * of ledgers with different secrets claiming it at once one wins and the others are refused.
+   * A read-only store is never claimed: one without a fingerprint was never written to.
    */
   private ready(): Promise<void> {
     const want = secretFingerprint(this.secret);

@@ -105,10 +105,15 @@ function hintOf(e: SandanError, command: string | undefined): string | undefined
     return 'Check the path.';
   if (e.code === 'QUOTA_INVALID' && e.details?.secret === true)
     return 'Set SANDAN_QUOTA_SECRET to the secret the ledger was created with; for a new ledger make one, e.g. `openssl rand -hex 32`, and keep it.';
+  // The store's driver is not installed: --db, --quota-db and the secret are not the trouble.
+  if (e.code === 'QUOTA_STORE' && typeof e.details?.driver === 'string' && command !== 'emulate')
+    return `Install ${e.details.driver} where sandan is installed: \`npm install ${e.details.driver}\` in the project, or \`npm install -g ${e.details.driver}\` beside a global sandan.`;
   if (e.code === 'QUOTA_STORE' && command === 'validate')
     return 'Check --quota-db (a .sqlite path or postgres:// URL) and that SANDAN_QUOTA_SECRET is the secret the ledger was created with.';
   if (e.code === 'QUOTA_STORE' && command === 'emulate')
     return 'Check --state (a SQLite file; it needs better-sqlite3), or keep the state in memory with --memory.';
+  if (e.code === 'QUOTA_CONFLICT' && e.details?.key !== undefined)
+    return 'A refund key (--key) is applied once, for one amount: give another return of the order its own key. See the order in `sandan quota history --buyer-id …`.';
   if (e.code === 'INVALID_OPTION' && e.details?.what === 'emulator settings')
     return 'Fix the settings file; its format is schemas/emulator-settings.schema.json, and docs/emulator.md says what each setting does.';
   if (e.code === 'INVALID_OPTION' && command !== undefined) return `See \`sandan ${command} --help\`.`;

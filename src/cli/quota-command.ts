@@ -89,7 +89,7 @@ function eventJson(e: QuotaEvent) {
     orderNo: e.orderNo,
     type: e.type,
     amount: e.amount.toFixed(),
-    at: e.at.toISOString(),
+    at: beijingIso(e.at.getTime()),
     ...(e.key !== undefined && { key: e.key }),
   };
 }
@@ -103,7 +103,7 @@ const DONE: Record<Exclude<QuotaAction, 'remaining' | 'history'>, string> = {
 
 function windowJson(w: ReturnWindowCheck | undefined) {
   if (!w) return {};
-  const t = (d: Date | undefined) => (d === undefined ? null : d.toISOString());
+  const t = (d: Date | undefined) => (d === undefined ? null : beijingIso(d.getTime()));
   return {
     returnWindow: {
       releasedAt: t(w.releasedAt),
@@ -159,6 +159,38 @@ function resultJson(action: QuotaAction, r: QuotaResult) {
   };
 }
 
+/**
+ * `--ttl` in milliseconds, checked here so that errors name the flag (the ledger names its option
+ * ttlMs): a positive whole number of minutes, whose expiry, counted from when the reservation is
+ * made (`--at`, else now), is a time a Date holds and is still to come. A back-dated reservation
+ * already past its expiry would print "reserved" yet hold no quota from the start, so it is
+ * refused before anything is written (a library caller with its own clock may still make one).
+ */
+function ttlOption(text: string | undefined, at: Date | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const minutes = /^\d+$/.test(text) ? Number(text) : 0;
+  if (minutes === 0)
+    throw new SandanError(
+      'INVALID_OPTION',
+      `--ttl must be a positive whole number of minutes, got ${JSON.stringify(text)}`,
+    );
+  const ms = minutes * 60_000;
+  const expiry = (at ?? new Date()).getTime() + ms;
+  if (Number.isNaN(new Date(expiry).getTime()))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `--ttl ${text} is too long: the reservation would expire after the year 275760, the last sandan can keep; leave --ttl out for a reservation that does not expire`,
+    );
+  if (at !== undefined && expiry <= Date.now()) {
+    const t = (time: number) => `${beijingXsDateTime(new Date(time)).replace('T', ' ')} Beijing`;
+    throw new SandanError(
+      'INVALID_OPTION',
+      `--ttl ${text} from --at ${t(at.getTime())} ends at ${t(expiry)}, which has passed: the reservation would be expired as it is made and hold no quota. To record an order placed in the past, leave --ttl out (and commit or release it when customs answers)`,
+    );
+  }
+  return ms;
+}
+
 /** Runs one `sandan quota` action; returns the exit code. Misuse throws a SandanError (exit 2 in main). */
 export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOptions, io: CliIo): Promise<number> {
   const db = need(opts.db, '--db FILE.sqlite | postgres://…', action);
@@ -179,7 +211,7 @@ export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOption
     return Number(v);
   };
   const year = num(opts.year, '--year');
-  const ttlMinutes = num(opts.ttl, '--ttl');
+  const ttlMs = ttlOption(opts.ttl, at);
   const busyTimeoutMs = num(opts.busyTimeout, '--busy-timeout');
   // Check everything the action needs before opening the store.
   const buyer =
@@ -226,7 +258,7 @@ export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOption
           ...(at !== undefined && { now: at }),
           ...(opts.copNo !== undefined && { copNo: opts.copNo }),
           ...(opts.invtNo !== undefined && { invtNo: opts.invtNo }),
-          ...(ttlMinutes !== undefined && { ttlMs: ttlMinutes * 60_000 }),
+          ...(ttlMs !== undefined && { ttlMs }),
         });
         out(resultJson(action, r), resultText(action, r));
         return r.ok ? QUOTA_EXIT.ok : QUOTA_EXIT.refused;
@@ -275,7 +307,11 @@ const OPTIONS = {
       'order date or time of the change: YYYY-MM-DD, yyyyMMddHHmmss (Beijing) or ISO 8601 (default: now)',
     ),
   year: () => new Option('--year <yyyy>', 'calendar year (default: the year of --at)'),
-  ttl: () => new Option('--ttl <minutes>', 'the reservation expires unless committed within this time'),
+  ttl: () =>
+    new Option(
+      '--ttl <minutes>',
+      'the reservation expires unless committed within this many minutes of --at (default: now); an expiry already past is refused',
+    ),
   copNo: () => new Option('--cop-no <copNo>', 'the inventory copNo, to match receipts'),
   invtNo: () => new Option('--invt-no <invtNo>', 'the inventory invtNo, to match receipts'),
   key: () => new Option('--key <key>', 'idempotency key, so that a partial refund applies once'),

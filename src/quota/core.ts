@@ -38,14 +38,21 @@ export function parseInstant(value: QuotaInstant, what = 'at'): Date {
 export { beijingYear, beijingIsoDate as beijingDate };
 
 /**
- * Checks a calendar year argument: a whole number of four digits (a year with no annual limit in
- * force, such as 1999, is refused by the policy lookup, which says so).
+ * The calendar years the ledger keeps, for reads and writes alike: four digits, ending a year
+ * early so that what runs past a year's end (a December release's return window) is still a
+ * four-digit year, which every written form of a time needs.
  */
-export function checkYear(year: unknown): number {
-  if (typeof year !== 'number' || !Number.isInteger(year) || year < 1000 || year > 9998) {
+const QUOTA_YEARS = { first: 1000, last: 9998 } as const;
+
+/**
+ * Checks a calendar year: a whole number in {@link QUOTA_YEARS} (a year with no annual limit in
+ * force, such as 1999, is refused by the policy lookup, which says so). `what` names it in the message.
+ */
+export function checkYear(year: unknown, what = 'year'): number {
+  if (typeof year !== 'number' || !Number.isInteger(year) || year < QUOTA_YEARS.first || year > QUOTA_YEARS.last) {
     throw new SandanError(
       'QUOTA_INVALID',
-      `year must be a whole calendar year from 1000 to 9998, got ${JSON.stringify(year)}`,
+      `${what} must be a whole calendar year from ${QUOTA_YEARS.first} to ${QUOTA_YEARS.last}, got ${JSON.stringify(year)}`,
     );
   }
   return year;
@@ -759,9 +766,10 @@ export function releaseTimeOf(entry: QuotaEntry, orderEvents: readonly QuotaEven
 /**
  * Decides a refund (an approved return): `amount` of a committed order stops counting,
  * or all of what still counts when no amount is given. A refund with an idempotency key
- * already applied is a duplicate. A return outside the window of its release is refused
- * (`outside-return-window`) unless `window.outside` is `allow`: customs then neither waives
- * the tax nor adjusts the annual amount (海关总署公告2020年第45号 三).
+ * already applied is a duplicate; with another amount than the key's, misuse (`QUOTA_CONFLICT`).
+ * A return outside the window of its release is refused (`outside-return-window`) unless
+ * `window.outside` is `allow`: customs then neither waives the tax nor adjusts the annual
+ * amount (海关总署公告2020年第45号 三).
  */
 export function planRefund(
   entry: QuotaEntry,
@@ -775,8 +783,18 @@ export function planRefund(
 ): QuotaPlan {
   const checked = window.check === undefined ? {} : { returnWindow: window.check };
   const withWindow = (p: QuotaPlan): QuotaPlan => ({ ...p, result: { ...p.result, ...checked } });
-  if (key !== undefined && orderEvents.some((e) => e.type === 'refund' && e.key === key))
+  const applied = key === undefined ? undefined : orderEvents.find((e) => e.type === 'refund' && e.key === key);
+  if (applied) {
+    // A key names one refund: another amount under it is another refund, misuse as for reserve.
+    // A retry without an amount (all that counts) repeats whatever the key gave back.
+    if (amount !== undefined && !amount.eq(applied.amount))
+      throw new SandanError(
+        'QUOTA_CONFLICT',
+        `The refund keyed ${JSON.stringify(key)} of order ${orderLabel(entry)} was applied with ${applied.amount.toFixed()} CNY, not ${amount.toFixed()}; a key is applied once, for one amount`,
+        { details: { orderNo: entry.orderNo, ebpCode: entry.ebpCode, key } },
+      );
     return withWindow(done(entry, entries, limit, now, true, [], []));
+  }
   if (entry.status !== 'committed') {
     const why = entry.status === 'released' ? 'released' : 'not-committed';
     return refused(

@@ -47,6 +47,9 @@ import type {
   QuotaTx,
 } from './types.js';
 
+/** The lock (of the store's buyer-year locks, under no buyer key and no year) that claims for a secret take. */
+const CLAIM_LOCK = 'sandan-quota-secret-claim';
+
 /** Options of {@link QuotaLedger}. */
 export interface QuotaLedgerOptions {
   /** Where entries and events are kept: memory, SQLite or PostgreSQL. */
@@ -184,8 +187,9 @@ export class QuotaLedger {
 
   /**
    * Checks once per ledger that the store was written with the same secret, by reading; only a
-   * store that has no fingerprint yet is claimed, in a write transaction. A read-only store is
-   * never claimed: one without a fingerprint was never written to.
+   * store that has no fingerprint yet is claimed, in a write transaction under one lock, so that
+   * of ledgers with different secrets claiming it at once one wins and the others are refused.
+   * A read-only store is never claimed: one without a fingerprint was never written to.
    */
   private ready(): Promise<void> {
     const want = secretFingerprint(this.secret);
@@ -201,6 +205,10 @@ export class QuotaLedger {
       check(have);
       if (have !== undefined || this.store.readOnly) return;
       await this.store.transaction(async (tx) => {
+        // Two ledgers claiming a fresh store at once would both read no fingerprint, and the second
+        // write replace the first (PostgreSQL at READ COMMITTED): both secrets would pass. The
+        // store's lock serialises the claims, so the second reads the first's and is refused.
+        await tx.lockBuyerYear(CLAIM_LOCK, 0);
         const now = await tx.getMeta('secret-fingerprint');
         check(now);
         if (now === undefined) await tx.setMeta('secret-fingerprint', want);
@@ -301,7 +309,8 @@ export class QuotaLedger {
     const opts = optionsObject(options, 'QuotaLedger.reserve', 'QUOTA_INVALID');
     const key = orderKeyOf(order);
     const orderAt = parseInstant(at);
-    const year = beijingYear(orderAt);
+    // The years remaining() and history() read: an order of another year could not be read back.
+    const year = checkYear(beijingYear(orderAt), "The order date's year (Beijing)");
     const policy = this.policyOn(beijingDate(orderAt));
     const value = countedAmountOf(amount, policy.quotaBasis);
     const buyerKey = this.buyerKey(buyerIdNumber);
@@ -310,6 +319,12 @@ export class QuotaLedger {
     if (ttl !== undefined && !(Number.isFinite(ttl) && ttl > 0))
       throw new SandanError('QUOTA_INVALID', `ttlMs must be a positive number of milliseconds, got ${String(ttl)}`);
     const expiresAt = ttl === undefined ? undefined : new Date(now.getTime() + ttl);
+    // Past a Date's range the expiry is an invalid Date, which the stores kept as "never" (or refused).
+    if (expiresAt !== undefined && Number.isNaN(expiresAt.getTime()))
+      throw new SandanError(
+        'QUOTA_INVALID',
+        `${opts.ttlMs !== undefined ? 'ttlMs' : 'reservationTtlMs'} ${String(ttl)} puts the expiry past the last time a Date holds; leave it out for a reservation that does not expire`,
+      );
     const quantities = opts.quantities === undefined ? undefined : toQuantities(opts.quantities);
     return this.run(async (tx) => {
       await tx.lockBuyerYear(buyerKey, year);

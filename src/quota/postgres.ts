@@ -446,7 +446,7 @@ export async function openPostgresQuotaStore(
       throw new SandanError(
         'QUOTA_STORE',
         'The PostgreSQL quota store needs the optional dependency pg: npm install pg',
-        { cause: e },
+        { cause: e, details: { driver: 'pg' } },
       );
     }
     const config: Pg.PoolConfig =

@@ -485,7 +485,7 @@ export async function openSqliteQuotaStore(path: string, options?: SqliteQuotaSt
     throw new SandanError(
       'QUOTA_STORE',
       'The SQLite quota store needs the optional dependency better-sqlite3: npm install better-sqlite3',
-      { cause: e },
+      { cause: e, details: { driver: 'better-sqlite3' } },
     );
   }
   if (readOnly && path !== ':memory:' && !existsSync(path))

@@ -112,7 +112,9 @@ export interface QuotaEvent {
 export interface QuotaTx {
   /**
    * Serialises all transactions on one buyer-year until this one ends (a row or advisory lock,
-   * or a whole-database write lock). Called before reading anything that decides a write.
+   * or a whole-database write lock). Called before reading anything that decides a write. The
+   * ledger also takes it under a key of its own (no buyer key, year 0) to claim a fresh store
+   * for its secret, so it must serialise keys that are in no entry too.
    */
   lockBuyerYear(buyerKey: string, year: number): Promise<void>;
   /** The entry of one platform's order (`ebpCode` `''`: the entry with no platform stated). */

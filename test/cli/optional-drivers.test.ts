@@ -67,9 +67,10 @@ describe('without the optional database drivers', () => {
       '11010519491231002X',
     ]);
     expect([r.code, r.stdout]).toEqual([2, '']);
+    // The hint is about installing the driver, not about --db or the secret.
     expect(r.stderr).toBe(
       'sandan: The PostgreSQL quota store needs the optional dependency pg: npm install pg\n' +
-        'hint: Check --db (a .sqlite path or postgres:// URL) and that SANDAN_QUOTA_SECRET is the secret the ledger was created with.\n',
+        'hint: Install pg where sandan is installed: `npm install pg` in the project, or `npm install -g pg` beside a global sandan.\n',
     );
   });
 
@@ -86,8 +87,26 @@ describe('without the optional database drivers', () => {
       '11010519491231002X',
     ]);
     expect([r.code, r.stdout]).toEqual([2, '']);
-    expect(r.stderr).toMatch(
-      /^sandan: The SQLite quota store needs the optional dependency better-sqlite3: npm install better-sqlite3\n/,
+    expect(r.stderr).toBe(
+      'sandan: The SQLite quota store needs the optional dependency better-sqlite3: npm install better-sqlite3\n' +
+        'hint: Install better-sqlite3 where sandan is installed: `npm install better-sqlite3` in the project, or `npm install -g better-sqlite3` beside a global sandan.\n',
+    );
+  });
+
+  it('sandan validate --quota-db exits 2 and hints at installing the driver (not at --quota-db or the secret)', async () => {
+    const r = await node([
+      '--import',
+      hide,
+      BIN,
+      'validate',
+      'examples/hangzhou-1210.json',
+      '--quota-db',
+      'postgres://sandan@127.0.0.1:9/sandan',
+    ]);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe(
+      'sandan: The PostgreSQL quota store needs the optional dependency pg: npm install pg\n' +
+        'hint: Install pg where sandan is installed: `npm install pg` in the project, or `npm install -g pg` beside a global sandan.\n',
     );
   });
 

@@ -84,6 +84,14 @@ describe('sandan quota', () => {
       'json',
     ]);
     expect(r.json()).toMatchObject({ ok: true, duplicate: true, remaining: '1000' });
+    // The key with another amount is a conflict (exit 2), as an order reserved again with another amount.
+    r = await cli(['quota', 'refund', '--db', db, '--order', 'O-1', '--amount', '5', '--key', 'RET-1']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      'sandan: The refund keyed "RET-1" of order O-1 was applied with 0.5 CNY, not 5; a key is applied once, for one amount\n' +
+        'hint: A refund key (--key) is applied once, for one amount: give another return of the order its own key. See the order in `sandan quota history --buyer-id …`.\n',
+    ]);
     r = await cli(['quota', 'release', '--db', db, '--order', 'O-1']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
@@ -119,6 +127,57 @@ describe('sandan quota', () => {
     ]);
   });
 
+  it('a back-dated reserve whose --ttl has already run out is refused (exit 2): it would hold no quota', async () => {
+    const base = ['--db', db, '--buyer-id', BUYER, '--amount', '100'];
+    let r = await cli([
+      'quota',
+      'reserve',
+      ...base,
+      '--order',
+      'T-1',
+      '--at',
+      '2026-01-05T10:00:00+08:00',
+      '--ttl',
+      '30',
+    ]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      'sandan: --ttl 30 from --at 2026-01-05 10:00:00 Beijing ends at 2026-01-05 10:30:00 Beijing, which has passed: the reservation would be expired as it is made and hold no quota. To record an order placed in the past, leave --ttl out (and commit or release it when customs answers)\n' +
+        'hint: See `sandan quota reserve --help`.\n',
+    ]);
+    expect(existsSync(db)).toBe(false);
+    // Without --ttl it is recorded, and counts.
+    r = await cli([
+      'quota',
+      'reserve',
+      ...base,
+      '--order',
+      'T-1',
+      '--at',
+      '2026-01-05T10:00:00+08:00',
+      '--format',
+      'json',
+    ]);
+    expect([r.code, r.json().status, r.json().remaining]).toEqual([0, 'reserved', '25900']);
+    // Back-dated by less than its time-to-live: it still holds quota now, and is reserved.
+    const tenMinutesAgo = new Date(Date.now() - 10 * 60_000).toISOString();
+    r = await cli([
+      'quota',
+      'reserve',
+      ...base,
+      '--order',
+      'T-2',
+      '--at',
+      tenMinutesAgo,
+      '--ttl',
+      '30',
+      '--format',
+      'json',
+    ]);
+    expect([r.code, r.json().status]).toEqual([0, 'reserved']);
+  });
+
   it('a backfilled ledger: reserve takes its event time from --at like commit and refund, and history lists in Beijing time', async () => {
     const base = ['--db', db, '--order', 'O-1'];
     let r = await cli(['quota', 'reserve', ...base, '--buyer-id', BUYER, '--amount', '25000.50', '--at', '2026-03-01']);
@@ -137,6 +196,13 @@ describe('sandan quota', () => {
         '',
       ].join('\n'),
     );
+    // JSON gives the same instants, in ISO 8601 with Beijing's offset like sandan's other JSON (status, sign).
+    r = await cli(['quota', 'history', '--db', db, '--buyer-id', BUYER, '--year', '2026', '--format', 'json']);
+    expect((r.json().events as Array<{ at: string }>).map((e) => e.at)).toEqual([
+      '2026-03-01T00:00:00.000+08:00',
+      '2026-03-05T00:00:00.000+08:00',
+      '2026-03-10T09:30:00.000+08:00',
+    ]);
   });
 
   it('--ebp-code: one orderNo of two platforms is two orders; the orderNo alone then names neither', async () => {
@@ -207,7 +273,7 @@ describe('sandan quota', () => {
         '',
       ].join('\n'),
     );
-    r = await cli(['quota', 'history', '--db', db, '--buyer-id', BUYER, '--year', '2026', '--format', 'json']);
+    r = await cli(['quota', 'history', '--db', db, '--buyer-id', BUYER, '--format', 'json']);
     expect((r.json().events as Array<{ ebpCode?: string; type: string }>).map((e) => `${e.ebpCode} ${e.type}`)).toEqual(
       ['PLAT-A reserve', 'PLAT-B reserve', 'PLAT-A commit', 'PLAT-B release'],
     );
@@ -279,10 +345,10 @@ describe('sandan quota', () => {
     expect([r.code, r.json().returnWindow]).toEqual([
       0,
       {
-        releasedAt: '2026-01-31T02:00:00.000Z',
-        applyBy: '2026-03-02T15:59:59.999Z',
-        arriveBy: '2026-03-17T15:59:59.999Z',
-        appliedAt: '2026-03-02T10:00:00.000Z',
+        releasedAt: '2026-01-31T10:00:00.000+08:00',
+        applyBy: '2026-03-02T23:59:59.999+08:00',
+        arriveBy: '2026-03-17T23:59:59.999+08:00',
+        appliedAt: '2026-03-02T18:00:00.000+08:00',
         arrivedAt: null,
         within: true,
       },
@@ -331,7 +397,7 @@ describe('sandan quota', () => {
     expect(r.json()).toMatchObject({ ok: true, duplicate: false, status: 'committed', remaining: '25700' });
     // Applied for 2026-03-05: day 33 after the 399, day 23 after the 800 (2026-02-10): within.
     r = await cli(['quota', 'refund', ...base, '--at', '2026-03-05', '--format', 'json']);
-    expect([r.code, r.json().returnWindow]).toMatchObject([0, { releasedAt: '2026-02-10T02:00:00.000Z' }]);
+    expect([r.code, r.json().returnWindow]).toMatchObject([0, { releasedAt: '2026-02-10T10:00:00.000+08:00' }]);
     r = await cli(['quota', 'commit', ...base, '--stage', 'inspected']);
     expect(r.code).toBe(2);
     // 899 (closed) counts an order too: 26,000 − 200 (ST-1's 300 came back with its refund) = 25,800.
@@ -350,11 +416,78 @@ describe('sandan quota', () => {
       2,
       'sandan: sandan quota reserve needs --amount N\nhint: See `sandan quota reserve --help`.\n',
     ]);
+    // With --format json too, an error is told on standard error only, as by validate and reconcile.
+    r = await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'X', '--format', 'json']);
+    expect([r.code, r.stdout]).toEqual([2, '']);
     r = await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'X', '--amount', '12.3.4']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('amount must be a non-negative decimal');
     r = await cli(['quota', 'remaining', '--buyer-id', BUYER]);
     expect(r.code).toBe(2);
+    // reserve writes only the years remaining and history read.
+    r = await cli([
+      'quota',
+      'reserve',
+      '--db',
+      db,
+      '--buyer-id',
+      BUYER,
+      '--order',
+      'X',
+      '--amount',
+      '1',
+      '--at',
+      '99991231',
+    ]);
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([
+      2,
+      "sandan: The order date's year (Beijing) must be a whole calendar year from 1000 to 9998, got 9999",
+    ]);
+    // The flag is named, not the library's option (ttlMs).
+    r = await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'X', '--amount', '1', '--ttl', '0']);
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      'sandan: --ttl must be a positive whole number of minutes, got "0"\nhint: See `sandan quota reserve --help`.\n',
+    ]);
+    r = await cli([
+      'quota',
+      'reserve',
+      '--db',
+      db,
+      '--buyer-id',
+      BUYER,
+      '--order',
+      'X',
+      '--amount',
+      '1',
+      '--ttl',
+      '5e3',
+    ]);
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([
+      2,
+      'sandan: --ttl must be a positive whole number of minutes, got "5e3"',
+    ]);
+    // An expiry past the range of a Date was stored as none (SQLite): a reservation that never expires.
+    r = await cli([
+      'quota',
+      'reserve',
+      '--db',
+      db,
+      '--buyer-id',
+      BUYER,
+      '--order',
+      'X',
+      '--amount',
+      '1',
+      '--ttl',
+      '99999999999999',
+    ]);
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      'sandan: --ttl 99999999999999 is too long: the reservation would expire after the year 275760, the last sandan can keep; leave --ttl out for a reservation that does not expire\nhint: See `sandan quota reserve --help`.\n',
+    ]);
+    r = await cli(['quota', 'history', '--db', db, '--buyer-id', BUYER, '--format', 'json']);
+    expect(r.json().events).toEqual([]);
     // The first write claims the ledger for the secret (a read-only remaining creates nothing).
     await cli([
       'quota',

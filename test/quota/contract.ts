@@ -219,6 +219,17 @@ export function quotaContract(h: Harness): void {
       const p1 = await l.refund('R-1', '250.50', { key: 'refund-1' });
       expect(p1.ok && s(p1.remaining)).toBe('25250.5');
       expect(await l.refund('R-1', '250.50', { key: 'refund-1' })).toMatchObject({ ok: true, duplicate: true });
+      // The same key is the same refund: the same amount in another spelling, or none, repeats it;
+      // another amount is another refund under a used key, misuse like reserving an order again with another amount.
+      expect(await l.refund('R-1', '250.5000', { key: 'refund-1' })).toMatchObject({ ok: true, duplicate: true });
+      expect(await l.refund('R-1', undefined, { key: 'refund-1' })).toMatchObject({ ok: true, duplicate: true });
+      await expect(l.refund('R-1', '100', { key: 'refund-1' })).rejects.toMatchObject({
+        code: 'QUOTA_CONFLICT',
+        message:
+          'The refund keyed "refund-1" of order R-1 was applied with 250.5 CNY, not 100; a key is applied once, for one amount',
+        details: { orderNo: 'R-1', ebpCode: '', key: 'refund-1' },
+      });
+      expect(s((await l.find({ orderNo: 'R-1' }))?.refunded)).toBe('250.5');
       expect(await l.refund('R-1', '800')).toMatchObject({ ok: false, reason: 'over-refund' });
       const all = await l.refund('R-1');
       expect(all.ok && [s(all.entry.refunded), s(all.remaining)]).toEqual(['1000', '26000']);
@@ -265,6 +276,12 @@ export function quotaContract(h: Harness): void {
       // The expired order may be reserved again, and it is checked against the limit again.
       expect(await l.reserve('E-1', BUYER, '20000', '2026-05-01')).toMatchObject({ ok: false, reason: 'over-limit' });
       expect(await l.reserve('E-1', BUYER, '20000', '2026-05-01', { ttlMs: 1 })).toMatchObject({ ok: false });
+      // An expiry past the range of a Date is misuse, not a reservation that never expires.
+      await expect(l.reserve('E-9', BUYER, '1', '2026-05-01', { ttlMs: 1e16 })).rejects.toMatchObject({
+        code: 'QUOTA_INVALID',
+        message: expect.stringContaining('ttlMs 10000000000000000 puts the expiry past'),
+      });
+      expect(await l.find({ orderNo: 'E-9' })).toBeUndefined();
       // Customs released it anyway: it counts, past the limit if need be.
       expect(await l.commit('E-1')).toMatchObject({ ok: true, entry: { status: 'committed' } });
       const b = await l.remaining(BUYER, 2026);
@@ -294,12 +311,88 @@ export function quotaContract(h: Harness): void {
       expect((await l.reserve('Y-5', BUYER, '1', '2027-01-01T00:00:00+08:00')).ok).toBe(false);
       expect((await l.history(BUYER, 2026)).map((e) => e.orderNo)).toEqual(['Y-1']);
       expect((await l.history(BUYER, 2027)).map((e) => e.orderNo)).toEqual(['Y-4']);
+      // An order is reserved only in a year the ledger reads back: 9998 yes, 9999 (or later) no.
+      const last = await l.reserve('Y-6', OTHER, '1', '99981231');
+      expect(last.ok && [last.entry.year, s((await l.remaining(OTHER, 9998)).used)]).toEqual([9998, '1']);
+      for (const [at, year] of [
+        ['99991231', 9999],
+        [new Date('+010000-06-01T00:00:00Z'), 10000],
+      ] as const)
+        await expect(l.reserve('Y-7', OTHER, '1', at)).rejects.toMatchObject({
+          code: 'QUOTA_INVALID',
+          message: `The order date's year (Beijing) must be a whole calendar year from 1000 to 9998, got ${year}`,
+        });
+      expect(await l.find({ orderNo: 'Y-7' })).toBeUndefined();
       // Releasing a 2026 order frees 2026 only.
       await l.release('Y-1');
       expect([s((await l.remaining(BUYER, 2026)).remaining), s((await l.remaining(BUYER, 2027)).remaining)]).toEqual([
         '26000',
         '0',
       ]);
+    });
+
+    it('of two ledgers with different secrets claiming a fresh store at once, one wins and the other is refused', async () => {
+      const d = await db();
+      // A claim that has read no fingerprint waits (at most 300 ms) for the other claim to have read
+      // too: claims that are not serialised then both read none, and both secrets pass.
+      let other: (() => void) | undefined;
+      const meet = () =>
+        new Promise<void>((resolve) => {
+          if (other) {
+            other();
+            other = undefined;
+            return resolve();
+          }
+          const timer = setTimeout(() => {
+            other = undefined;
+            resolve();
+          }, 300);
+          other = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      const meeting = (store: QuotaStore): QuotaStore => ({
+        name: store.name,
+        close: () => store.close(),
+        transaction: (work, options) =>
+          store.transaction(
+            (tx) =>
+              work(
+                options?.readOnly
+                  ? tx
+                  : {
+                      ...tx,
+                      getMeta: async (key) => {
+                        const value = await tx.getMeta(key);
+                        if (key === 'secret-fingerprint' && value === undefined) await meet();
+                        return value;
+                      },
+                    },
+              ),
+            options,
+          ),
+      });
+      const secrets = [SECRET, 'another-secret-0123456789'];
+      const ledgers = await Promise.all(
+        secrets.map(async (secret) => {
+          const l = new QuotaLedger({ store: meeting(await d.open()), secret });
+          open.push(l);
+          return l;
+        }),
+      );
+      const results = await Promise.allSettled(
+        ledgers.map((l, i) => l.reserve(`C-${i}`, BUYER, '1', '2026-03-01', { now: '2026-03-01' })),
+      );
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const lost = results.findIndex((r) => r.status === 'rejected');
+      expect((results[lost] as PromiseRejectedResult).reason).toMatchObject({
+        code: 'QUOTA_STORE',
+        message: expect.stringContaining('was written with another secret'),
+      });
+      // The winner's secret is the store's; the loser wrote nothing and stays refused.
+      expect(s((await ledgers[1 - lost]!.remaining(BUYER, 2026)).used)).toBe('1');
+      await expect(ledgers[lost]!.remaining(BUYER, 2026)).rejects.toMatchObject({ code: 'QUOTA_STORE' });
     });
 
     it('stores a keyed hash, never the ID number, and refuses another secret', async () => {

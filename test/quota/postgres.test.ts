@@ -99,6 +99,31 @@ describe.skipIf(SKIP !== undefined)('postgres store', () => {
       await admin((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
     }
   });
+
+  it('two services with different secrets starting at once on a fresh schema: one claims it, the other is refused', async () => {
+    // Unordered, as services start: without the claim lock both secrets passed in about 7 rounds of 10.
+    for (let round = 0; round < 5; round++) {
+      const schema = `sandan_test_${randomBytes(6).toString('hex')}`;
+      const stores = await Promise.all([0, 1].map(() => openPostgresQuotaStore(URL_!, { schema, poolSize: 2 })));
+      try {
+        const results = await Promise.allSettled(
+          stores.map((store, i) =>
+            new QuotaLedger({ store, secret: `service-${i}-secret-0123456789` }).reserve(
+              `S-${i}`,
+              BUYER,
+              '1',
+              '2026-03-01',
+            ),
+          ),
+        );
+        expect(results.map((r) => r.status).sort(), `round ${round}`).toEqual(['fulfilled', 'rejected']);
+        expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'QUOTA_STORE' } });
+      } finally {
+        for (const s of stores) await s.close();
+        await admin((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+      }
+    }
+  });
 });
 
 describe.skipIf(SKIP !== undefined)('postgres store when the server drops its connections', () => {

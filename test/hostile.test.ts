@@ -97,10 +97,12 @@ describe('hostile fixtures', () => {
       expect(typeof v.scan).toBe('string');
       if (v.verify !== null) expect(v.verify).toBe('xml-malformed');
     }
-    if (skipWithout('xmllint')) return;
+  });
+
+  it.skipIf(skipWithout('xmllint')).each(files.filter((f) => VERDICTS[f]))("%s: xmllint's verdict", (name) => {
     needTool('xmllint');
     const r = spawnSync('xmllint', ['--noout', '--nonet', `${DIR}${name}`]);
-    expect(r.status === 0, `xmllint's verdict on ${name}`).toBe(v.xmllint);
+    expect(r.status === 0, `xmllint's verdict on ${name}`).toBe(VERDICTS[name]!.xmllint);
   });
 });
 

@@ -21,7 +21,8 @@ beforeAll(() => {
 }, 120_000);
 afterAll(() => {
   signing?.keys.cleanup();
-  rmSync(dir, { recursive: true, force: true });
+  // Unset when beforeAll failed before making it.
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 /** The files in a folder, as a DXP client sees them: not the emulator's hidden `.name.….tmp` files being written. */

@@ -1,12 +1,11 @@
 // Building the messages an order service sends, and reading the emulator's receipts back.
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createLocalSigner, signMessage, type Signer } from '../../src/sign/index.js';
 import { buildMessage, parseCebXml, type CebMessage } from '../../src/xml/index.js';
 import { parseRateTable, type RateTable } from '../../src/tax/index.js';
 import type { OutgoingReceipt } from '../../src/emulator/types.js';
-import { makeKeys, type TestKeys } from '../sign/helpers.js';
+import { makeRsaKeys, selfSignedRsaCertificate, type TestKeys } from '../sign/helpers.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 
@@ -36,10 +35,13 @@ export interface Signing {
   trust: { certificates: string[] };
 }
 
+let serial = 0x1000;
+
 /**
  * The emulator checks a certificate's dates on its own clock, which the tests set to 2026-11-20 and later: the
- * certificates are issued again valid from `start` to `end`, by default 2020 to 2040 (`openssl ca` sets the dates;
- * `req -x509` starts them now). Written to `out`.crt.
+ * certificates are issued again valid from `start` to `end`, by default 2020 to 2040, as `openssl ca -selfsign`
+ * would (version 1, serial from 0x1000), with node:crypto so that the emulator tests need no OpenSSL. Written to
+ * `out`.crt.
  */
 export function longLived(
   keys: TestKeys,
@@ -48,21 +50,20 @@ export function longLived(
   start = '20200101000000Z',
   end = '20400101000000Z',
 ): string {
-  writeFileSync(
-    keys.path('emu-ca.cnf'),
-    '[ca]\ndefault_ca=d\n[d]\ndir=.\ndatabase=emu-index.txt\nnew_certs_dir=.\nserial=emu-serial\ndefault_md=sha256\npolicy=p\nunique_subject=no\n[p]\ncommonName=supplied\n',
-  );
-  if (!existsSync(keys.path('emu-index.txt'))) writeFileSync(keys.path('emu-index.txt'), '');
-  if (!existsSync(keys.path('emu-serial'))) writeFileSync(keys.path('emu-serial'), '1000\n');
-  const run = (args: string[]) => execFileSync('openssl', args, { cwd: keys.dir, stdio: ['pipe', 'pipe', 'pipe'] });
-  run(['req', '-new', '-key', `${name}.key`, '-subj', `/CN=sandan emulator ${name}`, '-out', `${out}.csr`]);
-  // biome-ignore format: one option per line would hide the command
-  run(['ca', '-batch', '-config', 'emu-ca.cnf', '-selfsign', '-keyfile', `${name}.key`, '-in', `${out}.csr`, '-startdate', start, '-enddate', end, '-out', `${out}.crt`]);
-  return keys.text(`${out}.crt`);
+  const date = (t: string) => new Date(t.replace(/^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
+  const pem = selfSignedRsaCertificate(keys.read(`${name}.key`), {
+    commonName: `sandan emulator ${name}`,
+    serial: (serial++).toString(16),
+    notBefore: date(start),
+    notAfter: date(end),
+    v1: true,
+  });
+  writeFileSync(keys.path(`${out}.crt`), pem);
+  return pem;
 }
 
 export function makeSigning(): Signing {
-  const keys = makeKeys();
+  const keys = makeRsaKeys();
   const trusted = longLived(keys, 'rsa');
   const other = longLived(keys, 'rsa2');
   return {

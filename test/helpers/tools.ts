@@ -2,7 +2,15 @@
  * External tools some tests use as outside oracles. A test that needs one runs when it is present and is skipped,
  * with a one-line notice, when it is not, so a plain clone passes `npm test` with Node alone:
  *
- *   describe.skipIf(skipWithout('xmlsec1'))('… with xmlsec1', () => { … });
+ *   describe.skipIf(skipWithout('xmlsec1'))('… with xmlsec1', () => {
+ *     beforeAll(() => needTool('xmlsec1')); // runs only when required: fails with the install hint
+ *     …
+ *   });
+ *
+ * A hook that makes what such tests use (makeKeys) skips with them: `if (skipWithout('openssl')) return;`. A test
+ * that needs a tool for one of its checks only does that check in a test of its own under
+ * `it.skipIf(skipWithout(tool))` (or calls `ctx.skip()`), never behind `if (hasTool(tool))` or an early `return`,
+ * which pass with less checked. test/helpers/tool-guards.ts finds both in the test files (tools.test.ts).
  *
  * Environment:
  * - SANDAN_TEST_HIDE_TOOLS=xmlsec1,xmllint (or `all`): treat these tools as missing, to try the skips.
@@ -64,19 +72,24 @@ function listed(variable: string, tool: Tool): boolean {
 
 const known = new Map<Tool, boolean>();
 
+/** Why the tool is missing: hidden on purpose, or not installed (with how to get it). */
+function whyMissing(tool: Tool): string {
+  return listed('SANDAN_TEST_HIDE_TOOLS', tool)
+    ? 'hidden by SANDAN_TEST_HIDE_TOOLS'
+    : `not available (${TOOLS[tool].hint})`;
+}
+
 /** Whether the tool is usable here; the first time it is not, prints a one-line notice. */
 export function hasTool(tool: Tool): boolean {
   let ok = known.get(tool);
   if (ok === undefined) {
-    const hidden = listed('SANDAN_TEST_HIDE_TOOLS', tool);
-    ok = !hidden && TOOLS[tool].probe();
+    ok = !listed('SANDAN_TEST_HIDE_TOOLS', tool) && TOOLS[tool].probe();
     known.set(tool, ok);
     if (!ok) {
-      const why = hidden ? 'hidden by SANDAN_TEST_HIDE_TOOLS' : `not available (${TOOLS[tool].hint})`;
       const then = requiredTool(tool)
         ? 'tests that need it FAIL (SANDAN_TEST_REQUIRE_TOOLS)'
         : 'tests that need it are skipped';
-      console.warn(`[sandan test] ${tool} (${TOOLS[tool].role}) is ${why}: ${then}`);
+      console.warn(`[sandan test] ${tool} (${TOOLS[tool].role}) is ${whyMissing(tool)}: ${then}`);
     }
   }
   return ok;
@@ -92,12 +105,20 @@ export function skipWithout(tool: Tool): boolean {
   return !hasTool(tool) && !requiredTool(tool);
 }
 
-/** Throws when the tool is missing: for tests that run because the tool is required. */
+/**
+ * Throws when the tool is missing. Call it first in a test or hook that `skipWithout(tool)` skips: it then runs
+ * without the tool only when the tool is required, and fails with the install hint.
+ */
 export function needTool(tool: Tool): void {
-  if (!hasTool(tool))
-    throw new Error(
-      `${tool} (${TOOLS[tool].role}) is required by SANDAN_TEST_REQUIRE_TOOLS but is not available: ${TOOLS[tool].hint}`,
-    );
+  if (!hasTool(tool)) throw new Error(missingToolMessage(tool, requiredTool(tool)));
+}
+
+/** needTool's error: a required tool, or a test that reached the tool without a skip for it (a bug of the test). */
+export function missingToolMessage(tool: Tool, required: boolean): string {
+  const what = `${tool} (${TOOLS[tool].role}) is ${whyMissing(tool)}`;
+  return required
+    ? `${what}, and SANDAN_TEST_REQUIRE_TOOLS requires it`
+    : `${what}, and this test needs it but is not skipped without it: guard it with skipWithout('${tool}') (test/helpers/tools.ts)`;
 }
 
 /** The Chromium executable the browser tests launch: CHROMIUM_PATH, else Debian's /usr/bin/chromium. */

@@ -19,7 +19,6 @@ import {
 } from 'sandan';
 import { createCustomsEmulator, type CustomsEmulator } from 'sandan/emulator';
 import { runCli } from '../helpers/cli.js';
-import { skipWithout } from '../helpers/tools.js';
 import { makeSigning } from '../emulator/helpers.js';
 import type { TestKeys } from '../sign/helpers.js';
 
@@ -74,7 +73,7 @@ function service(ledger: QuotaLedger) {
   });
 }
 
-describe.skipIf(skipWithout('openssl'))('journey 1 against the customs emulator', () => {
+describe('journey 1 against the customs emulator', () => {
   let customs: CustomsEmulator;
   afterAll(() => customs?.close());
 

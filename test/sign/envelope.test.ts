@@ -3,13 +3,12 @@
 // (namespaces, xml:* attributes) or its offsets were off by a byte-order mark or CR LF line ends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalSigner, signMessage, verifyMessage, type Signer } from '../../src/index.js';
-import { skipWithout } from '../helpers/tools.js';
-import { makeKeys, type TestKeys } from './helpers.js';
+import { makeRsaKeys, type TestKeys } from './helpers.js';
 
 let keys: TestKeys;
 let rsa: Signer;
 beforeAll(() => {
-  keys = makeKeys();
+  keys = makeRsaKeys();
   rsa = createLocalSigner({ key: keys.read('rsa.key'), certificate: keys.text('rsa.crt') });
 });
 afterAll(() => keys?.cleanup());
@@ -20,7 +19,7 @@ const message = `<?xml version="1.0" encoding="UTF-8"?>
 \t<ceb:Inventory><ceb:note x:k="v">a &amp; b</ceb:note></ceb:Inventory>
 </ceb:CEB621Message>`;
 
-describe.skipIf(skipWithout('openssl'))('verifyMessage reads the signature in the one pass', () => {
+describe('verifyMessage reads the signature in the one pass', () => {
   it('verifies with the root context, also after a byte-order mark and CR LF line ends are added', async () => {
     const signed = await signMessage(message, rsa);
     // What SignedInfo inherits from the root is in the bytes that were signed.

@@ -1,6 +1,8 @@
-// Test keys and certificates, generated with the OpenSSL command line into a temp dir on every run.
+// Test keys and certificates, generated into a temp dir on every run: with the OpenSSL command line (makeKeys), or
+// RSA ones with node:crypto alone (makeRsaKeys) for tests that need a signer but no OpenSSL.
 // Nothing here is committed: no private key leaves the temp dir.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,6 +133,11 @@ export function makeKeys(): TestKeys {
     openssl(['x509', '-in', p(`${n}.crt`), '-outform', 'DER', '-out', p(`${n}.crt.der`)]);
   }
   openssl(['rsa', '-in', p('rsa.key'), '-traditional', '-out', p('rsa-pkcs1.key')]);
+  return keysIn(dir);
+}
+
+function keysIn(dir: string): TestKeys {
+  const p = (n: string) => join(dir, n);
   return {
     dir,
     path: p,
@@ -138,6 +145,107 @@ export function makeKeys(): TestKeys {
     text: (n) => readFileSync(p(n), 'utf8'),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * rsa and rsa2 (`.key` PKCS#8 PEM, `.crt` self-signed for 365 days from now) with the subjects, serials and
+ * extensions makeKeys gives them, made with node:crypto alone: the keys of tests that need an RSA signer but not
+ * OpenSSL, so that they run in a plain clone.
+ */
+export function makeRsaKeys(): TestKeys {
+  const dir = mkdtempSync(join(tmpdir(), 'sandan-rsa-'));
+  const now = Date.now();
+  const made = [
+    ['rsa', 'sandan RSA test', '01691fe9'],
+    ['rsa2', 'sandan other RSA test', '02'],
+  ] as const;
+  for (const [name, commonName, serial] of made) {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    writeFileSync(join(dir, `${name}.key`), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const notAfter = new Date(now + 365 * 86_400_000);
+    const cert = selfSignedRsaCertificate(privateKey, { commonName, serial, notBefore: new Date(now), notAfter });
+    writeFileSync(join(dir, `${name}.crt`), cert);
+  }
+  return keysIn(dir);
+}
+
+export interface CertificateFields {
+  commonName: string;
+  /** Hex. */
+  serial: string;
+  notBefore: Date;
+  notAfter: Date;
+  /**
+   * Version 1 without extensions, as `openssl ca` writes without an extensions section; by default version 3 with
+   * the subject and authority key identifiers and a critical CA:TRUE, as `openssl req -x509` does.
+   */
+  v1?: boolean;
+}
+
+/** A self-signed sha256WithRSAEncryption certificate (PEM) of an RSA key, written as DER here, apart from src/sign. */
+export function selfSignedRsaCertificate(key: KeyObject | string | Buffer, f: CertificateFields): string {
+  const privateKey = key instanceof Buffer || typeof key === 'string' ? createPrivateKey(key) : key;
+  const publicKey = createPublicKey(privateKey);
+  const name = seq(tlv(0x31, seq(oid('2.5.4.3'), tlv(0x0c, Buffer.from(f.commonName, 'utf8')))));
+  const algorithm = seq(oid('1.2.840.113549.1.1.11'), tlv(0x05));
+  // RFC 5280 §4.2.1.2, method 1: SHA-1 of the subjectPublicKey bits, for an RSA key its PKCS#1 form.
+  const keyId = createHash('sha1')
+    .update(publicKey.export({ type: 'pkcs1', format: 'der' }))
+    .digest();
+  const extensions = tlv(
+    0xa3,
+    seq(
+      seq(oid('2.5.29.14'), tlv(0x04, tlv(0x04, keyId))),
+      seq(oid('2.5.29.35'), tlv(0x04, seq(tlv(0x80, keyId)))),
+      seq(oid('2.5.29.19'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, seq(tlv(0x01, Buffer.from([0xff]))))),
+    ),
+  );
+  const serial = Buffer.from(f.serial.length % 2 ? `0${f.serial}` : f.serial, 'hex');
+  const tbs = seq(
+    ...(f.v1 ? [] : [tlv(0xa0, tlv(0x02, Buffer.from([2])))]),
+    tlv(0x02, serial[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), serial]) : serial),
+    algorithm,
+    name,
+    seq(time(f.notBefore), time(f.notAfter)),
+    name,
+    publicKey.export({ type: 'spki', format: 'der' }),
+    ...(f.v1 ? [] : [extensions]),
+  );
+  const signature = sign('sha256', tbs, privateKey);
+  const der = seq(tbs, algorithm, tlv(0x03, Buffer.from([0]), signature));
+  const lines = der.toString('base64').match(/.{1,64}/g)!;
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
+/** A DER element: tag, definite length, contents. */
+function tlv(tag: number, ...contents: Buffer[]): Buffer {
+  const body = Buffer.concat(contents);
+  const n = body.length;
+  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
+  return Buffer.concat([Buffer.from([tag, ...length]), body]);
+}
+
+const seq = (...contents: Buffer[]) => tlv(0x30, ...contents);
+
+function oid(dotted: string): Buffer {
+  const [a, b, ...rest] = dotted.split('.').map(Number);
+  const bytes = [a! * 40 + b!];
+  for (const v of rest) {
+    const digits = [v & 0x7f];
+    for (let high = Math.floor(v / 128); high > 0; high = Math.floor(high / 128)) digits.unshift((high & 0x7f) | 0x80);
+    bytes.push(...digits);
+  }
+  return tlv(0x06, Buffer.from(bytes));
+}
+
+/** UTCTime for 1950–2049, GeneralizedTime otherwise (RFC 5280 §4.1.2.5), to the second. */
+function time(d: Date): Buffer {
+  const text = d
+    .toISOString()
+    .replace(/[-:T]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const year = d.getUTCFullYear();
+  return year >= 1950 && year < 2050 ? tlv(0x17, Buffer.from(text.slice(2))) : tlv(0x18, Buffer.from(text));
 }
 
 /** Raw r‖s → DER, written independently of src/sign for OpenSSL. */

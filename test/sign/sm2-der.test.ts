@@ -16,6 +16,8 @@ import { makeKeys, opensslSm2Verifies, unsignedSample, type TestKeys } from './h
 let keys: TestKeys;
 let signer: Signer;
 beforeAll(() => {
+  // The tests using the keys are skipped without OpenSSL: then so is making them.
+  if (skipWithout('openssl')) return;
   keys = makeKeys();
   signer = createLocalSigner({ key: keys.read('sm2.key'), certificate: keys.text('sm2.crt') });
 }, 120_000);

@@ -16,7 +16,10 @@ const xsd = (name: string) => readFileSync(join(XSD_DIR, name), 'utf8');
 /** True when the xmllint command line is used as the second validator (see test/helpers/tools.ts). */
 export const XMLLINT_CLI = !skipWithout('xmllint');
 
-/** Validates with xmllint-wasm (always) and the xmllint command line (when present); both must agree. */
+/**
+ * Validates with xmllint-wasm (always) and the xmllint command line (when present); both must agree: a refusal by
+ * the command line is in `errors`.
+ */
 export async function validateAgainstXsd(
   xml: string,
   schema: XsdName,

@@ -15,6 +15,9 @@ export interface TimelineItem {
   seq: number;
   node: TimelineNode;
   explanation?: ReceiptExplanation;
+  /** A receipt's inventory numbers: a cancel names the inventory it cancels by invtNo, its copNo and preNo are its own. */
+  invtNo?: string;
+  preNo?: string;
 }
 
 /** An order's events in time order (untimed last) and the receipts the detectors look for. */
@@ -25,16 +28,17 @@ export interface OrderTimeline {
   release: TimelineItem | undefined;
   /** Delivery statuses: CEB514 receipts that did not fail. */
   deliveries: readonly TimelineItem[];
+  /** The last approved cancel (CEB624 399), unless the inventory was declared again after it. */
   cancelApproved: TimelineItem | undefined;
   refundApproved: TimelineItem | undefined;
   /** The inventory's latest receipt when it is 700 (退运: shipped back, nothing to deliver). */
   shippedBack: TimelineItem | undefined;
   /**
    * Each document's latest receipt that tells its state, in the order the documents first answered: not a refusal
-   * of a message resent after the document was answered (see {@link refusesOnlyTheMessage}).
+   * of a message sent again under a declaration that stands (see {@link refusesOnlyTheMessage}).
    */
   latest: ReadonlyMap<DocumentKind, TimelineItem>;
-  /** The refusals of messages resent after their document was answered, in time order. */
+  /** The refusals of messages sent again under a declaration that stands, in time order. */
   resendRefusals: readonly TimelineItem[];
 }
 
@@ -53,12 +57,14 @@ export function timelineOf(items: TimelineItem[]): OrderTimeline {
   const receipts = items.filter((i) => i.node.event === 'receipt');
   const approved = (document: DocumentKind) =>
     receipts.find((r) => r.node.document === document && r.node.returnStatus === '399');
+  const cancel = receipts.filter((r) => r.node.document === 'cancel' && r.node.returnStatus === '399').at(-1);
   const lastInventory = receipts.filter((r) => r.node.document === 'inventory').at(-1);
   // A refused resend leaves the declaration as it was: a released parcel refused a change is still released.
   const latest = new Map<DocumentKind, TimelineItem>();
   const resendRefusals: TimelineItem[] = [];
   for (const r of receipts) {
-    if (latest.has(r.node.document) && refusesOnlyTheMessage(r)) resendRefusals.push(r);
+    // (also with no earlier answer here: the code itself says a declaration under that number stands at customs)
+    if (refusesOnlyTheMessage(r)) resendRefusals.push(r);
     else latest.set(r.node.document, r);
   }
   return {
@@ -66,12 +72,31 @@ export function timelineOf(items: TimelineItem[]): OrderTimeline {
     receipts,
     release: receipts.find((r) => r.node.document === 'inventory' && isRelease(r.node.returnStatus)),
     deliveries: receipts.filter((r) => r.node.document === 'logisticsStatus' && !isFailure(r.node.returnStatus)),
-    cancelApproved: approved('cancel'),
+    cancelApproved: cancel && !declaredAgainAfter(cancel, receipts) ? cancel : undefined,
     refundApproved: approved('refund'),
     shippedBack: lastInventory?.node.returnStatus === '700' ? lastInventory : undefined,
     latest,
     resendRefusals,
   };
+}
+
+/**
+ * Whether an inventory receipt after an approved cancel is of an inventory declared again (the cancel's own fix for
+ * changing a held declaration): another invtNo than the one cancelled, or, before customs numbers it, another preNo
+ * than the cancelled inventory's. Without the cancel's invtNo nothing tells them apart.
+ */
+function declaredAgainAfter(cancel: TimelineItem, receipts: readonly TimelineItem[]): boolean {
+  const { invtNo } = cancel;
+  if (invtNo === undefined) return false;
+  const inventory = receipts.filter((r) => r.node.document === 'inventory');
+  const cancelledPreNos = new Set(inventory.filter((r) => r.invtNo === invtNo).map((r) => r.preNo));
+  return inventory.some(
+    (r) =>
+      r.ms > cancel.ms &&
+      (r.invtNo !== undefined
+        ? r.invtNo !== invtNo
+        : r.preNo !== undefined && cancelledPreNos.size > 0 && !cancelledPreNos.has(r.preNo)),
+  );
 }
 
 /**
@@ -376,7 +401,8 @@ const REQUESTS: ReadonlySet<string> = new Set(['cancel', 'refund', 'logisticsSta
 
 /** The order's state from the latest receipt of each document. */
 export function stateOf(t: OrderTimeline, documents: OrderStatus['documents']): OrderState {
-  if (documents.cancel?.returnStatus === '399') return 'cancelled';
+  // (an approved cancel is final, whatever a later cancel message got; not once the inventory is declared again)
+  if (t.cancelApproved) return 'cancelled';
   if (documents.refund?.returnStatus === '399') return 'refunded';
   // 退运 is final (the catalogue's outcome), but the goods leave: neither accepted nor released.
   if (t.shippedBack) return 'returned';

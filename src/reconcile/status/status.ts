@@ -193,7 +193,12 @@ function receiptItem(r: StatusReceipt, seq: number): TimelineItem {
   if (info?.desc) node.desc = info.desc;
   const ls = trimmedText(r.fields.logisticsStatus);
   if (ls) node.logisticsStatus = ls;
-  return { ms, seq, node, explanation: ex };
+  const item: TimelineItem = { ms, seq, node, explanation: ex };
+  const invtNo = trimmedText(r.fields.invtNo);
+  const preNo = trimmedText(r.fields.preNo);
+  if (invtNo !== undefined) item.invtNo = invtNo;
+  if (preNo !== undefined) item.preNo = preNo;
+  return item;
 }
 
 /**

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { status, type StatusReceipt } from '../../src/reconcile/index.js';
+
+// What customs' receipts mean for the parcel, case by case (times are Beijing time).
+
+const r = (messageType: StatusReceipt['messageType'], fields: Record<string, string>): StatusReceipt => ({
+  messageType,
+  fields,
+});
+const NOW = new Date('2026-11-22T00:00:00Z');
+const order = (fields: Record<string, string>) =>
+  r('CEB312', { orderNo: 'SD202611200001', ebpCode: '3301964J31', ...fields });
+const inv = { copNo: 'INV202611200001', preNo: 'B20261120000000001', invtNo: '29242026I000000001' };
+
+describe('a refusal whose code says the declaration before it stands', () => {
+  it('is a refused resend, not a rejected order, also when no earlier receipt of the document is at hand', () => {
+    // -301010 订单编号已存在 and -621004 清单重复申报 say that customs holds a declaration under the number: the
+    // order was declared before (its receipts are not among these). It was `rejected`, inviting a third declaration.
+    const [o, i] = status(
+      [
+        order({ returnStatus: '-301010', returnTime: '20261120101700000', returnInfo: '订单编号已存在' }),
+        r('CEB622', { ...inv, returnStatus: '-621004', returnTime: '20261120101800000', returnInfo: '清单重复申报' }),
+      ],
+      { now: NOW },
+    );
+    expect([o!.order, o!.state, o!.anomalies.map((a) => [a.kind, a.code])]).toEqual([
+      'SD202611200001',
+      'pending',
+      [['resend-refused', '-301010']],
+    ]);
+    expect([i!.order, i!.state, i!.anomalies.map((a) => [a.kind, a.code])]).toEqual([
+      `copNo:${inv.copNo}`,
+      'pending',
+      [['resend-refused', '-621004']],
+    ]);
+    // (a refusal that says nothing of an earlier declaration is still the document's state)
+    const [over] = status(
+      [
+        r('CEB622', {
+          ...inv,
+          returnStatus: '-621005',
+          returnTime: '20261120101800000',
+          returnInfo: '超过单次交易限值',
+        }),
+      ],
+      { now: NOW },
+    );
+    expect([over!.state, over!.anomalies.map((a) => a.kind)]).toEqual(['rejected', ['rejected']]);
+  });
+});
+
+describe('an approved cancel (CEB624 399)', () => {
+  const again = { copNo: 'INV202611200001', preNo: 'B20261121000000002', invtNo: '29242026I000000002' };
+  const accepted = (numbers: Record<string, string>, at: string) =>
+    r('CEB622', { ...numbers, returnStatus: '120', returnTime: at, returnInfo: '[Code:1800;Desc:逻辑校验通过]' });
+  const released = (numbers: Record<string, string>, at: string) =>
+    r('CEB622', { ...numbers, returnStatus: '800', returnTime: at, returnInfo: '[Code:2600;Desc:放行]' });
+  const cancelled = r('CEB624', {
+    copNo: 'CANCEL202611200001',
+    preNo: 'C20261120000000001',
+    invtNo: inv.invtNo,
+    returnStatus: '399',
+    returnTime: '20261120150000000',
+    returnInfo: '[Code:2300;Desc:审核通过]',
+  });
+
+  it('cancels the inventory it names: one declared again afterwards and released is released, not cancelled', () => {
+    // The catalogue's fix for changing a held inventory is to cancel it (CEB623) and declare it again: the order
+    // was `cancelled`, with an `inconsistent` released-after-cancel naming the new inventory's release.
+    const [o, ...rest] = status(
+      [
+        accepted(inv, '20261120110000000'),
+        cancelled,
+        r('CEB622', { copNo: again.copNo, preNo: again.preNo, returnStatus: '2', returnTime: '20261121100000000' }),
+        accepted(again, '20261121110000000'),
+        released(again, '20261121120000000'),
+      ],
+      { now: NOW },
+    );
+    expect(rest).toEqual([]);
+    expect([o!.state, o!.anomalies]).toEqual(['released', []]);
+    // Declared again, not yet numbered by customs (another preNo): no longer cancelled either.
+    const [early] = status(
+      [
+        accepted(inv, '20261120110000000'),
+        cancelled,
+        r('CEB622', { copNo: again.copNo, preNo: again.preNo, returnStatus: '2', returnTime: '20261121100000000' }),
+      ],
+      { now: NOW },
+    );
+    expect(early!.state).toBe('pending');
+  });
+
+  it('stays cancelled when the cancelled inventory itself is released after it, which is inconsistent', () => {
+    const [o] = status([accepted(inv, '20261120110000000'), cancelled, released(inv, '20261121120000000')], {
+      now: NOW,
+    });
+    expect([o!.state, o!.anomalies.map((a) => a.rule)]).toEqual(['cancelled', ['released-after-cancel']]);
+  });
+
+  it('is final: the same cancel sent again and refused (-623009 撤单清单已经申报过) leaves the order cancelled', () => {
+    // It read as the cancel's latest status: the order was `accepted` with a `rejected` anomaly.
+    const [o] = status(
+      [
+        accepted(inv, '20261120110000000'),
+        cancelled,
+        r('CEB624', {
+          ...inv,
+          returnStatus: '-623009',
+          returnTime: '20261120160000000',
+          returnInfo: '撤单清单已经申报过',
+        }),
+      ],
+      { now: NOW },
+    );
+    expect([o!.state, o!.anomalies.map((a) => [a.kind, a.code])]).toEqual([
+      'cancelled',
+      [['resend-refused', '-623009']],
+    ]);
+  });
+});

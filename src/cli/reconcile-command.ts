@@ -32,6 +32,7 @@ import {
   type StatusReceipt,
 } from '../reconcile/index.js';
 import { appTimeProblem, declarationProblems } from '../reconcile/status/sent.js';
+import { unplacedReceipt } from '../reconcile/status/status.js';
 import { type ParsedXml, parseCebXml } from '../xml/parse.js';
 import { beijingTimeOption } from '../time/beijing.js';
 import { isAmountText } from '../model/guards.js';
@@ -388,13 +389,21 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
     if (!msg) continue;
     if (isStatusReceiptType(msg.messageType))
       for (const d of msg.documents) {
+        const receipt = { messageType: msg.messageType, fields: d };
+        // One that names no order (no key, a CEB900 of a message that cannot be read) may be a rejection: never lost silently.
+        const unplaced = unplacedReceipt(receipt);
+        if (unplaced !== undefined) {
+          unread = true;
+          ctx.io.stderr(`sandan status: ${file}: ${unplaced}; skipped\n`);
+          continue;
+        }
         // A receipt without a time cannot be placed: it may hide which status is the latest.
         const why = appTimeProblem(d.returnTime, 'yyyyMMddHHmmssSSS');
         if (why !== undefined) {
           unread = true;
           ctx.io.stderr(`sandan status: ${file}: ${msg.messageType} returnTime ${why}; shown without a time\n`);
         }
-        receipts.push({ messageType: msg.messageType, fields: d });
+        receipts.push(receipt);
       }
     else if (isSentType(msg.messageType)) {
       // As in a declaration: an appTime that is no time is named (the document has no time in the timeline).
@@ -446,7 +455,7 @@ export function registerStatusCommand(program: Command, ctx: CommandContext): vo
   program
     .command('status')
     .description(
-      'Where is each parcel and why: group receipts (CEB312/412/512/514/622/624/626) and tax bills (CEB816/818) by order, with the timeline in Beijing time, the current state and anomalies with suggested fixes. Exit 1 when an order has an anomaly.',
+      'Where is each parcel and why: group receipts (CEB312/412/512/514/622/624/626, CEB900) and tax bills (CEB816/818) by order, with the timeline in Beijing time, the current state and anomalies with suggested fixes. Exit 1 when an order has an anomaly.',
     )
     .argument(
       '<paths...>',

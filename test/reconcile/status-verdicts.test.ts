@@ -1,5 +1,15 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { status, type StatusReceipt } from '../../src/reconcile/index.js';
+import { createEngine } from '../../src/emulator/engine.js';
+import { manualClock } from '../../src/emulator/clock.js';
+import type { EmulatorEngine } from '../../src/emulator/types.js';
+import { sentFromDeclaration, status, type StatusReceipt } from '../../src/reconcile/index.js';
+import { unplacedReceipt } from '../../src/reconcile/status/status.js';
+import { explainCode, toJsonValue } from '../../src/xml/index.js';
+import { runCli } from '../helpers/cli.js';
+import { example, message, RATES, read } from '../emulator/helpers.js';
 
 // What customs' receipts mean for the parcel, case by case (times are Beijing time).
 
@@ -117,5 +127,85 @@ describe('an approved cancel (CEB624 399)', () => {
       'cancelled',
       [['resend-refused', '-623009']],
     ]);
+  });
+});
+
+describe('a format-check receipt (CEB900)', () => {
+  // Customs' own answers, from the emulator: a CEB900 repeats the message it refused in oriBizMessage.
+  const answers = async (e: EmulatorEngine, ...xml: string[]) => {
+    for (const x of xml) {
+      await e.submit(x, { transport: 'api' });
+      await e.advance('1m');
+    }
+    return e.receipts().flatMap((x) => {
+      const m = read(x.xml);
+      return m.documents.map((doc) => ({ messageType: m.messageType, fields: toJsonValue(doc) }) as StatusReceipt);
+    });
+  };
+  const engine = () =>
+    createEngine({
+      store: 'memory',
+      clock: manualClock('2026-11-20T02:20:00Z'),
+      rates: RATES,
+      requireSignature: false,
+    });
+
+  it("is the refusal of the documents of the message it repeats: an order refused at the format check is rejected, with the transport code's fix", async () => {
+    // It was "neither a receipt nor a declaration; skipped", exit 0: an order that never reached customs looked like
+    // no order at all.
+    const d = example();
+    const good = await message(d, 'order');
+    const bad = good.replace('<ceb:orderNo>', '<ceb:orderNoX>x</ceb:orderNoX><ceb:orderNo>');
+    const e = await engine();
+    const refused = await answers(e, bad);
+    expect(refused.map((x) => x.messageType)).toEqual(['CEB900']);
+    const [o, ...rest] = status(refused, { now: NOW, sent: sentFromDeclaration(d) });
+    expect(rest).toEqual([]);
+    expect([o!.order, o!.state, o!.documents.order?.returnStatus]).toEqual([d.order.orderNo, 'rejected', '-1']);
+    expect(o!.anomalies.map((a) => [a.kind, a.document, a.code])).toEqual([['rejected', 'order', '0002']]);
+    expect(o!.anomalies[0]!.fix?.en).toBe(explainCode('0002')!.fix.en);
+    // Sent again, well-formed, it is taken: the refusal is history.
+    const [later] = status(await answers(e, good), { now: new Date('2026-11-20T03:00:00Z') });
+    expect([later!.state, later!.anomalies]).toEqual(['accepted', []]);
+    // Once the order was answered, a refused message changes nothing: the declaration before it stands.
+    const [after] = status(await answers(e, bad), { now: new Date('2026-11-20T03:00:00Z') });
+    expect([after!.state, after!.anomalies.map((a) => [a.kind, a.code])]).toEqual([
+      'accepted',
+      [['resend-refused', '0002']],
+    ]);
+    await e.close();
+  });
+
+  it('of a message that cannot be read, like a receipt naming no key, is named by sandan status and makes the exit 1', async () => {
+    const e = await engine();
+    const [unreadable] = await answers(e, '<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb">');
+    await e.close();
+    expect(unplacedReceipt(unreadable!)).toMatch(/^CEB900 -1 \(\[Code:0001;Desc:.*\]\) refused a message/);
+    expect(status([unreadable!], { now: NOW })).toEqual([]);
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-status-ceb900-'));
+    try {
+      const receipts = e.receipts();
+      writeFileSync(join(dir, 'CEB900.xml'), receipts[0]!.xml);
+      writeFileSync(
+        join(dir, 'CEB622-no-key.xml'),
+        readFileSync('test/fixtures/outside/dandingtest/CEB622-released.xml', 'utf8').replace(
+          /<copNo>.*<\/invtNo>/,
+          '',
+        ),
+      );
+      const r = await runCli(['status', dir, '--now', '2026-11-22']);
+      expect(r.stderr.split('\n')).toEqual([
+        expect.stringMatching(
+          /CEB622-no-key\.xml: CEB622 800 \(\[Code:2600;Desc:放行\]\) names no copNo, preNo or invtNo: it names no order; skipped$/,
+        ),
+        expect.stringMatching(
+          /CEB900\.xml: CEB900 -1 .* refused a message \(oriMessageType Unknown, oriCopMsgId \?\) whose oriBizMessage is no declaration that can be read: it names no order; skipped$/,
+        ),
+        '',
+      ]);
+      expect(r.code).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

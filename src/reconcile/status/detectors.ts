@@ -63,8 +63,10 @@ export function timelineOf(items: TimelineItem[]): OrderTimeline {
   const latest = new Map<DocumentKind, TimelineItem>();
   const resendRefusals: TimelineItem[] = [];
   for (const r of receipts) {
-    // (also with no earlier answer here: the code itself says a declaration under that number stands at customs)
-    if (refusesOnlyTheMessage(r)) resendRefusals.push(r);
+    // (also with no earlier answer here: the code itself says a declaration under that number stands at customs;
+    // a CEB900's message never reached customs, so a declaration answered before it stands)
+    if (refusesOnlyTheMessage(r) || (r.node.messageType === 'CEB900' && latest.has(r.node.document)))
+      resendRefusals.push(r);
     else latest.set(r.node.document, r);
   }
   return {

@@ -22,10 +22,12 @@ import {
 import { compareCodeUnits, describeInput, optionsObject, trimmedText } from '../../model/guards.js';
 import { SandanError } from '../../errors.js';
 import { amountText } from '../records.js';
+import { refusedByFormatCheck } from './sent.js';
 import {
   RECEIPT_KIND,
   SENT_KIND,
   type Anomaly,
+  type DocumentKind,
   type OrderStatus,
   type StatusOptions,
   type StatusReceipt,
@@ -52,7 +54,8 @@ const PREFIX: Record<KeyName, string> = {
 };
 const KEY_NAMES = Object.keys(PREFIX) as KeyName[];
 
-const RECEIPT_KEYS: Record<StatusReceiptType, KeyName[]> = {
+/** (a CEB900 names none of its own: its keys are those of the documents it refused) */
+const RECEIPT_KEYS: Record<Exclude<StatusReceiptType, 'CEB900'>, KeyName[]> = {
   CEB312: ['orderNo'],
   CEB412: ['payTransactionId'],
   CEB512: ['logisticsNo'],
@@ -139,6 +142,40 @@ function platformResolver(all: ReadonlyArray<readonly string[]>): (keys: readonl
 }
 
 /**
+ * The documents a receipt is about, with the keys that place each: its own, or those of each document of the message a
+ * CEB900 refused. None when it names no key: it joins no order.
+ */
+function receiptDocuments(r: StatusReceipt): Array<{ keys: string[]; document: DocumentKind }> {
+  if (r.messageType === 'CEB900')
+    return (refusedByFormatCheck(r.fields) ?? [])
+      .map((d) => ({
+        keys: keysOf(d as unknown as Record<string, unknown>, KEY_NAMES),
+        document: SENT_KIND[d.messageType],
+      }))
+      .filter((d) => d.keys.length > 0);
+  const keys = keysOf(r.fields, RECEIPT_KEYS[r.messageType]);
+  return keys.length > 0 ? [{ keys, document: RECEIPT_KIND[r.messageType] }] : [];
+}
+
+/**
+ * Why {@link status} leaves a receipt out (it names no order), in English, or undefined when it places it: `sandan
+ * status` names such a receipt, which may be a rejection, instead of losing it.
+ */
+export function unplacedReceipt(r: StatusReceipt): string | undefined {
+  if (receiptDocuments(r).length > 0) return undefined;
+  const st = trimmedText(r.fields.returnStatus) ?? trimmedText(r.fields.status);
+  const info = trimmedText(r.fields.returnInfo);
+  const what = `${r.messageType}${st === undefined ? '' : ` ${st}`}${info === undefined ? '' : ` (${info})`}`;
+  if (r.messageType === 'CEB900') {
+    const type = trimmedText(r.fields.oriMessageType) ?? '?';
+    const id = trimmedText(r.fields.oriCopMsgId) ?? '?';
+    return `${what} refused a message (oriMessageType ${type}, oriCopMsgId ${id}) whose oriBizMessage is no declaration that can be read: it names no order`;
+  }
+  const keys = RECEIPT_KEYS[r.messageType];
+  return `${what} names no ${keys.length > 1 ? `${keys.slice(0, -1).join(', ')} or ${keys.at(-1)}` : keys[0]}: it names no order`;
+}
+
+/**
  * What makes two receipt documents the same receipt: type, guid, status and time (and the keys, so
  * that receipts without a guid are merged only when everything that places them agrees).
  */
@@ -176,7 +213,7 @@ function taxBillItem(r: StatusReceipt, seq: number): TimelineItem {
 }
 
 /** A receipt's timeline node, with the catalogue's explanation. */
-function receiptItem(r: StatusReceipt, seq: number): TimelineItem {
+function receiptItem(r: StatusReceipt, seq: number, document: DocumentKind): TimelineItem {
   const ms = beijingMillis(trimmedText(r.fields.returnTime));
   const returnStatus = trimmedText(r.fields.returnStatus) ?? '';
   const ex = explainReceipt({ returnStatus, returnInfo: r.fields.returnInfo });
@@ -185,7 +222,7 @@ function receiptItem(r: StatusReceipt, seq: number): TimelineItem {
     time: beijingIso(ms),
     event: 'receipt',
     messageType: r.messageType,
-    document: RECEIPT_KIND[r.messageType],
+    document,
     returnStatus,
   };
   if (ex.statusMeaning) node.meaning = ex.statusMeaning;
@@ -235,14 +272,13 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
   }
   // Archives keep a receipt twice (as received in its DxpMsg and unwrapped): one receipt is one event.
   const seen = new Set<string>();
-  for (const r of receipts) {
-    const keys = keysOf(r.fields, RECEIPT_KEYS[r.messageType]);
-    if (!keys.length) continue;
-    const identity = receiptIdentity(r, keys);
-    if (seen.has(identity)) continue;
-    seen.add(identity);
-    add(keys, RECEIPT_KIND[r.messageType] === 'taxBill' ? taxBillItem(r, items.length) : receiptItem(r, items.length));
-  }
+  for (const r of receipts)
+    for (const { keys, document } of receiptDocuments(r)) {
+      const identity = receiptIdentity(r, keys);
+      if (seen.has(identity)) continue;
+      seen.add(identity);
+      add(keys, document === 'taxBill' ? taxBillItem(r, items.length) : receiptItem(r, items.length, document));
+    }
 
   // (joined once every document's keys are known: which platforms have an orderNo decides how a key without one joins)
   const resolve = platformResolver(items.map((i) => i.keys));

@@ -19,11 +19,20 @@ import {
   unknownStatuses,
   type TimelineItem,
 } from './detectors.js';
-import { compareCodeUnits, describeInput, optionsObject, trimmedText } from '../../model/guards.js';
+import {
+  checkArgument,
+  compareCodeUnits,
+  describeInput,
+  isRecord,
+  optionsObject,
+  trimmedText,
+} from '../../model/guards.js';
 import { SandanError } from '../../errors.js';
 import { amountText } from '../records.js';
 import { refusedByFormatCheck } from './sent.js';
 import {
+  isSentType,
+  isStatusReceiptType,
   RECEIPT_KIND,
   SENT_KIND,
   type Anomaly,
@@ -259,7 +268,13 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
   const uf = new UnionFind();
   const items: Array<{ keys: string[]; item: TimelineItem }> = [];
   const add = (keys: string[], item: TimelineItem) => void items.push({ keys, item });
+  if (opts.sent !== undefined) checkArgument(opts.sent, 'iterable', 'status', 'options.sent');
   for (const sent of opts.sent ?? []) {
+    if (!isRecord(sent) || !isSentType(sent.messageType as string))
+      throw new SandanError(
+        'INVALID_OPTION',
+        `status: options.sent holds sent documents { messageType: CEB311 … CEB625, … }, got ${describeInput(sent)}`,
+      );
     const keys = keysOf(sent as unknown as Record<string, unknown>, KEY_NAMES);
     if (!keys.length) continue;
     const ms = beijingMillis(sent.appTime);
@@ -272,13 +287,22 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
   }
   // Archives keep a receipt twice (as received in its DxpMsg and unwrapped): one receipt is one event.
   const seen = new Set<string>();
-  for (const r of receipts)
+  for (const r of receipts) {
+    // (a receipt type it does not read, or no fields, is the caller's mistake: a document parseCebXml gave of a CEB712, say)
+    if (!isRecord(r) || !isStatusReceiptType(r.messageType as string) || !isRecord(r.fields))
+      throw new SandanError(
+        'INVALID_OPTION',
+        `status takes receipts as { messageType: CEB312 … CEB900, fields }, got ${describeInput(r)}${
+          isRecord(r) && typeof r.messageType === 'string' ? ` (messageType ${r.messageType})` : ''
+        }`,
+      );
     for (const { keys, document } of receiptDocuments(r)) {
       const identity = receiptIdentity(r, keys);
       if (seen.has(identity)) continue;
       seen.add(identity);
       add(keys, document === 'taxBill' ? taxBillItem(r, items.length) : receiptItem(r, items.length, document));
     }
+  }
 
   // (joined once every document's keys are known: which platforms have an orderNo decides how a key without one joins)
   const resolve = platformResolver(items.map((i) => i.keys));

@@ -209,3 +209,42 @@ describe('a format-check receipt (CEB900)', () => {
     }
   });
 });
+
+describe('not-acknowledged', () => {
+  const decl = (): Record<string, Record<string, unknown>> => {
+    const d = example();
+    d.order.appTime = '20261120101500';
+    d.inventory.appTime = '20261120101600';
+    d.inventory.invtNo = inv.invtNo;
+    for (const k of ['payment', 'logistics']) delete d[k];
+    return d;
+  };
+  const accepted = order({
+    returnStatus: '120',
+    returnTime: '20261120101700000',
+    returnInfo: '[Code:1800;Desc:逻辑校验通过]',
+  });
+
+  it('is not said of an inventory customs billed: a tax bill is its answer on the inventory it names', () => {
+    // "CEB621 … no receipt at all; resend it": the resend of a billed inventory is a duplicate (-621004).
+    const bill = r('CEB816', {
+      guid: 'B1',
+      invtNo: inv.invtNo,
+      taxNo: '29242026I00000000101',
+      valueAddedTax: '31.76',
+      status: '1',
+      returnTime: '20261121000001000',
+    });
+    const [o] = status([accepted, bill], { now: NOW, sent: sentFromDeclaration(decl()) });
+    expect(o!.anomalies).toEqual([]);
+    const [without] = status([accepted], { now: NOW, sent: sentFromDeclaration(decl()) });
+    expect(without!.anomalies.map((a) => [a.kind, a.document])).toEqual([['not-acknowledged', 'inventory']]);
+  });
+
+  it('is said once of a document declared in two inputs: one message sent is one event', () => {
+    const twice = [...sentFromDeclaration(decl()), ...sentFromDeclaration(decl())];
+    const [o] = status([accepted], { now: NOW, sent: twice });
+    expect(o!.timeline.filter((n) => n.event === 'sent').map((n) => n.messageType)).toEqual(['CEB311', 'CEB621']);
+    expect(o!.anomalies.map((a) => [a.kind, a.document])).toEqual([['not-acknowledged', 'inventory']]);
+  });
+});

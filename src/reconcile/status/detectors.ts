@@ -244,9 +244,12 @@ export function noDeliveryStatus(t: OrderTimeline, now: number, deliveryMs: numb
 /** Sent documents without any receipt of their kind more than `ackMs` later. */
 export function notAcknowledged(t: OrderTimeline, now: number, ackMs: number): Anomaly[] {
   const out: Anomaly[] = [];
+  // A tax bill is customs' answer on the inventory it names: the inventory arrived, whatever receipts are at hand.
+  const billed = t.items.some((i) => i.node.event === 'tax-bill');
   for (const it of t.items) {
     if (it.node.event !== 'sent' || !Number.isFinite(it.ms)) continue;
     const document = it.node.document;
+    if (document === 'inventory' && billed) continue;
     if (t.receipts.some((r) => r.node.document === document) || now - it.ms <= ackMs) continue;
     const hours = Math.floor((now - it.ms) / 3600_000);
     out.push({

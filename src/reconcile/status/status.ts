@@ -268,6 +268,8 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
   const uf = new UnionFind();
   const items: Array<{ keys: string[]; item: TimelineItem }> = [];
   const add = (keys: string[], item: TimelineItem) => void items.push({ keys, item });
+  // Archives keep a receipt twice (as received in its DxpMsg and unwrapped): one receipt is one event.
+  const seen = new Set<string>();
   if (opts.sent !== undefined) checkArgument(opts.sent, 'iterable', 'status', 'options.sent');
   for (const sent of opts.sent ?? []) {
     if (!isRecord(sent) || !isSentType(sent.messageType as string))
@@ -277,6 +279,10 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
       );
     const keys = keysOf(sent as unknown as Record<string, unknown>, KEY_NAMES);
     if (!keys.length) continue;
+    // One document in two inputs (a declaration kept twice) is one message sent.
+    const identity = JSON.stringify([sent.messageType, trimmedText(sent.appTime) ?? '', keys]);
+    if (seen.has(identity)) continue;
+    seen.add(identity);
     const ms = beijingMillis(sent.appTime);
     const { messageType } = sent;
     add(keys, {
@@ -285,8 +291,6 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
       node: { time: beijingIso(ms), event: 'sent', messageType, document: SENT_KIND[messageType] },
     });
   }
-  // Archives keep a receipt twice (as received in its DxpMsg and unwrapped): one receipt is one event.
-  const seen = new Set<string>();
   for (const r of receipts) {
     // (a receipt type it does not read, or no fields, is the caller's mistake: a document parseCebXml gave of a CEB712, say)
     if (!isRecord(r) || !isStatusReceiptType(r.messageType as string) || !isRecord(r.fields))

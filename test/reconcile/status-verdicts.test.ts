@@ -248,3 +248,19 @@ describe('not-acknowledged', () => {
     expect(o!.anomalies.map((a) => [a.kind, a.document])).toEqual([['not-acknowledged', 'inventory']]);
   });
 });
+
+describe('receipts of one instant', () => {
+  it("come in E-Port's steps before customs' answer, whatever the order of the files: accepted, not pending", () => {
+    // 2 (申报中) read after 120 at the same millisecond was the latest status: the order was `pending`.
+    const at = '20261120110000000';
+    const receipts = [
+      r('CEB622', { ...inv, returnStatus: '120', returnTime: at, returnInfo: '[Code:1800;Desc:逻辑校验通过]' }),
+      r('CEB622', { ...inv, returnStatus: '3', returnTime: at, returnInfo: '发送海关成功' }),
+      r('CEB622', { ...inv, returnStatus: '2', returnTime: at, returnInfo: '新增申报成功' }),
+    ];
+    for (const order of [receipts, [...receipts].reverse()]) {
+      const [o] = status(order, { now: NOW });
+      expect([o!.state, o!.timeline.map((n) => n.returnStatus)]).toEqual(['accepted', ['2', '3', '120']]);
+    }
+  });
+});

@@ -43,7 +43,7 @@ import { createProgress } from './progress.js';
 import { plural } from './format.js';
 import { parseRateTable } from '../tax/rates.js';
 import { readJsonFile } from './data-files.js';
-import { openInput, readRecords } from './input.js';
+import { openInput, readAhead, readRecords } from './input.js';
 import { readInputFile, statInputFile } from '../io/walk.js';
 
 interface ReconcileCliOptions {
@@ -350,8 +350,10 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
   // A declaration or XML file it could not read may hide an order's anomaly: never exit 0 after one. Each is named on
   // standard error and the others are still reported (one bad file in a folder of receipts used to stop the report).
   let unread = false;
-  for (const file of files) {
-    if (/\.(json|ndjson|jsonl)$/i.test(file)) {
+  const isDeclarations = (file: string) => /\.(json|ndjson|jsonl)$/i.test(file);
+  // (XML files read ahead: a folder of 100,000 receipts spent half its time waiting on each file in turn)
+  for await (const { item: file, bytes } of readAhead(files, (f) => (isDeclarations(f) ? undefined : f))) {
+    if (isDeclarations(file)) {
       // Read as validate reads them: a .ndjson or .jsonl file is NDJSON by its name.
       const ndjson = /\.(ndjson|jsonl)$/i.test(file);
       for await (const rec of readRecords(await openInput(file, ctx.io.stdin), { ndjson })) {
@@ -374,7 +376,7 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
       }
       continue;
     }
-    const text = await readInputFile(file);
+    const text = (await bytes) ?? (await readInputFile(file));
     let parsed: ParsedXml;
     try {
       parsed = parseCebXml(text);

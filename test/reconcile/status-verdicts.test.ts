@@ -264,3 +264,19 @@ describe('receipts of one instant', () => {
     }
   });
 });
+
+describe('the fix of a negative status the catalogue has no code for', () => {
+  it('says what to do where it is shown, not "the negative-code table below" (there is none in a status report)', () => {
+    const [o] = status(
+      [r('CEB622', { ...inv, returnStatus: '-621099', returnTime: '20261120110000000', returnInfo: '表体数据有误' })],
+      { now: NOW },
+    );
+    expect(o!.anomalies.map((a) => [a.kind, a.code, a.fix?.en])).toEqual([
+      [
+        'rejected',
+        '-621099',
+        'Fix what returnInfo says and resend; ask the E-Port data centre what the code means when that is not clear',
+      ],
+    ]);
+  });
+});

@@ -280,3 +280,25 @@ describe('the fix of a negative status the catalogue has no code for', () => {
     ]);
   });
 });
+
+describe('an order refused a change after its inventory was released ([code:22007;Desc:对应清单已放行])', () => {
+  it('stays released: the released data stand, as the code says (it was rejected, inviting a declaration again)', () => {
+    const [o] = status(
+      [
+        r('CEB622', {
+          ...inv,
+          returnStatus: '800',
+          returnTime: '20261120120000000',
+          returnInfo: '[Code:2600;Desc:放行]',
+        }),
+        order({ returnStatus: '120', returnTime: '20261120100000000' }),
+        order({ returnStatus: '100', returnTime: '20261121120000000', returnInfo: '[code:22007;Desc:对应清单已放行]' }),
+      ],
+      {
+        now: NOW,
+        sent: [{ messageType: 'CEB621', orderNo: 'SD202611200001', ebpCode: '3301964J31', copNo: inv.copNo }],
+      },
+    );
+    expect([o!.state, o!.anomalies.map((a) => [a.kind, a.code])]).toEqual(['released', [['resend-refused', '22007']]]);
+  });
+});

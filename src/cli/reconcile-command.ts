@@ -416,8 +416,12 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
         ctx.io.stderr(`sandan status: ${file}: ${msg.messageType} appTime ${why}; shown without a time\n`);
       }
       sent.push(...sentFromMessage(msg.messageType, msg.documents));
-    } else
-      ctx.io.stderr(`sandan status: ${file}: ${msg.messageType} is neither a receipt nor a declaration; skipped\n`);
+    }
+    // (a CEB712 is a receipt too, of no document of an order's parcel)
+    else
+      ctx.io.stderr(
+        `sandan status: ${file}: ${msg.messageType} (${msg.name.en}) is no message of an import order that sandan status reads; skipped\n`,
+      );
   }
   let orders = status(receipts, { now, sent, ackHours, deliveryDays });
   // An order none of the inputs names is not "no anomaly": as grep finds no line, exit 1 and say so.

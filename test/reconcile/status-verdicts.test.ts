@@ -302,3 +302,14 @@ describe('an order refused a change after its inventory was released ([code:2200
     expect([o!.state, o!.anomalies.map((a) => [a.kind, a.code])]).toEqual(['released', [['resend-refused', '22007']]]);
   });
 });
+
+describe('sandan status on a message it does not read', () => {
+  it('names it for what it is: a CEB712 is a receipt, though of no document of an order', async () => {
+    const file = 'test/fixtures/ceb-spec/samples-202205/import/CEB712Message.xml';
+    const r = await runCli(['status', file, '--now', '2026-11-22']);
+    expect([r.stderr, r.code]).toEqual([
+      `sandan status: ${file}: CEB712 (warehouse-entry receipt) is no message of an import order that sandan status reads; skipped\n`,
+      0,
+    ]);
+  });
+});

@@ -237,6 +237,9 @@ describe('not-acknowledged', () => {
     });
     const [o] = status([accepted, bill], { now: NOW, sent: sentFromDeclaration(decl()) });
     expect(o!.anomalies).toEqual([]);
+    // Billed with no receipt at hand: answered, so no longer `sent` (it was, with the inventory not acknowledged).
+    const [onlyBilled] = status([bill], { now: NOW, sent: sentFromDeclaration(decl()) });
+    expect([onlyBilled!.state, onlyBilled!.anomalies.map((a) => a.document)]).toEqual(['pending', ['order']]);
     const [without] = status([accepted], { now: NOW, sent: sentFromDeclaration(decl()) });
     expect(without!.anomalies.map((a) => [a.kind, a.document])).toEqual([['not-acknowledged', 'inventory']]);
   });

@@ -40,6 +40,8 @@ export interface OrderTimeline {
   latest: ReadonlyMap<DocumentKind, TimelineItem>;
   /** The refusals of messages sent again under a declaration that stands, in time order. */
   resendRefusals: readonly TimelineItem[];
+  /** Whether customs billed the order's inventory (a CEB816 or CEB818): its answer on the inventory the bill names. */
+  billed: boolean;
 }
 
 const isRelease = (st: string | undefined) => st === '800' || st === '899';
@@ -91,6 +93,7 @@ export function timelineOf(items: TimelineItem[]): OrderTimeline {
     shippedBack: lastInventory?.node.returnStatus === '700' ? lastInventory : undefined,
     latest,
     resendRefusals,
+    billed: items.some((i) => i.node.event === 'tax-bill'),
   };
 }
 
@@ -256,12 +259,11 @@ export function noDeliveryStatus(t: OrderTimeline, now: number, deliveryMs: numb
 /** Sent documents without any receipt of their kind more than `ackMs` later. */
 export function notAcknowledged(t: OrderTimeline, now: number, ackMs: number): Anomaly[] {
   const out: Anomaly[] = [];
-  // A tax bill is customs' answer on the inventory it names: the inventory arrived, whatever receipts are at hand.
-  const billed = t.items.some((i) => i.node.event === 'tax-bill');
   for (const it of t.items) {
     if (it.node.event !== 'sent' || !Number.isFinite(it.ms)) continue;
     const document = it.node.document;
-    if (document === 'inventory' && billed) continue;
+    // (a billed inventory arrived, whatever receipts are at hand)
+    if (document === 'inventory' && t.billed) continue;
     if (t.receipts.some((r) => r.node.document === document) || now - it.ms <= ackMs) continue;
     const hours = Math.floor((now - it.ms) / 3600_000);
     out.push({
@@ -430,8 +432,8 @@ export function stateOf(t: OrderTimeline, documents: OrderStatus['documents']): 
   if (t.release && t.deliveries.length) return 'delivered';
   if (t.release) return 'released';
   if (documents.inventory?.outcome === 'held') return 'held';
-  // (an order known only from its tax bills was not sent by these inputs: what customs did is not told)
-  if (!t.receipts.length) return t.items.some((i) => i.node.event === 'sent') ? 'sent' : 'pending';
+  // (a bill is customs' answer, so a billed order is no longer only sent; what customs did is not told: pending)
+  if (!t.receipts.length) return !t.billed && t.items.some((i) => i.node.event === 'sent') ? 'sent' : 'pending';
   if (latest.length && latest.every((d) => d.outcome === 'accepted' || d.outcome === 'final')) return 'accepted';
   return 'pending';
 }

@@ -254,7 +254,9 @@ function receiptItem(r: StatusReceipt, seq: number, document: DocumentKind): Tim
  * `deliveryDays`, a sent document without any receipt after `ackHours`, and inconsistent
  * receipts (released after an approved cancel, refunded without release, delivered before
  * release). Receipts link to orders through the keys they share with the sent documents;
- * without them, receipts group by their own keys. Orders come sorted by their name.
+ * without them, receipts group by their own keys. A CEB900 is the refusal of the documents of the
+ * message it repeats (oriBizMessage). A receipt that names no order (no key of its own, a CEB900 of a
+ * message that cannot be read) is left out: {@link unplacedReceipt} says why. Orders come sorted by their name.
  */
 export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions): OrderStatus[] {
   const opts = optionsObject(options, 'status');

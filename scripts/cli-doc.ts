@@ -123,7 +123,7 @@ const COMMANDS: CommandDoc[] = [
       [0, 'no anomaly'],
       [
         1,
-        'an anomaly (rejection, no delivery, no acknowledgement, inconsistent receipts); a declaration or XML file it could not read (each named on standard error and skipped; the rest is reported); --order that no input names',
+        'an anomaly (rejection, no delivery, no acknowledgement, inconsistent receipts); a declaration or XML file it could not read, or a receipt that names no order (each named on standard error and skipped; the rest is reported); --order that no input names',
       ],
       [2, 'usage error, a path that cannot be read, a folder with no .xml, .json or .ndjson file'],
     ],

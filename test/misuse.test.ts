@@ -115,6 +115,27 @@ const cases: Array<[what: string, call: () => unknown, code: string, message?: R
   ['verifyMessage(xml, { maxBytes: "1e6" })', () => verifyMessage(XML, { maxBytes: '1e6' as never }), 'INVALID_OPTION'],
   ['status(null, { now })', () => status(null as never, { now: new Date() }), 'INVALID_OPTION', /iterable/],
   ['status([], {}) without now', () => status([], {} as never), 'INVALID_OPTION', /options\.now/],
+  // (each threw a TypeError from inside: "Cannot read properties of null", "names is not iterable")
+  ['status([null], { now })', () => status([null] as never, { now: new Date() }), 'INVALID_OPTION', /got null/],
+  [
+    'status of a receipt type it does not read (a CEB712)',
+    () => status([{ messageType: 'CEB712', fields: {} }] as never, { now: new Date() }),
+    'INVALID_OPTION',
+    /messageType CEB712/,
+  ],
+  [
+    'status of a receipt without fields',
+    () => status([{ messageType: 'CEB622' }] as never, { now: new Date() }),
+    'INVALID_OPTION',
+    /receipts as \{ messageType/,
+  ],
+  [
+    'status with a sent document that is none',
+    () => status([], { now: new Date(), sent: [{ messageType: 'CEB999' }] as never }),
+    'INVALID_OPTION',
+    /options\.sent/,
+  ],
+  ['status with sent that is no list', () => status([], { now: new Date(), sent: {} as never }), 'INVALID_OPTION'],
   ['reconcile without calculate', () => reconcile({ declarations: [] }, {} as never), 'INVALID_OPTION', /calculate/],
   [
     'openSqliteQuotaStore({ path }), options where the path goes ("[object Object]" in a QUOTA_STORE message)',

@@ -35,37 +35,47 @@ const READ_AHEAD_BYTES = 1024 * 1024;
 const READ_AHEAD_FILES = 8;
 
 /**
+ * Each of `items` in turn with the bytes of its file (`pathOf`) read ahead, up to 8 files of at most 1 MiB: a folder
+ * of small files otherwise waits on a file system round trip for each. `bytes` is undefined for an item with no
+ * path; it gives undefined for a file larger than 1 MiB (read it at its turn), and fails with
+ * {@link readInputFile}'s error, met at the item's turn.
+ */
+export async function* readAhead<T>(
+  items: readonly T[],
+  pathOf: (item: T) => string | undefined,
+): AsyncGenerator<{ item: T; bytes: Promise<Buffer | undefined> | undefined }> {
+  const ahead = new Map<number, Promise<Buffer | undefined>>();
+  let next = 0;
+  for (let i = 0; i < items.length; i++) {
+    for (next = Math.max(next, i); next < items.length && next < i + READ_AHEAD_FILES; next++) {
+      const path = pathOf(items[next]!);
+      if (path === undefined) continue;
+      // (io's one reader: a missing file, a folder or no permission fails as openInput says it;
+      // a file that has grown past the limit since it was listed comes back undefined)
+      const read = readInputFile(path, undefined, READ_AHEAD_BYTES);
+      // (its failure is the file's, told at its turn)
+      read.catch(() => undefined);
+      ahead.set(next, read);
+    }
+    const bytes = ahead.get(i);
+    ahead.delete(i);
+    yield { item: items[i]!, bytes };
+  }
+}
+
+/**
  * Opens each input in turn, as {@link openInput} does, with the small files (≤ 1 MiB, most
- * declarations) read whole up to 8 ahead: a folder of small files otherwise waits on a file
- * system round trip for each (41 % of `sandan validate` over 2,000 files was idle). A file that
- * cannot be read fails at its turn, with openInput's error; memory stays within 8 MiB ahead, even
- * when a file grows between listing and reading (it is then streamed).
+ * declarations) read whole up to 8 ahead ({@link readAhead}): 41 % of `sandan validate` over 2,000
+ * files was idle. A file that cannot be read fails at its turn, with openInput's error; memory
+ * stays within 8 MiB ahead, even when a file grows between listing and reading (it is then streamed).
  */
 export async function* openInputs(
   inputs: readonly InputFile[],
   stdin: Readable,
 ): AsyncGenerator<{ input: InputFile; stream: Readable }> {
   const small = (f: InputFile) => f.path !== '-' && f.size !== undefined && f.size <= READ_AHEAD_BYTES;
-  const ahead = new Map<number, Promise<Buffer | undefined>>();
-  let next = 0;
-  const fill = (from: number) => {
-    for (next = Math.max(next, from); next < inputs.length && next < from + READ_AHEAD_FILES; next++) {
-      const f = inputs[next]!;
-      if (!small(f)) continue;
-      // (io's one reader: a missing file, a folder or no permission fails as openInput says it;
-      // a file that has grown past the limit since it was listed comes back undefined)
-      const read = readInputFile(f.path, undefined, READ_AHEAD_BYTES);
-      // (its failure is the file's, told at its turn)
-      read.catch(() => undefined);
-      ahead.set(next, read);
-    }
-  };
-  for (let i = 0; i < inputs.length; i++) {
-    fill(i);
-    const input = inputs[i]!;
+  for await (const { item: input, bytes: read } of readAhead(inputs, (f) => (small(f) ? f.path : undefined))) {
     if (input.unreadable) throw input.unreadable;
-    const read = ahead.get(i);
-    ahead.delete(i);
     const bytes = read && (await read);
     // (an empty file gives no chunk at all, as its stream would; one that has grown is streamed after all)
     const stream = bytes ? Readable.from(bytes.length ? [bytes] : []) : await openInput(input.path, stdin);

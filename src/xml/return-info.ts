@@ -14,7 +14,8 @@ export interface ReturnInfo {
 // The code runs to the first `;` and is trimmed afterwards: `\s*([^;\]]*?)\s*;` would try every
 // split of a run of spaces between the two `\s*` and the lazy group, cubic in its length (a
 // 3,000-character returnInfo took 10 s). `[^;\]]*` followed by `;` has one way to match.
-const HEAD = /^\s*\[Code:([^;\]]*);\s*Desc:\s*/;
+// (in any case: receipts quoted by peers write `[code:22007;Desc:…]`, and the catalogue carries their codes)
+const HEAD = /^\s*\[Code:([^;\]]*);\s*Desc:\s*/i;
 // A detail starts at a comma followed by a field name and a colon; values may themselves contain commas.
 const DETAIL_SPLIT = /,\s*(?=[A-Za-z_][\w.]*\s*:)/;
 

@@ -93,6 +93,13 @@ describe('quota core', () => {
     ]);
     // A leap February (2028 has 29 days): 2028-01-31 + 30 days = 2028-03-01.
     expect(iso(returnDeadlines(parseInstant('2028-01-31'), w))[0]).toBe('2028-03-01T15:59:59.999Z');
+    // Computed once per Beijing day and window: each answer's Dates are its own (changing one changes no other).
+    const first = returnDeadlines(parseInstant('2026-01-31T08:00:00+08:00'), w);
+    first.applyBy.setTime(0);
+    expect(iso(returnDeadlines(parseInstant('2026-01-31T23:00:00+08:00'), w))).toEqual([
+      '2026-03-02T15:59:59.999Z',
+      '2026-03-17T15:59:59.999Z',
+    ]);
     // Exactly 30 × 24 h after the release is in; the next Beijing midnight is out.
     const released = parseInstant('2026-01-31T10:00:00+08:00');
     expect(checkReturnWindow(released, w, parseInstant('2026-03-02T10:00:00+08:00')).within).toBe(true);

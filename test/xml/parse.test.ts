@@ -167,6 +167,12 @@ describe('receipts and tax bills', () => {
     expect(parseReturnInfo('[Code:2600;Desc:放行]')).toEqual({ code: '2600', desc: '放行', details: [] });
     expect(parseReturnInfo('新增申报成功[4CDE1CFD]')).toEqual({ desc: '新增申报成功[4CDE1CFD]', details: [] });
     expect(parseReturnInfo('[Code:1313;Desc:订购人购买超过年度限额]').code).toBe('1313');
+    // As peers quote receipts of the catalogue's codes 22001 and 22007 (it read as a description with no code).
+    expect(parseReturnInfo('[code:22007;desc:对应清单已放行]')).toEqual({
+      code: '22007',
+      desc: '对应清单已放行',
+      details: [],
+    });
     // A note after the code group (examples/finance's cancel receipt) stays in the description, without the bracket.
     expect(parseReturnInfo('[Code:2300;Desc:审核通过]，已成功撤单')).toEqual({
       code: '2300',

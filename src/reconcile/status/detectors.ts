@@ -15,6 +15,9 @@ export interface TimelineItem {
   seq: number;
   node: TimelineNode;
   explanation?: ReceiptExplanation;
+  /** A receipt's inventory numbers: a cancel names the inventory it cancels by invtNo, its copNo and preNo are its own. */
+  invtNo?: string;
+  preNo?: string;
 }
 
 /** An order's events in time order (untimed last) and the receipts the detectors look for. */
@@ -25,17 +28,20 @@ export interface OrderTimeline {
   release: TimelineItem | undefined;
   /** Delivery statuses: CEB514 receipts that did not fail. */
   deliveries: readonly TimelineItem[];
+  /** The last approved cancel (CEB624 399), unless the inventory was declared again after it. */
   cancelApproved: TimelineItem | undefined;
   refundApproved: TimelineItem | undefined;
   /** The inventory's latest receipt when it is 700 (退运: shipped back, nothing to deliver). */
   shippedBack: TimelineItem | undefined;
   /**
    * Each document's latest receipt that tells its state, in the order the documents first answered: not a refusal
-   * of a message resent after the document was answered (see {@link refusesOnlyTheMessage}).
+   * of a message sent again under a declaration that stands (see {@link refusesOnlyTheMessage}).
    */
   latest: ReadonlyMap<DocumentKind, TimelineItem>;
-  /** The refusals of messages resent after their document was answered, in time order. */
+  /** The refusals of messages sent again under a declaration that stands, in time order. */
   resendRefusals: readonly TimelineItem[];
+  /** Whether customs billed the order's inventory (a CEB816 or CEB818): its answer on the inventory the bill names. */
+  billed: boolean;
 }
 
 const isRelease = (st: string | undefined) => st === '800' || st === '899';
@@ -45,20 +51,36 @@ const isFailure = (st: string | undefined) => {
 };
 const msg = (zh: string, en: string): Message => ({ zh, en });
 
-/** Sorts an order's events (untimed ones last, in input order) and finds its key receipts. */
+/**
+ * E-Port's own steps, before customs reads the message (the XSD's 1 电子口岸已暂存, 2 电子口岸申报中, 3 发送海关成功,
+ * 4 发送海关失败), in their order: at one instant they come before any answer of customs, whatever the input order.
+ */
+const EPORT_STEP: Readonly<Record<string, number>> = { '1': 0, '2': 1, '3': 2, '4': 2 };
+const step = (i: TimelineItem) =>
+  i.node.event === 'receipt' ? (EPORT_STEP[i.node.returnStatus ?? ''] ?? 3) : i.node.event === 'sent' ? -1 : 3;
+
+/** Sorts an order's events (untimed ones last, in input order; one instant's in their steps) and finds its key receipts. */
 export function timelineOf(items: TimelineItem[]): OrderTimeline {
   items.sort(
-    (a, b) => (Number.isNaN(a.ms) ? 1 : 0) - (Number.isNaN(b.ms) ? 1 : 0) || a.ms - b.ms || 0 || a.seq - b.seq,
+    (a, b) =>
+      (Number.isNaN(a.ms) ? 1 : 0) - (Number.isNaN(b.ms) ? 1 : 0) ||
+      a.ms - b.ms ||
+      (Number.isNaN(a.ms) ? 0 : step(a) - step(b)) ||
+      a.seq - b.seq,
   );
   const receipts = items.filter((i) => i.node.event === 'receipt');
   const approved = (document: DocumentKind) =>
     receipts.find((r) => r.node.document === document && r.node.returnStatus === '399');
+  const cancel = receipts.filter((r) => r.node.document === 'cancel' && r.node.returnStatus === '399').at(-1);
   const lastInventory = receipts.filter((r) => r.node.document === 'inventory').at(-1);
   // A refused resend leaves the declaration as it was: a released parcel refused a change is still released.
   const latest = new Map<DocumentKind, TimelineItem>();
   const resendRefusals: TimelineItem[] = [];
   for (const r of receipts) {
-    if (latest.has(r.node.document) && refusesOnlyTheMessage(r)) resendRefusals.push(r);
+    // (also with no earlier answer here: the code itself says a declaration under that number stands at customs;
+    // a CEB900's message never reached customs, so a declaration answered before it stands)
+    if (refusesOnlyTheMessage(r) || (r.node.messageType === 'CEB900' && latest.has(r.node.document)))
+      resendRefusals.push(r);
     else latest.set(r.node.document, r);
   }
   return {
@@ -66,12 +88,32 @@ export function timelineOf(items: TimelineItem[]): OrderTimeline {
     receipts,
     release: receipts.find((r) => r.node.document === 'inventory' && isRelease(r.node.returnStatus)),
     deliveries: receipts.filter((r) => r.node.document === 'logisticsStatus' && !isFailure(r.node.returnStatus)),
-    cancelApproved: approved('cancel'),
+    cancelApproved: cancel && !declaredAgainAfter(cancel, receipts) ? cancel : undefined,
     refundApproved: approved('refund'),
     shippedBack: lastInventory?.node.returnStatus === '700' ? lastInventory : undefined,
     latest,
     resendRefusals,
+    billed: items.some((i) => i.node.event === 'tax-bill'),
   };
+}
+
+/**
+ * Whether an inventory receipt after an approved cancel is of an inventory declared again (the cancel's own fix for
+ * changing a held declaration): another invtNo than the one cancelled, or, before customs numbers it, another preNo
+ * than the cancelled inventory's. Without the cancel's invtNo nothing tells them apart.
+ */
+function declaredAgainAfter(cancel: TimelineItem, receipts: readonly TimelineItem[]): boolean {
+  const { invtNo } = cancel;
+  if (invtNo === undefined) return false;
+  const inventory = receipts.filter((r) => r.node.document === 'inventory');
+  const cancelledPreNos = new Set(inventory.filter((r) => r.invtNo === invtNo).map((r) => r.preNo));
+  return inventory.some(
+    (r) =>
+      r.ms > cancel.ms &&
+      (r.invtNo !== undefined
+        ? r.invtNo !== invtNo
+        : r.preNo !== undefined && cancelledPreNos.size > 0 && !cancelledPreNos.has(r.preNo)),
+  );
 }
 
 /**
@@ -220,6 +262,8 @@ export function notAcknowledged(t: OrderTimeline, now: number, ackMs: number): A
   for (const it of t.items) {
     if (it.node.event !== 'sent' || !Number.isFinite(it.ms)) continue;
     const document = it.node.document;
+    // (a billed inventory arrived, whatever receipts are at hand)
+    if (document === 'inventory' && t.billed) continue;
     if (t.receipts.some((r) => r.node.document === document) || now - it.ms <= ackMs) continue;
     const hours = Math.floor((now - it.ms) / 3600_000);
     out.push({
@@ -376,7 +420,8 @@ const REQUESTS: ReadonlySet<string> = new Set(['cancel', 'refund', 'logisticsSta
 
 /** The order's state from the latest receipt of each document. */
 export function stateOf(t: OrderTimeline, documents: OrderStatus['documents']): OrderState {
-  if (documents.cancel?.returnStatus === '399') return 'cancelled';
+  // (an approved cancel is final, whatever a later cancel message got; not once the inventory is declared again)
+  if (t.cancelApproved) return 'cancelled';
   if (documents.refund?.returnStatus === '399') return 'refunded';
   // 退运 is final (the catalogue's outcome), but the goods leave: neither accepted nor released.
   if (t.shippedBack) return 'returned';
@@ -387,8 +432,8 @@ export function stateOf(t: OrderTimeline, documents: OrderStatus['documents']): 
   if (t.release && t.deliveries.length) return 'delivered';
   if (t.release) return 'released';
   if (documents.inventory?.outcome === 'held') return 'held';
-  // (an order known only from its tax bills was not sent by these inputs: what customs did is not told)
-  if (!t.receipts.length) return t.items.some((i) => i.node.event === 'sent') ? 'sent' : 'pending';
+  // (a bill is customs' answer, so a billed order is no longer only sent; what customs did is not told: pending)
+  if (!t.receipts.length) return !t.billed && t.items.some((i) => i.node.event === 'sent') ? 'sent' : 'pending';
   if (latest.length && latest.every((d) => d.outcome === 'accepted' || d.outcome === 'final')) return 'accepted';
   return 'pending';
 }

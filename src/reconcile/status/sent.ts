@@ -1,4 +1,6 @@
+import { isSandanError } from '../../errors.js';
 import { nearestFieldName } from '../../model/field-names.js';
+import { parseCebXml } from '../../xml/parse.js';
 import { describeInput, isRecord, trimmedText } from '../../model/guards.js';
 import { beijingMillis } from '../../time/beijing.js';
 import { isSentType, type SentDocument, type SentType } from './types.js';
@@ -117,4 +119,25 @@ export function sentFromMessage(
 ): SentDocument[] {
   if (!isSentType(messageType)) return [];
   return documents.map((doc) => sentDocument(messageType, doc, SENT_FIELDS));
+}
+
+/**
+ * The sent documents a format-check receipt (CEB900) refused: those of the message it repeats in `oriBizMessage` (原始报文内容:
+ * a CEB message, or a DxpMsg carrying one). Undefined when that is no declaration that can be read (truncated, not
+ * well-formed, `Unknown`): the receipt then names no order.
+ */
+export function refusedByFormatCheck(fields: Record<string, unknown>): SentDocument[] | undefined {
+  const text = fields.oriBizMessage;
+  if (typeof text !== 'string' || text.trim() === '') return undefined;
+  let parsed: ReturnType<typeof parseCebXml>;
+  try {
+    parsed = parseCebXml(text);
+  } catch (e) {
+    // (the message was refused for its form: one that cannot be read is expected here)
+    if (isSandanError(e)) return undefined;
+    throw e;
+  }
+  const msg = parsed.kind === 'dxp' ? parsed.message : parsed;
+  const sent = msg ? sentFromMessage(msg.messageType, msg.documents) : [];
+  return sent.length > 0 ? sent : undefined;
 }

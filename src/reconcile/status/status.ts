@@ -19,13 +19,24 @@ import {
   unknownStatuses,
   type TimelineItem,
 } from './detectors.js';
-import { compareCodeUnits, describeInput, optionsObject, trimmedText } from '../../model/guards.js';
+import {
+  checkArgument,
+  compareCodeUnits,
+  describeInput,
+  isRecord,
+  optionsObject,
+  trimmedText,
+} from '../../model/guards.js';
 import { SandanError } from '../../errors.js';
 import { amountText } from '../records.js';
+import { refusedByFormatCheck } from './sent.js';
 import {
+  isSentType,
+  isStatusReceiptType,
   RECEIPT_KIND,
   SENT_KIND,
   type Anomaly,
+  type DocumentKind,
   type OrderStatus,
   type StatusOptions,
   type StatusReceipt,
@@ -52,7 +63,8 @@ const PREFIX: Record<KeyName, string> = {
 };
 const KEY_NAMES = Object.keys(PREFIX) as KeyName[];
 
-const RECEIPT_KEYS: Record<StatusReceiptType, KeyName[]> = {
+/** (a CEB900 names none of its own: its keys are those of the documents it refused) */
+const RECEIPT_KEYS: Record<Exclude<StatusReceiptType, 'CEB900'>, KeyName[]> = {
   CEB312: ['orderNo'],
   CEB412: ['payTransactionId'],
   CEB512: ['logisticsNo'],
@@ -139,6 +151,40 @@ function platformResolver(all: ReadonlyArray<readonly string[]>): (keys: readonl
 }
 
 /**
+ * The documents a receipt is about, with the keys that place each: its own, or those of each document of the message a
+ * CEB900 refused. None when it names no key: it joins no order.
+ */
+function receiptDocuments(r: StatusReceipt): Array<{ keys: string[]; document: DocumentKind }> {
+  if (r.messageType === 'CEB900')
+    return (refusedByFormatCheck(r.fields) ?? [])
+      .map((d) => ({
+        keys: keysOf(d as unknown as Record<string, unknown>, KEY_NAMES),
+        document: SENT_KIND[d.messageType],
+      }))
+      .filter((d) => d.keys.length > 0);
+  const keys = keysOf(r.fields, RECEIPT_KEYS[r.messageType]);
+  return keys.length > 0 ? [{ keys, document: RECEIPT_KIND[r.messageType] }] : [];
+}
+
+/**
+ * Why {@link status} leaves a receipt out (it names no order), in English, or undefined when it places it: `sandan
+ * status` names such a receipt, which may be a rejection, instead of losing it.
+ */
+export function unplacedReceipt(r: StatusReceipt): string | undefined {
+  if (receiptDocuments(r).length > 0) return undefined;
+  const st = trimmedText(r.fields.returnStatus) ?? trimmedText(r.fields.status);
+  const info = trimmedText(r.fields.returnInfo);
+  const what = `${r.messageType}${st === undefined ? '' : ` ${st}`}${info === undefined ? '' : ` (${info})`}`;
+  if (r.messageType === 'CEB900') {
+    const type = trimmedText(r.fields.oriMessageType) ?? '?';
+    const id = trimmedText(r.fields.oriCopMsgId) ?? '?';
+    return `${what} refused a message (oriMessageType ${type}, oriCopMsgId ${id}) whose oriBizMessage is no declaration that can be read: it names no order`;
+  }
+  const keys = RECEIPT_KEYS[r.messageType];
+  return `${what} names no ${keys.length > 1 ? `${keys.slice(0, -1).join(', ')} or ${keys.at(-1)}` : keys[0]}: it names no order`;
+}
+
+/**
  * What makes two receipt documents the same receipt: type, guid, status and time (and the keys, so
  * that receipts without a guid are merged only when everything that places them agrees).
  */
@@ -176,7 +222,7 @@ function taxBillItem(r: StatusReceipt, seq: number): TimelineItem {
 }
 
 /** A receipt's timeline node, with the catalogue's explanation. */
-function receiptItem(r: StatusReceipt, seq: number): TimelineItem {
+function receiptItem(r: StatusReceipt, seq: number, document: DocumentKind): TimelineItem {
   const ms = beijingMillis(trimmedText(r.fields.returnTime));
   const returnStatus = trimmedText(r.fields.returnStatus) ?? '';
   const ex = explainReceipt({ returnStatus, returnInfo: r.fields.returnInfo });
@@ -185,7 +231,7 @@ function receiptItem(r: StatusReceipt, seq: number): TimelineItem {
     time: beijingIso(ms),
     event: 'receipt',
     messageType: r.messageType,
-    document: RECEIPT_KIND[r.messageType],
+    document,
     returnStatus,
   };
   if (ex.statusMeaning) node.meaning = ex.statusMeaning;
@@ -193,7 +239,12 @@ function receiptItem(r: StatusReceipt, seq: number): TimelineItem {
   if (info?.desc) node.desc = info.desc;
   const ls = trimmedText(r.fields.logisticsStatus);
   if (ls) node.logisticsStatus = ls;
-  return { ms, seq, node, explanation: ex };
+  const item: TimelineItem = { ms, seq, node, explanation: ex };
+  const invtNo = trimmedText(r.fields.invtNo);
+  const preNo = trimmedText(r.fields.preNo);
+  if (invtNo !== undefined) item.invtNo = invtNo;
+  if (preNo !== undefined) item.preNo = preNo;
+  return item;
 }
 
 /**
@@ -203,7 +254,9 @@ function receiptItem(r: StatusReceipt, seq: number): TimelineItem {
  * `deliveryDays`, a sent document without any receipt after `ackHours`, and inconsistent
  * receipts (released after an approved cancel, refunded without release, delivered before
  * release). Receipts link to orders through the keys they share with the sent documents;
- * without them, receipts group by their own keys. Orders come sorted by their name.
+ * without them, receipts group by their own keys. A CEB900 is the refusal of the documents of the
+ * message it repeats (oriBizMessage). A receipt that names no order (no key of its own, a CEB900 of a
+ * message that cannot be read) is left out: {@link unplacedReceipt} says why. Orders come sorted by their name.
  */
 export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions): OrderStatus[] {
   const opts = optionsObject(options, 'status');
@@ -217,9 +270,21 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
   const uf = new UnionFind();
   const items: Array<{ keys: string[]; item: TimelineItem }> = [];
   const add = (keys: string[], item: TimelineItem) => void items.push({ keys, item });
+  // Archives keep a receipt twice (as received in its DxpMsg and unwrapped): one receipt is one event.
+  const seen = new Set<string>();
+  if (opts.sent !== undefined) checkArgument(opts.sent, 'iterable', 'status', 'options.sent');
   for (const sent of opts.sent ?? []) {
+    if (!isRecord(sent) || !isSentType(sent.messageType as string))
+      throw new SandanError(
+        'INVALID_OPTION',
+        `status: options.sent holds sent documents { messageType: CEB311 … CEB625, … }, got ${describeInput(sent)}`,
+      );
     const keys = keysOf(sent as unknown as Record<string, unknown>, KEY_NAMES);
     if (!keys.length) continue;
+    // One document in two inputs (a declaration kept twice) is one message sent.
+    const identity = JSON.stringify([sent.messageType, trimmedText(sent.appTime) ?? '', keys]);
+    if (seen.has(identity)) continue;
+    seen.add(identity);
     const ms = beijingMillis(sent.appTime);
     const { messageType } = sent;
     add(keys, {
@@ -228,15 +293,21 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
       node: { time: beijingIso(ms), event: 'sent', messageType, document: SENT_KIND[messageType] },
     });
   }
-  // Archives keep a receipt twice (as received in its DxpMsg and unwrapped): one receipt is one event.
-  const seen = new Set<string>();
   for (const r of receipts) {
-    const keys = keysOf(r.fields, RECEIPT_KEYS[r.messageType]);
-    if (!keys.length) continue;
-    const identity = receiptIdentity(r, keys);
-    if (seen.has(identity)) continue;
-    seen.add(identity);
-    add(keys, RECEIPT_KIND[r.messageType] === 'taxBill' ? taxBillItem(r, items.length) : receiptItem(r, items.length));
+    // (a receipt type it does not read, or no fields, is the caller's mistake: a document parseCebXml gave of a CEB712, say)
+    if (!isRecord(r) || !isStatusReceiptType(r.messageType as string) || !isRecord(r.fields))
+      throw new SandanError(
+        'INVALID_OPTION',
+        `status takes receipts as { messageType: CEB312 … CEB900, fields }, got ${describeInput(r)}${
+          isRecord(r) && typeof r.messageType === 'string' ? ` (messageType ${r.messageType})` : ''
+        }`,
+      );
+    for (const { keys, document } of receiptDocuments(r)) {
+      const identity = receiptIdentity(r, keys);
+      if (seen.has(identity)) continue;
+      seen.add(identity);
+      add(keys, document === 'taxBill' ? taxBillItem(r, items.length) : receiptItem(r, items.length, document));
+    }
   }
 
   // (joined once every document's keys are known: which platforms have an orderNo decides how a key without one joins)

@@ -27,8 +27,11 @@ export const RECEIPT_KIND = {
   CEB816: 'taxBill',
   CEB818: 'taxBill',
 } satisfies Record<string, DocumentKind>;
-/** Receipt message types {@link status} reads (tax bills included: they are customs' answer too). */
-export type StatusReceiptType = keyof typeof RECEIPT_KIND;
+/**
+ * Receipt message types {@link status} reads (tax bills included: they are customs' answer too). A CEB900 (报文格式校验回执)
+ * refuses a whole message before customs reads it: it is about the documents of the message it repeats (oriBizMessage).
+ */
+export type StatusReceiptType = keyof typeof RECEIPT_KIND | 'CEB900';
 
 /** The document each sent (declaration) message type is about. */
 export const SENT_KIND = {
@@ -45,7 +48,7 @@ export type SentType = keyof typeof SENT_KIND;
 
 /** True for a receipt type {@link status} reads. */
 export function isStatusReceiptType(t: string): t is StatusReceiptType {
-  return Object.hasOwn(RECEIPT_KIND, t);
+  return t === 'CEB900' || Object.hasOwn(RECEIPT_KIND, t);
 }
 /** True for a sent (declaration) message type. */
 export function isSentType(t: string): t is SentType {

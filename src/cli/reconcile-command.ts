@@ -34,7 +34,7 @@ import {
 import { appTimeProblem, declarationProblems } from '../reconcile/status/sent.js';
 import { unplacedReceipt } from '../reconcile/status/status.js';
 import { type ParsedXml, parseCebXml } from '../xml/parse.js';
-import { beijingTimeOption } from '../time/beijing.js';
+import { beijingIso, beijingTimeOption } from '../time/beijing.js';
 import { isAmountText } from '../model/guards.js';
 import { type CommandContext, REFUSED_XML_CODES } from './command.js';
 import { AtomicFile, refuseOutputOverInput, writeChunksTo } from './atomic-file.js';
@@ -437,8 +437,10 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
   const none = `no receipt, message or declaration in ${plural(files.length, 'file')} names ${opts.order} (as orderNo, copNo, preNo, invtNo, logisticsNo or payTransactionId)`;
   // (the JSON and HTML reports show no order: standard error says why)
   if (missing && opts.format !== 'text') ctx.io.stderr(`sandan status: ${none}\n`);
-  if (opts.format === 'json') ctx.io.stdout(`${JSON.stringify({ now: now.toISOString(), orders }, null, 2)}\n`);
-  else if (opts.format === 'html') ctx.io.stdout(renderStatusHtml({ now: now.toISOString(), orders }));
+  // In Beijing time, as every time of the report is.
+  const asOf = beijingIso(now.getTime());
+  if (opts.format === 'json') ctx.io.stdout(`${JSON.stringify({ now: asOf, orders }, null, 2)}\n`);
+  else if (opts.format === 'html') ctx.io.stdout(renderStatusHtml({ now: asOf, orders }));
   else {
     // An orderNo two platforms used heads two orders: each says its platform.
     const seen = new Set<string>();

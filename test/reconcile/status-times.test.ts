@@ -59,3 +59,14 @@ describe('sandan status: a receipt whose returnTime is no time', () => {
     expect(s.stdout).toContain('2026-11-20T10:17:00.000+08:00  CEB312');
   });
 });
+
+describe('sandan status --format json: the time of the report', () => {
+  it('is in Beijing time with +08:00, as every time inside it (03:00Z is 11:00 in Beijing)', async () => {
+    const file = join(dir, 'CEB312-for-now.xml');
+    writeFileSync(file, RECEIPT);
+    const r = await runCli(['status', file, '--now', '2026-11-20T03:00:00Z', '--format', 'json']);
+    const report = JSON.parse(r.stdout) as { now: string; orders: { timeline: { time: string }[] }[] };
+    expect(report.now).toBe('2026-11-20T11:00:00.000+08:00');
+    expect(report.orders[0]!.timeline[0]!.time).toBe('2026-11-20T10:17:00.001+08:00');
+  });
+});

@@ -247,7 +247,7 @@ class ReconcileRun {
     let batch: ReconcileRow[] = [];
     for (const group of this.store.unclaimedBills()) {
       if (++orphans % every === 0) onProgress(orphans);
-      batch.push(orphanRow(group));
+      batch.push(orphanRow(group, this.store.billNearMisses?.(group[0]!.invtNo)));
       if (batch.length === RECONCILE_BATCH) this.spool(rowBatchOf(batch)), (batch = []);
     }
     this.spool(rowBatchOf(batch));

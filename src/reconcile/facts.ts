@@ -8,7 +8,7 @@ import type { TaxCalculation } from '../rules/tax-calculator.js';
 import { beijingMillis, isoMonthOfCeb } from '../time/beijing.js';
 import { isLiveTaxBillStatus } from '../xml/receipts.js';
 import type { TaxFigures } from '../tax/compute.js';
-import type { InventoryKeys, StoredBill } from './store.js';
+import type { InventoryKeys, NearMiss, StoredBill } from './store.js';
 import { TAX_KINDS, type Mismatch, type ReconcileRow, type ReconcileStatus, type TaxSplit } from './types.js';
 
 /*
@@ -63,6 +63,11 @@ export interface JoinAnswer {
   refundedAt?: string | undefined;
   /** For a refunded inventory: its release (CEB622 800/899) time, when a release receipt was read. */
   releasedAt?: string | undefined;
+  /**
+   * For a declaration that reached no bill (and was neither cancelled nor refunded): stored keys that equal
+   * its own but for case or white space. Not joined (customs compares keys as written); the row names them.
+   */
+  nearMisses?: NearMiss[] | undefined;
 }
 
 /** The keys a declaration is looked up by. */
@@ -254,8 +259,13 @@ function unknownStatusNotes(valid: readonly StoredBill[], notes: string[]): stri
   return notes;
 }
 
-/** The row of bills whose invtNo no declaration reached (pure). */
-export function orphanRow(bills: StoredBill[]): ReconcileRow {
+/** The note of a near miss: `near-miss:invtNo:"29242026I000000001"` (the key quoted: its white space is the point). */
+export function nearMissNote(m: NearMiss): string {
+  return `near-miss:${m.kind}:${JSON.stringify(m.key)}`;
+}
+
+/** The row of bills whose invtNo no declaration reached (pure); `nearMisses`: declarations' keys that nearly named it. */
+export function orphanRow(bills: StoredBill[], nearMisses: readonly NearMiss[] = []): ReconcileRow {
   const first = bills[0]!;
   const valid = bills.filter((b) => !b.void);
   const voided = bills.filter((b) => b.void);
@@ -268,10 +278,7 @@ export function orphanRow(bills: StoredBill[]): ReconcileRow {
     customsCode: first.customsCode,
     billed: valid.length ? sumBills(valid) : undefined,
     mismatches: [],
-    notes: unknownStatusNotes(
-      valid,
-      voided.map((b) => `void-bill:${b.taxNo}`),
-    ),
+    notes: unknownStatusNotes(valid, [...voided.map((b) => `void-bill:${b.taxNo}`), ...nearMisses.map(nearMissNote)]),
   };
 }
 
@@ -327,6 +334,8 @@ export function declarationRow(
   for (const n of f.notes) notes.push(n);
   // Another order reached this inventory first: its bills are that order's, and this one has none.
   if (answer.countedBefore) for (const t of answer.countedBefore) notes.push(`bill-already-counted:${t}`);
+  // A key of a bill or receipt that is this row's but for case or white space: why it may have reached nothing.
+  if (answer.nearMisses) for (const m of answer.nearMisses) notes.push(nearMissNote(m));
   // Customs approved the return: its verdict stands, and a late approval is flagged for review.
   if (refundOutsideWindow(answer)) notes.push('refund-outside-window');
   return decideRow(

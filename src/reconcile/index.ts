@@ -23,6 +23,8 @@ export {
   type BillContentField,
   type ReceiptLink,
   type FinalRecord,
+  type NearMiss,
+  type JoinKeyKind,
 } from './store.js';
 export type { DeclarationRecord, JoinAnswer, JoinRequest } from './facts.js';
 export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';

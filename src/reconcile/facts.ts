@@ -1,5 +1,5 @@
 import type { Decimal } from 'decimal.js';
-import { isRecord, trimmedText } from '../model/guards.js';
+import { isRecord, nonBlankText, trimmedText } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { Dec, toDecimal } from '../model/primitives.js';
 import { districtOf } from '../rules/codes.js';
@@ -127,13 +127,14 @@ export function declarationFacts(
   // The declared taxTotal read as the model reads an amount (a decimal text as written, a JSON
   // number, a Decimal of a parsed declaration): what sandan would send; a padded text is not one.
   const taxTotal = toDecimal(order?.taxTotal);
+  // Keys as written: customs compares them so (a padded invtNo is none it issued; see nearKey for the hint).
   const facts: DeclarationFacts = {
     line: rec.line,
-    orderNo: trimmedText(order?.orderNo) ?? trimmedText(inv?.orderNo),
-    ebpCode: trimmedText(order?.ebpCode) ?? trimmedText(inv?.ebpCode),
-    copNo: trimmedText(inv?.copNo),
-    preNo: trimmedText(inv?.preNo),
-    invtNo: trimmedText(inv?.invtNo),
+    orderNo: nonBlankText(order?.orderNo) ?? nonBlankText(inv?.orderNo),
+    ebpCode: nonBlankText(order?.ebpCode) ?? nonBlankText(inv?.ebpCode),
+    copNo: nonBlankText(inv?.copNo),
+    preNo: nonBlankText(inv?.preNo),
+    invtNo: nonBlankText(inv?.invtNo),
     customsCode,
     month: monthOf(trimmedText(inv?.declTime) ?? trimmedText(order?.appTime)),
     district: districtKey(customsCode),

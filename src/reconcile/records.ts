@@ -1,6 +1,6 @@
 import { Decimal as DecimalJs } from 'decimal.js';
 import type { Decimal } from 'decimal.js';
-import { isDecimalText, trimmedText, trimXmlSpace } from '../model/guards.js';
+import { isDecimalText, nonBlankText, trimmedText, trimXmlSpace } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
 import type { BillRecord } from './store.js';
 import type { InventoryReceipt, TaxBill, TaxBillStatus } from './types.js';
@@ -24,13 +24,14 @@ export function amountText(doc: Record<string, unknown>, key: string): string | 
 
 /** A CEB816 `TaxHeadRd` as a {@link BillRecord} (amounts as decimal strings, as the index stores them). */
 export function toBillRecord(head: Record<string, unknown>): Converted<BillRecord> {
-  const invtNo = trimmedText(head.invtNo);
+  // Join keys as written (an xs:string keeps its white space), as the declaration's are read.
+  const invtNo = nonBlankText(head.invtNo);
   const taxNo = trimmedText(head.taxNo);
   if (!invtNo || !taxNo) return { ok: false, problem: `tax bill without ${invtNo ? 'taxNo' : 'invtNo'}` };
   const customsTax = amountText(head, 'customsTax');
   const valueAddedTax = amountText(head, 'valueAddedTax');
   const consumptionTax = amountText(head, 'consumptionTax');
-  const orderNo = trimmedText(head.orderNo);
+  const orderNo = nonBlankText(head.orderNo);
   if (customsTax === undefined || valueAddedTax === undefined || consumptionTax === undefined)
     return { ok: false, problem: `tax bill ${taxNo}: an amount is missing or not a decimal` };
   return {
@@ -85,7 +86,7 @@ export function billRecordOf(b: TaxBill): BillRecord {
 
 /** A CEB818 `TaxHeadStatus` as a {@link TaxBillStatus}. */
 export function toTaxBillStatus(head: Record<string, unknown>): Converted<TaxBillStatus> {
-  const invtNo = trimmedText(head.invtNo);
+  const invtNo = nonBlankText(head.invtNo);
   const taxNo = trimmedText(head.taxNo);
   const status = trimmedText(head.status);
   if (!invtNo || !taxNo || !status) return { ok: false, problem: 'tax bill status without invtNo, taxNo or status' };
@@ -97,9 +98,9 @@ export function toInventoryReceipt(
   type: InventoryReceipt['type'],
   doc: Record<string, unknown>,
 ): Converted<InventoryReceipt> {
-  const copNo = trimmedText(doc.copNo);
-  const preNo = trimmedText(doc.preNo);
-  const invtNo = trimmedText(doc.invtNo);
+  const copNo = nonBlankText(doc.copNo);
+  const preNo = nonBlankText(doc.preNo);
+  const invtNo = nonBlankText(doc.invtNo);
   const returnStatus = trimmedText(doc.returnStatus);
   if (!returnStatus || (!copNo && !preNo && !invtNo))
     return { ok: false, problem: `${type} receipt without returnStatus or any of copNo, preNo, invtNo` };

@@ -34,8 +34,10 @@ export interface DeclarationFacts
     Pick<ReconcileRow, 'customsCode' | 'month' | 'district' | 'dutiableValue' | 'declaredTaxTotal'> {
   /** Input line, when read from NDJSON. */
   line?: number | undefined;
-  /** Code of the issue that kept the declaration from being read (then nothing else is set). */
+  /** Code of the issue that kept the declaration from being read (then nothing else is set but `problem`). */
   unreadable?: string | undefined;
+  /** That issue's message (English), which the report's problems give with the input's name and the line. */
+  problem?: string | undefined;
   /** customsTax, consumptionTax, valueAddedTax as computed (only when the computation is complete). */
   computed?: TaxSplit | undefined;
   /** Notes of the computation: `regime:…`, `issue:CODE` (at most five codes). */
@@ -119,7 +121,14 @@ export function declarationFacts(
   calculate: (input: unknown) => TaxCalculation<TaxFigures>,
 ): DeclarationFacts {
   if (rec.issue)
-    return { line: rec.line, unreadable: rec.issue.code, month: 'unknown', district: 'unknown', notes: [] };
+    return {
+      line: rec.line,
+      unreadable: rec.issue.code,
+      problem: rec.issue.message?.en ?? rec.issue.code,
+      month: 'unknown',
+      district: 'unknown',
+      notes: [],
+    };
   const value = obj(rec.value);
   const order = obj(value?.order);
   const inv = obj(value?.inventory);

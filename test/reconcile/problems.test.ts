@@ -101,6 +101,29 @@ describe('documents that cannot be used', () => {
   });
 });
 
+describe('declarations that cannot be read', () => {
+  it('reconcile() names each by its line, or by its place in inputs.declarations without one', async () => {
+    const issue = (en: string) => ({ code: 'json-syntax', severity: 'error', path: '', message: { zh: en, en } });
+    const good = JSON.parse(readFileSync(DECLARATIONS, 'utf8'));
+    const report = await reconcile(
+      {
+        declarations: [
+          { line: 1, value: good },
+          { line: 3, issue: issue('The input is not valid JSON (line 3, column 2): bad') },
+          { mode: 'single', issue: issue('The input is not valid JSON: bad') },
+        ],
+      },
+      { calculate, store: new MemoryStore() },
+    );
+    expect(report.problems).toEqual([
+      'inputs.declarations, line 3: The input is not valid JSON (line 3, column 2): bad',
+      'inputs.declarations[2]: The input is not valid JSON: bad',
+    ]);
+    // Rows of their own (not computed), as before; a problem is told, not counted as an unreadable document.
+    expect(report.summary).toMatchObject({ notComputed: 2, inputs: { declarations: 3, unreadableDocuments: 0 } });
+  });
+});
+
 describe('files that hold no bill the scanner reads', () => {
   const sub = join(dir, 'inbox');
   mkdirSync(sub, { recursive: true });

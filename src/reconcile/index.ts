@@ -57,5 +57,5 @@ export {
 export { renderStatusHtml, type StatusReportJSON } from './status/html.js';
 export * from './status/index.js';
 export { reconcileBalanced } from './totals.js';
-export { expandPaths, readCebDocuments, type FileDocument } from './files.js';
+export { expandPaths, readCebDocuments, type FileDocument, type UnreadEntry } from './files.js';
 export { reconcileFiles, defaultReconcileWorkers, type ReconcileFilesOptions } from './reconcile.js';

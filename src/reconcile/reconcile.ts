@@ -18,6 +18,7 @@ import { WorkerPool } from './pool.js';
 import { billRecordOf, documentRecord, type DocumentRecord } from './records.js';
 import { MAX_RECORD_BYTES, inputLayout, readDocument } from '../model/json-input.js';
 import type { ScannedDocument } from './scan.js';
+import type { UnreadEntry } from './files.js';
 import { MemoryStore, type ReconcileStore } from './store.js';
 import type { InventoryReceipt, ReconcileSummary, TaxBill, TaxBillStatus } from './types.js';
 import { statInputFile, unreadableFile } from '../io/walk.js';
@@ -33,8 +34,14 @@ type Source<T> = Iterable<T> | AsyncIterable<T>;
 export interface ReconcileInputs {
   /** Declarations: plain values or {@link DeclarationRecord}s (e.g. from the CLI's NDJSON reader). */
   declarations: Source<unknown>;
-  /** Scanned or parsed CEB documents of any type; CEB816/818/622/624/626 are used, others are counted and skipped. */
-  documents?: Source<ScannedDocument | { messageType: string; fields: Record<string, unknown>; items?: unknown[] }>;
+  /**
+   * Scanned or parsed CEB documents of any type (e.g. from readCebDocuments); CEB816/818/622/624/626 are used, others
+   * are counted and skipped; an entry of `strayElements` (elements of a file that are not its documents) counts as
+   * an unreadable document, named in the problems.
+   */
+  documents?: Source<
+    ScannedDocument | UnreadEntry | { messageType: string; fields: Record<string, unknown>; items?: unknown[] }
+  >;
   bills?: Source<TaxBill>;
   billStatuses?: Source<TaxBillStatus>;
   receipts?: Source<InventoryReceipt>;

@@ -4,6 +4,7 @@ import { isDecimalText, nonBlankText, trimmedText, trimXmlSpace } from '../model
 import { Dec } from '../model/primitives.js';
 import type { BillRecord } from './store.js';
 import type { InventoryReceipt, TaxBill, TaxBillStatus } from './types.js';
+import { CEB_NS } from '../xml/content-model.js';
 
 /*
  * Turning documents (from the scanner or from parseCebXml) into the records reconciliation
@@ -151,17 +152,42 @@ function unreadable(
 }
 
 /**
- * Converts a scanned or parsed document: CEB816/818/622/624/626 are used, other types skipped.
+ * The problem of elements under a message's root that are not its documents: perhaps bills (a `<Tax>` in no
+ * namespace, `<Tax>` wrapped in a `<TaxList>`), not read. `where`: the file, or the entry's place in the input.
+ */
+function strayProblem(
+  where: string,
+  strays: { count: number; names: readonly string[] },
+  messageType: string | undefined,
+): string {
+  const one = strays.count === 1;
+  const names = `${strays.names.map((n) => `<${n}>`).join(', ')}${strays.count > strays.names.length ? ', …' : ''}`;
+  return `${where}: ${strays.count} element${one ? '' : 's'} under the root ${one ? 'is' : 'are'} not a ${messageType || 'CEB'} document and ${one ? 'was' : 'were'} not read (${names}); a document is a child of the root in namespace ${CEB_NS}`;
+}
+
+/**
+ * Converts a scanned or parsed document: CEB816/818/622/624/626 are used, other types skipped, an
+ * entry of stray elements ({@link strayProblem}) unreadable.
  * A problem is located by `index` (0-based: `bills.xml, document 3` for the third of `file`, else
  * `inputs.documents[2]`) and the document's first key; without them it reads the same for every
  * such document of a month. The location is written only for a problem (nothing is made for the
  * usual case: this runs once per bill and receipt of the month).
  */
 export function documentRecord(
-  d: { messageType: string; fields: Record<string, unknown> },
+  d: {
+    messageType: string;
+    fields: Record<string, unknown>;
+    strayElements?: { count: number; names: readonly string[] } | undefined;
+  },
   file?: string,
   index?: number,
 ): DocumentRecord {
+  // A file's elements that are not documents (an UnreadEntry of readCebDocuments or of a worker's scan).
+  if (d.strayElements)
+    return {
+      kind: 'unreadable',
+      problem: strayProblem(file ?? `inputs.documents[${index ?? 0}]`, d.strayElements, d.messageType),
+    };
   const t = d.messageType;
   if (t === 'CEB816') {
     const c = toBillRecord(d.fields);

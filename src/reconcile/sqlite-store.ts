@@ -99,13 +99,19 @@ CREATE TABLE nearMiss (invtNo TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NU
 `;
 
 /**
- * Bills' invtNos and link keys by their nearKey: made at the first near-miss lookup (a month where every order
- * reaches its bill never pays for them), when the documents are all in.
+ * Bills' invtNos and link keys by their nearKey, and the lookups on them: each made at its first near-miss lookup
+ * (a month where every order reaches its bill never pays for them), when the documents are all in.
  */
-const NEAR_INDEXES = `
-CREATE INDEX IF NOT EXISTS bill_near ON bill (sandan_near_key(invtNo));
-CREATE INDEX IF NOT EXISTS link_near ON link (sandan_near_key(key));
-`;
+const NEAR_LOOKUPS = {
+  bills: [
+    'CREATE INDEX IF NOT EXISTS bill_near ON bill (sandan_near_key(invtNo))',
+    `SELECT DISTINCT invtNo FROM bill WHERE sandan_near_key(invtNo) = ? AND invtNo <> ? ORDER BY invtNo LIMIT ${NEAR_MISSES}`,
+  ],
+  links: [
+    'CREATE INDEX IF NOT EXISTS link_near ON link (sandan_near_key(key))',
+    `SELECT key, invtNo FROM link WHERE sandan_near_key(key) = ? AND key <> ? ORDER BY key LIMIT ${NEAR_MISSES}`,
+  ],
+} as const;
 
 type BillRowTuple = [string, string, string | null, string | null, string, string, string, string | null, number];
 
@@ -232,8 +238,8 @@ export class SqliteStore implements ReconcileStore {
   /** The copNo, preNo and invtNo values of approved cancels and refunds: most orders have none, and skip the query. */
   private readonly finalValues = new BloomFilter();
   private linksCount = 0;
-  /** The near-miss lookups, prepared with their indexes at the first one. */
-  private near: { bills: BetterSqlite3.Statement; links: BetterSqlite3.Statement } | undefined;
+  /** The near-miss lookups, each prepared with its index at its first use. */
+  private readonly near: Partial<Record<keyof typeof NEAR_LOOKUPS, BetterSqlite3.Statement>> = {};
   private nearMarks = 0;
 
   private readonly db: BetterSqlite3.Database;
@@ -478,25 +484,18 @@ export class SqliteStore implements ReconcileStore {
   }
   /** Looks up the near misses of a declaration that reached no bill (see findNearMisses). */
   private addNearMisses(r: JoinRequest, answer: JoinAnswer): void {
-    if (!this.near) {
-      this.db.exec(NEAR_INDEXES);
-      this.near = {
-        bills: this.db
-          .prepare(
-            `SELECT DISTINCT invtNo FROM bill WHERE sandan_near_key(invtNo) = ? AND invtNo <> ? ORDER BY invtNo LIMIT ${NEAR_MISSES}`,
-          )
-          .pluck(),
-        links: this.db
-          .prepare(
-            `SELECT key, invtNo FROM link WHERE sandan_near_key(key) = ? AND key <> ? ORDER BY key LIMIT ${NEAR_MISSES}`,
-          )
-          .raw(),
-      };
-    }
-    const near = this.near;
+    const lookup = (kind: keyof typeof NEAR_LOOKUPS, key: string) => {
+      let st = this.near[kind];
+      if (!st) {
+        const [index, query] = NEAR_LOOKUPS[kind];
+        this.db.exec(index);
+        st = this.near[kind] = this.db.prepare(query).raw();
+      }
+      return st.all(nearKey(key), key) as string[][];
+    };
     const { misses, marks } = findNearMisses(r, answer.invtNo, {
-      bills: (invtNo) => near.bills.all(nearKey(invtNo), invtNo) as string[],
-      links: (key) => near.links.all(nearKey(key), key) as Array<[string, string]>,
+      bills: (invtNo) => lookup('bills', invtNo).map((row) => row[0]!),
+      links: (key) => lookup('links', key) as Array<[string, string]>,
     });
     if (misses.length) answer.nearMisses = misses;
     for (const { invtNo, miss } of marks)

@@ -350,12 +350,15 @@ export function linkInventory(
 /** The most near misses a row names (per key looked up, and per bill row). */
 export const NEAR_MISSES = 3;
 
+const PRINTABLE_ASCII = /^[!-~]*$/;
+
 /**
  * The spelling two keys share when they differ only in case, white space or full-width forms
  * (`29242026i000000001`, ` 29242026I000000001 `, `２９２４…`): what a near miss is found by.
  */
 export function nearKey(key: string): string {
-  return plainSpelling(key).toUpperCase();
+  // Printable ASCII without spaces (nearly every key) is its own plain spelling: no NFKC pass for it.
+  return (PRINTABLE_ASCII.test(key) ? key : plainSpelling(key)).toUpperCase();
 }
 
 /** Stored keys with a given {@link nearKey}, as a store finds them (each list sorted, at most NEAR_MISSES). */
@@ -476,14 +479,16 @@ export class MemoryStore implements ReconcileStore {
   private readonly orders = new Set<string>();
   private readonly spool: string[] = [];
   private readonly mism: Array<{ e: StoredMismatch; k: number }> = [];
-  /** Bills' invtNos and link keys by {@link nearKey}: made at the first near-miss lookup, dropped when documents come. */
-  private near: { bills: Map<string, string[]>; links: Map<string, string[]> } | undefined;
+  /** Bills' invtNos and link keys by {@link nearKey}: each made at its first near-miss lookup, dropped when documents come. */
+  private nearBills: Map<string, string[]> | undefined;
+  private nearLinks: Map<string, string[]> | undefined;
   /** Near misses for bill rows, by invtNo (see ReconcileStore.billNearMisses). */
   private readonly nearMarks = new Map<string, NearMiss[]>();
 
   addBills(bills: readonly BillRecord[], firstSeq: number): BillsAdded {
     const added: BillsAdded = { duplicates: 0, conflicts: [] };
-    this.near = undefined;
+    // (A bill naming its order adds a link too.)
+    this.nearBills = this.nearLinks = undefined;
     let seq = firstSeq;
     for (const b of bills) {
       const stored = this.taxNos.get(b.taxNo);
@@ -512,7 +517,7 @@ export class MemoryStore implements ReconcileStore {
     for (const t of taxNos) this.voided.add(t);
   }
   addLinks(links: readonly ReceiptLink[]): void {
-    this.near = undefined;
+    this.nearLinks = undefined;
     for (const l of links) this.links.set(linkKey(l.kind, l.key), l.invtNo);
   }
   addFinals(finals: readonly FinalRecord[]): void {
@@ -547,15 +552,11 @@ export class MemoryStore implements ReconcileStore {
   }
   /** Looks up the near misses of a declaration that reached no bill (see findNearMisses). */
   private addNearMisses(r: JoinRequest, answer: JoinAnswer): void {
-    const near = (this.near ??= {
-      bills: nearIndex(this.bills.keys()),
-      links: nearIndex(this.links.keys()),
-    });
     const found = (index: Map<string, string[]>, key: string) =>
       (index.get(nearKey(key)) ?? []).filter((k) => k !== key).slice(0, NEAR_MISSES);
     const { misses, marks } = findNearMisses(r, answer.invtNo, {
-      bills: (invtNo) => found(near.bills, invtNo),
-      links: (key) => found(near.links, key).map((k) => [k, this.links.get(k)!]),
+      bills: (invtNo) => found((this.nearBills ??= nearIndex(this.bills.keys())), invtNo),
+      links: (key) => found((this.nearLinks ??= nearIndex(this.links.keys())), key).map((k) => [k, this.links.get(k)!]),
     });
     if (misses.length) answer.nearMisses = misses;
     for (const { invtNo, miss } of marks) {

@@ -354,7 +354,7 @@ const PRINTABLE_ASCII = /^[!-~]*$/;
 
 /**
  * The spelling two keys share when they differ only in case, white space or full-width forms
- * (`29242026i000000001`, ` 29242026I000000001 `, `２９２４…`): what a near miss is found by.
+ * (`29242026i000000001`, `" 29242026I000000001 "`, `２９２４…`): what a near miss is found by.
  */
 export function nearKey(key: string): string {
   // Printable ASCII without spaces (nearly every key) is its own plain spelling: no NFKC pass for it.

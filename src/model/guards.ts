@@ -98,9 +98,8 @@ export function receiptStatusText(value: unknown): string {
 
 /**
  * The text of a text field, without surrounding white space; undefined for a blank string or a
- * non-string (number, Decimal, null, object). For keys compared across documents written by
- * different parties (a declaration and the receipts and bills customs answers it with), where
- * padding on one side is not a different order.
+ * non-string (number, Decimal, null, object). For codes, statuses and times, and for the keys
+ * `sandan status` groups documents by, where padding on one side is not a different order.
  */
 export function trimmedText(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
@@ -108,10 +107,23 @@ export function trimmedText(value: unknown): string | undefined {
   return t === '' ? undefined : t;
 }
 
+// White space of every kind and the invisible characters copy-paste carries along (zero-width
+// space and joiners, BOM, bidi marks, soft hyphen, …).
+const INVISIBLE = /[\s\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
+
+/**
+ * A text as Unicode NFKC (full-width digits and letters become ASCII) without white space and
+ * invisible characters: the spelling that copy-pasted variants of one number share.
+ */
+export function plainSpelling(text: string): string {
+  return text.normalize('NFKC').replace(INVISIBLE, '');
+}
+
 /**
  * The text of a text field as written, when it is not blank; undefined for a blank string or a
- * non-string. For keys a store holds verbatim: the quota ledger keys an order by the orderNo it was
- * reserved with, so a receipt or declaration is looked up by its orderNo exactly as written.
+ * non-string. For keys compared as written: the quota ledger keys an order by the orderNo it was
+ * reserved with, and reconciliation joins a declaration to customs' bills and receipts by its keys
+ * as customs compares them (an xs:string keeps its white space).
  */
 export function nonBlankText(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;

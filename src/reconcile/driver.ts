@@ -70,13 +70,15 @@ export async function drive(
   store: ReconcileStore,
   plan: (join: Join) => ReconcileWork,
   options: {
+    /** The declarations input as problems name it (default `inputs.declarations`): its file, or `the declarations stream`. */
+    declarationsName?: string | undefined;
     signal?: AbortSignal | undefined;
     onRows?: (batch: RowBatch) => void;
     onProgress?: ((p: ReconcileProgress) => void) | undefined;
     progressEvery?: number | undefined;
   },
 ): Promise<ReconcileReport> {
-  const run = new ReconcileRun(store);
+  const run = new ReconcileRun(store, options.declarationsName ?? 'inputs.declarations');
   try {
     const work = plan((requests) => run.join(requests));
     for await (const chunk of work.documents) run.add(chunk);
@@ -118,7 +120,10 @@ class ReconcileRun {
   private pending = 0;
   private documentsDone = false;
 
-  constructor(private readonly store: ReconcileStore) {}
+  constructor(
+    private readonly store: ReconcileStore,
+    private readonly declarationsName: string,
+  ) {}
 
   add(chunk: DocumentChunk): void {
     if (chunk.source !== undefined) this.sources.push({ name: chunk.source, firstSeq: this.inputs.bills + 1 });
@@ -229,6 +234,15 @@ class ReconcileRun {
 
   /** Spools decided rows (in input order): the declarations' or the bills without one. */
   spool(batch: RowBatch, declarations = false): void {
+    // A declaration that could not be read is a row (not computed) and, like an unusable document, a problem.
+    for (const u of batch.unreadable ?? []) {
+      if (this.problems.length >= 100) break;
+      const where =
+        u.line === undefined
+          ? `${this.declarationsName}[${this.inputs.declarations + u.row}]`
+          : `${this.declarationsName}, line ${u.line}`;
+      this.problems.push(`${where}: ${u.message}`);
+    }
     if (declarations) this.inputs.declarations += batch.rows.length;
     this.cells.merge(batch.cells);
     this.store.putRows(batch.rows);
@@ -247,7 +261,7 @@ class ReconcileRun {
     let batch: ReconcileRow[] = [];
     for (const group of this.store.unclaimedBills()) {
       if (++orphans % every === 0) onProgress(orphans);
-      batch.push(orphanRow(group));
+      batch.push(orphanRow(group, this.store.billNearMisses?.(group[0]!.invtNo)));
       if (batch.length === RECONCILE_BATCH) this.spool(rowBatchOf(batch)), (batch = []);
     }
     this.spool(rowBatchOf(batch));

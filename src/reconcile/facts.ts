@@ -1,5 +1,5 @@
 import type { Decimal } from 'decimal.js';
-import { isRecord, trimmedText } from '../model/guards.js';
+import { isRecord, nonBlankText, trimmedText } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { Dec, toDecimal } from '../model/primitives.js';
 import { districtOf } from '../rules/codes.js';
@@ -8,7 +8,7 @@ import type { TaxCalculation } from '../rules/tax-calculator.js';
 import { beijingMillis, isoMonthOfCeb } from '../time/beijing.js';
 import { isLiveTaxBillStatus } from '../xml/receipts.js';
 import type { TaxFigures } from '../tax/compute.js';
-import type { InventoryKeys, StoredBill } from './store.js';
+import type { InventoryKeys, NearMiss, StoredBill } from './store.js';
 import { TAX_KINDS, type Mismatch, type ReconcileRow, type ReconcileStatus, type TaxSplit } from './types.js';
 
 /*
@@ -34,8 +34,10 @@ export interface DeclarationFacts
     Pick<ReconcileRow, 'customsCode' | 'month' | 'district' | 'dutiableValue' | 'declaredTaxTotal'> {
   /** Input line, when read from NDJSON. */
   line?: number | undefined;
-  /** Code of the issue that kept the declaration from being read (then nothing else is set). */
+  /** Code of the issue that kept the declaration from being read (then nothing else is set but `problem`). */
   unreadable?: string | undefined;
+  /** That issue's message (English), which the report's problems give with the input's name and the line. */
+  problem?: string | undefined;
   /** customsTax, consumptionTax, valueAddedTax as computed (only when the computation is complete). */
   computed?: TaxSplit | undefined;
   /** Notes of the computation: `regime:…`, `issue:CODE` (at most five codes). */
@@ -63,6 +65,11 @@ export interface JoinAnswer {
   refundedAt?: string | undefined;
   /** For a refunded inventory: its release (CEB622 800/899) time, when a release receipt was read. */
   releasedAt?: string | undefined;
+  /**
+   * For a declaration that reached no bill (and was neither cancelled nor refunded): stored keys that equal
+   * its own but for case or white space. Not joined (customs compares keys as written); the row names them.
+   */
+  nearMisses?: NearMiss[] | undefined;
 }
 
 /** The keys a declaration is looked up by. */
@@ -114,7 +121,14 @@ export function declarationFacts(
   calculate: (input: unknown) => TaxCalculation<TaxFigures>,
 ): DeclarationFacts {
   if (rec.issue)
-    return { line: rec.line, unreadable: rec.issue.code, month: 'unknown', district: 'unknown', notes: [] };
+    return {
+      line: rec.line,
+      unreadable: rec.issue.code,
+      problem: rec.issue.message?.en ?? rec.issue.code,
+      month: 'unknown',
+      district: 'unknown',
+      notes: [],
+    };
   const value = obj(rec.value);
   const order = obj(value?.order);
   const inv = obj(value?.inventory);
@@ -122,13 +136,14 @@ export function declarationFacts(
   // The declared taxTotal read as the model reads an amount (a decimal text as written, a JSON
   // number, a Decimal of a parsed declaration): what sandan would send; a padded text is not one.
   const taxTotal = toDecimal(order?.taxTotal);
+  // Keys as written: customs compares them so (a padded invtNo is none it issued; see nearKey for the hint).
   const facts: DeclarationFacts = {
     line: rec.line,
-    orderNo: trimmedText(order?.orderNo) ?? trimmedText(inv?.orderNo),
-    ebpCode: trimmedText(order?.ebpCode) ?? trimmedText(inv?.ebpCode),
-    copNo: trimmedText(inv?.copNo),
-    preNo: trimmedText(inv?.preNo),
-    invtNo: trimmedText(inv?.invtNo),
+    orderNo: nonBlankText(order?.orderNo) ?? nonBlankText(inv?.orderNo),
+    ebpCode: nonBlankText(order?.ebpCode) ?? nonBlankText(inv?.ebpCode),
+    copNo: nonBlankText(inv?.copNo),
+    preNo: nonBlankText(inv?.preNo),
+    invtNo: nonBlankText(inv?.invtNo),
     customsCode,
     month: monthOf(trimmedText(inv?.declTime) ?? trimmedText(order?.appTime)),
     district: districtKey(customsCode),
@@ -254,8 +269,13 @@ function unknownStatusNotes(valid: readonly StoredBill[], notes: string[]): stri
   return notes;
 }
 
-/** The row of bills whose invtNo no declaration reached (pure). */
-export function orphanRow(bills: StoredBill[]): ReconcileRow {
+/** The note of a near miss: `near-miss:invtNo:"29242026I000000001"` (the key quoted: its white space is the point). */
+export function nearMissNote(m: NearMiss): string {
+  return `near-miss:${m.kind}:${JSON.stringify(m.key)}`;
+}
+
+/** The row of bills whose invtNo no declaration reached (pure); `nearMisses`: declarations' keys that nearly named it. */
+export function orphanRow(bills: StoredBill[], nearMisses: readonly NearMiss[] = []): ReconcileRow {
   const first = bills[0]!;
   const valid = bills.filter((b) => !b.void);
   const voided = bills.filter((b) => b.void);
@@ -268,10 +288,7 @@ export function orphanRow(bills: StoredBill[]): ReconcileRow {
     customsCode: first.customsCode,
     billed: valid.length ? sumBills(valid) : undefined,
     mismatches: [],
-    notes: unknownStatusNotes(
-      valid,
-      voided.map((b) => `void-bill:${b.taxNo}`),
-    ),
+    notes: unknownStatusNotes(valid, [...voided.map((b) => `void-bill:${b.taxNo}`), ...nearMisses.map(nearMissNote)]),
   };
 }
 
@@ -327,6 +344,8 @@ export function declarationRow(
   for (const n of f.notes) notes.push(n);
   // Another order reached this inventory first: its bills are that order's, and this one has none.
   if (answer.countedBefore) for (const t of answer.countedBefore) notes.push(`bill-already-counted:${t}`);
+  // A key of a bill or receipt that is this row's but for case or white space: why it may have reached nothing.
+  if (answer.nearMisses) for (const m of answer.nearMisses) notes.push(nearMissNote(m));
   // Customs approved the return: its verdict stands, and a late approval is flagged for review.
   if (refundOutsideWindow(answer)) notes.push('refund-outside-window');
   return decideRow(

@@ -74,14 +74,42 @@ export async function expandPaths(
   return out;
 }
 
-/** A scanned document and the file it came from. */
-export type FileDocument = ScannedDocument & { file: string };
+/**
+ * What a scanned file held besides its documents, as one entry without fields: a message of the CEB specification
+ * the scanner does not read (`messageType` CEB900, CEB712…: a customs inbox holds them beside the bills), or
+ * elements under the root that are not the message's documents (`strayElements`, see CebScanner.strayElements;
+ * `messageType` is the file's), which may be bills not read. reconcile() counts the first as skipped, the second as
+ * an unreadable document named in its problems, as reconcileFiles() does.
+ */
+export interface UnreadEntry {
+  /** Which of the two (a document has no such field: `'unread' in entry` tells them apart). */
+  unread: 'other-message' | 'stray-elements';
+  messageType: string;
+  fields: Record<string, string>;
+  items: Array<Record<string, string>>;
+  strayElements?: { count: number; names: readonly string[] } | undefined;
+}
+
+/** The {@link UnreadEntry} of a file the scanner has read to its end; undefined when it held only documents. */
+export function unreadEntry(scanner: CebScanner): UnreadEntry | undefined {
+  const other = scanner.otherMessageType;
+  if (other !== undefined) return { unread: 'other-message', messageType: other, fields: {}, items: [] };
+  const { count, names } = scanner.strayElements;
+  if (count === 0) return undefined;
+  const messageType = scanner.messageType ?? '';
+  return { unread: 'stray-elements', messageType, fields: {}, items: [], strayElements: { count, names } };
+}
+
+/** A scanned document, or after a file's documents its {@link UnreadEntry}, with the file it came from. */
+export type FileDocument = (ScannedDocument | UnreadEntry) & { file: string };
 
 /**
  * Streams the documents of CEB816/818/312/412/512/514/622/624/626 files through the scanner,
- * one file at a time in chunks of {@link TEXT_PIECE_BYTES}. A file that cannot be read (unsafe, malformed, unknown
- * root, truncated) goes to `onFileError` when given (and none of its documents is used), else
- * the SandanError is thrown.
+ * one file at a time in chunks of {@link TEXT_PIECE_BYTES}; after a file's documents, its
+ * {@link UnreadEntry} when it held another message or elements that are not its documents (so
+ * that reconcile() over these counts and names what reconcileFiles() does). A file that cannot
+ * be read (unsafe, malformed, unknown root, truncated) goes to `onFileError` when given (and
+ * none of its documents is used), else the SandanError is thrown.
  */
 export async function* readCebDocuments(
   files: readonly string[],
@@ -96,7 +124,10 @@ export async function* readCebDocuments(
     );
   for (const file of files) {
     try {
-      for await (const docs of scanFile(file)) for (const d of docs) yield { ...d, file };
+      const scanner = new CebScanner();
+      for await (const docs of scanFile(file, scanner)) for (const d of docs) yield { ...d, file };
+      const unread = unreadEntry(scanner);
+      if (unread) yield { ...unread, file };
     } catch (e) {
       // scanFile throws the file's SandanError.
       if (!opts.onFileError) throw e;

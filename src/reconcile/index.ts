@@ -23,6 +23,8 @@ export {
   type BillContentField,
   type ReceiptLink,
   type FinalRecord,
+  type NearMiss,
+  type JoinKeyKind,
 } from './store.js';
 export type { DeclarationRecord, JoinAnswer, JoinRequest } from './facts.js';
 export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
@@ -55,5 +57,5 @@ export {
 export { renderStatusHtml, type StatusReportJSON } from './status/html.js';
 export * from './status/index.js';
 export { reconcileBalanced } from './totals.js';
-export { expandPaths, readCebDocuments, type FileDocument } from './files.js';
+export { expandPaths, readCebDocuments, type FileDocument, type UnreadEntry } from './files.js';
 export { reconcileFiles, defaultReconcileWorkers, type ReconcileFilesOptions } from './reconcile.js';

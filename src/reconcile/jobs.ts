@@ -8,9 +8,8 @@ import {
   type InputRecord,
 } from '../model/json-input.js';
 import { documentRecord, type DocumentRecord } from './records.js';
-import { scanFile } from './files.js';
+import { scanFile, unreadEntry } from './files.js';
 import { CebScanner } from './scan.js';
-import { CEB_NS } from '../xml/content-model.js';
 import { TEXT_PIECE_BYTES } from './text-piece.js';
 
 /*
@@ -262,15 +261,7 @@ export async function* fileRecords(file: string): AsyncGenerator<DocumentRecord[
   let n = 0;
   const scanner = new CebScanner({ items: false });
   for await (const docs of scanFile(file, scanner)) yield docs.map((d) => documentRecord(d, file, n++));
-  // A message reconciliation does not use (a CEB900, a CEB712 in a customs inbox): counted as skipped.
-  if (scanner.otherMessageType !== undefined) yield [{ kind: 'skipped' }];
-  // Elements where the message's documents stand that are not its documents: perhaps bills, not read.
-  const strays = scanner.strayElements;
-  if (strays.count > 0)
-    yield [
-      {
-        kind: 'unreadable',
-        problem: `${file}: ${strays.count} element${strays.count === 1 ? '' : 's'} under the root ${strays.count === 1 ? 'is' : 'are'} not a ${scanner.messageType ?? 'CEB'} document and ${strays.count === 1 ? 'was' : 'were'} not read (${strays.names.map((n) => `<${n}>`).join(', ')}${strays.count > strays.names.length ? ', …' : ''}); a document is a child of the root in namespace ${CEB_NS}`,
-      },
-    ];
+  // Another message (skipped), or elements that are not its documents (unreadable): as readCebDocuments gives them.
+  const unread = unreadEntry(scanner);
+  if (unread) yield [documentRecord(unread, file, n)];
 }

@@ -18,6 +18,7 @@ import { WorkerPool } from './pool.js';
 import { billRecordOf, documentRecord, type DocumentRecord } from './records.js';
 import { MAX_RECORD_BYTES, inputLayout, readDocument } from '../model/json-input.js';
 import type { ScannedDocument } from './scan.js';
+import type { UnreadEntry } from './files.js';
 import { MemoryStore, type ReconcileStore } from './store.js';
 import type { InventoryReceipt, ReconcileSummary, TaxBill, TaxBillStatus } from './types.js';
 import { statInputFile, unreadableFile } from '../io/walk.js';
@@ -33,8 +34,14 @@ type Source<T> = Iterable<T> | AsyncIterable<T>;
 export interface ReconcileInputs {
   /** Declarations: plain values or {@link DeclarationRecord}s (e.g. from the CLI's NDJSON reader). */
   declarations: Source<unknown>;
-  /** Scanned or parsed CEB documents of any type; CEB816/818/622/624/626 are used, others are counted and skipped. */
-  documents?: Source<ScannedDocument | { messageType: string; fields: Record<string, unknown>; items?: unknown[] }>;
+  /**
+   * Scanned or parsed CEB documents of any type (e.g. from readCebDocuments); CEB816/818/622/624/626 are used, others
+   * are counted and skipped; an entry of `strayElements` (elements of a file that are not its documents) counts as
+   * an unreadable document, named in the problems.
+   */
+  documents?: Source<
+    ScannedDocument | UnreadEntry | { messageType: string; fields: Record<string, unknown>; items?: unknown[] }
+  >;
   bills?: Source<TaxBill>;
   billStatuses?: Source<TaxBillStatus>;
   receipts?: Source<InventoryReceipt>;
@@ -84,7 +91,8 @@ export interface ReconcileReport {
   mismatches(): Iterable<MismatchEntryJSON>;
   /**
    * Problems with the inputs: documents and files that could not be used (first 100), e.g. a tax
-   * bill without invtNo; then tax bills whose taxNo came again with other content (first 100).
+   * bill without invtNo, and declarations that could not be read (a broken NDJSON line, by its
+   * line; its row is `not-computed`); then tax bills whose taxNo came again with other content (first 100).
    */
   problems: string[];
 }
@@ -235,6 +243,11 @@ const NDJSON_FILE = /\.(ndjson|jsonl)$/i;
 const CONVERT =
   "reconcile reads NDJSON, one declaration per line: convert a pretty-printed declaration with jq -c . FILE.json > FILE.ndjson, an array of them with jq -c '.[]' FILE.json > FILE.ndjson";
 
+/** The declarations input as problems name it: its file, or the stream. */
+function declarationsName(declarations: string | AsyncIterable<Uint8Array>): string {
+  return typeof declarations === 'string' ? declarations : 'the declarations stream';
+}
+
 /**
  * The declarations as batches of NDJSON lines. Laid out as the CLI's reader lays them out
  * (inputLayout): a `.ndjson`/`.jsonl` file is NDJSON; else one JSON document (pretty-printed)
@@ -247,7 +260,7 @@ async function declarationInput(
 ): Promise<{ batches: AsyncIterable<DeclarationBatch>; problem?: DocumentRecord }> {
   const path = typeof declarations === 'string' ? declarations : undefined;
   if (path !== undefined && NDJSON_FILE.test(path)) return { batches: fileDeclarationBatches(path) };
-  const name = path ?? 'the declarations stream';
+  const name = declarationsName(declarations);
   const stream = path === undefined ? undefined : createReadStream(path);
   const { layout, chunks } = await inputLayout((stream ?? declarations) as AsyncIterable<Uint8Array>).catch((e) => {
     throw path === undefined ? e : unreadableFile(path, e);
@@ -373,7 +386,11 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
     return await drive(
       opts.store ?? new MemoryStore(),
       (join) => ({ documents: documents(), rows: executor.rows(batches, join) }),
-      { ...opts, onRows: (b) => declarationsRead(b.rows.length, batchBytes.shift()) },
+      {
+        ...opts,
+        declarationsName: declarationsName(opts.declarations),
+        onRows: (b) => declarationsRead(b.rows.length, batchBytes.shift()),
+      },
     );
   } finally {
     await executor.close();

@@ -1,9 +1,10 @@
 import { Decimal as DecimalJs } from 'decimal.js';
 import type { Decimal } from 'decimal.js';
-import { isDecimalText, trimmedText, trimXmlSpace } from '../model/guards.js';
+import { isDecimalText, nonBlankText, trimmedText, trimXmlSpace } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
 import type { BillRecord } from './store.js';
 import type { InventoryReceipt, TaxBill, TaxBillStatus } from './types.js';
+import { CEB_NS } from '../xml/content-model.js';
 
 /*
  * Turning documents (from the scanner or from parseCebXml) into the records reconciliation
@@ -24,13 +25,14 @@ export function amountText(doc: Record<string, unknown>, key: string): string | 
 
 /** A CEB816 `TaxHeadRd` as a {@link BillRecord} (amounts as decimal strings, as the index stores them). */
 export function toBillRecord(head: Record<string, unknown>): Converted<BillRecord> {
-  const invtNo = trimmedText(head.invtNo);
+  // Join keys as written (an xs:string keeps its white space), as the declaration's are read.
+  const invtNo = nonBlankText(head.invtNo);
   const taxNo = trimmedText(head.taxNo);
   if (!invtNo || !taxNo) return { ok: false, problem: `tax bill without ${invtNo ? 'taxNo' : 'invtNo'}` };
   const customsTax = amountText(head, 'customsTax');
   const valueAddedTax = amountText(head, 'valueAddedTax');
   const consumptionTax = amountText(head, 'consumptionTax');
-  const orderNo = trimmedText(head.orderNo);
+  const orderNo = nonBlankText(head.orderNo);
   if (customsTax === undefined || valueAddedTax === undefined || consumptionTax === undefined)
     return { ok: false, problem: `tax bill ${taxNo}: an amount is missing or not a decimal` };
   return {
@@ -85,7 +87,7 @@ export function billRecordOf(b: TaxBill): BillRecord {
 
 /** A CEB818 `TaxHeadStatus` as a {@link TaxBillStatus}. */
 export function toTaxBillStatus(head: Record<string, unknown>): Converted<TaxBillStatus> {
-  const invtNo = trimmedText(head.invtNo);
+  const invtNo = nonBlankText(head.invtNo);
   const taxNo = trimmedText(head.taxNo);
   const status = trimmedText(head.status);
   if (!invtNo || !taxNo || !status) return { ok: false, problem: 'tax bill status without invtNo, taxNo or status' };
@@ -97,9 +99,9 @@ export function toInventoryReceipt(
   type: InventoryReceipt['type'],
   doc: Record<string, unknown>,
 ): Converted<InventoryReceipt> {
-  const copNo = trimmedText(doc.copNo);
-  const preNo = trimmedText(doc.preNo);
-  const invtNo = trimmedText(doc.invtNo);
+  const copNo = nonBlankText(doc.copNo);
+  const preNo = nonBlankText(doc.preNo);
+  const invtNo = nonBlankText(doc.invtNo);
   const returnStatus = trimmedText(doc.returnStatus);
   if (!returnStatus || (!copNo && !preNo && !invtNo))
     return { ok: false, problem: `${type} receipt without returnStatus or any of copNo, preNo, invtNo` };
@@ -150,17 +152,42 @@ function unreadable(
 }
 
 /**
- * Converts a scanned or parsed document: CEB816/818/622/624/626 are used, other types skipped.
+ * The problem of elements under a message's root that are not its documents: perhaps bills (a `<Tax>` in no
+ * namespace, `<Tax>` wrapped in a `<TaxList>`), not read. `where`: the file, or the entry's place in the input.
+ */
+function strayProblem(
+  where: string,
+  strays: { count: number; names: readonly string[] },
+  messageType: string | undefined,
+): string {
+  const one = strays.count === 1;
+  const names = `${strays.names.map((n) => `<${n}>`).join(', ')}${strays.count > strays.names.length ? ', …' : ''}`;
+  return `${where}: ${strays.count} element${one ? '' : 's'} under the root ${one ? 'is' : 'are'} not a ${messageType || 'CEB'} document and ${one ? 'was' : 'were'} not read (${names}); a document is a child of the root in namespace ${CEB_NS}`;
+}
+
+/**
+ * Converts a scanned or parsed document: CEB816/818/622/624/626 are used, other types skipped, an
+ * entry of stray elements ({@link strayProblem}) unreadable.
  * A problem is located by `index` (0-based: `bills.xml, document 3` for the third of `file`, else
  * `inputs.documents[2]`) and the document's first key; without them it reads the same for every
  * such document of a month. The location is written only for a problem (nothing is made for the
  * usual case: this runs once per bill and receipt of the month).
  */
 export function documentRecord(
-  d: { messageType: string; fields: Record<string, unknown> },
+  d: {
+    messageType: string;
+    fields: Record<string, unknown>;
+    strayElements?: { count: number; names: readonly string[] } | undefined;
+  },
   file?: string,
   index?: number,
 ): DocumentRecord {
+  // A file's elements that are not documents (an UnreadEntry of readCebDocuments or of a worker's scan).
+  if (d.strayElements)
+    return {
+      kind: 'unreadable',
+      problem: strayProblem(file ?? `inputs.documents[${index ?? 0}]`, d.strayElements, d.messageType),
+    };
   const t = d.messageType;
   if (t === 'CEB816') {
     const c = toBillRecord(d.fields);

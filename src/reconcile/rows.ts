@@ -12,6 +12,8 @@ export interface RowBatch {
   rows: string[];
   mismatches: Array<{ entry: StoredMismatch; sortKey: number }>;
   cells: Array<{ month: string; district: string; totals: ReconcileTotalsJSON }>;
+  /** Declarations that could not be read (a broken NDJSON line): their row in the batch, line and issue message. */
+  unreadable?: Array<{ row: number; line?: number | undefined; message: string }>;
 }
 
 /** Sort key of a mismatch: absolute amount in units of 0.00001 (exact for amounts below 9e10). */
@@ -45,6 +47,13 @@ export function declarationRowBatch(
 ): RowBatch {
   const tol = new Dec(tolerance);
   const rows: ReconcileRow[] = new Array(facts.length);
-  for (let i = 0; i < facts.length; i++) rows[i] = declarationRow(facts[i]!, answers[i], tol);
-  return rowBatchOf(rows);
+  const unreadable: NonNullable<RowBatch['unreadable']> = [];
+  for (let i = 0; i < facts.length; i++) {
+    const f = facts[i]!;
+    rows[i] = declarationRow(f, answers[i], tol);
+    if (f.unreadable !== undefined) unreadable.push({ row: i, line: f.line, message: f.problem ?? f.unreadable });
+  }
+  const batch = rowBatchOf(rows);
+  if (unreadable.length) batch.unreadable = unreadable;
+  return batch;
 }

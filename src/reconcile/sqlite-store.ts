@@ -17,6 +17,9 @@ import {
   inventoryKeyList,
   linkInventory,
   linkKey,
+  findNearMisses,
+  nearKey,
+  NEAR_MISSES,
   NOT_SEEN,
   releaseKey,
   addRepeat,
@@ -28,6 +31,7 @@ import {
   type BillsAdded,
   type BillTuple,
   type FinalRecord,
+  type NearMiss,
   type ReceiptLink,
   type ReconcileStore,
   type StoredBill,
@@ -91,7 +95,23 @@ CREATE TABLE final (key TEXT PRIMARY KEY, at TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE seen (orderIdentity TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE claimed (invtNo TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE mismatch (seq INTEGER PRIMARY KEY, sortKey INTEGER NOT NULL, orderNo TEXT NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL);
+CREATE TABLE nearMiss (invtNo TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, UNIQUE (invtNo, kind, key));
 `;
+
+/**
+ * Bills' invtNos and link keys by their nearKey, and the lookups on them: each made at its first near-miss lookup
+ * (a month where every order reaches its bill never pays for them), when the documents are all in.
+ */
+const NEAR_LOOKUPS = {
+  bills: [
+    'CREATE INDEX IF NOT EXISTS bill_near ON bill (sandan_near_key(invtNo))',
+    `SELECT DISTINCT invtNo FROM bill WHERE sandan_near_key(invtNo) = ? AND invtNo <> ? ORDER BY invtNo LIMIT ${NEAR_MISSES}`,
+  ],
+  links: [
+    'CREATE INDEX IF NOT EXISTS link_near ON link (sandan_near_key(key))',
+    `SELECT key, invtNo FROM link WHERE sandan_near_key(key) = ? AND key <> ? ORDER BY key LIMIT ${NEAR_MISSES}`,
+  ],
+} as const;
 
 type BillRowTuple = [string, string, string | null, string | null, string, string, string, string | null, number];
 
@@ -218,6 +238,9 @@ export class SqliteStore implements ReconcileStore {
   /** The copNo, preNo and invtNo values of approved cancels and refunds: most orders have none, and skip the query. */
   private readonly finalValues = new BloomFilter();
   private linksCount = 0;
+  /** The near-miss lookups, each prepared with its index at its first use. */
+  private readonly near: Partial<Record<keyof typeof NEAR_LOOKUPS, BetterSqlite3.Statement>> = {};
+  private nearMarks = 0;
 
   private readonly db: BetterSqlite3.Database;
   /** The store's folder (the database's file name when the caller opened it). */
@@ -238,6 +261,10 @@ export class SqliteStore implements ReconcileStore {
     const db = database as BetterSqlite3.Database;
     this.db = db;
     db.exec(SCHEMA);
+    // The one nearKey, in JavaScript: the near-miss indexes are on it.
+    db.function('sandan_near_key', { deterministic: true }, (k: unknown) =>
+      typeof k === 'string' ? nearKey(k) : null,
+    );
     this.st = {
       addBill: db.prepare(
         'INSERT OR IGNORE INTO bill (invtNo, taxNo, returnTime, status, customsTax, valueAddedTax, consumptionTax, customsCode, orderNo, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -271,6 +298,9 @@ export class SqliteStore implements ReconcileStore {
           'SELECT DISTINCT invtNo FROM bill WHERE invtNo > ? AND invtNo NOT IN (SELECT invtNo FROM claimed) ORDER BY invtNo LIMIT 1000',
         )
         .pluck(),
+      addNearMiss: db.prepare('INSERT OR IGNORE INTO nearMiss (invtNo, kind, key) VALUES (?, ?, ?)'),
+      // In the order they were found (rowid): the first NEAR_MISSES, as the memory store keeps them.
+      nearMissesOf: db.prepare(`SELECT kind, key FROM nearMiss WHERE invtNo = ? ORDER BY rowid LIMIT ${NEAR_MISSES}`),
       putMismatch: db.prepare('INSERT INTO mismatch (sortKey, orderNo, kind, json) VALUES (?, ?, ?, ?)'),
       mismatches: db.prepare('SELECT json FROM mismatch ORDER BY sortKey DESC, orderNo, kind').pluck(),
     };
@@ -447,8 +477,32 @@ export class SqliteStore implements ReconcileStore {
         const released = invtNo ? releases.get(releaseKey(invtNo)) : undefined;
         if (released) a.releasedAt = released;
       }
+      // Only a declaration that reached no bill looks for near misses.
+      if (own.length === 0 && !flags.cancelled && !flags.refunded) this.addNearMisses(r, out[i]!);
     }
     return out;
+  }
+  /** Looks up the near misses of a declaration that reached no bill (see findNearMisses). */
+  private addNearMisses(r: JoinRequest, answer: JoinAnswer): void {
+    const lookup = (kind: keyof typeof NEAR_LOOKUPS, key: string) => {
+      let st = this.near[kind];
+      if (!st) {
+        const [index, query] = NEAR_LOOKUPS[kind];
+        this.db.exec(index);
+        st = this.near[kind] = this.db.prepare(query).raw();
+      }
+      return st.all(nearKey(key), key) as string[][];
+    };
+    const { misses, marks } = findNearMisses(r, answer.invtNo, {
+      bills: (invtNo) => lookup('bills', invtNo).map((row) => row[0]!),
+      links: (key) => lookup('links', key) as Array<[string, string]>,
+    });
+    if (misses.length) answer.nearMisses = misses;
+    for (const { invtNo, miss } of marks)
+      this.nearMarks += this.st.addNearMiss!.run(invtNo, miss.kind, miss.key).changes;
+  }
+  billNearMisses(invtNo: string): NearMiss[] {
+    return this.nearMarks === 0 ? [] : (this.st.nearMissesOf!.all(invtNo) as NearMiss[]);
   }
   *unclaimedBills(): Iterable<StoredBill[]> {
     this.commit();

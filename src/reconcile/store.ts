@@ -2,7 +2,7 @@ import { diskTrouble, messageOf, SandanError } from '../errors.js';
 import { isLiveTaxBillStatus, isVoidTaxBillStatus } from '../xml/receipts.js';
 import { orderIdentity, type JoinAnswer, type JoinRequest } from './facts.js';
 import { TEXT_PIECE_BYTES } from './text-piece.js';
-import { compareCodeUnits, checkArgument } from '../model/guards.js';
+import { compareCodeUnits, checkArgument, plainSpelling } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
 
 /*
@@ -44,6 +44,19 @@ export interface BillRecord {
 /** A bill as stored: amounts as decimal strings, `void` from CEB816 status 3 or any CEB818 status 3. */
 export interface StoredBill extends Omit<BillRecord, 'orderNo'> {
   void: boolean;
+}
+
+/** The keys a declaration reaches its bills by (see {@link linkInventory}). */
+export type JoinKeyKind = 'invtNo' | 'copNo' | 'preNo' | 'orderNo';
+
+/**
+ * A stored key (a bill's invtNo or orderNo, a CEB622's copNo or preNo) that equals a declaration's key
+ * but for case, white space or full-width forms ({@link nearKey}). Customs compares keys as written, so
+ * it is not joined; the row that stays unmatched names it.
+ */
+export interface NearMiss {
+  kind: JoinKeyKind;
+  key: string;
 }
 
 /** A receipt link: what a CEB622 says the inventory with this copNo or preNo is called by customs. */
@@ -176,6 +189,12 @@ export interface ReconcileStore {
   join(requests: ReadonlyArray<JoinRequest | undefined>): Array<JoinAnswer | undefined>;
   /** Bills no declaration claimed, grouped by invtNo, in invtNo order. */
   unclaimedBills(): Iterable<StoredBill[]>;
+  /**
+   * The near misses of declarations that reached no bill, by the inventory of the bill (or receipt link)
+   * they nearly named: the declarations' keys (the first {@link NEAR_MISSES}, in input order), for the row
+   * of that inventory's unclaimed bills. Optional: a store without it names none.
+   */
+  billNearMisses?(invtNo: string): NearMiss[];
   /** Spools output rows (their JSON texts, no line breaks inside) in order. */
   putRows(rows: readonly string[]): void;
   /** Spools mismatch entries with their sort keys. */
@@ -328,6 +347,64 @@ export function linkInventory(
   return byOrderNo ? { invtNo: byOrderNo, linkedBy: 'orderNo' } : {};
 }
 
+/** The most near misses a row names (per key looked up, and per bill row). */
+export const NEAR_MISSES = 3;
+
+const PRINTABLE_ASCII = /^[!-~]*$/;
+
+/**
+ * The spelling two keys share when they differ only in case, white space or full-width forms
+ * (`29242026i000000001`, `" 29242026I000000001 "`, `２９２４…`): what a near miss is found by.
+ */
+export function nearKey(key: string): string {
+  // Printable ASCII without spaces (nearly every key) is its own plain spelling: no NFKC pass for it.
+  return (PRINTABLE_ASCII.test(key) ? key : plainSpelling(key)).toUpperCase();
+}
+
+/** Stored keys with a given {@link nearKey}, as a store finds them (each list sorted, at most NEAR_MISSES). */
+export interface NearKeys {
+  /** Bills' invtNos other than `invtNo` with its nearKey. */
+  bills(invtNo: string): string[];
+  /** Receipt (and bill orderNo) links other than `key` with its nearKey: [key, invtNo]. */
+  links(key: string): Array<[string, string]>;
+}
+
+/**
+ * The near misses of a declaration that reached no bill (only such rows pay for the lookups): with an
+ * inventory, bills whose invtNo is its own but for case or white space; without one, receipt links (and bills'
+ * orderNos) whose copNo, preNo or orderNo is the declaration's but for them. `marks` are the same near misses
+ * seen from the other side: the inventory whose bill row names the declaration's key. Both stores use it.
+ */
+export function findNearMisses(
+  r: JoinRequest,
+  invtNo: string | undefined,
+  near: NearKeys,
+): { misses: NearMiss[]; marks: Array<{ invtNo: string; miss: NearMiss }> } {
+  const misses: NearMiss[] = [];
+  const marks: Array<{ invtNo: string; miss: NearMiss }> = [];
+  if (invtNo) {
+    for (const other of near.bills(invtNo)) {
+      misses.push({ kind: 'invtNo', key: other });
+      marks.push({ invtNo: other, miss: { kind: 'invtNo', key: invtNo } });
+    }
+    return { misses, marks };
+  }
+  for (const kind of ['copNo', 'preNo', 'orderNo'] as const) {
+    const own = r[kind];
+    if (!own) continue;
+    for (const [key, target] of near.links(linkKey(kind, own))) {
+      misses.push({ kind, key: key.slice(kind.length + 1) });
+      marks.push({ invtNo: target, miss: { kind, key: own } });
+    }
+  }
+  return { misses, marks };
+}
+
+/** Adds a near miss to a bill row's list unless it is there or the list is full (both stores keep the first ones). */
+export function addNearMiss(list: NearMiss[], miss: NearMiss): void {
+  if (list.length < NEAR_MISSES && !list.some((m) => m.kind === miss.kind && m.key === miss.key)) list.push(miss);
+}
+
 /**
  * Whether a cancel and whether a refund was approved under any of the keys (`get` looks up a
  * {@link finalKeys} key: undefined when absent, else its time or ''), with the earliest refund
@@ -375,6 +452,19 @@ export const NOT_SEEN: JoinAnswer = Object.freeze({
   refunded: false,
 }) as JoinAnswer;
 
+/** Keys by their {@link nearKey}, each list in code-unit order. */
+function nearIndex(keys: Iterable<string>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const k of keys) {
+    const n = nearKey(k);
+    const list = out.get(n);
+    if (list) list.push(k);
+    else out.set(n, [k]);
+  }
+  for (const list of out.values()) if (list.length > 1) list.sort(compareCodeUnits);
+  return out;
+}
+
 /** A bill in the memory store: the record as read (orderNo kept to compare repeats), its number, whether claimed. */
 type MemoryBill = StoredBill & { orderNo?: string | undefined; seq: number; claimed: boolean };
 
@@ -389,9 +479,16 @@ export class MemoryStore implements ReconcileStore {
   private readonly orders = new Set<string>();
   private readonly spool: string[] = [];
   private readonly mism: Array<{ e: StoredMismatch; k: number }> = [];
+  /** Bills' invtNos and link keys by {@link nearKey}: each made at its first near-miss lookup, dropped when documents come. */
+  private nearBills: Map<string, string[]> | undefined;
+  private nearLinks: Map<string, string[]> | undefined;
+  /** Near misses for bill rows, by invtNo (see ReconcileStore.billNearMisses). */
+  private readonly nearMarks = new Map<string, NearMiss[]>();
 
   addBills(bills: readonly BillRecord[], firstSeq: number): BillsAdded {
     const added: BillsAdded = { duplicates: 0, conflicts: [] };
+    // (A bill naming its order adds a link too.)
+    this.nearBills = this.nearLinks = undefined;
     let seq = firstSeq;
     for (const b of bills) {
       const stored = this.taxNos.get(b.taxNo);
@@ -420,6 +517,7 @@ export class MemoryStore implements ReconcileStore {
     for (const t of taxNos) this.voided.add(t);
   }
   addLinks(links: readonly ReceiptLink[]): void {
+    this.nearLinks = undefined;
     for (const l of links) this.links.set(linkKey(l.kind, l.key), l.invtNo);
   }
   addFinals(finals: readonly FinalRecord[]): void {
@@ -440,7 +538,7 @@ export class MemoryStore implements ReconcileStore {
       // An inventory's bills count for the first declaration that reaches it (see JoinAnswer.countedBefore).
       const counted = list.length > 0 && list[0]!.claimed;
       for (const b of list) b.claimed = true;
-      return {
+      const answer: JoinAnswer = {
         firstSighting: true,
         invtNo,
         linkedBy,
@@ -448,7 +546,27 @@ export class MemoryStore implements ReconcileStore {
         ...(counted && { countedBefore: list.map((b) => b.taxNo).sort(compareCodeUnits) }),
         ...this.finalsOf({ copNo: r.copNo, preNo: r.preNo, invtNo }),
       };
+      if (list.length === 0 && !answer.cancelled && !answer.refunded) this.addNearMisses(r, answer);
+      return answer;
     });
+  }
+  /** Looks up the near misses of a declaration that reached no bill (see findNearMisses). */
+  private addNearMisses(r: JoinRequest, answer: JoinAnswer): void {
+    const found = (index: Map<string, string[]>, key: string) =>
+      (index.get(nearKey(key)) ?? []).filter((k) => k !== key).slice(0, NEAR_MISSES);
+    const { misses, marks } = findNearMisses(r, answer.invtNo, {
+      bills: (invtNo) => found((this.nearBills ??= nearIndex(this.bills.keys())), invtNo),
+      links: (key) => found((this.nearLinks ??= nearIndex(this.links.keys())), key).map((k) => [k, this.links.get(k)!]),
+    });
+    if (misses.length) answer.nearMisses = misses;
+    for (const { invtNo, miss } of marks) {
+      let list = this.nearMarks.get(invtNo);
+      if (!list) this.nearMarks.set(invtNo, (list = []));
+      addNearMiss(list, miss);
+    }
+  }
+  billNearMisses(invtNo: string): NearMiss[] {
+    return this.nearMarks.get(invtNo) ?? [];
   }
   private finalsOf(keys: InventoryKeys): Pick<JoinAnswer, 'cancelled' | 'refunded' | 'refundedAt' | 'releasedAt'> {
     const flags = finalFlags(keys, (key) => this.done.get(key));

@@ -42,8 +42,8 @@ const calculate = createTaxCalculator({
   rates: init.rateTables.map((t) => parseRateTable(t.data, t.source)),
 });
 const waiting = new Map<number, () => void>();
-// Facts of batches whose index answers have not come back yet.
-const held = new Map<number, DeclarationFacts[]>();
+// Facts of batches whose index answers have not come back yet (with the batch when a line of it could not be read).
+const held = new Map<number, { facts: DeclarationFacts[]; batch?: DeclarationBatch }>();
 
 function reply(id: number, compute: () => FromWorker): void {
   try {
@@ -100,15 +100,23 @@ port.on('message', (m: ToWorker) => {
   else if (m.type === 'facts') {
     reply(m.id, () => {
       const { records: facts, breaks } = readBatch(m.batch, 1, (r) => declarationFacts(r, calculate));
-      held.set(m.id, facts);
+      held.set(m.id, facts.some((f) => f.unreadable !== undefined) ? { facts, batch: m.batch } : { facts });
       return { type: 'keys', id: m.id, requests: facts.map(joinRequest), breaks };
     });
   } else {
     reply(m.id, () => {
-      const facts = held.get(m.id) ?? [];
+      const { facts, batch } = held.get(m.id) ?? { facts: [] };
       held.delete(m.id);
       // Lines were counted from 1 in the batch; the main thread says where it starts.
-      if (m.firstLine !== 1) for (const f of facts) if (f.line !== undefined) f.line += m.firstLine - 1;
+      if (m.firstLine !== 1) {
+        for (const f of facts) if (f.line !== undefined) f.line += m.firstLine - 1;
+        // The message of a line that could not be read names its line: read them again where they now start.
+        if (batch) {
+          const issues = readBatch(batch, m.firstLine, (r) => r.issue).records.filter((i) => i !== undefined);
+          let k = 0;
+          for (const f of facts) if (f.unreadable !== undefined) f.problem = issues[k++]?.message.en ?? f.problem;
+        }
+      }
       const answers = (JSON.parse(m.answers) as Array<JoinAnswer | null>).map((a) => a ?? undefined);
       return { type: 'rows', id: m.id, batch: declarationRowBatch(facts, answers, init.tolerance) };
     });

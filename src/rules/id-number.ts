@@ -4,7 +4,7 @@
  */
 
 import { isRealDate } from '../time/beijing.js';
-import { checkArgument } from '../model/guards.js';
+import { checkArgument, plainSpelling } from '../model/guards.js';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
 const CHECK_CHARS = '10X98765432';
@@ -51,10 +51,6 @@ export function idNumberKeyProblem(id: string): 'format' | 'check-digit' | undef
   return idCheckCharacter(id.slice(0, 17)) !== id[17] ? 'check-digit' : undefined;
 }
 
-// White space of every kind and the invisible characters copy-paste carries along (zero-width
-// space and joiners, BOM, bidi marks, soft hyphen, …): none of them can be part of an ID number.
-const INVISIBLE = /[\s\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
-
 /**
  * The one spelling of an ID number that sandan compares and hashes: Unicode NFKC (full-width
  * digits and Ｘ become ASCII), white space and invisible characters removed, `x` upper-cased.
@@ -62,7 +58,7 @@ const INVISIBLE = /[\s\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
  * it rather than two spellings silently meaning one person. Never throws.
  */
 export function normaliseIdNumber(id: string): string {
-  return id.normalize('NFKC').replace(INVISIBLE, '').replace(/x/g, 'X');
+  return plainSpelling(id).replace(/x/g, 'X');
 }
 
 /** An ID number with its middle masked for messages, e.g. `1101**********002X`; short ones are masked whole. */

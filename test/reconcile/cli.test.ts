@@ -165,14 +165,20 @@ describe('sandan reconcile', () => {
       const j = JSON.parse(r.stdout);
       expect(j.summary.inputs.declarations).toBe(101);
       expect(j.orders[0].notes).toContain('issue:json-syntax');
-      expect(j.summary.problems).toHaveLength(1);
+      expect(j.summary.problems).toHaveLength(2);
       expect(j.summary.problems[0]).toMatch(
         /^the declarations stream: neither NDJSON \(its first line is not a declaration on its own\) nor one JSON document \(The input is not valid JSON \(line 3, column 1\): .*\); its lines were read one by one\. reconcile reads NDJSON, one declaration per line: convert a pretty-printed declaration with jq -c \. FILE\.json > FILE\.ndjson/,
       );
-      // A .ndjson file is NDJSON by its name: no guess, no problem.
-      writeFileSync(join(dir, 'broken-first.ndjson'), `{"order":\n${lines.join('\n')}\n`);
-      const named = JSON.parse((await run(join(dir, 'broken-first.ndjson'))).stdout);
-      expect([named.summary.inputs.declarations, named.summary.problems]).toEqual([101, []]);
+      // The broken line itself is named too, as an unusable document is: by the input and its line.
+      const broken = 'line 1: The input is not valid JSON (line 1, column 10): Unexpected end of JSON input';
+      expect(j.summary.problems[1]).toBe(`the declarations stream, ${broken}`);
+      // A .ndjson file is NDJSON by its name: no guess; the broken line is named by the file.
+      const file = join(dir, 'broken-first.ndjson');
+      writeFileSync(file, `{"order":\n${lines.join('\n')}\n`);
+      for (const workers of ['0', '2']) {
+        const named = JSON.parse((await run(file, '', workers)).stdout);
+        expect([named.summary.inputs.declarations, named.summary.problems]).toEqual([101, [`${file}, ${broken}`]]);
+      }
     });
   });
 

@@ -42,15 +42,15 @@ describe('CSV: bilingual header, formula guard, RFC 4180', () => {
     const [header, ...rows] = await parseCsv(text.slice(1));
     expect(header).toEqual(CSV_COLUMNS.map((c) => `${CSV_LABELS[c]} / ${c}`));
     expect(rows).toHaveLength(report.summary.orders);
-    // The hostile order numbers come back as declared (sandan trims the declaration's fields), behind
-    // one apostrophe ('a,"b"…' needs none, only quoting). csvText is checked on untrimmed text below.
+    // The hostile order numbers come back as declared (keys are read as written), behind one apostrophe
+    // ('a,"b"…' needs none, only quoting).
     const orderNos = rows.map((r) => r[0]);
     expect(orderNos.slice(0, HOSTILE.length)).toEqual([
       "'-2+3+cmd",
-      `'=HYPERLINK("http://x","y")`,
+      `'  =HYPERLINK("http://x","y")`,
       "'@SUM(A1)",
-      'TAB',
-      'CR',
+      "'\tTAB",
+      "'\rCR",
       "'+1",
       'a,"b"\r\nc',
     ]);

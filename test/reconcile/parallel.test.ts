@@ -14,6 +14,7 @@ import {
   type ReconcileReport,
   openSqliteStore,
   MemoryStore,
+  reconcileBalanced,
   type ReconcileStore,
   type ReconcileFilesOptions,
 } from '../../src/reconcile/index.js';
@@ -40,7 +41,9 @@ const lines = readFileSync(join(dir, 'declarations.ndjson'), 'utf8').trimEnd().s
 const messy = Buffer.concat([
   Buffer.from(`${lines.slice(0, 300).join('\n')}\n{"order": \n\n   \n`),
   Buffer.from([0x7b, 0xff, 0xfe, 0x7d, 0x0a]),
-  Buffer.from(`${lines.slice(300, 500).join('\r\n')}\r\n${lines[3]}\n${lines.slice(500).join('\n')}`),
+  Buffer.from(`${lines.slice(300, 500).join('\r\n')}\r\n${lines[3]}\n${lines.slice(500, 650).join('\n')}\n`),
+  // Line 656, in the second batch (beyond 1 MiB): a worker reads it before it knows where the batch starts.
+  Buffer.from(`{"order": {"orderNo": "SD-BROKEN"]}\n${lines.slice(650).join('\n')}`),
 ]);
 writeFileSync(join(dir, 'messy.ndjson'), messy);
 
@@ -100,14 +103,49 @@ describe('reconcileFiles (worker threads)', () => {
   });
 
   it('reports bad lines, blank lines, CRLF and a repeated order as the CLI reader does, with the SQLite index', async () => {
-    const want = await sequential(join(dir, 'messy.ndjson'), await openSqliteStore());
-    const got = await parallel(join(dir, 'messy.ndjson'), { workers: 2, store: await openSqliteStore() });
-    expect(got.report).toBe(want);
+    const file = join(dir, 'messy.ndjson');
+    const want = await sequential(file, await openSqliteStore());
+    const got = await parallel(file, { workers: 2, store: await openSqliteStore() });
+    // reconcile() names its input inputs.declarations, reconcileFiles() the file.
+    expect(got.report.replaceAll(`${file}, line`, 'inputs.declarations, line')).toBe(want);
     const rows = JSON.parse(got.report).orders as Array<{ status: string; notes: string[] }>;
-    expect(rows.filter((r) => r.notes.includes('issue:json-syntax')).map((r) => r.notes[0])).toEqual(['line:301']);
+    expect(rows.filter((r) => r.notes.includes('issue:json-syntax')).map((r) => r.notes[0])).toEqual([
+      'line:301',
+      'line:656',
+    ]);
     expect(rows.filter((r) => r.notes.includes('issue:input-encoding')).map((r) => r.notes[0])).toEqual(['line:304']);
     expect(rows.filter((r) => r.status === 'duplicate-declaration')).toHaveLength(1);
   });
+
+  it.each([0, 2])(
+    'names each line it could not read in the problems, by file and line (%i workers)',
+    async (workers) => {
+      const file = join(dir, 'messy.ndjson');
+      const store = await openSqliteStore();
+      const report = await reconcileFiles({
+        declarations: file,
+        documents: await expandPaths([join(dir, 'bills'), join(dir, 'receipts')]),
+        rateTables: [{ data: RATES, source: 'rates.json' }],
+        workerUrl,
+        workers,
+        store,
+      });
+      try {
+        // As an unusable document is named (the month's record says what was not read); the rows are not-computed.
+        expect(report.problems).toEqual([
+          `${file}, line 301: The input is not valid JSON (line 301, column 11): Unexpected end of JSON input`,
+          `${file}, line 304: The input is not valid UTF-8 text (byte 0xFF at line 304, column 2); save it as UTF-8`,
+          expect.stringMatching(
+            new RegExp(`^${file}, line 656: The input is not valid JSON \\(line 656, column 34\\)`),
+          ),
+        ]);
+        expect(report.summary.notComputed).toBeGreaterThanOrEqual(3);
+        expect(reconcileBalanced(report.summary)).toBe(false);
+      } finally {
+        store.close();
+      }
+    },
+  );
 
   it('passes the tolerance to the workers', async () => {
     const got = await parallel(join(dir, 'declarations.ndjson'), { workers: 2, tolerance: '0.01' });

@@ -101,6 +101,29 @@ describe('documents that cannot be used', () => {
   });
 });
 
+describe('declarations that cannot be read', () => {
+  it('reconcile() names each by its line, or by its place in inputs.declarations without one', async () => {
+    const issue = (en: string) => ({ code: 'json-syntax', severity: 'error', path: '', message: { zh: en, en } });
+    const good = JSON.parse(readFileSync(DECLARATIONS, 'utf8'));
+    const report = await reconcile(
+      {
+        declarations: [
+          { line: 1, value: good },
+          { line: 3, issue: issue('The input is not valid JSON (line 3, column 2): bad') },
+          { mode: 'single', issue: issue('The input is not valid JSON: bad') },
+        ],
+      },
+      { calculate, store: new MemoryStore() },
+    );
+    expect(report.problems).toEqual([
+      'inputs.declarations, line 3: The input is not valid JSON (line 3, column 2): bad',
+      'inputs.declarations[2]: The input is not valid JSON: bad',
+    ]);
+    // Rows of their own (not computed), as before; a problem is told, not counted as an unreadable document.
+    expect(report.summary).toMatchObject({ notComputed: 2, inputs: { declarations: 3, unreadableDocuments: 0 } });
+  });
+});
+
 describe('files that hold no bill the scanner reads', () => {
   const sub = join(dir, 'inbox');
   mkdirSync(sub, { recursive: true });
@@ -126,18 +149,58 @@ describe('files that hold no bill the scanner reads', () => {
     `<CEB816Message ${ns}><TaxList>${bill(7, true)}${bill(8, true)}</TaxList></CEB816Message>`,
   );
 
+  const files = ['CEB712.xml', 'CEB900.xml', 'bare.xml', 'wrapped.xml'].map((f) => join(sub, f));
+  const problems = [
+    `${join(sub, 'bare.xml')}: 1 element under the root is not a CEB816 document and was not read (<Tax>); a document is a child of the root in namespace http://www.chinaport.gov.cn/ceb`,
+    `${join(sub, 'wrapped.xml')}: 1 element under the root is not a CEB816 document and was not read (<TaxList (http://www.chinaport.gov.cn/ceb)>); a document is a child of the root in namespace http://www.chinaport.gov.cn/ceb`,
+  ];
+
   it.each([0, 2])('with %i workers: other messages skipped, stray elements unreadable and named', async (workers) => {
     const report = await reconcileFiles({
       declarations: DECLARATIONS,
-      documents: [join(sub, 'CEB712.xml'), join(sub, 'CEB900.xml'), join(sub, 'bare.xml'), join(sub, 'wrapped.xml')],
+      documents: files,
       workers,
       store: new MemoryStore(),
     });
     expect(report.summary.inputs).toMatchObject({ bills: 0, skippedDocuments: 2, unreadableDocuments: 2 });
-    expect(report.problems).toEqual([
-      `${join(sub, 'bare.xml')}: 1 element under the root is not a CEB816 document and was not read (<Tax>); a document is a child of the root in namespace http://www.chinaport.gov.cn/ceb`,
-      `${join(sub, 'wrapped.xml')}: 1 element under the root is not a CEB816 document and was not read (<TaxList (http://www.chinaport.gov.cn/ceb)>); a document is a child of the root in namespace http://www.chinaport.gov.cn/ceb`,
+    expect(report.problems).toEqual(problems);
+  });
+
+  it('reconcile() over readCebDocuments counts and names them as reconcileFiles() does', async () => {
+    // Before, readCebDocuments gave nothing for these files: the month balanced with its bills unread.
+    const entries = [];
+    for await (const d of readCebDocuments(files)) entries.push(d);
+    expect(entries).toEqual([
+      { file: files[0], unread: 'other-message', messageType: 'CEB712', fields: {}, items: [] },
+      { file: files[1], unread: 'other-message', messageType: 'CEB900', fields: {}, items: [] },
+      {
+        file: files[2],
+        unread: 'stray-elements',
+        messageType: 'CEB816',
+        fields: {},
+        items: [],
+        strayElements: { count: 1, names: ['Tax'] },
+      },
+      {
+        file: files[3],
+        unread: 'stray-elements',
+        messageType: 'CEB816',
+        fields: {},
+        items: [],
+        strayElements: { count: 1, names: ['TaxList (http://www.chinaport.gov.cn/ceb)'] },
+      },
     ]);
+    const declarations = [JSON.parse(readFileSync(DECLARATIONS, 'utf8'))];
+    const report = await reconcile(
+      { declarations, documents: readCebDocuments(files) },
+      { calculate, store: new MemoryStore() },
+    );
+    expect(report.summary.inputs).toMatchObject({ bills: 0, skippedDocuments: 2, unreadableDocuments: 2 });
+    expect(report.problems).toEqual(problems);
+    // An entry without a file is named by its place in inputs.documents.
+    const { file: _file, ...bare } = entries[2]!;
+    const alone = await reconcile({ declarations, documents: [bare] }, { calculate, store: new MemoryStore() });
+    expect(alone.problems).toEqual([problems[0]!.replace(files[2]!, 'inputs.documents[0]')]);
   });
 
   it('the scanner reads another message to its end without documents; a broken one is still malformed', () => {

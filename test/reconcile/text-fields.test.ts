@@ -4,23 +4,24 @@ import { declarationFacts } from '../../src/reconcile/facts.js';
 import { documentRecord } from '../../src/reconcile/records.js';
 import { sentFromDeclaration } from '../../src/reconcile/status/sent.js';
 
-// Reconciliation reads keys (orderNo, copNo, preNo, invtNo), codes and times from a JSON declaration
-// and from customs' documents with one reader, trimmedText: strings only, trimmed, blank = absent.
-// The declared taxTotal is read as the model reads an amount.
+// Reconciliation reads keys (orderNo, copNo, preNo, invtNo) from a JSON declaration and from customs'
+// documents as written (nonBlankText: strings only, blank = absent; customs compares keys so, and a
+// padded one is a near miss, see near-miss.test.ts), codes and times trimmed (trimmedText). The declared
+// taxTotal is read as the model reads an amount.
 
 const noTax = () => ({ ok: false as const, issues: [] });
 const facts = (value: unknown) => declarationFacts({ line: 1, value }, noTax);
 
 describe('declaration facts', () => {
-  it('keys are trimmed; a blank orderNo falls back to the inventory one', () => {
+  it('keys are read as written, codes and times trimmed; a blank orderNo falls back to the inventory one', () => {
     const f = facts({
       order: { orderNo: '   ', appTime: '20260115103000' },
       inventory: { orderNo: ' O1 ', copNo: 'C1\t', invtNo: ' 290020260000000001', customsCode: ' 2900 ' },
     });
     expect([f.orderNo, f.copNo, f.invtNo, f.customsCode, f.district, f.month]).toEqual([
-      'O1',
-      'C1',
-      '290020260000000001',
+      ' O1 ',
+      'C1\t',
+      ' 290020260000000001',
       '2900',
       '2900',
       '2026-01',
@@ -49,13 +50,13 @@ describe('declaration facts', () => {
 describe('customs documents', () => {
   const receipt = (fields: Record<string, unknown>) => documentRecord({ messageType: 'CEB622', fields });
 
-  it('receipt keys and status are trimmed; a blank key is absent', () => {
+  it('receipt keys are read as written, the status trimmed; a blank key is absent', () => {
     const r = receipt({ copNo: ' C1 ', preNo: ' ', returnStatus: ' 800 ', returnTime: '20260701120000000' });
     expect(r).toEqual({
       kind: 'receipt',
       receipt: {
         type: 'CEB622',
-        copNo: 'C1',
+        copNo: ' C1 ',
         preNo: undefined,
         invtNo: undefined,
         returnStatus: '800',
@@ -85,7 +86,7 @@ describe('customs documents', () => {
 });
 
 describe('sent documents', () => {
-  it('reads the same way: trimmed strings, numbers and blanks absent', () => {
+  it('sandan status reads them trimmed (it groups documents into timelines), numbers and blanks absent', () => {
     const [order, inventory] = sentFromDeclaration({
       order: { orderNo: ' O1 ', appTime: 20260115103000 },
       inventory: { orderNo: ' ', invtNo: 290020260000000, copNo: ' C1' },

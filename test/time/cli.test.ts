@@ -91,6 +91,6 @@ describe('impossible dates on the command line', () => {
       'json',
     ]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).now).toBe('2026-03-01T00:00:00.000Z');
+    expect(JSON.parse(r.stdout).now).toBe('2026-03-01T08:00:00.000+08:00');
   });
 });

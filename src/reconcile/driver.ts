@@ -257,6 +257,12 @@ class ReconcileRun {
       this.problems.push(
         'No declaration was read (the declarations input is empty, or could not be used): nothing was compared with the bills',
       );
+    // A void whose bill is not here: the bill may be of another month, whose totals it changes.
+    const room = 100 - this.problems.length;
+    for (const taxNo of room > 0 ? (this.store.voidsWithoutBill?.(room) ?? []) : [])
+      this.problems.push(
+        `tax bill ${taxNo} is void (a CEB818 status 3), but no CEB816 of that taxNo is among the bills: if it is a bill of another month, take it out of that month's billed total`,
+      );
     let orphans = 0;
     let batch: ReconcileRow[] = [];
     for (const group of this.store.unclaimedBills()) {

@@ -501,6 +501,13 @@ export class SqliteStore implements ReconcileStore {
     for (const { invtNo, miss } of marks)
       this.nearMarks += this.st.addNearMiss!.run(invtNo, miss.kind, miss.key).changes;
   }
+  voidsWithoutBill(limit: number): string[] {
+    this.commit();
+    return this.db
+      .prepare('SELECT taxNo FROM voided WHERE taxNo NOT IN (SELECT taxNo FROM bill) ORDER BY taxNo LIMIT ?')
+      .pluck()
+      .all(limit) as string[];
+  }
   billNearMisses(invtNo: string): NearMiss[] {
     return this.nearMarks === 0 ? [] : (this.st.nearMissesOf!.all(invtNo) as NearMiss[]);
   }

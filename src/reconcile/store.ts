@@ -195,6 +195,11 @@ export interface ReconcileStore {
    * of that inventory's unclaimed bills. Optional: a store without it names none.
    */
   billNearMisses?(invtNo: string): NearMiss[];
+  /**
+   * taxNos voided (a CEB818 status 3) whose CEB816 is not among the bills, in code-unit order, at most `limit`:
+   * perhaps bills of another month, whose totals the void changes. Optional: a store without it names none.
+   */
+  voidsWithoutBill?(limit: number): string[];
   /** Spools output rows (their JSON texts, no line breaks inside) in order. */
   putRows(rows: readonly string[]): void;
   /** Spools mismatch entries with their sort keys. */
@@ -515,6 +520,10 @@ export class MemoryStore implements ReconcileStore {
   }
   addVoided(taxNos: readonly string[]): void {
     for (const t of taxNos) this.voided.add(t);
+  }
+  voidsWithoutBill(limit: number): string[] {
+    const out = [...this.voided].filter((t) => !this.taxNos.has(t)).sort(compareCodeUnits);
+    return out.slice(0, limit);
   }
   addLinks(links: readonly ReceiptLink[]): void {
     this.nearLinks = undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStore, reconcile } from '../../src/reconcile/index.js';
+import { MemoryStore, openSqliteStore, reconcile, type ReconcileStore } from '../../src/reconcile/index.js';
 import { calculate, memoryData } from './helpers.js';
 
 /*
@@ -36,5 +36,40 @@ describe('tax bills with a status the specification does not give', () => {
     );
     // Counted either way: 15.90 billed for A, and 15.90 without a declaration.
     expect(report.summary.billedTaxTotal.toFixed(2)).toBe('31.80');
+  });
+});
+
+describe.each([
+  ['memory', async (): Promise<ReconcileStore> => new MemoryStore()],
+  ['SQLite', () => openSqliteStore()],
+])('a void (CEB818 status 3) whose bill is not among the inputs (%s index)', (_name, open) => {
+  it("is named in the problems (a bill of another month, whose total it changes), the month's figures unchanged", async () => {
+    const store = await open();
+    const voids = ['31052026I00099999901', '29242026I00099999801'].map((taxNo) => ({
+      messageType: 'CEB818',
+      fields: { invtNo: taxNo.slice(0, 18), taxNo, status: '3', returnTime: '20261201090000000' },
+    }));
+    // A's own bill voided too: its bill is here, so that void is the row's (void-bill), not a problem.
+    const ownVoid = {
+      messageType: 'CEB818',
+      fields: { ...voids[0]!.fields, taxNo: billOfA.fields.taxNo, invtNo: A.inventory.invtNo },
+    };
+    const report = await reconcile(
+      { declarations: [A], documents: [billOfA, ...voids, ownVoid] },
+      { calculate, store },
+    );
+    const rows = [...report.rows()];
+    expect(rows.map((r) => [r.status, r.notes.filter((n) => n.startsWith('void-bill:'))])).toEqual([
+      ['bill-void', [`void-bill:${billOfA.fields.taxNo}`]],
+    ]);
+    // In code-unit order: 2924… before 3105….
+    expect(report.problems).toEqual(
+      ['29242026I00099999801', '31052026I00099999901'].map(
+        (t) =>
+          `tax bill ${t} is void (a CEB818 status 3), but no CEB816 of that taxNo is among the bills: if it is a bill of another month, take it out of that month's billed total`,
+      ),
+    );
+    expect(report.summary.inputs.billStatuses).toBe(3);
+    store.close();
   });
 });

@@ -408,80 +408,43 @@ describe('sandan quota', () => {
   });
 
   it('exits 2 on misuse: no secret, a missing flag, a bad amount, a wrong secret', async () => {
+    // The reserve of order X these misuses start from.
+    const reserveX = ['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'X'];
     let r = await cli(['quota', 'remaining', '--db', db, '--buyer-id', BUYER], {});
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('SANDAN_QUOTA_SECRET');
-    r = await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'X']);
+    r = await cli(reserveX);
     expect([r.code, r.stderr]).toEqual([
       2,
       'sandan: sandan quota reserve needs --amount N\nhint: See `sandan quota reserve --help`.\n',
     ]);
     // With --format json too, an error is told on standard error only, as by validate and reconcile.
-    r = await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'X', '--format', 'json']);
+    r = await cli([...reserveX, '--format', 'json']);
     expect([r.code, r.stdout]).toEqual([2, '']);
-    r = await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'X', '--amount', '12.3.4']);
+    r = await cli([...reserveX, '--amount', '12.3.4']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('amount must be a non-negative decimal');
     r = await cli(['quota', 'remaining', '--buyer-id', BUYER]);
     expect(r.code).toBe(2);
     // reserve writes only the years remaining and history read.
-    r = await cli([
-      'quota',
-      'reserve',
-      '--db',
-      db,
-      '--buyer-id',
-      BUYER,
-      '--order',
-      'X',
-      '--amount',
-      '1',
-      '--at',
-      '99991231',
-    ]);
+    r = await cli([...reserveX, '--amount', '1', '--at', '99991231']);
     expect([r.code, r.stderr.split('\n')[0]]).toEqual([
       2,
       "sandan: The order date's year (Beijing) must be a whole calendar year from 1000 to 9998, got 9999",
     ]);
     // The flag is named, not the library's option (ttlMs).
-    r = await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'X', '--amount', '1', '--ttl', '0']);
+    r = await cli([...reserveX, '--amount', '1', '--ttl', '0']);
     expect([r.code, r.stderr]).toEqual([
       2,
       'sandan: --ttl must be a positive whole number of minutes, got "0"\nhint: See `sandan quota reserve --help`.\n',
     ]);
-    r = await cli([
-      'quota',
-      'reserve',
-      '--db',
-      db,
-      '--buyer-id',
-      BUYER,
-      '--order',
-      'X',
-      '--amount',
-      '1',
-      '--ttl',
-      '5e3',
-    ]);
+    r = await cli([...reserveX, '--amount', '1', '--ttl', '5e3']);
     expect([r.code, r.stderr.split('\n')[0]]).toEqual([
       2,
       'sandan: --ttl must be a positive whole number of minutes, got "5e3"',
     ]);
     // An expiry past the range of a Date was stored as none (SQLite): a reservation that never expires.
-    r = await cli([
-      'quota',
-      'reserve',
-      '--db',
-      db,
-      '--buyer-id',
-      BUYER,
-      '--order',
-      'X',
-      '--amount',
-      '1',
-      '--ttl',
-      '99999999999999',
-    ]);
+    r = await cli([...reserveX, '--amount', '1', '--ttl', '99999999999999']);
     expect([r.code, r.stderr]).toEqual([
       2,
       'sandan: --ttl 99999999999999 is too long: the reservation would expire after the year 275760, the last sandan can keep; leave --ttl out for a reservation that does not expire\nhint: See `sandan quota reserve --help`.\n',

@@ -53,6 +53,42 @@ const SHIPPED_BACK = text('dandingtest/CEB622-released.xml')
   .replace('<returnTime>20200615171556654</returnTime>', '<returnTime>20200615171656654</returnTime>')
   .replace('<returnInfo>[Code:2600;Desc:放行]</returnInfo>', '<returnInfo>退运</returnInfo>');
 
+/**
+ * A cancel receipt (CEB624) for the dandingtest order, as the same project's customs stand-in writes one: its
+ * `backFunction` template with the statuses and texts of `backShenbao` (2 新增申报成功), `backLogicpass` (120),
+ * `backChedanSuccess` (399 `[Code:2300;Desc:审核通过],撤单申请审核通过,清单已成功撤单`) and `backChedanFail` (-451
+ * 申报失败); `autotest/src/test/java/test/ccs/testcase/dto/back/BackChedan.java` at
+ * 2deaba7cfa3247fb00390c3ffe0b1f2012852066. The order's keys are those of the dandingtest receipts.
+ */
+const cancelReceipt = (returnStatus: string, returnTime: string, returnInfo: string) =>
+  '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><CEB624Message xmlns="http://www.chinaport.gov.cn/ceb" ' +
+  'version="1.0" guid="2B91DA66-77A7-409D-AC5C-982B441E5585"><InvtCancelReturn>' +
+  '<guid>e3e55fe2-1218-40ae-8bc7-043ee3ed5cea</guid><customsCode>2924</customsCode><agentCode>330766K00Q</agentCode>' +
+  '<ebpCode>4401962010</ebpCode><ebcCode>4401962010</ebcCode><copNo>124183351885</copNo>' +
+  '<preNo>C20200629524696153</preNo><invtNo>29242020I439440284</invtNo>' +
+  `<returnStatus>${returnStatus}</returnStatus><returnTime>${returnTime}</returnTime>` +
+  `<returnInfo>${returnInfo}</returnInfo></InvtCancelReturn></CEB624Message>`;
+const CANCEL_DECLARED = cancelReceipt('2', '20200616100000000', '新增申报成功');
+const CANCEL_LOGIC_PASS = cancelReceipt('120', '20200616100001000', '[Code:1800;Desc:逻辑校验通过]');
+const CANCEL_APPROVED = cancelReceipt(
+  '399',
+  '20200616100002000',
+  '[Code:2300;Desc:审核通过],撤单申请审核通过,清单已成功撤单',
+);
+const CANCEL_FAILED = cancelReceipt('-451', '20200616100002000', '申报失败');
+
+/**
+ * The tax-bill status (CEB818) for the dandingtest bill, as the same project's stand-in writes one: its template in
+ * `autotest/src/test/java/test/ccs/testcase/dto/back/BackTax.java` at 2deaba7cfa3247fb00390c3ffe0b1f2012852066 (no
+ * XML declaration, an empty entDutyNo, assureCode 330766K00W), with status 3 (作废, `backTaxCancel`) and the bill's
+ * invtNo and taxNo. Valid against the 2022-05 import XSD.
+ */
+const BILL_VOIDED =
+  '<CEB818Message xmlns="http://www.chinaport.gov.cn/ceb" version="1.0" guid="ec43d7c9-21bc-448d-8b11-aba3ca9beb5b">' +
+  '<Tax><TaxHeadStatus><guid>ec43d7c9-21bc-448d-8b11-aba3ca9beb5b</guid><returnTime>20200720100000000</returnTime>' +
+  '<invtNo>29242020I439440284</invtNo><taxNo>29242020I439440284_0</taxNo><status>3</status><entDutyNo></entDutyNo>' +
+  '<assureCode>330766K00W</assureCode></TaxHeadStatus></Tax></CEB818Message>';
+
 describe('outside receipts: the scanner reads what the parser reads', () => {
   it.each(SCANNED)('%s', (f) => {
     const xml = text(f);
@@ -72,6 +108,24 @@ describe('outside receipts: the scanner reads what the parser reads', () => {
         else expect(value, `${f} ${name}`).toBe(String(want));
       }
     }
+  });
+});
+
+describe('outside receipts: the scanner reads the stand-in cancel receipt and bill status as the parser does', () => {
+  it.each([
+    ['CEB624 399', CANCEL_APPROVED],
+    ['CEB818 void', BILL_VOIDED],
+  ])('%s', (_name, xml) => {
+    const parsed = parseCebXml(xml);
+    if (parsed.kind !== 'ceb') throw new Error('not a CEB message');
+    const scanned = scanCebText(xml);
+    expect(`${scanned.messageType}Message`).toBe(parsed.root);
+    expect(scanned.documents.map((d) => d.fields)).toEqual(
+      parsed.documents.map((d) => {
+        const { returnInfoParsed: _p, ...rest } = toJsonValue(d) as Record<string, unknown>;
+        return rest;
+      }),
+    );
   });
 });
 
@@ -126,6 +180,39 @@ describe('outside receipts: the state of each order (sandan status)', () => {
     expect(order!.returnWindow).toBeUndefined();
   });
 
+  const released = () =>
+    ['dandingtest/CEB622-declared.xml', 'dandingtest/CEB622-logic-pass.xml', 'dandingtest/CEB622-released.xml'].flatMap(
+      (f) => receiptsOf(text(f)),
+    );
+
+  it('dandingtest: a cancel approved (CEB624 399, code 2300) after the release: cancelled, no anomaly', () => {
+    const receipts = [...released(), ...[CANCEL_DECLARED, CANCEL_LOGIC_PASS, CANCEL_APPROVED].flatMap(receiptsOf)];
+    const [order, ...more] = status(receipts, { now });
+    expect(more).toEqual([]);
+    expect(order!.state).toBe('cancelled');
+    expect(order!.timeline.map((n) => [n.messageType, n.returnStatus, n.code, n.desc])).toEqual([
+      ['CEB622', '2', undefined, '清单新增申报成功[电商企业编码：4401962010订单编号：124183351885]'],
+      ['CEB622', '120', '1800', '逻辑校验通过'],
+      ['CEB622', '800', '2600', '放行'],
+      ['CEB624', '2', undefined, '新增申报成功'],
+      ['CEB624', '120', '1800', '逻辑校验通过'],
+      ['CEB624', '399', '2300', '审核通过,撤单申请审核通过,清单已成功撤单'],
+    ]);
+    // A cancelled inventory leaves: no delivery status is expected of it.
+    expect(order!.anomalies).toEqual([]);
+  });
+
+  it('dandingtest: a cancel refused by the E-Port (CEB624 -451 申报失败): still released, the refusal named', () => {
+    const receipts = [...released(), ...[CANCEL_DECLARED, CANCEL_FAILED].flatMap(receiptsOf)];
+    const [order] = status(receipts, { now });
+    expect(order!.state).toBe('released');
+    // The code is the negative status itself (returnInfo carries none), as explainReceipt reads E-Port errors.
+    expect(order!.anomalies.map((a) => [a.kind, a.document, a.code])).toEqual([
+      ['rejected', 'cancel', '-451'],
+      ['no-delivery-status', 'logisticsStatus', undefined],
+    ]);
+  });
+
   it('the pilot-edition and 2019 receipts: known statuses give the state, unknown ones are named', () => {
     const files = [
       '349542410-project/CEB312Message.xml',
@@ -159,7 +246,8 @@ describe('outside tax bill: reconciled against the tax sandan computes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sandan-outside-reconcile-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('dandingtest CEB816 (VAT 37.31 on 410.0) matches the declaration its receipts link to', async () => {
+  /** The declaration and rates the dandingtest bill is reconciled against. */
+  function writeInputs(): void {
     // The bill: one line, gcode 2201101000, taxPrice 410.0, VAT 37.31, duty and consumption tax 0. CBEC: duty 0, VAT
     // 13 % × 70 %: 410.00 × 0.13 × 0.7 = 37.31. The declaration is examples/hangzhou-1210.json with the keys of the
     // bill and its receipts (orderNo = copNo 124183351885, ebp/ebc 4401962010, customs 2924) and that one line.
@@ -187,6 +275,10 @@ describe('outside tax bill: reconciled against the tax sandan computes', () => {
     ];
     writeFileSync(join(dir, 'declarations.ndjson'), `${JSON.stringify(d)}\n`);
     writeFileSync(join(dir, 'rates.json'), JSON.stringify({ '2201101000': { duty: '0.00', vat: '0.13' } }));
+  }
+
+  it('dandingtest CEB816 (VAT 37.31 on 410.0) matches the declaration its receipts link to', async () => {
+    writeInputs();
     const r = await runCli([
       'reconcile',
       '--declarations',
@@ -216,5 +308,53 @@ describe('outside tax bill: reconciled against the tax sandan computes', () => {
       computed: { customsTax: '0.00', consumptionTax: '0.00', valueAddedTax: '37.31', taxTotal: '37.31' },
       billed: { customsTax: '0.00', consumptionTax: '0.00', valueAddedTax: '37.31', taxTotal: '37.31' },
     });
+  });
+
+  const reconcileJson = async (billFiles: string[], receiptFiles: string[]) => {
+    writeInputs();
+    const r = await runCli([
+      'reconcile',
+      '--declarations',
+      join(dir, 'declarations.ndjson'),
+      '--tax-bills',
+      ...billFiles,
+      '--receipts',
+      ...['CEB622-declared.xml', 'CEB622-logic-pass.xml', 'CEB622-released.xml'].map((f) =>
+        join(DIR, 'dandingtest', f),
+      ),
+      ...receiptFiles,
+      '--rates',
+      join(dir, 'rates.json'),
+      '--format',
+      'json',
+      '--quiet',
+    ]);
+    expect(r.stderr).toBe('');
+    return { code: r.code, ...(JSON.parse(r.stdout) as { summary: Record<string, unknown>; orders: unknown[] }) };
+  };
+  const put = (name: string, xml: string) => {
+    writeFileSync(join(dir, name), xml);
+    return join(dir, name);
+  };
+
+  it('the bill voided (CEB818 status 3) and the inventory cancelled (CEB624 399): cancelled, nothing billed, exit 0', async () => {
+    const j = await reconcileJson(
+      [join(DIR, 'dandingtest/CEB816-tax.xml'), put('CEB818-void.xml', BILL_VOIDED)],
+      [put('c2.xml', CANCEL_DECLARED), put('c120.xml', CANCEL_LOGIC_PASS), put('c399.xml', CANCEL_APPROVED)],
+    );
+    expect(j.code).toBe(0);
+    expect(j.summary).toMatchObject({ orders: 1, problems: [] });
+    expect(j.orders[0]).toMatchObject({
+      taxNos: ['29242020I439440284_0'],
+      status: 'cancelled',
+      billed: null,
+      notes: ['line:1', 'void-bill:29242020I439440284_0'],
+    });
+  });
+
+  it('the bill voided with no cancel or refund among the receipts: bill-void, exit 1', async () => {
+    const j = await reconcileJson([join(DIR, 'dandingtest/CEB816-tax.xml'), put('CEB818-void.xml', BILL_VOIDED)], []);
+    expect(j.code).toBe(1);
+    expect(j.orders[0]).toMatchObject({ status: 'bill-void', billed: null });
   });
 });

@@ -1,7 +1,7 @@
 import { SandanError } from '../errors.js';
 import { checkArgument, optionsObject, trimXmlSpace } from '../model/guards.js';
 import { xsdBase64 } from '../xml/base64.js';
-import { CEB_NS, layoutOf, DS_NS, DXP_NS, type Particle } from '../xml/content-model.js';
+import { CEB_NS, dxpTransferHint, layoutOf, DS_NS, DXP_NS, type Particle } from '../xml/content-model.js';
 import { XmlTokenizer } from '../xml/core/tokenizer.js';
 import { extensionFieldsOf } from '../xml/extensions.js';
 import { MESSAGE_NAMES } from '../xml/messages.js';
@@ -356,7 +356,7 @@ function unknownRoot(name: string, local: string, ns: string): SandanError {
   const where = ns === '' ? 'no namespace' : `namespace ${ns}`;
   return new SandanError(
     'XML_UNKNOWN_ROOT',
-    `Unknown root element ${name} in ${where}; reconciliation reads CEB816/818 tax bills and CEB312/412/512/514/622/624/626 receipts in namespace ${CEB_NS}, bare or in a DxpMsg`,
+    `Unknown root element ${name} in ${where}${dxpTransferHint(local, ns) ?? `; reconciliation reads CEB816/818 tax bills and CEB312/412/512/514/622/624/626 receipts in namespace ${CEB_NS}, bare or in a DxpMsg`}`,
     { details: { root: local, namespace: ns === '' ? undefined : ns } },
   );
 }

@@ -15,6 +15,7 @@ import {
   layoutOf,
   DS_NS,
   DXP_NS,
+  dxpTransferHint,
   hasModel,
   leafTypeOf,
   type CebSchema,
@@ -1435,9 +1436,10 @@ export function parseCebXml(input: string | Uint8Array, options?: ParseXmlOption
       ? '; the lenient option (parse --lenient) reads one in no namespace with a warning'
       : '';
   const hint =
-    name || local === 'DxpMsg'
+    dxpTransferHint(local, rootNs) ??
+    (name || local === 'DxpMsg'
       ? ` (a ${local} must be in namespace ${local === 'DxpMsg' ? DXP_NS : CEB_NS}${lenientHint})`
-      : '; it is no message of the 2022-05 import or export XSDs (sandan reads those and DxpMsg)';
+      : '; it is no message of the 2022-05 import or export XSDs (sandan reads those and DxpMsg)');
   throw new SandanError('XML_UNKNOWN_ROOT', `Unknown root element ${qname} in ${ns}${hint}`, {
     details: { root: qname, namespace: rootNs },
   });

@@ -129,6 +129,24 @@ const CASES: XmlCase[] = [
     dxp: { msgType: 'CEB303Message', senderId: 'DXP1234567', receiverIds: ['DXPLGS0000000001'] },
     verify: { valid: false, reason: 'digest-mismatch' },
   },
+  {
+    // An order receipt as customs' import node (DXPEDCCEB0000002) delivers it: default-namespace DxpMsg with an unused
+    // ds prefix declared as ns2, CreatTime without a zone, the CEB312 in Data with `standalone="yes"`.
+    file: 'zhaopei0418-distribution-message/DxpMsg-CEB312.xml',
+    root: 'CEB312Message',
+    guid: 'BDF401B3-36D7-4A73-BCAD-292E9F053C6D',
+    documents: 1,
+    first: {
+      guid: 'ffb617c6-7349-4d92-a9c0-2c914c1678d8',
+      ebpCode: '420196T001',
+      orderNo: '48511773608',
+      returnStatus: '2',
+      returnTime: '20170102231932210',
+      returnInfo: '订单新增申报成功[EDF641C4-E341-4772-A1E4-E1657E1F55B9]',
+    },
+    issues: [],
+    dxp: { msgType: 'CEB312Message', senderId: 'DXPEDCCEB0000002', receiverIds: ['DXPENT0000011951'] },
+  },
   // The 2018 official samples (customs announcement 2018 No. 113), RSA-SHA1 signed. Their SignatureValue verifies
   // once SignedInfo is canonicalised with other namespace declarations in scope: signed before being inserted.
   {
@@ -620,6 +638,25 @@ describe('outside corpus: messages customs would refuse before reading them', ()
         details: { root: 'CEB700Message', namespace: 'http://www.chinaport.gov.cn/ceb' },
       }),
     );
+  });
+
+  it('zhaopei0418-distribution-message/DxpMsgSv-CEB312.xml: a transfer-node DxpMsgSv is refused, and the refusal says what it is', async () => {
+    // The same receipt inside a transfer node's DxpMsgSv (SvNo: MsgId, SubMsgId, SendTime, EndNode, StaNode), as the
+    // project's `removeDxpMsgSvHead` strips it. xmllint: valid against the 2022-05 transfer-node XSD, not the
+    // terminal-node one. sandan reads the terminal-node DxpMsg: the parser, status and reconcile say so.
+    const file = `${DIR}zhaopei0418-distribution-message/DxpMsgSv-CEB312.xml`;
+    const hint = 'DxpMsgSv is the DXP transfer-node envelope; sandan reads the terminal-node DxpMsg inside it';
+    expect(() => parseCebXml(read('zhaopei0418-distribution-message/DxpMsgSv-CEB312.xml'))).toThrow(
+      expect.objectContaining({
+        code: 'XML_UNKNOWN_ROOT',
+        message: expect.stringContaining(hint),
+        details: { root: 'DxpMsgSv', namespace: 'http://www.chinaport.gov.cn/dxp' },
+      }),
+    );
+    // status skips a file it cannot read, names it, and finds no receipts (exit 1).
+    const st = await runCli(['status', file, '--format', 'json']);
+    expect(st.code).toBe(1);
+    expect(st.stderr).toContain(`${hint} (give that DxpMsg, from its start tag to its end tag, as the file); skipped`);
   });
 
   it('luffyzhao-customs-message/CEB622-no-namespace.xml: a release receipt with no namespace and no guid/version is refused', () => {

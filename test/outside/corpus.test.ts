@@ -146,6 +146,7 @@ const CASES: XmlCase[] = [
     },
     issues: [],
     dxp: { msgType: 'CEB312Message', senderId: 'DXPEDCCEB0000002', receiverIds: ['DXPENT0000011951'] },
+    xsd: { schema: 'dxp-terminal.xsd', valid: true },
   },
   // The 2018 official samples (customs announcement 2018 No. 113), RSA-SHA1 signed. Their SignatureValue verifies
   // once SignedInfo is canonicalised with other namespace declarations in scope: signed before being inserted.
@@ -646,6 +647,9 @@ describe('outside corpus: messages customs would refuse before reading them', ()
     // terminal-node one. sandan reads the terminal-node DxpMsg: the parser, status and reconcile say so.
     const file = `${DIR}zhaopei0418-distribution-message/DxpMsgSv-CEB312.xml`;
     const hint = 'DxpMsgSv is the DXP transfer-node envelope; sandan reads the terminal-node DxpMsg inside it';
+    const text = read('zhaopei0418-distribution-message/DxpMsgSv-CEB312.xml').toString('utf8');
+    expect((await validateAgainstXsd(text, 'dxp-transfer.xsd')).valid).toBe(true);
+    expect((await validateAgainstXsd(text, 'dxp-terminal.xsd')).valid).toBe(false);
     expect(() => parseCebXml(read('zhaopei0418-distribution-message/DxpMsgSv-CEB312.xml'))).toThrow(
       expect.objectContaining({
         code: 'XML_UNKNOWN_ROOT',

@@ -10,7 +10,7 @@ import { needTool, skipWithout } from '../helpers/tools.js';
 /** The official 2022-05 XSDs and sample messages, carried as fixtures (see test/fixtures/ceb-spec/README.md). */
 export const XSD_DIR = fileURLToPath(new URL('../fixtures/ceb-spec/xsd-202205/', import.meta.url));
 export const SAMPLES_DIR = fileURLToPath(new URL('../fixtures/ceb-spec/samples-202205/', import.meta.url));
-export type XsdName = 'ceb-import.xsd' | 'ceb-export.xsd' | 'dxp-terminal.xsd';
+export type XsdName = 'ceb-import.xsd' | 'ceb-export.xsd' | 'dxp-terminal.xsd' | 'dxp-transfer.xsd';
 
 const xsd = (name: string) => readFileSync(join(XSD_DIR, name), 'utf8');
 /** True when the xmllint command line is used as the second validator (see test/helpers/tools.ts). */
@@ -27,7 +27,11 @@ export async function validateAgainstXsd(
   const r = await validateXML({
     xml: [{ fileName: 'message.xml', contents: xml }],
     schema: [{ fileName: schema, contents: xsd(schema) }],
-    preload: [{ fileName: 'xmldsig-core-schema.xsd', contents: xsd('xmldsig-core-schema.xsd') }],
+    preload: [
+      { fileName: 'xmldsig-core-schema.xsd', contents: xsd('xmldsig-core-schema.xsd') },
+      // The transfer-node XSD includes the terminal-node one.
+      ...(schema === 'dxp-transfer.xsd' ? [{ fileName: 'dxp-terminal.xsd', contents: xsd('dxp-terminal.xsd') }] : []),
+    ],
   });
   const out: { valid: boolean; errors: string[]; cli?: boolean } = {
     valid: r.valid,

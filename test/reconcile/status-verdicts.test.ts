@@ -57,6 +57,21 @@ describe('a refusal whose code says the declaration before it stands', () => {
     );
     expect([over!.state, over!.anomalies.map((a) => a.kind)]).toEqual(['rejected', ['rejected']]);
   });
+
+  it('-301014 过期报文已忽略: the stale message was ignored, so the order accepted before stays accepted', () => {
+    const [o] = status(
+      [
+        order({ returnStatus: '120', returnTime: '20261120101700000', returnInfo: '逻辑校验通过' }),
+        order({ returnStatus: '-301014', returnTime: '20261120111700000', returnInfo: '过期报文已忽略' }),
+      ],
+      { now: NOW },
+    );
+    expect([o!.state, o!.documents.order?.returnStatus, o!.anomalies.map((a) => [a.kind, a.code])]).toEqual([
+      'accepted',
+      '120',
+      [['resend-refused', '-301014']],
+    ]);
+  });
 });
 
 describe('an approved cancel (CEB624 399)', () => {

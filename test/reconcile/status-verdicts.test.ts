@@ -331,3 +331,59 @@ describe('sandan status on a message it does not read', () => {
     ]);
   });
 });
+
+describe('keys are read as written, as customs compares them', () => {
+  it('a padded orderNo and a lower-case invtNo are other orders, each naming the near miss', () => {
+    const orders = status(
+      [
+        order({ returnStatus: '120', returnTime: '20261120101700000', returnInfo: '逻辑校验通过' }),
+        order({
+          orderNo: ' SD202611200001 ',
+          returnStatus: '100',
+          returnTime: '20261120101800000',
+          returnInfo: '退单',
+        }),
+        r('CEB622', { ...inv, returnStatus: '800', returnTime: '20261120111700000', returnInfo: '放行' }),
+        r('CEB624', {
+          copNo: 'CXL202611200001',
+          invtNo: inv.invtNo.toLowerCase(),
+          returnStatus: '399',
+          returnTime: '20261120121700000',
+          returnInfo: '撤销通过',
+        }),
+      ],
+      { now: NOW },
+    );
+    expect(
+      orders.map((o) => [
+        o.order,
+        o.state,
+        o.anomalies.filter((a) => a.rule === 'near-miss-key').map((a) => [a.document, a.message.en]),
+      ]),
+    ).toEqual([
+      [
+        ' SD202611200001 ',
+        'rejected',
+        [
+          [
+            'order',
+            'orderNo " SD202611200001 " equals another order\'s "SD202611200001" but for case, white space or full-width forms: customs compares keys as written, so they are not joined',
+          ],
+        ],
+      ],
+      [
+        'SD202611200001',
+        'accepted',
+        [
+          [
+            'order',
+            'orderNo "SD202611200001" equals another order\'s " SD202611200001 " but for case, white space or full-width forms: customs compares keys as written, so they are not joined',
+          ],
+        ],
+      ],
+      // (a cancel names the inventory by invtNo: in another spelling it cancels no inventory customs issued)
+      ['copNo:CXL202611200001', 'cancelled', [['inventory', expect.stringContaining('"29242026I000000001"')]]],
+      [`copNo:${inv.copNo}`, 'released', [['inventory', expect.stringContaining('"29242026i000000001"')]]],
+    ]);
+  });
+});

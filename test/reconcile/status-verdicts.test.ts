@@ -387,3 +387,25 @@ describe('keys are read as written, as customs compares them', () => {
     ]);
   });
 });
+
+describe('a receipt whose returnTime cannot be read', () => {
+  it('decides its document when sorted last, and says so when other receipts of the document have a time', () => {
+    const [o] = status(
+      [
+        order({ returnStatus: '120', returnTime: '20261120101700000', returnInfo: '逻辑校验通过' }),
+        order({ returnStatus: '100', returnTime: '2026-11-20 10:18', returnInfo: '退单' }),
+      ],
+      { now: NOW },
+    );
+    expect([o!.state, o!.anomalies.map((a) => [a.kind, a.rule ?? a.code])]).toEqual([
+      'rejected',
+      [
+        ['rejected', undefined],
+        ['inconsistent', 'untimed-receipt'],
+      ],
+    ]);
+    // (alone, it is all there is: nothing to order it against)
+    const [alone] = status([order({ returnStatus: '100', returnTime: 'x', returnInfo: '退单' })], { now: NOW });
+    expect(alone!.anomalies.map((a) => a.kind)).toEqual(['rejected']);
+  });
+});

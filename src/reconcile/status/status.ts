@@ -17,6 +17,7 @@ import {
   stateOf,
   timelineOf,
   unknownStatuses,
+  untimedLatest,
   type TimelineItem,
 } from './detectors.js';
 import {
@@ -429,6 +430,7 @@ function orderStatus(
     ...rejections(t),
     ...refusedResends(t),
     ...unknownStatuses(t),
+    ...untimedLatest(t),
     noDeliveryStatus(t, clock.now, clock.deliveryMs),
     ...notAcknowledged(t, clock.now, clock.ackMs),
     releasedAfterCancel(t),

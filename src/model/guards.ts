@@ -98,8 +98,8 @@ export function receiptStatusText(value: unknown): string {
 
 /**
  * The text of a text field, without surrounding white space; undefined for a blank string or a
- * non-string (number, Decimal, null, object). For codes, statuses and times, and for the keys
- * `sandan status` groups documents by, where padding on one side is not a different order.
+ * non-string (number, Decimal, null, object). For codes, statuses and times (keys are read as
+ * written: {@link nonBlankText}).
  */
 export function trimmedText(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;

@@ -230,7 +230,8 @@ describe('outside receipts: the state of each order (sandan status)', () => {
     );
     expect(orders.map((o) => [o.order, o.state, o.anomalies.map((a) => a.kind).join()])).toEqual([
       // 23 and 18 are not statuses of today's list, nor is the Hangzhou 5 预处理成功: pending, named.
-      ['copNo:cop2016032210052', 'pending', 'unknown-status'],
+      // (its copNo ends in a tab: keys are read as written, as customs compares them)
+      ['copNo:cop2016032210052\t', 'pending', 'unknown-status'],
       ['copNo:cop2016032211000', 'pending', ''],
       ['copNo:cop201604270088', 'pending', 'unknown-status'],
       ['logisticsNo:1553150483744', 'pending', 'unknown-status'],

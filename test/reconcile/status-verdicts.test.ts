@@ -57,6 +57,21 @@ describe('a refusal whose code says the declaration before it stands', () => {
     );
     expect([over!.state, over!.anomalies.map((a) => a.kind)]).toEqual(['rejected', ['rejected']]);
   });
+
+  it('-301014 过期报文已忽略: the stale message was ignored, so the order accepted before stays accepted', () => {
+    const [o] = status(
+      [
+        order({ returnStatus: '120', returnTime: '20261120101700000', returnInfo: '逻辑校验通过' }),
+        order({ returnStatus: '-301014', returnTime: '20261120111700000', returnInfo: '过期报文已忽略' }),
+      ],
+      { now: NOW },
+    );
+    expect([o!.state, o!.documents.order?.returnStatus, o!.anomalies.map((a) => [a.kind, a.code])]).toEqual([
+      'accepted',
+      '120',
+      [['resend-refused', '-301014']],
+    ]);
+  });
 });
 
 describe('an approved cancel (CEB624 399)', () => {
@@ -314,5 +329,83 @@ describe('sandan status on a message it does not read', () => {
       `sandan status: ${file}: CEB712 (warehouse-entry receipt) is no message of an import order that sandan status reads; skipped\n`,
       0,
     ]);
+  });
+});
+
+describe('keys are read as written, as customs compares them', () => {
+  it('a padded orderNo and a lower-case invtNo are other orders, each naming the near miss', () => {
+    const orders = status(
+      [
+        order({ returnStatus: '120', returnTime: '20261120101700000', returnInfo: '逻辑校验通过' }),
+        order({
+          orderNo: ' SD202611200001 ',
+          returnStatus: '100',
+          returnTime: '20261120101800000',
+          returnInfo: '退单',
+        }),
+        r('CEB622', { ...inv, returnStatus: '800', returnTime: '20261120111700000', returnInfo: '放行' }),
+        r('CEB624', {
+          copNo: 'CXL202611200001',
+          invtNo: inv.invtNo.toLowerCase(),
+          returnStatus: '399',
+          returnTime: '20261120121700000',
+          returnInfo: '撤销通过',
+        }),
+      ],
+      { now: NOW },
+    );
+    expect(
+      orders.map((o) => [
+        o.order,
+        o.state,
+        o.anomalies.filter((a) => a.rule === 'near-miss-key').map((a) => [a.document, a.message.en]),
+      ]),
+    ).toEqual([
+      [
+        ' SD202611200001 ',
+        'rejected',
+        [
+          [
+            'order',
+            'orderNo " SD202611200001 " equals another order\'s "SD202611200001" but for case, white space or full-width forms: customs compares keys as written, so they are not joined',
+          ],
+        ],
+      ],
+      [
+        'SD202611200001',
+        'accepted',
+        [
+          [
+            'order',
+            'orderNo "SD202611200001" equals another order\'s " SD202611200001 " but for case, white space or full-width forms: customs compares keys as written, so they are not joined',
+          ],
+        ],
+      ],
+      // (a cancel names the inventory by invtNo: in another spelling it cancels no inventory customs issued)
+      ['copNo:CXL202611200001', 'cancelled', [['inventory', expect.stringContaining('"29242026I000000001"')]]],
+      [`copNo:${inv.copNo}`, 'released', [['inventory', expect.stringContaining('"29242026i000000001"')]]],
+    ]);
+  });
+});
+
+describe('a receipt whose returnTime cannot be read', () => {
+  it('decides its document when sorted last, and says so when other receipts of the document have a time', () => {
+    const [o] = status(
+      [
+        order({ returnStatus: '120', returnTime: '20261120101700000', returnInfo: '逻辑校验通过' }),
+        order({ returnStatus: '100', returnTime: '2026-11-20 10:18', returnInfo: '退单' }),
+      ],
+      { now: NOW },
+    );
+    expect([o!.state, o!.anomalies.map((a) => [a.kind, a.rule ?? a.code])]).toEqual([
+      'rejected',
+      [
+        ['rejected', undefined],
+        ['inconsistent', 'untimed-receipt'],
+      ],
+    ]);
+    // (alone, it is all there is: nothing to order it against)
+    const [alone] = status([order({ returnStatus: '100', returnTime: 'x', returnInfo: '退单' })], { now: NOW });
+    expect(alone!.anomalies.map((a) => a.kind)).toEqual(['rejected']);
   });
 });

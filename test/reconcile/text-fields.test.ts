@@ -86,12 +86,12 @@ describe('customs documents', () => {
 });
 
 describe('sent documents', () => {
-  it('sandan status reads them trimmed (it groups documents into timelines), numbers and blanks absent', () => {
+  it('sandan status reads keys as written, as customs compares them (and reconcile joins them), numbers and blanks absent', () => {
     const [order, inventory] = sentFromDeclaration({
       order: { orderNo: ' O1 ', appTime: 20260115103000 },
       inventory: { orderNo: ' ', invtNo: 290020260000000, copNo: ' C1' },
     });
-    expect(order).toEqual({ messageType: 'CEB311', orderNo: 'O1', appTime: undefined });
-    expect(inventory).toMatchObject({ messageType: 'CEB621', orderNo: 'O1', copNo: 'C1', invtNo: undefined });
+    expect(order).toEqual({ messageType: 'CEB311', orderNo: ' O1 ', appTime: undefined });
+    expect(inventory).toMatchObject({ messageType: 'CEB621', orderNo: ' O1 ', copNo: ' C1', invtNo: undefined });
   });
 });

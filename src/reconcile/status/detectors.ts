@@ -349,6 +349,33 @@ export function ordersShareKeys(orderNos: readonly string[], t: OrderTimeline): 
   };
 }
 
+/**
+ * Documents whose latest receipt has no time (no returnTime, or one that is no time) while other receipts of the document
+ * have one: it is sorted last, so it decides the document's state, but whether customs gave it last is not known.
+ */
+export function untimedLatest(t: OrderTimeline): Anomaly[] {
+  const out: Anomaly[] = [];
+  for (const [document, r] of t.latest) {
+    if (Number.isFinite(r.ms)) continue;
+    if (!t.receipts.some((o) => o !== r && o.node.document === document && Number.isFinite(o.ms))) continue;
+    const st = r.node.returnStatus ?? '';
+    out.push({
+      kind: 'inconsistent',
+      document,
+      rule: 'untimed-receipt',
+      message: msg(
+        `${r.node.messageType} 回执 ${st} 没有可读的回执时间（returnTime），排在最后并决定了该单据的状态，但无法确定它是否为海关最后的回执`,
+        `${r.node.messageType} receipt ${st} has no returnTime that can be read: it is sorted last and decides the document's state, but whether customs gave it last is not known`,
+      ),
+      fix: msg(
+        '核对该回执的原始报文和 returnTime；以海关最后给出的回执为准',
+        "Check that receipt's original message and its returnTime; the receipt customs gave last is the one that counts",
+      ),
+    });
+  }
+  return out;
+}
+
 /** A delivery status earlier than the release. */
 export function deliveredBeforeRelease(t: OrderTimeline): Anomaly | undefined {
   const { release } = t;

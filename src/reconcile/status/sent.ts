@@ -1,7 +1,7 @@
 import { isSandanError } from '../../errors.js';
 import { nearestFieldName } from '../../model/field-names.js';
 import { parseCebXml } from '../../xml/parse.js';
-import { describeInput, isRecord, trimmedText } from '../../model/guards.js';
+import { describeInput, isRecord, nonBlankText, trimmedText } from '../../model/guards.js';
 import { beijingMillis } from '../../time/beijing.js';
 import { isSentType, type SentDocument, type SentType } from './types.js';
 
@@ -17,7 +17,7 @@ const SENT_FIELDS: readonly SentField[] = [
   'appTime',
 ];
 
-/** A sent document with the named fields of `doc` (trimmed texts); the order's `orderNo` and `ebpCode` when the document names none. */
+/** A sent document with the named fields of `doc` (keys as written, as customs compares them; the appTime trimmed); the order's `orderNo` and `ebpCode` when the document names none. */
 function sentDocument(
   messageType: SentType,
   doc: Record<string, unknown>,
@@ -25,7 +25,7 @@ function sentDocument(
   order: { orderNo?: string | undefined; ebpCode?: string | undefined } = {},
 ): SentDocument {
   const out: SentDocument = { messageType };
-  for (const f of fields) out[f] = trimmedText(doc[f]);
+  for (const f of fields) out[f] = f === 'appTime' ? trimmedText(doc[f]) : nonBlankText(doc[f]);
   out.orderNo ??= order.orderNo;
   out.ebpCode ??= order.ebpCode;
   return out;
@@ -37,8 +37,8 @@ export function sentFromDeclaration(input: unknown): SentDocument[] {
   // One declaration is one order: each of its documents is its order's platform's (a waybill names
   // none; a payment naming another is the rules' finding, not another order).
   const order = {
-    orderNo: trimmedText(d.order?.orderNo),
-    ebpCode: trimmedText(d.order?.ebpCode) ?? trimmedText(d.inventory?.ebpCode),
+    orderNo: nonBlankText(d.order?.orderNo),
+    ebpCode: nonBlankText(d.order?.ebpCode) ?? nonBlankText(d.inventory?.ebpCode),
   };
   const parts: Array<[SentType, Record<string, unknown> | undefined, SentField[]]> = [
     ['CEB311', d.order, ['orderNo', 'appTime']],

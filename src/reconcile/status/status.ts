@@ -17,6 +17,7 @@ import {
   stateOf,
   timelineOf,
   unknownStatuses,
+  untimedLatest,
   type TimelineItem,
 } from './detectors.js';
 import {
@@ -24,9 +25,11 @@ import {
   compareCodeUnits,
   describeInput,
   isRecord,
+  nonBlankText,
   optionsObject,
   trimmedText,
 } from '../../model/guards.js';
+import { NEAR_MISSES, nearKey } from '../store.js';
 import { SandanError } from '../../errors.js';
 import { amountText } from '../records.js';
 import { refusedByFormatCheck } from './sent.js';
@@ -105,17 +108,22 @@ class UnionFind {
 
 /**
  * Between an orderNo and its platform in an order key (`o:SD1␀3301964J31`): no text of either has
- * it (a NUL is no XML character, and a key is trimmed text).
+ * it (a NUL is no XML character).
  */
 const PLATFORM = '\u0000';
 
+/**
+ * A document's keys as written, as customs compares them (an xs:string keeps its white space, and a key is
+ * case-sensitive), as reconciliation joins them: a padded or differently spelled key is another order's, and
+ * {@link nearMisses} names it.
+ */
 function keysOf(doc: Record<string, unknown>, names: readonly KeyName[]): string[] {
   const out: string[] = [];
   for (const n of names) {
-    const v = trimmedText(doc[n]);
+    const v = nonBlankText(doc[n]);
     if (v === undefined) continue;
     // An orderNo is unique only within a platform: the key is its platform's order when the document names one.
-    const ebpCode = n === 'orderNo' ? trimmedText(doc.ebpCode) : undefined;
+    const ebpCode = n === 'orderNo' ? nonBlankText(doc.ebpCode) : undefined;
     out.push(ebpCode === undefined ? `${PREFIX[n]}:${v}` : `${PREFIX[n]}:${v}${PLATFORM}${ebpCode}`);
   }
   return out;
@@ -240,8 +248,8 @@ function receiptItem(r: StatusReceipt, seq: number, document: DocumentKind): Tim
   const ls = trimmedText(r.fields.logisticsStatus);
   if (ls) node.logisticsStatus = ls;
   const item: TimelineItem = { ms, seq, node, explanation: ex };
-  const invtNo = trimmedText(r.fields.invtNo);
-  const preNo = trimmedText(r.fields.preNo);
+  const invtNo = nonBlankText(r.fields.invtNo);
+  const preNo = nonBlankText(r.fields.preNo);
   if (invtNo !== undefined) item.invtNo = invtNo;
   if (preNo !== undefined) item.preNo = preNo;
   return item;
@@ -330,12 +338,75 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
     deliveryMs: (opts.deliveryDays ?? 7) * 86400_000,
     windowOf: opts.returnWindow ?? nationalReturnWindow(),
   };
+  const near = nearMisses(groups);
   const out: OrderStatus[] = [];
-  for (const g of groups.values()) out.push(orderStatus(g.keys, g.items, clock));
+  for (const [root, g] of groups) {
+    const o = orderStatus(g.keys, g.items, clock);
+    o.anomalies.push(...(near.get(root) ?? []));
+    out.push(o);
+  }
   return out.sort(
     (a, b) =>
       compareCodeUnits(a.order, b.order) || compareCodeUnits(a.keys.ebpCode.join(','), b.keys.ebpCode.join(',')),
   );
+}
+
+const text = (zh: string, en: string) => ({ zh, en });
+
+const KEY_DOCUMENT: Record<KeyName, DocumentKind> = {
+  orderNo: 'order',
+  payTransactionId: 'payment',
+  logisticsNo: 'logistics',
+  copNo: 'inventory',
+  preNo: 'inventory',
+  invtNo: 'inventory',
+};
+
+/**
+ * Each group's keys that equal another group's but for case, white space or full-width forms (reconciliation's
+ * {@link nearKey}): customs compares keys as written, so the two stay apart, but they are likely one parcel's
+ * documents with a mistyped key. At most NEAR_MISSES per key, the other group's key quoted as a JSON string.
+ */
+function nearMisses(groups: ReadonlyMap<string, { keys: ReadonlySet<string> }>): Map<string, Anomaly[]> {
+  const byNear = new Map<string, Array<{ root: string; key: string }>>();
+  for (const [root, g] of groups)
+    for (const k of g.keys) {
+      const n = `${k.slice(0, 2)}${nearKey(k.slice(2).split(PLATFORM)[0]!)}`;
+      let list = byNear.get(n);
+      if (!list) byNear.set(n, (list = []));
+      list.push({ root, key: k });
+    }
+  const out = new Map<string, Anomaly[]>();
+  for (const list of byNear.values()) {
+    if (new Set(list.map((e) => e.root)).size < 2) continue;
+    for (const { root, key } of list) {
+      const name = KEY_NAMES.find((n) => key.startsWith(`${PREFIX[n]}:`))!;
+      const [value] = key.slice(2).split(PLATFORM) as [string];
+      // (the same number of another platform is another order, not a near miss)
+      const others = [...new Set(list.filter((e) => e.root !== root).map((e) => e.key.slice(2).split(PLATFORM)[0]!))]
+        .filter((o) => o !== value)
+        .sort(compareCodeUnits)
+        .slice(0, NEAR_MISSES);
+      if (others.length === 0) continue;
+      const quoted = others.map((o) => JSON.stringify(o)).join(', ');
+      let list2 = out.get(root);
+      if (!list2) out.set(root, (list2 = []));
+      list2.push({
+        kind: 'inconsistent',
+        document: KEY_DOCUMENT[name],
+        rule: 'near-miss-key',
+        message: text(
+          `${name} ${JSON.stringify(value)} 与另一订单的 ${quoted} 仅大小写、空白或全角字符不同：海关按原文比较，二者不合并`,
+          `${name} ${JSON.stringify(value)} equals another order's ${quoted} but for case, white space or full-width forms: customs compares keys as written, so they are not joined`,
+        ),
+        fix: text(
+          `核对申报与回执中的 ${name}：同一包裹的单据须写法完全相同；写错的一方以正确的编号重新申报`,
+          `Check the ${name} in the declarations and receipts: one parcel's documents must spell it exactly alike; declare again with the right number where it is wrong`,
+        ),
+      });
+    }
+  }
+  return out;
 }
 
 function orderStatus(
@@ -359,6 +430,7 @@ function orderStatus(
     ...rejections(t),
     ...refusedResends(t),
     ...unknownStatuses(t),
+    ...untimedLatest(t),
     noDeliveryStatus(t, clock.now, clock.deliveryMs),
     ...notAcknowledged(t, clock.now, clock.ackMs),
     releasedAfterCancel(t),

@@ -379,14 +379,26 @@ function nearMisses(groups: ReadonlyMap<string, { keys: ReadonlySet<string> }>):
   const out = new Map<string, Anomaly[]>();
   for (const list of byNear.values()) {
     if (new Set(list.map((e) => e.root)).size < 2) continue;
+    // Each spelling once, with the groups that have it: a group's near misses are found without going through
+    // the whole list again for each of its members (many spellings of one key stay linear, not quadratic).
+    const rootsOf = new Map<string, Set<string>>();
+    for (const { root, key } of list) {
+      const value = key.slice(2).split(PLATFORM)[0]!;
+      let roots = rootsOf.get(value);
+      if (!roots) rootsOf.set(value, (roots = new Set()));
+      roots.add(root);
+    }
+    const spellings = [...rootsOf.keys()].sort(compareCodeUnits);
     for (const { root, key } of list) {
       const name = KEY_NAMES.find((n) => key.startsWith(`${PREFIX[n]}:`))!;
       const [value] = key.slice(2).split(PLATFORM) as [string];
       // (the same number of another platform is another order, not a near miss)
-      const others = [...new Set(list.filter((e) => e.root !== root).map((e) => e.key.slice(2).split(PLATFORM)[0]!))]
-        .filter((o) => o !== value)
-        .sort(compareCodeUnits)
-        .slice(0, NEAR_MISSES);
+      const others: string[] = [];
+      for (const o of spellings) {
+        if (others.length === NEAR_MISSES) break;
+        const roots = rootsOf.get(o)!;
+        if (o !== value && (roots.size > 1 || !roots.has(root))) others.push(o);
+      }
       if (others.length === 0) continue;
       const quoted = others.map((o) => JSON.stringify(o)).join(', ');
       let list2 = out.get(root);

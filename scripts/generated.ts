@@ -97,6 +97,8 @@ export function rulesCatalogue(): string {
       `| [\`${r.id}\`](#${anchor(r.id)}) | ${r.defaultSeverity} | ${nat} | ${esc(r.description.en)}<br>${esc(r.description.zh)} | ${esc(r.source)} |`,
     );
   }
+  // The cross-document table is written by hand; it is kept beside this script and copied in.
+  lines.push('', readFileSync(new URL('./rules-cross-document.md', import.meta.url), 'utf8').trimEnd());
   lines.push('', '## Issue codes', '', '| code | rule | meaning | what to do |', '|---|---|---|---|');
   for (const r of RULES) {
     for (const [code, msg] of Object.entries(r.codes)) {

@@ -4,7 +4,16 @@ import { mismatch, ruleTester } from '../rule-tester.js';
 const ADDRESS = '浙江省杭州市西湖区文三路1号';
 
 ruleTester(consigneeAgrees, {
-  valid: [{ name: 'the example declaration' }, { name: 'no inventory', set: { inventory: null } }],
+  valid: [
+    { name: 'the example declaration' },
+    { name: 'no inventory', set: { inventory: null } },
+    {
+      // The XSD asks only the order's consignee fields to equal the waybill's; this setting drops the inventory.
+      name: 'another inventory address with inventoryAddress off',
+      set: { 'inventory.consigneeAddress': '浙江省杭州市' },
+      ruleOptions: { inventoryAddress: false },
+    },
+  ],
   invalid: [
     {
       name: 'another phone on the waybill',
@@ -31,6 +40,13 @@ ruleTester(consigneeAgrees, {
         mismatch('consignee-mismatch', 'logistics.consignee', 'order.consignee', '李四', '张三'),
         mismatch('consignee-mismatch', 'logistics.consigneeTelephone', 'order.consigneeTelephone', '1', '13800000000'),
         mismatch('consignee-mismatch', 'logistics.consigneeAddress', 'order.consigneeAddress', '上海', ADDRESS),
+        mismatch('consignee-mismatch', 'inventory.consigneeAddress', 'order.consigneeAddress', '浙江省杭州市', ADDRESS),
+      ],
+    },
+    {
+      name: 'another inventory address (compared by default)',
+      set: { 'inventory.consigneeAddress': '浙江省杭州市' },
+      errors: [
         mismatch('consignee-mismatch', 'inventory.consigneeAddress', 'order.consigneeAddress', '浙江省杭州市', ADDRESS),
       ],
     },

@@ -62,6 +62,11 @@ export interface ReconcileWork {
 /** Documents are stored in batches of this many records, declarations joined in batches of this many. */
 export const RECONCILE_BATCH = 1000;
 
+/** Problems of each kind listed in the report; the others of that kind are counted in one closing line. */
+const PROBLEMS_LISTED = 100;
+/** Unusable documents (bills, statuses, receipts, files), declaration lines that cannot be read, voids without their bill. */
+type ProblemKind = 'document' | 'declaration' | 'void';
+
 /**
  * Runs reconciliation over the store: `plan` gets the index lookup and says where documents
  * and rows come from. `onRows` hears each spooled batch; `onProgress` the bills without declaration.
@@ -96,6 +101,12 @@ export async function drive(
 /** The state of one run: buffered documents, input counts, totals; synchronous and free of I/O. */
 class ReconcileRun {
   private readonly problems: string[] = [];
+  /**
+   * Problems listed and left out, by kind: each kind has its own PROBLEMS_LISTED, so that a file of broken
+   * lines cannot hide a void without its bill, and what is left out is said in one closing line per kind.
+   */
+  private readonly listed: Record<ProblemKind, number> = { document: 0, declaration: 0, void: 0 };
+  private readonly leftOut: Record<ProblemKind, number> = { document: 0, declaration: 0, void: 0 };
   private readonly inputs = {
     declarations: 0,
     bills: 0,
@@ -137,6 +148,13 @@ class ReconcileRun {
     for (const r of chunk.records) this.addDocument(r);
   }
 
+  private problem(kind: ProblemKind, text: string): void {
+    if (this.listed[kind] < PROBLEMS_LISTED) {
+      this.listed[kind]++;
+      this.problems.push(text);
+    } else this.leftOut[kind]++;
+  }
+
   private addDocument(r: DocumentRecord): void {
     switch (r.kind) {
       case 'bill':
@@ -154,10 +172,10 @@ class ReconcileRun {
         break;
       case 'unreadable':
         this.inputs.unreadableDocuments++;
-        if (this.problems.length < 100) this.problems.push(r.problem);
+        this.problem('document', r.problem);
         return;
       case 'problem':
-        if (this.problems.length < 100) this.problems.push(r.problem);
+        this.problem('document', r.problem);
         return;
       case 'skipped':
         this.inputs.skippedDocuments++;
@@ -236,12 +254,15 @@ class ReconcileRun {
   spool(batch: RowBatch, declarations = false): void {
     // A declaration that could not be read is a row (not computed) and, like an unusable document, a problem.
     for (const u of batch.unreadable ?? []) {
-      if (this.problems.length >= 100) break;
+      if (this.listed.declaration >= PROBLEMS_LISTED) {
+        this.leftOut.declaration++;
+        continue;
+      }
       const where =
         u.line === undefined
           ? `${this.declarationsName}[${this.inputs.declarations + u.row}]`
           : `${this.declarationsName}, line ${u.line}`;
-      this.problems.push(`${where}: ${u.message}`);
+      this.problem('declaration', `${where}: ${u.message}`);
     }
     if (declarations) this.inputs.declarations += batch.rows.length;
     this.cells.merge(batch.cells);
@@ -253,16 +274,24 @@ class ReconcileRun {
   finish(onProgress: (count: number) => void, every: number): ReconcileReport {
     this.endDocuments();
     // Counted before the bills without a declaration are spooled: those are no declarations.
-    if (this.inputs.declarations === 0 && this.problems.length < 100)
+    if (this.inputs.declarations === 0)
       this.problems.push(
         'No declaration was read (the declarations input is empty, or could not be used): nothing was compared with the bills',
       );
     // A void whose bill is not here: the bill may be of another month, whose totals it changes.
-    const room = 100 - this.problems.length;
-    for (const taxNo of room > 0 ? (this.store.voidsWithoutBill?.(room) ?? []) : [])
-      this.problems.push(
+    // (one more than is listed: whether any is left out)
+    for (const taxNo of this.store.voidsWithoutBill?.(PROBLEMS_LISTED + 1) ?? [])
+      this.problem(
+        'void',
         `tax bill ${taxNo} is void (a CEB818 status 3), but no CEB816 of that taxNo is among the bills: if it is a bill of another month, take it out of that month's billed total`,
       );
+    if (this.leftOut.document)
+      this.problems.push(
+        `${this.leftOut.document} more documents that could not be used are not listed (summary.inputs counts them all)`,
+      );
+    if (this.leftOut.declaration)
+      this.problems.push(`${this.leftOut.declaration} more declaration lines that could not be read are not listed`);
+    if (this.leftOut.void) this.problems.push('More void tax bills whose CEB816 is not among the bills are not listed');
     let orphans = 0;
     let batch: ReconcileRow[] = [];
     for (const group of this.store.unclaimedBills()) {

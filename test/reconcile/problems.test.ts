@@ -50,14 +50,52 @@ describe('documents that cannot be used', () => {
     });
     // 103 bills + 1 receipt unreadable; the one good bill is read.
     expect(report.summary.inputs).toMatchObject({ bills: 1, receipts: 0, unreadableDocuments: 104 });
-    expect(report.problems).toHaveLength(100);
+    // The first 100 are listed; one closing line says how many more of their kind were left out.
+    expect(report.problems).toHaveLength(101);
     expect(report.problems[0]).toBe(`${BILLS}, document 1: CEB816: tax bill without invtNo (taxNo T001)`);
     // Document 2 is the good bill: the second problem is document 3, taxNo T002.
     expect(report.problems[1]).toBe(`${BILLS}, document 3: CEB816: tax bill without invtNo (taxNo T002)`);
     // Problem 100 is the bill of taxNo T100 (document 101); T101…T103 and the receipt are counted only.
     expect(report.problems[99]).toBe(`${BILLS}, document 101: CEB816: tax bill without invtNo (taxNo T100)`);
     expect(report.problems.join('\n')).not.toContain(RECEIPT);
+    // T101…T103 and the receipt: 4.
+    expect(report.problems[100]).toBe(
+      '4 more documents that could not be used are not listed (summary.inputs counts them all)',
+    );
   });
+
+  it.each([0, 2])(
+    'with %i workers: broken declaration lines do not hide unusable documents or a void without its bill',
+    async (workers) => {
+      // 150 broken lines, then the good declaration; 103 unusable bills; a void (CEB818 status 3) of a bill not here.
+      const lines = join(dir, `broken-${workers}.ndjson`);
+      writeFileSync(lines, `${'{"order":\n'.repeat(150)}${readFileSync(DECLARATIONS, 'utf8')}\n`);
+      const voidFile = join(dir, `CEB818-void-${workers}.xml`);
+      writeFileSync(
+        voidFile,
+        `<CEB818Message ${ns}><Tax><TaxHeadStatus><guid>V1</guid><returnTime>20261201090000000</returnTime>` +
+          '<invtNo>I777</invtNo><taxNo>T777</taxNo><status>3</status></TaxHeadStatus></Tax></CEB818Message>',
+      );
+      const report = await reconcileFiles({
+        declarations: lines,
+        documents: [BILLS, voidFile],
+        workers,
+        store: new MemoryStore(),
+      });
+      const p = report.problems;
+      // 100 lines + 100 documents + the void, then the two closing lines; before, the 100 lines were all there was.
+      expect(p.filter((x) => x.startsWith(`${lines}, line `))).toHaveLength(100);
+      expect(p.filter((x) => x.startsWith(`${BILLS}, document `))).toHaveLength(100);
+      expect(p).toContain(
+        "tax bill T777 is void (a CEB818 status 3), but no CEB816 of that taxNo is among the bills: if it is a bill of another month, take it out of that month's billed total",
+      );
+      expect(p.slice(-2)).toEqual([
+        '3 more documents that could not be used are not listed (summary.inputs counts them all)',
+        '50 more declaration lines that could not be read are not listed',
+      ]);
+      expect(p).toHaveLength(203);
+    },
+  );
 
   it('a receipt is named the same way, and reconcile() over readCebDocuments says what reconcileFiles says', async () => {
     const inFiles = await reconcileFiles({

@@ -20,7 +20,7 @@ import {
   type SourceRef,
 } from '../model/sources.js';
 import type { Rule } from './types.js';
-import { commonDates, isWithinDates } from '../time/beijing.js';
+import { commonDates, isoDateOption, isWithinDates } from '../time/beijing.js';
 
 /**
  * Rulesets are JSON data: which rules run, with which severity and options, and the policy
@@ -271,6 +271,8 @@ export class RulesetRegistry {
     const key = `${id}@${at}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
+    // (after the cache: a day found there was checked when it was put there)
+    isoDateOption(at, 'RulesetRegistry.resolve: at', 'INVALID_OPTION');
     const chain = this.chain(id);
     const rootFirst = [...chain].reverse();
     const rules: ResolvedRuleset['rules'] = [];

@@ -8,6 +8,7 @@ import {
   inForce,
   positiveListMembership,
 } from '../../src/rules/index.js';
+import { districtSignOptions } from '../../src/sign/index.js';
 import { resolveRate } from '../../src/tax/index.js';
 
 // The public functions that pick dated data by a day (`at`, YYYY-MM-DD) compare it as text with the data's dates. A
@@ -20,6 +21,18 @@ const days = {
   positiveListMembership: (at: string) => positiveListMembership(bundledPositiveLists()[0]!, '02101900', at).status,
   'RulesetRegistry.resolve': (at: string) =>
     defaultRegistry().resolve('national', at).policy.singleTransactionLimit?.toFixed(),
+  districtSignOptions: (at: string) =>
+    districtSignOptions(
+      [
+        {
+          signatureMethod: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
+          digestMethod: 'http://www.w3.org/2000/09/xmldsig#sha1',
+          effectiveFrom: '2019-01-01',
+        },
+      ],
+      'rsa',
+      at,
+    )?.signatureAlgorithm,
 };
 
 describe('a day given to the functions that pick dated data is a real YYYY-MM-DD', () => {
@@ -34,6 +47,8 @@ describe('a day given to the functions that pick dated data is a real YYYY-MM-DD
     expect(days.editionAt('2018-12-31')).toBe('2016');
     expect(days.positiveListMembership('2016-04-15')).toBe('absent');
     expect(days['RulesetRegistry.resolve']('2018-12-31')).toBe('2000');
+    expect(days.districtSignOptions('2018-12-31')).toBeUndefined();
+    expect(days.districtSignOptions('2019-01-01')).toBe('rsa-sha1');
   });
 
   it.each(Object.entries(days))('%s refuses a day in another shape, or no real day', (name, f) => {

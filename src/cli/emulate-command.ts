@@ -10,6 +10,7 @@ import { readRatesFile } from './data-files.js';
 import { changedSettings, emulatorOptionsOf, readEmulatorSettings, type EmulatorSettings } from './emulate-settings.js';
 import type { CliIo } from './io.js';
 import { readInputFile } from '../io/walk.js';
+import { beijingTimeOption } from '../time/beijing.js';
 
 /** Options of `sandan emulate`. */
 export interface EmulateCommandOptions {
@@ -71,8 +72,10 @@ export async function emulatorOptions(
   const history = wholeNumber(opts.history, '--history', 100_000_000);
   // An unknown district is a usage error now, not a refusal of every message later.
   if (opts.district !== undefined) validate({}, { district: opts.district });
-  if (opts.start !== undefined && (opts.clock !== 'manual' || Number.isNaN(Date.parse(opts.start))))
-    throw new SandanError('INVALID_OPTION', '--start takes an ISO 8601 time, with --clock manual');
+  if (opts.start !== undefined && opts.clock !== 'manual')
+    throw new SandanError('INVALID_OPTION', '--start takes a time, with --clock manual');
+  // Read as every --at is (without a zone, Beijing time; an impossible date refused), not by the host's zone.
+  const start = opts.start === undefined ? undefined : beijingTimeOption(opts.start, '--start', 'INVALID_OPTION');
   // A mistake in the settings file stops the start before anything is made on disk.
   const settings = opts.settings !== undefined ? await readEmulatorSettings(opts.settings) : undefined;
   const store: CustomsEmulatorOptions['store'] = opts.memory
@@ -84,7 +87,7 @@ export async function emulatorOptions(
     ...(settings && emulatorOptionsOf(settings)),
     store,
     clock: opts.clock,
-    ...(opts.start !== undefined && { start: opts.start }),
+    ...(start !== undefined && { start }),
     ...(certificates.length > 0 && { trust: { certificates } }),
     requireSignature: opts.requireSignature,
     history,
@@ -242,7 +245,10 @@ export function registerEmulateCommand(program: Command, { io, setExit }: Comman
         .choices(['real', 'manual'])
         .default('real'),
     )
-    .option('--start <time>', 'where a manual clock starts (ISO 8601; default now)')
+    .option(
+      '--start <time>',
+      'where a manual clock starts: ISO 8601, YYYY-MM-DD or yyyyMMddHHmmss (without a zone, Beijing time; default now)',
+    )
     .option(
       '--history <n>',
       'how many of the newest received messages and receipts GET /receipts and /admin/… keep (0: none); memory stays bounded',

@@ -1,6 +1,6 @@
 import { add, addMilliseconds, type Duration } from 'date-fns';
 import { SandanError } from '../errors.js';
-import { beijingMillis } from '../time/beijing.js';
+import { beijingMillis, beijingTimeOption } from '../time/beijing.js';
 import type { EmulatorClock } from './types.js';
 
 /*
@@ -47,6 +47,8 @@ export function parseDuration(value: string | number, what = 'duration'): Parsed
  * and past that end a date is Invalid Date.
  */
 export const LATEST_TIME = beijingMillis('99991231235959999');
+/** The earliest: 0000-01-01 00:00 Beijing time. */
+const EARLIEST_TIME = beijingMillis('00000101000000');
 
 /** `from` plus a parsed duration. */
 export function addDuration(from: Date, d: ParsedDuration): Date {
@@ -58,10 +60,18 @@ export function realClock(): EmulatorClock {
   return { kind: 'real', now: () => new Date() };
 }
 
-/** A clock that stands still until the engine's `advance` (or `set`) moves it. */
+/**
+ * A clock that stands still until the engine's `advance` (or `set`) moves it. A text start is read as every time
+ * option is (ISO 8601, `YYYY-MM-DD` or `yyyyMMddHHmmss`; without a zone, Beijing time), not by the host's zone.
+ */
 export function manualClock(start: Date | string = new Date()): EmulatorClock {
-  let t = new Date(start);
-  if (Number.isNaN(t.getTime())) throw new SandanError('INVALID_OPTION', `manualClock: not a time: ${String(start)}`);
+  let t = new Date(beijingTimeOption(start, 'manualClock: the start', 'INVALID_OPTION').getTime());
+  // (the clock's times are written into messages, which hold no year past 9999 Beijing time)
+  if (!(t.getTime() <= LATEST_TIME) || t.getTime() < EARLIEST_TIME)
+    throw new SandanError(
+      'INVALID_OPTION',
+      `manualClock: the start ${t.toISOString()} is outside 0000-01-01 – 9999-12-31 Beijing time, the years a CEB message can carry`,
+    );
   return {
     kind: 'manual',
     now: () => new Date(t),

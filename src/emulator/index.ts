@@ -34,7 +34,7 @@ export interface CustomsEmulatorOptions extends Omit<EngineOptions, 'store' | 'c
    * still until {@link CustomsEmulator.advance}. Or a clock of your own.
    */
   clock?: 'real' | 'manual' | EmulatorClock;
-  /** Start of a manual clock; default the real time when the emulator starts. */
+  /** Start of a manual clock (a Date, or a time as {@link manualClock} reads it); default the real time when the emulator starts. */
   start?: Date | string;
   /** The HTTP transport: on by default on 127.0.0.1, an ephemeral port (read `url`); `false` turns it off. */
   http?: boolean | HttpTransportOptions;

@@ -2,7 +2,7 @@ import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { DateSchema, SourceRefSchema } from '../model/sources.js';
 import { Dec } from '../model/primitives.js';
-import { isWithinDates } from '../time/beijing.js';
+import { isoDateOption, isWithinDates } from '../time/beijing.js';
 import { DEFAULT_ROUNDING, type RoundingPolicy, type SingleItemFullTax } from '../tax/policy.js';
 import { checkArgument } from '../model/guards.js';
 
@@ -73,7 +73,7 @@ export function inForce(
   at: string,
 ): boolean {
   checkArgument(entry, 'object', 'inForce', 'the entry');
-  checkArgument(at, 'text', 'inForce', 'at (a date)');
+  isoDateOption(at, 'inForce: at', 'INVALID_OPTION');
   return isWithinDates(at, entry.effectiveFrom, entry.effectiveTo);
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DateSchema } from './policy.js';
-import { isWithinDates } from '../time/beijing.js';
+import { isoDateOption, isWithinDates } from '../time/beijing.js';
 import { SandanError } from '../errors.js';
 import { SourceSchema, SourcesSchema } from '../model/sources.js';
 import type { Message } from '../model/issue.js';
@@ -167,7 +167,7 @@ export function loadPositiveList(data: unknown, origin: string): PositiveList {
 /** The edition in force on a date, if any; the first one in force wins (user editions go first). */
 export function editionAt(editions: readonly PositiveList[], at: string): PositiveList | undefined {
   checkArgument(editions, 'list', 'editionAt', 'editions');
-  checkArgument(at, 'text', 'editionAt', 'at (a date, YYYY-MM-DD)');
+  isoDateOption(at, 'editionAt: at', 'INVALID_OPTION');
   return editions.find((e) => isWithinDates(at, e.effectiveFrom, e.effectiveTo));
 }
 
@@ -185,7 +185,7 @@ export function positiveListMembership(edition: PositiveList, hs8: string, at: s
       `positiveListMembership: the edition must be a positive list (bundledPositiveLists() or loadPositiveList), got ${describeInput(edition)}`,
     );
   checkArgument(hs8, 'text', 'positiveListMembership', 'hs8');
-  checkArgument(at, 'text', 'positiveListMembership', 'at (a date, YYYY-MM-DD)');
+  isoDateOption(at, 'positiveListMembership: at', 'INVALID_OPTION');
   return membershipOf(edition, hs8, at);
 }
 

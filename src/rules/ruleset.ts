@@ -20,7 +20,7 @@ import {
   type SourceRef,
 } from '../model/sources.js';
 import type { Rule } from './types.js';
-import { isWithinDates } from '../time/beijing.js';
+import { commonDates, isoDateOption, isWithinDates } from '../time/beijing.js';
 
 /**
  * Rulesets are JSON data: which rules run, with which severity and options, and the policy
@@ -147,8 +147,21 @@ export function loadRuleset(data: unknown, rules: readonly Rule[], origin = 'rul
       checkRange(s, origin, `$.rules[${JSON.stringify(ruleId)}]${Array.isArray(setting) ? `[${i}]` : ''}`);
   }
   for (const [key, entries] of Object.entries(d.policy ?? {})) {
-    for (const [i, s] of ((entries as Setting[] | undefined) ?? []).entries())
+    const list = (entries as Setting[] | undefined) ?? [];
+    for (const [i, s] of list.entries()) {
       checkRange(s, origin, `$.policy.${key}[${i}]`);
+      // A policy value is whole, unlike a rule's options: two entries in force on one day contradict each other.
+      for (const [j, t] of list.slice(0, i).entries()) {
+        const both = commonDates(t, s);
+        if (both === undefined) continue;
+        const when =
+          both.from !== undefined ? `from ${both.from}` : both.to !== undefined ? `up to ${both.to}` : 'always';
+        throw new SandanError(
+          'RULESET_INVALID',
+          `${origin}: $.policy.${key}[${i}]: in force ${when} while [${j}] still is; one entry of a policy value is in force on any day: give the earlier an effectiveTo the day before the later's effectiveFrom`,
+        );
+      }
+    }
   }
   return { id: d.id, version: d.version, extends: d.extends, origin, data: d };
 }
@@ -258,6 +271,8 @@ export class RulesetRegistry {
     const key = `${id}@${at}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
+    // (after the cache: a day found there was checked when it was put there)
+    isoDateOption(at, 'RulesetRegistry.resolve: at', 'INVALID_OPTION');
     const chain = this.chain(id);
     const rootFirst = [...chain].reverse();
     const rules: ResolvedRuleset['rules'] = [];

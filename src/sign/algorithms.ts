@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { SandanError } from '../errors.js';
 import { ownValue, checkArgument } from '../model/guards.js';
-import { isWithinDates } from '../time/beijing.js';
+import { isoDateOption, isWithinDates } from '../time/beijing.js';
 import { DS_NS } from '../xml/content-model.js';
 
 /** The signature computations sandan can do or check. */
@@ -192,6 +192,7 @@ export function districtSignOptions(
   at?: string,
 ): AlgorithmOptions | undefined {
   checkArgument(entries, 'list', 'districtSignOptions', "entries (a district's signature algorithms)");
+  if (at !== undefined) isoDateOption(at, 'districtSignOptions: at', 'INVALID_OPTION');
   for (const e of entries) {
     if (at !== undefined && !isWithinDates(at, e.effectiveFrom, e.effectiveTo)) continue;
     const alg = signatureAlgorithmOf(e.signatureMethod);

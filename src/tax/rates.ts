@@ -5,7 +5,7 @@ import { formatPath } from '../model/issue.js';
 import { SandanError } from '../errors.js';
 import { checkArgument } from '../model/guards.js';
 import { DateSchema, labelRef, refIds, SourceRefSchema, SourcesSchema, type Source } from '../model/sources.js';
-import { isWithinDates } from '../time/beijing.js';
+import { isoDateOption, isWithinDates } from '../time/beijing.js';
 
 /**
  * A consumption-tax tier applies when the line's dutiable value per unit reaches one of
@@ -246,9 +246,9 @@ export function parseRateTable(json: unknown, origin = 'rate table'): RateTable 
   return Object.freeze({ origin, entries, ...dates });
 }
 
-/** Whether a table's rates are in force on a date (YYYY-MM-DD, or longer: the first 10 characters count). */
+/** Whether a table's rates are in force on a date (YYYY-MM-DD, as the callers checked). */
 function inForceOn(table: RateTable, at: string): boolean {
-  return isWithinDates(at.slice(0, 10), table.validFrom, table.validTo);
+  return isWithinDates(at, table.validFrom, table.validTo);
 }
 
 /**
@@ -267,7 +267,7 @@ export function resolveRate(
 ): ResolvedRate | undefined {
   assertRateTables(tables, 'resolveRate');
   checkArgument(gcode, 'text', 'resolveRate', 'gcode');
-  if (at !== undefined) checkArgument(at, 'text', 'resolveRate', 'at (a date, YYYY-MM-DD)');
+  if (at !== undefined) isoDateOption(at, 'resolveRate: at', 'INVALID_OPTION');
   return rateFor(tables, gcode, at);
 }
 

@@ -205,6 +205,22 @@ export function isWithinDates(at: string, from: string | undefined, to: string |
   return (from === undefined || from <= at) && (to === undefined || at <= to);
 }
 
+/**
+ * The days two spans of dates (`YYYY-MM-DD`, bounds inclusive, a missing one open) have in common, as a span, or
+ * undefined when they have none.
+ */
+export function commonDates(
+  a: { effectiveFrom?: string | undefined; effectiveTo?: string | undefined },
+  b: { effectiveFrom?: string | undefined; effectiveTo?: string | undefined },
+): { from?: string; to?: string } | undefined {
+  const later = (x?: string, y?: string) => (x === undefined ? y : y === undefined || x >= y ? x : y);
+  const earlier = (x?: string, y?: string) => (x === undefined ? y : y === undefined || x <= y ? x : y);
+  const from = later(a.effectiveFrom, b.effectiveFrom);
+  const to = earlier(a.effectiveTo, b.effectiveTo);
+  if (from !== undefined && to !== undefined && to < from) return undefined;
+  return { ...(from !== undefined && { from }), ...(to !== undefined && { to }) };
+}
+
 /** True when the text is a real `YYYY-MM-DD`. */
 export function isIsoDate(value: unknown): value is string {
   return typeof value === 'string' && ISO_DATE.test(value);

@@ -216,6 +216,11 @@ describe('sandan emulate', () => {
       [['--memory', '--port', '0', '--trust', 'missing.pem'], /Cannot read certificate missing\.pem: no such file/],
       [['--memory', '--port', '0', '--history', 'all'], /--history must be a whole number/],
       [['--port', '0', '--synchronous', 'off'], /Allowed choices are normal, full/],
+      // (an impossible date was rolled over: 2026-02-30 started the clock on 2 March)
+      [
+        ['--memory', '--port', '0', '--clock', 'manual', '--start', '2026-02-30'],
+        /--start: "2026-02-30" is not a real date/,
+      ],
     ];
     try {
       for (const [args, message] of cases) {

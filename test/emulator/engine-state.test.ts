@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { addDuration, manualClock, parseDuration } from '../../src/emulator/clock.js';
 import { createEngine } from '../../src/emulator/engine.js';
 import { openSqliteState } from '../../src/emulator/sqlite-state.js';
+import { SandanError } from '../../src/errors.js';
 import {
   memoryState,
   RECEIPTS_TEXT_LIMIT,
@@ -236,6 +237,20 @@ describe('the clock', () => {
     c.set?.(new Date('2026-11-20T03:00:00Z'));
     expect(c.now().toISOString()).toBe('2026-11-20T03:00:00.000Z');
     expect(() => manualClock('not a time')).toThrow(/not a time/);
+  });
+
+  it('a manual clock reads its start as every time option does: Beijing time without a zone, impossible dates refused', () => {
+    // Without a zone the start was read by the host's zone (a UTC host started 8 hours late), a date alone as UTC
+    // midnight, and 2019-02-30 rolled over to 2 March.
+    const at = (start: string) => manualClock(start).now().toISOString();
+    expect(at('2019-01-01T00:00:00')).toBe('2018-12-31T16:00:00.000Z');
+    expect(at('2019-01-01')).toBe('2018-12-31T16:00:00.000Z');
+    expect(at('20190101000000')).toBe('2018-12-31T16:00:00.000Z');
+    expect(at('2019-01-01T00:00:00Z')).toBe('2019-01-01T00:00:00.000Z');
+    expect(at('2019-01-01T00:00:00-05:00')).toBe('2019-01-01T05:00:00.000Z');
+    for (const bad of ['2019-02-30', '2019-02-30T00:00:00Z', '20191301', 'Dec 31 2018', '9999-12-31T23:59:59-14:00'])
+      expect(() => manualClock(bad), bad).toThrow(SandanError);
+    expect(() => manualClock(new Date(Number.NaN))).toThrow(/invalid Date/);
   });
 });
 

@@ -91,6 +91,27 @@ bounds('ruleset', RULESET, loadR, [
     where: /\$\.policy\.annualLimit\[0\]: effectiveTo 2019-12-31 is before effectiveFrom 2020-01-01/,
   },
   {
+    // (the first listed was taken: a 2027 entry after an open-ended 2019 one never applied)
+    name: 'dated entries of one policy key: one after another, not two in force on the same day',
+    ok: (d) => {
+      d.policy = {
+        singleTransactionLimit: [
+          { value: '5000', source: 'T', effectiveFrom: '2019-01-01', effectiveTo: '2026-12-31' },
+          { value: '6000', source: 'T', effectiveFrom: '2027-01-01' },
+        ],
+      };
+    },
+    bad: (d) => {
+      d.policy = {
+        singleTransactionLimit: [
+          { value: '5000', source: 'T', effectiveFrom: '2019-01-01' },
+          { value: '6000', source: 'T', effectiveFrom: '2027-01-01' },
+        ],
+      };
+    },
+    where: /\$\.policy\.singleTransactionLimit\[1\]: in force from 2027-01-01 while \[0\] still is/,
+  },
+  {
     name: 'a dated rule setting: one day (from = to), not an end before the start',
     ok: rule('parties/assure-code', { severity: 'warning', effectiveFrom: '2020-01-01', effectiveTo: '2020-01-01' }),
     bad: rule('parties/assure-code', { severity: 'warning', effectiveFrom: '2020-01-01', effectiveTo: '2019-12-31' }),

@@ -26,6 +26,7 @@ import { consigneeAgrees } from './parties/consignee.js';
 import { paymentAmount } from './payment/amount.js';
 import { paymentLink } from './payment/link.js';
 import { payerIsBuyer } from './payment/payer-is-buyer.js';
+import { regimeInForce } from './tax/regime.js';
 import { taxTotalMatches } from './tax/total.js';
 import { tradeModeAllowed } from './trade-mode/allowed.js';
 import { tradeModeFields } from './trade-mode/fields.js';
@@ -61,6 +62,7 @@ export const RULES: readonly Rule[] = [
   freightAgrees,
   tradeModeAllowed,
   tradeModeFields,
+  regimeInForce,
   singleTransactionLimit,
   annualLimit,
   taxTotalMatches,

@@ -2,6 +2,7 @@ import type { Issue } from '../model/issue.js';
 import { parseDeclaration } from '../model/parse.js';
 import { computeTax, type TaxFigures, type TaxResult } from '../tax/compute.js';
 import { toTaxPolicy } from './tax-policy.js';
+import { noRegimeIssue } from './tax/regime.js';
 import { prepare, type ValidateOptions } from './validate.js';
 
 /** What {@link createTaxCalculator} returns for one declaration (`R`: with or without explanations). */
@@ -40,22 +41,8 @@ export function createTaxCalculator(
     if (!parsed.success || errors.length > 0) return { ok: false, issues: parsed.issues, ruleset };
     const policy = toTaxPolicy(resolved.policy);
     if (!policy) {
-      return {
-        ok: false,
-        ruleset,
-        issues: [
-          {
-            code: 'no-cbec-regime',
-            severity: 'error',
-            path: 'inventory.declTime',
-            ruleId: 'tax/regime',
-            message: {
-              zh: `${resolved.at} 时尚无跨境电商零售进口税收政策（2016-04-08 起施行）`,
-              en: `No CBEC retail-import tax regime was in force on ${resolved.at} (it began on 2016-04-08)`,
-            },
-          },
-        ],
-      };
+      const issue = noRegimeIssue(resolved.policy, resolved.at, input);
+      return { ok: false, ruleset, issues: issue ? [issue] : [] };
     }
     return {
       ok: true,

@@ -7,7 +7,7 @@ import { loadCertificates, loadLocalSigner } from '../sign/load.js';
 import { readInputFile } from '../io/walk.js';
 import { signMessage, type SignOptions } from '../sign/sign-message.js';
 import type { Diagnosis, DiagnosisCheck } from '../sign/diagnose.js';
-import { verifyMessage } from '../sign/verify-message.js';
+import { outsideValidity, verifyMessage } from '../sign/verify-message.js';
 import { districtSignOptions, keyTypeOf, verifyAlgorithmsFromDistrict } from '../sign/algorithms.js';
 import { bundledCodeTables, bundledRulesets } from '../rules/bundled.js';
 import { districtOf } from '../rules/codes.js';
@@ -167,7 +167,7 @@ export async function signCommand(file: string, opts: SignCommandOptions, io: Cl
   const now = new Date();
   // Customs refuses a signature whose certificate is not valid on the day it arrives: said now, not by a receipt.
   const validity = certificateValidity(signer.certificate);
-  if (validity && (now < validity.from || now > validity.to))
+  if (validity && outsideValidity(validity.from.getTime(), validity.to.getTime(), now.getTime()))
     io.stderr(
       `sandan: warning: the certificate is valid from ${beijingIso(validity.from.getTime())} to ${beijingIso(validity.to.getTime())}, not now; customs will refuse this signature\n`,
     );

@@ -475,11 +475,12 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
     const t = options.at.getTime();
     const from = Date.parse(cert.x509.validFrom);
     const to = Date.parse(cert.x509.validTo);
-    // (one reason for both sides, as before; the message tells which)
-    if (t < from || t > to)
+    const outside = outsideValidity(from, to, t);
+    // (one reason for both sides; the message tells which)
+    if (outside)
       throw new Fail(
         'certificate-expired',
-        `The certificate is ${t < from ? 'not yet valid' : 'no longer valid'} at ${beijingIso(t)}: it is valid from ${beijingIso(from)} to ${beijingIso(to)}`,
+        `The certificate is ${outside === 'before' ? 'not yet valid' : 'no longer valid'} at ${beijingIso(t)}: it is valid from ${beijingIso(from)} to ${beijingIso(to)}`,
       );
   }
 
@@ -507,4 +508,14 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
     trusted: anchors.length > 0,
     ...(sm2Encoding && { sm2Encoding }),
   };
+}
+
+/**
+ * Where a time (ms) falls against a certificate's validity (ms of its notBefore and notAfter): `before`, `after`, or
+ * undefined within it. X.509 times are whole seconds and both ends are inclusive (RFC 5280 4.1.2.5), so the whole
+ * last second counts, as in OpenSSL's check, which compares whole seconds.
+ */
+export function outsideValidity(from: number, to: number, at: number): 'before' | 'after' | undefined {
+  const second = Math.floor(at / 1000) * 1000;
+  return second < from ? 'before' : second > to ? 'after' : undefined;
 }

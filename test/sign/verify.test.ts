@@ -1,4 +1,4 @@
-import { createPrivateKey, sign } from 'node:crypto';
+import { createPrivateKey, sign, X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalSigner, signMessage, verifyMessage, type Signer } from '../../src/index.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
@@ -275,6 +275,18 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
       valid: false,
       reason: 'certificate-expired',
     });
+  });
+
+  it("takes a time within the certificate's last second, and not a millisecond before its first", () => {
+    // X.509 validity is in whole seconds, both ends inclusive (RFC 5280 4.1.2.5).
+    const x509 = new X509Certificate(keys.text('rsa.crt'));
+    const from = Date.parse(x509.validFrom);
+    const to = Date.parse(x509.validTo);
+    const at = (ms: number) => verifyMessage(rsaSigned, { at: new Date(ms) });
+    expect(at(to + 999)).toMatchObject({ valid: true });
+    expect(at(to + 1000)).toMatchObject({ valid: false, reason: 'certificate-expired' });
+    expect(at(from)).toMatchObject({ valid: true });
+    expect(at(from - 1)).toMatchObject({ valid: false, reason: 'certificate-expired' });
   });
 
   it('trusts a certificate issued by a trusted CA (RSA and SM2 chains)', async () => {

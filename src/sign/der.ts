@@ -135,12 +135,16 @@ export function parsePkcs8Ec(buf: Uint8Array): { curve: string | undefined; d: U
   return { curve, d };
 }
 
-/** The parts of an X.509 certificate needed to check its signature: TBS bytes, algorithm OID, signature bits, SPKI bytes. */
+/**
+ * The parts of an X.509 certificate needed to check its signature (TBS bytes, algorithm OID, signature bits, SPKI
+ * bytes) and its version (1 when the optional version field is absent).
+ */
 export function parseCertificate(buf: Uint8Array): {
   tbs: Uint8Array;
   signatureAlgorithm: string;
   signature: Uint8Array;
   spki: Uint8Array;
+  version: number;
 } {
   const top = readTlv(buf, 0);
   const [tbs, alg, sig] = children(buf, top);
@@ -152,7 +156,11 @@ export function parseCertificate(buf: Uint8Array): {
   const off = fields[0]?.tag === 0xa0 ? 1 : 0;
   const spki = fields[off + 5];
   if (!spki) throw new Error('not a certificate');
+  const versionInt = off ? children(buf, fields[0]!)[0] : undefined;
+  // (Version ::= INTEGER { v1(0), v2(1), v3(2) }, one content byte)
+  const version = versionInt && versionInt.end === versionInt.start + 1 ? buf[versionInt.start]! + 1 : 1;
   return {
+    version,
     tbs: buf.subarray(tbs.head, tbs.end),
     signatureAlgorithm: oidString(buf, oid),
     signature: buf.subarray(sig.start + 1, sig.end),

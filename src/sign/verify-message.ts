@@ -69,13 +69,16 @@ export type VerifyFailureReason =
 
 /** Options of {@link verifyMessage}. */
 export interface VerifyOptions {
-  /** When given, the signing certificate must be one of these or issued (directly) by one. Also used when KeyInfo has no certificate. */
+  /**
+   * When given, the signing certificate must be one of these or issued (directly) by one that is a CA (basicConstraints
+   * cA, or a version-1 self-signed root). Also used when KeyInfo has no certificate.
+   */
   trustedCertificates?: ReadonlyArray<string | Uint8Array | X509Certificate> | undefined;
   /** Allowed SignatureMethod URIs and what they compute; default {@link SIGNATURE_METHODS}. */
   signatureMethods?: Readonly<Record<string, SignatureAlgorithm>> | undefined;
   /** Allowed DigestMethod URIs and what they compute; default {@link DIGEST_METHODS}. */
   digestMethods?: Readonly<Record<string, DigestAlgorithm>> | undefined;
-  /** Check that the certificate is valid at this time (not checked by default: old messages stay verifiable). */
+  /** Check that the certificate, and the CA among the anchors that issued it, are valid at this time (not checked by default: old messages stay verifiable). */
   at?: Date | undefined;
   /**
    * When the signature or digest does not match (or the certificate is untrusted), try the usual causes and
@@ -229,13 +232,32 @@ function sm2CertSignedBy(cert: CertificateInfo, issuer: CertificateInfo): boolea
   }
 }
 
-function trusted(cert: CertificateInfo, anchors: CertificateInfo[]): boolean {
+/**
+ * How the anchors vouch for a certificate: `{}` when it is one of them, `{ issuer }` when a CA among them signed it,
+ * `{ notCa }` when only an anchor that is no CA signed it, undefined when none did.
+ */
+function trusted(
+  cert: CertificateInfo,
+  anchors: CertificateInfo[],
+): { issuer?: CertificateInfo; notCa?: CertificateInfo } | undefined {
+  let notCa: CertificateInfo | undefined;
   for (const a of anchors) {
-    if (a.der.equals(cert.der)) return true;
+    if (a.der.equals(cert.der)) return {};
     if (!cert.x509.checkIssued(a.x509)) continue;
-    if (a.keyType === 'rsa' ? cert.x509.verify(a.rsaKey!) : sm2CertSignedBy(cert, a)) return true;
+    if (!(a.keyType === 'rsa' ? cert.x509.verify(a.rsaKey!) : sm2CertSignedBy(cert, a))) continue;
+    if (mayIssue(a)) return { issuer: a };
+    notCa = a;
   }
-  return false;
+  return notCa && { notCa };
+}
+
+/**
+ * Whether a trust anchor vouches for the certificates its key signs: a CA (basicConstraints cA), or a version-1
+ * self-signed root, which has no extensions to say so (OpenSSL takes both). A partner's own certificate given as an
+ * anchor vouches for itself only, not for a certificate its holder made for someone else.
+ */
+function mayIssue(anchor: CertificateInfo): boolean {
+  return anchor.x509.ca || (parseCertificate(anchor.der).version === 1 && anchor.x509.checkIssued(anchor.x509));
 }
 
 /**
@@ -465,23 +487,37 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
         : 'The SignatureValue matches none of the given certificates',
       state('signature-mismatch', undefined),
     );
-  if (anchors.length && !trusted(cert, anchors))
+  const trust = anchors.length ? trusted(cert, anchors) : {};
+  if (!trust || trust.notCa)
     throw new Fail(
       'certificate-untrusted',
-      `The signing certificate (${cert.x509.subject.replace(/\n/g, ', ')}, serial ${cert.serialHex}) is not trusted`,
+      `The signing certificate (${cert.x509.subject.replace(/\n/g, ', ')}, serial ${cert.serialHex}) is not trusted${
+        trust?.notCa
+          ? `: it was signed with the key of the given certificate ${trust.notCa.x509.subject.replace(/\n/g, ', ')} (serial ${trust.notCa.serialHex}), which is not a certificate authority (no basicConstraints cA), so it vouches for itself only`
+          : ''
+      }`,
       state('certificate-untrusted', cert),
     );
   if (options.at) {
     const t = options.at.getTime();
-    const from = Date.parse(cert.x509.validFrom);
-    const to = Date.parse(cert.x509.validTo);
-    const outside = outsideValidity(from, to, t);
-    // (one reason for both sides; the message tells which)
-    if (outside)
-      throw new Fail(
-        'certificate-expired',
-        `The certificate is ${outside === 'before' ? 'not yet valid' : 'no longer valid'} at ${beijingIso(t)}: it is valid from ${beijingIso(from)} to ${beijingIso(to)}`,
-      );
+    // The certificate, and the CA among the anchors that issued it: a chain check (OpenSSL's) wants both in date.
+    const dated: Array<[X509Certificate, string]> = [[cert.x509, 'The certificate']];
+    if (trust.issuer)
+      dated.push([
+        trust.issuer.x509,
+        `The CA certificate that issued it (${trust.issuer.x509.subject.replace(/\n/g, ', ')})`,
+      ]);
+    for (const [x509, what] of dated) {
+      const from = Date.parse(x509.validFrom);
+      const to = Date.parse(x509.validTo);
+      const outside = outsideValidity(from, to, t);
+      // (one reason for both sides; the message tells which)
+      if (outside)
+        throw new Fail(
+          'certificate-expired',
+          `${what} is ${outside === 'before' ? 'not yet valid' : 'no longer valid'} at ${beijingIso(t)}: it is valid from ${beijingIso(from)} to ${beijingIso(to)}`,
+        );
+    }
   }
 
   // Hashed once joined; the sink hashes a large text in slices (no UTF-8 copy of it all at once).

@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { createPrivateKey, sign, X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalSigner, signMessage, verifyMessage, type Signer } from '../../src/index.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
 import { canonicalizeElement } from '../../src/xml/core/c14n.js';
 import { parseXml, type XmlElement } from '../../src/xml/core/tree.js';
-import { makeKeys, put, unsignedSample, type TestKeys, xmlsec1 } from './helpers.js';
+import { makeKeys, openssl, put, unsignedSample, type TestKeys, xmlsec1 } from './helpers.js';
 
 let keys: TestKeys;
 let rsa: Signer;
@@ -302,6 +303,73 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
         reason: 'certificate-untrusted',
       });
     }
+  });
+
+  it('trusts no certificate that a non-CA anchor signed, and no CA out of date at `at`; OpenSSL agrees', async () => {
+    const p = keys.path;
+    const issue = (name: string, ca: string, days: string) => {
+      openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', p(`${name}.key`)]);
+      openssl(['req', '-new', '-key', p(`${name}.key`), '-subj', `/CN=${name}`, '-out', p(`${name}.csr`)]);
+      openssl(
+        ['x509', '-req', '-in', p(`${name}.csr`), '-CA', p(`${ca}.crt`), '-CAkey', p(`${ca}.key`)].concat([
+          '-set_serial',
+          '0x99',
+          '-days',
+          days,
+          '-sha256',
+          '-out',
+          p(`${name}.crt`),
+        ]),
+      );
+    };
+    const signedBy = async (name: string) =>
+      (
+        await signMessage(
+          unsignedSample('CEB311Message'),
+          createLocalSigner({ key: keys.read(`${name}.key`), certificate: keys.text(`${name}.crt`) }),
+        )
+      ).xml;
+    const opensslVerifies = (anchor: string, leaf: string, at?: number) =>
+      spawnSync(
+        'openssl',
+        ['verify', '-partial_chain', '-CAfile', p(`${anchor}.crt`)].concat(
+          at === undefined ? [] : ['-attime', String(Math.floor(at / 1000))],
+          [p(`${leaf}.crt`)],
+        ),
+      ).status === 0;
+
+    // rsa-leaf is no CA (no basicConstraints cA): its holder makes a certificate for someone else.
+    expect(new X509Certificate(keys.text('rsa-leaf.crt')).ca).toBe(false);
+    issue('mallory', 'rsa-leaf', '365');
+    const mallory = verifyMessage(await signedBy('mallory'), { trustedCertificates: [keys.text('rsa-leaf.crt')] });
+    expect(mallory).toMatchObject({ valid: false, reason: 'certificate-untrusted' });
+    expect(mallory.valid ? '' : mallory.message).toContain('which is not a certificate authority');
+    expect(opensslVerifies('rsa-leaf', 'mallory')).toBe(false);
+    // The anchor itself, exactly as given, is still trusted; and a CA's certificate still vouches for its leaf.
+    expect(
+      verifyMessage(await signedBy('rsa-leaf'), { trustedCertificates: [keys.text('rsa-leaf.crt')] }),
+    ).toMatchObject({
+      valid: true,
+      trusted: true,
+    });
+    expect(opensslVerifies('rsa-ca', 'rsa-leaf')).toBe(true);
+
+    // A leaf valid for 365 days from a CA valid for 365 (rsa-ca): 200 days on, both are in date; a leaf of 800 days
+    // outlives its CA, and at 400 days the CA is out of date.
+    issue('long-leaf', 'rsa-ca', '800');
+    const xml = await signedBy('long-leaf');
+    const trust = { trustedCertificates: [keys.text('rsa-ca.crt')] };
+    const day = 86_400_000;
+    const at200 = Date.now() + 200 * day;
+    const at400 = Date.now() + 400 * day;
+    expect(verifyMessage(xml, { ...trust, at: new Date(at200) })).toMatchObject({ valid: true });
+    expect(opensslVerifies('rsa-ca', 'long-leaf', at200)).toBe(true);
+    const late = verifyMessage(xml, { ...trust, at: new Date(at400) });
+    expect(late).toMatchObject({ valid: false, reason: 'certificate-expired' });
+    expect(late.valid ? '' : late.message).toMatch(
+      /^The CA certificate that issued it \(CN=sandan RSA test CA\) is no longer valid/,
+    );
+    expect(opensslVerifies('rsa-ca', 'long-leaf', at400)).toBe(false);
   });
 
   it('verifies a signature without an embedded certificate against the given one, and says when none is known', async () => {

@@ -185,6 +185,11 @@ export class QuotaLedger {
     return p as QuotaPolicy & { annualLimit: Decimal };
   }
 
+  /** Whether an annual limit is in force on a Beijing date (`YYYY-MM-DD`): none before the CBEC regime began. */
+  hasAnnualLimit(date: string): boolean {
+    return this.policy(date)?.annualLimit !== undefined;
+  }
+
   /**
    * Checks once per ledger that the store was written with the same secret, by reading; only a
    * store that has no fingerprint yet is claimed, in a write transaction under one lock, so that

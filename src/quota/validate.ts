@@ -78,6 +78,8 @@ export async function validateWithQuota(
   if (id === undefined || date === undefined || Number.isNaN(year)) return validate(input, options);
   // A number the ledger refuses (QUOTA_BUYER_ID) has no quota to look up; the identity/id-number rule reports it.
   if (buyerIdProblem(normaliseIdNumber(id)) !== undefined) return validate(input, options);
+  // A day without an annual limit (before the CBEC regime) has no quota to look up; the tax/regime rule reports it.
+  if (!ledger.hasAnnualLimit(date)) return validate(input, options);
   const exclude = orderNo !== undefined ? { excludeOrder: { ebpCode: ebpCode ?? '', orderNo } } : {};
   const balance = await ledger.remaining(id, year, { at: date, ...exclude });
   const quantities = await ledger.usedQuantities(id, year, exclude);

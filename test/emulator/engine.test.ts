@@ -330,6 +330,18 @@ describe('rejections, each from a declaration with that defect', () => {
     expect(waybill.info.desc).toContain('order-no-mismatch');
   });
 
+  it('a declaration dated before the CBEC regime (2016-04-08) → rejected 1300 naming no-cbec-regime', async () => {
+    // Before session 32 the quota look-up threw (no annual limit on that day) and the emulator answered 3001.
+    const r = await rejected((d) => {
+      d.order.appTime = '20160301101500';
+      d.payment.payTime = '20160301101600';
+      d.inventory.declTime = '20160301';
+    });
+    expect(r.trail.at(-1)).toBe('CEB622:100');
+    expect(r.info.code).toBe('1300');
+    expect(r.info.desc).toContain('no-cbec-regime');
+  });
+
   it('the positive list: a commodity not on it → rejected, naming the finding', async () => {
     // The bundled 2022 edition is partial (it can only warn); a complete edition of the example's two lines decides.
     const edition = testEdition(

@@ -105,6 +105,15 @@ describe('limits/annual with the quota ledger', () => {
     expect(annual(validate(undated, { registry, extras: { quota: { used: () => '26000' } } }))).toEqual([]);
     expect(annualLimit.codes['1313']?.en).toContain('annual limit');
   });
+
+  it('gives a result, not a throw, for a day before the CBEC regime: no quota to look up, tax/regime says why', async () => {
+    // The ledger has no annual limit on 2016-01-01; it used to throw QUOTA_INVALID ("No annual CBEC limit is in force").
+    const ledger = new QuotaLedger({ store: new MemoryQuotaStore(), secret: SECRET });
+    const r = await validateWithQuota(example('hangzhou-1210'), ledger, { registry, at: '2016-01-01' });
+    expect(r.valid).toBe(false);
+    expect(r.quota).toBeUndefined();
+    expect(r.issues.map((i) => [i.code, i.ruleId])).toContainEqual(['no-cbec-regime', 'tax/regime']);
+  });
 });
 
 describe('positive-list annual caps with the quota ledger', () => {

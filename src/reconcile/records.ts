@@ -1,7 +1,6 @@
 import { Decimal as DecimalJs } from 'decimal.js';
 import type { Decimal } from 'decimal.js';
 import { isDecimalText, nonBlankText, trimmedText, trimXmlSpace } from '../model/guards.js';
-import { Dec } from '../model/primitives.js';
 import type { BillRecord } from './store.js';
 import type { InventoryReceipt, TaxBill, TaxBillStatus } from './types.js';
 import { CEB_NS } from '../xml/content-model.js';
@@ -48,24 +47,6 @@ export function toBillRecord(head: Record<string, unknown>): Converted<BillRecor
       customsCode: trimmedText(head.customsCode),
       // The bill's orderNo (beyond the 2022 XSD), when it names one.
       ...(orderNo && { orderNo }),
-    },
-  };
-}
-
-/** A CEB816 `TaxHeadRd` as a {@link TaxBill}. */
-export function toTaxBill(head: Record<string, unknown>): Converted<TaxBill> {
-  const c = toBillRecord(head);
-  if (!c.ok) return c;
-  const b = c.value;
-  const logisticsNo = trimmedText(head.logisticsNo);
-  return {
-    ok: true,
-    value: {
-      ...b,
-      ...(logisticsNo && { logisticsNo }),
-      customsTax: new Dec(b.customsTax),
-      valueAddedTax: new Dec(b.valueAddedTax),
-      consumptionTax: new Dec(b.consumptionTax),
     },
   };
 }

@@ -200,13 +200,6 @@ export interface TotalsAccumulator {
   byDistrict: Map<string, ReconcileTotals>;
 }
 
-/** Adds a row to the overall, month and district totals. */
-export function addRow(acc: TotalsAccumulator, row: ReconcileRow): void {
-  addToTotals(acc.all, row);
-  addToTotals(totalsIn(acc.byMonth, row.month), row);
-  addToTotals(totalsIn(acc.byDistrict, row.district), row);
-}
-
 /** The totals under a key, created empty when new. */
 function totalsIn(map: Map<string, ReconcileTotals>, key: string): ReconcileTotals {
   let t = map.get(key);

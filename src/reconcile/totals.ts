@@ -104,7 +104,7 @@ export function reconcileBalanced(summary: ReconcileSummary): boolean {
 }
 
 /** The count field of each status. */
-export const STATUS_COUNT = {
+const STATUS_COUNT = {
   matched: 'matched',
   mismatch: 'mismatched',
   'bill-missing': 'billMissing',
@@ -161,7 +161,7 @@ function splitOf(d: TaxSplitJSON): TaxSplit {
 }
 
 /** Totals from their JSON (e.g. posted by a worker thread): `money` writes every place, so this is exact. */
-export function totalsOf(d: ReconcileTotalsJSON): ReconcileTotals {
+function totalsOf(d: ReconcileTotalsJSON): ReconcileTotals {
   return {
     ...d,
     dutiableValue: new Dec(d.dutiableValue),
@@ -208,7 +208,7 @@ function totalsIn(map: Map<string, ReconcileTotals>, key: string): ReconcileTota
 }
 
 /** Adds totals `b` into `a` (in place). */
-export function mergeTotals(a: ReconcileTotals, b: ReconcileTotals): void {
+function mergeTotals(a: ReconcileTotals, b: ReconcileTotals): void {
   for (const k of Object.values(STATUS_COUNT)) a[k] += b[k];
   a.orders += b.orders;
   a.dutiableValue = a.dutiableValue.plus(b.dutiableValue);

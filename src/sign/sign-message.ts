@@ -78,7 +78,7 @@ function escText(s: string): string {
 }
 
 /** Resolves the algorithm options against the signer. */
-export function resolveAlgorithms(
+function resolveAlgorithms(
   signer: Pick<Signer, 'algorithm' | 'supportedAlgorithms'>,
   options: SignOptions,
 ): AlgorithmOptions {

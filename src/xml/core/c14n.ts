@@ -367,7 +367,7 @@ export function canonicalizeDocument(doc: XmlDocument, opts: C14nOptions = {}): 
  * binding (and xml:* attribute) in scope from its ancestors. This is how a `ds:SignedInfo` is
  * canonicalised. `el` may be a changed copy (not part of `doc`); what was not changed is still copied.
  */
-export function canonicalizeElementTo(doc: XmlDocument, el: XmlElement, out: C14nSink, opts: C14nOptions = {}): void {
+function canonicalizeElementTo(doc: XmlDocument, el: XmlElement, out: C14nSink, opts: C14nOptions = {}): void {
   const w = new Writer(doc.text, out, opts);
   walk(w, el, opts, true);
   w.flush();
@@ -386,7 +386,7 @@ function plainText(value: string): boolean {
 }
 
 /** What {@link canonicalizeTextTo} tells its caller as it reads. */
-export interface TokenHooks {
+interface TokenHooks {
   /** At each start tag (the tokenizer describes it): true leaves the element and its subtree out. */
   exclude?(t: XmlTokenizer): boolean;
   /**

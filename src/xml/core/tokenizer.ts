@@ -14,7 +14,7 @@ import { forbiddenCharacter, isXmlChar, markupProblem, MAX_XML_DEPTH, TOO_DEEP }
  */
 
 /** What a token is. `more`: a chunked tokenizer needs another `write` (or `close`); `eof`: the end. */
-export type TokenKind = 'start' | 'end' | 'text' | 'cdata' | 'comment' | 'pi' | 'declaration' | 'more' | 'eof';
+type TokenKind = 'start' | 'end' | 'text' | 'cdata' | 'comment' | 'pi' | 'declaration' | 'more' | 'eof';
 
 /** XML's own namespace, bound to `xml:` without a declaration. */
 export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
@@ -106,7 +106,7 @@ function decodeReference(
 }
 
 /** An attribute value after XML's normalisation (no DTD, so every attribute is CDATA). */
-export function decodeAttribute(raw: string): string {
+function decodeAttribute(raw: string): string {
   if (!ATTRIBUTE_SPECIAL.test(raw)) return raw;
   const s = raw.replace(ATTRIBUTE_SPACE, ' ');
   return s.indexOf('&') === -1 ? s : s.replace(REFERENCES, decodeReference);

@@ -15,7 +15,7 @@ import { processCleanup, type CleanupRegistry } from './cleanup.js';
  */
 
 /** Options of {@link AtomicFile.open}. */
-export interface AtomicFileOptions extends Omit<IoAtomicFileOptions, 'cleanup'> {
+interface AtomicFileOptions extends Omit<IoAtomicFileOptions, 'cleanup'> {
   /** Where the temporary file's removal is registered for signals (default: the process's). */
   cleanup?: CleanupRegistry;
 }

@@ -22,7 +22,7 @@ import type { CliIo } from './io.js';
 import { refuseOutputOverInput, writeFileAtomic } from './atomic-file.js';
 
 /** Options of `sandan build` as commander passes them. */
-export interface BuildCommandOptions {
+interface BuildCommandOptions {
   message: string;
   sender?: string;
   out?: string;
@@ -85,7 +85,7 @@ function report(io: CliIo, label: string, type: BuildableType, issues: Issue[], 
 }
 
 /** `sandan build`: exit 0 built, 1 the documents cannot be built (issues printed), 2 usage or unreadable input. */
-export async function buildCommand(file: string, opts: BuildCommandOptions, io: CliIo): Promise<number> {
+async function buildCommand(file: string, opts: BuildCommandOptions, io: CliIo): Promise<number> {
   const type = opts.message.toUpperCase().replace(/MESSAGE$/, '');
   if (!isBuildableType(type))
     throw new SandanError(

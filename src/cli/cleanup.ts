@@ -19,7 +19,7 @@ export function signalExitCode(signal: CleanupSignal): number {
 }
 
 /** Why a run was cancelled: the reason of {@link CleanupRegistry.signal} after a signal. */
-export class InterruptedError extends Error {
+class InterruptedError extends Error {
   constructor(readonly signal: CleanupSignal) {
     super(`interrupted by ${signal}`);
     this.name = 'AbortError';

@@ -7,7 +7,7 @@ import { FORMATS } from './formats/report.js';
 import { readInputFileSync } from '../io/walk.js';
 
 /** The name of the configuration file looked for from the working directory up. */
-export const CONFIG_FILE = 'sandan.config.json';
+const CONFIG_FILE = 'sandan.config.json';
 
 const path = z.string().min(1);
 
@@ -45,10 +45,10 @@ export const SandanConfigSchema = z
   })
   .strict();
 
-export type SandanConfig = z.infer<typeof SandanConfigSchema>;
+type SandanConfig = z.infer<typeof SandanConfigSchema>;
 
 /** A configuration found and read: where from, and its values with paths made absolute. */
-export interface LoadedConfig {
+interface LoadedConfig {
   file: string;
   config: SandanConfig;
 }
@@ -63,7 +63,7 @@ function readJson(file: string): unknown {
 }
 
 /** Checks configuration data; `where` names it in messages (`package.json#sandan`). */
-export function parseConfig(data: unknown, where: string, base: string): SandanConfig {
+function parseConfig(data: unknown, where: string, base: string): SandanConfig {
   const r = SandanConfigSchema.safeParse(data);
   if (!r.success) {
     const first = r.error.issues[0]!;

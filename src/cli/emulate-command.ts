@@ -37,9 +37,9 @@ export interface EmulateCommandOptions {
 }
 
 /** Where `sandan emulate` keeps its folders and state unless told: beside the user, visible, kept across runs. */
-export const EMULATOR_HOME = 'sandan-emulator';
+const EMULATOR_HOME = 'sandan-emulator';
 /** The default HTTP port of `sandan emulate` (621: the inventory, CEB621). */
-export const DEFAULT_EMULATOR_PORT = 8621;
+const DEFAULT_EMULATOR_PORT = 8621;
 
 function wholeNumber(text: string, what: string, max: number): number {
   if (!/^\d+$/.test(text) || Number(text) > max)
@@ -139,7 +139,7 @@ function firstSignal(): { signal: Promise<CleanupSignal>; restore(): void } {
 }
 
 /** `sandan emulate`: runs until a signal, then stops cleanly; exit 0, or 2 when it cannot start. */
-export async function emulateCommand(opts: EmulateCommandOptions, io: CliIo): Promise<number> {
+async function emulateCommand(opts: EmulateCommandOptions, io: CliIo): Promise<number> {
   const { options, settings } = await emulatorOptions(opts);
   const { createCustomsEmulator } = await import('../emulator/index.js');
   /** A line on standard error that may not stop the emulator (its reader may be gone). */

@@ -8,7 +8,7 @@ export type Paint = (style: 'red' | 'yellow' | 'green' | 'bold' | 'dim', text: s
 export const plain: Paint = (_style, text) => text;
 
 /** ANSI colour with node:util's code table (styleText would check the process's own stdout, not ours). */
-export const colour: Paint = (style, text) => {
+const colour: Paint = (style, text) => {
   const [open, close] = inspect.colors[style] ?? [0, 0];
   return `\u001b[${open}m${text}\u001b[${close}m`;
 };

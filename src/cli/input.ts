@@ -5,7 +5,6 @@ import { Readable } from 'node:stream';
 import { SandanError } from '../errors.js';
 import { filesUnder, readInputFile, statInputFile, statInputPath, unreadableFile } from '../io/walk.js';
 import {
-  MAX_RECORD_BYTES,
   emptyInputIssue,
   inputLayout,
   isBlankLine,
@@ -14,8 +13,6 @@ import {
   type InputRecord,
 } from '../model/json-input.js';
 import { byteLines } from '../rules/stream.js';
-
-export { MAX_RECORD_BYTES, type InputRecord };
 
 /** Opens a path or `-` (standard input); an unreadable file is a SandanError (exit 2). */
 export async function openInput(path: string, stdin: Readable): Promise<Readable> {

@@ -37,7 +37,7 @@ export class OutputClosedError extends Error {
  * Exit status when a write to standard output or standard error failed for another reason than a
  * reader that went away (a full disk, ENOSPC; an I/O error, EIO): the command could not do its job.
  */
-export const EXIT_WRITE_FAILED = 2;
+const EXIT_WRITE_FAILED = 2;
 
 /** Which of the process's streams its reader closed first; process-wide, like the streams. */
 let closedStream: 'stdout' | 'stderr' | undefined;

@@ -19,7 +19,7 @@ import type { CliIo } from './io.js';
 import { readInputFile, statInputFile } from '../io/walk.js';
 
 /** Options of `sandan parse` as commander passes them. */
-export interface ParseCommandOptions {
+interface ParseCommandOptions {
   format: 'text' | 'json';
   maxBytes?: string;
   lenient?: boolean;
@@ -117,7 +117,7 @@ function issuesOf(parsed: ParsedXml) {
  * `sandan parse`: exit 0 read (warnings allowed), 1 refused, or read with issues customs' format check refuses (every
  * error, and the warnings the XSD refuses), 2 usage or unreadable input.
  */
-export async function parseCommand(file: string, opts: ParseCommandOptions, io: CliIo): Promise<number> {
+async function parseCommand(file: string, opts: ParseCommandOptions, io: CliIo): Promise<number> {
   const maxBytes = opts.maxBytes === undefined ? DEFAULT_MAX_XML_BYTES : Number(opts.maxBytes);
   if (!Number.isInteger(maxBytes) || maxBytes <= 0)
     throw new SandanError('INVALID_OPTION', `--max-bytes must be a positive integer, got ${opts.maxBytes}`);

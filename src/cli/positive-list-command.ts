@@ -9,7 +9,7 @@ import { zipInflationProblem } from './zip-size.js';
 import { readInputFile } from '../io/walk.js';
 
 /** Options of `sandan positive-list import`. */
-export interface PositiveListImportCommandOptions {
+interface PositiveListImportCommandOptions {
   edition: string;
   out: string;
   from?: string;
@@ -19,7 +19,7 @@ export interface PositiveListImportCommandOptions {
 }
 
 /** The exit codes of `sandan positive-list import`: all read, read with problems, error. */
-export const POSITIVE_LIST_EXIT = { ok: 0, problems: 1, error: 2 } as const;
+const POSITIVE_LIST_EXIT = { ok: 0, problems: 1, error: 2 } as const;
 
 /** CSV text: UTF-8, or GB18030 (how Chinese spreadsheets often save CSV) when it is not valid UTF-8. */
 function decodeCsv(bytes: Buffer): { text: string; encoding: 'utf-8' | 'gb18030' } {
@@ -103,7 +103,7 @@ function reportText(r: PositiveListImportReport, out: string | undefined, encodi
 }
 
 /** Runs `sandan positive-list import`; returns the exit code. Misuse throws a SandanError (exit 2 in main). */
-export async function positiveListImportCommand(
+async function positiveListImportCommand(
   file: string,
   opts: PositiveListImportCommandOptions,
   io: CliIo,

@@ -14,13 +14,6 @@ export interface Progress {
   stop(): void;
 }
 
-/** What the library reports to an `onProgress` callback. */
-export interface ProgressEvent {
-  phase: string;
-  done: number;
-  total?: number;
-}
-
 const NOOP: Progress = { phase() {}, update() {}, stop() {} };
 
 /** True when the environment variable is set to anything but an explicit no. */

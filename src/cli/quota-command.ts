@@ -10,10 +10,10 @@ import type { CommandContext } from './command.js';
 import type { CliIo } from './io.js';
 
 /** Actions of `sandan quota`. */
-export type QuotaAction = 'remaining' | 'reserve' | 'commit' | 'release' | 'refund' | 'history';
+type QuotaAction = 'remaining' | 'reserve' | 'commit' | 'release' | 'refund' | 'history';
 
 /** Options of `sandan quota <action>`. */
-export interface QuotaCommandOptions {
+interface QuotaCommandOptions {
   db?: string;
   buyerId?: string;
   order?: string;
@@ -35,7 +35,7 @@ export interface QuotaCommandOptions {
 }
 
 /** The exit codes of `sandan quota`: done, refused by the ledger, error, ledger busy past the busy timeout (main maps `QUOTA_BUSY`). */
-export const QUOTA_EXIT = { ok: 0, refused: 1, error: 2, busy: 75 } as const;
+const QUOTA_EXIT = { ok: 0, refused: 1, error: 2, busy: 75 } as const;
 
 /**
  * Opens the store a `--db` value names: a `postgres://` or `postgresql://` URL, else a SQLite
@@ -192,7 +192,7 @@ function ttlOption(text: string | undefined, at: Date | undefined): number | und
 }
 
 /** Runs one `sandan quota` action; returns the exit code. Misuse throws a SandanError (exit 2 in main). */
-export async function quotaCommand(action: QuotaAction, opts: QuotaCommandOptions, io: CliIo): Promise<number> {
+async function quotaCommand(action: QuotaAction, opts: QuotaCommandOptions, io: CliIo): Promise<number> {
   const db = need(opts.db, '--db FILE.sqlite | postgres://…', action);
   const secret = io.env.SANDAN_QUOTA_SECRET;
   if (secret === undefined || secret === '') {

@@ -134,7 +134,7 @@ async function readEcharts(): Promise<string> {
 }
 
 /** The report object `--format json` prints, without the rows (the page does not list every order). */
-export function reportJsonObject(report: ReconcileReport): ReconcileReportJSON {
+function reportJsonObject(report: ReconcileReport): ReconcileReportJSON {
   return {
     summary: { ...summaryToJSON(report.summary), problems: report.problems, mismatches: [...report.mismatches()] },
   };
@@ -149,7 +149,7 @@ function rateMissingRows(report: ReconcileReport): number {
 }
 
 /** `sandan reconcile`: declared and computed tax against the customs tax bills. */
-export async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandContext): Promise<number> {
+async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandContext): Promise<number> {
   const { io } = ctx;
   if (opts.tolerance !== undefined && !isAmountText(opts.tolerance)) {
     throw new SandanError(
@@ -333,7 +333,7 @@ export function formatStatusText(o: OrderStatus, options: { platform?: boolean }
 }
 
 /** `sandan status`: each order's timeline, state and anomalies from its receipts. */
-export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: CommandContext): Promise<number> {
+async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: CommandContext): Promise<number> {
   const now = opts.now === undefined ? new Date() : beijingTimeOption(opts.now, '--now', 'INVALID_OPTION');
   const ackHours = positive(opts.ackHours, '--ack-hours');
   const deliveryDays = positive(opts.deliveryDays, '--delivery-days');

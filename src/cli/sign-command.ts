@@ -17,7 +17,7 @@ import type { CliIo } from './io.js';
 import { refuseOutputOverInput, writeFileAtomic } from './atomic-file.js';
 
 /** Options of `sandan sign`. */
-export interface SignCommandOptions {
+interface SignCommandOptions {
   district?: string;
   key: string;
   cert: string;
@@ -32,7 +32,7 @@ export interface SignCommandOptions {
 }
 
 /** Options of `sandan verify`. */
-export interface VerifyCommandOptions {
+interface VerifyCommandOptions {
   district?: string;
   cert?: string;
   /** Exit 0 for a valid signature even when no `--cert` vouches for its certificate. */
@@ -137,7 +137,7 @@ function districtChoice(district: string, keyType: 'rsa' | 'sm2', algorithm: str
 }
 
 /** `sandan sign`: exit 0 with the signed XML on stdout (or in --out); 2 on any problem. */
-export async function signCommand(file: string, opts: SignCommandOptions, io: CliIo): Promise<number> {
+async function signCommand(file: string, opts: SignCommandOptions, io: CliIo): Promise<number> {
   let passphrase: string | undefined;
   if (opts.passphraseEnv !== undefined) {
     passphrase = io.env[opts.passphraseEnv];
@@ -208,7 +208,7 @@ export async function signCommand(file: string, opts: SignCommandOptions, io: Cl
  * `sandan verify`: exit 0 valid and trusted (signed by a `--cert` certificate or one it issued), or valid
  * and `--accept-untrusted`; 1 invalid (with the reason) or valid but untrusted; 2 usage or unreadable input.
  */
-export async function verifyCommand(file: string, opts: VerifyCommandOptions, io: CliIo): Promise<number> {
+async function verifyCommand(file: string, opts: VerifyCommandOptions, io: CliIo): Promise<number> {
   const trusted = opts.cert !== undefined ? await loadCertificates(opts.cert) : undefined;
   const xml = await readXml(file, io.stdin);
   const allow =

@@ -43,7 +43,7 @@ function pad(s: string, n: number, right = false): string {
 }
 
 /** A readable table of the figures, the regime and what explains them. */
-export function formatTaxText(r: TaxResult): string {
+function formatTaxText(r: TaxResult): string {
   const cols = ['gnum', 'gcode', 'dutiable value', 'duty', 'consumption tax', 'VAT', 'tax'];
   const widths = [5, 11, 15, 10, 16, 10, 10];
   const row = (cells: string[]) => cells.map((c, i) => pad(c, widths[i]!, i >= 2)).join('  ');
@@ -104,7 +104,7 @@ function issuesOf(calc: TaxCalculation): Issue[] {
  * Exit 0 all computed (warnings allowed up to --max-warnings), 1 any declaration with a missing
  * rate, an error or not admissible as CBEC, or too many warnings, 2 usage or unreadable input.
  */
-export async function taxCommand(
+async function taxCommand(
   files: string | readonly string[],
   opts: TaxOptions,
   { io }: CommandContext,

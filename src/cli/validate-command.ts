@@ -16,7 +16,7 @@ import { expandInputs, openInputs, readRecords, type InputFile } from './input.j
 import type { CliIo } from './io.js';
 import { createProgress, type Progress } from './progress.js';
 
-export interface ValidateCommandOptions {
+interface ValidateCommandOptions {
   district?: string;
   at?: string;
   ruleset?: string;
@@ -46,7 +46,7 @@ export function maxWarningsOption(v: string | number | undefined): number | unde
  * `sandan validate`: exit 0 valid (warnings allowed up to --max-warnings), 1 any error issue
  * or too many warnings, 2 usage or unreadable input.
  */
-export async function validateCommand(
+async function validateCommand(
   files: string | readonly string[],
   opts: ValidateCommandOptions,
   io: CliIo,

@@ -125,7 +125,7 @@ export function receiptsXml(receipts: readonly OutgoingReceipt[], next: number):
 }
 
 /** A host as `name:port`, lower case, an IPv6 address in brackets; undefined when it is not a host. */
-export function hostKey(text: string, defaultPort: number): string | undefined {
+function hostKey(text: string, defaultPort: number): string | undefined {
   const t = text.trim().toLowerCase();
   // An IPv6 address without brackets (`::1`) has no port.
   if (!t.startsWith('[') && (t.match(/:/g) ?? []).length > 1)

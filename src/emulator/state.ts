@@ -82,7 +82,7 @@ export interface DueEvent {
 export type NewReceipt = Omit<OutgoingReceipt, 'seq' | 'name'> & { guid: string };
 
 /** The default of `history`: how many received messages and receipts the lists keep. */
-export const DEFAULT_HISTORY = 10_000;
+const DEFAULT_HISTORY = 10_000;
 
 /**
  * The most message text (characters) the memory state's list of received messages keeps, beside

@@ -22,7 +22,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 const asWritten = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** An input issue (rule `input`, severity error). */
-export function inputIssue(code: string, zh: string, en: string): Issue {
+function inputIssue(code: string, zh: string, en: string): Issue {
   return { code, severity: 'error', path: '', ruleId: 'input', message: { zh, en } };
 }
 
@@ -144,7 +144,7 @@ export function isBlankLine(bytes: Uint8Array): boolean {
 }
 
 /** How an input of declarations is laid out (see {@link inputLayout}). */
-export interface InputLayout {
+interface InputLayout {
   layout: 'ndjson' | 'single';
   /** The input's chunks, whole: those read to decide come first. */
   chunks: AsyncIterable<Uint8Array>;

@@ -27,7 +27,7 @@ export interface FieldRule {
 }
 
 /** A message whose documents the model holds: head fields at the top, lines under `items`. */
-export interface DocumentSpec {
+interface DocumentSpec {
   /** The message root; the XSD that defines it is the document's schema. */
   root: string;
   /** Model type name; its schema is `${name}Schema`. */
@@ -277,7 +277,7 @@ export const CEB_OVERLAY: {
 };
 
 /** A receipt (customs → enterprise) whose document sandan builds, for tests and the emulator (src/xml/receipt-build.ts). */
-export interface ReceiptSpec {
+interface ReceiptSpec {
   /** Message type, e.g. `CEB622`. */
   type: string;
   /** The message root; all receipts are in the import XSD. */

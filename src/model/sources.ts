@@ -16,7 +16,7 @@ export const DateSchema = z
  */
 
 /** The id a value cites a source by, e.g. `CGS-2018-49`. */
-export const SourceIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+const SourceIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
   error:
     'a source id such as "CGS-2018-49" (letters, digits, . _ -) naming an entry of the file\'s `sources`; put explanations in `note`',
 });
@@ -27,7 +27,7 @@ export const SourceRefSchema = z.union([SourceIdSchema, z.array(SourceIdSchema).
 export type SourceRef = z.output<typeof SourceRefSchema>;
 
 /** How sure we are that the citation (number, title, date) is right, not the value it supports. */
-export const SourceConfidenceSchema = z.enum(['verified', 'likely', 'uncertain']);
+const SourceConfidenceSchema = z.enum(['verified', 'likely', 'uncertain']);
 
 const SHAPE = 'a source is an object with id, issuer, title, kind (primary | secondary | spec) and number or section';
 

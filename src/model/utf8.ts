@@ -6,7 +6,7 @@
 import { lineColumnAt } from './json-position.js';
 
 /** The first byte of an input that is not UTF-8, and what the input looks like. */
-export interface NotUtf8 {
+interface NotUtf8 {
   /** Its offset in the bytes. */
   offset: number;
   /** The byte itself. */

@@ -212,7 +212,7 @@ export function buyerIdProblem(id: string): 'format' | 'check-digit' | undefined
  * the one type the ledger knows. Throws `QUOTA_BUYER_ID` naming the problem, with the number
  * masked: the ledger never writes it out.
  */
-export function buyerIdNumberOf(idNumber: string): string {
+function buyerIdNumberOf(idNumber: string): string {
   if (typeof idNumber !== 'string' || normaliseIdNumber(idNumber) === '')
     throw new SandanError('QUOTA_BUYER_ID', 'The buyer ID number is empty');
   const id = normaliseIdNumber(idNumber);
@@ -250,7 +250,7 @@ export function secretFingerprint(secret: string | Uint8Array): string {
 }
 
 /** Checks an order number: a non-empty string of at most 60 characters (CEB orderNo C..60), without white space at either end. */
-export function checkOrderNo(orderNo: unknown): string {
+function checkOrderNo(orderNo: unknown): string {
   // White space at either end made a second order of the same one ("O-1 " beside "O-1"): counted
   // twice, and never matched by customs' receipts.
   if (typeof orderNo !== 'string' || orderNo.trim() === '' || orderNo.trim() !== orderNo || orderNo.length > 60) {
@@ -266,7 +266,7 @@ export function checkOrderNo(orderNo: unknown): string {
  * Checks a platform code: a string of at most 18 characters (CEB ebpCode C..18) without white
  * space at either end; `''` says the platform is not stated.
  */
-export function checkEbpCode(ebpCode: unknown): string {
+function checkEbpCode(ebpCode: unknown): string {
   if (typeof ebpCode !== 'string' || ebpCode.length > 18 || ebpCode.trim() !== ebpCode) {
     throw new SandanError(
       'QUOTA_INVALID',
@@ -288,7 +288,7 @@ export function orderKeyOf(ref: QuotaOrderRef): QuotaOrderKey {
 }
 
 /** True when two entries, events or keys name the same order: the same platform and orderNo. */
-export function sameOrder(a: QuotaOrderKey, b: QuotaOrderKey): boolean {
+function sameOrder(a: QuotaOrderKey, b: QuotaOrderKey): boolean {
   return a.orderNo === b.orderNo && a.ebpCode === b.ebpCode;
 }
 
@@ -337,12 +337,12 @@ export function ambiguousOrder(key: QuotaOrderKey, candidates: readonly QuotaEnt
 }
 
 /** True when a reservation has passed its expiry at `now`. */
-export function isExpired(e: QuotaEntry, now: Date): boolean {
+function isExpired(e: QuotaEntry, now: Date): boolean {
   return e.status === 'reserved' && e.expiresAt !== undefined && e.expiresAt.getTime() <= now.getTime();
 }
 
 /** How much of an entry counts at `now`: nothing once released or expired, else the amount less refunds. */
-export function countedOf(e: QuotaEntry, now: Date): Decimal {
+function countedOf(e: QuotaEntry, now: Date): Decimal {
   if (e.status === 'released' || isExpired(e, now)) return new Dec(0);
   return e.amount.minus(e.refunded);
 }
@@ -485,7 +485,7 @@ export function unknownOrder(order: QuotaOrderKey): QuotaPlan {
 }
 
 /** What {@link planReserve} decides on. */
-export interface ReserveFacts {
+interface ReserveFacts {
   /** The platform the order's entry is (or is to be) kept under; `existing`'s when there is one. */
   ebpCode: string;
   orderNo: string;
@@ -744,7 +744,7 @@ export function planRelease(
 }
 
 /** How {@link planRefund} treats the return window. */
-export interface RefundWindow {
+interface RefundWindow {
   /** The check of the return against its release's window; undefined: no window is known, nothing is checked. */
   check: ReturnWindowCheck | undefined;
   /** `refuse` (default): a return outside the window gives no quota back; `allow`: apply it anyway. */

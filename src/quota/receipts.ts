@@ -77,7 +77,7 @@ const STAGES: ReadonlyMap<string, CommitStage> = new Map([
 ]);
 
 /** The ledger operation a receipt calls for. */
-export function receiptAction(r: Pick<QuotaReceipt, 'kind' | 'returnStatus'>): ReceiptOutcome['action'] {
+function receiptAction(r: Pick<QuotaReceipt, 'kind' | 'returnStatus'>): ReceiptOutcome['action'] {
   if (!isRecord(r)) throw new SandanError('QUOTA_INVALID', `A receipt is an object, got ${describeInput(r)}`);
   const status = receiptStatusText(r.returnStatus);
   switch (r.kind) {

@@ -54,7 +54,7 @@ export interface ReconcileExecutor {
 }
 
 /** What the driver reads: the documents, then the rows, made with the driver's join. */
-export interface ReconcileWork {
+interface ReconcileWork {
   documents: AsyncIterable<DocumentChunk>;
   rows: AsyncIterable<RowBatch>;
 }

@@ -111,7 +111,7 @@ export function monthOf(cebTime: string | undefined): string {
 }
 
 /** District (`xx00`) of a customs code, or `unknown`. */
-export function districtKey(customsCode: string | undefined): string {
+function districtKey(customsCode: string | undefined): string {
   return (customsCode && districtOf(undefined, customsCode)) || 'unknown';
 }
 
@@ -194,7 +194,7 @@ function sumBills(bills: StoredBill[]): TaxSplit {
 }
 
 /** What {@link decideRow} needs about one order: the row's fields it does not decide, and the index's answer. */
-export type OrderFacts = Omit<
+type OrderFacts = Omit<
   ReconcileRow,
   'taxNos' | 'status' | 'billed' | 'difference' | 'declaredDifference' | 'mismatches'
 > &
@@ -270,7 +270,7 @@ function unknownStatusNotes(valid: readonly StoredBill[], notes: string[]): stri
 }
 
 /** The note of a near miss: `near-miss:invtNo:"29242026I000000001"` (the key quoted: its white space is the point). */
-export function nearMissNote(m: NearMiss): string {
+function nearMissNote(m: NearMiss): string {
   return `near-miss:${m.kind}:${JSON.stringify(m.key)}`;
 }
 
@@ -300,7 +300,7 @@ let bundledWindow: ((date: string) => ReturnWindowPolicy | undefined) | undefine
  * flagged `refund-outside-window` for review, since either the approval or sandan's reading of
  * the window is wrong. False when either time is missing.
  */
-export function refundOutsideWindow(
+function refundOutsideWindow(
   answer: Pick<JoinAnswer, 'refunded' | 'refundedAt' | 'releasedAt'>,
   windowOf?: (releaseDate: string) => ReturnWindowPolicy | undefined,
 ): boolean {

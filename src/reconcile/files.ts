@@ -154,7 +154,7 @@ export async function* scanFile(file: string, scanner = new CebScanner()): Async
 }
 
 /** A SandanError about one file (its code kept, the file named). */
-export function fileError(file: string, e: unknown): SandanError {
+function fileError(file: string, e: unknown): SandanError {
   return isSandanError(e)
     ? new SandanError(e.code, `${file}: ${e.message}`, { cause: e, details: { file } })
     : unreadableFile(file, e);

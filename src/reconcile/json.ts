@@ -125,7 +125,7 @@ export function rowJSON(r: ReconcileRow): ReconcileRowJSON {
 }
 
 /** A waterfall as JSON. */
-export function waterfallToJSON(w: Waterfall): WaterfallJSON {
+function waterfallToJSON(w: Waterfall): WaterfallJSON {
   return {
     withheld: money(w.withheld),
     billed: money(w.billed),

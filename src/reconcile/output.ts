@@ -133,14 +133,14 @@ export const AMOUNT_COLUMN: readonly boolean[] = CSV_COLUMNS.map(
 );
 
 /** One row as a CSV line (CRLF-terminated): amounts as numbers, text guarded. */
-export function csvLine(r: ReconcileRowJSON): string {
+function csvLine(r: ReconcileRowJSON): string {
   return `${rowCells(r)
     .map((v, i) => (AMOUNT_COLUMN[i] ? csvAmount(v) : csvText(v)))
     .join(',')}\r\n`;
 }
 
 /** The CSV header line: `中文 / English` per column, CRLF-terminated. */
-export function csvHeader(): string {
+function csvHeader(): string {
   return `${CSV_HEADINGS.map(csvText).join(',')}\r\n`;
 }
 

@@ -1,7 +1,6 @@
 import { Decimal as DecimalJs } from 'decimal.js';
 import type { Decimal } from 'decimal.js';
 import { isDecimalText, nonBlankText, trimmedText, trimXmlSpace } from '../model/guards.js';
-import { Dec } from '../model/primitives.js';
 import type { BillRecord } from './store.js';
 import type { InventoryReceipt, TaxBill, TaxBillStatus } from './types.js';
 import { CEB_NS } from '../xml/content-model.js';
@@ -12,7 +11,7 @@ import { CEB_NS } from '../xml/content-model.js';
  */
 
 /** A converted record, or why the document could not be used. */
-export type Converted<T> = { ok: true; value: T } | { ok: false; problem: string };
+type Converted<T> = { ok: true; value: T } | { ok: false; problem: string };
 
 /** An amount of a document as a decimal string (a Decimal from parseCebXml, or the scanner's text); undefined when it is none. */
 export function amountText(doc: Record<string, unknown>, key: string): string | undefined {
@@ -52,24 +51,6 @@ export function toBillRecord(head: Record<string, unknown>): Converted<BillRecor
   };
 }
 
-/** A CEB816 `TaxHeadRd` as a {@link TaxBill}. */
-export function toTaxBill(head: Record<string, unknown>): Converted<TaxBill> {
-  const c = toBillRecord(head);
-  if (!c.ok) return c;
-  const b = c.value;
-  const logisticsNo = trimmedText(head.logisticsNo);
-  return {
-    ok: true,
-    value: {
-      ...b,
-      ...(logisticsNo && { logisticsNo }),
-      customsTax: new Dec(b.customsTax),
-      valueAddedTax: new Dec(b.valueAddedTax),
-      consumptionTax: new Dec(b.consumptionTax),
-    },
-  };
-}
-
 /** A {@link TaxBill} as the index stores it. */
 export function billRecordOf(b: TaxBill): BillRecord {
   return {
@@ -86,7 +67,7 @@ export function billRecordOf(b: TaxBill): BillRecord {
 }
 
 /** A CEB818 `TaxHeadStatus` as a {@link TaxBillStatus}. */
-export function toTaxBillStatus(head: Record<string, unknown>): Converted<TaxBillStatus> {
+function toTaxBillStatus(head: Record<string, unknown>): Converted<TaxBillStatus> {
   const invtNo = nonBlankText(head.invtNo);
   const taxNo = trimmedText(head.taxNo);
   const status = trimmedText(head.status);
@@ -95,10 +76,7 @@ export function toTaxBillStatus(head: Record<string, unknown>): Converted<TaxBil
 }
 
 /** A CEB622/624/626 receipt as an {@link InventoryReceipt}. */
-export function toInventoryReceipt(
-  type: InventoryReceipt['type'],
-  doc: Record<string, unknown>,
-): Converted<InventoryReceipt> {
+function toInventoryReceipt(type: InventoryReceipt['type'], doc: Record<string, unknown>): Converted<InventoryReceipt> {
   const copNo = nonBlankText(doc.copNo);
   const preNo = nonBlankText(doc.preNo);
   const invtNo = nonBlankText(doc.invtNo);

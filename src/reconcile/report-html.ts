@@ -53,7 +53,7 @@ export function escapeHtml(s: string): string {
  * JSON that is safe inside a `<script>` element: no `<`, `>` or `&` (so neither `</script>`
  * nor `<!--` can end or change the element), nor the line separators old parsers reject.
  */
-export function jsonForScript(value: unknown): string {
+function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(
     /[<>&\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
@@ -105,7 +105,7 @@ const AMOUNT_LABELS: Array<[keyof ReportTotalsJSON & keyof ReconcileTotalsJSON, 
 ];
 
 /** One step of the waterfall as drawn: a transparent base and a visible bar of |amount|. */
-export interface WaterfallStep {
+interface WaterfallStep {
   label: Label;
   /** `total` bars start at zero; `step` bars float from the running total. */
   type: 'total' | 'step';
@@ -155,7 +155,7 @@ export function waterfallSteps(w: WaterfallJSON): WaterfallStep[] {
 }
 
 /** One bin of the mismatch histogram: [from, to), entries counted by kind. */
-export interface HistogramBin {
+interface HistogramBin {
   from: string;
   to: string;
   counts: Record<string, number>;

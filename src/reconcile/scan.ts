@@ -28,7 +28,7 @@ export interface ScannedDocument {
 }
 
 /** True when the message type is one the scanner reads. */
-export function isScannedType(type: string): type is ScannedType {
+function isScannedType(type: string): type is ScannedType {
   return (SCANNED as readonly string[]).includes(type);
 }
 

@@ -290,7 +290,7 @@ export function billOfTuple([
 }
 
 /** Bills from the JSON text of tuples. */
-export function billsOfTuples(json: string): BillRecord[] {
+function billsOfTuples(json: string): BillRecord[] {
   return (JSON.parse(json) as BillTuple[]).map(billOfTuple);
 }
 
@@ -311,7 +311,7 @@ export function addRepeat(
 }
 
 /** Orders mismatch entries: largest absolute amount first, then orderNo, then kind. */
-export function compareMismatch(a: { e: StoredMismatch; k: number }, b: { e: StoredMismatch; k: number }): number {
+function compareMismatch(a: { e: StoredMismatch; k: number }, b: { e: StoredMismatch; k: number }): number {
   if (a.k !== b.k) return b.k - a.k;
   return compareCodeUnits(a.e.orderNo, b.e.orderNo) || compareCodeUnits(a.e.kind, b.e.kind);
 }
@@ -367,7 +367,7 @@ export function nearKey(key: string): string {
 }
 
 /** Stored keys with a given {@link nearKey}, as a store finds them (each list sorted, at most NEAR_MISSES). */
-export interface NearKeys {
+interface NearKeys {
   /** Bills' invtNos other than `invtNo` with its nearKey. */
   bills(invtNo: string): string[];
   /** Receipt (and bill orderNo) links other than `key` with its nearKey: [key, invtNo]. */
@@ -406,7 +406,7 @@ export function findNearMisses(
 }
 
 /** Adds a near miss to a bill row's list unless it is there or the list is full (both stores keep the first ones). */
-export function addNearMiss(list: NearMiss[], miss: NearMiss): void {
+function addNearMiss(list: NearMiss[], miss: NearMiss): void {
   if (list.length < NEAR_MISSES && !list.some((m) => m.kind === miss.kind && m.key === miss.key)) list.push(miss);
 }
 
@@ -445,7 +445,7 @@ export function finalRecordKeys(f: FinalRecord): string[] {
 }
 
 /** Keeps the earlier of two receipt times ('' = unknown). */
-export function earlier(a: string | undefined, b: string): string {
+function earlier(a: string | undefined, b: string): string {
   return a === undefined || a === '' ? b : b === '' || a <= b ? a : b;
 }
 

@@ -104,7 +104,7 @@ export function reconcileBalanced(summary: ReconcileSummary): boolean {
 }
 
 /** The count field of each status. */
-export const STATUS_COUNT = {
+const STATUS_COUNT = {
   matched: 'matched',
   mismatch: 'mismatched',
   'bill-missing': 'billMissing',
@@ -161,7 +161,7 @@ function splitOf(d: TaxSplitJSON): TaxSplit {
 }
 
 /** Totals from their JSON (e.g. posted by a worker thread): `money` writes every place, so this is exact. */
-export function totalsOf(d: ReconcileTotalsJSON): ReconcileTotals {
+function totalsOf(d: ReconcileTotalsJSON): ReconcileTotals {
   return {
     ...d,
     dutiableValue: new Dec(d.dutiableValue),
@@ -200,13 +200,6 @@ export interface TotalsAccumulator {
   byDistrict: Map<string, ReconcileTotals>;
 }
 
-/** Adds a row to the overall, month and district totals. */
-export function addRow(acc: TotalsAccumulator, row: ReconcileRow): void {
-  addToTotals(acc.all, row);
-  addToTotals(totalsIn(acc.byMonth, row.month), row);
-  addToTotals(totalsIn(acc.byDistrict, row.district), row);
-}
-
 /** The totals under a key, created empty when new. */
 function totalsIn(map: Map<string, ReconcileTotals>, key: string): ReconcileTotals {
   let t = map.get(key);
@@ -215,7 +208,7 @@ function totalsIn(map: Map<string, ReconcileTotals>, key: string): ReconcileTota
 }
 
 /** Adds totals `b` into `a` (in place). */
-export function mergeTotals(a: ReconcileTotals, b: ReconcileTotals): void {
+function mergeTotals(a: ReconcileTotals, b: ReconcileTotals): void {
   for (const k of Object.values(STATUS_COUNT)) a[k] += b[k];
   a.orders += b.orders;
   a.dutiableValue = a.dutiableValue.plus(b.dutiableValue);

@@ -44,7 +44,7 @@ export interface RuleExamples {
 }
 
 /** A path of issue syntax as keys: `inventory.items[1].gnum` → `['inventory', 'items', 1, 'gnum']`. */
-export function pathKeys(path: string): Array<string | number> {
+function pathKeys(path: string): Array<string | number> {
   const keys: Array<string | number> = [];
   for (const part of path.split('.')) {
     const m = /^([^[\]]+)((?:\[\d+\])*)$/.exec(part);
@@ -78,7 +78,7 @@ export interface ExampleFixtures {
 }
 
 /** The declaration, validation options and rule options an example stands for. */
-export function exampleRun(
+function exampleRun(
   example: RuleExample,
   fixtures: ExampleFixtures,
 ): { input: unknown; options: ValidateOptions; ruleOptions: Readonly<Record<string, unknown>> | undefined } {

@@ -17,7 +17,7 @@ export function idCheckCharacter(first17: string): string {
   return CHECK_CHARS[sum % 11] ?? '';
 }
 
-export type IdNumberProblem = 'format' | 'birth-date' | 'check-digit';
+type IdNumberProblem = 'format' | 'birth-date' | 'check-digit';
 
 /** The birth date as YYYY-MM-DD when it is a real calendar date, else undefined. */
 export function idBirthDate(id: string): string | undefined {

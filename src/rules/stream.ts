@@ -57,12 +57,12 @@ export interface TaxStreamItem<R extends TaxFigures = TaxResult> {
 }
 
 /** A record of the input: its value or the issue that kept it from being one; `line` for NDJSON. */
-export type SourceRecord =
+type SourceRecord =
   | { line?: number; value: unknown; issue?: undefined }
   | { line?: number; value?: undefined; issue: Issue };
 
 /** A line of a byte stream, split without decoding across line breaks. */
-export interface ByteLine {
+interface ByteLine {
   line: number;
   bytes: Buffer;
   tooLong: boolean;

@@ -92,7 +92,7 @@ export function createValidator(options?: ValidateOptions): Validator {
 }
 
 /** Options checked once, and how to find the ruleset and date of a declaration. */
-export interface PreparedOptions {
+interface PreparedOptions {
   codes: CodeTables;
   /** What rules may use besides the declaration. */
   services: RuleServices;

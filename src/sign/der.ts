@@ -7,7 +7,7 @@ import { SandanError, messageOf } from '../errors.js';
 import { describeInput } from '../model/guards.js';
 
 /** One TLV: tag byte, where its content starts and where it ends. */
-export interface Tlv {
+interface Tlv {
   tag: number;
   start: number;
   end: number;

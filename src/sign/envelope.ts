@@ -9,9 +9,10 @@ import { type C14nSink, canonicalizeTextTo } from '../xml/core/c14n.js';
 import type { XmlAttribute } from '../xml/core/tokenizer.js';
 import {
   normalizeLineEnds,
-  ParsedElement,
+  type ParsedElement,
   parseXml,
   readElement,
+  startElement,
   type XmlDocument,
   type XmlElement,
 } from '../xml/core/tree.js';
@@ -92,18 +93,7 @@ export function readEnvelope(xml: string, sink: C14nSink, options: { signatureTr
           env.rootTagEnd = t.end - bom;
           env.rootNsDecls = t.nsDecls;
           env.rootAttributes = t.attributes;
-          if (options.signatureTree)
-            root = new ParsedElement(
-              t.name,
-              t.prefix,
-              t.local,
-              t.ns,
-              t.attributes,
-              t.nsDecls,
-              null,
-              t.start - bom,
-              t.end - bom,
-            );
+          if (options.signatureTree) root = startElement(t, null, bom);
         } else if (t.depth === 2 && firstChildSignatureEnded) env.elementAfterSignature = true;
         return seen(t) && t.depth === 2;
       },

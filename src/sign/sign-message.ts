@@ -5,6 +5,7 @@ import { SandanError, messageOf } from '../errors.js';
 import { checkXmlSize, xmlLimit } from '../xml/safety.js';
 import { describeInput, optionsObject } from '../model/guards.js';
 import {
+  type AlgorithmOptions,
   DEFAULT_URIS,
   digestAlgorithmOf,
   DSIG_NS,
@@ -77,15 +78,10 @@ function escText(s: string): string {
 }
 
 /** Resolves the algorithm options against the signer. */
-export function resolveAlgorithms(
+function resolveAlgorithms(
   signer: Pick<Signer, 'algorithm' | 'supportedAlgorithms'>,
   options: SignOptions,
-): {
-  signatureAlgorithm: SignatureAlgorithm;
-  signatureMethod: string;
-  digestMethod: string;
-  digestAlgorithm: DigestAlgorithm;
-} {
+): AlgorithmOptions {
   const fromUri = options.signatureMethod !== undefined ? signatureAlgorithmOf(options.signatureMethod) : undefined;
   const signatureAlgorithm =
     options.signatureAlgorithm ??

@@ -21,7 +21,7 @@ export type Lang = keyof Bilingual;
  * How an input's figure is written: `money` with at least two places, `rate` exactly (rates and
  * policy constants, cached), `unrounded` up to 10 places with `…` when cut, `plain` exactly.
  */
-export type Shown = 'money' | 'rate' | 'unrounded' | 'plain';
+type Shown = 'money' | 'rate' | 'unrounded' | 'plain';
 
 /** A formula and its inputs as the explanations show them. */
 export interface Rendered {
@@ -36,7 +36,7 @@ export type Note = readonly [string, string];
 export type Values<K extends string> = Readonly<Record<K, Decimal>>;
 
 /** What a formula declaration states. */
-export interface FormulaSpec<K extends string> {
+interface FormulaSpec<K extends string> {
   /** Stable id, e.g. `ct.ad-valorem`. */
   readonly id: string;
   /** The formula in symbols, written with the input names (what `Explanation.formula` shows). */
@@ -65,7 +65,7 @@ export interface Formula<K extends string = string> extends FormulaSpec<K> {
 }
 
 /** What a rule declaration states: a step that is not arithmetic on named inputs (a rounding, a choice of line). */
-export interface RuleSpec<K extends string, F extends (...args: never[]) => unknown> {
+interface RuleSpec<K extends string, F extends (...args: never[]) => unknown> {
   readonly id: string;
   /** The rule for people; `{name}` is replaced by the parameter. */
   readonly text: Bilingual;
@@ -133,7 +133,7 @@ export function plus(a: Decimal, b: Decimal): Decimal {
 }
 
 /** How the figures of a formula are written, one method per {@link Shown}: {@link Written} or {@link DIRECT}. */
-export interface Writer {
+interface Writer {
   money(figure: Decimal): string;
   rate(figure: Decimal): string;
   unrounded(figure: Decimal): string;
@@ -273,7 +273,7 @@ export function formula<K extends string>(spec: FormulaSpec<K>): Formula<K> {
 }
 
 /** Makes a formula's inputs as text: each input `shown` as given, else its figure written by the writer. */
-export type InputsBuilder<K extends string> = (
+type InputsBuilder<K extends string> = (
   v: Values<K>,
   shown: Partial<Record<K, string>> | undefined,
   writer: Writer,

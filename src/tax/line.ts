@@ -80,7 +80,7 @@ export interface RawTax {
 }
 
 /** Why a line's tax could not be computed. */
-export type LineTaxProblem = { kind: 'duty-missing' } | { kind: 'quantity-unit'; units: string[] };
+type LineTaxProblem = { kind: 'duty-missing' } | { kind: 'quantity-unit'; units: string[] };
 
 /** Regime factors: `t` on duty and `k` on CT and VAT; `reduced: false` means full rates. */
 export interface RegimeFactors {
@@ -97,7 +97,7 @@ const ONE = new Dec(1);
  * none). A threshold whose unit the line does not declare is skipped; if no threshold of a
  * tier can be checked, the tier cannot be decided and the units are returned as a problem.
  */
-export function selectTier(
+function selectTier(
   tiers: readonly ConsumptionTier[] | undefined,
   value: Decimal,
   quantityOf: QuantityOf,

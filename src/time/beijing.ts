@@ -20,7 +20,7 @@ import { SandanError, type SandanErrorCode } from '../errors.js';
  */
 
 /** Beijing time minus UTC, in milliseconds. */
-export const BEIJING_OFFSET_MS = 8 * 3_600_000;
+const BEIJING_OFFSET_MS = 8 * 3_600_000;
 
 // Days of each month as patterns, with 29 February only in leap years: divisible by 4 and not
 // by 100 unless by 400 (read off the last two digits, or the first two when the year ends in 00).

@@ -287,7 +287,7 @@ export function checkDocuments(
 }
 
 /** How {@link documentNode} writes a document beyond its XSD fields. */
-export interface DocumentNodeOptions {
+interface DocumentNodeOptions {
   /** Envelope values (guid, appType, appTime, appStatus) that replace the document's own. */
   fill?: Record<string, string>;
   /** Extension fields to write after the XSD fields of the head and line elements. */

@@ -55,7 +55,7 @@ export function extensionFieldsOf(element: string, extra: readonly ExtensionFiel
 }
 
 /** What is wrong with a value of an extension field: the `field-*` code validate uses and what was expected. */
-export interface ExtensionValueProblem {
+interface ExtensionValueProblem {
   code: 'field-format' | 'field-length' | 'field-too-long' | 'field-value';
   expected: string;
 }
@@ -95,20 +95,20 @@ export function extensionValueIssue(
 }
 
 /** The XSD elements that carry a JSON document's head fields and its `items` (e.g. OrderHead, OrderList). */
-export function documentElements(type: BuildableType): { head: string; list?: string } {
+function documentElements(type: BuildableType): { head: string; list?: string } {
   const info = BUILDABLE[type];
   const layout = layoutOf(info.schema, info.root);
   return { head: headElementOf(layout), ...(layout.list && { list: layout.list.particle.name }) };
 }
 
 /** Rule ids under which {@link readJsonBeyond} reports: misspelt names, and extension values. */
-export interface BeyondRuleIds {
+interface BeyondRuleIds {
   names: string;
   values: string;
 }
 
 /** What {@link readJsonBeyond} found in one JSON document. */
-export interface JsonBeyond {
+interface JsonBeyond {
   /** The document with misspelt names renamed (a copy when one was; else the document itself). */
   doc: unknown;
   issues: Issue[];

@@ -3,7 +3,7 @@ import data from '../../rulesets/receipts.json';
 import { SandanError } from '../errors.js';
 import { checkSourceRefs, SourceRefSchema, SourcesSchema } from '../model/sources.js';
 import { receiptStatusText, checkArgument } from '../model/guards.js';
-import type { Message } from '../model/issue.js';
+import type { IssueHelp, Message } from '../model/issue.js';
 import { parseReturnInfo } from './return-info.js';
 
 /*
@@ -149,15 +149,11 @@ export interface ReceiptExplanation {
   fix?: Message;
 }
 
-/** What the receipt catalogue says about a validation issue that mirrors a customs or E-Port code. */
-export interface CatalogueHelp {
-  /** The catalogue code the issue mirrors, e.g. `1327` for `payer-not-buyer`. */
-  code: string;
-  /** The receipt text customs sends for it. */
-  receipt: Message;
-  cause?: Message;
-  fix: Message;
-}
+/**
+ * What the receipt catalogue says about a validation issue that mirrors a customs or E-Port code
+ * (e.g. `1327` for `payer-not-buyer`): what an issue carries as its `help`.
+ */
+export interface CatalogueHelp extends IssueHelp {}
 
 /**
  * The catalogue entry behind a validation issue code: the entry with that code (customs, E-Port

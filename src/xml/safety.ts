@@ -14,7 +14,7 @@ export const DEFAULT_MAX_XML_BYTES = 50 * 1024 * 1024;
 export const MAX_XML_DEPTH = 64;
 
 /** Where and why a text is not XML (each reader words its own error around it). */
-export interface XmlProblem {
+interface XmlProblem {
   /** Offset in the text (UTF-16 units). */
   index: number;
   why: string;
@@ -67,7 +67,7 @@ export function forbiddenCharacter(text: string): XmlProblem | undefined {
 }
 
 /** A processing instruction `<?xml …?>` or `<?XML …?>` (the target is reserved), at `i`. */
-export function isXmlDeclarationAt(text: string, i: number): boolean {
+function isXmlDeclarationAt(text: string, i: number): boolean {
   if (text.charCodeAt(i) !== 0x3c || text.charCodeAt(i + 1) !== 0x3f) return false;
   if (text.slice(i + 2, i + 5).toLowerCase() !== 'xml') return false;
   const c = text.charCodeAt(i + 5);
@@ -75,7 +75,7 @@ export function isXmlDeclarationAt(text: string, i: number): boolean {
 }
 
 /** Why an XML declaration (or a PI named xml) anywhere but at the very start is refused. */
-export const MISPLACED_DECLARATION =
+const MISPLACED_DECLARATION =
   'an XML declaration (<?xml …?>) is allowed only at the very start of the document, with nothing before it, not even whitespace';
 
 // XMLDecl: version, then optional encoding and standalone, in that order (XML 1.0 §2.8).

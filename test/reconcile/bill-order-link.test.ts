@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanCebText, MemoryStore } from '../../src/reconcile/index.js';
-import { toBillRecord, toTaxBill } from '../../src/reconcile/records.js';
+import { toBillRecord } from '../../src/reconcile/records.js';
 import { parseCebXml, type CebMessage } from '../../src/xml/index.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -33,14 +33,12 @@ describe('CEB816 orderNo and logisticsNo (beyond the 2022 XSD)', () => {
     ]);
   });
 
-  it('the scanner reads them as parse does; the bill record keeps the orderNo, the tax bill both', () => {
+  it('the scanner reads them as parse does; the bill record keeps the orderNo', () => {
     const [doc] = scanCebText(BILL).documents;
     expect(doc!.fields.orderNo).toBe('SD202611200001');
     expect(doc!.fields.logisticsNo).toBe('ZT7700012345678');
     const rec = toBillRecord(doc!.fields);
     expect(rec.ok && rec.value.orderNo).toBe('SD202611200001');
-    const bill = toTaxBill(doc!.fields);
-    expect(bill.ok && [bill.value.orderNo, bill.value.logisticsNo]).toEqual(['SD202611200001', 'ZT7700012345678']);
   });
 
   it('MemoryStore: a declaration without invtNo and without receipts reaches the bill by its orderNo', () => {

@@ -17,10 +17,9 @@ import {
   type ReconcileStore,
   type TaxBill,
 } from '../../src/reconcile/index.js';
-import { toTaxBill } from '../../src/reconcile/records.js';
 import { runCli } from '../helpers/cli.js';
 import { RATES as GENERATED_RATES } from './generator.js';
-import { calculate } from './helpers.js';
+import { calculate, taxBillOf } from './helpers.js';
 
 // Customs delivered the tax bill of one taxNo twice, and the copies disagree: the second says
 // VAT 21.37 (status 2) where the first said 21.73 (status 1). The first copy matches the order, so
@@ -125,8 +124,8 @@ describe('conflicting copies of a taxNo', () => {
   it('reconcile() over bills given as values names their place in inputs.bills', async () => {
     const bills: TaxBill[] = [];
     for await (const d of readCebDocuments([FIRST, AGAIN])) {
-      const b = toTaxBill(d.fields);
-      if (b.ok) bills.push(b.value);
+      const b = taxBillOf(d.fields);
+      if (b) bills.push(b);
     }
     const report = await reconcile({ declarations: [], bills }, { calculate });
     expect(report.problems).toEqual([

@@ -1,5 +1,14 @@
 import { join } from 'node:path';
-import { scanCebText, type ScannedDocument } from '../../src/reconcile/index.js';
+import { Dec } from '../../src/model/primitives.js';
+import {
+  type ReconcileRow,
+  type ReconcileTotals,
+  scanCebText,
+  type ScannedDocument,
+  type TaxBill,
+} from '../../src/reconcile/index.js';
+import { toBillRecord } from '../../src/reconcile/records.js';
+import { addToTotals, emptyTotals, type TotalsAccumulator } from '../../src/reconcile/totals.js';
 import { createTaxCalculator } from '../../src/rules/tax-calculator.js';
 import { parseRateTable } from '../../src/tax/rates.js';
 import { generate, memorySink, RATES, type Calculate, type Expected } from './generator.js';
@@ -43,4 +52,32 @@ export function reconcileArgs(dir: string): string[] {
     '--rates',
     join(dir, 'rates.json'),
   ];
+}
+
+/** A CEB816 `TaxHeadRd` as a {@link TaxBill} value, as a caller of reconcile() would give it; undefined when unusable. */
+export function taxBillOf(head: Record<string, unknown>): TaxBill | undefined {
+  const c = toBillRecord(head);
+  if (!c.ok) return undefined;
+  const b = c.value;
+  return {
+    ...b,
+    customsTax: new Dec(b.customsTax),
+    valueAddedTax: new Dec(b.valueAddedTax),
+    consumptionTax: new Dec(b.consumptionTax),
+  };
+}
+
+/** Totals the plain way, one row at a time (what CellTotals must agree with). */
+export function totalsOfRows(rows: Iterable<ReconcileRow>): TotalsAccumulator {
+  const acc: TotalsAccumulator = { all: emptyTotals(), byMonth: new Map(), byDistrict: new Map() };
+  const totalsIn = (map: Map<string, ReconcileTotals>, key: string): ReconcileTotals => {
+    if (!map.has(key)) map.set(key, emptyTotals());
+    return map.get(key)!;
+  };
+  for (const row of rows) {
+    addToTotals(acc.all, row);
+    addToTotals(totalsIn(acc.byMonth, row.month), row);
+    addToTotals(totalsIn(acc.byDistrict, row.district), row);
+  }
+  return acc;
 }

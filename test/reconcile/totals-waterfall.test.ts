@@ -12,14 +12,8 @@ import {
 } from '../../src/reconcile/index.js';
 import { Dec } from '../../src/model/primitives.js';
 import { decideRow, orphanRow } from '../../src/reconcile/facts.js';
-import {
-  addRow,
-  emptyTotals,
-  rowWaterfallAmount,
-  waterfallCause,
-  type TotalsAccumulator,
-} from '../../src/reconcile/totals.js';
-import { calculate, memoryData } from './helpers.js';
+import { rowWaterfallAmount, waterfallCause } from '../../src/reconcile/totals.js';
+import { calculate, memoryData, totalsOfRows } from './helpers.js';
 
 const INPUTS: ReconcileSummary['inputs'] = {
   declarations: 0,
@@ -33,8 +27,7 @@ const INPUTS: ReconcileSummary['inputs'] = {
 };
 
 function summaryOf(rows: ReconcileRow[]) {
-  const acc: TotalsAccumulator = { all: emptyTotals(), byMonth: new Map(), byDistrict: new Map() };
-  for (const r of rows) addRow(acc, r);
+  const acc = totalsOfRows(rows);
   return summaryToJSON({
     ...acc.all,
     byMonth: Object.fromEntries(acc.byMonth),

@@ -7,7 +7,7 @@ import { sarifReporter } from './sarif.js';
 import { textReporter } from './text.js';
 
 export * from './report.js';
-export { locationText, summaryText } from './text.js';
+export { locationText } from './text.js';
 
 /**
  * The reporter of an output format; `inputs` is how many files the command was given, `command`

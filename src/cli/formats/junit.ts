@@ -2,7 +2,7 @@ import { xmlCharsOnly } from '../../xml/safety.js';
 import type { DeclarationReport, LocatedIssue, Reporter } from './report.js';
 
 /** Text for XML content and attribute values; characters XML 1.0 forbids are dropped. */
-export function xmlEscape(s: string): string {
+function xmlEscape(s: string): string {
   return xmlCharsOnly(s, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 

@@ -2,7 +2,7 @@ import pkg from '../../../package.json';
 import type { LocatedIssue, Reporter } from './report.js';
 
 /** Where rules and issue codes are documented. */
-export const RULES_DOC = `${pkg.homepage.replace(/#.*$/, '')}/blob/main/docs/rules.md`;
+const RULES_DOC = `${pkg.homepage.replace(/#.*$/, '')}/blob/main/docs/rules.md`;
 
 /** A file label as a SARIF artifact URI (a relative URI reference with `/` separators). */
 function uriOf(file: string): string {

@@ -21,7 +21,7 @@ export interface TimelineItem {
 }
 
 /** An order's events in time order (untimed last) and the receipts the detectors look for. */
-export interface OrderTimeline {
+interface OrderTimeline {
   items: readonly TimelineItem[];
   receipts: readonly TimelineItem[];
   /** The first inventory release (CEB622 800/899). */

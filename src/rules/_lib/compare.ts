@@ -34,7 +34,7 @@ export const MISMATCH = {
 } as const;
 
 /** A mismatch report of message `messageId` (whose text is {@link MISMATCH}). */
-export interface MismatchReport<M extends string> {
+interface MismatchReport<M extends string> {
   messageId: M;
   path: string;
   expected: string;
@@ -43,7 +43,7 @@ export interface MismatchReport<M extends string> {
 }
 
 /** A document of the input with its name, for paths. */
-export interface DocRef<N extends DocumentName> {
+interface DocRef<N extends DocumentName> {
   doc: DocView<N> | undefined;
   name: N;
 }

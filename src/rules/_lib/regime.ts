@@ -46,13 +46,13 @@ function orderAmounts(ctx: RuleContext): RegimeOrder | undefined {
  * non-cash discount where the policy says it lowers the base — the value the regime decision
  * and the duty engine compare with the limits.
  */
-export function orderDutiableValue(ctx: RuleContext): Decimal | undefined {
+function orderDutiableValue(ctx: RuleContext): Decimal | undefined {
   const amounts = orderAmounts(ctx);
   return amounts && dutiableValueOf(amounts, ctx.policy.nonCashDiscountReducesBase);
 }
 
 /** The amount of the declaration that counts toward the annual quota under the policy's basis. */
-export function orderQuotaAmount(ctx: RuleContext): Decimal | undefined {
+function orderQuotaAmount(ctx: RuleContext): Decimal | undefined {
   return ctx.policy.quotaBasis === 'actualPaid' ? ctx.dec(ctx.doc('order'), 'acturalPaid') : orderDutiableValue(ctx);
 }
 

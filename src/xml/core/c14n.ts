@@ -1,4 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
+import { escapeText } from '../serialize.js';
 import { XmlTokenizer } from './tokenizer.js';
 import {
   inScopeNamespaces,
@@ -41,13 +42,8 @@ export interface C14nOptions {
   copy?: boolean | undefined;
 }
 
-const NEEDS_TEXT_ESCAPE = /[&<>\r]/;
+// Text is escaped as serializeXml escapes it (& < > and CR): Canonical XML asks for the same.
 const NEEDS_ATTR_ESCAPE = /[&<"\t\n\r]/;
-
-function escText(s: string): string {
-  if (!NEEDS_TEXT_ESCAPE.test(s)) return s;
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;');
-}
 
 /** Escapes an attribute value the way Canonical XML writes it. */
 export function escAttr(s: string): string {
@@ -277,12 +273,12 @@ class Writer {
   /** Text whose source [start, end) is what C14N writes (nothing decoded, nothing to escape). */
   sourceText(start: number, end: number): void {
     if (this.copying) this.span(start, end);
-    else this.put(escText(this.text.slice(start, end)));
+    else this.put(escapeText(this.text.slice(start, end)));
   }
 
   /** Text by value (decoded): escaped as C14N does. */
   textValue(value: string): void {
-    this.put(escText(value));
+    this.put(escapeText(value));
   }
 
   comment(value: string): void {
@@ -371,7 +367,7 @@ export function canonicalizeDocument(doc: XmlDocument, opts: C14nOptions = {}): 
  * binding (and xml:* attribute) in scope from its ancestors. This is how a `ds:SignedInfo` is
  * canonicalised. `el` may be a changed copy (not part of `doc`); what was not changed is still copied.
  */
-export function canonicalizeElementTo(doc: XmlDocument, el: XmlElement, out: C14nSink, opts: C14nOptions = {}): void {
+function canonicalizeElementTo(doc: XmlDocument, el: XmlElement, out: C14nSink, opts: C14nOptions = {}): void {
   const w = new Writer(doc.text, out, opts);
   walk(w, el, opts, true);
   w.flush();
@@ -390,7 +386,7 @@ function plainText(value: string): boolean {
 }
 
 /** What {@link canonicalizeTextTo} tells its caller as it reads. */
-export interface TokenHooks {
+interface TokenHooks {
   /** At each start tag (the tokenizer describes it): true leaves the element and its subtree out. */
   exclude?(t: XmlTokenizer): boolean;
   /**

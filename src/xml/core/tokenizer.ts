@@ -14,7 +14,7 @@ import { forbiddenCharacter, isXmlChar, markupProblem, MAX_XML_DEPTH, TOO_DEEP }
  */
 
 /** What a token is. `more`: a chunked tokenizer needs another `write` (or `close`); `eof`: the end. */
-export type TokenKind = 'start' | 'end' | 'text' | 'cdata' | 'comment' | 'pi' | 'declaration' | 'more' | 'eof';
+type TokenKind = 'start' | 'end' | 'text' | 'cdata' | 'comment' | 'pi' | 'declaration' | 'more' | 'eof';
 
 /** XML's own namespace, bound to `xml:` without a declaration. */
 export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
@@ -105,14 +105,8 @@ function decodeReference(
   return String.fromCodePoint(hex !== undefined ? parseInt(hex, 16) : parseInt(dec!, 10));
 }
 
-/** Text content as an XML processor hands it on: line ends as LF, references decoded (they were checked when read). */
-export function decodeText(raw: string): string {
-  const s = raw.indexOf('\r') === -1 ? raw : raw.replace(LINE_ENDS, '\n');
-  return s.indexOf('&') === -1 ? s : s.replace(REFERENCES, decodeReference);
-}
-
 /** An attribute value after XML's normalisation (no DTD, so every attribute is CDATA). */
-export function decodeAttribute(raw: string): string {
+function decodeAttribute(raw: string): string {
   if (!ATTRIBUTE_SPECIAL.test(raw)) return raw;
   const s = raw.replace(ATTRIBUTE_SPACE, ' ');
   return s.indexOf('&') === -1 ? s : s.replace(REFERENCES, decodeReference);
@@ -213,7 +207,7 @@ interface TagState {
  * A pull tokenizer. For a whole text: `const t = new XmlTokenizer(text)`; for a stream:
  * `new XmlTokenizer()`, then `write(chunk)`… `close()`, calling `next()` until it answers `more`.
  * The current token is described by the fields below, valid until the next `next()` or `write()`.
- * A self-closing tag `<a/>` gives a `start` (with `selfClosing`) and then an `end` of zero length.
+ * A self-closing tag `<a/>` gives a `start` and then an `end` of zero length.
  * What precedes the root and follows it (white space, comments, PIs) is checked and tokenized too.
  */
 export class XmlTokenizer {
@@ -230,7 +224,6 @@ export class XmlTokenizer {
   ns = '';
   /** Element depth of a start or end tag (the root is 1). */
   depth = 0;
-  selfClosing = false;
   attributes: readonly XmlAttribute[] = NO_ATTRIBUTES;
   /** Namespace declarations of a start tag as [prefix ('' for the default namespace), uri], in source order. */
   nsDecls: ReadonlyArray<readonly [string, string]> = NO_DECLS;
@@ -397,19 +390,6 @@ export class XmlTokenizer {
     this.closed = true;
   }
 
-  /**
-   * The whole input read so far and kept (streaming drops what was read before the current token, and
-   * of a start tag cut by chunks, its complete attributes).
-   */
-  get source(): string {
-    return this.buf;
-  }
-
-  /** Offset in the whole input of `source[0]`. */
-  get sourceOffset(): number {
-    return this.base;
-  }
-
   /** The token as written. */
   raw(): string {
     if (this.start < this.base && this.spill !== undefined)
@@ -426,7 +406,7 @@ export class XmlTokenizer {
     const slice = this.buf.slice(this.valueFrom, this.valueTo);
     const s = this.streaming ? detached(slice) : slice;
     if (this.kind === 'text') {
-      // What decodeText does, with what reading the text found: whether it holds a reference or a CR.
+      // Line ends as LF and references decoded, each only where reading the text found a CR or a reference.
       const t = this.hasCr(this.valueFrom, this.valueTo) ? s.replace(LINE_ENDS, '\n') : s;
       return this.textReferences ? t.replace(REFERENCES, decodeReference) : t;
     }
@@ -582,7 +562,6 @@ export class XmlTokenizer {
     this.start = this.base + p;
     this.end = this.base + j + 1;
     this.pos = j + 1;
-    this.selfClosing = false;
     this.endElement();
     return 'end';
   }
@@ -886,7 +865,6 @@ export class XmlTokenizer {
     this.local = local;
     this.ns = ns;
     this.depth = depth;
-    this.selfClosing = selfClosing;
     this.attributes = attrs ?? NO_ATTRIBUTES;
     this.nsDecls = decls ?? NO_DECLS;
     this.pendingEnd = selfClosing;

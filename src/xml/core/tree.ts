@@ -174,7 +174,8 @@ export function readElement(t: XmlTokenizer, parent: ParsedElement | null, bom: 
   }
 }
 
-function startElement(t: XmlTokenizer, parent: ParsedElement | null, bom: number): ParsedElement {
+/** The element of the tokenizer's current start tag, with no children yet (`bom` as for {@link readElement}). */
+export function startElement(t: XmlTokenizer, parent: ParsedElement | null, bom: number): ParsedElement {
   return new ParsedElement(
     t.name,
     t.prefix,

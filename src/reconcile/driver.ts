@@ -270,6 +270,14 @@ class ReconcileRun {
     if (batch.mismatches.length) this.store.putMismatches(batch.mismatches);
   }
 
+  /** What a void without its bill says of the bills whose taxNo is its own but for case, white space or full-width forms. */
+  private taxNoNearMiss(taxNo: string): string {
+    const near = this.store.taxNoNearMisses?.(taxNo) ?? [];
+    if (!near.length) return '';
+    const one = near.length === 1;
+    return `; near miss: the CEB816${one ? '' : 's'} of taxNo ${near.map((t) => JSON.stringify(t)).join(', ')} ${one ? 'is this one' : 'are this one'} but for case, white space or full-width forms, and ${one ? 'is' : 'are'} not voided (taxNos are compared as written)`;
+  }
+
   /** Reports the bills nobody declared and returns the report (read it before closing the store). */
   finish(onProgress: (count: number) => void, every: number): ReconcileReport {
     this.endDocuments();
@@ -283,7 +291,7 @@ class ReconcileRun {
     for (const taxNo of this.store.voidsWithoutBill?.(PROBLEMS_LISTED + 1) ?? [])
       this.problem(
         'void',
-        `tax bill ${taxNo} is void (a CEB818 status 3), but no CEB816 of that taxNo is among the bills: if it is a bill of another month, take it out of that month's billed total`,
+        `tax bill ${taxNo} is void (a CEB818 status 3), but no CEB816 of that taxNo is among the bills: if it is a bill of another month, take it out of that month's billed total${this.taxNoNearMiss(taxNo)}`,
       );
     if (this.leftOut.document)
       this.problems.push(

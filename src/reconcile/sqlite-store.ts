@@ -112,6 +112,11 @@ const NEAR_LOOKUPS = {
     'CREATE INDEX IF NOT EXISTS link_near ON link (sandan_near_key(key))',
     `SELECT key, invtNo FROM link WHERE sandan_near_key(key) = ? AND key <> ? ORDER BY key LIMIT ${NEAR_MISSES}`,
   ],
+  /** Bills' taxNos (for a void whose bill is not here). */
+  taxNos: [
+    'CREATE INDEX IF NOT EXISTS bill_taxno_near ON bill (sandan_near_key(taxNo))',
+    `SELECT taxNo FROM bill WHERE sandan_near_key(taxNo) = ? AND taxNo <> ? ORDER BY taxNo LIMIT ${NEAR_MISSES}`,
+  ],
   /** Inventories whose bills a declaration reached (for the row of a leftover bill). */
   reached: [
     'CREATE INDEX IF NOT EXISTS bill_near ON bill (sandan_near_key(invtNo))',
@@ -516,6 +521,9 @@ export class SqliteStore implements ReconcileStore {
       .prepare('SELECT taxNo FROM voided WHERE taxNo NOT IN (SELECT taxNo FROM bill) ORDER BY taxNo LIMIT ?')
       .pluck()
       .all(limit) as string[];
+  }
+  taxNoNearMisses(taxNo: string): string[] {
+    return this.nearLookup('taxNos', taxNo).map((row) => row[0]!);
   }
   billNearMisses(invtNo: string): NearMiss[] {
     const marks = this.nearMarks === 0 ? [] : (this.st.nearMissesOf!.all(invtNo) as NearMiss[]);

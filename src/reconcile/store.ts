@@ -201,6 +201,12 @@ export interface ReconcileStore {
    * perhaps bills of another month, whose totals the void changes. Optional: a store without it names none.
    */
   voidsWithoutBill?(limit: number): string[];
+  /**
+   * Stored bills' taxNos other than `taxNo` that are it but for case, white space or full-width forms
+   * ({@link nearKey}), sorted, at most {@link NEAR_MISSES}: what a void without its bill nearly named.
+   * Optional: a store without it names none.
+   */
+  taxNoNearMisses?(taxNo: string): string[];
   /** Spools output rows (their JSON texts, no line breaks inside) in order. */
   putRows(rows: readonly string[]): void;
   /** Spools mismatch entries with their sort keys. */
@@ -506,13 +512,14 @@ export class MemoryStore implements ReconcileStore {
   /** Bills' invtNos and link keys by {@link nearKey}: each made at its first near-miss lookup, dropped when documents come. */
   private nearBills: Map<string, string[]> | undefined;
   private nearLinks: Map<string, string[]> | undefined;
+  private nearTaxNos: Map<string, string[]> | undefined;
   /** Near misses for bill rows, by invtNo (see ReconcileStore.billNearMisses). */
   private readonly nearMarks = new Map<string, NearMiss[]>();
 
   addBills(bills: readonly BillRecord[], firstSeq: number): BillsAdded {
     const added: BillsAdded = { duplicates: 0, conflicts: [] };
     // (A bill naming its order adds a link too.)
-    this.nearBills = this.nearLinks = undefined;
+    this.nearBills = this.nearLinks = this.nearTaxNos = undefined;
     let seq = firstSeq;
     for (const b of bills) {
       const stored = this.taxNos.get(b.taxNo);
@@ -543,6 +550,9 @@ export class MemoryStore implements ReconcileStore {
   voidsWithoutBill(limit: number): string[] {
     const out = [...this.voided].filter((t) => !this.taxNos.has(t)).sort(compareCodeUnits);
     return out.slice(0, limit);
+  }
+  taxNoNearMisses(taxNo: string): string[] {
+    return nearOf((this.nearTaxNos ??= nearIndex(this.taxNos.keys())), taxNo);
   }
   addLinks(links: readonly ReceiptLink[]): void {
     this.nearLinks = undefined;

@@ -73,3 +73,47 @@ describe.each([
     store.close();
   });
 });
+
+describe.each([
+  ['memory', async (): Promise<ReconcileStore> => new MemoryStore()],
+  ['SQLite', () => openSqliteStore()],
+])('a taxNo read as written (%s index)', (_name, open) => {
+  // Customs compares a taxNo as written, as it compares the other keys. Before, CEB816 and CEB818 taxNos were
+  // trimmed: a void of " T " voided the bill T, and a CEB816 copy of " T " was a repeat of T.
+  const taxNo = billOfA.fields.taxNo as string;
+  const voidOf = (t: string) => ({
+    messageType: 'CEB818',
+    fields: { invtNo: A.inventory.invtNo, taxNo: t, status: '3', returnTime: '20261201090000000' },
+  });
+  const problem = (t: string) =>
+    `tax bill ${t} is void (a CEB818 status 3), but no CEB816 of that taxNo is among the bills: if it is a bill of another month, take it out of that month's billed total; near miss: the CEB816 of taxNo ${JSON.stringify(taxNo)} is this one but for case, white space or full-width forms, and is not voided (taxNos are compared as written)`;
+
+  it.each([
+    ['white space around it', ` ${taxNo} `],
+    ['another case', taxNo.toLowerCase()],
+  ])(
+    "a CEB818 void whose taxNo is a bill's but for %s voids nothing, and its problem names the bill",
+    async (_what, t) => {
+      const store = await open();
+      try {
+        const report = await reconcile({ declarations: [A], documents: [billOfA, voidOf(t)] }, { calculate, store });
+        expect([...report.rows()].map((r) => r.status)).toEqual(['matched']);
+        expect(report.problems).toEqual([problem(t)]);
+      } finally {
+        store.close();
+      }
+    },
+  );
+
+  it('a CEB816 whose taxNo has white space around it is another bill, not a repeat', async () => {
+    const store = await open();
+    try {
+      const padded = { ...billOfA, fields: { ...billOfA.fields, taxNo: `${taxNo} ` } };
+      const report = await reconcile({ declarations: [A], documents: [billOfA, padded] }, { calculate, store });
+      expect([...report.rows()].map((r) => [r.status, r.taxNos])).toEqual([['mismatch', [taxNo, `${taxNo} `]]]);
+      expect(report.summary.inputs.duplicateBills).toBe(0);
+    } finally {
+      store.close();
+    }
+  });
+});

@@ -117,3 +117,33 @@ describe.each([
     }
   });
 });
+
+describe('voids without their bill beyond the 100 listed', () => {
+  it('are counted in one closing line, and nothing is looked up for them', async () => {
+    // A store that counts the near-miss lookups a void's problem text makes.
+    let lookups = 0;
+    class Counting extends MemoryStore {
+      override taxNoNearMisses(taxNo: string): string[] {
+        lookups++;
+        return super.taxNoNearMisses(taxNo);
+      }
+    }
+    const voids = Array.from({ length: 103 }, (_, k) => ({
+      messageType: 'CEB818',
+      fields: { invtNo: 'I1', taxNo: `T${String(k).padStart(3, '0')}`, status: '3', returnTime: '20261201090000000' },
+    }));
+    const report = await reconcile(
+      { declarations: [A], documents: [billOfA, ...voids] },
+      { calculate, store: new Counting() },
+    );
+    const listed = report.problems.filter((p) => p.startsWith('tax bill T'));
+    expect([listed.length, listed[0], listed[99]]).toEqual([
+      100,
+      expect.stringMatching(/^tax bill T000 /),
+      expect.stringMatching(/^tax bill T099 /),
+    ]);
+    expect(report.problems.at(-1)).toBe('More void tax bills whose CEB816 is not among the bills are not listed');
+    // The text of a problem that is not listed is not made: before, the 101st void's was (its lookup included).
+    expect(lookups).toBe(100);
+  });
+});

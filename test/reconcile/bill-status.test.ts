@@ -147,3 +147,29 @@ describe('voids without their bill beyond the 100 listed', () => {
     expect(lookups).toBe(100);
   });
 });
+
+describe.each([
+  ['memory', async (): Promise<ReconcileStore> => new MemoryStore()],
+  ['SQLite', () => openSqliteStore()],
+])('a CEB818 status 1 or 2 whose bill is not among the inputs (%s index)', (_name, open) => {
+  it('is counted, not named in the problems (docs/reconcile.md says why), and changes no figure', async () => {
+    const store = await open();
+    try {
+      const statuses = ['1', '2'].map((status) => ({
+        messageType: 'CEB818',
+        fields: {
+          invtNo: '31052026I000999999',
+          taxNo: '31052026I00099999901',
+          status,
+          returnTime: '20261201090000000',
+        },
+      }));
+      const report = await reconcile({ declarations: [A], documents: [billOfA, ...statuses] }, { calculate, store });
+      expect([...report.rows()].map((r) => r.status)).toEqual(['matched']);
+      expect(report.problems).toEqual([]);
+      expect(report.summary.inputs.billStatuses).toBe(2);
+    } finally {
+      store.close();
+    }
+  });
+});

@@ -133,10 +133,15 @@ export function recordFromText(line: number, text: string): InputRecord {
 
 /**
  * True when the bytes hold only whitespace as `String.prototype.trim` sees it in Latin-1
- * (tab to carriage return, space, no-break space): such NDJSON lines are skipped.
+ * (tab to carriage return, space, no-break space), after the byte-order marks reading drops (one
+ * on any line, a second on the input's first line, `first`): such NDJSON lines are skipped.
  */
-export function isBlankLine(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) {
+export function isBlankLine(bytes: Uint8Array, first = false): boolean {
+  // A line of a mark alone is blank once the mark is dropped, as where a piece of lines is decoded at once.
+  const marks = first ? 6 : 3;
+  let i = 0;
+  while (i < marks && bytes[i] === 0xef && bytes[i + 1] === 0xbb && bytes[i + 2] === 0xbf) i += 3;
+  for (; i < bytes.length; i++) {
     const b = bytes[i]!;
     if (!(b === 0x20 || (b >= 0x09 && b <= 0x0d) || b === 0xa0)) return false;
   }

@@ -148,10 +148,11 @@ class ReconcileRun {
     for (const r of chunk.records) this.addDocument(r);
   }
 
-  private problem(kind: ProblemKind, text: string): void {
+  /** Lists a problem of a kind, or counts it as left out when the kind's PROBLEMS_LISTED are listed: `text` is made only for a listed one. */
+  private problem(kind: ProblemKind, text: () => string): void {
     if (this.listed[kind] < PROBLEMS_LISTED) {
       this.listed[kind]++;
-      this.problems.push(text);
+      this.problems.push(text());
     } else this.leftOut[kind]++;
   }
 
@@ -172,10 +173,10 @@ class ReconcileRun {
         break;
       case 'unreadable':
         this.inputs.unreadableDocuments++;
-        this.problem('document', r.problem);
+        this.problem('document', () => r.problem);
         return;
       case 'problem':
-        this.problem('document', r.problem);
+        this.problem('document', () => r.problem);
         return;
       case 'skipped':
         this.inputs.skippedDocuments++;
@@ -253,21 +254,26 @@ class ReconcileRun {
   /** Spools decided rows (in input order): the declarations' or the bills without one. */
   spool(batch: RowBatch, declarations = false): void {
     // A declaration that could not be read is a row (not computed) and, like an unusable document, a problem.
-    for (const u of batch.unreadable ?? []) {
-      if (this.listed.declaration >= PROBLEMS_LISTED) {
-        this.leftOut.declaration++;
-        continue;
-      }
-      const where =
-        u.line === undefined
-          ? `${this.declarationsName}[${this.inputs.declarations + u.row}]`
-          : `${this.declarationsName}, line ${u.line}`;
-      this.problem('declaration', `${where}: ${u.message}`);
-    }
+    for (const u of batch.unreadable ?? [])
+      this.problem('declaration', () => {
+        const where =
+          u.line === undefined
+            ? `${this.declarationsName}[${this.inputs.declarations + u.row}]`
+            : `${this.declarationsName}, line ${u.line}`;
+        return `${where}: ${u.message}`;
+      });
     if (declarations) this.inputs.declarations += batch.rows.length;
     this.cells.merge(batch.cells);
     this.store.putRows(batch.rows);
     if (batch.mismatches.length) this.store.putMismatches(batch.mismatches);
+  }
+
+  /** What a void without its bill says of the bills whose taxNo is its own but for case, white space or full-width forms. */
+  private taxNoNearMiss(taxNo: string): string {
+    const near = this.store.taxNoNearMisses?.(taxNo) ?? [];
+    if (!near.length) return '';
+    const one = near.length === 1;
+    return `; near miss: the CEB816${one ? '' : 's'} of taxNo ${near.map((t) => JSON.stringify(t)).join(', ')} ${one ? 'is this one' : 'are this one'} but for case, white space or full-width forms, and ${one ? 'is' : 'are'} not voided (taxNos are compared as written)`;
   }
 
   /** Reports the bills nobody declared and returns the report (read it before closing the store). */
@@ -283,7 +289,8 @@ class ReconcileRun {
     for (const taxNo of this.store.voidsWithoutBill?.(PROBLEMS_LISTED + 1) ?? [])
       this.problem(
         'void',
-        `tax bill ${taxNo} is void (a CEB818 status 3), but no CEB816 of that taxNo is among the bills: if it is a bill of another month, take it out of that month's billed total`,
+        () =>
+          `tax bill ${taxNo} is void (a CEB818 status 3), but no CEB816 of that taxNo is among the bills: if it is a bill of another month, take it out of that month's billed total${this.taxNoNearMiss(taxNo)}`,
       );
     if (this.leftOut.document)
       this.problems.push(

@@ -122,7 +122,8 @@ function readPiece(
     const bytes = b.subarray(start, end);
     start = next;
     if (tooLong.has(line)) out.push(each({ line, issue: tooLargeIssue(line) }));
-    else if (!isBlankLine(bytes)) out.push(each(recordFromBytes(line, bytes, false, line === first && fileStart)));
+    else if (!isBlankLine(bytes, line === first && fileStart))
+      out.push(each(recordFromBytes(line, bytes, false, line === first && fileStart)));
   }
   return first + countLines(b);
 }

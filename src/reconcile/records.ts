@@ -24,9 +24,9 @@ export function amountText(doc: Record<string, unknown>, key: string): string | 
 
 /** A CEB816 `TaxHeadRd` as a {@link BillRecord} (amounts as decimal strings, as the index stores them). */
 export function toBillRecord(head: Record<string, unknown>): Converted<BillRecord> {
-  // Join keys as written (an xs:string keeps its white space), as the declaration's are read.
+  // Join keys as written (an xs:string keeps its white space), as the declaration's are read; the taxNo too.
   const invtNo = nonBlankText(head.invtNo);
-  const taxNo = trimmedText(head.taxNo);
+  const taxNo = nonBlankText(head.taxNo);
   if (!invtNo || !taxNo) return { ok: false, problem: `tax bill without ${invtNo ? 'taxNo' : 'invtNo'}` };
   const customsTax = amountText(head, 'customsTax');
   const valueAddedTax = amountText(head, 'valueAddedTax');
@@ -69,7 +69,8 @@ export function billRecordOf(b: TaxBill): BillRecord {
 /** A CEB818 `TaxHeadStatus` as a {@link TaxBillStatus}. */
 function toTaxBillStatus(head: Record<string, unknown>): Converted<TaxBillStatus> {
   const invtNo = nonBlankText(head.invtNo);
-  const taxNo = trimmedText(head.taxNo);
+  // As written, as the CEB816's taxNo is read: a void of " T " is no void of T (a near miss, named with the problem).
+  const taxNo = nonBlankText(head.taxNo);
   const status = trimmedText(head.status);
   if (!invtNo || !taxNo || !status) return { ok: false, problem: 'tax bill status without invtNo, taxNo or status' };
   return { ok: true, value: { invtNo, taxNo, status, returnTime: trimmedText(head.returnTime) ?? '' } };

@@ -190,9 +190,10 @@ export interface ReconcileStore {
   /** Bills no declaration claimed, grouped by invtNo, in invtNo order. */
   unclaimedBills(): Iterable<StoredBill[]>;
   /**
-   * The near misses of declarations that reached no bill, by the inventory of the bill (or receipt link)
-   * they nearly named: the declarations' keys (the first {@link NEAR_MISSES}, in input order), for the row
-   * of that inventory's unclaimed bills. Optional: a store without it names none.
+   * The near misses of the row of an inventory's unclaimed bills (see {@link billRowNearMisses}): the keys of
+   * declarations that reached no bill and nearly named this inventory (through its bill or a receipt link), in
+   * input order, then the invtNos of bills a declaration reached that are this one but for case, white space or
+   * full-width forms; the first {@link NEAR_MISSES}. Optional: a store without it names none.
    */
   billNearMisses?(invtNo: string): NearMiss[];
   /**
@@ -200,6 +201,12 @@ export interface ReconcileStore {
    * perhaps bills of another month, whose totals the void changes. Optional: a store without it names none.
    */
   voidsWithoutBill?(limit: number): string[];
+  /**
+   * Stored bills' taxNos other than `taxNo` that are it but for case, white space or full-width forms
+   * ({@link nearKey}), sorted, at most {@link NEAR_MISSES}: what a void without its bill nearly named.
+   * Optional: a store without it names none.
+   */
+  taxNoNearMisses?(taxNo: string): string[];
   /** Spools output rows (their JSON texts, no line breaks inside) in order. */
   putRows(rows: readonly string[]): void;
   /** Spools mismatch entries with their sort keys. */
@@ -411,6 +418,19 @@ function addNearMiss(list: NearMiss[], miss: NearMiss): void {
 }
 
 /**
+ * The near misses a row of unclaimed bills names: `marks`, the keys of declarations that reached nothing (see
+ * {@link findNearMisses}), then `reached`, inventories whose bills a declaration reached and whose invtNo is this
+ * row's but for case, white space or full-width forms (a leftover bill `x1` beside a matched `X1`). `reached` is
+ * looked up (`lookUp`) only while the list has room. Both stores use it.
+ */
+export function billRowNearMisses(marks: readonly NearMiss[], reached: () => readonly string[]): NearMiss[] {
+  if (marks.length >= NEAR_MISSES) return marks.slice(0, NEAR_MISSES);
+  const out = [...marks];
+  for (const key of reached()) addNearMiss(out, { kind: 'invtNo', key });
+  return out;
+}
+
+/**
  * Whether a cancel and whether a refund was approved under any of the keys (`get` looks up a
  * {@link finalKeys} key: undefined when absent, else its time or ''), with the earliest refund
  * approval time.
@@ -470,6 +490,11 @@ function nearIndex(keys: Iterable<string>): Map<string, string[]> {
   return out;
 }
 
+/** The first NEAR_MISSES keys of `index` other than `key` with its nearKey (and, with `keep`, kept by it). */
+function nearOf(index: Map<string, string[]>, key: string, keep?: (k: string) => boolean): string[] {
+  return (index.get(nearKey(key)) ?? []).filter((k) => k !== key && (!keep || keep(k))).slice(0, NEAR_MISSES);
+}
+
 /** A bill in the memory store: the record as read (orderNo kept to compare repeats), its number, whether claimed. */
 type MemoryBill = StoredBill & { orderNo?: string | undefined; seq: number; claimed: boolean };
 
@@ -487,13 +512,14 @@ export class MemoryStore implements ReconcileStore {
   /** Bills' invtNos and link keys by {@link nearKey}: each made at its first near-miss lookup, dropped when documents come. */
   private nearBills: Map<string, string[]> | undefined;
   private nearLinks: Map<string, string[]> | undefined;
+  private nearTaxNos: Map<string, string[]> | undefined;
   /** Near misses for bill rows, by invtNo (see ReconcileStore.billNearMisses). */
   private readonly nearMarks = new Map<string, NearMiss[]>();
 
   addBills(bills: readonly BillRecord[], firstSeq: number): BillsAdded {
     const added: BillsAdded = { duplicates: 0, conflicts: [] };
     // (A bill naming its order adds a link too.)
-    this.nearBills = this.nearLinks = undefined;
+    this.nearBills = this.nearLinks = this.nearTaxNos = undefined;
     let seq = firstSeq;
     for (const b of bills) {
       const stored = this.taxNos.get(b.taxNo);
@@ -524,6 +550,9 @@ export class MemoryStore implements ReconcileStore {
   voidsWithoutBill(limit: number): string[] {
     const out = [...this.voided].filter((t) => !this.taxNos.has(t)).sort(compareCodeUnits);
     return out.slice(0, limit);
+  }
+  taxNoNearMisses(taxNo: string): string[] {
+    return nearOf((this.nearTaxNos ??= nearIndex(this.taxNos.keys())), taxNo);
   }
   addLinks(links: readonly ReceiptLink[]): void {
     this.nearLinks = undefined;
@@ -561,11 +590,10 @@ export class MemoryStore implements ReconcileStore {
   }
   /** Looks up the near misses of a declaration that reached no bill (see findNearMisses). */
   private addNearMisses(r: JoinRequest, answer: JoinAnswer): void {
-    const found = (index: Map<string, string[]>, key: string) =>
-      (index.get(nearKey(key)) ?? []).filter((k) => k !== key).slice(0, NEAR_MISSES);
     const { misses, marks } = findNearMisses(r, answer.invtNo, {
-      bills: (invtNo) => found((this.nearBills ??= nearIndex(this.bills.keys())), invtNo),
-      links: (key) => found((this.nearLinks ??= nearIndex(this.links.keys())), key).map((k) => [k, this.links.get(k)!]),
+      bills: (invtNo) => nearOf((this.nearBills ??= nearIndex(this.bills.keys())), invtNo),
+      links: (key) =>
+        nearOf((this.nearLinks ??= nearIndex(this.links.keys())), key).map((k) => [k, this.links.get(k)!]),
     });
     if (misses.length) answer.nearMisses = misses;
     for (const { invtNo, miss } of marks) {
@@ -575,7 +603,10 @@ export class MemoryStore implements ReconcileStore {
     }
   }
   billNearMisses(invtNo: string): NearMiss[] {
-    return this.nearMarks.get(invtNo) ?? [];
+    // (An inventory's bills are claimed together: its first tells.)
+    return billRowNearMisses(this.nearMarks.get(invtNo) ?? [], () =>
+      nearOf((this.nearBills ??= nearIndex(this.bills.keys())), invtNo, (k) => this.bills.get(k)![0]!.claimed),
+    );
   }
   private finalsOf(keys: InventoryKeys): Pick<JoinAnswer, 'cancelled' | 'refunded' | 'refundedAt' | 'releasedAt'> {
     const flags = finalFlags(keys, (key) => this.done.get(key));

@@ -146,7 +146,7 @@ export async function* sourceRecords(source: DeclarationSource): AsyncGenerator<
       for (let n = await it.next(); !n.done; n = await it.next()) yield n.value as Buffer | string;
     }
     for await (const l of byteLines(chunks())) {
-      if (isBlankLine(l.bytes)) continue;
+      if (isBlankLine(l.bytes, l.line === 1)) continue;
       const rec: InputRecord = recordFromBytes(l.line, l.bytes, l.tooLong);
       yield rec;
     }

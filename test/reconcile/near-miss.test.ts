@@ -84,12 +84,28 @@ describe.each(stores)('keys that differ only in case (%s index)', (_name, open) 
     ]);
   });
 
-  it('an exact key still joins, and a matched row looks for nothing', async () => {
-    // A bill whose invtNo differs from A's only in case stays a bill without declaration, and no row names it.
+  it('an exact key still joins; a leftover bill names the matched inventory it nearly is', async () => {
+    // A bill whose invtNo differs from A's only in case stays a bill without declaration (the matched row looks
+    // for nothing); before, nothing on its row said that an order reached the inventory of nearly its number.
     const other = { ...billOfA[0]!, fields: { ...billOfA[0]!.fields, invtNo: INVT.toLowerCase(), taxNo: 'T-OTHER' } };
     expect(await run(open, [A], [...billOfA, other])).toEqual([
       [A.order.orderNo, INVT, 'matched', []],
-      [null, INVT.toLowerCase(), 'bill-without-declaration', []],
+      [null, INVT.toLowerCase(), 'bill-without-declaration', [`near-miss:invtNo:"${INVT}"`]],
+    ]);
+  });
+
+  it('a leftover bill beside an inventory reached through a CEB622 names it too; two leftovers do not name each other', async () => {
+    const other = { ...billOfA[0]!, fields: { ...billOfA[0]!.fields, invtNo: ` ${INVT}`, taxNo: 'T-OTHER' } };
+    const d = structuredClone(A);
+    delete d.inventory.invtNo;
+    expect(await run(open, [d], [...billOfA, other, receiptOfA(A.inventory.copNo)])).toEqual([
+      [A.order.orderNo, INVT, 'matched', []],
+      [null, ` ${INVT}`, 'bill-without-declaration', [`near-miss:invtNo:"${INVT}"`]],
+    ]);
+    // No declaration reached either bill: neither is a matched key, and neither row names the other.
+    expect(await run(open, [], [...billOfA, other])).toEqual([
+      [null, ` ${INVT}`, 'bill-without-declaration', []],
+      [null, INVT, 'bill-without-declaration', []],
     ]);
   });
 

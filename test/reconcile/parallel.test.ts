@@ -256,6 +256,9 @@ describe('declaration batches', () => {
         '{"c": [1,2',
         'not json',
         '\uFEFF{"bom":true}',
+        // A mark alone, or before white space: a blank line once the mark is dropped.
+        '\uFEFF',
+        '\uFEFF \t',
         // Two marks: both dropped on the input's first line only (a later line keeps the second, and is not JSON).
         '\uFEFF\uFEFF{"boms":2}',
         '{"x":"\\r"}',

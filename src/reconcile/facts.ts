@@ -8,7 +8,7 @@ import type { TaxCalculation } from '../rules/tax-calculator.js';
 import { beijingMillis, isoMonthOfCeb } from '../time/beijing.js';
 import { isLiveTaxBillStatus } from '../xml/receipts.js';
 import type { TaxFigures } from '../tax/compute.js';
-import type { InventoryKeys, NearMiss, StoredBill } from './store.js';
+import { nearKey, type InventoryKeys, type NearMiss, type StoredBill } from './store.js';
 import { TAX_KINDS, type Mismatch, type ReconcileRow, type ReconcileStatus, type TaxSplit } from './types.js';
 
 /*
@@ -266,6 +266,24 @@ export function decideRow(f: OrderFacts, tolerance: Decimal = ZERO): ReconcileRo
  */
 function unknownStatusNotes(valid: readonly StoredBill[], notes: string[]): string[] {
   for (const b of valid) if (!isLiveTaxBillStatus(b.status)) notes.push(`bill-status-unknown:${b.taxNo}`);
+  if (valid.length > 1) notes.push(...taxNoNearMissNotes(valid));
+  return notes;
+}
+
+/**
+ * Counted bills of one row whose taxNos are equal but for case, white space or full-width forms (`T` and `"T "`):
+ * both are added up, as taxNos are compared as written, but one may be a copy of the other with its key mangled on the
+ * way. Each spelling after the first of its near key is named, `near-miss:taxNo:"T "`, so the doubled figure is seen.
+ */
+function taxNoNearMissNotes(valid: readonly StoredBill[]): string[] {
+  const first = new Map<string, string>();
+  const notes: string[] = [];
+  for (const b of valid) {
+    const near = nearKey(b.taxNo);
+    const seen = first.get(near);
+    if (seen === undefined) first.set(near, b.taxNo);
+    else if (seen !== b.taxNo) notes.push(`near-miss:taxNo:${JSON.stringify(b.taxNo)}`);
+  }
   return notes;
 }
 

@@ -86,6 +86,11 @@ function textReport(label: string, parsed: ParsedXml): string {
   const lines: string[] = [];
   if (parsed.kind === 'dxp') {
     const t = parsed.transInfo;
+    const sv = parsed.transfer;
+    if (sv)
+      lines.push(
+        `${label}: DxpMsgSv MsgId ${sv.msgId}${sv.subMsgId === undefined ? '' : `, SubMsgId ${sv.subMsgId}`}, SendTime ${sv.sendTime}, EndNode ${sv.endNode}, StaNode ${sv.staNode}`,
+      );
     lines.push(
       `${label}: DxpMsg CopMsgId ${t.copMsgId}, SenderId ${t.senderId}, ReceiverIds ${t.receiverIds.join(',')}, CreatTime ${t.creatTime}, MsgType ${t.msgType}`,
     );

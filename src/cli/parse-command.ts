@@ -163,7 +163,7 @@ export function registerParseCommand(program: Command, { io, setExit }: CommandC
   program
     .command('parse')
     .description(
-      'Read a CEB message, receipt (CEB312–CEB900, tax bill CEB816/818) or DxpMsg and print it as JSON or text.',
+      "Read a CEB message, receipt (CEB312–CEB900, tax bill CEB816/818) or DxpMsg (alone or in a transfer node's DxpMsgSv) and print it as JSON or text.",
     )
     .argument('<file>', 'XML file, or - for standard input')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('json'))

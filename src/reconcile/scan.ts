@@ -123,7 +123,7 @@ export class CebScanner {
    */
   private dxp = 0;
   private dxpData: string | undefined;
-  /** In a DxpMsgSv: the DxpMsg children met, and whether the scanner is inside the first (the one read). */
+  /** In a DxpMsgSv: the DxpMsg children met, and whether the scanner is inside the first (the one read, as by the parser). */
   private dxpCount = 0;
   private inDxp = false;
   /** Characters written so far, and the offset from which the scanner holds text (see push). */
@@ -353,9 +353,8 @@ export class CebScanner {
 
   /** The CEB message in the DxpMsg's Base64 Data, scanned as if it had been its own file. */
   private readDxp(): ScannedDocument[] {
-    // As the parser: a DxpMsgSv without exactly one DxpMsg has no message.
-    if (this.dxp === 2 && this.dxpCount !== 1)
-      malformed(`the DxpMsgSv holds ${this.dxpCount === 0 ? 'no' : 'more than one'} DxpMsg`);
+    // As the parser: a DxpMsgSv without a DxpMsg has no message.
+    if (this.dxp === 2 && this.dxpCount === 0) malformed('the DxpMsgSv holds no DxpMsg');
     // The parser's own reading of xs:base64Binary, so that both take the same Data (XML white space only, zero bits
     // under the padding): a Data the parser refuses must not give the scanner a bill.
     const data = xsdBase64(this.dxpData ?? '');

@@ -1424,8 +1424,8 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions, within?: { issues: Iss
 /**
  * A DxpMsgSv (dxp-transfer.xsd): the DxpMsg it holds, read as one alone, with its SvNo head as `transfer`. The whole
  * envelope is checked against the transfer-node XSD, the DxpMsg in it too; the issues name places from the DxpMsgSv
- * (`SvNo.MsgId`, `DxpMsg.Data`). Without exactly one DxpMsg it has no message: two would leave it unsaid which one
- * counts, and the reconciliation scanner reads none either.
+ * (`SvNo.MsgId`, `DxpMsg.Data`). Of two DxpMsg the first is read, as of any element the XSD allows once (checkTree
+ * reports the second); without one there is no message.
  */
 function readDxpTransfer(root: XmlElement, opts: ParseXmlOptions): DxpEnvelope {
   const issues: Issue[] = [];
@@ -1440,13 +1440,13 @@ function readDxpTransfer(root: XmlElement, opts: ParseXmlOptions): DxpEnvelope {
     endNode: value(dxpChild(sv, 'EndNode')),
     staNode: value(dxpChild(sv, 'StaNode')),
   };
-  const held = childElements(root).filter((c) => c.ns === DXP_NS && c.local === 'DxpMsg');
-  if (held.length !== 1) {
-    // checkTree said what is wrong (xml-missing-element, xml-duplicate-element): no DxpMsg is read.
+  const held = dxpChild(root, 'DxpMsg');
+  if (held === undefined) {
+    // checkTree reported it missing.
     const transInfo = { copMsgId: '', senderId: '', receiverIds: [], creatTime: '', msgType: '' };
     return { kind: 'dxp', ver: '', transInfo, data: '', transfer, issues };
   }
-  const env = readDxp(held[0]!, opts, { issues, path: 'DxpMsg' });
+  const env = readDxp(held, opts, { issues, path: 'DxpMsg' });
   env.transfer = transfer;
   return env;
 }

@@ -1,11 +1,14 @@
 // The transfer-node envelope DxpMsgSv (dxp-transfer.xsd: an SvNo head, one DxpMsg, an optional ds:Signature), with
 // xmllint as the oracle: each probe changes one thing of a valid DxpMsgSv around a CEB816 tax bill. parseCebXml reports
-// what the XSD refuses (and nothing when it accepts), reads the DxpMsg's message when there is exactly one DxpMsg, and
+// what the XSD refuses (and nothing when it accepts), reads the message of its (first) DxpMsg when it has one, and
 // the reconciliation scanner reads the same documents, or refuses where the parser reads no message.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { scanCebText } from '../../src/reconcile/scan.js';
 import { parseCebXml, refusedByFormatCheck, unwrapDxp } from '../../src/xml/index.js';
+import { runCli } from '../helpers/cli.js';
 import { expectScannerAgrees } from '../helpers/scan-oracle.js';
 import { PLACEHOLDER_SIGNATURE, validateAgainstXsd } from './helpers.js';
 
@@ -110,10 +113,11 @@ const PROBES: Probe[] = [
   },
   { what: 'no DxpMsg', xml: sv(svNo()), refused: ['xml-missing-element DxpMsg'], message: false },
   {
+    // The first is read, as of any element the XSD allows once; the scanner reads the same one.
     what: 'two DxpMsg',
-    xml: sv(svNo() + dxpMsg() + dxpMsg()),
+    xml: sv(svNo() + dxpMsg() + dxpMsg(b64(BILL.replace('29242026I000000001', '29242026I000000002')))),
     refused: ['xml-duplicate-element DxpMsg'],
-    message: false,
+    message: true,
   },
   {
     what: 'the DxpMsg in another namespace',
@@ -157,7 +161,7 @@ describe('a DxpMsgSv: parseCebXml agrees with xmllint and dxp-transfer.xsd, the 
     expect(refused).toEqual(p.refused);
     expect(xsd.get(p.what), 'xmllint').toBe(p.xsdValid ?? p.refused.length === 0);
     expect(env.message !== undefined).toBe(p.message);
-    if (p.message) expect(env.message!.root).toBe('CEB816Message');
+    if (p.message) expect((env.message!.documents[0] as { invtNo: string }).invtNo).toBe('29242026I000000001');
     expect(env.transfer).toBeDefined();
     // The scanner reads the parser's documents, or refuses where the parser reads no message.
     const docs = expectScannerAgrees(p.xml);
@@ -188,6 +192,31 @@ describe('a DxpMsgSv: parseCebXml agrees with xmllint and dxp-transfer.xsd, the 
       expect(() => parseCebXml(xml)).toThrow(unknownRoot);
       expect(() => parseCebXml(xml)).toThrow(`(a DxpMsgSv must be in namespace ${DXP})`);
       expect(() => scanCebText(xml)).toThrow(unknownRoot);
+    }
+  });
+});
+
+describe('sandan status and reconcile: an envelope without a message read is named and skipped', () => {
+  it('a DxpMsgSv without a DxpMsg, a DxpMsg without Data: exit 1, each named, not "no receipts" alone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-dxpsv-'));
+    try {
+      mkdirSync(join(dir, 'in'));
+      writeFileSync(join(dir, 'in', 'no-dxpmsg.xml'), sv(svNo()));
+      writeFileSync(join(dir, 'in', 'no-data.xml'), dxpMsg(''));
+      writeFileSync(join(dir, 'decl.ndjson'), '');
+      const st = await runCli(['status', join(dir, 'in')]);
+      expect(st.code).toBe(1);
+      expect(st.stderr).toContain(
+        'no-dxpmsg.xml: the DxpMsgSv holds no CEB message that can be read (DxpMsg: Required element DxpMsg is missing from DxpMsgSv); skipped',
+      );
+      expect(st.stderr).toContain('no-data.xml: the DxpMsg holds no CEB message that can be read; skipped');
+      const in_ = join(dir, 'in');
+      const args = ['--declarations', join(dir, 'decl.ndjson'), '--tax-bills', in_, '--receipts', in_];
+      const r = await runCli(['reconcile', ...args, '--format', 'json', '--workers', '0']);
+      expect(r.stderr).toContain('no-dxpmsg.xml: The XML cannot be read: the DxpMsgSv holds no DxpMsg');
+      expect(r.stderr).toContain('no-data.xml: The XML cannot be read: the DxpMsg has no Base64 Data');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -86,6 +86,11 @@ function textReport(label: string, parsed: ParsedXml): string {
   const lines: string[] = [];
   if (parsed.kind === 'dxp') {
     const t = parsed.transInfo;
+    const sv = parsed.transfer;
+    if (sv)
+      lines.push(
+        `${label}: DxpMsgSv MsgId ${sv.msgId}${sv.subMsgId === undefined ? '' : `, SubMsgId ${sv.subMsgId}`}, SendTime ${sv.sendTime}, EndNode ${sv.endNode}, StaNode ${sv.staNode}`,
+      );
     lines.push(
       `${label}: DxpMsg CopMsgId ${t.copMsgId}, SenderId ${t.senderId}, ReceiverIds ${t.receiverIds.join(',')}, CreatTime ${t.creatTime}, MsgType ${t.msgType}`,
     );
@@ -158,7 +163,7 @@ export function registerParseCommand(program: Command, { io, setExit }: CommandC
   program
     .command('parse')
     .description(
-      'Read a CEB message, receipt (CEB312–CEB900, tax bill CEB816/818) or DxpMsg and print it as JSON or text.',
+      "Read a CEB message, receipt (CEB312–CEB900, tax bill CEB816/818) or DxpMsg (alone or in a transfer node's DxpMsgSv) and print it as JSON or text.",
     )
     .argument('<file>', 'XML file, or - for standard input')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('json'))

@@ -388,7 +388,15 @@ async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: Comma
       continue;
     }
     const msg = parsed.kind === 'dxp' ? parsed.message : parsed;
-    if (!msg) continue;
+    if (!msg) {
+      // A DxpMsg (or DxpMsgSv) without a message read may have held a receipt: never lost silently.
+      const first = parsed.issues.find((i) => i.severity === 'error');
+      unread = true;
+      ctx.io.stderr(
+        `sandan status: ${file}: the ${parsed.kind === 'dxp' && parsed.transfer ? 'DxpMsgSv' : 'DxpMsg'} holds no CEB message that can be read${first ? ` (${first.path}: ${first.message.en})` : ''}; skipped\n`,
+      );
+      continue;
+    }
     if (isStatusReceiptType(msg.messageType))
       for (const d of msg.documents) {
         const receipt = { messageType: msg.messageType, fields: d };

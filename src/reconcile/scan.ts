@@ -1,7 +1,7 @@
 import { SandanError } from '../errors.js';
 import { checkArgument, optionsObject, trimXmlSpace } from '../model/guards.js';
 import { xsdBase64 } from '../xml/base64.js';
-import { CEB_NS, dxpTransferHint, layoutOf, DS_NS, DXP_NS, type Particle } from '../xml/content-model.js';
+import { CEB_NS, layoutOf, DS_NS, DXP_NS, type Particle } from '../xml/content-model.js';
 import { XmlTokenizer } from '../xml/core/tokenizer.js';
 import { extensionFieldsOf } from '../xml/extensions.js';
 import { MESSAGE_NAMES } from '../xml/messages.js';
@@ -109,7 +109,7 @@ function malformed(why: string): never {
 export class CebScanner {
   private readonly t = new XmlTokenizer(undefined, { maxTokenChars: MAX_DXP_CHARS });
   private readonly withItems: boolean;
-  /** The message of a DxpMsg, which cannot be another DxpMsg (the parser does not unwrap one either). */
+  /** The message of a DxpMsg, which cannot be another DxpMsg or a DxpMsgSv (the parser does not unwrap one either). */
   private inner = false;
   private type: ScannedType | undefined;
   /** The type of a CEB message the scanner does not read (a CEB900, a CEB621…): read to its end, no documents. */
@@ -117,9 +117,15 @@ export class CebScanner {
   /** Children of the root that are neither the type's document element nor its signature (the first few named). */
   private strays = { count: 0, names: [] as string[] };
   private shape: Shape | undefined;
-  /** A DxpMsg (a receipt as received, archived beside its unwrapped copy): its Data, read at the end. */
-  private dxp = false;
+  /**
+   * A DxpMsg (a receipt as received, archived beside its unwrapped copy): the depth of the DxpMsg whose Data is read
+   * at the end, 1 for a root DxpMsg, 2 for the one in a root DxpMsgSv (a transfer node's envelope); 0 for neither.
+   */
+  private dxp = 0;
   private dxpData: string | undefined;
+  /** In a DxpMsgSv: the DxpMsg children met, and whether the scanner is inside the first (the one read, as by the parser). */
+  private dxpCount = 0;
+  private inDxp = false;
   /** Characters written so far, and the offset from which the scanner holds text (see push). */
   private written = 0;
   private holdFrom = 0;
@@ -202,6 +208,7 @@ export class CebScanner {
       if (kind === 'start') {
         const d = (this.depth = t.depth);
         if (d === this.recordDepth + 1 && this.recordDepth !== 0) this.startLeaf();
+        else if (this.dxp !== 0) this.startDxpPart(d);
         else if (d === 2) this.startBlock();
         else if (d === 3 && this.inBlock) this.startPart();
         else if (d === 1) this.readRoot();
@@ -211,6 +218,7 @@ export class CebScanner {
         if (this.leaf !== -1 && d === this.recordDepth + 1) this.endLeaf();
         else if (d === this.recordDepth) this.endRecord();
         else if (d === 2 && this.inBlock) this.endBlock();
+        else if (d === 2 && this.dxp === 2) this.inDxp = false;
       } else if (kind === 'text' || kind === 'cdata') {
         // A leaf's own text (and CDATA): the text of elements inside it is not its value, as in the parser.
         if (this.leaf !== -1 && this.depth === this.recordDepth + 1) this.value += t.text();
@@ -223,9 +231,16 @@ export class CebScanner {
 
   private readRoot(): void {
     const t = this.t;
-    if (t.local === 'DxpMsg' && t.ns === DXP_NS && !this.inner) {
-      this.dxp = true;
-      return;
+    if (t.ns === DXP_NS && !this.inner) {
+      if (t.local === 'DxpMsg') {
+        this.dxp = 1;
+        this.inDxp = true;
+        return;
+      }
+      if (t.local === 'DxpMsgSv') {
+        this.dxp = 2;
+        return;
+      }
     }
     // As the parser, a root named `CEB816` for `CEB816Message` (published samples have it) is read.
     const type = t.local.endsWith('Message') ? t.local.slice(0, -7) : /^CEB\d{3}$/.test(t.local) ? t.local : '';
@@ -238,18 +253,25 @@ export class CebScanner {
     this.shape = shapeOf(type);
   }
 
+  /**
+   * An element in a DxpMsg or a DxpMsgSv: a DxpMsg child of a DxpMsgSv (the first is read, as by the parser), or the
+   * Data of the DxpMsg read.
+   */
+  private startDxpPart(d: number): void {
+    const t = this.t;
+    if (t.ns !== DXP_NS) return;
+    if (this.dxp === 2 && d === 2 && t.local === 'DxpMsg') this.inDxp = ++this.dxpCount === 1;
+    else if (this.inDxp && d === this.dxp + 1 && t.local === 'Data' && this.dxpData === undefined) {
+      // The parser reads the first Data (and reports a second).
+      this.recordDepth = this.dxp;
+      this.leaf = 0;
+      this.value = '';
+    }
+  }
+
   /** A child of the root: a document when it is the type's document element. */
   private startBlock(): void {
     const t = this.t;
-    if (this.dxp) {
-      if (t.local === 'Data' && t.ns === DXP_NS) {
-        // The parser keeps the last Data.
-        this.recordDepth = 1;
-        this.leaf = 0;
-        this.value = '';
-      }
-      return;
-    }
     const shape = this.shape;
     if (shape === undefined) return;
     if (t.local !== shape.block || t.ns !== CEB_NS) {
@@ -331,6 +353,8 @@ export class CebScanner {
 
   /** The CEB message in the DxpMsg's Base64 Data, scanned as if it had been its own file. */
   private readDxp(): ScannedDocument[] {
+    // As the parser: a DxpMsgSv without a DxpMsg has no message.
+    if (this.dxp === 2 && this.dxpCount === 0) malformed('the DxpMsgSv holds no DxpMsg');
     // The parser's own reading of xs:base64Binary, so that both take the same Data (XML white space only, zero bits
     // under the padding): a Data the parser refuses must not give the scanner a bill.
     const data = xsdBase64(this.dxpData ?? '');
@@ -356,7 +380,7 @@ function unknownRoot(name: string, local: string, ns: string): SandanError {
   const where = ns === '' ? 'no namespace' : `namespace ${ns}`;
   return new SandanError(
     'XML_UNKNOWN_ROOT',
-    `Unknown root element ${name} in ${where}${dxpTransferHint(local, ns) ?? `; reconciliation reads CEB816/818 tax bills and CEB312/412/512/514/622/624/626 receipts in namespace ${CEB_NS}, bare or in a DxpMsg`}`,
+    `Unknown root element ${name} in ${where}; reconciliation reads CEB816/818 tax bills and CEB312/412/512/514/622/624/626 receipts in namespace ${CEB_NS}, bare or in a DxpMsg (alone or in a DxpMsgSv)`,
     { details: { root: local, namespace: ns === '' ? undefined : ns } },
   );
 }

@@ -14,18 +14,8 @@ export const CEB_NS = 'http://www.chinaport.gov.cn/ceb';
 export const DS_NS = 'http://www.w3.org/2000/09/xmldsig#';
 /** The XML Schema instance namespace (`xsi:schemaLocation` hints on a root). */
 export const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
-/** The terminal-node transport namespace of `DxpMsg`. */
+/** The DXP transport namespace: the terminal-node `DxpMsg` and the transfer-node `DxpMsgSv`. */
 export const DXP_NS = 'http://www.chinaport.gov.cn/dxp';
-
-/**
- * What a refusal says of a transfer-node envelope (DxpMsgSv: SvNo, then a DxpMsg), which some nodes deliver receipts
- * in. It is in the DXP transfer-node XSD, but sandan reads the terminal-node DxpMsg only.
- */
-export function dxpTransferHint(local: string, ns: string): string | undefined {
-  return local === 'DxpMsgSv' && ns === DXP_NS
-    ? '; DxpMsgSv is the DXP transfer-node envelope; sandan reads the terminal-node DxpMsg inside it (give that DxpMsg, from its start tag to its end tag, as the file)'
-    : undefined;
-}
 
 /** Which of the two business XSDs defines a message. */
 export type CebSchema = 'import' | 'export';

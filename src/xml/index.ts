@@ -32,6 +32,7 @@ export {
   type CebDocument,
   type CebMessage,
   type DxpEnvelope,
+  type DxpTransfer,
   type ParsedXml,
   type ParseNote,
   type ParseXmlOptions,

@@ -15,7 +15,6 @@ import {
   layoutOf,
   DS_NS,
   DXP_NS,
-  dxpTransferHint,
   hasModel,
   leafTypeOf,
   type CebSchema,
@@ -112,7 +111,19 @@ export interface DxpEnvelope {
   message?: CebMessage;
   addInfo?: Record<string, unknown>;
   signature?: SignatureInfo;
+  /** The transfer-node head (SvNo), when the DxpMsg came inside a DxpMsgSv. */
+  transfer?: DxpTransfer;
   issues: Issue[];
+}
+
+/** The SvNo head of a transfer-node DxpMsgSv (dxp-transfer.xsd), values as read (white space trimmed; '' when absent). */
+export interface DxpTransfer {
+  msgId: string;
+  /** Absent when the SvNo has no SubMsgId (it is optional). */
+  subMsgId?: string;
+  sendTime: string;
+  endNode: string;
+  staNode: string;
 }
 
 /** Anything `parseCebXml` reads. */
@@ -963,8 +974,8 @@ interface TreeSchema {
 }
 
 /**
- * dxp-terminal.xsd's DxpMsg, element by element (it is small and fixed). RecMapId has no type (xs:anyType): anything
- * goes inside it.
+ * dxp-terminal.xsd's DxpMsg and dxp-transfer.xsd's DxpMsgSv, element by element (they are small and fixed). RecMapId
+ * has no type (xs:anyType): anything goes inside it.
  */
 const DXP_MODEL: Readonly<Record<string, TreeModel>> = {
   DxpMsg: {
@@ -1011,6 +1022,30 @@ const DXP_MODEL: Readonly<Record<string, TreeModel>> = {
   },
   IsText: { text: 'empty', attributes: { Encode: { type: { base: 'string', maxLength: 50 }, required: true } } },
   RecMapId: { text: 'any' },
+  // dxp-transfer.xsd (it includes dxp-terminal.xsd): the transfer-node envelope, an SvNo head and then one DxpMsg.
+  DxpMsgSv: {
+    children: [
+      ['SvNo', 1, 1],
+      ['DxpMsg', 1, 1],
+      ['ds:Signature', 0, 1],
+    ],
+    attributes: { ver: { type: { base: 'string' }, required: true, fixed: '1.0' }, Id: { type: 'ID' } },
+  },
+  SvNo: {
+    children: [
+      ['MsgId', 1, 1],
+      ['SubMsgId', 0, 1],
+      ['SendTime', 1, 1],
+      ['EndNode', 1, 1],
+      ['StaNode', 1, 1],
+    ],
+    attributes: { Ver: { type: { base: 'string' }, required: true, fixed: '1.0' } },
+  },
+  MsgId: { text: { base: 'string', minLength: 1, maxLength: 32 } },
+  SubMsgId: { text: { base: 'string', length: 1 } },
+  SendTime: { text: 'dateTime' },
+  EndNode: { text: { base: 'string', minLength: 1, maxLength: 8 } },
+  StaNode: { text: { base: 'string', minLength: 1, maxLength: 8 } },
 };
 
 const UNBOUNDED = Number.POSITIVE_INFINITY;
@@ -1286,9 +1321,14 @@ function dxpChild(el: XmlElement | undefined, local: string, ns = DXP_NS): XmlEl
   return undefined;
 }
 
-function readDxp(root: XmlElement, opts: ParseXmlOptions): DxpEnvelope {
-  const issues: Issue[] = [];
-  checkTree(root, DXP_SCHEMA, DXP_MODEL.DxpMsg!, '', issues);
+/**
+ * A DxpMsg. In a DxpMsgSv, `within` holds that envelope's issues, which name the DxpMsg's places from the DxpMsgSv
+ * (`DxpMsg.Data`), and its check has already gone through the DxpMsg.
+ */
+function readDxp(root: XmlElement, opts: ParseXmlOptions, within?: { issues: Issue[]; path: string }): DxpEnvelope {
+  const issues: Issue[] = within?.issues ?? [];
+  const at = (p: string) => (within ? `${within.path}.${p}` : p);
+  if (!within) checkTree(root, DXP_SCHEMA, DXP_MODEL.DxpMsg!, '', issues);
   const value = (el: XmlElement | undefined) => (el === undefined ? '' : trimXmlSpace(textOf(el).text));
   const transInfo = dxpChild(root, 'TransInfo');
   const receivers = dxpChild(transInfo, 'ReceiverIds');
@@ -1337,17 +1377,32 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions): DxpEnvelope {
       try {
         env.payload = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
       } catch {
-        issues.push(xmlIssue('xml-value', 'Data', 'Data 解码后不是 UTF-8 文本', 'Data does not decode to UTF-8 text'));
+        issues.push(
+          xmlIssue('xml-value', at('Data'), 'Data 解码后不是 UTF-8 文本', 'Data does not decode to UTF-8 text'),
+        );
       }
       if (env.payload !== undefined && /^\s*(<\?xml|<)/.test(env.payload.replace(/^\uFEFF/, ''))) {
         try {
           const inner = parseCebXml(env.payload, opts);
           if (inner.kind === 'ceb') env.message = inner;
-          else issues.push(xmlIssue('xml-nested-dxp', 'Data', 'Data 中又是一个 DxpMsg', 'Data holds another DxpMsg'));
+          else
+            issues.push(
+              xmlIssue(
+                'xml-nested-dxp',
+                at('Data'),
+                `Data 中又是一个 ${inner.transfer ? 'DxpMsgSv' : 'DxpMsg'}`,
+                `Data holds another ${inner.transfer ? 'DxpMsgSv' : 'DxpMsg'}`,
+              ),
+            );
         } catch (e) {
           const m = messageOf(e);
           issues.push(
-            xmlIssue('xml-payload', 'Data', `Data 中的报文无法读取：${m}`, `The message in Data cannot be read: ${m}`),
+            xmlIssue(
+              'xml-payload',
+              at('Data'),
+              `Data 中的报文无法读取：${m}`,
+              `The message in Data cannot be read: ${m}`,
+            ),
           );
         }
       }
@@ -1357,12 +1412,42 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions): DxpEnvelope {
     issues.push(
       xmlIssue(
         'dxp-msgtype-mismatch',
-        'TransInfo.MsgType',
+        at('TransInfo.MsgType'),
         `MsgType ${env.transInfo.msgType} 与报文 ${env.message.root} 不符`,
         `MsgType ${env.transInfo.msgType} does not match the message ${env.message.root}`,
       ),
     );
   }
+  return env;
+}
+
+/**
+ * A DxpMsgSv (dxp-transfer.xsd): the DxpMsg it holds, read as one alone, with its SvNo head as `transfer`. The whole
+ * envelope is checked against the transfer-node XSD, the DxpMsg in it too; the issues name places from the DxpMsgSv
+ * (`SvNo.MsgId`, `DxpMsg.Data`). Of two DxpMsg the first is read, as of any element the XSD allows once (checkTree
+ * reports the second); without one there is no message.
+ */
+function readDxpTransfer(root: XmlElement, opts: ParseXmlOptions): DxpEnvelope {
+  const issues: Issue[] = [];
+  checkTree(root, DXP_SCHEMA, DXP_MODEL.DxpMsgSv!, '', issues);
+  const value = (el: XmlElement | undefined) => (el === undefined ? '' : trimXmlSpace(textOf(el).text));
+  const sv = dxpChild(root, 'SvNo');
+  const subMsgId = dxpChild(sv, 'SubMsgId');
+  const transfer: DxpTransfer = {
+    msgId: value(dxpChild(sv, 'MsgId')),
+    ...(subMsgId ? { subMsgId: value(subMsgId) } : {}),
+    sendTime: value(dxpChild(sv, 'SendTime')),
+    endNode: value(dxpChild(sv, 'EndNode')),
+    staNode: value(dxpChild(sv, 'StaNode')),
+  };
+  const held = dxpChild(root, 'DxpMsg');
+  if (held === undefined) {
+    // checkTree reported it missing.
+    const transInfo = { copMsgId: '', senderId: '', receiverIds: [], creatTime: '', msgType: '' };
+    return { kind: 'dxp', ver: '', transInfo, data: '', transfer, issues };
+  }
+  const env = readDxp(held, opts, { issues, path: 'DxpMsg' });
+  env.transfer = transfer;
   return env;
 }
 
@@ -1406,6 +1491,7 @@ export function parseCebXml(input: string | Uint8Array, options?: ParseXmlOption
     return msg;
   };
   if (local === 'DxpMsg' && rootNs === DXP_NS) return readDxp(rest(readElement(t, null, bom)), opts);
+  if (local === 'DxpMsgSv' && rootNs === DXP_NS) return readDxpTransfer(rest(readElement(t, null, bom)), opts);
   const name = messageName(local);
   if (name && rootNs === CEB_NS && hasModel(name.schema, local)) return ceb(local, name);
   // Some published samples name the root `CEB214` instead of `CEB214Message`: read it, but say so.
@@ -1435,11 +1521,11 @@ export function parseCebXml(input: string | Uint8Array, options?: ParseXmlOption
     name && !rootNs && !opts.lenient
       ? '; the lenient option (parse --lenient) reads one in no namespace with a warning'
       : '';
+  const dxp = local === 'DxpMsg' || local === 'DxpMsgSv';
   const hint =
-    dxpTransferHint(local, rootNs) ??
-    (name || local === 'DxpMsg'
-      ? ` (a ${local} must be in namespace ${local === 'DxpMsg' ? DXP_NS : CEB_NS}${lenientHint})`
-      : '; it is no message of the 2022-05 import or export XSDs (sandan reads those and DxpMsg)');
+    name || dxp
+      ? ` (a ${local} must be in namespace ${dxp ? DXP_NS : CEB_NS}${lenientHint})`
+      : '; it is no message of the 2022-05 import or export XSDs (sandan reads those, DxpMsg and DxpMsgSv)';
   throw new SandanError('XML_UNKNOWN_ROOT', `Unknown root element ${qname} in ${ns}${hint}`, {
     details: { root: qname, namespace: rootNs },
   });

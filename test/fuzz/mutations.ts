@@ -49,12 +49,16 @@ export const CORPUS: Record<string, string> = Object.fromEntries(
   ].map((p) => [p, read(p)]),
 );
 
-/** Messages the reconciliation scanner reads (receipts and tax bills). */
-export const SCANNED_CORPUS = Object.fromEntries(
-  Object.entries(CORPUS).filter(([, text]) =>
+/** Messages the reconciliation scanner reads (receipts and tax bills), bare and in a DxpMsg or a DxpMsgSv. */
+export const SCANNED_CORPUS = Object.fromEntries([
+  ...Object.entries(CORPUS).filter(([, text]) =>
     /<(?:\w+:)?CEB(?:312|412|512|514|622|624|626|816|818)Message[\s>]/.test(text),
   ),
-);
+  ...[
+    'outside/zhaopei0418-distribution-message/DxpMsg-CEB312.xml',
+    'outside/zhaopei0418-distribution-message/DxpMsgSv-CEB312.xml',
+  ].map((p) => [p, read(p)]),
+]);
 
 /** Snippets an attacker (or a careless hand) puts into XML. */
 const PAYLOADS = [

@@ -1,14 +1,22 @@
 import { Decimal } from 'decimal.js';
 import { expect } from 'vitest';
+import { SandanError } from '../../src/errors.js';
 import { scanCebText, type ScannedDocument } from '../../src/reconcile/scan.js';
-import { parseCebXml, type CebMessage } from '../../src/xml/parse.js';
+import { parseCebXml } from '../../src/xml/parse.js';
 
-/** parseCebXml's documents in the scanner's shape: Decimal and numbers as text, receipts without returnInfoParsed. */
-export function parserDocuments(text: string): {
-  messageType: string;
-  documents: Array<{ fields: Record<string, unknown>; items: Array<Record<string, unknown>> }>;
-} {
-  const msg = parseCebXml(text) as CebMessage;
+/**
+ * parseCebXml's documents in the scanner's shape: Decimal and numbers as text, receipts without returnInfoParsed.
+ * A DxpMsg (alone or in a DxpMsgSv) gives those of its message; undefined when it holds none the parser reads.
+ */
+export function parserDocuments(text: string):
+  | {
+      messageType: string;
+      documents: Array<{ fields: Record<string, unknown>; items: Array<Record<string, unknown>> }>;
+    }
+  | undefined {
+  const parsed = parseCebXml(text);
+  const msg = parsed.kind === 'dxp' ? parsed.message : parsed;
+  if (msg === undefined) return undefined;
   return {
     messageType: msg.messageType,
     documents: msg.documents.map((d) => {
@@ -29,10 +37,17 @@ export function expectSameRecord(scanned: Record<string, string>, parsed: Record
   }
 }
 
-/** Asserts the scanner reads exactly the parser's documents from `text`; returns them. */
+/**
+ * Asserts the scanner reads exactly the parser's documents from `text`; returns them. A DxpMsg whose message the
+ * parser does not read (no Data, two DxpMsg in a DxpMsgSv…) the scanner refuses: no documents.
+ */
 export function expectScannerAgrees(text: string): ScannedDocument[] {
-  const scanned = scanCebText(text);
   const parsed = parserDocuments(text);
+  if (parsed === undefined) {
+    expect(() => scanCebText(text), 'the scanner refuses a DxpMsg without a message').toThrow(SandanError);
+    return [];
+  }
+  const scanned = scanCebText(text);
   expect(scanned.messageType).toBe(parsed.messageType);
   expect(scanned.documents).toHaveLength(parsed.documents.length);
   scanned.documents.forEach((d, i) => {

@@ -1,7 +1,9 @@
 // Messages published by other projects (see test/fixtures/outside/README.md): each one parses, each
 // signed one verifies or fails for the reason a person would give, each buildable one round-trips.
 // Expectations that wait on work in progress carry `needs` and are listed in the README.
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -147,6 +149,16 @@ const CASES: XmlCase[] = [
     issues: [],
     dxp: { msgType: 'CEB312Message', senderId: 'DXPEDCCEB0000002', receiverIds: ['DXPENT0000011951'] },
     xsd: { schema: 'dxp-terminal.xsd', valid: true },
+  },
+  {
+    file: 'zhaopei0418-distribution-message/DxpMsgSv-CEB312.xml',
+    root: 'CEB312Message',
+    guid: 'BDF401B3-36D7-4A73-BCAD-292E9F053C6D',
+    documents: 1,
+    first: { orderNo: '48511773608', returnStatus: '2' },
+    issues: [],
+    dxp: { msgType: 'CEB312Message', senderId: 'DXPEDCCEB0000002', receiverIds: ['DXPENT0000011951'] },
+    xsd: { schema: 'dxp-transfer.xsd', valid: true },
   },
   // The 2018 official samples (customs announcement 2018 No. 113), RSA-SHA1 signed. Their SignatureValue verifies
   // once SignedInfo is canonicalised with other namespace declarations in scope: signed before being inserted.
@@ -618,6 +630,84 @@ describe('outside corpus: 179 payment data upload (payExInfoStr)', () => {
   });
 });
 
+describe("outside corpus: a DxpMsg inside a transfer node's DxpMsgSv", () => {
+  it('zhaopei0418-distribution-message/DxpMsgSv-CEB312.xml: a transfer-node DxpMsgSv is read as the DxpMsg it holds, its SvNo kept', async () => {
+    // The same receipt inside a transfer node's DxpMsgSv (SvNo: MsgId, SubMsgId, SendTime, EndNode, StaNode), as the
+    // project's `removeDxpMsgSvHead` strips it. xmllint: valid against the 2022-05 transfer-node XSD, not the
+    // terminal-node one. sandan reads the DxpMsg inside: the parser, status and reconcile as from the bare DxpMsg.
+    const name = 'zhaopei0418-distribution-message/DxpMsgSv-CEB312.xml';
+    const text = read(name).toString('utf8');
+    expect((await validateAgainstXsd(text, 'dxp-transfer.xsd')).valid).toBe(true);
+    expect((await validateAgainstXsd(text, 'dxp-terminal.xsd')).valid).toBe(false);
+    const p = parseCebXml(read(name));
+    const bare = parseCebXml(read('zhaopei0418-distribution-message/DxpMsg-CEB312.xml'));
+    if (p.kind !== 'dxp' || bare.kind !== 'dxp') throw new Error('not a DxpMsg');
+    expect(p.transfer).toEqual({
+      msgId: '00000002201906281054520057087669',
+      subMsgId: '1',
+      sendTime: '2019-06-28T10:54:52Z',
+      endNode: '46000002',
+      staNode: '00000002',
+    });
+    expect(p.issues).toEqual([]);
+    const { transfer: _t, ...held } = p;
+    expect(toJsonValue(held)).toEqual(toJsonValue(bare));
+    expect(p.message?.root).toBe('CEB312Message');
+    // status and reconcile read its CEB312 as they read the bare DxpMsg's.
+    const dirs = ['DxpMsgSv-CEB312.xml', 'DxpMsg-CEB312.xml'].map((f) => {
+      const d = mkdtempSync(join(tmpdir(), 'sandan-dxpsv-'));
+      mkdirSync(join(d, 'in'));
+      copyFileSync(`${DIR}zhaopei0418-distribution-message/${f}`, join(d, 'in', f));
+      writeFileSync(join(d, 'decl.ndjson'), '');
+      return d;
+    });
+    try {
+      const [sv, msg] = dirs as [string, string];
+      const now = ['--now', '2026-11-21T00:00:00Z'];
+      const st = await runCli(['status', join(sv, 'in'), '--format', 'json', ...now]);
+      expect(st.stderr).toBe('');
+      expect(st.code).toBe(0);
+      expect(
+        JSON.parse(st.stdout).orders.map((o: { order: string; state: string }) => `${o.order} ${o.state}`),
+      ).toEqual(['48511773608 pending']);
+      expect(st.stdout).toBe((await runCli(['status', join(msg, 'in'), '--format', 'json', ...now])).stdout);
+      const rec = (d: string) =>
+        runCli([
+          'reconcile',
+          '--declarations',
+          join(d, 'decl.ndjson'),
+          '--tax-bills',
+          join(d, 'in'),
+          '--receipts',
+          join(d, 'in'),
+          '--format',
+          'json',
+          '--workers',
+          '0',
+        ]);
+      const r = await rec(sv);
+      expect(r.stderr).toBe('');
+      // The CEB312 is read (an order receipt, which reconciliation does not use) on each side, as the bare DxpMsg's.
+      expect(JSON.parse(r.stdout).summary.inputs).toMatchObject({
+        receipts: 0,
+        skippedDocuments: 2,
+        unreadableDocuments: 0,
+      });
+      expect(r.stdout).toBe((await rec(msg)).stdout);
+      // sandan parse shows the transfer head, the DxpMsg and its receipt.
+      const parsed = await runCli(['parse', `${DIR}${name}`, '--format', 'text']);
+      expect(parsed.code, parsed.stdout).toBe(0);
+      expect(parsed.stdout).toContain(
+        'DxpMsgSv MsgId 00000002201906281054520057087669, SubMsgId 1, SendTime 2019-06-28T10:54:52Z, EndNode 46000002, StaNode 00000002',
+      );
+      expect(parsed.stdout).toContain('DxpMsg CopMsgId BDF401B3-36D7-4A73-BCAD-292E9F053C6D');
+      expect(parsed.stdout).toContain('CEB312Message 电子订单回执 (order receipt)');
+    } finally {
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('outside corpus: messages customs would refuse before reading them', () => {
   it('fucl123-crs/CEB603-not-well-formed.xml: an end tag without its start tag is XML_MALFORMED, with the place', () => {
     // A negative test of the project's XSD validator: the second <ceb:Inventory> start tag is missing, so line 143's
@@ -639,28 +729,6 @@ describe('outside corpus: messages customs would refuse before reading them', ()
         details: { root: 'CEB700Message', namespace: 'http://www.chinaport.gov.cn/ceb' },
       }),
     );
-  });
-
-  it('zhaopei0418-distribution-message/DxpMsgSv-CEB312.xml: a transfer-node DxpMsgSv is refused, and the refusal says what it is', async () => {
-    // The same receipt inside a transfer node's DxpMsgSv (SvNo: MsgId, SubMsgId, SendTime, EndNode, StaNode), as the
-    // project's `removeDxpMsgSvHead` strips it. xmllint: valid against the 2022-05 transfer-node XSD, not the
-    // terminal-node one. sandan reads the terminal-node DxpMsg: the parser, status and reconcile say so.
-    const file = `${DIR}zhaopei0418-distribution-message/DxpMsgSv-CEB312.xml`;
-    const hint = 'DxpMsgSv is the DXP transfer-node envelope; sandan reads the terminal-node DxpMsg inside it';
-    const text = read('zhaopei0418-distribution-message/DxpMsgSv-CEB312.xml').toString('utf8');
-    expect((await validateAgainstXsd(text, 'dxp-transfer.xsd')).valid).toBe(true);
-    expect((await validateAgainstXsd(text, 'dxp-terminal.xsd')).valid).toBe(false);
-    expect(() => parseCebXml(read('zhaopei0418-distribution-message/DxpMsgSv-CEB312.xml'))).toThrow(
-      expect.objectContaining({
-        code: 'XML_UNKNOWN_ROOT',
-        message: expect.stringContaining(hint),
-        details: { root: 'DxpMsgSv', namespace: 'http://www.chinaport.gov.cn/dxp' },
-      }),
-    );
-    // status skips a file it cannot read, names it, and finds no receipts (exit 1).
-    const st = await runCli(['status', file, '--format', 'json']);
-    expect(st.code).toBe(1);
-    expect(st.stderr).toContain(`${hint} (give that DxpMsg, from its start tag to its end tag, as the file); skipped`);
   });
 
   it('luffyzhao-customs-message/CEB622-no-namespace.xml: a release receipt with no namespace and no guid/version is refused', () => {

@@ -20,11 +20,18 @@ describe('CebScanner against parseCebXml (oracle)', () => {
     agree(readFileSync('test/fixtures/xml/CEB312-rejected.xml', 'utf8'));
   });
 
-  it("takes a DxpMsg's Data as the parser does: refused where it refuses it, read where it reads it", () => {
+  it.each([
+    ['a DxpMsg', ''],
+    ['a DxpMsg in a DxpMsgSv', 'sv'],
+  ])('takes the Data of %s as the parser does: refused where it refuses it, read where it reads it', (_, wrap) => {
     const bill = readFileSync('test/fixtures/xml/CEB816Message.xml', 'utf8');
     const b64 = Buffer.from(bill, 'utf8').toString('base64');
-    const dxp = (data: string) =>
+    const msg = (data: string) =>
       `<dxp:DxpMsg xmlns:dxp="http://www.chinaport.gov.cn/dxp" ver="1.0"><dxp:TransInfo><dxp:CopMsgId>M1</dxp:CopMsgId><dxp:SenderId>DXPEDCCEB0000002</dxp:SenderId><dxp:ReceiverIds><dxp:ReceiverId>DXPENT0000012345</dxp:ReceiverId></dxp:ReceiverIds><dxp:CreatTime>2026-11-20T12:00:01</dxp:CreatTime><dxp:MsgType>CEB816Message</dxp:MsgType></dxp:TransInfo><dxp:Data>${data}</dxp:Data></dxp:DxpMsg>`;
+    const dxp = (data: string) =>
+      wrap === ''
+        ? msg(data)
+        : `<DxpMsgSv xmlns="http://www.chinaport.gov.cn/dxp" ver="1.0"><SvNo Ver="1.0"><MsgId>00000002202611201200010000000001</MsgId><SendTime>2026-11-20T12:00:02Z</SendTime><EndNode>46000002</EndNode><StaNode>00000002</StaNode></SvNo>${msg(data)}</DxpMsgSv>`;
     const parsedPayload = (text: string) => {
       const p = parseCebXml(text);
       return p.kind === 'dxp' && p.message !== undefined;
@@ -49,6 +56,19 @@ describe('CebScanner against parseCebXml (oracle)', () => {
     ] as const) {
       expect(parsedPayload(dxp(data))).toBe(false);
       expect(() => scanCebText(dxp(data))).toThrow(`The XML cannot be read: ${why}`);
+    }
+  });
+
+  it('reads the first Data of a DxpMsg that has two, as the parser does (it reports the second)', () => {
+    const bill = readFileSync('test/fixtures/xml/CEB816Message.xml', 'utf8');
+    const data = (invtNo: string) =>
+      `<Data>${Buffer.from(bill.replace('29242026I000000001', invtNo), 'utf8').toString('base64')}</Data>`;
+    const msg = `<DxpMsg xmlns="http://www.chinaport.gov.cn/dxp" ver="1.0"><TransInfo><CopMsgId>M1</CopMsgId><SenderId>DXPEDCCEB0000002</SenderId><ReceiverIds><ReceiverId>DXPENT0000012345</ReceiverId></ReceiverIds><CreatTime>2026-11-20T12:00:01</CreatTime><MsgType>CEB816Message</MsgType></TransInfo>${data('29242026I000000001')}${data('29242026I000000002')}</DxpMsg>`;
+    const sv = `<DxpMsgSv xmlns="http://www.chinaport.gov.cn/dxp" ver="1.0"><SvNo Ver="1.0"><MsgId>1</MsgId><SendTime>2026-11-20T12:00:02Z</SendTime><EndNode>46000002</EndNode><StaNode>00000002</StaNode></SvNo>${msg}</DxpMsgSv>`;
+    for (const text of [msg, sv]) {
+      const p = parseCebXml(text);
+      expect(p.issues.map((i) => i.code)).toEqual(['xml-duplicate-element']);
+      expect(agree(text).map((d) => d.fields.invtNo)).toEqual(['29242026I000000001']);
     }
   });
 

@@ -32,7 +32,7 @@ import {
   type StatusReceipt,
 } from '../reconcile/index.js';
 import { appTimeProblem, declarationProblems } from '../reconcile/status/sent.js';
-import { unplacedReceipt } from '../reconcile/status/status.js';
+import { statusReceipt, unplacedReceipt } from '../reconcile/status/status.js';
 import { type ParsedXml, parseCebXml } from '../xml/parse.js';
 import { beijingIso, beijingTimeOption } from '../time/beijing.js';
 import { isAmountText } from '../model/guards.js';
@@ -391,7 +391,8 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
     if (!msg) continue;
     if (isStatusReceiptType(msg.messageType))
       for (const d of msg.documents) {
-        const receipt = { messageType: msg.messageType, fields: d };
+        // (only what status reads: the parsed document and its file's text are not kept for the whole folder)
+        const receipt = statusReceipt(msg.messageType, d);
         // One that names no order (no key, a CEB900 of a message that cannot be read) may be a rejection: never lost silently.
         const unplaced = unplacedReceipt(receipt);
         if (unplaced !== undefined) {

@@ -332,6 +332,22 @@ export function formatStatusText(o: OrderStatus, options: { platform?: boolean }
   return out.join('\n');
 }
 
+/**
+ * `{ now, orders }` as `JSON.stringify(…, null, 2)` writes it, an order at a time: a month's report was one string as
+ * large as the output (twice that in memory, as it holds Chinese), made while every order was still held.
+ */
+export function* statusJsonChunks(now: string, orders: readonly OrderStatus[]): Generator<string> {
+  if (orders.length === 0) {
+    yield `${JSON.stringify({ now, orders }, null, 2)}\n`;
+    return;
+  }
+  yield `{\n  "now": ${JSON.stringify(now)},\n  "orders": [\n`;
+  // (an order two levels in: each of its lines four spaces more; JSON text has no line end inside a string)
+  for (let i = 0; i < orders.length; i++)
+    yield `${i === 0 ? '' : ',\n'}    ${JSON.stringify(orders[i], null, 2).replaceAll('\n', '\n    ')}`;
+  yield '\n  ]\n}\n';
+}
+
 /** `sandan status`: each order's timeline, state and anomalies from its receipts. */
 export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: CommandContext): Promise<number> {
   const now = opts.now === undefined ? new Date() : beijingTimeOption(opts.now, '--now', 'INVALID_OPTION');
@@ -425,6 +441,9 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
       );
   }
   let orders = status(receipts, { now, sent, ackHours, deliveryDays });
+  // (read: not held while the report is written)
+  receipts.length = 0;
+  sent.length = 0;
   // An order none of the inputs names is not "no anomaly": as grep finds no line, exit 1 and say so.
   let missing = false;
   if (opts.order !== undefined) {
@@ -440,7 +459,7 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
   if (missing && opts.format !== 'text') ctx.io.stderr(`sandan status: ${none}\n`);
   // In Beijing time, as every time of the report is.
   const asOf = beijingIso(now.getTime());
-  if (opts.format === 'json') ctx.io.stdout(`${JSON.stringify({ now: asOf, orders }, null, 2)}\n`);
+  if (opts.format === 'json') await writeChunks(statusJsonChunks(asOf, orders), undefined, ctx);
   else if (opts.format === 'html') ctx.io.stdout(renderStatusHtml({ now: asOf, orders }));
   else {
     // An orderNo two platforms used heads two orders: each says its platform.

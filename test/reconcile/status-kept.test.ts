@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { statusJsonChunks } from '../../src/cli/reconcile-command.js';
 import { status, isStatusReceiptType, type StatusReceipt } from '../../src/reconcile/index.js';
 import { statusReceipt, unplacedReceipt } from '../../src/reconcile/status/status.js';
 import { parseCebXml } from '../../src/xml/parse.js';
@@ -109,5 +110,22 @@ describe('what sandan status keeps of each receipt', () => {
     // (what sandan status says of a receipt it cannot place, a CEB900 of a message that cannot be read among them)
     expect(reduced.map(unplacedReceipt)).toEqual(full.map(unplacedReceipt));
     expect(full.map(unplacedReceipt).filter((u) => u?.includes('oriCopMsgId 00000000-')).length).toBeGreaterThan(0);
+
+    // The JSON report, written an order at a time, is what one JSON.stringify of it wrote (a reason over two lines too).
+    const twoLines: StatusReceipt = {
+      messageType: 'CEB312',
+      fields: {
+        orderNo: 'SD1',
+        returnStatus: '100',
+        returnTime: '20261120101700001',
+        returnInfo: '[Code:1332;Desc:a\nb]',
+      },
+    };
+    const asOf = '2026-12-10T12:00:00.000+08:00';
+    for (const list of [[], status([twoLines], { now }), orders]) {
+      const chunks = [...statusJsonChunks(asOf, list)];
+      expect(chunks.join('')).toBe(`${JSON.stringify({ now: asOf, orders: list }, null, 2)}\n`);
+      expect(chunks.length).toBe(list.length === 0 ? 1 : list.length + 2);
+    }
   });
 });

@@ -348,19 +348,14 @@ export function* statusJsonChunks(now: string, orders: readonly OrderStatus[]): 
   yield '\n  ]\n}\n';
 }
 
-/** `sandan status`: each order's timeline, state and anomalies from its receipts. */
-export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: CommandContext): Promise<number> {
-  const now = opts.now === undefined ? new Date() : beijingTimeOption(opts.now, '--now', 'INVALID_OPTION');
-  const ackHours = positive(opts.ackHours, '--ack-hours');
-  const deliveryDays = positive(opts.deliveryDays, '--delivery-days');
-  const files: string[] = [];
-  for (const p of paths) {
-    const found = await expandPaths([p], ['.xml', '.json', '.ndjson', '.jsonl']);
-    // As validate: a folder with nothing to read is an error, not an answer of "no receipts".
-    if (found.length === 0)
-      throw new SandanError('FILE_UNREADABLE', `${p} is a directory with no .xml, .json or .ndjson files in it`);
-    files.push(...found);
-  }
+/**
+ * What `sandan status` reads of its files: the receipts (only what status reads of each), the sent documents, and
+ * whether a file or record could not be read (each named on standard error).
+ */
+export async function readStatusInputs(
+  files: readonly string[],
+  ctx: CommandContext,
+): Promise<{ receipts: StatusReceipt[]; sent: SentDocument[]; unread: boolean }> {
   const receipts: StatusReceipt[] = [];
   const sent: SentDocument[] = [];
   // A declaration or XML file it could not read may hide an order's anomaly: never exit 0 after one. Each is named on
@@ -440,10 +435,28 @@ export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx
         `sandan status: ${file}: ${msg.messageType} (${msg.name.en}) is no message of an import order that sandan status reads; skipped\n`,
       );
   }
-  let orders = status(receipts, { now, sent, ackHours, deliveryDays });
+  return { receipts, sent, unread };
+}
+
+/** `sandan status`: each order's timeline, state and anomalies from its receipts. */
+export async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: CommandContext): Promise<number> {
+  const now = opts.now === undefined ? new Date() : beijingTimeOption(opts.now, '--now', 'INVALID_OPTION');
+  const ackHours = positive(opts.ackHours, '--ack-hours');
+  const deliveryDays = positive(opts.deliveryDays, '--delivery-days');
+  const files: string[] = [];
+  for (const p of paths) {
+    const found = await expandPaths([p], ['.xml', '.json', '.ndjson', '.jsonl']);
+    // As validate: a folder with nothing to read is an error, not an answer of "no receipts".
+    if (found.length === 0)
+      throw new SandanError('FILE_UNREADABLE', `${p} is a directory with no .xml, .json or .ndjson files in it`);
+    files.push(...found);
+  }
+  const read = await readStatusInputs(files, ctx);
+  const { unread } = read;
+  let orders = status(read.receipts, { now, sent: read.sent, ackHours, deliveryDays });
   // (read: not held while the report is written)
-  receipts.length = 0;
-  sent.length = 0;
+  read.receipts.length = 0;
+  read.sent.length = 0;
   // An order none of the inputs names is not "no anomaly": as grep finds no line, exit 1 and say so.
   let missing = false;
   if (opts.order !== undefined) {

@@ -6,6 +6,8 @@
 // (default 100,000; 1000000 for the #18 target), SANDAN_BENCH_STARTUP_RUNS the start-up runs,
 // SANDAN_BENCH_EMULATOR_ORDERS the orders sent to the customs emulator (bench/emulator.mjs, default 1000),
 // SANDAN_BENCH_FILES the files of the folder bench/cli-folder.mjs validates (default 2,000).
+// SANDAN_BENCH_PARCELS the parcels of the receipt folder bench/status.mjs reads (default 20,000; SANDAN_BENCH_STATUS_RUNS
+// its runs, the best reported).
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import os from 'node:os';

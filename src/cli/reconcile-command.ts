@@ -32,7 +32,7 @@ import {
   type StatusReceipt,
 } from '../reconcile/index.js';
 import { appTimeProblem, declarationProblems } from '../reconcile/status/sent.js';
-import { unplacedReceipt } from '../reconcile/status/status.js';
+import { statusReceipt, unplacedReceipt } from '../reconcile/status/status.js';
 import { type ParsedXml, parseCebXml } from '../xml/parse.js';
 import { beijingIso, beijingTimeOption } from '../time/beijing.js';
 import { isAmountText } from '../model/guards.js';
@@ -332,19 +332,30 @@ export function formatStatusText(o: OrderStatus, options: { platform?: boolean }
   return out.join('\n');
 }
 
-/** `sandan status`: each order's timeline, state and anomalies from its receipts. */
-async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: CommandContext): Promise<number> {
-  const now = opts.now === undefined ? new Date() : beijingTimeOption(opts.now, '--now', 'INVALID_OPTION');
-  const ackHours = positive(opts.ackHours, '--ack-hours');
-  const deliveryDays = positive(opts.deliveryDays, '--delivery-days');
-  const files: string[] = [];
-  for (const p of paths) {
-    const found = await expandPaths([p], ['.xml', '.json', '.ndjson', '.jsonl']);
-    // As validate: a folder with nothing to read is an error, not an answer of "no receipts".
-    if (found.length === 0)
-      throw new SandanError('FILE_UNREADABLE', `${p} is a directory with no .xml, .json or .ndjson files in it`);
-    files.push(...found);
+/**
+ * `{ now, orders }` as `JSON.stringify(…, null, 2)` writes it, an order at a time: a month's report was one string as
+ * large as the output (twice that in memory, as it holds Chinese), made while every order was still held.
+ */
+export function* statusJsonChunks(now: string, orders: readonly OrderStatus[]): Generator<string> {
+  if (orders.length === 0) {
+    yield `${JSON.stringify({ now, orders }, null, 2)}\n`;
+    return;
   }
+  yield `{\n  "now": ${JSON.stringify(now)},\n  "orders": [\n`;
+  // (an order two levels in: each of its lines four spaces more; JSON text has no line end inside a string)
+  for (let i = 0; i < orders.length; i++)
+    yield `${i === 0 ? '' : ',\n'}    ${JSON.stringify(orders[i], null, 2).replaceAll('\n', '\n    ')}`;
+  yield '\n  ]\n}\n';
+}
+
+/**
+ * What `sandan status` reads of its files: the receipts (only what status reads of each), the sent documents, and
+ * whether a file or record could not be read (each named on standard error).
+ */
+export async function readStatusInputs(
+  files: readonly string[],
+  ctx: CommandContext,
+): Promise<{ receipts: StatusReceipt[]; sent: SentDocument[]; unread: boolean }> {
   const receipts: StatusReceipt[] = [];
   const sent: SentDocument[] = [];
   // A declaration or XML file it could not read may hide an order's anomaly: never exit 0 after one. Each is named on
@@ -399,7 +410,8 @@ async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: Comma
     }
     if (isStatusReceiptType(msg.messageType))
       for (const d of msg.documents) {
-        const receipt = { messageType: msg.messageType, fields: d };
+        // (only what status reads: the parsed document and its file's text are not kept for the whole folder)
+        const receipt = statusReceipt(msg.messageType, d);
         // One that names no order (no key, a CEB900 of a message that cannot be read) may be a rejection: never lost silently.
         const unplaced = unplacedReceipt(receipt);
         if (unplaced !== undefined) {
@@ -431,7 +443,28 @@ async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: Comma
         `sandan status: ${file}: ${msg.messageType} (${msg.name.en}) is no message of an import order that sandan status reads; skipped\n`,
       );
   }
-  let orders = status(receipts, { now, sent, ackHours, deliveryDays });
+  return { receipts, sent, unread };
+}
+
+/** `sandan status`: each order's timeline, state and anomalies from its receipts. */
+async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: CommandContext): Promise<number> {
+  const now = opts.now === undefined ? new Date() : beijingTimeOption(opts.now, '--now', 'INVALID_OPTION');
+  const ackHours = positive(opts.ackHours, '--ack-hours');
+  const deliveryDays = positive(opts.deliveryDays, '--delivery-days');
+  const files: string[] = [];
+  for (const p of paths) {
+    const found = await expandPaths([p], ['.xml', '.json', '.ndjson', '.jsonl']);
+    // As validate: a folder with nothing to read is an error, not an answer of "no receipts".
+    if (found.length === 0)
+      throw new SandanError('FILE_UNREADABLE', `${p} is a directory with no .xml, .json or .ndjson files in it`);
+    files.push(...found);
+  }
+  const read = await readStatusInputs(files, ctx);
+  const { unread } = read;
+  let orders = status(read.receipts, { now, sent: read.sent, ackHours, deliveryDays });
+  // (read: not held while the report is written)
+  read.receipts.length = 0;
+  read.sent.length = 0;
   // An order none of the inputs names is not "no anomaly": as grep finds no line, exit 1 and say so.
   let missing = false;
   if (opts.order !== undefined) {
@@ -447,7 +480,7 @@ async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: Comma
   if (missing && opts.format !== 'text') ctx.io.stderr(`sandan status: ${none}\n`);
   // In Beijing time, as every time of the report is.
   const asOf = beijingIso(now.getTime());
-  if (opts.format === 'json') ctx.io.stdout(`${JSON.stringify({ now: asOf, orders }, null, 2)}\n`);
+  if (opts.format === 'json') await writeChunks(statusJsonChunks(asOf, orders), undefined, ctx);
   else if (opts.format === 'html') ctx.io.stdout(renderStatusHtml({ now: asOf, orders }));
   else {
     // An orderNo two platforms used heads two orders: each says its platform.

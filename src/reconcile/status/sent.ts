@@ -3,6 +3,7 @@ import { nearestFieldName } from '../../model/field-names.js';
 import { parseCebXml } from '../../xml/parse.js';
 import { describeInput, isRecord, nonBlankText, trimmedText } from '../../model/guards.js';
 import { beijingMillis } from '../../time/beijing.js';
+import { detached } from '../../xml/core/tokenizer.js';
 import { isSentType, type SentDocument, type SentType } from './types.js';
 
 type SentField = Exclude<keyof SentDocument, 'messageType'>;
@@ -17,7 +18,7 @@ const SENT_FIELDS: readonly SentField[] = [
   'appTime',
 ];
 
-/** A sent document with the named fields of `doc` (keys as written, as customs compares them; the appTime trimmed); the order's `orderNo` and `ebpCode` when the document names none. */
+/** A sent document with the named fields of `doc` (keys as written, as customs compares them; the appTime trimmed; texts copied); the order's `orderNo` and `ebpCode` when the document names none. */
 function sentDocument(
   messageType: SentType,
   doc: Record<string, unknown>,
@@ -25,7 +26,11 @@ function sentDocument(
   order: { orderNo?: string | undefined; ebpCode?: string | undefined } = {},
 ): SentDocument {
   const out: SentDocument = { messageType };
-  for (const f of fields) out[f] = f === 'appTime' ? trimmedText(doc[f]) : nonBlankText(doc[f]);
+  for (const f of fields) {
+    const v = f === 'appTime' ? trimmedText(doc[f]) : nonBlankText(doc[f]);
+    // (a copy: a parsed message's texts are slices of its file, which V8 would keep whole while the document is kept)
+    out[f] = v === undefined ? undefined : detached(v);
+  }
   out.orderNo ??= order.orderNo;
   out.ebpCode ??= order.ebpCode;
   return out;

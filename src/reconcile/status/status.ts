@@ -30,6 +30,7 @@ import {
   trimmedText,
 } from '../../model/guards.js';
 import { NEAR_MISSES, nearKey } from '../store.js';
+import { detached } from '../../xml/core/tokenizer.js';
 import { SandanError } from '../../errors.js';
 import { amountText } from '../records.js';
 import { refusedByFormatCheck } from './sent.js';
@@ -172,6 +173,47 @@ function receiptDocuments(r: StatusReceipt): Array<{ keys: string[]; document: D
       .filter((d) => d.keys.length > 0);
   const keys = keysOf(r.fields, RECEIPT_KEYS[r.messageType]);
   return keys.length > 0 ? [{ keys, document: RECEIPT_KIND[r.messageType] }] : [];
+}
+
+/**
+ * Every field of a receipt document that {@link status} reads, of any receipt type: its keys and platform, what makes it
+ * one receipt, its status, time and reason, a delivery status, a tax bill's figures, and the message a CEB900 refused.
+ */
+const READ_FIELDS = [
+  'orderNo',
+  'ebpCode',
+  'payTransactionId',
+  'logisticsNo',
+  'copNo',
+  'preNo',
+  'invtNo',
+  'guid',
+  'returnStatus',
+  'returnTime',
+  'returnInfo',
+  'logisticsStatus',
+  'status',
+  'taxNo',
+  'customsTax',
+  'valueAddedTax',
+  'consumptionTax',
+  'oriMessageType',
+  'oriCopMsgId',
+  'oriBizMessage',
+] as const;
+
+/**
+ * A parsed receipt document as {@link status} needs it: only the fields it reads, each text a copy of its own (amounts
+ * stay Decimal). `sandan status` keeps a folder's receipts until the end: a parsed document's texts are slices of its
+ * file, and V8 keeps the whole text of a slice alive, so each receipt held its file and the rest of its document.
+ */
+export function statusReceipt(messageType: StatusReceiptType, doc: Record<string, unknown>): StatusReceipt {
+  const fields: Record<string, unknown> = {};
+  for (const k of READ_FIELDS) {
+    const v = doc[k];
+    if (v !== undefined) fields[k] = typeof v === 'string' ? detached(v) : v;
+  }
+  return { messageType, fields };
 }
 
 /**

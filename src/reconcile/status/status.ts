@@ -180,13 +180,8 @@ function receiptDocuments(r: StatusReceipt): Array<{ keys: string[]; document: D
  * one receipt, its status, time and reason, a delivery status, a tax bill's figures, and the message a CEB900 refused.
  */
 const READ_FIELDS = [
-  'orderNo',
+  ...KEY_NAMES,
   'ebpCode',
-  'payTransactionId',
-  'logisticsNo',
-  'copNo',
-  'preNo',
-  'invtNo',
   'guid',
   'returnStatus',
   'returnTime',

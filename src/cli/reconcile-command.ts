@@ -348,6 +348,13 @@ export function* statusJsonChunks(now: string, orders: readonly OrderStatus[]): 
   yield '\n  ]\n}\n';
 }
 
+/** The text report of the orders, an order at a time (as the JSON one): the whole report is never one string. */
+function* statusTextChunks(orders: readonly OrderStatus[], shared: ReadonlySet<string>): Generator<string> {
+  for (let i = 0; i < orders.length; i++)
+    yield `${i === 0 ? '' : '\n\n'}${formatStatusText(orders[i]!, { platform: shared.has(orders[i]!.order) })}`;
+  yield '\n';
+}
+
 /**
  * What `sandan status` reads of its files: the receipts (only what status reads of each), the sent documents, and
  * whether a file or record could not be read (each named on standard error).
@@ -486,13 +493,8 @@ async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: Comma
     // An orderNo two platforms used heads two orders: each says its platform.
     const seen = new Set<string>();
     const shared = new Set(orders.filter((o) => seen.has(o.order) || !seen.add(o.order)).map((o) => o.order));
-    ctx.io.stdout(
-      orders.length
-        ? `${orders.map((o) => formatStatusText(o, { platform: shared.has(o.order) })).join('\n\n')}\n`
-        : missing
-          ? `${none}\n`
-          : 'no receipts\n',
-    );
+    if (orders.length) await writeChunks(statusTextChunks(orders, shared), undefined, ctx);
+    else ctx.io.stdout(missing ? `${none}\n` : 'no receipts\n');
     const n = orders.filter((o) => o.anomalies.length).length;
     ctx.io.stdout(`\n${plural(orders.length, 'order')}, ${n} with anomalies\n`);
   }

@@ -8,7 +8,8 @@ import type { TaxCalculation } from '../rules/tax-calculator.js';
 import { beijingMillis, isoMonthOfCeb } from '../time/beijing.js';
 import { isLiveTaxBillStatus } from '../xml/receipts.js';
 import type { TaxFigures } from '../tax/compute.js';
-import { nearKey, type InventoryKeys, type NearMiss, type StoredBill } from './store.js';
+import { nearKey } from './near-key.js';
+import type { InventoryKeys, NearMiss, StoredBill } from './store.js';
 import { TAX_KINDS, type Mismatch, type ReconcileRow, type ReconcileStatus, type TaxSplit } from './types.js';
 
 /*

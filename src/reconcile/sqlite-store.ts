@@ -19,8 +19,6 @@ import {
   linkKey,
   findNearMisses,
   billRowNearMisses,
-  nearKey,
-  NEAR_MISSES,
   NOT_SEEN,
   releaseKey,
   addRepeat,
@@ -38,6 +36,7 @@ import {
   type StoredBill,
   type StoredMismatch,
 } from './store.js';
+import { NEAR_MISSES, nearKey } from './near-key.js';
 
 /*
  * The on-disk index: one temporary SQLite file (better-sqlite3, an optional dependency)

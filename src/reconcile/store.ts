@@ -2,7 +2,8 @@ import { diskTrouble, messageOf, SandanError } from '../errors.js';
 import { isLiveTaxBillStatus, isVoidTaxBillStatus } from '../xml/receipts.js';
 import { orderIdentity, type JoinAnswer, type JoinRequest } from './facts.js';
 import { TEXT_PIECE_BYTES } from './text-piece.js';
-import { compareCodeUnits, checkArgument, plainSpelling } from '../model/guards.js';
+import { compareCodeUnits, checkArgument } from '../model/guards.js';
+import { NEAR_MISSES, nearKey } from './near-key.js';
 import { Dec } from '../model/primitives.js';
 
 /*
@@ -357,20 +358,6 @@ export function linkInventory(
   // Last: a bill that names the order (the first such bill's invtNo).
   const byOrderNo = r.orderNo ? link(linkKey('orderNo', r.orderNo)) : undefined;
   return byOrderNo ? { invtNo: byOrderNo, linkedBy: 'orderNo' } : {};
-}
-
-/** The most near misses a row names (per key looked up, and per bill row). */
-export const NEAR_MISSES = 3;
-
-const PRINTABLE_ASCII = /^[!-~]*$/;
-
-/**
- * The spelling two keys share when they differ only in case, white space or full-width forms
- * (`29242026i000000001`, `" 29242026I000000001 "`, `２９２４…`): what a near miss is found by.
- */
-export function nearKey(key: string): string {
-  // Printable ASCII without spaces (nearly every key) is its own plain spelling: no NFKC pass for it.
-  return (PRINTABLE_ASCII.test(key) ? key : plainSpelling(key)).toUpperCase();
 }
 
 /** Stored keys with a given {@link nearKey}, as a store finds them (each list sorted, at most NEAR_MISSES). */

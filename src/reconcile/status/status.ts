@@ -29,7 +29,7 @@ import {
   optionsObject,
   trimmedText,
 } from '../../model/guards.js';
-import { NEAR_MISSES, nearKey } from '../store.js';
+import { NEAR_MISSES, nearKey } from '../near-key.js';
 import { detached } from '../../xml/core/tokenizer.js';
 import { SandanError } from '../../errors.js';
 import { amountText } from '../records.js';

@@ -290,7 +290,7 @@ class ReconcileRun {
       this.problem(
         'void',
         () =>
-          `tax bill ${taxNo} is void (a CEB818 status 3), but no CEB816 of that taxNo is among the bills: if it is a bill of another month, take it out of that month's billed total${this.taxNoNearMiss(taxNo)}`,
+          `tax bill ${/^[!-~]+$/.test(taxNo) ? taxNo : JSON.stringify(taxNo)} is void (a CEB818 status 3), but no CEB816 of that taxNo is among the bills: if it is a bill of another month, take it out of that month's billed total${this.taxNoNearMiss(taxNo)}`,
       );
     if (this.leftOut.document)
       this.problems.push(

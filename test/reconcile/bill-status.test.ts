@@ -85,8 +85,9 @@ describe.each([
     messageType: 'CEB818',
     fields: { invtNo: A.inventory.invtNo, taxNo: t, status: '3', returnTime: '20261201090000000' },
   });
+  // (the void's own taxNo quoted when it is not plain printable ASCII, so that its white space shows)
   const problem = (t: string) =>
-    `tax bill ${t} is void (a CEB818 status 3), but no CEB816 of that taxNo is among the bills: if it is a bill of another month, take it out of that month's billed total; near miss: the CEB816 of taxNo ${JSON.stringify(taxNo)} is this one but for case, white space or full-width forms, and is not voided (taxNos are compared as written)`;
+    `tax bill ${/^[!-~]+$/.test(t) ? t : JSON.stringify(t)} is void (a CEB818 status 3), but no CEB816 of that taxNo is among the bills: if it is a bill of another month, take it out of that month's billed total; near miss: the CEB816 of taxNo ${JSON.stringify(taxNo)} is this one but for case, white space or full-width forms, and is not voided (taxNos are compared as written)`;
 
   it.each([
     ['white space around it', ` ${taxNo} `],
@@ -99,6 +100,8 @@ describe.each([
         const report = await reconcile({ declarations: [A], documents: [billOfA, voidOf(t)] }, { calculate, store });
         expect([...report.rows()].map((r) => r.status)).toEqual(['matched']);
         expect(report.problems).toEqual([problem(t)]);
+        // The padded taxNo is shown quoted: `tax bill " 2924… " is void`, not `tax bill  2924…  is void`.
+        if (t !== t.trim()) expect(report.problems[0]).toContain(`tax bill " ${taxNo} " is void`);
       } finally {
         store.close();
       }

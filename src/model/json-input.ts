@@ -259,7 +259,8 @@ export async function readDocument(
       },
     };
   const all = Buffer.concat(parts);
-  if (all.toString('latin1').trim() === '') return { record: { line: 1, issue: emptyInputIssue() } };
+  // (blank as a line of NDJSON is: white space, after a byte-order mark if any)
+  if (isBlankLine(all, true)) return { record: { line: 1, issue: emptyInputIssue() } };
   const read = recordAndText(1, all, false);
   if (!opts.arrays && Array.isArray(read.record.value))
     return {

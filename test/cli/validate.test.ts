@@ -67,6 +67,9 @@ describe('sandan validate', () => {
       ['{"order": ', 'json-syntax'],
       [Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), 'input-encoding'],
       ['', 'input-empty'],
+      // A byte-order mark alone, or with white space, is empty too, as a line of NDJSON holding one is blank.
+      [Buffer.from([0xef, 0xbb, 0xbf]), 'input-empty'],
+      [Buffer.from([0xef, 0xbb, 0xbf, 0x20, 0x0a]), 'input-empty'],
       ['[1,2,3]', 'input-array'],
       ['42', 'field-type'],
       [JSON.stringify({ ...JSON.parse(readFileSync(HZ, 'utf8')), payment: undefined }), 'field-required'],

@@ -205,7 +205,7 @@ async function signCommand(file: string, opts: SignCommandOptions, io: CliIo): P
 }
 
 /**
- * `sandan verify`: exit 0 valid and trusted (signed by a `--cert` certificate or one it issued), or valid
+ * `sandan verify`: exit 0 valid and trusted (signed by a `--cert` certificate or one a CA among them issued), or valid
  * and `--accept-untrusted`; 1 invalid (with the reason) or valid but untrusted; 2 usage or unreadable input.
  */
 async function verifyCommand(file: string, opts: VerifyCommandOptions, io: CliIo): Promise<number> {

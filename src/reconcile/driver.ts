@@ -15,6 +15,7 @@ import {
   type ReceiptLink,
   type ReconcileStore,
 } from './store.js';
+import { shownKey } from './near-key.js';
 import { CellTotals } from './totals.js';
 import type { InventoryReceipt, ReconcileRow, ReconcileSummary } from './types.js';
 import { compareCodeUnits } from '../model/guards.js';
@@ -290,7 +291,7 @@ class ReconcileRun {
       this.problem(
         'void',
         () =>
-          `tax bill ${/^[!-~]+$/.test(taxNo) ? taxNo : JSON.stringify(taxNo)} is void (a CEB818 status 3), but no CEB816 of that taxNo is among the bills: if it is a bill of another month, take it out of that month's billed total${this.taxNoNearMiss(taxNo)}`,
+          `tax bill ${shownKey(taxNo)} is void (a CEB818 status 3), but no CEB816 of that taxNo is among the bills: if it is a bill of another month, take it out of that month's billed total${this.taxNoNearMiss(taxNo)}`,
       );
     if (this.leftOut.document)
       this.problems.push(

@@ -18,3 +18,8 @@ export function nearKey(key: string): string {
   // Printable ASCII without spaces (nearly every key) is its own plain spelling: no NFKC pass for it.
   return (PRINTABLE_ASCII.test(key) ? key : plainSpelling(key)).toUpperCase();
 }
+
+/** A key as a message shows it: as it is when printable ASCII without spaces, else quoted so that its white space shows. */
+export function shownKey(key: string): string {
+  return PRINTABLE_ASCII.test(key) ? key : JSON.stringify(key);
+}

@@ -49,7 +49,8 @@ const isFailure = (st: string | undefined) => {
   const o = explainStatus(st ?? '')?.outcome;
   return o === 'rejected' || o === 'failed';
 };
-const msg = (zh: string, en: string): Message => ({ zh, en });
+/** A text in both languages. */
+export const msg = (zh: string, en: string): Message => ({ zh, en });
 
 /**
  * E-Port's own steps, before customs reads the message (the XSD's 1 电子口岸已暂存, 2 电子口岸申报中, 3 发送海关成功,

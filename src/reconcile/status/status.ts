@@ -18,6 +18,7 @@ import {
   timelineOf,
   unknownStatuses,
   untimedLatest,
+  msg,
   type TimelineItem,
 } from './detectors.js';
 import {
@@ -388,8 +389,6 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
   );
 }
 
-const text = (zh: string, en: string) => ({ zh, en });
-
 const KEY_DOCUMENT: Record<KeyName, DocumentKind> = {
   orderNo: 'order',
   payTransactionId: 'payment',
@@ -405,13 +404,15 @@ const KEY_DOCUMENT: Record<KeyName, DocumentKind> = {
  * documents with a mistyped key. At most NEAR_MISSES per key, the other group's key quoted as a JSON string.
  */
 function nearMisses(groups: ReadonlyMap<string, { keys: ReadonlySet<string> }>): Map<string, Anomaly[]> {
-  const byNear = new Map<string, Array<{ root: string; key: string }>>();
+  // (`value`: the key's number, without its name's prefix and its platform)
+  const byNear = new Map<string, Array<{ root: string; key: string; value: string }>>();
   for (const [root, g] of groups)
     for (const k of g.keys) {
-      const n = `${k.slice(0, 2)}${nearKey(k.slice(2).split(PLATFORM)[0]!)}`;
+      const value = k.slice(2).split(PLATFORM)[0]!;
+      const n = `${k.slice(0, 2)}${nearKey(value)}`;
       let list = byNear.get(n);
       if (!list) byNear.set(n, (list = []));
-      list.push({ root, key: k });
+      list.push({ root, key: k, value });
     }
   const out = new Map<string, Anomaly[]>();
   for (const list of byNear.values()) {
@@ -419,16 +420,14 @@ function nearMisses(groups: ReadonlyMap<string, { keys: ReadonlySet<string> }>):
     // Each spelling once, with the groups that have it: a group's near misses are found without going through
     // the whole list again for each of its members (many spellings of one key stay linear, not quadratic).
     const rootsOf = new Map<string, Set<string>>();
-    for (const { root, key } of list) {
-      const value = key.slice(2).split(PLATFORM)[0]!;
+    for (const { root, value } of list) {
       let roots = rootsOf.get(value);
       if (!roots) rootsOf.set(value, (roots = new Set()));
       roots.add(root);
     }
     const spellings = [...rootsOf.keys()].sort(compareCodeUnits);
-    for (const { root, key } of list) {
+    for (const { root, key, value } of list) {
       const name = KEY_NAMES.find((n) => key.startsWith(`${PREFIX[n]}:`))!;
-      const [value] = key.slice(2).split(PLATFORM) as [string];
       // (the same number of another platform is another order, not a near miss)
       const others: string[] = [];
       for (const o of spellings) {
@@ -444,11 +443,11 @@ function nearMisses(groups: ReadonlyMap<string, { keys: ReadonlySet<string> }>):
         kind: 'inconsistent',
         document: KEY_DOCUMENT[name],
         rule: 'near-miss-key',
-        message: text(
+        message: msg(
           `${name} ${JSON.stringify(value)} 与另一订单的 ${quoted} 仅大小写、空白或全角字符不同：海关按原文比较，二者不合并`,
           `${name} ${JSON.stringify(value)} equals another order's ${quoted} but for case, white space or full-width forms: customs compares keys as written, so they are not joined`,
         ),
-        fix: text(
+        fix: msg(
           `核对申报与回执中的 ${name}：同一包裹的单据须写法完全相同；写错的一方以正确的编号重新申报`,
           `Check the ${name} in the declarations and receipts: one parcel's documents must spell it exactly alike; declare again with the right number where it is wrong`,
         ),

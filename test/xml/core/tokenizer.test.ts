@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SandanError } from '../../../src/errors.js';
 import { type TokenizerOptions, XmlTokenizer } from '../../../src/xml/core/tokenizer.js';
+import { forbiddenCharacter } from '../../../src/xml/safety.js';
 
 /** One token as a plain record (what a reader could use of it). */
 interface Tok {
@@ -180,6 +181,9 @@ describe('XmlTokenizer', () => {
     ['a lone surrogate', '<a>\uD800</a>', 'lone surrogate', 3],
     // (a pair is one character, whatever its low half: U+10000 is D800 DC00)
     ['a control character after U+10000', '<a>\u{10000}\u0001</a>', 'U+0001', 5],
+    ['U+FFFE', '<a>\uFFFE</a>', 'U+FFFE', 3],
+    ['U+FFFF after U+1F600', '<a>\u{1F600}\uFFFF</a>', 'U+FFFF', 5],
+    ['a lone low surrogate after a pair', '<a>\u{1F600}\uDC00</a>', 'lone surrogate', 5],
     ['CDATA outside the root', '<![CDATA[x]]><a/>', 'CDATA section outside', 0],
     ['a stray <', '<a>< b</a>', "'<' that starts no valid tag", 3],
     ['a PI whose target is not a name', '<a><?1x?></a>', 'target is not an XML name', 3],
@@ -519,5 +523,57 @@ describe('XmlTokenizer over 32 KiB chunks reads a long token in linear time', ()
     const chunked = time(text, 32_768);
     // Linear: a few passes over the text (set aside, joined, read); 5 times, plus room for a loaded machine.
     expect(chunked, `${chunked.toFixed(0)} ms in chunks, ${whole.toFixed(0)} ms whole`).toBeLessThan(5 * whole + 250);
+  });
+});
+
+describe('the character check', () => {
+  // The tokenizer's fast check (one search, then four) refuses exactly what forbiddenCharacter finds, the slow
+  // and exact one, on texts built of the units that matter: controls, the non-characters, both surrogate halves.
+  const unit = fc.constantFrom(
+    'a',
+    '中',
+    '\t',
+    '\n',
+    '\u0001',
+    '\u001F',
+    '\uD7FF',
+    '\uD800',
+    '\uDBFF',
+    '\uDC00',
+    '\uDFFF',
+    '\uE000',
+    '\uFFFD',
+    '\uFFFE',
+    '\uFFFF',
+  );
+  it('refuses a text exactly when it holds a unit outside XML Char', () => {
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 8 }), (units) => {
+        const text = units.join('');
+        const bad = forbiddenCharacter(text);
+        // Whole, and streamed a unit at a time (a chunk may end between the halves of a pair).
+        const whole = () => {
+          const t = new XmlTokenizer(`<a>${text}</a>`);
+          while (t.next() !== 'eof');
+        };
+        const streamed = () => {
+          const t = new XmlTokenizer();
+          for (const piece of ['<a>', ...units, '</a>']) t.write(piece);
+          t.close();
+          while (t.next() !== 'eof');
+        };
+        for (const read of [whole, streamed]) {
+          let thrown: SandanError | undefined;
+          try {
+            read();
+          } catch (e) {
+            thrown = e as SandanError;
+          }
+          expect(thrown?.code).toBe(bad ? 'XML_MALFORMED' : undefined);
+          if (bad) expect((thrown!.details as { offset: number }).offset).toBe(3 + bad.index);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -4,6 +4,7 @@ import { networkInterfaces } from 'node:os';
 import { diskTrouble, isSandanError, messageOf, SandanError } from '../errors.js';
 import { describeInput, optionsObject } from '../model/guards.js';
 import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
+import { escapeAttr, escapeText } from '../xml/serialize.js';
 import { receiptMatches } from './state.js';
 import type { EmulatorEngine, OutgoingReceipt, ReceiptFilter } from './types.js';
 
@@ -87,9 +88,6 @@ class HttpProblem extends Error {
   }
 }
 
-const escapeXml = (s: string) =>
-  s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
-
 /** JSON when the client asks for it (Accept names application/json), XML otherwise. */
 function wantsJson(req: IncomingMessage): boolean {
   return /\bapplication\/json\b/i.test(req.headers.accept ?? '');
@@ -117,7 +115,7 @@ export function receiptsXml(receipts: readonly OutgoingReceipt[], next: number):
       ...(r.invtNo !== undefined ? [['invtNo', r.invtNo]] : []),
       ...(r.returnStatus !== undefined ? [['returnStatus', r.returnStatus]] : []),
     ]
-      .map(([k, v]) => ` ${k}="${escapeXml(v!)}"`)
+      .map(([k, v]) => ` ${k}="${escapeAttr(v!)}"`)
       .join('');
     return `<Receipt${attrs}>${withoutDeclaration(r.xml)}</Receipt>`;
   });
@@ -260,9 +258,9 @@ export async function startHttpTransport(
         req,
         res,
         status,
-        `<?xml version="1.0" encoding="UTF-8"?>\n<Error code="${escapeXml(code)}"${Object.entries(facts)
+        `<?xml version="1.0" encoding="UTF-8"?>\n<Error code="${escapeAttr(code)}"${Object.entries(facts)
           .map(([k, v]) => ` ${k}="${v}"`)
-          .join('')}>${escapeXml(message)}</Error>\n`,
+          .join('')}>${escapeText(message)}</Error>\n`,
         'application/xml; charset=utf-8',
         headers,
       );

@@ -3,6 +3,7 @@
  */
 import { SandanError, messageOf } from '../errors.js';
 import { checkXmlSize, xmlLimit } from '../xml/safety.js';
+import { escapeText } from '../xml/serialize.js';
 import { describeInput, optionsObject } from '../model/guards.js';
 import {
   type AlgorithmOptions,
@@ -71,10 +72,6 @@ function wrap(b64: string, width: number): string {
   const lines: string[] = [];
   for (let i = 0; i < b64.length; i += width) lines.push(b64.slice(i, i + width));
   return `\n${lines.join('\n')}\n`;
-}
-
-function escText(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** Resolves the algorithm options against the signer. */
@@ -225,7 +222,7 @@ export async function signMessage(xml: string, signer: Signer, options?: SignOpt
   const signature =
     `<ds:Signature xmlns:ds="${DSIG_NS}">\n<ds:SignedInfo>${inner}</ds:SignedInfo>` +
     `\n<ds:SignatureValue>${wrap(signatureValue, width)}</ds:SignatureValue>` +
-    `\n<ds:KeyInfo>\n<ds:KeyName>${escText(certificateNumber)}</ds:KeyName>` +
+    `\n<ds:KeyInfo>\n<ds:KeyName>${escapeText(certificateNumber)}</ds:KeyName>` +
     (certB64
       ? `\n<ds:X509Data>\n<ds:X509Certificate>${wrap(certB64, width)}</ds:X509Certificate>\n</ds:X509Data>`
       : '') +

@@ -2,6 +2,7 @@ import { request as rawRequest, Agent } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { receiptsXml, startHttpTransport, type HttpTransport } from '../../src/emulator/http.js';
+import { parseXml } from '../../src/xml/core/tree.js';
 import { fakeEngine, type FakeEngine } from './fake-engine.js';
 
 /*
@@ -177,6 +178,16 @@ describe('HTTP transport', () => {
     ).toEqual({ receipts: [], next: 3 });
     const bad = await fetch(`${http.url}/receipts?after=-1`);
     expect(bad.status).toBe(400);
+  });
+
+  it('writes any orderNo into the XML list so that an XML parser reads it back as it was', () => {
+    // A tab, a line break and a carriage return in an attribute are read back as spaces unless written as
+    // references (XML 1.0 3.3.3); & < " must be escaped for the answer to be XML at all.
+    const orderNo = 'O\t1\n2\r3 &<>"\'';
+    const receipt = { ...fakeEngine().emit('O-1'), orderNo };
+    const xml = receiptsXml([receipt], 1);
+    const el = parseXml(xml).root.children.find((c) => c.type === 'element')!;
+    expect(el.type === 'element' && el.attrs.find((a) => a.local === 'orderNo')?.value).toBe(orderNo);
   });
 
   it('a long-poll waits for the next matching receipt, and answers empty when the wait runs out', async () => {

@@ -5,9 +5,11 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { findConfig, readConfigFile } from '../../src/cli/config.js';
 import { escapeData, escapeProperty } from '../../src/cli/formats/github.js';
+import { junitReporter } from '../../src/cli/formats/junit.js';
 import { globRegExp } from '../../src/cli/input.js';
 import { validateStream } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
+import { parseXml, textContent, type XmlElement } from '../../src/xml/core/tree.js';
 
 const HZ = 'examples/hangzhou-1210.json';
 const GZ = 'examples/guangzhou-9610.json';
@@ -252,5 +254,48 @@ describe('shipped JSON Schemas', () => {
     expect(config({ district: 2900 })).toBe(false);
     const decl = ajv.compile(JSON.parse(readFileSync('schemas/declaration.schema.json', 'utf8')));
     for (const f of [HZ, GZ]) expect(decl(JSON.parse(readFileSync(f, 'utf8'))), JSON.stringify(decl.errors)).toBe(true);
+  });
+});
+
+describe('junit', () => {
+  it('keeps a tab or line break in a file name or message: an XML parser reads the attributes back as written', () => {
+    let out = '';
+    const r = junitReporter((s) => {
+      out += s;
+    });
+    const file = 'in\tbox/a\nb "&<>\u0001.json';
+    const message = { zh: '值 "a\tb"', en: 'value "a\tb" & <c>' };
+    r.declaration({
+      file,
+      line: 1,
+      mode: 'single',
+      valid: false,
+      issues: [
+        {
+          code: 'x',
+          ruleId: 'test/x',
+          severity: 'error',
+          path: 'order.orderNo',
+          message,
+          location: { file, line: 1, column: 2 },
+        },
+      ],
+    });
+    r.end({ files: 1, declarations: 1, valid: 0, invalid: 1, errors: 1, warnings: 0 });
+    const elements = (el: XmlElement): XmlElement[] => [
+      el,
+      ...el.children.flatMap((c) => (c.type === 'element' ? elements(c) : [])),
+    ];
+    const all = elements(parseXml(out).root);
+    const attr = (local: string, name: string) =>
+      all.find((e) => e.local === local)!.attrs.find((a) => a.local === name)!.value;
+    // U+0001 cannot be written in XML 1.0 at all: it is dropped; every other character survives.
+    const kept = file.replace('\u0001', '');
+    expect(attr('testsuite', 'name')).toBe(kept);
+    expect(attr('testcase', 'classname')).toBe(kept);
+    expect(attr('failure', 'message')).toBe(`[x] order.orderNo: ${message.en}`);
+    expect(textContent(all.find((e) => e.local === 'failure')!)).toBe(
+      `${kept}:1:2: error [x] order.orderNo: ${message.en} / ${message.zh}`,
+    );
   });
 });

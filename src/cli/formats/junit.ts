@@ -1,10 +1,10 @@
 import { xmlCharsOnly } from '../../xml/safety.js';
+import { escapeAttr, escapeText } from '../../xml/serialize.js';
 import type { DeclarationReport, LocatedIssue, Reporter } from './report.js';
 
-/** Text for XML content and attribute values; characters XML 1.0 forbids are dropped. */
-function xmlEscape(s: string): string {
-  return xmlCharsOnly(s, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
+/** An attribute value, and text: characters XML 1.0 forbids are dropped (a tab or line break in a value is kept as a reference). */
+const attr = (s: string) => escapeAttr(xmlCharsOnly(s, ''));
+const text = (s: string) => escapeText(xmlCharsOnly(s, ''));
 
 const issueLine = (i: LocatedIssue) =>
   `${i.location.file}:${i.location.line}:${i.location.column}: ${i.severity} [${i.code}] ${i.path || '(input)'}: ${i.message.en} / ${i.message.zh}`;
@@ -26,23 +26,23 @@ export function junitReporter(write: (s: string) => void, runName = 'sandan vali
     end(summary) {
       const out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        `<testsuites name="${xmlEscape(runName)}" tests="${summary.declarations}" failures="${summary.invalid}" errors="0">`,
+        `<testsuites name="${attr(runName)}" tests="${summary.declarations}" failures="${summary.invalid}" errors="0">`,
       ];
       for (const [file, list] of suites) {
         const failures = list.filter((r) => !r.valid).length;
         out.push(
-          `  <testsuite name="${xmlEscape(file)}" tests="${list.length}" failures="${failures}" errors="0" skipped="0" file="${xmlEscape(file)}">`,
+          `  <testsuite name="${attr(file)}" tests="${list.length}" failures="${failures}" errors="0" skipped="0" file="${attr(file)}">`,
         );
         for (const r of list) {
           const name = `${r.file}:${r.line}${r.orderNo !== undefined ? ` (orderNo ${r.orderNo})` : ''}`;
-          out.push(`    <testcase name="${xmlEscape(name)}" classname="${xmlEscape(file)}">`);
+          out.push(`    <testcase name="${attr(name)}" classname="${attr(file)}">`);
           for (const i of r.issues.filter((x) => x.severity === 'error'))
             out.push(
-              `      <failure type="${xmlEscape(i.code)}" message="${xmlEscape(`[${i.code}] ${i.path || '(input)'}: ${i.message.en}`)}">${xmlEscape(issueLine(i))}</failure>`,
+              `      <failure type="${attr(i.code)}" message="${attr(`[${i.code}] ${i.path || '(input)'}: ${i.message.en}`)}">${text(issueLine(i))}</failure>`,
             );
           const warnings = r.issues.filter((x) => x.severity !== 'error');
           if (warnings.length)
-            out.push(`      <system-out>${xmlEscape(warnings.map(issueLine).join('\n'))}</system-out>`);
+            out.push(`      <system-out>${text(warnings.map(issueLine).join('\n'))}</system-out>`);
           out.push('    </testcase>');
         }
         out.push('  </testsuite>');

@@ -41,8 +41,7 @@ export function junitReporter(write: (s: string) => void, runName = 'sandan vali
               `      <failure type="${attr(i.code)}" message="${attr(`[${i.code}] ${i.path || '(input)'}: ${i.message.en}`)}">${text(issueLine(i))}</failure>`,
             );
           const warnings = r.issues.filter((x) => x.severity !== 'error');
-          if (warnings.length)
-            out.push(`      <system-out>${text(warnings.map(issueLine).join('\n'))}</system-out>`);
+          if (warnings.length) out.push(`      <system-out>${text(warnings.map(issueLine).join('\n'))}</system-out>`);
           out.push('    </testcase>');
         }
         out.push('  </testsuite>');

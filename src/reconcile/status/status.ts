@@ -38,6 +38,7 @@ import { refusedByFormatCheck } from './sent.js';
 import {
   isSentType,
   isStatusReceiptType,
+  ORDER_KEY_NAMES,
   RECEIPT_KIND,
   SENT_KIND,
   type Anomaly,
@@ -66,7 +67,7 @@ const PREFIX: Record<KeyName, string> = {
   preNo: 'p',
   invtNo: 'i',
 };
-const KEY_NAMES = Object.keys(PREFIX) as KeyName[];
+const KEY_NAMES = ORDER_KEY_NAMES.filter((n): n is KeyName => n !== 'ebpCode');
 
 /** (a CEB900 names none of its own: its keys are those of the documents it refused) */
 const RECEIPT_KEYS: Record<Exclude<StatusReceiptType, 'CEB900'>, KeyName[]> = {

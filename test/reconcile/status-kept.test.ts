@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -22,26 +22,7 @@ function xmlFiles(root: string): string[] {
 
 describe('what sandan status keeps of each receipt', () => {
   it('keeps only the fields status reads, not the parsed document (no returnInfoParsed, codes of companies or tax lines)', async () => {
-    writeFileSync(
-      join(dir, 'CEB622.xml'),
-      `<?xml version="1.0" encoding="UTF-8"?>
-<CEB622Message guid="6F0D2C8E-1B7A-4C1E-9D4F-0A1B2C3D4E70" version="1.0" xmlns="http://www.chinaport.gov.cn/ceb">
-  <InventoryReturn>
-    <guid>6F0D2C8E-1B7A-4C1E-9D4F-0A1B2C3D4E71</guid>
-    <customsCode>2924</customsCode>
-    <ebpCode>3301964J31</ebpCode>
-    <ebcCode>3301964J31</ebcCode>
-    <agentCode>3301980BRK</agentCode>
-    <copNo>INV202611200001</copNo>
-    <preNo>B20261120000000001</preNo>
-    <invtNo>29242026I000000001</invtNo>
-    <returnStatus>800</returnStatus>
-    <returnTime>20261120120000000</returnTime>
-    <returnInfo>[Code:2600;Desc:放行]</returnInfo>
-  </InventoryReturn>
-</CEB622Message>
-`,
-    );
+    copyFileSync('test/fixtures/xml/CEB622-release.xml', join(dir, 'CEB622.xml'));
     copyFileSync('test/fixtures/xml/CEB816Message.xml', join(dir, 'CEB816.xml'));
     let stderr = '';
     const io = {

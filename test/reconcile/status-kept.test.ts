@@ -7,6 +7,7 @@ import { readStatusInputs, statusJsonChunks } from '../../src/cli/reconcile-comm
 import { status, isStatusReceiptType, type StatusReceipt } from '../../src/reconcile/index.js';
 import { statusReceipt, unplacedReceipt } from '../../src/reconcile/status/status.js';
 import { parseCebXml } from '../../src/xml/parse.js';
+import { statusReceipt as publicStatusReceipt } from '../../src/index.js';
 import { escapeText } from '../../src/xml/serialize.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sandan-status-kept-'));
@@ -99,5 +100,28 @@ describe('what sandan status keeps of each receipt', () => {
       expect(chunks.join('')).toBe(`${JSON.stringify({ now: asOf, orders: list }, null, 2)}\n`);
       expect(chunks.length).toBe(list.length === 0 ? 1 : list.length + 2);
     }
+  });
+
+  it('statusReceipt is public: a library caller keeps the compact receipt, and status answers the same from it', () => {
+    const receipts = ['CEB622-release.xml', 'CEB816Message.xml', 'CEB312-rejected.xml'].flatMap((name) => {
+      const msg = parseCebXml(readFileSync(join('test/fixtures/xml', name), 'utf8'));
+      if (msg.kind !== 'ceb' || !isStatusReceiptType(msg.messageType)) throw new Error(`${name} is no receipt`);
+      return msg.documents.map((d) => ({ messageType: msg.messageType as StatusReceipt['messageType'], fields: d }));
+    });
+    const compact = receipts.map((r) => publicStatusReceipt(r.messageType, r.fields));
+    expect(Object.keys(compact[0]!.fields).sort()).toEqual(
+      ['copNo', 'ebpCode', 'guid', 'invtNo', 'preNo', 'returnInfo', 'returnStatus', 'returnTime'].sort(),
+    );
+    const now = new Date('2026-12-10T04:00:00Z');
+    expect(status(compact, { now })).toEqual(status(receipts, { now }));
+    // Misuse throws, as status() does for a receipt it does not read.
+    for (const [type, doc] of [
+      ['CEB712', {}],
+      ['CEB622', null],
+      ['CEB622', 'text'],
+    ] as const)
+      expect(() => publicStatusReceipt(type as StatusReceipt['messageType'], doc as never)).toThrow(
+        expect.objectContaining({ code: 'INVALID_OPTION' }),
+      );
   });
 });

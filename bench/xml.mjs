@@ -24,22 +24,7 @@ console.log(
   }),
 );
 
-const receipt = `<?xml version="1.0" encoding="UTF-8"?>
-<CEB622Message guid="4CDE1CFD-EDED-46B1-946C-B8022E42FC94" version="1.0" xmlns="http://www.chinaport.gov.cn/ceb">
-  <InventoryReturn>
-    <guid>4CDE1CFD-EDED-46B1-946C-B8022E42FC95</guid>
-    <customsCode>2924</customsCode>
-    <ebpCode>3301964J31</ebpCode>
-    <ebcCode>3301964J31</ebcCode>
-    <agentCode>3301980BRK</agentCode>
-    <copNo>INV202611200001</copNo>
-    <preNo>B20261120000000001</preNo>
-    <invtNo>29242026I000000001</invtNo>
-    <returnStatus>800</returnStatus>
-    <returnTime>20261120120000123</returnTime>
-    <returnInfo>[Code:2600;Desc:放行]</returnInfo>
-  </InventoryReturn>
-</CEB622Message>`;
+const receipt = readFileSync(new URL('../test/fixtures/xml/CEB622-release.xml', import.meta.url), 'utf8');
 const bill = readFileSync(new URL('../test/fixtures/xml/CEB816Message.xml', import.meta.url), 'utf8');
 
 /** Every leaf element's name and text, found with indexOf: what reading the fields costs at the least. */

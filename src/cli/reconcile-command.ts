@@ -14,7 +14,6 @@ import {
   reconcileBalanced,
   reconcileFiles,
   renderReconcileHtml,
-  renderStatusHtml,
   reportCsvChunks,
   reportJsonChunks,
   reportTextChunks,
@@ -33,6 +32,7 @@ import {
 } from '../reconcile/index.js';
 import { appTimeProblem, declarationProblems } from '../reconcile/status/sent.js';
 import { statusReceipt, unplacedReceipt } from '../reconcile/status/status.js';
+import { statusHtmlChunks } from '../reconcile/status/html.js';
 import { type ParsedXml, parseCebXml } from '../xml/parse.js';
 import { beijingIso, beijingTimeOption } from '../time/beijing.js';
 import { isAmountText } from '../model/guards.js';
@@ -488,7 +488,7 @@ async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: Comma
   // In Beijing time, as every time of the report is.
   const asOf = beijingIso(now.getTime());
   if (opts.format === 'json') await writeChunks(statusJsonChunks(asOf, orders), undefined, ctx);
-  else if (opts.format === 'html') ctx.io.stdout(renderStatusHtml({ now: asOf, orders }));
+  else if (opts.format === 'html') await writeChunks(statusHtmlChunks({ now: asOf, orders }), undefined, ctx);
   else {
     // An orderNo two platforms used heads two orders: each says its platform.
     const seen = new Set<string>();

@@ -374,12 +374,26 @@ export function htmlPage(page: {
   data?: unknown;
   style?: string;
 }): string {
+  return [...htmlPageChunks(page)].join('');
+}
+
+/**
+ * {@link htmlPage} a part at a time: the head, each part of the body as it is made, then the tail. A page of
+ * thousands of orders is never one string.
+ */
+export function* htmlPageChunks(page: {
+  title: string;
+  body: string | Iterable<string>;
+  scripts: Array<{ js: string; what: string }>;
+  data?: unknown;
+  style?: string;
+}): Generator<string> {
   const { title, body, scripts, data } = page;
   const bodies = scripts.map((s) => scriptBody(s.js, s.what));
   const scriptSrc = bodies.length ? bodies.map(sha256).join(' ') : "'none'";
   // Only base64 hashes and keywords: nothing to escape in the attribute.
   const csp = `default-src 'none'; script-src ${scriptSrc}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
-  return `<!DOCTYPE html>
+  yield `<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
@@ -390,7 +404,10 @@ export function htmlPage(page: {
 <style>${STYLE}${page.style ?? ''}</style>
 </head>
 <body>
-${body}
+`;
+  if (typeof body === 'string') yield body;
+  else yield* body;
+  yield `
 ${data === undefined ? '' : `<script type="application/json" id="sandan-data">${jsonForScript(data)}</script>\n`}${bodies.map((b) => `<script>${b}</script>`).join('\n')}
 </body>
 </html>

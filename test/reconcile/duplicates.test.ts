@@ -7,22 +7,7 @@ import { parseCebXml, wrapDxp, type CebMessage } from '../../src/xml/index.js';
 import { runCli } from '../helpers/cli.js';
 
 // The release receipt of the Hangzhou example's inventory, as customs sends it (default namespace, no prefix).
-const RELEASE = `<?xml version="1.0" encoding="UTF-8"?>
-<CEB622Message guid="7A1B2C3D-0000-4000-8000-000000000622" version="1.0" xmlns="http://www.chinaport.gov.cn/ceb">
-  <InventoryReturn>
-    <guid>7A1B2C3D-0000-4000-8000-000000000001</guid>
-    <customsCode>2924</customsCode>
-    <ebpCode>3301964J31</ebpCode>
-    <ebcCode>3301964J31</ebcCode>
-    <agentCode>3301980BRK</agentCode>
-    <copNo>INV202611200001</copNo>
-    <preNo>B20261120000000001</preNo>
-    <invtNo>29242026I000000001</invtNo>
-    <returnStatus>800</returnStatus>
-    <returnTime>20261120120000000</returnTime>
-    <returnInfo>[Code:2600;Desc:放行]</returnInfo>
-  </InventoryReturn>
-</CEB622Message>`;
+const RELEASE = readFileSync('test/fixtures/xml/CEB622-release.xml', 'utf8');
 const WRAPPED = wrapDxp(RELEASE, {
   senderId: 'DXPEDCCEB0000002',
   receiverIds: ['DXPENT0000012345'],

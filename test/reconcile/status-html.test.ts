@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OrderStatus, renderStatusHtml, type StatusReportJSON } from '../../src/reconcile/index.js';
-import { elapsed } from '../../src/reconcile/status/html.js';
+import { elapsed, statusHtmlChunks } from '../../src/reconcile/status/html.js';
 import { runCli } from '../helpers/cli.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
 import { type BrowserGlobals, type DomElement, launchChromium, openPage } from './html-browser.js';
@@ -75,6 +75,23 @@ describe('renderStatusHtml (string)', () => {
     expect(html).toContain("script-src 'none'");
     expect(html).toContain('&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;!--');
     expect(html).not.toContain('<b>ok</b>');
+  });
+
+  it('is written an order at a time, as the one string has it', async () => {
+    const report: StatusReportJSON = JSON.parse((await runCli([...args, '--format', 'json'])).stdout);
+    expect(report.orders.length).toBeGreaterThan(1);
+    for (const r of [report, { ...report, orders: [] }]) {
+      const chunks = [...statusHtmlChunks(r, { title: 'T' })];
+      expect(chunks.join('')).toBe(renderStatusHtml(r, { title: 'T' }));
+      // head, heading, summary, the no-orders line (empty when there are orders), each order, tail
+      expect(chunks.length).toBe(r.orders.length + 5);
+      expect(chunks[0]).toMatch(/<body>\n$/);
+      expect(chunks.at(-1)).toMatch(/^\n\n<\/body>\n<\/html>\n$/);
+    }
+    // The CLI writes the same page.
+    expect((await runCli([...args, '--format', 'html'])).stdout).toBe(renderStatusHtml(report));
+    // Misuse throws at the call, not when the first part is asked for.
+    expect(() => statusHtmlChunks(null as unknown as StatusReportJSON)).toThrow(/renderStatusHtml/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,6 +7,7 @@ import { readStatusInputs, statusJsonChunks } from '../../src/cli/reconcile-comm
 import { status, isStatusReceiptType, type StatusReceipt } from '../../src/reconcile/index.js';
 import { statusReceipt, unplacedReceipt } from '../../src/reconcile/status/status.js';
 import { parseCebXml } from '../../src/xml/parse.js';
+import { statusReceipt as publicStatusReceipt } from '../../src/index.js';
 import { escapeText } from '../../src/xml/serialize.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sandan-status-kept-'));
@@ -22,26 +23,7 @@ function xmlFiles(root: string): string[] {
 
 describe('what sandan status keeps of each receipt', () => {
   it('keeps only the fields status reads, not the parsed document (no returnInfoParsed, codes of companies or tax lines)', async () => {
-    writeFileSync(
-      join(dir, 'CEB622.xml'),
-      `<?xml version="1.0" encoding="UTF-8"?>
-<CEB622Message guid="6F0D2C8E-1B7A-4C1E-9D4F-0A1B2C3D4E70" version="1.0" xmlns="http://www.chinaport.gov.cn/ceb">
-  <InventoryReturn>
-    <guid>6F0D2C8E-1B7A-4C1E-9D4F-0A1B2C3D4E71</guid>
-    <customsCode>2924</customsCode>
-    <ebpCode>3301964J31</ebpCode>
-    <ebcCode>3301964J31</ebcCode>
-    <agentCode>3301980BRK</agentCode>
-    <copNo>INV202611200001</copNo>
-    <preNo>B20261120000000001</preNo>
-    <invtNo>29242026I000000001</invtNo>
-    <returnStatus>800</returnStatus>
-    <returnTime>20261120120000000</returnTime>
-    <returnInfo>[Code:2600;Desc:放行]</returnInfo>
-  </InventoryReturn>
-</CEB622Message>
-`,
-    );
+    copyFileSync('test/fixtures/xml/CEB622-release.xml', join(dir, 'CEB622.xml'));
     copyFileSync('test/fixtures/xml/CEB816Message.xml', join(dir, 'CEB816.xml'));
     let stderr = '';
     const io = {
@@ -118,5 +100,28 @@ describe('what sandan status keeps of each receipt', () => {
       expect(chunks.join('')).toBe(`${JSON.stringify({ now: asOf, orders: list }, null, 2)}\n`);
       expect(chunks.length).toBe(list.length === 0 ? 1 : list.length + 2);
     }
+  });
+
+  it('statusReceipt is public: a library caller keeps the compact receipt, and status answers the same from it', () => {
+    const receipts = ['CEB622-release.xml', 'CEB816Message.xml', 'CEB312-rejected.xml'].flatMap((name) => {
+      const msg = parseCebXml(readFileSync(join('test/fixtures/xml', name), 'utf8'));
+      if (msg.kind !== 'ceb' || !isStatusReceiptType(msg.messageType)) throw new Error(`${name} is no receipt`);
+      return msg.documents.map((d) => ({ messageType: msg.messageType as StatusReceipt['messageType'], fields: d }));
+    });
+    const compact = receipts.map((r) => publicStatusReceipt(r.messageType, r.fields));
+    expect(Object.keys(compact[0]!.fields).sort()).toEqual(
+      ['copNo', 'ebpCode', 'guid', 'invtNo', 'preNo', 'returnInfo', 'returnStatus', 'returnTime'].sort(),
+    );
+    const now = new Date('2026-12-10T04:00:00Z');
+    expect(status(compact, { now })).toEqual(status(receipts, { now }));
+    // Misuse throws, as status() does for a receipt it does not read.
+    for (const [type, doc] of [
+      ['CEB712', {}],
+      ['CEB622', null],
+      ['CEB622', 'text'],
+    ] as const)
+      expect(() => publicStatusReceipt(type as StatusReceipt['messageType'], doc as never)).toThrow(
+        expect.objectContaining({ code: 'INVALID_OPTION' }),
+      );
   });
 });

@@ -3,7 +3,7 @@ import type { Message } from '../../model/issue.js';
 import { beijingIso } from '../../time/beijing.js';
 import { explainStatus, isVoidTaxBillStatus } from '../../xml/receipts.js';
 import type { Label } from '../output.js';
-import { escapeHtml, htmlPage, label, labelIn } from '../report-html.js';
+import { escapeHtml, htmlPageChunks, label, labelIn } from '../report-html.js';
 import type { AnomalyKind, DocumentKind, OrderState, OrderStatus, TaxBillFacts, TimelineNode } from './types.js';
 import { checkArgument, optionsObject } from '../../model/guards.js';
 
@@ -201,6 +201,15 @@ section.order { border-top: 1px solid #ddd; padding-top: .5rem; }
  * receipts in Beijing time, in Chinese and English. Pure and script-free.
  */
 export function renderStatusHtml(report: StatusReportJSON, options: { title?: string } = {}): string {
+  return [...statusHtmlChunks(report, options)].join('');
+}
+
+/**
+ * {@link renderStatusHtml} an order at a time, as `sandan status --format html` writes it: a month's
+ * page was one string as large as the output, made while every order was still held.
+ */
+export function statusHtmlChunks(report: StatusReportJSON, options: { title?: string } = {}): Generator<string> {
+  // (checked here, not when the first part is asked for: misuse throws at the call)
   checkArgument(report, 'object', 'renderStatusHtml', 'the report');
   checkArgument(report.orders, 'list', 'renderStatusHtml', 'report.orders');
   options = optionsObject(options, 'renderStatusHtml');
@@ -208,14 +217,15 @@ export function renderStatusHtml(report: StatusReportJSON, options: { title?: st
   const n = report.orders.filter((o) => o.anomalies.length).length;
   // In Beijing time, like the timeline (the JSON carries the instant in UTC).
   const now = beijingIso(Date.parse(report.now)) || report.now;
-  const body = [
-    `<h1>${label(['订单状态查询', 'Where is my parcel: order status'])}</h1>`,
-    `<p class="summary">${label([
-      `${report.orders.length} 个订单，${n} 个有异常；截至 ${now}`,
-      `${report.orders.length} orders, ${n} with anomalies; as of ${now}`,
-    ])}</p>`,
-    report.orders.length === 0 ? `<p>${label(['没有回执或单证。', 'No receipts or documents.'])}</p>` : '',
-    ...report.orders.map(orderSection),
-  ].join('\n');
-  return htmlPage({ title, body, scripts: [], style: STYLE });
+  const { orders } = report;
+  function* body(): Generator<string> {
+    yield `<h1>${label(['订单状态查询', 'Where is my parcel: order status'])}</h1>`;
+    yield `\n<p class="summary">${label([
+      `${orders.length} 个订单，${n} 个有异常；截至 ${now}`,
+      `${orders.length} orders, ${n} with anomalies; as of ${now}`,
+    ])}</p>`;
+    yield `\n${orders.length === 0 ? `<p>${label(['没有回执或单证。', 'No receipts or documents.'])}</p>` : ''}`;
+    for (let i = 0; i < orders.length; i++) yield `\n${orderSection(orders[i]!, i)}`;
+  }
+  return htmlPageChunks({ title, body: body(), scripts: [], style: STYLE });
 }

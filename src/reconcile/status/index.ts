@@ -1,5 +1,5 @@
 /** Order status (订单异常查询): each order's timeline, state and anomalies from its receipts. */
-export { status } from './status.js';
+export { status, statusReceipt } from './status.js';
 export { sentFromDeclaration, sentFromMessage } from './sent.js';
 export {
   isSentType,

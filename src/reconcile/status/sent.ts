@@ -4,19 +4,11 @@ import { parseCebXml } from '../../xml/parse.js';
 import { describeInput, isRecord, nonBlankText, trimmedText } from '../../model/guards.js';
 import { beijingMillis } from '../../time/beijing.js';
 import { detached } from '../../xml/core/tokenizer.js';
-import { isSentType, type SentDocument, type SentType } from './types.js';
+import { isSentType, ORDER_KEY_NAMES, type SentDocument, type SentType } from './types.js';
 
 type SentField = Exclude<keyof SentDocument, 'messageType'>;
-const SENT_FIELDS: readonly SentField[] = [
-  'orderNo',
-  'ebpCode',
-  'payTransactionId',
-  'logisticsNo',
-  'copNo',
-  'preNo',
-  'invtNo',
-  'appTime',
-];
+/** What a sent message's document is read for: its keys and platform, and when it was sent. */
+const SENT_FIELDS: readonly SentField[] = [...ORDER_KEY_NAMES, 'appTime'];
 
 /** A sent document with the named fields of `doc` (keys as written, as customs compares them; the appTime trimmed; texts copied); the order's `orderNo` and `ebpCode` when the document names none. */
 function sentDocument(

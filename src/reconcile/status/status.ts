@@ -38,6 +38,7 @@ import { refusedByFormatCheck } from './sent.js';
 import {
   isSentType,
   isStatusReceiptType,
+  ORDER_KEY_NAMES,
   RECEIPT_KIND,
   SENT_KIND,
   type Anomaly,
@@ -66,7 +67,7 @@ const PREFIX: Record<KeyName, string> = {
   preNo: 'p',
   invtNo: 'i',
 };
-const KEY_NAMES = Object.keys(PREFIX) as KeyName[];
+const KEY_NAMES = ORDER_KEY_NAMES.filter((n): n is KeyName => n !== 'ebpCode');
 
 /** (a CEB900 names none of its own: its keys are those of the documents it refused) */
 const RECEIPT_KEYS: Record<Exclude<StatusReceiptType, 'CEB900'>, KeyName[]> = {
@@ -200,10 +201,17 @@ const READ_FIELDS = [
 
 /**
  * A parsed receipt document as {@link status} needs it: only the fields it reads, each text a copy of its own (amounts
- * stay Decimal). `sandan status` keeps a folder's receipts until the end: a parsed document's texts are slices of its
+ * stay Decimal). {@link status} answers the same from it as from the whole document. Pass these, not the documents
+ * `parseCebXml` gave, when many receipts are kept until `status` is called: a parsed document's texts are slices of its
  * file, and V8 keeps the whole text of a slice alive, so each receipt held its file and the rest of its document.
+ * `sandan status` keeps a folder's receipts so.
  */
 export function statusReceipt(messageType: StatusReceiptType, doc: Record<string, unknown>): StatusReceipt {
+  if (!isStatusReceiptType(messageType as string) || !isRecord(doc))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `statusReceipt takes a receipt type (CEB312 … CEB900) and a parsed document of it, got ${describeInput(messageType)} and ${describeInput(doc)}`,
+    );
   const fields: Record<string, unknown> = {};
   for (const k of READ_FIELDS) {
     const v = doc[k];

@@ -156,6 +156,21 @@ export type OrderState =
   | 'pending'
   | 'sent';
 
+/**
+ * The names of an order's keys, as {@link OrderStatus} `keys` lists them: the keys documents are joined by and the
+ * platform (ebpCode), which qualifies an orderNo. Status joins by them and reads them of a sent document. (Written as
+ * a record: a key added to `OrderStatus['keys']` and not here fails the type check.)
+ */
+export const ORDER_KEY_NAMES = Object.keys({
+  orderNo: true,
+  ebpCode: true,
+  payTransactionId: true,
+  logisticsNo: true,
+  copNo: true,
+  preNo: true,
+  invtNo: true,
+} satisfies Record<keyof OrderStatus['keys'], true>) as ReadonlyArray<keyof OrderStatus['keys']>;
+
 /** One order's status. */
 export interface OrderStatus {
   /** The orderNo, or `copNo:…`/`logisticsNo:…` etc. when no document names the order. */

@@ -74,7 +74,7 @@ export function rulesCatalogue(): string {
     '',
     'In the source column, 报文规范 202205 is 海关总署《海关跨境电商统一版系统企业对接报文规范（202205版）》 with its import XSD (附件2 海关跨境进口业务节点报文定义202205.xsd), cited by message element. The national ruleset cites each document in its `sources` with what is known of it (issuer, number, title, date, URL; where a field is missing, it was not found).',
     '',
-    'Codes reported outside rules: `date-unknown` (engine: the declaration carries no date), `rule-failed` (engine: a rule threw, which is a bug), `input-encoding`, `json-syntax`, `input-too-large`, `input-empty`, `input-array` (input: the file could not be read as a JSON declaration; `input-array`: a JSON array of them, given where one declaration per file or NDJSON is read).',
+    'Codes reported outside rules: `date-unknown` (engine: the declaration carries no date; at `inventory.declTime`, or `order.appTime` for an order alone), `rule-failed` (engine: a rule threw, which is a bug), `input-encoding`, `json-syntax`, `input-too-large`, `input-empty`, `input-array` (input: the file could not be read as a JSON declaration; `input-array`: a JSON array of them, given where one declaration per file or NDJSON is read).',
     '',
     'Each rule lives in `src/rules/<family>/<name>.ts` with its messages (one template per message id, in Chinese and English, filled from the data the rule reports) and its documented examples; its tests are `test/rules/<family>/<name>.test.ts`. The Passes and Fails examples below are run when this page is generated, each on the file it names and with the rate table `examples/rates.example.json` (on the command line: `--rates examples/rates.example.json`); the findings shown are what they give.',
     '',

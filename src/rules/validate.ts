@@ -1,5 +1,5 @@
 import { SandanError } from '../errors.js';
-import { describeInput, isRecord, optionsObject, checkArgument } from '../model/guards.js';
+import { describeInput, optionsObject, checkArgument } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { FIELD_RULE_ID, parseDeclaration, UNKNOWN_FIELD_RULE_ID } from '../model/parse.js';
 import { readDeclarationBeyond, type ExtensionField } from '../xml/extensions.js';
@@ -16,7 +16,10 @@ import { loadRuleset, RulesetRegistry, type ResolvedRuleset, type Ruleset } from
 import { snapshotLike, type QuotaSnapshot, type RuleServices } from './services.js';
 import type { Report, Rule, RuleContext } from './types.js';
 import type { Severity } from '../model/issue.js';
-import { isoDateOfCeb, isoDateOption } from '../time/beijing.js';
+import { isoDateOption } from '../time/beijing.js';
+import { declarationDate, declarationDateField } from './declaration-date.js';
+
+export { declarationDate };
 
 /** Options of {@link validate} and {@link createValidator}. */
 export interface ValidateOptions {
@@ -57,16 +60,6 @@ export interface ValidationResult {
 
 /** The date used when a declaration carries none and none is given: the newest policy. */
 const LATEST = '9999-12-31';
-
-/**
- * The Beijing date of a declaration, `YYYY-MM-DD`: the day of `inventory.declTime`, else of
- * `order.appTime`, when the field is a real CEB time (an impossible date or time gives none).
- */
-export function declarationDate(input: unknown): string | undefined {
-  if (!isRecord(input)) return undefined;
-  const rec = input as Record<string, Record<string, unknown> | undefined>;
-  return isoDateOfCeb(rec.inventory?.declTime) ?? isoDateOfCeb(rec.order?.appTime);
-}
 
 /** The bundled ruleset id of a customs district. */
 export function districtRulesetId(district: string): string {
@@ -244,7 +237,8 @@ function runRules(
     issues.push({
       code: 'date-unknown',
       severity: 'warning',
-      path: 'inventory.declTime',
+      // (the field that should carry the date: an order alone has no inventory.declTime)
+      path: declarationDateField(raw).path,
       ruleId: 'engine',
       message: {
         zh: '声明中没有申报日期或报送时间，按最新政策校验',

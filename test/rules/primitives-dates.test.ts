@@ -3,6 +3,7 @@ import { checkIdNumber, createValidator, declarationDate, validate } from '../..
 import type { QuotaLedger } from '../../src/quota/ledger.js';
 import { buyerIdProblem } from '../../src/quota/core.js';
 import { validateWithQuota } from '../../src/quota/validate.js';
+import { declarationDateField } from '../../src/rules/declaration-date.js';
 import { idNumberKeyProblem } from '../../src/rules/id-number.js';
 import { example } from '../helpers/examples.js';
 
@@ -27,6 +28,19 @@ describe('the date of a declaration is read from a real CEB time only', () => {
     );
     expect(declarationDate([{ order: { appTime: '20261120101500' } }])).toBeUndefined();
     expect(declarationDate(null)).toBeUndefined();
+  });
+
+  it('names the field the date came from, else the one that should carry it', () => {
+    const both = { inventory: { declTime: '20261120' }, order: { appTime: '20250101101500' } };
+    expect(declarationDateField(both)).toEqual({ date: '2026-11-20', path: 'inventory.declTime' });
+    const unreadable = { inventory: { declTime: '20250229' }, order: { appTime: '20261120101500' } };
+    expect(declarationDateField(unreadable)).toEqual({ date: '2026-11-20', path: 'order.appTime' });
+    expect(declarationDateField({ inventory: {}, order: { appTime: 'x' } })).toEqual({
+      date: undefined,
+      path: 'inventory.declTime',
+    });
+    expect(declarationDateField({ order: {} })).toEqual({ date: undefined, path: 'order.appTime' });
+    expect(declarationDateField(null)).toEqual({ date: undefined, path: '' });
   });
 
   it('takes no date from a field whose day is real but whose time or length is not (it used to read the first 8 digits)', () => {

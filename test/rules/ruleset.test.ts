@@ -58,6 +58,18 @@ describe('effective dating', () => {
       expect.objectContaining({ code: 'date-unknown', severity: 'warning', path: 'inventory.declTime' }),
     );
   });
+
+  it('points the warning at the order’s appTime when there is an order alone', () => {
+    // It used to point at inventory.declTime, a field of a document the declaration does not have.
+    const d = example('hangzhou-1210');
+    delete d.inventory;
+    delete d.payment;
+    delete d.logistics;
+    d.order.appTime = '20261120241500';
+    expect(validate(d).issues.filter((i) => i.code === 'date-unknown')).toEqual([
+      expect.objectContaining({ code: 'date-unknown', severity: 'warning', path: 'order.appTime' }),
+    ]);
+  });
 });
 
 describe('user rulesets', () => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Issue } from '../../model/issue.js';
 import { renderMessage } from '../messages.js';
 import type { Policy } from '../policy.js';
+import { declarationDateField } from '../declaration-date.js';
 import { missingRegimeValues } from '../tax-policy.js';
 import { defineRule } from '../types.js';
 
@@ -11,16 +12,6 @@ const MESSAGES = {
     en: 'No CBEC retail-import tax regime was in force on {at}: the rulesets set no {missing} for that day',
   },
 } as const;
-
-/** Where the date a declaration is judged on comes from (the inventory's declTime, else the order's appTime). */
-function datePath(input: unknown): string {
-  const rec = (input !== null && typeof input === 'object' ? input : {}) as Record<string, unknown>;
-  return typeof rec.inventory === 'object' && rec.inventory !== null
-    ? 'inventory.declTime'
-    : typeof rec.order === 'object' && rec.order !== null
-      ? 'order.appTime'
-      : '';
-}
 
 /**
  * A declaration dated before the CBEC retail-import regime began cannot clear as CBEC at all:
@@ -59,7 +50,7 @@ export const regimeInForce = defineRule({
     return [
       {
         messageId: 'no-cbec-regime',
-        path: datePath(ctx.input),
+        path: declarationDateField(ctx.input).path,
         actual: ctx.at,
         data: { at: ctx.at, missing: missing.join(', ') },
       },
@@ -77,7 +68,7 @@ export function noRegimeIssue(policy: Policy, at: string, input: unknown): Issue
   return {
     code: 'no-cbec-regime',
     severity: 'error',
-    path: datePath(input),
+    path: declarationDateField(input).path,
     ruleId: regimeInForce.id,
     message: renderMessage(MESSAGES['no-cbec-regime'], { at, missing: missing.join(', ') }),
     actual: at,

@@ -42,6 +42,32 @@ ruleTester(regimeInForce, {
         },
       ],
     },
+    {
+      // The date comes from the order's appTime, so the issue points there (it used to point at the
+      // inventory's declTime, which gave no date).
+      name: 'an unreadable declTime and an appTime in 2015: the date and the path are the order’s',
+      set: { 'inventory.declTime': '20250229', 'order.appTime': '20151111093000' },
+      errors: [
+        {
+          code: 'no-cbec-regime',
+          path: 'order.appTime',
+          actual: '2015-11-11',
+          data: { at: '2015-11-11', missing: MISSING },
+        },
+      ],
+    },
+    {
+      name: 'a missing declTime and an appTime in 2015: the path is the order’s appTime',
+      set: { 'inventory.declTime': null, 'order.appTime': '20151111093000' },
+      errors: [
+        {
+          code: 'no-cbec-regime',
+          path: 'order.appTime',
+          actual: '2015-11-11',
+          data: { at: '2015-11-11', missing: MISSING },
+        },
+      ],
+    },
   ],
 });
 

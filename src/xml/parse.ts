@@ -162,14 +162,22 @@ const INT = /^[+-]?\d+$/;
 const DECIMAL = { zh: '十进制数', en: 'a decimal' };
 const INTEGER = { zh: '整数', en: 'an integer' };
 
+/** "n characters", singular for one. */
+const characters = (n: number) => ({ zh: `${n} 个字符`, en: `${n} character${n === 1 ? '' : 's'}` });
+
 /** What an XSD type requires that an empty value lacks, or undefined when '' is valid (a string without minLength). */
 function emptyRefusal(t: CebLeafType): { zh: string; en: string } | undefined {
   if (t.base === 'decimal') return DECIMAL;
   if (t.base === 'int') return INTEGER;
   if (t.base !== 'string') return undefined;
-  if (t.length) return { zh: `恰好 ${t.length} 个字符`, en: `exactly ${t.length} characters` };
-  if (t.minLength)
-    return { zh: `至少 ${t.minLength} 个字符`, en: `at least ${t.minLength} character${t.minLength === 1 ? '' : 's'}` };
+  if (t.length) {
+    const n = characters(t.length);
+    return { zh: `恰好 ${n.zh}`, en: `exactly ${n.en}` };
+  }
+  if (t.minLength) {
+    const n = characters(t.minLength);
+    return { zh: `至少 ${n.zh}`, en: `at least ${n.en}` };
+  }
   return undefined;
 }
 
@@ -245,8 +253,6 @@ function normalizeSpace(s: string, ws: 'replace' | 'collapse'): string {
   const r = s.replace(/[\t\n\r]/g, ' ');
   return ws === 'replace' ? r : r.replace(/ {2,}/g, ' ').replace(/^ | $/g, '');
 }
-
-const characters = (n: number) => ({ zh: `${n} 个字符`, en: `${n} character${n === 1 ? '' : 's'}` });
 
 /** What is wrong with a non-empty string value under its facets, as the end of a sentence after its path; undefined when nothing. */
 function stringProblem(f: Facets, text: string): { zh: string; en: string } | undefined {

@@ -486,6 +486,120 @@ const CASES: XmlCase[] = [
     issues: [],
     xsd: { schema: 'ceb-import.xsd', valid: true },
   },
+  // A Xi'an integrator's folder of sample messages and of what its system wrote (zylee19950505/data-interface).
+  {
+    // A tax bill of customs 9007 (西安综保), hand-annotated: "应征关税" and the like typed after the amounts of the head
+    // and of the first line. The XSD's types are element-only, so xmllint refuses the text; parse names the first text
+    // in each element and still reads every figure (head VAT 30 = the lines' 10 + 5 + 5 + 10).
+    file: 'zylee19950505-data-interface/CEB816-annotated.xml',
+    root: 'CEB816Message',
+    guid: '42ec4e3a-67e2-4cd4-aa94-f13391509052',
+    documents: 1,
+    first: {
+      taxNo: '90072018I600814218_0',
+      customsTax: '0',
+      valueAddedTax: '30',
+      consumptionTax: '0',
+      status: '1',
+      customsCode: '9007',
+      orderNo: '804431764811',
+      logisticsNo: '120279276296',
+      items: [
+        { gnum: 1, gcode: '6109100021', taxPrice: '100', customsTax: '0', valueAddedTax: '10' },
+        { gnum: 2, gcode: '4203301090', taxPrice: '100', valueAddedTax: '5' },
+        { gnum: 3, gcode: '6110300090', taxPrice: '253.25', valueAddedTax: '5' },
+        { gnum: 4, gcode: '6110300090', taxPrice: '253.25', valueAddedTax: '10' },
+      ],
+    },
+    issues: ['xml-unexpected-text documents[0].TaxHeadRd', 'xml-unexpected-text documents[0].TaxListRd[0]'],
+    xsd: {
+      schema: 'ceb-import.xsd',
+      valid: false,
+      error: "Character content other than whitespace is not allowed because the content type is 'element-only'",
+    },
+  },
+  {
+    // One logic-check receipt of customs 9007, five times in one message.
+    file: 'zylee19950505-data-interface/CEB622-120-five-times.xml',
+    root: 'CEB622Message',
+    guid: 'a3dc3928-9785-4abc-9bcd-c4d692b3857f',
+    documents: 5,
+    first: {
+      customsCode: '9007',
+      copNo: '6104W600296575ED56A9',
+      preNo: 'B20181113676723229',
+      invtNo: '90072018I735812360',
+      returnStatus: '120',
+      returnInfoParsed: { code: '1800', desc: '逻辑校验通过', details: [] },
+    },
+    issues: [],
+    xsd: { schema: 'ceb-import.xsd', valid: true },
+  },
+  {
+    // A payment its system wrote in 2018: appTime and payTime as Java's Date.toString() (28 characters where the XSD
+    // wants 14), amountPaid with five decimals, an empty telephone (an xs:string: the XSD takes it). Unsigned.
+    file: 'zylee19950505-data-interface/CEB411-java-date.xml',
+    root: 'CEB411Message',
+    guid: 'B10604B1-02AD-4E47-8D24-0BF3BB836824',
+    documents: 1,
+    first: {
+      appTime: 'Mon Aug 06 10:26:43 CST 2018',
+      payTime: 'Mon Aug 06 10:16:13 CST 2018',
+      amountPaid: '5000',
+      payTransactionId: 'qaz14121',
+    },
+    issues: ['xml-value documents[0].PaymentHead.appTime', 'xml-value documents[0].PaymentHead.payTime'],
+    verify: { valid: false, reason: 'signature-missing' },
+    xsd: {
+      schema: 'ceb-import.xsd',
+      valid: false,
+      error: "appTime': [facet 'length'] The value has a length of '28'; this differs from the allowed length of '14'",
+    },
+  },
+  {
+    // An inventory its system wrote in 2018, with every unknown field an empty element: empty strings are what the
+    // XSD's plain strings take (preNo, itemName…); empty decimals (qty2, price) and empty fixed-length codes (wrapType,
+    // unit2) are refused, as is ieDate with a time (14 characters where the XSD wants 8). Unsigned.
+    file: 'zylee19950505-data-interface/CEB621-empty-elements.xml',
+    root: 'CEB621Message',
+    guid: 'A1E4EAEE-4608-48AC-9E22-FAF345673072',
+    documents: 1,
+    first: {
+      copNo: '6101041999C9CAAF780E',
+      customsCode: '9002',
+      ieDate: '20180809120000',
+      grossWeight: '70.12346',
+      items: [{ gnum: 1, gcode: '0101210010', qty: '1', qty1: '1', unit1: '035', totalPrice: '1000.98562' }],
+    },
+    issues: [
+      'xml-value documents[0].InventoryHead.ieDate',
+      'xml-value documents[0].InventoryHead.wrapType',
+      'xml-value documents[0].InventoryList[0].qty2',
+      'xml-value documents[0].InventoryList[0].unit2',
+      'xml-value documents[0].InventoryList[0].price',
+      'signature-missing Signature',
+    ],
+    verify: { valid: false, reason: 'signature-missing' },
+    xsd: {
+      schema: 'ceb-import.xsd',
+      valid: false,
+      error: "ieDate': [facet 'length'] The value has a length of '14'; this differs from the allowed length of '8'",
+    },
+  },
+  {
+    // The 2018 payment sample (Weasley-J's CEB411Message-2018.xml) with xmlns:xsi on the root, as the pilot edition
+    // wrote it. With xsi in scope SignedInfo canonicalises to what was signed: the SignatureValue verifies as it
+    // stands (no signedinfo-namespaces), and what fails is the digest. No variant explains it: the sample's content
+    // was changed after it was signed, as in the 2018 copy.
+    file: 'zylee19950505-data-interface/CEB411-sample-xsi.xml',
+    root: 'CEB411Message',
+    guid: '4CDE1CFD-EDED-46B1-946C-B8022E42FC94',
+    documents: 10,
+    first: { orderNo: 'order2016030811340007', payTransactionId: 'P0242250007', amountPaid: '19050' },
+    issues: [],
+    verify: { valid: false, reason: 'digest-mismatch', cause: 'unknown' },
+    xsd: { schema: 'ceb-import.xsd', valid: true },
+  },
 ];
 
 function messageOf(c: XmlCase): { msg: CebMessage; signedXml: string } {
@@ -775,6 +889,8 @@ describe('outside corpus: what customs would answer (the emulator)', () => {
     ['fucl123-crs/CEB603-not-well-formed.xml', '0001', 'line 143, column 2'],
     ['349542410-project/CEB311Message.xml', '0002', 'OrderHead.buyerTelephone'],
     ['349542410-project/CEB621Message_sign.xml', '0002', 'InventoryHead.sortlineId'],
+    ['zylee19950505-data-interface/CEB411-java-date.xml', '0002', 'PaymentHead.appTime'],
+    ['zylee19950505-data-interface/CEB621-empty-elements.xml', '0002', 'InventoryHead.ieDate'],
   ] as const;
   it.each(cases)('%s: refused with a CEB900 [Code:%s]', async (file, code, where) => {
     await expectFormatCheckRefusal(read(file), where, new Date('2024-03-01T02:00:00Z'), code);
@@ -848,5 +964,37 @@ describe('outside corpus: 179 sign strings written by another implementation', (
     const again = rewrite(signString);
     expect(signString).toContain('"totalAmount":5.0,');
     expect(again).toBe(signString.replace('"totalAmount":5.0,', '"totalAmount":5,'));
+  });
+});
+
+describe('outside corpus: empty elements written for unknown fields', () => {
+  it('zylee19950505-data-interface/CEB621-empty-elements.xml: each empty element is named with what its type needs', () => {
+    // xmllint on the same file: "The value has a length of '0'; this differs from the allowed length of '1'" (wrapType),
+    // "'' is not a valid value of the local atomic type" (qty2, price). The empty plain strings pass, as there.
+    const m = parseCebXml(read('zylee19950505-data-interface/CEB621-empty-elements.xml'));
+    if (m.kind !== 'ceb') throw new Error('not a CEB message');
+    expect(m.issues.filter((i) => i.code === 'xml-value').map((i) => [i.severity, i.message.en])).toEqual([
+      ['error', 'documents[0].InventoryHead.ieDate has 14 characters; the XSD requires exactly 8'],
+      ['error', 'documents[0].InventoryHead.wrapType is empty; the XSD requires exactly 1 character'],
+      ['error', 'documents[0].InventoryList[0].qty2 is empty; the XSD requires a decimal'],
+      ['error', 'documents[0].InventoryList[0].unit2 is empty; the XSD requires exactly 3 characters'],
+      ['error', 'documents[0].InventoryList[0].price is empty; the XSD requires a decimal'],
+    ]);
+  });
+});
+
+describe('outside corpus: one signature, two copies of the sample', () => {
+  it('CEB411-sample-xsi.xml verifies its SignatureValue as it stands; the 2018 copy without xmlns:xsi does not', () => {
+    // The same SignedInfo, SignatureValue and certificate in both. Only the root's xmlns:xsi differs, and it is in
+    // scope of SignedInfo when SignedInfo is canonicalised: the signer had it there.
+    const withXsi = verifyMessage(read('zylee19950505-data-interface/CEB411-sample-xsi.xml').toString('utf8'));
+    const without = verifyMessage(read('weasley-chinaport/CEB411Message-2018.xml').toString('utf8'));
+    if (withXsi.valid || without.valid) throw new Error('neither copy is valid');
+    expect(withXsi.reason).toBe('digest-mismatch');
+    expect(withXsi.diagnosis?.checks.find((c) => c.id === 'signedinfo-namespaces')).toMatchObject({
+      result: 'skipped',
+      detail: { en: 'the SignatureValue matches SignedInfo' },
+    });
+    expect(without).toMatchObject({ reason: 'signature-mismatch', diagnosis: { cause: 'signedinfo-namespaces' } });
   });
 });

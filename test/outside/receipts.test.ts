@@ -34,6 +34,8 @@ const SCANNED = [
   '349542410-project/CEB622Message.xml',
   '349542410-project/CEB624Message.xml',
   '349542410-project/CEB626Message.xml',
+  'zylee19950505-data-interface/CEB622-120-five-times.xml',
+  'zylee19950505-data-interface/CEB816-annotated.xml',
 ];
 
 function receiptsOf(xml: string): StatusReceipt[] {
@@ -240,6 +242,58 @@ describe('outside receipts: the state of each order (sandan status)', () => {
       ['order20160321116420545', 'pending', ''],
       ['payTransactionId:P0321000433', 'accepted', ''],
     ]);
+  });
+});
+
+describe('outside receipts: the same receipt five times (zylee19950505-data-interface)', () => {
+  it('CEB622-120-five-times.xml: five identical 120 receipts in one message are one step of one order', () => {
+    const receipts = receiptsOf(text('zylee19950505-data-interface/CEB622-120-five-times.xml'));
+    expect(receipts).toHaveLength(5);
+    const [order, ...more] = status(receipts, { now: new Date('2018-11-20T00:00:00Z') });
+    expect(more).toEqual([]);
+    expect(order).toMatchObject({ order: 'copNo:6104W600296575ED56A9', state: 'accepted', anomalies: [] });
+    expect(order!.timeline.map((n) => [n.returnStatus, n.code, n.time])).toEqual([
+      ['120', '1800', '2018-11-13T17:24:57.606+08:00'],
+    ]);
+  });
+});
+
+describe('outside tax bill: a hand-annotated bill of customs 9007 (zylee19950505-data-interface)', () => {
+  it("CEB816-annotated.xml: read for its figures, filed under the Xi'an district (9000), nothing to compare it with", async () => {
+    // The text typed between the amounts is no figure: the bill's head (VAT 30.00) is what reconcile takes.
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-outside-9007-'));
+    try {
+      writeFileSync(join(dir, 'declarations.ndjson'), '');
+      const r = await runCli([
+        'reconcile',
+        '--declarations',
+        join(dir, 'declarations.ndjson'),
+        '--tax-bills',
+        join(DIR, 'zylee19950505-data-interface/CEB816-annotated.xml'),
+        '--receipts',
+        join(DIR, 'zylee19950505-data-interface/CEB622-120-five-times.xml'),
+        '--format',
+        'json',
+        '--quiet',
+        '--workers',
+        '0',
+      ]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(1);
+      const j = JSON.parse(r.stdout) as { summary: { byDistrict: Record<string, unknown> }; orders: unknown[] };
+      expect(j.orders).toEqual([
+        expect.objectContaining({
+          taxNos: ['90072018I600814218_0'],
+          status: 'bill-without-declaration',
+          customsCode: '9007',
+          district: '9000',
+          billed: { customsTax: '0.00', consumptionTax: '0.00', valueAddedTax: '30.00', taxTotal: '30.00' },
+        }),
+      ]);
+      expect(Object.keys(j.summary.byDistrict)).toEqual(['9000']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -264,7 +264,7 @@ describe('a present but empty element: parseCebXml agrees with xmllint and the X
           : t.base === 'int'
             ? ['整数', 'an integer']
             : t.length
-              ? [`恰好 ${t.length} 个字符`, `exactly ${t.length} characters`]
+              ? [`恰好 ${t.length} 个字符`, `exactly ${t.length} character${t.length === 1 ? '' : 's'}`]
               : [`至少 ${t.minLength} 个字符`, `at least ${t.minLength} character${t.minLength === 1 ? '' : 's'}`];
       const blank = c.form === 'w';
       expect(issues[0]!.message, c.file).toEqual({

@@ -79,6 +79,22 @@ describe('amount texts', () => {
       expect(checkExtensionValue(f, s) === undefined, s).toBe(ok);
   });
 
+  it('extension code fields name the length they need, one character in the singular', () => {
+    const f = (length: number, maxLength?: number): ExtensionField => ({
+      element: 'OrderHead',
+      name: 'x',
+      kind: 's',
+      length,
+      ...(maxLength !== undefined && { maxLength }),
+    });
+    expect(checkExtensionValue(f(1), 'ab')).toEqual({ code: 'field-length', expected: 'exactly 1 character' });
+    expect(checkExtensionValue(f(3), 'ab')).toEqual({ code: 'field-length', expected: 'exactly 3 characters' });
+    expect(checkExtensionValue({ element: 'OrderHead', name: 'x', kind: 's', maxLength: 1 }, 'ab')).toEqual({
+      code: 'field-too-long',
+      expected: 'at most 1 character',
+    });
+  });
+
   it('isDecimalText is wider: signs, a lone point, any length; no exponent or blank', () => {
     for (const ok of ['0', '-1.5', '+2', '5.', '.5', '123456789012345678901234567890.123456789'])
       expect(isDecimalText(ok), ok).toBe(true);

@@ -3,6 +3,7 @@ import { emptyOptionalAsAbsent } from '../model/empty.js';
 import { codePointLength, describeInput, isAmountText, isRecord } from '../model/guards.js';
 import { layoutOf, headElementOf, type LeafKind } from './content-model.js';
 import { BUILDABLE, type BuildableType } from './messages.js';
+import { characters } from './issues.js';
 
 /*
  * What sandan reads beyond the 2022-05 XSD (docs/xml.md, "Beyond the 2022 XSD"), as data: fields
@@ -65,9 +66,9 @@ export function checkExtensionValue(f: ExtensionField, value: string): Extension
   if (f.kind === 'd' && !isAmountText(value)) return { code: 'field-format', expected: 'a decimal (N19,5)' };
   if (f.kind === 'i' && !/^\d{1,9}$/.test(value)) return { code: 'field-format', expected: 'an integer' };
   if (f.length !== undefined && codePointLength(value) !== f.length)
-    return { code: 'field-length', expected: `exactly ${f.length} characters` };
+    return { code: 'field-length', expected: `exactly ${characters(f.length).en}` };
   if (f.maxLength !== undefined && codePointLength(value) > f.maxLength)
-    return { code: 'field-too-long', expected: `at most ${f.maxLength} characters` };
+    return { code: 'field-too-long', expected: `at most ${characters(f.maxLength).en}` };
   if (f.values && !f.values.includes(value)) return { code: 'field-value', expected: `one of ${f.values.join(', ')}` };
   return undefined;
 }

@@ -22,7 +22,7 @@ import {
   type Particle,
   XSI_NS,
 } from './content-model.js';
-import { xmlIssue } from './issues.js';
+import { characters, xmlIssue } from './issues.js';
 import { acceptOf, checkBuildableType } from './buildable.js';
 import { BUILDABLE, MESSAGE_NAMES, type BuildableType, type DocumentOf } from './messages.js';
 import { parseReturnInfo, type ReturnInfo } from './return-info.js';
@@ -161,9 +161,6 @@ function isDigits(t: string): boolean {
 const INT = /^[+-]?\d+$/;
 const DECIMAL = { zh: '十进制数', en: 'a decimal' };
 const INTEGER = { zh: '整数', en: 'an integer' };
-
-/** "n characters", singular for one. */
-const characters = (n: number) => ({ zh: `${n} 个字符`, en: `${n} character${n === 1 ? '' : 's'}` });
 
 /** What an XSD type requires that an empty value lacks, or undefined when '' is valid (a string without minLength). */
 function emptyRefusal(t: CebLeafType): { zh: string; en: string } | undefined {

@@ -3,10 +3,10 @@ import type { Issue } from '../model/issue.js';
 import { zodIssuesToIssues } from '../model/parse.js';
 import { checkArgument } from '../model/guards.js';
 
-/** Rule id of issues found while building a message. */
 /** "n characters" in both languages, singular for one (a length an XSD facet or an extension field requires). */
 export const characters = (n: number) => ({ zh: `${n} 个字符`, en: `${n} character${n === 1 ? '' : 's'}` });
 
+/** Rule id of issues found while building a message. */
 export const XML_BUILD_RULE_ID = 'xml/build';
 /** Rule id of issues found while reading a message. */
 export const XML_PARSE_RULE_ID = 'xml/parse';

@@ -76,9 +76,9 @@ function isNameChar(c: number): boolean {
 const REFERENCE = /&(?:(amp|lt|gt|quot|apos)|#x([0-9a-fA-F]{1,6})|#([0-9]{1,7}));/y;
 const PREDEFINED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 const REFERENCES = new RegExp(REFERENCE.source, 'g');
-// Any UTF-16 unit outside XML's Char but for the surrogates, which a pair makes a character: one
+// A UTF-16 unit that is no XML Char of the BMP, the surrogates included (a pair is a character): one
 // search, where a text holds no surrogate (most messages), for what the four checks below find.
-const OUTSIDE_BMP_CHAR = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD]/;
+const NOT_A_BMP_XML_CHAR = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD]/;
 // The C0 controls XML's Char leaves out.
 const CONTROL = /[\x00-\x08\x0B\x0C\x0E-\x1F]/;
 /** String.prototype.isWellFormed (ES2024, in every Node sandan supports; the type library is ES2022). */
@@ -1018,7 +1018,7 @@ export class XmlTokenizer {
     // What forbiddenCharacter refuses, found faster: a lone surrogate (isWellFormed, native), a C0
     // control but tab, LF, CR, U+FFFE, U+FFFF. Only a text with one is looked at again, to say where and why.
     if (
-      !OUTSIDE_BMP_CHAR.test(text) ||
+      !NOT_A_BMP_XML_CHAR.test(text) ||
       ((text as WellFormedString).isWellFormed() &&
         !CONTROL.test(text) &&
         text.indexOf('\uFFFE') === -1 &&

@@ -9,7 +9,7 @@ import { junitReporter } from '../../src/cli/formats/junit.js';
 import { globRegExp } from '../../src/cli/input.js';
 import { validateStream } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
-import { parseXml, textContent, type XmlElement } from '../../src/xml/core/tree.js';
+import { allElements, parseXml, textContent } from '../../src/xml/core/tree.js';
 
 const HZ = 'examples/hangzhou-1210.json';
 const GZ = 'examples/guangzhou-9610.json';
@@ -282,11 +282,7 @@ describe('junit', () => {
       ],
     });
     r.end({ files: 1, declarations: 1, valid: 0, invalid: 1, errors: 1, warnings: 0 });
-    const elements = (el: XmlElement): XmlElement[] => [
-      el,
-      ...el.children.flatMap((c) => (c.type === 'element' ? elements(c) : [])),
-    ];
-    const all = elements(parseXml(out).root);
+    const all = [...allElements(parseXml(out).root)];
     const attr = (local: string, name: string) =>
       all.find((e) => e.local === local)!.attrs.find((a) => a.local === name)!.value;
     // U+0001 cannot be written in XML 1.0 at all: it is dropped; every other character survives.

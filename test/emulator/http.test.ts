@@ -2,7 +2,7 @@ import { request as rawRequest, Agent } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { receiptsXml, startHttpTransport, type HttpTransport } from '../../src/emulator/http.js';
-import { parseXml } from '../../src/xml/core/tree.js';
+import { childElements, parseXml } from '../../src/xml/core/tree.js';
 import { fakeEngine, type FakeEngine } from './fake-engine.js';
 
 /*
@@ -186,8 +186,8 @@ describe('HTTP transport', () => {
     const orderNo = 'O\t1\n2\r3 &<>"\'';
     const receipt = { ...fakeEngine().emit('O-1'), orderNo };
     const xml = receiptsXml([receipt], 1);
-    const el = parseXml(xml).root.children.find((c) => c.type === 'element')!;
-    expect(el.type === 'element' && el.attrs.find((a) => a.local === 'orderNo')?.value).toBe(orderNo);
+    const [el] = childElements(parseXml(xml).root);
+    expect(el!.attrs.find((a) => a.local === 'orderNo')?.value).toBe(orderNo);
   });
 
   it('a long-poll waits for the next matching receipt, and answers empty when the wait runs out', async () => {

@@ -8,10 +8,11 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CEB_OVERLAY, CEB_RECEIPT_OVERLAY, type FieldRule } from '../src/model/overlay.js';
+import { TREE_MODELS_FILE, treeModelsFile } from './gen-tree-models.js';
+import { readXml, XSD_DIR, type X } from './xsd.js';
 
 type Schema = 'import' | 'export';
 const XSD_FILES: Record<Schema, string> = { import: 'ceb-import.xsd', export: 'ceb-export.xsd' };
-const XSD_DIR = new URL('../test/fixtures/ceb-spec/xsd-202205/', import.meta.url);
 
 /** Generated files, by path from the repository root. */
 export const DESCRIPTOR_FILES = {
@@ -20,38 +21,6 @@ export const DESCRIPTOR_FILES = {
   other: 'src/model/generated/other-documents.ts',
   converters: 'src/model/generated/converters.ts',
 } as const;
-
-// --- A small XSD reader: the XSDs use elements, attributes, comments and no CDATA or entities beyond the five. ---
-
-interface X {
-  name: string;
-  attrs: Record<string, string>;
-  kids: X[];
-  text: string;
-}
-
-function readXml(text: string): X {
-  const root: X = { name: '#root', attrs: {}, kids: [], text: '' };
-  const stack = [root];
-  let last = 0;
-  const tag = /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<(\/?)([\w:.-]+)((?:\s+[\w:.-]+\s*=\s*"[^"]*")*)\s*(\/?)>/g;
-  for (const m of text.matchAll(tag)) {
-    const [, close, name = '', attrText = '', empty] = m;
-    stack.at(-1)!.text += text.slice(last, m.index);
-    last = m.index + m[0].length;
-    if (!name) continue;
-    if (close) {
-      stack.pop();
-      continue;
-    }
-    const attrs: Record<string, string> = {};
-    for (const a of attrText.matchAll(/([\w:.-]+)\s*=\s*"([^"]*)"/g)) attrs[a[1]!] = a[2]!;
-    const el: X = { name, attrs, kids: [], text: '' };
-    stack.at(-1)!.kids.push(el);
-    if (!empty) stack.push(el);
-  }
-  return root.kids[0]!;
-}
 
 const kid = (x: X, name: string) => x.kids.find((k) => k.name === name);
 
@@ -563,6 +532,7 @@ export function generatedDescriptorFiles(): Record<string, string> {
     [DESCRIPTOR_FILES.other]: documentsFile(docs, 'other'),
     [DESCRIPTOR_FILES.converters]: convertersFile(docs),
     [RECEIPT_DOCUMENTS_FILE]: receiptDocumentsFile(elements.import),
+    [TREE_MODELS_FILE]: treeModelsFile(),
   };
   return Object.fromEntries(Object.entries(raw).map(([p, s]) => [p, format(p, s)]));
 }

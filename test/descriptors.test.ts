@@ -29,9 +29,9 @@ const documentKey = (schema: 'import' | 'export', wrapper: string, head: string)
   TABLES[schema][wrapper]!.children.find((c) => c.name === head)!.ref!;
 
 describe('CEB element descriptors (src/model/generated)', () => {
-  it('regenerating them from the XSDs and src/model/overlay.ts changes nothing (else run `npm run gen`)', () => {
+  it('regenerating them (and the DxpMsg and ds:Signature tree models) from the XSDs and src/model/overlay.ts changes nothing (else run `npm run gen`)', () => {
     const files = generatedDescriptorFiles();
-    expect(Object.keys(files)).toHaveLength(5);
+    expect(Object.keys(files)).toHaveLength(6);
     for (const [path, text] of Object.entries(files)) expect(read(path), path).toBe(text);
   }, 30_000);
 

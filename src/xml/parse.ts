@@ -31,6 +31,7 @@ import { xsdBase64 } from './base64.js';
 import { childElements, normalizeLineEnds, readElement, type XmlElement } from './core/tree.js';
 import { XmlTokenizer, type XmlAttribute } from './core/tokenizer.js';
 import { checkExtensionValue, extensionFieldsOf, KNOWN_MISSPELLINGS, type ExtensionField } from './extensions.js';
+import { DS_MODEL, DXP_MODEL, type TreeModel } from './generated/tree-models.js';
 
 /** Options of the parsers. */
 export interface ParseXmlOptions {
@@ -948,200 +949,14 @@ function readCeb(r: Reader, rootName: string, name: MessageName): CebMessage {
 }
 
 /**
- * What a small, fixed XSD read off by hand allows in one element: dxp-terminal.xsd's DxpMsg wrapper and customs' copy
- * of xmldsig-core-schema.xsd (the ds:Signature every CEB XSD references). The tree reader checks an element's
- * children, attributes and value against it as xmllint does.
+ * The elements of one of the small XSDs checked on a tree, in its namespace: dxp-terminal.xsd's DxpMsg wrapper, or
+ * customs' copy of xmldsig-core-schema.xsd (the ds:Signature every CEB XSD references). Their models are generated
+ * (src/xml/generated/tree-models.ts); checkTree holds an element's children, attributes and value to them as xmllint does.
  */
-interface TreeModel {
-  /** Element content: the children in sequence, each with its bounds (`ds:Signature` names the signature). */
-  children?: ReadonlyArray<readonly [name: string, min: number, max: number]>;
-  /**
-   * Element content as a repeated choice: each child one of `names`, or, with `other` (xs:any ##other, lax), any element
-   * of another namespace, accepted without looking inside; between `min` and `max` of them.
-   */
-  choice?: { names: readonly string[]; min: number; max: number; other?: true };
-  /** Text may stand between the children (mixed="true"). */
-  mixed?: true;
-  /**
-   * Simple content: a string type, `dateTime`, `integer`, `base64` (xs:base64Binary; DxpMsg's Data is checked where it
-   * is decoded), `empty` or `any` (xs:anyType, or content sandan accepts without looking inside).
-   */
-  text?: CebLeafType | 'dateTime' | 'integer' | 'base64' | 'empty' | 'any';
-  attributes?: Readonly<Record<string, { type: CebLeafType | 'ID'; required?: true; fixed?: string }>>;
-}
-
-/** The elements of one hand-read XSD, in its namespace. */
 interface TreeSchema {
   ns: string;
   models: Readonly<Record<string, TreeModel>>;
 }
-
-/**
- * dxp-terminal.xsd's DxpMsg and dxp-transfer.xsd's DxpMsgSv, element by element (they are small and fixed). RecMapId
- * has no type (xs:anyType): anything goes inside it.
- */
-const DXP_MODEL: Readonly<Record<string, TreeModel>> = {
-  DxpMsg: {
-    children: [
-      ['TransInfo', 1, 1],
-      ['Data', 1, 1],
-      ['AddInfo', 0, 1],
-      ['ds:Signature', 0, 1],
-    ],
-    attributes: { ver: { type: { base: 'string' }, required: true, fixed: '1.0' }, Id: { type: 'ID' } },
-  },
-  TransInfo: {
-    children: [
-      ['CopMsgId', 1, 1],
-      ['SenderId', 1, 1],
-      ['ReceiverIds', 1, 1],
-      ['CreatTime', 1, 1],
-      ['MsgType', 1, 1],
-    ],
-  },
-  CopMsgId: { text: { base: 'string', minLength: 1, maxLength: 255 } },
-  SenderId: { text: { base: 'string', minLength: 1, maxLength: 16 } },
-  ReceiverIds: { children: [['ReceiverId', 1, 5]] },
-  ReceiverId: { text: { base: 'string', minLength: 1, maxLength: 16 } },
-  CreatTime: { text: 'dateTime' },
-  // minLength 0: empty is valid.
-  MsgType: { text: { base: 'string', maxLength: 30 } },
-  Data: { text: 'base64' },
-  AddInfo: {
-    children: [
-      ['FileName', 0, 1],
-      ['IcCard', 0, 1],
-      ['BizKey', 0, 1],
-      ['IsText', 0, 1],
-      ['RecMapId', 0, 1],
-    ],
-  },
-  FileName: { text: { base: 'string', minLength: 1, maxLength: 255 } },
-  IcCard: { text: { base: 'string', minLength: 1, maxLength: 13 } },
-  BizKey: { children: [['Key', 1, 5]] },
-  Key: {
-    text: { base: 'string', minLength: 1, maxLength: 64 },
-    attributes: { name: { type: { base: 'string', minLength: 1, maxLength: 32 } } },
-  },
-  IsText: { text: 'empty', attributes: { Encode: { type: { base: 'string', maxLength: 50 }, required: true } } },
-  RecMapId: { text: 'any' },
-  // dxp-transfer.xsd (it includes dxp-terminal.xsd): the transfer-node envelope, an SvNo head and then one DxpMsg.
-  DxpMsgSv: {
-    children: [
-      ['SvNo', 1, 1],
-      ['DxpMsg', 1, 1],
-      ['ds:Signature', 0, 1],
-    ],
-    attributes: { ver: { type: { base: 'string' }, required: true, fixed: '1.0' }, Id: { type: 'ID' } },
-  },
-  SvNo: {
-    children: [
-      ['MsgId', 1, 1],
-      ['SubMsgId', 0, 1],
-      ['SendTime', 1, 1],
-      ['EndNode', 1, 1],
-      ['StaNode', 1, 1],
-    ],
-    attributes: { Ver: { type: { base: 'string' }, required: true, fixed: '1.0' } },
-  },
-  MsgId: { text: { base: 'string', minLength: 1, maxLength: 32 } },
-  SubMsgId: { text: { base: 'string', length: 1 } },
-  SendTime: { text: 'dateTime' },
-  EndNode: { text: { base: 'string', minLength: 1, maxLength: 8 } },
-  StaNode: { text: { base: 'string', minLength: 1, maxLength: 8 } },
-};
-
-const UNBOUNDED = Number.POSITIVE_INFINITY;
-const STRING: CebLeafType = { base: 'string' };
-const URI = { type: STRING };
-const ALGORITHM = { type: STRING, required: true } as const;
-/**
- * Customs' xmldsig-core-schema.xsd (the 2002 W3C schema as the 202205 CEB specification ships it, imported by
- * ceb-import.xsd and ceb-export.xsd), element by element. It is narrower than W3C's: Signature has no Object, and
- * SignedInfo, SignatureValue, KeyInfo and Transforms have no Id. DSAKeyValue, PGPData and SPKIData, which no CEB
- * signer writes and verifyMessage refuses, are accepted without looking inside.
- */
-const DS_MODEL: Readonly<Record<string, TreeModel>> = {
-  Signature: {
-    children: [
-      ['SignedInfo', 1, 1],
-      ['SignatureValue', 1, 1],
-      ['KeyInfo', 0, 1],
-    ],
-    attributes: { Id: { type: 'ID' } },
-  },
-  SignatureValue: { text: 'base64' },
-  SignedInfo: {
-    children: [
-      ['CanonicalizationMethod', 1, 1],
-      ['SignatureMethod', 1, 1],
-      ['Reference', 1, UNBOUNDED],
-    ],
-  },
-  CanonicalizationMethod: { mixed: true, attributes: { Algorithm: ALGORITHM } },
-  SignatureMethod: { mixed: true, attributes: { Algorithm: ALGORITHM } },
-  Reference: {
-    children: [
-      ['Transforms', 0, 1],
-      ['DigestMethod', 1, 1],
-      ['DigestValue', 1, 1],
-    ],
-    attributes: { Id: { type: 'ID' }, URI, Type: URI },
-  },
-  Transforms: { children: [['Transform', 1, UNBOUNDED]] },
-  Transform: {
-    mixed: true,
-    choice: { names: ['XPath'], min: 0, max: UNBOUNDED, other: true },
-    attributes: { Algorithm: ALGORITHM },
-  },
-  XPath: { text: STRING },
-  DigestMethod: { mixed: true, attributes: { Algorithm: ALGORITHM } },
-  DigestValue: { text: 'base64' },
-  KeyInfo: {
-    mixed: true,
-    choice: {
-      names: ['KeyName', 'KeyValue', 'RetrievalMethod', 'X509Data', 'PGPData', 'SPKIData', 'MgmtData'],
-      min: 1,
-      max: UNBOUNDED,
-      other: true,
-    },
-  },
-  KeyName: { text: STRING },
-  MgmtData: { text: STRING },
-  KeyValue: { mixed: true, choice: { names: ['DSAKeyValue', 'RSAKeyValue'], min: 1, max: 1, other: true } },
-  RSAKeyValue: {
-    children: [
-      ['Modulus', 1, 1],
-      ['Exponent', 1, 1],
-    ],
-  },
-  Modulus: { text: 'base64' },
-  Exponent: { text: 'base64' },
-  RetrievalMethod: { children: [['Transforms', 0, 1]], attributes: { URI, Type: URI } },
-  X509Data: {
-    choice: {
-      names: ['X509IssuerSerial', 'X509SKI', 'X509SubjectName', 'X509Certificate', 'X509CRL'],
-      min: 1,
-      max: UNBOUNDED,
-      other: true,
-    },
-  },
-  X509IssuerSerial: {
-    children: [
-      ['X509IssuerName', 1, 1],
-      ['X509SerialNumber', 1, 1],
-    ],
-  },
-  X509IssuerName: { text: STRING },
-  X509SerialNumber: { text: 'integer' },
-  X509SKI: { text: 'base64' },
-  X509SubjectName: { text: STRING },
-  X509Certificate: { text: 'base64' },
-  X509CRL: { text: 'base64' },
-  DSAKeyValue: { text: 'any' },
-  PGPData: { text: 'any' },
-  SPKIData: { text: 'any' },
-};
 
 const DXP_SCHEMA: TreeSchema = { ns: DXP_NS, models: DXP_MODEL };
 const DS_SCHEMA: TreeSchema = { ns: DS_NS, models: DS_MODEL };
@@ -1167,7 +982,7 @@ function childSchema(name: string, schema: TreeSchema): readonly [TreeSchema, st
 }
 
 /**
- * Checks one element and, through its children, everything under it against a hand-read XSD (the DxpMsg wrapper or
+ * Checks one element and, through its children, everything under it against its XSD's tree model (the DxpMsg wrapper or
  * ds:Signature), pushing an issue for each difference: the same codes and severities as the CEB reader's (unknown
  * elements, attributes and misplaced elements are warnings the emulator counts as XSD violations; the rest errors).
  */

@@ -9,7 +9,7 @@ import { beijingMillis, isoMonthOfCeb } from '../time/beijing.js';
 import { isLiveTaxBillStatus } from '../xml/receipts.js';
 import type { TaxFigures } from '../tax/compute.js';
 import { nearKey } from './near-key.js';
-import type { InventoryKeys, NearMiss, StoredBill } from './store.js';
+import type { InventoryKeys, NearMiss, StoredBill, UnclaimedBill } from './store.js';
 import { TAX_KINDS, type Mismatch, type ReconcileRow, type ReconcileStatus, type TaxSplit } from './types.js';
 
 /*
@@ -293,12 +293,18 @@ function nearMissNote(m: NearMiss): string {
   return `near-miss:${m.kind}:${JSON.stringify(m.key)}`;
 }
 
-/** The row of bills whose invtNo no declaration reached (pure); `nearMisses`: declarations' keys that nearly named it. */
-export function orphanRow(bills: StoredBill[], nearMisses: readonly NearMiss[] = []): ReconcileRow {
+/**
+ * The row of bills whose invtNo no declaration reached (pure), with the orderNo the first of them to name one names;
+ * `nearMisses`: declarations' keys that nearly named it.
+ */
+export function orphanRow(bills: UnclaimedBill[], nearMisses: readonly NearMiss[] = []): ReconcileRow {
   const first = bills[0]!;
   const valid = bills.filter((b) => !b.void);
   const voided = bills.filter((b) => b.void);
+  // The order the bills name (TaxHeadRd's orderNo, beyond the XSD), so that finance can look for its declaration.
+  const orderNo = [...valid, ...voided].find((b) => b.orderNo !== undefined)?.orderNo;
   return {
+    ...(orderNo !== undefined && { orderNo }),
     invtNo: first.invtNo,
     taxNos: [...valid.map((b) => b.taxNo), ...voided.map((b) => b.taxNo)],
     status: 'bill-without-declaration',

@@ -13,6 +13,7 @@ export {
   MemoryStore,
   type ReconcileStore,
   type StoredBill,
+  type UnclaimedBill,
   type StoredMismatch,
   type InventoryKeys,
   type BillRecord,

@@ -34,6 +34,7 @@ import {
   type ReceiptLink,
   type ReconcileStore,
   type StoredBill,
+  type UnclaimedBill,
   type StoredMismatch,
 } from './store.js';
 import { NEAR_MISSES, nearKey } from './near-key.js';
@@ -125,6 +126,8 @@ const NEAR_LOOKUPS = {
 } as const;
 
 type BillRowTuple = [string, string, string | null, string | null, string, string, string, string | null, number];
+/** An unclaimed bill's row: BILL_COLUMNS and the orderNo it names. */
+type UnclaimedRowTuple = [...BillRowTuple, orderNo: string | null];
 
 const BILL_COLUMNS =
   'b.taxNo, b.invtNo, b.returnTime, b.status, b.customsTax, b.valueAddedTax, b.consumptionTax, b.customsCode, EXISTS (SELECT 1 FROM voided v WHERE v.taxNo = b.taxNo) AS voided';
@@ -132,7 +135,7 @@ const BILL_COLUMNS =
 const KEYS = '(SELECT value FROM json_each(?))';
 
 /** A bill as the index gives it back (columns in BILL_COLUMNS order, rows as arrays). */
-function toStored(r: BillRowTuple): StoredBill {
+function toStored(r: BillRowTuple | UnclaimedRowTuple): StoredBill {
   const status = r[3] ?? '';
   return {
     invtNo: r[1],
@@ -303,7 +306,8 @@ export class SqliteStore implements ReconcileStore {
       claim: db.prepare(`INSERT OR IGNORE INTO claimed (invtNo) SELECT value FROM json_each(?)`),
       claimedOf: db.prepare(`SELECT c.invtNo FROM json_each(?) j JOIN claimed c ON c.invtNo = j.value`).pluck(),
       finalsOf: db.prepare(`SELECT key, at FROM final WHERE key IN ${KEYS}`).raw(),
-      bills: db.prepare(`SELECT ${BILL_COLUMNS} FROM bill b WHERE b.invtNo = ? ORDER BY b.taxNo`).raw(),
+      // Only the bills no declaration claimed are read this way, each with the orderNo it names.
+      bills: db.prepare(`SELECT ${BILL_COLUMNS}, b.orderNo FROM bill b WHERE b.invtNo = ? ORDER BY b.taxNo`).raw(),
       unclaimedPage: db
         .prepare(
           'SELECT DISTINCT invtNo FROM bill WHERE invtNo > ? AND invtNo NOT IN (SELECT invtNo FROM claimed) ORDER BY invtNo LIMIT 1000',
@@ -528,7 +532,7 @@ export class SqliteStore implements ReconcileStore {
     const marks = this.nearMarks === 0 ? [] : (this.st.nearMissesOf!.all(invtNo) as NearMiss[]);
     return billRowNearMisses(marks, () => this.nearLookup('reached', invtNo).map((row) => row[0]!));
   }
-  *unclaimedBills(): Iterable<StoredBill[]> {
+  *unclaimedBills(): Iterable<UnclaimedBill[]> {
     this.commit();
     // Paged by invtNo (no open cursor), so the caller may write rows between groups.
     let after = '';
@@ -536,7 +540,9 @@ export class SqliteStore implements ReconcileStore {
       const page = this.st.unclaimedPage!.all(after) as string[];
       if (page.length === 0) return;
       for (const invtNo of page) {
-        const group = (this.st.bills!.all(invtNo) as BillRowTuple[]).map(toStored);
+        const group = (this.st.bills!.all(invtNo) as UnclaimedRowTuple[]).map(
+          (r): UnclaimedBill => (r[9] ? { ...toStored(r), orderNo: r[9] } : toStored(r)),
+        );
         if (group.length) yield group;
       }
       after = page[page.length - 1]!;

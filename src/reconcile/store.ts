@@ -47,6 +47,11 @@ export interface StoredBill extends Omit<BillRecord, 'orderNo'> {
   void: boolean;
 }
 
+/** A bill no declaration claimed, with the order it names (a bill-without-declaration row shows it). */
+export interface UnclaimedBill extends StoredBill {
+  orderNo?: string | undefined;
+}
+
 /** The keys a declaration reaches its bills by (see {@link linkInventory}). */
 export type JoinKeyKind = 'invtNo' | 'copNo' | 'preNo' | 'orderNo';
 
@@ -189,7 +194,7 @@ export interface ReconcileStore {
    */
   join(requests: ReadonlyArray<JoinRequest | undefined>): Array<JoinAnswer | undefined>;
   /** Bills no declaration claimed, grouped by invtNo, in invtNo order. */
-  unclaimedBills(): Iterable<StoredBill[]>;
+  unclaimedBills(): Iterable<UnclaimedBill[]>;
   /**
    * The near misses of the row of an inventory's unclaimed bills (see {@link billRowNearMisses}): the keys of
    * declarations that reached no bill and nearly named this inventory (through its bill or a receipt link), in
@@ -604,11 +609,12 @@ export class MemoryStore implements ReconcileStore {
     const { claimed: _claimed, orderNo: _orderNo, seq: _seq, ...rest } = b;
     return { ...rest, void: rest.void || this.voided.has(rest.taxNo) };
   }
-  *unclaimedBills(): Iterable<StoredBill[]> {
+  *unclaimedBills(): Iterable<UnclaimedBill[]> {
     const keys = [...this.bills.keys()].sort();
     for (const k of keys) {
       const list = this.bills.get(k)!.filter((b) => !b.claimed);
-      if (list.length) yield list.map((b) => this.view(b)).sort(byTaxNo);
+      if (list.length)
+        yield list.map((b) => ({ ...this.view(b), ...(b.orderNo && { orderNo: b.orderNo }) })).sort(byTaxNo);
     }
   }
   putRows(rows: readonly string[]): void {

@@ -74,7 +74,7 @@ export interface Mismatch {
 
 /** One row of the reconciliation: an order, or a bill nobody declared. */
 export interface ReconcileRow {
-  /** Undefined for a bill without a declaration. */
+  /** For a bill without a declaration, the orderNo its bills name (beyond the 2022 XSD), if any. */
   orderNo?: string | undefined;
   invtNo?: string | undefined;
   /** Non-void tax bills counted as billed, then void ones. */

@@ -283,6 +283,8 @@ describe('outside tax bill: a hand-annotated bill of customs 9007 (zylee19950505
       const j = JSON.parse(r.stdout) as { summary: { byDistrict: Record<string, unknown> }; orders: unknown[] };
       expect(j.orders).toEqual([
         expect.objectContaining({
+          // The order the bill names in TaxHeadRd (beyond the 2022 XSD): the declaration finance should look for.
+          orderNo: '804431764811',
           taxNos: ['90072018I600814218_0'],
           status: 'bill-without-declaration',
           customsCode: '9007',

@@ -9,6 +9,7 @@ import {
   type BillsAdded,
   type ReconcileStore,
 } from '../../src/reconcile/store.js';
+import { orphanRow } from '../../src/reconcile/facts.js';
 import { calculate } from './helpers.js';
 
 // Worker threads post bills as JSON tuples (addBillTuples), this thread's scanner as records
@@ -268,6 +269,29 @@ describe.each(stores)('two bills of one inventory in the %s store', (_, open) =>
         'bill-without-declaration',
         ['T-A', 'T-B'],
         { customsTax: '3.30', consumptionTax: '7.70', valueAddedTax: '12.10', taxTotal: '23.10' },
+      ]);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+// A bill without a declaration names its order in TaxHeadRd (beyond the XSD): its row shows it, from either store and
+// however the bills were added, so that finance can look for the declaration. A void bill's orderNo counts only when
+// no counted bill names one; a row whose bills name none has no orderNo.
+describe.each(stores)('a bill without a declaration in the %s store', (_, open) => {
+  it.each(HOW)('added as %s: its row shows the orderNo its bills name', async (_how, add) => {
+    const store = await open();
+    try {
+      const voided = { ...bill('I2', 'T2V', 'O2-VOID'), status: '3' };
+      const bills = [bill('I1', 'T1', 'O1'), voided, bill('I2', 'T2', 'O2'), bill('I3', 'T3'), bill('I4', 'T4V', 'O4')];
+      add(store, [...bills.slice(0, 4), { ...bills[4]!, status: '3' }], 1);
+      const rows = [...store.unclaimedBills()].map((group) => orphanRow(group));
+      expect(rows.map((r) => [r.invtNo, r.orderNo, r.taxNos])).toEqual([
+        ['I1', 'O1', ['T1']],
+        ['I2', 'O2', ['T2', 'T2V']],
+        ['I3', undefined, ['T3']],
+        ['I4', 'O4', ['T4V']],
       ]);
     } finally {
       store.close();

@@ -14,6 +14,15 @@ const MESSAGES = {
 } as const;
 
 /**
+ * Where the finding points: the field the declaration's date comes from when it was judged on that date; the whole
+ * declaration (`''`) when it was judged on another day (`--at`), which no field of it holds.
+ */
+function datePath(input: unknown, at: string): string {
+  const field = declarationDateField(input);
+  return field.date === at ? field.path : '';
+}
+
+/**
  * A declaration dated before the CBEC retail-import regime began cannot clear as CBEC at all:
  * `sandan tax` refuses to compute its tax, and validation says so too instead of passing it.
  */
@@ -40,7 +49,7 @@ export const regimeInForce = defineRule({
         name: 'judged on 2016-04-07, the day before 财关税〔2016〕18号 took effect',
         at: '2016-04-07',
         code: 'no-cbec-regime',
-        path: 'inventory.declTime',
+        path: '',
       },
     ],
   },
@@ -50,7 +59,7 @@ export const regimeInForce = defineRule({
     return [
       {
         messageId: 'no-cbec-regime',
-        path: declarationDateField(ctx.input).path,
+        path: datePath(ctx.input, ctx.at),
         actual: ctx.at,
         data: { at: ctx.at, missing: missing.join(', ') },
       },
@@ -68,7 +77,7 @@ export function noRegimeIssue(policy: Policy, at: string, input: unknown): Issue
   return {
     code: 'no-cbec-regime',
     severity: 'error',
-    path: declarationDateField(input).path,
+    path: datePath(input, at),
     ruleId: regimeInForce.id,
     message: renderMessage(MESSAGES['no-cbec-regime'], { at, missing: missing.join(', ') }),
     actual: at,

@@ -15,7 +15,25 @@ ruleTester(regimeInForce, {
   ],
   invalid: [
     {
+      // The example is declared in 2025: no field holds the day it is judged on, so the issue is the declaration's.
       name: 'judged on 2016-04-07: the rulesets set none of the four regime values',
+      options: { at: '2016-04-07' },
+      errors: [
+        {
+          code: 'no-cbec-regime',
+          path: '',
+          actual: '2016-04-07',
+          data: { at: '2016-04-07', missing: MISSING },
+          message: {
+            zh: `2016-04-07 时尚无跨境电商零售进口税收政策：规则集未设定当日的 ${MISSING}`,
+            en: `No CBEC retail-import tax regime was in force on 2016-04-07: the rulesets set no ${MISSING} for that day`,
+          },
+        },
+      ],
+    },
+    {
+      name: 'judged on its own declTime (2016-04-07), given as the day too: the path is the declTime',
+      set: { 'inventory.declTime': '20160407093000' },
       options: { at: '2016-04-07' },
       errors: [
         {
@@ -23,10 +41,6 @@ ruleTester(regimeInForce, {
           path: 'inventory.declTime',
           actual: '2016-04-07',
           data: { at: '2016-04-07', missing: MISSING },
-          message: {
-            zh: `2016-04-07 时尚无跨境电商零售进口税收政策：规则集未设定当日的 ${MISSING}`,
-            en: `No CBEC retail-import tax regime was in force on 2016-04-07: the rulesets set no ${MISSING} for that day`,
-          },
         },
       ],
     },
@@ -85,7 +99,7 @@ describe('validate and sandan tax agree on a day without the regime', () => {
     expect(t.ok ? [] : t.issues).toEqual([
       expect.objectContaining({
         code: 'no-cbec-regime',
-        path: 'inventory.declTime',
+        path: '',
         ruleId: 'tax/regime',
         severity: 'error',
         message: fromValidate[0]?.message,

@@ -1,4 +1,3 @@
-import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json';
 import { isSandanError, type SandanError } from '../errors.js';
 import { EXIT_PIPE, OutputClosedError, processIo, type CliIo } from './io.js';
@@ -134,6 +133,18 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
 }
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const registered = commandsFor(argv);
+  // A lone --version needs no command parser: it is answered before commander is loaded (start-up, issue #18),
+  // as commander would answer it.
+  if (registered.length === 0) {
+    try {
+      io.stdout(`${pkg.version}\n`);
+    } catch (e) {
+      return report(e, io, undefined);
+    }
+    return io.closed?.() ? EXIT.pipe : EXIT.ok;
+  }
+  const { Command, CommanderError } = await import('commander');
   let exit: number = EXIT.ok;
   const program = new Command('sandan')
     .description(
@@ -147,10 +158,11 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const ctx: CommandContext = { io, setExit: (code) => void (exit = code) };
 
   try {
-    const registers = await Promise.all(commandsFor(argv).map(([, load]) => load()));
+    const registers = await Promise.all(registered.map(([, load]) => load()));
     for (const register of registers) register(program, ctx);
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
+    if (e instanceof CommanderError && !io.closed?.()) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     // The program's own options (--help, --version) take no value: the first other word is the command.
     return report(e, io, commandOf(argv));
   }
@@ -175,7 +187,6 @@ function commandOf(argv: readonly string[]): string | undefined {
 /** The exit code for what a command threw, told on standard error; nothing is told when the output is closed. */
 function report(e: unknown, io: CliIo, command: string | undefined): number {
   if (e instanceof OutputClosedError || io.closed?.()) return EXIT.pipe;
-  if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
   try {
     if (isSandanError(e)) {
       const hint = hintOf(e, command);

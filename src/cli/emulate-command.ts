@@ -205,7 +205,7 @@ export function registerEmulateCommand(program: Command, { io, setExit }: Comman
   program
     .command('emulate')
     .description(
-      "Run a local customs emulator to test an order service against: CEB messages by HTTP (POST /ceb) or DXP-like folders, answered with receipts (CEB312–CEB712) and CEB816 tax bills from sandan's own rules and tax. Runs until Ctrl-C; exit 0 after a clean stop, 2 when it cannot start.",
+      "Run a local customs emulator to test an order service against: CEB messages by HTTP (POST /ceb) or DXP-like folders, answered with receipts (CEB312–CEB712) and CEB816 tax bills from sandan's own rules and tax (a CEB818 bill status when POST /admin/tax-bill-status asks for one). Runs until Ctrl-C; exit 0 after a clean stop, 2 when it cannot start.",
     )
     .option('--host <host>', 'interface the HTTP endpoint listens on', '127.0.0.1')
     .option('--port <port>', 'HTTP port (0: any free port; the address is printed)', String(DEFAULT_EMULATOR_PORT))

@@ -1550,6 +1550,9 @@ class Engine implements EmulatorEngine {
 
   private emitBill(invt: StoredDoc, tax: TaxFigures, now: Date, pending: Pending): void {
     const x = invt.doc;
+    // Customs has made the bill, whether or not a scenario keeps its CEB816 from being sent.
+    invt.taxNo = `${invt.invtNo ?? ''}01`.slice(0, 36);
+    this.state.putDoc(invt);
     const scenario = this.scenarioOf(invt);
     if (scenario && 'drop' in scenario && scenario.drop.receipt === 'CEB816') return;
     const ebpCode = platformOf(invt);
@@ -1558,7 +1561,7 @@ class Engine implements EmulatorEngine {
       guid,
       returnTime: beijingDateTime17(now),
       invtNo: invt.invtNo,
-      taxNo: `${invt.invtNo ?? ''}01`.slice(0, 36),
+      taxNo: invt.taxNo,
       customsTax: tax.customsTax.toFixed(2),
       valueAddedTax: tax.valueAddedTax.toFixed(2),
       consumptionTax: tax.consumptionTax.toFixed(2),
@@ -1591,6 +1594,53 @@ class Engine implements EmulatorEngine {
       guid,
     });
     pending.receipts.push(r);
+  }
+
+  taxBillStatus(invtNo: string, status: '2' | '3'): Promise<OutgoingReceipt> {
+    if (typeof invtNo !== 'string' || invtNo === '')
+      return Promise.reject(new SandanError('INVALID_OPTION', 'taxBillStatus: invtNo must be a non-empty string'));
+    if (status !== '2' && status !== '3')
+      return Promise.reject(
+        new SandanError(
+          'INVALID_OPTION',
+          `taxBillStatus: status must be '2' (已汇总, summarised) or '3' (作废, void), got ${JSON.stringify(status)}`,
+        ),
+      );
+    return this.serial(async () => {
+      const now = this.now();
+      const pending: Pending = { receipts: [] };
+      this.state.transaction(() => {
+        const invt = this.state.findDocs('inventory', { invtNo }).find((d) => d.taxNo !== undefined);
+        if (invt === undefined)
+          throw new SandanError(
+            'INVALID_OPTION',
+            `taxBillStatus: inventory ${JSON.stringify(invtNo)} has no tax bill (customs bills an inventory after its release)`,
+          );
+        // A void bill is no longer the inventory's tax: nothing follows it (the emulator's choice; the spec is silent).
+        if (invt.taxBillStatus === '3')
+          throw new SandanError('INVALID_OPTION', `taxBillStatus: the tax bill ${invt.taxNo} is void already`);
+        invt.taxBillStatus = status;
+        this.state.putDoc(invt);
+        const guid = this.guid();
+        const doc: ReceiptDoc = { guid, returnTime: beijingDateTime17(now), invtNo, taxNo: invt.taxNo, status };
+        let xml = renderReceipt('CEB818', doc, guid, this.env(now));
+        if (invt.dxp) xml = this.wrap(xml, invt.dxp.senderId, now);
+        const ebpCode = platformOf(invt);
+        pending.receipts.push(
+          this.state.addReceipt({
+            type: 'CEB818',
+            ...(invt.orderNo !== undefined && { orderNo: invt.orderNo }),
+            ...(ebpCode !== undefined && { ebpCode }),
+            invtNo,
+            xml,
+            at: now.toISOString(),
+            guid,
+          }),
+        );
+      });
+      this.notify(pending);
+      return pending.receipts[0]!;
+    });
   }
 }
 
@@ -1646,8 +1696,8 @@ function oneOf(name: string, value: unknown, values: readonly string[]): void {
     );
 }
 
-/** The receipts a `drop` scenario can name (the compiler holds this to EmulatorReceiptType). */
-const RECEIPT_TYPES: Record<EmulatorReceiptType, true> = {
+/** The receipts a `drop` scenario can name (the compiler holds this to EmulatorReceiptType): not a CEB818, sent only when asked. */
+const RECEIPT_TYPES: Record<Exclude<EmulatorReceiptType, 'CEB818'>, true> = {
   CEB312: true,
   CEB412: true,
   CEB512: true,

@@ -418,6 +418,13 @@ export async function startHttpTransport(
         sendJson(req, res, 200, { orderNo, ...(ebpCode !== undefined && { ebpCode }), scenario });
       },
     },
+    '/admin/tax-bill-status': {
+      // {"invtNo": "…", "status": "3"}: a CEB818 for the inventory's tax bill, answered with the receipt.
+      POST: async (req, res) => {
+        const { invtNo, status } = await json(req);
+        sendJson(req, res, 200, await engine.taxBillStatus(invtNo as string, status as '2' | '3'));
+      },
+    },
   };
 
   /**

@@ -70,6 +70,11 @@ export interface CustomsEmulator {
    * With `target.ebpCode`, of that platform's order of the number only.
    */
   scenario(orderNo: string, scenario: Scenario, target?: ScenarioTarget): void;
+  /**
+   * Sends a CEB818 (电子税单状态) for the tax bill of a released inventory: `'2'` summarised or `'3'` void. Customs
+   * sends these, but the specification does not say when; the emulator sends one only when asked.
+   */
+  taxBillStatus(invtNo: string, status: '2' | '3'): Promise<OutgoingReceipt>;
   /** What it received and keeps (the newest `history`), after sequence number `after` (default 0), oldest first; at most `limit`. */
   received(after?: number, limit?: number): ReceivedMessage[];
   /**
@@ -153,6 +158,11 @@ export async function createCustomsEmulator(options: CustomsEmulatorOptions = {}
       await folder?.flush();
     },
     scenario: (orderNo, s, target) => engine.scenario(orderNo, s, target),
+    async taxBillStatus(invtNo, status) {
+      const r = await engine.taxBillStatus(invtNo, status);
+      await folder?.flush();
+      return r;
+    },
     received: (after, limit) => engine.received(after, limit),
     historyStart: () => engine.historyStart(),
     now: () => engine.now(),

@@ -55,6 +55,10 @@ export interface StoredDoc {
    * are checked against (keys, and an inventory's lines for a return), not the whole message.
    */
   compact?: boolean | undefined;
+  /** Inventory: the taxNo of its tax bill, once customs made it (also when a scenario dropped the CEB816). */
+  taxNo?: string | undefined;
+  /** Inventory: the status of its tax bill the last CEB818 sent (2 summarised, 3 void); undefined before any. */
+  taxBillStatus?: string | undefined;
 }
 
 /** Something that falls due on the emulator clock. */

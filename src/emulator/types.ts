@@ -17,6 +17,7 @@ export type EmulatorReceiptType =
   | 'CEB626'
   | 'CEB712'
   | 'CEB816'
+  | 'CEB818'
   | 'CEB900';
 
 /** The emulator's clock: real time, or a manual one that only `advance` moves. */
@@ -205,7 +206,7 @@ export interface ScenarioTarget {
 export type Scenario =
   | { reject: { code: string; desc?: string; at?: 'order' | 'payment' | 'logistics' | 'inventory' } }
   | { hold: { status: '500' | '600'; for: string | number } }
-  | { drop: { receipt: EmulatorReceiptType; status?: string } };
+  | { drop: { receipt: Exclude<EmulatorReceiptType, 'CEB818'>; status?: string } };
 
 /** The engine behind the transports. */
 export interface EmulatorEngine {
@@ -220,6 +221,13 @@ export interface EmulatorEngine {
   onReceipt(listener: (r: OutgoingReceipt) => void): () => void;
   /** Moves a manual clock forward and runs everything that falls due, in time order. */
   advance(by: string | number): Promise<void>;
+  /**
+   * Sends a CEB818 (电子税单状态) for the tax bill of a released inventory: status `'2'` (已汇总, summarised) or `'3'`
+   * (作废, void). The specification defines the message but not when customs sends it, so the emulator sends one
+   * only when asked. Resolves to the receipt; a misuse (no such bill yet, a bill already void, another status)
+   * rejects with `INVALID_OPTION`.
+   */
+  taxBillStatus(invtNo: string, status: '2' | '3'): Promise<OutgoingReceipt>;
   now(): Date;
   /**
    * Sets the scenario of an order (replacing an earlier one); stored with the state. With

@@ -85,6 +85,9 @@ export function fakeEngine(options: { immediate?: boolean } = {}): FakeEngine {
     scenario(orderNo, s) {
       self.scenarios.push([orderNo, s]);
     },
+    async taxBillStatus(invtNo) {
+      return self.emit(invtNo, 'CEB818');
+    },
     received: (after = 0, limit = Number.POSITIVE_INFINITY) =>
       received.filter((m) => m.seq > after).slice(0, limit) as never,
     findReceived: (name) => received.find((m) => m.name === name) as never,

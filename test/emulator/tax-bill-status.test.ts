@@ -1,0 +1,190 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCustomsEmulator, type CustomsEmulator } from '../../src/emulator/index.js';
+import { reconcile, scanCebText } from '../../src/reconcile/index.js';
+import { createTaxCalculator } from '../../src/rules/index.js';
+import { validateAgainstXsd } from '../xml/helpers.js';
+import { example, makeSigning, messages, RATES, read, type Signing } from './helpers.js';
+
+// A CEB818 (电子税单状态) is sent only when a test asks for it: the specification defines the message (status 1
+// generated, 2 summarised, 3 void) but not when customs sends one.
+
+const T0 = '2026-11-20T02:20:00Z';
+let signing: Signing;
+let customs: CustomsEmulator;
+const decl = example();
+
+beforeAll(async () => {
+  signing = makeSigning();
+  customs = await createCustomsEmulator({
+    clock: 'manual',
+    start: T0,
+    trust: signing.trust,
+    rates: RATES,
+    // The bill two hours after release, so that a test can ask for its status before it is made.
+    timing: { taxBill: '2h' },
+    http: true,
+    folder: false,
+  });
+}, 120_000);
+afterAll(async () => {
+  await customs?.close();
+  signing?.keys.cleanup();
+});
+
+const post = (body: unknown, type = 'application/json') =>
+  fetch(`${customs.url}/admin/tax-bill-status`, {
+    method: 'POST',
+    headers: { 'Content-Type': type },
+    body: JSON.stringify(body),
+  });
+
+describe('the emulator sends a CEB818 for a tax bill when asked', () => {
+  let invtNo: string;
+
+  it('refuses before the inventory is billed: no CEB818 of a bill customs has not made', async () => {
+    const m = await messages(decl, signing.trusted);
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const)
+      expect((await customs.submit(m[k])).accepted, k).toBe(true);
+    await customs.advance('1h');
+    const pending = customs.receipts().find((r) => r.type === 'CEB622' && r.invtNo !== undefined);
+    invtNo = pending!.invtNo!;
+    // Released (800) within the hour, billed two hours later: not yet.
+    expect(customs.receipts().some((r) => r.type === 'CEB622' && r.returnStatus === '800')).toBe(true);
+    if (customs.receipts().some((r) => r.type === 'CEB816')) throw new Error('the test needs the bill still to come');
+    await expect(customs.taxBillStatus(invtNo, '3')).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+      message: expect.stringContaining('has no tax bill'),
+    });
+    await customs.advance('1d');
+    expect(customs.receipts().filter((r) => r.type === 'CEB816')).toHaveLength(1);
+  });
+
+  it('status 2 then 3: each a CEB818 naming the bill, valid against the XSD', async () => {
+    const bill = read(customs.receipts().find((r) => r.type === 'CEB816')!).documents[0]!;
+    const summarised = await customs.taxBillStatus(invtNo, '2');
+    const voided = await customs.taxBillStatus(invtNo, '3');
+    for (const [r, status] of [
+      [summarised, '2'],
+      [voided, '3'],
+    ] as const) {
+      expect(r).toMatchObject({ type: 'CEB818', invtNo, orderNo: decl.order.orderNo, ebpCode: decl.order.ebpCode });
+      const m = read(r);
+      expect(m.messageType).toBe('CEB818');
+      expect(m.documents).toEqual([expect.objectContaining({ invtNo, taxNo: bill.taxNo, status })]);
+      expect(await validateAgainstXsd(r.xml, 'ceb-import.xsd')).toMatchObject({ valid: true });
+    }
+    // In the receipt list, after the bill.
+    expect(customs.receipts().slice(-2)).toEqual([summarised, voided]);
+  });
+
+  it('a void bill changes no more', async () => {
+    for (const status of ['2', '3'] as const)
+      await expect(customs.taxBillStatus(invtNo, status)).rejects.toMatchObject({
+        code: 'INVALID_OPTION',
+        message: expect.stringContaining('is void already'),
+      });
+  });
+
+  it('reconciliation reads the voided bill as customs would: bill-void, nothing billed', async () => {
+    const documents = customs
+      .receipts()
+      .filter((r) => r.type === 'CEB816' || r.type === 'CEB818' || r.type === 'CEB622')
+      .flatMap((r) => scanCebText(r.xml).documents);
+    const report = await reconcile(
+      { declarations: [decl], documents },
+      { calculate: createTaxCalculator({ rates: RATES, explain: false }) },
+    );
+    const [row] = [...report.rows()];
+    expect(row).toMatchObject({ orderNo: decl.order.orderNo, invtNo, status: 'bill-void' });
+  });
+
+  it('over HTTP: POST /admin/tax-bill-status answers with the receipt, or 400 with what is wrong', async () => {
+    const unknown = await post({ invtNo: '29242026I999999999', status: '3' });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({
+      error: { code: 'INVALID_OPTION', message: expect.stringContaining('has no tax bill') },
+    });
+    const bad = await post({ invtNo, status: '1' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({
+      error: { code: 'INVALID_OPTION', message: expect.stringContaining("status must be '2'") },
+    });
+    expect((await post({ status: '3' })).status).toBe(400);
+    expect((await post({ invtNo, status: '3' }, 'text/plain')).status).toBe(415);
+    // The void bill of the tests above changes no more, over HTTP either.
+    expect((await post({ invtNo, status: '3' })).status).toBe(400);
+  });
+});
+
+describe('a CEB818 over HTTP for a bill still live', () => {
+  it('is answered 200 with the receipt, which the receipt list then holds', async () => {
+    const e = await createCustomsEmulator({
+      clock: 'manual',
+      start: T0,
+      trust: signing.trust,
+      rates: RATES,
+      folder: false,
+    });
+    try {
+      const m = await messages(decl, signing.trusted);
+      for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await e.submit(m[k]);
+      await e.advance('1d');
+      const billed = e.receipts().find((r) => r.type === 'CEB816')!;
+      const res = await fetch(`${e.url}/admin/tax-bill-status`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ invtNo: billed.invtNo, status: '3' }),
+      });
+      expect(res.status).toBe(200);
+      const r = (await res.json()) as { type: string; seq: number; xml: string };
+      expect(r).toMatchObject({ type: 'CEB818', invtNo: billed.invtNo, seq: billed.seq + 1 });
+      expect(e.receipts().at(-1)).toEqual(r);
+    } finally {
+      await e.close();
+    }
+  });
+});
+
+describe('the bill a CEB818 names is kept with the state', () => {
+  it('after a restart on the same SQLite file, the status is sent, and written to the receive folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-ceb818-'));
+    const options = {
+      clock: 'manual' as const,
+      start: T0,
+      trust: signing.trust,
+      rates: RATES,
+      store: { sqlite: join(dir, 'state.sqlite') },
+      http: false,
+    };
+    try {
+      const first = await createCustomsEmulator({
+        ...options,
+        folder: { send: join(dir, 'send'), receive: join(dir, 'receive') },
+      });
+      const m = await messages(decl, signing.trusted);
+      for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await first.submit(m[k]);
+      await first.advance('1d');
+      const invtNo = first.receipts().find((r) => r.type === 'CEB816')!.invtNo!;
+      await first.close();
+      const before = readdirSync(join(dir, 'receive'));
+      const again = await createCustomsEmulator({
+        ...options,
+        folder: { send: join(dir, 'send'), receive: join(dir, 'receive') },
+      });
+      try {
+        const r = await again.taxBillStatus(invtNo, '3');
+        expect(read(r).documents).toEqual([expect.objectContaining({ invtNo, taxNo: `${invtNo}01`, status: '3' })]);
+        // The restarted emulator's one new file: the CEB818.
+        expect(readdirSync(join(dir, 'receive')).filter((f) => !before.includes(f))).toEqual([r.name]);
+        expect(readFileSync(join(dir, 'receive', r.name), 'utf8')).toBe(r.xml);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -180,7 +180,7 @@ function elementModel(e: X, g: Globals, pending: Array<[X, Globals]>): Model {
   if (inline) return complexModel(inline, g, pending);
   const type = e.attrs.type;
   const ct = type === undefined ? undefined : g.complexTypes.get(local(type));
-  if (ct && prefix(type!) === (g.ns === 'ds' ? 'ds' : 'dxp')) return complexModel(ct, g, pending);
+  if (ct && prefix(type!) === g.ns) return complexModel(ct, g, pending);
   return { text: simpleText(type, kid(kid(e, 'simpleType') ?? e, 'restriction'), g) };
 }
 

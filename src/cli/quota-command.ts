@@ -306,6 +306,12 @@ const OPTIONS = {
       '--at <date>',
       'order date or time of the change: YYYY-MM-DD, yyyyMMddHHmmss (Beijing) or ISO 8601 (default: now)',
     ),
+  // remaining and history change nothing: their --at is only the day whose year and limit they show.
+  atDay: () =>
+    new Option(
+      '--at <date>',
+      'a day of the year to show: its year (unless --year) and the annual limit in force on it: YYYY-MM-DD, yyyyMMddHHmmss (Beijing) or ISO 8601 (default: now)',
+    ),
   year: () => new Option('--year <yyyy>', 'calendar year (default: the year of --at)'),
   ttl: () =>
     new Option(
@@ -344,7 +350,7 @@ const ACTIONS: Array<{ name: QuotaAction; description: string; options: Array<ke
   {
     name: 'remaining',
     description: "show a buyer's used and remaining annual quota (--buyer-id, optional --year or --at)",
-    options: ['buyerId', 'at', 'year'],
+    options: ['buyerId', 'atDay', 'year'],
   },
   {
     name: 'reserve',
@@ -382,7 +388,7 @@ const ACTIONS: Array<{ name: QuotaAction; description: string; options: Array<ke
   {
     name: 'history',
     description: "list every change to a buyer's quota in a year (--buyer-id, optional --year)",
-    options: ['buyerId', 'at', 'year'],
+    options: ['buyerId', 'atDay', 'year'],
   },
 ];
 

@@ -169,8 +169,11 @@ describe('the happy path', () => {
       });
     }
     await e.advance('1d');
+    // A CEB818 asked for goes back the same way.
+    await e.taxBillStatus(e.receipts().find((r) => r.type === 'CEB816')!.invtNo!, '3');
     const rs = e.receipts();
     expect(trail(rs, 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800']);
+    expect(rs.at(-1)?.type).toBe('CEB818');
     for (const r of rs) {
       const env = unwrapDxp(r.xml);
       expect(env.transInfo.senderId).toBe('DXPEDCCEB0000002');

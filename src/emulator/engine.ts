@@ -1550,9 +1550,9 @@ class Engine implements EmulatorEngine {
 
   private emitBill(invt: StoredDoc, tax: TaxFigures, now: Date, pending: Pending): void {
     const x = invt.doc;
-    // Customs has made the bill, whether or not a scenario keeps its CEB816 from being sent.
+    // Customs has made the bill, whether or not a scenario keeps its CEB816 from being sent (stored with the
+    // inventory when the tax-bill event compacts it, in the same transaction).
     invt.taxNo = `${invt.invtNo ?? ''}01`.slice(0, 36);
-    this.state.putDoc(invt);
     const scenario = this.scenarioOf(invt);
     if (scenario && 'drop' in scenario && scenario.drop.receipt === 'CEB816') return;
     const ebpCode = platformOf(invt);

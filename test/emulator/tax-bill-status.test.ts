@@ -157,3 +157,33 @@ describe('the bill a CEB818 names is kept with the state', () => {
     }
   });
 });
+
+describe('a bill whose CEB816 a scenario dropped', () => {
+  it('was made all the same: its status is sent when asked', async () => {
+    const e = await start({ http: false, folder: false });
+    try {
+      e.scenario(decl.order.orderNo, { drop: { receipt: 'CEB816' } });
+      await declare(e);
+      await e.advance('1d');
+      const released = e.receipts().find((r) => r.type === 'CEB622' && r.returnStatus === '800')!;
+      expect(e.receipts().filter((r) => r.type === 'CEB816')).toEqual([]);
+      const r = await e.taxBillStatus(released.invtNo!, '3');
+      expect(read(r).documents).toEqual([
+        expect.objectContaining({ invtNo: released.invtNo, taxNo: `${released.invtNo}01`, status: '3' }),
+      ]);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it('a scenario cannot drop a CEB818 (it is sent only when asked for)', async () => {
+    const e = await start({ http: false, folder: false });
+    try {
+      expect(() => e.scenario(decl.order.orderNo, { drop: { receipt: 'CEB818' as never } })).toThrow(
+        expect.objectContaining({ code: 'INVALID_OPTION' }),
+      );
+    } finally {
+      await e.close();
+    }
+  });
+});

@@ -104,6 +104,7 @@ const FIRST: Record<string, () => unknown> = {
   districtSignOptions: () => [],
   zodIssuesToIssues: () => [],
   renderStatusHtml: () => ({ now: '', orders: [] }),
+  statusHtmlChunks: () => ({ now: '', orders: [] }),
   expandPaths: () => [],
   loadRuleset: () => ({}),
   parseRateTable: () => exampleRates(),

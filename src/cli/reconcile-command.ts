@@ -20,6 +20,7 @@ import {
   sentFromDeclaration,
   sentFromMessage,
   status,
+  statusHtmlChunks,
   summaryToJSON,
   writeReportXlsx,
   type OrderStatus,
@@ -32,7 +33,6 @@ import {
 } from '../reconcile/index.js';
 import { appTimeProblem, declarationProblems } from '../reconcile/status/sent.js';
 import { statusReceipt, unplacedReceipt } from '../reconcile/status/status.js';
-import { statusHtmlChunks } from '../reconcile/status/html.js';
 import { type ParsedXml, parseCebXml } from '../xml/parse.js';
 import { beijingIso, beijingTimeOption } from '../time/beijing.js';
 import { isAmountText } from '../model/guards.js';

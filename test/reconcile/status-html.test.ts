@@ -3,8 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type OrderStatus, renderStatusHtml, type StatusReportJSON } from '../../src/reconcile/index.js';
-import { elapsed, statusHtmlChunks } from '../../src/reconcile/status/html.js';
+import {
+  type OrderStatus,
+  renderStatusHtml,
+  statusHtmlChunks,
+  type StatusReportJSON,
+} from '../../src/reconcile/index.js';
+import { elapsed } from '../../src/reconcile/status/html.js';
 import { runCli } from '../helpers/cli.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
 import { type BrowserGlobals, type DomElement, launchChromium, openPage } from './html-browser.js';
@@ -91,7 +96,7 @@ describe('renderStatusHtml (string)', () => {
     // The CLI writes the same page.
     expect((await runCli([...args, '--format', 'html'])).stdout).toBe(renderStatusHtml(report));
     // Misuse throws at the call, not when the first part is asked for.
-    expect(() => statusHtmlChunks(null as unknown as StatusReportJSON)).toThrow(/renderStatusHtml/);
+    expect(() => statusHtmlChunks(null as unknown as StatusReportJSON)).toThrow(/statusHtmlChunks/);
   });
 });
 

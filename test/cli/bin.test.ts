@@ -133,6 +133,23 @@ describe('start-up: a command module is loaded only when its command runs', () =
     }
   });
 
+  it('a lone --version runs without commander: a loader hook that refuses it lets --version through, not validate', async () => {
+    // A resolve hook (module.register) that throws when anything imports commander.
+    const hook =
+      'data:text/javascript,export async function resolve(s,c,n){if(s==="commander")throw new Error("commander was loaded");return n(s,c)}';
+    const noCommander = `data:text/javascript,import{register}from'node:module';register('${encodeURIComponent(hook)}');`;
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const [version, short, other] = await Promise.all(
+      [['--version'], ['-V'], ['validate', '--help']].map((args) =>
+        run(process.execPath, ['--import', noCommander, BIN, ...args]),
+      ),
+    );
+    expect([version!.code, version!.stdout]).toEqual([0, `${pkg.version}\n`]);
+    expect([short!.code, short!.stdout]).toEqual([0, `${pkg.version}\n`]);
+    // (the hook works: a command line that needs commander fails on it)
+    expect([other!.code, other!.stderr]).toEqual([1, expect.stringContaining('commander was loaded')]);
+  });
+
   it('the bin prints its version, suggests a command for a typo and still lists every command', async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     const [version, typo, help] = await Promise.all(

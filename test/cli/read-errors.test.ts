@@ -64,6 +64,7 @@ describe('unreadable paths, one message shape in every command', () => {
       `Cannot read certificate ${missing}: no such file`,
     ],
     ['tax, a missing --rates', ['tax', HZ, '--rates', missing], `Cannot read rate table ${missing}: no such file`],
+    ['tax, a missing input', ['tax', missing], `Cannot read ${missing}: no such file`, STDIN_HINT],
     [
       'verify, a missing certificate',
       ['verify', SENDER, '--cert', missing],

@@ -283,9 +283,21 @@ describe.each(stores)('a bill without a declaration in the %s store', (_, open) 
   it.each(HOW)('added as %s: its row shows the orderNo its bills name', async (_how, add) => {
     const store = await open();
     try {
-      const voided = { ...bill('I2', 'T2V', 'O2-VOID'), status: '3' };
-      const bills = [bill('I1', 'T1', 'O1'), voided, bill('I2', 'T2', 'O2'), bill('I3', 'T3'), bill('I4', 'T4V', 'O4')];
-      add(store, [...bills.slice(0, 4), { ...bills[4]!, status: '3' }], 1);
+      const voided = (invtNo: string, taxNo: string, orderNo: string) => ({
+        ...bill(invtNo, taxNo, orderNo),
+        status: '3',
+      });
+      add(
+        store,
+        [
+          bill('I1', 'T1', 'O1'),
+          voided('I2', 'T2V', 'O2-VOID'),
+          bill('I2', 'T2', 'O2'),
+          bill('I3', 'T3'),
+          voided('I4', 'T4V', 'O4'),
+        ],
+        1,
+      );
       const rows = [...store.unclaimedBills()].map((group) => orphanRow(group));
       expect(rows.map((r) => [r.invtNo, r.orderNo, r.taxNos])).toEqual([
         ['I1', 'O1', ['T1']],

@@ -1099,26 +1099,42 @@ class Engine implements EmulatorEngine {
       this.state.putDoc(d);
     }
     const type = RECEIPT_OF[d.kind];
-    const ebpCode = platformOf(d);
     const scenario = this.scenarioOf(d);
     if (scenario && 'drop' in scenario && scenario.drop.receipt === type && (scenario.drop.status ?? status) === status)
       return;
-    const doc = this.receiptDoc(d, status, info, now);
     const guid = this.guid();
+    const r = this.deliver(d, type, this.receiptDoc(d, status, info, now), guid, now, pending, status);
+    pending.first ??= r.xml;
+  }
+
+  /**
+   * Writes a receipt about document `d` into the outbox: back in a DxpMsg when `d` came in one, listed under `d`'s
+   * order, platform and invtNo (a tax bill names no platform itself; its inventory does).
+   */
+  private deliver(
+    d: StoredDoc,
+    type: EmulatorReceiptType,
+    doc: ReceiptDoc,
+    guid: string,
+    now: Date,
+    pending: Pending,
+    returnStatus?: string,
+  ): OutgoingReceipt {
     let xml = renderReceipt(type, doc, guid, this.env(now));
     if (d.dxp) xml = this.wrap(xml, d.dxp.senderId, now);
+    const ebpCode = platformOf(d);
     const r = this.state.addReceipt({
       type,
       ...(d.orderNo !== undefined && { orderNo: d.orderNo }),
       ...(ebpCode !== undefined && { ebpCode }),
       ...(d.invtNo !== undefined && { invtNo: d.invtNo }),
-      returnStatus: status,
+      ...(returnStatus !== undefined && { returnStatus }),
       xml,
       at: now.toISOString(),
       guid,
     });
     pending.receipts.push(r);
-    pending.first ??= xml;
+    return r;
   }
 
   private receiptDoc(d: StoredDoc, status: string, info: string, now: Date): ReceiptDoc {
@@ -1555,7 +1571,6 @@ class Engine implements EmulatorEngine {
     invt.taxNo = `${invt.invtNo ?? ''}01`.slice(0, 36);
     const scenario = this.scenarioOf(invt);
     if (scenario && 'drop' in scenario && scenario.drop.receipt === 'CEB816') return;
-    const ebpCode = platformOf(invt);
     const guid = this.guid();
     const doc: ReceiptDoc = {
       guid,
@@ -1581,19 +1596,7 @@ class Engine implements EmulatorEngine {
         consumptionTax: l.consumptionTax.toFixed(2),
       })),
     };
-    let xml = renderReceipt('CEB816', doc, guid, this.env(now));
-    if (invt.dxp) xml = this.wrap(xml, invt.dxp.senderId, now);
-    const r = this.state.addReceipt({
-      type: 'CEB816',
-      ...(invt.orderNo !== undefined && { orderNo: invt.orderNo }),
-      // (the bill itself names no platform; its inventory does)
-      ...(ebpCode !== undefined && { ebpCode }),
-      ...(invt.invtNo !== undefined && { invtNo: invt.invtNo }),
-      xml,
-      at: now.toISOString(),
-      guid,
-    });
-    pending.receipts.push(r);
+    this.deliver(invt, 'CEB816', doc, guid, now, pending);
   }
 
   taxBillStatus(invtNo: string, status: '2' | '3'): Promise<OutgoingReceipt> {
@@ -1623,20 +1626,7 @@ class Engine implements EmulatorEngine {
         this.state.putDoc(invt);
         const guid = this.guid();
         const doc: ReceiptDoc = { guid, returnTime: beijingDateTime17(now), invtNo, taxNo: invt.taxNo, status };
-        let xml = renderReceipt('CEB818', doc, guid, this.env(now));
-        if (invt.dxp) xml = this.wrap(xml, invt.dxp.senderId, now);
-        const ebpCode = platformOf(invt);
-        pending.receipts.push(
-          this.state.addReceipt({
-            type: 'CEB818',
-            ...(invt.orderNo !== undefined && { orderNo: invt.orderNo }),
-            ...(ebpCode !== undefined && { ebpCode }),
-            invtNo,
-            xml,
-            at: now.toISOString(),
-            guid,
-          }),
-        );
+        this.deliver(invt, 'CEB818', doc, guid, now, pending);
       });
       this.notify(pending);
       return pending.receipts[0]!;

@@ -155,8 +155,8 @@ function complexModel(ct: X, g: Globals, pending: Array<[X, Globals]>): Model {
   if (local(particle.name) === 'sequence') {
     if (min !== 1 || max !== 1) fail('a repeated sequence', particle);
     model.children = kids(particle, 'element').map((e) => [child(e), occurs(e, 'minOccurs'), occurs(e, 'maxOccurs')]);
-    if (model.children.length !== particle.kids.filter((k) => local(k.name) !== 'annotation').length)
-      fail('a sequence of other than elements', particle);
+    // (`only` is this sequence's: particle is another only when it became the inner choice)
+    if (model.children.length !== only.length) fail('a sequence of other than elements', particle);
     return model;
   }
   const choice: Model['choice'] = { names: [], min, max };

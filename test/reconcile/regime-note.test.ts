@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { reconcile } from '../../src/reconcile/index.js';
-import { createTaxCalculator } from '../../src/rules/index.js';
-import { parseRateTable } from '../../src/tax/rates.js';
-import { example, exampleRates, type Json } from '../helpers/examples.js';
+import { example, type Json } from '../helpers/examples.js';
+import { calculate } from './helpers.js';
 
 // A row of an order taxed outside the within-limits regime says so in its notes (`regime:REGIME`, docs/reconcile.md):
 // finance reading a large figure sees why. The example declaration cut to one tin of milk powder at 6,000 CNY is one
 // item above the 5,000 limit and below 26,000: cbec-full (财关税〔2018〕49号 二), taxed in full.
-const calculate = createTaxCalculator({ rates: parseRateTable(exampleRates(), 'rates.example.json'), explain: false });
 
 function oneItem(price: string): Json {
   const d = example('hangzhou-1210');

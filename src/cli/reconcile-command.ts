@@ -7,8 +7,6 @@ import { SandanError, isSandanError } from '../errors.js';
 import {
   defaultReconcileWorkers,
   expandPaths,
-  isSentType,
-  isStatusReceiptType,
   MemoryStore,
   openSqliteStore,
   reconcileBalanced,
@@ -17,10 +15,10 @@ import {
   reportCsvChunks,
   reportJsonChunks,
   reportTextChunks,
-  sentFromDeclaration,
-  sentFromMessage,
   status,
   statusHtmlChunks,
+  statusInputsOfDeclaration,
+  statusInputsOfMessage,
   summaryToJSON,
   writeReportXlsx,
   type OrderStatus,
@@ -31,9 +29,6 @@ import {
   type SentDocument,
   type StatusReceipt,
 } from '../reconcile/index.js';
-import { appTimeProblem, declarationProblems } from '../reconcile/status/sent.js';
-import { statusReceipt, unplacedReceipt } from '../reconcile/status/status.js';
-import { type ParsedXml, parseCebXml } from '../xml/parse.js';
 import { beijingIso, beijingTimeOption } from '../time/beijing.js';
 import { isAmountText } from '../model/guards.js';
 import { type CommandContext, REFUSED_XML_CODES } from './command.js';
@@ -45,6 +40,8 @@ import { parseRateTable } from '../tax/rates.js';
 import { readJsonFile } from './data-files.js';
 import { openInput, readAhead, readRecords } from './input.js';
 import { readInputFile, statInputFile } from '../io/walk.js';
+import { parseCebXml, type ParsedXml } from '../xml/index.js';
+import type { Issue } from '../model/index.js';
 
 interface ReconcileCliOptions {
   declarations: string;
@@ -368,6 +365,11 @@ export async function readStatusInputs(
   // A declaration or XML file it could not read may hide an order's anomaly: never exit 0 after one. Each is named on
   // standard error and the others are still reported (one bad file in a folder of receipts used to stop the report).
   let unread = false;
+  // Each issue on standard error; true when one is an error (a document status will not see whole).
+  const tell = (where: string, issues: readonly Issue[]): boolean => {
+    for (const i of issues) ctx.io.stderr(`sandan status: ${where}: ${i.message.en}\n`);
+    return issues.some((i) => i.severity === 'error');
+  };
   const isDeclarations = (file: string) => /\.(json|ndjson|jsonl)$/i.test(file);
   // (XML files read ahead: a folder of 100,000 receipts spent half its time waiting on each file in turn)
   for await (const { item: file, bytes } of readAhead(files, (f) => (isDeclarations(f) ? undefined : f))) {
@@ -383,14 +385,9 @@ export async function readStatusInputs(
         // A JSON file that is no declaration (a configuration file, say) is named, not read as no documents;
         // a document it cannot read, or an appTime that is no time, is named as well.
         const where = rec.mode === 'ndjson' ? `${file}:${rec.line}` : file;
-        const { declaration, problems } = declarationProblems(rec.value);
-        if (problems.length) unread = true;
-        if (!declaration) {
-          ctx.io.stderr(`sandan status: ${where}: ${problems.join('; ')}; skipped\n`);
-          continue;
-        }
-        for (const p of problems) ctx.io.stderr(`sandan status: ${where}: ${p}\n`);
-        sent.push(...sentFromDeclaration(rec.value));
+        const got = statusInputsOfDeclaration(rec.value);
+        if (tell(where, got.issues)) unread = true;
+        sent.push(...got.sent);
       }
       continue;
     }
@@ -405,50 +402,11 @@ export async function readStatusInputs(
       ctx.io.stderr(`sandan status: ${file}: ${e.message}; skipped\n`);
       continue;
     }
-    const msg = parsed.kind === 'dxp' ? parsed.message : parsed;
-    if (!msg) {
-      // A DxpMsg (or DxpMsgSv) without a message read may have held a receipt: never lost silently.
-      const first = parsed.issues.find((i) => i.severity === 'error');
-      unread = true;
-      ctx.io.stderr(
-        `sandan status: ${file}: the ${parsed.kind === 'dxp' && parsed.transfer ? 'DxpMsgSv' : 'DxpMsg'} holds no CEB message that can be read${first ? ` (${first.path}: ${first.message.en})` : ''}; skipped\n`,
-      );
-      continue;
-    }
-    if (isStatusReceiptType(msg.messageType))
-      for (const d of msg.documents) {
-        // (only what status reads: the parsed document and its file's text are not kept for the whole folder)
-        const receipt = statusReceipt(msg.messageType, d);
-        // One that names no order (no key, a CEB900 of a message that cannot be read) may be a rejection: never lost silently.
-        const unplaced = unplacedReceipt(receipt);
-        if (unplaced !== undefined) {
-          unread = true;
-          ctx.io.stderr(`sandan status: ${file}: ${unplaced}; skipped\n`);
-          continue;
-        }
-        // A receipt without a time cannot be placed: it may hide which status is the latest.
-        const why = appTimeProblem(d.returnTime, 'yyyyMMddHHmmssSSS');
-        if (why !== undefined) {
-          unread = true;
-          ctx.io.stderr(`sandan status: ${file}: ${msg.messageType} returnTime ${why}; shown without a time\n`);
-        }
-        receipts.push(receipt);
-      }
-    else if (isSentType(msg.messageType)) {
-      // As in a declaration: an appTime that is no time is named (the document has no time in the timeline).
-      for (const d of msg.documents) {
-        const why = appTimeProblem(d.appTime);
-        if (why === undefined) continue;
-        unread = true;
-        ctx.io.stderr(`sandan status: ${file}: ${msg.messageType} appTime ${why}; shown without a time\n`);
-      }
-      sent.push(...sentFromMessage(msg.messageType, msg.documents));
-    }
-    // (a CEB712 is a receipt too, of no document of an order's parcel)
-    else
-      ctx.io.stderr(
-        `sandan status: ${file}: ${msg.messageType} (${msg.name.en}) is no message of an import order that sandan status reads; skipped\n`,
-      );
+    // (only what status reads: the parsed message and its file's text are not kept for the whole folder)
+    const got = statusInputsOfMessage(parsed);
+    if (tell(file, got.issues)) unread = true;
+    receipts.push(...got.receipts);
+    sent.push(...got.sent);
   }
   return { receipts, sent, unread };
 }

@@ -82,7 +82,7 @@ describe('what sandan status keeps of each receipt', () => {
     expect(status(reduced, { now })).toEqual(orders);
     // (what sandan status says of a receipt it cannot place, a CEB900 of a message that cannot be read among them)
     expect(reduced.map(unplacedReceipt)).toEqual(full.map(unplacedReceipt));
-    expect(full.map(unplacedReceipt).filter((u) => u?.includes('oriCopMsgId 00000000-')).length).toBeGreaterThan(0);
+    expect(full.map(unplacedReceipt).filter((u) => u?.en.includes('oriCopMsgId 00000000-')).length).toBeGreaterThan(0);
 
     // The JSON report, written an order at a time, is what one JSON.stringify of it wrote (a reason over two lines too).
     const twoLines: StatusReceipt = {

@@ -195,7 +195,7 @@ describe('a format-check receipt (CEB900)', () => {
     const e = await engine();
     const [unreadable] = await answers(e, '<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb">');
     await e.close();
-    expect(unplacedReceipt(unreadable!)).toMatch(/^CEB900 -1 \(\[Code:0001;Desc:.*\]\) refused a message/);
+    expect(unplacedReceipt(unreadable!)?.en).toMatch(/^CEB900 -1 \(\[Code:0001;Desc:.*\]\) refused a message/);
     expect(status([unreadable!], { now: NOW })).toEqual([]);
     const dir = mkdtempSync(join(tmpdir(), 'sandan-status-ceb900-'));
     try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sentFromDeclaration, status, type StatusReceipt } from '../../src/reconcile/index.js';
-import { declarationProblems } from '../../src/reconcile/status/sent.js';
+import { statusInputsOfDeclaration } from '../../src/index.js';
 import { beijingIso, beijingMillis } from '../../src/time/beijing.js';
 import { readFileSync } from 'node:fs';
 
@@ -289,42 +289,77 @@ describe('status(receipts)', () => {
   });
 });
 
-describe('declarationProblems: what status cannot read of a JSON record', () => {
-  it('reads a declaration whole: none', () => {
-    expect(declarationProblems(decl)).toEqual({ declaration: true, problems: [] });
+describe('statusInputsOfDeclaration: what status takes from a JSON record, and what it cannot read of it', () => {
+  const en = (input: unknown) => statusInputsOfDeclaration(input).issues.map((i) => i.message.en);
+  it('reads a declaration whole: its sent documents, no issue', () => {
+    expect(statusInputsOfDeclaration(decl)).toEqual({ receipts: [], sent, issues: [] });
     // a blank appTime is none (as an empty optional field is absent); 17 digits are a time
     expect(
-      declarationProblems({ order: { orderNo: 'X', appTime: ' ' }, inventory: { appTime: '20261120101500123' } }),
-    ).toEqual({
-      declaration: true,
-      problems: [],
-    });
+      statusInputsOfDeclaration({ order: { orderNo: 'X', appTime: ' ' }, inventory: { appTime: '20261120101500123' } })
+        .issues,
+    ).toEqual([]);
   });
 
   it('names what is no declaration, a document that is not an object, an appTime that is no time', () => {
-    expect(declarationProblems({})).toEqual({
-      declaration: false,
-      problems: ['not a declaration: it has none of order, payment, logistics, inventory'],
-    });
-    expect(declarationProblems({ a: 1, b: 2, c: 3, d: 4, e: 5, f: 6 }).problems).toEqual([
-      'not a declaration: it has none of order, payment, logistics, inventory (its keys: a, b, c, d, e, …)',
-    ]);
-    // Five keys are all named: no ellipsis.
-    expect(declarationProblems({ a: 1, b: 2, c: 3, d: 4, e: 5 }).problems).toEqual([
-      'not a declaration: it has none of order, payment, logistics, inventory (its keys: a, b, c, d, e)',
-    ]);
-    expect(declarationProblems([decl]).problems).toEqual(['not a declaration: a JSON array, not an object']);
-    expect(declarationProblems(42).problems).toEqual(['not a declaration: a JSON number, not an object']);
-    expect(
-      declarationProblems({ order: null, inventory: { appTime: true }, logistics: { appTime: '2026112010150' } }),
-    ).toEqual({
-      declaration: true,
-      problems: [
-        'order is not an object (got null); left out',
-        'logistics.appTime is not a time as yyyyMMddHHmmss (got "2026112010150"); shown without a time',
-        'inventory.appTime is not a time as yyyyMMddHHmmss (got true); shown without a time',
+    expect(statusInputsOfDeclaration({})).toEqual({
+      receipts: [],
+      sent: [],
+      issues: [
+        {
+          code: 'status-not-declaration',
+          severity: 'error',
+          path: '',
+          ruleId: 'reconcile/status-input',
+          message: {
+            zh: '不是申报：不含 order、payment、logistics、inventory 中的任何一个；已跳过',
+            en: 'not a declaration: it has none of order, payment, logistics, inventory; skipped',
+          },
+        },
       ],
     });
+    expect(en({ a: 1, b: 2, c: 3, d: 4, e: 5, f: 6 })).toEqual([
+      'not a declaration: it has none of order, payment, logistics, inventory (its keys: a, b, c, d, e, …); skipped',
+    ]);
+    // Five keys are all named: no ellipsis.
+    expect(en({ a: 1, b: 2, c: 3, d: 4, e: 5 })).toEqual([
+      'not a declaration: it has none of order, payment, logistics, inventory (its keys: a, b, c, d, e); skipped',
+    ]);
+    // A near miss of a document's name is named.
+    expect(statusInputsOfDeclaration({ inventroy: {} }).issues[0]!.message).toEqual({
+      zh: '不是申报：不含 order、payment、logistics、inventory 中的任何一个（inventroy：是否应为 inventory？）；已跳过',
+      en: 'not a declaration: it has none of order, payment, logistics, inventory (inventroy: did you mean inventory?); skipped',
+    });
+    expect(en([decl])).toEqual(['not a declaration: a JSON array, not an object; skipped']);
+    expect(en(42)).toEqual(['not a declaration: a JSON number, not an object; skipped']);
+    expect(statusInputsOfDeclaration([decl]).sent).toEqual([]);
+    const partly = statusInputsOfDeclaration({
+      order: null,
+      inventory: { appTime: true },
+      logistics: { appTime: '2026112010150' },
+    });
+    expect(partly.issues.map((i) => [i.code, i.severity, i.path, i.message.en])).toEqual([
+      ['status-document-not-object', 'error', 'order', 'order is not an object (got null); left out'],
+      [
+        'status-time-invalid',
+        'error',
+        'logistics.appTime',
+        'logistics.appTime is not a time as yyyyMMddHHmmss (got "2026112010150"); shown without a time',
+      ],
+      [
+        'status-time-invalid',
+        'error',
+        'inventory.appTime',
+        'inventory.appTime is not a time as yyyyMMddHHmmss (got true); shown without a time',
+      ],
+    ]);
+    expect(partly.issues[1]!.message.zh).toBe(
+      'logistics.appTime 不是 yyyyMMddHHmmss 格式的时间（实际为 "2026112010150"）；时间线中显示为无时间',
+    );
+    // the documents it could read are still sent (without a time where it had none)
+    expect(partly.sent.map((d) => [d.messageType, d.appTime])).toEqual([
+      ['CEB511', '2026112010150'],
+      ['CEB621', undefined],
+    ]);
     // what it names as left out is left out
     expect(sentFromDeclaration({ order: 'SD1', payment: [], inventory: { orderNo: 'SD1' } })).toEqual([
       {

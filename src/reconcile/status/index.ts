@@ -2,6 +2,14 @@
 export { status, statusReceipt } from './status.js';
 export { sentFromDeclaration, sentFromMessage } from './sent.js';
 export {
+  statusInputsOfDeclaration,
+  statusInputsOfMessage,
+  STATUS_INPUT_ISSUE_CODES,
+  STATUS_INPUT_RULE_ID,
+  type StatusInputIssueCode,
+  type StatusInputs,
+} from './inputs.js';
+export {
   isSentType,
   isStatusReceiptType,
   type Anomaly,

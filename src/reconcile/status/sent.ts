@@ -1,8 +1,6 @@
 import { isSandanError } from '../../errors.js';
-import { nearestFieldName } from '../../model/field-names.js';
 import { parseCebXml } from '../../xml/parse.js';
-import { describeInput, isRecord, nonBlankText, trimmedText } from '../../model/guards.js';
-import { beijingMillis } from '../../time/beijing.js';
+import { isRecord, nonBlankText, trimmedText } from '../../model/guards.js';
 import { detached } from '../../xml/core/tokenizer.js';
 import { isSentType, ORDER_KEY_NAMES, type SentDocument, type SentType } from './types.js';
 
@@ -45,68 +43,6 @@ export function sentFromDeclaration(input: unknown): SentDocument[] {
   ];
   // (a document that is not an object is none: `"payment": "PAY"` sent no payment)
   return parts.flatMap(([type, doc, fields]) => (isRecord(doc) ? [sentDocument(type, doc, fields, order)] : []));
-}
-
-/** The documents of a declaration (sandan's JSON shape). */
-const DOCUMENTS = ['order', 'payment', 'logistics', 'inventory'] as const;
-
-/**
- * Why a CEB time (a document's appTime, a receipt's returnTime: Beijing time as `format` says)
- * gives its document no time, or undefined when it gives one or there is none (absent or blank).
- */
-export function appTimeProblem(
-  value: unknown,
-  format: 'yyyyMMddHHmmss' | 'yyyyMMddHHmmssSSS' = 'yyyyMMddHHmmss',
-): string | undefined {
-  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
-  if (typeof value === 'string' && !Number.isNaN(beijingMillis(value))) return undefined;
-  return `is not a time as ${format} (got ${describeInput(value)})`;
-}
-
-/**
- * What `sandan status` cannot read of a JSON record given as a declaration, in English. Not a
- * declaration (`declaration` false): not an object, or an object with none of order, payment,
- * logistics and inventory — a configuration file, say — which {@link sentFromDeclaration} would read
- * as no documents. Else its `problems`: a document that is not an object (left out), an
- * appTime that is no time (the document is in the timeline without one, and so never late).
- */
-export function declarationProblems(input: unknown): { declaration: boolean; problems: string[] } {
-  if (!isRecord(input))
-    return {
-      declaration: false,
-      problems: [
-        `not a declaration: a JSON ${Array.isArray(input) ? 'array' : input === null ? 'null' : typeof input}, not an object`,
-      ],
-    };
-  const d = input as Record<string, unknown>;
-  if (!DOCUMENTS.some((k) => d[k] !== undefined)) {
-    const keys = Object.keys(d);
-    const near = keys.map((k) => [k, nearestFieldName(k, DOCUMENTS)] as const).find(([, n]) => n !== undefined);
-    return {
-      declaration: false,
-      problems: [
-        `not a declaration: it has none of order, payment, logistics, inventory${
-          near
-            ? ` (${near[0]}: did you mean ${near[1]}?)`
-            : keys.length
-              ? ` (its keys: ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', …' : ''})`
-              : ''
-        }`,
-      ],
-    };
-  }
-  const problems: string[] = [];
-  for (const k of DOCUMENTS) {
-    const doc = d[k];
-    if (doc === undefined) continue;
-    if (!isRecord(doc)) {
-      problems.push(`${k} is not an object (got ${describeInput(doc)}); left out`);
-      continue;
-    }
-    const why = appTimeProblem(doc.appTime);
-    if (why) problems.push(`${k}.appTime ${why}; shown without a time`);
-  }
-  return { declaration: true, problems };
 }
 
 /** The sent documents of a parsed declaration message (CEB311/411/511/513/621/623/625), with their appTime. */

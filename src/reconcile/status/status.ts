@@ -33,6 +33,7 @@ import {
 import { NEAR_MISSES, nearKey } from '../near-key.js';
 import { detached } from '../../xml/core/tokenizer.js';
 import { SandanError } from '../../errors.js';
+import type { Message } from '../../model/issue.js';
 import { amountText } from '../records.js';
 import { refusedByFormatCheck } from './sent.js';
 import {
@@ -221,10 +222,10 @@ export function statusReceipt(messageType: StatusReceiptType, doc: Record<string
 }
 
 /**
- * Why {@link status} leaves a receipt out (it names no order), in English, or undefined when it places it: `sandan
- * status` names such a receipt, which may be a rejection, instead of losing it.
+ * Why {@link status} leaves a receipt out (it names no order), or undefined when it places it:
+ * {@link statusInputsOfMessage} names such a receipt, which may be a rejection, instead of losing it.
  */
-export function unplacedReceipt(r: StatusReceipt): string | undefined {
+export function unplacedReceipt(r: StatusReceipt): Message | undefined {
   if (receiptDocuments(r).length > 0) return undefined;
   const st = trimmedText(r.fields.returnStatus) ?? trimmedText(r.fields.status);
   const info = trimmedText(r.fields.returnInfo);
@@ -232,10 +233,16 @@ export function unplacedReceipt(r: StatusReceipt): string | undefined {
   if (r.messageType === 'CEB900') {
     const type = trimmedText(r.fields.oriMessageType) ?? '?';
     const id = trimmedText(r.fields.oriCopMsgId) ?? '?';
-    return `${what} refused a message (oriMessageType ${type}, oriCopMsgId ${id}) whose oriBizMessage is no declaration that can be read: it names no order`;
+    return {
+      zh: `${what} 退回了一条报文（oriMessageType ${type}，oriCopMsgId ${id}），其 oriBizMessage 不是可读取的申报：无法归入任何订单`,
+      en: `${what} refused a message (oriMessageType ${type}, oriCopMsgId ${id}) whose oriBizMessage is no declaration that can be read: it names no order`,
+    };
   }
   const keys = RECEIPT_KEYS[r.messageType];
-  return `${what} names no ${keys.length > 1 ? `${keys.slice(0, -1).join(', ')} or ${keys.at(-1)}` : keys[0]}: it names no order`;
+  return {
+    zh: `${what} 未填 ${keys.join('、')}：无法归入任何订单`,
+    en: `${what} names no ${keys.length > 1 ? `${keys.slice(0, -1).join(', ')} or ${keys.at(-1)}` : keys[0]}: it names no order`,
+  };
 }
 
 /**

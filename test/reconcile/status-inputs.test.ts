@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  STATUS_INPUT_ISSUE_CODES,
+  parseCebXml,
+  sentFromMessage,
+  status,
+  statusInputsOfMessage,
+  statusReceipt,
+  wrapDxp,
+  type Issue,
+} from '../../src/index.js';
+
+// Messages sandan did not write: the 2022-05 spec samples and a hand-written release receipt.
+const fixture = (name: string) => readFileSync(`test/fixtures/${name}`, 'utf8');
+const RELEASE = fixture('xml/CEB622-release.xml');
+const NOW = new Date('2026-11-21T00:00:00Z');
+const brief = (issues: readonly Issue[]) => issues.map((i) => [i.code, i.severity, i.path, i.message.en]);
+
+describe('statusInputsOfMessage: what status takes from a parsed message', () => {
+  it('takes a receipt as statusReceipt reduces it, with no issue', () => {
+    const parsed = parseCebXml(RELEASE);
+    if (parsed.kind !== 'ceb') throw new Error('not a CEB message');
+    const got = statusInputsOfMessage(parsed);
+    expect(got).toEqual({ receipts: [statusReceipt('CEB622', parsed.documents[0]!)], sent: [], issues: [] });
+    expect(status(got.receipts, { now: NOW }).map((o) => o.state)).toEqual(['released']);
+  });
+
+  it('takes the documents of a sent message as sentFromMessage does', () => {
+    const parsed = parseCebXml(fixture('ceb-spec/samples-202205/import/CEB621Message.xml'));
+    if (parsed.kind !== 'ceb') throw new Error('not a CEB message');
+    const got = statusInputsOfMessage(parsed);
+    expect(got).toEqual({ receipts: [], sent: sentFromMessage('CEB621', parsed.documents), issues: [] });
+    expect(got.sent).toHaveLength(10);
+  });
+
+  it('names a receipt that names no order (skipped) and a returnTime that is no time (kept), by path', () => {
+    const xml = RELEASE.replace(
+      '</InventoryReturn>',
+      '</InventoryReturn><InventoryReturn><guid>x</guid><customsCode>2924</customsCode><ebpCode>3301964J31</ebpCode><ebcCode>3301964J31</ebcCode><agentCode>3301980BRK</agentCode><copNo>C2</copNo><preNo>P2</preNo><invtNo>I2</invtNo><returnStatus>800</returnStatus><returnTime>2026-11-20</returnTime><returnInfo>x</returnInfo></InventoryReturn>',
+    )
+      .replace('<copNo>INV202611200001</copNo>', '<copNo> </copNo>')
+      .replace('<preNo>B20261120000000001</preNo>', '<preNo></preNo>')
+      .replace('<invtNo>29242026I000000001</invtNo>', '<invtNo></invtNo>');
+    const got = statusInputsOfMessage(parseCebXml(xml));
+    expect(brief(got.issues)).toEqual([
+      [
+        'status-receipt-unplaced',
+        'error',
+        'documents[0]',
+        'CEB622 800 ([Code:2600;Desc:放行]) names no copNo, preNo or invtNo: it names no order; skipped',
+      ],
+      [
+        'status-time-invalid',
+        'error',
+        'documents[1].returnTime',
+        'CEB622 returnTime is not a time as yyyyMMddHHmmssSSS (got "2026-11-20"); shown without a time',
+      ],
+    ]);
+    expect(got.issues[0]!.message.zh).toBe(
+      'CEB622 800 ([Code:2600;Desc:放行]) 未填 copNo、preNo、invtNo：无法归入任何订单；已跳过',
+    );
+    // the one it names as skipped is not taken; the one without a time is
+    expect(got.receipts.map((r) => r.fields.copNo)).toEqual(['C2']);
+  });
+
+  it('points into the DxpMsg a message came in, and names one without a message it can read', () => {
+    const wrap = (xml: string) =>
+      parseCebXml(wrapDxp(xml, { senderId: 'DXPEDCCEB0000002', now: () => NOW, newId: () => 'M1' }));
+    const untimed = statusInputsOfMessage(
+      wrap(
+        fixture('ceb-spec/samples-202205/import/CEB311Message.xml').replace(/<ceb:appTime>\d+</, '<ceb:appTime>soon<'),
+      ),
+    );
+    expect(brief(untimed.issues)).toEqual([
+      [
+        'status-time-invalid',
+        'error',
+        'message.documents[0].appTime',
+        'CEB311 appTime is not a time as yyyyMMddHHmmss (got "soon"); shown without a time',
+      ],
+    ]);
+    expect(untimed.sent).toHaveLength(6);
+    const broken = wrap('<CEB622Message xmlns="http://www.chinaport.gov.cn/ceb"><InventoryReturn>');
+    const got = statusInputsOfMessage(broken);
+    expect(got.receipts).toEqual([]);
+    expect(got.issues.map((i) => [i.code, i.severity, i.path])).toEqual([['status-message-unread', 'error', '']]);
+    expect(got.issues[0]!.message.en).toMatch(
+      /^the DxpMsg holds no CEB message that can be read \(Data: .+\); skipped$/,
+    );
+    expect(got.issues[0]!.message.zh).toMatch(/^该 DxpMsg 中没有可读取的 CEB 报文（Data：.+）；已跳过$/);
+  });
+
+  it('warns of a message of no import order, and takes nothing from it', () => {
+    const got = statusInputsOfMessage(parseCebXml(fixture('ceb-spec/samples-202205/import/CEB712Message.xml')));
+    expect(got.receipts).toEqual([]);
+    expect(got.sent).toEqual([]);
+    expect(got.issues.map((i) => [i.code, i.severity, i.path])).toEqual([['status-message-other', 'warning', '']]);
+    expect(got.issues[0]!.message.en).toMatch(/^CEB712 \(.+\) is no message of an import order/);
+  });
+
+  it('reports only codes of its table, with the severity the table gives', () => {
+    for (const [code, info] of Object.entries(STATUS_INPUT_ISSUE_CODES)) {
+      expect(info.zh.length, code).toBeGreaterThan(0);
+      expect(['error', 'warning']).toContain(info.severity);
+    }
+    expect(
+      readFileSync('docs/reconcile.md', 'utf8')
+        .match(/`status-[a-z-]+`/g)
+        ?.sort(),
+    ).toEqual(
+      Object.keys(STATUS_INPUT_ISSUE_CODES)
+        .map((c) => `\`${c}\``)
+        .sort(),
+    );
+  });
+});

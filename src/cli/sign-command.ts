@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import { X509Certificate } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { SandanError } from '../errors.js';
 import { describeNotUtf8, notUtf8 } from '../model/utf8.js';
@@ -7,7 +6,7 @@ import { loadCertificates, loadLocalSigner } from '../sign/load.js';
 import { readInputFile } from '../io/walk.js';
 import { signMessage, type SignOptions } from '../sign/sign-message.js';
 import type { Diagnosis, DiagnosisCheck } from '../sign/diagnose.js';
-import { outsideValidity, verifyMessage } from '../sign/verify-message.js';
+import { certificateValidityAt, verifyMessage } from '../sign/verify-message.js';
 import { districtSignOptions, keyTypeOf, verifyAlgorithmsFromDistrict } from '../sign/algorithms.js';
 import { bundledCodeTables, bundledRulesets } from '../rules/bundled.js';
 import { districtOf } from '../rules/codes.js';
@@ -99,17 +98,6 @@ function districtAlgorithms(code: string) {
   return ruleset.data.district.signatureAlgorithms;
 }
 
-/** A certificate's validity period, as ISO 8601 Beijing times; undefined when it cannot be read (the signer read it). */
-function certificateValidity(cert: string | Uint8Array | X509Certificate): { from: Date; to: Date } | undefined {
-  try {
-    const x =
-      cert instanceof X509Certificate ? cert : new X509Certificate(typeof cert === 'string' ? cert : Buffer.from(cert));
-    return { from: new Date(x.validFrom), to: new Date(x.validTo) };
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The URIs the district's ruleset lists for the key type, in force today: its first entry for the key type, or the
  * one for the algorithm asked for (--rsa-sha256). A district that lists none for them is a usage error, not a
@@ -166,10 +154,10 @@ async function signCommand(file: string, opts: SignCommandOptions, io: CliIo): P
   const xml = await readXml(file, io.stdin);
   const now = new Date();
   // Customs refuses a signature whose certificate is not valid on the day it arrives: said now, not by a receipt.
-  const validity = certificateValidity(signer.certificate);
-  if (validity && outsideValidity(validity.from.getTime(), validity.to.getTime(), now.getTime()))
+  const validity = certificateValidityAt(signer.certificate, now);
+  if (validity.outside)
     io.stderr(
-      `sandan: warning: the certificate is valid from ${beijingIso(validity.from.getTime())} to ${beijingIso(validity.to.getTime())}, not now; customs will refuse this signature\n`,
+      `sandan: warning: the certificate is valid from ${beijingIso(validity.validFrom.getTime())} to ${beijingIso(validity.validTo.getTime())}, not now; customs will refuse this signature\n`,
     );
   // A district's accepted algorithms (its ruleset) pick the URIs; explicit options win.
   const fromDistrict =
@@ -221,10 +209,10 @@ async function verifyCommand(file: string, opts: VerifyCommandOptions, io: CliIo
         : beijingTimeOption(opts.at, '--at', 'INVALID_OPTION');
   const r = verifyMessage(xml, { ...(trusted && { trustedCertificates: trusted }), ...allow, ...(at && { at }) });
   const label = file === '-' ? '<stdin>' : file;
-  const validity = r.valid ? certificateValidity(r.certificate) : undefined;
+  const validity = r.valid ? certificateValidityAt(r.certificate, at ?? new Date()) : undefined;
   const period = validity && {
-    validFrom: beijingIso(validity.from.getTime()),
-    validTo: beijingIso(validity.to.getTime()),
+    validFrom: beijingIso(validity.validFrom.getTime()),
+    validTo: beijingIso(validity.validTo.getTime()),
   };
   if (opts.format === 'json') {
     const out = r.valid

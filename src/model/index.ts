@@ -3,6 +3,7 @@ export * from './primitives.js';
 export * from './issue.js';
 export * from './parse.js';
 export { FIELD_NAMES_ZH, fieldNameZh } from './field-names.js';
+export { isAmountText } from './guards.js';
 export { locateJsonPath, locateJsonPaths } from './json-position.js';
 export {
   SourceSchema,

@@ -24,6 +24,7 @@ export {
 } from './return-window.js';
 export {
   QuotaLedger,
+  checkQuotaSecret,
   defaultQuotaPolicy,
   type ExcludeOrderOptions,
   type QuotaLedgerOptions,

@@ -126,8 +126,8 @@ export function defaultQuotaPolicy(): QuotaPolicyLookup {
 }
 
 /**
- * Throws `QUOTA_INVALID` (with `details.secret`) unless the HMAC secret has at least 16 bytes:
- * what the ledger asks, checked by the CLI too before it opens (or creates) a ledger file.
+ * Throws `QUOTA_INVALID` (with `details.secret`) unless the HMAC secret has at least 16 bytes: what the ledger asks,
+ * checked before a store is opened (or created), so that a refused secret leaves no new, empty ledger behind.
  */
 export function checkQuotaSecret(s: unknown): void {
   const size = typeof s === 'string' ? Buffer.byteLength(s) : s instanceof Uint8Array ? s.byteLength : 0;

@@ -3,8 +3,8 @@
  * order status from receipts (订单异常查询). See docs/reconcile.md.
  *
  * The public part only: the engine's steps (facts, joins, row decisions, batches, totals,
- * CSV lines, record conversions) stay in their modules, where the CLI, the worker and the
- * tests import them.
+ * CSV lines, record conversions) stay in their modules, where the worker and the tests import
+ * them. The CLI takes only what is here (test/cli-public-api.test.ts).
  */
 export * from './types.js';
 export { CebScanner, scanCebText, type ScannedDocument, type ScannedType } from './scan.js';

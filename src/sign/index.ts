@@ -50,7 +50,9 @@ export {
 export { SM2_DEFAULT_USER_ID } from './sm2.js';
 export type { Diagnosis, DiagnosisCause, DiagnosisCheck, DiagnosisCheckId } from './diagnose.js';
 export {
+  certificateValidityAt,
   verifyMessage,
+  type CertificateValidity,
   type VerifyFailure,
   type VerifyFailureReason,
   type VerifyOptions,

@@ -551,7 +551,33 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
  * undefined within it. X.509 times are whole seconds and both ends are inclusive (RFC 5280 4.1.2.5), so the whole
  * last second counts, as in OpenSSL's check, which compares whole seconds.
  */
-export function outsideValidity(from: number, to: number, at: number): 'before' | 'after' | undefined {
+function outsideValidity(from: number, to: number, at: number): 'before' | 'after' | undefined {
   const second = Math.floor(at / 1000) * 1000;
   return second < from ? 'before' : second > to ? 'after' : undefined;
+}
+
+/** A certificate's validity period, and where a time falls against it (see {@link certificateValidityAt}). */
+export interface CertificateValidity {
+  /** notBefore. */
+  validFrom: Date;
+  /** notAfter (its whole last second counts). */
+  validTo: Date;
+  /** `before` or `after` the period; absent when the time is within it. */
+  outside?: 'before' | 'after';
+}
+
+/**
+ * A certificate's validity period and whether `at` falls within it, as `verifyMessage` judges it (whole seconds, both
+ * ends inclusive). Customs refuses a signature whose certificate is not valid on the day the message arrives: a sender
+ * can check before it signs (`sandan sign` warns).
+ * @throws SandanError `SIGN_CERT_INVALID` when the certificate cannot be read; `INVALID_OPTION` when `at` is no valid Date
+ */
+export function certificateValidityAt(cert: string | Uint8Array | X509Certificate, at: Date): CertificateValidity {
+  if (!(at instanceof Date) || Number.isNaN(at.getTime()))
+    throw new SandanError('INVALID_OPTION', 'certificateValidityAt needs the time as a valid Date');
+  const { x509 } = readCertificate(cert);
+  const from = Date.parse(x509.validFrom);
+  const to = Date.parse(x509.validTo);
+  const outside = outsideValidity(from, to, at.getTime());
+  return { validFrom: new Date(from), validTo: new Date(to), ...(outside && { outside }) };
 }

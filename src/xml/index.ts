@@ -29,6 +29,7 @@ export {
   parseCebXml,
   documentsOf,
   toJsonValue,
+  writeJsonText,
   type CebDocument,
   type CebMessage,
   type DxpEnvelope,

@@ -1413,7 +1413,7 @@ const BIG_STRING = 1 << 20;
  * with a huge text (a 40 MB goods name) would otherwise be copied twice more (the intermediate
  * value, then one JSON string as large as the input, twice that in memory when it holds Chinese).
  * Long strings are left out of the JSON skeleton (a marker holding U+0000 stands in, which no
- * parsed text can hold) and written escaped slice by slice. Internal: the CLI's output.
+ * parsed text can hold) and written escaped slice by slice (`sandan parse` writes its output so).
  */
 export function writeJsonText(value: unknown, space: number | undefined, write: (text: string) => void): void {
   const big: string[] = [];

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createPrivateKey, sign, X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalSigner, signMessage, verifyMessage, type Signer } from '../../src/index.js';
+import { certificateValidityAt, createLocalSigner, signMessage, verifyMessage, type Signer } from '../../src/index.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
 import { canonicalizeElement } from '../../src/xml/core/c14n.js';
 import { parseXml, type XmlElement } from '../../src/xml/core/tree.js';
@@ -288,6 +288,31 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
     expect(at(to + 1000)).toMatchObject({ valid: false, reason: 'certificate-expired' });
     expect(at(from)).toMatchObject({ valid: true });
     expect(at(from - 1)).toMatchObject({ valid: false, reason: 'certificate-expired' });
+  });
+
+  it('certificateValidityAt: the period OpenSSL reads, and the boundaries verifyMessage keeps', () => {
+    const pem = keys.text('rsa.crt');
+    // OpenSSL, not node:crypto, reads the dates: "notBefore=Nov 20 02:17:00 2026 GMT"
+    const dates = openssl(['x509', '-noout', '-startdate', '-enddate'], pem).toString();
+    const gmt = (name: string) => Date.parse(dates.match(new RegExp(`${name}=(.+)`))![1]!);
+    const from = gmt('notBefore');
+    const to = gmt('notAfter');
+    expect(certificateValidityAt(pem, new Date(from))).toEqual({ validFrom: new Date(from), validTo: new Date(to) });
+    for (const [ms, outside] of [
+      [from - 1, 'before'],
+      [from, undefined],
+      [to + 999, undefined],
+      [to + 1000, 'after'],
+    ] as const) {
+      expect(certificateValidityAt(pem, new Date(ms)).outside, String(ms)).toBe(outside);
+      expect(verifyMessage(rsaSigned, { at: new Date(ms) }).valid, String(ms)).toBe(outside === undefined);
+    }
+    expect(() => certificateValidityAt(pem, new Date(Number.NaN))).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTION' }),
+    );
+    expect(() => certificateValidityAt('not a certificate', new Date())).toThrow(
+      expect.objectContaining({ code: 'SIGN_CERT_INVALID' }),
+    );
   });
 
   it('trusts a certificate issued by a trusted CA (RSA and SM2 chains)', async () => {

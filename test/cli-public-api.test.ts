@@ -1,0 +1,121 @@
+import { readdirSync } from 'node:fs';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+/*
+ * The CLI calls the public API: what `sandan` does, a program importing sandan can do. Each name the CLI imports from a
+ * domain folder (model, rules, tax, xml, sign, quota, reconcile, emulator) is exported by the package (`sandan` or
+ * `sandan/emulator`), wherever the CLI imports it from (a command imports the module itself, so that it loads only what
+ * it uses). The leaves beside the domain (errors, time, io, redact) are the CLI's as much as anyone's. The exceptions are
+ * named below with why; docs/architecture.md lists them.
+ */
+
+const DOMAIN = ['model', 'rules', 'tax', 'xml', 'sign', 'quota', 'reconcile', 'emulator'];
+
+/** `module: names` the CLI may import though they are not public, each with why. */
+const NOT_PUBLIC: Record<string, { names: readonly string[]; why: string }> = {
+  'model/guards': { names: ['isRecord'], why: 'a plain-object check (not an array, not null)' },
+  'model/field-names': {
+    names: ['nearestFieldName'],
+    why: 'the "did you mean" of an unknown key in the emulator\'s settings file, as the rules name one',
+  },
+  'model/json-input': {
+    names: ['emptyInputIssue', 'inputLayout', 'isBlankLine', 'readDocument', 'recordAndText', 'InputRecord'],
+    why: 'reading files of declarations (JSON, a JSON array, NDJSON) with their lines: the input edge the CLI shares with reconcileFiles',
+  },
+  'rules/stream': {
+    names: ['byteLines', 'mapRecords'],
+    why: 'the same input edge: lines of a byte stream, and validating records in order a batch at a time',
+  },
+  'model/json-position': {
+    names: ['jsonErrorOffset', 'lineColumnAt'],
+    why: "where a file's JSON syntax error is, as a line and column for a message (locateJsonPath is public)",
+  },
+  'model/utf8': {
+    names: ['describeNotUtf8', 'notUtf8'],
+    why: "where a file's bytes stop being UTF-8, for a message (the parsers report it themselves)",
+  },
+  'xml/safety': {
+    names: ['xmlTooLarge', 'xmlCharsOnly'],
+    why: "the parser's size refusal made before a file is read, and the characters XML can hold (JUnit output)",
+  },
+  'quota/core': {
+    names: ['beijingYear', 'orderLabel', 'parseInstant'],
+    why: "option parsing and the ledger's order labels in the quota command's text",
+  },
+  'emulator/clock': { names: ['addDuration', 'parseDuration'], why: "the emulator's settings file: durations" },
+  'emulator/settings': {
+    names: ['DEFAULT_CUSTOMS_DXP_ID', 'DEFAULT_ENTERPRISE_DXP_ID', 'DEFAULT_UNMAPPED_CODE', 'SETTING_CHOICES'],
+    why: "the emulator's settings file: the defaults and choices its schema names",
+  },
+};
+
+function cliImports(): { program: ts.Program; imports: Array<{ file: string; module: string; name: string }> } {
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? files(`${dir}/${e.name}`) : e.name.endsWith('.ts') ? [`${dir}/${e.name}`] : [],
+    );
+  const cli = files('src/cli');
+  const program = ts.createProgram(['src/index.ts', 'src/emulator/index.ts', ...cli], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    resolveJsonModule: true,
+    noEmit: true,
+  });
+  const imports: Array<{ file: string; module: string; name: string }> = [];
+  for (const file of cli) {
+    const sf = program.getSourceFile(file)!;
+    for (const st of sf.statements) {
+      if (!ts.isImportDeclaration(st) || !ts.isStringLiteral(st.moduleSpecifier)) continue;
+      const resolved = ts.resolveModuleName(st.moduleSpecifier.text, file, program.getCompilerOptions(), ts.sys)
+        .resolvedModule?.resolvedFileName;
+      const module = resolved?.match(/(?:^|\/)src\/(.+)\.ts$/)?.[1];
+      if (module === undefined || !DOMAIN.includes(module.split('/')[0]!)) continue;
+      const bindings = st.importClause?.namedBindings;
+      if (bindings && ts.isNamedImports(bindings))
+        for (const el of bindings.elements) imports.push({ file, module, name: (el.propertyName ?? el.name).text });
+    }
+  }
+  return { program, imports };
+}
+
+/** The names the package exports, as its entry points (src/index.ts, src/emulator/index.ts) give them. */
+function publicNames(program: ts.Program): Set<string> {
+  const checker = program.getTypeChecker();
+  const names = new Set<string>();
+  for (const entry of ['src/index.ts', 'src/emulator/index.ts'])
+    for (const s of checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(entry)!)!))
+      names.add(s.name);
+  return names;
+}
+
+describe('the CLI calls the public API', () => {
+  const { program, imports } = cliImports();
+  const names = publicNames(program);
+
+  it('imports from the domain folders only what the package exports, or a name listed with why', () => {
+    const outside = imports
+      .filter((i) => !names.has(i.name) && !NOT_PUBLIC[i.module]?.names.includes(i.name))
+      .map((i) => `${i.file}: ${i.name} from ${i.module}`);
+    expect(outside).toEqual([]);
+  });
+
+  it('lists no exception it does not use, nor one that is public by now', () => {
+    const used = new Set(imports.map((i) => `${i.module}:${i.name}`));
+    const stale = Object.entries(NOT_PUBLIC).flatMap(([module, { names: listed }]) =>
+      listed.filter((n) => !used.has(`${module}:${n}`) || names.has(n)).map((n) => `${module}:${n}`),
+    );
+    expect(stale).toEqual([]);
+  });
+
+  it('sees the imports (the check itself works)', () => {
+    expect(imports.length).toBeGreaterThan(50);
+    expect(imports).toContainEqual({
+      file: 'src/cli/reconcile-command.ts',
+      module: 'reconcile/index',
+      name: 'statusInputsOfMessage',
+    });
+    expect(names.has('statusInputsOfMessage')).toBe(true);
+    expect(names.has('emptyInputIssue')).toBe(false);
+  });
+});

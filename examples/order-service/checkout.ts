@@ -4,7 +4,8 @@
  * buyer, builds and signs the four messages — the order (CEB311), and, standing in for the
  * payment and logistics companies that send them in real life, the payment (CEB411) and the
  * waybill (CEB511), then the inventory (CEB621) — and wraps them for the DXP channel. Later
- * it applies the customs receipts to the quota ledger. customs-client.ts sends the messages
+ * it applies the customs receipts to the quota ledger, and answers "where is this parcel, and why" from the
+ * messages it sent and the receipts it got. customs-client.ts sends the messages
  * to a customs endpoint (the emulator, `sandan emulate`, in tests) and reads the receipts back.
  *
  * Everything with side effects (the ledger's store, the signer's key, the clock, ids) is
@@ -18,14 +19,20 @@ import {
   parseDeclaration,
   quotaReceiptsOf,
   signMessage,
+  status,
+  statusInputsOfMessage,
   taxResultToJSON,
   validateWithQuota,
   wrapDxp,
   type Issue,
+  type OrderStatus,
+  type ParsedXml,
   type QuotaLedger,
   type RateTable,
   type SenderProfile,
+  type SentDocument,
   type Signer,
+  type StatusReceipt,
 } from 'sandan';
 
 export interface OrderServiceDeps {
@@ -52,6 +59,16 @@ export type CheckoutResult =
 
 export function createOrderService(deps: OrderServiceDeps) {
   const taxOf = createTaxCalculator({ rates: deps.rates });
+  // What status() reads of each message sent and each receipt (in a real service: a table).
+  const sent: SentDocument[] = [];
+  const receipts: StatusReceipt[] = [];
+  /** Keeps what status reads of a message; its issues say what it could not read (a receipt naming no order…). */
+  function track(message: ParsedXml): Issue[] {
+    const got = statusInputsOfMessage(message);
+    sent.push(...got.sent);
+    receipts.push(...got.receipts);
+    return got.issues;
+  }
 
   async function sealed(type: 'CEB311' | 'CEB411' | 'CEB511' | 'CEB621', doc: unknown): Promise<string | Issue[]> {
     const built = buildMessage(type, doc as never, { sender: deps.sender, now: deps.now, newId: deps.newId });
@@ -118,6 +135,7 @@ export function createOrderService(deps: OrderServiceDeps) {
         return { ok: false, stage: 'build', issues: failed };
       }
       const messages = sealedAll as { [K in keyof typeof sealedAll]: string };
+      for (const xml of Object.values(messages)) track(parseCebXml(xml));
       return {
         ok: true,
         tax: {
@@ -132,9 +150,19 @@ export function createOrderService(deps: OrderServiceDeps) {
       };
     },
 
-    /** Runs for every message customs sends back: releases commit the quota, cancels and refunds give it back. */
-    async onReceipt(xml: string) {
-      return applyReceipts(deps.ledger, quotaReceiptsOf(parseCebXml(xml)));
+    /**
+     * Runs for every message customs sends back: releases commit the quota, cancels and refunds give it back. The
+     * issues name what the order's status will not show of it (a receipt that names no order may be a rejection).
+     */
+    async onReceipt(xml: string): Promise<{ outcomes: Awaited<ReturnType<typeof applyReceipts>>; issues: Issue[] }> {
+      const parsed = parseCebXml(xml);
+      const issues = track(parsed);
+      return { outcomes: await applyReceipts(deps.ledger, quotaReceiptsOf(parsed)), issues };
+    },
+
+    /** Where the order is and why: its timeline, state and anomalies (a document without a receipt after a day…). */
+    whereIs(orderNo: string): OrderStatus | undefined {
+      return status(receipts, { now: deps.now(), sent }).find((o) => o.order === orderNo);
     },
   };
 }

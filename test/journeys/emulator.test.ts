@@ -108,8 +108,13 @@ describe('journey 1 against the customs emulator', () => {
     const advanced = await fetch(new URL('/admin/advance?by=1d', customs.url!), { method: 'POST' });
     expect(advanced.status).toBe(200);
     const receipts = await client.poll();
-    for (const r of receipts) await shop.onReceipt(r.xml);
+    for (const r of receipts) expect((await shop.onReceipt(r.xml)).issues, r.xml).toEqual([]);
     for (const no of orders) {
+      // Where the parcel is, from the four messages sent and the emulator's receipts: released, nothing amiss.
+      const where = shop.whereIs(no);
+      expect(where?.state).toBe('released');
+      expect(where?.anomalies).toEqual([]);
+      expect(Object.keys(where!.documents).sort()).toEqual(['inventory', 'logistics', 'order', 'payment']);
       expect(trail(receipts, no, 'CEB312')).toEqual(['2', '3', '120']);
       expect(trail(receipts, no, 'CEB412')).toEqual(['2', '3', '120']);
       expect(trail(receipts, no, 'CEB512')).toEqual(['2', '3', '120']);

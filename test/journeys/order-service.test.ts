@@ -105,12 +105,15 @@ describe('journey 1: an order service', () => {
         returnInfo: '[Code:2300;Desc:审核通过]',
       }),
     );
+    // Where each parcel is, from the messages sent and the receipts: A released, B cancelled.
+    expect(service.whereIs('A1')?.state).toBe('released');
+    expect(service.whereIs('B2')?.state).toBe('cancelled');
     let balance = await ledger.remaining(BUYER, 2026);
     expect(balance.remaining.toFixed(2)).toBe('25452.00');
     expect(balance.committed.toFixed(2)).toBe('548.00');
 
     // A is returned and the refund approved (626, 399): all its quota comes back.
-    const outcomes = await service.onReceipt(
+    const { outcomes, issues } = await service.onReceipt(
       receipt('CEB626', 'InvtRefundReturn', {
         guid: 'G4',
         customsCode: '2924',
@@ -123,6 +126,8 @@ describe('journey 1: an order service', () => {
       }),
     );
     expect(outcomes).toHaveLength(1);
+    expect(issues).toEqual([]);
+    expect(service.whereIs('A1')?.state).toBe('refunded');
     balance = await ledger.remaining(BUYER, 2026);
     expect(balance.remaining.toFixed(2)).toBe('26000.00');
 

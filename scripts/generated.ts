@@ -15,7 +15,7 @@ import { citation } from '../src/model/sources.js';
 import { DeclarationSchema } from '../src/model/documents.js';
 import { OPTIONAL_BY_ROOT } from '../src/model/generated/converters.js';
 import { SandanConfigSchema } from '../src/cli/config.js';
-import { EmulatorSettingsSchema } from '../src/cli/emulate-settings.js';
+import { EmulatorSettingsSchema } from '../src/emulator/settings-file.js';
 
 export function rulesetJsonSchema(): string {
   const schema = z.toJSONSchema(rulesetSchema(RULES), { io: 'input', unrepresentable: 'any' }) as Record<
@@ -249,7 +249,7 @@ export function emulatorSettingsJsonSchema(): string {
     EmulatorSettingsSchema,
     'emulator-settings.schema.json',
     'sandan emulator settings',
-    "The settings file of `sandan emulate --settings`: the customs emulator engine's settings (the keys of createCustomsEmulator's options of the same names). Amounts are decimal strings. Generated from src/cli/emulate-settings.ts by `npm run gen`; do not edit.",
+    "The settings file of `sandan emulate --settings`: the customs emulator engine's settings (the keys of createCustomsEmulator's options of the same names). Amounts are decimal strings. Generated from src/emulator/settings-file.ts by `npm run gen`; do not edit.",
   );
 }
 

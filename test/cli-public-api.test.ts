@@ -15,10 +15,6 @@ const DOMAIN = ['model', 'rules', 'tax', 'xml', 'sign', 'quota', 'reconcile', 'e
 /** `module: names` the CLI may import though they are not public, each with why. */
 const NOT_PUBLIC: Record<string, { names: readonly string[]; why: string }> = {
   'model/guards': { names: ['isRecord'], why: 'a plain-object check (not an array, not null)' },
-  'model/field-names': {
-    names: ['nearestFieldName'],
-    why: 'the "did you mean" of an unknown key in the emulator\'s settings file, as the rules name one',
-  },
   'model/json-input': {
     names: ['emptyInputIssue', 'inputLayout', 'isBlankLine', 'readDocument', 'recordAndText', 'InputRecord'],
     why: 'reading files of declarations (JSON, a JSON array, NDJSON) with their lines: the input edge the CLI shares with reconcileFiles',
@@ -42,11 +38,6 @@ const NOT_PUBLIC: Record<string, { names: readonly string[]; why: string }> = {
   'quota/core': {
     names: ['beijingYear', 'orderLabel', 'parseInstant'],
     why: "option parsing and the ledger's order labels in the quota command's text",
-  },
-  'emulator/clock': { names: ['addDuration', 'parseDuration'], why: "the emulator's settings file: durations" },
-  'emulator/settings': {
-    names: ['DEFAULT_CUSTOMS_DXP_ID', 'DEFAULT_ENTERPRISE_DXP_ID', 'DEFAULT_UNMAPPED_CODE', 'SETTING_CHOICES'],
-    why: "the emulator's settings file: the defaults and choices its schema names",
   },
 };
 

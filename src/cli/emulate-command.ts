@@ -6,8 +6,13 @@ import type { CustomsEmulatorOptions } from '../emulator/index.js';
 import { validate } from '../rules/index.js';
 import { CLEANUP_SIGNALS, type CleanupSignal } from './cleanup.js';
 import type { CommandContext } from './command.js';
-import { readRatesFile } from './data-files.js';
-import { changedSettings, emulatorOptionsOf, readEmulatorSettings, type EmulatorSettings } from './emulate-settings.js';
+import { readJsonFile, readRatesFile } from './data-files.js';
+import {
+  changedSettings,
+  emulatorOptionsOf,
+  parseEmulatorSettings,
+  type EmulatorSettings,
+} from '../emulator/settings-file.js';
 import type { CliIo } from './io.js';
 import { readInputFile } from '../io/walk.js';
 import { beijingTimeOption } from '../time/beijing.js';
@@ -77,7 +82,10 @@ export async function emulatorOptions(
   // Read as every --at is (without a zone, Beijing time; an impossible date refused), not by the host's zone.
   const start = opts.start === undefined ? undefined : beijingTimeOption(opts.start, '--start', 'INVALID_OPTION');
   // A mistake in the settings file stops the start before anything is made on disk.
-  const settings = opts.settings !== undefined ? await readEmulatorSettings(opts.settings) : undefined;
+  const settings =
+    opts.settings !== undefined
+      ? parseEmulatorSettings(await readJsonFile(opts.settings, 'emulator settings'), opts.settings)
+      : undefined;
   const store: CustomsEmulatorOptions['store'] = opts.memory
     ? 'memory'
     : { sqlite: resolve(opts.state), synchronous: opts.synchronous === 'full' ? 'FULL' : 'NORMAL' };

@@ -175,6 +175,13 @@ export async function createCustomsEmulator(options: CustomsEmulatorOptions = {}
 
 export { createEngine } from './engine.js';
 export { DEFAULT_TIMING } from './settings.js';
+export {
+  EmulatorSettingsSchema,
+  changedSettings,
+  emulatorOptionsOf,
+  parseEmulatorSettings,
+  type EmulatorSettings,
+} from './settings-file.js';
 export { manualClock, realClock } from './clock.js';
 export { startHttpTransport, type HttpTransport, type HttpTransportOptions } from './http.js';
 export { startFolderTransport, type FolderTransport, type FolderTransportOptions } from './folder.js';

@@ -61,9 +61,12 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 /** `N19,5` as text: at most 14 integer and 5 fraction digits, an optional minus, no other sign or blank. */
 export const N19_5_TEXT = /^-?\d{1,14}(\.\d{1,5})?$/;
 
-/** True when the text is a non-negative `N19,5` amount (`0`, `12.5`, `99999999999999.99999`; not `-1`, `.5`, `1e2`). */
+/**
+ * True when the text is a non-negative `N19,5` amount (`0`, `12.5`, `99999999999999.99999`; not `-1`, `.5`, `1e2`);
+ * false for anything but a string.
+ */
 export function isAmountText(value: string): boolean {
-  return value.charCodeAt(0) !== 45 /* - */ && N19_5_TEXT.test(value);
+  return typeof value === 'string' && value.charCodeAt(0) !== 45 /* - */ && N19_5_TEXT.test(value);
 }
 
 /**

@@ -1416,6 +1416,7 @@ const BIG_STRING = 1 << 20;
  * parsed text can hold) and written escaped slice by slice (`sandan parse` writes its output so).
  */
 export function writeJsonText(value: unknown, space: number | undefined, write: (text: string) => void): void {
+  checkArgument(write, 'function', 'writeJsonText', 'write');
   const big: string[] = [];
   let clash = false;
   const text =

@@ -1,6 +1,7 @@
+import { SandanError } from '../../errors.js';
 import type { Issue, Message } from '../../model/issue.js';
 import { nearestFieldName } from '../../model/field-names.js';
-import { describeInput, isRecord } from '../../model/guards.js';
+import { checkArgument, describeInput, isRecord } from '../../model/guards.js';
 import { beijingMillis } from '../../time/beijing.js';
 import type { ParsedXml } from '../../xml/parse.js';
 import { sentFromDeclaration, sentFromMessage } from './sent.js';
@@ -149,6 +150,14 @@ export function statusInputsOfDeclaration(input: unknown): StatusInputs {
  * into the parsed message, e.g. `message.documents[0].returnTime` in a DxpMsg.
  */
 export function statusInputsOfMessage(parsed: ParsedXml): StatusInputs {
+  const what = "the parsed message (parseCebXml's result)";
+  checkArgument(parsed, 'object', 'statusInputsOfMessage', what);
+  const kind: unknown = parsed.kind;
+  if (kind !== 'ceb' && kind !== 'dxp')
+    throw new SandanError(
+      'INVALID_OPTION',
+      `statusInputsOfMessage: ${what} has kind 'ceb' or 'dxp', got ${describeInput(kind)}`,
+    );
   const out: StatusInputs = { receipts: [], sent: [], issues: [] };
   const msg = parsed.kind === 'dxp' ? parsed.message : parsed;
   const at = parsed.kind === 'dxp' ? 'message.' : '';

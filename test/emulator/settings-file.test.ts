@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { changedSettings, emulatorOptionsOf, parseEmulatorSettings } from '../../src/cli/emulate-settings.js';
-import { createCustomsEmulator } from '../../src/emulator/index.js';
+import {
+  changedSettings,
+  createCustomsEmulator,
+  emulatorOptionsOf,
+  parseEmulatorSettings,
+} from '../../src/emulator/index.js';
 import { parseReturnInfo, unwrapDxp, wrapDxp } from '../../src/xml/index.js';
 import { example, lastInfo, message, RATES, trail, type DocKey } from '../emulator/helpers.js';
 

@@ -1,28 +1,27 @@
 import { z } from 'zod';
 import { SandanError } from '../errors.js';
-import type { CustomsEmulatorOptions } from '../emulator/index.js';
-import { addDuration, parseDuration } from '../emulator/clock.js';
+import { addDuration, parseDuration } from './clock.js';
 import {
   DEFAULT_CUSTOMS_DXP_ID,
   DEFAULT_ENTERPRISE_DXP_ID,
   DEFAULT_TIMING,
   DEFAULT_UNMAPPED_CODE,
   SETTING_CHOICES,
-} from '../emulator/settings.js';
-import type { Timing } from '../emulator/types.js';
+} from './settings.js';
+import type { EngineOptions, Timing } from './types.js';
 import { nearestFieldName } from '../model/field-names.js';
-import { isAmountText } from '../model/guards.js';
+import { checkArgument, isAmountText } from '../model/guards.js';
 import { formatPath } from '../model/issue.js';
-import { readJsonFile } from './data-files.js';
 
 /*
- * `sandan emulate --settings FILE`: the engine's settings a command line has no flag for — the
+ * The emulator's settings file (`sandan emulate --settings FILE`, or a test that starts the emulator
+ * in-process with the same file): the engine's settings a command line has no flag for — the
  * decisions where the sources are silent (docs/emulator.md), the quota, the delays and the DXP
- * ids — as a JSON file of the same keys as createCustomsEmulator's options, checked when it is read.
+ * ids — as JSON of the same keys as createCustomsEmulator's options, checked when it is read.
  */
 
-/** What `--settings` files are called in messages (and in `Cannot read emulator settings PATH`). */
-const WHAT = 'emulator settings';
+/** What settings files are called in messages (and in `Cannot read emulator settings PATH`). */
+const EMULATOR_SETTINGS = 'emulator settings';
 
 /** A delay: `'30s'`, `'30m'`, `'2h'`, `'1d'`, `'500ms'` or whole milliseconds, as the engine's `timing` takes it. */
 const duration = z
@@ -42,7 +41,7 @@ const duration = z
 /** A DXP node id, as a DxpMsg's SenderId and ReceiverId take it (1 to 16 characters). */
 const dxpId = z.string().min(1).max(16, 'a DXP id has at most 16 characters').optional();
 
-/** The settings file of `sandan emulate --settings`. */
+/** The emulator's settings file (`sandan emulate --settings`); `schemas/emulator-settings.schema.json` is made from it. */
 export const EmulatorSettingsSchema = z
   .object(
     {
@@ -118,7 +117,7 @@ export const EmulatorSettingsSchema = z
   )
   .strict();
 
-/** The settings a `--settings` file gives (its `$schema` aside). */
+/** The settings a settings file gives (its `$schema` aside). */
 export type EmulatorSettings = Omit<z.output<typeof EmulatorSettingsSchema>, '$schema'>;
 
 /** The keys an object at `path` of the settings may have (for "did you mean"). */
@@ -153,29 +152,26 @@ function problemsOf(issues: readonly z.core.$ZodIssue[]): string[] {
 }
 
 /**
- * Checks settings data (`origin` names it in messages). Throws `SandanError('INVALID_OPTION')`
- * naming each problem with its JSON path; an unknown key is named with the setting it most likely
- * meant. Amounts are decimal strings.
+ * Checks settings data (the parsed JSON of a settings file; `origin`, e.g. its path, names it in messages). Amounts are
+ * decimal strings. Spread {@link emulatorOptionsOf}'s answer into {@link createCustomsEmulator}'s options.
+ * @throws SandanError `INVALID_OPTION` naming each problem with its JSON path; an unknown key is named with the setting
+ * it most likely meant
  */
-export function parseEmulatorSettings(data: unknown, origin = WHAT): EmulatorSettings {
+export function parseEmulatorSettings(data: unknown, origin = EMULATOR_SETTINGS): EmulatorSettings {
   const r = EmulatorSettingsSchema.safeParse(data);
   if (!r.success) {
     const problems = problemsOf(r.error.issues).slice(0, 5);
     throw new SandanError('INVALID_OPTION', `${origin}: ${problems.join('; ')}`, {
-      details: { what: WHAT, origin, problems },
+      details: { what: EMULATOR_SETTINGS, origin, problems },
     });
   }
   const { $schema: _schema, ...settings } = r.data;
   return settings;
 }
 
-/** Reads and checks a `--settings` file. */
-export async function readEmulatorSettings(path: string): Promise<EmulatorSettings> {
-  return parseEmulatorSettings(await readJsonFile(path, WHAT), path);
-}
-
 /** The emulator's options the settings give (the engine's own keys: the type keeps them so). */
-export function emulatorOptionsOf(settings: EmulatorSettings): Partial<CustomsEmulatorOptions> {
+export function emulatorOptionsOf(settings: EmulatorSettings): Partial<Omit<EngineOptions, 'store' | 'clock'>> {
+  checkArgument(settings, 'object', 'emulatorOptionsOf', "the settings (parseEmulatorSettings's answer)");
   const { quota, timing, ...rest } = settings;
   return {
     ...rest,
@@ -191,10 +187,11 @@ function millisOf(d: string | number): number {
 
 /**
  * The settings that differ from the engine's defaults, as `[name, value, default]` in the order of
- * the schema: what `sandan emulate` lists at start-up. An annual limit is always listed: it replaces
+ * the schema: what `sandan emulate` lists at start-up (a test may log it likewise). An annual limit is always listed: it replaces
  * the policy's, whatever its figure.
  */
 export function changedSettings(s: EmulatorSettings): Array<[name: string, value: string, byDefault: string]> {
+  checkArgument(s, 'object', 'changedSettings', "the settings (parseEmulatorSettings's answer)");
   const out: Array<[string, string, string]> = [];
   const choice = (name: string, value: string | undefined, choices: readonly string[]) => {
     if (value !== undefined && value !== choices[0]) out.push([name, value, choices[0]!]);

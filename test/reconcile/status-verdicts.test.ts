@@ -326,7 +326,7 @@ describe('sandan status on a message it does not read', () => {
     const file = 'test/fixtures/ceb-spec/samples-202205/import/CEB712Message.xml';
     const r = await runCli(['status', file, '--now', '2026-11-22']);
     expect([r.stderr, r.code]).toEqual([
-      `sandan status: ${file}: CEB712 (warehouse-entry receipt) is no message of an import order that sandan status reads; skipped\n`,
+      `sandan status: ${file}: CEB712 (warehouse-entry receipt) is no message of an import order that status reads; skipped\n`,
       0,
     ]);
   });

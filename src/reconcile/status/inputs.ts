@@ -204,7 +204,7 @@ export function statusInputsOfMessage(parsed: ParsedXml): StatusInputs {
     out.issues.push(
       inputIssue('status-message-other', '', {
         zh: `${type}（${msg.name.zh}）不是 status 读取的进口订单报文；已跳过`,
-        en: `${type} (${msg.name.en}) is no message of an import order that sandan status reads; skipped`,
+        en: `${type} (${msg.name.en}) is no message of an import order that status reads; skipped`,
       }),
     );
   return out;

@@ -46,6 +46,19 @@ describe('emulator settings', () => {
       ['timing.released', '2h', '1m'],
       ['enterpriseDxpId', 'DXPENT0000000042', 'DXPENT0000000000'],
     ]);
+    expect(changedSettings(parseEmulatorSettings({ customsDxpId: 'DXPEDCCEB0000009' }))).toEqual([
+      ['customsDxpId', 'DXPEDCCEB0000009', 'DXPEDCCEB0000002'],
+    ]);
+  });
+
+  it("gives the engine's options of the settings, and no key the file did not set", () => {
+    expect(emulatorOptionsOf(parseEmulatorSettings({}))).toEqual({});
+    expect(Object.keys(emulatorOptionsOf(parseEmulatorSettings({})))).toEqual([]);
+    expect(
+      emulatorOptionsOf(
+        parseEmulatorSettings({ quota: { date: 'appTime' }, timing: { released: '2h' }, duplicateCopNo: 'refuse' }),
+      ),
+    ).toEqual({ quota: { date: 'appTime' }, timing: { released: '2h' }, duplicateCopNo: 'refuse' });
   });
 
   it('refuses what the engine would not take, naming the path', () => {

@@ -89,6 +89,21 @@ describe('statusInputsOfMessage: what status takes from a parsed message', () =>
       /^the DxpMsg holds no CEB message that can be read \(Data: .+\); skipped$/,
     );
     expect(got.issues[0]!.message.zh).toMatch(/^该 DxpMsg 中没有可读取的 CEB 报文（Data：.+）；已跳过$/);
+    // The same DxpMsg inside a transfer node's DxpMsgSv is named as such.
+    const dxp = wrapDxp('<CEB622Message xmlns="http://www.chinaport.gov.cn/ceb"><InventoryReturn>', {
+      senderId: 'DXPEDCCEB0000002',
+      now: () => NOW,
+      newId: () => 'M1',
+    }).replace(/^<\?xml[^>]*\?>\s*/, '');
+    const svNo =
+      '<SvNo Ver="1.0"><MsgId>00000002202611201200010000000001</MsgId><SubMsgId>1</SubMsgId><SendTime>2026-11-20T12:00:02Z</SendTime><EndNode>46000002</EndNode><StaNode>00000002</StaNode></SvNo>';
+    const transfer = parseCebXml(
+      `<DxpMsgSv xmlns="http://www.chinaport.gov.cn/dxp" ver="1.0">${svNo}${dxp.replace(/<DxpMsg [^>]*>/, '<DxpMsg ver="1.0">')}</DxpMsgSv>`,
+    );
+    expect(transfer.kind === 'dxp' && transfer.transfer).toBeTruthy();
+    expect(statusInputsOfMessage(transfer).issues.map((i) => i.message.en)).toEqual([
+      expect.stringMatching(/^the DxpMsgSv holds no CEB message that can be read \(.+\); skipped$/),
+    ]);
   });
 
   it('warns of a message of no import order, and takes nothing from it', () => {

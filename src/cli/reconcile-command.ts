@@ -17,6 +17,7 @@ import {
   reportTextChunks,
   status,
   statusHtmlChunks,
+  statusJsonChunks,
   statusInputsOfDeclaration,
   statusInputsOfMessage,
   summaryToJSON,
@@ -329,22 +330,6 @@ export function formatStatusText(o: OrderStatus, options: { platform?: boolean }
   return out.join('\n');
 }
 
-/**
- * `{ now, orders }` as `JSON.stringify(…, null, 2)` writes it, an order at a time: a month's report was one string as
- * large as the output (twice that in memory, as it holds Chinese), made while every order was still held.
- */
-export function* statusJsonChunks(now: string, orders: readonly OrderStatus[]): Generator<string> {
-  if (orders.length === 0) {
-    yield `${JSON.stringify({ now, orders }, null, 2)}\n`;
-    return;
-  }
-  yield `{\n  "now": ${JSON.stringify(now)},\n  "orders": [\n`;
-  // (an order two levels in: each of its lines four spaces more; JSON text has no line end inside a string)
-  for (let i = 0; i < orders.length; i++)
-    yield `${i === 0 ? '' : ',\n'}    ${JSON.stringify(orders[i], null, 2).replaceAll('\n', '\n    ')}`;
-  yield '\n  ]\n}\n';
-}
-
 /** The text report of the orders, an order at a time (as the JSON one): the whole report is never one string. */
 function* statusTextChunks(orders: readonly OrderStatus[], shared: ReadonlySet<string>): Generator<string> {
   for (let i = 0; i < orders.length; i++)
@@ -354,20 +339,26 @@ function* statusTextChunks(orders: readonly OrderStatus[], shared: ReadonlySet<s
 
 /**
  * What `sandan status` reads of its files: the receipts (only what status reads of each), the sent documents, and
- * whether a file or record could not be read (each named on standard error).
+ * whether a file or record could not be read. Each problem is named on standard error and kept in `problems`, for the
+ * JSON and HTML reports.
  */
 export async function readStatusInputs(
   files: readonly string[],
   ctx: CommandContext,
-): Promise<{ receipts: StatusReceipt[]; sent: SentDocument[]; unread: boolean }> {
+): Promise<{ receipts: StatusReceipt[]; sent: SentDocument[]; unread: boolean; problems: string[] }> {
   const receipts: StatusReceipt[] = [];
   const sent: SentDocument[] = [];
+  const problems: string[] = [];
   // A declaration or XML file it could not read may hide an order's anomaly: never exit 0 after one. Each is named on
   // standard error and the others are still reported (one bad file in a folder of receipts used to stop the report).
   let unread = false;
-  // Each issue on standard error; true when one is an error (a document status will not see whole).
+  const note = (line: string) => {
+    problems.push(line);
+    ctx.io.stderr(`sandan status: ${line}\n`);
+  };
+  // Each issue named; true when one is an error (a document status will not see whole).
   const tell = (where: string, issues: readonly Issue[]): boolean => {
-    for (const i of issues) ctx.io.stderr(`sandan status: ${where}: ${i.message.en}\n`);
+    for (const i of issues) note(`${where}: ${i.message.en}`);
     return issues.some((i) => i.severity === 'error');
   };
   const isDeclarations = (file: string) => /\.(json|ndjson|jsonl)$/i.test(file);
@@ -379,7 +370,7 @@ export async function readStatusInputs(
       for await (const rec of readRecords(await openInput(file, ctx.io.stdin), { ndjson })) {
         if (rec.issue) {
           unread = true;
-          ctx.io.stderr(`sandan status: ${file}:${rec.line}: ${rec.issue.message.en}\n`);
+          note(`${file}:${rec.line}: ${rec.issue.message.en}`);
           continue;
         }
         // A JSON file that is no declaration (a configuration file, say) is named, not read as no documents;
@@ -399,7 +390,7 @@ export async function readStatusInputs(
       if (!isSandanError(e)) throw e;
       if (!REFUSED_XML_CODES.has(e.code)) throw new SandanError(e.code, `${file}: ${e.message}`, { cause: e });
       unread = true;
-      ctx.io.stderr(`sandan status: ${file}: ${e.message}; skipped\n`);
+      note(`${file}: ${e.message}; skipped`);
       continue;
     }
     // (only what status reads: the parsed message and its file's text are not kept for the whole folder)
@@ -408,7 +399,7 @@ export async function readStatusInputs(
     receipts.push(...got.receipts);
     sent.push(...got.sent);
   }
-  return { receipts, sent, unread };
+  return { receipts, sent, unread, problems };
 }
 
 /** `sandan status`: each order's timeline, state and anomalies from its receipts. */
@@ -445,8 +436,9 @@ async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: Comma
   if (missing && opts.format !== 'text') ctx.io.stderr(`sandan status: ${none}\n`);
   // In Beijing time, as every time of the report is.
   const asOf = beijingIso(now.getTime());
-  if (opts.format === 'json') await writeChunks(statusJsonChunks(asOf, orders), undefined, ctx);
-  else if (opts.format === 'html') await writeChunks(statusHtmlChunks({ now: asOf, orders }), undefined, ctx);
+  const { problems } = read;
+  if (opts.format === 'json') await writeChunks(statusJsonChunks({ now: asOf, problems, orders }), undefined, ctx);
+  else if (opts.format === 'html') await writeChunks(statusHtmlChunks({ now: asOf, problems, orders }), undefined, ctx);
   else {
     // An orderNo two platforms used heads two orders: each says its platform.
     const seen = new Set<string>();

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readStatusInputs, statusJsonChunks } from '../../src/cli/reconcile-command.js';
-import { status, isStatusReceiptType, type StatusReceipt } from '../../src/reconcile/index.js';
+import { readStatusInputs } from '../../src/cli/reconcile-command.js';
+import { status, isStatusReceiptType, statusJsonChunks, type StatusReceipt } from '../../src/reconcile/index.js';
 import { statusReceipt, unplacedReceipt } from '../../src/reconcile/status/status.js';
 import { parseCebXml } from '../../src/xml/parse.js';
 import { statusReceipt as publicStatusReceipt } from '../../src/index.js';
@@ -95,11 +95,20 @@ describe('what sandan status keeps of each receipt', () => {
       },
     };
     const asOf = '2026-12-10T12:00:00.000+08:00';
-    for (const list of [[], status([twoLines], { now }), orders]) {
-      const chunks = [...statusJsonChunks(asOf, list)];
-      expect(chunks.join('')).toBe(`${JSON.stringify({ now: asOf, orders: list }, null, 2)}\n`);
-      expect(chunks.length).toBe(list.length === 0 ? 1 : list.length + 2);
-    }
+    const problems = ['a.xml: CEB622 800 names no copNo, preNo or invtNo: it names no order; skipped', 'b "c"\nd'];
+    for (const list of [[], status([twoLines], { now }), orders])
+      for (const report of [
+        { now: asOf, orders: list },
+        { now: asOf, problems: [], orders: list },
+        { now: asOf, problems, orders: list },
+        // (the keys in the report's own order, the orders not last; a key deeper in of the same name)
+        { orders: list, now: asOf, problems },
+        { extra: { orders: [] }, now: asOf, orders: list },
+      ]) {
+        const chunks = [...statusJsonChunks(report)];
+        expect(chunks.join('')).toBe(`${JSON.stringify(report, null, 2)}\n`);
+        expect(chunks.length).toBe(list.length === 0 ? 1 : list.length + 2);
+      }
   });
 
   it('statusReceipt is public: a library caller keeps the compact receipt, and status answers the same from it', () => {

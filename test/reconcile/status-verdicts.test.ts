@@ -7,6 +7,7 @@ import { manualClock } from '../../src/emulator/clock.js';
 import type { EmulatorEngine } from '../../src/emulator/types.js';
 import { sentFromDeclaration, status, type StatusReceipt } from '../../src/reconcile/index.js';
 import { unplacedReceipt } from '../../src/reconcile/status/status.js';
+import { escapeHtml } from '../../src/reconcile/report-html.js';
 import { explainCode, toJsonValue } from '../../src/xml/index.js';
 import { runCli } from '../helpers/cli.js';
 import { example, message, RATES, read } from '../emulator/helpers.js';
@@ -219,6 +220,19 @@ describe('a format-check receipt (CEB900)', () => {
         '',
       ]);
       expect(r.code).toBe(1);
+      // The JSON and HTML reports name them too: what standard error said, without the command's name.
+      const named = r.stderr
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.replace(/^sandan status: /, ''));
+      const json = await runCli(['status', dir, '--now', '2026-11-22', '--format', 'json']);
+      expect(json.code).toBe(1);
+      expect(JSON.parse(json.stdout)).toEqual({ now: '2026-11-22T00:00:00.000+08:00', problems: named, orders: [] });
+      const html = await runCli(['status', dir, '--now', '2026-11-22', '--format', 'html']);
+      expect(html.stdout).toContain(
+        '<section class="problems"><h2><span lang="zh-CN">输入中未能读取的内容</span> <span lang="en" class="en">Problems in the inputs</span></h2>',
+      );
+      for (const p of named) expect(html.stdout).toContain(`<li>${escapeHtml(p)}</li>`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -20,7 +20,41 @@ import { checkArgument, optionsObject } from '../../model/guards.js';
 export interface StatusReportJSON {
   /** The instant the status was computed for (ISO 8601). */
   now: string;
+  /**
+   * What the inputs could not give, one line each beginning with where (a file, or `file:line`): a receipt that names no
+   * order (it may be a rejection), a time that is no time, a file that could not be read ({@link statusInputsOfMessage}'s
+   * issues). `sandan status` always writes it, `[]` when there were none.
+   */
+  problems?: string[];
   orders: OrderStatus[];
+}
+
+/**
+ * The report as `JSON.stringify(report, null, 2)` writes it (and a line end), an order at a time: a month's report was
+ * one string as large as the output (twice that in memory, as it holds Chinese), made while every order was still held.
+ */
+export function statusJsonChunks(report: StatusReportJSON): Generator<string> {
+  checkArgument(report, 'object', 'statusJsonChunks', 'the report');
+  checkArgument(report.orders, 'list', 'statusJsonChunks', 'report.orders');
+  return jsonChunks(report);
+}
+
+function* jsonChunks(report: StatusReportJSON): Generator<string> {
+  const { orders } = report;
+  if (orders.length === 0) {
+    yield `${JSON.stringify(report, null, 2)}\n`;
+    return;
+  }
+  // Every key but the orders as JSON.stringify writes them, in the report's own key order; the orders' place is the
+  // top level's key (two spaces in: a key deeper in is further in, and a string holds no line end).
+  const head = JSON.stringify({ ...report, orders: [] }, null, 2);
+  const key = '\n  "orders": []';
+  const at = head.indexOf(key);
+  yield `${head.slice(0, at)}\n  "orders": [\n`;
+  // (an order two levels in: each of its lines four spaces more)
+  for (let i = 0; i < orders.length; i++)
+    yield `${i === 0 ? '' : ',\n'}    ${JSON.stringify(orders[i], null, 2).replaceAll('\n', '\n    ')}`;
+  yield `\n  ]${head.slice(at + key.length)}\n`;
 }
 
 const DOCUMENT_LABELS: Record<DocumentKind, Label> = {
@@ -217,6 +251,7 @@ function pageChunks(report: StatusReportJSON, options: { title?: string }, calle
   // (checked here, not when the first part is asked for: misuse throws at the call)
   checkArgument(report, 'object', caller, 'the report');
   checkArgument(report.orders, 'list', caller, 'report.orders');
+  if (report.problems !== undefined) checkArgument(report.problems, 'list', caller, 'report.problems');
   options = optionsObject(options, caller);
   const title = options.title ?? '订单状态 Order status';
   const n = report.orders.filter((o) => o.anomalies.length).length;
@@ -229,6 +264,9 @@ function pageChunks(report: StatusReportJSON, options: { title?: string }, calle
       `${orders.length} 个订单，${n} 个有异常；截至 ${now}`,
       `${orders.length} orders, ${n} with anomalies; as of ${now}`,
     ])}</p>`;
+    const problems = report.problems ?? [];
+    if (problems.length > 0)
+      yield `\n<section class="problems"><h2>${label(['输入中未能读取的内容', 'Problems in the inputs'])}</h2><ul>${problems.map((p) => `<li>${escapeHtml(String(p))}</li>`).join('')}</ul></section>`;
     yield `\n${orders.length === 0 ? `<p>${label(['没有回执或单证。', 'No receipts or documents.'])}</p>` : ''}`;
     for (let i = 0; i < orders.length; i++) yield `\n${orderSection(orders[i]!, i)}`;
   }

@@ -508,9 +508,7 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
         `The CA certificate that issued it (${trust.issuer.x509.subject.replace(/\n/g, ', ')})`,
       ]);
     for (const [x509, what] of dated) {
-      const from = Date.parse(x509.validFrom);
-      const to = Date.parse(x509.validTo);
-      const outside = outsideValidity(from, to, t);
+      const { from, to, outside } = validityAt(x509, t);
       // (one reason for both sides; the message tells which)
       if (outside)
         throw new Fail(
@@ -547,13 +545,16 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
 }
 
 /**
- * Where a time (ms) falls against a certificate's validity (ms of its notBefore and notAfter): `before`, `after`, or
- * undefined within it. X.509 times are whole seconds and both ends are inclusive (RFC 5280 4.1.2.5), so the whole
- * last second counts, as in OpenSSL's check, which compares whole seconds.
+ * A certificate's validity (ms of its notBefore and notAfter) and where a time (ms) falls against it: `before`,
+ * `after`, or undefined within it. X.509 times are whole seconds and both ends are inclusive (RFC 5280 4.1.2.5), so the
+ * whole last second counts, as in OpenSSL's check, which compares whole seconds.
  */
-function outsideValidity(from: number, to: number, at: number): 'before' | 'after' | undefined {
+function validityAt(x509: X509Certificate, at: number): { from: number; to: number; outside?: 'before' | 'after' } {
+  const from = Date.parse(x509.validFrom);
+  const to = Date.parse(x509.validTo);
   const second = Math.floor(at / 1000) * 1000;
-  return second < from ? 'before' : second > to ? 'after' : undefined;
+  const outside = second < from ? 'before' : second > to ? 'after' : undefined;
+  return { from, to, ...(outside && { outside }) };
 }
 
 /** A certificate's validity period, and where a time falls against it (see {@link certificateValidityAt}). */
@@ -575,9 +576,6 @@ export interface CertificateValidity {
 export function certificateValidityAt(cert: string | Uint8Array | X509Certificate, at: Date): CertificateValidity {
   if (!(at instanceof Date) || Number.isNaN(at.getTime()))
     throw new SandanError('INVALID_OPTION', 'certificateValidityAt needs the time as a valid Date');
-  const { x509 } = readCertificate(cert);
-  const from = Date.parse(x509.validFrom);
-  const to = Date.parse(x509.validTo);
-  const outside = outsideValidity(from, to, at.getTime());
+  const { from, to, outside } = validityAt(readCertificate(cert).x509, at.getTime());
   return { validFrom: new Date(from), validTo: new Date(to), ...(outside && { outside }) };
 }

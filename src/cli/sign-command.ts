@@ -8,8 +8,7 @@ import { signMessage, type SignOptions } from '../sign/sign-message.js';
 import type { Diagnosis, DiagnosisCheck } from '../sign/diagnose.js';
 import { certificateValidityAt, verifyMessage } from '../sign/verify-message.js';
 import { districtSignOptions, keyTypeOf, verifyAlgorithmsFromDistrict } from '../sign/algorithms.js';
-import { bundledCodeTables, bundledRulesets } from '../rules/bundled.js';
-import { districtOf } from '../rules/codes.js';
+import { districtRuleset } from '../rules/validate.js';
 import { beijingIso, beijingIsoDate, beijingTimeOption } from '../time/beijing.js';
 import type { CommandContext } from './command.js';
 import type { CliIo } from './io.js';
@@ -81,30 +80,13 @@ async function readXml(file: string, stdin: Readable): Promise<string> {
   return text;
 }
 
-/** The signature algorithms a district's ruleset accepts; an unknown district is a usage error. */
-function districtAlgorithms(code: string) {
-  const codes = bundledCodeTables();
-  const district = districtOf(codes.customs, code);
-  const ruleset = district === undefined ? undefined : bundledRulesets().find((r) => r.id === `district/${district}`);
-  if (!ruleset?.data.district) {
-    const known = bundledRulesets()
-      .flatMap((r) => (r.data.district ? [r.data.district.code] : []))
-      .sort();
-    throw new SandanError(
-      'DISTRICT_UNKNOWN',
-      `Unknown customs district ${JSON.stringify(code)}. Known districts: ${known.join(', ')}`,
-    );
-  }
-  return ruleset.data.district.signatureAlgorithms;
-}
-
 /**
  * The URIs the district's ruleset lists for the key type, in force today: its first entry for the key type, or the
  * one for the algorithm asked for (--rsa-sha256). A district that lists none for them is a usage error, not a
  * silent fallback to the national URIs.
  */
 function districtChoice(district: string, keyType: 'rsa' | 'sm2', algorithm: string, explicit: boolean, now: Date) {
-  const entries = districtAlgorithms(district);
+  const entries = districtRuleset(district).data.district?.signatureAlgorithms ?? [];
   const today = beijingIsoDate(now);
   const options = entries.flatMap((e) => districtSignOptions([e], keyType, today) ?? []);
   const chosen = explicit ? options.find((o) => o.signatureAlgorithm === algorithm) : options[0];
@@ -199,8 +181,7 @@ async function signCommand(file: string, opts: SignCommandOptions, io: CliIo): P
 async function verifyCommand(file: string, opts: VerifyCommandOptions, io: CliIo): Promise<number> {
   const trusted = opts.cert !== undefined ? await loadCertificates(opts.cert) : undefined;
   const xml = await readXml(file, io.stdin);
-  const allow =
-    opts.district !== undefined ? verifyAlgorithmsFromDistrict(districtAlgorithms(opts.district)) : undefined;
+  const allow = opts.district !== undefined ? verifyAlgorithmsFromDistrict(opts.district) : undefined;
   const at =
     opts.at === undefined
       ? undefined

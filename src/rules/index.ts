@@ -9,6 +9,7 @@ export * from './registry.js';
 export {
   createValidator,
   declarationDate,
+  districtRuleset,
   districtRulesetId,
   extensionsFor,
   validate,

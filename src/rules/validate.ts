@@ -67,6 +67,39 @@ export function districtRulesetId(district: string): string {
 }
 
 /**
+ * The ruleset of the customs district a code belongs to: the district's own code (`2900`) or one of its offices'
+ * (`2991`), found in `registry` (default: the bundled rulesets) through the customs office table of `codes`.
+ * @throws SandanError `DISTRICT_UNKNOWN` when no ruleset covers the code (the message lists the districts that have one),
+ * `INVALID_OPTION` when the code is not text.
+ */
+export function districtRuleset(
+  customsCode: string,
+  options?: { registry?: RulesetRegistry; codes?: CodeTables },
+): Ruleset {
+  const opts = optionsObject(options, 'districtRuleset');
+  if (typeof customsCode !== 'string')
+    throw new SandanError(
+      'INVALID_OPTION',
+      `district must be a customs code as text, e.g. '2900', got ${describeInput(customsCode)}`,
+    );
+  const registry = opts.registry ?? defaultRegistry();
+  const district = districtOf((opts.codes ?? bundledCodeTables()).customs, customsCode);
+  const ruleset = district === undefined ? undefined : registry.get(districtRulesetId(district));
+  if (ruleset === undefined) {
+    const known = registry
+      .ids()
+      .filter((i) => i.startsWith('district/'))
+      .map((i) => i.slice('district/'.length))
+      .sort();
+    throw new SandanError(
+      'DISTRICT_UNKNOWN',
+      `Unknown customs district ${JSON.stringify(customsCode)}. Known districts: ${known.length ? known.join(', ') : '(none)'}`,
+    );
+  }
+  return ruleset;
+}
+
+/**
  * A validator bound to its options, for validating many declarations (streams, services). `at`
  * (YYYY-MM-DD) fixes the policy date of one call; an impossible one throws INVALID_OPTION.
  */
@@ -108,25 +141,7 @@ export function prepare(options?: ValidateOptions, fn = 'createValidator'): Prep
     registry = new RulesetRegistry(registry.rules, [...registry.ids().map((id) => registry.get(id) as Ruleset), user]);
     fixedRuleset = user.id;
   } else if (opts.district !== undefined) {
-    if (typeof opts.district !== 'string')
-      throw new SandanError(
-        'INVALID_OPTION',
-        `district must be a customs code as text, e.g. '2900', got ${describeInput(opts.district)}`,
-      );
-    const district = districtOf(codes.customs, opts.district);
-    const id = district === undefined ? undefined : districtRulesetId(district);
-    if (id === undefined || registry.get(id) === undefined) {
-      const known = registry
-        .ids()
-        .filter((i) => i.startsWith('district/'))
-        .map((i) => i.slice('district/'.length))
-        .sort();
-      throw new SandanError(
-        'DISTRICT_UNKNOWN',
-        `Unknown customs district ${JSON.stringify(opts.district)}. Known districts: ${known.length ? known.join(', ') : '(none)'}; or leave --district out to use the national rules.`,
-      );
-    }
-    fixedRuleset = id;
+    fixedRuleset = districtRuleset(opts.district, { registry, codes }).id;
   }
   const reg = registry;
   const rates = [...rateTablesOf(opts.rates, 'validate'), bundledRateTable()];

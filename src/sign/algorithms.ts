@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { SandanError } from '../errors.js';
 import { ownValue, checkArgument } from '../model/guards.js';
 import { isoDateOption, isWithinDates } from '../time/beijing.js';
+import { districtRuleset } from '../rules/validate.js';
 import { DS_NS } from '../xml/content-model.js';
 
 /** The signature computations sandan can do or check. */
@@ -183,17 +184,32 @@ export function signOptionsFromDistrict(
 }
 
 /**
+ * A district's entries: as given, or those the ruleset of a customs code lists ({@link districtRuleset}: a district's
+ * code, `6400`, or one of its offices', `6401`).
+ */
+function entriesOf(
+  entries: string | readonly DistrictSignatureAlgorithm[],
+  fn: string,
+): readonly DistrictSignatureAlgorithm[] {
+  if (typeof entries === 'string') return districtRuleset(entries).data.district?.signatureAlgorithms ?? [];
+  checkArgument(entries, 'list', fn, "entries (a district's signature algorithms, or its customs code)");
+  return entries;
+}
+
+/**
  * Picks the district entry for a key type that is in force on a date (YYYY-MM-DD; default: every
- * entry counts) and turns it into signing options; undefined when the district lists none.
+ * entry counts) and turns it into signing options; undefined when the district lists none. `entries`: the
+ * district's `signatureAlgorithms`, or a customs code whose bundled district ruleset lists them.
+ * @throws SandanError `DISTRICT_UNKNOWN` for a customs code no bundled ruleset covers.
  */
 export function districtSignOptions(
-  entries: readonly DistrictSignatureAlgorithm[],
+  entries: string | readonly DistrictSignatureAlgorithm[],
   keyType: KeyType,
   at?: string,
 ): AlgorithmOptions | undefined {
-  checkArgument(entries, 'list', 'districtSignOptions', "entries (a district's signature algorithms)");
+  const list = entriesOf(entries, 'districtSignOptions');
   if (at !== undefined) isoDateOption(at, 'districtSignOptions: at', 'INVALID_OPTION');
-  for (const e of entries) {
+  for (const e of list) {
     if (at !== undefined && !isWithinDates(at, e.effectiveFrom, e.effectiveTo)) continue;
     const alg = signatureAlgorithmOf(e.signatureMethod);
     if (alg && keyTypeOf(alg) === keyType) return signOptionsFromDistrict(e);
@@ -201,15 +217,19 @@ export function districtSignOptions(
   return undefined;
 }
 
-/** A verification allow-list built from district entries (for {@link VerifyOptions}). */
-export function verifyAlgorithmsFromDistrict(entries: readonly DistrictSignatureAlgorithm[]): {
+/**
+ * A verification allow-list built from district entries (for {@link VerifyOptions}): the district's
+ * `signatureAlgorithms`, or a customs code whose bundled district ruleset lists them.
+ * @throws SandanError `DISTRICT_UNKNOWN` for a customs code no bundled ruleset covers.
+ */
+export function verifyAlgorithmsFromDistrict(entries: string | readonly DistrictSignatureAlgorithm[]): {
   signatureMethods: Record<string, SignatureAlgorithm>;
   digestMethods: Record<string, DigestAlgorithm>;
 } {
-  checkArgument(entries, 'list', 'verifyAlgorithmsFromDistrict', "entries (a district's signature algorithms)");
+  const list = entriesOf(entries, 'verifyAlgorithmsFromDistrict');
   const signatureMethods: Record<string, SignatureAlgorithm> = {};
   const digestMethods: Record<string, DigestAlgorithm> = {};
-  for (const e of entries) {
+  for (const e of list) {
     const o = signOptionsFromDistrict(e);
     signatureMethods[o.signatureMethod] = o.signatureAlgorithm;
     digestMethods[o.digestMethod] = o.digestAlgorithm;

@@ -1,6 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { bundledRulesets, defaultRegistry, parseRateTable, validate, type ValidateOptions } from '../../src/index.js';
+import {
+  bundledRulesets,
+  defaultRegistry,
+  districtRuleset,
+  parseRateTable,
+  RulesetRegistry,
+  validate,
+  type ValidateOptions,
+} from '../../src/index.js';
 import { example, exampleRates, type Json } from '../helpers/examples.js';
 
 const FILES = readdirSync(new URL('../../rulesets/districts/', import.meta.url)).filter((f) => f.endsWith('.json'));
@@ -100,6 +108,28 @@ describe('district rulesets', () => {
   it('an unknown district is a clear error that lists the known ones', () => {
     expect(() => validate(example('hangzhou-1210'), { district: '1100' })).toThrowError(
       /Unknown customs district "1100"\. Known districts: .*0200.*2900.*9000/,
+    );
+  });
+
+  it('districtRuleset finds the ruleset of a district code or an office code, as validate does', () => {
+    expect(districtRuleset('2900').id).toBe('district/2900');
+    expect(districtRuleset('2924')).toBe(districtRuleset('2900'));
+    expect(districtRuleset('6400').data.district?.name.zh).toBe('海口海关');
+    // Only the registry given: one without district rulesets knows none.
+    const national = new RulesetRegistry(
+      defaultRegistry().rules,
+      bundledRulesets().filter((r) => r.id === 'national'),
+    );
+    expect(() => districtRuleset('2900', { registry: national })).toThrowError(
+      expect.objectContaining({
+        code: 'DISTRICT_UNKNOWN',
+        message: 'Unknown customs district "2900". Known districts: (none)',
+      }),
+    );
+    for (const bad of ['1100', '29', '29000', ''])
+      expect(() => districtRuleset(bad)).toThrowError(expect.objectContaining({ code: 'DISTRICT_UNKNOWN' }));
+    expect(() => districtRuleset(2900 as unknown as string)).toThrowError(
+      expect.objectContaining({ code: 'INVALID_OPTION', message: expect.stringMatching(/customs code as text/) }),
     );
   });
 

@@ -179,6 +179,36 @@ describe.skipIf(skipWithout('openssl'))('SM2 signing', () => {
     ).toThrow(/Unknown signature method/);
   });
 
+  it("takes a district's algorithms by its customs code, from the bundled ruleset", () => {
+    // rulesets/districts/6400.json lists the 202205 SM2 URIs, RSA-SHA1, then Hainan's w3.org sm2-sm3 variant.
+    expect(districtSignOptions('6400', 'sm2', '2026-11-20')).toEqual({
+      signatureAlgorithm: 'sm2-sm3',
+      signatureMethod: 'http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3',
+      digestMethod: 'http://www.chinaport.gov.cn/2022/04/xmldsig#sm3',
+      digestAlgorithm: 'sm3',
+    });
+    expect(districtSignOptions('6400', 'rsa')?.signatureMethod).toBe('http://www.w3.org/2000/09/xmldsig#rsa-sha1');
+    // An office's code finds its district (2924 is an office of 杭州海关 2900), as validate's district option does.
+    expect(districtSignOptions('2924', 'rsa')).toEqual(districtSignOptions('2900', 'rsa'));
+    const byCode = verifyAlgorithmsFromDistrict('6400');
+    expect(Object.keys(byCode.signatureMethods)).toEqual([
+      'http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3',
+      'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
+      'http://www.w3.org/2000/09/xmldsig#sm2-sm3',
+    ]);
+    expect(byCode.digestMethods).toEqual({
+      'http://www.chinaport.gov.cn/2022/04/xmldsig#sm3': 'sm3',
+      'http://www.w3.org/2000/09/xmldsig#sha1': 'sha1',
+    });
+    for (const call of [() => districtSignOptions('1100', 'sm2'), () => verifyAlgorithmsFromDistrict('1100')])
+      expect(call).toThrowError(
+        expect.objectContaining({
+          code: 'DISTRICT_UNKNOWN',
+          message: expect.stringMatching(/^Unknown customs district "1100"\. Known districts: 0200, .*6400, .*9000$/),
+        }),
+      );
+  });
+
   it('refuses options that contradict the key', async () => {
     await expect(signMessage('<a/>', signer, { signatureAlgorithm: 'rsa-sha1' })).rejects.toMatchObject({
       code: 'INVALID_OPTION',

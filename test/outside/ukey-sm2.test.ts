@@ -134,6 +134,30 @@ describe('outside: a real E-Port UKey SM2 signature (Weasley-J/chinaport-data-si
     );
   });
 
+  it("verifies the tool's own 179 sign string, signed by the card on 2023-07-28, as an upload sandan reads", () => {
+    // 179-sign-string.txt is a Java text block (its value ends with a line break); the string the card signed is the
+    // controller's literal, the same text without it (OpenSSL: the signature fails over the text with the break).
+    const signString = read('179-sign-string.txt').slice(0, -1);
+    const signed = (
+      JSON.parse(read('ukey-sign179-response.json')) as { data: { certNo: string; signatureValue: string } }
+    ).data;
+    const m = signString.match(
+      /^"sessionID":"([^"]*)"\|\|"payExchangeInfoHead":"(\{.*\})"\|\|"payExchangeInfoLists":"(\[.*\])"\|\|"serviceTime":"(\d+)"$/s,
+    );
+    if (!m) throw new Error('not a 179 sign string');
+    // The upload carries head and lists as JSON values and serviceTime as text; verifyPayExchange writes the sign
+    // string from them again, so it verifies only when sandan writes the card's bytes.
+    const upload = `{"sessionID":"${m[1]}","payExchangeInfoHead":${m[2]},"payExchangeInfoLists":${m[3]},"serviceTime":"${m[4]}","certNo":"${signed.certNo}","signValue":"${signed.signatureValue}"}`;
+    expect(verifyPayExchange(upload, { certificate })).toMatchObject({
+      valid: true,
+      sessionID: 'ad2254-8hewyf32-55616249',
+    });
+    expect(verifyPayExchange(upload.replace('"totalAmount":100', '"totalAmount":101'), { certificate })).toMatchObject({
+      valid: false,
+      reason: 'signature-mismatch',
+    });
+  });
+
   it("verifies the 179 upload of the same card: sandan's sign string is the one the card signed", () => {
     const upload = JSON.parse(read('179.json')) as { data: { payload: { payExInfoStr: string } } };
     const r = verifyPayExchange(upload.data.payload.payExInfoStr, { certificate, certNo: '03000000000cde6f' });

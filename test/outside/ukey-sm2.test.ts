@@ -13,6 +13,8 @@ import {
   verifyMessage,
   verifyPayExchange,
 } from '../../src/index.js';
+import { manualClock } from '../../src/emulator/clock.js';
+import { createEngine } from '../../src/emulator/engine.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
 import { makeKeys, opensslSm2Verifies, put, rawToDer, type TestKeys } from '../sign/helpers.js';
 import { validateAgainstXsd } from '../xml/helpers.js';
@@ -110,6 +112,32 @@ describe('outside: a real E-Port UKey SM2 signature (Weasley-J/chinaport-data-si
     const explains = v.valid ? [] : (v.diagnosis?.checks ?? []).filter((c) => c.result === 'explains');
     expect(explains.map((c) => c.id)).toEqual(['signedinfo-namespaces']);
     expect(explains[0]?.detail?.en).toBe('SignedInfo was signed with xmlns:xsi added, and compact');
+  });
+
+  it("the customs emulator takes the card's message when it trusts the card, and refuses it once the card has expired", async () => {
+    const der = Buffer.from(july28.data.x509Certificate, 'base64');
+    const submit = async (at: string, trust?: { certificates: Uint8Array[] }) => {
+      const e = await createEngine({ store: 'memory', clock: manualClock(at), ...(trust && { trust }) });
+      try {
+        return await e.submit(assembled(july28), { transport: 'api' });
+      } finally {
+        await e.close();
+      }
+    };
+    // Signed 2023-07-28 21:39 Beijing; received a minute later.
+    expect(await submit('2023-07-28T13:40:00Z', { certificates: [der] })).toMatchObject({
+      accepted: true,
+      messageType: 'CEB621',
+    });
+    expect(await submit('2023-07-28T13:40:00Z')).toMatchObject({
+      accepted: false,
+      reason: 'signature: certificate-untrusted',
+    });
+    // notAfter is 2033-03-29 00:00:00 UTC.
+    expect(await submit('2033-03-29T00:00:01Z', { certificates: [der] })).toMatchObject({
+      accepted: false,
+      reason: 'signature: certificate-expired',
+    });
   });
 
   describe('OpenSSL agrees', () => {

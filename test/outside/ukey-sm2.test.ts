@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   certificateValidityAt,
+  createLocalSigner,
+  signMessage,
+  signOptionsFromDistrict,
   parseCebXml,
   verifyAlgorithmsFromDistrict,
   verifyMessage,
@@ -158,6 +161,27 @@ describe('outside: a real E-Port UKey SM2 signature (Weasley-J/chinaport-data-si
         // The signatureNode of 2023-07-28 is the canonical SignedInfo in the message's context.
         expect(opensslSm2Verifies(keys, july28.data.signatureNode, sig, pub)).toBe(true);
         expect(opensslSm2Verifies(keys, `${july28.data.signatureNode} `, sig, pub)).toBe(false);
+      },
+    );
+
+    it.skipIf(noOpenssl)(
+      "sandan signing the source with the card's URIs writes the card's SignedInfo, laid out on lines, without the xsi",
+      async () => {
+        needTool('openssl');
+        const signer = createLocalSigner({ key: keys.read('sm2.key'), certificate: keys.text('sm2.crt') });
+        const signed = await signMessage(
+          source,
+          signer,
+          signOptionsFromDistrict({
+            signatureMethod: 'http://www.w3.org/2000/09/xmldsig#sm2-sm3',
+            digestMethod: 'http://www.w3.org/2000/09/xmldsig#sha1',
+          }),
+        );
+        // sandan puts a line break between SignedInfo's elements; the tool wrote none, and declared xmlns:xsi on it.
+        expect(signed.canonicalSignedInfo).toContain('>\n<');
+        expect(signed.canonicalSignedInfo.replaceAll('>\n<', '><')).toBe(
+          july28.data.signatureNode.replace(' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"', ''),
+        );
       },
     );
   });

@@ -135,9 +135,37 @@ export function parsePkcs8Ec(buf: Uint8Array): { curve: string | undefined; d: U
   return { curve, d };
 }
 
+/** basicConstraints (RFC 5280 4.2.1.9). */
+const OID_BASIC_CONSTRAINTS = '2.5.29.19';
+
+/**
+ * basicConstraints' pathLenConstraint among a certificate's extensions (the [3] field of its TBS), or undefined when
+ * it has none: how many CA certificates may stand below this one in a chain.
+ */
+function pathLenOf(buf: Uint8Array, extensions: Tlv | undefined): number | undefined {
+  if (extensions === undefined) return undefined;
+  const [list] = children(buf, extensions);
+  if (!list) return undefined;
+  for (const ext of children(buf, list)) {
+    const [oid, ...rest] = children(buf, ext);
+    if (!oid || oidString(buf, oid) !== OID_BASIC_CONSTRAINTS) continue;
+    const value = rest[rest.length - 1];
+    if (value?.tag !== 0x04) throw new Error('bad basicConstraints');
+    const [constraints] = children(buf, value);
+    // SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER (0..MAX) OPTIONAL }
+    const int = constraints && children(buf, constraints).find((t) => t.tag === 0x02);
+    if (!int) return undefined;
+    if (int.end - int.start > 4) return Number.MAX_SAFE_INTEGER;
+    let n = 0;
+    for (let i = int.start; i < int.end; i++) n = n * 256 + buf[i]!;
+    return n;
+  }
+  return undefined;
+}
+
 /**
  * The parts of an X.509 certificate needed to check its signature (TBS bytes, algorithm OID, signature bits, SPKI
- * bytes) and its version (1 when the optional version field is absent).
+ * bytes), its version (1 when the optional version field is absent) and basicConstraints' pathLenConstraint.
  */
 export function parseCertificate(buf: Uint8Array): {
   tbs: Uint8Array;
@@ -145,6 +173,7 @@ export function parseCertificate(buf: Uint8Array): {
   signature: Uint8Array;
   spki: Uint8Array;
   version: number;
+  pathLen: number | undefined;
 } {
   const top = readTlv(buf, 0);
   const [tbs, alg, sig] = children(buf, top);
@@ -161,6 +190,10 @@ export function parseCertificate(buf: Uint8Array): {
   const version = versionInt && versionInt.end === versionInt.start + 1 ? buf[versionInt.start]! + 1 : 1;
   return {
     version,
+    pathLen: pathLenOf(
+      buf,
+      fields.find((f) => f.tag === 0xa3),
+    ),
     tbs: buf.subarray(tbs.head, tbs.end),
     signatureAlgorithm: oidString(buf, oid),
     signature: buf.subarray(sig.start + 1, sig.end),

@@ -70,8 +70,9 @@ export type VerifyFailureReason =
 /** Options of {@link verifyMessage}. */
 export interface VerifyOptions {
   /**
-   * When given, the signing certificate must be one of these or issued (directly) by one that is a CA (basicConstraints
-   * cA, or a version-1 self-signed root). Also used when KeyInfo has no certificate.
+   * When given, the signing certificate must be one of these or issued by one that is a CA (basicConstraints cA, or a
+   * version-1 self-signed root): directly, or through up to four CA certificates the message carries in KeyInfo after
+   * the signer's (each a CA within its issuers' pathLenConstraint). Also used when KeyInfo has no certificate.
    */
   trustedCertificates?: ReadonlyArray<string | Uint8Array | X509Certificate> | undefined;
   /** Allowed SignatureMethod URIs and what they compute; default {@link SIGNATURE_METHODS}. */
@@ -233,22 +234,55 @@ function sm2CertSignedBy(cert: CertificateInfo, issuer: CertificateInfo): boolea
 }
 
 /**
- * How the anchors vouch for a certificate: `{}` when it is one of them, `{ issuer }` when a CA among them signed it,
- * `{ notCa }` when only an anchor that is no CA signed it, undefined when none did.
+ * CA certificates that may stand between a signer's certificate and its anchor (those the message carries in
+ * KeyInfo). CEB chains are short; the bound keeps a message full of certificates from costing much.
+ */
+const MAX_INTERMEDIATES = 4;
+
+/** `issuer` issued `cert`: names and key identifiers match, keyUsage allows it (OpenSSL's check), and the signature holds. */
+function issuedBy(cert: CertificateInfo, issuer: CertificateInfo): boolean {
+  if (!cert.x509.checkIssued(issuer.x509)) return false;
+  return issuer.keyType === 'rsa' ? cert.x509.verify(issuer.rsaKey!) : sm2CertSignedBy(cert, issuer);
+}
+
+/** A CA's pathLenConstraint allows `below` CA certificates under it in the chain. */
+function pathLenAllows(ca: CertificateInfo, below: number): boolean {
+  const limit = parseCertificate(ca.der).pathLen;
+  return limit === undefined || below <= limit;
+}
+
+/**
+ * How the anchors vouch for a certificate: `{ chain: [] }` when it is one of them; `{ chain }` when a CA among them
+ * signed it, directly or through CA certificates of `carried` (chain: the issuers from the certificate's own up to the
+ * anchor); `{ notCa }` when only an anchor that is no CA signed it; undefined when none did.
  */
 function trusted(
   cert: CertificateInfo,
   anchors: CertificateInfo[],
-): { issuer?: CertificateInfo; notCa?: CertificateInfo } | undefined {
-  let notCa: CertificateInfo | undefined;
-  for (const a of anchors) {
-    if (a.der.equals(cert.der)) return {};
-    if (!cert.x509.checkIssued(a.x509)) continue;
-    if (!(a.keyType === 'rsa' ? cert.x509.verify(a.rsaKey!) : sm2CertSignedBy(cert, a))) continue;
-    if (mayIssue(a)) return { issuer: a };
-    notCa = a;
-  }
-  return notCa && { notCa };
+  carried: CertificateInfo[],
+): { chain: CertificateInfo[]; notCa?: undefined } | { chain?: undefined; notCa: CertificateInfo } | undefined {
+  if (anchors.some((a) => a.der.equals(cert.der))) return { chain: [] };
+  const seen = new Set<CertificateInfo>([cert]);
+  // `below`: how many CA certificates of the chain stand between `c` and the signer's certificate.
+  const up = (c: CertificateInfo, below: number): ReturnType<typeof trusted> => {
+    let notCa: CertificateInfo | undefined;
+    for (const a of anchors) {
+      if (!issuedBy(c, a)) continue;
+      if (mayIssue(a) && pathLenAllows(a, below)) return { chain: [a] };
+      notCa ??= a;
+    }
+    if (below < MAX_INTERMEDIATES)
+      for (const i of carried) {
+        // A certificate the message carries vouches only as a CA (basicConstraints cA), never as a version-1 root.
+        if (seen.has(i) || !i.x509.ca || !pathLenAllows(i, below) || !issuedBy(c, i)) continue;
+        seen.add(i);
+        const rest = up(i, below + 1);
+        seen.delete(i);
+        if (rest?.chain) return { chain: [i, ...rest.chain] };
+      }
+    return notCa && { notCa };
+  };
+  return up(cert, 0);
 }
 
 /**
@@ -413,22 +447,29 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
   const digestValue = b64(rp.get('DigestValue')!, 'DigestValue');
   const signatureValue = b64(parts.get('SignatureValue')!, 'SignatureValue');
 
-  // KeyInfo: KeyName, X509Data/X509Certificate (the first certificate is the signer's).
+  // KeyInfo: KeyName, X509Data/X509Certificate (the first certificate is the signer's; any further ones are CA
+  // certificates a chain to the anchors may pass through).
   let certificateNumber: string | undefined;
   let embedded: CertificateInfo | undefined;
+  const carried: CertificateInfo[] = [];
   const keyInfo = parts.get('KeyInfo');
   if (keyInfo) {
     for (const k of only(keyInfo, ['KeyName', 'X509Data', 'KeyValue'], 'ds:KeyInfo')) {
       if (k.local === 'KeyName') certificateNumber ??= textContent(k).trim();
-      if (k.local === 'X509Data' && !embedded) {
-        const certEl = childElements(k).find((c) => c.ns === DSIG_NS && c.local === 'X509Certificate');
-        if (certEl) {
-          try {
-            embedded = embeddedCertificate(certEl);
-          } catch (e) {
-            throw new Fail('certificate-invalid', `The certificate in KeyInfo cannot be read: ${messageOf(e)}`);
-          }
+      if (k.local !== 'X509Data') continue;
+      for (const certEl of childElements(k)) {
+        if (certEl.ns !== DSIG_NS || certEl.local !== 'X509Certificate') continue;
+        let c: CertificateInfo;
+        try {
+          c = embeddedCertificate(certEl);
+        } catch (e) {
+          throw new Fail(
+            'certificate-invalid',
+            `${embedded ? 'A further' : 'The'} certificate in KeyInfo cannot be read: ${messageOf(e)}`,
+          );
         }
+        if (embedded === undefined) embedded = c;
+        else carried.push(c);
       }
     }
   }
@@ -487,7 +528,7 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
         : 'The SignatureValue matches none of the given certificates',
       state('signature-mismatch', undefined),
     );
-  const trust = anchors.length ? trusted(cert, anchors) : {};
+  const trust = anchors.length ? trusted(cert, anchors, carried) : { chain: [] };
   if (!trust || trust.notCa)
     throw new Fail(
       'certificate-untrusted',
@@ -500,12 +541,12 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
     );
   if (options.at) {
     const t = options.at.getTime();
-    // The certificate, and the CA among the anchors that issued it: a chain check (OpenSSL's) wants both in date.
+    // The certificate and every CA of its chain up to the anchor: a chain check (OpenSSL's) wants them all in date.
     const dated: Array<[X509Certificate, string]> = [[cert.x509, 'The certificate']];
-    if (trust.issuer)
+    for (const [i, ca] of trust.chain.entries())
       dated.push([
-        trust.issuer.x509,
-        `The CA certificate that issued it (${trust.issuer.x509.subject.replace(/\n/g, ', ')})`,
+        ca.x509,
+        `${i === 0 ? 'The CA certificate that issued it' : 'A CA certificate of its chain'} (${ca.x509.subject.replace(/\n/g, ', ')})`,
       ]);
     for (const [x509, what] of dated) {
       const { from, to, outside } = validityAt(x509, t);

@@ -22,6 +22,7 @@ export interface EmulateCommandOptions {
   host: string;
   port: string;
   allowHost?: string[];
+  platDataOpen?: string;
   send: string;
   receive: string;
   http: boolean;
@@ -101,7 +102,12 @@ export async function emulatorOptions(
     history,
     ...(opts.district !== undefined && { validate: { district: opts.district } }),
     ...(opts.rates !== undefined && { rates: await readRatesFile(opts.rates) }),
-    http: opts.http && { host: opts.host, port, ...(opts.allowHost && { allowedHosts: opts.allowHost }) },
+    http: opts.http && {
+      host: opts.host,
+      port,
+      ...(opts.allowHost && { allowedHosts: opts.allowHost }),
+      ...(opts.platDataOpen !== undefined && { platDataOpen: opts.platDataOpen }),
+    },
     folder: opts.folder && { send: resolve(opts.send), receive: resolve(opts.receive), intervalMs: interval },
   };
   return { options, settings };
@@ -183,6 +189,9 @@ async function emulateCommand(opts: EmulateCommandOptions, io: CliIo): Promise<n
         `  clock   ${options.clock}${opts.clock === 'manual' ? ` (now ${customs.now().toISOString()}; POST /admin/advance?by=2h moves it)` : ''}`,
         `  state   ${options.store === 'memory' ? 'memory (gone on exit)' : options.store!.sqlite}`,
         ...(customs.url !== undefined ? [`  http    ${customs.url}  (POST /ceb, GET /receipts, /admin/…)`] : []),
+        ...(customs.url !== undefined && opts.platDataOpen !== undefined
+          ? [`  179     asks ${opts.platDataOpen}; uploads to ${customs.url}/ceb2grab/grab/realTimeDataUpload`]
+          : []),
         ...(customs.folders !== undefined
           ? [`  send    ${customs.folders.send}`, `  receive ${customs.folders.receive}`]
           : []),
@@ -220,6 +229,10 @@ export function registerEmulateCommand(program: Command, { io, setExit }: Comman
     .option(
       '--allow-host <names...>',
       'other host names (NAME or NAME:PORT) the HTTP endpoint may be reached by; requests naming any other Host or from another Origin are refused (403), besides the --host address and localhost, 127.0.0.1, [::1]',
+    )
+    .option(
+      '--plat-data-open <url>',
+      'the order service\'s platDataOpen URL: POST /admin/payment-data-request posts the "179" openReq there, as customs does, and the upload is taken at POST /ceb2grab/grab/realTimeDataUpload',
     )
     .option('--no-http', 'no HTTP endpoint (folders only)')
     .option('--send <dir>', 'folder messages are dropped into (DXP client style)', join(EMULATOR_HOME, 'send'))
@@ -264,7 +277,7 @@ export function registerEmulateCommand(program: Command, { io, setExit }: Comman
     )
     .option(
       '--settings <file>',
-      "a JSON file of the engine's settings: heldDocumentChange, certificateDates, duplicateCopNo, unmappedCode, quota (annualLimit as a decimal string, date), timing, customsDxpId, enterpriseDxpId (docs/emulator.md; schemas/emulator-settings.schema.json); those that differ from the defaults are listed at start-up",
+      "a JSON file of the engine's settings: heldDocumentChange, certificateDates, duplicateCopNo, unmappedCode, quota (annualLimit as a decimal string, date), timing, paymentDataWindow, customsDxpId, enterpriseDxpId (docs/emulator.md; schemas/emulator-settings.schema.json); those that differ from the defaults are listed at start-up",
     )
     .option('--quiet', 'do not list each receipt on standard error')
     .action(async (opts: EmulateCommandOptions) => {

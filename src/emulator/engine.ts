@@ -44,6 +44,13 @@ import {
 import { xmlCharsOnly } from '../xml/safety.js';
 import { addDuration, LATEST_TIME, parseDuration, type ParsedDuration } from './clock.js';
 import {
+  DEFAULT_PAYMENT_DATA_WINDOW,
+  PaymentDataDesk,
+  type PaymentDataAnswer,
+  type PaymentDataRequest,
+  type PaymentDataUpload,
+} from './payment-data.js';
+import {
   DEFAULT_CUSTOMS_DXP_ID,
   DEFAULT_ENTERPRISE_DXP_ID,
   DEFAULT_TIMING,
@@ -261,6 +268,8 @@ class Engine implements EmulatorEngine {
   private readonly timing: Record<keyof Timing, ParsedDuration>;
   private readonly newId: () => string;
   private readonly trust: ReadonlyArray<string | Uint8Array> | undefined;
+  /** Customs' "179" payment data desk. */
+  private readonly paymentDesk: PaymentDataDesk;
   private readonly requireSignature: boolean;
   private readonly validateOptions: ValidateOptions;
   /** The validator of the E-Port's intake check, made at its first use. */
@@ -288,6 +297,13 @@ class Engine implements EmulatorEngine {
     };
     this.newId = options.newId ?? randomUUID;
     this.trust = options.trust?.certificates;
+    this.paymentDesk = new PaymentDataDesk(
+      options.clock,
+      this.newId,
+      this.trust ?? [],
+      parseDuration(options.paymentDataWindow ?? DEFAULT_PAYMENT_DATA_WINDOW, 'paymentDataWindow'),
+      historyOf(options),
+    );
     this.requireSignature = options.requireSignature !== false;
     const rates = rateTablesOf(options.rates, 'the emulator');
     this.validateOptions = { ...options.validate, rates };
@@ -1597,6 +1613,18 @@ class Engine implements EmulatorEngine {
       })),
     };
     this.deliver(invt, 'CEB816', doc, guid, now, pending);
+  }
+
+  requestPaymentData(orderNo: string, options?: { ebpCode?: string; sessionID?: string }): PaymentDataRequest {
+    return this.paymentDesk.request(orderNo, options);
+  }
+
+  uploadPaymentData(payExInfoStr: string): PaymentDataAnswer {
+    return this.paymentDesk.upload(payExInfoStr);
+  }
+
+  paymentDataUploads(after = 0): PaymentDataUpload[] {
+    return this.paymentDesk.uploads(after);
   }
 
   taxBillStatus(invtNo: string, status: '2' | '3'): Promise<OutgoingReceipt> {

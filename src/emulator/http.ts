@@ -39,6 +39,14 @@ export interface HttpTransportOptions {
    */
   allowedHosts?: readonly string[];
   /**
+   * The platform's platDataOpen endpoint (the URL it registered with customs for the "179" payment data): when given,
+   * `POST /admin/payment-data-request` posts the request's `openReq` there, as customs does, and reports the
+   * platform's answer. Without it the request is only opened; deliver `openReq` yourself.
+   */
+  platDataOpen?: string;
+  /** How long the platform has to answer an `openReq`, ms; default 10 000. */
+  platDataOpenTimeoutMs?: number;
+  /**
    * Told about each request the emulator failed to handle (answered 500, or 507 when its state
    * could not be written: a full disk), with the request's method and path; default: nobody.
    */
@@ -148,6 +156,22 @@ function filterOf(url: URL): ReceiptFilter {
   return { ...(orderNo !== undefined && { orderNo }), ...(ebpCode !== undefined && { ebpCode }) };
 }
 
+/** The platform's platDataOpen URL, checked: http or https. */
+function platformUrl(text: unknown): string {
+  let u: URL | undefined;
+  try {
+    u = typeof text === 'string' ? new URL(text) : undefined;
+  } catch {
+    u = undefined;
+  }
+  if (u === undefined || (u.protocol !== 'http:' && u.protocol !== 'https:'))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `platDataOpen must be the platform's http(s) URL, e.g. http://127.0.0.1:8080/platDataOpen, got ${describeInput(text)}`,
+    );
+  return u.href;
+}
+
 /** Starts the HTTP transport in front of `engine`; resolves once it listens. */
 export async function startHttpTransport(
   engine: EmulatorEngine,
@@ -162,6 +186,8 @@ export async function startHttpTransport(
       `port must be a whole number from 0 to 65535, got ${describeInput(wanted)}`,
     );
   const host = opts.host ?? '127.0.0.1';
+  const platDataOpen = opts.platDataOpen === undefined ? undefined : platformUrl(opts.platDataOpen);
+  const platformTimeout = opts.platDataOpenTimeoutMs ?? 10_000;
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_XML_BYTES;
   const maxWait = opts.maxWaitMs ?? 60_000;
   const grace = opts.closeGraceMs ?? 5000;
@@ -418,6 +444,35 @@ export async function startHttpTransport(
         sendJson(req, res, 200, { orderNo, ...(ebpCode !== undefined && { ebpCode }), scenario });
       },
     },
+    '/ceb2grab/grab/realTimeDataUpload': {
+      // A platform's "179" upload, as customs takes it: the form field payExInfoStr, answered in JSON.
+      POST: async (req, res) => {
+        const text = (await body(req)).toString('utf8');
+        const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+        const payExInfoStr =
+          type === 'application/x-www-form-urlencoded' || !text.trimStart().startsWith('{')
+            ? (new URLSearchParams(text).get('payExInfoStr') ?? '')
+            : text;
+        sendJson(req, res, 200, engine.uploadPaymentData(payExInfoStr));
+      },
+    },
+    '/admin/payment-data-request': {
+      // {"orderNo": "…", "ebpCode"?: "…", "sessionID"?: "…"}: customs asks for an order's payment data.
+      POST: async (req, res) => {
+        const { orderNo, ebpCode, sessionID } = await json(req);
+        const request = engine.requestPaymentData(orderNo as string, {
+          ...(ebpCode !== undefined && { ebpCode: ebpCode as string }),
+          ...(sessionID !== undefined && { sessionID: sessionID as string }),
+        });
+        const platform = platDataOpen === undefined ? undefined : await askPlatform(platDataOpen, request.openReq);
+        sendJson(req, res, 200, { request, ...(platform && { platform }) });
+      },
+    },
+    '/admin/payment-data': {
+      GET: async (req, res, url) => {
+        sendJson(req, res, 200, { uploads: engine.paymentDataUploads(intParam(url, 'after', 0)) });
+      },
+    },
     '/admin/tax-bill-status': {
       // {"invtNo": "…", "status": "3"}: a CEB818 for the inventory's tax bill, answered with the receipt.
       POST: async (req, res) => {
@@ -426,6 +481,38 @@ export async function startHttpTransport(
       },
     },
   };
+
+  /**
+   * Posts `openReq` to the platform's platDataOpen as customs does (a form, field openReq) and tells what it answered:
+   * its HTTP status, its body (the first 64 KiB), and `code` when the body is the JSON answer the specification asks
+   * for (`{"code":"10000",…}`); `error` when it could not be reached or did not answer in time.
+   */
+  async function askPlatform(
+    url: string,
+    openReq: string,
+  ): Promise<{ status?: number; body?: string; code?: string; error?: string }> {
+    try {
+      const r = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ openReq }).toString(),
+        signal: AbortSignal.timeout(platformTimeout),
+        redirect: 'manual',
+      });
+      const text = (await r.text()).slice(0, 65_536);
+      let code: string | undefined;
+      try {
+        const v: unknown = JSON.parse(text);
+        if (typeof v === 'object' && v !== null && typeof (v as { code?: unknown }).code === 'string')
+          code = (v as { code: string }).code;
+      } catch {
+        code = undefined;
+      }
+      return { status: r.status, body: text, ...(code !== undefined && { code }) };
+    } catch (e) {
+      return { error: `${url} did not answer: ${messageOf(e)}` };
+    }
+  }
 
   /**
    * Refuses (403) a request that names another host than the emulator's (a DNS-rebinding page) or

@@ -183,6 +183,13 @@ export {
   type EmulatorSettings,
 } from './settings-file.js';
 export { manualClock, realClock } from './clock.js';
+export {
+  DEFAULT_PAYMENT_DATA_WINDOW,
+  PAYMENT_DATA_MESSAGES,
+  type PaymentDataAnswer,
+  type PaymentDataRequest,
+  type PaymentDataUpload,
+} from './payment-data.js';
 export { startHttpTransport, type HttpTransport, type HttpTransportOptions } from './http.js';
 export { startFolderTransport, type FolderTransport, type FolderTransportOptions } from './folder.js';
 export type {

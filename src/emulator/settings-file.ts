@@ -9,6 +9,7 @@ import {
   SETTING_CHOICES,
 } from './settings.js';
 import type { EngineOptions, Timing } from './types.js';
+import { DEFAULT_PAYMENT_DATA_WINDOW } from './payment-data.js';
 import { nearestFieldName } from '../model/field-names.js';
 import { checkArgument, isAmountText } from '../model/guards.js';
 import { formatPath } from '../model/issue.js';
@@ -106,6 +107,9 @@ export const EmulatorSettingsSchema = z
         .strict()
         .optional()
         .describe('Delays between the steps customs takes, on the emulator clock.'),
+      paymentDataWindow: duration.describe(
+        `How long after a request for an order's "179" payment data (POST /admin/payment-data-request) its upload is taken; default "${DEFAULT_PAYMENT_DATA_WINDOW}".`,
+      ),
       customsDxpId: dxpId.describe(
         `The customs node: the receiver a DxpMsg must name (else 2001) and the SenderId of DxpMsg-wrapped receipts; default "${DEFAULT_CUSTOMS_DXP_ID}".`,
       ),
@@ -207,6 +211,8 @@ export function changedSettings(s: EmulatorSettings): Array<[name: string, value
     const v = s.timing?.[k];
     if (v !== undefined && millisOf(v) !== millisOf(byDefault)) out.push([`timing.${k}`, String(v), String(byDefault)]);
   }
+  if (s.paymentDataWindow !== undefined && millisOf(s.paymentDataWindow) !== millisOf(DEFAULT_PAYMENT_DATA_WINDOW))
+    out.push(['paymentDataWindow', String(s.paymentDataWindow), DEFAULT_PAYMENT_DATA_WINDOW]);
   choice('customsDxpId', s.customsDxpId, [DEFAULT_CUSTOMS_DXP_ID]);
   choice('enterpriseDxpId', s.enterpriseDxpId, [DEFAULT_ENTERPRISE_DXP_ID]);
   return out;

@@ -1,6 +1,7 @@
 import type { RateTable } from '../tax/index.js';
 import type { ValidateOptions } from '../rules/index.js';
 import type { QuotaPolicyLookup } from '../quota/index.js';
+import type { PaymentDataAnswer, PaymentDataRequest, PaymentDataUpload } from './payment-data.js';
 
 /*
  * The public types of the customs emulator's engine (the contract in issue #20, section 2): the
@@ -133,6 +134,11 @@ export interface EngineOptions {
    * commit is under way share the next); default 256; 1 commits each message on its own.
    */
   maxBatch?: number;
+  /**
+   * How long after a request for an order's "179" payment data (`requestPaymentData`) an upload is taken; default
+   * `'2m'`, the two minutes integrators' guides give (no customs text found).
+   */
+  paymentDataWindow?: string | number;
   /** Default `crypto.randomUUID`. */
   newId?: () => string;
 }
@@ -248,6 +254,21 @@ export interface EmulatorEngine {
    * still kept (the next seq when none is). Entries below were dropped by the `history` limit.
    */
   historyStart(): { received: number; receipts: number };
+  /**
+   * Customs asks the platform for an order's raw payment data ("179", 海关总署公告2018年第165号、第179号): opens a
+   * session and gives the `openReq` customs POSTs to the platform's platDataOpen (the HTTP transport can post it). The
+   * upload is taken within `paymentDataWindow`. With `ebpCode`, only that platform's upload answers it; `sessionID`
+   * (default a new upper-case UUID) fixes the session for a test. Requests live in memory, not in the state.
+   */
+  requestPaymentData(orderNo: string, options?: { ebpCode?: string; sessionID?: string }): PaymentDataRequest;
+  /**
+   * An upload to realTimeDataUpload (the form field payExInfoStr), answered as customs does: code `10000` taken,
+   * `20000` refused (not the platform's registered certificate, a bad signature, an unknown, expired or answered
+   * session, another order). Never throws on bad input.
+   */
+  uploadPaymentData(payExInfoStr: string): PaymentDataAnswer;
+  /** The uploads received and kept (see `history`) after sequence number `after` (default 0), oldest first. */
+  paymentDataUploads(after?: number): PaymentDataUpload[];
   /** Waits for running work, stops the timer and closes the state. */
   close(): Promise<void>;
 }

@@ -5,6 +5,7 @@
  * It only has to honour the EmulatorEngine interface; the real engine's checks are tested on their own.
  */
 import { SandanError } from '../../src/errors.js';
+import type { PaymentDataUpload } from '../../src/emulator/payment-data.js';
 import type { Acknowledgement, EmulatorEngine, OutgoingReceipt, Scenario } from '../../src/emulator/types.js';
 
 export interface FakeEngine extends EmulatorEngine {
@@ -23,6 +24,7 @@ export function fakeEngine(options: { immediate?: boolean } = {}): FakeEngine {
   const pending: string[] = [];
   const listeners = new Set<(r: OutgoingReceipt) => void>();
   const received: Array<{ seq: number; at: string; transport: string; name?: string; accepted: boolean }> = [];
+  const uploads: PaymentDataUpload[] = [];
   const self: FakeEngine = {
     submitted: [],
     scenarios: [],
@@ -92,6 +94,31 @@ export function fakeEngine(options: { immediate?: boolean } = {}): FakeEngine {
       received.filter((m) => m.seq > after).slice(0, limit) as never,
     findReceived: (name) => received.find((m) => m.name === name) as never,
     historyStart: () => ({ received: 1, receipts: 1 }),
+    // The "179" desk: a request per call, and every upload taken unless it holds `bad`.
+    requestPaymentData(orderNo, o = {}) {
+      const sessionID = o.sessionID ?? `S${uploads.length + 1}`;
+      const serviceTime = now.getTime();
+      return {
+        sessionID,
+        orderNo,
+        ...(o.ebpCode !== undefined && { ebpCode: o.ebpCode }),
+        serviceTime,
+        openReq: JSON.stringify({ orderNo, sessionID, serviceTime }),
+        until: new Date(serviceTime + 120_000).toISOString(),
+      };
+    },
+    uploadPaymentData(payExInfoStr) {
+      const accepted = !payExInfoStr.includes('bad');
+      const answer = {
+        code: accepted ? ('10000' as const) : ('20000' as const),
+        message: accepted ? '上传成功' : '验签失败',
+        total: 0,
+        serviceTime: now.getTime(),
+      };
+      uploads.push({ seq: uploads.length + 1, at: now.toISOString(), accepted, answer, payExInfoStr });
+      return answer;
+    },
+    paymentDataUploads: (after = 0) => uploads.filter((u) => u.seq > after),
     async close() {
       self.closed = true;
     },

@@ -24,6 +24,7 @@ describe('emulator settings', () => {
       unmappedCode: '1300',
       quota: { date: 'declTime' },
       timing: { sent: 2000, entered: '5s', released: '60s', taxBill: '5000ms', concluded: '30s' },
+      paymentDataWindow: '120s',
       customsDxpId: 'DXPEDCCEB0000002',
       enterpriseDxpId: 'DXPENT0000000000',
     };
@@ -49,6 +50,12 @@ describe('emulator settings', () => {
     expect(changedSettings(parseEmulatorSettings({ customsDxpId: 'DXPEDCCEB0000009' }))).toEqual([
       ['customsDxpId', 'DXPEDCCEB0000009', 'DXPEDCCEB0000002'],
     ]);
+    expect(changedSettings(parseEmulatorSettings({ paymentDataWindow: '5m' }))).toEqual([
+      ['paymentDataWindow', '5m', '2m'],
+    ]);
+    expect(() => parseEmulatorSettings({ paymentDataWindow: 'soon' })).toThrowError(
+      /paymentDataWindow: must be a duration/,
+    );
   });
 
   it("gives the engine's options of the settings, and no key the file did not set", () => {

@@ -1,0 +1,271 @@
+// The emulator's "179" desk: customs asks a platform for an order's raw payment data and takes the signed upload.
+// The platform's side is sandan's own (parseOpenReq, openReqResponse, signPayExchange, payExUploadBody) and, once, a
+// real E-Port card's upload that another project published with the card's certificate.
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Decimal } from 'decimal.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manualClock, realClock } from '../../src/emulator/clock.js';
+import { createEngine } from '../../src/emulator/engine.js';
+import { startHttpTransport } from '../../src/emulator/http.js';
+import { PAYMENT_DATA_MESSAGES as M } from '../../src/emulator/payment-data.js';
+import type { EmulatorEngine } from '../../src/emulator/types.js';
+import {
+  createLocalSigner,
+  openReqResponse,
+  parseOpenReq,
+  payExUploadBody,
+  signPayExchange,
+  type Signer,
+} from '../../src/index.js';
+import { needTool, skipWithout } from '../helpers/tools.js';
+import { makeKeys, type TestKeys } from '../sign/helpers.js';
+
+const T0 = '2026-11-20T02:20:00Z';
+const noOpenssl = skipWithout('openssl');
+let keys: TestKeys;
+let card: Signer;
+let other: Signer;
+
+beforeAll(() => {
+  if (noOpenssl) return;
+  keys = makeKeys();
+  // sm2.crt: serial 03000000000cde6f; sm2b.crt: another card the emulator does not trust.
+  card = createLocalSigner({ key: keys.read('sm2.key'), certificate: keys.text('sm2.crt') });
+  other = createLocalSigner({ key: keys.read('sm2b.key'), certificate: keys.text('sm2b.crt') });
+}, 120_000);
+afterAll(() => keys?.cleanup());
+
+const engine = (extra: { window?: string } = {}) =>
+  createEngine({
+    store: 'memory',
+    clock: manualClock(T0),
+    trust: { certificates: [keys.text('sm2.crt')] },
+    ...(extra.window !== undefined && { paymentDataWindow: extra.window }),
+  });
+
+/** The platform's upload for a request, signed by `signer`; `orderNo` and `ebpCode` as the platform writes them. */
+async function upload(
+  openReq: string,
+  signer: Signer,
+  o: { orderNo?: string; ebpCode?: string; totalAmount?: string } = {},
+): Promise<string> {
+  const req = parseOpenReq(openReq);
+  const { payExInfoStr } = await signPayExchange(
+    {
+      sessionID: req.sessionID,
+      payExchangeInfoHead: {
+        guid: '9D55BA71-22DE-41F4-8B50-C36C83B3B530',
+        initalRequest: 'https://openapi.alipay.com/gateway.do?method=alipay.trade.pay',
+        initalResponse: 'ok',
+        ebpCode: o.ebpCode ?? '3301964J31',
+        payCode: '312226T001',
+        payTransactionId: '2026112022001354081010726129',
+        totalAmount: new Decimal(o.totalAmount ?? '761.52'),
+        currency: '142',
+        verDept: '3',
+        payType: '1',
+        tradingTime: '20261120101500',
+      },
+      payExchangeInfoLists: [
+        {
+          orderNo: o.orderNo ?? req.orderNo,
+          goodsInfo: [{ gname: '婴儿奶粉', itemLink: 'https://example.com/item/1' }],
+          recpAccount: '6222000000000000',
+          recpName: 'sandan test',
+        },
+      ],
+      serviceTime: new Date(T0).getTime() + 1000,
+    },
+    signer,
+  );
+  return payExInfoStr;
+}
+
+describe.skipIf(noOpenssl)('the "179" payment data desk', () => {
+  beforeAll(() => needTool('openssl'));
+
+  it('asks for an order, takes the signed upload once, and refuses it a second time', async () => {
+    const e = await engine();
+    const r = e.requestPaymentData('SD202611200001', { ebpCode: '3301964J31' });
+    expect(r.sessionID).toMatch(/^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/);
+    expect(JSON.parse(r.openReq)).toEqual({
+      orderNo: 'SD202611200001',
+      sessionID: r.sessionID,
+      serviceTime: Date.parse(T0),
+    });
+    // Two minutes by default: 10:20:00 Beijing + 2 min.
+    expect(r.until).toBe('2026-11-20T02:22:00.000Z');
+    const text = await upload(r.openReq, card);
+    expect(e.uploadPaymentData(text)).toEqual({
+      code: '10000',
+      message: '上传成功',
+      total: 0,
+      serviceTime: Date.parse(T0),
+    });
+    expect(e.uploadPaymentData(text)).toMatchObject({ code: '20000', message: '上传失败，入库失败' });
+    expect(e.paymentDataUploads().map((u) => [u.seq, u.accepted, u.sessionID, u.orderNo])).toEqual([
+      [1, true, r.sessionID, 'SD202611200001'],
+      [2, false, r.sessionID, 'SD202611200001'],
+    ]);
+    expect(e.paymentDataUploads(1)[0]?.reason).toBe(`session ${r.sessionID} was answered already`);
+    await e.close();
+  });
+
+  it('answers each mistake with its own message, the first that applies', async () => {
+    const e = await engine();
+    const r = e.requestPaymentData('SD202611200001', { ebpCode: '3301964J31' });
+    const good = await upload(r.openReq, card);
+    const answer = (text: string) => e.uploadPaymentData(text).message;
+    expect(answer('')).toBe(M.malformed);
+    expect(answer('payExInfoStr={}')).toBe(M.malformed);
+    expect(answer(JSON.stringify({ certNo: '03000000000cde6f' }))).toBe(M.malformed);
+    // A card customs has not registered for the platform.
+    expect(answer(await upload(r.openReq, other))).toBe(M.notRegistered);
+    // The certNo as the card writes it, in lower case: upper case is another number.
+    expect(answer(good.replace('"certNo":"03000000000cde6f"', '"certNo":"03000000000CDE6F"'))).toBe(M.notRegistered);
+    // Changed after signing.
+    expect(answer(good.replace('"totalAmount":761.52', '"totalAmount":761.53'))).toBe(M.signature);
+    // Another order, another platform, a session customs never opened.
+    expect(answer(await upload(r.openReq, card, { orderNo: 'SD202611200002' }))).toBe(M.order);
+    expect(answer(await upload(r.openReq, card, { ebpCode: '3301964J77' }))).toBe(M.notRegistered);
+    const stranger = JSON.stringify({ orderNo: 'SD202611200001', sessionID: 'NOT-ASKED', serviceTime: 1 });
+    expect(answer(await upload(stranger, card))).toBe(M.session);
+    // None of these used the session up.
+    expect(answer(good)).toBe(M.uploaded);
+    expect(e.paymentDataUploads().map((u) => u.answer.code)).toEqual([...Array(9).fill('20000'), '10000']);
+    await e.close();
+  });
+
+  it('takes an upload within the window only (a setting; two minutes by default)', async () => {
+    const e = await engine({ window: '30s' });
+    const late = e.requestPaymentData('SD202611200001');
+    const inTime = e.requestPaymentData('SD202611200002');
+    expect(inTime.until).toBe('2026-11-20T02:20:30.000Z');
+    await e.advance('30s');
+    expect(e.uploadPaymentData(await upload(inTime.openReq, card)).code).toBe('10000');
+    await e.advance('1ms');
+    expect(e.uploadPaymentData(await upload(late.openReq, card))).toMatchObject({ code: '20000', message: M.session });
+    expect(e.paymentDataUploads().at(-1)?.reason).toBe(`session ${late.sessionID} expired at 2026-11-20T02:20:30.000Z`);
+    await e.close();
+  });
+
+  it('refuses misuse: no orderNo, a session opened twice, a bad window', async () => {
+    const e = await engine();
+    expect(() => e.requestPaymentData('')).toThrowError(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    e.requestPaymentData('SD1', { sessionID: 'S-1' });
+    expect(() => e.requestPaymentData('SD2', { sessionID: 'S-1' })).toThrowError(/already open/);
+    await e.close();
+    await expect(engine({ window: 'soon' })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+  });
+
+  it("takes a real E-Port card's upload when the emulator trusts the card", async () => {
+    // test/fixtures/outside: the 179 upload of card 03000000000cde6f and the card's certificate (see the README there).
+    const dir = new URL('../fixtures/outside/weasley-chinaport/', import.meta.url);
+    const payExInfoStr = (
+      JSON.parse(readFileSync(new URL('179.json', dir), 'utf8')) as { data: { payload: { payExInfoStr: string } } }
+    ).data.payload.payExInfoStr;
+    const certificate = Buffer.from(
+      (
+        JSON.parse(readFileSync(new URL('ukey-sign-response-2023-07-28.json', dir), 'utf8')) as {
+          data: { x509Certificate: string };
+        }
+      ).data.x509Certificate,
+      'base64',
+    );
+    const e = await createEngine({ store: 'memory', clock: realClock(), trust: { certificates: [certificate] } });
+    e.requestPaymentData('202009231454218421271832', {
+      ebpCode: '46016602EV',
+      sessionID: 'IHWESX-WEASLEY-20230712210643-X7E4PL',
+    });
+    expect(e.uploadPaymentData(payExInfoStr)).toMatchObject({ code: '10000', message: '上传成功' });
+    await e.close();
+  });
+});
+
+describe.skipIf(noOpenssl)('the "179" desk over HTTP: the emulator calls the platform, the platform uploads', () => {
+  let platform: Server;
+  let platformUrl: string;
+  let emulatorUrl: string;
+  let e: EmulatorEngine;
+  let stop: () => Promise<void>;
+  const asked: string[] = [];
+
+  beforeAll(async () => {
+    needTool('openssl');
+    e = await createEngine({ store: 'memory', clock: realClock(), trust: { certificates: [keys.text('sm2.crt')] } });
+    // The order service's platDataOpen: answer at once, upload afterwards, as the specification asks.
+    platform = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        asked.push(`${req.headers['content-type']} ${body.slice(0, 9)}`);
+        res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+        res.end(openReqResponse({ serviceTime: Date.now() }));
+        void upload(body, card).then((text) =>
+          fetch(`${emulatorUrl}/ceb2grab/grab/realTimeDataUpload`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+            body: payExUploadBody(text),
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => platform.listen(0, '127.0.0.1', resolve));
+    platformUrl = `http://127.0.0.1:${(platform.address() as AddressInfo).port}/platDataOpen`;
+    const http = await startHttpTransport(e, { platDataOpen: platformUrl });
+    emulatorUrl = http.url;
+    stop = () => http.close();
+  }, 120_000);
+  afterAll(async () => {
+    await stop?.();
+    await e?.close();
+    await new Promise((resolve) => platform?.close(resolve));
+  });
+
+  it('posts openReq as a form, reports the platform answer, and takes the upload that follows', async () => {
+    const r = await fetch(`${emulatorUrl}/admin/payment-data-request`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ orderNo: 'SD202611200001', ebpCode: '3301964J31' }),
+    });
+    expect(r.status).toBe(200);
+    const { request, platform: answer } = (await r.json()) as {
+      request: { sessionID: string };
+      platform: { status: number; code: string };
+    };
+    expect(answer).toMatchObject({ status: 200, code: '10000' });
+    expect(asked).toEqual(['application/x-www-form-urlencoded openReq=%']);
+    // The upload arrives after the answer: poll the admin list.
+    let uploads: Array<{ accepted: boolean; sessionID: string }> = [];
+    for (let i = 0; i < 100 && uploads.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      uploads = ((await (await fetch(`${emulatorUrl}/admin/payment-data`)).json()) as { uploads: typeof uploads })
+        .uploads;
+    }
+    expect(uploads).toMatchObject([{ accepted: true, sessionID: request.sessionID }]);
+  });
+
+  it('answers an upload in JSON, as customs does, and a bad request as misuse', async () => {
+    const bad = await fetch(`${emulatorUrl}/ceb2grab/grab/realTimeDataUpload`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: payExUploadBody('{"certNo":"nobody"}'),
+    });
+    expect(bad.status).toBe(200);
+    expect(await bad.json()).toMatchObject({ code: '20000', message: M.notRegistered, total: 0 });
+    const misuse = await fetch(`${emulatorUrl}/admin/payment-data-request`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ orderNo: '' }),
+    });
+    expect(misuse.status).toBe(400);
+    expect(await misuse.json()).toMatchObject({ error: { code: 'INVALID_OPTION' } });
+  });
+
+  it('refuses a platDataOpen that is no http(s) URL', async () => {
+    await expect(startHttpTransport(e, { platDataOpen: 'ftp://x' })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+  });
+});

@@ -15,10 +15,13 @@ import {
   applyReceipts,
   buildMessage,
   createTaxCalculator,
+  openReqResponse,
   parseCebXml,
+  parseOpenReq,
   parseDeclaration,
   quotaReceiptsOf,
   signMessage,
+  signPayExchange,
   status,
   statusInputsOfMessage,
   taxResultToJSON,
@@ -26,6 +29,7 @@ import {
   wrapDxp,
   type Issue,
   type OrderStatus,
+  type PayExchangeData,
   type ParsedXml,
   type QuotaLedger,
   type RateTable,
@@ -62,6 +66,8 @@ export function createOrderService(deps: OrderServiceDeps) {
   // What status() reads of each message sent and each receipt (in a real service: a table).
   const sent: SentDocument[] = [];
   const receipts: StatusReceipt[] = [];
+  // What a "179" upload needs of each order, kept at checkout (in a real service: the payment table).
+  const payments = new Map<string, Omit<PayExchangeData, 'sessionID' | 'serviceTime'>>();
   /** Keeps what status reads of a message; its issues say what it could not read (a receipt naming no order…). */
   function track(message: ParsedXml): Issue[] {
     const got = statusInputsOfMessage(message);
@@ -136,6 +142,33 @@ export function createOrderService(deps: OrderServiceDeps) {
       }
       const messages = sealedAll as { [K in keyof typeof sealedAll]: string };
       for (const xml of Object.values(messages)) track(parseCebXml(xml));
+      payments.set(order.orderNo, {
+        payExchangeInfoHead: {
+          guid: deps.newId().toUpperCase(),
+          // The raw request to the payment company and its answer; this example has no payment company, so it
+          // keeps the payment document in their place.
+          initalRequest: JSON.stringify(input && (input as { payment?: unknown }).payment),
+          initalResponse: 'SUCCESS',
+          ebpCode: order.ebpCode,
+          payCode: payment.payCode,
+          payTransactionId: payment.payTransactionId,
+          totalAmount: payment.amountPaid,
+          currency: payment.currency,
+          verDept: '3',
+          tradingTime: payment.payTime,
+        },
+        payExchangeInfoLists: [
+          {
+            orderNo: order.orderNo,
+            goodsInfo: order.items.map((i) => ({
+              gname: i.itemName,
+              itemLink: `https://shop.example/item/${i.itemNo}`,
+            })),
+            recpAccount: '6222000000000000',
+            recpName: order.ebpName,
+          },
+        ],
+      });
       return {
         ok: true,
         tax: {
@@ -158,6 +191,19 @@ export function createOrderService(deps: OrderServiceDeps) {
       const parsed = parseCebXml(xml);
       const issues = track(parsed);
       return { outcomes: await applyReceipts(deps.ledger, quotaReceiptsOf(parsed)), issues };
+    },
+
+    /**
+     * Customs' "179" request (the body it POSTs to this service's platDataOpen): the JSON to answer at once, and the
+     * signed payment data to POST to realTimeDataUpload right after (none for an order this service does not know).
+     */
+    async paymentData(openReqBody: string): Promise<{ answer: string; upload?: string }> {
+      const req = parseOpenReq(openReqBody);
+      const answer = openReqResponse({ serviceTime: deps.now() });
+      const data = payments.get(req.orderNo);
+      if (!data) return { answer };
+      const signed = await signPayExchange({ ...data, sessionID: req.sessionID, serviceTime: deps.now() }, deps.signer);
+      return { answer, upload: signed.payExInfoStr };
     },
 
     /** Where the order is and why: its timeline, state and anomalies (a document without a receipt after a day…). */

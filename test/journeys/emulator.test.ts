@@ -13,6 +13,7 @@ import {
   MemoryQuotaStore,
   parseCebXml,
   parseRateTable,
+  payExUploadBody,
   QuotaLedger,
   unwrapDxp,
   type CebMessage,
@@ -168,6 +169,46 @@ describe('journey 1 against the customs emulator', () => {
     expect(report.summary.billedTaxTotal).toBe('149.61');
     expect(report.summary.difference).toBe('0.00');
   }, 240_000);
+
+  it('the "179" check: customs asks for the payment data of an order, the service answers and uploads it signed', async () => {
+    const customs179 = await createCustomsEmulator({
+      clock: 'manual',
+      start: START,
+      trust: { certificates: [cert] },
+      rates: parseRateTable(ratesJson()),
+      folder: false,
+    });
+    try {
+      const ledger = new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'order-service-test-secret-0123456789' });
+      const shop = service(ledger);
+      expect((await shop.checkout(declaration('SD202611209001'))).ok).toBe(true);
+      // Customs asks (here the test carries openReq to the service; `sandan emulate --plat-data-open` posts it).
+      const asked = await fetch(`${customs179.url}/admin/payment-data-request`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ orderNo: 'SD202611209001', ebpCode: '3301964J31' }),
+      });
+      const { request } = (await asked.json()) as { request: { openReq: string; sessionID: string } };
+      // The form customs posts: openReq=<JSON>.
+      const { answer, upload } = await shop.paymentData(new URLSearchParams({ openReq: request.openReq }).toString());
+      expect(JSON.parse(answer)).toMatchObject({ code: '10000' });
+      if (upload === undefined) throw new Error('the service kept no payment for the order');
+      const taken = await fetch(`${customs179.url}/ceb2grab/grab/realTimeDataUpload`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: payExUploadBody(upload),
+      });
+      expect(await taken.json()).toMatchObject({ code: '10000', message: '上传成功' });
+      expect(customs179.engine.paymentDataUploads()).toMatchObject([
+        { accepted: true, sessionID: request.sessionID, orderNo: 'SD202611209001' },
+      ]);
+      // An order the service never took: it answers, and has nothing to upload.
+      const unknown = customs179.engine.requestPaymentData('SD202611209999');
+      expect(await shop.paymentData(unknown.openReq)).toEqual({ answer: expect.stringContaining('"code":"10000"') });
+    } finally {
+      await customs179.close();
+    }
+  });
 
   it('over folders: messages dropped in send/ are answered in receive/, in the same order and once', async () => {
     const root = mkdtempSync(join(tmpdir(), 'sandan-dxp-'));

@@ -72,6 +72,7 @@ export const PAYMENT_DATA_MESSAGES = {
 /** How long an upload is taken after the request: "within 2 minutes" (integrators' guides; no customs text found). */
 export const DEFAULT_PAYMENT_DATA_WINDOW = '2m';
 
+/** The desk itself: the engine holds one, on its clock, with its ids, trusted certificates and history limit. */
 export class PaymentDataDesk {
   private readonly requests = new Map<string, PaymentDataRequest & { answered: boolean }>();
   private readonly log: PaymentDataUpload[] = [];

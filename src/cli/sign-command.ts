@@ -8,7 +8,7 @@ import { signMessage, type SignOptions } from '../sign/sign-message.js';
 import type { Diagnosis, DiagnosisCheck } from '../sign/diagnose.js';
 import { certificateValidityAt, verifyMessage } from '../sign/verify-message.js';
 import { districtSignOptions, keyTypeOf, verifyAlgorithmsFromDistrict } from '../sign/algorithms.js';
-import { districtRuleset } from '../rules/validate.js';
+import { districtRuleset } from '../rules/district-ruleset.js';
 import { beijingIso, beijingIsoDate, beijingTimeOption } from '../time/beijing.js';
 import type { CommandContext } from './command.js';
 import type { CliIo } from './io.js';

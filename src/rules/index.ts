@@ -9,8 +9,6 @@ export * from './registry.js';
 export {
   createValidator,
   declarationDate,
-  districtRuleset,
-  districtRulesetId,
   extensionsFor,
   validate,
   type ValidateOptions,
@@ -30,6 +28,7 @@ export {
 export { toTaxPolicy } from './tax-policy.js';
 export { checkIdNumber, idCheckCharacter, idBirthDate } from './id-number.js';
 export * from './district.js';
+export { districtRuleset, districtRulesetId } from './district-ruleset.js';
 export * from './tax-calculator.js';
 export { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';
 export {

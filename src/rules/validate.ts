@@ -1,5 +1,4 @@
-import { SandanError } from '../errors.js';
-import { describeInput, optionsObject, checkArgument } from '../model/guards.js';
+import { optionsObject, checkArgument } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { FIELD_RULE_ID, parseDeclaration, UNKNOWN_FIELD_RULE_ID } from '../model/parse.js';
 import { readDeclarationBeyond, type ExtensionField } from '../xml/extensions.js';
@@ -9,6 +8,7 @@ import { bundledCodeTables, bundledPositiveLists, bundledRateTable, defaultRegis
 import type { GoodsRecords } from './goods-records.js';
 import type { PositiveList } from './positive-list.js';
 import { districtOf, type CodeTables } from './codes.js';
+import { districtRuleset, districtRulesetId } from './district-ruleset.js';
 import { createContext } from './context.js';
 import { codeOf, renderMessage } from './messages.js';
 import type { AnnualQuantities } from './positive-list.js';
@@ -60,44 +60,6 @@ export interface ValidationResult {
 
 /** The date used when a declaration carries none and none is given: the newest policy. */
 const LATEST = '9999-12-31';
-
-/** The bundled ruleset id of a customs district. */
-export function districtRulesetId(district: string): string {
-  return `district/${district}`;
-}
-
-/**
- * The ruleset of the customs district a code belongs to: the district's own code (`2900`) or one of its offices'
- * (`2991`), found in `registry` (default: the bundled rulesets) through the customs office table of `codes`.
- * @throws SandanError `DISTRICT_UNKNOWN` when no ruleset covers the code (the message lists the districts that have one),
- * `INVALID_OPTION` when the code is not text.
- */
-export function districtRuleset(
-  customsCode: string,
-  options?: { registry?: RulesetRegistry; codes?: CodeTables },
-): Ruleset {
-  const opts = optionsObject(options, 'districtRuleset');
-  if (typeof customsCode !== 'string')
-    throw new SandanError(
-      'INVALID_OPTION',
-      `district must be a customs code as text, e.g. '2900', got ${describeInput(customsCode)}`,
-    );
-  const registry = opts.registry ?? defaultRegistry();
-  const district = districtOf((opts.codes ?? bundledCodeTables()).customs, customsCode);
-  const ruleset = district === undefined ? undefined : registry.get(districtRulesetId(district));
-  if (ruleset === undefined) {
-    const known = registry
-      .ids()
-      .filter((i) => i.startsWith('district/'))
-      .map((i) => i.slice('district/'.length))
-      .sort();
-    throw new SandanError(
-      'DISTRICT_UNKNOWN',
-      `Unknown customs district ${JSON.stringify(customsCode)}. Known districts: ${known.length ? known.join(', ') : '(none)'}`,
-    );
-  }
-  return ruleset;
-}
 
 /**
  * A validator bound to its options, for validating many declarations (streams, services). `at`

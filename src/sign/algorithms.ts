@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { SandanError } from '../errors.js';
 import { ownValue, checkArgument } from '../model/guards.js';
 import { isoDateOption, isWithinDates } from '../time/beijing.js';
-import { districtRuleset } from '../rules/validate.js';
+import { districtRuleset } from '../rules/district-ruleset.js';
 import { DS_NS } from '../xml/content-model.js';
 
 /** The signature computations sandan can do or check. */

@@ -151,6 +151,27 @@ describe.skipIf(noOpenssl)('the "179" payment data desk', () => {
     await e.close();
   });
 
+  it('keeps the newest `history` uploads only (none with 0)', async () => {
+    for (const [history, kept] of [
+      [2, [2, 3]],
+      [1, [3]],
+      [0, []],
+    ] as const) {
+      const e = await createEngine({
+        store: 'memory',
+        clock: manualClock(T0),
+        trust: { certificates: [keys.text('sm2.crt')] },
+        history,
+      });
+      for (let i = 0; i < 3; i++) e.uploadPaymentData(`not JSON ${i}`);
+      expect(
+        e.paymentDataUploads().map((u) => u.seq),
+        `history ${history}`,
+      ).toEqual(kept);
+      await e.close();
+    }
+  });
+
   it('refuses misuse: no orderNo, a session opened twice, a bad window', async () => {
     const e = await engine();
     expect(() => e.requestPaymentData('')).toThrowError(expect.objectContaining({ code: 'INVALID_OPTION' }));

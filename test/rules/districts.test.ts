@@ -128,6 +128,12 @@ describe('district rulesets', () => {
     );
     for (const bad of ['1100', '29', '29000', ''])
       expect(() => districtRuleset(bad)).toThrowError(expect.objectContaining({ code: 'DISTRICT_UNKNOWN' }));
+    expect(() => districtRuleset('2900', 5 as never)).toThrowError(
+      expect.objectContaining({
+        code: 'INVALID_OPTION',
+        message: 'districtRuleset: the options must be an object, got 5',
+      }),
+    );
     expect(() => districtRuleset(2900 as unknown as string)).toThrowError(
       expect.objectContaining({ code: 'INVALID_OPTION', message: expect.stringMatching(/customs code as text/) }),
     );

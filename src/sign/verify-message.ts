@@ -72,7 +72,8 @@ export interface VerifyOptions {
   /**
    * When given, the signing certificate must be one of these or issued by one that is a CA (basicConstraints cA, or a
    * version-1 self-signed root): directly, or through up to four CA certificates the message carries in KeyInfo after
-   * the signer's (each a CA within its issuers' pathLenConstraint). Also used when KeyInfo has no certificate.
+   * the signer's (the first eight further ones are read; each a CA within its issuers' pathLenConstraint). Also used
+   * when KeyInfo has no certificate.
    */
   trustedCertificates?: ReadonlyArray<string | Uint8Array | X509Certificate> | undefined;
   /** Allowed SignatureMethod URIs and what they compute; default {@link SIGNATURE_METHODS}. */
@@ -238,6 +239,8 @@ function sm2CertSignedBy(cert: CertificateInfo, issuer: CertificateInfo): boolea
  * KeyInfo). CEB chains are short; the bound keeps a message full of certificates from costing much.
  */
 const MAX_INTERMEDIATES = 4;
+/** How many further certificates of KeyInfo are read: each is parsed, and the search tries each at every step. */
+const MAX_CARRIED = 8;
 
 /** `issuer` issued `cert`: names and key identifiers match, keyUsage allows it (OpenSSL's check), and the signature holds. */
 function issuedBy(cert: CertificateInfo, issuer: CertificateInfo): boolean {
@@ -262,27 +265,42 @@ function trusted(
   carried: CertificateInfo[],
 ): { chain: CertificateInfo[]; notCa?: undefined } | { chain?: undefined; notCa: CertificateInfo } | undefined {
   if (anchors.some((a) => a.der.equals(cert.der))) return { chain: [] };
-  const seen = new Set<CertificateInfo>([cert]);
-  // `below`: how many CA certificates of the chain stand between `c` and the signer's certificate.
-  const up = (c: CertificateInfo, below: number): ReturnType<typeof trusted> => {
-    let notCa: CertificateInfo | undefined;
-    for (const a of anchors) {
-      if (!issuedBy(c, a)) continue;
-      if (mayIssue(a) && pathLenAllows(a, below)) return { chain: [a] };
-      notCa ??= a;
-    }
-    if (below < MAX_INTERMEDIATES)
-      for (const i of carried) {
-        // A certificate the message carries vouches only as a CA (basicConstraints cA), never as a version-1 root.
-        if (seen.has(i) || !i.x509.ca || !pathLenAllows(i, below) || !issuedBy(c, i)) continue;
-        seen.add(i);
-        const rest = up(i, below + 1);
-        seen.delete(i);
-        if (rest?.chain) return { chain: [i, ...rest.chain] };
-      }
-    return notCa && { notCa };
+  // Each certificate is searched from once, at the fewest CA certificates below it (fewer never fails a
+  // pathLenConstraint that more passes), and each issuing check is made once: bounded work, whatever the message holds.
+  const id = (c: CertificateInfo) => (c === cert ? 's' : `c${carried.indexOf(c)}`);
+  const issued = new Map<string, boolean>();
+  const issuedOnce = (c: CertificateInfo, by: CertificateInfo, byId: string) => {
+    const key = `${id(c)}<${byId}`;
+    let v = issued.get(key);
+    if (v === undefined) issued.set(key, (v = issuedBy(c, by)));
+    return v;
   };
-  return up(cert, 0);
+  const reached = new Map<CertificateInfo, number>();
+  let notCa: CertificateInfo | undefined;
+  // Breadth first; `below`: how many CA certificates of the chain stand between the step's certificate and the signer's.
+  let step: Array<{ c: CertificateInfo; path: CertificateInfo[] }> = [{ c: cert, path: [] }];
+  for (let below = 0; step.length > 0; below++) {
+    const next: typeof step = [];
+    for (const { c, path } of step) {
+      for (const [k, a] of anchors.entries()) {
+        if (!issuedOnce(c, a, `a${k}`)) continue;
+        if (mayIssue(a) && pathLenAllows(a, below)) return { chain: [...path, a] };
+        // (named only when it signed the signer's own certificate: the message says so)
+        if (below === 0) notCa ??= a;
+      }
+      if (below >= MAX_INTERMEDIATES) continue;
+      for (const [k, i] of carried.entries()) {
+        // A certificate the message carries vouches only as a CA (basicConstraints cA), never as a version-1 root.
+        const seen = reached.get(i);
+        if ((seen !== undefined && seen <= below) || !i.x509.ca || !pathLenAllows(i, below)) continue;
+        if (!issuedOnce(c, i, `c${k}`)) continue;
+        reached.set(i, below);
+        next.push({ c: i, path: [...path, i] });
+      }
+    }
+    step = next;
+  }
+  return notCa && { notCa };
 }
 
 /**
@@ -447,7 +465,7 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
   const digestValue = b64(rp.get('DigestValue')!, 'DigestValue');
   const signatureValue = b64(parts.get('SignatureValue')!, 'SignatureValue');
 
-  // KeyInfo: KeyName, X509Data/X509Certificate (the first certificate is the signer's; any further ones are CA
+  // KeyInfo: KeyName, X509Data/X509Certificate (the first certificate is the signer's; the next few are CA
   // certificates a chain to the anchors may pass through).
   let certificateNumber: string | undefined;
   let embedded: CertificateInfo | undefined;
@@ -459,17 +477,22 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
       if (k.local !== 'X509Data') continue;
       for (const certEl of childElements(k)) {
         if (certEl.ns !== DSIG_NS || certEl.local !== 'X509Certificate') continue;
-        let c: CertificateInfo;
-        try {
-          c = embeddedCertificate(certEl);
-        } catch (e) {
-          throw new Fail(
-            'certificate-invalid',
-            `${embedded ? 'A further' : 'The'} certificate in KeyInfo cannot be read: ${messageOf(e)}`,
-          );
+        if (embedded === undefined) {
+          try {
+            embedded = embeddedCertificate(certEl);
+          } catch (e) {
+            throw new Fail('certificate-invalid', `The certificate in KeyInfo cannot be read: ${messageOf(e)}`);
+          }
+        } else if (carried.length < MAX_CARRIED) {
+          // A further certificate only offers a way to the anchors: one that cannot be read offers none, and an
+          // unread one changes nothing else (customs reads the signer's).
+          try {
+            const c = embeddedCertificate(certEl);
+            if (!carried.includes(c) && c !== embedded) carried.push(c);
+          } catch {
+            // passed over
+          }
         }
-        if (embedded === undefined) embedded = c;
-        else carried.push(c);
       }
     }
   }

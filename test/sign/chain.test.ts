@@ -107,6 +107,10 @@ describe.skipIf(noOpenssl)('chains through CA certificates the message carries',
     // A CA whose keyUsage does not allow signing certificates (no keyCertSign).
     cert('kuinter', 'CA:TRUE', 'root', 365, false, 'keyUsage=critical,digitalSignature\n');
     cert('leafK', 'CA:FALSE', 'kuinter');
+    // A CA issued by a certificate that is no CA.
+    cert('ncaroot', 'CA:FALSE');
+    cert('ycA', 'CA:TRUE', 'ncaroot');
+    cert('leafY', 'CA:FALSE', 'ycA');
     // SM2 all the way.
     cert('smroot', 'CA:TRUE', undefined, 365, true);
     cert('sminter', 'CA:TRUE', 'smroot', 365, true);
@@ -158,12 +162,41 @@ describe.skipIf(noOpenssl)('chains through CA certificates the message carries',
     expect(await dated('leaf', 'root', ['inter'])).toMatchObject({ valid: true, trusted: true });
   });
 
-  it('a certificate the message carries that cannot be read is named', async () => {
+  it('names an anchor that is no CA only when it signed the signer itself', async () => {
+    const direct = verifyMessage(await signedBy('leaf3', []), { trustedCertificates: [pem('notca')] });
+    expect(direct).toMatchObject({ valid: false, reason: 'certificate-untrusted' });
+    expect(direct.valid ? '' : direct.message).toMatch(/signed with the key of the given certificate CN=chain notca/);
+    // Here the anchor that is no CA signed the carried CA, not the signer: the message says only "not trusted".
+    const above = verifyMessage(await signedBy('leafY', ['ycA']), { trustedCertificates: [pem('ncaroot')] });
+    expect(above).toMatchObject({ valid: false, reason: 'certificate-untrusted' });
+    expect(above.valid ? '' : above.message).toMatch(
+      /^The signing certificate \(CN=chain leafY, serial [0-9a-f]+\) is not trusted$/,
+    );
+    expect(opensslTrusts('leafY', 'ncaroot', ['ycA'])).toBe(false);
+  });
+
+  it('passes over a further certificate that cannot be read: it offers no way to the anchors, and nothing else', async () => {
     const xml = (await signedBy('leaf', ['inter'])).replace(body('inter'), 'AAAA');
     expect(verifyMessage(xml, { trustedCertificates: [pem('root')] })).toMatchObject({
       valid: false,
-      reason: 'certificate-invalid',
-      message: expect.stringMatching(/^A further certificate in KeyInfo cannot be read/),
+      reason: 'certificate-untrusted',
     });
+    expect(verifyMessage(xml, { trustedCertificates: [pem('inter')] })).toMatchObject({ valid: true, trusted: true });
+    expect(verifyMessage(xml)).toMatchObject({ valid: true, trusted: false });
+  });
+
+  it('reads eight further certificates at most (a repeat is one): a chain through the ninth is not found', async () => {
+    const eight = ['inter2', 'root0', 'inter0', 'root1', 'inter1', 'shortroot', 'interS', 'notca'];
+    const trust = { trustedCertificates: [pem('root')] };
+    expect(verifyMessage(await signedBy('leaf', [...eight.slice(0, 7), 'inter']), trust)).toMatchObject({
+      valid: true,
+      trusted: true,
+    });
+    expect(verifyMessage(await signedBy('leaf', [...eight, 'inter']), trust)).toMatchObject({
+      valid: false,
+      reason: 'certificate-untrusted',
+    });
+    const repeated = Array.from({ length: 20 }, () => 'inter2');
+    expect(verifyMessage(await signedBy('leaf', [...repeated, 'inter']), trust)).toMatchObject({ valid: true });
   });
 });

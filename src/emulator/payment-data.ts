@@ -56,8 +56,8 @@ export interface PaymentDataUpload {
 
 /**
  * The words customs answers with. `uploaded`, `notRegistered` and `duplicate` are those integrators report from
- * customs' test and production systems (the first also in the specification's example); the others are the
- * emulator's, in the same register, where no source gives customs' own.
+ * customs' test and production systems; the others are the emulator's, in the same register, where no source gives
+ * customs' own.
  */
 export const PAYMENT_DATA_MESSAGES = {
   uploaded: '上传成功',

@@ -265,36 +265,27 @@ function trusted(
   carried: CertificateInfo[],
 ): { chain: CertificateInfo[]; notCa?: undefined } | { chain?: undefined; notCa: CertificateInfo } | undefined {
   if (anchors.some((a) => a.der.equals(cert.der))) return { chain: [] };
-  // Each certificate is searched from once, at the fewest CA certificates below it (fewer never fails a
-  // pathLenConstraint that more passes), and each issuing check is made once: bounded work, whatever the message holds.
-  const id = (c: CertificateInfo) => (c === cert ? 's' : `c${carried.indexOf(c)}`);
-  const issued = new Map<string, boolean>();
-  const issuedOnce = (c: CertificateInfo, by: CertificateInfo, byId: string) => {
-    const key = `${id(c)}<${byId}`;
-    let v = issued.get(key);
-    if (v === undefined) issued.set(key, (v = issuedBy(c, by)));
-    return v;
-  };
-  const reached = new Map<CertificateInfo, number>();
+  // Breadth first, so each certificate is first reached with the fewest CA certificates below it (fewer never fails a
+  // pathLenConstraint that more passes) and searched from then only: each issuing check is made once at most, bounded
+  // work whatever the message holds.
+  const reached = new Set<CertificateInfo>();
   let notCa: CertificateInfo | undefined;
-  // Breadth first; `below`: how many CA certificates of the chain stand between the step's certificate and the signer's.
+  // `below`: how many CA certificates of the chain stand between the step's certificate and the signer's.
   let step: Array<{ c: CertificateInfo; path: CertificateInfo[] }> = [{ c: cert, path: [] }];
   for (let below = 0; step.length > 0; below++) {
     const next: typeof step = [];
     for (const { c, path } of step) {
-      for (const [k, a] of anchors.entries()) {
-        if (!issuedOnce(c, a, `a${k}`)) continue;
+      for (const a of anchors) {
+        if (!issuedBy(c, a)) continue;
         if (mayIssue(a) && pathLenAllows(a, below)) return { chain: [...path, a] };
         // (named only when it signed the signer's own certificate: the message says so)
         if (below === 0) notCa ??= a;
       }
       if (below >= MAX_INTERMEDIATES) continue;
-      for (const [k, i] of carried.entries()) {
+      for (const i of carried) {
         // A certificate the message carries vouches only as a CA (basicConstraints cA), never as a version-1 root.
-        const seen = reached.get(i);
-        if ((seen !== undefined && seen <= below) || !i.x509.ca || !pathLenAllows(i, below)) continue;
-        if (!issuedOnce(c, i, `c${k}`)) continue;
-        reached.set(i, below);
+        if (reached.has(i) || !i.x509.ca || !pathLenAllows(i, below) || !issuedBy(c, i)) continue;
+        reached.add(i);
         next.push({ c: i, path: [...path, i] });
       }
     }

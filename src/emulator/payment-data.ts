@@ -82,7 +82,7 @@ export class PaymentDataDesk {
   constructor(
     private readonly clock: EmulatorClock,
     private readonly newId: () => string,
-    trust: ReadonlyArray<string | Uint8Array | X509Certificate>,
+    trust: readonly X509Certificate[],
     private readonly window: ParsedDuration,
     private readonly history: number,
   ) {

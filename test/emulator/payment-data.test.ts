@@ -179,6 +179,16 @@ describe.skipIf(noOpenssl)('the "179" payment data desk', () => {
     expect(() => e.requestPaymentData('SD2', { sessionID: 'S-1' })).toThrowError(/already open/);
     await e.close();
     await expect(engine({ window: 'soon' })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    // The trusted certificates are read once, when the engine is made: a bad list is misuse there.
+    await expect(
+      createEngine({ store: 'memory', clock: manualClock(T0), trust: { certificates: keys.text('sm2.crt') as never } }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+      message: expect.stringMatching(/trust\.certificates must be a list/),
+    });
+    await expect(
+      createEngine({ store: 'memory', clock: manualClock(T0), trust: { certificates: ['not a certificate'] } }),
+    ).rejects.toMatchObject({ code: 'SIGN_CERT_INVALID' });
   });
 
   it("takes a real E-Port card's upload when the emulator trusts the card", async () => {

@@ -18,7 +18,7 @@ import {
   unwrapDxp,
   type CebMessage,
 } from 'sandan';
-import { createCustomsEmulator, type CustomsEmulator } from 'sandan/emulator';
+import { createCustomsEmulator, type CustomsEmulator, type CustomsEmulatorOptions } from 'sandan/emulator';
 import { runCli } from '../helpers/cli.js';
 import { makeSigning } from '../emulator/helpers.js';
 import type { TestKeys } from '../sign/helpers.js';
@@ -59,6 +59,20 @@ beforeAll(() => {
 }, 120_000);
 afterAll(() => keys?.cleanup());
 
+/** The emulator of these journeys: a manual clock at START, the test certificate trusted, the example rates. */
+function journeyCustoms(transports: Pick<CustomsEmulatorOptions, 'http' | 'folder'>): Promise<CustomsEmulator> {
+  return createCustomsEmulator({
+    clock: 'manual',
+    start: START,
+    trust: { certificates: [cert] },
+    rates: parseRateTable(ratesJson()),
+    ...transports,
+  });
+}
+
+const memoryLedger = () =>
+  new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'order-service-test-secret-0123456789' });
+
 function service(ledger: QuotaLedger) {
   let n = 0;
   return createOrderService({
@@ -79,14 +93,8 @@ describe('journey 1 against the customs emulator', () => {
   afterAll(() => customs?.close());
 
   it('over HTTP: checkout → four messages → receipts → quota committed → tax bills → reconcile balances', async () => {
-    customs = await createCustomsEmulator({
-      clock: 'manual',
-      start: START,
-      trust: { certificates: [cert] },
-      rates: parseRateTable(ratesJson()),
-      folder: false,
-    });
-    const ledger = new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'order-service-test-secret-0123456789' });
+    customs = await journeyCustoms({ folder: false });
+    const ledger = memoryLedger();
     const shop = service(ledger);
     const client = createCustomsClient(customs.url!);
 
@@ -171,15 +179,9 @@ describe('journey 1 against the customs emulator', () => {
   }, 240_000);
 
   it('the "179" check: customs asks for the payment data of an order, the service answers and uploads it signed', async () => {
-    const customs179 = await createCustomsEmulator({
-      clock: 'manual',
-      start: START,
-      trust: { certificates: [cert] },
-      rates: parseRateTable(ratesJson()),
-      folder: false,
-    });
+    const customs179 = await journeyCustoms({ folder: false });
     try {
-      const ledger = new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'order-service-test-secret-0123456789' });
+      const ledger = memoryLedger();
       const shop = service(ledger);
       expect((await shop.checkout(declaration('SD202611209001'))).ok).toBe(true);
       // Customs asks (here the test carries openReq to the service; `sandan emulate --plat-data-open` posts it).
@@ -214,18 +216,9 @@ describe('journey 1 against the customs emulator', () => {
     const root = mkdtempSync(join(tmpdir(), 'sandan-dxp-'));
     const send = join(root, 'send');
     const receive = join(root, 'receive');
-    const folderCustoms = await createCustomsEmulator({
-      clock: 'manual',
-      start: START,
-      trust: { certificates: [cert] },
-      rates: parseRateTable(ratesJson()),
-      http: false,
-      folder: { send, receive, intervalMs: 20 },
-    });
+    const folderCustoms = await journeyCustoms({ http: false, folder: { send, receive, intervalMs: 20 } });
     try {
-      const shop = service(
-        new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'order-service-test-secret-0123456789' }),
-      );
+      const shop = service(memoryLedger());
       const r = await shop.checkout(declaration('DXP0001'));
       expect(r.ok, JSON.stringify(r)).toBe(true);
       if (!r.ok) return;

@@ -1,7 +1,6 @@
 // The emulator's "179" desk: customs asks a platform for an order's raw payment data and takes the signed upload.
 // The platform's side is sandan's own (parseOpenReq, openReqResponse, signPayExchange, payExUploadBody) and, once, a
 // real E-Port card's upload that another project published with the card's certificate.
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Decimal } from 'decimal.js';
@@ -19,6 +18,7 @@ import {
   signPayExchange,
   type Signer,
 } from '../../src/index.js';
+import { cardCertificate, cardUpload179 } from '../helpers/eport-card.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
 import { makeKeys, type TestKeys } from '../sign/helpers.js';
 
@@ -193,24 +193,16 @@ describe.skipIf(noOpenssl)('the "179" payment data desk', () => {
 
   it("takes a real E-Port card's upload when the emulator trusts the card", async () => {
     // test/fixtures/outside: the 179 upload of card 03000000000cde6f and the card's certificate (see the README there).
-    const dir = new URL('../fixtures/outside/weasley-chinaport/', import.meta.url);
-    const payExInfoStr = (
-      JSON.parse(readFileSync(new URL('179.json', dir), 'utf8')) as { data: { payload: { payExInfoStr: string } } }
-    ).data.payload.payExInfoStr;
-    const certificate = Buffer.from(
-      (
-        JSON.parse(readFileSync(new URL('ukey-sign-response-2023-07-28.json', dir), 'utf8')) as {
-          data: { x509Certificate: string };
-        }
-      ).data.x509Certificate,
-      'base64',
-    );
-    const e = await createEngine({ store: 'memory', clock: realClock(), trust: { certificates: [certificate] } });
+    const e = await createEngine({
+      store: 'memory',
+      clock: realClock(),
+      trust: { certificates: [cardCertificate().raw] },
+    });
     e.requestPaymentData('202009231454218421271832', {
       ebpCode: '46016602EV',
       sessionID: 'IHWESX-WEASLEY-20230712210643-X7E4PL',
     });
-    expect(e.uploadPaymentData(payExInfoStr)).toMatchObject({ code: '10000', message: '上传成功' });
+    expect(e.uploadPaymentData(cardUpload179())).toMatchObject({ code: '10000', message: '上传成功' });
     await e.close();
   });
 });

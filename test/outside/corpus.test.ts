@@ -23,6 +23,7 @@ import {
   type PayExchangeInfoItem,
 } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
+import { cardUpload179 } from '../helpers/eport-card.js';
 import { expectFormatCheckRefusal } from '../helpers/format-check.js';
 import { skipWithout } from '../helpers/tools.js';
 import { makeKeys, type TestKeys } from '../sign/helpers.js';
@@ -695,10 +696,7 @@ describe('outside corpus: build round-trip (field for field)', () => {
 
 describe('outside corpus: 179 payment data upload (payExInfoStr)', () => {
   // doc/响应json示例/179.json of Weasley-J/chinaport-data-signature: a service response around the payExInfoStr it uploaded.
-  const sample = JSON.parse(read('weasley-chinaport/179.json').toString('utf8')) as {
-    data: { payload: { payExInfoStr: string } };
-  };
-  const payExInfoStr = sample.data.payload.payExInfoStr;
+  const payExInfoStr = cardUpload179();
   // The published shape needs no key; the other checks need an SM2 certificate, made with OpenSSL.
   const noKeys = skipWithout('openssl');
   let keys: TestKeys;

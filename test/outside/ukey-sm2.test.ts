@@ -3,7 +3,7 @@
 // of the same card. sandan wrote none of these bytes: they hold its SM2 verification, its C14N and its 179 sign string
 // to what the card and the tool around it did.
 import { readFileSync } from 'node:fs';
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,6 +18,7 @@ import {
 } from '../../src/index.js';
 import { manualClock } from '../../src/emulator/clock.js';
 import { createEngine } from '../../src/emulator/engine.js';
+import { cardCertificate, cardUpload179 } from '../helpers/eport-card.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
 import { makeKeys, opensslSm2Verifies, put, rawToDer, type TestKeys } from '../sign/helpers.js';
 import { validateAgainstXsd } from '../xml/helpers.js';
@@ -39,7 +40,7 @@ const response = (f: string) => JSON.parse(read(f)) as SignResponse;
 const july28 = response('ukey-sign-response-2023-07-28.json');
 const july30 = response('ukey-sign-response-2023-07-30.json');
 const source = read('CEB621-ukey-source.xml');
-const certificate = new X509Certificate(Buffer.from(july28.data.x509Certificate, 'base64'));
+const certificate = cardCertificate();
 
 /**
  * The message as the tool assembles it (`createSignatureElement` in its SignatureHandler.java): the source, and before
@@ -215,12 +216,12 @@ describe('outside: a real E-Port UKey SM2 signature (Weasley-J/chinaport-data-si
   });
 
   it("verifies the 179 upload of the same card: sandan's sign string is the one the card signed", () => {
-    const upload = JSON.parse(read('179.json')) as { data: { payload: { payExInfoStr: string } } };
-    const r = verifyPayExchange(upload.data.payload.payExInfoStr, { certificate, certNo: '03000000000cde6f' });
+    const upload = cardUpload179();
+    const r = verifyPayExchange(upload, { certificate, certNo: '03000000000cde6f' });
     expect(r).toMatchObject({ valid: true, sessionID: 'IHWESX-WEASLEY-20230712210643-X7E4PL' });
     // One character changed in what was signed, and it no longer verifies.
-    const edited = upload.data.payload.payExInfoStr.replace('"totalAmount":5.0', '"totalAmount":5.1');
-    expect(edited).not.toBe(upload.data.payload.payExInfoStr);
+    const edited = upload.replace('"totalAmount":5.0', '"totalAmount":5.1');
+    expect(edited).not.toBe(upload);
     expect(verifyPayExchange(edited, { certificate })).toMatchObject({ valid: false, reason: 'signature-mismatch' });
   });
 });

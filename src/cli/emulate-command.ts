@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import { SandanError, messageOf } from '../errors.js';
 import type { CustomsEmulatorOptions } from '../emulator/index.js';
 import { validate } from '../rules/index.js';
+import { loadCertificates } from '../sign/load.js';
 import { CLEANUP_SIGNALS, type CleanupSignal } from './cleanup.js';
 import type { CommandContext } from './command.js';
 import { readJsonFile, readRatesFile } from './data-files.js';
@@ -14,7 +15,6 @@ import {
   type EmulatorSettings,
 } from '../emulator/settings-file.js';
 import type { CliIo } from './io.js';
-import { readInputFile } from '../io/walk.js';
 import { beijingTimeOption } from '../time/beijing.js';
 
 /** Options of `sandan emulate`. */
@@ -56,13 +56,6 @@ function wholeNumber(text: string, what: string, max: number): number {
   return Number(text);
 }
 
-/** A trusted certificate file: PEM text as text, anything else (DER) as bytes. */
-async function readCertificate(path: string): Promise<string | Uint8Array> {
-  const bytes = await readInputFile(path, 'certificate');
-  const text = bytes.toString('latin1');
-  return text.includes('-----BEGIN') ? bytes.toString('utf8') : new Uint8Array(bytes);
-}
-
 /**
  * The emulator's options from the command line (files read, the district checked), with those of
  * the `--settings` file, and the settings themselves (for the banner).
@@ -91,7 +84,8 @@ export async function emulatorOptions(
     ? 'memory'
     : { sqlite: resolve(opts.state), synchronous: opts.synchronous === 'full' ? 'FULL' : 'NORMAL' };
   if (store !== 'memory') await mkdir(dirname(store.sqlite), { recursive: true });
-  const certificates = await Promise.all((opts.trust ?? []).map(readCertificate));
+  // Every certificate of a PEM bundle is trusted, as `sandan verify --cert` trusts them.
+  const certificates = (await Promise.all((opts.trust ?? []).map(loadCertificates))).flat();
   const options: CustomsEmulatorOptions = {
     ...(settings && emulatorOptionsOf(settings)),
     store,

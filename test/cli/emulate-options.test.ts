@@ -1,5 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { X509Certificate } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmulateCommandOptions, emulatorOptions } from '../../src/cli/emulate-command.js';
+import { manualClock } from '../../src/emulator/clock.js';
+import { createEngine } from '../../src/emulator/engine.js';
+import { example, makeSigning, message, RATES, type Signing } from '../emulator/helpers.js';
+import { put } from '../sign/helpers.js';
 
 // The numbers `sandan emulate` takes, at their bounds (in memory: nothing is made on disk).
 const base: EmulateCommandOptions = {
@@ -50,5 +55,34 @@ describe('sandan emulate: numbers at their bounds', () => {
     expect((await options({ http: false })).http).toBe(false);
     expect((await options({ folder: false })).folder).toBe(false);
     await expect(options({ http: false, folder: false })).rejects.toThrow('leave no way in');
+  });
+});
+
+describe('sandan emulate --trust', () => {
+  let signing: Signing;
+  beforeAll(() => {
+    signing = makeSigning();
+  }, 120_000);
+  afterAll(() => signing?.keys.cleanup());
+
+  it('trusts every certificate of a PEM bundle, as `sandan verify --cert` does, and a DER file', async () => {
+    const keys = signing.keys;
+    // The untrusted signer's certificate second in a bundle, after another; then the first one as DER.
+    const bundle = put(keys, 'bundle.pem', `${keys.text('emu-rsa.crt')}\n${keys.text('emu-rsa2.crt')}`);
+    const der = put(keys, 'emu-rsa.der', new X509Certificate(keys.read('emu-rsa.crt')).raw);
+    const o = await options({ trust: [bundle, der], requireSignature: true });
+    const trusted = (o.trust?.certificates ?? []).map((c) => new X509Certificate(c as string | Buffer).serialNumber);
+    const serials = ['emu-rsa', 'emu-rsa2', 'emu-rsa'].map(
+      (n) => new X509Certificate(keys.read(`${n}.crt`)).serialNumber,
+    );
+    expect(trusted).toEqual(serials);
+    // So the engine takes an inventory signed with the bundle's second certificate (before: only the first was read).
+    const e = await createEngine({ ...o, clock: manualClock('2026-11-20T02:20:00Z'), rates: RATES });
+    try {
+      const inventory = await message(example(), 'inventory', signing.untrusted);
+      expect(await e.submit(inventory, { transport: 'api' })).toMatchObject({ accepted: true, httpStatus: 200 });
+    } finally {
+      await e.close();
+    }
   });
 });

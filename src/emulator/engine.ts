@@ -308,6 +308,7 @@ class Engine implements EmulatorEngine {
       this.trust,
       parseDuration(options.paymentDataWindow ?? DEFAULT_PAYMENT_DATA_WINDOW, 'paymentDataWindow'),
       historyOf(options),
+      options.certificateDates !== 'ignore',
     );
     this.requireSignature = options.requireSignature !== false;
     const rates = rateTablesOf(options.rates, 'the emulator');

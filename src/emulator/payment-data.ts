@@ -6,7 +6,7 @@
  *
  * What it checks, in this order (the first failure answers): the upload is a payExInfoStr; its certNo is that of a
  * certificate the emulator trusts (customs: the certificate registered for the platform); the signature; the
- * sessionID is one the desk handed out, not yet answered, within its window; the requested order is among the
+ * certificate's dates on the emulator's clock (unless the engine ignores them, as for messages); the sessionID is one the desk handed out, not yet answered, within its window; the requested order is among the
  * upload's orders; the platform, when the request named one. Requests live in memory only: they last minutes.
  */
 import type { X509Certificate } from 'node:crypto';
@@ -15,6 +15,7 @@ import { SandanError } from '../errors.js';
 import { isRecord, nonBlankText } from '../model/guards.js';
 import { readCertificate, type CertificateInfo } from '../sign/signer.js';
 import { verifyPayExchange } from '../sign/payex.js';
+import { certificateValidityAt } from '../sign/verify-message.js';
 import { addDuration, type ParsedDuration } from './clock.js';
 import type { EmulatorClock } from './types.js';
 
@@ -65,6 +66,7 @@ export const PAYMENT_DATA_MESSAGES = {
   duplicate: '上传失败，入库失败',
   malformed: '上传数据格式错误',
   signature: '验签失败',
+  certificateDates: '验签证书不在有效期内',
   session: '会话不存在或已过期',
   order: '上传的订单与请求不符',
 } as const;
@@ -85,6 +87,8 @@ export class PaymentDataDesk {
     trust: readonly X509Certificate[],
     private readonly window: ParsedDuration,
     private readonly history: number,
+    /** The engine's `certificateDates`: whether the signing certificate must be valid when the upload arrives. */
+    private readonly checkDates: boolean,
   ) {
     this.registered = trust.map((c) => readCertificate(c));
   }
@@ -171,6 +175,14 @@ export class PaymentDataDesk {
       return v.reason === 'signature-mismatch'
         ? { message: M.signature, reason: v.message }
         : { message: M.malformed, reason: v.message };
+    // As for a signed message: customs refuses a signature whose certificate is not valid on the day it arrives.
+    const validity = this.checkDates ? certificateValidityAt(certificate.x509, new Date(now)) : undefined;
+    if (validity?.outside !== undefined)
+      return {
+        message: M.certificateDates,
+        reason: `certificate ${certNo} is valid from ${validity.validFrom.toISOString()} to ${validity.validTo.toISOString()}`,
+        sessionID: v.sessionID,
+      };
     const sessionID = v.sessionID;
     const request = this.requests.get(sessionID);
     if (request === undefined || now > Date.parse(request.until))

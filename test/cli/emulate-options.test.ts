@@ -77,7 +77,7 @@ describe('sandan emulate --trust', () => {
     );
     expect(trusted).toEqual(serials);
     // So the engine takes an inventory signed with the bundle's second certificate (before: only the first was read).
-    const e = await createEngine({ ...o, clock: manualClock('2026-11-20T02:20:00Z'), rates: RATES });
+    const e = await createEngine({ ...o, store: 'memory', clock: manualClock('2026-11-20T02:20:00Z'), rates: RATES });
     try {
       const inventory = await message(example(), 'inventory', signing.untrusted);
       expect(await e.submit(inventory, { transport: 'api' })).toMatchObject({ accepted: true, httpStatus: 200 });

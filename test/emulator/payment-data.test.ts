@@ -37,11 +37,14 @@ beforeAll(() => {
 }, 120_000);
 afterAll(() => keys?.cleanup());
 
+// The test card's certificate is valid from the moment makeKeys ran, after T0: its dates are not what these tests are
+// about (the real card's test below is).
 const engine = (extra: { window?: string } = {}) =>
   createEngine({
     store: 'memory',
     clock: manualClock(T0),
     trust: { certificates: [keys.text('sm2.crt')] },
+    certificateDates: 'ignore',
     ...(extra.window !== undefined && { paymentDataWindow: extra.window }),
   });
 
@@ -204,6 +207,38 @@ describe.skipIf(noOpenssl)('the "179" payment data desk', () => {
     });
     expect(e.uploadPaymentData(cardUpload179())).toMatchObject({ code: '10000', message: '上传成功' });
     await e.close();
+  });
+
+  it("refuses the real card's upload outside the card's dates (2023-03-29 to 2033-03-29), as a signed message is", async () => {
+    const answer = async (at: string, certificateDates?: 'ignore') => {
+      const e = await createEngine({
+        store: 'memory',
+        clock: manualClock(at),
+        trust: { certificates: [cardCertificate().raw] },
+        ...(certificateDates && { certificateDates }),
+      });
+      e.requestPaymentData('202009231454218421271832', { sessionID: 'IHWESX-WEASLEY-20230712210643-X7E4PL' });
+      const a = e.uploadPaymentData(cardUpload179());
+      const reason = e.paymentDataUploads()[0]?.reason;
+      await e.close();
+      return [a.code, a.message, reason];
+    };
+    const card = cardCertificate();
+    const dates = `valid from ${new Date(card.validFrom).toISOString()} to ${new Date(card.validTo).toISOString()}`;
+    // The signature is good either way: only the dates refuse it, and the settings file's `certificateDates: ignore`
+    // takes it as it takes a message.
+    expect(await answer('2033-03-29T12:00:00Z')).toEqual([
+      '20000',
+      M.certificateDates,
+      `certificate 03000000000cde6f is ${dates}`,
+    ]);
+    expect(await answer('2023-03-01T00:00:00Z')).toEqual([
+      '20000',
+      M.certificateDates,
+      `certificate 03000000000cde6f is ${dates}`,
+    ]);
+    expect(await answer('2033-03-29T12:00:00Z', 'ignore')).toEqual(['10000', M.uploaded, undefined]);
+    expect(await answer('2026-12-05T00:00:00Z')).toEqual(['10000', M.uploaded, undefined]);
   });
 });
 

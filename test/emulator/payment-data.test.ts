@@ -151,6 +151,15 @@ describe.skipIf(noOpenssl)('the "179" payment data desk', () => {
     await e.advance('1ms');
     expect(e.uploadPaymentData(await upload(late.openReq, card))).toMatchObject({ code: '20000', message: M.session });
     expect(e.paymentDataUploads().at(-1)?.reason).toBe(`session ${late.sessionID} expired at 2026-11-20T02:20:30.000Z`);
+    // A day after its window closed, the request is forgotten (memory stays bounded): the session is then unknown.
+    const forgotten = e.requestPaymentData('SD202611200003');
+    await e.advance('1d');
+    await e.advance('30s');
+    expect(e.uploadPaymentData(await upload(forgotten.openReq, card)).message).toBe(M.session);
+    expect(e.paymentDataUploads().at(-1)?.reason).toBe(`session ${forgotten.sessionID} expired at ${forgotten.until}`);
+    await e.advance('1ms');
+    expect(e.uploadPaymentData(await upload(forgotten.openReq, card)).message).toBe(M.session);
+    expect(e.paymentDataUploads().at(-1)?.reason).toBe(`no request has session ${forgotten.sessionID}`);
     await e.close();
   });
 

@@ -95,8 +95,29 @@ export function diskTrouble(e: unknown): { errno: string; disk: 'full' | 'io' } 
   return undefined;
 }
 
-/** The SandanError of a store that failed with `e`: `what` and e's message, the disk's trouble in `details`. */
+/**
+ * What to do when better-sqlite3 is installed but its native part was never built, so that opening a database fails
+ * with the `bindings` package's "Could not locate the bindings file" and the dozen paths it tried. npm builds the part
+ * in the package's install script, which it does not run under `--ignore-scripts`, nor for a dependency the project
+ * has not approved in package.json's `allowScripts` (npm 11.16 added the field and only warns; a later npm blocks).
+ * Undefined for any other failure.
+ */
+export function sqliteNotBuilt(e: unknown): string | undefined {
+  if (!messageOf(e).includes('Could not locate the bindings file')) return undefined;
+  return (
+    'better-sqlite3 is installed but not built (npm did not run its install script: --ignore-scripts, or the ' +
+    "project's package.json allowScripts does not approve it); approve and build it: " +
+    'npm approve-scripts better-sqlite3 && npm rebuild better-sqlite3'
+  );
+}
+
+/**
+ * The SandanError of a store that failed with `e`: `what` and e's message (or, for a SQLite driver that was never
+ * built, what to do: {@link sqliteNotBuilt}), the disk's trouble in `details`.
+ */
 export function storeError(code: SandanErrorCode, what: string, e: unknown): SandanError {
   const disk = diskTrouble(e);
-  return new SandanError(code, `${what}: ${messageOf(e)}`, { cause: e, ...(disk && { details: disk }) });
+  const notBuilt = sqliteNotBuilt(e);
+  const details = disk ?? (notBuilt === undefined ? undefined : { driver: 'better-sqlite3', notBuilt: true });
+  return new SandanError(code, `${what}: ${notBuilt ?? messageOf(e)}`, { cause: e, ...(details && { details }) });
 }

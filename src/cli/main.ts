@@ -104,6 +104,10 @@ function hintOf(e: SandanError, command: string | undefined): string | undefined
     return 'Check the path.';
   if (e.code === 'QUOTA_INVALID' && e.details?.secret === true)
     return 'Set SANDAN_QUOTA_SECRET to the secret the ledger was created with; for a new ledger make one, e.g. `openssl rand -hex 32`, and keep it.';
+  // The driver is there but was never built (its install script did not run): the message says how; older npm has no
+  // approve-scripts, and a global sandan has its own node_modules.
+  if (e.details?.notBuilt === true)
+    return 'Run it in the project where sandan is installed; an npm older than 11.16 has no approve-scripts, and `npm rebuild better-sqlite3` alone builds it. A global sandan: `npm install -g sandan --allow-scripts=better-sqlite3`.';
   // The store's driver is not installed: --db, --quota-db and the secret are not the trouble.
   if (e.code === 'QUOTA_STORE' && typeof e.details?.driver === 'string' && command !== 'emulate')
     return `Install ${e.details.driver} where sandan is installed: \`npm install ${e.details.driver}\` in the project, or \`npm install -g ${e.details.driver}\` beside a global sandan.`;

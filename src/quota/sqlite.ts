@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
-import { SandanError, messageOf, storeError } from '../errors.js';
+import { SandanError, storeError } from '../errors.js';
 import { describeInput, isRecord, optionsObject } from '../model/guards.js';
 import { backoff, loadOptional, Mutex, sleep } from './mutex.js';
 import { orderLabel } from './core.js';
@@ -500,11 +500,7 @@ export async function openSqliteQuotaStore(path: string, options?: SqliteQuotaSt
   try {
     db = new Database(path, { timeout: busyTimeoutMs, ...(readOnly && { readonly: true, fileMustExist: true }) });
   } catch (e) {
-    throw new SandanError(
-      'QUOTA_STORE',
-      `Cannot open the quota database ${path}${readOnly ? ' for reading' : ''}: ${messageOf(e)}`,
-      { cause: e },
-    );
+    throw storeError('QUOTA_STORE', `Cannot open the quota database ${path}${readOnly ? ' for reading' : ''}`, e);
   }
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {

@@ -3,7 +3,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { diskTrouble, SandanError, messageOf } from '../errors.js';
+import { diskTrouble, SandanError, storeError } from '../errors.js';
 import { describeInput, isRecord } from '../model/guards.js';
 import type { SqliteDatabase } from '../quota/sqlite.js';
 import { BloomFilter } from './bloom.js';
@@ -605,6 +605,6 @@ export async function openSqliteStore(options: SqliteStoreOptions = {}): Promise
     if (dir) removeDir(dir);
     // A full disk is said as such, naming the folder the index was to be made in (TMPDIR).
     if (diskTrouble(e)?.disk === 'full') throw storeFailure(e, options.dir ?? tmpdir());
-    throw new SandanError('RECONCILE_INDEX', `Cannot create the reconciliation index: ${messageOf(e)}`, { cause: e });
+    throw storeError('RECONCILE_INDEX', 'Cannot create the reconciliation index', e);
   }
 }

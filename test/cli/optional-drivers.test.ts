@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // better-sqlite3 and pg are optional dependencies (`npm install --omit=optional` leaves them out).
@@ -167,5 +168,90 @@ describe('without the optional database drivers', () => {
       catch (e) { console.log(JSON.stringify({ sandan: e instanceof SandanError, code: e.code, cause: e.cause?.code })); }`;
     const r = await node(['--import', hide, '--input-type=module', '-e', script]);
     expect(JSON.parse(r.stdout)).toEqual({ sandan: true, code: 'QUOTA_STORE', cause: 'ERR_MODULE_NOT_FOUND' });
+  });
+});
+
+// npm builds better-sqlite3's native part in its install script, which it skips under --ignore-scripts or for a
+// dependency the project's allowScripts does not approve. Then the package is there and opening a database fails
+// deep in the `bindings` package. A hook resolves better-sqlite3 to a copy of the real package without its build.
+describe('with better-sqlite3 installed but not built', () => {
+  let dir: string;
+  let unbuilt: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sandan-unbuilt-'));
+    const modules = join(dir, 'node_modules');
+    for (const name of ['bindings', 'file-uri-to-path', 'better-sqlite3']) {
+      const from = join(ROOT, 'node_modules', name);
+      cpSync(from, join(modules, name), {
+        recursive: true,
+        filter: (src) => src !== join(from, 'build') && src !== join(from, 'deps') && src !== join(from, 'src'),
+      });
+    }
+    const main = pathToFileURL(join(modules, 'better-sqlite3/lib/index.js')).href;
+    writeFileSync(
+      join(dir, 'hooks.mjs'),
+      `export async function resolve(specifier, context, next) {
+  if (specifier === 'better-sqlite3') return { url: ${JSON.stringify(main)}, format: 'commonjs', shortCircuit: true };
+  return next(specifier, context);
+}
+`,
+    );
+    unbuilt = join(dir, 'unbuilt.mjs');
+    writeFileSync(unbuilt, `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const WHAT =
+    "better-sqlite3 is installed but not built (npm did not run its install script: --ignore-scripts, or the project's package.json allowScripts does not approve it); approve and build it: npm approve-scripts better-sqlite3 && npm rebuild better-sqlite3";
+
+  it('the copy really is unbuilt: the bindings package cannot find the native part', async () => {
+    const r = await node([
+      '--import',
+      unbuilt,
+      '--input-type=module',
+      '-e',
+      "const { default: D } = await import('better-sqlite3'); new D(':memory:')",
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Could not locate the bindings file');
+  });
+
+  it('sandan quota, sandan emulate --state and the library say what to do, not where bindings looked', async () => {
+    const args = ['quota', 'reserve', '--buyer-id', '11010519491231002X', '--order', 'O-1', '--amount', '10'];
+    args.push('--db', join(dir, 'q.sqlite'));
+    const quota = await node(['--import', unbuilt, BIN, ...args]);
+    expect([quota.code, quota.stdout]).toEqual([2, '']);
+    const HINT =
+      'hint: Run it in the project where sandan is installed; an npm older than 11.16 has no approve-scripts, and `npm rebuild better-sqlite3` alone builds it. A global sandan: `npm install -g sandan --allow-scripts=better-sqlite3`.\n';
+    expect(quota.stderr).toBe(`sandan: Cannot open the quota database ${join(dir, 'q.sqlite')}: ${WHAT}\n${HINT}`);
+    const state = join(dir, 'state.sqlite');
+    const emulate = await node(['--import', unbuilt, BIN, 'emulate', '--state', state, '--no-folder', '--port', '0']);
+    expect([emulate.code, emulate.stdout]).toEqual([2, '']);
+    expect(emulate.stderr).toBe(`sandan: Cannot open the emulator state ${state}: ${WHAT}\n${HINT}`);
+    const script = `
+      import { openSqliteQuotaStore } from 'sandan/quota/sqlite';
+      import { openSqliteStore } from 'sandan';
+      for (const open of [() => openSqliteQuotaStore(':memory:'), () => openSqliteStore()]) {
+        try { await open(); console.log('opened'); }
+        catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message, details: e.details })); }
+      }`;
+    const lib = await node(['--import', unbuilt, '--input-type=module', '-e', script]);
+    expect(
+      lib.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
+      {
+        code: 'QUOTA_STORE',
+        message: `Cannot open the quota database :memory:: ${WHAT}`,
+        details: { driver: 'better-sqlite3', notBuilt: true },
+      },
+      {
+        code: 'RECONCILE_INDEX',
+        message: `Cannot create the reconciliation index: ${WHAT}`,
+        details: { driver: 'better-sqlite3', notBuilt: true },
+      },
+    ]);
   });
 });

@@ -251,7 +251,10 @@ export function registerEmulateCommand(program: Command, { io, setExit }: Comman
         .choices(['normal', 'full'])
         .default('normal'),
     )
-    .option('--trust <certs...>', 'certificate files (PEM or DER) whose signatures are trusted')
+    .option(
+      '--trust <certs...>',
+      'certificate files (PEM or DER; every certificate of a PEM file) whose signatures are trusted',
+    )
     .option('--no-require-signature', 'accept CEB621/623/625/711 without a signature (a present one is still checked)')
     .option('--district <code>', 'customs district whose rules apply, e.g. 2900 (default: from each message)')
     .option('--rates <file>', 'a rate table (JSON) for the tax check and the tax bills, before the bundled one')

@@ -7,6 +7,7 @@ import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 import { escapeAttr, escapeText } from '../xml/serialize.js';
 import { receiptMatches } from './state.js';
 import type { EmulatorEngine, OutgoingReceipt, ReceiptFilter } from './types.js';
+import type { PaymentDataRequest } from './payment-data.js';
 
 /*
  * The HTTP transport of the customs emulator: what an enterprise's service talks to instead of
@@ -65,6 +66,29 @@ export interface HttpTransport {
    * The engine is not closed (its owner does that).
    */
   close(): Promise<void>;
+  /**
+   * Opens a request for an order's "179" payment data and, with `platDataOpen`, posts its `openReq` to the platform as
+   * customs does, with what the platform answered: what `POST /admin/payment-data-request` answers.
+   */
+  requestPaymentData(orderNo: string, options?: { ebpCode?: string; sessionID?: string }): Promise<PaymentDataAsked>;
+}
+
+/** A "179" request and, when the emulator posted it to the platform's platDataOpen, what the platform answered. */
+export interface PaymentDataAsked {
+  request: PaymentDataRequest;
+  platform?: PlatformAnswer;
+}
+
+/**
+ * The platform's answer to an `openReq`: its HTTP status, its body (the first 64 KiB), and `code` when the body is the
+ * JSON answer the specification asks for (`{"code":"10000",…}`); `error` when it could not be reached or did not
+ * answer in time.
+ */
+export interface PlatformAnswer {
+  status?: number;
+  body?: string;
+  code?: string;
+  error?: string;
 }
 
 /**
@@ -460,12 +484,11 @@ export async function startHttpTransport(
       // {"orderNo": "…", "ebpCode"?: "…", "sessionID"?: "…"}: customs asks for an order's payment data.
       POST: async (req, res) => {
         const { orderNo, ebpCode, sessionID } = await json(req);
-        const request = engine.requestPaymentData(orderNo as string, {
+        const asked = await requestPaymentData(orderNo as string, {
           ...(ebpCode !== undefined && { ebpCode: ebpCode as string }),
           ...(sessionID !== undefined && { sessionID: sessionID as string }),
         });
-        const platform = platDataOpen === undefined ? undefined : await askPlatform(platDataOpen, request.openReq);
-        sendJson(req, res, 200, { request, ...(platform && { platform }) });
+        sendJson(req, res, 200, asked);
       },
     },
     '/admin/payment-data': {
@@ -482,15 +505,18 @@ export async function startHttpTransport(
     },
   };
 
-  /**
-   * Posts `openReq` to the platform's platDataOpen as customs does (a form, field openReq) and tells what it answered:
-   * its HTTP status, its body (the first 64 KiB), and `code` when the body is the JSON answer the specification asks
-   * for (`{"code":"10000",…}`); `error` when it could not be reached or did not answer in time.
-   */
-  async function askPlatform(
-    url: string,
-    openReq: string,
-  ): Promise<{ status?: number; body?: string; code?: string; error?: string }> {
+  /** Opens a "179" request and, with platDataOpen, asks the platform. */
+  async function requestPaymentData(
+    orderNo: string,
+    options?: { ebpCode?: string; sessionID?: string },
+  ): Promise<PaymentDataAsked> {
+    const request = engine.requestPaymentData(orderNo, options);
+    const platform = platDataOpen === undefined ? undefined : await askPlatform(platDataOpen, request.openReq);
+    return { request, ...(platform && { platform }) };
+  }
+
+  /** Posts `openReq` to the platform's platDataOpen as customs does (a form, field openReq): what it answered. */
+  async function askPlatform(url: string, openReq: string): Promise<PlatformAnswer> {
     try {
       const r = await fetch(url, {
         method: 'POST',
@@ -608,6 +634,7 @@ export async function startHttpTransport(
     url: `http://${shown}:${port}`,
     host,
     port,
+    requestPaymentData,
     close() {
       closed ??= new Promise<void>((resolve) => {
         closing = true;

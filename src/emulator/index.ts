@@ -5,7 +5,8 @@ import { SandanError } from '../errors.js';
 import { manualClock, realClock } from './clock.js';
 import { createEngine } from './engine.js';
 import { startFolderTransport, type FolderTransport, type FolderTransportOptions } from './folder.js';
-import { startHttpTransport, type HttpTransport, type HttpTransportOptions } from './http.js';
+import { startHttpTransport, type HttpTransport, type HttpTransportOptions, type PaymentDataAsked } from './http.js';
+import type { PaymentDataUpload } from './payment-data.js';
 import type {
   Acknowledgement,
   EmulatorClock,
@@ -75,6 +76,14 @@ export interface CustomsEmulator {
    * sends these, but the specification does not say when; the emulator sends one only when asked.
    */
   taxBillStatus(invtNo: string, status: '2' | '3'): Promise<OutgoingReceipt>;
+  /**
+   * Asks for an order's "179" payment data, as customs does: opens the request (its `openReq`, `sessionID` and the
+   * time until which an upload is taken) and, when the HTTP transport has `platDataOpen`, posts `openReq` to the
+   * platform and tells what it answered. Without that the request is only opened: deliver `openReq` yourself.
+   */
+  requestPaymentData(orderNo: string, options?: { ebpCode?: string; sessionID?: string }): Promise<PaymentDataAsked>;
+  /** The "179" uploads received (the newest `history`), after sequence number `after` (default 0). */
+  paymentDataUploads(after?: number): PaymentDataUpload[];
   /** What it received and keeps (the newest `history`), after sequence number `after` (default 0), oldest first; at most `limit`. */
   received(after?: number, limit?: number): ReceivedMessage[];
   /**
@@ -163,6 +172,10 @@ export async function createCustomsEmulator(options: CustomsEmulatorOptions = {}
       await folder?.flush();
       return r;
     },
+    async requestPaymentData(orderNo, o) {
+      return http ? http.requestPaymentData(orderNo, o) : { request: engine.requestPaymentData(orderNo, o) };
+    },
+    paymentDataUploads: (after) => engine.paymentDataUploads(after),
     received: (after, limit) => engine.received(after, limit),
     historyStart: () => engine.historyStart(),
     now: () => engine.now(),
@@ -190,7 +203,13 @@ export {
   type PaymentDataRequest,
   type PaymentDataUpload,
 } from './payment-data.js';
-export { startHttpTransport, type HttpTransport, type HttpTransportOptions } from './http.js';
+export {
+  startHttpTransport,
+  type HttpTransport,
+  type HttpTransportOptions,
+  type PaymentDataAsked,
+  type PlatformAnswer,
+} from './http.js';
 export { startFolderTransport, type FolderTransport, type FolderTransportOptions } from './folder.js';
 export type {
   Acknowledgement,

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock, realClock } from '../../src/emulator/clock.js';
 import { createEngine } from '../../src/emulator/engine.js';
 import { startHttpTransport } from '../../src/emulator/http.js';
+import { createCustomsEmulator } from '../../src/emulator/index.js';
 import { PAYMENT_DATA_MESSAGES as M } from '../../src/emulator/payment-data.js';
 import type { EmulatorEngine } from '../../src/emulator/types.js';
 import {
@@ -313,6 +314,40 @@ describe.skipIf(noOpenssl)('the "179" desk over HTTP: the emulator calls the pla
         .uploads;
     }
     expect(uploads).toMatchObject([{ accepted: true, sessionID: request.sessionID }]);
+  });
+
+  it('createCustomsEmulator does the same in a program: requestPaymentData asks the platform, paymentDataUploads lists', async () => {
+    const customs = await createCustomsEmulator({
+      clock: 'real',
+      folder: false,
+      http: { platDataOpen: platformUrl },
+      trust: { certificates: [keys.text('sm2.crt')] },
+    });
+    const before = emulatorUrl;
+    // The platform uploads to this emulator for now.
+    emulatorUrl = customs.url!;
+    try {
+      const { request, platform: answer } = await customs.requestPaymentData('SD202611200002', {
+        ebpCode: '3301964J31',
+      });
+      expect(request).toMatchObject({ orderNo: 'SD202611200002', ebpCode: '3301964J31' });
+      expect(answer).toMatchObject({ status: 200, code: '10000' });
+      let uploads = customs.paymentDataUploads();
+      for (let i = 0; i < 100 && uploads.length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        uploads = customs.paymentDataUploads();
+      }
+      expect(uploads).toMatchObject([{ seq: 1, accepted: true, sessionID: request.sessionID }]);
+    } finally {
+      emulatorUrl = before;
+      await customs.close();
+    }
+    // Without the HTTP transport (or without platDataOpen) the request is only opened: no platform is asked.
+    const quiet = await createCustomsEmulator({ clock: 'real', folder: false, http: false });
+    const only = await quiet.requestPaymentData('SD202611200003');
+    expect(Object.keys(only)).toEqual(['request']);
+    expect(JSON.parse(only.request.openReq)).toMatchObject({ orderNo: 'SD202611200003' });
+    await quiet.close();
   });
 
   it('answers an upload in JSON, as customs does, and a bad request as misuse', async () => {

@@ -201,11 +201,11 @@ describe('journey 1 against the customs emulator', () => {
         body: payExUploadBody(upload),
       });
       expect(await taken.json()).toMatchObject({ code: '10000', message: '上传成功' });
-      expect(customs179.engine.paymentDataUploads()).toMatchObject([
+      expect(customs179.paymentDataUploads()).toMatchObject([
         { accepted: true, sessionID: request.sessionID, orderNo: 'SD202611209001' },
       ]);
       // An order the service never took: it answers, and has nothing to upload.
-      const unknown = customs179.engine.requestPaymentData('SD202611209999');
+      const { request: unknown } = await customs179.requestPaymentData('SD202611209999');
       expect(await shop.paymentData(unknown.openReq)).toEqual({ answer: expect.stringContaining('"code":"10000"') });
     } finally {
       await customs179.close();

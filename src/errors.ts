@@ -97,7 +97,7 @@ export function diskTrouble(e: unknown): { errno: string; disk: 'full' | 'io' } 
 
 /**
  * What to do when better-sqlite3 is installed but its native part was never built, so that opening a database fails
- * with the `bindings` package's "Could not locate the bindings file" and the dozen paths it tried. npm builds the part
+ * with the `bindings` package's "Could not locate the bindings file" and every path it tried. npm builds the part
  * in the package's install script, which it does not run under `--ignore-scripts`, nor for a dependency the project
  * has not approved in package.json's `allowScripts` (npm 11.16 added the field and only warns; a later npm blocks).
  * Undefined for any other failure.

@@ -6,8 +6,9 @@
  *
  * What it checks, in this order (the first failure answers): the upload is a payExInfoStr; its certNo is that of a
  * certificate the emulator trusts (customs: the certificate registered for the platform); the signature; the
- * certificate's dates on the emulator's clock (unless the engine ignores them, as for messages); the sessionID is one the desk handed out, not yet answered, within its window; the requested order is among the
- * upload's orders; the platform, when the request named one. Requests live in memory only: they last minutes.
+ * certificate's dates on the emulator's clock (unless the engine ignores them, as for messages); the sessionID is one
+ * the desk handed out, not yet answered, within its window; the requested order is among the upload's orders; the
+ * platform, when the request named one. Requests live in memory only: they last minutes.
  */
 import type { X509Certificate } from 'node:crypto';
 import { addDays } from 'date-fns';

@@ -137,35 +137,58 @@ export function parsePkcs8Ec(buf: Uint8Array): { curve: string | undefined; d: U
 
 /** basicConstraints (RFC 5280 4.2.1.9). */
 const OID_BASIC_CONSTRAINTS = '2.5.29.19';
+/** keyUsage (RFC 5280 4.2.1.3). */
+const OID_KEY_USAGE = '2.5.29.15';
 
-/**
- * basicConstraints' pathLenConstraint among a certificate's extensions (the [3] field of its TBS), or undefined when
- * it has none: how many CA certificates may stand below this one in a chain.
- */
-function pathLenOf(buf: Uint8Array, extensions: Tlv | undefined): number | undefined {
+/** The value (the OCTET STRING's content, one TLV) of the extension `oid` among a certificate's extensions ([3]). */
+function extensionValue(buf: Uint8Array, extensions: Tlv | undefined, oid: string): Tlv | undefined {
   if (extensions === undefined) return undefined;
   const [list] = children(buf, extensions);
   if (!list) return undefined;
   for (const ext of children(buf, list)) {
-    const [oid, ...rest] = children(buf, ext);
-    if (!oid || oidString(buf, oid) !== OID_BASIC_CONSTRAINTS) continue;
+    const [id, ...rest] = children(buf, ext);
+    if (!id || oidString(buf, id) !== oid) continue;
     const value = rest[rest.length - 1];
-    if (value?.tag !== 0x04) throw new Error('bad basicConstraints');
-    const [constraints] = children(buf, value);
-    // SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER (0..MAX) OPTIONAL }
-    const int = constraints && children(buf, constraints).find((t) => t.tag === 0x02);
-    if (!int) return undefined;
-    if (int.end - int.start > 4) return Number.MAX_SAFE_INTEGER;
-    let n = 0;
-    for (let i = int.start; i < int.end; i++) n = n * 256 + buf[i]!;
-    return n;
+    if (value?.tag !== 0x04) throw new Error(`bad extension ${oid}`);
+    return children(buf, value)[0];
   }
   return undefined;
 }
 
 /**
+ * basicConstraints' pathLenConstraint, or undefined when the certificate has none: how many CA certificates may stand
+ * below this one in a chain.
+ */
+function pathLenOf(buf: Uint8Array, extensions: Tlv | undefined): number | undefined {
+  const constraints = extensionValue(buf, extensions, OID_BASIC_CONSTRAINTS);
+  // SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER (0..MAX) OPTIONAL }
+  const int = constraints && children(buf, constraints).find((t) => t.tag === 0x02);
+  if (!int) return undefined;
+  if (int.end - int.start > 4) return Number.MAX_SAFE_INTEGER;
+  let n = 0;
+  for (let i = int.start; i < int.end; i++) n = n * 256 + buf[i]!;
+  return n;
+}
+
+/**
+ * keyUsage's bits, bit i of the BIT STRING as 1 << i (0 digitalSignature, 1 nonRepudiation, … 5 keyCertSign,
+ * 8 decipherOnly), or undefined when the certificate has no keyUsage (then any use is allowed).
+ */
+function keyUsageOf(buf: Uint8Array, extensions: Tlv | undefined): number | undefined {
+  const bits = extensionValue(buf, extensions, OID_KEY_USAGE);
+  if (bits === undefined) return undefined;
+  if (bits.tag !== 0x03 || bits.end <= bits.start) throw new Error('bad keyUsage');
+  // The first content byte counts the unused bits; then the bits, the first one the high bit of the first byte.
+  let n = 0;
+  for (let i = bits.start + 1; i < bits.end && i < bits.start + 3; i++)
+    for (let b = 0; b < 8; b++) if (buf[i]! & (0x80 >> b)) n |= 1 << ((i - bits.start - 1) * 8 + b);
+  return n;
+}
+
+/**
  * The parts of an X.509 certificate needed to check its signature (TBS bytes, algorithm OID, signature bits, SPKI
- * bytes), its version (1 when the optional version field is absent) and basicConstraints' pathLenConstraint.
+ * bytes), its version (1 when the optional version field is absent), basicConstraints' pathLenConstraint and
+ * keyUsage's bits.
  */
 export function parseCertificate(buf: Uint8Array): {
   tbs: Uint8Array;
@@ -174,6 +197,7 @@ export function parseCertificate(buf: Uint8Array): {
   spki: Uint8Array;
   version: number;
   pathLen: number | undefined;
+  keyUsage: number | undefined;
 } {
   const top = readTlv(buf, 0);
   const [tbs, alg, sig] = children(buf, top);
@@ -188,12 +212,11 @@ export function parseCertificate(buf: Uint8Array): {
   const versionInt = off ? children(buf, fields[0]!)[0] : undefined;
   // (Version ::= INTEGER { v1(0), v2(1), v3(2) }, one content byte)
   const version = versionInt && versionInt.end === versionInt.start + 1 ? buf[versionInt.start]! + 1 : 1;
+  const extensions = fields.find((f) => f.tag === 0xa3);
   return {
     version,
-    pathLen: pathLenOf(
-      buf,
-      fields.find((f) => f.tag === 0xa3),
-    ),
+    pathLen: pathLenOf(buf, extensions),
+    keyUsage: keyUsageOf(buf, extensions),
     tbs: buf.subarray(tbs.head, tbs.end),
     signatureAlgorithm: oidString(buf, oid),
     signature: buf.subarray(sig.start + 1, sig.end),

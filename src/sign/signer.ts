@@ -44,6 +44,11 @@ export interface CertificateInfo {
   readonly sm2Point?: Uint8Array;
   /** Lower-case hex serial number, the usual certificate number. */
   readonly serialHex: string;
+  /**
+   * Its key may sign data (a message, a 179 sign string): the certificate has no keyUsage, or keyUsage has
+   * digitalSignature or nonRepudiation (RFC 5280 4.2.1.3). A CA's certificate limited to keyCertSign may not.
+   */
+  readonly signsData: boolean;
 }
 
 const certCache = new WeakMap<object, CertificateInfo>();
@@ -81,17 +86,20 @@ export function readCertificate(cert: string | Uint8Array | X509Certificate): Ce
   const der = x509.raw;
   let info: CertificateInfo;
   try {
-    const spki = parseSpki(parseCertificate(der).spki);
+    const parsed = parseCertificate(der);
+    const spki = parseSpki(parsed.spki);
     const serialHex = x509.serialNumber.toLowerCase();
+    // keyUsage bit 0 digitalSignature, bit 1 nonRepudiation (contentCommitment).
+    const signsData = parsed.keyUsage === undefined || (parsed.keyUsage & 0b11) !== 0;
     if (spki.algorithm === OID_RSA) {
-      info = { x509, der, keyType: 'rsa', rsaKey: x509.publicKey, serialHex };
+      info = { x509, der, keyType: 'rsa', rsaKey: x509.publicKey, serialHex, signsData };
     } else if (
       (spki.algorithm === OID_EC_PUBLIC_KEY || spki.algorithm === OID_SM2) &&
       (spki.curve === OID_SM2 || spki.curve === undefined) &&
       spki.key.length === 65 &&
       spki.key[0] === 4
     ) {
-      info = { x509, der, keyType: 'sm2', sm2Point: spki.key, serialHex };
+      info = { x509, der, keyType: 'sm2', sm2Point: spki.key, serialHex, signsData };
     } else {
       throw new Error(
         `unsupported public key (algorithm ${describeOid(spki.algorithm)}${spki.curve ? `, curve ${describeOid(spki.curve)}` : ''}); only RSA and SM2 are used by customs`,

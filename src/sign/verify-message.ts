@@ -542,6 +542,12 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
         : 'The SignatureValue matches none of the given certificates',
       state('signature-mismatch', undefined),
     );
+  // The signature holds, but a certificate whose keyUsage does not allow signing data vouches for none.
+  if (!cert.signsData)
+    throw new Fail(
+      'certificate-invalid',
+      `The signing certificate (${cert.x509.subject.replace(/\n/g, ', ')}, serial ${cert.serialHex}) may not sign data: its keyUsage has neither digitalSignature nor nonRepudiation`,
+    );
   const trust = anchors.length ? trusted(cert, anchors, carried) : { chain: [] };
   if (!trust || trust.notCa)
     throw new Fail(

@@ -199,4 +199,46 @@ describe.skipIf(noOpenssl)('chains through CA certificates the message carries',
     const repeated = Array.from({ length: 20 }, () => 'inter2');
     expect(verifyMessage(await signedBy('leaf', [...repeated, 'inter']), trust)).toMatchObject({ valid: true });
   });
+
+  it("refuses a signer whose keyUsage allows no signing of data; OpenSSL's S/MIME signing purpose agrees", async () => {
+    // Self-signed, no extended key usage: `-purpose smimesign` then checks keyUsage alone (digitalSignature or
+    // nonRepudiation), the rule verifyMessage applies to the signer.
+    const uses: Array<[name: string, bc: string, keyUsage: string, signs: boolean]> = [
+      ['kuNone', 'CA:FALSE', '', true],
+      ['kuDs', 'CA:FALSE', 'keyUsage=critical,digitalSignature\n', true],
+      ['kuNr', 'CA:FALSE', 'keyUsage=critical,nonRepudiation\n', true],
+      ['kuDsKe', 'CA:FALSE', 'keyUsage=critical,digitalSignature,keyEncipherment\n', true],
+      ['kuKe', 'CA:FALSE', 'keyUsage=critical,keyEncipherment\n', false],
+      ['kuCa', 'CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign\n', false],
+    ];
+    for (const [name, bc, keyUsage, signs] of uses) {
+      cert(name, bc, undefined, 365, false, keyUsage);
+      let openssl_ok = true;
+      try {
+        openssl(['verify', '-partial_chain', '-CAfile', p(`${name}.crt`), '-purpose', 'smimesign', p(`${name}.crt`)]);
+      } catch {
+        openssl_ok = false;
+      }
+      expect(openssl_ok, `OpenSSL on ${name}`).toBe(signs);
+      const xml = await signedBy(name, []);
+      const anchored = verifyMessage(xml, { trustedCertificates: [pem(name)] });
+      const alone = verifyMessage(xml);
+      if (signs) {
+        expect(anchored, name).toMatchObject({ valid: true, trusted: true });
+        expect(alone, name).toMatchObject({ valid: true, trusted: false });
+      } else {
+        // Trusted or not, and before the trust is looked at: the certificate is not one that signs.
+        for (const r of [anchored, alone])
+          expect(r, name).toMatchObject({
+            valid: false,
+            reason: 'certificate-invalid',
+            message: expect.stringMatching(
+              new RegExp(
+                `^The signing certificate \\(CN=chain ${name}, serial [0-9a-f]+\\) may not sign data: its keyUsage has neither digitalSignature nor nonRepudiation$`,
+              ),
+            ),
+          });
+      }
+    }
+  });
 });

@@ -228,12 +228,19 @@ function notAPrivateKey(bytes: Uint8Array): string | undefined {
 /**
  * A signer over a private key held in memory (RSA or SM2). The algorithm follows the key type:
  * RSA keys sign rsa-sha1 by default (rsa-sha256 on request), SM2 keys sign sm2-sm3.
- * The key must match the certificate.
+ * The key must match the certificate, and the certificate must allow signing data (no keyUsage, or one with
+ * digitalSignature or nonRepudiation).
  * @throws SandanError `SIGN_KEY_INVALID`, `SIGN_CERT_INVALID`
  */
 export function createLocalSigner(opts: LocalSignerOptions): Signer {
   checkArgument(opts, 'object', 'createLocalSigner', 'the options');
   const cert = readCertificate(opts.certificate);
+  // What verifyMessage refuses (certificate-invalid) is not signed in the first place.
+  if (!cert.signsData)
+    throw new SandanError(
+      'SIGN_CERT_INVALID',
+      "The certificate may not sign data: its keyUsage has neither digitalSignature nor nonRepudiation (an encryption or CA certificate); sign with the card's signing certificate",
+    );
   const key = loadKey(opts.key, opts.passphrase);
   const certificateNumber = opts.certificateNumber ?? cert.serialHex;
   if (key.asymmetricKeyType === 'rsa') {

@@ -70,6 +70,30 @@ function opensslTrusts(leaf: string, anchor: string, carried: string[], at?: num
   }
 }
 
+/**
+ * A CEB311 signed with `name`'s key and carrying `name`'s certificate, which the signer would refuse: signed with a
+ * certificate of the same key that has no keyUsage (`name`Free), whose KeyInfo certificate is then swapped (KeyInfo is
+ * not signed).
+ */
+async function signedDespite(name: string): Promise<string> {
+  openssl([
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    p(`${name}.key`),
+    '-subj',
+    `/CN=free ${name}`,
+    '-days',
+    '1',
+    '-out',
+    p(`${name}Free.crt`),
+  ]);
+  const signer = createLocalSigner({ key: readFileSync(p(`${name}.key`)), certificate: pem(`${name}Free`) });
+  const { xml } = await signMessage(unsignedSample('CEB311Message'), signer);
+  return xml.replace(body(`${name}Free`), body(name));
+}
+
 /** A CEB311 signed with `leaf`'s key, KeyInfo carrying `carried` after the signer's certificate (KeyInfo is not signed). */
 async function signedBy(leaf: string, carried: string[]): Promise<string> {
   const signer = createLocalSigner({ key: readFileSync(p(`${leaf}.key`)), certificate: pem(leaf) });
@@ -220,7 +244,12 @@ describe.skipIf(noOpenssl)('chains through CA certificates the message carries',
         openssl_ok = false;
       }
       expect(openssl_ok, `OpenSSL on ${name}`).toBe(signs);
-      const xml = await signedBy(name, []);
+      // The signer refuses such a certificate itself; the message is then made with a key usage put back in place.
+      if (!signs)
+        expect(() => createLocalSigner({ key: readFileSync(p(`${name}.key`)), certificate: pem(name) })).toThrowError(
+          expect.objectContaining({ code: 'SIGN_CERT_INVALID', message: expect.stringMatching(/may not sign data/) }),
+        );
+      const xml = signs ? await signedBy(name, []) : await signedDespite(name);
       const anchored = verifyMessage(xml, { trustedCertificates: [pem(name)] });
       const alone = verifyMessage(xml);
       if (signs) {

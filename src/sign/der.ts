@@ -172,12 +172,18 @@ function pathLenOf(buf: Uint8Array, extensions: Tlv | undefined): number | undef
 
 /**
  * keyUsage's bits, bit i of the BIT STRING as 1 << i (0 digitalSignature, 1 nonRepudiation, … 5 keyCertSign,
- * 8 decipherOnly), or undefined when the certificate has no keyUsage (then any use is allowed).
+ * 8 decipherOnly), or undefined when the certificate has no keyUsage (then any use is allowed). A keyUsage that cannot
+ * be read allows nothing (0), rather than making the whole certificate unreadable: only a signer's is looked at.
  */
 function keyUsageOf(buf: Uint8Array, extensions: Tlv | undefined): number | undefined {
-  const bits = extensionValue(buf, extensions, OID_KEY_USAGE);
+  let bits: Tlv | undefined;
+  try {
+    bits = extensionValue(buf, extensions, OID_KEY_USAGE);
+  } catch {
+    return 0;
+  }
   if (bits === undefined) return undefined;
-  if (bits.tag !== 0x03 || bits.end <= bits.start) throw new Error('bad keyUsage');
+  if (bits.tag !== 0x03 || bits.end <= bits.start) return 0;
   // The first content byte counts the unused bits; then the bits, the first one the high bit of the first byte.
   let n = 0;
   for (let i = bits.start + 1; i < bits.end && i < bits.start + 3; i++)

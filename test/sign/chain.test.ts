@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalSigner, signMessage, verifyMessage } from '../../src/index.js';
+import { createLocalSigner, readCertificate, signMessage, verifyMessage } from '../../src/index.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
 import { openssl, unsignedSample } from './helpers.js';
 
@@ -269,5 +269,17 @@ describe.skipIf(noOpenssl)('chains through CA certificates the message carries',
           });
       }
     }
+  });
+
+  it('reads a keyUsage it cannot parse as allowing nothing, without making the certificate unreadable', () => {
+    // kuDs's keyUsage (OID 2.5.29.15, critical, BIT STRING 07 80: digitalSignature) with the BIT STRING tag spoiled.
+    const der = Buffer.from(body('kuDs'), 'base64');
+    const at = der.indexOf(Buffer.from('0603551d0f0101ff040403020780', 'hex'));
+    expect(at).toBeGreaterThan(0);
+    const spoiled = Buffer.from(der);
+    spoiled[at + 10] = 0x05;
+    expect(readCertificate(der).signsData).toBe(true);
+    const info = readCertificate(spoiled);
+    expect([info.serialHex, info.signsData]).toEqual([readCertificate(der).serialHex, false]);
   });
 });

@@ -102,7 +102,7 @@ export function diskTrouble(e: unknown): { errno: string; disk: 'full' | 'io' } 
  * has not approved in package.json's `allowScripts` (npm 11.16 added the field and only warns; a later npm blocks).
  * Undefined for any other failure.
  */
-export function sqliteNotBuilt(e: unknown): string | undefined {
+function sqliteNotBuilt(e: unknown): string | undefined {
   if (!messageOf(e).includes('Could not locate the bindings file')) return undefined;
   return (
     'better-sqlite3 is installed but not built (npm did not run its install script: --ignore-scripts, or the ' +

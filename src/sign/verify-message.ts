@@ -219,6 +219,16 @@ function b64(el: XmlElement, what: string): Buffer {
   return Buffer.from(text, 'base64');
 }
 
+/** A certificate's subject on one line, as the messages name it. */
+function subjectOf(cert: CertificateInfo): string {
+  return cert.x509.subject.replace(/\n/g, ', ');
+}
+
+/** "The signing certificate (subject, serial …)": how a refusal of the signer's certificate starts. */
+function signingCertificate(cert: CertificateInfo): string {
+  return `The signing certificate (${subjectOf(cert)}, serial ${cert.serialHex})`;
+}
+
 function eq(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
@@ -546,15 +556,15 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
   if (!cert.signsData)
     throw new Fail(
       'certificate-invalid',
-      `The signing certificate (${cert.x509.subject.replace(/\n/g, ', ')}, serial ${cert.serialHex}) may not sign data: its keyUsage has neither digitalSignature nor nonRepudiation`,
+      `${signingCertificate(cert)} may not sign data: its keyUsage has neither digitalSignature nor nonRepudiation`,
     );
   const trust = anchors.length ? trusted(cert, anchors, carried) : { chain: [] };
   if (!trust || trust.notCa)
     throw new Fail(
       'certificate-untrusted',
-      `The signing certificate (${cert.x509.subject.replace(/\n/g, ', ')}, serial ${cert.serialHex}) is not trusted${
+      `${signingCertificate(cert)} is not trusted${
         trust?.notCa
-          ? `: it was signed with the key of the given certificate ${trust.notCa.x509.subject.replace(/\n/g, ', ')} (serial ${trust.notCa.serialHex}), which is not a certificate authority (no basicConstraints cA), so it vouches for itself only`
+          ? `: it was signed with the key of the given certificate ${subjectOf(trust.notCa)} (serial ${trust.notCa.serialHex}), which is not a certificate authority (no basicConstraints cA), so it vouches for itself only`
           : ''
       }`,
       state('certificate-untrusted', cert),
@@ -566,7 +576,7 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
     for (const [i, ca] of trust.chain.entries())
       dated.push([
         ca.x509,
-        `${i === 0 ? 'The CA certificate that issued it' : 'A CA certificate of its chain'} (${ca.x509.subject.replace(/\n/g, ', ')})`,
+        `${i === 0 ? 'The CA certificate that issued it' : 'A CA certificate of its chain'} (${subjectOf(ca)})`,
       ]);
     for (const [x509, what] of dated) {
       const { from, to, outside } = validityAt(x509, t);

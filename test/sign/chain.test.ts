@@ -244,7 +244,8 @@ describe.skipIf(noOpenssl)('chains through CA certificates the message carries',
         openssl_ok = false;
       }
       expect(openssl_ok, `OpenSSL on ${name}`).toBe(signs);
-      // The signer refuses such a certificate itself; the message is then made with a key usage put back in place.
+      // The signer refuses such a certificate itself; the message is then signed under a certificate of the same key
+      // without keyUsage, and given this one in KeyInfo.
       if (!signs)
         expect(() => createLocalSigner({ key: readFileSync(p(`${name}.key`)), certificate: pem(name) })).toThrowError(
           expect.objectContaining({ code: 'SIGN_CERT_INVALID', message: expect.stringMatching(/may not sign data/) }),

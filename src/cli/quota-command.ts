@@ -30,6 +30,7 @@ interface QuotaCommandOptions {
   releasedAt?: string;
   stage?: CommitStage;
   outsideReturnWindow?: 'refuse' | 'allow';
+  ifCommitted?: 'refuse' | 'release';
   busyTimeout?: string;
   format: 'text' | 'json';
 }
@@ -271,7 +272,10 @@ async function quotaCommand(action: QuotaAction, opts: QuotaCommandOptions, io: 
           action === 'commit'
             ? await ledger.commit(order!, { ...now, ...(opts.stage !== undefined && { stage: opts.stage }) })
             : action === 'release'
-              ? await ledger.release(order!, now)
+              ? await ledger.release(order!, {
+                  ...now,
+                  ...(opts.ifCommitted !== undefined && { ifCommitted: opts.ifCommitted }),
+                })
               : await ledger.refund(order!, amount, {
                   ...now,
                   ...(opts.key !== undefined && { key: opts.key }),
@@ -340,6 +344,11 @@ const OPTIONS = {
       '--outside-return-window <what>',
       'a return outside the return window is refused (default) or applied anyway',
     ).choices(['refuse', 'allow']),
+  ifCommitted: () =>
+    new Option(
+      '--if-committed <what>',
+      'an order customs concluded or released is refused (default: it still counts) or released: customs approved its cancel (CEB624 399)',
+    ).choices(['refuse', 'release']),
 } as const;
 
 /**
@@ -366,8 +375,9 @@ const ACTIONS: Array<{ name: QuotaAction; description: string; options: Array<ke
   },
   {
     name: 'release',
-    description: 'the order was cancelled: give its quota back (--order)',
-    options: ['order', 'ebpCode', 'at'],
+    description:
+      'the order was cancelled: give its quota back (--order); exit 1 when customs has counted it (committed) and --if-committed release is not given',
+    options: ['order', 'ebpCode', 'at', 'ifCommitted'],
   },
   {
     name: 'refund',

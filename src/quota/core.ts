@@ -398,6 +398,11 @@ export type QuotaRefusal =
   | 'released'
   /** Only released (committed) inventories can be refunded. */
   | 'not-committed'
+  /**
+   * The order is committed (customs concluded or released it) and the release was not said to
+   * be customs' approval of a cancel (`ifCommitted: 'release'`): customs still counts it.
+   */
+  | 'committed'
   /** The refund is larger than what still counts for the order. */
   | 'over-refund'
   /** The return was applied for (or arrived) after the return window of the release closed. */
@@ -706,7 +711,10 @@ export function planCommit(
 
 /**
  * Decides a release: the order was cancelled (or its reservation expired). Whatever still
- * counts is given back. A released order is a duplicate.
+ * counts is given back. A released order is a duplicate. A committed order is customs' count:
+ * only a cancel customs approved (CEB624 399) gives it back, so it is released only when the
+ * caller says so (`ifCommitted: 'release'`, as the receipts adapter does); a platform's own
+ * cancel after release would give back quota customs still counts.
  */
 export function planRelease(
   entry: QuotaEntry,
@@ -714,6 +722,7 @@ export function planRelease(
   limit: Decimal,
   now: Date,
   reason: 'cancelled' | 'expired' = 'cancelled',
+  ifCommitted: 'refuse' | 'release' = 'refuse',
 ): QuotaPlan {
   if (entry.status === 'released') return done(entry, entries, limit, now, true, [], []);
   if (reason === 'expired' && entry.status !== 'reserved') {
@@ -721,6 +730,15 @@ export function planRelease(
       entry,
       'not-committed',
       `Order ${orderLabel(entry)} is ${entry.status}; only a reservation can expire`,
+      balanceOf(entries, entry.year, limit, now),
+      entry,
+    );
+  }
+  if (entry.status === 'committed' && ifCommitted !== 'release') {
+    return refused(
+      entry,
+      'committed',
+      `Order ${orderLabel(entry)} is committed: customs concluded or released its inventory and counts it. Only a cancel customs approved (CEB624 399) gives it back: release it with ifCommitted: 'release' (--if-committed release on the command line). A return after release is a refund (CEB626)`,
       balanceOf(entries, entry.year, limit, now),
       entry,
     );

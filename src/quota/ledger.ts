@@ -398,14 +398,26 @@ export class QuotaLedger {
     );
   }
 
-  /** The order was cancelled (CEB624 approved) or its reservation expired: its quota is given back. */
+  /**
+   * The order was cancelled or its reservation expired: its quota is given back. A committed
+   * order (customs concluded or released it) is refused (`committed`) unless `ifCommitted` is
+   * `release`: customs approved its cancel (CEB624 399), as {@link applyReceipts} says.
+   */
   async release(
     order: QuotaOrderRef,
-    options?: { now?: QuotaInstant; reason?: 'cancelled' | 'expired' },
+    options?: { now?: QuotaInstant; reason?: 'cancelled' | 'expired'; ifCommitted?: 'refuse' | 'release' },
   ): Promise<QuotaResult> {
     const opts = optionsObject(options, 'QuotaLedger.release', 'QUOTA_INVALID');
     const now = this.now(opts.now);
-    return this.onOrder(order, (e, all, limit) => planRelease(e, all, limit, now, opts.reason ?? 'cancelled'));
+    const ifCommitted = opts.ifCommitted ?? 'refuse';
+    if (ifCommitted !== 'refuse' && ifCommitted !== 'release')
+      throw new SandanError(
+        'QUOTA_INVALID',
+        `ifCommitted must be 'refuse' or 'release', got ${JSON.stringify(ifCommitted)}`,
+      );
+    return this.onOrder(order, (e, all, limit) =>
+      planRelease(e, all, limit, now, opts.reason ?? 'cancelled', ifCommitted),
+    );
   }
 
   /**

@@ -178,7 +178,12 @@ async function applyTo(
         await ledger.commit(order, { ...at, stage: STAGES.get(receiptStatusText(receipt.returnStatus))! }),
       );
     case 'release':
-      return outcome(receipt, action, order, await ledger.release(order, { ...at, reason: 'cancelled' }));
+      return outcome(
+        receipt,
+        action,
+        order,
+        await ledger.release(order, { ...at, reason: 'cancelled', ifCommitted: 'release' }),
+      );
     case 'refund': {
       const amount = receipt.amount === undefined ? undefined : toAmount(receipt.amount, 'receipt amount');
       const key = `CEB626:${receipt.copNo ?? ''}:${receipt.invtNo ?? ''}:${receipt.copNo === undefined ? (receipt.returnTime ?? '') : ''}`;

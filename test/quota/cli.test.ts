@@ -92,7 +92,13 @@ describe('sandan quota', () => {
       'sandan: The refund keyed "RET-1" of order O-1 was applied with 0.5 CNY, not 5; a key is applied once, for one amount\n' +
         'hint: A refund key (--key) is applied once, for one amount: give another return of the order its own key. See the order in `sandan quota history --buyer-id …`.\n',
     ]);
+    // O-1 is committed: customs counts it, so a release without its approved cancel is refused (exit 1).
     r = await cli(['quota', 'release', '--db', db, '--order', 'O-1']);
+    expect([r.code, r.stdout]).toEqual([
+      1,
+      "refused (committed): Order O-1 is committed: customs concluded or released its inventory and counts it. Only a cancel customs approved (CEB624 399) gives it back: release it with ifCommitted: 'release' (--if-committed release on the command line). A return after release is a refund (CEB626)\nremaining: 1000 CNY\n",
+    ]);
+    r = await cli(['quota', 'release', '--db', db, '--order', 'O-1', '--if-committed', 'release']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
       'order O-1: released (25000.5 CNY, 0.5 refunded)\nremaining in 2026: 26000 of 26000 CNY (used 0)\n',

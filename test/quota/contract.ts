@@ -240,11 +240,15 @@ export function quotaContract(h: Harness): void {
       expect(await l.refund('R-3')).toMatchObject({ ok: false, reason: 'not-committed' });
       expect(await l.commit('NOPE')).toMatchObject({ ok: false, reason: 'unknown-order', remaining: undefined });
 
-      // A committed inventory that is cancelled afterwards gives back what still counts.
+      // A committed inventory is customs' count: a release without customs' approval is refused
+      // and changes nothing; a cancel customs approved (CEB624 399) gives back what still counts.
       await l.reserve('R-4', BUYER, '300', '2026-04-04');
       await l.commit('R-4');
       await l.refund('R-4', '100', { key: 'k' });
-      const back = await l.release('R-4');
+      const usedBefore = s((await l.remaining(BUYER, 2026)).used);
+      expect(await l.release('R-4')).toMatchObject({ ok: false, reason: 'committed', entry: { status: 'committed' } });
+      expect(s((await l.remaining(BUYER, 2026)).used)).toBe(usedBefore);
+      const back = await l.release('R-4', { ifCommitted: 'release' });
       expect(back.ok).toBe(true);
       b = await l.remaining(BUYER, 2026);
       expect(s(b.used)).toBe('10');
@@ -858,8 +862,8 @@ export function quotaContract(h: Harness): void {
       const rb = await l.refund(B, '400', { key: 'RET-1' });
       expect([rb.ok, rb.ok && rb.duplicate, s(rb.remaining)]).toEqual([true, false, '24800']);
       expect(await l.refund(A, '400', { key: 'RET-1' })).toMatchObject({ ok: true, duplicate: true });
-      // B cancelled after release: what still counts of B (600) comes back; A keeps its 600.
-      const rel = await l.release(B);
+      // B's cancel approved after release: what still counts of B (600) comes back; A keeps its 600.
+      const rel = await l.release(B, { ifCommitted: 'release' });
       expect([rel.ok, s(rel.remaining)]).toEqual([true, '25400']);
       expect((await l.find(A))?.status).toBe('committed');
       expect((await l.find(B))?.status).toBe('released');

@@ -207,8 +207,13 @@ function signatureCode(messageType: string, reason: VerifyFailureReason): string
     case 'CEB311':
       return '-301020';
     default:
-      // No E-Port code of its own: the DXP layer's (answered with a CEB900).
-      return reason === 'certificate-expired' ? '1002' : changed ? '1004' : '1001';
+      // No E-Port code of its own: the DXP layer's (answered with a CEB900). The DXP table has one
+      // code for a certificate out of its dates (1002, 签名已过期); a not-yet-valid one is taken to get it too.
+      return reason === 'certificate-expired' || reason === 'certificate-not-yet-valid'
+        ? '1002'
+        : changed
+          ? '1004'
+          : '1001';
   }
 }
 

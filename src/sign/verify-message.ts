@@ -60,8 +60,10 @@ export type VerifyFailureReason =
   | 'certificate-invalid'
   /** Trusted certificates were given and the signing certificate is neither one of them nor issued by one. */
   | 'certificate-untrusted'
-  /** The certificate is not valid at the time asked for. */
+  /** The certificate (or a CA of its chain) is no longer valid at the time asked for. */
   | 'certificate-expired'
+  /** The certificate (or a CA of its chain) is not yet valid at the time asked for. */
+  | 'certificate-not-yet-valid'
   /** The signature over SignedInfo is wrong: SignedInfo changed, or another key signed. */
   | 'signature-mismatch'
   /** The document changed after signing. */
@@ -580,10 +582,9 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
       ]);
     for (const [x509, what] of dated) {
       const { from, to, outside } = validityAt(x509, t);
-      // (one reason for both sides; the message tells which)
       if (outside)
         throw new Fail(
-          'certificate-expired',
+          outside === 'before' ? 'certificate-not-yet-valid' : 'certificate-expired',
           `${what} is ${outside === 'before' ? 'not yet valid' : 'no longer valid'} at ${beijingIso(t)}: it is valid from ${beijingIso(from)} to ${beijingIso(to)}`,
         );
     }

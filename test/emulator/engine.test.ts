@@ -556,7 +556,20 @@ describe('rejections, each from a declaration with that defect', () => {
     ]);
     const lax = await engine({ trust: { certificates: [cert] }, certificateDates: 'ignore' });
     expect((await lax.submit(await message(d, 'inventory', early), { transport: 'api' })).accepted).toBe(true);
-    await Promise.all([e.close(), lax.close()]);
+    // A certificate whose dates begin after the clock (2030): not yet valid, named so in the ack; customs'
+    // tables have one code for both sides of the dates, so the codes stay -621029 and 1002.
+    const future = longLived(signing.keys, 'rsa', 'future-rsa', '20300101000000Z', '20310101000000Z');
+    const late = createLocalSigner({ key: signing.keys.read('rsa.key'), certificate: future });
+    const f = await engine({ trust: { certificates: [future] } });
+    const early2 = await f.submit(await message(d, 'inventory', late), { transport: 'api' });
+    expect([early2.accepted, read(early2.body).documents[0]!.returnStatus, early2.reason]).toEqual([
+      false,
+      '-621029',
+      'signature: certificate-not-yet-valid',
+    ]);
+    const pay2 = read((await f.submit(await message(d, 'payment', late), { transport: 'api' })).body);
+    expect([pay2.messageType, parseReturnInfo(String(pay2.documents[0]!.returnInfo)).code]).toEqual(['CEB900', '1002']);
+    await Promise.all([e.close(), lax.close(), f.close()]);
   });
 
   it('never throws on input: malformed, XSD-invalid, unknown or empty → CEB900 with 0001/0002', async () => {

@@ -274,7 +274,7 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
     expect(verifyMessage(rsaSigned, { trustedCertificates: [] })).toMatchObject({ valid: true, trusted: false });
     expect(verifyMessage(rsaSigned, { at: new Date('2000-01-01') })).toMatchObject({
       valid: false,
-      reason: 'certificate-expired',
+      reason: 'certificate-not-yet-valid',
     });
   });
 
@@ -287,7 +287,8 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
     expect(at(to + 999)).toMatchObject({ valid: true });
     expect(at(to + 1000)).toMatchObject({ valid: false, reason: 'certificate-expired' });
     expect(at(from)).toMatchObject({ valid: true });
-    expect(at(from - 1)).toMatchObject({ valid: false, reason: 'certificate-expired' });
+    // Before its first second it is not expired but not yet valid: a reason of its own.
+    expect(at(from - 1)).toMatchObject({ valid: false, reason: 'certificate-not-yet-valid' });
   });
 
   it('certificateValidityAt: the period OpenSSL reads, and the boundaries verifyMessage keeps', () => {

@@ -173,7 +173,7 @@ export class PaymentDataDesk {
       return { message: M.notRegistered, reason: `certNo ${certNo} is not a certificate the emulator trusts` };
     const v = verifyPayExchange(text, { certificate: certificate.x509, certNo });
     if (!v.valid)
-      return v.reason === 'signature-mismatch'
+      return v.reason === 'signature-mismatch' || v.reason === 'certificate-invalid'
         ? { message: M.signature, reason: v.message }
         : { message: M.malformed, reason: v.message };
     // As for a signed message: customs refuses a signature whose certificate is not valid on the day it arrives.

@@ -291,7 +291,12 @@ export type PayExVerifyResult =
       signString: string;
       signatureAlgorithm: SignatureAlgorithm;
     }
-  | { valid: false; reason: 'malformed' | 'certificate-mismatch' | 'signature-mismatch'; message: string };
+  | {
+      valid: false;
+      /** `certificate-invalid`: the signature holds, but the certificate's keyUsage does not allow signing data. */
+      reason: 'malformed' | 'certificate-mismatch' | 'certificate-invalid' | 'signature-mismatch';
+      message: string;
+    };
 
 type PayExFailure = Extract<PayExVerifyResult, { valid: false }>;
 
@@ -360,6 +365,12 @@ export function verifyPayExchange(
   if (!sig) return fail('malformed', 'signValue is not base64');
   const { ok } = checkSignatureValue(alg, data, sig, cert);
   if (!ok) return fail('signature-mismatch', 'signValue does not match the payment data and the certificate');
+  // As verifyMessage: a certificate whose keyUsage does not allow signing data vouches for none.
+  if (!cert.signsData)
+    return fail(
+      'certificate-invalid',
+      `The certificate (serial ${cert.serialHex}) may not sign data: its keyUsage has neither digitalSignature nor nonRepudiation`,
+    );
   return {
     valid: true,
     sessionID,

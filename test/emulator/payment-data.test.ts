@@ -1,6 +1,7 @@
 // The emulator's "179" desk: customs asks a platform for an order's raw payment data and takes the signed upload.
 // The platform's side is sandan's own (parseOpenReq, openReqResponse, signPayExchange, payExUploadBody) and, once, a
 // real E-Port card's upload that another project published with the card's certificate.
+import { X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Decimal } from 'decimal.js';
@@ -21,7 +22,7 @@ import {
 } from '../../src/index.js';
 import { cardCertificate, cardUpload179 } from '../helpers/eport-card.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
-import { makeKeys, type TestKeys } from '../sign/helpers.js';
+import { makeKeys, openssl, type TestKeys } from '../sign/helpers.js';
 
 const T0 = '2026-11-20T02:20:00Z';
 const noOpenssl = skipWithout('openssl');
@@ -114,6 +115,46 @@ describe.skipIf(noOpenssl)('the "179" payment data desk', () => {
       [2, false, r.sessionID, 'SD202611200001'],
     ]);
     expect(e.paymentDataUploads(1)[0]?.reason).toBe(`session ${r.sessionID} was answered already`);
+    await e.close();
+  });
+
+  it('answers 验签失败 to a card whose certificate may not sign data (keyUsage without digitalSignature or nonRepudiation)', async () => {
+    // An RSA card registered with an encryption-only certificate of the key that signs: the signature holds.
+    const rsaSerial = new X509Certificate(keys.text('rsa.crt')).serialNumber.toLowerCase().replace(/^0+/, '');
+    const encryptionOnly = keys.path('rsa-enc.crt');
+    openssl([
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      keys.path('rsa.key'),
+      '-sha256',
+      '-subj',
+      '/CN=encryption only',
+      '-days',
+      '365',
+      '-set_serial',
+      `0x${rsaSerial}`,
+      '-addext',
+      'basicConstraints=critical,CA:FALSE',
+      '-addext',
+      'keyUsage=critical,keyEncipherment',
+      '-out',
+      encryptionOnly,
+    ]);
+    const e = await createEngine({
+      store: 'memory',
+      clock: manualClock(T0),
+      trust: { certificates: [keys.text('rsa-enc.crt')] },
+      certificateDates: 'ignore',
+    });
+    const r = e.requestPaymentData('SD202611200001', { ebpCode: '3301964J31' });
+    const rsaCard = createLocalSigner({ key: keys.read('rsa.key'), certificate: keys.text('rsa.crt') });
+    expect(e.uploadPaymentData(await upload(r.openReq, rsaCard))).toMatchObject({
+      code: '20000',
+      message: M.signature,
+    });
+    expect(e.paymentDataUploads()[0]?.reason).toMatch(/may not sign data: its keyUsage has neither/);
     await e.close();
   });
 

@@ -158,6 +158,47 @@ describe('179 payment-data upload', () => {
     ).toBe(true);
   });
 
+  it.skipIf(NO_KEYS)(
+    'refuses a certificate whose keyUsage allows no signing of data, as verifyMessage does',
+    async () => {
+      const signer = createLocalSigner({ key: keys.read('rsa.key'), certificate: keys.text('rsa.crt') });
+      const { payExInfoStr } = await signPayExchange(specData(), signer);
+      // The same key in certificates that differ only in keyUsage: the signature holds against each.
+      const withUsage = (name: string, keyUsage: string) => {
+        const out = keys.path(`${name}.crt`);
+        openssl([
+          'req',
+          '-x509',
+          '-new',
+          '-key',
+          keys.path('rsa.key'),
+          '-sha256',
+          '-subj',
+          `/CN=${name}`,
+          '-days',
+          '365',
+          '-set_serial',
+          '0x7701',
+          '-addext',
+          'basicConstraints=critical,CA:FALSE',
+          '-addext',
+          `keyUsage=critical,${keyUsage}`,
+          '-out',
+          out,
+        ]);
+        return verifyPayExchange(payExInfoStr, { certificate: keys.text(`${name}.crt`) });
+      };
+      expect(withUsage('payex-enc', 'keyEncipherment')).toMatchObject({
+        valid: false,
+        reason: 'certificate-invalid',
+        message:
+          'The certificate (serial 7701) may not sign data: its keyUsage has neither digitalSignature nor nonRepudiation',
+      });
+      expect(withUsage('payex-ds', 'digitalSignature')).toMatchObject({ valid: true });
+      expect(withUsage('payex-nr', 'nonRepudiation')).toMatchObject({ valid: true });
+    },
+  );
+
   it.skipIf(NO_KEYS)('refuses a signValue that is not strict base64 as malformed, not as a mismatch', async () => {
     const signer = createLocalSigner({ key: keys.read('sm2.key'), certificate: keys.text('sm2.crt') });
     const { payExInfoStr, signValue } = await signPayExchange(specData(), signer);

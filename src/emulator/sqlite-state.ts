@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { SandanError, storeError } from '../errors.js';
+import { storeError } from '../errors.js';
+import { loadSqliteDriver } from '../io/optional.js';
 import type { OutgoingReceipt, ReceivedMessage, Scenario } from './types.js';
 import {
   historyOf,
@@ -111,18 +112,7 @@ export async function openSqliteState(
   options: StateOptions & { synchronous?: 'NORMAL' | 'FULL' } = {},
 ): Promise<EmulatorState> {
   const history = historyOf(options);
-  let Database: typeof BetterSqlite3;
-  try {
-    Database = (await import('better-sqlite3')).default;
-  } catch (e) {
-    throw new SandanError(
-      'QUOTA_STORE',
-      'The emulator state in SQLite needs better-sqlite3: npm install better-sqlite3',
-      {
-        cause: e,
-      },
-    );
-  }
+  const Database = await loadSqliteDriver('QUOTA_STORE', 'The emulator state in SQLite');
   let db: BetterSqlite3.Database;
   try {
     db = new Database(path, { timeout: 5000 });

@@ -19,12 +19,3 @@ export function sleep(ms: number): Promise<void> {
 export function backoff(attempt: number, baseMs = 5, capMs = 250): number {
   return Math.random() * Math.min(capMs, baseMs * 2 ** attempt);
 }
-
-/**
- * Imports an optional dependency at run time. The specifier is a variable so that bundlers
- * leave the driver out of the bundle and it is resolved from the user's node_modules.
- */
-export async function loadOptional<T>(name: string): Promise<T> {
-  const specifier = name;
-  return (await import(specifier)) as T;
-}

@@ -2,7 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SandanError, storeError } from '../errors.js';
 import { describeInput, isRecord, optionsObject } from '../model/guards.js';
-import { backoff, loadOptional, Mutex, sleep } from './mutex.js';
+import { loadSqliteDriver } from '../io/optional.js';
+import { backoff, Mutex, sleep } from './mutex.js';
 import { orderLabel } from './core.js';
 import { entryOfRow, eventOfRow, quantitiesText, type EntryRowOf, type EventRowOf } from './rows.js';
 import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
@@ -478,16 +479,7 @@ export async function openSqliteQuotaStore(path: string, options?: SqliteQuotaSt
     );
   const busyTimeoutMs = checkBusyTimeout(opts.busyTimeoutMs);
   const readOnly = opts.readOnly === true;
-  let Database: typeof BetterSqlite3;
-  try {
-    Database = (await loadOptional<{ default: typeof BetterSqlite3 }>('better-sqlite3')).default;
-  } catch (e) {
-    throw new SandanError(
-      'QUOTA_STORE',
-      'The SQLite quota store needs the optional dependency better-sqlite3: npm install better-sqlite3',
-      { cause: e, details: { driver: 'better-sqlite3' } },
-    );
-  }
+  const Database = await loadSqliteDriver('QUOTA_STORE', 'The SQLite quota store');
   if (readOnly && path !== ':memory:' && !existsSync(path))
     throw new SandanError(
       'QUOTA_STORE',

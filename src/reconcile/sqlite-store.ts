@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { diskTrouble, SandanError, storeError } from '../errors.js';
+import { loadSqliteDriver } from '../io/optional.js';
 import { describeInput, isRecord } from '../model/guards.js';
 import type { SqliteDatabase } from '../quota/sqlite.js';
 import { BloomFilter } from './bloom.js';
@@ -584,17 +585,11 @@ export class SqliteStore implements ReconcileStore {
  * (an optional dependency) is not installed or the file cannot be created.
  */
 export async function openSqliteStore(options: SqliteStoreOptions = {}): Promise<SqliteStore> {
-  let Database: typeof BetterSqlite3;
-  try {
-    const specifier = 'better-sqlite3';
-    Database = ((await import(specifier)) as { default: typeof BetterSqlite3 }).default;
-  } catch (e) {
-    throw new SandanError(
-      'RECONCILE_INDEX',
-      'The on-disk reconciliation index needs the optional dependency better-sqlite3: npm install better-sqlite3 (or use the in-memory index for small inputs)',
-      { cause: e },
-    );
-  }
+  const Database = await loadSqliteDriver(
+    'RECONCILE_INDEX',
+    'The on-disk reconciliation index',
+    'or use the in-memory index for small inputs',
+  );
   let dir: string | undefined;
   try {
     dir = makeTempDir(options.dir ?? tmpdir(), 'sandan-reconcile-');

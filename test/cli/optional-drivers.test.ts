@@ -125,7 +125,7 @@ describe('without the optional database drivers', () => {
     ]);
     expect([r.code, r.stdout]).toEqual([2, '']);
     expect(r.stderr).toBe(
-      'sandan: The emulator state in SQLite needs better-sqlite3: npm install better-sqlite3\n' +
+      'sandan: The emulator state in SQLite needs the optional dependency better-sqlite3: npm install better-sqlite3\n' +
         'hint: Check --state (a SQLite file; it needs better-sqlite3), or keep the state in memory with --memory.\n',
     );
   });

@@ -82,6 +82,11 @@ const cases: Array<[what: string, call: () => unknown, code: string, message?: R
   ],
   ['QuotaLedger.commit(order, "released")', () => ledger().commit(ORDER, 'released' as never), 'QUOTA_INVALID'],
   ['QuotaLedger.release(order, null)', () => ledger().release(ORDER, null as never), 'QUOTA_INVALID'],
+  [
+    'QuotaLedger.release(order, { ifCommitted: true })',
+    () => ledger().release(ORDER, { ifCommitted: true as never }),
+    'QUOTA_INVALID',
+  ],
   ['QuotaLedger.remaining(id, 2026, null)', () => ledger().remaining(BUYER, 2026, null as never), 'QUOTA_INVALID'],
   [
     'applyReceipt(ledger, receipt, null)',

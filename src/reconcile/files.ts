@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { resolve } from 'node:path';
 import { SandanError, isSandanError } from '../errors.js';
 import { describeInput, optionsObject, checkArgument } from '../model/guards.js';
 import { notUtf8Error } from '../xml/safety.js';
@@ -52,9 +53,11 @@ function notUtf8In(previous: Buffer | undefined, bytes: Buffer | undefined, befo
 
 /**
  * Expands files and folders (recursively, symbolic links followed) into a sorted list of files; in
- * folders only those ending in one of `extensions` (default `*.xml`). What a folder's walk cannot
- * read (a broken link, a link loop, a folder that cannot be listed) goes to `onUnreadable` when
- * given, else its `FILE_UNREADABLE` error is thrown: never left out silently.
+ * folders only those ending in one of `extensions` (default `*.xml`). A file named twice (the same
+ * path given twice, or a folder and a folder or file inside it) is listed once, where it came
+ * first: a customs inbox given as both bills and receipts would else count every bill twice. What a
+ * folder's walk cannot read (a broken link, a link loop, a folder that cannot be listed) goes to
+ * `onUnreadable` when given, else its `FILE_UNREADABLE` error is thrown: never left out silently.
  */
 export async function expandPaths(
   paths: readonly string[],
@@ -63,13 +66,21 @@ export async function expandPaths(
 ): Promise<string[]> {
   checkArgument(paths, 'list', 'expandPaths', 'paths');
   const out: string[] = [];
+  // By the absolute path as written (links are not resolved: two links to one file are two names).
+  const seen = new Set<string>();
+  const add = (p: string) => {
+    const key = resolve(p);
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(p);
+  };
   const walk = async (dir: string) => {
     for await (const p of filesUnder(dir, undefined, onUnreadable))
-      if (extensions.some((x) => p.toLowerCase().endsWith(x))) out.push(p);
+      if (extensions.some((x) => p.toLowerCase().endsWith(x))) add(p);
   };
   for (const p of paths) {
     if ((await statInputPath(p)).isDirectory()) await walk(p);
-    else out.push(p);
+    else add(p);
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -39,6 +39,28 @@ describe('sandan reconcile', () => {
     expect(j.summary.mismatches[0]).toMatchObject({ kind: 'declared', amount: '0.01' });
     expect(j.orders).toHaveLength(202);
     expect(typeof j.summary.byMonth['2026-11'].orders).toBe('number');
+  });
+
+  it('reads a file once however often the paths name it (a customs inbox given as bills and as receipts)', async () => {
+    const once = JSON.parse((await runCli([...base, '--format', 'json'])).stdout).summary.inputs;
+    // The whole folder as bills and as receipts, a folder inside it again, and one bill file twice.
+    const bill = join(dir, 'bills', readdirSync(join(dir, 'bills')).sort()[0]!);
+    const args = ['reconcile', '--declarations', join(dir, 'declarations.ndjson'), '--rates', join(dir, 'rates.json')];
+    const r = await runCli([
+      ...args,
+      '--tax-bills',
+      dir,
+      join(dir, 'bills'),
+      bill,
+      '--receipts',
+      `${dir}/./receipts`,
+      dir,
+      '--format',
+      'json',
+    ]);
+    const inputs = JSON.parse(r.stdout).summary.inputs;
+    // (the generated month has two duplicate bills of its own, counted alike both ways)
+    expect(inputs).toEqual(once);
   });
 
   it('writes CSV with a BOM and one row per order, to --out', async () => {

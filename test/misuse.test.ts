@@ -63,7 +63,12 @@ async function thrown(call: () => unknown): Promise<{ name: string; code?: strin
 
 const cases: Array<[what: string, call: () => unknown, code: string, message?: RegExp]> = [
   // Options objects.
-  ['validate(input, null)', () => validate(example('hangzhou-1210'), null as never), 'INVALID_OPTION'],
+  [
+    'validate(input, null)',
+    () => validate(example('hangzhou-1210'), null as never),
+    'INVALID_OPTION',
+    /^validate: the options must be an object/,
+  ],
   ['createValidator("2900")', () => createValidator('2900' as never), 'INVALID_OPTION', /must be an object/],
   ['createTaxCalculator(null)', () => createTaxCalculator(null as never), 'INVALID_OPTION', /createTaxCalculator/],
   ['parseCebXml(xml, null)', () => parseCebXml(XML, null as never), 'INVALID_OPTION', /parseCebXml/],

@@ -70,19 +70,19 @@ export interface QuotaLedgerOptions {
 /** Options of {@link QuotaLedger.reserve}. */
 export interface ReserveOptions {
   /** The inventory's enterprise number, for matching receipts. */
-  copNo?: string;
+  copNo?: string | undefined;
   /** The inventory number, for matching receipts. */
-  invtNo?: string;
+  invtNo?: string | undefined;
   /**
    * The order's legal quantities per tariff line, e.g. `[{ hs8: '17019910', unit: '035', qty: '1.5' }]`,
    * for the positive list's per-person annual caps ({@link QuotaLedger.usedQuantities}). State
    * every line of a capped code (or all lines); `[]` states that the order has none.
    */
-  quantities?: readonly QuotaQuantityInput[];
+  quantities?: readonly QuotaQuantityInput[] | undefined;
   /** Overrides the ledger's reservation time-to-live for this order, in ms. */
-  ttlMs?: number;
+  ttlMs?: number | undefined;
   /** The time the reservation is made; default: the clock. */
-  now?: QuotaInstant;
+  now?: QuotaInstant | undefined;
 }
 
 /** Options of {@link QuotaLedger.remaining} and {@link QuotaLedger.usedQuantities}. */
@@ -92,28 +92,28 @@ export interface ExcludeOrderOptions {
    * alone (found as {@link QuotaOrderRef} says; when several platforms have an order with that
    * number, none is left out).
    */
-  excludeOrder?: QuotaOrderRef;
+  excludeOrder?: QuotaOrderRef | undefined;
   /** @deprecated The same as `excludeOrder` with an orderNo alone; give `excludeOrder` with the platform. */
-  excludeOrderNo?: string;
+  excludeOrderNo?: string | undefined;
 }
 
 /** Options of {@link QuotaLedger.refund}. */
 export interface RefundOptions {
   /** The time of the refund; default: the clock. */
-  now?: QuotaInstant;
+  now?: QuotaInstant | undefined;
   /** Idempotency key: a refund with a key is applied once. */
-  key?: string;
+  key?: string | undefined;
   /** When the return was applied for (CEB625 appTime); default: `now`. */
-  appliedAt?: QuotaInstant;
+  appliedAt?: QuotaInstant | undefined;
   /** When the goods were back in the original site, zone or centre, when known; checked against the arrival deadline. */
-  arrivedAt?: QuotaInstant;
+  arrivedAt?: QuotaInstant | undefined;
   /** When the inventory was released; default: the time the ledger committed the order. */
-  releasedAt?: QuotaInstant;
+  releasedAt?: QuotaInstant | undefined;
   /**
    * A return outside the window of its release gives no quota back: `refuse` (default) says so
    * as a refusal; `allow` applies it anyway (e.g. customs approved it after all).
    */
-  outsideReturnWindow?: 'refuse' | 'allow';
+  outsideReturnWindow?: 'refuse' | 'allow' | undefined;
 }
 
 /** The policy lookup built from the bundled national ruleset. */
@@ -248,7 +248,7 @@ export class QuotaLedger {
   async remaining(
     buyerIdNumber: string,
     year: number,
-    options?: { at?: QuotaInstant } & ExcludeOrderOptions,
+    options?: { at?: QuotaInstant | undefined } & ExcludeOrderOptions,
   ): Promise<QuotaBalance> {
     const opts = optionsObject(options, 'QuotaLedger.remaining', 'QUOTA_INVALID');
     checkYear(year);
@@ -384,7 +384,10 @@ export class QuotaLedger {
    * `released`): the reservation becomes a committed amount. A `released` commit after a
    * `concluded` one counts nothing again but dates the release the return window starts from.
    */
-  async commit(order: QuotaOrderRef, options?: { now?: QuotaInstant; stage?: CommitStage }): Promise<QuotaResult> {
+  async commit(
+    order: QuotaOrderRef,
+    options?: { now?: QuotaInstant | undefined; stage?: CommitStage | undefined },
+  ): Promise<QuotaResult> {
     const opts = optionsObject(options, 'QuotaLedger.commit', 'QUOTA_INVALID');
     const now = this.now(opts.now);
     const stage = opts.stage ?? 'released';
@@ -405,7 +408,11 @@ export class QuotaLedger {
    */
   async release(
     order: QuotaOrderRef,
-    options?: { now?: QuotaInstant; reason?: 'cancelled' | 'expired'; ifCommitted?: 'refuse' | 'release' },
+    options?: {
+      now?: QuotaInstant | undefined;
+      reason?: 'cancelled' | 'expired' | undefined;
+      ifCommitted?: 'refuse' | 'release' | undefined;
+    },
   ): Promise<QuotaResult> {
     const opts = optionsObject(options, 'QuotaLedger.release', 'QUOTA_INVALID');
     const now = this.now(opts.now);

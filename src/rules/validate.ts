@@ -72,7 +72,10 @@ export type Validator = (input: unknown, at?: string) => ValidationResult;
  * SandanError on misuse (bad date, unknown district, broken ruleset); never on bad data.
  */
 export function createValidator(options?: ValidateOptions): Validator {
-  const prepared = prepare(options);
+  return validatorOf(prepare(options));
+}
+
+function validatorOf(prepared: PreparedOptions): Validator {
   return (input, at) => {
     const { resolved, undated } = prepared.resolve(input, at);
     return runRules(input, resolved, prepared, undated);
@@ -285,5 +288,6 @@ export function extensionsFor(
  * optional user ruleset. Returns `{ valid, issues }`; never throws on bad business data.
  */
 export function validate(input: unknown, options?: ValidateOptions): ValidationResult {
-  return createValidator(options)(input);
+  // (prepared under its own name, so that misuse names the function the caller called)
+  return validatorOf(prepare(options, 'validate'))(input);
 }

@@ -13,10 +13,13 @@ const MESSAGES = {
     en: 'order.taxTotal is 0: no tax was withheld from the buyer (the spec: 无则填写“0”); customs bills the computed tax {computed} (duty {duty}, consumption tax {consumption}, VAT {vat}) to the guarantor (inventory.assureCode)',
   },
   // The first part is the tax module's finding, as `sandan tax` shows it.
-  'rate-missing': { zh: '{detail}；未核对该项税款', en: '{detail}; its tax was not checked (pass rates with --rates)' },
+  'rate-missing': {
+    zh: '{detail}；未核对该项税款',
+    en: '{detail}; its tax was not checked (give a rate table: the option `rates`, or --rates on the command line)',
+  },
   'tax-quantity-unit': {
     zh: '{detail}；未核对该项税款',
-    en: '{detail}; its tax was not checked (pass rates with --rates)',
+    en: '{detail}; its tax was not checked (give a rate table: the option `rates`, or --rates on the command line)',
   },
   'rate-not-in-force': { zh: '{detail}', en: '{detail}' },
 } as const;

@@ -125,7 +125,7 @@ ruleTester(taxTotalMatches, {
           },
           message: {
             zh: '消费税按计量单位 095 计征，但该商品申报的单位（035, 122）中没有该单位，无法计算；未核对该项税款',
-            en: "The consumption tax is charged per unit 095, but none of the line's units (035, 122) is that unit; the line is left out of the totals; its tax was not checked (pass rates with --rates)",
+            en: "The consumption tax is charged per unit 095, but none of the line's units (035, 122) is that unit; the line is left out of the totals; its tax was not checked (give a rate table: the option `rates`, or --rates on the command line)",
           },
         },
       ],

@@ -4,8 +4,8 @@
  * with skipLibCheck off and without @types/better-sqlite3 or @types/pg. Then attw and publint
  * judge the same tarball (scripts/check-package.mjs, also `npm run check:package`).
  *
- * The same tarball must also ship every example file the docs' commands name, and run the README's commands for a
- * project that installed it.
+ * The same tarball must also carry no install-time script of sandan's own, ship every example file the docs'
+ * commands name, and run the README's commands for a project that installed it.
  *
  * Needs a fresh dist/ (vitest's global setup builds it). Offline: the tarball is unpacked into
  * each consumer's node_modules/sandan and sandan's dependencies are linked from this checkout
@@ -132,6 +132,12 @@ const CONSUMERS = [
   { name: 'cjs', type: 'commonjs', module: 'Node16', moduleResolution: 'Node16' },
 ] as const;
 
+/**
+ * Scripts npm runs when a project installs a package: the first three for every dependency; `prepare` for one
+ * installed from git, and npm 11 lists it among the scripts to approve for a tarball too.
+ */
+const INSTALL_TIME = ['preinstall', 'install', 'postinstall', 'prepare'];
+
 /** The command lines of the ```sh blocks of a doc (a leading `$ ` dropped). */
 function shellLines(doc: string): string[] {
   const text = readFileSync(join(root, doc), 'utf8');
@@ -215,6 +221,13 @@ describe('the packed tarball in consumer projects', () => {
 });
 
 describe('the packed tarball as a project installs it', () => {
+  it('its package.json has no script that npm runs, or asks to approve, when a project installs sandan', () => {
+    const manifest = JSON.parse(readFileSync(join(installed, 'node_modules', 'sandan', 'package.json'), 'utf8')) as {
+      scripts?: Record<string, string>;
+    };
+    expect(Object.keys(manifest.scripts ?? {}).filter((name) => INSTALL_TIME.includes(name))).toEqual([]);
+  });
+
   it('holds every example file that the commands of README.md and docs/ name', () => {
     const docs = [
       'README.md',

@@ -4,7 +4,7 @@
  * makes), sandan's dependencies and @types/node as an install would bring them, and tsc run on it as a separate
  * process. test/packaging/consumers.test.ts (the tarball) and test/docs-snippets.test.ts (the docs' code) use it.
  *
- * Offline: the dependencies are symlinked from this checkout's node_modules; deliberately not better-sqlite3, pg or
+ * Offline: the dependencies are symlinked from this checkout's node_modules; by default not better-sqlite3, pg or
  * their @types (optional drivers sandan's types must not need).
  */
 import { execFile, execFileSync } from 'node:child_process';
@@ -26,6 +26,8 @@ export interface ConsumerOptions {
   compilerOptions: Record<string, unknown>;
   /** The project's source files, by path relative to `dir`. */
   files: Record<string, string>;
+  /** Link the optional drivers too, as a plain `npm install sandan` brings them (for running code, not types). */
+  optional?: boolean;
 }
 
 /** Writes the project into `dir` (created if missing). tsconfig.json includes `src`. */
@@ -39,8 +41,10 @@ export function createConsumer(dir: string, o: ConsumerOptions): void {
   }
   const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
+    optionalDependencies: Record<string, string>;
   };
-  for (const dep of [...Object.keys(manifest.dependencies), '@types/node']) {
+  const optional = o.optional ? Object.keys(manifest.optionalDependencies) : [];
+  for (const dep of [...Object.keys(manifest.dependencies), ...optional, '@types/node']) {
     const from = join(ROOT, 'node_modules', dep);
     if (!existsSync(from)) continue;
     mkdirSync(dirname(join(dir, 'node_modules', dep)), { recursive: true });

@@ -4,6 +4,9 @@
  * with skipLibCheck off and without @types/better-sqlite3 or @types/pg. Then attw and publint
  * judge the same tarball (scripts/check-package.mjs, also `npm run check:package`).
  *
+ * The same tarball must also carry no install-time script of sandan's own, ship every example file the docs'
+ * commands name, and run the README's commands for a project that installed it.
+ *
  * Needs a fresh dist/ (vitest's global setup builds it). Offline: the tarball is unpacked into
  * each consumer's node_modules/sandan and sandan's dependencies are linked from this checkout
  * (test/helpers/consumer.ts, which test/docs-snippets.test.ts uses too).
@@ -11,8 +14,8 @@
  * attw, run in parallel (85 s measured on the shared 2-core machine at load 12–16, most of it tsc
  * checking declarations); exclude test/packaging for a quick run.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -129,8 +132,26 @@ const CONSUMERS = [
   { name: 'cjs', type: 'commonjs', module: 'Node16', moduleResolution: 'Node16' },
 ] as const;
 
+/**
+ * Scripts npm runs when a project installs a package: the first three for every dependency; `prepare` for one
+ * installed from git, and npm 11 lists it among the scripts to approve for a tarball too.
+ */
+const INSTALL_TIME = ['preinstall', 'install', 'postinstall', 'prepare'];
+
+/** The command lines of the ```sh blocks of a doc (a leading `$ ` dropped). */
+function shellLines(doc: string): string[] {
+  const text = readFileSync(join(root, doc), 'utf8');
+  return [...text.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) =>
+    m[1]!.split('\n').map((l) => l.replace(/^\$ /, '').trim()),
+  );
+}
+
 let work: string;
 let tarball: string;
+/** Paths inside the tarball, as `npm pack --json` lists them (no `package/` prefix). */
+let packedFiles: string[];
+/** A plain project with the tarball unpacked and the optional drivers too, as `npm install sandan` leaves it. */
+let installed: string;
 /** Started together in beforeAll (the machine has few cores; each tsc run takes seconds). */
 let results: Promise<{ esm: string[]; cjs: string[]; check: { ok: boolean; out: string } }>;
 
@@ -141,10 +162,13 @@ beforeAll(() => {
       cwd: root,
       encoding: 'utf8',
     }),
-  ) as Array<{ filename: string }>;
+  ) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const [pack] = packed;
   if (!pack) throw new Error('npm pack wrote no tarball');
   tarball = join(work, pack.filename);
+  packedFiles = pack.files.map((f) => f.path);
+  installed = join(work, 'installed');
+  createConsumer(installed, { type: 'module', sandan: { tarball }, compilerOptions: {}, files: {}, optional: true });
   for (const c of CONSUMERS) {
     createConsumer(join(work, c.name), {
       type: c.type,
@@ -194,4 +218,51 @@ describe('the packed tarball in consumer projects', () => {
     expect(check.out).toContain('No problems found');
     expect(check.out).toContain('All good!');
   }, 240_000);
+});
+
+describe('the packed tarball as a project installs it', () => {
+  it('its package.json has no script that npm runs, or asks to approve, when a project installs sandan', () => {
+    const manifest = JSON.parse(readFileSync(join(installed, 'node_modules', 'sandan', 'package.json'), 'utf8')) as {
+      scripts?: Record<string, string>;
+    };
+    expect(Object.keys(manifest.scripts ?? {}).filter((name) => INSTALL_TIME.includes(name))).toEqual([]);
+  });
+
+  it('holds every example file that the commands of README.md and docs/ name', () => {
+    const docs = [
+      'README.md',
+      ...readdirSync(join(root, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => `docs/${f}`),
+    ];
+    const named = new Set(
+      docs
+        .flatMap(shellLines)
+        .flatMap((l) => [...l.matchAll(/(?:node_modules\/sandan\/)?(examples\/[\w./-]*[\w-])/g)].map((m) => m[1]!)),
+    );
+    // What the README and the signing page's test-key section use, so a change in how they are found shows here.
+    for (const p of ['examples/guangzhou-9610.json', 'examples/finance/month-end.mjs', 'examples/sender.json'])
+      expect(named).toContain(p);
+    // A folder (examples/ci/declarations) is there when a file under it is.
+    const missing = [...named].filter((p) => !packedFiles.some((f) => f === p || f.startsWith(`${p}/`)));
+    expect(missing).toEqual([]);
+  });
+
+  it("runs the README's commands for a project that installed sandan", () => {
+    const commands = shellLines('README.md').filter((l) => l.includes('node_modules/sandan/'));
+    expect(commands.map((c) => c.split(' ').slice(0, 2).join(' '))).toEqual([
+      'npx sandan',
+      'node node_modules/sandan/examples/finance/month-end.mjs',
+    ]);
+    for (const command of commands) {
+      // npx would find the bin npm links into node_modules/.bin; the unpacked copy has none, so node runs it.
+      const line = command.replace(/^npx sandan /, 'node node_modules/sandan/bin/sandan.js ');
+      const r = spawnSync('sh', ['-c', line], { cwd: installed, encoding: 'utf8' });
+      // 0 or 1 are answers about the example (the month-end example needs a look on purpose); 2 is a failure to run.
+      expect([0, 1], `${command}\n${r.stderr}`).toContain(r.status);
+      expect(r.stdout.length, command).toBeGreaterThan(0);
+      // Node exits 1 on an uncaught error too (a module not found): that one leaves a stack trace.
+      expect(r.stderr, command).not.toMatch(/^\s+at /m);
+    }
+  }, 120_000);
 });

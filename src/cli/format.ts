@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import type { Issue } from '../model/issue.js';
+import { NEWEST_POLICY_DATE } from '../rules/declaration-date.js';
 
 /** Styles text for a terminal, or leaves it plain. */
 export type Paint = (style: 'red' | 'yellow' | 'green' | 'bold' | 'dim', text: string) => string;
@@ -77,6 +78,13 @@ export function formatIssuesText(
     }
   }
   return out.join('\n');
+}
+
+/** ` (rules: national → 2900, at 2026-11-20)`: the ruleset a result was checked against, and on which day's policy. */
+export function rulesetText(ruleset: { chain: readonly string[]; at: string } | undefined): string {
+  if (!ruleset) return '';
+  const at = ruleset.at === NEWEST_POLICY_DATE ? 'the newest policy: the declaration has no date' : `at ${ruleset.at}`;
+  return ` (rules: ${ruleset.chain.join(' → ')}, ${at})`;
 }
 
 /** The one-line summary of a result: from its issues, or from counts that include issues not shown (--quiet). */

@@ -6,7 +6,7 @@ import type { TaxResult } from '../tax/compute.js';
 import type { CommandContext } from './command.js';
 import { loadConfig } from './config.js';
 import { readRatesFile, readRulesetFile } from './data-files.js';
-import { countSeverities, formatIssuesText, paintFor } from './format.js';
+import { countSeverities, formatIssuesText, paintFor, rulesetText } from './format.js';
 import {
   createReporter,
   FORMATS,
@@ -182,9 +182,7 @@ async function taxCommand(
               : `${JSON.stringify({ ...(inputs.length > 1 && { file: label }), line: rec.line, ...calcJson(c, issues) })}\n`,
           );
         } else {
-          io.stdout(
-            `${label}${mode === 'ndjson' ? `:${rec.line}` : ''}${c.ruleset ? ` (rules: ${c.ruleset.chain.join(' → ')}, at ${c.ruleset.at})` : ''}\n`,
-          );
+          io.stdout(`${label}${mode === 'ndjson' ? `:${rec.line}` : ''}${rulesetText(c.ruleset)}\n`);
           if (c.ok) io.stdout(`${formatTaxText(c.result)}\n`);
           if (issues.length) io.stdout(`${formatIssuesText(issues, { where: locationText, paint })}\n`);
         }

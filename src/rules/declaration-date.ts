@@ -2,6 +2,13 @@ import { isRecord } from '../model/guards.js';
 import { isoDateOfCeb } from '../time/beijing.js';
 
 /**
+ * The date a validation result's `ruleset.at` gives for a declaration that has none (no readable
+ * inventory.declTime or order.appTime): the newest policy was applied, and the warning
+ * `date-unknown` says so.
+ */
+export const NEWEST_POLICY_DATE = '9999-12-31';
+
+/**
  * The Beijing date of a declaration, `YYYY-MM-DD`: the day of `inventory.declTime`, else of
  * `order.appTime`, when the field is a real CEB time (an impossible date or time gives none).
  */

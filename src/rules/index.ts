@@ -15,6 +15,7 @@ export {
   type ValidationResult,
   type Validator,
 } from './validate.js';
+export { NEWEST_POLICY_DATE } from './declaration-date.js';
 export * from './positive-list.js';
 export * from './positive-list-import.js';
 export * from './goods-records.js';

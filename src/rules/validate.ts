@@ -17,7 +17,7 @@ import { snapshotLike, type QuotaSnapshot, type RuleServices } from './services.
 import type { Report, Rule, RuleContext } from './types.js';
 import type { Severity } from '../model/issue.js';
 import { isoDateOption } from '../time/beijing.js';
-import { declarationDate, declarationDateField } from './declaration-date.js';
+import { declarationDate, declarationDateField, NEWEST_POLICY_DATE } from './declaration-date.js';
 
 export { declarationDate };
 
@@ -59,7 +59,7 @@ export interface ValidationResult {
 }
 
 /** The date used when a declaration carries none and none is given: the newest policy. */
-const LATEST = '9999-12-31';
+const LATEST = NEWEST_POLICY_DATE;
 
 /**
  * A validator bound to its options, for validating many declarations (streams, services). `at`

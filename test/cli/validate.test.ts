@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { NEWEST_POLICY_DATE, validate } from '../../src/index.js';
 import { expectGolden, runCli } from '../helpers/cli.js';
 
 const HZ = 'examples/hangzhou-1210.json';
@@ -49,6 +50,17 @@ describe('sandan validate', () => {
     expect(out[4].summary).toMatchObject({ declarations: 4, valid: 2, invalid: 2, errors: 5 });
     const text = await runCli(['validate', '-'], input);
     expectGolden(text.stdout, 'validate-stream.txt');
+  });
+
+  it('a declaration without a date says the newest policy was applied, not a made-up day', async () => {
+    const text = await runCli(['validate', '-'], '{}');
+    expect(text.stdout.split('\n')[0]).toBe(
+      '<stdin>: invalid: 3 errors, 1 warning (rules: national, the newest policy: the declaration has no date)',
+    );
+    const tax = await runCli(['tax', '-'], '{}');
+    expect(tax.stdout.split('\n')[0]).toBe('<stdin> (rules: national, the newest policy: the declaration has no date)');
+    // The library's result keeps the date it resolved with, which the constant names.
+    expect(validate({}).ruleset?.at).toBe(NEWEST_POLICY_DATE);
   });
 
   it('treats a one-line file as one declaration unless --ndjson', async () => {

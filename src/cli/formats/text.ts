@@ -1,4 +1,4 @@
-import { formatIssuesText, type Paint, plain, plural, summaryLine } from '../format.js';
+import { formatIssuesText, type Paint, plain, plural, rulesetText, summaryLine } from '../format.js';
 import type { DeclarationReport, LocatedIssue, Reporter, RunSummary } from './report.js';
 
 /** The closing line of a run over several declarations. */
@@ -28,8 +28,7 @@ export function textReporter(write: (s: string) => void, paint: Paint = plain): 
       const status = paint(r.valid ? 'green' : 'red', head);
       const issues = r.issues.length ? `${formatIssuesText(r.issues, { where: locationText, paint })}\n` : '';
       if (r.mode === 'single') {
-        const rules = r.ruleset ? ` (rules: ${r.ruleset.chain.join(' → ')}, at ${r.ruleset.at})` : '';
-        write(`${r.file}: ${status}${rules}\n${issues}`);
+        write(`${r.file}: ${status}${rulesetText(r.ruleset)}\n${issues}`);
       } else {
         sawNdjson = true;
         if (r.issues.length)

@@ -318,7 +318,9 @@ export function formatStatusText(o: OrderStatus, options: { platform?: boolean }
               .filter(Boolean)
               .join(' ')
           : `${n.returnStatus ?? ''} ${n.meaning?.zh ?? ''}`.trim();
-    const why = n.code !== undefined ? ` [Code:${n.code}] ${n.desc ?? ''}` : n.desc ? ` ${n.desc}` : '';
+    // A returnInfo that only restates the status (电子口岸申报中 beside 2 电子口岸申报中) is not shown twice.
+    const desc = n.code === undefined && n.desc === n.meaning?.zh ? undefined : n.desc;
+    const why = n.code !== undefined ? ` [Code:${n.code}] ${desc ?? ''}` : desc ? ` ${desc}` : '';
     out.push(
       `  ${(n.time || '(no time)').padEnd(29)}  ${n.messageType}  ${n.document.padEnd(15)} ${what}${why}`.trimEnd(),
     );

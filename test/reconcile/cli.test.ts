@@ -227,6 +227,25 @@ describe('sandan status', () => {
     expect(r.stdout).toContain('fix:');
   });
 
+  it('does not print a returnInfo that only restates the status (text and HTML), and keeps it in the JSON', async () => {
+    // E-Port's 2 often carries its own meaning as returnInfo; a returnInfo of its own is shown.
+    const f = join(dir, 'CEB312-pending.xml');
+    const receipt = (status: string, time: string, info: string) =>
+      `<OrderReturn><guid>G-${status}</guid><ebpCode>3301964J31</ebpCode><ebcCode>3301964J31</ebcCode><orderNo>SD-PENDING</orderNo><returnStatus>${status}</returnStatus><returnTime>${time}</returnTime><returnInfo>${info}</returnInfo></OrderReturn>`;
+    writeFileSync(
+      f,
+      `<CEB312Message guid="M-1" version="1.0" xmlns="http://www.chinaport.gov.cn/ceb">${receipt('2', '20261120101700000', '电子口岸申报中')}${receipt('120', '20261120101800000', '海关入库成功，等待审核')}</CEB312Message>`,
+    );
+    const args = ['status', f, '--now', '2026-11-20T03:00:00Z'];
+    const text = (await runCli(args)).stdout;
+    expect(text).toMatch(/CEB312 {2}order +2 电子口岸申报中\n/);
+    expect(text).toMatch(/ 120 \S+ 海关入库成功，等待审核\n/);
+    const html = (await runCli([...args, '--format', 'html'])).stdout;
+    expect(html.match(/电子口岸申报中/g)).toHaveLength(1);
+    const json = JSON.parse((await runCli([...args, '--format', 'json'])).stdout);
+    expect(json.orders[0].timeline[0]).toMatchObject({ returnStatus: '2', desc: '电子口岸申报中' });
+  });
+
   it('links receipts to the order through a declaration file and filters with --order (JSON)', async () => {
     const r = await runCli([
       'status',

@@ -146,7 +146,10 @@ function timelineItem(n: TimelineNode, previous: TimelineNode | undefined, flagg
       : `<span class="status">${escapeHtml(n.returnStatus ?? n.taxBill?.status ?? '')}</span> ${n.meaning ? message(n.meaning) : ''}${n.taxBill ? taxBillFacts(n.taxBill) : ''}`;
   const why = [
     n.code !== undefined ? `<span class="code">[Code:${escapeHtml(n.code)}]</span>` : '',
-    n.desc ? `<span class="desc">${escapeHtml(n.desc)}</span>` : '',
+    // (a returnInfo that only restates the status is not shown twice)
+    n.desc && (n.code !== undefined || n.desc !== n.meaning?.zh)
+      ? `<span class="desc">${escapeHtml(n.desc)}</span>`
+      : '',
     n.logisticsStatus
       ? `<span class="desc">${label(['物流状态', 'logistics status'])} ${escapeHtml(n.logisticsStatus)}</span>`
       : '',

@@ -15,7 +15,7 @@ import {
   type EmulatorSettings,
 } from '../emulator/settings-file.js';
 import type { CliIo } from './io.js';
-import { beijingTimeOption } from '../time/beijing.js';
+import { beijingIso, beijingTimeOption } from '../time/beijing.js';
 
 /** Options of `sandan emulate`. */
 export interface EmulateCommandOptions {
@@ -180,7 +180,7 @@ async function emulateCommand(opts: EmulateCommandOptions, io: CliIo): Promise<n
     try {
       const lines = [
         `sandan emulate: a local customs emulator (its verdicts are sandan's rules, not customs')`,
-        `  clock   ${options.clock}${opts.clock === 'manual' ? ` (now ${customs.now().toISOString()}; POST /admin/advance?by=2h moves it)` : ''}`,
+        `  clock   ${options.clock}${opts.clock === 'manual' ? ` (now ${beijingIso(customs.now().getTime())}; POST /admin/advance?by=2h moves it)` : ''}`,
         `  state   ${options.store === 'memory' ? 'memory (gone on exit)' : options.store!.sqlite}`,
         ...(customs.url !== undefined ? [`  http    ${customs.url}  (POST /ceb, GET /receipts, /admin/…)`] : []),
         ...(customs.url !== undefined && opts.platDataOpen !== undefined

@@ -80,6 +80,7 @@ import type {
   ScenarioTarget,
   Timing,
 } from './types.js';
+import { beijingIso } from '../time/beijing.js';
 
 /*
  * The emulator's engine: reads each message as customs does (well-formed and XSD-valid, then the
@@ -594,7 +595,7 @@ class Engine implements EmulatorEngine {
     },
   ): void {
     this.state.addReceived({
-      at: now.toISOString(),
+      at: beijingIso(now.getTime()),
       transport: via.transport,
       ...(via.name !== undefined && { name: via.name }),
       ...(m.messageType !== undefined && { messageType: m.messageType }),
@@ -792,7 +793,7 @@ class Engine implements EmulatorEngine {
       };
       let xml = renderReceipt('CEB900', doc, guid, this.env(now));
       if (wrap) xml = this.wrap(xml, wrap.senderId, now);
-      const r = this.state.addReceipt({ type: 'CEB900', returnStatus: '-1', xml, at: now.toISOString(), guid });
+      const r = this.state.addReceipt({ type: 'CEB900', returnStatus: '-1', xml, at: beijingIso(now.getTime()), guid });
       pending.receipts.push(r);
       return {
         accepted: false,
@@ -854,7 +855,7 @@ class Engine implements EmulatorEngine {
       messageType,
       status: '',
       dxp: wrap,
-      at: now.toISOString(),
+      at: beijingIso(now.getTime()),
     };
   }
 
@@ -1157,7 +1158,7 @@ class Engine implements EmulatorEngine {
       ...(d.invtNo !== undefined && { invtNo: d.invtNo }),
       ...(returnStatus !== undefined && { returnStatus }),
       xml,
-      at: now.toISOString(),
+      at: beijingIso(now.getTime()),
       guid,
     });
     pending.receipts.push(r);

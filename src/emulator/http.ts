@@ -8,6 +8,7 @@ import { escapeAttr, escapeText } from '../xml/serialize.js';
 import { receiptMatches } from './state.js';
 import type { EmulatorEngine, OutgoingReceipt, ReceiptFilter } from './types.js';
 import type { PaymentDataRequest } from './payment-data.js';
+import { beijingIso } from '../time/beijing.js';
 
 /*
  * The HTTP transport of the customs emulator: what an enterprise's service talks to instead of
@@ -417,7 +418,7 @@ export async function startHttpTransport(
     },
     '/health': {
       GET: async (req, res) =>
-        sendJson(req, res, 200, { status: closing ? 'closing' : 'ok', now: engine.now().toISOString() }),
+        sendJson(req, res, 200, { status: closing ? 'closing' : 'ok', now: beijingIso(engine.now().getTime()) }),
     },
     '/admin/received': {
       // ?after=N&limit=M pages through a long history (each entry holds the whole message).
@@ -452,7 +453,7 @@ export async function startHttpTransport(
             `by must be at most ${Number.MAX_SAFE_INTEGER} milliseconds, got ${JSON.stringify(by)}`,
           );
         await engine.advance(/^\d+$/.test(by) ? Number(by) : by);
-        sendJson(req, res, 200, { now: engine.now().toISOString() });
+        sendJson(req, res, 200, { now: beijingIso(engine.now().getTime()) });
       },
     },
     '/admin/scenario': {

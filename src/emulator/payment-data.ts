@@ -19,6 +19,7 @@ import { verifyPayExchange } from '../sign/payex.js';
 import { certificateValidityAt } from '../sign/verify-message.js';
 import { addDuration, type ParsedDuration } from './clock.js';
 import type { EmulatorClock } from './types.js';
+import { beijingIso } from '../time/beijing.js';
 
 /** A request for one order's payment data, as customs sends it to the platform's platDataOpen. */
 export interface PaymentDataRequest {
@@ -117,7 +118,7 @@ export class PaymentDataDesk {
       ...(options.ebpCode !== undefined && { ebpCode: options.ebpCode }),
       serviceTime: now,
       openReq: JSON.stringify({ orderNo: order, sessionID, serviceTime: now }),
-      until: addDuration(new Date(now), this.window).toISOString(),
+      until: beijingIso(addDuration(new Date(now), this.window).getTime()),
     };
     this.requests.set(sessionID, { ...request, answered: false });
     return request;
@@ -138,7 +139,7 @@ export class PaymentDataDesk {
     if (this.history > 0) {
       this.log.push({
         seq: ++this.seq,
-        at: new Date(now).toISOString(),
+        at: beijingIso(now),
         ...(judged.sessionID !== undefined && { sessionID: judged.sessionID }),
         ...(judged.orderNo !== undefined && { orderNo: judged.orderNo }),
         accepted: judged.reason === undefined,
@@ -181,7 +182,7 @@ export class PaymentDataDesk {
     if (validity?.outside !== undefined)
       return {
         message: M.certificateDates,
-        reason: `certificate ${certNo} is valid from ${validity.validFrom.toISOString()} to ${validity.validTo.toISOString()}`,
+        reason: `certificate ${certNo} is valid from ${beijingIso(validity.validFrom.getTime())} to ${beijingIso(validity.validTo.getTime())}`,
         sessionID: v.sessionID,
       };
     const sessionID = v.sessionID;

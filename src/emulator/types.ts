@@ -174,13 +174,17 @@ export interface OutgoingReceipt {
   returnStatus?: string;
   /** DxpMsg-wrapped when the input was. */
   xml: string;
-  /** ISO time on the emulator clock. */
+  /**
+   * ISO time on the emulator clock, in Beijing time (`2026-11-20T10:21:07.000+08:00`); a state file written before
+   * session 38 holds UTC (`…Z`) times, the same instants.
+   */
   at: string;
 }
 
 /** One message the emulator received (admin API). */
 export interface ReceivedMessage {
   seq: number;
+  /** When it arrived, as {@link OutgoingReceipt.at}. */
   at: string;
   transport: 'http' | 'folder' | 'api';
   name?: string;

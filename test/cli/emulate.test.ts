@@ -111,7 +111,7 @@ describe('sandan emulate', () => {
     const url = await until('the printed URL', () => /http:\/\/127\.0\.0\.1:\d+/.exec(run.stdout())?.[0]);
     expect(run.stdout()).toContain(`  send    ${send}\n  receive ${receive}\n`);
     expect(run.stdout()).toContain('  state   memory (gone on exit)\n');
-    expect(run.stdout()).toContain('  clock   manual (now 2026-11-20T02:20:00.000Z;');
+    expect(run.stdout()).toContain('  clock   manual (now 2026-11-20T10:20:00.000+08:00;');
 
     const r = await fetch(`${url}/ceb`, {
       method: 'POST',

@@ -228,7 +228,7 @@ describe('the manual clock', () => {
     await e.advance('1s');
     const rs = e.receipts();
     expect(trail(rs).slice(-1)).toEqual(['CEB622:800']);
-    expect(rs.at(-1)!.at).toBe('2026-11-20T02:21:07.000Z');
+    expect(rs.at(-1)!.at).toBe('2026-11-20T10:21:07.000+08:00');
     await e.advance('5s');
     expect(trail(e.receipts()).slice(-1)).toEqual(['CEB816']);
     // each receipt's time is the time it fell due, Beijing time in returnTime
@@ -713,7 +713,7 @@ describe('rejections, each from a declaration with that defect', () => {
       'CEB622:800',
     ]);
     // released once, on the changed declaration's own schedule (10 s + 2 s + 5 s + 1 min after the start), same invtNo
-    expect(rs.at(-1)!.at).toBe('2026-11-20T02:21:17.000Z');
+    expect(rs.at(-1)!.at).toBe('2026-11-20T10:21:17.000+08:00');
     expect(new Set(rs.filter((r) => r.invtNo).map((r) => r.invtNo)).size).toBe(1);
     expect(trail(e.receipts(), 'CEB816')).toEqual(['CEB816']);
     // After release, a change (appType 2) of any of the four is refused with the E-Port's code for a state that allows

@@ -76,7 +76,7 @@ describe('the emulator over HTTP', () => {
     const waiting = poll(first.next, 'HTTP-0001', 10_000);
     await new Promise((r) => setTimeout(r, 50));
     const adv = await fetch(`${customs.url}/admin/advance?by=1d`, { method: 'POST' });
-    expect(await adv.json()).toEqual({ now: '2026-11-21T02:20:00.000Z' });
+    expect(await adv.json()).toEqual({ now: '2026-11-21T10:20:00.000+08:00' });
     const later = await waiting;
     expect(later.receipts.length).toBeGreaterThan(0);
     const all = (await poll(0, 'HTTP-0001')).receipts;

@@ -75,7 +75,7 @@ describe('HTTP transport: Host and Origin', () => {
       Host: `127.0.0.1:${p}`,
       Origin: `http://localhost:${p}`,
     });
-    expect([same.status, JSON.parse(same.body)]).toEqual([200, { now: '2026-11-20T04:00:00.000Z' }]);
+    expect([same.status, JSON.parse(same.body)]).toEqual([200, { now: '2026-11-20T12:00:00.000+08:00' }]);
   });
 
   it('refuses a foreign Host with 403, before reading anything (DNS rebinding)', async () => {

@@ -33,7 +33,7 @@ describe('HTTP transport', () => {
     expect(http.url).toBe(`http://127.0.0.1:${http.port}`);
     const r = await fetch(`${http.url}/health`);
     expect(r.status).toBe(200);
-    expect(await r.json()).toEqual({ status: 'ok', now: '2026-11-20T02:00:00.000Z' });
+    expect(await r.json()).toEqual({ status: 'ok', now: '2026-11-20T10:00:00.000+08:00' });
   });
 
   it('POST /ceb hands the body to the engine and answers with its acknowledgement', async () => {
@@ -229,7 +229,7 @@ describe('HTTP transport', () => {
       ((await (await fetch(`${http.url}/admin/received?limit=1`)).json()) as { received: unknown[] }).received,
     ).toHaveLength(1);
     const adv = await fetch(`${http.url}/admin/advance?by=2h`, { method: 'POST' });
-    expect(await adv.json()).toEqual({ now: '2026-11-20T04:00:00.000Z' });
+    expect(await adv.json()).toEqual({ now: '2026-11-20T12:00:00.000+08:00' });
     const receipts = (await (await fetch(`${http.url}/admin/receipts?orderNo=O-9`)).json()) as {
       receipts: Array<{ orderNo: string; seq: number }>;
     };

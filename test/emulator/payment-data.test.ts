@@ -20,6 +20,7 @@ import {
   signPayExchange,
   type Signer,
 } from '../../src/index.js';
+import { beijingIso } from '../../src/time/beijing.js';
 import { cardCertificate, cardUpload179 } from '../helpers/eport-card.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
 import { makeKeys, openssl, type TestKeys } from '../sign/helpers.js';
@@ -101,7 +102,7 @@ describe.skipIf(noOpenssl)('the "179" payment data desk', () => {
       serviceTime: Date.parse(T0),
     });
     // Two minutes by default: 10:20:00 Beijing + 2 min.
-    expect(r.until).toBe('2026-11-20T02:22:00.000Z');
+    expect(r.until).toBe('2026-11-20T10:22:00.000+08:00');
     const text = await upload(r.openReq, card);
     expect(e.uploadPaymentData(text)).toEqual({
       code: '10000',
@@ -187,12 +188,12 @@ describe.skipIf(noOpenssl)('the "179" payment data desk', () => {
     const e = await engine({ window: '30s' });
     const late = e.requestPaymentData('SD202611200001');
     const inTime = e.requestPaymentData('SD202611200002');
-    expect(inTime.until).toBe('2026-11-20T02:20:30.000Z');
+    expect(inTime.until).toBe('2026-11-20T10:20:30.000+08:00');
     await e.advance('30s');
     expect(e.uploadPaymentData(await upload(inTime.openReq, card)).code).toBe('10000');
     await e.advance('1ms');
     expect(e.uploadPaymentData(await upload(late.openReq, card))).toMatchObject({ code: '20000', message: M.session });
-    expect(e.paymentDataUploads().at(-1)?.reason).toBe(`session ${late.sessionID} expired at 2026-11-20T02:20:30.000Z`);
+    expect(e.paymentDataUploads().at(-1)?.reason).toBe(`session ${late.sessionID} expired at 2026-11-20T10:20:30.000+08:00`);
     // A day after its window closed, the request is forgotten (memory stays bounded): the session is then unknown.
     const forgotten = e.requestPaymentData('SD202611200003');
     await e.advance('1d');
@@ -275,7 +276,8 @@ describe.skipIf(noOpenssl)('the "179" payment data desk', () => {
       return [a.code, a.message, reason];
     };
     const card = cardCertificate();
-    const dates = `valid from ${new Date(card.validFrom).toISOString()} to ${new Date(card.validTo).toISOString()}`;
+    // (Beijing time, as every time the emulator shows: notAfter 2033-03-29 00:00:00 UTC is 08:00 Beijing)
+    const dates = `valid from ${beijingIso(Date.parse(card.validFrom))} to ${beijingIso(Date.parse(card.validTo))}`;
     // The signature is good either way: only the dates refuse it, and the settings file's `certificateDates: ignore`
     // takes it as it takes a message.
     expect(await answer('2033-03-29T12:00:00Z')).toEqual([

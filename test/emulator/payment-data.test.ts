@@ -193,7 +193,9 @@ describe.skipIf(noOpenssl)('the "179" payment data desk', () => {
     expect(e.uploadPaymentData(await upload(inTime.openReq, card)).code).toBe('10000');
     await e.advance('1ms');
     expect(e.uploadPaymentData(await upload(late.openReq, card))).toMatchObject({ code: '20000', message: M.session });
-    expect(e.paymentDataUploads().at(-1)?.reason).toBe(`session ${late.sessionID} expired at 2026-11-20T10:20:30.000+08:00`);
+    expect(e.paymentDataUploads().at(-1)?.reason).toBe(
+      `session ${late.sessionID} expired at 2026-11-20T10:20:30.000+08:00`,
+    );
     // A day after its window closed, the request is forgotten (memory stays bounded): the session is then unknown.
     const forgotten = e.requestPaymentData('SD202611200003');
     await e.advance('1d');

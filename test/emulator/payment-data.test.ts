@@ -23,7 +23,7 @@ import {
 import { beijingIso } from '../../src/time/beijing.js';
 import { cardCertificate, cardUpload179 } from '../helpers/eport-card.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
-import { makeKeys, openssl, type TestKeys } from '../sign/helpers.js';
+import { makeKeys, rsaCertificateOfKey, type TestKeys } from '../sign/helpers.js';
 
 const T0 = '2026-11-20T02:20:00Z';
 const noOpenssl = skipWithout('openssl');
@@ -122,27 +122,11 @@ describe.skipIf(noOpenssl)('the "179" payment data desk', () => {
   it('answers 验签失败 to a card whose certificate may not sign data (keyUsage without digitalSignature or nonRepudiation)', async () => {
     // An RSA card registered with an encryption-only certificate of the key that signs: the signature holds.
     const rsaSerial = new X509Certificate(keys.text('rsa.crt')).serialNumber.toLowerCase().replace(/^0+/, '');
-    const encryptionOnly = keys.path('rsa-enc.crt');
-    openssl([
-      'req',
-      '-x509',
-      '-new',
-      '-key',
-      keys.path('rsa.key'),
-      '-sha256',
-      '-subj',
-      '/CN=encryption only',
-      '-days',
-      '365',
-      '-set_serial',
-      `0x${rsaSerial}`,
-      '-addext',
-      'basicConstraints=critical,CA:FALSE',
-      '-addext',
-      'keyUsage=critical,keyEncipherment',
-      '-out',
-      encryptionOnly,
-    ]);
+    rsaCertificateOfKey(keys, 'rsa-enc', {
+      subject: '/CN=encryption only',
+      serial: `0x${rsaSerial}`,
+      extensions: ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,keyEncipherment'],
+    });
     const e = await createEngine({
       store: 'memory',
       clock: manualClock(T0),

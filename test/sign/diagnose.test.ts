@@ -14,7 +14,7 @@ import {
 } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
-import { makeKeys, openssl, put, unsignedSample, xmlsec1, type TestKeys } from './helpers.js';
+import { makeKeys, openssl, put, rsaCertificateOfKey, unsignedSample, xmlsec1, type TestKeys } from './helpers.js';
 
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
@@ -441,22 +441,7 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage diagnosis', () => {
       expect(other.diagnosis!.message.en).toBe(
         'The message was signed with a key none of the trusted certificates hold: another certificate signed it.',
       );
-    openssl([
-      'req',
-      '-x509',
-      '-new',
-      '-key',
-      keys.path('rsa.key'),
-      '-sha256',
-      '-subj',
-      '/CN=sandan RSA test renewed',
-      '-days',
-      '365',
-      '-set_serial',
-      '0x99',
-      '-out',
-      keys.path('rsa-renewed.crt'),
-    ]);
+    rsaCertificateOfKey(keys, 'rsa-renewed', { subject: '/CN=sandan RSA test renewed', serial: '0x99' });
     const renewed = verifyMessage(signed.rsa.xml, { trustedCertificates: [keys.text('rsa-renewed.crt')] });
     expect(renewed).toMatchObject({
       valid: false,

@@ -275,6 +275,38 @@ export function derToRaw(der: Buffer): Buffer {
   return Buffer.concat(out);
 }
 
+/**
+ * Another self-signed certificate of the RSA key `rsa.key` (a renewal, or one with other extensions), written to
+ * `<name>.crt` in the key dir; returns its PEM. `extensions` are OpenSSL `-addext` values, e.g.
+ * `keyUsage=critical,keyEncipherment`.
+ */
+export function rsaCertificateOfKey(
+  keys: TestKeys,
+  name: string,
+  o: { subject: string; serial: string; extensions?: readonly string[] },
+): string {
+  const out = keys.path(`${name}.crt`);
+  const extensions = (o.extensions ?? []).flatMap((e) => ['-addext', e]);
+  openssl([
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    keys.path('rsa.key'),
+    '-sha256',
+    '-subj',
+    o.subject,
+    '-days',
+    '365',
+    '-set_serial',
+    o.serial,
+    ...extensions,
+    '-out',
+    out,
+  ]);
+  return keys.text(`${name}.crt`);
+}
+
 /** Writes a file in the key dir and returns its path. */
 export function put(keys: TestKeys, name: string, content: string | Buffer): string {
   writeFileSync(keys.path(name), content);

@@ -11,7 +11,7 @@ import {
   type PayExchangeData,
 } from '../../src/index.js';
 import { skipWithout } from '../helpers/tools.js';
-import { makeKeys, openssl, put, rawToDer, type TestKeys } from './helpers.js';
+import { makeKeys, openssl, put, rawToDer, rsaCertificateOfKey, type TestKeys } from './helpers.js';
 
 // The sign-string example published with the payment-data interface of 海关总署公告2018年第179号, byte for byte.
 const SPEC_SIGN_STRING =
@@ -165,28 +165,12 @@ describe('179 payment-data upload', () => {
       const { payExInfoStr } = await signPayExchange(specData(), signer);
       // The same key in certificates that differ only in keyUsage: the signature holds against each.
       const withUsage = (name: string, keyUsage: string) => {
-        const out = keys.path(`${name}.crt`);
-        openssl([
-          'req',
-          '-x509',
-          '-new',
-          '-key',
-          keys.path('rsa.key'),
-          '-sha256',
-          '-subj',
-          `/CN=${name}`,
-          '-days',
-          '365',
-          '-set_serial',
-          '0x7701',
-          '-addext',
-          'basicConstraints=critical,CA:FALSE',
-          '-addext',
-          `keyUsage=critical,${keyUsage}`,
-          '-out',
-          out,
-        ]);
-        return verifyPayExchange(payExInfoStr, { certificate: keys.text(`${name}.crt`) });
+        const certificate = rsaCertificateOfKey(keys, name, {
+          subject: `/CN=${name}`,
+          serial: '0x7701',
+          extensions: ['basicConstraints=critical,CA:FALSE', `keyUsage=critical,${keyUsage}`],
+        });
+        return verifyPayExchange(payExInfoStr, { certificate });
       };
       expect(withUsage('payex-enc', 'keyEncipherment')).toMatchObject({
         valid: false,

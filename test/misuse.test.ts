@@ -28,6 +28,7 @@ import {
   status,
   unwrapDxp,
   validate,
+  validateStream,
   verifyMessage,
   verifyPayExchange,
   wrapDxp,
@@ -39,6 +40,7 @@ import {
   MemoryQuotaStore,
   QuotaLedger,
   returnDeadlines,
+  validateWithQuota,
 } from '../src/quota/index.js';
 import { createCustomsEmulator } from '../src/emulator/index.js';
 import { openSqliteQuotaStore } from '../src/quota/sqlite.js';
@@ -63,11 +65,27 @@ async function thrown(call: () => unknown): Promise<{ name: string; code?: strin
 
 const cases: Array<[what: string, call: () => unknown, code: string, message?: RegExp]> = [
   // Options objects.
+  // (it named createValidator, which validate calls)
   [
     'validate(input, null)',
     () => validate(example('hangzhou-1210'), null as never),
     'INVALID_OPTION',
-    /^validate: the options must be an object/,
+    /^validate: the options must be an object, got null$/,
+  ],
+  [
+    'validateStream(source, null)',
+    async () => {
+      for await (const _ of validateStream([{}], null as never));
+    },
+    'INVALID_OPTION',
+    /^validateStream: the options must be an object, got null$/,
+  ],
+  // (a TypeError: "Cannot read properties of null")
+  [
+    'validateWithQuota(input, ledger, null)',
+    () => validateWithQuota(example('hangzhou-1210'), ledger(), null as never),
+    'INVALID_OPTION',
+    /^validateWithQuota: the options must be an object, got null$/,
   ],
   ['createValidator("2900")', () => createValidator('2900' as never), 'INVALID_OPTION', /must be an object/],
   ['createTaxCalculator(null)', () => createTaxCalculator(null as never), 'INVALID_OPTION', /createTaxCalculator/],

@@ -5,7 +5,7 @@ import { normaliseIdNumber } from '../rules/id-number.js';
 import type { AnnualQuantities } from '../rules/positive-list.js';
 import { buyerIdProblem, quantityOf, type QuotaBalance, type QuotaQuantityUse } from './core.js';
 import type { QuotaLedger } from './ledger.js';
-import { isRecord, nonBlankText, ownValue, checkArgument } from '../model/guards.js';
+import { isRecord, nonBlankText, ownValue, checkArgument, optionsObject } from '../model/guards.js';
 import { yearOfIsoDate } from '../time/beijing.js';
 
 /**
@@ -67,6 +67,8 @@ export async function validateWithQuota(
   ledger: QuotaLedger,
   options: ValidateOptions = {},
 ): Promise<QuotaValidationResult> {
+  // (options.at is read before validate would check the options)
+  options = optionsObject(options, 'validateWithQuota');
   const rec: Record<string, Rec> = isRecord(input) ? (input as Record<string, Rec>) : {};
   const id = nonBlankText(rec.inventory?.buyerIdNumber) ?? nonBlankText(rec.order?.buyerIdNumber);
   const date = options.at ?? declarationDate(rec);

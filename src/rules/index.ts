@@ -5,7 +5,7 @@ export * from './policy.js';
 export * from './codes.js';
 export * from './ruleset.js';
 export * from './registry.js';
-// prepare() and PreparedOptions are internal: validate() and createValidator() use them.
+// prepare(), PreparedOptions and validatorFor() are internal: validate() and createValidator() use them.
 export {
   createValidator,
   declarationDate,

@@ -2,7 +2,7 @@ import type { Issue } from '../model/issue.js';
 import { MAX_RECORD_BYTES, isBlankLine, recordFromBytes, type InputRecord } from '../model/json-input.js';
 import type { TaxFigures, TaxResult } from '../tax/compute.js';
 import { createTaxCalculator, type TaxCalculation, type TaxCalculatorOptions } from './tax-calculator.js';
-import { createValidator, type ValidateOptions, type ValidationResult } from './validate.js';
+import { validatorFor, type ValidateOptions, type ValidationResult } from './validate.js';
 import { checkArgument } from '../model/guards.js';
 
 /*
@@ -187,7 +187,7 @@ export async function* validateStream(
   options: ValidateOptions & StreamOptions = {},
 ): AsyncGenerator<ValidateStreamItem> {
   checkArgument(source, 'iterable', 'validateStream', 'the source');
-  const validate = createValidator(options);
+  const validate = validatorFor(options, 'validateStream');
   yield* mapRecords(
     sourceRecords(source),
     (rec, index): ValidateStreamItem => ({

@@ -72,10 +72,12 @@ export type Validator = (input: unknown, at?: string) => ValidationResult;
  * SandanError on misuse (bad date, unknown district, broken ruleset); never on bad data.
  */
 export function createValidator(options?: ValidateOptions): Validator {
-  return validatorOf(prepare(options));
+  return validatorFor(options, 'createValidator');
 }
 
-function validatorOf(prepared: PreparedOptions): Validator {
+/** `fn` names the caller's function in a misuse error (validate and validateStream call this too). */
+export function validatorFor(options: ValidateOptions | undefined, fn: string): Validator {
+  const prepared = prepare(options, fn);
   return (input, at) => {
     const { resolved, undated } = prepared.resolve(input, at);
     return runRules(input, resolved, prepared, undated);
@@ -109,7 +111,7 @@ export function prepare(options?: ValidateOptions, fn = 'createValidator'): Prep
     fixedRuleset = districtRuleset(opts.district, { registry, codes }).id;
   }
   const reg = registry;
-  const rates = [...rateTablesOf(opts.rates, 'validate'), bundledRateTable()];
+  const rates = [...rateTablesOf(opts.rates, fn), bundledRateTable()];
   const services: RuleServices = {
     rates,
     positiveLists: opts.positiveLists ?? bundledPositiveLists(),
@@ -260,7 +262,7 @@ export function traceRule(
   ruleOptions?: Readonly<Record<string, unknown>>,
   adapt: (ctx: RuleContext) => RuleContext = (ctx) => ctx,
 ): Array<{ report: Report; issue: Issue }> {
-  const prepared = prepare(options);
+  const prepared = prepare(options, 'traceRule');
   const { resolved } = prepared.resolve(input);
   const on = resolved.rules.find((r) => r.rule.id === rule.id);
   const opts = ruleOptions !== undefined ? rule.options.parse(ruleOptions) : on ? on.options : rule.options.parse({});
@@ -280,7 +282,7 @@ export function extensionsFor(
 ): ExtensionField[] {
   checkArgument(options, 'object', 'extensionsFor', 'the options');
   if (options.district === undefined && options.ruleset === undefined) return [];
-  return prepare(options).resolve(null, LATEST).resolved.extensions;
+  return prepare(options, 'extensionsFor').resolve(null, LATEST).resolved.extensions;
 }
 
 /**
@@ -288,6 +290,5 @@ export function extensionsFor(
  * optional user ruleset. Returns `{ valid, issues }`; never throws on bad business data.
  */
 export function validate(input: unknown, options?: ValidateOptions): ValidationResult {
-  // (prepared under its own name, so that misuse names the function the caller called)
-  return validatorOf(prepare(options, 'validate'))(input);
+  return validatorFor(options, 'validate')(input);
 }

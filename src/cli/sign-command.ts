@@ -9,7 +9,7 @@ import type { Diagnosis, DiagnosisCheck } from '../sign/diagnose.js';
 import { certificateValidityAt, verifyMessage } from '../sign/verify-message.js';
 import { districtSignOptions, keyTypeOf, verifyAlgorithmsFromDistrict } from '../sign/algorithms.js';
 import { districtRuleset } from '../rules/district-ruleset.js';
-import { beijingIso, beijingIsoDate, beijingTimeOption } from '../time/beijing.js';
+import { beijingIsoDate, beijingTimeOption, instantText } from '../time/beijing.js';
 import type { CommandContext } from './command.js';
 import type { CliIo } from './io.js';
 import { refuseOutputOverInput, writeFileAtomic } from './atomic-file.js';
@@ -139,7 +139,7 @@ async function signCommand(file: string, opts: SignCommandOptions, io: CliIo): P
   const validity = certificateValidityAt(signer.certificate, now);
   if (validity.outside)
     io.stderr(
-      `sandan: warning: the certificate is valid from ${beijingIso(validity.validFrom.getTime())} to ${beijingIso(validity.validTo.getTime())}, not now; customs will refuse this signature\n`,
+      `sandan: warning: the certificate is valid from ${instantText(validity.validFrom.getTime())} to ${instantText(validity.validTo.getTime())}, not now; customs will refuse this signature\n`,
     );
   // A district's accepted algorithms (its ruleset) pick the URIs; explicit options win.
   const fromDistrict =
@@ -192,8 +192,8 @@ async function verifyCommand(file: string, opts: VerifyCommandOptions, io: CliIo
   const label = file === '-' ? '<stdin>' : file;
   const validity = r.valid ? certificateValidityAt(r.certificate, at ?? new Date()) : undefined;
   const period = validity && {
-    validFrom: beijingIso(validity.validFrom.getTime()),
-    validTo: beijingIso(validity.validTo.getTime()),
+    validFrom: instantText(validity.validFrom.getTime()),
+    validTo: instantText(validity.validTo.getTime()),
   };
   if (opts.format === 'json') {
     const out = r.valid

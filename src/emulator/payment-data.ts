@@ -19,7 +19,7 @@ import { verifyPayExchange } from '../sign/payex.js';
 import { certificateValidityAt } from '../sign/verify-message.js';
 import { addDuration, type ParsedDuration } from './clock.js';
 import type { EmulatorClock } from './types.js';
-import { beijingIso } from '../time/beijing.js';
+import { beijingIso, instantText } from '../time/beijing.js';
 
 /** A request for one order's payment data, as customs sends it to the platform's platDataOpen. */
 export interface PaymentDataRequest {
@@ -118,7 +118,7 @@ export class PaymentDataDesk {
       ...(options.ebpCode !== undefined && { ebpCode: options.ebpCode }),
       serviceTime: now,
       openReq: JSON.stringify({ orderNo: order, sessionID, serviceTime: now }),
-      until: beijingIso(addDuration(new Date(now), this.window).getTime()),
+      until: instantText(addDuration(new Date(now), this.window).getTime()),
     };
     this.requests.set(sessionID, { ...request, answered: false });
     return request;
@@ -182,7 +182,7 @@ export class PaymentDataDesk {
     if (validity?.outside !== undefined)
       return {
         message: M.certificateDates,
-        reason: `certificate ${certNo} is valid from ${beijingIso(validity.validFrom.getTime())} to ${beijingIso(validity.validTo.getTime())}`,
+        reason: `certificate ${certNo} is valid from ${instantText(validity.validFrom.getTime())} to ${instantText(validity.validTo.getTime())}`,
         sessionID: v.sessionID,
       };
     const sessionID = v.sessionID;

@@ -60,11 +60,11 @@ export interface QuotaLedgerOptions {
    */
   secret: string | Uint8Array;
   /** The annual limit and quota basis in force on a date; default: the bundled national ruleset. */
-  policy?: QuotaPolicyLookup;
+  policy?: QuotaPolicyLookup | undefined;
   /** How long a reservation counts before it expires unless committed, in ms; default: never. */
-  reservationTtlMs?: number;
+  reservationTtlMs?: number | undefined;
   /** The clock, for tests; default: `() => new Date()`. */
-  clock?: () => Date;
+  clock?: (() => Date) | undefined;
 }
 
 /** Options of {@link QuotaLedger.reserve}. */

@@ -48,7 +48,7 @@ export interface ApplyReceiptOptions {
    * A CEB626 receipt is customs' own approval of the return: customs has checked the window, and
    * the ledger follows its verdict unless the caller asks to audit it with `refuse`.
    */
-  outsideReturnWindow?: 'refuse' | 'allow';
+  outsideReturnWindow?: 'refuse' | 'allow' | undefined;
 }
 
 /** What applying one receipt did. */

@@ -1,7 +1,7 @@
 /**
  * Verification of enveloped CEB signatures. It returns what was signed, or why nothing is.
  */
-import { beijingIso } from '../time/beijing.js';
+import { instantText } from '../time/beijing.js';
 import { timingSafeEqual, type X509Certificate } from 'node:crypto';
 import {
   checkAlgorithmTable,
@@ -585,7 +585,7 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
       if (outside)
         throw new Fail(
           outside === 'before' ? 'certificate-not-yet-valid' : 'certificate-expired',
-          `${what} is ${outside === 'before' ? 'not yet valid' : 'no longer valid'} at ${beijingIso(t)}: it is valid from ${beijingIso(from)} to ${beijingIso(to)}`,
+          `${what} is ${outside === 'before' ? 'not yet valid' : 'no longer valid'} at ${instantText(t)}: it is valid from ${instantText(from)} to ${instantText(to)}`,
         );
     }
   }

@@ -324,6 +324,18 @@ export function beijingIso(ms: number): string {
   return `${wallClockText(ms).slice(0, 23)}+08:00`;
 }
 
+/**
+ * An instant for a person to read: {@link beijingIso}, or, when its Beijing year is past 9999 (or before 0000), the
+ * UTC ISO text. Certificate dates need it: RFC 5280 (4.1.2.5) gives a certificate with no expiry the notAfter
+ * 99991231235959Z, which is already year 10000 in Beijing, and a CEB time could not carry it.
+ */
+export function instantText(ms: number): string {
+  if (!Number.isFinite(ms)) return '';
+  const shifted = ms + BEIJING_OFFSET_MS;
+  const year = Math.abs(shifted) <= 8.64e15 ? new Date(shifted).getUTCFullYear() : Number.NaN;
+  return year >= 0 && year <= 9999 ? beijingIso(ms) : Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : '';
+}
+
 /** The calendar year of an instant in Beijing time: 2025-12-31T16:00:00Z is already 2026. */
 export function beijingYear(at: Date): number {
   return new Date(at.getTime() + BEIJING_OFFSET_MS).getUTCFullYear();

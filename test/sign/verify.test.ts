@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createPrivateKey, sign, X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificateValidityAt, createLocalSigner, signMessage, verifyMessage, type Signer } from '../../src/index.js';
@@ -289,6 +290,54 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
     expect(at(from)).toMatchObject({ valid: true });
     // Before its first second it is not expired but not yet valid: a reason of its own.
     expect(at(from - 1)).toMatchObject({ valid: false, reason: 'certificate-not-yet-valid' });
+  });
+
+  it('reads a certificate that never expires (notAfter 99991231235959Z, RFC 5280 4.1.2.5): year 10000 in Beijing, shown in UTC', async () => {
+    // `openssl ca` sets the dates as given (req -x509 counts days from now, and cannot reach the last second).
+    writeFileSync(keys.path('ca-index.txt'), '');
+    writeFileSync(keys.path('ca-serial'), '5A\n');
+    const cnf = put(
+      keys,
+      'ca.cnf',
+      `[ca]\ndefault_ca = d\n[d]\ndatabase = ${keys.path('ca-index.txt')}\nnew_certs_dir = ${keys.path('')}\nserial = ${keys.path('ca-serial')}\ndefault_md = sha256\npolicy = p\n[p]\ncommonName = supplied\n`,
+    );
+    openssl(['req', '-new', '-key', keys.path('rsa.key'), '-subj', '/CN=no expiry', '-out', keys.path('forever.csr')]);
+    openssl([
+      'ca',
+      '-batch',
+      '-notext',
+      '-config',
+      cnf,
+      '-selfsign',
+      '-keyfile',
+      keys.path('rsa.key'),
+      '-in',
+      keys.path('forever.csr'),
+      '-startdate',
+      '20200101000000Z',
+      '-enddate',
+      '99991231235959Z',
+      '-out',
+      keys.path('forever.crt'),
+    ]);
+    const forever = keys.text('forever.crt');
+    const xml = (
+      await signMessage(
+        unsignedSample('CEB621Message'),
+        createLocalSigner({ key: keys.read('rsa.key'), certificate: forever }),
+      )
+    ).xml;
+    expect(verifyMessage(xml, { trustedCertificates: [forever], at: new Date('2026-11-20T00:00:00Z') })).toMatchObject({
+      valid: true,
+      trusted: true,
+    });
+    // Before its first day: the message names both ends; the last second is 9999-12-31T23:59:59Z, after 9999 in Beijing.
+    expect(verifyMessage(xml, { at: new Date('2019-06-01T00:00:00Z') })).toMatchObject({
+      valid: false,
+      reason: 'certificate-not-yet-valid',
+      message:
+        'The certificate is not yet valid at 2019-06-01T08:00:00.000+08:00: it is valid from 2020-01-01T08:00:00.000+08:00 to 9999-12-31T23:59:59.000Z',
+    });
   });
 
   it('certificateValidityAt: the period OpenSSL reads, and the boundaries verifyMessage keeps', () => {

@@ -24,6 +24,7 @@ import {
   beijingTimeOption,
   beijingXsDateTime,
   beijingYear,
+  instantText,
   isIsoDate,
   isoDateOfCeb,
   isoDateOption,
@@ -525,5 +526,18 @@ describe('isXsDateTime (what the XSDs’ xs:dateTime fields take)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('instantText', () => {
+  it('is Beijing ISO while the Beijing year is 0000–9999, and UTC ISO past it (a certificate that never expires)', () => {
+    expect(instantText(Date.parse('2026-11-20T02:15:00Z'))).toBe('2026-11-20T10:15:00.000+08:00');
+    // 15:59:59.999Z on 31 December 9999 is Beijing's last millisecond of year 9999; one later is year 10000.
+    expect(instantText(Date.parse('9999-12-31T15:59:59.999Z'))).toBe('9999-12-31T23:59:59.999+08:00');
+    expect(instantText(Date.parse('9999-12-31T16:00:00Z'))).toBe('9999-12-31T16:00:00.000Z');
+    expect(instantText(Date.parse('9999-12-31T23:59:59Z'))).toBe('9999-12-31T23:59:59.000Z');
+    expect(() => beijingIso(Date.parse('9999-12-31T23:59:59Z'))).toThrow(/year outside 0000-9999/);
+    expect(instantText(Number.NaN)).toBe('');
+    expect(instantText(9e15)).toBe('');
   });
 });

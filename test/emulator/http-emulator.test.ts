@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomsEmulator, type CustomsEmulator, type OutgoingReceipt } from '../../src/emulator/index.js';
 import { parseReturnInfo, wrapDxp } from '../../src/xml/index.js';
@@ -83,6 +84,12 @@ describe('the emulator over HTTP', () => {
     expect(trail(all, 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800']);
     expect(trail(all, 'CEB816')).toEqual(['CEB816']);
     expect(all.map((r) => r.seq)).toEqual([...all.map((r) => r.seq)].sort((a, b) => a - b));
+    // docs/emulator.md says what receipts(0, { orderNo }) gives after the same four messages: every one of these.
+    const doc = readFileSync('docs/emulator.md', 'utf8');
+    const said = /^customs\.receipts\(0, \{ orderNo: '[^']+' \}\);((?:\n?\s*\/\/.*)+)/m.exec(doc)?.[1] ?? '';
+    for (const type of new Set(all.map((r) => r.type))) expect(said, type).toContain(type);
+    const inventorySteps = trail(all, 'CEB622').map((t) => t.slice('CEB622:'.length));
+    expect(said).toContain(`CEB622 ${inventorySteps.join(' → ')}`);
 
     const received = (await (await fetch(`${customs.url}/admin/received`)).json()) as {
       received: Array<{ transport: string; messageType: string; accepted: boolean; orderNo?: string }>;

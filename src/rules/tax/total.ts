@@ -14,11 +14,11 @@ const MESSAGES = {
   },
   // The first part is the tax module's finding, as `sandan tax` shows it.
   'rate-missing': {
-    zh: '{detail}；未核对该项税款',
+    zh: '{detail}；未核对该项税款（请提供税率表：选项 rates，命令行 --rates）',
     en: '{detail}; its tax was not checked (give a rate table: the option `rates`, or --rates on the command line)',
   },
   'tax-quantity-unit': {
-    zh: '{detail}；未核对该项税款',
+    zh: '{detail}；未核对该项税款（请提供税率表：选项 rates，命令行 --rates）',
     en: '{detail}; its tax was not checked (give a rate table: the option `rates`, or --rates on the command line)',
   },
   'rate-not-in-force': { zh: '{detail}', en: '{detail}' },

@@ -124,7 +124,7 @@ ruleTester(taxTotalMatches, {
             },
           },
           message: {
-            zh: '消费税按计量单位 095 计征，但该商品申报的单位（035, 122）中没有该单位，无法计算；未核对该项税款',
+            zh: '消费税按计量单位 095 计征，但该商品申报的单位（035, 122）中没有该单位，无法计算；未核对该项税款（请提供税率表：选项 rates，命令行 --rates）',
             en: "The consumption tax is charged per unit 095, but none of the line's units (035, 122) is that unit; the line is left out of the totals; its tax was not checked (give a rate table: the option `rates`, or --rates on the command line)",
           },
         },

@@ -29,7 +29,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConsumer, diagnosticsByFile, ROOT } from './helpers/consumer.js';
+import { createConsumer, diagnosticsByFile, NEW_PROJECT_COMPILER_OPTIONS, ROOT } from './helpers/consumer.js';
 
 const EXTENSIONS: Record<string, string> = {
   ts: 'ts',
@@ -230,23 +230,8 @@ beforeAll(() => {
   createConsumer(work, {
     type: 'module',
     sandan: 'link',
-    compilerOptions: {
-      // `tsc --init` of TypeScript 5.9, less what only matters when emitting (sourceMap, declaration, jsx)…
-      module: 'nodenext',
-      target: 'esnext',
-      strict: true,
-      noUncheckedIndexedAccess: true,
-      exactOptionalPropertyTypes: true,
-      verbatimModuleSyntax: true,
-      isolatedModules: true,
-      noUncheckedSideEffectImports: true,
-      moduleDetection: 'force',
-      skipLibCheck: true,
-      // …plus Node's types (the docs use process, Buffer, fetch) and the JavaScript blocks.
-      types: ['node'],
-      allowJs: true,
-      checkJs: true,
-    },
+    // A new user's tsconfig (the docs use process, Buffer, fetch: Node's types), and the JavaScript blocks.
+    compilerOptions: { ...NEW_PROJECT_COMPILER_OPTIONS, allowJs: true, checkJs: true },
     files: Object.fromEntries(compiled.map((s) => [s.file, s.source])),
   });
   diagnostics = inDocTerms(diagnosticsByFile(work), compiled);

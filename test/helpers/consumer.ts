@@ -18,6 +18,24 @@ const run = promisify(execFile);
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
+/**
+ * A new user's tsconfig: what `tsc --init` of TypeScript 5.9 writes, less what only matters when emitting
+ * (sourceMap, declaration, jsx), plus Node's types.
+ */
+export const NEW_PROJECT_COMPILER_OPTIONS = {
+  module: 'nodenext',
+  target: 'esnext',
+  strict: true,
+  noUncheckedIndexedAccess: true,
+  exactOptionalPropertyTypes: true,
+  verbatimModuleSyntax: true,
+  isolatedModules: true,
+  noUncheckedSideEffectImports: true,
+  moduleDetection: 'force',
+  skipLibCheck: true,
+  types: ['node'],
+} as const;
+
 export interface ConsumerOptions {
   /** The package.json `type` of the project. */
   type: 'module' | 'commonjs';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyReceipt, MemoryQuotaStore, QuotaLedger } from '../../src/quota/index.js';
-import { createConsumer, diagnosticsByFile } from '../helpers/consumer.js';
+import { createConsumer, diagnosticsByFile, NEW_PROJECT_COMPILER_OPTIONS } from '../helpers/consumer.js';
 
 const USE = `
 import { parseDeclaration } from 'sandan';
@@ -63,14 +63,7 @@ beforeAll(() => {
   createConsumer(work, {
     type: 'module',
     sandan: 'link',
-    compilerOptions: {
-      module: 'nodenext',
-      target: 'esnext',
-      strict: true,
-      exactOptionalPropertyTypes: true,
-      skipLibCheck: true,
-      types: ['node'],
-    },
+    compilerOptions: NEW_PROJECT_COMPILER_OPTIONS,
     files: { 'src/use.ts': USE },
   });
   diagnostics = diagnosticsByFile(work);

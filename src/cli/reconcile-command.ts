@@ -1,4 +1,5 @@
 import { open, readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { isatty } from 'node:tty';
 import { Writable } from 'node:stream';
 import { createRequire } from 'node:module';
@@ -410,12 +411,14 @@ async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: Comma
   const ackHours = positive(opts.ackHours, '--ack-hours');
   const deliveryDays = positive(opts.deliveryDays, '--delivery-days');
   const files: string[] = [];
+  // Each path on its own (to refuse an empty folder), yet a file read once however often the paths name it.
+  const listed = new Set<string>();
   for (const p of paths) {
     const found = await expandPaths([p], ['.xml', '.json', '.ndjson', '.jsonl']);
     // As validate: a folder with nothing to read is an error, not an answer of "no receipts".
     if (found.length === 0)
       throw new SandanError('FILE_UNREADABLE', `${p} is a directory with no .xml, .json or .ndjson files in it`);
-    files.push(...found);
+    for (const f of found) if (!listed.has(resolve(f)) && listed.add(resolve(f))) files.push(f);
   }
   const read = await readStatusInputs(files, ctx);
   const { unread } = read;

@@ -25,13 +25,13 @@ export interface PostgresQuotaStoreOptions {
    * Read only: the schema must already be in place (it is checked by reading, never created or
    * migrated), and only READ ONLY transactions run; writes are refused. Default false.
    */
-  readOnly?: boolean;
+  readOnly?: boolean | undefined;
   /** Schema holding the tables (created if missing); default `public`. */
-  schema?: string;
+  schema?: string | undefined;
   /** How many times a transaction is retried after a conflict; default 20. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Pool size when the store makes its own pool from a URL; default 10. */
-  poolSize?: number;
+  poolSize?: number | undefined;
 }
 
 /** A query result: the part of pg's `QueryResult` the store reads. */
@@ -66,21 +66,21 @@ export interface PostgresPool {
 /** Options of a new `pg` Pool (handed to `new pg.Pool()` unchanged; see pg's `PoolConfig` for the rest). */
 export interface PostgresPoolConfig {
   /** `postgres://user:password@host:port/database`. */
-  connectionString?: string;
+  connectionString?: string | undefined;
   /** Server host name or socket directory. */
-  host?: string;
+  host?: string | undefined;
   /** Server port. */
-  port?: number;
+  port?: number | undefined;
   /** User name. */
-  user?: string;
+  user?: string | undefined;
   /** Password, or a function giving one. */
-  password?: string | (() => string | Promise<string>);
+  password?: string | (() => string | Promise<string>) | undefined;
   /** Database name. */
-  database?: string;
+  database?: string | undefined;
   /** TLS: true, or node:tls connection options. */
-  ssl?: boolean | object;
+  ssl?: boolean | object | undefined;
   /** Most connections in the pool. */
-  max?: number;
+  max?: number | undefined;
   /** Any other pg Pool option. */
   // biome-ignore lint/suspicious/noExplicitAny: lets pg's own PoolConfig (an interface without an index signature) be passed as is.
   [option: string]: any;
@@ -246,12 +246,12 @@ export class PostgresQuotaStore implements QuotaStore {
   constructor(
     private readonly pool: Pool,
     options: {
-      schema?: string;
-      maxRetries?: number;
-      ownsPool?: boolean;
-      name?: string;
-      readOnly?: boolean;
-      columns?: { ebpCode: boolean; quantities: boolean };
+      schema?: string | undefined;
+      maxRetries?: number | undefined;
+      ownsPool?: boolean | undefined;
+      name?: string | undefined;
+      readOnly?: boolean | undefined;
+      columns?: { ebpCode: boolean; quantities: boolean } | undefined;
     } = {},
   ) {
     this.readOnly = options.readOnly === true;
@@ -453,7 +453,7 @@ export async function openPostgresQuotaStore(
     const config: Pg.PoolConfig =
       typeof connection === 'string' ? { connectionString: connection } : (connection as Pg.PoolConfig);
     // A pg Pool must fit PostgresPool: the assignment is the compile-time check.
-    pool = new pg.Pool({ max: opts.poolSize ?? 10, ...config });
+    pool = new pg.Pool({ ...config, max: config.max ?? opts.poolSize ?? 10 });
     // An idle connection ended by the server (a restart, a failover, idle_session_timeout) is an
     // 'error' on the pool, which would end the process unheard. pg has already dropped that
     // connection, no transaction was open on it, and the next one connects afresh.

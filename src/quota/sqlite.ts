@@ -25,16 +25,16 @@ export interface SqliteQuotaStoreOptions {
    * nothing is created or migrated, and write transactions are refused. Readers never wait for
    * writers (WAL). Default false.
    */
-  readOnly?: boolean;
+  readOnly?: boolean | undefined;
   /**
    * The most one transaction (and the open) waits in all for another process's write lock, in
    * ms; default 5000. When it is exceeded the call fails with `QUOTA_BUSY`.
    */
-  busyTimeoutMs?: number;
+  busyTimeoutMs?: number | undefined;
   /** How many times a transaction is retried within `busyTimeoutMs` after SQLite reported the database busy; default 20. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** `FULL` (default) syncs every commit to disk; `NORMAL` is faster and may lose the last commits on power loss (never corrupts). */
-  synchronous?: 'FULL' | 'NORMAL';
+  synchronous?: 'FULL' | 'NORMAL' | undefined;
 }
 
 /** The default of {@link SqliteQuotaStoreOptions.busyTimeoutMs}. */

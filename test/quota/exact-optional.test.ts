@@ -1,5 +1,5 @@
 /**
- * The quota ledger's options under `exactOptionalPropertyTypes` (which `tsc --init` turns on): a value read from an
+ * The quota ledger's and its stores' options under `exactOptionalPropertyTypes` (which `tsc --init` turns on): a value read from an
  * optional field of the model (`string | undefined`) goes straight into an option, as `copNo:
  * d.data.inventory!.copNo` does, and the ledger reads an explicit `undefined` as the option left out. The types are
  * checked the way test/docs-snippets.test.ts checks the docs: a throwaway consumer project (test/helpers/consumer.ts)
@@ -10,11 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyReceipt, MemoryQuotaStore, QuotaLedger } from '../../src/quota/index.js';
+import { openSqliteQuotaStore } from '../../src/quota/sqlite.js';
 import { createConsumer, diagnosticsByFile, NEW_PROJECT_COMPILER_OPTIONS } from '../helpers/consumer.js';
 
 const USE = `
 import { parseDeclaration } from 'sandan';
 import { applyReceipt, MemoryQuotaStore, QuotaLedger, type QuotaReceipt } from 'sandan/quota';
+import { openSqliteQuotaStore } from 'sandan/quota/sqlite';
+import { openPostgresQuotaStore } from 'sandan/quota/postgres';
 
 declare const json: unknown;
 declare const text: string | undefined;
@@ -52,6 +55,19 @@ export async function use(): Promise<void> {
   await ledger.usedQuantities('330106199003071519', 2026, { excludeOrder: undefined, excludeOrderNo: text });
   await ledger.usedQuantity('330106199003071519', 2026, '17019910', '035', { excludeOrder: text });
   await applyReceipt(ledger, receipt, { outsideReturnWindow: undefined });
+  // The stores' options, as from a service's configuration (process.env gives string | undefined).
+  const env: Record<string, string | undefined> = {};
+  const timeout = env.QUOTA_BUSY_MS === undefined ? undefined : Number(env.QUOTA_BUSY_MS);
+  await openSqliteQuotaStore('quota.db', {
+    readOnly: undefined,
+    busyTimeoutMs: timeout,
+    maxRetries: undefined,
+    synchronous: undefined,
+  });
+  await openPostgresQuotaStore(
+    { connectionString: env.DATABASE_URL, host: env.PGHOST, password: env.PGPASSWORD, max: undefined },
+    { readOnly: undefined, schema: env.QUOTA_SCHEMA, maxRetries: undefined, poolSize: undefined },
+  );
 }
 `;
 
@@ -73,7 +89,7 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe('quota ledger options with an explicit undefined', () => {
+describe('quota ledger and store options with an explicit undefined', () => {
   it('type-check under exactOptionalPropertyTypes', () => {
     expect(Object.fromEntries(diagnostics)).toEqual({});
   });
@@ -123,5 +139,21 @@ describe('quota ledger options with an explicit undefined', () => {
       },
     );
     expect(outcome.status).toBe('duplicate');
+  });
+
+  it('are read as left out by the SQLite store', async () => {
+    const store = await openSqliteQuotaStore(':memory:', {
+      readOnly: undefined,
+      busyTimeoutMs: undefined,
+      maxRetries: undefined,
+      synchronous: undefined,
+    });
+    try {
+      expect(store.readOnly).toBe(false);
+      const ledger = new QuotaLedger({ store, secret: 'a'.repeat(32) });
+      expect(await ledger.reserve('SD1', '330106199003071519', '100', '2026-11-20')).toMatchObject({ ok: true });
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -19,6 +19,7 @@ describe.runIf(SKIP !== undefined && requiredTool('postgres'))('postgres quota s
 });
 
 const CLIENTS = 8;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function admin<T>(work: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: URL_ });
@@ -158,6 +159,38 @@ describe.skipIf(SKIP !== undefined)('postgres store when the server drops its co
       });
       await expect(inside).rejects.toMatchObject({ name: 'SandanError', code: 'QUOTA_STORE' });
       expect((await l.remaining(BUYER, 2026)).used.toFixed()).toBe('100');
+    } finally {
+      await store.close();
+      await admin((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+    }
+  });
+});
+
+describe.skipIf(SKIP !== undefined)('postgres store options', () => {
+  it('reads an explicit undefined as left out: a pool config with max undefined still takes poolSize', async () => {
+    // `{ max: poolSize, ...config }` let the config's max: undefined (a value from process.env) undo poolSize, and pg
+    // fell back to its own 10 connections.
+    const schema = `sandan_test_${randomBytes(6).toString('hex')}`;
+    const app = `sandan_max_${randomBytes(4).toString('hex')}`;
+    const url = `${URL_!}${URL_!.includes('?') ? '&' : '?'}application_name=${app}`;
+    const store = await openPostgresQuotaStore(
+      { connectionString: url, host: undefined, max: undefined },
+      { schema, poolSize: 2, readOnly: undefined, maxRetries: undefined },
+    );
+    try {
+      expect(store.readOnly).toBe(false);
+      // Six transactions at once, each holding its connection for a while: the pool opens no more than two.
+      await Promise.all(
+        Array.from({ length: 6 }, () =>
+          store.transaction(async (tx) => tx.getEntry('', 'none').then(() => sleep(100))),
+        ),
+      );
+      const count = await admin(
+        async (c) =>
+          (await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [app])).rows[0]
+            .n as number,
+      );
+      expect(count).toBe(2);
     } finally {
       await store.close();
       await admin((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));

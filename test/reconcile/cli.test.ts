@@ -295,6 +295,18 @@ describe('sandan status', () => {
     ]);
   });
 
+  it('reads a file once however often the paths name it (a folder, a folder inside it, one file twice)', async () => {
+    // It read each path on its own: "in 18 files" for the 9 of the month, and rates.json refused twice.
+    const month = 'examples/finance/2026-11';
+    const receipt = `${month}/receipts/CEB624-000001.xml`;
+    const at = ['--order', 'NONE', '--now', '2026-11-21'];
+    const once = await runCli(['status', month, ...at]);
+    const again = await runCli(['status', month, `${month}/bills`, `./${month}`, receipt, receipt, ...at]);
+    expect(once.stdout).toContain('in 9 files names NONE');
+    expect(once.stderr.match(/rates\.json: not a declaration/g)).toHaveLength(1);
+    expect([again.code, again.stdout, again.stderr]).toEqual([once.code, once.stdout, once.stderr]);
+  });
+
   it('an XML file it cannot read is named on standard error and skipped; the others are reported, exit 1', async () => {
     // One broken receipt in a folder stopped the whole report (exit 1, nothing on standard output).
     const broken = join(dir, 'status-broken.xml');

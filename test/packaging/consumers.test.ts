@@ -4,6 +4,7 @@
  * with skipLibCheck off and without @types/better-sqlite3 or @types/pg. Then attw and publint
  * judge the same tarball (scripts/check-package.mjs, also `npm run check:package`).
  *
+ * The ESM project also holds the example order service (examples/order-service), as a user would copy it.
  * The same tarball must also carry no install-time script of sandan's own, ship every example file the docs'
  * commands name, and run the README's commands for a project that installed it.
  *
@@ -127,6 +128,14 @@ export const total: number = computeTax(declaration, { policy: DEFAULT_TAX_POLIC
 `;
 const BAD_LINE = BAD.split('\n').findIndex((l) => l.startsWith('export const total')) + 1;
 
+/** The example order service (README, "In an order service"), as a user copies it into an ESM project of their own. */
+const ORDER_SERVICE = Object.fromEntries(
+  ['checkout.ts', 'customs-client.ts'].map((f) => [
+    `src/order-service/${f}`,
+    readFileSync(join(root, 'examples', 'order-service', f), 'utf8'),
+  ]),
+);
+
 const CONSUMERS = [
   { name: 'esm', type: 'module', module: 'NodeNext', moduleResolution: 'NodeNext' },
   { name: 'cjs', type: 'commonjs', module: 'Node16', moduleResolution: 'Node16' },
@@ -182,7 +191,7 @@ beforeAll(() => {
         strict: true,
         skipLibCheck: false,
       },
-      files: { 'src/use.ts': USE, 'src/bad.ts': BAD },
+      files: { 'src/use.ts': USE, 'src/bad.ts': BAD, ...(c.type === 'module' && ORDER_SERVICE) },
     });
   }
   const check = run(process.execPath, [join(root, 'scripts', 'check-package.mjs'), tarball], { cwd: root }).then(

@@ -458,6 +458,87 @@ function convertersFile(docs: Doc[]): string {
   return out.join('\n');
 }
 
+// --- Message names and the buildable messages (src/xml/generated/messages.ts) ---
+
+/** The generated table of messages, by path from the repository root. */
+export const MESSAGES_FILE = 'src/xml/generated/messages.ts';
+
+/**
+ * MESSAGE_NAMES: every message root of the two XSDs with its overlay names and the XSD that defines it; BUILDABLE:
+ * the overlay's documents by message type, with `signatureRequired` where the XSD makes ds:Signature mandatory.
+ */
+function messagesFile(all: Record<Schema, Record<string, Child[]>>): string {
+  const roots = (schema: Schema) => Object.keys(all[schema]).filter((k) => /^CEB\d+Message$/.test(k));
+  const names = CEB_OVERLAY.messages;
+  const defined = [...roots('import'), ...roots('export')];
+  const unnamed = defined.filter((r) => !Object.hasOwn(names, r));
+  const stray = Object.keys(names).filter((r) => !defined.includes(r));
+  if (unnamed.length || stray.length)
+    throw new Error(
+      `overlay messages: no name for ${unnamed.join(', ') || '-'}; not an XSD root: ${stray.join(', ') || '-'}`,
+    );
+  const schemaOf = (root: string): Schema => (all.import[root] ? 'import' : 'export');
+  const typeOf = (root: string) => root.slice(0, -'Message'.length);
+  // Import before export, each by message number: the order listings and `sandan build --help` show.
+  const docs = [...CEB_OVERLAY.documents].sort(
+    (a, b) =>
+      Number(schemaOf(a.root) === 'export') - Number(schemaOf(b.root) === 'export') ||
+      typeOf(a.root).localeCompare(typeOf(b.root)),
+  );
+  const signed = (root: string) => all[schemaOf(root)][root]!.some((c) => c.name === 'Signature' && c.min > 0);
+  const from = (module: 'declaration' | 'other') => {
+    const mine = docs.filter((d) => d.module === module).map((d) => d.name);
+    return `import { ${[...mine.map((n) => `${n}Schema`), ...mine.map((n) => `type ${n}`)].join(', ')} } from '../../model/generated/${module === 'declaration' ? 'declaration' : 'other'}-documents.js';`;
+  };
+  return [
+    HEADER('Message names, and the messages sandan builds with their documents.'),
+    "import type { z } from 'zod';",
+    "import type { CebSchema } from '../content-model.js';",
+    from('declaration'),
+    from('other'),
+    '',
+    '/** Names of every message root of the two business XSDs (receipts included), by root element. */',
+    'export const MESSAGE_NAMES: Readonly<Record<string, { schema: CebSchema; zh: string; en: string }>> = {',
+    ...defined.map((r) => `  ${r}: { schema: ${q(schemaOf(r))}, zh: ${q(names[r]![0])}, en: ${q(names[r]![1])} },`),
+    '};',
+    '',
+    '/** What sandan knows about one buildable message type. */',
+    'export interface BuildableMessage {',
+    '  root: string;',
+    '  schema: CebSchema;',
+    '  /** Key of the document in `sandan build` input, e.g. `order`. */',
+    '  key: string;',
+    '  zh: string;',
+    '  en: string;',
+    '  documentSchema: z.ZodType;',
+    '  /** The XSD makes ds:Signature mandatory: the built message is complete only once signed. */',
+    '  signatureRequired: boolean;',
+    '}',
+    '',
+    "/** A buildable message's entry: its root, schema and names from {@link MESSAGE_NAMES}. */",
+    'function buildable(root: string, key: string, documentSchema: z.ZodType, signatureRequired: boolean): BuildableMessage {',
+    '  const { schema, zh, en } = MESSAGE_NAMES[root]!;',
+    '  return { root, schema, key, zh, en, documentSchema, signatureRequired };',
+    '}',
+    '',
+    '/** The messages sandan builds, by message type. */',
+    'export const BUILDABLE = {',
+    ...docs.map(
+      (d) => `  ${typeOf(d.root)}: buildable(${q(d.root)}, ${q(d.key)}, ${d.name}Schema, ${signed(d.root)}),`,
+    ),
+    '} as const;',
+    '',
+    '/** A message type sandan can build, e.g. `CEB621`. */',
+    'export type BuildableType = keyof typeof BUILDABLE;',
+    '',
+    '/** The model type of the documents of each buildable message. */',
+    'export interface DocumentOf {',
+    ...docs.map((d) => `  ${typeOf(d.root)}: ${d.name};`),
+    '}',
+    '',
+  ].join('\n');
+}
+
 // --- Receipt documents: what buildReceipt (src/xml/receipt-build.ts) takes, from the XSD and CEB_RECEIPT_OVERLAY ---
 
 /** The generated receipt documents, by path from the repository root. */
@@ -533,6 +614,7 @@ export function generatedDescriptorFiles(): Record<string, string> {
     [DESCRIPTOR_FILES.converters]: convertersFile(docs),
     [RECEIPT_DOCUMENTS_FILE]: receiptDocumentsFile(elements.import),
     [TREE_MODELS_FILE]: treeModelsFile(),
+    [MESSAGES_FILE]: messagesFile(elements),
   };
   return Object.fromEntries(Object.entries(raw).map(([p, s]) => [p, format(p, s)]));
 }

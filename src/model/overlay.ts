@@ -32,6 +32,8 @@ interface DocumentSpec {
   root: string;
   /** Model type name; its schema is `${name}Schema`. */
   name: string;
+  /** Key of the document in `sandan build` input and in issue paths, e.g. `order`. */
+  key: string;
   /** Model type name of a line, when the document has lines. */
   item?: string;
   /** Generated into the declaration module (src/model) or the other-documents one (src/xml). */
@@ -41,11 +43,61 @@ interface DocumentSpec {
 }
 
 export const CEB_OVERLAY: {
+  messages: Readonly<Record<string, readonly [zh: string, en: string]>>;
   names: Readonly<Record<string, string>>;
   envelope: readonly string[];
   rules: Readonly<Record<string, FieldRule>>;
   documents: readonly DocumentSpec[];
 } = {
+  /**
+   * Short names of every message root of the two business XSDs (receipts included), in Chinese and English, for
+   * messages and listings (the XSD's own annotations are whole sentences). Which XSD defines a root is the XSD's.
+   */
+  // biome-ignore format: one line per message
+  messages: {
+    CEB311Message: ['电子订单', 'import order'],
+    CEB312Message: ['电子订单回执', 'order receipt'],
+    CEB411Message: ['支付凭证', 'payment voucher'],
+    CEB412Message: ['支付凭证回执', 'payment receipt'],
+    CEB511Message: ['物流运单', 'waybill'],
+    CEB512Message: ['物流运单回执', 'waybill receipt'],
+    CEB513Message: ['运单状态', 'waybill status'],
+    CEB514Message: ['运单状态回执', 'waybill status receipt'],
+    CEB621Message: ['进口清单', 'import inventory'],
+    CEB622Message: ['进口清单回执', 'inventory receipt'],
+    CEB623Message: ['撤销申请单', 'inventory cancel'],
+    CEB624Message: ['撤销申请单回执', 'cancel receipt'],
+    CEB625Message: ['退货申请单', 'inventory refund'],
+    CEB626Message: ['退货申请单回执', 'refund receipt'],
+    CEB711Message: ['入库明细单', 'warehouse-entry detail'],
+    CEB712Message: ['入库明细单回执', 'warehouse-entry receipt'],
+    CEB816Message: ['电子税单', 'electronic tax bill'],
+    CEB818Message: ['电子税单状态', 'tax bill status'],
+    CEB900Message: ['报文格式校验回执', 'format-check receipt'],
+    CEB303Message: ['出口订单', 'export order'],
+    CEB304Message: ['出口订单回执', 'export order receipt'],
+    CEB403Message: ['收款单', 'payment receipt (export)'],
+    CEB404Message: ['收款单回执', 'payment receipt acknowledgement'],
+    CEB505Message: ['出口运单', 'export waybill'],
+    CEB506Message: ['出口运单回执', 'export waybill receipt'],
+    CEB507Message: ['运抵单', 'arrival'],
+    CEB508Message: ['运抵单回执', 'arrival receipt'],
+    CEB509Message: ['离境单', 'departure'],
+    CEB510Message: ['离境单回执', 'departure receipt'],
+    CEB603Message: ['出口清单', 'export inventory'],
+    CEB604Message: ['出口清单回执', 'export inventory receipt'],
+    CEB605Message: ['出口撤销申请单', 'export inventory cancel'],
+    CEB606Message: ['出口撤销申请单回执', 'export cancel receipt'],
+    CEB607Message: ['清单总分单', 'master/house bill'],
+    CEB608Message: ['清单总分单回执', 'master/house bill receipt'],
+    CEB213Message: ['出口退货申请单', 'export return'],
+    CEB214Message: ['出口退货申请单回执', 'export return receipt'],
+    CEB215Message: ['退货理货明细单', 'return tally detail'],
+    CEB216Message: ['退货理货明细单回执', 'return tally receipt'],
+    CEB701Message: ['汇总申请单', 'summary application'],
+    CEB702Message: ['汇总申请单回执', 'summary application receipt'],
+    CEB792Message: ['汇总结果单', 'summary result'],
+  },
   /** Chinese names of CEB fields (the 2022-05 CEB interface spec) and of the model's documents, for issue messages. */
   names: {
     guid: '系统唯一序号',
@@ -256,23 +308,23 @@ export const CEB_OVERLAY: {
   },
   // biome-ignore format: one line per document
   documents: [
-    { root: 'CEB311Message', name: 'Order', item: 'OrderItem', module: 'declaration', doc: ['OrderHead + OrderList lines as `items` (CEB311 电子订单).', 'A parsed order (OrderHead and its lines).', 'OrderList: one line of the order (CEB311).', 'A parsed OrderList line.'] },
-    { root: 'CEB411Message', name: 'Payment', module: 'declaration', doc: ['PaymentHead (CEB411 支付凭证).', 'A parsed PaymentHead.'] },
-    { root: 'CEB511Message', name: 'Logistics', module: 'declaration', doc: ['LogisticsHead (CEB511 物流运单).', 'A parsed LogisticsHead.'] },
-    { root: 'CEB621Message', name: 'Inventory', item: 'InventoryItem', module: 'declaration', doc: ['InventoryHead + InventoryList lines as `items` (CEB621 进口清单).', 'A parsed inventory (InventoryHead and its lines).', 'InventoryList: one line of the inventory (CEB621).', 'A parsed InventoryList line.'] },
-    { root: 'CEB513Message', name: 'LogisticsStatus', module: 'other', doc: ['LogisticsStatus (CEB513 运单状态): the parcel was signed for.', 'A waybill status (CEB513) in model form.'] },
-    { root: 'CEB623Message', name: 'InvtCancel', module: 'other', doc: ['InvtCancel (CEB623 撤销申请单): cancels a declared inventory by its invtNo.', 'An inventory cancel (CEB623) in model form.'] },
-    { root: 'CEB625Message', name: 'InvtRefund', item: 'InvtRefundItem', module: 'other', doc: ['InvtRefundHead + InvtRefundList lines as `items` (CEB625 退货申请单).', 'An inventory refund (CEB625) in model form.', 'InvtRefundList: one returned line, referring to the original inventory line by gnum.', 'A refund line in model form.'] },
-    { root: 'CEB711Message', name: 'Delivery', item: 'DeliveryItem', module: 'other', doc: ['DeliveryHead + DeliveryList lines as `items` (CEB711 入库明细单, one per message).', 'A warehouse-entry detail (CEB711) in model form.', 'DeliveryList: one waybill entering the supervised site.', 'A warehouse-entry line in model form.'] },
-    { root: 'CEB303Message', name: 'ExportOrder', item: 'ExportOrderItem', module: 'other', doc: ['Export OrderHead + lines as `items` (CEB303 出口订单; orderType E B2C, B B2B, W overseas warehouse).', 'An export order (CEB303) in model form.', 'Export OrderList: one line of the export order (CEB303).', 'An export order line in model form.'] },
-    { root: 'CEB403Message', name: 'ExportReceipts', module: 'other', doc: ["Receipts (CEB403 收款单): the payment company's record of the money received for an export order.", 'An export payment receipt (CEB403) in model form.'] },
-    { root: 'CEB505Message', name: 'ExportLogistics', module: 'other', doc: ['Export Logistics (CEB505 出口运单).', 'An export waybill (CEB505) in model form.'] },
-    { root: 'CEB507Message', name: 'Arrival', item: 'ArrivalItem', module: 'other', doc: ['ArrivalHead + ArrivalList lines as `items` (CEB507 运抵单; the XSD allows no lines).', 'An arrival (CEB507) in model form.', 'ArrivalList: one parcel arriving at the supervised site.', 'An arrival line in model form.'] },
-    { root: 'CEB509Message', name: 'Departure', item: 'DepartureItem', module: 'other', doc: ['DepartureHead + DepartureList lines as `items` (CEB509 离境单).', 'A departure (CEB509) in model form.', 'DepartureList: one parcel leaving the country.', 'A departure line in model form.'] },
-    { root: 'CEB603Message', name: 'ExportInventory', item: 'ExportInventoryItem', module: 'other', doc: ['Export InventoryHead + lines as `items` (CEB603 出口清单).', 'An export inventory (CEB603) in model form.', 'Export InventoryList: one line of the export inventory (CEB603).', 'An export inventory line in model form.'] },
-    { root: 'CEB605Message', name: 'ExportInvtCancel', module: 'other', doc: ['Export InvtCancel (CEB605 撤销申请单): cancels an export inventory by its invtNo.', 'An export inventory cancel (CEB605) in model form.'] },
-    { root: 'CEB607Message', name: 'WayBill', item: 'WayBillItem', module: 'other', doc: ['WayBillHead + WayBillList lines as `items` (CEB607 清单总分单; appStatus 2 must be signed, XSD annotation).', 'A master/house bill (CEB607) in model form.', 'WayBillList: one parcel (and its inventory) under the master bill.', 'A master/house bill line in model form.'] },
-    { root: 'CEB701Message', name: 'SummaryApply', item: 'SummaryApplyItem', module: 'other', doc: ['SummaryApplyHead + SummaryApplyList lines as `items` (CEB701 汇总申请单). summaryFlag 1 summarises by consignor, 2 by consignor and producer; with startTime/endTime the lines are ignored (XSD annotations).', 'A summary application (CEB701) in model form.', 'SummaryApplyList: one export inventory to summarise.', 'A summary application line in model form.'] },
+    { root: 'CEB311Message', name: 'Order', key: 'order', item: 'OrderItem', module: 'declaration', doc: ['OrderHead + OrderList lines as `items` (CEB311 电子订单).', 'A parsed order (OrderHead and its lines).', 'OrderList: one line of the order (CEB311).', 'A parsed OrderList line.'] },
+    { root: 'CEB411Message', name: 'Payment', key: 'payment', module: 'declaration', doc: ['PaymentHead (CEB411 支付凭证).', 'A parsed PaymentHead.'] },
+    { root: 'CEB511Message', name: 'Logistics', key: 'logistics', module: 'declaration', doc: ['LogisticsHead (CEB511 物流运单).', 'A parsed LogisticsHead.'] },
+    { root: 'CEB621Message', name: 'Inventory', key: 'inventory', item: 'InventoryItem', module: 'declaration', doc: ['InventoryHead + InventoryList lines as `items` (CEB621 进口清单).', 'A parsed inventory (InventoryHead and its lines).', 'InventoryList: one line of the inventory (CEB621).', 'A parsed InventoryList line.'] },
+    { root: 'CEB513Message', name: 'LogisticsStatus', key: 'logisticsStatus', module: 'other', doc: ['LogisticsStatus (CEB513 运单状态): the parcel was signed for.', 'A waybill status (CEB513) in model form.'] },
+    { root: 'CEB623Message', name: 'InvtCancel', key: 'invtCancel', module: 'other', doc: ['InvtCancel (CEB623 撤销申请单): cancels a declared inventory by its invtNo.', 'An inventory cancel (CEB623) in model form.'] },
+    { root: 'CEB625Message', name: 'InvtRefund', key: 'invtRefund', item: 'InvtRefundItem', module: 'other', doc: ['InvtRefundHead + InvtRefundList lines as `items` (CEB625 退货申请单).', 'An inventory refund (CEB625) in model form.', 'InvtRefundList: one returned line, referring to the original inventory line by gnum.', 'A refund line in model form.'] },
+    { root: 'CEB711Message', name: 'Delivery', key: 'delivery', item: 'DeliveryItem', module: 'other', doc: ['DeliveryHead + DeliveryList lines as `items` (CEB711 入库明细单, one per message).', 'A warehouse-entry detail (CEB711) in model form.', 'DeliveryList: one waybill entering the supervised site.', 'A warehouse-entry line in model form.'] },
+    { root: 'CEB303Message', name: 'ExportOrder', key: 'exportOrder', item: 'ExportOrderItem', module: 'other', doc: ['Export OrderHead + lines as `items` (CEB303 出口订单; orderType E B2C, B B2B, W overseas warehouse).', 'An export order (CEB303) in model form.', 'Export OrderList: one line of the export order (CEB303).', 'An export order line in model form.'] },
+    { root: 'CEB403Message', name: 'ExportReceipts', key: 'exportReceipts', module: 'other', doc: ["Receipts (CEB403 收款单): the payment company's record of the money received for an export order.", 'An export payment receipt (CEB403) in model form.'] },
+    { root: 'CEB505Message', name: 'ExportLogistics', key: 'exportLogistics', module: 'other', doc: ['Export Logistics (CEB505 出口运单).', 'An export waybill (CEB505) in model form.'] },
+    { root: 'CEB507Message', name: 'Arrival', key: 'arrival', item: 'ArrivalItem', module: 'other', doc: ['ArrivalHead + ArrivalList lines as `items` (CEB507 运抵单; the XSD allows no lines).', 'An arrival (CEB507) in model form.', 'ArrivalList: one parcel arriving at the supervised site.', 'An arrival line in model form.'] },
+    { root: 'CEB509Message', name: 'Departure', key: 'departure', item: 'DepartureItem', module: 'other', doc: ['DepartureHead + DepartureList lines as `items` (CEB509 离境单).', 'A departure (CEB509) in model form.', 'DepartureList: one parcel leaving the country.', 'A departure line in model form.'] },
+    { root: 'CEB603Message', name: 'ExportInventory', key: 'exportInventory', item: 'ExportInventoryItem', module: 'other', doc: ['Export InventoryHead + lines as `items` (CEB603 出口清单).', 'An export inventory (CEB603) in model form.', 'Export InventoryList: one line of the export inventory (CEB603).', 'An export inventory line in model form.'] },
+    { root: 'CEB605Message', name: 'ExportInvtCancel', key: 'exportInvtCancel', module: 'other', doc: ['Export InvtCancel (CEB605 撤销申请单): cancels an export inventory by its invtNo.', 'An export inventory cancel (CEB605) in model form.'] },
+    { root: 'CEB607Message', name: 'WayBill', key: 'wayBill', item: 'WayBillItem', module: 'other', doc: ['WayBillHead + WayBillList lines as `items` (CEB607 清单总分单; appStatus 2 must be signed, XSD annotation).', 'A master/house bill (CEB607) in model form.', 'WayBillList: one parcel (and its inventory) under the master bill.', 'A master/house bill line in model form.'] },
+    { root: 'CEB701Message', name: 'SummaryApply', key: 'summaryApply', item: 'SummaryApplyItem', module: 'other', doc: ['SummaryApplyHead + SummaryApplyList lines as `items` (CEB701 汇总申请单). summaryFlag 1 summarises by consignor, 2 by consignor and producer; with startTime/endTime the lines are ignored (XSD annotations).', 'A summary application (CEB701) in model form.', 'SummaryApplyList: one export inventory to summarise.', 'A summary application line in model form.'] },
   ],
 };
 

@@ -819,6 +819,37 @@ describe("outside corpus: a DxpMsg inside a transfer node's DxpMsgSv", () => {
   });
 });
 
+describe('outside corpus: a DxpMsg in the shape an E-Port desktop tool writes', () => {
+  it("Id on the root, AddInfo's FileName and IcCard, CreatTime with milliseconds and +08:00, Data wrapped at 76", async () => {
+    // The wrapper of DxpMsgToolService.createAction in 864381832/xJavaFxTool (see the README's facts without a copied
+    // file): `Id="dxpEport"`, the ds and xsi namespaces declared and unused, AddInfo after Data, CreatTime formatted
+    // yyyy-MM-dd'T'HH:mm:ss.SSSXXX. Its Data here is the zhaopei0418 CEB312, its Base64 broken into CRLF-ended lines of
+    // 76 characters as MIME encoders write it (xs:base64Binary allows the whitespace). xmllint: valid against the
+    // 2022-05 terminal-node XSD; sandan reads the receipt inside as it reads the bare DxpMsg's.
+    const bare = read('zhaopei0418-distribution-message/DxpMsg-CEB312.xml').toString('utf8');
+    const data = /<Data>([^<]*)<\/Data>/.exec(bare)![1]!.replace(/\s/g, '');
+    const wrapped = data.replace(/.{76}/g, '$&\r\n');
+    const text =
+      '<?xml version="1.0" encoding="UTF-8" ?>\n<DxpMsg ver="1.0" Id="dxpEport" xmlns="http://www.chinaport.gov.cn/dxp"' +
+      ' xmlns:ds="http://www.w3.org/2000/09/xmldsig#" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><TransInfo>' +
+      '<CopMsgId>BDF401B3-36D7-4A73-BCAD-292E9F053C6D</CopMsgId><SenderId>DXPEDCINVT000002</SenderId><ReceiverIds>' +
+      '<ReceiverId>DXPENT0000024643</ReceiverId></ReceiverIds><CreatTime>2019-12-20T11:13:00.123+08:00</CreatTime>' +
+      `<MsgType>CEB312Message</MsgType></TransInfo><Data>${wrapped}</Data><AddInfo><FileName>CEB312Message.xml</FileName>` +
+      '<IcCard>1</IcCard></AddInfo></DxpMsg>';
+    expect(wrapped).toContain('\r\n');
+    expect((await validateAgainstXsd(text, 'dxp-terminal.xsd')).valid).toBe(true);
+    const env = unwrapDxp(Buffer.from(text));
+    expect(env.issues).toEqual([]);
+    expect(env.transInfo).toMatchObject({
+      senderId: 'DXPEDCINVT000002',
+      receiverIds: ['DXPENT0000024643'],
+      msgType: 'CEB312Message',
+    });
+    const inner = unwrapDxp(Buffer.from(bare)).message!;
+    expect(toJsonValue(env.message)).toEqual(toJsonValue(inner));
+  });
+});
+
 describe('outside corpus: messages customs would refuse before reading them', () => {
   it('fucl123-crs/CEB603-not-well-formed.xml: an end tag without its start tag is XML_MALFORMED, with the place', () => {
     // A negative test of the project's XSD validator: the second <ceb:Inventory> start tag is missing, so line 143's

@@ -848,6 +848,52 @@ describe('outside corpus: a DxpMsg in the shape an E-Port desktop tool writes', 
     const inner = unwrapDxp(Buffer.from(bare)).message!;
     expect(toJsonValue(env.message)).toEqual(toJsonValue(inner));
   });
+
+  it('a tax bill in that wrapper reconciles as the bare bill does (the scanner unwraps the CRLF-wrapped Data)', async () => {
+    const bill = read('dandingtest/CEB816-tax.xml');
+    const wrapped = bill.toString('base64').replace(/.{76}/g, '$&\r\n');
+    const dxp =
+      '<?xml version="1.0" encoding="UTF-8" ?>\n<DxpMsg ver="1.0" Id="dxpEport" xmlns="http://www.chinaport.gov.cn/dxp"' +
+      ' xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><TransInfo><CopMsgId>CEB816-1</CopMsgId>' +
+      '<SenderId>DXPEDCCEB0000002</SenderId><ReceiverIds><ReceiverId>DXPENT0000024643</ReceiverId></ReceiverIds>' +
+      '<CreatTime>2020-06-15T17:15:57.000+08:00</CreatTime><MsgType>CEB816Message</MsgType></TransInfo>' +
+      `<Data>${wrapped}</Data><AddInfo><FileName>CEB816Message.xml</FileName><IcCard>1</IcCard></AddInfo></DxpMsg>`;
+    expect((await validateAgainstXsd(dxp, 'dxp-terminal.xsd')).valid).toBe(true);
+    const dirs = [dxp, bill].map((content) => {
+      const d = mkdtempSync(join(tmpdir(), 'sandan-dxptool-'));
+      mkdirSync(join(d, 'in'));
+      writeFileSync(join(d, 'in', 'CEB816.xml'), content);
+      copyFileSync(`${DIR}dandingtest/CEB622-released.xml`, join(d, 'in', 'CEB622.xml'));
+      writeFileSync(join(d, 'decl.ndjson'), '');
+      return d;
+    });
+    try {
+      const rec = (d: string) =>
+        runCli([
+          'reconcile',
+          '--declarations',
+          join(d, 'decl.ndjson'),
+          '--tax-bills',
+          join(d, 'in'),
+          '--receipts',
+          join(d, 'in'),
+          '--format',
+          'json',
+          '--workers',
+          '0',
+        ]);
+      const [inWrapper, bare] = [await rec(dirs[0]!), await rec(dirs[1]!)];
+      expect(inWrapper.stderr).toBe('');
+      const out = JSON.parse(inWrapper.stdout);
+      expect(out.summary.inputs).toMatchObject({ bills: 1, receipts: 1, skippedDocuments: 0, unreadableDocuments: 0 });
+      expect(out.orders.map((r: { orderNo: string; status: string }) => `${r.orderNo} ${r.status}`)).toEqual([
+        '124183351885 bill-without-declaration',
+      ]);
+      expect(inWrapper.stdout).toBe(bare.stdout);
+    } finally {
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('outside corpus: messages customs would refuse before reading them', () => {

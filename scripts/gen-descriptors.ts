@@ -472,7 +472,7 @@ function messagesFile(all: Record<Schema, Record<string, Child[]>>): string {
   const names = CEB_OVERLAY.messages;
   const defined = [...roots('import'), ...roots('export')];
   const unnamed = defined.filter((r) => !Object.hasOwn(names, r));
-  const stray = Object.keys(names).filter((r) => !defined.includes(r));
+  const stray = [...Object.keys(names), ...CEB_OVERLAY.sentByCustoms].filter((r) => !defined.includes(r));
   if (unnamed.length || stray.length)
     throw new Error(
       `overlay messages: no name for ${unnamed.join(', ') || '-'}; not an XSD root: ${stray.join(', ') || '-'}`,
@@ -497,9 +497,20 @@ function messagesFile(all: Record<Schema, Record<string, Child[]>>): string {
     from('declaration'),
     from('other'),
     '',
+    '/** A message root of MESSAGE_NAMES: the XSD that defines it, its names, and who writes it (customs: a receipt, a tax bill). */',
+    'export interface MessageName {',
+    '  schema: CebSchema;',
+    '  zh: string;',
+    '  en: string;',
+    "  sender: 'customs' | 'enterprise';",
+    '}',
+    '',
     '/** Names of every message root of the two business XSDs (receipts included), by root element. */',
-    'export const MESSAGE_NAMES: Readonly<Record<string, { schema: CebSchema; zh: string; en: string }>> = {',
-    ...defined.map((r) => `  ${r}: { schema: ${q(schemaOf(r))}, zh: ${q(names[r]![0])}, en: ${q(names[r]![1])} },`),
+    'export const MESSAGE_NAMES: Readonly<Record<string, MessageName>> = {',
+    ...defined.map(
+      (r) =>
+        `  ${r}: { schema: ${q(schemaOf(r))}, zh: ${q(names[r]![0])}, en: ${q(names[r]![1])}, sender: ${q(CEB_OVERLAY.sentByCustoms.includes(r) ? 'customs' : 'enterprise')} },`,
+    ),
     '};',
     '',
     '/** What sandan knows about one buildable message type. */',

@@ -3,6 +3,7 @@ import { isSandanError, SandanError } from '../errors.js';
 import {
   DEFAULT_MAX_XML_BYTES,
   explainReceipt,
+  MESSAGE_NAMES,
   parseCebXml,
   refusedByFormatCheck,
   toJsonValue,
@@ -104,7 +105,18 @@ function textReport(label: string, parsed: ParsedXml): string {
       `  ${i.severity === 'error' ? 'error  ' : 'warning'} ${i.path}  [${i.code}]  ${i.message.zh} / ${i.message.en}`,
     );
   const refused = issues.filter(refusedByFormatCheck).length;
-  if (refused)
+  const message = parsed.kind === 'dxp' ? parsed.message : parsed;
+  // A receipt or a tax bill is customs' to write: no format check of customs answers it.
+  if (
+    refused &&
+    message &&
+    Object.hasOwn(MESSAGE_NAMES, message.root) &&
+    MESSAGE_NAMES[message.root]!.sender === 'customs'
+  )
+    lines.push(
+      `  此报文应由海关发出，却有 ${refused} 处不符合 XSD：请核对生成它的程序 / customs writes this message, yet the XSD refuses it (${plural(refused, 'issue')}): check what wrote it`,
+    );
+  else if (refused)
     lines.push(
       `  海关格式校验会以 CEB900 退回此报文（${refused} 处不符合 XSD）/ customs' format check would answer this message with a CEB900 (${plural(refused, 'issue')} the XSD refuses)`,
     );

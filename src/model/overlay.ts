@@ -44,6 +44,7 @@ interface DocumentSpec {
 
 export const CEB_OVERLAY: {
   messages: Readonly<Record<string, readonly [zh: string, en: string]>>;
+  sentByCustoms: readonly string[];
   names: Readonly<Record<string, string>>;
   envelope: readonly string[];
   rules: Readonly<Record<string, FieldRule>>;
@@ -98,6 +99,36 @@ export const CEB_OVERLAY: {
     CEB702Message: ['汇总申请单回执', 'summary application receipt'],
     CEB792Message: ['汇总结果单', 'summary result'],
   },
+  /**
+   * The messages customs (or E-Port) writes and the enterprise receives: the receipts, the tax bill and its status,
+   * the format-check receipt and the export summary result (the spec's message definitions). Every other root is an
+   * enterprise's (an export return tally, CEB215, is the supervised site's).
+   */
+  sentByCustoms: [
+    'CEB312Message',
+    'CEB412Message',
+    'CEB512Message',
+    'CEB514Message',
+    'CEB622Message',
+    'CEB624Message',
+    'CEB626Message',
+    'CEB712Message',
+    'CEB816Message',
+    'CEB818Message',
+    'CEB900Message',
+    'CEB304Message',
+    'CEB404Message',
+    'CEB506Message',
+    'CEB508Message',
+    'CEB510Message',
+    'CEB604Message',
+    'CEB606Message',
+    'CEB608Message',
+    'CEB214Message',
+    'CEB216Message',
+    'CEB702Message',
+    'CEB792Message',
+  ],
   /** Chinese names of CEB fields (the 2022-05 CEB interface spec) and of the model's documents, for issue messages. */
   names: {
     guid: '系统唯一序号',

@@ -24,7 +24,7 @@ import {
 } from './content-model.js';
 import { characters, xmlIssue } from './issues.js';
 import { acceptOf, checkBuildableType } from './buildable.js';
-import { BUILDABLE, MESSAGE_NAMES, type BuildableType, type DocumentOf } from './messages.js';
+import { BUILDABLE, MESSAGE_NAMES, type BuildableType, type DocumentOf, type MessageName } from './messages.js';
 import { parseReturnInfo, type ReturnInfo } from './return-info.js';
 import { safeXmlText, xmlLimit } from './safety.js';
 import { xsdBase64 } from './base64.js';
@@ -1348,9 +1348,6 @@ export function parseCebXml(input: string | Uint8Array, options?: ParseXmlOption
     details: { root: qname, namespace: rootNs },
   });
 }
-
-/** What MESSAGE_NAMES holds for one root: which XSD defines it, and its name in both languages. */
-type MessageName = (typeof MESSAGE_NAMES)[string];
 
 /** What MESSAGE_NAMES says of a root name (own entries only: a root named `constructor` is no message). */
 function messageName(root: string): MessageName | undefined {

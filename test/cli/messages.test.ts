@@ -75,6 +75,27 @@ describe('messages that say what is true', () => {
     expect([r.code, r.stderr]).toEqual([1, 'sandan: <stdin>: The XML input has more than 100 bytes, the limit\n']);
   });
 
+  it('parse: a receipt the XSD refuses is customs’ to write, not one customs’ format check answers', async () => {
+    // The CEB312 fixture with an element its XSD does not have; and the CEB311 of the same shape for contrast.
+    const receipt = readFileSync('test/fixtures/xml/CEB312-rejected.xml', 'utf8').replace(
+      '<returnInfo>',
+      '<remark>x</remark><returnInfo>',
+    );
+    const r = await runCli(['parse', '-', '--format', 'text'], receipt);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      '此报文应由海关发出，却有 1 处不符合 XSD：请核对生成它的程序 / customs writes this message, yet the XSD refuses it (1 issue): check what wrote it',
+    );
+    expect(r.stdout).not.toContain('CEB900');
+    const sample = readFileSync('test/fixtures/ceb-spec/samples-202205/import/CEB311Message.xml', 'utf8');
+    const order = await runCli(
+      ['parse', '-', '--format', 'text'],
+      sample.replace('<ceb:orderNo>', '<ceb:remark>x</ceb:remark><ceb:orderNo>'),
+    );
+    expect(order.stdout).toContain("customs' format check would answer this message with a CEB900 (1 issue");
+    expect(order.stdout).not.toContain('customs writes this message');
+  });
+
   it('validate -q: the header counts the warnings it does not list', async () => {
     const all = await runCli(['validate', HZ]);
     const head = `${HZ}: valid: 0 errors, 3 warnings (rules: district/2900 → national, at `;

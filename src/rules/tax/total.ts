@@ -72,7 +72,12 @@ export const taxTotalMatches = defineRule({
     const result = taxOf(ctx);
     if (!result) return [];
     const out: Array<ReportOf<typeof MESSAGES>> = [];
+    // A rate taken from a table not in force on the declaration's date (rate-not-in-force) may not be
+    // that day's rate (VAT was 16 % / 10 % until 2019-03-31, 13 % / 9 % after): a difference then says
+    // nothing certain about order.taxTotal, so it warns instead of failing a declaration that may be right.
+    let ratesOfTheDay = true;
     for (const i of result.issues) {
+      if (i.code === 'rate-not-in-force') ratesOfTheDay = false;
       // Rates that cannot be resolved make the check impossible, not the declaration wrong.
       if (i.code === 'rate-missing' || i.code === 'tax-quantity-unit' || i.code === 'rate-not-in-force') {
         out.push({ messageId: i.code, path: i.path, severity: 'warning', data: { detail: i.message } });
@@ -105,6 +110,7 @@ export const taxTotalMatches = defineRule({
     out.push({
       ...base,
       messageId: 'tax-mismatch',
+      ...(!ratesOfTheDay && { severity: 'warning' as const }),
       data: { declared: show(declared), ...figures, diff: diff.toFixed(2), regime: result.regime },
     });
     return out;

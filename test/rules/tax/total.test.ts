@@ -110,6 +110,38 @@ ruleTester(taxTotalMatches, {
       ],
     },
     {
+      // 2019-02-01: books paid 10 % VAT and the face cream 16 % (财税〔2018〕32号, until 2019-03-31), so the withheld
+      // 398.00 × 10 % × 0.7 = 27.86 and 150.00 × 16 % × 0.7 = 16.80, 44.66 in all, is right. The bundled table's rates
+      // (9 %, 13 %, from 2019-04-01) give 25.07 + 13.65 = 38.72: a difference that must not fail the declaration.
+      name: 'rates not in force on the date: a difference from them is a warning, not an error (the bundled table in 2019-02)',
+      set: { 'inventory.items[0].gcode': '4901990000', 'order.taxTotal': '44.66' },
+      options: { at: '2019-02-01', rates: bundledRateTable() },
+      errors: [
+        ...[0, 1].map((i) => ({
+          code: 'rate-not-in-force',
+          path: `inventory.items[${i}].gcode`,
+          severity: 'warning' as const,
+          data: { detail: { zh: expect.stringContaining('2019-02-01'), en: expect.stringContaining('2019-02-01') } },
+        })),
+        {
+          code: 'tax-mismatch',
+          path: 'order.taxTotal',
+          severity: 'warning',
+          expected: '38.72',
+          actual: '44.66',
+          data: {
+            declared: '44.66',
+            computed: '38.72',
+            duty: '0.00',
+            consumption: '0.00',
+            vat: '38.72',
+            diff: '5.94',
+            regime: 'cbec',
+          },
+        },
+      ],
+    },
+    {
       name: 'a per-litre consumption tax on a line declared in kg and cans',
       set: { 'inventory.items[0].gcode': '2203000000' },
       errors: [

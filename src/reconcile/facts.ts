@@ -157,6 +157,9 @@ export function declarationFacts(
     facts.computed = split(r.customsTax, r.consumptionTax, r.valueAddedTax);
     facts.dutiableValue = r.dutiableValue;
     if (r.regime !== 'cbec') facts.notes.push(`regime:${r.regime}`);
+    // Computed with a rate of a table not in force on the declaration's date: a difference from the bill may be the
+    // rate's, not customs' (VAT 16 % / 10 % until 2019-03-31, 13 % / 9 % after).
+    if (r.issues.some((i) => i.code === 'rate-not-in-force')) facts.notes.push('rates-not-in-force');
   } else {
     const issues = calc.ok ? calc.result.issues : calc.issues;
     const codes = [...new Set(issues.filter((i) => i.severity === 'error').map((i) => i.code))];

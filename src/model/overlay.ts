@@ -104,30 +104,12 @@ export const CEB_OVERLAY: {
    * the format-check receipt and the export summary result (the spec's message definitions). Every other root is an
    * enterprise's (an export return tally, CEB215, is the supervised site's).
    */
+  // biome-ignore format: a list of names
   sentByCustoms: [
-    'CEB312Message',
-    'CEB412Message',
-    'CEB512Message',
-    'CEB514Message',
-    'CEB622Message',
-    'CEB624Message',
-    'CEB626Message',
-    'CEB712Message',
-    'CEB816Message',
-    'CEB818Message',
-    'CEB900Message',
-    'CEB304Message',
-    'CEB404Message',
-    'CEB506Message',
-    'CEB508Message',
-    'CEB510Message',
-    'CEB604Message',
-    'CEB606Message',
-    'CEB608Message',
-    'CEB214Message',
-    'CEB216Message',
-    'CEB702Message',
-    'CEB792Message',
+    'CEB312Message', 'CEB412Message', 'CEB512Message', 'CEB514Message', 'CEB622Message', 'CEB624Message', 'CEB626Message',
+    'CEB712Message', 'CEB816Message', 'CEB818Message', 'CEB900Message', 'CEB304Message', 'CEB404Message', 'CEB506Message',
+    'CEB508Message', 'CEB510Message', 'CEB604Message', 'CEB606Message', 'CEB608Message', 'CEB214Message', 'CEB216Message',
+    'CEB702Message', 'CEB792Message',
   ],
   /** Chinese names of CEB fields (the 2022-05 CEB interface spec) and of the model's documents, for issue messages. */
   names: {

@@ -47,6 +47,8 @@ const BAD: Array<[label: string, value: unknown]> = [
   ["'x'", TEXT],
   ['42', 42],
   ['[]', []],
+  // A message that quoted it with JSON.stringify threw "Do not know how to serialize a BigInt".
+  ['2026n', 2026n],
 ];
 
 /** Genuine exceptions, each with why. */

@@ -110,6 +110,13 @@ const cases: Array<[what: string, call: () => unknown, code: string, message?: R
     () => ledger().release(ORDER, { ifCommitted: true as never }),
     'QUOTA_INVALID',
   ],
+  // Its message quoted the year with JSON.stringify, which throws a TypeError for a BigInt.
+  [
+    'QuotaLedger.remaining(id, 2026n)',
+    () => ledger().remaining(BUYER, 2026n as never),
+    'QUOTA_INVALID',
+    /got 2026n \(a BigInt\)$/,
+  ],
   ['QuotaLedger.remaining(id, 2026, null)', () => ledger().remaining(BUYER, 2026, null as never), 'QUOTA_INVALID'],
   [
     'applyReceipt(ledger, receipt, null)',

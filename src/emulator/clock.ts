@@ -1,5 +1,6 @@
 import { add, addMilliseconds, type Duration } from 'date-fns';
 import { SandanError } from '../errors.js';
+import { describeInput } from '../model/guards.js';
 import { beijingMillis, beijingTimeOption } from '../time/beijing.js';
 import type { EmulatorClock } from './types.js';
 
@@ -29,13 +30,13 @@ export function parseDuration(value: string | number, what = 'duration'): Parsed
   if (!m)
     throw new SandanError(
       'INVALID_OPTION',
-      `${what} must be a duration such as '30s', '30m', '2h', '1d' or milliseconds, got ${JSON.stringify(value)}`,
+      `${what} must be a duration such as '30s', '30m', '2h', '1d' or milliseconds, got ${describeInput(value)}`,
     );
   const n = Number(m[1]);
   if (!Number.isSafeInteger(n))
     throw new SandanError(
       'INVALID_OPTION',
-      `${what} must be a duration of at most ${Number.MAX_SAFE_INTEGER} of its unit, got ${JSON.stringify(value)}`,
+      `${what} must be a duration of at most ${Number.MAX_SAFE_INTEGER} of its unit, got ${describeInput(value)}`,
     );
   if (m[2] === 'ms') return { ms: n };
   return { duration: { [UNITS[m[2] as string] as string]: n } };

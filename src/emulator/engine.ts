@@ -68,7 +68,7 @@ import {
   type StoredDoc,
   type TimelineEvent,
 } from './state.js';
-import { nonBlankText as str } from '../model/guards.js';
+import { describeInput, nonBlankText as str } from '../model/guards.js';
 import type {
   Acknowledgement,
   EmulatorEngine,
@@ -334,7 +334,7 @@ class Engine implements EmulatorEngine {
     if (options.unmappedCode !== undefined && !/^-?\d+$/.test(options.unmappedCode))
       throw new SandanError(
         'INVALID_OPTION',
-        `unmappedCode must be a code such as 1300, got ${JSON.stringify(options.unmappedCode)}`,
+        `unmappedCode must be a code such as 1300, got ${describeInput(options.unmappedCode)}`,
       );
     oneOf('heldDocumentChange', options.heldDocumentChange, SETTING_CHOICES.heldDocumentChange);
     oneOf('quota.date', options.quota?.date, SETTING_CHOICES.quotaDate);
@@ -1646,7 +1646,7 @@ class Engine implements EmulatorEngine {
       return Promise.reject(
         new SandanError(
           'INVALID_OPTION',
-          `taxBillStatus: status must be '2' (已汇总, summarised) or '3' (作废, void), got ${JSON.stringify(status)}`,
+          `taxBillStatus: status must be '2' (已汇总, summarised) or '3' (作废, void), got ${describeInput(status)}`,
         ),
       );
     return this.serial(async () => {
@@ -1722,7 +1722,7 @@ function oneOf(name: string, value: unknown, values: readonly string[]): void {
   if (value !== undefined && !values.includes(value as string))
     throw new SandanError(
       'INVALID_OPTION',
-      `${name} must be ${values.map((v) => `'${v}'`).join(' or ')}, got ${JSON.stringify(value)}`,
+      `${name} must be ${values.map((v) => `'${v}'`).join(' or ')}, got ${describeInput(value)}`,
     );
 }
 
@@ -1793,7 +1793,7 @@ export async function createEngine(options: EngineOptions): Promise<EmulatorEngi
     if (synchronous !== 'NORMAL' && synchronous !== 'FULL')
       throw new SandanError(
         'INVALID_OPTION',
-        `store.synchronous must be 'NORMAL' or 'FULL', got ${JSON.stringify(synchronous)}`,
+        `store.synchronous must be 'NORMAL' or 'FULL', got ${describeInput(synchronous)}`,
       );
     state = await openSqliteState(options.store.sqlite, { ...history, synchronous });
     try {

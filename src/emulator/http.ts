@@ -450,7 +450,7 @@ export async function startHttpTransport(
           throw new HttpProblem(
             400,
             'BAD_PARAMETER',
-            `by must be at most ${Number.MAX_SAFE_INTEGER} milliseconds, got ${JSON.stringify(by)}`,
+            `by must be at most ${Number.MAX_SAFE_INTEGER} milliseconds, got ${describeInput(by)}`,
           );
         await engine.advance(/^\d+$/.test(by) ? Number(by) : by);
         sendJson(req, res, 200, { now: beijingIso(engine.now().getTime()) });

@@ -102,7 +102,7 @@ function clockOf(options: CustomsEmulatorOptions): EmulatorClock {
   if (c === 'real') return realClock();
   if (c === 'manual') return manualClock(options.start ?? new Date());
   if (typeof c === 'object' && c !== null && typeof c.now === 'function') return c;
-  throw new SandanError('INVALID_OPTION', `clock must be 'real', 'manual' or a clock object, got ${JSON.stringify(c)}`);
+  throw new SandanError('INVALID_OPTION', `clock must be 'real', 'manual' or a clock object, got ${describeInput(c)}`);
 }
 
 /**
@@ -224,6 +224,6 @@ export type {
   ScenarioTarget,
   Timing,
 } from './types.js';
-import { optionsObject } from '../model/guards.js';
+import { describeInput, optionsObject } from '../model/guards.js';
 /** Thrown on misuse (a bad option, a bad duration); re-exported so that this entry point needs no other import. */
 export { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';

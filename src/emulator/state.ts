@@ -1,4 +1,5 @@
 import { SandanError } from '../errors.js';
+import { describeInput } from '../model/guards.js';
 import type { OutgoingReceipt, ReceiptFilter, ReceivedMessage, Scenario } from './types.js';
 
 /*
@@ -118,7 +119,7 @@ export interface HistoryStart {
 export function historyOf(options: StateOptions | undefined): number {
   const n = options?.history ?? DEFAULT_HISTORY;
   if (!Number.isSafeInteger(n) || n < 0)
-    throw new SandanError('INVALID_OPTION', `history must be a whole number ≥ 0, got ${JSON.stringify(n)}`);
+    throw new SandanError('INVALID_OPTION', `history must be a whole number ≥ 0, got ${describeInput(n)}`);
   return n;
 }
 

@@ -140,6 +140,8 @@ export function describeInput(input: unknown): string {
       ? `${JSON.stringify(input.slice(0, 80))}… (${input.length} characters)`
       : JSON.stringify(input);
   if (typeof input === 'function') return 'a function';
+  // A BigInt shown as 2026 would read as the number the message asks for.
+  if (typeof input === 'bigint') return `${input}n (a BigInt)`;
   if (input === null || typeof input !== 'object') return String(input);
   return Array.isArray(input) ? 'array' : 'object';
 }

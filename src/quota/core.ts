@@ -14,7 +14,7 @@ import type {
 } from './types.js';
 import { beijingIsoDate, beijingTimeOption, beijingXsDateTime, beijingYear } from '../time/beijing.js';
 import type { ReturnWindowCheck } from './return-window.js';
-import { compareCodeUnits } from '../model/guards.js';
+import { compareCodeUnits, describeInput } from '../model/guards.js';
 
 /**
  * The pure part of the quota ledger: Beijing calendar, amounts, the buyer hash and the
@@ -52,7 +52,7 @@ export function checkYear(year: unknown, what = 'year'): number {
   if (typeof year !== 'number' || !Number.isInteger(year) || year < QUOTA_YEARS.first || year > QUOTA_YEARS.last) {
     throw new SandanError(
       'QUOTA_INVALID',
-      `${what} must be a whole calendar year from ${QUOTA_YEARS.first} to ${QUOTA_YEARS.last}, got ${JSON.stringify(year)}`,
+      `${what} must be a whole calendar year from ${QUOTA_YEARS.first} to ${QUOTA_YEARS.last}, got ${describeInput(year)}`,
     );
   }
   return year;
@@ -123,16 +123,16 @@ export function toQuantities(input: unknown): QuotaQuantity[] {
   input.forEach((q: unknown, i) => {
     const o = (q ?? {}) as { hs8?: unknown; unit?: unknown; qty?: unknown };
     if (typeof o.hs8 !== 'string' || !/^\d{8}$/.test(o.hs8))
-      throw new SandanError('QUOTA_INVALID', `quantities[${i}].hs8 must be 8 digits, got ${JSON.stringify(o.hs8)}`);
+      throw new SandanError('QUOTA_INVALID', `quantities[${i}].hs8 must be 8 digits, got ${describeInput(o.hs8)}`);
     if (typeof o.unit !== 'string' || !/^\d{3}$/.test(o.unit))
       throw new SandanError(
         'QUOTA_INVALID',
-        `quantities[${i}].unit must be a 3-digit CEB unit code (e.g. 035), got ${JSON.stringify(o.unit)}`,
+        `quantities[${i}].unit must be a 3-digit CEB unit code (e.g. 035), got ${describeInput(o.unit)}`,
       );
     if (typeof o.qty !== 'string' && !Dec.isDecimal(o.qty))
       throw new SandanError(
         'QUOTA_INVALID',
-        `quantities[${i}].qty must be a decimal string or a Decimal, got ${JSON.stringify(o.qty)}`,
+        `quantities[${i}].qty must be a decimal string or a Decimal, got ${describeInput(o.qty)}`,
       );
     const qty = toAmount(o.qty, `quantities[${i}].qty`);
     const k = `${o.hs8}/${o.unit}`;
@@ -256,7 +256,7 @@ function checkOrderNo(orderNo: unknown): string {
   if (typeof orderNo !== 'string' || orderNo.trim() === '' || orderNo.trim() !== orderNo || orderNo.length > 60) {
     throw new SandanError(
       'QUOTA_INVALID',
-      `orderNo must be a non-empty string of at most 60 characters without white space at either end, got ${JSON.stringify(orderNo)}`,
+      `orderNo must be a non-empty string of at most 60 characters without white space at either end, got ${describeInput(orderNo)}`,
     );
   }
   return orderNo;
@@ -270,7 +270,7 @@ function checkEbpCode(ebpCode: unknown): string {
   if (typeof ebpCode !== 'string' || ebpCode.length > 18 || ebpCode.trim() !== ebpCode) {
     throw new SandanError(
       'QUOTA_INVALID',
-      `ebpCode must be a platform code of at most 18 characters without white space at either end ('' when not known), got ${JSON.stringify(ebpCode)}`,
+      `ebpCode must be a platform code of at most 18 characters without white space at either end ('' when not known), got ${describeInput(ebpCode)}`,
     );
   }
   return ebpCode;
@@ -280,10 +280,7 @@ function checkEbpCode(ebpCode: unknown): string {
 export function orderKeyOf(ref: QuotaOrderRef): QuotaOrderKey {
   if (typeof ref === 'string') return { ebpCode: '', orderNo: checkOrderNo(ref) };
   if (ref === null || typeof ref !== 'object')
-    throw new SandanError(
-      'QUOTA_INVALID',
-      `An order is an orderNo or { ebpCode, orderNo }, got ${JSON.stringify(ref)}`,
-    );
+    throw new SandanError('QUOTA_INVALID', `An order is an orderNo or { ebpCode, orderNo }, got ${describeInput(ref)}`);
   return { ebpCode: checkEbpCode(ref.ebpCode ?? ''), orderNo: checkOrderNo(ref.orderNo) };
 }
 

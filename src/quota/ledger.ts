@@ -1,6 +1,6 @@
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
-import { optionsObject } from '../model/guards.js';
+import { describeInput, optionsObject } from '../model/guards.js';
 import { defaultRegistry } from '../rules/bundled.js';
 import {
   ambiguousOrder,
@@ -394,7 +394,7 @@ export class QuotaLedger {
     if (stage !== 'concluded' && stage !== 'released' && stage !== 'closed')
       throw new SandanError(
         'QUOTA_INVALID',
-        `stage must be 'concluded', 'released' or 'closed', got ${JSON.stringify(stage)}`,
+        `stage must be 'concluded', 'released' or 'closed', got ${describeInput(stage)}`,
       );
     return this.onOrder(order, async (e, all, limit, tx) =>
       planCommit(e, all, limit, now, stage, e.status === 'committed' ? await tx.orderEvents(e.ebpCode, e.orderNo) : []),
@@ -420,7 +420,7 @@ export class QuotaLedger {
     if (ifCommitted !== 'refuse' && ifCommitted !== 'release')
       throw new SandanError(
         'QUOTA_INVALID',
-        `ifCommitted must be 'refuse' or 'release', got ${JSON.stringify(ifCommitted)}`,
+        `ifCommitted must be 'refuse' or 'release', got ${describeInput(ifCommitted)}`,
       );
     return this.onOrder(order, (e, all, limit) =>
       planRelease(e, all, limit, now, opts.reason ?? 'cancelled', ifCommitted),
@@ -448,7 +448,7 @@ export class QuotaLedger {
     if (outside !== 'refuse' && outside !== 'allow')
       throw new SandanError(
         'QUOTA_INVALID',
-        `outsideReturnWindow must be 'refuse' or 'allow', got ${JSON.stringify(outside)}`,
+        `outsideReturnWindow must be 'refuse' or 'allow', got ${describeInput(outside)}`,
       );
     const appliedAt = opts.appliedAt === undefined ? now : parseInstant(opts.appliedAt, 'appliedAt');
     const arrivedAt = opts.arrivedAt === undefined ? undefined : parseInstant(opts.arrivedAt, 'arrivedAt');

@@ -1,6 +1,6 @@
 import type * as Pg from 'pg';
 import { SandanError } from '../errors.js';
-import { optionsObject } from '../model/guards.js';
+import { describeInput, isRecord, optionsObject } from '../model/guards.js';
 import { redactSecrets, redactedCause, redactedMessage } from '../redact.js';
 import { loadOptional } from '../io/optional.js';
 import { backoff, sleep } from './mutex.js';
@@ -413,7 +413,7 @@ export class PostgresQuotaStore implements QuotaStore {
 
 function quoteSchema(schema: string): string {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
-    throw new SandanError('QUOTA_INVALID', `schema must be a lower-case SQL identifier, got ${JSON.stringify(schema)}`);
+    throw new SandanError('QUOTA_INVALID', `schema must be a lower-case SQL identifier, got ${describeInput(schema)}`);
   return `"${schema}"`;
 }
 
@@ -428,6 +428,11 @@ export async function openPostgresQuotaStore(
   options?: PostgresQuotaStoreOptions,
 ): Promise<PostgresQuotaStore> {
   const opts = optionsObject(options, 'openPostgresQuotaStore', 'QUOTA_INVALID');
+  if (typeof connection !== 'string' && !isRecord(connection))
+    throw new SandanError(
+      'QUOTA_INVALID',
+      `openPostgresQuotaStore: connection must be a postgres:// URL, a pool config or a pg Pool, got ${describeInput(connection)}`,
+    );
   const schema = opts.schema ?? 'public';
   const s = quoteSchema(schema);
   let pool: Pool;

@@ -9,7 +9,7 @@ import {
   type PositiveListLine,
   type PositiveListRemark,
 } from './positive-list.js';
-import { checkArgument } from '../model/guards.js';
+import { checkArgument, describeInput } from '../model/guards.js';
 
 /**
  * Reading the official annex of a positive-list edition (a table with the columns 序号 /
@@ -178,7 +178,7 @@ export function importPositiveList(
   if (!/^\d{4}$/.test(options.edition))
     throw new SandanError(
       'INVALID_OPTION',
-      `--edition must be a year such as 2022, got ${JSON.stringify(options.edition)}`,
+      `--edition must be a year such as 2022, got ${describeInput(options.edition)}`,
     );
   const base = options.base;
   const effectiveFrom = options.effectiveFrom ?? base?.effectiveFrom;
@@ -190,7 +190,7 @@ export function importPositiveList(
     );
   for (const d of [effectiveFrom, effectiveTo]) {
     if (d !== undefined && !DateSchema.safeParse(d).success)
-      throw new SandanError('INVALID_OPTION', `Dates must be YYYY-MM-DD, got ${JSON.stringify(d)}`);
+      throw new SandanError('INVALID_OPTION', `Dates must be YYYY-MM-DD, got ${describeInput(d)}`);
   }
   const { at, cols } = findHeader(rows);
   const report: PositiveListImportReport = {

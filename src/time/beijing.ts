@@ -1,4 +1,5 @@
 import { SandanError, type SandanErrorCode } from '../errors.js';
+import { describeInput } from '../model/guards.js';
 
 /*
  * Beijing time, the one place sandan reads and writes it. Customs writes every time in Beijing
@@ -240,7 +241,7 @@ export function beijingTimeOption(value: unknown, what: string, code: SandanErro
   }
   throw new SandanError(
     code,
-    `${what} must be ${typeof value === 'string' ? '' : 'a Date, '}an ISO 8601 date-time, YYYY-MM-DD or yyyyMMddHHmmss (Beijing time), got ${JSON.stringify(value)}`,
+    `${what} must be ${typeof value === 'string' ? '' : 'a Date, '}an ISO 8601 date-time, YYYY-MM-DD or yyyyMMddHHmmss (Beijing time), got ${describeInput(value)}`,
   );
 }
 
@@ -257,7 +258,7 @@ export function isoDateOption(value: unknown, what: string, code: SandanErrorCod
       code,
       `${what} must be a date as YYYY-MM-DD, got a Date: pass its Beijing day, beijingIsoDate(date)`,
     );
-  throw new SandanError(code, `${what} must be a date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  throw new SandanError(code, `${what} must be a date as YYYY-MM-DD, got ${describeInput(value)}`);
 }
 
 /** True when the text has the shape of a time form, so refusing it is about its values. */

@@ -5,7 +5,7 @@ import { EXPORT_RECEIVER_ID, IMPORT_RECEIVER_ID, MESSAGE_NAMES } from './message
 import { parseCebXml, type DxpEnvelope, type ParseXmlOptions } from './parse.js';
 import { serializeXml, type XNode } from './serialize.js';
 import { beijingXsDateTime } from '../time/beijing.js';
-import { optionsObject, ownValue } from '../model/guards.js';
+import { describeInput, optionsObject, ownValue } from '../model/guards.js';
 
 /** Options of {@link wrapDxp}. */
 export interface WrapDxpOptions {
@@ -27,7 +27,7 @@ const ROOT_NAME = /^\s*(?:<\?xml[^>]*\?>\s*)?<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\
 
 function checkLength(what: string, v: string, max: number): void {
   if (v.length < 1 || v.length > max)
-    throw new SandanError('INVALID_OPTION', `${what} must have 1 to ${max} characters, got ${JSON.stringify(v)}`);
+    throw new SandanError('INVALID_OPTION', `${what} must have 1 to ${max} characters, got ${describeInput(v)}`);
 }
 
 /**

@@ -1399,7 +1399,22 @@ function decimalsAsText(this: Record<string, unknown>, key: string, v: unknown):
 
 /** Decimal amounts of parsed documents print as plain decimal strings in JSON. */
 export function toJsonValue(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value, decimalsAsText) ?? 'null');
+  return JSON.parse(stringify('toJsonValue', value, decimalsAsText) ?? 'null');
+}
+
+/** JSON.stringify, with a value it cannot write (a BigInt, a cycle) told as misuse rather than its TypeError. */
+function stringify(
+  fn: string,
+  value: unknown,
+  replacer: (this: Record<string, unknown>, key: string, v: unknown) => unknown,
+  space?: number,
+): string | undefined {
+  try {
+    return JSON.stringify(value, replacer, space);
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    throw new SandanError('INVALID_OPTION', `${fn}: the value has no JSON form: ${e.message}`, { cause: e });
+  }
 }
 
 /** Strings longer than this are written in pieces by {@link writeJsonText}. */
@@ -1417,7 +1432,8 @@ export function writeJsonText(value: unknown, space: number | undefined, write: 
   const big: string[] = [];
   let clash = false;
   const text =
-    JSON.stringify(
+    stringify(
+      'writeJsonText',
       value,
       function (this: Record<string, unknown>, key: string, v: unknown) {
         const raw = this[key];
@@ -1431,7 +1447,7 @@ export function writeJsonText(value: unknown, space: number | undefined, write: 
       space,
     ) ?? 'null';
   if (clash || big.length === 0) {
-    write(clash ? (JSON.stringify(value, decimalsAsText, space) ?? 'null') : text);
+    write(clash ? (stringify('writeJsonText', value, decimalsAsText, space) ?? 'null') : text);
     return;
   }
   let last = 0;

@@ -14,7 +14,7 @@ import {
   type TaxBillReceipt,
   type TaxBillStatusReceipt,
 } from '../model/generated/receipt-documents.js';
-import { checkArgument, isRecord } from '../model/guards.js';
+import { checkArgument, describeInput, isRecord } from '../model/guards.js';
 import { guidConventionIssue } from '../model/primitives.js';
 import { beijingDateTime17 } from '../time/beijing.js';
 import {
@@ -212,7 +212,7 @@ export function formatReturnInfo(code: string, desc: string): string {
   if (typeof code !== 'string' || !/^[^;\]\s](?:[^;\]]*[^;\]\s])?$/.test(code))
     throw new SandanError(
       'INVALID_OPTION',
-      `formatReturnInfo: code must be non-empty text without ';', ']' or surrounding space, got ${JSON.stringify(code)}`,
+      `formatReturnInfo: code must be non-empty text without ';', ']' or surrounding space, got ${describeInput(code)}`,
     );
   checkArgument(desc, 'text', 'formatReturnInfo', 'desc');
   const text = `[Code:${code};Desc:${desc}]`;
@@ -221,7 +221,7 @@ export function formatReturnInfo(code: string, desc: string): string {
   if (back?.desc !== desc || back.details.length > 0)
     throw new SandanError(
       'INVALID_OPTION',
-      `formatReturnInfo: desc must be text without surrounding space, "],[" (which starts a detail group) or a "]" that closes no "[" (which ends the group), got ${JSON.stringify(desc)}`,
+      `formatReturnInfo: desc must be text without surrounding space, "],[" (which starts a detail group) or a "]" that closes no "[" (which ends the group), got ${describeInput(desc)}`,
     );
   return text;
 }

@@ -117,6 +117,13 @@ const cases: Array<[what: string, call: () => unknown, code: string, message?: R
     'QUOTA_INVALID',
     /got 2026n \(a BigInt\)$/,
   ],
+  // A number key matched itself in memory, but came back from SQLite as text: the retry failed there.
+  [
+    'QuotaLedger.refund(order, amount, { key: 7 })',
+    () => ledger().refund(ORDER, '1', { key: 7 as never }),
+    'QUOTA_INVALID',
+    /options\.key must be text/,
+  ],
   ['QuotaLedger.remaining(id, 2026, null)', () => ledger().remaining(BUYER, 2026, null as never), 'QUOTA_INVALID'],
   [
     'applyReceipt(ledger, receipt, null)',

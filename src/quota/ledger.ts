@@ -1,6 +1,6 @@
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
-import { describeInput, optionsObject } from '../model/guards.js';
+import { checkArgument, describeInput, optionsObject } from '../model/guards.js';
 import { defaultRegistry } from '../rules/bundled.js';
 import {
   ambiguousOrder,
@@ -444,6 +444,8 @@ export class QuotaLedger {
     const now = this.now(opts.now);
     const give = amount === undefined ? undefined : toAmount(amount, 'refund amount');
     if (give?.isZero()) throw new SandanError('QUOTA_INVALID', 'A refund amount must be more than zero');
+    // A number key matched itself in memory but came back from SQLite as text: the retry failed.
+    if (opts.key !== undefined) checkArgument(opts.key, 'text', 'QuotaLedger.refund', 'options.key', 'QUOTA_INVALID');
     const outside = opts.outsideReturnWindow ?? 'refuse';
     if (outside !== 'refuse' && outside !== 'allow')
       throw new SandanError(

@@ -204,15 +204,22 @@ const TEXT_DEPTH = 4;
 export function forbiddenCharIssues(doc: unknown, path: string, out: Issue[], depth = 0): void {
   if (depth > TEXT_DEPTH) return;
   if (typeof doc === 'string') {
-    if (forbiddenCharacter(doc)) {
+    const problem = forbiddenCharacter(doc);
+    if (problem) {
+      // Named, as the XML reader names it: a lone surrogate is no control character.
+      const c = doc.charCodeAt(problem.index);
+      const u = `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
       out.push({
         code: 'xml-invalid-char',
         severity: 'error',
         ruleId: XML_BUILD_RULE_ID,
         path,
         message: {
-          zh: `${path} 含有 XML 不允许的控制字符`,
-          en: `${path} contains a control character XML does not allow`,
+          zh:
+            c >= 0xd800 && c <= 0xdfff
+              ? `${path} 含有孤立的代理项 ${u}（不是有效的 Unicode 文本），XML 无法写入`
+              : `${path} 含有 XML 不允许的字符 ${u}`,
+          en: `${path}: ${problem.why}`,
         },
       });
     }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Issue } from '../../model/issue.js';
 import { FIELD_RULE_ID } from '../../model/parse.js';
 import { guidConventionIssue } from '../../model/primitives.js';
+import { forbiddenCharIssues } from '../../xml/build.js';
 import { defineRule, type DocumentName } from '../types.js';
 
 /** The field checks' texts are the model parser's (`parseDeclaration` reports them to every caller): shown as they are. */
@@ -19,6 +20,7 @@ const MESSAGES = {
   'field-too-many': PARSED,
   'field-invalid': PARSED,
   'guid-convention': PARSED,
+  'xml-invalid-char': PARSED,
 } as const;
 const DOCS: readonly DocumentName[] = ['order', 'payment', 'logistics', 'inventory'];
 
@@ -50,6 +52,10 @@ export const fieldSchema = defineRule({
       zh: 'guid 不是大写 UUID（XSD 允许，惯例不符）',
       en: 'A guid is not an upper-case UUID (the XSD allows it; the convention differs)',
     },
+    'xml-invalid-char': {
+      zh: '字段含有 XML 不允许的字符（无法写入报文）',
+      en: 'A field holds a character XML does not allow (the message cannot be built)',
+    },
   },
   messages: MESSAGES,
   examples: {
@@ -69,6 +75,8 @@ export const fieldSchema = defineRule({
     for (const doc of DOCS) {
       const issue = guidConventionIssue(input?.[doc]?.guid, `${doc}.guid`, FIELD_RULE_ID);
       if (issue) found.push(issue);
+      // Text no XML can carry: build refuses it, so a declaration holding it is not valid either.
+      forbiddenCharIssues(input?.[doc], doc, found);
     }
     return found.map((i) => ({
       // (a code the parser gained and this rule does not know yet still fails the field)

@@ -144,6 +144,33 @@ ruleTester(fieldSchema, {
       ],
     },
     {
+      // validate called these valid, and build refused them: a valid declaration must build.
+      name: 'a control character and a lone surrogate, which no XML can carry',
+      set: { 'order.note': 'a\u0001b', 'inventory.items[1].gmodel': '50ml\uD800' },
+      errors: [
+        {
+          code: 'xml-invalid-char',
+          path: 'order.note',
+          data: {
+            text: {
+              zh: 'order.note 含有 XML 不允许的字符 U+0001',
+              en: 'order.note: character U+0001 is not allowed in XML',
+            },
+          },
+        },
+        {
+          code: 'xml-invalid-char',
+          path: 'inventory.items[1].gmodel',
+          data: {
+            text: {
+              zh: 'inventory.items[1].gmodel 含有孤立的代理项 U+D800（不是有效的 Unicode 文本），XML 无法写入',
+              en: 'inventory.items[1].gmodel: a lone surrogate U+D800 is not a character (the text is not proper Unicode)',
+            },
+          },
+        },
+      ],
+    },
+    {
       // No declaration input makes zod report anything else; the parser maps the rest to field-invalid.
       name: 'a parse issue of a code the rule does not know reads as field-invalid',
       context: (ctx) => ({

@@ -121,3 +121,17 @@ export function storeError(code: SandanErrorCode, what: string, e: unknown): San
   const details = disk ?? (notBuilt === undefined ? undefined : { driver: 'better-sqlite3', notBuilt: true });
   return new SandanError(code, `${what}: ${notBuilt ?? messageOf(e)}`, { cause: e, ...(details && { details }) });
 }
+
+/** A value as a message quotes it: a string as JSON (its first 80 characters), a number or `null` as written, else `array` or `object`. */
+export function describeInput(input: unknown): string {
+  if (input === undefined) return 'undefined';
+  if (typeof input === 'string')
+    return input.length > 80
+      ? `${JSON.stringify(input.slice(0, 80))}… (${input.length} characters)`
+      : JSON.stringify(input);
+  if (typeof input === 'function') return 'a function';
+  // A BigInt shown as 2026 would read as the number the message asks for.
+  if (typeof input === 'bigint') return `${input}n (a BigInt)`;
+  if (input === null || typeof input !== 'object') return String(input);
+  return Array.isArray(input) ? 'array' : 'object';
+}

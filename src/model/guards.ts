@@ -5,7 +5,9 @@
  */
 
 import { Decimal } from 'decimal.js';
-import { SandanError, type SandanErrorCode } from '../errors.js';
+import { describeInput, SandanError, type SandanErrorCode } from '../errors.js';
+
+export { describeInput };
 
 /**
  * The text without the XML white space (space, tab, CR, LF) around it: what the XSD's `collapse` removes from a
@@ -130,20 +132,6 @@ export function plainSpelling(text: string): string {
  */
 export function nonBlankText(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
-}
-
-/** A value as a message quotes it: a string as JSON (its first 80 characters), a number or `null` as written, else `array` or `object`. */
-export function describeInput(input: unknown): string {
-  if (input === undefined) return 'undefined';
-  if (typeof input === 'string')
-    return input.length > 80
-      ? `${JSON.stringify(input.slice(0, 80))}… (${input.length} characters)`
-      : JSON.stringify(input);
-  if (typeof input === 'function') return 'a function';
-  // A BigInt shown as 2026 would read as the number the message asks for.
-  if (typeof input === 'bigint') return `${input}n (a BigInt)`;
-  if (input === null || typeof input !== 'object') return String(input);
-  return Array.isArray(input) ? 'array' : 'object';
 }
 
 /**

@@ -1,5 +1,4 @@
-import { SandanError, type SandanErrorCode } from '../errors.js';
-import { describeInput } from '../model/guards.js';
+import { describeInput, SandanError, type SandanErrorCode } from '../errors.js';
 
 /*
  * Beijing time, the one place sandan reads and writes it. Customs writes every time in Beijing

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { SandanError } from '../errors.js';
 import { formatPath } from '../model/issue.js';
 import { FORMATS } from './formats/report.js';
-import { readInputFileSync } from '../io/walk.js';
+import { readInputFileSync, tooLargeFile } from '../io/walk.js';
+import { MAX_DATA_FILE_BYTES } from './data-files.js';
 
 /** The name of the configuration file looked for from the working directory up. */
 const CONFIG_FILE = 'sandan.config.json';
@@ -54,7 +55,9 @@ interface LoadedConfig {
 }
 
 function readJson(file: string): unknown {
-  const text = readInputFileSync(file, 'configuration').toString('utf8');
+  const bytes = readInputFileSync(file, 'configuration', MAX_DATA_FILE_BYTES);
+  if (bytes === undefined) throw tooLargeFile(file, MAX_DATA_FILE_BYTES, 'configuration');
+  const text = bytes.toString('utf8');
   try {
     return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
   } catch (e) {

@@ -10,11 +10,20 @@ import {
   type Ruleset,
 } from '../rules/index.js';
 import { parseRateTable, type RateTable } from '../tax/rates.js';
-import { readInputFile } from '../io/walk.js';
+import { readInputFile, tooLargeFile } from '../io/walk.js';
 
-/** Reads a JSON file the user points at; unreadable or malformed files are SandanErrors. */
+/**
+ * The most a data file (configuration, ruleset, rate table, goods records, positive list, sender
+ * profile, emulator settings) may hold. Read whole, it needs several times its size in memory:
+ * /dev/zero or a log named by mistake ran until the process was killed.
+ */
+export const MAX_DATA_FILE_BYTES = 64 * 1024 * 1024;
+
+/** Reads a JSON file the user points at; unreadable, too large or malformed files are SandanErrors. */
 export async function readJsonFile(path: string, what: string): Promise<unknown> {
-  const text = (await readInputFile(path, what)).toString('utf8');
+  const bytes = await readInputFile(path, what, MAX_DATA_FILE_BYTES);
+  if (bytes === undefined) throw tooLargeFile(path, MAX_DATA_FILE_BYTES, what);
+  const text = bytes.toString('utf8');
   try {
     return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
   } catch (e) {

@@ -1,4 +1,4 @@
-import { readFileSync, type Dirent, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SandanError, messageOf } from '../errors.js';
@@ -131,6 +131,11 @@ export function unreadableFile(path: string, cause: unknown, what?: string): San
   return refusal(path, reasonOf(cause), what, cause);
 }
 
+/** A file refused for holding more than `limit` bytes (a whole number of MiB), in the shape of {@link unreadableFile}. */
+export function tooLargeFile(path: string, limit: number, what?: string): SandanError {
+  return refusal(path, `larger than ${limit / (1 << 20)} MiB`, what);
+}
+
 function refusal(path: string, reason: string, what: string | undefined, cause?: unknown): SandanError {
   return new SandanError('FILE_UNREADABLE', `Cannot read ${what ? `${what} ` : ''}${path}: ${reason}`, {
     cause,
@@ -179,10 +184,33 @@ async function readUpTo(path: string, limit: number): Promise<Buffer | undefined
   }
 }
 
-/** {@link readInputFile} for the few readers that must stay synchronous (the configuration lookup). */
-export function readInputFileSync(path: string, what?: string): Buffer {
+/**
+ * {@link readInputFile} with a limit, for the few readers that must stay synchronous (the
+ * configuration lookup): undefined when the file holds more than `upTo` bytes.
+ */
+export function readInputFileSync(path: string, what: string | undefined, upTo: number): Buffer | undefined {
   try {
-    return readFileSync(path);
+    const fd = openSync(path, 'r');
+    try {
+      const stats = fstatSync(fd);
+      if (stats.isFile() && stats.size > upTo) return undefined;
+      // As readUpTo: read to the end, or to the byte past the limit (/dev/zero has no end).
+      let buf = Buffer.allocUnsafe(Math.min(stats.size, upTo) + 1);
+      let n = 0;
+      for (;;) {
+        if (n === buf.length) {
+          if (n > upTo) return undefined;
+          const bigger = Buffer.allocUnsafe(Math.min(2 * buf.length, upTo + 1));
+          buf.copy(bigger, 0, 0, n);
+          buf = bigger;
+        }
+        const r = readSync(fd, buf, n, buf.length - n, null);
+        if (r === 0) return buf.subarray(0, n);
+        n += r;
+      }
+    } finally {
+      closeSync(fd);
+    }
   } catch (e) {
     throw unreadableFile(path, e, what);
   }

@@ -85,6 +85,21 @@ describe('unreadable paths, one message shape in every command', () => {
       ['reconcile', '--declarations', emptyNdjson, '--tax-bills', missing],
       `Cannot read ${missing}: no such file`,
     ],
+    // Read whole with no limit, a device that never ends (or a log named by mistake) ran until the process was killed.
+    ...(process.platform === 'win32'
+      ? []
+      : ([
+          [
+            'validate, /dev/zero as --rates',
+            ['validate', HZ, '--rates', '/dev/zero'],
+            'Cannot read rate table /dev/zero: larger than 64 MiB',
+          ],
+          [
+            'validate, /dev/zero as --config',
+            ['validate', HZ, '--config', '/dev/zero'],
+            'Cannot read configuration /dev/zero: larger than 64 MiB',
+          ],
+        ] as Array<[string, string[], string]>)),
     ['status, a missing file', ['status', missing], `Cannot read ${missing}: no such file`],
     ['status, -', ['status', '-'], 'Cannot read -: no such file'],
   ];

@@ -34,10 +34,21 @@ async function refusal(p: Promise<unknown> | (() => unknown)): Promise<[string, 
 describe('reading a file the user names', () => {
   it('reads a file, sync or not; stats a file or a folder', async () => {
     expect((await readInputFile(file)).toString()).toBe('{"a":1}');
-    expect(readInputFileSync(file, 'configuration').toString()).toBe('{"a":1}');
+    expect(readInputFileSync(file, 'configuration', 7)?.toString()).toBe('{"a":1}');
     expect((await statInputFile(file)).size).toBe(7);
     expect((await statInputPath(dir)).isDirectory()).toBe(true);
   });
+
+  // Read whole with no limit, /dev/zero (or a log named by mistake) ran until the process was killed.
+  it.skipIf(process.platform === 'win32')(
+    'reads no more than the limit, even from a device that never ends',
+    async () => {
+      expect(readInputFileSync(file, 'configuration', 6)).toBeUndefined();
+      expect(readInputFileSync('/dev/zero', 'configuration', 1000)).toBeUndefined();
+      expect(await readInputFile('/dev/zero', 'ruleset', 1000)).toBeUndefined();
+      expect(readInputFileSync('/dev/null', 'configuration', 1000)?.length).toBe(0);
+    },
+  );
 
   it('a missing file, a folder, a path through a file: one code, one message shape', async () => {
     const d = { file: missing };
@@ -51,7 +62,7 @@ describe('reading a file the user names', () => {
       `Cannot read ruleset ${missing}: no such file`,
       { ...d, what: 'ruleset' },
     ]);
-    expect(await refusal(() => readInputFileSync(missing, 'configuration'))).toEqual([
+    expect(await refusal(() => readInputFileSync(missing, 'configuration', 7))).toEqual([
       'FILE_UNREADABLE',
       `Cannot read configuration ${missing}: no such file`,
       { ...d, what: 'configuration' },

@@ -45,7 +45,10 @@ async function readAll(file: string, io: CliIo, max: number): Promise<Buffer> {
   // Stop before reading an oversized file, refused with its size.
   const { size } = await statInputFile(file);
   if (size > max) throw xmlTooLarge(max, size);
-  return readInputFile(file);
+  // Read no further than the limit: a device (/dev/zero) has no size, and a file may grow after its stat.
+  const bytes = await readInputFile(file, undefined, max);
+  if (bytes === undefined) throw xmlTooLarge(max);
+  return bytes;
 }
 
 function cebText(msg: CebMessage, indent = ''): string[] {

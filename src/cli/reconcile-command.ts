@@ -42,7 +42,8 @@ import { parseRateTable } from '../tax/rates.js';
 import { readJsonFile } from './data-files.js';
 import { openInput, readAhead, readRecords } from './input.js';
 import { readInputFile, statInputFile } from '../io/walk.js';
-import { parseCebXml, type ParsedXml } from '../xml/index.js';
+import { DEFAULT_MAX_XML_BYTES, parseCebXml, type ParsedXml } from '../xml/index.js';
+import { xmlTooLarge } from '../xml/safety.js';
 import type { Issue } from '../model/index.js';
 
 interface ReconcileCliOptions {
@@ -385,9 +386,11 @@ export async function readStatusInputs(
       }
       continue;
     }
-    const text = (await bytes) ?? (await readInputFile(file));
+    // (a file too large to read ahead is read no further than the parser's limit: /dev/zero has no end)
+    const text = (await bytes) ?? (await readInputFile(file, undefined, DEFAULT_MAX_XML_BYTES));
     let parsed: ParsedXml;
     try {
+      if (text === undefined) throw xmlTooLarge(DEFAULT_MAX_XML_BYTES);
       parsed = parseCebXml(text);
     } catch (e) {
       if (!isSandanError(e)) throw e;

@@ -169,4 +169,18 @@ describe('sandan parse', () => {
     expect(JSON.parse(unknown.stdout).error).toMatchObject({ code: 'XML_UNKNOWN_ROOT' });
     expect((await runCli(['parse', 'no/such.xml'])).code).toBe(2);
   });
+
+  // A device has no size to refuse it by: read whole, /dev/zero held gigabytes within seconds and never ended.
+  it.skipIf(process.platform === 'win32')('parse and status read no further than the limit', async () => {
+    const parsed = await runCli(['parse', '/dev/zero', '--max-bytes', '1000', '--format', 'json']);
+    expect([parsed.code, JSON.parse(parsed.stdout).error]).toEqual([
+      1,
+      { code: 'XML_TOO_LARGE', message: 'The XML input has more than 1000 bytes, the limit' },
+    ]);
+    const status = await runCli(['status', '/dev/zero', '--now', '2026-11-21T00:00:00+08:00']);
+    expect(status.code).toBe(1);
+    expect(status.stderr).toContain(
+      'sandan status: /dev/zero: The XML input has more than 52428800 bytes, the limit; skipped',
+    );
+  });
 });

@@ -97,6 +97,9 @@ function hintOf(e: SandanError, command: string | undefined): string | undefined
     return 'Save the message as UTF-8 (with an XML declaration of encoding="UTF-8", or none).';
   if (e.code === 'FILE_UNREADABLE' && e.details?.content === 'empty')
     return 'The file holds no message: check that whatever wrote it finished.';
+  // Only parse has --max-bytes; sign and verify keep the library's limit.
+  if (e.code === 'XML_TOO_LARGE' && command !== 'parse')
+    return 'The input is larger than the limit of a CEB message (50 MiB); check that it is the message meant.';
   if (e.code === 'SIGN_CERT_INVALID' && command === 'verify')
     return 'Give the trusted certificates (--cert) as PEM or DER files.';
   // Only a command's main input may be `-`: not a key, ruleset or other named file, nor status's or reconcile's paths.

@@ -4,6 +4,7 @@ import { SandanError } from '../errors.js';
 import { describeNotUtf8, notUtf8 } from '../model/utf8.js';
 import { loadCertificates, loadLocalSigner } from '../sign/load.js';
 import { readInputFile } from '../io/walk.js';
+import { DEFAULT_MAX_XML_BYTES, xmlTooLarge } from '../xml/safety.js';
 import { signMessage, type SignOptions } from '../sign/sign-message.js';
 import type { Diagnosis, DiagnosisCheck } from '../sign/diagnose.js';
 import { certificateValidityAt, verifyMessage } from '../sign/verify-message.js';
@@ -45,13 +46,20 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Reads an XML file or standard input as UTF-8 text; other encodings are a usage error. */
 async function readXml(file: string, stdin: Readable): Promise<string> {
-  let bytes: Buffer;
+  // Read no further than the signer's and verifier's limit: /dev/zero, read whole, held gigabytes and never ended.
+  let bytes: Buffer | undefined;
   if (file === '-') {
     const chunks: Buffer[] = [];
-    for await (const c of stdin as AsyncIterable<Buffer>) chunks.push(Buffer.from(c));
+    let size = 0;
+    for await (const c of stdin as AsyncIterable<Buffer>) {
+      size += c.length;
+      if (size > DEFAULT_MAX_XML_BYTES) throw xmlTooLarge(DEFAULT_MAX_XML_BYTES);
+      chunks.push(Buffer.from(c));
+    }
     bytes = Buffer.concat(chunks);
   } else {
-    bytes = await readInputFile(file);
+    bytes = await readInputFile(file, undefined, DEFAULT_MAX_XML_BYTES);
+    if (bytes === undefined) throw xmlTooLarge(DEFAULT_MAX_XML_BYTES);
   }
   const name = file === '-' ? 'Standard input' : file;
   let text: string;

@@ -225,6 +225,20 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
     expect(table('sign')).not.toMatch(/\| 2 \|[^\n]*malformed/);
     expect(table('verify')).toMatch(/\n\| 1 \| [^\n]*input that is not XML sandan reads \(malformed/);
   });
+
+  // Read whole, /dev/zero held gigabytes within seconds and never ended; the hint named --max-bytes, which only parse has.
+  it.skipIf(process.platform === 'win32')(
+    'reads no further than the 50 MiB limit, even a device that never ends',
+    async () => {
+      const told =
+        'sandan: The XML input has more than 52428800 bytes, the limit\n' +
+        'hint: The input is larger than the limit of a CEB message (50 MiB); check that it is the message meant.\n';
+      const v = await run(['verify', '/dev/zero']);
+      expect([v.code, v.stderr]).toEqual([1, told]);
+      const s = await run(['sign', '/dev/zero', '--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')]);
+      expect([s.code, s.stderr]).toEqual([1, told]);
+    },
+  );
 });
 
 describe.skipIf(skipWithout('openssl'))('district signature settings', () => {

@@ -6,7 +6,8 @@ import type { CommandContext } from './command.js';
 import type { CliIo } from './io.js';
 import { refuseOutputOverInput, writeFileAtomic } from './atomic-file.js';
 import { zipInflationProblem } from './zip-size.js';
-import { readInputFile } from '../io/walk.js';
+import { readInputFile, tooLargeFile } from '../io/walk.js';
+import { MAX_DATA_FILE_BYTES } from './data-files.js';
 
 /** Options of `sandan positive-list import`. */
 interface PositiveListImportCommandOptions {
@@ -112,7 +113,9 @@ async function positiveListImportCommand(
   if (ext !== '.csv' && ext !== '.xlsx')
     throw new SandanError('INVALID_OPTION', `The annex must be a .csv or .xlsx file, got ${file}`);
   await refuseOutputOverInput(opts.out, [['annex', file]]);
-  const bytes = await readInputFile(file);
+  // (an annex is a few hundred kilobytes; /dev/zero behind an .csv name, read whole, never ended)
+  const bytes = await readInputFile(file, undefined, MAX_DATA_FILE_BYTES);
+  if (bytes === undefined) throw tooLargeFile(file, MAX_DATA_FILE_BYTES);
   let encoding: string | undefined;
   let rows: readonly (readonly unknown[])[];
   if (ext === '.csv') {

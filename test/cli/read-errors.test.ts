@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +19,8 @@ mkdirSync(folder);
 const annexFolder = join(dir, 'annex.csv');
 mkdirSync(annexFolder);
 const missing = join(dir, 'missing.xml');
+const zeroCsv = join(dir, 'zero.csv');
+if (process.platform !== 'win32') symlinkSync('/dev/zero', zeroCsv);
 const emptyNdjson = join(dir, 'none.ndjson');
 writeFileSync(emptyNdjson, '');
 // `-` is offered only where the path could have been `-`: a command's main input, not a named file
@@ -98,6 +100,11 @@ describe('unreadable paths, one message shape in every command', () => {
             'validate, /dev/zero as --config',
             ['validate', HZ, '--config', '/dev/zero'],
             'Cannot read configuration /dev/zero: larger than 64 MiB',
+          ],
+          [
+            'positive-list import, /dev/zero behind a .csv name',
+            ['positive-list', 'import', zeroCsv, '--edition', '2022', '--out', join(dir, 'out.json')],
+            `Cannot read ${zeroCsv}: larger than 64 MiB`,
           ],
         ] as Array<[string, string[], string]>)),
     ['status, a missing file', ['status', missing], `Cannot read ${missing}: no such file`],

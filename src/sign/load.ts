@@ -2,10 +2,20 @@
  * File-reading helper for local keys (the rest of src/sign takes bytes, not paths); the files are
  * read, and an unreadable one told, as everywhere else (src/io/walk.ts).
  */
-import { readInputFile as read } from '../io/walk.js';
+import { readInputFile, tooLargeFile } from '../io/walk.js';
 import type { SignatureAlgorithm } from './algorithms.js';
 import { createLocalSigner, type Signer } from './signer.js';
 import { checkArgument } from '../model/guards.js';
+
+/** A key or a bundle of certificates is kilobytes; read whole, /dev/zero never ended. */
+const MAX_KEY_FILE_BYTES = 16 * 1024 * 1024;
+
+/** The bytes of a key or certificate file, refused past {@link MAX_KEY_FILE_BYTES}. */
+async function read(path: string, what: 'key' | 'certificate'): Promise<Buffer> {
+  const bytes = await readInputFile(path, what, MAX_KEY_FILE_BYTES);
+  if (bytes === undefined) throw tooLargeFile(path, MAX_KEY_FILE_BYTES, what);
+  return bytes;
+}
 
 /**
  * Reads a private key and its certificate from files and makes a local signer (see {@link createLocalSigner}).

@@ -102,6 +102,16 @@ describe('unreadable paths, one message shape in every command', () => {
             'Cannot read configuration /dev/zero: larger than 64 MiB',
           ],
           [
+            'sign, /dev/zero as --key',
+            ['sign', SENDER, '--key', '/dev/zero', '--cert', '/dev/zero'],
+            'Cannot read key /dev/zero: larger than 16 MiB',
+          ],
+          [
+            'verify, /dev/zero as --cert',
+            ['verify', SENDER, '--cert', '/dev/zero'],
+            'Cannot read certificate /dev/zero: larger than 16 MiB',
+          ],
+          [
             'positive-list import, /dev/zero behind a .csv name',
             ['positive-list', 'import', zeroCsv, '--edition', '2022', '--out', join(dir, 'out.json')],
             `Cannot read ${zeroCsv}: larger than 64 MiB`,

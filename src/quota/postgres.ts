@@ -458,7 +458,7 @@ export async function openPostgresQuotaStore(
     const config: Pg.PoolConfig =
       typeof connection === 'string' ? { connectionString: connection } : (connection as Pg.PoolConfig);
     // A pg Pool must fit PostgresPool: the assignment is the compile-time check.
-    pool = new pg.Pool({ ...config, max: config?.max ?? opts.poolSize ?? 10 });
+    pool = new pg.Pool({ ...config, max: config.max ?? opts.poolSize ?? 10 });
     // An idle connection ended by the server (a restart, a failover, idle_session_timeout) is an
     // 'error' on the pool, which would end the process unheard. pg has already dropped that
     // connection, no transaction was open on it, and the next one connects afresh.

@@ -421,7 +421,12 @@ async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: Comma
     // As validate: a folder with nothing to read is an error, not an answer of "no receipts".
     if (found.length === 0)
       throw new SandanError('FILE_UNREADABLE', `${p} is a directory with no .xml, .json or .ndjson files in it`);
-    for (const f of found) if (!listed.has(resolve(f)) && listed.add(resolve(f))) files.push(f);
+    for (const f of found) {
+      const key = resolve(f);
+      if (listed.has(key)) continue;
+      listed.add(key);
+      files.push(f);
+    }
   }
   const read = await readStatusInputs(files, ctx);
   const { unread } = read;

@@ -158,23 +158,33 @@ export async function readInputFile(path: string, what?: string, upTo?: number):
   }
 }
 
+/** The buffer a bounded read starts with: sized as the file is now, plus the byte that tells it has grown past the limit. */
+function firstBuffer(size: number, limit: number): Buffer {
+  return Buffer.allocUnsafe(Math.min(size, limit) + 1);
+}
+
+/**
+ * The buffer to read on into once `n` bytes are in `buf`: `buf` while it has room, else one twice its size (at most
+ * the limit plus one byte) holding them; undefined once more than `limit` bytes were read.
+ */
+function roomFor(buf: Buffer, n: number, limit: number): Buffer | undefined {
+  if (n < buf.length) return buf;
+  if (n > limit) return undefined;
+  const bigger = Buffer.allocUnsafe(Math.min(2 * buf.length, limit + 1));
+  buf.copy(bigger, 0, 0, n);
+  return bigger;
+}
+
 async function readUpTo(path: string, limit: number): Promise<Buffer | undefined> {
   const file = await open(path, 'r');
   try {
     const stats = await file.stat();
     // (a folder is read, to fail as readFile fails on it)
     if (stats.isFile() && stats.size > limit) return undefined;
-    const size = Math.min(stats.size, limit);
-    // Sized as the file is now, plus the byte that tells it has grown past the limit.
-    let buf = Buffer.allocUnsafe(size + 1);
-    let n = 0;
-    for (;;) {
-      if (n === buf.length) {
-        if (n > limit) return undefined;
-        const bigger = Buffer.allocUnsafe(Math.min(2 * buf.length, limit + 1));
-        buf.copy(bigger, 0, 0, n);
-        buf = bigger;
-      }
+    let buf: Buffer | undefined = firstBuffer(stats.size, limit);
+    for (let n = 0; ; ) {
+      buf = roomFor(buf, n, limit);
+      if (buf === undefined) return undefined;
       const { bytesRead } = await file.read(buf, n, buf.length - n, null);
       if (bytesRead === 0) return buf.subarray(0, n);
       n += bytesRead;
@@ -195,15 +205,10 @@ export function readInputFileSync(path: string, what: string | undefined, upTo: 
       const stats = fstatSync(fd);
       if (stats.isFile() && stats.size > upTo) return undefined;
       // As readUpTo: read to the end, or to the byte past the limit (/dev/zero has no end).
-      let buf = Buffer.allocUnsafe(Math.min(stats.size, upTo) + 1);
-      let n = 0;
-      for (;;) {
-        if (n === buf.length) {
-          if (n > upTo) return undefined;
-          const bigger = Buffer.allocUnsafe(Math.min(2 * buf.length, upTo + 1));
-          buf.copy(bigger, 0, 0, n);
-          buf = bigger;
-        }
+      let buf: Buffer | undefined = firstBuffer(stats.size, upTo);
+      for (let n = 0; ; ) {
+        buf = roomFor(buf, n, upTo);
+        if (buf === undefined) return undefined;
         const r = readSync(fd, buf, n, buf.length - n, null);
         if (r === 0) return buf.subarray(0, n);
         n += r;

@@ -58,9 +58,6 @@ export interface ValidationResult {
   ruleset: { chain: string[]; at: string };
 }
 
-/** The date used when a declaration carries none and none is given: the newest policy. */
-const LATEST = NEWEST_POLICY_DATE;
-
 /**
  * A validator bound to its options, for validating many declarations (streams, services). `at`
  * (YYYY-MM-DD) fixes the policy date of one call; an impossible one throws INVALID_OPTION.
@@ -134,7 +131,7 @@ export function prepare(options?: ValidateOptions, fn = 'createValidator'): Prep
         rulesetId =
           district !== undefined && reg.get(districtRulesetId(district)) ? districtRulesetId(district) : 'national';
       }
-      return { resolved: reg.resolve(rulesetId, date ?? LATEST), undated: date === undefined };
+      return { resolved: reg.resolve(rulesetId, date ?? NEWEST_POLICY_DATE), undated: date === undefined };
     },
   };
 }
@@ -282,7 +279,7 @@ export function extensionsFor(
 ): ExtensionField[] {
   checkArgument(options, 'object', 'extensionsFor', 'the options');
   if (options.district === undefined && options.ruleset === undefined) return [];
-  return prepare(options, 'extensionsFor').resolve(null, LATEST).resolved.extensions;
+  return prepare(options, 'extensionsFor').resolve(null, NEWEST_POLICY_DATE).resolved.extensions;
 }
 
 /**

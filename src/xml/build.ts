@@ -9,7 +9,7 @@ import { documentIssues, XML_BUILD_RULE_ID } from './issues.js';
 import { extensionFieldsOf, readJsonBeyond, type ExtensionField } from './extensions.js';
 import { acceptOf, checkBuildableType } from './buildable.js';
 import { BUILDABLE, type BuildableType, type DocumentOf } from './messages.js';
-import { forbiddenCharacter } from './safety.js';
+import { codePointName, forbiddenCharacter } from './safety.js';
 import { serializeXml, type XNode } from './serialize.js';
 import { DATE_TIME_14, beijingDateTime14 } from '../time/beijing.js';
 
@@ -208,7 +208,7 @@ export function forbiddenCharIssues(doc: unknown, path: string, out: Issue[], de
     if (problem) {
       // Named, as the XML reader names it: a lone surrogate is no control character.
       const c = doc.charCodeAt(problem.index);
-      const u = `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+      const u = codePointName(c);
       out.push({
         code: 'xml-invalid-char',
         severity: 'error',

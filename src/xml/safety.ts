@@ -35,7 +35,8 @@ export function isXmlChar(cp: number): boolean {
 /** Why nesting deeper than {@link MAX_XML_DEPTH} is refused, in every reader's words. */
 export const TOO_DEEP = `elements nested more than ${MAX_XML_DEPTH} levels deep (CEB messages are a few levels deep)`;
 
-const hex = (cp: number) => `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+/** A code point as Unicode writes it: `U+0001`. */
+export const codePointName = (cp: number): string => `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
 
 // Outside Char in the BMP, and every surrogate (a pair is fine, a lone one is not): one pass finds both.
 // (A u-flag regex would see pairs itself, but is 7 times slower.)
@@ -60,8 +61,11 @@ export function forbiddenCharacter(text: string): XmlProblem | undefined {
       }
     }
     if (c >= 0xd800 && c <= 0xdfff)
-      return { index: i, why: `a lone surrogate ${hex(c)} is not a character (the text is not proper Unicode)` };
-    return { index: i, why: `character ${hex(c)} is not allowed in XML` };
+      return {
+        index: i,
+        why: `a lone surrogate ${codePointName(c)} is not a character (the text is not proper Unicode)`,
+      };
+    return { index: i, why: `character ${codePointName(c)} is not allowed in XML` };
   }
   return undefined;
 }

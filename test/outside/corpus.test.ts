@@ -745,6 +745,22 @@ describe('outside corpus: 179 payment data upload (payExInfoStr)', () => {
   });
 });
 
+/** `sandan reconcile` (JSON, in this thread) of a folder holding `decl.ndjson` and an `in` folder of bills and receipts. */
+const reconcileFolder = (d: string) =>
+  runCli([
+    'reconcile',
+    '--declarations',
+    join(d, 'decl.ndjson'),
+    '--tax-bills',
+    join(d, 'in'),
+    '--receipts',
+    join(d, 'in'),
+    '--format',
+    'json',
+    '--workers',
+    '0',
+  ]);
+
 describe("outside corpus: a DxpMsg inside a transfer node's DxpMsgSv", () => {
   it('zhaopei0418-distribution-message/DxpMsgSv-CEB312.xml: a transfer-node DxpMsgSv is read as the DxpMsg it holds, its SvNo kept', async () => {
     // The same receipt inside a transfer node's DxpMsgSv (SvNo: MsgId, SubMsgId, SendTime, EndNode, StaNode), as the
@@ -786,21 +802,7 @@ describe("outside corpus: a DxpMsg inside a transfer node's DxpMsgSv", () => {
         JSON.parse(st.stdout).orders.map((o: { order: string; state: string }) => `${o.order} ${o.state}`),
       ).toEqual(['48511773608 pending']);
       expect(st.stdout).toBe((await runCli(['status', join(msg, 'in'), '--format', 'json', ...now])).stdout);
-      const rec = (d: string) =>
-        runCli([
-          'reconcile',
-          '--declarations',
-          join(d, 'decl.ndjson'),
-          '--tax-bills',
-          join(d, 'in'),
-          '--receipts',
-          join(d, 'in'),
-          '--format',
-          'json',
-          '--workers',
-          '0',
-        ]);
-      const r = await rec(sv);
+      const r = await reconcileFolder(sv);
       expect(r.stderr).toBe('');
       // The CEB312 is read (an order receipt, which reconciliation does not use) as the bare DxpMsg's is, and once:
       // the folder is named by both flags, and a file is read once however often the paths name it.
@@ -809,7 +811,7 @@ describe("outside corpus: a DxpMsg inside a transfer node's DxpMsgSv", () => {
         skippedDocuments: 1,
         unreadableDocuments: 0,
       });
-      expect(r.stdout).toBe((await rec(msg)).stdout);
+      expect(r.stdout).toBe((await reconcileFolder(msg)).stdout);
       // sandan parse shows the transfer head, the DxpMsg and its receipt.
       const parsed = await runCli(['parse', `${DIR}${name}`, '--format', 'text']);
       expect(parsed.code, parsed.stdout).toBe(0);
@@ -873,21 +875,7 @@ describe('outside corpus: a DxpMsg in the shape an E-Port desktop tool writes', 
       return d;
     });
     try {
-      const rec = (d: string) =>
-        runCli([
-          'reconcile',
-          '--declarations',
-          join(d, 'decl.ndjson'),
-          '--tax-bills',
-          join(d, 'in'),
-          '--receipts',
-          join(d, 'in'),
-          '--format',
-          'json',
-          '--workers',
-          '0',
-        ]);
-      const [inWrapper, bare] = [await rec(dirs[0]!), await rec(dirs[1]!)];
+      const [inWrapper, bare] = [await reconcileFolder(dirs[0]!), await reconcileFolder(dirs[1]!)];
       expect(inWrapper.stderr).toBe('');
       const out = JSON.parse(inWrapper.stdout);
       expect(out.summary.inputs).toMatchObject({ bills: 1, receipts: 1, skippedDocuments: 0, unreadableDocuments: 0 });

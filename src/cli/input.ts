@@ -13,6 +13,31 @@ import {
   type InputRecord,
 } from '../model/json-input.js';
 import { byteLines } from '../rules/stream.js';
+import { xmlTooLarge } from '../xml/safety.js';
+
+/**
+ * The bytes of an XML message in a file or on standard input (`-`), refused with `XML_TOO_LARGE` past `max` bytes:
+ * a file by its size before it is read (the message gives it), and any input no further than the limit (standard
+ * input has no size, a device such as /dev/zero none either, and a file may grow after its stat).
+ */
+export async function readXmlInput(file: string, stdin: Readable, max: number): Promise<Buffer> {
+  if (file === '-') {
+    const parts: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of stdin as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      // Stop holding an oversized input: its size is not known, only that it passed the limit.
+      if (size > max) throw xmlTooLarge(max);
+      parts.push(Buffer.from(chunk));
+    }
+    return Buffer.concat(parts);
+  }
+  const { size } = await statInputFile(file);
+  if (size > max) throw xmlTooLarge(max, size);
+  const bytes = await readInputFile(file, undefined, max);
+  if (bytes === undefined) throw xmlTooLarge(max);
+  return bytes;
+}
 
 /** Opens a path or `-` (standard input); an unreadable file is a SandanError (exit 2). */
 export async function openInput(path: string, stdin: Readable): Promise<Readable> {

@@ -11,13 +11,12 @@ import {
   type ParsedXml,
 } from '../xml/index.js';
 import { writeJsonText } from '../xml/parse.js';
-import { xmlTooLarge } from '../xml/safety.js';
 import { extensionsFor } from '../rules/index.js';
 import type { CommandContext } from './command.js';
 import { readRulesetFile } from './data-files.js';
 import { plural } from './format.js';
 import type { CliIo } from './io.js';
-import { readInputFile, statInputFile } from '../io/walk.js';
+import { readXmlInput } from './input.js';
 
 /** Options of `sandan parse` as commander passes them. */
 interface ParseCommandOptions {
@@ -28,27 +27,6 @@ interface ParseCommandOptions {
   district?: string;
   /** A user ruleset file whose extension fields are read and kept too. */
   ruleset?: string;
-}
-
-async function readAll(file: string, io: CliIo, max: number): Promise<Buffer> {
-  if (file === '-') {
-    const parts: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of io.stdin as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      // Stop holding an oversized input: its size is not known, only that it passed the limit.
-      if (size > max) throw xmlTooLarge(max);
-      parts.push(Buffer.from(chunk));
-    }
-    return Buffer.concat(parts);
-  }
-  // Stop before reading an oversized file, refused with its size.
-  const { size } = await statInputFile(file);
-  if (size > max) throw xmlTooLarge(max, size);
-  // Read no further than the limit: a device (/dev/zero) has no size, and a file may grow after its stat.
-  const bytes = await readInputFile(file, undefined, max);
-  if (bytes === undefined) throw xmlTooLarge(max);
-  return bytes;
 }
 
 function cebText(msg: CebMessage, indent = ''): string[] {
@@ -149,7 +127,7 @@ async function parseCommand(file: string, opts: ParseCommandOptions, io: CliIo):
   const label = file === '-' ? '<stdin>' : file;
   let parsed: ParsedXml;
   try {
-    parsed = parseCebXml(await readAll(file, io, maxBytes), {
+    parsed = parseCebXml(await readXmlInput(file, io.stdin, maxBytes), {
       maxBytes,
       ...(opts.lenient && { lenient: true }),
       ...(extensions.length > 0 && { extensions }),

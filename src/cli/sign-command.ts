@@ -3,8 +3,8 @@ import type { Readable } from 'node:stream';
 import { SandanError } from '../errors.js';
 import { describeNotUtf8, notUtf8 } from '../model/utf8.js';
 import { loadCertificates, loadLocalSigner } from '../sign/load.js';
-import { readInputFile } from '../io/walk.js';
-import { DEFAULT_MAX_XML_BYTES, xmlTooLarge } from '../xml/safety.js';
+import { readXmlInput } from './input.js';
+import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 import { signMessage, type SignOptions } from '../sign/sign-message.js';
 import type { Diagnosis, DiagnosisCheck } from '../sign/diagnose.js';
 import { certificateValidityAt, verifyMessage } from '../sign/verify-message.js';
@@ -46,21 +46,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Reads an XML file or standard input as UTF-8 text; other encodings are a usage error. */
 async function readXml(file: string, stdin: Readable): Promise<string> {
-  // Read no further than the signer's and verifier's limit: /dev/zero, read whole, held gigabytes and never ended.
-  let bytes: Buffer | undefined;
-  if (file === '-') {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const c of stdin as AsyncIterable<Buffer>) {
-      size += c.length;
-      if (size > DEFAULT_MAX_XML_BYTES) throw xmlTooLarge(DEFAULT_MAX_XML_BYTES);
-      chunks.push(Buffer.from(c));
-    }
-    bytes = Buffer.concat(chunks);
-  } else {
-    bytes = await readInputFile(file, undefined, DEFAULT_MAX_XML_BYTES);
-    if (bytes === undefined) throw xmlTooLarge(DEFAULT_MAX_XML_BYTES);
-  }
+  // No further than the signer's and verifier's limit: /dev/zero, read whole, held gigabytes and never ended.
+  const bytes = await readXmlInput(file, stdin, DEFAULT_MAX_XML_BYTES);
   const name = file === '-' ? 'Standard input' : file;
   let text: string;
   try {

@@ -1,6 +1,6 @@
 import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { sep } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { SandanError } from '../errors.js';
 import { filesUnder, readInputFile, statInputFile, statInputPath, unreadableFile } from '../io/walk.js';
@@ -213,10 +213,15 @@ async function statOrUndefined(path: string): Promise<Stats | undefined> {
  */
 export async function expandInputs(args: readonly string[]): Promise<InputFile[]> {
   const out: InputFile[] = [];
+  // A file named twice (`x.json ./x.json`, a folder and a file in it) is read once, where it came first.
   const seen = new Set<string>();
+  // What the current argument named, listed before or not: a folder whose files came first is not empty.
+  let named = 0;
   const add = (path: string, size: number | undefined, unreadable?: SandanError) => {
-    if (seen.has(path)) return;
-    seen.add(path);
+    named++;
+    const key = resolve(path);
+    if (seen.has(key)) return;
+    seen.add(key);
     const label = sep === '/' ? path : path.split(sep).join('/');
     out.push({
       path,
@@ -234,13 +239,13 @@ export async function expandInputs(args: readonly string[]): Promise<InputFile[]
       continue;
     }
     const st = await statOrUndefined(arg);
+    named = 0;
     if (st?.isDirectory()) {
-      const before = out.length;
       // (a file gone since the folder was read has no size; it fails at its turn, as any unreadable file)
       // (a broken link or a loop is told whatever its name: it may have been a folder of declarations)
       for await (const f of walk(arg, addUnreadable))
         if (DECLARATION_FILE.test(f)) add(f, (await statOrUndefined(f))?.size);
-      if (out.length === before)
+      if (named === 0)
         throw new SandanError('FILE_UNREADABLE', `${arg} is a directory with no .json or .ndjson files in it`);
     } else if (st) {
       add(arg, st.size);
@@ -250,7 +255,6 @@ export async function expandInputs(args: readonly string[]): Promise<InputFile[]
       const firstGlob = segments.findIndex((s) => GLOB.test(s));
       const base = segments.slice(0, firstGlob).join('/') || '.';
       const re = globRegExp(posix.startsWith('./') ? posix.slice(2) : posix);
-      const before = out.length;
       if (await statOrUndefined(base)) {
         const matches = (f: string) => re.test(f.split(sep).join('/'));
         // (what the walk cannot read is told when the pattern names it, as a shell's glob would list it)
@@ -259,7 +263,7 @@ export async function expandInputs(args: readonly string[]): Promise<InputFile[]
         };
         for await (const f of walk(base, unreadable)) if (matches(f)) add(f, (await statOrUndefined(f))?.size);
       }
-      if (out.length === before) throw new SandanError('FILE_UNREADABLE', `${arg} matches no files`);
+      if (named === 0) throw new SandanError('FILE_UNREADABLE', `${arg} matches no files`);
     } else {
       // Not a file, a folder or a glob: stat it again for the reason (no such file, permission denied).
       add(arg, (await statInputPath(arg)).size);

@@ -37,4 +37,16 @@ describe('expandInputs', () => {
       gone.name = '';
     }
   });
+
+  it('lists a file once however it is named, and a folder whose files came first is not empty', async () => {
+    const sub = mkdtempSync(join(dir, 'twice-'));
+    writeFileSync(join(sub, 'c.json'), '{}');
+    const c = join(sub, 'c.json');
+    // The same file as written, through '.', and through its folder: one input, under the name it came first by.
+    const dotted = `${sub}/./c.json`;
+    expect((await expandInputs([c, dotted, sub])).map((f) => f.path)).toEqual([c]);
+    // Before: the folder named second added nothing new and was refused as "a directory with no .json files".
+    expect((await expandInputs([sub, `${sub}/.`])).map((f) => f.path)).toEqual([c]);
+    expect((await expandInputs([c, `${sub}/*.json`])).map((f) => f.path)).toEqual([c]);
+  });
 });

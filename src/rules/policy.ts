@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { DateSchema, SourceRefSchema } from '../model/sources.js';
 import { Dec } from '../model/primitives.js';
 import { isoDateOption, isWithinDates } from '../time/beijing.js';
-import { DEFAULT_ROUNDING, type RoundingPolicy, type SingleItemFullTax } from '../tax/policy.js';
+import {
+  DEFAULT_ROUNDING,
+  type DutiableValueRounding,
+  type RoundingPolicy,
+  type SingleItemFullTax,
+} from '../tax/policy.js';
 import { checkArgument } from '../model/guards.js';
 
 /**
@@ -51,6 +56,11 @@ export const POLICY_VALUES = {
     .describe('Which line takes the rounding remainder when freight and insurance are allocated.'),
   taxTolerance: decimalString.describe('Accepted difference between order.taxTotal and the computed tax, in CNY.'),
   quotaBasis: z.enum(['dutiableValue', 'actualPaid']).describe('Which amount counts toward the annual quota.'),
+  dutiableValueRounding: z
+    .enum(['exact', 'half-up-fen'])
+    .describe(
+      "Whether the order's dutiable value is compared with the limits (and added to the annual total) as summed (`exact`) or rounded half-up to the fen first (`half-up-fen`).",
+    ),
   returnWindow: z
     .strictObject({ applyDays: z.number().int().min(1).max(366), arriveDays: z.number().int().min(1).max(366) })
     .describe(
@@ -120,6 +130,8 @@ export interface Policy {
   allocationRemainder: 'last-line' | 'largest-line';
   taxTolerance: Decimal;
   quotaBasis: 'dutiableValue' | 'actualPaid';
+  /** Whether the order's dutiable value is rounded half-up to the fen before the limits see it (default `exact`). */
+  dutiableValueRounding: DutiableValueRounding;
   /** The return window counted from the inventory release; undefined when no ruleset sets one. */
   returnWindow: { applyDays: number; arriveDays: number; dayCount: 'from-next-day' | 'from-release-day' } | undefined;
   /** Where each value in force came from. */
@@ -147,6 +159,7 @@ export function toPolicy(raw: RawPolicy, sources: Partial<Record<PolicyKey, stri
     allocationRemainder: raw.allocationRemainder ?? 'last-line',
     taxTolerance: new Dec(raw.taxTolerance ?? '0'),
     quotaBasis: raw.quotaBasis ?? 'dutiableValue',
+    dutiableValueRounding: raw.dutiableValueRounding ?? 'exact',
     returnWindow: raw.returnWindow && { ...raw.returnWindow, dayCount: raw.returnDayCount ?? 'from-next-day' },
     sources,
   };

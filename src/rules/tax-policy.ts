@@ -48,5 +48,6 @@ export function toTaxPolicy(policy: Policy): TaxPolicy | undefined {
     nonCashDiscountReducesBase: policy.nonCashDiscountReducesBase,
     allocationRemainder: policy.allocationRemainder,
     quotaBasis: policy.quotaBasis,
+    dutiableValueRounding: policy.dutiableValueRounding,
   };
 }

@@ -265,6 +265,23 @@ export const ROUND_INTERMEDIATE = rule({
   apply: round,
 });
 
+/**
+ * `dutiableValueRounding: 'half-up-fen'`: the order's dutiable value is brought to the fen, half-up
+ * (四舍五入法计算至分, 海关总署令第124号 第十六条), before it is compared with the limits and added to the
+ * buyer's year. The lines' tax bases are not rounded by it.
+ */
+// (Its text has no subject: the regime explanation puts it after the value it rounded.)
+export const ROUND_ORDER_VALUE = rule({
+  id: 'rounding.order-value',
+  text: {
+    zh: '{mode}至 {unit}，再与交易限值比较、计入年度交易总额',
+    en: '{mode} to {unit} before it is compared with the limits and added to the annual total',
+  },
+  params: ['mode', 'unit'],
+  apply: (value: Decimal): Decimal =>
+    value.decimalPlaces() <= 2 ? value : value.toDecimalPlaces(2, DECIMAL_MODE['half-up']),
+});
+
 /** The dutiable value is never rounded. */
 export const NOT_ROUNDED = rule({
   id: 'rounding.none',
@@ -306,5 +323,6 @@ export const RULES: readonly Rule<string, (...args: any[]) => unknown>[] = [
   ROUND_PER_LINE,
   ROUND_PER_ORDER,
   ROUND_INTERMEDIATE,
+  ROUND_ORDER_VALUE,
   NOT_ROUNDED,
 ];

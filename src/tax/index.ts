@@ -9,6 +9,7 @@ export {
   DEFAULT_TAX_POLICY_2019,
   roundTax,
   type AllocationRemainder,
+  type DutiableValueRounding,
   type RoundingMode,
   type RoundingPolicy,
   type SingleItemFullTax,

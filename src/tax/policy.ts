@@ -26,6 +26,14 @@ export interface RoundingPolicy {
   intermediate?: 'exact' | 'rounded' | undefined;
 }
 
+/**
+ * Whether the order's dutiable value is rounded before the limits see it: `exact` (the default)
+ * compares the value as summed; `half-up-fen` first rounds it half-up (四舍五入) to the fen (0.01), as
+ * 海关总署令第124号 第十六条 says of the 完税价格 (in its article on currency conversion; 272号 第十三条 ties
+ * the rounding to the conversion). No text says how CBEC applies it; see docs/tax.md.
+ */
+export type DutiableValueRounding = 'exact' | 'half-up-fen';
+
 /** Which line takes the rounding remainder when a header amount is spread over lines. */
 export type AllocationRemainder = 'last-line' | 'largest-line';
 
@@ -66,6 +74,11 @@ export interface TaxPolicy {
    * default) or the amount paid (`acturalPaid`), as the quota ledger counts it under the same policy.
    */
   quotaBasis?: 'dutiableValue' | 'actualPaid' | undefined;
+  /**
+   * Whether the order's dutiable value is rounded half-up to the fen before it is compared with the
+   * limits and added to the buyer's year (`half-up-fen`), or compared as summed (`exact`, the default).
+   */
+  dutiableValueRounding?: DutiableValueRounding | undefined;
 }
 
 /** Half-up to the fen, per line and tax: the rounding when a ruleset names none. */
@@ -163,4 +176,10 @@ export function assertTaxPolicy(policy: TaxPolicy): void {
   if (typeof policy.nonCashDiscountReducesBase !== 'boolean') fail('nonCashDiscountReducesBase', 'must be a boolean');
   if (policy.quotaBasis !== undefined && policy.quotaBasis !== 'dutiableValue' && policy.quotaBasis !== 'actualPaid')
     fail('quotaBasis', "must be 'dutiableValue' or 'actualPaid'");
+  if (
+    policy.dutiableValueRounding !== undefined &&
+    policy.dutiableValueRounding !== 'exact' &&
+    policy.dutiableValueRounding !== 'half-up-fen'
+  )
+    fail('dutiableValueRounding', "must be 'exact' or 'half-up-fen'");
 }

@@ -3,8 +3,9 @@ import type { Message, Severity } from '../model/issue.js';
 import { checkArgument } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
 import { fmtAmount, fmtConst } from './formula.js';
+import { MODE_TEXT, ROUND_ORDER_VALUE } from './formulas.js';
 import type { Regime } from './line.js';
-import type { SingleItemFullTax } from './policy.js';
+import type { DutiableValueRounding, SingleItemFullTax } from './policy.js';
 
 /**
  * The one regime decision (财关税〔2016〕18号, 财关税〔2018〕49号): which regime an order clears
@@ -21,6 +22,8 @@ export interface RegimePolicy {
   /** The policy sentence sending orders above the limits to general trade, quoted in the findings. */
   generalTradeQuote?: string | undefined;
   nonCashDiscountReducesBase: boolean;
+  /** `half-up-fen`: the order's value is rounded half-up to the fen before the limits see it (default `exact`). */
+  dutiableValueRounding?: DutiableValueRounding | undefined;
   /** Only for the explanation of the CBEC regime. */
   cbecDutyRate?: Decimal | undefined;
   cbecTaxFactor?: Decimal | undefined;
@@ -73,8 +76,14 @@ export interface RegimeFinding {
 /** What {@link decideRegime} decided, and why. */
 export interface RegimeDecision {
   regime: Regime;
-  /** The order's dutiable value: goods + freight + insurance (− the discount where the policy says so), never negative. */
+  /**
+   * The order's dutiable value: goods + freight + insurance (− the discount where the policy says so), never
+   * negative; rounded half-up to the fen when the policy's `dutiableValueRounding` is `half-up-fen`. This is
+   * the value compared with the limits and added to the buyer's year.
+   */
   dutiableValue: Decimal;
+  /** The value as summed, before that rounding: present only when the rounding changed it. */
+  exactDutiableValue?: Decimal;
   reason: RegimeReason;
   /** The annual check, when the buyer's year was given. */
   annual?: { used: Decimal; amount: Decimal; total: Decimal; limit: Decimal; exceeded: boolean };
@@ -112,7 +121,24 @@ export function dutiableValueOf(order: Omit<RegimeOrder, 'quantities'>, nonCashD
 }
 
 /**
+ * The value the limits see: {@link dutiableValueOf}, rounded half-up to the fen when the policy's
+ * `dutiableValueRounding` is `half-up-fen` ({@link ROUND_ORDER_VALUE}).
+ */
+export function limitValueOf(
+  order: Omit<RegimeOrder, 'quantities'>,
+  policy: Pick<RegimePolicy, 'nonCashDiscountReducesBase' | 'dutiableValueRounding'>,
+): Decimal {
+  return roundedValue(dutiableValueOf(order, policy.nonCashDiscountReducesBase), policy);
+}
+
+function roundedValue(value: Decimal, policy: Pick<RegimePolicy, 'dutiableValueRounding'>): Decimal {
+  return policy.dutiableValueRounding === 'half-up-fen' ? ROUND_ORDER_VALUE.apply(value) : value;
+}
+
+/**
  * Decides the regime of an order. Pure; amounts are Decimal.
+ * - the value is the order's dutiable value, rounded half-up to the fen first under
+ *   `dutiableValueRounding: 'half-up-fen'` (the default `exact` compares it as summed).
  * - value ≤ `singleTransactionLimit`: `cbec`.
  * - above it, one line of quantity 1, `singleItemFullTax.allowed` and value < `below`: `cbec-full`
  *   (warning `single-item-full-tax`: full duty, VAT and CT, counted toward the year).
@@ -131,7 +157,9 @@ export function decideRegime(order: RegimeOrder, policy: RegimePolicy, year?: Re
 
 /** {@link decideRegime} without the checks of a caller's arguments: for sandan's own callers (computeTax, the limits rules). */
 export function regimeOf(order: RegimeOrder, policy: RegimePolicy, year?: RegimeYear): RegimeDecision {
-  const value = dutiableValueOf(order, policy.nonCashDiscountReducesBase);
+  const exact = dutiableValueOf(order, policy.nonCashDiscountReducesBase);
+  const value = roundedValue(exact, policy);
+  const rounded = value.eq(exact) ? undefined : exact;
   const limit = policy.singleTransactionLimit;
   const single = policy.singleItemFullTax;
   const findings: RegimeFinding[] = [];
@@ -166,10 +194,11 @@ export function regimeOf(order: RegimeOrder, policy: RegimePolicy, year?: Regime
   return {
     regime,
     dutiableValue: value,
+    ...(rounded !== undefined && { exactDutiableValue: rounded }),
     reason,
     ...(annual !== undefined && { annual }),
     findings,
-    explain: explanation(reason, value, policy, annual),
+    explain: explanation(reason, value, rounded, policy, annual),
   };
 }
 
@@ -255,13 +284,20 @@ function annualFinding(a: NonNullable<RegimeDecision['annual']>, quote: string |
 function explanation(
   reason: RegimeReason,
   value: Decimal,
+  exact: Decimal | undefined,
   policy: RegimePolicy,
   annual: RegimeDecision['annual'],
 ): string {
-  const v = fmtAmount(value);
+  // A rounded value says so: 5000.00 (= 5000.004 half-up to 0.01 before it is compared with the limits …).
+  const v =
+    exact === undefined
+      ? fmtAmount(value)
+      : `${fmtAmount(value)} (= ${fmtAmount(exact)} ${ROUND_ORDER_VALUE.describe({ mode: MODE_TEXT.en['half-up'], unit: '0.01' }, 'en')})`;
   const limit = fmtAmount(policy.singleTransactionLimit);
   if (annual?.exceeded) {
-    const text = `annual total ${fmtAmount(annual.used)} + ${fmtAmount(annual.amount)} = ${fmtAmount(annual.total)} > annual limit ${fmtAmount(annual.limit)}: general-trade full tax`;
+    // This order's amount is its (rounded) dutiable value unless the policy counts what was paid.
+    const amount = exact !== undefined && annual.amount.eq(value) ? v : fmtAmount(annual.amount);
+    const text = `annual total ${fmtAmount(annual.used)} + ${amount} = ${fmtAmount(annual.total)} > annual limit ${fmtAmount(annual.limit)}: general-trade full tax`;
     return reason === 'within-limit' || reason === 'single-item'
       ? text
       : `${singleExplanation(reason, v, limit, policy)}; also ${text}`;

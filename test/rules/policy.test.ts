@@ -20,6 +20,8 @@ describe('toPolicy', () => {
       allocationRemainder: 'last-line',
       taxTolerance: '0',
       quotaBasis: 'dutiableValue',
+      // The order value meets the limits as summed, not rounded to the fen first.
+      dutiableValueRounding: 'exact',
       returnWindow: undefined,
       sources: {},
     });

@@ -36,6 +36,7 @@ describe('formula ids', () => {
       ROUND_PER_LINE: 'rounding.line',
       ROUND_PER_ORDER: 'rounding.order',
       ROUND_INTERMEDIATE: 'rounding.intermediate',
+      ROUND_ORDER_VALUE: 'rounding.order-value',
       NOT_ROUNDED: 'rounding.none',
     });
   });

@@ -331,6 +331,11 @@ describe('every declared formula is both computed with and explained', () => {
           rates,
         }),
       ),
+    // The order's value rounded half-up to the fen before the limits see it: 1170.004 → 1170.00.
+    computeTax(declarationWith(lines, { freight: '0.004' }), {
+      policy: { ...P, dutiableValueRounding: 'half-up-fen' },
+      rates,
+    }),
     // Every line price 0: an equal split.
     computeTax(
       declarationWith(

@@ -1,6 +1,6 @@
 import type { Decimal } from 'decimal.js';
 import { Dec, toDecimal } from '../../model/primitives.js';
-import { dutiableValueOf, regimeOf, type RegimeDecision, type RegimeOrder } from '../../tax/regime.js';
+import { limitValueOf, regimeOf, type RegimeDecision, type RegimeOrder } from '../../tax/regime.js';
 import { yearOfIsoDate } from '../../time/beijing.js';
 import { normaliseIdNumber } from '../id-number.js';
 import type { RuleContext } from '../types.js';
@@ -43,12 +43,13 @@ function orderAmounts(ctx: RuleContext): RegimeOrder | undefined {
 
 /**
  * The dutiable value of one order: goods + freight + insurance (财关税〔2016〕18号), less the
- * non-cash discount where the policy says it lowers the base — the value the regime decision
- * and the duty engine compare with the limits.
+ * non-cash discount where the policy says it lowers the base, rounded half-up to the fen where the
+ * policy's `dutiableValueRounding` says so — the value the regime decision and the duty engine
+ * compare with the limits.
  */
 function orderDutiableValue(ctx: RuleContext): Decimal | undefined {
   const amounts = orderAmounts(ctx);
-  return amounts && dutiableValueOf(amounts, ctx.policy.nonCashDiscountReducesBase);
+  return amounts && limitValueOf(amounts, ctx.policy);
 }
 
 /** The amount of the declaration that counts toward the annual quota under the policy's basis. */

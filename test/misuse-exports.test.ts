@@ -1,8 +1,9 @@
 /*
  * Every exported function and class of every public entry point (package.json "exports"), called
  * from JavaScript with what TypeScript would refuse as its first argument (null, undefined, {}, a
- * string, a number, an array), and for most functions of two or more parameters with a
- * valid-looking first argument and such a value as the second: it returns, or throws a
+ * string, a number, an array, a Symbol, a null-prototype object), and for the functions of FIRST
+ * (two or more parameters, the later ones possibly defaulted) with a valid-looking first argument
+ * and such a value as the second: it returns, or throws a
  * SandanError with a code, never a TypeError, RangeError or DecimalError from inside. The exports
  * are enumerated, so a new export that misbehaves fails here without being listed.
  */
@@ -49,6 +50,9 @@ const BAD: Array<[label: string, value: unknown]> = [
   ['[]', []],
   // A message that quoted it with JSON.stringify threw "Do not know how to serialize a BigInt".
   ['2026n', 2026n],
+  // A template literal or String() on these threw a TypeError (no Symbol.toPrimitive / toString).
+  ['Symbol()', Symbol('x')],
+  ['Object.create(null)', Object.create(null)],
 ];
 
 /** Genuine exceptions, each with why. */
@@ -62,8 +66,9 @@ const XML = '<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" guid
 const D = new main.Dec(1);
 
 /**
- * A valid-looking first argument for functions of two or more parameters, to call with a bad second.
- * Functions left out here are called with their first argument bad only.
+ * A valid-looking first argument for functions of two or more parameters, to call with a bad second
+ * (also when the second has a default, so that Function.length is 1: signOptionsFromDistrict's null
+ * `known` was missed so). Functions left out here are called with their first argument bad only.
  */
 const FIRST: Record<string, () => unknown> = {
   validate: () => example('hangzhou-1210'),
@@ -167,16 +172,35 @@ describe('every export, misused from JavaScript, throws a SandanError with a cod
     expect(wrong).toEqual([]);
   });
 
-  it.each([...exported.keys()].filter((n) => exported.get(n)!.length >= 2 && n in FIRST))(
-    '%s(valid first, bad second argument)',
-    async (name) => {
-      const f = exported.get(name)!;
-      const wrong: string[] = [];
-      for (const [label, value] of BAD) {
-        const why = misbehaviour(await thrownBy(() => invoke(f, [FIRST[name]!(), value])));
-        if (why) wrong.push(`${name}(…, ${label}) threw ${why}`);
+  it.each([...exported.keys()].filter((n) => n in FIRST))('%s(valid first, bad second argument)', async (name) => {
+    const f = exported.get(name)!;
+    const wrong: string[] = [];
+    for (const [label, value] of BAD) {
+      const why = misbehaviour(await thrownBy(() => invoke(f, [FIRST[name]!(), value])));
+      if (why) wrong.push(`${name}(…, ${label}) threw ${why}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('bad values inside an argument', () => {
+  it('loadRuleset refuses rules that are not rules, naming the one', () => {
+    for (const [i, bad] of [[], null, Symbol('x'), Object.create(null), { id: 'x' }].entries()) {
+      let thrown: unknown;
+      try {
+        rules.loadRuleset({ id: 'r', version: '1' }, [...rules.defaultRegistry().rules.slice(0, 1), bad] as never);
+      } catch (e) {
+        thrown = e;
       }
-      expect(wrong).toEqual([]);
-    },
-  );
+      expect(main.isSandanError(thrown) && thrown.code, `case ${i}`).toBe('INVALID_OPTION');
+      expect((thrown as Error).message).toMatch(/^loadRuleset: rules\[1\] must be a rule/);
+    }
+  });
+
+  it('signOptionsFromDistrict refuses a URI that is not text', () => {
+    for (const bad of [Object.create(null), Symbol('x'), 42]) {
+      const call = () => sign.signOptionsFromDistrict({ signatureMethod: bad, digestMethod: 'x' } as never);
+      expect(call).toThrow(/^signOptionsFromDistrict: entry.signatureMethod must be text \(a string\), got /);
+    }
+  });
 });

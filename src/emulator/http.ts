@@ -4,7 +4,7 @@ import { networkInterfaces } from 'node:os';
 import { diskTrouble, isSandanError, messageOf, SandanError } from '../errors.js';
 import { describeInput, optionsObject } from '../model/guards.js';
 import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
-import { escapeAttr, escapeText } from '../xml/serialize.js';
+import { escapeAttrOf, escapeTextOf } from '../xml/serialize.js';
 import { receiptMatches } from './state.js';
 import type { EmulatorEngine, OutgoingReceipt, ReceiptFilter } from './types.js';
 import type { PaymentDataRequest } from './payment-data.js';
@@ -148,7 +148,7 @@ export function receiptsXml(receipts: readonly OutgoingReceipt[], next: number):
       ...(r.invtNo !== undefined ? [['invtNo', r.invtNo]] : []),
       ...(r.returnStatus !== undefined ? [['returnStatus', r.returnStatus]] : []),
     ]
-      .map(([k, v]) => ` ${k}="${escapeAttr(v!)}"`)
+      .map(([k, v]) => ` ${k}="${escapeAttrOf(v!)}"`)
       .join('');
     return `<Receipt${attrs}>${withoutDeclaration(r.xml)}</Receipt>`;
   });
@@ -309,9 +309,9 @@ export async function startHttpTransport(
         req,
         res,
         status,
-        `<?xml version="1.0" encoding="UTF-8"?>\n<Error code="${escapeAttr(code)}"${Object.entries(facts)
+        `<?xml version="1.0" encoding="UTF-8"?>\n<Error code="${escapeAttrOf(code)}"${Object.entries(facts)
           .map(([k, v]) => ` ${k}="${v}"`)
-          .join('')}>${escapeText(message)}</Error>\n`,
+          .join('')}>${escapeTextOf(message)}</Error>\n`,
         'application/xml; charset=utf-8',
         headers,
       );

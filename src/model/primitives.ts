@@ -2,7 +2,7 @@ import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { Issue } from './issue.js';
 import { DATE_8, DATE_TIME_14 } from '../time/beijing.js';
-import { isAmountText, isDecimalText, N19_5_TEXT, trimXmlSpace } from './guards.js';
+import { describeInput, isAmountText, isDecimalText, N19_5_TEXT, trimXmlSpace } from './guards.js';
 import { SandanError } from '../errors.js';
 
 /**
@@ -50,7 +50,7 @@ export function decimalOfText(text: string): Decimal {
       // An xs:decimal with XML white space around it (checked by decimalOfXsdText).
       d = typeof text === 'string' ? decimalOfXsdText(text) : undefined;
       if (d === undefined)
-        throw new SandanError('INVALID_OPTION', `decimalOfText: ${JSON.stringify(String(text))} is not a number`, {
+        throw new SandanError('INVALID_OPTION', `decimalOfText: ${describeInput(text)} is not a number`, {
           cause: e,
         });
     }
@@ -141,7 +141,15 @@ export const text = (max: number) => z.string().min(1).max(max);
 /** `Cn`: exactly n characters. */
 export const fixed = (len: number) => z.string().length(len);
 /** A code of digits with a fixed length, e.g. the 3-digit customs country code. */
-export const digits = (len: number) => z.string().regex(new RegExp(`^\\d{${len}}$`), { error: FORMAT.digits });
+export const digits = (len: number) => {
+  // (the length goes into the pattern's text: a Symbol threw a TypeError, `null` made a pattern of `d{null}`)
+  if (!Number.isSafeInteger(len) || len < 1)
+    throw new SandanError(
+      'INVALID_OPTION',
+      `digits: the length must be a whole number from 1, got ${describeInput(len)}`,
+    );
+  return z.string().regex(new RegExp(`^\\d{${len}}$`), { error: FORMAT.digits });
+};
 
 /** `yyyyMMddHHmmss` (appTime, payTime), a real time: 20260230120000 or hour 24 is a format issue. */
 export const dateTime14 = () => z.string().regex(DATE_TIME_14, { error: FORMAT.dateTime14 });

@@ -71,7 +71,7 @@ export function toAmount(value: unknown, what = 'amount'): Decimal {
   if (d === undefined || d.isNegative()) {
     throw new SandanError(
       'QUOTA_INVALID',
-      `${what} must be a non-negative decimal with at most 14 integer digits and 5 decimal places (N19,5), got ${JSON.stringify(String(value))}`,
+      `${what} must be a non-negative decimal with at most 14 integer digits and 5 decimal places (N19,5), got ${describeInput(value)}`,
     );
   }
   return d;

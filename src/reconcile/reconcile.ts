@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
-import { checkArgument, optionsObject } from '../model/guards.js';
+import { checkArgument, describeInput, optionsObject } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
 import { createTaxCalculator, type TaxCalculation } from '../rules/tax-calculator.js';
 import type { TaxFigures } from '../tax/compute.js';
@@ -326,7 +326,7 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
   signal?.throwIfAborted();
   const workers = opts.workers ?? defaultReconcileWorkers();
   if (!Number.isInteger(workers) || workers < 0 || workers > 64)
-    throw new SandanError('INVALID_OPTION', `workers must be an integer from 0 to 64, got ${workers}`);
+    throw new SandanError('INVALID_OPTION', `workers must be an integer from 0 to 64, got ${describeInput(workers)}`);
   const rateTables = opts.rateTables ?? [];
   // Checked here, so that a bad table is reported once, before any thread starts.
   const rates = rateTables.map((t) => parseRateTable(t.data, t.source));

@@ -3,13 +3,14 @@
  * district, `sandan sign --district`) loads the bundled rulesets without the validator.
  */
 import { SandanError } from '../errors.js';
-import { describeInput, optionsObject } from '../model/guards.js';
+import { checkArgument, describeInput, optionsObject } from '../model/guards.js';
 import { bundledCodeTables, defaultRegistry } from './bundled.js';
 import { districtOf, type CodeTables } from './codes.js';
 import type { Ruleset, RulesetRegistry } from './ruleset.js';
 
 /** The bundled ruleset id of a customs district. */
 export function districtRulesetId(district: string): string {
+  checkArgument(district, 'text', 'districtRulesetId', 'the district');
   return `district/${district}`;
 }
 

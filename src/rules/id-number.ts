@@ -47,7 +47,8 @@ export function checkIdNumber(id: string, at?: string): IdNumberProblem | undefi
  * problem, or undefined when both hold.
  */
 export function idNumberKeyProblem(id: string): 'format' | 'check-digit' | undefined {
-  if (!/^\d{17}[\dX]$/.test(id)) return 'format';
+  // A non-string is no ID number (bad data, not misuse); RegExp.test would convert it, and a Symbol threw.
+  if (typeof id !== 'string' || !/^\d{17}[\dX]$/.test(id)) return 'format';
   return idCheckCharacter(id.slice(0, 17)) !== id[17] ? 'check-digit' : undefined;
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SandanError } from '../errors.js';
 import type { Severity } from '../model/issue.js';
-import { compareCodeUnits, checkArgument } from '../model/guards.js';
+import { compareCodeUnits, checkArgument, describeInput, isRecord } from '../model/guards.js';
 import {
   DistrictSectionSchema,
   ExtensionFieldSchema,
@@ -45,7 +45,7 @@ function settingSchema(options: z.ZodType) {
 
 /** Builds the zod schema of a ruleset for a set of rules: unknown rule ids and bad options are rejected. */
 export function rulesetSchema(rules: readonly Rule[]) {
-  checkArgument(rules, 'list', 'rulesetSchema', 'the rules');
+  checkRules(rules, 'rulesetSchema');
   const ruleShape = Object.fromEntries(rules.map((r) => [r.id, settingSchema(r.options as z.ZodType).optional()]));
   return z
     .strictObject({
@@ -65,6 +65,24 @@ export function rulesetSchema(rules: readonly Rule[]) {
       extensions: z.array(ExtensionFieldSchema).optional(),
     })
     .superRefine((d, ctx) => checkSourceRefs(d, d.sources, ctx));
+}
+
+/**
+ * Checks the rules a ruleset may name: an array of rules, each with a text id and an options schema (what the
+ * ruleset's schema is made of). Anything else is misuse: INVALID_OPTION naming `fn`, not a TypeError inside zod.
+ */
+function checkRules(rules: readonly Rule[], fn: string): void {
+  checkArgument(rules, 'list', fn, 'the rules');
+  for (const [i, r] of rules.entries())
+    if (
+      !isRecord(r) ||
+      typeof r.id !== 'string' ||
+      typeof (r.options as { safeParse?: unknown })?.safeParse !== 'function'
+    )
+      throw new SandanError(
+        'INVALID_OPTION',
+        `${fn}: rules[${i}] must be a rule (an id and an options schema, e.g. from defaultRegistry().rules), got ${describeInput(r)}`,
+      );
 }
 
 /** Ruleset data as checked by the schema. */
@@ -121,6 +139,7 @@ function jsonPath(path: readonly PropertyKey[]): string {
 export function loadRuleset(data: unknown, rules: readonly Rule[], origin = 'ruleset'): Ruleset {
   if (!Array.isArray(rules))
     throw new SandanError('INVALID_OPTION', 'loadRuleset needs the rules it may name, e.g. defaultRegistry().rules');
+  checkRules(rules, 'loadRuleset');
   const parsed = rulesetSchema(rules).safeParse(data);
   if (!parsed.success) {
     const problems = flattenUnions(parsed.error.issues, data).map((i) => {

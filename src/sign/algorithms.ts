@@ -3,7 +3,7 @@
  */
 import { createHash } from 'node:crypto';
 import { SandanError } from '../errors.js';
-import { ownValue, checkArgument } from '../model/guards.js';
+import { ownValue, checkArgument, optionsObject } from '../model/guards.js';
 import { isoDateOption, isWithinDates } from '../time/beijing.js';
 import { districtRuleset } from '../rules/district-ruleset.js';
 import { DS_NS } from '../xml/content-model.js';
@@ -157,10 +157,14 @@ export function signOptionsFromDistrict(
   } = {},
 ): AlgorithmOptions {
   checkArgument(entry, 'object', 'signOptionsFromDistrict', "entry (a district's signature algorithm)");
-  if (known.signatureMethods !== undefined) checkAlgorithmTable(known.signatureMethods, 'signatureMethods');
-  if (known.digestMethods !== undefined) checkAlgorithmTable(known.digestMethods, 'digestMethods');
+  // (the URIs are table keys and quoted in messages: a null-prototype object there threw a TypeError)
+  checkArgument(entry.signatureMethod, 'text', 'signOptionsFromDistrict', 'entry.signatureMethod');
+  checkArgument(entry.digestMethod, 'text', 'signOptionsFromDistrict', 'entry.digestMethod');
+  const given = optionsObject(known, 'signOptionsFromDistrict');
+  if (given.signatureMethods !== undefined) checkAlgorithmTable(given.signatureMethods, 'signatureMethods');
+  if (given.digestMethods !== undefined) checkAlgorithmTable(given.digestMethods, 'digestMethods');
   const signatureAlgorithm =
-    (known.signatureMethods && signatureAlgorithmOf(entry.signatureMethod, known.signatureMethods)) ??
+    (given.signatureMethods && signatureAlgorithmOf(entry.signatureMethod, given.signatureMethods)) ??
     signatureAlgorithmOf(entry.signatureMethod);
   if (!signatureAlgorithm)
     throw new SandanError(
@@ -168,7 +172,7 @@ export function signOptionsFromDistrict(
       `Unknown signature method URI ${entry.signatureMethod}; pass what it computes in known.signatureMethods`,
     );
   const digestAlgorithm =
-    (known.digestMethods && digestAlgorithmOf(entry.digestMethod, known.digestMethods)) ??
+    (given.digestMethods && digestAlgorithmOf(entry.digestMethod, given.digestMethods)) ??
     digestAlgorithmOf(entry.digestMethod);
   if (!digestAlgorithm)
     throw new SandanError(

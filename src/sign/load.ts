@@ -51,6 +51,7 @@ export async function loadLocalSigner(opts: {
  * @throws SandanError `FILE_UNREADABLE`
  */
 export async function loadCertificates(path: string): Promise<Array<string | Buffer>> {
+  checkArgument(path, 'text', 'loadCertificates', 'the path');
   const buf = await read(path, 'certificate');
   const text = buf.toString('latin1');
   const pems = pemCertificates(text);

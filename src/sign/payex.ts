@@ -11,7 +11,7 @@ import { keyTypeOf, type SignatureAlgorithm } from './algorithms.js';
 import { sm2DerToRaw, sm2RawToDer } from './der.js';
 import { readCertificate, type Signer } from './signer.js';
 import { checkSignatureValue, strictBase64 } from './signature-value.js';
-import { optionsObject, checkArgument } from '../model/guards.js';
+import { optionsObject, checkArgument, describeInput } from '../model/guards.js';
 
 /** Customs upload endpoints (POST form field `payExInfoStr`). */
 export const PAYEX_UPLOAD_URLS = {
@@ -79,7 +79,7 @@ export function decimalJson(v: Decimal | string, path = 'amount'): string {
   try {
     d = Decimal.isDecimal(v) ? (v as Decimal) : new Decimal(v as string);
   } catch {
-    bad(`${path} is not a decimal number: ${String(v)}`);
+    bad(`${path} is not a decimal number: ${describeInput(v)}`);
   }
   if (!d.isFinite() || d.isNegative()) bad(`${path} must be a non-negative number`);
   // The model's N19,5 bound (its check of a Decimal), not a copy of it.
@@ -229,6 +229,7 @@ export async function signPayExchange(
 
 /** The form body (application/x-www-form-urlencoded) that uploads a payExInfoStr. */
 export function payExUploadBody(payExInfoStr: string): string {
+  checkArgument(payExInfoStr, 'text', 'payExUploadBody', 'the payExInfoStr');
   return new URLSearchParams({ payExInfoStr }).toString();
 }
 

@@ -3,7 +3,7 @@
  */
 import { SandanError, messageOf } from '../errors.js';
 import { checkXmlSize, xmlLimit } from '../xml/safety.js';
-import { escapeText } from '../xml/serialize.js';
+import { escapeTextOf } from '../xml/serialize.js';
 import { describeInput, optionsObject } from '../model/guards.js';
 import {
   type AlgorithmOptions,
@@ -172,7 +172,7 @@ export async function signMessage(xml: string, signer: Signer, options?: SignOpt
   const digest = sink.digest();
   const encoding = opts.sm2SignatureEncoding ?? 'raw';
   if (encoding !== 'raw' && encoding !== 'der')
-    throw new SandanError('INVALID_OPTION', `sm2SignatureEncoding must be raw or der, not ${String(encoding)}`);
+    throw new SandanError('INVALID_OPTION', `sm2SignatureEncoding must be raw or der, not ${describeInput(encoding)}`);
   const width = opts.base64LineLength ?? 0;
   if (!Number.isInteger(width) || width < 0)
     throw new SandanError('INVALID_OPTION', 'base64LineLength must be a non-negative integer');
@@ -222,7 +222,7 @@ export async function signMessage(xml: string, signer: Signer, options?: SignOpt
   const signature =
     `<ds:Signature xmlns:ds="${DSIG_NS}">\n<ds:SignedInfo>${inner}</ds:SignedInfo>` +
     `\n<ds:SignatureValue>${wrap(signatureValue, width)}</ds:SignatureValue>` +
-    `\n<ds:KeyInfo>\n<ds:KeyName>${escapeText(certificateNumber)}</ds:KeyName>` +
+    `\n<ds:KeyInfo>\n<ds:KeyName>${escapeTextOf(certificateNumber)}</ds:KeyName>` +
     (certB64
       ? `\n<ds:X509Data>\n<ds:X509Certificate>${wrap(certB64, width)}</ds:X509Certificate>\n</ds:X509Data>`
       : '') +

@@ -1,5 +1,5 @@
 import type { Decimal } from 'decimal.js';
-import { checkArgument } from '../model/guards.js';
+import { checkArgument, describeInput } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
 import { SandanError } from '../errors.js';
 import { isRoundingMode, ROUND_PER_LINE } from './formulas.js';
@@ -120,7 +120,7 @@ export function decimalArgument(value: Decimal | string, what: string): Decimal 
   try {
     return new Dec(value);
   } catch (e) {
-    throw new SandanError('INVALID_OPTION', `${what} must be a number, got ${JSON.stringify(String(value))}`, {
+    throw new SandanError('INVALID_OPTION', `${what} must be a number, got ${describeInput(value)}`, {
       cause: e,
     });
   }

@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
-import { checkArgument, codePointLength } from '../model/guards.js';
+import { checkArgument, codePointLength, describeInput } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { didYouMean } from '../model/field-names.js';
 import { decimalOfText, GUID_CONVENTION, guidConventionIssue } from '../model/primitives.js';
@@ -146,7 +146,7 @@ export function decimalText(v: unknown): string {
   // (the model's reading of a text: an xs:decimal spelling such as ` .5 ` or `548.000000` is its value)
   if (typeof v === 'number') return decimalOfText(String(v)).toFixed();
   if (typeof v === 'string') return decimalOfText(v).toFixed();
-  throw new SandanError('INVALID_OPTION', `not an amount: ${String(v)}`);
+  throw new SandanError('INVALID_OPTION', `not an amount: ${describeInput(v)}`);
 }
 
 function leaves(

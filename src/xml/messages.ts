@@ -11,7 +11,8 @@ export const IMPORT_RECEIVER_ID = 'DXPEDCCEB0000002';
 /** DXP receiver of export messages (the 2022-05 CEB interface spec). */
 export const EXPORT_RECEIVER_ID = 'DXPEDCCEB0000003';
 
-/** True for a message type sandan builds. */
-export function isBuildableType(t: string): t is BuildableType {
-  return Object.hasOwn(BUILDABLE, t);
+/** True for a message type sandan builds; false for anything but a string. */
+export function isBuildableType(t: unknown): t is BuildableType {
+  // (Object.hasOwn converts its key: a null-prototype object threw a TypeError)
+  return typeof t === 'string' && Object.hasOwn(BUILDABLE, t);
 }

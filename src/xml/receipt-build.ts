@@ -136,7 +136,7 @@ export function buildReceipt<T extends ReceiptType>(
   if (!isReceiptType(type))
     throw new SandanError(
       'INVALID_OPTION',
-      `Cannot build receipt ${String(type)}; receipts sandan builds are ${RECEIPT_TYPES.join(', ')}`,
+      `Cannot build receipt ${describeInput(type)}; receipts sandan builds are ${RECEIPT_TYPES.join(', ')}`,
     );
   if (!options || typeof options.now !== 'function' || typeof options.newId !== 'function')
     throw new SandanError('INVALID_OPTION', 'buildReceipt needs options { now(), newId() }');

@@ -18,12 +18,24 @@ const ATTR_SPECIAL = /[&<>"\r\n\t]/;
 
 /** Escapes character data: `& < >` always, and CR so that it survives parsing. */
 export function escapeText(s: string): string {
-  if (!TEXT_SPECIAL.test(s)) return s;
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;');
+  checkArgument(s, 'text', 'escapeText', 'the text');
+  return escapeTextOf(s);
 }
 
 /** Escapes an attribute value (double-quoted). */
 export function escapeAttr(s: string): string {
+  checkArgument(s, 'text', 'escapeAttr', 'the value');
+  return escapeAttrOf(s);
+}
+
+/** {@link escapeText} unchecked, for sandan's own writers: it runs for every text of every document. */
+export function escapeTextOf(s: string): string {
+  if (!TEXT_SPECIAL.test(s)) return s;
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;');
+}
+
+/** {@link escapeAttr} unchecked, for sandan's own writers. */
+export function escapeAttrOf(s: string): string {
   if (!ATTR_SPECIAL.test(s)) return s;
   return s
     .replace(/&/g, '&amp;')
@@ -37,14 +49,14 @@ export function escapeAttr(s: string): string {
 
 function write(node: XNode, indent: string, out: string[]): void {
   let open = `${indent}<${node.name}`;
-  if (node.attrs) for (const [k, v] of node.attrs) open += ` ${k}="${escapeAttr(v)}"`;
+  if (node.attrs) for (const [k, v] of node.attrs) open += ` ${k}="${escapeAttrOf(v)}"`;
   if (node.children && node.children.length > 0) {
     out.push(`${open}>`);
     const inner = `${indent}  `;
     for (const c of node.children) write(c, inner, out);
     out.push(`${indent}</${node.name}>`);
   } else if (node.text !== undefined && node.text !== '') {
-    out.push(`${open}>${escapeText(node.text)}</${node.name}>`);
+    out.push(`${open}>${escapeTextOf(node.text)}</${node.name}>`);
   } else {
     out.push(`${open}/>`);
   }

@@ -208,7 +208,7 @@ const READ_FIELDS = [
  * `sandan status` keeps a folder's receipts so.
  */
 export function statusReceipt(messageType: StatusReceiptType, doc: Record<string, unknown>): StatusReceipt {
-  if (!isStatusReceiptType(messageType as string) || !isRecord(doc))
+  if (!isStatusReceiptType(messageType) || !isRecord(doc))
     throw new SandanError(
       'INVALID_OPTION',
       `statusReceipt takes a receipt type (CEB312 … CEB900) and a parsed document of it, got ${describeInput(messageType)} and ${describeInput(doc)}`,

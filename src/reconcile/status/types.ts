@@ -46,13 +46,14 @@ export const SENT_KIND = {
 /** Declaration message types that tell when a document was sent. */
 export type SentType = keyof typeof SENT_KIND;
 
-/** True for a receipt type {@link status} reads. */
-export function isStatusReceiptType(t: string): t is StatusReceiptType {
-  return t === 'CEB900' || Object.hasOwn(RECEIPT_KIND, t);
+/** True for a receipt type {@link status} reads; false for anything but a string. */
+export function isStatusReceiptType(t: unknown): t is StatusReceiptType {
+  // (Object.hasOwn converts its key: a null-prototype object threw a TypeError)
+  return typeof t === 'string' && (t === 'CEB900' || Object.hasOwn(RECEIPT_KIND, t));
 }
-/** True for a sent (declaration) message type. */
-export function isSentType(t: string): t is SentType {
-  return Object.hasOwn(SENT_KIND, t);
+/** True for a sent (declaration) message type; false for anything but a string. */
+export function isSentType(t: unknown): t is SentType {
+  return typeof t === 'string' && Object.hasOwn(SENT_KIND, t);
 }
 
 /** A receipt document as the scanner or `parseCebXml` gives it. */

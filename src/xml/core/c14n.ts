@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { escapeText } from '../serialize.js';
+import { escapeTextOf } from '../serialize.js';
 import { XmlTokenizer } from './tokenizer.js';
 import {
   inScopeNamespaces,
@@ -273,12 +273,12 @@ class Writer {
   /** Text whose source [start, end) is what C14N writes (nothing decoded, nothing to escape). */
   sourceText(start: number, end: number): void {
     if (this.copying) this.span(start, end);
-    else this.put(escapeText(this.text.slice(start, end)));
+    else this.put(escapeTextOf(this.text.slice(start, end)));
   }
 
   /** Text by value (decoded): escaped as C14N does. */
   textValue(value: string): void {
-    this.put(escapeText(value));
+    this.put(escapeTextOf(value));
   }
 
   comment(value: string): void {

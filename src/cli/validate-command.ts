@@ -32,12 +32,16 @@ interface ValidateCommandOptions {
   config?: string;
 }
 
-/** A whole number of warnings for `--max-warnings` (`-1`, ESLint's "no limit", is accepted). */
+/** A whole number of warnings for `--max-warnings`, or `-1`, ESLint's "no limit" (undefined). */
 export function maxWarningsOption(v: string | number | undefined): number | undefined {
   if (v === undefined) return undefined;
   const s = String(v);
-  if (!/^-?\d+$/.test(s))
-    throw new SandanError('INVALID_OPTION', `--max-warnings must be a whole number, got ${JSON.stringify(s)}`);
+  // Only -1 means no limit (as documented): -2 is more likely a typo than a wish for none.
+  if (!/^(-1|\d+)$/.test(s))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `--max-warnings must be a whole number from 0, or -1 for no limit, got ${JSON.stringify(s)}`,
+    );
   const n = Number(s);
   return n < 0 ? undefined : n;
 }

@@ -153,6 +153,11 @@ describe('sandan validate', () => {
       ],
       [['validate', HZ, '--format', 'xml'], /Allowed choices are text, json, ndjson, github, sarif, junit/],
       [['validate', HZ, '--max-warnings', 'many'], /--max-warnings must be a whole number/],
+      // only -1 means no limit
+      [
+        ['validate', HZ, '--max-warnings', '-2'],
+        /^sandan: --max-warnings must be a whole number from 0, or -1 for no limit, got "-2"\nhint: /,
+      ],
       [['validate', HZ, '--config', 'test/fixtures/broken-ruleset.json'], /broken-ruleset\.json: \$: Unrecognized key/],
       [['frobnicate'], /unknown command 'frobnicate'/],
     ];

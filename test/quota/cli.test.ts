@@ -413,6 +413,19 @@ describe('sandan quota', () => {
     expect([r.code, r.json()]).toMatchObject([0, { ok: true, status: 'committed', remaining: '25800' }]);
   });
 
+  it('reserves an amount of 0 (an order that counts nothing, as the library takes it) but refuses a refund of 0', async () => {
+    const base = ['--db', db, '--buyer-id', BUYER, '--format', 'json'];
+    let r = await cli(['quota', 'reserve', ...base, '--order', 'Z-0', '--amount', '0', '--at', '2026-03-01']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.json()).toMatchObject({ ok: true, status: 'reserved', amount: '0', remaining: '26000' });
+    expect((r.json().balance as Record<string, unknown>).orders).toBe(1);
+    r = await cli(['quota', 'commit', '--db', db, '--order', 'Z-0', '--format', 'json']);
+    expect(r.json()).toMatchObject({ ok: true, status: 'committed', amount: '0', remaining: '26000' });
+    r = await cli(['quota', 'refund', '--db', db, '--order', 'Z-0', '--amount', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^sandan: A refund amount must be more than zero\n/);
+  });
+
   it('exits 2 on misuse: no secret, a missing flag, a bad amount, a wrong secret', async () => {
     // The reserve of order X these misuses start from.
     const reserveX = ['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'X'];

@@ -1,10 +1,10 @@
 import { xmlCharsOnly } from '../../xml/safety.js';
-import { escapeAttrOf, escapeTextOf } from '../../xml/serialize.js';
+import { escapeAttr, escapeText } from '../../xml/serialize.js';
 import type { DeclarationReport, LocatedIssue, Reporter } from './report.js';
 
 /** An attribute value, and text: characters XML 1.0 forbids are dropped (a tab or line break in a value is kept as a reference). */
-const attr = (s: string) => escapeAttrOf(xmlCharsOnly(s, ''));
-const text = (s: string) => escapeTextOf(xmlCharsOnly(s, ''));
+const attr = (s: string) => escapeAttr(xmlCharsOnly(s, ''));
+const text = (s: string) => escapeText(xmlCharsOnly(s, ''));
 
 const issueLine = (i: LocatedIssue) =>
   `${i.location.file}:${i.location.line}:${i.location.column}: ${i.severity} [${i.code}] ${i.path || '(input)'}: ${i.message.en} / ${i.message.zh}`;

@@ -21,6 +21,14 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 /** Keeps a byte-order mark (the text as written, for positions in it). */
 const asWritten = new TextDecoder('utf-8', { ignoreBOM: true });
 
+/** The issue of an input larger than {@link MAX_RECORD_BYTES} read as one document. */
+export const tooLargeInputIssue = (): Issue =>
+  inputIssue(
+    'input-too-large',
+    `输入超过 ${MAX_RECORD_BYTES} 字节`,
+    `The input is larger than ${MAX_RECORD_BYTES} bytes; a declaration is never that large`,
+  );
+
 /** An input issue (rule `input`, severity error). */
 function inputIssue(code: string, zh: string, en: string): Issue {
   return { code, severity: 'error', path: '', ruleId: 'input', message: { zh, en } };
@@ -155,6 +163,12 @@ interface InputLayout {
   chunks: AsyncIterable<Uint8Array>;
   /** The first non-blank line as read to decide NDJSON (its number, record and text), so that it is not parsed twice. */
   first?: { line: number; read: ReturnType<typeof recordAndText> };
+  /**
+   * True when the first line alone is larger than {@link MAX_RECORD_BYTES} (the layout is then `single`): neither a
+   * declaration of its own nor part of a document sandan reads. A reader that would read such an input line by line
+   * stops instead (/dev/zero has no line break).
+   */
+  firstLineTooLong?: true;
 }
 
 /** Whether the bytes, bad UTF-8 sequences replaced, are one JSON object. */
@@ -180,8 +194,13 @@ export async function inputLayout(chunks: AsyncIterable<Uint8Array>, ndjson = fa
   const head: Uint8Array[] = [];
   const whole = (): AsyncIterable<Uint8Array> => ({
     async *[Symbol.asyncIterator]() {
-      yield* head;
-      for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+      try {
+        yield* head;
+        for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+      } finally {
+        // A reader that stops early (readDocument past the limit) closes the input: a stream is destroyed, not left open.
+        await it.return?.();
+      }
     },
   });
   if (ndjson) return { layout: 'ndjson', chunks: whole() };
@@ -209,6 +228,7 @@ export async function inputLayout(chunks: AsyncIterable<Uint8Array>, ndjson = fa
           line++;
           continue;
         }
+        if (tooLong) return { layout: 'single', chunks: whole(), firstLineTooLong: true };
         const read = recordAndText(line, bytes, tooLong);
         // Not a value on its own: one document, pretty-printed (or broken). A line whose only fault is a byte that
         // is not UTF-8 but that is an object when decoded leniently is an NDJSON record: that line is lost, not the rest.
@@ -220,7 +240,7 @@ export async function inputLayout(chunks: AsyncIterable<Uint8Array>, ndjson = fa
         const rest = c.subarray(pos);
         size += rest.length;
         // A first line this long is no declaration of its own: read the input whole (and refuse it there).
-        if (size > MAX_RECORD_BYTES) return { layout: 'single', chunks: whole() };
+        if (size > MAX_RECORD_BYTES) return { layout: 'single', chunks: whole(), firstLineTooLong: true };
         parts.push(rest);
         continue;
       }
@@ -244,20 +264,11 @@ export async function readDocument(
   for await (const c of chunks) {
     opts.onBytes?.(c.length);
     size += c.length;
-    // Past the limit, read on (for the byte count) without holding any of it.
-    if (size <= MAX_RECORD_BYTES) parts.push(c);
+    // Past the limit the answer is known: stop (reading on to count the bytes never ended on /dev/zero).
+    if (size > MAX_RECORD_BYTES) break;
+    parts.push(c);
   }
-  if (size > MAX_RECORD_BYTES)
-    return {
-      record: {
-        line: 1,
-        issue: inputIssue(
-          'input-too-large',
-          `输入超过 ${MAX_RECORD_BYTES} 字节`,
-          `The input is larger than ${MAX_RECORD_BYTES} bytes; a declaration is never that large`,
-        ),
-      },
-    };
+  if (size > MAX_RECORD_BYTES) return { record: { line: 1, issue: tooLargeInputIssue() } };
   const all = Buffer.concat(parts);
   // (blank as a line of NDJSON is: white space, after a byte-order mark if any)
   if (isBlankLine(all, true)) return { record: { line: 1, issue: emptyInputIssue() } };

@@ -16,7 +16,7 @@ import { declarationBatches, fileDeclarationBatches, type DeclarationBatch } fro
 import type { MismatchEntryJSON, ReconcileRowJSON } from './json.js';
 import { WorkerPool } from './pool.js';
 import { billRecordOf, documentRecord, type DocumentRecord } from './records.js';
-import { MAX_RECORD_BYTES, inputLayout, readDocument } from '../model/json-input.js';
+import { MAX_RECORD_BYTES, inputLayout, readDocument, tooLargeInputIssue } from '../model/json-input.js';
 import type { ScannedDocument } from './scan.js';
 import type { UnreadEntry } from './files.js';
 import { MemoryStore, type ReconcileStore } from './store.js';
@@ -262,9 +262,19 @@ async function declarationInput(
   if (path !== undefined && NDJSON_FILE.test(path)) return { batches: fileDeclarationBatches(path) };
   const name = declarationsName(declarations);
   const stream = path === undefined ? undefined : createReadStream(path);
-  const { layout, chunks } = await inputLayout((stream ?? declarations) as AsyncIterable<Uint8Array>).catch((e) => {
+  const { layout, chunks, firstLineTooLong } = await inputLayout(
+    (stream ?? declarations) as AsyncIterable<Uint8Array>,
+  ).catch((e) => {
     throw path === undefined ? e : unreadableFile(path, e);
   });
+  if (firstLineTooLong) {
+    // Neither NDJSON nor a document: read line by line, a line that never ends (/dev/zero) was read forever.
+    stream?.destroy();
+    return {
+      batches: (async function* () {})(),
+      problem: { kind: 'unreadable', problem: `${name}: ${tooLargeInputIssue().message.en}` },
+    };
+  }
   if (layout === 'ndjson') {
     if (path === undefined) return { batches: declarationBatches(chunks) };
     stream?.destroy();

@@ -126,3 +126,21 @@ describe('unreadable paths, one message shape in every command', () => {
       expect([r.code, r.stderr]).toEqual([2, `sandan: ${message}\n${hint}`]);
     });
 });
+
+// A declarations input is read in a stream, not whole; one that never ends (no line break in it) read on past
+// its 16 MiB limit to count its bytes, and `sandan validate /dev/zero` never ended. It is a result, not a usage error.
+describe.skipIf(process.platform === 'win32')('declarations from /dev/zero end at the limit', () => {
+  const TOO_LARGE = 'The input is larger than 16777216 bytes; a declaration is never that large';
+
+  it('validate: input-too-large (exit 1)', async () => {
+    const r = await runCli(['validate', '/dev/zero', '--format', 'json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).issues).toMatchObject([{ code: 'input-too-large', message: { en: TOO_LARGE } }]);
+  });
+
+  it('reconcile --declarations: an unreadable input, nothing compared (exit 1)', async () => {
+    const r = await runCli(['reconcile', '--declarations', '/dev/zero', '--tax-bills', folder, '--format', 'json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).summary.problems[0]).toBe(`/dev/zero: ${TOO_LARGE}`);
+  });
+});

@@ -83,3 +83,44 @@ describe('the size limit', () => {
     expect([over.record.line, over.record.issue?.code]).toEqual([1, 'input-too-large']);
   });
 });
+
+describe('an input that never ends (/dev/zero, a pipe from one)', () => {
+  /** Zero bytes in 1 MiB chunks, without end; counts what was pulled and whether it was closed. */
+  function endless() {
+    const seen = { bytes: 0, closed: false };
+    const chunk = new Uint8Array(1 << 20);
+    async function* zeros(): AsyncGenerator<Uint8Array> {
+      try {
+        for (;;) {
+          seen.bytes += chunk.length;
+          // (a reader that reads on fails here, rather than hang the suite: these awaits never let a timer run)
+          if (seen.bytes > 4 * MAX_RECORD_BYTES) throw new Error('read on far past the limit');
+          yield chunk;
+        }
+      } finally {
+        seen.closed = true;
+      }
+    }
+    return { seen, chunks: zeros() };
+  }
+
+  it('is one document whose first line is too long, refused as input-too-large once past the limit, and closed', async () => {
+    const { seen, chunks } = endless();
+    const layout = await inputLayout(chunks);
+    expect([layout.layout, layout.firstLineTooLong]).toEqual(['single', true]);
+    const read = await readDocument(layout.chunks);
+    expect([read.record.line, read.record.issue?.code, read.record.issue?.message.en]).toEqual([
+      1,
+      'input-too-large',
+      `The input is larger than ${MAX_RECORD_BYTES} bytes; a declaration is never that large`,
+    ]);
+    // The limit and the chunk that passed it, no more: reading on to count the bytes never ended.
+    expect(seen.bytes).toBe(MAX_RECORD_BYTES + (1 << 20));
+    expect(seen.closed).toBe(true);
+  });
+
+  it('a first line of an ordinary size leaves firstLineTooLong out', async () => {
+    expect((await inputLayout(chunked('{"a":1}\n{"b":2}\n'))).firstLineTooLong).toBeUndefined();
+    expect((await inputLayout(chunked('{\n  "a": 1\n}'))).firstLineTooLong).toBeUndefined();
+  });
+});

@@ -420,3 +420,24 @@ describe('BloomFilter', () => {
     expect(maybe).toBeLessThan(100);
   });
 });
+
+describe('declarations that never end', () => {
+  it('a stream with no line break (as from /dev/zero) is refused once its first line passes the limit, not read forever', async () => {
+    let pulled = 0;
+    async function* zeros(): AsyncGenerator<Uint8Array> {
+      const chunk = new Uint8Array(1 << 20);
+      for (;;) {
+        pulled += chunk.length;
+        // (a reader that reads on fails here, rather than hang the suite)
+        if (pulled > 4 * MAX_RECORD_BYTES) throw new Error('read on far past the limit');
+        yield chunk;
+      }
+    }
+    const report = await reconcileFiles({ declarations: zeros(), documents: [], workers: 0 });
+    expect(report.summary.inputs).toMatchObject({ declarations: 0, unreadableDocuments: 1 });
+    expect(report.problems[0]).toBe(
+      `the declarations stream: The input is larger than ${MAX_RECORD_BYTES} bytes; a declaration is never that large`,
+    );
+    expect(pulled).toBe(MAX_RECORD_BYTES + (1 << 20));
+  });
+});

@@ -197,6 +197,26 @@ describe('bad values inside an argument', () => {
     }
   });
 
+  it('a quota ledger refuses a time-to-live that is a Symbol or a null-prototype object, quoting it safely', async () => {
+    const store = new quota.MemoryQuotaStore();
+    const secret = 'misuse-test-secret-0123456789abcdef';
+    for (const [bad, shown] of [
+      [Symbol('x'), 'Symbol(x)'],
+      [Object.create(null), 'object'],
+    ] as const) {
+      expect(() => new quota.QuotaLedger({ store, secret, reservationTtlMs: bad as never })).toThrow(
+        `reservationTtlMs must be a positive number of milliseconds, got ${shown}`,
+      );
+      const ledger = new quota.QuotaLedger({ store, secret });
+      await expect(
+        ledger.reserve('O-1', '11010519491231002X', '1', '2026-03-01', { ttlMs: bad as never }),
+      ).rejects.toMatchObject({
+        code: 'QUOTA_INVALID',
+        message: `ttlMs must be a positive number of milliseconds, got ${shown}`,
+      });
+    }
+  });
+
   it('signOptionsFromDistrict refuses a URI that is not text', () => {
     for (const bad of [Object.create(null), Symbol('x'), 42]) {
       const call = () => sign.signOptionsFromDistrict({ signatureMethod: bad, digestMethod: 'x' } as never);

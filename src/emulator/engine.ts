@@ -330,7 +330,10 @@ class Engine implements EmulatorEngine {
     this.policy = policy;
     this.maxBatch = options.maxBatch ?? MAX_BATCH;
     if (!Number.isSafeInteger(this.maxBatch) || this.maxBatch < 1)
-      throw new SandanError('INVALID_OPTION', `maxBatch must be a whole number ≥ 1, got ${String(options.maxBatch)}`);
+      throw new SandanError(
+        'INVALID_OPTION',
+        `maxBatch must be a whole number ≥ 1, got ${describeInput(options.maxBatch)}`,
+      );
     if (options.unmappedCode !== undefined && !/^-?\d+$/.test(options.unmappedCode))
       throw new SandanError(
         'INVALID_OPTION',

@@ -163,7 +163,7 @@ export class QuotaLedger {
     ) {
       throw new SandanError(
         'QUOTA_INVALID',
-        `reservationTtlMs must be a positive number of milliseconds, got ${String(options.reservationTtlMs)}`,
+        `reservationTtlMs must be a positive number of milliseconds, got ${describeInput(options.reservationTtlMs)}`,
       );
     }
     this.store = options.store;
@@ -322,7 +322,10 @@ export class QuotaLedger {
     const now = this.now(opts.now);
     const ttl = opts.ttlMs ?? this.ttlMs;
     if (ttl !== undefined && !(Number.isFinite(ttl) && ttl > 0))
-      throw new SandanError('QUOTA_INVALID', `ttlMs must be a positive number of milliseconds, got ${String(ttl)}`);
+      throw new SandanError(
+        'QUOTA_INVALID',
+        `ttlMs must be a positive number of milliseconds, got ${describeInput(ttl)}`,
+      );
     const expiresAt = ttl === undefined ? undefined : new Date(now.getTime() + ttl);
     // Past a Date's range the expiry is an invalid Date, which the stores kept as "never" (or refused).
     if (expiresAt !== undefined && Number.isNaN(expiresAt.getTime()))

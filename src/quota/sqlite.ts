@@ -411,7 +411,7 @@ function checkBusyTimeout(ms: number | undefined): number {
   if (!(Number.isSafeInteger(ms) && ms >= 0))
     throw new SandanError(
       'QUOTA_INVALID',
-      `busyTimeoutMs must be a whole number of milliseconds ≥ 0, got ${String(ms)}`,
+      `busyTimeoutMs must be a whole number of milliseconds ≥ 0, got ${describeInput(ms)}`,
     );
   return ms;
 }

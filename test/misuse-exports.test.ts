@@ -217,6 +217,19 @@ describe('bad values inside an argument', () => {
     }
   });
 
+  it('loadLocalSigner refuses key and certificate paths that are not text', async () => {
+    for (const bad of [Object.create(null), Symbol('x'), null, 42]) {
+      await expect(sign.loadLocalSigner({ keyPath: bad as never, certificatePath: TEXT })).rejects.toMatchObject({
+        code: 'INVALID_OPTION',
+        message: expect.stringMatching(/^loadLocalSigner: options\.keyPath must be text \(a string\), got /),
+      });
+      await expect(sign.loadLocalSigner({ keyPath: TEXT, certificatePath: bad as never })).rejects.toMatchObject({
+        code: 'INVALID_OPTION',
+        message: expect.stringMatching(/^loadLocalSigner: options\.certificatePath must be text/),
+      });
+    }
+  });
+
   it('signOptionsFromDistrict refuses a URI that is not text', () => {
     for (const bad of [Object.create(null), Symbol('x'), 42]) {
       const call = () => sign.signOptionsFromDistrict({ signatureMethod: bad, digestMethod: 'x' } as never);

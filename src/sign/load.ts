@@ -29,6 +29,9 @@ export async function loadLocalSigner(opts: {
   algorithm?: SignatureAlgorithm | undefined;
 }): Promise<Signer> {
   checkArgument(opts, 'object', 'loadLocalSigner', 'the options');
+  // (a path that is no string was FILE_UNREADABLE with the system's TypeError text, or a TypeError for a Symbol)
+  checkArgument(opts.keyPath, 'text', 'loadLocalSigner', 'options.keyPath');
+  checkArgument(opts.certificatePath, 'text', 'loadLocalSigner', 'options.certificatePath');
   // Both are read at once, but a failure is told in the order given (the key first), not in the
   // order the file system happened to answer: with both missing, the message is always the key's.
   const [key, certificate] = await Promise.allSettled([

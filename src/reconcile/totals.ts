@@ -1,6 +1,6 @@
 import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
-import { type ReconcileTotalsJSON, type TaxSplitJSON, totalsToJSON, type WaterfallJSON } from './json.js';
+import { type ReconcileTotalsJSON, totalsToJSON } from './json.js';
 import {
   WATERFALL_CAUSES,
   type ReconcileRow,
@@ -118,60 +118,38 @@ const STATUS_COUNT = {
 } as const satisfies Record<ReconcileStatus, keyof ReconcileTotals>;
 type StatusCountKey = (typeof STATUS_COUNT)[ReconcileStatus];
 
-function addSplit(a: TaxSplit, b: TaxSplit | undefined): TaxSplit {
-  if (!b) return a;
-  return {
-    customsTax: a.customsTax.plus(b.customsTax),
-    consumptionTax: a.consumptionTax.plus(b.consumptionTax),
-    valueAddedTax: a.valueAddedTax.plus(b.valueAddedTax),
-    taxTotal: a.taxTotal.plus(b.taxTotal),
-  };
+/**
+ * Adds one row's count and amounts (where the row has them) to totals, in place, without the derived totals
+ * ({@link settle}): the totals' splits are their own objects (as {@link emptyTotals} makes them), added to in place.
+ */
+function addRow(t: ReconcileTotals, row: ReconcileRow): void {
+  t.orders++;
+  t[STATUS_COUNT[row.status]]++;
+  if (row.dutiableValue) t.dutiableValue = t.dutiableValue.plus(row.dutiableValue);
+  if (row.declaredTaxTotal) t.declaredTaxTotal = t.declaredTaxTotal.plus(row.declaredTaxTotal);
+  if (row.computed) addSplitInPlace(t.computed, row.computed);
+  if (row.billed) addSplitInPlace(t.billed, row.billed);
+  addToWaterfall(t.waterfall, row);
 }
-
-const plus = (a: Decimal, b: Decimal | undefined) => (b ? a.plus(b) : a);
 
 /** Adds one row to totals (in place): its count, and its amounts where the row has them. */
 export function addToTotals(t: ReconcileTotals, row: ReconcileRow): void {
-  t.orders++;
-  t[STATUS_COUNT[row.status]]++;
-  t.dutiableValue = plus(t.dutiableValue, row.dutiableValue);
-  t.declaredTaxTotal = plus(t.declaredTaxTotal, row.declaredTaxTotal);
-  t.computed = addSplit(t.computed, row.computed);
-  t.billed = addSplit(t.billed, row.billed);
-  addToWaterfall(t.waterfall, row);
+  addRow(t, row);
   settle(t);
 }
 
-function waterfallOf(d: WaterfallJSON): Waterfall {
-  return {
-    withheld: new Dec(d.withheld),
-    billed: new Dec(d.billed),
-    difference: new Dec(d.difference),
-    causes: d.causes.map((c) => ({ cause: c.cause, orders: c.orders, amount: new Dec(c.amount) })),
-  };
-}
-
-function splitOf(d: TaxSplitJSON): TaxSplit {
-  return {
-    customsTax: new Dec(d.customsTax),
-    consumptionTax: new Dec(d.consumptionTax),
-    valueAddedTax: new Dec(d.valueAddedTax),
-    taxTotal: new Dec(d.taxTotal),
-  };
-}
+/** An object with its decimal strings as Decimals (the JSON of amounts back). */
+const decimals = <T>(d: object): T =>
+  Object.fromEntries(Object.entries(d).map(([k, v]) => [k, typeof v === 'string' ? new Dec(v) : v])) as T;
 
 /** Totals from their JSON (e.g. posted by a worker thread): `money` writes every place, so this is exact. */
 function totalsOf(d: ReconcileTotalsJSON): ReconcileTotals {
+  const w = d.waterfall;
   return {
-    ...d,
-    dutiableValue: new Dec(d.dutiableValue),
-    declaredTaxTotal: new Dec(d.declaredTaxTotal),
-    computedTaxTotal: new Dec(d.computedTaxTotal),
-    billedTaxTotal: new Dec(d.billedTaxTotal),
-    difference: new Dec(d.difference),
-    computed: splitOf(d.computed),
-    billed: splitOf(d.billed),
-    waterfall: waterfallOf(d.waterfall),
+    ...decimals<ReconcileTotals>(d),
+    computed: decimals(d.computed),
+    billed: decimals(d.billed),
+    waterfall: { ...decimals<Waterfall>(w), causes: w.causes.map((c) => ({ ...c, amount: new Dec(c.amount) })) },
   };
 }
 
@@ -213,8 +191,8 @@ function mergeTotals(a: ReconcileTotals, b: ReconcileTotals): void {
   a.orders += b.orders;
   a.dutiableValue = a.dutiableValue.plus(b.dutiableValue);
   a.declaredTaxTotal = a.declaredTaxTotal.plus(b.declaredTaxTotal);
-  a.computed = addSplit(a.computed, b.computed);
-  a.billed = addSplit(a.billed, b.billed);
+  addSplitInPlace(a.computed, b.computed);
+  addSplitInPlace(a.billed, b.billed);
   for (let i = 0; i < a.waterfall.causes.length; i++) {
     const x = a.waterfall.causes[i]!;
     const y = b.waterfall.causes[i]!;
@@ -233,16 +211,8 @@ export class CellTotals {
 
   /** Adds one row. */
   add(row: ReconcileRow): void {
-    // addToTotals without its per-row copies and derived totals (settled when read): a cell's
-    // splits are its own objects, so they are added to in place.
-    const t = this.cell(row.month, row.district);
-    t.orders++;
-    t[STATUS_COUNT[row.status]]++;
-    if (row.dutiableValue) t.dutiableValue = t.dutiableValue.plus(row.dutiableValue);
-    if (row.declaredTaxTotal) t.declaredTaxTotal = t.declaredTaxTotal.plus(row.declaredTaxTotal);
-    if (row.computed) addSplitInPlace(t.computed, row.computed);
-    if (row.billed) addSplitInPlace(t.billed, row.billed);
-    addToWaterfall(t.waterfall, row);
+    // Without the derived totals: settled when read.
+    addRow(this.cell(row.month, row.district), row);
   }
 
   /** The cells as plain data. */

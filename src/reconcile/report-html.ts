@@ -366,20 +366,9 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 @media print { .chart { break-inside: avoid; } }
 `;
 
-/** The page's shell: CSP (inline scripts by hash, inline styles, nothing fetched), style, body, scripts. */
-export function htmlPage(page: {
-  title: string;
-  body: string;
-  scripts: Array<{ js: string; what: string }>;
-  data?: unknown;
-  style?: string;
-}): string {
-  return [...htmlPageChunks(page)].join('');
-}
-
 /**
- * {@link htmlPage} a part at a time: the head, each part of the body as it is made, then the tail. A page of
- * thousands of orders is never one string.
+ * The page's shell a part at a time: the head (CSP: inline scripts by hash, inline styles, nothing fetched; style),
+ * each part of the body as it is made, then the data and scripts. A page of thousands of orders is never one string.
  */
 export function* htmlPageChunks(page: {
   title: string;
@@ -584,5 +573,5 @@ export function renderReconcileHtml(
         { js: INIT_SCRIPT, what: 'The start script' },
       ]
     : [];
-  return htmlPage({ title, body: parts.join('\n'), scripts, data: { charts } });
+  return [...htmlPageChunks({ title, body: parts.join('\n'), scripts, data: { charts } })].join('');
 }

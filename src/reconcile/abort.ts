@@ -34,7 +34,7 @@ export async function* untilAborted<T>(
 }
 
 /** The promise's outcome, or the signal's reason if it is aborted first. A listener per call, not one promise raced again and again (which would keep a reaction per item). */
-function raced<R>(p: Promise<R>, signal: AbortSignal): Promise<R> {
+export function raced<R>(p: Promise<R>, signal: AbortSignal): Promise<R> {
   return new Promise<R>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SandanError, isSandanError, type SandanErrorCode, messageOf } from '../errors.js';
+import { raced } from './abort.js';
 import type { Join, ReconcileExecutor, ScanStep } from './driver.js';
 import type { JoinAnswer, JoinRequest } from './facts.js';
 import type { DeclarationBatch } from './jobs.js';
@@ -101,7 +102,8 @@ export class WorkerPool implements ReconcileExecutor {
   private pumping = false;
   private wakeMain: (() => void) | undefined;
   private error: Error | undefined;
-  private readonly errorWaiters = new Set<(e: Error) => void>();
+  /** Aborted with `error`: what a {@link guard}ed wait races. */
+  private readonly failed = new AbortController();
   private readonly onAbort: (() => void) | undefined;
 
   /** Starts `n` threads of the worker script (default: the package's) and waits until they are up. */
@@ -158,22 +160,13 @@ export class WorkerPool implements ReconcileExecutor {
   private fail(e: Error): void {
     if (this.error) return;
     this.error = e;
-    for (const w of this.errorWaiters) w(e);
-    this.errorWaiters.clear();
+    this.failed.abort(e);
     this.wakeMain?.();
   }
 
   /** Waits for a promise, or fails as soon as a worker does. */
   private guard<T>(p: Promise<T>): Promise<T> {
-    if (this.error) return Promise.reject(this.error);
-    return new Promise<T>((resolve, reject) => {
-      const onError = (e: Error) => reject(e);
-      this.errorWaiters.add(onError);
-      p.then(
-        (v) => (this.errorWaiters.delete(onError), resolve(v)),
-        (e: unknown) => (this.errorWaiters.delete(onError), reject(e)),
-      );
-    });
+    return this.error ? Promise.reject(this.error) : raced(p, this.failed.signal);
   }
 
   /** Dispatches every file at once (threads take them in order); their results come in file order. */

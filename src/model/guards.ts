@@ -47,6 +47,13 @@ export function ownValue<T>(table: Readonly<Record<string, T>>, key: string): T 
   return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
+/** The value of `key` in `map`, set to `make()` first when it has none (a list or a set a key gathers, say). */
+export function valueIn<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) map.set(key, (v = make()));
+  return v;
+}
+
 /** A plain record to read fields of: an object, not null, not an array. */
 /**
  * Orders two strings by their UTF-16 code units, as `<` does: the same order on every machine

@@ -2,7 +2,7 @@ import { diskTrouble, messageOf, SandanError } from '../errors.js';
 import { isLiveTaxBillStatus, isVoidTaxBillStatus } from '../xml/receipts.js';
 import { orderIdentity, type JoinAnswer, type JoinRequest } from './facts.js';
 import { TEXT_PIECE_BYTES } from './text-piece.js';
-import { compareCodeUnits, checkArgument } from '../model/guards.js';
+import { compareCodeUnits, checkArgument, valueIn } from '../model/guards.js';
 import { NEAR_MISSES, nearKey } from './near-key.js';
 import { Dec } from '../model/primitives.js';
 
@@ -472,12 +472,7 @@ export const NOT_SEEN: JoinAnswer = Object.freeze({
 /** Keys by their {@link nearKey}, each list in code-unit order. */
 function nearIndex(keys: Iterable<string>): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const k of keys) {
-    const n = nearKey(k);
-    const list = out.get(n);
-    if (list) list.push(k);
-    else out.set(n, [k]);
-  }
+  for (const k of keys) valueIn(out, nearKey(k), () => []).push(k);
   for (const list of out.values()) if (list.length > 1) list.sort(compareCodeUnits);
   return out;
 }
@@ -527,9 +522,7 @@ export class MemoryStore implements ReconcileStore {
         const key = linkKey('orderNo', b.orderNo);
         if (!this.links.has(key)) this.links.set(key, b.invtNo);
       }
-      const list = this.bills.get(b.invtNo);
-      if (list) list.push(bill);
-      else this.bills.set(b.invtNo, [bill]);
+      valueIn(this.bills, b.invtNo, () => []).push(bill);
     }
     return added;
   }
@@ -589,8 +582,7 @@ export class MemoryStore implements ReconcileStore {
     });
     if (misses.length) answer.nearMisses = misses;
     for (const { invtNo, miss } of marks) {
-      let list = this.nearMarks.get(invtNo);
-      if (!list) this.nearMarks.set(invtNo, (list = []));
+      const list = valueIn(this.nearMarks, invtNo, () => []);
       addNearMiss(list, miss);
     }
   }

@@ -11,7 +11,7 @@ import {
   type Waterfall,
   type WaterfallCause,
 } from './types.js';
-import { compareCodeUnits, checkArgument } from '../model/guards.js';
+import { compareCodeUnits, checkArgument, valueIn } from '../model/guards.js';
 
 const ZERO = new Dec(0);
 
@@ -178,13 +178,6 @@ export interface TotalsAccumulator {
   byDistrict: Map<string, ReconcileTotals>;
 }
 
-/** The totals under a key, created empty when new. */
-function totalsIn(map: Map<string, ReconcileTotals>, key: string): ReconcileTotals {
-  let t = map.get(key);
-  if (!t) map.set(key, (t = emptyTotals()));
-  return t;
-}
-
 /** Adds totals `b` into `a` (in place). */
 function mergeTotals(a: ReconcileTotals, b: ReconcileTotals): void {
   for (const k of Object.values(STATUS_COUNT)) a[k] += b[k];
@@ -246,8 +239,8 @@ export class CellTotals {
     );
     for (const c of cells) {
       mergeTotals(acc.all, c.t);
-      mergeTotals(totalsIn(acc.byMonth, c.month), c.t);
-      mergeTotals(totalsIn(acc.byDistrict, c.district), c.t);
+      mergeTotals(valueIn(acc.byMonth, c.month, emptyTotals), c.t);
+      mergeTotals(valueIn(acc.byDistrict, c.district, emptyTotals), c.t);
     }
     return acc;
   }

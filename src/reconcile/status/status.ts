@@ -29,6 +29,7 @@ import {
   nonBlankText,
   optionsObject,
   trimmedText,
+  valueIn,
 } from '../../model/guards.js';
 import { NEAR_MISSES, nearKey } from '../near-key.js';
 import { detached } from '../../xml/core/tokenizer.js';
@@ -145,10 +146,7 @@ function platformResolver(all: ReadonlyArray<readonly string[]>): (keys: readonl
     for (const k of keys) {
       const at = k.indexOf(PLATFORM);
       if (at < 0 || !k.startsWith('o:')) continue;
-      const orderKey = k.slice(0, at);
-      let set = platforms.get(orderKey);
-      if (!set) platforms.set(orderKey, (set = new Set()));
-      set.add(k.slice(at + 1));
+      valueIn(platforms, k.slice(0, at), () => new Set<string>()).add(k.slice(at + 1));
     }
   if (platforms.size === 0) return (keys) => [...keys];
   return (keys) => {
@@ -379,9 +377,7 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
   }
   const groups = new Map<string, { keys: Set<string>; items: TimelineItem[] }>();
   for (const { keys, item } of items) {
-    const root = uf.find(keys[0]!);
-    let g = groups.get(root);
-    if (!g) groups.set(root, (g = { keys: new Set(), items: [] }));
+    const g = valueIn(groups, uf.find(keys[0]!), () => ({ keys: new Set<string>(), items: [] as TimelineItem[] }));
     for (const k of keys) g.keys.add(k);
     g.items.push(item);
   }
@@ -424,10 +420,7 @@ function nearMisses(groups: ReadonlyMap<string, { keys: ReadonlySet<string> }>):
   for (const [root, g] of groups)
     for (const k of g.keys) {
       const value = k.slice(2).split(PLATFORM)[0]!;
-      const n = `${k.slice(0, 2)}${nearKey(value)}`;
-      let list = byNear.get(n);
-      if (!list) byNear.set(n, (list = []));
-      list.push({ root, key: k, value });
+      valueIn(byNear, `${k.slice(0, 2)}${nearKey(value)}`, () => []).push({ root, key: k, value });
     }
   const out = new Map<string, Anomaly[]>();
   for (const list of byNear.values()) {
@@ -435,11 +428,7 @@ function nearMisses(groups: ReadonlyMap<string, { keys: ReadonlySet<string> }>):
     // Each spelling once, with the groups that have it: a group's near misses are found without going through
     // the whole list again for each of its members (many spellings of one key stay linear, not quadratic).
     const rootsOf = new Map<string, Set<string>>();
-    for (const { root, value } of list) {
-      let roots = rootsOf.get(value);
-      if (!roots) rootsOf.set(value, (roots = new Set()));
-      roots.add(root);
-    }
+    for (const { root, value } of list) valueIn(rootsOf, value, () => new Set<string>()).add(root);
     const spellings = [...rootsOf.keys()].sort(compareCodeUnits);
     for (const { root, key, value } of list) {
       const name = KEY_NAMES.find((n) => key.startsWith(`${PREFIX[n]}:`))!;
@@ -452,9 +441,7 @@ function nearMisses(groups: ReadonlyMap<string, { keys: ReadonlySet<string> }>):
       }
       if (others.length === 0) continue;
       const quoted = others.map((o) => JSON.stringify(o)).join(', ');
-      let list2 = out.get(root);
-      if (!list2) out.set(root, (list2 = []));
-      list2.push({
+      valueIn(out, root, () => []).push({
         kind: 'inconsistent',
         document: KEY_DOCUMENT[name],
         rule: 'near-miss-key',

@@ -102,7 +102,7 @@ export interface UnreadEntry {
 }
 
 /** The {@link UnreadEntry} of a file the scanner has read to its end; undefined when it held only documents. */
-export function unreadEntry(scanner: CebScanner): UnreadEntry | undefined {
+function unreadEntry(scanner: CebScanner): UnreadEntry | undefined {
   const other = scanner.otherMessageType;
   if (other !== undefined) return { unread: 'other-message', messageType: other, fields: {}, items: [] };
   const { count, names } = scanner.strayElements;
@@ -135,10 +135,7 @@ export async function* readCebDocuments(
     );
   for (const file of files) {
     try {
-      const scanner = new CebScanner();
-      for await (const docs of scanFile(file, scanner)) for (const d of docs) yield { ...d, file };
-      const unread = unreadEntry(scanner);
-      if (unread) yield { ...unread, file };
+      for await (const docs of scanFile(file)) for (const d of docs) yield { ...d, file };
     } catch (e) {
       // scanFile throws the file's SandanError.
       if (!opts.onFileError) throw e;
@@ -149,9 +146,9 @@ export async function* readCebDocuments(
 
 /**
  * The documents of one XML file streamed through the scanner in chunks of {@link TEXT_PIECE_BYTES}, a chunk's at a
- * time. Throws the file's SandanError (see fileError).
+ * time, then its {@link UnreadEntry} when it has one. Throws the file's SandanError (see fileError).
  */
-export async function* scanFile(file: string, scanner = new CebScanner()): AsyncGenerator<ScannedDocument[]> {
+export async function* scanFile(file: string, scanner = new CebScanner()) {
   try {
     for await (const chunk of xmlFileText(file)) {
       const docs = scanner.push(chunk);
@@ -162,6 +159,8 @@ export async function* scanFile(file: string, scanner = new CebScanner()): Async
   } catch (e) {
     throw fileError(file, e);
   }
+  const unread = unreadEntry(scanner);
+  if (unread) yield [unread];
 }
 
 /** A SandanError about one file (its code kept, the file named). */

@@ -8,7 +8,7 @@ import {
   type InputRecord,
 } from '../model/json-input.js';
 import { documentRecord, type DocumentRecord } from './records.js';
-import { scanFile, unreadEntry } from './files.js';
+import { scanFile } from './files.js';
 import { CebScanner } from './scan.js';
 import { TEXT_PIECE_BYTES } from './text-piece.js';
 
@@ -258,11 +258,9 @@ export async function* declarationBatches(
 
 /** The document records of one XML file, a chunk's at a time (see scanFile); throws the file's SandanError. */
 export async function* fileRecords(file: string): AsyncGenerator<DocumentRecord[]> {
-  // Reconciliation reads the heads of tax bills, not their lines.
+  // Reconciliation reads the heads of tax bills, not their lines. After the documents, another message (skipped), or
+  // elements that are not its documents (unreadable): as readCebDocuments gives them.
   let n = 0;
-  const scanner = new CebScanner({ items: false });
-  for await (const docs of scanFile(file, scanner)) yield docs.map((d) => documentRecord(d, file, n++));
-  // Another message (skipped), or elements that are not its documents (unreadable): as readCebDocuments gives them.
-  const unread = unreadEntry(scanner);
-  if (unread) yield [documentRecord(unread, file, n)];
+  for await (const docs of scanFile(file, new CebScanner({ items: false })))
+    yield docs.map((d) => documentRecord(d, file, n++));
 }

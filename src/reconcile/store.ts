@@ -332,10 +332,7 @@ function compareMismatch(a: { e: StoredMismatch; k: number }, b: { e: StoredMism
 /** The keys an approved cancel or refund is looked up by, as {@link inventoryKeyList} writes them. */
 export function finalKeys(keys: InventoryKeys): string[] {
   const list = inventoryKeyList(keys);
-  const out: string[] = [];
-  for (const k of list) out.push(`cancel:${k}`);
-  for (const k of list) out.push(`refund:${k}`);
-  return out;
+  return [...list.map((k) => `cancel:${k}`), ...list.map((k) => `refund:${k}`)];
 }
 
 /** Orders bills by taxNo (the order of an inventory's bills in a row). */

@@ -45,17 +45,16 @@ const waiting = new Map<number, () => void>();
 // Facts of batches whose index answers have not come back yet (with the batch when a line of it could not be read).
 const held = new Map<number, { facts: DeclarationFacts[]; batch?: DeclarationBatch }>();
 
+function failed(id: number, code: string, message: string): void {
+  port.postMessage({ type: 'failed', id, code, message } satisfies FromWorker);
+}
+
 function reply(id: number, compute: () => FromWorker): void {
   try {
     port.postMessage(compute());
   } catch (e) {
     // Facts and rows never throw on bad input; this is a defect, reported as such.
-    port.postMessage({
-      type: 'failed',
-      id,
-      code: 'RECONCILE_WORKER',
-      message: e instanceof Error ? (e.stack ?? e.message) : String(e),
-    } satisfies FromWorker);
+    failed(id, 'RECONCILE_WORKER', e instanceof Error ? (e.stack ?? e.message) : String(e));
   }
 }
 
@@ -81,13 +80,7 @@ async function scan(id: number, file: string): Promise<void> {
     }
     port.postMessage({ type: 'records', id, bills: '[]', billCount: 0, records: [], last: true } satisfies FromWorker);
   } catch (e) {
-    const code = isSandanError(e) ? e.code : 'FILE_UNREADABLE';
-    port.postMessage({
-      type: 'failed',
-      id,
-      code,
-      message: messageOf(e),
-    } satisfies FromWorker);
+    failed(id, isSandanError(e) ? e.code : 'FILE_UNREADABLE', messageOf(e));
   }
 }
 

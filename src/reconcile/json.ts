@@ -10,6 +10,7 @@ import type {
   WaterfallCause,
 } from './types.js';
 import { checkArgument } from '../model/guards.js';
+import { padPlaces } from '../tax/formula.js';
 
 /** A tax split in JSON: decimal strings. */
 export interface TaxSplitJSON {
@@ -74,15 +75,7 @@ export type ReconcileSummaryJSON = ReconcileTotalsJSON & {
 };
 
 /** An amount as a decimal string: two places at least, more only when the value has them. */
-export function money(d: Decimal): string {
-  // toString is plain notation for these exponents and about half the cost of toFixed, which
-  // rounds a copy first; a million rows write some fifteen million amounts.
-  if (d.e < -6 || d.e > 20) return d.decimalPlaces() <= 2 ? d.toFixed(2) : d.toFixed();
-  const s = d.toString();
-  const dot = s.indexOf('.');
-  if (dot === -1) return `${s}.00`;
-  return s.length - dot === 2 ? `${s}0` : s;
-}
+export const money = (d: Decimal): string => padPlaces(d, 2);
 
 function splitJSON(s: TaxSplit | undefined): TaxSplitJSON | null {
   return s

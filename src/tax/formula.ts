@@ -102,7 +102,10 @@ const ZERO_TEXTS: string[] = [];
 export function padPlaces(d: Decimal, places: number): string {
   // Zero is the most written figure (a zero CBEC duty, no CT, no freight); -0 is written 0 too.
   if (d.isZero()) return places === 0 ? '0' : (ZERO_TEXTS[places] ??= `0.${'0'.repeat(places)}`);
-  const s = d.toFixed();
+  // toString costs about half of toFixed(), which copies first, and is plain notation within its constructor's
+  // exponent bounds (a Decimal of another configuration may have narrower ones than sandan's Dec).
+  const C = d.constructor as typeof Decimal;
+  const s = d.e > C.toExpNeg && d.e < C.toExpPos ? d.toString() : d.toFixed();
   if (places === 0) return s;
   const dot = s.indexOf('.');
   if (dot < 0) return `${s}.${'0'.repeat(places)}`;

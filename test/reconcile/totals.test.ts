@@ -220,5 +220,14 @@ describe('money', () => {
       '1000000000000000000000.00',
       '1250000000000000000000.00',
     ]);
+    // A configuration with narrower bounds than either (toString writes '1e-3' and '1.2345e+4' there).
+    const Narrow = Decimal.clone({ toExpNeg: -2, toExpPos: 3 });
+    expect([new Narrow('0.001').toString(), new Narrow('12345').toString()]).toEqual(['1e-3', '1.2345e+4']);
+    expect(['0.001', '-0.015', '12345', '12345.678'].map((v) => money(new Narrow(v)))).toEqual([
+      '0.001',
+      '-0.015',
+      '12345.00',
+      '12345.678',
+    ]);
   });
 });

@@ -105,19 +105,20 @@ describe('Written: the last money figures written are not written again', () => 
   it('a figure among the last 32 is found; one 32 figures back is written again', () => {
     const written = new Written();
     const first = d('1.5');
-    const toFixed = vi.spyOn(first, 'toFixed');
+    // (padPlaces writes a figure of this size with toString)
+    const writes = vi.spyOn(first, 'toString');
     expect(written.money(first)).toBe('1.50');
     // 31 more: `first` is still among the last 32.
     for (let n = 1; n <= 31; n++) written.money(d(String(n)));
     expect(written.money(first)).toBe('1.50');
-    expect(toFixed).toHaveBeenCalledTimes(1);
+    expect(writes).toHaveBeenCalledTimes(1);
     // One more: 32 figures were written after it, so it is written again.
     written.money(d('32'));
     expect(written.money(first)).toBe('1.50');
-    expect(toFixed).toHaveBeenCalledTimes(2);
+    expect(writes).toHaveBeenCalledTimes(2);
     // Another Decimal of the same value is another figure: written, same text.
     const same = d('1.5');
-    const again = vi.spyOn(same, 'toFixed');
+    const again = vi.spyOn(same, 'toString');
     expect(written.money(same)).toBe('1.50');
     expect(again).toHaveBeenCalledTimes(1);
   });
@@ -133,13 +134,15 @@ describe('Written: the last money figures written are not written again', () => 
     expect(written.rate(d('0.130'))).toBe('0.13');
   });
 
-  it('zero is written without toFixed, with the places asked for; -0 as 0', () => {
+  it('zero is written without toFixed or toString, with the places asked for; -0 as 0', () => {
     const zero = d('0');
     const toFixed = vi.spyOn(zero, 'toFixed');
+    const writes = vi.spyOn(zero, 'toString');
     expect([0, 1, 2, 5].map((p) => padPlaces(zero, p))).toEqual(['0', '0.0', '0.00', '0.00000']);
     expect(padPlaces(d('-0'), 2)).toBe('0.00');
     expect(padPlaces(d('0.000'), 2)).toBe('0.00');
     expect(toFixed).not.toHaveBeenCalled();
+    expect(writes).not.toHaveBeenCalled();
   });
 });
 

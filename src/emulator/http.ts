@@ -230,11 +230,14 @@ export async function startHttpTransport(
 
   // An idle connection is kept for a minute (Node's default is 5 s): clients reuse it without
   // racing the server's close, even when a busy engine makes the timers fire late.
-  const server: Server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  // Connections are checked for the request and headers timeouts every second (Node's default, 30 s, let a
+  // request that stalled take up to twice its limit before it was answered).
+  const requestTimeout = opts.requestTimeoutMs ?? 30_000;
+  const server: Server = createServer({ keepAliveTimeout: 65_000, connectionsCheckingInterval: 1000 }, (req, res) => {
     handle(req, res).catch((e: unknown) => fail(req, res, e));
   });
-  server.requestTimeout = opts.requestTimeoutMs ?? 30_000;
-  server.headersTimeout = Math.min(server.requestTimeout, 10_000);
+  server.requestTimeout = requestTimeout;
+  server.headersTimeout = Math.min(requestTimeout, 10_000);
   // A waiting long-poll is idle on purpose; the request timeout guards the slow senders.
   server.timeout = 0;
 
@@ -243,10 +246,33 @@ export async function startHttpTransport(
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  // A malformed request line or headers: answered by Node with 400 unless we do nothing; keep it short.
-  server.on('clientError', (_e, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
+  // A request Node could not read (a malformed request line or headers, headers too large, a request that did not
+  // arrive in time): answered as every other refusal, with a code and a sentence in JSON, and the connection closed.
+  server.on('clientError', (e: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, reason, code, message] =
+      e.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [
+            408,
+            'Request Timeout',
+            'REQUEST_TIMEOUT',
+            `the request did not arrive whole in time (headers within ${server.headersTimeout} ms, the whole request within ${requestTimeout} ms)`,
+          ]
+        : e.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', 'the request headers are too large']
+          : [
+              400,
+              'Bad Request',
+              'BAD_REQUEST',
+              `the request is not HTTP/1.1 the emulator can read (${e.code ?? 'unreadable'})`,
+            ];
+    const body = `${JSON.stringify({ error: { code, message } })}\n`;
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
   });
 
   function send(
@@ -323,6 +349,15 @@ export async function startHttpTransport(
       new HttpProblem(413, 'TOO_LARGE', `the body is larger than ${maxBody} bytes`, { Connection: 'close' });
     const declared = Number(req.headers['content-length'] ?? Number.NaN);
     if (declared > maxBody) throw tooLarge();
+    // A compressed body would be read as its compressed bytes (a CEB900 "not valid UTF-8"): said for what it is.
+    const encoding = (req.headers['content-encoding'] ?? '').trim().toLowerCase();
+    if (encoding !== '' && encoding !== 'identity')
+      throw new HttpProblem(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        `the body is sent with Content-Encoding ${JSON.stringify(encoding)}; send it uncompressed`,
+        { Connection: 'close' },
+      );
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -577,7 +612,9 @@ export async function startHttpTransport(
     checkHost(req);
     let url: URL;
     try {
-      url = new URL(req.url ?? '/', 'http://emulator');
+      // (a target starting with `//` is a path, not a host as a URL reference would read it)
+      const target = req.url ?? '/';
+      url = new URL(target.startsWith('/') ? `http://emulator${target}` : target, 'http://emulator');
     } catch {
       throw new HttpProblem(400, 'BAD_URL', 'the request target is not a URL path');
     }

@@ -315,19 +315,71 @@ describe('HTTP transport', () => {
     await http.close();
   });
 
-  it('a malformed request line gets a bare 400 and the server carries on', async () => {
+  it('a malformed request line gets a 400 with a code and a sentence, and the server carries on', async () => {
     const { http } = await start();
-    const answer = await new Promise<string>((resolve, reject) => {
-      const s = connect(http.port, '127.0.0.1', () => s.write('NOT HTTP AT ALL\r\n\r\n'));
-      let got = '';
-      s.on('data', (d) => void (got += d));
-      s.on('end', () => resolve(got));
-      s.on('error', reject);
-    });
+    const answer = await rawExchange(http.port, 'NOT HTTP AT ALL\r\n\r\n');
     expect(answer.startsWith('HTTP/1.1 400 Bad Request')).toBe(true);
+    expect(JSON.parse(answer.split('\r\n\r\n')[1]!).error.code).toBe('BAD_REQUEST');
     expect((await fetch(`${http.url}/health`)).status).toBe(200);
   });
+
+  // Audit (session 40): a request that stalled was cut with a bare 400 and no body, up to 30 s after its limit.
+  it('a request that does not arrive whole in time gets a 408 with a sentence, soon after its limit', async () => {
+    const { engine, http } = await start(fakeEngine(), { requestTimeoutMs: 500 });
+    const t0 = Date.now();
+    const answer = await rawExchange(
+      http.port,
+      `POST /ceb HTTP/1.1\r\nHost: 127.0.0.1:${http.port}\r\nContent-Type: application/xml\r\nContent-Length: 100\r\n\r\n<a>`,
+    );
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(answer.startsWith('HTTP/1.1 408 Request Timeout')).toBe(true);
+    expect(JSON.parse(answer.split('\r\n\r\n')[1]!).error).toEqual({
+      code: 'REQUEST_TIMEOUT',
+      message: 'the request did not arrive whole in time (headers within 500 ms, the whole request within 500 ms)',
+    });
+    const big = await rawExchange(http.port, `GET /health HTTP/1.1\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`);
+    expect(big.startsWith('HTTP/1.1 431 ')).toBe(true);
+    expect(big).toContain('"HEADERS_TOO_LARGE"');
+    expect((await fetch(`${http.url}/health`)).status).toBe(200);
+    expect(engine.submitted).toEqual([]);
+  });
+
+  // Audit (session 40): a gzip body was read as its compressed bytes and answered with a CEB900 "not valid UTF-8".
+  it('refuses a compressed body with 415, naming the Content-Encoding, without calling the engine', async () => {
+    const { engine, http } = await start();
+    const gz = await rawPost(http, '/ceb', 'x', { 'Content-Type': 'application/xml', 'Content-Encoding': 'gzip' });
+    expect(gz.status).toBe(415);
+    expect(gz.body).toContain('Content-Encoding "gzip"; send it uncompressed');
+    const id = await rawPost(http, '/ceb', order('E-1'), {
+      'Content-Type': 'application/xml',
+      'Content-Encoding': 'identity',
+    });
+    expect(id.status).toBe(200);
+    expect(engine.submitted).toHaveLength(1);
+  });
+
+  // Audit (session 40): `//admin/received` was read as host "admin", path "/received".
+  it('reads a request target that starts with // as a path', async () => {
+    const { http } = await start();
+    const answer = await rawExchange(
+      http.port,
+      `GET //admin/received HTTP/1.1\r\nHost: 127.0.0.1:${http.port}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(answer.startsWith('HTTP/1.1 404 ')).toBe(true);
+    expect(answer).toContain('no endpoint //admin/received');
+  });
 });
+
+/** Writes `text` on a new connection and reads everything until the server closes it. */
+function rawExchange(port: number, text: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => s.write(text));
+    let got = '';
+    s.on('data', (d) => void (got += d));
+    s.on('end', () => resolve(got));
+    s.on('error', reject);
+  });
+}
 
 interface RawAnswer {
   status: number;

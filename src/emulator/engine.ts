@@ -625,8 +625,12 @@ class Engine implements EmulatorEngine {
     const dxp = parsed.kind === 'dxp' ? parsed : undefined;
     const msg: CebMessage | undefined = parsed.kind === 'dxp' ? parsed.message : parsed;
     const wrap = dxp && { senderId: dxp.transInfo.senderId, copMsgId: dxp.transInfo.copMsgId };
-    if (!msg || (dxp !== undefined && dxp.payload === undefined))
-      return this.unreadable(input, via, pending, '0001', 'the DxpMsg carries no CEB message', 400, wrap);
+    if (!msg || (dxp !== undefined && dxp.payload === undefined)) {
+      // Why, when the reader said (Data not base64, not UTF-8 text, another DxpMsg): the sender's fix depends on it.
+      const why = dxp?.issues[0];
+      const desc = `the DxpMsg carries no CEB message${why ? `: ${why.message.en}` : ''}`;
+      return this.unreadable(input, via, pending, '0001', desc, 400, wrap);
+    }
     const structure = [...(dxp?.issues ?? []), ...msg.issues].filter(refusedByFormatCheck);
     if (structure.length > 0) {
       const first = structure[0] as Issue;

@@ -641,7 +641,22 @@ describe('rejections, each from a declaration with that defect', () => {
     expect([empty.accepted, empty.httpStatus, empty.reason]).toEqual([
       false,
       400,
-      '0001: the DxpMsg carries no CEB message',
+      '0001: the DxpMsg carries no CEB message: Required element Data is missing from DxpMsg',
+    ]);
+    // Audit (session 40): a Data the emulator cannot read says why, not only that there is no message.
+    const dxpEnv = { senderId: 'DXPENT0000012345', now: () => new Date(T0), newId: () => 'msg-1' };
+    const withData = (data: string) => wrapDxp(order, dxpEnv).replace(/(<(?:\w+:)?Data>)[^<]*/, `$1${data}`);
+    const reasons = [];
+    for (const data of [
+      '!!!not base64@@@',
+      Buffer.from([0, 1, 2, 0xff]).toString('base64'),
+      Buffer.from(wrapDxp(order, dxpEnv)).toString('base64'),
+    ])
+      reasons.push((await e.submit(withData(data), { transport: 'http' })).reason);
+    expect(reasons).toEqual([
+      '0001: the DxpMsg carries no CEB message: Data is not valid base64 (xs:base64Binary)',
+      '0001: the DxpMsg carries no CEB message: Data does not decode to UTF-8 text',
+      '0001: the DxpMsg carries no CEB message: Data holds another DxpMsg',
     ]);
     await e.close();
   }, 60_000);

@@ -4,6 +4,7 @@ import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, unlink } fr
 import { basename, extname, join, resolve } from 'node:path';
 import { SandanError, messageOf } from '../errors.js';
 import { isAtomicTempName, writeFileAtomic } from '../io/atomic-file.js';
+import { readInputFile } from '../io/walk.js';
 import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 import type { EmulatorEngine, OutgoingReceipt } from './types.js';
 import { compareCodeUnits, checkArgument } from '../model/guards.js';
@@ -78,12 +79,27 @@ export function isIgnoredName(name: string): boolean {
   );
 }
 
-/** `dir/name`, or `dir/stem-2.ext`, … when that is taken. */
-async function freeName(dir: string, name: string): Promise<string> {
-  const ext = extname(name);
-  const stem = name.slice(0, name.length - ext.length);
+/** The longest file name, in bytes, on the systems the emulator runs on (Linux, macOS; NAME_MAX). */
+const NAME_MAX = 255;
+
+/**
+ * `stem + suffix + ext` of `name`, its stem cut (by whole characters) so that the result leaves `room` bytes of a
+ * file name free: a name that fits in the send folder may not once it is given a prefix, a `-2` or `.reason.txt`.
+ */
+function fittedName(name: string, room: number, suffix = ''): string {
+  let ext = extname(name);
+  if (Buffer.byteLength(ext) > 32) ext = '';
+  const limit = NAME_MAX - room - Buffer.byteLength(suffix + ext);
+  const chars = [...name.slice(0, name.length - ext.length)];
+  let bytes = Buffer.byteLength(chars.join(''));
+  while (bytes > limit && chars.length > 0) bytes -= Buffer.byteLength(chars.pop()!);
+  return `${chars.join('')}${suffix}${ext}`;
+}
+
+/** `dir/name`, or `dir/stem-2.ext`, … when that is taken; the stem shortened when it would leave less than `room` bytes. */
+async function freeName(dir: string, name: string, room = 0): Promise<string> {
   for (let n = 1; ; n++) {
-    const candidate = join(dir, n === 1 ? name : `${stem}-${n}${ext}`);
+    const candidate = join(dir, fittedName(name, room, n === 1 ? '' : `-${n}`));
     try {
       await stat(candidate);
     } catch (e) {
@@ -135,6 +151,11 @@ async function move(from: string, to: string): Promise<void> {
     await unlink(from);
   }
 }
+
+/** What a refused file's reason file adds to its name. */
+const REASON = '.reason.txt';
+/** What the hidden temporary name a file is written under adds to its name (`.<name>.<12 hex>.tmp`, io/atomic-file.ts). */
+const TEMP_ROOM = 18;
 
 interface Cursor {
   seq: number;
@@ -245,9 +266,9 @@ export async function startFolderTransport(
   let seen = new Map<string, string>();
 
   async function finish(file: string, name: string, accepted: boolean, reason: string | undefined): Promise<void> {
-    const target = await freeName(accepted ? processed : failed, name);
-    if (!accepted)
-      await writeFileInto(failed, `${basename(target)}.reason.txt`, `${reason ?? 'not accepted'}\n`, false);
+    // (in failed/, with room for the name of the reason file beside it, and of its temporary file)
+    const target = await freeName(accepted ? processed : failed, name, accepted ? 0 : REASON.length + TEMP_ROOM);
+    if (!accepted) await writeFileInto(failed, `${basename(target)}${REASON}`, `${reason ?? 'not accepted'}\n`, false);
     await move(file, target);
   }
 
@@ -258,7 +279,18 @@ export async function startFolderTransport(
       await finish(file, name, false, `too large: ${size} bytes, the limit is ${maxBytes}`);
       return;
     }
-    const bytes = await readFile(file);
+    let bytes: Buffer | undefined;
+    try {
+      // (read no further than the limit: a writer may still be appending to it)
+      bytes = await readInputFile(file, 'message file', maxBytes);
+    } catch (e) {
+      await finish(file, name, false, `unreadable: ${messageOf(e)}`);
+      return;
+    }
+    if (bytes === undefined) {
+      await finish(file, name, false, `too large: it grew past the limit of ${maxBytes} bytes as it was read`);
+      return;
+    }
     let accepted = false;
     let reason: string | undefined;
     try {
@@ -282,8 +314,13 @@ export async function startFolderTransport(
       const file = join(inflight, token);
       const found = engine.findReceived(token);
       const m = found?.transport === 'folder' ? found : undefined;
-      if (m) await finish(file, originalName(token), m.accepted, m.reason);
-      else await take(file, token, originalName(token));
+      // (one file that cannot be finished does not hold back the others)
+      try {
+        if (m) await finish(file, originalName(token), m.accepted, m.reason);
+        else await take(file, token, originalName(token));
+      } catch (e) {
+        onError(e);
+      }
     }
   }
 
@@ -308,7 +345,9 @@ export async function startFolderTransport(
     ready.sort((a, b) => a.mtime - b.mtime || compareCodeUnits(a.name, b.name));
     for (const { name } of ready) {
       if (stopping) break;
-      const token = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}-${name}`;
+      const prefix = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}-`;
+      // (a name near the system's limit is shortened in flight; it is moved out under its own name)
+      const token = `${prefix}${fittedName(name, prefix.length)}`;
       const file = join(inflight, token);
       try {
         await rename(join(send, name), file);

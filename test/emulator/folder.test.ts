@@ -199,6 +199,46 @@ describe('folder transport', () => {
     },
   );
 
+  // Audit (session 40): a name near the system's 255-byte limit could not be moved in flight (its unique prefix made it
+  // too long): ENAMETOOLONG told on every poll, the file never taken.
+  it('takes a file whose name is near the 255-byte limit, and keeps its name (shortened only where it must be)', async () => {
+    const engine = fakeEngine({ immediate: true });
+    const { folder } = await start(engine);
+    const long = `${'L'.repeat(247)}.xml`; // 251 bytes
+    const wide = `${'订'.repeat(83)}.xml`; // 253 bytes
+    const bad = `${'B'.repeat(246)}.xml`; // refused: its reason file cannot be named bad + .reason.txt
+    // (written in place: a hidden temporary name would itself be too long)
+    writeFileSync(join(send, long), order('N-1'));
+    writeFileSync(join(send, wide), order('N-2'));
+    writeFileSync(join(send, bad), '<bad/>');
+    await folder.poll();
+    await folder.poll();
+    expect(engine.submitted.map((s) => /<orderNo>([^<]+)/.exec(s.xml)?.[1] ?? s.xml).sort()).toEqual([
+      '<bad/>',
+      'N-1',
+      'N-2',
+    ]);
+    expect(ls(join(send, 'processed'))).toEqual([long, wide].sort());
+    const failed = ls(join(send, 'failed'));
+    // (226 bytes: room for .reason.txt and the hidden temporary name it is written under, .<name>.<12 hex>.tmp)
+    expect(failed).toEqual([`${'B'.repeat(222)}.xml`, `${'B'.repeat(222)}.xml.reason.txt`]);
+    expect(ls(join(send, '.sandan', 'inflight'))).toEqual([]);
+    // The same long name again: processed/ keeps both, the second with -2.
+    writeFileSync(join(send, long), order('N-3'));
+    await folder.poll();
+    await folder.poll();
+    expect(ls(join(send, 'processed'))).toContain(`${'L'.repeat(247)}-2.xml`);
+    // and a name at the very limit, twice: the second's stem is cut to make room for the -2.
+    const full = `${'F'.repeat(251)}.xml`;
+    for (const no of ['N-4', 'N-5']) {
+      writeFileSync(join(send, full), order(no));
+      await folder.poll();
+      await folder.poll();
+    }
+    expect(ls(join(send, 'processed'))).toEqual(expect.arrayContaining([full, `${'F'.repeat(249)}-2.xml`]));
+    expect(ls(join(send, '.sandan', 'inflight'))).toEqual([]);
+  });
+
   it('the same name sent twice is kept twice in processed/', async () => {
     const { engine, folder } = await start();
     drop('o.xml', order('A'));
@@ -244,6 +284,36 @@ describe('folder transport', () => {
     expect(engine.submitted.map((s) => [s.via.name, s.xml])).toEqual([[lost, order('L-1')]]);
     expect(ls(join(send, 'processed'))).toEqual(['lost.xml', 'taken.xml']);
     expect(ls(join(send, '.sandan', 'inflight'))).toEqual([]);
+  });
+
+  // Audit (session 40): a file in flight that could not be read stopped the recovery there (the files after it were
+  // never taken), and one that grew as it was read was read whole, past the size limit.
+  it('after a crash: a file in flight that cannot be read, or never ends, goes to failed/ and the others are taken', async () => {
+    const engine = fakeEngine({ immediate: true });
+    const inflight = join(send, '.sandan', 'inflight');
+    mkdirSync(inflight, { recursive: true });
+    mkdirSync(join(dir, 'a-folder'));
+    symlinkSync(join(dir, 'a-folder'), join(inflight, 'lz1a2b3a-00000001-folder.xml'));
+    symlinkSync('/dev/zero', join(inflight, 'lz1a2b3b-00000002-endless.xml'));
+    writeFileSync(join(inflight, 'lz1a2b3c-00000003-fine.xml'), order('F-1'));
+    const errors: unknown[] = [];
+    const { folder } = await start(engine, { maxFileBytes: 5000, onError: (e: unknown) => errors.push(e) });
+    await folder.poll(); // runs after the recovery
+    expect(engine.submitted.map((s) => s.xml)).toEqual([order('F-1')]);
+    expect(ls(join(send, 'processed'))).toEqual(['fine.xml']);
+    expect(ls(join(send, 'failed'))).toEqual([
+      'endless.xml',
+      'endless.xml.reason.txt',
+      'folder.xml',
+      'folder.xml.reason.txt',
+    ]);
+    expect(readFileSync(join(send, 'failed', 'endless.xml.reason.txt'), 'utf8')).toBe(
+      'too large: it grew past the limit of 5000 bytes as it was read\n',
+    );
+    expect(readFileSync(join(send, 'failed', 'folder.xml.reason.txt'), 'utf8')).toMatch(
+      /^unreadable: Cannot read message file .*folder\.xml: it is a directory\n$/,
+    );
+    expect([ls(inflight), errors]).toEqual([[], []]);
   });
 
   it('a restart on the same state writes the receipts produced meanwhile, and none twice', async () => {

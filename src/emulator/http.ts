@@ -612,9 +612,7 @@ export async function startHttpTransport(
     checkHost(req);
     let url: URL;
     try {
-      // (a target starting with `//` is a path, not a host as a URL reference would read it)
-      const target = req.url ?? '/';
-      url = new URL(target.startsWith('/') ? `http://emulator${target}` : target, 'http://emulator');
+      url = new URL(req.url ?? '/', 'http://emulator');
     } catch {
       throw new HttpProblem(400, 'BAD_URL', 'the request target is not a URL path');
     }

@@ -357,17 +357,6 @@ describe('HTTP transport', () => {
     expect(id.status).toBe(200);
     expect(engine.submitted).toHaveLength(1);
   });
-
-  // Audit (session 40): `//admin/received` was read as host "admin", path "/received".
-  it('reads a request target that starts with // as a path', async () => {
-    const { http } = await start();
-    const answer = await rawExchange(
-      http.port,
-      `GET //admin/received HTTP/1.1\r\nHost: 127.0.0.1:${http.port}\r\nConnection: close\r\n\r\n`,
-    );
-    expect(answer.startsWith('HTTP/1.1 404 ')).toBe(true);
-    expect(answer).toContain('no endpoint //admin/received');
-  });
 });
 
 /** Writes `text` on a new connection and reads everything until the server closes it. */

@@ -26,7 +26,7 @@ import { characters, xmlIssue } from './issues.js';
 import { acceptOf, checkBuildableType } from './buildable.js';
 import { BUILDABLE, MESSAGE_NAMES, type BuildableType, type DocumentOf, type MessageName } from './messages.js';
 import { parseReturnInfo, type ReturnInfo } from './return-info.js';
-import { safeXmlText, xmlLimit } from './safety.js';
+import { MAX_XML_ISSUES, safeXmlText, xmlLimit } from './safety.js';
 import { xsdBase64 } from './base64.js';
 import { childElements, normalizeLineEnds, readElement, type XmlElement } from './core/tree.js';
 import { XmlTokenizer, type XmlAttribute } from './core/tokenizer.js';
@@ -469,6 +469,8 @@ function unexpectedChildrenIssue(path: string): Issue {
 class Reader {
   readonly issues: Issue[] = [];
   readonly notes: ParseNote[] = [];
+  /** Issues past {@link MAX_XML_ISSUES}, counted, not kept. */
+  omitted = 0;
   // What the last leafText() saw.
   private hasElements = false;
   private childElements = 0;
@@ -485,6 +487,15 @@ class Reader {
     /** Unprefixed elements in no namespace are read as the CEB namespace's (lenient reading). */
     readonly lenient = false,
   ) {}
+
+  /**
+   * Records an issue: the first {@link MAX_XML_ISSUES} are kept, the rest counted. A message of millions of stray
+   * elements otherwise held an issue for each (1 GB for 20 MB of `<x/>`), where its first issues refuse it already.
+   */
+  report(issue: Issue): void {
+    if (this.issues.length < MAX_XML_ISSUES) this.issues.push(issue);
+    else this.omitted++;
+  }
 
   /** Namespace of the current start tag, as read. */
   ns(): string {
@@ -547,7 +558,7 @@ class Reader {
       if (alias && p) {
         const v = this.leaf(p, path, local, lookupOf(particles).facets[particles.indexOf(p)]);
         if (v !== undefined && out[p.name] === undefined) out[p.name] = v;
-        this.issues.push(
+        this.report(
           xmlIssue(
             'field-misspelled',
             `${path}.${local}`,
@@ -565,7 +576,7 @@ class Reader {
         const problem = checkExtensionValue(x, String(v))?.expected;
         // As in validate and build: a field its ruleset is unsure of warns, never fails.
         if (problem)
-          this.issues.push(
+          this.report(
             valueIssue(
               cpath,
               shouldBe({ zh: problem, en: problem }, String(v)),
@@ -595,7 +606,7 @@ class Reader {
     const t = this.t;
     for (const a of t.attributes) {
       if (a.ns === '' ? allowed?.has(a.local) : isSchemaHint(a)) continue;
-      this.issues.push(unknownAttributeIssue(`${path}@${a.qname}`, a.qname, t.name));
+      this.report(unknownAttributeIssue(`${path}@${a.qname}`, a.qname, t.name));
     }
   }
 
@@ -607,7 +618,7 @@ class Reader {
   strayText(path: string, element: string, reported: boolean): boolean {
     const t = this.t;
     if (reported || (t.kind === 'text' && t.isWhitespace()) || trimXmlSpace(t.text()) === '') return reported;
-    this.issues.push(strayTextIssue(path, element, t.text()));
+    this.report(strayTextIssue(path, element, t.text()));
     return true;
   }
 
@@ -616,7 +627,7 @@ class Reader {
     const t = this.t;
     const ns = this.ns();
     const name = ns === '' ? t.name : `{${ns}}${t.local}`;
-    this.issues.push(unknownElementIssue(`${path}.${t.local}`, name, where));
+    this.report(unknownElementIssue(`${path}.${t.local}`, name, where));
     this.skip();
   }
 
@@ -631,12 +642,12 @@ class Reader {
     // as written in the source.
     if (p.kind === 'x') {
       const path = `${parent}.${local}`;
-      if (trimXmlSpace(text) !== '') this.issues.push(strayTextIssue(path, local, text));
-      if (this.childElements > 1) this.issues.push(tooManyIssue(path, 'element', 1));
+      if (trimXmlSpace(text) !== '') this.report(strayTextIssue(path, local, text));
+      if (this.childElements > 1) this.report(tooManyIssue(path, 'element', 1));
       return this.tagEnd >= this.endTagStart ? '' : this.source.slice(this.tagEnd, this.endTagStart);
     }
     // The path is written out only for an issue.
-    if (this.hasElements) this.issues.push(unexpectedChildrenIssue(`${parent}.${local}`));
+    if (this.hasElements) this.report(unexpectedChildrenIssue(`${parent}.${local}`));
     if (p.kind === 'd') {
       const t = trimXmlSpace(text);
       if (t === '') return this.hasElements ? undefined : this.empty(p, parent, local, text);
@@ -649,7 +660,7 @@ class Reader {
         if (f !== undefined) this.facetIssue(parent, local, digitsProblem(f, t));
         return new Dec(t);
       }
-      this.issues.push(valueIssue(`${parent}.${local}`, shouldBe(DECIMAL, text)));
+      this.report(valueIssue(`${parent}.${local}`, shouldBe(DECIMAL, text)));
       return text;
     }
     if (p.kind === 'i') {
@@ -660,7 +671,7 @@ class Reader {
         if (f !== undefined && t.length > f.totalDigits) this.facetIssue(parent, local, digitsProblem(f, t));
         return n;
       }
-      this.issues.push(valueIssue(`${parent}.${local}`, shouldBe(INTEGER, text)));
+      this.report(valueIssue(`${parent}.${local}`, shouldBe(INTEGER, text)));
       return text;
     }
     // Element children (reported above) leave no text: no value, and no second issue.
@@ -672,7 +683,7 @@ class Reader {
   /** Reports a value out of its XSD facets (`problem` ends the sentence that starts with the element's path). */
   facetIssue(parent: string, local: string, problem: { zh: string; en: string } | undefined): void {
     if (problem === undefined) return;
-    this.issues.push(valueIssue(parent === '' ? local : `${parent}.${local}`, problem));
+    this.report(valueIssue(parent === '' ? local : `${parent}.${local}`, problem));
   }
 
   /**
@@ -688,7 +699,7 @@ class Reader {
     if (lt === undefined || (text === '' && lt.ifEmpty !== undefined)) return undefined;
     const need = emptyRefusal(lt.type);
     if (need === undefined) return undefined;
-    this.issues.push(emptyIssue(`${parent}.${local}`, need, text));
+    this.report(emptyIssue(`${parent}.${local}`, need, text));
     return undefined;
   }
 
@@ -740,13 +751,13 @@ class Reader {
         }
         // Content models are XSD sequences: a child before the one read last is out of place (xmllint:
         // "This element is not expected"), and customs' format check refuses the message for it.
-        if (i < next - 1) this.issues.push(orderIssue(`${path}.${local}`, local, particles[next - 1]!.name));
+        if (i < next - 1) this.report(orderIssue(`${path}.${local}`, local, particles[next - 1]!.name));
         next = i + 1;
         const p = particles[i]!;
         if (p.kind !== undefined) {
           const again = seen ? seen.has(i) : stamps[i] === stamp;
           if (again && p.max === 1) {
-            this.issues.push(duplicateIssue(`${path}.${local}`, local));
+            this.report(duplicateIssue(`${path}.${local}`, local));
             this.skip();
             continue;
           }
@@ -757,7 +768,7 @@ class Reader {
         } else if (p.def) {
           if (p.max === 1) {
             if (out[p.name] !== undefined) {
-              this.issues.push(duplicateIssue(`${path}.${local}`, local));
+              this.report(duplicateIssue(`${path}.${local}`, local));
               this.skip();
               continue;
             }
@@ -766,7 +777,7 @@ class Reader {
             // A repeated element (a document's lines) is named with its index, so that each issue says which one.
             const list = (out[p.name] ??= []) as unknown[];
             // Past the XSD's limit (99 lines): reported once, and every one read all the same.
-            if (list.length === p.max) this.issues.push(tooManyIssue(`${path}.${local}`, local, p.max));
+            if (list.length === p.max) this.report(tooManyIssue(`${path}.${local}`, local, p.max));
             list.push(this.fields(local, particlesOf(this.schema, p.def), `${path}.${local}[${list.length}]`));
           }
         } else this.skip();
@@ -779,7 +790,7 @@ class Reader {
     for (const i of lookup.required) {
       const p = particles[i]!;
       if (out[p.name] === undefined && (p.kind === undefined || !(seen ? seen.has(i) : stamps[i] === stamp))) {
-        this.issues.push(missingElementIssue(`${path}.${p.name}`, p.name, element));
+        this.report(missingElementIssue(`${path}.${p.name}`, p.name, element));
       }
     }
     return out;
@@ -851,9 +862,7 @@ function readCeb(r: Reader, rootName: string, name: MessageName): CebMessage {
   for (const [a, f] of ROOT_FACETS) {
     const v = msg[a];
     if (!v)
-      r.issues.push(
-        xmlIssue('xml-missing-attribute', a, `根元素缺少 ${a} 属性`, `The root element has no ${a} attribute`),
-      );
+      r.report(xmlIssue('xml-missing-attribute', a, `根元素缺少 ${a} 属性`, `The root element has no ${a} attribute`));
     else if (!withinLength(f, v)) r.facetIssue('', a, stringProblem(f, v));
   }
   r.attributes('', ROOT_ATTRIBUTES);
@@ -884,16 +893,16 @@ function readCeb(r: Reader, rootName: string, name: MessageName): CebMessage {
     const at =
       i === 0 ? `documents[${n}]` : p.ns === 'ds' ? local : `${lowerFirst(local)}${p.max === 1 ? '' : `[${n}]`}`;
     // The root's content is a sequence too: documents, BaseTransfer, BaseSubscribe, ExtendMessage, Signature.
-    if (i < last) r.issues.push(orderIssue(at, local, particles[last]!.name));
+    if (i < last) r.report(orderIssue(at, local, particles[last]!.name));
     last = Math.max(last, i);
     // Every further one of a single element is reported and passed over, as a leaf's is.
     if (n >= 1 && p.max === 1) {
-      r.issues.push(duplicateIssue(at, local));
+      r.report(duplicateIssue(at, local));
       r.skip();
       continue;
     }
     // Documents past their limit are read and reported once below; BaseSubscribe past its own here.
-    if (i !== 0 && n === p.max) r.issues.push(tooManyIssue(lowerFirst(local), local, p.max));
+    if (i !== 0 && n === p.max) r.report(tooManyIssue(lowerFirst(local), local, p.max));
     if (i === 0) msg.documents.push(readDocument(r, schema, rootName, at));
     else if (local === 'BaseTransfer')
       msg.baseTransfer = r.fields(local, particlesOf(schema, 'BaseTransfer'), at) as Record<string, string>;
@@ -914,7 +923,7 @@ function readCeb(r: Reader, rootName: string, name: MessageName): CebMessage {
   }
   const docMax = docParticle.max;
   if (msg.documents.length === 0)
-    r.issues.push(
+    r.report(
       xmlIssue(
         'xml-missing-element',
         docParticle.name,
@@ -923,7 +932,7 @@ function readCeb(r: Reader, rootName: string, name: MessageName): CebMessage {
       ),
     );
   if (msg.documents.length > docMax)
-    r.issues.push(
+    r.report(
       xmlIssue(
         'xml-too-many',
         docParticle.name,
@@ -933,9 +942,9 @@ function readCeb(r: Reader, rootName: string, name: MessageName): CebMessage {
     );
   const needsTransfer = particles.some((p) => p.name === 'BaseTransfer' && p.min > 0);
   if (needsTransfer && !msg.baseTransfer)
-    r.issues.push(xmlIssue('xml-missing-element', 'baseTransfer', '缺少 BaseTransfer', 'BaseTransfer is missing'));
+    r.report(xmlIssue('xml-missing-element', 'baseTransfer', '缺少 BaseTransfer', 'BaseTransfer is missing'));
   if (particles.some((p) => p.ns === 'ds' && p.min > 0) && !msg.signature) {
-    r.issues.push(
+    r.report(
       xmlIssue(
         'signature-missing',
         'Signature',
@@ -944,6 +953,15 @@ function readCeb(r: Reader, rootName: string, name: MessageName): CebMessage {
       ),
     );
   }
+  if (r.omitted > 0)
+    r.notes.push({
+      code: 'issues-omitted',
+      path: '',
+      message: {
+        zh: `另有 ${r.omitted} 个问题未列出（只列前 ${MAX_XML_ISSUES} 个）`,
+        en: `${r.omitted} more issues are not listed (only the first ${MAX_XML_ISSUES} are)`,
+      },
+    });
   if (r.notes.length) msg.notes = r.notes;
   return msg;
 }

@@ -32,6 +32,13 @@ export function isXmlChar(cp: number): boolean {
   );
 }
 
+/**
+ * The most issues a reader lists for one message; the rest are counted in a note (`issues-omitted`). A message that
+ * breaks the XSD in a million places is refused by its first issues already, and its issues would otherwise take
+ * more memory than its text (some 500 bytes each).
+ */
+export const MAX_XML_ISSUES = 1000;
+
 /** Why nesting deeper than {@link MAX_XML_DEPTH} is refused, in every reader's words. */
 export const TOO_DEEP = `elements nested more than ${MAX_XML_DEPTH} levels deep (CEB messages are a few levels deep)`;
 

@@ -10,7 +10,7 @@ import { defaultQuotaPolicy } from '../../src/quota/index.js';
 import type { EmulatorEngine, EngineOptions } from '../../src/emulator/types.js';
 import { createTaxCalculator } from '../../src/rules/index.js';
 import { createLocalSigner, signMessage } from '../../src/sign/index.js';
-import { buildMessage, parseReturnInfo, toJsonValue, unwrapDxp, wrapDxp } from '../../src/xml/index.js';
+import { buildMessage, parseCebXml, parseReturnInfo, toJsonValue, unwrapDxp, wrapDxp } from '../../src/xml/index.js';
 import { sentFromDeclaration, status, type StatusReceipt } from '../../src/reconcile/index.js';
 import { testEdition } from '../helpers/positive-list.js';
 import { validateAgainstXsd } from '../xml/helpers.js';
@@ -657,6 +657,34 @@ describe('rejections, each from a declaration with that defect', () => {
       '0001: the DxpMsg carries no CEB message: Data is not valid base64 (xs:base64Binary)',
       '0001: the DxpMsg carries no CEB message: Data does not decode to UTF-8 text',
       '0001: the DxpMsg carries no CEB message: Data holds another DxpMsg',
+    ]);
+    await e.close();
+  }, 60_000);
+
+  // Audit (session 40): 20 MB of `<x a="1"/>` in a CEB311 took 25 s and 1 GB to refuse: the reader kept an issue for
+  // each of its two million stray elements.
+  it('a message of a million stray elements is refused quickly, its reader listing its first 1000 issues', async () => {
+    const e = await engine();
+    const stray = `<ceb:CEB311Message guid="g" version="1.0" xmlns:ceb="http://www.chinaport.gov.cn/ceb">${'<x a="1"/>'.repeat(1_000_000)}</ceb:CEB311Message>`;
+    const parsed = parseCebXml(stray);
+    expect(parsed.kind === 'ceb' && [parsed.issues.length, parsed.notes]).toEqual([
+      1000,
+      [
+        {
+          code: 'issues-omitted',
+          path: '',
+          message: {
+            zh: '另有 999003 个问题未列出（只列前 1000 个）',
+            en: '999003 more issues are not listed (only the first 1000 are)',
+          },
+        },
+      ],
+    ]);
+    const ack = await e.submit(stray, { transport: 'http' });
+    expect([ack.accepted, ack.httpStatus, ack.reason?.startsWith('0002: 报文 XSD 校验失败：')]).toEqual([
+      false,
+      400,
+      true,
     ]);
     await e.close();
   }, 60_000);

@@ -383,7 +383,7 @@ class Engine implements EmulatorEngine {
     const ebpCode = target?.ebpCode;
     if (ebpCode !== undefined && (typeof ebpCode !== 'string' || ebpCode === ''))
       throw new SandanError('INVALID_OPTION', 'scenario: ebpCode must be a non-empty string');
-    checkScenario(s);
+    checkScenario(s, this.now());
     // A waybill names no platform: a platform's scenario could never be told it is about one.
     if (
       ebpCode !== undefined &&
@@ -1474,7 +1474,9 @@ class Engine implements EmulatorEngine {
           v: invt.version ?? 0,
           status: hold.status,
         });
-        s.schedule(this.at(new Date(releaseAt), parseDuration(hold.for, 'hold.for')), {
+        // (at the end of time at the latest: a hold set long before its inventory came could reach past it)
+        const end = this.at(new Date(releaseAt), parseDuration(hold.for, 'hold.for'));
+        s.schedule(Number.isNaN(end) || end > LATEST_TIME ? LATEST_TIME : end, {
           action: 'status',
           kind: 'inventory',
           key: invt.key,
@@ -1759,7 +1761,7 @@ function platformOf(d: StoredDoc): string | undefined {
   return d.kind === 'logistics' ? undefined : str(d.doc.ebpCode);
 }
 
-function checkScenario(s: Scenario): void {
+function checkScenario(s: Scenario, now: Date): void {
   const bad = (why: string) => new SandanError('INVALID_OPTION', `scenario: ${why}`);
   if (s === null || typeof s !== 'object') throw bad('expected { reject } | { hold } | { drop }');
   if ('reject' in s) {
@@ -1771,7 +1773,11 @@ function checkScenario(s: Scenario): void {
       throw bad('reject.at must be order, payment, logistics or inventory');
   } else if ('hold' in s) {
     if (s.hold?.status !== '500' && s.hold?.status !== '600') throw bad("hold.status must be '500' or '600'");
-    parseDuration(s.hold.for, 'hold.for');
+    // (a hold that ends past the end of time was scheduled at Invalid Date: the inventory stopped at 120, for ever)
+    if (!(addDuration(now, parseDuration(s.hold.for, 'hold.for')).getTime() <= LATEST_TIME))
+      throw bad(
+        `hold.for ${JSON.stringify(s.hold.for)} would end past 9999-12-31 23:59:59 Beijing time, the latest time a CEB message can carry`,
+      );
   } else if ('drop' in s) {
     const receipt = s.drop?.receipt;
     if (typeof receipt !== 'string' || !Object.hasOwn(RECEIPT_TYPES, receipt))

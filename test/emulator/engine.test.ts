@@ -1018,6 +1018,22 @@ describe('scenarios', () => {
     await e.close();
   });
 
+  // Audit (session 40): a hold of 99999999d was taken (HTTP 200) and its end scheduled at Invalid Date: the inventory
+  // stopped at 120, without even its 500, and nothing said why.
+  it('a hold that would end past 9999-12-31 is refused', async () => {
+    const e = await engine();
+    expect(() => e.scenario('SD202611200001', { hold: { status: '500', for: '99999999d' } })).toThrow(
+      'scenario: hold.for "99999999d" would end past 9999-12-31 23:59:59 Beijing time, the latest time a CEB message can carry',
+    );
+    // A hold within time still goes 120 → 600 → 800.
+    e.scenario('SD202611200001', { hold: { status: '600', for: '2h' } });
+    const m = await messages(example(), signing.trusted);
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await e.submit(m[k], { transport: 'api' });
+    await e.advance('1d');
+    expect(trail(e.receipts(), 'CEB622').slice(-3)).toEqual(['CEB622:120', 'CEB622:600', 'CEB622:800']);
+    await e.close();
+  });
+
   it('drop a receipt: the 120 never arrives, the rest do', async () => {
     const e = await engine();
     e.scenario('SD202611200001', { drop: { receipt: 'CEB622', status: '120' } });

@@ -360,10 +360,17 @@ export async function startHttpTransport(
       );
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > maxBody) throw tooLarge();
-      chunks.push(chunk);
+    try {
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > maxBody) throw tooLarge();
+        chunks.push(chunk);
+      }
+    } catch (e) {
+      if (e instanceof HttpProblem) throw e;
+      // The client went away (or was cut at the request timeout) before its body was whole: its doing, not a
+      // failure of the emulator to tell onError about; the answer goes nowhere.
+      throw new HttpProblem(400, 'ABORTED', `the body did not arrive whole: ${messageOf(e)}`, { Connection: 'close' });
     }
     return Buffer.concat(chunks, size);
   }

@@ -344,6 +344,23 @@ describe('HTTP transport', () => {
     expect(engine.submitted).toEqual([]);
   });
 
+  // Audit (session 40): a client that closed its connection in the middle of a body was told to onError (and on
+  // sandan emulate's standard error) as a failure of the emulator: "http: POST /ceb: aborted".
+  it('a client that goes away in the middle of its body is not an emulator failure', async () => {
+    const errors: string[] = [];
+    const { engine, http } = await start(fakeEngine(), { onError: (_e: unknown, r: string) => errors.push(r) });
+    await new Promise<void>((resolve) => {
+      const s = connect(http.port, '127.0.0.1', () => {
+        s.write(`POST /ceb HTTP/1.1\r\nHost: 127.0.0.1:${http.port}\r\nContent-Length: 100\r\n\r\n<a>`);
+        setTimeout(() => s.destroy(), 100);
+      });
+      s.on('close', () => resolve());
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await fetch(`${http.url}/health`)).status).toBe(200);
+    expect([errors, engine.submitted]).toEqual([[], []]);
+  });
+
   // Audit (session 40): a gzip body was read as its compressed bytes and answered with a CEB900 "not valid UTF-8".
   it('refuses a compressed body with 415, naming the Content-Encoding, without calling the engine', async () => {
     const { engine, http } = await start();

@@ -18,6 +18,7 @@ import { readCertificate, type CertificateInfo } from '../sign/signer.js';
 import { verifyPayExchange } from '../sign/payex.js';
 import { certificateValidityAt } from '../sign/verify-message.js';
 import { addDuration, type ParsedDuration } from './clock.js';
+import { Ring, UPLOADS_TEXT_LIMIT } from './state.js';
 import type { EmulatorClock } from './types.js';
 import { beijingIso, instantText } from '../time/beijing.js';
 
@@ -79,7 +80,8 @@ export const DEFAULT_PAYMENT_DATA_WINDOW = '2m';
 /** The desk itself: the engine holds one, on its clock, with its ids, trusted certificates and history limit. */
 export class PaymentDataDesk {
   private readonly requests = new Map<string, PaymentDataRequest & { answered: boolean }>();
-  private readonly log: PaymentDataUpload[] = [];
+  /** The newest `history` uploads, and no more than UPLOADS_TEXT_LIMIT characters of their payExInfoStr. */
+  private readonly log: Ring<PaymentDataUpload>;
   private seq = 0;
   private readonly registered: ReadonlyArray<CertificateInfo>;
 
@@ -88,11 +90,12 @@ export class PaymentDataDesk {
     private readonly newId: () => string,
     trust: readonly X509Certificate[],
     private readonly window: ParsedDuration,
-    private readonly history: number,
+    history: number,
     /** The engine's `certificateDates`: whether the signing certificate must be valid when the upload arrives. */
     private readonly checkDates: boolean,
   ) {
     this.registered = trust.map((c) => readCertificate(c));
+    this.log = new Ring<PaymentDataUpload>(history, (u) => u.payExInfoStr.length, UPLOADS_TEXT_LIMIT);
   }
 
   /**
@@ -136,25 +139,22 @@ export class PaymentDataDesk {
       total: 0,
       serviceTime: now,
     };
-    if (this.history > 0) {
-      this.log.push({
-        seq: ++this.seq,
-        at: beijingIso(now),
-        ...(judged.sessionID !== undefined && { sessionID: judged.sessionID }),
-        ...(judged.orderNo !== undefined && { orderNo: judged.orderNo }),
-        accepted: judged.reason === undefined,
-        ...(judged.reason !== undefined && { reason: judged.reason }),
-        answer,
-        payExInfoStr: text,
-      });
-      if (this.log.length > this.history) this.log.splice(0, this.log.length - this.history);
-    }
+    this.log.push({
+      seq: ++this.seq,
+      at: beijingIso(now),
+      ...(judged.sessionID !== undefined && { sessionID: judged.sessionID }),
+      ...(judged.orderNo !== undefined && { orderNo: judged.orderNo }),
+      accepted: judged.reason === undefined,
+      ...(judged.reason !== undefined && { reason: judged.reason }),
+      answer,
+      payExInfoStr: text,
+    });
     return answer;
   }
 
   /** The uploads kept (the newest `history`) after `after`, oldest first. */
   uploads(after = 0): PaymentDataUpload[] {
-    return this.log.filter((u) => u.seq > after);
+    return this.log.after(after);
   }
 
   private judge(text: string, now: number): { message: string; reason?: string; sessionID?: string; orderNo?: string } {

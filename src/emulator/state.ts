@@ -103,6 +103,12 @@ export const RECEIVED_TEXT_LIMIT = 64 * 1024 * 1024;
  */
 export const RECEIPTS_TEXT_LIMIT = 64 * 1024 * 1024;
 
+/**
+ * Likewise for the "179" payment data uploads the engine lists (in memory, whatever the state): each `payExInfoStr`
+ * may be as large as a request body (50 MiB), and `history` of them would not fit in memory.
+ */
+export const UPLOADS_TEXT_LIMIT = 64 * 1024 * 1024;
+
 /** Options of the states. */
 export interface StateOptions {
   /** How many of the newest received messages and of the newest receipts the lists keep; default 10 000; 0 keeps none. */
@@ -227,7 +233,7 @@ class EventHeap {
  * The newest `limit` entries of a list whose seqs are 1, 2, 3 … without gaps, so that the entries
  * above a seq are found by subtraction. Old entries are dropped from the front (in bulk, so a push costs O(1) amortised).
  */
-class Ring<T extends { seq: number }> {
+export class Ring<T extends { seq: number }> {
   /** Slots before `head` are emptied at once (so that what they held can go), the array itself shortened in bulk. */
   private items: Array<T | undefined> = [];
   private head = 0;

@@ -400,3 +400,21 @@ describe.skipIf(noOpenssl)('the "179" desk over HTTP: the emulator calls the pla
     await expect(startHttpTransport(e, { platDataOpen: 'ftp://x' })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
   });
 });
+
+// Audit (session 40): the uploads list kept the newest `history` (10,000) uploads whole, in memory whatever the state,
+// each as large as a request body (50 MiB): a few hundred large posts to realTimeDataUpload filled the memory.
+describe('the "179" uploads list', () => {
+  it('keeps no more than 64 Mi characters of uploads, dropping the oldest beyond', async () => {
+    const e = await createEngine({ store: 'memory', clock: manualClock(T0) });
+    const big = 'x'.repeat(20 * 1024 * 1024);
+    for (let i = 0; i < 5; i++) e.uploadPaymentData(`${big}${i}`);
+    const kept = e.paymentDataUploads();
+    expect(kept.map((u) => [u.seq, u.payExInfoStr.slice(-1), u.answer.code])).toEqual([
+      [3, '2', '20000'],
+      [4, '3', '20000'],
+      [5, '4', '20000'],
+    ]);
+    expect(e.paymentDataUploads(4).map((u) => u.seq)).toEqual([5]);
+    await e.close();
+  });
+});

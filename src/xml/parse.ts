@@ -471,6 +471,8 @@ class Reader {
   readonly notes: ParseNote[] = [];
   /** Issues past {@link MAX_XML_ISSUES}, counted, not kept. */
   omitted = 0;
+  /** The codes and severities of the issues kept (`code severity`). */
+  private readonly kinds = new Set<string>();
   // What the last leafText() saw.
   private hasElements = false;
   private childElements = 0;
@@ -493,8 +495,13 @@ class Reader {
    * elements otherwise held an issue for each (1 GB for 20 MB of `<x/>`), where its first issues refuse it already.
    */
   report(issue: Issue): void {
-    if (this.issues.length < MAX_XML_ISSUES) this.issues.push(issue);
-    else this.omitted++;
+    const kind = `${issue.code} ${issue.severity}`;
+    // Past the limit an issue of a kind not yet listed is kept all the same (there are some twenty kinds): the
+    // verdict, and whether customs' format check refuses the message, stay what all the issues would make them.
+    if (this.issues.length < MAX_XML_ISSUES || !this.kinds.has(kind)) {
+      this.issues.push(issue);
+      this.kinds.add(kind);
+    } else this.omitted++;
   }
 
   /** Namespace of the current start tag, as read. */
@@ -958,8 +965,8 @@ function readCeb(r: Reader, rootName: string, name: MessageName): CebMessage {
       code: 'issues-omitted',
       path: '',
       message: {
-        zh: `另有 ${r.omitted} 个问题未列出（只列前 ${MAX_XML_ISSUES} 个）`,
-        en: `${r.omitted} more issues are not listed (only the first ${MAX_XML_ISSUES} are)`,
+        zh: `另有 ${r.omitted} 个问题未列出（只列前 ${MAX_XML_ISSUES} 个，及其后每种首次出现的问题）`,
+        en: `${r.omitted} more issues are not listed (only the first ${MAX_XML_ISSUES} are, and after them the first of each kind)`,
       },
     });
   if (r.notes.length) msg.notes = r.notes;

@@ -414,3 +414,26 @@ describe('the CLI: exit 1 for refused XML, never an internal error', () => {
     }
   });
 });
+
+describe('a message of more issues than MAX_XML_ISSUES', () => {
+  // The reader lists 1000 issues and counts the rest; one of a kind not yet listed is kept past the limit, so that
+  // a flood of warnings cannot hide the error that decides the verdict (session 40's review of the limit).
+  it('keeps an error that comes after a thousand warnings, and counts what it leaves out', () => {
+    const stray = '<ceb:x/>'.repeat(1500);
+    const order = readFileSync('test/fixtures/ceb-spec/samples-202205/import/CEB311Message.xml', 'utf8');
+    const xml = order
+      .replace('<ceb:OrderHead>', `<ceb:OrderHead>${stray}`)
+      .replace(/<ceb:freight>[^<]*</, '<ceb:freight>abc<');
+    const msg = parseCebXml(xml) as CebMessage;
+    const codes = msg.issues.map((i) => i.code);
+    expect([codes.length, codes.filter((c) => c === 'xml-unknown-element').length]).toEqual([1001, 1000]);
+    expect(msg.issues.at(-1)).toMatchObject({
+      code: 'xml-value',
+      severity: 'error',
+      path: 'documents[0].OrderHead.freight',
+    });
+    expect(msg.notes?.find((n) => n.code === 'issues-omitted')?.message.en).toBe(
+      '500 more issues are not listed (only the first 1000 are, and after them the first of each kind)',
+    );
+  });
+});

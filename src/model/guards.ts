@@ -54,7 +54,6 @@ export function valueIn<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   return v;
 }
 
-/** A plain record to read fields of: an object, not null, not an array. */
 /**
  * Orders two strings by their UTF-16 code units, as `<` does: the same order on every machine
  * and in every locale (`localeCompare` is neither), for sorted output and keys.
@@ -63,6 +62,7 @@ export function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** A plain record to read fields of: an object, not null, not an array. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

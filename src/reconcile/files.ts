@@ -148,7 +148,10 @@ export async function* readCebDocuments(
  * The documents of one XML file streamed through the scanner in chunks of {@link TEXT_PIECE_BYTES}, a chunk's at a
  * time, then its {@link UnreadEntry} when it has one. Throws the file's SandanError (see fileError).
  */
-export async function* scanFile(file: string, scanner = new CebScanner()) {
+export async function* scanFile(
+  file: string,
+  scanner = new CebScanner(),
+): AsyncGenerator<Array<ScannedDocument | UnreadEntry>> {
   try {
     for await (const chunk of xmlFileText(file)) {
       const docs = scanner.push(chunk);

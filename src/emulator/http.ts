@@ -396,7 +396,17 @@ export async function startHttpTransport(
    * the kept receipts start), not served the rest as if nothing were missing.
    */
   function checkKept(after: number): void {
-    const oldest = engine.historyStart().receipts;
+    const { receipts: oldest, nextReceipt } = engine.historyStart();
+    // A cursor above the newest receipt was kept from another run (a restart of a memory state, a new state file):
+    // told so, not answered with nothing for ever while the receipts it should read pile up below it.
+    if (after >= nextReceipt)
+      throw new HttpProblem(
+        409,
+        'RECEIPTS_AHEAD',
+        `after=${after} is past the newest receipt (${nextReceipt - 1}): this emulator started over since that cursor was kept; poll from after=0, or from after=${nextReceipt - 1} for new receipts only`,
+        {},
+        { next: nextReceipt - 1 },
+      );
     if (after + 1 < oldest)
       throw new HttpProblem(
         410,

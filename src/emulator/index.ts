@@ -88,9 +88,10 @@ export interface CustomsEmulator {
   received(after?: number, limit?: number): ReceivedMessage[];
   /**
    * The seq of the oldest received message and of the oldest receipt still kept (see the `history` option); where a
-   * list keeps none (nothing yet, or `history: 0`), the seq its next entry will get.
+   * list keeps none (nothing yet, or `history: 0`), the seq its next entry will get; and the seq the next receipt
+   * will get (`nextReceipt`), kept or not.
    */
-  historyStart(): { received: number; receipts: number };
+  historyStart(): { received: number; receipts: number; nextReceipt: number };
   /** The emulator's time. */
   now(): Date;
   /** Stops the transports (in-flight requests and files finish, long-polls end), then the engine. */

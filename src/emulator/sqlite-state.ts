@@ -167,7 +167,8 @@ export async function openSqliteState(
   const nul = (v: string | undefined) => v ?? null;
   /** The oldest seq kept of a list whose last seq is `last`. */
   const startOf = (last: number) => Math.max(1, last - history + 1);
-  const receiptsStart = () => startOf((s.lastReceipt.get() as { n: number }).n);
+  const lastReceipt = () => (s.lastReceipt.get() as { n: number }).n;
+  const receiptsStart = () => startOf(lastReceipt());
   const receivedStart = () => startOf((s.lastReceived.get() as { n: number }).n);
   return {
     undoes: true,
@@ -202,7 +203,7 @@ export async function openSqliteState(
       const r = s.receivedByName.get(name) as ReceivedRow | undefined;
       return r && receivedOf(r);
     },
-    historyStart: () => ({ received: receivedStart(), receipts: receiptsStart() }),
+    historyStart: () => ({ received: receivedStart(), receipts: receiptsStart(), nextReceipt: lastReceipt() + 1 }),
     getDoc(kind, key) {
       const r = s.getDoc.get(kind, key);
       return r === undefined ? undefined : body(r);

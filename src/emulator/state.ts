@@ -119,6 +119,8 @@ export interface StateOptions {
 export interface HistoryStart {
   received: number;
   receipts: number;
+  /** The seq the next receipt will have (one above the newest). */
+  nextReceipt: number;
 }
 
 /** The history limit of `options`, checked. */
@@ -336,7 +338,7 @@ export function memoryState(options: StateOptions = {}): EmulatorState {
       const m = received.find((r) => r.name === name);
       return m && clone(m);
     },
-    historyStart: () => ({ received: received.start, receipts: outbox.start }),
+    historyStart: () => ({ received: received.start, receipts: outbox.start, nextReceipt: outbox.next }),
     getDoc: (kind, key) => read(k(kind, key)),
     putDoc: (doc) => {
       const id = k(doc.kind, doc.key);

@@ -255,9 +255,10 @@ export interface EmulatorEngine {
   findReceived(name: string): ReceivedMessage | undefined;
   /**
    * Where the kept lists start: the seq of the oldest received message and of the oldest receipt
-   * still kept (the next seq when none is). Entries below were dropped by the `history` limit.
+   * still kept (the next seq when none is), and the seq the next receipt will have. Entries below were dropped by the
+   * `history` limit.
    */
-  historyStart(): { received: number; receipts: number };
+  historyStart(): { received: number; receipts: number; nextReceipt: number };
   /**
    * Customs asks the platform for an order's raw payment data ("179", 海关总署公告2018年第165号、第179号): opens a
    * session and gives the `openReq` customs POSTs to the platform's platDataOpen (the HTTP transport can post it). The

@@ -274,13 +274,13 @@ describe.each(stores)('%s state: the history limit', (name, _open) => {
 
   it('keeps the newest N receipts and messages; seqs go on; historyStart says where the lists start', async () => {
     const s = await openWith(3);
-    expect(s.historyStart()).toEqual({ received: 1, receipts: 1 });
+    expect(s.historyStart()).toEqual({ received: 1, receipts: 1, nextReceipt: 1 });
     for (let i = 1; i <= 5; i++) {
       expect(s.addReceipt(receipt(i)).seq).toBe(i);
       expect(s.addReceived(message(i))).toBe(i);
     }
     // 5 produced, 3 kept: 3, 4, 5
-    expect(s.historyStart()).toEqual({ received: 3, receipts: 3 });
+    expect(s.historyStart()).toEqual({ received: 3, receipts: 3, nextReceipt: 6 });
     expect(s.receipts(0).map((r) => r.seq)).toEqual([3, 4, 5]);
     expect(s.receipts(3).map((r) => r.seq)).toEqual([4, 5]);
     expect(s.receipts(0, { orderNo: 'O1' }).map((r) => r.seq)).toEqual([3, 5]);
@@ -310,7 +310,7 @@ describe.each(stores)('%s state: the history limit', (name, _open) => {
     s.addReceived(message(1));
     expect(s.receipts(0)).toEqual([]);
     expect(s.received()).toEqual([]);
-    expect(s.historyStart()).toEqual({ received: 2, receipts: 3 });
+    expect(s.historyStart()).toEqual({ received: 2, receipts: 3, nextReceipt: 3 });
     expect(s.addReceipt(receipt(3)).seq).toBe(3);
     s.close();
   });

@@ -276,6 +276,18 @@ describe('the history limit over HTTP', () => {
     // going on from `next` is served
     const rest = (await (await get('/receipts?after=10')).json()) as { receipts: OutgoingReceipt[]; next: number };
     expect([rest.receipts.map((r) => r.seq), rest.next]).toEqual([[11, 12, 13, 14], 14]);
+    // A cursor past the newest receipt (14) was kept from another run: 409, not an empty answer for ever. The
+    // newest itself is where a client that read everything waits.
+    expect((await get('/receipts?after=14')).status).toBe(200);
+    const ahead = await get('/receipts?after=500');
+    expect(ahead.status).toBe(409);
+    expect(await ahead.json()).toEqual({
+      error: {
+        code: 'RECEIPTS_AHEAD',
+        message: expect.stringContaining('after=500 is past the newest receipt (14)'),
+        next: 14,
+      },
+    });
     expect(trail(rest.receipts).slice(-2)).toEqual(['CEB622:800', 'CEB816']);
 
     // a long-poll that keeps up is answered with the next receipt

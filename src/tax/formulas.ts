@@ -223,7 +223,7 @@ export function isRoundingMode(mode: unknown): mode is RoundingMode {
 }
 
 /** Brings a tax to the policy's scale with the policy's mode. */
-function round(value: Decimal, rounding: RoundingPolicy): Decimal {
+function round(value: Decimal, rounding: Pick<RoundingPolicy, 'scale' | 'mode'>): Decimal {
   if (value.decimalPlaces() <= rounding.scale) return value;
   return value.toDecimalPlaces(rounding.scale, DECIMAL_MODE[rounding.mode]);
 }
@@ -265,6 +265,9 @@ export const ROUND_INTERMEDIATE = rule({
   apply: round,
 });
 
+/** What `dutiableValueRounding: 'half-up-fen'` brings the order's value to: the fen, half-up. */
+export const ORDER_VALUE_ROUNDING = Object.freeze({ scale: 2, mode: 'half-up' } as const);
+
 /**
  * `dutiableValueRounding: 'half-up-fen'`: the order's dutiable value is brought to the fen, half-up
  * (四舍五入法计算至分, 海关总署令第124号 第十六条), before it is compared with the limits and added to the
@@ -278,8 +281,7 @@ export const ROUND_ORDER_VALUE = rule({
     en: '{mode} to {unit} before it is compared with the limits and added to the annual total',
   },
   params: ['mode', 'unit'],
-  apply: (value: Decimal): Decimal =>
-    value.decimalPlaces() <= 2 ? value : value.toDecimalPlaces(2, DECIMAL_MODE['half-up']),
+  apply: (value: Decimal): Decimal => round(value, ORDER_VALUE_ROUNDING),
 });
 
 /** The dutiable value is never rounded. */

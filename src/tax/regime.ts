@@ -2,8 +2,8 @@ import type { Decimal } from 'decimal.js';
 import type { Message, Severity } from '../model/issue.js';
 import { checkArgument } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
-import { fmtAmount, fmtConst } from './formula.js';
-import { MODE_TEXT, ROUND_ORDER_VALUE } from './formulas.js';
+import { fmtAmount, fmtConst, unitOf } from './formula.js';
+import { MODE_TEXT, ORDER_VALUE_ROUNDING, ROUND_ORDER_VALUE } from './formulas.js';
 import type { Regime } from './line.js';
 import type { DutiableValueRounding, SingleItemFullTax } from './policy.js';
 
@@ -292,7 +292,7 @@ function explanation(
   const v =
     exact === undefined
       ? fmtAmount(value)
-      : `${fmtAmount(value)} (= ${fmtAmount(exact)} ${ROUND_ORDER_VALUE.describe({ mode: MODE_TEXT.en['half-up'], unit: '0.01' }, 'en')})`;
+      : `${fmtAmount(value)} (= ${fmtAmount(exact)} ${ROUND_ORDER_VALUE.describe({ mode: MODE_TEXT.en[ORDER_VALUE_ROUNDING.mode], unit: unitOf(ORDER_VALUE_ROUNDING.scale) }, 'en')})`;
   const limit = fmtAmount(policy.singleTransactionLimit);
   if (annual?.exceeded) {
     // This order's amount is its (rounded) dutiable value unless the policy counts what was paid.

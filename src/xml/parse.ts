@@ -471,8 +471,8 @@ class Reader {
   readonly notes: ParseNote[] = [];
   /** Issues past {@link MAX_XML_ISSUES}, counted, not kept. */
   omitted = 0;
-  /** The codes and severities of the issues kept (`code severity`). */
-  private readonly kinds = new Set<string>();
+  /** The kinds (`code severity`) of the issues kept, made when the limit is reached. */
+  private kinds: Set<string> | undefined;
   // What the last leafText() saw.
   private hasElements = false;
   private childElements = 0;
@@ -495,13 +495,20 @@ class Reader {
    * elements otherwise held an issue for each (1 GB for 20 MB of `<x/>`), where its first issues refuse it already.
    */
   report(issue: Issue): void {
-    const kind = `${issue.code} ${issue.severity}`;
+    if (this.issues.length < MAX_XML_ISSUES) {
+      this.issues.push(issue);
+      return;
+    }
     // Past the limit an issue of a kind not yet listed is kept all the same (there are some twenty kinds): the
     // verdict, and whether customs' format check refuses the message, stay what all the issues would make them.
-    if (this.issues.length < MAX_XML_ISSUES || !this.kinds.has(kind)) {
-      this.issues.push(issue);
+    const kindOf = (i: Issue) => `${i.code} ${i.severity}`;
+    this.kinds ??= new Set(this.issues.map(kindOf));
+    const kind = kindOf(issue);
+    if (this.kinds.has(kind)) this.omitted++;
+    else {
       this.kinds.add(kind);
-    } else this.omitted++;
+      this.issues.push(issue);
+    }
   }
 
   /** Namespace of the current start tag, as read. */

@@ -28,6 +28,7 @@ export type SandanErrorCode =
   | 'QUOTA_CONFLICT'
   | 'QUOTA_STORE'
   | 'QUOTA_BUSY'
+  | 'EMULATOR_STATE_LOCKED'
   | 'RECONCILE_INDEX'
   | 'RECONCILE_WORKER';
 

@@ -68,6 +68,8 @@ const HINTS: Record<string, string> = {
     'Check --db (a .sqlite path or postgres:// URL) and that SANDAN_QUOTA_SECRET is the secret the ledger was created with.',
   CONFIG_INVALID:
     'Fix the configuration file (sandan.config.json or the "sandan" key of package.json); its format is schemas/sandan.config.schema.json.',
+  EMULATOR_STATE_LOCKED:
+    'Stop the other emulator (Ctrl-C or SIGTERM), or start this one with a state of its own: --state <file>, or --memory.',
   QUOTA_BUSY:
     'Another process is writing to the quota ledger. Try again, or wait longer: --busy-timeout <ms> (sandan quota), --quota-busy-timeout <ms> (sandan validate).',
 };

@@ -1,5 +1,7 @@
+import { realpathSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type BetterSqlite3 from 'better-sqlite3';
-import { storeError } from '../errors.js';
+import { SandanError, storeError } from '../errors.js';
 import { loadSqliteDriver } from '../io/optional.js';
 import type { OutgoingReceipt, ReceivedMessage, Scenario } from './types.js';
 import {
@@ -48,7 +50,68 @@ CREATE TABLE IF NOT EXISTS emu_platform_scenario (
   order_no TEXT NOT NULL, ebp_code TEXT NOT NULL, scenario TEXT NOT NULL, PRIMARY KEY (order_no, ebp_code)
 ) STRICT;
 CREATE TABLE IF NOT EXISTS emu_serial (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS emu_holder (
+  one INTEGER PRIMARY KEY CHECK (one = 1), pid INTEGER NOT NULL, host TEXT NOT NULL, since TEXT NOT NULL
+) STRICT;
 `;
+
+/*
+ * One emulator at a time on a state file. Each keeps what it serves (waiting long-polls, its
+ * clock, the folder transport's writes) in memory, so a second one on the file would drift from
+ * the first. The lock is SQLite's own: a second connection, on `<state>.lock`, holds an open
+ * `BEGIN IMMEDIATE` (a reserved lock, taken without waiting) for as long as the state is open.
+ * The system releases such a lock when its process ends however it ends (kill -9 included), so a
+ * crashed holder leaves nothing stale to detect — no pid to trust, none reused — and SQLite
+ * tells connections of one process apart too. It is a file of its own, kept (empty) after use:
+ * a lock on the state file itself would also stop the quota ledger's connection to it, and
+ * removing the lock file on close would let two processes lock two different files. Who holds
+ * the lock is written in the state (emu_holder), for the refusal to name it.
+ */
+
+interface Holder {
+  pid: number;
+  host: string;
+  since: string;
+}
+
+/** Takes the state's lock without waiting; returns the function that releases it, or throws EMULATOR_STATE_LOCKED. */
+function lockState(Database: typeof BetterSqlite3, db: BetterSqlite3.Database, path: string): () => void {
+  // (an in-memory or temporary database is this connection's alone)
+  if (db.memory) return () => {};
+  // The file the state is, however its path was spelled (a link, ./): SQLite follows links too.
+  const file = `${realpathSync(path)}.lock`;
+  const lock = new Database(file, { timeout: 0 });
+  try {
+    lock.exec('BEGIN IMMEDIATE');
+  } catch (e) {
+    lock.close();
+    if ((e as { code?: unknown }).code !== 'SQLITE_BUSY') throw e;
+    throw lockedError(db, path, file);
+  }
+  return () => {
+    if (lock.open) lock.close();
+  };
+}
+
+function lockedError(db: BetterSqlite3.Database, path: string, file: string): SandanError {
+  let holder: Holder | undefined;
+  try {
+    holder = db.prepare('SELECT pid, host, since FROM emu_holder').get() as Holder | undefined;
+  } catch {
+    // (a holder that has not written it yet: the lock file is named instead)
+  }
+  const who =
+    holder === undefined
+      ? `another emulator (it holds ${file})`
+      : holder.pid === process.pid && holder.host === hostname()
+        ? `another emulator in this process (since ${holder.since})`
+        : `another emulator: process ${holder.pid} on ${holder.host}, since ${holder.since}`;
+  return new SandanError(
+    'EMULATOR_STATE_LOCKED',
+    `The emulator state ${path} is in use by ${who}; run one emulator on a state file at a time: stop that one, or give this one a state file of its own`,
+    { details: { state: path, lock: file, ...(holder && { pid: holder.pid, host: holder.host }) } },
+  );
+}
 
 interface OutboxRow {
   seq: number;
@@ -113,9 +176,11 @@ export async function openSqliteState(
 ): Promise<EmulatorState> {
   const history = historyOf(options);
   const Database = await loadSqliteDriver('QUOTA_STORE', 'The emulator state in SQLite');
-  let db: BetterSqlite3.Database;
+  let db: BetterSqlite3.Database | undefined;
+  let unlock = () => {};
   try {
     db = new Database(path, { timeout: 5000 });
+    unlock = lockState(Database, db, path);
     db.pragma('journal_mode = WAL');
     // NORMAL (default): a kill loses nothing in WAL mode; only a power loss may lose the last commits.
     db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
@@ -123,8 +188,15 @@ export async function openSqliteState(
     // A file from before receipts named their platform: the column is added (its rows name none).
     const outbox = db.prepare('SELECT name FROM pragma_table_info(?)').all('emu_outbox') as { name: string }[];
     if (!outbox.some((c) => c.name === 'ebp_code')) db.exec('ALTER TABLE emu_outbox ADD COLUMN ebp_code TEXT');
+    db.prepare('INSERT OR REPLACE INTO emu_holder (one, pid, host, since) VALUES (1, ?, ?, ?)').run(
+      process.pid,
+      hostname(),
+      new Date().toISOString(),
+    );
   } catch (e) {
-    throw storeError('QUOTA_STORE', `Cannot open the emulator state ${path}`, e);
+    unlock();
+    db?.close();
+    throw e instanceof SandanError ? e : storeError('QUOTA_STORE', `Cannot open the emulator state ${path}`, e);
   }
   const s = {
     addReceived: db.prepare(
@@ -283,7 +355,15 @@ export async function openSqliteState(
       return (s.serial.get(name) as { value: number }).value;
     },
     close() {
-      if (db.open) db.close();
+      if (db.open) {
+        try {
+          db.prepare('DELETE FROM emu_holder WHERE pid = ?').run(process.pid);
+        } catch {
+          // (a state that cannot be written now: the next holder replaces the row)
+        }
+        db.close();
+      }
+      unlock();
     },
   };
 }

@@ -203,6 +203,35 @@ describe('sandan emulate', () => {
     expect(await run.exited).toEqual({ code: 0, signal: null });
   }, 60_000);
 
+  it('runs one emulator on a --state file: a second exits 2 naming the first; kill -9 or SIGTERM/SIGINT frees it', async () => {
+    const state = join(dir, 'one.sqlite');
+    const args = ['--port', '0', '--no-folder', '--state', state, '--clock', 'manual'];
+    const started = (run: Running) =>
+      until('the printed URL', () => /http:\/\/127\.0\.0\.1:\d+/.exec(run.stdout())?.[0]);
+    const first = launch(args);
+    await started(first);
+    const second = launch(args);
+    expect((await second.exited).code).toBe(2);
+    expect(second.stderr()).toContain(
+      `sandan: The emulator state ${state} is in use by another emulator: process ${first.child.pid} on `,
+    );
+    expect(second.stderr()).toMatch(/\nhint: Stop the other emulator/);
+    expect(second.stderr()).not.toMatch(/\n\s+at /);
+    // A crashed emulator holds nothing: the next one starts.
+    first.child.kill('SIGKILL');
+    await first.exited;
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const next = launch(args);
+      await started(next);
+      next.child.kill(signal);
+      expect(await next.exited).toEqual({ code: 0, signal: null });
+    }
+    const last = launch(args);
+    await started(last);
+    last.child.kill('SIGTERM');
+    expect((await last.exited).code).toBe(0);
+  }, 120_000);
+
   it('exits 2 with a hint, without starting, on a usage error or a port in use', async () => {
     const busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -213,6 +214,74 @@ describe('sqlite state', () => {
         clock: manualClock(new Date('2026-11-20T03:00:00Z')),
       }),
     ).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/synchronous must be/) });
+  });
+});
+
+describe('sqlite state: one emulator at a time', () => {
+  it('refuses a second state on the file while the first is open (also by a link), and opens it once that one is closed', async () => {
+    const file = join(dir, 'one-at-a-time.db');
+    const first = await openSqliteState(file);
+    first.addReceipt({ type: 'CEB312', xml: '<a/>', at: 'x', guid: 'G1' });
+    const link = join(dir, 'one-at-a-time-link.db');
+    symlinkSync(file, link);
+    for (const path of [file, link]) {
+      const refused = await openSqliteState(path).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(refused).toBeInstanceOf(SandanError);
+      expect(refused).toMatchObject({
+        code: 'EMULATOR_STATE_LOCKED',
+        details: { state: path, pid: process.pid },
+        message: expect.stringContaining(`The emulator state ${path} is in use by another emulator in this process`),
+      });
+    }
+    // The engine (as createCustomsEmulator opens it) is refused the same way.
+    await expect(
+      createEngine({ store: { sqlite: file }, clock: manualClock(new Date('2026-11-20T03:00:00Z')) }),
+    ).rejects.toMatchObject({ code: 'EMULATOR_STATE_LOCKED' });
+    // The first one carries on.
+    expect(first.addReceipt({ type: 'CEB312', xml: '<b/>', at: 'x', guid: 'G2' }).seq).toBe(2);
+    first.close();
+    const second = await openSqliteState(link);
+    expect(second.receipts(0).map((r) => r.xml)).toEqual(['<a/>', '<b/>']);
+    second.close();
+    const engine = await createEngine({
+      store: { sqlite: file },
+      clock: manualClock(new Date('2026-11-20T03:00:00Z')),
+    });
+    await engine.close();
+  });
+
+  it('takes over the lock of a holder that died (kill -9), whose row still names it', async () => {
+    const file = join(dir, 'crashed.db');
+    // A process that opens the state, says so, and waits to be killed.
+    const script = `
+      const { openSqliteState } = await import(${JSON.stringify(new URL('../../src/emulator/sqlite-state.ts', import.meta.url).href)});
+      await openSqliteState(${JSON.stringify(file)});
+      process.stdout.write('open');
+      setInterval(() => {}, 1000);
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => void (err += d));
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => String(d).includes('open') && resolve());
+      child.on('close', (code) => reject(new Error(`the holder exited (${code}): ${err}`)));
+    });
+    await expect(openSqliteState(file)).rejects.toMatchObject({
+      code: 'EMULATOR_STATE_LOCKED',
+      details: { pid: child.pid },
+      message: expect.stringContaining(`in use by another emulator: process ${child.pid} on `),
+    });
+    child.kill('SIGKILL');
+    await exited;
+    const after = await openSqliteState(file);
+    after.addReceipt({ type: 'CEB312', xml: '<a/>', at: 'x', guid: 'G1' });
+    after.close();
   });
 });
 

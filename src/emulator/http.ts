@@ -328,7 +328,9 @@ export async function startHttpTransport(
     }
     const path = (req.url ?? '').split('?')[0] ?? '';
     if (status >= 500) opts.onError?.(e, `${req.method ?? 'GET'} ${path}`);
-    if (wantsJson(req) || path.startsWith('/admin/') || path === '/health')
+    // (a path refused for a doubled "/" is answered in the form of the endpoint it meant)
+    const side = path.replace(/\/{2,}/g, '/');
+    if (wantsJson(req) || side.startsWith('/admin/') || side === '/health')
       sendJson(req, res, status, { error: { code, message, ...facts } }, headers);
     else
       send(
@@ -627,9 +629,20 @@ export async function startHttpTransport(
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     checkHost(req);
+    const target = req.url ?? '/';
+    // A target of the form `/…` is a path (RFC 9112's origin-form), but new URL would read `//admin/received` as
+    // the host `admin` and the path `/received`. A doubled `/` is refused rather than merged: the emulator stands
+    // in for customs to test clients, and one that joins its base URL and path into `//` should learn it here.
+    const path = target.startsWith('/') ? /^[^?#]*/.exec(target)![0] : '';
+    if (path.includes('//'))
+      throw new HttpProblem(
+        400,
+        'BAD_URL',
+        `the request target's path ${JSON.stringify(path)} has an empty segment (a doubled "/"); ask for ${JSON.stringify(path.replace(/\/{2,}/g, '/'))}`,
+      );
     let url: URL;
     try {
-      url = new URL(req.url ?? '/', 'http://emulator');
+      url = new URL(target, 'http://emulator');
     } catch {
       throw new HttpProblem(400, 'BAD_URL', 'the request target is not a URL path');
     }

@@ -158,16 +158,38 @@ describe('a request target that is not a path', () => {
   it('is answered 400 BAD_URL, not 404 and not a crash', async () => {
     const http = await start();
     const at = { Host: `127.0.0.1:${http.port}` };
-    // '//' and '//[' read as a scheme-relative URL with an empty or broken host: no URL at all.
-    for (const target of ['//', '//[']) {
-      const r = await send(http, 'GET', target, at);
-      // No route is known, so the answer takes the CEB side's form (XML).
+    // A doubled "/" is an empty path segment, not a host (new URL would read `//admin/received` as host admin and
+    // path /received): refused, naming the path meant, wherever it is, with or without a query; in the form of the
+    // endpoint meant (JSON for /admin/…).
+    const doubled = (path: string, meant: string) =>
+      `the request target's path "${path}" has an empty segment (a doubled "/"); ask for "${meant}"`;
+    for (const [target, path, meant] of [
+      ['//admin/received', '//admin/received', '/admin/received'],
+      ['//admin/received?after=0', '//admin/received', '/admin/received'],
+      ['/admin//received', '/admin//received', '/admin/received'],
+    ]) {
+      const r = await send(http, 'GET', target!, at);
       expect([target, r.status, r.body]).toEqual([
         target,
         400,
-        '<?xml version="1.0" encoding="UTF-8"?>\n<Error code="BAD_URL">the request target is not a URL path</Error>\n',
+        `${JSON.stringify({ error: { code: 'BAD_URL', message: doubled(path!, meant!) } })}\n`,
       ]);
     }
+    for (const [target, meant] of [
+      ['///receipts', '/receipts'],
+      ['//', '/'],
+      ['//[', '/['],
+    ]) {
+      const r = await send(http, 'GET', target!, at);
+      // The CEB side's form (XML).
+      expect([target, r.status, r.body]).toEqual([
+        target,
+        400,
+        `<?xml version="1.0" encoding="UTF-8"?>\n<Error code="BAD_URL">${doubled(target!, meant!)}</Error>\n`,
+      ]);
+    }
+    // A doubled "/" in the query is not in the path.
+    expect((await send(http, 'GET', '/health?x=//y', at)).status).toBe(200);
     expect((await send(http, 'GET', '/health', at)).status).toBe(200);
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, type Dirent } from 'node:fs';
 import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { SandanError, messageOf } from '../errors.js';
@@ -324,11 +324,38 @@ export async function startFolderTransport(
     }
   }
 
+  /**
+   * What is left in the send folder because it is not a plain file: a link is not followed (out of the folder, or
+   * to a FIFO or a device), a FIFO not opened (it could block the poll), a sub-folder not looked into. Each is said
+   * once through onError, not on every poll, and again only if it goes and comes back.
+   */
+  let leftAlone = new Set<string>();
+  function notPlain(e: Dirent): string | undefined {
+    if (e.isFile() || isIgnoredName(e.name) || e.name === 'processed' || e.name === 'failed') return undefined;
+    if (e.isSymbolicLink())
+      return 'a symbolic link, which the emulator does not follow: copy or move the message file itself in';
+    if (e.isDirectory()) return `a folder, which the emulator does not look into: put message files in ${send} itself`;
+    if (e.isFIFO()) return 'a FIFO, which the emulator does not open: write the message to a file';
+    return 'not a plain file: write the message to a file';
+  }
+
   async function pass(): Promise<void> {
     const entries = await readdir(send, { withFileTypes: true });
     const now = new Map<string, string>();
     const ready: Array<{ name: string; mtime: number }> = [];
+    const left = new Set<string>();
     for (const e of entries) {
+      const why = notPlain(e);
+      if (why !== undefined) {
+        const key = `${e.name}\0${why}`;
+        left.add(key);
+        if (!leftAlone.has(key))
+          onError(
+            new SandanError('FILE_UNREADABLE', `${join(send, e.name)} is left where it is: ${why}`, {
+              details: { file: join(send, e.name) },
+            }),
+          );
+      }
       if (!e.isFile() || isIgnoredName(e.name)) continue;
       let s: Awaited<ReturnType<typeof stat>>;
       try {
@@ -341,6 +368,7 @@ export async function startFolderTransport(
       if (seen.get(e.name) === look) ready.push({ name: e.name, mtime: s.mtimeMs });
     }
     seen = now;
+    leftAlone = left;
     // In the order they were written (then by name): the order an enterprise sent them in.
     ready.sort((a, b) => a.mtime - b.mtime || compareCodeUnits(a.name, b.name));
     for (const { name } of ready) {

@@ -10,12 +10,14 @@ import {
   statSync,
   symlinkSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isIgnoredName, startFolderTransport, type FolderTransport } from '../../src/emulator/folder.js';
 import { fakeEngine, type FakeEngine } from './fake-engine.js';
+import type { SandanError } from '../../src/errors.js';
 
 /*
  * The folder transport against a fake engine (test/emulator/fake-engine.ts) that answers every
@@ -147,6 +149,64 @@ describe('folder transport', () => {
       'processed',
       'sub.xml',
       '~lock.xml',
+    ]);
+  });
+
+  // Audit (session 40): links, FIFOs and sub-folders were left in send/ without a word.
+  it('leaves links, FIFOs and sub-folders where they are, unread, and says so once each (again if one comes back)', async () => {
+    mkdirSync(send, { recursive: true });
+    writeFileSync(join(dir, 'outside.xml'), order('OUT-1'));
+    symlinkSync(join(dir, 'outside.xml'), join(send, 'linked.xml'));
+    symlinkSync('/etc/passwd', join(send, 'passwd.xml'));
+    symlinkSync(join(dir, 'nowhere.xml'), join(send, 'dangling.xml'));
+    execFileSync('mkfifo', [join(send, 'pipe.xml')]);
+    mkdirSync(join(send, 'sub.xml'));
+    mkdirSync(join(send, '.hidden-folder'));
+    const errors: unknown[] = [];
+    const { engine, folder } = await start(undefined, { onError: (e: unknown) => errors.push(e) });
+    drop('fine.xml', order('F-1'));
+    for (let i = 0; i < 3; i++) await folder.poll();
+    expect(engine.submitted.map((s) => s.xml)).toEqual([order('F-1')]);
+    const said = () =>
+      errors.map((e) => [(e as SandanError).code, (e as Error).message.replace(`${send}/`, 'send/')]).sort();
+    const link = 'a symbolic link, which the emulator does not follow: copy or move the message file itself in';
+    expect(said()).toEqual([
+      ['FILE_UNREADABLE', `send/dangling.xml is left where it is: ${link}`],
+      ['FILE_UNREADABLE', `send/linked.xml is left where it is: ${link}`],
+      ['FILE_UNREADABLE', `send/passwd.xml is left where it is: ${link}`],
+      [
+        'FILE_UNREADABLE',
+        'send/pipe.xml is left where it is: a FIFO, which the emulator does not open: write the message to a file',
+      ],
+      [
+        'FILE_UNREADABLE',
+        `send/sub.xml is left where it is: a folder, which the emulator does not look into: put message files in ${send} itself`,
+      ],
+    ]);
+    expect(ls(send)).toEqual([
+      '.hidden-folder',
+      '.sandan',
+      'dangling.xml',
+      'failed',
+      'linked.xml',
+      'passwd.xml',
+      'pipe.xml',
+      'processed',
+      'sub.xml',
+    ]);
+    expect([ls(join(send, 'processed')), ls(join(send, 'failed'))]).toEqual([['fine.xml'], []]);
+    // Gone and back: said again; the others not.
+    errors.length = 0;
+    rmSync(join(send, 'sub.xml'), { recursive: true });
+    await folder.poll();
+    mkdirSync(join(send, 'sub.xml'));
+    await folder.poll();
+    await folder.poll();
+    expect(said()).toEqual([
+      [
+        'FILE_UNREADABLE',
+        `send/sub.xml is left where it is: a folder, which the emulator does not look into: put message files in ${send} itself`,
+      ],
     ]);
   });
 

@@ -119,7 +119,8 @@ export async function* readRecords(
   if (layout === 'ndjson') {
     let records = 0;
     for await (const l of byteLines(chunks as AsyncIterable<Buffer>, opts.onBytes)) {
-      if (isBlankLine(l.bytes, l.line === 1)) continue;
+      // (a line too long is told, whatever is left of its bytes once they were dropped)
+      if (!l.tooLong && isBlankLine(l.bytes, l.line === 1)) continue;
       records++;
       // The line's text, kept only to locate issues in it (`file:line:column`); the line that decided the layout is not parsed again.
       const { record, text, at } = l.line === first?.line ? first.read : recordAndText(l.line, l.bytes, l.tooLong);

@@ -17,6 +17,19 @@ export type InputRecord =
 /** Declarations larger than this are refused as a whole (an absurd input, not a declaration). */
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
+/**
+ * An NDJSON line past {@link MAX_RECORD_BYTES} is skipped to its line break, so that the lines after it are read; one
+ * still without a break past this many bytes ends the input there (/dev/zero has none): 16 times the record limit.
+ */
+export const MAX_SKIPPED_LINE_BYTES = 16 * MAX_RECORD_BYTES;
+
+/**
+ * How long an NDJSON line was found: within {@link MAX_RECORD_BYTES} (false), past it (true: its bytes were dropped,
+ * the lines after it are read), or past {@link MAX_SKIPPED_LINE_BYTES} without a line break (`'endless'`: the input
+ * was read no further).
+ */
+export type LineTooLong = boolean | 'endless';
+
 const decoder = new TextDecoder('utf-8', { fatal: true });
 /** Keeps a byte-order mark (the text as written, for positions in it). */
 const asWritten = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -43,6 +56,15 @@ export function tooLargeIssue(line: number): Issue {
     'input-too-large',
     `第 ${line} 行超过 ${MAX_RECORD_BYTES} 字节`,
     `Line ${line} is larger than ${MAX_RECORD_BYTES} bytes; a declaration is never that large`,
+  );
+}
+
+/** The issue of a line still without a line break past {@link MAX_SKIPPED_LINE_BYTES}: the input is read no further. */
+export function endlessLineIssue(line: number): Issue {
+  return inputIssue(
+    'input-too-large',
+    `第 ${line} 行超过 ${MAX_SKIPPED_LINE_BYTES} 字节仍无换行，其后的输入未读`,
+    `Line ${line} runs past ${MAX_SKIPPED_LINE_BYTES} bytes without a line break; the input was read no further`,
   );
 }
 
@@ -109,7 +131,12 @@ export function parseJsonText(text: string, firstLine = 1): { value: unknown } |
 }
 
 /** The record of one line (or a whole document as line 1): value or issue; `first`: the input's first line (a second BOM is dropped there). */
-export function recordFromBytes(line: number, bytes: Uint8Array, tooLong: boolean, first = line === 1): InputRecord {
+export function recordFromBytes(
+  line: number,
+  bytes: Uint8Array,
+  tooLong: LineTooLong,
+  first = line === 1,
+): InputRecord {
   return recordAndText(line, bytes, tooLong, first).record;
 }
 
@@ -122,10 +149,10 @@ export function recordFromBytes(line: number, bytes: Uint8Array, tooLong: boolea
 export function recordAndText(
   line: number,
   bytes: Uint8Array,
-  tooLong: boolean,
+  tooLong: LineTooLong,
   first = line === 1,
 ): { record: InputRecord; text?: string; at?: { line: number; column: number } } {
-  if (tooLong) return { record: { line, issue: tooLargeIssue(line) } };
+  if (tooLong) return { record: { line, issue: tooLong === 'endless' ? endlessLineIssue(line) : tooLargeIssue(line) } };
   const dec = decode(bytes, first, line);
   if ('issue' in dec) return { record: { line, issue: dec.issue }, ...(dec.at && { at: dec.at }) };
   // (Decoding drops byte-order marks; the rare line that starts with one is decoded again as it is.)

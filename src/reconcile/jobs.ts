@@ -1,6 +1,9 @@
 import { open } from 'node:fs/promises';
+import type { Issue } from '../model/issue.js';
 import {
   MAX_RECORD_BYTES,
+  MAX_SKIPPED_LINE_BYTES,
+  endlessLineIssue,
   isBlankLine,
   recordFromBytes,
   recordFromText,
@@ -30,6 +33,11 @@ export interface DeclarationBatch {
   fileStart: boolean;
   /** Lines longer than MAX_RECORD_BYTES, numbered from 1 in the batch: their bytes were dropped (the line is empty in `bytes`). */
   tooLong: number[];
+  /**
+   * The last of `tooLong` when it had no line break past MAX_SKIPPED_LINE_BYTES: the input was read no further (this
+   * is its last batch).
+   */
+  endless?: number;
 }
 
 const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -60,6 +68,10 @@ export function readBatch(
 ): { records: unknown[]; breaks: number } {
   const out: unknown[] = [];
   const tooLong = new Set(batch.tooLong.map((n) => n + firstLine - 1));
+  const endless = batch.endless === undefined ? undefined : batch.endless + firstLine - 1;
+  // (the issue of a line whose bytes were dropped)
+  const overLong = (line: number): Issue | undefined =>
+    line === endless ? endlessLineIssue(line) : tooLong.has(line) ? tooLargeIssue(line) : undefined;
   const b = batch.bytes;
   let line = firstLine;
   // Decoded a piece of whole lines at a time, never the batch at once (see TEXT_PIECE_BYTES). A
@@ -70,7 +82,7 @@ export function readBatch(
       const nl = b.lastIndexOf(0x0a, start + pieceBytes - 1);
       end = nl >= start ? nl + 1 : b.indexOf(0x0a, start + pieceBytes) + 1 || b.length;
     }
-    line = readPiece(b.subarray(start, end), line, start === 0 && batch.fileStart, tooLong, out, each);
+    line = readPiece(b.subarray(start, end), line, start === 0 && batch.fileStart, overLong, out, each);
     start = end;
   }
   return { records: out, breaks: line - firstLine };
@@ -81,7 +93,7 @@ function readPiece(
   b: Uint8Array,
   line: number,
   fileStart: boolean,
-  tooLong: ReadonlySet<number>,
+  overLong: (line: number) => Issue | undefined,
   out: unknown[],
   each: (record: InputRecord) => unknown,
 ): number {
@@ -99,8 +111,9 @@ function readPiece(
     if (lines[lines.length - 1] === '') lines.pop();
     for (let i = 0; i < lines.length; i++, line++) {
       let t = lines[i]!;
-      if (tooLong.has(line)) {
-        out.push(each({ line, issue: tooLargeIssue(line) }));
+      const issue = overLong(line);
+      if (issue) {
+        out.push(each({ line, issue }));
         continue;
       }
       if (t.charCodeAt(t.length - 1) === 0x0d) t = t.slice(0, -1);
@@ -121,7 +134,8 @@ function readPiece(
     if (end > start && b[end - 1] === 0x0d) end--;
     const bytes = b.subarray(start, end);
     start = next;
-    if (tooLong.has(line)) out.push(each({ line, issue: tooLargeIssue(line) }));
+    const issue = overLong(line);
+    if (issue) out.push(each({ line, issue }));
     else if (!isBlankLine(bytes, line === first && fileStart))
       out.push(each(recordFromBytes(line, bytes, false, line === first && fileStart)));
   }
@@ -185,7 +199,8 @@ function countLinesIn(parts: readonly Uint8Array[]): number {
 
 /**
  * Cuts a byte stream of NDJSON into batches of complete lines of about `batchBytes`, in
- * bounded memory: a line longer than MAX_RECORD_BYTES is not held, only marked.
+ * bounded memory: a line longer than MAX_RECORD_BYTES is not held, only marked; one still
+ * without a line break past MAX_SKIPPED_LINE_BYTES is marked `endless` and the stream is read no further.
  */
 export async function* declarationBatches(
   chunks: AsyncIterable<Uint8Array>,
@@ -198,6 +213,8 @@ export async function* declarationBatches(
   let carry: Uint8Array[] = []; // the current, unfinished line
   let carrySize = 0;
   let carryTooLong = false;
+  // The bytes of the unfinished line, dropped ones too.
+  let carryRead = 0;
   const cut = function* (final: boolean): Generator<DeclarationBatch> {
     if (size === 0 || (!final && size < batchBytes)) return;
     const start = fileStart;
@@ -212,6 +229,16 @@ export async function* declarationBatches(
     if (carrySize > 0 || carryTooLong) {
       const nl = chunk.indexOf(0x0a);
       if (nl === -1) {
+        carryRead += chunk.length;
+        // Skipping to a line break that does not come (/dev/zero) would read for ever: the line is the input's last.
+        if (carryRead > MAX_SKIPPED_LINE_BYTES) {
+          tooLong.push(1 + countLinesIn(parts));
+          const endless = tooLong[tooLong.length - 1]!;
+          parts.push(Uint8Array.of(0x0a));
+          size += 1;
+          for (const b of cut(true)) yield { ...b, endless };
+          return;
+        }
         if (!carryTooLong && carrySize + chunk.length <= MAX_RECORD_BYTES)
           carry.push(chunk.slice()), (carrySize += chunk.length);
         else (carryTooLong = true), (carry = []), (carrySize = 0);
@@ -229,6 +256,7 @@ export async function* declarationBatches(
       }
       carry = [];
       carrySize = 0;
+      carryRead = 0;
       carryTooLong = false;
       start = nl + 1;
     }
@@ -240,6 +268,7 @@ export async function* declarationBatches(
     }
     if (start < chunk.length) {
       const rest = chunk.subarray(start);
+      carryRead = rest.length;
       if (rest.length > MAX_RECORD_BYTES) carryTooLong = true;
       else carry.push(rest.slice()), (carrySize += rest.length);
     }

@@ -1,5 +1,12 @@
 import type { Issue } from '../model/issue.js';
-import { MAX_RECORD_BYTES, isBlankLine, recordFromBytes, type InputRecord } from '../model/json-input.js';
+import {
+  MAX_RECORD_BYTES,
+  MAX_SKIPPED_LINE_BYTES,
+  isBlankLine,
+  recordFromBytes,
+  type InputRecord,
+  type LineTooLong,
+} from '../model/json-input.js';
 import type { TaxFigures, TaxResult } from '../tax/compute.js';
 import { createTaxCalculator, type TaxCalculation, type TaxCalculatorOptions } from './tax-calculator.js';
 import { validatorFor, type ValidateOptions, type ValidationResult } from './validate.js';
@@ -65,10 +72,14 @@ type SourceRecord =
 interface ByteLine {
   line: number;
   bytes: Buffer;
-  tooLong: boolean;
+  tooLong: LineTooLong;
 }
 
-/** Splits a byte stream into lines in constant memory; `onBytes` hears how many bytes were read. */
+/**
+ * Splits a byte stream into lines in constant memory; `onBytes` hears how many bytes were read. A line past
+ * MAX_RECORD_BYTES is dropped (its bytes not held) up to its line break; one still without a break past
+ * MAX_SKIPPED_LINE_BYTES is the last (`tooLong: 'endless'`) and the stream is read no further.
+ */
 export async function* byteLines(
   stream: AsyncIterable<Buffer | string>,
   onBytes?: (n: number) => void,
@@ -76,6 +87,8 @@ export async function* byteLines(
   let pending: Buffer[] = [];
   let pendingLen = 0;
   let tooLong = false;
+  // The bytes of the line being read, dropped ones too.
+  let lineLen = 0;
   let line = 0;
   for await (const raw of stream) {
     const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
@@ -90,13 +103,20 @@ export async function* byteLines(
       yield { line, bytes: stripCr(bytes), tooLong: tooLong || bytes.length > MAX_RECORD_BYTES };
       pending = [];
       pendingLen = 0;
+      lineLen = 0;
       tooLong = false;
       start = nl + 1;
     }
     const rest = chunk.subarray(start);
+    lineLen += rest.length;
+    // Skipping to a line break that does not come (/dev/zero) would read for ever: stop there.
+    if (lineLen > MAX_SKIPPED_LINE_BYTES) {
+      yield { line: line + 1, bytes: Buffer.alloc(0), tooLong: 'endless' };
+      return;
+    }
     if (rest.length) {
-      if (pendingLen + rest.length > MAX_RECORD_BYTES) {
-        // Keep counting but stop holding an absurd line in memory.
+      if (tooLong || pendingLen + rest.length > MAX_RECORD_BYTES) {
+        // Keep counting but stop holding an absurd line in memory (none of it: what is held of it is never read).
         tooLong = true;
         pending = [];
         pendingLen = 0;
@@ -146,7 +166,8 @@ export async function* sourceRecords(source: DeclarationSource): AsyncGenerator<
       for (let n = await it.next(); !n.done; n = await it.next()) yield n.value as Buffer | string;
     }
     for await (const l of byteLines(chunks())) {
-      if (isBlankLine(l.bytes, l.line === 1)) continue;
+      // (a line too long is told, whatever is left of its bytes once they were dropped)
+      if (!l.tooLong && isBlankLine(l.bytes, l.line === 1)) continue;
       const rec: InputRecord = recordFromBytes(l.line, l.bytes, l.tooLong);
       yield rec;
     }

@@ -138,6 +138,36 @@ describe.skipIf(process.platform === 'win32')('declarations from /dev/zero end a
     expect(JSON.parse(r.stdout).issues).toMatchObject([{ code: 'input-too-large', message: { en: TOO_LARGE } }]);
   });
 
+  // Read as NDJSON (--ndjson, a .ndjson name), a line too long is skipped to its line break, so that the lines after
+  // it are read: /dev/zero, which has none, was read for ever. Past 256 MiB the line is the input's last.
+  const ENDLESS = 'Line 1 runs past 268435456 bytes without a line break; the input was read no further';
+  const zeroNdjson = join(dir, 'zero.ndjson');
+  symlinkSync('/dev/zero', zeroNdjson);
+
+  it('validate and tax --ndjson: the line that never ends is input-too-large (exit 1)', {
+    timeout: 60_000,
+  }, async () => {
+    for (const command of ['validate', 'tax']) {
+      const r = await runCli([command, '--ndjson', '/dev/zero', '--format', 'json']);
+      expect(r.code).toBe(1);
+      // One line per declaration, then the summary.
+      const [line, summary] = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(line).toMatchObject({ line: 1, issues: [{ code: 'input-too-large', message: { en: ENDLESS } }] });
+      expect(summary.summary.declarations).toBe(1);
+    }
+  });
+
+  it('reconcile --declarations FILE.ndjson: the line that never ends is an unreadable line (exit 1)', {
+    timeout: 60_000,
+  }, async () => {
+    const r = await runCli(['reconcile', '--declarations', zeroNdjson, '--tax-bills', folder, '--format', 'json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).summary.problems).toEqual([`${zeroNdjson}, line 1: ${ENDLESS}`]);
+  });
+
   it('reconcile --declarations: an unreadable input, nothing compared (exit 1)', async () => {
     const r = await runCli(['reconcile', '--declarations', '/dev/zero', '--tax-bills', folder, '--format', 'json']);
     expect(r.code).toBe(1);

@@ -19,7 +19,7 @@ import {
   type ReconcileFilesOptions,
 } from '../../src/reconcile/index.js';
 import { readRecords } from '../../src/cli/input.js';
-import { MAX_RECORD_BYTES } from '../../src/model/json-input.js';
+import { MAX_RECORD_BYTES, MAX_SKIPPED_LINE_BYTES } from '../../src/model/json-input.js';
 import { BloomFilter } from '../../src/reconcile/bloom.js';
 import { declarationBatches, fileDeclarationBatches, readBatch } from '../../src/reconcile/jobs.js';
 import { fileSink, generate, RATES, type Calculate } from './generator.js';
@@ -439,5 +439,30 @@ describe('declarations that never end', () => {
       `the declarations stream: The input is larger than ${MAX_RECORD_BYTES} bytes; a declaration is never that large`,
     );
     expect(pulled).toBe(MAX_RECORD_BYTES + (1 << 20));
+  });
+
+  it('as NDJSON, a line too long is skipped to MAX_SKIPPED_LINE_BYTES, then is the last line: not read for ever', async () => {
+    let pulled = 0;
+    async function* zeros(): AsyncGenerator<Uint8Array> {
+      yield new TextEncoder().encode('{"a":1}\n');
+      const chunk = new Uint8Array(1 << 20);
+      for (;;) {
+        pulled += chunk.length;
+        if (pulled > 2 * MAX_SKIPPED_LINE_BYTES) throw new Error('read on far past the bound');
+        yield chunk;
+      }
+    }
+    const got = [];
+    let first = 1;
+    for await (const b of declarationBatches(zeros())) {
+      const { records, breaks } = readBatch(b, first);
+      for (const r of records) got.push([r.line, r.issue?.message.en ?? JSON.stringify(r.value)]);
+      first += breaks;
+    }
+    expect(got).toEqual([
+      [1, '{"a":1}'],
+      [2, `Line 2 runs past ${MAX_SKIPPED_LINE_BYTES} bytes without a line break; the input was read no further`],
+    ]);
+    expect(pulled).toBe(MAX_SKIPPED_LINE_BYTES + (1 << 20));
   });
 });

@@ -1,7 +1,12 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { MAX_RECORD_BYTES, recordAndText, recordFromBytes } from '../../src/model/json-input.js';
+import {
+  MAX_RECORD_BYTES,
+  MAX_SKIPPED_LINE_BYTES,
+  recordAndText,
+  recordFromBytes,
+} from '../../src/model/json-input.js';
 import { byteLines, type StreamProgress, sourceRecords, taxStream, validateStream } from '../../src/rules/stream.js';
 import { parseRateTable } from '../../src/index.js';
 import { example, exampleRates } from '../helpers/examples.js';
@@ -13,7 +18,7 @@ import { example, exampleRates } from '../helpers/examples.js';
 
 async function lines(chunks: Array<Buffer | string>) {
   let read = 0;
-  const out: Array<{ line: number; text: string; length: number; tooLong: boolean }> = [];
+  const out: Array<{ line: number; text: string; length: number; tooLong: boolean | 'endless' }> = [];
   for await (const l of byteLines(Readable.from(chunks, { objectMode: true }), (n) => (read += n))) {
     out.push({
       line: l.line,
@@ -65,6 +70,89 @@ describe('byteLines', () => {
   it('a too-long last line without LF is still reported', async () => {
     const { out } = await lines([Buffer.alloc(MAX_RECORD_BYTES, 0x20), 'x']);
     expect(out).toEqual([{ line: 1, text: '', length: 0, tooLong: true }]);
+  });
+});
+
+/**
+ * A stream that never ends (as /dev/zero): `head` first, then chunks of 1 MiB of zeros for ever. `pulled` counts
+ * the bytes it gave; `peak` the largest growth of the resident memory (from the first chunk on) seen while it was read.
+ */
+function endless(head = '') {
+  const chunk = Buffer.alloc(1 << 20);
+  const seen = { pulled: 0, peak: 0 };
+  const gen = async function* () {
+    if (head) yield Buffer.from(head);
+    const base = process.memoryUsage().rss;
+    for (;;) {
+      seen.pulled += chunk.length;
+      // (a reader that reads on fails here, rather than hang the suite)
+      if (seen.pulled > 2 * MAX_SKIPPED_LINE_BYTES) throw new Error('read on far past the bound');
+      if (seen.pulled % (16 << 20) === 0) seen.peak = Math.max(seen.peak, process.memoryUsage().rss - base);
+      yield chunk;
+    }
+  };
+  return { stream: Readable.from(gen()), seen };
+}
+
+describe('a line that never ends', () => {
+  it('byteLines skips a too-long line to MAX_SKIPPED_LINE_BYTES, then gives it as the last line and reads no further', async () => {
+    const { stream, seen } = endless('{}\n\n');
+    const out = [];
+    for await (const l of byteLines(stream)) out.push({ line: l.line, length: l.bytes.length, tooLong: l.tooLong });
+    expect(out).toEqual([
+      { line: 1, length: 2, tooLong: false },
+      { line: 2, length: 0, tooLong: false },
+      { line: 3, length: 0, tooLong: 'endless' },
+    ]);
+    // Up to the first MiB past the bound (and what the stream had read ahead): it is closed there.
+    expect(seen.pulled).toBeGreaterThan(MAX_SKIPPED_LINE_BYTES);
+    expect(seen.pulled).toBeLessThanOrEqual(MAX_SKIPPED_LINE_BYTES + (4 << 20));
+    expect(stream.destroyed).toBe(true);
+  });
+
+  it('validateStream ends with input-too-large for that line, in bounded memory', async () => {
+    const { stream, seen } = endless('{}\n');
+    const items = [];
+    for await (const item of validateStream(stream)) items.push(item);
+    expect(items.map((i) => [i.line, i.result.issues.map((x) => x.code)])).toHaveLength(2);
+    expect(items[1]).toMatchObject({
+      line: 2,
+      result: {
+        valid: false,
+        issues: [
+          {
+            code: 'input-too-large',
+            message: {
+              en: `Line 2 runs past ${MAX_SKIPPED_LINE_BYTES} bytes without a line break; the input was read no further`,
+            },
+          },
+        ],
+      },
+    });
+    // The line is not held: a 256 MiB line read with at most one 16 MiB line held (measured: under 40 MiB).
+    expect(seen.peak).toBeLessThan(96 << 20);
+  });
+
+  it('keeps the lines after a too-long line that ends before the bound (here 3 times the record limit)', async () => {
+    const records = [];
+    const long = Buffer.alloc(3 * MAX_RECORD_BYTES, 0x61);
+    for await (const r of sourceRecords(Readable.from([Buffer.from('{"a":1}\n'), long, Buffer.from('\n{"b":2}\n')])))
+      records.push([r.line, r.issue?.code ?? r.value]);
+    expect(records).toEqual([
+      [1, { a: 1 }],
+      [2, 'input-too-large'],
+      [3, { b: 2 }],
+    ]);
+  });
+
+  it('tells a too-long line whose last chunk held nothing before its break (it was skipped as a blank line)', async () => {
+    const records = [];
+    const chunks = [Buffer.alloc(MAX_RECORD_BYTES + 1, 0x61), Buffer.from('\n{"b":2}\n')];
+    for await (const r of sourceRecords(Readable.from(chunks))) records.push([r.line, r.issue?.code ?? r.value]);
+    expect(records).toEqual([
+      [1, 'input-too-large'],
+      [2, { b: 2 }],
+    ]);
   });
 });
 

@@ -1,9 +1,9 @@
 import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
+import { sep } from 'node:path';
 import { Readable } from 'node:stream';
-import { SandanError } from '../errors.js';
-import { filesUnder, readInputFile, statInputFile, statInputPath, unreadableFile } from '../io/walk.js';
+import type { SandanError } from '../errors.js';
+import { filesNamedBy, readInputFile, statInputFile, unreadableFile } from '../io/walk.js';
 import {
   emptyInputIssue,
   inputLayout,
@@ -158,13 +158,6 @@ const DECLARATION_FILE = /\.(json|ndjson|jsonl)$/i;
 const NDJSON_FILE = /\.(ndjson|jsonl)$/i;
 const GLOB = /[*?[{]/;
 
-/**
- * Files under a folder, depth first in name order, symbolic links followed; hidden entries and
- * node_modules are skipped. What cannot be walked goes to `onUnreadable` (see filesUnder).
- */
-const walk = (dir: string, onUnreadable: (path: string, error: SandanError) => void) =>
-  filesUnder(dir, (name) => name.startsWith('.') || name === 'node_modules', onUnreadable);
-
 /** A glob (`*`, `**`, `?`, `[…]`, `{a,b}`) as a regular expression over `/`-separated paths. */
 export function globRegExp(pattern: string): RegExp {
   let re = '';
@@ -207,68 +200,48 @@ async function statOrUndefined(path: string): Promise<Stats | undefined> {
   }
 }
 
+/** An argument with `*`, `?`, `[…]` or `{…}` the shell did not expand: the folder to walk and the files it names. */
+function globPattern(arg: string): { base: string; matches: (path: string) => boolean } | undefined {
+  if (!GLOB.test(arg)) return undefined;
+  const posix = arg.split(sep).join('/');
+  const segments = posix.split('/');
+  const firstGlob = segments.findIndex((s) => GLOB.test(s));
+  const base = segments.slice(0, firstGlob).join('/') || '.';
+  const re = globRegExp(posix.startsWith('./') ? posix.slice(2) : posix);
+  return { base, matches: (f) => re.test(f.split(sep).join('/')) };
+}
+
 /**
  * The files that command-line arguments name: files as given, folders walked for `.json`,
  * `.ndjson` (and `.jsonl`) files, globs expanded (for shells that did not), `-` for standard
  * input. An argument that names nothing is a SandanError (exit 2).
  */
 export async function expandInputs(args: readonly string[]): Promise<InputFile[]> {
+  // (filesNamedBy reads each argument as status does: a file named twice is read once, where it came first)
+  const files = await filesNamedBy(args, {
+    wanted: (f) => DECLARATION_FILE.test(f),
+    skip: (name) => name.startsWith('.') || name === 'node_modules',
+    // (a broken link or a loop is told whatever its name: it may have been a folder of declarations)
+    unreadable: 'list',
+    stdin: true,
+    pattern: globPattern,
+    refuseEmpty: '.json or .ndjson files',
+  });
   const out: InputFile[] = [];
-  // A file named twice (`x.json ./x.json`, a folder and a file in it) is read once, where it came first.
-  const seen = new Set<string>();
-  // What the current argument named, listed before or not: a folder whose files came first is not empty.
-  let named = 0;
-  const add = (path: string, size: number | undefined, unreadable?: SandanError) => {
-    named++;
-    const key = resolve(path);
-    if (seen.has(key)) return;
-    seen.add(key);
-    const label = sep === '/' ? path : path.split(sep).join('/');
+  for (const { path, unreadable } of files) {
+    if (path === '-') {
+      out.push({ path: '-', label: '<stdin>', ndjson: false });
+      continue;
+    }
+    // (a file gone since its folder was read has no size; it fails at its turn, as any unreadable file)
+    const size = unreadable ? undefined : (await statOrUndefined(path))?.size;
     out.push({
       path,
-      label,
+      label: sep === '/' ? path : path.split(sep).join('/'),
       ...(size !== undefined && { size }),
       ndjson: NDJSON_FILE.test(path),
       ...(unreadable && { unreadable }),
     });
-  };
-  /** A path a folder's walk could not read (see filesUnder): an input that fails at its turn. */
-  const addUnreadable = (path: string, error: SandanError) => add(path, undefined, error);
-  for (const arg of args) {
-    if (arg === '-') {
-      out.push({ path: '-', label: '<stdin>', ndjson: false });
-      continue;
-    }
-    const st = await statOrUndefined(arg);
-    named = 0;
-    if (st?.isDirectory()) {
-      // (a file gone since the folder was read has no size; it fails at its turn, as any unreadable file)
-      // (a broken link or a loop is told whatever its name: it may have been a folder of declarations)
-      for await (const f of walk(arg, addUnreadable))
-        if (DECLARATION_FILE.test(f)) add(f, (await statOrUndefined(f))?.size);
-      if (named === 0)
-        throw new SandanError('FILE_UNREADABLE', `${arg} is a directory with no .json or .ndjson files in it`);
-    } else if (st) {
-      add(arg, st.size);
-    } else if (GLOB.test(arg)) {
-      const posix = arg.split(sep).join('/');
-      const segments = posix.split('/');
-      const firstGlob = segments.findIndex((s) => GLOB.test(s));
-      const base = segments.slice(0, firstGlob).join('/') || '.';
-      const re = globRegExp(posix.startsWith('./') ? posix.slice(2) : posix);
-      if (await statOrUndefined(base)) {
-        const matches = (f: string) => re.test(f.split(sep).join('/'));
-        // (what the walk cannot read is told when the pattern names it, as a shell's glob would list it)
-        const unreadable = (path: string, e: SandanError) => {
-          if (matches(path)) addUnreadable(path, e);
-        };
-        for await (const f of walk(base, unreadable)) if (matches(f)) add(f, (await statOrUndefined(f))?.size);
-      }
-      if (named === 0) throw new SandanError('FILE_UNREADABLE', `${arg} matches no files`);
-    } else {
-      // Not a file, a folder or a glob: stat it again for the reason (no such file, permission denied).
-      add(arg, (await statInputPath(arg)).size);
-    }
   }
   return out;
 }

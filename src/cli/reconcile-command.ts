@@ -1,5 +1,4 @@
 import { open, readFile, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { isatty } from 'node:tty';
 import { Writable } from 'node:stream';
 import { createRequire } from 'node:module';
@@ -41,7 +40,7 @@ import { plural } from './format.js';
 import { parseRateTable } from '../tax/rates.js';
 import { readJsonFile } from './data-files.js';
 import { openInput, readAhead, readRecords } from './input.js';
-import { readInputFile, statInputFile } from '../io/walk.js';
+import { filesNamedBy, readInputFile, statInputFile } from '../io/walk.js';
 import { DEFAULT_MAX_XML_BYTES, parseCebXml, type ParsedXml } from '../xml/index.js';
 import { xmlTooLarge } from '../xml/safety.js';
 import type { Issue } from '../model/index.js';
@@ -408,26 +407,22 @@ export async function readStatusInputs(
   return { receipts, sent, unread, problems };
 }
 
+/** What status reads in a folder: XML messages and declarations. */
+const STATUS_FILE = /\.(xml|json|ndjson|jsonl)$/i;
+
 /** `sandan status`: each order's timeline, state and anomalies from its receipts. */
 async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: CommandContext): Promise<number> {
   const now = opts.now === undefined ? new Date() : beijingTimeOption(opts.now, '--now', 'INVALID_OPTION');
   const ackHours = positive(opts.ackHours, '--ack-hours');
   const deliveryDays = positive(opts.deliveryDays, '--delivery-days');
-  const files: string[] = [];
-  // Each path on its own (to refuse an empty folder), yet a file read once however often the paths name it.
-  const listed = new Set<string>();
-  for (const p of paths) {
-    const found = await expandPaths([p], ['.xml', '.json', '.ndjson', '.jsonl']);
-    // As validate: a folder with nothing to read is an error, not an answer of "no receipts".
-    if (found.length === 0)
-      throw new SandanError('FILE_UNREADABLE', `${p} is a directory with no .xml, .json or .ndjson files in it`);
-    for (const f of found) {
-      const key = resolve(f);
-      if (listed.has(key)) continue;
-      listed.add(key);
-      files.push(f);
-    }
-  }
+  // As validate reads its arguments (filesNamedBy): a folder with nothing to read is an error, not an answer of "no
+  // receipts"; a file is read once however often the paths name it.
+  const files = (
+    await filesNamedBy(paths, {
+      wanted: (f) => STATUS_FILE.test(f),
+      refuseEmpty: '.xml, .json or .ndjson files',
+    })
+  ).map((f) => f.path);
   const read = await readStatusInputs(files, ctx);
   const { unread } = read;
   let orders = status(read.receipts, { now, sent: read.sent, ackHours, deliveryDays });

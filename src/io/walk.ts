@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { SandanError, messageOf } from '../errors.js';
 
 /*
@@ -235,4 +235,99 @@ export async function statInputFile(path: string, what?: string): Promise<Stats>
   const st = await statInputPath(path, what);
   if (st.isDirectory()) throw refusal(path, DIRECTORY, what);
   return st;
+}
+
+/** A file that command-line arguments name: its path, with the reason it cannot be read when its folder's walk found one. */
+export interface NamedFile {
+  path: string;
+  unreadable?: SandanError;
+}
+
+/** How {@link filesNamedBy} reads its arguments. */
+export interface FilesNamedOptions {
+  /** The files a folder's walk lists, by path (e.g. by extension). */
+  wanted: (path: string) => boolean;
+  /** Entries a folder's walk leaves out, by name (see {@link filesUnder}). */
+  skip?: (name: string) => boolean;
+  /**
+   * What a walk cannot read (see {@link filesUnder}): `'list'` lists it with its error (the caller fails on it at its
+   * turn), a function hears it; else it is thrown.
+   */
+  unreadable?: 'list' | ((path: string, error: SandanError) => void);
+  /** `-` is standard input: listed as it is, each time, not looked up. */
+  stdin?: boolean;
+  /**
+   * An argument that is no file or folder, as a pattern the shell did not expand: the folder to walk and which of its
+   * files it names; undefined when it is none (it is then a missing file).
+   */
+  pattern?: (arg: string) => { base: string; matches: (path: string) => boolean } | undefined;
+  /**
+   * The files a folder must hold, in words (`.json or .ndjson files`): a folder with none of them, or a pattern that
+   * matches no file, is refused (`FILE_UNREADABLE`). By what the argument named, listed before or not: a folder whose
+   * files another argument named first is not empty.
+   */
+  refuseEmpty?: string;
+}
+
+async function statOrUndefined(path: string): Promise<Stats | undefined> {
+  try {
+    return await stat(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The files command-line arguments name, each argument in turn: a file as given, a folder walked ({@link filesUnder},
+ * depth first in name order, symbolic links followed) for the files `wanted`. A file named twice (`x.json ./x.json`, a
+ * folder and a file in it) is listed once, where it came first, by its absolute path as written (links are not
+ * resolved: two links to one file are two names). An argument that is nothing is {@link unreadableFile}. The one
+ * expansion of the commands that read files and folders (validate, tax, status, reconcile), so that they agree.
+ */
+export async function filesNamedBy(args: readonly string[], opts: FilesNamedOptions): Promise<NamedFile[]> {
+  const out: NamedFile[] = [];
+  const seen = new Set<string>();
+  // What the current argument named, listed before or not.
+  let named = 0;
+  const add = (path: string, unreadable?: SandanError) => {
+    named++;
+    const key = resolve(path);
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ path, ...(unreadable && { unreadable }) });
+  };
+  const { unreadable } = opts;
+  const onUnreadable = unreadable === 'list' ? (path: string, e: SandanError) => add(path, e) : unreadable;
+  for (const arg of args) {
+    if (opts.stdin && arg === '-') {
+      out.push({ path: '-' });
+      continue;
+    }
+    named = 0;
+    const st = await statOrUndefined(arg);
+    const pattern = st ? undefined : opts.pattern?.(arg);
+    if (st?.isDirectory()) {
+      for await (const f of filesUnder(arg, opts.skip, onUnreadable)) if (opts.wanted(f)) add(f);
+      if (named === 0 && opts.refuseEmpty !== undefined)
+        throw new SandanError('FILE_UNREADABLE', `${arg} is a directory with no ${opts.refuseEmpty} in it`);
+    } else if (pattern) {
+      const { base, matches } = pattern;
+      if (await statOrUndefined(base)) {
+        // (what the walk cannot read is told when the pattern names it, as a shell's glob would list it)
+        const told =
+          onUnreadable &&
+          ((path: string, e: SandanError) => {
+            if (matches(path)) onUnreadable(path, e);
+          });
+        for await (const f of filesUnder(base, opts.skip, told)) if (matches(f)) add(f);
+      }
+      if (named === 0 && opts.refuseEmpty !== undefined)
+        throw new SandanError('FILE_UNREADABLE', `${arg} matches no files`);
+    } else {
+      // Not a folder or a pattern: a file, or stat it again for the reason (no such file, permission denied).
+      if (!st) await statInputPath(arg);
+      add(arg);
+    }
+  }
+  return out;
 }

@@ -1,9 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { resolve } from 'node:path';
 import { SandanError, isSandanError } from '../errors.js';
 import { describeInput, optionsObject, checkArgument } from '../model/guards.js';
 import { notUtf8Error } from '../xml/safety.js';
-import { filesUnder, statInputPath, unreadableFile } from '../io/walk.js';
+import { filesNamedBy, unreadableFile } from '../io/walk.js';
 import { CebScanner, type ScannedDocument } from './scan.js';
 import { TEXT_PIECE_BYTES } from './text-piece.js';
 
@@ -65,24 +64,11 @@ export async function expandPaths(
   onUnreadable?: (path: string, error: SandanError) => void,
 ): Promise<string[]> {
   checkArgument(paths, 'list', 'expandPaths', 'paths');
-  const out: string[] = [];
-  // By the absolute path as written (links are not resolved: two links to one file are two names).
-  const seen = new Set<string>();
-  const add = (p: string) => {
-    const key = resolve(p);
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push(p);
-  };
-  const walk = async (dir: string) => {
-    for await (const p of filesUnder(dir, undefined, onUnreadable))
-      if (extensions.some((x) => p.toLowerCase().endsWith(x))) add(p);
-  };
-  for (const p of paths) {
-    if ((await statInputPath(p)).isDirectory()) await walk(p);
-    else add(p);
-  }
-  return out;
+  const files = await filesNamedBy(paths, {
+    wanted: (p) => extensions.some((x) => p.toLowerCase().endsWith(x)),
+    ...(onUnreadable && { unreadable: onUnreadable }),
+  });
+  return files.map((f) => f.path);
 }
 
 /**

@@ -141,6 +141,9 @@ function textOf(el: XmlElement): { text: string; hasElements: boolean } {
   return { text, hasElements };
 }
 
+/** A DxpMsg leaf's text without the XML white space around it; '' when the leaf is absent. */
+const trimmedTextOf = (el: XmlElement | undefined) => (el === undefined ? '' : trimXmlSpace(textOf(el).text));
+
 /** The value of an attribute, by qualified name, of an element (`attrs`) or a start tag (`attributes`). */
 function attr(attrs: readonly XmlAttribute[], name: string): string | undefined {
   for (const a of attrs) if (a.qname === name) return a.value;
@@ -931,7 +934,8 @@ function readCeb(r: Reader, rootName: string, name: MessageName): CebMessage {
       delete m.Message;
     } else if (p.ns === 'ds') {
       const el = readElement(t, null, r.bom);
-      checkSignature(el, at, r.issues);
+      // Against customs' xmldsig-core-schema.xsd; the issues go with the message's.
+      checkTree(el, DS_SCHEMA, DS_MODEL.Signature!, at, r.issues);
       msg.signature = signatureInfo(el);
     } else r.unknown(rootName, rootName);
   }
@@ -1086,7 +1090,7 @@ function checkTree(el: XmlElement, schema: TreeSchema, model: TreeModel, path: s
       else if (!isXsDateTime(v)) issues.push(valueIssue(path, shouldBe(XS_DATE_TIME_EXAMPLE, v)));
     } else if (text === 'integer') {
       if (trimXmlSpace(v) === '') issues.push(emptyIssue(path, XS_INTEGER, v));
-      else if (!/^[+-]?[0-9]+$/.test(trimXmlSpace(v))) issues.push(valueIssue(path, shouldBe(XS_INTEGER, v)));
+      else if (!INT.test(trimXmlSpace(v))) issues.push(valueIssue(path, shouldBe(XS_INTEGER, v)));
     } else if (text === 'base64') {
       // (The value is not quoted: DxpMsg's Data may be megabytes.)
       if (xsdBase64(v) === undefined) issues.push(valueIssue(path, NOT_BASE64));
@@ -1156,14 +1160,6 @@ function checkTree(el: XmlElement, schema: TreeSchema, model: TreeModel, path: s
   });
 }
 
-/**
- * ds:Signature against customs' xmldsig-core-schema.xsd (the issues go with the message's; `path` names the
- * signature in the result).
- */
-function checkSignature(el: XmlElement, path: string, issues: Issue[]): void {
-  checkTree(el, DS_SCHEMA, DS_MODEL.Signature!, path, issues);
-}
-
 /** The first child element of `el` named `local` in the DXP namespace (or `ns`). */
 function dxpChild(el: XmlElement | undefined, local: string, ns = DXP_NS): XmlElement | undefined {
   if (el === undefined) return undefined;
@@ -1179,23 +1175,22 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions, within?: { issues: Iss
   const issues: Issue[] = within?.issues ?? [];
   const at = (p: string) => (within ? `${within.path}.${p}` : p);
   if (!within) checkTree(root, DXP_SCHEMA, DXP_MODEL.DxpMsg!, '', issues);
-  const value = (el: XmlElement | undefined) => (el === undefined ? '' : trimXmlSpace(textOf(el).text));
   const transInfo = dxpChild(root, 'TransInfo');
   const receivers = dxpChild(transInfo, 'ReceiverIds');
   const env: DxpEnvelope = {
     kind: 'dxp',
     ver: attr(root.attrs, 'ver') ?? '',
     transInfo: {
-      copMsgId: value(dxpChild(transInfo, 'CopMsgId')),
-      senderId: value(dxpChild(transInfo, 'SenderId')),
+      copMsgId: trimmedTextOf(dxpChild(transInfo, 'CopMsgId')),
+      senderId: trimmedTextOf(dxpChild(transInfo, 'SenderId')),
       receiverIds: receivers
         ? childElements(receivers)
             .filter((c) => c.ns === DXP_NS && c.local === 'ReceiverId')
-            .map(value)
+            .map(trimmedTextOf)
             .filter((v) => v !== '')
         : [],
-      creatTime: value(dxpChild(transInfo, 'CreatTime')),
-      msgType: value(dxpChild(transInfo, 'MsgType')),
+      creatTime: trimmedTextOf(dxpChild(transInfo, 'CreatTime')),
+      msgType: trimmedTextOf(dxpChild(transInfo, 'MsgType')),
     },
     data: '',
     issues,
@@ -1280,15 +1275,14 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions, within?: { issues: Iss
 function readDxpTransfer(root: XmlElement, opts: ParseXmlOptions): DxpEnvelope {
   const issues: Issue[] = [];
   checkTree(root, DXP_SCHEMA, DXP_MODEL.DxpMsgSv!, '', issues);
-  const value = (el: XmlElement | undefined) => (el === undefined ? '' : trimXmlSpace(textOf(el).text));
   const sv = dxpChild(root, 'SvNo');
   const subMsgId = dxpChild(sv, 'SubMsgId');
   const transfer: DxpTransfer = {
-    msgId: value(dxpChild(sv, 'MsgId')),
-    ...(subMsgId ? { subMsgId: value(subMsgId) } : {}),
-    sendTime: value(dxpChild(sv, 'SendTime')),
-    endNode: value(dxpChild(sv, 'EndNode')),
-    staNode: value(dxpChild(sv, 'StaNode')),
+    msgId: trimmedTextOf(dxpChild(sv, 'MsgId')),
+    ...(subMsgId ? { subMsgId: trimmedTextOf(subMsgId) } : {}),
+    sendTime: trimmedTextOf(dxpChild(sv, 'SendTime')),
+    endNode: trimmedTextOf(dxpChild(sv, 'EndNode')),
+    staNode: trimmedTextOf(dxpChild(sv, 'StaNode')),
   };
   const held = dxpChild(root, 'DxpMsg');
   if (held === undefined) {

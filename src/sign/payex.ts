@@ -8,8 +8,8 @@ import type { X509Certificate } from 'node:crypto';
 import { SandanError, messageOf } from '../errors.js';
 import { toDecimal } from '../model/primitives.js';
 import { keyTypeOf, type SignatureAlgorithm } from './algorithms.js';
-import { sm2DerToRaw, sm2RawToDer } from './der.js';
 import { readCertificate, type Signer } from './signer.js';
+import { signatureValueOf } from './sign-message.js';
 import { checkSignatureValue, strictBase64 } from './signature-value.js';
 import { optionsObject, checkArgument, describeInput } from '../model/guards.js';
 
@@ -199,29 +199,8 @@ export async function signPayExchange(
   const alg = options.signatureAlgorithm ?? signer.algorithm;
   if (![signer.algorithm, ...(signer.supportedAlgorithms ?? [])].includes(alg))
     throw new SandanError('INVALID_OPTION', `The signer cannot sign ${alg}`);
-  let raw: Uint8Array;
-  try {
-    raw = await signer.sign(Buffer.from(signString, 'utf8'), alg);
-  } catch (e) {
-    if (e instanceof SandanError) throw e;
-    throw new SandanError('SIGN_SIGNER_FAILED', `The signer failed: ${messageOf(e)}`, {
-      cause: e,
-    });
-  }
-  if (alg === 'sm2-sm3') {
-    const want = options.sm2SignatureEncoding ?? 'raw';
-    const from = signer.sm2Encoding ?? (raw.length === 64 ? 'raw' : 'der');
-    try {
-      if (from !== want) raw = from === 'raw' ? sm2RawToDer(raw) : sm2DerToRaw(raw);
-      // DER passed on as it came must be strict DER, as verification reads it.
-      else if (from === 'der') sm2DerToRaw(raw);
-    } catch (e) {
-      throw new SandanError('SIGN_SIGNER_FAILED', `The signer returned a malformed SM2 signature: ${messageOf(e)}`, {
-        cause: e,
-      });
-    }
-  }
-  const signValue = Buffer.from(raw).toString('base64');
+  const encoding = options.sm2SignatureEncoding ?? 'raw';
+  const signValue = await signatureValueOf(signer, Buffer.from(signString, 'utf8'), alg, encoding);
   const certNo = options.certificateNumber ?? signer.certificateNumber;
   const payExInfoStr = `{"sessionID":${j(sessionID)},"payExchangeInfoHead":${headJson},"payExchangeInfoLists":${listsJson},"serviceTime":${serviceTime},"certNo":${j(certNo)},"signValue":${j(signValue)}}`;
   return { payExInfoStr, signString, signValue, certNo, signatureAlgorithm: alg };

@@ -143,6 +143,44 @@ function readAndCanonicalize(xml: string, replace: boolean, sink: C14nSink): Env
 }
 
 /**
+ * The base64 signature value `signer` makes of `data` with `algorithm`, an SM2 one in `sm2Encoding` (converted from
+ * the signer's own). A signer that fails, answers no bytes or a malformed SM2 signature is SIGN_SIGNER_FAILED (its
+ * own SandanError passes as it is). Messages and 179 uploads are signed so alike.
+ */
+export async function signatureValueOf(
+  signer: Signer,
+  data: Uint8Array,
+  algorithm: SignatureAlgorithm,
+  sm2Encoding: 'raw' | 'der',
+): Promise<string> {
+  let raw: Uint8Array;
+  try {
+    raw = await signer.sign(data, algorithm);
+  } catch (e) {
+    if (e instanceof SandanError) throw e;
+    throw new SandanError('SIGN_SIGNER_FAILED', `The signer failed: ${messageOf(e)}`, { cause: e });
+  }
+  if (!(raw instanceof Uint8Array) || raw.length === 0)
+    throw new SandanError('SIGN_SIGNER_FAILED', 'The signer returned no signature bytes');
+  if (algorithm === 'sm2-sm3') {
+    const from = signer.sm2Encoding ?? (raw.length === 64 ? 'raw' : 'der');
+    try {
+      if (from !== sm2Encoding) raw = from === 'raw' ? sm2RawToDer(raw) : sm2DerToRaw(raw);
+      else if (from === 'raw' && raw.length !== 64) throw new Error(`${raw.length} bytes`);
+      // DER written as it came must be strict DER, as verification reads it.
+      else if (from === 'der') sm2DerToRaw(raw);
+    } catch (e) {
+      throw new SandanError(
+        'SIGN_SIGNER_FAILED',
+        `The signer returned a malformed SM2 signature (${from}): ${messageOf(e)}`,
+        { cause: e },
+      );
+    }
+  }
+  return Buffer.from(raw).toString('base64');
+}
+
+/**
  * Signs a CEB message (or any XML document): adds `ds:Signature` as the last child of the root with
  * inclusive C14N 1.0, `Reference URI=""` with the enveloped-signature transform, and `KeyInfo`
  * (`KeyName` = certificate number, `X509Data/X509Certificate`). SignedInfo is canonicalised in its
@@ -190,33 +228,12 @@ export async function signMessage(xml: string, signer: Signer, options?: SignOpt
   const inner = innerWith(digestValue);
   const canonicalSignedInfo = canonicalSignedInfoIn(layout, innerWith, digestValue);
 
-  let raw: Uint8Array;
-  try {
-    raw = await signer.sign(Buffer.from(canonicalSignedInfo, 'utf8'), algs.signatureAlgorithm);
-  } catch (e) {
-    if (e instanceof SandanError) throw e;
-    throw new SandanError('SIGN_SIGNER_FAILED', `The signer failed: ${messageOf(e)}`, {
-      cause: e,
-    });
-  }
-  if (!(raw instanceof Uint8Array) || raw.length === 0)
-    throw new SandanError('SIGN_SIGNER_FAILED', 'The signer returned no signature bytes');
-  if (algs.signatureAlgorithm === 'sm2-sm3') {
-    const from = signer.sm2Encoding ?? (raw.length === 64 ? 'raw' : 'der');
-    try {
-      if (from !== encoding) raw = from === 'raw' ? sm2RawToDer(raw) : sm2DerToRaw(raw);
-      else if (from === 'raw' && raw.length !== 64) throw new Error(`${raw.length} bytes`);
-      // DER written as it came must be strict DER, as verification reads it.
-      else if (from === 'der') sm2DerToRaw(raw);
-    } catch (e) {
-      throw new SandanError(
-        'SIGN_SIGNER_FAILED',
-        `The signer returned a malformed SM2 signature (${from}): ${messageOf(e)}`,
-        { cause: e },
-      );
-    }
-  }
-  const signatureValue = Buffer.from(raw).toString('base64');
+  const signatureValue = await signatureValueOf(
+    signer,
+    Buffer.from(canonicalSignedInfo, 'utf8'),
+    algs.signatureAlgorithm,
+    encoding,
+  );
   const certB64 =
     opts.includeCertificate === false ? undefined : readCertificate(signer.certificate).der.toString('base64');
   const signature =

@@ -9,6 +9,7 @@ import {
   signPayExchange,
   verifyPayExchange,
   type PayExchangeData,
+  type Signer,
 } from '../../src/index.js';
 import { skipWithout } from '../helpers/tools.js';
 import { makeKeys, openssl, put, rawToDer, rsaCertificateOfKey, type TestKeys } from './helpers.js';
@@ -201,6 +202,16 @@ describe('179 payment-data upload', () => {
         valid: false,
         reason: 'malformed',
         message: 'signValue is not base64',
+      });
+  });
+
+  it.skipIf(NO_KEYS)('refuses what a faulty signer answers, as signMessage does, instead of writing it', async () => {
+    const honest = createLocalSigner({ key: keys.read('sm2.key'), certificate: keys.text('sm2.crt') });
+    const answering = (bytes: Uint8Array): Signer => ({ ...honest, sign: async () => bytes });
+    // No bytes at all would be an empty signValue; 63 bytes said to be raw r‖s are no SM2 signature.
+    for (const bytes of [new Uint8Array(0), new Uint8Array(63)])
+      await expect(signPayExchange(specData(), answering(bytes))).rejects.toMatchObject({
+        code: 'SIGN_SIGNER_FAILED',
       });
   });
 

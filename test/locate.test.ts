@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { locateJsonPath } from '../src/index.js';
 import { formatIssuesText } from '../src/cli/format.js';
 import type { Issue } from '../src/model/issue.js';
-import { jsonErrorOffset, lineColumnAt, lineColumnsAt, locateJsonPaths } from '../src/model/json-position.js';
+import {
+  jsonErrorOffset,
+  jsonMemberTexts,
+  lineColumnAt,
+  lineColumnsAt,
+  locateJsonPaths,
+} from '../src/model/json-position.js';
 
 const text = readFileSync(new URL('../examples/hangzhou-1210.json', import.meta.url), 'utf8');
 const lines = text.split('\n');
@@ -179,5 +185,19 @@ describe('positions in JSON text', () => {
     expect(jsonErrorOffset('{"a": "\\q"}')).toBe(8);
     expect(jsonErrorOffset('\ufeff{}')).toBe(0);
     expect(jsonErrorOffset('{} x')).toBe(3);
+  });
+});
+
+describe('jsonMemberTexts', () => {
+  it('gives each member of an object as written, white space around it left out, the last of a repeated key', () => {
+    const json = ' {"a" : 100.0 ,"b":{"c":"}\\"],\\"" , "d":[1,{"e":null}]},\n"f":"x\\"y","a":-1e2 } ';
+    expect(Object.fromEntries(jsonMemberTexts(json))).toEqual({
+      a: '-1e2',
+      b: '{"c":"}\\"],\\"" , "d":[1,{"e":null}]}',
+      f: '"x\\"y"',
+    });
+    // Each text is the member's JSON: it reads back as the value JSON.parse gave.
+    const parsed = JSON.parse(json);
+    for (const [k, v] of jsonMemberTexts(json)) expect(JSON.parse(v)).toEqual(parsed[k]);
   });
 });

@@ -193,6 +193,23 @@ export function jsonErrorOffset(text: string): number {
 }
 
 /**
+ * The text of each member of a JSON object as written, by key (of a key given twice, the last, as JSON.parse reads
+ * it): what was signed where a signature covers JSON text, not a value written again. `text` is an object JSON.parse
+ * has read.
+ */
+export function jsonMemberTexts(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const c = new JsonCursor(text);
+  c.value((key) => {
+    c.ws();
+    const start = c.i;
+    c.skip();
+    out.set(String(key), text.slice(start, c.i));
+  });
+  return out;
+}
+
+/**
  * Finds the line and column of an issue path (`order.items[1].qty`) in the JSON text it came
  * from, so that CI systems can point at the line: the member's key, or the array element. When
  * the path is not in the text (a missing field), the innermost enclosing object or array that is;

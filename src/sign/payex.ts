@@ -6,6 +6,7 @@
 import { Decimal } from 'decimal.js';
 import type { X509Certificate } from 'node:crypto';
 import { SandanError, messageOf } from '../errors.js';
+import { jsonMemberTexts } from '../model/json-position.js';
 import { toDecimal } from '../model/primitives.js';
 import { keyTypeOf, type SignatureAlgorithm } from './algorithms.js';
 import { readCertificate, type Signer } from './signer.js';
@@ -212,53 +213,6 @@ export function payExUploadBody(payExInfoStr: string): string {
   return new URLSearchParams({ payExInfoStr }).toString();
 }
 
-/** Skips one JSON value starting at `i` (after whitespace); returns the index after it. */
-function skipJson(s: string, i: number): number {
-  while (/\s/.test(s[i] ?? '')) i++;
-  const c = s[i];
-  if (c === '"') {
-    for (i++; i < s.length; i++) {
-      if (s[i] === '\\') i++;
-      else if (s[i] === '"') return i + 1;
-    }
-    throw new Error('unterminated string');
-  }
-  if (c === '{' || c === '[') {
-    let depth = 0;
-    for (; i < s.length; i++) {
-      const ch = s[i];
-      if (ch === '"') i = skipJson(s, i) - 1;
-      else if (ch === '{' || ch === '[') depth++;
-      else if (ch === '}' || ch === ']') {
-        depth--;
-        if (depth === 0) return i + 1;
-      }
-    }
-    throw new Error('unterminated value');
-  }
-  const m = /^(-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(s.slice(i));
-  if (!m) throw new Error(`unexpected character at ${i}`);
-  return i + m[0].length;
-}
-
-/** The raw JSON text of each first-level value of an object, as it appears in `s`. */
-function rawTopLevel(s: string): Map<string, string> {
-  JSON.parse(s); // well-formedness first
-  const out = new Map<string, string>();
-  let i = s.indexOf('{') + 1;
-  for (;;) {
-    while (/[\s,]/.test(s[i] ?? '')) i++;
-    if (s[i] === '}') return out;
-    const ke = skipJson(s, i);
-    const key = JSON.parse(s.slice(i, ke)) as string;
-    i = s.indexOf(':', ke) + 1;
-    while (/\s/.test(s[i] ?? '')) i++;
-    const ve = skipJson(s, i);
-    out.set(key, s.slice(i, ve));
-    i = ve;
-  }
-}
-
 /** The outcome of {@link verifyPayExchange}. */
 export type PayExVerifyResult =
   | {
@@ -303,7 +257,7 @@ export function verifyPayExchange(
   try {
     parsed = JSON.parse(payExInfoStr) as Record<string, unknown>;
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
-    raw = rawTopLevel(payExInfoStr);
+    raw = jsonMemberTexts(payExInfoStr);
   } catch (e) {
     return fail('malformed', `payExInfoStr is not a JSON object: ${messageOf(e)}`);
   }

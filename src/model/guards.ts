@@ -153,7 +153,7 @@ export function optionsObject<T extends object>(
   code: SandanErrorCode = 'INVALID_OPTION',
 ): T {
   if (options === undefined) return {} as T;
-  if (typeof options === 'object' && options !== null && !Array.isArray(options)) return options;
+  if (isRecord(options)) return options;
   throw new SandanError(code, `${fn}: the options must be an object, got ${describeInput(options)}`);
 }
 

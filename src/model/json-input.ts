@@ -2,6 +2,7 @@ import type { Issue } from './issue.js';
 import { jsonErrorOffset, lineColumnAt } from './json-position.js';
 import { describeNotUtf8, notUtf8 } from './utf8.js';
 import { messageOf } from '../errors.js';
+import { isRecord } from './guards.js';
 
 /*
  * One JSON text (a file, or one NDJSON line) to a value, or to the issue that kept it from
@@ -202,7 +203,7 @@ interface InputLayout {
 function isObjectLeniently(bytes: Uint8Array): boolean {
   try {
     const v: unknown = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
+    return isRecord(v);
   } catch {
     return false;
   }

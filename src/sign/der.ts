@@ -4,7 +4,7 @@
  */
 
 import { SandanError, messageOf } from '../errors.js';
-import { describeInput } from '../model/guards.js';
+import { describeInput, ownValue } from '../model/guards.js';
 
 /** One TLV: tag byte, where its content starts and where it ends. */
 interface Tlv {
@@ -91,7 +91,7 @@ const OID_NAMES: Readonly<Record<string, string>> = {
 
 /** A key algorithm's or curve's OID with its name where known: `P-256 (1.2.840.10045.3.1.7)`. */
 export function describeOid(oid: string): string {
-  const name = Object.hasOwn(OID_NAMES, oid) ? OID_NAMES[oid] : undefined;
+  const name = ownValue(OID_NAMES, oid);
   return name ? `${name} (${oid})` : oid;
 }
 

@@ -12,7 +12,7 @@ import { keyTypeOf, type SignatureAlgorithm } from './algorithms.js';
 import { readCertificate, type Signer } from './signer.js';
 import { signatureValueOf } from './sign-message.js';
 import { checkSignatureValue, strictBase64 } from './signature-value.js';
-import { optionsObject, checkArgument, describeInput } from '../model/guards.js';
+import { optionsObject, checkArgument, describeInput, isRecord } from '../model/guards.js';
 
 /** Customs upload endpoints (POST form field `payExInfoStr`). */
 export const PAYEX_UPLOAD_URLS = {
@@ -256,7 +256,7 @@ export function verifyPayExchange(
   let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(payExInfoStr) as Record<string, unknown>;
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+    if (!isRecord(parsed)) throw new Error('not a JSON object');
     raw = jsonMemberTexts(payExInfoStr);
   } catch (e) {
     return fail('malformed', `payExInfoStr is not a JSON object: ${messageOf(e)}`);

@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
-import { checkArgument, codePointLength, describeInput } from '../model/guards.js';
+import { checkArgument, codePointLength, describeInput, isRecord } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { didYouMean } from '../model/field-names.js';
 import { decimalOfText, GUID_CONVENTION, guidConventionIssue } from '../model/primitives.js';
@@ -239,7 +239,7 @@ export function unknownFieldIssues(
   known: ReadonlySet<string> = new Set(),
 ): void {
   const shape = (schema as { shape?: Record<string, unknown> }).shape;
-  if (!shape || doc === null || typeof doc !== 'object' || Array.isArray(doc)) return;
+  if (!shape || !isRecord(doc)) return;
   for (const k of Object.keys(doc)) {
     const path = `${prefix}.${k}`;
     if (!Object.hasOwn(shape, k) && !known.has(path)) {

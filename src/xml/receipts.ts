@@ -2,7 +2,7 @@ import { z } from 'zod';
 import data from '../../rulesets/receipts.json';
 import { SandanError } from '../errors.js';
 import { checkSourceRefs, SourceRefSchema, SourcesSchema } from '../model/sources.js';
-import { receiptStatusText, checkArgument } from '../model/guards.js';
+import { receiptStatusText, checkArgument, valueIn } from '../model/guards.js';
 import type { IssueHelp, Message } from '../model/issue.js';
 import { parseReturnInfo } from './return-info.js';
 
@@ -109,15 +109,10 @@ export function explainTaxBillStatus(status: string | number): TaxBillStatusEntr
 /** The tax bill statuses of each outcome in the catalogue, made once: reconciliation asks for every bill. */
 const statusesByOutcome = new Map<TaxBillStatusEntry['outcome'], ReadonlySet<string>>();
 function hasOutcome(status: string | number | undefined, outcome: TaxBillStatusEntry['outcome']): boolean {
-  let statuses = statusesByOutcome.get(outcome);
-  if (statuses === undefined) {
-    statuses = new Set(
-      receiptCatalogue()
-        .taxBillStatuses.filter((e) => e.outcome === outcome)
-        .map((e) => e.status),
-    );
-    statusesByOutcome.set(outcome, statuses);
-  }
+  const statuses = valueIn(statusesByOutcome, outcome, () => {
+    const entries = receiptCatalogue().taxBillStatuses.filter((e) => e.outcome === outcome);
+    return new Set(entries.map((e) => e.status));
+  });
   return statuses.has(receiptStatusText(status));
 }
 

@@ -133,19 +133,20 @@ export function checkSourceRefs(
 }
 
 const CJK = /[\u3400-\u9fff]/;
+/** A title as a citation writes it: 《…》 around a Chinese one, quotes around any other. */
+const quotedTitle = (title: string) => (CJK.test(title) ? `《${title}》` : `"${title}"`);
 
 /** A short label for messages: the document number (and section), else issuer and title. */
 export function sourceLabel(s: Source): string {
   checkArgument(s, 'object', 'sourceLabel', 'the source');
-  const head = s.number ?? `${s.issuer} ${CJK.test(s.title) ? `《${s.title}》` : `"${s.title}"`}`;
+  const head = s.number ?? `${s.issuer} ${quotedTitle(s.title)}`;
   return s.section ? `${head} ${s.section}` : head;
 }
 
 /** The full citation for documentation: issuer, number, title, date, section, URL and kind. */
 export function citation(s: Source): string {
   checkArgument(s, 'object', 'citation', 'the source');
-  const title = CJK.test(s.title) ? `《${s.title}》` : `"${s.title}"`;
-  const parts = [[s.issuer, s.number, title].filter(Boolean).join(' ')];
+  const parts = [[s.issuer, s.number, quotedTitle(s.title)].filter(Boolean).join(' ')];
   if (s.date) parts.push(s.date);
   if (s.section) parts.push(s.section);
   if (s.kind !== 'primary') parts.push(s.kind === 'spec' ? 'interface specification' : 'secondary source');

@@ -337,14 +337,13 @@ export function parseOpenReq(input: string): OpenRequest {
     if (v === null) bad('No openReq field in the request body');
     text = v.trim();
   }
-  let o: unknown;
+  let r: unknown;
   try {
-    o = JSON.parse(text);
+    r = JSON.parse(text);
   } catch (e) {
     bad(`openReq is not JSON: ${messageOf(e)}`);
   }
-  const r = o as Record<string, unknown>;
-  if (typeof r !== 'object' || r === null || typeof r.orderNo !== 'string' || typeof r.sessionID !== 'string')
+  if (!isRecord(r) || typeof r.orderNo !== 'string' || typeof r.sessionID !== 'string')
     bad('openReq needs orderNo and sessionID strings');
   const st =
     typeof r.serviceTime === 'number' ? r.serviceTime : typeof r.serviceTime === 'string' ? Number(r.serviceTime) : NaN;

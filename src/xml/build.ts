@@ -336,7 +336,6 @@ export function documentNode(
   return { name: `ceb:${layout.element.name}`, children };
 }
 
-/** INVALID_OPTION unless `type` is a message sandan builds (a caller's misuse, e.g. a type from JavaScript). */
 /**
  * Builds the element tree of a message (before serialization). Exposed for signing, which needs
  * the tree, and for tests; most callers want {@link buildMessage}.

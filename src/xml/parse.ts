@@ -1461,9 +1461,8 @@ export function writeJsonText(value: unknown, space: number | undefined, write: 
     stringify(
       'writeJsonText',
       value,
-      function (this: Record<string, unknown>, key: string, v: unknown) {
-        const raw = this[key];
-        if (DecimalJs.isDecimal(raw)) return (raw as Decimal).toFixed();
+      function (this: Record<string, unknown>, key: string, given: unknown) {
+        const v = decimalsAsText.call(this, key, given);
         if (typeof v === 'string') {
           if (v.length > BIG_STRING) return `\u0000${big.push(v) - 1}\u0000`;
           if (v.indexOf('\u0000') !== -1) clash = true;

@@ -1,9 +1,8 @@
-import { createReadStream, type Stats } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { SandanError } from '../errors.js';
-import { filesNamedBy, readInputFile, statInputFile, unreadableFile } from '../io/walk.js';
+import { filesNamedBy, readInputFile, statInputFile, statOrUndefined, unreadableFile } from '../io/walk.js';
 import {
   emptyInputIssue,
   inputLayout,
@@ -190,14 +189,6 @@ export function globRegExp(pattern: string): RegExp {
     } else re += c.replace(/[.+^$()|\\\]}]/g, '\\$&');
   }
   return new RegExp(`^${re}$`);
-}
-
-async function statOrUndefined(path: string): Promise<Stats | undefined> {
-  try {
-    return await stat(path);
-  } catch {
-    return undefined;
-  }
 }
 
 /** An argument with `*`, `?`, `[…]` or `{…}` the shell did not expand: the folder to walk and the files it names. */

@@ -269,7 +269,8 @@ export interface FilesNamedOptions {
   refuseEmpty?: string;
 }
 
-async function statOrUndefined(path: string): Promise<Stats | undefined> {
+/** The path's stat, or undefined when it cannot be had (no such file, permission denied). */
+export async function statOrUndefined(path: string): Promise<Stats | undefined> {
   try {
     return await stat(path);
   } catch {

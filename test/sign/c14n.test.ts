@@ -263,6 +263,31 @@ describe('inclusive C14N 1.0', () => {
     expect(pieces).toEqual(['<a>text and more', '<b>', '</b>', '</a>']);
   });
 
+  it('copies a start tag with declarations and attributes only when its source is exactly the canonical tag', () => {
+    // Compared piece by piece with the source (not built first): each near miss differs in one place.
+    const canonical = '<r xmlns="urn:d" xmlns:p="urn:p" a="1" p:b="&amp;"></r>';
+    const nearMisses = [
+      '<r xmlns="urn:d" xmlns:p="urn:p" a="1" p:b="&amp;" ></r>',
+      '<r  xmlns="urn:d" xmlns:p="urn:p" a="1" p:b="&amp;"></r>',
+      '<r xmlns:p="urn:p" xmlns="urn:d" a="1" p:b="&amp;"></r>',
+      '<r xmlns="urn:d" xmlns:p="urn:p" p:b="&amp;" a="1"></r>',
+      '<r xmlns=\'urn:d\' xmlns:p="urn:p" a="1" p:b="&amp;"></r>',
+      '<r xmlns="urn:d" xmlns:p="urn:p" a = "1" p:b="&amp;"></r>',
+      '<r xmlns="urn:d" xmlns:p="urn:p" a="&#49;" p:b="&amp;"></r>',
+      '<r xmlns="urn:d" xmlns:p="urn:p" a="1" p:b="&#38;"></r>',
+      '<r xmlns="urn:d" xmlns:p="urn:p" xmlns:q="urn:q" a="1" p:b="&amp;"></r>',
+    ];
+    for (const x of [canonical, ...nearMisses]) {
+      const pieces: string[] = [];
+      canonicalizeTextTo(x, pieces);
+      expect(pieces.join(''), x).toBe(
+        x.includes('urn:q') ? canonical.replace(' a=', ' xmlns:q="urn:q" a=') : canonical,
+      );
+      expect(canonicalizeDocument(parseXml(x)), x).toBe(pieces.join(''));
+      if (x === canonical) expect(pieces, 'the canonical tag is copied with its end tag, as one piece').toEqual([x]);
+    }
+  });
+
   it('writes what a changed copy of a node says, not its source', () => {
     const doc = parseXml('<r xmlns:p="urn:p"><p:a>x</p:a></r>');
     const root = { ...doc.root, nsDecls: [['p', 'urn:q']] as const };

@@ -237,11 +237,16 @@ export async function inputLayout(chunks: AsyncIterable<Uint8Array>, ndjson = fa
   let size = 0;
   let line = 1;
   let first: InputLayout['first'];
+  // What `head` holds. Blank lines decide nothing, so an input of them alone (`yes ''`) is held only up to the limit:
+  // before a first line, as one document (refused there, being too large); after one, as NDJSON, which reads the
+  // rest line by line in bounded memory and finds the same one record if all that follows is blank.
+  let held = 0;
   for (;;) {
     const n = await it.next();
     if (n.done) return { layout: 'single', chunks: whole() };
     const c = n.value;
     head.push(c);
+    held += c.length;
     let pos = 0;
     if (!first) {
       for (let nl = c.indexOf(0x0a); nl !== -1 && !first; nl = c.indexOf(0x0a, pos)) {
@@ -270,11 +275,12 @@ export async function inputLayout(chunks: AsyncIterable<Uint8Array>, ndjson = fa
         // A first line this long is no declaration of its own: read the input whole (and refuse it there).
         if (size > MAX_RECORD_BYTES) return { layout: 'single', chunks: whole(), firstLineTooLong: true };
         parts.push(rest);
+        if (held > MAX_RECORD_BYTES) return { layout: 'single', chunks: whole() };
         continue;
       }
     }
     // Anything but white space after the first line makes it NDJSON.
-    if (!isBlankText(c.subarray(pos))) return { layout: 'ndjson', chunks: whole(), first };
+    if (held > MAX_RECORD_BYTES || !isBlankText(c.subarray(pos))) return { layout: 'ndjson', chunks: whole(), first };
   }
 }
 

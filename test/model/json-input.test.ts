@@ -85,12 +85,16 @@ describe('the size limit', () => {
 });
 
 describe('an input that never ends (/dev/zero, a pipe from one)', () => {
-  /** Zero bytes in 1 MiB chunks, without end; counts what was pulled and whether it was closed. */
-  function endless() {
+  /**
+   * Zero bytes (or `fill`) in 1 MiB chunks after `before`, without end; counts what was pulled (`before` not
+   * included) and whether it was closed.
+   */
+  function endless(fill = 0, before?: string) {
     const seen = { bytes: 0, closed: false };
-    const chunk = new Uint8Array(1 << 20);
+    const chunk = new Uint8Array(1 << 20).fill(fill);
     async function* zeros(): AsyncGenerator<Uint8Array> {
       try {
+        if (before !== undefined) yield bytes(before);
         for (;;) {
           seen.bytes += chunk.length;
           // (a reader that reads on fails here, rather than hang the suite: these awaits never let a timer run)
@@ -116,6 +120,30 @@ describe('an input that never ends (/dev/zero, a pipe from one)', () => {
     ]);
     // The limit and the chunk that passed it, no more: reading on to count the bytes never ended.
     expect(seen.bytes).toBe(MAX_RECORD_BYTES + (1 << 20));
+    expect(seen.closed).toBe(true);
+  });
+
+  it('of blank lines only (`yes ""`) is held to the limit, then read as one document and refused as too large', async () => {
+    const { seen, chunks } = endless(0x0a);
+    const layout = await inputLayout(chunks);
+    expect([layout.layout, layout.firstLineTooLong]).toEqual(['single', undefined]);
+    const read = await readDocument(layout.chunks);
+    expect([read.record.line, read.record.issue?.code]).toEqual([1, 'input-too-large']);
+    // Sixteen 1 MiB chunks are the limit; the seventeenth passes it.
+    expect(seen.bytes).toBe(MAX_RECORD_BYTES + (1 << 20));
+    expect(seen.closed).toBe(true);
+  });
+
+  it('of blank lines after a first declaration is NDJSON once past the limit: the same one record, read line by line', async () => {
+    const { seen, chunks } = endless(0x0a, '{"a":1}\n');
+    const layout = await inputLayout(chunks);
+    expect([layout.layout, layout.first?.line, layout.first?.read.record.value]).toEqual(['ndjson', 1, { a: 1 }]);
+    // The first chunk (8 bytes) and sixteen of 1 MiB are 16 MiB + 8 bytes: past the limit.
+    expect(seen.bytes).toBe(MAX_RECORD_BYTES);
+    // Before, layout was never decided: every blank chunk was held, for ever.
+    const it = layout.chunks[Symbol.asyncIterator]();
+    expect(Buffer.from((await it.next()).value as Uint8Array).toString()).toBe('{"a":1}\n');
+    await it.return?.();
     expect(seen.closed).toBe(true);
   });
 

@@ -224,6 +224,14 @@ export async function* declarationBatches(
     size = 0;
     tooLong = [];
   };
+  /** The carried line, too long, as an empty line in the batch, marked: its number in the batch. */
+  const dropLine = (): number => {
+    const n = 1 + countLinesIn(parts);
+    tooLong.push(n);
+    parts.push(Uint8Array.of(0x0a));
+    size += 1;
+    return n;
+  };
   for await (const chunk of chunks) {
     let start = 0;
     if (carrySize > 0 || carryTooLong) {
@@ -232,10 +240,7 @@ export async function* declarationBatches(
         carryRead += chunk.length;
         // Skipping to a line break that does not come (/dev/zero) would read for ever: the line is the input's last.
         if (carryRead > MAX_SKIPPED_LINE_BYTES) {
-          tooLong.push(1 + countLinesIn(parts));
-          const endless = tooLong[tooLong.length - 1]!;
-          parts.push(Uint8Array.of(0x0a));
-          size += 1;
+          const endless = dropLine();
           for (const b of cut(true)) yield { ...b, endless };
           return;
         }
@@ -245,11 +250,8 @@ export async function* declarationBatches(
         continue;
       }
       const head = chunk.subarray(0, nl + 1);
-      if (carryTooLong || carrySize + head.length - 1 > MAX_RECORD_BYTES) {
-        tooLong.push(1 + countLinesIn(parts));
-        parts.push(Uint8Array.of(0x0a));
-        size += 1;
-      } else {
+      if (carryTooLong || carrySize + head.length - 1 > MAX_RECORD_BYTES) dropLine();
+      else {
         for (const c of carry) parts.push(c);
         parts.push(head);
         size += carrySize + head.length;
@@ -274,12 +276,8 @@ export async function* declarationBatches(
     }
     yield* cut(false);
   }
-  if (carryTooLong) {
-    // The last line, without a newline, is too long: it stands as an empty line in the batch.
-    tooLong.push(1 + countLinesIn(parts));
-    parts.push(Uint8Array.of(0x0a));
-    size += 1;
-  }
+  // The last line, without a newline, is too long: it stands as an empty line in the batch.
+  if (carryTooLong) dropLine();
   for (const c of carry) parts.push(c);
   size += carrySize;
   yield* cut(true);

@@ -1,14 +1,14 @@
 import { open } from 'node:fs/promises';
 import type { Issue } from '../model/issue.js';
 import {
-  MAX_RECORD_BYTES,
-  MAX_SKIPPED_LINE_BYTES,
   endlessLineIssue,
   isBlankLine,
+  lineRuns,
   recordFromBytes,
   recordFromText,
   tooLargeIssue,
   type InputRecord,
+  type LineLimits,
 } from '../model/json-input.js';
 import { documentRecord, type DocumentRecord } from './records.js';
 import { scanFile } from './files.js';
@@ -198,90 +198,41 @@ function countLinesIn(parts: readonly Uint8Array[]): number {
 }
 
 /**
- * Cuts a byte stream of NDJSON into batches of complete lines of about `batchBytes`, in
- * bounded memory: a line longer than MAX_RECORD_BYTES is not held, only marked; one still
- * without a line break past MAX_SKIPPED_LINE_BYTES is marked `endless` and the stream is read no further.
+ * Cuts a byte stream of NDJSON into batches of complete lines of about `batchBytes`, in bounded memory (see
+ * {@link lineRuns}): a line too long stands in its batch as an empty line, marked.
  */
 export async function* declarationBatches(
   chunks: AsyncIterable<Uint8Array>,
   batchBytes = 1 << 20,
+  limits?: LineLimits,
 ): AsyncGenerator<DeclarationBatch> {
   let fileStart = true;
   let parts: Uint8Array[] = [];
   let size = 0;
   let tooLong: number[] = [];
-  let carry: Uint8Array[] = []; // the current, unfinished line
-  let carrySize = 0;
-  let carryTooLong = false;
-  // The bytes of the unfinished line, dropped ones too.
-  let carryRead = 0;
-  const cut = function* (final: boolean): Generator<DeclarationBatch> {
-    if (size === 0 || (!final && size < batchBytes)) return;
-    const start = fileStart;
+  let endless: number | undefined;
+  const batch = (): DeclarationBatch => {
+    const b = { bytes: copyOf(parts, size), fileStart, tooLong, ...(endless !== undefined && { endless }) };
     fileStart = false;
-    yield { bytes: copyOf(parts, size), fileStart: start, tooLong };
     parts = [];
     size = 0;
     tooLong = [];
+    return b;
   };
-  /** The carried line, too long, as an empty line in the batch, marked: its number in the batch. */
-  const dropLine = (): number => {
-    const n = 1 + countLinesIn(parts);
-    tooLong.push(n);
-    parts.push(Uint8Array.of(0x0a));
-    size += 1;
-    return n;
-  };
-  for await (const chunk of chunks) {
-    let start = 0;
-    if (carrySize > 0 || carryTooLong) {
-      const nl = chunk.indexOf(0x0a);
-      if (nl === -1) {
-        carryRead += chunk.length;
-        // Skipping to a line break that does not come (/dev/zero) would read for ever: the line is the input's last.
-        if (carryRead > MAX_SKIPPED_LINE_BYTES) {
-          const endless = dropLine();
-          for (const b of cut(true)) yield { ...b, endless };
-          return;
-        }
-        if (!carryTooLong && carrySize + chunk.length <= MAX_RECORD_BYTES)
-          carry.push(chunk.slice()), (carrySize += chunk.length);
-        else (carryTooLong = true), (carry = []), (carrySize = 0);
-        continue;
-      }
-      const head = chunk.subarray(0, nl + 1);
-      if (carryTooLong || carrySize + head.length - 1 > MAX_RECORD_BYTES) dropLine();
-      else {
-        for (const c of carry) parts.push(c);
-        parts.push(head);
-        size += carrySize + head.length;
-      }
-      carry = [];
-      carrySize = 0;
-      carryRead = 0;
-      carryTooLong = false;
-      start = nl + 1;
+  for await (let run of lineRuns(chunks, undefined, limits)) {
+    if (typeof run !== 'object') {
+      tooLong.push(1 + countLinesIn(parts));
+      if (run === 'endless') endless = tooLong[tooLong.length - 1];
+      run = LF;
     }
-    const last = chunk.lastIndexOf(0x0a);
-    if (last >= start) {
-      parts.push(chunk.subarray(start, last + 1));
-      size += last + 1 - start;
-      start = last + 1;
-    }
-    if (start < chunk.length) {
-      const rest = chunk.subarray(start);
-      carryRead = rest.length;
-      if (rest.length > MAX_RECORD_BYTES) carryTooLong = true;
-      else carry.push(rest.slice()), (carrySize += rest.length);
-    }
-    yield* cut(false);
+    parts.push(run);
+    size += run.length;
+    if (size >= batchBytes) yield batch();
   }
-  // The last line, without a newline, is too long: it stands as an empty line in the batch.
-  if (carryTooLong) dropLine();
-  for (const c of carry) parts.push(c);
-  size += carrySize;
-  yield* cut(true);
+  if (size > 0) yield batch();
 }
+
+const LF = Buffer.of(0x0a);
 
 /** The document records of one XML file, a chunk's at a time (see scanFile); throws the file's SandanError. */
 export async function* fileRecords(file: string): AsyncGenerator<DocumentRecord[]> {

@@ -1,10 +1,10 @@
 import type { Issue } from '../model/issue.js';
 import {
-  MAX_RECORD_BYTES,
-  MAX_SKIPPED_LINE_BYTES,
   isBlankLine,
+  lineRuns,
   recordFromBytes,
   type InputRecord,
+  type LineLimits,
   type LineTooLong,
 } from '../model/json-input.js';
 import type { TaxFigures, TaxResult } from '../tax/compute.js';
@@ -76,59 +76,23 @@ interface ByteLine {
 }
 
 /**
- * Splits a byte stream into lines in constant memory; `onBytes` hears how many bytes were read. A line past
- * MAX_RECORD_BYTES is dropped (its bytes not held) up to its line break; one still without a break past
- * MAX_SKIPPED_LINE_BYTES is the last (`tooLong: 'endless'`) and the stream is read no further.
+ * Splits a byte stream into lines in constant memory (see {@link lineRuns}); `onBytes` hears how many bytes were read.
+ * A line too long has no bytes; `'endless'` is the last line.
  */
 export async function* byteLines(
   stream: AsyncIterable<Buffer | string>,
   onBytes?: (n: number) => void,
+  limits?: LineLimits,
 ): AsyncGenerator<ByteLine> {
-  let pending: Buffer[] = [];
-  let pendingLen = 0;
-  let tooLong = false;
-  // The bytes of the line being read, dropped ones too.
-  let lineLen = 0;
   let line = 0;
-  for await (const raw of stream) {
-    const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
-    onBytes?.(chunk.length);
-    let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf(0x0a, start);
-      if (nl === -1) break;
-      const part = chunk.subarray(start, nl);
-      line++;
-      const bytes = pending.length ? Buffer.concat([...pending, part]) : part;
-      yield { line, bytes: stripCr(bytes), tooLong: tooLong || bytes.length > MAX_RECORD_BYTES };
-      pending = [];
-      pendingLen = 0;
-      lineLen = 0;
-      tooLong = false;
-      start = nl + 1;
-    }
-    const rest = chunk.subarray(start);
-    lineLen += rest.length;
-    // Skipping to a line break that does not come (/dev/zero) would read for ever: stop there.
-    if (lineLen > MAX_SKIPPED_LINE_BYTES) {
-      yield { line: line + 1, bytes: Buffer.alloc(0), tooLong: 'endless' };
-      return;
-    }
-    if (rest.length) {
-      if (tooLong || pendingLen + rest.length > MAX_RECORD_BYTES) {
-        // Keep counting but stop holding an absurd line in memory (none of it: what is held of it is never read).
-        tooLong = true;
-        pending = [];
-        pendingLen = 0;
-      } else {
-        pending.push(Buffer.from(rest));
-        pendingLen += rest.length;
+  for await (const run of lineRuns(stream, onBytes, limits)) {
+    if (typeof run !== 'object') yield { line: ++line, bytes: Buffer.alloc(0), tooLong: run };
+    else
+      for (let at = 0, nl = 0; at < run.length; at = nl + 1) {
+        nl = run.indexOf(0x0a, at);
+        if (nl === -1) nl = run.length;
+        yield { line: ++line, bytes: stripCr(run.subarray(at, nl)), tooLong: false };
       }
-    }
-  }
-  if (pendingLen > 0 || tooLong) {
-    line++;
-    yield { line, bytes: stripCr(Buffer.concat(pending)), tooLong };
   }
 }
 

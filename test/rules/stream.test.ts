@@ -2,11 +2,14 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
+  isBlankLine,
+  type LineLimits,
   MAX_RECORD_BYTES,
   MAX_SKIPPED_LINE_BYTES,
   recordAndText,
   recordFromBytes,
 } from '../../src/model/json-input.js';
+import { declarationBatches, readBatch } from '../../src/reconcile/jobs.js';
 import { byteLines, type StreamProgress, sourceRecords, taxStream, validateStream } from '../../src/rules/stream.js';
 import { parseRateTable } from '../../src/index.js';
 import { example, exampleRates } from '../helpers/examples.js';
@@ -53,10 +56,10 @@ describe('byteLines', () => {
   it('one byte more, in two chunks after a line: too long, and the line is not held in memory', async () => {
     const half = MAX_RECORD_BYTES / 2;
     const { out } = await lines(['[]\n', Buffer.alloc(half, 0x20), Buffer.alloc(half + 1, 0x20), 'ab\n{}\n']);
-    // Past the limit the held chunks are dropped: only what came after them ('ab') is left.
+    // Past the limit the held chunks are dropped, and what comes after them is not held either.
     expect(out).toEqual([
       { line: 1, text: '[]', length: 2, tooLong: false },
-      { line: 2, text: 'ab', length: 2, tooLong: true },
+      { line: 2, text: '', length: 0, tooLong: true },
       { line: 3, text: '{}', length: 2, tooLong: false },
     ]);
   });
@@ -64,7 +67,7 @@ describe('byteLines', () => {
   it('a too-long line stays dropped however many more chunks it has', async () => {
     const over = MAX_RECORD_BYTES + 1;
     const { out } = await lines([Buffer.alloc(over, 0x20), Buffer.alloc(over, 0x20), 'z\n']);
-    expect(out).toEqual([{ line: 1, text: 'z', length: 1, tooLong: true }]);
+    expect(out).toEqual([{ line: 1, text: '', length: 0, tooLong: true }]);
   });
 
   it('a too-long last line without LF is still reported', async () => {
@@ -153,6 +156,77 @@ describe('a line that never ends', () => {
       [1, 'input-too-large'],
       [2, { b: 2 }],
     ]);
+  });
+});
+
+/**
+ * The lines of `bytes` cut into chunks ending at `ends`, as the rules say (the oracle of the property below): a line
+ * past `record` bytes (its CR counted) is too long and loses its bytes; one that a chunk ends inside of, without its
+ * break yet, past `skipped` bytes is endless and the last.
+ */
+function linesByRule(bytes: Buffer, ends: number[], { record, skipped }: LineLimits) {
+  const out: Array<{ line: number; text: string; tooLong: boolean | 'endless' }> = [];
+  for (let s = 0; s < bytes.length; ) {
+    const lf = bytes.indexOf(0x0a, s);
+    const e = lf === -1 ? bytes.length : lf;
+    const endless = ends.some((b) => b > s + skipped && b <= e);
+    const tooLong = endless ? 'endless' : e - s > record;
+    const text = tooLong ? '' : bytes.toString('latin1', s, bytes[e - 1] === 0x0d ? e - 1 : e);
+    out.push({ line: out.length + 1, text, tooLong });
+    if (endless) break;
+    s = e + 1;
+  }
+  return out;
+}
+
+describe('byteLines and declarationBatches', () => {
+  it('cut the same bytes into the same lines, too long and endless ones alike, as the rules say (property)', async () => {
+    const piece = fc.constantFrom('{}', '1', '"ab"', ' ', '\r', '\n', '\r\n', 'x', 'aaaaaaaaaaaa', '\uFEFF');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(piece, { maxLength: 40 }).map((p) => Buffer.from(p.join(''))),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 0, max: 30 }),
+        fc.integer({ min: 1, max: 40 }),
+        async (bytes, cuts, record, more, batchBytes) => {
+          const limits = { record, skipped: record + more };
+          const ends = [...new Set([...cuts.map((c) => c % (bytes.length + 1)), bytes.length])].sort((a, b) => a - b);
+          const chunks = () =>
+            (async function* () {
+              for (let i = 0, from = 0; i < ends.length; from = ends[i++]!) yield bytes.subarray(from, ends[i]);
+            })();
+          const want = linesByRule(bytes, ends, limits);
+          const viaLines = [];
+          const records = [];
+          for await (const l of byteLines(chunks(), undefined, limits)) {
+            viaLines.push({ line: l.line, text: l.bytes.toString('latin1'), tooLong: l.tooLong });
+            if (l.tooLong || !isBlankLine(l.bytes, l.line === 1))
+              records.push(recordFromBytes(l.line, l.bytes, l.tooLong));
+          }
+          expect(viaLines).toEqual(want);
+          const viaBatches: typeof want = [];
+          const batchRecords = [];
+          let first = 1;
+          for await (const b of declarationBatches(chunks(), batchBytes, limits)) {
+            const text = Buffer.from(b.bytes).toString('latin1').split('\n');
+            // A batch holds whole lines: all but the input's last end with their break.
+            if (text.at(-1) === '') text.pop();
+            else expect(viaBatches.length + text.length).toBe(want.length);
+            text.forEach((t, i) => {
+              const tooLong = b.endless === i + 1 ? 'endless' : b.tooLong.includes(i + 1);
+              viaBatches.push({ line: first + i, text: t.replace(/\r$/, ''), tooLong });
+            });
+            const { records: rs, breaks } = readBatch(b, first);
+            batchRecords.push(...rs);
+            first += breaks;
+          }
+          expect(viaBatches).toEqual(want);
+          expect(batchRecords).toEqual(records);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
 

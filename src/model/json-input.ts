@@ -46,17 +46,17 @@ const LINE_LIMITS: LineLimits = { record: MAX_RECORD_BYTES, skipped: MAX_SKIPPED
 export type LineRun = Buffer | true | 'endless';
 
 /**
- * NDJSON bytes cut into runs of whole lines, a chunk at a time, in bounded memory: the one place of the line rules the
- * CLI's reader (byteLines) and reconcile's (declarationBatches) share. A line past `limits.record` bytes is not held,
- * only told too long, and is skipped to its line break so that the lines after it are read; one still without a break
- * past `limits.skipped` is endless and ends the input (/dev/zero has none). A line begun in an earlier chunk is
- * copied; the others are views of their chunk, the lines it ends together (what lets reconcile copy them at once).
+ * NDJSON bytes cut into runs of whole lines, those each chunk completes at once, in bounded memory: the one place of the
+ * line rules the CLI's reader (byteLines) and reconcile's (declarationBatches) share. A line past `limits.record` bytes
+ * is not held, only told too long, and is skipped to its line break so that the lines after it are read; one still
+ * without a break past `limits.skipped` is endless and ends the input (/dev/zero has none). A line begun in an earlier
+ * chunk is copied; the others are one view of their chunk (what lets reconcile copy them at once).
  */
 export async function* lineRuns(
   chunks: AsyncIterable<Uint8Array | string>,
   onBytes?: (n: number) => void,
   limits = LINE_LIMITS,
-): AsyncGenerator<LineRun> {
+): AsyncGenerator<LineRun[]> {
   // The unfinished line: its bytes (none once past the limit) and how many were read, dropped ones too.
   let carry: Uint8Array[] = [];
   let read = 0;
@@ -64,11 +64,12 @@ export async function* lineRuns(
     const c =
       typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
     onBytes?.(c.length);
+    const runs: LineRun[] = [];
     let start = 0;
     const first = c.indexOf(0x0a);
     if (first !== -1) {
       if (read > 0) {
-        yield read + first > limits.record ? true : Buffer.concat([...carry, c.subarray(0, first + 1)]);
+        runs.push(read + first > limits.record ? true : Buffer.concat([...carry, c.subarray(0, first + 1)]));
         start = first + 1;
       }
       const end = c.lastIndexOf(0x0a) + 1;
@@ -76,23 +77,24 @@ export async function* lineRuns(
       if (end - start > limits.record + 1)
         for (let at = start, nl = c.indexOf(0x0a, at); nl !== -1; at = nl + 1, nl = c.indexOf(0x0a, at))
           if (nl - at > limits.record) {
-            if (at > start) yield c.subarray(start, at);
-            yield true;
+            if (at > start) runs.push(c.subarray(start, at));
+            runs.push(true);
             start = nl + 1;
           }
-      if (end > start) yield c.subarray(start, end);
+      if (end > start) runs.push(c.subarray(start, end));
       carry = [];
       read = 0;
       start = end;
     }
     if (start < c.length) {
       read += c.length - start;
-      if (read > limits.skipped) return yield 'endless';
+      if (read > limits.skipped) return yield [...runs, 'endless'];
       if (read <= limits.record) carry.push(Buffer.from(c.subarray(start)));
       else carry = [];
     }
+    yield runs;
   }
-  if (read > 0) yield read > limits.record ? true : Buffer.concat(carry);
+  if (read > 0) yield [read > limits.record ? true : Buffer.concat(carry)];
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });

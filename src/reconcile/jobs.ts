@@ -219,14 +219,16 @@ export async function* declarationBatches(
     tooLong = [];
     return b;
   };
-  for await (let run of lineRuns(chunks, undefined, limits)) {
-    if (typeof run !== 'object') {
-      tooLong.push(1 + countLinesIn(parts));
-      if (run === 'endless') endless = tooLong[tooLong.length - 1];
-      run = LF;
+  for await (const runs of lineRuns(chunks, undefined, limits)) {
+    for (let run of runs) {
+      if (typeof run !== 'object') {
+        tooLong.push(1 + countLinesIn(parts));
+        if (run === 'endless') endless = tooLong[tooLong.length - 1];
+        run = LF;
+      }
+      parts.push(run);
+      size += run.length;
     }
-    parts.push(run);
-    size += run.length;
     if (size >= batchBytes) yield batch();
   }
   if (size > 0) yield batch();

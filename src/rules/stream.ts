@@ -85,15 +85,15 @@ export async function* byteLines(
   limits?: LineLimits,
 ): AsyncGenerator<ByteLine> {
   let line = 0;
-  for await (const run of lineRuns(stream, onBytes, limits)) {
-    if (typeof run !== 'object') yield { line: ++line, bytes: Buffer.alloc(0), tooLong: run };
-    else
-      for (let at = 0, nl = 0; at < run.length; at = nl + 1) {
-        nl = run.indexOf(0x0a, at);
-        if (nl === -1) nl = run.length;
-        yield { line: ++line, bytes: stripCr(run.subarray(at, nl)), tooLong: false };
-      }
-  }
+  for await (const runs of lineRuns(stream, onBytes, limits))
+    for (const run of runs)
+      if (typeof run !== 'object') yield { line: ++line, bytes: Buffer.alloc(0), tooLong: run };
+      else
+        for (let at = 0, nl = 0; at < run.length; at = nl + 1) {
+          nl = run.indexOf(0x0a, at);
+          if (nl === -1) nl = run.length;
+          yield { line: ++line, bytes: stripCr(run.subarray(at, nl)), tooLong: false };
+        }
 }
 
 function stripCr(b: Buffer): Buffer {

@@ -118,7 +118,7 @@ export async function* readRecords(
   if (layout === 'ndjson') {
     let records = 0;
     for await (const l of byteLines(chunks as AsyncIterable<Buffer>, opts.onBytes)) {
-      // (a line too long is told, whatever is left of its bytes once they were dropped)
+      // (a line too long is told: it has no bytes, yet is not a blank line)
       if (!l.tooLong && isBlankLine(l.bytes, l.line === 1)) continue;
       records++;
       // The line's text, kept only to locate issues in it (`file:line:column`); the line that decided the layout is not parsed again.

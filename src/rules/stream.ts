@@ -130,7 +130,7 @@ export async function* sourceRecords(source: DeclarationSource): AsyncGenerator<
       for (let n = await it.next(); !n.done; n = await it.next()) yield n.value as Buffer | string;
     }
     for await (const l of byteLines(chunks())) {
-      // (a line too long is told, whatever is left of its bytes once they were dropped)
+      // (a line too long is told: it has no bytes, yet is not a blank line)
       if (!l.tooLong && isBlankLine(l.bytes, l.line === 1)) continue;
       const rec: InputRecord = recordFromBytes(l.line, l.bytes, l.tooLong);
       yield rec;

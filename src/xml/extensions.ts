@@ -147,25 +147,29 @@ function renameAliases(
   return out;
 }
 
-/** Checks the extension fields of one object (the fields of `element`) and notes their paths. */
-function checkExtensions(
+/**
+ * Checks the extension fields of one object (the fields of `element`) into `issues` and notes their paths in
+ * `paths` (they are not unknown fields): the one check of both builders, declarations' and receipts'.
+ */
+export function checkExtensionFields(
   obj: Record<string, unknown>,
   fields: readonly ExtensionField[],
   path: string,
   ruleId: string,
-  out: JsonBeyond,
+  issues: Issue[],
+  paths: Set<string>,
 ): void {
   for (const f of fields) {
     const v = obj[f.name];
     if (v === undefined) continue;
     const p = `${path}.${f.name}`;
-    out.extensionPaths.add(p);
+    paths.add(p);
     const severity = f.confidence === 'uncertain' ? 'warning' : 'error';
     const numeric = f.kind !== 's' && typeof v === 'number' && Number.isFinite(v);
     if (typeof v !== 'string' && !numeric) {
       const expected = f.kind === 's' ? 'string' : 'number | string';
       const given = describeInput(v);
-      out.issues.push({
+      issues.push({
         code: 'field-type',
         severity,
         path: p,
@@ -181,7 +185,7 @@ function checkExtensions(
     }
     const text = typeof v === 'number' ? String(v) : v;
     const problem = checkExtensionValue(f, text);
-    if (problem) out.issues.push(extensionValueIssue(f, p, text, problem, ruleId));
+    if (problem) issues.push(extensionValueIssue(f, p, text, problem, ruleId));
   }
 }
 
@@ -217,10 +221,11 @@ export function readJsonBeyond(
       ? undefined
       : { head: headFields.map((f) => f.name), items: lineFields.map((f) => f.name) };
   const result = emptyOptionalAsAbsent(renamed, BUILDABLE[type].root, extra) as Record<string, unknown>;
-  checkExtensions(result, headFields, path, ruleIds.values, out);
+  checkExtensionFields(result, headFields, path, ruleIds.values, out.issues, out.extensionPaths);
   if (lineFields.length > 0 && Array.isArray(result.items))
     result.items.forEach((item: unknown, i: number) => {
-      if (isRecord(item)) checkExtensions(item, lineFields, `${path}.items[${i}]`, ruleIds.values, out);
+      if (isRecord(item))
+        checkExtensionFields(item, lineFields, `${path}.items[${i}]`, ruleIds.values, out.issues, out.extensionPaths);
     });
   out.doc = result;
   return out;

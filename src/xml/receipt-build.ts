@@ -29,7 +29,7 @@ import {
   type BuildResult,
 } from './build.js';
 import { layoutOf, headElementOf } from './content-model.js';
-import { checkExtensionValue, extensionFieldsOf, extensionValueIssue, type ExtensionField } from './extensions.js';
+import { checkExtensionFields, extensionFieldsOf, type ExtensionField } from './extensions.js';
 import { documentIssues, XML_BUILD_RULE_ID } from './issues.js';
 import { serializeXml } from './serialize.js';
 import { parseReturnInfo } from './return-info.js';
@@ -93,28 +93,6 @@ export interface ReceiptBuildOptions extends BuildEnvironment {
 
 /** What parseCebXml adds to a receipt document (the parsed returnInfo): not a field, so not written and not unknown. */
 const DERIVED_FIELDS = ['returnInfoParsed'];
-
-/** Checks the extension fields one object carries; returns their paths (they are not unknown fields). */
-function extensionIssues(
-  obj: Record<string, unknown>,
-  fields: readonly ExtensionField[],
-  path: string,
-  issues: Issue[],
-  known: Set<string>,
-): void {
-  for (const f of fields) {
-    const v = obj[f.name];
-    if (v === undefined) continue;
-    const p = `${path}.${f.name}`;
-    known.add(p);
-    const text = typeof v === 'number' && f.kind !== 's' ? String(v) : v;
-    const problem =
-      typeof text === 'string'
-        ? checkExtensionValue(f, text)
-        : { code: 'field-type' as const, expected: f.kind === 's' ? 'string' : 'number | string' };
-    if (problem) issues.push(extensionValueIssue(f, p, text, problem, XML_BUILD_RULE_ID));
-  }
-}
 
 /**
  * Builds one receipt message as customs sends it: `CEB622Message` with 1 to 100
@@ -180,10 +158,11 @@ export function buildReceipt<T extends ReceiptType>(
     const g = guidConventionIssue(doc.guid, `${prefix}.guid`, XML_BUILD_RULE_ID);
     if (g) issues.push(g);
     const known = new Set<string>();
-    extensionIssues(doc, headExtensions, prefix, issues, known);
+    checkExtensionFields(doc, headExtensions, prefix, XML_BUILD_RULE_ID, issues, known);
     if (Array.isArray(doc.items))
       doc.items.forEach((item: unknown, k: number) => {
-        if (isRecord(item)) extensionIssues(item, listExtensions, `${prefix}.items[${k}]`, issues, known);
+        if (isRecord(item))
+          checkExtensionFields(item, listExtensions, `${prefix}.items[${k}]`, XML_BUILD_RULE_ID, issues, known);
       });
     unknownFieldIssues(info.schema, doc, prefix, issues, known);
     return doc;

@@ -359,6 +359,25 @@ describe('buildReceipt: CEB816 tax bills', () => {
     // The 2022 XSD does not have them: such a bill is not XSD-valid (docs/xml.md says so).
     expect((await validateAgainstXsd(r.xml!, 'ceb-import.xsd')).valid).toBe(false);
   });
+
+  it('an extension field of the wrong JSON type is a field-type issue worded as buildMessage words it', () => {
+    const r = buildReceipt('CEB816', { ...bills[0]!, orderNo: 12 } as never, env());
+    expect(r.ok).toBe(false);
+    expect(r.issues).toEqual([
+      {
+        code: 'field-type',
+        severity: 'error',
+        path: 'taxBill.orderNo',
+        ruleId: 'xml/build',
+        expected: 'string',
+        actual: 'number',
+        message: {
+          zh: 'taxBill.orderNo 类型错误，应为 string，实际为 12',
+          en: 'taxBill.orderNo has the wrong type: expected string, got 12',
+        },
+      },
+    ]);
+  });
 });
 
 describe('buildReceipt: receipts sandan did not write rebuild from their parsed fields', () => {

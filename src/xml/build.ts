@@ -112,6 +112,14 @@ export function checkRootGuid(guid: unknown): void {
     throw new SandanError('INVALID_OPTION', `guid must have 36 characters (XSD), got ${JSON.stringify(guid)}`);
 }
 
+/** The root's version, `1.0` when left out; INVALID_OPTION unless it is text of 1 to 10 characters (XSD). */
+export function rootVersion(version: unknown): string {
+  const v = version ?? '1.0';
+  if (typeof v !== 'string' || v.length < 1 || v.length > 10)
+    throw new SandanError('INVALID_OPTION', 'version must have 1 to 10 characters');
+  return v;
+}
+
 /** A message's root element: its guid, version and the CEB namespace, then its children. */
 export function rootNode(root: string, guid: string, version: string, children: XNode[]): XNode {
   const attrs = [
@@ -358,9 +366,7 @@ export function buildMessageTree<T extends BuildableType>(
       'INVALID_OPTION',
       `At most 5 subscribers (BaseSubscribe) per message, got ${subscribers.length}`,
     );
-  const version = options.version ?? '1.0';
-  if (version.length < 1 || version.length > 10)
-    throw new SandanError('INVALID_OPTION', 'version must have 1 to 10 characters');
+  const version = rootVersion(options.version);
   checkRootGuid(options.guid);
   const rootGuid = options.guid ?? newGuid(options);
   if (options.appTime !== undefined && (typeof options.appTime !== 'string' || !DATE_TIME_14.test(options.appTime)))

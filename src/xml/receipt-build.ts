@@ -20,6 +20,7 @@ import { beijingDateTime17 } from '../time/beijing.js';
 import {
   checkDocumentCount,
   checkRootGuid,
+  rootVersion,
   documentNode,
   forbiddenCharIssues,
   newGuid,
@@ -123,9 +124,7 @@ export function buildReceipt<T extends ReceiptType>(
   const docs = (Array.isArray(documents) ? documents : [documents]) as readonly unknown[];
   checkDocumentCount(type, docs.length, layout);
   checkRootGuid(options.guid);
-  const version = options.version ?? '1.0';
-  if (typeof version !== 'string' || version.length < 1 || version.length > 10)
-    throw new SandanError('INVALID_OPTION', 'version must have 1 to 10 characters');
+  const version = rootVersion(options.version);
 
   let now: string | undefined;
   const returnTime = () => (now ??= beijingDateTime17(options.now()));

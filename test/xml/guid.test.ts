@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isSandanError } from '../../src/errors.js';
 import { validate } from '../../src/rules/index.js';
-import { buildMessage, parseCebXml, type CebMessage } from '../../src/xml/index.js';
+import { buildMessage, buildReceipt, parseCebXml, type CebMessage } from '../../src/xml/index.js';
 import { runCli } from '../helpers/cli.js';
 import { exampleDeclaration, fixedEnv, SENDER, validateAgainstXsd } from './helpers.js';
 
@@ -61,6 +61,19 @@ describe('guid: any 36 characters the XSD allows; a non-UUID is a guid-conventio
     } catch (e) {
       expect(isSandanError(e) && e.code).toBe('INVALID_OPTION');
     }
+  });
+
+  it('build and buildReceipt (library): a root version that is not text of 1 to 10 characters is misuse, said alike', () => {
+    const order = exampleDeclaration('hangzhou-1210').order;
+    for (const version of [5, '', '12345678901'])
+      for (const build of [
+        () => buildMessage('CEB311', order, { ...fixedEnv(), sender: SENDER, version } as never),
+        () =>
+          buildReceipt('CEB900', { returnStatus: '1', returnInfo: 'ok' } as never, { ...fixedEnv(), version } as never),
+      ])
+        expect(build).toThrow(
+          expect.objectContaining({ code: 'INVALID_OPTION', message: 'version must have 1 to 10 characters' }),
+        );
   });
 
   it('build (CLI): builds with the Hainan guid and prints the warning', async () => {

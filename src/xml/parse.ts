@@ -7,7 +7,14 @@ import type { CebLeafType } from '../model/generated/ceb-elements.js';
 import { emptyOptionalAsAbsent } from '../model/empty.js';
 import { CONVERT_BY_ROOT } from '../model/generated/converters.js';
 import { zodIssuesToIssues } from '../model/parse.js';
-import { checkArgument, codePointLength, isDecimalText, optionsObject, trimXmlSpace } from '../model/guards.js';
+import {
+  checkArgument,
+  codePointLength,
+  isDecimalText,
+  optionsObject,
+  ownValue,
+  trimXmlSpace,
+} from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
 import {
   CEB_NS,
@@ -1336,10 +1343,10 @@ export function parseCebXml(input: string | Uint8Array, options?: ParseXmlOption
   };
   if (local === 'DxpMsg' && rootNs === DXP_NS) return readDxp(rest(readElement(t, null, bom)), opts);
   if (local === 'DxpMsgSv' && rootNs === DXP_NS) return readDxpTransfer(rest(readElement(t, null, bom)), opts);
-  const name = messageName(local);
+  const name = ownValue(MESSAGE_NAMES, local);
   if (name && rootNs === CEB_NS && hasModel(name.schema, local)) return ceb(local, name);
   // Some published samples name the root `CEB214` instead of `CEB214Message`: read it, but say so.
-  const alias = messageName(`${local}Message`);
+  const alias = ownValue(MESSAGE_NAMES, `${local}Message`);
   if (alias && rootNs === CEB_NS && /^CEB\d{3}$/.test(local)) {
     const warning = xmlIssue(
       'xml-root-name',
@@ -1373,11 +1380,6 @@ export function parseCebXml(input: string | Uint8Array, options?: ParseXmlOption
   throw new SandanError('XML_UNKNOWN_ROOT', `Unknown root element ${qname} in ${ns}${hint}`, {
     details: { root: qname, namespace: rootNs },
   });
-}
-
-/** What MESSAGE_NAMES says of a root name (own entries only: a root named `constructor` is no message). */
-function messageName(root: string): MessageName | undefined {
-  return Object.hasOwn(MESSAGE_NAMES, root) ? MESSAGE_NAMES[root] : undefined;
 }
 
 /**

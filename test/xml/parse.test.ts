@@ -256,6 +256,12 @@ describe('safety and errors', () => {
         bad,
       ).toBe('XML_MALFORMED');
     expect(errorCode(() => parseCebXml('<a x="1>2"><!-- <b> & --><![CDATA[<c> &]]></a>'))).toBe('XML_UNKNOWN_ROOT');
+    // A root named after a property every object has is no message (the table's own entries only).
+    for (const root of ['constructor', 'toString', '__proto__', 'hasOwnProperty'])
+      expect(
+        errorCode(() => parseCebXml(`<ceb:${root} xmlns:ceb="http://www.chinaport.gov.cn/ceb"/>`)),
+        root,
+      ).toBe('XML_UNKNOWN_ROOT');
     expect(errorCode(() => parseCebXml(Buffer.from([0x3c, 0x61, 0xff, 0x3e])))).toBe('XML_MALFORMED');
     expect(errorCode(() => parseCebXml('<?xml version="1.0" encoding="GBK"?><a/>'))).toBe('XML_MALFORMED');
   });

@@ -224,10 +224,7 @@ export class CellTotals {
 
   /** The totals of a (month, district) cell, created empty when new. */
   private cell(month: string, district: string): ReconcileTotals {
-    const key = `${month}\u0000${district}`;
-    let c = this.cells.get(key);
-    if (!c) this.cells.set(key, (c = { month, district, t: emptyTotals() }));
-    return c.t;
+    return valueIn(this.cells, `${month}\u0000${district}`, () => ({ month, district, t: emptyTotals() })).t;
   }
 
   /** The overall totals and the groups, keys sorted. */

@@ -1,9 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
-import { checkArgument, describeInput, optionsObject } from '../model/guards.js';
+import { checkArgument, describeInput, isRecord, optionsObject } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
 import { createTaxCalculator, type TaxCalculation } from '../rules/tax-calculator.js';
 import type { TaxFigures } from '../tax/compute.js';
@@ -21,7 +20,7 @@ import type { ScannedDocument } from './scan.js';
 import type { UnreadEntry } from './files.js';
 import { MemoryStore, type ReconcileStore } from './store.js';
 import type { InventoryReceipt, ReconcileSummary, TaxBill, TaxBillStatus } from './types.js';
-import { statInputFile, unreadableFile } from '../io/walk.js';
+import { statInputFile, statOrUndefined, unreadableFile } from '../io/walk.js';
 
 /*
  * The reconciliation API: reconcile() over iterables in this thread, reconcileFiles() over
@@ -158,18 +157,6 @@ function counter(
   };
 }
 
-/** Sizes of the files in bytes (0 for one that cannot be read: it fails later, where it is read). */
-async function sizes(files: readonly string[]): Promise<number[]> {
-  return Promise.all(
-    files.map((f) =>
-      stat(f).then(
-        (s) => s.size,
-        () => 0,
-      ),
-    ),
-  );
-}
-
 /**
  * Reconciles declarations against customs tax bills: links each order to its bills through
  * `inventory.invtNo` or the CEB622 receipts (copNo/preNo → invtNo), computes its tax with
@@ -186,7 +173,7 @@ export async function reconcile(inputs: ReconcileInputs, options: ReconcileOptio
       'INVALID_OPTION',
       'reconcile needs options.calculate, e.g. createTaxCalculator({ rates, explain: false })',
     );
-  if (inputs === null || typeof inputs !== 'object' || inputs.declarations == null)
+  if (!isRecord(inputs) || inputs.declarations == null)
     throw new SandanError('INVALID_OPTION', 'reconcile takes its inputs as { declarations, documents?, bills?, … }');
   const every = opts.progressEvery ?? 10_000;
   const { signal, onProgress } = opts;
@@ -355,7 +342,10 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
       yield b;
     }
   })();
-  const fileSizes = opts.onProgress ? await sizes(files) : [];
+  // 0 for a file that cannot be read: it fails later, where it is read.
+  const fileSizes = opts.onProgress
+    ? await Promise.all(files.map(async (f) => (await statOrUndefined(f))?.size ?? 0))
+    : [];
   const documentsRead = counter('documents', opts, opts.onProgress ? fileSizes.reduce((a, b) => a + b, 0) : undefined);
   const declarationsRead = counter('declarations', opts, declarationBytes);
   const executor: ReconcileExecutor =

@@ -328,15 +328,12 @@ let bundledWindow: ((date: string) => ReturnWindowPolicy | undefined) | undefine
  * flagged `refund-outside-window` for review, since either the approval or sandan's reading of
  * the window is wrong. False when either time is missing.
  */
-function refundOutsideWindow(
-  answer: Pick<JoinAnswer, 'refunded' | 'refundedAt' | 'releasedAt'>,
-  windowOf?: (releaseDate: string) => ReturnWindowPolicy | undefined,
-): boolean {
+function refundOutsideWindow(answer: Pick<JoinAnswer, 'refunded' | 'refundedAt' | 'releasedAt'>): boolean {
   if (!answer.refunded) return false;
   const released = beijingMillis(answer.releasedAt);
   const approved = beijingMillis(answer.refundedAt);
   if (!Number.isFinite(released) || !Number.isFinite(approved)) return false;
-  const d = releaseDeadlines(new Date(released), windowOf ?? (bundledWindow ??= nationalReturnWindow()));
+  const d = releaseDeadlines(new Date(released), (bundledWindow ??= nationalReturnWindow()));
   return d !== undefined && approved > d.arriveBy.getTime();
 }
 

@@ -139,14 +139,9 @@ function csvLine(r: ReconcileRowJSON): string {
     .join(',')}\r\n`;
 }
 
-/** The CSV header line: `中文 / English` per column, CRLF-terminated. */
-function csvHeader(): string {
-  return `${CSV_HEADINGS.map(csvText).join(',')}\r\n`;
-}
-
-/** The rows as CSV: a UTF-8 byte-order mark, the bilingual header, then one line per row. */
+/** The rows as CSV: a UTF-8 byte-order mark, the bilingual header (`中文 / English` per column), then one line per row. */
 export function* reportCsvChunks(report: ReconcileReport): Generator<string> {
-  yield `\uFEFF${csvHeader()}`;
+  yield `\uFEFF${CSV_HEADINGS.map(csvText).join(',')}\r\n`;
   for (const r of report.rows()) yield csvLine(r);
 }
 

@@ -302,11 +302,6 @@ export function billOfTuple([
   };
 }
 
-/** Bills from the JSON text of tuples. */
-function billsOfTuples(json: string): BillRecord[] {
-  return (JSON.parse(json) as BillTuple[]).map(billOfTuple);
-}
-
 /**
  * Counts a repeat of a stored taxNo in `added`, and when its content differs, the conflict
  * (both stores, on repeats only).
@@ -524,7 +519,7 @@ export class MemoryStore implements ReconcileStore {
     return added;
   }
   addBillTuples(json: string, _count: number, firstSeq: number): BillsAdded {
-    return this.addBills(billsOfTuples(json), firstSeq);
+    return this.addBills((JSON.parse(json) as BillTuple[]).map(billOfTuple), firstSeq);
   }
   addVoided(taxNos: readonly string[]): void {
     for (const t of taxNos) this.voided.add(t);

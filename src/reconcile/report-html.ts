@@ -14,7 +14,7 @@ import { checkArgument, optionsObject } from '../model/guards.js';
  */
 
 /** Totals that may carry a waterfall (reports written before it existed do not). */
-export type ReportTotalsJSON = Omit<ReconcileTotalsJSON, 'waterfall'> & { waterfall?: WaterfallJSON | undefined };
+type ReportTotalsJSON = Omit<ReconcileTotalsJSON, 'waterfall'> & { waterfall?: WaterfallJSON | undefined };
 
 /** The `--format json` report object; `orders` is not needed to draw the page. */
 export interface ReconcileReportJSON {

@@ -88,7 +88,7 @@ export interface FinalRecord {
  * The fields two copies of one taxNo must agree on. `returnTime` is left out: a copy delivered
  * again carries its own.
  */
-export const BILL_CONTENT_FIELDS = [
+const BILL_CONTENT_FIELDS = [
   'invtNo',
   'orderNo',
   'customsTax',

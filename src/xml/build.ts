@@ -233,7 +233,7 @@ export function forbiddenCharIssues(doc: unknown, path: string, out: Issue[], de
     }
   } else if (Array.isArray(doc)) {
     for (const [i, v] of doc.entries()) forbiddenCharIssues(v, `${path}[${i}]`, out, depth + 1);
-  } else if (doc !== null && typeof doc === 'object' && !Decimal.isDecimal(doc)) {
+  } else if (isRecord(doc) && !Decimal.isDecimal(doc)) {
     for (const [k, v] of Object.entries(doc)) forbiddenCharIssues(v, path === '' ? k : `${path}.${k}`, out, depth + 1);
   }
 }
@@ -264,7 +264,7 @@ export function unknownFieldIssues(
       });
     }
   }
-  const items = (doc as Record<string, unknown>).items;
+  const items = doc.items;
   const itemSchema = (shape.items as { element?: unknown } | undefined)?.element;
   if (Array.isArray(items) && itemSchema) {
     for (const [i, item] of items.entries()) unknownFieldIssues(itemSchema, item, `${prefix}.items[${i}]`, out, known);

@@ -1,5 +1,5 @@
 import { SandanError } from '../errors.js';
-import { checkArgument, optionsObject, trimXmlSpace } from '../model/guards.js';
+import { checkArgument, optionsObject, trimXmlSpace, valueIn } from '../model/guards.js';
 import { xsdBase64 } from '../xml/base64.js';
 import { CEB_NS, layoutOf, DS_NS, DXP_NS, type Particle } from '../xml/content-model.js';
 import { XmlTokenizer } from '../xml/core/tokenizer.js';
@@ -74,20 +74,18 @@ interface Shape {
 
 const shapes = new Map<ScannedType, Shape>();
 function shapeOf(type: ScannedType): Shape {
-  let s = shapes.get(type);
-  if (!s) {
+  return valueIn(shapes, type, () => {
     const layout = layoutOf('import', `${type}Message`);
     const block = layout.element.name;
     const headName = layout.head.name;
-    s = { block, head: leavesOf(headName ?? block, layout.head.fields) };
+    const s: Shape = { block, head: leavesOf(headName ?? block, layout.head.fields) };
     if (headName) s.headName = headName;
     if (layout.list) {
       s.listName = layout.list.particle.name;
       s.list = leavesOf(s.listName, layout.list.fields);
     }
-    shapes.set(type, s);
-  }
-  return s;
+    return s;
+  });
 }
 
 /** The largest single document (a Tax, an InventoryReturn…) the scanner holds while reading it. */

@@ -3,7 +3,7 @@ import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
 import type { MismatchEntryJSON, ReconcileSummaryJSON, ReconcileTotalsJSON, WaterfallJSON } from './json.js';
 import { COUNT_LABELS, type Label } from './output.js';
-import { checkArgument, optionsObject } from '../model/guards.js';
+import { checkArgument, optionsObject, ownValue } from '../model/guards.js';
 
 /*
  * The reconciliation report as one self-contained HTML page (关税对账报告): ECharts and a small
@@ -73,9 +73,9 @@ export function label([zh, en]: Label): string {
   return `<span lang="zh-CN">${escapeHtml(zh)}</span> <span lang="en" class="en">${escapeHtml(en)}</span>`;
 }
 const plain = ([zh, en]: Label) => `${zh} ${en}`;
-/** The label of a key, or the key itself in both languages when it has none. */
+/** The label of a key, or the key itself in both languages when it has none (a report's `toString` is no label's). */
 export const labelIn = <K extends string>(labels: Partial<Record<K, Label>>, key: K): Label =>
-  labels[key] ?? [key, key];
+  ownValue<Label | undefined>(labels, key) ?? [key, key];
 
 const CAUSE_LABELS: Record<string, Label> = {
   rounding: ['分位舍入', 'rounding'],

@@ -112,6 +112,20 @@ describe('renderReconcileHtml (string)', () => {
     expect(JSON.parse(json).charts).toHaveProperty('chart-histogram');
   });
 
+  it('labels a mismatch kind named like an Object property (toString, constructor) with its own name', () => {
+    const kinds = ['toString', 'constructor'];
+    const odd = {
+      ...report,
+      summary: {
+        ...report.summary,
+        mismatches: kinds.map((kind) => ({ orderNo: 'SD1', invtNo: null, kind, amount: '0.01' })),
+      },
+    } as unknown as ReconcileReportJSON;
+    const html = renderReconcileHtml(odd, { echarts: 'window.echarts = {};' });
+    for (const k of kinds)
+      expect(html).toContain(`<span lang="zh-CN">${k}</span> <span lang="en" class="en">${k}</span>`);
+  });
+
   it('allows only its own inline scripts (by hash) and nothing from the network', () => {
     const html = renderReconcileHtml(report, { echarts: 'window.echarts = {};' });
     const csp = /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)![1]!;

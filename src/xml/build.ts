@@ -115,8 +115,12 @@ export function checkRootGuid(guid: unknown): void {
 /** The root's version, `1.0` when left out; INVALID_OPTION unless it is text of 1 to 10 characters (XSD). */
 export function rootVersion(version: unknown): string {
   const v = version ?? '1.0';
-  if (typeof v !== 'string' || v.length < 1 || v.length > 10)
-    throw new SandanError('INVALID_OPTION', 'version must have 1 to 10 characters');
+  // (characters as the XSD counts them: code points)
+  if (typeof v !== 'string' || v.length < 1 || codePointLength(v) > 10)
+    throw new SandanError(
+      'INVALID_OPTION',
+      `version must be text of 1 to 10 characters, got ${describeInput(version)}`,
+    );
   return v;
 }
 

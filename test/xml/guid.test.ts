@@ -72,8 +72,21 @@ describe('guid: any 36 characters the XSD allows; a non-UUID is a guid-conventio
           buildReceipt('CEB900', { returnStatus: '1', returnInfo: 'ok' } as never, { ...fixedEnv(), version } as never),
       ])
         expect(build).toThrow(
-          expect.objectContaining({ code: 'INVALID_OPTION', message: 'version must have 1 to 10 characters' }),
+          expect.objectContaining({
+            code: 'INVALID_OPTION',
+            message: `version must be text of 1 to 10 characters, got ${typeof version === 'string' ? `"${version}"` : version}`,
+          }),
         );
+  });
+
+  it('a root version is counted in characters as the XSD counts them: ten CJK Extension B characters are 20 UTF-16 units, and allowed', () => {
+    const order = exampleDeclaration('hangzhou-1210').order;
+    const version = '\u{20000}'.repeat(10);
+    const built = buildMessage('CEB311', order, { ...fixedEnv(), sender: SENDER, version });
+    expect(built.xml).toContain(`version="${version}"`);
+    expect(() => buildMessage('CEB311', order, { ...fixedEnv(), sender: SENDER, version: `${version}x` })).toThrow(
+      /version must be text of 1 to 10 characters/,
+    );
   });
 
   it('build (CLI): builds with the Hainan guid and prints the warning', async () => {

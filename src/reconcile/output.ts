@@ -188,24 +188,38 @@ function groupTable(title: string, groups: Record<string, ReconcileTotalsJSON>):
   return out;
 }
 
-/** Labels of the waterfall causes (中文 / English). */
-export const WATERFALL_LABELS: Record<WaterfallCause, { zh: string; en: string }> = {
-  rounding: { zh: '已匹配（尾差）', en: 'matched (rounding)' },
-  mismatch: { zh: '不一致', en: 'mismatch' },
-  'bill-missing': { zh: '缺少税单', en: 'bill missing' },
-  'bill-without-declaration': { zh: '税单无申报', en: 'bill without declaration' },
-  cancelled: { zh: '已撤单', en: 'cancelled' },
-  refunded: { zh: '已退货', en: 'refunded' },
-  'not-computed': { zh: '未计算', en: 'not computed' },
-  other: { zh: '其他', en: 'other' },
+/**
+ * The causes of the waterfall, labelled: the page, the summary and the workbook say each in the same words, those of
+ * {@link COUNT_LABELS}.
+ */
+export const WATERFALL_LABELS: Record<WaterfallCause, Label> = {
+  rounding: ['相符（分位舍入）', 'matched (rounding)'],
+  mismatch: ['不符', 'mismatch'],
+  'bill-missing': ['缺税单', 'bill missing'],
+  'bill-without-declaration': ['有税单无申报', 'bill without declaration'],
+  cancelled: ['已撤单', 'cancelled'],
+  refunded: ['已退货', 'refunded'],
+  'not-computed': ['未能计税', 'not computed'],
+  other: ['其他', 'other'],
 };
+
+/** The tax totals of a summary, labelled (代扣税款 is CEB311 taxTotal's own name). */
+export const AMOUNT_LABELS = [
+  ['declaredTaxTotal', ['代扣税款', 'withheld']],
+  ['computedTaxTotal', ['计算税款', 'computed']],
+  ['billedTaxTotal', ['税单税款', 'billed']],
+  ['difference', ['差额', 'difference']],
+] as const satisfies ReadonlyArray<readonly [keyof ReconcileTotalsJSON, Label]>;
+
+/** The columns of a group's totals (by month, by district), on the page and in the workbook. */
+export const GROUP_LABELS = [...COUNT_LABELS.slice(0, 3), ...AMOUNT_LABELS] as const;
 
 function waterfallLines(w: WaterfallJSON): string[] {
   const out = ['  the difference by cause (each order once; the parts add up to the difference):'];
   for (const c of w.causes)
     if (c.orders > 0 || c.cause !== 'other')
       out.push(
-        `    ${WATERFALL_LABELS[c.cause].en.padEnd(26)} ${String(c.orders).padStart(9)} ${c.amount.padStart(14)}`,
+        `    ${WATERFALL_LABELS[c.cause][1].padEnd(26)} ${String(c.orders).padStart(9)} ${c.amount.padStart(14)}`,
       );
   return out;
 }

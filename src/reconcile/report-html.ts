@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
 import type { MismatchEntryJSON, ReconcileSummaryJSON, ReconcileTotalsJSON, WaterfallJSON } from './json.js';
-import { COUNT_LABELS, type Label } from './output.js';
+import { AMOUNT_LABELS, COUNT_LABELS, GROUP_LABELS, type Label, WATERFALL_LABELS } from './output.js';
 import { checkArgument, optionsObject, ownValue } from '../model/guards.js';
 
 /*
@@ -77,17 +77,7 @@ const plain = ([zh, en]: Label) => `${zh} ${en}`;
 export const labelIn = <K extends string>(labels: Partial<Record<K, Label>>, key: K): Label =>
   ownValue<Label | undefined>(labels, key) ?? [key, key];
 
-const CAUSE_LABELS: Record<string, Label> = {
-  rounding: ['分位舍入', 'rounding'],
-  mismatch: ['税额不符', 'mismatch'],
-  'bill-missing': ['缺税单', 'bill missing'],
-  'bill-without-declaration': ['有税单无申报', 'bill without declaration'],
-  cancelled: ['已撤单', 'cancelled'],
-  refunded: ['已退货', 'refunded'],
-  'not-computed': ['未能计税', 'not computed'],
-  other: ['其他', 'other'],
-};
-const causeLabel = (c: string) => labelIn(CAUSE_LABELS, c);
+const causeLabel = (c: string) => labelIn(WATERFALL_LABELS, c);
 
 const KIND_LABELS: Record<string, Label> = {
   customsTax: ['关税', 'customs duty'],
@@ -96,13 +86,6 @@ const KIND_LABELS: Record<string, Label> = {
   declared: ['申报税额', 'declared total'],
 };
 const kindLabel = (k: string) => labelIn(KIND_LABELS, k);
-
-const AMOUNT_LABELS: Array<[keyof ReportTotalsJSON & keyof ReconcileTotalsJSON, Label]> = [
-  ['declaredTaxTotal', ['代扣税额', 'withheld (declared)']],
-  ['computedTaxTotal', ['计算税额', 'computed']],
-  ['billedTaxTotal', ['税单税额', 'billed']],
-  ['difference', ['差额', 'difference']],
-];
 
 /** One step of the waterfall as drawn: a transparent base and a visible bar of |amount|. */
 interface WaterfallStep {
@@ -132,7 +115,7 @@ export function waterfallSteps(w: WaterfallJSON): WaterfallStep[] {
     base: '0',
     height: amount,
   });
-  const steps = [total(['代扣税额', 'withheld'], w.withheld)];
+  const steps = [total(AMOUNT_LABELS[0][1], w.withheld)];
   let run = new Dec(w.withheld);
   for (const c of w.causes) {
     const amount = new Dec(c.amount);
@@ -150,7 +133,7 @@ export function waterfallSteps(w: WaterfallJSON): WaterfallStep[] {
     });
     run = after;
   }
-  steps.push(total(['税单税额', 'billed'], w.billed));
+  steps.push(total(AMOUNT_LABELS[2][1], w.billed));
   return steps;
 }
 
@@ -228,22 +211,12 @@ function table(
   return `<table id="${id}"><caption>${label(caption)}</caption><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
-const GROUP_COLUMNS: Array<[keyof ReportTotalsJSON & keyof ReconcileTotalsJSON, Label]> = [
-  ['orders', ['订单', 'orders']],
-  ['matched', ['相符', 'matched']],
-  ['mismatched', ['不符', 'mismatch']],
-  ['declaredTaxTotal', ['代扣税额', 'withheld']],
-  ['computedTaxTotal', ['计算税额', 'computed']],
-  ['billedTaxTotal', ['税单税额', 'billed']],
-  ['difference', ['差额', 'difference']],
-];
-
 function groupTable(id: string, caption: Label, keyLabel: Label, groups: Record<string, ReportTotalsJSON>): string {
   return table(
     id,
     caption,
-    [['key', keyLabel], ...GROUP_COLUMNS.map(([c, l]): Column => [c, l, true])],
-    Object.entries(groups).map(([k, t]) => ({ key: k, cells: [k, ...GROUP_COLUMNS.map(([c]) => String(t[c]))] })),
+    [['key', keyLabel], ...GROUP_LABELS.map(([c, l]): Column => [c, l, true])],
+    Object.entries(groups).map(([k, t]) => ({ key: k, cells: [k, ...GROUP_LABELS.map(([c]) => String(t[c]))] })),
   );
 }
 
@@ -456,7 +429,7 @@ export function renderReconcileHtml(
   parts.push(`<h2>${label(['差额瀑布图', 'Waterfall of the difference'])}</h2>`);
   if (s.waterfall) {
     const steps = waterfallSteps(s.waterfall);
-    charts['chart-waterfall'] = waterfallOption(steps, '代扣税额 → 税单税额 withheld → billed');
+    charts['chart-waterfall'] = waterfallOption(steps, '代扣税款 → 税单税款 withheld → billed');
     parts.push(
       '<div class="chart" id="chart-waterfall"></div>',
       waterfallTable('table-waterfall', ['差额构成', 'Where the difference comes from'], steps),

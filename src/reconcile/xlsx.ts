@@ -1,7 +1,16 @@
 import type { Writable } from 'node:stream';
 import type { Cell, CellValue, Worksheet } from 'exceljs';
 import { summaryToJSON, type ReconcileRowJSON, type ReconcileTotalsJSON, type WaterfallJSON } from './json.js';
-import { AMOUNT_COLUMN, CSV_COLUMNS, CSV_HEADINGS, INPUT_LABELS, rowCells, WATERFALL_LABELS } from './output.js';
+import {
+  AMOUNT_COLUMN,
+  CSV_COLUMNS,
+  CSV_HEADINGS,
+  GROUP_LABELS,
+  INPUT_LABELS,
+  type Label,
+  rowCells,
+  WATERFALL_LABELS,
+} from './output.js';
 import { reconcileBalanced } from './totals.js';
 import type { ReconcileReport } from './reconcile.js';
 import { checkArgument } from '../model/guards.js';
@@ -52,16 +61,11 @@ function addRow(sheet: Worksheet, values: Array<string | number | null>, bold = 
   row.commit();
 }
 
+const both = ([zh, en]: Label) => `${zh} / ${en}`;
 const GROUP_HEADER = (key: string) => [
   key,
-  '订单数 / orders',
-  '已匹配 / matched',
-  '不一致 / mismatched',
-  '代扣税款 / withheld',
-  '计算税款 / computed',
-  '税单税款 / billed',
-  '差额 / difference',
-  ...WATERFALL_LABELS_LIST.map(([, l]) => `${l.zh} / ${l.en}`),
+  ...GROUP_LABELS.map(([, l]) => both(l)),
+  ...WATERFALL_LABELS_LIST.map(([, l]) => both(l)),
 ];
 const WATERFALL_LABELS_LIST = Object.entries(WATERFALL_LABELS);
 
@@ -84,8 +88,7 @@ function waterfallRows(sheet: Worksheet, w: WaterfallJSON, orders: number): void
   header(sheet, ['项目 / item', '原因代码 / cause', '订单数 / orders', '金额 / amount']);
   addRow(sheet, ['代扣税款 / tax withheld', 'withheld', orders, amount(w.withheld)], true);
   for (const c of w.causes) {
-    const l = WATERFALL_LABELS[c.cause];
-    addRow(sheet, [`${l.zh} / ${l.en}`, c.cause, c.orders, amount(c.amount)]);
+    addRow(sheet, [both(WATERFALL_LABELS[c.cause]), c.cause, c.orders, amount(c.amount)]);
   }
   addRow(
     sheet,

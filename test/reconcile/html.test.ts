@@ -159,6 +159,13 @@ describe('renderReconcileHtml (string)', () => {
       ['step', '102.25', '1.25', '102.25'], // from 103.50 down to 102.25
       ['total', '0', '102.25', '102.25'],
     ]);
+    // In the words of the workbook and the summary (one table of labels).
+    expect(steps.map((s) => s.label)).toEqual([
+      ['代扣税款', 'withheld'],
+      ['不符', 'mismatch'],
+      ['已退货', 'refunded'],
+      ['税单税款', 'billed'],
+    ]);
   });
 
   it('draws a step that takes the running total to zero or below from zero (withheld 0.60, −0.60, −0.40, +1.00 → billed 0.60)', () => {

@@ -72,6 +72,30 @@ describe('--format xlsx: the report as a workbook', async () => {
       const a = at(r, 3)!;
       expect([Number(at(r, 2)!.v), fen(a.v), a.t, a.fmt]).toEqual([c.orders, c.amount, 'n', '0.00']);
     }
+    // Named in the words of the summary's counts and of the HTML page (one table of labels serves all three).
+    const words: Record<string, string> = {
+      rounding: '相符（分位舍入） / matched (rounding)',
+      mismatch: '不符 / mismatch',
+      'bill-missing': '缺税单 / bill missing',
+      'bill-without-declaration': '有税单无申报 / bill without declaration',
+      cancelled: '已撤单 / cancelled',
+      refunded: '已退货 / refunded',
+      'not-computed': '未能计税 / not computed',
+      other: '其他 / other',
+    };
+    expect(json.waterfall.causes.map((c) => at(byLabel.get(c.cause), 0)?.v)).toEqual(
+      json.waterfall.causes.map((c) => words[c.cause]),
+    );
+    const groupHeader = summary.rows.find((r) => at(r, 1)?.v === '订单 / orders');
+    expect(groupHeader?.slice(1, 8).map((c) => c.v)).toEqual([
+      '订单 / orders',
+      '相符 / matched',
+      '不符 / mismatch',
+      '代扣税款 / withheld',
+      '计算税款 / computed',
+      '税单税款 / billed',
+      '差额 / difference',
+    ]);
     const byKey = new Map(summary.rows.map((r) => [at(r, 0)?.v, r]));
     const groups = [...Object.entries(json.byMonth), ...Object.entries(json.byDistrict)];
     expect(groups.length).toBeGreaterThan(4);

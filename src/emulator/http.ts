@@ -155,6 +155,24 @@ export function receiptsXml(receipts: readonly OutgoingReceipt[], next: number):
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Receipts count="${receipts.length}" next="${next}">${items.join('')}</Receipts>\n`;
 }
 
+/**
+ * A request target's path, without its query, and the host it names in absolute-form (`http://host:port/path`, what a
+ * client sends a proxy), which stands instead of the Host header (RFC 9112 §3.2.2). Of a target of the form `/…` (the
+ * origin-form) the path is read as written: new URL would read `//admin/received` as the host `admin` and the path
+ * `/received`. Anything else has no path (`''`).
+ */
+function targetParts(target: string): { path: string; host?: string } {
+  if (target.startsWith('/')) return { path: /^[^?#]*/.exec(target)![0] };
+  if (/^http:\/\//i.test(target))
+    try {
+      const u = new URL(target);
+      return { path: u.pathname, host: u.host };
+    } catch {
+      // (not a URL: no path)
+    }
+  return { path: '' };
+}
+
 /** A host as `name:port`, lower case, an IPv6 address in brackets; undefined when it is not a host. */
 function hostKey(text: string, defaultPort: number): string | undefined {
   const t = text.trim().toLowerCase();
@@ -326,7 +344,7 @@ export async function startHttpTransport(
       code = 'STATE_UNWRITABLE';
       message = `the emulator could not write its state: ${messageOf(e)}`;
     }
-    const path = (req.url ?? '').split('?')[0] ?? '';
+    const { path } = targetParts(req.url ?? '');
     if (status >= 500) opts.onError?.(e, `${req.method ?? 'GET'} ${path}`);
     // (a path refused for a doubled "/" is answered in the form of the endpoint it meant)
     const side = path.replace(/\/{2,}/g, '/');
@@ -600,15 +618,15 @@ export async function startHttpTransport(
    * comes from a page of another origin (CSRF). Clients that are no browser (curl, an order
    * service) send the Host they connected to and no Origin.
    */
-  function checkHost(req: IncomingMessage): void {
+  function checkHost(req: IncomingMessage, targetHost: string | undefined): void {
     const hint = `this emulator answers to ${[...allowed].join(', ')}; start it with --allow-host NAME (allowedHosts) to be reached by another name`;
-    const given = req.headers.host;
     // (HTTP/1.0 clients may send no Host; a browser always does)
+    const given = targetHost ?? req.headers.host;
     if (given !== undefined && !allowed.has(hostKey(given, 80) ?? ''))
       throw new HttpProblem(
         403,
         'FORBIDDEN_HOST',
-        `refused: the Host header ${JSON.stringify(given)} is not this emulator's; ${hint}`,
+        `refused: ${targetHost === undefined ? 'the Host header' : "the request target's host"} ${JSON.stringify(given)} is not this emulator's; ${hint}`,
       );
     const origin = req.headers.origin;
     if (origin === undefined) return;
@@ -628,12 +646,12 @@ export async function startHttpTransport(
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    checkHost(req);
     const target = req.url ?? '/';
-    // A target of the form `/…` is a path (RFC 9112's origin-form), but new URL would read `//admin/received` as
-    // the host `admin` and the path `/received`. A doubled `/` is refused rather than merged: the emulator stands
-    // in for customs to test clients, and one that joins its base URL and path into `//` should learn it here.
-    const path = target.startsWith('/') ? /^[^?#]*/.exec(target)![0] : '';
+    const { path, host } = targetParts(target);
+    checkHost(req, host);
+    if (path === '') throw new HttpProblem(400, 'BAD_URL', 'the request target is not a URL path');
+    // A doubled `/` is refused rather than merged: the emulator stands in for customs to test clients, and one that
+    // joins its base URL and path into `//` should learn it here.
     if (path.includes('//'))
       throw new HttpProblem(
         400,

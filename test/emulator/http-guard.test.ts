@@ -194,6 +194,64 @@ describe('a request target that is not a path', () => {
   });
 });
 
+describe('a request target in absolute-form (http://host/path, what a client sends a proxy)', () => {
+  it("is served at its path when its host is the emulator's, whatever the Host header says (RFC 9112 §3.2.2)", async () => {
+    const http = await start();
+    const p = http.port;
+    for (const host of [`127.0.0.1:${p}`, `LOCALHOST:${p}`])
+      for (const header of [`127.0.0.1:${p}`, `attacker.example:${p}`]) {
+        const r = await send(http, 'GET', `http://${host}/admin/received?after=0`, { Host: header });
+        expect([host, header, r.status, JSON.parse(r.body).received]).toEqual([host, header, 200, []]);
+      }
+  });
+
+  it("is refused 403 when its host is not the emulator's, even with a loopback Host header (it was routed by its path)", async () => {
+    const http = await start();
+    const p = http.port;
+    for (const host of [`attacker.example:${p}`, 'attacker.example', `localhost:${p + 1}`]) {
+      const r = await send(http, 'GET', `http://${host}/admin/received`, { Host: `127.0.0.1:${p}` });
+      const error = JSON.parse(r.body).error;
+      expect([host, r.status, error.code]).toEqual([host, 403, 'FORBIDDEN_HOST']);
+      expect(error.message).toContain(`the request target's host ${JSON.stringify(host)} is not this emulator's`);
+    }
+    // (the CEB side answers in XML and never hands the message to the engine)
+    const ceb = await send(
+      http,
+      'POST',
+      `http://attacker.example:${p}/ceb`,
+      { Host: `127.0.0.1:${p}`, 'Content-Type': 'text/plain' },
+      message,
+    );
+    expect([ceb.status, ceb.body]).toEqual([
+      403,
+      expect.stringMatching(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error code="FORBIDDEN_HOST">refused: /),
+    ]);
+  });
+
+  it('is checked for a doubled "/" as a path is, and any other target that is no path is 400 BAD_URL, not 404', async () => {
+    const http = await start();
+    const p = http.port;
+    const at = { Host: `127.0.0.1:${p}` };
+    const doubled = await send(http, 'GET', `http://127.0.0.1:${p}//admin/received`, at);
+    expect([doubled.status, JSON.parse(doubled.body).error]).toEqual([
+      400,
+      {
+        code: 'BAD_URL',
+        message:
+          'the request target\'s path "//admin/received" has an empty segment (a doubled "/"); ask for "/admin/received"',
+      },
+    ]);
+    for (const target of [`https://127.0.0.1:${p}/health`, '*']) {
+      const r = await send(http, 'GET', target, at);
+      expect([target, r.status, r.body]).toEqual([
+        target,
+        400,
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Error code="BAD_URL">the request target is not a URL path</Error>\n',
+      ]);
+    }
+  });
+});
+
 describe('POST /admin/advance past the end of time', () => {
   it('is refused with 400 and a reason; the clock stays where it was', async () => {
     const customs = await createCustomsEmulator({ clock: 'manual', start: '2026-11-20T02:00:00Z', folder: false });

@@ -149,7 +149,7 @@ export function* reportCsvChunks(report: ReconcileReport): Generator<string> {
 export type Label = readonly [zh: string, en: string];
 
 /** The counts of a summary, labelled (the text summary shows the English, the HTML page both). */
-export const COUNT_LABELS: Array<[keyof ReconcileTotalsJSON, Label]> = [
+export const COUNT_LABELS = [
   ['orders', ['订单', 'orders']],
   ['matched', ['相符', 'matched']],
   ['mismatched', ['不符', 'mismatch']],
@@ -161,7 +161,7 @@ export const COUNT_LABELS: Array<[keyof ReconcileTotalsJSON, Label]> = [
   ['unlinked', ['未关联', 'unlinked']],
   ['notComputed', ['未能计税', 'not computed']],
   ['duplicateDeclarations', ['重复申报', 'duplicate declaration']],
-];
+] as const satisfies ReadonlyArray<readonly [keyof ReconcileTotalsJSON, Label]>;
 
 /** The input counts, as the workbook lists them. */
 export const INPUT_LABELS: Array<[keyof ReconcileSummary['inputs'], Label]> = [

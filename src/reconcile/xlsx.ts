@@ -70,15 +70,13 @@ const GROUP_HEADER = (key: string) => [
 const WATERFALL_LABELS_LIST = Object.entries(WATERFALL_LABELS);
 
 function groupValues(key: string, t: ReconcileTotalsJSON): Array<string | number | null> {
+  // (the columns of GROUP_HEADER, in its order: counts as they are, amounts as numbers)
   return [
     key,
-    t.orders,
-    t.matched,
-    t.mismatched,
-    amount(t.declaredTaxTotal),
-    amount(t.computedTaxTotal),
-    amount(t.billedTaxTotal),
-    amount(t.difference),
+    ...GROUP_LABELS.map(([k]) => {
+      const v = t[k];
+      return typeof v === 'number' ? v : amount(v);
+    }),
     ...t.waterfall.causes.map((c) => amount(c.amount)),
   ];
 }

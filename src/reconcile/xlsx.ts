@@ -140,7 +140,7 @@ export async function writeReportXlsx(report: ReconcileReport, stream: Writable)
     true,
   );
   addRow(summary, ['输入 / inputs'], true);
-  for (const [key, [zh, en]] of INPUT_LABELS) addRow(summary, [`${zh} / ${en}`, key, s.inputs[key]]);
+  for (const [key, l] of INPUT_LABELS) addRow(summary, [both(l), key, s.inputs[key]]);
   if (report.problems.length) {
     addRow(summary, ['输入问题 / problems in the inputs'], true);
     for (const p of report.problems) addRow(summary, [p]);

@@ -26,8 +26,8 @@ import {
 import { runCli } from '../helpers/cli.js';
 import { cardUpload179 } from '../helpers/eport-card.js';
 import { expectFormatCheckRefusal } from '../helpers/format-check.js';
-import { skipWithout } from '../helpers/tools.js';
-import { makeKeys, type TestKeys } from '../sign/helpers.js';
+import { needTool, skipWithout } from '../helpers/tools.js';
+import { makeKeys, openssl, type TestKeys, xmlsec1 } from '../sign/helpers.js';
 import { validateAgainstXsd, type XsdName } from '../xml/helpers.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/outside/', import.meta.url));
@@ -602,6 +602,28 @@ const CASES: XmlCase[] = [
     verify: { valid: false, reason: 'digest-mismatch', cause: 'unknown' },
     xsd: { schema: 'ceb-import.xsd', valid: true },
   },
+  {
+    // The order a PHP demo for Guangzhou's public platform (test environment) wrapped in a GzeportTransfer and
+    // signed (below): unsigned itself, since the UKey client adds the customs signature later; orderType I, amounts
+    // as integers, a made-up test company (4400000017 测试公司17), and a buyer ID number with no valid area code or
+    // check digit. XSD-valid: the format check would pass it.
+    file: 'baishaok-haiguan/CEB311Message.xml',
+    root: 'CEB311Message',
+    guid: '54523AFF-C976-68E5-C8C4-80440A1CC85B',
+    documents: 1,
+    first: {
+      orderType: 'I',
+      orderNo: '3016061394642203',
+      goodsValue: '25',
+      acturalPaid: '25',
+      buyerIdNumber: '304261986051384976',
+      items: [{ gnum: 1, itemNo: 'HWG000342', unit: '025', qty: '1', price: '25', totalPrice: '25', country: '121' }],
+    },
+    issues: [],
+    verify: { valid: false, reason: 'signature-missing' },
+    roundTrip: 'CEB311',
+    xsd: { schema: 'ceb-import.xsd', valid: true },
+  },
 ];
 
 function messageOf(c: XmlCase): { msg: CebMessage; signedXml: string } {
@@ -885,6 +907,96 @@ describe('outside corpus: a DxpMsg in the shape an E-Port desktop tool writes', 
       expect(inWrapper.stdout).toBe(bare.stdout);
     } finally {
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("outside corpus: Guangzhou's public-platform envelope (GzeportTransfer)", () => {
+  // baishaok/haiguan's signed-ceb.xml: baishaok-haiguan/CEB311Message.xml in Base64 inside a GzeportTransfer (Head:
+  // MessageID, MessageType, Sender TEST17, Receiver KJPUBLIC, Version 3.0), enveloped-signed with RSA-SHA1 by PHP's
+  // xmlseclibs, with no KeyInfo. The key is the test environment's, whose public half the project publishes
+  // (publickey.pem). Neither an XSD message nor a DxpMsg: sandan reads no GzeportTransfer, but verifies its signature.
+  const FILE = 'baishaok-haiguan/GzeportTransfer-CEB311-signed.xml';
+  const noOpenssl = skipWithout('openssl');
+  let keys: TestKeys;
+  beforeAll(() => {
+    if (noOpenssl) return;
+    keys = makeKeys();
+    // A certificate over the published key, issued by the test CA: verifyMessage takes keys as certificates.
+    openssl([
+      'req',
+      '-new',
+      '-key',
+      keys.path('rsa-ca.key'),
+      '-subj',
+      '/CN=KJPUBLIC test',
+      '-out',
+      keys.path('gz.csr'),
+    ]);
+    openssl([
+      ...[
+        'x509',
+        '-req',
+        '-in',
+        keys.path('gz.csr'),
+        '-CA',
+        keys.path('rsa-ca.crt'),
+        '-CAkey',
+        keys.path('rsa-ca.key'),
+      ],
+      ...['-force_pubkey', `${DIR}baishaok-haiguan/publickey.pem`, '-set_serial', '0x30', '-days', '365'],
+      ...['-out', keys.path('gz.crt')],
+    ]);
+  });
+  afterAll(() => keys?.cleanup());
+
+  it('is refused as XML_UNKNOWN_ROOT (no namespace), as the XSDs have no such root; its Data is the CEB311 file', () => {
+    const bytes = read(FILE);
+    expect(() => parseCebXml(bytes)).toThrow(
+      expect.objectContaining({ code: 'XML_UNKNOWN_ROOT', details: { root: 'GzeportTransfer', namespace: '' } }),
+    );
+    expect(() => unwrapDxp(bytes)).toThrow();
+    const data = bytes.toString('utf8').match(/<Data>([^<]*)<\/Data>/)![1]!;
+    expect(Buffer.from(data, 'base64').equals(read('baishaok-haiguan/CEB311Message.xml'))).toBe(true);
+  });
+
+  it.skipIf(noOpenssl)(
+    'verifies with the published key (rsa-sha1, sha1); without a certificate it names what is missing',
+    () => {
+      const xml = read(FILE).toString('utf8');
+      expect(verifyMessage(xml)).toMatchObject({ valid: false, reason: 'certificate-missing' });
+      // With no KeyInfo the given certificates are tried as the signer: the published key's verifies, the CA's not.
+      expect(verifyMessage(xml, { trustedCertificates: [keys.text('gz.crt')] })).toMatchObject({
+        valid: true,
+        trusted: true,
+        signatureAlgorithm: 'rsa-sha1',
+        digestAlgorithm: 'sha1',
+      });
+      expect(verifyMessage(xml, { trustedCertificates: [keys.text('rsa-ca.crt')] })).toMatchObject({
+        valid: false,
+        reason: 'signature-mismatch',
+        diagnosis: { cause: 'certificate-key', digestMatches: true },
+      });
+      // One character of the Head changed: the digest no longer matches.
+      const edited = xml.replace('<SendTime>20200417094954</SendTime>', '<SendTime>20200417094955</SendTime>');
+      expect(verifyMessage(edited, { trustedCertificates: [keys.text('gz.crt')] })).toMatchObject({
+        valid: false,
+        reason: 'digest-mismatch',
+      });
+    },
+  );
+
+  it.skipIf(skipWithout('xmlsec1'))('xmlsec1 gives the same verdicts with the public key alone', () => {
+    needTool('xmlsec1');
+    const pub = `${DIR}baishaok-haiguan/publickey.pem`;
+    expect(xmlsec1(['--verify', '--pubkey-pem', pub, `${DIR}${FILE}`]).status).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-gz-'));
+    try {
+      const edited = join(dir, 'edited.xml');
+      writeFileSync(edited, read(FILE).toString('utf8').replace('094954</SendTime>', '094955</SendTime>'));
+      expect(xmlsec1(['--verify', '--pubkey-pem', pub, edited]).status).not.toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -16,6 +16,7 @@ import {
   type StatusReceiptType,
 } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
+import { validateAgainstXsd } from '../xml/helpers.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/outside/', import.meta.url));
 const text = (f: string) => readFileSync(`${DIR}${f}`, 'utf8');
@@ -241,6 +242,76 @@ describe('outside receipts: the state of each order (sandan status)', () => {
       ['logisticsNo:L20160384156465231', 'pending', 'unknown-status'],
       ['order20160321116420545', 'pending', ''],
       ['payTransactionId:P0321000433', 'accepted', ''],
+    ]);
+  });
+});
+
+describe('outside receipts: a release receipt reissued (zhaopei8948/reissue-cainiao-receipt)', () => {
+  // The dandingtest release as a reissue tool writes one again for an inventory its CEB database holds as released
+  // (app_status 800 in ceb2_invt_head), into a folder sent on to Cainiao: `generate_by_orderno` in
+  // reissue_cainiao_receipt.py at bb35b715522bc98ad17044415ec1e3d710b72511 (no licence stated). New guids, an
+  // <orderNo> after invtNo, which the 2022-05 XSD's InventoryReturn does not have, returnInfo `[Code:2600;Desc:放行]`,
+  // returnTime the reissue's. A template (its values come from the database), so not copied; the keys are the
+  // dandingtest receipts'.
+  const REISSUED = text('dandingtest/CEB622-released.xml')
+    .replace(/guid="[^"]*"/, 'guid="1b4e28ba-2fa1-11d2-883f-0016d3cca427"')
+    .replace(/<guid>[^<]*<\/guid>/, '<guid>1b4e28bb-2fa1-11d2-883f-0016d3cca427</guid>')
+    .replace('</invtNo>', '</invtNo>        <orderNo>124183351885</orderNo>')
+    .replace('<returnTime>20200615171556654</returnTime>', '<returnTime>20200616090000000</returnTime>');
+
+  it('the XSD refuses the orderNo; parse reads the receipt and names it; the second 800 keeps the first release', async () => {
+    expect(REISSUED).toMatch(
+      /<invtNo>29242020I439440284<\/invtNo>\s*<orderNo>124183351885<\/orderNo>\s*<returnStatus>800</,
+    );
+    const xsd = await validateAgainstXsd(REISSUED, 'ceb-import.xsd');
+    expect(xsd.valid).toBe(false);
+    expect(xsd.errors.join('\n')).toContain("orderNo': This element is not expected");
+    const m = parseCebXml(REISSUED);
+    if (m.kind !== 'ceb') throw new Error('not a CEB message');
+    expect(m.issues.map((i) => [i.code, i.severity, i.path])).toEqual([
+      ['xml-unknown-element', 'warning', 'documents[0].orderNo'],
+    ]);
+    expect(toJsonValue(m.documents[0])).toMatchObject({ invtNo: '29242020I439440284', returnStatus: '800' });
+
+    const receipts = [
+      'dandingtest/CEB622-declared.xml',
+      'dandingtest/CEB622-logic-pass.xml',
+      'dandingtest/CEB622-released.xml',
+    ].flatMap((f) => receiptsOf(text(f)));
+    const [order, ...more] = status([...receipts, ...receiptsOf(REISSUED)], { now: new Date('2020-07-20T02:00:00Z') });
+    expect(more).toEqual([]);
+    expect(order).toMatchObject({
+      order: 'copNo:124183351885',
+      state: 'released',
+      // the return window runs from the first release, not from the reissue
+      returnWindow: { releasedAt: '2020-06-15T17:15:56.654+08:00', applyBy: '2020-07-15T23:59:59.999+08:00' },
+    });
+    expect(order!.timeline.map((n) => [n.returnStatus, n.time])).toEqual([
+      ['2', '2020-06-15T17:15:50.734+08:00'],
+      ['120', '2020-06-15T17:15:56.605+08:00'],
+      ['800', '2020-06-15T17:15:56.654+08:00'],
+      ['800', '2020-06-16T09:00:00.000+08:00'],
+    ]);
+    expect(order!.anomalies.map((a) => a.kind)).toEqual(['no-delivery-status']);
+  });
+});
+
+describe('outside receipts: a refund receipt with another document name (zhaopei8948/reissue-cainiao-receipt)', () => {
+  // reissue_refund_return.py (8965b80db052f79ae735ea7721937f307e863991) writes CEB626 documents as
+  // <InventoryRefundReturn>; the XSD's is <InvtRefundReturn>. Here the pilot sample's refund receipt so renamed.
+  const RENAMED = text('349542410-project/CEB626Message.xml').replaceAll('InvtRefundReturn>', 'InventoryRefundReturn>');
+
+  it('xmllint expects InvtRefundReturn; parse reads no document and says so (an error, with the unknown element)', async () => {
+    expect(RENAMED).toContain('<InventoryRefundReturn>');
+    const xsd = await validateAgainstXsd(RENAMED, 'ceb-import.xsd');
+    expect(xsd.valid).toBe(false);
+    expect(xsd.errors.join('\n')).toContain('Expected is ( {http://www.chinaport.gov.cn/ceb}InvtRefundReturn )');
+    const m = parseCebXml(RENAMED);
+    if (m.kind !== 'ceb') throw new Error('not a CEB message');
+    expect(m.documents).toEqual([]);
+    expect(m.issues.map((i) => [i.code, i.severity])).toEqual([
+      ['xml-unknown-element', 'warning'],
+      ['xml-missing-element', 'error'],
     ]);
   });
 });

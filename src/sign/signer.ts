@@ -73,14 +73,15 @@ export function readCertificate(cert: string | Uint8Array | X509Certificate): Ce
       cert instanceof X509Certificate ? cert : new X509Certificate(typeof cert === 'string' ? cert : Buffer.from(cert));
   } catch (e) {
     const bytes = typeof cert === 'string' ? Buffer.from(cert, 'latin1') : Buffer.from(cert as Uint8Array);
+    const text = bytes.subarray(0, 64 * 1024).toString('latin1');
     const what = isPkcs12(bytes)
       ? `it is a PKCS#12 bundle (.pfx/.p12), which sandan does not read; take the certificate out of it: ${PKCS12_HINT}`
-      : bytes
-            .subarray(0, 64 * 1024)
-            .toString('latin1')
-            .includes('PRIVATE KEY-----') || isDerPrivateKey(bytes)
+      : text.includes('PRIVATE KEY-----') || isDerPrivateKey(bytes)
         ? 'it is a private key; the certificate is the file that holds -----BEGIN CERTIFICATE-----'
-        : messageOf(e);
+        : // (a test environment may hand out a bare key pair: OpenSSL would only say "no start line")
+          /-----BEGIN (RSA )?PUBLIC KEY-----/.test(text) || isDerPublicKey(bytes)
+          ? 'it is a public key, not a certificate: give the certificate that holds it (-----BEGIN CERTIFICATE-----)'
+          : messageOf(e);
     throw new SandanError('SIGN_CERT_INVALID', `Not an X.509 certificate (PEM or DER): ${what}`, { cause: e });
   }
   const der = x509.raw;
@@ -194,6 +195,16 @@ function isDerPrivateKey(bytes: Uint8Array): boolean {
   for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const)
     try {
       createPrivateKey({ key: Buffer.from(bytes), format: 'der', type });
+      return true;
+    } catch {}
+  return false;
+}
+
+function isDerPublicKey(bytes: Uint8Array): boolean {
+  if (bytes[0] !== 0x30) return false;
+  for (const type of ['spki', 'pkcs1'] as const)
+    try {
+      createPublicKey({ key: Buffer.from(bytes), format: 'der', type });
       return true;
     } catch {}
   return false;

@@ -1,6 +1,7 @@
 // Messages published by other projects (see test/fixtures/outside/README.md): each one parses, each
 // signed one verifies or fails for the reason a person would give, each buildable one round-trips.
 // Expectations that wait on work in progress carry `needs` and are listed in the README.
+import { createPublicKey } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -985,6 +986,32 @@ describe("outside corpus: Guangzhou's public-platform envelope (GzeportTransfer)
       });
     },
   );
+
+  it('the published key given as a certificate is named a public key (PEM and DER), with no OpenSSL error code', async () => {
+    // The test environment hands out a key pair, not a certificate: a user's first try is --cert publickey.pem.
+    const pem = read('baishaok-haiguan/publickey.pem').toString('utf8');
+    const der = createPublicKey(pem).export({ type: 'spki', format: 'der' });
+    for (const given of [pem, der])
+      expect(() => verifyMessage(read(FILE).toString('utf8'), { trustedCertificates: [given] })).toThrow(
+        expect.objectContaining({
+          code: 'SIGN_CERT_INVALID',
+          message: expect.stringMatching(
+            /^Not an X\.509 certificate \(PEM or DER\): it is a public key, not a certificate/,
+          ),
+        }),
+      );
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-gzkey-'));
+    try {
+      writeFileSync(join(dir, 'publickey.key'), der);
+      for (const key of [`${DIR}baishaok-haiguan/publickey.pem`, join(dir, 'publickey.key')]) {
+        const r = await runCli(['verify', '--cert', key, `${DIR}${FILE}`]);
+        expect([r.code, r.stderr]).toEqual([2, expect.stringContaining('it is a public key, not a certificate')]);
+        expect(r.stderr).not.toMatch(/error:[0-9A-F]{8}/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it.skipIf(skipWithout('xmlsec1'))('xmlsec1 gives the same verdicts with the public key alone', () => {
     needTool('xmlsec1');

@@ -169,6 +169,8 @@ function loadKey(key: string | Uint8Array | KeyObject, passphrase: string | unde
     errors.some((m) => /passphrase|decrypt|bad decrypt/i.test(m));
   if (!isPem && !encrypted && isDerCertificate(bytes))
     throw new SandanError('SIGN_KEY_INVALID', 'This is a certificate (DER), not a private key');
+  if (!isPem && !encrypted && isDerPublicKey(bytes))
+    throw new SandanError('SIGN_KEY_INVALID', 'This is a public key (DER); a private key is needed to sign');
   throw new SandanError(
     'SIGN_KEY_INVALID',
     encrypted

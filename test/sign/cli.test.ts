@@ -325,6 +325,8 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / verify with the files a C
     const input = put(keys, 'what-in.xml', unsignedSample('CEB311Message'));
     openssl(['pkcs12', '-export', '-inkey', 'rsa.key', '-in', 'rsa.crt', '-out', 'what.pfx', '-passout', 'pass:x']);
     openssl(['pkey', '-in', 'rsa.key', '-pubout', '-out', 'rsa.pub']);
+    // (Guangzhou's test environment hands out privatekey.key and publickey.key, both DER: easily swapped)
+    openssl(['pkey', '-in', 'rsa.key', '-pubout', '-outform', 'DER', '-out', 'rsa.pub.der']);
     put(keys, 'empty.key', '');
     const cases: Array<[string[], RegExp]> = [
       [
@@ -333,6 +335,7 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / verify with the files a C
       ],
       [['--key', keys.path('rsa.crt'), ...rsa()], /This is a certificate, not a private key/],
       [['--key', keys.path('rsa.pub'), ...rsa()], /This is a public key; a private key is needed to sign/],
+      [['--key', keys.path('rsa.pub.der'), ...rsa()], /This is a public key \(DER\); a private key is needed to sign/],
       [['--key', keys.path('empty.key'), ...rsa()], /The private key is empty/],
       [['--key', keys.path('rsa.crt.der'), ...rsa()], /This is a certificate \(DER\), not a private key/],
       [

@@ -396,19 +396,21 @@ export class SqliteStore implements ReconcileStore {
     const orders = requests.map((r) => (r ? orderIdentity(r) : undefined));
     const toSee = orders.filter((o) => o !== undefined);
     const fresh = new Set(toSee.length ? (this.st.see!.all(JSON.stringify(toSee)) as string[]) : []);
-    const first: boolean[] = new Array(requests.length);
+    // The indices of the first sightings, in order: the only requests the steps below look up.
+    const firsts: number[] = [];
     for (let i = 0; i < requests.length; i++) {
       if (!requests[i]) continue;
       // Added by this batch: its first occurrence is the first sighting, a later one is not.
       const order = orders[i];
-      first[i] = order === undefined || fresh.delete(order);
+      if (order === undefined || fresh.delete(order)) firsts.push(i);
+      else out[i] = NOT_SEEN;
     }
     // 2. Receipt links for the declarations without an invtNo.
     const linkKeys: string[] = [];
     if (this.linksCount > 0) {
-      for (let i = 0; i < requests.length; i++) {
-        const r = requests[i];
-        if (!r || !first[i] || r.invtNo) continue;
+      for (const i of firsts) {
+        const r = requests[i]!;
+        if (r.invtNo) continue;
         if (r.copNo) linkKeys.push(linkKey('copNo', r.copNo));
         if (r.preNo) linkKeys.push(linkKey('preNo', r.preNo));
         if (r.orderNo) linkKeys.push(linkKey('orderNo', r.orderNo));
@@ -420,9 +422,8 @@ export class SqliteStore implements ReconcileStore {
     const linkedBy: Array<JoinAnswer['linkedBy']> = new Array(requests.length);
     const wanted = new Set<string>();
     const finalKeyList: string[] = [];
-    for (let i = 0; i < requests.length; i++) {
-      const r = requests[i];
-      if (!r || !first[i]) continue;
+    for (const i of firsts) {
+      const r = requests[i]!;
       const { invtNo, linkedBy: by } = linkInventory(r, (key) => links.get(key));
       invtNos[i] = invtNo;
       linkedBy[i] = by;
@@ -450,22 +451,16 @@ export class SqliteStore implements ReconcileStore {
     const flagsOf: Array<ReturnType<typeof finalFlags> | undefined> = new Array(requests.length);
     const releaseKeys: string[] = [];
     if (finals.size) {
-      for (let i = 0; i < requests.length; i++) {
-        const r = requests[i];
-        if (!r || !first[i]) continue;
+      for (const i of firsts) {
+        const r = requests[i]!;
         const flags = finalFlags({ copNo: r.copNo, preNo: r.preNo, invtNo: invtNos[i] }, (key) => finals.get(key));
         flagsOf[i] = flags;
         if (flags.refunded && invtNos[i]) releaseKeys.push(releaseKey(invtNos[i]!));
       }
     }
     const releases = this.lookup('finalsOf', releaseKeys);
-    for (let i = 0; i < requests.length; i++) {
-      const r = requests[i];
-      if (!r) continue;
-      if (!first[i]) {
-        out[i] = NOT_SEEN;
-        continue;
-      }
+    for (const i of firsts) {
+      const r = requests[i]!;
       const invtNo = invtNos[i];
       const flags = flagsOf[i] ?? NO_FINALS;
       const own = (invtNo && bills.get(invtNo)) || [];

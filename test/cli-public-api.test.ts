@@ -16,11 +16,11 @@ const DOMAIN = ['model', 'rules', 'tax', 'xml', 'sign', 'quota', 'reconcile', 'e
 const NOT_PUBLIC: Record<string, { names: readonly string[]; why: string }> = {
   'model/guards': { names: ['isRecord'], why: 'a plain-object check (not an array, not null)' },
   'model/json-input': {
-    names: ['emptyInputIssue', 'inputLayout', 'isBlankLine', 'readDocument', 'recordAndText', 'InputRecord'],
+    names: ['emptyInputIssue', 'inputLayout', 'readDocument', 'recordAndText', 'InputRecord'],
     why: 'reading files of declarations (JSON, a JSON array, NDJSON) with their lines: the input edge the CLI shares with reconcileFiles',
   },
   'rules/stream': {
-    names: ['byteLines', 'mapRecords'],
+    names: ['byteLines', 'holdsRecord', 'mapRecords'],
     why: 'the same input edge: lines of a byte stream, and validating records in order a batch at a time',
   },
   'model/json-position': {

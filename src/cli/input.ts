@@ -3,15 +3,8 @@ import { sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { SandanError } from '../errors.js';
 import { filesNamedBy, readInputFile, statInputFile, statOrUndefined, unreadableFile } from '../io/walk.js';
-import {
-  emptyInputIssue,
-  inputLayout,
-  isBlankLine,
-  readDocument,
-  recordAndText,
-  type InputRecord,
-} from '../model/json-input.js';
-import { byteLines } from '../rules/stream.js';
+import { emptyInputIssue, inputLayout, readDocument, recordAndText, type InputRecord } from '../model/json-input.js';
+import { byteLines, holdsRecord } from '../rules/stream.js';
 import { xmlTooLarge } from '../xml/safety.js';
 
 /**
@@ -118,8 +111,7 @@ export async function* readRecords(
   if (layout === 'ndjson') {
     let records = 0;
     for await (const l of byteLines(chunks as AsyncIterable<Buffer>, opts.onBytes)) {
-      // (a line too long is told: it has no bytes, yet is not a blank line)
-      if (!l.tooLong && isBlankLine(l.bytes, l.line === 1)) continue;
+      if (!holdsRecord(l)) continue;
       records++;
       // The line's text, kept only to locate issues in it (`file:line:column`); the line that decided the layout is not parsed again.
       const { record, text, at } = l.line === first?.line ? first.read : recordAndText(l.line, l.bytes, l.tooLong);

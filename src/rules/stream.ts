@@ -96,6 +96,9 @@ export async function* byteLines(
         }
 }
 
+/** Whether a line of {@link byteLines} holds a record: not blank (a line too long has no bytes, yet is not blank). */
+export const holdsRecord = (l: ByteLine): boolean => l.tooLong !== false || !isBlankLine(l.bytes, l.line === 1);
+
 function stripCr(b: Buffer): Buffer {
   return b.length && b[b.length - 1] === 0x0d ? b.subarray(0, b.length - 1) : b;
 }
@@ -130,8 +133,7 @@ export async function* sourceRecords(source: DeclarationSource): AsyncGenerator<
       for (let n = await it.next(); !n.done; n = await it.next()) yield n.value as Buffer | string;
     }
     for await (const l of byteLines(chunks())) {
-      // (a line too long is told: it has no bytes, yet is not a blank line)
-      if (!l.tooLong && isBlankLine(l.bytes, l.line === 1)) continue;
+      if (!holdsRecord(l)) continue;
       const rec: InputRecord = recordFromBytes(l.line, l.bytes, l.tooLong);
       yield rec;
     }

@@ -97,6 +97,10 @@ export async function* lineRuns(
   if (read > 0) yield [read > limits.record ? true : Buffer.concat(carry)];
 }
 
+/** A line's bytes without the CR of a CRLF line break (the LF is cut off already). */
+export const stripCr = <T extends Uint8Array>(b: T): T =>
+  b.length && b[b.length - 1] === 0x0d ? (b.subarray(0, b.length - 1) as T) : b;
+
 const decoder = new TextDecoder('utf-8', { fatal: true });
 /** Keeps a byte-order mark (the text as written, for positions in it). */
 const asWritten = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -318,17 +322,17 @@ export async function inputLayout(chunks: AsyncIterable<Uint8Array>, ndjson = fa
       for (let nl = c.indexOf(0x0a); nl !== -1 && !first; nl = c.indexOf(0x0a, pos)) {
         parts.push(c.subarray(pos, nl));
         pos = nl + 1;
-        let bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-        const tooLong = bytes.length > MAX_RECORD_BYTES;
+        const all = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
         parts = [];
         size = 0;
-        if (bytes.length > 0 && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, bytes.length - 1);
-        if (!tooLong && isBlankText(bytes)) {
+        // Too long, even if blank: no declaration of its own (read the input whole, and refuse it there).
+        if (all.length > MAX_RECORD_BYTES) return { layout: 'single', chunks: whole(), firstLineTooLong: true };
+        const bytes = stripCr(all);
+        if (isBlankText(bytes)) {
           line++;
           continue;
         }
-        if (tooLong) return { layout: 'single', chunks: whole(), firstLineTooLong: true };
-        const read = recordAndText(line, bytes, tooLong);
+        const read = recordAndText(line, bytes, false);
         // Not a value on its own: one document, pretty-printed (or broken). A line whose only fault is a byte that
         // is not UTF-8 but that is an object when decoded leniently is an NDJSON record: that line is lost, not the rest.
         if (read.record.issue && !(read.record.issue.code === 'input-encoding' && isObjectLeniently(bytes)))

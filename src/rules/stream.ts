@@ -3,6 +3,7 @@ import {
   isBlankLine,
   lineRuns,
   recordFromBytes,
+  stripCr,
   type InputRecord,
   type LineLimits,
   type LineTooLong,
@@ -98,10 +99,6 @@ export async function* byteLines(
 
 /** Whether a line of {@link byteLines} holds a record: not blank (a line too long has no bytes, yet is not blank). */
 export const holdsRecord = (l: ByteLine): boolean => l.tooLong !== false || !isBlankLine(l.bytes, l.line === 1);
-
-function stripCr(b: Buffer): Buffer {
-  return b.length && b[b.length - 1] === 0x0d ? b.subarray(0, b.length - 1) : b;
-}
 
 /**
  * A Node readable stream, or a web ReadableStream (what `fetch` gives as a response body); its

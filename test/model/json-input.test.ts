@@ -147,6 +147,18 @@ describe('an input that never ends (/dev/zero, a pipe from one)', () => {
     expect(seen.closed).toBe(true);
   });
 
+  it('is one document when a first line past the limit ends in the chunk that holds it, blank or not', async () => {
+    for (const fill of [0x78, 0x20]) {
+      const line = Buffer.alloc(MAX_RECORD_BYTES + 1, fill);
+      const layout = await inputLayout(chunked(Buffer.concat([line, bytes('\n{"a":1}\n{"b":2}\n')])));
+      expect([layout.layout, layout.firstLineTooLong, layout.first]).toEqual(['single', true, undefined]);
+    }
+    // At the limit, a blank line is skipped and the next one decides.
+    const atLimit = Buffer.concat([Buffer.alloc(MAX_RECORD_BYTES, 0x20), bytes('\n{"a":1}\n{"b":2}\n')]);
+    const layout = await inputLayout(chunked(atLimit));
+    expect([layout.layout, layout.firstLineTooLong, layout.first?.line]).toEqual(['ndjson', undefined, 2]);
+  });
+
   it('a first line of an ordinary size leaves firstLineTooLong out', async () => {
     expect((await inputLayout(chunked('{"a":1}\n{"b":2}\n'))).firstLineTooLong).toBeUndefined();
     expect((await inputLayout(chunked('{\n  "a": 1\n}'))).firstLineTooLong).toBeUndefined();

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import data from '../../rulesets/receipts.json';
 import { SandanError } from '../errors.js';
 import { checkSourceRefs, SourceRefSchema, SourcesSchema } from '../model/sources.js';
-import { receiptStatusText, checkArgument, valueIn } from '../model/guards.js';
+import { receiptStatusText, checkArgument } from '../model/guards.js';
 import type { IssueHelp, Message } from '../model/issue.js';
 import { parseReturnInfo } from './return-info.js';
 
@@ -106,14 +106,11 @@ export function explainTaxBillStatus(status: string | number): TaxBillStatusEntr
   return receiptCatalogue().taxBillStatuses.find((e) => e.status === s);
 }
 
-/** The tax bill statuses of each outcome in the catalogue, made once: reconciliation asks for every bill. */
-const statusesByOutcome = new Map<TaxBillStatusEntry['outcome'], ReadonlySet<string>>();
+/** The outcome of each tax bill status in the catalogue, made once: reconciliation asks for every bill. */
+let outcomes: ReadonlyMap<string, TaxBillStatusEntry['outcome']> | undefined;
 function hasOutcome(status: string | number | undefined, outcome: TaxBillStatusEntry['outcome']): boolean {
-  const statuses = valueIn(statusesByOutcome, outcome, () => {
-    const entries = receiptCatalogue().taxBillStatuses.filter((e) => e.outcome === outcome);
-    return new Set(entries.map((e) => e.status));
-  });
-  return statuses.has(receiptStatusText(status));
+  outcomes ??= new Map(receiptCatalogue().taxBillStatuses.map((e) => [e.status, e.outcome]));
+  return outcomes.get(receiptStatusText(status)) === outcome;
 }
 
 /** Whether a tax bill status voids the bill (3 作废; the catalogue's `outcome: void`). */

@@ -631,39 +631,29 @@ class Engine implements EmulatorEngine {
       const desc = `the DxpMsg carries no CEB message${why ? `: ${why.message.en}` : ''}`;
       return this.unreadable(input, via, pending, '0001', desc, 400, wrap);
     }
+    /** Refuses the message read as a whole, in a CEB900 that names its type and holds the CEB message it carried. */
+    const refuse = (code: string, desc: string, httpStatus: number) =>
+      this.unreadable(input, via, pending, code, desc, httpStatus, wrap, msg.messageType, dxp?.payload);
     const structure = [...(dxp?.issues ?? []), ...msg.issues].filter(refusedByFormatCheck);
     if (structure.length > 0) {
       const first = structure[0] as Issue;
-      const desc = `${codeText('0002')}：${first.path} ${first.message.zh}`;
-      return this.unreadable(input, via, pending, '0002', desc, 400, wrap, msg.messageType, dxp?.payload);
+      return refuse('0002', `${codeText('0002')}：${first.path} ${first.message.zh}`, 400);
     }
     // A DxpMsg addressed to another node (the export system's DXPEDCCEB0000003, say) never reaches this one: the
     // transport's 2001 (指定的接收方不存在, the catalogue's fix naming the import and export receivers).
     const node = this.options.customsDxpId ?? DEFAULT_CUSTOMS_DXP_ID;
     if (dxp && !dxp.transInfo.receiverIds.includes(node))
-      return this.unreadable(
-        input,
-        via,
-        pending,
+      return refuse(
         '2001',
         `${codeText('2001')}：ReceiverId ${dxp.transInfo.receiverIds.join(', ')}; this node is ${node}`,
         200,
-        wrap,
-        msg.messageType,
-        dxp.payload,
       );
     const handled = HANDLED[msg.messageType];
     if (!handled)
-      return this.unreadable(
-        input,
-        via,
-        pending,
+      return refuse(
         '0001',
         `the emulator does not take ${msg.messageType} (it takes ${Object.keys(HANDLED).join(', ')})`,
         400,
-        wrap,
-        msg.messageType,
-        dxp?.payload,
       );
     const now = this.now();
     // A message holds 1 to 100 documents (the XSD), each declared on its own: each is taken and
@@ -674,17 +664,7 @@ class Engine implements EmulatorEngine {
     // No source says how customs answers a delete, nor what it may delete: refused as something the
     // emulator does not take, rather than taken as a change (which would declare the document again).
     if (docs.some((d) => str(d.appType) === '3'))
-      return this.unreadable(
-        input,
-        via,
-        pending,
-        '0001',
-        'the emulator does not take deletions (appType 3); cancel an inventory with a CEB623',
-        400,
-        wrap,
-        msg.messageType,
-        dxp?.payload,
-      );
+      return refuse('0001', 'the emulator does not take deletions (appType 3); cancel an inventory with a CEB623', 400);
     const orderNo = str(docs[0]?.orderNo);
     const text = dxp
       ? (dxp.payload as string)
@@ -713,8 +693,7 @@ class Engine implements EmulatorEngine {
         const code = signatureCode(msg.messageType, reason);
         // A DXP security code (1001, 1004): the message stops at the transport and never reaches customs, so
         // it is answered with a CEB900, not with a customs 100 on each document.
-        if (!code.startsWith('-'))
-          return this.unreadable(input, via, pending, code, codeText(code), 200, wrap, msg.messageType, dxp?.payload);
+        if (!code.startsWith('-')) return refuse(code, codeText(code), 200);
         return this.state.transaction(() => {
           this.listReceived(now, via, textOf(input), {
             messageType: msg.messageType,

@@ -47,32 +47,13 @@ function formatTaxText(r: TaxResult): string {
   const cols = ['gnum', 'gcode', 'dutiable value', 'duty', 'consumption tax', 'VAT', 'tax'];
   const widths = [5, 11, 15, 10, 16, 10, 10];
   const row = (cells: string[]) => cells.map((c, i) => pad(c, widths[i]!, i >= 2)).join('  ');
+  // A line's figures and the total's, in the columns' order.
+  const figures = (f: TaxResult | TaxResult['lines'][number]) =>
+    [f.dutiableValue, f.customsTax, f.consumptionTax, f.valueAddedTax, f.taxTotal].map((d) => d.toFixed(2));
   const out = [`regime: ${r.regime} — ${r.explain.regime}`, `rounding: ${r.explain.rounding}`, '', row(cols)];
-  for (const l of r.lines) {
-    out.push(
-      row([
-        String(l.gnum),
-        l.gcode,
-        l.dutiableValue.toFixed(2),
-        l.customsTax.toFixed(2),
-        l.consumptionTax.toFixed(2),
-        l.valueAddedTax.toFixed(2),
-        l.taxTotal.toFixed(2),
-      ]),
-    );
-  }
+  for (const l of r.lines) out.push(row([String(l.gnum), l.gcode, ...figures(l)]));
   for (const o of r.omittedLines) out.push(`${row([String(o.gnum), o.gcode, '—', '—', '—', '—', '—'])}  (${o.reason})`);
-  out.push(
-    row([
-      'total',
-      '',
-      r.dutiableValue.toFixed(2),
-      r.customsTax.toFixed(2),
-      r.consumptionTax.toFixed(2),
-      r.valueAddedTax.toFixed(2),
-      r.taxTotal.toFixed(2),
-    ]),
-  );
+  out.push(row(['total', '', ...figures(r)]));
   for (const l of r.lines) {
     out.push('', `line ${l.gnum} (${l.gcode}, rate ${l.explain.rate.key} from ${l.explain.rate.origin}):`);
     for (const k of ['dutiableValue', 'customsTax', 'consumptionTax', 'valueAddedTax'] as const) {

@@ -1,4 +1,5 @@
 import type { Decimal } from 'decimal.js';
+import { z } from 'zod';
 import { fieldNameZh } from '../../model/field-names.js';
 import type { DocumentName, DocView, HeadOf, RuleContext } from '../types.js';
 
@@ -9,6 +10,14 @@ import type { DocumentName, DocView, HeadOf, RuleContext } from '../types.js';
 export function decEq(a: Decimal, b: Decimal): boolean {
   return (a === b && !a.isNaN()) || a.eq(b);
 }
+
+/** The options of a rule that compares amounts: `tolerance`, a non-negative decimal text (`'0'` unless set). */
+export const TOLERANCE_OPTIONS = z.strictObject({
+  tolerance: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/)
+    .default('0'),
+});
 
 /**
  * `|a − b| > tolerance` for a non-negative tolerance; equal amounts (the usual case) are

@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import { decimalOfText } from '../../model/primitives.js';
-import { differsBeyond, show } from '../_lib/compare.js';
+import { differsBeyond, show, TOLERANCE_OPTIONS } from '../_lib/compare.js';
 import { defineRule, type LinedDocumentName } from '../types.js';
 
 const DOCS: readonly LinedDocumentName[] = ['order', 'inventory'];
@@ -11,12 +10,7 @@ export const lineTotalPrice = defineRule({
   description: { zh: '总价 = 单价 × 数量', en: 'totalPrice = price × qty on every line' },
   source: '报文规范 202205: OrderList/InventoryList totalPrice',
   defaultSeverity: 'error',
-  options: z.strictObject({
-    tolerance: z
-      .string()
-      .regex(/^\d+(\.\d+)?$/)
-      .default('0'),
-  }),
+  options: TOLERANCE_OPTIONS,
   codes: { 'total-price': { zh: '总价不等于单价乘以数量', en: 'totalPrice is not price × qty' } },
   messages: {
     'total-price': {

@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import { decimalOfText } from '../../model/primitives.js';
-import { differsBeyond, show } from '../_lib/compare.js';
+import { differsBeyond, show, TOLERANCE_OPTIONS } from '../_lib/compare.js';
 import { defineRule, FROM_RECEIPTS } from '../types.js';
 
 /** R4: acturalPaid = goodsValue + freight + taxTotal − discount = payment.amountPaid. */
@@ -12,12 +11,7 @@ export const paymentAmount = defineRule({
   },
   source: '报文规范 202205: OrderHead acturalPaid; receipt [Code:1332]',
   defaultSeverity: 'error',
-  options: z.strictObject({
-    tolerance: z
-      .string()
-      .regex(/^\d+(\.\d+)?$/)
-      .default('0'),
-  }),
+  options: TOLERANCE_OPTIONS,
   codes: {
     'actural-paid-formula': {
       zh: '实际支付金额不等于 商品价格+运杂费+代扣税款−非现金抵扣金额',

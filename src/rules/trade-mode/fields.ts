@@ -37,6 +37,14 @@ const ModeRequirement = z.strictObject({
     .optional(),
 });
 
+/** The bonded modes' demands (1210 and 1239 alike): a record number and the zone, no transport, country 142. */
+const BONDED: z.output<typeof ModeRequirement> = {
+  required: ['emsNo', 'areaCode', 'areaName'],
+  lineRequired: ['itemRecordNo'],
+  omitted: ['trafNo', 'voyageNo', 'billNo'],
+  country: '142',
+};
+
 const MESSAGES = {
   'trade-mode-field-required': {
     zh: '贸易方式 {mode} 必须填写 {key}',
@@ -73,18 +81,8 @@ export const tradeModeFields = defineRule({
   defaultSeverity: 'error',
   options: z.strictObject({
     modes: z.record(TRADE_MODE, ModeRequirement).default({
-      '1210': {
-        required: ['emsNo', 'areaCode', 'areaName'],
-        lineRequired: ['itemRecordNo'],
-        omitted: ['trafNo', 'voyageNo', 'billNo'],
-        country: '142',
-      },
-      '1239': {
-        required: ['emsNo', 'areaCode', 'areaName'],
-        lineRequired: ['itemRecordNo'],
-        omitted: ['trafNo', 'voyageNo', 'billNo'],
-        country: '142',
-      },
+      '1210': BONDED,
+      '1239': BONDED,
       '9610': { required: ['trafNo', 'voyageNo', 'billNo'], lineRequired: [], omitted: [], countryNot: '142' },
     }),
     /**

@@ -664,6 +664,14 @@ export async function startHttpTransport(
     } catch {
       throw new HttpProblem(400, 'BAD_URL', 'the request target is not a URL path');
     }
+    // Served at the path as written and checked: a URL parser would serve `/x/../admin/received` at /admin/received
+    // and read `/\admin/received` as the host admin, where a client should learn it sent something else.
+    if (url.pathname !== path)
+      throw new HttpProblem(
+        400,
+        'BAD_URL',
+        `the request target's path ${JSON.stringify(path)} is not a normalized path (a URL parser reads it as ${JSON.stringify(url.pathname)}); send it without "\\", "." or ".." segments`,
+      );
     const route = ROUTES[url.pathname];
     if (!route) throw new HttpProblem(404, 'NOT_FOUND', `no endpoint ${url.pathname}`);
     const method = req.method === 'HEAD' && route.GET ? 'GET' : (req.method ?? '');

@@ -188,6 +188,26 @@ describe('a request target that is not a path', () => {
         `<?xml version="1.0" encoding="UTF-8"?>\n<Error code="BAD_URL">${doubled(target!, meant!)}</Error>\n`,
       ]);
     }
+    // A path a URL parser reads otherwise is refused, not served at what the parser made of it (`..` was served at
+    // /admin/received, `\` answered 404 for /received).
+    for (const [target, read] of [
+      ['/x/../admin/received', '/admin/received'],
+      ['/./admin/received?after=0', '/admin/received'],
+      ['/\\admin/received', '/received'],
+      ['/admin/received/.', '/admin/received/'],
+    ]) {
+      const r = await send(http, 'GET', target!, at);
+      const path = target!.replace(/\?.*/, '');
+      const message = `the request target's path ${JSON.stringify(path)} is not a normalized path (a URL parser reads it as ${JSON.stringify(read)}); send it without "\\", "." or ".." segments`;
+      // In the form of the side the path as written names (JSON for /admin/…).
+      expect([target, r.status, r.body]).toEqual([
+        target,
+        400,
+        path.startsWith('/admin/')
+          ? `${JSON.stringify({ error: { code: 'BAD_URL', message } })}\n`
+          : `<?xml version="1.0" encoding="UTF-8"?>\n<Error code="BAD_URL">${message}</Error>\n`,
+      ]);
+    }
     // A doubled "/" in the query is not in the path.
     expect((await send(http, 'GET', '/health?x=//y', at)).status).toBe(200);
     expect((await send(http, 'GET', '/health', at)).status).toBe(200);

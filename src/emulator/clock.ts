@@ -1,3 +1,4 @@
+import { tz } from '@date-fns/tz';
 import { add, addMilliseconds, type Duration } from 'date-fns';
 import { SandanError } from '../errors.js';
 import { describeInput } from '../model/guards.js';
@@ -51,9 +52,13 @@ export const LATEST_TIME = beijingMillis('99991231235959999');
 /** The earliest: 0000-01-01 00:00 Beijing time. */
 const EARLIEST_TIME = beijingMillis('00000101000000');
 
-/** `from` plus a parsed duration. */
+// Days are Beijing calendar days (24 h: no daylight saving since 1991), not the host's: in New York `add` made '1d'
+// 23 or 25 hours across a change of clocks.
+const BEIJING = tz('Asia/Shanghai');
+
+/** `from` plus a parsed duration, calendar units counted in Beijing time. */
 export function addDuration(from: Date, d: ParsedDuration): Date {
-  return 'ms' in d ? addMilliseconds(from, d.ms) : add(from, d.duration);
+  return 'ms' in d ? addMilliseconds(from, d.ms) : new Date(add(from, d.duration, { in: BEIJING }).getTime());
 }
 
 /** The host's clock. */

@@ -11,7 +11,6 @@
  * platform, when the request named one. Requests live in memory only: they last minutes.
  */
 import type { X509Certificate } from 'node:crypto';
-import { addDays } from 'date-fns';
 import { SandanError } from '../errors.js';
 import { isRecord, nonBlankText } from '../model/guards.js';
 import { readCertificate, type CertificateInfo } from '../sign/signer.js';
@@ -21,6 +20,8 @@ import { addDuration, type ParsedDuration } from './clock.js';
 import { Ring, UPLOADS_TEXT_LIMIT } from './state.js';
 import type { EmulatorClock } from './types.js';
 import { beijingIso, instantText } from '../time/beijing.js';
+
+const A_DAY: ParsedDuration = { duration: { days: 1 } };
 
 /** A request for one order's payment data, as customs sends it to the platform's platDataOpen. */
 export interface PaymentDataRequest {
@@ -218,6 +219,7 @@ export class PaymentDataDesk {
 
   /** Forgets requests whose window closed a day ago or more, so that memory stays bounded. */
   private expire(now: number): void {
-    for (const [id, r] of this.requests) if (now > addDays(new Date(r.until), 1).getTime()) this.requests.delete(id);
+    for (const [id, r] of this.requests)
+      if (now > addDuration(new Date(r.until), A_DAY).getTime()) this.requests.delete(id);
   }
 }

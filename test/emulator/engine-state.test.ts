@@ -298,6 +298,28 @@ describe('the clock', () => {
     expect(addDuration(t, parseDuration('90m')).toISOString()).toBe('2026-11-20T03:50:00.000Z');
   });
 
+  it('a day is a Beijing calendar day (24 h) whatever the host zone: in New York it was 23 or 25 h across a change of clocks', () => {
+    const host = process.env.TZ;
+    try {
+      for (const zone of ['America/New_York', 'Asia/Kolkata', 'UTC']) {
+        process.env.TZ = zone;
+        // 2026-03-07 20:00 Beijing; New York moves its clocks on 2026-03-08 (07:00Z) and back on 2026-11-01 (06:00Z)
+        const spring = new Date('2026-03-07T12:00:00Z');
+        expect(addDuration(spring, parseDuration('1d')).toISOString(), zone).toBe('2026-03-08T12:00:00.000Z');
+        expect(addDuration(new Date('2026-10-31T12:00:00Z'), parseDuration('1d')).toISOString(), zone).toBe(
+          '2026-11-01T12:00:00.000Z',
+        );
+        // 30 days from 00:30 Beijing on 1 March end at 00:30 on 31 March, not 23:30 on the 30th (another Beijing day)
+        const c = manualClock('2026-03-01T00:30:00');
+        c.set?.(addDuration(c.now(), parseDuration('30d')));
+        expect(c.now().toISOString(), zone).toBe('2026-03-30T16:30:00.000Z');
+      }
+    } finally {
+      if (host === undefined) delete process.env.TZ;
+      else process.env.TZ = host;
+    }
+  });
+
   it('a manual clock moves only forward, and only when told', () => {
     const c = manualClock('2026-11-20T02:20:00Z');
     expect(c.kind).toBe('manual');

@@ -192,6 +192,11 @@ export function importPositiveList(
     if (d !== undefined && !DateSchema.safeParse(d).success)
       throw new SandanError('INVALID_OPTION', `Dates must be YYYY-MM-DD, got ${describeInput(d)}`);
   }
+  if (effectiveTo !== undefined && effectiveTo < effectiveFrom)
+    throw new SandanError(
+      'INVALID_OPTION',
+      `--to ${effectiveTo} is before the day the edition took effect, ${effectiveFrom}: it would be in force on no day`,
+    );
   const { at, cols } = findHeader(rows);
   const report: PositiveListImportReport = {
     edition: options.edition,

@@ -128,6 +128,13 @@ export function loadPositiveList(data: unknown, origin: string): PositiveList {
     throw new SandanError('CODE_TABLE_INVALID', `${origin}: ${i ? `$.${i.path.join('.')}: ${i.message}` : 'invalid'}`);
   }
   const d = r.data;
+  // (an edition whose last day comes before its first is in force on no day: the check would fall to another edition
+  // unnoticed, as rulesets and rate tables refuse it)
+  if (d.effectiveTo !== undefined && d.effectiveTo < d.effectiveFrom)
+    throw new SandanError(
+      'CODE_TABLE_INVALID',
+      `${origin}: $.effectiveTo: ${d.effectiveTo} is before effectiveFrom ${d.effectiveFrom}`,
+    );
   const ids = new Set(d.sources.map((s) => s.id));
   const cite = (hs8: string, source: string) => {
     for (const id of source.split(/[;,]\s*/)) {

@@ -366,6 +366,12 @@ describe('edition files are checked at load', () => {
       /both on the list and absent/,
     ],
     [
+      // (was loaded, and in force on no day: validate fell to the bundled edition and passed what this one fails)
+      'an edition that ends before it begins',
+      { effectiveFrom: '2026-12-31', effectiveTo: '2026-01-01', lines: [] },
+      /\$\.effectiveTo: 2026-01-01 is before effectiveFrom 2026-12-31/,
+    ],
+    [
       'a malformed remark',
       {
         lines: [
@@ -632,6 +638,32 @@ describe('reading the annex', () => {
     // 19 title rows: the header is the 20th row, still looked at.
     expect(importPositiveList([...titles(19), ...table], options).data.lines).toHaveLength(1);
     expect(() => importPositiveList([...titles(20), ...table], options)).toThrow(/first 20 rows/);
+  });
+
+  it('refuses a last day in force before the first (the edition was written, and in force on no day)', () => {
+    const rows = [
+      ['税则号列', '商品名称'],
+      ['19011010', '婴儿配方奶粉'],
+    ];
+    const base = bundledPositiveLists().find((e) => e.edition === '2022');
+    const at = (effectiveFrom: string | undefined, effectiveTo: string) => () =>
+      importPositiveList(rows, { edition: '2022', origin: 'annex.csv', base, effectiveFrom, effectiveTo });
+    expect(at('2026-12-31', '2026-01-01')).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_OPTION',
+        message:
+          '--to 2026-01-01 is before the day the edition took effect, 2026-12-31: it would be in force on no day',
+      }),
+    );
+    // the bundled 2022 edition's first day, 2022-03-01, without --from
+    expect(at(undefined, '2022-02-28')).toThrow(
+      /--to 2022-02-28 is before the day the edition took effect, 2022-03-01/,
+    );
+    // its one day: both ends inclusive
+    expect(at('2026-01-01', '2026-01-01')().data).toMatchObject({
+      effectiveFrom: '2026-01-01',
+      effectiveTo: '2026-01-01',
+    });
   });
 
   it('refuses a table without its header, and an edition it knows no date for', () => {

@@ -165,6 +165,8 @@ export function loadRuleset(data: unknown, rules: readonly Rule[], origin = 'rul
     for (const [i, s] of asArray(setting as Setting | Setting[] | undefined).entries())
       checkRange(s, origin, `$.rules[${JSON.stringify(ruleId)}]${Array.isArray(setting) ? `[${i}]` : ''}`);
   }
+  for (const list of ['signatureAlgorithms', 'localRequirements'] as const)
+    for (const [i, s] of (d.district?.[list] ?? []).entries()) checkRange(s, origin, `$.district.${list}[${i}]`);
   for (const [key, entries] of Object.entries(d.policy ?? {})) {
     const list = (entries as Setting[] | undefined) ?? [];
     for (const [i, s] of list.entries()) {

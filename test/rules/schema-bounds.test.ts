@@ -272,6 +272,21 @@ bounds('district section', DISTRICT, loadR, [
     bad: at('localRequirements.0.id', ''),
     where: /\$\.district\.localRequirements\[0\]\.id/,
   },
+  ...(['signatureAlgorithms', 'localRequirements'] as const).map(
+    (list): Bound => ({
+      // (an entry in force on no day was taken: the district then seemed to list no algorithm, or no notice)
+      name: `a dated ${list} entry: one day (from = to), not an end before the start`,
+      ok: (d) => {
+        at(`${list}.0.effectiveFrom`, '2020-01-01')(d);
+        at(`${list}.0.effectiveTo`, '2020-01-01')(d);
+      },
+      bad: (d) => {
+        at(`${list}.0.effectiveFrom`, '2020-01-01')(d);
+        at(`${list}.0.effectiveTo`, '2019-12-31')(d);
+      },
+      where: new RegExp(`\\$\\.district\\.${list}\\[0\\]: effectiveTo 2019-12-31 is before effectiveFrom 2020-01-01`),
+    }),
+  ),
   {
     name: 'an extension field: carried by one message, not none',
     ok: at('extensions.0.messages', ['CEB311']),
@@ -382,6 +397,16 @@ bounds(
   },
   (data) => loadPositiveList(data, 'list.json'),
   [
+    {
+      name: 'the edition: in force one day (from = to), not an end before the start',
+      ok: (d) => {
+        d.effectiveTo = '2022-03-01';
+      },
+      bad: (d) => {
+        d.effectiveTo = '2022-02-28';
+      },
+      where: /list\.json: \$\.effectiveTo: 2022-02-28 is before effectiveFrom 2022-03-01/,
+    },
     ...[
       ['id', (d: Json, v: any) => (d.id = v), /\$\.id/],
       ['completeness statement', (d: Json, v: any) => (d.completeness.statement = v), /\$\.completeness\.statement/],

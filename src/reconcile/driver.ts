@@ -19,6 +19,7 @@ import { shownKey } from './near-key.js';
 import { CellTotals } from './totals.js';
 import type { InventoryReceipt, ReconcileRow, ReconcileSummary } from './types.js';
 import { compareCodeUnits } from '../model/guards.js';
+import { beijingMillis } from '../time/beijing.js';
 
 /*
  * The one driver of reconciliation: documents go into the store first (in order, in batches),
@@ -192,15 +193,18 @@ class ReconcileRun {
       if (r.copNo) this.links.push({ kind: 'copNo', key: r.copNo, invtNo: r.invtNo });
       if (r.preNo) this.links.push({ kind: 'preNo', key: r.preNo, invtNo: r.invtNo });
     }
+    // The stores keep the earliest time of a key by comparing the texts, which is their order only for real times: an
+    // impossible one (hour 25, 30 February) is an unknown time, '', not the earliest that then reads as none.
+    const at = Number.isNaN(beijingMillis(r.returnTime)) ? '' : r.returnTime;
     // 399 = customs concluded: the cancel or the refund is approved (a refund's time is checked against its release's return window).
     if (r.returnStatus === '399' && r.type !== 'CEB622')
       this.finals.push({
         kind: r.type === 'CEB624' ? 'cancel' : 'refund',
         keys: { copNo: r.copNo, preNo: r.preNo, invtNo: r.invtNo },
-        at: r.returnTime,
+        at,
       });
     if (r.type === 'CEB622' && r.invtNo && (r.returnStatus === '800' || r.returnStatus === '899'))
-      this.finals.push({ kind: 'release', keys: { invtNo: r.invtNo }, at: r.returnTime });
+      this.finals.push({ kind: 'release', keys: { invtNo: r.invtNo }, at });
   }
 
   /** Counts what storing bills found; a conflict becomes a problem. */

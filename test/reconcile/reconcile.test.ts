@@ -117,7 +117,14 @@ describe('reconcile (1,000 generated orders with counted defects)', () => {
       fields: { invtNo: invt.get(orderNo)!, returnStatus: '800', returnTime },
       items: [],
     });
-    const documents = [...small.documents, release(inWindow, '20261121100000000'), release(late, '20261020100000000')];
+    // A second release of the late one at an impossible time (hour 25) sorts first as text: it was kept as the
+    // earliest, read as no time, and the late refund went unflagged.
+    const documents = [
+      ...small.documents,
+      release(inWindow, '20261121100000000'),
+      release(late, '20261020100000000'),
+      release(late, '20261019250000000'),
+    ];
     for (const store of [new MemoryStore(), await openSqliteStore()]) {
       const report = await reconcile({ declarations: small.declarations, documents }, { calculate, store });
       const rows = new Map([...report.rows()].map((r) => [r.orderNo, r]));

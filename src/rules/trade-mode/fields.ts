@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ownValue } from '../../model/guards.js';
 import { defineRule, type ReportOf } from '../types.js';
 
 const TRADE_MODE = z.string().regex(/^\d{4}$/);
@@ -122,7 +123,8 @@ export const tradeModeFields = defineRule({
   check(ctx, options) {
     const inv = ctx.doc('inventory');
     const mode = ctx.str(inv, 'tradeMode');
-    const req = mode === undefined ? undefined : options.modes[mode];
+    // (the mode is the document's: toString or constructor is no mode, not Object.prototype's function)
+    const req = mode === undefined ? undefined : ownValue(options.modes, mode);
     if (!inv || !req || mode === undefined) return [];
     const out: Array<ReportOf<typeof MESSAGES>> = [];
     for (const key of req.required) {

@@ -6,6 +6,11 @@ ruleTester(tradeModeFields, {
     { name: '1210 with account book, area and records' },
     { name: '9610 with flight, voyage and bill', base: 'guangzhou-9610' },
     { name: 'a mode the options do not mention', set: { 'inventory.tradeMode': '0110', 'inventory.emsNo': null } },
+    // (they were looked up on Object.prototype: the rule failed with "req.required is not iterable")
+    ...['toString', 'constructor', 'valueOf', '__proto__'].map((mode) => ({
+      name: `a mode named like a property of every object: ${mode}`,
+      set: { 'inventory.tradeMode': mode, 'inventory.emsNo': null },
+    })),
     { name: 'no inventory', set: { inventory: null } },
   ],
   invalid: [

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SandanError } from '../errors.js';
+import { isRecord, ownValue } from '../model/guards.js';
 
 /**
  * Goods records (商品备案): what the platform filed for each item, keyed by the account-book
@@ -35,11 +36,23 @@ export type GoodsRecords = ReadonlyMap<string, GoodsRecord>;
 /** Checks goods-record data (`{ "<itemRecordNo or itemNo>": { gcode, gname, unit1, unit2?, country? } }`). */
 export function loadGoodsRecords(data: unknown, origin = 'goods records'): GoodsRecords {
   const r = GoodsRecordsSchema.safeParse(data);
-  if (!r.success) {
-    const problems = r.error.issues
+  // zod's record passes over a key "__proto__", neither checked nor kept: a record filed under that name is checked
+  // here, and kept, as any other
+  const proto =
+    isRecord(data) && Object.hasOwn(data, '__proto__')
+      ? GoodsRecordSchema.safeParse(ownValue(data, '__proto__'))
+      : undefined;
+  const issues = [
+    ...(r.success ? [] : r.error.issues),
+    ...(proto?.success === false ? proto.error.issues.map((i) => ({ ...i, path: ['__proto__', ...i.path] })) : []),
+  ];
+  if (!r.success || proto?.success === false) {
+    const problems = issues
       .slice(0, 5)
       .map((i) => `$${i.path.map((k) => `[${JSON.stringify(k)}]`).join('')}: ${i.message}`);
     throw new SandanError('INVALID_OPTION', `${origin}: ${problems.join('; ')}`);
   }
-  return new Map(Object.entries(r.data));
+  const records = new Map(Object.entries(r.data));
+  if (proto?.success) records.set('__proto__', proto.data);
+  return records;
 }

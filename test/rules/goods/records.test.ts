@@ -9,6 +9,15 @@ const RECORDS = {
   'SKU-CREAM-50': { gcode: '3304990099', gname: '保湿面霜 50ml', unit1: '035' },
 };
 const goodsRecords = loadGoodsRecords(RECORDS);
+/** RECORDS with the milk filed again under names every object has (as JSON.parse reads them: own keys). */
+const PROTO_NAMED = loadGoodsRecords(
+  JSON.parse(
+    JSON.stringify({ ...RECORDS, constructor: RECORDS['SKU-MILK-800'], toString: RECORDS['SKU-MILK-800'] }).replace(
+      /^\{/,
+      `{"__proto__":${JSON.stringify(RECORDS['SKU-MILK-800'])},`,
+    ),
+  ),
+);
 
 ruleTester(goodsRecordsMatch, {
   valid: [
@@ -19,6 +28,12 @@ ruleTester(goodsRecordsMatch, {
       set: { 'inventory.items[0].itemRecordNo': null },
       options: { goodsRecords },
     },
+    // (zod's record dropped a record filed under __proto__, unchecked: the line was "not filed")
+    ...['__proto__', 'constructor', 'toString'].map((name) => ({
+      name: `a line filed under ${name}`,
+      set: { 'inventory.items[0].itemRecordNo': name },
+      options: { goodsRecords: PROTO_NAMED },
+    })),
   ],
   invalid: [
     {
@@ -177,5 +192,22 @@ describe('loadGoodsRecords', () => {
       '$["SKU-3"]["gname"]',
       '$["SKU-4"]["gname"]',
     ]);
+  });
+
+  it('checks and keeps a record filed under __proto__, as any other', () => {
+    expect([...PROTO_NAMED.keys()].sort()).toEqual([
+      'SKU-CREAM-50',
+      'SKU-MILK-800',
+      '__proto__',
+      'constructor',
+      'toString',
+    ]);
+    expect(PROTO_NAMED.get('__proto__')).toEqual(RECORDS['SKU-MILK-800']);
+    expect(() => loadGoodsRecords(JSON.parse('{"__proto__": {"gcode": "19011010"}}'), 'records.json')).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_OPTION',
+        message: expect.stringMatching(/^records\.json: \$\["__proto__"\]\["gcode"\]: .*\$\["__proto__"\]\["gname"\]/),
+      }),
+    );
   });
 });

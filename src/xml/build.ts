@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
-import { checkArgument, codePointLength, describeInput, isRecord } from '../model/guards.js';
+import { checkArgument, codePointLength, describeInput, isRecord, ownValue } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { didYouMean } from '../model/field-names.js';
 import { decimalOfText, GUID_CONVENTION, guidConventionIssue } from '../model/primitives.js';
@@ -190,7 +190,8 @@ function extensionLeaves(
   if (extensions.length === 0 && !builtIns) return [];
   const out: XNode[] = [];
   for (const f of extensionFieldsOf(element, extensions)) {
-    const v = values[f.name];
+    // (a ruleset may name a field toString: the document's own, not Object.prototype's function written out)
+    const v = ownValue(values, f.name);
     if (v === undefined || v === null || v === '') continue;
     out.push({
       name: `ceb:${f.name}`,

@@ -1,6 +1,6 @@
 import type { Issue } from '../model/issue.js';
 import { emptyOptionalAsAbsent } from '../model/empty.js';
-import { codePointLength, describeInput, isAmountText, isRecord } from '../model/guards.js';
+import { codePointLength, describeInput, isAmountText, isRecord, ownValue } from '../model/guards.js';
 import { layoutOf, headElementOf, type LeafKind } from './content-model.js';
 import { BUILDABLE, type BuildableType } from './messages.js';
 import { characters } from './issues.js';
@@ -160,7 +160,8 @@ export function checkExtensionFields(
   paths: Set<string>,
 ): void {
   for (const f of fields) {
-    const v = obj[f.name];
+    // (a ruleset may name a field constructor or toString: the document's own, not Object.prototype's function)
+    const v = ownValue(obj, f.name);
     if (v === undefined) continue;
     const p = `${path}.${f.name}`;
     paths.add(p);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { extensionsFor, loadRuleset, RULES, validate } from '../../src/rules/index.js';
-import { KNOWN_MISSPELLINGS } from '../../src/xml/index.js';
+import { buildMessage, KNOWN_MISSPELLINGS, parseCebXml } from '../../src/xml/index.js';
 
 /** The Hangzhou example as a Hainan peer would send it: isBuyAndPut/areaId on the order, gcode/qty1/unit1 on its line. */
 function hainanDeclaration(): Record<string, any> {
@@ -148,5 +148,68 @@ describe('a user ruleset declares extensions with the district schema, merged wi
       ],
     };
     expect(() => loadRuleset(bad, RULES, 'x.json')).toThrow(/\$\.extensions\[0\]\.type/);
+  });
+});
+
+// A field's name is a ruleset's: the schema lets it be constructor or toString, which every object answers to.
+describe('extension fields named like the properties of every object', () => {
+  const NAMES = ['constructor', 'toString', 'valueOf', 'hasOwnProperty'];
+  const ruleset = loadRuleset(
+    {
+      id: 'odd-names',
+      version: '1',
+      extends: 'district/2900',
+      sources: [{ id: 'S', issuer: 'Example Shop Ltd.', title: 'Notes', section: '§1', kind: 'primary' }],
+      extensions: NAMES.flatMap((name) =>
+        ['OrderHead', 'OrderList'].map((element) => ({
+          element,
+          name,
+          messages: ['CEB311'],
+          type: 'string',
+          maxLength: 4,
+          text: { zh: name, en: name },
+          source: 'S',
+        })),
+      ),
+    },
+    RULES,
+    'odd-names.json',
+  );
+  const extensions = extensionsFor({ ruleset });
+  const example = () => JSON.parse(readFileSync(new URL('../../examples/hangzhou-1210.json', import.meta.url), 'utf8'));
+  const env = {
+    sender: { copCode: '3301980BRK', copName: '示例报关有限公司', dxpMode: 'DXP', dxpId: 'DXPENT0000012345' },
+    now: () => new Date('2026-11-20T02:20:00Z'),
+    newId: () => '00000000-0000-4000-8000-000000000001',
+    extensions,
+  };
+
+  // (Object.prototype's functions were read as their values: field-type "got a function" on every document and
+  // line without them, and the builder wrote "function toString() { [native code] }" into the message)
+  it('absent, they are absent: no issue, nothing written', () => {
+    expect(fieldIssues(validate(example(), { ruleset }).issues)).toEqual([]);
+    const built = buildMessage('CEB311', example().order, env);
+    expect(built.ok && built.xml).not.toMatch(/function|constructor|toString|valueOf|hasOwnProperty/);
+  });
+
+  it('given, they are checked, written and read back as any other', () => {
+    const d = example();
+    for (const name of NAMES) d.order[name] = d.order.items[1][name] = 'ok';
+    d.order.items[1].toString = 'too long';
+    expect(fieldIssues(validate(d, { ruleset }).issues)).toEqual([
+      ['field-too-long', 'error', 'order.items[1].toString'],
+    ]);
+    d.order.items[1].toString = 'ok';
+    const built = buildMessage('CEB311', d.order, env);
+    if (!built.ok) throw new Error(JSON.stringify(built.issues));
+    for (const name of NAMES) expect(built.xml.split(`<ceb:${name}>ok</ceb:${name}>`)).toHaveLength(3);
+    const read = parseCebXml(built.xml, { extensions });
+    if (read.kind !== 'ceb') throw new Error(read.kind);
+    expect(read.issues).toEqual([]);
+    const [order] = read.documents as Array<Record<string, any>>;
+    for (const name of NAMES) {
+      expect([order![name], order!.items[1][name]]).toEqual(['ok', 'ok']);
+      expect(Object.hasOwn(order!.items[0], name)).toBe(false);
+    }
   });
 });

@@ -171,7 +171,8 @@ export function mismatchHistogram(mismatches: readonly MismatchEntryJSON[], maxB
   const n = max.div(width).floor().minus(first).toNumber() + 1;
   const bins: Array<{ counts: Record<string, number>; total: number; sum: Decimal }> = Array.from(
     { length: n },
-    () => ({ counts: {}, total: 0, sum: new Dec(0) }),
+    // (no prototype: a kind is the report's, and __proto__ or constructor is counted as any other, not Object's)
+    () => ({ counts: Object.create(null) as Record<string, number>, total: 0, sum: new Dec(0) }),
   );
   mismatches.forEach((m, i) => {
     const a = amounts[i]!;

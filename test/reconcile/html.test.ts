@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ReconcileReportJSON, renderReconcileHtml, type WaterfallJSON } from '../../src/reconcile/index.js';
+import {
+  type MismatchEntryJSON,
+  type ReconcileReportJSON,
+  renderReconcileHtml,
+  type WaterfallJSON,
+} from '../../src/reconcile/index.js';
 import { mismatchHistogram, waterfallSteps } from '../../src/reconcile/report-html.js';
 import { runCli } from '../helpers/cli.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
@@ -201,6 +206,44 @@ describe('renderReconcileHtml (string)', () => {
     expect(bins[1]).toMatchObject({ from: '0.00', to: '0.50', total: 2, sum: '0.50' });
     expect(bins[1]!.counts).toEqual({ valueAddedTax: 1, declared: 1 });
     expect(bins[10]).toMatchObject({ from: '4.50', to: '5.00', total: 1, sum: '4.70' });
+  });
+
+  // (they were counted on a plain object: __proto__ was lost, constructor counted "function Object() { [native code] }1",
+  // and the page's table showed Object.prototype's functions in every bin)
+  it('counts kinds named like the properties of every object as any other', () => {
+    const kinds = ['__proto__', 'constructor', 'toString', 'declared'];
+    // (as a report read back from JSON may hold them)
+    const entries = kinds.map((kind, i) => ({
+      orderNo: `o${i}`,
+      invtNo: null,
+      kind,
+      amount: i === 3 ? '0.90' : '0.01',
+    })) as unknown as MismatchEntryJSON[];
+    const bins = mismatchHistogram(entries);
+    const last = bins.length - 1;
+    expect(last).toBeGreaterThan(0);
+    expect(Object.entries(bins[0]!.counts)).toEqual([
+      ['__proto__', 1],
+      ['constructor', 1],
+      ['toString', 1],
+    ]);
+    expect(Object.entries(bins[last]!.counts)).toEqual([['declared', 1]]);
+    const odd = { ...report, summary: { ...report.summary, mismatches: entries } } as unknown as ReconcileReportJSON;
+    const html = renderReconcileHtml(odd, { echarts: 'window.echarts = {};' });
+    expect(html).not.toContain('native code');
+    const data = JSON.parse(/<script[^>]*id="sandan-data"[^>]*>([^<]*)<\/script>/.exec(html)![1]!);
+    expect(
+      data.charts['chart-histogram'].series.map((s: { name: string; data: unknown[] }) => [
+        s.name,
+        s.data.filter((n) => typeof n !== 'number').length,
+        (s.data as number[]).reduce((a, b) => a + b, 0),
+      ]),
+    ).toEqual([
+      ['申报税额 declared total', 0, 1],
+      ['__proto__ __proto__', 0, 1],
+      ['constructor constructor', 0, 1],
+      ['toString toString', 0, 1],
+    ]);
   });
 });
 

@@ -187,6 +187,20 @@ const cases: Array<[what: string, call: () => unknown, code: string, message?: R
   ],
   ['applyReceipt(ledger, null)', () => applyReceipt(ledger(), null as never), 'QUOTA_INVALID'],
   ['applyReceipts(ledger, null)', () => applyReceipts(ledger(), null as never), 'QUOTA_INVALID', /iterable/],
+  // (a TypeError once: "Cannot read properties of null (reading 'returnTime')", 'ebpCode', 'copNo')
+  [
+    'applyReceipts(ledger, [null])',
+    () => applyReceipts(ledger(), [null] as never),
+    'QUOTA_INVALID',
+    /object, got null/,
+  ],
+  ['ledger.find(null)', () => ledger().find(null as never), 'QUOTA_INVALID', /find by must be an object, got null/],
+  [
+    'ledger.link(order, undefined)',
+    () => ledger().link({ orderNo: 'SD1', ebpCode: 'E1' }, undefined as never),
+    'QUOTA_INVALID',
+    /ids must be an object, got undefined/,
+  ],
   // Values of the right type that are no value.
   ['beijingDate8(invalid Date)', () => beijingDate8(new Date(Number.NaN)), 'INVALID_OPTION', /invalid Date/],
   ['validate at an invalid Date', () => validate({}, { at: new Date(Number.NaN) as never }), 'INVALID_OPTION', /Date/],

@@ -488,6 +488,7 @@ export class QuotaLedger {
     copNo?: string | undefined;
     invtNo?: string | undefined;
   }): Promise<QuotaEntry | undefined> {
+    checkArgument(by, 'object', 'QuotaLedger.find', 'what to find by', 'QUOTA_INVALID');
     const ebpCode = by.ebpCode === '' ? undefined : by.ebpCode;
     const key = by.orderNo === undefined ? undefined : { ebpCode: ebpCode ?? '', orderNo: by.orderNo };
     await this.ready();
@@ -509,6 +510,7 @@ export class QuotaLedger {
   /** Records the inventory's copNo or invtNo on an order, so that later receipts find it. Returns false for an unknown order. */
   async link(order: QuotaOrderRef, ids: { copNo?: string | undefined; invtNo?: string | undefined }): Promise<boolean> {
     const key = orderKeyOf(order);
+    checkArgument(ids, 'object', 'QuotaLedger.link', 'the ids', 'QUOTA_INVALID');
     await this.ready();
     return this.store.transaction(async (tx) => {
       const first = entryOfKeyOrThrow(key, await tx.orderEntries(key.orderNo));

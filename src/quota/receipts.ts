@@ -201,7 +201,8 @@ async function applyTo(
 
 /** A receipt's `returnTime` in milliseconds, NaN when it has none (or none that reads). */
 function receiptMillis(r: QuotaReceipt): number {
-  if (r.returnTime === undefined || r.returnTime === '') return Number.NaN;
+  // (a receipt that is no object, too: applyReceipt refuses it in its turn)
+  if (!isRecord(r) || r.returnTime === undefined || r.returnTime === '') return Number.NaN;
   try {
     return parseInstant(r.returnTime, 'returnTime').getTime();
   } catch {

@@ -13,7 +13,7 @@ import { validate } from '../../src/rules/validate.js';
 import { parseRateTable } from '../../src/tax/rates.js';
 import { buildMessage, parseCebXml } from '../../src/xml/index.js';
 import { example, exampleRates } from '../helpers/examples.js';
-import { FUZZ_TIMEOUT, fuzzParams, hostileValue } from './mutations.js';
+import { FUZZ_RUNS, FUZZ_TIMEOUT, fuzzParams, hostileValue, plainTwin, PROTOTYPE_NAMES } from './mutations.js';
 
 const DISTRICTS = [undefined, '0200', '2200', '2300', '2900', '2924', '3100', '3500', '3700', '5100', '6400'];
 // Parsed, as validate takes them (the raw JSON made every tax rule fail, so the fuzz never reached the tax).
@@ -23,6 +23,8 @@ const BUILD_ENV = {
   now: () => new Date('2026-11-20T02:20:00Z'),
   newId: () => '00000000-0000-4000-8000-000000000001',
 };
+
+const TYPES = { order: 'CEB311', payment: 'CEB411', logistics: 'CEB511', inventory: 'CEB621' } as const;
 
 function expectIssuesWellFormed(r: ReturnType<typeof validate>): void {
   expect(typeof r.valid).toBe('boolean');
@@ -97,8 +99,82 @@ describe('fuzzing validate', () => {
   );
 });
 
+type Paths = Record<'leaves' | 'codes' | 'objects', Array<Array<string | number>>>;
+
+/**
+ * Paths to every leaf (text, number, null) of a declaration, to the codes among them (a few digits or capitals:
+ * what a code table is asked about), and to every object in it.
+ */
+function leavesAndObjects(
+  v: unknown,
+  at: Array<string | number> = [],
+  out: Paths = { leaves: [], codes: [], objects: [] },
+) {
+  if (v === null || typeof v !== 'object') {
+    out.leaves.push(at);
+    if (typeof v === 'string' && /^[0-9A-Z]{1,4}$/.test(v)) out.codes.push(at);
+  } else {
+    if (!Array.isArray(v)) out.objects.push(at);
+    for (const [k, x] of Object.entries(v)) leavesAndObjects(x, [...at, Array.isArray(v) ? Number(k) : k], out);
+  }
+  return out;
+}
+
+/** The issues (code and path) and the verdict of validate, and what buildMessage says of each document. */
+function verdicts(d: Record<string, any>, district: string | undefined): string {
+  const r = validate(d, district ? { district, rates } : { rates });
+  expectIssuesWellFormed(r);
+  const built = (Object.keys(TYPES) as Array<keyof typeof TYPES>).map((doc) => {
+    const b = buildMessage(TYPES[doc], d[doc], BUILD_ENV);
+    return b.ok ? b.xml : b.issues.map((i) => `${i.code}@${i.path}`).sort();
+  });
+  return JSON.stringify([r.valid, r.issues.map((i) => `${i.code}@${i.path}`).sort(), built]);
+}
+
+// A code looked up in a table as `table[code]` finds Object.prototype's functions for constructor or toString (a
+// trade mode toString made a rule fail); a key checked as `doc[key]` finds them on every document. Whatever the
+// name, it must fare as a plain name of the same length no object answers to: the same issues at the same paths.
+describe('names every object answers to', () => {
+  it(
+    'as a value anywhere in a declaration, or as a key of any of its objects, fare as a plain name of their length',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.constantFrom('hangzhou-1210', 'guangzhou-9610') as fc.Arbitrary<'hangzhou-1210' | 'guangzhou-9610'>,
+          fc.constantFrom(...PROTOTYPE_NAMES),
+          fc.constantFrom<keyof Paths>('leaves', 'codes', 'objects'),
+          fc.nat(),
+          fc.constantFrom(...DISTRICTS),
+          fc.constantFrom<unknown>('x', 1, null, [], {}, ['a']),
+          (name, odd, where, pick, district, value) => {
+            const paths = leavesAndObjects(example(name))[where];
+            const asKey = where === 'objects';
+            const path = paths[pick % paths.length]!;
+            const edited = (word: string) => {
+              const d = example(name);
+              let cur: any = d;
+              for (const k of asKey ? path : path.slice(0, -1)) cur = cur[k];
+              // (an own property, as JSON.parse makes one of a "__proto__" key)
+              if (asKey)
+                Object.defineProperty(cur, word, { value, enumerable: true, writable: true, configurable: true });
+              else cur[path.at(-1)!] = word;
+              return d;
+            };
+            const twin = plainTwin(odd);
+            expect(verdicts(edited(odd), district), `${asKey ? 'key' : 'value'} ${odd} at ${path.join('.')}`).toBe(
+              verdicts(edited(twin), district).replaceAll(twin, odd),
+            );
+          },
+        ),
+        // (a run costs a few ms: five times the others' runs reach more of the hundred-odd codes)
+        fuzzParams(FUZZ_RUNS * 5),
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+});
+
 describe('fuzzing buildMessage', () => {
-  const TYPES = { order: 'CEB311', payment: 'CEB411', logistics: 'CEB511', inventory: 'CEB621' } as const;
   it(
     'returns issues (or throws a SandanError for misuse) for mutated example documents; what it builds reads back without an error',
     () => {

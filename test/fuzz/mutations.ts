@@ -244,3 +244,24 @@ export const hostileValue = fc.oneof(
   ),
   fc.integer({ min: 1, max: 20_000 }).map((depth) => JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`)),
 );
+
+/**
+ * Names every object answers to (Object.prototype's), which a lookup `table[name]` finds where the table has no such
+ * entry of its own.
+ */
+export const PROTOTYPE_NAMES = [
+  '__proto__',
+  'constructor',
+  'toString',
+  'toLocaleString',
+  'valueOf',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'prototype',
+] as const;
+
+/** A name of the same length that no object answers to: `toString` → `toStrinq`. */
+export function plainTwin(name: string): string {
+  return `${name.slice(0, -1)}${name.endsWith('q') ? 'z' : 'q'}`;
+}

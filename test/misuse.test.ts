@@ -13,6 +13,8 @@ import {
   loadRuleset,
   readCebDocuments,
   beijingDate8,
+  CebScanner,
+  defaultRegistry,
   convertToCny,
   createTaxCalculator,
   createValidator,
@@ -42,7 +44,7 @@ import {
   returnDeadlines,
   validateWithQuota,
 } from '../src/quota/index.js';
-import { createCustomsEmulator } from '../src/emulator/index.js';
+import { type CustomsEmulator, createCustomsEmulator } from '../src/emulator/index.js';
 import { openSqliteQuotaStore } from '../src/quota/sqlite.js';
 import { example } from './helpers/examples.js';
 
@@ -51,6 +53,15 @@ const ORDER = { ebpCode: '3301964J31', orderNo: 'SD1' };
 const BUYER = '330106199003071519';
 const WINDOW = { applyDays: 30, arriveDays: 45, dayCount: 'from-next-day' } as const;
 const ledger = () => new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'a'.repeat(32) });
+/** What `use` does with an emulator of its own (no transports), closed after. */
+async function withEmulator(use: (c: CustomsEmulator) => unknown): Promise<unknown> {
+  const c = await createCustomsEmulator({ http: false, folder: false });
+  try {
+    return await use(c);
+  } finally {
+    await c.close();
+  }
+}
 
 /** Runs `call` and gives what it threw, as `{ name, code }` (or 'returned'). */
 async function thrown(call: () => unknown): Promise<{ name: string; code?: string; message: string } | 'returned'> {
@@ -252,6 +263,26 @@ const cases: Array<[what: string, call: () => unknown, code: string, message?: R
     () => createCustomsEmulator({ http: { port: -1 }, folder: false }),
     'INVALID_OPTION',
     /from 0 to 65535, got -1/,
+  ],
+  // (TypeErrors once: "reading 'subarray'", "reading 'orderNo'", "reading 'length'", "reading 'id'")
+  [
+    'emulator.submit(null)',
+    () => withEmulator((c) => c.submit(null as never)),
+    'INVALID_OPTION',
+    /text or bytes, got null/,
+  ],
+  [
+    'emulator.receipts(0, null)',
+    () => withEmulator((c) => c.receipts(0, null as never)),
+    'INVALID_OPTION',
+    /receipts: the options must be an object, got null/,
+  ],
+  ['CebScanner.push(null)', () => new CebScanner().push(null as never), 'INVALID_OPTION', /chunk must be text/],
+  [
+    'RulesetRegistry.add(null)',
+    () => defaultRegistry().add(null as never),
+    'INVALID_OPTION',
+    /the ruleset \(from loadRuleset\) must be an object, got null/,
   ],
   ['allocate(10, no lines)', () => allocate(new Dec(10), [], 'last-line'), 'INVALID_OPTION', /no lines/],
 ];

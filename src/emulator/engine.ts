@@ -68,7 +68,7 @@ import {
   type StoredDoc,
   type TimelineEvent,
 } from './state.js';
-import { describeInput, nonBlankText as str } from '../model/guards.js';
+import { describeInput, nonBlankText as str, optionsObject } from '../model/guards.js';
 import type {
   Acknowledgement,
   EmulatorEngine,
@@ -358,7 +358,8 @@ class Engine implements EmulatorEngine {
     return () => void this.listeners.delete(listener);
   }
 
-  receipts(after = 0, filter: ReceiptFilter = {}): OutgoingReceipt[] {
+  receipts(after = 0, options?: ReceiptFilter): OutgoingReceipt[] {
+    const filter = optionsObject(options, 'receipts');
     for (const k of ['orderNo', 'ebpCode'] as const)
       if (filter[k] !== undefined && (typeof filter[k] !== 'string' || filter[k] === ''))
         throw new SandanError('INVALID_OPTION', `receipts: ${k} must be a non-empty string`);
@@ -412,6 +413,10 @@ class Engine implements EmulatorEngine {
     via: { transport: 'http' | 'folder' | 'api'; name?: string },
   ): Promise<Acknowledgement> {
     if (this.closed) return Promise.reject(new SandanError('INVALID_OPTION', 'The emulator is closed'));
+    if (typeof xml !== 'string' && !(xml instanceof Uint8Array))
+      return Promise.reject(
+        new SandanError('INVALID_OPTION', `submit: the message must be text or bytes, got ${describeInput(xml)}`),
+      );
     return new Promise<Acknowledgement>((resolve, reject) => {
       const item: Submission = { xml, via, resolve, reject };
       if (this.open) {

@@ -177,6 +177,7 @@ export class CebScanner {
    * is known to be well-formed (a truncated or broken file must give none of its documents).
    */
   push(chunk: string): ScannedDocument[] {
+    checkArgument(chunk, 'text', 'CebScanner.push', 'the chunk');
     if (chunk === '') return [];
     this.t.write(chunk);
     this.written += chunk.length;

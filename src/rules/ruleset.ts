@@ -233,6 +233,7 @@ export class RulesetRegistry {
 
   /** Adds (or replaces) a ruleset; its `extends` chain is checked at once. */
   add(ruleset: Ruleset): this {
+    checkArgument(ruleset, 'object', 'RulesetRegistry.add', 'the ruleset (from loadRuleset)');
     this.byId.set(ruleset.id, ruleset);
     this.cache.clear();
     try {

@@ -35,6 +35,8 @@ function expectIssuesWellFormed(r: ReturnType<typeof validate>): void {
     expect(i.message.zh.length * i.message.en.length).toBeGreaterThan(0);
   }
   expect(r.valid).toBe(!r.issues.some((i) => i.severity === 'error'));
+  // A bundled rule that throws is reported as rule-failed, which hid a TypeError (a trade mode named toString).
+  expect(r.issues.filter((i) => i.code === 'rule-failed')).toEqual([]);
 }
 
 /** Paths into a declaration: documents, their fields, their lines' fields. */

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isSandanError } from '../src/errors.js';
+import { extensionsFor, validate } from '../src/rules/index.js';
 import { readCebDocuments } from '../src/reconcile/files.js';
 import { CebScanner } from '../src/reconcile/scan.js';
 import { TEXT_PIECE_BYTES } from '../src/reconcile/text-piece.js';
@@ -17,7 +18,9 @@ import type { Signer } from '../src/sign/signer.js';
 import { verifyMessage } from '../src/sign/verify-message.js';
 import { canonicalizeDocument } from '../src/xml/core/c14n.js';
 import { parseXml, type XmlDocument } from '../src/xml/core/tree.js';
+import { buildMessage } from '../src/xml/index.js';
 import { parseCebXml } from '../src/xml/parse.js';
+import { example } from './helpers/examples.js';
 import { needTool, skipWithout } from './helpers/tools.js';
 
 const DIR = fileURLToPath(new URL('./fixtures/hostile/', import.meta.url));
@@ -109,6 +112,33 @@ describe('hostile fixtures', () => {
 });
 
 describe('generated hostile inputs', () => {
+  // The issues of a rule, and of a document's lines, were appended with a spread: from some 125,000 on, "Maximum call
+  // stack size exceeded" (`sandan validate`: internal error) instead of the issues.
+  it('a declaration with 140,000 unknown fields (2 MB) is as many warnings, not a stack overflow', () => {
+    const order: Record<string, unknown> = {};
+    for (let i = 0; i < 140_000; i++) order[`k${i}`] = 1;
+    const r = validate({ order });
+    expect(r.issues.filter((i) => i.code === 'unknown-field')).toHaveLength(140_000);
+  }, 60_000);
+
+  it('70,000 lines with two bad extension values each are as many issues to validate and buildMessage', () => {
+    const d = example('hangzhou-1210');
+    const line = { ...d.order.items[0], gcode: 'x', qty1: 'y' };
+    d.order.items = Array.from({ length: 70_000 }, (_, i) => ({ ...line, gnum: i + 1 }));
+    // (6400 declares gcode and qty1 on an order line: each value is checked, one issue each)
+    const bad = (issues: ReadonlyArray<{ path: string }>) =>
+      issues.filter((i) => /^order\.items\[\d+\]\.(gcode|qty1)$/.test(i.path)).length;
+    expect(bad(validate(d, { district: '6400' }).issues)).toBe(140_000);
+    const built = buildMessage('CEB311', d.order, {
+      sender: { copCode: '3301980BRK', copName: '示例报关有限公司', dxpMode: 'DXP', dxpId: 'DXPENT0000012345' },
+      now: () => new Date('2026-11-20T02:20:00Z'),
+      newId: () => '00000000-0000-4000-8000-000000000001',
+      extensions: extensionsFor({ district: '6400' }),
+    });
+    expect(built.ok).toBe(false);
+    if (!built.ok) expect(bad(built.issues)).toBe(140_000);
+  }, 120_000);
+
   it('a bill that never ends is refused once it passes 16 Mi characters, not held until memory runs out', () => {
     const s = new CebScanner();
     s.push(

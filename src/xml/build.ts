@@ -292,7 +292,8 @@ export function checkDocuments(
     // Misspelt names are read as the XSD's (warning); extension fields are checked, not unknown.
     const beyond = readJsonBeyond(type, given, prefix, extensions, BEYOND_RULES);
     const doc = beyond.doc;
-    issues.push(...beyond.issues);
+    // (issue by issue: a spread of some 130,000, one per line of a long document, overflowed the stack)
+    for (const x of beyond.issues) issues.push(x);
     // The compiled accept path answers "well-formed?" cheaply; zod runs only to explain a no.
     if (!acceptOf(type)(doc)) {
       const r = info.documentSchema.safeParse(doc);

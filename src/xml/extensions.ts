@@ -248,7 +248,8 @@ export function readDeclarationBeyond(
     const key = BUILDABLE[type].key;
     if (!(key in input)) continue;
     const r = readJsonBeyond(type, input[key], key, extensions, ruleIds);
-    out.issues.push(...r.issues);
+    // (issue by issue: a spread of some 130,000, one per line of a long document, overflowed the stack)
+    for (const i of r.issues) out.issues.push(i);
     for (const p of r.extensionPaths) out.extensionPaths.add(p);
     if (r.doc !== input[key]) result = { ...result, [key]: r.doc };
   }

@@ -5,12 +5,15 @@
  */
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isSandanError } from '../src/errors.js';
 import { extensionsFor, validate } from '../src/rules/index.js';
 import { readCebDocuments } from '../src/reconcile/files.js';
+import { statusInputsOfMessage } from '../src/reconcile/status/index.js';
 import { CebScanner } from '../src/reconcile/scan.js';
 import { TEXT_PIECE_BYTES } from '../src/reconcile/text-piece.js';
 import { signMessage } from '../src/sign/sign-message.js';
@@ -20,6 +23,7 @@ import { canonicalizeDocument } from '../src/xml/core/c14n.js';
 import { parseXml, type XmlDocument } from '../src/xml/core/tree.js';
 import { buildMessage } from '../src/xml/index.js';
 import { parseCebXml } from '../src/xml/parse.js';
+import { runCli } from './helpers/cli.js';
 import { example } from './helpers/examples.js';
 import { needTool, skipWithout } from './helpers/tools.js';
 
@@ -120,6 +124,30 @@ describe('generated hostile inputs', () => {
     const r = validate({ order });
     expect(r.issues.filter((i) => i.code === 'unknown-field')).toHaveLength(140_000);
   }, 60_000);
+
+  it('a message of 140,000 orders (15 MB) is read by status and by `sandan parse` and `sandan status`', async () => {
+    const orders = Array.from(
+      { length: 140_000 },
+      (_, i) =>
+        `<ceb:Order><ceb:OrderHead><ceb:orderNo>S${i}</ceb:orderNo><ceb:ebpCode>E</ceb:ebpCode><ceb:appTime>20261120101500</ceb:appTime></ceb:OrderHead></ceb:Order>`,
+    );
+    const xml = `<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" guid="g" version="1.0">${orders.join('')}</ceb:CEB311Message>`;
+    expect(statusInputsOfMessage(parseCebXml(xml)).sent).toHaveLength(140_000);
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-hostile-'));
+    try {
+      const file = join(dir, 'orders.xml');
+      writeFileSync(file, xml);
+      // (each lacks most of its fields: issues, exit 1; an internal error is exit 2)
+      const parsed = await runCli(['parse', file, '--format', 'text']);
+      expect([parsed.code, parsed.stderr]).toEqual([1, '']);
+      expect(parsed.stdout).toContain('[140000] orderNo=S139999 ebpCode=E');
+      const st = await runCli(['status', file, '--now', '2026-12-06T12:00:00', '--format', 'json']);
+      expect(st.code).not.toBe(2);
+      expect(JSON.parse(st.stdout).orders).toHaveLength(140_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('70,000 lines with two bad extension values each are as many issues to validate and buildMessage', () => {
     const d = example('hangzhou-1210');

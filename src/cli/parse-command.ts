@@ -76,9 +76,11 @@ function textReport(label: string, parsed: ParsedXml): string {
     lines.push(
       `${label}: DxpMsg CopMsgId ${t.copMsgId}, SenderId ${t.senderId}, ReceiverIds ${t.receiverIds.join(',')}, CreatTime ${t.creatTime}, MsgType ${t.msgType}`,
     );
-    if (parsed.message) lines.push(...cebText(parsed.message, '  '));
+    // (line by line: a spread of a message of 130,000 documents overflowed the stack)
+    if (parsed.message) for (const l of cebText(parsed.message, '  ')) lines.push(l);
   } else {
-    lines.push(`${label}:`, ...cebText(parsed, ''));
+    lines.push(`${label}:`);
+    for (const l of cebText(parsed, '')) lines.push(l);
   }
   const issues = issuesOf(parsed);
   for (const i of issues)

@@ -401,8 +401,9 @@ export async function readStatusInputs(
     // (only what status reads: the parsed message and its file's text are not kept for the whole folder)
     const got = statusInputsOfMessage(parsed);
     if (tell(file, got.issues)) unread = true;
-    receipts.push(...got.receipts);
-    sent.push(...got.sent);
+    // (one at a time: a spread of a message's 130,000 documents overflowed the stack)
+    for (const r of got.receipts) receipts.push(r);
+    for (const s of got.sent) sent.push(s);
   }
   return { receipts, sent, unread, problems };
 }

@@ -197,7 +197,8 @@ export function statusInputsOfMessage(parsed: ParsedXml): StatusInputs {
     msg.documents.forEach((d, i) => {
       out.issues.push(...timeIssue(d.appTime, `${at}documents[${i}].appTime`, `${type} appTime`));
     });
-    out.sent.push(...sentFromMessage(type, msg.documents));
+    // (one at a time: a spread of a message's 130,000 documents overflowed the stack)
+    for (const s of sentFromMessage(type, msg.documents)) out.sent.push(s);
   }
   // (a CEB712 is a receipt too, of no document of an order's parcel)
   else

@@ -164,8 +164,13 @@ function binWidth(min: Decimal, max: Decimal, maxBins: number): Decimal {
 export function mismatchHistogram(mismatches: readonly MismatchEntryJSON[], maxBins = 20): HistogramBin[] {
   if (mismatches.length === 0) return [];
   const amounts = mismatches.map((m) => new Dec(m.amount));
-  const min = Dec.min(...amounts);
-  const max = Dec.max(...amounts);
+  // (by a loop: Dec.min(...amounts) of a month's 130,000 mismatches overflowed the stack)
+  let min = amounts[0]!;
+  let max = min;
+  for (const a of amounts) {
+    if (a.lt(min)) min = a;
+    if (a.gt(max)) max = a;
+  }
   const width = binWidth(min, max, maxBins);
   const first = min.div(width).floor();
   const n = max.div(width).floor().minus(first).toNumber() + 1;

@@ -208,6 +208,18 @@ describe('renderReconcileHtml (string)', () => {
     expect(bins[10]).toMatchObject({ from: '4.50', to: '5.00', total: 1, sum: '4.70' });
   });
 
+  it('bins a month of 200,000 mismatches (their extremes were spread into Dec.min: a stack overflow)', () => {
+    const entries = Array.from({ length: 200_000 }, (_, i) => ({
+      orderNo: `o${i}`,
+      invtNo: null,
+      kind: 'declared' as const,
+      amount: (i % 2 ? i : -i).toString(),
+    }));
+    const bins = mismatchHistogram(entries);
+    expect([bins[0]!.from, bins.at(-1)!.to]).toEqual(['-200000.00', '200000.00']);
+    expect(bins.reduce((n, b) => n + b.total, 0)).toBe(200_000);
+  });
+
   // (they were counted on a plain object: __proto__ was lost, constructor counted "function Object() { [native code] }1",
   // and the page's table showed Object.prototype's functions in every bin)
   it('counts kinds named like the properties of every object as any other', () => {

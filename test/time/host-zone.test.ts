@@ -31,6 +31,9 @@ describe.each(ZONES)('with the host in %s', (zone) => {
     fc.assert(
       fc.property(instant, fc.integer({ min: 0, max: 400 }), (t, n) => {
         expect(addDuration(new Date(t), parseDuration(`${n}d`)).getTime() - t).toBe(n * DAY);
+        // (hours, minutes and seconds are added without the zone: one length everywhere)
+        expect(addDuration(new Date(t), parseDuration(`${n}h`)).getTime() - t).toBe(n * 3_600_000);
+        expect(addDuration(new Date(t), parseDuration(`${n}m`)).getTime() - t).toBe(n * 60_000);
       }),
     );
   });

@@ -18,6 +18,7 @@ import {
 import { expandInputs, openInputs, readRecords } from './input.js';
 import { createProgress } from './progress.js';
 import { locateIssues, maxWarningsOption } from './validate-command.js';
+import { isoDateOption } from '../time/beijing.js';
 
 interface TaxOptions {
   rates?: string;
@@ -98,7 +99,8 @@ async function taxCommand(
   const format: OutputFormat = opts.format ?? 'text';
   const maxWarnings = maxWarningsOption(opts.maxWarnings);
   const calc = createTaxCalculator({
-    ...(opts.at !== undefined && { at: opts.at }),
+    // (named as the user wrote it: the library would say `at:`)
+    ...(opts.at !== undefined && { at: isoDateOption(opts.at, '--at', 'INVALID_OPTION') }),
     ...(district !== undefined && { district }),
     ...(ruleset !== undefined && { ruleset: await readRulesetFile(ruleset) }),
     ...(rates !== undefined && { rates: await readRatesFile(rates) }),

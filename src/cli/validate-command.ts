@@ -15,6 +15,7 @@ import { loadConfig } from './config.js';
 import { expandInputs, openInputs, readRecords, type InputFile } from './input.js';
 import type { CliIo } from './io.js';
 import { createProgress, type Progress } from './progress.js';
+import { isoDateOption } from '../time/beijing.js';
 
 interface ValidateCommandOptions {
   district?: string;
@@ -72,7 +73,8 @@ async function validateCommand(
   const maxWarnings = maxWarningsOption(opts.maxWarnings ?? cfg.maxWarnings);
   const options: ValidateOptions = {
     ...(district !== undefined && { district }),
-    ...(opts.at !== undefined && { at: opts.at }),
+    // (named as the user wrote it: the library would say `at:`)
+    ...(opts.at !== undefined && { at: isoDateOption(opts.at, '--at', 'INVALID_OPTION') }),
     ...(ruleset !== undefined && { ruleset: await readRulesetFile(ruleset) }),
     ...(rates !== undefined && { rates: await readRatesFile(rates) }),
     ...(goodsRecords !== undefined && { goodsRecords: await readGoodsRecordsFile(goodsRecords) }),

@@ -145,7 +145,10 @@ describe('sandan validate', () => {
       [['validate', mkdtempSync(join(tmpdir(), 'sandan-empty-'))], /is a directory with no \.json or \.ndjson files/],
       [['validate', 'no/such/*.json'], /no\/such\/\*\.json matches no files/],
       [['validate', HZ, '--district', '1234'], /Unknown customs district "1234"/],
-      [['validate', HZ, '--at', 'yesterday'], /at must be a date as YYYY-MM-DD/],
+      // (named as the user wrote it, not as the library's option)
+      [['validate', HZ, '--at', 'yesterday'], /^sandan: --at must be a date as YYYY-MM-DD, got "yesterday"\nhint: /],
+      [['validate', HZ, '--at', '2026-13-01'], /^sandan: --at: "2026-13-01" is not a real date \(YYYY-MM-DD\)\nhint: /],
+      [['tax', HZ, '--at', '2026-02-30'], /^sandan: --at: "2026-02-30" is not a real date \(YYYY-MM-DD\)\nhint: /],
       [['validate', HZ, '--ruleset', 'no.json'], /Cannot read ruleset no\.json/],
       [
         ['validate', HZ, '--ruleset', 'test/fixtures/broken-ruleset.json'],

@@ -5,6 +5,7 @@
  */
 
 import { Decimal } from 'decimal.js';
+import { z } from 'zod';
 import { describeInput, SandanError, type SandanErrorCode } from '../errors.js';
 
 export { describeInput };
@@ -45,6 +46,39 @@ export function codePointLength(s: string): number {
  */
 export function ownValue<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
   return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+/**
+ * `z.record(key, value)` that checks and keeps an own key `__proto__` as any other: zod's record passes over that key
+ * (neither checked nor kept), so a data file's entry under it loaded without a word. The kept entry is an own property
+ * (read it with {@link ownValue} or `Object.entries`). The JSON Schema made of it (for input) is the record's; give a
+ * default with `.prefault` (a transform's `.default` is left out of that schema).
+ */
+export function ownKeysRecord<K extends z.core.$ZodRecordKey, V extends z.ZodType>(key: K, value: V) {
+  // (set by the check of one input, read by the step after the record's parse of that same input: parsing is
+  // synchronous, and no record holds itself)
+  let kept: { value: z.output<V> } | undefined;
+  const record = z.preprocess(
+    (input, ctx) => {
+      kept = undefined;
+      if (!isRecord(input) || !Object.hasOwn(input, '__proto__')) return input;
+      const k = z.safeParse(key, '__proto__');
+      if (!k.success) ctx.addIssue({ code: 'custom', message: 'Invalid key in record', path: ['__proto__'], input });
+      const v = z.safeParse(value, ownValue(input, '__proto__'));
+      if (!v.success)
+        for (const i of v.error.issues)
+          ctx.addIssue({ code: 'custom', message: i.message, path: ['__proto__', ...i.path], input });
+      if (k.success && v.success) kept = { value: v.data };
+      return input;
+    },
+    z.record(key, value),
+  );
+  return record.transform((out) => {
+    if (kept)
+      Object.defineProperty(out, '__proto__', { ...kept, enumerable: true, writable: true, configurable: true });
+    kept = undefined;
+    return out;
+  });
 }
 
 /** The value of `key` in `map`, set to `make()` first when it has none (a list or a set a key gathers, say). */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConfidenceSchema, DateSchema } from './policy.js';
 import { SourceRefSchema } from '../model/sources.js';
 import type { ExtensionField } from '../xml/extensions.js';
-import { checkArgument } from '../model/guards.js';
+import { checkArgument, ownKeysRecord } from '../model/guards.js';
 
 /**
  * What a district ruleset says about its customs district besides rule settings: the offices
@@ -62,9 +62,10 @@ export const DistrictSectionSchema = z.strictObject({
     )
     .default([]),
   /** Customs codes payment providers use when declaring payments for this district. */
-  paymentCustomsCodes: z
-    .record(z.string(), z.strictObject({ codes: z.array(z.string().min(1)).min(1), ...sourced }))
-    .default({}),
+  paymentCustomsCodes: ownKeysRecord(
+    z.string(),
+    z.strictObject({ codes: z.array(z.string().min(1)).min(1), ...sourced }),
+  ).prefault({}),
   /** Local requirements found in the sources, as text (the rules that enforce them are in `rules`). */
   localRequirements: z
     .array(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SandanError } from '../errors.js';
-import { isRecord, ownValue } from '../model/guards.js';
+import { ownKeysRecord } from '../model/guards.js';
 
 /**
  * Goods records (商品备案): what the platform filed for each item, keyed by the account-book
@@ -26,7 +26,7 @@ export const GoodsRecordSchema = z.strictObject({
 });
 
 /** A goods-records file: records keyed by itemRecordNo or itemNo. */
-export const GoodsRecordsSchema = z.record(z.string().min(1), GoodsRecordSchema);
+export const GoodsRecordsSchema = ownKeysRecord(z.string().min(1), GoodsRecordSchema);
 
 /** One filed item. */
 export type GoodsRecord = z.output<typeof GoodsRecordSchema>;
@@ -36,23 +36,11 @@ export type GoodsRecords = ReadonlyMap<string, GoodsRecord>;
 /** Checks goods-record data (`{ "<itemRecordNo or itemNo>": { gcode, gname, unit1, unit2?, country? } }`). */
 export function loadGoodsRecords(data: unknown, origin = 'goods records'): GoodsRecords {
   const r = GoodsRecordsSchema.safeParse(data);
-  // zod's record passes over a key "__proto__", neither checked nor kept: a record filed under that name is checked
-  // here, and kept, as any other
-  const proto =
-    isRecord(data) && Object.hasOwn(data, '__proto__')
-      ? GoodsRecordSchema.safeParse(ownValue(data, '__proto__'))
-      : undefined;
-  const issues = [
-    ...(r.success ? [] : r.error.issues),
-    ...(proto?.success === false ? proto.error.issues.map((i) => ({ ...i, path: ['__proto__', ...i.path] })) : []),
-  ];
-  if (!r.success || proto?.success === false) {
-    const problems = issues
+  if (!r.success) {
+    const problems = r.error.issues
       .slice(0, 5)
       .map((i) => `$${i.path.map((k) => `[${JSON.stringify(k)}]`).join('')}: ${i.message}`);
     throw new SandanError('INVALID_OPTION', `${origin}: ${problems.join('; ')}`);
   }
-  const records = new Map(Object.entries(r.data));
-  if (proto?.success) records.set('__proto__', proto.data);
-  return records;
+  return new Map(Object.entries(r.data));
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   createValidator,
@@ -155,6 +156,36 @@ describe('user rulesets', () => {
       message: expect.stringMatching(/\$\.rules\["payment\/amount"\]\.source: cites source "NOPE"/),
     });
     expect(refusal({ version: '1' })).toEqual({ code: 'RULESET_INVALID', message: expect.stringMatching(/\$\.id/) });
+  });
+
+  it('checks an entry keyed __proto__ as any other: a trade mode and a payment customs code', () => {
+    // (zod's record passed over that key, neither checked nor kept: such a ruleset loaded without a word)
+    const withKey = (entry: string) => JSON.parse(`{"__proto__": ${entry}}`) as Record<string, unknown>;
+    const refusal = (data: unknown) => {
+      try {
+        loadRuleset(data, RULES, 'my.json');
+      } catch (e) {
+        expect(e).toBeInstanceOf(SandanError);
+        return { code: (e as SandanError).code, message: (e as SandanError).message };
+      }
+      return expect.unreachable('the ruleset loaded');
+    };
+    // A trade mode is four digits: "__proto__" is no mode, whatever it demands.
+    expect(refusal({ ...base, rules: { 'trade-mode/fields': { options: { modes: withKey('{}') } } } })).toEqual({
+      code: 'RULESET_BAD_OPTIONS',
+      message: expect.stringMatching(/\$\.rules\["trade-mode\/fields"\]\.options\.modes\.__proto__: Invalid key/),
+    });
+    const district = JSON.parse(readFileSync(new URL('../../rulesets/districts/0200.json', import.meta.url), 'utf8'));
+    const payments = (codes: string) => ({
+      ...district,
+      district: { ...district.district, paymentCustomsCodes: withKey(`{"codes": ${codes}, "source": "WX-CUSTOMS"}`) },
+    });
+    expect(refusal(payments('[]'))).toEqual({
+      code: 'RULESET_INVALID',
+      message: expect.stringMatching(/\$\.district\.paymentCustomsCodes\.__proto__\.codes: /),
+    });
+    const kept = loadRuleset(payments('["X"]'), RULES, 'my.json').data.district?.paymentCustomsCodes;
+    expect(Object.entries(kept ?? {})).toEqual([['__proto__', { codes: ['X'], source: 'WX-CUSTOMS' }]]);
   });
 
   it('names the place inside a setting given as one object or as a dated list', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ownValue } from '../../model/guards.js';
+import { ownKeysRecord, ownValue } from '../../model/guards.js';
 import { defineRule, type ReportOf } from '../types.js';
 
 const TRADE_MODE = z.string().regex(/^\d{4}$/);
@@ -81,7 +81,7 @@ export const tradeModeFields = defineRule({
   source: '报文规范 202205: InventoryHead emsNo, areaCode, trafNo, voyageNo, billNo, country',
   defaultSeverity: 'error',
   options: z.strictObject({
-    modes: z.record(TRADE_MODE, ModeRequirement).default({
+    modes: ownKeysRecord(TRADE_MODE, ModeRequirement).prefault({
       '1210': BONDED,
       '1239': BONDED,
       '9610': { required: ['trafNo', 'voyageNo', 'billNo'], lineRequired: [], omitted: [], countryNot: '142' },

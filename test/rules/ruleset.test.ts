@@ -75,6 +75,16 @@ describe('effective dating', () => {
 
 describe('user rulesets', () => {
   const base = { id: 'my-shop', version: '1', extends: 'national' };
+  /** The error code and message loading the data is refused with. */
+  const refusal = (data: unknown) => {
+    try {
+      loadRuleset(data, RULES, 'my.json');
+    } catch (e) {
+      expect(e).toBeInstanceOf(SandanError);
+      return { code: (e as SandanError).code, message: (e as SandanError).message };
+    }
+    return expect.unreachable('the ruleset loaded');
+  };
 
   it('can lower a severity, disable a rule and change options', () => {
     const d = example('hangzhou-1210');
@@ -134,15 +144,6 @@ describe('user rulesets', () => {
   });
 
   it('classes a refusal by its error code: unknown rule, bad rule setting, anything else', () => {
-    const refusal = (data: unknown) => {
-      try {
-        loadRuleset(data, RULES, 'my.json');
-      } catch (e) {
-        expect(e).toBeInstanceOf(SandanError);
-        return { code: (e as SandanError).code, message: (e as SandanError).message };
-      }
-      return expect.unreachable('the ruleset loaded');
-    };
     expect(refusal({ ...base, rules: { 'payment/amounts': {} } }).code).toBe('RULESET_UNKNOWN_RULE');
     // An unknown option of a known rule is not an unknown rule.
     expect(refusal({ ...base, rules: { 'payment/amount': { options: { x: 1 } } } })).toEqual({
@@ -161,15 +162,6 @@ describe('user rulesets', () => {
   it('checks an entry keyed __proto__ as any other: a trade mode and a payment customs code', () => {
     // (zod's record passed over that key, neither checked nor kept: such a ruleset loaded without a word)
     const withKey = (entry: string) => JSON.parse(`{"__proto__": ${entry}}`) as Record<string, unknown>;
-    const refusal = (data: unknown) => {
-      try {
-        loadRuleset(data, RULES, 'my.json');
-      } catch (e) {
-        expect(e).toBeInstanceOf(SandanError);
-        return { code: (e as SandanError).code, message: (e as SandanError).message };
-      }
-      return expect.unreachable('the ruleset loaded');
-    };
     // A trade mode is four digits: "__proto__" is no mode, whatever it demands.
     expect(refusal({ ...base, rules: { 'trade-mode/fields': { options: { modes: withKey('{}') } } } })).toEqual({
       code: 'RULESET_BAD_OPTIONS',

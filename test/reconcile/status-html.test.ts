@@ -82,6 +82,15 @@ describe('renderStatusHtml (string)', () => {
     expect(html).not.toContain('<b>ok</b>');
   });
 
+  it("keeps a report's timeline event as text in its attributes (a report made by another tool)", async () => {
+    const report: StatusReportJSON = JSON.parse((await runCli([...args, '--format', 'json'])).stdout);
+    const node = report.orders[0]!.timeline[0]!;
+    (node as { event: string }).event = 'sent" onmouseover="alert(1)';
+    const html = renderStatusHtml(report);
+    expect(html).not.toContain('onmouseover="alert(1)');
+    expect(html).toContain('data-event="sent&quot; onmouseover=&quot;alert(1)"');
+  });
+
   it('is written an order at a time, as the one string has it', async () => {
     const report: StatusReportJSON = JSON.parse((await runCli([...args, '--format', 'json'])).stdout);
     expect(report.orders.length).toBeGreaterThan(1);

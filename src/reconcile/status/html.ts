@@ -156,7 +156,7 @@ function timelineItem(n: TimelineNode, previous: TimelineNode | undefined, flagg
   ]
     .filter(Boolean)
     .join(' ');
-  return `<li class="event ${n.event} outcome-${escapeHtml(outcome)}${flagged ? ' flagged' : ''}" data-event="${n.event}" data-document="${escapeHtml(n.document)}">
+  return `<li class="event ${escapeHtml(n.event)} outcome-${escapeHtml(outcome)}${flagged ? ' flagged' : ''}" data-event="${escapeHtml(n.event)}" data-document="${escapeHtml(n.document)}">
 <div class="when">${n.time ? `<time>${escapeHtml(n.time)}</time>` : `<span class="no-time">${label(['无时间', 'no time'])}</span>`}${gap ? `<span class="gap">${label(gap)}</span>` : ''}</div>
 <div class="what"><span class="doc">${label(labelIn(DOCUMENT_LABELS, n.document))}</span> <span class="type">${escapeHtml(n.messageType)}</span> ${what}${why ? `<div class="why">${why}</div>` : ''}</div>
 </li>`;

@@ -19,6 +19,30 @@ const figures = (r: TaxResult) => ({
   valueAddedTax: r.valueAddedTax.toFixed(2),
   taxTotal: r.taxTotal.toFixed(2),
 });
+/** The figures of a CBEC order within the limits: duty 0. */
+const cbec = (consumptionTax: string, valueAddedTax: string, taxTotal: string) => ({
+  regime: 'cbec',
+  customsTax: '0.00',
+  consumptionTax,
+  valueAddedTax,
+  taxTotal,
+});
+/** One bottle of skin care (3304990099, bundled rates) of `kg` net, optionally with a second legal quantity in 件. */
+const skinCare = (totalPrice: string, kg: string, pieces?: number) =>
+  computeTax(
+    declarationWith([
+      {
+        gcode: '3304990099',
+        totalPrice,
+        qty: '1',
+        unit: '142',
+        qty1: kg,
+        unit1: '035',
+        ...(pieces === undefined ? {} : { qty2: String(pieces), unit2: '011' }),
+      },
+    ]),
+    { policy: DEFAULT_TAX_POLICY_2019, rates: bundledRates() },
+  );
 
 describe('high-end cosmetics threshold (10 CNY per g or ml), from published declaration cases', () => {
   // Source: "Declaration regulations for cross-border e-commerce cosmetics exports", section "Analysis of Reporting
@@ -28,39 +52,13 @@ describe('high-end cosmetics threshold (10 CNY per g or ml), from published decl
   // below the threshold, and no consumption tax was charged (the case's point: a wrong legal quantity loses the CT).
   // The second legal quantity was 1 件 (011); customs did not judge the bottle per 件, and neither does sandan
   // (the bundled thresholds are per g, kg, ml, 片 and 张).
-  const bottle = (kg: string) =>
-    declarationWith([
-      {
-        gcode: '3304990099',
-        totalPrice: '700.00',
-        qty: '1',
-        unit: '142',
-        qty1: kg,
-        unit1: '035',
-        qty2: '1',
-        unit2: '011',
-      },
-    ]);
-
   it('50 g: 14 CNY/g ≥ 10 → CT 700 / 0.85 × 0.15 × 0.7 = 86.4706 → 86.47; VAT (700 + 123.5294) × 0.13 × 0.7 = 74.9412 → 74.94', () => {
-    expect(figures(computeTax(bottle('0.05'), { policy: DEFAULT_TAX_POLICY_2019, rates: bundledRates() }))).toEqual({
-      regime: 'cbec',
-      customsTax: '0.00',
-      consumptionTax: '86.47',
-      valueAddedTax: '74.94',
-      taxTotal: '161.41',
-    });
+    expect(figures(skinCare('700.00', '0.05', 1))).toEqual(cbec('86.47', '74.94', '161.41'));
   });
 
   it('83.5 g as declared: 8.38 CNY/g < 10 → no CT, as customs computed; VAT 700 × 0.091 = 63.70', () => {
-    const r = computeTax(bottle('0.0835'), { policy: DEFAULT_TAX_POLICY_2019, rates: bundledRates() });
-    expect(figures(r)).toEqual({
-      regime: 'cbec',
-      customsTax: '0.00',
-      consumptionTax: '0.00',
-      valueAddedTax: '63.70',
-      taxTotal: '63.70',
-    });
+    const r = skinCare('700.00', '0.0835', 1);
+    expect(figures(r)).toEqual(cbec('0.00', '63.70', '63.70'));
     expect(r.lines[0]?.explain.consumptionTax.inputs.reason).toBe('below every threshold');
   });
 
@@ -70,16 +68,7 @@ describe('high-end cosmetics threshold (10 CNY per g or ml), from published decl
   // found did not show the answer's own tax figures, so these are the hand computation, not a comparison:
   // 425 / (1 − 0.15) = 500 exactly; CT 500 × 0.15 × 0.7 = 52.50; VAT 500 × 0.13 × 0.7 = 45.50.
   it('425 CNY for 20 g: CT 52.50, VAT 45.50 (the composite base 425 / 0.85 = 500 is exact)', () => {
-    const d = declarationWith([
-      { gcode: '3304990099', totalPrice: '425.00', qty: '1', unit: '142', qty1: '0.02', unit1: '035' },
-    ]);
-    expect(figures(computeTax(d, { policy: DEFAULT_TAX_POLICY_2019, rates: bundledRates() }))).toEqual({
-      regime: 'cbec',
-      customsTax: '0.00',
-      consumptionTax: '52.50',
-      valueAddedTax: '45.50',
-      taxTotal: '98.00',
-    });
+    expect(figures(skinCare('425.00', '0.02'))).toEqual(cbec('52.50', '45.50', '98.00'));
   });
 });
 

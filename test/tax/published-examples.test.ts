@@ -27,12 +27,16 @@ const cbec = (consumptionTax: string, valueAddedTax: string, taxTotal: string) =
   valueAddedTax,
   taxTotal,
 });
-/** One bottle of skin care (3304990099, bundled rates) of `kg` net, optionally with a second legal quantity in 件. */
+/**
+ * One pack of skin care labelled by weight, 3304990029 (包装标注含量以重量计, as the tariff-lookup pages list the 10-digit
+ * split of 3304.99 by how the content is labelled), of `kg` net, optionally with a second legal quantity in 件. The
+ * bundled rate is keyed 33049900, so any 3304.99 code gets the same thresholds.
+ */
 const skinCare = (totalPrice: string, kg: string, pieces?: number) =>
   computeTax(
     declarationWith([
       {
-        gcode: '3304990099',
+        gcode: '3304990029',
         totalPrice,
         qty: '1',
         unit: '142',
@@ -98,7 +102,7 @@ describe('published composite CBEC rates (综合税率), checked on a dutiable v
     expect(total('2204210000')).toBe('178.89');
   });
   it('23.1 % (high-end cosmetics, CT 15 %): CT 1000 / 0.85 × 0.105 = 123.53; VAT 1176.47 × 0.091 = 107.06 → 230.59', () => {
-    expect(total('3304990099', { qty: '1', unit: '142', qty1: '0.02', unit1: '035' })).toBe('230.59');
+    expect(total('3304990029', { qty: '1', unit: '142', qty1: '0.02', unit1: '035' })).toBe('230.59');
   });
 
   // Source: wodefinance.com/Trademarkregistration/mwecjnxzub.html ("Tariff rates for imported cosmetics", on the

@@ -66,7 +66,7 @@ describe('impossible dates on the command line', () => {
       const r = await runCli([cmd, HZ, '--at', '2026-02-30']);
       expect([r.code, r.stdout], cmd).toEqual([2, '']);
       expect(r.stderr, cmd).toBe(
-        `sandan: at: "2026-02-30" is not a real date (YYYY-MM-DD)\nhint: See \`sandan ${cmd} --help\`.\n`,
+        `sandan: --at: "2026-02-30" is not a real date (YYYY-MM-DD)\nhint: See \`sandan ${cmd} --help\`.\n`,
       );
     }
     const r = await runCli(['validate', HZ, '--at', '2024-02-29', '--format', 'json']);

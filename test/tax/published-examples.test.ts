@@ -168,3 +168,45 @@ describe('full-tax composition (duty, CT on the composite base, VAT), from publi
     });
   });
 });
+
+describe('sheet masks declared per 件 (an open question; docs/tax.md, "Sheet masks")', () => {
+  // Source: ssopdot.com/blog/6858.html (a declaration case: masks, 10 sheets a box, 100 CNY a box; customs read the
+  // second legal quantity, in 件, as sheets and judged 15 CNY per sheet). 3304's legal units are 千克 and 件; the bundled
+  // thresholds are per g, kg, ml, 片 (020) and 张 (010), so a box of 10 masks at 200 CNY declared as 10 件 is never held
+  // to 15 per piece. A rate table of the user's can hold its 10-digit code to it; the bundled table does not, since a
+  // bottle declared as 1 件 was judged by its weight (conlive case above).
+  const box = (rates: Parameters<typeof computeTax>[1]['rates']) =>
+    computeTax(
+      declarationWith([
+        {
+          gcode: '3304990099',
+          totalPrice: '200.00',
+          qty: '1',
+          unit: '142',
+          qty1: '0.25',
+          unit1: '035',
+          qty2: '10',
+          unit2: '011',
+        },
+      ]),
+      { policy: DEFAULT_TAX_POLICY_2019, rates },
+    );
+
+  it('the bundled table: 200 / 0.25 kg = 800 CNY/kg < 10000, and 件 is not one of its units → no CT, VAT 200 × 0.091 = 18.20', () => {
+    expect(figures(box(bundledRates()))).toEqual(cbec('0.00', '18.20', '18.20'));
+  });
+
+  it('a user table holding 3304990099 to 15 per 件: 200 / 10 = 20 ≥ 15 → CT 200 / 0.85 × 0.15 × 0.7 = 24.71; VAT 235.29 × 0.091 = 21.41', () => {
+    const masks = parseRateTable(
+      {
+        '3304990099': {
+          vat: '0.13',
+          consumption: { adValorem: '0.15', minUnitValue: [{ value: '15', unit: '011' }] },
+          note: 'sheet masks: 15 CNY per sheet, the sheets declared in 件',
+        },
+      },
+      'masks.json',
+    );
+    expect(figures(box([masks, bundledRates()]))).toEqual(cbec('24.71', '21.41', '46.12'));
+  });
+});

@@ -8,6 +8,8 @@ import {
 } from '../../src/tax/index.js';
 import { bundledRates, declarationWith } from './helpers.js';
 
+type TaxOptions = Parameters<typeof computeTax>[1];
+
 // Worked examples published by others than sandan, computed with sandan and compared to the cent. Each case names
 // its source; the arithmetic beside it is done by hand from the source's inputs. Examples whose own figures are wrong
 // are listed, with the reason, in docs/tax.md (Published worked examples).
@@ -87,11 +89,12 @@ describe('published composite CBEC rates (综合税率), checked on a dutiable v
     },
     'published rates',
   );
-  const total = (gcode: string, extra: Record<string, string> = {}) =>
-    computeTax(declarationWith([{ gcode, totalPrice: '1000.00', ...extra }]), {
-      policy: DEFAULT_TAX_POLICY_2019,
-      rates: [rates2019, bundledRates()],
-    }).taxTotal.toFixed(2);
+  /** The tax total of one line `gcode` of 1000.00 under `policy` and `rates`. */
+  const totalOn1000 =
+    (policy: TaxOptions['policy'], rates: TaxOptions['rates']) =>
+    (gcode: string, extra: Record<string, string> = {}) =>
+      computeTax(declarationWith([{ gcode, totalPrice: '1000.00', ...extra }]), { policy, rates }).taxTotal.toFixed(2);
+  const total = totalOn1000(DEFAULT_TAX_POLICY_2019, [rates2019, bundledRates()]);
 
   // Source: mymypanda.com, "Sell products to China – How to choose the right cross-border business model", table
   // "Common tax rate" of CBEC: 9.1 % / 17.9 % / 23.1 %.
@@ -115,11 +118,7 @@ describe('published composite CBEC rates (综合税率), checked on a dutiable v
     },
     'rates of 2016',
   );
-  const total2016 = (gcode: string) =>
-    computeTax(declarationWith([{ gcode, totalPrice: '1000.00' }]), {
-      policy: DEFAULT_TAX_POLICY_2016,
-      rates: rates2016,
-    }).taxTotal.toFixed(2);
+  const total2016 = totalOn1000(DEFAULT_TAX_POLICY_2016, rates2016);
   it('11.9 % under 18号 with VAT 17 %: 1000 × 0.119 = 119.00', () => {
     expect(total2016('6109100021')).toBe('119.00');
   });
@@ -175,7 +174,7 @@ describe('sheet masks declared per 件 (an open question; docs/tax.md, "Sheet ma
   // thresholds are per g, kg, ml, 片 (020) and 张 (010), so a box of 10 masks at 200 CNY declared as 10 件 is never held
   // to 15 per piece. A rate table of the user's can hold its 10-digit code to it; the bundled table does not, since a
   // bottle declared as 1 件 was judged by its weight (conlive case above).
-  const box = (rates: Parameters<typeof computeTax>[1]['rates']) =>
+  const box = (rates: TaxOptions['rates']) =>
     computeTax(
       declarationWith([
         {

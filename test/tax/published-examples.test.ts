@@ -56,8 +56,9 @@ describe('high-end cosmetics threshold (10 CNY per g or ml), from published decl
   // undated). A 50 ml bottle declared at 700 CNY: with the first legal quantity 50 g the unit value is 700 / 50 =
   // 14 CNY/g, so consumption tax is due; the seller declared 83.5 g, so customs' system saw 700 / 83.5 = 8.38 CNY/g,
   // below the threshold, and no consumption tax was charged (the case's point: a wrong legal quantity loses the CT).
-  // The second legal quantity was 1 件 (011); customs did not judge the bottle per 件, and neither does sandan
-  // (the bundled thresholds are per g, kg, ml, 片 and 张).
+  // The second legal quantity was 1 件 (011); customs did not judge the bottle per 件, and neither does sandan: for a
+  // pack labelled by weight or volume, 件 counts bottles (海关总署公告2016年第55号 一（二）、（三）), and 33049900 is
+  // held to 10000 per kg only.
   it('50 g: 14 CNY/g ≥ 10 → CT 700 / 0.85 × 0.15 × 0.7 = 86.4706 → 86.47; VAT (700 + 123.5294) × 0.13 × 0.7 = 74.9412 → 74.94', () => {
     expect(figures(skinCare('700.00', '0.05', 1))).toEqual(cbec('86.47', '74.94', '161.41'));
   });
@@ -168,44 +169,66 @@ describe('full-tax composition (duty, CT on the composite base, VAT), from publi
   });
 });
 
-describe('sheet masks declared per 件 (an open question; docs/tax.md, "Sheet masks")', () => {
-  // Source: ssopdot.com/blog/6858.html (a declaration case: masks, 10 sheets a box, 100 CNY a box; customs read the
-  // second legal quantity, in 件, as sheets and judged 15 CNY per sheet). 3304's legal units are 千克 and 件; the bundled
-  // thresholds are per g, kg, ml, 片 (020) and 张 (010), so a box of 10 masks at 200 CNY declared as 10 件 is never held
-  // to 15 per piece. A rate table of the user's can hold its 10-digit code to it; the bundled table does not, since a
-  // bottle declared as 1 件 was judged by its weight (conlive case above).
-  const box = (rates: TaxOptions['rates']) =>
+describe('sheet masks: 15 CNY per 片 judged on the second legal quantity, 件 (docs/tax.md, "Sheet masks")', () => {
+  // 海关总署公告2016年第55号 一（四）: packs labelled in 片 or 张 declare the net weight as the first legal quantity (kg)
+  // and the number of 片 or 张 as the second (件); 财关税〔2016〕48号 一（一） taxes them from 15 CNY per 片 (张). The
+  // tariff gives such packs their own codes, 3304990041 / 3304990049 (secondary: htshub.com and others; see the table's
+  // $sources), which the bundled table holds to 15 per 件. Other 3304.99 codes are judged per kg only.
+  // Case: ssopdot.com/blog/6858.html, masks of 10 sheets a box at 100 CNY a box; customs read the 件 as sheets.
+  const masks = (totalPrice: string, sheets: string, gcode = '3304990049', kg = '0.25') =>
     computeTax(
       declarationWith([
-        {
-          gcode: '3304990099',
-          totalPrice: '200.00',
-          qty: '1',
-          unit: '142',
-          qty1: '0.25',
-          unit1: '035',
-          qty2: '10',
-          unit2: '011',
-        },
+        { gcode, totalPrice, qty: '1', unit: '142', qty1: kg, unit1: '035', qty2: sheets, unit2: '011' },
       ]),
-      { policy: DEFAULT_TAX_POLICY_2019, rates },
+      { policy: DEFAULT_TAX_POLICY_2019, rates: bundledRates() },
     );
 
-  it('the bundled table: 200 / 0.25 kg = 800 CNY/kg < 10000, and 件 is not one of its units → no CT, VAT 200 × 0.091 = 18.20', () => {
-    expect(figures(box(bundledRates()))).toEqual(cbec('0.00', '18.20', '18.20'));
+  it('a box of 10 masks at 200 CNY, 10 件: 200 / 10 = 20 ≥ 15 → CT 200 / 0.85 × 0.15 × 0.7 = 24.7059 → 24.71; VAT 235.2941 × 0.091 = 21.4118 → 21.41', () => {
+    const r = masks('200.00', '10');
+    expect(figures(r)).toEqual(cbec('24.71', '21.41', '46.12'));
+    expect(r.lines[0]?.explain.rate).toMatchObject({ key: '3304990049' });
+    expect(r.lines[0]?.explain.consumptionTax.inputs.threshold).toBe('≥ 15 per 011 or ≥ 15 per 020 or ≥ 15 per 010');
   });
 
-  it('a user table holding 3304990099 to 15 per 件: 200 / 10 = 20 ≥ 15 → CT 200 / 0.85 × 0.15 × 0.7 = 24.71; VAT 235.29 × 0.091 = 21.41', () => {
-    const masks = parseRateTable(
-      {
-        '3304990099': {
-          vat: '0.13',
-          consumption: { adValorem: '0.15', minUnitValue: [{ value: '15', unit: '011' }] },
-          note: 'sheet masks: 15 CNY per sheet, the sheets declared in 件',
-        },
-      },
-      'masks.json',
+  it('the ssopdot box, 100 CNY for 10 sheets declared as 10 件: 10 per 片 < 15 → no CT; VAT 100 × 0.091 = 9.10', () => {
+    expect(figures(masks('100.00', '10', '3304990049', '0.25'))).toEqual(cbec('0.00', '9.10', '9.10'));
+  });
+
+  it('the same box with the boxes declared as 件 (1), as in the case: 100 per 件 ≥ 15 → CT 100 / 0.85 × 0.105 = 12.3529 → 12.35; VAT 117.6471 × 0.091 = 10.7059 → 10.71', () => {
+    // The case's error (qty2 100 for 100 boxes, not 1,000 sheets) in one box: CT is charged, and overpaid.
+    expect(figures(masks('100.00', '1'))).toEqual(cbec('12.35', '10.71', '23.06'));
+  });
+
+  it('3304990041 (with endangered-species components) is held to the same 15 per 件: CT 24.71, VAT 21.41', () => {
+    expect(figures(masks('200.00', '10', '3304990041'))).toEqual(cbec('24.71', '21.41', '46.12'));
+  });
+
+  it('a mask line without its count of 件 (nor 片 or 张) cannot be judged: tax-quantity-unit, line omitted', () => {
+    const r = computeTax(
+      declarationWith([
+        { gcode: '3304990049', totalPrice: '200.00', qty: '1', unit: '142', qty1: '0.25', unit1: '035' },
+      ]),
+      { policy: DEFAULT_TAX_POLICY_2019, rates: bundledRates() },
     );
-    expect(figures(box([masks, bundledRates()]))).toEqual(cbec('24.71', '21.41', '46.12'));
+    expect(r.issues).toMatchObject([{ code: 'tax-quantity-unit', expected: '011 or 020 or 010', actual: '035, 142' }]);
+    expect(r.omittedLines).toMatchObject([{ gnum: 1, reason: 'tax-quantity-unit' }]);
+  });
+
+  it('the same box under 3304990099 (labelled otherwise) is judged per kg: 200 / 0.25 = 800 < 10000 → no CT, VAT 18.20', () => {
+    const r = masks('200.00', '10', '3304990099');
+    expect(figures(r)).toEqual(cbec('0.00', '18.20', '18.20'));
+    expect(r.lines[0]?.explain.rate).toMatchObject({ key: '33049900' });
+  });
+
+  it('a pack labelled by weight (3304990029) declared as 1 片 is not judged per 片: 20 / 0.01 kg = 2000 < 10000 → no CT, VAT 20 × 0.091 = 1.82', () => {
+    // Before, 33049900 also held the declared unit 片 (020) to 15: 20 ≥ 15 gave CT 2.47 and VAT 2.14.
+    const r = computeTax(
+      declarationWith([
+        { gcode: '3304990029', totalPrice: '20.00', qty: '1', unit: '020', qty1: '0.01', unit1: '035' },
+      ]),
+      { policy: DEFAULT_TAX_POLICY_2019, rates: bundledRates() },
+    );
+    expect(figures(r)).toEqual(cbec('0.00', '1.82', '1.82'));
+    expect(r.lines[0]?.explain.consumptionTax.inputs.reason).toBe('below every threshold');
   });
 });

@@ -137,9 +137,11 @@ describe('bundled table rulesets/rates/cbec-rates.json', () => {
       for (const id of [entry.source].flat() as string[]) expect(ids.has(id), `${key}: ${id}`).toBe(true);
       expect(entry.asOf, key).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     }
-    // 365AREA-4901 is a secondary source without a number: issuer and title, then the section relied on.
+    // Sources without a number: issuer and title, then the section relied on; several are joined with '; '.
+    // 4901 cites the lookup page and, for its 9 % since 2026, the VAT law (第十条（二）3: 图书).
     expect(bundledRates().entries.get('4901')?.source).toBe(
-      '365area.com "HS code comparison page (MFN duty, import VAT and import consumption-tax rates by 10-digit code)" 4901100000, 4901910000; also /compare-hscode/4901990000-4901910000',
+      '365area.com "HS code comparison page (MFN duty, import VAT and import consumption-tax rates by 10-digit code)" 4901100000, 4901910000; also /compare-hscode/4901990000-4901910000; ' +
+        '全国人民代表大会常务委员会 《中华人民共和国增值税法》 第十条（二）3 (图书: 9 %), 第十四条 (the import base)',
     );
   });
 

@@ -24,7 +24,7 @@ import { example, type Json } from '../helpers/examples.js';
  * 海关总署令第124号 第十六条 (read in customs hotline answers as re-posted, not in an official copy):
  *   "进出口货物的价格及有关费用以外币计价的，海关按照该货物适用税率之日所适用的计征汇率折合为人民币计算完税价格。
  *    完税价格采用四舍五入法计算至分。"
- * 海关总署令第272号 第十三条 (secondary copy only):
+ * 海关总署令第272号 第十三条 (公布 2024-10-28, in force 2024-12-01; read in a crawl of the customs rules database):
  *   "进出口货物的价格及有关费用以外币计价的，按照计征汇率折合为人民币计算计税价格，采用四舍五入法计算至分。"
  * Both sit in the article on converting foreign-currency prices; CBEC messages are priced in CNY
  * (currency 142) with up to 5 decimals, and 财关税〔2016〕18号 / 〔2018〕49号 say nothing of rounding.

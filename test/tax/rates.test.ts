@@ -143,6 +143,12 @@ describe('bundled table rulesets/rates/cbec-rates.json', () => {
       '365area.com "HS code comparison page (MFN duty, import VAT and import consumption-tax rates by 10-digit code)" 4901100000, 4901910000; also /compare-hscode/4901990000-4901910000; ' +
         '全国人民代表大会常务委员会 《中华人民共和国增值税法》 第十条（二）3 (图书: 9 %), 第十四条 (the import base)',
     );
+    // The cosmetics entries cite the thresholds' own notice and the announcement on what kg and 件 hold.
+    for (const key of ['33049100', '33049900']) {
+      const label = bundledRates().entries.get(key)?.source ?? '';
+      expect(label, key).toContain('财关税〔2016〕48号 一（一）（二）');
+      expect(label, key).toContain('海关总署公告2022年第51号 一（一）–（四）');
+    }
   });
 
   it('refuses a source that names nothing in $sources', () => {

@@ -364,7 +364,13 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
     checkXmlSize(xml, maxBytes);
     env = readEnvelope(xml, pieces, { signatureTree: true });
     const sigs = env.signatures;
-    if (sigs.length === 0) throw new Fail('signature-missing', 'The document has no ds:Signature');
+    if (sigs.length === 0)
+      throw new Fail(
+        'signature-missing',
+        /^(?:[\w.-]+:)?DxpMsg(?:Sv)?$/.test(env.rootName)
+          ? `The document is a ${env.rootName.replace(/^.*:/, '')} with no ds:Signature of its own; the signed CEB message is the Base64 in its Data (unwrapDxp gives it as payload)`
+          : 'The document has no ds:Signature',
+      );
     if (sigs.length > 1)
       throw new Fail(
         'signature-multiple',

@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { verifyMessage } from '../../src/sign/verify-message.js';
+import { wrapDxp } from '../../src/xml/dxp.js';
 import { Readable } from 'node:stream';
 import { needTool, skipWithout } from '../helpers/tools.js';
 import { makeKeys, put, unsignedSample, xmlsec1, type TestKeys } from './helpers.js';
@@ -145,6 +147,61 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
     const unsigned = await run(['verify', '-'], unsignedSample('CEB311Message'));
     expect(unsigned.code).toBe(1);
     expect(unsigned.stdout).toMatch(/signature-missing/);
+  });
+
+  it('a DxpMsg (or DxpMsgSv) with no signature of its own: verifies the message in its Data, as customs does', async () => {
+    const signed = await run(
+      ['sign', '-', '--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')],
+      unsignedSample('CEB311Message'),
+    );
+    expect(signed.code, signed.stderr).toBe(0);
+    // The envelope as an enterprise's sender writes it (no ds:Signature of its own; the signed message in Data).
+    const wrap = (xml: string) =>
+      wrapDxp(xml, { senderId: 'DXPENT0000021610', copMsgId: 'C-1', now: () => new Date(0), newId: () => 'x' });
+    const dxp = put(keys, 'dxp-signed.xml', wrap(signed.stdout));
+    const v = await run(['verify', dxp, '--cert', keys.path('rsa.crt')]);
+    expect(v.code, v.stdout).toBe(0);
+    expect(v.stdout).toMatch(
+      /dxp-signed\.xml \(the CEB311Message in the DxpMsg's Data\): valid signature \(rsa-sha1, digest sha1; .*, trusted\)\n$/,
+    );
+    const json = await run(['verify', dxp, '--cert', keys.path('rsa.crt'), '--format', 'json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      valid: true,
+      trusted: true,
+      envelope: 'DxpMsg',
+      messageRoot: 'CEB311Message',
+    });
+    // The message in Data changed after signing: its verdict, not the envelope's (which has no signature at all).
+    const tampered = put(keys, 'dxp-tampered.xml', wrap(signed.stdout.replace('<ceb:orderNo>', '<ceb:orderNo>X')));
+    const t = await run(['verify', tampered, '--cert', keys.path('rsa.crt')]);
+    expect(t.code).toBe(1);
+    expect(t.stdout).toMatch(
+      /^.*dxp-tampered\.xml \(the CEB311Message in the DxpMsg's Data\): invalid signature: digest-mismatch/,
+    );
+    // An unsigned message in the envelope: signature-missing, said of the message.
+    const bare = await run(['verify', '-'], wrap(unsignedSample('CEB311Message')));
+    expect(bare.code).toBe(1);
+    expect(bare.stdout).toMatch(
+      /^<stdin> \(the CEB311Message in the DxpMsg's Data\): invalid signature: signature-missing/,
+    );
+    // A transfer node's DxpMsgSv around the DxpMsg: the same message.
+    const sv = readFileSync(
+      new URL('../fixtures/outside/zhaopei0418-distribution-message/DxpMsgSv-CEB312.xml', import.meta.url),
+      'utf8',
+    );
+    const r = await run(['verify', '-', '--format', 'json'], sv);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      valid: false,
+      reason: 'signature-missing',
+      envelope: 'DxpMsgSv',
+      messageRoot: 'CEB312Message',
+    });
+    // The library's verdict on the envelope itself stands, and says where the signed message is.
+    expect(verifyMessage(wrap(signed.stdout))).toMatchObject({
+      valid: false,
+      reason: 'signature-missing',
+      message: expect.stringContaining('DxpMsg with no ds:Signature of its own'),
+    });
   });
 
   it('exits 2 on usage errors: missing options, unreadable files, wrong passphrase, unset variable, encoding', async () => {

@@ -1,4 +1,4 @@
-import { optionsObject, checkArgument } from '../model/guards.js';
+import { checkArgument, describeInput, isRecord, optionsObject } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { FIELD_RULE_ID, parseDeclaration, UNKNOWN_FIELD_RULE_ID } from '../model/parse.js';
 import { readDeclarationBeyond, type ExtensionField } from '../xml/extensions.js';
@@ -204,6 +204,28 @@ function render(rule: Pick<Rule, 'id' | 'messages'>, r: Report, severity: Severi
   return issue;
 }
 
+/**
+ * Why the declaration has no date. A time that is there but no real one (a day-of-year pattern's "20190387041959",
+ * 28 March written as day 87) is named as such: "has no appTime" would send the user looking for a missing field.
+ */
+function undatedMessage(raw: unknown): { zh: string; en: string } {
+  const given = (['inventory.declTime', 'order.appTime'] as const).flatMap((path) => {
+    const [doc, field] = path.split('.') as [string, string];
+    const holder = isRecord(raw) ? raw[doc] : undefined;
+    const value = isRecord(holder) ? holder[field] : undefined;
+    return value === undefined || value === null || value === '' ? [] : [`${path} ${describeInput(value)}`];
+  });
+  if (given.length === 0)
+    return {
+      zh: '声明中没有申报日期或报送时间，按最新政策校验',
+      en: 'The declaration has no inventory.declTime or order.appTime, so the newest policy was applied',
+    };
+  return {
+    zh: `声明没有可读的日期：${given.join('、')} 不是真实的日期时间，按最新政策校验`,
+    en: `The declaration has no readable date: ${given.join(', ')} ${given.length > 1 ? 'are' : 'is'} not a real date and time, so the newest policy was applied`,
+  };
+}
+
 function runRules(
   raw: unknown,
   resolved: ResolvedRuleset,
@@ -213,16 +235,14 @@ function runRules(
   const ctx = contextFor(raw, resolved, prepared);
   const issues: Issue[] = [];
   if (undated) {
+    // (the field that should carry the date: an order alone has no inventory.declTime)
+    const { path } = declarationDateField(raw);
     issues.push({
       code: 'date-unknown',
       severity: 'warning',
-      // (the field that should carry the date: an order alone has no inventory.declTime)
-      path: declarationDateField(raw).path,
+      path,
       ruleId: 'engine',
-      message: {
-        zh: '声明中没有申报日期或报送时间，按最新政策校验',
-        en: 'The declaration has no inventory.declTime or order.appTime, so the newest policy was applied',
-      },
+      message: undatedMessage(raw),
     });
   }
   // (issue by issue: a spread of the 130,000 a file of as many unknown fields gives overflowed the stack)

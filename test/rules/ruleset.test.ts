@@ -71,6 +71,33 @@ describe('effective dating', () => {
       expect.objectContaining({ code: 'date-unknown', severity: 'warning', path: 'order.appTime' }),
     ]);
   });
+  it('names a date that is there but no real one, rather than calling it missing', () => {
+    // A Hangzhou order's sender wrote appTime with a day-of-year pattern: 28 March 2019 as day 87 (XSD: 14 characters, so
+    // the format check passes it). The warning used to say the declaration had no order.appTime.
+    const d = example('hangzhou-1210');
+    delete d.inventory;
+    delete d.payment;
+    delete d.logistics;
+    d.order.appTime = '20190387041959';
+    const [w] = validate(d).issues.filter((i) => i.code === 'date-unknown');
+    expect(w?.path).toBe('order.appTime');
+    expect(w?.message.en).toBe(
+      'The declaration has no readable date: order.appTime "20190387041959" is not a real date and time, so the newest policy was applied',
+    );
+    expect(w?.message.zh).toBe('声明没有可读的日期：order.appTime "20190387041959" 不是真实的日期时间，按最新政策校验');
+    // Both unreadable, and neither there.
+    const both = example('hangzhou-1210');
+    both.inventory.declTime = 'x';
+    both.order.appTime = '20261120241500';
+    expect(validate(both).issues.find((i) => i.code === 'date-unknown')?.message.en).toBe(
+      'The declaration has no readable date: inventory.declTime "x", order.appTime "20261120241500" are not a real date and time, so the newest policy was applied',
+    );
+    delete both.inventory.declTime;
+    delete both.order.appTime;
+    expect(validate(both).issues.find((i) => i.code === 'date-unknown')?.message.en).toBe(
+      'The declaration has no inventory.declTime or order.appTime, so the newest policy was applied',
+    );
+  });
 });
 
 describe('user rulesets', () => {

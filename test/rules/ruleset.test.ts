@@ -60,26 +60,27 @@ describe('effective dating', () => {
     );
   });
 
-  it('points the warning at the order’s appTime when there is an order alone', () => {
-    // It used to point at inventory.declTime, a field of a document the declaration does not have.
+  /** The Hangzhou example's order alone, with this appTime. */
+  const orderAlone = (appTime: string) => {
     const d = example('hangzhou-1210');
     delete d.inventory;
     delete d.payment;
     delete d.logistics;
-    d.order.appTime = '20261120241500';
-    expect(validate(d).issues.filter((i) => i.code === 'date-unknown')).toEqual([
+    d.order.appTime = appTime;
+    return d;
+  };
+
+  it('points the warning at the order’s appTime when there is an order alone', () => {
+    // It used to point at inventory.declTime, a field of a document the declaration does not have.
+    expect(validate(orderAlone('20261120241500')).issues.filter((i) => i.code === 'date-unknown')).toEqual([
       expect.objectContaining({ code: 'date-unknown', severity: 'warning', path: 'order.appTime' }),
     ]);
   });
+
   it('names a date that is there but no real one, rather than calling it missing', () => {
     // A Hangzhou order's sender wrote appTime with a day-of-year pattern: 28 March 2019 as day 87 (XSD: 14 characters, so
     // the format check passes it). The warning used to say the declaration had no order.appTime.
-    const d = example('hangzhou-1210');
-    delete d.inventory;
-    delete d.payment;
-    delete d.logistics;
-    d.order.appTime = '20190387041959';
-    const [w] = validate(d).issues.filter((i) => i.code === 'date-unknown');
+    const [w] = validate(orderAlone('20190387041959')).issues.filter((i) => i.code === 'date-unknown');
     expect(w?.path).toBe('order.appTime');
     expect(w?.message.en).toBe(
       'The declaration has no readable date: order.appTime "20190387041959" is not a real date and time, so the newest policy was applied',

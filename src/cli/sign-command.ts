@@ -192,7 +192,7 @@ async function verifyCommand(file: string, opts: VerifyCommandOptions, io: CliIo
   const inner = r.valid || r.reason !== 'signature-missing' ? undefined : messageInDxp(xml);
   if (inner) {
     r = verifyMessage(inner.xml, verifyOptions);
-    label += ` (the ${inner.root} in the ${inner.envelope}'s Data)`;
+    label += ` (the ${inner.root} in the ${inner.envelope === 'DxpMsg' ? "DxpMsg's Data" : "Data of the DxpMsgSv's DxpMsg"})`;
   }
   const envelope = inner && { envelope: inner.envelope, messageRoot: inner.root };
   const validity = r.valid ? certificateValidityAt(r.certificate, at ?? new Date()) : undefined;

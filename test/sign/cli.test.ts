@@ -189,6 +189,10 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
       new URL('../fixtures/outside/zhaopei0418-distribution-message/DxpMsgSv-CEB312.xml', import.meta.url),
       'utf8',
     );
+    const text = await run(['verify', '-'], sv);
+    expect(text.stdout).toMatch(
+      /^<stdin> \(the CEB312Message in the Data of the DxpMsgSv's DxpMsg\): invalid signature: signature-missing/,
+    );
     const r = await run(['verify', '-', '--format', 'json'], sv);
     expect(JSON.parse(r.stdout)).toMatchObject({
       valid: false,

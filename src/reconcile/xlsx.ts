@@ -14,6 +14,7 @@ import {
 import { reconcileBalanced } from './totals.js';
 import type { ReconcileReport } from './reconcile.js';
 import { checkArgument } from '../model/guards.js';
+import { xmlCharsOnly } from '../xml/safety.js';
 
 /*
  * The report as an Excel workbook (Office Open XML), written by exceljs' streaming writer so a
@@ -33,13 +34,31 @@ function rowValues(r: ReconcileRowJSON): Array<string | number | null> {
   return rowCells(r).map((v, i) => (AMOUNT_COLUMN[i] ? amount(v) : (v ?? null)));
 }
 
+/** The most characters (UTF-16 code units) Excel keeps in a cell: it "repairs" a workbook with a longer one. */
+const CELL_MAX = 32_767;
+
+/**
+ * A text as a cell can hold it: a character XML cannot carry (U+FFFE, a lone surrogate, a control
+ * character) as U+FFFD, where exceljs would write some into a sheet no reader opens and drop others
+ * without a trace, and text past Excel's limit cut, ending in `…` (the CSV and JSON keep it whole).
+ */
+function cellText(v: string): string {
+  const s = xmlCharsOnly(v);
+  if (s.length <= CELL_MAX) return s;
+  let end = CELL_MAX - 1;
+  // (not between the two halves of a surrogate pair)
+  const c = s.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end--;
+  return `${s.slice(0, end)}…`;
+}
+
 /**
  * A cell value: text as an inline string (exceljs' streaming writer would otherwise mark plain
  * strings `t="str"`, the type of a formula's result, and shared strings would hold every order
  * number in memory).
  */
 function typed(v: string | number | null): CellValue {
-  return typeof v === 'string' ? { richText: [{ text: v }] } : v;
+  return typeof v === 'string' ? { richText: [{ text: cellText(v) }] } : v;
 }
 
 /** Writes a bold header row; the first row of a sheet is frozen and filtered by the caller. */

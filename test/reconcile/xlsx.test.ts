@@ -172,3 +172,28 @@ describe('--format xlsx: the report as a workbook', async () => {
     expect(causes).toEqual(json.waterfall.causes.map((c) => `${c.cause}:${c.amount}`));
   });
 });
+
+describe('--format xlsx: text a cell cannot hold as it is', async () => {
+  const d = memoryData(3);
+  const long = `${'长'.repeat(32_765)}😀😀`;
+  const names = ['A\u0001B\uFFFEC\uFFFF', long, 'X\uD800Y'];
+  names.forEach((no, i) => {
+    (d.declarations[i] as { order: Record<string, unknown> }).order.orderNo = no;
+  });
+  const report = await reconcile({ declarations: d.declarations, documents: d.documents }, { calculate });
+  const file = join(mkdtempSync(join(tmpdir(), 'sandan-xlsx-')), 'report.xlsx');
+  const stream = createWriteStream(file);
+  await writeReportXlsx(report, stream);
+  await new Promise<void>((resolve) => (stream.closed ? resolve() : stream.on('close', () => resolve())));
+
+  it('characters XML forbids become U+FFFD, not a sheet no reader opens; text over 32,767 characters is cut with …', () => {
+    const rows = readXlsxWithPython(file).find((s) => s.name === 'Rows')!;
+    const orderNos = rows.rows.slice(1).map((r) => at(r, 0)?.v);
+    expect(orderNos).toHaveLength(3);
+    expect(orderNos).toContain('A\uFFFDB\uFFFDC\uFFFD');
+    expect(orderNos).toContain('X\uFFFDY');
+    // Excel's limit in UTF-16 code units, the cut not splitting the emoji's surrogate pair.
+    const cut = orderNos.find((v) => v?.startsWith('长'));
+    expect(cut).toBe(`${'长'.repeat(32_765)}…`);
+  });
+});

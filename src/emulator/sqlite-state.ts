@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SandanError, storeError } from '../errors.js';
 import { loadSqliteDriver } from '../io/optional.js';
+import { notADatabaseFile } from '../quota/sqlite.js';
 import type { OutgoingReceipt, ReceivedMessage, Scenario } from './types.js';
 import {
   historyOf,
@@ -176,6 +177,8 @@ export async function openSqliteState(
 ): Promise<EmulatorState> {
   const history = historyOf(options);
   const Database = await loadSqliteDriver('QUOTA_STORE', 'The emulator state in SQLite');
+  const notFile = notADatabaseFile(path);
+  if (notFile) throw new SandanError('QUOTA_STORE', `Cannot open the emulator state ${path}: ${notFile}`);
   let db: BetterSqlite3.Database | undefined;
   let unlock = () => {};
   try {

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, type Stats } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SandanError, storeError } from '../errors.js';
 import { describeInput, isRecord, optionsObject } from '../model/guards.js';
@@ -462,6 +462,33 @@ function schemaOf(db: Db): {
 }
 
 /**
+ * Why a path that exists cannot hold a SQLite database: `it is a folder, …` or `it is a FIFO, …`
+ * (a device or a socket likewise); undefined for a file, a path that is not there yet, `''` and
+ * `:memory:`. SQLite itself says "disk I/O error" or "unable to open database file" for these,
+ * and its read-only open of a FIFO waits for a writer for ever, past Ctrl-C (the open is
+ * synchronous, so no signal handler runs). Shared by the emulator's state.
+ */
+export function notADatabaseFile(path: string): string | undefined {
+  if (path === '' || path === ':memory:') return undefined;
+  let st: Stats | undefined;
+  try {
+    st = statSync(path, { throwIfNoEntry: false });
+  } catch {
+    // (a file where a folder of the path should be, ENOTDIR: SQLite's open says it cannot)
+    return undefined;
+  }
+  if (st === undefined || st.isFile()) return undefined;
+  const kind = st.isDirectory()
+    ? 'a folder'
+    : st.isFIFO()
+      ? 'a FIFO (named pipe)'
+      : st.isSocket()
+        ? 'a socket'
+        : 'a device';
+  return `it is ${kind}, not a database file`;
+}
+
+/**
  * Opens a SQLite quota store. By default the file is created if missing and put in WAL mode,
  * and the schema is created or brought up to date (under the write lock, only when something
  * is missing). With `readOnly` the file is opened read-only: it must exist and be a quota
@@ -485,9 +512,8 @@ export async function openSqliteQuotaStore(path: string, options?: SqliteQuotaSt
       'QUOTA_STORE',
       `There is no quota ledger at ${path}: a read-only open does not create one (the first write, e.g. \`sandan quota reserve\`, does)`,
     );
-  // SQLite says "disk I/O error" (read-only) or "unable to open database file" for a folder: say what it is.
-  if (path !== '' && path !== ':memory:' && statSync(path, { throwIfNoEntry: false })?.isDirectory())
-    throw new SandanError('QUOTA_STORE', `Cannot open the quota database ${path}: it is a folder, not a database file`);
+  const notFile = notADatabaseFile(path);
+  if (notFile) throw new SandanError('QUOTA_STORE', `Cannot open the quota database ${path}: ${notFile}`);
   let db: BetterSqlite3.Database;
   try {
     db = new Database(path, { timeout: busyTimeoutMs, ...(readOnly && { readonly: true, fileMustExist: true }) });

@@ -1,7 +1,7 @@
 // Readers beside a writer: another process holds the SQLite ledger's write lock (BEGIN IMMEDIATE
 // with an uncommitted reservation) while the read paths answer at once with the committed
 // figures, and a writer gives up after its busy timeout with QUOTA_BUSY instead of waiting minutes.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,8 @@ const ROOT = new URL('../..', import.meta.url).pathname;
 const EXAMPLE = join(ROOT, 'examples/hangzhou-1210.json');
 const RATES = join(ROOT, 'examples/rates.example.json');
 const EXAMPLE_BUYER = '330106199003071519';
+const BIN = join(ROOT, 'bin/sandan.js');
+const RESERVE = ['--order', 'R-1', '--amount', '100', '--at', '2026-06-01'];
 
 // Generous for a loaded 2-core machine, far below the 5 s default busy timeout (and the ~110 s
 // the old open waited): a read that waited for the writer would take the whole busy timeout.
@@ -247,6 +249,40 @@ describe('read-only open', () => {
     expect(v.code).toBe(2);
     expect(v.stderr).toContain('it is a folder, not a database file');
   });
+
+  it('a FIFO or a device says what it is; a file where a folder should be is no internal error', async () => {
+    const fifo = join(dir, 'ledger.sqlite');
+    execFileSync('mkfifo', [fifo]);
+    // Its own process, killed if it hangs: the read-only open of a FIFO waited for a writer for ever, past Ctrl-C.
+    for (const command of ['history', 'reserve']) {
+      const r = spawnSync(
+        process.execPath,
+        [BIN, 'quota', command, '--db', fifo, '--buyer-id', BUYER, ...(command === 'reserve' ? RESERVE : [])],
+        {
+          env: { ...process.env, SANDAN_QUOTA_SECRET: SECRET },
+          encoding: 'utf8',
+          timeout: 20_000,
+          killSignal: 'SIGKILL',
+        },
+      );
+      expect([command, r.status, r.stderr.split('\n')[0]]).toEqual([
+        command,
+        2,
+        `sandan: Cannot open the quota database ${fifo}: it is a FIFO (named pipe), not a database file`,
+      ]);
+    }
+    // (SQLite said "disk I/O error", and the hint blamed the disk)
+    for (const readOnly of [true, false])
+      await expect(openSqliteQuotaStore('/dev/null', { readOnly })).rejects.toMatchObject({
+        code: 'QUOTA_STORE',
+        message: 'Cannot open the quota database /dev/null: it is a device, not a database file',
+      });
+    // (a stat of the path threw ENOTDIR: "sandan: internal error")
+    writeFileSync(join(dir, 'a-file'), '');
+    const r = await cli(['quota', 'reserve', '--db', join(dir, 'a-file', 'x.sqlite'), '--buyer-id', BUYER, ...RESERVE]);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringContaining('Cannot open the quota database')]);
+    expect(r.stderr).not.toContain('internal error');
+  }, 60_000);
 
   it('refuses a file that is not a quota ledger, and leaves it as it was', async () => {
     const f = join(dir, 'other.sqlite');

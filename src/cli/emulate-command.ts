@@ -1,10 +1,10 @@
-import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { SandanError, messageOf } from '../errors.js';
 import type { CustomsEmulatorOptions } from '../emulator/index.js';
 import { validate } from '../rules/index.js';
 import { loadCertificates } from '../sign/load.js';
+import { makeFolder } from '../io/atomic-file.js';
 import { CLEANUP_SIGNALS, type CleanupSignal } from './cleanup.js';
 import type { CommandContext } from './command.js';
 import { readJsonFile, readRatesFile } from './data-files.js';
@@ -83,7 +83,7 @@ export async function emulatorOptions(
   const store: CustomsEmulatorOptions['store'] = opts.memory
     ? 'memory'
     : { sqlite: resolve(opts.state), synchronous: opts.synchronous === 'full' ? 'FULL' : 'NORMAL' };
-  if (store !== 'memory') await mkdir(dirname(store.sqlite), { recursive: true });
+  if (store !== 'memory') await makeFolder(dirname(store.sqlite));
   // Every certificate of a PEM bundle is trusted, as `sandan verify --cert` trusts them.
   const certificates = (await Promise.all((opts.trust ?? []).map(loadCertificates))).flat();
   const options: CustomsEmulatorOptions = {

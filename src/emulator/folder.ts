@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { constants, type Dirent } from 'node:fs';
-import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { copyFile, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { SandanError, messageOf } from '../errors.js';
-import { isAtomicTempName, writeFileAtomic } from '../io/atomic-file.js';
+import { isAtomicTempName, makeFolder, writeFileAtomic } from '../io/atomic-file.js';
 import { readInputFile } from '../io/walk.js';
 import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 import type { EmulatorEngine, OutgoingReceipt } from './types.js';
@@ -183,7 +183,7 @@ export async function startFolderTransport(
   const own = join(send, '.sandan');
   const inflight = join(own, 'inflight');
   const cursorFile = join(own, 'receive-cursor.json');
-  for (const d of [send, receive, processed, failed, inflight]) await mkdir(d, { recursive: true });
+  for (const d of [send, receive, processed, failed, inflight]) await makeFolder(d);
   // What a kill -9 in the middle of a write left (the file itself is written again, or was not needed).
   await sweepTemp(receive, OWN_TEMP.receive);
   await sweepTemp(failed, OWN_TEMP.failed);

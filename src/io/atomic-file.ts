@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync, type Stats } from 'node:fs';
-import { open, realpath, rename, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, realpath, rename, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { diskTrouble, SandanError, messageOf } from '../errors.js';
 
@@ -51,6 +51,24 @@ function writeError(target: string, e: unknown): SandanError {
     cause: e,
     details: { file: target, access: 'write', ...diskTrouble(e) },
   });
+}
+
+/**
+ * Makes a folder with the folders above it (mkdir -p), or throws the write error `Cannot write DIR: …`
+ * (`FILE_UNREADABLE`, like a file that cannot be written): a file where the folder or one above it
+ * should be is said in words, not as the system's EEXIST or ENOTDIR.
+ */
+export async function makeFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (code !== 'EEXIST' && code !== 'ENOTDIR') throw writeError(dir, e);
+    throw new SandanError('FILE_UNREADABLE', `Cannot write ${dir}: it or a folder above it is a file, not a folder`, {
+      cause: e,
+      details: { file: dir, access: 'write' },
+    });
+  }
 }
 
 /** An output file being written; see the module comment. */

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
@@ -236,7 +236,14 @@ describe('sandan emulate', () => {
     const busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     const port = (busy.address() as { port: number }).port;
+    // A file where a folder must be was "internal error: EEXIST" (or ENOTDIR); a FIFO as the state, "disk I/O error".
+    writeFileSync(join(dir, 'a-file'), '');
+    execFileSync('mkfifo', [join(dir, 'a-fifo')]);
     const cases: Array<[string[], RegExp]> = [
+      [['--port', '0', '--state', 'a-file/state.sqlite'], /Cannot write \S+a-file: it or a folder above it is a file/],
+      [['--memory', '--port', '0', '--send', 'a-file'], /Cannot write \S+a-file: it or a folder above it is a file/],
+      [['--memory', '--port', '0', '--receive', 'a-file/r'], /Cannot write \S+a-file\/r: it or a folder above/],
+      [['--port', '0', '--state', 'a-fifo'], /Cannot open the emulator state \S+a-fifo: it is a FIFO \(named pipe\)/],
       [['--no-http', '--no-folder', '--memory'], /leave no way in/],
       [['--district', '9999', '--memory', '--port', '0'], /Unknown customs district "9999"/],
       [['--port', 'eighty', '--memory'], /--port must be a whole number/],

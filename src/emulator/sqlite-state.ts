@@ -2,8 +2,7 @@ import { realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SandanError, storeError } from '../errors.js';
-import { loadSqliteDriver } from '../io/optional.js';
-import { notADatabaseFile } from '../quota/sqlite.js';
+import { loadSqliteDriver, notADatabaseFile } from '../io/optional.js';
 import type { OutgoingReceipt, ReceivedMessage, Scenario } from './types.js';
 import {
   historyOf,

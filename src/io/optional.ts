@@ -1,3 +1,4 @@
+import { statSync, type Stats } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SandanError, type SandanErrorCode } from '../errors.js';
 
@@ -30,4 +31,31 @@ export async function loadSqliteDriver(
       { cause: e, details: { driver: 'better-sqlite3' } },
     );
   }
+}
+
+/**
+ * Why a path that exists cannot hold a SQLite database: `it is a folder, …` or `it is a FIFO, …`
+ * (a device or a socket likewise); undefined for a file, a path that is not there yet, `''` and
+ * `:memory:`. SQLite itself says "disk I/O error" or "unable to open database file" for these,
+ * and its read-only open of a FIFO waits for a writer for ever, past Ctrl-C (the open is
+ * synchronous, so no signal handler runs). The quota ledger and the emulator's state ask it before opening.
+ */
+export function notADatabaseFile(path: string): string | undefined {
+  if (path === '' || path === ':memory:') return undefined;
+  let st: Stats | undefined;
+  try {
+    st = statSync(path, { throwIfNoEntry: false });
+  } catch {
+    // (a file where a folder of the path should be, ENOTDIR: SQLite's open says it cannot)
+    return undefined;
+  }
+  if (st === undefined || st.isFile()) return undefined;
+  const kind = st.isDirectory()
+    ? 'a folder'
+    : st.isFIFO()
+      ? 'a FIFO (named pipe)'
+      : st.isSocket()
+        ? 'a socket'
+        : 'a device';
+  return `it is ${kind}, not a database file`;
 }

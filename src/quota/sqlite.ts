@@ -1,8 +1,8 @@
-import { existsSync, statSync, type Stats } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SandanError, storeError } from '../errors.js';
 import { describeInput, isRecord, optionsObject } from '../model/guards.js';
-import { loadSqliteDriver } from '../io/optional.js';
+import { loadSqliteDriver, notADatabaseFile } from '../io/optional.js';
 import { backoff, Mutex, sleep } from './mutex.js';
 import { orderLabel } from './core.js';
 import { entryOfRow, eventOfRow, quantitiesText, type EntryRowOf, type EventRowOf } from './rows.js';
@@ -459,33 +459,6 @@ function schemaOf(db: Db): {
     hasEbpCode: entry.includes('ebp_code') && columnsOf(db, 'sandan_quota_event').includes('ebp_code'),
     version,
   };
-}
-
-/**
- * Why a path that exists cannot hold a SQLite database: `it is a folder, …` or `it is a FIFO, …`
- * (a device or a socket likewise); undefined for a file, a path that is not there yet, `''` and
- * `:memory:`. SQLite itself says "disk I/O error" or "unable to open database file" for these,
- * and its read-only open of a FIFO waits for a writer for ever, past Ctrl-C (the open is
- * synchronous, so no signal handler runs). Shared by the emulator's state.
- */
-export function notADatabaseFile(path: string): string | undefined {
-  if (path === '' || path === ':memory:') return undefined;
-  let st: Stats | undefined;
-  try {
-    st = statSync(path, { throwIfNoEntry: false });
-  } catch {
-    // (a file where a folder of the path should be, ENOTDIR: SQLite's open says it cannot)
-    return undefined;
-  }
-  if (st === undefined || st.isFile()) return undefined;
-  const kind = st.isDirectory()
-    ? 'a folder'
-    : st.isFIFO()
-      ? 'a FIFO (named pipe)'
-      : st.isSocket()
-        ? 'a socket'
-        : 'a device';
-  return `it is ${kind}, not a database file`;
 }
 
 /**

@@ -24,9 +24,10 @@ const BEIJING_OFFSET_MS = 8 * 3_600_000;
 
 // Days of each month as patterns, with 29 February only in leap years: divisible by 4 and not
 // by 100 unless by 400 (read off the last two digits, or the first two when the year ends in 00).
+// Year 0000 is none: the calendar goes from 1 BC to AD 1 (XSD 1.0's dateTime refuses it too).
 const LEAP_YEAR = '(?:\\d\\d(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)';
 const date = (sep: string) =>
-  `(?:\\d{4}${sep}(?:(?:0[13578]|1[02])${sep}(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)${sep}(?:0[1-9]|[12]\\d|30)|02${sep}(?:0[1-9]|1\\d|2[0-8]))|${LEAP_YEAR}${sep}02${sep}29)`;
+  `(?!0000)(?:\\d{4}${sep}(?:(?:0[13578]|1[02])${sep}(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)${sep}(?:0[1-9]|[12]\\d|30)|02${sep}(?:0[1-9]|1\\d|2[0-8]))|${LEAP_YEAR}${sep}02${sep}29)`;
 const HMS = '(?:[01]\\d|2[0-3])[0-5]\\d[0-5]\\d';
 
 /**
@@ -102,7 +103,7 @@ function digitsAt(s: string, i: number, n: number): number {
 
 /** The instant of checked Beijing wall-clock fields, or NaN when they name no real time. */
 function wallClock(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
-  if (y < 0 || !isRealDate(y, mo, d) || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59 || ms < 0)
+  if (y < 1 || !isRealDate(y, mo, d) || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59 || ms < 0)
     return Number.NaN;
   return utc(y, mo, d, h, mi, s, ms) - BEIJING_OFFSET_MS;
 }

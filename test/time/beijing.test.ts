@@ -65,6 +65,8 @@ const IMPOSSIBLE: Array<[string, string]> = [
   ['20260228240000', '2026-02-28T24:00:00'], // hour 24
   ['20260228236000', '2026-02-28T23:60:00'], // minute 60
   ['20260228235960', '2026-02-28T23:59:60'], // second 60 (no leap seconds)
+  ['00001120101500', '0000-11-20T10:15:00'], // year 0000: no calendar has it (1 BC is followed by AD 1)
+  ['00000229101500', '0000-02-29T10:15:00'], // (which the leap-year rule alone took for a leap year)
 ];
 
 describe('impossible values are refused by every reader', () => {
@@ -430,6 +432,7 @@ describe('declarations', () => {
     d.order.appTime = '20260230101500';
     d.payment.payTime = '20261120240000';
     d.inventory.declTime = '20250229';
+    d.logistics.appTime = '00001120101500';
     const r = validate(d);
     const issues = r.issues.filter((i) => i.code === 'field-format').map((i) => [i.path, i.actual]);
     expect(issues).toEqual(
@@ -437,6 +440,7 @@ describe('declarations', () => {
         ['order.appTime', '"20260230101500"'],
         ['payment.payTime', '"20261120240000"'],
         ['inventory.declTime', '"20250229"'],
+        ['logistics.appTime', '"00001120101500"'],
       ]),
     );
     expect(r.valid).toBe(false);

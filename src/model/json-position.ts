@@ -87,36 +87,84 @@ class JsonCursor {
   /**
    * Past one value. For an object or array, `member` (when given) is called for each member
    * with its key or index and the offset where the member starts (its key's quote, or the
-   * element), with the cursor on its value, and must move past that value.
+   * element), with the cursor on its value, and must move past that value. Without `member` the
+   * value is checked to its end without recursion: a syntax error under thousands of brackets is
+   * found where it is, not lost to the stack's limit (it was told at line 1, column 1).
    */
   value(member?: (key: string | number, at: number) => void): void {
+    if (member === undefined) return void this.checked();
     const t = this.text;
     this.ws();
     const c = t[this.i];
-    if (c === '{' || c === '[') {
-      const close = c === '{' ? '}' : ']';
-      this.i++;
+    if (c !== '{' && c !== '[') return void this.scalar();
+    const close = c === '{' ? '}' : ']';
+    this.i++;
+    this.ws();
+    if (t[this.i] === close) return void this.i++;
+    for (let n = 0; ; n++) {
       this.ws();
-      if (t[this.i] === close) return void this.i++;
-      for (let n = 0; ; n++) {
+      const at = this.i;
+      member(c === '{' ? this.key() : n, at);
+      this.ws();
+      if (t[this.i] === ',') this.i++;
+      else if (t[this.i] === close) return void this.i++;
+      else this.fail();
+    }
+  }
+
+  /** Past one value, checked, its open objects and arrays on a stack of their closing brackets. */
+  private checked(): void {
+    const t = this.text;
+    const open: string[] = [];
+    for (;;) {
+      this.ws();
+      const c = t[this.i];
+      if (c === '{' || c === '[') {
+        this.i++;
         this.ws();
-        const at = this.i;
-        let key: string | number = n;
-        if (c === '{') {
-          if (t[this.i] !== '"') this.fail();
-          key = this.string();
-          this.ws();
-          if (t[this.i] !== ':') this.fail();
-          this.i++;
+        const close = c === '{' ? '}' : ']';
+        if (t[this.i] !== close) {
+          open.push(close);
+          if (c === '{') this.key();
+          continue;
         }
-        if (member) member(key, at);
-        else this.value();
+        this.i++;
+      } else this.scalar();
+      // After a value: the next member, or the ends of the containers it closes.
+      for (;;) {
+        const close = open.at(-1);
+        if (close === undefined) return;
         this.ws();
-        if (t[this.i] === ',') this.i++;
-        else if (t[this.i] === close) return void this.i++;
-        else this.fail();
+        if (t[this.i] === close) {
+          this.i++;
+          open.pop();
+          continue;
+        }
+        if (t[this.i] !== ',') this.fail();
+        this.i++;
+        if (close === '}') {
+          this.ws();
+          this.key();
+        }
+        break;
       }
     }
+  }
+
+  /** Past a member's key and its colon (white space before it skipped already); returns the key. */
+  private key(): string {
+    if (this.text[this.i] !== '"') this.fail();
+    const key = this.string();
+    this.ws();
+    if (this.text[this.i] !== ':') this.fail();
+    this.i++;
+    return key;
+  }
+
+  /** Past a string, number or literal at the cursor. */
+  private scalar(): void {
+    const t = this.text;
+    const c = t[this.i];
     if (c === '"') this.string();
     else if (c === 't') this.literal('true');
     else if (c === 'f') this.literal('false');

@@ -27,6 +27,20 @@ describe('parseJsonText', () => {
       expect.stringContaining('（第 11 行第 8 列）'),
     ]);
   });
+
+  it('names the place of a syntax error under more brackets than the stack holds (was line 1, column 1)', () => {
+    const deep = 100_000;
+    const r = parseJsonText(`{"order": ${'['.repeat(deep)}\n  x${']'.repeat(deep)}}`);
+    expect('issue' in r && [r.issue.message.en, r.issue.message.zh]).toEqual([
+      expect.stringContaining('(line 2, column 3)'),
+      expect.stringContaining('（第 2 行第 3 列）'),
+    ]);
+    // Objects too, and the end of the text when a bracket is left open.
+    const objects = `${'{"a":'.repeat(deep)}1${'}'.repeat(deep)}`;
+    expect(JSON.parse(objects)).toBeTypeOf('object');
+    const open = parseJsonText(`\n${objects.slice(0, -1)}`);
+    expect('issue' in open && open.issue.message.en).toContain(`(line 2, column ${objects.length})`);
+  });
 });
 
 describe('isBlankLine', () => {

@@ -237,3 +237,78 @@ describe('bad values inside an argument', () => {
     }
   });
 });
+
+/**
+ * The methods of the objects the entry points make (their public methods, as their types declare them), each called
+ * with every bad value as its first argument, and the registry's `resolve` with one as its date: a SandanError with a
+ * code, or an answer. A Symbol or a null-prototype object threw a TypeError where a message or a comparison
+ * converted it (`RulesetRegistry.chain(Symbol())`, the emulator's `receipts(Symbol())`).
+ */
+describe('every public method of the objects sandan makes, misused from JavaScript', () => {
+  const OBJECTS: Array<[name: string, make: () => unknown, methods: string[]]> = [
+    ['RulesetRegistry', () => rules.defaultRegistry(), ['add', 'get', 'ids', 'chain', 'resolve']],
+    [
+      'QuotaLedger',
+      () =>
+        new quota.QuotaLedger({ store: new quota.MemoryQuotaStore(), secret: 'misuse-test-secret-0123456789abcdef' }),
+      ['buyerKey', 'policyOn', 'hasAnnualLimit', 'remaining', 'usedQuantities', 'usedQuantity', 'reserve'],
+    ],
+    [
+      'CustomsEmulator',
+      () => emulator.createCustomsEmulator({ http: false, folder: false }),
+      [
+        'submit',
+        'receipts',
+        'onReceipt',
+        'advance',
+        'scenario',
+        'taxBillStatus',
+        'requestPaymentData',
+        'paymentDataUploads',
+        'received',
+        'historyStart',
+        'now',
+      ],
+    ],
+  ];
+  it.each(OBJECTS)('%s', async (name, make, methods) => {
+    const wrong: string[] = [];
+    for (const method of methods)
+      for (const [label, value] of BAD) {
+        const o = (await make()) as Record<string, (...a: unknown[]) => unknown> & { close?: () => unknown };
+        try {
+          const why = misbehaviour(await thrownBy(() => o[method]!(value)));
+          if (why) wrong.push(`${name}.${method}(${label}) threw ${why}`);
+        } finally {
+          await o.close?.();
+        }
+      }
+    if (name === 'RulesetRegistry')
+      for (const [label, value] of BAD) {
+        const why = misbehaviour(await thrownBy(() => rules.defaultRegistry().resolve('national', value as string)));
+        if (why) wrong.push(`${name}.resolve('national', ${label}) threw ${why}`);
+      }
+    expect(wrong).toEqual([]);
+  });
+
+  it('names the argument it refuses', async () => {
+    expect(() => rules.defaultRegistry().chain(Symbol('x') as never)).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_OPTION',
+        message: 'RulesetRegistry.chain: the ruleset id must be text (a string), got Symbol(x)',
+      }),
+    );
+    const customs = await emulator.createCustomsEmulator({ http: false, folder: false });
+    try {
+      expect(() => customs.receipts(Symbol('x') as never)).toThrow('receipts: after must be a number, got Symbol(x)');
+    } finally {
+      await customs.close();
+    }
+    expect(() => main.validate(example('hangzhou-1210'), { ruleset: Symbol('x') as never })).toThrow(
+      expect.objectContaining({ code: expect.any(String) }),
+    );
+    expect(() => main.locateJsonPaths('{}', ['a', Symbol('x') as never])).toThrow(
+      'locateJsonPaths: paths[1] must be text (a string), got Symbol(x)',
+    );
+  });
+});

@@ -68,7 +68,7 @@ import {
   type StoredDoc,
   type TimelineEvent,
 } from './state.js';
-import { describeInput, nonBlankText as str, optionsObject } from '../model/guards.js';
+import { checkArgument, describeInput, nonBlankText as str, optionsObject } from '../model/guards.js';
 import type {
   Acknowledgement,
   EmulatorEngine,
@@ -359,6 +359,8 @@ class Engine implements EmulatorEngine {
   }
 
   receipts(after = 0, options?: ReceiptFilter): OutgoingReceipt[] {
+    // (a Symbol or a BigInt threw a TypeError where the stores compare it)
+    checkArgument(after, 'number', 'receipts', 'after');
     const filter = optionsObject(options, 'receipts');
     for (const k of ['orderNo', 'ebpCode'] as const)
       if (filter[k] !== undefined && (typeof filter[k] !== 'string' || filter[k] === ''))
@@ -367,6 +369,8 @@ class Engine implements EmulatorEngine {
   }
 
   received(after?: number, limit?: number) {
+    if (after !== undefined) checkArgument(after, 'number', 'received', 'after');
+    if (limit !== undefined) checkArgument(limit, 'number', 'received', 'limit');
     return this.state.received(after, limit);
   }
 
@@ -1629,6 +1633,7 @@ class Engine implements EmulatorEngine {
   }
 
   paymentDataUploads(after = 0): PaymentDataUpload[] {
+    checkArgument(after, 'number', 'paymentDataUploads', 'after');
     return this.paymentDesk.uploads(after);
   }
 

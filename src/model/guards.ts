@@ -199,12 +199,13 @@ const ARGUMENT_KINDS = {
   iterable: 'an iterable (e.g. an array), not a string',
   function: 'a function',
   decimal: "a Decimal (e.g. new Dec('12.5'))",
+  number: 'a number',
 } as const;
 
 /**
  * Checks an argument a public function was given against its kind: `object` a record (not null,
  * not an array), `text` a string, `list` an array, `iterable` anything iterable but a string,
- * `function` a function, `decimal` a Decimal (of any copy of decimal.js). Anything else (a call from JavaScript that TypeScript would have
+ * `function` a function, `decimal` a Decimal (of any copy of decimal.js), `number` a number. Anything else (a call from JavaScript that TypeScript would have
  * refused) is misuse: a SandanError (`code`: INVALID_OPTION unless the area has its own) that names
  * the function, the argument and what it got (`fn: what must be an object, got null`), instead of
  * a TypeError further in. For the entry of a function only, never for a loop.
@@ -227,9 +228,11 @@ export function checkArgument(
             ? typeof value === 'function'
             : kind === 'decimal'
               ? Decimal.isDecimal(value)
-              : value != null &&
-                typeof value !== 'string' &&
-                (typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function' ||
-                  typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function');
+              : kind === 'number'
+                ? typeof value === 'number'
+                : value != null &&
+                  typeof value !== 'string' &&
+                  (typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function' ||
+                    typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function');
   if (!ok) throw new SandanError(code, `${fn}: ${what} must be ${ARGUMENT_KINDS[kind]}, got ${describeInput(value)}`);
 }

@@ -297,6 +297,8 @@ export function locateJsonPaths(
   const found: boolean[] = new Array(paths.length).fill(false);
   let left = 0;
   paths.forEach((path, k) => {
+    // (a path that is no string threw a TypeError in parsePath)
+    if (typeof path !== 'string') checkArgument(path, 'text', 'locateJsonPaths', `paths[${k}]`);
     const steps = parsePath(path);
     if (steps.length === 0) return;
     left++;

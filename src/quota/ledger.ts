@@ -180,6 +180,7 @@ export class QuotaLedger {
 
   /** The policy in force on a Beijing date, with a limit; throws when no annual limit is in force. */
   policyOn(date: string): QuotaPolicy & { annualLimit: Decimal } {
+    checkArgument(date, 'text', 'QuotaLedger.policyOn', 'the date', 'QUOTA_INVALID');
     const p = this.policy(date);
     if (!p?.annualLimit) throw new SandanError('QUOTA_INVALID', `No annual CBEC limit is in force on ${date}`);
     return p as QuotaPolicy & { annualLimit: Decimal };
@@ -187,6 +188,7 @@ export class QuotaLedger {
 
   /** Whether an annual limit is in force on a Beijing date (`YYYY-MM-DD`): none before the CBEC regime began. */
   hasAnnualLimit(date: string): boolean {
+    checkArgument(date, 'text', 'QuotaLedger.hasAnnualLimit', 'the date', 'QUOTA_INVALID');
     return this.policy(date)?.annualLimit !== undefined;
   }
 

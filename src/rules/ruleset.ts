@@ -255,6 +255,8 @@ export class RulesetRegistry {
 
   /** The chain from a ruleset to its root; a missing parent or a cycle is a SandanError. */
   chain(id: string): Ruleset[] {
+    // (the message quotes it: a Symbol threw a TypeError there)
+    checkArgument(id, 'text', 'RulesetRegistry.chain', 'the ruleset id');
     const out: Ruleset[] = [];
     const seen = new Set<string>();
     let cur = this.byId.get(id);
@@ -290,6 +292,8 @@ export class RulesetRegistry {
 
   /** The rules (with severity and options) and policy values in force on `at` (YYYY-MM-DD). */
   resolve(id: string, at: string): ResolvedRuleset {
+    checkArgument(id, 'text', 'RulesetRegistry.resolve', 'the ruleset id');
+    if (typeof at !== 'string') isoDateOption(at, 'RulesetRegistry.resolve: at', 'INVALID_OPTION');
     const key = `${id}@${at}`;
     const hit = this.cache.get(key);
     if (hit) return hit;

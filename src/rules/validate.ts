@@ -99,8 +99,8 @@ export function prepare(options?: ValidateOptions, fn = 'createValidator'): Prep
   let fixedRuleset: string | undefined;
   if (opts.ruleset !== undefined) {
     const user =
-      'data' in opts.ruleset && 'origin' in opts.ruleset
-        ? (opts.ruleset as Ruleset)
+      isRecord(opts.ruleset) && 'data' in opts.ruleset && 'origin' in opts.ruleset
+        ? (opts.ruleset as unknown as Ruleset)
         : loadRuleset(opts.ruleset, registry.rules, 'ruleset option');
     registry = new RulesetRegistry(registry.rules, [...registry.ids().map((id) => registry.get(id) as Ruleset), user]);
     fixedRuleset = user.id;

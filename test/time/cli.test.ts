@@ -93,4 +93,20 @@ describe('impossible dates on the command line', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).now).toBe('2026-03-01T08:00:00.000+08:00');
   });
+
+  it('status --now before the receipts says so, on standard error and among the problems (was silent)', async () => {
+    // The cancel receipt's returnTime is 2026-12-04 10:00 Beijing time.
+    const receipt = 'examples/finance/2026-11/receipts/CEB624-000001.xml';
+    const note =
+      '--now 2026-03-01T08:00:00.000+08:00 is earlier than the latest receipt or message (2026-12-04T10:00:00.000+08:00): waits and deadlines are counted from it';
+    let r = await runCli(['status', receipt, '--now', '2026-03-01T08:00:00', '--format', 'json']);
+    expect([r.code, r.stderr, JSON.parse(r.stdout).problems]).toEqual([0, `sandan status: ${note}\n`, [note]]);
+    r = await runCli(['status', receipt, '--now', '2026-03-01T08:00:00']);
+    expect([r.code, r.stderr]).toEqual([0, `sandan status: ${note}\n`]);
+    // At the receipt's time or after it, nothing is said.
+    for (const now of ['2026-12-04T10:00:00', '2026-12-05']) {
+      r = await runCli(['status', receipt, '--now', now, '--format', 'json']);
+      expect([r.code, r.stderr, JSON.parse(r.stdout).problems], now).toEqual([0, '', []]);
+    }
+  });
 });

@@ -3,6 +3,7 @@ import { isRecord, nonBlankText, trimmedText } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { Dec, toDecimal } from '../model/primitives.js';
 import { districtOf } from '../rules/codes.js';
+import { declarationDate } from '../rules/declaration-date.js';
 import { nationalReturnWindow, releaseDeadlines, type ReturnWindowPolicy } from '../quota/return-window.js';
 import type { TaxCalculation } from '../rules/tax-calculator.js';
 import { beijingMillis, isoMonthOfCeb } from '../time/beijing.js';
@@ -146,7 +147,9 @@ export function declarationFacts(
     preNo: nonBlankText(inv?.preNo),
     invtNo: nonBlankText(inv?.invtNo),
     customsCode,
-    month: monthOf(trimmedText(inv?.declTime) ?? trimmedText(order?.appTime)),
+    // The declaration's date as validate and the tax calculator read it (a declTime that is no real time gives way to
+    // the appTime): a row filed under `unknown` was taxed by its appTime's policy.
+    month: declarationDate(value)?.slice(0, 7) ?? 'unknown',
     district: districtKey(customsCode),
     declaredTaxTotal: taxTotal,
     notes: [],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { declarationFacts, monthOf, orphanRow } from '../../src/reconcile/facts.js';
 import type { StoredBill } from '../../src/reconcile/store.js';
+import { declarationDate } from '../../src/rules/declaration-date.js';
 
 // The month a reconciliation row is filed under comes from a CEB time (declTime yyyyMMdd, appTime
 // yyyyMMddHHmmss, receipt returnTime yyyyMMddHHmmssSSS), already Beijing local time. It is read
@@ -32,17 +33,22 @@ describe('monthOf', () => {
 describe('rows are filed under a real month only', () => {
   const noTax = () => ({ ok: false as const, issues: [] });
 
-  it('a declaration whose declTime names month 13 is filed under unknown', () => {
-    const facts = (declTime: string) =>
+  it('a declaration whose declTime names month 13 is filed by its appTime, the date validate reads; without one, under unknown', () => {
+    const facts = (declTime: unknown, appTime = '20260115103000') =>
       declarationFacts(
-        {
-          line: 1,
-          value: { order: { orderNo: 'O1', appTime: '20260115103000' }, inventory: { invtNo: 'I1', declTime } },
-        },
+        { line: 1, value: { order: { orderNo: 'O1', appTime }, inventory: { invtNo: 'I1', declTime } } },
         noTax,
       ).month;
-    expect(facts('20260116')).toBe('2026-01');
-    expect(facts('20261345')).toBe('unknown');
+    expect(facts('20260216')).toBe('2026-02');
+    // (it was `unknown` while validate dated the declaration, and the tax calculator taxed it, by the appTime)
+    for (const declTime of ['20261345', '20250229', '00001120', 20260216, undefined]) {
+      const month = facts(declTime);
+      expect(month, String(declTime)).toBe('2026-01');
+      expect(month, String(declTime)).toBe(
+        declarationDate({ order: { appTime: '20260115103000' }, inventory: { declTime } })?.slice(0, 7),
+      );
+    }
+    expect(facts('20261345', '20261345103000')).toBe('unknown');
   });
 
   it('a bill without a declaration, returned at an impossible time, is filed under unknown', () => {

@@ -430,15 +430,6 @@ async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: Comma
   // (read: not held while the report is written)
   read.receipts.length = 0;
   read.sent.length = 0;
-  // A time before what the files record is a report as of then, but its waits and deadlines count from before the
-  // receipts it shows: said, among the problems (it was taken silently).
-  let latest = '';
-  for (const o of orders) for (const n of o.timeline) if (n.time > latest) latest = n.time;
-  if (latest !== '' && beijingMillisOf(latest) > now.getTime()) {
-    const line = `${opts.now === undefined ? 'the current time' : '--now'} ${beijingIso(now.getTime())} is earlier than the latest receipt or message (${latest}): waits and deadlines are counted from it`;
-    read.problems.push(line);
-    ctx.io.stderr(`sandan status: ${line}\n`);
-  }
   // An order none of the inputs names is not "no anomaly": as grep finds no line, exit 1 and say so.
   let missing = false;
   if (opts.order !== undefined) {
@@ -448,6 +439,15 @@ async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: Comma
       (o) => o.order === want || Object.entries(o.keys).some(([name, ks]) => name !== 'ebpCode' && ks.includes(want)),
     );
     missing = orders.length === 0;
+  }
+  // A time before the orders shown is a report as of then, but its waits and deadlines count from before their
+  // receipts: said, among the problems (it was taken silently).
+  let latest = '';
+  for (const o of orders) for (const n of o.timeline) if (n.time > latest) latest = n.time;
+  if (latest !== '' && beijingMillisOf(latest) > now.getTime()) {
+    const line = `${opts.now === undefined ? 'the current time' : '--now'} ${beijingIso(now.getTime())} is earlier than the latest receipt or message (${latest}): waits and deadlines are counted from it`;
+    read.problems.push(line);
+    ctx.io.stderr(`sandan status: ${line}\n`);
   }
   const none = `no receipt, message or declaration in ${plural(files.length, 'file')} names ${opts.order} (as orderNo, copNo, preNo, invtNo, logisticsNo or payTransactionId)`;
   // (the JSON and HTML reports show no order: standard error says why)

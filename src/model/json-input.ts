@@ -1,8 +1,9 @@
 import type { Issue } from './issue.js';
-import { jsonErrorOffset, lineColumnAt } from './json-position.js';
+import { endOfString, jsonErrorOffset, lineColumnAt } from './json-position.js';
 import { describeNotUtf8, notUtf8 } from './utf8.js';
 import { messageOf } from '../errors.js';
 import { isRecord } from './guards.js';
+import { Dec } from './primitives.js';
 
 /*
  * One JSON text (a file, or one NDJSON line) to a value, or to the issue that kept it from
@@ -174,7 +175,9 @@ function decode(
  */
 export function parseJsonText(text: string, firstLine = 1): { value: unknown } | { issue: Issue } {
   try {
-    return { value: JSON.parse(text) as unknown };
+    const value = JSON.parse(text) as unknown;
+    const exact = MAYBE_INEXACT.test(text) ? inexactNumbersQuoted(text) : undefined;
+    return { value: exact === undefined ? value : (JSON.parse(exact) as unknown) };
   } catch (e) {
     const msg = messageOf(e);
     let where = '';
@@ -199,6 +202,47 @@ export function parseJsonText(text: string, firstLine = 1): { value: unknown } |
       ),
     };
   }
+}
+
+/**
+ * A number in JSON text that may not be what JSON.parse reads: one with an exponent, or of 16 digits or more. A quick
+ * look before the tokens are read one by one (text in a string, `"a:12345678901234567"`, may match too).
+ */
+const MAYBE_INEXACT = /(?:^|[:,[])[ \t\r\n]*-?(?:\d(?:\.?\d){15}|[\d.]+[eE])/;
+const NUMBER_TOKEN = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+/** Whether JSON.parse reads a number token as the value written, to at most 15 significant digits. */
+function isExactNumber(token: string): boolean {
+  const n = Number(token);
+  // (decimal.js, too, makes 0 of an exponent past its limit, and Infinity of one above it)
+  if (!Number.isFinite(n) || (n === 0 && /[1-9]/.test(token.replace(/[eE].*/, '')))) return false;
+  const d = new Dec(token);
+  return d.sd() <= 15 && d.eq(String(n));
+}
+
+/**
+ * The text (JSON that JSON.parse read) with each number that a double does not hold exactly, or that has more than
+ * 15 significant digits (see jsonNumberText), written as a string of its digits; undefined when there is none.
+ * JSON.parse read `1e-400` as 0 and `1.00000000000000000001` as 1, which the model then took for valid amounts:
+ * as text, an amount keeps its exact value, or the model refuses it (field-format) naming what was written.
+ */
+function inexactNumbersQuoted(text: string): string | undefined {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < text.length; ) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) i = endOfString(text, i);
+    else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      NUMBER_TOKEN.lastIndex = i;
+      const token = NUMBER_TOKEN.exec(text)![0];
+      if (!isExactNumber(token)) {
+        out += `${text.slice(from, i)}"${token}"`;
+        from = i + token.length;
+      }
+      i += token.length;
+    } else i++;
+  }
+  return from === 0 ? undefined : out + text.slice(from);
 }
 
 /** The record of one line (or a whole document as line 1): value or issue; `first`: the input's first line (a second BOM is dropped there). */

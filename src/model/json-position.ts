@@ -189,16 +189,9 @@ class JsonCursor {
     for (;;) {
       const c = t.charCodeAt(this.i);
       if (c === 0x22) {
-        let q = t.indexOf('"', this.i + 1);
-        for (;;) {
-          if (q === -1) this.fail();
-          // A quote after an odd number of backslashes is part of the string.
-          let b = q - 1;
-          while (t.charCodeAt(b) === 0x5c) b--;
-          if ((q - 1 - b) % 2 === 0) break;
-          q = t.indexOf('"', q + 1);
-        }
-        this.i = q + 1;
+        const end = endOfString(t, this.i);
+        if (end === -1) this.fail();
+        this.i = end;
         if (depth === 0) return;
       } else if (c === 0x7b || c === 0x5b) {
         depth++;
@@ -223,6 +216,20 @@ class JsonCursor {
       this.i++;
     }
   }
+}
+
+/**
+ * The offset just past the string whose opening quote is at `open`, found with indexOf (the string is not checked), or
+ * -1 when no quote closes it.
+ */
+export function endOfString(text: string, open: number): number {
+  for (let q = text.indexOf('"', open + 1); q !== -1; q = text.indexOf('"', q + 1)) {
+    // A quote after an odd number of backslashes is part of the string.
+    let b = q - 1;
+    while (text.charCodeAt(b) === 0x5c) b--;
+    if ((q - 1 - b) % 2 === 0) return q + 1;
+  }
+  return -1;
 }
 
 /**

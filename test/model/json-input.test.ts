@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { validate } from '../../src/rules/validate.js';
 import { inputLayout, isBlankLine, MAX_RECORD_BYTES, parseJsonText, readDocument } from '../../src/model/json-input.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -25,6 +27,34 @@ describe('parseJsonText', () => {
     expect('issue' in at10 && [at10.issue.message.en, at10.issue.message.zh]).toEqual([
       expect.stringContaining('(line 11, column 8)'),
       expect.stringContaining('（第 11 行第 8 列）'),
+    ]);
+  });
+
+  it('reads a number JSON.parse would not read as written as its text: an amount keeps its value or is refused', () => {
+    const read = (t: string) => ('value' in parseJsonText(t) ? (parseJsonText(t) as { value: unknown }).value : t);
+    // JSON.parse made 0 of 1e-400 and 1 of 1.00000000000000000001; more than 15 digits are not read exactly.
+    expect(
+      read('{"f": 1e-400, "a": [1.00000000000000000001, 99999999999.99999, 1234567890123456, -1e-400, 1e400]}'),
+    ).toEqual({
+      f: '1e-400',
+      a: ['1.00000000000000000001', '99999999999.99999', '1234567890123456', '-1e-400', '1e400'],
+    });
+    // What a double holds exactly stays a number, however written; digits in strings are left alone.
+    expect(read('[1e2, 0.1, -0, 0e-5, 123456789012.345, 0.000000000000000000001, "a:1e-400", "\\\\", 2]')).toEqual([
+      100,
+      0.1,
+      -0,
+      0,
+      123456789012.345,
+      1e-21,
+      'a:1e-400',
+      '\\',
+      2,
+    ]);
+    const hz = readFileSync(new URL('../../examples/hangzhou-1210.json', import.meta.url), 'utf8');
+    const r = validate(read(hz.replace('"freight": "0.00"', '"freight": 1e-400')));
+    expect(r.issues.filter((i) => i.severity === 'error').map((i) => [i.code, i.path, i.actual])).toEqual([
+      ['field-format', 'order.freight', '"1e-400"'],
     ]);
   });
 

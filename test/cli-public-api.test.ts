@@ -16,8 +16,8 @@ const DOMAIN = ['model', 'rules', 'tax', 'xml', 'sign', 'quota', 'reconcile', 'e
 const NOT_PUBLIC: Record<string, { names: readonly string[]; why: string }> = {
   'model/guards': { names: ['isRecord'], why: 'a plain-object check (not an array, not null)' },
   'model/json-input': {
-    names: ['emptyInputIssue', 'inputLayout', 'readDocument', 'recordAndText', 'InputRecord'],
-    why: 'reading files of declarations (JSON, a JSON array, NDJSON) with their lines: the input edge the CLI shares with reconcileFiles',
+    names: ['duplicateKeyIssues', 'emptyInputIssue', 'inputLayout', 'readDocument', 'recordAndText', 'InputRecord'],
+    why: 'reading files of declarations (JSON, a JSON array, NDJSON) with their lines: the input edge the CLI shares with reconcileFiles; the keys a text gives twice, which only its text shows',
   },
   'rules/stream': {
     names: ['byteLines', 'holdsRecord', 'mapRecords'],

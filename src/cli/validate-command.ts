@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import type { CommandContext } from './command.js';
 import type { Issue } from '../model/issue.js';
 import { jsonErrorOffset, lineColumnAt, locateJsonPaths } from '../model/json-position.js';
+import { duplicateKeyIssues } from '../model/json-input.js';
 import { SandanError } from '../errors.js';
 import { checkQuotaSecret, QuotaLedger } from '../quota/ledger.js';
 import { validateWithQuota } from '../quota/validate.js';
@@ -156,6 +157,15 @@ export function locateIssues<I extends Issue>(
   });
 }
 
+/** The result with a warning for each key the declaration's text gives twice (the value holds the last one only). */
+function withDuplicateKeys(
+  result: ValidationResult,
+  rec: { text?: string | undefined; value?: unknown },
+): ValidationResult {
+  const dup = rec.text === undefined ? [] : duplicateKeyIssues(rec.text, rec.value);
+  return dup.length === 0 ? result : { ...result, issues: [...result.issues, ...dup] };
+}
+
 interface RunOptions {
   format: OutputFormat;
   quiet: boolean;
@@ -199,7 +209,9 @@ async function run(
         records,
         async (rec) => ({
           rec,
-          result: rec.issue ? { valid: false as const, issues: [rec.issue] } : await check(rec.value),
+          result: rec.issue
+            ? { valid: false as const, issues: [rec.issue] }
+            : withDuplicateKeys(await check(rec.value), rec),
         }),
         'validate',
       );

@@ -1,5 +1,5 @@
 import type { Issue } from './issue.js';
-import { endOfString, jsonErrorOffset, lineColumnAt } from './json-position.js';
+import { duplicateKeys, endOfString, jsonErrorOffset, lineColumnAt } from './json-position.js';
 import { describeNotUtf8, notUtf8 } from './utf8.js';
 import { messageOf } from '../errors.js';
 import { isRecord } from './guards.js';
@@ -117,6 +117,24 @@ export const tooLargeInputIssue = (): Issue =>
 /** An input issue (rule `input`, severity error). */
 function inputIssue(code: string, zh: string, en: string): Issue {
   return { code, severity: 'error', path: '', ruleId: 'input', message: { zh, en } };
+}
+
+/**
+ * A warning for each key an object of the text gives more than once (`json-duplicate-key`, at the key's path): the last
+ * value is read, as JSON.parse reads it, and the others are lost; a platform whose reader keeps the first would send
+ * another declaration than the one checked. `value` is what JSON.parse made of the text.
+ */
+export function duplicateKeyIssues(text: string, value: unknown): Issue[] {
+  return duplicateKeys(text, value).map(({ path, count }) => ({
+    code: 'json-duplicate-key',
+    severity: 'warning',
+    path,
+    ruleId: 'input',
+    message: {
+      zh: `字段 ${path} 出现 ${count} 次：读取的是最后一个值，之前的值被忽略；按第一个值读取的系统会看到不同的申报单`,
+      en: `${path} is given ${count} times: the last value is read and the others are lost; a reader that keeps the first would see another declaration`,
+    },
+  }));
 }
 
 /** The issue of an input with no declaration in it (nothing, or white space only). */

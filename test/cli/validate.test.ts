@@ -69,6 +69,40 @@ describe('sandan validate', () => {
     expect(r.stdout.trim().split('\n')).toHaveLength(2);
   });
 
+  it('warns of a key given twice (json-duplicate-key, at the key), which JSON.parse read as its last value without a word', async () => {
+    // The order's freight 0.00, then 5.00: the payment's 597.87 no longer adds up, and the warning says why.
+    const text = readFileSync(HZ, 'utf8').replace('"freight": "0.00",', '"freight": "0.00",\n    "freight": "5.00",');
+    const r = await runCli(['validate', '-', '--format', 'json'], text);
+    const dup = JSON.parse(r.stdout).issues.filter((i: { code: string }) => i.code === 'json-duplicate-key');
+    expect(dup).toEqual([
+      {
+        code: 'json-duplicate-key',
+        severity: 'warning',
+        path: 'order.freight',
+        ruleId: 'input',
+        message: {
+          zh: '字段 order.freight 出现 2 次：读取的是最后一个值，之前的值被忽略；按第一个值读取的系统会看到不同的申报单',
+          en: 'order.freight is given 2 times: the last value is read and the others are lost; a reader that keeps the first would see another declaration',
+        },
+        location: { file: '<stdin>', line: 11, column: 5 },
+      },
+    ]);
+    // NDJSON lines each say their own, on their line; a declaration without one says nothing of it.
+    const ndjson = [line(HZ), JSON.stringify(JSON.parse(text)).replace('{', '{"order":{},')].join('\n');
+    const n = await runCli(['validate', '-', '--format', 'json'], ndjson);
+    const found = n.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((o) => o.issues)
+      .map((o) =>
+        o.issues
+          .filter((i: { code: string }) => i.code === 'json-duplicate-key')
+          .map((i: { path: string; location: { line: number } }) => [i.path, i.location.line]),
+      );
+    expect(found).toEqual([[], [['order', 2]]]);
+  });
+
   it('accepts a UTF-8 byte-order mark', async () => {
     const r = await runCli(['validate', '-'], Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), readFileSync(HZ)]));
     expect(r.code).toBe(0);

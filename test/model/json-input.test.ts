@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validate } from '../../src/rules/validate.js';
-import { inputLayout, isBlankLine, MAX_RECORD_BYTES, parseJsonText, readDocument } from '../../src/model/json-input.js';
+import {
+  duplicateKeyIssues,
+  inputLayout,
+  isBlankLine,
+  MAX_RECORD_BYTES,
+  parseJsonText,
+  readDocument,
+} from '../../src/model/json-input.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 async function* chunked(...parts: (string | Uint8Array)[]): AsyncGenerator<Uint8Array> {
@@ -70,6 +77,28 @@ describe('parseJsonText', () => {
     expect(JSON.parse(objects)).toBeTypeOf('object');
     const open = parseJsonText(`\n${objects.slice(0, -1)}`);
     expect('issue' in open && open.issue.message.en).toContain(`(line 2, column ${objects.length})`);
+  });
+});
+
+describe('duplicateKeyIssues', () => {
+  const dups = (t: string) =>
+    duplicateKeyIssues(t, JSON.parse(t.replace(/^\ufeff/, ''))).map((i) => [i.code, i.severity, i.path, i.message.en]);
+  it('names each key an object gives more than once, by path, with the times given', () => {
+    expect(dups('\ufeff{"a": 1, "b": {"c": 1, "c" : 2, "c": 3}, "d": [{"e": 1}, {"e": 1, "e": 1}], "a": 2}')).toEqual([
+      [
+        'json-duplicate-key',
+        'warning',
+        'b.c',
+        'b.c is given 3 times: the last value is read and the others are lost; a reader that keeps the first would see another declaration',
+      ],
+      ['json-duplicate-key', 'warning', 'd[1].e', expect.stringMatching(/^d\[1\]\.e is given 2 times/)],
+      ['json-duplicate-key', 'warning', 'a', expect.stringMatching(/^a is given 2 times/)],
+    ]);
+  });
+  it('is silent on keys given once, colons in strings and equal keys of different objects', () => {
+    expect(dups('{"a": "x:y:z\\":", "b": {"a": 1}, "c": [{"a": 1}, {"a": 2}]}')).toEqual([]);
+    const deep = 100_000;
+    expect(dups(`${'['.repeat(deep)}{"a": 1}${']'.repeat(deep)}`)).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Issue } from './issue.js';
-import { duplicateKeys, endOfString, jsonErrorOffset, lineColumnAt } from './json-position.js';
+import { duplicateKeys, endOfString, jsonErrorOffset, jsonPathAt, lineColumnAt } from './json-position.js';
 import { describeNotUtf8, notUtf8 } from './utf8.js';
 import { messageOf } from '../errors.js';
 import { isRecord } from './guards.js';
@@ -194,8 +194,8 @@ function decode(
 export function parseJsonText(text: string, firstLine = 1): { value: unknown } | { issue: Issue } {
   try {
     const value = JSON.parse(text) as unknown;
-    const exact = MAYBE_INEXACT.test(text) ? inexactNumbersQuoted(text) : undefined;
-    return { value: exact === undefined ? value : (JSON.parse(exact) as unknown) };
+    const changed = MAYBE_CHANGED.test(text) ? changedNumberIssue(text, firstLine) : undefined;
+    return changed === undefined ? { value } : { issue: changed };
   } catch (e) {
     const msg = messageOf(e);
     let where = '';
@@ -226,41 +226,51 @@ export function parseJsonText(text: string, firstLine = 1): { value: unknown } |
  * A number in JSON text that may not be what JSON.parse reads: one with an exponent, or of 16 digits or more. A quick
  * look before the tokens are read one by one (text in a string, `"a:12345678901234567"`, may match too).
  */
-const MAYBE_INEXACT = /(?:^|[:,[])[ \t\r\n]*-?(?:\d(?:\.?\d){15}|[\d.]+[eE])/;
+const MAYBE_CHANGED = /(?:^|[:,[])[ \t\r\n]*-?(?:\d(?:\.?\d){15}|[\d.]+[eE])/;
 const NUMBER_TOKEN = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
-/** Whether JSON.parse reads a number token as the value written, to at most 15 significant digits. */
-function isExactNumber(token: string): boolean {
+/**
+ * Whether JSON.parse reads a number token as another value that the model cannot tell from a written one: `1e-400` as
+ * 0, `1.00000000000000000001` as 1, `1e400` as Infinity. A value of more than 15 significant digits is left to the
+ * model, which refuses it already (an amount: field-format, asking for a string; a text field: field-type).
+ */
+function isSilentlyChanged(token: string): boolean {
   const n = Number(token);
-  // (decimal.js, too, makes 0 of an exponent past its limit, and Infinity of one above it)
-  if (!Number.isFinite(n) || (n === 0 && /[1-9]/.test(token.replace(/[eE].*/, '')))) return false;
-  const d = new Dec(token);
-  return d.sd() <= 15 && d.eq(String(n));
+  if (!Number.isFinite(n)) return true;
+  const read = new Dec(String(n));
+  return read.sd() <= 15 && !read.eq(new Dec(token));
 }
 
 /**
- * The text (JSON that JSON.parse read) with each number that a double does not hold exactly, or that has more than
- * 15 significant digits (see jsonNumberText), written as a string of its digits; undefined when there is none.
- * JSON.parse read `1e-400` as 0 and `1.00000000000000000001` as 1, which the model then took for valid amounts:
- * as text, an amount keeps its exact value, or the model refuses it (field-format) naming what was written.
+ * The `json-number-changed` issue of the first number of the text (JSON that JSON.parse read) that JSON.parse changed
+ * silently (see isSilentlyChanged), at its path; undefined when there is none. A number stays a number: read as
+ * text, an ID number given as a JSON number would pass a text field's type check.
  */
-function inexactNumbersQuoted(text: string): string | undefined {
-  let out = '';
-  let from = 0;
+function changedNumberIssue(text: string, firstLine: number): Issue | undefined {
   for (let i = 0; i < text.length; ) {
     const c = text.charCodeAt(i);
     if (c === 0x22) i = endOfString(text, i);
     else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
       NUMBER_TOKEN.lastIndex = i;
       const token = NUMBER_TOKEN.exec(text)![0];
-      if (!isExactNumber(token)) {
-        out += `${text.slice(from, i)}"${token}"`;
-        from = i + token.length;
+      if (isSilentlyChanged(token)) {
+        const { line, column } = lineColumnAt(text, i);
+        const at = firstLine + line - 1;
+        const read = String(Number(token));
+        return {
+          ...inputIssue(
+            'json-number-changed',
+            `第 ${at} 行第 ${column} 列的数字 ${token} 按 JSON 数字读取为 ${read}，与所写不同：请写成字符串（"${token}"）`,
+            `The number ${token} (line ${at}, column ${column}) is read from JSON as ${read}, not as written: write it as a string ("${token}")`,
+          ),
+          path: jsonPathAt(text, i) ?? '',
+          actual: token,
+        };
       }
       i += token.length;
     } else i++;
   }
-  return from === 0 ? undefined : out + text.slice(from);
+  return undefined;
 }
 
 /** The record of one line (or a whole document as line 1): value or issue; `first`: the input's first line (a second BOM is dropped there). */

@@ -317,6 +317,36 @@ export function duplicateKeys(text: string, value: unknown): Array<{ path: strin
 }
 
 /**
+ * The issue path (`order.items[1].qty`) of the value that starts at `offset` of JSON text, or undefined when none
+ * does: the walk goes down only the container that holds the offset.
+ */
+export function jsonPathAt(text: string, offset: number): string | undefined {
+  const c = new JsonCursor(text);
+  if (text.charCodeAt(0) === 0xfeff) c.i = 1;
+  let found: string | undefined;
+  const walk = (path: string): void => {
+    c.value((key) => {
+      const p = typeof key === 'number' ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
+      c.ws();
+      const start = c.i;
+      if (start === offset) found = p;
+      c.skip();
+      if (found === undefined && start < offset && offset < c.i && (text[start] === '{' || text[start] === '[')) {
+        c.i = start;
+        walk(p);
+      }
+    });
+  };
+  try {
+    walk('');
+  } catch (e) {
+    // (nested past the stack's limit: what is known by then)
+    if (!(e instanceof RangeError)) throw e;
+  }
+  return found;
+}
+
+/**
  * Finds the line and column of an issue path (`order.items[1].qty`) in the JSON text it came
  * from, so that CI systems can point at the line: the member's key, or the array element. When
  * the path is not in the text (a missing field), the innermost enclosing object or array that is;

@@ -1,6 +1,8 @@
 // Two builds of sandan in one process, timed in alternating rounds: how much slower or faster a change is,
 // when separate runs move with the machine's load more than the change moves them (docs/performance.md, session 18).
-//   node bench/compare-builds.mjs validate|verify BASE_DIST [NEW_DIST] [--rounds N]
+//   node bench/compare-builds.mjs validate|verify|parse BASE_DIST [NEW_DIST] [--rounds N]
+// parse times parseCebXml on a CEB622 receipt, a CEB816 bill, a signed one-inventory CEB621 (its ds:Signature
+// checked against the xmldsig XSD) and that CEB621 in a DxpMsg, each with its own ratio.
 // BASE_DIST is the dist folder of another build (e.g. a git worktree of the base commit, built with tsup);
 // NEW_DIST defaults to this checkout's dist. Prints the median of the per-round ratios new ÷ base.
 import { createHash, verify as nodeVerify, X509Certificate } from 'node:crypto';
@@ -13,8 +15,8 @@ const args = process.argv.slice(2);
 const at = args.indexOf('--rounds');
 const rounds = at === -1 ? 41 : Number(args.splice(at, 2)[1]);
 const [what, baseDir, newDir = new URL('../dist', import.meta.url).pathname] = args;
-if (!['validate', 'verify'].includes(what) || !baseDir) {
-  console.error('usage: node bench/compare-builds.mjs validate|verify BASE_DIST [NEW_DIST] [--rounds N]');
+if (!['validate', 'verify', 'parse'].includes(what) || !baseDir) {
+  console.error('usage: node bench/compare-builds.mjs validate|verify|parse BASE_DIST [NEW_DIST] [--rounds N]');
   process.exit(2);
 }
 const load = (dir) => import(pathToFileURL(resolve(dir, 'index.js')).href);
@@ -37,7 +39,34 @@ let next;
 let n;
 let keys;
 let floor;
-if (what === 'validate') {
+/** parse: the inputs by name, each timed with both builds in the same round. */
+const inputs = [];
+if (what === 'parse') {
+  keys = makeSigningKeys();
+  const signer = N.createLocalSigner({ key: keys.read('rsa.key'), certificate: keys.text('rsa.crt') });
+  const signed = (await N.signMessage(ceb621Samples().single, signer)).xml;
+  const fixture = (f) => readFileSync(new URL(`../test/fixtures/xml/${f}`, import.meta.url), 'utf8');
+  const dxp = N.wrapDxp(signed, {
+    now: () => new Date(0),
+    newId: () => 'bench',
+    senderId: 'DXPENT0000012345',
+    receiverIds: ['DXPEDCCEB0000002'],
+  });
+  for (const [name, text] of [
+    ['CEB622', fixture('CEB622-release.xml')],
+    ['CEB816', fixture('CEB816Message.xml')],
+    ['CEB621 signed', signed],
+    ['DxpMsg (CEB621 signed)', dxp],
+  ]) {
+    for (const P of [B, N]) {
+      const r = P.parseCebXml(text);
+      const m = r.kind === 'dxp' ? r.message : r;
+      if (!m || r.issues.length || m.issues.length) throw new Error(`${name} does not parse cleanly`);
+    }
+    inputs.push([name, () => B.parseCebXml(text), () => N.parseCebXml(text)]);
+  }
+  n = 500;
+} else if (what === 'validate') {
   const decls = await variedDeclarations();
   const rates = JSON.parse(readFileSync(new URL('../examples/rates.example.json', import.meta.url), 'utf8'));
   const vb = B.createValidator({ rates: B.parseRateTable(rates) });
@@ -64,7 +93,8 @@ if (what === 'validate') {
     createHash('sha1').update(doc).digest();
   };
 }
-try {
+/** Median ratio new ÷ base of `rounds` rounds (base, new, base, new in each); with `floor`, each against it too. */
+function compare(label, base, next, floor) {
   for (let r = 0; r < 5; r++) time(base, n), time(next, n);
   const ratios = [];
   const floors = [[], []];
@@ -82,8 +112,18 @@ try {
     }
   }
   const spread = `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
-  console.log(`${what}: new ÷ base ${median(ratios).toFixed(3)} (median of ${rounds} rounds; rounds ${spread})`);
+  console.log(`${label}: new ÷ base ${median(ratios).toFixed(3)} (median of ${rounds} rounds; rounds ${spread})`);
   if (floor) console.log(`verify ÷ floor: base ${median(floors[0]).toFixed(2)}×, new ${median(floors[1]).toFixed(2)}×`);
+}
+try {
+  if (what === 'parse')
+    for (const [name, b, x] of inputs) {
+      // About 20 ms of CPU per timing, whatever the input's size.
+      time(b, 2000), time(x, 2000);
+      n = Math.max(50, Math.ceil(20000 / time(b, 1000)));
+      compare(`parse ${name}`, b, x);
+    }
+  else compare(what, base, next, floor);
 } finally {
   keys?.cleanup?.();
 }

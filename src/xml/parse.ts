@@ -170,6 +170,11 @@ function isDigits(t: string): boolean {
   return true;
 }
 const INT = /^[+-]?\d+$/;
+/** The value of an xs:int text (trimmed), or undefined when it is none. */
+function xsInt(t: string): number | undefined {
+  const n = Number(t);
+  return INT.test(t) && n >= -2147483648 && n <= 2147483647 ? n : undefined;
+}
 const DECIMAL = { zh: '十进制数', en: 'a decimal' };
 const INTEGER = { zh: '整数', en: 'an integer' };
 
@@ -672,31 +677,19 @@ class Reader {
     }
     // The path is written out only for an issue.
     if (this.hasElements) this.report(unexpectedChildrenIssue(`${parent}.${local}`));
-    if (p.kind === 'd') {
+    if (p.kind === 'd' || p.kind === 'i') {
       const t = trimXmlSpace(text);
       if (t === '') return this.hasElements ? undefined : this.empty(p, parent, local, text);
-      if (isDigits(t)) {
-        // Digits only: no fraction, and no more digits than characters.
-        if (f !== undefined && t.length > f.totalDigits) this.facetIssue(parent, local, digitsProblem(f, t));
-        return new Dec(t.length <= 7 ? Number(t) : t);
+      const digits = isDigits(t);
+      const v =
+        p.kind === 'i' ? xsInt(t) : digits ? new Dec(t.length <= 7 ? Number(t) : t) : isDecimalText(t) && new Dec(t);
+      if (v === undefined || v === false) {
+        this.report(valueIssue(`${parent}.${local}`, shouldBe(p.kind === 'd' ? DECIMAL : INTEGER, text)));
+        return text;
       }
-      if (isDecimalText(t)) {
-        if (f !== undefined) this.facetIssue(parent, local, digitsProblem(f, t));
-        return new Dec(t);
-      }
-      this.report(valueIssue(`${parent}.${local}`, shouldBe(DECIMAL, text)));
-      return text;
-    }
-    if (p.kind === 'i') {
-      const t = trimXmlSpace(text);
-      if (t === '') return this.hasElements ? undefined : this.empty(p, parent, local, text);
-      const n = Number(t);
-      if (INT.test(t) && n >= -2147483648 && n <= 2147483647) {
-        if (f !== undefined && t.length > f.totalDigits) this.facetIssue(parent, local, digitsProblem(f, t));
-        return n;
-      }
-      this.report(valueIssue(`${parent}.${local}`, shouldBe(INTEGER, text)));
-      return text;
+      // Digits only have no fraction and no more digits than characters: counted only past totalDigits.
+      if (f !== undefined && (!digits || t.length > f.totalDigits)) this.facetIssue(parent, local, digitsProblem(f, t));
+      return v;
     }
     // Element children (reported above) leave no text: no value, and no second issue.
     if (text === '') return this.hasElements ? undefined : this.empty(p, parent, local, text);

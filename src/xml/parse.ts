@@ -935,7 +935,7 @@ function readCeb(r: Reader, rootName: string, name: MessageName): CebMessage {
     } else if (p.ns === 'ds') {
       const el = readElement(t, null, r.bom);
       // Against customs' xmldsig-core-schema.xsd; the issues go with the message's.
-      checkTree(el, DS_SCHEMA, DS_MODEL.Signature!, at, r.issues);
+      checkTree(el, at, r.issues);
       msg.signature = signatureInfo(el);
     } else r.unknown(rootName, rootName);
   }
@@ -985,21 +985,14 @@ function readCeb(r: Reader, rootName: string, name: MessageName): CebMessage {
 }
 
 /**
- * The elements of one of the small XSDs checked on a tree, in its namespace: dxp-terminal.xsd's DxpMsg wrapper, or
- * customs' copy of xmldsig-core-schema.xsd (the ds:Signature every CEB XSD references). Their models are generated
- * (src/xml/generated/tree-models.ts); checkTree holds an element's children, attributes and value to them as xmllint does.
+ * The elements of the small XSDs checked on a tree, by namespace: dxp-terminal.xsd's DxpMsg wrapper (and
+ * dxp-transfer.xsd's DxpMsgSv), and customs' copy of xmldsig-core-schema.xsd (the ds:Signature every CEB XSD
+ * references). Their models are generated (src/xml/generated/tree-models.ts); checkTree holds an element's children,
+ * attributes and value to the model of its name as xmllint does.
  */
-interface TreeSchema {
-  ns: string;
-  models: Readonly<Record<string, TreeModel>>;
-}
-
-const DXP_SCHEMA: TreeSchema = { ns: DXP_NS, models: DXP_MODEL };
-const DS_SCHEMA: TreeSchema = { ns: DS_NS, models: DS_MODEL };
-const DXP_FACETS = new Map<CebLeafType, Facets | undefined>();
-const dxpFacets = (t: CebLeafType): Facets | undefined => {
-  if (!DXP_FACETS.has(t)) DXP_FACETS.set(t, facetsOf({ type: t }));
-  return DXP_FACETS.get(t);
+const TREE_MODELS: Readonly<Record<string, Readonly<Record<string, TreeModel>>>> = {
+  [DXP_NS]: DXP_MODEL,
+  [DS_NS]: DS_MODEL,
 };
 const XS_DATE_TIME_NEED = { zh: '日期时间（xs:dateTime）', en: 'a date and time (xs:dateTime)' };
 const XS_DATE_TIME_EXAMPLE = {
@@ -1012,9 +1005,9 @@ const NC_NAME = /^[\p{L}_][\p{L}\p{N}\p{M}._\-\u00B7]*$/u;
 const XS_INTEGER = { zh: '整数（xs:integer）', en: 'an integer (xs:integer)' };
 const NOT_BASE64 = { zh: '不是有效的 Base64（xs:base64Binary）', en: 'is not valid base64 (xs:base64Binary)' };
 
-/** A child named in a model: `ds:Signature` is in the xmldsig schema, any other name in the model's own. */
-function childSchema(name: string, schema: TreeSchema): readonly [TreeSchema, string] {
-  return name.startsWith('ds:') ? [DS_SCHEMA, name.slice(3)] : [schema, name];
+/** A child named in a model of namespace `ns`: `ds:Signature` is in the xmldsig schema, any other name in `ns`. */
+function childName(name: string, ns: string): readonly [string, string] {
+  return name.startsWith('ds:') ? [DS_NS, name.slice(3)] : [ns, name];
 }
 
 /**
@@ -1022,7 +1015,8 @@ function childSchema(name: string, schema: TreeSchema): readonly [TreeSchema, st
  * ds:Signature), pushing an issue for each difference: the same codes and severities as the CEB reader's (unknown
  * elements, attributes and misplaced elements are warnings the emulator counts as XSD violations; the rest errors).
  */
-function checkTree(el: XmlElement, schema: TreeSchema, model: TreeModel, path: string, issues: Issue[]): void {
+function checkTree(el: XmlElement, path: string, issues: Issue[]): void {
+  const model = TREE_MODELS[el.ns]![el.local]!;
   const at = (p: string, child: string) => (p === '' ? child : `${p}.${child}`);
   // A string value against its type: empty is judged by emptyRefusal, a value by its facets, as a CEB leaf's.
   const stringValue = (p: string, t: CebLeafType, v: string) => {
@@ -1030,7 +1024,7 @@ function checkTree(el: XmlElement, schema: TreeSchema, model: TreeModel, path: s
       const need = emptyRefusal(t);
       if (need) issues.push(emptyIssue(p, need, v));
     } else {
-      const f = dxpFacets(t);
+      const f = facetsOf({ type: t });
       const problem = f && stringProblem(f, v);
       if (problem) issues.push(valueIssue(p, problem));
     }
@@ -1113,9 +1107,9 @@ function checkTree(el: XmlElement, schema: TreeSchema, model: TreeModel, path: s
     for (const c of el.children) {
       if (c.type === 'text') textChild(c.value);
       if (c.type !== 'element') continue;
-      const known = c.ns === schema.ns && names.includes(c.local);
+      const known = c.ns === el.ns && names.includes(c.local);
       // xs:any namespace="##other": an element of another namespace (not of none), its content not looked at.
-      if (!known && !(other && c.ns !== schema.ns && c.ns !== '')) {
+      if (!known && !(other && c.ns !== el.ns && c.ns !== '')) {
         issues.push(unknownElementIssue(at(path, c.local), c.qname, el.local));
         continue;
       }
@@ -1124,7 +1118,7 @@ function checkTree(el: XmlElement, schema: TreeSchema, model: TreeModel, path: s
       seen.set(c.local, k + 1);
       const name = max === 1 ? c.local : `${c.local}[${k}]`;
       if (n === max + 1) issues.push(tooManyIssue(at(path, name), c.local, max));
-      if (known && n <= max) checkTree(c, schema, schema.models[c.local]!, at(path, name), issues);
+      if (known && n <= max) checkTree(c, at(path, name), issues);
     }
     if (n < min) issues.push(missingElementIssue(at(path, names[0]!), names.join(' | '), el.local));
     return;
@@ -1136,26 +1130,26 @@ function checkTree(el: XmlElement, schema: TreeSchema, model: TreeModel, path: s
     if (c.type === 'text') textChild(c.value);
     if (c.type !== 'element') continue;
     const i = children.findIndex(([n]) => {
-      const [s, local] = childSchema(n, schema);
-      return local === c.local && c.ns === s.ns;
+      const [ns, local] = childName(n, el.ns);
+      return local === c.local && c.ns === ns;
     });
     if (i === -1) {
       issues.push(unknownElementIssue(at(path || el.local, c.local), c.qname, el.local));
       continue;
     }
-    const [s, name] = childSchema(children[i]![0], schema);
+    const name = childName(children[i]![0], el.ns)[1];
     const max = children[i]![2];
     // A sequence: a child before the one read last is out of place (xmllint: "This element is not expected").
-    if (i < last) issues.push(orderIssue(at(path, name), name, childSchema(children[last]![0], schema)[1]));
+    if (i < last) issues.push(orderIssue(at(path, name), name, childName(children[last]![0], el.ns)[1]));
     last = Math.max(last, i);
     const n = counts[i]!;
     counts[i] = n + 1;
     if (n === max)
       issues.push(max === 1 ? duplicateIssue(at(path, name), name) : tooManyIssue(at(path, name), name, max));
-    if (n < max) checkTree(c, s, s.models[name]!, at(path, max === 1 ? name : `${name}[${n}]`), issues);
+    if (n < max) checkTree(c, at(path, max === 1 ? name : `${name}[${n}]`), issues);
   }
   children.forEach(([qualified, min], i) => {
-    const name = childSchema(qualified, schema)[1];
+    const name = childName(qualified, el.ns)[1];
     if (counts[i]! < min) issues.push(missingElementIssue(at(path, name), name, el.local));
   });
 }
@@ -1174,7 +1168,7 @@ function dxpChild(el: XmlElement | undefined, local: string, ns = DXP_NS): XmlEl
 function readDxp(root: XmlElement, opts: ParseXmlOptions, within?: { issues: Issue[]; path: string }): DxpEnvelope {
   const issues: Issue[] = within?.issues ?? [];
   const at = (p: string) => (within ? `${within.path}.${p}` : p);
-  if (!within) checkTree(root, DXP_SCHEMA, DXP_MODEL.DxpMsg!, '', issues);
+  if (!within) checkTree(root, '', issues);
   const transInfo = dxpChild(root, 'TransInfo');
   const receivers = dxpChild(transInfo, 'ReceiverIds');
   const env: DxpEnvelope = {
@@ -1274,7 +1268,7 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions, within?: { issues: Iss
  */
 function readDxpTransfer(root: XmlElement, opts: ParseXmlOptions): DxpEnvelope {
   const issues: Issue[] = [];
-  checkTree(root, DXP_SCHEMA, DXP_MODEL.DxpMsgSv!, '', issues);
+  checkTree(root, '', issues);
   const sv = dxpChild(root, 'SvNo');
   const subMsgId = dxpChild(sv, 'SubMsgId');
   const transfer: DxpTransfer = {

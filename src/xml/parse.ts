@@ -122,6 +122,8 @@ export interface DxpEnvelope {
   /** The transfer-node head (SvNo), when the DxpMsg came inside a DxpMsgSv. */
   transfer?: DxpTransfer;
   issues: Issue[];
+  /** `issues-omitted`, counting the issues past the first 1000 (`MAX_XML_ISSUES`), as a CEB message's notes do. */
+  notes?: ParseNote[];
 }
 
 /** The SvNo head of a transfer-node DxpMsgSv (dxp-transfer.xsd), values as read (white space trimmed; '' when absent). */
@@ -477,38 +479,17 @@ function unexpectedChildrenIssue(path: string): Issue {
 }
 
 /**
- * Reads CEB content straight from the tokens, in one pass, without building the generic tree
- * first (a signature, the only part read as a tree, is built from the same tokens). Every method
- * that reads an element starts at its start tag (the current token) and returns after its end tag.
+ * The issues of one message, the CEB reader's and the tree checker's alike (a DxpMsg's, a ds:Signature's): the first
+ * {@link MAX_XML_ISSUES} are kept, the rest counted. A message of millions of stray elements otherwise held an issue
+ * for each (1 GB for 20 MB of `<x/>`), where its first issues refuse it already.
  */
-class Reader {
+class IssueLog {
   readonly issues: Issue[] = [];
-  readonly notes: ParseNote[] = [];
   /** Issues past {@link MAX_XML_ISSUES}, counted, not kept. */
   omitted = 0;
   /** The kinds (`code severity`) of the issues kept, made when the limit is reached. */
   private kinds: Set<string> | undefined;
-  // What the last leafText() saw.
-  private hasElements = false;
-  private childElements = 0;
-  private tagEnd = 0;
-  private endTagStart = 0;
-  private readonly extensionsByElement = new Map<string, ExtensionField[]>();
-  constructor(
-    readonly t: XmlTokenizer,
-    /** The text the tokenizer reads, for fields read as written (`xs:anyType`). */
-    readonly source: string,
-    readonly bom: number,
-    readonly schema: CebSchema,
-    readonly extensions: readonly ExtensionField[] = [],
-    /** Unprefixed elements in no namespace are read as the CEB namespace's (lenient reading). */
-    readonly lenient = false,
-  ) {}
 
-  /**
-   * Records an issue: the first {@link MAX_XML_ISSUES} are kept, the rest counted. A message of millions of stray
-   * elements otherwise held an issue for each (1 GB for 20 MB of `<x/>`), where its first issues refuse it already.
-   */
   report(issue: Issue): void {
     if (this.issues.length < MAX_XML_ISSUES) {
       this.issues.push(issue);
@@ -524,6 +505,41 @@ class Reader {
       this.kinds.add(kind);
       this.issues.push(issue);
     }
+  }
+
+  /** The note that counts the issues left out, when there are any. */
+  omittedNotes(): ParseNote[] {
+    if (this.omitted === 0) return [];
+    const zh = `另有 ${this.omitted} 个问题未列出（只列前 ${MAX_XML_ISSUES} 个，及其后每种首次出现的问题）`;
+    const en = `${this.omitted} more issues are not listed (only the first ${MAX_XML_ISSUES} are, and after them the first of each kind)`;
+    return [{ code: 'issues-omitted', path: '', message: { zh, en } }];
+  }
+}
+
+/**
+ * Reads CEB content straight from the tokens, in one pass, without building the generic tree
+ * first (a signature, the only part read as a tree, is built from the same tokens). Every method
+ * that reads an element starts at its start tag (the current token) and returns after its end tag.
+ */
+class Reader extends IssueLog {
+  readonly notes: ParseNote[] = [];
+  // What the last leafText() saw.
+  private hasElements = false;
+  private childElements = 0;
+  private tagEnd = 0;
+  private endTagStart = 0;
+  private readonly extensionsByElement = new Map<string, ExtensionField[]>();
+  constructor(
+    readonly t: XmlTokenizer,
+    /** The text the tokenizer reads, for fields read as written (`xs:anyType`). */
+    readonly source: string,
+    readonly bom: number,
+    readonly schema: CebSchema,
+    readonly extensions: readonly ExtensionField[] = [],
+    /** Unprefixed elements in no namespace are read as the CEB namespace's (lenient reading). */
+    readonly lenient = false,
+  ) {
+    super();
   }
 
   /** Namespace of the current start tag, as read. */
@@ -935,7 +951,7 @@ function readCeb(r: Reader, rootName: string, name: MessageName): CebMessage {
     } else if (p.ns === 'ds') {
       const el = readElement(t, null, r.bom);
       // Against customs' xmldsig-core-schema.xsd; the issues go with the message's.
-      checkTree(el, at, r.issues);
+      checkTree(el, at, r);
       msg.signature = signatureInfo(el);
     } else r.unknown(rootName, rootName);
   }
@@ -971,15 +987,7 @@ function readCeb(r: Reader, rootName: string, name: MessageName): CebMessage {
       ),
     );
   }
-  if (r.omitted > 0)
-    r.notes.push({
-      code: 'issues-omitted',
-      path: '',
-      message: {
-        zh: `另有 ${r.omitted} 个问题未列出（只列前 ${MAX_XML_ISSUES} 个，及其后每种首次出现的问题）`,
-        en: `${r.omitted} more issues are not listed (only the first ${MAX_XML_ISSUES} are, and after them the first of each kind)`,
-      },
-    });
+  r.notes.push(...r.omittedNotes());
   if (r.notes.length) msg.notes = r.notes;
   return msg;
 }
@@ -1012,21 +1020,21 @@ function childName(name: string, ns: string): readonly [string, string] {
 
 /**
  * Checks one element and, through its children, everything under it against its XSD's tree model (the DxpMsg wrapper or
- * ds:Signature), pushing an issue for each difference: the same codes and severities as the CEB reader's (unknown
+ * ds:Signature), reporting an issue for each difference (to the capped log the CEB reader reports to): the same codes and severities as the CEB reader's (unknown
  * elements, attributes and misplaced elements are warnings the emulator counts as XSD violations; the rest errors).
  */
-function checkTree(el: XmlElement, path: string, issues: Issue[]): void {
+function checkTree(el: XmlElement, path: string, log: IssueLog): void {
   const model = TREE_MODELS[el.ns]![el.local]!;
   const at = (p: string, child: string) => (p === '' ? child : `${p}.${child}`);
   // A string value against its type: empty is judged by emptyRefusal, a value by its facets, as a CEB leaf's.
   const stringValue = (p: string, t: CebLeafType, v: string) => {
     if (v === '') {
       const need = emptyRefusal(t);
-      if (need) issues.push(emptyIssue(p, need, v));
+      if (need) log.report(emptyIssue(p, need, v));
     } else {
       const f = facetsOf({ type: t });
       const problem = f && stringProblem(f, v);
-      if (problem) issues.push(valueIssue(p, problem));
+      if (problem) log.report(valueIssue(p, problem));
     }
   };
   // xs:anyType: any attribute and any content.
@@ -1036,18 +1044,18 @@ function checkTree(el: XmlElement, path: string, issues: Issue[]): void {
     const decl = a.ns === '' ? model.attributes?.[a.local] : undefined;
     if (decl === undefined) {
       if (isSchemaHint(a)) continue;
-      issues.push(unknownAttributeIssue(p, a.qname, el.local));
+      log.report(unknownAttributeIssue(p, a.qname, el.local));
     } else if (decl.type === 'ID') {
       // xs:ID collapses its white space first.
       if (!NC_NAME.test(trimXmlSpace(a.value)))
-        issues.push(
+        log.report(
           valueIssue(p, {
             zh: `应为 XML 名称（xs:ID），实际为 ${JSON.stringify(a.value)}`,
             en: `should be an XML name (xs:ID), got ${JSON.stringify(a.value)}`,
           }),
         );
     } else if (decl.fixed !== undefined && a.value !== decl.fixed)
-      issues.push(
+      log.report(
         valueIssue(p, {
           zh: `固定为 ${decl.fixed}，实际为 ${JSON.stringify(a.value)}`,
           en: `is fixed at ${decl.fixed}, got ${JSON.stringify(a.value)}`,
@@ -1057,7 +1065,7 @@ function checkTree(el: XmlElement, path: string, issues: Issue[]): void {
   }
   for (const [name, decl] of Object.entries(model.attributes ?? {}))
     if (decl.required && attr(el.attrs, name) === undefined)
-      issues.push(
+      log.report(
         xmlIssue(
           'xml-missing-attribute',
           `${path}@${name}`,
@@ -1068,10 +1076,10 @@ function checkTree(el: XmlElement, path: string, issues: Issue[]): void {
   const text = model.text;
   if (text !== undefined) {
     const { text: v, hasElements } = textOf(el);
-    if (hasElements) issues.push(unexpectedChildrenIssue(path));
+    if (hasElements) log.report(unexpectedChildrenIssue(path));
     if (text === 'empty') {
       if (v !== '')
-        issues.push(
+        log.report(
           xmlIssue(
             'xml-unexpected-text',
             path,
@@ -1080,14 +1088,14 @@ function checkTree(el: XmlElement, path: string, issues: Issue[]): void {
           ),
         );
     } else if (text === 'dateTime') {
-      if (trimXmlSpace(v) === '') issues.push(emptyIssue(path, XS_DATE_TIME_NEED, v));
-      else if (!isXsDateTime(v)) issues.push(valueIssue(path, shouldBe(XS_DATE_TIME_EXAMPLE, v)));
+      if (trimXmlSpace(v) === '') log.report(emptyIssue(path, XS_DATE_TIME_NEED, v));
+      else if (!isXsDateTime(v)) log.report(valueIssue(path, shouldBe(XS_DATE_TIME_EXAMPLE, v)));
     } else if (text === 'integer') {
-      if (trimXmlSpace(v) === '') issues.push(emptyIssue(path, XS_INTEGER, v));
-      else if (!INT.test(trimXmlSpace(v))) issues.push(valueIssue(path, shouldBe(XS_INTEGER, v)));
+      if (trimXmlSpace(v) === '') log.report(emptyIssue(path, XS_INTEGER, v));
+      else if (!INT.test(trimXmlSpace(v))) log.report(valueIssue(path, shouldBe(XS_INTEGER, v)));
     } else if (text === 'base64') {
       // (The value is not quoted: DxpMsg's Data may be megabytes.)
-      if (xsdBase64(v) === undefined) issues.push(valueIssue(path, NOT_BASE64));
+      if (xsdBase64(v) === undefined) log.report(valueIssue(path, NOT_BASE64));
     } else stringValue(path, text, v);
     return;
   }
@@ -1096,7 +1104,7 @@ function checkTree(el: XmlElement, path: string, issues: Issue[]): void {
   const textChild = (value: string) => {
     if (!strayText && trimXmlSpace(value) !== '') {
       strayText = true;
-      issues.push(strayTextIssue(path, el.local, value));
+      log.report(strayTextIssue(path, el.local, value));
     }
   };
   const choice = model.choice;
@@ -1110,17 +1118,17 @@ function checkTree(el: XmlElement, path: string, issues: Issue[]): void {
       const known = c.ns === el.ns && names.includes(c.local);
       // xs:any namespace="##other": an element of another namespace (not of none), its content not looked at.
       if (!known && !(other && c.ns !== el.ns && c.ns !== '')) {
-        issues.push(unknownElementIssue(at(path, c.local), c.qname, el.local));
+        log.report(unknownElementIssue(at(path, c.local), c.qname, el.local));
         continue;
       }
       n++;
       const k = seen.get(c.local) ?? 0;
       seen.set(c.local, k + 1);
       const name = max === 1 ? c.local : `${c.local}[${k}]`;
-      if (n === max + 1) issues.push(tooManyIssue(at(path, name), c.local, max));
-      if (known && n <= max) checkTree(c, at(path, name), issues);
+      if (n === max + 1) log.report(tooManyIssue(at(path, name), c.local, max));
+      if (known && n <= max) checkTree(c, at(path, name), log);
     }
-    if (n < min) issues.push(missingElementIssue(at(path, names[0]!), names.join(' | '), el.local));
+    if (n < min) log.report(missingElementIssue(at(path, names[0]!), names.join(' | '), el.local));
     return;
   }
   const children = model.children ?? [];
@@ -1134,23 +1142,23 @@ function checkTree(el: XmlElement, path: string, issues: Issue[]): void {
       return local === c.local && c.ns === ns;
     });
     if (i === -1) {
-      issues.push(unknownElementIssue(at(path || el.local, c.local), c.qname, el.local));
+      log.report(unknownElementIssue(at(path || el.local, c.local), c.qname, el.local));
       continue;
     }
     const name = childName(children[i]![0], el.ns)[1];
     const max = children[i]![2];
     // A sequence: a child before the one read last is out of place (xmllint: "This element is not expected").
-    if (i < last) issues.push(orderIssue(at(path, name), name, childName(children[last]![0], el.ns)[1]));
+    if (i < last) log.report(orderIssue(at(path, name), name, childName(children[last]![0], el.ns)[1]));
     last = Math.max(last, i);
     const n = counts[i]!;
     counts[i] = n + 1;
     if (n === max)
-      issues.push(max === 1 ? duplicateIssue(at(path, name), name) : tooManyIssue(at(path, name), name, max));
-    if (n < max) checkTree(c, at(path, max === 1 ? name : `${name}[${n}]`), issues);
+      log.report(max === 1 ? duplicateIssue(at(path, name), name) : tooManyIssue(at(path, name), name, max));
+    if (n < max) checkTree(c, at(path, max === 1 ? name : `${name}[${n}]`), log);
   }
   children.forEach(([qualified, min], i) => {
     const name = childName(qualified, el.ns)[1];
-    if (counts[i]! < min) issues.push(missingElementIssue(at(path, name), name, el.local));
+    if (counts[i]! < min) log.report(missingElementIssue(at(path, name), name, el.local));
   });
 }
 
@@ -1165,10 +1173,10 @@ function dxpChild(el: XmlElement | undefined, local: string, ns = DXP_NS): XmlEl
  * A DxpMsg. In a DxpMsgSv, `within` holds that envelope's issues, which name the DxpMsg's places from the DxpMsgSv
  * (`DxpMsg.Data`), and its check has already gone through the DxpMsg.
  */
-function readDxp(root: XmlElement, opts: ParseXmlOptions, within?: { issues: Issue[]; path: string }): DxpEnvelope {
-  const issues: Issue[] = within?.issues ?? [];
+function readDxp(root: XmlElement, opts: ParseXmlOptions, within?: { log: IssueLog; path: string }): DxpEnvelope {
+  const log = within?.log ?? new IssueLog();
   const at = (p: string) => (within ? `${within.path}.${p}` : p);
-  if (!within) checkTree(root, '', issues);
+  if (!within) checkTree(root, '', log);
   const transInfo = dxpChild(root, 'TransInfo');
   const receivers = dxpChild(transInfo, 'ReceiverIds');
   const env: DxpEnvelope = {
@@ -1187,7 +1195,7 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions, within?: { issues: Iss
       msgType: trimmedTextOf(dxpChild(transInfo, 'MsgType')),
     },
     data: '',
-    issues,
+    issues: log.issues,
   };
   const signature = dxpChild(root, 'Signature', DS_NS);
   if (signature) env.signature = signatureInfo(signature);
@@ -1216,7 +1224,7 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions, within?: { issues: Iss
       try {
         env.payload = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
       } catch {
-        issues.push(
+        log.report(
           xmlIssue('xml-value', at('Data'), 'Data 解码后不是 UTF-8 文本', 'Data does not decode to UTF-8 text'),
         );
       }
@@ -1225,7 +1233,7 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions, within?: { issues: Iss
           const inner = parseCebXml(env.payload, opts);
           if (inner.kind === 'ceb') env.message = inner;
           else
-            issues.push(
+            log.report(
               xmlIssue(
                 'xml-nested-dxp',
                 at('Data'),
@@ -1235,7 +1243,7 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions, within?: { issues: Iss
             );
         } catch (e) {
           const m = messageOf(e);
-          issues.push(
+          log.report(
             xmlIssue(
               'xml-payload',
               at('Data'),
@@ -1248,7 +1256,7 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions, within?: { issues: Iss
     }
   }
   if (env.message && env.transInfo.msgType && env.transInfo.msgType !== env.message.root) {
-    issues.push(
+    log.report(
       xmlIssue(
         'dxp-msgtype-mismatch',
         at('TransInfo.MsgType'),
@@ -1257,6 +1265,14 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions, within?: { issues: Iss
       ),
     );
   }
+  if (!within) withOmitted(env, log);
+  return env;
+}
+
+/** The envelope, with the note that counts the issues its log left out when there are any. */
+function withOmitted(env: DxpEnvelope, log: IssueLog): DxpEnvelope {
+  const notes = log.omittedNotes();
+  if (notes.length) env.notes = notes;
   return env;
 }
 
@@ -1267,8 +1283,8 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions, within?: { issues: Iss
  * reports the second); without one there is no message.
  */
 function readDxpTransfer(root: XmlElement, opts: ParseXmlOptions): DxpEnvelope {
-  const issues: Issue[] = [];
-  checkTree(root, '', issues);
+  const log = new IssueLog();
+  checkTree(root, '', log);
   const sv = dxpChild(root, 'SvNo');
   const subMsgId = dxpChild(sv, 'SubMsgId');
   const transfer: DxpTransfer = {
@@ -1282,11 +1298,11 @@ function readDxpTransfer(root: XmlElement, opts: ParseXmlOptions): DxpEnvelope {
   if (held === undefined) {
     // checkTree reported it missing.
     const transInfo = { copMsgId: '', senderId: '', receiverIds: [], creatTime: '', msgType: '' };
-    return { kind: 'dxp', ver: '', transInfo, data: '', transfer, issues };
+    return withOmitted({ kind: 'dxp', ver: '', transInfo, data: '', transfer, issues: log.issues }, log);
   }
-  const env = readDxp(held, opts, { issues, path: 'DxpMsg' });
+  const env = readDxp(held, opts, { log, path: 'DxpMsg' });
   env.transfer = transfer;
-  return env;
+  return withOmitted(env, log);
 }
 
 /**

@@ -436,4 +436,39 @@ describe('a message of more issues than MAX_XML_ISSUES', () => {
       '500 more issues are not listed (only the first 1000 are, and after them the first of each kind)',
     );
   });
+
+  // The tree checker (ds:Signature, the DxpMsg wrapper) reports to the same capped log: before, its issues were all
+  // kept, and 20 MB of `<x a="1"/>` in a DxpMsg held two million of them (2 GB, 12 s).
+  const omitted = (n: number) =>
+    `${n} more issues are not listed (only the first 1000 are, and after them the first of each kind)`;
+  it("caps a ds:Signature's issues with the message's", () => {
+    const order = readFileSync('test/fixtures/ceb-spec/samples-202205/import/CEB311Message.xml', 'utf8');
+    const msg = parseCebXml(order.replace('<ds:KeyInfo>', `<ds:KeyInfo>${'<x/>'.repeat(1500)}`)) as CebMessage;
+    expect(msg.issues).toHaveLength(1000);
+    expect(msg.issues[0]).toMatchObject({ code: 'xml-unknown-element', path: 'Signature.KeyInfo.x' });
+    expect(msg.notes?.find((n) => n.code === 'issues-omitted')?.message.en).toBe(omitted(500));
+  });
+  it("caps a DxpMsg's and a DxpMsgSv's issues, and counts the rest in a note", () => {
+    const transInfo =
+      '<TransInfo><CopMsgId>a</CopMsgId><SenderId>a</SenderId><ReceiverIds><ReceiverId>a</ReceiverId></ReceiverIds>' +
+      '<CreatTime>2026-12-01T10:00:00</CreatTime><MsgType>a</MsgType></TransInfo>';
+    const dxp = `<DxpMsg xmlns="http://www.chinaport.gov.cn/dxp" ver="1.0">${'<x/>'.repeat(1500)}${transInfo}<Data>!</Data></DxpMsg>`;
+    const env = unwrapDxp(dxp);
+    // The error after the flood is kept: a kind not yet listed.
+    expect(env.issues.map((i) => `${i.code} ${i.path}`).slice(-2)).toEqual([
+      'xml-unknown-element DxpMsg.x',
+      'xml-value Data',
+    ]);
+    expect([env.issues.length, env.notes?.map((n) => n.message.en)]).toEqual([1001, [omitted(500)]]);
+    const sv = `<DxpMsgSv xmlns="http://www.chinaport.gov.cn/dxp" ver="1.0">${'<x/>'.repeat(1200)}</DxpMsgSv>`;
+    const transfer = parseCebXml(sv);
+    // Past the 1000 unknown elements, SvNo missing is kept (a new kind), DxpMsg missing counted with 200 of them.
+    expect(transfer.issues.at(-1)).toMatchObject({ code: 'xml-missing-element', path: 'SvNo' });
+    expect([transfer.issues.length, transfer.kind === 'dxp' && transfer.notes?.[0]?.message.en]).toEqual([
+      1001,
+      omitted(201),
+    ]);
+    // Under the limit, no note.
+    expect(unwrapDxp(dxp.replace('<x/>'.repeat(1500), '<x/>')).notes).toBeUndefined();
+  });
 });

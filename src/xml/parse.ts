@@ -993,15 +993,13 @@ function readCeb(r: Reader, rootName: string, name: MessageName): CebMessage {
 }
 
 /**
- * The elements of the small XSDs checked on a tree, by namespace: dxp-terminal.xsd's DxpMsg wrapper (and
- * dxp-transfer.xsd's DxpMsgSv), and customs' copy of xmldsig-core-schema.xsd (the ds:Signature every CEB XSD
- * references). Their models are generated (src/xml/generated/tree-models.ts); checkTree holds an element's children,
- * attributes and value to the model of its name as xmllint does.
+ * The model of an element of the small XSDs checked on a tree, by its namespace and name: dxp-terminal.xsd's DxpMsg
+ * wrapper (and dxp-transfer.xsd's DxpMsgSv), or customs' copy of xmldsig-core-schema.xsd (the ds:Signature every CEB
+ * XSD references). Their models are generated (src/xml/generated/tree-models.ts); checkTree holds an element's
+ * children, attributes and value to them as xmllint does. (The namespace is compared, not used as a key: a key read
+ * from the text is hashed at each lookup.)
  */
-const TREE_MODELS: Readonly<Record<string, Readonly<Record<string, TreeModel>>>> = {
-  [DXP_NS]: DXP_MODEL,
-  [DS_NS]: DS_MODEL,
-};
+const treeModel = (el: XmlElement): TreeModel => (el.ns === DS_NS ? DS_MODEL : DXP_MODEL)[el.local]!;
 const XS_DATE_TIME_NEED = { zh: '日期时间（xs:dateTime）', en: 'a date and time (xs:dateTime)' };
 const XS_DATE_TIME_EXAMPLE = {
   zh: '日期时间（xs:dateTime，如 2026-12-01T10:00:00）',
@@ -1024,7 +1022,7 @@ function childName(name: string, ns: string): readonly [string, string] {
  * elements, attributes and misplaced elements are warnings the emulator counts as XSD violations; the rest errors).
  */
 function checkTree(el: XmlElement, path: string, log: IssueLog): void {
-  const model = TREE_MODELS[el.ns]![el.local]!;
+  const model = treeModel(el);
   const at = (p: string, child: string) => (p === '' ? child : `${p}.${child}`);
   // A string value against its type: empty is judged by emptyRefusal, a value by its facets, as a CEB leaf's.
   const stringValue = (p: string, t: CebLeafType, v: string) => {

@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import { releaseWaitingReads } from '../io/walk.js';
 
 /*
  * What a command must undo if it stops early: temporary output files, the temporary
@@ -77,6 +78,11 @@ let installed = false;
 export function installSignalCleanup(): void {
   if (installed) return;
   installed = true;
-  for (const s of CLEANUP_SIGNALS) process.on(s, () => process.exit(processCleanup.interrupt(s)));
+  for (const s of CLEANUP_SIGNALS)
+    process.on(s, () => {
+      const code = processCleanup.interrupt(s);
+      releaseWaitingReads();
+      process.exit(code);
+    });
   process.on('exit', () => processCleanup.run());
 }

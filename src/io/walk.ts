@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, type Dirent, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SandanError, messageOf } from '../errors.js';
@@ -151,10 +151,33 @@ function refusal(path: string, reason: string, what: string | undefined, cause?:
 export async function readInputFile(path: string, what?: string): Promise<Buffer>;
 export async function readInputFile(path: string, what: string | undefined, upTo: number): Promise<Buffer | undefined>;
 export async function readInputFile(path: string, what?: string, upTo?: number): Promise<Buffer | undefined> {
+  reading.set(path, (reading.get(path) ?? 0) + 1);
   try {
     return upTo === undefined ? await readFile(path) : await readUpTo(path, upTo);
   } catch (e) {
     throw unreadableFile(path, e, what);
+  } finally {
+    const n = reading.get(path)! - 1;
+    if (n === 0) reading.delete(path);
+    else reading.set(path, n);
+  }
+}
+
+/** The paths {@link readInputFile} is reading now, with how many reads of each. */
+const reading = new Map<string, number>();
+
+/**
+ * Lets every read of a named pipe that waits for a writer end: each such FIFO is opened for writing and closed at once,
+ * so the waiting open returns and its read sees the end. For a process stopping on a signal: the read's open waits in
+ * a libuv thread, which exit waits for, so `sandan validate --rates FIFO` with no writer outlived Ctrl-C.
+ */
+export function releaseWaitingReads(): void {
+  for (const path of reading.keys()) {
+    try {
+      if (statSync(path).isFIFO()) closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch {
+      // (no reader waits on it any more, ENXIO, or it is gone: nothing holds the exit)
+    }
   }
 }
 

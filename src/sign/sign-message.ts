@@ -2,7 +2,7 @@
  * Enveloped XML-DSig signatures for CEB messages, as the customs spec (2022-05, §6) lays them out.
  */
 import { SandanError, messageOf } from '../errors.js';
-import { checkXmlSize, xmlLimit } from '../xml/safety.js';
+import { checkXmlSize, xmlCharsOnly, xmlLimit } from '../xml/safety.js';
 import { escapeTextOf } from '../xml/serialize.js';
 import { describeInput, optionsObject } from '../model/guards.js';
 import {
@@ -181,6 +181,18 @@ export async function signatureValueOf(
 }
 
 /**
+ * Text written into ds:Signature as given: a character XML cannot hold (U+0000, U+FFFE, a lone surrogate) made a
+ * signed message that neither parses nor verifies, and an empty KeyName names no certificate for customs to find.
+ */
+function writtenText(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new SandanError('INVALID_OPTION', `${what} must be non-empty text, got ${describeInput(value)}`);
+  if (xmlCharsOnly(value) !== value)
+    throw new SandanError('INVALID_OPTION', `${what} ${JSON.stringify(value)} holds a character XML cannot carry`);
+  return value;
+}
+
+/**
  * Signs a CEB message (or any XML document): adds `ds:Signature` as the last child of the root with
  * inclusive C14N 1.0, `Reference URI=""` with the enveloped-signature transform, and `KeyInfo`
  * (`KeyName` = certificate number, `X509Data/X509Certificate`). SignedInfo is canonicalised in its
@@ -214,7 +226,9 @@ export async function signMessage(xml: string, signer: Signer, options?: SignOpt
   const width = opts.base64LineLength ?? 0;
   if (!Number.isInteger(width) || width < 0)
     throw new SandanError('INVALID_OPTION', 'base64LineLength must be a non-negative integer');
-  const certificateNumber = opts.certificateNumber ?? signer.certificateNumber;
+  const certificateNumber = writtenText(opts.certificateNumber ?? signer.certificateNumber, 'The certificate number');
+  writtenText(algs.signatureMethod, 'SignatureMethod');
+  writtenText(algs.digestMethod, 'DigestMethod');
 
   const digestValue = digest.toString('base64');
 

@@ -139,7 +139,10 @@ function loadKey(key: string | Uint8Array | KeyObject, passphrase: string | unde
   ) {
     const k = key as KeyObject;
     if (k.type !== 'private')
-      throw new SandanError('SIGN_KEY_INVALID', 'The key is a public key; a private key is needed to sign');
+      throw new SandanError(
+        'SIGN_KEY_INVALID',
+        `The key is a ${k.type === 'secret' ? 'secret (symmetric)' : 'public'} key; a private key is needed to sign`,
+      );
     return k;
   }
   const bytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key as Uint8Array);

@@ -30,7 +30,7 @@ import {
 } from '../xml/core/tree.js';
 import { type Envelope, readEnvelope } from './envelope.js';
 import { SandanError, messageOf } from '../errors.js';
-import { optionsObject, trimXmlSpace } from '../model/guards.js';
+import { describeInput, optionsObject, trimXmlSpace } from '../model/guards.js';
 import { checkXmlSize, xmlLimit } from '../xml/safety.js';
 
 /** Why a signature did not verify. */
@@ -339,6 +339,9 @@ export function verifyMessage(xml: string, options?: VerifyOptions): VerifyResul
       'INVALID_OPTION',
       'verifyMessage: trustedCertificates must be an array of certificates (PEM or DER, or X509Certificate); put one in [ ]',
     );
+  // An Invalid Date compared false with both ends and let an expired certificate pass; text had no getTime.
+  if (opts.at !== undefined && !(opts.at instanceof Date && !Number.isNaN(opts.at.getTime())))
+    throw new SandanError('INVALID_OPTION', `verifyMessage: at must be a valid Date, got ${describeInput(opts.at)}`);
   if (opts.signatureMethods !== undefined) checkAlgorithmTable(opts.signatureMethods, 'signatureMethods');
   if (opts.digestMethods !== undefined) checkAlgorithmTable(opts.digestMethods, 'digestMethods');
   const anchors = (opts.trustedCertificates ?? []).map((c) => readCertificate(c));

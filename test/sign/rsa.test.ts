@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHash, createPublicKey, verify } from 'node:crypto';
+import { createHash, createPublicKey, createSecretKey, verify } from 'node:crypto';
 import { createLocalSigner, readCertificate, signMessage, verifyMessage, SandanError } from '../../src/index.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
 import { makeKeys, openssl, put, unsignedSample, xmlsec1, type TestKeys } from './helpers.js';
@@ -169,6 +169,36 @@ describe.skipIf(skipWithout('openssl'))('RSA signing', () => {
     ]);
     expect(() => createLocalSigner({ key: keys.read('bp.key'), certificate: keys.text('sm2.crt') })).toThrow(
       'EC key on curve 1.3.36.3.3.2.8.1.1.7, not SM2',
+    );
+  });
+
+  it('refuses a certificate number or algorithm URI that XML cannot carry, or an empty certificate number', async () => {
+    // Written as given, U+0000, U+FFFE or a lone surrogate made a signed message that neither parsed nor verified.
+    const xml = unsignedSample('CEB311Message');
+    for (const certificateNumber of ['a\u0000b', 'a\uFFFEb', '\uD800', '', '  ']) {
+      await expect(signMessage(xml, rsaSigner({ certificateNumber }))).rejects.toMatchObject({
+        code: 'INVALID_OPTION',
+        message: expect.stringMatching(/^The certificate number /),
+      });
+      await expect(signMessage(xml, rsaSigner(), { certificateNumber })).rejects.toMatchObject({
+        code: 'INVALID_OPTION',
+      });
+    }
+    await expect(
+      signMessage(xml, rsaSigner(), { signatureMethod: 'urn:x\u0001', signatureAlgorithm: 'rsa-sha1' }),
+    ).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/^SignatureMethod /) });
+    await expect(
+      signMessage(xml, rsaSigner(), { digestMethod: 'urn:x\uFFFF', digestAlgorithm: 'sha1' }),
+    ).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/^DigestMethod /) });
+    // Markup characters are escaped, and the message verifies.
+    const marked = await signMessage(xml, rsaSigner({ certificateNumber: '<&>' }));
+    expect(marked.xml).toContain('<ds:KeyName>&lt;&amp;&gt;</ds:KeyName>');
+    expect(verifyMessage(marked.xml).valid).toBe(true);
+  });
+
+  it('names a secret key given as the private key as such', () => {
+    expect(() => rsaSigner({ key: createSecretKey(Buffer.alloc(32)) as never })).toThrow(
+      'The key is a secret (symmetric) key; a private key is needed to sign',
     );
   });
 

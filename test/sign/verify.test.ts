@@ -279,6 +279,17 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
     });
   });
 
+  it('refuses an `at` that is no valid Date, rather than skip the validity check', () => {
+    // An Invalid Date compared false with both ends of the period: a certificate out of date verified as valid.
+    for (const at of [new Date('2000-13-45'), '2000-01-01', 946684800000, null])
+      expect(() => verifyMessage(rsaSigned, { at: at as Date })).toThrow(
+        expect.objectContaining({
+          code: 'INVALID_OPTION',
+          message: expect.stringContaining('at must be a valid Date'),
+        }),
+      );
+  });
+
   it("takes a time within the certificate's last second, and not a millisecond before its first", () => {
     // X.509 validity is in whole seconds, both ends inclusive (RFC 5280 4.1.2.5).
     const x509 = new X509Certificate(keys.text('rsa.crt'));

@@ -59,7 +59,7 @@ async function xlsxRows(bytes: Buffer, path: string): Promise<unknown[][]> {
     ws.eachRow({ includeEmpty: true }, (row, n) => {
       const cells: unknown[] = [];
       row.eachCell({ includeEmpty: true }, (cell, col) => {
-        cells[col - 1] = cellValue(cell.value);
+        cells[col - 1] = cellValue(cell.value, cell.formula);
       });
       rows[n - 1] = cells;
     });
@@ -75,12 +75,17 @@ async function xlsxRows(bytes: Buffer, path: string): Promise<unknown[][]> {
 }
 
 /** A worksheet cell's value as text or number (rich text, formulas and hyperlinks flattened). */
-function cellValue(v: unknown): unknown {
+function cellValue(v: unknown, formula?: string): unknown {
   if (v === null || v === undefined) return undefined;
   if (typeof v !== 'object') return v;
-  const o = v as { richText?: Array<{ text: string }>; result?: unknown; text?: unknown };
+  const o = v as { richText?: Array<{ text: string }>; result?: unknown; text?: unknown; error?: unknown };
   if (Array.isArray(o.richText)) return o.richText.map((t) => t.text).join('');
-  if ('result' in o) return o.result;
+  // An error value (#N/A, also as a formula's result) and a formula with no saved result are told as Excel shows
+  // them, for the import to refuse the row; String() of them was "[object Object]", written as a name or remark.
+  if ('result' in o && o.result !== undefined) return cellValue(o.result);
+  if (typeof o.error === 'string') return o.error;
+  // exceljs keeps no result that is falsy (0, ''): such a formula is refused too, as its value cannot be told.
+  if (formula) return `=${formula}`;
   if (typeof o.text === 'string') return o.text;
   // A date cell has no zone: exceljs turns its serial into the Date whose UTC fields are the ones
   // written, so the UTC day is the sheet's day (the Beijing day would move 16:00 onwards to the next).

@@ -158,6 +158,28 @@ function findHeader(rows: readonly (readonly unknown[])[]): { at: number; cols: 
   );
 }
 
+/** Excel's error values, as a worksheet reader and a CSV export of one give them. */
+const SPREADSHEET_ERROR =
+  /^#(?:N\/A|NULL!|DIV\/0!|VALUE!|REF!|NAME\?|NUM!|SPILL!|CALC!|FIELD!|BLOCKED!|CONNECT!|BUSY!|UNKNOWN!|GETTING_DATA)$/;
+
+/**
+ * Why the cells of a row that are read as a line hold no value: an error value (#N/A, #REF!), or a formula whose
+ * result the workbook did not save (given as `=FORMULA`). Read as text, they became the line's name or remark.
+ */
+function notAValue(row: readonly unknown[], cols: Record<'hs8' | 'name' | 'remark', number>): string | undefined {
+  for (const [column, at] of [
+    ['税则号列', cols.hs8],
+    ['商品名称', cols.name],
+    ['备注', cols.remark],
+  ] as const) {
+    const text = at >= 0 ? cellText(row[at]) : '';
+    if (SPREADSHEET_ERROR.test(text)) return `${column} holds the spreadsheet error ${text}, not a value`;
+    if (text.startsWith('='))
+      return `${column} holds the formula ${text} and no value saved with it (recalculate and save the workbook)`;
+  }
+  return undefined;
+}
+
 /** The text of a cell value as a CSV reader or a worksheet gives it. */
 function cellText(v: unknown): string {
   if (v === undefined || v === null) return '';
@@ -216,6 +238,11 @@ export function importPositiveList(
     const rowNo = r + 1;
     if (row.every((c) => cellText(c) === '')) continue;
     report.rows++;
+    const why = notAValue(row, cols);
+    if (why !== undefined) {
+      report.rejected.push({ row: rowNo, reason: why });
+      continue;
+    }
     const raw = row[cols.hs8];
     let hs8 = cellText(raw).replace(/[\s.]/g, '');
     if (typeof raw === 'number' && /^\d{7}$/.test(hs8)) {

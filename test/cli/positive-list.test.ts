@@ -125,6 +125,51 @@ describe('sandan positive-list import', () => {
     ]);
   });
 
+  it('refuses a row whose cell is an error value or a formula with no saved value, in a workbook or a CSV export', async () => {
+    // Read as text they were "[object Object]", written as the line's name or remark.
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('附件');
+    sheet.addRow(['序号', '税则号列', '商品名称', '备注']);
+    sheet.addRow([1, '33049900', { formula: 'VLOOKUP(B2,X!A:B,2,0)', result: { error: '#N/A' } }, null]);
+    sheet.addRow([2, '19011010', { formula: 'C9' }, null]);
+    sheet.addRow([3, { error: '#REF!' }, '坏', null]);
+    sheet.addRow([4, '32151900', '墨水', { error: '#DIV/0!' }]);
+    sheet.addRow([5, '17019910', '砂糖', { formula: 'E6', result: '每人每年限购2千克以下' }]);
+    const xlsx = join(dir, 'annex-errors.xlsx');
+    await book.xlsx.writeFile(xlsx);
+    const out = join(dir, 'pl-errors.json');
+    const r = await runCli(['positive-list', 'import', xlsx, '--edition', '2022', '--out', out, '--format', 'json']);
+    expect([r.code, r.stderr]).toEqual([1, '']);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      rows: 5,
+      lines: 1,
+      rejected: [
+        { row: 2, reason: '商品名称 holds the spreadsheet error #N/A, not a value' },
+        {
+          row: 3,
+          reason: '商品名称 holds the formula =C9 and no value saved with it (recalculate and save the workbook)',
+        },
+        { row: 4, reason: '税则号列 holds the spreadsheet error #REF!, not a value' },
+        { row: 5, reason: '备注 holds the spreadsheet error #DIV/0!, not a value' },
+      ],
+    });
+    const edition = loadPositiveList(JSON.parse(readFileSync(out, 'utf8')), out);
+    expect([...edition.lines.values()].map((l) => [l.hs8, l.name, l.remark])).toEqual([
+      ['17019910', '砂糖', '每人每年限购2千克以下'],
+    ]);
+    // A CSV saved from the workbook has the error values as text.
+    const csv = join(dir, 'annex-errors.csv');
+    writeFileSync(csv, '序号,税则号列,商品名称,备注\n1,33049900,#N/A,\n2,19011010,奶粉,#REF!\n3,32151900,墨水,\n');
+    const c = await runCli(['positive-list', 'import', csv, '--edition', '2022', '--out', out, '--format', 'json']);
+    expect(JSON.parse(c.stdout)).toMatchObject({
+      lines: 1,
+      rejected: [
+        { row: 2, reason: '商品名称 holds the spreadsheet error #N/A, not a value' },
+        { row: 3, reason: '备注 holds the spreadsheet error #REF!, not a value' },
+      ],
+    });
+  });
+
   it('reads the first sheet when no sheet has a 税则号列 header in its first 20 rows, and says what is missing', async () => {
     const book = new ExcelJS.Workbook();
     const sheet = book.addWorksheet('附件');

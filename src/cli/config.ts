@@ -79,7 +79,8 @@ function parseConfig(data: unknown, where: string, base: string): SandanConfig {
   if (c.rates) c.rates = abs(c.rates);
   if (c.goodsRecords) c.goodsRecords = abs(c.goodsRecords);
   if (c.positiveList) c.positiveList = (Array.isArray(c.positiveList) ? c.positiveList : [c.positiveList]).map(abs);
-  if (c.quotaDb && !/^postgres(ql)?:\/\//.test(c.quotaDb)) c.quotaDb = abs(c.quotaDb);
+  // A URL in any case, as --quota-db reads it (openQuotaStore): PostgreSQL:// was made a SQLite path under the folder.
+  if (c.quotaDb && !/^postgres(ql)?:\/\//i.test(c.quotaDb)) c.quotaDb = abs(c.quotaDb);
   return c;
 }
 

@@ -199,6 +199,17 @@ describe('configuration file', () => {
     }
   });
 
+  it('quotaDb: a postgres URL in any case stays a URL, a path is made absolute', () => {
+    const at = (quotaDb: string) => {
+      const file = join(dir, 'quota.config.json');
+      writeFileSync(file, JSON.stringify({ quotaDb }));
+      return readConfigFile(file).config.quotaDb;
+    };
+    for (const url of ['postgres://u@h/db', 'postgresql://u@h/db', 'PostgreSQL://u@h/db', 'POSTGRES://u@h/db'])
+      expect(at(url)).toBe(url);
+    expect(at('ledger.sqlite')).toBe(join(dir, 'ledger.sqlite'));
+  });
+
   it('examples/ci/sandan.config.json resolves against its own folder', () => {
     const c = findConfig('examples/ci/declarations');
     expect(c?.config).toMatchObject({ district: '2900', rates: resolve('examples/rates.example.json') });

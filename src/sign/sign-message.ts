@@ -2,7 +2,7 @@
  * Enveloped XML-DSig signatures for CEB messages, as the customs spec (2022-05, §6) lays them out.
  */
 import { SandanError, messageOf } from '../errors.js';
-import { checkXmlSize, xmlCharsOnly, xmlLimit } from '../xml/safety.js';
+import { checkXmlSize, forbiddenCharacter, xmlLimit } from '../xml/safety.js';
 import { escapeTextOf } from '../xml/serialize.js';
 import { describeInput, optionsObject } from '../model/guards.js';
 import {
@@ -187,8 +187,8 @@ export async function signatureValueOf(
 function writtenText(value: unknown, what: string): string {
   if (typeof value !== 'string' || value.trim() === '')
     throw new SandanError('INVALID_OPTION', `${what} must be non-empty text, got ${describeInput(value)}`);
-  if (xmlCharsOnly(value) !== value)
-    throw new SandanError('INVALID_OPTION', `${what} ${JSON.stringify(value)} holds a character XML cannot carry`);
+  const problem = forbiddenCharacter(value);
+  if (problem) throw new SandanError('INVALID_OPTION', `${what} ${JSON.stringify(value)}: ${problem.why}`);
   return value;
 }
 

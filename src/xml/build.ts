@@ -92,6 +92,12 @@ function requireText(obj: Record<string, unknown>, field: string, max: number, w
       { details: { field: `${what}.${field}` } },
     );
   }
+  // What a document's text is checked for (forbiddenCharIssues): a sender's U+0000 was written as it is, exit 0.
+  const problem = forbiddenCharacter(v);
+  if (problem)
+    throw new SandanError('INVALID_OPTION', `${what}.${field}: ${problem.why}`, {
+      details: { field: `${what}.${field}` },
+    });
   return v;
 }
 

@@ -1,5 +1,5 @@
 import { SandanError } from '../errors.js';
-import { xmlLimit } from './safety.js';
+import { forbiddenCharacter, xmlLimit } from './safety.js';
 import { DXP_NS } from './content-model.js';
 import { EXPORT_RECEIVER_ID, IMPORT_RECEIVER_ID, MESSAGE_NAMES } from './messages.js';
 import { parseCebXml, type DxpEnvelope, type ParseXmlOptions } from './parse.js';
@@ -25,9 +25,13 @@ export interface WrapDxpOptions {
 
 const ROOT_NAME = /^\s*(?:<\?xml[^>]*\?>\s*)?<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)/;
 
-function checkLength(what: string, v: string, max: number): void {
-  if (v.length < 1 || v.length > max)
+function checkLength(what: string, v: unknown, max: number): asserts v is string {
+  // (a value that is no text was a TypeError, or written as its String())
+  if (typeof v !== 'string' || v.length < 1 || v.length > max)
     throw new SandanError('INVALID_OPTION', `${what} must have 1 to ${max} characters, got ${describeInput(v)}`);
+  // (written into TransInfo as given: a U+0000 or U+FFFE made an envelope no reader takes)
+  const problem = forbiddenCharacter(v);
+  if (problem) throw new SandanError('INVALID_OPTION', `${what}: ${problem.why}`);
 }
 
 /**
@@ -48,6 +52,8 @@ export function wrapDxp(messageXml: string, options: WrapDxpOptions): string {
   const receiverIds =
     options.receiverIds ??
     (schema === 'export' ? [EXPORT_RECEIVER_ID] : schema === 'import' ? [IMPORT_RECEIVER_ID] : []);
+  if (!Array.isArray(receiverIds))
+    throw new SandanError('INVALID_OPTION', `receiverIds must be a list of ids, got ${describeInput(receiverIds)}`);
   if (receiverIds.length < 1 || receiverIds.length > 5)
     throw new SandanError(
       'INVALID_OPTION',

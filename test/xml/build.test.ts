@@ -13,6 +13,7 @@ import {
   serializeXml,
   type BuildableType,
   type XNode,
+  wrapDxp,
 } from '../../src/xml/index.js';
 import { expectGolden } from '../helpers/cli.js';
 import {
@@ -221,6 +222,28 @@ describe('envelope and values', () => {
     expect(() =>
       buildMessage('CEB311', order, { ...fixedEnv(), sender: { ...SENDER, copName: `${copName}x` } }),
     ).toThrow(/copName must be a string of 1 to 100 characters/);
+  });
+
+  it('refuses a sender profile or DxpMsg value XML cannot carry, as it refuses such text in a document', () => {
+    // Written as given, U+0000 or U+FFFE made a message (exit 0 from sandan build) that no XML reader takes.
+    const order = exampleDeclaration('hangzhou-1210').order;
+    for (const [field, value, why] of [
+      ['copName', 'a\u0000b', 'character U+0000 is not allowed in XML'],
+      ['copCode', '33\u0001', 'character U+0001 is not allowed in XML'],
+      ['dxpId', 'a\uFFFEb', 'character U+FFFE is not allowed in XML'],
+      ['note', 'x\uDC00', 'a lone surrogate U+DC00 is not a character (the text is not proper Unicode)'],
+    ] as const)
+      expect(() => buildMessage('CEB311', order, { ...fixedEnv(), sender: { ...SENDER, [field]: value } })).toThrow(
+        expect.objectContaining({ code: 'INVALID_OPTION', message: `sender.${field}: ${why}` }),
+      );
+    const xml = buildMessage('CEB311', order, opts()).xml!;
+    const wrap = (o: object) => () => wrapDxp(xml, { ...fixedEnv(), senderId: 'DXPENT0000012345', ...o });
+    expect(wrap({ senderId: 'a\uFFFEb' })).toThrow('senderId: character U+FFFE is not allowed in XML');
+    expect(wrap({ copMsgId: '\u0000' })).toThrow('copMsgId: character U+0000 is not allowed in XML');
+    expect(wrap({ receiverIds: ['\uFFFF'] })).toThrow('receiverId: character U+FFFF is not allowed in XML');
+    // Misuse that was a TypeError (reading 'length' of undefined, receiverIds.map).
+    for (const o of [{ senderId: undefined }, { senderId: null }, { receiverIds: [null] }, { receiverIds: 'abc' }])
+      expect(wrap(o)).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
   });
 
   it('misuse throws SandanError INVALID_OPTION', () => {

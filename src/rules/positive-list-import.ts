@@ -150,7 +150,13 @@ function findHeader(rows: readonly (readonly unknown[])[]): { at: number; cols: 
     const cells = row.map((c) => cellText(c).replace(/\s+/g, ''));
     const col = (re: RegExp) => cells.findIndex((c) => re.test(c));
     const cols = { seq: col(HEADERS.seq), hs8: col(HEADERS.hs8), name: col(HEADERS.name), remark: col(HEADERS.remark) };
-    if (cols.hs8 >= 0 && cols.name >= 0) return { at, cols };
+    // (one cell holding both is a header the reader did not split: a CSV separated by tabs or semicolons)
+    if (cols.hs8 >= 0 && cols.name >= 0 && cols.hs8 !== cols.name) return { at, cols };
+    if (cols.hs8 >= 0 && cols.hs8 === cols.name)
+      throw new SandanError(
+        'INVALID_OPTION',
+        `The header of row ${at + 1} is one cell, ${JSON.stringify(cellText(row[cols.hs8]))}: give the annex as comma-separated CSV (or .xlsx); tabs and semicolons do not separate columns`,
+      );
   }
   throw new SandanError(
     'INVALID_OPTION',

@@ -462,6 +462,23 @@ describe('reading the annex', () => {
     ).toThrow(/No header row with 税则号列 and 商品名称/);
   });
 
+  it('a header in one cell (a CSV separated by tabs or semicolons) is said so, not read as one column', () => {
+    // It was taken as both columns: every row then "not an 8-digit tariff line", and "no tariff line was read".
+    for (const sep of ['\t', ';']) {
+      const rows = parseCsv(
+        ['序号', '税则号列', '商品名称', '备注'].join(sep) + '\n' + ['1', '33049900', '化妆品', ''].join(sep),
+      );
+      expect(() =>
+        importPositiveList(rows, { edition: '2022', origin: 'annex.csv', effectiveFrom: '2022-03-01' }),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'INVALID_OPTION',
+          message: `The header of row 1 is one cell, ${JSON.stringify(['序号', '税则号列', '商品名称', '备注'].join(sep))}: give the annex as comma-separated CSV (or .xlsx); tabs and semicolons do not separate columns`,
+        }),
+      );
+    }
+  });
+
   it('pads only a number that lost its leading zero, never a text', () => {
     const rows = [
       ['税则号列', '商品名称'],

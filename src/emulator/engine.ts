@@ -810,9 +810,12 @@ class Engine implements EmulatorEngine {
   }
 
   private wrap(xml: string, receiver: string, now: Date): string {
+    // A SenderId the XSD refuses (over 16 characters) is what the 0002 wrapped here answers: it goes to the default
+    // receiver, as when there is none, rather than failing the refusal itself (3001 emulator failure, HTTP 500).
+    const to = receiver.length <= 16 && receiver;
     return wrapDxp(xml, {
       senderId: this.options.customsDxpId ?? DEFAULT_CUSTOMS_DXP_ID,
-      receiverIds: [receiver || this.options.enterpriseDxpId || DEFAULT_ENTERPRISE_DXP_ID],
+      receiverIds: [to || this.options.enterpriseDxpId || DEFAULT_ENTERPRISE_DXP_ID],
       now: () => now,
       newId: () => this.guid(),
     });

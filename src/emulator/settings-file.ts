@@ -13,6 +13,7 @@ import { DEFAULT_PAYMENT_DATA_WINDOW } from './payment-data.js';
 import { nearestFieldName } from '../model/field-names.js';
 import { checkArgument, isAmountText } from '../model/guards.js';
 import { formatPath } from '../model/issue.js';
+import { forbiddenCharacter } from '../xml/safety.js';
 
 /*
  * The emulator's settings file (`sandan emulate --settings FILE`, or a test that starts the emulator
@@ -40,7 +41,13 @@ const duration = z
   .optional();
 
 /** A DXP node id, as a DxpMsg's SenderId and ReceiverId take it (1 to 16 characters). */
-const dxpId = z.string().min(1).max(16, 'a DXP id has at most 16 characters').optional();
+// (written into the TransInfo of every wrapped receipt: a U+0000 there failed each as an emulator failure)
+const dxpId = z
+  .string()
+  .min(1)
+  .max(16, 'a DXP id has at most 16 characters')
+  .refine((v) => forbiddenCharacter(v) === undefined, 'a DXP id holds characters XML can carry only')
+  .optional();
 
 /** The emulator's settings file (`sandan emulate --settings`); `schemas/emulator-settings.schema.json` is made from it. */
 export const EmulatorSettingsSchema = z

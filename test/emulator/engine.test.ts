@@ -210,6 +210,29 @@ describe('DxpMsg routing', () => {
   });
 });
 
+describe('DxpMsg with a SenderId the XSD refuses', () => {
+  it('is refused 0002 in a CEB900 to the default receiver, not failed (3001, HTTP 500) by the refusal itself', async () => {
+    const e = await engine();
+    const m = await messages(example(), signing.trusted);
+    const wrapped = wrapDxp(m.order, {
+      senderId: 'DXPENT0000012345',
+      now: () => new Date(T0),
+      newId: () => 'msg-long',
+    });
+    const ack = await e.submit(wrapped.replace('DXPENT0000012345', 'X'.repeat(20)), { transport: 'http' });
+    const env = unwrapDxp(ack.body);
+    const answer = read(env.payload as string);
+    expect([
+      ack.accepted,
+      ack.httpStatus,
+      answer.messageType,
+      parseReturnInfo(String(answer.documents[0]!.returnInfo)).code,
+      env.transInfo.receiverIds,
+    ]).toEqual([false, 400, 'CEB900', '0002', ['DXPENT0000000000']]);
+    await e.close();
+  });
+});
+
 describe('the manual clock', () => {
   it('runs nothing before it is due, and what is due in time order', async () => {
     const e = await engine({ timing: { sent: '2s', entered: '5s', released: '1m', taxBill: '5s' } });

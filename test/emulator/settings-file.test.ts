@@ -86,6 +86,9 @@ describe('emulator settings', () => {
     expect(refused({ timing: { sent: -1 } })).toMatch(/^x\.json: \$\.timing\.sent: must be a duration/);
     expect(refused({ timing: { sent: 1.5 } })).toMatch(/^x\.json: \$\.timing\.sent: must be a duration/);
     expect(refused({ customsDxpId: '' })).toMatch(/^x\.json: \$\.customsDxpId: /);
+    expect(refused({ enterpriseDxpId: 'DXP\u0000' })).toBe(
+      'x.json: $.enterpriseDxpId: a DXP id holds characters XML can carry only',
+    );
     expect(refused({ customsDxpId: 'DXPEDCCEB00000020' })).toBe(
       'x.json: $.customsDxpId: a DXP id has at most 16 characters',
     );

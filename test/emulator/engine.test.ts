@@ -231,6 +231,14 @@ describe('DxpMsg with a SenderId the XSD refuses', () => {
     ]).toEqual([false, 400, 'CEB900', '0002', ['DXPENT0000000000']]);
     await e.close();
   });
+
+  it('createEngine refuses a customsDxpId or enterpriseDxpId wrapDxp could not write (each receipt was a 3001)', async () => {
+    for (const extra of [{ customsDxpId: 'X'.repeat(17) }, { enterpriseDxpId: 'A\u0000' }, { customsDxpId: '' }])
+      await expect(engine(extra)).rejects.toMatchObject({
+        code: 'INVALID_OPTION',
+        message: expect.stringMatching(/DxpId must be a DXP id of 1 to 16 characters XML can carry/),
+      });
+  });
 });
 
 describe('the manual clock', () => {

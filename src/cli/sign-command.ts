@@ -102,7 +102,7 @@ function districtChoice(district: string, keyType: 'rsa' | 'sm2', algorithm: str
   return chosen;
 }
 
-/** `sandan sign`: exit 0 with the signed XML on stdout (or in --out); 2 on any problem. */
+/** `sandan sign`: exit 0 with the signed XML on stdout (or in --out); 1 when the XML itself is refused (REFUSED_XML_CODES), 2 for any other problem. */
 async function signCommand(file: string, opts: SignCommandOptions, io: CliIo): Promise<number> {
   let passphrase: string | undefined;
   if (opts.passphraseEnv !== undefined) {

@@ -264,6 +264,10 @@ export function jsonMemberTexts(text: string): Map<string, string> {
   return out;
 }
 
+/** The issue path of a member or element below `path`: `order.items[1]`, as formatPath writes a path. */
+const memberPath = (path: string, key: string | number): string =>
+  typeof key === 'number' ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
+
 /** The members of every object in a parsed value, without recursion. */
 function memberCount(value: unknown): number {
   let n = 0;
@@ -298,7 +302,7 @@ export function duplicateKeys(text: string, value: unknown): Array<{ path: strin
   const walk = (path: string): void => {
     const seen = new Map<string | number, { path: string; count: number }>();
     c.value((key) => {
-      const p = typeof key === 'number' ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
+      const p = memberPath(path, key);
       const dup = seen.get(key);
       if (dup === undefined) seen.set(key, { path: p, count: 1 });
       else if (++dup.count === 2) out.push(dup);
@@ -326,7 +330,7 @@ export function jsonPathAt(text: string, offset: number): string | undefined {
   let found: string | undefined;
   const walk = (path: string): void => {
     c.value((key) => {
-      const p = typeof key === 'number' ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
+      const p = memberPath(path, key);
       c.ws();
       const start = c.i;
       if (start === offset) found = p;

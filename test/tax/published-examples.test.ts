@@ -232,3 +232,98 @@ describe('sheet masks: 15 CNY per 片 judged on the second legal quantity, 件 (
     expect(r.lines[0]?.explain.consumptionTax.inputs.reason).toBe('below every threshold');
   });
 });
+describe('lip, eye and nail make-up (3304.10, .20, .30): 10 CNY per g or ml, or 15 CNY per 片/张 for packs so labelled', () => {
+  // 财关税〔2016〕48号 一（一） (10 元/毫升(克) or 15 元/片(张)) applied as 海关总署公告2022年第51号 一 says: a pack labelled
+  // by weight or volume is judged on its net content in kg (1 L = 1 kg), a pack labelled in 片 or 张 on its count in 件.
+  // The 10-digit codes by label (…1 weight, …2 volume, …3 片/张) are from secondary sources: see the table's
+  // MAKEUP-CODES-3304. Every figure: CT = value / 0.85 × 0.15 × 0.7 (= × 0.105), VAT = (value + CT base) × 0.13 × 0.7
+  // (= value / 0.85 × 0.091 with CT, value × 0.091 without), each rounded half-up to the fen.
+  const line = (gcode: string, totalPrice: string, kg: string, pieces?: string) =>
+    computeTax(
+      declarationWith([
+        {
+          gcode,
+          totalPrice,
+          qty: '1',
+          unit: '142',
+          qty1: kg,
+          unit1: '035',
+          ...(pieces === undefined ? {} : { qty2: pieces, unit2: '011' }),
+        },
+      ]),
+      { policy: DEFAULT_TAX_POLICY_2019, rates: bundledRates() },
+    );
+
+  it('a 3.5 g lipstick (3304100091) at 50.00: 50 / 0.0035 = 14285.71 per kg ≥ 10000 → CT 58.8235 × 0.105 = 6.1765 → 6.18; VAT 58.8235 × 0.091 = 5.3529 → 5.35', () => {
+    const r = line('3304100091', '50.00', '0.0035', '1');
+    expect(figures(r)).toEqual(cbec('6.18', '5.35', '11.53'));
+    expect(r.lines[0]?.explain.rate).toMatchObject({ key: '33041000' });
+  });
+
+  it('the same lipstick at 30.00: 30 / 0.0035 = 8571.43 per kg < 10000 → no CT; VAT 30 × 0.091 = 2.73', () => {
+    const r = line('3304100091', '30.00', '0.0035', '1');
+    expect(figures(r)).toEqual(cbec('0.00', '2.73', '2.73'));
+    expect(r.lines[0]?.explain.consumptionTax.inputs.reason).toBe('below every threshold');
+  });
+
+  it('an 8 ml mascara (3304200092, by volume: 0.008 kg) at 120.00: 15000 per kg → CT 141.1765 × 0.105 = 14.8235 → 14.82; VAT 141.1765 × 0.091 = 12.8471 → 12.85', () => {
+    const r = line('3304200092', '120.00', '0.008', '1');
+    expect(figures(r)).toEqual(cbec('14.82', '12.85', '27.67'));
+    expect(r.lines[0]?.explain.rate).toMatchObject({ key: '33042000' });
+  });
+
+  it('the same mascara at 60.00: 7500 per kg < 10000 → no CT; VAT 60 × 0.091 = 5.46', () => {
+    expect(figures(line('3304200092', '60.00', '0.008', '1'))).toEqual(cbec('0.00', '5.46', '5.46'));
+  });
+
+  it('a 15 ml nail polish (3304300002, 0.015 kg): 180.00 → 12000 per kg: CT 211.7647 × 0.105 = 22.2353 → 22.24, VAT 211.7647 × 0.091 = 19.2706 → 19.27; 90.00 → 6000 per kg: no CT, VAT 8.19', () => {
+    const above = line('3304300002', '180.00', '0.015', '1');
+    expect(figures(above)).toEqual(cbec('22.24', '19.27', '41.51'));
+    expect(above.lines[0]?.explain.rate).toMatchObject({ key: '33043000' });
+    expect(figures(line('3304300002', '90.00', '0.015', '1'))).toEqual(cbec('0.00', '8.19', '8.19'));
+  });
+
+  it('at the threshold itself it is due (“及以上”): 150.00 / 0.015 = 10000 per kg → CT 176.4706 × 0.105 = 18.5294 → 18.53; VAT 176.4706 × 0.091 = 16.0588 → 16.06', () => {
+    expect(figures(line('3304300002', '150.00', '0.015', '1'))).toEqual(cbec('18.53', '16.06', '34.59'));
+  });
+
+  it('a bottle is not judged per 件: the 15 ml polish at 100.00 for 1 件 (100 per 件 ≥ 15) but 6666.67 per kg → no CT; VAT 9.10', () => {
+    expect(figures(line('3304300001', '100.00', '0.015', '1'))).toEqual(cbec('0.00', '9.10', '9.10'));
+  });
+
+  it('eye patches sold by the 片 (3304200093), 30 片 declared as 30 件: 600.00 → 20 per 件 ≥ 15 → CT 705.8824 × 0.105 = 74.1176 → 74.12; VAT 705.8824 × 0.091 = 64.2353 → 64.24', () => {
+    const r = line('3304200093', '600.00', '0.09', '30');
+    expect(figures(r)).toEqual(cbec('74.12', '64.24', '138.36'));
+    expect(r.lines[0]?.explain.rate).toMatchObject({ key: '3304200093' });
+    expect(r.lines[0]?.explain.consumptionTax.inputs.threshold).toBe('≥ 15 per 011 or ≥ 15 per 020 or ≥ 15 per 010');
+  });
+
+  it('the same 30 eye patches at 300.00: 10 per 件 < 15 → no CT; VAT 300 × 0.091 = 27.30', () => {
+    expect(figures(line('3304200093', '300.00', '0.09', '30'))).toEqual(cbec('0.00', '27.30', '27.30'));
+  });
+
+  it('nail stickers (3304300003), 20 张 of 0.01 kg at 200.00: 10 per 件 < 15 → no CT (per kg it would be 20000 and due); VAT 18.20', () => {
+    expect(figures(line('3304300003', '200.00', '0.01', '20'))).toEqual(cbec('0.00', '18.20', '18.20'));
+  });
+
+  it('the same 20 nail stickers at 400.00: 20 per 件 ≥ 15 → CT 470.5882 × 0.105 = 49.4118 → 49.41; VAT 470.5882 × 0.091 = 42.8235 → 42.82', () => {
+    const r = line('3304300003', '400.00', '0.01', '20');
+    expect(figures(r)).toEqual(cbec('49.41', '42.82', '92.23'));
+    expect(r.lines[0]?.explain.rate).toMatchObject({ key: '3304300003' });
+  });
+
+  it('lip masks by the 片 (3304100093 and, with endangered-species components, 3304100013 and 3304200013), 5 件: 100.00 → 20 per 件 → CT 117.6471 × 0.105 = 12.3529 → 12.35, VAT 117.6471 × 0.091 = 10.7059 → 10.71; 50.00 → 10 per 件: no CT, VAT 4.55', () => {
+    for (const gcode of ['3304100093', '3304100013', '3304200013']) {
+      const r = line(gcode, '100.00', '0.05', '5');
+      expect(figures(r), gcode).toEqual(cbec('12.35', '10.71', '23.06'));
+      expect(r.lines[0]?.explain.rate, gcode).toMatchObject({ key: gcode });
+      expect(figures(line(gcode, '50.00', '0.05', '5')), gcode).toEqual(cbec('0.00', '4.55', '4.55'));
+    }
+  });
+
+  it('a 片/张 line without its count in 件 (nor 片 or 张) cannot be judged: tax-quantity-unit, line omitted', () => {
+    const r = line('3304300003', '400.00', '0.01');
+    expect(r.issues).toMatchObject([{ code: 'tax-quantity-unit', expected: '011 or 020 or 010', actual: '035, 142' }]);
+    expect(r.omittedLines).toMatchObject([{ gnum: 1, reason: 'tax-quantity-unit' }]);
+  });
+});

@@ -66,7 +66,7 @@ describe('shared examples (README hand-computed figures)', () => {
     const ex = r.lines[0]?.explain;
     expect(ex?.consumptionTax).toEqual({
       formula: '(P + duty) / (1 − c) × c × k',
-      // 3304990099 pays CT as high-end cosmetics: 700.00 / 0.03 kg = 23333 per kg ≥ 10000.
+      // 3304990039 (labelled by volume: 30 ml = 0.03 kg) pays CT as high-end cosmetics: 700.00 / 0.03 = 23333 per kg ≥ 10000.
       inputs: { P: '700.00', duty: '0.00', c: '0.15', k: '0.7', threshold: '≥ 10000 per 035' },
       unrounded: '86.4705882352…',
       rounded: '86.47',
@@ -74,7 +74,7 @@ describe('shared examples (README hand-computed figures)', () => {
     });
     expect(ex?.valueAddedTax.inputs.CT_statutory).toBe('123.5294117647…');
     expect(ex?.dutiableValue.inputs).toEqual({ totalPrice: '680.00', freightShare: '20.00', insuredFeeShare: '0.00' });
-    expect(ex?.rate).toEqual({ key: '3304990099', origin: 'rates.example.json' });
+    expect(ex?.rate).toEqual({ key: '3304990039', origin: 'rates.example.json' });
   });
 
   it('guangzhou-9610 as JSON: amounts are two-place strings', () => {
@@ -90,7 +90,7 @@ describe('shared examples (README hand-computed figures)', () => {
       taxTotal: '161.41',
       complete: true,
     });
-    expect(json.lines[0]).toMatchObject({ gnum: 1, gcode: '3304990099', dutiableValue: '700.00', taxTotal: '161.41' });
+    expect(json.lines[0]).toMatchObject({ gnum: 1, gcode: '3304990039', dutiableValue: '700.00', taxTotal: '161.41' });
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Decimal } from 'decimal.js';
 import {
   computeTax,
   DEFAULT_TAX_POLICY_2016,
@@ -254,71 +255,88 @@ describe('lip, eye and nail make-up (3304.10, .20, .30): 10 CNY per g or ml, or 
       { policy: DEFAULT_TAX_POLICY_2019, rates: bundledRates() },
     );
 
-  it('a 3.5 g lipstick (3304100091) at 50.00: 50 / 0.0035 = 14285.71 per kg ≥ 10000 → CT 58.8235 × 0.105 = 6.1765 → 6.18; VAT 58.8235 × 0.091 = 5.3529 → 5.35', () => {
-    const r = line('3304100091', '50.00', '0.0035', '1');
-    expect(figures(r)).toEqual(cbec('6.18', '5.35', '11.53'));
-    expect(r.lines[0]?.explain.rate).toMatchObject({ key: '33041000' });
-  });
+  // [case, gcode, totalPrice, kg, 件, CT, VAT, the key the rate comes from]
+  const cases: ReadonlyArray<readonly [string, string, string, string, string, string, string, string]> = [
+    // 50 / 0.0035 = 14285.71 per kg ≥ 10000; 50 / 0.85 = 58.8235: CT × 0.105 = 6.1765, VAT × 0.091 = 5.3529.
+    ['a 3.5 g lipstick at 50.00, by weight', '3304100091', '50.00', '0.0035', '1', '6.18', '5.35', '33041000'],
+    // 30 / 0.0035 = 8571.43 per kg < 10000: VAT 30 × 0.091 = 2.73.
+    ['the same lipstick at 30.00', '3304100091', '30.00', '0.0035', '1', '0.00', '2.73', '33041000'],
+    // 8 ml = 0.008 kg; 120 / 0.008 = 15000 per kg; 120 / 0.85 = 141.1765: CT 14.8235, VAT 12.8471.
+    ['an 8 ml mascara at 120.00, by volume', '3304200092', '120.00', '0.008', '1', '14.82', '12.85', '33042000'],
+    // 60 / 0.008 = 7500 per kg: VAT 60 × 0.091 = 5.46.
+    ['the same mascara at 60.00', '3304200092', '60.00', '0.008', '1', '0.00', '5.46', '33042000'],
+    // 15 ml = 0.015 kg; 180 / 0.015 = 12000 per kg; 180 / 0.85 = 211.7647: CT 22.2353, VAT 19.2706.
+    ['a 15 ml nail polish at 180.00', '3304300002', '180.00', '0.015', '1', '22.24', '19.27', '33043000'],
+    // 90 / 0.015 = 6000 per kg: VAT 90 × 0.091 = 8.19.
+    ['the same polish at 90.00', '3304300002', '90.00', '0.015', '1', '0.00', '8.19', '33043000'],
+    // At the threshold (“及以上”): 150 / 0.015 = 10000 per kg; 150 / 0.85 = 176.4706: CT 18.5294, VAT 16.0588.
+    [
+      'the same polish at 150.00, exactly 10000 per kg',
+      '3304300002',
+      '150.00',
+      '0.015',
+      '1',
+      '18.53',
+      '16.06',
+      '33043000',
+    ],
+    // A bottle is not judged per 件: 100 per 件 ≥ 15, but 100 / 0.015 = 6666.67 per kg < 10000: VAT 9.10.
+    ['a polish by weight at 100.00 for 1 件', '3304300001', '100.00', '0.015', '1', '0.00', '9.10', '33043000'],
+    // 30 片 as 30 件: 600 / 30 = 20 per 件 ≥ 15; 600 / 0.85 = 705.8824: CT 74.1176, VAT 64.2353.
+    ['30 eye patches at 600.00, by the 片', '3304200093', '600.00', '0.09', '30', '74.12', '64.24', '3304200093'],
+    // 300 / 30 = 10 per 件 < 15: VAT 300 × 0.091 = 27.30.
+    ['the same eye patches at 300.00', '3304200093', '300.00', '0.09', '30', '0.00', '27.30', '3304200093'],
+    // 200 / 20 = 10 per 件 < 15 (per kg it would be 20000 and due): VAT 18.20.
+    [
+      '20 nail stickers of 0.01 kg at 200.00, by the 张',
+      '3304300003',
+      '200.00',
+      '0.01',
+      '20',
+      '0.00',
+      '18.20',
+      '3304300003',
+    ],
+    // 400 / 20 = 20 per 件; 400 / 0.85 = 470.5882: CT 49.4118, VAT 42.8235.
+    ['the same nail stickers at 400.00', '3304300003', '400.00', '0.01', '20', '49.41', '42.82', '3304300003'],
+    // 5 片: 100 / 5 = 20 per 件; 100 / 0.85 = 117.6471: CT 12.3529, VAT 10.7059. 50 / 5 = 10 < 15: VAT 4.55.
+    ['5 lip masks at 100.00, by the 片', '3304100093', '100.00', '0.05', '5', '12.35', '10.71', '3304100093'],
+    ['the same lip masks at 50.00', '3304100093', '50.00', '0.05', '5', '0.00', '4.55', '3304100093'],
+    [
+      '5 lip masks with endangered-species components at 100.00',
+      '3304100013',
+      '100.00',
+      '0.05',
+      '5',
+      '12.35',
+      '10.71',
+      '3304100013',
+    ],
+    [
+      '5 eye masks with endangered-species components at 50.00',
+      '3304200013',
+      '50.00',
+      '0.05',
+      '5',
+      '0.00',
+      '4.55',
+      '3304200013',
+    ],
+  ];
+  for (const [name, gcode, price, kg, pieces, ct, vat, key] of cases) {
+    const total = new Decimal(ct).plus(vat).toFixed(2);
+    it(`${name} (${gcode}, ${kg} kg, ${pieces} 件): CT ${ct}, VAT ${vat}, rate ${key}`, () => {
+      const r = line(gcode, price, kg, pieces);
+      expect(figures(r)).toEqual(cbec(ct, vat, total));
+      expect(r.lines[0]?.explain.rate).toMatchObject({ key });
+      if (ct === '0.00') expect(r.lines[0]?.explain.consumptionTax.inputs.reason).toBe('below every threshold');
+    });
+  }
 
-  it('the same lipstick at 30.00: 30 / 0.0035 = 8571.43 per kg < 10000 → no CT; VAT 30 × 0.091 = 2.73', () => {
-    const r = line('3304100091', '30.00', '0.0035', '1');
-    expect(figures(r)).toEqual(cbec('0.00', '2.73', '2.73'));
-    expect(r.lines[0]?.explain.consumptionTax.inputs.reason).toBe('below every threshold');
-  });
-
-  it('an 8 ml mascara (3304200092, by volume: 0.008 kg) at 120.00: 15000 per kg → CT 141.1765 × 0.105 = 14.8235 → 14.82; VAT 141.1765 × 0.091 = 12.8471 → 12.85', () => {
-    const r = line('3304200092', '120.00', '0.008', '1');
-    expect(figures(r)).toEqual(cbec('14.82', '12.85', '27.67'));
-    expect(r.lines[0]?.explain.rate).toMatchObject({ key: '33042000' });
-  });
-
-  it('the same mascara at 60.00: 7500 per kg < 10000 → no CT; VAT 60 × 0.091 = 5.46', () => {
-    expect(figures(line('3304200092', '60.00', '0.008', '1'))).toEqual(cbec('0.00', '5.46', '5.46'));
-  });
-
-  it('a 15 ml nail polish (3304300002, 0.015 kg): 180.00 → 12000 per kg: CT 211.7647 × 0.105 = 22.2353 → 22.24, VAT 211.7647 × 0.091 = 19.2706 → 19.27; 90.00 → 6000 per kg: no CT, VAT 8.19', () => {
-    const above = line('3304300002', '180.00', '0.015', '1');
-    expect(figures(above)).toEqual(cbec('22.24', '19.27', '41.51'));
-    expect(above.lines[0]?.explain.rate).toMatchObject({ key: '33043000' });
-    expect(figures(line('3304300002', '90.00', '0.015', '1'))).toEqual(cbec('0.00', '8.19', '8.19'));
-  });
-
-  it('at the threshold itself it is due (“及以上”): 150.00 / 0.015 = 10000 per kg → CT 176.4706 × 0.105 = 18.5294 → 18.53; VAT 176.4706 × 0.091 = 16.0588 → 16.06', () => {
-    expect(figures(line('3304300002', '150.00', '0.015', '1'))).toEqual(cbec('18.53', '16.06', '34.59'));
-  });
-
-  it('a bottle is not judged per 件: the 15 ml polish at 100.00 for 1 件 (100 per 件 ≥ 15) but 6666.67 per kg → no CT; VAT 9.10', () => {
-    expect(figures(line('3304300001', '100.00', '0.015', '1'))).toEqual(cbec('0.00', '9.10', '9.10'));
-  });
-
-  it('eye patches sold by the 片 (3304200093), 30 片 declared as 30 件: 600.00 → 20 per 件 ≥ 15 → CT 705.8824 × 0.105 = 74.1176 → 74.12; VAT 705.8824 × 0.091 = 64.2353 → 64.24', () => {
-    const r = line('3304200093', '600.00', '0.09', '30');
-    expect(figures(r)).toEqual(cbec('74.12', '64.24', '138.36'));
-    expect(r.lines[0]?.explain.rate).toMatchObject({ key: '3304200093' });
-    expect(r.lines[0]?.explain.consumptionTax.inputs.threshold).toBe('≥ 15 per 011 or ≥ 15 per 020 or ≥ 15 per 010');
-  });
-
-  it('the same 30 eye patches at 300.00: 10 per 件 < 15 → no CT; VAT 300 × 0.091 = 27.30', () => {
-    expect(figures(line('3304200093', '300.00', '0.09', '30'))).toEqual(cbec('0.00', '27.30', '27.30'));
-  });
-
-  it('nail stickers (3304300003), 20 张 of 0.01 kg at 200.00: 10 per 件 < 15 → no CT (per kg it would be 20000 and due); VAT 18.20', () => {
-    expect(figures(line('3304300003', '200.00', '0.01', '20'))).toEqual(cbec('0.00', '18.20', '18.20'));
-  });
-
-  it('the same 20 nail stickers at 400.00: 20 per 件 ≥ 15 → CT 470.5882 × 0.105 = 49.4118 → 49.41; VAT 470.5882 × 0.091 = 42.8235 → 42.82', () => {
-    const r = line('3304300003', '400.00', '0.01', '20');
-    expect(figures(r)).toEqual(cbec('49.41', '42.82', '92.23'));
-    expect(r.lines[0]?.explain.rate).toMatchObject({ key: '3304300003' });
-  });
-
-  it('lip masks by the 片 (3304100093 and, with endangered-species components, 3304100013 and 3304200013), 5 件: 100.00 → 20 per 件 → CT 117.6471 × 0.105 = 12.3529 → 12.35, VAT 117.6471 × 0.091 = 10.7059 → 10.71; 50.00 → 10 per 件: no CT, VAT 4.55', () => {
-    for (const gcode of ['3304100093', '3304100013', '3304200013']) {
-      const r = line(gcode, '100.00', '0.05', '5');
-      expect(figures(r), gcode).toEqual(cbec('12.35', '10.71', '23.06'));
-      expect(r.lines[0]?.explain.rate, gcode).toMatchObject({ key: gcode });
-      expect(figures(line(gcode, '50.00', '0.05', '5')), gcode).toEqual(cbec('0.00', '4.55', '4.55'));
-    }
+  it('the 片/张 codes say which thresholds they hold', () => {
+    expect(line('3304200093', '600.00', '0.09', '30').lines[0]?.explain.consumptionTax.inputs.threshold).toBe(
+      '≥ 15 per 011 or ≥ 15 per 020 or ≥ 15 per 010',
+    );
   });
 
   it('a 片/张 line without its count in 件 (nor 片 or 张) cannot be judged: tax-quantity-unit, line omitted', () => {

@@ -144,7 +144,9 @@ describe('bundled table rulesets/rates/cbec-rates.json', () => {
         '全国人民代表大会常务委员会 《中华人民共和国增值税法》 第十条（二）3 (图书: 9 %), 第十四条 (the import base)',
     );
     // The cosmetics entries cite the thresholds' own notice and the announcement on what kg and 件 hold.
-    for (const key of ['33049100', '33049900']) {
+    // Lip, eye and nail make-up: the per-kg keys and the 片/张 codes.
+    const makeUp = ['33041000', '3304100013', '3304100093', '33042000', '3304200013', '3304200093'];
+    for (const key of ['33049100', '33049900', ...makeUp, '33043000', '3304300003']) {
       const label = bundledRates().entries.get(key)?.source ?? '';
       expect(label, key).toContain('财关税〔2016〕48号 一（一）（二）');
       expect(label, key).toContain('海关总署公告2022年第51号 一（一）–（四）');

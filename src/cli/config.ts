@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { SandanError } from '../errors.js';
 import { formatPath } from '../model/issue.js';
 import { FORMATS } from './formats/report.js';
-import { readInputFileSync, tooLargeFile } from '../io/walk.js';
+import { readInputFile, tooLargeFile } from '../io/walk.js';
 import { MAX_DATA_FILE_BYTES } from './data-files.js';
 
 /** The name of the configuration file looked for from the working directory up. */
@@ -54,8 +54,9 @@ interface LoadedConfig {
   config: SandanConfig;
 }
 
-function readJson(file: string): unknown {
-  const bytes = readInputFileSync(file, 'configuration', MAX_DATA_FILE_BYTES);
+// Read as every other input is (not synchronously), so that Ctrl-C ends a read of a FIFO with no writer.
+async function readJson(file: string): Promise<unknown> {
+  const bytes = await readInputFile(file, 'configuration', MAX_DATA_FILE_BYTES);
   if (bytes === undefined) throw tooLargeFile(file, MAX_DATA_FILE_BYTES, 'configuration');
   const text = bytes.toString('utf8');
   try {
@@ -85,8 +86,8 @@ function parseConfig(data: unknown, where: string, base: string): SandanConfig {
 }
 
 /** Reads a configuration file named with `--config`: a sandan.config.json, or a package.json with a "sandan" key. */
-export function readConfigFile(file: string): LoadedConfig {
-  const data = readJson(file);
+export async function readConfigFile(file: string): Promise<LoadedConfig> {
+  const data = await readJson(file);
   const isPackage = file.endsWith('package.json');
   if (isPackage && (data === null || typeof data !== 'object' || !('sandan' in data)))
     throw new SandanError('CONFIG_INVALID', `${file}: has no "sandan" key`);
@@ -98,14 +99,14 @@ export function readConfigFile(file: string): LoadedConfig {
  * Finds the configuration by walking up from `cwd` to the filesystem root: the first folder
  * with a sandan.config.json, or a package.json that has a "sandan" key, gives it.
  */
-export function findConfig(cwd: string): LoadedConfig | undefined {
+export async function findConfig(cwd: string): Promise<LoadedConfig | undefined> {
   let dir = resolve(cwd);
   for (;;) {
     const own = join(dir, CONFIG_FILE);
     if (existsSync(own)) return readConfigFile(own);
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg)) {
-      const data = readJson(pkg);
+      const data = await readJson(pkg);
       if (data !== null && typeof data === 'object' && 'sandan' in data) return readConfigFile(pkg);
     }
     const up = dirname(dir);
@@ -115,6 +116,9 @@ export function findConfig(cwd: string): LoadedConfig | undefined {
 }
 
 /** The configuration of a run: `--config FILE` when given, else the one found from `cwd`, else none. */
-export function loadConfig(explicit: string | undefined, cwd: string = process.cwd()): LoadedConfig | undefined {
+export function loadConfig(
+  explicit: string | undefined,
+  cwd: string = process.cwd(),
+): Promise<LoadedConfig | undefined> {
   return explicit !== undefined ? readConfigFile(explicit) : findConfig(cwd);
 }

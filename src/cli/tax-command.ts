@@ -92,7 +92,7 @@ async function taxCommand(
   { io }: CommandContext,
 ): Promise<number> {
   // The configuration's inputs to the figures apply; its format and maxWarnings are validate's defaults.
-  const cfg = loadConfig(opts.config)?.config ?? {};
+  const cfg = (await loadConfig(opts.config))?.config ?? {};
   const district = opts.district ?? cfg.district;
   const ruleset = opts.ruleset ?? cfg.ruleset;
   const rates = opts.rates ?? cfg.rates;

@@ -57,7 +57,7 @@ async function validateCommand(
   opts: ValidateCommandOptions,
   io: CliIo,
 ): Promise<number> {
-  const loaded = loadConfig(opts.config);
+  const loaded = await loadConfig(opts.config);
   const cfg = loaded?.config ?? {};
   const district = opts.district ?? cfg.district;
   const ruleset = opts.ruleset ?? cfg.ruleset;

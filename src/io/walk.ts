@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { closeSync, constants, openSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SandanError, messageOf } from '../errors.js';
@@ -181,66 +181,27 @@ export function releaseWaitingReads(): void {
   }
 }
 
-/** The buffer a bounded read starts with: sized as the file is now, plus the byte that tells it has grown past the limit. */
-function firstBuffer(size: number, limit: number): Buffer {
-  return Buffer.allocUnsafe(Math.min(size, limit) + 1);
-}
-
-/**
- * The buffer to read on into once `n` bytes are in `buf`: `buf` while it has room, else one twice its size (at most
- * the limit plus one byte) holding them; undefined once more than `limit` bytes were read.
- */
-function roomFor(buf: Buffer, n: number, limit: number): Buffer | undefined {
-  if (n < buf.length) return buf;
-  if (n > limit) return undefined;
-  const bigger = Buffer.allocUnsafe(Math.min(2 * buf.length, limit + 1));
-  buf.copy(bigger, 0, 0, n);
-  return bigger;
-}
-
 async function readUpTo(path: string, limit: number): Promise<Buffer | undefined> {
   const file = await open(path, 'r');
   try {
     const stats = await file.stat();
     // (a folder is read, to fail as readFile fails on it)
     if (stats.isFile() && stats.size > limit) return undefined;
-    let buf: Buffer | undefined = firstBuffer(stats.size, limit);
+    // Sized as the file is now, plus the byte that tells it has grown past the limit (/dev/zero has no end).
+    let buf = Buffer.allocUnsafe(Math.min(stats.size, limit) + 1);
     for (let n = 0; ; ) {
-      buf = roomFor(buf, n, limit);
-      if (buf === undefined) return undefined;
+      if (n === buf.length) {
+        if (n > limit) return undefined;
+        const bigger = Buffer.allocUnsafe(Math.min(2 * buf.length, limit + 1));
+        buf.copy(bigger, 0, 0, n);
+        buf = bigger;
+      }
       const { bytesRead } = await file.read(buf, n, buf.length - n, null);
       if (bytesRead === 0) return buf.subarray(0, n);
       n += bytesRead;
     }
   } finally {
     await file.close();
-  }
-}
-
-/**
- * {@link readInputFile} with a limit, for the few readers that must stay synchronous (the
- * configuration lookup): undefined when the file holds more than `upTo` bytes.
- */
-export function readInputFileSync(path: string, what: string | undefined, upTo: number): Buffer | undefined {
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      const stats = fstatSync(fd);
-      if (stats.isFile() && stats.size > upTo) return undefined;
-      // As readUpTo: read to the end, or to the byte past the limit (/dev/zero has no end).
-      let buf: Buffer | undefined = firstBuffer(stats.size, upTo);
-      for (let n = 0; ; ) {
-        buf = roomFor(buf, n, upTo);
-        if (buf === undefined) return undefined;
-        const r = readSync(fd, buf, n, buf.length - n, null);
-        if (r === 0) return buf.subarray(0, n);
-        n += r;
-      }
-    } finally {
-      closeSync(fd);
-    }
-  } catch (e) {
-    throw unreadableFile(path, e, what);
   }
 }
 

@@ -156,7 +156,7 @@ describe('configuration file', () => {
       JSON.stringify({ name: 'shop', sandan: { rates: 'rates.json', format: 'json', maxWarnings: 0 } }),
     );
     writeFileSync(join(dir, 'rates.json'), readFileSync('examples/rates.example.json'));
-    const found = findConfig(nested);
+    const found = await findConfig(nested);
     expect(found?.file).toBe(join(dir, 'package.json'));
     expect(found?.config).toEqual({ rates: join(dir, 'rates.json'), format: 'json', maxWarnings: 0 });
     const cfg = join(dir, 'package.json');
@@ -169,9 +169,12 @@ describe('configuration file', () => {
     expect(flags.code).toBe(0);
   });
 
-  it('a sandan.config.json nearer wins over package.json above', () => {
+  it('a sandan.config.json nearer wins over package.json above', async () => {
     writeFileSync(join(nested, 'sandan.config.json'), JSON.stringify({ district: '2900' }));
-    expect(findConfig(nested)).toEqual({ file: join(nested, 'sandan.config.json'), config: { district: '2900' } });
+    expect(await findConfig(nested)).toEqual({
+      file: join(nested, 'sandan.config.json'),
+      config: { district: '2900' },
+    });
   });
 
   it('a bad configuration is a usage error naming the path into it', async () => {
@@ -188,7 +191,7 @@ describe('configuration file', () => {
       writeFileSync(file, JSON.stringify({ maxWarnings: value }));
       return file;
     };
-    expect(readConfigFile(at('three.config.json', 3)).config).toEqual({ maxWarnings: 3 });
+    expect((await readConfigFile(at('three.config.json', 3))).config).toEqual({ maxWarnings: 3 });
     for (const [name, value] of [
       ['negative.config.json', -1],
       ['fraction.config.json', 1.5],
@@ -199,19 +202,19 @@ describe('configuration file', () => {
     }
   });
 
-  it('quotaDb: a postgres URL in any case stays a URL, a path is made absolute', () => {
-    const at = (quotaDb: string) => {
+  it('quotaDb: a postgres URL in any case stays a URL, a path is made absolute', async () => {
+    const at = async (quotaDb: string) => {
       const file = join(dir, 'quota.config.json');
       writeFileSync(file, JSON.stringify({ quotaDb }));
-      return readConfigFile(file).config.quotaDb;
+      return (await readConfigFile(file)).config.quotaDb;
     };
     for (const url of ['postgres://u@h/db', 'postgresql://u@h/db', 'PostgreSQL://u@h/db', 'POSTGRES://u@h/db'])
-      expect(at(url)).toBe(url);
-    expect(at('ledger.sqlite')).toBe(join(dir, 'ledger.sqlite'));
+      expect(await at(url)).toBe(url);
+    expect(await at('ledger.sqlite')).toBe(join(dir, 'ledger.sqlite'));
   });
 
-  it('examples/ci/sandan.config.json resolves against its own folder', () => {
-    const c = findConfig('examples/ci/declarations');
+  it('examples/ci/sandan.config.json resolves against its own folder', async () => {
+    const c = await findConfig('examples/ci/declarations');
     expect(c?.config).toMatchObject({ district: '2900', rates: resolve('examples/rates.example.json') });
   });
 });

@@ -4,14 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isSandanError } from '../../src/errors.js';
-import {
-  filesUnder,
-  readInputFile,
-  readInputFileSync,
-  statInputFile,
-  statInputPath,
-  unreadableFile,
-} from '../../src/io/walk.js';
+import { filesUnder, readInputFile, statInputFile, statInputPath, unreadableFile } from '../../src/io/walk.js';
 
 // Every reader of a path the user names tells an unreadable one the same way: FILE_UNREADABLE,
 // `Cannot read [what ]path: reason`, the path in details.file.
@@ -32,9 +25,9 @@ async function refusal(p: Promise<unknown> | (() => unknown)): Promise<[string, 
 }
 
 describe('reading a file the user names', () => {
-  it('reads a file, sync or not; stats a file or a folder', async () => {
+  it('reads a file, with a limit or not; stats a file or a folder', async () => {
     expect((await readInputFile(file)).toString()).toBe('{"a":1}');
-    expect(readInputFileSync(file, 'configuration', 7)?.toString()).toBe('{"a":1}');
+    expect((await readInputFile(file, 'configuration', 7))?.toString()).toBe('{"a":1}');
     expect((await statInputFile(file)).size).toBe(7);
     expect((await statInputPath(dir)).isDirectory()).toBe(true);
   });
@@ -43,10 +36,10 @@ describe('reading a file the user names', () => {
   it.skipIf(process.platform === 'win32')(
     'reads no more than the limit, even from a device that never ends',
     async () => {
-      expect(readInputFileSync(file, 'configuration', 6)).toBeUndefined();
-      expect(readInputFileSync('/dev/zero', 'configuration', 1000)).toBeUndefined();
+      expect(await readInputFile(file, 'configuration', 6)).toBeUndefined();
+      expect(await readInputFile('/dev/zero', 'configuration', 1000)).toBeUndefined();
       expect(await readInputFile('/dev/zero', 'ruleset', 1000)).toBeUndefined();
-      expect(readInputFileSync('/dev/null', 'configuration', 1000)?.length).toBe(0);
+      expect((await readInputFile('/dev/null', 'configuration', 1000))?.length).toBe(0);
     },
   );
 
@@ -62,7 +55,7 @@ describe('reading a file the user names', () => {
       `Cannot read ruleset ${missing}: no such file`,
       { ...d, what: 'ruleset' },
     ]);
-    expect(await refusal(() => readInputFileSync(missing, 'configuration', 7))).toEqual([
+    expect(await refusal(readInputFile(missing, 'configuration', 7))).toEqual([
       'FILE_UNREADABLE',
       `Cannot read configuration ${missing}: no such file`,
       { ...d, what: 'configuration' },

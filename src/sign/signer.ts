@@ -74,14 +74,17 @@ export function readCertificate(cert: string | Uint8Array | X509Certificate): Ce
   } catch (e) {
     const bytes = typeof cert === 'string' ? Buffer.from(cert, 'latin1') : Buffer.from(cert as Uint8Array);
     const text = bytes.subarray(0, 64 * 1024).toString('latin1');
-    const what = isPkcs12(bytes)
-      ? `it is a PKCS#12 bundle (.pfx/.p12), which sandan does not read; take the certificate out of it: ${PKCS12_HINT}`
-      : text.includes('PRIVATE KEY-----') || isDerPrivateKey(bytes)
-        ? 'it is a private key; the certificate is the file that holds -----BEGIN CERTIFICATE-----'
-        : // (a test environment may hand out a bare key pair: OpenSSL would only say "no start line")
-          /-----BEGIN (RSA )?PUBLIC KEY-----/.test(text) || isDerPublicKey(bytes)
-          ? 'it is a public key, not a certificate: give the certificate that holds it (-----BEGIN CERTIFICATE-----)'
-          : messageOf(e);
+    // (an empty file: OpenSSL's "no start line" said nothing a user could act on)
+    const what = /^\s*$/.test(text)
+      ? `it is empty${bytes.length === 0 ? ' (0 bytes)' : ' (white space only)'}`
+      : isPkcs12(bytes)
+        ? `it is a PKCS#12 bundle (.pfx/.p12), which sandan does not read; take the certificate out of it: ${PKCS12_HINT}`
+        : text.includes('PRIVATE KEY-----') || isDerPrivateKey(bytes)
+          ? 'it is a private key; the certificate is the file that holds -----BEGIN CERTIFICATE-----'
+          : // (a test environment may hand out a bare key pair: OpenSSL would only say "no start line")
+            /-----BEGIN (RSA )?PUBLIC KEY-----/.test(text) || isDerPublicKey(bytes)
+            ? 'it is a public key, not a certificate: give the certificate that holds it (-----BEGIN CERTIFICATE-----)'
+            : messageOf(e);
     throw new SandanError('SIGN_CERT_INVALID', `Not an X.509 certificate (PEM or DER): ${what}`, { cause: e });
   }
   const der = x509.raw;

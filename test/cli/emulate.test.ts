@@ -250,6 +250,10 @@ describe('sandan emulate', () => {
       [['--memory', '--state', 'x.sqlite'], /cannot be used with option/],
       [['--memory', '--no-folder', '--port', String(port)], /Cannot listen on 127\.0\.0\.1:\d+: the port is in use/],
       [['--memory', '--port', '0', '--trust', 'missing.pem'], /Cannot read certificate missing\.pem: no such file/],
+      [
+        ['--memory', '--port', '0', '--trust', 'a-file'],
+        /^sandan: Not an X\.509 certificate \(PEM or DER\): it is empty \(0 bytes\)\n/,
+      ],
       [['--memory', '--port', '0', '--history', 'all'], /--history must be a whole number/],
       [['--port', '0', '--synchronous', 'off'], /Allowed choices are normal, full/],
       // (an impossible date was rolled over: 2026-02-30 started the clock on 2 March)

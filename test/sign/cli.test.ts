@@ -389,6 +389,7 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / verify with the files a C
     // (Guangzhou's test environment hands out privatekey.key and publickey.key, both DER: easily swapped)
     openssl(['pkey', '-in', 'rsa.key', '-pubout', '-outform', 'DER', '-out', 'rsa.pub.der']);
     put(keys, 'empty.key', '');
+    put(keys, 'blank.crt', '\n \n');
     const cases: Array<[string[], RegExp]> = [
       [
         ['--key', keys.path('what.pfx'), ...rsa()],
@@ -405,6 +406,11 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / verify with the files a C
       ],
       [['--key', keys.path('rsa.key'), '--cert', keys.path('what.pfx')], /PKCS#12 bundle.*-clcerts -nokeys/],
       [
+        ['--key', keys.path('rsa.key'), '--cert', keys.path('empty.key')],
+        /certificate \(PEM or DER\): it is empty \(0 bytes\)\n/,
+      ],
+      [['--key', keys.path('rsa.key'), '--cert', keys.path('blank.crt')], /it is empty \(white space only\)\n/],
+      [
         ['--key', keys.path('rsa.key'), '--cert', keys.path('rsa.key')],
         /it is a private key; the certificate is the file/,
       ],
@@ -414,6 +420,17 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / verify with the files a C
       expect([r.code, r.stderr], args.join(' ')).toEqual([2, expect.stringMatching(msg)]);
       expect(r.stderr).not.toMatch(/error:[0-9A-F]{8}/);
     }
+    // verify's trusted certificates too (it showed OpenSSL's "error:0480006C:PEM routines::no start line")
+    const signed = put(
+      keys,
+      'what-signed.xml',
+      (await run(['sign', input, '--key', keys.path('rsa.key'), ...rsa()])).stdout,
+    );
+    const v = await run(['verify', signed, '--cert', keys.path('empty.key')]);
+    expect([v.code, v.stderr]).toEqual([
+      2,
+      'sandan: Not an X.509 certificate (PEM or DER): it is empty (0 bytes)\nhint: Give the trusted certificates (--cert) as PEM or DER files.\n',
+    ]);
   });
 
   it('an expired certificate: sign warns that customs will refuse it; verify --at checks it and prints the validity', async () => {

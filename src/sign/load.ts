@@ -4,7 +4,7 @@
  */
 import { readInputFile, tooLargeFile } from '../io/walk.js';
 import type { SignatureAlgorithm } from './algorithms.js';
-import { createLocalSigner, type Signer } from './signer.js';
+import { createLocalSigner, pemCertificates, type Signer } from './signer.js';
 import { checkArgument } from '../model/guards.js';
 
 /** A key or a bundle of certificates is kilobytes; read whole, /dev/zero never ended. */
@@ -59,22 +59,4 @@ export async function loadCertificates(path: string): Promise<Array<string | Buf
   const text = buf.toString('latin1');
   const pems = pemCertificates(text);
   return pems.length > 0 ? pems : [buf];
-}
-
-const BEGIN = '-----BEGIN CERTIFICATE-----';
-const END = '-----END CERTIFICATE-----';
-
-/**
- * Each `BEGIN CERTIFICATE` … `END CERTIFICATE` block of a PEM file; a block that another BEGIN
- * interrupts is not one. By cutting at each BEGIN, not `/BEGIN…[\s\S]*?…END/g`, which read to
- * the end of the file again from each BEGIN that had no END (quadratic).
- */
-function pemCertificates(text: string): string[] {
-  return text
-    .split(BEGIN)
-    .slice(1)
-    .flatMap((block) => {
-      const end = block.indexOf(END);
-      return end < 0 ? [] : [BEGIN + block.slice(0, end + END.length)];
-    });
 }

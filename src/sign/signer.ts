@@ -187,6 +187,31 @@ function loadKey(key: string | Uint8Array | KeyObject, passphrase: string | unde
   );
 }
 
+const BEGIN = '-----BEGIN CERTIFICATE-----';
+const END = '-----END CERTIFICATE-----';
+
+/**
+ * Each `BEGIN CERTIFICATE` … `END CERTIFICATE` block of a PEM file; a block that another BEGIN
+ * interrupts is not one. By cutting at each BEGIN, not `/BEGIN…[\s\S]*?…END/g`, which read to
+ * the end of the file again from each BEGIN that had no END (quadratic).
+ */
+export function pemCertificates(text: string): string[] {
+  return text
+    .split(BEGIN)
+    .slice(1)
+    .flatMap((block) => {
+      const end = block.indexOf(END);
+      return end < 0 ? [] : [BEGIN + block.slice(0, end + END.length)];
+    });
+}
+
+/** The certificates of PEM text or bytes, each; else the input itself (DER, or not a certificate: readCertificate tells). */
+function certificatesIn(cert: string | Uint8Array): Array<string | Uint8Array> {
+  const text = typeof cert === 'string' ? cert : cert instanceof Uint8Array ? Buffer.from(cert).toString('latin1') : '';
+  const pems = pemCertificates(text);
+  return pems.length > 1 ? pems : [cert];
+}
+
 /** Whether DER bytes read as an X.509 certificate (to name a certificate given as the key). */
 function isDerCertificate(bytes: Uint8Array): boolean {
   try {
@@ -253,14 +278,17 @@ function notAPrivateKey(bytes: Uint8Array): string | undefined {
  */
 export function createLocalSigner(opts: LocalSignerOptions): Signer {
   checkArgument(opts, 'object', 'createLocalSigner', 'the options');
-  const cert = readCertificate(opts.certificate);
+  const certs = certificatesIn(opts.certificate).map(readCertificate);
+  const key = loadKey(opts.key, opts.passphrase);
+  // Of a PEM bundle, the key's certificate, wherever it stands (a CA may hand out "CA then leaf"); else the checks
+  // below tell why the first does not do.
+  const cert = (certs.length > 1 && certs.find((c) => c.x509.checkPrivateKey(key))) || certs[0]!;
   // What verifyMessage refuses (certificate-invalid) is not signed in the first place.
   if (!cert.signsData)
     throw new SandanError(
       'SIGN_CERT_INVALID',
       "The certificate may not sign data: its keyUsage has neither digitalSignature nor nonRepudiation (an encryption or CA certificate); sign with the card's signing certificate",
     );
-  const key = loadKey(opts.key, opts.passphrase);
   const certificateNumber = opts.certificateNumber ?? cert.serialHex;
   if (key.asymmetricKeyType === 'rsa') {
     if (cert.keyType !== 'rsa')

@@ -477,7 +477,7 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
   const digestValue = b64(rp.get('DigestValue')!, 'DigestValue');
   const signatureValue = b64(parts.get('SignatureValue')!, 'SignatureValue');
 
-  // KeyInfo: KeyName, X509Data/X509Certificate (the first certificate is the signer's; the next few are CA
+  // KeyInfo: KeyName, X509Data/X509Certificate (the signer's certificate, first as sandan writes it, and a few CA
   // certificates a chain to the anchors may pass through).
   let certificateNumber: string | undefined;
   let embedded: CertificateInfo | undefined;
@@ -508,11 +508,14 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
       }
     }
   }
-  const candidates = embedded ? [embedded] : anchors;
+  // The signer's is the certificate of KeyInfo whose key the SignatureValue holds to, wherever it stands ("CA then
+  // leaf" too); the others are the chain's.
+  const inKeyInfo = embedded ? [embedded, ...carried] : [];
+  const candidates = embedded ? inKeyInfo : anchors;
   if (candidates.length === 0)
     throw new Fail('certificate-missing', 'KeyInfo has no X509Certificate and no certificate was given');
   const keyType = keyTypeOf(signatureAlgorithm);
-  if (embedded && embedded.keyType !== keyType)
+  if (embedded && !inKeyInfo.some((c) => c.keyType === keyType))
     throw new Fail(
       'certificate-invalid',
       `The certificate holds an ${embedded.keyType.toUpperCase()} key but the SignatureMethod is ${signatureAlgorithm}`,
@@ -569,7 +572,13 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
       'certificate-invalid',
       `${signingCertificate(cert)} may not sign data: its keyUsage has neither digitalSignature nor nonRepudiation`,
     );
-  const trust = anchors.length ? trusted(cert, anchors, carried) : { chain: [] };
+  const trust = anchors.length
+    ? trusted(
+        cert,
+        anchors,
+        inKeyInfo.filter((c) => c !== cert),
+      )
+    : { chain: [] };
   if (!trust || trust.notCa)
     throw new Fail(
       'certificate-untrusted',

@@ -199,6 +199,37 @@ describe.skipIf(noOpenssl)('chains through CA certificates the message carries',
     expect(opensslTrusts('leafY', 'ncaroot', ['ycA'])).toBe(false);
   });
 
+  // A bundle "CA then leaf" was refused: the signer took the first certificate (the CA's: "may not sign data", or
+  // "does not belong to the private key"), and verify took the first of KeyInfo as the signer's (signature-mismatch).
+  it('a bundle or a KeyInfo with the CA first: the signer is the certificate of the key, the CA the chain', async () => {
+    for (const [leaf, inter, root] of [
+      ['leaf', 'inter', 'root'],
+      ['smleaf', 'sminter', 'smroot'],
+    ] as const) {
+      const bundle = pem(inter) + pem(leaf);
+      const signer = createLocalSigner({ key: readFileSync(p(`${leaf}.key`)), certificate: bundle });
+      expect(Buffer.from(signer.certificate).toString('base64')).toBe(body(leaf));
+      const { xml } = await signMessage(unsignedSample('CEB311Message'), signer);
+      const caFirst = xml.replace(
+        `<ds:X509Certificate>`,
+        `<ds:X509Certificate>${body(inter)}</ds:X509Certificate><ds:X509Certificate>`,
+      );
+      const v = verifyMessage(caFirst, { trustedCertificates: [pem(root)] });
+      expect(v, leaf).toMatchObject({ valid: true, trusted: true });
+      expect(v.valid && v.certificate.raw.toString('base64')).toBe(body(leaf));
+      // Without the anchor's CA in KeyInfo, the chain is not found; with only the CA, there is no signer.
+      expect(verifyMessage(xml, { trustedCertificates: [pem(root)] })).toMatchObject({
+        reason: 'certificate-untrusted',
+      });
+      expect(verifyMessage(caFirst.replace(body(leaf), body(inter)))).toMatchObject({ reason: 'signature-mismatch' });
+    }
+    expect(opensslTrusts('leaf', 'root', ['inter'])).toBe(true);
+    // A bundle without the key's certificate says so.
+    expect(() =>
+      createLocalSigner({ key: readFileSync(p('leaf.key')), certificate: pem('inter') + pem('leaf2') }),
+    ).toThrowError(expect.objectContaining({ code: 'SIGN_CERT_INVALID' }));
+  });
+
   it('passes over a further certificate that cannot be read: it offers no way to the anchors, and nothing else', async () => {
     const xml = (await signedBy('leaf', ['inter'])).replace(body('inter'), 'AAAA');
     expect(verifyMessage(xml, { trustedCertificates: [pem('root')] })).toMatchObject({

@@ -158,15 +158,17 @@ export function receiptsXml(receipts: readonly OutgoingReceipt[], next: number):
 /**
  * A request target's path, without its query, and the host it names in absolute-form (`http://host:port/path`, what a
  * client sends a proxy), which stands instead of the Host header (RFC 9112 §3.2.2). Of a target of the form `/…` (the
- * origin-form) the path is read as written: new URL would read `//admin/received` as the host `admin` and the path
- * `/received`. Anything else has no path (`''`).
+ * origin-form) the path is read as written, and of an absolute-form target the path after its host: new URL would
+ * read `//admin/received` as the host `admin` and the path `/received`. Anything else has no path (`''`).
  */
 function targetParts(target: string): { path: string; host?: string } {
   if (target.startsWith('/')) return { path: /^[^?#]*/.exec(target)![0] };
   if (/^http:\/\//i.test(target))
     try {
       const u = new URL(target);
-      return { path: u.pathname, host: u.host };
+      // The path as written here too (u.pathname served `http://h/a/../admin/received` at /admin/received); a `\`
+      // ends the host, as WHATWG reads it (Node refuses such a target first). An empty path is `/` (RFC 9112 §3.2.2).
+      return { path: /^http:\/\/[^/?#\\]*([^?#]*)/i.exec(target)![1] || '/', host: u.host };
     } catch {
       // (not a URL: no path)
     }

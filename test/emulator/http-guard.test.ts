@@ -261,6 +261,24 @@ describe('a request target in absolute-form (http://host/path, what a client sen
           'the request target\'s path "//admin/received" has an empty segment (a doubled "/"); ask for "/admin/received"',
       },
     ]);
+    // A path a URL parser reads otherwise, as in the origin-form: it was served at the parsed path (`..` at
+    // /admin/received, `/\admin` at //admin/received's endpoint, past the doubled-"/" refusal; Node refuses `\admin`).
+    for (const [path, read] of [
+      ['/x/../admin/received', '/admin/received'],
+      ['/\\admin/received', '//admin/received'],
+      ['/admin/./received', '/admin/received'],
+    ] as const) {
+      const r = await send(http, 'GET', `http://127.0.0.1:${p}${path}`, at);
+      const message = `the request target's path ${JSON.stringify(path)} is not a normalized path (a URL parser reads it as ${JSON.stringify(read)}); send it without "\\", "." or ".." segments`;
+      expect([path, r.status, r.body]).toEqual([
+        path,
+        400,
+        path.startsWith('/admin/')
+          ? `${JSON.stringify({ error: { code: 'BAD_URL', message } })}\n`
+          : `<?xml version="1.0" encoding="UTF-8"?>\n<Error code="BAD_URL">${message}</Error>\n`,
+      ]);
+    }
+    expect((await send(http, 'GET', `http://127.0.0.1:${p}`, at)).status).toBe(404);
     for (const target of [`https://127.0.0.1:${p}/health`, '*']) {
       const r = await send(http, 'GET', target, at);
       expect([target, r.status, r.body]).toEqual([

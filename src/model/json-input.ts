@@ -310,18 +310,16 @@ export function recordFromText(line: number, text: string): InputRecord {
 }
 
 /**
- * True when the bytes hold only whitespace as `String.prototype.trim` sees it in Latin-1
- * (tab to carriage return, space, no-break space), after the byte-order marks reading drops (one
- * on any line, a second on the input's first line, `first`): such NDJSON lines are skipped.
+ * True when the line's text (UTF-8, a byte that is not replaced) is white space as `String.prototype.trim` sees it:
+ * such NDJSON lines are skipped, and decide nothing of an input's layout (the one test of both). U+3000 and U+00A0
+ * count, and byte-order marks: JSON.parse would refuse a line of them, but a line a reader sees as empty holds no
+ * declaration, and reporting it would make an editor's stray full-width space a broken record.
  */
-export function isBlankLine(bytes: Uint8Array, first = false): boolean {
-  // A line of a mark alone is blank once the mark is dropped, as where a piece of lines is decoded at once.
-  const marks = first ? 6 : 3;
-  let i = 0;
-  while (i < marks && bytes[i] === 0xef && bytes[i + 1] === 0xbb && bytes[i + 2] === 0xbf) i += 3;
-  for (; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (!(b === 0x20 || (b >= 0x09 && b <= 0x0d) || b === 0xa0)) return false;
+export function isBlankLine(bytes: Uint8Array): boolean {
+  for (const b of bytes) {
+    if (b === 0x20 || (b >= 0x09 && b <= 0x0d)) continue;
+    // (past ASCII, the text decides; a line of a declaration ends here at its "{")
+    return b >= 0x80 && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8').trim() === '';
   }
   return true;
 }
@@ -350,8 +348,6 @@ function isObjectLeniently(bytes: Uint8Array): boolean {
     return false;
   }
 }
-
-const isBlankText = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8').trim() === '';
 
 /**
  * Tells NDJSON from one (possibly pretty-printed) JSON document by the input's first non-blank
@@ -400,7 +396,7 @@ export async function inputLayout(chunks: AsyncIterable<Uint8Array>, ndjson = fa
         // Too long, even if blank: no declaration of its own (read the input whole, and refuse it there).
         if (all.length > MAX_RECORD_BYTES) return { layout: 'single', chunks: whole(), firstLineTooLong: true };
         const bytes = stripCr(all);
-        if (isBlankText(bytes)) {
+        if (isBlankLine(bytes)) {
           line++;
           continue;
         }
@@ -422,7 +418,7 @@ export async function inputLayout(chunks: AsyncIterable<Uint8Array>, ndjson = fa
       }
     }
     // Anything but white space after the first line makes it NDJSON.
-    if (held > MAX_RECORD_BYTES || !isBlankText(c.subarray(pos))) return { layout: 'ndjson', chunks: whole(), first };
+    if (held > MAX_RECORD_BYTES || !isBlankLine(c.subarray(pos))) return { layout: 'ndjson', chunks: whole(), first };
   }
 }
 
@@ -447,7 +443,7 @@ export async function readDocument(
   if (size > MAX_RECORD_BYTES) return { record: { line: 1, issue: tooLargeInputIssue() } };
   const all = Buffer.concat(parts);
   // (blank as a line of NDJSON is: white space, after a byte-order mark if any)
-  if (isBlankLine(all, true)) return { record: { line: 1, issue: emptyInputIssue() } };
+  if (isBlankLine(all)) return { record: { line: 1, issue: emptyInputIssue() } };
   const read = recordAndText(1, all, false);
   if (!opts.arrays && Array.isArray(read.record.value))
     return {

@@ -41,7 +41,6 @@ export interface DeclarationBatch {
 }
 
 const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const BLANK = /^[\t\n\v\f\r ]*$/;
 
 /**
  * Reads a batch the way the CLI's NDJSON reader reads lines: blank lines skipped, a trailing CR
@@ -104,8 +103,7 @@ function readPiece(
     text = undefined;
   }
   if (text !== undefined) {
-    // Valid UTF-8 as a whole: split the text (a lone byte A0 cannot occur, so BLANK matches
-    // exactly the lines the byte-level blank check skips).
+    // Valid UTF-8 as a whole: split the text (a line of white space as trim sees it is blank, as isBlankLine has it).
     const lines = text.split('\n');
     const next = line + lines.length - 1;
     if (lines[lines.length - 1] === '') lines.pop();
@@ -119,7 +117,7 @@ function readPiece(
       if (t.charCodeAt(t.length - 1) === 0x0d) t = t.slice(0, -1);
       if (t.charCodeAt(0) === 0xfeff) t = t.slice(1);
       if (i === 0 && fileStart && t.charCodeAt(0) === 0xfeff) t = t.slice(1);
-      if (BLANK.test(t)) continue;
+      if (t.trim() === '') continue;
       out.push(each(recordFromText(line, t)));
     }
     return next;
@@ -136,8 +134,7 @@ function readPiece(
     start = next;
     const issue = overLong(line);
     if (issue) out.push(each({ line, issue }));
-    else if (!isBlankLine(bytes, line === first && fileStart))
-      out.push(each(recordFromBytes(line, bytes, false, line === first && fileStart)));
+    else if (!isBlankLine(bytes)) out.push(each(recordFromBytes(line, bytes, false, line === first && fileStart)));
   }
   return first + countLines(b);
 }

@@ -98,7 +98,7 @@ export async function* byteLines(
 }
 
 /** Whether a line of {@link byteLines} holds a record: not blank (a line too long has no bytes, yet is not blank). */
-export const holdsRecord = (l: ByteLine): boolean => l.tooLong !== false || !isBlankLine(l.bytes, l.line === 1);
+export const holdsRecord = (l: ByteLine): boolean => l.tooLong !== false || !isBlankLine(l.bytes);
 
 /**
  * A Node readable stream, or a web ReadableStream (what `fetch` gives as a response body); its

@@ -100,6 +100,22 @@ describe('readRecords', () => {
   });
 });
 
+describe('readRecords: blank lines', () => {
+  // The layout took a line of U+3000 for blank (NDJSON) while the lines' reader made it record 1, a json-syntax
+  // issue. It is skipped by both (one test, isBlankLine): JSON.parse would refuse it, but it holds no declaration.
+  it('skips a line of white space as trim sees it (U+3000, U+00A0, marks) before NDJSON, and in it', async () => {
+    for (const blank of ['\u3000', '\u3000 \u00a0\t', '\ufeff\ufeff\ufeff']) {
+      const got: unknown[] = [];
+      const text = `${blank}\n{"n":1}\n${blank}\n{"n":2}\n`;
+      for await (const r of readRecords(Readable.from([Buffer.from(text)]))) got.push([r.line, r.value, r.issue?.code]);
+      expect(got, JSON.stringify(blank)).toEqual([
+        [2, { n: 1 }, undefined],
+        [4, { n: 2 }, undefined],
+      ]);
+    }
+  });
+});
+
 describe('readRecords: a JSON array', () => {
   const read = async (text: string, opts: { arrays?: boolean } = {}) => {
     const got = [];

@@ -107,12 +107,17 @@ describe('duplicateKeyIssues', () => {
 });
 
 describe('isBlankLine', () => {
-  it('is white space as String.prototype.trim sees it in Latin-1: tab to CR, space and no-break space', () => {
-    for (const b of [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0])
+  it("is the UTF-8 text's white space as String.prototype.trim sees it", () => {
+    for (const b of [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20])
       expect(isBlankLine(Uint8Array.of(b, b)), `0x${b.toString(16)}`).toBe(true);
-    for (const b of [0x08, 0x0e, 0x1f, 0x21, 0x30, 0x9f, 0xa1])
+    // (a lone byte A0, blank as Latin-1 once, is no UTF-8: the line is a record, told input-encoding)
+    for (const b of [0x08, 0x0e, 0x1f, 0x21, 0x30, 0x9f, 0xa0, 0xa1])
       expect(isBlankLine(Uint8Array.of(0x20, b)), `0x${b.toString(16)}`).toBe(false);
     expect(isBlankLine(new Uint8Array(0))).toBe(true);
+    for (const t of ['\u3000', '\u00a0', '\ufeff', '\u2028 \u205f', '\ufeff\ufeff\ufeff\u3000'])
+      expect(isBlankLine(Buffer.from(t)), JSON.stringify(t)).toBe(true);
+    for (const t of ['\u3000{}', '\u200b', '\ufffd'])
+      expect(isBlankLine(Buffer.from(t)), JSON.stringify(t)).toBe(false);
   });
 });
 

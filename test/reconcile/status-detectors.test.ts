@@ -98,6 +98,22 @@ describe('unknownStatuses', () => {
     expect(stateOf(t, latestByDocument(t))).toBe('pending');
   });
 
+  // Two unknown statuses at one instant were one anomaly, of the one read last; the timeline showed both.
+  it('names each unknown status of the latest instant, in timeline order', () => {
+    const accepted = receipt('CEB312', 'order', '120', '20261120100000');
+    const odd1 = receipt('CEB312', 'order', '987654', '20261120110000');
+    const odd2 = receipt('CEB312', 'order', '=1+1', '20261120110000');
+    const earlier = receipt('CEB312', 'order', '555', '20261120103000');
+    const got = unknownStatuses(timelineOf([accepted, odd1, odd2, earlier]));
+    expect(got.map((a) => [a.document, a.since, a.message.en])).toEqual(
+      ['987654', '=1+1'].map((st) => [
+        'order',
+        '2026-11-20T11:00:00.000+08:00',
+        `CEB312 receipt status ${st} is not in the receipt catalogue; the last known status was 120 (Accepted and stored by customs (logic check passed), 2026-11-20T10:00:00.000+08:00)`,
+      ]),
+    );
+  });
+
   it('says when no earlier receipt is known, keeps the [Code:…], and is silent once a known status follows', () => {
     const odd = receipt('CEB622', 'inventory', '5', '20261120101700', '2001');
     expect(unknownStatuses(timelineOf([odd]))[0]).toMatchObject({

@@ -195,9 +195,9 @@ export function rejections(t: OrderTimeline): Anomaly[] {
  */
 export function unknownStatuses(t: OrderTimeline): Anomaly[] {
   const out: Anomaly[] = [];
-  for (const [document, { node }] of t.latest) {
-    const st = node.returnStatus ?? '';
-    if (explainStatus(st) !== undefined) continue;
+  const unknown = (r: TimelineItem) => explainStatus(r.node.returnStatus ?? '') === undefined;
+  for (const [document, latest] of t.latest) {
+    if (!unknown(latest)) continue;
     // The document's last receipt whose status is known, and what that status means.
     let before: TimelineItem | undefined;
     let known: ReturnType<typeof explainStatus>;
@@ -208,29 +208,38 @@ export function unknownStatuses(t: OrderTimeline): Anomaly[] {
       before = r;
       known = meaning;
     }
-    const reason = node.code !== undefined ? ` [Code:${node.code}] ${node.desc ?? ''}`.trimEnd() : '';
-    out.push({
-      kind: 'unknown-status',
-      document,
-      message: msg(
-        `${node.messageType} 回执状态 ${st || '（空）'} 不在回执状态表中${reason}；${
-          before && known
-            ? `此前已知的状态为 ${before.node.returnStatus}（${known.zh}，${before.node.time}）`
-            : '此前没有已知状态的回执'
-        }`,
-        `${node.messageType} receipt status ${st || '(empty)'} is not in the receipt catalogue${reason}; ${
-          before && known
-            ? `the last known status was ${before.node.returnStatus} (${known.en}, ${before.node.time})`
-            : 'no earlier receipt has a known status'
-        }`,
-      ),
-      fix: msg(
-        '向申报地海关或数据中心询问该状态的含义；在弄清之前，不要把该单据当作已放行或已退回处理',
-        'Ask the declaring customs office or the data centre what this status means; until then treat the document as neither released nor rejected',
-      ),
-      since: node.time,
-      ...(node.code !== undefined && { code: node.code }),
-    });
+    // Each unknown status of the latest's instant (two at once were one anomaly, of the one read last).
+    const atOnce = t.receipts.filter(
+      (r) =>
+        r === latest ||
+        (r.node.document === document && r.ms === latest.ms && unknown(r) && !t.resendRefusals.includes(r)),
+    );
+    for (const { node } of atOnce) {
+      const st = node.returnStatus ?? '';
+      const reason = node.code !== undefined ? ` [Code:${node.code}] ${node.desc ?? ''}`.trimEnd() : '';
+      out.push({
+        kind: 'unknown-status',
+        document,
+        message: msg(
+          `${node.messageType} 回执状态 ${st || '（空）'} 不在回执状态表中${reason}；${
+            before && known
+              ? `此前已知的状态为 ${before.node.returnStatus}（${known.zh}，${before.node.time}）`
+              : '此前没有已知状态的回执'
+          }`,
+          `${node.messageType} receipt status ${st || '(empty)'} is not in the receipt catalogue${reason}; ${
+            before && known
+              ? `the last known status was ${before.node.returnStatus} (${known.en}, ${before.node.time})`
+              : 'no earlier receipt has a known status'
+          }`,
+        ),
+        fix: msg(
+          '向申报地海关或数据中心询问该状态的含义；在弄清之前，不要把该单据当作已放行或已退回处理',
+          'Ask the declaring customs office or the data centre what this status means; until then treat the document as neither released nor rejected',
+        ),
+        since: node.time,
+        ...(node.code !== undefined && { code: node.code }),
+      });
+    }
   }
   return out;
 }

@@ -118,7 +118,7 @@ export interface PositiveListImportReport {
   uninterpreted: Array<{ row: number; hs8: string; text: string }>;
   /** Rows that were not read, and why. */
   rejected: Array<{ row: number; reason: string }>;
-  /** Codes read with a leading zero restored (a spreadsheet number lost it). */
+  /** Codes read with a leading zero restored (7 digits, the first not 0: a spreadsheet, or its CSV, lost it). */
   padded: Array<{ row: number; hs8: string }>;
 }
 
@@ -251,7 +251,10 @@ export function importPositiveList(
     }
     const raw = row[cols.hs8];
     let hs8 = cellText(raw).replace(/[\s.]/g, '');
-    if (typeof raw === 'number' && /^\d{7}$/.test(hs8)) {
+    // Seven digits, the first not 0, can only be a code of chapters 01–09 whose leading 0 a spreadsheet dropped (as a
+    // number, or in a CSV it exported, which keeps no cell types): restored, and each listed in the report to review.
+    // Other lengths are refused: a 10-digit 商品编码 is no tariff line of the annex, and no chapter starts with 00.
+    if (/^[1-9]\d{6}$/.test(hs8)) {
       hs8 = hs8.padStart(8, '0');
       report.padded.push({ row: rowNo, hs8 });
     }

@@ -479,17 +479,33 @@ describe('reading the annex', () => {
     }
   });
 
-  it('pads only a number that lost its leading zero, never a text', () => {
+  // A CSV's cells are all text, so the code a spreadsheet exported as 4031000 (04031000, chapter 04) was refused.
+  it('restores the leading zero of a 7-digit code, number or text (a CSV), and lists it; refuses other lengths', () => {
     const rows = [
       ['税则号列', '商品名称'],
       [4029100, '浓缩但未加糖的非固状乳及奶油'],
       [33049900, '其他美容品或化妆品'],
       ['4031000', '酸乳'],
+      ['0403100', '零开头的七位'],
+      ['490110000', '九位'],
+      ['402100', '六位'],
     ];
-    const { report } = importPositiveList(rows, { edition: '2019', origin: 'annex.csv', effectiveFrom: '2020-01-01' });
-    // 4029100 is a number: a spreadsheet dropped its 0. 33049900 needs nothing. '4031000' was typed as text.
-    expect(report.padded).toEqual([{ row: 2, hs8: '04029100' }]);
-    expect(report.rejected).toEqual([{ row: 4, reason: '税则号列 "4031000" is not an 8-digit tariff line' }]);
+    const { data, report } = importPositiveList(rows, {
+      edition: '2019',
+      origin: 'annex.csv',
+      effectiveFrom: '2020-01-01',
+    });
+    expect(report.padded).toEqual([
+      { row: 2, hs8: '04029100' },
+      { row: 4, hs8: '04031000' },
+    ]);
+    expect(data.lines.map((l) => l.hs8)).toEqual(['04029100', '33049900', '04031000']);
+    expect(report.rejected).toEqual(
+      ['0403100', '490110000', '402100'].map((c, i) => ({
+        row: 5 + i,
+        reason: `税则号列 "${c}" is not an 8-digit tariff line`,
+      })),
+    );
   });
 
   it.each([

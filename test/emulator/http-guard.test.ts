@@ -58,6 +58,14 @@ function send(
   });
 }
 
+/** The 400 answer to a path a URL parser reads as `read`, in the form of the side the path as written names (JSON for /admin/…). */
+function notNormalized(path: string, read: string): string {
+  const message = `the request target's path ${JSON.stringify(path)} is not a normalized path (a URL parser reads it as ${JSON.stringify(read)}); send it without "\\", "." or ".." segments`;
+  return path.startsWith('/admin/')
+    ? `${JSON.stringify({ error: { code: 'BAD_URL', message } })}\n`
+    : `<?xml version="1.0" encoding="UTF-8"?>\n<Error code="BAD_URL">${message}</Error>\n`;
+}
+
 const message = '<?xml version="1.0" encoding="UTF-8"?><CEB311Message><orderNo>O-1</orderNo></CEB311Message>';
 
 describe('HTTP transport: Host and Origin', () => {
@@ -197,16 +205,7 @@ describe('a request target that is not a path', () => {
       ['/admin/received/.', '/admin/received/'],
     ]) {
       const r = await send(http, 'GET', target!, at);
-      const path = target!.replace(/\?.*/, '');
-      const message = `the request target's path ${JSON.stringify(path)} is not a normalized path (a URL parser reads it as ${JSON.stringify(read)}); send it without "\\", "." or ".." segments`;
-      // In the form of the side the path as written names (JSON for /admin/…).
-      expect([target, r.status, r.body]).toEqual([
-        target,
-        400,
-        path.startsWith('/admin/')
-          ? `${JSON.stringify({ error: { code: 'BAD_URL', message } })}\n`
-          : `<?xml version="1.0" encoding="UTF-8"?>\n<Error code="BAD_URL">${message}</Error>\n`,
-      ]);
+      expect([target, r.status, r.body]).toEqual([target, 400, notNormalized(target!.replace(/\?.*/, ''), read!)]);
     }
     // A doubled "/" in the query is not in the path.
     expect((await send(http, 'GET', '/health?x=//y', at)).status).toBe(200);
@@ -269,14 +268,7 @@ describe('a request target in absolute-form (http://host/path, what a client sen
       ['/admin/./received', '/admin/received'],
     ] as const) {
       const r = await send(http, 'GET', `http://127.0.0.1:${p}${path}`, at);
-      const message = `the request target's path ${JSON.stringify(path)} is not a normalized path (a URL parser reads it as ${JSON.stringify(read)}); send it without "\\", "." or ".." segments`;
-      expect([path, r.status, r.body]).toEqual([
-        path,
-        400,
-        path.startsWith('/admin/')
-          ? `${JSON.stringify({ error: { code: 'BAD_URL', message } })}\n`
-          : `<?xml version="1.0" encoding="UTF-8"?>\n<Error code="BAD_URL">${message}</Error>\n`,
-      ]);
+      expect([path, r.status, r.body]).toEqual([path, 400, notNormalized(path, read)]);
     }
     expect((await send(http, 'GET', `http://127.0.0.1:${p}`, at)).status).toBe(404);
     for (const target of [`https://127.0.0.1:${p}/health`, '*']) {

@@ -35,7 +35,7 @@ import { BUILDABLE, MESSAGE_NAMES, type BuildableType, type DocumentOf, type Mes
 import { parseReturnInfo, type ReturnInfo } from './return-info.js';
 import { MAX_XML_ISSUES, safeXmlText, xmlLimit } from './safety.js';
 import { xsdBase64 } from './base64.js';
-import { childElements, normalizeLineEnds, readElement, type XmlElement } from './core/tree.js';
+import { childElements, normalizeLineEnds, type ParsedElement, startElement, type XmlElement } from './core/tree.js';
 import { XmlTokenizer, type XmlAttribute } from './core/tokenizer.js';
 import { checkExtensionValue, extensionFieldsOf, KNOWN_MISSPELLINGS, type ExtensionField } from './extensions.js';
 import { DS_MODEL, DXP_MODEL, type TreeModel } from './generated/tree-models.js';
@@ -139,19 +139,11 @@ export interface DxpTransfer {
 /** Anything `parseCebXml` reads. */
 export type ParsedXml = CebMessage | DxpEnvelope;
 
-/** The text content of a leaf: text and CDATA joined; element children are reported by the caller. */
-function textOf(el: XmlElement): { text: string; hasElements: boolean } {
-  let text = '';
-  let hasElements = false;
-  for (const n of el.children) {
-    if (n.type === 'text') text += n.value;
-    else if (n.type === 'element') hasElements = true;
-  }
-  return { text, hasElements };
-}
+/** The text of an element of simple content as checkTree keeps it (text and CDATA joined, its one child). */
+const textOf = (el: XmlElement): string => (el.children[0]?.type === 'text' ? el.children[0].value : '');
 
 /** A DxpMsg leaf's text without the XML white space around it; '' when the leaf is absent. */
-const trimmedTextOf = (el: XmlElement | undefined) => (el === undefined ? '' : trimXmlSpace(textOf(el).text));
+const trimmedTextOf = (el: XmlElement | undefined) => (el === undefined ? '' : trimXmlSpace(textOf(el)));
 
 /** The value of an attribute, by qualified name, of an element (`attrs`) or a start tag (`attributes`). */
 function attr(attrs: readonly XmlAttribute[], name: string): string | undefined {
@@ -550,13 +542,7 @@ class Reader extends IssueLog {
 
   /** Passes over the current element, through its end tag. */
   skip(): void {
-    const t = this.t;
-    const depth = t.depth;
-    for (;;) {
-      const k = t.next();
-      if (k === 'end' && t.depth === depth) return;
-      if (k === 'eof' || k === 'more') throw new Error(`tokenizer answered ${k} inside an element`);
-    }
+    passOver(this.t);
   }
 
   /**
@@ -834,7 +820,6 @@ function signatureInfo(el: XmlElement): SignatureInfo {
   const out: SignatureInfo = {};
   const walk = (e: XmlElement) => {
     for (const c of childElements(e)) {
-      if (c.ns !== DS_NS) continue;
       switch (c.local) {
         case 'CanonicalizationMethod':
         case 'SignatureMethod':
@@ -845,7 +830,7 @@ function signatureInfo(el: XmlElement): SignatureInfo {
         case 'SignatureValue':
         case 'KeyName':
         case 'X509Certificate':
-          out[lowerFirst(c.local) as 'digestValue'] = textOf(c).text.replace(/\s+/g, '');
+          out[lowerFirst(c.local) as 'digestValue'] = textOf(c).replace(/\s+/g, '');
           break;
         default:
           walk(c);
@@ -949,10 +934,8 @@ function readCeb(r: Reader, rootName: string, name: MessageName): CebMessage {
       m.message = m.Message ?? '';
       delete m.Message;
     } else if (p.ns === 'ds') {
-      const el = readElement(t, null, r.bom);
       // Against customs' xmldsig-core-schema.xsd; the issues go with the message's.
-      checkTree(el, at, r);
-      msg.signature = signatureInfo(el);
+      msg.signature = signatureInfo(checkTree(t, r.bom, at, r));
     } else r.unknown(rootName, rootName);
   }
   const docMax = docParticle.max;
@@ -1016,12 +999,26 @@ function childName(name: string, ns: string): readonly [string, string] {
   return name.startsWith('ds:') ? [DS_NS, name.slice(3)] : [ns, name];
 }
 
+/** Passes over the element of the tokenizer's current start tag, through its end tag. */
+function passOver(t: XmlTokenizer): void {
+  const depth = t.depth;
+  for (;;) {
+    const k = t.next();
+    if (k === 'end' && t.depth === depth) return;
+    if (k === 'eof' || k === 'more') throw new Error(`tokenizer answered ${k} inside an element`);
+  }
+}
+
 /**
- * Checks one element and, through its children, everything under it against its XSD's tree model (the DxpMsg wrapper or
- * ds:Signature), reporting an issue for each difference (to the capped log the CEB reader reports to): the same codes and severities as the CEB reader's (unknown
- * elements, attributes and misplaced elements are warnings the emulator counts as XSD violations; the rest errors).
+ * Checks the element of the tokenizer's current start tag, through its end tag, against its XSD's tree model (the DxpMsg
+ * wrapper or ds:Signature), reporting an issue for each difference (to the capped log the CEB reader reports to): the
+ * same codes and severities as the CEB reader's (unknown elements, attributes and misplaced elements are warnings the
+ * emulator counts as XSD violations; the rest errors). It answers the tree of what it went into: the elements of the
+ * model up to their maxOccurs, with the text of those of simple content. What it passes over (an unknown element, one
+ * too many, content not looked at) is not kept: a DxpMsg of millions of `<x/>` built a tree of them (1.26 GB for 20 MB).
  */
-function checkTree(el: XmlElement, path: string, log: IssueLog): void {
+function checkTree(t: XmlTokenizer, bom: number, path: string, log: IssueLog): ParsedElement {
+  const el = startElement(t, null, bom);
   const model = treeModel(el);
   const at = (p: string, child: string) => (p === '' ? child : `${p}.${child}`);
   // A string value against its type: empty is judged by emptyRefusal, a value by its facets, as a CEB leaf's.
@@ -1035,45 +1032,122 @@ function checkTree(el: XmlElement, path: string, log: IssueLog): void {
       if (problem) log.report(valueIssue(p, problem));
     }
   };
-  // xs:anyType: any attribute and any content.
-  if (model.text === 'any') return;
-  for (const a of el.attrs) {
-    const p = `${path}@${a.qname}`;
-    const decl = a.ns === '' ? model.attributes?.[a.local] : undefined;
-    if (decl === undefined) {
-      if (isSchemaHint(a)) continue;
-      log.report(unknownAttributeIssue(p, a.qname, el.local));
-    } else if (decl.type === 'ID') {
-      // xs:ID collapses its white space first.
-      if (!NC_NAME.test(trimXmlSpace(a.value)))
+  const text = model.text;
+  // xs:anyType: any attribute and any content (its text is kept, its elements passed over).
+  if (text !== 'any') {
+    for (const a of el.attrs) {
+      const p = `${path}@${a.qname}`;
+      const decl = a.ns === '' ? model.attributes?.[a.local] : undefined;
+      if (decl === undefined) {
+        if (isSchemaHint(a)) continue;
+        log.report(unknownAttributeIssue(p, a.qname, el.local));
+      } else if (decl.type === 'ID') {
+        // xs:ID collapses its white space first.
+        if (!NC_NAME.test(trimXmlSpace(a.value)))
+          log.report(
+            valueIssue(p, {
+              zh: `应为 XML 名称（xs:ID），实际为 ${JSON.stringify(a.value)}`,
+              en: `should be an XML name (xs:ID), got ${JSON.stringify(a.value)}`,
+            }),
+          );
+      } else if (decl.fixed !== undefined && a.value !== decl.fixed)
         log.report(
           valueIssue(p, {
-            zh: `应为 XML 名称（xs:ID），实际为 ${JSON.stringify(a.value)}`,
-            en: `should be an XML name (xs:ID), got ${JSON.stringify(a.value)}`,
+            zh: `固定为 ${decl.fixed}，实际为 ${JSON.stringify(a.value)}`,
+            en: `is fixed at ${decl.fixed}, got ${JSON.stringify(a.value)}`,
           }),
         );
-    } else if (decl.fixed !== undefined && a.value !== decl.fixed)
-      log.report(
-        valueIssue(p, {
-          zh: `固定为 ${decl.fixed}，实际为 ${JSON.stringify(a.value)}`,
-          en: `is fixed at ${decl.fixed}, got ${JSON.stringify(a.value)}`,
-        }),
-      );
-    else stringValue(p, decl.type, a.value);
+      else stringValue(p, decl.type, a.value);
+    }
+    for (const [name, decl] of Object.entries(model.attributes ?? {}))
+      if (decl.required && attr(el.attrs, name) === undefined)
+        log.report(
+          xmlIssue(
+            'xml-missing-attribute',
+            `${path}@${name}`,
+            `${el.local} 缺少 ${name} 属性`,
+            `${el.local} has no ${name} attribute`,
+          ),
+        );
   }
-  for (const [name, decl] of Object.entries(model.attributes ?? {}))
-    if (decl.required && attr(el.attrs, name) === undefined)
-      log.report(
-        xmlIssue(
-          'xml-missing-attribute',
-          `${path}@${name}`,
-          `${el.local} 缺少 ${name} 属性`,
-          `${el.local} has no ${name} attribute`,
-        ),
-      );
-  const text = model.text;
+  // Text between the children: white space only, unless the content is mixed.
+  let strayText = model.mixed === true;
+  const textChild = (value: string) => {
+    if (!strayText && trimXmlSpace(value) !== '') {
+      strayText = true;
+      log.report(strayTextIssue(path, el.local, value));
+    }
+  };
+  const choice = model.choice;
+  const children = model.children ?? [];
+  const counts = children.map(() => 0);
+  let last = -1;
+  let n = 0;
+  const seen = new Map<string, number>();
+  let hasElements = false;
+  // Where the child element of the current start tag is checked, or undefined to pass over it.
+  const place = (): string | undefined => {
+    const { local, ns } = t;
+    if (text !== undefined) {
+      hasElements = true;
+      return undefined;
+    }
+    if (choice) {
+      const { names, max, other } = choice;
+      const known = ns === el.ns && names.includes(local);
+      // xs:any namespace="##other": an element of another namespace (not of none), its content not looked at.
+      if (!known && !(other && ns !== el.ns && ns !== '')) {
+        log.report(unknownElementIssue(at(path, local), t.name, el.local));
+        return undefined;
+      }
+      n++;
+      const k = seen.get(local) ?? 0;
+      seen.set(local, k + 1);
+      const name = max === 1 ? local : `${local}[${k}]`;
+      if (n === max + 1) log.report(tooManyIssue(at(path, name), local, max));
+      return known && n <= max ? at(path, name) : undefined;
+    }
+    const i = children.findIndex(([q]) => {
+      const [qns, qlocal] = childName(q, el.ns);
+      return qlocal === local && ns === qns;
+    });
+    if (i === -1) {
+      log.report(unknownElementIssue(at(path || el.local, local), t.name, el.local));
+      return undefined;
+    }
+    const name = childName(children[i]![0], el.ns)[1];
+    const max = children[i]![2];
+    // A sequence: a child before the one read last is out of place (xmllint: "This element is not expected").
+    if (i < last) log.report(orderIssue(at(path, name), name, childName(children[last]![0], el.ns)[1]));
+    last = Math.max(last, i);
+    const c = counts[i]!;
+    counts[i] = c + 1;
+    if (c === max)
+      log.report(max === 1 ? duplicateIssue(at(path, name), name) : tooManyIssue(at(path, name), name, max));
+    return c < max ? at(path, max === 1 ? name : `${name}[${c}]`) : undefined;
+  };
+  // The content: a simple one's text, else text in runs (text and CDATA in a row, as a tree merges them).
+  let v = '';
+  let run: string | undefined;
+  for (;;) {
+    const k = t.next();
+    if (run !== undefined && k !== 'text' && k !== 'cdata') {
+      textChild(run);
+      run = undefined;
+    }
+    if (k === 'end') break;
+    if (k === 'text' || k === 'cdata') {
+      if (text !== undefined) v += t.text();
+      else run = (run ?? '') + t.text();
+    } else if (k === 'start') {
+      const p = place();
+      if (p === undefined) passOver(t);
+      else el.children.push(checkTree(t, bom, p, log));
+    } else if (k === 'eof' || k === 'more') throw new Error(`tokenizer answered ${k} inside <${el.qname}>`);
+  }
   if (text !== undefined) {
-    const { text: v, hasElements } = textOf(el);
+    if (v !== '') el.children.push({ type: 'text', value: v });
+    if (text === 'any') return el;
     if (hasElements) log.report(unexpectedChildrenIssue(path));
     if (text === 'empty') {
       if (v !== '')
@@ -1095,86 +1169,25 @@ function checkTree(el: XmlElement, path: string, log: IssueLog): void {
       // (The value is not quoted: DxpMsg's Data may be megabytes.)
       if (xsdBase64(v) === undefined) log.report(valueIssue(path, NOT_BASE64));
     } else stringValue(path, text, v);
-    return;
-  }
-  // Text between the children: white space only, unless the content is mixed.
-  let strayText = model.mixed === true;
-  const textChild = (value: string) => {
-    if (!strayText && trimXmlSpace(value) !== '') {
-      strayText = true;
-      log.report(strayTextIssue(path, el.local, value));
-    }
-  };
-  const choice = model.choice;
-  if (choice) {
-    const { names, min, max, other } = choice;
-    let n = 0;
-    const seen = new Map<string, number>();
-    for (const c of el.children) {
-      if (c.type === 'text') textChild(c.value);
-      if (c.type !== 'element') continue;
-      const known = c.ns === el.ns && names.includes(c.local);
-      // xs:any namespace="##other": an element of another namespace (not of none), its content not looked at.
-      if (!known && !(other && c.ns !== el.ns && c.ns !== '')) {
-        log.report(unknownElementIssue(at(path, c.local), c.qname, el.local));
-        continue;
-      }
-      n++;
-      const k = seen.get(c.local) ?? 0;
-      seen.set(c.local, k + 1);
-      const name = max === 1 ? c.local : `${c.local}[${k}]`;
-      if (n === max + 1) log.report(tooManyIssue(at(path, name), c.local, max));
-      if (known && n <= max) checkTree(c, at(path, name), log);
-    }
-    if (n < min) log.report(missingElementIssue(at(path, names[0]!), names.join(' | '), el.local));
-    return;
-  }
-  const children = model.children ?? [];
-  const counts = children.map(() => 0);
-  let last = -1;
-  for (const c of el.children) {
-    if (c.type === 'text') textChild(c.value);
-    if (c.type !== 'element') continue;
-    const i = children.findIndex(([n]) => {
-      const [ns, local] = childName(n, el.ns);
-      return local === c.local && c.ns === ns;
+  } else if (choice) {
+    if (n < choice.min) log.report(missingElementIssue(at(path, choice.names[0]!), choice.names.join(' | '), el.local));
+  } else
+    children.forEach(([qualified, min], i) => {
+      const name = childName(qualified, el.ns)[1];
+      if (counts[i]! < min) log.report(missingElementIssue(at(path, name), name, el.local));
     });
-    if (i === -1) {
-      log.report(unknownElementIssue(at(path || el.local, c.local), c.qname, el.local));
-      continue;
-    }
-    const name = childName(children[i]![0], el.ns)[1];
-    const max = children[i]![2];
-    // A sequence: a child before the one read last is out of place (xmllint: "This element is not expected").
-    if (i < last) log.report(orderIssue(at(path, name), name, childName(children[last]![0], el.ns)[1]));
-    last = Math.max(last, i);
-    const n = counts[i]!;
-    counts[i] = n + 1;
-    if (n === max)
-      log.report(max === 1 ? duplicateIssue(at(path, name), name) : tooManyIssue(at(path, name), name, max));
-    if (n < max) checkTree(c, at(path, max === 1 ? name : `${name}[${n}]`), log);
-  }
-  children.forEach(([qualified, min], i) => {
-    const name = childName(qualified, el.ns)[1];
-    if (counts[i]! < min) log.report(missingElementIssue(at(path, name), name, el.local));
-  });
+  return el;
 }
 
-/** The first child element of `el` named `local` in the DXP namespace (or `ns`). */
-function dxpChild(el: XmlElement | undefined, local: string, ns = DXP_NS): XmlElement | undefined {
-  if (el === undefined) return undefined;
-  for (const c of childElements(el)) if (c.ns === ns && c.local === local) return c;
-  return undefined;
-}
+/** The child element `local` of `el` checkTree kept (the names of a DxpMsg's children are of one namespace or the other). */
+const dxpChild = (el: XmlElement | undefined, local: string) => el && childElements(el).find((c) => c.local === local);
 
 /**
- * A DxpMsg. In a DxpMsgSv, `within` holds that envelope's issues, which name the DxpMsg's places from the DxpMsgSv
- * (`DxpMsg.Data`), and its check has already gone through the DxpMsg.
+ * A DxpMsg, as checkTree kept it, its issues in `log`. In a DxpMsgSv, `within` is its path there: the issues name the
+ * DxpMsg's places from the DxpMsgSv (`DxpMsg.Data`).
  */
-function readDxp(root: XmlElement, opts: ParseXmlOptions, within?: { log: IssueLog; path: string }): DxpEnvelope {
-  const log = within?.log ?? new IssueLog();
-  const at = (p: string) => (within ? `${within.path}.${p}` : p);
-  if (!within) checkTree(root, '', log);
+function readDxp(root: XmlElement, opts: ParseXmlOptions, log: IssueLog, within?: string): DxpEnvelope {
+  const at = (p: string) => (within ? `${within}.${p}` : p);
   const transInfo = dxpChild(root, 'TransInfo');
   const receivers = dxpChild(transInfo, 'ReceiverIds');
   const env: DxpEnvelope = {
@@ -1185,7 +1198,6 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions, within?: { log: IssueL
       senderId: trimmedTextOf(dxpChild(transInfo, 'SenderId')),
       receiverIds: receivers
         ? childElements(receivers)
-            .filter((c) => c.ns === DXP_NS && c.local === 'ReceiverId')
             .map(trimmedTextOf)
             .filter((v) => v !== '')
         : [],
@@ -1195,26 +1207,23 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions, within?: { log: IssueL
     data: '',
     issues: log.issues,
   };
-  const signature = dxpChild(root, 'Signature', DS_NS);
+  const signature = dxpChild(root, 'Signature');
   if (signature) env.signature = signatureInfo(signature);
   const add = dxpChild(root, 'AddInfo');
   if (add) {
     const out: Record<string, unknown> = {};
     for (const a of childElements(add)) {
-      if (a.ns !== DXP_NS || !DXP_MODEL.AddInfo!.children!.some(([n]) => n === a.local)) continue;
-      const key = lowerFirst(a.local);
-      if (key in out) continue;
       if (a.local === 'BizKey')
-        out.bizKey = childElements(a).map((k) => ({ name: attr(k.attrs, 'name'), value: textOf(k).text }));
+        out.bizKey = childElements(a).map((k) => ({ name: attr(k.attrs, 'name'), value: textOf(k) }));
       else if (a.local === 'IsText') out.isText = { encode: attr(a.attrs, 'Encode') };
-      else out[key] = textOf(a).text;
+      else out[lowerFirst(a.local)] = textOf(a);
     }
     env.addInfo = out;
   }
   const data = dxpChild(root, 'Data');
   if (data) {
     // An invalid value was reported by checkTree; it is kept as read, without its white space, and not decoded.
-    const text = textOf(data).text;
+    const text = textOf(data);
     const valid = xsdBase64(text);
     env.data = valid ?? text.replace(/\s+/g, '');
     if (valid !== undefined && valid !== '') {
@@ -1263,14 +1272,6 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions, within?: { log: IssueL
       ),
     );
   }
-  if (!within) withOmitted(env, log);
-  return env;
-}
-
-/** The envelope, with the note that counts the issues its log left out when there are any. */
-function withOmitted(env: DxpEnvelope, log: IssueLog): DxpEnvelope {
-  const notes = log.omittedNotes();
-  if (notes.length) env.notes = notes;
   return env;
 }
 
@@ -1280,9 +1281,7 @@ function withOmitted(env: DxpEnvelope, log: IssueLog): DxpEnvelope {
  * (`SvNo.MsgId`, `DxpMsg.Data`). Of two DxpMsg the first is read, as of any element the XSD allows once (checkTree
  * reports the second); without one there is no message.
  */
-function readDxpTransfer(root: XmlElement, opts: ParseXmlOptions): DxpEnvelope {
-  const log = new IssueLog();
-  checkTree(root, '', log);
+function readDxpTransfer(root: XmlElement, opts: ParseXmlOptions, log: IssueLog): DxpEnvelope {
   const sv = dxpChild(root, 'SvNo');
   const subMsgId = dxpChild(sv, 'SubMsgId');
   const transfer: DxpTransfer = {
@@ -1296,11 +1295,11 @@ function readDxpTransfer(root: XmlElement, opts: ParseXmlOptions): DxpEnvelope {
   if (held === undefined) {
     // checkTree reported it missing.
     const transInfo = { copMsgId: '', senderId: '', receiverIds: [], creatTime: '', msgType: '' };
-    return withOmitted({ kind: 'dxp', ver: '', transInfo, data: '', transfer, issues: log.issues }, log);
+    return { kind: 'dxp', ver: '', transInfo, data: '', transfer, issues: log.issues };
   }
-  const env = readDxp(held, opts, { log, path: 'DxpMsg' });
+  const env = readDxp(held, opts, log, 'DxpMsg');
   env.transfer = transfer;
-  return withOmitted(env, log);
+  return env;
 }
 
 /**
@@ -1342,8 +1341,15 @@ export function parseCebXml(input: string | Uint8Array, options?: ParseXmlOption
     if (warning) msg.issues.unshift(warning);
     return msg;
   };
-  if (local === 'DxpMsg' && rootNs === DXP_NS) return readDxp(rest(readElement(t, null, bom)), opts);
-  if (local === 'DxpMsgSv' && rootNs === DXP_NS) return readDxpTransfer(rest(readElement(t, null, bom)), opts);
+  if ((local === 'DxpMsg' || local === 'DxpMsgSv') && rootNs === DXP_NS) {
+    // Checked as it is read: the tree holds what the envelope's readers take, not every element of the text.
+    const log = new IssueLog();
+    const root = rest(checkTree(t, bom, '', log));
+    const env = local === 'DxpMsg' ? readDxp(root, opts, log) : readDxpTransfer(root, opts, log);
+    const notes = log.omittedNotes();
+    if (notes.length) env.notes = notes;
+    return env;
+  }
   const name = ownValue(MESSAGE_NAMES, local);
   if (name && rootNs === CEB_NS && hasModel(name.schema, local)) return ceb(local, name);
   // Some published samples name the root `CEB214` instead of `CEB214Message`: read it, but say so.

@@ -124,6 +124,24 @@ describe("a DxpMsg's TransInfo values: unwrapDxp agrees with xmllint and dxp-ter
     expect(env.transInfo.creatTime).toBe('2026-12-01T10:00:00');
   });
 
+  it('reads what the issues say it read: the first ReceiverIds up to five, the Keys of a BizKey, the first ds:SignatureValue', () => {
+    // The envelope is read from what its check went into; before, it was read from a tree of everything, and took
+    // the seventh receiver, an unknown element of BizKey, or the second SignatureValue the issues said were left out.
+    const ids = Array.from({ length: 7 }, (_, i) => `<ReceiverId>R${i}</ReceiverId>`).join('');
+    const sig =
+      '<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo/><ds:SignatureValue>QQ==</ds:SignatureValue>' +
+      '<ds:SignatureValue>Qg==</ds:SignatureValue></ds:Signature>';
+    const xml = BASE.replace(/<ReceiverIds>[\s\S]*<\/ReceiverIds>/, `<ReceiverIds>${ids}</ReceiverIds>`).replace(
+      '</DxpMsg>',
+      `<AddInfo><BizKey><Key name="a">v</Key><Other>w</Other></BizKey></AddInfo>${sig}</DxpMsg>`,
+    );
+    const env = unwrapDxp(xml);
+    expect(env.transInfo.receiverIds).toEqual(['R0', 'R1', 'R2', 'R3', 'R4']);
+    expect(env.addInfo?.bizKey).toEqual([{ name: 'a', value: 'v' }]);
+    expect(env.signature?.signatureValue).toBe('QQ==');
+    expect(env.issues.map((i) => `${i.code} ${i.path}`)).toContain('xml-duplicate-element Signature.SignatureValue');
+  });
+
   it.each(cases.map((c) => [c.what, c] as const))('%s', (_, c) => {
     const env = unwrapDxp(c.xml);
     const errors = env.issues.filter((i) => i.severity === 'error');

@@ -472,3 +472,51 @@ describe('a message of more issues than MAX_XML_ISSUES', () => {
     expect(unwrapDxp(dxp.replace('<x/>'.repeat(1500), '<x/>')).notes).toBeUndefined();
   });
 });
+
+describe('a hostile DxpMsg costs memory for what is kept, not for each element', () => {
+  // A DxpMsg was read into a tree and checked afterwards: 20 MB of `<x/>` took 1.26 GB. It is checked from the tokens
+  // now, and keeps its fields, its Data and the capped issues. Each surface reads 8 MB of `<x/>` in a child process
+  // whose heap is capped at 128 MB (which the tree ran out of).
+  const ROOT = new URL('../..', import.meta.url).pathname;
+  const capped = (args: string[]) =>
+    spawnSync(process.execPath, ['--max-old-space-size=128', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const flood = `'<x/>'.repeat(2_000_000)`;
+  const envelope = (root: string, inner = '') =>
+    `\`<${root} xmlns="http://www.chinaport.gov.cn/dxp" ver="1.0">\${${flood}}${inner}</${root}>\``;
+
+  it('parseCebXml, unwrapDxp and the emulator', () => {
+    const script = `
+      const { parseCebXml, unwrapDxp } = await import('${ROOT}dist/index.js');
+      const { createEngine, manualClock } = await import('${ROOT}dist/emulator/index.js');
+      const dxp = ${envelope('DxpMsg', '<Data>!</Data>')};
+      const sv = ${envelope('DxpMsgSv')};
+      const engine = await createEngine({ store: 'memory', clock: manualClock(new Date('2026-12-01T02:00:00Z')) });
+      const ack = await engine.submit(dxp, { transport: 'http' });
+      const read = (r) => [r.issues.length, ...r.issues.slice(1000).map((i) => i.code + ' ' + i.path), r.notes[0].code];
+      console.log(JSON.stringify([read(parseCebXml(dxp)), read(unwrapDxp(dxp)), read(parseCebXml(sv)), ack.httpStatus]));`;
+    const r = capped(['--input-type=module', '-e', script]);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([
+      [1002, 'xml-value Data', 'xml-missing-element TransInfo', 'issues-omitted'],
+      [1002, 'xml-value Data', 'xml-missing-element TransInfo', 'issues-omitted'],
+      [1001, 'xml-missing-element SvNo', 'issues-omitted'],
+      400,
+    ]);
+  });
+
+  it('sandan parse', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-flood-'));
+    try {
+      const file = join(dir, 'flood.xml');
+      writeFileSync(
+        file,
+        `<DxpMsg xmlns="http://www.chinaport.gov.cn/dxp" ver="1.0">${'<x/>'.repeat(2_000_000)}</DxpMsg>`,
+      );
+      const r = capped([join(ROOT, 'bin/sandan.js'), 'parse', file]);
+      expect([r.status, r.stderr]).toEqual([1, '']);
+      expect(JSON.parse(r.stdout).issues).toHaveLength(1001);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -504,7 +504,7 @@ describe('a hostile DxpMsg costs memory for what is kept, not for each element',
     ]);
   });
 
-  it('sandan parse', () => {
+  it('sandan parse and sandan verify', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sandan-flood-'));
     try {
       const file = join(dir, 'flood.xml');
@@ -512,9 +512,15 @@ describe('a hostile DxpMsg costs memory for what is kept, not for each element',
         file,
         `<DxpMsg xmlns="http://www.chinaport.gov.cn/dxp" ver="1.0">${'<x/>'.repeat(2_000_000)}</DxpMsg>`,
       );
-      const r = capped([join(ROOT, 'bin/sandan.js'), 'parse', file]);
-      expect([r.status, r.stderr]).toEqual([1, '']);
-      expect(JSON.parse(r.stdout).issues).toHaveLength(1001);
+      const parse = capped([join(ROOT, 'bin/sandan.js'), 'parse', file]);
+      expect([parse.status, parse.stderr]).toEqual([1, '']);
+      expect(JSON.parse(parse.stdout).issues).toHaveLength(1001);
+      // verify canonicalises the whole envelope (what a signature of it would cover), then reads its Data.
+      const verify = capped([join(ROOT, 'bin/sandan.js'), 'verify', file]);
+      expect([verify.status, verify.stderr]).toEqual([1, '']);
+      expect(verify.stdout).toMatch(
+        /^[^\n]*flood\.xml: invalid signature: signature-missing: The document is a DxpMsg/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

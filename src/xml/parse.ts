@@ -1070,82 +1070,17 @@ function checkTree(t: XmlTokenizer, bom: number, path: string, log: IssueLog): P
           ),
         );
   }
-  // Text between the children: white space only, unless the content is mixed.
-  let strayText = model.mixed === true;
-  const textChild = (value: string) => {
-    if (!strayText && trimXmlSpace(value) !== '') {
-      strayText = true;
-      log.report(strayTextIssue(path, el.local, value));
-    }
-  };
-  const choice = model.choice;
-  const children = model.children ?? [];
-  const counts = children.map(() => 0);
-  let last = -1;
-  let n = 0;
-  const seen = new Map<string, number>();
-  let hasElements = false;
-  // Where the child element of the current start tag is checked, or undefined to pass over it.
-  const place = (): string | undefined => {
-    const { local, ns } = t;
-    if (text !== undefined) {
-      hasElements = true;
-      return undefined;
-    }
-    if (choice) {
-      const { names, max, other } = choice;
-      const known = ns === el.ns && names.includes(local);
-      // xs:any namespace="##other": an element of another namespace (not of none), its content not looked at.
-      if (!known && !(other && ns !== el.ns && ns !== '')) {
-        log.report(unknownElementIssue(at(path, local), t.name, el.local));
-        return undefined;
-      }
-      n++;
-      const k = seen.get(local) ?? 0;
-      seen.set(local, k + 1);
-      const name = max === 1 ? local : `${local}[${k}]`;
-      if (n === max + 1) log.report(tooManyIssue(at(path, name), local, max));
-      return known && n <= max ? at(path, name) : undefined;
-    }
-    const i = children.findIndex(([q]) => {
-      const [qns, qlocal] = childName(q, el.ns);
-      return qlocal === local && ns === qns;
-    });
-    if (i === -1) {
-      log.report(unknownElementIssue(at(path || el.local, local), t.name, el.local));
-      return undefined;
-    }
-    const name = childName(children[i]![0], el.ns)[1];
-    const max = children[i]![2];
-    // A sequence: a child before the one read last is out of place (xmllint: "This element is not expected").
-    if (i < last) log.report(orderIssue(at(path, name), name, childName(children[last]![0], el.ns)[1]));
-    last = Math.max(last, i);
-    const c = counts[i]!;
-    counts[i] = c + 1;
-    if (c === max)
-      log.report(max === 1 ? duplicateIssue(at(path, name), name) : tooManyIssue(at(path, name), name, max));
-    return c < max ? at(path, max === 1 ? name : `${name}[${c}]`) : undefined;
-  };
-  // The content: a simple one's text, else text in runs (text and CDATA in a row, as a tree merges them).
-  let v = '';
-  let run: string | undefined;
-  for (;;) {
-    const k = t.next();
-    if (run !== undefined && k !== 'text' && k !== 'cdata') {
-      textChild(run);
-      run = undefined;
-    }
-    if (k === 'end') break;
-    if (k === 'text' || k === 'cdata') {
-      if (text !== undefined) v += t.text();
-      else run = (run ?? '') + t.text();
-    } else if (k === 'start') {
-      const p = place();
-      if (p === undefined) passOver(t);
-      else el.children.push(checkTree(t, bom, p, log));
-    } else if (k === 'eof' || k === 'more') throw new Error(`tokenizer answered ${k} inside <${el.qname}>`);
-  }
   if (text !== undefined) {
+    // Simple content: its text (text and CDATA joined) is kept for the readers, its elements passed over.
+    let v = '';
+    let hasElements = false;
+    for (let k = t.next(); k !== 'end'; k = t.next()) {
+      if (k === 'text' || k === 'cdata') v += t.text();
+      else if (k === 'start') {
+        hasElements = true;
+        passOver(t);
+      } else if (k === 'eof' || k === 'more') throw new Error(`tokenizer answered ${k} inside <${el.qname}>`);
+    }
     if (v !== '') el.children.push({ type: 'text', value: v });
     if (text === 'any') return el;
     if (hasElements) log.report(unexpectedChildrenIssue(path));
@@ -1169,7 +1104,76 @@ function checkTree(t: XmlTokenizer, bom: number, path: string, log: IssueLog): P
       // (The value is not quoted: DxpMsg's Data may be megabytes.)
       if (xsdBase64(v) === undefined) log.report(valueIssue(path, NOT_BASE64));
     } else stringValue(path, text, v);
-  } else if (choice) {
+    return el;
+  }
+  // Text between the children: white space only, unless the content is mixed.
+  let strayText = model.mixed === true;
+  const textChild = (value: string) => {
+    if (!strayText && trimXmlSpace(value) !== '') {
+      strayText = true;
+      log.report(strayTextIssue(path, el.local, value));
+    }
+  };
+  const choice = model.choice;
+  const children = model.children ?? [];
+  const counts = children.map(() => 0);
+  let last = -1;
+  let n = 0;
+  const seen = choice && new Map<string, number>();
+  // Where the child element of the current start tag is checked, or undefined to pass over it.
+  const place = (): string | undefined => {
+    const { local, ns } = t;
+    if (choice) {
+      const { names, max, other } = choice;
+      const known = ns === el.ns && names.includes(local);
+      // xs:any namespace="##other": an element of another namespace (not of none), its content not looked at.
+      if (!known && !(other && ns !== el.ns && ns !== '')) {
+        log.report(unknownElementIssue(at(path, local), t.name, el.local));
+        return undefined;
+      }
+      n++;
+      const k = seen!.get(local) ?? 0;
+      seen!.set(local, k + 1);
+      const name = max === 1 ? local : `${local}[${k}]`;
+      if (n === max + 1) log.report(tooManyIssue(at(path, name), local, max));
+      return known && n <= max ? at(path, name) : undefined;
+    }
+    const i = children.findIndex(([q]) => {
+      const [qns, qlocal] = childName(q, el.ns);
+      return qlocal === local && ns === qns;
+    });
+    if (i === -1) {
+      log.report(unknownElementIssue(at(path || el.local, local), t.name, el.local));
+      return undefined;
+    }
+    const name = childName(children[i]![0], el.ns)[1];
+    const max = children[i]![2];
+    // A sequence: a child before the one read last is out of place (xmllint: "This element is not expected").
+    if (i < last) log.report(orderIssue(at(path, name), name, childName(children[last]![0], el.ns)[1]));
+    last = Math.max(last, i);
+    const c = counts[i]!;
+    counts[i] = c + 1;
+    if (c === max)
+      log.report(max === 1 ? duplicateIssue(at(path, name), name) : tooManyIssue(at(path, name), name, max));
+    return c < max ? at(path, max === 1 ? name : `${name}[${c}]`) : undefined;
+  };
+  // Text in runs (text and CDATA in a row, as a tree merges them), each child element checked or passed over.
+  let run: string | undefined;
+  for (;;) {
+    const k = t.next();
+    if (run !== undefined && k !== 'text' && k !== 'cdata') {
+      textChild(run);
+      run = undefined;
+    }
+    if (k === 'end') break;
+    if (k === 'text' || k === 'cdata') run = (run ?? '') + t.text();
+    else if (k === 'start') {
+      const p = place();
+      if (p === undefined) passOver(t);
+      else el.children.push(checkTree(t, bom, p, log));
+    } else if (k === 'eof' || k === 'more') throw new Error(`tokenizer answered ${k} inside <${el.qname}>`);
+  }
+  if (choice) {
     if (n < choice.min) log.report(missingElementIssue(at(path, choice.names[0]!), choice.names.join(' | '), el.local));
   } else
     children.forEach(([qualified, min], i) => {

@@ -359,24 +359,18 @@ export function verifyMessage(xml: string, options?: VerifyOptions): VerifyResul
 function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anchors: CertificateInfo[]): VerifySuccess {
   // One pass over the tokens: the canonical document without its signature (what the digest
   // covers), where the signature is, and the signature as a tree (the only part made one).
-  // (Joined in blocks: a piece each cost more than its text, 100 MB for 5 MB of `<x/>`.)
+  // (Joined in blocks: a piece each took more than the text, 100 MB for 5 MB of `<x/>`.)
   const blocks: string[] = [];
-  let pieces: string[] = [];
-  const sink = {
-    push(...parts: string[]) {
-      pieces.push(...parts);
-      if (pieces.length > 4096) {
-        blocks.push(pieces.join(''));
-        pieces = [];
-      }
-    },
+  const pieces: string[] = [];
+  const canonical = {
+    push: (...parts: string[]) => pieces.push(...parts) > 4096 && blocks.push(pieces.splice(0).join('')),
   };
   let env: Envelope;
   let sig: XmlElement;
   let context: XmlDocument;
   try {
     checkXmlSize(xml, maxBytes);
-    env = readEnvelope(xml, sink, { signatureTree: true });
+    env = readEnvelope(xml, canonical, { signatureTree: true });
     const sigs = env.signatures;
     if (sigs.length === 0)
       throw new Fail(
@@ -621,11 +615,10 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
 
   // Hashed once joined; the sink hashes a large text in slices (no UTF-8 copy of it all at once).
   const signedXml = blocks.join('') + pieces.join('');
-  blocks.length = 0;
-  pieces = [];
-  const digest = new DigestSink(digestAlgorithm);
-  digest.push(signedXml);
-  if (!eq(digest.digest(), digestValue))
+  blocks.length = pieces.length = 0;
+  const sink = new DigestSink(digestAlgorithm);
+  sink.push(signedXml);
+  if (!eq(sink.digest(), digestValue))
     throw new Fail(
       'digest-mismatch',
       'The document changed after it was signed (DigestValue does not match)',

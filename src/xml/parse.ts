@@ -540,11 +540,6 @@ class Reader extends IssueLog {
     return this.lenient && t.ns === '' && t.prefix === '' ? CEB_NS : t.ns;
   }
 
-  /** Passes over the current element, through its end tag. */
-  skip(): void {
-    passOver(this.t);
-  }
-
   /**
    * The text content of the current element: its text and CDATA children joined, read through its
    * end tag. Element children are passed over, noted in `hasElements` for the caller to report.
@@ -561,7 +556,7 @@ class Reader extends IssueLog {
       else if (k === 'start') {
         this.hasElements = true;
         this.childElements++;
-        this.skip();
+        passOver(this.t);
       } else if (k === 'end') {
         this.endTagStart = t.start;
         return text;
@@ -659,7 +654,7 @@ class Reader extends IssueLog {
     const ns = this.ns();
     const name = ns === '' ? t.name : `{${ns}}${t.local}`;
     this.report(unknownElementIssue(`${path}.${t.local}`, name, where));
-    this.skip();
+    passOver(this.t);
   }
 
   /**
@@ -777,7 +772,7 @@ class Reader extends IssueLog {
           const again = seen ? seen.has(i) : stamps[i] === stamp;
           if (again && p.max === 1) {
             this.report(duplicateIssue(`${path}.${local}`, local));
-            this.skip();
+            passOver(this.t);
             continue;
           }
           if (seen) seen.add(i);
@@ -788,7 +783,7 @@ class Reader extends IssueLog {
           if (p.max === 1) {
             if (out[p.name] !== undefined) {
               this.report(duplicateIssue(`${path}.${local}`, local));
-              this.skip();
+              passOver(this.t);
               continue;
             }
             out[p.name] = this.fields(local, particlesOf(this.schema, p.def), `${path}.${local}`);
@@ -799,7 +794,7 @@ class Reader extends IssueLog {
             if (list.length === p.max) this.report(tooManyIssue(`${path}.${local}`, local, p.max));
             list.push(this.fields(local, particlesOf(this.schema, p.def), `${path}.${local}[${list.length}]`));
           }
-        } else this.skip();
+        } else passOver(this.t);
       }
     } finally {
       if (!nested) lookup.busy = false;
@@ -916,7 +911,7 @@ function readCeb(r: Reader, rootName: string, name: MessageName): CebMessage {
     // Every further one of a single element is reported and passed over, as a leaf's is.
     if (n >= 1 && p.max === 1) {
       r.report(duplicateIssue(at, local));
-      r.skip();
+      passOver(r.t);
       continue;
     }
     // Documents past their limit are read and reported once below; BaseSubscribe past its own here.

@@ -17,6 +17,12 @@ import {
   type XmlElement,
 } from '../xml/core/tree.js';
 
+/**
+ * The most nodes (elements, texts, comments) of the ds:Signature verification reads as a tree: a CEB signature has
+ * about 40 with its white space, a few more per chain certificate. A flood in it (20 MB of `<x/>`) took 1.2 GB.
+ */
+export const MAX_SIGNATURE_NODES = 1000;
+
 /** A ds:Signature of the message: [start, end) in `Envelope.text`, and its depth (the root is 1). */
 export interface SignatureSpan {
   start: number;
@@ -100,7 +106,7 @@ export function readEnvelope(xml: string, sink: C14nSink, options: { signatureTr
       read(t) {
         // Verification's signature: a tree of its tokens, as they are read (no second parse).
         if (root === undefined || env.signature !== undefined) return false;
-        const element = readElement(t, root, bom);
+        const element = readElement(t, root, bom, MAX_SIGNATURE_NODES);
         const s = open.pop()!;
         s.end = element.end;
         firstChildSignatureEnded = true;

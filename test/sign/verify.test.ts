@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificateValidityAt, createLocalSigner, signMessage, verifyMessage, type Signer } from '../../src/index.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
 import { canonicalizeElement } from '../../src/xml/core/c14n.js';
+import { MAX_SIGNATURE_NODES } from '../../src/sign/envelope.js';
 import { parseXml, type XmlElement } from '../../src/xml/core/tree.js';
 import { makeKeys, openssl, put, unsignedSample, type TestKeys, xmlsec1 } from './helpers.js';
 
@@ -151,6 +152,24 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
       expect(v.reason).toBe(reason);
       expect(v.message.length).toBeGreaterThan(10);
     }
+  });
+
+  it('reads the signature as a tree of at most MAX_SIGNATURE_NODES nodes: a flood in it is refused, not built', () => {
+    // 20 MB of `<x/>` in KeyInfo built a tree of 1.2 GB. 999 more nodes beside the signature's own (about 20 here,
+    // no white space) pass the count and fail as an extra element; 1000 of them do not reach the tree at all.
+    const flood = (n: number) => rsaSigned.replace('</ds:KeyInfo>', `${'<x/>'.repeat(n)}</ds:KeyInfo>`);
+    const own = (sigOf(rsaSigned).match(/<[^/!?]|>[^<]/g) ?? []).length;
+    expect(own).toBeLessThan(40);
+    const under = verifyMessage(flood(MAX_SIGNATURE_NODES - own));
+    expect(under).toMatchObject({ valid: false, reason: 'signature-structure' });
+    const over = verifyMessage(flood(MAX_SIGNATURE_NODES));
+    expect(over).toMatchObject({
+      valid: false,
+      reason: 'xml-malformed',
+      message: `<ds:Signature> holds more than ${MAX_SIGNATURE_NODES} nodes, the limit`,
+    });
+    const big = verifyMessage(flood(2_000_000));
+    expect(big.valid || big.reason).toBe('xml-malformed');
   });
 
   it('says where the structure of SignedInfo is wrong: an element that does not belong, one out of order', () => {

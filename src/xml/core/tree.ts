@@ -1,3 +1,4 @@
+import { SandanError } from '../../errors.js';
 import { XML_NS, XmlTokenizer, type XmlAttribute } from './tokenizer.js';
 
 /*
@@ -121,10 +122,18 @@ export function parseXml(input: string): XmlDocument {
  * Reads the element whose start tag is the tokenizer's current token, through its end tag, into a
  * tree (a reader that walks the tokens itself uses it for a part it wants as a tree, e.g. a
  * signature). `bom`: 1 when the tokenizer's text starts with a byte-order mark, which offsets leave out.
+ * `maxNodes`: the most nodes (elements, texts, comments, PIs) the tree may hold, `XML_TOO_LARGE` beyond: a
+ * part read as a tree from an untrusted message is small, and its tree costs some 100 bytes a node.
  */
-export function readElement(t: XmlTokenizer, parent: ParsedElement | null, bom: number): ParsedElement {
+export function readElement(
+  t: XmlTokenizer,
+  parent: ParsedElement | null,
+  bom: number,
+  maxNodes = Number.POSITIVE_INFINITY,
+): ParsedElement {
   const el = startElement(t, parent, bom);
   let cur = el;
+  let nodes = 0;
   // Text and CDATA tokens in a row make one node; a lone text token keeps its place in the source
   // (`textFrom` is where it began; -1: merged with CDATA, so not verbatim).
   let text: string | undefined;
@@ -132,6 +141,8 @@ export function readElement(t: XmlTokenizer, parent: ParsedElement | null, bom: 
   let textTo = -1;
   for (;;) {
     const kind = t.next();
+    if (kind !== 'end' && ++nodes > maxNodes)
+      throw new SandanError('XML_TOO_LARGE', `<${el.qname}> holds more than ${maxNodes} nodes, the limit`);
     if (text !== undefined && kind !== 'text' && kind !== 'cdata') {
       cur.children.push(textFrom === -1 ? { type: 'text', value: text } : new SourceText(text, textFrom, textTo));
       text = undefined;

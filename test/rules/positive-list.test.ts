@@ -466,7 +466,7 @@ describe('reading the annex', () => {
     // It was taken as both columns: every row then "not an 8-digit tariff line", and "no tariff line was read".
     for (const sep of ['\t', ';']) {
       const rows = parseCsv(
-        ['序号', '税则号列', '商品名称', '备注'].join(sep) + '\n' + ['1', '33049900', '化妆品', ''].join(sep),
+        `${['序号', '税则号列', '商品名称', '备注'].join(sep)}\n${['1', '33049900', '化妆品', ''].join(sep)}`,
       );
       expect(() =>
         importPositiveList(rows, { edition: '2022', origin: 'annex.csv', effectiveFrom: '2022-03-01' }),

@@ -312,3 +312,50 @@ describe('every public method of the objects sandan makes, misused from JavaScri
     );
   });
 });
+
+/**
+ * The object a function works with (a ledger, an engine, a registry, code tables), wrong while the other arguments are
+ * right: the loop above passes a bad value only with the arguments before it, so a function that reads its later
+ * arguments first reached the wrong object's methods and threw a TypeError ("ledger.find is not a function").
+ */
+describe('an object argument that is not the object it names, the other arguments valid', () => {
+  const RECEIPT = { kind: 'CEB622', orderNo: 'O-1', ebpCode: 'E-1', returnStatus: '800', returnTime: '20261120101500' };
+  const NOT_OBJECTS: Array<[string, unknown]> = [
+    ['null', null],
+    ['{}', {}],
+    ['[]', []],
+    ["'x'", 'x'],
+    ['a declaration', example('hangzhou-1210')],
+  ];
+  /** The calls, each with the values it may take (null for an option is the default; `{}` as codes is no tables). */
+  const CALLS: Array<[name: string, call: (bad: unknown) => unknown, takes?: string[]]> = [
+    ['applyReceipt(bad, receipt)', (bad) => quota.applyReceipt(bad as never, RECEIPT as never)],
+    ['applyReceipts(bad, [receipt])', (bad) => quota.applyReceipts(bad as never, [RECEIPT] as never)],
+    ['validateWithQuota(declaration, bad)', (bad) => quota.validateWithQuota(example('hangzhou-1210'), bad as never)],
+  ];
+  it.each(CALLS)('%s is a SandanError with a code', async (_name, call, takes = []) => {
+    const wrong: string[] = [];
+    for (const [label, value] of NOT_OBJECTS) {
+      const thrown = await thrownBy(() => call(value));
+      if (thrown === undefined && !takes.includes(label)) wrong.push(`${label}: returned`);
+      const why = misbehaviour(thrown);
+      if (why) wrong.push(`${label}: threw ${why}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('applyReceipts refuses receipts given as text (an XML file read whole) at once, not one receipt per character', async () => {
+    const ledger = new quota.QuotaLedger({
+      store: new quota.MemoryQuotaStore(),
+      secret: 'misuse-test-secret-0123456789abcdef',
+    });
+    // (each character was taken for a receipt: 20 million of them held the call for seconds and gigabytes)
+    const text = `<ceb:CEB622Message>${' '.repeat(20_000_000)}</ceb:CEB622Message>`;
+    const started = Date.now();
+    await expect(quota.applyReceipts(ledger, text as never)).rejects.toMatchObject({
+      code: 'QUOTA_INVALID',
+      message: expect.stringMatching(/^applyReceipts takes an iterable of receipts/),
+    });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});

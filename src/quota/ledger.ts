@@ -140,6 +140,17 @@ export function checkQuotaSecret(s: unknown): void {
 }
 
 /**
+ * Refuses what is not a ledger where `fn` takes one (a store, a declaration, nothing), before its methods are reached:
+ * they threw a TypeError from inside ("ledger.find is not a function"). By its methods, not instanceof: a ledger made
+ * by the package's other module format (require beside import) is a ledger too.
+ */
+export function checkLedger(value: unknown, fn: string): asserts value is QuotaLedger {
+  const l = value as Partial<Record<'find' | 'hasAnnualLimit' | 'remaining', unknown>> | null | undefined;
+  if (typeof l?.find !== 'function' || typeof l.hasAnnualLimit !== 'function' || typeof l.remaining !== 'function')
+    throw new SandanError('QUOTA_INVALID', `${fn}: the ledger must be a QuotaLedger, got ${describeInput(value)}`);
+}
+
+/**
  * Each buyer's annual CBEC quota, with reservations at checkout (预占), commits on release,
  * releases on cancel or expiry and refunds on approved returns. Buyers are keyed by
  * HMAC-SHA256 of their ID number; years are Beijing calendar years. Every operation is one

@@ -2,7 +2,7 @@ import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
 import { describeInput, isRecord, optionsObject, receiptStatusText } from '../model/guards.js';
 import { parseInstant, toAmount, type QuotaResult } from './core.js';
-import type { QuotaLedger, RefundOptions } from './ledger.js';
+import { checkLedger, type QuotaLedger, type RefundOptions } from './ledger.js';
 import type { CommitStage, QuotaOrderKey } from './types.js';
 
 /**
@@ -122,6 +122,7 @@ export async function applyReceipt(
   receipt: QuotaReceipt,
   options?: ApplyReceiptOptions,
 ): Promise<ReceiptOutcome> {
+  checkLedger(ledger, 'applyReceipt');
   const opts = optionsObject(options, 'applyReceipt', 'QUOTA_INVALID');
   const action = receiptAction(receipt);
   const now =
@@ -221,12 +222,17 @@ export async function applyReceipts(
   receipts: Iterable<QuotaReceipt> | AsyncIterable<QuotaReceipt>,
   options?: ApplyReceiptOptions,
 ): Promise<ReceiptOutcome[]> {
+  checkLedger(ledger, 'applyReceipts');
   const opts = optionsObject(options, 'applyReceipts', 'QUOTA_INVALID');
   const r = receipts as Partial<Iterable<QuotaReceipt> & AsyncIterable<QuotaReceipt>> | null;
-  if (typeof r?.[Symbol.iterator] !== 'function' && typeof r?.[Symbol.asyncIterator] !== 'function')
+  // (a text, the XML of a receipt file, is iterable too: one receipt per character, read whole before the first was refused)
+  if (
+    typeof r === 'string' ||
+    (typeof r?.[Symbol.iterator] !== 'function' && typeof r?.[Symbol.asyncIterator] !== 'function')
+  )
     throw new SandanError(
       'QUOTA_INVALID',
-      `applyReceipts takes an iterable of receipts, got ${describeInput(receipts)}`,
+      `applyReceipts takes an iterable of receipts (quotaReceiptsOf(parseCebXml(xml)) reads a receipt message's), got ${describeInput(receipts)}`,
     );
   const all: Array<{ r: QuotaReceipt; i: number; ms: number }> = [];
   for await (const r of receipts) all.push({ r, i: all.length, ms: receiptMillis(r) });

@@ -4,7 +4,7 @@ import type { QuotaSnapshot } from '../rules/services.js';
 import { normaliseIdNumber } from '../rules/id-number.js';
 import type { AnnualQuantities } from '../rules/positive-list.js';
 import { buyerIdProblem, quantityOf, type QuotaBalance, type QuotaQuantityUse } from './core.js';
-import type { QuotaLedger } from './ledger.js';
+import { checkLedger, type QuotaLedger } from './ledger.js';
 import { isRecord, nonBlankText, ownValue, checkArgument, optionsObject } from '../model/guards.js';
 import { yearOfIsoDate } from '../time/beijing.js';
 
@@ -69,6 +69,7 @@ export async function validateWithQuota(
 ): Promise<QuotaValidationResult> {
   // (options.at is read before validate would check the options)
   options = optionsObject(options, 'validateWithQuota');
+  checkLedger(ledger, 'validateWithQuota');
   const rec: Record<string, Rec> = isRecord(input) ? (input as Record<string, Rec>) : {};
   const id = nonBlankText(rec.inventory?.buyerIdNumber) ?? nonBlankText(rec.order?.buyerIdNumber);
   const date = options.at ?? declarationDate(rec);

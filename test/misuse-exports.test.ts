@@ -332,6 +332,12 @@ describe('an object argument that is not the object it names, the other argument
     ['applyReceipt(bad, receipt)', (bad) => quota.applyReceipt(bad as never, RECEIPT as never)],
     ['applyReceipts(bad, [receipt])', (bad) => quota.applyReceipts(bad as never, [RECEIPT] as never)],
     ['validateWithQuota(declaration, bad)', (bad) => quota.validateWithQuota(example('hangzhou-1210'), bad as never)],
+    [
+      'startFolderTransport(bad, folders)',
+      (bad) =>
+        emulator.startFolderTransport(bad as never, { send: join(folder, 'send'), receive: join(folder, 'receive') }),
+    ],
+    ['startHttpTransport(bad)', (bad) => emulator.startHttpTransport(bad as never)],
   ];
   it.each(CALLS)('%s is a SandanError with a code', async (_name, call, takes = []) => {
     const wrong: string[] = [];

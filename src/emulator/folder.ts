@@ -6,7 +6,7 @@ import { SandanError, messageOf } from '../errors.js';
 import { isAtomicTempName, makeFolder, writeFileAtomic } from '../io/atomic-file.js';
 import { readInputFile } from '../io/walk.js';
 import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
-import type { EmulatorEngine, OutgoingReceipt } from './types.js';
+import { checkEngine, type EmulatorEngine, type OutgoingReceipt } from './types.js';
 import { compareCodeUnits, checkArgument } from '../model/guards.js';
 
 /*
@@ -167,7 +167,7 @@ export async function startFolderTransport(
   engine: EmulatorEngine,
   options: FolderTransportOptions,
 ): Promise<FolderTransport> {
-  checkArgument(engine, 'object', 'startFolderTransport', 'the engine');
+  checkEngine(engine, 'startFolderTransport');
   checkArgument(options, 'object', 'startFolderTransport', 'the options');
   const send = resolve(options.send);
   const receive = resolve(options.receive);

@@ -6,7 +6,7 @@ import { describeInput, optionsObject } from '../model/guards.js';
 import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 import { escapeAttrOf, escapeTextOf } from '../xml/serialize.js';
 import { receiptMatches } from './state.js';
-import type { EmulatorEngine, OutgoingReceipt, ReceiptFilter } from './types.js';
+import { checkEngine, type EmulatorEngine, type OutgoingReceipt, type ReceiptFilter } from './types.js';
 import type { PaymentDataRequest } from './payment-data.js';
 import { beijingIso } from '../time/beijing.js';
 
@@ -222,6 +222,7 @@ export async function startHttpTransport(
   engine: EmulatorEngine,
   options?: HttpTransportOptions,
 ): Promise<HttpTransport> {
+  checkEngine(engine, 'startHttpTransport');
   const opts = optionsObject(options, 'startHttpTransport');
   const wanted = opts.port;
   // (Node's listen throws a RangeError for these, outside the error event handled below)

@@ -2,6 +2,7 @@ import type { RateTable } from '../tax/index.js';
 import type { ValidateOptions } from '../rules/index.js';
 import type { QuotaPolicyLookup } from '../quota/index.js';
 import type { PaymentDataAnswer, PaymentDataRequest, PaymentDataUpload } from './payment-data.js';
+import { describeInput, SandanError } from '../errors.js';
 
 /*
  * The public types of the customs emulator's engine (the contract in issue #20, section 2): the
@@ -276,4 +277,18 @@ export interface EmulatorEngine {
   paymentDataUploads(after?: number): PaymentDataUpload[];
   /** Waits for running work, stops the timer and closes the state. */
   close(): Promise<void>;
+}
+
+/**
+ * Refuses what is not an engine where a transport takes one (an object of other methods, a declaration): the folder
+ * transport threw a TypeError from inside, the HTTP one started and answered every request with a 500.
+ */
+export function checkEngine(value: unknown, fn: string): asserts value is EmulatorEngine {
+  const e = value as Partial<Record<keyof EmulatorEngine, unknown>> | null | undefined;
+  for (const method of ['submit', 'receipts', 'onReceipt', 'historyStart', 'now'] as const)
+    if (typeof e?.[method] !== 'function')
+      throw new SandanError(
+        'INVALID_OPTION',
+        `${fn}: the engine must be an emulator engine (createEngine), got ${describeInput(value)}`,
+      );
 }

@@ -338,6 +338,20 @@ describe('an object argument that is not the object it names, the other argument
         emulator.startFolderTransport(bad as never, { send: join(folder, 'send'), receive: join(folder, 'receive') }),
     ],
     ['startHttpTransport(bad)', (bad) => emulator.startHttpTransport(bad as never)],
+    [
+      'validate(declaration, { registry: bad })',
+      (bad) => main.validate(example('hangzhou-1210'), { registry: bad as never }),
+      ['null'],
+    ],
+    [
+      'validate(declaration, { codes: bad })',
+      (bad) => main.validate(example('hangzhou-1210'), { codes: bad as never }),
+      ['null', '{}'],
+    ],
+    [
+      'validate(declaration, { codes: { customs: bad } })',
+      (bad) => main.validate(example('hangzhou-1210'), { codes: { customs: bad } as never }),
+    ],
   ];
   it.each(CALLS)('%s is a SandanError with a code', async (_name, call, takes = []) => {
     const wrong: string[] = [];

@@ -1,5 +1,5 @@
 import { closeSync, constants, openSync, statSync, type Dirent, type Stats } from 'node:fs';
-import { open, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
+import { lstat, open, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SandanError, messageOf } from '../errors.js';
 
@@ -66,6 +66,12 @@ async function* walkFolder(
   for (const e of entries) {
     if (skip(e.name)) continue;
     const path = join(dir, e.name);
+    // A name that is not UTF-8 (GBK, from an archive made on Windows) is read with U+FFFD for its bytes: a path that
+    // names no file, which every reader refused as "no such file".
+    if (e.name.includes('\uFFFD') && (await lstat(path).catch(() => undefined)) === undefined) {
+      report(path, refusal(path, NOT_UTF8, undefined));
+      continue;
+    }
     let isDirectory = e.isDirectory();
     let isFile = e.isFile();
     // A link, or an entry whose kind the file system did not say: what it leads to decides.
@@ -110,6 +116,7 @@ async function brokenLink(path: string, error: unknown): Promise<SandanError> {
 }
 
 const DIRECTORY = 'it is a directory';
+const NOT_UTF8 = 'its name is not UTF-8 (e.g. GBK, from an archive made on Windows): rename it to UTF-8 to read it';
 
 /** Why a path could not be read, in words, from the error the file system gave. */
 function reasonOf(error: unknown): string {

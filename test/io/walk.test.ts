@@ -234,6 +234,28 @@ describe.skipIf(process.platform === 'win32')('walking a folder: symbolic links 
     expect(files).toEqual(['a.xml']);
   });
 
+  it('a file whose name is not UTF-8 (a GBK name from a Windows archive) is told for that, not as a missing file', async () => {
+    const top = join(root, 'gbk');
+    mkdirSync(join(top, 'sub'), { recursive: true });
+    writeFileSync(join(top, 'a.xml'), 'a');
+    // 订单.xml in GBK: Node reads the name as UTF-8, each byte a U+FFFD, a path that names no file
+    const gbk = Buffer.from([0xb6, 0xa9, 0xb5, 0xa5, 0x2e, 0x78, 0x6d, 0x6c]);
+    writeFileSync(Buffer.concat([Buffer.from(`${top}/`), gbk]), 'bill');
+    writeFileSync(Buffer.concat([Buffer.from(`${top}/sub/`), gbk]), 'bill');
+    // (a name that holds U+FFFD itself is UTF-8: read as any other)
+    writeFileSync(join(top, 'r\uFFFD.xml'), 'r');
+    writeFileSync(join(top, 'z.xml'), 'z');
+    const shown = gbk.toString('utf8');
+    const why = 'its name is not UTF-8 (e.g. GBK, from an archive made on Windows): rename it to UTF-8 to read it';
+    expect(await walked(top)).toEqual([
+      'a.xml',
+      'r\uFFFD.xml',
+      `! ${join('sub', shown)}: FILE_UNREADABLE Cannot read ${join(top, 'sub', shown)}: ${why}`,
+      'z.xml',
+      `! ${shown}: FILE_UNREADABLE Cannot read ${join(top, shown)}: ${why}`,
+    ]);
+  });
+
   it('a link to a folder beside it is no loop: walked each time it is reached, as copies would be', async () => {
     const top = join(root, 'twice');
     mkdirSync(join(top, 'shared'), { recursive: true });

@@ -170,6 +170,7 @@ export async function startFolderTransport(
   checkEngine(engine, 'startFolderTransport');
   checkArgument(options, 'object', 'startFolderTransport', 'the options');
   const send = resolve(options.send);
+  const sendPrefix = Buffer.from(join(send, '/'));
   const receive = resolve(options.receive);
   if (send === receive)
     throw new SandanError('INVALID_OPTION', `the send and receive folders must differ (both are ${send})`);
@@ -330,8 +331,8 @@ export async function startFolderTransport(
    * once through onError, not on every poll, and again only if it goes and comes back.
    */
   let leftAlone = new Set<string>();
-  function notPlain(e: Dirent): string | undefined {
-    if (e.isFile() || isIgnoredName(e.name) || e.name === 'processed' || e.name === 'failed') return undefined;
+  function notPlain(e: Dirent<Buffer>, name: string): string | undefined {
+    if (e.isFile() || isIgnoredName(name) || name === 'processed' || name === 'failed') return undefined;
     if (e.isSymbolicLink())
       return 'a symbolic link, which the emulator does not follow: copy or move the message file itself in';
     if (e.isDirectory()) return `a folder, which the emulator does not look into: put message files in ${send} itself`;
@@ -340,50 +341,56 @@ export async function startFolderTransport(
   }
 
   async function pass(): Promise<void> {
-    const entries = await readdir(send, { withFileTypes: true });
+    // Names as bytes: one that is not UTF-8 (GBK, from Windows) read as text has U+FFFD for its bytes and names no
+    // file, so it stayed in the folder for ever, unsaid. It is opened by its bytes and moved out under the text.
+    const entries = await readdir(send, { withFileTypes: true, encoding: 'buffer' });
     const now = new Map<string, string>();
-    const ready: Array<{ name: string; mtime: number }> = [];
+    const ready: Array<{ name: string; path: Buffer; key: string; mtime: number }> = [];
     const left = new Set<string>();
     for (const e of entries) {
-      const why = notPlain(e);
+      const name = e.name.toString('utf8');
+      const why = notPlain(e, name);
       if (why !== undefined) {
-        const key = `${e.name}\0${why}`;
+        const key = `${name}\0${why}`;
         left.add(key);
         if (!leftAlone.has(key))
           onError(
-            new SandanError('FILE_UNREADABLE', `${join(send, e.name)} is left where it is: ${why}`, {
-              details: { file: join(send, e.name) },
+            new SandanError('FILE_UNREADABLE', `${join(send, name)} is left where it is: ${why}`, {
+              details: { file: join(send, name) },
             }),
           );
       }
-      if (!e.isFile() || isIgnoredName(e.name)) continue;
+      if (!e.isFile() || isIgnoredName(name)) continue;
+      const path = Buffer.concat([sendPrefix, e.name]);
       let s: Awaited<ReturnType<typeof stat>>;
       try {
-        s = await stat(join(send, e.name));
+        s = await stat(path);
       } catch {
         continue; // gone since readdir
       }
       const look = `${s.size}:${s.mtimeMs}:${s.ino}`;
-      now.set(e.name, look);
-      if (seen.get(e.name) === look) ready.push({ name: e.name, mtime: s.mtimeMs });
+      // (by the bytes: two names that differ only in bytes that are not UTF-8 read as one text)
+      const key = e.name.toString('latin1');
+      now.set(key, look);
+      if (seen.get(key) === look) ready.push({ name, path, key, mtime: s.mtimeMs });
     }
     seen = now;
     leftAlone = left;
     // In the order they were written (then by name): the order an enterprise sent them in.
     ready.sort((a, b) => a.mtime - b.mtime || compareCodeUnits(a.name, b.name));
-    for (const { name } of ready) {
+    for (const { name, path, key } of ready) {
       if (stopping) break;
       const prefix = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}-`;
       // (a name near the system's limit is shortened in flight; it is moved out under its own name)
       const token = `${prefix}${fittedName(name, prefix.length)}`;
       const file = join(inflight, token);
       try {
-        await rename(join(send, name), file);
+        await rename(path, file);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') onError(e);
         continue;
       }
-      seen.delete(name);
+      seen.delete(key);
       try {
         await take(file, token, name);
       } catch (e) {

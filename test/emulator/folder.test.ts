@@ -299,6 +299,18 @@ describe('folder transport', () => {
     expect(ls(join(send, '.sandan', 'inflight'))).toEqual([]);
   });
 
+  it('takes a file whose name is not UTF-8 (GBK, from Windows), moved out under the name as read', async () => {
+    const { engine, folder } = await start();
+    // 订单.xml in GBK: read as UTF-8, each byte a U+FFFD, a path that names no file; it stayed in send/ for ever, unsaid
+    const gbk = Buffer.from([0xb6, 0xa9, 0xb5, 0xa5, 0x2e, 0x78, 0x6d, 0x6c]);
+    writeFileSync(Buffer.concat([Buffer.from(`${send}/`), gbk]), order('G-1'));
+    await folder.poll();
+    await folder.poll();
+    expect(engine.submitted.map((s) => s.xml)).toEqual([order('G-1')]);
+    expect(ls(send)).toEqual(['.sandan', 'failed', 'processed']);
+    expect(ls(join(send, 'processed'))).toEqual([gbk.toString('utf8')]);
+  });
+
   it('the same name sent twice is kept twice in processed/', async () => {
     const { engine, folder } = await start();
     drop('o.xml', order('A'));

@@ -230,6 +230,18 @@ describe('bad values inside an argument', () => {
     }
   });
 
+  it('toJsonValue and writeJsonText refuse a value nested too deep to write (a RangeError from JSON.stringify)', () => {
+    let deep: unknown = {};
+    for (let i = 0; i < 100_000; i++) deep = { a: deep };
+    expect(() => main.toJsonValue(deep)).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_OPTION',
+        message: expect.stringMatching(/^toJsonValue: the value has no JSON form: /),
+      }),
+    );
+    expect(() => xml.writeJsonText(deep, 2, () => {})).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+  });
+
   it('signOptionsFromDistrict refuses a URI that is not text', () => {
     for (const bad of [Object.create(null), Symbol('x'), 42]) {
       const call = () => sign.signOptionsFromDistrict({ signatureMethod: bad, digestMethod: 'x' } as never);

@@ -1436,7 +1436,10 @@ export function toJsonValue(value: unknown): unknown {
   return JSON.parse(stringify('toJsonValue', value, decimalsAsText) ?? 'null');
 }
 
-/** JSON.stringify, with a value it cannot write (a BigInt, a cycle) told as misuse rather than its TypeError. */
+/**
+ * JSON.stringify, with a value it cannot write (a BigInt, a cycle: a TypeError; nested too deep for the stack or too
+ * long for a string: a RangeError) told as misuse.
+ */
 function stringify(
   fn: string,
   value: unknown,
@@ -1446,7 +1449,7 @@ function stringify(
   try {
     return JSON.stringify(value, replacer, space);
   } catch (e) {
-    if (!(e instanceof TypeError)) throw e;
+    if (!(e instanceof TypeError || e instanceof RangeError)) throw e;
     throw new SandanError('INVALID_OPTION', `${fn}: the value has no JSON form: ${e.message}`, { cause: e });
   }
 }

@@ -381,6 +381,15 @@ export async function startHttpTransport(
         `the body is sent with Content-Encoding ${JSON.stringify(encoding)}; send it uncompressed`,
         { Connection: 'close' },
       );
+    // Node undoes chunked only: a body in another transfer coding (gzip, chunked) would be read as its coded bytes.
+    const transfer = (req.headers['transfer-encoding'] ?? '').trim().toLowerCase();
+    if (transfer !== '' && transfer !== 'chunked')
+      throw new HttpProblem(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        `the body is sent with Transfer-Encoding ${JSON.stringify(transfer)}; send it uncompressed (chunked or with a Content-Length)`,
+        { Connection: 'close' },
+      );
     const chunks: Buffer[] = [];
     let size = 0;
     try {

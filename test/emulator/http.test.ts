@@ -374,6 +374,24 @@ describe('HTTP transport', () => {
     expect(id.status).toBe(200);
     expect(engine.submitted).toHaveLength(1);
   });
+
+  it('refuses a body in a transfer coding other than chunked (gzip, chunked) with 415, without calling the engine', async () => {
+    const { engine, http } = await start();
+    // Node passes such a body on as its coded bytes, which were submitted as the message
+    const answer = await rawExchange(
+      http.port,
+      `POST /ceb HTTP/1.1\r\nHost: 127.0.0.1:${http.port}\r\nContent-Type: application/xml\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n`,
+    );
+    expect(answer.startsWith('HTTP/1.1 415 ')).toBe(true);
+    expect(answer).toContain('Transfer-Encoding "gzip, chunked"; send it uncompressed');
+    expect(engine.submitted).toEqual([]);
+    const chunked = await rawExchange(
+      http.port,
+      `POST /ceb HTTP/1.1\r\nHost: 127.0.0.1:${http.port}\r\nContent-Type: application/xml\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${order('T-1').length.toString(16)}\r\n${order('T-1')}\r\n0\r\n\r\n`,
+    );
+    expect(chunked.startsWith('HTTP/1.1 200 ')).toBe(true);
+    expect(engine.submitted).toHaveLength(1);
+  });
 });
 
 /** Writes `text` on a new connection and reads everything until the server closes it. */

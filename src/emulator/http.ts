@@ -296,6 +296,20 @@ export async function startHttpTransport(
     );
   });
 
+  // An Expect other than 100-continue: Node answered 417 with an empty body; told as every refusal is.
+  server.on('checkExpectation', (req, res) =>
+    fail(
+      req,
+      res,
+      new HttpProblem(
+        417,
+        'EXPECTATION_FAILED',
+        `the emulator cannot meet Expect: ${req.headers.expect ?? ''} (only 100-continue); send the request without it`,
+        { Connection: 'close' },
+      ),
+    ),
+  );
+
   function send(
     req: IncomingMessage,
     res: ServerResponse,

@@ -392,6 +392,18 @@ describe('HTTP transport', () => {
     expect(chunked.startsWith('HTTP/1.1 200 ')).toBe(true);
     expect(engine.submitted).toHaveLength(1);
   });
+
+  it('an Expect it cannot meet is a 417 with a code and a sentence, as every refusal', async () => {
+    const { engine, http } = await start();
+    const answer = await rawExchange(
+      http.port,
+      `POST /ceb HTTP/1.1\r\nHost: 127.0.0.1:${http.port}\r\nExpect: 200-ok\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc`,
+    );
+    expect(answer.startsWith('HTTP/1.1 417 ')).toBe(true);
+    expect(answer).toContain('<Error code="EXPECTATION_FAILED">');
+    expect(answer).toContain('Expect: 200-ok');
+    expect(engine.submitted).toEqual([]);
+  });
 });
 
 /** Writes `text` on a new connection and reads everything until the server closes it. */

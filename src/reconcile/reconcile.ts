@@ -195,7 +195,9 @@ export async function reconcile(inputs: ReconcileInputs, options: ReconcileOptio
       source = from;
     }
     let first = true;
+    let at = 0;
     for await (const b of untilAborted(inputs.bills ?? [], signal)) {
+      checkBill(b, at++);
       yield { records: [{ kind: 'bill', bill: billRecordOf(b) }], ...(first && { source: 'inputs.bills' }) };
       first = false;
     }
@@ -224,6 +226,22 @@ export async function reconcile(inputs: ReconcileInputs, options: ReconcileOptio
     }),
     opts,
   );
+}
+
+/**
+ * Refuses a bill given as a value whose amounts are not Decimals: a number's toFixed() rounds to a whole one (VAT
+ * 31.76 was compared as 32.00, a mismatch customs never billed), a text's threw a TypeError.
+ */
+function checkBill(b: unknown, at: number): asserts b is TaxBill {
+  const where = `inputs.bills[${at}]`;
+  checkArgument(b, 'object', 'reconcile', where);
+  const amounts = b as Record<string, unknown>;
+  for (const key of ['customsTax', 'valueAddedTax', 'consumptionTax'] as const)
+    if (!Dec.isDecimal(amounts[key]))
+      throw new SandanError(
+        'INVALID_OPTION',
+        `reconcile: ${where}.${key} must be a Decimal (e.g. new Dec('12.5')), got ${describeInput(amounts[key])} (bills read from XML have them: pass readCebDocuments(files) as inputs.documents)`,
+      );
 }
 
 const NDJSON_FILE = /\.(ndjson|jsonl)$/i;

@@ -175,6 +175,9 @@ export async function reconcile(inputs: ReconcileInputs, options: ReconcileOptio
     );
   if (!isRecord(inputs) || inputs.declarations == null)
     throw new SandanError('INVALID_OPTION', 'reconcile takes its inputs as { declarations, documents?, bills?, … }');
+  // (a text is iterable: a file read whole was taken one declaration or bill per character)
+  for (const key of ['declarations', 'documents', 'bills', 'billStatuses', 'receipts'] as const)
+    if (inputs[key] !== undefined) checkArgument(inputs[key], 'iterable', 'reconcile', `inputs.${key}`);
   const every = opts.progressEvery ?? 10_000;
   const { signal, onProgress } = opts;
   const executor = new InThreadExecutor(opts.calculate, opts.tolerance);

@@ -49,4 +49,18 @@ describe('reconcile() given values of the wrong kind', () => {
       message: expect.stringMatching(/^reconcile: inputs\.bills\[0\] must be an object, got null/),
     });
   });
+
+  it('refuses inputs given as text (a file read whole), which were read one declaration or bill per character', async () => {
+    const text = readFileSync('examples/finance/2026-11/declarations.ndjson', 'utf8');
+    for (const key of ['declarations', 'documents', 'bills', 'billStatuses', 'receipts'] as const)
+      await expect(
+        reconcile({ declarations: [], ...{ [key]: text } } as never, { calculate }),
+        key,
+      ).rejects.toMatchObject({
+        code: 'INVALID_OPTION',
+        message: expect.stringMatching(
+          new RegExp(`^reconcile: inputs\\.${key} must be an iterable \\(e\\.g\\. an array\\), not a string`),
+        ),
+      });
+  });
 });

@@ -31,7 +31,7 @@ import {
   type StatusReceipt,
 } from '../reconcile/index.js';
 import { beijingIso, beijingMillisOf, beijingTimeOption } from '../time/beijing.js';
-import { isAmountText } from '../model/guards.js';
+import { isAmountText, oneLine } from '../model/guards.js';
 import { type CommandContext, REFUSED_XML_CODES } from './command.js';
 import { AtomicFile, refuseOutputOverInput, writeChunksTo } from './atomic-file.js';
 import { processCleanup } from './cleanup.js';
@@ -217,7 +217,7 @@ async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandContext):
       progressEvery: 1000,
     });
     bar.stop();
-    for (const e of fileErrors) io.stderr(`sandan reconcile: skipped ${e}\n`);
+    for (const e of fileErrors) io.stderr(`sandan reconcile: skipped ${oneLine(e)}\n`);
     // The usual first-run miss: without a table of one's own only the small bundled seed table is consulted.
     // Only the orders a rate was missing for: others (an unreadable line, an order not admissible) a table does not help.
     const noRate = report.summary.notComputed > 0 && opts.rates === undefined ? rateMissingRows(report) : 0;

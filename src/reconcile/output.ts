@@ -1,3 +1,4 @@
+import { oneLine } from '../model/guards.js';
 import { summaryToJSON, type ReconcileRowJSON, type ReconcileTotalsJSON, type WaterfallJSON } from './json.js';
 import type { ReconcileReport } from './reconcile.js';
 import type { ReconcileSummary, WaterfallCause } from './types.js';
@@ -259,5 +260,6 @@ export function* reportTextChunks(
     n++;
   }
   if (more) yield `  … and ${more} more (use --format json or csv for every row)\n`;
-  if (report.problems.length) yield `\nproblems in the inputs:\n${report.problems.map((p) => `  ${p}\n`).join('')}`;
+  if (report.problems.length)
+    yield `\nproblems in the inputs:\n${report.problems.map((p) => `  ${oneLine(p)}\n`).join('')}`;
 }

@@ -1,0 +1,36 @@
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+// A file name may hold any byte but "/" and NUL: a line break and a terminal escape in one were written to the text
+// report and to standard error as they were, a forged line ("matched 100") and a colour change in the terminal.
+const dir = mkdtempSync(join(tmpdir(), 'sandan-control-names-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+cpSync('examples/finance/2026-11', dir, { recursive: true });
+const EVIL = 'evil\n  matched   100\u001b[31mRED';
+writeFileSync(join(dir, 'bills', `${EVIL}.xml`), '<broken');
+symlinkSync('missing.xml', join(dir, 'bills', `${EVIL}-link.xml`));
+
+describe('sandan reconcile: a file name with control characters', () => {
+  it('is shown escaped, on one line, in the text report and on standard error', async () => {
+    const r = await runCli([
+      'reconcile',
+      '--declarations',
+      join(dir, 'declarations.ndjson'),
+      '--tax-bills',
+      join(dir, 'bills'),
+      '--rates',
+      join(dir, 'rates.json'),
+      '--quiet',
+    ]);
+    const shown = 'evil\\n  matched   100\\u001b[31mRED';
+    expect(r.stdout).toContain(`  ${join(dir, 'bills', `${shown}.xml`)}: The XML is not well-formed`);
+    expect(r.stderr).toContain(
+      `sandan reconcile: skipped Cannot read ${join(dir, 'bills', `${shown}-link.xml`)}: a broken symbolic link`,
+    );
+    expect(`${r.stdout}${r.stderr}`).not.toContain('\u001b');
+    expect(`${r.stdout}${r.stderr}`).not.toContain('\n  matched   100');
+  });
+});

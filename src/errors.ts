@@ -123,6 +123,17 @@ export function storeError(code: SandanErrorCode, what: string, e: unknown): San
   return new SandanError(code, `${what}: ${notBuilt ?? messageOf(e)}`, { cause: e, ...(details && { details }) });
 }
 
+/**
+ * A text for one line of a text report or of standard error: its control characters (C0 but tab, DEL, C1) escaped as
+ * in JSON (`\\n`, `\\u001b`). A file name may hold them: shown raw, a line break forged a line of the report and an
+ * escape sequence drove the terminal.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/\p{Cc}/gu, (c) =>
+    c === '\t' ? c : c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** A value as a message quotes it: a string as JSON (its first 80 characters), a number or `null` as written, else `array` or `object`. */
 export function describeInput(input: unknown): string {
   if (input === undefined) return 'undefined';

@@ -3,7 +3,7 @@ import { isatty } from 'node:tty';
 import { Writable } from 'node:stream';
 import { createRequire } from 'node:module';
 import { Option, type Command } from 'commander';
-import { SandanError, isSandanError } from '../errors.js';
+import { SandanError, isSandanError, oneLine } from '../errors.js';
 import {
   defaultReconcileWorkers,
   expandPaths,
@@ -31,7 +31,7 @@ import {
   type StatusReceipt,
 } from '../reconcile/index.js';
 import { beijingIso, beijingMillisOf, beijingTimeOption } from '../time/beijing.js';
-import { isAmountText, oneLine } from '../model/guards.js';
+import { isAmountText } from '../model/guards.js';
 import { type CommandContext, REFUSED_XML_CODES } from './command.js';
 import { AtomicFile, refuseOutputOverInput, writeChunksTo } from './atomic-file.js';
 import { processCleanup } from './cleanup.js';

@@ -1,7 +1,7 @@
 import { closeSync, constants, openSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { lstat, open, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { SandanError, messageOf } from '../errors.js';
+import { SandanError, messageOf, oneLine } from '../errors.js';
 
 /*
  * The file-system edge shared by everything that reads a path the user named (the CLI, the
@@ -144,7 +144,8 @@ export function tooLargeFile(path: string, limit: number, what?: string): Sandan
 }
 
 function refusal(path: string, reason: string, what: string | undefined, cause?: unknown): SandanError {
-  return new SandanError('FILE_UNREADABLE', `Cannot read ${what ? `${what} ` : ''}${path}: ${reason}`, {
+  // (the path on one line: a name may hold a line break or a terminal escape; details.file keeps it as it is)
+  return new SandanError('FILE_UNREADABLE', `Cannot read ${what ? `${what} ` : ''}${oneLine(path)}: ${reason}`, {
     cause,
     details: { file: path, ...(what !== undefined && { what }) },
   });

@@ -166,17 +166,6 @@ export function plainSpelling(text: string): string {
 }
 
 /**
- * A text for one line of a text report or of standard error: its control characters (C0 but tab, DEL, C1) escaped as
- * in JSON (`\\n`, `\\u001b`). A file name may hold them: shown raw, a line break forged a line of the report and an
- * escape sequence drove the terminal.
- */
-export function oneLine(text: string): string {
-  return text.replace(/\p{Cc}/gu, (c) =>
-    c === '\t' ? c : c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
-
-/**
  * The text of a text field as written, when it is not blank; undefined for a blank string or a
  * non-string. For keys compared as written: the quota ledger keys an order by the orderNo it was
  * reserved with, and reconciliation joins a declaration to customs' bills and receipts by its keys

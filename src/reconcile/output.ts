@@ -1,4 +1,4 @@
-import { oneLine } from '../model/guards.js';
+import { oneLine } from '../errors.js';
 import { summaryToJSON, type ReconcileRowJSON, type ReconcileTotalsJSON, type WaterfallJSON } from './json.js';
 import type { ReconcileReport } from './reconcile.js';
 import type { ReconcileSummary, WaterfallCause } from './types.js';

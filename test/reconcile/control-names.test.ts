@@ -33,4 +33,14 @@ describe('sandan reconcile: a file name with control characters', () => {
     expect(`${r.stdout}${r.stderr}`).not.toContain('\u001b');
     expect(`${r.stdout}${r.stderr}`).not.toContain('\n  matched   100');
   });
+
+  it('sandan status and validate name a path they cannot read on one line, the path as it is in details', async () => {
+    const shown = join(dir, 'bills', 'evil\\n  matched   100\\u001b[31mRED-link.xml');
+    for (const command of ['status', 'validate']) {
+      const r = await runCli([command, join(dir, 'bills')]);
+      expect(r.code, command).toBe(2);
+      expect(r.stderr, command).toContain(`sandan: Cannot read ${shown}: a broken symbolic link (to missing.xml)`);
+      expect(r.stderr, command).not.toContain('\u001b');
+    }
+  });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { reconcileArgs } from './helpers.js';
 
 // A file name may hold any byte but "/" and NUL: a line break and a terminal escape in one were written to the text
 // report and to standard error as they were, a forged line ("matched 100") and a colour change in the terminal.
@@ -15,16 +16,7 @@ symlinkSync('missing.xml', join(dir, 'bills', `${EVIL}-link.xml`));
 
 describe('sandan reconcile: a file name with control characters', () => {
   it('is shown escaped, on one line, in the text report and on standard error', async () => {
-    const r = await runCli([
-      'reconcile',
-      '--declarations',
-      join(dir, 'declarations.ndjson'),
-      '--tax-bills',
-      join(dir, 'bills'),
-      '--rates',
-      join(dir, 'rates.json'),
-      '--quiet',
-    ]);
+    const r = await runCli([...reconcileArgs(dir), '--quiet']);
     const shown = 'evil\\n  matched   100\\u001b[31mRED';
     expect(r.stdout).toContain(`  ${join(dir, 'bills', `${shown}.xml`)}: The XML is not well-formed`);
     expect(r.stderr).toContain(

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, type Dirent } from 'node:fs';
 import { copyFile, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { SandanError, messageOf } from '../errors.js';
+import { SandanError, messageOf, oneLine } from '../errors.js';
 import { isAtomicTempName, makeFolder, writeFileAtomic } from '../io/atomic-file.js';
 import { readInputFile } from '../io/walk.js';
 import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
@@ -355,7 +355,8 @@ export async function startFolderTransport(
         left.add(key);
         if (!leftAlone.has(key))
           onError(
-            new SandanError('FILE_UNREADABLE', `${join(send, name)} is left where it is: ${why}`, {
+            // (on one line: the CLI writes it to standard error, and a name may hold a line break or an escape)
+            new SandanError('FILE_UNREADABLE', `${oneLine(join(send, name))} is left where it is: ${why}`, {
               details: { file: join(send, name) },
             }),
           );

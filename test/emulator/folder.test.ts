@@ -210,6 +210,21 @@ describe('folder transport', () => {
     ]);
   });
 
+  it('names a file it leaves alone on one line: a line break or terminal escape in its name escaped', async () => {
+    mkdirSync(send, { recursive: true });
+    const name = 'x\n  forged line\u001b[31m.xml';
+    symlinkSync(join(dir, 'nowhere.xml'), join(send, name));
+    const errors: SandanError[] = [];
+    const { folder } = await start(undefined, { onError: (e: unknown) => errors.push(e as SandanError) });
+    await folder.poll();
+    expect(errors.map((e) => [e.message.replace(`${send}/`, 'send/'), e.details])).toEqual([
+      [
+        'send/x\\n  forged line\\u001b[31m.xml is left where it is: a symbolic link, which the emulator does not follow: copy or move the message file itself in',
+        { file: join(send, name) },
+      ],
+    ]);
+  });
+
   it('moves a refused file to failed/ with the reason beside it', async () => {
     const { engine, folder } = await start();
     drop('broken.xml', '<bad/>');

@@ -1,3 +1,4 @@
+import { oneLine } from '../errors.js';
 import { Option, type Command } from 'commander';
 import type { Issue } from '../model/issue.js';
 import { createTaxCalculator, type TaxCalculation } from '../rules/tax-calculator.js';
@@ -165,7 +166,7 @@ async function taxCommand(
               : `${JSON.stringify({ ...(inputs.length > 1 && { file: label }), line: rec.line, ...calcJson(c, issues) })}\n`,
           );
         } else {
-          io.stdout(`${label}${mode === 'ndjson' ? `:${rec.line}` : ''}${rulesetText(c.ruleset)}\n`);
+          io.stdout(`${oneLine(label)}${mode === 'ndjson' ? `:${rec.line}` : ''}${rulesetText(c.ruleset)}\n`);
           if (c.ok) io.stdout(`${formatTaxText(c.result)}\n`);
           if (issues.length) io.stdout(`${formatIssuesText(issues, { where: locationText, paint })}\n`);
         }
@@ -188,7 +189,7 @@ async function taxCommand(
       computed: total - bad,
       failed: bad,
     };
-    const where = inputs.length === 1 ? `${inputs[0]!.label}: ` : `${inputs.length} files, `;
+    const where = inputs.length === 1 ? `${oneLine(inputs[0]!.label)}: ` : `${inputs.length} files, `;
     io.stdout(
       format === 'json'
         ? `${JSON.stringify({ summary })}\n`

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,21 @@ describe('sandan reconcile: a file name with control characters', () => {
       expect(r.code, command).toBe(2);
       expect(r.stderr, command).toContain(`sandan: Cannot read ${shown}: a broken symbolic link (to missing.xml)`);
       expect(r.stderr, command).not.toContain('\u001b');
+    }
+  });
+
+  it('sandan validate and tax name a file they read on one line in their text output', async () => {
+    const folder = join(dir, 'declarations');
+    mkdirSync(folder);
+    const name = 'v\n  forged\u001b[31m.json';
+    cpSync('test/fixtures/invalid-hangzhou.json', join(folder, name));
+    const shown = join(folder, 'v\\n  forged\\u001b[31m.json');
+    for (const command of ['validate', 'tax']) {
+      const r = await runCli([command, folder]);
+      expect(r.stdout, command).toContain(`${shown}${command === 'validate' ? ': ' : ' (rules: '}`);
+      expect(r.stdout, command).toMatch(new RegExp(`${shown.replace(/[\\[.]/g, '\\$&')}:\\d+:\\d+`));
+      expect(r.stdout, command).not.toContain('\u001b');
+      expect(r.stdout, command).not.toContain('\n  forged');
     }
   });
 });

@@ -1,3 +1,4 @@
+import { oneLine } from '../../errors.js';
 import { formatIssuesText, type Paint, plain, plural, rulesetText, summaryLine } from '../format.js';
 import type { DeclarationReport, LocatedIssue, Reporter, RunSummary } from './report.js';
 
@@ -10,7 +11,7 @@ export function summaryText(s: RunSummary): string {
 /** `file:line:column` of a located issue, for `formatIssuesText`'s `where`. */
 export const locationText = (i: unknown): string | undefined => {
   const l = (i as LocatedIssue).location;
-  return l ? `${l.file}:${l.line}:${l.column}` : undefined;
+  return l ? `${oneLine(l.file)}:${l.line}:${l.column}` : undefined;
 };
 
 /**
@@ -23,16 +24,19 @@ export function textReporter(write: (s: string) => void, paint: Paint = plain): 
   let onlyFile: string | undefined;
   return {
     declaration(r: DeclarationReport) {
-      onlyFile ??= r.file;
+      // (a file name on one line: it may hold a line break or a terminal escape)
+      onlyFile ??= oneLine(r.file);
       const head = summaryLine(r.counts ?? r.issues);
       const status = paint(r.valid ? 'green' : 'red', head);
       const issues = r.issues.length ? `${formatIssuesText(r.issues, { where: locationText, paint })}\n` : '';
       if (r.mode === 'single') {
-        write(`${r.file}: ${status}${rulesetText(r.ruleset)}\n${issues}`);
+        write(`${oneLine(r.file)}: ${status}${rulesetText(r.ruleset)}\n${issues}`);
       } else {
         sawNdjson = true;
         if (r.issues.length)
-          write(`${r.file}:${r.line}${r.orderNo !== undefined ? ` (orderNo ${r.orderNo})` : ''}: ${status}\n${issues}`);
+          write(
+            `${oneLine(r.file)}:${r.line}${r.orderNo !== undefined ? ` (orderNo ${r.orderNo})` : ''}: ${status}\n${issues}`,
+          );
       }
     },
     end(s: RunSummary) {

@@ -8,11 +8,14 @@ import { idNumberKeyProblem } from '../../src/rules/id-number.js';
 import { example } from '../helpers/examples.js';
 
 /** A ledger that fails the test if it is asked anything. */
+// A ledger whose every method throws when called (validateWithQuota checks that they are there, then must not ask).
 const untouchable = new Proxy(
   {},
   {
     get(_, name) {
-      throw new Error(`the ledger was asked for ${String(name)}`);
+      return () => {
+        throw new Error(`the ledger was asked for ${String(name)}`);
+      };
     },
   },
 ) as QuotaLedger;

@@ -79,7 +79,7 @@ describe('sandan tax: configuration', () => {
     writeFileSync(empty, '{}');
     const r = await inDir(nested, ['tax', hz, '--district', '2900', '--rates', empty]);
     expect(r.stdout.split('\n')[0]).toMatch(/\(rules: district\/2900 → national, at /);
-    // --rates {} replaces the configuration's table: 1901101000 has no rate again (the bundled seed has 3304990099).
+    // --rates {} replaces the configuration's table: 1901101000 has no rate again (the bundled seed's 33049900 has 3304990039).
     expect(r.stdout).toMatch(/\[rate-missing\]/);
     expect(r.code).toBe(1);
   });

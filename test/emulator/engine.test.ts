@@ -127,7 +127,7 @@ describe('the happy path', () => {
     expect(String(head.consumptionTax)).toBe('0');
     expect(bill.documents[0]!.items).toMatchObject([
       { gnum: 1, gcode: '1901101000' },
-      { gnum: 2, gcode: '3304990099' },
+      { gnum: 2, gcode: '3304990039' },
     ]);
     expect((bill.documents[0]!.items as Array<Record<string, unknown>>).map((l) => String(l.valueAddedTax))).toEqual([
       '36.22',
@@ -1526,7 +1526,7 @@ describe('cancellations and returns', () => {
       await declare(e, d);
       const invtNo = e.receipts().find((x) => x.returnStatus === '800')!.invtNo!;
       const tin = { gnum: 1, gcode: '1901101000', gname: '婴儿配方奶粉 800g', qty: 1, unit: '122' };
-      const cream = { gnum: 2, gcode: '3304990099', gname: '保湿面霜 50ml', qty: 1, unit: '142' };
+      const cream = { gnum: 2, gcode: '3304990039', gname: '保湿面霜 50ml', qty: 1, unit: '142' };
       for (const l of [tin, tin, cream]) {
         const ack = await e.submit(await signed('CEB625', { ...cancelOf(d, invtNo), reason: '质量问题', items: [l] }), {
           transport: 'api',
@@ -1862,7 +1862,7 @@ describe('SQLite state across a restart', () => {
     // the example's lines: 2 × 199.00 = 398.00 and 1 × 150.00 (amounts as the parser's decimal strings)
     expect(docs.inventory.doc.items).toEqual([
       { gnum: 1, gcode: '1901101000', unit: '122', qty: '2', totalPrice: '398' },
-      { gnum: 2, gcode: '3304990099', unit: '142', qty: '1', totalPrice: '150' },
+      { gnum: 2, gcode: '3304990039', unit: '142', qty: '1', totalPrice: '150' },
     ]);
     expect(docs.inventory.invtNo).toMatch(/I\d{9}$/);
   });

@@ -25,7 +25,7 @@ const json = (path: string) =>
 
 const GOODS_RECORDS = {
   'SKU-MILK-800': { gcode: '1901101000', gname: '婴儿配方奶粉 800g', unit1: '035', country: '601' },
-  'SKU-CREAM-50': { gcode: '3304990099', gname: '保湿面霜 50ml', unit1: '035' },
+  'SKU-CREAM-50': { gcode: '3304990039', gname: '保湿面霜 50ml', unit1: '035' },
 };
 
 /** Each data file, its loader, and how validate takes what it loads. */

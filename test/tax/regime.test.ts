@@ -46,7 +46,7 @@ const RATES = parseRateTable(
 const policyOn = (at: string): TaxPolicy => toTaxPolicy(defaultRegistry().resolve('national', at).policy)!;
 
 /**
- * The Hangzhou example with the given lines (milk powder 1901101000, then face cream 3304990099),
+ * The Hangzhou example with the given lines (milk powder 1901101000, then face cream 3304990039),
  * freight and insurance 0, so the dutiable value is Σ totalPrice. The order side follows the
  * inventory; taxTotal and payment are left as they are (only the regime is looked at).
  */

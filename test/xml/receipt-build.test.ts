@@ -136,7 +136,7 @@ const FULL: { [T in ReceiptType]: ReceiptOf[T][number] } = {
     logisticsCode: '3301980ZT1',
     agentCode: '3301980BRK',
     customsCode: '2924',
-    items: [line(1, '1901101000', '398', '36.22'), line(2, '3304990099', '150', '13.65')],
+    items: [line(1, '1901101000', '398', '36.22'), line(2, '3304990039', '150', '13.65')],
   },
   CEB818: { ...RETURN, ...MINIMAL.CEB818, entDutyNo: 'DUTY0001', assureCode: '3301964J31' },
   CEB900: {
@@ -301,7 +301,7 @@ describe('buildReceipt: CEB816 tax bills', () => {
       valueAddedTax: '49.87',
       consumptionTax: '0',
       status: '1',
-      items: [line(1, '1901101000', '398', '36.22'), line(2, '3304990099', '150', '13.65')],
+      items: [line(1, '1901101000', '398', '36.22'), line(2, '3304990039', '150', '13.65')],
     },
     {
       invtNo: '29242026I000000002',

@@ -34,7 +34,7 @@ export const goodsRecordsMatch = defineRule({
         name: 'both lines as filed',
         goodsRecords: {
           'SKU-MILK-800': { gcode: '1901101000', gname: '婴儿配方奶粉 800g', unit1: '035', country: '601' },
-          'SKU-CREAM-50': { gcode: '3304990099', gname: '保湿面霜 50ml', unit1: '035' },
+          'SKU-CREAM-50': { gcode: '3304990039', gname: '保湿面霜 50ml', unit1: '035' },
         },
       },
     ],
@@ -43,7 +43,7 @@ export const goodsRecordsMatch = defineRule({
         name: 'line 2 in another legal unit than filed',
         goodsRecords: {
           'SKU-MILK-800': { gcode: '1901101000', gname: '婴儿配方奶粉 800g', unit1: '035', country: '601' },
-          'SKU-CREAM-50': { gcode: '3304990099', gname: '保湿面霜 50ml', unit1: '035' },
+          'SKU-CREAM-50': { gcode: '3304990039', gname: '保湿面霜 50ml', unit1: '035' },
         },
         set: { 'inventory.items[1].unit1': '096' },
         code: 'goods-record-mismatch',

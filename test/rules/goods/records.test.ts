@@ -6,7 +6,7 @@ import { ruleTester } from '../rule-tester.js';
 
 const RECORDS = {
   'SKU-MILK-800': { gcode: '1901101000', gname: '婴儿配方奶粉 800g', unit1: '035', country: '601' },
-  'SKU-CREAM-50': { gcode: '3304990099', gname: '保湿面霜 50ml', unit1: '035' },
+  'SKU-CREAM-50': { gcode: '3304990039', gname: '保湿面霜 50ml', unit1: '035' },
 };
 const goodsRecords = loadGoodsRecords(RECORDS);
 /** RECORDS with the milk filed again under names every object has (as JSON.parse reads them: own keys). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Option, type Command } from 'commander';
-import { SandanError, messageOf } from '../errors.js';
+import { SandanError, messageOf, oneLine } from '../errors.js';
 import { isRecord } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { createValidator, extensionsFor } from '../rules/index.js';
@@ -81,7 +81,7 @@ function report(io: CliIo, label: string, type: BuildableType, issues: Issue[], 
     return;
   }
   const { errors } = countSeverities(issues);
-  io.stdout(`${label}: cannot build ${type}: ${plural(errors, 'error')}\n${formatIssuesText(issues)}\n`);
+  io.stdout(`${oneLine(label)}: cannot build ${type}: ${plural(errors, 'error')}\n${formatIssuesText(issues)}\n`);
 }
 
 /** `sandan build`: exit 0 built, 1 the documents cannot be built (issues printed), 2 usage or unreadable input. */
@@ -142,14 +142,14 @@ async function buildCommand(file: string, opts: BuildCommandOptions, io: CliIo):
     report(io, label, type, issues, opts.format);
     return 1;
   }
-  for (const w of issues) io.stderr(`sandan: warning: ${w.path}: ${w.message.en}\n`);
+  for (const w of issues) io.stderr(`sandan: warning: ${oneLine(`${w.path}: ${w.message.en}`)}\n`);
   // A whole declaration may break cross-document rules; the message still builds, but say so.
   if (isRecord(value) && 'order' in value && 'payment' in value && 'logistics' in value) {
     const v = createValidator(rulesetOptions)(value);
     const { errors } = countSeverities(v.issues);
     if (errors)
       io.stderr(
-        `sandan: warning: ${label} has ${plural(errors, 'validation error')} (see sandan validate); ${type} was built because its ${key} is well-formed\n`,
+        `sandan: warning: ${oneLine(label)} has ${plural(errors, 'validation error')} (see sandan validate); ${type} was built because its ${key} is well-formed\n`,
       );
   }
   const env = { now: () => new Date(), newId: () => randomUUID() };

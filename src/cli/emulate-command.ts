@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { SandanError, messageOf } from '../errors.js';
+import { SandanError, messageOf, oneLine } from '../errors.js';
 import type { CustomsEmulatorOptions } from '../emulator/index.js';
 import { validate } from '../rules/index.js';
 import { loadCertificates } from '../sign/load.js';
@@ -150,10 +150,13 @@ function firstSignal(): { signal: Promise<CleanupSignal>; restore(): void } {
 async function emulateCommand(opts: EmulateCommandOptions, io: CliIo): Promise<number> {
   const { options, settings } = await emulatorOptions(opts);
   const { createCustomsEmulator } = await import('../emulator/index.js');
-  /** A line on standard error that may not stop the emulator (its reader may be gone). */
+  /**
+   * A line on standard error that may not stop the emulator (its reader may be gone); on one line, its control
+   * characters escaped (an orderNo or a file name of a message sent may hold a line break or a terminal escape).
+   */
   const note = (text: string) => {
     try {
-      io.stderr(text);
+      io.stderr(`${oneLine(text)}\n`);
     } catch {
       // Standard error closed: nothing to tell it; the emulator carries on.
     }
@@ -162,11 +165,11 @@ async function emulateCommand(opts: EmulateCommandOptions, io: CliIo): Promise<n
   try {
     const folder = typeof options.folder === 'object' && {
       ...options.folder,
-      onError: (e: unknown) => note(`sandan emulate: folder: ${messageOf(e)}\n`),
+      onError: (e: unknown) => note(`sandan emulate: folder: ${messageOf(e)}`),
     };
     const http = typeof options.http === 'object' && {
       ...options.http,
-      onError: (e: unknown, request: string) => note(`sandan emulate: http: ${request}: ${messageOf(e)}\n`),
+      onError: (e: unknown, request: string) => note(`sandan emulate: http: ${request}: ${messageOf(e)}`),
     };
     const customs = await createCustomsEmulator({ ...options, ...(folder && { folder }), ...(http && { http }) });
     // From here on the emulator is closed however the command ends (a signal, or output that went away).
@@ -174,7 +177,7 @@ async function emulateCommand(opts: EmulateCommandOptions, io: CliIo): Promise<n
       ? () => {}
       : customs.onReceipt((r) =>
           note(
-            `${r.at}  ${r.type}${r.returnStatus !== undefined ? ` ${r.returnStatus}` : ''}${r.orderNo !== undefined ? `  order ${r.orderNo}${r.ebpCode !== undefined ? ` (${r.ebpCode})` : ''}` : ''}  ${r.name}\n`,
+            `${r.at}  ${r.type}${r.returnStatus !== undefined ? ` ${r.returnStatus}` : ''}${r.orderNo !== undefined ? `  order ${r.orderNo}${r.ebpCode !== undefined ? ` (${r.ebpCode})` : ''}` : ''}  ${r.name}`,
           ),
         );
     try {
@@ -194,18 +197,18 @@ async function emulateCommand(opts: EmulateCommandOptions, io: CliIo): Promise<n
           : []),
         'Stop with Ctrl-C (SIGINT) or SIGTERM.',
       ];
-      io.stdout(`${lines.join('\n')}\n`);
+      io.stdout(`${lines.map(oneLine).join('\n')}\n`);
       if (!options.trust && opts.requireSignature)
         note(
-          'sandan emulate: no --trust certificate, so every signed message is refused as untrusted; pass --trust cert.pem\n',
+          'sandan emulate: no --trust certificate, so every signed message is refused as untrusted; pass --trust cert.pem',
         );
       const signal = await stop.signal;
-      note(`sandan emulate: ${signal}: stopping (finishing the requests and files in hand)\n`);
+      note(`sandan emulate: ${signal}: stopping (finishing the requests and files in hand)`);
     } finally {
       unlisten();
       await customs.close();
     }
-    note('sandan emulate: stopped\n');
+    note('sandan emulate: stopped');
     return 0;
   } finally {
     stop.restore();

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { oneLine } from '../errors.js';
 import type { Issue } from '../model/issue.js';
 import { NEWEST_POLICY_DATE } from '../rules/declaration-date.js';
 
@@ -69,12 +70,13 @@ export function formatIssuesText(
     for (const i of list) {
       const where = opts.where?.(i);
       const sev = i.severity === 'error' ? paint('red', 'error  ') : paint('yellow', 'warning');
+      // (a path or message may quote a value of the input: its control characters escaped, each on one line)
       out.push(
-        `    ${sev} ${i.path || '(input)'}  [${i.code}] (${i.ruleId})${where ? `  ${paint('dim', where)}` : ''}`,
+        `    ${sev} ${oneLine(i.path) || '(input)'}  [${i.code}] (${i.ruleId})${where ? `  ${paint('dim', where)}` : ''}`,
       );
-      out.push(`            ${i.message.zh}`);
-      out.push(`            ${i.message.en}`);
-      if (i.help) out.push(`            fix [${i.help.code}]: ${i.help.fix.zh} / ${i.help.fix.en}`);
+      out.push(`            ${oneLine(i.message.zh)}`);
+      out.push(`            ${oneLine(i.message.en)}`);
+      if (i.help) out.push(`            fix [${i.help.code}]: ${oneLine(`${i.help.fix.zh} / ${i.help.fix.en}`)}`);
     }
   }
   return out.join('\n');
@@ -84,7 +86,7 @@ export function formatIssuesText(
 export function rulesetText(ruleset: { chain: readonly string[]; at: string } | undefined): string {
   if (!ruleset) return '';
   const at = ruleset.at === NEWEST_POLICY_DATE ? 'the newest policy: the declaration has no date' : `at ${ruleset.at}`;
-  return ` (rules: ${ruleset.chain.join(' → ')}, ${at})`;
+  return ` (rules: ${oneLine(ruleset.chain.join(' → '))}, ${at})`;
 }
 
 /** The one-line summary of a result: from its issues, or from counts that include issues not shown (--quiet). */

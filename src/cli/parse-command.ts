@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { isSandanError, SandanError } from '../errors.js';
+import { isSandanError, oneLine, SandanError } from '../errors.js';
 import {
   DEFAULT_MAX_XML_BYTES,
   explainReceipt,
@@ -105,7 +105,8 @@ function textReport(label: string, parsed: ParsedXml): string {
     );
   const notes = [...(parsed.kind === 'ceb' ? (parsed.notes ?? []) : (parsed.message?.notes ?? []))];
   for (const n of notes) lines.push(`  note    ${n.path}  [${n.code}]  ${n.message.zh} / ${n.message.en}`);
-  return `${lines.join('\n')}\n`;
+  // (the file's name and the message's values each on one line: a &#10; or a C1 escape in one forged lines)
+  return `${lines.map(oneLine).join('\n')}\n`;
 }
 
 /** The issues of a parsed message, those of a DxpMsg's payload included. */
@@ -139,7 +140,7 @@ async function parseCommand(file: string, opts: ParseCommandOptions, io: CliIo):
     if (isSandanError(e) && e.code.startsWith('XML_')) {
       if (opts.format === 'json')
         io.stdout(`${JSON.stringify({ error: { code: e.code, message: e.message } }, null, 2)}\n`);
-      else io.stderr(`sandan: ${label}: ${e.message}\n`);
+      else io.stderr(`sandan: ${oneLine(label)}: ${e.message}\n`);
       return 1;
     }
     throw e;

@@ -1,6 +1,6 @@
 import { basename, extname } from 'node:path';
 import { Option, type Command } from 'commander';
-import { SandanError, messageOf } from '../errors.js';
+import { SandanError, messageOf, oneLine } from '../errors.js';
 import { bundledPositiveLists, importPositiveList, parseCsv, type PositiveListImportReport } from '../rules/index.js';
 import type { CommandContext } from './command.js';
 import type { CliIo } from './io.js';
@@ -105,7 +105,8 @@ function reportText(r: PositiveListImportReport, out: string | undefined, encodi
     ),
     ...(out === undefined ? [] : [`wrote ${out}`]),
   ];
-  return `${lines.join('\n')}\n`;
+  // (a cell of the annex or a file's name on one line: a line break or a terminal escape in one forged lines)
+  return `${lines.map(oneLine).join('\n')}\n`;
 }
 
 /** Runs `sandan positive-list import`; returns the exit code. Misuse throws a SandanError (exit 2 in main). */
@@ -140,7 +141,7 @@ async function positiveListImportCommand(
     ...(opts.complete && { complete: true }),
   });
   if (report.lines === 0) {
-    io.stderr(`sandan: no tariff line was read from ${file}; nothing written\n`);
+    io.stderr(`sandan: no tariff line was read from ${oneLine(file)}; nothing written\n`);
     io.stdout(
       opts.format === 'json'
         ? `${JSON.stringify({ written: null, ...report })}\n`

@@ -330,7 +330,8 @@ export function formatStatusText(o: OrderStatus, options: { platform?: boolean }
     out.push(`  ! ${a.kind}${a.rule ? ` (${a.rule})` : ''}: ${a.message.zh} / ${a.message.en}`);
     if (a.fix) out.push(`    fix: ${a.fix.zh} / ${a.fix.en}`);
   }
-  return out.join('\n');
+  // (numbers and returnInfo from the receipts, each line on one line: a line break or an escape in one forged lines)
+  return out.map(oneLine).join('\n');
 }
 
 /** The text report of the orders, an order at a time (as the JSON one): the whole report is never one string. */
@@ -357,7 +358,7 @@ export async function readStatusInputs(
   let unread = false;
   const note = (line: string) => {
     problems.push(line);
-    ctx.io.stderr(`sandan status: ${line}\n`);
+    ctx.io.stderr(`sandan status: ${oneLine(line)}\n`);
   };
   // Each issue named; true when one is an error (a document status will not see whole).
   const tell = (where: string, issues: readonly Issue[]): boolean => {
@@ -451,7 +452,7 @@ async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: Comma
   }
   const none = `no receipt, message or declaration in ${plural(files.length, 'file')} names ${opts.order} (as orderNo, copNo, preNo, invtNo, logisticsNo or payTransactionId)`;
   // (the JSON and HTML reports show no order: standard error says why)
-  if (missing && opts.format !== 'text') ctx.io.stderr(`sandan status: ${none}\n`);
+  if (missing && opts.format !== 'text') ctx.io.stderr(`sandan status: ${oneLine(none)}\n`);
   // In Beijing time, as every time of the report is.
   const asOf = beijingIso(now.getTime());
   const { problems } = read;
@@ -462,7 +463,7 @@ async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: Comma
     const seen = new Set<string>();
     const shared = new Set(orders.filter((o) => seen.has(o.order) || !seen.add(o.order)).map((o) => o.order));
     if (orders.length) await writeChunks(statusTextChunks(orders, shared), undefined, ctx);
-    else ctx.io.stdout(missing ? `${none}\n` : 'no receipts\n');
+    else ctx.io.stdout(missing ? `${oneLine(none)}\n` : 'no receipts\n');
     const n = orders.filter((o) => o.anomalies.length).length;
     ctx.io.stdout(`\n${plural(orders.length, 'order')}, ${n} with anomalies\n`);
   }

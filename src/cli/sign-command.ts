@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { Readable } from 'node:stream';
-import { SandanError } from '../errors.js';
+import { oneLine, SandanError } from '../errors.js';
 import { describeNotUtf8, notUtf8 } from '../model/utf8.js';
 import { loadCertificates, loadLocalSigner } from '../sign/load.js';
 import { readXmlInput } from './input.js';
@@ -154,7 +154,7 @@ async function signCommand(file: string, opts: SignCommandOptions, io: CliIo): P
     if (e instanceof SandanError && e.code === 'SIGN_ALREADY_SIGNED' && !opts.replace)
       throw new SandanError(
         'SIGN_ALREADY_SIGNED',
-        `${file === '-' ? 'The document' : file} already has a ds:Signature; pass --replace to sign it again`,
+        `${file === '-' ? 'The document' : oneLine(file)} already has a ds:Signature; pass --replace to sign it again`,
         { cause: e },
       );
     throw e;
@@ -162,7 +162,7 @@ async function signCommand(file: string, opts: SignCommandOptions, io: CliIo): P
   if (opts.out !== undefined) {
     await writeFileAtomic(opts.out, signed.xml);
     io.stderr(
-      `sandan: signed ${file === '-' ? '<stdin>' : file} with ${signed.signatureAlgorithm} (certificate ${signed.certificateNumber}) → ${opts.out}\n`,
+      `${oneLine(`sandan: signed ${file === '-' ? '<stdin>' : file} with ${signed.signatureAlgorithm} (certificate ${signed.certificateNumber}) → ${opts.out}`)}\n`,
     );
   } else {
     io.stdout(signed.xml);
@@ -225,11 +225,11 @@ async function verifyCommand(file: string, opts: VerifyCommandOptions, io: CliIo
     io.stdout(`${JSON.stringify(out, null, 2)}\n`);
   } else if (r.valid) {
     io.stdout(
-      `${label}: valid signature (${r.signatureAlgorithm}, digest ${r.digestAlgorithm}; certificate ${r.certificate.subject.replace(/\n/g, ', ')}, serial ${r.certificate.serialNumber.toLowerCase()}${r.certificateNumber ? `, KeyName ${r.certificateNumber} (unsigned)` : ''}${period ? `, valid ${period.validFrom} to ${period.validTo}` : ''}${r.trusted ? ', trusted' : ''})\n${r.trusted ? '' : untrustedNote(opts.acceptUntrusted === true)}`,
+      `${oneLine(`${label}: valid signature (${r.signatureAlgorithm}, digest ${r.digestAlgorithm}; certificate ${r.certificate.subject.replace(/\n/g, ', ')}, serial ${r.certificate.serialNumber.toLowerCase()}${r.certificateNumber ? `, KeyName ${r.certificateNumber} (unsigned)` : ''}${period ? `, valid ${period.validFrom} to ${period.validTo}` : ''}${r.trusted ? ', trusted' : ''})`)}\n${r.trusted ? '' : untrustedNote(opts.acceptUntrusted === true)}`,
     );
   } else {
     io.stdout(
-      `${label}: invalid signature: ${r.reason}: ${r.message}\n${r.diagnosis ? formatDiagnosis(r.diagnosis) : ''}`,
+      `${oneLine(`${label}: invalid signature: ${r.reason}: ${r.message}`)}\n${r.diagnosis ? formatDiagnosis(r.diagnosis) : ''}`,
     );
   }
   return r.valid && (r.trusted || opts.acceptUntrusted === true) ? 0 : 1;
@@ -284,7 +284,7 @@ function formatDiagnosis(d: Diagnosis): string {
     const tried = c.result === 'no' && c.tried > 0 ? ` (${c.tried} variant${c.tried === 1 ? '' : 's'} tried)` : '';
     out.push(`    ${RESULT_MARK[c.result].padEnd(8)} ${c.id}${tried}${c.detail ? `: ${c.detail.en}` : ''}`);
   }
-  return `${out.join('\n')}\n`;
+  return `${out.map(oneLine).join('\n')}\n`;
 }
 
 /** Registers `sandan sign` on the program. */

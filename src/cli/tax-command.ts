@@ -66,7 +66,8 @@ function formatTaxText(r: TaxResult): string {
       out.push(`  ${pad(k, 15)} ${e.formula}  [${inputs}]  = ${e.unrounded} → ${e.rounded}`);
     }
   }
-  return out.join('\n');
+  // (a gcode or an input quoted from the declaration on one line, its control characters escaped)
+  return out.map(oneLine).join('\n');
 }
 
 /** The figures as JSON (CEB816 names, amounts as decimal strings) with the issues located in the input. */

@@ -183,7 +183,7 @@ function groupTable(title: string, groups: Record<string, ReconcileTotalsJSON>):
   ];
   for (const [k, t] of Object.entries(groups)) {
     out.push(
-      `  ${k.padEnd(10)} ${String(t.orders).padStart(9)} ${String(t.matched).padStart(9)} ${String(t.mismatched).padStart(9)} ${t.declaredTaxTotal.padStart(14)} ${t.computedTaxTotal.padStart(14)} ${t.billedTaxTotal.padStart(14)} ${t.difference.padStart(12)}`,
+      `  ${oneLine(k).padEnd(10)} ${String(t.orders).padStart(9)} ${String(t.matched).padStart(9)} ${String(t.mismatched).padStart(9)} ${t.declaredTaxTotal.padStart(14)} ${t.computedTaxTotal.padStart(14)} ${t.billedTaxTotal.padStart(14)} ${t.difference.padStart(12)}`,
     );
   }
   return out;
@@ -255,7 +255,8 @@ export function* reportTextChunks(
   for (const m of report.mismatches()) {
     if (n === 0) yield 'mismatches (largest first; amount = billed − computed, or billed − declared):\n';
     if (n < max)
-      yield `  ${m.orderNo.padEnd(22)} ${(m.invtNo ?? '').padEnd(20)} ${m.kind.padEnd(15)} ${m.amount.padStart(12)}\n`;
+      // (numbers from the inputs on one line: a line break in an orderNo would forge a line of the report)
+      yield `  ${oneLine(m.orderNo).padEnd(22)} ${oneLine(m.invtNo ?? '').padEnd(20)} ${m.kind.padEnd(15)} ${m.amount.padStart(12)}\n`;
     else more++;
     n++;
   }

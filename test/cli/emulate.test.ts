@@ -139,6 +139,21 @@ describe('sandan emulate', () => {
     await expect(fetch(`${url}/health`)).rejects.toThrow();
   }, 60_000);
 
+  it('lists a receipt whose orderNo holds a line break or a C1 escape on one line, escaped', async () => {
+    const run = launch(['--port', '0', '--memory', '--clock', 'manual', '--start', '2026-11-20T02:20:00Z']);
+    const url = await until('the printed URL', () => /http:\/\/127\.0\.0\.1:\d+/.exec(run.stdout())?.[0]);
+    // (&#10; and &#155;, CSI, are characters XML 1.0 allows in a value)
+    const xml = orderXml('CLIEVIL').replace('CLIEVIL', 'CLI&#10;  forged 100&#155;31m');
+    const r = await fetch(`${url}/ceb`, { method: 'POST', body: xml, headers: { 'Content-Type': 'application/xml' } });
+    expect(r.status).toBe(200);
+    await until('the receipt line', () => run.stderr().includes(' CEB312 '));
+    run.child.kill('SIGTERM');
+    await run.exited;
+    expect(run.stderr()).toMatch(/ CEB312 \d+ {2}order CLI\\n {2}forged 100\\u009b31m /);
+    expect(run.stderr()).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(run.stderr()).not.toContain('\n  forged 100');
+  });
+
   it('--allow-host adds names the HTTP endpoint answers to; any other Host is refused (403)', async () => {
     const run = launch([
       '--port',

@@ -35,7 +35,7 @@ export function textReporter(write: (s: string) => void, paint: Paint = plain): 
         sawNdjson = true;
         if (r.issues.length)
           write(
-            `${oneLine(r.file)}:${r.line}${r.orderNo !== undefined ? ` (orderNo ${r.orderNo})` : ''}: ${status}\n${issues}`,
+            `${oneLine(r.file)}:${r.line}${r.orderNo !== undefined ? ` (orderNo ${oneLine(r.orderNo)})` : ''}: ${status}\n${issues}`,
           );
       }
     },

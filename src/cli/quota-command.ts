@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { Decimal } from 'decimal.js';
-import { SandanError } from '../errors.js';
+import { oneLine, SandanError } from '../errors.js';
 import { beijingYear, orderLabel, parseInstant, type QuotaBalance, type QuotaResult } from '../quota/core.js';
 import { checkQuotaSecret, QuotaLedger } from '../quota/ledger.js';
 import type { ReturnWindowCheck } from '../quota/return-window.js';
@@ -125,10 +125,10 @@ function windowText(w: ReturnWindowCheck | undefined): string {
 
 function resultText(action: Exclude<QuotaAction, 'remaining' | 'history'>, r: QuotaResult): string {
   if (!r.ok)
-    return `refused (${r.reason}): ${r.message}${r.remaining !== undefined ? `\nremaining: ${r.remaining.toFixed()} CNY` : ''}\n${windowText(r.returnWindow)}`;
+    return `refused (${r.reason}): ${oneLine(r.message)}${r.remaining !== undefined ? `\nremaining: ${r.remaining.toFixed()} CNY` : ''}\n${windowText(r.returnWindow)}`;
   const head = r.duplicate
-    ? `order ${orderLabel(r)}: already ${DONE[action]}, nothing changed`
-    : `order ${orderLabel(r)}: ${DONE[action]} (${r.entry.amount.toFixed()} CNY${r.entry.refunded.isZero() ? '' : `, ${r.entry.refunded.toFixed()} refunded`})`;
+    ? `order ${oneLine(orderLabel(r))}: already ${DONE[action]}, nothing changed`
+    : `order ${oneLine(orderLabel(r))}: ${DONE[action]} (${r.entry.amount.toFixed()} CNY${r.entry.refunded.isZero() ? '' : `, ${r.entry.refunded.toFixed()} refunded`})`;
   return `${head}\nremaining in ${r.balance.year}: ${r.remaining.toFixed()} of ${r.balance.limit.toFixed()} CNY (used ${r.balance.used.toFixed()})\n${windowText(r.returnWindow)}`;
 }
 
@@ -245,7 +245,8 @@ async function quotaCommand(action: QuotaAction, opts: QuotaCommandOptions, io: 
         const events = await ledger.history(buyer!, y);
         const b = await ledger.remaining(buyer!, y, at ? { at } : {});
         const lines = events.map(
-          (e) => `${beijingIso(e.at.getTime())}  ${e.type.padEnd(7)}  ${orderLabel(e)}  ${e.amount.toFixed()}`,
+          // (an orderNo an order service took from its data, on one line: it may hold a line break or an escape)
+          (e) => `${beijingIso(e.at.getTime())}  ${e.type.padEnd(7)}  ${oneLine(orderLabel(e))}  ${e.amount.toFixed()}`,
         );
         out(
           { ok: true, ...balanceJson(b), events: events.map(eventJson) },

@@ -131,3 +131,26 @@ describe.skipIf(skipWithout('openssl'))('sandan sign and verify: a file name wit
     }
   });
 });
+
+describe('sandan quota: an orderNo with control characters', () => {
+  it('is shown escaped, on one line, by reserve and history', async () => {
+    const env = { SANDAN_QUOTA_SECRET: 'a-secret-of-at-least-32-characters-0123' };
+    const base = ['--db', join(dir, 'quota.sqlite'), '--buyer-id', '330106199003071519'];
+    const order = `O${JSON_EVIL}`;
+    const r = await runCli(
+      ['quota', 'reserve', ...base, '--order', order, '--amount', '10', '--at', '2026-03-01'],
+      '',
+      env,
+    );
+    expect(r.stdout).toContain(`order O${JSON_SHOWN}: reserved`);
+    const over = await runCli(
+      ['quota', 'reserve', ...base, '--order', `P${JSON_EVIL}`, '--amount', '99999', '--at', '2026-03-01'],
+      '',
+      env,
+    );
+    expectClean(over.stdout, 'refused');
+    const h = await runCli(['quota', 'history', ...base, '--year', '2026'], '', env);
+    expect(h.stdout).toContain(`  O${JSON_SHOWN}  10\n`);
+    expectClean(`${r.stdout}${h.stdout}`, 'stdout');
+  });
+});

@@ -1,5 +1,5 @@
 import pkg from '../../package.json';
-import { isSandanError, type SandanError } from '../errors.js';
+import { isSandanError, oneLine, type SandanError } from '../errors.js';
 import { EXIT_PIPE, OutputClosedError, processIo, type CliIo } from './io.js';
 import { installSignalCleanup } from './cleanup.js';
 import { type CommandContext, REFUSED_XML_CODES, type RegisterCommand } from './command.js';
@@ -199,7 +199,8 @@ function report(e: unknown, io: CliIo, command: string | undefined): number {
   try {
     if (isSandanError(e)) {
       const hint = hintOf(e, command);
-      io.stderr(`sandan: ${redactSecrets(e.message)}\n${hint ? `hint: ${hint}\n` : ''}`);
+      // (on one line: a message may quote a value or a key of an input, and it may hold a line break or an escape)
+      io.stderr(`sandan: ${oneLine(redactSecrets(e.message))}\n${hint ? `hint: ${hint}\n` : ''}`);
       if (e.code === 'QUOTA_BUSY') return EXIT.busy;
       // Input that is not XML sandan reads (malformed, too deep, too large, a DTD) is a finding about the file.
       if (REFUSED_XML_CODES.has(e.code)) return EXIT.findings;

@@ -154,3 +154,14 @@ describe('sandan quota: an orderNo with control characters', () => {
     expectClean(`${r.stdout}${h.stdout}`, 'stdout');
   });
 });
+
+describe('an error message quoting a key of an input file', () => {
+  it('is on one line, its control characters escaped', async () => {
+    const file = join(dir, 'ruleset.json');
+    writeFileSync(file, JSON.stringify({ [`x${JSON_EVIL}`]: 1 }));
+    const r = await runCli(['validate', '--ruleset', file, 'examples/hangzhou-1210.json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`Unrecognized key: "x${JSON_SHOWN}"`);
+    expectClean(r.stderr, 'stderr');
+  });
+});

@@ -111,6 +111,9 @@ describe('sandan validate: several inputs, --quiet, --max-warnings', () => {
 describe('GitHub workflow command escaping', () => {
   it('escapes %, CR and LF in messages, and : and , too in properties', () => {
     expect(escapeData('50% off\r\nnext')).toBe('50%25 off%0D%0Anext');
+    // ESC and C1 controls of a value would colour the annotation in the log: written as the text output writes them.
+    expect(escapeData('1\u001b[31m42\u009b\tx')).toBe('1\\u001b[31m42\\u009b\tx');
+    expect(escapeProperty('a\u001b')).toBe('a\\u001b');
     expect(escapeProperty('a:b,c%')).toBe('a%3Ab%2Cc%25');
   });
 });

@@ -1,9 +1,13 @@
+import { oneLine } from '../../errors.js';
 import type { Reporter, RunSummary } from './report.js';
 import { summaryText } from './text.js';
 
-/** GitHub's escaping of a workflow command's message (`%`, CR, LF). */
+/**
+ * GitHub's escaping of a workflow command's message (`%`, CR, LF), and the other control characters as sandan's text
+ * output writes them (`\u001b`): the log shows ESC sequences, so a value of the data would colour its annotation.
+ */
 export function escapeData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return oneLine(s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A'));
 }
 
 /** GitHub's escaping of a workflow command's property value: the message's, plus `:` and `,`. */

@@ -1,3 +1,5 @@
+import { describe, expect, it } from 'vitest';
+import { defaultRegistry } from '../../../src/index.js';
 import { tradeModeAllowed } from '../../../src/rules/trade-mode/allowed.js';
 import { ruleTester } from '../rule-tester.js';
 
@@ -39,4 +41,25 @@ ruleTester(tradeModeAllowed, {
       ],
     },
   ],
+});
+
+describe('trade-mode/allowed in the national ruleset, by date', () => {
+  const setting = (at: string) =>
+    defaultRegistry()
+      .resolve('national', at)
+      .rules.find((r) => r.rule.id === 'trade-mode/allowed');
+
+  it('cites 商财发〔2018〕486号 (listed in the national sources) from 2019-01-01, with the same modes as before', () => {
+    for (const at of ['2016-12-01', '2018-06-01', '2018-12-31']) {
+      expect(setting(at)?.options, at).toEqual({ allowed: ['9610', '1210', '1239'] });
+      expect(setting(at)?.source, at).toMatch(/^海关总署公告2014年第12号 .*海关总署公告2016年第75号 /);
+      expect(setting(at)?.source, at).not.toContain('486号');
+    }
+    for (const at of ['2019-01-01', '2026-12-06']) {
+      expect(setting(at)?.severity, at).toBe('error');
+      expect(setting(at)?.options, at).toEqual({ allowed: ['9610', '1210', '1239'] });
+      expect(setting(at)?.source, at).toMatch(/海关总署公告2016年第75号 .*; 商财发〔2018〕486号$/);
+    }
+    expect(setting('2016-06-01')?.options).toEqual({ allowed: ['9610', '1210'] });
+  });
 });

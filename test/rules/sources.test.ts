@@ -76,6 +76,41 @@ describe('sources of the bundled data', () => {
   });
 });
 
+describe('NO-DOCUMENT: values that rest on no document', () => {
+  /** Every object in a data file whose `source` is NO-DOCUMENT alone, with its path. */
+  const citing = (o: unknown, path: string, out: Array<[string, Record<string, unknown>]>) => {
+    if (Array.isArray(o)) for (const [i, v] of o.entries()) citing(v, `${path}[${i}]`, out);
+    else if (o !== null && typeof o === 'object') {
+      const r = o as Record<string, unknown>;
+      if ([r.source].flat().join() === 'NO-DOCUMENT') out.push([path, r]);
+      for (const [k, v] of Object.entries(r)) if (k !== 'sources') citing(v, `${path}.${k}`, out);
+    }
+    return out;
+  };
+
+  it('is cited only by texts marked memory or uncertain that raise no notice, as its note says', () => {
+    const files = FILES.map(([f]) => f).filter((f) => sourcesOf(readJson(f)).some((s) => s.id === 'NO-DOCUMENT'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const data = readJson(file);
+      const note = sourcesOf(data).find((s) => s.id === 'NO-DOCUMENT')?.note ?? '';
+      expect(note, file).not.toMatch(/can warn but never fail/);
+      expect(note, file).toContain('the rules do not read');
+      for (const [path, entry] of citing(data, '$', [])) {
+        expect(path, file).toMatch(/^\$\.district\.localRequirements\[\d+\]$/);
+        expect(['memory', 'uncertain'], `${file} ${path}`).toContain(entry.confidence);
+        expect(entry.notice, `${file} ${path}`).toBeUndefined();
+      }
+    }
+    // In the customs code table NO-DOCUMENT is cited beside ORDER-43, by 3300 alone.
+    const customs = readJson('rulesets/codes/customs.json') as { codes: Array<Record<string, unknown>> };
+    const shared = customs.codes.filter((c) => [c.source].flat().includes('NO-DOCUMENT'));
+    expect(shared.map((c) => [c.code, c.source, c.confidence])).toEqual([
+      ['3300', ['NO-DOCUMENT', 'ORDER-43'], 'memory'],
+    ]);
+  });
+});
+
 describe('the source schema', () => {
   const base = { id: 'my-shop', version: '1', extends: 'national' };
   const load = (data: unknown) => () => loadRuleset(data, RULES, 'my.json');

@@ -1,4 +1,7 @@
+import { describe, expect, it } from 'vitest';
+import { defaultRegistry, validate } from '../../../src/index.js';
 import { assureCodeParty } from '../../../src/rules/parties/assure-code.js';
+import { example } from '../../helpers/examples.js';
 import { ruleTester } from '../rule-tester.js';
 
 ruleTester(assureCodeParty, {
@@ -48,4 +51,38 @@ ruleTester(assureCodeParty, {
       ],
     },
   ],
+});
+
+describe('parties/assure-code in the national ruleset', () => {
+  const setting = (at: string) =>
+    defaultRegistry()
+      .resolve('national', at)
+      .rules.find((r) => r.rule.id === 'parties/assure-code');
+
+  it('follows the XSD before and after 2019-01-01: the platform is no guarantor unless a ruleset adds it', () => {
+    for (const at of ['2018-06-01', '2026-12-06']) {
+      expect(setting(at)?.severity, at).toBe('error');
+      expect(setting(at)?.options, at).toEqual({ roles: ['agentCode', 'ebcCode', 'logisticsCode'] });
+      expect(setting(at)?.source, at).toMatch(/^海关总署 《海关跨境电商统一版系统企业对接报文规范（202205版）》/);
+    }
+    const d = example('hangzhou-1210');
+    // A platform that is not also the e-commerce enterprise (in the example it is both).
+    for (const doc of [d.order, d.payment, d.inventory]) doc.ebpCode = 'PLATFORM01';
+    d.inventory.assureCode = 'PLATFORM01';
+    const found = (ruleset?: Record<string, unknown>) =>
+      validate(d, { at: '2026-12-06', ...(ruleset && { ruleset }) }).issues.filter(
+        (i) => i.ruleId === 'parties/assure-code',
+      );
+    expect(found().map((i) => [i.code, i.severity])).toEqual([['assure-code', 'error']]);
+    // What the national note tells a district or user to write where customs accepts the platform.
+    const roles = ['agentCode', 'ebcCode', 'logisticsCode', 'ebpCode'];
+    expect(
+      found({
+        id: 'platform-guarantees',
+        version: '1',
+        extends: 'national',
+        rules: { 'parties/assure-code': { options: { roles } } },
+      }),
+    ).toEqual([]);
+  });
 });

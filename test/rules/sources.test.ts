@@ -76,6 +76,19 @@ describe('sources of the bundled data', () => {
   });
 });
 
+it('a source whose note says its full text was not read is not marked verified', () => {
+  const overclaimed = FILES.flatMap(([file]) =>
+    sourcesOf(readJson(file))
+      .filter((s) => /full text was not read/.test(s.note ?? '') && (s.confidence ?? 'verified') === 'verified')
+      .map((s) => `${file} ${s.id}`),
+  );
+  expect(overclaimed).toEqual([]);
+  // 商财发〔2018〕486号 is cited by the national ruleset and ten districts, everywhere as likely.
+  const cited = FILES.flatMap(([file]) => sourcesOf(readJson(file)).filter((s) => s.id === 'MOFCOM-2018-486'));
+  expect(cited.length).toBe(11);
+  expect(new Set(cited.map((s) => s.confidence))).toEqual(new Set(['likely']));
+});
+
 describe('NO-DOCUMENT: values that rest on no document', () => {
   /** Every object in a data file whose `source` is NO-DOCUMENT alone, with its path. */
   const citing = (o: unknown, path: string, out: Array<[string, Record<string, unknown>]>) => {

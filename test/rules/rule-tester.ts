@@ -7,6 +7,7 @@ import type { MessageData, Report, Rule, RuleContext } from '../../src/rules/typ
 import { fieldNameZh } from '../../src/model/field-names.js';
 import { traceRule, type ValidateOptions } from '../../src/rules/validate.js';
 import { parseRateTable } from '../../src/tax/rates.js';
+import { defaultRegistry } from '../../src/rules/bundled.js';
 import { example, exampleRates, type Json } from '../helpers/examples.js';
 
 /*
@@ -172,4 +173,11 @@ export function mismatch(
   expected: string,
 ): ExpectedIssue {
   return { code, path, expected, actual, data: { field: fieldNameZh(path), path, otherPath, actual, expected } };
+}
+
+/** The setting of one rule that the bundled national ruleset puts in force on `at` (severity, options, source label). */
+export function nationalSetting(ruleId: string, at: string) {
+  return defaultRegistry()
+    .resolve('national', at)
+    .rules.find((r) => r.rule.id === ruleId);
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRegistry, validate } from '../../../src/index.js';
+import { validate } from '../../../src/index.js';
 import { assureCodeParty } from '../../../src/rules/parties/assure-code.js';
 import { example } from '../../helpers/examples.js';
-import { ruleTester } from '../rule-tester.js';
+import { nationalSetting, ruleTester } from '../rule-tester.js';
 
 ruleTester(assureCodeParty, {
   valid: [
@@ -54,10 +54,7 @@ ruleTester(assureCodeParty, {
 });
 
 describe('parties/assure-code in the national ruleset', () => {
-  const setting = (at: string) =>
-    defaultRegistry()
-      .resolve('national', at)
-      .rules.find((r) => r.rule.id === 'parties/assure-code');
+  const setting = (at: string) => nationalSetting('parties/assure-code', at);
 
   it('follows the XSD before and after 2019-01-01: the platform is no guarantor unless a ruleset adds it', () => {
     for (const at of ['2018-06-01', '2026-12-06']) {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { defaultRegistry, validate } from '../../../src/index.js';
+import { validate } from '../../../src/index.js';
 import { payerIsBuyer } from '../../../src/rules/payment/payer-is-buyer.js';
 import { example } from '../../helpers/examples.js';
-import { mismatch, ruleTester } from '../rule-tester.js';
+import { mismatch, nationalSetting, ruleTester } from '../rule-tester.js';
 
 ruleTester(payerIsBuyer, {
   valid: [{ name: 'the buyer paid (the example declaration)' }],
@@ -31,10 +31,7 @@ ruleTester(payerIsBuyer, {
 });
 
 describe('payment/payer-is-buyer in the national ruleset, by date', () => {
-  const setting = (at: string) =>
-    defaultRegistry()
-      .resolve('national', at)
-      .rules.find((r) => r.rule.id === 'payment/payer-is-buyer');
+  const setting = (at: string) => nationalSetting('payment/payer-is-buyer', at);
   const national = JSON.parse(readFileSync(new URL('../../../rulesets/national.json', import.meta.url), 'utf8'));
 
   it('cites 海关总署公告2016年第26号 until 2018-12-31 and 2018年第194号 （九） from 2019-01-01, an error both times', () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRegistry } from '../../../src/index.js';
 import { tradeModeAllowed } from '../../../src/rules/trade-mode/allowed.js';
-import { ruleTester } from '../rule-tester.js';
+import { nationalSetting, ruleTester } from '../rule-tester.js';
 
 ruleTester(tradeModeAllowed, {
   valid: [
@@ -44,10 +43,7 @@ ruleTester(tradeModeAllowed, {
 });
 
 describe('trade-mode/allowed in the national ruleset, by date', () => {
-  const setting = (at: string) =>
-    defaultRegistry()
-      .resolve('national', at)
-      .rules.find((r) => r.rule.id === 'trade-mode/allowed');
+  const setting = (at: string) => nationalSetting('trade-mode/allowed', at);
 
   it('cites 商财发〔2018〕486号 (listed in the national sources) from 2019-01-01, with the same modes as before', () => {
     for (const at of ['2016-12-01', '2018-06-01', '2018-12-31']) {

@@ -3,6 +3,7 @@ import type { ValidateOptions } from '../rules/index.js';
 import type { QuotaPolicyLookup } from '../quota/index.js';
 import type { PaymentDataAnswer, PaymentDataRequest, PaymentDataUpload } from './payment-data.js';
 import { describeInput, SandanError } from '../errors.js';
+import { hasMethods } from '../model/guards.js';
 
 /*
  * The public types of the customs emulator's engine (the contract in issue #20, section 2): the
@@ -284,11 +285,11 @@ export interface EmulatorEngine {
  * transport threw a TypeError from inside, the HTTP one started and answered every request with a 500.
  */
 export function checkEngine(value: unknown, fn: string): asserts value is EmulatorEngine {
-  const e = value as Partial<Record<keyof EmulatorEngine, unknown>> | null | undefined;
-  for (const method of ['submit', 'receipts', 'onReceipt', 'historyStart', 'now'] as const)
-    if (typeof e?.[method] !== 'function')
-      throw new SandanError(
-        'INVALID_OPTION',
-        `${fn}: the engine must be an emulator engine (createEngine), got ${describeInput(value)}`,
-      );
+  if (
+    !hasMethods(value, ['submit', 'receipts', 'onReceipt', 'historyStart', 'now'] satisfies Array<keyof EmulatorEngine>)
+  )
+    throw new SandanError(
+      'INVALID_OPTION',
+      `${fn}: the engine must be an emulator engine (createEngine), got ${describeInput(value)}`,
+    );
 }

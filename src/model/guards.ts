@@ -192,6 +192,15 @@ export function optionsObject<T extends object>(
 }
 
 /** What each kind of {@link checkArgument} takes, as its message says it. */
+/**
+ * Whether `value` has a function at each of `names`: how an object sandan made (a ledger, an engine, a registry, a
+ * code table) is known by what it does, so that one made by the package's other module format (require beside import)
+ * is one too, where instanceof would refuse it.
+ */
+export function hasMethods(value: unknown, names: readonly string[]): boolean {
+  return value != null && names.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
+}
+
 const ARGUMENT_KINDS = {
   object: 'an object',
   text: 'text (a string)',

@@ -1,6 +1,6 @@
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
-import { checkArgument, describeInput, optionsObject } from '../model/guards.js';
+import { checkArgument, describeInput, hasMethods, optionsObject } from '../model/guards.js';
 import { defaultRegistry } from '../rules/bundled.js';
 import {
   ambiguousOrder,
@@ -145,8 +145,7 @@ export function checkQuotaSecret(s: unknown): void {
  * by the package's other module format (require beside import) is a ledger too.
  */
 export function checkLedger(value: unknown, fn: string): asserts value is QuotaLedger {
-  const l = value as Partial<Record<'find' | 'hasAnnualLimit' | 'remaining', unknown>> | null | undefined;
-  if (typeof l?.find !== 'function' || typeof l.hasAnnualLimit !== 'function' || typeof l.remaining !== 'function')
+  if (!hasMethods(value, ['find', 'hasAnnualLimit', 'remaining']))
     throw new SandanError('QUOTA_INVALID', `${fn}: the ledger must be a QuotaLedger, got ${describeInput(value)}`);
 }
 

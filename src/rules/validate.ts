@@ -1,4 +1,4 @@
-import { checkArgument, describeInput, isRecord, optionsObject } from '../model/guards.js';
+import { checkArgument, describeInput, hasMethods, isRecord, optionsObject } from '../model/guards.js';
 import { SandanError } from '../errors.js';
 import type { Issue } from '../model/issue.js';
 import { FIELD_RULE_ID, parseDeclaration, UNKNOWN_FIELD_RULE_ID } from '../model/parse.js';
@@ -8,7 +8,7 @@ import { rateTablesOf, type RateTable } from '../tax/rates.js';
 import { bundledCodeTables, bundledPositiveLists, bundledRateTable, defaultRegistry } from './bundled.js';
 import type { GoodsRecords } from './goods-records.js';
 import type { PositiveList } from './positive-list.js';
-import { districtOf, type CodeTable, type CodeTables } from './codes.js';
+import { districtOf, type CodeTables } from './codes.js';
 import { districtRuleset, districtRulesetId } from './district-ruleset.js';
 import { createContext } from './context.js';
 import { codeOf, renderMessage } from './messages.js';
@@ -99,15 +99,14 @@ export function prepare(options?: ValidateOptions, fn = 'createValidator'): Prep
   // (a table that is not one threw a TypeError from inside a rule, a text or an array was taken for no tables)
   checkArgument(codes, 'object', fn, 'options.codes');
   for (const [id, table] of Object.entries(codes))
-    if (typeof (table as Partial<CodeTable> | null)?.get !== 'function')
+    if (!hasMethods(table, ['get']))
       throw new SandanError(
         'INVALID_OPTION',
         `${fn}: options.codes.${id} must be a code table (loadCodeTable), got ${describeInput(table)}`,
       );
   let registry = opts.registry ?? defaultRegistry();
   // (by its methods: a registry of the package's other module format, require beside import, is one too)
-  const r = registry as Partial<Record<'get' | 'resolve' | 'ids', unknown>> & { rules?: unknown };
-  if (![r.get, r.resolve, r.ids].every((m) => typeof m === 'function') || !Array.isArray(r.rules))
+  if (!hasMethods(registry, ['get', 'resolve', 'ids']) || !Array.isArray((registry as { rules?: unknown }).rules))
     throw new SandanError(
       'INVALID_OPTION',
       `${fn}: options.registry must be a RulesetRegistry (defaultRegistry()), got ${describeInput(registry)}`,

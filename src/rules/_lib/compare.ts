@@ -64,7 +64,8 @@ export function ref<N extends DocumentName>(ctx: RuleContext, name: N): DocRef<N
 
 /**
  * Compares a text field of two documents when both are present; reports at `b`'s field, the
- * one that must follow `a`.
+ * one that must follow `a`. `spelling`, when given, maps both values to the one spelling compared
+ * (an ID number's, `normaliseIdNumber`); the report keeps the values as written.
  */
 export function sameString<M extends string, A extends DocumentName, B extends DocumentName>(
   ctx: RuleContext,
@@ -73,10 +74,12 @@ export function sameString<M extends string, A extends DocumentName, B extends D
   aKey: keyof HeadOf<A> & string,
   b: DocRef<B>,
   bKey: keyof HeadOf<B> & string,
+  spelling?: (value: string) => string,
 ): Array<MismatchReport<M>> {
   const expected = ctx.str(a.doc, aKey);
   const actual = ctx.str(b.doc, bKey);
   if (expected === undefined || actual === undefined || expected === actual) return [];
+  if (spelling && spelling(expected) === spelling(actual)) return [];
   const path = `${b.name}.${bKey}`;
   const otherPath = `${a.name}.${aKey}`;
   return [

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MISMATCH, ref, sameString } from '../_lib/compare.js';
+import { normaliseIdNumber } from '../id-number.js';
 import { defineRule, FROM_RECEIPTS } from '../types.js';
 
 /** R7: the buyer on the inventory is the buyer on the order. */
@@ -37,7 +38,8 @@ export const buyerAgrees = defineRule({
     return [
       ...sameString(ctx, '13127', order, 'buyerName', inventory, 'buyerName'),
       ...sameString(ctx, 'buyer-mismatch', order, 'buyerIdType', inventory, 'buyerIdType'),
-      ...sameString(ctx, 'buyer-mismatch', order, 'buyerIdNumber', inventory, 'buyerIdNumber'),
+      // One buyer as the quota ledger counts one: `…x` and `…X` are the same number (identity/id-number warns on x).
+      ...sameString(ctx, 'buyer-mismatch', order, 'buyerIdNumber', inventory, 'buyerIdNumber', normaliseIdNumber),
       ...sameString(ctx, 'buyer-mismatch', order, 'buyerTelephone', inventory, 'buyerTelephone'),
     ];
   },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MISMATCH, ref, sameString } from '../_lib/compare.js';
+import { normaliseIdNumber } from '../id-number.js';
 import { defineRule } from '../types.js';
 
 /**
@@ -32,7 +33,8 @@ export const payerIsBuyer = defineRule({
     const order = ref(ctx, 'order');
     const payment = ref(ctx, 'payment');
     return [
-      ...sameString(ctx, 'payer-not-buyer', order, 'buyerIdNumber', payment, 'payerIdNumber'),
+      // `…x` and `…X` are one payer, as the quota ledger keys one buyer (identity/id-number warns on x).
+      ...sameString(ctx, 'payer-not-buyer', order, 'buyerIdNumber', payment, 'payerIdNumber', normaliseIdNumber),
       ...sameString(ctx, 'payer-not-buyer', order, 'buyerName', payment, 'payerName'),
     ];
   },

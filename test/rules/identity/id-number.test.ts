@@ -3,8 +3,8 @@ import { idCheckCharacter } from '../../../src/rules/id-number.js';
 import { idNumberValid } from '../../../src/rules/identity/id-number.js';
 import { ruleTester } from '../rule-tester.js';
 
-/** A number of province 99 (none) with a right check character. */
-const NO_PROVINCE = `99010619900307151${idCheckCharacter('99010619900307151')}`;
+/** A number of province 00 (none) with a right check character. */
+const NO_PROVINCE = `00010619900307151${idCheckCharacter('00010619900307151')}`;
 
 const tables = bundledCodeTables();
 /**
@@ -12,6 +12,25 @@ const tables = bundledCodeTables();
  * character: a number of the same kind as Hong Kong's 810000 and Macao's 820000.
  */
 const TAIWAN_PERMIT = `83000019900307151${idCheckCharacter('83000019900307151')}`;
+
+/**
+ * A 2023 foreign permanent-residence number, as a secondary source gives it (9, issuing province 32 Jiangsu, nationality
+ * 682, born 1985-01-01, sequence 001, check 7; 9×7+3×9+2×10+6×5+8×8+2×4+1×2+9×1+8×6+5×3+1×9+1×5+1×2 = 302 ≡ 5 → 7).
+ */
+const FOREIGN_RESIDENT = '932682198501010017';
+/** The same with issuing province 99, which does not exist, and a right check character. */
+const FOREIGN_NO_PROVINCE = `99968219850101001${idCheckCharacter('99968219850101001')}`;
+/** The province table with the foreign-resident entry marked verified (as a team that confirmed customs' stance would). */
+const foreignVerified = {
+  ...tables,
+  province: {
+    ...tables.province!,
+    get: (code: string) => {
+      const e = tables.province!.get(code);
+      return code === '9' && e ? { ...e, confidence: 'verified' as const } : e;
+    },
+  },
+};
 
 /** The bundled tables with the province table marked incomplete. */
 const partial = { ...tables, province: { ...tables.province!, complete: false, get: tables.province!.get } };
@@ -30,6 +49,15 @@ ruleTester(idNumberValid, {
         'payment.payerIdNumber': TAIWAN_PERMIT,
         'inventory.buyerIdNumber': TAIWAN_PERMIT,
       },
+    },
+    {
+      name: 'a foreign resident’s number when the table marks customs’ acceptance verified',
+      set: {
+        'order.buyerIdNumber': FOREIGN_RESIDENT,
+        'payment.payerIdNumber': FOREIGN_RESIDENT,
+        'inventory.buyerIdNumber': FOREIGN_RESIDENT,
+      },
+      options: { codes: foreignVerified },
     },
     {
       name: 'another ID type is not checked here',
@@ -72,8 +100,41 @@ ruleTester(idNumberValid, {
       ],
     },
     {
-      name: 'a lower-case x',
+      name: 'a lower-case x that is the right check character: a warning only',
+      set: { 'payment.payerIdNumber': '11010519491231002x' },
+      errors: [
+        {
+          code: 'id-number-lowercase-x',
+          path: 'payment.payerIdNumber',
+          severity: 'warning',
+          expected: 'X',
+          actual: 'x',
+          data: { path: 'payment.payerIdNumber' },
+        },
+      ],
+    },
+    {
+      name: 'a lower-case x where the check character is 9: the warning and the check-digit error',
       set: { 'payment.payerIdNumber': '33010619900307151x' },
+      errors: [
+        {
+          code: 'id-number-lowercase-x',
+          path: 'payment.payerIdNumber',
+          severity: 'warning',
+          data: { path: 'payment.payerIdNumber' },
+        },
+        {
+          code: 'id-number-check-digit',
+          path: 'payment.payerIdNumber',
+          expected: '9',
+          actual: 'x',
+          data: { path: 'payment.payerIdNumber', expected: '9', actual: 'x' },
+        },
+      ],
+    },
+    {
+      name: 'a lower-case letter other than x',
+      set: { 'payment.payerIdNumber': '33010619900307151y' },
       errors: [
         {
           code: 'id-number-format',
@@ -84,9 +145,60 @@ ruleTester(idNumberValid, {
       ],
     },
     {
-      name: 'province 99 does not exist (the province table is complete)',
-      set: { 'payment.payerIdNumber': NO_PROVINCE },
+      name: 'a foreign resident’s number (2023 version) on order, payment and inventory: warnings only',
+      set: {
+        'order.buyerIdNumber': FOREIGN_RESIDENT,
+        'payment.payerIdNumber': FOREIGN_RESIDENT,
+        'inventory.buyerIdNumber': FOREIGN_RESIDENT,
+      },
+      errors: ['order.buyerIdNumber', 'inventory.buyerIdNumber', 'payment.payerIdNumber'].map((path) => ({
+        code: 'id-number-foreign-resident',
+        path,
+        severity: 'warning' as const,
+        actual: '9',
+        data: { path },
+      })),
+    },
+    {
+      name: 'a foreign resident’s number checks its birth date and check character as a citizen’s',
+      set: { 'payment.payerIdNumber': '932682198502300017', 'order.buyerIdNumber': '932682198501010018' },
       errors: [
+        {
+          code: 'id-number-check-digit',
+          path: 'order.buyerIdNumber',
+          expected: '7',
+          actual: '8',
+          data: { path: 'order.buyerIdNumber', expected: '7', actual: '8' },
+        },
+        {
+          code: 'id-number-foreign-resident',
+          path: 'order.buyerIdNumber',
+          severity: 'warning',
+          data: { path: 'order.buyerIdNumber' },
+        },
+        {
+          code: 'id-number-birth-date',
+          path: 'payment.payerIdNumber',
+          data: { path: 'payment.payerIdNumber', date: '19850230' },
+        },
+        {
+          code: 'id-number-foreign-resident',
+          path: 'payment.payerIdNumber',
+          severity: 'warning',
+          data: { path: 'payment.payerIdNumber' },
+        },
+      ],
+    },
+    {
+      name: 'a foreign resident’s number whose issuing province does not exist',
+      set: { 'payment.payerIdNumber': FOREIGN_NO_PROVINCE },
+      errors: [
+        {
+          code: 'id-number-foreign-resident',
+          path: 'payment.payerIdNumber',
+          severity: 'warning',
+          data: { path: 'payment.payerIdNumber' },
+        },
         {
           code: 'id-number-area',
           path: 'payment.payerIdNumber',
@@ -96,7 +208,32 @@ ruleTester(idNumberValid, {
       ],
     },
     {
-      name: 'province 99 against an incomplete province table: a warning',
+      name: 'a number starting with 9 before the foreign residents’ 2023 card (2023-11-30) is of no province',
+      set: { 'payment.payerIdNumber': FOREIGN_RESIDENT },
+      options: { at: '2023-11-30' },
+      errors: [
+        {
+          code: 'id-number-area',
+          path: 'payment.payerIdNumber',
+          actual: '93',
+          data: { path: 'payment.payerIdNumber', area: '93' },
+        },
+      ],
+    },
+    {
+      name: 'province 00 does not exist (the province table is complete)',
+      set: { 'payment.payerIdNumber': NO_PROVINCE },
+      errors: [
+        {
+          code: 'id-number-area',
+          path: 'payment.payerIdNumber',
+          actual: '00',
+          data: { path: 'payment.payerIdNumber', area: '00' },
+        },
+      ],
+    },
+    {
+      name: 'province 00 against an incomplete province table: a warning',
       set: { 'payment.payerIdNumber': NO_PROVINCE },
       options: { codes: partial },
       errors: [
@@ -104,25 +241,25 @@ ruleTester(idNumberValid, {
           code: 'id-number-area',
           path: 'payment.payerIdNumber',
           severity: 'warning',
-          data: { path: 'payment.payerIdNumber', area: '99' },
+          data: { path: 'payment.payerIdNumber', area: '00' },
         },
       ],
     },
     {
       name: 'a malformed number is not also checked for its province',
-      set: { 'payment.payerIdNumber': '99010619900307151x' },
+      set: { 'payment.payerIdNumber': '00010619900307151-' },
       errors: [{ code: 'id-number-format', path: 'payment.payerIdNumber', data: { path: 'payment.payerIdNumber' } }],
     },
     {
       name: 'a wrong birth date and province together',
-      set: { 'payment.payerIdNumber': `99010619900230151${idCheckCharacter('99010619900230151')}` },
+      set: { 'payment.payerIdNumber': `00010619900230151${idCheckCharacter('00010619900230151')}` },
       errors: [
         {
           code: 'id-number-birth-date',
           path: 'payment.payerIdNumber',
           data: { path: 'payment.payerIdNumber', date: '19900230' },
         },
-        { code: 'id-number-area', path: 'payment.payerIdNumber', data: { path: 'payment.payerIdNumber', area: '99' } },
+        { code: 'id-number-area', path: 'payment.payerIdNumber', data: { path: 'payment.payerIdNumber', area: '00' } },
       ],
     },
   ],

@@ -6,12 +6,32 @@ import { example } from '../../helpers/examples.js';
 import { mismatch, nationalSetting, ruleTester } from '../rule-tester.js';
 
 ruleTester(payerIsBuyer, {
-  valid: [{ name: 'the buyer paid (the example declaration)' }],
+  valid: [
+    { name: 'the buyer paid (the example declaration)' },
+    {
+      // One person as the quota ledger keys one (normaliseIdNumber); identity/id-number warns about the x.
+      name: 'the same ID number with X on the order and x on the payment',
+      set: { 'order.buyerIdNumber': '11010519491231002X', 'payment.payerIdNumber': '11010519491231002x' },
+    },
+  ],
   invalid: [
     {
       name: 'someone else paid',
       set: { 'payment.payerName': '王五' },
       errors: [mismatch('payer-not-buyer', 'payment.payerName', 'order.buyerName', '王五', '张三')],
+    },
+    {
+      name: 'numbers that differ in more than the case of x',
+      set: { 'order.buyerIdNumber': '11010519491231002X', 'payment.payerIdNumber': '11010519491231003x' },
+      errors: [
+        mismatch(
+          'payer-not-buyer',
+          'payment.payerIdNumber',
+          'order.buyerIdNumber',
+          '11010519491231003x',
+          '11010519491231002X',
+        ),
+      ],
     },
     {
       name: 'another ID number and name',

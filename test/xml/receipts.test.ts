@@ -111,6 +111,13 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
       code: '1200',
       fix: { zh: expect.stringContaining('无需重发') },
     });
+    // The buyer's phone on the inventory against the order's (parties/buyer, buyer-mismatch).
+    expect(
+      explainReceipt({
+        returnStatus: '100',
+        returnInfo: '[Code:130126;Desc:清单上的订购人电话号码与订单上的订购人电话号码不一致]',
+      }),
+    ).toMatchObject({ code: '130126', outcome: 'rejected', fix: { en: expect.stringContaining('buyerTelephone') } });
     expect(explainCode('1300')?.cause?.zh).toContain('身份证号码有误');
     expect(explainCode('13127')?.aliases).toEqual(['清单订购人和订单不一致']);
     expect([explainCode('22001')?.layer, explainCode('22007')?.zh, explainCode('-301020')?.zh]).toEqual([

@@ -10,7 +10,8 @@ export const buyerAgrees = defineRule({
     zh: '清单与订单的订购人姓名、证件、电话一致',
     en: 'Buyer name, ID and phone agree between order and inventory',
   },
-  source: '报文规范 202205: buyer fields of OrderHead and InventoryHead; receipt [Code:13127]',
+  source:
+    '报文规范 202205: buyer fields of OrderHead and InventoryHead; receipt [Code:13127]; the phone: receipt [Code:130126;Desc:清单上的订购人电话号码与订单上的订购人电话号码不一致] (returnStatus 100), as integrators reproduce it in mock CEB622 receipts (GitHub jasmine-100/dandingtest, 2020-07 to 2021-05)',
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: {

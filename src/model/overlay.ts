@@ -294,7 +294,6 @@ export const CEB_OVERLAY: {
     '*.portCode': { digits: 4 },
     '*.tradeMode': { digits: 4 },
     '*.consigneeDistrict': { digits: 6 },
-    '*.tradeCountry': { pattern: '^\\d{1,3}$' },
     '*.trafMode': { pattern: '^[0-9A-Z]$' },
     '*.POD': { pattern: '^[0-9A-Z]{3,4}$' },
     '*.gcode': { format: 'gcode' },

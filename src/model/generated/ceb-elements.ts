@@ -608,7 +608,7 @@ export const CEB_IMPORT_ELEMENTS: Readonly<Record<string, CebElement>> = {
       { name: 'gmodel', ns: 'ceb', min: 1, max: 1, type: { base: 'string', maxLength: 510, minLength: 1 }, zh: '规格型号' },
       { name: 'barCode', ns: 'ceb', min: 0, max: 1, type: { base: 'string', maxLength: 50 }, zh: '条形码' },
       { name: 'country', ns: 'ceb', min: 1, max: 1, type: { base: 'string', length: 3 }, zh: '国家(地区)', model: {digits: 3} },
-      { name: 'tradeCountry', ns: 'ceb', min: 0, max: 1, type: { base: 'string', maxLength: 3, minLength: 1 }, zh: '贸易国', model: {pattern: '^\\d{1,3}$'} },
+      { name: 'tradeCountry', ns: 'ceb', min: 0, max: 1, type: { base: 'string', maxLength: 3, minLength: 1 }, zh: '贸易国' },
       { name: 'currency', ns: 'ceb', min: 1, max: 1, type: { base: 'string', length: 3 }, fixed: '142', zh: '币制', model: {literal: '142'} },
       { name: 'qty', ns: 'ceb', min: 1, max: 1, type: { base: 'decimal', fractionDigits: 5, totalDigits: 19 }, zh: '数量' },
       { name: 'unit', ns: 'ceb', min: 1, max: 1, type: { base: 'string', length: 3 }, zh: '计量单位', model: {digits: 3} },

@@ -127,10 +127,7 @@ export const InventoryItemSchema = z.object({
   gmodel: text(510),
   barCode: text(50).optional(),
   country: digits(3),
-  tradeCountry: z
-    .string()
-    .regex(/^\d{1,3}$/)
-    .optional(),
+  tradeCountry: text(3).optional(),
   currency: z.literal('142'),
   qty: amount(),
   unit: digits(3),

@@ -115,7 +115,7 @@ export const codeTables = defineRule({
         checkCode(ctx, line as AnyView, f.key, `${f.doc}.items[${index}].${f.key}`, f.table, out);
       }
     }
-    // A value the field schema refused (tradeCountry 'USA': not 1 to 3 digits) is reported there, once: without a
+    // A value the field schema refused (country 'USA': not 3 digits) is reported there, once: without a
     // parsed declaration the rules read the raw input, where it still stands.
     if (ctx.declaration !== undefined || out.length === 0) return out;
     const refused = new Set(ctx.parseIssues.filter((i) => i.ruleId === FIELD_RULE_ID).map((i) => i.path));

@@ -22,16 +22,26 @@ ruleTester(weights, {
       ],
     },
     {
-      name: 'net weight 0',
+      // The XSD sets no lower bound (N19,5) and no customs receipt refusing 0 is known: a warning, not an error.
+      name: 'net weight 0: a warning',
       set: { 'inventory.netWeight': '0' },
       errors: [
         {
           code: 'net-weight-zero',
           path: 'inventory.netWeight',
+          severity: 'warning',
           actual: '0',
-          message: { zh: '净重应大于0', en: 'inventory.netWeight must be above 0' },
+          message: {
+            zh: '净重为0：货物本身应有重量，请核对；报文规范未设下限，海关是否退单未见依据',
+            en: 'inventory.netWeight is 0: goods have a weight, check it; the spec sets no lower bound and no customs refusal of it is known',
+          },
         },
       ],
+    },
+    {
+      name: 'net weight 0.00000 and gross 0: the warning only (gross equals net)',
+      set: { 'inventory.netWeight': '0.00000', 'inventory.grossWeight': '0' },
+      errors: [{ code: 'net-weight-zero', path: 'inventory.netWeight', severity: 'warning', actual: '0' }],
     },
   ],
 });

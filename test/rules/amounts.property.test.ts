@@ -58,4 +58,31 @@ describe('amount equations (properties)', () => {
       { numRuns: 300 },
     );
   });
+
+  it('a product with more than 5 places passes written to 5 places rounded either way, and one step further is caught', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 99_999_999 }),
+        fc.integer({ min: 1, max: 99_999 }),
+        fc.boolean(),
+        (priceMilli, qtyMilli, up) => {
+          const d = example('hangzhou-1210');
+          const price = new Decimal(priceMilli).div(1000);
+          const qty = new Decimal(qtyMilli).div(1000);
+          const product = price.times(qty);
+          fc.pre(product.decimalPlaces() > 5 && product.lt('1e13'));
+          const written = product.toDecimalPlaces(5, up ? Decimal.ROUND_UP : Decimal.ROUND_DOWN);
+          Object.assign(d.order.items[0], {
+            price: price.toFixed(),
+            qty: qty.toFixed(),
+            totalPrice: written.toFixed(),
+          });
+          expect(codesOf(d, 'lines/total-price')).toEqual([]);
+          d.order.items[0].totalPrice = written.plus(up ? '0.00001' : '-0.00001').toFixed();
+          expect(codesOf(d, 'lines/total-price')).toEqual(['total-price']);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });

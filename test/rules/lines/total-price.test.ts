@@ -10,6 +10,24 @@ ruleTester(lineTotalPrice, {
       ruleOptions: { tolerance: '0.01' },
     },
     { name: 'a missing amount is the schema’s business', set: { 'order.items[0].price': null } },
+    // 0.333 × 0.333 = 0.110889 has 6 places; totalPrice has 5 (N19,5): 0.11089 rounded half-up, 0.11088 truncated.
+    {
+      name: '0.333 × 0.333 = 0.110889 written half-up as 0.11089',
+      set: { 'order.items[0].price': '0.333', 'order.items[0].qty': '0.333', 'order.items[0].totalPrice': '0.11089' },
+    },
+    {
+      name: '0.333 × 0.333 = 0.110889 written truncated as 0.11088',
+      set: { 'order.items[0].price': '0.333', 'order.items[0].qty': '0.333', 'order.items[0].totalPrice': '0.11088' },
+    },
+    {
+      // 3.33333 × 1.5 = 4.999995: half-up (and half-even) give 5.00000.
+      name: '3.33333 × 1.5 = 4.999995 written as 5',
+      set: {
+        'inventory.items[0].price': '3.33333',
+        'inventory.items[0].qty': '1.5',
+        'inventory.items[0].totalPrice': '5',
+      },
+    },
   ],
   invalid: [
     {
@@ -25,6 +43,25 @@ ruleTester(lineTotalPrice, {
           message: {
             zh: 'order.items[0].totalPrice 应为 199 × 2 = 398，实际为 399',
             en: 'order.items[0].totalPrice must be price × qty = 199 × 2 = 398, got 399',
+          },
+        },
+      ],
+    },
+    {
+      name: '0.333 × 0.333 = 0.110889 written as 0.11087: no rounding gives it',
+      set: { 'order.items[0].price': '0.333', 'order.items[0].qty': '0.333', 'order.items[0].totalPrice': '0.11087' },
+      errors: [
+        {
+          code: 'total-price',
+          path: 'order.items[0].totalPrice',
+          expected: '0.110889 (0.11088 / 0.11089)',
+          actual: '0.11087',
+          data: {
+            path: 'order.items[0].totalPrice',
+            price: '0.333',
+            qty: '0.333',
+            expected: '0.110889 (0.11088 / 0.11089)',
+            total: '0.11087',
           },
         },
       ],

@@ -8,14 +8,15 @@ const ROLES = ['agentCode', 'ebcCode', 'logisticsCode', 'ebpCode'] as const;
 export const assureCodeParty = defineRule({
   id: 'parties/assure-code',
   description: {
-    zh: '担保企业为本清单的申报企业、电商企业或物流企业',
-    en: 'assureCode is the declaring agent, the e-commerce enterprise or the logistics company of the inventory',
+    zh: '担保企业为本清单的申报企业、电商企业、物流企业或电商平台',
+    en: 'assureCode is the declaring agent, the e-commerce enterprise, the logistics company or the platform of the inventory',
   },
-  source: '报文规范 202205: InventoryHead assureCode',
+  source: '报文规范 202205: 表3-31 and XSD InventoryHead assureCode; 财关税〔2016〕18号 一; 关税法 第三条',
   defaultSeverity: 'error',
   options: z.strictObject({
-    // The XSD text names agent, ebc and logistics; some sources add the platform: a setting.
-    roles: z.array(z.enum(ROLES)).min(1).default(['agentCode', 'ebcCode', 'logisticsCode']),
+    // The spec's table names platform, ebc and logistics, its XSD agent, ebc and logistics; the tax texts name the
+    // platform, logistics and the declaring (or broker) enterprise as withholding agents: all four by default.
+    roles: z.array(z.enum(ROLES)).min(1).default(['agentCode', 'ebcCode', 'logisticsCode', 'ebpCode']),
   }),
   codes: { 'assure-code': { zh: '担保企业不是本清单的当事企业', en: 'assureCode is not a party of this inventory' } },
   messages: {

@@ -174,6 +174,32 @@ describe('CBEC regime, one line each (k = 0.7, duty × 0)', () => {
     expect(totals(r)).toEqual({ customsTax: '0.00', consumptionTax: '1.23', valueAddedTax: '1.80', taxTotal: '3.03' });
   });
 
+  it('beer band at its edge, judged per litre of qty1 (2.64295885 × 7.92 = 20.932234): 20.94 / 7.92 = 2.6439 ≥ → 0.253/L, CT 7.92×0.253×0.7 = 1.4026 → 1.40, VAT (20.94 + 2.00376)×0.091 = 2.0879 → 2.09; 20.93 / 7.92 = 2.6427 < → 0.2227/L, CT 7.92×0.2227×0.7 = 1.2346 → 1.23, VAT (20.93 + 1.763784)×0.091 = 2.0651 → 2.07', () => {
+    const beer = (totalPrice: string) =>
+      computeTax(
+        declarationWith([{ gcode: '2203000000', totalPrice, qty: '24', unit: '122', qty1: '7.92', unit1: '095' }]),
+        { policy: P2019, rates: bundledRates() },
+      );
+    const upper = beer('20.94');
+    expect(totals(upper)).toEqual({
+      customsTax: '0.00',
+      consumptionTax: '1.40',
+      valueAddedTax: '2.09',
+      taxTotal: '3.49',
+    });
+    expect(upper.lines[0]?.explain.consumptionTax.inputs.u).toBe('0.253');
+    const lower = beer('20.93');
+    expect(totals(lower)).toEqual({
+      customsTax: '0.00',
+      consumptionTax: '1.23',
+      valueAddedTax: '2.07',
+      taxTotal: '3.30',
+    });
+    expect(lower.lines[0]?.explain.consumptionTax.inputs.u).toBe('0.2227');
+    // The band is not the domestic 3000 CNY per tonne over 988 L (3.0364 per litre): 24.00 / 7.92 = 3.03 is in the upper band.
+    expect(beer('24.00').lines[0]?.explain.consumptionTax.inputs.u).toBe('0.253');
+  });
+
   it('compound CT (baijiu, bundled 2208902000, 0.5 L at 400.00): statutory (400 + 0.456)/0.8×0.2 + 0.456 = 100.57; × 0.7 = 70.399 → 70.40; VAT 500.57×0.091 = 45.5519 → 45.55', () => {
     const d = declarationWith([
       { gcode: '2208902000', totalPrice: '400.00', qty: '1', unit: '142', qty1: '0.5', unit1: '095' },

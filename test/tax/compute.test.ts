@@ -180,23 +180,18 @@ describe('CBEC regime, one line each (k = 0.7, duty × 0)', () => {
         declarationWith([{ gcode: '2203000000', totalPrice, qty: '24', unit: '122', qty1: '7.92', unit1: '095' }]),
         { policy: P2019, rates: bundledRates() },
       );
-    const upper = beer('20.94');
-    expect(totals(upper)).toEqual({
-      customsTax: '0.00',
-      consumptionTax: '1.40',
-      valueAddedTax: '2.09',
-      taxTotal: '3.49',
-    });
-    expect(upper.lines[0]?.explain.consumptionTax.inputs.u).toBe('0.253');
-    const lower = beer('20.93');
-    expect(totals(lower)).toEqual({
-      customsTax: '0.00',
-      consumptionTax: '1.23',
-      valueAddedTax: '2.07',
-      taxTotal: '3.30',
-    });
-    expect(lower.lines[0]?.explain.consumptionTax.inputs.u).toBe('0.2227');
-    // The band is not the domestic 3000 CNY per tonne over 988 L (3.0364 per litre): 24.00 / 7.92 = 3.03 is in the upper band.
+    const cases = [
+      { price: '20.94', u: '0.253', consumptionTax: '1.40', valueAddedTax: '2.09', taxTotal: '3.49' },
+      { price: '20.93', u: '0.2227', consumptionTax: '1.23', valueAddedTax: '2.07', taxTotal: '3.30' },
+    ];
+    for (const c of cases) {
+      const r = beer(c.price);
+      const { consumptionTax, valueAddedTax, taxTotal } = c;
+      expect(totals(r), c.price).toEqual({ customsTax: '0.00', consumptionTax, valueAddedTax, taxTotal });
+      expect(r.lines[0]?.explain.consumptionTax.inputs.u, c.price).toBe(c.u);
+    }
+    // Not the domestic band of 3000 CNY per tonne over 988 L (3.0364 per litre): 24.00 / 7.92 = 3.0303 would be 乙类
+    // there, and is 甲类 here.
     expect(beer('24.00').lines[0]?.explain.consumptionTax.inputs.u).toBe('0.253');
   });
 

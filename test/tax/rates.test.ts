@@ -232,6 +232,30 @@ describe('dated rate tables ($validFrom, $validTo)', () => {
     ]);
   });
 
+  it('the beer band of another tariff edition: a dated table over the bundled one (2024: 2.6576767 per litre, 2026: 2.64295885)', () => {
+    // 7.92 L at 20.94 is 2.6439 per litre: below 2024's band (乙类, 0.2227: CT 7.92×0.2227×0.7 = 1.2346 → 1.23), above
+    // 2026's (甲类, 0.253: CT 7.92×0.253×0.7 = 1.4026 → 1.40).
+    const y2024 = parseRateTable(
+      {
+        $validFrom: '2024-01-01',
+        $validTo: '2024-12-31',
+        '2203000000': {
+          duty: '0',
+          vat: '0.13',
+          consumption: [
+            { perUnit: '0.253', unit: '095', minUnitValue: [{ value: '2.6576767', unit: '095' }] },
+            { perUnit: '0.2227', unit: '095' },
+          ],
+        },
+      },
+      'beer-2024.json',
+    );
+    const beer = declarationWith([{ gcode: '2203000000', totalPrice: '20.94', qty1: '7.92', unit1: '095' }]);
+    const ct = (at: string) =>
+      computeTax(beer, { policy: P2019, rates: [y2024, bundledRates()], at }).consumptionTax.toFixed(2);
+    expect([ct('2024-06-01'), ct('2026-06-01')]).toEqual(['1.23', '1.40']);
+  });
+
   it('the bundled table is in force from 2019-04-01, when today’s VAT rates began', () => {
     expect(bundledRates().validFrom).toBe('2019-04-01');
   });

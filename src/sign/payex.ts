@@ -9,9 +9,9 @@ import { SandanError, messageOf } from '../errors.js';
 import { jsonMemberTexts } from '../model/json-position.js';
 import { toDecimal } from '../model/primitives.js';
 import { keyTypeOf, type SignatureAlgorithm } from './algorithms.js';
-import { readCertificate, type Signer } from './signer.js';
+import { type CertificateInfo, readCertificate, type Signer } from './signer.js';
 import { signatureValueOf } from './sign-message.js';
-import { checkSignatureValue, strictBase64 } from './signature-value.js';
+import { checkSignatureValue, sm2RawSignature, strictBase64 } from './signature-value.js';
 import { optionsObject, checkArgument, describeInput, isRecord } from '../model/guards.js';
 
 /** Customs upload endpoints (POST form field `payExInfoStr`). */
@@ -298,7 +298,11 @@ export function verifyPayExchange(
   const sig = strictBase64(signValue);
   if (!sig) return fail('malformed', 'signValue is not base64');
   const { ok } = checkSignatureValue(alg, data, sig, cert);
-  if (!ok) return fail('signature-mismatch', 'signValue does not match the payment data and the certificate');
+  if (!ok)
+    return fail(
+      'signature-mismatch',
+      `signValue does not match the payment data and the certificate${signValueKindHint(sig, cert)}`,
+    );
   // As verifyMessage: a certificate whose keyUsage does not allow signing data vouches for none.
   if (!cert.signsData)
     return fail(
@@ -315,6 +319,23 @@ export function verifyPayExchange(
     signString,
     signatureAlgorithm: alg,
   };
+}
+
+/**
+ * Why a signValue cannot be the certificate's at all, from its length: a platform moving from its RSA card to an SM2
+ * one (or back) uploads with one and has registered the other, and "does not match" alone hides that.
+ */
+function signValueKindHint(sig: Buffer, cert: CertificateInfo): string {
+  const n = sig.length;
+  if (cert.keyType === 'sm2') {
+    if (sm2RawSignature(sig)) return '';
+    const rsa = n === 128 || n === 256 ? `, the length of an RSA-${n * 8} signature` : '';
+    return `: it is ${n} bytes${rsa}, and an SM2 signature (the certificate's key) is 64 bytes r‖s or DER`;
+  }
+  const bits = cert.rsaKey?.asymmetricKeyDetails?.modulusLength;
+  if (bits === undefined || n === Math.ceil(bits / 8)) return '';
+  const sm2 = sm2RawSignature(sig) ? ', the length of an SM2 signature' : '';
+  return `: it is ${n} bytes${sm2}, and the certificate's RSA-${bits} key signs ${Math.ceil(bits / 8)}`;
 }
 
 /** What customs sends to the platform's platDataOpen endpoint (form field `openReq`). */

@@ -41,9 +41,12 @@ export interface PaymentDataRequest {
   until: string;
 }
 
-/** Customs' answer to an upload: `{"code","message","total","serviceTime"}`; code 10000 taken, 20000 refused. */
+/**
+ * Customs' answer to an upload: `{"code","message","total","serviceTime"}`; code 10000 taken, 20004 a certificate not
+ * registered (or not the platform's), 20000 any other refusal.
+ */
 export interface PaymentDataAnswer {
-  code: '10000' | '20000';
+  code: '10000' | '20000' | '20004';
   message: string;
   total: number;
   serviceTime: number;
@@ -64,13 +67,13 @@ export interface PaymentDataUpload {
 }
 
 /**
- * The words customs answers with. `uploaded`, `notRegistered` and `duplicate` are those integrators report from
- * customs' test and production systems; the others are the emulator's, in the same register, where no source gives
- * customs' own.
+ * The words customs answers with. `uploaded` and `notRegistered` are customs' own answers as an integrator logged them
+ * from the production system, `duplicate` as another reports it; the others are the emulator's, in the same register,
+ * where no source gives customs' own.
  */
 export const PAYMENT_DATA_MESSAGES = {
   uploaded: '上传成功',
-  notRegistered: '企业实时数据获取验签证书未在服务系统注册的',
+  notRegistered: '企业实时数据获取验签证书未在服务系统注册',
   duplicate: '上传失败，入库失败',
   malformed: '上传数据格式错误',
   signature: '验签失败',
@@ -139,7 +142,12 @@ export class PaymentDataDesk {
     const text = typeof payExInfoStr === 'string' ? payExInfoStr : '';
     const judged = this.judge(text, now);
     const answer: PaymentDataAnswer = {
-      code: judged.reason === undefined ? '10000' : '20000',
+      code:
+        judged.reason === undefined
+          ? '10000'
+          : judged.message === PAYMENT_DATA_MESSAGES.notRegistered
+            ? '20004'
+            : '20000',
       message: judged.message,
       total: 0,
       serviceTime: now,

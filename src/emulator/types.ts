@@ -270,8 +270,8 @@ export interface EmulatorEngine {
   requestPaymentData(orderNo: string, options?: { ebpCode?: string; sessionID?: string }): PaymentDataRequest;
   /**
    * An upload to realTimeDataUpload (the form field payExInfoStr), answered as customs does: code `10000` taken,
-   * `20000` refused (not the platform's registered certificate, a bad signature, an unknown, expired or answered
-   * session, another order). Never throws on bad input.
+   * `20004` not the platform's registered certificate, `20000` otherwise refused (a bad signature, an unknown, expired
+   * or answered session, another order). Never throws on bad input.
    */
   uploadPaymentData(payExInfoStr: string): PaymentDataAnswer;
   /** The uploads received and kept (see `history`) after sequence number `after` (default 0), oldest first. */

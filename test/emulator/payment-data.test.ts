@@ -119,6 +119,17 @@ describe.skipIf(noOpenssl)('the "179" payment data desk', () => {
     await e.close();
   });
 
+  it("answers an unregistered card's upload as customs does: code 20004, its words", async () => {
+    // The answer customs' production system gave (2023-07-09), logged in the Javadoc of Upload179DataTests.upload in
+    // Weasley-J/chinaport-data-signature (chinaport-data-signature-app/src/test/java/cn/alphahub/eport/signature/
+    // report/Upload179DataTests.java at 95f729093c1bf18ca88990af4e09b535dcbf270f, GPL-3.0; facts only).
+    const customs = { code: '20004', message: '企业实时数据获取验签证书未在服务系统注册', total: 0 };
+    const e = await engine();
+    const r = e.requestPaymentData('SD202611200001', { ebpCode: '3301964J31' });
+    expect(e.uploadPaymentData(await upload(r.openReq, other))).toEqual({ ...customs, serviceTime: Date.parse(T0) });
+    await e.close();
+  });
+
   it('answers 验签失败 to a card whose certificate may not sign data (keyUsage without digitalSignature or nonRepudiation)', async () => {
     // An RSA card registered with an encryption-only certificate of the key that signs: the signature holds.
     const rsaSerial = new X509Certificate(keys.text('rsa.crt')).serialNumber.toLowerCase().replace(/^0+/, '');
@@ -164,7 +175,11 @@ describe.skipIf(noOpenssl)('the "179" payment data desk', () => {
     expect(answer(await upload(stranger, card))).toBe(M.session);
     // None of these used the session up.
     expect(answer(good)).toBe(M.uploaded);
-    expect(e.paymentDataUploads().map((u) => u.answer.code)).toEqual([...Array(9).fill('20000'), '10000']);
+    // An unregistered certificate (or another platform's) is 20004, as customs answers it; the rest 20000.
+    expect(e.paymentDataUploads().map((u) => u.answer.code)).toEqual([
+      ...['20000', '20000', '20000', '20004', '20004', '20000', '20000', '20004', '20000'],
+      '10000',
+    ]);
     await e.close();
   });
 
@@ -386,7 +401,7 @@ describe.skipIf(noOpenssl)('the "179" desk over HTTP: the emulator calls the pla
       body: payExUploadBody('{"certNo":"nobody"}'),
     });
     expect(bad.status).toBe(200);
-    expect(await bad.json()).toMatchObject({ code: '20000', message: M.notRegistered, total: 0 });
+    expect(await bad.json()).toMatchObject({ code: '20004', message: M.notRegistered, total: 0 });
     const misuse = await fetch(`${emulatorUrl}/admin/payment-data-request`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },

@@ -18,3 +18,13 @@ export function cardCertificate(): X509Certificate {
 export function cardUpload179(): string {
   return (json('179.json') as { data: { payload: { payExInfoStr: string } } }).data.payload.payExInfoStr;
 }
+
+/** The members of a payExInfoStr, in the order the specification's example and the uploads write them. */
+export const PAYEX_INFO_KEYS = [
+  'sessionID',
+  'payExchangeInfoHead',
+  'payExchangeInfoLists',
+  'serviceTime',
+  'certNo',
+  'signValue',
+] as const;

@@ -25,7 +25,7 @@ import {
   type PayExchangeInfoItem,
 } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
-import { cardUpload179 } from '../helpers/eport-card.js';
+import { cardUpload179, PAYEX_INFO_KEYS } from '../helpers/eport-card.js';
 import { expectFormatCheckRefusal } from '../helpers/format-check.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
 import { makeKeys, openssl, type TestKeys, xmlsec1 } from '../sign/helpers.js';
@@ -723,7 +723,8 @@ describe('outside corpus: build round-trip (field for field)', () => {
 });
 
 describe('outside corpus: 179 payment data upload (payExInfoStr)', () => {
-  // doc/响应json示例/179.json of Weasley-J/chinaport-data-signature: a service response around the payExInfoStr it uploaded.
+  // doc/响应json示例/179.json of Weasley-J/chinaport-data-signature: a service response around the payExInfoStr it uploaded;
+  // below, CooperLiu/CustomsReport's upload.
   const payExInfoStr = cardUpload179();
   // The published shape needs no key; the other checks need an SM2 certificate, made with OpenSSL.
   const noKeys = skipWithout('openssl');
@@ -736,14 +737,7 @@ describe('outside corpus: 179 payment data upload (payExInfoStr)', () => {
 
   it('is the published shape: sessionID, head, lists, serviceTime as a string, certNo, a 64-byte SM2 signValue', () => {
     const p = JSON.parse(payExInfoStr) as Record<string, unknown>;
-    expect(Object.keys(p)).toEqual([
-      'sessionID',
-      'payExchangeInfoHead',
-      'payExchangeInfoLists',
-      'serviceTime',
-      'certNo',
-      'signValue',
-    ]);
+    expect(Object.keys(p)).toEqual(PAYEX_INFO_KEYS);
     expect(p).toMatchObject({
       sessionID: 'IHWESX-WEASLEY-20230712210643-X7E4PL',
       serviceTime: '1601282210417',
@@ -774,6 +768,62 @@ describe('outside corpus: 179 payment data upload (payExInfoStr)', () => {
       reason: 'certificate-mismatch',
     });
   });
+
+  // CooperLiu/CustomsReport, a C# service: the README's "进行加签之前的报文" and "上传给海关的报文": what the service signed with an RSA card (2019, certNo
+  // 01010000000019f1) and the payExInfoStr it posted. Its README says customs then answered 上传失败，入库失败 for a
+  // repeated sessionID, the check after the signature's. The card's certificate is not published.
+  const signString = read('cooperliu-customsreport/179-sign-string.txt').toString('utf8');
+  const upload = read('cooperliu-customsreport/179-upload.json').toString('utf8');
+
+  it('CooperLiu/CustomsReport, the sign string: sandan writes the same bytes (a URL with & and = in initalRequest, totalAmount 100, recpCode "")', () => {
+    const rewritten = payExSignString({
+      sessionID: 'fe2374-8fnejf97-55616242',
+      headJson: payExHeadJson({
+        ...(JSON.parse(upload).payExchangeInfoHead as PayExchangeInfoHead),
+        totalAmount: '100',
+      }),
+      listsJson: payExListsJson(JSON.parse(upload).payExchangeInfoLists as PayExchangeInfoItem[]),
+      serviceTime: 1544519952469,
+    });
+    expect(rewritten).toBe(signString);
+    expect(signString).toContain(
+      '"initalRequest":"https://openapi.alipay.com/gateway.do?timestamp=2013-01-0108:08:08&',
+    );
+  });
+
+  it('CooperLiu/CustomsReport, the upload: the JSON text of its head and lists is the signed text; serviceTime a string, a 128-byte RSA signValue', () => {
+    const p = JSON.parse(upload) as Record<string, unknown>;
+    expect(Object.keys(p)).toEqual(PAYEX_INFO_KEYS);
+    expect(p).toMatchObject({ serviceTime: '1544519952469', certNo: '01010000000019f1' });
+    expect(Buffer.from(p.signValue as string, 'base64')).toHaveLength(128);
+    // What sandan's verifyPayExchange signs over is cut from the upload as received: the same text as signed here.
+    const head = upload.slice(
+      upload.indexOf('"payExchangeInfoHead":') + 22,
+      upload.indexOf(',"payExchangeInfoLists":'),
+    );
+    const lists = upload.slice(upload.indexOf('"payExchangeInfoLists":') + 23, upload.indexOf(',"serviceTime":'));
+    expect(signString).toContain(`"payExchangeInfoHead":"${head}"||"payExchangeInfoLists":"${lists}"||`);
+  });
+
+  it.skipIf(noKeys)(
+    "read to the signature check, which says when the signValue cannot be the certificate key's",
+    () => {
+      // Not the card's certificate (unpublished), so no match; the message tells a 1024-bit signature from a 2048-bit key
+      // and from an SM2 one (a platform that moved to an SM2 card and uploads with the old RSA one).
+      expect(verifyPayExchange(upload, { certificate: keys.text('rsa.crt') })).toEqual({
+        valid: false,
+        reason: 'signature-mismatch',
+        message:
+          "signValue does not match the payment data and the certificate: it is 128 bytes, and the certificate's RSA-2048 key signs 256",
+      });
+      expect(verifyPayExchange(upload, { certificate: keys.text('sm2.crt') })).toEqual({
+        valid: false,
+        reason: 'signature-mismatch',
+        message:
+          "signValue does not match the payment data and the certificate: it is 128 bytes, the length of an RSA-1024 signature, and an SM2 signature (the certificate's key) is 64 bytes r‖s or DER",
+      });
+    },
+  );
 });
 
 /** `sandan reconcile` (JSON, in this thread) of a folder holding `decl.ndjson` and an `in` folder of bills and receipts. */
@@ -1179,78 +1229,6 @@ describe('outside corpus: 179 sign strings written by another implementation', (
     expect(signString).toContain('"totalAmount":5.0,');
     expect(again).toBe(signString.replace('"totalAmount":5.0,', '"totalAmount":5,'));
   });
-});
-
-describe('outside corpus: a 179 upload a C# service sent to customs (CooperLiu/CustomsReport)', () => {
-  // The README's "进行加签之前的报文" and "上传给海关的报文": what the service signed with an RSA card (2019, certNo
-  // 01010000000019f1) and the payExInfoStr it posted. Its README says customs then answered 上传失败，入库失败 for a
-  // repeated sessionID, the check after the signature's. The card's certificate is not published.
-  const signString = read('cooperliu-customsreport/179-sign-string.txt').toString('utf8');
-  const upload = read('cooperliu-customsreport/179-upload.json').toString('utf8');
-  const noKeys = skipWithout('openssl');
-  let keys: TestKeys;
-  beforeAll(() => {
-    if (noKeys) return;
-    keys = makeKeys();
-  });
-  afterAll(() => keys?.cleanup());
-
-  it('the sign string: sandan writes the same bytes (a URL with & and = in initalRequest, totalAmount 100, recpCode "")', () => {
-    const rewritten = payExSignString({
-      sessionID: 'fe2374-8fnejf97-55616242',
-      headJson: payExHeadJson({
-        ...(JSON.parse(upload).payExchangeInfoHead as PayExchangeInfoHead),
-        totalAmount: '100',
-      }),
-      listsJson: payExListsJson(JSON.parse(upload).payExchangeInfoLists as PayExchangeInfoItem[]),
-      serviceTime: 1544519952469,
-    });
-    expect(rewritten).toBe(signString);
-    expect(signString).toContain(
-      '"initalRequest":"https://openapi.alipay.com/gateway.do?timestamp=2013-01-0108:08:08&',
-    );
-  });
-
-  it('the upload: the JSON text of its head and lists is the signed text; serviceTime a string, a 128-byte RSA signValue', () => {
-    const p = JSON.parse(upload) as Record<string, unknown>;
-    expect(Object.keys(p)).toEqual([
-      'sessionID',
-      'payExchangeInfoHead',
-      'payExchangeInfoLists',
-      'serviceTime',
-      'certNo',
-      'signValue',
-    ]);
-    expect(p).toMatchObject({ serviceTime: '1544519952469', certNo: '01010000000019f1' });
-    expect(Buffer.from(p.signValue as string, 'base64')).toHaveLength(128);
-    // What sandan's verifyPayExchange signs over is cut from the upload as received: the same text as signed here.
-    const head = upload.slice(
-      upload.indexOf('"payExchangeInfoHead":') + 22,
-      upload.indexOf(',"payExchangeInfoLists":'),
-    );
-    const lists = upload.slice(upload.indexOf('"payExchangeInfoLists":') + 23, upload.indexOf(',"serviceTime":'));
-    expect(signString).toContain(`"payExchangeInfoHead":"${head}"||"payExchangeInfoLists":"${lists}"||`);
-  });
-
-  it.skipIf(noKeys)(
-    "read to the signature check, which says when the signValue cannot be the certificate key's",
-    () => {
-      // Not the card's certificate (unpublished), so no match; the message tells a 1024-bit signature from a 2048-bit key
-      // and from an SM2 one (a platform that moved to an SM2 card and uploads with the old RSA one).
-      expect(verifyPayExchange(upload, { certificate: keys.text('rsa.crt') })).toEqual({
-        valid: false,
-        reason: 'signature-mismatch',
-        message:
-          "signValue does not match the payment data and the certificate: it is 128 bytes, and the certificate's RSA-2048 key signs 256",
-      });
-      expect(verifyPayExchange(upload, { certificate: keys.text('sm2.crt') })).toEqual({
-        valid: false,
-        reason: 'signature-mismatch',
-        message:
-          "signValue does not match the payment data and the certificate: it is 128 bytes, the length of an RSA-1024 signature, and an SM2 signature (the certificate's key) is 64 bytes r‖s or DER",
-      });
-    },
-  );
 });
 
 describe('outside corpus: empty elements written for unknown fields', () => {

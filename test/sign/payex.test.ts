@@ -11,6 +11,7 @@ import {
   type PayExchangeData,
   type Signer,
 } from '../../src/index.js';
+import { PAYEX_INFO_KEYS } from '../helpers/eport-card.js';
 import { skipWithout } from '../helpers/tools.js';
 import { makeKeys, openssl, put, rawToDer, rsaCertificateOfKey, type TestKeys } from './helpers.js';
 
@@ -79,14 +80,7 @@ describe('179 payment-data upload', () => {
       );
       const parsed = JSON.parse(r.payExInfoStr);
       expect(parsed.payExchangeInfoHead.totalAmount).toBe(100);
-      expect(Object.keys(parsed)).toEqual([
-        'sessionID',
-        'payExchangeInfoHead',
-        'payExchangeInfoLists',
-        'serviceTime',
-        'certNo',
-        'signValue',
-      ]);
+      expect(Object.keys(parsed)).toEqual(PAYEX_INFO_KEYS);
       // OpenSSL checks the SM2 signValue (raw r‖s) over the UTF-8 sign string, default user ID.
       const sig = put(keys, 'payex.sig', rawToDer(Buffer.from(r.signValue, 'base64')));
       const data = put(keys, 'payex.txt', Buffer.from(SPEC_SIGN_STRING, 'utf8'));

@@ -35,9 +35,14 @@ function cebText(msg: CebMessage, indent = ''): string[] {
   ];
   msg.documents.forEach((doc, i) => {
     if (typeof doc.returnStatus === 'string') {
-      const x = explainReceipt(doc);
+      const x = explainReceipt(doc, msg.messageType);
+      const other = x.otherReceipts;
       out.push(
-        `${indent}  [${i + 1}] returnStatus ${x.status}${x.statusMeaning ? ` ${x.statusMeaning.zh} (${x.statusMeaning.en})` : ''}`,
+        `${indent}  [${i + 1}] returnStatus ${x.status}${x.statusMeaning ? ` ${x.statusMeaning.zh} (${x.statusMeaning.en})` : ''}${
+          other
+            ? ` 不是 ${msg.messageType} 的回执状态，报文规范只对 ${other.receipts.join('、')} 列出（${other.meaning.zh}） (no status of a ${msg.messageType}: the specification lists it for ${other.receipts.join(', ')} only, ${other.meaning.en})`
+            : ''
+        }`,
       );
       if (typeof doc.returnInfo === 'string') out.push(`${indent}      returnInfo ${doc.returnInfo}`);
       if (x.codeMeaning) out.push(`${indent}      code ${x.code}: ${x.codeMeaning.zh} (${x.codeMeaning.en})`);

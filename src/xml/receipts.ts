@@ -93,11 +93,50 @@ export function receiptCatalogue(): ReceiptCatalogue {
   return catalogue;
 }
 
-/** The catalogue entry of a returnStatus (negative values map to `<0`), or undefined. */
-export function explainStatus(status: string | number): ReceiptStatus | undefined {
+/**
+ * The receipts with a returnStatus that an entry's `all` stands for: the business receipts of the import message
+ * specification (OrderReturn … DeliveryReturn). A CEB900 (format check) is named where it belongs.
+ */
+export const STATUS_RECEIPTS: readonly string[] = [
+  'CEB312',
+  'CEB412',
+  'CEB512',
+  'CEB514',
+  'CEB622',
+  'CEB624',
+  'CEB626',
+  'CEB712',
+];
+
+/** Whether a catalogue entry's status is one of the receipt type's (its `receipts`, `all` standing for {@link STATUS_RECEIPTS}). */
+export function isStatusOf(entry: ReceiptStatus, receiptType: string): boolean {
+  return (
+    entry.receipts.includes(receiptType) || (entry.receipts.includes('all') && STATUS_RECEIPTS.includes(receiptType))
+  );
+}
+
+/** The receipt types an entry's status belongs to, `all` spelled out. */
+export function receiptsOfStatus(entry: ReceiptStatus): string[] {
+  return [...new Set(entry.receipts.flatMap((r) => (r === 'all' ? STATUS_RECEIPTS : [r])))];
+}
+
+/**
+ * The catalogue entry of a returnStatus (negative values map to `<0`), or undefined. With a receipt type the catalogue
+ * knows (one of {@link STATUS_RECEIPTS} or CEB900), only an entry whose status that receipt can carry: the message
+ * specification lists the statuses of each receipt, and 800 放行 on an order receipt (CEB312) is no status customs gives
+ * it. Another receipt type (an export receipt, a pilot-edition root) is not checked.
+ */
+export function explainStatus(status: string | number, receiptType?: string): ReceiptStatus | undefined {
   const s = receiptStatusText(status);
   const key = /^-\d+$/.test(s) ? '<0' : s;
-  return receiptCatalogue().statuses.find((e) => e.status === key);
+  const entry = receiptCatalogue().statuses.find((e) => e.status === key);
+  if (entry === undefined || receiptType === undefined || !isCheckedReceipt(receiptType)) return entry;
+  return isStatusOf(entry, receiptType) ? entry : undefined;
+}
+
+/** Whether {@link explainStatus} checks a status against the receipt type's list. */
+function isCheckedReceipt(receiptType: string): boolean {
+  return receiptType === 'CEB900' || STATUS_RECEIPTS.includes(receiptType);
 }
 
 /** The catalogue entry of a tax bill's status (`1` generated, `2` summarised, `3` void), or undefined. */
@@ -134,6 +173,11 @@ export interface ReceiptExplanation {
   status: string;
   statusMeaning?: Message;
   outcome?: ReceiptStatus['outcome'];
+  /**
+   * Set when the receipt type was given and the status is not one of its, but of other receipts: what it means there
+   * and which they are. `statusMeaning`, `outcome` and the status's fix are then left out (it tells nothing of this one).
+   */
+  otherReceipts?: { receipts: string[]; meaning: Message };
   code?: string;
   codeMeaning?: Message;
   /** Why such a receipt comes, when the catalogue knows. */
@@ -161,12 +205,17 @@ export function catalogueHelp(issueCode: string): CatalogueHelp | undefined {
 
 /**
  * Explains one receipt document (anything with returnStatus/returnInfo). The code comes from
- * `[Code:…]` in returnInfo, else from a negative returnStatus; the code's fix wins over the status's.
+ * `[Code:…]` in returnInfo, else from a negative returnStatus; the code's fix wins over the status's. Given the receipt
+ * type (`CEB312`…), a status that is not one of that receipt's is not explained as if it were (see `otherReceipts`).
  */
-export function explainReceipt(doc: { returnStatus?: unknown; returnInfo?: unknown }): ReceiptExplanation {
+export function explainReceipt(
+  doc: { returnStatus?: unknown; returnInfo?: unknown },
+  receiptType?: string,
+): ReceiptExplanation {
   checkArgument(doc, 'object', 'explainReceipt', 'the receipt');
   const status = receiptStatusText(doc.returnStatus);
-  const st = explainStatus(status);
+  const st = explainStatus(status, receiptType);
+  const anywhere = st === undefined && receiptType !== undefined ? explainStatus(status) : undefined;
   const info = typeof doc.returnInfo === 'string' ? parseReturnInfo(doc.returnInfo) : undefined;
   const code = info?.code ?? (/^-\d+$/.test(status) ? status : undefined);
   const ce = code === undefined ? undefined : explainCode(code);
@@ -175,6 +224,8 @@ export function explainReceipt(doc: { returnStatus?: unknown; returnInfo?: unkno
     out.statusMeaning = { zh: st.zh, en: st.en };
     out.outcome = st.outcome;
   }
+  if (anywhere)
+    out.otherReceipts = { receipts: receiptsOfStatus(anywhere), meaning: { zh: anywhere.zh, en: anywhere.en } };
   if (code !== undefined) out.code = code;
   if (ce) out.codeMeaning = { zh: ce.zh, en: ce.en };
   if (ce?.cause) out.cause = ce.cause;

@@ -45,8 +45,13 @@ interface OrderTimeline {
 }
 
 const isRelease = (st: string | undefined) => st === '800' || st === '899';
-const isFailure = (st: string | undefined) => {
-  const o = explainStatus(st ?? '')?.outcome;
+/**
+ * A receipt's catalogue entry, if its status is one of its receipt type's: a status of another receipt (800 on an order
+ * receipt) tells nothing of this one and reads as unknown.
+ */
+const statusEntry = (node: TimelineNode) => explainStatus(node.returnStatus ?? '', node.messageType);
+const isFailure = (node: TimelineNode) => {
+  const o = statusEntry(node)?.outcome;
   return o === 'rejected' || o === 'failed';
 };
 /** A text in both languages. */
@@ -88,7 +93,7 @@ export function timelineOf(items: TimelineItem[]): OrderTimeline {
     items,
     receipts,
     release: receipts.find((r) => r.node.document === 'inventory' && isRelease(r.node.returnStatus)),
-    deliveries: receipts.filter((r) => r.node.document === 'logisticsStatus' && !isFailure(r.node.returnStatus)),
+    deliveries: receipts.filter((r) => r.node.document === 'logisticsStatus' && !isFailure(r.node)),
     cancelApproved: cancel && !declaredAgainAfter(cancel, receipts) ? cancel : undefined,
     refundApproved: approved('refund'),
     shippedBack: lastInventory?.node.returnStatus === '700' ? lastInventory : undefined,
@@ -132,7 +137,7 @@ export function latestByDocument(t: OrderTimeline): OrderStatus['documents'] {
   const documents: OrderStatus['documents'] = {};
   for (const [document, r] of t.latest) {
     const st = r.node.returnStatus ?? '';
-    const outcome = explainStatus(st)?.outcome;
+    const outcome = statusEntry(r.node)?.outcome;
     documents[document] = { returnStatus: st, time: r.node.time, ...(outcome && { outcome }) };
   }
   return documents;
@@ -170,7 +175,7 @@ export function rejections(t: OrderTimeline): Anomaly[] {
   const out: Anomaly[] = [];
   for (const [document, { node, explanation }] of t.latest) {
     const st = node.returnStatus ?? '';
-    if (!isFailure(st)) continue;
+    if (!isFailure(node)) continue;
     const ex = explanation ?? explainReceipt({ returnStatus: st });
     const reason = node.code !== undefined ? `[Code:${node.code}] ${node.desc ?? ''}`.trim() : (node.desc ?? '');
     out.push({
@@ -189,13 +194,14 @@ export function rejections(t: OrderTimeline): Anomaly[] {
 }
 
 /**
- * Documents whose latest receipt has a status the receipt catalogue does not know: the order's
- * state cannot be read from it (it stays `pending`), and it may hide an earlier rejection, so
- * the anomaly names the last status that is known.
+ * Documents whose latest receipt has a status the receipt catalogue does not know, or knows only of other receipts
+ * (`other-receipt-status`: 800 放行 on an order receipt; the message specification lists each receipt's statuses): the
+ * order's state cannot be read from it (it stays `pending`), and it may hide an earlier rejection, so the anomaly names
+ * the last status that is known.
  */
 export function unknownStatuses(t: OrderTimeline): Anomaly[] {
   const out: Anomaly[] = [];
-  const unknown = (r: TimelineItem) => explainStatus(r.node.returnStatus ?? '') === undefined;
+  const unknown = (r: TimelineItem) => statusEntry(r.node) === undefined;
   for (const [document, latest] of t.latest) {
     if (!unknown(latest)) continue;
     // The document's last receipt whose status is known, and what that status means.
@@ -203,7 +209,7 @@ export function unknownStatuses(t: OrderTimeline): Anomaly[] {
     let known: ReturnType<typeof explainStatus>;
     for (const r of t.receipts) {
       if (r.node.document !== document) continue;
-      const meaning = explainStatus(r.node.returnStatus ?? '');
+      const meaning = statusEntry(r.node);
       if (meaning === undefined) continue;
       before = r;
       known = meaning;
@@ -214,28 +220,41 @@ export function unknownStatuses(t: OrderTimeline): Anomaly[] {
         r === latest ||
         (r.node.document === document && r.ms === latest.ms && unknown(r) && !t.resendRefusals.includes(r)),
     );
-    for (const { node } of atOnce) {
+    const earlier = msg(
+      before && known
+        ? `此前已知的状态为 ${before.node.returnStatus}（${known.zh}，${before.node.time}）`
+        : '此前没有已知状态的回执',
+      before && known
+        ? `the last known status was ${before.node.returnStatus} (${known.en}, ${before.node.time})`
+        : 'no earlier receipt has a known status',
+    );
+    for (const { node, explanation } of atOnce) {
       const st = node.returnStatus ?? '';
       const reason = node.code !== undefined ? ` [Code:${node.code}] ${node.desc ?? ''}`.trimEnd() : '';
+      const other = explanation?.otherReceipts;
+      const mt = node.messageType;
       out.push({
         kind: 'unknown-status',
         document,
-        message: msg(
-          `${node.messageType} 回执状态 ${st || '（空）'} 不在回执状态表中${reason}；${
-            before && known
-              ? `此前已知的状态为 ${before.node.returnStatus}（${known.zh}，${before.node.time}）`
-              : '此前没有已知状态的回执'
-          }`,
-          `${node.messageType} receipt status ${st || '(empty)'} is not in the receipt catalogue${reason}; ${
-            before && known
-              ? `the last known status was ${before.node.returnStatus} (${known.en}, ${before.node.time})`
-              : 'no earlier receipt has a known status'
-          }`,
-        ),
-        fix: msg(
-          '向申报地海关或数据中心询问该状态的含义；在弄清之前，不要把该单据当作已放行或已退回处理',
-          'Ask the declaring customs office or the data centre what this status means; until then treat the document as neither released nor rejected',
-        ),
+        ...(other && { rule: 'other-receipt-status' }),
+        message: other
+          ? msg(
+              `${mt} 回执状态 ${st}（${other.meaning.zh}）不是 ${mt} 的回执状态：报文规范只对 ${other.receipts.join('、')} 列出该状态${reason}；${earlier.zh}`,
+              `${mt} receipt status ${st} (${other.meaning.en}) is no status of a ${mt}: the message specification lists it for ${other.receipts.join(', ')} only${reason}; ${earlier.en}`,
+            )
+          : msg(
+              `${mt} 回执状态 ${st || '（空）'} 不在回执状态表中${reason}；${earlier.zh}`,
+              `${mt} receipt status ${st || '(empty)'} is not in the receipt catalogue${reason}; ${earlier.en}`,
+            ),
+        fix: other
+          ? msg(
+              `核对该回执是否为海关对此单据发出的原始回执（回执类型与状态是否被另一系统改写或混用）；向申报地海关或数据中心核实；在弄清之前，不要把该单据当作${other.meaning.zh}处理`,
+              `Check that this is the receipt customs sent for this document (not a status another system copied into it or a receipt of another kind); ask the declaring customs office or the data centre; until then do not treat the document as ${other.meaning.en.toLowerCase()}`,
+            )
+          : msg(
+              '向申报地海关或数据中心询问该状态的含义；在弄清之前，不要把该单据当作已放行或已退回处理',
+              'Ask the declaring customs office or the data centre what this status means; until then treat the document as neither released nor rejected',
+            ),
         since: node.time,
         ...(node.code !== undefined && { code: node.code }),
       });
@@ -426,10 +445,7 @@ export function lateReturn(t: OrderTimeline, window: ReturnType<typeof returnWin
     since,
   });
   const applied = t.items.find(
-    (i) =>
-      i.node.document === 'refund' &&
-      Number.isFinite(i.ms) &&
-      (i.node.event === 'sent' || !isFailure(i.node.returnStatus)),
+    (i) => i.node.document === 'refund' && Number.isFinite(i.ms) && (i.node.event === 'sent' || !isFailure(i.node)),
   );
   if (applied && applied.ms > window.applyBy.getTime())
     return late(

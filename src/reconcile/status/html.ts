@@ -120,7 +120,7 @@ export function elapsed(from: string, to: string): Label | undefined {
 function nodeOutcome(n: TimelineNode): string {
   if (n.event === 'sent') return 'sent';
   if (n.event === 'tax-bill') return isVoidTaxBillStatus(n.taxBill?.status) ? 'void' : 'tax-bill';
-  return (n.returnStatus !== undefined && explainStatus(n.returnStatus)?.outcome) || 'unknown';
+  return (n.returnStatus !== undefined && explainStatus(n.returnStatus, n.messageType)?.outcome) || 'unknown';
 }
 
 /** A tax bill's number and amounts, as the bill writes them. */

@@ -284,7 +284,7 @@ function taxBillItem(r: StatusReceipt, seq: number): TimelineItem {
 function receiptItem(r: StatusReceipt, seq: number, document: DocumentKind): TimelineItem {
   const ms = beijingMillis(trimmedText(r.fields.returnTime));
   const returnStatus = trimmedText(r.fields.returnStatus) ?? '';
-  const ex = explainReceipt({ returnStatus, returnInfo: r.fields.returnInfo });
+  const ex = explainReceipt({ returnStatus, returnInfo: r.fields.returnInfo }, r.messageType);
   const info = typeof r.fields.returnInfo === 'string' ? parseReturnInfo(r.fields.returnInfo) : undefined;
   const node: TimelineNode = {
     time: beijingIso(ms),

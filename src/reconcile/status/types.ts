@@ -134,7 +134,10 @@ export type AnomalyKind =
 export interface Anomaly {
   kind: AnomalyKind;
   document: DocumentKind;
-  /** For `inconsistent` and `late-return`: which rule, e.g. `released-after-cancel`, `applied-after-window`. */
+  /**
+   * For `inconsistent` and `late-return`: which rule, e.g. `released-after-cancel`, `applied-after-window`; for
+   * `unknown-status`, `other-receipt-status` when the status is one of other receipts only (800 on a CEB312).
+   */
   rule?: string;
   code?: string;
   message: Message;

@@ -17,7 +17,7 @@ export function receiptsDoc(): string {
     'Customs and E-Port answer each declaration asynchronously with receipts (CEB312, 412, 512, 514, 622, 624, 626, 712, and CEB900 for format failures).',
     '`sandan parse` reads them and explains `returnStatus` and the `[Code:…]` in `returnInfo` with the tables below.',
     '',
-    "The receipts column is strict: a status is read only on the receipts it names (`all`: CEB312, 412, 512, 514, 622, 624, 626 and 712, as the message specification lists each receipt's statuses; CEB900 only where named). Another receipt's status (800 放行 on a CEB312, 501 on a CEB626) is not read as what it means there: `sandan parse` says whose status it is, and `sandan status` reports it as `unknown-status` (rule `other-receipt-status`) and leaves the document's state unread.",
+    "The receipts column is strict: a status is read only on the receipts it names (`all`: CEB312, 412, 512, 514, 622, 624, 626 and 712, as the message specification lists each receipt's statuses, with the statuses seen in the wild on the receipts they were seen on; CEB900 only where named). Another receipt's status (800 放行 on a CEB312, 501 on a CEB626) is not read as what it means there: `sandan parse` says whose status it is, and `sandan status` reports it as `unknown-status` (rule `other-receipt-status`) and leaves the document's state unread.",
     '',
     '## returnStatus',
     '',

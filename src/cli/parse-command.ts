@@ -40,7 +40,7 @@ function cebText(msg: CebMessage, indent = ''): string[] {
       out.push(
         `${indent}  [${i + 1}] returnStatus ${x.status}${x.statusMeaning ? ` ${x.statusMeaning.zh} (${x.statusMeaning.en})` : ''}${
           other
-            ? ` 不是 ${msg.messageType} 的回执状态，报文规范只对 ${other.receipts.join('、')} 列出（${other.meaning.zh}） (no status of a ${msg.messageType}: the specification lists it for ${other.receipts.join(', ')} only, ${other.meaning.en})`
+            ? ` 不是 ${msg.messageType} 的回执状态，回执状态表只对 ${other.receipts.join('、')} 列出（${other.meaning.zh}） (no status of a ${msg.messageType}: the receipt catalogue lists it for ${other.receipts.join(', ')} only, ${other.meaning.en})`
             : ''
         }`,
       );

@@ -31,7 +31,7 @@ const SPEC: Record<string, string[]> = {
   CEB712: ['1', '2', '3', '4', '100', '120', '399'],
 };
 /** Statuses the catalogue takes from receipts seen in public repositories, beyond the specification. */
-const SEEN: Record<string, string[]> = { CEB312: ['99'], CEB622: ['600'], CEB626: ['300'] };
+const SEEN: Record<string, string[]> = { CEB312: ['99'], CEB622: ['600'], CEB626: ['300', '800'] };
 
 describe('the catalogue’s receipt lists', () => {
   it('give each receipt the statuses the specification lists for it, and those seen in the wild, no more', () => {
@@ -53,7 +53,7 @@ describe('the catalogue’s receipt lists', () => {
   it('explains a status of another receipt as such, without its outcome or fix', () => {
     expect(explainReceipt({ returnStatus: '800', returnInfo: '[Code:2600;Desc:放行]' }, 'CEB312')).toEqual({
       status: '800',
-      otherReceipts: { receipts: ['CEB622'], meaning: { zh: '放行', en: 'Released' } },
+      otherReceipts: { receipts: ['CEB622', 'CEB626'], meaning: { zh: '放行', en: 'Released' } },
       code: '2600',
       codeMeaning: { zh: '放行', en: 'Released (status 800)' },
       fix: { zh: '无需处理', en: 'Nothing to do' },
@@ -85,8 +85,8 @@ describe('sandan status given a status of another receipt', () => {
         rule: 'other-receipt-status',
         document: 'order',
         message: {
-          zh: 'CEB312 回执状态 800（放行）不是 CEB312 的回执状态：报文规范只对 CEB622 列出该状态；此前已知的状态为 2（电子口岸申报中，2026-11-20T10:17:00.000+08:00）',
-          en: 'CEB312 receipt status 800 (Released) is no status of a CEB312: the message specification lists it for CEB622 only; the last known status was 2 (Accepted by E-Port, being declared, 2026-11-20T10:17:00.000+08:00)',
+          zh: 'CEB312 回执状态 800（放行）不是 CEB312 的回执状态：回执状态表只对 CEB622、CEB626 列出该状态；此前已知的状态为 2（电子口岸申报中，2026-11-20T10:17:00.000+08:00）',
+          en: 'CEB312 receipt status 800 (Released) is no status of a CEB312: the receipt catalogue lists it for CEB622, CEB626 only; the last known status was 2 (Accepted by E-Port, being declared, 2026-11-20T10:17:00.000+08:00)',
         },
       }),
     ]);
@@ -128,6 +128,39 @@ describe('sandan status given a status of another receipt', () => {
   });
 });
 
+describe('a return released (CEB626 800 放行), as the E-Port’s own records give an approved return', () => {
+  const released = r('CEB622', {
+    ...INV,
+    returnStatus: '800',
+    returnTime: '20261101101700000',
+    returnInfo: '[Code:2600;Desc:放行]',
+  });
+  const refund = (returnStatus: string, returnTime: string) =>
+    r('CEB626', { ...INV, returnStatus, returnTime, returnInfo: '[Code:2600;Desc:放行]' });
+
+  it('is refunded, as after a 399, and no delivery status is asked of it', () => {
+    // The old code left the order released, with a no-delivery-status anomaly: the return's 800 was no approval.
+    const [o] = status([released, refund('120', '20261105101700000'), refund('800', '20261106101700000')], {
+      now: NOW,
+    });
+    expect([o!.state, o!.documents.refund?.outcome, o!.anomalies]).toEqual(['refunded', 'accepted', []]);
+    const [after399] = status([released, refund('399', '20261106101700000'), refund('800', '20261106111700000')], {
+      now: NOW,
+    });
+    expect([after399!.state, after399!.anomalies]).toEqual(['refunded', []]);
+  });
+
+  it('approved after the arrival deadline is a late return, as a 399 is', () => {
+    // (applied on 20 November, within 30 days of the release; released after 16 December, 45 days on)
+    const late = status([released, refund('120', '20261120101700000'), refund('800', '20261220101700000')], {
+      now: new Date('2026-12-21T00:00:00Z'),
+    });
+    expect(late[0]!.anomalies.map((a) => [a.kind, a.rule])).toEqual([
+      ['late-return', 'approved-after-arrival-deadline'],
+    ]);
+  });
+});
+
 describe('sandan parse given a status of another receipt', () => {
   it('says it is none of that receipt’s and names the receipts it belongs to', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sandan-lists-'));
@@ -139,7 +172,7 @@ describe('sandan parse given a status of another receipt', () => {
       );
       const out = await runCli(['parse', '--format', 'text', file]);
       expect(out.stdout).toContain(
-        '[1] returnStatus 800 不是 CEB312 的回执状态，报文规范只对 CEB622 列出（放行） (no status of a CEB312: the specification lists it for CEB622 only, Released)',
+        '[1] returnStatus 800 不是 CEB312 的回执状态，回执状态表只对 CEB622、CEB626 列出（放行） (no status of a CEB312: the receipt catalogue lists it for CEB622, CEB626 only, Released)',
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -46,6 +46,11 @@ interface OrderTimeline {
 
 const isRelease = (st: string | undefined) => st === '800' || st === '899';
 /**
+ * A return (CEB626) approved: 399 海关审结, the specification's, or 800 放行, which the E-Port's own records give a
+ * released return application (the receipt catalogue's PEER-REFUND-RELEASE): either is customs' yes to the return.
+ */
+const isRefundApproval = (st: string | undefined) => st === '399' || st === '800';
+/**
  * A receipt's catalogue entry, if its status is one of its receipt type's: a status of another receipt (800 on an order
  * receipt) tells nothing of this one and reads as unknown.
  */
@@ -75,8 +80,6 @@ export function timelineOf(items: TimelineItem[]): OrderTimeline {
       a.seq - b.seq,
   );
   const receipts = items.filter((i) => i.node.event === 'receipt');
-  const approved = (document: DocumentKind) =>
-    receipts.find((r) => r.node.document === document && r.node.returnStatus === '399');
   const cancel = receipts.filter((r) => r.node.document === 'cancel' && r.node.returnStatus === '399').at(-1);
   const lastInventory = receipts.filter((r) => r.node.document === 'inventory').at(-1);
   // A refused resend leaves the declaration as it was: a released parcel refused a change is still released.
@@ -95,7 +98,7 @@ export function timelineOf(items: TimelineItem[]): OrderTimeline {
     release: receipts.find((r) => r.node.document === 'inventory' && isRelease(r.node.returnStatus)),
     deliveries: receipts.filter((r) => r.node.document === 'logisticsStatus' && !isFailure(r.node)),
     cancelApproved: cancel && !declaredAgainAfter(cancel, receipts) ? cancel : undefined,
-    refundApproved: approved('refund'),
+    refundApproved: receipts.find((r) => r.node.document === 'refund' && isRefundApproval(r.node.returnStatus)),
     shippedBack: lastInventory?.node.returnStatus === '700' ? lastInventory : undefined,
     latest,
     resendRefusals,
@@ -239,8 +242,8 @@ export function unknownStatuses(t: OrderTimeline): Anomaly[] {
         ...(other && { rule: 'other-receipt-status' }),
         message: other
           ? msg(
-              `${mt} 回执状态 ${st}（${other.meaning.zh}）不是 ${mt} 的回执状态：报文规范只对 ${other.receipts.join('、')} 列出该状态${reason}；${earlier.zh}`,
-              `${mt} receipt status ${st} (${other.meaning.en}) is no status of a ${mt}: the message specification lists it for ${other.receipts.join(', ')} only${reason}; ${earlier.en}`,
+              `${mt} 回执状态 ${st}（${other.meaning.zh}）不是 ${mt} 的回执状态：回执状态表只对 ${other.receipts.join('、')} 列出该状态${reason}；${earlier.zh}`,
+              `${mt} receipt status ${st} (${other.meaning.en}) is no status of a ${mt}: the receipt catalogue lists it for ${other.receipts.join(', ')} only${reason}; ${earlier.en}`,
             )
           : msg(
               `${mt} 回执状态 ${st || '（空）'} 不在回执状态表中${reason}；${earlier.zh}`,
@@ -475,7 +478,7 @@ const REQUESTS: ReadonlySet<string> = new Set(['cancel', 'refund', 'logisticsSta
 export function stateOf(t: OrderTimeline, documents: OrderStatus['documents']): OrderState {
   // (an approved cancel is final, whatever a later cancel message got; not once the inventory is declared again)
   if (t.cancelApproved) return 'cancelled';
-  if (documents.refund?.returnStatus === '399') return 'refunded';
+  if (isRefundApproval(documents.refund?.returnStatus)) return 'refunded';
   // 退运 is final (the catalogue's outcome), but the goods leave: neither accepted nor released.
   if (t.shippedBack) return 'returned';
   const latest = Object.entries(documents)

@@ -7,8 +7,8 @@ import type { CommitStage, QuotaOrderKey } from './types.js';
 
 /**
  * Applies customs receipts to the ledger: an inventory concluded, released or closed (CEB622
- * 399, 800, 899) commits its quota, and the 800 dates the release for the return window; an approved cancel (CEB624 399) releases it, an approved return (CEB626 399)
- * refunds it. The input is structural, so any parser (or a hand-made object) can feed it.
+ * 399, 800, 899) commits its quota, and the 800 dates the release for the return window; an approved cancel (CEB624 399) releases it, an approved return (CEB626 399, or
+ * 800 放行) refunds it. The input is structural, so any parser (or a hand-made object) can feed it.
  */
 
 /** The fields of a parsed receipt the ledger needs. */
@@ -86,7 +86,8 @@ function receiptAction(r: Pick<QuotaReceipt, 'kind' | 'returnStatus'>): ReceiptO
     case 'CEB624':
       return status === '399' ? 'release' : 'ignore';
     case 'CEB626':
-      return status === '399' ? 'refund' : 'ignore';
+      // (800 放行: a return application released, as the E-Port's records give an approved return; see rulesets/receipts.json)
+      return status === '399' || status === '800' ? 'refund' : 'ignore';
     default:
       throw new SandanError(
         'QUOTA_INVALID',

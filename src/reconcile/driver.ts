@@ -196,8 +196,9 @@ class ReconcileRun {
     // The stores keep the earliest time of a key by comparing the texts, which is their order only for real times: an
     // impossible one (hour 25, 30 February) is an unknown time, '', not the earliest that then reads as none.
     const at = Number.isNaN(beijingMillis(r.returnTime)) ? '' : r.returnTime;
-    // 399 = customs concluded: the cancel or the refund is approved (a refund's time is checked against its release's return window).
-    if (r.returnStatus === '399' && r.type !== 'CEB622')
+    // 399 = customs concluded: the cancel or the refund is approved (a refund's time is checked against its release's return
+    // window); a return application released (CEB626 800 放行) is approved too (rulesets/receipts.json, PEER-REFUND-RELEASE).
+    if ((r.returnStatus === '399' && r.type !== 'CEB622') || (r.returnStatus === '800' && r.type === 'CEB626'))
       this.finals.push({
         kind: r.type === 'CEB624' ? 'cancel' : 'refund',
         keys: { copNo: r.copNo, preNo: r.preNo, invtNo: r.invtNo },

@@ -548,6 +548,34 @@ export function quotaContract(h: Harness): void {
       ]);
     });
 
+    it('gives the quota back on a return released (CEB626 800 放行) as on a 399, once for both', async () => {
+      // The E-Port's records give a released return application status 800 and send it as a CEB626 800
+      // (rulesets/receipts.json, PEER-REFUND-RELEASE); the old code ignored it, and the buyer's quota stayed used.
+      const l = await ledger(await db());
+      await l.reserve('R8-1', BUYER, '1000', '2026-07-01', { copNo: 'R8-COP-1' });
+      await l.reserve('R8-2', BUYER, '500', '2026-07-01', { copNo: 'R8-COP-2' });
+      const released = (cop: string, invtNo: string) =>
+        ({ kind: 'CEB622', copNo: cop, invtNo, returnStatus: '800', returnTime: '20260702100000000' }) as const;
+      const ret = (cop: string, invtNo: string, returnStatus: string, returnTime: string) =>
+        ({ kind: 'CEB626', copNo: cop, invtNo, returnStatus, returnTime }) as const;
+      const out = await applyReceipts(l, [
+        released('R8-COP-1', '290020260000000801'),
+        released('R8-COP-2', '290020260000000802'),
+        ret('R8-RET-1', '290020260000000801', '800', '20260710100000000'),
+        ret('R8-RET-2', '290020260000000802', '399', '20260710100000000'),
+        ret('R8-RET-2', '290020260000000802', '800', '20260710110000000'),
+      ]);
+      expect(out.map((o) => `${o.action} ${o.status} ${o.orderNo ?? '-'}`)).toEqual([
+        'commit applied R8-1',
+        'commit applied R8-2',
+        'refund applied R8-1',
+        'refund applied R8-2',
+        'refund duplicate R8-2',
+      ]);
+      const b = await l.remaining(BUYER, 2026);
+      expect([b.committed.toFixed(), b.used.toFixed()]).toEqual(['0', '0']);
+    });
+
     it('refunds only within the return window of the release (30 days to apply, 45 to arrive), unless told to allow it', async () => {
       const clock = manualClock('2026-01-31T02:00:00Z'); // 2026-01-31 10:00 Beijing
       const l = await ledger(await db(), { clock: clock.now });

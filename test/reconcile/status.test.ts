@@ -104,7 +104,8 @@ describe('status(receipts)', () => {
       status: '3',
       returnTime: '20261125090000000',
     });
-    // A status no table knows is shown as it is, with no meaning, and is no anomaly.
+    // A status no table knows is shown as it is, with no meaning, and reported (it was not: reconciliation notes it
+    // as bill-status-unknown, since it may be void); the state does not change.
     const odd = r('CEB818', {
       guid: 'S2',
       invtNo: inv.invtNo,
@@ -118,7 +119,19 @@ describe('status(receipts)', () => {
     expect(rest).toEqual([]);
     expect(o!.order).toBe('SD202611200001');
     expect(o!.state).toBe('released');
-    expect(o!.anomalies).toEqual([]);
+    expect(o!.anomalies).toEqual([
+      {
+        kind: 'unknown-status',
+        document: 'taxBill',
+        rule: 'tax-bill-status',
+        message: {
+          zh: 'CEB818 税单 T2 的状态 9 不在税单状态表中（1 已生成、2 已汇总、3 作废）：该税单可能已作废',
+          en: "CEB818 tax bill T2 has status 9, none of a tax bill's (1 generated, 2 summarised, 3 void): the bill may be void",
+        },
+        fix: expect.objectContaining({ en: expect.stringContaining('neither standing nor void') }),
+        since: '2026-11-26T09:00:00.000+08:00',
+      },
+    ]);
     expect(Object.keys(o!.documents)).toEqual(['inventory']);
     expect(o!.timeline.filter((n) => n.document === 'taxBill')).toEqual([
       {
@@ -151,6 +164,15 @@ describe('status(receipts)', () => {
         taxBill: { status: '9', taxNo: 'T2' },
       },
     ]);
+    // Only a bill's latest status counts: one voided after it is no longer unknown.
+    const laterVoid = r('CEB818', {
+      guid: 'S3',
+      invtNo: inv.invtNo,
+      taxNo: 'T2',
+      status: '3',
+      returnTime: '20261127090000000',
+    });
+    expect(status([release, bill, voided, odd, laterVoid], { now, sent })[0]!.anomalies).toEqual([]);
     // A bill alone (no declaration, no other receipt) is an order of its own, named by its inventory.
     expect(status([bill], { now }).map((x) => [x.order, x.state, x.anomalies.length])).toEqual([
       [`invtNo:${inv.invtNo}`, 'pending', 0],

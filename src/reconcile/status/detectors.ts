@@ -1,7 +1,13 @@
 import type { Message } from '../../model/issue.js';
 import { releaseDeadlines, type ReturnWindowPolicy } from '../../quota/return-window.js';
 import { beijingIso } from '../../time/beijing.js';
-import { explainCode, explainReceipt, explainStatus, type ReceiptExplanation } from '../../xml/receipts.js';
+import {
+  explainCode,
+  explainReceipt,
+  explainStatus,
+  explainTaxBillStatus,
+  type ReceiptExplanation,
+} from '../../xml/receipts.js';
 import type { Anomaly, DocumentKind, OrderState, OrderStatus, TimelineNode } from './types.js';
 
 /*
@@ -262,6 +268,37 @@ export function unknownStatuses(t: OrderTimeline): Anomaly[] {
         ...(node.code !== undefined && { code: node.code }),
       });
     }
+  }
+  return out;
+}
+
+/**
+ * Tax bills whose latest status (CEB816 or CEB818, by taxNo) is none the specification gives a bill (1 已生成, 2 已汇总,
+ * 3 作废): reconciliation notes such a bill (bill-status-unknown), since it may be void; here it was shown without a word.
+ * The order's state does not change (a bill never changes it).
+ */
+export function unknownTaxBillStatuses(t: OrderTimeline): Anomaly[] {
+  const latest = new Map<string, TimelineNode>();
+  for (const { node } of t.items) if (node.event === 'tax-bill') latest.set(node.taxBill?.taxNo ?? '', node);
+  const out: Anomaly[] = [];
+  for (const node of latest.values()) {
+    const st = node.taxBill?.status ?? '';
+    if (explainTaxBillStatus(st) !== undefined) continue;
+    const bill = node.taxBill?.taxNo ?? '';
+    out.push({
+      kind: 'unknown-status',
+      document: 'taxBill',
+      rule: 'tax-bill-status',
+      message: msg(
+        `${node.messageType} 税单${bill && ` ${bill}`} 的状态 ${st || '（空）'} 不在税单状态表中（1 已生成、2 已汇总、3 作废）：该税单可能已作废`,
+        `${node.messageType} tax bill${bill && ` ${bill}`} has status ${st || '(empty)'}, none of a tax bill's (1 generated, 2 summarised, 3 void): the bill may be void`,
+      ),
+      fix: msg(
+        '向申报地海关核实该税单的状态；在弄清之前，不要把它当作有效或已作废的税单',
+        'Ask the declaring customs office for the state of this bill; until then treat it as neither standing nor void',
+      ),
+      since: node.time,
+    });
   }
   return out;
 }

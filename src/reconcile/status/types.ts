@@ -136,7 +136,8 @@ export interface Anomaly {
   document: DocumentKind;
   /**
    * For `inconsistent` and `late-return`: which rule, e.g. `released-after-cancel`, `applied-after-window`; for
-   * `unknown-status`, `other-receipt-status` when the status is one of other receipts only (800 on a CEB312).
+   * `unknown-status`, `other-receipt-status` when the status is one of other receipts only (800 on a CEB312), and
+   * `tax-bill-status` for a tax bill whose status is none of 1, 2, 3.
    */
   rule?: string;
   code?: string;

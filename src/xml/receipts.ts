@@ -4,6 +4,7 @@ import { SandanError } from '../errors.js';
 import { checkSourceRefs, SourceRefSchema, SourcesSchema } from '../model/sources.js';
 import { receiptStatusText, checkArgument } from '../model/guards.js';
 import type { IssueHelp, Message } from '../model/issue.js';
+import { RECEIPT_DOCUMENTS } from '../model/generated/receipt-documents.js';
 import { parseReturnInfo } from './return-info.js';
 
 /*
@@ -95,18 +96,12 @@ export function receiptCatalogue(): ReceiptCatalogue {
 
 /**
  * The receipts with a returnStatus that an entry's `all` stands for: the business receipts of the import message
- * specification (OrderReturn … DeliveryReturn). A CEB900 (format check) is named where it belongs.
+ * specification (OrderReturn … DeliveryReturn, CEB312 … CEB712), not the tax bills (their `status` is another list) nor
+ * the CEB900 (format check), which an entry names where it belongs.
  */
-export const STATUS_RECEIPTS: readonly string[] = [
-  'CEB312',
-  'CEB412',
-  'CEB512',
-  'CEB514',
-  'CEB622',
-  'CEB624',
-  'CEB626',
-  'CEB712',
-];
+export const STATUS_RECEIPTS: readonly string[] = Object.keys(RECEIPT_DOCUMENTS).filter(
+  (t) => t !== 'CEB816' && t !== 'CEB818' && t !== 'CEB900',
+);
 
 /** Whether a catalogue entry's status is one of the receipt type's (its `receipts`, `all` standing for {@link STATUS_RECEIPTS}). */
 export function isStatusOf(entry: ReceiptStatus, receiptType: string): boolean {

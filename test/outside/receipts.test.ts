@@ -81,6 +81,24 @@ const CANCEL_APPROVED = cancelReceipt(
 const CANCEL_FAILED = cancelReceipt('-451', '20200616100002000', '申报失败');
 
 /**
+ * A return receipt (CEB626) for the dandingtest order, as the same project's customs stand-in writes one: the
+ * `function` template of `autotest/src/test/java/test/ccs/testcase/dto/back/BackTuiHuo.java` at
+ * 2deaba7cfa3247fb00390c3ffe0b1f2012852066 (`standalone="yes"`, default namespace, lower-case guids, preNo
+ * T20200622002329381), with the statuses and texts of `backExamine` (300 `[Code:1200;Desc:待人工审核]`) and `backPass`
+ * (800 `[Code:2600;Desc:放行]`; it sends no 399). The order's keys are those of the dandingtest receipts.
+ */
+const refundReceipt = (returnStatus: string, returnTime: string, returnInfo: string) =>
+  '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><CEB626Message xmlns="http://www.chinaport.gov.cn/ceb" ' +
+  'version="1.0" guid="d0cdf79f-0ab5-4322-b6ab-1045a9ccf6fa"><InvtRefundReturn>' +
+  '<guid>43e6e694-84e5-4e82-af23-2104f9c1d8b4</guid><customsCode>2924</customsCode><agentCode>330766K00Q</agentCode>' +
+  '<ebpCode>4401962010</ebpCode><ebcCode>4401962010</ebcCode><copNo>124183351885</copNo>' +
+  '<preNo>T20200622002329381</preNo><invtNo>29242020I439440284</invtNo>' +
+  `<returnStatus>${returnStatus}</returnStatus><returnTime>${returnTime}</returnTime>` +
+  `<returnInfo>${returnInfo}</returnInfo></InvtRefundReturn></CEB626Message>`;
+const REFUND_REVIEW = refundReceipt('300', '20200622100000000', '[Code:1200;Desc:待人工审核]');
+const REFUND_RELEASED = refundReceipt('800', '20200623100000000', '[Code:2600;Desc:放行]');
+
+/**
  * The tax-bill status (CEB818) for the dandingtest bill, as the same project's stand-in writes one: its template in
  * `autotest/src/test/java/test/ccs/testcase/dto/back/BackTax.java` at 2deaba7cfa3247fb00390c3ffe0b1f2012852066 (no
  * XML declaration, an empty entDutyNo, assureCode 330766K00W), with status 3 (作废, `backTaxCancel`) and the bill's
@@ -203,6 +221,16 @@ describe('outside receipts: the state of each order (sandan status)', () => {
     ]);
     // A cancelled inventory leaves: no delivery status is expected of it.
     expect(order!.anomalies).toEqual([]);
+  });
+
+  it('dandingtest: a return under manual review (CEB626 300), then released (800, no 399): refunded, no anomaly', () => {
+    // The old code read the 800 on a return as no approval: released, and a delivery status asked of the returned parcel.
+    const [order] = status([...released(), ...[REFUND_REVIEW, REFUND_RELEASED].flatMap(receiptsOf)], { now });
+    expect(order!.timeline.slice(3).map((n) => [n.messageType, n.returnStatus, n.meaning?.zh, n.code])).toEqual([
+      ['CEB626', '300', '人工审核', '1200'],
+      ['CEB626', '800', '放行', '2600'],
+    ]);
+    expect([order!.state, order!.anomalies]).toEqual(['refunded', []]);
   });
 
   it('dandingtest: a cancel refused by the E-Port (CEB624 -451 申报失败): still released, the refusal named', () => {

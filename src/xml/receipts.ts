@@ -104,14 +104,14 @@ export const STATUS_RECEIPTS: readonly string[] = Object.keys(RECEIPT_DOCUMENTS)
 );
 
 /** Whether a catalogue entry's status is one of the receipt type's (its `receipts`, `all` standing for {@link STATUS_RECEIPTS}). */
-export function isStatusOf(entry: ReceiptStatus, receiptType: string): boolean {
+function isStatusOf(entry: ReceiptStatus, receiptType: string): boolean {
   return (
     entry.receipts.includes(receiptType) || (entry.receipts.includes('all') && STATUS_RECEIPTS.includes(receiptType))
   );
 }
 
 /** The receipt types an entry's status belongs to, `all` spelled out. */
-export function receiptsOfStatus(entry: ReceiptStatus): string[] {
+function receiptsOfStatus(entry: ReceiptStatus): string[] {
   return [...new Set(entry.receipts.flatMap((r) => (r === 'all' ? STATUS_RECEIPTS : [r])))];
 }
 

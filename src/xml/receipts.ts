@@ -99,7 +99,7 @@ export function receiptCatalogue(): ReceiptCatalogue {
  * specification (OrderReturn … DeliveryReturn, CEB312 … CEB712), not the tax bills (their `status` is another list) nor
  * the CEB900 (format check), which an entry names where it belongs.
  */
-export const STATUS_RECEIPTS: readonly string[] = Object.keys(RECEIPT_DOCUMENTS).filter(
+const STATUS_RECEIPTS: readonly string[] = Object.keys(RECEIPT_DOCUMENTS).filter(
   (t) => t !== 'CEB816' && t !== 'CEB818' && t !== 'CEB900',
 );
 
@@ -117,7 +117,7 @@ function receiptsOfStatus(entry: ReceiptStatus): string[] {
 
 /**
  * The catalogue entry of a returnStatus (negative values map to `<0`), or undefined. With a receipt type the catalogue
- * knows (one of {@link STATUS_RECEIPTS} or CEB900), only an entry whose status that receipt can carry: the message
+ * knows (CEB312, 412, 512, 514, 622, 624, 626, 712 or CEB900), only an entry whose status that receipt can carry: the message
  * specification lists the statuses of each receipt, and 800 放行 on an order receipt (CEB312) is no status customs gives
  * it. Another receipt type (an export receipt, a pilot-edition root) is not checked.
  */

@@ -124,12 +124,14 @@ export function storeError(code: SandanErrorCode, what: string, e: unknown): San
 }
 
 /**
- * A text for one line of a text report or of standard error: its control characters (C0 but tab, DEL, C1) escaped as
- * in JSON (`\\n`, `\\u001b`). A file name may hold them: shown raw, a line break forged a line of the report and an
- * escape sequence drove the terminal.
+ * A text for one line of a text report or of standard error: its control characters (C0 but tab, DEL, C1), the line
+ * and paragraph separators (U+2028/9) and the bidi controls (U+061C, U+200E/F, U+202A–E, U+2066–9) escaped as in JSON
+ * (`\\n`, `\\u001b`, `\\u202e`). A file name may hold them: shown raw, a line break forged a line of the report, an
+ * escape sequence drove the terminal, a separator split the line in an editor and a bidi override showed the rest of
+ * the line reversed.
  */
 export function oneLine(text: string): string {
-  return text.replace(/\p{Cc}/gu, (c) =>
+  return text.replace(/[\p{Cc}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, (c) =>
     c === '\t' ? c : c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }

@@ -205,7 +205,9 @@ function report(e: unknown, io: CliIo, command: string | undefined): number {
       // Input that is not XML sandan reads (malformed, too deep, too large, a DTD) is a finding about the file.
       if (REFUSED_XML_CODES.has(e.code)) return EXIT.findings;
     } else {
-      io.stderr(`sandan: internal error: ${redactedMessage(e)}\nPlease report this with the input that caused it.\n`);
+      io.stderr(
+        `sandan: internal error: ${oneLine(redactedMessage(e))}\nPlease report this with the input that caused it.\n`,
+      );
     }
   } catch (w) {
     if (w instanceof OutputClosedError) return EXIT.pipe;

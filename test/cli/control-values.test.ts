@@ -1,7 +1,9 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { runCli } from '../helpers/cli.js';
 import { reconcileArgs } from '../reconcile/helpers.js';
 import { skipWithout } from '../helpers/tools.js';
@@ -163,5 +165,40 @@ describe('an error message quoting a key of an input file', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`Unrecognized key: "x${JSON_SHOWN}"`);
     expectClean(r.stderr, 'stderr');
+  });
+});
+
+// U+2028/U+2029 break a line in editors and some terminals; a bidi override (U+202E, U+2067 …) shows the rest of the
+// line reversed, so a file named `x‮nosj.dilav` reads as `x valid.json`. Each is shown escaped, as a control is.
+const BIDI_EVIL = '\u202e\u2067 forged\u2028\u2029 line\u200f\u061c';
+const BIDI_SHOWN = '\\u202e\\u2067 forged\\u2028\\u2029 line\\u200f\\u061c';
+const BIDI_RAW = /[\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+describe('a line or paragraph separator or a bidi control, in a file name, a value or an internal error', () => {
+  it('is shown escaped by validate, in the file name and in the orderNo', async () => {
+    const decl = JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8'));
+    decl.order.orderNo = `SD${BIDI_EVIL}`;
+    const file = join(dir, `d${BIDI_EVIL}.ndjson`);
+    writeFileSync(file, `${JSON.stringify(decl)}\n`);
+    const r = await runCli(['validate', file]);
+    expect(r.stdout).toContain(`d${BIDI_SHOWN}.ndjson:1 (orderNo SD${BIDI_SHOWN}): invalid`);
+    expect(r.stdout).not.toMatch(BIDI_RAW);
+  });
+
+  it('is shown escaped in the internal error line', async () => {
+    let stderr = '';
+    const code = await main(['validate', 'examples/hangzhou-1210.json'], {
+      stdout: () => {
+        throw new Error(`boom\n  forged${BIDI_EVIL}`);
+      },
+      stderr: (t) => void (stderr += t),
+      stdin: Readable.from([]),
+      stderrIsTTY: false,
+      env: {},
+    });
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `sandan: internal error: boom\\n  forged${BIDI_SHOWN}\nPlease report this with the input that caused it.\n`,
+    );
   });
 });

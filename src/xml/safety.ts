@@ -13,6 +13,16 @@ export const DEFAULT_MAX_XML_BYTES = 50 * 1024 * 1024;
  */
 export const MAX_XML_DEPTH = 64;
 
+/**
+ * The longest element, attribute or prefix name any sandan reader accepts. CEB and DxpMsg names are a few dozen
+ * characters; an issue quotes a name in its path and in both messages, so a 45 MB name was some 135 MB of report
+ * and over a gigabyte of memory.
+ */
+export const MAX_XML_NAME = 1000;
+
+/** Why a longer name is refused. */
+export const TOO_LONG_NAME = `a name of more than ${MAX_XML_NAME} characters (CEB names are a few dozen)`;
+
 /** Where and why a text is not XML (each reader words its own error around it). */
 interface XmlProblem {
   /** Offset in the text (UTF-16 units). */

@@ -12,7 +12,7 @@ import { canonicalizeDocument } from '../../src/xml/core/c14n.js';
 import { parseXml } from '../../src/xml/core/tree.js';
 import { unwrapDxp, wrapDxp } from '../../src/xml/dxp.js';
 import { parseCebXml, toJsonValue, writeJsonText, type CebMessage } from '../../src/xml/parse.js';
-import { checkXmlSize, forbiddenCharacter, MAX_XML_DEPTH } from '../../src/xml/safety.js';
+import { checkXmlSize, forbiddenCharacter, MAX_XML_DEPTH, MAX_XML_NAME } from '../../src/xml/safety.js';
 import { runCli } from '../helpers/cli.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
 import { makeRsaKeys, unsignedSample, type TestKeys } from '../sign/helpers.js';
@@ -301,6 +301,47 @@ describe(`nesting depth: at most ${MAX_XML_DEPTH} levels, refused in linear time
     expect(verifyMessage(signed.xml)).toMatchObject({ reason: 'certificate-missing' });
     const dxp = wrapDxp(signed.xml, { senderId: 'DXPENT0000012345', now: () => new Date(0), newId: () => 'id' });
     expect(unwrapDxp(dxp).message?.root).toBe('CEB311Message');
+  });
+});
+
+describe(`names: at most ${MAX_XML_NAME} characters`, () => {
+  // An issue quotes an unknown name in its path and in both messages: a 45 MB element name made some 135 MB of
+  // `sandan parse` output and 1.2 GB of memory, where a name of that size is never a CEB or DxpMsg name.
+  const named = (n: number) => BASE.replace('<ceb:entDutyNo>', `<${'x'.repeat(n)}/><ceb:entDutyNo>`);
+  const attributed = (n: number) => BASE.replace('guid="6F0D', `${'y'.repeat(n)}="1" guid="6F0D`);
+  const prefixed = (n: number) =>
+    BASE.replace('<ceb:entDutyNo>', `<${'p'.repeat(n)}:x xmlns:${'p'.repeat(n)}="u"/><ceb:entDutyNo>`);
+  const tooLong = /a name of more than 1000 characters/;
+
+  it.each([
+    ['an element name', named, MAX_XML_NAME, 'xml-unknown-element'],
+    ['an attribute name', attributed, MAX_XML_NAME, 'xml-unknown-attribute'],
+    // (the name that counts is the qualified one: xmlns:PREFIX, 6 more)
+    ['a namespace prefix', prefixed, MAX_XML_NAME - 6, 'xml-unknown-element'],
+  ])('%s is refused by every reader, whole or in chunks, one character past the limit', (_, text, most, code) => {
+    const long = text(most + 1);
+    expect(refusal(() => parseCebXml(long))).toMatchObject({ code: 'XML_MALFORMED', message: tooLong });
+    expect(refusal(() => parseXml(long))).toMatchObject({ code: 'XML_MALFORMED', message: tooLong });
+    expect(scan(long, 7)).toMatchObject({ code: 'XML_MALFORMED', message: tooLong });
+    const issues = (parseCebXml(text(most)) as CebMessage).issues;
+    expect(issues.map((i) => i.code)).toContain(code);
+    expect(scan(text(most), 7)).toMatchObject([{ fields: { entDutyNo: 'DUTY0001' } }]);
+  });
+
+  it('sandan parse refuses a 20 MB name as malformed XML, exit 1, in a line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-name-'));
+    try {
+      const file = join(dir, 'name.xml');
+      writeFileSync(file, named(20_000_000));
+      const r = await runCli(['parse', file, '--format', 'text']);
+      expect([r.code, r.stdout]).toEqual([1, '']);
+      expect(r.stderr).toMatch(
+        /^sandan: .*name\.xml: The XML is not well-formed \(line \d+, column \d+\): a name of more than 1000/,
+      );
+      expect(r.stderr.length).toBeLessThan(1000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,5 +1,13 @@
 import { SandanError } from '../../errors.js';
-import { forbiddenCharacter, isXmlChar, markupProblem, MAX_XML_DEPTH, TOO_DEEP } from '../safety.js';
+import {
+  forbiddenCharacter,
+  isXmlChar,
+  MAX_XML_DEPTH,
+  MAX_XML_NAME,
+  markupProblem,
+  TOO_DEEP,
+  TOO_LONG_NAME,
+} from '../safety.js';
 
 /*
  * The one XML tokenizer of sandan. Every reader stands on it: the tree (signing, C14N), the CEB
@@ -928,8 +936,10 @@ export class XmlTokenizer {
     const b = this.buf;
     let c = b.charCodeAt(i);
     if (!isNameStart(c)) return i;
+    const from = i;
     let h = c;
     for (c = b.charCodeAt(++i); isNameChar(c); c = b.charCodeAt(++i)) h = (h * 31 + c) | 0;
+    if (i - from > MAX_XML_NAME) this.fail(from, TOO_LONG_NAME);
     this.hash = h;
     this.slot = ((h ^ (h >>> 8)) & (NAME_SETS - 1)) * NAME_WAYS;
     return i;

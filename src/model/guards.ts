@@ -143,6 +143,15 @@ export function receiptStatusText(value: unknown): string {
 }
 
 /**
+ * Whether a return receipt's (CEB626) status is customs' yes to the return: 399 海关审结, the specification's, or
+ * 800 放行, which the E-Port's own records give a released return application (rulesets/receipts.json,
+ * PEER-REFUND-RELEASE). The quota refunds on it, reconcile counts the order refunded and status shows it so.
+ */
+export function isApprovedReturn(status: string | undefined): boolean {
+  return status === '399' || status === '800';
+}
+
+/**
  * The text of a text field, without surrounding white space; undefined for a blank string or a
  * non-string (number, Decimal, null, object). For codes, statuses and times (keys are read as
  * written: {@link nonBlankText}).

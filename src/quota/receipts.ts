@@ -1,6 +1,6 @@
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
-import { describeInput, isRecord, optionsObject, receiptStatusText } from '../model/guards.js';
+import { describeInput, isApprovedReturn, isRecord, optionsObject, receiptStatusText } from '../model/guards.js';
 import { parseInstant, toAmount, type QuotaResult } from './core.js';
 import { checkLedger, type QuotaLedger, type RefundOptions } from './ledger.js';
 import type { CommitStage, QuotaOrderKey } from './types.js';
@@ -86,8 +86,7 @@ function receiptAction(r: Pick<QuotaReceipt, 'kind' | 'returnStatus'>): ReceiptO
     case 'CEB624':
       return status === '399' ? 'release' : 'ignore';
     case 'CEB626':
-      // (800 放行: a return application released, as the E-Port's records give an approved return; see rulesets/receipts.json)
-      return status === '399' || status === '800' ? 'refund' : 'ignore';
+      return isApprovedReturn(status) ? 'refund' : 'ignore';
     default:
       throw new SandanError(
         'QUOTA_INVALID',

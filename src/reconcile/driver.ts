@@ -18,7 +18,7 @@ import {
 import { shownKey } from './near-key.js';
 import { CellTotals } from './totals.js';
 import type { InventoryReceipt, ReconcileRow, ReconcileSummary } from './types.js';
-import { compareCodeUnits } from '../model/guards.js';
+import { compareCodeUnits, isApprovedReturn } from '../model/guards.js';
 import { beijingMillis } from '../time/beijing.js';
 
 /*
@@ -197,8 +197,8 @@ class ReconcileRun {
     // impossible one (hour 25, 30 February) is an unknown time, '', not the earliest that then reads as none.
     const at = Number.isNaN(beijingMillis(r.returnTime)) ? '' : r.returnTime;
     // 399 = customs concluded: the cancel or the refund is approved (a refund's time is checked against its release's return
-    // window); a return application released (CEB626 800 放行) is approved too (rulesets/receipts.json, PEER-REFUND-RELEASE).
-    if ((r.returnStatus === '399' && r.type !== 'CEB622') || (r.returnStatus === '800' && r.type === 'CEB626'))
+    // window); a return may be approved by its 800 too.
+    if ((r.returnStatus === '399' && r.type === 'CEB624') || (r.type === 'CEB626' && isApprovedReturn(r.returnStatus)))
       this.finals.push({
         kind: r.type === 'CEB624' ? 'cancel' : 'refund',
         keys: { copNo: r.copNo, preNo: r.preNo, invtNo: r.invtNo },

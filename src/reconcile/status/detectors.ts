@@ -1,3 +1,4 @@
+import { isApprovedReturn } from '../../model/guards.js';
 import type { Message } from '../../model/issue.js';
 import { releaseDeadlines, type ReturnWindowPolicy } from '../../quota/return-window.js';
 import { beijingIso } from '../../time/beijing.js';
@@ -52,11 +53,6 @@ interface OrderTimeline {
 
 const isRelease = (st: string | undefined) => st === '800' || st === '899';
 /**
- * A return (CEB626) approved: 399 海关审结, the specification's, or 800 放行, which the E-Port's own records give a
- * released return application (the receipt catalogue's PEER-REFUND-RELEASE): either is customs' yes to the return.
- */
-const isRefundApproval = (st: string | undefined) => st === '399' || st === '800';
-/**
  * A receipt's catalogue entry, if its status is one of its receipt type's: a status of another receipt (800 on an order
  * receipt) tells nothing of this one and reads as unknown.
  */
@@ -104,7 +100,7 @@ export function timelineOf(items: TimelineItem[]): OrderTimeline {
     release: receipts.find((r) => r.node.document === 'inventory' && isRelease(r.node.returnStatus)),
     deliveries: receipts.filter((r) => r.node.document === 'logisticsStatus' && !isFailure(r.node)),
     cancelApproved: cancel && !declaredAgainAfter(cancel, receipts) ? cancel : undefined,
-    refundApproved: receipts.find((r) => r.node.document === 'refund' && isRefundApproval(r.node.returnStatus)),
+    refundApproved: receipts.find((r) => r.node.document === 'refund' && isApprovedReturn(r.node.returnStatus)),
     shippedBack: lastInventory?.node.returnStatus === '700' ? lastInventory : undefined,
     latest,
     resendRefusals,
@@ -515,7 +511,7 @@ const REQUESTS: ReadonlySet<string> = new Set(['cancel', 'refund', 'logisticsSta
 export function stateOf(t: OrderTimeline, documents: OrderStatus['documents']): OrderState {
   // (an approved cancel is final, whatever a later cancel message got; not once the inventory is declared again)
   if (t.cancelApproved) return 'cancelled';
-  if (isRefundApproval(documents.refund?.returnStatus)) return 'refunded';
+  if (isApprovedReturn(documents.refund?.returnStatus)) return 'refunded';
   // 退运 is final (the catalogue's outcome), but the goods leave: neither accepted nor released.
   if (t.shippedBack) return 'returned';
   const latest = Object.entries(documents)

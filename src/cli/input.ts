@@ -227,7 +227,11 @@ function globRun(parts: readonly GlobPart[], s: string, after: Uint8Array): Uint
   return next;
 }
 
-/** Whether a `/`-separated path matches a glob (`*`, `**`, `?`, `[…]`, `[!…]`, `{a,b}`). */
+/**
+ * Whether a `/`-separated path matches a glob (`*`, `**`, `?`, `[…]`, `[!…]`, `{a,b}`). Written here, not taken from
+ * picomatch or minimatch: both compile to a backtracking regular expression and took 15 s for `*a*a*a*a*a*.json` over a
+ * name of 120 characters (picomatch 4.0, minimatch 10, measured 2026-12-06), as sandan's own did.
+ */
 export function globMatcher(pattern: string): (path: string) => boolean {
   const parts = globParts(pattern);
   return (path) => {

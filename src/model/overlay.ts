@@ -286,6 +286,8 @@ export const CEB_OVERLAY: {
     'export:*.currency': { digits: 3 },
     '*.fCurrency': { digits: 3 },
     '*.iCurrency': { digits: 3 },
+    // country: the numeric JGS-20 table, not alpha-3: the spec fixes 保税进口 起运国 at “142” (China there, CHN in
+    // alpha-3) and all its sample messages use 116/142/303 (rulesets/codes/country.json, source XSD).
     '*.country': { digits: 3 },
     '*.unit': { digits: 3 },
     '*.unit1': { digits: 3 },

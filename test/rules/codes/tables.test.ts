@@ -195,3 +195,21 @@ describe('validate: tradeCountry is 1 to 3 characters, as the XSD says, not 1 to
     expect(at.map((i) => [i.ruleId, i.code, i.severity])).toEqual([['fields/schema', 'field-too-long', 'error']]);
   });
 });
+
+describe('validate: country is a numeric code of the JGS-20 table, unlike tradeCountry', () => {
+  // The spec fixes 保税进口 InventoryHead.country at “142” (China in the numeric table; CHN in alpha-3) and its sample
+  // messages carry 116, 142 and 303 only, so an alpha-3 code in any country field is a format error. (A direct import,
+  // where the head's 起运国 is free; in a 1210 trade-mode/fields also wants 142 there.)
+  it.each([
+    ['inventory.country', 'CHN'],
+    ['inventory.items[0].country', 'JPN'],
+    ['order.items[0].country', 'JPN'],
+  ])('%s %s: field-format, an error', (path, value) => {
+    const d = example('guangzhou-9610');
+    applySet(d, { [path]: value });
+    const r = validate(d);
+    const at = r.issues.filter((i) => i.path === path);
+    expect(at.map((i) => [i.ruleId, i.code, i.severity])).toEqual([['fields/schema', 'field-format', 'error']]);
+    expect(r.valid).toBe(false);
+  });
+});

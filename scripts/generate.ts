@@ -1,23 +1,28 @@
 import { writeFileSync } from 'node:fs';
-import { cliReference } from './cli-doc.js';
 import { writeDescriptorFiles } from './gen-descriptors.js';
-import {
+
+// The descriptors first: the schemas and catalogues below are built from src/model/generated, so they are imported only
+// after it is written (static imports would load the files as they were, and one run would leave the schemas stale).
+writeDescriptorFiles();
+const { cliReference } = await import('./cli-doc.js');
+const { receiptsDoc } = await import('./receipts-doc.js');
+const {
   configJsonSchema,
   declarationJsonSchema,
   emulatorSettingsJsonSchema,
   districtsCatalogue,
   rulesCatalogue,
   rulesetJsonSchema,
-} from './generated.js';
+} = await import('./generated.js');
 
-writeDescriptorFiles();
 writeFileSync(new URL('../schemas/ruleset.schema.json', import.meta.url), rulesetJsonSchema());
 writeFileSync(new URL('../schemas/sandan.config.schema.json', import.meta.url), configJsonSchema());
 writeFileSync(new URL('../schemas/declaration.schema.json', import.meta.url), declarationJsonSchema());
 writeFileSync(new URL('../schemas/emulator-settings.schema.json', import.meta.url), emulatorSettingsJsonSchema());
 writeFileSync(new URL('../docs/rules.md', import.meta.url), rulesCatalogue());
 writeFileSync(new URL('../docs/districts.md', import.meta.url), districtsCatalogue());
+writeFileSync(new URL('../docs/receipts.md', import.meta.url), receiptsDoc());
 writeFileSync(new URL('../docs/cli.md', import.meta.url), await cliReference());
 console.log(
-  'wrote schemas/ruleset.schema.json, sandan.config.schema.json, declaration.schema.json, emulator-settings.schema.json, docs/rules.md, docs/districts.md and docs/cli.md',
+  'wrote schemas/ruleset.schema.json, sandan.config.schema.json, declaration.schema.json, emulator-settings.schema.json, docs/rules.md, docs/districts.md, docs/receipts.md and docs/cli.md',
 );

@@ -12,7 +12,7 @@ export function receiptsDoc(): string {
   const out: string[] = [
     '# Receipts: returnStatus values and codes',
     '',
-    '<!-- Generated from rulesets/receipts.json by scripts/receipts-doc.ts (npx tsx scripts/receipts-doc.ts); do not edit. -->',
+    '<!-- Generated from rulesets/receipts.json by `npm run gen` (scripts/receipts-doc.ts); do not edit. -->',
     '',
     'Customs and E-Port answer each declaration asynchronously with receipts (CEB312, 412, 512, 514, 622, 624, 626, 712, and CEB900 for format failures).',
     '`sandan parse` reads them and explains `returnStatus` and the `[Code:…]` in `returnInfo` with the tables below.',

@@ -14,7 +14,7 @@ import { isLiveTaxBillStatus, isVoidTaxBillStatus } from '../../src/xml/receipts
 import { example } from '../helpers/examples.js';
 
 describe('receipt catalogue (rulesets/receipts.json)', () => {
-  it('docs/receipts.md is up to date (run `npx tsx scripts/receipts-doc.ts` after editing the catalogue)', () => {
+  it('docs/receipts.md is up to date (run `npm run gen` after editing the catalogue)', () => {
     expect(readFileSync(new URL('../../docs/receipts.md', import.meta.url), 'utf8')).toBe(receiptsDoc());
   });
 

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findConfig, readConfigFile } from '../../src/cli/config.js';
 import { escapeData, escapeProperty } from '../../src/cli/formats/github.js';
@@ -139,6 +140,10 @@ describe('globs', () => {
       ['a/[ab].json', 'a/b.json', true],
       ['a/[!ab].json', 'a/b.json', false],
       ['a/[!ab].json', 'a/c.json', true],
+      // `[^…]` is a negation too, as in bash: `[^_]*.json` leaves out the files starting with _, not keeps only them.
+      ['a/[^_]*.json', 'a/x.json', true],
+      ['a/[^_]*.json', 'a/_x.json', false],
+      ['a/[^ab].json', 'a/^.json', true],
       ['a/{x,y*}.json', 'a/yes.json', true],
       ['a/{x,y*}.json', 'a/z.json', false],
       ['a/x.json', 'a/xxjson', false], // a dot is a dot
@@ -155,6 +160,45 @@ describe('globs', () => {
     expect(globMatcher('**/**/**/**/**/**/*.json')(`${'a/'.repeat(2000)}x.jso`)).toBe(false);
     expect(globMatcher('d/*a*a*a*a*a*a*a*a*.jso')(`d/${name}`)).toBe(true);
     expect(performance.now() - t).toBeLessThan(1000);
+  });
+
+  it('agrees with a regular expression written per step, on patterns of stars, folders, classes and braces', () => {
+    // Each step and the regular expression it stands for (a class never takes the /). Two star steps never touch, so
+    // the steps of a pattern are the ones it was joined from.
+    const STEPS: Record<string, string> = {
+      a: 'a',
+      b: 'b',
+      '.': '\\.',
+      '-': '-',
+      '/': '/',
+      '*': '[^/]*',
+      '**': '.*',
+      '**/': '(?:[^/]*/)*',
+      '?': '[^/]',
+      '[ab]': '[ab]',
+      '[!a]': '[^a/]',
+      '[^a]': '[^a/]',
+      '[a-c]': '[a-c]',
+      '{a,b*}': '(?:a|b[^/]*)',
+      '{,a}': '(?:|a)',
+    };
+    const stars = (s: string | undefined) => s?.startsWith('*');
+    const pattern = fc
+      .array(fc.constantFrom(...Object.keys(STEPS)), { maxLength: 6 })
+      .filter((steps) =>
+        steps.every((s, i) => !(stars(s) && (stars(steps[i + 1]) || (s === '**' && steps[i + 1] === '/')))),
+      );
+    const path = fc
+      .array(fc.constantFrom('a', 'b', 'c', '.', '-', '/', '^', '!'), { maxLength: 8 })
+      .map((c) => c.join(''));
+    fc.assert(
+      fc.property(pattern, fc.array(path, { minLength: 1, maxLength: 8 }), (steps, paths) => {
+        const re = new RegExp(`^${steps.map((s) => STEPS[s]).join('')}$`);
+        const match = globMatcher(steps.join(''));
+        for (const p of paths) expect([steps.join(''), p, match(p)]).toEqual([steps.join(''), p, re.test(p)]);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('reads classes and braces a regular expression could not be made of', async () => {

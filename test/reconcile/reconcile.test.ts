@@ -157,6 +157,27 @@ describe('reconcile (1,000 generated orders with counted defects)', () => {
     }
   });
 
+  it('counts a return with both a 399 and an 800 (either order) as one refund', async () => {
+    // One return's two approvals are one refund: the rows and the summary are those of the 399s alone.
+    const small = memoryData(200);
+    const refunds = small.documents.filter(
+      (d) => d.messageType === 'CEB626' && (d.fields as { returnStatus?: unknown }).returnStatus === '399',
+    );
+    expect(refunds.length).toBeGreaterThan(1);
+    const released = (d: (typeof refunds)[number]) => ({ ...d, fields: { ...d.fields, returnStatus: '800' } });
+    // The first return's 800 comes before its 399, the others' after.
+    const documents = small.documents.flatMap((d) =>
+      d === refunds[0] ? [released(d), d] : refunds.includes(d) ? [d, released(d)] : [d],
+    );
+    for (const store of [new MemoryStore(), await openSqliteStore()]) {
+      const report = await reconcile({ declarations: small.declarations, documents }, { calculate, store });
+      const rows = new Map([...report.rows()].map((r) => [r.orderNo, r.status]));
+      expect(new Set(small.expected.byDefect.refund.map((o) => rows.get(o)))).toEqual(new Set(['refunded']));
+      expect(report.summary.refunded).toBe(small.expected.refunded);
+      store.close();
+    }
+  });
+
   it('gives the same rows and summary with the on-disk SQLite index', async () => {
     const mem = await run();
     const store = await openSqliteStore();

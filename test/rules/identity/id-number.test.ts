@@ -32,6 +32,12 @@ const foreignVerified = {
   },
 };
 
+/** A province table of a team's own ruleset, written without the foreign-resident entry 9. */
+const noForeign = {
+  ...tables,
+  province: { ...tables.province!, get: (code: string) => (code === '9' ? undefined : tables.province!.get(code)) },
+};
+
 /** The bundled tables with the province table marked incomplete. */
 const partial = { ...tables, province: { ...tables.province!, complete: false, get: tables.province!.get } };
 
@@ -211,6 +217,19 @@ ruleTester(idNumberValid, {
       name: 'a number starting with 9 before the foreign residents’ 2023 card (2023-11-30) is of no province',
       set: { 'payment.payerIdNumber': FOREIGN_RESIDENT },
       options: { at: '2023-11-30' },
+      errors: [
+        {
+          code: 'id-number-area',
+          path: 'payment.payerIdNumber',
+          actual: '93',
+          data: { path: 'payment.payerIdNumber', area: '93' },
+        },
+      ],
+    },
+    {
+      name: 'a number starting with 9 against a province table without the entry 9 is of no province',
+      set: { 'payment.payerIdNumber': FOREIGN_RESIDENT },
+      options: { codes: noForeign },
       errors: [
         {
           code: 'id-number-area',

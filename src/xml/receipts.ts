@@ -224,7 +224,13 @@ export function explainReceipt(
   if (code !== undefined) out.code = code;
   if (ce) out.codeMeaning = { zh: ce.zh, en: ce.en };
   if (ce?.cause) out.cause = ce.cause;
-  const fix = ce?.fix ?? st?.fix;
+  // A status of other receipts: what its code advises presumes that status, so the advice is to check the receipt.
+  const fix = anywhere
+    ? {
+        zh: `核对该回执是否为海关对此单据发出的原始回执（回执类型与状态是否被另一系统改写或混用）；向申报地海关或数据中心核实；在弄清之前，不要把该单据当作${anywhere.zh}处理`,
+        en: `Check that this is the receipt customs sent for this document (not a status another system copied into it or a receipt of another kind); ask the declaring customs office or the data centre; until then do not treat the document as ${anywhere.en.toLowerCase()}`,
+      }
+    : (ce?.fix ?? st?.fix);
   if (fix) out.fix = fix;
   return out;
 }

@@ -49,15 +49,22 @@ describe('the catalogue’s receipt lists', () => {
     expect(explainStatus('120', 'CEB900')).toBeUndefined();
   });
 
-  it('explains a status of another receipt as such, without its outcome or fix', () => {
+  it('explains a status of another receipt as such, without its outcome, advising to check the receipt', () => {
+    // Not its code's advice: 2600 放行 says "nothing to do", which presumes the release a CEB312 cannot carry.
     expect(explainReceipt({ returnStatus: '800', returnInfo: '[Code:2600;Desc:放行]' }, 'CEB312')).toEqual({
       status: '800',
       otherReceipts: { receipts: ['CEB622', 'CEB626'], meaning: { zh: '放行', en: 'Released' } },
       code: '2600',
       codeMeaning: { zh: '放行', en: 'Released (status 800)' },
+      fix: {
+        zh: '核对该回执是否为海关对此单据发出的原始回执（回执类型与状态是否被另一系统改写或混用）；向申报地海关或数据中心核实；在弄清之前，不要把该单据当作放行处理',
+        en: 'Check that this is the receipt customs sent for this document (not a status another system copied into it or a receipt of another kind); ask the declaring customs office or the data centre; until then do not treat the document as released',
+      },
+    });
+    expect(explainReceipt({ returnStatus: '800', returnInfo: '[Code:2600;Desc:放行]' }, 'CEB622')).toMatchObject({
+      outcome: 'accepted',
       fix: { zh: '无需处理', en: 'Nothing to do' },
     });
-    expect(explainReceipt({ returnStatus: '800' }, 'CEB622')).toMatchObject({ outcome: 'accepted' });
     // Without a receipt type, or with one the catalogue does not list (an export receipt), as before.
     expect(explainReceipt({ returnStatus: '800' }).outcome).toBe('accepted');
     expect(explainReceipt({ returnStatus: '800' }, 'CEB304').outcome).toBe('accepted');

@@ -251,15 +251,13 @@ export function unknownStatuses(t: OrderTimeline): Anomaly[] {
               `${mt} 回执状态 ${st || '（空）'} 不在回执状态表中${reason}；${earlier.zh}`,
               `${mt} receipt status ${st || '(empty)'} is not in the receipt catalogue${reason}; ${earlier.en}`,
             ),
-        fix: other
-          ? msg(
-              `核对该回执是否为海关对此单据发出的原始回执（回执类型与状态是否被另一系统改写或混用）；向申报地海关或数据中心核实；在弄清之前，不要把该单据当作${other.meaning.zh}处理`,
-              `Check that this is the receipt customs sent for this document (not a status another system copied into it or a receipt of another kind); ask the declaring customs office or the data centre; until then do not treat the document as ${other.meaning.en.toLowerCase()}`,
-            )
-          : msg(
-              '向申报地海关或数据中心询问该状态的含义；在弄清之前，不要把该单据当作已放行或已退回处理',
-              'Ask the declaring customs office or the data centre what this status means; until then treat the document as neither released nor rejected',
-            ),
+        fix:
+          other && explanation?.fix
+            ? explanation.fix
+            : msg(
+                '向申报地海关或数据中心询问该状态的含义；在弄清之前，不要把该单据当作已放行或已退回处理',
+                'Ask the declaring customs office or the data centre what this status means; until then treat the document as neither released nor rejected',
+              ),
         since: node.time,
         ...(node.code !== undefined && { code: node.code }),
       });

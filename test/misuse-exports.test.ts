@@ -339,7 +339,7 @@ describe('an object argument that is not the object it names, the other argument
     ["'x'", 'x'],
     ['a declaration', example('hangzhou-1210')],
   ];
-  /** The calls, each with the values it may take (null for an option is the default; `{}` as codes is no tables). */
+  /** The calls, each with the values it may take (null for an option is the default; `{}` as codes is the bundled tables). */
   const CALLS: Array<[name: string, call: (bad: unknown) => unknown, takes?: string[]]> = [
     ['applyReceipt(bad, receipt)', (bad) => quota.applyReceipt(bad as never, RECEIPT as never)],
     ['applyReceipts(bad, [receipt])', (bad) => quota.applyReceipts(bad as never, [RECEIPT] as never)],

@@ -63,6 +63,14 @@ export function bundledCodeTables(): CodeTables {
   return codes;
 }
 
+/**
+ * The code tables a caller's `codes` option stands for: each table given replaces the bundled one of its id, and the
+ * others stay bundled. (A table left out used to be no table, and its fields went unchecked without a word.)
+ */
+export function codeTablesWith(given: CodeTables | undefined): CodeTables {
+  return given === undefined ? bundledCodeTables() : { ...bundledCodeTables(), ...given };
+}
+
 const DISTRICTS: Record<string, unknown> = {
   '0200': district0200,
   '2200': district2200,

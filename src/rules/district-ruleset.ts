@@ -4,7 +4,7 @@
  */
 import { SandanError } from '../errors.js';
 import { checkArgument, describeInput, optionsObject } from '../model/guards.js';
-import { bundledCodeTables, defaultRegistry } from './bundled.js';
+import { codeTablesWith, defaultRegistry } from './bundled.js';
 import { districtOf, type CodeTables } from './codes.js';
 import type { Ruleset, RulesetRegistry } from './ruleset.js';
 
@@ -31,7 +31,7 @@ export function districtRuleset(
       `district must be a customs code as text, e.g. '2900', got ${describeInput(customsCode)}`,
     );
   const registry = opts.registry ?? defaultRegistry();
-  const district = districtOf((opts.codes ?? bundledCodeTables()).customs, customsCode);
+  const district = districtOf(codeTablesWith(opts.codes ?? undefined).customs, customsCode);
   const ruleset = district === undefined ? undefined : registry.get(districtRulesetId(district));
   if (ruleset === undefined) {
     const known = registry

@@ -5,7 +5,7 @@ import { FIELD_RULE_ID, parseDeclaration, UNKNOWN_FIELD_RULE_ID } from '../model
 import { readDeclarationBeyond, type ExtensionField } from '../xml/extensions.js';
 import { catalogueHelp } from '../xml/receipts.js';
 import { rateTablesOf, type RateTable } from '../tax/rates.js';
-import { bundledCodeTables, bundledPositiveLists, bundledRateTable, defaultRegistry } from './bundled.js';
+import { bundledPositiveLists, codeTablesWith, bundledRateTable, defaultRegistry } from './bundled.js';
 import type { GoodsRecords } from './goods-records.js';
 import type { PositiveList } from './positive-list.js';
 import { districtOf, type CodeTables } from './codes.js';
@@ -32,7 +32,7 @@ export interface ValidateOptions {
   ruleset?: Ruleset | Record<string, unknown>;
   /** Rulesets to resolve from; default: the bundled national and district rulesets. */
   registry?: RulesetRegistry;
-  /** Code tables; default: the bundled ones. */
+  /** Code tables by id (`currency`, `customs`, …), each replacing the bundled table of its id; the others stay bundled. */
   codes?: CodeTables;
   /** Rate tables for the tax check, consulted before the bundled seed table (first match wins). */
   rates?: RateTable | readonly RateTable[];
@@ -95,15 +95,16 @@ interface PreparedOptions {
 export function prepare(options?: ValidateOptions, fn = 'createValidator'): PreparedOptions {
   const opts = optionsObject(options, fn);
   if (opts.at !== undefined) isoDateOption(opts.at, 'at', 'INVALID_OPTION');
-  const codes = opts.codes ?? bundledCodeTables();
   // (a table that is not one threw a TypeError from inside a rule, a text or an array was taken for no tables)
-  checkArgument(codes, 'object', fn, 'options.codes');
-  for (const [id, table] of Object.entries(codes))
+  const given = opts.codes ?? undefined;
+  if (given !== undefined) checkArgument(given, 'object', fn, 'options.codes');
+  for (const [id, table] of Object.entries(given ?? {}))
     if (!hasMethods(table, ['get']))
       throw new SandanError(
         'INVALID_OPTION',
         `${fn}: options.codes.${id} must be a code table (loadCodeTable), got ${describeInput(table)}`,
       );
+  const codes = codeTablesWith(given);
   let registry = opts.registry ?? defaultRegistry();
   // (by its methods: a registry of the package's other module format, require beside import, is one too)
   if (!hasMethods(registry, ['get', 'resolve', 'ids']) || !Array.isArray((registry as { rules?: unknown }).rules))

@@ -213,3 +213,34 @@ describe('validate: country is a numeric code of the JGS-20 table, unlike tradeC
     expect(r.valid).toBe(false);
   });
 });
+
+describe('validate: a `codes` option replaces only the tables it names', () => {
+  // A caller with a longer currency table passes that one; the country, unit and customs tables stay bundled, so an
+  // unknown country code is still reported (a warning: the country table is incomplete). Before, the option replaced
+  // every table, and the country code went unchecked without a word.
+  it('a custom currency table leaves the country check in place', () => {
+    const d = example('hangzhou-1210');
+    applySet(d, { 'inventory.items[0].country': '998' });
+    const codes = { currency: BUNDLED.currency! };
+    const r = validate(d, { codes });
+    const at = r.issues.filter((i) => i.path === 'inventory.items[0].country');
+    expect(at.map((i) => [i.ruleId, i.code, i.severity])).toEqual([['codes/tables', 'code-unknown', 'warning']]);
+  });
+  it('the table given is the one used', () => {
+    const d = example('hangzhou-1210');
+    const r = validate(d, {
+      codes: { currency: tablesWith('currency', { complete: true, without: ['142'] }).currency! },
+    });
+    expect(r.issues.filter((i) => i.ruleId === 'codes/tables').map((i) => [i.path, i.code, i.severity])).toEqual([
+      ['order.currency', 'code-unknown', 'error'],
+      ['payment.currency', 'code-unknown', 'error'],
+      ['logistics.currency', 'code-unknown', 'error'],
+      ['inventory.currency', 'code-unknown', 'error'],
+    ]);
+  });
+  it('an empty object is the bundled tables', () => {
+    const d = example('hangzhou-1210');
+    applySet(d, { 'inventory.items[0].country': '998' });
+    expect(validate(d, { codes: {} }).issues.filter((i) => i.path === 'inventory.items[0].country')).toHaveLength(1);
+  });
+});

@@ -17,6 +17,11 @@ import ts from 'typescript';
 const run = promisify(execFile);
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+/**
+ * TypeScript 7 (the native compiler), installed beside 5.9 as the dev dependency `typescript-7`: users on either
+ * major must get the same types. Its language service API differs, so only its `tsc` is used.
+ */
+export const TSC_7 = join(ROOT, 'node_modules', 'typescript-7', 'bin', 'tsc');
 
 /**
  * A new user's tsconfig: what `tsc --init` of TypeScript 5.9 writes, less what only matters when emitting
@@ -79,10 +84,13 @@ export function createConsumer(dir: string, o: ConsumerOptions): void {
   }
 }
 
-/** `tsc -p dir --pretty false`: its diagnostics, one line each (continuation lines included), [] when clean. */
-export async function typeErrors(dir: string): Promise<string[]> {
+/**
+ * `tsc -p dir --pretty false`: its diagnostics, one line each (continuation lines included), [] when clean. `tsc` is
+ * TypeScript 5.9's unless another is given ({@link TSC_7}).
+ */
+export async function typeErrors(dir: string, tsc = TSC): Promise<string[]> {
   try {
-    await run(process.execPath, [TSC, '-p', dir, '--pretty', 'false'], { cwd: dir });
+    await run(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], { cwd: dir });
     return [];
   } catch (e) {
     const out = (e as { stdout?: string }).stdout ?? '';

@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConsumer, ROOT as root, typeErrors } from '../helpers/consumer.js';
+import { createConsumer, ROOT as root, TSC_7, typeErrors } from '../helpers/consumer.js';
 
 const run = promisify(execFile);
 
@@ -162,7 +162,13 @@ let packedFiles: string[];
 /** A plain project with the tarball unpacked and the optional drivers too, as `npm install sandan` leaves it. */
 let installed: string;
 /** Started together in beforeAll (the machine has few cores; each tsc run takes seconds). */
-let results: Promise<{ esm: string[]; cjs: string[]; check: { ok: boolean; out: string } }>;
+let results: Promise<{
+  esm: string[];
+  cjs: string[];
+  esm7: string[];
+  cjs7: string[];
+  check: { ok: boolean; out: string };
+}>;
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'sandan-consumers-'));
@@ -198,9 +204,13 @@ beforeAll(() => {
     (r) => ({ ok: true, out: r.stdout + r.stderr }),
     (e: { stdout?: string; stderr?: string }) => ({ ok: false, out: `${e.stdout ?? ''}${e.stderr ?? ''}` }),
   );
-  results = Promise.all([typeErrors(join(work, 'esm')), typeErrors(join(work, 'cjs')), check]).then(
-    ([esm, cjs, c]) => ({ esm, cjs, check: c }),
-  );
+  results = Promise.all([
+    typeErrors(join(work, 'esm')),
+    typeErrors(join(work, 'cjs')),
+    typeErrors(join(work, 'esm'), TSC_7),
+    typeErrors(join(work, 'cjs'), TSC_7),
+    check,
+  ]).then(([esm, cjs, esm7, cjs7, c]) => ({ esm, cjs, esm7, cjs7, check: c }));
   // Settled here so that a failure shows in the tests, not as an unhandled rejection.
   results.catch(() => undefined);
 }, 240_000);
@@ -215,6 +225,16 @@ describe('the packed tarball in consumer projects', () => {
     async (c) => {
       // The only error is the one bad.ts must produce: nothing in use.ts and nothing in sandan's .d.ts files.
       expect((await results)[c.name]).toEqual([
+        `src/bad.ts(${BAD_LINE},14): error TS2322: Type 'Decimal' is not assignable to type 'number'.`,
+      ]);
+    },
+    240_000,
+  );
+
+  it.each(CONSUMERS)(
+    '$name under TypeScript 7 (the native compiler): the same, and only, error',
+    async (c) => {
+      expect((await results)[`${c.name}7`]).toEqual([
         `src/bad.ts(${BAD_LINE},14): error TS2322: Type 'Decimal' is not assignable to type 'number'.`,
       ]);
     },

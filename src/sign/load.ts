@@ -4,7 +4,7 @@
  */
 import { readInputFile, tooLargeFile } from '../io/walk.js';
 import type { SignatureAlgorithm } from './algorithms.js';
-import { createLocalSigner, pemCertificates, type Signer } from './signer.js';
+import { certificatesIn, createLocalSigner, type Signer } from './signer.js';
 import { checkArgument } from '../model/guards.js';
 
 /** A key or a bundle of certificates is kilobytes; read whole, /dev/zero never ended. */
@@ -55,8 +55,5 @@ export async function loadLocalSigner(opts: {
  */
 export async function loadCertificates(path: string): Promise<Array<string | Buffer>> {
   checkArgument(path, 'text', 'loadCertificates', 'the path');
-  const buf = await read(path, 'certificate');
-  const text = buf.toString('latin1');
-  const pems = pemCertificates(text);
-  return pems.length > 0 ? pems : [buf];
+  return certificatesIn(await read(path, 'certificate'));
 }

@@ -195,7 +195,7 @@ const END = '-----END CERTIFICATE-----';
  * interrupts is not one. By cutting at each BEGIN, not `/BEGIN…[\s\S]*?…END/g`, which read to
  * the end of the file again from each BEGIN that had no END (quadratic).
  */
-export function pemCertificates(text: string): string[] {
+function pemCertificates(text: string): string[] {
   return text
     .split(BEGIN)
     .slice(1)
@@ -205,11 +205,14 @@ export function pemCertificates(text: string): string[] {
     });
 }
 
-/** The certificates of PEM text or bytes, each; else the input itself (DER, or not a certificate: readCertificate tells). */
-function certificatesIn(cert: string | Uint8Array): Array<string | Uint8Array> {
+/**
+ * The certificates of PEM text or bytes, each; else the input itself (DER, or not a certificate: readCertificate
+ * tells). The signer's certificate option and `loadCertificates`' files are read with it.
+ */
+export function certificatesIn<T extends string | Uint8Array>(cert: T): Array<string | T> {
   const text = typeof cert === 'string' ? cert : cert instanceof Uint8Array ? Buffer.from(cert).toString('latin1') : '';
   const pems = pemCertificates(text);
-  return pems.length > 1 ? pems : [cert];
+  return pems.length > 0 ? pems : [cert];
 }
 
 /** Whether DER bytes read as an X.509 certificate (to name a certificate given as the key). */

@@ -42,7 +42,7 @@ export const POLICY_VALUES = {
     .strictObject({
       mode: z.enum(['half-up', 'half-even', 'down', 'up']),
       scale: z.number().int().min(0).max(5),
-      scope: z.enum(['line', 'order']),
+      scope: z.enum(['line', 'order', 'unit']),
       intermediate: z.enum(['exact', 'rounded']).optional(),
     })
     .describe(

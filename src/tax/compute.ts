@@ -14,6 +14,7 @@ import {
   ROUND_INTERMEDIATE,
   ROUND_PER_LINE,
   ROUND_PER_ORDER,
+  ROUND_PER_UNIT,
   SHARE_EQUAL,
   SHARE_PROPORTIONAL,
   SHARE_REMAINDER,
@@ -195,8 +196,8 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
   const explaining = options.explain !== false;
   assertTaxPolicy(policy);
   const rounding = policy.rounding;
-  // Line figures are rounded by the rule of the scope; with `order` they are for display only.
-  const rounder = rounding.scope === 'line' ? ROUND_PER_LINE : ROUND_PER_ORDER;
+  // Line figures are rounded by the rule of the scope; with `order` they are for display only (`unit` is per line).
+  const rounder = rounding.scope === 'order' ? ROUND_PER_ORDER : ROUND_PER_LINE;
   const inventory = declaration.inventory;
   if (inventory === undefined) return noInventory(rounding, explaining);
 
@@ -280,9 +281,14 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
       continue;
     }
     raws.push(fig);
-    const ct = rounder.apply(fig.duty, rounding);
-    const cs = rounder.apply(fig.consumptionTax, rounding);
-    const va = rounder.apply(fig.valueAddedTax, rounding);
+    const perUnit = rounding.scope === 'unit';
+    const ct = perUnit ? ROUND_PER_UNIT.apply(fig.duty, rounding, it.qty) : rounder.apply(fig.duty, rounding);
+    const cs = perUnit
+      ? ROUND_PER_UNIT.apply(fig.consumptionTax, rounding, it.qty)
+      : rounder.apply(fig.consumptionTax, rounding);
+    const va = perUnit
+      ? ROUND_PER_UNIT.apply(fig.valueAddedTax, rounding, it.qty)
+      : rounder.apply(fig.valueAddedTax, rounding);
     const line: TaxLineFigures = {
       gnum: it.gnum,
       gcode: it.gcode,
@@ -300,7 +306,7 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
   let customsTax = ZERO;
   let consumptionTax = ZERO;
   let valueAddedTax = ZERO;
-  if (rounding.scope === 'line') {
+  if (rounding.scope !== 'order') {
     // (sum skips zeros, so CBEC duty and absent CT cost nothing)
     for (const l of rounded) {
       customsTax = add(customsTax, l.customsTax);
@@ -603,11 +609,11 @@ function figure(raw: RawTax, rounded: Decimal, ex: ExplainInputs): Explanation {
 }
 
 /**
- * The rounding rule of the policy as text, from {@link ROUND_PER_LINE} or {@link ROUND_PER_ORDER},
+ * The rounding rule of the policy as text, from {@link ROUND_PER_LINE}, {@link ROUND_PER_UNIT} or {@link ROUND_PER_ORDER},
  * and {@link ROUND_INTERMEDIATE} when the policy rounds the duty and statutory CT in the bases.
  */
 export function roundingRule(rounding: RoundingPolicy, lang: Lang): string {
-  const r = rounding.scope === 'line' ? ROUND_PER_LINE : ROUND_PER_ORDER;
+  const r = rounding.scope === 'line' ? ROUND_PER_LINE : rounding.scope === 'unit' ? ROUND_PER_UNIT : ROUND_PER_ORDER;
   const params = { mode: MODE_TEXT[lang][rounding.mode], unit: unitOf(rounding.scale) };
   const text = r.describe(params, lang);
   if (rounding.intermediate !== 'rounded') return text;

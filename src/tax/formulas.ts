@@ -239,6 +239,22 @@ export const ROUND_PER_LINE = rule({
   apply: round,
 });
 
+/**
+ * `scope: 'unit'`: each tax of one unit (the line's tax ÷ its whole quantity) is rounded and multiplied by the quantity,
+ * as platforms that price per unit withhold it (2 × 14.35, not 28.69 for 2 × 157.65 at 9.1 %); a line whose quantity
+ * is not a whole number is rounded as a line. The order totals add up the lines.
+ */
+export const ROUND_PER_UNIT = rule({
+  id: 'rounding.unit',
+  text: {
+    zh: '每件各税{mode}至 {unit} 后乘以数量（数量非整数的行按行舍入）；订单合计为各行之和',
+    en: '{mode} to {unit} per unit, times the quantity (a line of a fractional quantity per line); order totals are sums of the lines',
+  },
+  params: ['mode', 'unit'],
+  apply: (value: Decimal, rounding: Pick<RoundingPolicy, 'scale' | 'mode'>, qty: Decimal): Decimal =>
+    qty.isInteger() && qty.gt(1) ? round(value.div(qty), rounding).times(qty) : round(value, rounding),
+});
+
 /** `scope: 'order'`: each order total is rounded once, from the unrounded line taxes. */
 export const ROUND_PER_ORDER = rule({
   id: 'rounding.order',

@@ -10,13 +10,14 @@ export type RoundingMode = 'half-up' | 'half-even' | 'down' | 'up';
 /**
  * Rounding of tax amounts. `scope: 'line'` rounds each tax of each line (as the CEB816 tax
  * bill lists them) and sums the rounded lines; `scope: 'order'` sums the unrounded line taxes
- * and rounds each order tax once.
+ * and rounds each order tax once; `scope: 'unit'` rounds each tax of one unit and multiplies it
+ * by the line's whole quantity (what platforms that price per unit withhold).
  */
 export interface RoundingPolicy {
   mode: RoundingMode;
   /** Decimal places; 2 = the fen. */
   scale: number;
-  scope: 'line' | 'order';
+  scope: 'line' | 'order' | 'unit';
   /**
    * How the duty and the statutory consumption tax enter the bases of the taxes after them:
    * `exact` (the default) as computed, or `rounded` first to `scale` with `mode`, as customs-broker
@@ -167,7 +168,8 @@ export function assertTaxPolicy(policy: TaxPolicy): void {
     fail('rounding.mode', "must be 'half-up', 'half-even', 'down' or 'up'");
   if (!Number.isInteger(r?.scale) || (r?.scale ?? -1) < 0 || (r?.scale ?? 99) > 5)
     fail('rounding.scale', 'must be an integer 0..5');
-  if (r?.scope !== 'line' && r?.scope !== 'order') fail('rounding.scope', "must be 'line' or 'order'");
+  if (r?.scope !== 'line' && r?.scope !== 'order' && r?.scope !== 'unit')
+    fail('rounding.scope', "must be 'line', 'order' or 'unit'");
   if (r?.intermediate !== undefined && r.intermediate !== 'exact' && r.intermediate !== 'rounded')
     fail('rounding.intermediate', "must be 'exact' or 'rounded'");
   if (policy.allocationRemainder !== 'last-line' && policy.allocationRemainder !== 'largest-line') {

@@ -263,6 +263,28 @@ describe('rounding exactly on a half', () => {
     );
   });
 
+  it('unit scope: 2 × 157.65 at 13 % × 0.7 → 2 × round(14.34615) = 28.70, where the line gives round(28.6923) = 28.69', () => {
+    // The figure a platform that prices per unit withholds (one tax per unit, times the quantity).
+    const d = declarationWith([
+      { gcode: '6109100021', totalPrice: '315.30', qty: '2' },
+      { gcode: '6109100021', totalPrice: '150.00', qty: '1.5' },
+    ]);
+    const line = computeTax(d, { policy: P2019, rates });
+    expect(line.lines.map((l) => l.valueAddedTax.toFixed(2))).toEqual(['28.69', '13.65']);
+    const unit = computeTax(d, { policy: withRounding({ mode: 'half-up', scale: 2, scope: 'unit' }), rates });
+    // 150.00 × 0.091 = 13.65 either way: a quantity of 1.5 is rounded as a line.
+    expect(unit.lines.map((l) => l.valueAddedTax.toFixed(2))).toEqual(['28.70', '13.65']);
+    expect(figures(unit)).toEqual({
+      customsTax: '0.00',
+      consumptionTax: '0.00',
+      valueAddedTax: '42.35',
+      taxTotal: '42.35',
+    });
+    expect(first(unit).explain.valueAddedTax.rule).toBe(
+      'half-up to 0.01 per unit, times the quantity (a line of a fractional quantity per line); order totals are sums of the lines',
+    );
+  });
+
   it('roundTax leaves a value already at the scale as it is (the same Decimal)', () => {
     const x = new Dec('1.25');
     expect(roundTax(x, { mode: 'up', scale: 2, scope: 'line' })).toBe(x);

@@ -35,6 +35,7 @@ describe('formula ids', () => {
       REMAINDER_LINE: 'allocation.remainder-line',
       ROUND_PER_LINE: 'rounding.line',
       ROUND_PER_ORDER: 'rounding.order',
+      ROUND_PER_UNIT: 'rounding.unit',
       ROUND_INTERMEDIATE: 'rounding.intermediate',
       ROUND_ORDER_VALUE: 'rounding.order-value',
       NOT_ROUNDED: 'rounding.none',

@@ -159,9 +159,10 @@ describe('a policy with a bad value: names the field', () => {
     }
   });
 
-  it('rounding: a known mode, an integer scale 0..5 (both ends allowed), scope line or order', () => {
+  it('rounding: a known mode, an integer scale 0..5 (both ends allowed), scope line, order or unit', () => {
     for (const scale of [0, 5]) accepted({ ...P, rounding: { ...P.rounding, scale } });
     accepted({ ...P, rounding: { ...P.rounding, scope: 'order' } });
+    accepted({ ...P, rounding: { ...P.rounding, scope: 'unit' } });
     refused({ ...P, rounding: undefined }, 'rounding.mode', "must be 'half-up', 'half-even', 'down' or 'up'");
     refused(
       { ...P, rounding: { ...P.rounding, mode: 'bankers' } },
@@ -171,7 +172,11 @@ describe('a policy with a bad value: names the field', () => {
     for (const scale of [-1, 6, 1.5, undefined]) {
       refused({ ...P, rounding: { ...P.rounding, scale } }, 'rounding.scale', 'must be an integer 0..5');
     }
-    refused({ ...P, rounding: { ...P.rounding, scope: 'item' } }, 'rounding.scope', "must be 'line' or 'order'");
+    refused(
+      { ...P, rounding: { ...P.rounding, scope: 'item' } },
+      'rounding.scope',
+      "must be 'line', 'order' or 'unit'",
+    );
   });
 
   it('allocationRemainder and nonCashDiscountReducesBase', () => {

@@ -6,6 +6,7 @@ import { declarationWith, type LineSpec } from './helpers.js';
 
 const P2019 = DEFAULT_TAX_POLICY_2019;
 const ORDER_SCOPE: TaxPolicy = { ...P2019, rounding: { mode: 'half-up', scale: 2, scope: 'order' } };
+const UNIT_SCOPE: TaxPolicy = { ...P2019, rounding: { mode: 'half-up', scale: 2, scope: 'unit' } };
 // Codes covering VAT only, ad-valorem CT, compound CT and a 9 % rate.
 const rates = parseRateTable({
   '6109': { duty: '0.14', vat: '0.13' },
@@ -111,6 +112,32 @@ describe('properties of computeTax', () => {
         for (const k of ['customsTax', 'consumptionTax', 'valueAddedTax'] as const) {
           expect(byLine[k].minus(byOrder[k]).abs().lte(bound)).toBe(true);
         }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('unit-level rounding differs from line-level by at most 0.005 × (qty + 1) per line for each tax', () => {
+    const withQty = fc.record({ line: lineArb, qty: fc.integer({ min: 1, max: 12 }) });
+    fc.assert(
+      fc.property(fc.array(withQty, { minLength: 1, maxLength: 6 }), money(5_000), (lines, freight) => {
+        const d = declarationWith(
+          lines.map(({ line, qty }) => ({ ...toSpec(line), qty: String(qty) })),
+          { freight },
+        );
+        const byLine = computeTax(d, { policy: P2019, rates });
+        const byUnit = computeTax(d, { policy: UNIT_SCOPE, rates });
+        expect(byUnit.regime).toBe(byLine.regime);
+        // A unit's rounding moves it by ≤ 0.005, so qty of them by ≤ 0.005 × qty; the line's own by ≤ 0.005.
+        for (const [i, { qty }] of lines.entries()) {
+          const bound = new Dec('0.005').times(qty + 1);
+          for (const k of ['customsTax', 'consumptionTax', 'valueAddedTax'] as const) {
+            expect(byLine.lines[i]![k].minus(byUnit.lines[i]![k]).abs().lte(bound)).toBe(true);
+          }
+          // A quantity of 1 is a line.
+          if (qty === 1) expect(byUnit.lines[i]!.taxTotal.eq(byLine.lines[i]!.taxTotal)).toBe(true);
+        }
+        expect(byUnit.taxTotal.eq(sum(byUnit.lines.map((l) => l.taxTotal)))).toBe(true);
       }),
       { numRuns: 200 },
     );

@@ -11,8 +11,17 @@ export function taxOf(ctx: RuleContext): TaxFigures | undefined {
   return ctx.once(TAX, () => computeTaxOf(ctx));
 }
 
-function computeTaxOf(ctx: RuleContext): TaxFigures | undefined {
+/**
+ * The same tax with each tax of one unit rounded and multiplied by the quantity (`rounding.scope: 'unit'`), as
+ * platforms that price per unit withhold it; undefined when the policy already rounds so, or gives no tax policy.
+ */
+export function perUnitTaxOf(ctx: RuleContext): TaxFigures | undefined {
   const policy = toTaxPolicy(ctx.policy);
+  if (!policy || policy.rounding.scope === 'unit') return undefined;
+  return computeTaxOf(ctx, { ...policy, rounding: { ...policy.rounding, scope: 'unit' } });
+}
+
+function computeTaxOf(ctx: RuleContext, policy = toTaxPolicy(ctx.policy)): TaxFigures | undefined {
   // The buyer's year decides the regime as the limit rules see it (a single item that fits alone
   // may not fit with the year's earlier orders), so both rules judge one regime.
   const annualUsed = buyerYear(ctx)?.used;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { decEq, show } from '../_lib/compare.js';
-import { taxOf } from '../_lib/tax.js';
+import { perUnitTaxOf, taxOf } from '../_lib/tax.js';
 import { defineRule, type ReportOf } from '../types.js';
 
 const MESSAGES = {
@@ -11,6 +11,10 @@ const MESSAGES = {
   'tax-not-withheld': {
     zh: '代扣税款为 0：企业未向订购人代扣税款（规范：无则填写“0”）；海关按应征税款 {computed}（关税 {duty}，消费税 {consumption}，增值税 {vat}）向担保企业征收',
     en: 'order.taxTotal is 0: no tax was withheld from the buyer (the spec: 无则填写“0”); customs bills the computed tax {computed} (duty {duty}, consumption tax {consumption}, VAT {vat}) to the guarantor (inventory.assureCode)',
+  },
+  'tax-rounded-per-unit': {
+    zh: '代扣税款 {declared} 为逐件舍入的税款（每件各税四舍五入至分后乘以数量）；按行舍入（税单的列法）为 {computed}，相差 {diff}。海关未公布是否接受此差额，故仅提示；月末对账时税单可能相差 {diff}',
+    en: 'order.taxTotal {declared} is the tax rounded per unit (each tax of one unit to the fen, times the quantity); rounded per line, as the CEB816 tax bill lists taxes, it is {computed}, {diff} apart. Customs publishes no rule on such a difference, so this only warns; the tax bill may differ by {diff} at reconciliation',
   },
   // The first part is the tax module's finding, as `sandan tax` shows it.
   'rate-missing': {
@@ -39,6 +43,10 @@ export const taxTotalMatches = defineRule({
       zh: '代扣税款与计算税款不一致（税费不一致）',
       en: 'order.taxTotal differs from the computed tax',
     },
+    'tax-rounded-per-unit': {
+      zh: '代扣税款为逐件舍入的税款，与按行舍入相差几分',
+      en: 'order.taxTotal is the tax rounded per unit, a few fen from the tax rounded per line',
+    },
     'tax-not-withheld': {
       zh: '代扣税款为 0（未代扣），应征税款由担保企业缴纳',
       en: 'order.taxTotal is 0 (nothing withheld); the guarantor pays the computed tax',
@@ -60,6 +68,16 @@ export const taxTotalMatches = defineRule({
   examples: {
     valid: [{ name: 'taxTotal 49.87 as computed (the example declaration)' }],
     invalid: [
+      {
+        name: 'taxTotal 42.35 rounded per unit: 2 × round(157.65 × 9.1 %) = 2 × 14.35 = 28.70, not 28.69, plus 13.65',
+        set: {
+          'inventory.items[0].price': '157.65',
+          'inventory.items[0].totalPrice': '315.30',
+          'order.taxTotal': '42.35',
+        },
+        code: 'tax-rounded-per-unit',
+        path: 'order.taxTotal',
+      },
       {
         name: 'taxTotal 49.86, one cent short',
         set: { 'order.taxTotal': '49.86', 'order.acturalPaid': '597.86', 'payment.amountPaid': '597.86' },
@@ -105,6 +123,19 @@ export const taxTotalMatches = defineRule({
     const base = { path: 'order.taxTotal', expected: figures.computed, actual: show(declared) };
     if (declared.isZero()) {
       out.push({ ...base, messageId: 'tax-not-withheld', severity: 'warning', data: figures });
+      return out;
+    }
+    // A platform that prices per unit withholds each unit's tax rounded, times the quantity: a few fen from the
+    // per-line figure. A cleared order that declared such a figure is known, and no rule on the difference is
+    // published, so it warns, naming both figures.
+    const perUnit = perUnitTaxOf(ctx);
+    if (perUnit?.complete && decEq(declared, perUnit.taxTotal)) {
+      out.push({
+        ...base,
+        messageId: 'tax-rounded-per-unit',
+        severity: 'warning',
+        data: { declared: show(declared), computed: figures.computed, diff: diff.toFixed(2) },
+      });
       return out;
     }
     out.push({

@@ -31,6 +31,52 @@ ruleTester(taxTotalMatches, {
   ],
   invalid: [
     {
+      // Milk powder 2 × 157.65 at VAT 13 % × 0.7 = 9.1 %: per line 315.30 × 0.091 = 28.6923 → 28.69; per unit
+      // 157.65 × 0.091 = 14.34615 → 14.35, × 2 = 28.70. With the cream's 13.65: 42.34 per line, 42.35 per unit.
+      name: 'taxTotal 42.35, the tax rounded per unit (2 × 14.35 + 13.65): a warning naming the per-line 42.34',
+      set: {
+        'inventory.items[0].price': '157.65',
+        'inventory.items[0].totalPrice': '315.30',
+        'order.taxTotal': '42.35',
+      },
+      errors: [
+        {
+          code: 'tax-rounded-per-unit',
+          severity: 'warning',
+          path: 'order.taxTotal',
+          expected: '42.34',
+          actual: '42.35',
+          data: { declared: '42.35', computed: '42.34', diff: '0.01' },
+        },
+      ],
+    },
+    {
+      name: 'taxTotal 42.36: neither per line (42.34) nor per unit (42.35), still 税费不一致',
+      set: {
+        'inventory.items[0].price': '157.65',
+        'inventory.items[0].totalPrice': '315.30',
+        'order.taxTotal': '42.36',
+      },
+      errors: [
+        {
+          code: 'tax-mismatch',
+          severity: 'error',
+          path: 'order.taxTotal',
+          expected: '42.34',
+          actual: '42.36',
+          data: {
+            declared: '42.36',
+            computed: '42.34',
+            duty: '0.00',
+            consumption: '0.00',
+            vat: '42.34',
+            diff: '0.02',
+            regime: 'cbec',
+          },
+        },
+      ],
+    },
+    {
       name: 'taxTotal 49.86, one cent short (税费不一致)',
       set: { 'order.taxTotal': '49.86' },
       errors: [

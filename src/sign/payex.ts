@@ -213,6 +213,20 @@ export function payExUploadBody(payExInfoStr: string): string {
   return new URLSearchParams({ payExInfoStr }).toString();
 }
 
+/** Names what a payExInfoStr lacks, so the integrator sees which member to fix. */
+function lackedMembers(parsed: Record<string, unknown>, headJson?: string, listsJson?: string): string {
+  const lacked: string[] = [];
+  for (const k of ['sessionID', 'certNo', 'signValue'] as const)
+    if (typeof parsed[k] !== 'string') lacked.push(`${k} (a string)`);
+  if (!headJson || typeof parsed.payExchangeInfoHead !== 'object') lacked.push('payExchangeInfoHead (an object)');
+  if (!listsJson || !Array.isArray(parsed.payExchangeInfoLists)) {
+    // The specification's field table spells it payExchangeInfoList; its example, and every real upload, with the s.
+    const singular = 'payExchangeInfoList' in parsed ? ', spelled so: it has payExchangeInfoList, without the s' : '';
+    lacked.push(`payExchangeInfoLists (an array)${singular}`);
+  }
+  return lacked.join(', ');
+}
+
 /** The outcome of {@link verifyPayExchange}. */
 export type PayExVerifyResult =
   | {
@@ -273,10 +287,7 @@ export function verifyPayExchange(
     typeof payExchangeInfoHead !== 'object' ||
     !Array.isArray(payExchangeInfoLists)
   ) {
-    return fail(
-      'malformed',
-      'payExInfoStr lacks sessionID, payExchangeInfoHead, payExchangeInfoLists, serviceTime, certNo or signValue',
-    );
+    return fail('malformed', `payExInfoStr lacks ${lackedMembers(parsed, headJson, listsJson)}`);
   }
   const st =
     typeof serviceTime === 'number'

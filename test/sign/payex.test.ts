@@ -199,6 +199,26 @@ describe('179 payment-data upload', () => {
       });
   });
 
+  it.skipIf(NO_KEYS)('names the member an upload lacks, and the list spelled without its s', async () => {
+    const signer = createLocalSigner({ key: keys.read('sm2.key'), certificate: keys.text('sm2.crt') });
+    const { payExInfoStr } = await signPayExchange(specData(), signer);
+    const cert = keys.text('sm2.crt');
+    // The specification's field table (and a what21 demo posting to the test environment) spell the list
+    // payExchangeInfoList; its example, and every real upload read, payExchangeInfoLists.
+    const singular = payExInfoStr.replace('"payExchangeInfoLists":', '"payExchangeInfoList":');
+    expect(verifyPayExchange(singular, { certificate: cert })).toEqual({
+      valid: false,
+      reason: 'malformed',
+      message:
+        'payExInfoStr lacks payExchangeInfoLists (an array), spelled so: it has payExchangeInfoList, without the s',
+    });
+    const noCert = payExInfoStr.replace(/"certNo":"[^"]*",/, '').replace('"payExchangeInfoHead":', '"head":');
+    expect(verifyPayExchange(noCert, { certificate: cert })).toMatchObject({
+      reason: 'malformed',
+      message: 'payExInfoStr lacks certNo (a string), payExchangeInfoHead (an object)',
+    });
+  });
+
   it.skipIf(NO_KEYS)('refuses what a faulty signer answers, as signMessage does, instead of writing it', async () => {
     const honest = createLocalSigner({ key: keys.read('sm2.key'), certificate: keys.text('sm2.crt') });
     const answering = (bytes: Uint8Array): Signer => ({ ...honest, sign: async () => bytes });

@@ -291,8 +291,11 @@ export async function startHttpTransport(
               `the request is not HTTP/1.1 the emulator can read (${e.code ?? 'unreadable'})`,
             ];
     const body = `${JSON.stringify({ error: { code, message } })}\n`;
+    // The answer to a HEAD has no body (its client reads none, and took the body for data after the answer): the
+    // method is read off the start of the packet that failed, which holds the request line when it failed there.
+    const head = (e as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
     socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${head ? '' : body}`,
     );
   });
 

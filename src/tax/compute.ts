@@ -196,8 +196,6 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
   const explaining = options.explain !== false;
   assertTaxPolicy(policy);
   const rounding = policy.rounding;
-  // Line figures are rounded by the rule of the scope; with `order` they are for display only (`unit` is per line).
-  const rounder = rounding.scope === 'order' ? ROUND_PER_ORDER : ROUND_PER_LINE;
   const inventory = declaration.inventory;
   if (inventory === undefined) return noInventory(rounding, explaining);
 
@@ -281,14 +279,9 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
       continue;
     }
     raws.push(fig);
-    const perUnit = rounding.scope === 'unit';
-    const ct = perUnit ? ROUND_PER_UNIT.apply(fig.duty, rounding, it.qty) : rounder.apply(fig.duty, rounding);
-    const cs = perUnit
-      ? ROUND_PER_UNIT.apply(fig.consumptionTax, rounding, it.qty)
-      : rounder.apply(fig.consumptionTax, rounding);
-    const va = perUnit
-      ? ROUND_PER_UNIT.apply(fig.valueAddedTax, rounding, it.qty)
-      : rounder.apply(fig.valueAddedTax, rounding);
+    const ct = roundLineTax(fig.duty, rounding, it.qty);
+    const cs = roundLineTax(fig.consumptionTax, rounding, it.qty);
+    const va = roundLineTax(fig.valueAddedTax, rounding, it.qty);
     const line: TaxLineFigures = {
       gnum: it.gnum,
       gcode: it.gcode,
@@ -319,9 +312,9 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
       consumptionTax = add(consumptionTax, r.consumptionTax);
       valueAddedTax = add(valueAddedTax, r.valueAddedTax);
     }
-    customsTax = rounder.apply(customsTax, rounding);
-    consumptionTax = rounder.apply(consumptionTax, rounding);
-    valueAddedTax = rounder.apply(valueAddedTax, rounding);
+    customsTax = ROUND_PER_ORDER.apply(customsTax, rounding);
+    consumptionTax = ROUND_PER_ORDER.apply(consumptionTax, rounding);
+    valueAddedTax = ROUND_PER_ORDER.apply(valueAddedTax, rounding);
   }
   const taxTotal = add(add(add(ZERO, customsTax), consumptionTax), valueAddedTax);
   const complete = omitted.length === 0;
@@ -606,6 +599,11 @@ function figure(raw: RawTax, rounded: Decimal, ex: ExplainInputs): Explanation {
     rounded: ex.written.places(rounded, ex.scale),
     rule: ex.rule,
   };
+}
+
+/** A line's tax rounded by the rule of the scope: per unit (`unit`), else as a line (`order` shows it so only). */
+function roundLineTax(value: Decimal, rounding: RoundingPolicy, qty: Decimal): Decimal {
+  return rounding.scope === 'unit' ? ROUND_PER_UNIT.apply(value, rounding, qty) : ROUND_PER_LINE.apply(value, rounding);
 }
 
 /**

@@ -42,7 +42,7 @@ import {
   type CebMessage,
   type ParsedXml,
 } from '../xml/index.js';
-import { forbiddenCharacter, xmlCharsOnly } from '../xml/safety.js';
+import { checkXmlText, xmlCharsOnly } from '../xml/safety.js';
 import { addDuration, LATEST_TIME, parseDuration, type ParsedDuration } from './clock.js';
 import {
   DEFAULT_PAYMENT_DATA_WINDOW,
@@ -340,14 +340,8 @@ class Engine implements EmulatorEngine {
         `unmappedCode must be a code such as 1300, got ${describeInput(options.unmappedCode)}`,
       );
     // Written into the TransInfo of every wrapped receipt: one wrapDxp refuses failed each receipt as a 3001.
-    for (const id of ['customsDxpId', 'enterpriseDxpId'] as const) {
-      const v = options[id];
-      if (v !== undefined && (typeof v !== 'string' || v.length < 1 || v.length > 16 || forbiddenCharacter(v)))
-        throw new SandanError(
-          'INVALID_OPTION',
-          `${id} must be a DXP id of 1 to 16 characters XML can carry, got ${describeInput(v)}`,
-        );
-    }
+    for (const id of ['customsDxpId', 'enterpriseDxpId'] as const)
+      if (options[id] !== undefined) checkXmlText(id, options[id], 16);
     oneOf('heldDocumentChange', options.heldDocumentChange, SETTING_CHOICES.heldDocumentChange);
     oneOf('quota.date', options.quota?.date, SETTING_CHOICES.quotaDate);
     oneOf('duplicateCopNo', options.duplicateCopNo, SETTING_CHOICES.duplicateCopNo);

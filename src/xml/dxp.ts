@@ -1,5 +1,5 @@
 import { SandanError } from '../errors.js';
-import { forbiddenCharacter, xmlLimit } from './safety.js';
+import { checkXmlText, xmlLimit } from './safety.js';
 import { DXP_NS } from './content-model.js';
 import { EXPORT_RECEIVER_ID, IMPORT_RECEIVER_ID, MESSAGE_NAMES } from './messages.js';
 import { parseCebXml, type DxpEnvelope, type ParseXmlOptions } from './parse.js';
@@ -25,15 +25,6 @@ export interface WrapDxpOptions {
 
 const ROOT_NAME = /^\s*(?:<\?xml[^>]*\?>\s*)?<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)/;
 
-function checkLength(what: string, v: unknown, max: number): asserts v is string {
-  // (a value that is no text was a TypeError, or written as its String())
-  if (typeof v !== 'string' || v.length < 1 || v.length > max)
-    throw new SandanError('INVALID_OPTION', `${what} must have 1 to ${max} characters, got ${describeInput(v)}`);
-  // (written into TransInfo as given: a U+0000 or U+FFFE made an envelope no reader takes)
-  const problem = forbiddenCharacter(v);
-  if (problem) throw new SandanError('INVALID_OPTION', `${what}: ${problem.why}`);
-}
-
 /**
  * Wraps a (signed) CEB message into a terminal-node DxpMsg: TransInfo with CopMsgId, SenderId,
  * ReceiverIds, CreatTime (Beijing time) and MsgType, and the message's UTF-8 bytes in Base64 as Data.
@@ -46,8 +37,8 @@ export function wrapDxp(messageXml: string, options: WrapDxpOptions): string {
   const msgType = options.msgType ?? ROOT_NAME.exec(messageXml)?.[1];
   if (!msgType)
     throw new SandanError('INVALID_OPTION', 'Cannot tell the message type of the XML to wrap; pass msgType');
-  checkLength('msgType', msgType, 30);
-  checkLength('senderId', options.senderId, 16);
+  checkXmlText('msgType', msgType, 30);
+  checkXmlText('senderId', options.senderId, 16);
   const schema = ownValue(MESSAGE_NAMES, msgType)?.schema;
   const receiverIds =
     options.receiverIds ??
@@ -59,9 +50,9 @@ export function wrapDxp(messageXml: string, options: WrapDxpOptions): string {
       'INVALID_OPTION',
       `A DxpMsg has 1 to 5 receivers, got ${receiverIds.length}; pass receiverIds for ${msgType}`,
     );
-  for (const id of receiverIds) checkLength('receiverId', id, 16);
+  for (const id of receiverIds) checkXmlText('receiverId', id, 16);
   const copMsgId = options.copMsgId ?? options.newId();
-  checkLength('copMsgId', copMsgId, 255);
+  checkXmlText('copMsgId', copMsgId, 255);
   const root: XNode = {
     name: 'DxpMsg',
     attrs: [

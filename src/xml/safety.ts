@@ -60,6 +60,17 @@ export const codePointName = (cp: number): string => `U+${cp.toString(16).toUppe
 const SUSPECT = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD]/g;
 
 /**
+ * Refuses (SandanError INVALID_OPTION naming `what`) a value written into XML as given that is no text of 1 to `max`
+ * characters or holds a character XML cannot carry: a U+0000 in a DXP id made an envelope no reader takes.
+ */
+export function checkXmlText(what: string, v: unknown, max: number): asserts v is string {
+  if (typeof v !== 'string' || v.length < 1 || v.length > max)
+    throw new SandanError('INVALID_OPTION', `${what} must have 1 to ${max} characters, got ${describeInput(v)}`);
+  const problem = forbiddenCharacter(v);
+  if (problem) throw new SandanError('INVALID_OPTION', `${what}: ${problem.why}`);
+}
+
+/**
  * The first character XML 1.0 forbids (C0 controls but tab, CR, LF; U+FFFE, U+FFFF; a lone
  * surrogate) anywhere in the text: in text, attribute values, comments, PIs and names alike.
  * Linear; `undefined` when there is none. References to such characters (`&#0;`) are the

@@ -233,11 +233,13 @@ describe('DxpMsg with a SenderId the XSD refuses', () => {
   });
 
   it('createEngine refuses a customsDxpId or enterpriseDxpId wrapDxp could not write (each receipt was a 3001)', async () => {
-    for (const extra of [{ customsDxpId: 'X'.repeat(17) }, { enterpriseDxpId: 'A\u0000' }, { customsDxpId: '' }])
-      await expect(engine(extra)).rejects.toMatchObject({
-        code: 'INVALID_OPTION',
-        message: expect.stringMatching(/DxpId must be a DXP id of 1 to 16 characters XML can carry/),
-      });
+    // (wrapDxp's own check, so the message names what is wrong: the length or the character)
+    for (const [extra, message] of [
+      [{ customsDxpId: 'X'.repeat(17) }, `customsDxpId must have 1 to 16 characters, got "${'X'.repeat(17)}"`],
+      [{ enterpriseDxpId: 'A\u0000' }, 'enterpriseDxpId: character U+0000 is not allowed in XML'],
+      [{ customsDxpId: '' }, 'customsDxpId must have 1 to 16 characters, got ""'],
+    ] as const)
+      await expect(engine(extra)).rejects.toMatchObject({ code: 'INVALID_OPTION', message });
   });
 });
 

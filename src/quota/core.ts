@@ -15,6 +15,7 @@ import type {
 import { beijingIsoDate, beijingTimeOption, beijingXsDateTime, beijingYear } from '../time/beijing.js';
 import type { ReturnWindowCheck } from './return-window.js';
 import { compareCodeUnits, describeInput } from '../model/guards.js';
+import { forbiddenCharacter } from '../xml/safety.js';
 
 /**
  * The pure part of the quota ledger: Beijing calendar, amounts, the buyer hash and the
@@ -259,7 +260,18 @@ function checkOrderNo(orderNo: unknown): string {
       `orderNo must be a non-empty string of at most 60 characters without white space at either end, got ${describeInput(orderNo)}`,
     );
   }
-  return orderNo;
+  return xmlCarriable(orderNo, 'orderNo');
+}
+
+/**
+ * A key the stores keep as given: SQLite and PostgreSQL store UTF-8, where a lone surrogate became
+ * U+FFFD (the order reserved could then never be found again) and U+0000 is refused; no CEB
+ * message can carry such an order either.
+ */
+function xmlCarriable(text: string, field: string): string {
+  const problem = forbiddenCharacter(text);
+  if (problem) throw new SandanError('QUOTA_INVALID', `${field} ${describeInput(text)}: ${problem.why}`);
+  return text;
 }
 
 /**
@@ -273,7 +285,7 @@ function checkEbpCode(ebpCode: unknown): string {
       `ebpCode must be a platform code of at most 18 characters without white space at either end ('' when not known), got ${describeInput(ebpCode)}`,
     );
   }
-  return ebpCode;
+  return xmlCarriable(ebpCode, 'ebpCode');
 }
 
 /** The key of an order a caller names (see {@link QuotaOrderRef}), checked; an orderNo alone states no platform. */

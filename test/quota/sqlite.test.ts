@@ -323,3 +323,25 @@ CREATE TABLE sandan_quota_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRIC
     });
   });
 });
+
+describe('order numbers a database cannot keep as given', () => {
+  it('refuses a lone surrogate or a character XML cannot carry: SQLite kept "X\\uD800" as "X\\uFFFD", and the order reserved could never be committed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-quota-'));
+    const store = await openSqliteQuotaStore(join(dir, 'quota.sqlite'));
+    try {
+      const l = new QuotaLedger({ store, secret: SECRET });
+      for (const order of ['X\uD800', 'Z\uDC00Z', 'Y\u0000a', 'O\uFFFF', { ebpCode: '33\uD800', orderNo: 'O-2' }])
+        await expect(l.reserve(order, BUYER, '1000', '2026-06-01'), JSON.stringify(order)).rejects.toMatchObject({
+          code: 'QUOTA_INVALID',
+          message: expect.stringMatching(/U\+(D800|DC00|0000|FFFF)/),
+        });
+      expect((await l.remaining(BUYER, 2026)).used.toFixed()).toBe('0');
+      // A surrogate pair (an emoji, a CJK Extension B character) is kept and found as given.
+      expect((await l.reserve('O-\u{20000}', BUYER, '1000', '2026-06-01')).ok).toBe(true);
+      expect((await l.commit('O-\u{20000}')).ok).toBe(true);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -430,7 +430,8 @@ export async function startHttpTransport(
       throw new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
     let value: unknown;
     try {
-      value = JSON.parse((await body(req)).toString('utf8'));
+      // (a byte-order mark first, as sandan's other JSON readers take it)
+      value = JSON.parse((await body(req)).toString('utf8').replace(/^\uFEFF/, ''));
     } catch (e) {
       if (e instanceof HttpProblem) throw e;
       throw new HttpProblem(400, 'BAD_JSON', 'the body is not JSON');

@@ -261,6 +261,15 @@ describe('HTTP transport', () => {
       expect(r.status, body).toBe(400);
     }
     expect(engine.scenarios).toHaveLength(1);
+    // A file saved with a byte-order mark (Notepad's UTF-8) and sent as it is (curl --data-binary @f.json) is JSON,
+    // as sandan's other JSON readers take it; it was refused as "the body is not JSON".
+    const bom = await fetch(`${http.url}/admin/scenario`, {
+      method: 'POST',
+      body: `\uFEFF${JSON.stringify({ ...s, orderNo: 'O-10' })}`,
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect([bom.status, await bom.json()]).toEqual([200, { ...s, orderNo: 'O-10' }]);
+    expect(engine.scenarios).toHaveLength(2);
   });
 
   it('keeps a connection alive across requests', async () => {

@@ -19,25 +19,46 @@ const SCHEME_CHAR = /[a-z0-9+.-]/i;
 const LETTER = /[a-z]/i;
 
 /**
- * `scheme://user:password@` in one run of non-space characters, the password `***`. It runs to the
- * LAST `@` of the run, as URL parsers (WHATWG, which pg uses) read a raw `@` in the password as part
- * of it. By hand: `/([a-z][a-z0-9+.-]*:\/\/[^:/?#\s]*):\S*@/gi` tried every letter of a long word as
- * a scheme and every `://` up to the end of its run, quadratic in each (50,000 letters: 2.4 s).
+ * `scheme://user:password@` in a line, each password `***`. It runs to the LAST `@` of its run of
+ * non-space characters, as URL parsers (WHATWG, which pg uses) read a raw `@` in the password as
+ * part of it; when the run has none and ends before a `/?#`, to the last `@` of the line: pg takes
+ * a raw space or tab in the password too, and such a password was shown whole. By hand:
+ * `/([a-z][a-z0-9+.-]*:\/\/[^:/?#\s]*):\S*@/gi` tried every letter of a long word as a scheme and
+ * every `://` up to the end of its run, quadratic in each (50,000 letters: 2.4 s).
  */
-function withoutUserinfoPassword(run: string): string {
-  const at = run.lastIndexOf('@');
-  for (let k = run.indexOf('://'); k >= 0 && k < at; k = run.indexOf('://', k + 3)) {
+function withoutUserinfoPassword(line: string): string {
+  const lastAt = line.lastIndexOf('@');
+  let out = '';
+  let from = 0;
+  let runEnd = -1;
+  let runAt = -1;
+  let runPath = -1;
+  for (let k = line.indexOf('://'); k >= 0 && k < lastAt; k = line.indexOf('://', Math.max(k + 3, from))) {
     // The scheme: from the first letter of the scheme characters before `://`.
     let s = k;
-    while (s > 0 && SCHEME_CHAR.test(run[s - 1]!)) s--;
-    while (s < k && !LETTER.test(run[s]!)) s++;
+    while (s > from && SCHEME_CHAR.test(line[s - 1]!)) s--;
+    while (s < k && !LETTER.test(line[s]!)) s++;
     if (s === k) continue;
-    // The user name runs to the first of `:/?#`, which must be the `:` of a password before the `@`.
+    // The user name runs to the first of `:/?#` or a space, which must be the `:` of a password before an `@`.
     let c = k + 3;
-    while (c < run.length && !':/?#'.includes(run[c]!)) c++;
-    if (run[c] === ':' && c < at) return `${run.slice(0, c)}:${REDACTED}@${run.slice(at + 1)}`;
+    while (c < line.length && !':/?# \t'.includes(line[c]!)) c++;
+    if (line[c] !== ':') continue;
+    if (c > lastAt) break;
+    // The last `@` of the run; else, when the run ends before the host (no `/?#` came), the line's. A run is
+    // scanned once (several `://` in one run read the scan of the first).
+    if (c >= runEnd) {
+      runAt = -1;
+      runPath = -1;
+      for (runEnd = c + 1; runEnd < line.length && line[runEnd] !== ' ' && line[runEnd] !== '\t'; runEnd++)
+        if (line[runEnd] === '@') runAt = runEnd;
+        else if ('/?#'.includes(line[runEnd]!)) runPath = runEnd;
+    }
+    if (runAt < c && runPath > c) continue;
+    const at = runAt > c ? runAt : lastAt;
+    out += `${line.slice(from, c)}:${REDACTED}@`;
+    from = at + 1;
   }
-  return run;
+  return out + line.slice(from);
 }
 
 /**
@@ -70,7 +91,7 @@ function decodeName(name: string): string {
  */
 export function redactSecrets(text: string): string {
   return text
-    .replace(/\S+/g, withoutUserinfoPassword)
+    .replace(/[^\r\n]+/g, withoutUserinfoPassword)
     .replace(QUERY_PARAM, (whole, sep: string, name: string) =>
       SECRET_NAME.test(decodeName(name)) ? `${sep}${name}=${REDACTED}` : whole,
     )

@@ -245,6 +245,8 @@ describe('secrets taken out of error messages', () => {
       fc.property(texts, (text) => {
         // A query name no longer runs over a ; or ?: compare where no name could.
         if (/[?&;][^=&#\s]*[;?][^=&#\s]*=/.test(text)) return;
+        // A password with a raw space (a run `scheme://user:…` with no `@`, one later in the line) is hidden now.
+        if (/:\/\/[^:/?#\s]*:[^@\s]*\s.*@/.test(text)) return;
         expect(redactSecrets(text)).toBe(OLD(text));
       }),
       { numRuns: 5000 },
@@ -263,6 +265,8 @@ describe('secrets taken out of error messages', () => {
       'a://b:'.repeat(20_000),
       `${';\u0000'.repeat(40_000)}&;=`,
       `N${'PWD'.repeat(25_000)}${',S'.repeat(25_000)}`,
+      // Many URLs in one run, an @ only after a space: the run is scanned once.
+      `${'a://b:c/'.repeat(40_000)} @`,
     ])
       expect(
         millis(() => redactSecrets(text)),

@@ -28,6 +28,9 @@ const forms = (port: number): Array<[string, string]> => [
   ['password= after another parameter', `postgresql://127.0.0.1:${port}/db?user=u&password=${PW}&sslmode=disable`],
   ['percent-encoded name', `postgres://user@127.0.0.1:${port}/db?pass%77ord=${PW}`],
   ['sslpassword= (sslkey passphrase)', `postgres://user@127.0.0.1:${port}/db?sslmode=disable&sslpassword=${PW}`],
+  // (pg takes a raw space or tab in the password; the URL was shown whole)
+  ['userinfo with a raw space', `postgres://user:${PW.replace('-', ' ')}@127.0.0.1:${port}/db`],
+  ['userinfo with a raw tab', `postgres://user:${PW.replace('-', '\t')}@127.0.0.1:${port}/db`],
 ];
 
 describe('redactSecrets', () => {
@@ -79,6 +82,7 @@ describe('no password of a quota database URL reaches an error', () => {
       expect(e?.message, name).toContain(`127.0.0.1:${port}`);
       const seen = [e?.message, e?.stack, String(e?.cause), (e?.cause as Error | undefined)?.stack].join('\n');
       expect(seen, name).not.toContain(PW);
+      expect(seen, name).not.toContain('s3cr3t');
     }
   });
 
@@ -100,12 +104,12 @@ describe('no password of a quota database URL reaches an error', () => {
       const q = await run(['quota', 'remaining', '--db', url, '--buyer-id', BUYER]);
       expect(q.code, name).toBe(2);
       expect(q.stderr, name).toContain('ECONNREFUSED');
-      expect(q.stdout + q.stderr, name).not.toContain(PW);
+      expect(q.stdout + q.stderr, name).not.toContain('s3cr3t');
 
       const v = await run(['validate', EXAMPLE, '--quota-db', url]);
       expect(v.code, name).toBe(2);
       expect(v.stderr, name).toMatch(/quota database|cannot connect/);
-      expect(v.stdout + v.stderr, name).not.toContain(PW);
+      expect(v.stdout + v.stderr, name).not.toContain('s3cr3t');
     }
   }, 60_000);
 });

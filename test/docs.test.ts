@@ -123,3 +123,15 @@ describe('links between the docs', () => {
     expect([...a]).toEqual(['locks-and-waits', 'limitsannual-the-rule', 'api', 'api-1', '三单对碰-matching']);
   });
 });
+
+describe('README install', () => {
+  // A project with only sandan and typescript resolves the @types/node@14 that exceljs's CSV dependency hoists, which
+  // lacks X509Certificate (sandan/sign's declarations use it): under skipLibCheck false tsc fails in sandan's .d.ts.
+  it('tells TypeScript users which @types/node to install: the major sandan type-checks against', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    const major = /\d+/.exec(manifest.devDependencies['@types/node'])?.[0];
+    expect(major).toBeDefined();
+    expect(readme).toContain(`npm install -D @types/node@${major}`);
+  });
+});

@@ -134,7 +134,8 @@ export const taxTotalMatches = defineRule({
         ...base,
         messageId: 'tax-rounded-per-unit',
         severity: 'warning',
-        data: { declared: show(declared), computed: figures.computed, diff: diff.toFixed(2) },
+        // (the distance: the message says "0.01 apart", which a per-unit figure below the line's made "-0.01 apart")
+        data: { declared: show(declared), computed: figures.computed, diff: diff.abs().toFixed(2) },
       });
       return out;
     }

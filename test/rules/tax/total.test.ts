@@ -51,6 +51,31 @@ ruleTester(taxTotalMatches, {
       ],
     },
     {
+      // Review (session 47): below the per-line figure the message read "-0.01 apart" and "may differ by -0.01".
+      // 2 × 10.05 at 9.1 %: per line 20.10 × 0.091 = 1.8291 → 1.83; per unit 0.91455 → 0.91, × 2 = 1.82. With 13.65:
+      // 15.48 per line, 15.47 per unit.
+      name: 'taxTotal 15.47 rounded per unit, below the per-line 15.48: the distance, not a negative one',
+      set: {
+        'inventory.items[0].price': '10.05',
+        'inventory.items[0].totalPrice': '20.10',
+        'order.taxTotal': '15.47',
+      },
+      errors: [
+        {
+          code: 'tax-rounded-per-unit',
+          severity: 'warning',
+          path: 'order.taxTotal',
+          expected: '15.48',
+          actual: '15.47',
+          data: { declared: '15.47', computed: '15.48', diff: '0.01' },
+          message: {
+            zh: '代扣税款 15.47 为逐件舍入的税款（每件各税四舍五入至分后乘以数量）；按行舍入（税单的列法）为 15.48，相差 0.01。海关未公布是否接受此差额，故仅提示；月末对账时税单可能相差 0.01',
+            en: 'order.taxTotal 15.47 is the tax rounded per unit (each tax of one unit to the fen, times the quantity); rounded per line, as the CEB816 tax bill lists taxes, it is 15.48, 0.01 apart. Customs publishes no rule on such a difference, so this only warns; the tax bill may differ by 0.01 at reconciliation',
+          },
+        },
+      ],
+    },
+    {
       name: 'taxTotal 42.36: neither per line (42.34) nor per unit (42.35), still 税费不一致',
       set: {
         'inventory.items[0].price': '157.65',

@@ -46,7 +46,7 @@ export const POLICY_VALUES = {
       intermediate: z.enum(['exact', 'rounded']).optional(),
     })
     .describe(
-      'How taxes are rounded: per line and tax (as CEB816 lists them) or once per order; `intermediate`: whether the duty and the statutory consumption tax enter the next tax base exactly (default) or rounded first.',
+      'How taxes are rounded: per line and tax (as CEB816 lists them), once per order, or per unit and tax times the quantity (`unit`, as platforms that price per unit withhold); `intermediate`: whether the duty and the statutory consumption tax enter the next tax base exactly (default) or rounded first.',
     ),
   nonCashDiscountReducesBase: z
     .boolean()

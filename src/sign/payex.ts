@@ -216,15 +216,24 @@ export function payExUploadBody(payExInfoStr: string): string {
 /** Names what a payExInfoStr lacks, so the integrator sees which member to fix. */
 function lackedMembers(parsed: Record<string, unknown>, headJson?: string, listsJson?: string): string {
   const lacked: string[] = [];
+  // A member that is there with another type is named so (the sign string quotes the list's JSON, and an upload
+  // that carried the list as that text was told it had none).
+  const member = (k: string, want: string) =>
+    k in parsed ? `${k} (${want}; it is ${jsonKind(parsed[k])})` : `${k} (${want})`;
   for (const k of ['sessionID', 'certNo', 'signValue'] as const)
-    if (typeof parsed[k] !== 'string') lacked.push(`${k} (a string)`);
-  if (!headJson || typeof parsed.payExchangeInfoHead !== 'object') lacked.push('payExchangeInfoHead (an object)');
+    if (typeof parsed[k] !== 'string') lacked.push(member(k, 'a string'));
+  if (!headJson || !isRecord(parsed.payExchangeInfoHead)) lacked.push(member('payExchangeInfoHead', 'an object'));
   if (!listsJson || !Array.isArray(parsed.payExchangeInfoLists)) {
     // The specification's field table spells it payExchangeInfoList; its example, and every real upload, with the s.
     const singular = 'payExchangeInfoList' in parsed ? ', spelled so: it has payExchangeInfoList, without the s' : '';
-    lacked.push(`payExchangeInfoLists (an array)${singular}`);
+    lacked.push(`${member('payExchangeInfoLists', 'an array')}${singular}`);
   }
   return lacked.join(', ');
+}
+
+/** The JSON type of a parsed value, as a message names it. */
+function jsonKind(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
 /** The outcome of {@link verifyPayExchange}. */
@@ -284,7 +293,7 @@ export function verifyPayExchange(
     typeof signValue !== 'string' ||
     !headJson ||
     !listsJson ||
-    typeof payExchangeInfoHead !== 'object' ||
+    !isRecord(payExchangeInfoHead) ||
     !Array.isArray(payExchangeInfoLists)
   ) {
     return fail('malformed', `payExInfoStr lacks ${lackedMembers(parsed, headJson, listsJson)}`);

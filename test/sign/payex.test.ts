@@ -219,6 +219,33 @@ describe('179 payment-data upload', () => {
     });
   });
 
+  // Review (session 47): the sign string quotes the list's JSON ("payExchangeInfoLists":"[…]"), and an upload that
+  // carried it so, as a string, was told it "lacks payExchangeInfoLists"; a head of null passed as an object and was
+  // told its signature did not match.
+  it.skipIf(NO_KEYS)('names a member that is there with the wrong type, and a null head is malformed', async () => {
+    const signer = createLocalSigner({ key: keys.read('sm2.key'), certificate: keys.text('sm2.crt') });
+    const { payExInfoStr } = await signPayExchange(specData(), signer);
+    const cert = keys.text('sm2.crt');
+    const upload = JSON.parse(payExInfoStr) as Record<string, unknown>;
+    const quoted = JSON.stringify({ ...upload, payExchangeInfoLists: JSON.stringify(upload.payExchangeInfoLists) });
+    expect(verifyPayExchange(quoted, { certificate: cert })).toEqual({
+      valid: false,
+      reason: 'malformed',
+      message: 'payExInfoStr lacks payExchangeInfoLists (an array; it is a string)',
+    });
+    for (const [head, is] of [
+      [null, 'null'],
+      [[], 'an array'],
+    ] as const)
+      expect(
+        verifyPayExchange(JSON.stringify({ ...upload, payExchangeInfoHead: head }), { certificate: cert }),
+      ).toEqual({
+        valid: false,
+        reason: 'malformed',
+        message: `payExInfoStr lacks payExchangeInfoHead (an object; it is ${is})`,
+      });
+  });
+
   it.skipIf(NO_KEYS)('refuses what a faulty signer answers, as signMessage does, instead of writing it', async () => {
     const honest = createLocalSigner({ key: keys.read('sm2.key'), certificate: keys.text('sm2.crt') });
     const answering = (bytes: Uint8Array): Signer => ({ ...honest, sign: async () => bytes });

@@ -217,6 +217,22 @@ function platformUrl(text: unknown): string {
   return u.href;
 }
 
+/**
+ * Whether the request Node could not read is a HEAD: its method opens it in the packet that failed. That packet holds
+ * every request a client wrote at once, so the failed one starts after the last blank line before the error. Not told
+ * apart, so answered with the body: a request after one with a body, a request line in an earlier packet, and a HEAD
+ * whose own body fails at its first byte (the error stands where the next request would start).
+ */
+function failedRequestIsHead(e: { rawPacket?: Buffer; bytesParsed?: number }): boolean {
+  const raw = e.rawPacket;
+  if (raw === undefined) return false;
+  const before = raw.subarray(0, e.bytesParsed ?? 0).toString('latin1');
+  const crlf = before.lastIndexOf('\r\n\r\n');
+  const lf = before.lastIndexOf('\n\n');
+  const start = Math.max(crlf < 0 ? 0 : crlf + 4, lf < 0 ? 0 : lf + 2);
+  return raw.subarray(start, start + 5).toString('latin1') === 'HEAD ';
+}
+
 /** Starts the HTTP transport in front of `engine`; resolves once it listens. */
 export async function startHttpTransport(
   engine: EmulatorEngine,
@@ -291,9 +307,8 @@ export async function startHttpTransport(
               `the request is not HTTP/1.1 the emulator can read (${e.code ?? 'unreadable'})`,
             ];
     const body = `${JSON.stringify({ error: { code, message } })}\n`;
-    // The answer to a HEAD has no body (its client reads none, and took the body for data after the answer): the
-    // method is read off the start of the packet that failed, which holds the request line when it failed there.
-    const head = (e as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
+    // The answer to a HEAD has no body (its client reads none, and took the body for data after the answer).
+    const head = failedRequestIsHead(e as { rawPacket?: Buffer; bytesParsed?: number });
     socket.end(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${head ? '' : body}`,
     );

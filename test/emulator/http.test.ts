@@ -359,6 +359,25 @@ describe('HTTP transport', () => {
     expect(answer).toBe(400);
   });
 
+  // Review (session 47): the method was read off the start of the packet, which holds every request the client sent
+  // in one write: a malformed HEAD after a GET in the same packet got the body again. A malformed GET after a HEAD
+  // gets its body.
+  it('a malformed HEAD pipelined after a GET gets no body, a malformed GET after a HEAD its body', async () => {
+    const { http } = await start();
+    const host = `Host: 127.0.0.1:${http.port}\r\n`;
+    for (const bad of [`HEAD ?after= HTTP/1.1\r\n${host}\r\n`, `HEAD /health HTTP/1.1\r\n${host}Bad Header\r\n\r\n`]) {
+      const both = await rawExchange(http.port, `GET /health HTTP/1.1\r\n${host}\r\n${bad}`);
+      const at = both.indexOf('HTTP/1.1 400 Bad Request');
+      expect(both.slice(0, at)).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n\{"status":"ok"/);
+      expect(both.slice(at).endsWith('\r\n\r\n')).toBe(true);
+    }
+    const getAfterHead = await rawExchange(
+      http.port,
+      `HEAD /health HTTP/1.1\r\n${host}\r\nGET ?after= HTTP/1.1\r\n${host}\r\n`,
+    );
+    expect(getAfterHead.endsWith('(HPE_INVALID_URL)"}}\n')).toBe(true);
+  });
+
   // Audit (session 40): a request that stalled was cut with a bare 400 and no body, up to 30 s after its limit.
   it('a request that does not arrive whole in time gets a 408 with a sentence, soon after its limit', async () => {
     const { engine, http } = await start(fakeEngine(), { requestTimeoutMs: 500 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Dec } from '../../model/primitives.js';
 import { decEq, show } from '../_lib/compare.js';
 import { perUnitTaxOf, taxOf } from '../_lib/tax.js';
 import { defineRule, type ReportOf } from '../types.js';
@@ -13,8 +14,8 @@ const MESSAGES = {
     en: 'order.taxTotal is 0: no tax was withheld from the buyer (the spec: 无则填写“0”); customs bills the computed tax {computed} (duty {duty}, consumption tax {consumption}, VAT {vat}) to the guarantor (inventory.assureCode)',
   },
   'tax-rounded-per-unit': {
-    zh: '代扣税款 {declared} 为逐件舍入的税款（每件各税四舍五入至分后乘以数量）；按行舍入（税单的列法）为 {computed}，相差 {diff}。海关未公布是否接受此差额，故仅提示；月末对账时税单可能相差 {diff}',
-    en: 'order.taxTotal {declared} is the tax rounded per unit (each tax of one unit to the fen, times the quantity); rounded per line, as the CEB816 tax bill lists taxes, it is {computed}, {diff} apart. Customs publishes no rule on such a difference, so this only warns; the tax bill may differ by {diff} at reconciliation',
+    zh: '代扣税款 {declared} 为逐件舍入的税款（每件各税舍入后乘以数量）；按行舍入（税单的列法）为 {computed}，相差 {diff}。海关未公布是否接受此差额，故仅提示；月末对账时税单可能相差 {diff}',
+    en: 'order.taxTotal {declared} is the tax rounded per unit (each tax of one unit rounded, times the quantity); rounded per line, as the CEB816 tax bill lists taxes, it is {computed}, {diff} apart. Customs publishes no rule on such a difference, so this only warns; the tax bill may differ by {diff} at reconciliation',
   },
   // The first part is the tax module's finding, as `sandan tax` shows it.
   'rate-missing': {
@@ -27,6 +28,9 @@ const MESSAGES = {
   },
   'rate-not-in-force': { zh: '{detail}', en: '{detail}' },
 } as const;
+
+/** How far, a line, a taxTotal rounded per unit may be from the per-line figure and only warn. */
+const PER_UNIT_WARNS_UP_TO = new Dec('0.01');
 
 /** order.taxTotal is the tax customs will bill (税费不一致 is caught before customs does). */
 export const taxTotalMatches = defineRule({
@@ -126,10 +130,15 @@ export const taxTotalMatches = defineRule({
       return out;
     }
     // A platform that prices per unit withholds each unit's tax rounded, times the quantity: a few fen from the
-    // per-line figure. A cleared order that declared such a figure is known, and no rule on the difference is
-    // published, so it warns, naming both figures.
+    // per-line figure. One order that declared such a figure, 0.01 from the line's, is known to have cleared (weak:
+    // its repository is unknown), and no rule on the difference is published, so it warns, naming both figures; up
+    // to 0.01 a line, as far as that evidence reaches (1,000 units may put the two figures yuan apart).
     const perUnit = perUnitTaxOf(ctx);
-    if (perUnit?.complete && decEq(declared, perUnit.taxTotal)) {
+    if (
+      perUnit?.complete &&
+      decEq(declared, perUnit.taxTotal) &&
+      diff.abs().lte(PER_UNIT_WARNS_UP_TO.times(result.lines.length))
+    ) {
       out.push({
         ...base,
         messageId: 'tax-rounded-per-unit',

@@ -69,8 +69,38 @@ ruleTester(taxTotalMatches, {
           actual: '15.47',
           data: { declared: '15.47', computed: '15.48', diff: '0.01' },
           message: {
-            zh: '代扣税款 15.47 为逐件舍入的税款（每件各税四舍五入至分后乘以数量）；按行舍入（税单的列法）为 15.48，相差 0.01。海关未公布是否接受此差额，故仅提示；月末对账时税单可能相差 0.01',
-            en: 'order.taxTotal 15.47 is the tax rounded per unit (each tax of one unit to the fen, times the quantity); rounded per line, as the CEB816 tax bill lists taxes, it is 15.48, 0.01 apart. Customs publishes no rule on such a difference, so this only warns; the tax bill may differ by 0.01 at reconciliation',
+            zh: '代扣税款 15.47 为逐件舍入的税款（每件各税舍入后乘以数量）；按行舍入（税单的列法）为 15.48，相差 0.01。海关未公布是否接受此差额，故仅提示；月末对账时税单可能相差 0.01',
+            en: 'order.taxTotal 15.47 is the tax rounded per unit (each tax of one unit rounded, times the quantity); rounded per line, as the CEB816 tax bill lists taxes, it is 15.48, 0.01 apart. Customs publishes no rule on such a difference, so this only warns; the tax bill may differ by 0.01 at reconciliation',
+          },
+        },
+      ],
+    },
+    {
+      // 100 × 1.99 at 9.1 %: per line 199.00 × 0.091 = 18.109 → 18.11; per unit 1.99 × 0.091 = 0.18109 → 0.18, × 100 =
+      // 18.00. With the cream's 13.65: 31.76 per line, 31.65 per unit, 0.11 apart: past 0.01 a line (2 lines: 0.02),
+      // where no evidence reaches, so the per-unit figure is still 税费不一致.
+      name: 'taxTotal 31.65, per unit but 0.11 from the line figure 31.76 (100 units): an error',
+      set: {
+        'inventory.items[0].qty': 100,
+        'inventory.items[0].price': '1.99',
+        'inventory.items[0].totalPrice': '199.00',
+        'order.taxTotal': '31.65',
+      },
+      errors: [
+        {
+          code: 'tax-mismatch',
+          severity: 'error',
+          path: 'order.taxTotal',
+          expected: '31.76',
+          actual: '31.65',
+          data: {
+            declared: '31.65',
+            computed: '31.76',
+            duty: '0.00',
+            consumption: '0.00',
+            vat: '31.76',
+            diff: '-0.11',
+            regime: 'cbec',
           },
         },
       ],

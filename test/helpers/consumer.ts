@@ -67,7 +67,8 @@ export function createConsumer(dir: string, o: ConsumerOptions): void {
     optionalDependencies: Record<string, string>;
   };
   const optional = o.optional ? Object.keys(manifest.optionalDependencies) : [];
-  for (const dep of [...Object.keys(manifest.dependencies), ...optional, '@types/node']) {
+  // (@types/node is one of sandan's dependencies; named again in case it ever is not)
+  for (const dep of new Set([...Object.keys(manifest.dependencies), ...optional, '@types/node'])) {
     const from = join(ROOT, 'node_modules', dep);
     if (!existsSync(from)) continue;
     mkdirSync(dirname(join(dir, 'node_modules', dep)), { recursive: true });

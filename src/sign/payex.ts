@@ -225,8 +225,11 @@ function lackedMembers(parsed: Record<string, unknown>, headJson?: string, lists
   if (!headJson || !isRecord(parsed.payExchangeInfoHead)) lacked.push(member('payExchangeInfoHead', 'an object'));
   if (!listsJson || !Array.isArray(parsed.payExchangeInfoLists)) {
     // The specification's field table spells it payExchangeInfoList; its example, and every real upload, with the s.
-    const singular = 'payExchangeInfoList' in parsed ? ', spelled so: it has payExchangeInfoList, without the s' : '';
-    lacked.push(`${member('payExchangeInfoLists', 'an array')}${singular}`);
+    lacked.push(
+      'payExchangeInfoList' in parsed && !('payExchangeInfoLists' in parsed)
+        ? 'payExchangeInfoLists (an array; it has payExchangeInfoList, without the s)'
+        : member('payExchangeInfoLists', 'an array'),
+    );
   }
   return lacked.join(', ');
 }

@@ -209,8 +209,7 @@ describe('179 payment-data upload', () => {
     expect(verifyPayExchange(singular, { certificate: cert })).toEqual({
       valid: false,
       reason: 'malformed',
-      message:
-        'payExInfoStr lacks payExchangeInfoLists (an array), spelled so: it has payExchangeInfoList, without the s',
+      message: 'payExInfoStr lacks payExchangeInfoLists (an array; it has payExchangeInfoList, without the s)',
     });
     const noCert = payExInfoStr.replace(/"certNo":"[^"]*",/, '').replace('"payExchangeInfoHead":', '"head":');
     expect(verifyPayExchange(noCert, { certificate: cert })).toMatchObject({

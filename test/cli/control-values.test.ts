@@ -135,25 +135,35 @@ describe.skipIf(skipWithout('openssl'))('sandan sign and verify: a file name wit
 });
 
 describe('sandan quota: an orderNo with control characters', () => {
+  // A line break and a C1 control (XML 1.0 carries both) are kept and shown escaped; a C0 control such as ESC, which
+  // no customs message can carry, is refused (QUOTA_INVALID), its order shown escaped in the message.
+  const XML_VALUE = '\n  forged 100\u009b31m';
   it('is shown escaped, on one line, by reserve and history', async () => {
     const env = { SANDAN_QUOTA_SECRET: 'a-secret-of-at-least-32-characters-0123' };
     const base = ['--db', join(dir, 'quota.sqlite'), '--buyer-id', '330106199003071519'];
-    const order = `O${JSON_EVIL}`;
     const r = await runCli(
-      ['quota', 'reserve', ...base, '--order', order, '--amount', '10', '--at', '2026-03-01'],
+      ['quota', 'reserve', ...base, '--order', `O${XML_VALUE}`, '--amount', '10', '--at', '2026-03-01'],
       '',
       env,
     );
-    expect(r.stdout).toContain(`order O${JSON_SHOWN}: reserved`);
+    expect(r.stdout).toContain(`order O${SHOWN}: reserved`);
     const over = await runCli(
-      ['quota', 'reserve', ...base, '--order', `P${JSON_EVIL}`, '--amount', '99999', '--at', '2026-03-01'],
+      ['quota', 'reserve', ...base, '--order', `P${XML_VALUE}`, '--amount', '99999', '--at', '2026-03-01'],
       '',
       env,
     );
     expectClean(over.stdout, 'refused');
     const h = await runCli(['quota', 'history', ...base, '--year', '2026'], '', env);
-    expect(h.stdout).toContain(`  O${JSON_SHOWN}  10\n`);
+    expect(h.stdout).toContain(`  O${SHOWN}  10\n`);
     expectClean(`${r.stdout}${h.stdout}`, 'stdout');
+    const esc = await runCli(
+      ['quota', 'reserve', ...base, '--order', `E${JSON_EVIL}`, '--amount', '10', '--at', '2026-03-01'],
+      '',
+      env,
+    );
+    expect(esc.code).toBe(2);
+    expect(esc.stderr).toContain(`E${JSON_SHOWN}`);
+    expectClean(esc.stderr, 'stderr');
   });
 });
 

@@ -13,11 +13,12 @@ export function taxOf(ctx: RuleContext): TaxFigures | undefined {
 
 /**
  * The same tax with each tax of one unit rounded and multiplied by the quantity (`rounding.scope: 'unit'`), as
- * platforms that price per unit withhold it; undefined when the policy already rounds so, or gives no tax policy.
+ * platforms that price per unit withhold it; only beside a policy that rounds per line (what tax/total's message
+ * names the other figure), else undefined.
  */
 export function perUnitTaxOf(ctx: RuleContext): TaxFigures | undefined {
   const policy = toTaxPolicy(ctx.policy);
-  if (!policy || policy.rounding.scope === 'unit') return undefined;
+  if (policy?.rounding.scope !== 'line') return undefined;
   return computeTaxOf(ctx, { ...policy, rounding: { ...policy.rounding, scope: 'unit' } });
 }
 

@@ -106,6 +106,35 @@ ruleTester(taxTotalMatches, {
       ],
     },
     {
+      // The warning names the other figure as the line's; a policy that rounds once per order has none to name:
+      // (315.30 + 150.00) × 0.091 = 42.3423 → 42.34.
+      name: 'taxTotal 42.35 per unit under a policy rounding per order: 税费不一致, not the per-unit warning',
+      set: {
+        'inventory.items[0].price': '157.65',
+        'inventory.items[0].totalPrice': '315.30',
+        'order.taxTotal': '42.35',
+      },
+      context: (ctx) => ({ ...ctx, policy: { ...ctx.policy, rounding: { ...ctx.policy.rounding, scope: 'order' } } }),
+      errors: [
+        {
+          code: 'tax-mismatch',
+          severity: 'error',
+          path: 'order.taxTotal',
+          expected: '42.34',
+          actual: '42.35',
+          data: {
+            declared: '42.35',
+            computed: '42.34',
+            duty: '0.00',
+            consumption: '0.00',
+            vat: '42.34',
+            diff: '0.01',
+            regime: 'cbec',
+          },
+        },
+      ],
+    },
+    {
       name: 'taxTotal 42.36: neither per line (42.34) nor per unit (42.35), still 税费不一致',
       set: {
         'inventory.items[0].price': '157.65',

@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Decimal } from 'decimal.js';
+import { z } from 'zod';
+import { SandanError } from '../errors.js';
 import { Dec } from '../model/primitives.js';
+import { formatPath } from '../model/issue.js';
 import type { MismatchEntryJSON, ReconcileSummaryJSON, ReconcileTotalsJSON, WaterfallJSON } from './json.js';
 import { AMOUNT_LABELS, COUNT_LABELS, GROUP_LABELS, type Label, WATERFALL_LABELS } from './output.js';
-import { checkArgument, optionsObject, ownValue } from '../model/guards.js';
+import { WATERFALL_CAUSES, type Mismatch } from './types.js';
+import { checkArgument, isDecimalText, optionsObject, ownValue } from '../model/guards.js';
 
 /*
  * The reconciliation report as one self-contained HTML page (关税对账报告): ECharts and a small
@@ -27,6 +31,70 @@ export interface ReconcileReportJSON {
     mismatches: MismatchEntryJSON[];
   };
   orders?: unknown[] | undefined;
+}
+
+/*
+ * The check of a report given to the page, often read back from a file: a count that is no number or an amount that is
+ * no decimal is named with its path, instead of failing deep in the drawing. Typed as the interface above, so the
+ * compiler holds the two to the same keys; what the writers put in a report passes it (the CLI draws its own reports).
+ */
+const amountJSON = z.string().refine(isDecimalText, { error: 'must be a decimal string' });
+const countJSON = z.number().int().nonnegative();
+const taxSplitJSON = z.looseObject({
+  customsTax: amountJSON,
+  consumptionTax: amountJSON,
+  valueAddedTax: amountJSON,
+  taxTotal: amountJSON,
+});
+/** The same check for each labelled key. */
+const each = <K extends string, S>(labels: ReadonlyArray<readonly [K, Label]>, schema: S) =>
+  Object.fromEntries(labels.map(([k]) => [k, schema])) as Record<K, S>;
+const totalsJSON = z.looseObject({
+  ...each(COUNT_LABELS, countJSON),
+  dutiableValue: amountJSON,
+  ...each(AMOUNT_LABELS, amountJSON),
+  computed: taxSplitJSON,
+  billed: taxSplitJSON,
+  waterfall: z
+    .looseObject({
+      withheld: amountJSON,
+      billed: amountJSON,
+      difference: amountJSON,
+      causes: z.array(z.looseObject({ cause: z.enum(WATERFALL_CAUSES), orders: countJSON, amount: amountJSON })),
+    })
+    .optional(),
+});
+// (a kind sandan does not know yet is drawn under its own name)
+const mismatchKindJSON = z.custom<Mismatch['kind']>((v) => typeof v === 'string', { error: 'must be a text' });
+const ReportJSONSchema: z.ZodType<ReconcileReportJSON> = z.looseObject({
+  summary: z.looseObject({
+    ...totalsJSON.shape,
+    byMonth: z.record(z.string(), totalsJSON),
+    byDistrict: z.record(z.string(), totalsJSON),
+    inputs: z.looseObject({
+      declarations: countJSON,
+      bills: countJSON,
+      duplicateBills: countJSON,
+      conflictingBills: countJSON.optional(),
+      billStatuses: countJSON,
+      receipts: countJSON,
+      skippedDocuments: countJSON,
+      unreadableDocuments: countJSON,
+    }),
+    problems: z.array(z.string()).optional(),
+    mismatches: z.array(
+      z.looseObject({ orderNo: z.string(), invtNo: z.string().nullable(), kind: mismatchKindJSON, amount: amountJSON }),
+    ),
+  }),
+  orders: z.array(z.unknown()).optional(),
+});
+
+/** Checks what a caller gives a page against its schema: the first problem is a SandanError naming its path. */
+export function checkShape(schema: z.ZodType, value: unknown, fn: string, path: readonly PropertyKey[]): void {
+  const checked = schema.safeParse(value);
+  if (checked.success) return;
+  const issue = checked.error.issues[0]!;
+  throw new SandanError('INVALID_OPTION', `${fn}: ${formatPath([...path, ...issue.path])}: ${issue.message}`);
 }
 
 /** What the page inlines: the ECharts build (`echarts/dist/echarts.min.js`) as text. */
@@ -395,6 +463,7 @@ export function renderReconcileHtml(
 ): string {
   checkArgument(report, 'object', 'renderReconcileHtml', 'the report');
   checkArgument(report.summary, 'object', 'renderReconcileHtml', 'report.summary');
+  checkShape(ReportJSONSchema, report, 'renderReconcileHtml', ['report']);
   checkArgument(assets, 'object', 'renderReconcileHtml', 'assets');
   options = optionsObject(options, 'renderReconcileHtml');
   const s = report.summary;

@@ -257,6 +257,62 @@ describe('renderReconcileHtml (string)', () => {
       ['toString toString', 0, 1],
     ]);
   });
+
+  describe('renderReconcileHtml given a report that is not one (read back from a file by a JavaScript caller)', () => {
+    const page = (r: unknown) => renderReconcileHtml(r as ReconcileReportJSON, { echarts: 'window.echarts = {};' });
+    const summary = (change: Record<string, unknown>) => ({ summary: { ...report.summary, ...change } });
+    // (each threw a TypeError from deep in the drawing, or drew "undefined", before the report was checked)
+    it.each([
+      ['an empty summary', { summary: {} }, /^renderReconcileHtml: report\.summary\.orders: .*expected number/],
+      [
+        'a count as text',
+        summary({ matched: '0' }),
+        /^renderReconcileHtml: report\.summary\.matched: .*expected number/,
+      ],
+      [
+        'a month without its totals',
+        summary({ byMonth: { '2026-11': { orders: 1 } } }),
+        /^renderReconcileHtml: report\.summary\.byMonth\.2026-11\.matched: /,
+      ],
+      [
+        'an amount that is no decimal',
+        summary({ mismatches: [{ orderNo: 'SD1', invtNo: null, kind: 'declared', amount: '1e3' }] }),
+        /^renderReconcileHtml: report\.summary\.mismatches\[0\]\.amount: must be a decimal string$/,
+      ],
+      [
+        'a mismatch entry that is null',
+        summary({ mismatches: [null] }),
+        /^renderReconcileHtml: report\.summary\.mismatches\[0\]: .*expected object/,
+      ],
+      [
+        'a waterfall cause sandan does not know',
+        summary({
+          waterfall: {
+            withheld: '1.00',
+            billed: '1.00',
+            difference: '0.00',
+            causes: [{ cause: 'x', orders: 0, amount: '0' }],
+          },
+        }),
+        /^renderReconcileHtml: report\.summary\.waterfall\.causes\[0\]\.cause: /,
+      ],
+      [
+        'inputs missing',
+        summary({ inputs: undefined }),
+        /^renderReconcileHtml: report\.summary\.inputs: .*expected object/,
+      ],
+    ])('%s: a SandanError naming the path', (_, bad, message) => {
+      expect(() => page(bad)).toThrow(expect.objectContaining({ name: 'SandanError', code: 'INVALID_OPTION' }));
+      expect(() => page(bad)).toThrow(message);
+    });
+
+    it('draws a report written before the waterfall and conflictingBills were counted', () => {
+      const { conflictingBills: _, ...inputs } = report.summary.inputs;
+      const html = page(summary({ inputs }));
+      expect(html).toContain('This report carries no waterfall of the difference.');
+      expect(html).not.toContain('conflicting');
+    });
+  });
 });
 
 describe('sandan reconcile --format html', () => {

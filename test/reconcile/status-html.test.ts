@@ -107,6 +107,43 @@ describe('renderStatusHtml (string)', () => {
     // Misuse throws at the call, not when the first part is asked for.
     expect(() => statusHtmlChunks(null as unknown as StatusReportJSON)).toThrow(/statusHtmlChunks/);
   });
+
+  it('names the first part of a report read back from a file that is not an order status (it was a TypeError)', async () => {
+    const report: StatusReportJSON = JSON.parse((await runCli([...args, '--format', 'json'])).stdout);
+    const broken = (change: (o: Record<string, unknown>) => void, at = 1) => {
+      const copy = structuredClone(report) as unknown as { orders: Array<Record<string, unknown>> };
+      change(copy.orders[at]!);
+      return copy as unknown as StatusReportJSON;
+    };
+    const cases: Array<[StatusReportJSON, RegExp]> = [
+      [
+        { ...report, orders: [null as unknown as OrderStatus] },
+        /^statusHtmlChunks: report\.orders\[0\]: .*expected object/,
+      ],
+      [broken((o) => delete o.anomalies), /^statusHtmlChunks: report\.orders\[1\]\.anomalies: .*expected array/],
+      [
+        broken((o) => ((o.keys as Record<string, unknown>).orderNo = 'SD1')),
+        /^statusHtmlChunks: report\.orders\[1\]\.keys\.orderNo: /,
+      ],
+      [
+        broken((o) => ((o.timeline as Array<Record<string, unknown>>)[0]!.time = 20261130)),
+        /^statusHtmlChunks: report\.orders\[1\]\.timeline\[0\]\.time: .*expected string/,
+      ],
+      [
+        broken((o) => (o.anomalies as unknown[]).push({ kind: 'rejected', document: 'order', message: 'no' })),
+        /^statusHtmlChunks: report\.orders\[1\]\.anomalies\[\d+\]\.message: .*expected object/,
+      ],
+    ];
+    for (const [bad, message] of cases) {
+      expect(() => statusHtmlChunks(bad)).toThrow(
+        expect.objectContaining({ name: 'SandanError', code: 'INVALID_OPTION' }),
+      );
+      expect(() => statusHtmlChunks(bad)).toThrow(message);
+      expect(() => renderStatusHtml(bad)).toThrow(
+        new RegExp(message.source.replace('statusHtmlChunks', 'renderStatusHtml')),
+      );
+    }
+  });
 });
 
 describe.skipIf(skipWithout('chromium'))('the status page in Chromium', () => {

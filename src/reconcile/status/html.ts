@@ -1,10 +1,19 @@
 import { differenceInMinutes, parseISO } from 'date-fns';
+import { z } from 'zod';
 import type { Message } from '../../model/issue.js';
 import { beijingIso } from '../../time/beijing.js';
 import { explainStatus, isVoidTaxBillStatus } from '../../xml/receipts.js';
 import type { Label } from '../output.js';
-import { escapeHtml, htmlPageChunks, label, labelIn } from '../report-html.js';
-import type { AnomalyKind, DocumentKind, OrderState, OrderStatus, TaxBillFacts, TimelineNode } from './types.js';
+import { checkShape, escapeHtml, htmlPageChunks, label, labelIn } from '../report-html.js';
+import {
+  type AnomalyKind,
+  type DocumentKind,
+  ORDER_KEY_NAMES,
+  type OrderState,
+  type OrderStatus,
+  type TaxBillFacts,
+  type TimelineNode,
+} from './types.js';
 import { checkArgument, optionsObject } from '../../model/guards.js';
 
 /*
@@ -15,6 +24,63 @@ import { checkArgument, optionsObject } from '../../model/guards.js';
  * and needs no script at all (its CSP allows none). Gaps show as the elapsed time between
  * events, which is what the question turns on ("sent 3 days ago, no receipt since").
  */
+
+/*
+ * The check of the orders given to the page, often read back from a file: every text the page writes must be a text. A
+ * kind, state, event or document sandan does not know is drawn under its own name. Typed as OrderStatus, so the compiler holds
+ * the two to the same keys.
+ */
+const textJSON = z.string();
+const known = <T extends string>() => z.custom<T>((v) => typeof v === 'string', { error: 'must be a text' });
+const messageJSON = z.looseObject({ zh: textJSON, en: textJSON });
+const OrderStatusSchema: z.ZodType<OrderStatus> = z.looseObject({
+  order: textJSON,
+  keys: z.looseObject(
+    Object.fromEntries(ORDER_KEY_NAMES.map((k) => [k, z.array(textJSON)])) as Record<
+      keyof OrderStatus['keys'],
+      z.ZodArray<typeof textJSON>
+    >,
+  ),
+  state: known<OrderState>(),
+  documents: z.record(
+    known<DocumentKind>(),
+    z.looseObject({ returnStatus: textJSON, time: textJSON, outcome: textJSON.optional() }).optional(),
+  ),
+  returnWindow: z.looseObject({ releasedAt: textJSON, applyBy: textJSON, arriveBy: textJSON }).optional(),
+  timeline: z.array(
+    z.looseObject({
+      time: textJSON,
+      event: known<TimelineNode['event']>(),
+      messageType: textJSON,
+      document: known<DocumentKind>(),
+      returnStatus: textJSON.optional(),
+      meaning: messageJSON.optional(),
+      code: textJSON.optional(),
+      desc: textJSON.optional(),
+      logisticsStatus: textJSON.optional(),
+      taxBill: z
+        .looseObject({
+          taxNo: textJSON.optional(),
+          status: textJSON,
+          customsTax: textJSON.optional(),
+          valueAddedTax: textJSON.optional(),
+          consumptionTax: textJSON.optional(),
+        })
+        .optional(),
+    }),
+  ),
+  anomalies: z.array(
+    z.looseObject({
+      kind: known<AnomalyKind>(),
+      document: known<DocumentKind>(),
+      rule: textJSON.optional(),
+      code: textJSON.optional(),
+      message: messageJSON,
+      fix: messageJSON.optional(),
+      since: textJSON.optional(),
+    }),
+  ),
+});
 
 /** What `sandan status --format json` prints. */
 export interface StatusReportJSON {
@@ -255,6 +321,8 @@ function pageChunks(report: StatusReportJSON, options: { title?: string }, calle
   checkArgument(report, 'object', caller, 'the report');
   checkArgument(report.orders, 'list', caller, 'report.orders');
   if (report.problems !== undefined) checkArgument(report.problems, 'list', caller, 'report.problems');
+  for (let i = 0; i < report.orders.length; i++)
+    checkShape(OrderStatusSchema, report.orders[i], caller, ['report', 'orders', i]);
   options = optionsObject(options, caller);
   const title = options.title ?? '订单状态 Order status';
   const n = report.orders.filter((o) => o.anomalies.length).length;

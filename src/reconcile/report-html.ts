@@ -40,7 +40,7 @@ export interface ReconcileReportJSON {
  */
 const amountJSON = z.string().refine(isDecimalText, { error: 'must be a decimal string' });
 const countJSON = z.number().int().nonnegative();
-const taxSplitJSON = z.looseObject({
+const taxSplitJSON = z.object({
   customsTax: amountJSON,
   consumptionTax: amountJSON,
   valueAddedTax: amountJSON,
@@ -49,7 +49,7 @@ const taxSplitJSON = z.looseObject({
 /** The same check for each labelled key. */
 const each = <K extends string, S>(labels: ReadonlyArray<readonly [K, Label]>, schema: S) =>
   Object.fromEntries(labels.map(([k]) => [k, schema])) as Record<K, S>;
-const totalsJSON = z.looseObject({
+const totalsJSON = z.object({
   ...each(COUNT_LABELS, countJSON),
   dutiableValue: amountJSON,
   ...each(AMOUNT_LABELS, amountJSON),
@@ -60,18 +60,18 @@ const totalsJSON = z.looseObject({
       withheld: amountJSON,
       billed: amountJSON,
       difference: amountJSON,
-      causes: z.array(z.looseObject({ cause: z.enum(WATERFALL_CAUSES), orders: countJSON, amount: amountJSON })),
+      causes: z.array(z.object({ cause: z.enum(WATERFALL_CAUSES), orders: countJSON, amount: amountJSON })),
     })
     .optional(),
 });
 // (a kind sandan does not know yet is drawn under its own name)
 const mismatchKindJSON = z.custom<Mismatch['kind']>((v) => typeof v === 'string', { error: 'must be a text' });
-const ReportJSONSchema: z.ZodType<ReconcileReportJSON> = z.looseObject({
-  summary: z.looseObject({
+const ReportJSONSchema: z.ZodType<ReconcileReportJSON> = z.object({
+  summary: z.object({
     ...totalsJSON.shape,
     byMonth: z.record(z.string(), totalsJSON),
     byDistrict: z.record(z.string(), totalsJSON),
-    inputs: z.looseObject({
+    inputs: z.object({
       declarations: countJSON,
       bills: countJSON,
       duplicateBills: countJSON,
@@ -83,7 +83,7 @@ const ReportJSONSchema: z.ZodType<ReconcileReportJSON> = z.looseObject({
     }),
     problems: z.array(z.string()).optional(),
     mismatches: z.array(
-      z.looseObject({ orderNo: z.string(), invtNo: z.string().nullable(), kind: mismatchKindJSON, amount: amountJSON }),
+      z.object({ orderNo: z.string(), invtNo: z.string().nullable(), kind: mismatchKindJSON, amount: amountJSON }),
     ),
   }),
   orders: z.array(z.unknown()).optional(),

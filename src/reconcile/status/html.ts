@@ -32,10 +32,10 @@ import { checkArgument, optionsObject } from '../../model/guards.js';
  */
 const textJSON = z.string();
 const known = <T extends string>() => z.custom<T>((v) => typeof v === 'string', { error: 'must be a text' });
-const messageJSON = z.looseObject({ zh: textJSON, en: textJSON });
-const OrderStatusSchema: z.ZodType<OrderStatus> = z.looseObject({
+const messageJSON = z.object({ zh: textJSON, en: textJSON });
+const OrderStatusSchema: z.ZodType<OrderStatus> = z.object({
   order: textJSON,
-  keys: z.looseObject(
+  keys: z.object(
     Object.fromEntries(ORDER_KEY_NAMES.map((k) => [k, z.array(textJSON)])) as Record<
       keyof OrderStatus['keys'],
       z.ZodArray<typeof textJSON>
@@ -44,11 +44,11 @@ const OrderStatusSchema: z.ZodType<OrderStatus> = z.looseObject({
   state: known<OrderState>(),
   documents: z.record(
     known<DocumentKind>(),
-    z.looseObject({ returnStatus: textJSON, time: textJSON, outcome: textJSON.optional() }).optional(),
+    z.object({ returnStatus: textJSON, time: textJSON, outcome: textJSON.optional() }).optional(),
   ),
-  returnWindow: z.looseObject({ releasedAt: textJSON, applyBy: textJSON, arriveBy: textJSON }).optional(),
+  returnWindow: z.object({ releasedAt: textJSON, applyBy: textJSON, arriveBy: textJSON }).optional(),
   timeline: z.array(
-    z.looseObject({
+    z.object({
       time: textJSON,
       event: known<TimelineNode['event']>(),
       messageType: textJSON,
@@ -70,7 +70,7 @@ const OrderStatusSchema: z.ZodType<OrderStatus> = z.looseObject({
     }),
   ),
   anomalies: z.array(
-    z.looseObject({
+    z.object({
       kind: known<AnomalyKind>(),
       document: known<DocumentKind>(),
       rule: textJSON.optional(),

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { SandanError } from '../errors.js';
 import { ConfidenceSchema } from './policy.js';
-import { checkSourceRefs, SourceRefSchema, SourcesSchema } from '../model/sources.js';
+import { checkSourceRefs, DateSchema, SourceRefSchema, SourcesSchema } from '../model/sources.js';
 
 /**
  * Code tables (currency, country, unit, …) are data files under rulesets/codes/, each with its
  * sources and a statement of completeness. A code missing from a complete table is an error;
- * from an incomplete one, only a warning.
+ * from an incomplete one, only a warning. A code with `validFrom`/`validTo` (both inclusive) counts on those days only,
+ * by the declaration's date.
  */
 
 export const CodeTableSchema = z
@@ -26,8 +27,8 @@ export const CodeTableSchema = z
         source: SourceRefSchema,
         confidence: ConfidenceSchema.optional(),
         note: z.string().optional(),
-        validFrom: z.string().optional(),
-        validTo: z.string().optional(),
+        validFrom: DateSchema.optional(),
+        validTo: DateSchema.optional(),
         district: z.string().optional(),
         kind: z.enum(['district', 'office']).optional(),
       }),
@@ -68,6 +69,11 @@ export function loadCodeTable(data: unknown, origin: string): CodeTable {
   for (const entry of t.codes) {
     if (byCode.has(entry.code))
       throw new SandanError('CODE_TABLE_INVALID', `${origin}: code ${entry.code} appears twice`);
+    if (entry.validFrom !== undefined && entry.validTo !== undefined && entry.validTo < entry.validFrom)
+      throw new SandanError(
+        'CODE_TABLE_INVALID',
+        `${origin}: code ${entry.code}: validTo ${entry.validTo} is before validFrom ${entry.validFrom}`,
+      );
     byCode.set(entry.code, entry);
   }
   return {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isWithinDates } from '../../time/beijing.js';
 import { districtOf } from '../codes.js';
 import { defineRule, type ReportOf } from '../types.js';
 
@@ -13,6 +14,11 @@ const MESSAGES = {
     code: 'customs-code-unknown',
     zh: '关区代码 {code} 不在代码表中（所属关区 {district} 存在，代码表不完整）',
     en: 'inventory.{key} {code} is not in the customs code table (its district {district} exists; the table is incomplete)',
+  },
+  'customs-code-not-in-force': {
+    code: 'customs-code-unknown',
+    zh: '关区代码 {code} 在代码表中的有效期为 {from} 至 {to}，申报日 {at} 不在其内',
+    en: 'inventory.{key} {code} is in force in the customs code table from {from} to {to}, not on {at}, the declaration’s date',
   },
 } as const;
 
@@ -45,10 +51,25 @@ export const customsOffices = defineRule({
     if (!table || !inv) return [];
     return KEYS.flatMap((key): Array<ReportOf<typeof MESSAGES>> => {
       const code = ctx.str(inv, key);
-      if (code === undefined || !/^\d{4}$/.test(code) || table.get(code)) return [];
+      if (code === undefined || !/^\d{4}$/.test(code)) return [];
+      const path = `inventory.${key}`;
+      const entry = table.get(code);
+      // A dated office counts on the declaration's day only (as codes/tables reads every dated code).
+      if (entry !== undefined && !isWithinDates(ctx.at, entry.validFrom, entry.validTo)) {
+        const span = { from: entry.validFrom ?? '…', to: entry.validTo ?? '…', at: ctx.at };
+        return [
+          {
+            messageId: 'customs-code-not-in-force' as const,
+            path,
+            actual: code,
+            ...(!table.complete && { severity: 'warning' as const }),
+            data: { key, code, ...span },
+          },
+        ];
+      }
+      if (entry !== undefined) return [];
       // An office missing from an incomplete table is still plausible when its district is known.
       const district = districtOf(table, code);
-      const path = `inventory.${key}`;
       if (district !== undefined && table.get(district) !== undefined) {
         return [
           {

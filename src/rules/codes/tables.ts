@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { FIELD_RULE_ID } from '../../model/parse.js';
+import { isWithinDates } from '../../time/beijing.js';
 import {
   defineRule,
   type DocumentName,
   type HeadOf,
   type LinedDocumentName,
   type LineOf,
+  type ReportOf,
   type RuleContext,
 } from '../types.js';
 
@@ -41,13 +43,24 @@ const LINE_FIELDS: readonly LineField[] = [
 /** A document or line read by a key the tables above typed per document. */
 type AnyView = Readonly<Record<string, unknown>>;
 
-interface Finding {
-  messageId: 'code-unknown' | 'code-unknown-incomplete';
-  path: string;
-  actual: string;
-  severity?: 'warning';
-  data: { path: string; code: string; table: { zh: string; en: string } };
-}
+const MESSAGES = {
+  'code-unknown': {
+    zh: '{path} 的代码 {code} 不在《{table}》代码表中',
+    en: '{path}: {code} is not in the {table} code table',
+  },
+  'code-unknown-incomplete': {
+    code: 'code-unknown',
+    zh: '{path} 的代码 {code} 不在《{table}》代码表中（代码表不完整，仅提示）',
+    en: '{path}: {code} is not in the {table} code table (the table is incomplete, so this is a warning)',
+  },
+  'code-not-in-force': {
+    code: 'code-unknown',
+    zh: '{path} 的代码 {code} 在《{table}》代码表中的有效期为 {from} 至 {to}，申报日 {at} 不在其内',
+    en: '{path}: {code} is in force in the {table} code table from {from} to {to}, not on {at}, the declaration’s date',
+  },
+} as const;
+
+type Finding = ReportOf<typeof MESSAGES>;
 
 /** Checks `rec[key]`, found at `path`, against its table. */
 function checkCode<T extends object>(
@@ -60,15 +73,23 @@ function checkCode<T extends object>(
 ): void {
   const table = ctx.codes[tableId];
   const code = ctx.str(rec, key);
-  if (!table || code === undefined || table.get(code)) return;
-  // An incomplete table cannot prove a code wrong: it only warns.
-  out.push({
-    messageId: table.complete ? 'code-unknown' : 'code-unknown-incomplete',
-    path,
-    actual: code,
-    ...(!table.complete && { severity: 'warning' as const }),
-    data: { path, code, table: table.name },
-  });
+  if (!table || code === undefined) return;
+  const entry = table.get(code);
+  if (entry !== undefined && isWithinDates(ctx.at, entry.validFrom, entry.validTo)) return;
+  // An incomplete table cannot prove a code wrong: it only warns. A dated entry counts on the declaration's day only,
+  // as the province table's 9 does for identity/id-number; how sure its dates are follows the table's completeness
+  // too (the bundled trade-mode dates are from memory).
+  const found = { path, actual: code, ...(!table.complete && { severity: 'warning' as const }) };
+  const data = { path, code, table: table.name };
+  out.push(
+    entry === undefined
+      ? { ...found, messageId: table.complete ? 'code-unknown' : 'code-unknown-incomplete', data }
+      : {
+          ...found,
+          messageId: 'code-not-in-force',
+          data: { ...data, from: entry.validFrom ?? '…', to: entry.validTo ?? '…', at: ctx.at },
+        },
+  );
 }
 
 /** Coded fields hold codes of the customs code tables (rulesets/codes). */
@@ -82,17 +103,7 @@ export const codeTables = defineRule({
   defaultSeverity: 'error',
   options: z.strictObject({}),
   codes: { 'code-unknown': { zh: '代码不在代码表中', en: 'A code is not in its code table' } },
-  messages: {
-    'code-unknown': {
-      zh: '{path} 的代码 {code} 不在《{table}》代码表中',
-      en: '{path}: {code} is not in the {table} code table',
-    },
-    'code-unknown-incomplete': {
-      code: 'code-unknown',
-      zh: '{path} 的代码 {code} 不在《{table}》代码表中（代码表不完整，仅提示）',
-      en: '{path}: {code} is not in the {table} code table (the table is incomplete, so this is a warning)',
-    },
-  },
+  messages: MESSAGES,
   examples: {
     valid: [{ name: 'the example declaration' }],
     invalid: [

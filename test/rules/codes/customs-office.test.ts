@@ -15,6 +15,30 @@ ruleTester(customsOffices, {
   ],
   invalid: [
     {
+      // A user's complete table where 2924 closed the day before the declaration's date.
+      name: 'office 2924 withdrawn before the declaration’s date, in a complete table: an error',
+      options: {
+        codes: {
+          ...complete,
+          customs: {
+            ...complete.customs,
+            get: (c: string) => (c === '2924' ? { ...customs.get(c)!, validTo: '2026-11-19' } : customs.get(c)),
+          },
+        },
+      },
+      errors: ['customsCode', 'portCode'].map((key) => ({
+        code: 'customs-code-unknown',
+        messageId: 'customs-code-not-in-force',
+        path: `inventory.${key}`,
+        actual: '2924',
+        data: { key, code: '2924', from: '…', to: '2026-11-19', at: '2026-11-20' },
+        message: {
+          zh: '关区代码 2924 在代码表中的有效期为 … 至 2026-11-19，申报日 2026-11-20 不在其内',
+          en: `inventory.${key} 2924 is in force in the customs code table from … to 2026-11-19, not on 2026-11-20, the declaration’s date`,
+        },
+      })),
+    },
+    {
       name: 'port 1124: no district starts with 11',
       set: { 'inventory.portCode': '1124' },
       errors: [

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import tradeModeData from '../../../rulesets/codes/trade-mode.json';
 import { bundledCodeTables } from '../../../src/rules/bundled.js';
 import { applySet } from '../../../src/rules/examples.js';
 import { validate } from '../../../src/rules/index.js';
-import type { CodeTable, CodeTables } from '../../../src/rules/codes.js';
+import { loadCodeTable, type CodeTable, type CodeTables } from '../../../src/rules/codes.js';
 import { codeTables } from '../../../src/rules/codes/tables.js';
 import { example } from '../../helpers/examples.js';
 import { ruleTester } from '../rule-tester.js';
@@ -23,6 +24,13 @@ function tablesWith(id: string, change: { complete?: boolean; without?: readonly
     entries: t.entries.filter((e) => !gone.has(e.code)),
     get: (code) => (gone.has(code) ? undefined : t.get(code)),
   };
+  return { ...BUNDLED, [id]: table };
+}
+
+/** The bundled tables with one code's entry given dates. */
+function dated(id: string, code: string, dates: { validFrom?: string; validTo?: string }): CodeTables {
+  const t = BUNDLED[id]!;
+  const table: CodeTable = { ...t, get: (c) => (c === code ? { ...t.get(c)!, ...dates } : t.get(c)) };
   return { ...BUNDLED, [id]: table };
 }
 
@@ -48,6 +56,31 @@ ruleTester(codeTables, {
           path: 'inventory.items[0].unit1',
           actual: '999',
           data: { path: 'inventory.items[0].unit1', code: '999', table: UNIT },
+        },
+      ],
+    },
+    {
+      name: 'trade mode 1210 withdrawn the day before the declaration’s date (incomplete table: a warning)',
+      options: { codes: dated('trade-mode', '1210', { validTo: '2026-11-19' }) },
+      errors: [
+        {
+          code: 'code-unknown',
+          messageId: 'code-not-in-force',
+          path: 'inventory.tradeMode',
+          severity: 'warning',
+          actual: '1210',
+          data: {
+            path: 'inventory.tradeMode',
+            code: '1210',
+            table: { zh: '贸易方式(监管方式)', en: 'Trade mode (customs supervision mode)' },
+            from: '2014-08-01',
+            to: '2026-11-19',
+            at: '2026-11-20',
+          },
+          message: {
+            zh: 'inventory.tradeMode 的代码 1210 在《贸易方式(监管方式)》代码表中的有效期为 2014-08-01 至 2026-11-19，申报日 2026-11-20 不在其内',
+            en: 'inventory.tradeMode: 1210 is in force in the Trade mode (customs supervision mode) code table from 2014-08-01 to 2026-11-19, not on 2026-11-20, the declaration’s date',
+          },
         },
       ],
     },
@@ -242,5 +275,59 @@ describe('validate: a `codes` option replaces only the tables it names', () => {
     const d = example('hangzhou-1210');
     applySet(d, { 'inventory.items[0].country': '998' });
     expect(validate(d, { codes: {} }).issues.filter((i) => i.path === 'inventory.items[0].country')).toHaveLength(1);
+  });
+});
+
+describe('validate: a dated code counts on the declaration’s date only', () => {
+  // A code table entry may carry validFrom/validTo (the bundled trade-mode table does, and the province table's 9).
+  // Until session 48 codes/tables read neither: a code withdrawn before the declaration's date was accepted.
+  // A user's table: the bundled one's data, named anew, with 1210 dated.
+  const table = (dates: Record<string, string>, complete = true) =>
+    loadCodeTable(
+      {
+        ...tradeModeData,
+        name: { zh: '贸易方式', en: 'Trade mode' },
+        complete,
+        codes: tradeModeData.codes.map((e) => ({ ...e, ...(e.code === '1210' ? dates : {}) })),
+      },
+      'trade-mode.json',
+    );
+  const tradeMode = (codes: CodeTables) =>
+    validate(example('hangzhou-1210'), { codes })
+      .issues.filter((i) => i.ruleId === 'codes/tables')
+      .map((i) => [i.path, i.code, i.severity, i.message.en]);
+  it('withdrawn before the date (validTo): an error naming its dates', () => {
+    expect(tradeMode({ 'trade-mode': table({ validTo: '2026-11-19' }) })).toEqual([
+      [
+        'inventory.tradeMode',
+        'code-unknown',
+        'error',
+        'inventory.tradeMode: 1210 is in force in the Trade mode code table from 2014-08-01 to 2026-11-19, not on 2026-11-20, the declaration’s date',
+      ],
+    ]);
+  });
+  it('not yet in force (validFrom), in an incomplete table: a warning', () => {
+    expect(tradeMode({ 'trade-mode': table({ validFrom: '2026-11-21' }, false) })).toEqual([
+      [
+        'inventory.tradeMode',
+        'code-unknown',
+        'warning',
+        'inventory.tradeMode: 1210 is in force in the Trade mode code table from 2026-11-21 to …, not on 2026-11-20, the declaration’s date',
+      ],
+    ]);
+  });
+  it('in force on the date, both bounds inclusive: nothing', () => {
+    expect(tradeMode({ 'trade-mode': table({ validFrom: '2026-11-20', validTo: '2026-11-20' }) })).toEqual([]);
+  });
+  it('the date is the declaration’s: `at` moves it', () => {
+    const codes = { 'trade-mode': table({ validTo: '2026-11-19' }) };
+    const r = validate(example('hangzhou-1210'), { codes, at: '2026-11-19' });
+    expect(r.issues.filter((i) => i.ruleId === 'codes/tables')).toEqual([]);
+  });
+  it('a date that is no date, or validTo before validFrom, is CODE_TABLE_INVALID', () => {
+    expect(() => table({ validTo: '2026/11/19' })).toThrowError(/\$\.codes\.\d+\.validTo: a date as YYYY-MM-DD/);
+    expect(() => table({ validFrom: '2026-11-20', validTo: '2026-11-19' })).toThrowError(
+      'trade-mode.json: code 1210: validTo 2026-11-19 is before validFrom 2026-11-20',
+    );
   });
 });

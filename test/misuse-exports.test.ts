@@ -364,6 +364,17 @@ describe('an object argument that is not the object it names, the other argument
       'validate(declaration, { codes: { customs: bad } })',
       (bad) => main.validate(example('hangzhou-1210'), { codes: { customs: bad } as never }),
     ],
+    // districtRuleset reads options.codes through the same function as validate (it took a customs table that is
+    // none for one, and threw a TypeError from inside districtOf).
+    [
+      "districtRuleset('2924', { codes: bad })",
+      (bad) => main.districtRuleset('2924', { codes: bad as never }),
+      ['null', '{}'],
+    ],
+    [
+      "districtRuleset('2924', { codes: { customs: bad } })",
+      (bad) => main.districtRuleset('2924', { codes: { customs: bad } as never }),
+    ],
   ];
   it.each(CALLS)('%s is a SandanError with a code', async (_name, call, takes = []) => {
     const wrong: string[] = [];

@@ -34,6 +34,8 @@ import trade_modeCodes from '../../rulesets/codes/trade-mode.json';
 import transport_modeCodes from '../../rulesets/codes/transport-mode.json';
 import unitCodes from '../../rulesets/codes/unit.json';
 import { loadCodeTable, type CodeTables } from './codes.js';
+import { describeInput, SandanError } from '../errors.js';
+import { checkArgument, hasMethods } from '../model/guards.js';
 import { RULES } from './registry.js';
 import { loadRuleset, RulesetRegistry, type Ruleset } from './ruleset.js';
 
@@ -65,10 +67,21 @@ export function bundledCodeTables(): CodeTables {
 
 /**
  * The code tables a caller's `codes` option stands for: each table given replaces the bundled one of its id, and the
- * others stay bundled. (A table left out used to be no table, and its fields went unchecked without a word.)
+ * others stay bundled. (A table left out used to be no table, and its fields went unchecked without a word.) Absent or
+ * null: the bundled tables.
+ * @throws SandanError `INVALID_OPTION` when the option is not an object of code tables, which `fn` is named with (a
+ * table that is not one threw a TypeError from inside a rule, a text or an array was taken for no tables).
  */
-export function codeTablesWith(given: CodeTables | undefined): CodeTables {
-  return given === undefined ? bundledCodeTables() : { ...bundledCodeTables(), ...given };
+export function codeTablesWith(given: CodeTables | null | undefined, fn: string): CodeTables {
+  if (given === undefined || given === null) return bundledCodeTables();
+  checkArgument(given, 'object', fn, 'options.codes');
+  for (const [id, table] of Object.entries(given))
+    if (!hasMethods(table, ['get']))
+      throw new SandanError(
+        'INVALID_OPTION',
+        `${fn}: options.codes.${id} must be a code table (loadCodeTable), got ${describeInput(table)}`,
+      );
+  return { ...bundledCodeTables(), ...given };
 }
 
 const DISTRICTS: Record<string, unknown> = {

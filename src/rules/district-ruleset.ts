@@ -31,7 +31,7 @@ export function districtRuleset(
       `district must be a customs code as text, e.g. '2900', got ${describeInput(customsCode)}`,
     );
   const registry = opts.registry ?? defaultRegistry();
-  const district = districtOf(codeTablesWith(opts.codes ?? undefined).customs, customsCode);
+  const district = districtOf(codeTablesWith(opts.codes, 'districtRuleset').customs, customsCode);
   const ruleset = district === undefined ? undefined : registry.get(districtRulesetId(district));
   if (ruleset === undefined) {
     const known = registry

@@ -95,16 +95,7 @@ interface PreparedOptions {
 export function prepare(options?: ValidateOptions, fn = 'createValidator'): PreparedOptions {
   const opts = optionsObject(options, fn);
   if (opts.at !== undefined) isoDateOption(opts.at, 'at', 'INVALID_OPTION');
-  // (a table that is not one threw a TypeError from inside a rule, a text or an array was taken for no tables)
-  const given = opts.codes ?? undefined;
-  if (given !== undefined) checkArgument(given, 'object', fn, 'options.codes');
-  for (const [id, table] of Object.entries(given ?? {}))
-    if (!hasMethods(table, ['get']))
-      throw new SandanError(
-        'INVALID_OPTION',
-        `${fn}: options.codes.${id} must be a code table (loadCodeTable), got ${describeInput(table)}`,
-      );
-  const codes = codeTablesWith(given);
+  const codes = codeTablesWith(opts.codes, fn);
   let registry = opts.registry ?? defaultRegistry();
   // (by its methods: a registry of the package's other module format, require beside import, is one too)
   if (!hasMethods(registry, ['get', 'resolve', 'ids']) || !Array.isArray((registry as { rules?: unknown }).rules))

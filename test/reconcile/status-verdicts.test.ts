@@ -295,6 +295,24 @@ describe('receipts of one instant', () => {
       expect([o!.state, o!.timeline.map((n) => n.returnStatus)]).toEqual(['accepted', ['2', '3', '120']]);
     }
   });
+
+  // Customs' answers of one instant were in input order: which file was read last decided the state.
+  it.each([
+    ['120', '800', 'released', '[Code:2600;Desc:放行]'],
+    ['100', '120', 'accepted', '[Code:1800;Desc:逻辑校验通过]'],
+    ['-621013', '120', 'accepted', '[Code:1800;Desc:逻辑校验通过]'],
+    ['300', '501', 'held', '扣留移送通关'],
+  ])("customs' %s and %s: by status number, whatever the order of the files", (first, last, state, info) => {
+    const at = '20261120110000000';
+    const receipts = [
+      r('CEB622', { ...inv, returnStatus: last, returnTime: at, returnInfo: info }),
+      r('CEB622', { ...inv, returnStatus: first, returnTime: at, returnInfo: `[Code:1;Desc:${first}]` }),
+    ];
+    for (const order of [receipts, [...receipts].reverse()]) {
+      const [o] = status(order, { now: NOW });
+      expect([o!.state, o!.timeline.map((n) => n.returnStatus)]).toEqual([state, [first, last]]);
+    }
+  });
 });
 
 describe('the fix of a negative status the catalogue has no code for', () => {

@@ -71,14 +71,28 @@ export const msg = (zh: string, en: string): Message => ({ zh, en });
 const EPORT_STEP: Readonly<Record<string, number>> = { '1': 0, '2': 1, '3': 2, '4': 2 };
 const step = (i: TimelineItem) =>
   i.node.event === 'receipt' ? (EPORT_STEP[i.node.returnStatus ?? ''] ?? 3) : i.node.event === 'sent' ? -1 : 3;
+/**
+ * Then, at one instant, customs' answers by their status number: the specification numbers them in the order of its
+ * process (120 taken in, 300 review, 399 concluded, 5xx inspection and holds, 800 release, 899 closed), and a refusal
+ * beside a further step is taken for a resend's, read first: 100, and before it a negative E-Port code (a code, not
+ * a step: all alike). So the state no longer depends on the order of the files. A status that is no number, and a
+ * tax bill, come after them (two such: NaN, equal).
+ */
+const rank = (i: TimelineItem) => {
+  const st = i.node.event === 'receipt' ? (i.node.returnStatus ?? '') : '';
+  return /^\d{1,9}$/.test(st) ? Number(st) : /^-\d+$/.test(st) ? -1 : Number.POSITIVE_INFINITY;
+};
 
-/** Sorts an order's events (untimed ones last, in input order; one instant's in their steps) and finds its key receipts. */
+/**
+ * Sorts an order's events (untimed ones last, in input order; one instant's in their steps, then by status number,
+ * then in input order) and finds its key receipts.
+ */
 export function timelineOf(items: TimelineItem[]): OrderTimeline {
   items.sort(
     (a, b) =>
       (Number.isNaN(a.ms) ? 1 : 0) - (Number.isNaN(b.ms) ? 1 : 0) ||
       a.ms - b.ms ||
-      (Number.isNaN(a.ms) ? 0 : step(a) - step(b)) ||
+      (Number.isNaN(a.ms) ? 0 : step(a) - step(b) || rank(a) - rank(b)) ||
       a.seq - b.seq,
   );
   const receipts = items.filter((i) => i.node.event === 'receipt');

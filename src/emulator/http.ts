@@ -278,16 +278,29 @@ export async function startHttpTransport(
   // A waiting long-poll is idle on purpose; the request timeout guards the slow senders.
   server.timeout = 0;
 
-  const sockets = new Set<Socket>();
+  /** Each open connection, with the last request read on it (once one is). */
+  const sockets = new Map<Socket, { req: IncomingMessage; res: ServerResponse } | undefined>();
   server.on('connection', (s) => {
-    sockets.add(s);
+    sockets.set(s, undefined);
     s.on('close', () => sockets.delete(s));
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (sockets.has(req.socket)) sockets.set(req.socket, { req, res });
   });
   // A request Node could not read (a malformed request line or headers, headers too large, a request that did not
   // arrive in time): answered as every other refusal, with a code and a sentence in JSON, and the connection closed.
   server.on('clientError', (e: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) {
       socket.destroy();
+      return;
+    }
+    // A timeout of a request whose headers were read is the timeout of its body: a request answered without it (a GET,
+    // a HEAD, a refusal) gets no second answer after its own, only the close; one not yet answered gets the 408, a
+    // HEAD's without a body. Of a request whose headers did not arrive Node gives neither bytes nor method.
+    const last = e.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? sockets.get(socket as Socket) : undefined;
+    const cut = last !== undefined && !last.req.complete ? last : undefined;
+    if (cut?.res.headersSent) {
+      socket.end();
       return;
     }
     const [status, reason, code, message] =
@@ -308,7 +321,9 @@ export async function startHttpTransport(
             ];
     const body = `${JSON.stringify({ error: { code, message } })}\n`;
     // The answer to a HEAD has no body (its client reads none, and took the body for data after the answer).
-    const head = failedRequestIsHead(e as { rawPacket?: Buffer; bytesParsed?: number });
+    const head = cut
+      ? cut.req.method === 'HEAD'
+      : failedRequestIsHead(e as { rawPacket?: Buffer; bytesParsed?: number });
     socket.end(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${head ? '' : body}`,
     );
@@ -780,7 +795,7 @@ export async function startHttpTransport(
         server.closeIdleConnections();
         for (const end of [...waiters]) end();
         const cut = setTimeout(() => {
-          for (const s of sockets) s.destroy();
+          for (const s of sockets.keys()) s.destroy();
         }, grace);
         cut.unref();
         server.once('close', () => clearTimeout(cut));

@@ -399,6 +399,32 @@ describe('HTTP transport', () => {
     expect(engine.submitted).toEqual([]);
   });
 
+  // Carried from session 47 (a HEAD that timed out got its 408 with a body). A request answered before its declared body
+  // arrived (GET and HEAD routes read none) got the 408 as a second answer after its own, with a body after a HEAD's.
+  it('a request answered before its body arrived gets no second answer at the timeout; a HEAD not yet answered, a bare 408', async () => {
+    const errors: string[] = [];
+    const { http } = await start(fakeEngine(), {
+      requestTimeoutMs: 500,
+      onError: (_e: unknown, r: string) => errors.push(r),
+    });
+    const host = `Host: 127.0.0.1:${http.port}\r\n`;
+    const stalled = `Content-Length: 100\r\n\r\n<a>`;
+    const head = await rawExchange(http.port, `HEAD /health HTTP/1.1\r\n${host}${stalled}`);
+    expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n$/);
+    expect(head).not.toContain('408');
+    const get = await rawExchange(http.port, `GET /health HTTP/1.1\r\n${host}${stalled}`);
+    expect(get).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n\{"status":"ok","now":"[^"]+"\}\n$/);
+    const refused = await rawExchange(http.port, `HEAD /ceb HTTP/1.1\r\n${host}${stalled}`);
+    expect(refused).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\n[\s\S]*\r\n\r\n$/);
+    // A long-poll still waiting when its body is cut: the 408 is its answer, without a body for a HEAD.
+    const poll = await rawExchange(http.port, `HEAD /receipts?wait=3000 HTTP/1.1\r\n${host}${stalled}`);
+    expect(poll).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n[\s\S]*Content-Length: 147\r\n\r\n$/);
+    const getPoll = await rawExchange(http.port, `GET /receipts?wait=3000 HTTP/1.1\r\n${host}${stalled}`);
+    expect(JSON.parse(getPoll.split('\r\n\r\n')[1]!).error.code).toBe('REQUEST_TIMEOUT');
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(errors).toEqual([]);
+  }, 20_000);
+
   // Audit (session 40): a client that closed its connection in the middle of a body was told to onError (and on
   // sandan emulate's standard error) as a failure of the emulator: "http: POST /ceb: aborted".
   it('a client that goes away in the middle of its body is not an emulator failure', async () => {

@@ -67,6 +67,53 @@ describe('zipInflationProblem', () => {
     expect(zipInflationProblem(zip, MiB)).toBe(`it inflates to more than ${MiB} bytes (at a.xml)`);
   });
 
+  it('reads the central directory exceljs reads (JSZip), not the one the end record seems to name', () => {
+    // JSZip reads every central record that follows the first, whatever count the end record gives, and moves every
+    // offset by the bytes before the end record that the directory's offset and size leave unexplained.
+    const script = `
+import io, json, struct, sys, zipfile
+def archive(entries, method):
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, 'w', method) as z:
+        for n, d in entries:
+            z.writestr(n, d)
+    return b.getvalue()
+big = archive([('x.xml', b'A' * (2 << 20)), ('y.xml', b'A' * 10)], zipfile.ZIP_DEFLATED)
+end = big.rfind(b'PK\\x05\\x06')
+offset = struct.unpack_from('<I', big, end + 16)[0]
+out = {}
+for count in (0, 1):
+    b = bytearray(big)
+    struct.pack_into('<HH', b, end + 8, count, count)
+    out['count%d' % count] = bytes(b)
+# Before the archive, a small one whose directory sits where the big one's offset points, counted from the file's
+# start; JSZip counts from where the big archive starts.
+def decoy(pad):
+    return archive([('a', b'P' * pad), ('b', b'b')], zipfile.ZIP_STORED)
+first = decoy(0)
+at = struct.unpack_from('<I', first, first.rfind(b'PK\\x05\\x06') + 16)[0]
+small = decoy(offset - at)
+out['decoy'] = small[:small.rfind(b'PK\\x05\\x06')] + big
+out['prefixed'] = b'#!/bin/sh\\n' * 10 + big
+out['big'] = big
+for name, data in out.items():
+    open(sys.argv[1] + '/' + name + '.zip', 'wb').write(data)
+`;
+    const r = spawnSync('python3', ['-c', script, dir], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const read = (name: string) => readFileSync(join(dir, `${name}.zip`));
+    const refusal = `it inflates to more than ${MiB} bytes (at x.xml)`;
+    expect(zipInflationProblem(read('big'), MiB)).toBe(refusal);
+    // An end record that counts no entry, or one: the check read none or the first only.
+    expect(zipInflationProblem(read('count0'), MiB)).toBe(refusal);
+    expect(zipInflationProblem(read('count1'), MiB)).toBe(refusal);
+    // A decoy directory where the offset points from the file's start: the check read the decoy's two small entries.
+    expect(zipInflationProblem(read('decoy'), MiB)).toBe(refusal);
+    // Bytes before an archive (a self-extracting one's): JSZip reads it, and so does the check now (it said damaged).
+    expect(zipInflationProblem(read('prefixed'), MiB)).toBe(refusal);
+    expect(zipInflationProblem(read('prefixed'), 3 * MiB)).toBeUndefined();
+  });
+
   it('says what is wrong with what is not a ZIP archive, or a damaged one', () => {
     expect(zipInflationProblem(Buffer.from('序号,税则号列\n'), MiB)).toBe('it is not a ZIP archive');
     const zip = pythonZip('one.zip', { 'a.xml': [100, 'deflated'] });

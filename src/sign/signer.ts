@@ -8,7 +8,7 @@ import { SandanError, messageOf } from '../errors.js';
 import { describeInput, checkArgument } from '../model/guards.js';
 import type { KeyType, SignatureAlgorithm } from './algorithms.js';
 import { describeOid, OID_EC_PUBLIC_KEY, OID_RSA, OID_SM2, parseCertificate, parsePkcs8Ec, parseSpki } from './der.js';
-import { sm2E, sm2PublicFromPrivate, sm2SignE, sm2ValidPrivate, sm2Z } from './sm2.js';
+import { sm2E, sm2OnCurve, sm2PublicFromPrivate, sm2SignE, sm2ValidPrivate, sm2Z } from './sm2.js';
 
 /**
  * Something that signs. Implement it to use a key held elsewhere (see docs/signing.md).
@@ -103,6 +103,8 @@ export function readCertificate(cert: string | Uint8Array | X509Certificate): Ce
       spki.key.length === 65 &&
       spki.key[0] === 4
     ) {
+      // (a point off the curve made verifyMessage throw sm-crypto's "bad point" where it promises a result)
+      if (!sm2OnCurve(spki.key)) throw new Error('its SM2 public key is not a point of the SM2 curve');
       info = { x509, der, keyType: 'sm2', sm2Point: spki.key, serialHex, signsData };
     } else {
       throw new Error(

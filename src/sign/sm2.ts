@@ -16,6 +16,9 @@ import { sm2 } from 'sm-crypto-v2';
 export const SM2_DEFAULT_USER_ID = '1234567812345678';
 
 const N = BigInt('0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123');
+/** The curve's field prime p and coefficient b (a = p − 3), GM/T 0003.5. */
+const P = BigInt('0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF');
+const B = BigInt('0x28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93');
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
@@ -54,6 +57,18 @@ export function sm2Z(publicKey: Uint8Array, userId = SM2_DEFAULT_USER_ID): Uint8
   }
   // A copy: callers own what they get.
   return z.slice();
+}
+
+/**
+ * Whether a 65-byte `04‖x‖y` is a point of the SM2 curve (x, y below p, y² = x³ − 3x + b; the cofactor is 1, so it
+ * is then a public key). sm-crypto throws on any other when it computes Z: a certificate in a message could hold one.
+ */
+export function sm2OnCurve(publicKey: Uint8Array): boolean {
+  if (publicKey.length !== 65 || publicKey[0] !== 4) return false;
+  const x = BigInt(`0x${hex(publicKey.subarray(1, 33))}`);
+  const y = BigInt(`0x${hex(publicKey.subarray(33))}`);
+  if (x >= P || y >= P) return false;
+  return (y * y - (x * x * x - 3n * x + B)) % P === 0n;
 }
 
 /** e = SM3(Z ‖ M), the value an SM2 signature is computed over. */

@@ -298,6 +298,32 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
     });
   });
 
+  it('says certificate-invalid, never throws, for an SM2 certificate whose key is not a point of the curve', () => {
+    // sm-crypto threw "bad point: is not on curve" out of verifyMessage (the CLI's internal error, the emulator's 500).
+    const der = new X509Certificate(keys.text('sm2.crt')).raw;
+    const at = der.indexOf(Buffer.from([0x03, 0x42, 0x00, 0x04])) + 4;
+    const points: Array<[string, (d: Buffer) => void]> = [
+      ['a changed coordinate', (d) => void (d[at + 63] = d[at + 63]! ^ 1)],
+      ['coordinates past the field', (d) => void d.fill(0xff, at, at + 64)],
+      ['the origin', (d) => void d.fill(0, at, at + 64)],
+    ];
+    for (const [what, edit] of points) {
+      const bad = Buffer.from(der);
+      edit(bad);
+      const xml = sm2Signed.replace(/<ds:X509Certificate>[^<]+</, `<ds:X509Certificate>${bad.toString('base64')}<`);
+      for (const diagnose of [true, false])
+        expect(verifyMessage(xml, { diagnose }), what).toEqual({
+          valid: false,
+          reason: 'certificate-invalid',
+          message:
+            "The certificate in KeyInfo cannot be read: Cannot read the certificate's public key: its SM2 public key is not a point of the SM2 curve",
+        });
+      // Given as a trust anchor, it is a certificate that cannot be read.
+      expect(() => verifyMessage(sm2Signed, { trustedCertificates: [bad] }), what).toThrow(
+        expect.objectContaining({ code: 'SIGN_CERT_INVALID' }),
+      );
+    }
+  });
   it('refuses an `at` that is no valid Date, rather than skip the validity check', () => {
     // An Invalid Date compared false with both ends of the period: a certificate out of date verified as valid.
     for (const at of [new Date('2000-13-45'), '2000-01-01', 946684800000, null])

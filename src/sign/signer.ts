@@ -88,11 +88,23 @@ export function readCertificate(cert: string | Uint8Array | X509Certificate): Ce
     throw new SandanError('SIGN_CERT_INVALID', `Not an X.509 certificate (PEM or DER): ${what}`, { cause: e });
   }
   const der = x509.raw;
+  // A time OpenSSL cannot read (a month 13: "Bad time value") compared false with any date, and a certificate that had
+  // expired at verifyMessage's `at` passed; OpenSSL's chain check refuses it (an error in the notAfter field).
+  for (const [field, text] of [
+    ['notBefore', x509.validFrom],
+    ['notAfter', x509.validTo],
+  ] as const)
+    if (Number.isNaN(Date.parse(text)))
+      throw new SandanError(
+        'SIGN_CERT_INVALID',
+        `Cannot read the certificate's validity: its ${field} time is not a time (${JSON.stringify(text)})`,
+      );
   let info: CertificateInfo;
   try {
     const parsed = parseCertificate(der);
     const spki = parseSpki(parsed.spki);
     const serialHex = x509.serialNumber.toLowerCase();
+
     // keyUsage bit 0 digitalSignature, bit 1 nonRepudiation (contentCommitment).
     const signsData = parsed.keyUsage === undefined || (parsed.keyUsage & 0b11) !== 0;
     if (spki.algorithm === OID_RSA) {

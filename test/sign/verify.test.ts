@@ -298,6 +298,32 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
     });
   });
 
+  it('does not let a certificate whose validity is no time pass the check at a date', () => {
+    // OpenSSL reads the UTCTime "271306…" (month 13) as "Bad time value": compared with any date it was neither before
+    // nor after, and a message checked at a date long past the certificate's end verified.
+    const der = new X509Certificate(keys.text('rsa.crt')).raw;
+    const notBefore = der.indexOf(Buffer.from([0x17, 0x0d]));
+    const notAfter = der.indexOf(Buffer.from([0x17, 0x0d]), notBefore + 2);
+    for (const [field, at] of [
+      ['notAfter', notAfter],
+      ['notBefore', notBefore],
+    ] as const) {
+      const bad = Buffer.from(der);
+      bad.write('13', at + 4, 'latin1');
+      const xml = rsaSigned.replace(/<ds:X509Certificate>[^<]+</, `<ds:X509Certificate>${bad.toString('base64')}<`);
+      expect(verifyMessage(xml, { at: new Date('2100-01-01') })).toEqual({
+        valid: false,
+        reason: 'certificate-invalid',
+        message: `The certificate in KeyInfo cannot be read: Cannot read the certificate's validity: its ${field} time is not a time ("Bad time value")`,
+      });
+      for (const use of [
+        () => verifyMessage(rsaSigned, { trustedCertificates: [bad] }),
+        () => certificateValidityAt(bad, new Date()),
+      ])
+        expect(use).toThrow(expect.objectContaining({ code: 'SIGN_CERT_INVALID' }));
+    }
+  });
+
   it('says certificate-invalid, never throws, for an SM2 certificate whose key is not a point of the curve', () => {
     // sm-crypto threw "bad point: is not on curve" out of verifyMessage (the CLI's internal error, the emulator's 500).
     const der = new X509Certificate(keys.text('sm2.crt')).raw;

@@ -62,10 +62,14 @@ export function ref<N extends DocumentName>(ctx: RuleContext, name: N): DocRef<N
   return { doc: ctx.doc(name), name };
 }
 
+/** White space at the start or the end of a text. */
+const EDGE_SPACE = /^\s|\s$/u;
+
 /**
  * Compares a text field of two documents when both are present; reports at `b`'s field, the
  * one that must follow `a`. `spelling`, when given, maps both values to the one spelling compared
- * (an ID number's, `normaliseIdNumber`); the report keeps the values as written.
+ * (an ID number's, `normaliseIdNumber`); the report keeps the values as written, and its message
+ * quotes them (as JSON) when one has white space at an end.
  */
 export function sameString<M extends string, A extends DocumentName, B extends DocumentName>(
   ctx: RuleContext,
@@ -82,13 +86,18 @@ export function sameString<M extends string, A extends DocumentName, B extends D
   if (spelling && spelling(expected) === spelling(actual)) return [];
   const path = `${b.name}.${bKey}`;
   const otherPath = `${a.name}.${aKey}`;
+  // A value with white space at an end is quoted, and the other with it, or "X is A but Y is A" would hide the
+  // difference: an integrator's CEB621 carried logisticsNo " 9700555708701 ", customs' pilot CEB624 a copNo ending
+  // in a tab.
+  const quote = EDGE_SPACE.test(expected) || EDGE_SPACE.test(actual);
+  const shown = (v: string) => (quote ? JSON.stringify(v) : v);
   return [
     {
       messageId,
       path,
       expected,
       actual,
-      data: { field: fieldNameZh(path), path, otherPath, actual, expected },
+      data: { field: fieldNameZh(path), path, otherPath, actual: shown(actual), expected: shown(expected) },
     },
   ];
 }

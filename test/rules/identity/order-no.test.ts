@@ -20,6 +20,16 @@ ruleTester(orderNoAgrees, {
       errors: [mismatch('order-no-mismatch', 'payment.orderNo', 'order.orderNo', 'OTHER', NO)],
     },
     {
+      // Customs' own pilot CEB624 sample carries a copNo ending in a tab: shown raw, the two values looked the same.
+      name: 'an order number ending in a tab: the message quotes both values, the tab written \\t',
+      set: { 'order.orderNo': `${NO}\t` },
+      errors: ['payment', 'logistics', 'inventory'].map((doc) => ({
+        ...mismatch('order-no-mismatch', `${doc}.orderNo`, 'order.orderNo', `"${NO}"`, `"${NO}\\t"`),
+        actual: NO,
+        expected: `${NO}\t`,
+      })),
+    },
+    {
       name: 'every document disagrees, reported in the order checked',
       set: {
         'payment.orderNo': 'P',

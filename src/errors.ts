@@ -136,6 +136,17 @@ export function oneLine(text: string): string {
   );
 }
 
+/**
+ * Whether a text has white space at its start or its end. A report quotes such a value as JSON: shown raw, "X is A but
+ * Y is A" hid the difference (an integrator's CEB621 carried logisticsNo " 9700555708701 ", customs' pilot CEB624
+ * sample a copNo ending in a tab).
+ */
+export function hasEdgeSpace(text: string): boolean {
+  return EDGE_SPACE.test(text);
+}
+
+const EDGE_SPACE = /^\s|\s$/u;
+
 /** A value as a message quotes it: a string as JSON (its first 80 characters), a number or `null` as written, else `array` or `object`. */
 export function describeInput(input: unknown): string {
   if (input === undefined) return 'undefined';

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { isSandanError, oneLine, SandanError } from '../errors.js';
+import { hasEdgeSpace, isSandanError, oneLine, SandanError } from '../errors.js';
 import {
   DEFAULT_MAX_XML_BYTES,
   explainReceipt,
@@ -29,6 +29,11 @@ interface ParseCommandOptions {
   ruleset?: string;
 }
 
+/** A field's text as the report shows it: quoted as JSON when white space at an end would not show. */
+function shownText(v: string): string {
+  return hasEdgeSpace(v) ? JSON.stringify(v) : v;
+}
+
 function cebText(msg: CebMessage, indent = ''): string[] {
   const out = [
     `${indent}${msg.root} ${msg.name.zh} (${msg.name.en}), guid ${msg.guid}, version ${msg.version}: ${plural(msg.documents.length, 'document')}`,
@@ -52,14 +57,14 @@ function cebText(msg: CebMessage, indent = ''): string[] {
     }
     const fields = Object.entries(toJsonValue(doc) as Record<string, unknown>)
       .filter(([k]) => k !== 'items')
-      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? shownText(v) : JSON.stringify(v)}`);
     const items = Array.isArray(doc.items) ? `, ${plural(doc.items.length, 'line')}` : '';
     out.push(`${indent}  [${i + 1}] ${fields.join(' ')}${items}`);
   });
   if (msg.baseTransfer)
     out.push(
       `${indent}  BaseTransfer ${Object.entries(msg.baseTransfer)
-        .map(([k, v]) => `${k}=${v}`)
+        .map(([k, v]) => `${k}=${shownText(v)}`)
         .join(' ')}`,
     );
   if (msg.signature)

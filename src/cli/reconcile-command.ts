@@ -3,7 +3,7 @@ import { isatty } from 'node:tty';
 import { Writable } from 'node:stream';
 import { createRequire } from 'node:module';
 import { Option, type Command } from 'commander';
-import { SandanError, isSandanError, oneLine } from '../errors.js';
+import { SandanError, hasEdgeSpace, isSandanError, oneLine } from '../errors.js';
 import {
   defaultReconcileWorkers,
   expandPaths,
@@ -299,7 +299,8 @@ function positive(value: string, name: string): number {
 /** A readable timeline of one order; with `platform`, its heading names the platforms (ebpCode) it is of. */
 export function formatStatusText(o: OrderStatus, options: { platform?: boolean } = {}): string {
   const platform = options.platform && o.keys.ebpCode.length > 0 ? ` (ebpCode ${o.keys.ebpCode.join(', ')})` : '';
-  const out = [`${o.order}${platform}  state: ${o.state}`];
+  // (an order key with white space at an end, a copNo ending in a tab, is quoted: shown raw, the tab did not show)
+  const out = [`${hasEdgeSpace(o.order) ? JSON.stringify(o.order) : o.order}${platform}  state: ${o.state}`];
   if (o.returnWindow)
     out.push(`  return window: apply by ${o.returnWindow.applyBy}, back by ${o.returnWindow.arriveBy}`);
   for (const n of o.timeline) {

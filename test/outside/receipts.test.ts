@@ -272,6 +272,11 @@ describe('outside receipts: the state of each order (sandan status)', () => {
       ['payTransactionId:P0321000433', 'accepted', ''],
     ]);
   });
+
+  it('sandan status quotes in text a key with white space at an end: the CEB624 copNo ending in a tab', async () => {
+    const r = await runCli(['status', join(DIR, '349542410-project/CEB624Message.xml'), '--now', '2016-04-01']);
+    expect(r.stdout.split('\n')[0]).toBe('"copNo:cop2016032210052\\t"  state: pending');
+  });
 });
 
 describe('outside receipts: a release receipt reissued (zhaopei8948/reissue-cainiao-receipt)', () => {

@@ -140,6 +140,19 @@ describe('sandan parse', () => {
     expectGolden(`${ok.stdout}\n${refused.stdout}`, 'parse-CEB311-sample.txt');
   });
 
+  it('quotes in text a value with white space at an end, which shown raw would not show', async () => {
+    // An integrator's CEB621 (2019, a Wuhan platform) wrote <ceb:logisticsNo> 9700555708701 </ceb:logisticsNo>.
+    const sample = readFileSync(join(SAMPLES_DIR, 'import/CEB621Message.xml'), 'utf8');
+    const padded = sample
+      .replace('<ceb:logisticsNo>L201603081138007<', '<ceb:logisticsNo> L201603081138007 <')
+      .replace('<ceb:copName>物流企业<', '<ceb:copName>物流企业\t<');
+    expect(padded).not.toBe(sample);
+    const r = await runCli(['parse', '-', '--format', 'text'], padded);
+    expect(r.stdout).toContain(' logisticsNo=" L201603081138007 " ');
+    expect(r.stdout).toContain(' copName="物流企业\\t" ');
+    expect(r.stdout).toContain(' logisticsNo=L201603081138008 ');
+  });
+
   it('reads standard input and a DxpMsg; a built message parses back', async () => {
     const built = await runCli(['build', HZ, '--message', 'CEB511', '--sender', SENDER, '--dxp']);
     const r = await runCli(['parse', '-'], built.stdout);

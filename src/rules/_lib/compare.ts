@@ -1,6 +1,7 @@
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { fieldNameZh } from '../../model/field-names.js';
+import { hasEdgeSpace } from '../../errors.js';
 import type { DocumentName, DocView, HeadOf, RuleContext } from '../types.js';
 
 /**
@@ -62,9 +63,6 @@ export function ref<N extends DocumentName>(ctx: RuleContext, name: N): DocRef<N
   return { doc: ctx.doc(name), name };
 }
 
-/** White space at the start or the end of a text. */
-const EDGE_SPACE = /^\s|\s$/u;
-
 /**
  * Compares a text field of two documents when both are present; reports at `b`'s field, the
  * one that must follow `a`. `spelling`, when given, maps both values to the one spelling compared
@@ -86,10 +84,8 @@ export function sameString<M extends string, A extends DocumentName, B extends D
   if (spelling && spelling(expected) === spelling(actual)) return [];
   const path = `${b.name}.${bKey}`;
   const otherPath = `${a.name}.${aKey}`;
-  // A value with white space at an end is quoted, and the other with it, or "X is A but Y is A" would hide the
-  // difference: an integrator's CEB621 carried logisticsNo " 9700555708701 ", customs' pilot CEB624 a copNo ending
-  // in a tab.
-  const quote = EDGE_SPACE.test(expected) || EDGE_SPACE.test(actual);
+  // Both quoted when one has white space at an end, so that they read alike.
+  const quote = hasEdgeSpace(expected) || hasEdgeSpace(actual);
   const shown = (v: string) => (quote ? JSON.stringify(v) : v);
   return [
     {

@@ -104,7 +104,6 @@ export function readCertificate(cert: string | Uint8Array | X509Certificate): Ce
     const parsed = parseCertificate(der);
     const spki = parseSpki(parsed.spki);
     const serialHex = x509.serialNumber.toLowerCase();
-
     // keyUsage bit 0 digitalSignature, bit 1 nonRepudiation (contentCommitment).
     const signsData = parsed.keyUsage === undefined || (parsed.keyUsage & 0b11) !== 0;
     if (spki.algorithm === OID_RSA) {

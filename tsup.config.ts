@@ -17,7 +17,10 @@ export default defineConfig({
     'reconcile/worker': 'src/reconcile/worker.ts',
   },
   format: ['esm', 'cjs'],
-  dts: true,
+  // Every declaration file names Node's types itself: sandan's use X509Certificate, Buffer and node:stream, and
+  // TypeScript 6 and later include no @types package unless a file or `types` names it (`tsc --init` writes
+  // `"types": []`). Without this a new project failed under skipLibCheck false, or, with it, read them as any.
+  dts: { banner: '/// <reference types="node" />' },
   clean: true,
   target: 'node20',
   sourcemap: false,

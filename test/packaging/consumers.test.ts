@@ -136,6 +136,22 @@ const ORDER_SERVICE = Object.fromEntries(
   ]),
 );
 
+/**
+ * A project as TypeScript 7's `tsc --init` writes it: `"types": []` (TypeScript 6 and later include no @types package
+ * unless named), and code that uses none of Node's APIs itself. sandan's declarations must bring Node's types along:
+ * without them skipLibCheck false fails in sandan's .d.ts files, and skipLibCheck true reads X509Certificate as any.
+ */
+const NO_TYPES = `
+import { verifyMessage, type VerifySuccess } from 'sandan';
+import { validateStream } from 'sandan/rules';
+import { createLocalSigner } from 'sandan/sign';
+
+export const checks = [verifyMessage, validateStream, createLocalSigner].length;
+declare const verified: VerifySuccess;
+export const certificate: number = verified.certificate;
+`;
+const NO_TYPES_LINE = NO_TYPES.split('\n').findIndex((l) => l.startsWith('export const certificate')) + 1;
+
 const CONSUMERS = [
   { name: 'esm', type: 'module', module: 'NodeNext', moduleResolution: 'NodeNext' },
   { name: 'cjs', type: 'commonjs', module: 'Node16', moduleResolution: 'Node16' },
@@ -167,6 +183,7 @@ let results: Promise<{
   cjs: string[];
   esm7: string[];
   cjs7: string[];
+  typesNone7: string[];
   check: { ok: boolean; out: string };
 }>;
 
@@ -200,6 +217,19 @@ beforeAll(() => {
       files: { 'src/use.ts': USE, 'src/bad.ts': BAD, ...(c.type === 'module' && ORDER_SERVICE) },
     });
   }
+  createConsumer(join(work, 'types-none'), {
+    type: 'module',
+    sandan: { tarball },
+    compilerOptions: {
+      module: 'nodenext',
+      target: 'esnext',
+      types: [],
+      strict: true,
+      exactOptionalPropertyTypes: true,
+      skipLibCheck: false,
+    },
+    files: { 'src/use.ts': NO_TYPES },
+  });
   const check = run(process.execPath, [join(root, 'scripts', 'check-package.mjs'), tarball], { cwd: root }).then(
     (r) => ({ ok: true, out: r.stdout + r.stderr }),
     (e: { stdout?: string; stderr?: string }) => ({ ok: false, out: `${e.stdout ?? ''}${e.stderr ?? ''}` }),
@@ -209,8 +239,9 @@ beforeAll(() => {
     typeErrors(join(work, 'cjs')),
     typeErrors(join(work, 'esm'), TSC_7),
     typeErrors(join(work, 'cjs'), TSC_7),
+    typeErrors(join(work, 'types-none'), TSC_7),
     check,
-  ]).then(([esm, cjs, esm7, cjs7, c]) => ({ esm, cjs, esm7, cjs7, check: c }));
+  ]).then(([esm, cjs, esm7, cjs7, typesNone7, c]) => ({ esm, cjs, esm7, cjs7, typesNone7, check: c }));
   // Settled here so that a failure shows in the tests, not as an unhandled rejection.
   results.catch(() => undefined);
 }, 240_000);
@@ -240,6 +271,12 @@ describe('the packed tarball in consumer projects', () => {
     },
     240_000,
   );
+
+  it("a project with `\"types\": []` (TypeScript 7's tsc --init) gets Node's types through sandan's declarations", async () => {
+    expect((await results).typesNone7).toEqual([
+      `src/use.ts(${NO_TYPES_LINE},14): error TS2322: Type 'X509Certificate' is not assignable to type 'number'.`,
+    ]);
+  }, 240_000);
 
   it('attw (node10, node16 from CJS and ESM, bundler) and publint --strict find no problem in the tarball', async () => {
     const { check } = await results;

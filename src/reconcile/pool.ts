@@ -111,7 +111,8 @@ export class WorkerPool implements ReconcileExecutor {
     if (url.protocol === 'file:' && !existsSync(fileURLToPath(url))) {
       throw new SandanError(
         'RECONCILE_WORKER',
-        `The reconciliation worker script is missing: ${fileURLToPath(url)} (build the package with npm run build, or pass workers: 0)`,
+        // A bundle of an application that imports sandan holds sandan's code but not this separate script.
+        `The reconciliation worker script is missing: ${fileURLToPath(url)}. It is read from beside sandan's own modules: if sandan is bundled into your application, leave it out of the bundle (esbuild --packages=external), or pass workerUrl (sandan's dist/reconcile/worker.js) or workers: 0; in a clone, build it with npm run build`,
       );
     }
     const pool = new WorkerPool(n, url, init, signal);

@@ -120,7 +120,10 @@ export interface ReconcileFilesOptions extends Pick<ReconcileOptions, 'store' | 
    * `inputs.unreadableDocuments` and names it in `problems`); without it the SandanError is thrown.
    */
   onFileError?: (file: string, error: SandanError) => void;
-  /** The worker script (default: `reconcile/worker.js` of the built package). */
+  /**
+   * The worker script (default: `reconcile/worker.js` beside the package's own modules, which an application bundle
+   * that holds sandan lacks: point this at `node_modules/sandan/dist/reconcile/worker.js`, or pass `workers: 0`).
+   */
   workerUrl?: URL;
   /**
    * Cancels the run: the worker threads are terminated and the promise rejects with the

@@ -238,7 +238,10 @@ describe('reconcileFiles (worker threads)', () => {
         workers: 1,
         workerUrl: new URL(`file://${join(dir, 'no-such-worker.js')}`),
       }),
-    ).rejects.toThrow(/worker script is missing/);
+    ).rejects.toThrow(
+      // What a bundle of sandan meets: the message says how to run it (not only how to build a clone).
+      `The reconciliation worker script is missing: ${join(dir, 'no-such-worker.js')}. It is read from beside sandan's own modules: if sandan is bundled into your application, leave it out of the bundle (esbuild --packages=external), or pass workerUrl (sandan's dist/reconcile/worker.js) or workers: 0; in a clone, build it with npm run build`,
+    );
   });
 });
 

@@ -524,7 +524,13 @@ export class XmlTokenizer {
       this.textReferences = false;
       for (let i = p; i < lt; i++)
         if (!isSpace(b.charCodeAt(i)))
-          this.fail(i, `text outside the root element (${this.rootDone ? 'after' : 'before'} it)`);
+          this.fail(
+            i,
+            !this.rootDone && (b[i] === '{' || b[i] === '[')
+              ? // The usual mix-up, the other way round from json-input's: a declaration (JSON) given where XML is read.
+                'text outside the root element (before it): it looks like JSON. A CEB message is XML; check a declaration (JSON) with sandan validate, or build its message with sandan build'
+              : `text outside the root element (${this.rootDone ? 'after' : 'before'} it)`,
+          );
     } else {
       // ']]>' is checked through a cached position, as references are: one indexOf per occurrence, not per text.
       this.textReferences = this.checkReferences(p, lt);

@@ -152,6 +152,10 @@ describe('XmlTokenizer', () => {
     ["']]>' in text", '<a>x]]>y</a>', "']]>'", 4],
     ['an end tag that closes another element', '<copNo>C1</preNo>', '</preNo> closes <copNo>', 9],
     ['trailing garbage', '<a/>x', 'text outside the root element (after it)', 4],
+    // A declaration (JSON) given to parse, sign or verify: the message says what it looks like and what reads it.
+    ['JSON', ' {"order": {}}', 'before it): it looks like JSON. A CEB message is XML; check a declaration', 1],
+    ['a JSON array', '[{"order": {}}]', 'it looks like JSON', 0],
+    ['other text before the root', 'x<a/>', 'text outside the root element (before it)', 0],
     ['two roots', '<a/><b/>', 'more than one root element', 4],
     ['no root', '  ', 'no root element', 2],
     ['an unclosed element', '<a><b></b>', '<a> is never closed', 10],

@@ -59,7 +59,7 @@ const COMMANDS: CommandDoc[] = [
       [1, 'refused (unsafe, malformed, unknown root) or read with errors'],
       [2, 'usage error, unreadable file'],
     ],
-    examples: ['npx sandan parse test/fixtures/ceb-spec/samples-202205/import/CEB622Message.xml --format text'],
+    examples: ['npx sandan parse examples/finance/2026-11/receipts/CEB622-000001.xml --format text'],
   },
   {
     name: 'sign',

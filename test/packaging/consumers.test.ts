@@ -314,6 +314,28 @@ describe('the packed tarball as a project installs it', () => {
     expect(missing).toEqual([]);
   });
 
+  it('ships every file that an `npx sandan` command of README.md and docs/ reads (none only a clone has)', () => {
+    const docs = [
+      'README.md',
+      ...readdirSync(join(root, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => `docs/${f}`),
+    ];
+    const read = docs.flatMap((doc) =>
+      shellLines(doc)
+        .filter((l) => l.startsWith('npx sandan '))
+        .flatMap((l) =>
+          l
+            .replace(/\s#.*$/, '')
+            .split(/\s+/)
+            .filter((t, i, all) => /\.(json|ndjson|xml|pem|crt|key)$/.test(t) && !['--out', '>'].includes(all[i - 1]!))
+            .map((t) => ({ doc, file: t.replace(/^node_modules\/sandan\//, '') })),
+        ),
+    );
+    expect(read.length).toBeGreaterThan(10);
+    expect(read.filter((r) => !packedFiles.includes(r.file))).toEqual([]);
+  });
+
   it("runs the README's commands for a project that installed sandan", () => {
     const commands = shellLines('README.md').filter((l) => l.includes('node_modules/sandan/'));
     expect(commands.map((c) => c.split(' ').slice(0, 2).join(' '))).toEqual([

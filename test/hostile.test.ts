@@ -323,20 +323,25 @@ describe('many attributes and namespace declarations are read in linear time by 
       prefixedByChildren,
       40_000,
     ],
-  ] as const)('%s: cost about what they cost in an ordinary layout', async (_, make, ordinary, n) => {
-    const attack = make(n);
-    const plain = ordinary(n);
-    expect(Math.abs(attack.length - plain.length) / plain.length, 'about the same size').toBeLessThan(0.35);
-    for (const [name, read] of Object.entries(readers)) {
-      await read(ordinary(n >> 3)); // compiled before it is timed
-      const base = await fastest(read, plain);
-      const t = await fastest(read, attack);
-      // 8 times, plus a little for a fast reader: room for the collector and a loaded 2-core machine.
-      expect(t, `${name}: ${t.toFixed(0)} ms, ${base.toFixed(0)} ms in an ordinary layout`).toBeLessThan(
-        8 * base + 100,
-      );
-    }
-  });
+  ] as const)(
+    '%s: cost about what they cost in an ordinary layout',
+    async (_, make, ordinary, n) => {
+      const attack = make(n);
+      const plain = ordinary(n);
+      expect(Math.abs(attack.length - plain.length) / plain.length, 'about the same size').toBeLessThan(0.35);
+      for (const [name, read] of Object.entries(readers)) {
+        await read(ordinary(n >> 3)); // compiled before it is timed
+        const base = await fastest(read, plain);
+        const t = await fastest(read, attack);
+        // 8 times, plus a little for a fast reader: room for the collector and a loaded 2-core machine.
+        expect(t, `${name}: ${t.toFixed(0)} ms, ${base.toFixed(0)} ms in an ordinary layout`).toBeLessThan(
+          8 * base + 100,
+        );
+      }
+    },
+    // (6 s alone on 2 cores; the default 30 s ran out in a CI run beside five other jobs, load 13)
+    120_000,
+  );
 
   it('a duplicate among many attributes is refused as among few: the first in source order, named, at its offset', () => {
     const many = manyAttributes(50_000).slice(0, -2);

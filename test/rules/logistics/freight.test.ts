@@ -3,6 +3,13 @@ import { ruleTester } from '../rule-tester.js';
 
 const ORDER = { zh: '订单', en: 'order' };
 const WAYBILL = { zh: '运单', en: 'logistics' };
+/** The warning for a waybill without insuredFee. */
+const INSURED_FEE_MISSING = {
+  code: 'waybill-fee-missing',
+  path: 'logistics.insuredFee',
+  severity: 'warning',
+  data: { field: 'insuredFee' },
+} as const;
 
 ruleTester(freightAgrees, {
   valid: [
@@ -29,18 +36,13 @@ ruleTester(freightAgrees, {
             en: 'logistics.freight is left out: the spec\'s field table (表3-17) makes it required, "0" if none; the XSD lets it be left out, and no customs refusal of it is known; write 0',
           },
         },
-        {
-          code: 'waybill-fee-missing',
-          path: 'logistics.insuredFee',
-          severity: 'warning',
-          data: { field: 'insuredFee' },
-        },
+        INSURED_FEE_MISSING,
       ],
     },
     {
       name: "an empty insuredFee is left out as well, and stays a warning where a ruleset makes the rule's comparisons errors",
       base: 'guangzhou-9610',
-      set: { 'logistics.insuredFee': '' },
+      set: { 'logistics.insuredFee': '', 'inventory.freight': '15.00' },
       options: {
         ruleset: {
           id: 'strict-freight',
@@ -52,12 +54,9 @@ ruleTester(freightAgrees, {
         },
       },
       errors: [
-        {
-          code: 'waybill-fee-missing',
-          path: 'logistics.insuredFee',
-          severity: 'warning',
-          data: { field: 'insuredFee' },
-        },
+        INSURED_FEE_MISSING,
+        { code: 'freight-mismatch', path: 'inventory.freight', data: { actual: '15', expected: '20', other: ORDER } },
+        { code: 'freight-mismatch', path: 'inventory.freight', data: { actual: '15', expected: '20', other: WAYBILL } },
       ],
     },
     {

@@ -19,6 +19,7 @@ import { secondQuantity } from './lines/second-quantity.js';
 import { lineTotalPrice } from './lines/total-price.js';
 import { freightAgrees } from './logistics/freight.js';
 import { packNo } from './logistics/pack-no.js';
+import { waybillFees } from './logistics/waybill-fees.js';
 import { weights } from './logistics/weights.js';
 import { assureCodeParty } from './parties/assure-code.js';
 import { buyerAgrees } from './parties/buyer.js';
@@ -60,6 +61,7 @@ export const RULES: readonly Rule[] = [
   weights,
   packNo,
   freightAgrees,
+  waybillFees,
   tradeModeAllowed,
   tradeModeFields,
   regimeInForce,

@@ -4,7 +4,8 @@ import { SandanError, messageOf, oneLine } from '../errors.js';
 import { isRecord } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { createValidator, extensionsFor } from '../rules/index.js';
-import { readJsonFile, readRulesetFile } from './data-files.js';
+import { readRulesetFile } from './data-files.js';
+import { readJsonFile } from './json-file.js';
 import {
   BUILDABLE,
   buildMessage,

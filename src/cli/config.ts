@@ -4,8 +4,7 @@ import { z } from 'zod';
 import { SandanError } from '../errors.js';
 import { formatPath } from '../model/issue.js';
 import { FORMATS } from './formats/report.js';
-import { readInputFile, tooLargeFile } from '../io/walk.js';
-import { MAX_DATA_FILE_BYTES } from './data-files.js';
+import { readJsonFile } from './json-file.js';
 
 /** The name of the configuration file looked for from the working directory up. */
 const CONFIG_FILE = 'sandan.config.json';
@@ -54,18 +53,6 @@ interface LoadedConfig {
   config: SandanConfig;
 }
 
-// Read as every other input is (not synchronously), so that Ctrl-C ends a read of a FIFO with no writer.
-async function readJson(file: string): Promise<unknown> {
-  const bytes = await readInputFile(file, 'configuration', MAX_DATA_FILE_BYTES);
-  if (bytes === undefined) throw tooLargeFile(file, MAX_DATA_FILE_BYTES, 'configuration');
-  const text = bytes.toString('utf8');
-  try {
-    return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
-  } catch (e) {
-    throw new SandanError('CONFIG_INVALID', `${file}: not valid JSON: ${(e as Error).message}`, { cause: e });
-  }
-}
-
 /** Checks configuration data; `where` names it in messages (`package.json#sandan`). */
 function parseConfig(data: unknown, where: string, base: string): SandanConfig {
   const r = SandanConfigSchema.safeParse(data);
@@ -87,7 +74,7 @@ function parseConfig(data: unknown, where: string, base: string): SandanConfig {
 
 /** Reads a configuration file named with `--config`: a sandan.config.json, or a package.json with a "sandan" key. */
 export async function readConfigFile(file: string): Promise<LoadedConfig> {
-  const data = await readJson(file);
+  const data = await readJsonFile(file, 'configuration', 'CONFIG_INVALID');
   const isPackage = file.endsWith('package.json');
   if (isPackage && (data === null || typeof data !== 'object' || !('sandan' in data)))
     throw new SandanError('CONFIG_INVALID', `${file}: has no "sandan" key`);
@@ -106,7 +93,7 @@ export async function findConfig(cwd: string): Promise<LoadedConfig | undefined>
     if (existsSync(own)) return readConfigFile(own);
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg)) {
-      const data = await readJson(pkg);
+      const data = await readJsonFile(pkg, 'configuration', 'CONFIG_INVALID');
       if (data !== null && typeof data === 'object' && 'sandan' in data) return readConfigFile(pkg);
     }
     const up = dirname(dir);

@@ -1,4 +1,3 @@
-import { SandanError, messageOf } from '../errors.js';
 import {
   bundledPositiveLists,
   loadGoodsRecords,
@@ -10,30 +9,7 @@ import {
   type Ruleset,
 } from '../rules/index.js';
 import { parseRateTable, type RateTable } from '../tax/rates.js';
-import { readInputFile, tooLargeFile } from '../io/walk.js';
-
-/**
- * The most a data file (configuration, ruleset, rate table, goods records, positive list, sender
- * profile, emulator settings) may hold. Read whole, it needs several times its size in memory:
- * /dev/zero or a log named by mistake ran until the process was killed.
- */
-export const MAX_DATA_FILE_BYTES = 64 * 1024 * 1024;
-
-/** Reads a JSON file the user points at; unreadable, too large or malformed files are SandanErrors. */
-export async function readJsonFile(path: string, what: string): Promise<unknown> {
-  const bytes = await readInputFile(path, what, MAX_DATA_FILE_BYTES);
-  if (bytes === undefined) throw tooLargeFile(path, MAX_DATA_FILE_BYTES, what);
-  const text = bytes.toString('utf8');
-  try {
-    return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
-  } catch (e) {
-    throw new SandanError(
-      what === 'ruleset' ? 'RULESET_INVALID' : 'INVALID_OPTION',
-      `${path}: not valid JSON: ${messageOf(e)}`,
-      { cause: e },
-    );
-  }
-}
+import { readJsonFile } from './json-file.js';
 
 /** A user ruleset file, checked against the ruleset schema. */
 export async function readRulesetFile(path: string): Promise<Ruleset> {

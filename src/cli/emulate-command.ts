@@ -7,7 +7,8 @@ import { loadCertificates } from '../sign/load.js';
 import { makeFolder } from '../io/atomic-file.js';
 import { CLEANUP_SIGNALS, type CleanupSignal } from './cleanup.js';
 import type { CommandContext } from './command.js';
-import { readJsonFile, readRatesFile } from './data-files.js';
+import { readRatesFile } from './data-files.js';
+import { readJsonFile } from './json-file.js';
 import {
   changedSettings,
   emulatorOptionsOf,

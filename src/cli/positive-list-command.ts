@@ -7,7 +7,7 @@ import type { CliIo } from './io.js';
 import { refuseOutputOverInput, writeFileAtomic } from './atomic-file.js';
 import { zipInflationProblem } from './zip-size.js';
 import { readInputFile, tooLargeFile } from '../io/walk.js';
-import { MAX_DATA_FILE_BYTES } from './data-files.js';
+import { MAX_DATA_FILE_BYTES } from './json-file.js';
 
 /** Options of `sandan positive-list import`. */
 interface PositiveListImportCommandOptions {

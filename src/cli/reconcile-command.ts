@@ -38,7 +38,7 @@ import { processCleanup } from './cleanup.js';
 import { createProgress } from './progress.js';
 import { plural } from './format.js';
 import { parseRateTable } from '../tax/rates.js';
-import { readJsonFile } from './data-files.js';
+import { readJsonFile } from './json-file.js';
 import { openInput, readAhead, readRecords } from './input.js';
 import { filesNamedBy, readInputFile, statInputFile } from '../io/walk.js';
 import { DEFAULT_MAX_XML_BYTES, parseCebXml, type ParsedXml } from '../xml/index.js';

@@ -174,3 +174,33 @@ describe.skipIf(process.platform === 'win32')('declarations from /dev/zero end a
     expect(JSON.parse(r.stdout).summary.problems[0]).toBe(`/dev/zero: ${TOO_LARGE}`);
   });
 });
+
+describe('a data file that is not JSON: where it goes wrong, without quoting it', () => {
+  // V8 quotes up to some 20 characters of the text (`Unexpected token 'G', "GITHUB_TOK"... is not valid JSON`); a
+  // file named by mistake, or by a configuration from a pull request, may hold a secret.
+  const secret = join(dir, 'secret.env');
+  writeFileSync(secret, 'GITHUB_TOKEN=ghp_0123456789abcdef\n');
+  const deeper = join(dir, 'deeper.json');
+  writeFileSync(deeper, '{\n  "token": "ghp_0123456789abcdef" "x": 1\n}\n');
+  const config = join(dir, 'sandan.config.json');
+  writeFileSync(config, '{ "rates": ghp_0123456789abcdef }');
+  it.each([
+    [
+      '--rates',
+      ['validate', HZ, '--rates', secret],
+      `${secret}: not valid JSON: line 1, column 1: Unexpected token 'G'`,
+    ],
+    [
+      '--ruleset',
+      ['validate', HZ, '--ruleset', deeper],
+      `${deeper}: not valid JSON: line 2, column 35: Expected ',' or '}' after property value`,
+    ],
+    ['--config', ['tax', HZ, '--config', config], `${config}: not valid JSON: line 1, column 12: Unexpected token 'g'`],
+  ])('%s', async (_, args, message) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe(`sandan: ${message}`);
+    expect(r.stderr).not.toContain('GITHUB_TOK');
+    expect(r.stderr).not.toContain('ghp_0');
+  });
+});

@@ -1,0 +1,45 @@
+import { SandanError, messageOf } from '../errors.js';
+import { readInputFile, tooLargeFile } from '../io/walk.js';
+import { jsonErrorOffset, lineColumnAt } from '../model/json-position.js';
+
+/**
+ * The most a data file (configuration, ruleset, rate table, goods records, positive list, sender
+ * profile, emulator settings) may hold. Read whole, it needs several times its size in memory:
+ * /dev/zero or a log named by mistake ran until the process was killed.
+ */
+export const MAX_DATA_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * What is wrong with a data file that is not JSON: where, and V8's reason without its quote of the text. V8 quotes up to
+ * some 20 characters (`Unexpected token 'G', "GITHUB_TOK"... is not valid JSON`), and a file named by mistake, or by a
+ * configuration from a pull request, may hold a secret: only the place and the character are said.
+ */
+export function jsonSyntaxProblem(text: string, e: unknown): string {
+  const v8 = messageOf(e);
+  // (the token is one character, a quote or a line break as well)
+  const reason =
+    /^Unexpected token '.'/su.exec(v8)?.[0] ?? v8.replace(/ in JSON at position \d+(?: \(line \d+ column \d+\))?$/, '');
+  const at = jsonErrorOffset(text);
+  if (at < 0) return reason;
+  const { line, column } = lineColumnAt(text, at);
+  return `line ${line}, column ${column}: ${reason}`;
+}
+
+/**
+ * Reads a JSON file the user points at; unreadable, too large or malformed files are SandanErrors (`code`, by default
+ * RULESET_INVALID for a ruleset, else INVALID_OPTION).
+ */
+export async function readJsonFile(path: string, what: string, code?: 'CONFIG_INVALID'): Promise<unknown> {
+  const bytes = await readInputFile(path, what, MAX_DATA_FILE_BYTES);
+  if (bytes === undefined) throw tooLargeFile(path, MAX_DATA_FILE_BYTES, what);
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new SandanError(
+      code ?? (what === 'ruleset' ? 'RULESET_INVALID' : 'INVALID_OPTION'),
+      `${path}: not valid JSON: ${jsonSyntaxProblem(text, e)}`,
+      { cause: e },
+    );
+  }
+}

@@ -294,6 +294,13 @@ export function checkDocuments(
   const info = BUILDABLE[type];
   const issues: Issue[] = [];
   documents.forEach((given, i) => {
+    // A whole declaration given for one of its documents would be told as some 30 missing fields and
+    // `inventory.order` "did you mean orderNo?": say which document to pass instead.
+    if (isRecord(given) && isRecord(ownValue(given, info.key)))
+      throw new SandanError(
+        'INVALID_OPTION',
+        `${type} is built from ${info.key} documents, got an object that holds one (a whole declaration?): pass its ${info.key}, e.g. parseDeclaration(json).data.${info.key}`,
+      );
     const prefix = documents.length === 1 ? info.key : `${info.key}[${i}]`;
     // Misspelt names are read as the XSD's (warning); extension fields are checked, not unknown.
     const beyond = readJsonBeyond(type, given, prefix, extensions, BEYOND_RULES);

@@ -110,6 +110,26 @@ describe('envelope and values', () => {
     );
   });
 
+  it('a whole declaration given for one of its documents is misuse that names the document to pass', () => {
+    const declaration = exampleDeclaration('hangzhou-1210');
+    for (const [type, key] of [
+      ['CEB621', 'inventory'],
+      ['CEB311', 'order'],
+    ] as const) {
+      // (before, 30 field-required errors and "inventory.order: did you mean orderNo?")
+      expect(() => buildMessage(type, declaration as never, opts())).toThrow(
+        expect.objectContaining({
+          code: 'INVALID_OPTION',
+          message: `${type} is built from ${key} documents, got an object that holds one (a whole declaration?): pass its ${key}, e.g. parseDeclaration(json).data.${key}`,
+        }),
+      );
+      // in a list too, and checkDocuments says the same
+      expect(() => buildMessage(type, [declaration[key], declaration] as never, opts())).toThrow(/whole declaration/);
+    }
+    // A document with an extension field of another document's name is not one.
+    expect(buildMessage('CEB311', { ...declaration.order, inventory: {} } as never, opts()).ok).toBe(true);
+  });
+
   it('options override appType/appStatus/appTime; a lower-case id is upper-cased; subscribers follow BaseTransfer', () => {
     const r = buildMessage('CEB411', exampleDeclaration('hangzhou-1210').payment, {
       now: () => new Date(0),

@@ -149,7 +149,13 @@ const cases: Array<[what: string, call: () => unknown, code: string, message?: R
     /'2900'/,
   ],
   ['parseCebXml(null)', () => parseCebXml(null as never), 'INVALID_OPTION', /string or bytes/],
-  ['verifyMessage(bytes)', () => verifyMessage(new Uint8Array(3) as never), 'INVALID_OPTION', /as a string/],
+  [
+    'verifyMessage(bytes)',
+    () => verifyMessage(new Uint8Array(3) as never),
+    'INVALID_OPTION',
+    // (a file read without an encoding: before, "got object")
+    /^verifyMessage takes the XML as a string, got bytes \(a Buffer or Uint8Array\): read the file as text \(readFile\(path, 'utf8'\)\)/,
+  ],
   [
     'verifyMessage with one PEM string as trustedCertificates',
     () => verifyMessage(XML, { trustedCertificates: '-----BEGIN CERTIFICATE-----' as never }),

@@ -153,7 +153,10 @@ export function xmlLimit(fn: string, input: unknown, maxBytes: unknown, bytes: b
   if (typeof input !== 'string' && !(bytes && input instanceof Uint8Array))
     throw new SandanError(
       'INVALID_OPTION',
-      `${fn} takes the XML as ${bytes ? 'a string or bytes (a Uint8Array)' : 'a string'}, got ${describeInput(input)}`,
+      // A file read without an encoding is a Buffer: "got object" did not say that, nor what to do.
+      input instanceof Uint8Array
+        ? `${fn} takes the XML as a string, got bytes (a Buffer or Uint8Array): read the file as text (readFile(path, 'utf8')) or decode them as UTF-8`
+        : `${fn} takes the XML as ${bytes ? 'a string or bytes (a Uint8Array)' : 'a string'}, got ${describeInput(input)}`,
     );
   if (maxBytes === undefined) return DEFAULT_MAX_XML_BYTES;
   if (typeof maxBytes === 'number' && Number.isSafeInteger(maxBytes) && maxBytes > 0) return maxBytes;

@@ -4,6 +4,7 @@ import { EXIT_PIPE, OutputClosedError, processIo, type CliIo } from './io.js';
 import { installSignalCleanup } from './cleanup.js';
 import { type CommandContext, REFUSED_XML_CODES, type RegisterCommand } from './command.js';
 import { redactSecrets, redactedMessage } from '../redact.js';
+import { docsUrl } from './docs-url.js';
 
 /**
  * Every command in the order help lists them, and how to load the module that registers it.
@@ -48,9 +49,9 @@ const HINTS: Record<string, string> = {
   FILE_UNREADABLE: 'Check the path; use - to read standard input.',
   DISTRICT_UNKNOWN: 'Pass a 4-digit customs district code, or leave --district out.',
   INVALID_OPTION: 'See `sandan <command> --help`.',
-  RULESET_INVALID: 'Fix the ruleset file; its format is in docs/rulesets.md and schemas/ruleset.schema.json.',
-  RULESET_UNKNOWN_RULE: 'Rule ids are listed in docs/rules.md.',
-  RULESET_BAD_OPTIONS: 'Rule options are listed in docs/rules.md.',
+  RULESET_INVALID: `Fix the ruleset file; its format is in ${docsUrl('rulesets.md')} and sandan's schemas/ruleset.schema.json.`,
+  RULESET_UNKNOWN_RULE: `Rule ids are listed in ${docsUrl('rules.md#rules')}.`,
+  RULESET_BAD_OPTIONS: `Rule options are listed in ${docsUrl('rules.md#rules')}.`,
   RULESET_EXTENDS: 'A ruleset may extend "national" or a district ruleset such as "district/2900".',
   SIGN_KEY_INVALID:
     'Give a PEM, PKCS#8 or DER private key (RSA or SM2); for an encrypted key pass --passphrase-env VAR.',
@@ -59,7 +60,7 @@ const HINTS: Record<string, string> = {
   SIGN_SIGNER_FAILED: 'The signer (key, device or remote service) failed; check it and try again.',
   XML_MALFORMED: 'The input is not well-formed XML (or holds a DTD, which sandan refuses: no XXE).',
   XML_TOO_LARGE: 'The input is larger than the limit; raise it with --max-bytes if it is genuine.',
-  XML_UNKNOWN_ROOT: 'sandan reads CEB messages, receipts, tax bills and DxpMsg; see docs/xml.md.',
+  XML_UNKNOWN_ROOT: `sandan reads CEB messages, receipts, tax bills and DxpMsg; see ${docsUrl('xml.md')}.`,
   QUOTA_INVALID: 'Check --buyer-id, --order, --amount and --at; see `sandan quota --help`.',
   QUOTA_BUYER_ID: "Give the buyer's 18-character resident ID card number (GB 11643), as declared in buyerIdNumber.",
   QUOTA_CONFLICT:
@@ -123,7 +124,7 @@ function hintOf(e: SandanError, command: string | undefined): string | undefined
   if (e.code === 'QUOTA_CONFLICT' && e.details?.key !== undefined)
     return 'A refund key (--key) is applied once, for one amount: give another return of the order its own key. See the order in `sandan quota history --buyer-id …`.';
   if (e.code === 'INVALID_OPTION' && e.details?.what === 'emulator settings')
-    return 'Fix the settings file; its format is schemas/emulator-settings.schema.json, and docs/emulator.md says what each setting does.';
+    return `Fix the settings file; its format is sandan's schemas/emulator-settings.schema.json, and ${docsUrl('emulator.md')} says what each setting does.`;
   if (e.code === 'INVALID_OPTION' && command !== undefined) return `See \`sandan ${command} --help\`.`;
   return HINTS[e.code];
 }

@@ -20,6 +20,7 @@ import { expandInputs, openInputs, readRecords } from './input.js';
 import { createProgress } from './progress.js';
 import { locateIssues, maxWarningsOption } from './validate-command.js';
 import { isoDateOption } from '../time/beijing.js';
+import { docsUrl } from './docs-url.js';
 
 interface TaxOptions {
   rates?: string;
@@ -200,7 +201,7 @@ async function taxCommand(
   // Without a table of one's own only the bundled seed table is consulted, and it holds few codes.
   if (rateMissing > 0 && rates === undefined)
     io.stderr(
-      `sandan: note: ${rateMissing} line${rateMissing === 1 ? '' : 's'} without a rate in sandan's seed table; pass your rate table with --rates FILE (its format: docs/tax.md, "Rate tables")\n`,
+      `sandan: note: ${rateMissing} line${rateMissing === 1 ? '' : 's'} without a rate in sandan's seed table; pass your rate table with --rates FILE (its format: ${docsUrl('tax.md#rate-tables')})\n`,
     );
   if (bad > 0) return 1;
   if (maxWarnings !== undefined && warnings > maxWarnings) {

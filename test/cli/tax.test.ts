@@ -46,7 +46,7 @@ describe('sandan tax', () => {
     );
     // Without --rates, standard error says how to give a table; with one, the issue alone says it.
     expect(r.stderr).toBe(
-      'sandan: note: 1 line without a rate in sandan\'s seed table; pass your rate table with --rates FILE (its format: docs/tax.md, "Rate tables")\n',
+      "sandan: note: 1 line without a rate in sandan's seed table; pass your rate table with --rates FILE (its format: https://github.com/sandan-dev/sandan/blob/main/docs/tax.md#rate-tables)\n",
     );
     const d = JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8'));
     d.inventory.items[1].gcode = '9999999999';

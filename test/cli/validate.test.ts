@@ -186,7 +186,8 @@ describe('sandan validate', () => {
       [['validate', HZ, '--ruleset', 'no.json'], /Cannot read ruleset no\.json/],
       [
         ['validate', HZ, '--ruleset', 'test/fixtures/broken-ruleset.json'],
-        /test\/fixtures\/broken-ruleset\.json: \$\.rules: unknown rule id payment\/amounts/,
+        // The hint gives the page's address: an installed package ships no docs/ folder.
+        /test\/fixtures\/broken-ruleset\.json: \$\.rules: unknown rule id payment\/amounts.*\nhint: Rule ids are listed in https:\/\/github\.com\/sandan-dev\/sandan\/blob\/main\/docs\/rules\.md#rules\.\n$/,
       ],
       [['validate', HZ, '--format', 'xml'], /Allowed choices are text, json, ndjson, github, sarif, junit/],
       [['validate', HZ, '--max-warnings', 'many'], /--max-warnings must be a whole number/],

@@ -1,8 +1,9 @@
 import pkg from '../../../package.json';
+import { docsUrl } from '../docs-url.js';
 import type { LocatedIssue, Reporter } from './report.js';
 
 /** Where rules and issue codes are documented. */
-const RULES_DOC = `${pkg.homepage.replace(/#.*$/, '')}/blob/main/docs/rules.md`;
+const RULES_DOC = docsUrl('rules.md');
 
 /** A file label as a SARIF artifact URI (a relative URI reference with `/` separators). */
 function uriOf(file: string): string {

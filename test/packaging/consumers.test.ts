@@ -163,6 +163,14 @@ const CONSUMERS = [
  */
 const INSTALL_TIME = ['preinstall', 'install', 'postinstall', 'prepare'];
 
+/** README.md and the pages of docs/. */
+const DOCS = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
+
 /** The command lines of the ```sh blocks of a doc (a leading `$ ` dropped). */
 function shellLines(doc: string): string[] {
   const text = readFileSync(join(root, doc), 'utf8');
@@ -295,16 +303,10 @@ describe('the packed tarball as a project installs it', () => {
   });
 
   it('holds every example file that the commands of README.md and docs/ name', () => {
-    const docs = [
-      'README.md',
-      ...readdirSync(join(root, 'docs'))
-        .filter((f) => f.endsWith('.md'))
-        .map((f) => `docs/${f}`),
-    ];
     const named = new Set(
-      docs
-        .flatMap(shellLines)
-        .flatMap((l) => [...l.matchAll(/(?:node_modules\/sandan\/)?(examples\/[\w./-]*[\w-])/g)].map((m) => m[1]!)),
+      DOCS.flatMap(shellLines).flatMap((l) =>
+        [...l.matchAll(/(?:node_modules\/sandan\/)?(examples\/[\w./-]*[\w-])/g)].map((m) => m[1]!),
+      ),
     );
     // What the README and the signing page's test-key section use, so a change in how they are found shows here.
     for (const p of ['examples/guangzhou-9610.json', 'examples/finance/month-end.mjs', 'examples/sender.json'])
@@ -315,13 +317,7 @@ describe('the packed tarball as a project installs it', () => {
   });
 
   it('ships every file that an `npx sandan` command of README.md and docs/ reads (none only a clone has)', () => {
-    const docs = [
-      'README.md',
-      ...readdirSync(join(root, 'docs'))
-        .filter((f) => f.endsWith('.md'))
-        .map((f) => `docs/${f}`),
-    ];
-    const read = docs.flatMap((doc) =>
+    const read = DOCS.flatMap((doc) =>
       shellLines(doc)
         .filter((l) => l.startsWith('npx sandan '))
         .flatMap((l) =>

@@ -102,6 +102,31 @@ export async function findConfig(cwd: string): Promise<LoadedConfig | undefined>
   }
 }
 
+/**
+ * Reads what a setting names, the option's value when given, else the configuration's: a failure to read what the
+ * configuration named says so, for a configuration found by walking up may be one the user forgot.
+ */
+export async function readSetting<T, R>(
+  option: T | undefined,
+  key: keyof SandanConfig,
+  loaded: LoadedConfig | undefined,
+  read: (value: T) => Promise<R>,
+): Promise<R | undefined> {
+  if (option !== undefined) return read(option);
+  const value = loaded?.config[key] as T | undefined;
+  if (value === undefined) return undefined;
+  try {
+    return await read(value);
+  } catch (e) {
+    if (!(e instanceof SandanError)) throw e;
+    const where = loaded!.file.endsWith('package.json') ? `${loaded!.file}#sandan` : loaded!.file;
+    throw new SandanError(e.code, `${e.message} (the "${key}" of ${where})`, {
+      cause: e,
+      ...(e.details && { details: e.details }),
+    });
+  }
+}
+
 /** The configuration of a run: `--config FILE` when given, else the one found from `cwd`, else none. */
 export function loadConfig(
   explicit: string | undefined,

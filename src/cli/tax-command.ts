@@ -5,7 +5,7 @@ import { createTaxCalculator, type TaxCalculation } from '../rules/tax-calculato
 import { taxResultToJSON, type TaxResultJSON } from '../tax/json.js';
 import type { TaxResult } from '../tax/compute.js';
 import type { CommandContext } from './command.js';
-import { loadConfig } from './config.js';
+import { loadConfig, readSetting } from './config.js';
 import { readRatesFile, readRulesetFile } from './data-files.js';
 import { countSeverities, formatIssuesText, paintFor, rulesetText } from './format.js';
 import {
@@ -95,18 +95,18 @@ async function taxCommand(
   { io }: CommandContext,
 ): Promise<number> {
   // The configuration's inputs to the figures apply; its format and maxWarnings are validate's defaults.
-  const cfg = (await loadConfig(opts.config))?.config ?? {};
-  const district = opts.district ?? cfg.district;
-  const ruleset = opts.ruleset ?? cfg.ruleset;
-  const rates = opts.rates ?? cfg.rates;
+  const loaded = await loadConfig(opts.config);
+  const district = opts.district ?? loaded?.config.district;
+  const ruleset = await readSetting(opts.ruleset, 'ruleset', loaded, readRulesetFile);
+  const rates = await readSetting(opts.rates, 'rates', loaded, readRatesFile);
   const format: OutputFormat = opts.format ?? 'text';
   const maxWarnings = maxWarningsOption(opts.maxWarnings);
   const calc = createTaxCalculator({
     // (named as the user wrote it: the library would say `at:`)
     ...(opts.at !== undefined && { at: isoDateOption(opts.at, '--at', 'INVALID_OPTION') }),
     ...(district !== undefined && { district }),
-    ...(ruleset !== undefined && { ruleset: await readRulesetFile(ruleset) }),
-    ...(rates !== undefined && { rates: await readRatesFile(rates) }),
+    ...(ruleset !== undefined && { ruleset }),
+    ...(rates !== undefined && { rates }),
   });
   const inputs = await expandInputs(typeof files === 'string' ? [files] : files.length ? files : ['-']);
   const totalBytes = inputs.every((f) => f.size !== undefined)

@@ -12,7 +12,7 @@ import { openQuotaStore } from './quota-command.js';
 import { readGoodsRecordsFile, readPositiveListFiles, readRatesFile, readRulesetFile } from './data-files.js';
 import { countSeverities, paintFor } from './format.js';
 import { createReporter, FORMATS, type LocatedIssue, type OutputFormat, type RunSummary } from './formats/index.js';
-import { loadConfig } from './config.js';
+import { loadConfig, readSetting } from './config.js';
 import { expandInputs, openInputs, readRecords, type InputFile } from './input.js';
 import type { CliIo } from './io.js';
 import { createProgress, type Progress } from './progress.js';
@@ -60,15 +60,15 @@ async function validateCommand(
   const loaded = await loadConfig(opts.config);
   const cfg = loaded?.config ?? {};
   const district = opts.district ?? cfg.district;
-  const ruleset = opts.ruleset ?? cfg.ruleset;
-  const rates = opts.rates ?? cfg.rates;
-  const goodsRecords = opts.goodsRecords ?? cfg.goodsRecords;
-  const positiveList =
-    opts.positiveList !== undefined
-      ? [opts.positiveList]
-      : cfg.positiveList === undefined
-        ? undefined
-        : [cfg.positiveList].flat();
+  const ruleset = await readSetting(opts.ruleset, 'ruleset', loaded, readRulesetFile);
+  const rates = await readSetting(opts.rates, 'rates', loaded, readRatesFile);
+  const goodsRecords = await readSetting(opts.goodsRecords, 'goodsRecords', loaded, readGoodsRecordsFile);
+  const positiveLists = await readSetting(
+    opts.positiveList === undefined ? undefined : [opts.positiveList],
+    'positiveList',
+    loaded,
+    (files: string | string[]) => readPositiveListFiles([files].flat()),
+  );
   const quotaDb = opts.quotaDb ?? cfg.quotaDb;
   const format: OutputFormat = opts.format ?? cfg.format ?? 'text';
   const maxWarnings = maxWarningsOption(opts.maxWarnings ?? cfg.maxWarnings);
@@ -76,10 +76,10 @@ async function validateCommand(
     ...(district !== undefined && { district }),
     // (named as the user wrote it: the library would say `at:`)
     ...(opts.at !== undefined && { at: isoDateOption(opts.at, '--at', 'INVALID_OPTION') }),
-    ...(ruleset !== undefined && { ruleset: await readRulesetFile(ruleset) }),
-    ...(rates !== undefined && { rates: await readRatesFile(rates) }),
-    ...(goodsRecords !== undefined && { goodsRecords: await readGoodsRecordsFile(goodsRecords) }),
-    ...(positiveList !== undefined && { positiveLists: await readPositiveListFiles(positiveList) }),
+    ...(ruleset !== undefined && { ruleset }),
+    ...(rates !== undefined && { rates }),
+    ...(goodsRecords !== undefined && { goodsRecords }),
+    ...(positiveLists !== undefined && { positiveLists }),
   };
   const validator = createValidator(options);
   const inputs = await expandInputs(typeof files === 'string' ? [files] : files.length ? files : ['-']);

@@ -93,6 +93,26 @@ describe('sandan tax: configuration', () => {
     expect(r.code).toBe(0);
   });
 
+  it('a file the found configuration names and that cannot be read: the message names the setting and the file', async () => {
+    // (a configuration found by walking up may be one the user forgot: before, only "Cannot read rate table …")
+    const dir = join(tmp, 'forgot', 'orders');
+    mkdirSync(dir, { recursive: true });
+    const pkg = join(tmp, 'forgot', 'package.json');
+    writeFileSync(pkg, JSON.stringify({ name: 'x', sandan: { rates: 'gone.json', ruleset: 'gone-ruleset.json' } }));
+    for (const command of ['tax', 'validate']) {
+      const r = await inDir(dir, [command, resolve(HZ)]);
+      expect(r.code, command).toBe(2);
+      expect(r.stderr, command).toMatch(
+        new RegExp(
+          `^sandan: Cannot read ruleset ${join(tmp, 'forgot', 'gone-ruleset.json').replace(/[.]/g, '\\.')}: no such file \\(the "ruleset" of ${pkg.replace(/[.]/g, '\\.')}#sandan\\)\nhint: `,
+        ),
+      );
+    }
+    // Given as an option, the same file is the user's own: no configuration named.
+    const own = await inDir(dir, ['validate', resolve(HZ), '--ruleset', 'nope.json']);
+    expect(own.stderr).toMatch(/^sandan: Cannot read ruleset nope\.json: no such file\nhint: /);
+  });
+
   it('a bad configuration is a usage error (exit 2) naming the path into it, found or named', async () => {
     const badDir = join(tmp, 'bad');
     mkdirSync(badDir, { recursive: true });

@@ -20,6 +20,7 @@ import {
   type SourceRef,
 } from '../model/sources.js';
 import type { Rule } from './types.js';
+import { didYouMean } from '../model/field-names.js';
 import { commonDates, isoDateOption, isWithinDates } from '../time/beijing.js';
 
 /**
@@ -142,9 +143,12 @@ export function loadRuleset(data: unknown, rules: readonly Rule[], origin = 'rul
   checkRules(rules, 'loadRuleset');
   const parsed = rulesetSchema(rules).safeParse(data);
   if (!parsed.success) {
+    const ids = rules.map((r) => r.id);
     const problems = flattenUnions(parsed.error.issues, data).map((i) => {
       if (i.code === 'unrecognized_keys' && i.path.length === 1 && i.path[0] === 'rules') {
-        return `${jsonPath(i.path)}: unknown rule id ${i.keys.join(', ')} (known rules are listed in docs/rules.md)`;
+        // A misspelt id names the rule it is near, as an unknown field of a declaration does.
+        const named = i.keys.map((k) => `${k}${didYouMean(k, ids).en}`);
+        return `${jsonPath(i.path)}: unknown rule id ${named.join(', ')} (known rules are listed in docs/rules.md)`;
       }
       return `${jsonPath(i.path)}: ${i.message}`;
     });

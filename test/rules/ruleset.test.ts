@@ -148,8 +148,9 @@ describe('user rulesets', () => {
     expect(() => loadRuleset({ ...base, rules: { 'payment/amounts': {} } }, RULES)).toThrowError(
       /^ruleset: \$\.rules: unknown rule id/,
     );
-    expect(load({ ...base, rules: { 'payment/amounts': {} } })).toThrowError(
-      /my\.json: \$\.rules: unknown rule id payment\/amounts/,
+    // A misspelt id names the rule it is near; one near none is named alone.
+    expect(load({ ...base, rules: { 'payment/amounts': {}, 'no/such-rule': {} } })).toThrowError(
+      'my.json: $.rules: unknown rule id payment/amounts; did you mean payment/amount?, no/such-rule (known rules are listed in docs/rules.md)',
     );
     try {
       load({ ...base, rules: { 'payment/amount': { options: { tolerance: 1 } } } })();

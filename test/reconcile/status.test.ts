@@ -173,6 +173,17 @@ describe('status(receipts)', () => {
       returnTime: '20261127090000000',
     });
     expect(status([release, bill, voided, odd, laterVoid], { now, sent })[0]!.anomalies).toEqual([]);
+    // One bill in two copies with other amounts is two figures to see, whichever path came first; one written
+    // 31.760 is the same figure as 31.76.
+    const edited = r('CEB816', { ...bill.fields, valueAddedTax: '0' });
+    const sameFigure = r('CEB816', { ...bill.fields, valueAddedTax: '31.760' });
+    const vat = (rs: StatusReceipt[]) =>
+      status(rs, { now, sent })[0]!.timeline.flatMap((n) =>
+        n.messageType === 'CEB816' ? [n.taxBill!.valueAddedTax] : [],
+      );
+    expect(vat([release, bill, edited])).toEqual(['31.76', '0']);
+    expect(vat([release, edited, bill])).toEqual(['0', '31.76']);
+    expect(vat([release, bill, sameFigure])).toEqual(['31.76']);
     // A bill alone (no declaration, no other receipt) is an order of its own, named by its inventory.
     expect(status([bill], { now }).map((x) => [x.order, x.state, x.anomalies.length])).toEqual([
       [`invtNo:${inv.invtNo}`, 'pending', 0],

@@ -37,6 +37,7 @@ import { detached } from '../../xml/core/tokenizer.js';
 import { SandanError } from '../../errors.js';
 import type { Message } from '../../model/issue.js';
 import { amountText } from '../records.js';
+import { Dec } from '../../model/primitives.js';
 import { refusedByFormatCheck } from './sent.js';
 import {
   isSentType,
@@ -246,7 +247,9 @@ export function unplacedReceipt(r: StatusReceipt): Message | undefined {
 
 /**
  * What makes two receipt documents the same receipt: type, guid, status and time (and the keys, so
- * that receipts without a guid are merged only when everything that places them agrees).
+ * that receipts without a guid are merged only when everything that places them agrees), and a
+ * tax bill's amounts: two copies of a bill with other figures were one event, the copy read
+ * second dropped unseen.
  */
 function receiptIdentity(r: StatusReceipt, keys: readonly string[]): string {
   return JSON.stringify([
@@ -256,8 +259,16 @@ function receiptIdentity(r: StatusReceipt, keys: readonly string[]): string {
     trimmedText(r.fields.returnTime) ?? '',
     trimmedText(r.fields.taxNo) ?? '',
     keys,
+    // (as figures: 31.760 is 31.76)
+    ...TAX_KINDS.map((k) => {
+      const v = amountText(r.fields, k);
+      return v === undefined ? '' : new Dec(v).toFixed();
+    }),
   ]);
 }
+
+/** The amounts of a tax bill, as its timeline node shows them. */
+const TAX_KINDS = ['customsTax', 'valueAddedTax', 'consumptionTax'] as const;
 
 /** A tax bill's (CEB816) or bill status's (CEB818) timeline node: its number, status and amounts. */
 function taxBillItem(r: StatusReceipt, seq: number): TimelineItem {
@@ -265,7 +276,7 @@ function taxBillItem(r: StatusReceipt, seq: number): TimelineItem {
   const facts: TaxBillFacts = { status: trimmedText(r.fields.status) ?? '' };
   const taxNo = trimmedText(r.fields.taxNo);
   if (taxNo !== undefined) facts.taxNo = taxNo;
-  for (const k of ['customsTax', 'valueAddedTax', 'consumptionTax'] as const) {
+  for (const k of TAX_KINDS) {
     const v = amountText(r.fields, k);
     if (v !== undefined) facts[k] = v;
   }

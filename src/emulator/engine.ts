@@ -1080,6 +1080,11 @@ class Engine implements EmulatorEngine {
       // once the order is final; an inventory compacted before gcode and unit were kept is not compared).
       const differs = (f: 'gcode' | 'unit') => o?.[f] !== undefined && str(l[f]) !== str(o[f]);
       if (!o || differs('gcode') || differs('unit')) return { status: '-625209', info: codeText('-625209') };
+      // (the XSD's decimal takes -5: such a line was approved, and let a later return take back more than declared)
+      if (!new Decimal(String(l.qty ?? 0)).gt(0))
+        return manualRefusal(
+          `退货数量须大于0（项号 ${String(l.gnum)}，申报 ${String(l.qty ?? '')}）/ the quantity returned on line ${String(l.gnum)} must be above 0, got ${String(l.qty ?? '')}`,
+        );
       const before = returned.get(Number(l.gnum)) ?? new Decimal(0);
       count(l);
       if ((returned.get(Number(l.gnum)) as Decimal).gt(new Decimal(String(o.qty ?? 0))))

@@ -1463,6 +1463,42 @@ describe('cancellations and returns', () => {
     await e.close();
   });
 
+  it('a return line of no or a negative quantity is refused, and takes nothing off what the line may return', async () => {
+    const e = await engine();
+    const d = example();
+    await declare(e, d);
+    const invtNo = e.receipts().find((x) => x.returnStatus === '800')!.invtNo!;
+    // line 1 declared 2 tins; the XSD's decimal takes any sign, so the quantity is written into the XML
+    const returnOf = async (qty: string) => {
+      const r = buildMessage(
+        'CEB625',
+        {
+          ...cancelOf(d, invtNo),
+          reason: '质量问题',
+          items: [{ gnum: 1, gcode: '1901101000', gname: '婴儿配方奶粉 800g', qty: 1, unit: '122' }],
+        } as never,
+        { sender: SENDER, now: () => new Date(T0), newId: () => randomUUID() },
+      );
+      if (!r.ok) throw new Error(JSON.stringify(r.issues));
+      const xml = r.xml.replace(/(<(?:ceb:)?qty>)1(<)/, `$1${qty}$2`);
+      expect(xml).toContain(`qty>${qty}<`);
+      return (await signMessage(xml, signing.trusted)).xml;
+    };
+    const answers = [];
+    for (const qty of ['-5', '0', '7']) {
+      answers.push(await e.submit(await returnOf(qty), { transport: 'api' }));
+      await e.advance('1h');
+    }
+    expect(answers.map((a) => a.accepted)).toEqual([false, false, false]);
+    expect(answers.map((a) => parseReturnInfo(String(read(a.body).documents[0]!.returnInfo)).desc)).toEqual([
+      '退货数量须大于0（项号 1，申报 -5）/ the quantity returned on line 1 must be above 0, got -5',
+      '退货数量须大于0（项号 1，申报 0）/ the quantity returned on line 1 must be above 0, got 0',
+      '退货数量超过原清单数量（项号 1，已退 0）/ more returned than declared on line 1 (0 returned before)',
+    ]);
+    expect(trail(e.receipts(), 'CEB626')).toEqual(['CEB626:100', 'CEB626:100', 'CEB626:100']);
+    await e.close();
+  });
+
   it('returns of a line together cannot take back more than the inventory declared', async () => {
     const e = await engine();
     const d = example();

@@ -356,7 +356,7 @@ describe('sandan emulate', () => {
       [file('bad-json.json', '{"duplicateCopNo": '), /^sandan: bad-json\.json: not valid JSON: /],
       [
         file('typo.json', '{"duplicateCopno": "refuse"}'),
-        /^sandan: typo\.json: \$\.duplicateCopno: unknown setting "duplicateCopno"; did you mean duplicateCopNo\?\nhint: Fix the settings file; its format is schemas\/emulator-settings\.schema\.json/,
+        /^sandan: typo\.json: \$\.duplicateCopno: unknown setting "duplicateCopno"; did you mean duplicateCopNo\?\nhint: Fix the settings file; its format is sandan's schemas\/emulator-settings\.schema\.json, and https:\/\/github\.com\/sandan-dev\/sandan\/blob\/main\/docs\/emulator\.md says/,
       ],
       [
         file('nested-typo.json', '{"quota": {"annualLimt": "1000"}, "heldDocumentchange": "take"}'),

@@ -16,9 +16,11 @@ export const MAX_DATA_FILE_BYTES = 64 * 1024 * 1024;
  */
 export function jsonSyntaxProblem(text: string, e: unknown): string {
   const v8 = messageOf(e);
-  // (the token is one character, a quote or a line break as well)
+  // (the token is one character, a quote or a line break as well; text after the value is "after JSON at position N",
+  // whose "after JSON" stays)
   const reason =
-    /^Unexpected token '.'/su.exec(v8)?.[0] ?? v8.replace(/ in JSON at position \d+(?: \(line \d+ column \d+\))?$/, '');
+    /^Unexpected token '.'/su.exec(v8)?.[0] ??
+    v8.replace(/(?: in JSON)? at position \d+(?: \(line \d+ column \d+\))?$/, '');
   const at = jsonErrorOffset(text);
   if (at < 0) return reason;
   const { line, column } = lineColumnAt(text, at);

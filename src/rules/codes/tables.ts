@@ -77,8 +77,8 @@ function checkCode<T extends object>(
   const entry = table.get(code);
   if (entry !== undefined && isWithinDates(ctx.at, entry.validFrom, entry.validTo)) return;
   // An incomplete table cannot prove a code wrong: it only warns. A dated entry counts on the declaration's day only,
-  // as the province table's 9 does for identity/id-number; how sure its dates are follows the table's completeness
-  // too (the bundled trade-mode dates are from memory).
+  // as the province table's 9 does for identity/id-number; outside its dates it is as sure as a missing code (the
+  // bundled trade-mode table is incomplete, its dates read in republished copies of the announcements: a warning).
   const found = { path, actual: code, ...(!table.complete && { severity: 'warning' as const }) };
   const data = { path, code, table: table.name };
   out.push(

@@ -14,6 +14,10 @@ const DOMAIN = ['model', 'rules', 'tax', 'xml', 'sign', 'quota', 'reconcile', 'e
 
 /** `module: names` the CLI may import though they are not public, each with why. */
 const NOT_PUBLIC: Record<string, { names: readonly string[]; why: string }> = {
+  'model/docs-url': {
+    names: ['docsUrl'],
+    why: "the web address of a docs page, for the CLI's hints and SARIF as for the library's messages (an installed package has no docs/)",
+  },
   'model/guards': { names: ['isRecord'], why: 'a plain-object check (not an array, not null)' },
   'model/json-input': {
     names: ['duplicateKeyIssues', 'emptyInputIssue', 'inputLayout', 'readDocument', 'recordAndText', 'InputRecord'],

@@ -4,7 +4,7 @@ import { EXIT_PIPE, OutputClosedError, processIo, type CliIo } from './io.js';
 import { installSignalCleanup } from './cleanup.js';
 import { type CommandContext, REFUSED_XML_CODES, type RegisterCommand } from './command.js';
 import { redactSecrets, redactedMessage } from '../redact.js';
-import { docsUrl } from './docs-url.js';
+import { docsUrl } from '../model/docs-url.js';
 
 /**
  * Every command in the order help lists them, and how to load the module that registers it.

@@ -20,7 +20,7 @@ import { expandInputs, openInputs, readRecords } from './input.js';
 import { createProgress } from './progress.js';
 import { locateIssues, maxWarningsOption } from './validate-command.js';
 import { isoDateOption } from '../time/beijing.js';
-import { docsUrl } from './docs-url.js';
+import { docsUrl } from '../model/docs-url.js';
 
 interface TaxOptions {
   rates?: string;

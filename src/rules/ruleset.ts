@@ -20,7 +20,8 @@ import {
   type SourceRef,
 } from '../model/sources.js';
 import type { Rule } from './types.js';
-import { didYouMean } from '../model/field-names.js';
+import { nearestFieldName } from '../model/field-names.js';
+import { docsUrl } from '../model/docs-url.js';
 import { commonDates, isoDateOption, isWithinDates } from '../time/beijing.js';
 
 /**
@@ -146,9 +147,13 @@ export function loadRuleset(data: unknown, rules: readonly Rule[], origin = 'rul
     const ids = rules.map((r) => r.id);
     const problems = flattenUnions(parsed.error.issues, data).map((i) => {
       if (i.code === 'unrecognized_keys' && i.path.length === 1 && i.path[0] === 'rules') {
-        // A misspelt id names the rule it is near, as an unknown field of a declaration does.
-        const named = i.keys.map((k) => `${k}${didYouMean(k, ids).en}`);
-        return `${jsonPath(i.path)}: unknown rule id ${named.join(', ')} (known rules are listed in docs/rules.md)`;
+        // A misspelt id names the rule it is near, as an unknown field of a declaration does; the list is a web
+        // address, for an installed package has no docs/ folder.
+        const named = i.keys.map((k) => {
+          const near = nearestFieldName(k, ids);
+          return near === undefined ? k : `${k} (did you mean ${near}?)`;
+        });
+        return `${jsonPath(i.path)}: unknown rule id ${named.join(', ')}; known rules are listed in ${docsUrl('rules.md#rules')}`;
       }
       return `${jsonPath(i.path)}: ${i.message}`;
     });

@@ -148,9 +148,10 @@ describe('user rulesets', () => {
     expect(() => loadRuleset({ ...base, rules: { 'payment/amounts': {} } }, RULES)).toThrowError(
       /^ruleset: \$\.rules: unknown rule id/,
     );
-    // A misspelt id names the rule it is near; one near none is named alone.
+    // A misspelt id names the rule it is near; one near none is named alone. The list of rules is the docs page's web
+    // address: an installed package has no docs/ folder.
     expect(load({ ...base, rules: { 'payment/amounts': {}, 'no/such-rule': {} } })).toThrowError(
-      'my.json: $.rules: unknown rule id payment/amounts; did you mean payment/amount?, no/such-rule (known rules are listed in docs/rules.md)',
+      'my.json: $.rules: unknown rule id payment/amounts (did you mean payment/amount?), no/such-rule; known rules are listed in https://github.com/sandan-dev/sandan/blob/main/docs/rules.md#rules',
     );
     try {
       load({ ...base, rules: { 'payment/amount': { options: { tolerance: 1 } } } })();

@@ -1,5 +1,5 @@
 import pkg from '../../../package.json';
-import { docsUrl } from '../docs-url.js';
+import { docsUrl } from '../../model/docs-url.js';
 import type { LocatedIssue, Reporter } from './report.js';
 
 /** Where rules and issue codes are documented. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isWithinDates } from '../../time/beijing.js';
 import { districtOf } from '../codes.js';
+import { NEWEST_POLICY_DATE } from '../declaration-date.js';
 import { defineRule, type ReportOf } from '../types.js';
 
 const KEYS = ['customsCode', 'portCode'] as const;
@@ -19,6 +20,12 @@ const MESSAGES = {
     code: 'customs-code-unknown',
     zh: '关区代码 {code} 在代码表中的有效期为 {from} 至 {to}，申报日 {at} 不在其内',
     en: 'inventory.{key} {code} is in force in the customs code table from {from} to {to}, not on {at}, the declaration’s date',
+  },
+  // (a declaration without a date is read at NEWEST_POLICY_DATE, which is no date of its own to name)
+  'customs-code-not-in-force-undated': {
+    code: 'customs-code-unknown',
+    zh: '关区代码 {code} 在代码表中的有效期为 {from} 至 {to}；声明没有日期，按最新政策校验，该代码已不在有效期内',
+    en: 'inventory.{key} {code} is in force in the customs code table from {from} to {to}; the declaration has no date, so it was read under the newest policy, where the code is no longer in force',
   },
 } as const;
 
@@ -56,15 +63,12 @@ export const customsOffices = defineRule({
       const entry = table.get(code);
       // A dated office counts on the declaration's day only (as codes/tables reads every dated code).
       if (entry !== undefined && !isWithinDates(ctx.at, entry.validFrom, entry.validTo)) {
-        const span = { from: entry.validFrom ?? '…', to: entry.validTo ?? '…', at: ctx.at };
+        const found = { path, actual: code, ...(!table.complete && { severity: 'warning' as const }) };
+        const span = { key, code, from: entry.validFrom ?? '…', to: entry.validTo ?? '…' };
         return [
-          {
-            messageId: 'customs-code-not-in-force' as const,
-            path,
-            actual: code,
-            ...(!table.complete && { severity: 'warning' as const }),
-            data: { key, code, ...span },
-          },
+          ctx.at === NEWEST_POLICY_DATE
+            ? { ...found, messageId: 'customs-code-not-in-force-undated' as const, data: span }
+            : { ...found, messageId: 'customs-code-not-in-force' as const, data: { ...span, at: ctx.at } },
         ];
       }
       if (entry !== undefined) return [];

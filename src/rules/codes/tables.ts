@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FIELD_RULE_ID } from '../../model/parse.js';
+import { NEWEST_POLICY_DATE } from '../declaration-date.js';
 import { isWithinDates } from '../../time/beijing.js';
 import {
   defineRule,
@@ -58,6 +59,12 @@ const MESSAGES = {
     zh: '{path} 的代码 {code} 在《{table}》代码表中的有效期为 {from} 至 {to}，申报日 {at} 不在其内',
     en: '{path}: {code} is in force in the {table} code table from {from} to {to}, not on {at}, the declaration’s date',
   },
+  // (a declaration without a date is read at NEWEST_POLICY_DATE, which is no date of its own to name)
+  'code-not-in-force-undated': {
+    code: 'code-unknown',
+    zh: '{path} 的代码 {code} 在《{table}》代码表中的有效期为 {from} 至 {to}；声明没有日期，按最新政策校验，该代码已不在有效期内',
+    en: '{path}: {code} is in force in the {table} code table from {from} to {to}; the declaration has no date, so it was read under the newest policy, where the code is no longer in force',
+  },
 } as const;
 
 type Finding = ReportOf<typeof MESSAGES>;
@@ -81,14 +88,15 @@ function checkCode<T extends object>(
   // bundled trade-mode table is incomplete, its dates read in republished copies of the announcements: a warning).
   const found = { path, actual: code, ...(!table.complete && { severity: 'warning' as const }) };
   const data = { path, code, table: table.name };
+  if (entry === undefined) {
+    out.push({ ...found, messageId: table.complete ? 'code-unknown' : 'code-unknown-incomplete', data });
+    return;
+  }
+  const span = { ...data, from: entry.validFrom ?? '…', to: entry.validTo ?? '…' };
   out.push(
-    entry === undefined
-      ? { ...found, messageId: table.complete ? 'code-unknown' : 'code-unknown-incomplete', data }
-      : {
-          ...found,
-          messageId: 'code-not-in-force',
-          data: { ...data, from: entry.validFrom ?? '…', to: entry.validTo ?? '…', at: ctx.at },
-        },
+    ctx.at === NEWEST_POLICY_DATE
+      ? { ...found, messageId: 'code-not-in-force-undated', data: span }
+      : { ...found, messageId: 'code-not-in-force', data: { ...span, at: ctx.at } },
   );
 }
 

@@ -39,6 +39,31 @@ ruleTester(customsOffices, {
       })),
     },
     {
+      // Without a date the newest policy is read, and 9999-12-31 is not named as the declaration's date.
+      name: 'office 2924 withdrawn, in a declaration without a date',
+      set: { 'inventory.declTime': null, 'order.appTime': null },
+      options: {
+        codes: {
+          ...complete,
+          customs: {
+            ...complete.customs,
+            get: (c: string) => (c === '2924' ? { ...customs.get(c)!, validTo: '2026-11-19' } : customs.get(c)),
+          },
+        },
+      },
+      errors: ['customsCode', 'portCode'].map((key) => ({
+        code: 'customs-code-unknown',
+        messageId: 'customs-code-not-in-force-undated',
+        path: `inventory.${key}`,
+        actual: '2924',
+        data: { key, code: '2924', from: '…', to: '2026-11-19' },
+        message: {
+          zh: '关区代码 2924 在代码表中的有效期为 … 至 2026-11-19；声明没有日期，按最新政策校验，该代码已不在有效期内',
+          en: `inventory.${key} 2924 is in force in the customs code table from … to 2026-11-19; the declaration has no date, so it was read under the newest policy, where the code is no longer in force`,
+        },
+      })),
+    },
+    {
       name: 'port 1124: no district starts with 11',
       set: { 'inventory.portCode': '1124' },
       errors: [

@@ -85,6 +85,32 @@ ruleTester(codeTables, {
       ],
     },
     {
+      // Without a date the newest policy is read, and 9999-12-31 is not named as the declaration's date.
+      name: 'trade mode 1210 withdrawn, in a declaration without a date',
+      set: { 'inventory.declTime': null, 'order.appTime': null },
+      options: { codes: dated('trade-mode', '1210', { validTo: '2026-11-19' }) },
+      errors: [
+        {
+          code: 'code-unknown',
+          messageId: 'code-not-in-force-undated',
+          path: 'inventory.tradeMode',
+          severity: 'warning',
+          actual: '1210',
+          data: {
+            path: 'inventory.tradeMode',
+            code: '1210',
+            table: { zh: '贸易方式(监管方式)', en: 'Trade mode (customs supervision mode)' },
+            from: '2014-08-01',
+            to: '2026-11-19',
+          },
+          message: {
+            zh: 'inventory.tradeMode 的代码 1210 在《贸易方式(监管方式)》代码表中的有效期为 2014-08-01 至 2026-11-19；声明没有日期，按最新政策校验，该代码已不在有效期内',
+            en: 'inventory.tradeMode: 1210 is in force in the Trade mode (customs supervision mode) code table from 2014-08-01 to 2026-11-19; the declaration has no date, so it was read under the newest policy, where the code is no longer in force',
+          },
+        },
+      ],
+    },
+    {
       name: 'unit 999: the unit table is incomplete, so a warning',
       set: { 'inventory.items[0].unit1': '999' },
       errors: [
@@ -323,6 +349,22 @@ describe('validate: a dated code counts on the declaration’s date only', () =>
     const codes = { 'trade-mode': table({ validTo: '2026-11-19' }) };
     const r = validate(example('hangzhou-1210'), { codes, at: '2026-11-19' });
     expect(r.issues.filter((i) => i.ruleId === 'codes/tables')).toEqual([]);
+  });
+  it('a declaration without a date is read under the newest policy, and the message says so (not "9999-12-31, the declaration’s date")', () => {
+    const d = example('hangzhou-1210');
+    delete (d.inventory as Record<string, unknown>).declTime;
+    delete (d.order as Record<string, unknown>).appTime;
+    const r = validate(d, { codes: { 'trade-mode': table({ validTo: '2026-11-19' }) } });
+    expect(r.issues.filter((i) => i.ruleId === 'codes/tables').map((i) => [i.code, i.severity, i.message])).toEqual([
+      [
+        'code-unknown',
+        'error',
+        {
+          zh: 'inventory.tradeMode 的代码 1210 在《贸易方式》代码表中的有效期为 2014-08-01 至 2026-11-19；声明没有日期，按最新政策校验，该代码已不在有效期内',
+          en: 'inventory.tradeMode: 1210 is in force in the Trade mode code table from 2014-08-01 to 2026-11-19; the declaration has no date, so it was read under the newest policy, where the code is no longer in force',
+        },
+      ],
+    ]);
   });
   it('a date that is no date, or validTo before validFrom, is CODE_TABLE_INVALID', () => {
     expect(() => table({ validTo: '2026/11/19' })).toThrowError(/\$\.codes\.\d+\.validTo: a date as YYYY-MM-DD/);

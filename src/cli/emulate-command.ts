@@ -17,6 +17,7 @@ import {
 } from '../emulator/settings-file.js';
 import type { CliIo } from './io.js';
 import { beijingIso, beijingTimeOption } from '../time/beijing.js';
+import { docsUrl } from '../model/docs-url.js';
 
 /** Options of `sandan emulate`. */
 export interface EmulateCommandOptions {
@@ -278,7 +279,7 @@ export function registerEmulateCommand(program: Command, { io, setExit }: Comman
     )
     .option(
       '--settings <file>',
-      "a JSON file of the engine's settings: heldDocumentChange, certificateDates, duplicateCopNo, unmappedCode, quota (annualLimit as a decimal string, date), timing, paymentDataWindow, customsDxpId, enterpriseDxpId (docs/emulator.md; schemas/emulator-settings.schema.json); those that differ from the defaults are listed at start-up",
+      `a JSON file of the engine's settings: heldDocumentChange, certificateDates, duplicateCopNo, unmappedCode, quota (annualLimit as a decimal string, date), timing, paymentDataWindow, customsDxpId, enterpriseDxpId (${docsUrl('emulator.md')}; sandan's schemas/emulator-settings.schema.json); those that differ from the defaults are listed at start-up`,
     )
     .option('--quiet', 'do not list each receipt on standard error')
     .action(async (opts: EmulateCommandOptions) => {

@@ -159,6 +159,18 @@ describe('start-up: a command module is loaded only when its command runs', () =
     expect([typo!.code, typo!.stderr]).toEqual([2, expect.stringContaining('(Did you mean validate?)')]);
     for (const name of names) expect(help!.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
   });
+
+  it("no command's help names a docs/ page by its path: an installed package has no docs/, the help gives its address", async () => {
+    // (`sandan emulate --help` said "(docs/emulator.md; …)" after the hints were given addresses)
+    const helps = await Promise.all(names.map((name) => run(process.execPath, [BIN, name, '--help'])));
+    helps.forEach((h, i) => {
+      expect(h.code, names[i]).toBe(0);
+      expect(h.stdout.replace(/https:\/\/\S+/g, ''), names[i]).not.toMatch(/docs\/[\w-]+\.md/);
+    });
+    expect(helps[names.indexOf('emulate')]!.stdout).toContain(
+      'https://github.com/sandan-dev/sandan/blob/main/docs/emulator.md;',
+    );
+  });
 });
 
 describe('sandan as a long-running filter', () => {

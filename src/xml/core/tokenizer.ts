@@ -528,7 +528,7 @@ export class XmlTokenizer {
             i,
             !this.rootDone && (b[i] === '{' || b[i] === '[')
               ? // The usual mix-up, the other way round from json-input's: a declaration (JSON) given where XML is read.
-                'text outside the root element (before it): it looks like JSON. A CEB message is XML; check a declaration (JSON) with sandan validate, or build its message with sandan build'
+                'text outside the root element (before it): it looks like JSON. A CEB message is XML; check a declaration (JSON) with validate() or sandan validate, or build its message with buildMessage() or sandan build'
               : `text outside the root element (${this.rootDone ? 'after' : 'before'} it)`,
           );
     } else {

@@ -154,7 +154,13 @@ describe('XmlTokenizer', () => {
     ['trailing garbage', '<a/>x', 'text outside the root element (after it)', 4],
     // A declaration (JSON) given to parse, sign or verify: the message says what it looks like and what reads it.
     ['JSON', ' {"order": {}}', 'before it): it looks like JSON. A CEB message is XML; check a declaration', 1],
-    ['a JSON array', '[{"order": {}}]', 'it looks like JSON', 0],
+    // (named for the library's callers as well as the CLI's)
+    [
+      'a JSON array',
+      '[{"order": {}}]',
+      'with validate() or sandan validate, or build its message with buildMessage() or sandan build',
+      0,
+    ],
     ['other text before the root', 'x<a/>', 'text outside the root element (before it)', 0],
     ['two roots', '<a/><b/>', 'more than one root element', 4],
     ['no root', '  ', 'no root element', 2],

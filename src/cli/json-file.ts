@@ -16,15 +16,27 @@ export const MAX_DATA_FILE_BYTES = 64 * 1024 * 1024;
  */
 export function jsonSyntaxProblem(text: string, e: unknown): string {
   const v8 = messageOf(e);
+  const at = jsonErrorOffset(text);
   // (the token is one character, a quote or a line break as well; text after the value is "after JSON at position N",
   // whose "after JSON" stays)
+  const token = /^Unexpected token '(.)'/su.exec(v8)?.[1];
   const reason =
-    /^Unexpected token '.'/su.exec(v8)?.[0] ??
-    v8.replace(/(?: in JSON)? at position \d+(?: \(line \d+ column \d+\))?$/, '');
-  const at = jsonErrorOffset(text);
+    token === undefined
+      ? v8.replace(/(?: in JSON)? at position \d+(?: \(line \d+ column \d+\))?$/, '')
+      : `Unexpected token ${tokenShown(token, text, at)}`;
   if (at < 0) return reason;
   const { line, column } = lineColumnAt(text, at);
   return `line ${line}, column ${column}: ${reason}`;
+}
+
+/**
+ * The character V8 names, quoted when it is printable ASCII, else as U+XXXX: a no-break space printed as ' ' read as a
+ * space, a line break broke the message's line, and of a character outside the BMP V8 gives half a surrogate pair.
+ */
+function tokenShown(token: string, text: string, at: number): string {
+  const unit = token.charCodeAt(0);
+  const cp = at >= 0 && text.charCodeAt(at) === unit ? (text.codePointAt(at) as number) : unit;
+  return cp > 0x20 && cp < 0x7f ? `'${token}'` : `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /**

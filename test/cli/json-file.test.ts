@@ -24,4 +24,11 @@ describe('jsonSyntaxProblem', () => {
     expect(problem('GITHUB_TOKEN=ghp_0123456789abcdef')).toBe("line 1, column 1: Unexpected token 'G'");
     expect(problem('\n\n  ghp_0123456789abcdef')).toBe("line 3, column 3: Unexpected token 'g'");
   });
+
+  it('names a character that would not show as U+XXXX: a no-break space, a second BOM, an emoji', () => {
+    // V8 prints them as they are: ' ' for a no-break space read as a space, and half a surrogate pair for an emoji.
+    expect(problem('[1,\u00a0 2]')).toBe('line 1, column 4: Unexpected token U+00A0');
+    expect(problem('\ufeff{}')).toBe('line 1, column 1: Unexpected token U+FEFF');
+    expect(problem('\u{1F511}SECRET')).toBe('line 1, column 1: Unexpected token U+1F511');
+  });
 });

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { SandanError } from '../errors.js';
 import { formatPath } from '../model/issue.js';
@@ -75,7 +75,8 @@ function parseConfig(data: unknown, where: string, base: string): SandanConfig {
 /** Reads a configuration file named with `--config`: a sandan.config.json, or a package.json with a "sandan" key. */
 export async function readConfigFile(file: string): Promise<LoadedConfig> {
   const data = await readJsonFile(file, 'configuration', 'CONFIG_INVALID');
-  const isPackage = file.endsWith('package.json');
+  // (by its name: a ci-package.json is a configuration file of its own)
+  const isPackage = basename(file) === 'package.json';
   if (isPackage && (data === null || typeof data !== 'object' || !('sandan' in data)))
     throw new SandanError('CONFIG_INVALID', `${file}: has no "sandan" key`);
   const config = isPackage ? (data as { sandan: unknown }).sandan : data;
@@ -119,7 +120,7 @@ export async function readSetting<T, R>(
     return await read(value);
   } catch (e) {
     if (!(e instanceof SandanError)) throw e;
-    const where = loaded!.file.endsWith('package.json') ? `${loaded!.file}#sandan` : loaded!.file;
+    const where = basename(loaded!.file) === 'package.json' ? `${loaded!.file}#sandan` : loaded!.file;
     throw new SandanError(e.code, `${e.message} (the "${key}" of ${where})`, {
       cause: e,
       ...(e.details && { details: e.details }),

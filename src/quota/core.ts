@@ -405,7 +405,7 @@ export type QuotaRefusal =
   | 'unknown-order'
   /** The order was cancelled; it cannot be reserved or committed again. */
   | 'released'
-  /** Only released (committed) inventories can be refunded. */
+  /** Only committed orders (customs concluded or released the inventory) can be refunded. */
   | 'not-committed'
   /**
    * The order is committed (customs concluded or released it) and the release was not said to
@@ -827,7 +827,8 @@ export function planRefund(
     return refused(
       entry,
       why,
-      `Order ${orderLabel(entry)} is ${entry.status}${entry.releaseReason ? ` (${entry.releaseReason})` : ''}; only a released inventory can be refunded`,
+      // ("released" is the ledger's word for quota given back; customs' release of an inventory is a commit here)
+      `Order ${orderLabel(entry)} is ${entry.status}${entry.releaseReason ? ` (${entry.releaseReason})` : ''}; only a committed order (its inventory concluded or released by customs) can be refunded`,
       balanceOf(entries, entry.year, limit, now),
       entry,
     );

@@ -93,6 +93,17 @@ describe('sandan tax: configuration', () => {
     expect(r.code).toBe(0);
   });
 
+  it('--config FILE whose name only ends in package.json is a configuration file of its own', async () => {
+    // (ci-package.json was read as a package.json: "has no \"sandan\" key")
+    const file = join(tmp, 'other', 'ci-package.json');
+    mkdirSync(join(tmp, 'other'), { recursive: true });
+    writeFileSync(file, JSON.stringify({ rates: RATES }));
+    const r = await runCli(['tax', HZ, '--config', file, '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ complete: true, taxTotal: '49.87' });
+    expect(r.code).toBe(0);
+  });
+
   it('a file the found configuration names and that cannot be read: the message names the setting and the file', async () => {
     // (a configuration found by walking up may be one the user forgot: before, only "Cannot read rate table …")
     const dir = join(tmp, 'forgot', 'orders');

@@ -214,7 +214,8 @@ export function quotaContract(h: Harness): void {
       expect(await l.refund('R-2', '1')).toMatchObject({
         ok: false,
         reason: 'released',
-        message: 'Order R-2 is released (cancelled); only a released inventory can be refunded',
+        message:
+          'Order R-2 is released (cancelled); only a committed order (its inventory concluded or released by customs) can be refunded',
       });
       const p1 = await l.refund('R-1', '250.50', { key: 'refund-1' });
       expect(p1.ok && s(p1.remaining)).toBe('25250.5');

@@ -37,6 +37,7 @@ import { detached } from '../../xml/core/tokenizer.js';
 import { SandanError } from '../../errors.js';
 import type { Message } from '../../model/issue.js';
 import { amountText } from '../records.js';
+import { TAX_KINDS } from '../types.js';
 import { Dec } from '../../model/primitives.js';
 import { refusedByFormatCheck } from './sent.js';
 import {
@@ -267,16 +268,13 @@ function receiptIdentity(r: StatusReceipt, keys: readonly string[]): string {
   ]);
 }
 
-/** The amounts of a tax bill, as its timeline node shows them. */
-const TAX_KINDS = ['customsTax', 'valueAddedTax', 'consumptionTax'] as const;
-
 /** A tax bill's (CEB816) or bill status's (CEB818) timeline node: its number, status and amounts. */
 function taxBillItem(r: StatusReceipt, seq: number): TimelineItem {
   const ms = beijingMillis(trimmedText(r.fields.returnTime));
   const facts: TaxBillFacts = { status: trimmedText(r.fields.status) ?? '' };
   const taxNo = trimmedText(r.fields.taxNo);
   if (taxNo !== undefined) facts.taxNo = taxNo;
-  for (const k of TAX_KINDS) {
+  for (const k of ['customsTax', 'valueAddedTax', 'consumptionTax'] as const) {
     const v = amountText(r.fields, k);
     if (v !== undefined) facts[k] = v;
   }

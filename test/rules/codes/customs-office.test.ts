@@ -7,6 +7,15 @@ const customs = tables.customs!;
 /** The bundled tables with the customs table claiming to be complete. */
 const complete = { ...tables, customs: { ...customs, complete: true, get: customs.get } };
 
+/** The complete tables with office 2924 closed the day before the example's date (2026-11-20). */
+const withdrawn2924 = {
+  ...complete,
+  customs: {
+    ...complete.customs,
+    get: (c: string) => (c === '2924' ? { ...customs.get(c)!, validTo: '2026-11-19' } : customs.get(c)),
+  },
+};
+
 ruleTester(customsOffices, {
   valid: [
     { name: 'the example declaration (2924)' },
@@ -17,15 +26,7 @@ ruleTester(customsOffices, {
     {
       // A user's complete table where 2924 closed the day before the declaration's date.
       name: 'office 2924 withdrawn before the declaration’s date, in a complete table: an error',
-      options: {
-        codes: {
-          ...complete,
-          customs: {
-            ...complete.customs,
-            get: (c: string) => (c === '2924' ? { ...customs.get(c)!, validTo: '2026-11-19' } : customs.get(c)),
-          },
-        },
-      },
+      options: { codes: withdrawn2924 },
       errors: ['customsCode', 'portCode'].map((key) => ({
         code: 'customs-code-unknown',
         messageId: 'customs-code-not-in-force',
@@ -42,15 +43,7 @@ ruleTester(customsOffices, {
       // Without a date the newest policy is read, and 9999-12-31 is not named as the declaration's date.
       name: 'office 2924 withdrawn, in a declaration without a date',
       set: { 'inventory.declTime': null, 'order.appTime': null },
-      options: {
-        codes: {
-          ...complete,
-          customs: {
-            ...complete.customs,
-            get: (c: string) => (c === '2924' ? { ...customs.get(c)!, validTo: '2026-11-19' } : customs.get(c)),
-          },
-        },
-      },
+      options: { codes: withdrawn2924 },
       errors: ['customsCode', 'portCode'].map((key) => ({
         code: 'customs-code-unknown',
         messageId: 'customs-code-not-in-force-undated',

@@ -9,6 +9,7 @@ import { example } from '../../helpers/examples.js';
 import { ruleTester } from '../rule-tester.js';
 
 const UNIT = { zh: '计量单位', en: 'Unit of measure' };
+const TRADE_MODE = { zh: '贸易方式(监管方式)', en: 'Trade mode (customs supervision mode)' };
 const ID_TYPE = { zh: '证件类型', en: 'ID document type' };
 const CURRENCY = { zh: '币制', en: 'Currency' };
 const COUNTRY = { zh: '国别(地区)', en: 'Country (region)' };
@@ -72,7 +73,7 @@ ruleTester(codeTables, {
           data: {
             path: 'inventory.tradeMode',
             code: '1210',
-            table: { zh: '贸易方式(监管方式)', en: 'Trade mode (customs supervision mode)' },
+            table: TRADE_MODE,
             from: '2014-08-01',
             to: '2026-11-19',
             at: '2026-11-20',
@@ -99,7 +100,7 @@ ruleTester(codeTables, {
           data: {
             path: 'inventory.tradeMode',
             code: '1210',
-            table: { zh: '贸易方式(监管方式)', en: 'Trade mode (customs supervision mode)' },
+            table: TRADE_MODE,
             from: '2014-08-01',
             to: '2026-11-19',
           },

@@ -1258,6 +1258,17 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions, log: IssueLog, within?
             ),
           );
         }
+      } else if (env.payload !== undefined) {
+        // (Not quoted: it may be anything. Base64 of base64 is the usual slip of an integrator, so it is named.)
+        const twice = xsdBase64(env.payload.trim()) && /^\s*</.test(Buffer.from(env.payload, 'base64').toString());
+        log.report(
+          xmlIssue(
+            'xml-payload',
+            at('Data'),
+            `Data 中不是 XML 报文${twice ? '：其内容又是 Base64（Data 被编码了两次）' : ''}`,
+            `Data holds no XML message${twice ? ': its text is base64 again (Data was encoded twice)' : ''}`,
+          ),
+        );
       }
     }
   }

@@ -684,12 +684,14 @@ describe('rejections, each from a declaration with that defect', () => {
       '!!!not base64@@@',
       Buffer.from([0, 1, 2, 0xff]).toString('base64'),
       Buffer.from(wrapDxp(order, dxpEnv)).toString('base64'),
+      Buffer.from(Buffer.from(order).toString('base64')).toString('base64'),
     ])
       reasons.push((await e.submit(withData(data), { transport: 'http' })).reason);
     expect(reasons).toEqual([
       '0001: the DxpMsg carries no CEB message: Data is not valid base64 (xs:base64Binary)',
       '0001: the DxpMsg carries no CEB message: Data does not decode to UTF-8 text',
       '0001: the DxpMsg carries no CEB message: Data holds another DxpMsg',
+      '0001: the DxpMsg carries no CEB message: Data holds no XML message: its text is base64 again (Data was encoded twice)',
     ]);
     await e.close();
   }, 60_000);

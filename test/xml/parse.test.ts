@@ -332,6 +332,24 @@ describe('DxpMsg', () => {
     expect(unwrapDxp(broken).issues.map((i) => i.code)).toEqual(['xml-value']);
     expect(() => unwrapDxp(fixture('CEB818Message.xml'))).toThrow(/Expected a DxpMsg/);
   });
+
+  // hostile49: Data encoded twice (base64 of the base64), or holding JSON, read as a DxpMsg with no message and no
+  // issue: `sandan parse` said nothing and exited 0, the emulator's refusal gave no reason.
+  it('Data that decodes to text other than XML is an xml-payload issue; encoded twice, it says so', () => {
+    const xml = fixture('CEB818Message.xml');
+    const dxp = wrapDxp(xml, { ...fixedEnv(), senderId: 'S' });
+    const withData = (text: string) =>
+      dxp.replace(/<Data>[^<]*<\/Data>/, `<Data>${Buffer.from(text).toString('base64')}</Data>`);
+    const twice = unwrapDxp(withData(Buffer.from(xml).toString('base64')));
+    expect(twice.message).toBeUndefined();
+    expect(twice.issues.map((i) => [i.code, i.path, i.message.en])).toEqual([
+      ['xml-payload', 'Data', 'Data holds no XML message: its text is base64 again (Data was encoded twice)'],
+    ]);
+    expect(unwrapDxp(withData('{"orderNo":"1"}')).issues.map((i) => [i.code, i.message.en])).toEqual([
+      ['xml-payload', 'Data holds no XML message'],
+    ]);
+    expect(unwrapDxp(withData(`\uFEFF${xml}`)).issues).toEqual([]);
+  });
 });
 
 // Arbitrary model documents: text with XML-special, Chinese and whitespace characters, N19,5 amounts.

@@ -103,6 +103,30 @@ export function quotaContract(h: Harness): void {
       expect(await store.transaction((tx) => tx.getMeta('test-rollback-after'))).toBe('kept');
     });
 
+    it("refuses a refund keyed by a commit stage's name, which would block that commit (or fail) in a database", async () => {
+      const l = await ledger(await db());
+      await l.reserve('K-1', BUYER, '100', '2026-05-01');
+      await l.commit('K-1', { stage: 'concluded', now: '2026-05-02' });
+      for (const key of ['released', 'concluded', 'closed'])
+        await expect(l.refund('K-1', '10', { key, now: '2026-05-03' })).rejects.toMatchObject({
+          code: 'QUOTA_INVALID',
+          message: `The refund key "${key}" is the name of a commit stage, which the ledger keys commits by; choose another key (e.g. the return's copNo)`,
+        });
+      // The 800 that follows is written (SQLite and PostgreSQL refused it after a refund keyed "released").
+      expect(await l.commit('K-1', { stage: 'released', now: '2026-05-04' })).toMatchObject({
+        ok: true,
+        duplicate: false,
+      });
+      const r = await l.refund('K-1', '10', { key: 'released-1', now: '2026-05-05' });
+      expect(r.ok && s(r.entry.refunded)).toBe('10');
+      expect((await l.history(BUYER, 2026)).map((e) => `${e.type} ${e.amount.toFixed()} ${e.key ?? '-'}`)).toEqual([
+        'reserve 100 -',
+        'commit 100 concluded',
+        'commit 0 released',
+        'refund 10 released-1',
+      ]);
+    });
+
     it("links an inventory's numbers to an order, keeping the one not given; an unknown order is not linked", async () => {
       const l = await ledger(await db());
       await l.reserve('L-1', BUYER, '10', '2026-03-01', { copNo: 'COP-1' });

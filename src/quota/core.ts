@@ -275,6 +275,20 @@ function xmlCarriable(text: string, field: string): string {
 }
 
 /**
+ * Checks a refund's idempotency key. SQLite and PostgreSQL keep one event per key of an order: a key they cannot keep
+ * as given (a lone surrogate, U+0000) made the retry of a refund fail, or two keys one; and a commit keeps its stage
+ * as its key, so a refund keyed so failed beside that commit, or made it fail when it came first (memory took all).
+ */
+export function checkRefundKey(key: string): string {
+  if (key === 'concluded' || key === 'released' || key === 'closed')
+    throw new SandanError(
+      'QUOTA_INVALID',
+      `The refund key ${JSON.stringify(key)} is the name of a commit stage, which the ledger keys commits by; choose another key (e.g. the return's copNo)`,
+    );
+  return xmlCarriable(key, 'The refund key');
+}
+
+/**
  * Checks a platform code: a string of at most 18 characters (CEB ebpCode C..18) without white
  * space at either end; `''` says the platform is not stated.
  */

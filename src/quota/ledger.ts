@@ -8,6 +8,7 @@ import {
   beijingDate,
   beijingYear,
   buyerKeyOf,
+  checkRefundKey,
   checkYear,
   countedAmountOf,
   entryOfKey,
@@ -460,14 +461,10 @@ export class QuotaLedger {
     const give = amount === undefined ? undefined : toAmount(amount, 'refund amount');
     if (give?.isZero()) throw new SandanError('QUOTA_INVALID', 'A refund amount must be more than zero');
     // A number key matched itself in memory but came back from SQLite as text: the retry failed.
-    if (opts.key !== undefined) checkArgument(opts.key, 'text', 'QuotaLedger.refund', 'options.key', 'QUOTA_INVALID');
-    // A commit keeps its stage as its event's key, and SQLite and PostgreSQL keep one event per key of an order:
-    // a refund keyed so failed beside that commit, or made the commit fail when it came first (memory took both).
-    if (opts.key === 'concluded' || opts.key === 'released' || opts.key === 'closed')
-      throw new SandanError(
-        'QUOTA_INVALID',
-        `The refund key ${JSON.stringify(opts.key)} is the name of a commit stage, which the ledger keys commits by; choose another key (e.g. the return's copNo)`,
-      );
+    if (opts.key !== undefined) {
+      checkArgument(opts.key, 'text', 'QuotaLedger.refund', 'options.key', 'QUOTA_INVALID');
+      checkRefundKey(opts.key);
+    }
     const outside = opts.outsideReturnWindow ?? 'refuse';
     if (outside !== 'refuse' && outside !== 'allow')
       throw new SandanError(

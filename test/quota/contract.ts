@@ -127,6 +127,29 @@ export function quotaContract(h: Harness): void {
       ]);
     });
 
+    it('refuses a refund key the databases cannot keep as given: its retry failed, or two keys were one', async () => {
+      const l = await ledger(await db());
+      await l.reserve('K-2', BUYER, '100', '2026-05-01');
+      await l.commit('K-2', { now: '2026-05-02' });
+      for (const [key, point] of [
+        ['R\uD800', 'D800'],
+        ['R\u0000', '0000'],
+      ] as const)
+        await expect(l.refund('K-2', '10', { key, now: '2026-05-03' })).rejects.toMatchObject({
+          code: 'QUOTA_INVALID',
+          message: expect.stringMatching(new RegExp(`^The refund key ".*": .*U\\+${point}`)),
+        });
+      // A key outside the BMP (a surrogate pair) is text like any other, and its retry is the same refund.
+      expect(await l.refund('K-2', '10', { key: 'R-\u{20BB7}', now: '2026-05-03' })).toMatchObject({
+        ok: true,
+        duplicate: false,
+      });
+      expect(await l.refund('K-2', '10', { key: 'R-\u{20BB7}', now: '2026-05-04' })).toMatchObject({
+        ok: true,
+        duplicate: true,
+      });
+    });
+
     it("links an inventory's numbers to an order, keeping the one not given; an unknown order is not linked", async () => {
       const l = await ledger(await db());
       await l.reserve('L-1', BUYER, '10', '2026-03-01', { copNo: 'COP-1' });

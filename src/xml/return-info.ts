@@ -17,12 +17,20 @@ export interface ReturnInfo {
 // (in any case: receipts quoted by peers write `[code:22007;Desc:…]`, and the catalogue carries their codes)
 const HEAD = /^\s*\[Code:([^;\]]*);\s*Desc:\s*/i;
 // A detail starts at a comma followed by a field name and a colon; values may themselves contain commas.
-const DETAIL_SPLIT = /,\s*(?=[A-Za-z_][\w.]*\s*:)/;
+// Customs also runs a field path into its number with no colon (`…,PaymentHead.amountPaid3197.95`, a 1332 receipt
+// as dandingtest quotes it): such a path is `Head.name` of letters, then the number.
+const DETAIL_SPLIT = /,\s*(?=[A-Za-z_][\w.]*\s*:|[A-Za-z_]\w*\.[A-Za-z_]+-?\d)/;
+const PATH_NUMBER = /^([A-Za-z_]\w*\.[A-Za-z_]+)(-?\d.*)$/s;
 
 function detailPairs(group: string): Array<{ field: string; value: string }> {
   const out: Array<{ field: string; value: string }> = [];
   for (const part of group.split(DETAIL_SPLIT)) {
     const colon = part.indexOf(':');
+    const joined = colon < 0 ? PATH_NUMBER.exec(part.trim()) : null;
+    if (joined) {
+      out.push({ field: joined[1] ?? '', value: (joined[2] ?? '').trim() });
+      continue;
+    }
     if (colon <= 0) {
       if (part.trim() !== '') out.push({ field: '', value: part.trim() });
       continue;

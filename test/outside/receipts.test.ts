@@ -362,6 +362,37 @@ describe('outside receipts: the same receipt five times (zylee19950505-data-inte
   });
 });
 
+describe('outside receipts: a 1332 refusal whose second figure has no colon (dandingtest)', () => {
+  // The order receipt as the same project's customs stand-in writes one: the `function` template of
+  // `java.ccs/src/main/java/domainout/BackDingdan.java` at b23350abb68e1db3da755b4c71632653fee24b4a, with status 100 and
+  // the returnInfo literal of its `backMoneyError` (`…,PaymentHead.amountPaid3197.95]`, no colon after the path). The
+  // order's keys are those of the dandingtest receipts.
+  const REFUSED =
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><CEB312Message xmlns="http://www.chinaport.gov.cn/ceb" ' +
+    'version="1.0" guid="479237c3-ec79-4d05-bced-3f3299e64c57"><OrderReturn>' +
+    '<guid>5f872141-8cbb-4537-9867-787071afaa72</guid><ebpCode>4401962010</ebpCode><ebcCode>4401962010</ebcCode>' +
+    '<orderNo>124183351885</orderNo><returnStatus>100</returnStatus><returnTime>20200615170200000</returnTime>' +
+    '<returnInfo>[Code:1332;Desc:支付单支付金额与订单支付金额不一致],[OrderHead.acturalPaid:561.89,' +
+    'PaymentHead.amountPaid3197.95]</returnInfo></OrderReturn></CEB312Message>';
+
+  it('reads each figure under its own path: 561.89 was read as "561.89,PaymentHead.amountPaid3197.95"', async () => {
+    const m = parseCebXml(REFUSED);
+    if (m.kind !== 'ceb') throw new Error('not a CEB message');
+    expect(m.issues).toEqual([]);
+    expect(m.documents[0]!.returnInfoParsed).toEqual({
+      code: '1332',
+      desc: '支付单支付金额与订单支付金额不一致',
+      details: [
+        { field: 'OrderHead.acturalPaid', value: '561.89' },
+        { field: 'PaymentHead.amountPaid', value: '3197.95' },
+      ],
+    });
+    expect((await validateAgainstXsd(REFUSED, 'ceb-import.xsd')).valid).toBe(true);
+    const [order] = status(receiptsOf(REFUSED), { now: new Date('2020-06-16T00:00:00Z') });
+    expect(order!.anomalies.map((a) => [a.kind, a.document, a.code])).toEqual([['rejected', 'order', '1332']]);
+  });
+});
+
 describe('outside tax bill: a hand-annotated bill of customs 9007 (zylee19950505-data-interface)', () => {
   it("CEB816-annotated.xml: read for its figures, filed under the Xi'an district (9000), nothing to compare it with", async () => {
     // The text typed between the amounts is no figure: the bill's head (VAT 30.00) is what reconcile takes.

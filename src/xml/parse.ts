@@ -5,6 +5,7 @@ import { isXsDateTime } from '../time/beijing.js';
 import type { Issue } from '../model/issue.js';
 import type { CebLeafType } from '../model/generated/ceb-elements.js';
 import { emptyOptionalAsAbsent } from '../model/empty.js';
+import { describeNotUtf8, notUtf8 } from '../model/utf8.js';
 import { CONVERT_BY_ROOT } from '../model/generated/converters.js';
 import { zodIssuesToIssues } from '../model/parse.js';
 import {
@@ -1230,8 +1231,16 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions, log: IssueLog, within?
       try {
         env.payload = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
       } catch {
+        // Which byte, and what the bytes look like: a Java getBytes() without a charset writes GBK on a Chinese server.
+        const why = notUtf8(bytes);
+        const where = why && describeNotUtf8(why);
         log.report(
-          xmlIssue('xml-value', at('Data'), 'Data 解码后不是 UTF-8 文本', 'Data does not decode to UTF-8 text'),
+          xmlIssue(
+            'xml-value',
+            at('Data'),
+            `Data 解码后不是 UTF-8 文本${where ? `：解码所得${where.zh}` : ''}`,
+            `Data does not decode to UTF-8 text${where ? `: in what it holds, ${where.en}` : ''}`,
+          ),
         );
       }
       if (env.payload !== undefined && /^\s*(<\?xml|<)/.test(env.payload.replace(/^\uFEFF/, ''))) {

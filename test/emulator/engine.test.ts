@@ -689,7 +689,7 @@ describe('rejections, each from a declaration with that defect', () => {
       reasons.push((await e.submit(withData(data), { transport: 'http' })).reason);
     expect(reasons).toEqual([
       '0001: the DxpMsg carries no CEB message: Data is not valid base64 (xs:base64Binary)',
-      '0001: the DxpMsg carries no CEB message: Data does not decode to UTF-8 text',
+      '0001: the DxpMsg carries no CEB message: Data does not decode to UTF-8 text: in what it holds, byte 0xFF at line 1, column 4; it looks like UTF-16BE',
       '0001: the DxpMsg carries no CEB message: Data holds another DxpMsg',
       '0001: the DxpMsg carries no CEB message: Data holds no XML message: its text is base64 again (Data was encoded twice)',
     ]);

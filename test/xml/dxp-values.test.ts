@@ -153,3 +153,27 @@ describe("a DxpMsg's TransInfo values: unwrapDxp agrees with xmllint and dxp-ter
     }
   });
 });
+
+describe('a DxpMsg whose Data is not UTF-8', () => {
+  it('names the first byte that is not and what the bytes look like: GBK, as Java writes getBytes() on a Chinese server', () => {
+    // An integrator's Java wraps the message as Base64.encodeBase64String(signStr.getBytes()), in the platform's
+    // charset: GBK on a Chinese Windows server. The issue said only that Data is not UTF-8. 新增申报成功 in GBK:
+    const gbk = Buffer.from('d0c2d4f6c9eab1a8b3c9b9a6', 'hex');
+    const receipt = Buffer.concat([
+      Buffer.from(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<CEB312Message xmlns="http://www.chinaport.gov.cn/ceb" ' +
+          'guid="4CDE1CFD-EDED-46B1-946C-B8022E42FC94" version="1.0">\n<OrderReturn><returnInfo>',
+      ),
+      gbk,
+      Buffer.from('</returnInfo></OrderReturn></CEB312Message>'),
+    ]);
+    const env = unwrapDxp(BASE.replace(/<Data>[^<]*<\/Data>/, `<Data>${receipt.toString('base64')}</Data>`));
+    expect(env.payload).toBeUndefined();
+    const data = env.issues.filter((i) => i.path === 'Data');
+    expect(data.map((i) => [i.code, i.severity])).toEqual([['xml-value', 'error']]);
+    expect(data[0]!.message).toEqual({
+      zh: 'Data 解码后不是 UTF-8 文本：解码所得第 3 行第 26 列的字节 0xD0；看起来是 GB18030 (GBK) 编码',
+      en: 'Data does not decode to UTF-8 text: in what it holds, byte 0xD0 at line 3, column 26; it looks like GB18030 (GBK)',
+    });
+  });
+});

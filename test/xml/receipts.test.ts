@@ -68,6 +68,19 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
     });
   });
 
+  it('explains -625014 and -625015 as the spec’s table 7-2 words them: amounts above a limit, not quantities', () => {
+    // 表7-2: -625014 退货申请单[*]金额超过单笔限额; -625015 退货申请单[*]中购买人[*]的购买金额超过限额 (both editions).
+    const [single, buyer] = ['-625014', '-625015'].map((c) => explainReceipt({ returnStatus: c }));
+    expect([single?.codeMeaning?.zh, buyer?.codeMeaning?.zh]).toEqual([
+      '退货申请单金额超过单笔限额',
+      '退货申请单中订购人的购买金额超过限额',
+    ]);
+    expect(single?.codeMeaning?.en).toMatch(/single-transaction limit/);
+    expect(explainCode('-625014')?.cause?.zh).toContain('退货申请单[*]金额超过单笔限额');
+    expect(explainCode('-625015')?.cause?.zh).toContain('退货申请单[*]中购买人[*]的购买金额超过限额');
+    for (const x of [single, buyer]) expect(x?.fix?.en).not.toMatch(/quantities do not exceed/);
+  });
+
   it('reads a status or code stored as a number, as the quota ledger does; anything else explains nothing', () => {
     // (explainReceipt gave { status: '' } for returnStatus 120: a receipt kept by another tool as a number)
     expect(explainReceipt({ returnStatus: 800, returnInfo: '[Code:2600;Desc:放行]' })).toMatchObject({

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { computeTax, DEFAULT_TAX_POLICY_2019, type TaxResult } from '../../src/tax/index.js';
+import { bundledRates, declarationWith, type LineSpec } from './helpers.js';
+
+// The consumption-tax entries of the bundled seed table (rulesets/rates/cbec-rates.json) on CBEC orders within the
+// limits, against the statutory rates they stand for. CBEC: duty 0, CT and VAT × 0.7 (财关税〔2016〕18号 三); the VAT base
+// holds the statutory CT. Each figure is worked by hand beside its case.
+
+const AT = '2026-11-20';
+
+function tax(lines: readonly LineSpec[], header: { freight?: string } = {}): TaxResult {
+  return computeTax(declarationWith(lines, header), {
+    policy: DEFAULT_TAX_POLICY_2019,
+    rates: [bundledRates()],
+    at: AT,
+  });
+}
+
+const figures = (r: TaxResult) => [r.regime, r.consumptionTax.toFixed(2), r.valueAddedTax.toFixed(2)];
+
+describe('bundled consumption-tax entries on CBEC orders', () => {
+  it('articles of pearls or precious stones (7116, 其他贵重首饰和珠宝玉石 10 %): 1000.00 → CT 1000 / 0.9 × 0.1 × 0.7 = 77.7778 → 77.78; VAT 1111.1111 × 0.091 = 101.1111 → 101.11', () => {
+    expect(figures(tax([{ gcode: '7116100000', totalPrice: '1000.00', qty1: '0.02', unit1: '035' }]))).toEqual([
+      'cbec',
+      '77.78',
+      '101.11',
+    ]);
+  });
+
+  it('base metal clad with precious metal jewellery (7113209090, 10 %): 500.00 → CT 500 / 0.9 × 0.07 = 38.8889 → 38.89; VAT 555.5556 × 0.091 = 50.5556 → 50.56', () => {
+    expect(figures(tax([{ gcode: '7113209090', totalPrice: '500.00', qty1: '0.01', unit1: '035' }]))).toEqual([
+      'cbec',
+      '38.89',
+      '50.56',
+    ]);
+  });
+
+  it('gold jewellery set with diamonds (7113191100) pays CT at retail, not at import: the 7113209090 key does not reach it', () => {
+    const r = tax([{ gcode: '7113191100', totalPrice: '500.00', qty1: '0.01', unit1: '035' }]);
+    expect(r.issues.map((i) => i.code)).toEqual(['rate-missing']);
+  });
+
+  it('白酒 (2208902000, 20 % + 0.912 CNY per litre): two 0.5 L bottles at 600.00 → CT ((600 + 1 × 0.912) / 0.8 × 0.2 + 0.912) × 0.7 = 151.14 × 0.7 = 105.798 → 105.80; VAT (600 + 151.14) × 0.091 = 68.35374 → 68.35', () => {
+    expect(
+      figures(tax([{ gcode: '2208902000', qty: '2', unit: '142', totalPrice: '600.00', qty1: '1', unit1: '095' }])),
+    ).toEqual(['cbec', '105.80', '68.35']);
+  });
+
+  it('a watch (9102) below 10000 CNY a piece pays no CT (高档手表 from 10000, 财税〔2006〕33号): 4000.00 → VAT 4000 × 0.091 = 364.00', () => {
+    const r = tax([{ gcode: '9102110000', qty: '1', unit: '008', totalPrice: '4000.00', qty1: '1', unit1: '008' }]);
+    expect(figures(r)).toEqual(['cbec', '0.00', '364.00']);
+    expect(r.lines[0]?.explain?.consumptionTax.inputs).toMatchObject({ reason: 'below every threshold' });
+  });
+
+  it('the cosmetics threshold is judged on the dutiable value, freight included (18号 一: 实际交易价格（包括货物零售价格、运费和保险费）作为完税价格): 490.00 + 10.00 freight for 50 ml = 10 CNY/ml → CT 500 / 0.85 × 0.105 = 61.7647 → 61.76; VAT 588.2353 × 0.091 = 53.5294 → 53.53', () => {
+    const cream = { gcode: '3304990039', totalPrice: '490.00', qty1: '0.05', unit1: '035' };
+    expect([figures(tax([cream])), figures(tax([cream], { freight: '10.00' }))]).toEqual([
+      ['cbec', '0.00', '44.59'], // 490 / 0.05 = 9800 per kg < 10000: VAT 490 × 0.091 = 44.59
+      ['cbec', '61.76', '53.53'],
+    ]);
+  });
+});

@@ -4,6 +4,8 @@
  * device (服务类密码设备) or behind the E-Port UKey client.
  */
 import { createPrivateKey, createPublicKey, sign as nodeSign, X509Certificate, type KeyObject } from 'node:crypto';
+import { tz } from '@date-fns/tz';
+import { setYear } from 'date-fns/setYear';
 import { SandanError, messageOf } from '../errors.js';
 import { describeInput, checkArgument } from '../model/guards.js';
 import type { KeyType, SignatureAlgorithm } from './algorithms.js';
@@ -54,6 +56,16 @@ export interface CertificateInfo {
 const certCache = new WeakMap<object, CertificateInfo>();
 
 /**
+ * The instant (ms) of a certificate time as Node prints it (`Jan  1 00:00:00 2050 GMT`), NaN when OpenSSL could not
+ * read it. Date.parse alone takes a year below 100 (a GeneralizedTime 0049) for 19xx or 20xx; Node prints it whole.
+ */
+export function certificateTime(text: string): number {
+  const ms = Date.parse(text);
+  const year = Number(text.slice(text.lastIndexOf(' ', text.length - 5) + 1, -4));
+  return year < 100 ? setYear(ms, year, { in: tz('UTC') }).getTime() : ms;
+}
+
+/**
  * Parses a certificate given as PEM text, DER bytes or an X509Certificate, and tells its key type.
  * @throws SandanError `SIGN_CERT_INVALID`
  */
@@ -94,7 +106,7 @@ export function readCertificate(cert: string | Uint8Array | X509Certificate): Ce
     ['notBefore', x509.validFrom],
     ['notAfter', x509.validTo],
   ] as const)
-    if (Number.isNaN(Date.parse(text)))
+    if (Number.isNaN(certificateTime(text)))
       throw new SandanError(
         'SIGN_CERT_INVALID',
         `Cannot read the certificate's validity: its ${field} time is not a time (${JSON.stringify(text)})`,

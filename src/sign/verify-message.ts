@@ -14,7 +14,7 @@ import {
   type SignatureAlgorithm,
 } from './algorithms.js';
 import { OID_SM3_WITH_SM2, parseCertificate, sm2DerToRaw } from './der.js';
-import { readCertificate, type CertificateInfo } from './signer.js';
+import { certificateTime, readCertificate, type CertificateInfo } from './signer.js';
 import { diagnose, type Diagnosis, type DiagnosisInput } from './diagnose.js';
 import { sm2E, sm2VerifyE, sm2Z } from './sm2.js';
 import { checkSignatureValue } from './signature-value.js';
@@ -645,8 +645,8 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
  * whole last second counts, as in OpenSSL's check, which compares whole seconds.
  */
 function validityAt(x509: X509Certificate, at: number): { from: number; to: number; outside?: 'before' | 'after' } {
-  const from = Date.parse(x509.validFrom);
-  const to = Date.parse(x509.validTo);
+  const from = certificateTime(x509.validFrom);
+  const to = certificateTime(x509.validTo);
   const second = Math.floor(at / 1000) * 1000;
   const outside = second < from ? 'before' : second > to ? 'after' : undefined;
   return { from, to, ...(outside && { outside }) };

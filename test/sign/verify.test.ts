@@ -7,7 +7,7 @@ import { needTool, skipWithout } from '../helpers/tools.js';
 import { canonicalizeElement } from '../../src/xml/core/c14n.js';
 import { MAX_SIGNATURE_NODES } from '../../src/sign/envelope.js';
 import { parseXml, type XmlElement } from '../../src/xml/core/tree.js';
-import { makeKeys, openssl, put, unsignedSample, type TestKeys, xmlsec1 } from './helpers.js';
+import { makeKeys, openssl, put, selfSignedRsaCertificate, unsignedSample, type TestKeys, xmlsec1 } from './helpers.js';
 
 let keys: TestKeys;
 let rsa: Signer;
@@ -445,6 +445,31 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
     expect(() => certificateValidityAt('not a certificate', new Date())).toThrow(
       expect.objectContaining({ code: 'SIGN_CERT_INVALID' }),
     );
+  });
+
+  it('reads a validity year below 100 as written (GeneralizedTime 0001 to 0099), not as 19xx or 20xx', async () => {
+    // Date.parse read Node's "Dec 31 23:59:59 49 GMT" as 2049: a certificate that expired in the year 49 passed `at`.
+    const notBefore = new Date('0001-02-03T04:05:06Z');
+    const notAfter = new Date('0049-12-31T23:59:59Z');
+    const pem = selfSignedRsaCertificate(keys.read('rsa.key'), {
+      commonName: 'y49',
+      serial: '49',
+      notBefore,
+      notAfter,
+    });
+    const at = new Date('2026-11-20T00:00:00Z');
+    expect(certificateValidityAt(pem, at)).toEqual({ validFrom: notBefore, validTo: notAfter, outside: 'after' });
+    const signer = createLocalSigner({ key: keys.read('rsa.key'), certificate: pem });
+    const xml = (await signMessage(unsignedSample('CEB621Message'), signer)).xml;
+    expect(verifyMessage(xml, { at })).toMatchObject({ valid: false, reason: 'certificate-expired' });
+    const later = selfSignedRsaCertificate(keys.read('rsa.key'), {
+      commonName: 'y99',
+      serial: '99',
+      notBefore: new Date('0099-06-30T12:00:00Z'),
+      notAfter: new Date('3000-01-01T00:00:00Z'),
+    });
+    expect(certificateValidityAt(later, new Date('1999-07-01T00:00:00Z')).outside).toBeUndefined();
+    expect(certificateValidityAt(later, new Date('0099-06-30T11:59:59Z')).outside).toBe('before');
   });
 
   it('trusts a certificate issued by a trusted CA (RSA and SM2 chains)', async () => {

@@ -85,16 +85,26 @@ export async function readConfigFile(file: string): Promise<LoadedConfig> {
 
 /**
  * Finds the configuration by walking up from `cwd` to the filesystem root: the first folder
- * with a sandan.config.json, or a package.json that has a "sandan" key, gives it.
+ * with a sandan.config.json, or a package.json that has a "sandan" key, gives it. A package.json
+ * that cannot be read is passed over with a warning: one in a parent folder (a home folder's) is
+ * seldom the project's, and failed every run; the warning names it in case it held the settings.
  */
-export async function findConfig(cwd: string): Promise<LoadedConfig | undefined> {
+export async function findConfig(
+  cwd: string,
+  warn: (line: string) => void = () => {},
+): Promise<LoadedConfig | undefined> {
   let dir = resolve(cwd);
   for (;;) {
     const own = join(dir, CONFIG_FILE);
     if (existsSync(own)) return readConfigFile(own);
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg)) {
-      const data = await readJsonFile(pkg, 'configuration', 'CONFIG_INVALID');
+      const data = await readJsonFile(pkg, 'configuration', 'CONFIG_INVALID').catch((e: unknown) => {
+        if (!(e instanceof SandanError)) throw e;
+        warn(
+          `sandan: warning: ${e.message}; passed over in the search for a configuration (if its "sandan" key is yours, fix it; --config FILE or a ${CONFIG_FILE} below it stops the search before it)\n`,
+        );
+      });
       if (data !== null && typeof data === 'object' && 'sandan' in data) return readConfigFile(pkg);
     }
     const up = dirname(dir);
@@ -128,10 +138,10 @@ export async function readSetting<T, R>(
   }
 }
 
-/** The configuration of a run: `--config FILE` when given, else the one found from `cwd`, else none. */
+/** The configuration of a run: `--config FILE` when given, else the one found from the working folder, else none. */
 export function loadConfig(
   explicit: string | undefined,
-  cwd: string = process.cwd(),
+  warn: (line: string) => void,
 ): Promise<LoadedConfig | undefined> {
-  return explicit !== undefined ? readConfigFile(explicit) : findConfig(cwd);
+  return explicit !== undefined ? readConfigFile(explicit) : findConfig(process.cwd(), warn);
 }

@@ -95,7 +95,7 @@ async function taxCommand(
   { io }: CommandContext,
 ): Promise<number> {
   // The configuration's inputs to the figures apply; its format and maxWarnings are validate's defaults.
-  const loaded = await loadConfig(opts.config);
+  const loaded = await loadConfig(opts.config, (line) => io.stderr(line));
   const district = opts.district ?? loaded?.config.district;
   const ruleset = await readSetting(opts.ruleset, 'ruleset', loaded, readRulesetFile);
   const rates = await readSetting(opts.rates, 'rates', loaded, readRatesFile);

@@ -57,7 +57,7 @@ async function validateCommand(
   opts: ValidateCommandOptions,
   io: CliIo,
 ): Promise<number> {
-  const loaded = await loadConfig(opts.config);
+  const loaded = await loadConfig(opts.config, (line) => io.stderr(line));
   const cfg = loaded?.config ?? {};
   const district = opts.district ?? cfg.district;
   const ruleset = await readSetting(opts.ruleset, 'ruleset', loaded, readRulesetFile);

@@ -124,6 +124,26 @@ describe('sandan tax: configuration', () => {
     expect(own.stderr).toMatch(/^sandan: Cannot read ruleset nope\.json: no such file\nhint: /);
   });
 
+  it('a package.json above that is not JSON is passed over with a warning naming it (it failed every run)', async () => {
+    const home = join(tmp, 'home');
+    const dir = join(home, 'work', 'orders');
+    mkdirSync(dir, { recursive: true });
+    const pkg = join(home, 'package.json');
+    writeFileSync(pkg, '{ "name": "x", }\n');
+    const warning = new RegExp(
+      `^sandan: warning: ${pkg.replace(/[.]/g, '\\.')}: not valid JSON: line 1, column 16: [^\n]+; passed over in the search for a configuration \\(if its "sandan" key is yours, fix it; --config FILE or a sandan\\.config\\.json below it stops the search before it\\)\n$`,
+    );
+    for (const command of ['validate', 'tax']) {
+      const r = await inDir(dir, [command, resolve(HZ), '--rates', RATES]);
+      expect([r.code, r.stderr], command).toEqual([0, expect.stringMatching(warning)]);
+    }
+    // A sandan.config.json below it is found first: no warning, and its settings apply.
+    writeFileSync(join(home, 'work', 'sandan.config.json'), JSON.stringify({ district: '5100' }));
+    const r = await inDir(dir, ['tax', resolve(HZ), '--rates', RATES]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout.split('\n')[0]).toMatch(/\(rules: district\/5100 → national, at /);
+  });
+
   it('a bad configuration is a usage error (exit 2) naming the path into it, found or named', async () => {
     const badDir = join(tmp, 'bad');
     mkdirSync(badDir, { recursive: true });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isWithinDates } from '../../time/beijing.js';
 import { districtOf } from '../codes.js';
-import { NEWEST_POLICY_DATE } from '../declaration-date.js';
+import { notInForce } from './tables.js';
 import { defineRule, type ReportOf } from '../types.js';
 
 const KEYS = ['customsCode', 'portCode'] as const;
@@ -64,12 +64,7 @@ export const customsOffices = defineRule({
       // A dated office counts on the declaration's day only (as codes/tables reads every dated code).
       if (entry !== undefined && !isWithinDates(ctx.at, entry.validFrom, entry.validTo)) {
         const found = { path, actual: code, ...(!table.complete && { severity: 'warning' as const }) };
-        const span = { key, code, from: entry.validFrom ?? '…', to: entry.validTo ?? '…' };
-        return [
-          ctx.at === NEWEST_POLICY_DATE
-            ? { ...found, messageId: 'customs-code-not-in-force-undated' as const, data: span }
-            : { ...found, messageId: 'customs-code-not-in-force' as const, data: { ...span, at: ctx.at } },
-        ];
+        return [{ ...found, ...notInForce('customs-code', ctx.at, entry, { key, code }) }];
       }
       if (entry !== undefined) return [];
       // An office missing from an incomplete table is still plausible when its district is known.

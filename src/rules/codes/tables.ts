@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FIELD_RULE_ID } from '../../model/parse.js';
+import type { CodeEntry } from '../codes.js';
 import { NEWEST_POLICY_DATE } from '../declaration-date.js';
 import { isWithinDates } from '../../time/beijing.js';
 import {
@@ -69,6 +70,17 @@ const MESSAGES = {
 
 type Finding = ReportOf<typeof MESSAGES>;
 
+/**
+ * The message of a listed code out of force at `at`: `<prefix>-not-in-force` naming the declaration's date, or
+ * `…-undated` (a declaration without a date is read at NEWEST_POLICY_DATE, which is no date of its own to name).
+ */
+export function notInForce<P extends string, D extends object>(prefix: P, at: string, entry: CodeEntry, data: D) {
+  const span = { ...data, from: entry.validFrom ?? '…', to: entry.validTo ?? '…' };
+  return at === NEWEST_POLICY_DATE
+    ? { messageId: `${prefix}-not-in-force-undated` as const, data: span }
+    : { messageId: `${prefix}-not-in-force` as const, data: { ...span, at } };
+}
+
 /** Checks `rec[key]`, found at `path`, against its table. */
 function checkCode<T extends object>(
   ctx: RuleContext,
@@ -88,15 +100,10 @@ function checkCode<T extends object>(
   // bundled trade-mode table is incomplete, its dates read in republished copies of the announcements: a warning).
   const found = { path, actual: code, ...(!table.complete && { severity: 'warning' as const }) };
   const data = { path, code, table: table.name };
-  if (entry === undefined) {
-    out.push({ ...found, messageId: table.complete ? 'code-unknown' : 'code-unknown-incomplete', data });
-    return;
-  }
-  const span = { ...data, from: entry.validFrom ?? '…', to: entry.validTo ?? '…' };
   out.push(
-    ctx.at === NEWEST_POLICY_DATE
-      ? { ...found, messageId: 'code-not-in-force-undated', data: span }
-      : { ...found, messageId: 'code-not-in-force', data: { ...span, at: ctx.at } },
+    entry === undefined
+      ? { ...found, messageId: table.complete ? 'code-unknown' : 'code-unknown-incomplete', data }
+      : { ...found, ...notInForce('code', ctx.at, entry, data) },
   );
 }
 

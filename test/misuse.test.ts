@@ -5,9 +5,11 @@
  * a code, never a TypeError, RangeError or DecimalError from deep inside. Each case was a TypeError
  * (or RangeError, DecimalError, plain Error) before, found by calling every export with such values.
  */
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   allocate,
+  buildMessage,
   DEFAULT_TAX_POLICY_2019,
   fromTaxInclusivePrice,
   loadRuleset,
@@ -50,6 +52,7 @@ import { example } from './helpers/examples.js';
 
 const XML = '<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" guid="x" version="1.0"/>';
 const ORDER = { ebpCode: '3301964J31', orderNo: 'SD1' };
+const SENDER = { copCode: '3301980BRK', copName: 'x', dxpId: 'DXPENT0000012345' };
 const BUYER = '330106199003071519';
 const WINDOW = { applyDays: 30, arriveDays: 45, dayCount: 'from-next-day' } as const;
 const ledger = () => new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'a'.repeat(32) });
@@ -106,6 +109,34 @@ const cases: Array<[what: string, call: () => unknown, code: string, message?: R
   ['signMessage(xml, signer, null)', () => signMessage(XML, {} as never, null as never), 'INVALID_OPTION'],
   ['wrapDxp(xml, null)', () => wrapDxp(XML, null as never), 'INVALID_OPTION'],
   ['wrapDxp(xml, {}) without now()', () => wrapDxp(XML, { senderId: 'DXPENT0000012345' } as never), 'INVALID_OPTION'],
+  // A first build from JavaScript without the injected clock and ids: "env.newId is not a function" from inside.
+  [
+    'buildMessage without now and newId',
+    () => buildMessage('CEB311', example('hangzhou-1210').order as never, { sender: SENDER } as never),
+    'INVALID_OPTION',
+    /^The build options need newId as a function \(newId: \(\) => randomUUID\(\), from 'node:crypto'\), got undefined: /,
+  ],
+  [
+    'buildMessage of an order without appTime, without now',
+    () =>
+      buildMessage(
+        'CEB311',
+        { ...example('hangzhou-1210').order, appTime: undefined } as never,
+        {
+          sender: SENDER,
+          newId: randomUUID,
+        } as never,
+      ),
+    'INVALID_OPTION',
+    /^The build options need now as a function \(now: \(\) => new Date\(\)\), got undefined: /,
+  ],
+  // (a TypeError: "id.toUpperCase is not a function")
+  [
+    'buildMessage with a newId that returns a number',
+    () => buildMessage('CEB311', example('hangzhou-1210').order as never, { sender: SENDER, newId: () => 7 } as never),
+    'INVALID_OPTION',
+    /^newId\(\) must return a UUID \(36 characters with hyphens\), got 7$/,
+  ],
   ['status(receipts, null)', () => status([], null as never), 'INVALID_OPTION'],
   ['reconcile(inputs, null)', () => reconcile({ declarations: [] }, null as never), 'INVALID_OPTION'],
   ['reconcileFiles(null)', () => reconcileFiles(null as never), 'INVALID_OPTION'],

@@ -72,13 +72,27 @@ const ENVELOPE_FIELDS = new Set(['guid', 'appType', 'appTime', 'appStatus']);
 
 /** A new id for a guid: sandan's own ids are upper-case UUIDs (a caller's guid needs only the XSD's 36 characters). */
 export function newGuid(env: BuildEnvironment): string {
-  const id = env.newId().toUpperCase();
-  if (!GUID_CONVENTION.test(id))
+  const id = environmentCall(env, 'newId');
+  if (typeof id !== 'string' || !GUID_CONVENTION.test(id.toUpperCase()))
     throw new SandanError(
       'INVALID_OPTION',
-      `newId() must return a UUID (36 characters with hyphens), got ${JSON.stringify(id)}`,
+      `newId() must return a UUID (36 characters with hyphens), got ${describeInput(id)}`,
     );
-  return id;
+  return id.toUpperCase();
+}
+
+/**
+ * Calls the options' `now` or `newId`: from JavaScript, a missing one was a TypeError from inside ("env.newId is not a
+ * function"), the commonest slip of a first build, since TypeScript alone says they are required.
+ */
+function environmentCall(env: BuildEnvironment, name: 'now' | 'newId'): unknown {
+  if (typeof env[name] !== 'function')
+    throw new SandanError(
+      'INVALID_OPTION',
+      `The build options need ${name} as a function (${name === 'now' ? 'now: () => new Date()' : "newId: () => randomUUID(), from 'node:crypto'"}), ` +
+        `got ${describeInput(env[name])}: sandan reads no clock and makes no ids of its own`,
+    );
+  return env[name]();
 }
 
 function requireText(obj: Record<string, unknown>, field: string, max: number, what: string, exact = false): string {
@@ -394,7 +408,7 @@ export function buildMessageTree<T extends BuildableType>(
       `appTime must be a real time as yyyyMMddHHmmss (Beijing time), got ${JSON.stringify(options.appTime)}`,
     );
   let now: string | undefined;
-  const appTimeDefault = () => (now ??= beijingDateTime14(options.now()));
+  const appTimeDefault = () => (now ??= beijingDateTime14(environmentCall(options, 'now') as Date));
 
   const extensions = options.extensions ?? [];
   const docNodes: XNode[] = documents.map((d) => {

@@ -47,6 +47,9 @@ const BRAND = Symbol.for('sandan.error');
 export class SandanError extends Error {
   static {
     Object.defineProperty(SandanError.prototype, BRAND, { value: true });
+    // The build names the class _SandanError (the body refers to itself), and Node prints an uncaught error by its
+    // constructor's name: "_SandanError: …" in every user's trace.
+    Object.defineProperty(SandanError, 'name', { value: 'SandanError' });
   }
 
   /** True for an error of any sandan copy; subclasses keep the ordinary prototype-chain test. */

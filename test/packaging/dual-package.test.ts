@@ -27,6 +27,7 @@ const ENTRIES = [
 
 const SCRIPT = `
 import { createRequire } from 'node:module';
+import util from 'node:util';
 const require = createRequire(process.cwd() + '/package.json');
 const entries = ${JSON.stringify(ENTRIES)};
 const copies = [];
@@ -63,6 +64,9 @@ out.facts = {
   subIsSub: new Sub('INVALID_OPTION', 'x') instanceof Sub,
   subIsCjs: new Sub('INVALID_OPTION', 'x') instanceof cjs.SandanError,
   baseIsSub: new cjs.SandanError('INVALID_OPTION', 'x') instanceof Sub,
+  // How Node prints an uncaught one: by the constructor's name, which the build had made _SandanError.
+  printed: [fromCjs, fromEsm].map((e) => util.inspect(e).split(':')[0]),
+  className: [cjs.SandanError.name, esm.SandanError.name, Sub.name],
 };
 console.log(JSON.stringify(out));
 `;
@@ -104,6 +108,8 @@ describe('SandanError across the ESM and CommonJS copies in one process', () => 
       subIsSub: true,
       subIsCjs: true,
       baseIsSub: false,
+      printed: ['SandanError', 'SandanError'],
+      className: ['SandanError', 'SandanError', 'Sub'],
     });
   }, 60_000);
 });

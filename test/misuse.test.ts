@@ -6,6 +6,7 @@
  * (or RangeError, DecimalError, plain Error) before, found by calling every export with such values.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   allocate,
@@ -52,6 +53,7 @@ import { example } from './helpers/examples.js';
 
 const XML = '<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" guid="x" version="1.0"/>';
 const ORDER = { ebpCode: '3301964J31', orderNo: 'SD1' };
+const BILL = 'examples/finance/2026-11/bills/CEB816-000001.xml';
 const SENDER = { copCode: '3301980BRK', copName: 'x', dxpId: 'DXPENT0000012345' };
 const BUYER = '330106199003071519';
 const WINDOW = { applyDays: 30, arriveDays: 45, dayCount: 'from-next-day' } as const;
@@ -227,6 +229,24 @@ const cases: Array<[what: string, call: () => unknown, code: string, message?: R
   ],
   ['status with sent that is no list', () => status([], { now: new Date(), sent: {} as never }), 'INVALID_OPTION'],
   ['reconcile without calculate', () => reconcile({ declarations: [] }, {} as never), 'INVALID_OPTION', /calculate/],
+  // Paths given as the documents were skipped without a word (every order then missed its bill).
+  [
+    'reconcile with paths as its documents',
+    () => reconcile({ declarations: [], documents: [BILL] as never }, { calculate: () => ({}) as never }),
+    'INVALID_OPTION',
+    /^reconcile: inputs\.documents\[0\] must be a scanned CEB document \{ messageType, fields \}, as readCebDocuments\(paths\) yields, got "examples\/finance\/2026-11\/bills\/CEB816-000001\.xml": give the files' paths to readCebDocuments\(paths\)$/,
+  ],
+  // (a TypeError: "Cannot read properties of undefined (reading 'invtNo')")
+  [
+    'reconcile with a parsed message as a document',
+    () =>
+      reconcile(
+        { declarations: [], documents: [parseCebXml(readFileSync(BILL, 'utf8'))] as never },
+        { calculate: () => ({}) as never },
+      ),
+    'INVALID_OPTION',
+    /got a message as parseCebXml reads it: give its XML text to a CebScanner \(push\(xml\), then end\(\)\)$/,
+  ],
   [
     'openSqliteQuotaStore({ path }), options where the path goes ("[object Object]" in a QUOTA_STORE message)',
     () => openSqliteQuotaStore({ path: 'q.sqlite' } as never),

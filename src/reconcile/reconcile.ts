@@ -34,7 +34,8 @@ export interface ReconcileInputs {
   /** Declarations: plain values or {@link DeclarationRecord}s (e.g. from the CLI's NDJSON reader). */
   declarations: Source<unknown>;
   /**
-   * Scanned or parsed CEB documents of any type (e.g. from readCebDocuments); CEB816/818/622/624/626 are used, others
+   * Scanned CEB documents of any type (from readCebDocuments(paths), or a CebScanner for XML text in memory: not
+   * parseCebXml's messages); CEB816/818/622/624/626 are used, others
    * are counted and skipped; an entry of `strayElements` (elements of a file that are not its documents) counts as
    * an unreadable document, named in the problems.
    */
@@ -192,6 +193,7 @@ export async function reconcile(inputs: ReconcileInputs, options: ReconcileOptio
     let inSource = 0;
     for await (const d of untilAborted(inputs.documents ?? [], signal)) {
       if (++seen % every === 0) onProgress?.({ phase: 'documents', done: seen, unit: 'items', count: seen });
+      checkDocument(d, seen - 1);
       const file = (d as { file?: unknown }).file;
       const from = typeof file === 'string' ? file : 'inputs.documents';
       inSource = from === source ? inSource + 1 : 0;
@@ -231,6 +233,22 @@ export async function reconcile(inputs: ReconcileInputs, options: ReconcileOptio
       })(),
     }),
     opts,
+  );
+}
+
+/**
+ * Refuses what is no document: a path (skipped before, silently: every order then missed its bill) or a message as
+ * parseCebXml gives it (a TypeError from inside: its documents are one level down and typed, not `fields`).
+ */
+function checkDocument(d: unknown, at: number): void {
+  if (isRecord(d) && typeof d.messageType === 'string' && isRecord(d.fields)) return;
+  const got =
+    isRecord(d) && Array.isArray(d.documents)
+      ? 'a message as parseCebXml reads it: give its XML text to a CebScanner (push(xml), then end())'
+      : `${describeInput(d)}: give the files' paths to readCebDocuments(paths)`;
+  throw new SandanError(
+    'INVALID_OPTION',
+    `reconcile: inputs.documents[${at}] must be a scanned CEB document { messageType, fields }, as readCebDocuments(paths) yields, got ${got}`,
   );
 }
 

@@ -37,6 +37,9 @@ function decodeCsv(bytes: Buffer): { text: string; encoding: 'utf-8' | 'gb18030'
  */
 export const MAX_WORKBOOK_INFLATED_BYTES = 64 * 1024 * 1024;
 
+/** Columns read of a worksheet: the annex has four (序号 / 税则号列 / 商品名称 / 备注); a copy may have a few more. */
+const MAX_COLUMNS = 64;
+
 /** The rows of the first worksheet that has a 税则号列 header, as cell values (exceljs is loaded only here). */
 async function xlsxRows(bytes: Buffer, path: string): Promise<unknown[][]> {
   const problem = zipInflationProblem(bytes, MAX_WORKBOOK_INFLATED_BYTES);
@@ -55,14 +58,26 @@ async function xlsxRows(bytes: Buffer, path: string): Promise<unknown[][]> {
     });
   }
   const sheets = book.worksheets.map((ws) => {
+    // (a few bytes of XML can number a row 99,999,999, and exceljs makes every row before it that it is asked for)
+    if (ws.rowCount > 1048576)
+      throw new SandanError(
+        'FILE_UNREADABLE',
+        `${path}: not a readable .xlsx workbook: its sheet ${ws.name} has a row numbered ${ws.rowCount}; Excel's sheets end at row 1048576`,
+        { details: { file: path, workbook: true } },
+      );
     const rows: unknown[][] = [];
-    ws.eachRow({ includeEmpty: true }, (row, n) => {
+    for (let n = 1; n <= ws.rowCount; n++) {
+      const row = ws.findRow(n);
+      if (!row) continue;
+      // Cell by cell, the first MAX_COLUMNS only: exceljs's own walks (eachCell, even eachRow) visit every slot up to a
+      // row's last cell, 16,384 for one in column XFD; 3,000 such rows (52 KB) ran out of memory.
       const cells: unknown[] = [];
-      row.eachCell({ includeEmpty: true }, (cell, col) => {
-        cells[col - 1] = cellValue(cell.value, cell.formula);
-      });
+      for (let c = 1; c <= Math.min(row.cellCount, MAX_COLUMNS); c++) {
+        const cell = row.findCell(c);
+        if (cell) cells[c - 1] = cellValue(cell.value, cell.formula);
+      }
       rows[n - 1] = cells;
-    });
+    }
     return Array.from(rows, (r) => r ?? []);
   });
   return (

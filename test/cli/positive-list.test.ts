@@ -190,6 +190,48 @@ describe('sandan positive-list import', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  // hostile49: the reader asked exceljs for empty rows and cells too. A 52 KB workbook of 3,000 rows, each with a cell
+  // in column XFD, made 49 million cells and ran out of memory (4 GB, 111 s); one row numbered 99,999,999 in 1.6 KB
+  // did the same with rows. exceljs's own walks visit every slot up to a row's last cell: the first 64 columns are read.
+  it('reads the first 64 columns: a cell in column XFD costs nothing; a row past Excel’s last is refused', async () => {
+    const annex = async (name: string, fill: (sheet: ExcelJS.Worksheet) => void) => {
+      const book = new ExcelJS.Workbook();
+      const sheet = book.addWorksheet('附件');
+      sheet.addRow(['序号', '税则号列', '商品名称', '备注']);
+      fill(sheet);
+      const file = join(dir, name);
+      await book.xlsx.writeFile(file);
+      return file;
+    };
+    const rows = (sheet: ExcelJS.Worksheet) => {
+      for (let i = 1; i <= 300; i++) sheet.addRow([i, String(33049000 + i), `化妆品${i}`, null]);
+    };
+    const timed = async (file: string) => {
+      const started = performance.now();
+      const r = await runCli(['positive-list', 'import', file, '--edition', '2022', '--out', `${file}.json`]);
+      return { r, ms: performance.now() - started };
+    };
+    const plain = await timed(await annex('plain.xlsx', rows));
+    const wide = await timed(
+      await annex('wide.xlsx', (sheet) => {
+        rows(sheet);
+        for (let r = 2; r <= 301; r++) sheet.getCell(`XFD${r}`).value = 'x';
+      }),
+    );
+    expect([wide.r.code, wide.r.stderr]).toEqual([plain.r.code, plain.r.stderr]);
+    expect(wide.r.stdout).toBe(plain.r.stdout.replaceAll('plain.xlsx', 'wide.xlsx'));
+    expect(wide.ms / plain.ms).toBeLessThan(10);
+
+    const tall = await annex('tall.xlsx', (sheet) => {
+      sheet.getCell('B2000000').value = '33049900';
+    });
+    const r = await runCli(['positive-list', 'import', tall, '--edition', '2022', '--out', join(dir, 'tall.json')]);
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([
+      2,
+      `sandan: ${tall}: not a readable .xlsx workbook: its sheet 附件 has a row numbered 2000000; Excel's sheets end at row 1048576`,
+    ]);
+  }, 120_000);
+
   it('refuses other file types and unknown editions without a date (exit 2)', async () => {
     const txt = join(dir, 'annex.txt');
     writeFileSync(txt, 'x');

@@ -275,6 +275,18 @@ function xmlCarriable(text: string, field: string): string {
 }
 
 /**
+ * Checks an inventory number an entry is to keep (copNo, invtNo): text the stores keep as given. An object or a number
+ * was kept by memory as it was, refused by SQLite with its driver's words, written by PostgreSQL as text; U+0000 only
+ * PostgreSQL refused.
+ */
+export function inventoryIdOf(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined; // (not given, as `??` read it before)
+  if (typeof value !== 'string')
+    throw new SandanError('QUOTA_INVALID', `${field} must be text, got ${describeInput(value)}`);
+  return xmlCarriable(value, field);
+}
+
+/**
  * Checks a refund's idempotency key. SQLite and PostgreSQL keep one event per key of an order: a key they cannot keep
  * as given (a lone surrogate, U+0000) made the retry of a refund fail, or two keys one; and a commit keeps its stage
  * as its key, so a refund keyed so failed beside that commit, or made it fail when it came first (memory took all).

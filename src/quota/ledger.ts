@@ -13,6 +13,7 @@ import {
   countedAmountOf,
   entryOfKey,
   entryOfKeyOrThrow,
+  inventoryIdOf,
   orderKeyOf,
   parseInstant,
   planCommit,
@@ -347,6 +348,8 @@ export class QuotaLedger {
         `${opts.ttlMs !== undefined ? 'ttlMs' : 'reservationTtlMs'} ${String(ttl)} puts the expiry past the last time a Date holds; leave it out for a reservation that does not expire`,
       );
     const quantities = opts.quantities === undefined ? undefined : toQuantities(opts.quantities);
+    const copNo = inventoryIdOf(opts.copNo, 'options.copNo');
+    const invtNo = inventoryIdOf(opts.invtNo, 'options.invtNo');
     return this.run(async (tx) => {
       await tx.lockBuyerYear(buyerKey, year);
       const found = entryOfKeyOrThrow(key, await tx.orderEntries(key.orderNo));
@@ -369,8 +372,8 @@ export class QuotaLedger {
         orderAt,
         now,
         expiresAt,
-        copNo: opts.copNo,
-        invtNo: opts.invtNo,
+        copNo,
+        invtNo,
         quantities,
         existing,
         entries,
@@ -527,14 +530,15 @@ export class QuotaLedger {
   async link(order: QuotaOrderRef, ids: { copNo?: string | undefined; invtNo?: string | undefined }): Promise<boolean> {
     const key = orderKeyOf(order);
     checkArgument(ids, 'object', 'QuotaLedger.link', 'the ids', 'QUOTA_INVALID');
+    const given = { copNo: inventoryIdOf(ids.copNo, 'ids.copNo'), invtNo: inventoryIdOf(ids.invtNo, 'ids.invtNo') };
     await this.ready();
     return this.store.transaction(async (tx) => {
       const first = entryOfKeyOrThrow(key, await tx.orderEntries(key.orderNo));
       if (!first) return false;
       await tx.lockBuyerYear(first.buyerKey, first.year);
       const e = (await tx.getEntry(first.ebpCode, first.orderNo)) ?? first;
-      const copNo = ids.copNo ?? e.copNo;
-      const invtNo = ids.invtNo ?? e.invtNo;
+      const copNo = given.copNo ?? e.copNo;
+      const invtNo = given.invtNo ?? e.invtNo;
       if (copNo !== e.copNo || invtNo !== e.invtNo) await tx.updateEntry({ ...e, copNo, invtNo });
       return true;
     });

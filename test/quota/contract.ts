@@ -150,6 +150,31 @@ export function quotaContract(h: Harness): void {
       });
     });
 
+    it('refuses inventory numbers the databases cannot keep as given, before anything is written', async () => {
+      const l = await ledger(await db());
+      const bad: Array<[Record<string, unknown>, string]> = [
+        [{ copNo: 123 }, 'options.copNo must be text, got 123'],
+        [{ invtNo: { a: 1 } }, 'options.invtNo must be text, got object'],
+        [{ copNo: 'C\u0000' }, 'options.copNo "C\\u0000": character U+0000 is not allowed in XML'],
+        [
+          { invtNo: 'I\uD800' },
+          'options.invtNo "I\\ud800": a lone surrogate U+D800 is not a character (the text is not proper Unicode)',
+        ],
+      ];
+      for (const [ids, message] of bad)
+        await expect(l.reserve('N-1', BUYER, '10', '2026-05-01', ids)).rejects.toMatchObject({
+          code: 'QUOTA_INVALID',
+          message,
+        });
+      expect(await l.find({ orderNo: 'N-1' })).toBeUndefined();
+      await l.reserve('N-1', BUYER, '10', '2026-05-01', { copNo: 'C-1', invtNo: null as never });
+      await expect(l.link('N-1', { invtNo: 'L\u0000' })).rejects.toMatchObject({
+        code: 'QUOTA_INVALID',
+        message: 'ids.invtNo "L\\u0000": character U+0000 is not allowed in XML',
+      });
+      expect(await l.find({ orderNo: 'N-1' })).toMatchObject({ copNo: 'C-1', invtNo: undefined });
+    });
+
     it("links an inventory's numbers to an order, keeping the one not given; an unknown order is not linked", async () => {
       const l = await ledger(await db());
       await l.reserve('L-1', BUYER, '10', '2026-03-01', { copNo: 'COP-1' });

@@ -292,6 +292,17 @@ describe('179 payment-data upload', () => {
     };
     expect(parseOpenReq(json)).toEqual(expected);
     expect(parseOpenReq(new URLSearchParams({ openReq: json }).toString())).toEqual(expected);
+    // Customs' request as integrators logged it in 2020 sends serviceTime as a string (the spec's example, a number):
+    // https://blog.csdn.net/qq_39393201/article/details/109207579, 海关数据示例.
+    expect(
+      parseOpenReq(
+        '{"orderNo":"202009231454212140210352","sessionID":"032C3F56-0EE6-4558-B548-6C7A3451F07D","serviceTime":"1600852846372"}',
+      ),
+    ).toEqual({
+      orderNo: '202009231454212140210352',
+      sessionID: '032C3F56-0EE6-4558-B548-6C7A3451F07D',
+      serviceTime: 1600852846372,
+    });
     expect(() => parseOpenReq('openReq=%7B')).toThrow(expect.objectContaining({ code: 'SIGN_PAYEX_INVALID' }));
     expect(() => parseOpenReq('a=b')).toThrow(/No openReq/);
     expect(openReqResponse({ serviceTime: 1533271903999 })).toBe(

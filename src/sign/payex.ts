@@ -316,7 +316,9 @@ export function verifyPayExchange(
       'certificate-mismatch',
       `The certificate holds an ${cert.keyType.toUpperCase()} key, not one for ${alg}`,
     );
-  const signString = payExSignString({ sessionID, headJson, listsJson, serviceTime: String(serviceTime) });
+  // A number as written (1544519952469.0 is not 1544519952469, as for the amounts); a string's value, as sessionID's.
+  const stText = typeof serviceTime === 'string' ? serviceTime : raw.get('serviceTime')!;
+  const signString = payExSignString({ sessionID, headJson, listsJson, serviceTime: stText });
   const data = Buffer.from(signString, 'utf8');
   const sig = strictBase64(signValue);
   if (!sig) return fail('malformed', 'signValue is not base64');

@@ -154,6 +154,28 @@ describe('179 payment-data upload', () => {
   });
 
   it.skipIf(NO_KEYS)(
+    'reads serviceTime as written, as the amounts: a number re-formatted is another text',
+    async () => {
+      // (it was rebuilt from the parsed number: 1544519952469.0 verified as 1544519952469, and a sender that signed the
+      // text it sent, 1544519952469.0, got signature-mismatch)
+      const signer = createLocalSigner({ key: keys.read('rsa.key'), certificate: keys.text('rsa.crt') });
+      const certificate = keys.text('rsa.crt');
+      const r = await signPayExchange(specData(), signer);
+      const written = '"serviceTime":1544519952469.0';
+      const moved = r.payExInfoStr.replace('"serviceTime":1544519952469', written);
+      expect(verifyPayExchange(moved, { certificate })).toMatchObject({ valid: false, reason: 'signature-mismatch' });
+      const signString = r.signString.replace('"serviceTime":"1544519952469"', '"serviceTime":"1544519952469.0"');
+      const signValue = Buffer.from(await signer.sign(Buffer.from(signString, 'utf8'), 'rsa-sha1')).toString('base64');
+      const own = moved.replace(r.signValue, signValue);
+      expect(verifyPayExchange(own, { certificate })).toMatchObject({
+        valid: true,
+        signString,
+        serviceTime: 1544519952469,
+      });
+    },
+  );
+
+  it.skipIf(NO_KEYS)(
     'refuses a certificate whose keyUsage allows no signing of data, as verifyMessage does',
     async () => {
       const signer = createLocalSigner({ key: keys.read('rsa.key'), certificate: keys.text('rsa.crt') });

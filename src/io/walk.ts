@@ -1,6 +1,6 @@
 import { closeSync, constants, openSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { lstat, open, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { SandanError, messageOf, oneLine } from '../errors.js';
 
 /*
@@ -135,7 +135,15 @@ function reasonOf(error: unknown): string {
  * (`ruleset`, `key`, `certificate`), and is kept in `details.what`.
  */
 export function unreadableFile(path: string, cause: unknown, what?: string): SandanError {
-  return refusal(path, reasonOf(cause), what, cause);
+  const reason = reasonOf(cause);
+  // A path written on Windows (a configuration shared with Linux CI, a path pasted from Explorer) names one file here.
+  const windows = reason === 'no such file' && sep === '/' && path.includes('\\');
+  return refusal(
+    path,
+    windows ? `${reason} (here \\ is part of a file name, not a folder separator: write /)` : reason,
+    what,
+    cause,
+  );
 }
 
 /** A file refused for holding more than `limit` bytes (a whole number of MiB), in the shape of {@link unreadableFile}. */

@@ -117,6 +117,22 @@ describe('unreadable paths, one message shape in every command', () => {
             `Cannot read ${zeroCsv}: larger than 64 MiB`,
           ],
         ] as Array<[string, string[], string]>)),
+    // A path written on Windows: here the backslashes are part of one file name, which the message now says.
+    ...(process.platform === 'win32'
+      ? []
+      : ([
+          [
+            'validate, a Windows path',
+            ['validate', 'examples\\hangzhou-1210.json'],
+            'Cannot read examples\\hangzhou-1210.json: no such file (here \\ is part of a file name, not a folder separator: write /)',
+            STDIN_HINT,
+          ],
+          [
+            'tax, a Windows path as --rates',
+            ['tax', HZ, '--rates', '.\\examples\\rates.example.json'],
+            'Cannot read rate table .\\examples\\rates.example.json: no such file (here \\ is part of a file name, not a folder separator: write /)',
+          ],
+        ] as Array<[string, string[], string, string?]>)),
     ['status, a missing file', ['status', missing], `Cannot read ${missing}: no such file`],
     ['status, -', ['status', '-'], 'Cannot read -: no such file'],
   ];

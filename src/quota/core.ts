@@ -292,12 +292,17 @@ export function inventoryIdOf(value: unknown, field: string): string | undefined
  * as its key, so a refund keyed so failed beside that commit, or made it fail when it came first (memory took all).
  */
 export function checkRefundKey(key: string): string {
-  if (key === 'concluded' || key === 'released' || key === 'closed')
+  if (isCommitStage(key))
     throw new SandanError(
       'QUOTA_INVALID',
       `The refund key ${JSON.stringify(key)} is the name of a commit stage, which the ledger keys commits by; choose another key (e.g. the return's copNo)`,
     );
   return xmlCarriable(key, 'The refund key');
+}
+
+/** The stages a commit may name (CEB622 399, 800, 899), each also the key of its event. */
+export function isCommitStage(stage: unknown): stage is CommitStage {
+  return stage === 'concluded' || stage === 'released' || stage === 'closed';
 }
 
 /**

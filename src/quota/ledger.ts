@@ -9,6 +9,7 @@ import {
   beijingYear,
   buyerKeyOf,
   checkRefundKey,
+  isCommitStage,
   checkYear,
   countedAmountOf,
   entryOfKey,
@@ -410,7 +411,7 @@ export class QuotaLedger {
     const opts = optionsObject(options, 'QuotaLedger.commit', 'QUOTA_INVALID');
     const now = this.now(opts.now);
     const stage = opts.stage ?? 'released';
-    if (stage !== 'concluded' && stage !== 'released' && stage !== 'closed')
+    if (!isCommitStage(stage))
       throw new SandanError(
         'QUOTA_INVALID',
         `stage must be 'concluded', 'released' or 'closed', got ${describeInput(stage)}`,

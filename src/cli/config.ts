@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { SandanError } from '../errors.js';
+import { oneLine, SandanError } from '../errors.js';
 import { formatPath } from '../model/issue.js';
 import { FORMATS } from './formats/report.js';
 import { readJsonFile } from './json-file.js';
@@ -102,7 +102,7 @@ export async function findConfig(
       const data = await readJsonFile(pkg, 'configuration', 'CONFIG_INVALID').catch((e: unknown) => {
         if (!(e instanceof SandanError)) throw e;
         warn(
-          `sandan: warning: ${e.message}; passed over in the search for a configuration (if its "sandan" key is yours, fix it; --config FILE or a ${CONFIG_FILE} below it stops the search before it)\n`,
+          `sandan: warning: ${oneLine(e.message)}; passed over in the search for a configuration (if its "sandan" key is yours, fix it; --config FILE or a ${CONFIG_FILE} below it stops the search before it)\n`,
         );
       });
       if (data !== null && typeof data === 'object' && 'sandan' in data) return readConfigFile(pkg);

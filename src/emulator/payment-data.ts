@@ -35,7 +35,10 @@ export interface PaymentDataRequest {
   ebpCode?: string;
   /** When customs asked (epoch ms, the emulator's clock). */
   serviceTime: number;
-  /** The form field customs POSTs: `{"orderNo","sessionID","serviceTime"}`. */
+  /**
+   * The form field customs POSTs: `{"orderNo","sessionID","serviceTime"}`, serviceTime a JSON string of digits as
+   * customs' requests were logged (the specification's example has a number; docs/emulator.md gives the sources).
+   */
   openReq: string;
   /** Until when an upload is taken (ISO, the emulator's clock). */
   until: string;
@@ -128,7 +131,7 @@ export class PaymentDataDesk {
       orderNo: order,
       ...(options.ebpCode !== undefined && { ebpCode: options.ebpCode }),
       serviceTime: now,
-      openReq: JSON.stringify({ orderNo: order, sessionID, serviceTime: now }),
+      openReq: JSON.stringify({ orderNo: order, sessionID, serviceTime: String(now) }),
       until: instantText(addDuration(new Date(now), this.window).getTime()),
     };
     this.requests.set(sessionID, { ...request, answered: false });

@@ -103,7 +103,7 @@ export function fakeEngine(options: { immediate?: boolean } = {}): FakeEngine {
         orderNo,
         ...(o.ebpCode !== undefined && { ebpCode: o.ebpCode }),
         serviceTime,
-        openReq: JSON.stringify({ orderNo, sessionID, serviceTime }),
+        openReq: JSON.stringify({ orderNo, sessionID, serviceTime: String(serviceTime) }),
         until: new Date(serviceTime + 120_000).toISOString(),
       };
     },

@@ -226,6 +226,28 @@ function statusText(status: string): string {
   return explainStatus(status)?.zh ?? status;
 }
 
+/**
+ * The returnInfo of receipt 2. A new order, payment, waybill or inventory gets customs' words as receipts show them:
+ * `订单新增申报成功[guid]` (a CEB312 delivered by customs' node, zhaopei0418/distribution-message), `新增申报成功[guid]`
+ * (the 2016 official samples' CEB312 and CEB512, the document's guid), `清单新增申报成功[电商企业编码：…订单编号：…]`
+ * (dandingtest's CEB622). Where no receipt was seen (a change, a cancel, a return, a delivery) the status's name.
+ */
+function declaredText(d: StoredDoc): string {
+  const x = d.doc;
+  if ((str(x.appType) ?? '1') !== '1') return statusText('2');
+  switch (d.kind) {
+    case 'order':
+      return `订单新增申报成功[${str(x.guid) ?? ''}]`;
+    case 'payment':
+    case 'logistics':
+      return `新增申报成功[${str(x.guid) ?? ''}]`;
+    case 'inventory':
+      return `清单新增申报成功[电商企业编码：${str(x.ebcCode) ?? ''}订单编号：${str(x.orderNo) ?? ''}]`;
+    default:
+      return statusText('2');
+  }
+}
+
 function lines(doc: Record<string, unknown>): Array<Record<string, unknown>> {
   const items = doc.items;
   return Array.isArray(items) ? (items as Array<Record<string, unknown>>) : [];
@@ -1107,10 +1129,9 @@ class Engine implements EmulatorEngine {
 
   // ── receipts ───────────────────────────────────────────────────────────────
 
-  /** Sends status `status` for a document now (2 at arrival). */
-  /** Receipt 2 (电子口岸申报中) at once, as the acknowledgement, and 3 (发送海关成功) after `timing.sent`. */
+  /** Receipt 2 at once, as the acknowledgement, and 3 (发送海关成功) after `timing.sent`. */
   private declared(d: StoredDoc, now: Date, pending: Pending): void {
-    this.statusNow(d, '2', statusText('2'), now, pending);
+    this.statusNow(d, '2', declaredText(d), now, pending);
     this.state.schedule(this.at(now, this.timing.sent), {
       action: 'status',
       kind: d.kind,

@@ -148,7 +148,24 @@ describe('the happy path', () => {
       expect(v.errors, `${r.type} ${r.returnStatus}`).toEqual([]);
     }
     const infos = rs.filter((r) => r.type === 'CEB622').map((r) => String(read(r).documents[0]!.returnInfo));
-    expect(infos).toEqual(['电子口岸申报中', '发送海关成功', '[Code:1800;Desc:逻辑校验通过]', '[Code:2600;Desc:放行]']);
+    const x = example();
+    // status 2 of a new declaration in customs' words (test/fixtures/outside: dandingtest's CEB622, zhaopei0418's
+    // CEB312, the 2016 official samples' CEB512)
+    expect(infos).toEqual([
+      `清单新增申报成功[电商企业编码：${x.inventory.ebcCode}订单编号：${x.inventory.orderNo}]`,
+      '发送海关成功',
+      '[Code:1800;Desc:逻辑校验通过]',
+      '[Code:2600;Desc:放行]',
+    ]);
+    const declared = (type: string) => {
+      const r = rs.find((r) => r.type === type && r.returnStatus === '2')!;
+      return String(read(r).documents[0]!.returnInfo);
+    };
+    const headGuid = (type: string) =>
+      String(read(e.received().find((r) => r.messageType === type)!.xml).documents[0]!.guid);
+    expect(declared('CEB312')).toBe(`订单新增申报成功[${headGuid('CEB311')}]`);
+    expect(declared('CEB412')).toBe(`新增申报成功[${headGuid('CEB411')}]`);
+    expect(declared('CEB512')).toBe(`新增申报成功[${headGuid('CEB511')}]`);
     // the receipt keeps the guid of the document it answers
     const inv = read(e.received().find((r) => r.messageType === 'CEB621')!.xml);
     expect(inv.documents[0]!.guid).toMatch(/^0{8}-/);

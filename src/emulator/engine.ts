@@ -1625,7 +1625,8 @@ class Engine implements EmulatorEngine {
     const x = invt.doc;
     // Customs has made the bill, whether or not a scenario keeps its CEB816 from being sent (stored with the
     // inventory when the tax-bill event compacts it, in the same transaction).
-    invt.taxNo = `${invt.invtNo ?? ''}01`.slice(0, 36);
+    // The invtNo and `_0`, as the tax bills seen number them (docs/emulator.md).
+    invt.taxNo = `${invt.invtNo ?? ''}_0`.slice(0, 36);
     const scenario = this.scenarioOf(invt);
     if (scenario && 'drop' in scenario && scenario.drop.receipt === 'CEB816') return;
     const guid = this.guid();

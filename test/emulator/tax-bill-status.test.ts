@@ -145,7 +145,7 @@ describe('the bill a CEB818 names is kept with the state', () => {
       const again = await start(options);
       try {
         const r = await again.taxBillStatus(invtNo, '3');
-        expect(read(r).documents).toEqual([expect.objectContaining({ invtNo, taxNo: `${invtNo}01`, status: '3' })]);
+        expect(read(r).documents).toEqual([expect.objectContaining({ invtNo, taxNo: `${invtNo}_0`, status: '3' })]);
         // The restarted emulator's one new file: the CEB818.
         expect(readdirSync(join(dir, 'receive')).filter((f) => !before.includes(f))).toEqual([r.name]);
         expect(readFileSync(join(dir, 'receive', r.name), 'utf8')).toBe(r.xml);
@@ -169,7 +169,7 @@ describe('a bill whose CEB816 a scenario dropped', () => {
       expect(e.receipts().filter((r) => r.type === 'CEB816')).toEqual([]);
       const r = await e.taxBillStatus(released.invtNo!, '3');
       expect(read(r).documents).toEqual([
-        expect.objectContaining({ invtNo: released.invtNo, taxNo: `${released.invtNo}01`, status: '3' }),
+        expect.objectContaining({ invtNo: released.invtNo, taxNo: `${released.invtNo}_0`, status: '3' }),
       ]);
     } finally {
       await e.close();

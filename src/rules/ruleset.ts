@@ -170,9 +170,17 @@ export function loadRuleset(data: unknown, rules: readonly Rule[], origin = 'rul
     );
   }
   const d = parsed.data;
+  // (data passed the schema: its rules are an object and each setting the shape of the parsed one)
+  const written = (data as { rules?: Record<string, Setting | Setting[]> }).rules;
   for (const [ruleId, setting] of Object.entries(d.rules ?? {})) {
-    for (const [i, s] of asArray(setting as Setting | Setting[] | undefined).entries())
+    const raw = asArray(written?.[ruleId]);
+    for (const [i, s] of asArray(setting as Setting | Setting[] | undefined).entries()) {
       checkRange(s, origin, `$.rules[${JSON.stringify(ruleId)}]${Array.isArray(setting) ? `[${i}]` : ''}`);
+      // Options as written: the schema filled in every default, and resolve merges a setting's options over the
+      // ones before it, so a setting naming one option set the others back to their defaults. Resolve parses the
+      // merged options, defaults included.
+      if (s.options !== undefined) s.options = raw[i]?.options;
+    }
   }
   for (const list of ['signatureAlgorithms', 'localRequirements'] as const)
     for (const [i, s] of (d.district?.[list] ?? []).entries()) checkRange(s, origin, `$.district.${list}[${i}]`);

@@ -135,6 +135,59 @@ describe('user rulesets', () => {
     expect(tolerant.issues.filter((i) => i.code === '1332')).toEqual([]);
   });
 
+  it('merges a setting that names one option over the options before it, without resetting the others to defaults', () => {
+    // 1210 exempts trafNo (a warning by default, omittedSeverity); the settings below make it an error and, from 2027,
+    // also tune countryNotSeverity, which says nothing of omittedSeverity.
+    const d = example('hangzhou-1210');
+    d.inventory.trafNo = 'TRAF1';
+    const omitted = (ruleset: Record<string, unknown>, at: string) =>
+      validate(d, { ruleset, at })
+        .issues.filter((i) => i.code === 'trade-mode-field-omitted')
+        .map((i) => i.severity);
+    const dated = {
+      ...base,
+      rules: {
+        'trade-mode/fields': [
+          { options: { omittedSeverity: 'error' } },
+          { effectiveFrom: '2027-01-01', options: { countryNotSeverity: 'error' } },
+        ],
+      },
+    };
+    expect(omitted(dated, '2026-06-01')).toEqual(['error']);
+    expect(omitted(dated, '2027-06-01')).toEqual(['error']);
+    // The same along an extends chain: the child's one option over its parent's.
+    const registry = new RulesetRegistry(RULES, [defaultRegistry().get('national')!]);
+    registry.add(
+      loadRuleset(
+        {
+          id: 'acme',
+          version: '1',
+          extends: 'national',
+          rules: { 'trade-mode/fields': { options: { omittedSeverity: 'error' } } },
+        },
+        RULES,
+        'acme.json',
+      ),
+    );
+    registry.add(
+      loadRuleset(
+        {
+          id: 'acme-shop',
+          version: '1',
+          extends: 'acme',
+          rules: { 'trade-mode/fields': { options: { countryNotSeverity: 'error' } } },
+        },
+        RULES,
+        'acme-shop.json',
+      ),
+    );
+    const options = registry.resolve('acme-shop', '2026-06-01').rules.find((r) => r.rule.id === 'trade-mode/fields')
+      ?.options as { omittedSeverity: string; countryNotSeverity: string; modes: Record<string, unknown> };
+    expect([options.omittedSeverity, options.countryNotSeverity]).toEqual(['error', 'error']);
+    // (the defaults still apply where no ruleset names an option)
+    expect(Object.keys(options.modes)).toEqual(['1210', '1239', '9610']);
+  });
+
   it('downgrades an error driven by an uncertain fact to a warning', () => {
     const d = example('hangzhou-1210');
     d.payment.amountPaid = '597.88';

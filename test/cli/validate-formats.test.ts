@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { findConfig, readConfigFile } from '../../src/cli/config.js';
 import { escapeData, escapeProperty } from '../../src/cli/formats/github.js';
 import { junitReporter } from '../../src/cli/formats/junit.js';
+import { sarifReporter } from '../../src/cli/formats/sarif.js';
 import { globMatcher } from '../../src/cli/input.js';
 import { validateStream } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
@@ -383,5 +384,43 @@ describe('junit', () => {
     expect(textContent(all.find((e) => e.local === 'failure')!)).toBe(
       `${kept}:1:2: error [x] order.orderNo: ${message.en} / ${message.zh}`,
     );
+  });
+});
+
+describe('sarif', () => {
+  it('writes an artifact URI that resolves to the file: a name with :, #, ?, % or spaces is another file no longer', () => {
+    const files = ['orders-2026-12-06T10:15:00.json', 'in/a#1 b?.json', '50%/x.ndjson', '清单/订单.json'];
+    let out = '';
+    const r = sarifReporter((s) => {
+      out += s;
+    });
+    for (const file of files)
+      r.declaration({
+        file,
+        line: 1,
+        mode: 'single',
+        valid: false,
+        issues: [
+          {
+            code: 'x',
+            ruleId: 'test/x',
+            severity: 'error',
+            path: 'order.orderNo',
+            message: { zh: '值', en: 'value' },
+            location: { file, line: 1, column: 2 },
+          },
+        ],
+      });
+    r.end({ files: files.length, declarations: files.length, valid: 0, invalid: files.length, errors: 4, warnings: 0 });
+    const uris: string[] = JSON.parse(out).runs[0].results.map(
+      (x: { locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }) =>
+        x.locations[0]!.physicalLocation.artifactLocation.uri,
+    );
+    // As a consumer (GitHub code scanning) reads them: resolved against the checkout, path only.
+    const read = uris.map((u) => {
+      const url = new URL(u, 'file:///repo/');
+      return `${url.protocol}${url.search}${url.hash} ${decodeURIComponent(url.pathname)}`;
+    });
+    expect(read).toEqual(files.map((f) => `file: /repo/${f}`));
   });
 });

@@ -5,9 +5,13 @@ import type { LocatedIssue, Reporter } from './report.js';
 /** Where rules and issue codes are documented. */
 const RULES_DOC = docsUrl('rules.md');
 
-/** A file label as a SARIF artifact URI (a relative URI reference with `/` separators). */
+/**
+ * A file label as a SARIF artifact URI (a relative URI reference with `/` separators). Each segment is encoded
+ * whole: encodeURI left `#` and `?` (the rest of the name read as a fragment or a query: another file) and `:`
+ * (a first segment such as `orders-T10:15.json` read as a URI scheme).
+ */
 function uriOf(file: string): string {
-  return encodeURI(file.replace(/\\/g, '/'));
+  return file.replace(/\\/g, '/').split('/').map(encodeURIComponent).join('/');
 }
 
 /**

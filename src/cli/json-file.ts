@@ -1,6 +1,7 @@
 import { SandanError, messageOf } from '../errors.js';
 import { readInputFile, tooLargeFile } from '../io/walk.js';
-import { jsonErrorOffset, lineColumnAt } from '../model/json-position.js';
+import { basename } from 'node:path';
+import { duplicateKeys, jsonErrorOffset, lineColumnAt } from '../model/json-position.js';
 
 /**
  * The most a data file (configuration, ruleset, rate table, goods records, positive list, sender
@@ -47,13 +48,26 @@ export async function readJsonFile(path: string, what: string, code?: 'CONFIG_IN
   const bytes = await readInputFile(path, what, MAX_DATA_FILE_BYTES);
   if (bytes === undefined) throw tooLargeFile(path, MAX_DATA_FILE_BYTES, what);
   const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  const errorCode = code ?? (what === 'ruleset' ? 'RULESET_INVALID' : 'INVALID_OPTION');
+  let data: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    data = JSON.parse(text) as unknown;
   } catch (e) {
+    throw new SandanError(errorCode, `${path}: not valid JSON: ${jsonSyntaxProblem(text, e)}`, { cause: e });
+  }
+  // A key given twice: JSON.parse keeps the last value without a word (a rate given twice with two VAT rates, a rule
+  // set twice). Of a package.json only sandan's key counts: the rest is npm's.
+  const inPackage = basename(path) === 'package.json';
+  const twice = duplicateKeys(text, data).filter(
+    (d) => !inPackage || d.path === 'sandan' || /^sandan[.[]/.test(d.path),
+  );
+  if (twice.length > 0) {
+    const named = twice.slice(0, 5).map((d) => `${d.path} is given ${d.count} times`);
+    if (twice.length > 5) named.push(`${twice.length - 5} more`);
     throw new SandanError(
-      code ?? (what === 'ruleset' ? 'RULESET_INVALID' : 'INVALID_OPTION'),
-      `${path}: not valid JSON: ${jsonSyntaxProblem(text, e)}`,
-      { cause: e },
+      errorCode,
+      `${path}: ${named.join('; ')}: JSON keeps only the last value of a key, so give each key once`,
     );
   }
+  return data;
 }

@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { jsonSyntaxProblem } from '../../src/cli/json-file.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { jsonSyntaxProblem, readJsonFile } from '../../src/cli/json-file.js';
+import type { SandanError } from '../../src/errors.js';
 
 /** What a data file's JSON syntax error says, from V8's own error for the text. */
 function problem(text: string): string {
@@ -30,5 +34,44 @@ describe('jsonSyntaxProblem', () => {
     expect(problem('[1,\u00a0 2]')).toBe('line 1, column 4: Unexpected token U+00A0');
     expect(problem('\ufeff{}')).toBe('line 1, column 1: Unexpected token U+FEFF');
     expect(problem('\u{1F511}SECRET')).toBe('line 1, column 1: Unexpected token U+1F511');
+  });
+});
+
+describe('readJsonFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sandan-json-file-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const refusal = async (path: string, what: string) => {
+    try {
+      await readJsonFile(path, what);
+    } catch (e) {
+      return `${(e as SandanError).code} ${(e as Error).message}`;
+    }
+    return 'read';
+  };
+
+  it('refuses a key given twice, whose first value JSON.parse drops: a rate with two VAT rates, a rule set twice', async () => {
+    const rates = file('rates.json', '{ "19011010": { "vat": "0.13" }, "19011010": { "vat": "0.09" } }');
+    expect(await refusal(rates, 'rate table')).toBe(
+      `INVALID_OPTION ${rates}: 19011010 is given 2 times: JSON keeps only the last value of a key, so give each key once`,
+    );
+    const ruleset = file(
+      'ruleset.json',
+      '{ "id": "x", "version": "1", "rules": { "payment/amount": { "severity": "off" }, "payment/amount": {} } }',
+    );
+    expect(await refusal(ruleset, 'ruleset')).toMatch(/^RULESET_INVALID .*rules\.payment\/amount is given 2 times/);
+  });
+
+  it("of a package.json, only sandan's key: npm's own keys are npm's concern", async () => {
+    const dir2 = join(dir, 'pkg');
+    mkdirSync(dir2);
+    const pkg = file('pkg/package.json', '{ "name": "a", "name": "b", "sandan": { "format": "json" } }');
+    expect(await readJsonFile(pkg, 'configuration')).toEqual({ name: 'b', sandan: { format: 'json' } });
+    const twice = file('pkg/package.json', '{ "sandan": { "format": "json", "format": "sarif" } }');
+    expect(await refusal(twice, 'configuration')).toMatch(/sandan\.format is given 2 times/);
   });
 });

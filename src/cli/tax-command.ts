@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import type { Issue } from '../model/issue.js';
 import { createTaxCalculator, type TaxCalculation } from '../rules/tax-calculator.js';
 import { taxResultToJSON, type TaxResultJSON } from '../tax/json.js';
+import { padPlaces } from '../tax/formula.js';
 import type { TaxResult } from '../tax/compute.js';
 import type { CommandContext } from './command.js';
 import { loadConfig, readSetting } from './config.js';
@@ -50,9 +51,10 @@ function formatTaxText(r: TaxResult): string {
   const cols = ['gnum', 'gcode', 'dutiable value', 'duty', 'consumption tax', 'VAT', 'tax'];
   const widths = [5, 11, 15, 10, 16, 10, 10];
   const row = (cells: string[]) => cells.map((c, i) => pad(c, widths[i]!, i >= 2)).join('  ');
-  // A line's figures and the total's, in the columns' order.
+  // A line's figures and the total's, in the columns' order, with the places they have (as the JSON writes them): a
+  // policy rounding to 0.001, or freight of three places in a dutiable value, was shown rounded to the fen.
   const figures = (f: TaxResult | TaxResult['lines'][number]) =>
-    [f.dutiableValue, f.customsTax, f.consumptionTax, f.valueAddedTax, f.taxTotal].map((d) => d.toFixed(2));
+    [f.dutiableValue, f.customsTax, f.consumptionTax, f.valueAddedTax, f.taxTotal].map((d) => padPlaces(d, 2));
   const out = [`regime: ${r.regime} — ${r.explain.regime}`, `rounding: ${r.explain.rounding}`, '', row(cols)];
   for (const l of r.lines) out.push(row([String(l.gnum), l.gcode, ...figures(l)]));
   for (const o of r.omittedLines) out.push(`${row([String(o.gnum), o.gcode, '—', '—', '—', '—', '—'])}  (${o.reason})`);

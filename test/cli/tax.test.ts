@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectGolden, runCli } from '../helpers/cli.js';
 
@@ -34,6 +36,35 @@ describe('sandan tax', () => {
       'taxTotal',
       'explain',
     ]);
+  });
+
+  it('shows the figures of a policy rounding to 0.001 as computed, not rounded again to the fen', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-tax-scale-'));
+    try {
+      const ruleset = join(dir, 'scale3.json');
+      writeFileSync(
+        ruleset,
+        JSON.stringify({
+          id: 'mills',
+          version: '1',
+          extends: 'national',
+          sources: [{ id: 'OPS', issuer: 'ops', title: 'rounding to the mill', section: '1', kind: 'secondary' }],
+          policy: {
+            rounding: [
+              { value: { mode: 'half-up', scale: 3, scope: 'line' }, source: 'OPS', effectiveFrom: '2019-01-01' },
+            ],
+          },
+        }),
+      );
+      const args = ['tax', 'examples/hangzhou-1210.json', ...RATES, '--ruleset', ruleset];
+      const json = JSON.parse((await runCli([...args, '--format', 'json'])).stdout);
+      // 398.00 × 13% × 0.7 = 36.218 (to the mill, as the policy says); + 13.65 = 49.868
+      expect([json.lines[0].valueAddedTax, json.valueAddedTax]).toEqual(['36.218', '49.868']);
+      const rows = (await runCli(args)).stdout.split('\n').filter((l) => /^(1|total) /.test(l));
+      expect(rows.map((l) => l.trim().split(/\s+/).at(-2))).toEqual(['36.218', '49.868']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 1 when a rate is missing, naming the line', async () => {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { findConfig, readConfigFile } from '../../src/cli/config.js';
 import { escapeData, escapeProperty } from '../../src/cli/formats/github.js';
 import { junitReporter } from '../../src/cli/formats/junit.js';
+import type { DeclarationReport } from '../../src/cli/formats/report.js';
 import { sarifReporter } from '../../src/cli/formats/sarif.js';
 import { globMatcher } from '../../src/cli/input.js';
 import { validateStream } from '../../src/index.js';
@@ -348,6 +349,26 @@ describe('shipped JSON Schemas', () => {
   });
 });
 
+/** A report of one invalid declaration in `file` with one error issue (code x at order.orderNo, line 1, column 2). */
+function oneError(file: string, message: { zh: string; en: string }): DeclarationReport {
+  return {
+    file,
+    line: 1,
+    mode: 'single',
+    valid: false,
+    issues: [
+      {
+        code: 'x',
+        ruleId: 'test/x',
+        severity: 'error',
+        path: 'order.orderNo',
+        message,
+        location: { file, line: 1, column: 2 },
+      },
+    ],
+  };
+}
+
 describe('junit', () => {
   it('keeps a tab or line break in a file name or message: an XML parser reads the attributes back as written', () => {
     let out = '';
@@ -356,22 +377,7 @@ describe('junit', () => {
     });
     const file = 'in\tbox/a\nb "&<>\u0001.json';
     const message = { zh: '值 "a\tb"', en: 'value "a\tb" & <c>' };
-    r.declaration({
-      file,
-      line: 1,
-      mode: 'single',
-      valid: false,
-      issues: [
-        {
-          code: 'x',
-          ruleId: 'test/x',
-          severity: 'error',
-          path: 'order.orderNo',
-          message,
-          location: { file, line: 1, column: 2 },
-        },
-      ],
-    });
+    r.declaration(oneError(file, message));
     r.end({ files: 1, declarations: 1, valid: 0, invalid: 1, errors: 1, warnings: 0 });
     const all = [...allElements(parseXml(out).root)];
     const attr = (local: string, name: string) =>
@@ -394,23 +400,7 @@ describe('sarif', () => {
     const r = sarifReporter((s) => {
       out += s;
     });
-    for (const file of files)
-      r.declaration({
-        file,
-        line: 1,
-        mode: 'single',
-        valid: false,
-        issues: [
-          {
-            code: 'x',
-            ruleId: 'test/x',
-            severity: 'error',
-            path: 'order.orderNo',
-            message: { zh: '值', en: 'value' },
-            location: { file, line: 1, column: 2 },
-          },
-        ],
-      });
+    for (const file of files) r.declaration(oneError(file, { zh: '值', en: 'value' }));
     r.end({ files: files.length, declarations: files.length, valid: 0, invalid: files.length, errors: 4, warnings: 0 });
     const uris: string[] = JSON.parse(out).runs[0].results.map(
       (x: { locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }) =>

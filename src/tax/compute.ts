@@ -747,15 +747,24 @@ function rateNotInForce(i: number, gcode: string, resolved: ResolvedRate, at: st
 
 function quantityUnit(i: number, it: InventoryItem, units: readonly string[]): Issue {
   const declared = [it.unit1, it.unit2, it.unit].filter((u): u is string => u !== undefined).join(', ');
+  // A unit the line declares with a quantity of 0 (a unit value needs one above 0): "none of the units" was untrue.
+  const unit = units.find((u) => unitQuantity(it, u) !== undefined);
+  const zero = unit === undefined ? undefined : `${unitQuantity(it, unit)?.toFixed()} ${unit}`;
   return {
     code: 'tax-quantity-unit',
     severity: 'error',
     path: `inventory.items[${i}].unit1`,
     ruleId: 'tax/quantity',
-    message: {
-      zh: `消费税按计量单位 ${units.join('/')} 计征，但该商品申报的单位（${declared}）中没有该单位，无法计算`,
-      en: `The consumption tax is charged per unit ${units.join('/')}, but none of the line's units (${declared}) is that unit; the line is left out of the totals`,
-    },
+    message:
+      zero === undefined
+        ? {
+            zh: `消费税按计量单位 ${units.join('/')} 计征，但该商品申报的单位（${declared}）中没有该单位，无法计算`,
+            en: `The consumption tax is charged per unit ${units.join('/')}, but none of the line's units (${declared}) is that unit; the line is left out of the totals`,
+          }
+        : {
+            zh: `消费税按计量单位 ${units.join('/')} 计征，但该商品申报的数量为 ${zero}，无法按单位计算`,
+            en: `The consumption tax is charged per unit ${units.join('/')}, but the line's quantity is ${zero}, no quantity to divide by; the line is left out of the totals`,
+          },
     expected: units.join(' or '),
     actual: declared,
   };

@@ -9,6 +9,7 @@ import {
   type TaxResult,
 } from '../../src/tax/index.js';
 import { Dec } from '../../src/model/index.js';
+import { validate } from '../../src/rules/index.js';
 import { bundledRates, declarationWith, example, exampleRates, parsed } from './helpers.js';
 
 const P2019 = DEFAULT_TAX_POLICY_2019;
@@ -544,6 +545,21 @@ describe('problems become issues', () => {
     expect(r.taxTotal.toFixed(2)).toBe('13.65');
     // The omitted line still counts toward the order value the limits compare.
     expect(r.dutiableValue.toFixed(2)).toBe('548.00');
+  });
+
+  it('a threshold unit the line declares with a quantity of 0 → tax-quantity-unit saying so, not "none of the units"', () => {
+    const d = declarationWith([
+      { gcode: '3304990039', totalPrice: '150.00', qty: '1', unit: '142', qty1: '0', unit1: '035' },
+    ]);
+    const r = computeTax(d, { policy: P2019, rates: bundledRates() });
+    expect(r.issues).toMatchObject([{ code: 'tax-quantity-unit', actual: '035, 142' }]);
+    expect(r.issues[0]?.message.en).toContain("the line's quantity is 0 035, no quantity to divide by");
+    expect(r.issues[0]?.message.en).not.toContain('none of the line');
+    // The validation finding says what to declare: the rate table was there.
+    const input = example('hangzhou-1210');
+    input.inventory.items[1].qty1 = '0';
+    const v = validate(input, { rates: bundledRates() }).issues.find((i) => i.code === 'tax-quantity-unit');
+    expect(v?.message.en).toMatch(/declare the line's quantity in that unit, as qty1\/unit1 or qty2\/unit2\)$/);
   });
 
   it('a specific rate with no quantity in its unit → tax-quantity-unit', () => {

@@ -22,9 +22,10 @@ const MESSAGES = {
     zh: '{detail}；未核对该项税款（请提供税率表：选项 rates，命令行 --rates）',
     en: '{detail}; its tax was not checked (give a rate table: the option `rates`, or --rates on the command line)',
   },
+  // (the rate was found: what is missing is the line's quantity in the rate's unit)
   'tax-quantity-unit': {
-    zh: '{detail}；未核对该项税款（请提供税率表：选项 rates，命令行 --rates）',
-    en: '{detail}; its tax was not checked (give a rate table: the option `rates`, or --rates on the command line)',
+    zh: '{detail}；未核对该项税款（请在 qty1/unit1 或 qty2/unit2 中申报该计量单位的数量）',
+    en: "{detail}; its tax was not checked (declare the line's quantity in that unit, as qty1/unit1 or qty2/unit2)",
   },
   'rate-not-in-force': { zh: '{detail}', en: '{detail}' },
 } as const;

@@ -763,7 +763,7 @@ function quantityUnit(i: number, it: InventoryItem, units: readonly string[]): I
           }
         : {
             zh: `消费税按计量单位 ${units.join('/')} 计征，但该商品申报的数量为 ${zero}，无法按单位计算`,
-            en: `The consumption tax is charged per unit ${units.join('/')}, but the line's quantity is ${zero}, no quantity to divide by; the line is left out of the totals`,
+            en: `The consumption tax is charged per unit ${units.join('/')}, but the line's quantity in that unit is ${zero}; the line is left out of the totals`,
           },
     expected: units.join(' or '),
     actual: declared,

@@ -553,7 +553,7 @@ describe('problems become issues', () => {
     ]);
     const r = computeTax(d, { policy: P2019, rates: bundledRates() });
     expect(r.issues).toMatchObject([{ code: 'tax-quantity-unit', actual: '035, 142' }]);
-    expect(r.issues[0]?.message.en).toContain("the line's quantity is 0 035, no quantity to divide by");
+    expect(r.issues[0]?.message.en).toContain("the line's quantity in that unit is 0 035;");
     expect(r.issues[0]?.message.en).not.toContain('none of the line');
     // The validation finding says what to declare: the rate table was there.
     const input = example('hangzhou-1210');

@@ -88,6 +88,10 @@ describe('parseDeclaration', () => {
         },
       ],
     ]);
+    // A CEB message's text: "parse the JSON text first" was the wrong advice for it.
+    expect(parseDeclaration('\n <?xml version="1.0"?><ceb:CEB311Message/>').issues.map((i) => i.message.en)).toEqual([
+      'The input must be the declaration object, got XML text: a declaration is JSON with the CEB field names; read a CEB message (XML) with parseCebXml',
+    ]);
     // It read "Required field the input is missing".
     expect(parseDeclaration(undefined).issues.map((i) => [i.code, i.message])).toEqual([
       ['field-required', { zh: '缺少输入：应为申报对象', en: 'The input is missing: expected the declaration object' }],

@@ -136,6 +136,16 @@ function fromZodIssue(zi: z.core.$ZodIssue, input: unknown, target: IssueTarget 
           { expected: zi.expected },
         );
       if (actualValue === undefined) return required(zi.expected);
+      // A CEB message's text (what sandan validate says of an XML file, in the library's words).
+      if (path === '' && typeof actualValue === 'string' && actualValue.trimStart().startsWith('<'))
+        return one(
+          'field-type',
+          {
+            zh: '输入应为申报对象，实际为 XML 文本：申报数据是使用 CEB 字段名的 JSON；CEB 报文（XML）请用 parseCebXml 读取',
+            en: 'The input must be the declaration object, got XML text: a declaration is JSON with the CEB field names; read a CEB message (XML) with parseCebXml',
+          },
+          { expected: zi.expected, actual: got() },
+        );
       // The usual slip in code: the file's text given instead of its parsed JSON.
       if (path === '' && typeof actualValue === 'string')
         return one(

@@ -241,7 +241,8 @@ function runRules(
 ): ValidationResult {
   const ctx = contextFor(raw, resolved, prepared);
   const issues: Issue[] = [];
-  if (undated) {
+  // (an input that is no object has no date to miss: its field-type error is the one to read)
+  if (undated && isRecord(raw)) {
     // (the field that should carry the date: an order alone has no inventory.declTime)
     const { path } = declarationDateField(raw);
     issues.push({

@@ -60,6 +60,12 @@ describe('effective dating', () => {
     );
   });
 
+  it('says nothing of a date when the input is no object: its one issue is what to pass', () => {
+    // (a string, null or a list had the date-unknown warning first, above the error that says what went wrong)
+    for (const input of ['{"order":{}}', null, [], 7])
+      expect(validate(input).issues.map((i) => [i.code, i.path])).toEqual([['field-type', '']]);
+  });
+
   /** The Hangzhou example's order alone, with this appTime. */
   const orderAlone = (appTime: string) => {
     const d = example('hangzhou-1210');

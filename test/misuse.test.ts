@@ -321,6 +321,19 @@ const cases: Array<[what: string, call: () => unknown, code: string, message?: R
     'INVALID_OPTION',
     /from 0 to 65535, got -1/,
   ],
+  // (the list itself as trust read no certificates, silently: every signed message was then refused as untrusted)
+  [
+    'createCustomsEmulator({ trust: [pem] })',
+    () => createCustomsEmulator({ http: false, folder: false, trust: ['-----BEGIN CERTIFICATE-----'] as never }),
+    'INVALID_OPTION',
+    /^trust must be \{ certificates: \[\.\.\.\] \} \(PEM or DER\), got array: write trust: \{ certificates: \[certPem\] \}$/,
+  ],
+  [
+    'createCustomsEmulator({ trust: pem })',
+    () => createCustomsEmulator({ http: false, folder: false, trust: '-----BEGIN CERTIFICATE-----' as never }),
+    'INVALID_OPTION',
+    /got "-----BEGIN CERTIFICATE-----": write trust: \{ certificates: \[certPem\] \}$/,
+  ],
   // (TypeErrors once: "reading 'subarray'", "reading 'orderNo'", "reading 'length'", "reading 'id'")
   [
     'emulator.submit(null)',

@@ -68,7 +68,7 @@ import {
   type StoredDoc,
   type TimelineEvent,
 } from './state.js';
-import { checkArgument, describeInput, nonBlankText as str, optionsObject } from '../model/guards.js';
+import { checkArgument, describeInput, isRecord, nonBlankText as str, optionsObject } from '../model/guards.js';
 import type {
   Acknowledgement,
   EmulatorEngine,
@@ -326,6 +326,12 @@ class Engine implements EmulatorEngine {
       concluded: parseDuration(t.concluded, 'timing.concluded'),
     };
     this.newId = options.newId ?? randomUUID;
+    // (trust: [certPem] or trust: certPem read no certificates, silently: every signed message was then untrusted)
+    if (options.trust !== undefined && (!isRecord(options.trust) || !('certificates' in options.trust)))
+      throw new SandanError(
+        'INVALID_OPTION',
+        `trust must be { certificates: [...] } (PEM or DER), got ${describeInput(options.trust)}: write trust: { certificates: [certPem] }`,
+      );
     const trusted = options.trust?.certificates ?? [];
     if (!Array.isArray(trusted))
       throw new SandanError('INVALID_OPTION', 'trust.certificates must be a list of certificates (PEM or DER)');

@@ -175,6 +175,13 @@ const cases: Array<[what: string, call: () => unknown, code: string, message?: R
     'QUOTA_INVALID',
   ],
   // Arguments of the wrong kind.
+  // (RULESET_INVALID "ruleset option: $: Invalid input: expected object, received string")
+  [
+    'validate with a ruleset path, as --ruleset takes it',
+    () => validate({}, { ruleset: 'examples/rulesets/acme-bonded.json' as never }),
+    'INVALID_OPTION',
+    /^validate: options\.ruleset is the ruleset's JSON \(or loadRuleset\(json, defaultRegistry\(\)\.rules\)\), got "examples\/rulesets\/acme-bonded\.json": read the file first/,
+  ],
   [
     'validate with district 2900 as a number',
     () => validate({}, { district: 2900 as never }),

@@ -105,6 +105,12 @@ export function prepare(options?: ValidateOptions, fn = 'createValidator'): Prep
     );
   let fixedRuleset: string | undefined;
   if (opts.ruleset !== undefined) {
+    // (a path, as --ruleset takes: it was "$: Invalid input: expected object, received string")
+    if (typeof opts.ruleset === 'string')
+      throw new SandanError(
+        'INVALID_OPTION',
+        `${fn}: options.ruleset is the ruleset's JSON (or loadRuleset(json, defaultRegistry().rules)), got ${describeInput(opts.ruleset)}: read the file first, JSON.parse(await readFile(path, 'utf8')); a bundled district is options.district`,
+      );
     const user =
       isRecord(opts.ruleset) && 'data' in opts.ruleset && 'origin' in opts.ruleset
         ? (opts.ruleset as unknown as Ruleset)

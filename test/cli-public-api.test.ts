@@ -28,8 +28,8 @@ const NOT_PUBLIC: Record<string, { names: readonly string[]; why: string }> = {
     why: 'the same input edge: lines of a byte stream, and validating records in order a batch at a time',
   },
   'model/json-position': {
-    names: ['jsonErrorOffset', 'lineColumnAt'],
-    why: "where a file's JSON syntax error is, as a line and column for a message (locateJsonPath is public)",
+    names: ['duplicateKeys', 'jsonErrorOffset', 'lineColumnAt'],
+    why: "where a file's JSON syntax error is, as a line and column for a message (locateJsonPath is public), and the keys a data file gives twice",
   },
   'model/utf8': {
     names: ['describeNotUtf8', 'notUtf8'],
@@ -38,6 +38,10 @@ const NOT_PUBLIC: Record<string, { names: readonly string[]; why: string }> = {
   'xml/safety': {
     names: ['xmlTooLarge', 'xmlCharsOnly'],
     why: "the parser's size refusal made before a file is read, and the characters XML can hold (JUnit output)",
+  },
+  'tax/formula': {
+    names: ['padPlaces'],
+    why: "a figure with the places it has, at least two, as the tax JSON writes it, for `sandan tax`'s text table",
   },
   'quota/core': {
     names: ['beijingYear', 'orderLabel', 'parseInstant'],

@@ -343,6 +343,24 @@ describe(`names: at most ${MAX_XML_NAME} characters`, () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  // hostile49: names are ASCII by design, but a Chinese element name (well-formed XML, xmllint reads it) was told as
+  // "the attributes of <ceb:> must be separated by white space", an accented attribute name as "the attribute gu … has
+  // no '=' and value".
+  it.each([
+    ['an element name', BASE.replace('<ceb:entDutyNo>', '<ceb:备注/><ceb:entDutyNo>'), '备', '5907'],
+    ['an element name, read before', BASE.replace('<ceb:entDutyNo>', '<ceb:entDutyNoé/><ceb:entDutyNo>'), 'é', '00E9'],
+    ['a name that starts so', BASE.replace('<ceb:entDutyNo>', '<备注/><ceb:entDutyNo>'), '备', '5907'],
+    ['an attribute name', BASE.replace('guid="6F0D', 'guéid="1" guid="6F0D'), 'é', '00E9'],
+    ['an end tag', BASE.replace('</ceb:entDutyNo>', '</ceb:entDutyNo𠮷>'), '𠮷', '20BB7'],
+  ])('a character outside ASCII in %s is named as such', (_, xml, char, hex) => {
+    const why = `'${char}' (U+${hex}) in a name: sandan reads names of ASCII letters, digits and _ - . : only, as every CEB name is`;
+    expect(refusal(() => parseCebXml(xml))).toMatchObject({
+      code: 'XML_MALFORMED',
+      message: expect.stringContaining(why),
+    });
+    expect(scan(xml, 7)).toMatchObject({ code: 'XML_MALFORMED', message: expect.stringContaining(why) });
+  });
 });
 
 describe('size limits: signMessage, verifyMessage and unwrapDxp as the parser (default 50 MB)', () => {

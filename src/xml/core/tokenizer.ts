@@ -573,7 +573,10 @@ export class XmlTokenizer {
       if (!this.closed) return this.more(p, WAIT_NONSPACE);
       return this.fail(p, `the end tag </${top}> is not closed with '>'`);
     }
-    if (b.charCodeAt(j) !== GT) return this.fail(p, `the end tag </${top}> has attributes or a '/'`);
+    if (b.charCodeAt(j) !== GT) {
+      if (j === n && b.charCodeAt(n) >= 0x80) this.nonAsciiName(n);
+      return this.fail(p, `the end tag </${top}> has attributes or a '/'`);
+    }
     this.kind = 'end';
     this.start = this.base + p;
     this.end = this.base + j + 1;
@@ -747,7 +750,10 @@ export class XmlTokenizer {
         j += 2;
         break;
       }
-      if (j === ws) this.fail(j, `the attributes of <${qname}> must be separated by white space`);
+      if (j === ws) {
+        if (b.charCodeAt(j) >= 0x80) this.nonAsciiName(j);
+        this.fail(j, `the attributes of <${qname}> must be separated by white space`);
+      }
       const an = j;
       const ae = this.nameEnd(j);
       if (ae === j) this.fail(j, `a character that starts no attribute in <${qname}>`);
@@ -758,7 +764,10 @@ export class XmlTokenizer {
         break;
       }
       const aname = b.slice(an, ae);
-      if (b.charCodeAt(j) !== EQ) this.fail(j, `the attribute ${aname} of <${qname}> has no '=' and value`);
+      if (b.charCodeAt(j) !== EQ) {
+        if (j === ae && b.charCodeAt(j) >= 0x80) this.nonAsciiName(j);
+        this.fail(j, `the attribute ${aname} of <${qname}> has no '=' and value`);
+      }
       j++;
       while (isSpace(b.charCodeAt(j))) j++;
       if (j >= b.length && !this.closed) {
@@ -941,7 +950,7 @@ export class XmlTokenizer {
   private nameEnd(i: number): number {
     const b = this.buf;
     let c = b.charCodeAt(i);
-    if (!isNameStart(c)) return i;
+    if (!isNameStart(c)) return c >= 0x80 ? this.nonAsciiName(i) : i;
     const from = i;
     let h = c;
     for (c = b.charCodeAt(++i); isNameChar(c); c = b.charCodeAt(++i)) h = (h * 31 + c) | 0;
@@ -949,6 +958,18 @@ export class XmlTokenizer {
     this.hash = h;
     this.slot = ((h ^ (h >>> 8)) & (NAME_SETS - 1)) * NAME_WAYS;
     return i;
+  }
+
+  /**
+   * Refuses the character at i, outside ASCII where a name starts or goes on (XML allows it): told as what it is, not as
+   * a tag's syntax. Called where the tag is refused anyway, off the path of every name read.
+   */
+  private nonAsciiName(i: number): never {
+    const cp = this.buf.codePointAt(i)!;
+    return this.fail(
+      i,
+      `'${String.fromCodePoint(cp)}' (U+${cp.toString(16).toUpperCase().padStart(4, '0')}) in a name: sandan reads names of ASCII letters, digits and _ - . : only, as every CEB name is`,
+    );
   }
 
   /** [prefix, local] of a qualified name, checked (at most one colon, not first or last), and interned; `at`: its offset in the whole input. */

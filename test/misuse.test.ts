@@ -130,7 +130,7 @@ const cases: Array<[what: string, call: () => unknown, code: string, message?: R
         } as never,
       ),
     'INVALID_OPTION',
-    /^The build options need now as a function \(now: \(\) => new Date\(\)\), got undefined: /,
+    /^The build options need now as a function \(now: one returning the time of sending as a Date\), got undefined: /,
   ],
   // (a TypeError: "id.toUpperCase is not a function")
   [

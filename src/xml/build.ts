@@ -89,7 +89,7 @@ function environmentCall(env: BuildEnvironment, name: 'now' | 'newId'): unknown 
   if (typeof env[name] !== 'function')
     throw new SandanError(
       'INVALID_OPTION',
-      `The build options need ${name} as a function (${name === 'now' ? 'now: () => new Date()' : "newId: () => randomUUID(), from 'node:crypto'"}), ` +
+      `The build options need ${name} as a function (${name === 'now' ? 'now: one returning the time of sending as a Date' : "newId: () => randomUUID(), from 'node:crypto'"}), ` +
         `got ${describeInput(env[name])}: sandan reads no clock and makes no ids of its own`,
     );
   return env[name]();

@@ -27,6 +27,7 @@ import {
   parseReturnInfo,
   reconcile,
   reconcileFiles,
+  scanCebText,
   signMessage,
   sm2DerToRaw,
   sm2RawToDer,
@@ -252,7 +253,18 @@ const cases: Array<[what: string, call: () => unknown, code: string, message?: R
         { calculate: () => ({}) as never },
       ),
     'INVALID_OPTION',
-    /got a message as parseCebXml reads it: give its XML text to a CebScanner \(push\(xml\), then end\(\)\)$/,
+    /got a whole message \{ messageType, documents \} \(as parseCebXml or scanCebText gives it\): give its documents as scanCebText\(xml\)\.documents$/,
+  ],
+  // (scanCebText's whole result, not its documents: a TypeError too)
+  [
+    'reconcile with scanCebText(xml) as a document',
+    () =>
+      reconcile(
+        { declarations: [], documents: [scanCebText(readFileSync(BILL, 'utf8'))] as never },
+        { calculate: () => ({}) as never },
+      ),
+    'INVALID_OPTION',
+    /got a whole message \{ messageType, documents \} \(as parseCebXml or scanCebText gives it\)/,
   ],
   [
     'openSqliteQuotaStore({ path }), options where the path goes ("[object Object]" in a QUOTA_STORE message)',

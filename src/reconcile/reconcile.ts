@@ -34,8 +34,8 @@ export interface ReconcileInputs {
   /** Declarations: plain values or {@link DeclarationRecord}s (e.g. from the CLI's NDJSON reader). */
   declarations: Source<unknown>;
   /**
-   * Scanned CEB documents of any type (from readCebDocuments(paths), or a CebScanner for XML text in memory: not
-   * parseCebXml's messages); CEB816/818/622/624/626 are used, others
+   * Scanned CEB documents of any type (from readCebDocuments(paths), or scanCebText(xml).documents for XML text in
+   * memory: not parseCebXml's messages); CEB816/818/622/624/626 are used, others
    * are counted and skipped; an entry of `strayElements` (elements of a file that are not its documents) counts as
    * an unreadable document, named in the problems.
    */
@@ -237,14 +237,14 @@ export async function reconcile(inputs: ReconcileInputs, options: ReconcileOptio
 }
 
 /**
- * Refuses what is no document: a path (skipped before, silently: every order then missed its bill) or a message as
- * parseCebXml gives it (a TypeError from inside: its documents are one level down and typed, not `fields`).
+ * Refuses what is no document: a path (skipped before, silently: every order then missed its bill) or a whole message,
+ * parseCebXml's or scanCebText's (a TypeError from inside: its documents are one level down).
  */
 function checkDocument(d: unknown, at: number): void {
   if (isRecord(d) && typeof d.messageType === 'string' && isRecord(d.fields)) return;
   const got =
     isRecord(d) && Array.isArray(d.documents)
-      ? 'a message as parseCebXml reads it: give its XML text to a CebScanner (push(xml), then end())'
+      ? 'a whole message { messageType, documents } (as parseCebXml or scanCebText gives it): give its documents as scanCebText(xml).documents'
       : `${describeInput(d)}: give the files' paths to readCebDocuments(paths)`;
   throw new SandanError(
     'INVALID_OPTION',

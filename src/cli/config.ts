@@ -100,7 +100,8 @@ export async function findConfig(
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg)) {
       const data = await readJsonFile(pkg, 'configuration', 'CONFIG_INVALID').catch((e: unknown) => {
-        if (!(e instanceof SandanError)) throw e;
+        // (one that reads but gives a key of its "sandan" twice is a configuration, with a mistake to fix)
+        if (!(e instanceof SandanError) || e.details?.keysGivenTwice !== undefined) throw e;
         warn(
           `sandan: warning: ${oneLine(e.message)}; passed over in the search for a configuration (if its "sandan" key is yours, fix it; --config FILE or a ${CONFIG_FILE} below it stops the search before it)\n`,
         );

@@ -67,6 +67,7 @@ export async function readJsonFile(path: string, what: string, code?: 'CONFIG_IN
     throw new SandanError(
       errorCode,
       `${path}: ${named.join('; ')}: JSON keeps only the last value of a key, so give each key once`,
+      { details: { file: path, keysGivenTwice: twice.map((d) => d.path) } },
     );
   }
   return data;

@@ -145,6 +145,19 @@ describe('sandan tax: configuration', () => {
     expect(r.stdout.split('\n')[0]).toMatch(/\(rules: district\/5100 → national, at /);
   });
 
+  it('a package.json whose "sandan" gives a key twice is not passed over: a usage error naming the key', async () => {
+    // (it reads: its settings are the user's, and running without them, or with a parent's, passed what they fail)
+    const dir = join(tmp, 'twice');
+    mkdirSync(dir, { recursive: true });
+    const pkg = join(dir, 'package.json');
+    writeFileSync(pkg, '{ "name": "x", "sandan": { "district": "3100", "district": "5100" } }\n');
+    const r = await inDir(dir, ['tax', resolve(HZ), '--rates', RATES]);
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([
+      2,
+      `sandan: ${pkg}: sandan.district is given 2 times: JSON keeps only the last value of a key, so give each key once`,
+    ]);
+  });
+
   it('a bad configuration is a usage error (exit 2) naming the path into it, found or named', async () => {
     const badDir = join(tmp, 'bad');
     mkdirSync(badDir, { recursive: true });

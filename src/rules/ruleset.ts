@@ -176,10 +176,13 @@ export function loadRuleset(data: unknown, rules: readonly Rule[], origin = 'rul
     const raw = asArray(written?.[ruleId]);
     for (const [i, s] of asArray(setting as Setting | Setting[] | undefined).entries()) {
       checkRange(s, origin, `$.rules[${JSON.stringify(ruleId)}]${Array.isArray(setting) ? `[${i}]` : ''}`);
-      // Options as written: the schema filled in every default, and resolve merges a setting's options over the
+      // The options written, without the defaults the schema filled in: resolve merges a setting's options over the
       // ones before it, so a setting naming one option set the others back to their defaults. Resolve parses the
-      // merged options, defaults included.
-      if (s.options !== undefined) s.options = raw[i]?.options;
+      // merged options, defaults included. (The parsed values, not the caller's objects: changed after loading,
+      // those changed the ruleset, and resolve's cached days kept the old ones.)
+      const given = raw[i]?.options;
+      if (isRecord(s.options) && isRecord(given))
+        s.options = Object.fromEntries(Object.entries(s.options).filter(([k]) => Object.hasOwn(given, k)));
     }
   }
   for (const list of ['signatureAlgorithms', 'localRequirements'] as const)

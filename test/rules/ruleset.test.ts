@@ -192,6 +192,18 @@ describe('user rulesets', () => {
     expect([options.omittedSeverity, options.countryNotSeverity]).toEqual(['error', 'error']);
     // (the defaults still apply where no ruleset names an option)
     expect(Object.keys(options.modes)).toEqual(['1210', '1239', '9610']);
+    // The loaded ruleset keeps its own options: the caller's object changed after loading changes nothing.
+    const json = {
+      id: 'mutable',
+      version: '1',
+      extends: 'national',
+      rules: { 'trade-mode/fields': { options: { omittedSeverity: 'error' } } },
+    };
+    registry.add(loadRuleset(json, RULES, 'mutable.json'));
+    json.rules['trade-mode/fields'].options.omittedSeverity = 'warning';
+    const kept = registry.resolve('mutable', '2026-06-01').rules.find((r) => r.rule.id === 'trade-mode/fields')
+      ?.options as { omittedSeverity: string };
+    expect(kept.omittedSeverity).toBe('error');
   });
 
   it('downgrades an error driven by an uncertain fact to a warning', () => {

@@ -749,7 +749,7 @@ function quantityUnit(i: number, it: InventoryItem, units: readonly string[]): I
   const declared = [it.unit1, it.unit2, it.unit].filter((u): u is string => u !== undefined).join(', ');
   // A unit the line declares with a quantity of 0 (a unit value needs one above 0): "none of the units" was untrue.
   const unit = units.find((u) => unitQuantity(it, u) !== undefined);
-  const zero = unit === undefined ? undefined : `${unitQuantity(it, unit)?.toFixed()} ${unit}`;
+  const zero = unit === undefined ? undefined : unitQuantity(it, unit)?.toFixed();
   return {
     code: 'tax-quantity-unit',
     severity: 'error',
@@ -762,8 +762,9 @@ function quantityUnit(i: number, it: InventoryItem, units: readonly string[]): I
             en: `The consumption tax is charged per unit ${units.join('/')}, but none of the line's units (${declared}) is that unit; the line is left out of the totals`,
           }
         : {
-            zh: `消费税按计量单位 ${units.join('/')} 计征，但该商品申报的数量为 ${zero}，无法按单位计算`,
-            en: `The consumption tax is charged per unit ${units.join('/')}, but the line's quantity in that unit is ${zero}; the line is left out of the totals`,
+            // (the unit named before the figure: "0 035" read as one number)
+            zh: `消费税按计量单位 ${units.join('/')} 计征，但该商品以计量单位 ${unit} 申报的数量为 ${zero}，无法按单位计算`,
+            en: `The consumption tax is charged per unit ${units.join('/')}, but the line's quantity in unit ${unit} is ${zero}; the line is left out of the totals`,
           },
     expected: units.join(' or '),
     actual: declared,

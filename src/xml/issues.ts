@@ -119,8 +119,8 @@ export const PARSE_ISSUE_CODES = {
   },
   'xml-payload': {
     severity: 'error',
-    zh: 'Data 中的报文无法读取（不是格式良好的 XML、根元素未知、根本不是 XML 等）',
-    en: 'The message in Data cannot be read (not well-formed XML, an unknown root, no XML at all, …)',
+    zh: 'Data 中的报文无法读取（不是格式良好的 XML、根元素未知、根本不是 XML 等），或 Data 为空',
+    en: 'The message in Data cannot be read (not well-formed XML, an unknown root, no XML at all, …), or Data is empty',
   },
 } as const satisfies Readonly<Record<string, ParseIssueCodeInfo>>;
 

@@ -1226,6 +1226,9 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions, log: IssueLog, within?
     const text = textOf(data);
     const valid = xsdBase64(text);
     env.data = valid ?? text.replace(/\s+/g, '');
+    // (empty, it carries no message either: as for text that is no XML below, sandan parse said nothing and exited 0)
+    if (valid === '')
+      log.report(xmlIssue('xml-payload', at('Data'), 'Data 为空，其中没有报文', 'Data is empty: it holds no message'));
     if (valid !== undefined && valid !== '') {
       const bytes = Buffer.from(env.data, 'base64');
       try {

@@ -702,6 +702,7 @@ describe('rejections, each from a declaration with that defect', () => {
       Buffer.from([0, 1, 2, 0xff]).toString('base64'),
       Buffer.from(wrapDxp(order, dxpEnv)).toString('base64'),
       Buffer.from(Buffer.from(order).toString('base64')).toString('base64'),
+      '',
     ])
       reasons.push((await e.submit(withData(data), { transport: 'http' })).reason);
     expect(reasons).toEqual([
@@ -709,6 +710,7 @@ describe('rejections, each from a declaration with that defect', () => {
       '0001: the DxpMsg carries no CEB message: Data does not decode to UTF-8 text: in what it holds, byte 0xFF at line 1, column 4; it looks like UTF-16BE',
       '0001: the DxpMsg carries no CEB message: Data holds another DxpMsg',
       '0001: the DxpMsg carries no CEB message: Data holds no XML message: its text is base64 again (Data was encoded twice)',
+      '0001: the DxpMsg carries no CEB message: Data is empty: it holds no message',
     ]);
     await e.close();
   }, 60_000);

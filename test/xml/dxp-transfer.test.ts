@@ -209,7 +209,9 @@ describe('sandan status and reconcile: an envelope without a message read is nam
       expect(st.stderr).toContain(
         'no-dxpmsg.xml: the DxpMsgSv holds no CEB message that can be read (DxpMsg: Required element DxpMsg is missing from DxpMsgSv); skipped',
       );
-      expect(st.stderr).toContain('no-data.xml: the DxpMsg holds no CEB message that can be read; skipped');
+      expect(st.stderr).toContain(
+        'no-data.xml: the DxpMsg holds no CEB message that can be read (Data: Data is empty: it holds no message); skipped',
+      );
       const in_ = join(dir, 'in');
       const args = ['--declarations', join(dir, 'decl.ndjson'), '--tax-bills', in_, '--receipts', in_];
       const r = await runCli(['reconcile', ...args, '--format', 'json', '--workers', '0']);

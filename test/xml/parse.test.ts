@@ -349,6 +349,12 @@ describe('DxpMsg', () => {
       ['xml-payload', 'Data holds no XML message'],
     ]);
     expect(unwrapDxp(withData(`\uFEFF${xml}`)).issues).toEqual([]);
+    // Empty, it holds no message either (said nothing before, as text that is no XML did).
+    const empty = unwrapDxp(dxp.replace(/<Data>[^<]*<\/Data>/, '<Data>\n</Data>'));
+    expect([empty.message, empty.issues.map((i) => [i.code, i.severity, i.path, i.message])]).toEqual([
+      undefined,
+      [['xml-payload', 'error', 'Data', { zh: 'Data 为空，其中没有报文', en: 'Data is empty: it holds no message' }]],
+    ]);
   });
 });
 

@@ -30,6 +30,10 @@ type EventSlot = KeptEvent | KeptEvent[];
  * time and apply their writes only when they finish, so a failed one leaves nothing behind.
  */
 export class MemoryQuotaStore implements QuotaStore {
+  // Its own name in the build, which calls it _MemoryQuotaStore or, in CommonJS, _class (as console.log shows it).
+  static {
+    Object.defineProperty(MemoryQuotaStore, 'name', { value: 'MemoryQuotaStore' });
+  }
   readonly name = 'memory';
   // Entries in the order they were first written; `position` finds those of an orderNo (one per
   // platform that used the number: nearly always one), `at` the one of a platform.

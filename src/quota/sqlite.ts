@@ -281,6 +281,10 @@ function fileKey(db: Db): string | undefined {
 
 /** A quota store in one SQLite file; open it with {@link openSqliteQuotaStore}. */
 export class SqliteQuotaStore implements QuotaStore {
+  // Its own name in the build, which calls it _SqliteQuotaStore or, in CommonJS, _class (as console.log shows it).
+  static {
+    Object.defineProperty(SqliteQuotaStore, 'name', { value: 'SqliteQuotaStore' });
+  }
   readonly name: string;
   /** True when write transactions are refused (opened with `readOnly`). */
   readonly readOnly: boolean;

@@ -105,6 +105,10 @@ function malformed(why: string): never {
  * would: XML_MALFORMED (a DTD too, with details.reason 'dtd'), XML_UNKNOWN_ROOT, XML_TOO_LARGE.
  */
 export class CebScanner {
+  // Its own name in the build, which calls it _CebScanner or, in CommonJS, _class (as console.log shows it).
+  static {
+    Object.defineProperty(CebScanner, 'name', { value: 'CebScanner' });
+  }
   private readonly t = new XmlTokenizer(undefined, { maxTokenChars: MAX_DXP_CHARS });
   private readonly withItems: boolean;
   /** The message of a DxpMsg, which cannot be another DxpMsg or a DxpMsgSv (the parser does not unwrap one either). */

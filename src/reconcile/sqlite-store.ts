@@ -247,6 +247,10 @@ class RowSpool {
 
 /** A {@link ReconcileStore} in a temporary SQLite file. */
 export class SqliteStore implements ReconcileStore {
+  // Its own name in the build, which calls it _SqliteStore or, in CommonJS, _class (as console.log shows it).
+  static {
+    Object.defineProperty(SqliteStore, 'name', { value: 'SqliteStore' });
+  }
   private readonly st: Record<string, BetterSqlite3.Statement>;
   private ops = 0;
   private spool: RowSpool | undefined;

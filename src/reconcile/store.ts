@@ -479,6 +479,10 @@ type MemoryBill = StoredBill & { orderNo?: string | undefined; seq: number; clai
 
 /** Everything in memory: fine up to a few hundred thousand orders. */
 export class MemoryStore implements ReconcileStore {
+  // Its own name in the build, which calls it _MemoryStore or, in CommonJS, _class (as console.log shows it).
+  static {
+    Object.defineProperty(MemoryStore, 'name', { value: 'MemoryStore' });
+  }
   private readonly bills = new Map<string, MemoryBill[]>();
   /** Each stored bill by its taxNo. */
   private readonly taxNos = new Map<string, MemoryBill>();

@@ -241,6 +241,10 @@ function asArray<T>(v: T | T[] | undefined): T[] {
 
 /** Rulesets by id, resolving `extends` chains and caching what is in force per date. */
 export class RulesetRegistry {
+  // Its own name in the build, which calls it _RulesetRegistry or, in CommonJS, _class (as console.log shows it).
+  static {
+    Object.defineProperty(RulesetRegistry, 'name', { value: 'RulesetRegistry' });
+  }
   private readonly byId = new Map<string, Ruleset>();
   private readonly cache = new Map<string, ResolvedRuleset>();
 

@@ -36,6 +36,13 @@ for (const name of entries) {
   copies.push({ name: name + ' (require)', mod: require(name), file: require.resolve(name) });
 }
 const out = { files: copies.map((c) => c.file.replace(/^.*\\/dist\\//, 'dist/')), missing: [], matrix: [], guard: [] };
+// A class or function exported under another name than its own prints so (console.log(store) was "_class {}" in the
+// CommonJS build, whose class fields are lowered): the aliases are Dec (decimal.js's Decimal) and payExAmountJson.
+out.misnamed = copies.flatMap((c) =>
+  Object.entries(c.mod)
+    .filter(([k, v]) => typeof v === 'function' && v.name !== k && k !== 'Dec' && k !== 'payExAmountJson')
+    .map(([k, v]) => c.name + ': ' + k + ' is named ' + v.name),
+);
 for (const c of copies) if (typeof c.mod.SandanError !== 'function' || typeof c.mod.isSandanError !== 'function') out.missing.push(c.name);
 const classes = copies.filter((c) => typeof c.mod.SandanError === 'function');
 // Every class recognises an error made by every class (its own copy and the others).
@@ -80,6 +87,7 @@ describe('SandanError across the ESM and CommonJS copies in one process', () => 
       missing: string[];
       matrix: string[];
       guard: string[];
+      misnamed: string[];
       facts: Record<string, unknown>;
     };
     // The exports map sends import to .js and require to .cjs: two real copies.
@@ -97,6 +105,7 @@ describe('SandanError across the ESM and CommonJS copies in one process', () => 
     expect(out.missing).toEqual([]);
     expect(out.matrix).toEqual([]);
     expect(out.guard).toEqual([]);
+    expect(out.misnamed).toEqual([]);
     expect(out.facts).toEqual({
       distinctClasses: true,
       cjsThrownCode: 'XML_MALFORMED',

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { oneLine, SandanError } from '../errors.js';
 import { formatPath } from '../model/issue.js';
 import { FORMATS } from './formats/report.js';
-import { readJsonFile } from './json-file.js';
+import { isPackageJson, readJsonFile } from './json-file.js';
 
 /** The name of the configuration file looked for from the working directory up. */
 const CONFIG_FILE = 'sandan.config.json';
@@ -74,9 +74,12 @@ function parseConfig(data: unknown, where: string, base: string): SandanConfig {
 
 /** Reads a configuration file named with `--config`: a sandan.config.json, or a package.json with a "sandan" key. */
 export async function readConfigFile(file: string): Promise<LoadedConfig> {
-  const data = await readJsonFile(file, 'configuration', 'CONFIG_INVALID');
-  // (by its name: a ci-package.json is a configuration file of its own)
-  const isPackage = basename(file) === 'package.json';
+  return configOf(file, await readJsonFile(file, 'configuration', 'CONFIG_INVALID'));
+}
+
+/** The configuration `data`, read from `file`, checked. */
+function configOf(file: string, data: unknown): LoadedConfig {
+  const isPackage = isPackageJson(file);
   if (isPackage && (data === null || typeof data !== 'object' || !('sandan' in data)))
     throw new SandanError('CONFIG_INVALID', `${file}: has no "sandan" key`);
   const config = isPackage ? (data as { sandan: unknown }).sandan : data;
@@ -106,7 +109,7 @@ export async function findConfig(
           `sandan: warning: ${oneLine(e.message)}; passed over in the search for a configuration (if its "sandan" key is yours, fix it; --config FILE or a ${CONFIG_FILE} below it stops the search before it)\n`,
         );
       });
-      if (data !== null && typeof data === 'object' && 'sandan' in data) return readConfigFile(pkg);
+      if (data !== null && typeof data === 'object' && 'sandan' in data) return configOf(pkg, data);
     }
     const up = dirname(dir);
     if (up === dir) return undefined;
@@ -131,7 +134,7 @@ export async function readSetting<T, R>(
     return await read(value);
   } catch (e) {
     if (!(e instanceof SandanError)) throw e;
-    const where = basename(loaded!.file) === 'package.json' ? `${loaded!.file}#sandan` : loaded!.file;
+    const where = isPackageJson(loaded!.file) ? `${loaded!.file}#sandan` : loaded!.file;
     throw new SandanError(e.code, `${e.message} (the "${key}" of ${where})`, {
       cause: e,
       ...(e.details && { details: e.details }),

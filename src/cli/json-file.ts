@@ -40,6 +40,11 @@ function tokenShown(token: string, text: string, at: number): string {
   return cp > 0x20 && cp < 0x7f ? `'${token}'` : `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
+/** A package.json, by its name (a ci-package.json is a file of its own): of it only the "sandan" key is sandan's. */
+export function isPackageJson(path: string): boolean {
+  return basename(path) === 'package.json';
+}
+
 /**
  * Reads a JSON file the user points at; unreadable, too large or malformed files are SandanErrors (`code`, by default
  * RULESET_INVALID for a ruleset, else INVALID_OPTION).
@@ -57,7 +62,7 @@ export async function readJsonFile(path: string, what: string, code?: 'CONFIG_IN
   }
   // A key given twice: JSON.parse keeps the last value without a word (a rate given twice with two VAT rates, a rule
   // set twice). Of a package.json only sandan's key counts: the rest is npm's.
-  const inPackage = basename(path) === 'package.json';
+  const inPackage = isPackageJson(path);
   const twice = duplicateKeys(text, data).filter(
     (d) => !inPackage || d.path === 'sandan' || /^sandan[.[]/.test(d.path),
   );

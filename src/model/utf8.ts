@@ -15,7 +15,7 @@ interface NotUtf8 {
   line: number;
   column: number;
   /** The encoding the whole input reads as, when one is likely. */
-  looksLike?: 'UTF-16LE' | 'UTF-16BE' | 'GB18030';
+  looksLike?: 'UTF-32LE' | 'UTF-32BE' | 'UTF-16LE' | 'UTF-16BE' | 'GB18030';
 }
 
 const lenient = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -41,6 +41,12 @@ export function notUtf8(bytes: Uint8Array): NotUtf8 | undefined {
 }
 
 function looksLike(bytes: Uint8Array): NotUtf8['looksLike'] {
+  // UTF-32 first: its marks (FF FE 00 00, 00 00 FE FF) and its ASCII (`<` is 3C 00 00 00, 00 00 00 3C) begin
+  // as UTF-16's do; two zero bytes together are no UTF-16 of a JSON or XML text.
+  const [b0, b1, b2, b3] = bytes;
+  if (b2 === 0 && b3 === 0 && ((b0 === 0xff && b1 === 0xfe) || (b0 !== 0 && b1 === 0))) return 'UTF-32LE';
+  if (b0 === 0 && b1 === 0 && ((b2 === 0xfe && b3 === 0xff) || (b2 === 0 && b3 !== 0 && b3 !== undefined)))
+    return 'UTF-32BE';
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'UTF-16LE';
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'UTF-16BE';
   // Without a mark: JSON and XML begin with an ASCII character (`{`, `[`, `<`, white space), which

@@ -1,4 +1,5 @@
 import { SandanError } from '../errors.js';
+import { XmlTokenizer } from './core/tokenizer.js';
 import { checkXmlText, xmlLimit } from './safety.js';
 import { DXP_NS } from './content-model.js';
 import { EXPORT_RECEIVER_ID, IMPORT_RECEIVER_ID, MESSAGE_NAMES } from './messages.js';
@@ -23,7 +24,16 @@ export interface WrapDxpOptions {
   newId(): string;
 }
 
-const ROOT_NAME = /^\s*(?:<\?xml[^>]*\?>\s*)?<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)/;
+/** The local name of the root element, read past a BOM, the declaration, comments and PIs; undefined if not XML. */
+function rootLocalName(xml: string): string | undefined {
+  try {
+    const t = new XmlTokenizer(xml);
+    for (let k = t.next(); k !== 'eof'; k = t.next()) if (k === 'start') return t.local;
+  } catch {
+    // Not XML: the caller names msgType.
+  }
+  return undefined;
+}
 
 /**
  * Wraps a (signed) CEB message into a terminal-node DxpMsg: TransInfo with CopMsgId, SenderId,
@@ -34,7 +44,7 @@ export function wrapDxp(messageXml: string, options: WrapDxpOptions): string {
   const { now, newId, copMsgId: givenId } = optionsObject(options, 'wrapDxp');
   if (typeof now !== 'function' || (givenId === undefined && typeof newId !== 'function'))
     throw new SandanError('INVALID_OPTION', 'wrapDxp needs the functions now and newId (or a copMsgId) in its options');
-  const msgType = options.msgType ?? ROOT_NAME.exec(messageXml)?.[1];
+  const msgType = options.msgType ?? rootLocalName(messageXml);
   if (!msgType)
     throw new SandanError('INVALID_OPTION', 'Cannot tell the message type of the XML to wrap; pass msgType');
   checkXmlText('msgType', msgType, 30);

@@ -77,6 +77,19 @@ describe('notUtf8', () => {
     expect(notUtf8(Buffer.from([0xff]))?.looksLike).toBeUndefined();
   });
 
+  // A UTF-32 file was said to look like UTF-16LE (its first bytes are UTF-16's too).
+  it('tells UTF-32 by its mark, or without one by the three zero bytes beside an ASCII character', () => {
+    const text = '<a>订单</a>';
+    const le = Buffer.alloc(text.length * 4);
+    for (let i = 0; i < text.length; i++) le.writeUInt32LE(text.charCodeAt(i), i * 4);
+    const be = Buffer.from(le).swap32();
+    expect(notUtf8(le)).toMatchObject({ offset: 12, byte: 0xa2, looksLike: 'UTF-32LE' });
+    expect(notUtf8(be)).toMatchObject({ offset: 14, byte: 0x8b, looksLike: 'UTF-32BE' });
+    expect(notUtf8(Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), le]))?.looksLike).toBe('UTF-32LE');
+    expect(notUtf8(Buffer.concat([Buffer.from([0, 0, 0xfe, 0xff]), be]))?.looksLike).toBe('UTF-32BE');
+    expect(describeNotUtf8(notUtf8(le)!).en).toBe('byte 0xA2 at line 1, column 13; it looks like UTF-32LE');
+  });
+
   it('names no encoding for bytes that are none of them, and finds a sequence cut at the end', () => {
     // 中 in GBK, then FF, which GB18030 has no byte for: not GB18030 either.
     expect(notUtf8(Buffer.from([0x7b, 0xd6, 0xd0, 0xff]))).toEqual({ offset: 1, byte: 0xd6, line: 1, column: 2 });

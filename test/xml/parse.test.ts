@@ -333,6 +333,17 @@ describe('DxpMsg', () => {
     expect(() => unwrapDxp(fixture('CEB818Message.xml'))).toThrow(/Expected a DxpMsg/);
   });
 
+  // The message type was read by a pattern that knew only an XML declaration before the root: a message with a
+  // licence comment, a BOM or a stylesheet PI first could not be wrapped without msgType.
+  it('tells the message type past a BOM, comments and PIs before the root; refuses what is no XML', () => {
+    const root = '<ceb:CEB603Message xmlns:ceb="http://www.chinaport.gov.cn/ceb"/>';
+    const env = { ...fixedEnv(), senderId: 'S' };
+    for (const prolog of ['<!-- generated -->', '\uFEFF<?xml version="1.0"?>\n<!-- a -->\n<?pi x?>', ' \n'])
+      expect(wrapDxp(`${prolog}${root}`, env)).toContain('<MsgType>CEB603Message</MsgType>');
+    for (const text of ['{"a":1}', '<!DOCTYPE x><x/>', ''])
+      expect(() => wrapDxp(text, env)).toThrow(/Cannot tell the message type of the XML to wrap; pass msgType/);
+  });
+
   // hostile49: Data encoded twice (base64 of the base64), or holding JSON, read as a DxpMsg with no message and no
   // issue: `sandan parse` said nothing and exited 0, the emulator's refusal gave no reason.
   it('Data that decodes to text other than XML is an xml-payload issue; encoded twice, it says so', () => {

@@ -180,9 +180,7 @@ export function loadRuleset(data: unknown, rules: readonly Rule[], origin = 'rul
       // ones before it, so a setting naming one option set the others back to their defaults. Resolve parses the
       // merged options, defaults included. (The parsed values, not the caller's objects: changed after loading,
       // those changed the ruleset, and resolve's cached days kept the old ones.)
-      const given = raw[i]?.options;
-      if (isRecord(s.options) && isRecord(given))
-        s.options = Object.fromEntries(Object.entries(s.options).filter(([k]) => Object.hasOwn(given, k)));
+      if (s.options !== undefined) s.options = asWritten(s.options, raw[i]?.options) as Setting['options'];
     }
   }
   for (const list of ['signatureAlgorithms', 'localRequirements'] as const)
@@ -237,6 +235,38 @@ function checkRange(s: Setting, origin: string, where: string): void {
 
 function asArray<T>(v: T | T[] | undefined): T[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/**
+ * Parsed options as far as they were written, at every depth: the schema fills in defaults inside objects too (a
+ * mode's `lineRequired`), and resolve would merge such a default over the setting before it as if it were written.
+ */
+function asWritten(parsed: unknown, given: unknown): unknown {
+  if (!isRecord(parsed) || !isRecord(given)) return parsed;
+  return Object.fromEntries(
+    Object.entries(parsed)
+      .filter(([k]) => Object.hasOwn(given, k))
+      .map(([k, v]) => [k, asWritten(v, given[k])]),
+  );
+}
+
+/**
+ * Options merged over the ones before them: an object key by key, to any depth, so that a ruleset naming one trade
+ * mode of `trade-mode/fields` keeps the others' requirements; a list or a value replaces.
+ */
+function mergeOptions(under: unknown, over: unknown): unknown {
+  if (over === undefined) return under;
+  if (!isRecord(under) || !isRecord(over)) return over;
+  const out = Object.entries(under).map(([k, v]) => [k, Object.hasOwn(over, k) ? mergeOptions(v, over[k]) : v]);
+  for (const [k, v] of Object.entries(over)) if (!Object.hasOwn(under, k)) out.push([k, v]);
+  return Object.fromEntries(out);
+}
+
+/** A rule's options in force: the settings' merged over the rule's defaults, then parsed (defaults filled in). */
+function optionsOf(rule: Rule, written: Setting['options']): unknown {
+  const schema = rule.options as z.ZodType;
+  const defaults = schema.safeParse({});
+  return schema.parse(defaults.success ? mergeOptions(defaults.data, written ?? {}) : (written ?? {}));
 }
 
 /** Rulesets by id, resolving `extends` chains and caching what is in force per date. */
@@ -340,7 +370,7 @@ export class RulesetRegistry {
             ...(s.source !== undefined && { source: labelRef(s.source, rs.data.sources) }),
             // A setting that states a severity stands on its own source; one that only tunes options keeps the parent's confidence.
             confidence: s.severity !== undefined ? s.confidence : (s.confidence ?? merged?.confidence),
-            options: { ...merged?.options, ...s.options },
+            options: mergeOptions(merged?.options, s.options) as Setting['options'],
           };
         }
       }
@@ -352,7 +382,7 @@ export class RulesetRegistry {
       rules.push({
         rule,
         severity,
-        options: (rule.options as z.ZodType).parse(merged.options ?? {}),
+        options: optionsOf(rule, merged.options),
         source: merged.source as string | undefined,
       });
     }

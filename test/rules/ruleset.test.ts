@@ -206,6 +206,51 @@ describe('user rulesets', () => {
     expect(kept.omittedSeverity).toBe('error');
   });
 
+  // hostile49c: options merged one level deep, so a ruleset naming the 9610 mode of `modes` replaced all of them: 1210
+  // and 1239 lost their bundled demands (an inventory without its account book passed), 9610 its countryNot.
+  it('merges an option that is an object key by key, to any depth, over the defaults; a list replaces', () => {
+    const d = example('hangzhou-1210');
+    delete d.inventory.emsNo;
+    const ruleset = {
+      ...base,
+      rules: { 'trade-mode/fields': { options: { modes: { '9610': { required: ['trafNo', 'billNo'] } } } } },
+    };
+    const codes = validate(d, { ruleset }).issues.filter((i) => i.ruleId === 'trade-mode/fields');
+    expect(codes.map((i) => [i.code, i.path])).toEqual([['trade-mode-field-required', 'inventory.emsNo']]);
+    // Resolved: 9610's list replaced, its countryNot kept; 1210's lineRequired kept where a child names only its
+    // required (the schema's default [] for the unnamed list is not taken as written).
+    const registry = new RulesetRegistry(RULES, [defaultRegistry().get('national')!]);
+    registry.add(loadRuleset(ruleset, RULES, 'my.json'));
+    registry.add(
+      loadRuleset(
+        {
+          id: 'child',
+          version: '1',
+          extends: 'my-shop',
+          rules: { 'trade-mode/fields': { options: { modes: { '1210': { required: ['emsNo'] } } } } },
+        },
+        RULES,
+        'child.json',
+      ),
+    );
+    const resolved = registry.resolve('child', '2026-06-01').rules.find((r) => r.rule.id === 'trade-mode/fields');
+    expect((resolved?.options as { modes?: unknown } | undefined)?.modes).toEqual({
+      '1210': {
+        required: ['emsNo'],
+        lineRequired: ['itemRecordNo'],
+        omitted: ['trafNo', 'voyageNo', 'billNo'],
+        country: '142',
+      },
+      '1239': {
+        required: ['emsNo', 'areaCode', 'areaName'],
+        lineRequired: ['itemRecordNo'],
+        omitted: ['trafNo', 'voyageNo', 'billNo'],
+        country: '142',
+      },
+      '9610': { required: ['trafNo', 'billNo'], lineRequired: [], omitted: [], countryNot: '142' },
+    });
+  });
+
   it('downgrades an error driven by an uncertain fact to a warning', () => {
     const d = example('hangzhou-1210');
     d.payment.amountPaid = '597.88';

@@ -81,6 +81,27 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
     for (const x of [single, buyer]) expect(x?.fix?.en).not.toMatch(/quantities do not exceed/);
   });
 
+  it('a system error (1301) or a short guarantee (1311) is not "fix the declaration": resend unchanged', () => {
+    // Without an entry the code fell back on status 100's fix, "Fix the cause named in returnInfo and declare again".
+    const [system, guarantee] = [
+      '[Code:1301;Desc:系统异常，请稍后重试]',
+      '[Code:1311;Desc:担保金额不足,担保金额不足]',
+    ].map((returnInfo) => explainReceipt({ returnStatus: '100', returnInfo }, 'CEB622'));
+    expect([system?.code, system?.codeMeaning?.zh, system?.outcome]).toEqual([
+      '1301',
+      '系统异常，请稍后重试',
+      'rejected',
+    ]);
+    expect(system?.fix?.en).toBe(
+      'Do not change the declaration: send it again unchanged later; if it keeps coming, ask the declaring customs office or the E-Port data centre what state the document is in',
+    );
+    expect([guarantee?.code, guarantee?.codeMeaning?.en]).toEqual(['1311', 'The tax guarantee is insufficient']);
+    expect(guarantee?.cause?.en).toContain('assureCode');
+    expect(guarantee?.fix?.zh).toBe('由担保企业向海关补足或续办税款担保（保证金或保函）后，原样重新申报');
+    for (const x of [system, guarantee]) expect(x?.fix?.en).not.toMatch(/^Fix the cause/);
+    // 1371 is seen only as a bare code: no meaning is invented for it.
+    expect(explainCode('1371')).toBeUndefined();
+  });
   it('reads a status or code stored as a number, as the quota ledger does; anything else explains nothing', () => {
     // (explainReceipt gave { status: '' } for returnStatus 120: a receipt kept by another tool as a number)
     expect(explainReceipt({ returnStatus: 800, returnInfo: '[Code:2600;Desc:放行]' })).toMatchObject({

@@ -57,9 +57,13 @@ export function receiptsDoc(): string {
     for (const e of c.codes.filter((x) => x.layer === layer)) {
       const zh = e.aliases?.length ? `${e.zh}（又见：${e.aliases.join('；')}）` : e.zh;
       const why = e.cause ? `${e.cause.zh} / ${e.cause.en}` : '';
+      const other = (e.variants ?? []).map(
+        (v) =>
+          `<br>With “${esc(v.desc)}”: ${esc(`${v.zh} / ${v.en}${v.cause ? `; ${v.cause.zh} / ${v.cause.en}` : ''}; ${v.fix.zh} / ${v.fix.en}`)}`,
+      );
       const also = e.issueCodes?.length ? ` (sandan validate: ${e.issueCodes.map((x) => `\`${x}\``).join(', ')})` : '';
       out.push(
-        `| ${e.code} | ${esc(zh)} | ${esc(e.en)} | ${esc(why)} | ${esc(e.fix.zh)} / ${esc(e.fix.en)}${also} | ${ids(e.source)} |`,
+        `| ${e.code} | ${esc(zh)} | ${esc(e.en)} | ${esc(why)} | ${esc(e.fix.zh)} / ${esc(e.fix.en)}${also}${other.join('')} | ${ids(e.source)} |`,
       );
     }
   }

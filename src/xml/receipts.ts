@@ -43,6 +43,14 @@ export const ReceiptCodeSchema = z.object({
    * its state does not allow — and the declaration before it stands: not the document's state.
    */
   declarationStands: z.literal(true).optional(),
+  /**
+   * The same code sent with another text that means something else (table 7-2 gives -621027 for a duplicate gnum
+   * and for a failed save): when the receipt's returnInfo contains `desc`, its meaning, cause and fix are given instead.
+   * Validation help stays the entry's own.
+   */
+  variants: z
+    .array(z.strictObject({ desc: z.string().min(1), ...bilingual.shape, cause: bilingual.optional(), fix: bilingual }))
+    .optional(),
   /** The id (or ids) of entries of the catalogue's `sources`. */
   source: SourceRefSchema,
 });
@@ -213,7 +221,9 @@ export function explainReceipt(
   const anywhere = st === undefined && receiptType !== undefined ? explainStatus(status) : undefined;
   const info = typeof doc.returnInfo === 'string' ? parseReturnInfo(doc.returnInfo) : undefined;
   const code = info?.code ?? (/^-\d+$/.test(status) ? status : undefined);
-  const ce = code === undefined ? undefined : explainCode(code);
+  const entry = code === undefined ? undefined : explainCode(code);
+  const text = typeof doc.returnInfo === 'string' ? doc.returnInfo : '';
+  const ce = entry?.variants?.find((v) => text.includes(v.desc)) ?? entry;
   const out: ReceiptExplanation = { status };
   if (st) {
     out.statusMeaning = { zh: st.zh, en: st.en };

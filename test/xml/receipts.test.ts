@@ -102,6 +102,40 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
     // 1371 is seen only as a bare code: no meaning is invented for it.
     expect(explainCode('1371')).toBeUndefined();
   });
+
+  it('the E-Port system errors of table 7-2 say resend unchanged, and -621027 is read by its text', () => {
+    // 表7-2: -621017 系统发生异常; -301013 订单报文处理失败，系统异常; -625019 申报失败[系统错误]，请重试 …
+    for (const [code, text] of [
+      ['-301013', '订单报文处理失败，系统异常'],
+      ['-401011', '支付单报文处理失败，系统异常'],
+      ['-505015', '物流报文处理失败，系统异常'],
+      ['-621017', '系统发生异常'],
+      ['-623027', '系统发生异常'],
+      ['-625019', '申报失败[系统错误]，请重试'],
+      ['-625110', '系统发生异常'],
+      ['-625116', '系统发生异常'],
+      ['-800004', '入库明细单报文处理失败，系统异常'],
+    ]) {
+      const x = explainReceipt({ returnStatus: code, returnInfo: text });
+      expect([x.code, x.codeMeaning?.zh], code).toEqual([code, text]);
+      // Was the negative status's "Fix what returnInfo says and resend".
+      expect(x.fix?.en, code).toMatch(/^An E-Port system error, not a fault in the message: do not change it/);
+    }
+    // 表7-2 lists -621027 twice: 保存失败，请确认状态并刷新重试 and 请确认表体 gnum 无重复！
+    const saved = explainReceipt({ returnStatus: '-621027', returnInfo: '保存失败，请确认状态并刷新重试' });
+    expect([saved.codeMeaning?.zh, saved.fix?.en]).toEqual([
+      '保存失败，请确认状态并刷新重试',
+      "Check the inventory's current state (its latest receipts) first, and send again unchanged only if that state allows the operation; nothing in the content needs changing for it",
+    ]);
+    const gnum = explainReceipt({ returnStatus: '-621027', returnInfo: '请确认表体 gnum 无重复！' });
+    expect([gnum.codeMeaning?.zh, gnum.fix?.en]).toEqual([
+      '表体 gnum 重复',
+      'Number gnum from 1 without gaps or duplicates',
+    ]);
+    // sandan's own duplicate-gnum finding keeps the gnum help.
+    expect(catalogueHelp('-621027')?.fix.en).toBe('Number gnum from 1 without gaps or duplicates');
+    expect(explainCode('-623022')?.fix.en).toMatch(/^Check the document's current state/);
+  });
   it('reads a status or code stored as a number, as the quota ledger does; anything else explains nothing', () => {
     // (explainReceipt gave { status: '' } for returnStatus 120: a receipt kept by another tool as a number)
     expect(explainReceipt({ returnStatus: 800, returnInfo: '[Code:2600;Desc:放行]' })).toMatchObject({

@@ -136,6 +136,12 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
     expect(catalogueHelp('-621027')?.fix.en).toBe('Number gnum from 1 without gaps or duplicates');
     expect(explainCode('-623022')?.fix.en).toMatch(/^Check the document's current state/);
   });
+
+  it('-621005 says it is the inventory’s amount that is judged, as table 7-2 words it', () => {
+    // 表7-2: -621005 清单[*]的购买金额超过单笔限额[[*]]: the inventory's, so its freight counts (limits/single-transaction).
+    expect(explainCode('-621005')?.cause?.zh).toContain('清单[*]的购买金额超过单笔限额[[*]]');
+    expect(catalogueHelp('-621005')?.fix.en).toContain("the inventory's figures are the ones judged");
+  });
   it('reads a status or code stored as a number, as the quota ledger does; anything else explains nothing', () => {
     // (explainReceipt gave { status: '' } for returnStatus 120: a receipt kept by another tool as a number)
     expect(explainReceipt({ returnStatus: 800, returnInfo: '[Code:2600;Desc:放行]' })).toMatchObject({

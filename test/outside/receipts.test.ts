@@ -393,6 +393,43 @@ describe('outside receipts: a 1332 refusal whose second figure has no colon (dan
   });
 });
 
+describe('outside receipts: E-Port inventory codes beyond the spec table (FengFind/hryj-mall)', () => {
+  // The codes and texts are those of enum DeclareStatus in a platform's declaration service (PEER-EPORT-CODES:
+  // FengFind/hryj-mall, server/declare-server/src/main/java/com/hryj/entity/vo/declare/order/DeclareConstant.java at
+  // c28ae0c83f418ba0fc82086a44b47ca787c4d2a4); the receipts carrying them are the dandingtest release receipt with
+  // the status and text changed, four seconds after it. Each refuses the message sent again, not the inventory.
+  const refusal = (status: string, info: string) =>
+    text('dandingtest/CEB622-released.xml')
+      .replace('<returnStatus>800</returnStatus>', `<returnStatus>${status}</returnStatus>`)
+      .replace('<returnTime>20200615171556654</returnTime>', '<returnTime>20200615171600000</returnTime>')
+      .replace('<returnInfo>[Code:2600;Desc:放行]</returnInfo>', `<returnInfo>${info}</returnInfo>`);
+  const now = new Date('2020-06-16T00:00:00Z');
+  const earlier = (...files: string[]) => files.flatMap((f) => receiptsOf(text(`dandingtest/${f}`)));
+
+  it('-621041 after the release (a second new declaration): still released, the refusal named (was rejected)', () => {
+    const again = refusal('-621041', '存在已申报清单，无法完成申报操作');
+    const receipts = [...earlier('CEB622-logic-pass.xml', 'CEB622-released.xml'), ...receiptsOf(again)];
+    const [order] = status(receipts, { now });
+    expect(order!.state).toBe('released');
+    expect(order!.anomalies.map((a) => [a.kind, a.document, a.code])).toEqual([
+      ['resend-refused', 'inventory', '-621041'],
+    ]);
+  });
+
+  it('-621055 after the logic check (an older appTime): still accepted, and the code explained', () => {
+    const stale = refusal('-621055', '已存在较新清单，请修改app_time为最新时间');
+    const m = parseCebXml(stale);
+    if (m.kind !== 'ceb') throw new Error('not a CEB message');
+    expect(m.issues).toEqual([]);
+    const [order] = status([...earlier('CEB622-logic-pass.xml'), ...receiptsOf(stale)], { now });
+    expect(order!.state).toBe('accepted');
+    const [anomaly, ...others] = order!.anomalies;
+    expect(others).toEqual([]);
+    expect(anomaly).toMatchObject({ kind: 'resend-refused', document: 'inventory', code: '-621055' });
+    expect(anomaly!.fix?.en).toMatch(/newer inventory stands/);
+  });
+});
+
 describe('outside tax bill: a hand-annotated bill of customs 9007 (zylee19950505-data-interface)', () => {
   it("CEB816-annotated.xml: read for its figures, filed under the Xi'an district (9000), nothing to compare it with", async () => {
     // The text typed between the amounts is no figure: the bill's head (VAT 30.00) is what reconcile takes.

@@ -907,7 +907,15 @@ class Engine implements EmulatorEngine {
         if (before) stored.version = (before.version ?? 0) + 1;
         // The reservation of the declaration it replaces, given back when this one is checked.
         if (before && stored.kind === 'inventory') stored.quotaKey = before.quotaKey ?? before.orderNo;
-        if (before && !isRejected(before.status) && before.status !== 'cancelled' && before.status !== TEMP_SAVED) {
+        const same =
+          before !== undefined &&
+          !isRejected(before.status) &&
+          before.status !== 'cancelled' &&
+          before.status !== TEMP_SAVED;
+        // An inventory declared anew is numbered by customs (invtNo, 海关审结标识: customs code, year, I, serial,
+        // given with its 120): a number the declaration carries is not customs' number.
+        if (!same && stored.kind === 'inventory') stored.invtNo = undefined;
+        if (same) {
           // The same declaration: its numbers stay (a rejected or cancelled one is declared anew).
           stored.preNo = before.preNo;
           stored.invtNo = before.invtNo;

@@ -201,6 +201,29 @@ describe('the happy path', () => {
   });
 });
 
+describe('numbers customs gives', () => {
+  it('an inventory declared with an invtNo of its own is numbered by customs at its 120 (the declared one is not customs’)', async () => {
+    // invtNo is 海关审结标识清单唯一编号 (customs code, year, I, serial: the spec's field table), customs' number; a
+    // platform's declaration service (FengFind/hryj-mall, DeclareConstant.java) lists the E-Port's -621999
+    // 海关清单编号不允许修改. The emulator took the declared number as customs' own, on every receipt.
+    const e = await engine();
+    const decl = example();
+    decl.inventory.invtNo = '29242026I999999999';
+    await declare(e, decl);
+    const rs = e.receipts().filter((r) => r.type === 'CEB622');
+    expect(trail(rs)).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800']);
+    // none before customs numbers it (2, 3), then customs' own from the 120 on
+    expect(rs.map((r) => read(r).documents[0]!.invtNo)).toEqual([
+      undefined,
+      undefined,
+      '29242026I000000001',
+      '29242026I000000001',
+    ]);
+    const bill = read(e.receipts().find((r) => r.type === 'CEB816')!).documents[0]!;
+    expect(bill.invtNo).toBe('29242026I000000001');
+  });
+});
+
 describe('DxpMsg routing', () => {
   it('a DxpMsg addressed to another node (the export receiver) is answered 2001 in a CEB900, not taken', async () => {
     const e = await engine();

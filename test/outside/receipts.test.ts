@@ -430,6 +430,27 @@ describe('outside receipts: E-Port inventory codes beyond the spec table (FengFi
   });
 });
 
+describe("outside receipts: the spec's codes for a message refused alone (349542410-project pilot samples)", () => {
+  // The pilot payment receipt (120), then the same payment sent again an hour later and refused by the E-Port as an
+  // old message (spec table 7-2: -401012 支付单报文处理失败，接收报文为旧报文数据，不做处理).
+  const accepted = text('349542410-project/CEB412Message.xml');
+  const stale = accepted
+    .replace('<returnStatus>120</returnStatus>', '<returnStatus>-401012</returnStatus>')
+    .replace('<returnTime>20160311210300000</returnTime>', '<returnTime>20160311220300000</returnTime>')
+    .replace(
+      '<returnInfo>a</returnInfo>',
+      '<returnInfo>支付单报文处理失败，接收报文为旧报文数据，不做处理</returnInfo>',
+    );
+
+  it('-401012 after a 120: the payment stays accepted, the stale resend named (was rejected)', () => {
+    const [order] = status([accepted, stale].flatMap(receiptsOf), { now: new Date('2016-03-12T00:00:00Z') });
+    expect(order!.state).toBe('accepted');
+    expect(order!.anomalies.map((a) => [a.kind, a.document, a.code])).toEqual([
+      ['resend-refused', 'payment', '-401012'],
+    ]);
+  });
+});
+
 describe('outside tax bill: a hand-annotated bill of customs 9007 (zylee19950505-data-interface)', () => {
   it("CEB816-annotated.xml: read for its figures, filed under the Xi'an district (9000), nothing to compare it with", async () => {
     // The text typed between the amounts is no figure: the bill's head (VAT 30.00) is what reconcile takes.

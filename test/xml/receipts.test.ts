@@ -46,6 +46,13 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
     ]);
   });
 
+  it("the spec's codes for a message refused alone leave the declaration before it standing (table 7-2)", () => {
+    // stale payment and waybill-status messages, a waybill status or return declared again (-621041 and the others
+    // of PEER-EPORT-CODES are tested with receipts in test/outside/receipts.test.ts)
+    for (const code of ['-401012', '-505012', '-505016', '-625022'])
+      expect(explainCode(code)?.declarationStands, code).toBe(true);
+  });
+
   it('explains statuses, negative statuses and codes', () => {
     expect(explainStatus('800')?.en).toBe('Released');
     expect(explainStatus('-301010')?.status).toBe('<0');

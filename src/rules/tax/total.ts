@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Dec } from '../../model/primitives.js';
+import { padPlaces } from '../../tax/formula.js';
 import { decEq, show } from '../_lib/compare.js';
 import { perUnitTaxOf, taxOf } from '../_lib/tax.js';
 import { defineRule, type ReportOf } from '../types.js';
@@ -116,11 +117,13 @@ export const taxTotalMatches = defineRule({
     if (decEq(declared, result.taxTotal)) return out;
     const diff = declared.minus(result.taxTotal);
     if (diff.abs().lte(ctx.policy.taxTolerance)) return out;
+    // As `sandan tax` writes them: two places, more where the policy rounds to 0.001 (toFixed(2) made a computed
+    // 49.868 read "49.87", "differing" from a declared 49.87 "by 0.00").
     const figures = {
-      computed: result.taxTotal.toFixed(2),
-      duty: result.customsTax.toFixed(2),
-      consumption: result.consumptionTax.toFixed(2),
-      vat: result.valueAddedTax.toFixed(2),
+      computed: padPlaces(result.taxTotal, 2),
+      duty: padPlaces(result.customsTax, 2),
+      consumption: padPlaces(result.consumptionTax, 2),
+      vat: padPlaces(result.valueAddedTax, 2),
     };
     // 代扣税款 is what the enterprise withheld from the buyer, "无则填写0" (XSD annotation): 0 says it withheld
     // nothing, and customs bills the tax to the guarantor on the inventory all the same (CEB816). No receipt refusing
@@ -145,7 +148,7 @@ export const taxTotalMatches = defineRule({
         messageId: 'tax-rounded-per-unit',
         severity: 'warning',
         // (the distance: the message says "0.01 apart", which a per-unit figure below the line's made "-0.01 apart")
-        data: { declared: show(declared), computed: figures.computed, diff: diff.abs().toFixed(2) },
+        data: { declared: show(declared), computed: figures.computed, diff: padPlaces(diff.abs(), 2) },
       });
       return out;
     }
@@ -153,7 +156,7 @@ export const taxTotalMatches = defineRule({
       ...base,
       messageId: 'tax-mismatch',
       ...(!ratesOfTheDay && { severity: 'warning' as const }),
-      data: { declared: show(declared), ...figures, diff: diff.toFixed(2), regime: result.regime },
+      data: { declared: show(declared), ...figures, diff: padPlaces(diff, 2), regime: result.regime },
     });
     return out;
   },

@@ -186,6 +186,30 @@ ruleTester(taxTotalMatches, {
       ],
     },
     {
+      // A policy rounding to 0.001: 398.00 × 13 % × 0.7 = 36.218 and 150.00 × 0.091 = 13.650, 49.868 in all, 0.002
+      // below the declared 49.87. The figures were written with toFixed(2): "49.87 differs from 49.87 by 0.00".
+      name: 'taxTotal 49.87 under a policy rounding to 0.001: the computed 49.868 and the 0.002 as computed',
+      context: (ctx) => ({ ...ctx, policy: { ...ctx.policy, rounding: { ...ctx.policy.rounding, scale: 3 } } }),
+      errors: [
+        {
+          code: 'tax-mismatch',
+          severity: 'error',
+          path: 'order.taxTotal',
+          expected: '49.868',
+          actual: '49.87',
+          data: {
+            declared: '49.87',
+            computed: '49.868',
+            duty: '0.00',
+            consumption: '0.00',
+            vat: '49.868',
+            diff: '0.002',
+            regime: 'cbec',
+          },
+        },
+      ],
+    },
+    {
       // XSD: 企业预先代扣的税款金额，无则填写“0”. Customs bills the tax to the guarantor whatever the order says.
       name: 'taxTotal 0: nothing withheld from the buyer, a warning naming the tax customs will bill',
       set: { 'order.taxTotal': '0', 'order.acturalPaid': '548.00', 'payment.amountPaid': '548.00' },

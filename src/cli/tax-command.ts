@@ -1,6 +1,7 @@
 import { oneLine } from '../errors.js';
 import { Option, type Command } from 'commander';
 import type { Issue } from '../model/issue.js';
+import { duplicateKeyIssues } from '../model/json-input.js';
 import { createTaxCalculator, type TaxCalculation } from '../rules/tax-calculator.js';
 import { taxResultToJSON, type TaxResultJSON } from '../tax/json.js';
 import { padPlaces } from '../tax/formula.js';
@@ -145,7 +146,10 @@ async function taxCommand(
         const ok = !failed(c);
         if (!ok) bad++;
         const firstLine = mode === 'ndjson' ? rec.line : 1;
-        const issues: LocatedIssue[] = locateIssues(issuesOf(c), rec.text, label, firstLine, rec.at);
+        // A key the text gives twice: the figures are of its last value, as validate warns (json-duplicate-key).
+        const dup = rec.issue || rec.text === undefined ? [] : duplicateKeyIssues(rec.text, rec.value);
+        const found = dup.length === 0 ? issuesOf(c) : [...issuesOf(c), ...dup];
+        const issues: LocatedIssue[] = locateIssues(found, rec.text, label, firstLine, rec.at);
         rateMissing += issues.filter((i) => i.code === 'rate-missing').length;
         const counted = countSeverities(issues);
         errors += counted.errors;

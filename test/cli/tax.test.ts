@@ -98,6 +98,27 @@ describe('sandan tax', () => {
     expect(j.lines[1]).toMatchObject({ customsTax: '1.50', valueAddedTax: '19.70' });
   });
 
+  it('warns of a key given twice (json-duplicate-key), whose last value the figures are of, as validate does', async () => {
+    // The inventory's first line says 9398.00, then 398.00. JSON.parse keeps 398.00: 398.00 + 150.00 = 548.00 within
+    // the limit, VAT 36.22 + 13.65 = 49.87. The first value would make 9548.00, general trade: the warning says so.
+    const text = readFileSync('examples/hangzhou-1210.json', 'utf8');
+    const at = text.lastIndexOf('"totalPrice": "398.00"');
+    const twice = `${text.slice(0, at)}"totalPrice": "9398.00", ${text.slice(at)}`;
+    const r = await runCli(['tax', '-', ...RATES, '--format', 'json'], twice);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ regime: 'cbec', dutiableValue: '548.00', taxTotal: '49.87' });
+    expect(j.issues).toEqual([
+      expect.objectContaining({
+        code: 'json-duplicate-key',
+        severity: 'warning',
+        path: 'inventory.items[0].totalPrice',
+        location: { file: '<stdin>', line: 99, column: expect.any(Number) },
+      }),
+    ]);
+    expect((await runCli(['tax', '-', ...RATES, '--max-warnings', '0'], twice)).code).toBe(1);
+  });
+
   it('streams NDJSON with a summary', async () => {
     const line = JSON.stringify(JSON.parse(readFileSync('examples/guangzhou-9610.json', 'utf8')));
     const r = await runCli(['tax', '-', ...RATES, '--format', 'json'], `${line}\n{oops\n${line}\n`);

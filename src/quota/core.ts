@@ -356,6 +356,22 @@ export function entryOfKey(
   return mine[0];
 }
 
+/**
+ * Of the entries one copNo or invtNo finds, the one a receipt is taken to name, first: one not released (cancelled or
+ * expired) before one that is, then the latest order date, then the greater orderNo and platform. A platform may reuse
+ * a copNo (the specification asks no uniqueness of it); the stores took whichever came first (memory and SQLite the
+ * first written, PostgreSQL any), so they settled one receipt on different orders, and on a cancelled one the new
+ * order's release was refused. The SQL stores order their rows by the same ({@link FOUND_ORDER_SQL}).
+ */
+export function compareFound(a: QuotaEntry, b: QuotaEntry): number {
+  return (
+    Number(a.status === 'released') - Number(b.status === 'released') ||
+    b.orderAt.getTime() - a.orderAt.getTime() ||
+    compareCodeUnits(b.orderNo, a.orderNo) ||
+    compareCodeUnits(b.ebpCode, a.ebpCode)
+  );
+}
+
 /** {@link entryOfKey}, throwing {@link ambiguousOrder} when the orderNo alone names several platforms' orders. */
 export function entryOfKeyOrThrow(key: QuotaOrderKey, candidates: readonly QuotaEntry[]): QuotaEntry | undefined {
   const e = entryOfKey(key, candidates);

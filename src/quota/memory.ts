@@ -1,6 +1,6 @@
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
-import { orderLabel } from './core.js';
+import { compareFound, orderLabel } from './core.js';
 import { Mutex } from './mutex.js';
 import type { QuotaEntry, QuotaEvent, QuotaOrderKey, QuotaStore, QuotaTx } from './types.js';
 
@@ -67,7 +67,7 @@ export class MemoryQuotaStore implements QuotaStore {
       // order a merged map would give: stored entries in their order, then new ones as staged.
       // `match` sees the index fields only, which a kept entry has as written.
       type Keys = Pick<QuotaEntry, 'ebpCode' | 'orderNo' | 'buyerKey' | 'year' | 'invtNo' | 'copNo'>;
-      const lookup = (slots: readonly (Slot | undefined)[], match: (e: Keys) => boolean, first = false) => {
+      const lookup = (slots: readonly (Slot | undefined)[], match: (e: Keys) => boolean) => {
         const stored = new Set<number>();
         for (const slot of slots) {
           if (typeof slot === 'number') stored.add(slot);
@@ -84,13 +84,11 @@ export class MemoryQuotaStore implements QuotaStore {
           const s = staged.get(stagedKey(k));
           if (s ? match(s) : match(k)) {
             found.push(s ? { ...s } : entryOf(k));
-            if (first) return found;
           }
         }
         for (const e of staged.values())
           if (this.at(e.ebpCode, e.orderNo) === undefined && match(e)) {
             found.push({ ...e });
-            if (first) return found;
           }
         return found;
       };
@@ -119,7 +117,7 @@ export class MemoryQuotaStore implements QuotaStore {
           const match = (e: Keys) =>
             ((by.invtNo !== undefined && e.invtNo === by.invtNo) || (by.copNo !== undefined && e.copNo === by.copNo)) &&
             (by.ebpCode === undefined || e.ebpCode === by.ebpCode || e.ebpCode === '');
-          return slots.length === 0 ? undefined : lookup(slots, match, true)[0];
+          return slots.length === 0 ? undefined : lookup(slots, match).sort(compareFound)[0];
         },
         entries: async (buyerKey, year) =>
           lookup([this.byBuyer.get(buyerKey)], (e) => e.buyerKey === buyerKey && e.year === year),

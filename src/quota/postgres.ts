@@ -5,7 +5,7 @@ import { redactSecrets, redactedCause, redactedMessage } from '../redact.js';
 import { loadOptional } from '../io/optional.js';
 import { backoff, sleep } from './mutex.js';
 import { orderLabel } from './core.js';
-import { entryOfRow, eventOfRow, quantitiesText, type EntryRowOf, type EventRowOf } from './rows.js';
+import { entryOfRow, eventOfRow, FOUND_ORDER_SQL, quantitiesText, type EntryRowOf, type EventRowOf } from './rows.js';
 import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
 
 /**
@@ -283,10 +283,10 @@ export class PostgresQuotaStore implements QuotaStore {
       return r.rows[0] && toEntry(r.rows[0]);
     };
     const byId = (col: string, id: string, ebpCode: string | undefined) =>
-      one(`SELECT ${cols} FROM ${entry} WHERE ${col} = $1 AND ($2::text IS NULL OR ${ebp} IN ($2, '')) LIMIT 1`, [
-        id,
-        ebpCode ?? null,
-      ]);
+      one(
+        `SELECT ${cols} FROM ${entry} WHERE ${col} = $1 AND ($2::text IS NULL OR ${ebp} IN ($2, '')) ${FOUND_ORDER_SQL(ebp, ' COLLATE "C"')} LIMIT 1`,
+        [id, ebpCode ?? null],
+      );
     return {
       lockBuyerYear: async (buyerKey, year) =>
         void (await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, `${buyerKey}:${year}`])),

@@ -9,6 +9,13 @@ import type { QuotaEntry, QuotaEvent, QuotaQuantity } from './types.js';
  * store passes its conversions, the mapping itself is written once.
  */
 
+/**
+ * The order of `compareFound` (core.ts) in SQL, for the platform column `ebp` (`''` in a table made before platforms) and
+ * the text ordering `collate` (PostgreSQL's `COLLATE "C"`: the database's own collation may order by language).
+ */
+export const FOUND_ORDER_SQL = (ebp: string, collate = '') =>
+  `ORDER BY status = 'released', order_at DESC, order_no${collate} DESC, ${ebp}${collate} DESC`;
+
 /** An entry row; `D` is how the database returns a time. */
 export interface EntryRowOf<D> {
   /** `''`: the platform was not stated (and every row written before platforms were kept). */

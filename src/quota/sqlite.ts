@@ -5,7 +5,7 @@ import { describeInput, isRecord, optionsObject } from '../model/guards.js';
 import { loadSqliteDriver, notADatabaseFile } from '../io/optional.js';
 import { backoff, Mutex, sleep } from './mutex.js';
 import { orderLabel } from './core.js';
-import { entryOfRow, eventOfRow, quantitiesText, type EntryRowOf, type EventRowOf } from './rows.js';
+import { entryOfRow, eventOfRow, FOUND_ORDER_SQL, quantitiesText, type EntryRowOf, type EventRowOf } from './rows.js';
 import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
 
 /**
@@ -221,7 +221,7 @@ function prepare(db: Db, has: { quantities: boolean; ebpCode: boolean } = { quan
   const byId = (col: string) =>
     stmt<[{ id: string; ebp: string | null }], EntryRow>(
       db,
-      `SELECT ${cols} FROM sandan_quota_entry WHERE ${col} = @id AND (@ebp IS NULL OR ${ebp} IN (@ebp, '')) LIMIT 1`,
+      `SELECT ${cols} FROM sandan_quota_entry WHERE ${col} = @id AND (@ebp IS NULL OR ${ebp} IN (@ebp, '')) ${FOUND_ORDER_SQL(ebp)} LIMIT 1`,
     );
   return {
     get: stmt<[string, string], EntryRow>(

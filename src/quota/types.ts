@@ -123,7 +123,8 @@ export interface QuotaTx {
   orderEntries(orderNo: string): Promise<QuotaEntry[]>;
   /**
    * The entry whose copNo or invtNo is the given one; with `ebpCode`, only an entry of that
-   * platform or of none stated (`''`).
+   * platform or of none stated (`''`). Of several, one not released, then the latest order date,
+   * then the greatest orderNo and platform: every store the same one.
    */
   findEntry(by: {
     copNo?: string | undefined;

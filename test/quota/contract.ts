@@ -1090,6 +1090,34 @@ export function quotaContract(h: Harness): void {
       expect([s(b.committed), s(b.used)]).toEqual(['600', '600']);
     });
 
+    it('finds the same order by a copNo or invtNo that several orders share, in every store: a live one, else the latest', async () => {
+      const l = await ledger(await db());
+      // A platform that reuses copNos (the specification asks no uniqueness of them): the first order was cancelled.
+      await l.reserve({ ebpCode: 'PLAT-A', orderNo: 'RU-1' }, BUYER, '300', '2026-07-01', { copNo: 'COP-RU' });
+      await l.release({ ebpCode: 'PLAT-A', orderNo: 'RU-1' }, { now: '2026-07-02' });
+      await l.reserve({ ebpCode: 'PLAT-A', orderNo: 'RU-2' }, BUYER, '500', '2026-07-03', { copNo: 'COP-RU' });
+      await l.reserve({ ebpCode: 'PLAT-A', orderNo: 'RU-3' }, BUYER, '700', '2026-07-04', { copNo: 'COP-OLD' });
+      await l.reserve({ ebpCode: 'PLAT-A', orderNo: 'RU-4' }, BUYER, '900', '2026-07-05', { copNo: 'COP-OLD' });
+      // (an update of the earlier order: PostgreSQL's LIMIT 1 without an order then read the rows in another order)
+      await l.link({ ebpCode: 'PLAT-A', orderNo: 'RU-3' }, { invtNo: 'I-RU-3' });
+      await l.link({ ebpCode: 'PLAT-A', orderNo: 'RU-4' }, { invtNo: 'I-RU-3' });
+      expect((await l.find({ copNo: 'COP-RU', ebpCode: 'PLAT-A' }))?.orderNo).toBe('RU-2');
+      expect((await l.find({ copNo: 'COP-OLD' }))?.orderNo).toBe('RU-4');
+      expect((await l.find({ invtNo: 'I-RU-3' }))?.orderNo).toBe('RU-4');
+      const out = await applyReceipts(l, [
+        {
+          kind: 'CEB622',
+          ebpCode: 'PLAT-A',
+          copNo: 'COP-RU',
+          invtNo: '290020260000000601',
+          returnStatus: '800',
+          returnTime: '20260704100000000',
+        },
+      ]);
+      // The live order is committed; the cancelled one was taken before (memory, SQLite): refused, and RU-2 never counted.
+      expect(out.map((o) => `${o.action} ${o.status} ${o.orderNo ?? '-'}`)).toEqual(['commit applied RU-2']);
+    });
+
     it("counts each platform's order once under 60 concurrent reservations of 20 orderNos on two platforms", async () => {
       const d = await db();
       const l = await ledger(d);

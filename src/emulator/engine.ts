@@ -1253,7 +1253,9 @@ class Engine implements EmulatorEngine {
       const tax = docs && this.tax(this.declarationOf(d, docs));
       s.transaction(() => {
         s.done(id);
-        if (tax?.ok) this.emitBill(d, tax.result, now, pending);
+        // A computation that left lines out (no rate for them) would bill only the others: no bill rather than a
+        // wrong one (validation warned of the missing rate; the rate table is the user's to give).
+        if (tax?.ok && tax.result.complete) this.emitBill(d, tax.result, now, pending);
         if (docs) this.compact(d, docs);
       });
       return;

@@ -187,3 +187,24 @@ describe('a bill whose CEB816 a scenario dropped', () => {
     }
   });
 });
+
+describe('a bill the emulator cannot compute whole', () => {
+  it('is not sent: no CEB816 of fewer lines than the inventory (the milk powder has no rate in the seed table)', async () => {
+    // Only sandan's seed table, which has no rate for 1901101000 (line 1): validation warns (rate-missing) and the
+    // inventory is released; a bill of line 2 alone (VAT 13.65 of the 49.87 declared) was sent as customs' bill.
+    const e = await start({ http: false, folder: false, rates: undefined });
+    try {
+      await declare(e);
+      await e.advance('1d');
+      const released = e.receipts().find((r) => r.type === 'CEB622' && r.returnStatus === '800');
+      expect(released?.invtNo).toBeDefined();
+      expect(e.receipts().filter((r) => r.type === 'CEB816')).toEqual([]);
+      await expect(e.taxBillStatus(released!.invtNo!, '2')).rejects.toMatchObject({
+        code: 'INVALID_OPTION',
+        message: expect.stringContaining('has no tax bill'),
+      });
+    } finally {
+      await e.close();
+    }
+  });
+});

@@ -1146,13 +1146,12 @@ class Engine implements EmulatorEngine {
   /** Receipt 2 at once, as the acknowledgement, and 3 (发送海关成功) after `timing.sent`. */
   private declared(d: StoredDoc, now: Date, pending: Pending): void {
     this.statusNow(d, '2', declaredText(d), now, pending);
-    this.state.schedule(this.at(now, this.timing.sent), {
-      action: 'status',
-      kind: d.kind,
-      key: d.key,
-      v: d.version ?? 0,
-      status: '3',
-    });
+    this.later(d, this.at(now, this.timing.sent), 'status', { status: '3' });
+  }
+
+  /** Schedules `action` on the document at its version now (an event for an older version is passed over). */
+  private later(d: StoredDoc, due: number, action: TimelineEvent['action'], more?: Partial<TimelineEvent>): void {
+    this.state.schedule(due, { action, kind: d.kind, key: d.key, v: d.version ?? 0, ...more });
   }
 
   private statusNow(d: StoredDoc, status: string, info: string, now: Date, pending: Pending): void {
@@ -1301,20 +1300,11 @@ class Engine implements EmulatorEngine {
           if (d.kind === 'inventory') {
             d.waiting = true;
             s.putDoc(d);
-            s.schedule(this.at(now, this.timing.entered), {
-              action: 'check',
-              kind: 'inventory',
-              key: d.key,
-              v: d.version ?? 0,
-            });
+            this.later(d, this.at(now, this.timing.entered), 'check');
           } else {
             const reject =
               scenario && 'reject' in scenario && scenario.reject.at === d.kind ? scenario.reject : undefined;
-            s.schedule(this.at(now, this.timing.entered), {
-              action: 'status',
-              kind: d.kind,
-              key: d.key,
-              v: d.version ?? 0,
+            this.later(d, this.at(now, this.timing.entered), 'status', {
               status: reject ? '100' : '120',
               ...(reject && { code: reject.code, ...(reject.desc !== undefined && { desc: reject.desc }) }),
             });
@@ -1328,13 +1318,7 @@ class Engine implements EmulatorEngine {
         case '120': {
           this.emit(d, '120', returnInfo('1800', codeText('1800')), now, pending);
           if (d.kind === 'cancel' || d.kind === 'refund')
-            s.schedule(this.at(now, this.timing.concluded), {
-              action: 'status',
-              kind: d.kind,
-              key: d.key,
-              v: d.version ?? 0,
-              status: '399',
-            });
+            this.later(d, this.at(now, this.timing.concluded), 'status', { status: '399' });
           if (d.kind === 'order' || d.kind === 'payment' || d.kind === 'logistics') this.wake(d, now);
           return;
         }
@@ -1346,12 +1330,7 @@ class Engine implements EmulatorEngine {
           d.releasedAt = now.toISOString();
           this.emit(d, '800', returnInfo('2600', codeText('2600')), now, pending);
           s.putDoc(d);
-          s.schedule(this.at(now, this.timing.taxBill), {
-            action: 'tax-bill',
-            kind: 'inventory',
-            key: d.key,
-            v: d.version ?? 0,
-          });
+          this.later(d, this.at(now, this.timing.taxBill), 'tax-bill');
           return;
         case '399': {
           this.emit(d, '399', returnInfo('2300', codeText('2300')), now, pending);
@@ -1378,7 +1357,7 @@ class Engine implements EmulatorEngine {
     if (orderNo === undefined) return;
     for (const invt of this.state.findDocs('inventory', { orderNo })) {
       if (!invt.waiting) continue;
-      this.state.schedule(now.getTime(), { action: 'check', kind: 'inventory', key: invt.key, v: invt.version ?? 0 });
+      this.later(invt, now.getTime(), 'check');
     }
   }
 
@@ -1501,32 +1480,14 @@ class Engine implements EmulatorEngine {
       s.putDoc(invt);
       this.emit(invt, '120', returnInfo('1800', codeText('1800')), now, pending);
       const hold = scenario && 'hold' in scenario ? scenario.hold : undefined;
-      const releaseAt = this.at(now, this.timing.released);
+      let releaseAt = this.at(now, this.timing.released);
       if (hold) {
-        s.schedule(releaseAt, {
-          action: 'status',
-          kind: 'inventory',
-          key: invt.key,
-          v: invt.version ?? 0,
-          status: hold.status,
-        });
+        this.later(invt, releaseAt, 'status', { status: hold.status });
         // (at the end of time at the latest: a hold set long before its inventory came could reach past it)
         const end = this.at(new Date(releaseAt), parseDuration(hold.for, 'hold.for'));
-        s.schedule(Number.isNaN(end) || end > LATEST_TIME ? LATEST_TIME : end, {
-          action: 'status',
-          kind: 'inventory',
-          key: invt.key,
-          v: invt.version ?? 0,
-          status: '800',
-        });
-      } else
-        s.schedule(releaseAt, {
-          action: 'status',
-          kind: 'inventory',
-          key: invt.key,
-          v: invt.version ?? 0,
-          status: '800',
-        });
+        releaseAt = Number.isNaN(end) || end > LATEST_TIME ? LATEST_TIME : end;
+      }
+      this.later(invt, releaseAt, 'status', { status: '800' });
     });
   }
 

@@ -888,6 +888,12 @@ class Engine implements EmulatorEngine {
     };
   }
 
+  /** Answers an E-Port refusal with `code` (the document is not kept) and returns it as `code: text`. */
+  private refusedAtPort(stored: StoredDoc, code: string, now: Date, pending: Pending, desc = codeText(code)): string {
+    this.emit(stored, code, desc, now, pending, false);
+    return `${code}: ${desc}`;
+  }
+
   /** Takes an accepted document: keeps it, answers 2 (or a rejection) and schedules what follows. */
   private take(stored: StoredDoc, now: Date, pending: Pending): string | undefined {
     const s = this.state;
@@ -900,9 +906,7 @@ class Engine implements EmulatorEngine {
         const appType = str(stored.doc.appType) ?? '1';
         if (before === undefined && appType === '2') {
           // A change of a document nobody declared: the E-Port finds nothing to change.
-          const code = NOTHING_TO_CHANGE_CODE[stored.kind] as string;
-          this.emit(stored, code, codeText(code), now, pending, false);
-          return `${code}: ${codeText(code)}`;
+          return this.refusedAtPort(stored, NOTHING_TO_CHANGE_CODE[stored.kind] as string, now, pending);
         }
         if (before) stored.version = (before.version ?? 0) + 1;
         // The reservation of the declaration it replaces, given back when this one is checked.
@@ -933,8 +937,7 @@ class Engine implements EmulatorEngine {
             // A second new document under a key in use, or a change its state does not allow (after release, or
             // held): an E-Port code, never a customs 100 on an inventory already final.
             const code = (appType === '1' ? DUPLICATE_CODE : CHANGE_REFUSED_CODE)[stored.kind] as string;
-            this.emit(stored, code, codeText(code), now, pending, false);
-            return `${code}: ${codeText(code)}`;
+            return this.refusedAtPort(stored, code, now, pending);
           }
           if (tempSaved(stored)) {
             // A change kept as a draft at the E-Port: the declaration customs has stands until one is declared.
@@ -949,8 +952,7 @@ class Engine implements EmulatorEngine {
         if (intake !== undefined) {
           // Refused by the E-Port before it reaches customs: not kept (a change leaves the declaration it would
           // have replaced as it was), answered with the code instead of 2.
-          this.emit(stored, intake.code, intake.desc, now, pending, false);
-          return `${intake.code}: ${intake.desc}`;
+          return this.refusedAtPort(stored, intake.code, now, pending, intake.desc);
         }
         if (stored.kind === 'inventory') stored.waiting = false;
         this.identify(stored, now);
@@ -964,9 +966,7 @@ class Engine implements EmulatorEngine {
         const invt = this.identify(stored, now);
         if (this.heldAgain(stored)) {
           // The same cancel or return declared again: the E-Port's codes for it (spec table 7-2); it is not applied twice.
-          const code = AGAIN_CODE[stored.kind] as string;
-          this.emit(stored, code, codeText(code), now, pending, false);
-          return `${code}: ${codeText(code)}`;
+          return this.refusedAtPort(stored, AGAIN_CODE[stored.kind] as string, now, pending);
         }
         if (tempSaved(stored)) {
           // Saved, not declared: nothing is checked or applied for until it is declared.
@@ -992,9 +992,7 @@ class Engine implements EmulatorEngine {
         const held = this.heldAgain(stored);
         if (held) {
           stored.preNo = held.preNo;
-          const code = AGAIN_CODE.delivery as string;
-          this.emit(stored, code, codeText(code), now, pending, false);
-          return `${code}: ${codeText(code)}`;
+          return this.refusedAtPort(stored, AGAIN_CODE.delivery as string, now, pending);
         }
         s.putDoc(stored);
         if (tempSaved(stored)) this.statusNow(stored, TEMP_SAVED, statusText(TEMP_SAVED), now, pending);

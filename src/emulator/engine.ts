@@ -68,7 +68,7 @@ import {
   type StoredDoc,
   type TimelineEvent,
 } from './state.js';
-import { checkArgument, describeInput, isRecord, nonBlankText as str, optionsObject } from '../model/guards.js';
+import { checkArgument, oneOf, describeInput, isRecord, nonBlankText as str, optionsObject } from '../model/guards.js';
 import type {
   Acknowledgement,
   EmulatorEngine,
@@ -1723,15 +1723,6 @@ function orderTime(t: string | undefined): Date | undefined {
   return t === undefined ? undefined : parseBeijingTime(t);
 }
 
-/** Refuses a setting that is none of its values (misuse), leaving an unset one to its default. */
-function oneOf(name: string, value: unknown, values: readonly string[]): void {
-  if (value !== undefined && !values.includes(value as string))
-    throw new SandanError(
-      'INVALID_OPTION',
-      `${name} must be ${values.map((v) => `'${v}'`).join(' or ')}, got ${describeInput(value)}`,
-    );
-}
-
 /** The receipts a `drop` scenario can name (the compiler holds this to EmulatorReceiptType): not a CEB818, sent only when asked. */
 const RECEIPT_TYPES: Record<Exclude<EmulatorReceiptType, 'CEB818'>, true> = {
   CEB312: true,
@@ -1800,11 +1791,7 @@ export async function createEngine(options: EngineOptions): Promise<EmulatorEngi
     store = new MemoryQuotaStore();
   } else if (options.store && typeof options.store === 'object' && typeof options.store.sqlite === 'string') {
     const synchronous = options.store.synchronous ?? 'NORMAL';
-    if (synchronous !== 'NORMAL' && synchronous !== 'FULL')
-      throw new SandanError(
-        'INVALID_OPTION',
-        `store.synchronous must be 'NORMAL' or 'FULL', got ${describeInput(synchronous)}`,
-      );
+    oneOf('store.synchronous', synchronous, ['NORMAL', 'FULL']);
     state = await openSqliteState(options.store.sqlite, { ...history, synchronous });
     try {
       const { openSqliteQuotaStore } = await import('../quota/sqlite.js');

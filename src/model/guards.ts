@@ -220,6 +220,20 @@ const ARGUMENT_KINDS = {
   number: 'a number',
 } as const;
 
+/** Refuses a setting that is none of its values (misuse), leaving an unset one to its default. */
+export function oneOf(
+  name: string,
+  value: unknown,
+  values: readonly string[],
+  code: SandanErrorCode = 'INVALID_OPTION',
+): void {
+  if (value !== undefined && !values.includes(value as string))
+    throw new SandanError(
+      code,
+      `${name} must be ${values.map((v) => `'${v}'`).join(' or ')}, got ${describeInput(value)}`,
+    );
+}
+
 /**
  * Checks an argument a public function was given against its kind: `object` a record (not null,
  * not an array), `text` a string, `list` an array, `iterable` anything iterable but a string,

@@ -1,6 +1,6 @@
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
-import { checkArgument, describeInput, hasMethods, optionsObject } from '../model/guards.js';
+import { checkArgument, oneOf, describeInput, hasMethods, optionsObject } from '../model/guards.js';
 import { defaultRegistry } from '../rules/bundled.js';
 import {
   ambiguousOrder,
@@ -437,11 +437,7 @@ export class QuotaLedger {
     const opts = optionsObject(options, 'QuotaLedger.release', 'QUOTA_INVALID');
     const now = this.now(opts.now);
     const ifCommitted = opts.ifCommitted ?? 'refuse';
-    if (ifCommitted !== 'refuse' && ifCommitted !== 'release')
-      throw new SandanError(
-        'QUOTA_INVALID',
-        `ifCommitted must be 'refuse' or 'release', got ${describeInput(ifCommitted)}`,
-      );
+    oneOf('ifCommitted', ifCommitted, ['refuse', 'release'], 'QUOTA_INVALID');
     return this.onOrder(order, (e, all, limit) =>
       planRelease(e, all, limit, now, opts.reason ?? 'cancelled', ifCommitted),
     );
@@ -470,11 +466,7 @@ export class QuotaLedger {
       checkRefundKey(opts.key);
     }
     const outside = opts.outsideReturnWindow ?? 'refuse';
-    if (outside !== 'refuse' && outside !== 'allow')
-      throw new SandanError(
-        'QUOTA_INVALID',
-        `outsideReturnWindow must be 'refuse' or 'allow', got ${describeInput(outside)}`,
-      );
+    oneOf('outsideReturnWindow', outside, ['refuse', 'allow'], 'QUOTA_INVALID');
     const appliedAt = opts.appliedAt === undefined ? now : parseInstant(opts.appliedAt, 'appliedAt');
     const arrivedAt = opts.arrivedAt === undefined ? undefined : parseInstant(opts.arrivedAt, 'arrivedAt');
     const releasedAt = opts.releasedAt === undefined ? undefined : parseInstant(opts.releasedAt, 'releasedAt');

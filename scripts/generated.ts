@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { runExample, type ExampleFixtures, type RuleExample } from '../src/rules/examples.js';
+import type { RuleExample } from '../src/rules/examples.js';
+import { runExample, type ExampleFixtures } from './rule-examples.js';
 import { parseRateTable, type RateTable } from '../src/tax/rates.js';
 import { catalogueHelp } from '../src/xml/receipts.js';
 import { RULES } from '../src/rules/registry.js';

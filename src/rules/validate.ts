@@ -270,23 +270,10 @@ function runRules(
 }
 
 /**
- * Runs one rule alone on a declaration, as {@link validate} would under these options: the
- * ruleset's severity and options for it (or, for a rule the ruleset leaves off, its defaults;
- * `ruleOptions` replaces the options). For rule tests and documented examples.
- */
-export function checkRule(
-  rule: Rule,
-  input: unknown,
-  options: ValidateOptions = {},
-  ruleOptions?: Readonly<Record<string, unknown>>,
-): Issue[] {
-  return traceRule(rule, input, options, ruleOptions).map((t) => t.issue);
-}
-
-/**
- * {@link checkRule} with each report beside the issue rendered from it, for the rule tester
- * (which checks the data a report carries; `adapt` lets a test stand in for part of the
- * context); a rule that throws throws here.
+ * Runs one rule alone on a declaration, as {@link validate} would under these options (the ruleset's severity and
+ * options for it, or, for a rule the ruleset leaves off, its defaults; `ruleOptions` replaces the options): each report
+ * beside the issue rendered from it, for the rule tester (which checks the data a report carries; `adapt` lets a test
+ * stand in for part of the context) and the documented examples; a rule that throws throws here.
  */
 export function traceRule(
   rule: Rule,

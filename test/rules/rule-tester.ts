@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Issue, Message, Severity } from '../../src/model/issue.js';
-import { applySet, type ExampleValue, runExample } from '../../src/rules/examples.js';
+import type { ExampleValue } from '../../src/rules/examples.js';
+import { applySet, runExample } from '../../scripts/rule-examples.js';
 import { codeOf, placeholders } from '../../src/rules/messages.js';
 import type { MessageData, Report, Rule, RuleContext } from '../../src/rules/types.js';
 import { fieldNameZh } from '../../src/model/field-names.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import tradeModeData from '../../../rulesets/codes/trade-mode.json';
 import { bundledCodeTables } from '../../../src/rules/bundled.js';
-import { applySet } from '../../../src/rules/examples.js';
+import { applySet } from '../../../scripts/rule-examples.js';
 import { validate } from '../../../src/rules/index.js';
 import { loadCodeTable, type CodeTable, type CodeTables } from '../../../src/rules/codes.js';
 import { codeTables } from '../../../src/rules/codes/tables.js';

@@ -5,7 +5,16 @@ import { redactSecrets, redactedCause, redactedMessage } from '../redact.js';
 import { loadOptional } from '../io/optional.js';
 import { backoff, sleep } from './mutex.js';
 import { orderLabel } from './core.js';
-import { entryOfRow, eventOfRow, FOUND_ORDER_SQL, quantitiesText, type EntryRowOf, type EventRowOf } from './rows.js';
+import {
+  ENTRY_COLUMNS,
+  entryOfRow,
+  EVENT_COLUMNS,
+  eventOfRow,
+  FOUND_ORDER_SQL,
+  rowOfEntry,
+  type EntryRowOf,
+  type EventRowOf,
+} from './rows.js';
 import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
 
 /**
@@ -201,32 +210,12 @@ function toEntry(r: EntryRow): QuotaEntry {
   return entryOfRow(r, time);
 }
 
-function entryValues(e: QuotaEntry): unknown[] {
-  return [
-    e.ebpCode,
-    e.orderNo,
-    e.buyerKey,
-    e.year,
-    e.amount.toFixed(),
-    e.refunded.toFixed(),
-    e.status,
-    e.releaseReason ?? null,
-    e.orderAt,
-    e.expiresAt ?? null,
-    e.updatedAt,
-    e.copNo ?? null,
-    e.invtNo ?? null,
-    quantitiesText(e.quantities),
-  ];
-}
+/** The entry's values as `$1` … `$14` in {@link ENTRY_COLUMNS}' order. */
+const entryValues = (e: QuotaEntry): unknown[] => Object.values(rowOfEntry(e, time));
 
 function toEvent(r: EventRow): QuotaEvent {
   return eventOfRow(r, time, (s: string) => Number(s));
 }
-
-const COLS =
-  'ebp_code, order_no, buyer_key, year, amount, refunded, status, release_reason, order_at, expires_at, updated_at, cop_no, invt_no, quantities';
-const EVENT_COLS = 'seq, ebp_code, order_no, buyer_key, year, type, amount, at, key';
 
 /** A quota store in PostgreSQL; open it with {@link openPostgresQuotaStore}. */
 export class PostgresQuotaStore implements QuotaStore {
@@ -275,9 +264,9 @@ export class PostgresQuotaStore implements QuotaStore {
     // Tables of an older sandan read without migrating them (read-only): every row of no platform
     // stated, and stating no quantities when the column is missing.
     const ebp = this.has.ebpCode ? 'ebp_code' : "''";
-    let cols = this.has.ebpCode ? COLS : COLS.replace('ebp_code', "'' AS ebp_code");
+    let cols = this.has.ebpCode ? ENTRY_COLUMNS : ENTRY_COLUMNS.replace('ebp_code', "'' AS ebp_code");
     if (!this.has.quantities) cols = cols.replace('quantities', 'NULL AS quantities');
-    const eventCols = this.has.ebpCode ? EVENT_COLS : EVENT_COLS.replace('ebp_code', "'' AS ebp_code");
+    const eventCols = this.has.ebpCode ? EVENT_COLUMNS : EVENT_COLUMNS.replace('ebp_code', "'' AS ebp_code");
     const one = async (sql: string, params: unknown[]) => {
       const r = await c.query<EntryRow>(sql, params);
       return r.rows[0] && toEntry(r.rows[0]);
@@ -306,7 +295,7 @@ export class PostgresQuotaStore implements QuotaStore {
         ).rows.map(toEntry),
       insertEntry: async (e) =>
         void (await c.query(
-          `INSERT INTO ${entry} (${COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+          `INSERT INTO ${entry} (${ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
           entryValues(e),
         )),
       updateEntry: async (e) => {

@@ -16,8 +16,8 @@ import type { QuotaEntry, QuotaEvent, QuotaQuantity } from './types.js';
 export const FOUND_ORDER_SQL = (ebp: string, collate = '') =>
   `ORDER BY status = 'released', order_at DESC, order_no${collate} DESC, ${ebp}${collate} DESC`;
 
-/** An entry row; `D` is how the database returns a time. */
-export interface EntryRowOf<D> {
+/** An entry row; `D` is how the database returns a time. (A type, not an interface: it is SQLite's named parameters.) */
+export type EntryRowOf<D> = {
   /** `''`: the platform was not stated (and every row written before platforms were kept). */
   ebp_code: string;
   order_no: string;
@@ -34,7 +34,7 @@ export interface EntryRowOf<D> {
   invt_no: string | null;
   /** JSON `[{ "hs8", "unit", "qty" }]` with qty as decimal text; null: not stated (and every row written before quantities). */
   quantities: string | null;
-}
+};
 
 /** An event row; `D` is how the database returns a time, `S` its sequence number. */
 export interface EventRowOf<D, S> {
@@ -47,6 +47,31 @@ export interface EventRowOf<D, S> {
   amount: string;
   at: D;
   key: string | null;
+}
+
+/** The columns of an entry row, in the order of {@link EntryRowOf}; of an event row. */
+export const ENTRY_COLUMNS =
+  'ebp_code, order_no, buyer_key, year, amount, refunded, status, release_reason, order_at, expires_at, updated_at, cop_no, invt_no, quantities';
+export const EVENT_COLUMNS = 'seq, ebp_code, order_no, buyer_key, year, type, amount, at, key';
+
+/** The row of an entry, its keys in the order of {@link ENTRY_COLUMNS}; `time` writes a time as the database keeps it. */
+export function rowOfEntry<D>(e: QuotaEntry, time: (d: Date) => D): EntryRowOf<D> {
+  return {
+    ebp_code: e.ebpCode,
+    order_no: e.orderNo,
+    buyer_key: e.buyerKey,
+    year: e.year,
+    amount: e.amount.toFixed(),
+    refunded: e.refunded.toFixed(),
+    status: e.status,
+    release_reason: e.releaseReason ?? null,
+    order_at: time(e.orderAt),
+    expires_at: e.expiresAt === undefined ? null : time(e.expiresAt),
+    updated_at: time(e.updatedAt),
+    cop_no: e.copNo ?? null,
+    invt_no: e.invtNo ?? null,
+    quantities: quantitiesText(e.quantities),
+  };
 }
 
 /** The entry of a row. */

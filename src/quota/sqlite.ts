@@ -5,7 +5,16 @@ import { describeInput, isRecord, optionsObject } from '../model/guards.js';
 import { loadSqliteDriver, notADatabaseFile } from '../io/optional.js';
 import { backoff, Mutex, sleep } from './mutex.js';
 import { orderLabel } from './core.js';
-import { entryOfRow, eventOfRow, FOUND_ORDER_SQL, quantitiesText, type EntryRowOf, type EventRowOf } from './rows.js';
+import {
+  ENTRY_COLUMNS,
+  entryOfRow,
+  EVENT_COLUMNS,
+  eventOfRow,
+  FOUND_ORDER_SQL,
+  rowOfEntry,
+  type EntryRowOf,
+  type EventRowOf,
+} from './rows.js';
 import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
 
 /**
@@ -134,24 +143,7 @@ function toEntry(r: EntryRow): QuotaEntry {
   return entryOfRow(r, time);
 }
 
-function entryParams(e: QuotaEntry) {
-  return {
-    ebp_code: e.ebpCode,
-    order_no: e.orderNo,
-    buyer_key: e.buyerKey,
-    year: e.year,
-    amount: e.amount.toFixed(),
-    refunded: e.refunded.toFixed(),
-    status: e.status,
-    release_reason: e.releaseReason ?? null,
-    order_at: e.orderAt.getTime(),
-    expires_at: e.expiresAt?.getTime() ?? null,
-    updated_at: e.updatedAt.getTime(),
-    cop_no: e.copNo ?? null,
-    invt_no: e.invtNo ?? null,
-    quantities: quantitiesText(e.quantities),
-  };
-}
+const entryParams = (e: QuotaEntry) => rowOfEntry(e, (d) => d.getTime());
 
 function toEvent(r: EventRow): QuotaEvent {
   return eventOfRow(r, time, (n: number) => n);
@@ -198,10 +190,6 @@ function stmt<P extends unknown[], R = unknown>(db: Db, source: string): SqliteS
   return db.prepare(source) as SqliteStatement<P, R>;
 }
 
-const COLS =
-  'ebp_code, order_no, buyer_key, year, amount, refunded, status, release_reason, order_at, expires_at, updated_at, cop_no, invt_no, quantities';
-const EVENT_COLS = 'seq, ebp_code, order_no, buyer_key, year, type, amount, at, key';
-
 /** A write statement, compiled on first use: a read-only store of an older file could not compile it, and never runs it. */
 function lazy<P extends unknown[], R = unknown>(db: Db, source: string): SqliteStatement<P, R> {
   let compiled: SqliteStatement<P, R> | undefined;
@@ -215,9 +203,9 @@ function lazy<P extends unknown[], R = unknown>(db: Db, source: string): SqliteS
  */
 function prepare(db: Db, has: { quantities: boolean; ebpCode: boolean } = { quantities: true, ebpCode: true }) {
   const ebp = has.ebpCode ? 'ebp_code' : "''";
-  let cols = has.quantities ? COLS : COLS.replace('quantities', 'NULL AS quantities');
+  let cols = has.quantities ? ENTRY_COLUMNS : ENTRY_COLUMNS.replace('quantities', 'NULL AS quantities');
   if (!has.ebpCode) cols = cols.replace('ebp_code', "'' AS ebp_code");
-  const eventCols = has.ebpCode ? EVENT_COLS : EVENT_COLS.replace('ebp_code', "'' AS ebp_code");
+  const eventCols = has.ebpCode ? EVENT_COLUMNS : EVENT_COLUMNS.replace('ebp_code', "'' AS ebp_code");
   const byId = (col: string) =>
     stmt<[{ id: string; ebp: string | null }], EntryRow>(
       db,
@@ -237,7 +225,7 @@ function prepare(db: Db, has: { quantities: boolean; ebpCode: boolean } = { quan
     ),
     insert: lazy<[Record<string, unknown>]>(
       db,
-      `INSERT INTO sandan_quota_entry (${COLS}) VALUES (@ebp_code, @order_no, @buyer_key, @year, @amount, @refunded, @status, @release_reason, @order_at, @expires_at, @updated_at, @cop_no, @invt_no, @quantities)`,
+      `INSERT INTO sandan_quota_entry (${ENTRY_COLUMNS}) VALUES (@ebp_code, @order_no, @buyer_key, @year, @amount, @refunded, @status, @release_reason, @order_at, @expires_at, @updated_at, @cop_no, @invt_no, @quantities)`,
     ),
     update: lazy<[Record<string, unknown>]>(
       db,

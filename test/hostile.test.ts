@@ -197,18 +197,19 @@ describe('many attributes and namespace declarations are read in linear time by 
     for (let i = 0; i < n; i++) parts.push(` a${i}="x"`);
     return `${parts.join('')}/>`;
   };
+  // (Absolute namespace URIs throughout: signing and verification refuse a relative one, as C14N 1.0 asks.)
   /** A root declaring n prefixes, then n children each redeclaring one of them. */
   const redeclared = (n: number) => {
     const parts = [`<ceb:CEB816Message xmlns:ceb="${NS}"`];
-    for (let i = 0; i < n; i++) parts.push(` xmlns:p${i}="u${i}"`);
+    for (let i = 0; i < n; i++) parts.push(` xmlns:p${i}="urn:u${i}"`);
     parts.push('>');
-    for (let i = 0; i < n; i++) parts.push(`<x xmlns:p${i}="v"/>`);
+    for (let i = 0; i < n; i++) parts.push(`<x xmlns:p${i}="urn:v"/>`);
     return `${parts.join('')}</ceb:CEB816Message>`;
   };
   /** A root declaring n prefixes, then n children named, and with two attributes, with the first one declared. */
   const looked = (n: number) => {
     const parts = [`<ceb:CEB816Message xmlns:ceb="${NS}"`];
-    for (let i = 0; i < n; i++) parts.push(` xmlns:p${i}="u${i}"`);
+    for (let i = 0; i < n; i++) parts.push(` xmlns:p${i}="urn:u${i}"`);
     parts.push('>');
     for (let i = 0; i < n; i++) parts.push('<ceb:x ceb:a="" ceb:b=""/>');
     return `${parts.join('')}</ceb:CEB816Message>`;
@@ -223,27 +224,27 @@ describe('many attributes and namespace declarations are read in linear time by 
   };
   const declaredByChildren = (n: number) => {
     const parts = [`<ceb:CEB816Message xmlns:ceb="${NS}">`];
-    for (let i = 0; i < n; i++) parts.push(`<x xmlns:p${i}="u${i}"/>`);
-    for (let i = 0; i < n; i++) parts.push(`<x xmlns:p${i}="v"/>`);
+    for (let i = 0; i < n; i++) parts.push(`<x xmlns:p${i}="urn:u${i}"/>`);
+    for (let i = 0; i < n; i++) parts.push(`<x xmlns:p${i}="urn:v"/>`);
     return `${parts.join('')}</ceb:CEB816Message>`;
   };
   const usedByChildren = (n: number) => {
     const parts = [`<ceb:CEB816Message xmlns:ceb="${NS}">`];
-    for (let i = 0; i < n; i++) parts.push(`<x xmlns:p${i}="u${i}"/>`);
+    for (let i = 0; i < n; i++) parts.push(`<x xmlns:p${i}="urn:u${i}"/>`);
     for (let i = 0; i < n; i++) parts.push('<ceb:x ceb:a="" ceb:b=""/>');
     return `${parts.join('')}</ceb:CEB816Message>`;
   };
   /** A root declaring n prefixes, then one element with an attribute in each of them. */
   const prefixedAttributes = (n: number) => {
     const parts = [`<ceb:CEB816Message xmlns:ceb="${NS}"`];
-    for (let i = 0; i < n; i++) parts.push(` xmlns:p${i}="u${i}"`);
+    for (let i = 0; i < n; i++) parts.push(` xmlns:p${i}="urn:u${i}"`);
     parts.push('><x');
     for (let i = 0; i < n; i++) parts.push(` p${i}:a=""`);
     return `${parts.join('')}/></ceb:CEB816Message>`;
   };
   const prefixedByChildren = (n: number) => {
     const parts = [`<ceb:CEB816Message xmlns:ceb="${NS}">`];
-    for (let i = 0; i < n; i++) parts.push(`<x xmlns:p${i}="u${i}" p${i}:a=""/>`);
+    for (let i = 0; i < n; i++) parts.push(`<x xmlns:p${i}="urn:u${i}" p${i}:a=""/>`);
     return `${parts.join('')}</ceb:CEB816Message>`;
   };
   // Spaces inside the root's start tag, against as many between two elements (test/regex-time.test.ts

@@ -100,6 +100,9 @@ function hintOf(e: SandanError, command: string | undefined): string | undefined
     return 'Save the message as UTF-8 (with an XML declaration of encoding="UTF-8", or none).';
   if (e.code === 'FILE_UNREADABLE' && e.details?.content === 'empty')
     return 'The file holds no message: check that whatever wrote it finished.';
+  // Well-formed, but Canonical XML cannot sign it: the default hint would blame the syntax.
+  if (e.details?.reason === 'relative-namespace')
+    return 'Give the namespace an absolute URI (e.g. urn:… or http://…), or remove its declaration if nothing uses it.';
   // Only parse has --max-bytes; sign and verify keep the library's limit.
   if (e.code === 'XML_TOO_LARGE' && command !== 'parse')
     return 'The input is larger than the limit of a CEB message (50 MiB); check that it is the message meant.';

@@ -203,8 +203,9 @@ function writtenText(value: unknown, what: string): string {
  * Limits: at most `maxBytes` (default 50 MB, `XML_TOO_LARGE` above it); elements nested at most
  * 64 deep (`MAX_XML_DEPTH`), refused in linear time; no character outside the XML 1.0 `Char`
  * production nor a reference to one; one byte-order mark at most and the XML declaration only at
- * the very start; namespace prefixes declared. Such input is `XML_MALFORMED`. Memory stays
- * within a few times the message (the canonical form and the signed text are each one copy).
+ * the very start; namespace prefixes declared, to absolute URIs (Canonical XML fails on a relative one). Such
+ * input is `XML_MALFORMED`. Memory stays within a few times the message (the canonical form and the signed text
+ * are each one copy).
  * @throws SandanError `XML_MALFORMED`, `XML_TOO_LARGE`, `SIGN_ALREADY_SIGNED`, `INVALID_OPTION`, `SIGN_CERT_INVALID`, `SIGN_SIGNER_FAILED`
  */
 export async function signMessage(xml: string, signer: Signer, options?: SignOptions): Promise<SignedMessage> {

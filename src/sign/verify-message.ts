@@ -37,7 +37,8 @@ import { checkXmlSize, xmlLimit } from '../xml/safety.js';
 export type VerifyFailureReason =
   /**
    * The input is not well-formed XML (or has a DTD), nests elements more than 64 deep, holds a
-   * character XML forbids, or is larger than `maxBytes`.
+   * character XML forbids, or is larger than `maxBytes`; or what is signed declares a relative namespace URI, on
+   * which Canonical XML 1.0 fails.
    */
   | 'xml-malformed'
   /** There is no ds:Signature. */
@@ -526,10 +527,17 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
       `The certificate holds an ${embedded.keyType.toUpperCase()} key but the SignatureMethod is ${signatureAlgorithm}`,
     );
 
-  const canonicalSignedInfo = Buffer.from(
-    canonicalizeElement(context, signedInfo, { withComments: c14n === URIS.c14nWithComments }),
-    'utf8',
-  );
+  let canonicalSignedInfo: Buffer;
+  try {
+    canonicalSignedInfo = Buffer.from(
+      canonicalizeElement(context, signedInfo, { withComments: c14n === URIS.c14nWithComments }),
+      'utf8',
+    );
+  } catch (e) {
+    // A relative namespace URI in scope there (on ds:Signature, say), which Canonical XML refuses.
+    if (e instanceof SandanError) throw new Fail('xml-malformed', e.message);
+    throw e;
+  }
   // What a diagnosis needs; built only when a check fails.
   const state = (reason: DiagnosisInput['reason'], signer: CertificateInfo | undefined): DiagnosisInput => {
     // The diagnosis changes and re-canonicalises the whole message: it gets the tree the fast path did without.

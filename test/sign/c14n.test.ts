@@ -216,6 +216,35 @@ describe.skipIf(skipWithout('xmllint'))('C14N 1.0 against xmllint --c14n', () =>
     expect(c).toBe('<r xml:lang="zh"><a xmlns:q="urn:q"><q:b xml:space="preserve"></q:b></a></r>');
   });
 
+  it('refuses a relative namespace URI where it writes one, as libxml2 does (Canonical XML 1.0 §2.1); an absolute one, DAV: and xmlns="" pass', () => {
+    const relative = [
+      '<a xmlns="b"/>',
+      '<a xmlns:p="../x"><p:b/></a>',
+      '<r xmlns:u="urn:u"><u:a xmlns:p="x/y" p:k="1"/></r>',
+      '<p:a xmlns:p="1urn:x"/>',
+      '<p:a xmlns:p="#frag"/>',
+    ];
+    for (const x of relative) {
+      expect(spawnSync('xmllint', ['--c14n', '-'], { input: x }).status, x).not.toBe(0);
+      const doc = parseXml(x);
+      const refused = expect.objectContaining({ code: 'XML_MALFORMED', details: { reason: 'relative-namespace' } });
+      expect(() => canonicalizeDocument(doc), x).toThrow(refused);
+      expect(() => canonicalizeDocument(doc, { exclusive: true }), x).toThrow(refused);
+      expect(() => canonicalizeTextTo(x, []), x).toThrow(refused);
+    }
+    // In scope at a subtree's apex, declared on an ancestor; a subtree that does not see it is fine.
+    const doc = parseXml('<r xmlns:p="rel"><a/></r>');
+    expect(() => canonicalizeElement(doc, doc.root.children[0] as XmlElement)).toThrow(
+      /"rel" \(xmlns:p, in scope at <a>\) is relative/,
+    );
+    for (const x of [
+      '<a xmlns="urn:b" xmlns:d="DAV:" xmlns:h="http://x/y"><b xmlns=""/></a>',
+      '<a xmlns:p="mailto:x"/>',
+    ]) {
+      expect(c14nDoc(x, parseXml(x), {}), x).toBe(xmllintC14n(x));
+    }
+  });
+
   it('agrees on generated documents (property; copying and writing too)', () => {
     fc.assert(
       fc.property(generatedDocument, (x) => {

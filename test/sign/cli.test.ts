@@ -287,6 +287,16 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
     expect(table('verify')).toMatch(/\n\| 1 \| [^\n]*input that is not XML sandan reads \(malformed/);
   });
 
+  it('a relative namespace URI: sign says what it is and how to mend it, not that the XML is malformed', async () => {
+    const x = unsignedSample('CEB621Message').replace(' guid=', ' xmlns:x="relative/uri" guid=');
+    const r = await run(['sign', '-', '--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')], x);
+    expect([r.code, r.stdout]).toEqual([1, '']);
+    expect(r.stderr).toBe(
+      'sandan: The namespace URI "relative/uri" (xmlns:x, in scope at <ceb:CEB621Message>) is relative, with no scheme such as http: or urn:; Canonical XML 1.0 refuses such a document (xmlsec1 and Apache Santuario fail on it), so no signature over it can be verified\n' +
+        'hint: Give the namespace an absolute URI (e.g. urn:… or http://…), or remove its declaration if nothing uses it.\n',
+    );
+  });
+
   // Read whole, /dev/zero held gigabytes within seconds and never ended; the hint named --max-bytes, which only parse has.
   it.skipIf(process.platform === 'win32')(
     'reads no further than the 50 MiB limit, even a device that never ends',

@@ -1,4 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
+import { SandanError } from '../../errors.js';
 import { escapeTextOf } from '../serialize.js';
 import { XmlTokenizer } from './tokenizer.js';
 import {
@@ -72,6 +73,21 @@ function cmpCodePoints(a: string, b: string): number {
     }
   }
   return a.length - b.length;
+}
+
+/**
+ * A URI with a scheme (RFC 3986: a letter, then letters, digits, + - ., then ':'). Canonical XML 1.0 §2.1: an
+ * implementation MUST fail on a document with a relative namespace URI; libxml2 (xmlsec1) and Apache Santuario do.
+ */
+const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+
+function relativeNamespace(qname: string, prefix: string, uri: string): never {
+  const decl = prefix ? `xmlns:${prefix}` : 'xmlns';
+  throw new SandanError(
+    'XML_MALFORMED',
+    `The namespace URI ${JSON.stringify(uri)} (${decl}, in scope at <${qname}>) is relative, with no scheme such as http: or urn:; Canonical XML 1.0 refuses such a document (xmlsec1 and Apache Santuario fail on it), so no signature over it can be verified`,
+    { details: { reason: 'relative-namespace' } },
+  );
 }
 
 const attrOrder = (a: XmlAttr, b: XmlAttr) => cmpCodePoints(a.ns, b.ns) || cmpCodePoints(a.local, b.local);
@@ -239,7 +255,11 @@ class Writer {
       }
     }
     // (Set once all are chosen: each is compared with what the output parent wrote.)
-    if (decls) for (const [p, u] of decls) this.rendered.set(p, u, depth);
+    if (decls)
+      for (const [p, u] of decls) {
+        if (u !== '' && !ABSOLUTE_URI.test(u)) relativeNamespace(qname, p, u);
+        this.rendered.set(p, u, depth);
+      }
     const copy = copyable && this.copying;
     if (copy && !decls && attrs.length === 0 && tagEnd - start === qname.length + 2) {
       this.span(start, tagEnd); // `<name>` as written

@@ -189,10 +189,17 @@ async function verifyCommand(file: string, opts: VerifyCommandOptions, io: CliIo
   let label = file === '-' ? '<stdin>' : file;
   // An envelope with no signature of its own carries the signed message in its Data, and that is the signature
   // customs checks (the emulator too): verify it rather than answer signature-missing for a signed message.
-  const inner = r.valid || r.reason !== 'signature-missing' ? undefined : messageInDxp(xml);
+  const dxp = r.valid || r.reason !== 'signature-missing' ? undefined : messageInDxp(xml);
+  const inner = dxp?.xml !== undefined ? dxp : undefined;
   if (inner) {
     r = verifyMessage(inner.xml, verifyOptions);
     label += ` (the ${inner.root} in the ${inner.envelope === 'DxpMsg' ? "DxpMsg's Data" : "Data of the DxpMsgSv's DxpMsg"})`;
+  } else if (dxp && !r.valid) {
+    // Not "the signed message is in Data" when Data holds none that can be read: say why (url-safe base64, say).
+    r = {
+      ...r,
+      message: `The document is a ${dxp.envelope} with no ds:Signature of its own, and its Data holds no message to verify: ${dxp.unread}`,
+    };
   }
   const envelope = inner && { envelope: inner.envelope, messageRoot: inner.root };
   const validity = r.valid ? certificateValidityAt(r.certificate, at ?? new Date()) : undefined;
@@ -236,18 +243,23 @@ async function verifyCommand(file: string, opts: VerifyCommandOptions, io: CliIo
 }
 
 /**
- * The CEB message in the Data of a DxpMsg (alone or in a DxpMsgSv), as UTF-8 text; undefined when the XML is no
- * envelope or its Data holds no message.
+ * The CEB message in the Data of a DxpMsg (alone or in a DxpMsgSv), as UTF-8 text; or, when Data holds none that can
+ * be read, why (`unread`, the parser's words); undefined when the XML is no envelope.
  */
-function messageInDxp(xml: string): { xml: string; root: string; envelope: 'DxpMsg' | 'DxpMsgSv' } | undefined {
+function messageInDxp(
+  xml: string,
+):
+  | { xml: string; root: string; envelope: 'DxpMsg' | 'DxpMsgSv'; unread?: undefined }
+  | { xml?: undefined; envelope: 'DxpMsg' | 'DxpMsgSv'; unread: string }
+  | undefined {
   try {
     const env = unwrapDxp(xml);
-    if (env.payload === undefined) return undefined;
-    return {
-      xml: env.payload,
-      root: env.message?.root ?? (env.transInfo.msgType || 'message'),
-      envelope: env.transfer ? 'DxpMsgSv' : 'DxpMsg',
-    };
+    const envelope = env.transfer ? 'DxpMsgSv' : 'DxpMsg';
+    if (env.payload === undefined) {
+      const data = env.issues.filter((i) => i.severity === 'error' && /(?:^|\.)Data$/.test(i.path));
+      return { envelope, unread: data.length ? data.map((i) => i.message.en).join('; ') : 'it cannot be read' };
+    }
+    return { xml: env.payload, root: env.message?.root ?? (env.transInfo.msgType || 'message'), envelope };
   } catch (e) {
     // Not an envelope (INVALID_OPTION), or one the parser refuses: the verdict on the file stands.
     if (e instanceof SandanError) return undefined;

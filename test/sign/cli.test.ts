@@ -208,6 +208,40 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
     });
   });
 
+  it('a DxpMsg whose Data holds no message it can read: says why, not that the signed message is in Data', async () => {
+    const signed = await run(
+      ['sign', '-', '--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')],
+      unsignedSample('CEB311Message'),
+    );
+    expect(signed.code, signed.stderr).toBe(0);
+    const dxp = wrapDxp(signed.stdout, {
+      senderId: 'DXPENT0000021610',
+      copMsgId: 'C-1',
+      now: () => new Date(0),
+      newId: () => 'x',
+    });
+    const b64 = Buffer.from(signed.stdout, 'utf8').toString('base64');
+    expect(dxp).toContain(`<Data>${b64}</Data>`);
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(signed.stdout, 'utf16le')]).toString('base64');
+    const unread = 'The document is a DxpMsg with no ds:Signature of its own, and its Data holds no message to verify';
+    for (const [data, why] of [
+      // url-safe base64, and base64 without its padding: slips of a sender's encoder
+      [b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), 'Data is not valid base64 (xs:base64Binary)'],
+      [b64.replace(/=+$/, ''), 'Data is not valid base64 (xs:base64Binary)'],
+      [
+        utf16,
+        'Data does not decode to UTF-8 text: in what it holds, byte 0xFF at line 1, column 1; it looks like UTF-16LE',
+      ],
+      ['', 'Data is empty: it holds no message'],
+    ]) {
+      expect(data).not.toBe(b64);
+      const v = await run(['verify', '-', '--cert', keys.path('rsa.crt')], dxp.replace(b64, data!));
+      expect([v.code, v.stdout]).toEqual([1, `<stdin>: invalid signature: signature-missing: ${unread}: ${why}\n`]);
+      const j = await run(['verify', '-', '--format', 'json'], dxp.replace(b64, data!));
+      expect(JSON.parse(j.stdout)).toEqual({ valid: false, reason: 'signature-missing', message: `${unread}: ${why}` });
+    }
+  });
+
   it('exits 2 on usage errors: missing options, unreadable files, wrong passphrase, unset variable, encoding', async () => {
     const input = put(keys, 'in2.xml', unsignedSample('CEB311Message'));
     // 中 in GBK (0xD6 0xD0) is not UTF-8.

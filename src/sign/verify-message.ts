@@ -562,14 +562,27 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
   };
   let cert: CertificateInfo | undefined;
   let sm2Encoding: 'raw' | 'der' | undefined;
+  let trust: ReturnType<typeof trusted>;
+  // Of several certificates that hold the signing key (one re-issued for the same key, carried beside the old), the
+  // first that may sign and that the anchors vouch for, as xmlsec1 picks; else the first, whose refusal is reported.
   for (const c of candidates) {
     if (c.keyType !== keyType) continue;
     const r = checkSignatureValue(signatureAlgorithm, canonicalSignedInfo, signatureValue, c);
-    if (r.ok) {
+    if (!r.ok) continue;
+    const t = anchors.length
+      ? trusted(
+          c,
+          anchors,
+          inKeyInfo.filter((x) => x !== c),
+        )
+      : { chain: [] };
+    const good = c.signsData && t !== undefined && !t.notCa;
+    if (cert === undefined || good) {
       cert = c;
       sm2Encoding = r.sm2Encoding;
-      break;
+      trust = t;
     }
+    if (good) break;
   }
   if (!cert)
     throw new Fail(
@@ -585,13 +598,6 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
       'certificate-invalid',
       `${signingCertificate(cert)} may not sign data: its keyUsage has neither digitalSignature nor nonRepudiation`,
     );
-  const trust = anchors.length
-    ? trusted(
-        cert,
-        anchors,
-        inKeyInfo.filter((c) => c !== cert),
-      )
-    : { chain: [] };
   if (!trust || trust.notCa)
     throw new Fail(
       'certificate-untrusted',

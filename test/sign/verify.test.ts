@@ -333,6 +333,45 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
     });
   });
 
+  // Another certificate of the signing key (re-issued, or made by whoever holds a copy of the public key) before the
+  // trusted one in KeyInfo: the trusted one is the signer's, as xmlsec1 finds it; was certificate-untrusted.
+  const sameKeyFirst = () => {
+    const other = selfSignedRsaCertificate(keys.read('rsa.key'), {
+      commonName: 'same key other certificate',
+      serial: '0b',
+      notBefore: new Date('2020-01-01T00:00:00Z'),
+      notAfter: new Date('2099-01-01T00:00:00Z'),
+    }).replace(/-----[^-]+-----|\s/g, '');
+    const x = rsaSigned.replace(
+      '<ds:X509Certificate>',
+      `<ds:X509Certificate>${other}</ds:X509Certificate><ds:X509Certificate>`,
+    );
+    expect(x).not.toBe(rsaSigned);
+    return x;
+  };
+
+  it('of two certificates of the signing key in KeyInfo, takes the one the anchors vouch for, wherever it stands', () => {
+    const x = sameKeyFirst();
+    const v = verifyMessage(x, { trustedCertificates: [keys.text('rsa.crt')] });
+    expect(v).toMatchObject({ valid: true, trusted: true });
+    expect(v.valid && v.certificate.subject).toBe('CN=sandan RSA test');
+    // Without anchors, the first that holds the key; the other alone is still untrusted.
+    const u = verifyMessage(x);
+    expect(u.valid && [u.trusted, u.certificate.subject]).toEqual([false, 'CN=same key other certificate']);
+    const alone = x.replace(/<\/ds:X509Certificate><ds:X509Certificate>[^<]+/, '');
+    expect(verifyMessage(alone, { trustedCertificates: [keys.text('rsa.crt')], diagnose: false })).toMatchObject({
+      valid: false,
+      reason: 'certificate-untrusted',
+      message: expect.stringContaining('CN=same key other certificate'),
+    });
+  });
+
+  it.skipIf(skipWithout('xmlsec1'))('xmlsec1 verifies the same message with the trusted certificate second', () => {
+    needTool('xmlsec1');
+    const file = put(keys, 'same-key.xml', sameKeyFirst());
+    expect(xmlsec1(['--verify', '--trusted-pem', keys.path('rsa.crt'), file]).status).toBe(0);
+  });
+
   it('does not let a certificate whose validity is no time pass the check at a date', () => {
     // OpenSSL reads the UTCTime "271306…" (month 13) as "Bad time value": compared with any date it was neither before
     // nor after, and a message checked at a date long past the certificate's end verified.

@@ -564,7 +564,8 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
   let sm2Encoding: 'raw' | 'der' | undefined;
   let trust: ReturnType<typeof trusted>;
   // Of several certificates that hold the signing key (one re-issued for the same key, carried beside the old), the
-  // first that may sign and that the anchors vouch for, as xmlsec1 picks; else the first, whose refusal is reported.
+  // first that may sign, that the anchors vouch for and that is in date at `at`, as xmlsec1 picks; else the first,
+  // whose refusal is reported.
   for (const c of candidates) {
     if (c.keyType !== keyType) continue;
     const r = checkSignatureValue(signatureAlgorithm, canonicalSignedInfo, signatureValue, c);
@@ -576,7 +577,11 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
           inKeyInfo.filter((x) => x !== c),
         )
       : { chain: [] };
-    const good = c.signsData && t !== undefined && !t.notCa;
+    const good =
+      c.signsData &&
+      t !== undefined &&
+      !t.notCa &&
+      (options.at === undefined || outOfDate(c, t.chain, options.at.getTime()) === undefined);
     if (cert === undefined || good) {
       cert = c;
       sm2Encoding = r.sm2Encoding;
@@ -609,22 +614,8 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
       state('certificate-untrusted', cert),
     );
   if (options.at) {
-    const t = options.at.getTime();
-    // The certificate and every CA of its chain up to the anchor: a chain check (OpenSSL's) wants them all in date.
-    const dated: Array<[X509Certificate, string]> = [[cert.x509, 'The certificate']];
-    for (const [i, ca] of trust.chain.entries())
-      dated.push([
-        ca.x509,
-        `${i === 0 ? 'The CA certificate that issued it' : 'A CA certificate of its chain'} (${subjectOf(ca)})`,
-      ]);
-    for (const [x509, what] of dated) {
-      const { from, to, outside } = validityAt(x509, t);
-      if (outside)
-        throw new Fail(
-          outside === 'before' ? 'certificate-not-yet-valid' : 'certificate-expired',
-          `${what} is ${outside === 'before' ? 'not yet valid' : 'no longer valid'} at ${instantText(t)}: it is valid from ${instantText(from)} to ${instantText(to)}`,
-        );
-    }
+    const late = outOfDate(cert, trust.chain, options.at.getTime());
+    if (late) throw late;
   }
 
   // Hashed once joined; the sink hashes a large text in slices (no UTF-8 copy of it all at once).
@@ -651,6 +642,28 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
     trusted: anchors.length > 0,
     ...(sm2Encoding && { sm2Encoding }),
   };
+}
+
+/**
+ * Why a certificate or a CA of its chain (up to the anchor) is not valid at `at` (ms), as a refusal; undefined when all
+ * are: a chain check (OpenSSL's) wants them all in date.
+ */
+function outOfDate(cert: CertificateInfo, chain: readonly CertificateInfo[], at: number): Fail | undefined {
+  const dated: Array<[X509Certificate, string]> = [[cert.x509, 'The certificate']];
+  for (const [i, ca] of chain.entries())
+    dated.push([
+      ca.x509,
+      `${i === 0 ? 'The CA certificate that issued it' : 'A CA certificate of its chain'} (${subjectOf(ca)})`,
+    ]);
+  for (const [x509, what] of dated) {
+    const { from, to, outside } = validityAt(x509, at);
+    if (outside)
+      return new Fail(
+        outside === 'before' ? 'certificate-not-yet-valid' : 'certificate-expired',
+        `${what} is ${outside === 'before' ? 'not yet valid' : 'no longer valid'} at ${instantText(at)}: it is valid from ${instantText(from)} to ${instantText(to)}`,
+      );
+  }
+  return undefined;
 }
 
 /**

@@ -366,6 +366,32 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
     });
   });
 
+  it('of two trusted certificates of the signing key, takes the one in date at `at` (an expired one first)', () => {
+    const old = selfSignedRsaCertificate(keys.read('rsa.key'), {
+      commonName: 'expired certificate of the key',
+      serial: '0c',
+      notBefore: new Date('2019-01-01T00:00:00Z'),
+      notAfter: new Date('2021-01-01T00:00:00Z'),
+    });
+    const x = rsaSigned.replace(
+      '<ds:X509Certificate>',
+      `<ds:X509Certificate>${old.replace(/-----[^-]+-----|\s/g, '')}</ds:X509Certificate><ds:X509Certificate>`,
+    );
+    const trust = { trustedCertificates: [old, keys.text('rsa.crt')], at: new Date() };
+    const v = verifyMessage(x, trust);
+    expect(v.valid && [v.trusted, v.certificate.subject]).toEqual([true, 'CN=sandan RSA test']);
+    // At a time within the old one only, the old one; within neither, the first one's refusal.
+    const then = verifyMessage(x, { ...trust, at: new Date('2020-06-01T00:00:00Z') });
+    expect(then.valid && then.certificate.subject).toBe('CN=expired certificate of the key');
+    expect(verifyMessage(x, { ...trust, at: new Date('2018-06-01T00:00:00Z') })).toMatchObject({
+      valid: false,
+      reason: 'certificate-not-yet-valid',
+      message: expect.stringMatching(
+        /^The certificate is not yet valid at 2018-06-01T08:00:00\.000\+08:00: it is valid from 2019-01-01/,
+      ),
+    });
+  });
+
   it.skipIf(skipWithout('xmlsec1'))('xmlsec1 verifies the same message with the trusted certificate second', () => {
     needTool('xmlsec1');
     const file = put(keys, 'same-key.xml', sameKeyFirst());

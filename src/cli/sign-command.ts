@@ -149,25 +149,69 @@ async function signCommand(file: string, opts: SignCommandOptions, io: CliIo): P
     ...(opts.sm2Encoding !== undefined && { sm2SignatureEncoding: opts.sm2Encoding }),
     ...(opts.replace && { replaceSignature: true }),
   };
-  const signed = await signMessage(xml, signer, options).catch((e: unknown) => {
+  // A DxpMsg (as `sandan build --dxp` writes it): customs checks the signature of the CEB message in its Data, so
+  // that message is signed and put back; a signature of the envelope's own was never checked.
+  const inner = envelopeToSign(xml, file);
+  const signed = await signMessage(inner?.message ?? xml, signer, options).catch((e: unknown) => {
     // The library's message names its option (replaceSignature); here the switch is --replace.
     if (e instanceof SandanError && e.code === 'SIGN_ALREADY_SIGNED' && !opts.replace)
       throw new SandanError(
         'SIGN_ALREADY_SIGNED',
-        `${file === '-' ? 'The document' : oneLine(file)} already has a ds:Signature; pass --replace to sign it again`,
+        `${file === '-' ? 'The document' : oneLine(file)}${inner ? ` (the ${inner.root} in its Data)` : ''} already has a ds:Signature; pass --replace to sign it again`,
         { cause: e },
       );
     throw e;
   });
+  const output = inner ? inner.rewrap(signed.xml) : signed.xml;
   if (opts.out !== undefined) {
-    await writeFileAtomic(opts.out, signed.xml);
+    await writeFileAtomic(opts.out, output);
     io.stderr(
-      `${oneLine(`sandan: signed ${file === '-' ? '<stdin>' : file} with ${signed.signatureAlgorithm} (certificate ${signed.certificateNumber}) → ${opts.out}`)}\n`,
+      `${oneLine(`sandan: signed ${file === '-' ? '<stdin>' : file}${inner ? ` (the ${inner.root} in the DxpMsg's Data)` : ''} with ${signed.signatureAlgorithm} (certificate ${signed.certificateNumber}) → ${opts.out}`)}\n`,
     );
   } else {
-    io.stdout(signed.xml);
+    io.stdout(output);
   }
   return 0;
+}
+
+// One Data element, holding base64 text only (no comment, no CDATA): where the signed message goes back.
+const DATA_ELEMENT = /(<((?:[A-Za-z_][\w.-]*:)?Data)(?:\s[^>]*)?>)[^<]*(<\/\2\s*>)/g;
+
+/**
+ * For a DxpMsg: the CEB message in its Data, and how to put the signed message back (the envelope otherwise as it
+ * was). Undefined for a document that is no envelope. An envelope whose own signature covers Data, a transfer node's
+ * DxpMsgSv, or a Data that holds no message is a usage error: signing it would not give what customs checks.
+ */
+function envelopeToSign(
+  xml: string,
+  file: string,
+): { message: string; root: string; rewrap(signed: string): string } | undefined {
+  const dxp = messageInDxp(xml);
+  if (!dxp) return undefined;
+  const name = file === '-' ? 'The document' : oneLine(file);
+  const refuse = (why: string) =>
+    new SandanError('INVALID_OPTION', `${name} is a ${dxp.envelope}; ${why}`, { details: { envelope: dxp.envelope } });
+  if (dxp.envelope === 'DxpMsgSv')
+    throw refuse(
+      "a transfer node's envelope is not signed by an enterprise: sign the CEB message before it is wrapped",
+    );
+  if (dxp.xml === undefined) throw refuse(`its Data holds no message to sign: ${dxp.unread}`);
+  if (dxp.signed)
+    throw refuse(
+      'it has a ds:Signature of its own over its Data: sign the CEB message, then wrap it (wrapDxp, or sandan build --dxp then sandan sign)',
+    );
+  const places = [...xml.matchAll(DATA_ELEMENT)];
+  if (places.length !== 1)
+    throw refuse(
+      'its Data is not one element of base64 text (a comment or CDATA in it): sign the message before wrapping it',
+    );
+  const at = places[0]!;
+  return {
+    message: dxp.xml,
+    root: dxp.root,
+    rewrap: (signed) =>
+      `${xml.slice(0, at.index)}${at[1]}${Buffer.from(signed, 'utf8').toString('base64')}${at[3]}${xml.slice(at.index + at[0].length)}`,
+  };
 }
 
 /**
@@ -249,7 +293,7 @@ async function verifyCommand(file: string, opts: VerifyCommandOptions, io: CliIo
 function messageInDxp(
   xml: string,
 ):
-  | { xml: string; root: string; envelope: 'DxpMsg' | 'DxpMsgSv'; unread?: undefined }
+  | { xml: string; root: string; envelope: 'DxpMsg' | 'DxpMsgSv'; signed: boolean; unread?: undefined }
   | { xml?: undefined; envelope: 'DxpMsg' | 'DxpMsgSv'; unread: string }
   | undefined {
   try {
@@ -259,7 +303,8 @@ function messageInDxp(
       const data = env.issues.filter((i) => i.severity === 'error' && /(?:^|\.)Data$/.test(i.path));
       return { envelope, unread: data.length ? data.map((i) => i.message.en).join('; ') : 'it cannot be read' };
     }
-    return { xml: env.payload, root: env.message?.root ?? (env.transInfo.msgType || 'message'), envelope };
+    const root = env.message?.root ?? (env.transInfo.msgType || 'message');
+    return { xml: env.payload, root, envelope, signed: env.signature !== undefined };
   } catch (e) {
     // Not an envelope (INVALID_OPTION), or one the parser refuses: the verdict on the file stands.
     if (e instanceof SandanError) return undefined;
@@ -306,7 +351,10 @@ export function registerSignCommand(program: Command, { io, setExit }: CommandCo
     .description(
       'Sign a CEB message (XML) with an enveloped XML signature; the algorithm follows the key (RSA → rsa-sha1, SM2 → sm2-sm3).',
     )
-    .argument('<file>', 'the CEB message (.xml), or - for standard input')
+    .argument(
+      '<file>',
+      'the CEB message (.xml), or a DxpMsg holding one (the message in its Data is signed, as customs checks it), or - for standard input',
+    )
     .requiredOption('--key <file>', 'private key: PEM (PKCS#8, PKCS#1, SEC1; encrypted too) or DER')
     .requiredOption('--cert <file>', 'the certificate of the key (PEM or DER)')
     .option('--passphrase-env <var>', 'environment variable holding the key passphrase')

@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { loadLocalSigner } from '../../src/sign/load.js';
+import { signMessage } from '../../src/sign/sign-message.js';
 import { verifyMessage } from '../../src/sign/verify-message.js';
 import { wrapDxp } from '../../src/xml/dxp.js';
 import { Readable } from 'node:stream';
@@ -305,6 +307,61 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
       `sandan: ${signed} already has a ds:Signature; pass --replace to sign it again\nhint: Check the signature it has with \`sandan verify\`.\n`,
     ]);
     expect((await run(['sign', signed, ...key, '--replace'])).code).toBe(0);
+  });
+
+  // hostile50a: `sandan build --dxp` then `sandan sign` signed the envelope around the unsigned message, which verify
+  // called valid and trusted while customs (and the emulator) refuse it: the message in Data has no signature.
+  it('a DxpMsg: signs the CEB message in its Data and puts it back, the envelope otherwise as it was', async () => {
+    const key = ['--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')];
+    const dxp = wrapDxp(unsignedSample('CEB311Message'), {
+      senderId: 'DXPENT0000021610',
+      copMsgId: 'C-1',
+      now: () => new Date(0),
+      newId: () => 'x',
+    });
+    const input = put(keys, 'dxp-unsigned.xml', dxp);
+    const out = keys.path('dxp-signed-by-cli.xml');
+    const r = await run(['sign', input, ...key, '--out', out]);
+    expect([r.code, r.stderr]).toEqual([
+      0,
+      `sandan: signed ${input} (the CEB311Message in the DxpMsg's Data) with rsa-sha1 (certificate 01691fe9) → ${out}\n`,
+    ]);
+    const written = readFileSync(out, 'utf8');
+    const data = /<Data>([^<]*)<\/Data>/;
+    expect(written.replace(data, '')).toBe(dxp.replace(data, ''));
+    expect(verifyMessage(Buffer.from(data.exec(written)![1]!, 'base64').toString('utf8'))).toMatchObject({
+      valid: true,
+    });
+    const v = await run(['verify', out, '--cert', keys.path('rsa.crt')]);
+    expect([v.code, v.stdout]).toEqual([
+      0,
+      expect.stringMatching(/\(the CEB311Message in the DxpMsg's Data\): valid signature/),
+    ]);
+    // Signed already: --replace, said of the message in Data.
+    const again = await run(['sign', out, ...key]);
+    expect([again.code, again.stderr.split('\n')[0]]).toEqual([
+      2,
+      `sandan: ${out} (the CEB311Message in its Data) already has a ds:Signature; pass --replace to sign it again`,
+    ]);
+    // Envelopes it cannot sign so: a transfer node's DxpMsgSv, one signed itself, one whose Data holds no message.
+    const sv = readFileSync(
+      new URL('../fixtures/outside/zhaopei0418-distribution-message/DxpMsgSv-CEB312.xml', import.meta.url),
+      'utf8',
+    );
+    const signer = await loadLocalSigner({ keyPath: keys.path('rsa.key'), certificatePath: keys.path('rsa.crt') });
+    const envelopeSigned = (await signMessage(dxp, signer)).xml;
+    for (const [text, why] of [
+      [sv, "is a DxpMsgSv; a transfer node's envelope is not signed by an enterprise"],
+      [envelopeSigned, 'is a DxpMsg; it has a ds:Signature of its own over its Data'],
+      [dxp.replace(/<Data>[^<]*</, '<Data>@@@<'), 'is a DxpMsg; its Data holds no message to sign'],
+    ] as const) {
+      const refused = await run(['sign', '-', ...key], text);
+      expect([refused.code, refused.stdout, refused.stderr]).toEqual([
+        2,
+        '',
+        expect.stringContaining(`The document ${why}`),
+      ]);
+    }
   });
 
   it('exits 1 on malformed XML, a finding about the input (as parse and verify do)', async () => {

@@ -532,7 +532,8 @@ describe('a message of more issues than MAX_XML_ISSUES', () => {
   });
 });
 
-describe('a hostile DxpMsg costs memory for what is kept, not for each element', () => {
+// (Each test reads 8 MB three times in a child process: about 25 s alone on a loaded machine, near the default 30 s.)
+describe('a hostile DxpMsg costs memory for what is kept, not for each element', { timeout: 90_000 }, () => {
   // A DxpMsg was read into a tree and checked afterwards: 20 MB of `<x/>` took 1.26 GB. It is checked from the tokens
   // now, and keeps its fields, its Data and the capped issues. Each surface reads 8 MB of `<x/>` in a child process
   // whose heap is capped at 128 MB (which the tree ran out of).

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { sep } from 'node:path';
 import { Readable } from 'node:stream';
-import type { SandanError } from '../errors.js';
+import { SandanError } from '../errors.js';
 import { filesNamedBy, readInputFile, statInputFile, statOrUndefined, unreadableFile } from '../io/walk.js';
 import { emptyInputIssue, inputLayout, readDocument, recordAndText, type InputRecord } from '../model/json-input.js';
 import { byteLines, holdsRecord } from '../rules/stream.js';
@@ -80,19 +80,28 @@ export async function* readAhead<T>(
 /**
  * Opens each input in turn, as {@link openInput} does, with the small files (≤ 1 MiB, most
  * declarations) read whole up to 8 ahead ({@link readAhead}): 41 % of `sandan validate` over 2,000
- * files was idle. A file that cannot be read fails at its turn, with openInput's error; memory
- * stays within 8 MiB ahead, even when a file grows between listing and reading (it is then streamed).
+ * files was idle. A file that cannot be read (`FILE_UNREADABLE`: found so by the walk, or failing to
+ * open) is given to `onUnreadable` at its turn and passed over when it is given, else it fails there;
+ * memory stays within 8 MiB ahead, even when a file grows between listing and reading (it is then streamed).
  */
 export async function* openInputs(
   inputs: readonly InputFile[],
   stdin: Readable,
+  onUnreadable?: (input: InputFile, error: SandanError) => void,
 ): AsyncGenerator<{ input: InputFile; stream: Readable }> {
   const small = (f: InputFile) => f.path !== '-' && f.size !== undefined && f.size <= READ_AHEAD_BYTES;
   for await (const { item: input, bytes: read } of readAhead(inputs, (f) => (small(f) ? f.path : undefined))) {
-    if (input.unreadable) throw input.unreadable;
-    const bytes = read && (await read);
-    // (an empty file gives no chunk at all, as its stream would; one that has grown is streamed after all)
-    const stream = bytes ? Readable.from(bytes.length ? [bytes] : []) : await openInput(input.path, stdin);
+    let stream: Readable;
+    try {
+      if (input.unreadable) throw input.unreadable;
+      const bytes = read && (await read);
+      // (an empty file gives no chunk at all, as its stream would; one that has grown is streamed after all)
+      stream = bytes ? Readable.from(bytes.length ? [bytes] : []) : await openInput(input.path, stdin);
+    } catch (e) {
+      if (!onUnreadable || !(e instanceof SandanError && e.code === 'FILE_UNREADABLE')) throw e;
+      onUnreadable(input, e);
+      continue;
+    }
     yield { input, stream };
   }
 }

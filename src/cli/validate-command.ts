@@ -50,7 +50,7 @@ export function maxWarningsOption(v: string | number | undefined): number | unde
 
 /**
  * `sandan validate`: exit 0 valid (warnings allowed up to --max-warnings), 1 any error issue
- * or too many warnings, 2 usage or unreadable input.
+ * or too many warnings, 2 usage or unreadable input (a file that cannot be read is reported with the others first).
  */
 async function validateCommand(
   files: string | readonly string[],
@@ -166,6 +166,20 @@ function withDuplicateKeys(
   return dup.length === 0 ? result : { ...result, issues: [...result.issues, ...dup] };
 }
 
+/**
+ * The finding of a file that could not be read (`input-unreadable`, at the file's line 1), with the reason the
+ * file system gave (`Cannot read PATH: a broken symbolic link (to TARGET)`).
+ */
+function unreadableIssue(error: SandanError): Issue {
+  return {
+    code: 'input-unreadable',
+    severity: 'error',
+    path: '',
+    ruleId: 'input',
+    message: { zh: `无法读取该文件（${error.message}）`, en: error.message },
+  };
+}
+
 interface RunOptions {
   format: OutputFormat;
   quiet: boolean;
@@ -195,9 +209,48 @@ async function run(
       ? createProgress(io, { quiet: opts.quiet })
       : createProgress(io, { quiet: true });
   let bytes = 0;
+  const unreadable: SandanError[] = [];
+  const report = (
+    input: InputFile,
+    rec: {
+      mode: 'single' | 'ndjson';
+      line: number;
+      text?: string;
+      value?: unknown;
+      at?: { line: number; column: number };
+    },
+    result: Pick<ValidationResult, 'valid' | 'issues'> & { ruleset?: ValidationResult['ruleset'] },
+  ) => {
+    summary.declarations++;
+    const c = countSeverities(result.issues);
+    summary.errors += c.errors;
+    summary.warnings += c.warnings;
+    if (result.valid) summary.valid++;
+    else summary.invalid++;
+    const shown = opts.quiet ? result.issues.filter((i) => i.severity === 'error') : result.issues;
+    const firstLine = rec.mode === 'ndjson' ? rec.line : 1;
+    const issues: LocatedIssue[] = locateIssues(shown, rec.text, input.label, firstLine, rec.at);
+    const orderNo = (rec.value as { order?: { orderNo?: unknown } } | undefined)?.order?.orderNo;
+    reporter.declaration({
+      file: input.label,
+      line: firstLine,
+      mode: rec.mode,
+      ...(typeof orderNo === 'string' && { orderNo }),
+      valid: result.valid,
+      issues,
+      counts: c,
+      ...('ruleset' in result && result.ruleset && { ruleset: result.ruleset }),
+    });
+  };
+  // A file that cannot be read (a broken link in a folder, no permission) is a finding of its own and the run goes on,
+  // so that the other files' results are still written (SARIF and JUnit are written whole at the end); exit 2 after.
+  const onUnreadable = (input: InputFile, error: SandanError) => {
+    unreadable.push(error);
+    report(input, { mode: 'single', line: 1 }, { valid: false, issues: [unreadableIssue(error)] });
+  };
   progress.phase('validate', totalBytes, totalBytes === undefined ? 'items' : 'bytes');
   try {
-    for await (const { input, stream } of openInputs(inputs, io.stdin)) {
+    for await (const { input, stream } of openInputs(inputs, io.stdin, onUnreadable)) {
       const records = readRecords(stream, {
         ndjson: opts.ndjson || input.ndjson,
         onBytes: (n) => {
@@ -216,26 +269,7 @@ async function run(
         'validate',
       );
       for await (const { rec, result } of results) {
-        summary.declarations++;
-        const c = countSeverities(result.issues);
-        summary.errors += c.errors;
-        summary.warnings += c.warnings;
-        if (result.valid) summary.valid++;
-        else summary.invalid++;
-        const shown = opts.quiet ? result.issues.filter((i) => i.severity === 'error') : result.issues;
-        const firstLine = rec.mode === 'ndjson' ? rec.line : 1;
-        const issues: LocatedIssue[] = locateIssues(shown, rec.text, input.label, firstLine, rec.at);
-        const orderNo = (rec.value as { order?: { orderNo?: unknown } } | undefined)?.order?.orderNo;
-        reporter.declaration({
-          file: input.label,
-          line: firstLine,
-          mode: rec.mode,
-          ...(typeof orderNo === 'string' && { orderNo }),
-          valid: result.valid,
-          issues,
-          counts: c,
-          ...('ruleset' in result && result.ruleset && { ruleset: result.ruleset }),
-        });
+        report(input, rec, result);
         // Never let output pile up in memory when the reader is slower than we are.
         if (io.drain) await io.drain();
         progress.update(totalBytes === undefined ? summary.declarations : bytes);
@@ -245,6 +279,9 @@ async function run(
     progress.stop();
   }
   reporter.end(summary);
+  // (told on standard error too, after the progress bar has gone, as a file named on the command line is)
+  for (const e of unreadable) io.stderr(`sandan: ${e.message}\n`);
+  if (unreadable.length > 0) return 2;
   if (summary.invalid > 0) return 1;
   if (opts.maxWarnings !== undefined && summary.warnings > opts.maxWarnings) {
     io.stderr(`sandan: ${summary.warnings} warnings, more than --max-warnings ${opts.maxWarnings}\n`);

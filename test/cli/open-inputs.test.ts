@@ -78,6 +78,24 @@ describe('openInputs', () => {
       expect((error as Error).message).toBe((expected as Error).message);
     }
   });
+
+  it('with onUnreadable: tells an input that cannot be read at its turn and goes on to the next', async () => {
+    mkdirSync(join(dir, 'folder2.json'));
+    const gone = { path: join(dir, 'gone.json'), label: 'gone.json', size: 10, ndjson: false };
+    const folder = { path: join(dir, 'folder2.json'), label: 'folder2.json', ndjson: false };
+    const inputs = [file('ok3.json', '{}'), gone, folder, file('ok4.json', '{}')];
+    const got: string[] = [];
+    for await (const { input } of openInputs(inputs, Readable.from([]), (input, e) =>
+      got.push(`${input.label}: ${e.code} ${e.message}`),
+    ))
+      got.push(input.label);
+    expect(got).toEqual([
+      'ok3.json',
+      `gone.json: FILE_UNREADABLE Cannot read ${gone.path}: no such file`,
+      `folder2.json: FILE_UNREADABLE Cannot read ${folder.path}: it is a directory`,
+      'ok4.json',
+    ]);
+  });
 });
 
 describe('readRecords', () => {

@@ -76,6 +76,45 @@ describe.skipIf(process.platform === 'win32')('symbolic links in input folders',
     expect(l.stdout).toContain(`${join(loop, 'a.json')}: valid`);
   });
 
+  it('validate: a broken link is a finding of its file; SARIF and JUnit still hold every file (exit 2)', async () => {
+    const folder = join(dir, 'decls-broken-reports');
+    mkdirSync(folder);
+    cpSync(VALID, join(folder, 'a.json'));
+    symlinkSync(join(dir, 'gone.json'), join(folder, 'b.json'));
+    cpSync(INVALID, join(folder, 'c.json'));
+    const reason = `Cannot read ${join(folder, 'b.json')}: a broken symbolic link (to ${join(dir, 'gone.json')})`;
+    const sarif = await runCli(['validate', folder, '--format', 'sarif']);
+    expect(sarif.code).toBe(2);
+    expect(sarif.stderr).toBe(`sandan: ${reason}\n`);
+    const results = (
+      JSON.parse(sarif.stdout) as {
+        runs: Array<{ results: Array<{ ruleId: string; message: { text: string }; locations: unknown[] }> }>;
+      }
+    ).runs[0]!.results;
+    const uri = (r: (typeof results)[number]) =>
+      (r.locations[0] as { physicalLocation: { artifactLocation: { uri: string } } }).physicalLocation.artifactLocation
+        .uri;
+    const unreadable = results.filter((r) => r.ruleId === 'input-unreadable');
+    expect(unreadable.map((r) => [uri(r).split('/').pop(), r.message.text])).toEqual([
+      ['b.json', `(input): ${reason}`],
+    ]);
+    // The invalid file after it was validated.
+    expect(results.some((r) => uri(r).endsWith('/c.json') && r.ruleId !== 'input-unreadable')).toBe(true);
+    const junit = await runCli(['validate', folder, '--format', 'junit']);
+    expect(junit.code).toBe(2);
+    expect(junit.stdout).toContain('<testsuites name="sandan validate" tests="3" failures="2" errors="0">');
+    expect(junit.stdout).toContain(`<failure type="input-unreadable" message="[input-unreadable] (input): ${reason}">`);
+    // Exit 2 wins over an invalid file: not every file was checked.
+    const json = await runCli(['validate', folder, '--format', 'json']);
+    expect(json.code).toBe(2);
+    const files = (JSON.parse(json.stdout) as { results: Array<{ file: string; valid: boolean }> }).results;
+    expect(files.map((r) => [r.file, r.valid])).toEqual([
+      [join(folder, 'a.json'), true],
+      [join(folder, 'b.json'), false],
+      [join(folder, 'c.json'), false],
+    ]);
+  });
+
   const reconcile = (bills: string) => [
     'reconcile',
     '--quiet',

@@ -8,7 +8,7 @@ import { findConfig, readConfigFile } from '../../src/cli/config.js';
 import { escapeData, escapeProperty } from '../../src/cli/formats/github.js';
 import { junitReporter } from '../../src/cli/formats/junit.js';
 import type { DeclarationReport } from '../../src/cli/formats/report.js';
-import { sarifReporter } from '../../src/cli/formats/sarif.js';
+import { artifactUri, sarifReporter } from '../../src/cli/formats/sarif.js';
 import { globMatcher } from '../../src/cli/input.js';
 import { validateStream } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
@@ -412,5 +412,22 @@ describe('sarif', () => {
       return `${url.protocol}${url.search}${url.hash} ${decodeURIComponent(url.pathname)}`;
     });
     expect(read).toEqual(files.map((f) => `file: /repo/${f}`));
+  });
+
+  it('writes a Windows path from a drive as a file: URI (C%3A/… named a folder C: in the checkout)', () => {
+    const uri = artifactUri('C:/Users/李/in#1 b.json', true);
+    expect(uri).toBe('file:///C:/Users/%E6%9D%8E/in%231%20b.json');
+    const url = new URL(uri, 'file:///repo/');
+    expect([url.protocol, url.host, url.hash, decodeURIComponent(url.pathname)]).toEqual([
+      'file:',
+      '',
+      '',
+      '/C:/Users/李/in#1 b.json',
+    ]);
+    // As the label of a path given with backslashes, and in lower case.
+    expect(artifactUri('d:\\in\\a.json', true)).toBe('file:///d:/in/a.json');
+    // Relative paths stay relative, each segment encoded; elsewhere than Windows `C:` is a folder's name.
+    expect(artifactUri('in/C:/a b.json', true)).toBe('in/C%3A/a%20b.json');
+    expect(artifactUri('C:/a.json', false)).toBe('C%3A/a.json');
   });
 });

@@ -1,3 +1,4 @@
+import { sep } from 'node:path';
 import pkg from '../../../package.json';
 import { docsUrl } from '../../model/docs-url.js';
 import type { LocatedIssue, Reporter } from './report.js';
@@ -8,10 +9,16 @@ const RULES_DOC = docsUrl('rules.md');
 /**
  * A file label as a SARIF artifact URI (a relative URI reference with `/` separators). Each segment is encoded
  * whole: encodeURI left `#` and `?` (the rest of the name read as a fragment or a query: another file) and `:`
- * (a first segment such as `orders-T10:15.json` read as a URI scheme).
+ * (a first segment such as `orders-T10:15.json` read as a URI scheme). On Windows (`windows`) a path from a drive is
+ * a `file:` URI, `C:/in/a.json` `file:///C:/in/a.json`: its encoded `C%3A/in/a.json` named a folder `C:` in the
+ * checkout. (Elsewhere `C:/in` is such a folder, and a path from `/` is already one URI reference that resolves.)
  */
-function uriOf(file: string): string {
-  return file.replace(/\\/g, '/').split('/').map(encodeURIComponent).join('/');
+export function artifactUri(file: string, windows = sep === '\\'): string {
+  const path = file.replace(/\\/g, '/');
+  const segments = (p: string) => p.split('/').map(encodeURIComponent).join('/');
+  return windows && /^[A-Za-z]:\//.test(path)
+    ? `file:///${path.slice(0, 2)}${segments(path.slice(2))}`
+    : segments(path);
 }
 
 /**
@@ -39,7 +46,7 @@ export function sarifReporter(write: (s: string) => void): Reporter {
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: uriOf(i.location.file) },
+                artifactLocation: { uri: artifactUri(i.location.file) },
                 region: { startLine: i.location.line, startColumn: i.location.column },
               },
               ...(i.path && { logicalLocations: [{ fullyQualifiedName: i.path, kind: 'member' }] }),

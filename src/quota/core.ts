@@ -15,7 +15,7 @@ import type {
 import { beijingIsoDate, beijingTimeOption, beijingXsDateTime, beijingYear } from '../time/beijing.js';
 import type { ReturnWindowCheck } from './return-window.js';
 import { compareCodeUnits, describeInput } from '../model/guards.js';
-import { forbiddenCharacter } from '../xml/safety.js';
+import { codePointName, forbiddenCharacter } from '../xml/safety.js';
 
 /**
  * The pure part of the quota ledger: Beijing calendar, amounts, the buyer hash and the
@@ -297,7 +297,25 @@ export function checkRefundKey(key: string): string {
       'QUOTA_INVALID',
       `The refund key ${JSON.stringify(key)} is the name of a commit stage, which the ledger keys commits by; choose another key (e.g. the return's copNo)`,
     );
-  return xmlCarriable(key, 'The refund key');
+  return storableKey(key, 'The refund key');
+}
+
+/** A surrogate not in a pair. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * A key only the ledger keeps (no CEB message carries it), checked for what the databases cannot keep as given: the
+ * reason is theirs, not XML's (other characters XML refuses are kept by all three stores).
+ */
+function storableKey(text: string, field: string): string {
+  const surrogate = LONE_SURROGATE.exec(text);
+  const why = text.includes('\u0000')
+    ? 'character U+0000 cannot be kept in a PostgreSQL ledger (its text refuses it), so no store takes it'
+    : surrogate
+      ? `a lone surrogate ${codePointName(text.charCodeAt(surrogate.index))} is not a character: SQLite and PostgreSQL keep text as UTF-8, where it becomes U+FFFD, another key`
+      : undefined;
+  if (why === undefined) return text;
+  throw new SandanError('QUOTA_INVALID', `${field} ${describeInput(text)}: ${why}`);
 }
 
 /** The stages a commit may name (CEB622 399, 800, 899), each also the key of its event. */

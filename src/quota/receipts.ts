@@ -1,7 +1,7 @@
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
 import { describeInput, isApprovedReturn, isRecord, optionsObject, receiptStatusText } from '../model/guards.js';
-import { parseInstant, toAmount, type QuotaResult } from './core.js';
+import { inventoryIdOf, parseInstant, toAmount, type QuotaResult } from './core.js';
 import { checkLedger, type QuotaLedger, type RefundOptions } from './ledger.js';
 import type { CommitStage, QuotaOrderKey } from './types.js';
 
@@ -125,6 +125,9 @@ export async function applyReceipt(
   checkLedger(ledger, 'applyReceipt');
   const opts = optionsObject(options, 'applyReceipt', 'QUOTA_INVALID');
   const action = receiptAction(receipt);
+  // Checked here, as the receipt's: a number was refused by the link of a CEB622 as `ids.invtNo`, or matched nothing.
+  inventoryIdOf(receipt.copNo, 'receipt.copNo');
+  inventoryIdOf(receipt.invtNo, 'receipt.invtNo');
   const now =
     receipt.returnTime !== undefined && receipt.returnTime !== ''
       ? parseInstant(receipt.returnTime, 'returnTime')

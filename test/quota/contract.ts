@@ -1,7 +1,13 @@
 import { Decimal } from 'decimal.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SandanError } from '../../src/errors.js';
-import { applyReceipts, QuotaLedger, type QuotaLedgerOptions, type QuotaStore } from '../../src/quota/index.js';
+import {
+  applyReceipt,
+  applyReceipts,
+  QuotaLedger,
+  type QuotaLedgerOptions,
+  type QuotaStore,
+} from '../../src/quota/index.js';
 
 /**
  * The contract every quota store fulfils, run against memory, SQLite and PostgreSQL.
@@ -183,6 +189,23 @@ export function quotaContract(h: Harness): void {
         message: 'ids.invtNo "L\\u0000": character U+0000 is not allowed in XML',
       });
       expect(await l.find({ orderNo: 'N-1' })).toMatchObject({ copNo: 'C-1', invtNo: undefined });
+    });
+
+    it("refuses a receipt's inventory number that is not text naming the receipt's field, before anything is written", async () => {
+      const l = await ledger(await db());
+      await l.reserve('N-2', BUYER, '10', '2026-05-01');
+      const bad: Array<[Record<string, unknown>, string]> = [
+        // (matched by orderNo, the link of a CEB622 refused it as `ids.invtNo`; without one it matched nothing)
+        [{ kind: 'CEB622', orderNo: 'N-2', invtNo: 123 }, 'receipt.invtNo must be text, got 123'],
+        [{ kind: 'CEB622', invtNo: 123 }, 'receipt.invtNo must be text, got 123'],
+        [{ kind: 'CEB626', orderNo: 'N-2', copNo: 5 }, 'receipt.copNo must be text, got 5'],
+      ];
+      for (const [receipt, message] of bad)
+        await expect(applyReceipt(l, { returnStatus: '800', ...receipt } as never)).rejects.toMatchObject({
+          code: 'QUOTA_INVALID',
+          message,
+        });
+      expect(await l.find({ orderNo: 'N-2' })).toMatchObject({ status: 'reserved', invtNo: undefined });
     });
 
     it("links an inventory's numbers to an order, keeping the one not given; an unknown order is not linked", async () => {

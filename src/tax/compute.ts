@@ -25,6 +25,7 @@ import {
   lineFigures,
   regimeFactors,
   unitQuantity,
+  unitQuantityField,
   type Explanation,
   type LineFigures,
   type RawTax,
@@ -750,10 +751,12 @@ function quantityUnit(i: number, it: InventoryItem, units: readonly string[]): I
   // A unit the line declares with a quantity of 0 (a unit value needs one above 0): "none of the units" was untrue.
   const unit = units.find((u) => unitQuantity(it, u) !== undefined);
   const zero = unit === undefined ? undefined : unitQuantity(it, unit)?.toFixed();
+  // At the quantity that is 0 (qty2 when the unit is unit2's), else where the unit would be declared.
+  const field = (unit === undefined ? undefined : unitQuantityField(it, unit)) ?? 'unit1';
   return {
     code: 'tax-quantity-unit',
     severity: 'error',
-    path: `inventory.items[${i}].unit1`,
+    path: `inventory.items[${i}].${field}`,
     ruleId: 'tax/quantity',
     message:
       zero === undefined

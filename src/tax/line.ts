@@ -66,9 +66,15 @@ export function quantityIn(q: LineQuantities, unit: string): Decimal | undefined
 
 /** {@link quantityIn} without the checks of a caller's arguments: for computeTax, per line. */
 export function unitQuantity(q: LineQuantities, unit: string): Decimal | undefined {
-  if (q.unit1 === unit && q.qty1 !== undefined) return q.qty1;
-  if (q.unit2 === unit && q.qty2 !== undefined) return q.qty2;
-  if (q.unit === unit && q.qty !== undefined) return q.qty;
+  const field = unitQuantityField(q, unit);
+  return field === undefined ? undefined : q[field];
+}
+
+/** Which field holds the line's quantity in `unit`, as {@link unitQuantity} chooses it (an issue's path names it). */
+export function unitQuantityField(q: LineQuantities, unit: string): 'qty1' | 'qty2' | 'qty' | undefined {
+  if (q.unit1 === unit && q.qty1 !== undefined) return 'qty1';
+  if (q.unit2 === unit && q.qty2 !== undefined) return 'qty2';
+  if (q.unit === unit && q.qty !== undefined) return 'qty';
   return undefined;
 }
 

@@ -552,7 +552,9 @@ describe('problems become issues', () => {
       { gcode: '3304990039', totalPrice: '150.00', qty: '1', unit: '142', qty1: '0', unit1: '035' },
     ]);
     const r = computeTax(d, { policy: P2019, rates: bundledRates() });
-    expect(r.issues).toMatchObject([{ code: 'tax-quantity-unit', actual: '035, 142' }]);
+    expect(r.issues).toMatchObject([
+      { code: 'tax-quantity-unit', path: 'inventory.items[0].qty1', actual: '035, 142' },
+    ]);
     expect(r.issues[0]?.message).toEqual({
       zh: '消费税按计量单位 036/035/096 计征，但该商品以计量单位 035 申报的数量为 0，无法按单位计算',
       en: "The consumption tax is charged per unit 036/035/096, but the line's quantity in unit 035 is 0; the line is left out of the totals",
@@ -563,6 +565,30 @@ describe('problems become issues', () => {
     input.inventory.items[1].qty1 = '0';
     const v = validate(input, { rates: bundledRates() }).issues.find((i) => i.code === 'tax-quantity-unit');
     expect(v?.message.en).toMatch(/declare the line's quantity in that unit, as qty1\/unit1 or qty2\/unit2\)$/);
+  });
+
+  it('a quantity of 0 in the second unit → tax-quantity-unit at qty2, the field that is 0 (was unit1)', () => {
+    const d = declarationWith([
+      {
+        gcode: '3304990039',
+        totalPrice: '150.00',
+        qty: '1',
+        unit: '142',
+        qty1: '1',
+        unit1: '011',
+        qty2: '0',
+        unit2: '035',
+      },
+    ]);
+    const r = computeTax(d, { policy: P2019, rates: bundledRates() });
+    expect(r.issues).toMatchObject([{ code: 'tax-quantity-unit', path: 'inventory.items[0].qty2' }]);
+    expect(r.issues[0]?.message.en).toContain("the line's quantity in unit 035 is 0");
+    // In the declared unit: at qty.
+    const q = computeTax(
+      declarationWith([{ gcode: '3304990039', totalPrice: '150.00', qty1: '1', unit1: '011', qty: '0', unit: '035' }]),
+      { policy: P2019, rates: bundledRates() },
+    );
+    expect(q.issues.filter((i) => i.code === 'tax-quantity-unit')).toMatchObject([{ path: 'inventory.items[0].qty' }]);
   });
 
   it('a specific rate with no quantity in its unit → tax-quantity-unit', () => {

@@ -124,6 +124,9 @@ function hintOf(e: SandanError, command: string | undefined): string | undefined
     return 'Check --quota-db (a .sqlite path or postgres:// URL) and that SANDAN_QUOTA_SECRET is the secret the ledger was created with.';
   if (e.code === 'QUOTA_STORE' && command === 'emulate')
     return 'Check --state (a SQLite file; it needs better-sqlite3), or keep the state in memory with --memory.';
+  // (a refund key refused for what it is: the general hint named every option but --key)
+  if (e.code === 'QUOTA_INVALID' && e.details?.key !== undefined)
+    return "Give --key another key: the ledger's own name for one return of the order, e.g. the return's copNo; see `sandan quota refund --help`.";
   if (e.code === 'QUOTA_CONFLICT' && e.details?.key !== undefined)
     return 'A refund key (--key) is applied once, for one amount: give another return of the order its own key. See the order in `sandan quota history --buyer-id …`.';
   if (e.code === 'INVALID_OPTION' && e.details?.what === 'emulator settings')

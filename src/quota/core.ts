@@ -296,6 +296,7 @@ export function checkRefundKey(key: string): string {
     throw new SandanError(
       'QUOTA_INVALID',
       `The refund key ${JSON.stringify(key)} is the name of a commit stage, which the ledger keys commits by; choose another key (e.g. the return's copNo)`,
+      { details: { key } },
     );
   return storableKey(key, 'The refund key');
 }
@@ -315,7 +316,7 @@ function storableKey(text: string, field: string): string {
       ? `a lone surrogate ${codePointName(text.charCodeAt(surrogate.index))} is not a character: SQLite and PostgreSQL keep text as UTF-8, where it becomes U+FFFD, another key`
       : undefined;
   if (why === undefined) return text;
-  throw new SandanError('QUOTA_INVALID', `${field} ${describeInput(text)}: ${why}`);
+  throw new SandanError('QUOTA_INVALID', `${field} ${describeInput(text)}: ${why}`, { details: { key: text } });
 }
 
 /** The stages a commit may name (CEB622 399, 800, 899), each also the key of its event. */

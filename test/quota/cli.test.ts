@@ -92,6 +92,14 @@ describe('sandan quota', () => {
       'sandan: The refund keyed "RET-1" of order O-1 was applied with 0.5 CNY, not 5; a key is applied once, for one amount\n' +
         'hint: A refund key (--key) is applied once, for one amount: give another return of the order its own key. See the order in `sandan quota history --buyer-id …`.\n',
     ]);
+    // A key the ledger refuses: the hint names --key (it named --buyer-id, --order, --amount and --at).
+    r = await cli(['quota', 'refund', '--db', db, '--order', 'O-1', '--amount', '5', '--key', 'released']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      `sandan: The refund key "released" is the name of a commit stage, which the ledger keys commits by; choose another key (e.g. the return's copNo)\n` +
+        "hint: Give --key another key: the ledger's own name for one return of the order, e.g. the return's copNo; see `sandan quota refund --help`.\n",
+    ]);
     // O-1 is committed: customs counts it, so a release without its approved cancel is refused (exit 1).
     r = await cli(['quota', 'release', '--db', db, '--order', 'O-1']);
     expect([r.code, r.stdout]).toEqual([

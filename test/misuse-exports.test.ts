@@ -205,16 +205,38 @@ describe('bad values inside an argument', () => {
       [Object.create(null), 'object'],
     ] as const) {
       expect(() => new quota.QuotaLedger({ store, secret, reservationTtlMs: bad as never })).toThrow(
-        `reservationTtlMs must be a positive number of milliseconds, got ${shown}`,
+        `reservationTtlMs must be a number of milliseconds from 1 (a Date counts whole milliseconds), got ${shown}`,
       );
       const ledger = new quota.QuotaLedger({ store, secret });
       await expect(
         ledger.reserve('O-1', '11010519491231002X', '1', '2026-03-01', { ttlMs: bad as never }),
       ).rejects.toMatchObject({
         code: 'QUOTA_INVALID',
-        message: `ttlMs must be a positive number of milliseconds, got ${shown}`,
+        message: `ttlMs must be a number of milliseconds from 1 (a Date counts whole milliseconds), got ${shown}`,
       });
     }
+  });
+
+  it('a quota ledger refuses a time-to-live below 1 ms: the reservation expired in the millisecond it was made', async () => {
+    const store = new quota.MemoryQuotaStore();
+    const secret = 'misuse-test-secret-0123456789abcdef';
+    for (const bad of [0.5, 0.999, Number.MIN_VALUE]) {
+      expect(() => new quota.QuotaLedger({ store, secret, reservationTtlMs: bad })).toThrow(
+        `reservationTtlMs must be a number of milliseconds from 1 (a Date counts whole milliseconds), got ${bad}`,
+      );
+      const ledger = new quota.QuotaLedger({ store, secret });
+      await expect(
+        ledger.reserve('O-2', '11010519491231002X', '1', '2026-03-01', { ttlMs: bad, now: '2026-03-01' }),
+      ).rejects.toMatchObject({
+        code: 'QUOTA_INVALID',
+        message: `ttlMs must be a number of milliseconds from 1 (a Date counts whole milliseconds), got ${bad}`,
+      });
+      expect(await ledger.find({ orderNo: 'O-2' })).toBeUndefined();
+    }
+    // 1 ms holds for that millisecond.
+    const ledger = new quota.QuotaLedger({ store, secret });
+    const r = await ledger.reserve('O-2', '11010519491231002X', '1', '2026-03-01', { ttlMs: 1, now: '2026-03-01' });
+    expect(r.ok && r.entry.expiresAt!.getTime() - r.entry.orderAt.getTime()).toBe(1);
   });
 
   it('loadLocalSigner refuses key and certificate paths that are not text', async () => {

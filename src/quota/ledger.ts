@@ -172,11 +172,11 @@ export class QuotaLedger {
     checkQuotaSecret(options.secret);
     if (
       options.reservationTtlMs !== undefined &&
-      !(Number.isFinite(options.reservationTtlMs) && options.reservationTtlMs > 0)
+      !(Number.isFinite(options.reservationTtlMs) && options.reservationTtlMs >= 1)
     ) {
       throw new SandanError(
         'QUOTA_INVALID',
-        `reservationTtlMs must be a positive number of milliseconds, got ${describeInput(options.reservationTtlMs)}`,
+        `reservationTtlMs must be a number of milliseconds from 1 (a Date counts whole milliseconds), got ${describeInput(options.reservationTtlMs)}`,
       );
     }
     this.store = options.store;
@@ -336,10 +336,11 @@ export class QuotaLedger {
     const buyerKey = this.buyerKey(buyerIdNumber);
     const now = this.now(opts.now);
     const ttl = opts.ttlMs ?? this.ttlMs;
-    if (ttl !== undefined && !(Number.isFinite(ttl) && ttl > 0))
+    // Below 1 ms the expiry was the reservation's own millisecond (a Date drops the fraction): expired as it was made.
+    if (ttl !== undefined && !(Number.isFinite(ttl) && ttl >= 1))
       throw new SandanError(
         'QUOTA_INVALID',
-        `ttlMs must be a positive number of milliseconds, got ${describeInput(ttl)}`,
+        `ttlMs must be a number of milliseconds from 1 (a Date counts whole milliseconds), got ${describeInput(ttl)}`,
       );
     const expiresAt = ttl === undefined ? undefined : new Date(now.getTime() + ttl);
     // Past a Date's range the expiry is an invalid Date, which the stores kept as "never" (or refused).

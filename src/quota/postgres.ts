@@ -271,18 +271,30 @@ export class PostgresQuotaStore implements QuotaStore {
       const r = await c.query<EntryRow>(sql, params);
       return r.rows[0] && toEntry(r.rows[0]);
     };
+    // A value with U+0000 is in no row (PostgreSQL's text cannot hold it, so every write refuses it): such a read finds
+    // nothing, as in the memory and SQLite stores, instead of failing on the server's "invalid byte sequence".
     const byId = (col: string, id: string, ebpCode: string | undefined) =>
-      one(
-        `SELECT ${cols} FROM ${entry} WHERE ${col} = $1 AND ($2::text IS NULL OR ${ebp} IN ($2, '')) ${FOUND_ORDER_SQL(ebp, ' COLLATE "C"')} LIMIT 1`,
-        [id, ebpCode ?? null],
-      );
+      id.includes('\u0000')
+        ? Promise.resolve(undefined)
+        : one(
+            `SELECT ${cols} FROM ${entry} WHERE ${col} = $1 AND ($2::text IS NULL OR ${ebp} IN ($2, '')) ${FOUND_ORDER_SQL(ebp, ' COLLATE "C"')} LIMIT 1`,
+            [
+              id,
+              // (no platform's code holds it: only an entry of none stated is of it)
+              ebpCode?.includes('\u0000') ? '' : (ebpCode ?? null),
+            ],
+          );
     return {
       lockBuyerYear: async (buyerKey, year) =>
         void (await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, `${buyerKey}:${year}`])),
       getEntry: (ebpCode, orderNo) =>
-        one(`SELECT ${cols} FROM ${entry} WHERE order_no = $1 AND ${ebp} = $2`, [orderNo, ebpCode]),
+        `${ebpCode}${orderNo}`.includes('\u0000')
+          ? Promise.resolve(undefined)
+          : one(`SELECT ${cols} FROM ${entry} WHERE order_no = $1 AND ${ebp} = $2`, [orderNo, ebpCode]),
       orderEntries: async (orderNo) =>
-        (await c.query<EntryRow>(`SELECT ${cols} FROM ${entry} WHERE order_no = $1`, [orderNo])).rows.map(toEntry),
+        orderNo.includes('\u0000')
+          ? []
+          : (await c.query<EntryRow>(`SELECT ${cols} FROM ${entry} WHERE order_no = $1`, [orderNo])).rows.map(toEntry),
       findEntry: async (by) =>
         (by.invtNo !== undefined ? await byId('invt_no', by.invtNo, by.ebpCode) : undefined) ??
         (by.copNo !== undefined ? await byId('cop_no', by.copNo, by.ebpCode) : undefined),

@@ -208,6 +208,23 @@ export function quotaContract(h: Harness): void {
       expect(await l.find({ orderNo: 'N-2' })).toMatchObject({ status: 'reserved', invtNo: undefined });
     });
 
+    it('finds nothing by a number with U+0000, which no entry can hold (PostgreSQL failed with a store error)', async () => {
+      const l = await ledger(await db());
+      await l.reserve('Z-1', BUYER, '10', '2026-05-01', { copNo: 'C-Z1', invtNo: 'I-Z1' });
+      for (const by of [
+        { orderNo: 'Z-1\u0000' },
+        { invtNo: 'I-Z1\u0000' },
+        { copNo: 'C-Z1\u0000' },
+        { orderNo: 'Z-1\u0000', ebpCode: 'E\u0000' },
+      ])
+        expect(await l.find(by)).toBeUndefined();
+      // A platform code with it is no platform's: the entry with none stated is found, as for any other code.
+      expect(await l.find({ invtNo: 'I-Z1', ebpCode: 'E\u0000' })).toMatchObject({ orderNo: 'Z-1', ebpCode: '' });
+      expect(await l.find({ orderNo: 'Z-1', ebpCode: 'E\u0000' })).toMatchObject({ orderNo: 'Z-1', ebpCode: '' });
+      // The other number still finds it.
+      expect(await l.find({ orderNo: 'Z-1\u0000', invtNo: 'I-Z1' })).toMatchObject({ orderNo: 'Z-1' });
+    });
+
     it("links an inventory's numbers to an order, keeping the one not given; an unknown order is not linked", async () => {
       const l = await ledger(await db());
       await l.reserve('L-1', BUYER, '10', '2026-03-01', { copNo: 'COP-1' });

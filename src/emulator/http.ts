@@ -535,6 +535,9 @@ export async function startHttpTransport(
         send(req, res, ack.httpStatus, ack.body, 'application/xml; charset=utf-8', {
           'X-Sandan-Accepted': String(ack.accepted),
           ...(ack.messageType !== undefined && { 'X-Sandan-Message-Type': ack.messageType }),
+          // Why it was refused, as submit() and /admin/received say it; the body stays customs' receipt. A header holds
+          // no UTF-8 (the reasons are Chinese): percent-encoded, its first 500 characters (a client's header limit is 16 KiB).
+          ...(ack.reason !== undefined && { 'X-Sandan-Reason': reasonHeader(ack.reason) }),
         });
       },
     },
@@ -803,4 +806,12 @@ export async function startHttpTransport(
       return closed;
     },
   };
+}
+
+/** A refusal's reason as a header value: its first 500 characters, UTF-8 percent-encoded (a lone surrogate as U+FFFD). */
+function reasonHeader(reason: string): string {
+  const chars = Array.from(reason).slice(0, 500);
+  return encodeURIComponent(
+    chars.map((c) => (c.length === 1 && c >= '\uD800' && c <= '\uDFFF' ? '\uFFFD' : c)).join(''),
+  );
 }

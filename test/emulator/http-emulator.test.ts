@@ -118,6 +118,15 @@ describe('the emulator over HTTP', () => {
     expect(bad.status).toBe(400);
     expect(bad.headers.get('x-sandan-accepted')).toBe('false');
     expect(read(await bad.text()).messageType).toBe('CEB900');
+    // Why, as submit() says it: percent-encoded UTF-8 in X-Sandan-Reason (the body stays customs' receipt).
+    const why = decodeURIComponent(bad.headers.get('x-sandan-reason') ?? '');
+    expect(why).toMatch(/^0001: ./);
+    const { received } = (await (await fetch(`${customs.url}/admin/received`)).json()) as {
+      received: Array<{ reason?: string }>;
+    };
+    expect(why).toBe(received.at(-1)?.reason);
+    // An accepted message has none.
+    expect(r.headers.get('x-sandan-reason')).toBeNull();
   });
 
   it('POST /admin/scenario makes an order be rejected with the code asked for', async () => {

@@ -19,7 +19,10 @@ const COMMANDS: CommandDoc[] = [
     exit: [
       [0, 'valid (warnings allowed); for NDJSON: every declaration valid'],
       [1, 'any error issue (including unreadable JSON or non-UTF-8 input)'],
-      [2, 'usage error, unreadable file, broken ruleset or rate table, unknown district'],
+      [
+        2,
+        'usage error, unreadable file, broken ruleset or rate table, unknown district; also a file found in a folder (or named) that cannot be read when it comes to its turn (a broken symbolic link, a link loop, no permission): it is reported as an `input-unreadable` error of that file in every format, the other files are still validated and reported, and the run ends with 2 (not every file was checked), even when another file is invalid',
+      ],
       [75, 'the --quota-db SQLite ledger stayed locked past --quota-busy-timeout; try again'],
     ],
     examples: [

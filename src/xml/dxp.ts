@@ -24,13 +24,29 @@ export interface WrapDxpOptions {
   newId(): string;
 }
 
-/** The local name of the root element, read past a BOM, the declaration, comments and PIs; undefined if not XML. */
+/**
+ * The local name of the root element, read past a BOM, the declaration, comments and PIs; undefined if not XML. Written
+ * to the tokenizer a tag at a time (to each next `>`), so that what follows the root's start tag is not read: the
+ * tokenizer checks the characters of all it is given, and a character XML forbids in a value made the whole text "no
+ * XML" (every receipt the emulator wraps was scanned whole, too).
+ */
 function rootLocalName(xml: string): string | undefined {
   try {
-    const t = new XmlTokenizer(xml);
-    for (let k = t.next(); k !== 'eof'; k = t.next()) if (k === 'start') return t.local;
+    const t = new XmlTokenizer();
+    for (let at = 0; ; ) {
+      if (at < xml.length) {
+        const end = xml.indexOf('>', at);
+        const to = end === -1 ? xml.length : end + 1;
+        t.write(xml.slice(at, to));
+        at = to;
+      } else t.close();
+      for (let k = t.next(); k !== 'more'; k = t.next()) {
+        if (k === 'start') return t.local;
+        if (k === 'eof') return undefined;
+      }
+    }
   } catch {
-    // Not XML: the caller names msgType.
+    // Not XML before the root: the caller names msgType.
   }
   return undefined;
 }

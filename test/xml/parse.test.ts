@@ -344,6 +344,22 @@ describe('DxpMsg', () => {
       expect(() => wrapDxp(text, env)).toThrow(/Cannot tell the message type of the XML to wrap; pass msgType/);
   });
 
+  // review50: the tokenizer read the whole text, so a character XML forbids anywhere after the root's start tag (a
+  // U+FFFF in a note) made wrapDxp ask for msgType, which the root names plainly; before session 50 it was wrapped.
+  it('tells the message type from the root whatever follows its start tag', () => {
+    const env = { ...fixedEnv(), senderId: 'S' };
+    const long = `<!--${'x'.repeat(10_000)}-->`;
+    for (const bad of ['\uFFFF', '\u0001', '\uD800', '<</'])
+      for (const before of ['', long])
+        expect(
+          wrapDxp(
+            `${before}<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb"><ceb:note>a${bad}</ceb:note>`,
+            env,
+          ),
+        ).toContain('<MsgType>CEB311Message</MsgType>');
+    expect(() => wrapDxp(`<!--\u0001-->${'<x/>'}`, env)).toThrow(/pass msgType/);
+  });
+
   // hostile49: Data encoded twice (base64 of the base64), or holding JSON, read as a DxpMsg with no message and no
   // issue: `sandan parse` said nothing and exited 0, the emulator's refusal gave no reason.
   it('Data that decodes to text other than XML is an xml-payload issue; encoded twice, it says so', () => {

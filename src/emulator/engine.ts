@@ -1663,7 +1663,9 @@ class Engine implements EmulatorEngine {
         if (invt === undefined)
           throw new SandanError(
             'INVALID_OPTION',
-            `taxBillStatus: inventory ${JSON.stringify(invtNo)} has no tax bill (customs bills an inventory after its release)`,
+            // (a released one too: no bill is sent when the rates leave a line out, and "after its release" alone
+            // sent the user looking for a release that came)
+            `taxBillStatus: inventory ${JSON.stringify(invtNo)} has no tax bill (customs bills an inventory after its release; the emulator sends none when its rates leave a line without a rate, rate-missing: give it yours, --rates)`,
           );
         // A void bill is no longer the inventory's tax: nothing follows it (the emulator's choice; the spec is silent).
         if (invt.taxBillStatus === '3')

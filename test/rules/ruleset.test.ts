@@ -251,6 +251,24 @@ describe('user rulesets', () => {
     });
   });
 
+  // review50: options merge to any depth, so a ruleset fixing 9610's country (goods from a bonded logistics centre in
+  // China, trafMode W) kept the default's countryNot 142 beside it: every such inventory was "not from 142" (before
+  // session 50 naming the mode replaced it, countryNot included).
+  it("reads a mode's fixed country, not the countryNot a merge keeps beside it", () => {
+    const d = example('guangzhou-9610');
+    d.inventory.country = '142';
+    const ruleset = {
+      ...base,
+      rules: { 'trade-mode/fields': { options: { modes: { '9610': { country: '142' } } } } },
+    };
+    const found = (x: typeof d) => validate(x, { ruleset }).issues.filter((i) => i.ruleId === 'trade-mode/fields');
+    expect(found(d)).toEqual([]);
+    d.inventory.country = '116';
+    expect(found(d).map((i) => [i.code, i.severity, i.expected, i.actual])).toEqual([
+      ['trade-mode-country', 'error', '142', '116'],
+    ]);
+  });
+
   it('downgrades an error driven by an uncertain fact to a warning', () => {
     const d = example('hangzhou-1210');
     d.payment.amountPaid = '597.88';

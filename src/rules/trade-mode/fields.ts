@@ -31,7 +31,10 @@ const ModeRequirement = z.strictObject({
     .string()
     .regex(/^\d{3}$/)
     .optional(),
-  /** A country the inventory.country must not be, e.g. "142" for direct purchase from abroad. */
+  /**
+   * A country the inventory.country must not be, e.g. "142" for direct purchase from abroad; not read where the mode
+   * fixes `country` (a ruleset that names a mode's `country` keeps the default's `countryNot`, as options merge).
+   */
   countryNot: z
     .string()
     .regex(/^\d{3}$/)
@@ -163,7 +166,12 @@ export const tradeModeFields = defineRule({
         data: { mode, expected: req.country, actual: country },
       });
     }
-    if (country !== undefined && req.countryNot !== undefined && country === req.countryNot) {
+    if (
+      country !== undefined &&
+      req.country === undefined &&
+      req.countryNot !== undefined &&
+      country === req.countryNot
+    ) {
       out.push({
         messageId: 'trade-mode-country-not',
         path: 'inventory.country',

@@ -174,8 +174,39 @@ async function signCommand(file: string, opts: SignCommandOptions, io: CliIo): P
   return 0;
 }
 
-// One Data element, holding base64 text only (no comment, no CDATA): where the signed message goes back.
-const DATA_ELEMENT = /(<((?:[A-Za-z_][\w.-]*:)?Data)(?:\s[^>]*)?>)[^<]*(<\/\2\s*>)/g;
+/**
+ * Where the text of the envelope's one Data element is, [from, to): found with indexOf, in linear time (a pattern
+ * matching the element was polynomial on a hostile text). Undefined unless exactly one start tag of Data, holding
+ * text only up to its end tag (no comment, no CDATA), is written.
+ */
+function dataTextRange(xml: string): [number, number] | undefined {
+  let found: [number, number] | undefined;
+  for (let i = xml.indexOf('Data'); i !== -1; i = xml.indexOf('Data', i + 4)) {
+    const next = xml[i + 4];
+    if (next !== '>' && next !== ' ' && next !== '\t' && next !== '\n' && next !== '\r') continue;
+    // `<` before the name, or before its prefix (a name of at most 64 characters before the colon)
+    let start = i - 1;
+    if (xml[start] === ':') {
+      let p = start;
+      for (const stop = Math.max(0, start - 64); p > stop && /[\w.-]/.test(xml[p - 1]!); ) p--;
+      start = p - 1;
+    }
+    if (xml[start] !== '<') continue;
+    if (found) return undefined;
+    const open = xml.indexOf('>', i + 4);
+    const close = open < 0 ? -1 : xml.indexOf('<', open + 1);
+    const end = `</${xml.slice(start + 1, i + 4)}`;
+    if (
+      close < 0 ||
+      xml[open - 1] === '/' ||
+      !xml.startsWith(end, close) ||
+      !/[\s>]/.test(xml[close + end.length] ?? '')
+    )
+      return undefined;
+    found = [open + 1, close];
+  }
+  return found;
+}
 
 /**
  * For a DxpMsg: the CEB message in its Data, and how to put the signed message back (the envelope otherwise as it
@@ -203,17 +234,16 @@ function envelopeToSign(
     throw refuse(
       'it has a ds:Signature of its own over its Data: sign the CEB message, then wrap it (wrapDxp, or sandan build --dxp then sandan sign)',
     );
-  const places = [...xml.matchAll(DATA_ELEMENT)];
-  if (places.length !== 1)
+  const range = dataTextRange(xml);
+  if (!range)
     throw refuse(
       'its Data is not one element of base64 text (a comment or CDATA in it): sign the message before wrapping it',
     );
-  const at = places[0]!;
+  const [from, to] = range;
   return {
     message: dxp.xml,
     root: dxp.root,
-    rewrap: (signed) =>
-      `${xml.slice(0, at.index)}${at[1]}${Buffer.from(signed, 'utf8').toString('base64')}${at[3]}${xml.slice(at.index + at[0].length)}`,
+    rewrap: (signed) => `${xml.slice(0, from)}${Buffer.from(signed, 'utf8').toString('base64')}${xml.slice(to)}`,
   };
 }
 

@@ -337,6 +337,16 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
       0,
       expect.stringMatching(/\(the CEB311Message in the DxpMsg's Data\): valid signature/),
     ]);
+    // As a Java sender writes it: a prefix, and base64 broken into lines of 76 (MIME). The rest stays as written.
+    const mime = dxp
+      .replace(/<(\/?)(?=[A-Za-z])/g, '<$1dxp:')
+      .replace(' xmlns=', ' xmlns:dxp=')
+      .replace(/<dxp:Data>([^<]*)</, (_, b64: string) => `<dxp:Data>\n${b64.replace(/.{76}/g, '$&\r\n')}\n<`);
+    const m = await run(['sign', '-', ...key], mime);
+    expect(m.code, m.stderr).toBe(0);
+    const b64 = /<dxp:Data>([^<]*)<\/dxp:Data>/.exec(m.stdout)![1]!;
+    expect(m.stdout.replace(b64, '')).toBe(mime.replace(/<dxp:Data>[^<]*</, '<dxp:Data><'));
+    expect(verifyMessage(Buffer.from(b64, 'base64').toString('utf8'))).toMatchObject({ valid: true });
     // Signed already: --replace, said of the message in Data.
     const again = await run(['sign', out, ...key]);
     expect([again.code, again.stderr.split('\n')[0]]).toEqual([

@@ -193,7 +193,15 @@ function dataTextRange(xml: string): [number, number] | undefined {
     }
     if (xml[start] !== '<') continue;
     if (found) return undefined;
-    const open = xml.indexOf('>', i + 4);
+    // The start tag's end: the first `>` outside a quoted attribute value (one inside made the range begin there).
+    let open = i + 4;
+    for (let quote = ''; open < xml.length; open++) {
+      const c = xml[open];
+      if (quote) quote = c === quote ? '' : quote;
+      else if (c === '"' || c === "'") quote = c;
+      else if (c === '>') break;
+    }
+    if (open >= xml.length) open = -1;
     const close = open < 0 ? -1 : xml.indexOf('<', open + 1);
     const end = `</${xml.slice(start + 1, i + 4)}`;
     if (

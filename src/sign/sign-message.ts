@@ -198,7 +198,9 @@ function writtenText(value: unknown, what: string): string {
  * (`KeyName` = certificate number, `X509Data/X509Certificate`). SignedInfo is canonicalised in its
  * document context, inheriting the root's namespace declarations, as customs verifies it.
  *
- * The input is a string; keep the XML declaration's encoding UTF-8 when writing the result.
+ * The input is a string; keep the XML declaration's encoding UTF-8 when writing the result. The root given is the one
+ * signed: a DxpMsg gets a signature of its own, which is not the one customs checks (that of the CEB message in its
+ * Data). Sign the CEB message, then wrap it with `wrapDxp`; `sandan sign` does so when given a DxpMsg.
  *
  * Limits: at most `maxBytes` (default 50 MB, `XML_TOO_LARGE` above it); elements nested at most
  * 64 deep (`MAX_XML_DEPTH`), refused in linear time; no character outside the XML 1.0 `Char`

@@ -39,6 +39,10 @@ const NOT_PUBLIC: Record<string, { names: readonly string[]; why: string }> = {
     names: ['xmlTooLarge', 'xmlCharsOnly'],
     why: "the parser's size refusal made before a file is read, and the characters XML can hold (JUnit output)",
   },
+  'xml/dxp': {
+    names: ['dataTextSpan'],
+    why: "where a DxpMsg's Data text is, for `sandan sign` to put the signed message back in the envelope as written",
+  },
   'tax/formula': {
     names: ['padPlaces'],
     why: "a figure with the places it has, at least two, as the tax JSON writes it, for `sandan tax`'s text table",

@@ -5,7 +5,7 @@ import { describeNotUtf8, notUtf8 } from '../model/utf8.js';
 import { loadCertificates, loadLocalSigner } from '../sign/load.js';
 import { readXmlInput } from './input.js';
 import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
-import { unwrapDxp } from '../xml/dxp.js';
+import { dataTextSpan, unwrapDxp } from '../xml/dxp.js';
 import { signMessage, type SignOptions } from '../sign/sign-message.js';
 import type { Diagnosis, DiagnosisCheck } from '../sign/diagnose.js';
 import { certificateValidityAt, verifyMessage } from '../sign/verify-message.js';
@@ -175,48 +175,6 @@ async function signCommand(file: string, opts: SignCommandOptions, io: CliIo): P
 }
 
 /**
- * Where the text of the envelope's one Data element is, [from, to): found with indexOf, in linear time (a pattern
- * matching the element was polynomial on a hostile text). Undefined unless exactly one start tag of Data, holding
- * text only up to its end tag (no comment, no CDATA), is written.
- */
-function dataTextRange(xml: string): [number, number] | undefined {
-  let found: [number, number] | undefined;
-  for (let i = xml.indexOf('Data'); i !== -1; i = xml.indexOf('Data', i + 4)) {
-    const next = xml[i + 4];
-    if (next !== '>' && next !== ' ' && next !== '\t' && next !== '\n' && next !== '\r') continue;
-    // `<` before the name, or before its prefix (a name of at most 64 characters before the colon)
-    let start = i - 1;
-    if (xml[start] === ':') {
-      let p = start;
-      for (const stop = Math.max(0, start - 64); p > stop && /[\w.-]/.test(xml[p - 1]!); ) p--;
-      start = p - 1;
-    }
-    if (xml[start] !== '<') continue;
-    if (found) return undefined;
-    // The start tag's end: the first `>` outside a quoted attribute value (one inside made the range begin there).
-    let open = i + 4;
-    for (let quote = ''; open < xml.length; open++) {
-      const c = xml[open];
-      if (quote) quote = c === quote ? '' : quote;
-      else if (c === '"' || c === "'") quote = c;
-      else if (c === '>') break;
-    }
-    if (open >= xml.length) open = -1;
-    const close = open < 0 ? -1 : xml.indexOf('<', open + 1);
-    const end = `</${xml.slice(start + 1, i + 4)}`;
-    if (
-      close < 0 ||
-      xml[open - 1] === '/' ||
-      !xml.startsWith(end, close) ||
-      !/[\s>]/.test(xml[close + end.length] ?? '')
-    )
-      return undefined;
-    found = [open + 1, close];
-  }
-  return found;
-}
-
-/**
  * For a DxpMsg: the CEB message in its Data, and how to put the signed message back (the envelope otherwise as it
  * was). Undefined for a document that is no envelope. An envelope whose own signature covers Data, a transfer node's
  * DxpMsgSv, or a Data that holds no message is a usage error: signing it would not give what customs checks.
@@ -242,7 +200,7 @@ function envelopeToSign(
     throw refuse(
       'it has a ds:Signature of its own over its Data: sign the CEB message, then wrap it (wrapDxp, or sandan build --dxp then sandan sign)',
     );
-  const range = dataTextRange(xml);
+  const range = dataTextSpan(xml);
   if (!range)
     throw refuse(
       'its Data is not one element of base64 text (a comment or CDATA in it): sign the message before wrapping it',

@@ -52,6 +52,26 @@ function rootLocalName(xml: string): string | undefined {
 }
 
 /**
+ * Where the text of a DxpMsg's Data is in `xml`, [from, to) in UTF-16 units: the one Data child of the root, holding
+ * text only (no comment, CDATA or element); undefined otherwise. Read by the one tokenizer, so that a prefix, quoted
+ * attributes and a `<Data>` inside a comment are what they are; for putting a signed message back in its place.
+ */
+export function dataTextSpan(xml: string): [number, number] | undefined {
+  const t = new XmlTokenizer(xml);
+  let span: [number, number] | undefined;
+  for (let k = t.next(); k !== 'eof'; k = t.next()) {
+    if (k !== 'start' || t.depth !== 2 || t.local !== 'Data' || t.ns !== DXP_NS) continue;
+    if (span || xml[t.end - 2] === '/') return undefined;
+    const from = t.end;
+    let to = from;
+    for (k = t.next(); k === 'text'; k = t.next()) to = t.end;
+    if (k !== 'end') return undefined;
+    span = [from, to];
+  }
+  return span;
+}
+
+/**
  * Wraps a (signed) CEB message into a terminal-node DxpMsg: TransInfo with CopMsgId, SenderId,
  * ReceiverIds, CreatTime (Beijing time) and MsgType, and the message's UTF-8 bytes in Base64 as Data.
  */

@@ -353,6 +353,14 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
     expect(attr.code, attr.stderr).toBe(0);
     expect(attr.stdout).toContain('<Data xmlns:q="urn:a>b">PD94');
     expect(verifyMessage(unwrapDxp(attr.stdout).payload ?? '')).toMatchObject({ valid: true });
+    // A `<Data>` in a comment is no element: the envelope's own Data is the one written (the tokenizer reads it).
+    const commented = await run(
+      ['sign', '-', ...key],
+      dxp.replace('<TransInfo>', '<!-- <Data>x</Data> --><TransInfo>'),
+    );
+    expect(commented.code, commented.stderr).toBe(0);
+    expect(commented.stdout).toContain('<!-- <Data>x</Data> --><TransInfo>');
+    expect(verifyMessage(unwrapDxp(commented.stdout).payload ?? '')).toMatchObject({ valid: true });
     // Signed already: --replace, said of the message in Data.
     const again = await run(['sign', out, ...key]);
     expect([again.code, again.stderr.split('\n')[0]]).toEqual([

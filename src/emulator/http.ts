@@ -810,8 +810,7 @@ export async function startHttpTransport(
 
 /** A refusal's reason as a header value: its first 500 characters, UTF-8 percent-encoded (a lone surrogate as U+FFFD). */
 function reasonHeader(reason: string): string {
-  const chars = Array.from(reason).slice(0, 500);
-  return encodeURIComponent(
-    chars.map((c) => (c.length === 1 && c >= '\uD800' && c <= '\uDFFF' ? '\uFFFD' : c)).join(''),
-  );
+  // (String.prototype.toWellFormed: ES2024, in every Node sandan supports; the type library is ES2022)
+  const whole = (reason as string & { toWellFormed(): string }).toWellFormed();
+  return encodeURIComponent(Array.from(whole).slice(0, 500).join(''));
 }

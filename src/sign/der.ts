@@ -156,6 +156,52 @@ function extensionValue(buf: Uint8Array, extensions: Tlv | undefined, oid: strin
 }
 
 /**
+ * The extensions OpenSSL's chain check processes (X509_supported_extension): netscape-cert-type, keyUsage,
+ * subjectAltName, basicConstraints, certificatePolicies, cRLDistributionPoints, extKeyUsage, the two RFC 3779
+ * resources, OCSP no-check, policyConstraints, proxyCertInfo, nameConstraints, policyMappings, inhibitAnyPolicy.
+ */
+const PROCESSED_EXTENSIONS: ReadonlySet<string> = new Set([
+  '2.16.840.1.113730.1.1',
+  OID_KEY_USAGE,
+  '2.5.29.17',
+  OID_BASIC_CONSTRAINTS,
+  '2.5.29.32',
+  '2.5.29.31',
+  '2.5.29.37',
+  '1.3.6.1.5.5.7.1.7',
+  '1.3.6.1.5.5.7.1.8',
+  '1.3.6.1.5.5.7.48.1.5',
+  '2.5.29.36',
+  '1.3.6.1.5.5.7.1.14',
+  '2.5.29.30',
+  '2.5.29.33',
+  '2.5.29.54',
+]);
+
+/**
+ * The OID of the first extension marked critical that is not one OpenSSL's chain check processes, or undefined. RFC
+ * 5280 4.2: a verifier MUST reject a certificate with a critical extension it does not recognise; OpenSSL (and so
+ * xmlsec1) refuses any chain through one ("unhandled critical extension"). Extensions Node's reader took but this one
+ * cannot read claim nothing.
+ */
+function unprocessedCriticalOf(buf: Uint8Array, extensions: Tlv | undefined): string | undefined {
+  if (extensions === undefined) return undefined;
+  try {
+    const [list] = children(buf, extensions);
+    for (const ext of list ? children(buf, list) : []) {
+      // Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
+      const [id, critical] = children(buf, ext);
+      if (id?.tag !== 0x06 || critical?.tag !== 0x01 || buf[critical.start] === 0) continue;
+      const oid = oidString(buf, id);
+      if (!PROCESSED_EXTENSIONS.has(oid)) return oid;
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+/**
  * basicConstraints' pathLenConstraint, or undefined when the certificate has none: how many CA certificates may stand
  * below this one in a chain.
  */
@@ -193,8 +239,8 @@ function keyUsageOf(buf: Uint8Array, extensions: Tlv | undefined): number | unde
 
 /**
  * The parts of an X.509 certificate needed to check its signature (TBS bytes, algorithm OID, signature bits, SPKI
- * bytes), its version (1 when the optional version field is absent), basicConstraints' pathLenConstraint and
- * keyUsage's bits.
+ * bytes), its version (1 when the optional version field is absent), basicConstraints' pathLenConstraint,
+ * keyUsage's bits and the first critical extension OpenSSL does not process.
  */
 export function parseCertificate(buf: Uint8Array): {
   tbs: Uint8Array;
@@ -204,6 +250,7 @@ export function parseCertificate(buf: Uint8Array): {
   version: number;
   pathLen: number | undefined;
   keyUsage: number | undefined;
+  unprocessedCritical: string | undefined;
 } {
   const top = readTlv(buf, 0);
   const [tbs, alg, sig] = children(buf, top);
@@ -223,6 +270,7 @@ export function parseCertificate(buf: Uint8Array): {
     version,
     pathLen: pathLenOf(buf, extensions),
     keyUsage: keyUsageOf(buf, extensions),
+    unprocessedCritical: unprocessedCriticalOf(buf, extensions),
     tbs: buf.subarray(tbs.head, tbs.end),
     signatureAlgorithm: oidString(buf, oid),
     signature: buf.subarray(sig.start + 1, sig.end),

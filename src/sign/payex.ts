@@ -9,7 +9,7 @@ import { SandanError, messageOf } from '../errors.js';
 import { jsonMemberTexts } from '../model/json-position.js';
 import { toDecimal } from '../model/primitives.js';
 import { keyTypeOf, type SignatureAlgorithm } from './algorithms.js';
-import { type CertificateInfo, readCertificate, type Signer } from './signer.js';
+import { type CertificateInfo, readCertificate, type Signer, unprocessedCriticalText } from './signer.js';
 import { signatureValueOf } from './sign-message.js';
 import { checkSignatureValue, sm2RawSignature, strictBase64 } from './signature-value.js';
 import { optionsObject, checkArgument, describeInput, isRecord } from '../model/guards.js';
@@ -333,6 +333,11 @@ export function verifyPayExchange(
     return fail(
       'certificate-invalid',
       `The certificate (serial ${cert.serialHex}) may not sign data: its keyUsage has neither digitalSignature nor nonRepudiation`,
+    );
+  if (cert.unprocessedCritical !== undefined)
+    return fail(
+      'certificate-invalid',
+      `The certificate (serial ${cert.serialHex}) ${unprocessedCriticalText(cert.unprocessedCritical)}`,
     );
   return {
     valid: true,

@@ -51,6 +51,16 @@ export interface CertificateInfo {
    * digitalSignature or nonRepudiation (RFC 5280 4.2.1.3). A CA's certificate limited to keyCertSign may not.
    */
   readonly signsData: boolean;
+  /**
+   * The OID of a critical extension the certificate carries that OpenSSL's chain check does not process, if any:
+   * RFC 5280 4.2 has a verifier refuse such a certificate, and OpenSSL (xmlsec1) refuses any chain through it.
+   */
+  readonly unprocessedCritical?: string | undefined;
+}
+
+/** Why a certificate with a critical extension no chain check processes is refused, after "The certificate …". */
+export function unprocessedCriticalText(oid: string): string {
+  return `has a critical extension ${oid} that no chain check processes: RFC 5280 4.2 has a verifier refuse such a certificate (OpenSSL and xmlsec1 say "unhandled critical extension")`;
 }
 
 const certCache = new WeakMap<object, CertificateInfo>();
@@ -118,8 +128,9 @@ export function readCertificate(cert: string | Uint8Array | X509Certificate): Ce
     const serialHex = x509.serialNumber.toLowerCase();
     // keyUsage bit 0 digitalSignature, bit 1 nonRepudiation (contentCommitment).
     const signsData = parsed.keyUsage === undefined || (parsed.keyUsage & 0b11) !== 0;
+    const unprocessedCritical = parsed.unprocessedCritical;
     if (spki.algorithm === OID_RSA) {
-      info = { x509, der, keyType: 'rsa', rsaKey: x509.publicKey, serialHex, signsData };
+      info = { x509, der, keyType: 'rsa', rsaKey: x509.publicKey, serialHex, signsData, unprocessedCritical };
     } else if (
       (spki.algorithm === OID_EC_PUBLIC_KEY || spki.algorithm === OID_SM2) &&
       (spki.curve === OID_SM2 || spki.curve === undefined) &&
@@ -128,7 +139,7 @@ export function readCertificate(cert: string | Uint8Array | X509Certificate): Ce
     ) {
       // (a point off the curve made verifyMessage throw sm-crypto's "bad point" where it promises a result)
       if (!sm2OnCurve(spki.key)) throw new Error('its SM2 public key is not a point of the SM2 curve');
-      info = { x509, der, keyType: 'sm2', sm2Point: spki.key, serialHex, signsData };
+      info = { x509, der, keyType: 'sm2', sm2Point: spki.key, serialHex, signsData, unprocessedCritical };
     } else {
       throw new Error(
         `unsupported public key (algorithm ${describeOid(spki.algorithm)}${spki.curve ? `, curve ${describeOid(spki.curve)}` : ''}); only RSA and SM2 are used by customs`,
@@ -301,7 +312,7 @@ function notAPrivateKey(bytes: Uint8Array): string | undefined {
  * A signer over a private key held in memory (RSA or SM2). The algorithm follows the key type:
  * RSA keys sign rsa-sha1 by default (rsa-sha256 on request), SM2 keys sign sm2-sm3.
  * The key must match the certificate, and the certificate must allow signing data (no keyUsage, or one with
- * digitalSignature or nonRepudiation).
+ * digitalSignature or nonRepudiation) and carry no critical extension a verifier refuses (see `unprocessedCritical`).
  * @throws SandanError `SIGN_KEY_INVALID`, `SIGN_CERT_INVALID`
  */
 export function createLocalSigner(opts: LocalSignerOptions): Signer {
@@ -317,6 +328,8 @@ export function createLocalSigner(opts: LocalSignerOptions): Signer {
       'SIGN_CERT_INVALID',
       "The certificate may not sign data: its keyUsage has neither digitalSignature nor nonRepudiation (an encryption or CA certificate); sign with the card's signing certificate",
     );
+  if (cert.unprocessedCritical !== undefined)
+    throw new SandanError('SIGN_CERT_INVALID', `The certificate ${unprocessedCriticalText(cert.unprocessedCritical)}`);
   const certificateNumber = opts.certificateNumber ?? cert.serialHex;
   if (key.asymmetricKeyType === 'rsa') {
     if (cert.keyType !== 'rsa')

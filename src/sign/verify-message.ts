@@ -14,7 +14,7 @@ import {
   type SignatureAlgorithm,
 } from './algorithms.js';
 import { OID_SM3_WITH_SM2, parseCertificate, sm2DerToRaw } from './der.js';
-import { certificateTime, readCertificate, type CertificateInfo } from './signer.js';
+import { certificateTime, readCertificate, unprocessedCriticalText, type CertificateInfo } from './signer.js';
 import { diagnose, type Diagnosis, type DiagnosisInput } from './diagnose.js';
 import { sm2E, sm2VerifyE, sm2Z } from './sm2.js';
 import { checkSignatureValue } from './signature-value.js';
@@ -297,7 +297,8 @@ function trusted(
       if (below >= MAX_INTERMEDIATES) continue;
       for (const i of carried) {
         // A certificate the message carries vouches only as a CA (basicConstraints cA), never as a version-1 root.
-        if (reached.has(i) || !i.x509.ca || !pathLenAllows(i, below) || !issuedBy(c, i)) continue;
+        if (reached.has(i) || !i.x509.ca || i.unprocessedCritical || !pathLenAllows(i, below) || !issuedBy(c, i))
+          continue;
         reached.add(i);
         next.push({ c: i, path: [...path, i] });
       }
@@ -313,6 +314,8 @@ function trusted(
  * anchor vouches for itself only, not for a certificate its holder made for someone else.
  */
 function mayIssue(anchor: CertificateInfo): boolean {
+  // (an anchor with a critical extension OpenSSL does not process vouches for nothing: OpenSSL refuses the chain)
+  if (anchor.unprocessedCritical) return false;
   return anchor.x509.ca || (parseCertificate(anchor.der).version === 1 && anchor.x509.checkIssued(anchor.x509));
 }
 
@@ -579,6 +582,7 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
       : { chain: [] };
     const good =
       c.signsData &&
+      c.unprocessedCritical === undefined &&
       t !== undefined &&
       !t.notCa &&
       (options.at === undefined || outOfDate(c, t.chain, options.at.getTime()) === undefined);
@@ -603,12 +607,21 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
       'certificate-invalid',
       `${signingCertificate(cert)} may not sign data: its keyUsage has neither digitalSignature nor nonRepudiation`,
     );
+  if (cert.unprocessedCritical !== undefined)
+    throw new Fail(
+      'certificate-invalid',
+      `${signingCertificate(cert)} ${unprocessedCriticalText(cert.unprocessedCritical)}`,
+    );
   if (!trust || trust.notCa)
     throw new Fail(
       'certificate-untrusted',
       `${signingCertificate(cert)} is not trusted${
         trust?.notCa
-          ? `: it was signed with the key of the given certificate ${subjectOf(trust.notCa)} (serial ${trust.notCa.serialHex}), which is not a certificate authority (no basicConstraints cA), so it vouches for itself only`
+          ? `: it was signed with the key of the given certificate ${subjectOf(trust.notCa)} (serial ${trust.notCa.serialHex}), which ${
+              trust.notCa.unprocessedCritical !== undefined
+                ? `${unprocessedCriticalText(trust.notCa.unprocessedCritical)}, so it vouches for nothing`
+                : 'is not a certificate authority (no basicConstraints cA), so it vouches for itself only'
+            }`
           : ''
       }`,
       state('certificate-untrusted', cert),

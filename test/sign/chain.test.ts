@@ -135,6 +135,22 @@ describe.skipIf(noOpenssl)('chains through CA certificates the message carries',
     cert('ncaroot', 'CA:FALSE');
     cert('ycA', 'CA:TRUE', 'ncaroot');
     cert('leafY', 'CA:FALSE', 'ycA');
+    // Critical extensions: one no chain check processes (RFC 5280 4.2: refuse the certificate) on an intermediate, a
+    // root and a signer; and ones OpenSSL processes, on a signer.
+    const unknown = '1.2.3.4.5=critical,ASN1:UTF8String:x\n';
+    cert('critinter', 'CA:TRUE', 'root', 365, false, unknown);
+    cert('leafCI', 'CA:FALSE', 'critinter');
+    cert('critroot', 'CA:TRUE', undefined, 365, false, unknown);
+    cert('leafCR', 'CA:FALSE', 'critroot');
+    cert('leafC', 'CA:FALSE', 'inter', 365, false, unknown);
+    cert(
+      'leafE',
+      'CA:FALSE',
+      'inter',
+      365,
+      false,
+      'extendedKeyUsage=critical,emailProtection\ncertificatePolicies=critical,1.2.3.4\n',
+    );
     // SM2 all the way.
     cert('smroot', 'CA:TRUE', undefined, 365, true);
     cert('sminter', 'CA:TRUE', 'smroot', 365, true);
@@ -154,6 +170,9 @@ describe.skipIf(noOpenssl)('chains through CA certificates the message carries',
     ['a CA of another root carried', 'leaf', 'root0', ['inter'], false],
     ['an intermediate whose keyUsage lacks keyCertSign', 'leafK', 'root', ['kuinter'], false],
     ['an anchor whose keyUsage lacks keyCertSign', 'leafK', 'kuinter', [], false],
+    ['an intermediate with a critical extension no chain check processes', 'leafCI', 'root', ['critinter'], false],
+    ['an anchor with a critical extension no chain check processes', 'leafCR', 'critroot', [], false],
+    ['a signer with critical extensions OpenSSL processes', 'leafE', 'root', ['inter'], true],
     ['SM2: one CA between', 'smleaf', 'smroot', ['sminter'], true],
   ];
 
@@ -301,6 +320,32 @@ describe.skipIf(noOpenssl)('chains through CA certificates the message carries',
           });
       }
     }
+  });
+
+  it('refuses a signer with a critical extension no chain check processes, as OpenSSL does; an anchor with one vouches for nothing', async () => {
+    expect(opensslTrusts('leafC', 'root', ['inter']), 'OpenSSL').toBe(false);
+    const refusal = (who: string) =>
+      `${who} has a critical extension 1.2.3.4.5 that no chain check processes: RFC 5280 4.2 has a verifier refuse such a certificate (OpenSSL and xmlsec1 say "unhandled critical extension")`;
+    expect(() => createLocalSigner({ key: readFileSync(p('leafC.key')), certificate: pem('leafC') })).toThrowError(
+      expect.objectContaining({ code: 'SIGN_CERT_INVALID', message: refusal('The certificate') }),
+    );
+    const xml = (await signedDespite('leafC')).replace(
+      '</ds:X509Certificate>',
+      `</ds:X509Certificate><ds:X509Certificate>${body('inter')}</ds:X509Certificate>`,
+    );
+    const serial = readCertificate(pem('leafC')).serialHex;
+    for (const options of [{ trustedCertificates: [pem('root')] }, {}])
+      expect(verifyMessage(xml, options)).toMatchObject({
+        valid: false,
+        reason: 'certificate-invalid',
+        message: refusal(`The signing certificate (CN=chain leafC, serial ${serial})`),
+      });
+    // The anchor that signed the signer's certificate is named, with why it vouches for nothing.
+    expect(verifyMessage(await signedBy('leafCR', []), { trustedCertificates: [pem('critroot')] })).toMatchObject({
+      valid: false,
+      reason: 'certificate-untrusted',
+      message: expect.stringContaining(`which ${refusal('').trim()}, so it vouches for nothing`),
+    });
   });
 
   it('reads a keyUsage it cannot parse as allowing nothing, without making the certificate unreadable', () => {

@@ -197,6 +197,17 @@ describe('179 payment-data upload', () => {
       });
       expect(withUsage('payex-ds', 'digitalSignature')).toMatchObject({ valid: true });
       expect(withUsage('payex-nr', 'nonRepudiation')).toMatchObject({ valid: true });
+      // A critical extension no chain check processes: refused as verifyMessage refuses it (OpenSSL does too).
+      const certificate = rsaCertificateOfKey(keys, 'payex-crit', {
+        subject: '/CN=payex-crit',
+        serial: '0x7702',
+        extensions: ['1.2.3.4.5=critical,ASN1:UTF8String:x'],
+      });
+      expect(verifyPayExchange(payExInfoStr, { certificate })).toMatchObject({
+        valid: false,
+        reason: 'certificate-invalid',
+        message: expect.stringMatching(/^The certificate \(serial 7702\) has a critical extension 1\.2\.3\.4\.5 /),
+      });
     },
   );
 

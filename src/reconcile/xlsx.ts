@@ -115,6 +115,51 @@ function waterfallRows(sheet: Worksheet, w: WaterfallJSON, orders: number): void
   addRow(sheet, ['税单税款 / tax billed', 'billed', null, amount(w.billed)], true);
 }
 
+/** The most rows a sheet has in Excel (1,048,576): it "repairs" a workbook with more, dropping the rest. */
+const SHEET_ROWS = 1_048_576;
+
+/** The cell values of a list sheet's rows, and how to start one. */
+interface ListSheet {
+  name: string;
+  columns: Array<{ width: number }>;
+  headings: string[];
+}
+
+/**
+ * Writes a list (Rows, Mismatches) on as many sheets as it needs, `perSheet` rows under the header of each: past
+ * Excel's last row a workbook opens "repaired", without the orders beyond it. The second sheet is `Rows (2)`.
+ */
+function writeList(
+  book: import('exceljs').stream.xlsx.WorkbookWriter,
+  list: ListSheet,
+  values: Iterable<Array<string | number | null>>,
+  perSheet: number,
+  frozen: NonNullable<Parameters<typeof book.addWorksheet>[1]>['views'],
+): void {
+  let sheet: Worksheet | undefined;
+  let count = 0;
+  let n = 0;
+  const start = () => {
+    n++;
+    const s = book.addWorksheet(n === 1 ? list.name : `${list.name} (${n})`, { views: frozen });
+    s.columns = list.columns;
+    s.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: list.headings.length } };
+    header(s, list.headings);
+    return s;
+  };
+  for (const v of values) {
+    if (sheet === undefined || count === perSheet) {
+      sheet?.commit();
+      sheet = start();
+      count = 0;
+    }
+    addRow(sheet, v);
+    count++;
+  }
+  // (an empty list still has its sheet, with the header)
+  (sheet ?? start()).commit();
+}
+
 /**
  * Writes the report as an .xlsx workbook to a stream (e.g. a file; the stream is ended). Sheets:
  * Summary, Rows, Mismatches. Resolves when the workbook is complete.
@@ -122,6 +167,11 @@ function waterfallRows(sheet: Worksheet, w: WaterfallJSON, orders: number): void
 export async function writeReportXlsx(report: ReconcileReport, stream: Writable): Promise<void> {
   checkArgument(report, 'object', 'writeReportXlsx', 'the report');
   checkArgument(report.summary, 'object', 'writeReportXlsx', 'report.summary');
+  return writeWorkbook(report, stream, SHEET_ROWS - 1);
+}
+
+/** {@link writeReportXlsx} with at most `perSheet` rows (besides the header) on a sheet of Rows or Mismatches. */
+export async function writeWorkbook(report: ReconcileReport, stream: Writable, perSheet: number): Promise<void> {
   // exceljs is loaded only when a workbook is written.
   const { default: ExcelJS } = await import('exceljs');
   const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
@@ -166,8 +216,7 @@ export async function writeReportXlsx(report: ReconcileReport, stream: Writable)
   }
   summary.commit();
 
-  const rows = book.addWorksheet('Rows', { views: frozen });
-  rows.columns = CSV_COLUMNS.map((c, i) => ({
+  const rowColumns = CSV_COLUMNS.map((c, i) => ({
     width: AMOUNT_COLUMN[i]
       ? 16
       : i > AMOUNT_COLUMN.lastIndexOf(true)
@@ -176,17 +225,28 @@ export async function writeReportXlsx(report: ReconcileReport, stream: Writable)
           ? 24
           : 14,
   }));
-  rows.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: CSV_COLUMNS.length } };
-  header(rows, CSV_HEADINGS);
-  for (const r of report.rows()) addRow(rows, rowValues(r));
-  rows.commit();
-
-  const mismatches = book.addWorksheet('Mismatches', { views: frozen });
-  mismatches.columns = [{ width: 24 }, { width: 24 }, { width: 18 }, { width: 16 }];
-  mismatches.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: 4 } };
-  header(mismatches, ['订单编号 / orderNo', '清单编号 / invtNo', '差异项 / kind', '差额 / amount']);
-  for (const m of report.mismatches()) addRow(mismatches, [m.orderNo, m.invtNo, m.kind, amount(m.amount)]);
-  mismatches.commit();
+  writeList(
+    book,
+    { name: 'Rows', columns: rowColumns, headings: CSV_HEADINGS },
+    (function* () {
+      for (const r of report.rows()) yield rowValues(r);
+    })(),
+    perSheet,
+    frozen,
+  );
+  writeList(
+    book,
+    {
+      name: 'Mismatches',
+      columns: [{ width: 24 }, { width: 24 }, { width: 18 }, { width: 16 }],
+      headings: ['订单编号 / orderNo', '清单编号 / invtNo', '差异项 / kind', '差额 / amount'],
+    },
+    (function* () {
+      for (const m of report.mismatches()) yield [m.orderNo, m.invtNo, m.kind, amount(m.amount)];
+    })(),
+    perSheet,
+    frozen,
+  );
 
   await book.commit();
 }

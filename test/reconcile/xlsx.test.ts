@@ -10,6 +10,7 @@ import {
   WATERFALL_CAUSES,
   writeReportXlsx,
 } from '../../src/reconcile/index.js';
+import { writeWorkbook } from '../../src/reconcile/xlsx.js';
 import { Dec } from '../../src/model/primitives.js';
 import { CSV_COLUMNS, CSV_LABELS } from '../../src/reconcile/output.js';
 import { calculate, memoryData } from './helpers.js';
@@ -195,5 +196,36 @@ describe('--format xlsx: text a cell cannot hold as it is', async () => {
     // Excel's limit in UTF-16 code units, the cut not splitting the emoji's surrogate pair.
     const cut = orderNos.find((v) => v?.startsWith('长'));
     expect(cut).toBe(`${'长'.repeat(32_765)}…`);
+  });
+});
+
+describe('--format xlsx: more rows than a sheet holds', async () => {
+  // Excel's sheets end at row 1,048,576: exceljs wrote row 1,048,577 and on into the one Rows sheet, and Excel opened
+  // the workbook "repaired", without them (LibreOffice: cut, with a warning). The limit is a parameter here, so that
+  // 120 orders show it where a million would take a minute.
+  const d = memoryData(120);
+  const report = await reconcile({ declarations: d.declarations, documents: d.documents }, { calculate });
+  const file = join(mkdtempSync(join(tmpdir(), 'sandan-xlsx-')), 'report.xlsx');
+  const stream = createWriteStream(file);
+  await writeWorkbook(report, stream, 50);
+  await new Promise<void>((resolve) => (stream.closed ? resolve() : stream.on('close', () => resolve())));
+  const whole = [...report.rows()].map((r) => r.orderNo ?? null);
+  const mismatches = [...report.mismatches()].map((m) => `${m.orderNo}:${m.kind}`);
+
+  it('goes on to "Rows (2)", "Rows (3)"…, each with the header and filter, every order once and in order', () => {
+    const sheets = readXlsxWithPython(file);
+    const rowSheets = sheets.filter((s) => s.name === 'Rows' || s.name.startsWith('Rows ('));
+    expect(rowSheets.map((s) => s.name)).toEqual(['Rows', 'Rows (2)', 'Rows (3)']);
+    for (const s of rowSheets) {
+      expect(s.rows[0]!.map((c) => c.v)).toEqual(CSV_COLUMNS.map((c) => `${CSV_LABELS[c]} / ${c}`));
+      expect(s.autoFilter).toBe('A1:Y1');
+      expect(s.pane).toMatchObject({ state: 'frozen', ySplit: '1' });
+      expect(s.rows.length - 1).toBeLessThanOrEqual(50);
+    }
+    expect(rowSheets.flatMap((s) => s.rows.slice(1).map((r) => at(r, 0)?.v ?? null))).toEqual(whole);
+    const listed = sheets.filter((s) => s.name === 'Mismatches' || s.name.startsWith('Mismatches ('));
+    expect(listed.length).toBe(Math.max(1, Math.ceil(mismatches.length / 50)));
+    expect(listed.flatMap((s) => s.rows.slice(1).map((r) => `${at(r, 0)?.v}:${at(r, 2)?.v}`))).toEqual(mismatches);
+    expect(sheets[0]!.name).toBe('Summary');
   });
 });

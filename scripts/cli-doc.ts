@@ -39,7 +39,10 @@ const COMMANDS: CommandDoc[] = [
         1,
         'a rate is missing, the order is not admissible as CBEC, the input is invalid, or more warnings than --max-warnings',
       ],
-      [2, 'usage error, unreadable file, rate table or ruleset, invalid configuration'],
+      [
+        2,
+        'usage error, unreadable file, rate table or ruleset, invalid configuration; also a file found in a folder (or named) that cannot be read when it comes to its turn (a broken symbolic link, a link loop, no permission): as in validate, it is reported as an `input-unreadable` error of that file in every format, the other files are still computed and reported, and the run ends with 2',
+      ],
     ],
     examples: [
       'npx sandan tax examples/guangzhou-9610.json --rates examples/rates.example.json',

@@ -1,4 +1,4 @@
-import { oneLine } from '../errors.js';
+import { oneLine, type SandanError } from '../errors.js';
 import { Option, type Command } from 'commander';
 import type { Issue } from '../model/issue.js';
 import { duplicateKeyIssues } from '../model/json-input.js';
@@ -18,9 +18,9 @@ import {
   type OutputFormat,
   type Reporter,
 } from './formats/index.js';
-import { expandInputs, openInputs, readRecords } from './input.js';
+import { expandInputs, openInputs, readRecords, type InputFile } from './input.js';
 import { createProgress } from './progress.js';
-import { locateIssues, maxWarningsOption } from './validate-command.js';
+import { locateIssues, maxWarningsOption, unreadableIssue } from './validate-command.js';
 import { isoDateOption } from '../time/beijing.js';
 import { docsUrl } from '../model/docs-url.js';
 
@@ -90,7 +90,8 @@ function issuesOf(calc: TaxCalculation): Issue[] {
 /**
  * `sandan tax`: the duties of declarations in files, folders or globs, every figure explained.
  * Exit 0 all computed (warnings allowed up to --max-warnings), 1 any declaration with a missing
- * rate, an error or not admissible as CBEC, or too many warnings, 2 usage or unreadable input.
+ * rate, an error or not admissible as CBEC, or too many warnings, 2 usage or unreadable input (a file that cannot be
+ * read at its turn is reported and the others computed, as validate does).
  */
 async function taxCommand(
   files: string | readonly string[],
@@ -132,52 +133,71 @@ async function taxCommand(
   let warnings = 0;
   let sawNdjson = false;
   let rateMissing = 0;
+  const unreadable: SandanError[] = [];
+  const report = (
+    label: string,
+    rec: {
+      mode: 'single' | 'ndjson';
+      line: number;
+      issue?: Issue;
+      text?: string;
+      value?: unknown;
+      at?: { line: number; column: number };
+    },
+    c: TaxCalculation,
+  ) => {
+    const mode = rec.mode;
+    if (mode === 'ndjson') sawNdjson = true;
+    total++;
+    const ok = !failed(c);
+    if (!ok) bad++;
+    const firstLine = mode === 'ndjson' ? rec.line : 1;
+    // A key the text gives twice: the figures are of its last value, as validate warns (json-duplicate-key).
+    const dup = rec.issue || rec.text === undefined ? [] : duplicateKeyIssues(rec.text, rec.value);
+    const found = dup.length === 0 ? issuesOf(c) : [...issuesOf(c), ...dup];
+    const issues: LocatedIssue[] = locateIssues(found, rec.text, label, firstLine, rec.at);
+    rateMissing += issues.filter((i) => i.code === 'rate-missing').length;
+    const counted = countSeverities(issues);
+    errors += counted.errors;
+    warnings += counted.warnings;
+    if (reporter) {
+      const orderNo = (rec.value as { order?: { orderNo?: unknown } } | undefined)?.order?.orderNo;
+      reporter.declaration({
+        file: label,
+        line: firstLine,
+        mode,
+        ...(typeof orderNo === 'string' && { orderNo }),
+        valid: ok,
+        issues,
+        ...(c.ruleset && { ruleset: c.ruleset }),
+      });
+    } else if (format === 'ndjson') {
+      io.stdout(`${JSON.stringify({ file: label, line: firstLine, ...calcJson(c, issues) })}\n`);
+    } else if (format === 'json') {
+      io.stdout(
+        mode === 'single' && inputs.length === 1
+          ? `${JSON.stringify(calcJson(c, issues), null, 2)}\n`
+          : `${JSON.stringify({ ...(inputs.length > 1 && { file: label }), line: rec.line, ...calcJson(c, issues) })}\n`,
+      );
+    } else {
+      io.stdout(`${oneLine(label)}${mode === 'ndjson' ? `:${rec.line}` : ''}${rulesetText(c.ruleset)}\n`);
+      if (c.ok) io.stdout(`${formatTaxText(c.result)}\n`);
+      if (issues.length) io.stdout(`${formatIssuesText(issues, { where: locationText, paint })}\n`);
+    }
+  };
+  // A file that cannot be read (a broken link in a folder, no permission) is reported as validate reports it, an
+  // `input-unreadable` error of that file, and the other files are still computed; exit 2 at the end.
+  const onUnreadable = (input: InputFile, error: SandanError) => {
+    unreadable.push(error);
+    report(input.label, { mode: 'single', line: 1 }, { ok: false, issues: [unreadableIssue(error)] });
+  };
   try {
-    for await (const { input, stream } of openInputs(inputs, io.stdin)) {
-      const label = input.label;
+    for await (const { input, stream } of openInputs(inputs, io.stdin, onUnreadable)) {
       const onBytes = (n: number) => {
         bytes += n;
       };
       for await (const rec of readRecords(stream, { ndjson: opts.ndjson === true || input.ndjson, onBytes })) {
-        const mode = rec.mode;
-        if (mode === 'ndjson') sawNdjson = true;
-        total++;
-        const c: TaxCalculation = rec.issue ? { ok: false, issues: [rec.issue] } : calc(rec.value);
-        const ok = !failed(c);
-        if (!ok) bad++;
-        const firstLine = mode === 'ndjson' ? rec.line : 1;
-        // A key the text gives twice: the figures are of its last value, as validate warns (json-duplicate-key).
-        const dup = rec.issue || rec.text === undefined ? [] : duplicateKeyIssues(rec.text, rec.value);
-        const found = dup.length === 0 ? issuesOf(c) : [...issuesOf(c), ...dup];
-        const issues: LocatedIssue[] = locateIssues(found, rec.text, label, firstLine, rec.at);
-        rateMissing += issues.filter((i) => i.code === 'rate-missing').length;
-        const counted = countSeverities(issues);
-        errors += counted.errors;
-        warnings += counted.warnings;
-        if (reporter) {
-          const orderNo = (rec.value as { order?: { orderNo?: unknown } } | undefined)?.order?.orderNo;
-          reporter.declaration({
-            file: label,
-            line: firstLine,
-            mode,
-            ...(typeof orderNo === 'string' && { orderNo }),
-            valid: ok,
-            issues,
-            ...(c.ruleset && { ruleset: c.ruleset }),
-          });
-        } else if (format === 'ndjson') {
-          io.stdout(`${JSON.stringify({ file: label, line: firstLine, ...calcJson(c, issues) })}\n`);
-        } else if (format === 'json') {
-          io.stdout(
-            mode === 'single' && inputs.length === 1
-              ? `${JSON.stringify(calcJson(c, issues), null, 2)}\n`
-              : `${JSON.stringify({ ...(inputs.length > 1 && { file: label }), line: rec.line, ...calcJson(c, issues) })}\n`,
-          );
-        } else {
-          io.stdout(`${oneLine(label)}${mode === 'ndjson' ? `:${rec.line}` : ''}${rulesetText(c.ruleset)}\n`);
-          if (c.ok) io.stdout(`${formatTaxText(c.result)}\n`);
-          if (issues.length) io.stdout(`${formatIssuesText(issues, { where: locationText, paint })}\n`);
-        }
+        report(input.label, rec, rec.issue ? { ok: false, issues: [rec.issue] } : calc(rec.value));
         if (io.drain) await io.drain();
         progress.update(totalBytes === undefined ? total : bytes);
       }
@@ -209,6 +229,9 @@ async function taxCommand(
     io.stderr(
       `sandan: note: ${rateMissing} line${rateMissing === 1 ? '' : 's'} without a rate in sandan's seed table; pass your rate table with --rates FILE (its format: ${docsUrl('tax.md#rate-tables')})\n`,
     );
+  // (told on standard error too, as validate tells it: not every file was computed)
+  for (const e of unreadable) io.stderr(`sandan: ${e.message}\n`);
+  if (unreadable.length > 0) return 2;
   if (bad > 0) return 1;
   if (maxWarnings !== undefined && warnings > maxWarnings) {
     io.stderr(`sandan: ${warnings} warnings, more than --max-warnings ${maxWarnings}\n`);

@@ -170,7 +170,7 @@ function withDuplicateKeys(
  * The finding of a file that could not be read (`input-unreadable`, at the file's line 1), with the reason the
  * file system gave (`Cannot read PATH: a broken symbolic link (to TARGET)`).
  */
-function unreadableIssue(error: SandanError): Issue {
+export function unreadableIssue(error: SandanError): Issue {
   return {
     code: 'input-unreadable',
     severity: 'error',

@@ -115,6 +115,39 @@ describe.skipIf(process.platform === 'win32')('symbolic links in input folders',
     ]);
   });
 
+  it('tax: a broken link is a finding of its file, the other files are still computed, exit 2 at the end', async () => {
+    const folder = join(dir, 'tax-broken');
+    mkdirSync(folder);
+    cpSync(VALID, join(folder, 'a.json'));
+    symlinkSync(join(dir, 'gone-tax.json'), join(folder, 'b.json'));
+    cpSync(VALID, join(folder, 'c.json'));
+    const rates = resolve('examples/rates.example.json');
+    const reason = `Cannot read ${join(folder, 'b.json')}: a broken symbolic link (to ${join(dir, 'gone-tax.json')})`;
+    const json = await runCli(['tax', folder, '--rates', rates, '--format', 'json']);
+    expect(json.code).toBe(2);
+    expect(json.stderr).toBe(`sandan: ${reason}\n`);
+    const lines = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { file?: string; taxTotal?: string; issues?: Array<{ code: string }> });
+    expect(lines.map((l) => [l.file, l.taxTotal, l.issues?.map((i) => i.code)])).toEqual([
+      [join(folder, 'a.json'), '49.87', []],
+      [join(folder, 'b.json'), undefined, ['input-unreadable']],
+      [join(folder, 'c.json'), '49.87', []],
+      [undefined, undefined, undefined],
+    ]);
+    expect(lines[3]).toEqual({ summary: { files: 3, declarations: 3, computed: 2, failed: 1 } });
+    const text = await runCli(['tax', folder, '--rates', rates]);
+    expect(text.code).toBe(2);
+    expect(text.stdout).toContain(`[input-unreadable] (input)  ${join(folder, 'b.json')}:1:1`);
+    expect(text.stdout).toContain(`${join(folder, 'c.json')} (rules:`);
+    const sarif = await runCli(['tax', folder, '--rates', rates, '--format', 'sarif']);
+    expect(sarif.code).toBe(2);
+    const results = (JSON.parse(sarif.stdout) as { runs: Array<{ results: Array<{ ruleId: string }> }> }).runs[0]!
+      .results;
+    expect(results.map((r) => r.ruleId)).toEqual(['input-unreadable']);
+  });
+
   const reconcile = (bills: string) => [
     'reconcile',
     '--quiet',

@@ -8,7 +8,7 @@ import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 import { dataTextSpan, unwrapDxp } from '../xml/dxp.js';
 import { signMessage, type SignOptions } from '../sign/sign-message.js';
 import type { Diagnosis, DiagnosisCheck } from '../sign/diagnose.js';
-import { certificateValidityAt, verifyMessage } from '../sign/verify-message.js';
+import { certificateValidityAt, verifyMessage, type VerifyResult } from '../sign/verify-message.js';
 import { districtSignOptions, keyTypeOf, verifyAlgorithmsFromDistrict } from '../sign/algorithms.js';
 import { districtRuleset } from '../rules/district-ruleset.js';
 import { beijingIsoDate, beijingTimeOption, instantText } from '../time/beijing.js';
@@ -228,23 +228,38 @@ async function verifyCommand(file: string, opts: VerifyCommandOptions, io: CliIo
         ? new Date()
         : beijingTimeOption(opts.at, '--at', 'INVALID_OPTION');
   const verifyOptions = { ...(trusted && { trustedCertificates: trusted }), ...allow, ...(at && { at }) };
-  let r = verifyMessage(xml, verifyOptions);
   let label = file === '-' ? '<stdin>' : file;
-  // An envelope with no signature of its own carries the signed message in its Data, and that is the signature
-  // customs checks (the emulator too): verify it rather than answer signature-missing for a signed message.
-  const dxp = r.valid || r.reason !== 'signature-missing' ? undefined : messageInDxp(xml);
+  // A DxpMsg carries the signed message in its Data, and that message's signature is the one customs checks (the
+  // emulator too): it is verified, whether or not the envelope has a ds:Signature of its own, which customs does not
+  // check (sign refuses to add one) and which is not verified here. (A text that never names DxpMsg is not one.)
+  const dxp = xml.includes('DxpMsg') ? messageInDxp(xml) : undefined;
   const inner = dxp?.xml !== undefined ? dxp : undefined;
+  const own = dxp?.signed
+    ? 'a ds:Signature of its own, which is not the one customs checks'
+    : 'no ds:Signature of its own';
+  let r: VerifyResult;
   if (inner) {
     r = verifyMessage(inner.xml, verifyOptions);
-    label += ` (the ${inner.root} in the ${inner.envelope === 'DxpMsg' ? "DxpMsg's Data" : "Data of the DxpMsgSv's DxpMsg"})`;
-  } else if (dxp && !r.valid) {
+    const where = inner.envelope === 'DxpMsg' ? "DxpMsg's Data" : "Data of the DxpMsgSv's DxpMsg";
+    label += ` (the ${inner.root} in the ${where}${inner.signed ? "; the envelope's own ds:Signature is not what customs checks and was not verified" : ''})`;
+    if (!r.valid && r.reason === 'signature-missing')
+      r = {
+        ...r,
+        message: `The ${inner.root} in the ${where}, whose signature customs checks, is not signed; the ${inner.envelope} has ${own}`,
+      };
+  } else if (dxp) {
     // Not "the signed message is in Data" when Data holds none that can be read: say why (url-safe base64, say).
     r = {
-      ...r,
-      message: `The document is a ${dxp.envelope} with no ds:Signature of its own, and its Data holds no message to verify: ${dxp.unread}`,
+      valid: false,
+      reason: 'signature-missing',
+      message: `The document is a ${dxp.envelope} with ${own}, and its Data holds no message to verify: ${dxp.unread}`,
     };
-  }
-  const envelope = inner && { envelope: inner.envelope, messageRoot: inner.root };
+  } else r = verifyMessage(xml, verifyOptions);
+  const envelope = inner && {
+    envelope: inner.envelope,
+    messageRoot: inner.root,
+    ...(inner.signed && { envelopeSignature: 'not-verified' as const }),
+  };
   const validity = r.valid ? certificateValidityAt(r.certificate, at ?? new Date()) : undefined;
   const period = validity && {
     validFrom: instantText(validity.validFrom.getTime()),
@@ -293,14 +308,18 @@ function messageInDxp(
   xml: string,
 ):
   | { xml: string; root: string; envelope: 'DxpMsg' | 'DxpMsgSv'; signed: boolean; unread?: undefined }
-  | { xml?: undefined; envelope: 'DxpMsg' | 'DxpMsgSv'; unread: string }
+  | { xml?: undefined; envelope: 'DxpMsg' | 'DxpMsgSv'; signed: boolean; unread: string }
   | undefined {
   try {
     const env = unwrapDxp(xml);
     const envelope = env.transfer ? 'DxpMsgSv' : 'DxpMsg';
     if (env.payload === undefined) {
       const data = env.issues.filter((i) => i.severity === 'error' && /(?:^|\.)Data$/.test(i.path));
-      return { envelope, unread: data.length ? data.map((i) => i.message.en).join('; ') : 'it cannot be read' };
+      return {
+        envelope,
+        signed: env.signature !== undefined,
+        unread: data.length ? data.map((i) => i.message.en).join('; ') : 'it cannot be read',
+      };
     }
     const root = env.message?.root ?? (env.transInfo.msgType || 'message');
     return { xml: env.payload, root, envelope, signed: env.signature !== undefined };

@@ -210,6 +210,62 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
     });
   });
 
+  // hostile50a: a DxpMsg signed itself (as the library's signMessage signs any root) was verified by its envelope's
+  // signature, "valid … trusted" around an unsigned message that customs (and the emulator) refuse.
+  it('a DxpMsg with a ds:Signature of its own: verifies the message in its Data, and says the envelope is not checked', async () => {
+    const signer = await loadLocalSigner({ keyPath: keys.path('rsa.key'), certificatePath: keys.path('rsa.crt') });
+    const wrap = (xml: string) =>
+      wrapDxp(xml, { senderId: 'DXPENT0000021610', copMsgId: 'C-1', now: () => new Date(0), newId: () => 'x' });
+    const cert = ['--cert', keys.path('rsa.crt')];
+    // The envelope signed around an unsigned message: the library calls the envelope valid, customs would not.
+    const bare = (await signMessage(wrap(unsignedSample('CEB311Message')), signer)).xml;
+    expect(verifyMessage(bare, { trustedCertificates: [readFileSync(keys.path('rsa.crt'))] })).toMatchObject({
+      valid: true,
+      trusted: true,
+    });
+    const v = await run(['verify', '-', ...cert], bare);
+    expect([v.code, v.stdout]).toEqual([
+      1,
+      "<stdin> (the CEB311Message in the DxpMsg's Data; the envelope's own ds:Signature is not what customs checks and was not verified): invalid signature: signature-missing: The CEB311Message in the DxpMsg's Data, whose signature customs checks, is not signed; the DxpMsg has a ds:Signature of its own, which is not the one customs checks\n",
+    ]);
+    const j = await run(['verify', '-', ...cert, '--format', 'json'], bare);
+    expect(JSON.parse(j.stdout)).toMatchObject({
+      valid: false,
+      reason: 'signature-missing',
+      envelope: 'DxpMsg',
+      messageRoot: 'CEB311Message',
+      envelopeSignature: 'not-verified',
+    });
+    // The envelope signed around a signed message: the message's verdict, whatever the envelope's signature says.
+    const inner = (await signMessage(unsignedSample('CEB311Message'), signer)).xml;
+    const both = (await signMessage(wrap(inner), signer)).xml;
+    const ok = await run(['verify', '-', ...cert, '--format', 'json'], both);
+    expect([ok.code, JSON.parse(ok.stdout)]).toEqual([
+      0,
+      expect.objectContaining({ valid: true, trusted: true, envelope: 'DxpMsg', envelopeSignature: 'not-verified' }),
+    ]);
+    // The envelope's signature broken (Data changed after the envelope was signed… to another signed message):
+    // customs checks the message, which is sound.
+    const other = (
+      await signMessage(unsignedSample('CEB311Message').replace('<ceb:orderNo>', '<ceb:orderNo>X'), signer)
+    ).xml;
+    expect(other).not.toBe(inner);
+    const swapped = both.replace(
+      Buffer.from(inner, 'utf8').toString('base64'),
+      Buffer.from(other, 'utf8').toString('base64'),
+    );
+    expect(verifyMessage(swapped)).toMatchObject({ valid: false, reason: 'digest-mismatch' });
+    const s = await run(['verify', '-', ...cert], swapped);
+    expect(s.code, s.stdout).toBe(0);
+    // Data that holds no message: said, with the envelope's signature named as not the one customs checks.
+    const empty = (await signMessage(wrap(inner).replace(/<Data>[^<]*</, '<Data><'), signer)).xml;
+    const e = await run(['verify', '-', ...cert], empty);
+    expect([e.code, e.stdout]).toEqual([
+      1,
+      '<stdin>: invalid signature: signature-missing: The document is a DxpMsg with a ds:Signature of its own, which is not the one customs checks, and its Data holds no message to verify: Data is empty: it holds no message\n',
+    ]);
+  });
+
   it('a DxpMsg whose Data holds no message it can read: says why, not that the signed message is in Data', async () => {
     const signed = await run(
       ['sign', '-', '--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')],

@@ -618,8 +618,14 @@ class Engine implements EmulatorEngine {
       }
   }
 
+  /**
+   * When a step `d` after `from` falls due: at the end of time at the latest. A delay of the settings past it (a
+   * `timing.released` of 99999999d, to keep inventories from release) gave past JavaScript's last date NaN, which the
+   * SQLite state refused as an emulator failure (the inventory answered 100, 3001) and the memory state ordered anywhere.
+   */
   private at(from: Date, d: ParsedDuration): number {
-    return addDuration(from, d).getTime();
+    const t = addDuration(from, d).getTime();
+    return Number.isNaN(t) || t > LATEST_TIME ? LATEST_TIME : t;
   }
 
   // ── reading a message ──────────────────────────────────────────────────────
@@ -1482,8 +1488,7 @@ class Engine implements EmulatorEngine {
       if (hold) {
         this.later(invt, releaseAt, 'status', { status: hold.status });
         // (at the end of time at the latest: a hold set long before its inventory came could reach past it)
-        const end = this.at(new Date(releaseAt), parseDuration(hold.for, 'hold.for'));
-        releaseAt = Number.isNaN(end) || end > LATEST_TIME ? LATEST_TIME : end;
+        releaseAt = this.at(new Date(releaseAt), parseDuration(hold.for, 'hold.for'));
       }
       this.later(invt, releaseAt, 'status', { status: '800' });
     });

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -13,6 +16,8 @@ import { example, lastInfo, message, RATES, trail, type DocKey } from '../emulat
 // that each setting reaches the engine (the CLI's own run is in emulate.test.ts).
 const T0 = '2026-11-20T02:20:00Z';
 const KEYS: DocKey[] = ['order', 'payment', 'logistics', 'inventory'];
+/** 9999-12-31 23:59:59.999 Beijing time, the end of the emulator's time. */
+const LATEST = Date.parse('9999-12-31T15:59:59.999Z');
 
 describe('emulator settings', () => {
   it('lists only what differs from the defaults (a delay by its length: 60s is 1m)', () => {
@@ -196,4 +201,37 @@ describe('emulator settings', () => {
       await customs.close();
     }
   });
+});
+
+describe('emulator settings: a delay past the end of time', () => {
+  // "released": "99999999d" keeps inventories from release (a test of a service that waits). Past JavaScript's last
+  // date the step's time was NaN: the SQLite state refused to write it, and the inventory was answered 100 with
+  // "[Code:3001;Desc:emulator failure: NOT NULL constraint failed: emu_timeline.due]"; the memory state kept it in no
+  // order. It falls due at the end of time (9999-12-31 23:59:59.999 Beijing), as a long hold does.
+  for (const store of ['memory', 'sqlite'] as const)
+    it(`holds the inventory at 120 (${store} state), released at the end of time`, async () => {
+      const customs = await createCustomsEmulator({
+        ...emulatorOptionsOf(parseEmulatorSettings({ timing: { released: '99999999d' } })),
+        store: store === 'memory' ? 'memory' : { sqlite: join(mkdtempSync(join(tmpdir(), 'sandan-late-')), 's.db') },
+        http: false,
+        folder: false,
+        clock: 'manual',
+        start: T0,
+        requireSignature: false,
+        rates: RATES,
+      });
+      try {
+        for (const k of KEYS) await customs.submit(await message(example(), k));
+        await customs.advance('30d');
+        const at = () => trail(customs.receipts(0, { orderNo: 'SD202611200001' }), 'CEB622');
+        expect(at()).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120']);
+        await customs.advance('2900000d'); // (some 7,940 years: 9966)
+        expect(at()).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120']);
+        const left = LATEST - customs.now().getTime();
+        await customs.advance(left);
+        expect(at()).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800']);
+      } finally {
+        await customs.close();
+      }
+    });
 });

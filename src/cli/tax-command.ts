@@ -58,7 +58,9 @@ function formatTaxText(r: TaxResult): string {
     [f.dutiableValue, f.customsTax, f.consumptionTax, f.valueAddedTax, f.taxTotal].map((d) => padPlaces(d, 2));
   const out = [`regime: ${r.regime} — ${r.explain.regime}`, `rounding: ${r.explain.rounding}`, '', row(cols)];
   for (const l of r.lines) out.push(row([String(l.gnum), l.gcode, ...figures(l)]));
-  for (const o of r.omittedLines) out.push(`${row([String(o.gnum), o.gcode, '—', '—', '—', '—', '—'])}  (${o.reason})`);
+  // An omitted line's dutiable value is known and is in the total's (the limits count every line): only its taxes are not.
+  for (const o of r.omittedLines)
+    out.push(`${row([String(o.gnum), o.gcode, padPlaces(o.dutiableValue, 2), '—', '—', '—', '—'])}  (${o.reason})`);
   out.push(row(['total', '', ...figures(r)]));
   for (const l of r.lines) {
     out.push('', `line ${l.gnum} (${l.gcode}, rate ${l.explain.rate.key} from ${l.explain.rate.origin}):`);

@@ -85,6 +85,23 @@ describe('sandan tax', () => {
     expect([withTable.code, withTable.stderr]).toEqual([1, '']);
   });
 
+  it("shows an omitted line's dutiable value in the text table, the part of the total's it is", async () => {
+    // Line 2 (9999999999) has no rate: its taxes are not computed, but its value 150.00 is in the order's
+    // 398.00 + 150.00 = 548.00, which the total row shows (it was "—", so the rows did not add up to 548.00).
+    const d = JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8'));
+    d.inventory.items[1].gcode = '9999999999';
+    const r = await runCli(['tax', '-', ...RATES], JSON.stringify(d));
+    expect(r.code).toBe(1);
+    const cells = (first: string) =>
+      r.stdout
+        .split('\n')
+        .find((l) => l.startsWith(`${first} `))
+        ?.trim()
+        .split(/\s+/);
+    expect(cells('2')).toEqual(['2', '9999999999', '150.00', '—', '—', '—', '—', '(rate-missing)']);
+    expect(cells('total')).toEqual(['total', '548.00', '0.00', '0.00', '36.22', '36.22']);
+  });
+
   it('exits 1 for several items above the single-transaction limit, with the general-trade figures', async () => {
     const d = JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8'));
     for (const doc of [d.order, d.inventory]) Object.assign(doc.items[0], { price: '2600.00', totalPrice: '5200.00' });

@@ -47,6 +47,8 @@ interface OrderTimeline {
   latest: ReadonlyMap<DocumentKind, TimelineItem>;
   /** The refusals of messages sent again under a declaration that stands, in time order. */
   resendRefusals: readonly TimelineItem[];
+  /** For each of {@link resendRefusals}, the document's receipt that stood when it came, if any. */
+  stoodBefore: ReadonlyMap<TimelineItem, TimelineItem>;
   /** Whether customs billed the order's inventory (a CEB816 or CEB818): its answer on the inventory the bill names. */
   billed: boolean;
 }
@@ -101,12 +103,20 @@ export function timelineOf(items: TimelineItem[]): OrderTimeline {
   // A refused resend leaves the declaration as it was: a released parcel refused a change is still released.
   const latest = new Map<DocumentKind, TimelineItem>();
   const resendRefusals: TimelineItem[] = [];
+  const stoodBefore = new Map<TimelineItem, TimelineItem>();
+  // (an approved cancel ends the inventory's declaration: what comes after it answers one declared anew)
+  let inventoryCancelled = false;
   for (const r of receipts) {
-    // (also with no earlier answer here: the code itself says a declaration under that number stands at customs;
-    // a CEB900's message never reached customs, so a declaration answered before it stands)
-    if (refusesOnlyTheMessage(r) || (r.node.messageType === 'CEB900' && latest.has(r.node.document)))
+    const { document } = r.node;
+    const before = document === 'inventory' && inventoryCancelled ? undefined : latest.get(document);
+    if (refusesOnlyTheMessage(r, before)) {
       resendRefusals.push(r);
-    else latest.set(r.node.document, r);
+      if (before) stoodBefore.set(r, before);
+      continue;
+    }
+    latest.set(document, r);
+    if (document === 'inventory') inventoryCancelled = false;
+    else if (document === 'cancel' && r.node.returnStatus === '399') inventoryCancelled = true;
   }
   return {
     items,
@@ -118,6 +128,7 @@ export function timelineOf(items: TimelineItem[]): OrderTimeline {
     shippedBack: lastInventory?.node.returnStatus === '700' ? lastInventory : undefined,
     latest,
     resendRefusals,
+    stoodBefore,
     billed: items.some((i) => i.node.event === 'tax-bill'),
   };
 }
@@ -142,13 +153,34 @@ function declaredAgainAfter(cancel: TimelineItem, receipts: readonly TimelineIte
 }
 
 /**
- * Whether a receipt refuses only the message it answers (the catalogue's `declarationStands`: a second new
- * declaration under a number in use, a change its state does not allow), so that the declaration before it stands.
+ * Whether a receipt refuses only the message it answers, so that the declaration before it (`before`, the document's
+ * receipt that stands, if any) stands:
+ * - its code says so (the catalogue's `declarationStands`: a second new declaration under a number in use, a change
+ *   its state does not allow), also with no earlier receipt at hand: the code itself says customs holds a declaration;
+ * - a CEB900 once the document was answered: its message failed the format check, so it is no message an earlier
+ *   receipt answered, and never reached customs;
+ * - an E-Port refusal (a negative status, 处理异常回执 in the XSD's words, or 4 发送海关失败) once customs answered the
+ *   declaration with 120 or later: the E-Port's checks come before it sends a message to customs, so a message customs
+ *   answered is past them, and the refusal is of another message (a resend, a change). Customs' decision stands.
+ *   After only the E-Port's own steps (1, 2, 3) the refusal may be of that very message (2 is 申报中, still at the
+ *   E-Port): it counts, as it does after customs' 100 (the message refused is then the attempt that matters).
  */
-function refusesOnlyTheMessage(r: TimelineItem): boolean {
+function refusesOnlyTheMessage(r: TimelineItem, before: TimelineItem | undefined): boolean {
   const st = r.node.returnStatus ?? '';
   const code = r.node.code ?? (st.startsWith('-') ? st : undefined);
-  return code !== undefined && explainCode(code)?.declarationStands === true;
+  if (code !== undefined && explainCode(code)?.declarationStands === true) return true;
+  if (before === undefined) return false;
+  if (r.node.messageType === 'CEB900') return true;
+  return (st.startsWith('-') || st === '4') && isCustomsAnswer(before);
+}
+
+/**
+ * Whether a receipt is customs' answer to a declaration that stands: a status of its receipt type, 120 海关入库 or
+ * later in the specification's numbering (300, 399, 5xx, 700, 800, 899), not a rejection.
+ */
+function isCustomsAnswer(r: TimelineItem): boolean {
+  const st = r.node.returnStatus ?? '';
+  return /^\d{3}$/.test(st) && Number(st) >= 120 && statusEntry(r.node) !== undefined && !isFailure(r.node);
 }
 
 /** The latest receipt status of each document, in the order the documents first answered. */
@@ -164,27 +196,53 @@ export function latestByDocument(t: OrderTimeline): OrderStatus['documents'] {
 
 /**
  * Messages resent after their document was answered and refused for it (a duplicate, a change after release or
- * while customs holds the inventory): the latest of each document. The declaration before stands, so the order's
- * state does not change; what was sent did not reach customs.
+ * while customs holds the inventory, an E-Port refusal after customs' answer): the latest of each document. The
+ * declaration before stands, so the order's state does not change; what was sent did not reach customs. The message
+ * names the receipt that stands; after customs' answer, the fix says nothing needs sending to keep it, then gives the
+ * refusal's own advice for a message that was meant to change it.
  */
 export function refusedResends(t: OrderTimeline): Anomaly[] {
   const latest = new Map<DocumentKind, TimelineItem>();
   for (const r of t.resendRefusals) latest.set(r.node.document, r);
-  return [...latest].map(([document, { node, explanation }]) => {
+  return [...latest].map(([document, refusal]) => {
+    const { node, explanation } = refusal;
     const st = node.returnStatus ?? '';
     const ex = explanation ?? explainReceipt({ returnStatus: st });
     const code = node.code ?? st;
     const meaning = ex.codeMeaning ?? explainCode(code);
+    // (a negative status is its own code: not written twice)
+    const codeText = node.code !== undefined && node.code !== st ? ` [Code:${node.code}]` : '';
+    const what = `${node.messageType} 回执 ${st}${codeText}`;
+    const whatEn = `${node.messageType} receipt ${st}${codeText}`;
+    const stood = t.stoodBefore.get(refusal);
+    const stoodMeaning = stood && statusEntry(stood.node);
+    const stoodText = stood && {
+      zh: `${stood.node.returnStatus}（${stoodMeaning?.zh ?? '未知状态'}，${stood.node.time}）`,
+      en: `${stood.node.returnStatus} (${stoodMeaning?.en.toLowerCase() ?? 'unknown status'}, ${stood.node.time})`,
+    };
+    const customs = stood !== undefined && isCustomsAnswer(stood) && stoodText;
     return {
       kind: 'resend-refused' as const,
       document,
-      message: msg(
-        `${node.messageType} 回执 ${st}${node.code !== undefined ? ` [Code:${node.code}]` : ''}（${meaning?.zh ?? code}）：重发的报文被拒，此前的申报不变`,
-        `${node.messageType} receipt ${st}${node.code !== undefined ? ` [Code:${node.code}]` : ''} (${meaning?.en ?? code}): the message sent again was refused; the declaration before it stands`,
-      ),
+      message: customs
+        ? msg(
+            `${what}（${meaning?.zh ?? code}）：电子口岸拒收的只是这条较晚的报文；海关此前对该申报的回执 ${customs.zh} 不变`,
+            `${whatEn} (${meaning?.en ?? code}): the E-Port refused only this later message; customs' earlier answer to the declaration, ${customs.en}, stands`,
+          )
+        : msg(
+            `${what}（${meaning?.zh ?? code}）：重发的报文被拒，此前的申报不变${stoodText ? `（${stoodText.zh}）` : ''}`,
+            `${whatEn} (${meaning?.en ?? code}): the message sent again was refused; the declaration before it stands${stoodText ? ` (${stoodText.en})` : ''}`,
+          ),
       since: node.time,
       code,
-      ...(ex.fix && { fix: ex.fix }),
+      ...(ex.fix && {
+        fix: customs
+          ? msg(
+              `海关对该申报的决定不变，不必为维持它而重发。若这条报文本是要变更该申报，拒收原因的处理建议：${ex.fix.zh}`,
+              `Customs' decision on the declaration stands; nothing needs sending again to keep it. If this message was meant to change the declaration, the refusal's own advice: ${ex.fix.en}`,
+            )
+          : ex.fix,
+      }),
     };
   });
 }

@@ -1,0 +1,197 @@
+// An E-Port refusal that comes after customs answered the declaration refuses only the message it answers: the
+// parcel's state stays what customs said. Receipts are real XML: the dandingtest inventory receipts
+// (test/fixtures/outside/README.md) with the status, time and text changed, read by the parser as users read them.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseCebXml, status, type StatusReceipt, type StatusReceiptType } from '../../src/index.js';
+
+const DIR = fileURLToPath(new URL('../fixtures/outside/dandingtest/', import.meta.url));
+const RELEASED = readFileSync(`${DIR}CEB622-released.xml`, 'utf8');
+const DECLARED = readFileSync(`${DIR}CEB622-declared.xml`, 'utf8');
+const NOW = new Date('2020-06-16T00:00:00Z');
+
+function receiptsOf(xml: string): StatusReceipt[] {
+  const m = parseCebXml(xml);
+  if (m.kind !== 'ceb' || m.issues.some((i) => i.severity === 'error')) throw new Error('not a readable CEB message');
+  return m.documents.map((d) => ({ messageType: m.messageType as StatusReceiptType, fields: d }));
+}
+
+/** The dandingtest inventory receipt (invtNo 29242020I439440284) with another status, time and text. */
+const inventory = (returnStatus: string, returnTime: string, returnInfo: string, preNo = 'B20200615494000227') =>
+  RELEASED.replace('<returnStatus>800</returnStatus>', `<returnStatus>${returnStatus}</returnStatus>`)
+    .replace('<returnTime>20200615171556654</returnTime>', `<returnTime>${returnTime}</returnTime>`)
+    .replace('<returnInfo>[Code:2600;Desc:放行]</returnInfo>', `<returnInfo>${returnInfo}</returnInfo>`)
+    .replace('<preNo>B20200615494000227</preNo>', `<preNo>${preNo}</preNo>`);
+/** An E-Port refusal as the XSD describes one (若小于0数字表示处理异常回执): no invtNo, the code as the status. */
+const eportRefusal = (returnStatus: string, returnTime: string, returnInfo: string, preNo?: string) =>
+  inventory(returnStatus, returnTime, returnInfo, preNo).replace('<invtNo>29242020I439440284</invtNo>', '');
+
+const LOGIC_PASS = inventory('120', '20200615171556605', '[Code:1800;Desc:逻辑校验通过]');
+const SYSTEM_ERROR = eportRefusal('-621017', '20200616090000000', '系统发生异常');
+
+const stateOf = (...xml: string[]) => {
+  const orders = status(xml.flatMap(receiptsOf), { now: NOW });
+  expect(orders).toHaveLength(1);
+  return orders[0]!;
+};
+
+describe('an E-Port refusal after customs answered the inventory', () => {
+  it('-621017 after the release: still released, the refusal named with what stands (was rejected)', () => {
+    const o = stateOf(DECLARED, LOGIC_PASS, RELEASED, SYSTEM_ERROR);
+    expect([o.state, o.documents.inventory?.returnStatus]).toEqual(['released', '800']);
+    expect(o.anomalies.map((a) => [a.kind, a.document, a.code])).toEqual([['resend-refused', 'inventory', '-621017']]);
+    const [a] = o.anomalies;
+    expect(a!.message.en).toBe(
+      "CEB622 receipt -621017 (E-Port system error (inventory)): the E-Port refused only this later message; customs' earlier answer to the declaration, 800 (released, 2020-06-15T17:15:56.654+08:00), stands",
+    );
+    expect(a!.message.zh).toContain('电子口岸拒收的只是这条较晚的报文；海关此前对该申报的回执 800（放行，');
+    // The catalogue's advice for the code follows, for a message that was meant to change the declaration.
+    expect(a!.fix!.en).toMatch(
+      /^Customs' decision on the declaration stands; nothing needs sending again to keep it\. If this message was meant to change the declaration, the refusal's own advice: An E-Port system error, not a fault in the message/,
+    );
+    expect(a!.fix!.zh).toMatch(
+      /^海关对该申报的决定不变，不必为维持它而重发。若这条报文本是要变更该申报，拒收原因的处理建议：电子口岸系统异常/,
+    );
+  });
+
+  it.each([
+    ['120', 'accepted', '[Code:1800;Desc:逻辑校验通过]'],
+    ['300', 'pending', '[Code:1200;Desc:待人工审核]'],
+    ['399', 'accepted', '[Code:2300;Desc:审核通过]'],
+    ['500', 'pending', '查验'],
+    ['501', 'held', '扣留移送通关'],
+    ['800', 'released', '[Code:2600;Desc:放行]'],
+    ['899', 'released', '结关'],
+  ])("after customs' %s the state stays customs' (%s)", (st, state, info) => {
+    const answer = inventory(st, '20200615171556654', info);
+    const o = stateOf(DECLARED, answer, SYSTEM_ERROR);
+    expect([o.state, o.documents.inventory?.returnStatus]).toEqual([state, st]);
+    expect(o.anomalies.filter((a) => a.document === 'inventory').map((a) => [a.kind, a.code])).toEqual([
+      ['resend-refused', '-621017'],
+    ]);
+  });
+
+  it('any negative code and 4 发送海关失败 alike; a code the catalogue does not know too', () => {
+    for (const [st, info] of [
+      ['-621005', '超过单次交易限值'],
+      ['-621999', '未知错误'],
+      ['4', '发送海关失败'],
+    ] as const) {
+      const o = stateOf(LOGIC_PASS, RELEASED, eportRefusal(st, '20200616090000000', info));
+      expect([st, o.state, o.anomalies.map((a) => [a.kind, a.code])]).toEqual([
+        st,
+        'released',
+        [['resend-refused', st]],
+      ]);
+    }
+  });
+
+  it("after only the E-Port's own 2 (申报中), the refusal may be of that message: rejected", () => {
+    const o = stateOf(DECLARED, SYSTEM_ERROR);
+    expect([o.state, o.anomalies.map((a) => [a.kind, a.code])]).toEqual(['rejected', [['rejected', '-621017']]]);
+  });
+
+  it("after customs' 100 the refusal is of the next attempt: rejected, with the E-Port's reason", () => {
+    const refused = inventory('100', '20200615171556654', '[Code:1332;Desc:支付单支付金额与订单支付金额不一致]');
+    const o = stateOf(DECLARED, refused, SYSTEM_ERROR);
+    expect([o.state, o.anomalies.map((a) => [a.kind, a.code])]).toEqual(['rejected', [['rejected', '-621017']]]);
+  });
+
+  it('by time, not by arrival: a refusal read first but given later, or given earlier but read last, alike', () => {
+    const early = eportRefusal('-621017', '20200615171000000', '系统发生异常');
+    // Given before customs answered (an earlier message refused): customs' answers come after it and stand, no anomaly.
+    expect([stateOf(LOGIC_PASS, RELEASED, early).state, stateOf(LOGIC_PASS, RELEASED, early).anomalies]).toEqual([
+      'released',
+      [],
+    ]);
+    const late = stateOf(SYSTEM_ERROR, RELEASED, LOGIC_PASS);
+    expect([late.state, late.anomalies.map((a) => a.kind)]).toEqual(['released', ['resend-refused']]);
+    // At the release's own instant the refusal is read first (a code before customs' steps): the release stands.
+    const atOnce = stateOf(RELEASED, eportRefusal('-621017', '20200615171556654', '系统发生异常'));
+    expect([atOnce.state, atOnce.anomalies]).toEqual(['released', []]);
+  });
+});
+
+describe('an inventory cancelled (CEB624 399) and declared anew', () => {
+  const cancelled =
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><CEB624Message xmlns="http://www.chinaport.gov.cn/ceb" ' +
+    'version="1.0" guid="2B91DA66-77A7-409D-AC5C-982B441E5585"><InvtCancelReturn>' +
+    '<guid>e3e55fe2-1218-40ae-8bc7-043ee3ed5cea</guid><customsCode>2924</customsCode><agentCode>330766K00Q</agentCode>' +
+    '<ebpCode>4401962010</ebpCode><ebcCode>4401962010</ebcCode><copNo>124183351885</copNo>' +
+    '<preNo>C20200615524696153</preNo><invtNo>29242020I439440284</invtNo><returnStatus>399</returnStatus>' +
+    '<returnTime>20200615180000000</returnTime><returnInfo>[Code:2300;Desc:审核通过],撤单申请审核通过,清单已成功撤单' +
+    '</returnInfo></InvtCancelReturn></CEB624Message>';
+
+  it("a refusal of the new declaration counts: rejected, not the cancelled declaration's 120", () => {
+    const anew = eportRefusal('-621005', '20200616090000000', '超过单次交易限值', 'B20200616494000301');
+    const o = stateOf(DECLARED, LOGIC_PASS, cancelled, anew);
+    expect([o.state, o.documents.inventory?.returnStatus]).toEqual(['rejected', '-621005']);
+    expect(o.anomalies.map((a) => [a.kind, a.document, a.code])).toEqual([['rejected', 'inventory', '-621005']]);
+  });
+
+  it('the new declaration accepted by customs: a later E-Port refusal refuses only its message again', () => {
+    const anew = inventory('120', '20200616090000000', '[Code:1800;Desc:逻辑校验通过]', 'B20200616494000301');
+    const o = stateOf(
+      LOGIC_PASS,
+      cancelled,
+      anew.replace('29242020I439440284', '29242020I439440999'),
+      eportRefusal('-621017', '20200616100000000', '系统发生异常', 'B20200616494000301'),
+    );
+    expect([o.state, o.documents.inventory?.returnStatus]).toEqual(['accepted', '120']);
+    expect(o.anomalies.map((a) => [a.kind, a.code])).toEqual([['resend-refused', '-621017']]);
+  });
+});
+
+describe('the order, payment and waybill receipts (CEB312/412/512): customs stores them at 120', () => {
+  const orderReceipt = (returnStatus: string, returnTime: string, returnInfo: string) =>
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><CEB312Message xmlns="http://www.chinaport.gov.cn/ceb" ' +
+    'version="1.0" guid="479237c3-ec79-4d05-bced-3f3299e64c57"><OrderReturn>' +
+    '<guid>5f872141-8cbb-4537-9867-787071afaa72</guid><ebpCode>4401962010</ebpCode><ebcCode>4401962010</ebcCode>' +
+    `<orderNo>124183351885</orderNo><returnStatus>${returnStatus}</returnStatus><returnTime>${returnTime}</returnTime>` +
+    `<returnInfo>${returnInfo}</returnInfo></OrderReturn></CEB312Message>`;
+
+  it('an order stored (120), then -301013 系统异常 for a later message: the order stays accepted (was rejected)', () => {
+    const o = stateOf(
+      orderReceipt('120', '20200615170200000', '[Code:1800;Desc:逻辑校验通过]'),
+      orderReceipt('-301013', '20200616090000000', '订单报文处理失败，系统异常'),
+    );
+    expect([o.state, o.documents.order?.returnStatus, o.anomalies.map((a) => [a.kind, a.code])]).toEqual([
+      'accepted',
+      '120',
+      [['resend-refused', '-301013']],
+    ]);
+  });
+
+  it('an order only at the E-Port (2), then refused: rejected', () => {
+    const o = stateOf(
+      orderReceipt('2', '20200615170200000', '订单新增申报成功[5f872141-8cbb-4537-9867-787071afaa72]'),
+      orderReceipt('-301013', '20200616090000000', '订单报文处理失败，系统异常'),
+    );
+    expect([o.state, o.anomalies.map((a) => [a.kind, a.code])]).toEqual(['rejected', [['rejected', '-301013']]]);
+  });
+});
+
+describe('property: an E-Port refusal after customs released the inventory never changes its state', () => {
+  it('any negative code or 4, any time after the release, with any text', () => {
+    const base = status([DECLARED, LOGIC_PASS, RELEASED].flatMap(receiptsOf), { now: NOW })[0]!;
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer({ min: -999999, max: -1 }).map(String), fc.constant('4')),
+        fc.integer({ min: 1, max: 86_399_000 }),
+        fc.constantFrom('系统发生异常', '申报失败', '[Code:-621041;Desc:清单已申报]'),
+        (st, after, info) => {
+          const t = new Date(Date.UTC(2020, 5, 15, 9, 15, 56, 654) + after + 8 * 3600_000);
+          const time = t.toISOString().replace(/\D/g, '').slice(0, 17);
+          const o = status([DECLARED, LOGIC_PASS, RELEASED, eportRefusal(st, time, info)].flatMap(receiptsOf), {
+            now: NOW,
+          })[0]!;
+          expect([o.state, o.documents]).toEqual([base.state, base.documents]);
+          expect(o.anomalies.map((a) => a.kind)).toEqual(['resend-refused']);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -6,6 +6,17 @@ import { receiptCatalogue } from '../src/xml/receipts.js';
 const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/</g, '&lt;');
 const ids = (r: SourceRef) => refIds(r).join(', ');
 
+/**
+ * How `sandan status` reads an E-Port refusal: which refuse only their message (the catalogue's `declarationStands`,
+ * listed from the data), and that any refusal after customs' answer does.
+ */
+function eportRefusalNote(stands: readonly string[]): string[] {
+  return [
+    `The E-Port checks a message before it sends it to customs; a negative status answers that message (the 202205 XSD: 若小于0数字表示处理异常回执). \`sandan status\` reads a refusal as the document's state, with two exceptions in which it refuses only the message and the declaration before it stands (anomaly \`resend-refused\`): a code marked so in the catalogue (${stands.join(', ')}: a second new declaration under a number in use, a change its state does not allow, a stale message), and any E-Port refusal (a negative status, or 4 发送海关失败) that comes after customs answered the same declaration with 120 or later (300, 399, 5xx, 800, 899): customs answered a message that passed the E-Port, so the refusal is of a later one, and customs' decision stands. After only the E-Port's own steps (1, 2, 3), after customs' 100, or after an approved cancel (CEB624 399, the inventory declared anew) the refusal counts.`,
+    '',
+  ];
+}
+
 /** docs/receipts.md: the receipt catalogue (rulesets/receipts.json) for people. */
 export function receiptsDoc(): string {
   const c = receiptCatalogue();
@@ -51,6 +62,7 @@ export function receiptsDoc(): string {
       '',
       `## ${title}`,
       '',
+      ...(layer === 'eport' ? eportRefusalNote(c.codes.filter((x) => x.declarationStands).map((x) => x.code)) : []),
       '| code | 含义 | meaning | why | what to do | source |',
       '|---|---|---|---|---|---|',
     );

@@ -451,6 +451,29 @@ describe("outside receipts: the spec's codes for a message refused alone (349542
   });
 });
 
+describe("outside receipts: the spec's 'sent to customs, state not recorded' codes (dandingtest receipts)", () => {
+  // Spec table 7-2 (202205): -621008 清单[*]发送海关成功，更新状态时发生错误. The dandingtest inventory's 2 (申报中),
+  // then that code a second later: the inventory reached customs, only the E-Port's record of it failed.
+  const declared = text('dandingtest/CEB622-declared.xml');
+  const sentNotRecorded = declared
+    .replace('<returnStatus>2</returnStatus>', '<returnStatus>-621008</returnStatus>')
+    .replace('<returnTime>20200615171550734</returnTime>', '<returnTime>20200615171551734</returnTime>')
+    .replace(
+      /<returnInfo>[^<]*<\/returnInfo>/,
+      '<returnInfo>清单[B20200615494000227]发送海关成功，更新状态时发生错误</returnInfo>',
+    );
+
+  it('-621008 after the 2: the advice is to wait for customs, not to fix and resend (a resend is a duplicate)', () => {
+    const [order] = status([declared, sentNotRecorded].flatMap(receiptsOf), { now: new Date('2020-06-16T00:00:00Z') });
+    const anomaly = order!.anomalies.find((a) => a.code === '-621008');
+    // Was the negative status's "Fix what returnInfo says and resend".
+    expect(anomaly?.fix).toEqual({
+      zh: '不要修改或重新发送（重发会以已申报过被拒，-621004）：清单已送达海关，等待海关回执（120 入库、100 退单等）；长时间没有海关回执的，联系电子口岸数据中心核实并更正状态',
+      en: "Do not change it or send it again (a resend is refused as declared before, -621004): the inventory reached customs, so wait for customs' receipt (120 stored, 100 rejected, …); if none comes, ask the E-Port data centre to check and correct its state",
+    });
+  });
+});
+
 describe('outside tax bill: a hand-annotated bill of customs 9007 (zylee19950505-data-interface)', () => {
   it("CEB816-annotated.xml: read for its figures, filed under the Xi'an district (9000), nothing to compare it with", async () => {
     // The text typed between the amounts is no figure: the bill's head (VAT 30.00) is what reconcile takes.

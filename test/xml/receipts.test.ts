@@ -144,6 +144,38 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
     expect(explainCode('-623022')?.fix.en).toMatch(/^Check the document's current state/);
   });
 
+  it("table 7-2's 'sent to customs, state not recorded' codes say wait for customs; 'sending failed' ones resend unchanged", () => {
+    // 表7-2: -621008 清单[*]发送海关成功，更新状态时发生错误, -621009 …发送海关失败…, and the same for the cancel
+    // (-623006/-623007) and the return (-625202/-625203, listed again as -625206/-625207).
+    const sent = [
+      ['-621008', '清单[*]发送海关成功，更新状态时发生错误', '-621004'],
+      ['-623006', '撤单清单[*]发送海关成功，更新状态时发生错误', '-623009'],
+      ['-625202', '退货申请单[*]发送海关成功，更新状态时发生错误', '-625033'],
+      ['-625206', '退货申请单[*]发送海关成功，更新状态时发生错误', '-625033'],
+    ];
+    for (const [code, text, duplicate] of sent) {
+      const x = explainReceipt(
+        { returnStatus: code, returnInfo: text },
+        code!.startsWith('-621') ? 'CEB622' : undefined,
+      );
+      expect([x.code, x.outcome, x.cause?.zh.startsWith(`表7-2：${text}：`)], code).toEqual([code, 'rejected', true]);
+      // Was the negative status's "Fix what returnInfo says and resend", which earns a duplicate refusal.
+      expect(x.fix?.en, code).toMatch(
+        new RegExp(`^Do not change it or send it again \\(a resend is refused as declared before, ${duplicate}\\)`),
+      );
+    }
+    for (const [code, text] of [
+      ['-621009', '清单[*]发送海关失败，更新状态时发生错误'],
+      ['-623007', '撤单清单[*]发送海关失败，更新状态时发生错误'],
+      ['-625203', '退货申请单[*]发送海关失败，更新状态时发生错误'],
+      ['-625207', '退货申请单[*]发送海关失败，更新状态时发生错误'],
+    ]) {
+      const x = explainReceipt({ returnStatus: code, returnInfo: text });
+      expect(x.cause?.en, code).toContain('did not reach customs');
+      expect(x.fix?.en, code).toMatch(/^An E-Port system error, not a fault in the message: do not change it/);
+    }
+  });
+
   it('-621005 says it is the inventory’s amount that is judged, as table 7-2 words it', () => {
     // 表7-2: -621005 清单[*]的购买金额超过单笔限额[[*]]: the inventory's, so its freight counts (limits/single-transaction).
     expect(explainCode('-621005')?.cause?.zh).toContain('清单[*]的购买金额超过单笔限额[[*]]');

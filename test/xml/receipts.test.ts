@@ -176,6 +176,27 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
     }
   });
 
+  it("table 7-1's 2002 is about the receiver the message reached, and its catch-all codes have their own advice", () => {
+    // 表7-1: 2002 地址不匹配，报文的实际接收方与该报文的“接收方”定义不同. The fix named SenderId and BaseTransfer.dxpId.
+    const mismatch = explainReceipt({ returnStatus: '-1', returnInfo: '[Code:2002;Desc:地址不匹配]' }, 'CEB900');
+    expect([mismatch.code, mismatch.cause?.zh]).toEqual([
+      '2002',
+      '表7-1：地址不匹配，报文的实际接收方与该报文的“接收方”定义不同',
+    ]);
+    expect(mismatch.fix?.en).toMatch(/^Name in ReceiverId the node the message is actually sent to/);
+    expect(mismatch.fix?.en).not.toMatch(/dxpId/);
+    // 0999 其他格式错误, 1999 其他安全错误, 2999 其他业务逻辑错误, 3999 其他系统级错误: 3999 was "fix what returnInfo says".
+    expect(['0999', '1999', '2999', '3999'].map((c) => explainCode(c)?.zh)).toEqual([
+      '其他格式错误',
+      '其他安全错误',
+      '其他业务逻辑错误',
+      '其他系统级错误',
+    ]);
+    expect(explainReceipt({ returnStatus: '-1', returnInfo: '[Code:3999;Desc:系统错误]' }, 'CEB900').fix?.en).toBe(
+      'Resend later',
+    );
+  });
+
   it('-621005 says it is the inventory’s amount that is judged, as table 7-2 words it', () => {
     // 表7-2: -621005 清单[*]的购买金额超过单笔限额[[*]]: the inventory's, so its freight counts (limits/single-transaction).
     expect(explainCode('-621005')?.cause?.zh).toContain('清单[*]的购买金额超过单笔限额[[*]]');

@@ -200,10 +200,26 @@ export interface CatalogueHelp extends IssueHelp {}
  * `issueCodes`. Undefined when the catalogue says nothing about it.
  */
 export function catalogueHelp(issueCode: string): CatalogueHelp | undefined {
-  const codes = receiptCatalogue().codes.filter((e) => e.layer !== 'dxp');
-  const e = codes.find((x) => x.code === issueCode) ?? codes.find((x) => x.issueCodes?.includes(issueCode));
+  const e = helpEntryOf(issueCode);
   if (!e) return undefined;
   return { code: e.code, receipt: { zh: e.zh, en: e.en }, ...(e.cause && { cause: e.cause }), fix: e.fix };
+}
+
+/**
+ * The entry behind each issue code, made once: validate asks for every issue it renders, and scanning the catalogue
+ * each time cost it several per cent, more with each code catalogued (docs/performance.md, session 51). An entry's own
+ * code wins over an entry listing it in `issueCodes`, and of several the first, as the scan in order found them.
+ */
+let helpEntries: ReadonlyMap<string, ReceiptCode> | undefined;
+function helpEntryOf(issueCode: string): ReceiptCode | undefined {
+  if (!helpEntries) {
+    const codes = receiptCatalogue().codes.filter((e) => e.layer !== 'dxp');
+    const byCode = new Map<string, ReceiptCode>();
+    for (const e of codes) if (!byCode.has(e.code)) byCode.set(e.code, e);
+    for (const e of codes) for (const c of e.issueCodes ?? []) if (!byCode.has(c)) byCode.set(c, e);
+    helpEntries = byCode;
+  }
+  return helpEntries.get(issueCode);
 }
 
 /**

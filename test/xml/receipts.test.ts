@@ -299,4 +299,16 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
         .every((i) => i.help === undefined),
     ).toBe(true);
   });
+  it('finds for every code the catalogue names the entry a scan in order finds: its own code first, no DXP code', () => {
+    // catalogueHelp looks codes up in a table made once; this is the scan it replaced, over the whole catalogue.
+    const codes = receiptCatalogue().codes;
+    const asked = [...new Set(codes.flatMap((e) => [e.code, ...(e.issueCodes ?? [])]))];
+    const scan = (c: string) => {
+      const mine = codes.filter((e) => e.layer !== 'dxp');
+      return (mine.find((e) => e.code === c) ?? mine.find((e) => e.issueCodes?.includes(c)))?.code;
+    };
+    expect(asked.map((c) => [c, catalogueHelp(c)?.code])).toEqual(asked.map((c) => [c, scan(c)]));
+    expect(asked.filter((c) => scan(c) === undefined).length).toBeGreaterThan(0); // the DXP codes, left out
+    expect(catalogueHelp('__proto__')).toBeUndefined();
+  });
 });

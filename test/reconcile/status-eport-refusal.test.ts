@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCebXml, status, type StatusReceipt, type StatusReceiptType } from '../../src/index.js';
+import { escapeHtml } from '../../src/reconcile/report-html.js';
+import { renderStatusHtml } from '../../src/reconcile/index.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/outside/dandingtest/', import.meta.url));
 const RELEASED = readFileSync(`${DIR}CEB622-released.xml`, 'utf8');
@@ -54,6 +56,12 @@ describe('an E-Port refusal after customs answered the inventory', () => {
     expect(a!.fix!.zh).toMatch(
       /^海关对该申报的决定不变，不必为维持它而重发。若这条报文本是要变更该申报，拒收原因的处理建议：电子口岸系统异常/,
     );
+    // The page shows the order released and the refusal as a refused resend, in the same words.
+    const html = renderStatusHtml({ now: NOW.toISOString(), orders: [o] });
+    expect(html).toMatch(/<section class="order has-anomalies" id="order-0" data-order="[^"]*" data-state="released">/);
+    expect(html).toContain('<li class="anomaly" data-kind="resend-refused">');
+    expect(html).toContain(escapeHtml(a!.message.en));
+    expect(html).toContain(escapeHtml(a!.fix!.zh));
   });
 
   it.each([
@@ -144,7 +152,7 @@ describe('an inventory cancelled (CEB624 399) and declared anew', () => {
   });
 });
 
-describe('the order, payment and waybill receipts (CEB312/412/512): customs stores them at 120', () => {
+describe('the order receipt (CEB312): customs stores an order at 120', () => {
   const orderReceipt = (returnStatus: string, returnTime: string, returnInfo: string) =>
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><CEB312Message xmlns="http://www.chinaport.gov.cn/ceb" ' +
     'version="1.0" guid="479237c3-ec79-4d05-bced-3f3299e64c57"><OrderReturn>' +
@@ -170,6 +178,39 @@ describe('the order, payment and waybill receipts (CEB312/412/512): customs stor
       orderReceipt('-301013', '20200616090000000', '订单报文处理失败，系统异常'),
     );
     expect([o.state, o.anomalies.map((a) => [a.kind, a.code])]).toEqual(['rejected', [['rejected', '-301013']]]);
+  });
+});
+
+describe('the pilot payment and waybill receipts (CEB412, CEB512; 349542410-project)', () => {
+  const PILOT = fileURLToPath(new URL('../fixtures/outside/349542410-project/', import.meta.url));
+  const pilot = (file: string, returnStatus: string, returnTime: string, returnInfo: string) =>
+    readFileSync(`${PILOT}${file}`, 'utf8')
+      .replace(/<returnStatus>[^<]*<\/returnStatus>/, `<returnStatus>${returnStatus}</returnStatus>`)
+      .replace(/<returnTime>[^<]*<\/returnTime>/, `<returnTime>${returnTime}</returnTime>`)
+      .replace(/<returnInfo>[^<]*<\/returnInfo>/, `<returnInfo>${returnInfo}</returnInfo>`);
+  const later = new Date('2016-06-01T00:00:00Z');
+  const one = (...xml: string[]) => status(xml.flatMap(receiptsOf), { now: later });
+
+  it.each([
+    ['CEB412Message.xml', 'payment', '-401011', '支付单报文处理失败，系统异常'],
+    ['CEB512Message.xml', 'logistics', '-504013', '运单报文处理失败，系统异常'],
+  ] as const)('%s stored (120), then %s refused by the E-Port: accepted', (file, document, code, info) => {
+    const [o, ...rest] = one(
+      pilot(file, '120', '20160506152250000', '[Code:1800;Desc:逻辑校验通过]'),
+      pilot(file, code, '20160507100000000', info),
+    );
+    expect(rest).toEqual([]);
+    expect([o!.state, o!.documents[document]?.returnStatus, o!.anomalies.map((a) => [a.kind, a.code])]).toEqual([
+      'accepted',
+      '120',
+      [['resend-refused', code]],
+    ]);
+    // Only at the E-Port (2): the refusal is the document's state.
+    const [e] = one(
+      pilot(file, '2', '20160506152250000', '新增申报成功'),
+      pilot(file, code, '20160507100000000', info),
+    );
+    expect([e!.state, e!.anomalies.map((a) => [a.kind, a.code])]).toEqual(['rejected', [['rejected', code]]]);
   });
 });
 

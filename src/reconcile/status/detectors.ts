@@ -231,7 +231,7 @@ export function refusedResends(t: OrderTimeline): Anomaly[] {
       document,
       message: customs
         ? msg(
-            `${what}（${meaning?.zh ?? code}）：电子口岸拒收的只是这条较晚的报文；海关此前对该申报的回执 ${customs.zh} 不变`,
+            `${what}（${meaning?.zh ?? code}）：电子口岸拒收的只是这条较晚的报文；海关此前对该申报的回执 ${customs.zh}不变`,
             `${whatEn} (${meaning?.en ?? code}): the E-Port refused only this later message; customs' earlier answer to the declaration, ${customs.en}, stands`,
           )
         : msg(

@@ -152,6 +152,29 @@ describe('an inventory cancelled (CEB624 399) and declared anew', () => {
   });
 });
 
+describe('a return application (CEB626) approved by customs', () => {
+  // The dandingtest customs stand-in's return receipt (test/outside/receipts.test.ts names its source), for the order.
+  const refund = (returnStatus: string, returnTime: string, returnInfo: string) =>
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><CEB626Message xmlns="http://www.chinaport.gov.cn/ceb" ' +
+    'version="1.0" guid="d0cdf79f-0ab5-4322-b6ab-1045a9ccf6fa"><InvtRefundReturn>' +
+    '<guid>43e6e694-84e5-4e82-af23-2104f9c1d8b4</guid><customsCode>2924</customsCode><agentCode>330766K00Q</agentCode>' +
+    '<ebpCode>4401962010</ebpCode><ebcCode>4401962010</ebcCode><copNo>124183351885</copNo>' +
+    '<preNo>T20200622002329381</preNo><invtNo>29242020I439440284</invtNo>' +
+    `<returnStatus>${returnStatus}</returnStatus><returnTime>${returnTime}</returnTime>` +
+    `<returnInfo>${returnInfo}</returnInfo></InvtRefundReturn></CEB626Message>`;
+
+  it('stays refunded when a later return message is refused by the E-Port (was released: the refusal hid the approval)', () => {
+    const o = stateOf(
+      LOGIC_PASS,
+      RELEASED,
+      refund('800', '20200623100000000', '[Code:2600;Desc:放行]'),
+      refund('-625019', '20200624100000000', '申报失败[系统错误]，请重试'),
+    );
+    expect([o.state, o.documents.refund?.returnStatus]).toEqual(['refunded', '800']);
+    expect(o.anomalies.map((a) => [a.kind, a.document, a.code])).toEqual([['resend-refused', 'refund', '-625019']]);
+  });
+});
+
 describe('the order receipt (CEB312): customs stores an order at 120', () => {
   const orderReceipt = (returnStatus: string, returnTime: string, returnInfo: string) =>
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><CEB312Message xmlns="http://www.chinaport.gov.cn/ceb" ' +

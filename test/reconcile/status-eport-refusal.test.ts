@@ -46,7 +46,7 @@ describe('an E-Port refusal after customs answered the inventory', () => {
     expect(o.anomalies.map((a) => [a.kind, a.document, a.code])).toEqual([['resend-refused', 'inventory', '-621017']]);
     const [a] = o.anomalies;
     expect(a!.message.en).toBe(
-      "CEB622 receipt -621017 (E-Port system error (inventory)): the E-Port refused only this later message; customs' earlier answer to the declaration, 800 (released, 2020-06-15T17:15:56.654+08:00), stands",
+      "CEB622 receipt -621017 (E-Port system error (inventory)): the E-Port refused only this later message; customs' earlier answer to the declaration, 800 (Released, 2020-06-15T17:15:56.654+08:00), stands",
     );
     expect(a!.message.zh).toContain('电子口岸拒收的只是这条较晚的报文；海关此前对该申报的回执 800（放行，');
     // The catalogue's advice for the code follows, for a message that was meant to change the declaration.

@@ -223,7 +223,7 @@ export function refusedResends(t: OrderTimeline): Anomaly[] {
     const stoodMeaning = stood && statusEntry(stood.node);
     const stoodText = stood && {
       zh: `${stood.node.returnStatus}（${stoodMeaning?.zh ?? '未知状态'}，${stood.node.time}）`,
-      en: `${stood.node.returnStatus} (${stoodMeaning?.en.toLowerCase() ?? 'unknown status'}, ${stood.node.time})`,
+      en: `${stood.node.returnStatus} (${stoodMeaning?.en ?? 'unknown status'}, ${stood.node.time})`,
     };
     const customs = stood !== undefined && isCustomsAnswer(stood) && stoodText;
     return {

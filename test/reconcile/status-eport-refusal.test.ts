@@ -5,7 +5,15 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCebXml, status, type StatusReceipt, type StatusReceiptType } from '../../src/index.js';
+import {
+  buildMessage,
+  buildReceipt,
+  parseCebXml,
+  status,
+  type StatusReceipt,
+  type StatusReceiptType,
+} from '../../src/index.js';
+import { env, example } from '../emulator/helpers.js';
 import { escapeHtml } from '../../src/reconcile/report-html.js';
 import { renderStatusHtml } from '../../src/reconcile/index.js';
 
@@ -32,6 +40,15 @@ const eportRefusal = (returnStatus: string, returnTime: string, returnInfo: stri
 
 const LOGIC_PASS = inventory('120', '20200615171556605', '[Code:1800;Desc:逻辑校验通过]');
 const SYSTEM_ERROR = eportRefusal('-621017', '20200616090000000', '系统发生异常');
+/** The dandingtest customs stand-in's approved cancel (CEB624 399) of the inventory (test/outside/receipts.test.ts). */
+const cancelled =
+  '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><CEB624Message xmlns="http://www.chinaport.gov.cn/ceb" ' +
+  'version="1.0" guid="2B91DA66-77A7-409D-AC5C-982B441E5585"><InvtCancelReturn>' +
+  '<guid>e3e55fe2-1218-40ae-8bc7-043ee3ed5cea</guid><customsCode>2924</customsCode><agentCode>330766K00Q</agentCode>' +
+  '<ebpCode>4401962010</ebpCode><ebcCode>4401962010</ebcCode><copNo>124183351885</copNo>' +
+  '<preNo>C20200615524696153</preNo><invtNo>29242020I439440284</invtNo><returnStatus>399</returnStatus>' +
+  '<returnTime>20200615180000000</returnTime><returnInfo>[Code:2300;Desc:审核通过],撤单申请审核通过,清单已成功撤单' +
+  '</returnInfo></InvtCancelReturn></CEB624Message>';
 
 const stateOf = (...xml: string[]) => {
   const orders = status(xml.flatMap(receiptsOf), { now: NOW });
@@ -123,15 +140,6 @@ describe('an E-Port refusal after customs answered the inventory', () => {
 });
 
 describe('an inventory cancelled (CEB624 399) and declared anew', () => {
-  const cancelled =
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><CEB624Message xmlns="http://www.chinaport.gov.cn/ceb" ' +
-    'version="1.0" guid="2B91DA66-77A7-409D-AC5C-982B441E5585"><InvtCancelReturn>' +
-    '<guid>e3e55fe2-1218-40ae-8bc7-043ee3ed5cea</guid><customsCode>2924</customsCode><agentCode>330766K00Q</agentCode>' +
-    '<ebpCode>4401962010</ebpCode><ebcCode>4401962010</ebcCode><copNo>124183351885</copNo>' +
-    '<preNo>C20200615524696153</preNo><invtNo>29242020I439440284</invtNo><returnStatus>399</returnStatus>' +
-    '<returnTime>20200615180000000</returnTime><returnInfo>[Code:2300;Desc:审核通过],撤单申请审核通过,清单已成功撤单' +
-    '</returnInfo></InvtCancelReturn></CEB624Message>';
-
   it("a refusal of the new declaration counts: rejected, not the cancelled declaration's 120", () => {
     const anew = eportRefusal('-621005', '20200616090000000', '超过单次交易限值', 'B20200616494000301');
     const o = stateOf(DECLARED, LOGIC_PASS, cancelled, anew);
@@ -149,6 +157,38 @@ describe('an inventory cancelled (CEB624 399) and declared anew', () => {
     );
     expect([o.state, o.documents.inventory?.returnStatus]).toEqual(['accepted', '120']);
     expect(o.anomalies.map((a) => [a.kind, a.code])).toEqual([['resend-refused', '-621017']]);
+  });
+});
+
+describe('a format-check refusal (CEB900) of an inventory declared anew after an approved cancel', () => {
+  it('counts: the new declaration never reached customs (was resend-refused, the cancelled 120 taken to stand)', () => {
+    // The inventory of the example declaration under the dandingtest order's keys, refused at the format check.
+    const d = example();
+    Object.assign(d.inventory, { copNo: '124183351885', ebpCode: '4401962010', ebcCode: '4401962010' });
+    const built = buildMessage('CEB621', d.inventory, env('2020-06-16T01:00:00Z'));
+    if (!built.ok) throw new Error(JSON.stringify(built.issues));
+    const refused = buildReceipt(
+      'CEB900',
+      {
+        returnStatus: '-1',
+        returnTime: '20200616090000000',
+        returnInfo: '[Code:0002;Desc:报文格式校验失败]',
+        oriCopMsgId: 'a-new-inventory',
+        oriMessageType: 'CEB621Message',
+        oriBizMessage: built.xml,
+      },
+      env('2020-06-16T01:00:00Z'),
+    );
+    if (!refused.ok) throw new Error(JSON.stringify(refused.issues));
+    const withRefusal = (...xml: string[]) => stateOf(...xml, refused.xml);
+    const o = withRefusal(LOGIC_PASS, cancelled);
+    expect(o.anomalies.map((a) => [a.kind, a.document, a.code])).toEqual([['rejected', 'inventory', '0002']]);
+    // Without the cancel the declaration customs took in stands, as before.
+    const stands = withRefusal(LOGIC_PASS);
+    expect([stands.state, stands.anomalies.map((a) => [a.kind, a.code])]).toEqual([
+      'accepted',
+      [['resend-refused', '0002']],
+    ]);
   });
 });
 

@@ -10,9 +10,9 @@ const ids = (r: SourceRef) => refIds(r).join(', ');
  * How `sandan status` reads an E-Port refusal: which refuse only their message (the catalogue's `declarationStands`,
  * listed from the data), and that any refusal after customs' answer does.
  */
-function eportRefusalNote(stands: readonly string[]): string[] {
+function eportRefusalNote(stands: readonly string[], reached: readonly string[]): string[] {
   return [
-    `The E-Port checks a message before it sends it to customs; a negative status answers that message (the 202205 XSD: 若小于0数字表示处理异常回执). \`sandan status\` reads a refusal as the document's state, with two exceptions in which it refuses only the message and the declaration before it stands (anomaly \`resend-refused\`): a code marked so in the catalogue (${stands.join(', ')}: a second new declaration under a number in use, a change its state does not allow, a stale message), and any E-Port refusal (a negative status, or 4 发送海关失败) that comes after customs answered the same declaration with 120 or later (300, 399, 5xx, 800, 899): customs answered a message that passed the E-Port, so the refusal is of a later one, and customs' decision stands. After only the E-Port's own steps (1, 2, 3), after customs' 100, or after an approved cancel (CEB624 399, the inventory declared anew) the refusal counts.`,
+    `The E-Port checks a message before it sends it to customs; a negative status answers that message (the 202205 XSD: 若小于0数字表示处理异常回执). \`sandan status\` reads a refusal as the document's state, with two exceptions in which it refuses only the message and the declaration before it stands (anomaly \`resend-refused\`): a code marked so in the catalogue (${stands.join(', ')}: a second new declaration under a number in use, a change its state does not allow, a stale message), and any E-Port refusal (a negative status, or 4 发送海关失败) that comes after customs answered the same declaration with 120 or later (300, 399, 5xx, 800, 899): customs answered a message that passed the E-Port, so the refusal is of a later one, and customs' decision stands. After only the E-Port's own steps (1, 2, 3), after customs' 100, or after an approved cancel (CEB624 399, the inventory declared anew) the refusal counts. A code that says the message reached customs and only the E-Port's record of it failed (${reached.join(', ')}: 发送海关成功，更新状态时发生错误) refuses nothing: the document is pending, waiting for customs' answer, as after the E-Port's 3.`,
     '',
   ];
 }
@@ -62,7 +62,12 @@ export function receiptsDoc(): string {
       '',
       `## ${title}`,
       '',
-      ...(layer === 'eport' ? eportRefusalNote(c.codes.filter((x) => x.declarationStands).map((x) => x.code)) : []),
+      ...(layer === 'eport'
+        ? eportRefusalNote(
+            c.codes.filter((x) => x.declarationStands).map((x) => x.code),
+            c.codes.filter((x) => x.reachedCustoms).map((x) => x.code),
+          )
+        : []),
       '| code | 含义 | meaning | why | what to do | source |',
       '|---|---|---|---|---|---|',
     );

@@ -44,6 +44,11 @@ export const ReceiptCodeSchema = z.object({
    */
   declarationStands: z.literal(true).optional(),
   /**
+   * The message reached customs and the code reports only the E-Port's failure to record that (table 7-2: 发送海关成功，
+   * 更新状态时发生错误): the document is sent and waits for customs' answer (`outcome` pending), it is not refused.
+   */
+  reachedCustoms: z.literal(true).optional(),
+  /**
    * The same code sent with another text that means something else (table 7-2 gives -621027 for a duplicate gnum
    * and for a failed save): when the receipt's returnInfo contains `desc`, its meaning, cause and fix are given instead.
    * Validation help stays the entry's own.
@@ -243,7 +248,7 @@ export function explainReceipt(
   const out: ReceiptExplanation = { status };
   if (st) {
     out.statusMeaning = { zh: st.zh, en: st.en };
-    out.outcome = st.outcome;
+    out.outcome = entry?.reachedCustoms ? 'pending' : st.outcome;
   }
   if (anywhere)
     out.otherReceipts = { receipts: receiptsOfStatus(anywhere), meaning: { zh: anywhere.zh, en: anywhere.en } };

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Decimal } from 'decimal.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  explainReceipt,
   parseCebXml,
   scanCebText,
   status,
@@ -465,9 +466,12 @@ describe("outside receipts: the spec's 'sent to customs, state not recorded' cod
 
   it('-621008 after the 2: the advice is to wait for customs, not to fix and resend (a resend is a duplicate)', () => {
     const [order] = status([declared, sentNotRecorded].flatMap(receiptsOf), { now: new Date('2020-06-16T00:00:00Z') });
-    const anomaly = order!.anomalies.find((a) => a.code === '-621008');
+    // The inventory waits for customs: pending, not rejected, and nothing to fix.
+    expect([order!.state, order!.documents.inventory?.outcome, order!.anomalies]).toEqual(['pending', 'pending', []]);
+    const ex = explainReceipt(receiptsOf(sentNotRecorded)[0]!.fields, 'CEB622');
+    expect([ex.code, ex.outcome]).toEqual(['-621008', 'pending']);
     // Was the negative status's "Fix what returnInfo says and resend".
-    expect(anomaly?.fix).toEqual({
+    expect(ex.fix).toEqual({
       zh: '不要修改或重新发送（重发会以已申报过被拒，-621004）：清单已送达海关，等待海关回执（120 入库、100 退单等）；长时间没有海关回执的，联系电子口岸数据中心核实并更正状态',
       en: "Do not change it or send it again (a resend is refused as declared before, -621004): the inventory reached customs, so wait for customs' receipt (120 stored, 100 rejected, …); if none comes, ask the E-Port data centre to check and correct its state",
     });

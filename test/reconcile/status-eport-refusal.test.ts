@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildMessage,
   buildReceipt,
+  explainCode,
   parseCebXml,
   status,
   type StatusReceipt,
@@ -282,7 +283,14 @@ describe('property: an E-Port refusal after customs released the inventory never
     const base = status([DECLARED, LOGIC_PASS, RELEASED].flatMap(receiptsOf), { now: NOW })[0]!;
     fc.assert(
       fc.property(
-        fc.oneof(fc.integer({ min: -999999, max: -1 }).map(String), fc.constant('4')),
+        // (a code saying the message reached customs refuses nothing: it is the later message's state, as a 3 is)
+        fc.oneof(
+          fc
+            .integer({ min: -999999, max: -1 })
+            .map(String)
+            .filter((c) => explainCode(c)?.reachedCustoms !== true),
+          fc.constant('4'),
+        ),
         fc.integer({ min: 1, max: 86_399_000 }),
         fc.constantFrom('系统发生异常', '申报失败', '[Code:-621041;Desc:清单已申报]'),
         (st, after, info) => {
@@ -297,5 +305,56 @@ describe('property: an E-Port refusal after customs released the inventory never
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("a code saying the message reached customs (table 7-2's -621008) refuses nothing", () => {
+  // 海关跨境电商统一版系统企业对接报文规范（202205版） 表7-2: -621008 清单[*]发送海关成功，更新状态时发生错误. The
+  // inventory is at customs; only the E-Port's record of its state failed.
+  const SENT_NOT_RECORDED = eportRefusal(
+    '-621008',
+    '20200615171551734',
+    '清单[B20200615494000227]发送海关成功，更新状态时发生错误',
+  );
+
+  it('after the 2: pending, waiting for customs, no anomaly (was rejected, inviting a resend that earns -621004)', () => {
+    const o = stateOf(DECLARED, SENT_NOT_RECORDED);
+    expect([o.state, o.documents.inventory]).toEqual([
+      'pending',
+      { returnStatus: '-621008', time: '2020-06-15T17:15:51.734+08:00', outcome: 'pending' },
+    ]);
+    expect(o.anomalies).toEqual([]);
+    const html = renderStatusHtml({ now: NOW.toISOString(), orders: [o] });
+    expect(html).toContain('data-state="pending"');
+    // (the timeline marks the receipt pending, as a 3; it was marked rejected)
+    expect(html.match(/<li class="event receipt outcome-\w+/g)).toEqual([
+      '<li class="event receipt outcome-pending',
+      '<li class="event receipt outcome-pending',
+    ]);
+  });
+
+  it("then customs' 120: accepted, as after the E-Port's 3", () => {
+    expect(stateOf(DECLARED, SENT_NOT_RECORDED, LOGIC_PASS).state).toBe('accepted');
+  });
+
+  it('after the release: still released, and no refusal is named (the later message reached customs)', () => {
+    const later = eportRefusal(
+      '-621008',
+      '20200616090000000',
+      '清单[B20200615494000227]发送海关成功，更新状态时发生错误',
+    );
+    const o = stateOf(DECLARED, LOGIC_PASS, RELEASED, later);
+    expect(o.state).toBe('released');
+    expect(o.anomalies).toEqual([]);
+  });
+
+  it('any other negative code in its place is a refusal (-621009: sending failed)', () => {
+    const failed = eportRefusal(
+      '-621009',
+      '20200615171551734',
+      '清单[B20200615494000227]发送海关失败，更新状态时发生错误',
+    );
+    const o = stateOf(DECLARED, failed);
+    expect([o.state, o.anomalies.map((a) => [a.kind, a.code])]).toEqual(['rejected', [['rejected', '-621009']]]);
   });
 });

@@ -59,8 +59,18 @@ const isRelease = (st: string | undefined) => st === '800' || st === '899';
  * receipt) tells nothing of this one and reads as unknown.
  */
 const statusEntry = (node: TimelineNode) => explainStatus(node.returnStatus ?? '', node.messageType);
+/**
+ * Whether a receipt's code says its message reached customs and only the E-Port's record of it failed (the
+ * catalogue's `reachedCustoms`, e.g. -621008): the document was sent, not refused. Such codes are negative statuses.
+ */
+const reachedCustoms = (node: TimelineNode) => {
+  const st = node.returnStatus ?? '';
+  return st.startsWith('-') && explainCode(node.code ?? st)?.reachedCustoms === true;
+};
+/** What a receipt says of its document: its status's outcome, or pending when the message reached customs. */
+export const outcomeOf = (node: TimelineNode) => (reachedCustoms(node) ? 'pending' : statusEntry(node)?.outcome);
 const isFailure = (node: TimelineNode) => {
-  const o = statusEntry(node)?.outcome;
+  const o = outcomeOf(node);
   return o === 'rejected' || o === 'failed';
 };
 /** A text in both languages. */
@@ -168,7 +178,8 @@ function declaredAgainAfter(cancel: TimelineItem, receipts: readonly TimelineIte
  *   after only the E-Port's steps (1, 2, 3) it may be of that very message (2 is 申报中, still at the E-Port), so it
  *   counts, as it does after customs' 100 (the message refused is then the attempt that matters).
  * An approved cancel ends the inventory's declaration (the caller passes no `before`): a refusal after it is of one
- * declared anew, and counts.
+ * declared anew, and counts. A code saying the message reached customs (-621008…) refuses nothing: it is the document's
+ * state like the E-Port's 3.
  */
 function refusesOnlyTheMessage(r: TimelineItem, before: TimelineItem | undefined): boolean {
   const st = r.node.returnStatus ?? '';
@@ -176,7 +187,7 @@ function refusesOnlyTheMessage(r: TimelineItem, before: TimelineItem | undefined
   if (code !== undefined && explainCode(code)?.declarationStands === true) return true;
   if (before === undefined) return false;
   if (r.node.messageType === 'CEB900') return true;
-  return (st.startsWith('-') || st === '4') && isCustomsAnswer(before);
+  return (st.startsWith('-') || st === '4') && !reachedCustoms(r.node) && isCustomsAnswer(before);
 }
 
 /**
@@ -193,7 +204,7 @@ export function latestByDocument(t: OrderTimeline): OrderStatus['documents'] {
   const documents: OrderStatus['documents'] = {};
   for (const [document, r] of t.latest) {
     const st = r.node.returnStatus ?? '';
-    const outcome = statusEntry(r.node)?.outcome;
+    const outcome = outcomeOf(r.node);
     documents[document] = { returnStatus: st, time: r.node.time, ...(outcome && { outcome }) };
   }
   return documents;

@@ -2,7 +2,8 @@ import { differenceInMinutes, parseISO } from 'date-fns';
 import { z } from 'zod';
 import type { Message } from '../../model/issue.js';
 import { beijingIso } from '../../time/beijing.js';
-import { explainStatus, isVoidTaxBillStatus } from '../../xml/receipts.js';
+import { isVoidTaxBillStatus } from '../../xml/receipts.js';
+import { outcomeOf } from './detectors.js';
 import type { Label } from '../output.js';
 import { checkShape, escapeHtml, htmlPageChunks, label, labelIn } from '../report-html.js';
 import {
@@ -186,7 +187,7 @@ export function elapsed(from: string, to: string): Label | undefined {
 function nodeOutcome(n: TimelineNode): string {
   if (n.event === 'sent') return 'sent';
   if (n.event === 'tax-bill') return isVoidTaxBillStatus(n.taxBill?.status) ? 'void' : 'tax-bill';
-  return (n.returnStatus !== undefined && explainStatus(n.returnStatus, n.messageType)?.outcome) || 'unknown';
+  return (n.returnStatus !== undefined && outcomeOf(n)) || 'unknown';
 }
 
 /** A tax bill's number and amounts, as the bill writes them. */

@@ -9,7 +9,7 @@ import { constants as cryptoConstants, publicDecrypt } from 'node:crypto';
 import { DSIG_NS, digest, type DigestAlgorithm, type SignatureAlgorithm } from './algorithms.js';
 import { children as derChildren, oidString, parseCertificate, readTlv } from './der.js';
 import type { Message } from '../model/issue.js';
-import { sm2RawSignature } from './signature-value.js';
+import { checkSignatureValue, sm2RawSignature } from './signature-value.js';
 import type { CertificateInfo } from './signer.js';
 import { SM2_DEFAULT_USER_ID, sm2E, sm2VerifyE, sm2Z } from './sm2.js';
 import { CEB_NS, XSI_NS } from '../xml/content-model.js';
@@ -129,8 +129,8 @@ const DESCRIPTIONS: Record<DiagnosisCheckId, Message> = {
     "Does the SignatureValue match SignedInfo's raw text as written (not canonicalised)?",
   ),
   'signature-algorithm': b(
-    '签名是否用了 SignatureMethod 以外的摘要算法（RSA），或未使用用户标识 1234567812345678（SM2）',
-    'Was the signature made with another hash than SignatureMethod names (RSA), or without the SM2 user ID 1234567812345678?',
+    '签名值是否丢了或多了开头的零字节，签名是否用了 SignatureMethod 以外的摘要算法（RSA），或未使用用户标识 1234567812345678（SM2）',
+    'Did the SignatureValue lose (or gain) leading zero bytes; was the signature made with another hash than SignatureMethod names (RSA), or without the SM2 user ID 1234567812345678?',
   ),
   'certificate-key': b(
     '证书中的公钥是否就是签名所用密钥',
@@ -293,6 +293,45 @@ function rsaRecover(sig: Buffer, cert: CertificateInfo): { hash: string | undefi
   }
 }
 
+/**
+ * The length at which the SignatureValue verifies over `strict` when it is not the length the key's signatures have
+ * (`tried`: how many were checked). A signer that writes a signature as a number (a BigInteger's bytes, hex without
+ * padding) drops its leading zero bytes, one signature in 256, or adds a 00 sign byte before a high bit: an RSA value
+ * shorter than the modulus, or longer by zero bytes; an SM2 raw r‖s (not DER) whose r or s is not 32 bytes. OpenSSL,
+ * xmlsec1 and Java refuse such a value, and so does the strict check.
+ */
+function fullLength(input: DiagnosisInput, strict: Buffer): { full?: number; tried: number } {
+  const sig = input.signatureValue;
+  let tried = 0;
+  for (const c of input.candidates) {
+    if (input.signatureAlgorithm === 'sm2-sm3') {
+      if (c.keyType !== 'sm2' || sig.length === 64 || sig.length < 56 || sig.length > 66 || sm2RawSignature(sig))
+        continue;
+      // Each split of the value into r and s of 28 to 33 bytes (33 only after a 00 sign byte; fewer than 28 is one
+      // signature in 2^32), each made 32 bytes.
+      const half = (v: Buffer) => (v.length === 33 && v[0] === 0 ? v.subarray(1) : v);
+      for (let rLen = Math.max(28, sig.length - 33); rLen <= Math.min(33, sig.length - 28); rLen++) {
+        const rPart = half(sig.subarray(0, rLen));
+        const sPart = half(sig.subarray(rLen));
+        if (rPart.length > 32 || sPart.length > 32) continue;
+        const raw = Buffer.alloc(64);
+        rPart.copy(raw, 32 - rPart.length);
+        sPart.copy(raw, 64 - sPart.length);
+        tried++;
+        if (checkSignatureValue('sm2-sm3', strict, raw, c).ok) return { full: 64, tried };
+      }
+    } else if (c.keyType === 'rsa') {
+      const k = Math.ceil((c.rsaKey!.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
+      const extra = sig.length - k;
+      if (extra === 0 || k === 0 || (extra > 0 && sig.subarray(0, extra).some((x) => x !== 0))) continue;
+      const full = extra > 0 ? sig.subarray(extra) : Buffer.concat([Buffer.alloc(-extra), sig]);
+      tried++;
+      if (checkSignatureValue(input.signatureAlgorithm, strict, full, c).ok) return { full: k, tried };
+    }
+  }
+  return { tried };
+}
+
 function spkiOf(cert: CertificateInfo): Buffer {
   return Buffer.from(parseCertificate(cert.der).spki);
 }
@@ -312,6 +351,8 @@ interface Found {
   nsFix?: Message;
   /** For algorithm checks: the algorithm actually used. */
   actual?: string;
+  /** For signature-algorithm: the SignatureValue's length in bytes, and the length it verifies at. */
+  length?: { was: number; full: number };
   /** For certificate-key: how it was shown. */
   how?: 'anchor' | 'rsa-padding' | 'elimination' | 'untrusted-same-key' | 'untrusted-other-key';
   anchor?: CertificateInfo;
@@ -550,7 +591,21 @@ function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: bo
     );
   set('signedinfo-not-canonical', 'no', rawVerifies === undefined ? 0 : 1);
 
-  // 4. the algorithm: RSA tells which hash it signed; SM2 may have been signed without the user ID
+  // 4. the encoding and the algorithm: a value written as a number; RSA tells which hash it signed; SM2 may have been
+  // signed without the user ID
+  const fixed = fullLength(input, strict);
+  if (fixed.full !== undefined) {
+    const was = input.signatureValue.length;
+    return explains(
+      'signature-algorithm',
+      fixed.tried,
+      b(
+        `签名值为 ${was} 字节，补足（或去掉）开头的零字节成 ${fixed.full} 字节后验证通过`,
+        `the SignatureValue has ${was} bytes; with its leading zero bytes put back (or taken off) to ${fixed.full} bytes it verifies`,
+      ),
+      { length: { was, full: fixed.full } },
+    );
+  }
   const rsaFound =
     input.signatureAlgorithm === 'sm2-sm3' ? [] : candidates.map((c) => rsaRecover(input.signatureValue, c));
   if (input.signatureAlgorithm === 'sm2-sm3') {
@@ -577,7 +632,7 @@ function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: bo
         { variant: hit },
       );
     }
-    set('signature-algorithm', 'no', sm2.tried);
+    set('signature-algorithm', 'no', fixed.tried + sm2.tried);
   } else {
     const expected = input.signatureAlgorithm === 'rsa-sha1' ? 'sha1' : 'sha256';
     const other = rsaFound.find((r) => r && r.hash !== expected);
@@ -600,7 +655,7 @@ function diagnoseSignature(input: DiagnosisInput, set: Setter, digestMatches: bo
     set(
       'signature-algorithm',
       'no',
-      rsaFound.length,
+      fixed.tried + rsaFound.length,
       rsaFound.some(Boolean)
         ? b(
             `RSA 签名内含的摘要算法是 ${expected}，与 SignatureMethod 一致`,
@@ -939,6 +994,20 @@ function explain(
         'Sign the inclusive C14N 1.0 form of SignedInfo in its document context (with the namespace declarations it inherits).',
       );
     case 'signature-algorithm':
+      if (f!.length) {
+        const { was, full } = f!.length;
+        const lost = was < full;
+        return say(
+          `签名值为 ${was} 字节，而该密钥的签名值是 ${full} 字节：签名方把签名当作整数写出，${lost ? '丢了开头的零字节' : '多了开头的零字节（符号位）'}；${lost ? '补足' : '去掉'}后签名相符。OpenSSL 与 xmlsec1 不接受这种长度的签名值。`,
+          `The SignatureValue has ${was} bytes where the key's signatures have ${full}: the signer wrote it as a number and ${lost ? 'lost its leading zero bytes' : 'added leading zero bytes (a sign byte)'}; at ${full} bytes it verifies. OpenSSL and xmlsec1 refuse a value of the wrong length.`,
+          input.signatureAlgorithm === 'sm2-sm3'
+            ? '按定长写出 SM2 签名：r 与 s 各 32 字节（不足补前导零，不加符号位 00），或写成 DER。'
+            : '按密钥长度定长写出 RSA 签名值（RFC 8017 I2OSP：不足补前导零，不加符号位 00）。',
+          input.signatureAlgorithm === 'sm2-sm3'
+            ? 'Write the SM2 signature at fixed length: r and s of 32 bytes each (left-padded with zero bytes, no 00 sign byte), or as DER.'
+            : "Write the RSA signature at the key's length (RFC 8017 I2OSP: left-padded with zero bytes, no 00 sign byte).",
+        );
+      }
       if (input.signatureAlgorithm === 'sm2-sm3')
         return say(
           `SM2 签名使用了${v.zh}，而海关要求用户标识 ${SM2_DEFAULT_USER_ID}。`,

@@ -391,6 +391,65 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage diagnosis', () => {
     );
   });
 
+  /**
+   * The message with an Id on its Reference (SignedInfo changes, the digest still holds) of the first `i` whose
+   * signature `sign` gives has `wanted`; with that signature (nothing else changed) and the canonical SignedInfo.
+   */
+  async function signatureWhere(
+    alg: 'rsa' | 'sm2',
+    sign: (data: string) => Buffer | Promise<Buffer>,
+    wanted: (sig: Buffer) => boolean,
+  ): Promise<{ xml: string; sig: Buffer }> {
+    for (let i = 0; i < 20_000; i++) {
+      const withId = (t: string) => t.replace('<ds:Reference URI=""', `<ds:Reference Id="r${i}" URI=""`);
+      const sig = await sign(withId(signed[alg].canonicalSignedInfo));
+      if (wanted(sig)) return { xml: withId(signed[alg].xml), sig };
+    }
+    throw new Error('no such signature in 20,000 tries');
+  }
+
+  it('RSA: a SignatureValue without its leading zero byte, or with a 00 sign byte added → signature-algorithm, says so; xmlsec1 refuses both', async () => {
+    const { xml, sig } = await signatureWhere(
+      'rsa',
+      (t) => signBytes('rsa', t),
+      (v) => v[0] === 0,
+    );
+    expect(verifyMessage(withSignatureValue(xml, sig))).toMatchObject({ valid: true });
+    for (const [value, was, how] of [
+      [sig.subarray(1), 255, 'lost its leading zero bytes'],
+      [Buffer.concat([Buffer.alloc(1), sig]), 257, 'added leading zero bytes (a sign byte)'],
+    ] as const) {
+      const bad = withSignatureValue(xml, value);
+      expectXmlsec1Rejects(bad);
+      const d = diagnosed(bad, 'signature-mismatch');
+      expect([d.cause, d.message.en, result(d, 'signature-algorithm').detail!.en]).toEqual([
+        'signature-algorithm',
+        `The SignatureValue has ${was} bytes where the key's signatures have 256: the signer wrote it as a number and ${how}; at 256 bytes it verifies. OpenSSL and xmlsec1 refuse a value of the wrong length.`,
+        `the SignatureValue has ${was} bytes; with its leading zero bytes put back (or taken off) to 256 bytes it verifies`,
+      ]);
+    }
+    // A value one byte short that is not this one is no such case.
+    const other = withSignatureValue(xml, Buffer.concat([Buffer.from([1]), sig.subarray(2)]));
+    expect(diagnosed(other, 'signature-mismatch').cause).not.toBe('signature-algorithm');
+  });
+
+  it('SM2: a raw r‖s whose r or s lost its leading zero byte → signature-algorithm, says so', async () => {
+    const signer = createLocalSigner({ key: keys.read('sm2.key'), certificate: keys.text('sm2.crt') });
+    const { xml, sig } = await signatureWhere(
+      'sm2',
+      async (t) => Buffer.from(await signer.sign(Buffer.from(t, 'utf8'), 'sm2-sm3')),
+      (v) => v.length === 64 && (v[0] === 0 || v[32] === 0),
+    );
+    expect(verifyMessage(withSignatureValue(xml, sig))).toMatchObject({ valid: true, sm2Encoding: 'raw' });
+    const short = sig[0] === 0 ? sig.subarray(1) : Buffer.concat([sig.subarray(0, 32), sig.subarray(33)]);
+    const d = diagnosed(withSignatureValue(xml, short), 'signature-mismatch');
+    expect([d.cause, d.fix.en]).toEqual([
+      'signature-algorithm',
+      'Write the SM2 signature at fixed length: r and s of 32 bytes each (left-padded with zero bytes, no 00 sign byte), or as DER.',
+    ]);
+    expect(d.message.en).toMatch(/^The SignatureValue has 63 bytes where the key's signatures have 64: /);
+  });
+
   it('RSA: KeyInfo holds a certificate of another key, and the one trusted certificate given is of a third → the check says so', () => {
     const other = keys.text('rsa2.crt').replace(/-----[^-]+-----|\s/g, '');
     const xml = signed.rsa.xml.replace(/<ds:X509Certificate>[^<]+</, `<ds:X509Certificate>${other}<`);

@@ -216,6 +216,17 @@ describe.skipIf(skipWithout('xmllint'))('C14N 1.0 against xmllint --c14n', () =>
     expect(c).toBe('<r xml:lang="zh"><a xmlns:q="urn:q"><q:b xml:space="preserve"></q:b></a></r>');
   });
 
+  it('reads a character reference with leading zeros past the digits of U+10FFFF, as libxml2 does (XML 1.0 CharRef)', () => {
+    const x = '<a b="&#x0000041;&#00000066;">&#x0000000000000043;&#0000000000000068;&#x000010FFFF;</a>';
+    expect(c14nDoc(x, parseXml(x), {})).toBe(xmllintC14n(x));
+    expect(xmllintC14n(x)).toBe('<a b="AB">CD\u{10FFFF}</a>');
+    // U+0000 is no XML character, and significant digits past U+10FFFF's are out of range, however many zeros lead.
+    for (const bad of ['<a>&#x00000000;</a>', '<a>&#x0110000;</a>', '<a>&#001114112;</a>']) {
+      expect(spawnSync('xmllint', ['--noout', '-'], { input: bad }).status, bad).not.toBe(0);
+      expect(() => parseXml(bad), bad).toThrow(expect.objectContaining({ code: 'XML_MALFORMED' }));
+    }
+  });
+
   it('refuses a relative namespace URI where it writes one, as libxml2 does (Canonical XML 1.0 §2.1); an absolute one, DAV: and xmlns="" pass', () => {
     const relative = [
       '<a xmlns="b"/>',

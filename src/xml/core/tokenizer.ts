@@ -80,8 +80,10 @@ function isNameChar(c: number): boolean {
   return isNameStart(c) || (c >= 0x30 && c <= 0x39) || c === DASH || c === DOT || c === COLON;
 }
 
-// A reference at an '&': one of the five predefined entities or a character reference (sticky).
-const REFERENCE = /&(?:(amp|lt|gt|quot|apos)|#x([0-9a-fA-F]{1,6})|#([0-9]{1,7}));/y;
+// A reference at an '&': one of the five predefined entities or a character reference (sticky). Leading zeros are
+// any number (XML's CharRef allows them: `&#x0000041;` is 'A', as libxml2 reads it); the digits after them are at most
+// those of U+10FFFF.
+const REFERENCE = /&(?:(amp|lt|gt|quot|apos)|#x0*([0-9a-fA-F]{1,6})|#0*([0-9]{1,7}));/y;
 const PREDEFINED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 const REFERENCES = new RegExp(REFERENCE.source, 'g');
 // A UTF-16 unit that is no XML Char of the BMP, the surrogates included (a pair is a character): one

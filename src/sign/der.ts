@@ -201,6 +201,15 @@ function unprocessedCriticalOf(buf: Uint8Array, extensions: Tlv | undefined): st
   return undefined;
 }
 
+/** Whether the certificate carries the extension `oid` (one that cannot be read counts as there). */
+function hasExtension(buf: Uint8Array, extensions: Tlv | undefined, oid: string): boolean {
+  try {
+    return extensionValue(buf, extensions, oid) !== undefined;
+  } catch {
+    return true;
+  }
+}
+
 /**
  * basicConstraints' pathLenConstraint, or undefined when the certificate has none: how many CA certificates may stand
  * below this one in a chain.
@@ -239,8 +248,8 @@ function keyUsageOf(buf: Uint8Array, extensions: Tlv | undefined): number | unde
 
 /**
  * The parts of an X.509 certificate needed to check its signature (TBS bytes, algorithm OID, signature bits, SPKI
- * bytes), its version (1 when the optional version field is absent), basicConstraints' pathLenConstraint,
- * keyUsage's bits and the first critical extension OpenSSL does not process.
+ * bytes), its version (1 when the optional version field is absent), basicConstraints' presence and
+ * pathLenConstraint, keyUsage's bits and the first critical extension OpenSSL does not process.
  */
 export function parseCertificate(buf: Uint8Array): {
   tbs: Uint8Array;
@@ -251,6 +260,8 @@ export function parseCertificate(buf: Uint8Array): {
   pathLen: number | undefined;
   keyUsage: number | undefined;
   unprocessedCritical: string | undefined;
+  /** It has a basicConstraints extension (cA or not). */
+  basicConstraints: boolean;
 } {
   const top = readTlv(buf, 0);
   const [tbs, alg, sig] = children(buf, top);
@@ -271,6 +282,7 @@ export function parseCertificate(buf: Uint8Array): {
     pathLen: pathLenOf(buf, extensions),
     keyUsage: keyUsageOf(buf, extensions),
     unprocessedCritical: unprocessedCriticalOf(buf, extensions),
+    basicConstraints: hasExtension(buf, extensions, OID_BASIC_CONSTRAINTS),
     tbs: buf.subarray(tbs.head, tbs.end),
     signatureAlgorithm: oidString(buf, oid),
     signature: buf.subarray(sig.start + 1, sig.end),

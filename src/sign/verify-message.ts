@@ -73,8 +73,8 @@ export type VerifyFailureReason =
 /** Options of {@link verifyMessage}. */
 export interface VerifyOptions {
   /**
-   * When given, the signing certificate must be one of these or issued by one that is a CA (basicConstraints cA, or a
-   * version-1 self-signed root): directly, or through up to four CA certificates the message carries in KeyInfo after
+   * When given, the signing certificate must be one of these or issued by one that is a CA (basicConstraints cA, a
+   * version-1 self-signed root, or one with no basicConstraints whose keyUsage allows keyCertSign): directly, or through up to four CA certificates the message carries in KeyInfo after
    * the signer's (the first eight further ones are read; each a CA within its issuers' pathLenConstraint). Also used
    * when KeyInfo has no certificate.
    */
@@ -309,14 +309,19 @@ function trusted(
 }
 
 /**
- * Whether a trust anchor vouches for the certificates its key signs: a CA (basicConstraints cA), or a version-1
- * self-signed root, which has no extensions to say so (OpenSSL takes both). A partner's own certificate given as an
- * anchor vouches for itself only, not for a certificate its holder made for someone else.
+ * Whether a trust anchor vouches for the certificates its key signs: a CA (basicConstraints cA), a version-1
+ * self-signed root, which has no extensions to say so, or a certificate with no basicConstraints whose keyUsage is
+ * there (it allows keyCertSign, or it issued nothing: checkIssued asks): OpenSSL takes all three, and RFC 5280's path
+ * validation asks basicConstraints of the CAs below the anchor only. A partner's own certificate given as an anchor
+ * (basicConstraints cA false, or a keyUsage without keyCertSign) vouches for itself only, not for a certificate its
+ * holder made for someone else.
  */
 function mayIssue(anchor: CertificateInfo): boolean {
   // (an anchor with a critical extension OpenSSL does not process vouches for nothing: OpenSSL refuses the chain)
   if (anchor.unprocessedCritical) return false;
-  return anchor.x509.ca || (parseCertificate(anchor.der).version === 1 && anchor.x509.checkIssued(anchor.x509));
+  if (anchor.x509.ca) return true;
+  const c = parseCertificate(anchor.der);
+  return (c.version === 1 && anchor.x509.checkIssued(anchor.x509)) || (!c.basicConstraints && c.keyUsage !== undefined);
 }
 
 /**

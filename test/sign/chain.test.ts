@@ -16,7 +16,7 @@ const pem = (n: string) => readFileSync(p(`${n}.crt`), 'utf8');
 /** The base64 of a certificate, as X509Certificate holds it. */
 const body = (n: string) => pem(n).replace(/-----[^-]+-----|\s/g, '');
 
-/** A key and a certificate `n`: self-signed (no issuer) or issued by `issuer`, with basicConstraints `bc`. */
+/** A key and a certificate `n`: self-signed (no issuer) or issued by `issuer`, with basicConstraints `bc` (none: ''). */
 function cert(n: string, bc: string, issuer?: string, days = 365, sm2 = false, more = ''): void {
   openssl(
     sm2
@@ -26,7 +26,7 @@ function cert(n: string, bc: string, issuer?: string, days = 365, sm2 = false, m
   const digest = sm2 ? ['-sm3', '-sigopt', 'distid:1234567812345678'] : ['-sha256'];
   writeFileSync(
     p(`${n}.ext`),
-    `[v3]\nbasicConstraints=critical,${bc}\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n${more}`,
+    `[v3]\n${bc ? `basicConstraints=critical,${bc}\n` : ''}subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n${more}`,
   );
   openssl(['req', '-new', '-key', p(`${n}.key`), ...digest, '-subj', `/CN=chain ${n}`, '-out', p(`${n}.csr`)]);
   const signer = issuer
@@ -151,6 +151,12 @@ describe.skipIf(noOpenssl)('chains through CA certificates the message carries',
       false,
       'extendedKeyUsage=critical,emailProtection\ncertificatePolicies=critical,1.2.3.4\n',
     );
+    // Roots without basicConstraints: one whose keyUsage allows signing certificates (OpenSSL takes it for a CA), and
+    // one with no keyUsage either (OpenSSL does not).
+    cert('kuroot', '', undefined, 365, false, 'keyUsage=critical,keyCertSign,cRLSign\n');
+    cert('leafKR', 'CA:FALSE', 'kuroot');
+    cert('plainroot', '');
+    cert('leafPR', 'CA:FALSE', 'plainroot');
     // SM2 all the way.
     cert('smroot', 'CA:TRUE', undefined, 365, true);
     cert('sminter', 'CA:TRUE', 'smroot', 365, true);
@@ -173,6 +179,8 @@ describe.skipIf(noOpenssl)('chains through CA certificates the message carries',
     ['an intermediate with a critical extension no chain check processes', 'leafCI', 'root', ['critinter'], false],
     ['an anchor with a critical extension no chain check processes', 'leafCR', 'critroot', [], false],
     ['a signer with critical extensions OpenSSL processes', 'leafE', 'root', ['inter'], true],
+    ['an anchor with no basicConstraints, its keyUsage keyCertSign', 'leafKR', 'kuroot', [], true],
+    ['an anchor with neither basicConstraints nor keyUsage', 'leafPR', 'plainroot', [], false],
     ['SM2: one CA between', 'smleaf', 'smroot', ['sminter'], true],
   ];
 

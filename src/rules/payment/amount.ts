@@ -24,6 +24,13 @@ export const paymentAmount = defineRule({
       zh: '实际支付金额应为 {goods} + {freight} + {tax} − {discount} = {expected}，实际填写 {paid}',
       en: 'acturalPaid must be goodsValue + freight + taxTotal − discount = {goods} + {freight} + {tax} − {discount} = {expected}, got {paid}',
     },
+    // goodsValue + freight + taxTotal − discount below 0: no acturalPaid fits (it is an amount not below 0), so the
+    // finding names the discount, the one term larger than the rest, instead of asking for a negative payment.
+    'actural-paid-discount': {
+      code: 'actural-paid-formula',
+      zh: '非现金抵扣金额 {discount} 超过商品价格 + 运杂费 + 代扣税款 = {goods} + {freight} + {tax} = {owed}：实际支付金额不能为负（应为 {expected}）',
+      en: 'order.discount {discount} is more than goodsValue + freight + taxTotal = {goods} + {freight} + {tax} = {owed}: acturalPaid would be {expected}, and a payment cannot be negative',
+    },
     '1332': {
       zh: '支付单支付金额 {amountPaid} 与订单实际支付金额 {paid} 不一致',
       en: 'payment.amountPaid {amountPaid} differs from order.acturalPaid {paid}',
@@ -50,8 +57,24 @@ export const paymentAmount = defineRule({
     const paid = ctx.dec(order, 'acturalPaid');
     const out = [];
     if (goods && freight && tax && discount && paid) {
-      const expected = goods.plus(freight).plus(tax).minus(discount);
-      if (differsBeyond(expected, paid, tol)) {
+      const owed = goods.plus(freight).plus(tax);
+      const expected = owed.minus(discount);
+      if (expected.isNegative()) {
+        out.push({
+          messageId: 'actural-paid-discount' as const,
+          path: 'order.discount',
+          expected: `≤ ${show(owed)}`,
+          actual: show(discount),
+          data: {
+            goods: show(goods),
+            freight: show(freight),
+            tax: show(tax),
+            owed: show(owed),
+            discount: show(discount),
+            expected: show(expected),
+          },
+        });
+      } else if (differsBeyond(expected, paid, tol)) {
         out.push({
           messageId: 'actural-paid-formula' as const,
           path: 'order.acturalPaid',

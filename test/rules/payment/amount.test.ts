@@ -9,6 +9,10 @@ ruleTester(paymentAmount, {
       set: { 'order.discount': '10.00', 'order.acturalPaid': '587.87', 'payment.amountPaid': '587.87' },
     },
     {
+      name: 'a discount equal to all that is owed leaves 0 to pay: 548 + 0 + 49.87 − 597.87 = 0',
+      set: { 'order.discount': '597.87', 'order.acturalPaid': '0', 'payment.amountPaid': '0' },
+    },
+    {
       name: 'within the tolerance (0.01 off, tolerance 0.01)',
       set: { 'order.acturalPaid': '597.88', 'payment.amountPaid': '597.89' },
       ruleOptions: { tolerance: '0.01' },
@@ -46,6 +50,25 @@ ruleTester(paymentAmount, {
           expected: '587.87',
           actual: '597.87',
           data: { goods: '548', freight: '0', tax: '49.87', discount: '10', expected: '587.87', paid: '597.87' },
+        },
+      ],
+    },
+    {
+      // 548 + 0 + 49.87 = 597.87 owed; 597.87 − 600 = −2.13, which no acturalPaid (an amount not below 0) can be.
+      // The finding was "acturalPaid must be … = -2.13, got 0", asking for a payment fields/schema refuses.
+      name: 'a discount of 600.00 above the 597.87 owed names the discount, not a negative payment',
+      set: { 'order.discount': '600.00', 'order.acturalPaid': '0', 'payment.amountPaid': '0' },
+      errors: [
+        {
+          code: 'actural-paid-formula',
+          path: 'order.discount',
+          expected: '≤ 597.87',
+          actual: '600',
+          data: { goods: '548', freight: '0', tax: '49.87', owed: '597.87', discount: '600', expected: '-2.13' },
+          message: {
+            zh: '非现金抵扣金额 600 超过商品价格 + 运杂费 + 代扣税款 = 548 + 0 + 49.87 = 597.87：实际支付金额不能为负（应为 -2.13）',
+            en: 'order.discount 600 is more than goodsValue + freight + taxTotal = 548 + 0 + 49.87 = 597.87: acturalPaid would be -2.13, and a payment cannot be negative',
+          },
         },
       ],
     },

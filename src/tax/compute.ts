@@ -713,11 +713,11 @@ function rateMissing(i: number, gcode: string, what: 'no rate' | 'no duty'): Iss
   const zh =
     what === 'no rate'
       ? `商品编码 ${gcode} 在税率表中找不到税率`
-      : `商品编码 ${gcode} 的税率表条目没有关税（最惠国）税率，全额征税时无法计算`;
+      : `商品编码 ${gcode} 的税率表条目没有关税税率（最惠国税率，有暂定税率的适用暂定税率），全额征税时无法计算`;
   const en =
     what === 'no rate'
       ? `No rate for commodity code ${gcode} in the rate tables; the line is left out of the totals`
-      : `The rate entry for ${gcode} has no (MFN) duty rate, which the full-tax regime needs; add it in a user rate table. The line is left out of the totals`;
+      : `The rate entry for ${gcode} has no duty rate (the MFN rate, or the provisional rate where the tariff has one), which the full-tax regime needs; add it in a user rate table. The line is left out of the totals`;
   return {
     code: 'rate-missing',
     severity: 'error',

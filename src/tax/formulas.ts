@@ -42,7 +42,7 @@ export const DUTIABLE_VALUE_NET = formula({
 
 // ── Duty ────────────────────────────────────────────────────────────────────────────────────────
 
-/** Duty at the (MFN) rate. */
+/** Duty at the rate that applies (MFN, or provisional where the tariff has one). */
 export const DUTY = formula({
   id: 'duty',
   expr: 'P × d',

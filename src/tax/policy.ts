@@ -64,7 +64,7 @@ export interface TaxPolicy {
   generalTradeQuote?: string | undefined;
   /** Share of statutory VAT and consumption tax payable within limits (0.7). */
   cbecTaxFactor: Decimal;
-  /** Share of the MFN duty payable within limits (0: tariff temporarily zero). */
+  /** Share of the duty payable within limits (0: tariff temporarily zero). */
   cbecDutyRate: Decimal;
   rounding: RoundingPolicy;
   /** Whether the order's non-cash `discount` lowers the dutiable value (district practice differs, §2.1). */

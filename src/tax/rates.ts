@@ -32,7 +32,11 @@ export interface ConsumptionTier {
 
 /** Rates for one key of a rate table. Fractions as Decimal (0.13 = 13 %). */
 export interface TaxRate {
-  /** MFN duty rate; absent when unknown (then only the CBEC regime, where duty is 0, can be computed). */
+  /**
+   * The duty rate customs applies to the code: the MFN rate, or the provisional (暂定) rate where the tariff has one
+   * (关税法 第十三条: 适用最惠国税率的进口货物有暂定税率的，适用暂定税率); absent when unknown (then only the CBEC
+   * regime, where duty is 0, can be computed).
+   */
   duty?: Decimal;
   vat: Decimal;
   /** Tiers tried in order; the first that applies wins; none → no CT. */

@@ -196,7 +196,10 @@ describe('duty within limits', () => {
     const charged = computeTax(oneItem({ gcode: '4901990000', totalPrice: '88.00' }), { policy: half, rates });
     expect(charged.lines).toEqual([]);
     expect(charged.issues).toMatchObject([{ code: 'rate-missing', path: 'inventory.items[0].gcode' }]);
-    expect(charged.issues[0]?.message.en).toContain('no (MFN) duty rate');
+    // The rate the entry lacks is the one customs applies: the provisional rate where the tariff has one (关税法 第十三条).
+    expect(charged.issues[0]?.message.en).toContain(
+      'has no duty rate (the MFN rate, or the provisional rate where the tariff has one)',
+    );
   });
 });
 

@@ -359,7 +359,9 @@ describe('regimes', () => {
       path: 'inventory.items[0].gcode',
     });
     // The entry has CBEC rates but no MFN duty: the message says which, not "no rate".
-    expect(r.issues.find((i) => i.code === 'rate-missing')?.message.zh).toContain('没有关税（最惠国）税率');
+    expect(r.issues.find((i) => i.code === 'rate-missing')?.message.zh).toContain(
+      '没有关税税率（最惠国税率，有暂定税率的适用暂定税率）',
+    );
     expect(r.taxTotal.toFixed(2)).toBe('0.00');
   });
 

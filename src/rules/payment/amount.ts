@@ -28,7 +28,7 @@ export const paymentAmount = defineRule({
     // finding names the discount, the one term larger than the rest, instead of asking for a negative payment.
     'actural-paid-discount': {
       code: 'actural-paid-formula',
-      zh: '非现金抵扣金额 {discount} 超过商品价格 + 运杂费 + 代扣税款 = {goods} + {freight} + {tax} = {owed}：实际支付金额不能为负（应为 {expected}）',
+      zh: '非现金抵扣金额 {discount} 超过商品价格 + 运杂费 + 代扣税款 = {goods} + {freight} + {tax} = {owed}：按公式实际支付金额为 {expected}，而支付金额不能为负',
       en: 'order.discount {discount} is more than goodsValue + freight + taxTotal = {goods} + {freight} + {tax} = {owed}: acturalPaid would be {expected}, and a payment cannot be negative',
     },
     '1332': {

@@ -66,7 +66,7 @@ ruleTester(paymentAmount, {
           actual: '600',
           data: { goods: '548', freight: '0', tax: '49.87', owed: '597.87', discount: '600', expected: '-2.13' },
           message: {
-            zh: '非现金抵扣金额 600 超过商品价格 + 运杂费 + 代扣税款 = 548 + 0 + 49.87 = 597.87：实际支付金额不能为负（应为 -2.13）',
+            zh: '非现金抵扣金额 600 超过商品价格 + 运杂费 + 代扣税款 = 548 + 0 + 49.87 = 597.87：按公式实际支付金额为 -2.13，而支付金额不能为负',
             en: 'order.discount 600 is more than goodsValue + freight + taxTotal = 548 + 0 + 49.87 = 597.87: acturalPaid would be -2.13, and a payment cannot be negative',
           },
         },

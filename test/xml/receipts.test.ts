@@ -203,6 +203,15 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
     expect(explainCode('-621005')?.cause?.zh).toContain('清单[*]的购买金额超过单笔限额[[*]]');
     expect(catalogueHelp('-621005')?.fix.en).toContain("the inventory's figures are the ones judged");
   });
+  it('1313 refuses this order, not the buyer’s year: an order within what is left may still clear as CBEC', () => {
+    // 25,600.00 used + 548.00 = 26,148.00 > 26,000 is refused, while 25,600.00 + 400.00 = 26,000.00 is not (49号 二:
+    // 年度交易总额超过年度交易限值的，应按一般贸易管理). The fix said the buyer could buy no more this year.
+    const fix = catalogueHelp('1313')?.fix;
+    expect(fix?.en).toContain('an order within what is left of it can still clear as CBEC retail import');
+    expect(fix?.zh).toContain('不超过剩余额度的订单仍可按跨境零售进口申报');
+    expect(fix?.en).not.toContain('cannot buy more');
+  });
+
   it('reads a status or code stored as a number, as the quota ledger does; anything else explains nothing', () => {
     // (explainReceipt gave { status: '' } for returnStatus 120: a receipt kept by another tool as a number)
     expect(explainReceipt({ returnStatus: 800, returnInfo: '[Code:2600;Desc:放行]' })).toMatchObject({

@@ -210,6 +210,8 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
     expect(fix?.en).toContain('an order within what is left of it can still clear as CBEC retail import');
     expect(fix?.zh).toContain('不超过剩余额度的订单仍可按跨境零售进口申报');
     expect(fix?.en).not.toContain('cannot buy more');
+    // The E-Port's own annual refusal said the quota was used up; it need not be.
+    expect(explainCode('-621018')?.fix.en).toContain('which need not mean the quota is used up');
   });
 
   it('reads a status or code stored as a number, as the quota ledger does; anything else explains nothing', () => {

@@ -413,12 +413,17 @@ class Engine implements EmulatorEngine {
     return this.state.historyStart();
   }
 
-  scenario(orderNo: string, s: Scenario, target: ScenarioTarget = {}): void {
+  scenario(orderNo: string, s: Scenario | null, target: ScenarioTarget = {}): void {
     if (typeof orderNo !== 'string' || orderNo === '')
       throw new SandanError('INVALID_OPTION', 'scenario: orderNo must be a non-empty string');
     const ebpCode = target?.ebpCode;
     if (ebpCode !== undefined && (typeof ebpCode !== 'string' || ebpCode === ''))
       throw new SandanError('INVALID_OPTION', 'scenario: ebpCode must be a non-empty string');
+    // null removes it: a rejection scripted for a test must end for the corrected declaration to pass.
+    if (s === null) {
+      this.state.setScenario(orderNo, ebpCode, null);
+      return;
+    }
     checkScenario(s, this.now());
     // A waybill names no platform: a platform's scenario could never be told it is about one.
     if (

@@ -598,8 +598,12 @@ export async function startHttpTransport(
           throw new HttpProblem(400, 'BAD_PARAMETER', 'orderNo must be a non-empty string');
         if (ebpCode !== undefined && (typeof ebpCode !== 'string' || ebpCode === ''))
           throw new HttpProblem(400, 'BAD_PARAMETER', 'ebpCode, when given, must be a non-empty string');
-        if (typeof scenario !== 'object' || scenario === null || Array.isArray(scenario))
-          throw new HttpProblem(400, 'BAD_PARAMETER', 'scenario must be an object, e.g. {"reject":{"code":"1313"}}');
+        if (typeof scenario !== 'object' || Array.isArray(scenario))
+          throw new HttpProblem(
+            400,
+            'BAD_PARAMETER',
+            'scenario must be an object, e.g. {"reject":{"code":"1313"}}, or null to remove it',
+          );
         engine.scenario(orderNo, scenario as Parameters<EmulatorEngine['scenario']>[1], { ebpCode });
         sendJson(req, res, 200, { orderNo, ...(ebpCode !== undefined && { ebpCode }), scenario });
       },

@@ -69,8 +69,9 @@ export interface CustomsEmulator {
   /**
    * Sets the scenario of an order: reject with a code, hold at 500/600 for a while, drop a receipt.
    * With `target.ebpCode`, of that platform's order of the number only.
+   * `null` removes it, so that a declaration corrected after a scripted rejection runs its course.
    */
-  scenario(orderNo: string, scenario: Scenario, target?: ScenarioTarget): void;
+  scenario(orderNo: string, scenario: Scenario | null, target?: ScenarioTarget): void;
   /**
    * Sends a CEB818 (电子税单状态) for the tax bill of a released inventory: `'2'` summarised or `'3'` void. Customs
    * sends these, but the specification does not say when; the emulator sends one only when asked.

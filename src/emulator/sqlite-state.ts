@@ -229,6 +229,8 @@ export async function openSqliteState(
       'INSERT INTO emu_scenario (order_no, scenario) VALUES (?, ?) ON CONFLICT (order_no) DO UPDATE SET scenario = excluded.scenario',
     ),
     getScenario: db.prepare('SELECT scenario FROM emu_scenario WHERE order_no = ?'),
+    deleteScenario: db.prepare('DELETE FROM emu_scenario WHERE order_no = ?'),
+    deletePlatformScenario: db.prepare('DELETE FROM emu_platform_scenario WHERE order_no = ? AND ebp_code = ?'),
     setPlatformScenario: db.prepare(
       'INSERT INTO emu_platform_scenario (order_no, ebp_code, scenario) VALUES (?, ?, ?) ON CONFLICT (order_no, ebp_code) DO UPDATE SET scenario = excluded.scenario',
     ),
@@ -344,7 +346,12 @@ export async function openSqliteState(
     done(id) {
       s.done.run(id);
     },
-    setScenario(orderNo, ebpCode, sc: Scenario) {
+    setScenario(orderNo, ebpCode, sc: Scenario | null) {
+      if (sc === null) {
+        if (ebpCode === undefined) s.deleteScenario.run(orderNo);
+        else s.deletePlatformScenario.run(orderNo, ebpCode);
+        return;
+      }
       if (ebpCode === undefined) s.setScenario.run(orderNo, JSON.stringify(sc));
       else s.setPlatformScenario.run(orderNo, ebpCode, JSON.stringify(sc));
     },

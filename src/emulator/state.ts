@@ -160,7 +160,7 @@ export interface EmulatorState {
   nextDue(): DueEvent | undefined;
   done(id: number): void;
   /** The scenario of the orderNo (`ebpCode` undefined: of every platform's order of it) or of one platform's order. */
-  setScenario(orderNo: string, ebpCode: string | undefined, s: Scenario): void;
+  setScenario(orderNo: string, ebpCode: string | undefined, s: Scenario | null): void;
   /** The platform's own scenario of the order when one is set, else the one of the orderNo alone. */
   getScenario(orderNo: string, ebpCode: string | undefined): Scenario | undefined;
   /** The next value of a named counter (1, 2, …), kept across restarts. */
@@ -391,7 +391,10 @@ export function memoryState(options: StateOptions = {}): EmulatorState {
       finished.add(id);
       settle();
     },
-    setScenario: (orderNo, ebpCode, s) => void scenarios.set(scenarioKey(orderNo, ebpCode), clone(s)),
+    setScenario: (orderNo, ebpCode, s) =>
+      void (s === null
+        ? scenarios.delete(scenarioKey(orderNo, ebpCode))
+        : scenarios.set(scenarioKey(orderNo, ebpCode), clone(s))),
     getScenario: (orderNo, ebpCode) => {
       const s =
         (ebpCode !== undefined ? scenarios.get(scenarioKey(orderNo, ebpCode)) : undefined) ??

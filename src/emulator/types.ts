@@ -247,7 +247,8 @@ export interface EmulatorEngine {
    * alone (a waybill names no platform: its scenarios, `reject.at: 'logistics'` and a drop of
    * CEB512, are set for the orderNo alone).
    */
-  scenario(orderNo: string, s: Scenario, target?: ScenarioTarget): void;
+  /** `null` removes the scenario set for that orderNo (and platform). */
+  scenario(orderNo: string, s: Scenario | null, target?: ScenarioTarget): void;
   /**
    * What it received and keeps (see `history`) after sequence number `after` (default 0), oldest
    * first; at most `limit` of them (each holds its whole message: page through a long history).

@@ -1060,6 +1060,29 @@ describe('temp-save (appStatus 1, 暂存)', () => {
 });
 
 describe('scenarios', () => {
+  it.each(['memory', 'sqlite'] as const)(
+    'a scripted rejection is removed with null, and the corrected inventory is released (%s state)',
+    async (kind) => {
+      const dir = mkdtempSync(join(tmpdir(), 'sandan-scenario-'));
+      const store = kind === 'memory' ? ('memory' as const) : { sqlite: join(dir, 'state.db') };
+      const e = await engine({ store });
+      e.scenario('SD202611200001', { reject: { code: '1320', desc: '商品编码错误' } });
+      await declare(e, example());
+      expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:100']);
+      e.scenario('SD202611200001', null);
+      const corrected = example();
+      corrected.inventory.appType = '2';
+      const ack = await e.submit(await message(corrected, 'inventory', signing.trusted), { transport: 'api' });
+      expect(ack.accepted).toBe(true);
+      await e.advance('1d');
+      expect(trail(e.receipts(), 'CEB622').slice(3)).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800']);
+      // removing what is not set is no error
+      e.scenario('SD202611200001', null, { ebpCode: '3301964J31' });
+      await e.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  );
+
   it('reject with a given code, at the inventory or at a document', async () => {
     const e = await engine();
     e.scenario('SD202611200001', { reject: { code: '1332' } });

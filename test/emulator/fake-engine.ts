@@ -10,7 +10,7 @@ import type { Acknowledgement, EmulatorEngine, OutgoingReceipt, Scenario } from 
 
 export interface FakeEngine extends EmulatorEngine {
   submitted: Array<{ xml: string; via: { transport: string; name?: string } }>;
-  scenarios: Array<[string, Scenario]>;
+  scenarios: Array<[string, Scenario | null]>;
   closed: boolean;
   /** Emits a receipt now (as if time had passed). */
   emit(orderNo: string, type?: OutgoingReceipt['type']): OutgoingReceipt;

@@ -270,6 +270,20 @@ describe('HTTP transport', () => {
     });
     expect([bom.status, await bom.json()]).toEqual([200, { ...s, orderNo: 'O-10' }]);
     expect(engine.scenarios).toHaveLength(2);
+    // null removes a scenario (a scripted rejection ends, so the corrected declaration can pass); a missing one is no removal
+    const removed = await fetch(`${http.url}/admin/scenario`, {
+      method: 'POST',
+      body: JSON.stringify({ orderNo: 'O-9', scenario: null }),
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect([removed.status, await removed.json()]).toEqual([200, { orderNo: 'O-9', scenario: null }]);
+    expect(engine.scenarios.at(-1)).toEqual(['O-9', null]);
+    const missing = await fetch(`${http.url}/admin/scenario`, {
+      method: 'POST',
+      body: JSON.stringify({ orderNo: 'O-9' }),
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect(missing.status).toBe(400);
   });
 
   it('keeps a connection alive across requests', async () => {

@@ -423,6 +423,9 @@ async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: Comma
   const files = (
     await filesNamedBy(paths, {
       wanted: (f) => STATUS_FILE.test(f),
+      // As validate walks a folder: the emulator's folders hold its bookkeeping in send/.sandan (a JSON cursor that is
+      // no declaration, made status exit 1; messages in flight, read twice), and hidden files are no one's receipts.
+      skip: (name) => name.startsWith('.') || name === 'node_modules',
       refuseEmpty: '.xml, .json or .ndjson files',
     })
   ).map((f) => f.path);

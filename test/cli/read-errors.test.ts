@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -218,5 +218,21 @@ describe('a data file that is not JSON: where it goes wrong, without quoting it'
     expect(r.stderr.split('\n')[0]).toBe(`sandan: ${message}`);
     expect(r.stderr).not.toContain('GITHUB_TOK');
     expect(r.stderr).not.toContain('ghp_0');
+  });
+});
+
+describe('status of a folder', () => {
+  it('leaves out hidden entries, as validate does: the emulator folder’s send/.sandan bookkeeping is no input', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-status-hidden-'));
+    writeFileSync(join(dir, 'order.json'), readFileSync('examples/hangzhou-1210.json'));
+    mkdirSync(join(dir, 'send', '.sandan', 'inflight'), { recursive: true });
+    // what `sandan emulate` keeps there: its receive cursor, and a message in flight (read twice when walked)
+    writeFileSync(join(dir, 'send', '.sandan', 'receive-cursor.json'), '{"seq":3,"name":"000003-CEB622-x.xml"}');
+    writeFileSync(join(dir, '.hidden.json'), '{"not":"a declaration"}');
+    const r = await runCli(['status', dir, '--now', '2026-11-20T10:20:00+08:00', '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { problems: string[]; orders: Array<{ order: string }> };
+    expect([report.problems, report.orders.map((o) => o.order)]).toEqual([[], ['SD202611200001']]);
   });
 });

@@ -178,6 +178,49 @@ describe('journey 1 against the customs emulator', () => {
     expect(report.summary.difference).toBe('0.00');
   }, 240_000);
 
+  it('a rejected inventory, corrected and declared again (appType 2) once the scripted rejection is removed, is released', async () => {
+    const customs = await journeyCustoms({ folder: false });
+    try {
+      const ledger = memoryLedger();
+      const shop = service(ledger);
+      const client = createCustomsClient(customs.url!);
+      const admin = (body: unknown) =>
+        fetch(new URL('/admin/scenario', customs.url!), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      expect(
+        (await admin({ orderNo: 'EMU0100', scenario: { reject: { code: '1320', desc: '商品编码错误' } } })).status,
+      ).toBe(200);
+      const first = await shop.checkout(declaration('EMU0100'));
+      if (!first.ok) throw new Error(JSON.stringify(first));
+      for (const xml of Object.values(first.messages)) expect((await client.send(xml)).accepted).toBe(true);
+      await fetch(new URL('/admin/advance?by=1h', customs.url!), { method: 'POST' });
+      for (const r of await client.poll()) await shop.onReceipt(r.xml);
+      expect(shop.whereIs('EMU0100')?.state).toBe('rejected');
+      // a rejection is left to the platform: the reservation stands while it corrects the inventory
+      expect((await ledger.remaining(BUYER, 2026)).reserved.toFixed(2)).toBe('548.00');
+
+      // The scripted rejection ends; the corrected inventory goes as a change (appType 2), alone.
+      expect((await admin({ orderNo: 'EMU0100', scenario: null })).status).toBe(200);
+      const corrected = declaration('EMU0100');
+      corrected.inventory.appType = '2';
+      const again = await shop.checkout(corrected);
+      if (!again.ok) throw new Error(JSON.stringify(again));
+      expect((await client.send(again.messages.CEB621)).accepted).toBe(true);
+      await fetch(new URL('/admin/advance?by=1h', customs.url!), { method: 'POST' });
+      const receipts = await client.poll();
+      for (const r of receipts) await shop.onReceipt(r.xml);
+      expect(trail(receipts, 'EMU0100', 'CEB622')).toEqual(['2', '3', '120', '800']);
+      expect(shop.whereIs('EMU0100')?.state).toBe('released');
+      const balance = await ledger.remaining(BUYER, 2026);
+      expect([balance.committed.toFixed(2), balance.reserved.toFixed(2)]).toEqual(['548.00', '0.00']);
+    } finally {
+      await customs.close();
+    }
+  }, 240_000);
+
   it('the "179" check: customs asks for the payment data of an order, the service answers and uploads it signed', async () => {
     const customs179 = await journeyCustoms({ folder: false });
     try {

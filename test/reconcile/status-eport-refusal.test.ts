@@ -214,6 +214,29 @@ describe('a return application (CEB626) approved by customs', () => {
     expect([o.state, o.documents.refund?.returnStatus]).toEqual(['refunded', '800']);
     expect(o.anomalies.map((a) => [a.kind, a.document, a.code])).toEqual([['resend-refused', 'refund', '-625019']]);
   });
+
+  it('a refusal that a later answer of the return followed is no anomaly any more (it stayed, exit 1 for ever)', () => {
+    const refused = refund('-625019', '20200623110000000', '申报失败[系统错误]，请重试');
+    const approved = refund('800', '20200624100000000', '[Code:2600;Desc:放行]');
+    const o = stateOf(
+      LOGIC_PASS,
+      RELEASED,
+      refund('120', '20200623100000000', '[Code:1800;Desc:逻辑校验通过]'),
+      refused,
+      approved,
+    );
+    expect([o.state, o.anomalies]).toEqual(['refunded', []]);
+    // Before the approval the refusal is named: the return's story has not ended.
+    const pending = stateOf(
+      LOGIC_PASS,
+      RELEASED,
+      refund('120', '20200623100000000', '[Code:1800;Desc:逻辑校验通过]'),
+      refused,
+    );
+    expect(pending.anomalies.map((a) => [a.kind, a.document, a.code])).toEqual([
+      ['resend-refused', 'refund', '-625019'],
+    ]);
+  });
 });
 
 describe('the order receipt (CEB312): customs stores an order at 120', () => {

@@ -215,11 +215,13 @@ export function latestByDocument(t: OrderTimeline): OrderStatus['documents'] {
  * while customs holds the inventory, an E-Port refusal after customs' answer): the latest of each document. The
  * declaration before stands, so the order's state does not change; what was sent did not reach customs. The message
  * names the receipt that stands; after customs' answer, the fix says nothing needs sending to keep it, then gives the
- * refusal's own advice for a message that was meant to change it.
+ * refusal's own advice for a message that was meant to change it. A refusal the document's standing receipt came after
+ * is past: the document was answered since (a return approved after a duplicate of it was refused).
  */
 export function refusedResends(t: OrderTimeline): Anomaly[] {
   const latest = new Map<DocumentKind, TimelineItem>();
   for (const r of t.resendRefusals) latest.set(r.node.document, r);
+  for (const [document, r] of latest) if ((t.latest.get(document)?.ms ?? -Infinity) > r.ms) latest.delete(document);
   return [...latest].map(([document, refusal]) => {
     const { node, explanation } = refusal;
     const st = node.returnStatus ?? '';

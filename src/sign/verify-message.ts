@@ -201,12 +201,27 @@ function embeddedCertificate(el: XmlElement): CertificateInfo {
   if (lastCertificate !== undefined && lastCertificate[0] === text) return lastCertificate[1];
   let entry = certificates.get(text);
   if (!entry) {
-    entry = [Buffer.from(text, 'utf8').toString('utf8'), readCertificate(b64(el, 'X509Certificate'))];
+    entry = [Buffer.from(text, 'utf8').toString('utf8'), readCertificate(derOf(b64(el, 'X509Certificate')))];
     if (certificates.size >= 64) certificates.clear();
     certificates.set(entry[0], entry);
   }
   lastCertificate = entry;
   return entry[1];
+}
+
+/**
+ * The bytes of an X509Certificate, which XML-DSig says are DER (an ASN.1 SEQUENCE, 0x30): readCertificate also takes
+ * PEM text, and base64 of PEM text was read there where xmlsec1 (and customs' verifier after it) refuses it.
+ */
+function derOf(bytes: Buffer): Buffer {
+  if (bytes[0] === 0x30) return bytes;
+  const pem = /^\s*-----BEGIN /.test(bytes.subarray(0, 64).toString('latin1'));
+  throw new SandanError(
+    'SIGN_CERT_INVALID',
+    pem
+      ? 'X509Certificate holds the base64 of PEM text (-----BEGIN …), not of the DER certificate XML-DSig asks for; write the base64 between the PEM lines'
+      : `X509Certificate does not hold a DER certificate (it begins with the byte 0x${(bytes[0] ?? 0).toString(16).padStart(2, '0')}, not 0x30)`,
+  );
 }
 
 function algorithmOf(el: XmlElement): string {

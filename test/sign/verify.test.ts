@@ -296,6 +296,40 @@ describe.skipIf(skipWithout('openssl'))('verifyMessage', () => {
     expect(verify(rsaSigned.replace('<ds:Signature xmlns:ds=', '<ds:Signature xmlns:x="rel" xmlns:ds='))).not.toBe(0);
   });
 
+  // hostile50a: the base64 of PEM text (its BEGIN and END lines inside) in X509Certificate was read, as
+  // readCertificate reads PEM; XML-DSig's X509Certificate is DER, and xmlsec1 refuses it.
+  const pemInKeyInfo = () => {
+    const pem = Buffer.from(keys.text('rsa.crt'), 'utf8').toString('base64');
+    const x = rsaSigned.replace(/<ds:X509Certificate>[^<]+</, `<ds:X509Certificate>${pem}<`);
+    expect(x).toContain(pem);
+    return x;
+  };
+
+  it('refuses the base64 of PEM text in X509Certificate (certificate-invalid), as xmlsec1 does', () => {
+    for (const trust of [{}, { trustedCertificates: [keys.text('rsa.crt')] }])
+      expect(verifyMessage(pemInKeyInfo(), trust)).toEqual({
+        valid: false,
+        reason: 'certificate-invalid',
+        message:
+          'The certificate in KeyInfo cannot be read: X509Certificate holds the base64 of PEM text (-----BEGIN …), not of the DER certificate XML-DSig asks for; write the base64 between the PEM lines',
+      });
+    // Bytes that are neither: named by their first byte (OpenSSL's own words were of ASN.1 tags).
+    const text = Buffer.from('not a certificate at all', 'utf8').toString('base64');
+    expect(verifyMessage(rsaSigned.replace(/<ds:X509Certificate>[^<]+</, `<ds:X509Certificate>${text}<`))).toEqual({
+      valid: false,
+      reason: 'certificate-invalid',
+      message:
+        'The certificate in KeyInfo cannot be read: X509Certificate does not hold a DER certificate (it begins with the byte 0x6e, not 0x30)',
+    });
+  });
+
+  it.skipIf(skipWithout('xmlsec1'))('xmlsec1 refuses the base64 of PEM text in X509Certificate too', () => {
+    needTool('xmlsec1');
+    const verify = (x: string) => xmlsec1(['--verify', '--trusted-pem', keys.path('rsa.crt'), put(keys, 'pem.xml', x)]);
+    expect(verify(rsaSigned).status).toBe(0);
+    expect(verify(pemInKeyInfo()).status).not.toBe(0);
+  });
+
   it('rejects a document re-signed by wrapping the original root in a new one', () => {
     const inner = rsaSigned.replace(/^<\?xml[^>]*>\s*/, '');
     const wrapped = `<ceb:CEB621Message xmlns:ceb="http://www.chinaport.gov.cn/ceb"><ceb:Inventory/>${inner}</ceb:CEB621Message>`;

@@ -19,7 +19,7 @@ import { diagnose, type Diagnosis, type DiagnosisInput } from './diagnose.js';
 import { sm2E, sm2VerifyE, sm2Z } from './sm2.js';
 import { checkSignatureValue } from './signature-value.js';
 import { xsdBase64 } from '../xml/base64.js';
-import { canonicalizeElement, DigestSink } from '../xml/core/c14n.js';
+import { canonicalizeElement, DigestSink, refuseRelativeNamespaces } from '../xml/core/c14n.js';
 import {
   allElements,
   childElements,
@@ -37,8 +37,8 @@ import { checkXmlSize, xmlLimit } from '../xml/safety.js';
 export type VerifyFailureReason =
   /**
    * The input is not well-formed XML (or has a DTD), nests elements more than 64 deep, holds a
-   * character XML forbids, or is larger than `maxBytes`; or what is signed declares a relative namespace URI, on
-   * which Canonical XML 1.0 fails.
+   * character XML forbids, or is larger than `maxBytes`; or what is signed, or the ds:Signature (KeyInfo too),
+   * declares a relative namespace URI, on which Canonical XML 1.0 fails.
    */
   | 'xml-malformed'
   /** There is no ds:Signature. */
@@ -435,6 +435,14 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
     'ds:Signature',
   );
   const signedInfo = parts.get('SignedInfo')!;
+  // SignedInfo's canonical form refuses a relative namespace URI in it (and on ds:Signature, which it inherits); one in
+  // the parts no canonicalisation covers is refused too (C14N 1.0 §2.1, as libxml2 reads it; Santuario passes it).
+  try {
+    for (const part of [parts.get('SignatureValue'), parts.get('KeyInfo')]) if (part) refuseRelativeNamespaces(part);
+  } catch (e) {
+    if (e instanceof SandanError) throw new Fail('xml-malformed', e.message);
+    throw e;
+  }
   const refs = only(signedInfo, ['CanonicalizationMethod', 'SignatureMethod', 'Reference'], 'ds:SignedInfo').filter(
     (e) => e.local === 'Reference',
   );

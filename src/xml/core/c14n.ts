@@ -90,6 +90,23 @@ function relativeNamespace(qname: string, prefix: string, uri: string): never {
   );
 }
 
+/**
+ * Refuses a relative namespace URI declared anywhere in `el`'s subtree, whether or not a canonical form writes it: §2.1
+ * speaks of documents containing one, and libxml2 (xmlsec1) fails on the whole document. For the parts of a signature
+ * no canonicalisation covers (KeyInfo, SignatureValue), so that the verdict is the same wherever the slip stands.
+ * @throws SandanError `XML_MALFORMED` (`details.reason` `relative-namespace`)
+ */
+export function refuseRelativeNamespaces(el: XmlElement): void {
+  for (const [p, u] of el.nsDecls)
+    if (u !== '' && !ABSOLUTE_URI.test(u))
+      throw new SandanError(
+        'XML_MALFORMED',
+        `The namespace URI ${JSON.stringify(u)} (${p ? `xmlns:${p}` : 'xmlns'}, on <${el.qname}>) is relative, with no scheme such as http: or urn:; Canonical XML 1.0 refuses a document holding one even where no canonical form writes it (xmlsec1 fails on it), so sandan refuses it there as it does in the signed content`,
+        { details: { reason: 'relative-namespace' } },
+      );
+  for (const c of el.children) if (c.type === 'element') refuseRelativeNamespaces(c);
+}
+
 const attrOrder = (a: XmlAttr, b: XmlAttr) => cmpCodePoints(a.ns, b.ns) || cmpCodePoints(a.local, b.local);
 const declOrder = (a: readonly [string, string], b: readonly [string, string]) => cmpCodePoints(a[0], b[0]);
 

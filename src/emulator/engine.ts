@@ -771,9 +771,12 @@ class Engine implements EmulatorEngine {
       }
     }
     return this.state.transaction(() => {
+      // An inventory remembers the message it came in, where a tax bill it cannot be sent is noted (runEvent).
+      const receivedSeq = handled === 'inventory' ? this.state.nextReceivedSeq() : undefined;
       // (in the message's order: a document may be a duplicate of one before it in the same message)
       const refusals = docs.map((doc) => {
         const stored = this.newDoc(handled, doc, msg.messageType, wrap, now);
+        if (receivedSeq !== undefined) stored.receivedSeq = receivedSeq;
         const refused = this.take(stored, now, pending);
         return refused === undefined || docs.length === 1 ? refused : `${stored.key}: ${refused}`;
       });
@@ -1262,8 +1265,10 @@ class Engine implements EmulatorEngine {
       s.transaction(() => {
         s.done(id);
         // A computation that left lines out (no rate for them) would bill only the others: no bill rather than a
-        // wrong one (validation warned of the missing rate; the rate table is the user's to give).
+        // wrong one (validation warned of the missing rate; the rate table is the user's to give), said on the
+        // message that declared the inventory (received(), /admin/received) rather than left to be wondered at.
         if (tax?.ok && tax.result.complete) this.emitBill(d, tax.result, now, pending);
+        else if (tax && d.receivedSeq !== undefined) s.noteReceived(d.receivedSeq, noBillNote(d, tax));
         if (docs) this.compact(d, docs);
       });
       return;
@@ -1830,6 +1835,17 @@ export async function createEngine(options: EngineOptions): Promise<EmulatorEngi
   // Events that fell due while the emulator was down run now (real clock) or at the next advance.
   engine.start();
   return engine;
+}
+
+/** Why an inventory released gets no tax bill (CEB816): the lines without a rate, or why its tax was not computed. */
+function noBillNote(invt: StoredDoc, tax: TaxCalculation<TaxFigures>): string {
+  const why = tax.ok
+    ? `the emulator's rates leave ${tax.result.omittedLines.map((l) => `line ${l.gnum} (${l.gcode}, ${l.reason})`).join(', ') || 'no line'} without a figure, and customs bills an inventory whole; give it your rate table (rates, --rates)`
+    : `its tax could not be computed: ${tax.issues
+        .filter((i) => i.severity === 'error')
+        .map((i) => `${i.code}: ${i.message.en}`)
+        .join('; ')}`;
+  return `no tax bill (CEB816) for inventory ${invt.invtNo ?? invt.key}: ${why}`;
 }
 
 /** A message's text as received (bytes read as UTF-8). */

@@ -27,7 +27,8 @@ import {
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS emu_received (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, transport TEXT NOT NULL, name TEXT,
-  message_type TEXT, cop_msg_id TEXT, order_no TEXT, accepted INTEGER NOT NULL, reason TEXT, xml TEXT NOT NULL
+  message_type TEXT, cop_msg_id TEXT, order_no TEXT, accepted INTEGER NOT NULL, reason TEXT, xml TEXT NOT NULL,
+  notes TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS emu_received_name ON emu_received (name) WHERE name IS NOT NULL;
 CREATE TABLE IF NOT EXISTS emu_doc (
@@ -136,6 +137,7 @@ interface ReceivedRow {
   accepted: number;
   reason: string | null;
   xml: string;
+  notes: string | null;
 }
 
 function receiptOf(r: OutboxRow): OutgoingReceipt {
@@ -166,6 +168,7 @@ function receivedOf(r: ReceivedRow): ReceivedMessage {
   if (r.cop_msg_id !== null) out.copMsgId = r.cop_msg_id;
   if (r.order_no !== null) out.orderNo = r.order_no;
   if (r.reason !== null) out.reason = r.reason;
+  if (r.notes !== null) out.notes = JSON.parse(r.notes) as string[];
   return out;
 }
 
@@ -190,6 +193,9 @@ export async function openSqliteState(
     // A file from before receipts named their platform: the column is added (its rows name none).
     const outbox = db.prepare('SELECT name FROM pragma_table_info(?)').all('emu_outbox') as { name: string }[];
     if (!outbox.some((c) => c.name === 'ebp_code')) db.exec('ALTER TABLE emu_outbox ADD COLUMN ebp_code TEXT');
+    // (a file written before received messages had notes: a JSON list, null for none)
+    const received = db.prepare('SELECT name FROM pragma_table_info(?)').all('emu_received') as { name: string }[];
+    if (!received.some((c) => c.name === 'notes')) db.exec('ALTER TABLE emu_received ADD COLUMN notes TEXT');
     db.prepare('INSERT OR REPLACE INTO emu_holder (one, pid, host, since) VALUES (1, ?, ?, ?)').run(
       process.pid,
       hostname(),
@@ -208,6 +214,13 @@ export async function openSqliteState(
     received: db.prepare('SELECT * FROM emu_received WHERE seq > ? ORDER BY seq LIMIT ?'),
     receivedByName: db.prepare('SELECT * FROM emu_received WHERE name = ? ORDER BY seq DESC LIMIT 1'),
     lastReceived: db.prepare('SELECT coalesce(max(seq), 0) AS n FROM emu_received'),
+    // (AUTOINCREMENT's next value: above every seq ever given, kept in sqlite_sequence)
+    nextReceived: db.prepare(
+      "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'emu_received'), 0) + 1 AS n",
+    ),
+    noteReceived: db.prepare(
+      "UPDATE emu_received SET notes = json_insert(coalesce(notes, '[]'), '$[#]', ?) WHERE seq = ?",
+    ),
     lastReceipt: db.prepare('SELECT coalesce(max(seq), 0) AS n FROM emu_outbox'),
     getDoc: db.prepare('SELECT body FROM emu_doc WHERE kind = ? AND key = ?'),
     putDoc: db.prepare(
@@ -275,6 +288,10 @@ export async function openSqliteState(
           limit === undefined || limit >= Number.MAX_SAFE_INTEGER ? -1 : limit,
         ) as ReceivedRow[]
       ).map(receivedOf),
+    nextReceivedSeq: () => (s.nextReceived.get() as { n: number }).n,
+    noteReceived(seq, note) {
+      s.noteReceived.run(note, seq);
+    },
     receivedByName(name) {
       const r = s.receivedByName.get(name) as ReceivedRow | undefined;
       return r && receivedOf(r);

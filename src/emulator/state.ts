@@ -56,6 +56,8 @@ export interface StoredDoc {
    * are checked against (keys, and an inventory's lines for a return), not the whole message.
    */
   compact?: boolean | undefined;
+  /** Inventory: the seq of the received message that declared it (where a missing tax bill is noted). */
+  receivedSeq?: number | undefined;
   /** Inventory: the taxNo of its tax bill, once customs made it (also when a scenario dropped the CEB816). */
   taxNo?: string | undefined;
   /** Inventory: the status of its tax bill the last CEB818 sent (2 summarised, 3 void); undefined before any. */
@@ -143,6 +145,10 @@ export interface EmulatorState {
    */
   savepoint<T>(fn: () => T): T;
   addReceived(r: Omit<ReceivedMessage, 'seq'>): number;
+  /** The seq the next `addReceived` of this transaction gives (one emulator writes a state at a time). */
+  nextReceivedSeq(): number;
+  /** Adds a note to the received message `seq` (its `notes`), when it is still kept. */
+  noteReceived(seq: number, note: string): void;
   /** The kept messages with a seq above `after`, oldest first; at most `limit` of them (read no further). */
   received(after?: number, limit?: number): ReceivedMessage[];
   /** The message received from the folder transport under this (unique) file name, when it is known. */
@@ -277,6 +283,10 @@ export class Ring<T extends { seq: number }> {
     const from = this.head + Math.max(0, after + 1 - this.start);
     return this.items.slice(from) as T[];
   }
+  /** The entry of this seq, when it is kept. */
+  at(seq: number): T | undefined {
+    return seq >= this.start && seq <= this.last ? this.items[this.head + seq - this.start] : undefined;
+  }
   find(test: (item: T) => boolean): T | undefined {
     for (let i = this.items.length - 1; i >= this.head; i--) if (test(this.items[i] as T)) return this.items[i] as T;
     return undefined;
@@ -332,6 +342,11 @@ export function memoryState(options: StateOptions = {}): EmulatorState {
       const seq = received.next;
       received.push({ ...r, seq });
       return seq;
+    },
+    nextReceivedSeq: () => received.next,
+    noteReceived(seq, note) {
+      const m = received.at(seq);
+      if (m) m.notes = [...(m.notes ?? []), note];
     },
     received: (after = 0, limit = Number.POSITIVE_INFINITY) => received.after(after).slice(0, limit).map(clone),
     receivedByName: (name) => {

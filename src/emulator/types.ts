@@ -195,6 +195,11 @@ export interface ReceivedMessage {
   orderNo?: string;
   accepted: boolean;
   reason?: string;
+  /**
+   * What the emulator could not do for the message later, and why: an inventory released but sent no tax bill
+   * (CEB816) because its rates leave a line without a rate. Added when it happens; absent when there is nothing.
+   */
+  notes?: string[];
   /** The message as received (DxpMsg included). */
   xml: string;
 }

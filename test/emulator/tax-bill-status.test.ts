@@ -208,4 +208,49 @@ describe('a bill the emulator cannot compute whole', () => {
       await e.close();
     }
   });
+
+  // review50: the missing bill was silent at run time; the message that declared the inventory says why, in memory and
+  // in a SQLite state (also one written before received messages had notes).
+  it.each(['memory', 'sqlite'] as const)('says why on the inventory message in received() (%s)', async (store) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-nobill-'));
+    if (store === 'sqlite') {
+      // The table as sandan wrote it before received messages had notes: the column is added on opening.
+      const Database = (await import('better-sqlite3')).default;
+      const db = new Database(join(dir, 'state.sqlite'));
+      db.exec(`CREATE TABLE emu_received (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, transport TEXT NOT NULL, name TEXT,
+        message_type TEXT, cop_msg_id TEXT, order_no TEXT, accepted INTEGER NOT NULL, reason TEXT, xml TEXT NOT NULL
+      ) STRICT`);
+      db.close();
+    }
+    try {
+      const e = await start({
+        http: false,
+        folder: false,
+        rates: undefined,
+        ...(store === 'sqlite' && { store: { sqlite: join(dir, 'state.sqlite') } }),
+      });
+      try {
+        await declare(e);
+        expect(e.received().map((m) => m.notes)).toEqual([undefined, undefined, undefined, undefined]);
+        await e.advance('1d');
+        const invtNo = e.receipts().find((r) => r.type === 'CEB622' && r.returnStatus === '800')?.invtNo;
+        expect(e.received().map((m) => [m.messageType, m.notes])).toEqual([
+          ['CEB311', undefined],
+          ['CEB411', undefined],
+          ['CEB511', undefined],
+          [
+            'CEB621',
+            [
+              `no tax bill (CEB816) for inventory ${invtNo}: the emulator's rates leave line 1 (1901101000, rate-missing) without a figure, and customs bills an inventory whole; give it your rate table (rates, --rates)`,
+            ],
+          ],
+        ]);
+      } finally {
+        await e.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

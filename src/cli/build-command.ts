@@ -56,8 +56,9 @@ function missingDocument(type: BuildableType, index: number | undefined): Issue 
     path,
     ruleId: 'xml/build',
     message: {
-      zh: `输入中没有 ${key}：${type} 由 ${key} 生成`,
-      en: `The input has no ${key}; ${type} is built from ${key}`,
+      // (a bare document, as an order system writes one, is the likely slip: say the shape that is read)
+      zh: `输入中没有 ${key}：${type} 由申报中的 ${key} 生成，或由以 ${key} 为键的对象生成：{ "${key}": { … } }`,
+      en: `The input has no ${key}; ${type} is built from the ${key} of a declaration, or of an object holding it under that key: { "${key}": { … } }`,
     },
   };
 }
@@ -181,9 +182,9 @@ export function registerBuildCommand(program: Command, { io, setExit }: CommandC
   program
     .command('build')
     .description(
-      'Build a CEB message (XML) from a declaration or document file (JSON; an array builds one message with several documents).',
+      'Build a CEB message (XML) from a declaration (JSON), or from an object holding the document under its key, e.g. { "order": { … } } for CEB311 (an array of them builds one message with several documents).',
     )
-    .argument('<file>', 'declaration or document file (.json), or - for standard input')
+    .argument('<file>', 'a declaration or { "<key>": document } file (.json), or - for standard input')
     .requiredOption('--message <type>', `message to build: ${Object.keys(BUILDABLE).join(', ')}`)
     .option('--sender <file>', 'sender profile JSON { copCode, copName, dxpId, dxpMode } (default: $SANDAN_SENDER)')
     .option('--out <file>', 'write the XML to this file instead of standard output')

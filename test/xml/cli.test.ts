@@ -93,6 +93,24 @@ describe('sandan build', () => {
     expect(missing.stdout).toMatch(/\[document-missing\]/);
   });
 
+  // hostile50b: the help said "document file", and a bare order (as an order system writes one) was refused without
+  // saying which shape is read; the help and the refusal now name it.
+  it('a bare document: refused, saying the document is read under its key; the help says so too', async () => {
+    const order = JSON.parse(readFileSync(HZ, 'utf8')).order;
+    const bare = await runCli(['build', '-', '--message', 'CEB311', '--sender', SENDER], JSON.stringify(order));
+    expect(bare.code).toBe(1);
+    expect(bare.stdout).toContain(
+      'The input has no order; CEB311 is built from the order of a declaration, or of an object holding it under that key: { "order": { … } }',
+    );
+    const wrapped = await runCli(['build', '-', '--message', 'CEB311', '--sender', SENDER], JSON.stringify({ order }));
+    expect([wrapped.code, wrapped.stdout]).toEqual([0, expect.stringContaining('<ceb:OrderHead>')]);
+    const help = await runCli(['build', '--help']);
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain(
+      'Build a CEB message (XML) from a declaration (JSON), or from an object holding the document under its key, e.g. { "order": { … } } for CEB311',
+    );
+    expect(help.stdout).not.toContain('document file');
+  });
+
   it('builds several documents into one message from an array', async () => {
     const f = JSON.parse(readFileSync('test/fixtures/xml/documents.json', 'utf8'));
     const input = JSON.stringify([

@@ -45,8 +45,14 @@ export function isAtomicTempName(name: string, options: { hidden: boolean }): bo
   return (options.hidden ? /^\..+\.[0-9a-f]{12}\.tmp$/ : /^[^.].*\.[0-9a-f]{12}\.tmp$/).test(name);
 }
 
-function writeError(target: string, e: unknown): SandanError {
-  const why = messageOf(e);
+/**
+ * `Cannot write TARGET: why`. The system's message names the file it was writing, the temporary one (`open
+ * 'out.csv.9e2af1b41c09.tmp'`), which the user never named: the target is named in its place.
+ */
+function writeError(target: string, e: unknown, temp?: string): SandanError {
+  const said = messageOf(e);
+  const at = temp === undefined ? -1 : said.lastIndexOf(` '${temp}'`);
+  const why = at < 0 ? said : `${said.slice(0, at)} '${target}'`;
   return new SandanError('FILE_UNREADABLE', `Cannot write ${target}: ${why}`, {
     cause: e,
     details: { file: target, access: 'write', ...diskTrouble(e) },
@@ -115,7 +121,8 @@ export class AtomicFile {
       temp = tempNameOf(finalPath, options.hiddenTemp === true);
       file = await open(temp, 'wx', 0o666);
     } catch (e) {
-      throw writeError(target, e);
+      // (temp is unset when realpath failed, whose message names the target)
+      throw writeError(target, e, temp!);
     }
     // Registered before anything else can run, so a signal from here on removes it.
     const unregister = options.cleanup?.add(() => rmSync(temp, { force: true })) ?? (() => {});
@@ -126,7 +133,7 @@ export class AtomicFile {
         await file.chmod(existing.mode & 0o7777);
       } catch (e) {
         await out.abort();
-        throw writeError(target, e);
+        throw writeError(target, e, temp);
       }
     }
     return out;
@@ -141,7 +148,7 @@ export class AtomicFile {
       for (let at = 0; at < bytes.length; ) at += (await this.file.write(bytes, at)).bytesWritten;
     } catch (e) {
       await this.abort();
-      throw writeError(this.target, e);
+      throw writeError(this.target, e, this.tempPath);
     }
   }
 
@@ -156,7 +163,7 @@ export class AtomicFile {
     } catch (e) {
       await this.file.close().catch(() => {});
       this.removeTemp();
-      throw writeError(this.target, e);
+      throw writeError(this.target, e, this.tempPath);
     } finally {
       this.unregister();
     }

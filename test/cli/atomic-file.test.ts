@@ -73,16 +73,25 @@ describe('AtomicFile', () => {
     // The target becomes a non-empty directory meanwhile: rename(2) cannot replace it.
     mkdirSync(target);
     writeFileSync(join(target, 'keep'), 'x');
-    await expect(out.commit()).rejects.toMatchObject({ code: 'FILE_UNREADABLE' });
+    // (named by the user's path: the system's message named the temporary file)
+    await expect(out.commit()).rejects.toMatchObject({
+      code: 'FILE_UNREADABLE',
+      message: expect.stringMatching(new RegExp(`^Cannot write ${target}: E[A-Z]+: [^']*, rename '${target}'$`)),
+    });
     expect(readdirSync(dir)).toEqual(['out.json']);
     expect(readFileSync(join(target, 'keep'), 'utf8')).toBe('x');
   });
 
   it('cannot create the file: FILE_UNREADABLE, and nothing is created', async () => {
     const dir = fresh();
-    await expect(writeFileAtomic(join(dir, 'missing', 'out.json'), 'x')).rejects.toMatchObject({
+    // hostile50b: the reason named the hidden temporary file (`open '…/out.json.9e2af1b41c09.tmp'`), never the user's.
+    const target = join(dir, 'missing', 'out.json');
+    await expect(writeFileAtomic(target, 'x')).rejects.toMatchObject({
       code: 'FILE_UNREADABLE',
-      message: expect.stringContaining(`Cannot write ${join(dir, 'missing', 'out.json')}`),
+      message: `Cannot write ${target}: ENOENT: no such file or directory, open '${target}'`,
+    });
+    await expect(writeFileAtomic(target, 'x', { hiddenTemp: true })).rejects.toMatchObject({
+      message: `Cannot write ${target}: ENOENT: no such file or directory, open '${target}'`,
     });
     expect(readdirSync(dir)).toEqual([]);
   });

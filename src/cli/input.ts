@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { SandanError } from '../errors.js';
 import { filesNamedBy, readInputFile, statInputFile, statOrUndefined, unreadableFile } from '../io/walk.js';
 import { emptyInputIssue, inputLayout, readDocument, recordAndText, type InputRecord } from '../model/json-input.js';
+import type { Issue } from '../model/issue.js';
 import { byteLines, holdsRecord } from '../rules/stream.js';
 import { xmlTooLarge } from '../xml/safety.js';
 
@@ -104,6 +105,16 @@ export async function* openInputs(
     }
     yield { input, stream };
   }
+}
+
+/** A declaration's record as validate and tax report it (from {@link readRecords}), or the place alone of a file not read. */
+export interface ReportedRecord {
+  mode: 'single' | 'ndjson';
+  line: number;
+  issue?: Issue | undefined;
+  text?: string;
+  value?: unknown;
+  at?: { line: number; column: number };
 }
 
 /**

@@ -18,7 +18,7 @@ import {
   type OutputFormat,
   type Reporter,
 } from './formats/index.js';
-import { expandInputs, openInputs, readRecords, type InputFile } from './input.js';
+import { expandInputs, openInputs, readRecords, type InputFile, type ReportedRecord } from './input.js';
 import { createProgress } from './progress.js';
 import { locateIssues, maxWarningsOption, unreadableIssue } from './validate-command.js';
 import { isoDateOption } from '../time/beijing.js';
@@ -136,18 +136,7 @@ async function taxCommand(
   let sawNdjson = false;
   let rateMissing = 0;
   const unreadable: SandanError[] = [];
-  const report = (
-    label: string,
-    rec: {
-      mode: 'single' | 'ndjson';
-      line: number;
-      issue?: Issue;
-      text?: string;
-      value?: unknown;
-      at?: { line: number; column: number };
-    },
-    c: TaxCalculation,
-  ) => {
+  const report = (label: string, rec: ReportedRecord, c: TaxCalculation) => {
     const mode = rec.mode;
     if (mode === 'ndjson') sawNdjson = true;
     total++;

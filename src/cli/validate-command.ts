@@ -13,7 +13,7 @@ import { readGoodsRecordsFile, readPositiveListFiles, readRatesFile, readRuleset
 import { countSeverities, paintFor } from './format.js';
 import { createReporter, FORMATS, type LocatedIssue, type OutputFormat, type RunSummary } from './formats/index.js';
 import { loadConfig, readSetting } from './config.js';
-import { expandInputs, openInputs, readRecords, type InputFile } from './input.js';
+import { expandInputs, openInputs, readRecords, type InputFile, type ReportedRecord } from './input.js';
 import type { CliIo } from './io.js';
 import { createProgress, type Progress } from './progress.js';
 import { isoDateOption } from '../time/beijing.js';
@@ -212,13 +212,7 @@ async function run(
   const unreadable: SandanError[] = [];
   const report = (
     input: InputFile,
-    rec: {
-      mode: 'single' | 'ndjson';
-      line: number;
-      text?: string;
-      value?: unknown;
-      at?: { line: number; column: number };
-    },
+    rec: ReportedRecord,
     result: Pick<ValidationResult, 'valid' | 'issues'> & { ruleset?: ValidationResult['ruleset'] },
   ) => {
     summary.declarations++;

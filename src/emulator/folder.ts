@@ -229,32 +229,47 @@ export async function startFolderTransport(
     kick();
   }
 
-  /** Starts the writer unless it runs; it runs until the queue is empty (also for receipts queued as it ends). */
+  /** Whether the last write of a receipt failed: the next poll tries it again, and the failure was said once. */
+  let failing = false;
+
+  /**
+   * Starts the writer unless it runs; it runs until the queue is empty (also for receipts queued as it ends), or until
+   * a receipt cannot be written: that one and those after it stay queued, and each poll tries again.
+   */
   function kick(): void {
     if (writing) return;
     writing = drain().finally(() => {
       writing = undefined;
-      if (queue.length > 0) kick();
+      if (queue.length > 0 && !failing) kick();
     });
   }
 
   async function drain(): Promise<void> {
     while (queue.length > 0) {
-      const batch = queue.splice(0);
-      for (const r of batch) {
+      const written = cursor.seq;
+      // A receipt that could not be written (the receive folder gone, a full disk) is not passed over: the cursor
+      // stays before it, so that it is written once the folder takes it, or after a restart on the same state.
+      while (queue.length > 0) {
+        const r = queue[0]!;
         try {
           await writeFileInto(receive, r.name, r.xml);
         } catch (e) {
-          onError(e);
+          if (!failing) onError(e);
+          failing = true;
+          break;
         }
+        failing = false;
+        queue.shift();
         cursor = { seq: r.seq, name: r.name };
       }
+      if (cursor.seq === written) return;
       await syncDir(receive);
       try {
         await writeFileInto(own, 'receive-cursor.json', `${JSON.stringify(cursor)}\n`);
       } catch (e) {
         onError(e);
       }
+      if (failing) return;
     }
   }
 
@@ -341,6 +356,8 @@ export async function startFolderTransport(
   }
 
   async function pass(): Promise<void> {
+    // (receipts a failed write left queued: tried again)
+    if (failing) kick();
     // Names as bytes: one that is not UTF-8 (GBK, from Windows) read as text has U+FFFD for its bytes and names no
     // file, so it stayed in the folder for ever, unsaid. It is opened by its bytes and moved out under the text.
     const entries = await readdir(send, { withFileTypes: true, encoding: 'buffer' });

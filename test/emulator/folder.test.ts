@@ -434,6 +434,42 @@ describe('folder transport', () => {
     expect(ls(receive)).toEqual([n1.name, r3.name].sort());
   });
 
+  it('a receipt that cannot be written (the receive folder gone) is written once it can be, said once, none lost', async () => {
+    // The cursor moved past a receipt whose write failed: it was never written, not when the folder came back, nor
+    // after a restart (the saved cursor was past it).
+    const errors: unknown[] = [];
+    const { engine, folder } = await start(undefined, { onError: (e: unknown) => errors.push(e) });
+    const r1 = engine.emit('G-1');
+    await folder.flush();
+    expect(ls(receive)).toEqual([r1.name]);
+    rmSync(receive, { recursive: true });
+    const r2 = engine.emit('G-2');
+    const r3 = engine.emit('G-3');
+    await folder.flush();
+    await folder.poll();
+    await folder.flush();
+    expect(existsSync(receive)).toBe(false);
+    expect(errors.map((e) => (e as SandanError).code)).toEqual(['FILE_UNREADABLE']);
+    expect(JSON.parse(readFileSync(join(send, '.sandan', 'receive-cursor.json'), 'utf8')).seq).toBe(1);
+    mkdirSync(receive);
+    await folder.poll();
+    await folder.flush();
+    expect(ls(receive)).toEqual([r2.name, r3.name]);
+    expect(readFileSync(join(receive, r2.name), 'utf8')).toBe(r2.xml);
+    expect(JSON.parse(readFileSync(join(send, '.sandan', 'receive-cursor.json'), 'utf8')).seq).toBe(3);
+    expect(errors).toHaveLength(1);
+
+    // Gone again when the transport stops: the restart on the same state writes what was left.
+    rmSync(receive, { recursive: true });
+    const r4 = engine.emit('G-4');
+    await folder.close();
+    mkdirSync(receive);
+    const again = await start(engine);
+    await again.folder.poll();
+    await again.folder.flush();
+    expect(ls(receive)).toEqual([r4.name]);
+  });
+
   it('close() finishes the receipts produced so far; send and receive must differ', async () => {
     const { engine, folder } = await start();
     for (let i = 0; i < 20; i++) engine.emit(`Z-${i}`);

@@ -65,6 +65,15 @@ export function addDuration(from: Date, d: ParsedDuration): Date {
     : new Date(add(from, d.duration, { in: BEIJING }).getTime());
 }
 
+/**
+ * The time (ms) `d` after `from`, at the end of time at the latest ({@link LATEST_TIME}): a delay of the settings may
+ * reach past it, and past JavaScript's last date a Date is Invalid (NaN).
+ */
+export function dueAfter(from: Date, d: ParsedDuration): number {
+  const t = addDuration(from, d).getTime();
+  return Number.isNaN(t) || t > LATEST_TIME ? LATEST_TIME : t;
+}
+
 /** The host's clock. */
 export function realClock(): EmulatorClock {
   return { kind: 'real', now: () => new Date() };

@@ -43,7 +43,7 @@ import {
   type ParsedXml,
 } from '../xml/index.js';
 import { checkXmlText, xmlCharsOnly } from '../xml/safety.js';
-import { addDuration, LATEST_TIME, parseDuration, type ParsedDuration } from './clock.js';
+import { addDuration, dueAfter, LATEST_TIME, parseDuration, type ParsedDuration } from './clock.js';
 import {
   DEFAULT_PAYMENT_DATA_WINDOW,
   PaymentDataDesk,
@@ -629,8 +629,7 @@ class Engine implements EmulatorEngine {
    * SQLite state refused as an emulator failure (the inventory answered 100, 3001) and the memory state ordered anywhere.
    */
   private at(from: Date, d: ParsedDuration): number {
-    const t = addDuration(from, d).getTime();
-    return Number.isNaN(t) || t > LATEST_TIME ? LATEST_TIME : t;
+    return dueAfter(from, d);
   }
 
   // ── reading a message ──────────────────────────────────────────────────────

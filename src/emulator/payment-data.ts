@@ -16,7 +16,7 @@ import { isRecord, nonBlankText } from '../model/guards.js';
 import { readCertificate, type CertificateInfo } from '../sign/signer.js';
 import { verifyPayExchange } from '../sign/payex.js';
 import { certificateValidityAt } from '../sign/verify-message.js';
-import { addDuration, type ParsedDuration } from './clock.js';
+import { dueAfter, type ParsedDuration } from './clock.js';
 import { Ring, UPLOADS_TEXT_LIMIT } from './state.js';
 import type { EmulatorClock } from './types.js';
 import { beijingIso, instantText } from '../time/beijing.js';
@@ -132,7 +132,8 @@ export class PaymentDataDesk {
       ...(options.ebpCode !== undefined && { ebpCode: options.ebpCode }),
       serviceTime: now,
       openReq: JSON.stringify({ orderNo: order, sessionID, serviceTime: String(now) }),
-      until: instantText(addDuration(new Date(now), this.window).getTime()),
+      // (a window past the end of time ends then: past JavaScript's last date it was an empty text)
+      until: instantText(dueAfter(new Date(now), this.window)),
     };
     this.requests.set(sessionID, { ...request, answered: false });
     return request;

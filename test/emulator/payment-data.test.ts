@@ -433,3 +433,17 @@ describe('the "179" uploads list', () => {
     await e.close();
   });
 });
+
+describe('the "179" payment data desk: a window past the end of time', () => {
+  it('ends at the end of time (9999-12-31 Beijing), not at an empty until', async () => {
+    // Past JavaScript's last date the window's end was Invalid Date: `until` was '' and the request never expired.
+    const e = await createEngine({ store: 'memory', clock: manualClock(T0), paymentDataWindow: '99999999d' });
+    try {
+      const r = e.requestPaymentData('SD202611200001');
+      expect(r.until).toBe('9999-12-31T23:59:59.999+08:00');
+      expect(e.requestPaymentData('SD202611200002', {}).until).toBe(r.until);
+    } finally {
+      await e.close();
+    }
+  });
+});

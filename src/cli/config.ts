@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { oneLine, SandanError } from '../errors.js';
@@ -87,6 +87,19 @@ function configOf(file: string, data: unknown): LoadedConfig {
 }
 
 /**
+ * Whether the folder has an entry of this name, a broken link too: existsSync follows the link and said no, so a
+ * sandan.config.json whose target had moved was passed over without a word, and the search went on upwards.
+ */
+function present(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Finds the configuration by walking up from `cwd` to the filesystem root: the first folder
  * with a sandan.config.json, or a package.json that has a "sandan" key, gives it. A package.json
  * that cannot be read is passed over with a warning: one in a parent folder (a home folder's) is
@@ -99,9 +112,9 @@ export async function findConfig(
   let dir = resolve(cwd);
   for (;;) {
     const own = join(dir, CONFIG_FILE);
-    if (existsSync(own)) return readConfigFile(own);
+    if (present(own)) return readConfigFile(own);
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
+    if (present(pkg)) {
       const data = await readJsonFile(pkg, 'configuration', 'CONFIG_INVALID').catch((e: unknown) => {
         // (one that reads but gives a key of its "sandan" twice is a configuration, with a mistake to fix)
         if (!(e instanceof SandanError) || e.details?.keysGivenTwice !== undefined) throw e;

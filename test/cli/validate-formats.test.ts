@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -253,6 +253,17 @@ describe('configuration file', () => {
       file: join(nested, 'sandan.config.json'),
       config: { district: '2900' },
     });
+  });
+
+  it('a sandan.config.json that is a broken link is an error, not passed over for the package.json beside it', async () => {
+    // existsSync follows the link: the search went on to package.json (or folders above) and ran without the
+    // settings the user had linked in, silently.
+    const here = join(nested, 'linked');
+    mkdirSync(here);
+    writeFileSync(join(here, 'package.json'), JSON.stringify({ sandan: { district: '2900' } }));
+    symlinkSync(join(here, 'moved-away.json'), join(here, 'sandan.config.json'));
+    await expect(findConfig(here)).rejects.toMatchObject({ code: 'FILE_UNREADABLE' });
+    await expect(findConfig(here)).rejects.toThrow(/sandan\.config\.json/);
   });
 
   it('a bad configuration is a usage error naming the path into it', async () => {

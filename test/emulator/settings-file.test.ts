@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   changedSettings,
   createCustomsEmulator,
+  type CustomsEmulatorOptions,
   emulatorOptionsOf,
   parseEmulatorSettings,
 } from '../../src/emulator/index.js';
@@ -18,6 +19,19 @@ const T0 = '2026-11-20T02:20:00Z';
 const KEYS: DocKey[] = ['order', 'payment', 'logistics', 'inventory'];
 /** 9999-12-31 23:59:59.999 Beijing time, the end of the emulator's time. */
 const LATEST = Date.parse('9999-12-31T15:59:59.999Z');
+
+/** An emulator of a settings file's data (HTTP and folders off, a manual clock at T0), in memory or another store. */
+const emulatorWith = (data: unknown, store: CustomsEmulatorOptions['store'] = 'memory') =>
+  createCustomsEmulator({
+    ...emulatorOptionsOf(parseEmulatorSettings(data)),
+    store,
+    http: false,
+    folder: false,
+    clock: 'manual',
+    start: T0,
+    requireSignature: false,
+    rates: RATES,
+  });
 
 describe('emulator settings', () => {
   it('lists only what differs from the defaults (a delay by its length: 60s is 1m)', () => {
@@ -147,20 +161,11 @@ describe('emulator settings', () => {
   });
 
   it('each setting reaches the engine: duplicateCopNo with unmappedCode, timing, customsDxpId', async () => {
-    const settings = parseEmulatorSettings({
+    const customs = await emulatorWith({
       duplicateCopNo: 'refuse',
       unmappedCode: '1399',
       timing: { sent: '10s', entered: '1m', released: '2h' },
       customsDxpId: 'DXPEDCCEB0000099',
-    });
-    const customs = await createCustomsEmulator({
-      ...emulatorOptionsOf(settings),
-      http: false,
-      folder: false,
-      clock: 'manual',
-      start: T0,
-      requireSignature: false,
-      rates: RATES,
     });
     try {
       const first = example();
@@ -210,16 +215,10 @@ describe('emulator settings: a delay past the end of time', () => {
   // order. It falls due at the end of time (9999-12-31 23:59:59.999 Beijing), as a long hold does.
   for (const store of ['memory', 'sqlite'] as const)
     it(`holds the inventory at 120 (${store} state), released at the end of time`, async () => {
-      const customs = await createCustomsEmulator({
-        ...emulatorOptionsOf(parseEmulatorSettings({ timing: { released: '99999999d' } })),
-        store: store === 'memory' ? 'memory' : { sqlite: join(mkdtempSync(join(tmpdir(), 'sandan-late-')), 's.db') },
-        http: false,
-        folder: false,
-        clock: 'manual',
-        start: T0,
-        requireSignature: false,
-        rates: RATES,
-      });
+      const customs = await emulatorWith(
+        { timing: { released: '99999999d' } },
+        store === 'memory' ? 'memory' : { sqlite: join(mkdtempSync(join(tmpdir(), 'sandan-late-')), 's.db') },
+      );
       try {
         for (const k of KEYS) await customs.submit(await message(example(), k));
         await customs.advance('30d');

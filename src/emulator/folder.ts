@@ -282,6 +282,8 @@ export async function startFolderTransport(
   let seen = new Map<string, string>();
 
   async function finish(file: string, name: string, accepted: boolean, reason: string | undefined): Promise<void> {
+    // (made again when removed while the emulator runs: the file stayed in flight, hidden, until the next start)
+    await makeFolder(accepted ? processed : failed);
     // (in failed/, with room for the name of the reason file beside it, and of its temporary file)
     const target = await freeName(accepted ? processed : failed, name, accepted ? 0 : REASON.length + TEMP_ROOM);
     if (!accepted) await writeFileInto(failed, `${basename(target)}${REASON}`, `${reason ?? 'not accepted'}\n`, false);
@@ -396,6 +398,8 @@ export async function startFolderTransport(
     leftAlone = left;
     // In the order they were written (then by name): the order an enterprise sent them in.
     ready.sort((a, b) => a.mtime - b.mtime || compareCodeUnits(a.name, b.name));
+    // (.sandan removed while the emulator runs: the rename into it failed ENOENT, read as a file gone, on every poll)
+    if (ready.length > 0) await makeFolder(inflight);
     for (const { name, path, key } of ready) {
       if (stopping) break;
       const prefix = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}-`;

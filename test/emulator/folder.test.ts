@@ -470,6 +470,27 @@ describe('folder transport', () => {
     expect(ls(receive)).toEqual([r4.name]);
   });
 
+  it('processed/, failed/ and .sandan/ removed while it runs are made again: no file stays in flight or unread', async () => {
+    // The move out failed (ENOENT) and the file stayed hidden in .sandan/inflight until the next start; without
+    // .sandan, the rename into it failed as if the file had gone, on every poll, and the file was never taken.
+    const { engine, folder } = await start();
+    rmSync(join(send, 'processed'), { recursive: true });
+    rmSync(join(send, 'failed'), { recursive: true });
+    drop('ok.xml', order('O-1'));
+    drop('bad.xml', '<bad/>');
+    await folder.poll();
+    await folder.poll();
+    expect(ls(join(send, 'processed'))).toEqual(['ok.xml']);
+    expect(ls(join(send, 'failed'))).toEqual(['bad.xml', 'bad.xml.reason.txt']);
+    expect(ls(join(send, '.sandan', 'inflight'))).toEqual([]);
+    rmSync(join(send, '.sandan'), { recursive: true });
+    drop('again.xml', order('O-2'));
+    await folder.poll();
+    await folder.poll();
+    expect(engine.submitted.map((s) => s.xml)).toContain(order('O-2'));
+    expect(ls(join(send, 'processed'))).toEqual(['again.xml', 'ok.xml']);
+  });
+
   it('close() finishes the receipts produced so far; send and receive must differ', async () => {
     const { engine, folder } = await start();
     for (let i = 0; i < 20; i++) engine.emit(`Z-${i}`);

@@ -1768,6 +1768,9 @@ function platformOf(d: StoredDoc): string | undefined {
 function checkScenario(s: Scenario, now: Date): void {
   const bad = (why: string) => new SandanError('INVALID_OPTION', `scenario: ${why}`);
   if (s === null || typeof s !== 'object') throw bad('expected { reject } | { hold } | { drop }');
+  // (the first kind was done and the others passed over without a word)
+  const kinds = ['reject', 'hold', 'drop'].filter((k) => k in s);
+  if (kinds.length > 1) throw bad(`one of reject, hold or drop, not ${kinds.join(' and ')} together`);
   if ('reject' in s) {
     if (typeof s.reject?.code !== 'string' || !/^-?\d+$/.test(s.reject.code))
       throw bad('reject.code must be a code such as 1332');

@@ -1122,6 +1122,18 @@ describe('scenarios', () => {
     await e.close();
   });
 
+  // Hostile review (session 51): { reject, hold } was taken and the hold silently ignored.
+  it('a scenario of two kinds at once is refused: it does one thing', async () => {
+    const e = await engine();
+    expect(() =>
+      e.scenario('SD202611200001', {
+        reject: { code: '1313' },
+        hold: { status: '500', for: '1h' },
+      } as unknown as Parameters<typeof e.scenario>[1]),
+    ).toThrow('scenario: one of reject, hold or drop, not reject and hold together');
+    await e.close();
+  });
+
   // Audit (session 40): a hold of 99999999d was taken (HTTP 200) and its end scheduled at Invalid Date: the inventory
   // stopped at 120, without even its 500, and nothing said why.
   it('a hold that would end past 9999-12-31 is refused', async () => {

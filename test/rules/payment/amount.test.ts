@@ -18,6 +18,12 @@ ruleTester(paymentAmount, {
       ruleOptions: { tolerance: '0.01' },
     },
     {
+      // The discount names itself only where the formula fails: 597.87 − 597.88 = −0.01 is within 0.01 of 0 paid.
+      name: 'a discount 0.01 above what is owed, 0 paid, tolerance 0.01',
+      set: { 'order.discount': '597.88', 'order.acturalPaid': '0', 'payment.amountPaid': '0' },
+      ruleOptions: { tolerance: '0.01' },
+    },
+    {
       name: 'an unreadable amount is the schema’s business',
       set: { 'order.freight': 'x', 'payment.amountPaid': null },
     },

@@ -51,7 +51,8 @@ function cebText(msg: CebMessage, indent = ''): string[] {
       );
       if (typeof doc.returnInfo === 'string') out.push(`${indent}      returnInfo ${doc.returnInfo}`);
       if (x.codeMeaning) out.push(`${indent}      code ${x.code}: ${x.codeMeaning.zh} (${x.codeMeaning.en})`);
-      if (x.fix && x.outcome !== 'accepted' && x.outcome !== 'pending' && x.outcome !== 'final')
+      // (a waiting status needs no advice; a code that makes it wait does: -621008's "do not resend")
+      if (x.fix && (x.outcome === 'pending' ? x.code !== undefined : x.outcome !== 'accepted' && x.outcome !== 'final'))
         out.push(`${indent}      fix: ${x.fix.zh} / ${x.fix.en}`);
       return;
     }

@@ -248,7 +248,8 @@ export function explainReceipt(
   const out: ReceiptExplanation = { status };
   if (st) {
     out.statusMeaning = { zh: st.zh, en: st.en };
-    out.outcome = entry?.reachedCustoms ? 'pending' : st.outcome;
+    // (only as the E-Port's negative status, as status reads it: customs' own 100 naming such a code stays rejected)
+    out.outcome = entry?.reachedCustoms && status.startsWith('-') ? 'pending' : st.outcome;
   }
   if (anywhere)
     out.otherReceipts = { receipts: receiptsOfStatus(anywhere), meaning: { zh: anywhere.zh, en: anywhere.en } };

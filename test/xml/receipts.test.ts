@@ -177,6 +177,15 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
     }
   });
 
+  it("a reached-customs code makes only a negative status pending, as status reads it: customs' 100 stays rejected", () => {
+    // explainReceipt made any status pending when returnInfo named -621008, so customs' own rejection read as waiting,
+    // while status (detectors' reachedCustoms) reads such a code only where it is the E-Port's negative status.
+    const info = '[Code:-621008;Desc:清单发送海关成功，更新状态时发生错误]';
+    expect(explainReceipt({ returnStatus: '100', returnInfo: info }, 'CEB622').outcome).toBe('rejected');
+    expect(explainReceipt({ returnStatus: '800', returnInfo: info }, 'CEB622').outcome).toBe('accepted');
+    expect(explainReceipt({ returnStatus: '-621008', returnInfo: info }, 'CEB622').outcome).toBe('pending');
+  });
+
   it("table 7-1's 2002 is about the receiver the message reached, and its catch-all codes have their own advice", () => {
     // 表7-1: 2002 地址不匹配，报文的实际接收方与该报文的“接收方”定义不同. The fix named SenderId and BaseTransfer.dxpId.
     const mismatch = explainReceipt({ returnStatus: '-1', returnInfo: '[Code:2002;Desc:地址不匹配]' }, 'CEB900');

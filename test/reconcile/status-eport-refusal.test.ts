@@ -119,6 +119,28 @@ describe('an E-Port refusal after customs answered the inventory', () => {
     expect([o.state, o.anomalies.map((a) => [a.kind, a.code])]).toEqual(['rejected', [['rejected', '-621017']]]);
   });
 
+  it("a change the E-Port took in (2) after customs' 120 and then refused: customs' 120 stands (was rejected)", () => {
+    // The change's 2 came between customs' answer and the refusal: the refusal is of that change, which never reached
+    // customs, so customs' 120 of the declaration still holds. Read against the latest receipt (the 2), the refusal
+    // counted and the order read rejected, inviting a resend that earns -621004.
+    const changeTakenIn = inventory('2', '20200616080000000', '清单修改申报成功');
+    const o = stateOf(DECLARED, LOGIC_PASS, changeTakenIn, SYSTEM_ERROR);
+    expect([o.state, o.documents.inventory?.returnStatus]).toEqual(['accepted', '120']);
+    expect(o.anomalies.map((a) => [a.kind, a.code])).toEqual([['resend-refused', '-621017']]);
+    expect(o.anomalies[0]!.message.en).toContain("customs' earlier answer to the declaration, 120 (");
+    // Sent on to customs (3) the change waits for customs' answer, and the later refusal is of yet another message.
+    const sentOn = stateOf(DECLARED, LOGIC_PASS, inventory('3', '20200616080000000', '发送海关成功'), SYSTEM_ERROR);
+    expect([sentOn.state, sentOn.documents.inventory?.returnStatus]).toEqual(['pending', '3']);
+    expect(sentOn.anomalies.map((a) => [a.kind, a.code])).toEqual([['resend-refused', '-621017']]);
+    // After customs' 100 and a resend taken in (2), the refusal is of that resend: rejected, as before.
+    const refused = inventory('100', '20200615171556654', '[Code:1332;Desc:支付单支付金额与订单支付金额不一致]');
+    const again = stateOf(DECLARED, refused, changeTakenIn, SYSTEM_ERROR);
+    expect([again.state, again.anomalies.map((a) => [a.kind, a.code])]).toEqual([
+      'rejected',
+      [['rejected', '-621017']],
+    ]);
+  });
+
   it("after customs' 100 the refusal is of the next attempt: rejected, with the E-Port's reason", () => {
     const refused = inventory('100', '20200615171556654', '[Code:1332;Desc:支付单支付金额与订单支付金额不一致]');
     const o = stateOf(DECLARED, refused, SYSTEM_ERROR);

@@ -114,19 +114,36 @@ export function timelineOf(items: TimelineItem[]): OrderTimeline {
   const latest = new Map<DocumentKind, TimelineItem>();
   const resendRefusals: TimelineItem[] = [];
   const stoodBefore = new Map<TimelineItem, TimelineItem>();
+  // Customs' latest answer (100 or later) to each document: an E-Port step of a later message (a change's 2) does not
+  // undo it, so a refusal after that step is still one after customs' answer.
+  const answered = new Map<DocumentKind, TimelineItem>();
   // (an approved cancel ends the inventory's declaration: what comes after it answers one declared anew)
   let inventoryCancelled = false;
   for (const r of receipts) {
     const { document } = r.node;
-    const before = document === 'inventory' && inventoryCancelled ? undefined : latest.get(document);
-    if (refusesOnlyTheMessage(r, before)) {
+    const fresh = document === 'inventory' && inventoryCancelled;
+    const before = fresh ? undefined : latest.get(document);
+    const answer = fresh ? undefined : answered.get(document);
+    if (refusesOnlyTheMessage(r, before, answer)) {
       resendRefusals.push(r);
-      if (before) stoodBefore.set(r, before);
+      const stood = answer && isCustomsAnswer(answer) ? answer : before;
+      if (stood) stoodBefore.set(r, stood);
+      // (the E-Port's 1 or 2 after customs' answer was of the refused message, which never reached customs)
+      if (
+        stood === answer &&
+        before !== answer &&
+        (before?.node.returnStatus === '1' || before?.node.returnStatus === '2')
+      )
+        latest.set(document, answer!);
       continue;
     }
     latest.set(document, r);
+    if (isCustomsReceipt(r)) answered.set(document, r);
     if (document === 'inventory') inventoryCancelled = false;
-    else if (document === 'cancel' && r.node.returnStatus === '399') inventoryCancelled = true;
+    else if (document === 'cancel' && r.node.returnStatus === '399') {
+      inventoryCancelled = true;
+      answered.delete('inventory');
+    }
   }
   return {
     items,
@@ -177,17 +194,30 @@ function declaredAgainAfter(cancel: TimelineItem, receipts: readonly TimelineIte
  *   says nothing of a refusal after customs' answer, nor whether one can follow the E-Port's own 2 for the same message:
  *   after only the E-Port's steps (1, 2, 3) it may be of that very message (2 is 申报中, still at the E-Port), so it
  *   counts, as it does after customs' 100 (the message refused is then the attempt that matters).
- * An approved cancel ends the inventory's declaration (the caller passes no `before`): a refusal after it is of one
- * declared anew, and counts. A code saying the message reached customs (-621008…) refuses nothing: it is the document's
+ * `answer` is customs' latest answer to the document (an E-Port step of a later message, a change's 2, may stand
+ * after it). An approved cancel ends the inventory's declaration (the caller passes no `before` nor `answer`): a
+ * refusal after it is of one declared anew, and counts. A code saying the message reached customs (-621008…) refuses nothing: it is the document's
  * state like the E-Port's 3.
  */
-function refusesOnlyTheMessage(r: TimelineItem, before: TimelineItem | undefined): boolean {
+function refusesOnlyTheMessage(
+  r: TimelineItem,
+  before: TimelineItem | undefined,
+  answer: TimelineItem | undefined,
+): boolean {
   const st = r.node.returnStatus ?? '';
   const code = r.node.code ?? (st.startsWith('-') ? st : undefined);
   if (code !== undefined && explainCode(code)?.declarationStands === true) return true;
   if (before === undefined) return false;
   if (r.node.messageType === 'CEB900') return true;
-  return (st.startsWith('-') || st === '4') && !reachedCustoms(r.node) && isCustomsAnswer(before);
+  return (
+    (st.startsWith('-') || st === '4') && !reachedCustoms(r.node) && answer !== undefined && isCustomsAnswer(answer)
+  );
+}
+
+/** Whether a receipt is customs' own (100 退单 or later, a status of its receipt type), not one of the E-Port's steps. */
+function isCustomsReceipt(r: TimelineItem): boolean {
+  const st = r.node.returnStatus ?? '';
+  return /^\d{3}$/.test(st) && Number(st) >= 100 && statusEntry(r.node) !== undefined;
 }
 
 /**

@@ -59,8 +59,9 @@ export const paymentAmount = defineRule({
     if (goods && freight && tax && discount && paid) {
       const owed = goods.plus(freight).plus(tax);
       const expected = owed.minus(discount);
-      // (within the tolerance a payment of 0 for a discount a cent above what is owed passes, as it did before)
-      if (expected.isNegative() && differsBeyond(expected, paid, tol)) {
+      // Below −tolerance no payment fits; within it a payment of 0 does (a discount a cent above what is owed, tolerance
+      // 0.01, passed before this finding), and the formula check below judges it.
+      if (expected.plus(tol).isNegative()) {
         out.push({
           messageId: 'actural-paid-discount' as const,
           path: 'order.discount',

@@ -79,6 +79,21 @@ ruleTester(paymentAmount, {
       ],
     },
     {
+      // The negative payment the formula gives, written in: still the discount is named (fields/schema refuses the
+      // payment too), not passed because acturalPaid equals the formula.
+      name: 'a discount of 600.00 with acturalPaid -2.13, as the formula gives: the discount is named',
+      set: { 'order.discount': '600.00', 'order.acturalPaid': '-2.13', 'payment.amountPaid': '-2.13' },
+      errors: [
+        {
+          code: 'actural-paid-formula',
+          path: 'order.discount',
+          expected: '≤ 597.87',
+          actual: '600',
+          data: { goods: '548', freight: '0', tax: '49.87', owed: '597.87', discount: '600', expected: '-2.13' },
+        },
+      ],
+    },
+    {
       name: 'freight counts: 548 + 20 + 49.87 = 617.87',
       set: { 'order.freight': '20.00' },
       errors: [

@@ -141,6 +141,16 @@ describe('an E-Port refusal after customs answered the inventory', () => {
     ]);
   });
 
+  it("a refused duplicate after only the E-Port's 2 names that receipt without nested brackets", () => {
+    const o = stateOf(DECLARED, eportRefusal('-621004', '20200616090000000', '清单重复申报'));
+    expect(o.anomalies.map((a) => a.message)).toEqual([
+      {
+        zh: 'CEB622 回执 -621004（清单重复申报）：重发的报文被拒，此前的申报不变：2（电子口岸申报中，2020-06-15T17:15:50.734+08:00）',
+        en: 'CEB622 receipt -621004 (Inventory declared twice): the message sent again was refused; the declaration before it stands: 2 (Accepted by E-Port, being declared, 2020-06-15T17:15:50.734+08:00)',
+      },
+    ]);
+  });
+
   it("after customs' 100 the refusal is of the next attempt: rejected, with the E-Port's reason", () => {
     const refused = inventory('100', '20200615171556654', '[Code:1332;Desc:支付单支付金额与订单支付金额不一致]');
     const o = stateOf(DECLARED, refused, SYSTEM_ERROR);

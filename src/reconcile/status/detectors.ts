@@ -278,8 +278,8 @@ export function refusedResends(t: OrderTimeline): Anomaly[] {
             `${whatEn} (${meaning?.en ?? code}): the E-Port refused only this later message; customs' earlier answer to the declaration, ${customs.en}, stands`,
           )
         : msg(
-            `${what}（${meaning?.zh ?? code}）：重发的报文被拒，此前的申报不变${stoodText ? `（${stoodText.zh}）` : ''}`,
-            `${whatEn} (${meaning?.en ?? code}): the message sent again was refused; the declaration before it stands${stoodText ? ` (${stoodText.en})` : ''}`,
+            `${what}（${meaning?.zh ?? code}）：重发的报文被拒，此前的申报不变${stoodText ? `：${stoodText.zh}` : ''}`,
+            `${whatEn} (${meaning?.en ?? code}): the message sent again was refused; the declaration before it stands${stoodText ? `: ${stoodText.en}` : ''}`,
           ),
       since: node.time,
       code,

@@ -413,3 +413,31 @@ describe("a code saying the message reached customs (table 7-2's -621008) refuse
     expect([o.state, o.anomalies.map((a) => [a.kind, a.code])]).toEqual(['rejected', [['rejected', '-621009']]]);
   });
 });
+
+describe("an E-Port refusal after the E-Port's 3 (发送海关成功): the message it refused is another", () => {
+  // The XSD's 3 发送海关成功: the inventory left the E-Port for customs, past its checks, as one customs answered is.
+  const SENT = eportRefusal('3', '20200615171551734', '发送海关成功');
+  const LATER_ERROR = eportRefusal('-621017', '20200615180000000', '系统发生异常');
+
+  it('pending, waiting for customs, and the refusal named with the 3 that stands (was rejected)', () => {
+    const o = stateOf(DECLARED, SENT, LATER_ERROR);
+    expect([o.state, o.documents.inventory?.returnStatus]).toEqual(['pending', '3']);
+    expect(o.anomalies.map((a) => [a.kind, a.document, a.code])).toEqual([['resend-refused', 'inventory', '-621017']]);
+    expect(o.anomalies[0]!.message.en).toContain('3 (');
+  });
+
+  it('after -621008 (sent, not recorded) the same', () => {
+    const notRecorded = eportRefusal(
+      '-621008',
+      '20200615171551734',
+      '清单[B20200615494000227]发送海关成功，更新状态时发生错误',
+    );
+    const o = stateOf(DECLARED, notRecorded, LATER_ERROR);
+    expect([o.state, o.anomalies.map((a) => a.kind)]).toEqual(['pending', ['resend-refused']]);
+  });
+
+  it("after only the E-Port's 2 the refusal still counts (the message may be that very one)", () => {
+    const o = stateOf(DECLARED, LATER_ERROR);
+    expect([o.state, o.anomalies.map((a) => [a.kind, a.code])]).toEqual(['rejected', [['rejected', '-621017']]]);
+  });
+});

@@ -186,14 +186,17 @@ function declaredAgainAfter(cancel: TimelineItem, receipts: readonly TimelineIte
  *   its state does not allow), also with no earlier receipt at hand: the code itself says customs holds a declaration;
  * - a CEB900 once the document was answered: its message failed the format check, so it is no message an earlier
  *   receipt answered, and never reached customs;
- * - an E-Port refusal (a negative status, or 4 发送海关失败) once customs answered the declaration with 120 or later.
+ * - an E-Port refusal (a negative status, or 4 发送海关失败) once customs answered the declaration with 120 or later, or
+ *   once the document's latest message reached customs (the E-Port's 3 发送海关成功, or a code saying so, -621008…).
  *   海关跨境电商统一版系统企业对接报文规范（202205版）, 附件2 XSD, returnStatus of each receipt: 2电子口岸申报中/3发送海关成功/
  *   4发送海关失败 are the E-Port's steps before customs', and 若小于0数字表示处理异常回执 (a negative answers the processing
  *   of a message); 第7章 lists the negative codes as the E-Port's checks. A message customs answered is past them, so a
  *   refusal after customs' answer is of another message (a resend, a change), and customs' decision stands. The spec
  *   says nothing of a refusal after customs' answer, nor whether one can follow the E-Port's own 2 for the same message:
- *   after only the E-Port's steps (1, 2, 3) it may be of that very message (2 is 申报中, still at the E-Port), so it
- *   counts, as it does after customs' 100 (the message refused is then the attempt that matters).
+ *   after only the E-Port's 1 or 2 it may be of that very message (2 is 申报中, still at the E-Port), so it counts, as
+ *   it does after customs' 100 (the message refused is then the attempt that matters). After a 3 the message has left
+ *   the E-Port for customs, past its checks, as a message customs answered is: the refusal is of another, and the
+ *   document waits for customs' answer (a resend would earn a duplicate's refusal).
  * `answer` is customs' latest answer to the document (an E-Port step of a later message, a change's 2, may stand
  * after it). An approved cancel ends the inventory's declaration (the caller passes no `before` nor `answer`): a
  * refusal after it is of one declared anew, and counts. A code saying the message reached customs (-621008…) refuses nothing: it is the document's
@@ -210,7 +213,11 @@ function refusesOnlyTheMessage(
   if (before === undefined) return false;
   if (r.node.messageType === 'CEB900') return true;
   return (
-    (st.startsWith('-') || st === '4') && !reachedCustoms(r.node) && answer !== undefined && isCustomsAnswer(answer)
+    (st.startsWith('-') || st === '4') &&
+    !reachedCustoms(r.node) &&
+    ((answer !== undefined && isCustomsAnswer(answer)) ||
+      before.node.returnStatus === '3' ||
+      reachedCustoms(before.node))
   );
 }
 

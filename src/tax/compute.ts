@@ -93,7 +93,7 @@ export interface TaxLine extends TaxLineFigures {
   explain: LineExplanation;
 }
 
-/** A line whose tax could not be computed; it is left out of the totals. */
+/** A line whose tax could not be computed: its taxes are left out of the totals (its dutiable value is in them). */
 export interface OmittedLine {
   gnum: number;
   gcode: string;
@@ -716,8 +716,8 @@ function rateMissing(i: number, gcode: string, what: 'no rate' | 'no duty'): Iss
       : `商品编码 ${gcode} 的税率表条目没有关税税率（最惠国税率，有暂定税率的适用暂定税率），全额征税时无法计算`;
   const en =
     what === 'no rate'
-      ? `No rate for commodity code ${gcode} in the rate tables; the line is left out of the totals`
-      : `The rate entry for ${gcode} has no duty rate (the MFN rate, or the provisional rate where the tariff has one), which the full-tax regime needs; add it in a user rate table. The line is left out of the totals`;
+      ? `No rate for commodity code ${gcode} in the rate tables; the line's taxes are left out of the totals`
+      : `The rate entry for ${gcode} has no duty rate (the MFN rate, or the provisional rate where the tariff has one), which the full-tax regime needs; add it in a user rate table. The line's taxes are left out of the totals`;
   return {
     code: 'rate-missing',
     severity: 'error',
@@ -762,12 +762,12 @@ function quantityUnit(i: number, it: InventoryItem, units: readonly string[]): I
       zero === undefined
         ? {
             zh: `消费税按计量单位 ${units.join('/')} 计征，但该商品申报的单位（${declared}）中没有该单位，无法计算`,
-            en: `The consumption tax is charged per unit ${units.join('/')}, but none of the line's units (${declared}) is that unit; the line is left out of the totals`,
+            en: `The consumption tax is charged per unit ${units.join('/')}, but none of the line's units (${declared}) is that unit; the line's taxes are left out of the totals`,
           }
         : {
             // (the unit named before the figure: "0 035" read as one number)
             zh: `消费税按计量单位 ${units.join('/')} 计征，但该商品以计量单位 ${unit} 申报的数量为 ${zero}，无法按单位计算`,
-            en: `The consumption tax is charged per unit ${units.join('/')}, but the line's quantity in unit ${unit} is ${zero}; the line is left out of the totals`,
+            en: `The consumption tax is charged per unit ${units.join('/')}, but the line's quantity in unit ${unit} is ${zero}; the line's taxes are left out of the totals`,
           },
     expected: units.join(' or '),
     actual: declared,

@@ -251,7 +251,7 @@ describe('sandan tax: output formats', () => {
     const r = await runCli(['tax', HZ, '--format', 'github']);
     const [annotation, summary] = r.stdout.trim().split('\n');
     expect(annotation).toBe(
-      `::error file=${HZ},line=${invGcode.line},col=${invGcode.column},title=sandan [rate-missing] tax/rates::[rate-missing] inventory.items[0].gcode: No rate for commodity code 1901101000 in the rate tables; the line is left out of the totals / 商品编码 1901101000 在税率表中找不到税率，该商品未计入税款合计`,
+      `::error file=${HZ},line=${invGcode.line},col=${invGcode.column},title=sandan [rate-missing] tax/rates::[rate-missing] inventory.items[0].gcode: No rate for commodity code 1901101000 in the rate tables; the line's taxes are left out of the totals / 商品编码 1901101000 在税率表中找不到税率，该商品未计入税款合计`,
     );
     expect(summary).toBe('1 declaration: 0 valid, 1 invalid (1 error, 0 warnings)');
     expect(r.code).toBe(1);

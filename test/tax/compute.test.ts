@@ -559,7 +559,7 @@ describe('problems become issues', () => {
     ]);
     expect(r.issues[0]?.message).toEqual({
       zh: '消费税按计量单位 036/035/096 计征，但该商品以计量单位 035 申报的数量为 0，无法按单位计算',
-      en: "The consumption tax is charged per unit 036/035/096, but the line's quantity in unit 035 is 0; the line is left out of the totals",
+      en: "The consumption tax is charged per unit 036/035/096, but the line's quantity in unit 035 is 0; the line's taxes are left out of the totals",
     });
     expect(r.issues[0]?.message.en).not.toContain('none of the line');
     // The validation finding says what to declare: the rate table was there.

@@ -306,12 +306,12 @@ ruleTester(taxTotalMatches, {
           data: {
             detail: {
               zh: '消费税按计量单位 095 计征，但该商品申报的单位（035, 122）中没有该单位，无法计算',
-              en: "The consumption tax is charged per unit 095, but none of the line's units (035, 122) is that unit; the line is left out of the totals",
+              en: "The consumption tax is charged per unit 095, but none of the line's units (035, 122) is that unit; the line's taxes are left out of the totals",
             },
           },
           message: {
             zh: '消费税按计量单位 095 计征，但该商品申报的单位（035, 122）中没有该单位，无法计算；未核对该项税款（请在 qty1/unit1 或 qty2/unit2 中申报该计量单位的数量）',
-            en: "The consumption tax is charged per unit 095, but none of the line's units (035, 122) is that unit; the line is left out of the totals; its tax was not checked (declare the line's quantity in that unit, as qty1/unit1 or qty2/unit2)",
+            en: "The consumption tax is charged per unit 095, but none of the line's units (035, 122) is that unit; the line's taxes are left out of the totals; its tax was not checked (declare the line's quantity in that unit, as qty1/unit1 or qty2/unit2)",
           },
         },
       ],

@@ -199,8 +199,8 @@ function declaredAgainAfter(cancel: TimelineItem, receipts: readonly TimelineIte
  *   document waits for customs' answer (a resend would earn a duplicate's refusal).
  * `answer` is customs' latest answer to the document (an E-Port step of a later message, a change's 2, may stand
  * after it). An approved cancel ends the inventory's declaration (the caller passes no `before` nor `answer`): a
- * refusal after it is of one declared anew, and counts. A code saying the message reached customs (-621008…) refuses nothing: it is the document's
- * state like the E-Port's 3.
+ * refusal after it is of one declared anew, and counts. A code saying the message reached customs (-621008…) refuses
+ * nothing: it is the document's state, like the E-Port's 3.
  */
 function refusesOnlyTheMessage(
   r: TimelineItem,

@@ -232,8 +232,7 @@ function isCustomsReceipt(r: TimelineItem): boolean {
  * later in the specification's numbering (300, 399, 5xx, 700, 800, 899), not a rejection.
  */
 function isCustomsAnswer(r: TimelineItem): boolean {
-  const st = r.node.returnStatus ?? '';
-  return /^\d{3}$/.test(st) && Number(st) >= 120 && statusEntry(r.node) !== undefined && !isFailure(r.node);
+  return isCustomsReceipt(r) && Number(r.node.returnStatus) >= 120 && !isFailure(r.node);
 }
 
 /** The latest receipt status of each document, in the order the documents first answered. */

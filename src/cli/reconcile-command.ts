@@ -43,6 +43,7 @@ import { openInput, readAhead, readRecords } from './input.js';
 import { filesNamedBy, readInputFile, statInputFile } from '../io/walk.js';
 import { DEFAULT_MAX_XML_BYTES, parseCebXml, type ParsedXml } from '../xml/index.js';
 import { xmlTooLarge } from '../xml/safety.js';
+import { codeBesideStatus } from '../reconcile/status/detectors.js';
 import type { Issue } from '../model/index.js';
 
 interface ReconcileCliOptions {
@@ -321,8 +322,9 @@ export function formatStatusText(o: OrderStatus, options: { platform?: boolean }
               .join(' ')
           : `${n.returnStatus ?? ''} ${n.meaning?.zh ?? ''}`.trim();
     // A returnInfo that only restates the status (电子口岸申报中 beside 2 电子口岸申报中) is not shown twice.
-    const desc = n.code === undefined && n.desc === n.meaning?.zh ? undefined : n.desc;
-    const why = n.code !== undefined ? ` [Code:${n.code}] ${desc ?? ''}` : desc ? ` ${desc}` : '';
+    const code = codeBesideStatus(n);
+    const desc = code === undefined && n.desc === n.meaning?.zh ? undefined : n.desc;
+    const why = code !== undefined ? ` [Code:${code}] ${desc ?? ''}` : desc ? ` ${desc}` : '';
     out.push(
       `  ${(n.time || '(no time)').padEnd(29)}  ${n.messageType}  ${n.document.padEnd(15)} ${what}${why}`.trimEnd(),
     );

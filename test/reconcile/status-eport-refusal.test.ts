@@ -17,6 +17,7 @@ import {
 import { env, example } from '../emulator/helpers.js';
 import { escapeHtml } from '../../src/reconcile/report-html.js';
 import { renderStatusHtml } from '../../src/reconcile/index.js';
+import { formatStatusText } from '../../src/cli/reconcile-command.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/outside/dandingtest/', import.meta.url));
 const RELEASED = readFileSync(`${DIR}CEB622-released.xml`, 'utf8');
@@ -117,6 +118,27 @@ describe('an E-Port refusal after customs answered the inventory', () => {
   it("after only the E-Port's own 2 (申报中), the refusal may be of that message: rejected", () => {
     const o = stateOf(DECLARED, SYSTEM_ERROR);
     expect([o.state, o.anomalies.map((a) => [a.kind, a.code])]).toEqual(['rejected', [['rejected', '-621017']]]);
+  });
+
+  it('a negative status is written once in the text, the HTML and the reason, its code kept in JSON (was -621017 [Code:-621017])', () => {
+    const o = stateOf(DECLARED, SYSTEM_ERROR);
+    expect(o.timeline.at(-1)).toMatchObject({ returnStatus: '-621017', code: '-621017', desc: '系统发生异常' });
+    const line = formatStatusText(o)
+      .split('\n')
+      .find((l) => l.includes('-621017'));
+    expect(line).toMatch(/ CEB622 {2}inventory {7}-621017 \S+ 系统发生异常$/);
+    expect(o.anomalies[0]!.message.en).toBe(
+      'CEB622 receipt status -621017 (E-Port processing error (negative number)): 系统发生异常',
+    );
+    const html = renderStatusHtml({ now: NOW.toISOString(), orders: [o] });
+    const event = html
+      .split('<li class="event ')
+      .slice(1)
+      .find((li) => li.includes('-621017'))
+      ?.split('</li>')[0];
+    expect(event).toContain('<span class="status">-621017</span>');
+    expect(event).toContain('<span class="desc">系统发生异常</span>');
+    expect(event).not.toContain('[Code:');
   });
 
   it("a change the E-Port took in (2) after customs' 120 and then refused: customs' 120 stands (was rejected)", () => {

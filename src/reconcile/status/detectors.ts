@@ -73,6 +73,12 @@ const isFailure = (node: TimelineNode) => {
   const o = outcomeOf(node);
   return o === 'rejected' || o === 'failed';
 };
+/**
+ * The code a receipt names beside its status, for text: none where it is the status itself (a negative status is its
+ * own code, -621017, and was written twice as `-621017 [Code:-621017]`). The node's `code` stays for JSON.
+ */
+export const codeBesideStatus = (node: TimelineNode) =>
+  node.code !== undefined && node.code !== node.returnStatus ? node.code : undefined;
 /** A text in both languages. */
 export const msg = (zh: string, en: string): Message => ({ zh, en });
 
@@ -264,8 +270,8 @@ export function refusedResends(t: OrderTimeline): Anomaly[] {
     const ex = explanation ?? explainReceipt({ returnStatus: st });
     const code = node.code ?? st;
     const meaning = ex.codeMeaning ?? explainCode(code);
-    // (a negative status is its own code: not written twice)
-    const codeText = node.code !== undefined && node.code !== st ? ` [Code:${node.code}]` : '';
+    const beside = codeBesideStatus(node);
+    const codeText = beside !== undefined ? ` [Code:${beside}]` : '';
     const what = `${node.messageType} 回执 ${st}${codeText}`;
     const whatEn = `${node.messageType} receipt ${st}${codeText}`;
     const stood = t.stoodBefore.get(refusal);
@@ -308,7 +314,8 @@ export function rejections(t: OrderTimeline): Anomaly[] {
     const st = node.returnStatus ?? '';
     if (!isFailure(node)) continue;
     const ex = explanation ?? explainReceipt({ returnStatus: st });
-    const reason = node.code !== undefined ? `[Code:${node.code}] ${node.desc ?? ''}`.trim() : (node.desc ?? '');
+    const beside = codeBesideStatus(node);
+    const reason = beside !== undefined ? `[Code:${beside}] ${node.desc ?? ''}`.trim() : (node.desc ?? '');
     out.push({
       kind: 'rejected',
       document,
@@ -361,7 +368,8 @@ export function unknownStatuses(t: OrderTimeline): Anomaly[] {
     );
     for (const { node, explanation } of atOnce) {
       const st = node.returnStatus ?? '';
-      const reason = node.code !== undefined ? ` [Code:${node.code}] ${node.desc ?? ''}`.trimEnd() : '';
+      const beside = codeBesideStatus(node);
+      const reason = beside !== undefined ? ` [Code:${beside}] ${node.desc ?? ''}`.trimEnd() : '';
       const other = explanation?.otherReceipts;
       const mt = node.messageType;
       out.push({

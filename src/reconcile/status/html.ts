@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Message } from '../../model/issue.js';
 import { beijingIso } from '../../time/beijing.js';
 import { isVoidTaxBillStatus } from '../../xml/receipts.js';
-import { outcomeOf } from './detectors.js';
+import { codeBesideStatus, outcomeOf } from './detectors.js';
 import type { Label } from '../output.js';
 import { checkShape, escapeHtml, htmlPageChunks, label, labelIn } from '../report-html.js';
 import {
@@ -211,12 +211,11 @@ function timelineItem(n: TimelineNode, previous: TimelineNode | undefined, flagg
     n.event === 'sent'
       ? label(['发送', 'sent'])
       : `<span class="status">${escapeHtml(n.returnStatus ?? n.taxBill?.status ?? '')}</span> ${n.meaning ? message(n.meaning) : ''}${n.taxBill ? taxBillFacts(n.taxBill) : ''}`;
+  const code = codeBesideStatus(n);
   const why = [
-    n.code !== undefined ? `<span class="code">[Code:${escapeHtml(n.code)}]</span>` : '',
+    code !== undefined ? `<span class="code">[Code:${escapeHtml(code)}]</span>` : '',
     // (a returnInfo that only restates the status is not shown twice)
-    n.desc && (n.code !== undefined || n.desc !== n.meaning?.zh)
-      ? `<span class="desc">${escapeHtml(n.desc)}</span>`
-      : '',
+    n.desc && (code !== undefined || n.desc !== n.meaning?.zh) ? `<span class="desc">${escapeHtml(n.desc)}</span>` : '',
     n.logisticsStatus
       ? `<span class="desc">${label(['物流状态', 'logistics status'])} ${escapeHtml(n.logisticsStatus)}</span>`
       : '',

@@ -29,9 +29,9 @@ interface ParseCommandOptions {
   ruleset?: string;
 }
 
-/** A field's text as the report shows it: quoted as JSON when white space at an end would not show. */
+/** A field's text as the report shows it: quoted as JSON when it is empty or white space at an end would not show. */
 function shownText(v: string): string {
-  return hasEdgeSpace(v) ? JSON.stringify(v) : v;
+  return v === '' || hasEdgeSpace(v) ? JSON.stringify(v) : v;
 }
 
 function cebText(msg: CebMessage, indent = ''): string[] {
@@ -85,7 +85,8 @@ function textReport(label: string, parsed: ParsedXml): string {
         `${label}: DxpMsgSv MsgId ${sv.msgId}${sv.subMsgId === undefined ? '' : `, SubMsgId ${sv.subMsgId}`}, SendTime ${sv.sendTime}, EndNode ${sv.endNode}, StaNode ${sv.staNode}`,
       );
     lines.push(
-      `${label}: DxpMsg CopMsgId ${t.copMsgId}, SenderId ${t.senderId}, ReceiverIds ${t.receiverIds.join(',')}, CreatTime ${t.creatTime}, MsgType ${t.msgType}`,
+      // (an empty MsgType is valid, minLength 0: shown as "", not as a trailing space)
+      `${label}: DxpMsg CopMsgId ${shownText(t.copMsgId)}, SenderId ${shownText(t.senderId)}, ReceiverIds ${t.receiverIds.map(shownText).join(',')}, CreatTime ${shownText(t.creatTime)}, MsgType ${shownText(t.msgType)}`,
     );
     // (line by line: a spread of a message of 130,000 documents overflowed the stack)
     if (parsed.message) for (const l of cebText(parsed.message, '  ')) lines.push(l);

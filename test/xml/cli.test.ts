@@ -192,6 +192,20 @@ describe('sandan parse', () => {
     expect(r.stdout).toContain(' logisticsNo=L201603081138008 ');
   });
 
+  it('shows an empty DxpMsg MsgType (the XSD lets it be empty) as "", not as a trailing space', async () => {
+    // A receipt as customs' import node delivers it (test/fixtures/outside/README.md), its MsgType emptied.
+    const dxp = readFileSync('test/fixtures/outside/zhaopei0418-distribution-message/DxpMsg-CEB312.xml', 'utf8');
+    const emptied = dxp.replace('<MsgType>CEB312Message</MsgType>', '<MsgType></MsgType>');
+    expect(emptied).not.toBe(dxp);
+    const r = await runCli(['parse', '-', '--format', 'text'], emptied);
+    expect(r.code).toBe(0);
+    const head = r.stdout.split('\n')[0]!;
+    expect(head).toBe(
+      '<stdin>: DxpMsg CopMsgId BDF401B3-36D7-4A73-BCAD-292E9F053C6D, SenderId DXPEDCCEB0000002, ReceiverIds DXPENT0000011951, CreatTime 2017-01-02T23:19:32, MsgType ""',
+    );
+    expect(r.stdout.split('\n').filter((l) => / $/.test(l))).toEqual([]);
+  });
+
   it('reads standard input and a DxpMsg; a built message parses back', async () => {
     const built = await runCli(['build', HZ, '--message', 'CEB511', '--sender', SENDER, '--dxp']);
     const r = await runCli(['parse', '-'], built.stdout);

@@ -399,6 +399,15 @@ class Engine implements EmulatorEngine {
     return this.state.receipts(after, filter);
   }
 
+  receiptsToDeliver(after: number, limit: number): OutgoingReceipt[] {
+    checkArgument(after, 'number', 'receiptsToDeliver', 'after');
+    checkArgument(limit, 'number', 'receiptsToDeliver', 'limit');
+    // (SQLite's LIMIT takes a whole number; a fraction or NaN failed there with its own message)
+    if (!Number.isSafeInteger(limit) || limit < 0)
+      throw new SandanError('INVALID_OPTION', `receiptsToDeliver: limit must be a whole number ≥ 0, got ${limit}`);
+    return this.state.receiptsToDeliver(after, limit);
+  }
+
   received(after?: number, limit?: number) {
     if (after !== undefined) checkArgument(after, 'number', 'received', 'after');
     if (limit !== undefined) checkArgument(limit, 'number', 'received', 'limit');

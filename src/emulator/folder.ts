@@ -157,6 +157,13 @@ const REASON = '.reason.txt';
 /** What the hidden temporary name a file is written under adds to its name (`.<name>.<12 hex>.tmp`, io/atomic-file.ts). */
 const TEMP_ROOM = 18;
 
+/**
+ * The most receipts, and characters of their text, the writer holds in memory while they wait; more wait in the
+ * engine (a CEB900 may hold 1 Mi characters of the message it refuses).
+ */
+const QUEUE_RECEIPTS = 1000;
+const QUEUE_CHARS = 16 * 1024 * 1024;
+
 interface Cursor {
   seq: number;
   name: string;
@@ -191,10 +198,21 @@ export async function startFolderTransport(
   await sweepTemp(own, OWN_TEMP.own);
 
   // ── receipts out ─────────────────────────────────────────────────────────
+  /** At most `limit` receipts above `after` from the engine, also beyond its history where its state keeps them. */
+  const deliverable = (after: number, limit: number): OutgoingReceipt[] =>
+    engine.receiptsToDeliver ? engine.receiptsToDeliver(after, limit) : engine.receipts(after).slice(0, limit);
   let cursor = await readCursor();
-  /** Receipts waiting to be written, in sequence order; `queuedTo` is the last seq queued. */
+  /**
+   * Receipts waiting to be written, in sequence order; `queuedTo` is the last seq queued. The queue is bounded: while
+   * the receive folder cannot be written (removed, a full disk) for hours, every receipt was held here and memory
+   * grew without bound. A receipt that finds the queue full is not queued (`behind`): once the queue has room it is
+   * read again from the engine, whose SQLite state keeps every receipt in its file.
+   */
   const queue: OutgoingReceipt[] = [];
+  let queuedChars = 0;
   let queuedTo = cursor.seq;
+  /** Receipts above `queuedTo` are waiting in the engine, not in the queue (at start: those written while down). */
+  let behind = true;
   let writing: Promise<void> | undefined;
 
   async function readCursor(): Promise<Cursor> {
@@ -206,46 +224,70 @@ export async function startFolderTransport(
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') onError(e);
     }
-    const oldest = engine.historyStart().receipts;
-    if (c.seq + 1 < oldest) {
-      // Behind by more than the history limit: what was dropped cannot be written; said, not hidden.
-      onError(
-        new SandanError(
-          'INVALID_OPTION',
-          `receipts ${c.seq + 1} to ${oldest - 1} were never written to ${receive} and are no longer kept (history limit); writing on from ${oldest}`,
-        ),
-      );
-      return { seq: oldest - 1, name: '' };
-    }
-    // A cursor of another state (a memory engine, a new SQLite file): start from the beginning.
-    if (c.seq >= oldest && engine.receipts(c.seq - 1)[0]?.name !== c.name) c = { seq: 0, name: '' };
+    // A cursor of another state (a memory engine, a new SQLite file): start from the beginning. (Its receipt no
+    // longer kept, a memory state's beyond the history limit: taken as it is; what is missing after it is said.)
+    const at = deliverable(c.seq - 1, 1)[0];
+    if (c.seq > 0 && (at === undefined || (at.seq === c.seq && at.name !== c.name))) c = { seq: 0, name: '' };
     return c;
+  }
+
+  /** Whether the queue takes `r` now: below both bounds, or empty (a receipt larger than the bound goes alone). */
+  const fits = (r: OutgoingReceipt) =>
+    queue.length === 0 || (queue.length < QUEUE_RECEIPTS && queuedChars + r.xml.length <= QUEUE_CHARS);
+
+  function push(r: OutgoingReceipt): void {
+    queue.push(r);
+    queuedChars += r.xml.length;
+    queuedTo = r.seq;
   }
 
   function enqueue(r: OutgoingReceipt): void {
     if (r.seq <= queuedTo) return;
-    queuedTo = r.seq;
-    queue.push(r);
+    if (!behind && fits(r)) push(r);
+    else behind = true;
     kick();
+  }
+
+  /** Queues what waits in the engine, up to the bounds; `behind` ends once the engine has no more. */
+  function refill(): void {
+    const more = deliverable(queuedTo, QUEUE_RECEIPTS);
+    const first = more[0]?.seq ?? engine.historyStart().nextReceipt;
+    if (first > queuedTo + 1) {
+      // Dropped by the history limit of a memory state before they could be written: said, not hidden.
+      onError(
+        new SandanError(
+          'INVALID_OPTION',
+          `receipts ${queuedTo + 1} to ${first - 1} were never written to ${receive} and are no longer kept (history limit); writing on from ${first}`,
+        ),
+      );
+      queuedTo = first - 1;
+    }
+    for (const r of more) {
+      if (!fits(r)) return;
+      push(r);
+    }
+    if (more.length < QUEUE_RECEIPTS) behind = false;
   }
 
   /** Whether the last write of a receipt failed: the next poll tries it again, and the failure was said once. */
   let failing = false;
 
   /**
-   * Starts the writer unless it runs; it runs until the queue is empty (also for receipts queued as it ends), or until
-   * a receipt cannot be written: that one and those after it stay queued, and each poll tries again.
+   * Starts the writer unless it runs; it runs until no receipt waits (also for receipts produced as it ends), or until
+   * a receipt cannot be written: that one and those after it wait, and each poll tries again.
    */
   function kick(): void {
     if (writing) return;
     writing = drain().finally(() => {
       writing = undefined;
-      if (queue.length > 0 && !failing) kick();
+      if ((queue.length > 0 || behind) && !failing) kick();
     });
   }
 
   async function drain(): Promise<void> {
-    while (queue.length > 0) {
+    for (;;) {
+      if (queue.length === 0 && behind) refill();
+      if (queue.length === 0) return;
       const written = cursor.seq;
       // A receipt that could not be written (the receive folder gone, a full disk) is not passed over: the cursor
       // stays before it, so that it is written once the folder takes it, or after a restart on the same state.
@@ -260,6 +302,7 @@ export async function startFolderTransport(
         }
         failing = false;
         queue.shift();
+        queuedChars -= r.xml.length;
         cursor = { seq: r.seq, name: r.name };
       }
       if (cursor.seq === written) return;
@@ -273,9 +316,9 @@ export async function startFolderTransport(
     }
   }
 
-  // Listen first, then catch up: a receipt produced between the two is queued once (by seq).
+  // Listen first, then catch up from the engine: a receipt produced between the two is queued once (by seq).
   const unsubscribe = engine.onReceipt(enqueue);
-  for (const r of engine.receipts(cursor.seq)) enqueue(r);
+  kick();
 
   // ── messages in ──────────────────────────────────────────────────────────
   /** What each candidate file looked like at the last poll. */

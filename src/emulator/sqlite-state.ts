@@ -234,6 +234,7 @@ export async function openSqliteState(
     ),
     setName: db.prepare('UPDATE emu_outbox SET name = ? WHERE seq = ?'),
     receipts: db.prepare('SELECT * FROM emu_outbox WHERE seq > ? ORDER BY seq'),
+    receiptsToDeliver: db.prepare('SELECT * FROM emu_outbox WHERE seq > ? ORDER BY seq LIMIT ?'),
     receiptsOf: db.prepare('SELECT * FROM emu_outbox WHERE seq > ? AND order_no = ? ORDER BY seq'),
     schedule: db.prepare('INSERT INTO emu_timeline (due, event) VALUES (?, ?)'),
     nextDue: db.prepare('SELECT id, due, event FROM emu_timeline ORDER BY due, id LIMIT 1'),
@@ -352,6 +353,9 @@ export async function openSqliteState(
       const rows = (orderNo === undefined ? s.receipts.all(from) : s.receiptsOf.all(from, orderNo)) as OutboxRow[];
       const out = rows.map(receiptOf);
       return filter?.ebpCode === undefined ? out : out.filter((r) => receiptMatches(r, filter));
+    },
+    receiptsToDeliver(after, limit) {
+      return (s.receiptsToDeliver.all(after, limit) as OutboxRow[]).map(receiptOf);
     },
     schedule(due, event) {
       s.schedule.run(due, JSON.stringify(event));

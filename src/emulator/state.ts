@@ -161,6 +161,11 @@ export interface EmulatorState {
   findDocs(kind: DocKind, by: { orderNo?: string; invtNo?: string; copNo?: string }): StoredDoc[];
   addReceipt(r: NewReceipt): OutgoingReceipt;
   receipts(after: number, filter?: ReceiptFilter): OutgoingReceipt[];
+  /**
+   * At most `limit` receipts above seq `after`, oldest first, for a transport that must deliver every one: the SQLite
+   * state reads them from its file also beyond `history`; the memory state has only those it keeps.
+   */
+  receiptsToDeliver(after: number, limit: number): OutgoingReceipt[];
   schedule(due: number, event: TimelineEvent): void;
   /** The earliest pending event (by due time, then by the order it was scheduled in). */
   nextDue(): DueEvent | undefined;
@@ -393,6 +398,11 @@ export function memoryState(options: StateOptions = {}): EmulatorState {
       outbox
         .after(after)
         .filter((r) => receiptMatches(r, filter))
+        .map((r) => ({ ...r })),
+    receiptsToDeliver: (after, limit) =>
+      outbox
+        .after(after)
+        .slice(0, limit)
         .map((r) => ({ ...r })),
     schedule(due, event) {
       timeline.push({ id: ++eventId, due, event: clone(event) });

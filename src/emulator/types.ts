@@ -234,6 +234,12 @@ export interface EmulatorEngine {
   ): Promise<Acknowledgement>;
   /** Receipts kept (see `history`) after sequence number `after` (0 = all kept), in order. */
   receipts(after?: number, filter?: ReceiptFilter): OutgoingReceipt[];
+  /**
+   * At most `limit` receipts above seq `after`, oldest first, for a transport that must deliver every one (the folder
+   * transport, behind a receive folder it cannot write): the SQLite state reads them from its file also beyond
+   * `history`; the memory state has only those it keeps. An engine without it is read through `receipts`.
+   */
+  receiptsToDeliver?(after: number, limit: number): OutgoingReceipt[];
   /** Called for every new receipt, after it is stored. Returns the function that removes the listener. */
   onReceipt(listener: (r: OutgoingReceipt) => void): () => void;
   /** Moves a manual clock forward and runs everything that falls due, in time order. */

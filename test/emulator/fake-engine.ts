@@ -93,7 +93,7 @@ export function fakeEngine(options: { immediate?: boolean } = {}): FakeEngine {
     received: (after = 0, limit = Number.POSITIVE_INFINITY) =>
       received.filter((m) => m.seq > after).slice(0, limit) as never,
     findReceived: (name) => received.find((m) => m.name === name) as never,
-    historyStart: () => ({ received: 1, receipts: 1, nextReceipt: Number.MAX_SAFE_INTEGER }),
+    historyStart: () => ({ received: 1, receipts: 1, nextReceipt: out.length + 1 }),
     // The "179" desk: a request per call, and every upload taken unless it holds `bad`.
     requestPaymentData(orderNo, o = {}) {
       const sessionID = o.sessionID ?? `S${uploads.length + 1}`;

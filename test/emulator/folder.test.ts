@@ -16,6 +16,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isIgnoredName, startFolderTransport, type FolderTransport } from '../../src/emulator/folder.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { createEngine } from '../../src/emulator/engine.js';
+import { manualClock } from '../../src/emulator/clock.js';
 import { fakeEngine, type FakeEngine } from './fake-engine.js';
 import type { SandanError } from '../../src/errors.js';
 
@@ -512,4 +516,57 @@ describe('folder transport', () => {
     while (engine.submitted.length === 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 10));
     expect(engine.submitted.map((s) => s.xml)).toEqual([order('AUTO')]);
   });
+});
+
+describe('folder transport: receipts waiting behind a receive folder it cannot write', () => {
+  it('holds a bounded number of them in memory, reads the rest again from the SQLite state, and loses none', async () => {
+    // A receive folder removed (or a full disk) for hours: every receipt produced meanwhile was queued in memory,
+    // so memory grew without bound. Here 160 unreadable messages of 512 KB each are each answered with a CEB900
+    // that repeats them (oriBizMessage): 80 MB of receipts, which the old transport held until the folder came back.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const engine = await createEngine({
+      store: { sqlite: join(dir, 'state.sqlite') },
+      clock: manualClock('2026-11-20T10:00:00+08:00'),
+      history: 10, // (the SQLite state keeps every receipt in its file: the history limit loses none of them)
+    });
+    const errors: unknown[] = [];
+    const folder = await startFolderTransport(engine, {
+      send,
+      receive,
+      intervalMs: 3_600_000,
+      onError: (e) => errors.push(e),
+    });
+    open.push(folder);
+    rmSync(receive, { recursive: true });
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const n = 160;
+    for (let i = 0; i < n; i++)
+      await engine.submit(`not a message ${String(i).padStart(4, '0')} ${'x'.repeat(512 * 1024)}`, {
+        transport: 'api',
+      });
+    await folder.flush();
+    gc();
+    gc();
+    const held = process.memoryUsage().heapUsed - before;
+    expect(existsSync(receive)).toBe(false);
+    expect(errors.map((e) => (e as SandanError).code)).toEqual(['FILE_UNREADABLE']);
+    // At most 16 Mi characters of receipts queued (32 MB as two-byte text); the old transport held 80 MB.
+    expect(held).toBeLessThan(40 * 1024 * 1024);
+
+    mkdirSync(receive);
+    await folder.poll();
+    await folder.flush();
+    const names = ls(receive);
+    expect(names).toHaveLength(n);
+    expect(names.map((f) => Number(f.slice(0, 6)))).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    expect(readFileSync(join(receive, names[n - 1]!), 'utf8')).toContain(
+      `not a message ${String(n - 1).padStart(4, '0')}`,
+    );
+    expect(JSON.parse(readFileSync(join(send, '.sandan', 'receive-cursor.json'), 'utf8')).seq).toBe(n);
+    expect(errors).toHaveLength(1);
+    await folder.close();
+    await engine.close();
+  }, 120_000);
 });

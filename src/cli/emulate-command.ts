@@ -175,13 +175,24 @@ async function emulateCommand(opts: EmulateCommandOptions, io: CliIo): Promise<n
     };
     const customs = await createCustomsEmulator({ ...options, ...(folder && { folder }), ...(http && { http }) });
     // From here on the emulator is closed however the command ends (a signal, or output that went away).
-    const unlisten = opts.quiet
+    const order = (orderNo: string | undefined, ebpCode: string | undefined) =>
+      orderNo !== undefined ? `  order ${orderNo}${ebpCode !== undefined ? ` (${ebpCode})` : ''}` : '';
+    const unlistenReceipts = opts.quiet
       ? () => {}
       : customs.onReceipt((r) =>
           note(
-            `${r.at}  ${r.type}${r.returnStatus !== undefined ? ` ${r.returnStatus}` : ''}${r.orderNo !== undefined ? `  order ${r.orderNo}${r.ebpCode !== undefined ? ` (${r.ebpCode})` : ''}` : ''}  ${r.name}`,
+            `${r.at}  ${r.type}${r.returnStatus !== undefined ? ` ${r.returnStatus}` : ''}${order(r.orderNo, r.ebpCode)}  ${r.name}`,
           ),
         );
+    // A note says what the emulator could not do (no tax bill sent): shown under --quiet too, which leaves out only
+    // the list of receipts; the note was kept on the received message alone (GET /admin/received) and went unseen.
+    const unlistenNotes = customs.onNote((n) =>
+      note(`${n.at}  note${order(n.orderNo, n.ebpCode)}  received #${n.seq}: ${n.note}`),
+    );
+    const unlisten = () => {
+      unlistenReceipts();
+      unlistenNotes();
+    };
     try {
       const lines = [
         `sandan emulate: a local customs emulator (its verdicts are sandan's rules, not customs')`,

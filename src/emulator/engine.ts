@@ -74,6 +74,7 @@ import type {
   EmulatorEngine,
   EmulatorReceiptType,
   EngineOptions,
+  EmulatorNote,
   OutgoingReceipt,
   ReceiptFilter,
   Scenario,
@@ -255,6 +256,8 @@ function lines(doc: Record<string, unknown>): Array<Record<string, unknown>> {
 
 interface Pending {
   receipts: OutgoingReceipt[];
+  /** Notes added to received messages, told to the listeners with the receipts. */
+  notes?: EmulatorNote[];
   /** The first receipt of a submission (its acknowledgement body). */
   first?: string | undefined;
 }
@@ -289,6 +292,7 @@ const MAX_BATCH = 256;
 
 class Engine implements EmulatorEngine {
   private readonly listeners = new Set<(r: OutgoingReceipt) => void>();
+  private readonly noteListeners = new Set<(n: EmulatorNote) => void>();
   private queue: Promise<unknown> = Promise.resolve();
   /** The batch that messages submitted now join (it waits behind the work running), if one is open. */
   private open: Submission[] | undefined;
@@ -387,6 +391,11 @@ class Engine implements EmulatorEngine {
   onReceipt(listener: (r: OutgoingReceipt) => void): () => void {
     this.listeners.add(listener);
     return () => void this.listeners.delete(listener);
+  }
+
+  onNote(listener: (n: EmulatorNote) => void): () => void {
+    this.noteListeners.add(listener);
+    return () => void this.noteListeners.delete(listener);
   }
 
   receipts(after = 0, options?: ReceiptFilter): OutgoingReceipt[] {
@@ -501,7 +510,7 @@ class Engine implements EmulatorEngine {
           } catch (e) {
             // A defect of the emulator itself must not take the transport (or the batch) down:
             // its changes are undone (SQLite) and it is answered as a DXP failure.
-            if (this.state.undoes) pending.receipts.length = 0;
+            if (this.state.undoes) (pending.receipts.length = 0), (pending.notes = undefined);
             pending.first = undefined;
             ack = this.state.savepoint(() =>
               this.unreadable(xml, via, pending, '3001', `emulator failure: ${messageOf(e)}`, 500),
@@ -581,6 +590,7 @@ class Engine implements EmulatorEngine {
         // An event that fails would fail again: it is dropped rather than stop the timeline, and
         // its document is answered 100 with the DXP layer's 3001, so that nothing waits for ever.
         pending.receipts.length = 0;
+        pending.notes = undefined;
         this.failed(next.id, next.event, at, e, pending);
       }
       this.notify(pending);
@@ -630,6 +640,28 @@ class Engine implements EmulatorEngine {
           // A listener's failure is its own; the receipt is in the outbox either way.
         }
       }
+    for (const n of pending.notes ?? [])
+      for (const l of this.noteListeners) {
+        try {
+          l(n);
+        } catch {
+          // Likewise: the note is on the received message either way.
+        }
+      }
+  }
+
+  /** Adds a note to the message that brought `d` in (kept there, and told to the note listeners once stored). */
+  private noteOn(d: StoredDoc, note: string, now: Date, pending: Pending): void {
+    if (d.receivedSeq === undefined) return;
+    this.state.noteReceived(d.receivedSeq, note);
+    const ebpCode = platformOf(d);
+    (pending.notes ??= []).push({
+      at: beijingIso(now.getTime()),
+      seq: d.receivedSeq,
+      ...(d.orderNo !== undefined && { orderNo: d.orderNo }),
+      ...(ebpCode !== undefined && { ebpCode }),
+      note,
+    });
   }
 
   /**
@@ -1276,7 +1308,7 @@ class Engine implements EmulatorEngine {
         // wrong one (validation warned of the missing rate; the rate table is the user's to give), said on the
         // message that declared the inventory (received(), /admin/received) rather than left to be wondered at.
         if (tax?.ok && tax.result.complete) this.emitBill(d, tax.result, now, pending);
-        else if (tax && d.receivedSeq !== undefined) s.noteReceived(d.receivedSeq, noBillNote(d, tax));
+        else if (tax) this.noteOn(d, noBillNote(d, tax), now, pending);
         if (docs) this.compact(d, docs);
       });
       return;

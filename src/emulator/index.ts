@@ -11,6 +11,7 @@ import type {
   Acknowledgement,
   EmulatorClock,
   EmulatorEngine,
+  EmulatorNote,
   EngineOptions,
   OutgoingReceipt,
   ReceiptFilter,
@@ -61,6 +62,11 @@ export interface CustomsEmulator {
   receipts(after?: number, filter?: ReceiptFilter): OutgoingReceipt[];
   /** Called for every new receipt; returns the function that removes the listener. */
   onReceipt(listener: (r: OutgoingReceipt) => void): () => void;
+  /**
+   * Called for every note added to a received message (its `notes`: an inventory released but sent no tax bill);
+   * returns the function that removes the listener.
+   */
+  onNote(listener: (n: EmulatorNote) => void): () => void;
   /**
    * Moves a manual clock forward (`'2h'`, `'30m'`, `'1d'` or ms) and runs what falls due; resolves
    * once the receipts it produced are also in the receive folder.
@@ -164,6 +170,7 @@ export async function createCustomsEmulator(options: CustomsEmulatorOptions = {}
     submit: (xml) => engine.submit(xml, { transport: 'api' }),
     receipts: (after, filter) => engine.receipts(after, filter),
     onReceipt: (listener) => engine.onReceipt(listener),
+    onNote: (listener) => engine.onNote(listener),
     async advance(by) {
       await engine.advance(by);
       await folder?.flush();
@@ -217,6 +224,7 @@ export type {
   Acknowledgement,
   EmulatorClock,
   EmulatorEngine,
+  EmulatorNote,
   EmulatorReceiptType,
   EngineOptions,
   OutgoingReceipt,

@@ -205,6 +205,20 @@ export interface ReceivedMessage {
 }
 
 /**
+ * A note added to a received message ({@link ReceivedMessage.notes}) as it happens, for a listener
+ * ({@link EmulatorEngine.onNote}): what the emulator could not do for the message, and why.
+ */
+export interface EmulatorNote {
+  /** When, on the emulator clock, as {@link OutgoingReceipt.at}. */
+  at: string;
+  /** The received message it is noted on ({@link ReceivedMessage.seq}). */
+  seq: number;
+  orderNo?: string;
+  ebpCode?: string;
+  note: string;
+}
+
+/**
  * Which receipts to list. `orderNo`: those of that order number. `ebpCode`: those of that
  * platform's order, and those that name no platform (a waybill's CEB512: a waybill names no
  * platform, so a waybill of the same orderNo on another platform cannot be told apart from it).
@@ -242,6 +256,8 @@ export interface EmulatorEngine {
   receiptsToDeliver?(after: number, limit: number): OutgoingReceipt[];
   /** Called for every new receipt, after it is stored. Returns the function that removes the listener. */
   onReceipt(listener: (r: OutgoingReceipt) => void): () => void;
+  /** Called for every note added to a received message, after it is stored. Returns the function that removes it. */
+  onNote(listener: (n: EmulatorNote) => void): () => void;
   /** Moves a manual clock forward and runs everything that falls due, in time order. */
   advance(by: string | number): Promise<void>;
   /**

@@ -290,6 +290,36 @@ describe('sandan emulate', () => {
     }
   }, 120_000);
 
+  it('prints a note on a received message as it is added (an inventory released but sent no tax bill), --quiet or not', async () => {
+    // The bundled rates have none for the example's 1901101000: no CEB816, and why is noted on the CEB621 message.
+    const run = launch([
+      ...['--port', '0', '--no-folder', '--quiet', '--memory', '--no-require-signature'],
+      ...['--clock', 'manual', '--start', '2026-11-20T02:20:00Z'],
+    ]);
+    const url = await until('the printed URL', () => /http:\/\/127\.0\.0\.1:\d+/.exec(run.stdout())?.[0]);
+    const decl = example();
+    let line: string;
+    try {
+      expect(await declareAll(url, [decl])).toEqual([['800', '2600', '放行']]);
+      const noted = () =>
+        run
+          .stderr()
+          .split('\n')
+          .find((l) => l.includes('  note  '));
+      line = await until('the note', noted, 10_000);
+    } finally {
+      run.child.kill('SIGTERM');
+    }
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(line).toMatch(
+      new RegExp(
+        `^2026-11-2\\dT[\\d:.]+\\+08:00  note  order ${decl.order.orderNo} \\(${decl.order.ebpCode}\\)  received #4: no tax bill \\(CEB816\\) for inventory \\S+: the emulator's rates leave line 1 \\(1901101000, rate-missing\\) without a figure`,
+      ),
+    );
+    // --quiet: no receipt listed, the note alone.
+    expect(run.stderr()).not.toMatch(/ CEB622 /);
+  }, 60_000);
+
   it('--settings changes its verdicts: duplicateCopNo refuse answers a repeated copNo 1300, a lower annualLimit 1313', async () => {
     // Three orders of 548 CNY each (goods 548, the example's) for one buyer: the second under the
     // first one's copNo, the third under its own.

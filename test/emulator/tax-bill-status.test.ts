@@ -230,11 +230,27 @@ describe('a bill the emulator cannot compute whole', () => {
         rates: undefined,
         ...(store === 'sqlite' && { store: { sqlite: join(dir, 'state.sqlite') } }),
       });
+      const told: unknown[] = [];
+      e.onNote((n) => told.push(n));
       try {
         await declare(e);
         expect(e.received().map((m) => m.notes)).toEqual([undefined, undefined, undefined, undefined]);
         await e.advance('1d');
         const invtNo = e.receipts().find((r) => r.type === 'CEB622' && r.returnStatus === '800')?.invtNo;
+        // The listener hears it as it is added (sandan emulate prints it), on the CEB621's seq, when the bill was due
+        // (5s after the release: the default timing.taxBill).
+        const inventoryMessage = e.received().find((m) => m.messageType === 'CEB621')!;
+        const release = e.receipts().find((r) => r.type === 'CEB622' && r.returnStatus === '800')!;
+        expect(release.at).toBe('2026-11-20T10:21:07.000+08:00');
+        expect(told).toEqual([
+          {
+            at: '2026-11-20T10:21:12.000+08:00',
+            seq: inventoryMessage.seq,
+            orderNo: decl.order.orderNo,
+            ebpCode: decl.order.ebpCode,
+            note: inventoryMessage.notes![0],
+          },
+        ]);
         expect(e.received().map((m) => [m.messageType, m.notes])).toEqual([
           ['CEB311', undefined],
           ['CEB411', undefined],

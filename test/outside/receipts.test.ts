@@ -18,6 +18,7 @@ import {
 } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
 import { validateAgainstXsd } from '../xml/helpers.js';
+import { DANDINGTEST_CANCEL_APPROVED_INFO, dandingtestCancelReceipt } from './dandingtest-cancel.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/outside/', import.meta.url));
 const text = (f: string) => readFileSync(`${DIR}${f}`, 'utf8');
@@ -57,29 +58,11 @@ const SHIPPED_BACK = text('dandingtest/CEB622-released.xml')
   .replace('<returnTime>20200615171556654</returnTime>', '<returnTime>20200615171656654</returnTime>')
   .replace('<returnInfo>[Code:2600;Desc:放行]</returnInfo>', '<returnInfo>退运</returnInfo>');
 
-/**
- * A cancel receipt (CEB624) for the dandingtest order, as the same project's customs stand-in writes one: its
- * `backFunction` template with the statuses and texts of `backShenbao` (2 新增申报成功), `backLogicpass` (120),
- * `backChedanSuccess` (399 `[Code:2300;Desc:审核通过],撤单申请审核通过,清单已成功撤单`) and `backChedanFail` (-451
- * 申报失败); `autotest/src/test/java/test/ccs/testcase/dto/back/BackChedan.java` at
- * 2deaba7cfa3247fb00390c3ffe0b1f2012852066. The order's keys are those of the dandingtest receipts.
- */
-const cancelReceipt = (returnStatus: string, returnTime: string, returnInfo: string) =>
-  '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><CEB624Message xmlns="http://www.chinaport.gov.cn/ceb" ' +
-  'version="1.0" guid="2B91DA66-77A7-409D-AC5C-982B441E5585"><InvtCancelReturn>' +
-  '<guid>e3e55fe2-1218-40ae-8bc7-043ee3ed5cea</guid><customsCode>2924</customsCode><agentCode>330766K00Q</agentCode>' +
-  '<ebpCode>4401962010</ebpCode><ebcCode>4401962010</ebcCode><copNo>124183351885</copNo>' +
-  '<preNo>C20200629524696153</preNo><invtNo>29242020I439440284</invtNo>' +
-  `<returnStatus>${returnStatus}</returnStatus><returnTime>${returnTime}</returnTime>` +
-  `<returnInfo>${returnInfo}</returnInfo></InvtCancelReturn></CEB624Message>`;
-const CANCEL_DECLARED = cancelReceipt('2', '20200616100000000', '新增申报成功');
-const CANCEL_LOGIC_PASS = cancelReceipt('120', '20200616100001000', '[Code:1800;Desc:逻辑校验通过]');
-const CANCEL_APPROVED = cancelReceipt(
-  '399',
-  '20200616100002000',
-  '[Code:2300;Desc:审核通过],撤单申请审核通过,清单已成功撤单',
-);
-const CANCEL_FAILED = cancelReceipt('-451', '20200616100002000', '申报失败');
+// The dandingtest cancel receipt (test/outside/dandingtest-cancel.ts) at each step of a cancel.
+const CANCEL_DECLARED = dandingtestCancelReceipt('2', '20200616100000000', '新增申报成功');
+const CANCEL_LOGIC_PASS = dandingtestCancelReceipt('120', '20200616100001000', '[Code:1800;Desc:逻辑校验通过]');
+const CANCEL_APPROVED = dandingtestCancelReceipt('399', '20200616100002000', DANDINGTEST_CANCEL_APPROVED_INFO);
+const CANCEL_FAILED = dandingtestCancelReceipt('-451', '20200616100002000', '申报失败');
 
 /**
  * A return receipt (CEB626) for the dandingtest order, as the same project's customs stand-in writes one: the

@@ -18,6 +18,7 @@ import { env, example } from '../emulator/helpers.js';
 import { escapeHtml } from '../../src/reconcile/report-html.js';
 import { renderStatusHtml } from '../../src/reconcile/index.js';
 import { formatStatusText } from '../../src/cli/reconcile-command.js';
+import { DANDINGTEST_CANCEL_APPROVED_INFO, dandingtestCancelReceipt } from '../outside/dandingtest-cancel.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/outside/dandingtest/', import.meta.url));
 const RELEASED = readFileSync(`${DIR}CEB622-released.xml`, 'utf8');
@@ -42,15 +43,13 @@ const eportRefusal = (returnStatus: string, returnTime: string, returnInfo: stri
 
 const LOGIC_PASS = inventory('120', '20200615171556605', '[Code:1800;Desc:逻辑校验通过]');
 const SYSTEM_ERROR = eportRefusal('-621017', '20200616090000000', '系统发生异常');
-/** The dandingtest customs stand-in's approved cancel (CEB624 399) of the inventory (test/outside/receipts.test.ts). */
-const cancelled =
-  '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><CEB624Message xmlns="http://www.chinaport.gov.cn/ceb" ' +
-  'version="1.0" guid="2B91DA66-77A7-409D-AC5C-982B441E5585"><InvtCancelReturn>' +
-  '<guid>e3e55fe2-1218-40ae-8bc7-043ee3ed5cea</guid><customsCode>2924</customsCode><agentCode>330766K00Q</agentCode>' +
-  '<ebpCode>4401962010</ebpCode><ebcCode>4401962010</ebcCode><copNo>124183351885</copNo>' +
-  '<preNo>C20200615524696153</preNo><invtNo>29242020I439440284</invtNo><returnStatus>399</returnStatus>' +
-  '<returnTime>20200615180000000</returnTime><returnInfo>[Code:2300;Desc:审核通过],撤单申请审核通过,清单已成功撤单' +
-  '</returnInfo></InvtCancelReturn></CEB624Message>';
+/** The dandingtest customs stand-in's approved cancel (CEB624 399) of the inventory, before the refusals. */
+const cancelled = dandingtestCancelReceipt(
+  '399',
+  '20200615180000000',
+  DANDINGTEST_CANCEL_APPROVED_INFO,
+  'C20200615524696153',
+);
 
 const stateOf = (...xml: string[]) => {
   const orders = status(xml.flatMap(receiptsOf), { now: NOW });

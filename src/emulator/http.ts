@@ -329,6 +329,16 @@ export async function startHttpTransport(
     );
   });
 
+  /** The answer of a request that sent `Expect: 100-continue`, until its body is read: the 100 is sent then. */
+  const toContinue = new WeakMap<IncomingMessage, ServerResponse>();
+  // Expect: 100-continue: Node answered 100 at once, so a client told to go on sent a body of 2 GB only to be refused
+  // with 413 by its Content-Length. The 100 waits until the body is read (see `body`): a request refused at its
+  // headers (too large, a foreign Host, a wrong path or method, a coded body) is answered without it.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    toContinue.set(req, res);
+    server.emit('request', req, res);
+  });
+
   // An Expect other than 100-continue: Node answered 417 with an empty body; told as every refusal is.
   server.on('checkExpectation', (req, res) =>
     fail(
@@ -437,6 +447,9 @@ export async function startHttpTransport(
         `the body is sent with Transfer-Encoding ${JSON.stringify(transfer)}; send it uncompressed (chunked or with a Content-Length)`,
         { Connection: 'close' },
       );
+    const waiting = toContinue.get(req);
+    if (waiting && !waiting.headersSent) waiting.writeContinue();
+    toContinue.delete(req);
     const chunks: Buffer[] = [];
     let size = 0;
     try {

@@ -501,6 +501,51 @@ describe('HTTP transport', () => {
   });
 });
 
+describe('HTTP transport: Expect: 100-continue', () => {
+  it('refuses a body too large by its Content-Length at the headers, without a 100 that invites the body', async () => {
+    // Node answered 100 at once: the client sent its 2 GB, and only then read the 413 it could have had at once.
+    const { engine, http } = await start(fakeEngine(), { maxBodyBytes: 1000 });
+    const answer = await rawExchange(
+      http.port,
+      `POST /ceb HTTP/1.1\r\nHost: 127.0.0.1:${http.port}\r\nContent-Type: application/xml\r\nContent-Length: 2147483648\r\nExpect: 100-continue\r\n\r\n`,
+    );
+    expect(answer).not.toContain('100 Continue');
+    expect(answer.startsWith('HTTP/1.1 413 ')).toBe(true);
+    expect(answer).toContain('<Error code="TOO_LARGE">the body is larger than 1000 bytes</Error>');
+    // A request refused for its Host is likewise answered at once, without a 100.
+    const foreign = await rawExchange(
+      http.port,
+      `POST /ceb HTTP/1.1\r\nHost: attacker.example\r\nContent-Length: 10\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`,
+    );
+    expect(foreign).not.toContain('100 Continue');
+    expect(foreign.startsWith('HTTP/1.1 403 ')).toBe(true);
+    expect(engine.submitted).toEqual([]);
+  });
+
+  it('answers 100 to a body it will read, which then goes to the engine', async () => {
+    const { engine, http } = await start();
+    const body = order('C-1');
+    const answer = await new Promise<string>((resolve, reject) => {
+      const s = connect(http.port, '127.0.0.1', () =>
+        s.write(
+          `POST /ceb HTTP/1.1\r\nHost: 127.0.0.1:${http.port}\r\nContent-Type: application/xml\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`,
+        ),
+      );
+      let got = '';
+      s.on('data', (d) => {
+        const sent = got.includes('100 Continue');
+        got += d;
+        // (the body only after the 100, as a client that asked for it does)
+        if (!sent && got.includes('100 Continue')) s.write(body);
+      });
+      s.on('end', () => resolve(got));
+      s.on('error', reject);
+    });
+    expect(answer.startsWith('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 ')).toBe(true);
+    expect(engine.submitted).toEqual([{ xml: body, via: { transport: 'http' } }]);
+  });
+});
+
 /** Writes `text` on a new connection and reads everything until the server closes it. */
 function rawExchange(port: number, text: string): Promise<string> {
   return new Promise<string>((resolve, reject) => {

@@ -212,6 +212,14 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
     expect(explainCode('-621005')?.cause?.zh).toContain('清单[*]的购买金额超过单笔限额[[*]]');
     expect(catalogueHelp('-621005')?.fix.en).toContain("the inventory's figures are the ones judged");
   });
+  it('-621005 does not advise splitting the order: an order above the limit is general trade (49号 二), not split', () => {
+    // The fix began "拆分订单" / "Split the order", which reads as splitting one purchase to get under the limit.
+    const fix = catalogueHelp('-621005')?.fix;
+    expect(fix?.zh).not.toContain('拆分');
+    expect(fix?.en).not.toMatch(/split/i);
+    expect(fix?.zh).toContain('应按一般贸易进口');
+    expect(fix?.en).toContain('import the goods as general trade');
+  });
   it('1313 refuses this order, not the buyer’s year: an order within what is left may still clear as CBEC', () => {
     // 25,600.00 used + 548.00 = 26,148.00 > 26,000 is refused, while 25,600.00 + 400.00 = 26,000.00 is not (49号 二:
     // 年度交易总额超过年度交易限值的，应按一般贸易管理). The fix said the buyer could buy no more this year.

@@ -296,7 +296,10 @@ export function registerValidateCommand(program: Command, { io, setExit }: Comma
       'declaration files (.json, .ndjson), folders (searched for them, symbolic links followed) or globs; - for standard input (the default)',
     )
     .option('--district <code>', 'customs district or office code, e.g. 2900 (default: from inventory.customsCode)')
-    .option('--at <date>', 'check against the policy in force on this date, YYYY-MM-DD (default: the declaration date)')
+    .option(
+      '--at <date>',
+      "check against the policy in force on this date, YYYY-MM-DD, and with --quota-db count the quota of this date's year (default: the declaration date)",
+    )
     .option('--ruleset <file>', 'a user ruleset (JSON) extending a bundled one')
     .option('--rates <file>', 'a rate table (JSON) for the tax check, consulted before the bundled seed table')
     .option('--goods-records <file>', 'goods records (JSON) to check inventory lines against')

@@ -37,7 +37,7 @@ const COMMANDS: CommandDoc[] = [
       [0, 'every figure computed (warnings allowed up to --max-warnings)'],
       [
         1,
-        'a rate is missing, the order is not admissible as CBEC, the input is invalid, or more warnings than --max-warnings',
+        "a rate is missing, the order is not admissible as CBEC, the input is invalid, or more warnings than --max-warnings. A declaration whose field errors all lie in fields the tax does not read (a waybill's weight, an order line's price) is still computed, under the line `figures of a declaration with field errors …` and the error `tax-declaration-invalid`; an error in a field the tax reads gives no figures ([tax.md](tax.md))",
       ],
       [
         2,

@@ -64,6 +64,15 @@ function formatTaxText(r: TaxResult): string {
   out.push(row(['total', '', ...figures(r)]));
   for (const l of r.lines) {
     out.push('', `line ${l.gnum} (${l.gcode}, rate ${l.explain.rate.key} from ${l.explain.rate.origin}):`);
+    // How a header amount was split over the lines (customs publishes no rule): a share can carry a line over a
+    // consumption-tax threshold, so the text shows it as the JSON does.
+    for (const [name, a] of Object.entries(l.explain.allocation)) {
+      if (a === undefined || /^0(?:\.0*)?$/.test(a.inputs.total ?? '0')) continue;
+      const inputs = Object.entries(a.inputs)
+        .map(([n, v]) => `${n} = ${v}`)
+        .join(', ');
+      out.push(`  ${pad(`${name}Share`, 15)} ${a.formula}  [${inputs}]  = ${a.share}`);
+    }
     for (const k of ['dutiableValue', 'customsTax', 'consumptionTax', 'valueAddedTax'] as const) {
       const e = l.explain[k];
       const inputs = Object.entries(e.inputs)
@@ -172,6 +181,11 @@ async function taxCommand(
       );
     } else {
       io.stdout(`${oneLine(label)}${mode === 'ndjson' ? `:${rec.line}` : ''}${rulesetText(c.ruleset)}\n`);
+      // Figures from a declaration with field errors (where the tax reads nothing) say so before the figures.
+      if (c.ok && c.result.issues.some((i) => i.code === 'tax-declaration-invalid'))
+        io.stdout(
+          'figures of a declaration with field errors (listed below) in fields the tax does not read: customs would refuse it as it stands\n',
+        );
       if (c.ok) io.stdout(`${formatTaxText(c.result)}\n`);
       if (issues.length) io.stdout(`${formatIssuesText(issues, { where: locationText, paint })}\n`);
     }

@@ -163,4 +163,43 @@ describe('sandan tax', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/broken-ruleset\.json/);
   });
+
+  it('computes a declaration whose field errors are only where the tax reads nothing, saying so above the figures', async () => {
+    const d = JSON.parse(readFileSync('examples/guangzhou-9610.json', 'utf8'));
+    d.logistics.weight = 'abc';
+    const r = await runCli(['tax', '-', ...RATES], JSON.stringify(d));
+    // 700.00 at CT 15 % and VAT 13 %, × 0.7: 86.47 + 74.94 = 161.41 (docs/tax.md's example)
+    expect(r.code).toBe(1);
+    const lines = r.stdout.split('\n');
+    expect(lines[1]).toMatch(/^figures of a declaration with field errors/);
+    expect(r.stdout).toMatch(/^total +700\.00 +0\.00 +86\.47 +74\.94 +161\.41$/m);
+    expect(r.stdout).toContain('[tax-declaration-invalid]');
+    expect(r.stdout).toContain('logistics.weight');
+  });
+
+  it('shows in the text how freight was split over the lines, where its remainder carries a line over a CT threshold', async () => {
+    // Three 50 g skin-care lines (3304990039, CT 15 % from 10,000 CNY/kg) at 499.99 and 0.02 freight: lines 1 and 2
+    // get 0.02 × 499.99 / 1499.97 = 0.00666… → 0.00 (rounded down), line 3 the remainder 0.02, so its P is 500.01,
+    // 500.01 / 0.05 = 10,000.20 per kg ≥ 10,000: CT 500.01 / 0.85 × 0.15 × 0.7 = 61.7659 → 61.77.
+    const d = JSON.parse(readFileSync('examples/guangzhou-9610.json', 'utf8'));
+    const line = (o: Record<string, unknown>, gnum: number) => ({
+      ...o,
+      gnum,
+      itemNo: `SERUM-${gnum}`,
+      price: '499.99',
+      totalPrice: '499.99',
+    });
+    d.order.items = [1, 2, 3].map((g) => line(d.order.items[0], g));
+    d.inventory.items = [1, 2, 3].map((g) => ({ ...line(d.inventory.items[0], g), qty1: '0.05' }));
+    d.order.freight = d.inventory.freight = d.logistics.freight = '0.02';
+    d.order.goodsValue = '1499.97';
+    const r = await runCli(['tax', '-'], JSON.stringify(d));
+    expect(r.stdout).toMatch(/^3 +3304990039 +500\.01 +0\.00 +61\.77 /m);
+    expect(r.stdout).toContain(
+      'freightShare    total × totalPrice / Σ totalPrice, rounded down to 0.01  [total = 0.02, totalPrice = 499.99, Σ totalPrice = 1499.97, lines = 3]  = 0.00',
+    );
+    expect(r.stdout).toContain(
+      'freightShare    total − Σ other shares (remainder line, last-line)  [total = 0.02, Σ other shares = 0.00, lines = 3, totalPrice = 499.99, Σ totalPrice = 1499.97, remainder = 0.02]  = 0.02',
+    );
+  });
 });

@@ -22,6 +22,38 @@ describe('createTaxCalculator', () => {
     expect(!r.ok && r.issues.map((i) => i.path)).toContain('inventory.freight');
   });
 
+  it('computes a declaration whose field errors are all in fields the tax does not read, marked as such', () => {
+    // Finance at month end: the waybill's weight and an order line's price are wrong, the inventory is sound.
+    const d = example('guangzhou-9610');
+    d.logistics.weight = 'abc';
+    d.order.items[0].price = '680.00x';
+    const r = createTaxCalculator({ rates })(d);
+    // P = 680.00 + 20.00 freight = 700.00; CT = 700 / 0.85 × 0.15 × 0.7 = 86.4706 → 86.47;
+    // VAT = (700 + 123.5294) × 0.13 × 0.7 = 74.9412 → 74.94; total 161.41
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect([r.result.consumptionTax, r.result.valueAddedTax, r.result.taxTotal].map((x) => x.toFixed(2))).toEqual([
+      '86.47',
+      '74.94',
+      '161.41',
+    ]);
+    expect(r.result.issues.map((i) => [i.code, i.severity, i.path])).toEqual([
+      ['tax-declaration-invalid', 'error', ''],
+      ['field-format', 'error', 'order.items[0].price'],
+      ['field-format', 'error', 'logistics.weight'],
+    ]);
+    expect(r.result.issues[0]!.message.en).toContain('customs would refuse it as it stands');
+  });
+
+  it('still refuses when a field error is in a field the tax reads (a line quantity), whatever else is wrong', () => {
+    const d = example('guangzhou-9610');
+    d.logistics.weight = 'abc';
+    d.inventory.items[0].qty1 = 'x';
+    const r = createTaxCalculator({ rates })(d);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.issues.map((i) => i.path).sort()).toEqual(['inventory.items[0].qty1', 'logistics.weight']);
+  });
+
   it('has no CBEC regime before 2016-04-08', () => {
     const r = createTaxCalculator({ rates, at: '2016-04-07' })(example('hangzhou-1210'));
     // Judged on a day the declaration (of 2025) does not hold: the issue is the whole declaration's.

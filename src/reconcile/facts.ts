@@ -154,7 +154,13 @@ export function declarationFacts(
     declaredTaxTotal: taxTotal,
     notes: [],
   };
-  const calc = calculate(rec.value);
+  const computed = calculate(rec.value);
+  // Figures of a declaration with field errors where the tax reads nothing (tax-declaration-invalid) are not
+  // reconciled: as before they were given, the row is not computed and its errors are its notes.
+  const calc: TaxCalculation<TaxFigures> =
+    computed.ok && computed.result.issues.some((i) => i.code === 'tax-declaration-invalid')
+      ? { ok: false, issues: computed.result.issues.filter((i) => i.code !== 'tax-declaration-invalid') }
+      : computed;
   if (calc.ok && calc.result.complete) {
     const r = calc.result;
     facts.computed = split(r.customsTax, r.consumptionTax, r.valueAddedTax);

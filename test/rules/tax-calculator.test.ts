@@ -54,6 +54,44 @@ describe('createTaxCalculator', () => {
     expect(!r.ok && r.issues.map((i) => i.path).sort()).toEqual(['inventory.items[0].qty1', 'logistics.weight']);
   });
 
+  it('reads no field outside those it says it reads: an error in any other field leaves every figure as it was', () => {
+    // The list of fields the tax reads (tax-calculator.ts) is held to computeTax here: each leaf of both examples is
+    // made invalid in turn; where figures still come, they must be the sound declaration's, to the line.
+    const figures = (r: ReturnType<ReturnType<typeof createTaxCalculator>>) =>
+      r.ok
+        ? JSON.stringify([
+            r.result.regime,
+            r.result.customsTax,
+            r.result.consumptionTax,
+            r.result.valueAddedTax,
+            r.result.lines.map((l) => [l.gnum, l.dutiableValue, l.customsTax, l.consumptionTax, l.valueAddedTax]),
+          ])
+        : undefined;
+    const leaves = (v: unknown, path: (string | number)[] = []): (string | number)[][] =>
+      v !== null && typeof v === 'object'
+        ? Object.entries(v).flatMap(([k, c]) => leaves(c, [...path, Array.isArray(v) ? Number(k) : k]))
+        : [path];
+    let computed = 0;
+    for (const name of ['hangzhou-1210', 'guangzhou-9610'] as const) {
+      const calc = createTaxCalculator({ rates });
+      const sound = figures(calc(example(name)));
+      expect(sound).toBeDefined();
+      for (const path of leaves(example(name))) {
+        const d = example(name) as Record<string | number, unknown>;
+        let holder = d;
+        for (const k of path.slice(0, -1)) holder = holder[k] as Record<string | number, unknown>;
+        holder[path.at(-1)!] = { invalid: true };
+        const r = calc(d);
+        if (!r.ok) continue;
+        computed++;
+        expect(r.result.issues[0]?.code, path.join('.')).toBe('tax-declaration-invalid');
+        expect(figures(r), path.join('.')).toBe(sound);
+      }
+    }
+    // (most fields are ones the tax does not read: the check is not vacuous)
+    expect(computed).toBeGreaterThan(20);
+  });
+
   it('has no CBEC regime before 2016-04-08', () => {
     const r = createTaxCalculator({ rates, at: '2016-04-07' })(example('hangzhou-1210'));
     // Judged on a day the declaration (of 2025) does not hold: the issue is the whole declaration's.

@@ -375,3 +375,127 @@ function derToRaw(der: Uint8Array): Uint8Array {
   }
   return out;
 }
+
+/** One attribute of a distinguished name: its type's OID, and its value's tag and content bytes. */
+export interface NameAttribute {
+  oid: string;
+  tag: number;
+  value: Uint8Array;
+}
+
+/** A distinguished name (RFC 5280 4.1.2.4): its RDNs in order, each the attributes of one SET. */
+export type DistinguishedName = NameAttribute[][];
+
+/**
+ * A GeneralName (RFC 5280 4.2.1.6): its CHOICE number (0 otherName, 1 rfc822Name, 2 dNSName, 3 x400Address,
+ * 4 directoryName, 5 ediPartyName, 6 uniformResourceIdentifier, 7 iPAddress, 8 registeredID), its content bytes, and
+ * for a directoryName the name read.
+ */
+export interface GeneralName {
+  kind: number;
+  value: Uint8Array;
+  directoryName?: DistinguishedName;
+}
+
+/** A GeneralSubtree of nameConstraints: its base, and whether minimum (other than 0) or maximum is given. */
+export interface GeneralSubtree {
+  base: GeneralName;
+  minMax: boolean;
+}
+
+/** What name constraints (RFC 5280 4.2.1.10) need of a certificate. */
+export interface CertificateNames {
+  subject: DistinguishedName;
+  issuer: DistinguishedName;
+  /** subjectAltName's names (none when it has no subjectAltName). */
+  altNames: GeneralName[];
+  /** nameConstraints, when it has the extension. */
+  nameConstraints?: { permitted: GeneralSubtree[]; excluded: GeneralSubtree[] };
+}
+
+function readName(buf: Uint8Array, name: Tlv): DistinguishedName {
+  if (name.tag !== seq) throw new Error('a Name is not a SEQUENCE');
+  return children(buf, name).map((rdn) => {
+    if (rdn.tag !== 0x31) throw new Error('an RDN is not a SET');
+    return children(buf, rdn).map((atv) => {
+      const [type, value] = children(buf, atv);
+      if (atv.tag !== seq || type?.tag !== 0x06 || !value) throw new Error('bad AttributeTypeAndValue');
+      return { oid: oidString(buf, type), tag: value.tag, value: buf.subarray(value.start, value.end) };
+    });
+  });
+}
+
+function readGeneralName(buf: Uint8Array, t: Tlv): GeneralName {
+  if ((t.tag & 0xc0) !== 0x80) throw new Error('a GeneralName is not context-tagged');
+  const kind = t.tag & 0x1f;
+  const out: GeneralName = { kind, value: buf.subarray(t.start, t.end) };
+  // directoryName [4] is an explicit tag (Name is a CHOICE): the Name's SEQUENCE inside.
+  if (kind === 4) out.directoryName = readName(buf, readTlv(buf, t.start, t.end));
+  return out;
+}
+
+function readSubtrees(buf: Uint8Array, t: Tlv | undefined): GeneralSubtree[] {
+  if (!t) return [];
+  return children(buf, t).map((sub) => {
+    // GeneralSubtree ::= SEQUENCE { base GeneralName, minimum [0] BaseDistance DEFAULT 0, maximum [1] OPTIONAL }
+    const [base, ...rest] = children(buf, sub);
+    if (sub.tag !== seq || !base) throw new Error('bad GeneralSubtree');
+    const minMax = rest.some(
+      (r) => r.tag === 0x81 || (r.tag === 0x80 && buf.subarray(r.start, r.end).some((byte) => byte !== 0)),
+    );
+    return { base: readGeneralName(buf, base), minMax };
+  });
+}
+
+/**
+ * The subject, issuer, subjectAltName and nameConstraints of a certificate. Throws a plain Error when one of them
+ * cannot be read (OpenSSL then refuses the certificate: an invalid extension).
+ */
+export function parseCertificateNames(buf: Uint8Array): CertificateNames {
+  const top = readTlv(buf, 0);
+  const [tbs] = children(buf, top);
+  if (!tbs) throw new Error('not a certificate');
+  const fields = children(buf, tbs);
+  const off = fields[0]?.tag === 0xa0 ? 1 : 0;
+  const issuer = fields[off + 2];
+  const subject = fields[off + 4];
+  if (!issuer || !subject) throw new Error('not a certificate');
+  const extensions = fields.find((f) => f.tag === 0xa3);
+  const san = extensionValue(buf, extensions, '2.5.29.17');
+  if (san && san.tag !== seq) throw new Error('bad subjectAltName');
+  const nc = extensionValue(buf, extensions, '2.5.29.30');
+  const out: CertificateNames = {
+    subject: readName(buf, subject),
+    issuer: readName(buf, issuer),
+    altNames: san ? children(buf, san).map((g) => readGeneralName(buf, g)) : [],
+  };
+  if (nc) {
+    // NameConstraints ::= SEQUENCE { permittedSubtrees [0] GeneralSubtrees OPTIONAL, excludedSubtrees [1] OPTIONAL }
+    if (nc.tag !== seq) throw new Error('bad nameConstraints');
+    const parts = children(buf, nc);
+    if (parts.some((p) => p.tag !== 0xa0 && p.tag !== 0xa1)) throw new Error('bad nameConstraints');
+    out.nameConstraints = {
+      permitted: readSubtrees(
+        buf,
+        parts.find((p) => p.tag === 0xa0),
+      ),
+      excluded: readSubtrees(
+        buf,
+        parts.find((p) => p.tag === 0xa1),
+      ),
+    };
+  }
+  return out;
+}
+
+/** Whether the certificate has a nameConstraints extension (one that cannot be read counts as there). */
+export function hasNameConstraints(buf: Uint8Array): boolean {
+  try {
+    const top = readTlv(buf, 0);
+    const [tbs] = children(buf, top);
+    const extensions = tbs && children(buf, tbs).find((f) => f.tag === 0xa3);
+    return extensionValue(buf, extensions, '2.5.29.30') !== undefined;
+  } catch {
+    return true;
+  }
+}

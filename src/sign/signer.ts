@@ -10,6 +10,7 @@ import { SandanError, messageOf } from '../errors.js';
 import { describeInput, checkArgument } from '../model/guards.js';
 import type { KeyType, SignatureAlgorithm } from './algorithms.js';
 import { describeOid, OID_EC_PUBLIC_KEY, OID_RSA, OID_SM2, parseCertificate, parsePkcs8Ec, parseSpki } from './der.js';
+import { chainOf, issuedBy } from './chain.js';
 import { sm2E, sm2OnCurve, sm2PublicFromPrivate, sm2SignE, sm2ValidPrivate, sm2Z } from './sm2.js';
 
 /**
@@ -312,7 +313,8 @@ function notAPrivateKey(bytes: Uint8Array): string | undefined {
  * A signer over a private key held in memory (RSA or SM2). The algorithm follows the key type:
  * RSA keys sign rsa-sha1 by default (rsa-sha256 on request), SM2 keys sign sm2-sm3.
  * The key must match the certificate, and the certificate must allow signing data (no keyUsage, or one with
- * digitalSignature or nonRepudiation) and carry no critical extension a verifier refuses (see `unprocessedCritical`).
+ * digitalSignature or nonRepudiation) and carry no critical extension a verifier refuses (see `unprocessedCritical`);
+ * a PEM bundle's CAs that issued it must not refuse it by their name constraints.
  * @throws SandanError `SIGN_KEY_INVALID`, `SIGN_CERT_INVALID`
  */
 export function createLocalSigner(opts: LocalSignerOptions): Signer {
@@ -330,6 +332,23 @@ export function createLocalSigner(opts: LocalSignerOptions): Signer {
     );
   if (cert.unprocessedCritical !== undefined)
     throw new SandanError('SIGN_CERT_INVALID', `The certificate ${unprocessedCriticalText(cert.unprocessedCritical)}`);
+  // A bundle that holds the certificate's CAs: a verifier given them (verifyMessage, OpenSSL, xmlsec1) refuses a chain
+  // through one whose name constraints the certificate breaks, so the key does not sign under it. (The bundle's tops,
+  // the CAs none of it issued, stand as the anchors, so every CA's constraints bind.)
+  if (certs.length > 1) {
+    const others = certs.filter((c) => c !== cert);
+    const tops = others.filter((o) => !others.some((i) => i !== o && issuedBy(o, i)));
+    const t = chainOf(
+      cert,
+      tops,
+      others.filter((o) => !tops.includes(o)),
+    );
+    if (t?.refused !== undefined)
+      throw new SandanError(
+        'SIGN_CERT_INVALID',
+        `The certificate's own chain (the bundle's CAs) refuses it: ${t.refused}`,
+      );
+  }
   const certificateNumber = opts.certificateNumber ?? cert.serialHex;
   if (key.asymmetricKeyType === 'rsa') {
     if (cert.keyType !== 'rsa')

@@ -13,10 +13,9 @@ import {
   type DigestAlgorithm,
   type SignatureAlgorithm,
 } from './algorithms.js';
-import { OID_SM3_WITH_SM2, parseCertificate, sm2DerToRaw } from './der.js';
+import { chainOf, subjectOf } from './chain.js';
 import { certificateTime, readCertificate, unprocessedCriticalText, type CertificateInfo } from './signer.js';
 import { diagnose, type Diagnosis, type DiagnosisInput } from './diagnose.js';
-import { sm2E, sm2VerifyE, sm2Z } from './sm2.js';
 import { checkSignatureValue } from './signature-value.js';
 import { xsdBase64 } from '../xml/base64.js';
 import { canonicalizeElement, DigestSink, refuseRelativeNamespaces } from '../xml/core/c14n.js';
@@ -75,7 +74,7 @@ export interface VerifyOptions {
   /**
    * When given, the signing certificate must be one of these or issued by one that is a CA (basicConstraints cA, a
    * version-1 self-signed root, or one with no basicConstraints whose keyUsage allows keyCertSign): directly, or through up to four CA certificates the message carries in KeyInfo after
-   * the signer's (the first eight further ones are read; each a CA within its issuers' pathLenConstraint). Also used
+   * the signer's (the first eight further ones are read; each a CA within its issuers' pathLenConstraint), every certificate within the name constraints of the CAs above it (RFC 5280 4.2.1.10, as OpenSSL checks them). Also used
    * when KeyInfo has no certificate.
    */
   trustedCertificates?: ReadonlyArray<string | Uint8Array | X509Certificate> | undefined;
@@ -237,11 +236,6 @@ function b64(el: XmlElement, what: string): Buffer {
   return Buffer.from(text, 'base64');
 }
 
-/** A certificate's subject on one line, as the messages name it. */
-function subjectOf(cert: CertificateInfo): string {
-  return cert.x509.subject.replace(/\n/g, ', ');
-}
-
 /** "The signing certificate (subject, serial …)": how a refusal of the signer's certificate starts. */
 function signingCertificate(cert: CertificateInfo): string {
   return `The signing certificate (${subjectOf(cert)}, serial ${cert.serialHex})`;
@@ -251,93 +245,8 @@ function eq(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function sm2CertSignedBy(cert: CertificateInfo, issuer: CertificateInfo): boolean {
-  try {
-    const c = parseCertificate(cert.der);
-    if (c.signatureAlgorithm !== OID_SM3_WITH_SM2 || issuer.keyType !== 'sm2') return false;
-    const raw = sm2DerToRaw(c.signature);
-    return sm2VerifyE(sm2E(sm2Z(issuer.sm2Point!), c.tbs), raw, issuer.sm2Point!);
-  } catch {
-    return false;
-  }
-}
-
-/**
- * CA certificates that may stand between a signer's certificate and its anchor (those the message carries in
- * KeyInfo). CEB chains are short; the bound keeps a message full of certificates from costing much.
- */
-const MAX_INTERMEDIATES = 4;
 /** How many further certificates of KeyInfo are read: each is parsed, and the search tries each at every step. */
 const MAX_CARRIED = 8;
-
-/** `issuer` issued `cert`: names and key identifiers match, keyUsage allows it (OpenSSL's check), and the signature holds. */
-function issuedBy(cert: CertificateInfo, issuer: CertificateInfo): boolean {
-  if (!cert.x509.checkIssued(issuer.x509)) return false;
-  return issuer.keyType === 'rsa' ? cert.x509.verify(issuer.rsaKey!) : sm2CertSignedBy(cert, issuer);
-}
-
-/** A CA's pathLenConstraint allows `below` CA certificates under it in the chain. */
-function pathLenAllows(ca: CertificateInfo, below: number): boolean {
-  const limit = parseCertificate(ca.der).pathLen;
-  return limit === undefined || below <= limit;
-}
-
-/**
- * How the anchors vouch for a certificate: `{ chain: [] }` when it is one of them; `{ chain }` when a CA among them
- * signed it, directly or through CA certificates of `carried` (chain: the issuers from the certificate's own up to the
- * anchor); `{ notCa }` when only an anchor that is no CA signed it; undefined when none did.
- */
-function trusted(
-  cert: CertificateInfo,
-  anchors: CertificateInfo[],
-  carried: CertificateInfo[],
-): { chain: CertificateInfo[]; notCa?: undefined } | { chain?: undefined; notCa: CertificateInfo } | undefined {
-  if (anchors.some((a) => a.der.equals(cert.der))) return { chain: [] };
-  // Breadth first, so each certificate is first reached with the fewest CA certificates below it (fewer never fails a
-  // pathLenConstraint that more passes) and searched from then only: each issuing check is made once at most, bounded
-  // work whatever the message holds.
-  const reached = new Set<CertificateInfo>();
-  let notCa: CertificateInfo | undefined;
-  // `below`: how many CA certificates of the chain stand between the step's certificate and the signer's.
-  let step: Array<{ c: CertificateInfo; path: CertificateInfo[] }> = [{ c: cert, path: [] }];
-  for (let below = 0; step.length > 0; below++) {
-    const next: typeof step = [];
-    for (const { c, path } of step) {
-      for (const a of anchors) {
-        if (!issuedBy(c, a)) continue;
-        if (mayIssue(a) && pathLenAllows(a, below)) return { chain: [...path, a] };
-        // (named only when it signed the signer's own certificate: the message says so)
-        if (below === 0) notCa ??= a;
-      }
-      if (below >= MAX_INTERMEDIATES) continue;
-      for (const i of carried) {
-        // A certificate the message carries vouches only as a CA (basicConstraints cA), never as a version-1 root.
-        if (reached.has(i) || !i.x509.ca || i.unprocessedCritical || !pathLenAllows(i, below) || !issuedBy(c, i))
-          continue;
-        reached.add(i);
-        next.push({ c: i, path: [...path, i] });
-      }
-    }
-    step = next;
-  }
-  return notCa && { notCa };
-}
-
-/**
- * Whether a trust anchor vouches for the certificates its key signs: a CA (basicConstraints cA), a version-1
- * self-signed root, which has no extensions to say so, or a certificate with no basicConstraints whose keyUsage is
- * there (it allows keyCertSign, or it issued nothing: checkIssued asks): OpenSSL takes all three, and RFC 5280's path
- * validation asks basicConstraints of the CAs below the anchor only. A partner's own certificate given as an anchor
- * (basicConstraints cA false, or a keyUsage without keyCertSign) vouches for itself only, not for a certificate its
- * holder made for someone else.
- */
-function mayIssue(anchor: CertificateInfo): boolean {
-  // (an anchor with a critical extension OpenSSL does not process vouches for nothing: OpenSSL refuses the chain)
-  if (anchor.unprocessedCritical) return false;
-  if (anchor.x509.ca) return true;
-  const c = parseCertificate(anchor.der);
-  return (c.version === 1 && anchor.x509.checkIssued(anchor.x509)) || (!c.basicConstraints && c.keyUsage !== undefined);
-}
 
 /**
  * Verifies the enveloped signature of a CEB message. Never throws for a bad document or
@@ -593,7 +502,7 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
   };
   let cert: CertificateInfo | undefined;
   let sm2Encoding: 'raw' | 'der' | undefined;
-  let trust: ReturnType<typeof trusted>;
+  let trust: ReturnType<typeof chainOf>;
   // Of several certificates that hold the signing key (one re-issued for the same key, carried beside the old), the
   // first that may sign, that the anchors vouch for and that is in date at `at`, as xmlsec1 picks; else the first,
   // whose refusal is reported.
@@ -602,7 +511,7 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
     const r = checkSignatureValue(signatureAlgorithm, canonicalSignedInfo, signatureValue, c);
     if (!r.ok) continue;
     const t = anchors.length
-      ? trusted(
+      ? chainOf(
           c,
           anchors,
           inKeyInfo.filter((x) => x !== c),
@@ -611,8 +520,7 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
     const good =
       c.signsData &&
       c.unprocessedCritical === undefined &&
-      t !== undefined &&
-      !t.notCa &&
+      t?.chain !== undefined &&
       (options.at === undefined || outOfDate(c, t.chain, options.at.getTime()) === undefined);
     if (cert === undefined || good) {
       cert = c;
@@ -640,7 +548,10 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
       'certificate-invalid',
       `${signingCertificate(cert)} ${unprocessedCriticalText(cert.unprocessedCritical)}`,
     );
-  if (!trust || trust.notCa)
+  // (no diagnosis: the message names the name and the constraint, and the keys are not what went wrong)
+  if (trust?.refused !== undefined)
+    throw new Fail('certificate-untrusted', `${signingCertificate(cert)} is not trusted: ${trust.refused}`);
+  if (!trust?.chain)
     throw new Fail(
       'certificate-untrusted',
       `${signingCertificate(cert)} is not trusted${

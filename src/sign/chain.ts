@@ -89,11 +89,12 @@ export function chainOf(
   const reached = new Set<CertificateInfo>();
   let notCa: CertificateInfo | undefined;
   let refused: string | undefined;
-  // `below`: how many CA certificates of the chain stand between the step's certificate and the signer's.
-  let step: Array<{ c: CertificateInfo; path: CertificateInfo[] }> = [{ c: cert, path: [] }];
-  for (let below = 0; step.length > 0; below++) {
+  // `below`: how many CA certificates of the chain stand between the step's certificate and the signer's, a
+  // self-issued one (a CA's new key certified by its old, or the reverse) not counted (RFC 5280 6.1.4 (l), OpenSSL).
+  let step: Array<{ c: CertificateInfo; path: CertificateInfo[]; below: number }> = [{ c: cert, path: [], below: 0 }];
+  for (let depth = 0; step.length > 0; depth++) {
     const next: typeof step = [];
-    for (const { c, path } of step) {
+    for (const { c, path, below } of step) {
       for (const a of anchors) {
         if (!issuedBy(c, a)) continue;
         if (mayIssue(a) && pathLenAllows(a, below)) {
@@ -104,15 +105,15 @@ export function chainOf(
           continue;
         }
         // (named only when it signed the signer's own certificate: the message says so)
-        if (below === 0) notCa ??= a;
+        if (depth === 0) notCa ??= a;
       }
-      if (below >= MAX_INTERMEDIATES) continue;
+      if (depth >= MAX_INTERMEDIATES) continue;
       for (const i of carried) {
         // A certificate the message carries vouches only as a CA (basicConstraints cA), never as a version-1 root.
         if (reached.has(i) || !i.x509.ca || i.unprocessedCritical || !pathLenAllows(i, below) || !issuedBy(c, i))
           continue;
         reached.add(i);
-        next.push({ c: i, path: [...path, i] });
+        next.push({ c: i, path: [...path, i], below: below + (selfIssued(i) ? 0 : 1) });
       }
     }
     step = next;
@@ -327,6 +328,16 @@ function dnWithin(name: DistinguishedName, base: DistinguishedName): boolean {
 
 function sameName(a: DistinguishedName, b: DistinguishedName): boolean {
   return a.length === b.length && dnWithin(a, b);
+}
+
+/** Its subject is its issuer (compared as OpenSSL compares names): a self-issued certificate. */
+function selfIssued(c: CertificateInfo): boolean {
+  try {
+    const n = parseCertificateNames(c.der);
+    return sameName(n.subject, n.issuer);
+  } catch {
+    return false;
+  }
 }
 
 /** A dNSName within a base (OpenSSL's nc_dns): empty holds all; else the same, or more labels on the left. */

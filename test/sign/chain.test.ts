@@ -17,7 +17,15 @@ const pem = (n: string) => readFileSync(p(`${n}.crt`), 'utf8');
 const body = (n: string) => pem(n).replace(/-----[^-]+-----|\s/g, '');
 
 /** A key and a certificate `n`: self-signed (no issuer) or issued by `issuer`, with basicConstraints `bc` (none: ''). */
-function cert(n: string, bc: string, issuer?: string, days = 365, sm2 = false, more = ''): void {
+function cert(
+  n: string,
+  bc: string,
+  issuer?: string,
+  days = 365,
+  sm2 = false,
+  more = '',
+  subject = `/CN=chain ${n}`,
+): void {
   openssl(
     sm2
       ? ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:SM2', '-out', p(`${n}.key`)]
@@ -28,7 +36,7 @@ function cert(n: string, bc: string, issuer?: string, days = 365, sm2 = false, m
     p(`${n}.ext`),
     `[v3]\n${bc ? `basicConstraints=critical,${bc}\n` : ''}subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n${more}`,
   );
-  openssl(['req', '-new', '-key', p(`${n}.key`), ...digest, '-subj', `/CN=chain ${n}`, '-out', p(`${n}.csr`)]);
+  openssl(['req', '-new', '-key', p(`${n}.key`), ...digest, '-subj', subject, '-out', p(`${n}.csr`)]);
   const signer = issuer
     ? ['-CA', p(`${issuer}.crt`), '-CAkey', p(`${issuer}.key`), '-set_serial', `0x${Buffer.from(n).toString('hex')}`]
     : ['-signkey', p(`${n}.key`)];
@@ -122,6 +130,12 @@ describe.skipIf(noOpenssl)('chains through CA certificates the message carries',
     cert('root1', 'CA:TRUE,pathlen:1');
     cert('inter1', 'CA:TRUE', 'root1');
     cert('leaf1', 'CA:FALSE', 'inter1');
+    // Under the pathlen:0 root, a self-issued CA (the root's name, a new key: a key rollover), which RFC 5280 6.1.4 (l)
+    // and OpenSSL do not count against pathLenConstraint; and a CA under it, which counts.
+    cert('rollover', 'CA:TRUE', 'root0', 365, false, '', '/CN=chain root0');
+    cert('leafRo', 'CA:FALSE', 'rollover');
+    cert('interRo', 'CA:TRUE', 'rollover');
+    cert('leafRoI', 'CA:FALSE', 'interRo');
     // A root valid for one day only, and an intermediate valid for one day under a lasting root.
     cert('shortroot', 'CA:TRUE', undefined, 1);
     cert('interS', 'CA:TRUE', 'shortroot');
@@ -172,6 +186,8 @@ describe.skipIf(noOpenssl)('chains through CA certificates the message carries',
     ['an intermediate that is no CA', 'leaf3', 'root', ['notca'], false],
     ['a root with pathlen:0 above a CA', 'leaf0', 'root0', ['inter0'], false],
     ['a root with pathlen:1 above a CA', 'leaf1', 'root1', ['inter1'], true],
+    ['a root with pathlen:0 above a self-issued CA (key rollover)', 'leafRo', 'root0', ['rollover'], true],
+    ['a root with pathlen:0 above a self-issued CA and a CA', 'leafRoI', 'root0', ['rollover', 'interRo'], false],
     ['the intermediate given as the anchor (one step, as before)', 'leaf', 'inter', [], true],
     ['a CA of another root carried', 'leaf', 'root0', ['inter'], false],
     ['an intermediate whose keyUsage lacks keyCertSign', 'leafK', 'root', ['kuinter'], false],

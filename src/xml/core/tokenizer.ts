@@ -752,6 +752,8 @@ export class XmlTokenizer {
         j += 2;
         break;
       }
+      // (a '<' here is the next tag: this one lacks its '>', as in `<InvtRefundReturn<guid>`, not an attribute)
+      if (c === LT) this.fail(j, `the start tag <${qname}> is not closed: '<' where '>' was expected`);
       if (j === ws) {
         if (b.charCodeAt(j) >= 0x80) this.nonAsciiName(j);
         this.fail(j, `the attributes of <${qname}> must be separated by white space`);

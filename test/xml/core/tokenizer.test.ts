@@ -177,6 +177,14 @@ describe('XmlTokenizer', () => {
     ['the same expanded attribute twice', '<a xmlns:p="u" xmlns:q="u" p:x="1" q:x="2"/>', 'twice', 35],
     ['attributes without white space between them', '<a x="1"y="2"/>', 'separated by white space', 8],
     ["'<' in an attribute value", '<a x="<"/>', "'<' in the value", 6],
+    // A peer's CEB626 mock wrote `<InvtRefundReturn<guid>` (test/fixtures/outside/README.md): the tag lacks its '>'.
+    [
+      'a start tag without its >',
+      '<a><b<c/></b></a>',
+      "the start tag <b> is not closed: '<' where '>' was expected",
+      5,
+    ],
+    ['a start tag without its >, after an attribute', '<a x="1" <b/></a>', 'the start tag <a> is not closed', 9],
     ['a comment with --', '<a><!-- a -- b --></a>', "'--'", 3],
     ['an XML declaration after white space', ' <?xml version="1.0"?><a/>', 'only at the very start', 1],
     ['an XML declaration inside the root', '<a><?xml version="1.0"?></a>', 'only at the very start', 3],

@@ -142,7 +142,8 @@ const STATE_LABELS: Record<OrderState, Label> = {
   delivered: ['已妥投', 'delivered'],
   released: ['已放行', 'released'],
   returned: ['已退运', 'shipped back'],
-  held: ['查验/挂起', 'held'],
+  // (held is 扣留 501–599 or 挂起 600; 查验 500 is pending, inspection under way)
+  held: ['扣留/挂起', 'held'],
   accepted: ['已受理', 'accepted'],
   pending: ['处理中', 'pending'],
   sent: ['已发送', 'sent'],

@@ -12,10 +12,12 @@ import {
   type BillRecord,
   type BillsAdded,
   type FinalRecord,
+  type InventoryReceiptRecord,
   type ReceiptLink,
   type ReconcileStore,
 } from './store.js';
 import { shownKey } from './near-key.js';
+import { RejectionSeeds, rejectionFinals } from './rejections.js';
 import { CellTotals } from './totals.js';
 import type { InventoryReceipt, ReconcileRow, ReconcileSummary } from './types.js';
 import { compareCodeUnits, isApprovedReturn } from '../model/guards.js';
@@ -130,6 +132,9 @@ class ReconcileRun {
   private voided: string[] = [];
   private links: ReceiptLink[] = [];
   private finals: FinalRecord[] = [];
+  /** CEB622 receipts to keep in the index, and the keys of those that may refuse their inventory (see rejections.ts). */
+  private inventoryReceipts: InventoryReceiptRecord[] = [];
+  private readonly rejectionSeeds = new RejectionSeeds();
   private pending = 0;
   private documentsDone = false;
 
@@ -193,6 +198,11 @@ class ReconcileRun {
       if (r.copNo) this.links.push({ kind: 'copNo', key: r.copNo, invtNo: r.invtNo });
       if (r.preNo) this.links.push({ kind: 'preNo', key: r.preNo, invtNo: r.invtNo });
     }
+    if (r.type === 'CEB622' && this.store.addInventoryReceipts) {
+      const { type: _type, ...kept } = r;
+      this.inventoryReceipts.push(kept);
+      this.rejectionSeeds.add(kept);
+    }
     // The stores keep the earliest time of a key by comparing the texts, which is their order only for real times: an
     // impossible one (hour 25, 30 February) is an unknown time, '', not the earliest that then reads as none.
     const at = Number.isNaN(beijingMillis(r.returnTime)) ? '' : r.returnTime;
@@ -238,10 +248,12 @@ class ReconcileRun {
     if (this.voided.length) this.store.addVoided(this.voided);
     if (this.links.length) this.store.addLinks(this.links);
     if (this.finals.length) this.store.addFinals(this.finals);
+    if (this.inventoryReceipts.length) this.store.addInventoryReceipts?.(this.inventoryReceipts);
     this.bills = [];
     this.voided = [];
     this.links = [];
     this.finals = [];
+    this.inventoryReceipts = [];
     this.pending = 0;
   }
 
@@ -249,6 +261,9 @@ class ReconcileRun {
   private endDocuments(): void {
     if (this.documentsDone) return;
     this.flushDocuments();
+    // The inventories customs rejected, from the receipts now all in (nothing is read back without a refusal).
+    const rejections = rejectionFinals(this.store, this.rejectionSeeds);
+    if (rejections.length) this.store.addFinals(rejections);
     this.documentsDone = true;
   }
 

@@ -63,6 +63,11 @@ export interface JoinAnswer {
   countedBefore?: string[] | undefined;
   cancelled: boolean;
   refunded: boolean;
+  /**
+   * Whether customs rejected the inventory (CEB622 100 退单) and it was not declared again and accepted: decided by
+   * `status` on the inventory's receipts (its state `rejected`), see rejections.ts.
+   */
+  rejected?: boolean | undefined;
   /** The earliest approval (CEB626 399) time of a refund, `yyyyMMddHHmmss[SSS]` Beijing, when known. */
   refundedAt?: string | undefined;
   /** For a refunded inventory: its release (CEB622 800/899) time, when a release receipt was read. */
@@ -211,12 +216,14 @@ type OrderFacts = Omit<
   ReconcileRow,
   'taxNos' | 'status' | 'billed' | 'difference' | 'declaredDifference' | 'mismatches'
 > &
-  Pick<JoinAnswer, 'bills' | 'cancelled' | 'refunded'>;
+  Pick<JoinAnswer, 'bills' | 'cancelled' | 'refunded' | 'rejected'>;
 
 /**
- * Decides one order's row (pure). Precedence: cancelled, refunded, unlinked, bill-void,
+ * Decides one order's row (pure). Precedence: cancelled, refunded, rejected, unlinked, bill-void,
  * bill-missing, not-computed, then mismatch or matched. A mismatch is any tax kind where
  * billed − computed, or the billed total − the declared taxTotal, exceeds the tolerance.
+ * A rejected order's bills (customs billed an inventory whose latest receipt rejects it) stay on
+ * the row and in the billed totals, each named by a note `bill-of-rejected:TAXNO`, for review.
  */
 export function decideRow(f: OrderFacts, tolerance: Decimal = ZERO): ReconcileRow {
   // One valid bill is the usual case: no filtering, no copies.
@@ -237,6 +244,7 @@ export function decideRow(f: OrderFacts, tolerance: Decimal = ZERO): ReconcileRo
   let status: ReconcileStatus;
   if (f.cancelled) status = 'cancelled';
   else if (f.refunded) status = 'refunded';
+  else if (f.rejected) status = 'rejected';
   else if (!f.invtNo) status = 'unlinked';
   else if (f.bills.length > 0 && valid.length === 0) status = 'bill-void';
   else if (!billed) status = 'bill-missing';
@@ -267,7 +275,13 @@ export function decideRow(f: OrderFacts, tolerance: Decimal = ZERO): ReconcileRo
     mismatches,
     notes: unknownStatusNotes(
       valid,
-      voided.length ? [...f.notes, ...voided.map((b) => `void-bill:${b.taxNo}`)] : f.notes.slice(),
+      voided.length || (status === 'rejected' && valid.length)
+        ? [
+            ...f.notes,
+            ...(status === 'rejected' ? valid.map((b) => `bill-of-rejected:${b.taxNo}`) : []),
+            ...voided.map((b) => `void-bill:${b.taxNo}`),
+          ]
+        : f.notes.slice(),
     ),
   };
 }
@@ -396,6 +410,7 @@ export function declarationRow(
       bills: answer.bills,
       cancelled: answer.cancelled,
       refunded: answer.refunded,
+      rejected: answer.rejected,
       notes,
     },
     tolerance,

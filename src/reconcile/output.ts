@@ -158,6 +158,7 @@ export const COUNT_LABELS = [
   ['billWithoutDeclaration', ['有税单无申报', 'bill without declaration']],
   ['cancelled', ['已撤单', 'cancelled']],
   ['refunded', ['已退货', 'refunded']],
+  ['rejected', ['海关退单', 'rejected']],
   ['billVoid', ['税单作废', 'bill void']],
   ['unlinked', ['未关联', 'unlinked']],
   ['notComputed', ['未能计税', 'not computed']],
@@ -179,11 +180,11 @@ export const INPUT_LABELS: Array<[keyof ReconcileSummary['inputs'], Label]> = [
 function groupTable(title: string, groups: Record<string, ReconcileTotalsJSON>): string[] {
   const out = [
     title,
-    `  ${'key'.padEnd(10)} ${'orders'.padStart(9)} ${'matched'.padStart(9)} ${'mismatch'.padStart(9)} ${'declared'.padStart(14)} ${'computed'.padStart(14)} ${'billed'.padStart(14)} ${'difference'.padStart(12)}`,
+    `  ${'key'.padEnd(10)} ${'orders'.padStart(9)} ${'matched'.padStart(9)} ${'mismatch'.padStart(9)} ${'declared'.padStart(14)} ${'computed'.padStart(14)} ${'billed'.padStart(14)} ${'difference'.padStart(12)} ${'owed back'.padStart(12)}`,
   ];
   for (const [k, t] of Object.entries(groups)) {
     out.push(
-      `  ${oneLine(k).padEnd(10)} ${String(t.orders).padStart(9)} ${String(t.matched).padStart(9)} ${String(t.mismatched).padStart(9)} ${t.declaredTaxTotal.padStart(14)} ${t.computedTaxTotal.padStart(14)} ${t.billedTaxTotal.padStart(14)} ${t.difference.padStart(12)}`,
+      `  ${oneLine(k).padEnd(10)} ${String(t.orders).padStart(9)} ${String(t.matched).padStart(9)} ${String(t.mismatched).padStart(9)} ${t.declaredTaxTotal.padStart(14)} ${t.computedTaxTotal.padStart(14)} ${t.billedTaxTotal.padStart(14)} ${t.difference.padStart(12)} ${t.rejectedTaxTotal.padStart(12)}`,
     );
   }
   return out;
@@ -200,16 +201,22 @@ export const WATERFALL_LABELS: Record<WaterfallCause, Label> = {
   'bill-without-declaration': ['有税单无申报', 'bill without declaration'],
   cancelled: ['已撤单', 'cancelled'],
   refunded: ['已退货', 'refunded'],
+  rejected: ['海关退单', 'rejected'],
   'not-computed': ['未能计税', 'not computed'],
   other: ['其他', 'other'],
 };
 
-/** The tax totals of a summary, labelled (代扣税款 is CEB311 taxTotal's own name). */
+/**
+ * The tax totals of a summary, labelled (代扣税款 is CEB311 taxTotal's own name; 退单 is customs' rejection of the
+ * inventory, CEB622 returnStatus 100).
+ */
 export const AMOUNT_LABELS = [
   ['declaredTaxTotal', ['代扣税款', 'withheld']],
   ['computedTaxTotal', ['计算税款', 'computed']],
   ['billedTaxTotal', ['税单税款', 'billed']],
   ['difference', ['差额', 'difference']],
+  // (last: the page and the workbook find withheld and billed by their places)
+  ['rejectedTaxTotal', ['退单代扣税款（应退还买家）', 'withheld on rejected orders (owed back to buyers)']],
 ] as const satisfies ReadonlyArray<readonly [keyof ReconcileTotalsJSON, Label]>;
 
 /** The columns of a group's totals (by month, by district), on the page and in the workbook. */
@@ -241,6 +248,7 @@ export function* reportTextChunks(
     `  computed tax                ${s.computedTaxTotal.padStart(16)}   (duty ${s.computed.customsTax}, consumption ${s.computed.consumptionTax}, VAT ${s.computed.valueAddedTax})`,
     `  billed tax (CEB816)         ${s.billedTaxTotal.padStart(16)}   (duty ${s.billed.customsTax}, consumption ${s.billed.consumptionTax}, VAT ${s.billed.valueAddedTax})`,
     `  difference (billed − declared) ${s.difference.padStart(13)}`,
+    `  withheld on rejected orders ${s.rejectedTaxTotal.padStart(16)}   (customs rejected the inventory: owed back to buyers)`,
     ...waterfallLines(s.waterfall),
     `  inputs: ${s.inputs.declarations} declarations, ${s.inputs.bills} bills (${s.inputs.duplicateBills} duplicates${s.inputs.conflictingBills ? `, ${s.inputs.conflictingBills} of them conflicting` : ''}), ${s.inputs.billStatuses} bill statuses, ${s.inputs.receipts} receipts`,
     '',

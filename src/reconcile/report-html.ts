@@ -17,8 +17,12 @@ import { checkArgument, isDecimalText, optionsObject, ownValue } from '../model/
  * shown exactly in the table under the chart (the charts only draw them).
  */
 
-/** Totals that may carry a waterfall (reports written before it existed do not). */
-type ReportTotalsJSON = Omit<ReconcileTotalsJSON, 'waterfall'> & { waterfall?: WaterfallJSON | undefined };
+/** Totals that may carry a waterfall and rejected orders (reports written before they existed do not). */
+type ReportTotalsJSON = Omit<ReconcileTotalsJSON, 'waterfall' | 'rejected' | 'rejectedTaxTotal'> & {
+  waterfall?: WaterfallJSON | undefined;
+  rejected?: number | undefined;
+  rejectedTaxTotal?: string | undefined;
+};
 
 /** The `--format json` report object; `orders` is not needed to draw the page. */
 export interface ReconcileReportJSON {
@@ -53,6 +57,9 @@ const totalsJSON = z.object({
   ...each(COUNT_LABELS, countJSON),
   dutiableValue: amountJSON,
   ...each(AMOUNT_LABELS, amountJSON),
+  // (a report of an earlier version has no rejected orders: shown as none)
+  rejected: countJSON.optional(),
+  rejectedTaxTotal: amountJSON.optional(),
   computed: taxSplitJSON,
   billed: taxSplitJSON,
   waterfall: z
@@ -146,6 +153,11 @@ export const labelIn = <K extends string>(labels: Partial<Record<K, Label>>, key
   ownValue<Label | undefined>(labels, key) ?? [key, key];
 
 const causeLabel = (c: string) => labelIn(WATERFALL_LABELS, c);
+/** A count or total as the page shows it: one a report of an earlier version lacks (rejected orders) is none. */
+const shown = (t: ReportTotalsJSON, k: keyof ReportTotalsJSON): string => {
+  const v = t[k] as string | number | undefined;
+  return v === undefined ? (k === 'rejected' ? '0' : '0.00') : String(v);
+};
 
 const KIND_LABELS: Record<string, Label> = {
   customsTax: ['关税', 'customs duty'],
@@ -290,7 +302,7 @@ function groupTable(id: string, caption: Label, keyLabel: Label, groups: Record<
     id,
     caption,
     [['key', keyLabel], ...GROUP_LABELS.map(([c, l]): Column => [c, l, true])],
-    Object.entries(groups).map(([k, t]) => ({ key: k, cells: [k, ...GROUP_LABELS.map(([c]) => String(t[c]))] })),
+    Object.entries(groups).map(([k, t]) => ({ key: k, cells: [k, ...GROUP_LABELS.map(([c]) => shown(t, c))] })),
   );
 }
 
@@ -481,7 +493,7 @@ export function renderReconcileHtml(
         ['label', ['状态', 'status']],
         ['value', ['订单', 'orders'], true],
       ],
-      COUNT_LABELS.map(([k, l]) => ({ key: k, cells: [plain(l), String(s[k])] })),
+      COUNT_LABELS.map(([k, l]) => ({ key: k, cells: [plain(l), shown(s, k)] })),
     ),
     table(
       'totals-amounts',
@@ -496,7 +508,7 @@ export function renderReconcileHtml(
       AMOUNT_LABELS.map(([k, l]) => {
         const split = k === 'computedTaxTotal' ? s.computed : k === 'billedTaxTotal' ? s.billed : undefined;
         const taxes = [split?.customsTax ?? '', split?.consumptionTax ?? '', split?.valueAddedTax ?? ''];
-        return { key: k, cells: [plain(l), String(s[k]), ...taxes] };
+        return { key: k, cells: [plain(l), shown(s, k), ...taxes] };
       }),
     ),
   );

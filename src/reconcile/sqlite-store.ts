@@ -31,6 +31,8 @@ import {
   type BillsAdded,
   type BillTuple,
   type FinalRecord,
+  type InventoryKeyLists,
+  type InventoryReceiptRecord,
   type NearMiss,
   type ReceiptLink,
   type ReconcileStore,
@@ -98,6 +100,7 @@ CREATE TABLE seen (orderIdentity TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE claimed (invtNo TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE mismatch (seq INTEGER PRIMARY KEY, sortKey INTEGER NOT NULL, orderNo TEXT NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL);
 CREATE TABLE nearMiss (invtNo TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, UNIQUE (invtNo, kind, key));
+CREATE TABLE invReceipt (copNo TEXT, preNo TEXT, invtNo TEXT, returnStatus TEXT NOT NULL, returnTime TEXT NOT NULL, returnInfo TEXT);
 `;
 
 /**
@@ -254,7 +257,7 @@ export class SqliteStore implements ReconcileStore {
   private readonly st: Record<string, BetterSqlite3.Statement>;
   private ops = 0;
   private spool: RowSpool | undefined;
-  /** The copNo, preNo and invtNo values of approved cancels and refunds: most orders have none, and skip the query. */
+  /** The copNo, preNo and invtNo values of approved cancels and refunds and of rejections: most orders have none, and skip the query. */
   private readonly finalValues = new BloomFilter();
   private linksCount = 0;
   /** The near-miss lookups, each prepared with its index at its first use. */
@@ -311,6 +314,15 @@ export class SqliteStore implements ReconcileStore {
       claim: db.prepare(`INSERT OR IGNORE INTO claimed (invtNo) SELECT value FROM json_each(?)`),
       claimedOf: db.prepare(`SELECT c.invtNo FROM json_each(?) j JOIN claimed c ON c.invtNo = j.value`).pluck(),
       finalsOf: db.prepare(`SELECT key, at FROM final WHERE key IN ${KEYS}`).raw(),
+      // No index: read once or twice when the documents are in, and only when a receipt may reject (one scan each).
+      addInventoryReceipt: db.prepare(
+        'INSERT INTO invReceipt (copNo, preNo, invtNo, returnStatus, returnTime, returnInfo) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      inventoryReceiptsOf: db
+        .prepare(
+          'SELECT copNo, preNo, invtNo, returnStatus, returnTime, returnInfo FROM invReceipt WHERE copNo IN (SELECT value FROM json_each(?)) OR preNo IN (SELECT value FROM json_each(?)) OR invtNo IN (SELECT value FROM json_each(?)) ORDER BY rowid',
+        )
+        .raw(),
       // Only the bills no declaration claimed are read this way, each with the orderNo it names.
       bills: db.prepare(`SELECT ${BILL_COLUMNS}, b.orderNo FROM bill b WHERE b.invtNo = ? ORDER BY b.taxNo`).raw(),
       unclaimedPage: db
@@ -388,6 +400,33 @@ export class SqliteStore implements ReconcileStore {
       // Releases are looked up only for refunded inventories: they stay out of the filter.
       if (f.kind !== 'release') for (const k of inventoryKeyList(f.keys)) this.finalValues.add(k.slice(2));
     }
+  }
+  addInventoryReceipts(receipts: readonly InventoryReceiptRecord[]): void {
+    this.tick(receipts.length);
+    for (const r of receipts)
+      this.st.addInventoryReceipt!.run(
+        r.copNo ?? null,
+        r.preNo ?? null,
+        r.invtNo ?? null,
+        r.returnStatus,
+        r.returnTime,
+        r.returnInfo ?? null,
+      );
+  }
+  inventoryReceiptsOf(keys: InventoryKeyLists): InventoryReceiptRecord[] {
+    const rows = this.st.inventoryReceiptsOf!.all(
+      JSON.stringify(keys.copNo),
+      JSON.stringify(keys.preNo),
+      JSON.stringify(keys.invtNo),
+    ) as Array<[string | null, string | null, string | null, string, string, string | null]>;
+    return rows.map(([copNo, preNo, invtNo, returnStatus, returnTime, returnInfo]) => ({
+      ...(copNo !== null && { copNo }),
+      ...(preNo !== null && { preNo }),
+      ...(invtNo !== null && { invtNo }),
+      returnStatus,
+      returnTime,
+      ...(returnInfo !== null && { returnInfo }),
+    }));
   }
   /** The rows of a batch's keys in a key → value table (`linksOf` or `finalsOf`): one statement, none for no keys. */
   private lookup(statement: 'linksOf' | 'finalsOf', keys: readonly string[]): Map<string, string> {
@@ -479,6 +518,7 @@ export class SqliteStore implements ReconcileStore {
         cancelled: flags.cancelled,
         refunded: flags.refunded,
       };
+      if (flags.rejected) out[i]!.rejected = true;
       if (before) out[i]!.countedBefore = own.map((b) => b.taxNo);
       if (flags.refunded) {
         const a = out[i]!;
@@ -487,7 +527,7 @@ export class SqliteStore implements ReconcileStore {
         if (released) a.releasedAt = released;
       }
       // Only a declaration that reached no bill looks for near misses.
-      if (own.length === 0 && !flags.cancelled && !flags.refunded) this.addNearMisses(r, out[i]!);
+      if (own.length === 0 && !flags.cancelled && !flags.refunded && !flags.rejected) this.addNearMisses(r, out[i]!);
     }
     return out;
   }

@@ -5,6 +5,7 @@ import { TEXT_PIECE_BYTES } from './text-piece.js';
 import { compareCodeUnits, checkArgument, valueIn } from '../model/guards.js';
 import { NEAR_MISSES, nearKey } from './near-key.js';
 import { Dec } from '../model/primitives.js';
+import type { InventoryReceipt } from './types.js';
 
 /*
  * The index reconciliation joins through: bills by invtNo, receipt links copNo/preNo → invtNo,
@@ -74,14 +75,28 @@ export interface ReceiptLink {
 }
 
 /**
- * An approved cancel (CEB624) or refund (CEB626), recorded under each key of the inventory, or
- * a release (CEB622 800/899), recorded under its invtNo only: a refund is looked up against it.
+ * An approved cancel (CEB624) or refund (CEB626), or an inventory customs rejected (see rejections.ts), recorded under
+ * each key of the inventory, or a release (CEB622 800/899), recorded under its invtNo only: a refund is looked up
+ * against it.
  */
 export interface FinalRecord {
-  kind: 'cancel' | 'refund' | 'release';
+  kind: 'cancel' | 'refund' | 'reject' | 'release';
   keys: InventoryKeys;
   /** The receipt's returnTime (`yyyyMMddHHmmss[SSS]`, Beijing); the earliest one per key is kept. */
   at?: string | undefined;
+}
+
+/** A CEB622 receipt as the index keeps it, to decide which inventories customs rejected (see rejections.ts). */
+export type InventoryReceiptRecord = Pick<
+  InventoryReceipt,
+  'copNo' | 'preNo' | 'invtNo' | 'returnStatus' | 'returnTime' | 'returnInfo'
+>;
+
+/** Keys to look inventory receipts up by: a receipt matches when any of its keys is in the lists. */
+export interface InventoryKeyLists {
+  copNo: readonly string[];
+  preNo: readonly string[];
+  invtNo: readonly string[];
 }
 
 /**
@@ -184,8 +199,15 @@ export interface ReconcileStore {
   addVoided(taxNos: readonly string[]): void;
   /** Records receipt links copNo/preNo → invtNo (a later link for the same key replaces the earlier). */
   addLinks(links: readonly ReceiptLink[]): void;
-  /** Records approved cancels and refunds. */
+  /** Records approved cancels and refunds, rejections and releases. */
   addFinals(finals: readonly FinalRecord[]): void;
+  /**
+   * Keeps CEB622 receipts (in input order) until the documents are in, when the inventories customs rejected are
+   * decided from them. Optional, with {@link inventoryReceiptsOf}: a store without them finds no order rejected.
+   */
+  addInventoryReceipts?(receipts: readonly InventoryReceiptRecord[]): void;
+  /** The kept CEB622 receipts that name any of the keys, in input order. */
+  inventoryReceiptsOf?(keys: InventoryKeyLists): InventoryReceiptRecord[];
   /**
    * Answers a batch of declarations, in order: whether each orderNo is seen for the first time
    * (counting earlier batches and earlier items of this one), its invtNo (its own, else through
@@ -324,10 +346,10 @@ function compareMismatch(a: { e: StoredMismatch; k: number }, b: { e: StoredMism
   return compareCodeUnits(a.e.orderNo, b.e.orderNo) || compareCodeUnits(a.e.kind, b.e.kind);
 }
 
-/** The keys an approved cancel or refund is looked up by, as {@link inventoryKeyList} writes them. */
+/** The keys an approved cancel or refund, or a rejection, is looked up by, as {@link inventoryKeyList} writes them. */
 export function finalKeys(keys: InventoryKeys): string[] {
   const list = inventoryKeyList(keys);
-  return [...list.map((k) => `cancel:${k}`), ...list.map((k) => `refund:${k}`)];
+  return [...list.map((k) => `cancel:${k}`), ...list.map((k) => `refund:${k}`), ...list.map((k) => `reject:${k}`)];
 }
 
 /** Orders bills by taxNo (the order of an inventory's bills in a row). */
@@ -415,26 +437,33 @@ export function billRowNearMisses(marks: readonly NearMiss[], reached: () => rea
 }
 
 /**
- * Whether a cancel and whether a refund was approved under any of the keys (`get` looks up a
- * {@link finalKeys} key: undefined when absent, else its time or ''), with the earliest refund
+ * Whether a cancel and whether a refund was approved under any of the keys, and whether the inventory was rejected
+ * (`get` looks up a {@link finalKeys} key: undefined when absent, else its time or ''), with the earliest refund
  * approval time.
  */
 export function finalFlags(
   keys: InventoryKeys,
   get: (key: string) => string | undefined,
-): { cancelled: boolean; refunded: boolean; refundedAt?: string } {
+): { cancelled: boolean; refunded: boolean; rejected?: boolean; refundedAt?: string } {
   let cancelled = false;
   let refunded = false;
+  let rejected = false;
   let refundedAt: string | undefined;
   for (const k of inventoryKeyList(keys)) {
     if (get(`cancel:${k}`) !== undefined) cancelled = true;
+    if (get(`reject:${k}`) !== undefined) rejected = true;
     const t = get(`refund:${k}`);
     if (t !== undefined) {
       refunded = true;
       if (t !== '' && (refundedAt === undefined || t < refundedAt)) refundedAt = t;
     }
   }
-  return { cancelled, refunded, ...(refundedAt !== undefined && { refundedAt }) };
+  return {
+    cancelled,
+    refunded,
+    ...(rejected && { rejected }),
+    ...(refundedAt !== undefined && { refundedAt }),
+  };
 }
 
 /** The key a release time is stored under. */
@@ -489,6 +518,7 @@ export class MemoryStore implements ReconcileStore {
   private readonly voided = new Set<string>();
   private readonly links = new Map<string, string>();
   private readonly done = new Map<string, string>();
+  private readonly inventoryReceipts: InventoryReceiptRecord[] = [];
   private readonly orders = new Set<string>();
   private readonly spool: string[] = [];
   private readonly mism: Array<{ e: StoredMismatch; k: number }> = [];
@@ -544,6 +574,17 @@ export class MemoryStore implements ReconcileStore {
       for (const key of finalRecordKeys(f)) this.done.set(key, earlier(this.done.get(key), f.at ?? ''));
     }
   }
+  addInventoryReceipts(receipts: readonly InventoryReceiptRecord[]): void {
+    for (const r of receipts) this.inventoryReceipts.push(r);
+  }
+  inventoryReceiptsOf(keys: InventoryKeyLists): InventoryReceiptRecord[] {
+    const c = new Set(keys.copNo);
+    const p = new Set(keys.preNo);
+    const i = new Set(keys.invtNo);
+    return this.inventoryReceipts.filter(
+      (r) => (r.copNo && c.has(r.copNo)) || (r.preNo && p.has(r.preNo)) || (r.invtNo && i.has(r.invtNo)),
+    );
+  }
   join(requests: ReadonlyArray<JoinRequest | undefined>): Array<JoinAnswer | undefined> {
     return requests.map((r) => {
       if (!r) return undefined;
@@ -565,7 +606,7 @@ export class MemoryStore implements ReconcileStore {
         ...(counted && { countedBefore: list.map((b) => b.taxNo).sort(compareCodeUnits) }),
         ...this.finalsOf({ copNo: r.copNo, preNo: r.preNo, invtNo }),
       };
-      if (list.length === 0 && !answer.cancelled && !answer.refunded) this.addNearMisses(r, answer);
+      if (list.length === 0 && !answer.cancelled && !answer.refunded && !answer.rejected) this.addNearMisses(r, answer);
       return answer;
     });
   }
@@ -588,7 +629,9 @@ export class MemoryStore implements ReconcileStore {
       nearOf((this.nearBills ??= nearIndex(this.bills.keys())), invtNo, (k) => this.bills.get(k)![0]!.claimed),
     );
   }
-  private finalsOf(keys: InventoryKeys): Pick<JoinAnswer, 'cancelled' | 'refunded' | 'refundedAt' | 'releasedAt'> {
+  private finalsOf(
+    keys: InventoryKeys,
+  ): Pick<JoinAnswer, 'cancelled' | 'refunded' | 'rejected' | 'refundedAt' | 'releasedAt'> {
     const flags = finalFlags(keys, (key) => this.done.get(key));
     const released = flags.refunded && keys.invtNo ? this.done.get(releaseKey(keys.invtNo)) : undefined;
     return released ? { ...flags, releasedAt: released } : flags;

@@ -29,6 +29,7 @@ export function emptyTotals(): ReconcileTotals {
     declaredTaxTotal: ZERO,
     computedTaxTotal: ZERO,
     billedTaxTotal: ZERO,
+    rejectedTaxTotal: ZERO,
     difference: ZERO,
     computed: zeroSplit(),
     billed: zeroSplit(),
@@ -66,6 +67,7 @@ export function waterfallCause(row: Pick<ReconcileRow, 'status' | 'declaredTaxTo
     case 'bill-without-declaration':
     case 'cancelled':
     case 'refunded':
+    case 'rejected':
     case 'not-computed':
       return row.status;
     case 'duplicate-declaration':
@@ -87,20 +89,34 @@ function addToWaterfall(w: Waterfall, row: ReconcileRow): void {
 }
 
 /**
- * Whether a reconciliation balances: at least one declaration was read, every order is matched, cancelled or
- * refunded, every document was readable, and no taxNo came twice with different content. Any other status (a
- * mismatch, a bill missing, void or without a declaration, an order not linked or not computed,
- * a duplicate declaration) needs a look. `sandan reconcile` exits 0 exactly when this is true
- * (and no file went to `onFileError`).
+ * Whether a reconciliation balances: at least one declaration was read, every order is matched, cancelled,
+ * refunded or rejected without a bill, every document was readable, and no taxNo came twice with different content.
+ * Any other status (a mismatch, a bill missing, void or without a declaration, an order not linked or not computed,
+ * a duplicate declaration) needs a look, and so does a bill of a rejected order (customs billed an inventory whose
+ * latest receipt rejects it). `sandan reconcile` exits 0 exactly when this is true (and no file went to `onFileError`).
  */
 export function reconcileBalanced(summary: ReconcileSummary): boolean {
   checkArgument(summary, 'object', 'reconcileBalanced', 'the summary');
   checkArgument(summary.inputs, 'object', 'reconcileBalanced', 'summary.inputs');
-  const fine = summary.matched + summary.cancelled + summary.refunded;
+  // (a summary of an earlier version has no rejected orders)
+  const fine = summary.matched + summary.cancelled + summary.refunded + (summary.rejected ?? 0);
   const { unreadableDocuments, conflictingBills } = summary.inputs;
   return (
-    summary.inputs.declarations > 0 && summary.orders === fine && unreadableDocuments === 0 && conflictingBills === 0
+    summary.inputs.declarations > 0 &&
+    summary.orders === fine &&
+    unreadableDocuments === 0 &&
+    conflictingBills === 0 &&
+    !rejectedBilled(summary)
   );
+}
+
+/**
+ * Whether rejected orders were billed: their cause in the waterfall is Σ (billed − withheld), so it differs from
+ * −withheld exactly when their bills add up to more than 0.
+ */
+function rejectedBilled(summary: ReconcileSummary): boolean {
+  const cause = summary.waterfall?.causes.find((c) => c.cause === 'rejected');
+  return cause !== undefined && !cause.amount.plus(summary.rejectedTaxTotal ?? ZERO).isZero();
 }
 
 /** The count field of each status. */
@@ -111,6 +127,7 @@ const STATUS_COUNT = {
   'bill-without-declaration': 'billWithoutDeclaration',
   cancelled: 'cancelled',
   refunded: 'refunded',
+  rejected: 'rejected',
   'bill-void': 'billVoid',
   unlinked: 'unlinked',
   'not-computed': 'notComputed',
@@ -126,7 +143,10 @@ function addRow(t: ReconcileTotals, row: ReconcileRow): void {
   t.orders++;
   t[STATUS_COUNT[row.status]]++;
   if (row.dutiableValue) t.dutiableValue = t.dutiableValue.plus(row.dutiableValue);
-  if (row.declaredTaxTotal) t.declaredTaxTotal = t.declaredTaxTotal.plus(row.declaredTaxTotal);
+  if (row.declaredTaxTotal) {
+    t.declaredTaxTotal = t.declaredTaxTotal.plus(row.declaredTaxTotal);
+    if (row.status === 'rejected') t.rejectedTaxTotal = t.rejectedTaxTotal.plus(row.declaredTaxTotal);
+  }
   if (row.computed) addSplitInPlace(t.computed, row.computed);
   if (row.billed) addSplitInPlace(t.billed, row.billed);
   addToWaterfall(t.waterfall, row);
@@ -184,6 +204,7 @@ function mergeTotals(a: ReconcileTotals, b: ReconcileTotals): void {
   a.orders += b.orders;
   a.dutiableValue = a.dutiableValue.plus(b.dutiableValue);
   a.declaredTaxTotal = a.declaredTaxTotal.plus(b.declaredTaxTotal);
+  a.rejectedTaxTotal = a.rejectedTaxTotal.plus(b.rejectedTaxTotal);
   addSplitInPlace(a.computed, b.computed);
   addSplitInPlace(a.billed, b.billed);
   for (let i = 0; i < a.waterfall.causes.length; i++) {

@@ -57,6 +57,7 @@ export const RECONCILE_STATUSES = [
   'bill-without-declaration',
   'cancelled',
   'refunded',
+  'rejected',
   'bill-void',
   'unlinked',
   'not-computed',
@@ -110,6 +111,8 @@ export interface ReconcileTotals {
   billWithoutDeclaration: number;
   cancelled: number;
   refunded: number;
+  /** Orders whose inventory customs rejected (CEB622 100 退单) and that were not declared again and accepted. */
+  rejected: number;
   billVoid: number;
   unlinked: number;
   notComputed: number;
@@ -118,6 +121,11 @@ export interface ReconcileTotals {
   declaredTaxTotal: Decimal;
   computedTaxTotal: Decimal;
   billedTaxTotal: Decimal;
+  /**
+   * The declared taxTotal of the rejected orders: tax withheld from buyers for parcels customs rejected, which no bill
+   * will ask for, so owed back to them (part of declaredTaxTotal, not a bill missing).
+   */
+  rejectedTaxTotal: Decimal;
   /** billedTaxTotal − declaredTaxTotal. */
   difference: Decimal;
   computed: TaxSplit;
@@ -134,13 +142,15 @@ export const WATERFALL_CAUSES = [
   'bill-without-declaration',
   'cancelled',
   'refunded',
+  'rejected',
   'not-computed',
   'other',
 ] as const;
 /**
  * Why tax billed and tax withheld differ: the cause of a row's billed − withheld, from its status.
  * `rounding` is matched orders (within the tolerance); `bill-missing` also takes orders whose
- * bills are all void (`bill-void`) or that no bill could be linked to (`unlinked`); `other` is an
+ * bills are all void (`bill-void`) or that no bill could be linked to (`unlinked`), but not orders whose inventory
+ * customs rejected (`rejected`: no bill will come, the tax withheld is owed back); `other` is an
  * order with a bill but no declared taxTotal (the whole bill is a difference no status explains)
  * and duplicate declarations (which carry no amounts, so always 0).
  */

@@ -411,6 +411,7 @@ describe.skipIf(skipWithout('chromium'))('the HTML report in Chromium', () => {
             computedTaxTotal: t.computedTaxTotal,
             billedTaxTotal: t.billedTaxTotal,
             difference: t.difference,
+            rejectedTaxTotal: t.rejectedTaxTotal,
           });
       }
       if (s.waterfall) {

@@ -158,7 +158,7 @@ describe('the waterfall: the difference between tax billed and tax withheld, by 
     );
   });
 
-  it('a hand-computed month: seven orders, one of each cause', () => {
+  it('a hand-computed month: eight orders, one of each cause', () => {
     const b = (taxNo: string, vat: string): StoredBill => ({
       invtNo: taxNo,
       taxNo,
@@ -180,7 +180,7 @@ describe('the waterfall: the difference between tax billed and tax withheld, by 
       declared: string,
       computed: string | undefined,
       bills: StoredBill[],
-      extra: { cancelled?: boolean; refunded?: boolean } = {},
+      extra: { cancelled?: boolean; refunded?: boolean; rejected?: boolean } = {},
     ) =>
       decideRow(
         {
@@ -193,6 +193,7 @@ describe('the waterfall: the difference between tax billed and tax withheld, by 
           bills,
           cancelled: extra.cancelled ?? false,
           refunded: extra.refunded ?? false,
+          rejected: extra.rejected ?? false,
           notes: [],
         },
         new Dec('0.01'),
@@ -205,6 +206,7 @@ describe('the waterfall: the difference between tax billed and tax withheld, by 
       order('E', '2026-11', '2200', '4.00', '4.00', [], { cancelled: true }), // cancelled, no bill: −4.00
       order('F', '2026-11', '2200', '9.00', '9.00', [b('F', '9.00')], { refunded: true }), // refunded: 0.00
       order('G', '2026-11', '2200', '1.00', undefined, [b('G', '1.10')]), // not computed: +0.10
+      order('H', '2026-12', '3100', '6.00', '6.00', [], { rejected: true }), // rejected by customs, no bill: −6.00
     ];
     expect(rows.map((r) => r.status)).toEqual([
       'matched',
@@ -214,15 +216,16 @@ describe('the waterfall: the difference between tax billed and tax withheld, by 
       'cancelled',
       'refunded',
       'not-computed',
+      'rejected',
     ]);
     const s = summaryOf(rows);
-    // withheld 10.00 + 20.00 + 7.30 + 4.00 + 9.00 + 1.00 = 51.30
+    // withheld 10.00 + 20.00 + 7.30 + 4.00 + 9.00 + 1.00 + 6.00 = 57.30
     // billed   10.01 + 25.50 + 3.20 + 9.00 + 1.10 = 48.81
-    // difference 48.81 − 51.30 = −2.49 = 0.01 + 5.50 − 7.30 + 3.20 − 4.00 + 0.00 + 0.10
+    // difference 48.81 − 57.30 = −8.49 = 0.01 + 5.50 − 7.30 + 3.20 − 4.00 + 0.00 − 6.00 + 0.10
     expect(s.waterfall).toEqual({
-      withheld: '51.30',
+      withheld: '57.30',
       billed: '48.81',
-      difference: '-2.49',
+      difference: '-8.49',
       causes: [
         { cause: 'rounding', orders: 1, amount: '0.01' },
         { cause: 'mismatch', orders: 1, amount: '5.50' },
@@ -230,10 +233,15 @@ describe('the waterfall: the difference between tax billed and tax withheld, by 
         { cause: 'bill-without-declaration', orders: 1, amount: '3.20' },
         { cause: 'cancelled', orders: 1, amount: '-4.00' },
         { cause: 'refunded', orders: 1, amount: '0.00' },
+        { cause: 'rejected', orders: 1, amount: '-6.00' },
         { cause: 'not-computed', orders: 1, amount: '0.10' },
         { cause: 'other', orders: 0, amount: '0.00' },
       ],
     });
+    // The rejected order's withheld 6.00 is owed back to its buyer, in December and district 3100 only.
+    expect([s.rejected, s.rejectedTaxTotal]).toEqual([1, '6.00']);
+    expect(s.byMonth['2026-12']!.rejectedTaxTotal).toBe('6.00');
+    expect(s.byMonth['2026-11']!.rejectedTaxTotal).toBe('0.00');
     // October 2900: 35.51 − 37.30 = −1.79 = 0.01 + 5.50 − 7.30.
     expect(s.byMonth['2026-10']!.waterfall.difference).toBe('-1.79');
     expect(s.byDistrict['2900']!.waterfall.causes.slice(0, 3).map((c) => c.amount)).toEqual(['0.01', '5.50', '-7.30']);

@@ -81,6 +81,7 @@ describe('--format xlsx: the report as a workbook', async () => {
       'bill-without-declaration': '有税单无申报 / bill without declaration',
       cancelled: '已撤单 / cancelled',
       refunded: '已退货 / refunded',
+      rejected: '海关退单 / rejected',
       'not-computed': '未能计税 / not computed',
       other: '其他 / other',
     };
@@ -88,7 +89,7 @@ describe('--format xlsx: the report as a workbook', async () => {
       json.waterfall.causes.map((c) => words[c.cause]),
     );
     const groupHeader = summary.rows.find((r) => at(r, 1)?.v === '订单 / orders');
-    expect(groupHeader?.slice(1, 8).map((c) => c.v)).toEqual([
+    expect(groupHeader?.slice(1, 9).map((c) => c.v)).toEqual([
       '订单 / orders',
       '相符 / matched',
       '不符 / mismatch',
@@ -96,6 +97,7 @@ describe('--format xlsx: the report as a workbook', async () => {
       '计算税款 / computed',
       '税单税款 / billed',
       '差额 / difference',
+      '退单代扣税款（应退还买家） / withheld on rejected orders (owed back to buyers)',
     ]);
     const byKey = new Map(summary.rows.map((r) => [at(r, 0)?.v, r]));
     const groups = [...Object.entries(json.byMonth), ...Object.entries(json.byDistrict)];
@@ -103,13 +105,14 @@ describe('--format xlsx: the report as a workbook', async () => {
     for (const [k, g] of groups) {
       const r = byKey.get(k)!;
       const v = (i: number) => at(r, i)?.v;
-      expect([Number(v(1)), fen(v(4)), fen(v(6)), fen(v(7))]).toEqual([
+      expect([Number(v(1)), fen(v(4)), fen(v(6)), fen(v(7)), fen(v(8))]).toEqual([
         g.orders,
         g.declaredTaxTotal,
         g.billedTaxTotal,
         g.difference,
+        g.rejectedTaxTotal,
       ]);
-      expect(g.waterfall.causes.map((_, i) => fen(v(8 + i)))).toEqual(g.waterfall.causes.map((c) => c.amount));
+      expect(g.waterfall.causes.map((_, i) => fen(v(9 + i)))).toEqual(g.waterfall.causes.map((c) => c.amount));
     }
 
     // The verdict and the input counts follow the groups, as reconcileBalanced and summary.inputs say.

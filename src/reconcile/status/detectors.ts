@@ -79,6 +79,16 @@ const isFailure = (node: TimelineNode) => {
  */
 export const codeBesideStatus = (node: TimelineNode) =>
   node.code !== undefined && node.code !== node.returnStatus ? node.code : undefined;
+/**
+ * Whether a receipt of this type with this status may leave its document refused (its status's outcome is a
+ * rejection or failure): a superset of the receipts {@link stateOf} may read as `rejected` (a code saying the message
+ * reached customs, or the receipt refusing only a later message, is decided on the timeline). Reconciliation keeps
+ * only the keys of such receipts to look their orders up again.
+ */
+export function mayRefuse(returnStatus: string, messageType: string): boolean {
+  const o = explainStatus(returnStatus, messageType)?.outcome;
+  return o === 'rejected' || o === 'failed';
+}
 /** A text in both languages. */
 export const msg = (zh: string, en: string): Message => ({ zh, en });
 

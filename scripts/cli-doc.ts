@@ -108,7 +108,7 @@ const COMMANDS: CommandDoc[] = [
       [0, 'every order is matched, cancelled or refunded, and every input was read'],
       [
         1,
-        "anything does not match (mismatch, bill missing, unlinked, …), an input could not be used, or no declaration was read (the report's problems say which)",
+        "anything does not match (mismatch, bill missing, unlinked, a bill of a rejected order, …), an input could not be used, or no declaration was read (the report's problems say which)",
       ],
       [2, 'usage error (including an --out that is an input file), unreadable input'],
     ],

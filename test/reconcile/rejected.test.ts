@@ -3,7 +3,9 @@
 // an invtNo) and counted the tax withheld from the buyer as a bill missing. Receipts are real XML: the dandingtest
 // inventory receipts (test/fixtures/outside/README.md) with the status, time, preNo and text changed, scanned as
 // `sandan reconcile --receipts` scans them.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseCebXml, status, type StatusReceipt, type StatusReceiptType } from '../../src/index.js';
@@ -20,6 +22,8 @@ import {
   type ReconcileStore,
   type ScannedDocument,
 } from '../../src/reconcile/index.js';
+import { runCli } from '../helpers/cli.js';
+import { RATES } from './generator.js';
 import { calculate, memoryData } from './helpers.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/outside/dandingtest/', import.meta.url));
@@ -236,4 +240,56 @@ describe('every output shows the rejected orders and the tax owed back', () => {
     expect(html).toContain('退单代扣税款（应退还买家）');
     expect(html).toContain('withheld on rejected orders (owed back to buyers)');
   });
+});
+
+describe('sandan reconcile --receipts: a rejected order, through worker threads and both indexes', () => {
+  it.each([
+    ['memory', '0'],
+    ['sqlite', '0'],
+    ['sqlite', '2'],
+  ])(
+    '%s index, %s workers: rejected, 15.90 owed back, exit 0 (was unlinked, a bill missing, exit 1)',
+    async (index, workers) => {
+      const dir = mkdtempSync(join(tmpdir(), 'sandan-rejected-'));
+      try {
+        mkdirSync(join(dir, 'receipts'));
+        mkdirSync(join(dir, 'bills'));
+        for (const [i, xml] of REJECTED.entries()) writeFileSync(join(dir, 'receipts', `CEB622-${i + 1}.xml`), xml);
+        writeFileSync(join(dir, 'declarations.ndjson'), `${JSON.stringify(declaredByCopNo('SDREJ000000007'))}\n`);
+        writeFileSync(join(dir, 'rates.json'), JSON.stringify(RATES));
+        const r = await runCli([
+          'reconcile',
+          '--declarations',
+          join(dir, 'declarations.ndjson'),
+          '--tax-bills',
+          join(dir, 'bills'),
+          '--receipts',
+          join(dir, 'receipts'),
+          '--rates',
+          join(dir, 'rates.json'),
+          '--format',
+          'json',
+          '--index',
+          index,
+          '--workers',
+          workers,
+        ]);
+        expect(r.stderr).toBe('');
+        const j = JSON.parse(r.stdout);
+        expect(j.orders.map((o: Record<string, any>) => [o.orderNo, o.invtNo, o.status, o.declaredTaxTotal])).toEqual([
+          ['SDREJ000000007', null, 'rejected', '15.90'],
+        ]);
+        expect([j.summary.rejected, j.summary.unlinked, j.summary.rejectedTaxTotal, j.summary.difference]).toEqual([
+          1,
+          0,
+          '15.90',
+          '-15.90',
+        ]);
+        expect(r.code).toBe(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    30_000,
+  );
 });

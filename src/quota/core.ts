@@ -481,7 +481,12 @@ export type QuotaRefusal =
   /** The refund is larger than what still counts for the order. */
   | 'over-refund'
   /** The return was applied for (or arrived) after the return window of the release closed. */
-  | 'outside-return-window';
+  | 'outside-return-window'
+  /**
+   * A return receipt (CEB626) without the copNo of its return application gave an amount: one return cannot be
+   * told from another of the same order, nor its 399 from its 800, so the amount could be given back twice.
+   */
+  | 'return-not-identified';
 
 /** The outcome of a ledger operation. Refusals are results; misuse throws a SandanError. */
 export type QuotaResult =

@@ -699,6 +699,39 @@ export function quotaContract(h: Harness): void {
       expect([b.committed.toFixed(), b.used.toFixed()]).toEqual(['0', '0']);
     });
 
+    it('a return receipt without the copNo of its return application gives its amount back never twice: refused with a reason', async () => {
+      // A CEB626 without copNo (the XSD requires it; a hand-made receipt or a platform's export may lack it) was
+      // keyed by its returnTime: its 399 and its 800 each gave the amount back, 600 of a 1000 order counted as 1200.
+      const l = await ledger(await db());
+      await l.reserve('NC-1', BUYER, '1000', '2026-07-01');
+      const invtNo = '290020260000000901';
+      const ret = (returnStatus: string, returnTime: string, amount?: string) =>
+        ({ kind: 'CEB626', orderNo: 'NC-1', invtNo, returnStatus, returnTime, amount }) as const;
+      const out = await applyReceipts(l, [
+        { kind: 'CEB622', orderNo: 'NC-1', invtNo, returnStatus: '800', returnTime: '20260702100000000' },
+        ret('399', '20260710100000000', '600'),
+        ret('800', '20260710110000000', '600'),
+      ]);
+      expect(out.map((o) => `${o.action} ${o.status} ${o.orderNo ?? '-'}`)).toEqual([
+        'commit applied NC-1',
+        'refund refused NC-1',
+        'refund refused NC-1',
+      ]);
+      expect(out[1]!.result).toMatchObject({
+        ok: false,
+        reason: 'return-not-identified',
+        message: expect.stringContaining('names no copNo'),
+      });
+      // 1000 committed, nothing given back: the ledger still counts what customs counts until the return is named.
+      expect((await l.remaining(BUYER, 2026)).used.toFixed()).toBe('1000');
+      // All that still counts (no amount) needs no name: given back once, the 800 after the 399 a duplicate.
+      const all = await applyReceipts(l, [ret('399', '20260710100000000'), ret('800', '20260710110000000')]);
+      expect(all.map((o) => o.status)).toEqual(['applied', 'duplicate']);
+      expect((await l.remaining(BUYER, 2026)).used.toFixed()).toBe('0');
+      const h = await l.history(BUYER, 2026);
+      expect(h.filter((e) => e.type === 'refund').map((e) => e.amount.toFixed())).toEqual(['1000']);
+    });
+
     it('refunds only within the return window of the release (30 days to apply, 45 to arrive), unless told to allow it', async () => {
       const clock = manualClock('2026-01-31T02:00:00Z'); // 2026-01-31 10:00 Beijing
       const l = await ledger(await db(), { clock: clock.now });

@@ -330,12 +330,14 @@ export async function startHttpTransport(
   });
 
   /** The answer of a request that sent `Expect: 100-continue`, until its body is read: the 100 is sent then. */
-  const toContinue = new WeakMap<IncomingMessage, ServerResponse>();
+  const toContinue = new Map<IncomingMessage, ServerResponse>();
   // Expect: 100-continue: Node answered 100 at once, so a client told to go on sent a body of 2 GB only to be refused
   // with 413 by its Content-Length. The 100 waits until the body is read (see `body`): a request refused at its
   // headers (too large, a foreign Host, a wrong path or method, a coded body) is answered without it.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     toContinue.set(req, res);
+    // (a request answered without reading its body is forgotten with its answer)
+    res.once('close', () => toContinue.delete(req));
     server.emit('request', req, res);
   });
 

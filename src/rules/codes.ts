@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SandanError } from '../errors.js';
+import { endsBeforeItStarts } from '../time/beijing.js';
 import { ConfidenceSchema } from './policy.js';
 import { checkSourceRefs, DateSchema, SourceRefSchema, SourcesSchema } from '../model/sources.js';
 
@@ -69,7 +70,7 @@ export function loadCodeTable(data: unknown, origin: string): CodeTable {
   for (const entry of t.codes) {
     if (byCode.has(entry.code))
       throw new SandanError('CODE_TABLE_INVALID', `${origin}: code ${entry.code} appears twice`);
-    if (entry.validFrom !== undefined && entry.validTo !== undefined && entry.validTo < entry.validFrom)
+    if (endsBeforeItStarts(entry.validFrom, entry.validTo))
       throw new SandanError(
         'CODE_TABLE_INVALID',
         `${origin}: code ${entry.code}: validTo ${entry.validTo} is before validFrom ${entry.validFrom}`,

@@ -10,6 +10,7 @@ import {
   type PositiveListRemark,
 } from './positive-list.js';
 import { checkArgument, describeInput } from '../model/guards.js';
+import { endsBeforeItStarts } from '../time/beijing.js';
 
 /**
  * Reading the official annex of a positive-list edition (a table with the columns 序号 /
@@ -220,7 +221,7 @@ export function importPositiveList(
     if (d !== undefined && !DateSchema.safeParse(d).success)
       throw new SandanError('INVALID_OPTION', `Dates must be YYYY-MM-DD, got ${describeInput(d)}`);
   }
-  if (effectiveTo !== undefined && effectiveTo < effectiveFrom)
+  if (endsBeforeItStarts(effectiveFrom, effectiveTo))
     throw new SandanError(
       'INVALID_OPTION',
       `--to ${effectiveTo} is before the day the edition took effect, ${effectiveFrom}: it would be in force on no day`,

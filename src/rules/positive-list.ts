@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DateSchema } from './policy.js';
-import { isoDateOption, isWithinDates } from '../time/beijing.js';
+import { endsBeforeItStarts, isoDateOption, isWithinDates } from '../time/beijing.js';
 import { SandanError } from '../errors.js';
 import { SourceSchema, SourcesSchema } from '../model/sources.js';
 import type { Message } from '../model/issue.js';
@@ -130,7 +130,7 @@ export function loadPositiveList(data: unknown, origin: string): PositiveList {
   const d = r.data;
   // (an edition whose last day comes before its first is in force on no day: the check would fall to another edition
   // unnoticed, as rulesets and rate tables refuse it)
-  if (d.effectiveTo !== undefined && d.effectiveTo < d.effectiveFrom)
+  if (endsBeforeItStarts(d.effectiveFrom, d.effectiveTo))
     throw new SandanError(
       'CODE_TABLE_INVALID',
       `${origin}: $.effectiveTo: ${d.effectiveTo} is before effectiveFrom ${d.effectiveFrom}`,

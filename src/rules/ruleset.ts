@@ -22,7 +22,7 @@ import {
 import type { Rule } from './types.js';
 import { nearestFieldName } from '../model/field-names.js';
 import { docsUrl } from '../model/docs-url.js';
-import { commonDates, isoDateOption, isWithinDates } from '../time/beijing.js';
+import { commonDates, endsBeforeItStarts, isoDateOption, isWithinDates } from '../time/beijing.js';
 
 /**
  * Rulesets are JSON data: which rules run, with which severity and options, and the policy
@@ -225,7 +225,7 @@ function flattenUnions(issues: readonly z.core.$ZodIssue[], data: unknown): z.co
 }
 
 function checkRange(s: Setting, origin: string, where: string): void {
-  if (s.effectiveFrom && s.effectiveTo && s.effectiveTo < s.effectiveFrom) {
+  if (endsBeforeItStarts(s.effectiveFrom, s.effectiveTo)) {
     throw new SandanError(
       'RULESET_INVALID',
       `${origin}: ${where}: effectiveTo ${s.effectiveTo} is before effectiveFrom ${s.effectiveFrom}`,

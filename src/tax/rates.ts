@@ -5,7 +5,7 @@ import { formatPath } from '../model/issue.js';
 import { SandanError } from '../errors.js';
 import { checkArgument } from '../model/guards.js';
 import { DateSchema, labelRef, refIds, SourceRefSchema, SourcesSchema, type Source } from '../model/sources.js';
-import { isoDateOption, isWithinDates } from '../time/beijing.js';
+import { endsBeforeItStarts, isoDateOption, isWithinDates } from '../time/beijing.js';
 
 /**
  * A consumption-tax tier applies when the line's dutiable value per unit reaches one of
@@ -219,7 +219,7 @@ export function parseRateTable(json: unknown, origin = 'rate table'): RateTable 
       throw invalid(origin, [`$${field}`], 'expected a date YYYY-MM-DD');
     dates[field] = v;
   }
-  if (dates.validFrom !== undefined && dates.validTo !== undefined && dates.validTo < dates.validFrom)
+  if (endsBeforeItStarts(dates.validFrom, dates.validTo))
     throw invalid(origin, ['$validTo'], `is before $validFrom ${dates.validFrom}`);
   const entries = new Map<string, TaxRate>();
   for (const [key, raw] of Object.entries(table)) {

@@ -1,3 +1,5 @@
+import { tz } from '@date-fns/tz';
+import { isBefore, parseISO } from 'date-fns';
 import { describeInput, SandanError, type SandanErrorCode } from '../errors.js';
 
 /*
@@ -207,6 +209,16 @@ export function isWithinDates(at: string, from: string | undefined, to: string |
 }
 
 /**
+ * Whether a span of days (`YYYY-MM-DD`, bounds inclusive, a missing one open) ends before it starts, so is in force on
+ * no day: the one check of every dated value's from and to (rulesets, code tables, rate tables, positive-list
+ * editions, spans in common). Days of the Beijing calendar, read by date-fns.
+ */
+export function endsBeforeItStarts(from: string | undefined, to: string | undefined): boolean {
+  const day = (d: string) => parseISO(d, { in: tz('Asia/Shanghai') });
+  return from !== undefined && to !== undefined && isBefore(day(to), day(from));
+}
+
+/**
  * The days two spans of dates (`YYYY-MM-DD`, bounds inclusive, a missing one open) have in common, as a span, or
  * undefined when they have none.
  */
@@ -218,7 +230,7 @@ export function commonDates(
   const earlier = (x?: string, y?: string) => (x === undefined ? y : y === undefined || x <= y ? x : y);
   const from = later(a.effectiveFrom, b.effectiveFrom);
   const to = earlier(a.effectiveTo, b.effectiveTo);
-  if (from !== undefined && to !== undefined && to < from) return undefined;
+  if (endsBeforeItStarts(from, to)) return undefined;
   return { ...(from !== undefined && { from }), ...(to !== undefined && { to }) };
 }
 

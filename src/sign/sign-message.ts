@@ -23,6 +23,7 @@ import { readCertificate, type Signer } from './signer.js';
 import { type C14nSink, canonicalizeElement, DigestSink, escAttr } from '../xml/core/c14n.js';
 import { XML_NS, type XmlElement } from '../xml/core/tree.js';
 import { asStartTag, type Envelope, inRootContext, readEnvelope } from './envelope.js';
+import { envelopeToSign } from './dxp-envelope.js';
 
 /** Options of {@link signMessage}. Districts set the algorithm part (see {@link signOptionsFromDistrict}). */
 export interface SignOptions {
@@ -198,9 +199,11 @@ function writtenText(value: unknown, what: string): string {
  * (`KeyName` = certificate number, `X509Data/X509Certificate`). SignedInfo is canonicalised in its
  * document context, inheriting the root's namespace declarations, as customs verifies it.
  *
- * The input is a string; keep the XML declaration's encoding UTF-8 when writing the result. The root given is the one
- * signed: a DxpMsg gets a signature of its own, which is not the one customs checks (that of the CEB message in its
- * Data). Sign the CEB message, then wrap it with `wrapDxp`; `sandan sign` does so when given a DxpMsg.
+ * The input is a string; keep the XML declaration's encoding UTF-8 when writing the result. Given a DxpMsg (as
+ * `wrapDxp` writes it), the CEB message in its Data is signed and put back, the envelope otherwise unchanged, as
+ * `sandan sign` does: that message's signature is the one customs checks and `verifyMessage` verifies (the envelope's
+ * own was not checked). `xml` is then the envelope; the other fields are of the message signed. A transfer node's
+ * DxpMsgSv, an envelope signed itself, or a Data that holds no message is refused (`INVALID_OPTION`).
  *
  * Limits: at most `maxBytes` (default 50 MB, `XML_TOO_LARGE` above it); elements nested at most
  * 64 deep (`MAX_XML_DEPTH`), refused in linear time; no character outside the XML 1.0 `Char`
@@ -213,6 +216,25 @@ function writtenText(value: unknown, what: string): string {
 export async function signMessage(xml: string, signer: Signer, options?: SignOptions): Promise<SignedMessage> {
   const opts = optionsObject(options, 'signMessage');
   checkXmlSize(xml, xmlLimit('signMessage', xml, opts.maxBytes, false));
+  // (one path with sandan sign: the envelope's own signature was made here and checked by no one)
+  const inner = envelopeToSign(xml);
+  if (inner === undefined) return signDocument(xml, signer, opts);
+  const signed = await signDocument(inner.message, signer, opts).catch((e: unknown) => {
+    if (e instanceof SandanError && e.code === 'SIGN_ALREADY_SIGNED')
+      throw new SandanError('SIGN_ALREADY_SIGNED', `${e.message} (the ${inner.root} in the DxpMsg's Data)`, {
+        cause: e,
+      });
+    throw e;
+  });
+  signed.xml = inner.rewrap(signed.xml);
+  return signed;
+}
+
+/**
+ * Signs the root given, whatever it is (signMessage past the envelope). Not exported from the package: a DxpMsg's own
+ * signature is checked by no one, and the tests make such envelopes with it.
+ */
+export async function signDocument(xml: string, signer: Signer, opts: SignOptions): Promise<SignedMessage> {
   if (typeof signer?.sign !== 'function')
     throw new SandanError(
       'INVALID_OPTION',

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { loadLocalSigner } from '../../src/sign/load.js';
-import { signMessage } from '../../src/sign/sign-message.js';
+import { signDocument, signMessage } from '../../src/sign/sign-message.js';
 import { verifyMessage } from '../../src/sign/verify-message.js';
 import { unwrapDxp, wrapDxp } from '../../src/xml/dxp.js';
 import { Readable } from 'node:stream';
@@ -217,8 +217,10 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
     const wrap = (xml: string) =>
       wrapDxp(xml, { senderId: 'DXPENT0000021610', copMsgId: 'C-1', now: () => new Date(0), newId: () => 'x' });
     const cert = ['--cert', keys.path('rsa.crt')];
+    // An envelope with a ds:Signature of its own (signMessage signs the message in a DxpMsg's Data).
+    const signEnvelope = async (dxp: string) => (await signDocument(dxp, signer, {})).xml;
     // The envelope signed around an unsigned message: the library calls the envelope valid, customs would not.
-    const bare = (await signMessage(wrap(unsignedSample('CEB311Message')), signer)).xml;
+    const bare = await signEnvelope(wrap(unsignedSample('CEB311Message')));
     expect(verifyMessage(bare, { trustedCertificates: [readFileSync(keys.path('rsa.crt'))] })).toMatchObject({
       valid: true,
       trusted: true,
@@ -238,7 +240,7 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
     });
     // The envelope signed around a signed message: the message's verdict, whatever the envelope's signature says.
     const inner = (await signMessage(unsignedSample('CEB311Message'), signer)).xml;
-    const both = (await signMessage(wrap(inner), signer)).xml;
+    const both = await signEnvelope(wrap(inner));
     const ok = await run(['verify', '-', ...cert, '--format', 'json'], both);
     expect([ok.code, JSON.parse(ok.stdout)]).toEqual([
       0,
@@ -258,7 +260,7 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
     const s = await run(['verify', '-', ...cert], swapped);
     expect(s.code, s.stdout).toBe(0);
     // Data that holds no message: said, with the envelope's signature named as not the one customs checks.
-    const empty = (await signMessage(wrap(inner).replace(/<Data>[^<]*</, '<Data><'), signer)).xml;
+    const empty = (await signDocument(wrap(inner).replace(/<Data>[^<]*</, '<Data><'), signer, {})).xml;
     const e = await run(['verify', '-', ...cert], empty);
     expect([e.code, e.stdout]).toEqual([
       1,
@@ -429,7 +431,8 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
       'utf8',
     );
     const signer = await loadLocalSigner({ keyPath: keys.path('rsa.key'), certificatePath: keys.path('rsa.crt') });
-    const envelopeSigned = (await signMessage(dxp, signer)).xml;
+    // (an envelope with a ds:Signature of its own: signMessage signs the message in Data)
+    const envelopeSigned = (await signDocument(dxp, signer, {})).xml;
     for (const [text, why] of [
       [sv, "is a DxpMsgSv; a transfer node's envelope is not signed by an enterprise"],
       [envelopeSigned, 'is a DxpMsg; it has a ds:Signature of its own over its Data'],
@@ -442,6 +445,41 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
         expect.stringContaining(`The document ${why}`),
       ]);
     }
+  });
+
+  // carried52: signMessage of a DxpMsg signed the envelope, which verifyMessage does not check (it verifies the message
+  // in Data) and customs refuses; sandan sign signed the message in Data. Both now take the one path.
+  it('signMessage of a DxpMsg signs the CEB message in its Data as sandan sign does, byte for byte', async () => {
+    const key = ['--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')];
+    const dxp = wrapDxp(unsignedSample('CEB311Message'), {
+      senderId: 'DXPENT0000021610',
+      copMsgId: 'C-2',
+      now: () => new Date(0),
+      newId: () => 'y',
+    });
+    const signer = await loadLocalSigner({ keyPath: keys.path('rsa.key'), certificatePath: keys.path('rsa.crt') });
+    const signed = await signMessage(dxp, signer);
+    const cli = await run(['sign', '-', ...key], dxp);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(signed.xml).toBe(cli.stdout);
+    // The envelope as it was but for Data; the message in Data signed, and verified as customs checks it.
+    expect(signed.xml).not.toContain('Signature');
+    const inner = unwrapDxp(signed.xml).payload!;
+    expect(inner).toContain('<ds:Signature');
+    expect(signed.digestValue).toBe(/<ds:DigestValue>([^<]*)</.exec(inner)![1]);
+    expect(verifyMessage(inner)).toMatchObject({ valid: true });
+    const v = await run(['verify', '-', '--cert', keys.path('rsa.crt')], signed.xml);
+    expect([v.code, v.stdout]).toEqual([0, expect.stringMatching(/\(the CEB311Message in the DxpMsg's Data\): valid/)]);
+    // Signed already: said of the message in Data; and an envelope it cannot sign so is refused with a code.
+    await expect(signMessage(signed.xml, signer)).rejects.toMatchObject({
+      code: 'SIGN_ALREADY_SIGNED',
+      message: expect.stringContaining("(the CEB311Message in the DxpMsg's Data)"),
+    });
+    expect(unwrapDxp((await signMessage(signed.xml, signer, { replaceSignature: true })).xml).payload).toBe(inner);
+    await expect(signMessage(dxp.replace(/<Data>[^<]*</, '<Data>@@@<'), signer)).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+      message: expect.stringContaining('The document is a DxpMsg; its Data holds no message to sign'),
+    });
   });
 
   it('exits 1 on malformed XML, a finding about the input (as parse and verify do)', async () => {

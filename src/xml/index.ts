@@ -10,6 +10,13 @@ export {
   type Particle,
 } from './content-model.js';
 export * from './other-documents.js';
+export {
+  invtCancelOf,
+  invtRefundOf,
+  type InvtCancelFill,
+  type InvtRefundFill,
+  type InvtRefundLine,
+} from './applications.js';
 export * from './messages.js';
 export {
   buildMessage,

@@ -1,0 +1,200 @@
+// The inventory cancel (CEB623) and the return (CEB625) made from a declaration: the fields the specification has
+// them repeat from the inventory, XSD-valid once signed (libxml2 through xmllint-wasm and the xmllint command line),
+// signed by both signers, and read back by parseCebXml as they were written.
+import { readFileSync } from 'node:fs';
+import { Decimal } from 'decimal.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isSandanError } from '../../src/errors.js';
+import { createLocalSigner, signMessage, verifyMessage } from '../../src/sign/index.js';
+import { buildMessage, invtCancelOf, invtRefundOf, parseCebXml } from '../../src/xml/index.js';
+import { makeKeys, type TestKeys } from '../sign/helpers.js';
+import { exampleDeclaration, fixedEnv, SENDER, validateAgainstXsd } from './helpers.js';
+
+let keys: TestKeys;
+beforeAll(() => {
+  keys = makeKeys();
+}, 60_000);
+afterAll(() => keys?.cleanup());
+
+const INVT_NO = '29242026I000000001';
+
+/** The head the specification's InvtCancel and InvtRefundHead repeat from the example's inventory, written out. */
+const HEAD = {
+  customsCode: '2924',
+  orderNo: 'SD202611200001',
+  ebpCode: '3301964J31',
+  ebpName: '杭州示例跨境电商平台有限公司',
+  ebcCode: '3301964J31',
+  ebcName: '杭州示例跨境电商平台有限公司',
+  logisticsNo: 'ZT7700012345678',
+  logisticsCode: '3301980ZT1',
+  logisticsName: '示例速运有限公司',
+  invtNo: INVT_NO,
+  buyerIdType: '1',
+  buyerIdNumber: '330106199003071519',
+  buyerName: '张三',
+  buyerTelephone: '13800000000',
+  agentCode: '3301980BRK',
+  agentName: '示例报关有限公司',
+};
+
+function signer(kind: 'rsa' | 'sm2') {
+  return createLocalSigner({
+    key: readFileSync(keys.path(`${kind}.key`)),
+    certificate: readFileSync(keys.path(`${kind}.crt`)),
+  });
+}
+
+async function builtAndSigned(type: 'CEB623' | 'CEB625', doc: never, kind: 'rsa' | 'sm2') {
+  const built = buildMessage(type, doc, { ...fixedEnv(), sender: SENDER });
+  expect(built.issues).toEqual([]);
+  if (!built.ok) throw new Error('not built');
+  return (await signMessage(built.xml, signer(kind))).xml;
+}
+
+describe('invtCancelOf: a CEB623 from a declaration', () => {
+  it('repeats the inventory head, adds what the caller gives, and leaves out the inventory’s own numbers', () => {
+    const d = exampleDeclaration('hangzhou-1210');
+    const doc = invtCancelOf(d, {
+      reason: '买家取消订单',
+      invtNo: INVT_NO,
+      copNo: 'CANCEL0001',
+      appTime: '20261120103000',
+    });
+    // Not the inventory's copNo (INV202611200001), guid or appTime: a cancel is an application of its own.
+    expect(doc).toEqual({ ...HEAD, copNo: 'CANCEL0001', appTime: '20261120103000', reason: '买家取消订单' });
+    // From the inventory alone, and from one that already carries its invtNo.
+    expect(invtCancelOf(d.inventory, { reason: 'x', invtNo: INVT_NO })).toEqual({ ...HEAD, reason: 'x' });
+    expect(invtCancelOf({ ...d.inventory!, invtNo: INVT_NO }, { reason: 'x' })).toEqual({ ...HEAD, reason: 'x' });
+  });
+
+  for (const kind of ['rsa', 'sm2'] as const)
+    it(`builds, signs (${kind}), validates against the official import XSD and parses back`, async () => {
+      const doc = invtCancelOf(exampleDeclaration('hangzhou-1210'), {
+        reason: '买家取消订单',
+        invtNo: INVT_NO,
+        copNo: 'CANCEL0001',
+      });
+      const xml = await builtAndSigned('CEB623', doc as never, kind);
+      const xsd = await validateAgainstXsd(xml, 'ceb-import.xsd');
+      expect(xsd.errors).toEqual([]);
+      expect(xsd.valid).toBe(true);
+      expect(verifyMessage(xml).valid).toBe(true);
+      const parsed = parseCebXml(xml);
+      expect(parsed.kind === 'ceb' && parsed.messageType).toBe('CEB623');
+      expect(parsed.issues).toEqual([]);
+      const [back] = parsed.kind === 'ceb' ? parsed.documents : [];
+      expect(back).toMatchObject({
+        ...HEAD,
+        copNo: 'CANCEL0001',
+        reason: '买家取消订单',
+        appType: '1',
+        appStatus: '2',
+      });
+      expect((back as { appTime: string }).appTime).toBe('20261120101500'); // fixedEnv's 02:15 UTC in Beijing time
+    });
+
+  it('misuse throws INVALID_OPTION: no reason, no invtNo, a declaration without an inventory', () => {
+    const d = exampleDeclaration('hangzhou-1210');
+    const code = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return isSandanError(e) ? `${e.code}: ${e.message}` : String(e);
+      }
+      return 'no error';
+    };
+    expect(code(() => invtCancelOf(d, { reason: ' ', invtNo: INVT_NO }))).toMatch(/^INVALID_OPTION: .*reason/);
+    expect(code(() => invtCancelOf(d, { reason: '取消' }))).toMatch(/^INVALID_OPTION: .*invtNo is needed.*CEB622/);
+    expect(code(() => invtCancelOf({ ...d, inventory: undefined }, { reason: '取消', invtNo: INVT_NO }))).toMatch(
+      /^INVALID_OPTION: .*no inventory/,
+    );
+    expect(code(() => invtCancelOf(null, { reason: '取消', invtNo: INVT_NO }))).toMatch(/^INVALID_OPTION/);
+  });
+
+  it('a field the inventory lacks is left out and reported by the build, not invented', () => {
+    const d = exampleDeclaration('hangzhou-1210');
+    const { buyerTelephone: _, ...inventory } = d.inventory!;
+    const r = buildMessage('CEB623', invtCancelOf(inventory, { reason: '取消', invtNo: INVT_NO }), {
+      ...fixedEnv(),
+      sender: SENDER,
+    });
+    expect(r.ok).toBe(false);
+    expect(r.issues.map((i) => i.path)).toEqual(['invtCancel.buyerTelephone']);
+  });
+});
+
+describe('invtRefundOf: a CEB625 from a declaration', () => {
+  it('a partial return: the line’s gnum, gcode, gname and unit from the inventory, the quantity given', () => {
+    const doc = invtRefundOf(exampleDeclaration('hangzhou-1210'), {
+      reason: '质量问题',
+      invtNo: INVT_NO,
+      copNo: 'RETURN0001',
+      items: [{ gnum: 1, qty: '1' }],
+    });
+    expect(doc).toEqual({
+      ...HEAD,
+      copNo: 'RETURN0001',
+      reason: '质量问题',
+      items: [{ gnum: 1, gcode: '1901101000', gname: '婴儿配方奶粉 800g', qty: new Decimal(1), unit: '122' }],
+    });
+  });
+
+  it('without items, every line whole', () => {
+    const doc = invtRefundOf(exampleDeclaration('hangzhou-1210'), { reason: '七天无理由', invtNo: INVT_NO });
+    expect(doc.items.map((l) => [l.gnum, l.gcode, l.gname, l.qty.toFixed(), l.unit])).toEqual([
+      [1, '1901101000', '婴儿配方奶粉 800g', '2', '122'],
+      [2, '3304990039', '保湿面霜 50ml', '1', '142'],
+    ]);
+  });
+
+  for (const kind of ['rsa', 'sm2'] as const)
+    it(`builds, signs (${kind}), validates against the official import XSD and parses back`, async () => {
+      const doc = invtRefundOf(exampleDeclaration('hangzhou-1210'), {
+        reason: '质量问题',
+        invtNo: INVT_NO,
+        copNo: 'RETURN0001',
+        items: [{ gnum: 2, qty: 1, note: '破损' }],
+      });
+      const xml = await builtAndSigned('CEB625', doc as never, kind);
+      const xsd = await validateAgainstXsd(xml, 'ceb-import.xsd');
+      expect(xsd.errors).toEqual([]);
+      expect(xsd.valid).toBe(true);
+      expect(verifyMessage(xml).valid).toBe(true);
+      expect(xml.replace(/>\s+</g, '><')).toContain(
+        '<ceb:InvtRefundList><ceb:gnum>2</ceb:gnum><ceb:gcode>3304990039</ceb:gcode><ceb:gname>保湿面霜 50ml</ceb:gname><ceb:qty>1</ceb:qty><ceb:unit>142</ceb:unit><ceb:note>破损</ceb:note></ceb:InvtRefundList>',
+      );
+      const parsed = parseCebXml(xml);
+      expect(parsed.issues).toEqual([]);
+      const [back] = parsed.kind === 'ceb' ? parsed.documents : [];
+      expect(back).toMatchObject({ ...HEAD, copNo: 'RETURN0001', reason: '质量问题' });
+      const items = (back as { items: Array<Record<string, unknown>> }).items;
+      expect(items.map((l) => [l.gnum, l.gcode, l.gname, String(l.qty), l.unit, l.note])).toEqual([
+        [2, '3304990039', '保湿面霜 50ml', '1', '142', '破损'],
+      ]);
+    });
+
+  it('refuses a line the inventory has not, a line twice, a quantity of 0 or above the declared', () => {
+    const d = exampleDeclaration('hangzhou-1210');
+    const refused = (items: Array<{ gnum: number; qty: string }>) => {
+      try {
+        invtRefundOf(d, { reason: '质量问题', invtNo: INVT_NO, items });
+        return 'no error';
+      } catch (e) {
+        return isSandanError(e) ? `${e.code}: ${e.message}` : String(e);
+      }
+    };
+    expect(refused([{ gnum: 3, qty: '1' }])).toMatch(
+      /^INVALID_OPTION: .*gnum 3 is no line of the inventory \(its gnums: 1, 2\)/,
+    );
+    expect(
+      refused([
+        { gnum: 1, qty: '1' },
+        { gnum: 1, qty: '1' },
+      ]),
+    ).toMatch(/gnum 1 is returned twice/);
+    expect(refused([{ gnum: 1, qty: '0' }])).toMatch(/above 0 and at most the 2/);
+    expect(refused([{ gnum: 1, qty: '2.5' }])).toMatch(/above 0 and at most the 2 the inventory declared of line 1/);
+    expect(refused([])).toMatch(/at least one line/);
+  });
+});

@@ -18,6 +18,7 @@ import {
   type ValidateOptions,
   type Validator,
 } from '../rules/index.js';
+import { returnQuotaShare } from '../quota/return-share.js';
 import { verifyMessage, type VerifyFailureReason } from '../sign/index.js';
 import { readCertificate } from '../sign/signer.js';
 import type { TaxFigures } from '../tax/index.js';
@@ -1582,28 +1583,23 @@ class Engine implements EmulatorEngine {
   private async refundQuota(refund: StoredDoc, invt: StoredDoc, now: Date): Promise<boolean> {
     const entry = await this.ledger.find(quotaKeyOf(invt));
     if (!entry) return false;
-    const original = new Map(lines(invt.doc).map((l) => [Number(l.gnum), l]));
-    let total = new Decimal(0);
-    for (const l of lines(invt.doc)) total = total.plus(String(l.totalPrice ?? 0));
-    // The goods value of the lines returned: each line's share of its inventory line's totalPrice.
-    const goodsOf = (d: StoredDoc) => {
-      let v = new Decimal(0);
-      for (const l of lines(d.doc)) {
-        const o = original.get(Number(l.gnum));
-        if (!o) continue;
-        const qty = new Decimal(String(o.qty ?? 1));
-        v = v.plus(new Decimal(String(o.totalPrice ?? 0)).times(String(l.qty ?? 0)).div(qty.isZero() ? 1 : qty));
-      }
-      return v;
-    };
-    let returned = goodsOf(refund);
-    for (const r of this.state.findDocs('refund', { invtNo: invt.invtNo ?? '' }))
-      if (r.key !== refund.key && r.status === '399') returned = returned.plus(goodsOf(r));
-    const all = lines(refund.doc).length === 0 || returned.gte(total) || total.isZero();
-    // (all: what still counts, whatever the rounding of the earlier ones)
-    const amount = all
-      ? undefined
-      : entry.amount.times(returned).div(total).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).minus(entry.refunded);
+    const declared = lines(invt.doc).map((l) => ({
+      gnum: Number(l.gnum),
+      qty: String(l.qty ?? 1),
+      totalPrice: String(l.totalPrice ?? 0),
+    }));
+    const known = new Set(declared.map((l) => l.gnum));
+    // The lines of this return and of the inventory's earlier concluded ones (the return was refused unless its
+    // lines are the inventory's: a line it has not is no goods value).
+    const returned = [refund, ...this.state.findDocs('refund', { invtNo: invt.invtNo ?? '' })]
+      .filter((r, i) => i === 0 || (r.key !== refund.key && r.status === '399'))
+      .flatMap((r) => lines(r.doc))
+      .filter((l) => known.has(Number(l.gnum)))
+      .map((l) => ({ gnum: Number(l.gnum), qty: String(l.qty ?? 0) }));
+    const share = returnQuotaShare({ counted: entry.amount, refunded: entry.refunded, inventory: declared, returned });
+    // (whole: what still counts, whatever the rounding of the earlier ones)
+    const all = lines(refund.doc).length === 0 || share.whole;
+    const amount = all ? undefined : share.amount;
     if (amount?.lte(0)) return true;
     const r = await this.ledger.refund(quotaKeyOf(invt), amount, {
       now,

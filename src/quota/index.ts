@@ -48,4 +48,11 @@ export {
 export { annualLimit } from '../rules/limits/annual.js';
 export type { QuotaSnapshot } from '../rules/services.js';
 export { quotaReceiptsOf } from './from-xml.js';
+export {
+  returnQuotaShare,
+  type ReturnQuotaShare,
+  type ReturnShareInput,
+  type ReturnShareInventoryLine,
+  type ReturnShareLine,
+} from './return-share.js';
 export { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';

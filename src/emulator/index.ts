@@ -232,6 +232,7 @@ export type {
   ReceivedMessage,
   Scenario,
   ScenarioTarget,
+  TaxBillScenario,
   Timing,
 } from './types.js';
 import { describeInput, optionsObject } from '../model/guards.js';

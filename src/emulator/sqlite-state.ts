@@ -123,6 +123,8 @@ interface OutboxRow {
   ebp_code: string | null;
   invt_no: string | null;
   return_status: string | null;
+  /** Null in a file written before the receipt list carried it (session 52), and for a CEB816 or CEB818. */
+  return_info: string | null;
   xml: string;
   at: string;
 }
@@ -152,6 +154,7 @@ function receiptOf(r: OutboxRow): OutgoingReceipt {
   if (r.ebp_code !== null) out.ebpCode = r.ebp_code;
   if (r.invt_no !== null) out.invtNo = r.invt_no;
   if (r.return_status !== null) out.returnStatus = r.return_status;
+  if (r.return_info !== null && r.return_info !== undefined) out.returnInfo = r.return_info;
   return out;
 }
 
@@ -193,6 +196,8 @@ export async function openSqliteState(
     // A file from before receipts named their platform: the column is added (its rows name none).
     const outbox = db.prepare('SELECT name FROM pragma_table_info(?)').all('emu_outbox') as { name: string }[];
     if (!outbox.some((c) => c.name === 'ebp_code')) db.exec('ALTER TABLE emu_outbox ADD COLUMN ebp_code TEXT');
+    // (and before they kept their returnInfo: those rows have none)
+    if (!outbox.some((c) => c.name === 'return_info')) db.exec('ALTER TABLE emu_outbox ADD COLUMN return_info TEXT');
     // (a file written before received messages had notes: a JSON list, null for none)
     const received = db.prepare('SELECT name FROM pragma_table_info(?)').all('emu_received') as { name: string }[];
     if (!received.some((c) => c.name === 'notes')) db.exec('ALTER TABLE emu_received ADD COLUMN notes TEXT');
@@ -230,7 +235,7 @@ export async function openSqliteState(
     byInvt: db.prepare('SELECT body FROM emu_doc WHERE kind = ? AND invt_no = ?'),
     byKind: db.prepare('SELECT body FROM emu_doc WHERE kind = ?'),
     addReceipt: db.prepare(
-      'INSERT INTO emu_outbox (name, type, order_no, ebp_code, invt_no, return_status, xml, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO emu_outbox (name, type, order_no, ebp_code, invt_no, return_status, return_info, xml, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     setName: db.prepare('UPDATE emu_outbox SET name = ? WHERE seq = ?'),
     receipts: db.prepare('SELECT * FROM emu_outbox WHERE seq > ? ORDER BY seq'),
@@ -337,6 +342,7 @@ export async function openSqliteState(
         nul(r.ebpCode),
         nul(r.invtNo),
         nul(r.returnStatus),
+        nul(r.returnInfo),
         r.xml,
         r.at,
       );

@@ -174,6 +174,11 @@ export interface OutgoingReceipt {
   ebpCode?: string;
   invtNo?: string;
   returnStatus?: string;
+  /**
+   * The receipt's returnInfo (回执信息), e.g. `[Code:2600;Desc:放行]`, as its document has it: why a status, without
+   * reading the XML. A CEB816 or CEB818 has none, nor a receipt kept from before session 52 in a SQLite state.
+   */
+  returnInfo?: string;
   /** DxpMsg-wrapped when the input was. */
   xml: string;
   /**
@@ -237,7 +242,18 @@ export interface ScenarioTarget {
 export type Scenario =
   | { reject: { code: string; desc?: string; at?: 'order' | 'payment' | 'logistics' | 'inventory' } }
   | { hold: { status: '500' | '600'; for: string | number } }
-  | { drop: { receipt: Exclude<EmulatorReceiptType, 'CEB818'>; status?: string } };
+  | { drop: { receipt: Exclude<EmulatorReceiptType, 'CEB818'>; status?: string } }
+  | { taxBill: TaxBillScenario };
+
+/**
+ * Customs' own figures on the tax bill (CEB816), to rehearse a month-end mismatch: the inventory is taken though
+ * its order's taxTotal differs from the tax the emulator computes (no 1300 for tax/total's tax-mismatch), and its
+ * bill carries the emulator's figures, but those `items` name: the head's taxes are the sums of the lines.
+ */
+export interface TaxBillScenario {
+  /** A line of the bill (its inventory line's gnum) with customs' figures, each to the fen; a tax not given stays. */
+  items?: Array<{ gnum: number; customsTax?: string; valueAddedTax?: string; consumptionTax?: string }>;
+}
 
 /** The engine behind the transports. */
 export interface EmulatorEngine {

@@ -1150,6 +1150,82 @@ describe('scenarios', () => {
     await e.close();
   });
 
+  it('taxBill: a taxTotal that differs is taken (not 1300) and billed with customs’ own figures', async () => {
+    // 49.86 withheld for the 49.87 computed (36.22 + 13.65): without the scenario, 100 with 1300 (tax-mismatch).
+    const short = () => {
+      const d = example();
+      d.order.taxTotal = '49.86';
+      d.order.acturalPaid = d.payment.amountPaid = '597.86';
+      return d;
+    };
+    const plain = await engine();
+    await declare(plain, short());
+    expect(trail(plain.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:100']);
+    expect(parseReturnInfo(lastInfo(plain.receipts(), 'CEB622') ?? '').code).toBe('1300');
+    // taxBill {}: taken, and billed as computed, 49.87.
+    const taken = await engine();
+    taken.scenario('SD202611200001', { taxBill: {} });
+    await declare(taken, short());
+    expect(trail(taken.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800']);
+    const bill = read(taken.receipts().find((r) => r.type === 'CEB816')!).documents[0]!;
+    expect(String(bill.valueAddedTax)).toBe('49.87');
+    // taxBill with customs' figure for line 1: 36.23 + 13.65 = 49.88 on the head; line 2 as computed.
+    const own = await engine({ store: { sqlite: join(mkdtempSync(join(tmpdir(), 'sandan-bill-')), 'state.db') } });
+    own.scenario('SD202611200001', {
+      taxBill: {
+        items: [
+          { gnum: 1, valueAddedTax: '36.23' },
+          { gnum: 7, customsTax: '1' },
+        ],
+      },
+    });
+    await declare(own, example());
+    const billed = read(own.receipts().find((r) => r.type === 'CEB816')!).documents[0]! as Record<string, any>;
+    expect([String(billed.valueAddedTax), String(billed.customsTax), String(billed.consumptionTax)]).toEqual([
+      '49.88',
+      '0',
+      '0',
+    ]);
+    expect(billed.items.map((l: Record<string, unknown>) => [l.gnum, String(l.valueAddedTax)])).toEqual([
+      [1, '36.23'],
+      [2, '13.65'],
+    ]);
+    // A line the inventory has not is said on the CEB621 message, not passed over in silence.
+    expect(own.received().find((m) => m.messageType === 'CEB621')?.notes).toEqual([
+      expect.stringMatching(/^the taxBill scenario names line 7, which inventory 29242026I\d{9} does not have/),
+    ]);
+    // Refused: a line with no tax, a number, a line twice, another key, two kinds at once.
+    const bad = (t: unknown) => () => own.scenario('SD1', t as never);
+    expect(bad({ taxBill: { items: [{ gnum: 1 }] } })).toThrow(/taxBill.items\[0\] gives no tax/);
+    expect(bad({ taxBill: { items: [{ gnum: 1, valueAddedTax: 36.23 }] } })).toThrow(
+      /valueAddedTax must be an amount to the fen as text/,
+    );
+    expect(bad({ taxBill: { items: [{ gnum: 1, valueAddedTax: '36.231' }] } })).toThrow(/to the fen/);
+    expect(
+      bad({
+        taxBill: {
+          items: [
+            { gnum: 1, vat: '1' },
+            { gnum: 1, valueAddedTax: '1' },
+          ],
+        },
+      }),
+    ).toThrow(/has no vat/);
+    expect(
+      bad({
+        taxBill: {
+          items: [
+            { gnum: 1, customsTax: '1' },
+            { gnum: 1, valueAddedTax: '1' },
+          ],
+        },
+      }),
+    ).toThrow(/named twice/);
+    expect(bad({ taxBill: { lines: [] } })).toThrow(/taxBill has no lines: only items/);
+    expect(bad({ taxBill: {}, hold: { status: '500', for: '1h' } })).toThrow(/not hold and taxBill together/);
+    await Promise.all([plain.close(), taken.close(), own.close()]);
+  });
+
   it('drop a receipt: the 120 never arrives, the rest do', async () => {
     const e = await engine();
     e.scenario('SD202611200001', { drop: { receipt: 'CEB622', status: '120' } });

@@ -84,6 +84,17 @@ describe('the emulator over HTTP', () => {
     expect(trail(all, 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800']);
     expect(trail(all, 'CEB816')).toEqual(['CEB816']);
     expect(all.map((r) => r.seq)).toEqual([...all.map((r) => r.seq)].sort((a, b) => a - b));
+    // The JSON names each receipt's returnInfo, as its document has it (a tax bill has none).
+    for (const r of all)
+      expect(r.returnInfo, `${r.type}:${r.returnStatus}`).toBe(
+        r.type === 'CEB816' ? undefined : String(read(r.xml).documents[0]?.returnInfo),
+      );
+    expect(all.filter((r) => r.type === 'CEB622').map((r) => r.returnInfo)).toEqual([
+      '清单新增申报成功[电商企业编码：3301964J31订单编号：HTTP-0001]',
+      '发送海关成功',
+      '[Code:1800;Desc:逻辑校验通过]',
+      '[Code:2600;Desc:放行]',
+    ]);
     // docs/emulator.md says what receipts(0, { orderNo }) gives after the same four messages: every one of these.
     const doc = readFileSync('docs/emulator.md', 'utf8');
     const said = /^customs\.receipts\(0, \{ orderNo: '[^']+' \}\);((?:\n?\s*\/\/.*)+)/m.exec(doc)?.[1] ?? '';

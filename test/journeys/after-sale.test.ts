@@ -1,0 +1,199 @@
+// Journey 1, after the sale, against the customs emulator over HTTP: three orders declared; one cancelled before
+// release (CEB623, made by invtCancelOf), part of another returned (CEB625, invtRefundOf) and its share of the quota
+// given back (returnQuotaShare, the emulator's own figure); the third billed by customs with its own figure (the
+// taxBill scenario), so that the month-end `sandan reconcile` finds the mismatch.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrderService } from '../../examples/order-service/checkout.js';
+import { createCustomsClient, type ReceivedReceipt } from '../../examples/order-service/customs-client.js';
+import {
+  applyReceipt,
+  buildMessage,
+  createLocalSigner,
+  invtCancelOf,
+  invtRefundOf,
+  MemoryQuotaStore,
+  parseCebXml,
+  parseDeclaration,
+  parseRateTable,
+  QuotaLedger,
+  quotaReceiptsOf,
+  returnQuotaShare,
+  signMessage,
+  unwrapDxp,
+  type InvtRefund,
+} from 'sandan';
+import { createCustomsEmulator, type CustomsEmulator } from 'sandan/emulator';
+import { runCli } from '../helpers/cli.js';
+import { makeSigning } from '../emulator/helpers.js';
+import type { TestKeys } from '../sign/helpers.js';
+
+const ratesJson = () => JSON.parse(readFileSync('examples/rates.example.json', 'utf8'));
+const BUYER = '330106199003071519';
+const SENDER = { copCode: '3301980BRK', copName: '示例报关有限公司', dxpMode: 'DXP', dxpId: 'DXPENT0000012345' };
+
+function declaration(no: string) {
+  const d = JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8'));
+  for (const doc of [d.order, d.payment, d.logistics, d.inventory]) doc.orderNo = no;
+  d.inventory.copNo = `COP${no}`;
+  d.logistics.logisticsNo = d.inventory.logisticsNo = `ZT${no}`;
+  d.payment.payTransactionId = d.order.payTransactionId = `PAY${no}`;
+  return d;
+}
+
+let keys: TestKeys;
+let cert: string;
+let customs: CustomsEmulator;
+beforeAll(() => {
+  const signing = makeSigning();
+  keys = signing.keys;
+  cert = signing.trust.certificates[0]!;
+}, 120_000);
+afterAll(async () => {
+  await customs?.close();
+  keys?.cleanup();
+});
+
+describe('journey 1 after the sale: cancel, partial return, quota back, month end with a rehearsed mismatch', () => {
+  it('over HTTP against the emulator', async () => {
+    customs = await createCustomsEmulator({
+      clock: 'manual',
+      start: '2026-11-20T02:00:00Z',
+      trust: { certificates: [cert] },
+      rates: parseRateTable(ratesJson()),
+      folder: false,
+    });
+    const ledger = new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'order-service-test-secret-0123456789' });
+    let n = 0;
+    const env = {
+      now: () => new Date('2026-11-20T02:15:00Z'),
+      newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+    };
+    const signer = createLocalSigner({ key: readFileSync(keys.path('rsa.key')), certificate: cert });
+    const shop = createOrderService({ ledger, signer, sender: SENDER, rates: parseRateTable(ratesJson()), ...env });
+    const client = createCustomsClient(customs.url!);
+    const admin = (path: string, body: unknown) =>
+      fetch(new URL(path, customs.url!), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const advance = (by: string) => fetch(new URL(`/admin/advance?by=${by}`, customs.url!), { method: 'POST' });
+    const receipts: ReceivedReceipt[] = [];
+    const follow = async () => {
+      const got = await client.poll();
+      receipts.push(...got);
+      return got;
+    };
+
+    // AS01 is held at 500 (查验) long enough to be cancelled; customs bills AS03 VAT 36.23 on line 1, not the
+    // 36.22 computed (398.00 × 13% × 0.7 = 36.218), so its bill is 49.88 against the 49.87 withheld.
+    expect(
+      (await admin('/admin/scenario', { orderNo: 'AS01', scenario: { hold: { status: '500', for: '1d' } } })).status,
+    ).toBe(200);
+    const taxBill = { items: [{ gnum: 1, valueAddedTax: '36.23' }] };
+    expect((await admin('/admin/scenario', { orderNo: 'AS03', scenario: { taxBill } })).status).toBe(200);
+
+    // Declare: 3 × 548.00 reserved, 26,000.00 − 1,644.00 = 24,356.00 left.
+    const declared = ['AS01', 'AS02', 'AS03'].map(declaration);
+    for (const d of declared) {
+      const r = await shop.checkout(d);
+      if (!r.ok) throw new Error(JSON.stringify(r));
+      for (const xml of Object.values(r.messages)) expect((await client.send(xml)).accepted).toBe(true);
+    }
+    expect((await ledger.remaining(BUYER, 2026)).remaining.toFixed(2)).toBe('24356.00');
+    await advance('1h');
+    for (const r of await follow()) expect((await shop.onReceipt(r.xml)).issues).toEqual([]);
+    expect(['AS01', 'AS02', 'AS03'].map((no) => shop.whereIs(no)?.state)).toEqual(['pending', 'released', 'released']);
+    const invtNo = (no: string) => receipts.find((r) => r.orderNo === no && r.invtNo !== undefined)!.invtNo!;
+
+    // The cancel and the return, made from the declarations, signed and sent.
+    const model = (no: string) => {
+      const p = parseDeclaration(declared.find((d) => d.order.orderNo === no));
+      if (!p.success) throw new Error('declaration');
+      return p.data;
+    };
+    const send = async (type: 'CEB623' | 'CEB625', doc: unknown) => {
+      const built = buildMessage(type, doc as never, { sender: SENDER, ...env });
+      if (!built.ok) throw new Error(JSON.stringify(built.issues));
+      const ack = await client.send((await signMessage(built.xml, signer)).xml);
+      expect(ack, ack.body).toMatchObject({ accepted: true, status: 200 });
+    };
+    await send(
+      'CEB623',
+      invtCancelOf(model('AS01'), { reason: '买家取消订单', invtNo: invtNo('AS01'), copNo: 'CXLAS01' }),
+    );
+    const ret: InvtRefund = invtRefundOf(model('AS02'), {
+      reason: '质量问题',
+      invtNo: invtNo('AS02'),
+      copNo: 'RETAS02',
+      items: [{ gnum: 1, qty: 1 }], // one of the two cans
+    });
+    await send('CEB625', ret);
+    await advance('1h');
+    const after = await follow();
+    const answer = (type: string) => after.filter((r) => r.type === type).map((r) => [r.returnStatus, r.returnInfo]);
+    // The JSON list names each receipt's returnInfo.
+    expect(answer('CEB624').at(-1)).toEqual(['399', '[Code:2300;Desc:审核通过]']);
+    expect(answer('CEB626').at(-1)).toEqual(['399', '[Code:2300;Desc:审核通过]']);
+
+    // The cancel gives AS01's 548.00 back; the return's CEB626 carries no amount: its share is
+    // 548.00 × (398.00 × 1/2) / 548.00 = 199.00.
+    for (const r of after.filter((x) => x.type !== 'CEB626')) expect((await shop.onReceipt(r.xml)).issues).toEqual([]);
+    for (const r of after.filter((x) => x.type === 'CEB626' && x.returnStatus === '399')) {
+      const entry = (await ledger.find({ invtNo: r.invtNo }))!;
+      const share = returnQuotaShare({
+        counted: entry.amount,
+        refunded: entry.refunded,
+        inventory: model('AS02').inventory!.items,
+        returned: ret.items,
+      });
+      expect([share.amount.toFixed(2), share.whole]).toEqual(['199.00', false]);
+      for (const q of quotaReceiptsOf(parseCebXml(r.xml)))
+        expect((await applyReceipt(ledger, { ...q, amount: share.amount })).status).toBe('applied');
+    }
+    // 24,356.00 + 548.00 + 199.00 = 25,103.00 (the emulator's ledger gives back the same share, by the same function).
+    expect((await ledger.remaining(BUYER, 2026)).remaining.toFixed(2)).toBe('25103.00');
+    expect(shop.whereIs('AS01')?.state).toBe('cancelled');
+
+    // Month end: the declarations, the emulator's bills and receipts.
+    const month = mkdtempSync(join(tmpdir(), 'sandan-after-sale-'));
+    mkdirSync(join(month, 'bills'));
+    mkdirSync(join(month, 'receipts'));
+    writeFileSync(join(month, 'declarations.ndjson'), declared.map((d) => JSON.stringify(d)).join('\n'));
+    writeFileSync(join(month, 'rates.json'), JSON.stringify(ratesJson()));
+    for (const r of receipts) {
+      // (the cancel and the return went unwrapped, and their receipts come back so)
+      const inner = parseCebXml(r.xml).kind === 'dxp' ? unwrapDxp(r.xml).payload! : r.xml;
+      if (r.type === 'CEB816') writeFileSync(join(month, 'bills', `${r.seq}.xml`), inner);
+      else if (['CEB622', 'CEB624', 'CEB626'].includes(r.type))
+        writeFileSync(join(month, 'receipts', `${r.seq}.xml`), inner);
+    }
+    const rec = await runCli([
+      'reconcile',
+      '--declarations',
+      join(month, 'declarations.ndjson'),
+      '--tax-bills',
+      join(month, 'bills'),
+      '--receipts',
+      join(month, 'receipts'),
+      '--rates',
+      join(month, 'rates.json'),
+      '--format',
+      'json',
+    ]);
+    const report = JSON.parse(rec.stdout);
+    const rows = Object.fromEntries(
+      report.orders.map((o: { orderNo: string; status: string }) => [o.orderNo, o.status]),
+    );
+    expect(rows).toEqual({ AS01: 'cancelled', AS02: 'refunded', AS03: 'mismatch' });
+    // billed − computed on VAT, and billed − declared: 49.88 − 49.87 = 0.01 each.
+    expect(report.summary.mismatches).toEqual([
+      { orderNo: 'AS03', invtNo: invtNo('AS03'), kind: 'declared', amount: '0.01' },
+      { orderNo: 'AS03', invtNo: invtNo('AS03'), kind: 'valueAddedTax', amount: '0.01' },
+    ]);
+    expect(rec.code, rec.stderr).toBe(1);
+  }, 240_000);
+});

@@ -13,6 +13,8 @@ export interface ReceivedReceipt {
   orderNo?: string;
   invtNo?: string;
   returnStatus?: string;
+  /** Why, as the receipt's document says it (`[Code:2600;Desc:放行]`); none on a tax bill. */
+  returnInfo?: string;
   /** The receipt message, DxpMsg-wrapped when the message it answers was. */
   xml: string;
 }

@@ -1852,7 +1852,7 @@ function platformOf(d: StoredDoc): string | undefined {
 
 function checkScenario(s: Scenario, now: Date): void {
   const bad = (why: string) => new SandanError('INVALID_OPTION', `scenario: ${why}`);
-  if (s === null || typeof s !== 'object') throw bad('expected { reject } | { hold } | { drop }');
+  if (s === null || typeof s !== 'object') throw bad('expected { reject } | { hold } | { drop } | { taxBill }');
   // (the first kind was done and the others passed over without a word)
   const kinds = ['reject', 'hold', 'drop', 'taxBill'].filter((k) => k in s);
   if (kinds.length > 1) throw bad(`one of reject, hold, drop or taxBill, not ${kinds.join(' and ')} together`);

@@ -73,7 +73,7 @@ export interface CustomsEmulator {
    */
   advance(by: string | number): Promise<void>;
   /**
-   * Sets the scenario of an order: reject with a code, hold at 500/600 for a while, drop a receipt.
+   * Sets the scenario of an order: reject with a code, hold at 500/600 for a while, drop a receipt, or bill customs' own tax figures (taxBill).
    * With `target.ebpCode`, of that platform's order of the number only.
    * `null` removes it, so that a declaration corrected after a scripted rejection runs its course.
    */

@@ -1130,7 +1130,7 @@ describe('scenarios', () => {
         reject: { code: '1313' },
         hold: { status: '500', for: '1h' },
       } as unknown as Parameters<typeof e.scenario>[1]),
-    ).toThrow('scenario: one of reject, hold or drop, not reject and hold together');
+    ).toThrow('scenario: one of reject, hold, drop or taxBill, not reject and hold together');
     await e.close();
   });
 

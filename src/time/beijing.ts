@@ -1,5 +1,3 @@
-import { tz } from '@date-fns/tz';
-import { isBefore, parseISO } from 'date-fns';
 import { describeInput, SandanError, type SandanErrorCode } from '../errors.js';
 
 /*
@@ -211,11 +209,12 @@ export function isWithinDates(at: string, from: string | undefined, to: string |
 /**
  * Whether a span of days (`YYYY-MM-DD`, bounds inclusive, a missing one open) ends before it starts, so is in force on
  * no day: the one check of every dated value's from and to (rulesets, code tables, rate tables, positive-list
- * editions, spans in common). Days of the Beijing calendar, read by date-fns.
+ * editions, spans in common). Calendar days written `YYYY-MM-DD` (checked by their schemas) sort as their text, as
+ * {@link isWithinDates} compares them: no zone is involved. (Read through date-fns with a zone, a call cost ~100 µs, a
+ * second at load for a rate table of 10,000 dated lines.)
  */
 export function endsBeforeItStarts(from: string | undefined, to: string | undefined): boolean {
-  const day = (d: string) => parseISO(d, { in: tz('Asia/Shanghai') });
-  return from !== undefined && to !== undefined && isBefore(day(to), day(from));
+  return from !== undefined && to !== undefined && to < from;
 }
 
 /**

@@ -281,7 +281,17 @@ function canonicalValue(tag: number, value: Uint8Array): string {
   const text = stringText(tag, value);
   if (text === undefined) return `${tag}:${Buffer.from(value).toString('hex')}`;
   // ossl_isspace: space, \t, \n, \v, \f, \r; ASCII letters only are lower-cased.
-  return `u:${asciiLower(text.replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, '').replace(/[ \t\n\v\f\r]+/g, ' '))}`;
+  return `u:${asciiLower(trimOsslSpace(text).replace(/[ \t\n\v\f\r]+/g, ' '))}`;
+}
+
+const OSSL_SPACE = ' \t\n\v\f\r';
+/** `text` without ossl_isspace characters at either end (by index: `/[…]+$/` is quadratic in a long inner run). */
+function trimOsslSpace(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && OSSL_SPACE.includes(text[start]!)) start++;
+  while (end > start && OSSL_SPACE.includes(text[end - 1]!)) end--;
+  return text.slice(start, end);
 }
 
 /** The text of a string value of one of the canonical types (BMP UTF-16, Universal UTF-32, T61 as Latin-1), else undefined. */
@@ -403,7 +413,10 @@ function commonNameHost(tag: number, value: Uint8Array): string | undefined | nu
   // (ASN1_STRING_to_UTF8 takes any string type; the non-text ones never read as a host name)
   let text = stringText(tag, value) ?? (tag === 0x12 ? ascii(value) : undefined);
   if (text === undefined) return undefined;
-  text = text.replace(/\0+$/, '');
+  // (trailing NULs dropped by index: `/\0+$/` is quadratic in a long run of NULs inside)
+  let end = text.length;
+  while (end > 0 && text[end - 1] === '\0') end--;
+  text = text.slice(0, end);
   if (text.includes('\0')) return null;
   let dns = false;
   for (let i = 0; i < text.length; i++) {

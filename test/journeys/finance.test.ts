@@ -158,7 +158,8 @@ describe('journey 3: month-end reconciliation for finance', () => {
     const s = json.summary;
     // withheld 5912.67, billed 5668.26: difference 5668.26 − 5912.67 = −244.41
     //   = 0.00 (94 matched) + 0.01 (the mismatch) − 69.39 (bill missing, void, unlinked)
-    //     + 29.81 (the bill nobody declared) − 204.84 (the cancelled order) + 0.00 (refunded).
+    //     + 29.81 (the bill nobody declared) − 204.84 (the cancelled order) + 0.00 (refunded)
+    //     + 0.00 (no order customs rejected).
     expect(s.waterfall).toEqual({
       withheld: '5912.67',
       billed: '5668.26',
@@ -170,6 +171,7 @@ describe('journey 3: month-end reconciliation for finance', () => {
         { cause: 'bill-without-declaration', orders: 1, amount: '29.81' },
         { cause: 'cancelled', orders: 1, amount: '-204.84' },
         { cause: 'refunded', orders: 1, amount: '0.00' },
+        { cause: 'rejected', orders: 0, amount: '0.00' },
         { cause: 'not-computed', orders: 0, amount: '0.00' },
         { cause: 'other', orders: 0, amount: '0.00' },
       ],

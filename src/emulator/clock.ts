@@ -1,5 +1,7 @@
-import { tz } from '@date-fns/tz';
-import { add, addMilliseconds, type Duration } from 'date-fns';
+import { tz } from '@date-fns/tz/tz';
+import { add } from 'date-fns/add';
+import { addMilliseconds } from 'date-fns/addMilliseconds';
+import type { Duration } from 'date-fns';
 import { SandanError } from '../errors.js';
 import { describeInput } from '../model/guards.js';
 import { beijingMillis, beijingTimeOption } from '../time/beijing.js';

@@ -1,5 +1,6 @@
-import { tz } from '@date-fns/tz';
-import { addDays, endOfDay } from 'date-fns';
+import { tz } from '@date-fns/tz/tz';
+import { addDays } from 'date-fns/addDays';
+import { endOfDay } from 'date-fns/endOfDay';
 import { defaultRegistry } from '../rules/bundled.js';
 import type { Policy } from '../rules/policy.js';
 import { beijingIsoDate } from '../time/beijing.js';

@@ -4,7 +4,7 @@
  * device (服务类密码设备) or behind the E-Port UKey client.
  */
 import { createPrivateKey, createPublicKey, sign as nodeSign, X509Certificate, type KeyObject } from 'node:crypto';
-import { tz } from '@date-fns/tz';
+import { tz } from '@date-fns/tz/tz';
 import { setYear } from 'date-fns/setYear';
 import { SandanError, messageOf } from '../errors.js';
 import { describeInput, checkArgument } from '../model/guards.js';

@@ -1,4 +1,5 @@
-import { differenceInMinutes, parseISO } from 'date-fns';
+import { differenceInMinutes } from 'date-fns/differenceInMinutes';
+import { parseISO } from 'date-fns/parseISO';
 import { z } from 'zod';
 import type { Message } from '../../model/issue.js';
 import { beijingIso } from '../../time/beijing.js';

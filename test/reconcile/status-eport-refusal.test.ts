@@ -114,6 +114,18 @@ describe('an E-Port refusal after customs answered the inventory', () => {
     }
   });
 
+  it('an unknown status whose returnInfo names it as its code keeps its Desc in the reason (was dropped with the code)', () => {
+    // 777 is in no receipt table; the returnInfo's Code is the status itself, so only the Desc is written beside it.
+    const o = stateOf(LOGIC_PASS, inventory('777', '20200616090000000', '[Code:777;Desc:海关自定义状态]'));
+    const a = o.anomalies.find((x) => x.kind === 'unknown-status');
+    expect(a?.code).toBe('777');
+    expect(a?.message.en).toMatch(
+      /^CEB622 receipt status 777 is not in the receipt catalogue 海关自定义状态; the last known/,
+    );
+    expect(a?.message.zh).toMatch(/^CEB622 回执状态 777 不在回执状态表中 海关自定义状态；此前已知的状态为 120/);
+    expect(a?.message.en).not.toContain('[Code:');
+  });
+
   it("after only the E-Port's own 2 (申报中), the refusal may be of that message: rejected", () => {
     const o = stateOf(DECLARED, SYSTEM_ERROR);
     expect([o.state, o.anomalies.map((a) => [a.kind, a.code])]).toEqual(['rejected', [['rejected', '-621017']]]);

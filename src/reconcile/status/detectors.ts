@@ -379,7 +379,11 @@ export function unknownStatuses(t: OrderTimeline): Anomaly[] {
     for (const { node, explanation } of atOnce) {
       const st = node.returnStatus ?? '';
       const beside = codeBesideStatus(node);
-      const reason = beside !== undefined ? ` [Code:${beside}] ${node.desc ?? ''}`.trimEnd() : '';
+      // (a code that is the status itself is not written again, but the Desc beside it still is: customs' words)
+      const reason =
+        node.code === undefined
+          ? ''
+          : `${beside !== undefined ? ` [Code:${beside}]` : ''} ${node.desc ?? ''}`.trimEnd();
       const other = explanation?.otherReceipts;
       const mt = node.messageType;
       out.push({

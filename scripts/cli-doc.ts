@@ -105,7 +105,7 @@ const COMMANDS: CommandDoc[] = [
   {
     name: 'reconcile',
     exit: [
-      [0, 'every order is matched, cancelled or refunded, and every input was read'],
+      [0, 'every order is matched, cancelled, refunded or rejected (without a bill), and every input was read'],
       [
         1,
         "anything does not match (mismatch, bill missing, unlinked, a bill of a rejected order, …), an input could not be used, or no declaration was read (the report's problems say which)",

@@ -43,7 +43,7 @@ import { openInput, readAhead, readRecords } from './input.js';
 import { filesNamedBy, readInputFile, statInputFile } from '../io/walk.js';
 import { DEFAULT_MAX_XML_BYTES, parseCebXml, type ParsedXml } from '../xml/index.js';
 import { xmlTooLarge } from '../xml/safety.js';
-import { codeBesideStatus } from '../reconcile/status/detectors.js';
+import { codeBesideStatus, relatedMessage } from '../reconcile/status/detectors.js';
 import type { Issue } from '../model/index.js';
 
 interface ReconcileCliOptions {
@@ -328,6 +328,10 @@ export function formatStatusText(o: OrderStatus, options: { platform?: boolean }
     out.push(
       `  ${(n.time || '(no time)').padEnd(29)}  ${n.messageType}  ${n.document.padEnd(15)} ${what}${why}`.trimEnd(),
     );
+  }
+  for (const r of o.relatedGroups ?? []) {
+    const m = relatedMessage(r);
+    out.push(`  related: ${m.zh} / ${m.en}`);
   }
   for (const a of o.anomalies) {
     out.push(`  ! ${a.kind}${a.rule ? ` (${a.rule})` : ''}: ${a.message.zh} / ${a.message.en}`);

@@ -9,7 +9,7 @@ import {
   explainTaxBillStatus,
   type ReceiptExplanation,
 } from '../../xml/receipts.js';
-import type { Anomaly, DocumentKind, OrderState, OrderStatus, TimelineNode } from './types.js';
+import type { Anomaly, DocumentKind, OrderState, OrderStatus, RelatedGroup, TimelineNode } from './types.js';
 
 /*
  * One order's timeline and the anomaly detectors that read it: each a pure function of the
@@ -671,4 +671,13 @@ export function stateOf(t: OrderTimeline, documents: OrderStatus['documents']): 
   if (!t.receipts.length) return !t.billed && t.items.some((i) => i.node.event === 'sent') ? 'sent' : 'pending';
   if (latest.length && latest.every((d) => d.outcome === 'accepted' || d.outcome === 'final')) return 'accepted';
   return 'pending';
+}
+
+/** What `sandan status` says of an order that shares a number with this one (text and page alike). */
+export function relatedMessage(r: RelatedGroup): Message {
+  const { value, here, there } = r.shared;
+  return msg(
+    `订单 ${r.order}（${r.state}）的 ${there} 与本订单的 ${here} 同为 ${value}：可能是同一包裹的单据：仅凭回执按各自编号分组，一并给出清单申报（CEB621，两个编号都有）即可合并`,
+    `${r.order} (state ${r.state}) has ${value} as its ${there}, which is this order's ${here}: likely one parcel's documents: receipts alone group by their own numbers; the inventory's declaration (CEB621, which names both) joins them`,
+  );
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Message } from '../../model/issue.js';
 import { beijingIso } from '../../time/beijing.js';
 import { isVoidTaxBillStatus } from '../../xml/receipts.js';
-import { codeBesideStatus, outcomeOf } from './detectors.js';
+import { codeBesideStatus, outcomeOf, relatedMessage } from './detectors.js';
 import type { Label } from '../output.js';
 import { checkShape, escapeHtml, htmlPageChunks, label, labelIn } from '../report-html.js';
 import {
@@ -82,6 +82,16 @@ const OrderStatusSchema: z.ZodType<OrderStatus> = z.object({
       since: textJSON.optional(),
     }),
   ),
+  relatedGroups: z
+    .array(
+      z.object({
+        order: textJSON,
+        ebpCode: z.array(textJSON),
+        state: known<OrderState>(),
+        shared: z.object({ value: textJSON, here: known<'orderNo' | 'copNo'>(), there: known<'orderNo' | 'copNo'>() }),
+      }),
+    )
+    .optional(),
 });
 
 /** What `sandan status --format json` prints. */
@@ -257,6 +267,12 @@ ${a.fix ? `<div class="fix"><strong>${label(['处理建议', 'Fix'])}</strong> $
 </li>`,
     )
     .join('\n');
+  const related = (o.relatedGroups ?? [])
+    .map(
+      (r) =>
+        `<li data-order="${escapeHtml(r.order)}" data-state="${escapeHtml(r.state)}">${message(relatedMessage(r))}</li>`,
+    )
+    .join('');
   const state = labelIn(STATE_LABELS, o.state);
   const win = o.returnWindow
     ? `<p class="window">${label(['退货期限', 'Return window'])}: ${label([
@@ -269,6 +285,7 @@ ${a.fix ? `<div class="fix"><strong>${label(['处理建议', 'Fix'])}</strong> $
 ${keys ? `<dl class="keys">${keys}</dl>` : ''}
 ${win}
 ${o.anomalies.length ? `<ul class="anomalies">${anomalies}</ul>` : ''}
+${related ? `<ul class="related">${related}</ul>` : ''}
 ${docs ? `<table class="documents"><caption>${label(['各单证最新状态', 'Latest status of each document'])}</caption><thead><tr><th>${label(['单证', 'document'])}</th><th>${label(['回执状态', 'returnStatus'])}</th><th>${label(['结果', 'outcome'])}</th><th>${label(['时间', 'time'])}</th></tr></thead><tbody>${docs}</tbody></table>` : ''}
 <ol class="timeline">
 ${items}

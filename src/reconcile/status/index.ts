@@ -17,6 +17,7 @@ export {
   type DocumentKind,
   type OrderState,
   type OrderStatus,
+  type RelatedGroup,
   type SentDocument,
   type SentType,
   type StatusOptions,

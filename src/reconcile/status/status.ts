@@ -49,6 +49,7 @@ import {
   type Anomaly,
   type DocumentKind,
   type OrderStatus,
+  type RelatedGroup,
   type StatusOptions,
   type StatusReceipt,
   type StatusReceiptType,
@@ -404,10 +405,40 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
     o.anomalies.push(...(near.get(root) ?? []));
     out.push(o);
   }
-  return out.sort(
+  out.sort(
     (a, b) =>
       compareCodeUnits(a.order, b.order) || compareCodeUnits(a.keys.ebpCode.join(','), b.keys.ebpCode.join(',')),
   );
+  relateGroups(out);
+  return out;
+}
+
+/**
+ * Names, on each order, the other orders whose copNo is its orderNo or whose orderNo is its copNo. Without the
+ * declarations a CEB312 (orderNo) and a CEB622 (copNo) of one parcel numbered alike stay two orders: asked about one,
+ * a user saw it accepted and not that the other was rejected. Said, not joined: a copNo need not be its order's number.
+ */
+function relateGroups(orders: OrderStatus[]): void {
+  const NAMES = ['orderNo', 'copNo'] as const;
+  const byValue = new Map<string, Array<{ o: OrderStatus; name: (typeof NAMES)[number] }>>();
+  for (const o of orders)
+    for (const name of NAMES) for (const v of o.keys[name]) valueIn(byValue, v, () => []).push({ o, name });
+  for (const o of orders) {
+    const related: RelatedGroup[] = [];
+    for (const here of NAMES)
+      for (const value of o.keys[here])
+        for (const { o: other, name: there } of byValue.get(value)!) {
+          // (one orderNo on two platforms is two orders by design: said by the platform, not here)
+          if (other === o || there === here) continue;
+          related.push({
+            order: other.order,
+            ebpCode: [...other.keys.ebpCode],
+            state: other.state,
+            shared: { value, here, there },
+          });
+        }
+    if (related.length > 0) o.relatedGroups = related;
+  }
 }
 
 const KEY_DOCUMENT: Record<KeyName, DocumentKind> = {

@@ -204,4 +204,21 @@ export interface OrderStatus {
   returnWindow?: { releasedAt: string; applyBy: string; arriveBy: string };
   timeline: TimelineNode[];
   anomalies: Anomaly[];
+  /**
+   * Other orders whose copNo is this order's orderNo, or whose orderNo is its copNo (many platforms number an inventory
+   * as its order): likely one parcel's documents, which receipts alone do not join (a CEB312 names the orderNo, a
+   * CEB622 the copNo; the declarations tie them). Only when there are such orders.
+   */
+  relatedGroups?: RelatedGroup[];
+}
+
+/** An order that shares a number with another as {@link OrderStatus} `relatedGroups` lists it. */
+export interface RelatedGroup {
+  /** Its name, as its own {@link OrderStatus} `order`. */
+  order: string;
+  /** Its platforms (ebpCode), which tell apart two orders of one name. */
+  ebpCode: string[];
+  state: OrderState;
+  /** The number the two share, and what it is in each: `{ value, here: 'orderNo', there: 'copNo' }`. */
+  shared: { value: string; here: 'orderNo' | 'copNo'; there: 'orderNo' | 'copNo' };
 }

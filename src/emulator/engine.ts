@@ -69,7 +69,16 @@ import {
   type StoredDoc,
   type TimelineEvent,
 } from './state.js';
-import { checkArgument, oneOf, describeInput, isRecord, nonBlankText as str, optionsObject } from '../model/guards.js';
+import {
+  checkArgument,
+  codePointLength,
+  oneOf,
+  describeInput,
+  isRecord,
+  nonBlankText as str,
+  optionsObject,
+} from '../model/guards.js';
+import { CEB_IMPORT_ELEMENTS } from '../model/generated/ceb-elements.js';
 import type {
   Acknowledgement,
   EmulatorEngine,
@@ -439,6 +448,16 @@ class Engine implements EmulatorEngine {
     const ebpCode = target?.ebpCode;
     if (ebpCode !== undefined && (typeof ebpCode !== 'string' || ebpCode === ''))
       throw new SandanError('INVALID_OPTION', 'scenario: ebpCode must be a non-empty string');
+    // A number longer than the XSD allows names an order no message can carry: its scenario would be kept for ever.
+    for (const [name, value, max] of [
+      ['orderNo', orderNo, ORDER_NO_MAX],
+      ['ebpCode', ebpCode, EBP_CODE_MAX],
+    ] as const)
+      if (value !== undefined && codePointLength(value) > max)
+        throw new SandanError(
+          'INVALID_OPTION',
+          `scenario: ${name} must be at most ${max} characters (the XSD's maxLength), got ${codePointLength(value)}`,
+        );
     // null removes it: a rejection scripted for a test must end for the corrected declaration to pass.
     if (s === null) {
       this.state.setScenario(orderNo, ebpCode, null);
@@ -1823,6 +1842,11 @@ function quotaKeyOf(
 function orderTime(t: string | undefined): Date | undefined {
   return t === undefined ? undefined : parseBeijingTime(t);
 }
+
+/** The XSD's bounds on an order's numbers (OrderHead: 订单编号长度不能超过60位, ebpCode 18), read from the descriptors. */
+const ORDER_HEAD = CEB_IMPORT_ELEMENTS.OrderHead!.children;
+const ORDER_NO_MAX = ORDER_HEAD.find((c) => c.name === 'orderNo')!.type!.maxLength!;
+const EBP_CODE_MAX = ORDER_HEAD.find((c) => c.name === 'ebpCode')!.type!.maxLength!;
 
 /** The receipts a `drop` scenario can name (the compiler holds this to EmulatorReceiptType): not a CEB818, sent only when asked. */
 const RECEIPT_TYPES: Record<Exclude<EmulatorReceiptType, 'CEB818'>, true> = {

@@ -160,6 +160,39 @@ describe('the emulator over HTTP', () => {
     expect(trail(rs, 'CEB816')).toEqual([]);
   });
 
+  it('POST /admin/scenario refuses an orderNo or ebpCode longer than the XSD allows (60, 18): no order can have it', async () => {
+    const set = (body: unknown) =>
+      fetch(`${customs.url}/admin/scenario`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const scenario = { reject: { code: '1313' } };
+    for (const [body, why] of [
+      [
+        { orderNo: 'X'.repeat(100_000), scenario },
+        "orderNo must be at most 60 characters (the XSD's maxLength), got 100000",
+      ],
+      // (in characters: 61 of them, two UTF-16 units each)
+      [{ orderNo: '𠀀'.repeat(61), scenario }, "orderNo must be at most 60 characters (the XSD's maxLength), got 61"],
+      [
+        { orderNo: 'HTTP-LEN-1', ebpCode: '3'.repeat(19), scenario },
+        "ebpCode must be at most 18 characters (the XSD's maxLength), got 19",
+      ],
+    ] as const) {
+      const r = await set(body);
+      expect([r.status, await r.json()]).toEqual([
+        400,
+        { error: { code: 'INVALID_OPTION', message: `scenario: ${why}` } },
+      ]);
+    }
+    // At the bounds it is taken, and removed again.
+    for (const body of [{ orderNo: '𠀀'.repeat(60), ebpCode: '3'.repeat(18) }, { orderNo: 'Y'.repeat(60) }]) {
+      expect((await set({ ...body, scenario })).status).toBe(200);
+      expect((await set({ ...body, scenario: null })).status).toBe(200);
+    }
+  });
+
   it('one orderNo on two platforms: a scenario and the receipts of one platform’s order (ebpCode)', async () => {
     const [A, B] = ['3301964J31', '3301964J77'];
     const onPlatform = (ebpCode: string, n: string) => {

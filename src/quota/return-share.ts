@@ -64,10 +64,14 @@ export function returnQuotaShare(input: ReturnShareInput): ReturnQuotaShare {
       qty: toAmount(l.qty, `inventory[${i}].qty`),
       totalPrice: toAmount(l.totalPrice, `inventory[${i}].totalPrice`),
     };
+    // (a gnum twice would let the second overwrite the first while both count in the total)
+    if (declared.has(Number(l.gnum))) throw bad(`inventory[${i}].gnum ${describeInput(l.gnum)} is given twice`);
     declared.set(Number(l.gnum), line);
     total = total.plus(line.totalPrice);
   }
   let returned = new Decimal(0);
+  /** Quantity returned so far of each line: a line may come back in several returns, never more than declared. */
+  const back = new Map<number, Decimal>();
   for (const [i, l] of input.returned.entries()) {
     if (!isRecord(l)) throw bad(`returned[${i}] must be { gnum, qty }, got ${describeInput(l)}`);
     const line = declared.get(Number(l.gnum));
@@ -75,9 +79,16 @@ export function returnQuotaShare(input: ReturnShareInput): ReturnQuotaShare {
       throw bad(
         `returned[${i}].gnum ${describeInput(l.gnum)} is no line of the inventory (${[...declared.keys()].join(', ')})`,
       );
+    const given = toAmount(l.qty, `returned[${i}].qty`);
+    const sum = (back.get(Number(l.gnum)) ?? new Decimal(0)).plus(given);
+    if (!line.qty.isZero() && sum.gt(line.qty))
+      throw bad(
+        `returned[${i}]: line ${describeInput(l.gnum)} comes back ${sum.toFixed()} in all, more than its declared ${line.qty.toFixed()}`,
+      );
+    back.set(Number(l.gnum), sum);
     // (a line declared with quantity 0 is valued whole)
     const qty = line.qty.isZero() ? new Decimal(1) : line.qty;
-    returned = returned.plus(line.totalPrice.times(toAmount(l.qty, `returned[${i}].qty`)).div(qty));
+    returned = returned.plus(line.totalPrice.times(given).div(qty));
   }
   const left = Decimal.max(counted.minus(refunded), 0);
   if (total.isZero() || returned.gte(total)) return { amount: left, whole: true };

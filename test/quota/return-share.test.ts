@@ -118,4 +118,30 @@ describe('returnQuotaShare: what a partial return gives back to the annual quota
     );
     expect(code(() => returnQuotaShare(null as never))).toMatch(/^QUOTA_INVALID/);
   });
+
+  it('a line back more often than declared, or a gnum twice in the inventory, is QUOTA_INVALID, not a whole refund', () => {
+    const code = (f: () => unknown) => {
+      try {
+        f();
+        return 'no error';
+      } catch (e) {
+        return isSandanError(e) ? `${e.code}: ${e.message}` : String(e);
+      }
+    };
+    // line 1 listed thrice (1 + 1 + 1 of 2 cans): 597.00 of 548.00 goods read as the whole order, line 2 never returned
+    const thrice = [1, 1, 1].map((qty) => ({ gnum: 1, qty }));
+    expect(code(() => returnQuotaShare({ counted: '548.00', inventory: EXAMPLE, returned: thrice }))).toBe(
+      'QUOTA_INVALID: returnQuotaShare: returned[2]: line 1 comes back 3 in all, more than its declared 2',
+    );
+    // two returns of one can each are both cans: 398.00 of 548.00
+    const twice = [1, 1].map((qty) => ({ gnum: 1, qty }));
+    expect(show(returnQuotaShare({ counted: '548.00', inventory: EXAMPLE, returned: twice }))).toEqual({
+      amount: '398.00',
+      whole: false,
+    });
+    const doubled = [...EXAMPLE, { gnum: 1, qty: '1', totalPrice: '10.00' }];
+    expect(code(() => returnQuotaShare({ counted: '548.00', inventory: doubled, returned: [] }))).toBe(
+      'QUOTA_INVALID: returnQuotaShare: inventory[2].gnum 1 is given twice',
+    );
+  });
 });

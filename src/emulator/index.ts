@@ -170,7 +170,7 @@ export async function createCustomsEmulator(options: CustomsEmulatorOptions = {}
     submit: (xml) => engine.submit(xml, { transport: 'api' }),
     receipts: (after, filter) => engine.receipts(after, filter),
     onReceipt: (listener) => engine.onReceipt(listener),
-    onNote: (listener) => engine.onNote(listener),
+    onNote: (listener) => engine.onNote?.(listener) ?? (() => {}),
     async advance(by) {
       await engine.advance(by);
       await folder?.flush();

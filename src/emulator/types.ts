@@ -272,8 +272,11 @@ export interface EmulatorEngine {
   receiptsToDeliver?(after: number, limit: number): OutgoingReceipt[];
   /** Called for every new receipt, after it is stored. Returns the function that removes the listener. */
   onReceipt(listener: (r: OutgoingReceipt) => void): () => void;
-  /** Called for every note added to a received message, after it is stored. Returns the function that removes it. */
-  onNote(listener: (n: EmulatorNote) => void): () => void;
+  /**
+   * Called for every note added to a received message, after it is stored. Returns the function that removes it.
+   * Optional, as no transport needs it: an engine written before it (a wrapper, a test's fake) stays one.
+   */
+  onNote?(listener: (n: EmulatorNote) => void): () => void;
   /** Moves a manual clock forward and runs everything that falls due, in time order. */
   advance(by: string | number): Promise<void>;
   /**

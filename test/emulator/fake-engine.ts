@@ -77,7 +77,6 @@ export function fakeEngine(options: { immediate?: boolean } = {}): FakeEngine {
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
-    onNote: () => () => {},
     async advance(by) {
       const ms = typeof by === 'number' ? by : by === '2h' ? 7_200_000 : Number.NaN;
       if (Number.isNaN(ms)) throw new SandanError('INVALID_OPTION', `not a duration: ${by}`);

@@ -83,9 +83,10 @@ export function chainOf(
   | { chain?: undefined; notCa?: undefined; refused: string }
   | undefined {
   if (anchors.some((a) => a.der.equals(cert.der))) return { chain: [] };
-  // Breadth first, so each certificate is first reached with the fewest CA certificates below it (fewer never fails a
-  // pathLenConstraint that more passes) and searched from then only: each issuing check is made once at most, bounded
-  // work whatever the message holds.
+  // Breadth first, so each certificate is first reached with the fewest certificates below it and searched from then
+  // only: each issuing check is made once at most, bounded work whatever the message holds. (Self-issued CAs are not
+  // counted against a pathLenConstraint, so a longer path through them could count fewer than the one reached first;
+  // such a chain, of one CA's several keys among the certificates carried, is left refused rather than searched.)
   const reached = new Set<CertificateInfo>();
   let notCa: CertificateInfo | undefined;
   let refused: string | undefined;

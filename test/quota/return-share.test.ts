@@ -10,6 +10,16 @@ const EXAMPLE = [
   { gnum: 2, qty: '1', totalPrice: '150.00' },
 ];
 
+/** What a call throws, as `CODE: message`. */
+const code = (f: () => unknown) => {
+  try {
+    f();
+    return 'no error';
+  } catch (e) {
+    return isSandanError(e) ? `${e.code}: ${e.message}` : String(e);
+  }
+};
+
 const show = (r: { amount: Decimal; whole: boolean }) => ({ amount: r.amount.toFixed(2), whole: r.whole });
 
 describe('returnQuotaShare: what a partial return gives back to the annual quota', () => {
@@ -102,14 +112,6 @@ describe('returnQuotaShare: what a partial return gives back to the annual quota
   });
 
   it('a line the inventory has not, or a bad amount, is QUOTA_INVALID', () => {
-    const code = (f: () => unknown) => {
-      try {
-        f();
-        return 'no error';
-      } catch (e) {
-        return isSandanError(e) ? `${e.code}: ${e.message}` : String(e);
-      }
-    };
     expect(
       code(() => returnQuotaShare({ counted: '548.00', inventory: EXAMPLE, returned: [{ gnum: 3, qty: 1 }] })),
     ).toMatch(/^QUOTA_INVALID: returnQuotaShare: returned\[0\]\.gnum 3 is no line of the inventory \(1, 2\)/);
@@ -120,14 +122,6 @@ describe('returnQuotaShare: what a partial return gives back to the annual quota
   });
 
   it('a line back more often than declared, or a gnum twice in the inventory, is QUOTA_INVALID, not a whole refund', () => {
-    const code = (f: () => unknown) => {
-      try {
-        f();
-        return 'no error';
-      } catch (e) {
-        return isSandanError(e) ? `${e.code}: ${e.message}` : String(e);
-      }
-    };
     // line 1 listed thrice (1 + 1 + 1 of 2 cans): 597.00 of 548.00 goods read as the whole order, line 2 never returned
     const thrice = [1, 1, 1].map((qty) => ({ gnum: 1, qty }));
     expect(code(() => returnQuotaShare({ counted: '548.00', inventory: EXAMPLE, returned: thrice }))).toBe(

@@ -24,7 +24,7 @@ import {
 } from '../../src/reconcile/index.js';
 import { runCli } from '../helpers/cli.js';
 import { RATES } from './generator.js';
-import { calculate, memoryData } from './helpers.js';
+import { calculate, memoryData, reconcileArgs } from './helpers.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/outside/dandingtest/', import.meta.url));
 const RELEASED = readFileSync(`${DIR}CEB622-released.xml`, 'utf8');
@@ -257,23 +257,7 @@ describe('sandan reconcile --receipts: a rejected order, through worker threads 
         for (const [i, xml] of REJECTED.entries()) writeFileSync(join(dir, 'receipts', `CEB622-${i + 1}.xml`), xml);
         writeFileSync(join(dir, 'declarations.ndjson'), `${JSON.stringify(declaredByCopNo('SDREJ000000007'))}\n`);
         writeFileSync(join(dir, 'rates.json'), JSON.stringify(RATES));
-        const r = await runCli([
-          'reconcile',
-          '--declarations',
-          join(dir, 'declarations.ndjson'),
-          '--tax-bills',
-          join(dir, 'bills'),
-          '--receipts',
-          join(dir, 'receipts'),
-          '--rates',
-          join(dir, 'rates.json'),
-          '--format',
-          'json',
-          '--index',
-          index,
-          '--workers',
-          workers,
-        ]);
+        const r = await runCli([...reconcileArgs(dir), '--format', 'json', '--index', index, '--workers', workers]);
         expect(r.stderr).toBe('');
         const j = JSON.parse(r.stdout);
         expect(j.orders.map((o: Record<string, any>) => [o.orderNo, o.invtNo, o.status, o.declaredTaxTotal])).toEqual([

@@ -27,6 +27,7 @@ import {
 } from 'sandan';
 import { createCustomsEmulator, type CustomsEmulator } from 'sandan/emulator';
 import { runCli } from '../helpers/cli.js';
+import { reconcileArgs } from '../reconcile/helpers.js';
 import { makeSigning } from '../emulator/helpers.js';
 import type { TestKeys } from '../sign/helpers.js';
 
@@ -171,19 +172,7 @@ describe('journey 1 after the sale: cancel, partial return, quota back, month en
       else if (['CEB622', 'CEB624', 'CEB626'].includes(r.type))
         writeFileSync(join(month, 'receipts', `${r.seq}.xml`), inner);
     }
-    const rec = await runCli([
-      'reconcile',
-      '--declarations',
-      join(month, 'declarations.ndjson'),
-      '--tax-bills',
-      join(month, 'bills'),
-      '--receipts',
-      join(month, 'receipts'),
-      '--rates',
-      join(month, 'rates.json'),
-      '--format',
-      'json',
-    ]);
+    const rec = await runCli([...reconcileArgs(month), '--format', 'json']);
     const report = JSON.parse(rec.stdout);
     const rows = Object.fromEntries(
       report.orders.map((o: { orderNo: string; status: string }) => [o.orderNo, o.status]),

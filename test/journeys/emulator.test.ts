@@ -20,6 +20,7 @@ import {
 } from 'sandan';
 import { createCustomsEmulator, type CustomsEmulator, type CustomsEmulatorOptions } from 'sandan/emulator';
 import { runCli } from '../helpers/cli.js';
+import { reconcileArgs } from '../reconcile/helpers.js';
 import { makeSigning } from '../emulator/helpers.js';
 import type { TestKeys } from '../sign/helpers.js';
 
@@ -156,19 +157,7 @@ describe('journey 1 against the customs emulator', () => {
       if (r.type === 'CEB816') writeFileSync(join(month, 'bills', `${r.seq}.xml`), inner);
       if (r.type === 'CEB622') writeFileSync(join(month, 'receipts', `${r.seq}.xml`), inner);
     }
-    const rec = await runCli([
-      'reconcile',
-      '--declarations',
-      join(month, 'declarations.ndjson'),
-      '--tax-bills',
-      join(month, 'bills'),
-      '--receipts',
-      join(month, 'receipts'),
-      '--rates',
-      join(month, 'rates.json'),
-      '--format',
-      'json',
-    ]);
+    const rec = await runCli([...reconcileArgs(month), '--format', 'json']);
     expect(rec.code, rec.stderr).toBe(0);
     const report = JSON.parse(rec.stdout);
     expect(report.summary).toMatchObject({ orders: 3, matched: 3, mismatched: 0, billMissing: 0 });

@@ -1690,10 +1690,12 @@ class Engine implements EmulatorEngine {
     if (scenario && 'drop' in scenario && scenario.drop.receipt === 'CEB816') return;
     const guid = this.guid();
     const bill = scenario && 'taxBill' in scenario ? customsFigures(tax, scenario.taxBill) : { ...tax, unknown: [] };
-    if (bill.unknown.length > 0 && invt.receivedSeq !== undefined)
-      this.state.noteReceived(
-        invt.receivedSeq,
+    if (bill.unknown.length > 0)
+      this.noteOn(
+        invt,
         `the taxBill scenario names line ${bill.unknown.join(', ')}, which inventory ${invt.invtNo ?? invt.key} does not have: its bill is as computed there`,
+        now,
+        pending,
       );
     const doc: ReceiptDoc = {
       guid,

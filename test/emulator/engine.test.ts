@@ -1179,6 +1179,8 @@ describe('scenarios', () => {
         ],
       },
     });
+    const heard: string[] = [];
+    own.onNote?.((n) => heard.push(n.note));
     await declare(own, example());
     const billed = read(own.receipts().find((r) => r.type === 'CEB816')!).documents[0]! as Record<string, any>;
     expect([String(billed.valueAddedTax), String(billed.customsTax), String(billed.consumptionTax)]).toEqual([
@@ -1194,6 +1196,8 @@ describe('scenarios', () => {
     expect(own.received().find((m) => m.messageType === 'CEB621')?.notes).toEqual([
       expect.stringMatching(/^the taxBill scenario names line 7, which inventory 29242026I\d{9} does not have/),
     ]);
+    // … and told to the note listeners, as every note is (`sandan emulate` prints them).
+    expect(heard).toEqual(own.received().find((m) => m.messageType === 'CEB621')?.notes);
     // Refused: a line with no tax, a number, a line twice, another key, two kinds at once.
     const bad = (t: unknown) => () => own.scenario('SD1', t as never);
     expect(bad({ taxBill: { items: [{ gnum: 1 }] } })).toThrow(/taxBill.items\[0\] gives no tax/);

@@ -257,6 +257,28 @@ describe('the SM2 public-key cache', () => {
     for (let use = 1; use <= 3; use++) expect(sm2VerifyE(sm2E(sm2Z(pubA), msg), sig, offCurve)).toBe(false);
   });
 
+  it('refuses a signature whose [s]G + [t]P is the point at infinity, which has no x1 (GM/T 0003.2 §7.1 B6–B7)', () => {
+    // Made with the private key d: s = 1 and t = −1/d (mod n) give [s]G + [t]dG = O; r = t − s, and e = r is what
+    // (e + x1) mod n = r would need if the infinity's x1 were read as 0 (sm-crypto-v2's affine form of it is (0, 0),
+    // so its doVerifySignature says true; OpenSSL fails to take the point's coordinates and refuses).
+    const n = BigInt('0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123');
+    const pow = (b: bigint, x: bigint): bigint => {
+      let out = 1n;
+      for (let base = b % n; x > 0n; x >>= 1n, base = (base * base) % n) if (x & 1n) out = (out * base) % n;
+      return out;
+    };
+    const kp = sm2.generateKeyPairHex();
+    const d = BigInt(`0x${kp.privateKey}`);
+    const t = (n - pow(d, n - 2n)) % n;
+    const r = (t - 1n + n) % n;
+    const bytes = (v: bigint) => Buffer.from(v.toString(16).padStart(64, '0'), 'hex');
+    const sig = Buffer.concat([bytes(r), bytes(1n)]);
+    const pub = Buffer.from(kp.publicKey, 'hex');
+    expect(sm2.doVerifySignature(bytes(r), sig.toString('hex'), kp.publicKey, { hash: false })).toBe(true);
+    // The first use (no table), the one that precomputes and a later one.
+    for (let use = 1; use <= 3; use++) expect(sm2VerifyE(bytes(r), sig, pub), `use ${use}`).toBe(false);
+  });
+
   it('keeps Z per user ID, equal to sm-crypto-v2 computing it, and hands out copies', () => {
     const kp = sm2.generateKeyPairHex();
     const pub = Buffer.from(kp.publicKey, 'hex');

@@ -1,6 +1,7 @@
 // Two builds of sandan in one process, timed in alternating rounds: how much slower or faster a change is,
 // when separate runs move with the machine's load more than the change moves them (docs/performance.md, session 18).
-//   node bench/compare-builds.mjs validate|verify|parse BASE_DIST [NEW_DIST] [--rounds N]
+//   node bench/compare-builds.mjs validate|verify|sm2|parse BASE_DIST [NEW_DIST] [--rounds N]
+// sm2 times verifyPayExchange of a 179 upload signed with SM2 (SM3withSM2), as bench/verify.mjs does.
 // parse times parseCebXml on a CEB622 receipt, a CEB816 bill, a signed one-inventory CEB621 (its ds:Signature
 // checked against the xmldsig XSD) and that CEB621 in a DxpMsg, each with its own ratio.
 // BASE_DIST is the dist folder of another build (e.g. a git worktree of the base commit, built with tsup);
@@ -15,8 +16,8 @@ const args = process.argv.slice(2);
 const at = args.indexOf('--rounds');
 const rounds = at === -1 ? 41 : Number(args.splice(at, 2)[1]);
 const [what, baseDir, newDir = new URL('../dist', import.meta.url).pathname] = args;
-if (!['validate', 'verify', 'parse'].includes(what) || !baseDir) {
-  console.error('usage: node bench/compare-builds.mjs validate|verify|parse BASE_DIST [NEW_DIST] [--rounds N]');
+if (!['validate', 'verify', 'sm2', 'parse'].includes(what) || !baseDir) {
+  console.error('usage: node bench/compare-builds.mjs validate|verify|sm2|parse BASE_DIST [NEW_DIST] [--rounds N]');
   process.exit(2);
 }
 const load = (dir) => import(pathToFileURL(resolve(dir, 'index.js')).href);
@@ -75,6 +76,44 @@ if (what === 'parse') {
   base = () => vb(decls[i++ & 511]);
   next = () => vn(decls[i++ & 511]);
   n = 2000;
+} else if (what === 'sm2') {
+  keys = makeSigningKeys();
+  const certificate = new X509Certificate(keys.text('sm2.crt'));
+  const signer = N.createLocalSigner({ key: keys.read('sm2.key'), certificate: keys.text('sm2.crt') });
+  const payex = await N.signPayExchange(
+    {
+      sessionID: 'bench-0001',
+      payExchangeInfoHead: {
+        guid: '9D55BA71-22DE-41F4-8B50-C36C83B3B530',
+        initalRequest: 'request',
+        initalResponse: 'ok',
+        ebpCode: '3301964J31',
+        payCode: '312226T001',
+        payTransactionId: '2026112022001354081010726129',
+        totalAmount: '761.52',
+        currency: '142',
+        verDept: '3',
+        payType: '1',
+        tradingTime: '20261120101500',
+      },
+      payExchangeInfoLists: [
+        {
+          orderNo: 'BENCH0001',
+          goodsInfo: [{ gname: 'bench', itemLink: 'https://example.com/item/1' }],
+          recpAccount: '6222000000000000',
+          recpCode: '3301964J31',
+          recpName: 'bench',
+        },
+      ],
+      serviceTime: 1764555300000,
+    },
+    signer,
+  );
+  for (const P of [B, N])
+    if (!P.verifyPayExchange(payex.payExInfoStr, { certificate }).valid) throw new Error('does not verify');
+  base = () => B.verifyPayExchange(payex.payExInfoStr, { certificate });
+  next = () => N.verifyPayExchange(payex.payExInfoStr, { certificate });
+  n = 20;
 } else {
   keys = makeSigningKeys();
   const signer = N.createLocalSigner({ key: keys.read('rsa.key'), certificate: keys.text('rsa.crt') });

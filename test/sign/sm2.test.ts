@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { sm2 } from 'sm-crypto-v2';
 import {
   createLocalSigner,
@@ -255,6 +256,34 @@ describe('the SM2 public-key cache', () => {
     const offCurve = Buffer.from(pubA);
     offCurve[64]! ^= 1;
     for (let use = 1; use <= 3; use++) expect(sm2VerifyE(sm2E(sm2Z(pubA), msg), sig, offCurve)).toBe(false);
+  });
+
+  it("gives the verdict of sm-crypto-v2's doVerifySignature on signatures and on their changed bits, keys and messages", () => {
+    // The equation is checked without making the sum affine (a field inversion less): the verdicts must not move.
+    const pairs = [sm2.generateKeyPairHex(), sm2.generateKeyPairHex()];
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 64 }),
+        fc.integer({ min: 0, max: 1 }),
+        fc.constantFrom('none', 'r', 's', 'message', 'key'),
+        fc.integer({ min: 0, max: 255 }),
+        (message, who, change, bit) => {
+          const kp = pairs[who]!;
+          const sig = signed(kp, message);
+          let data: Uint8Array = message;
+          let pub = kp.publicKey;
+          if (change === 'r') sig[(bit >> 3) % 32]! ^= 1 << (bit & 7);
+          if (change === 's') sig[32 + ((bit >> 3) % 32)]! ^= 1 << (bit & 7);
+          if (change === 'message') data = Buffer.concat([message, Buffer.from([bit])]);
+          if (change === 'key') pub = pairs[1 - who]!.publicKey;
+          const theirs = sm2.doVerifySignature(data, sig.toString('hex'), pub, { hash: true });
+          const key = Buffer.from(pub, 'hex');
+          expect(sm2VerifyE(sm2E(sm2Z(key), data), sig, key)).toBe(theirs);
+          if (change === 'none') expect(theirs).toBe(true);
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 
   it('refuses a signature whose [s]G + [t]P is the point at infinity, which has no x1 (GM/T 0003.2 §7.1 B6–B7)', () => {

@@ -7,14 +7,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalSigner, readCertificate, signMessage, verifyMessage } from '../../src/index.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
-import { openssl, unsignedSample } from './helpers.js';
+import { certificatesIn, openssl, unsignedSample } from './helpers.js';
 
 const noOpenssl = skipWithout('openssl');
 let dir: string;
 const p = (n: string) => join(dir, n);
-const pem = (n: string) => readFileSync(p(`${n}.crt`), 'utf8');
-/** The base64 of a certificate, as X509Certificate holds it. */
-const body = (n: string) => pem(n).replace(/-----[^-]+-----|\s/g, '');
+const { pem, body, signedBy } = certificatesIn(() => dir);
 
 /** A key and a certificate `n`: self-signed (no issuer) or issued by `issuer`, with basicConstraints `bc` (none: ''). */
 function cert(
@@ -100,14 +98,6 @@ async function signedDespite(name: string): Promise<string> {
   const signer = createLocalSigner({ key: readFileSync(p(`${name}.key`)), certificate: pem(`${name}Free`) });
   const { xml } = await signMessage(unsignedSample('CEB311Message'), signer);
   return xml.replace(body(`${name}Free`), body(name));
-}
-
-/** A CEB311 signed with `leaf`'s key, KeyInfo carrying `carried` after the signer's certificate (KeyInfo is not signed). */
-async function signedBy(leaf: string, carried: string[]): Promise<string> {
-  const signer = createLocalSigner({ key: readFileSync(p(`${leaf}.key`)), certificate: pem(leaf) });
-  const { xml } = await signMessage(unsignedSample('CEB311Message'), signer);
-  const extra = carried.map((c) => `<ds:X509Certificate>${body(c)}</ds:X509Certificate>`).join('');
-  return xml.replace('</ds:X509Certificate>', `</ds:X509Certificate>${extra}`);
 }
 
 describe.skipIf(noOpenssl)('chains through CA certificates the message carries', () => {

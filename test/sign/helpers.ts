@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createLocalSigner, signMessage } from '../../src/index.js';
 import { needTool } from '../helpers/tools.js';
 
 /** The official 2022-05 import samples (test/fixtures/ceb-spec). */
@@ -14,6 +15,23 @@ export const SAMPLES = fileURLToPath(new URL('../fixtures/ceb-spec/samples-20220
 
 export function openssl(args: string[], input?: string | Buffer): Buffer {
   return execFileSync('openssl', args, { input, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/**
+ * The certificates (`NAME.crt`) and keys (`NAME.key`) a test makes with OpenSSL in its temp dir (`dir()`, made in its
+ * beforeAll): their PEM, their base64 as X509Certificate holds it, and messages signed with them.
+ */
+export function certificatesIn(dir: () => string) {
+  const pem = (n: string) => readFileSync(join(dir(), `${n}.crt`), 'utf8');
+  const body = (n: string) => pem(n).replace(/-----[^-]+-----|\s/g, '');
+  /** A CEB311 signed with `key`'s key and `cert`, KeyInfo carrying `carried` after it (KeyInfo is not signed). */
+  async function signedBy(cert: string, carried: readonly string[], key = cert): Promise<string> {
+    const signer = createLocalSigner({ key: readFileSync(join(dir(), `${key}.key`)), certificate: pem(cert) });
+    const { xml } = await signMessage(unsignedSample('CEB311Message'), signer);
+    const extra = carried.map((c) => `<ds:X509Certificate>${body(c)}</ds:X509Certificate>`).join('');
+    return xml.replace('</ds:X509Certificate>', `</ds:X509Certificate>${extra}`);
+  }
+  return { pem, body, signedBy };
 }
 
 /** A sample message without its illustrative signature (and without the BOM some samples have). */

@@ -6,15 +6,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalSigner, signMessage, verifyMessage } from '../../src/index.js';
+import { createLocalSigner, verifyMessage } from '../../src/index.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
-import { openssl, unsignedSample } from './helpers.js';
+import { certificatesIn, openssl } from './helpers.js';
 
 const noOpenssl = skipWithout('openssl');
 let dir: string;
 const p = (n: string) => join(dir, n);
-const pem = (n: string) => readFileSync(p(`${n}.crt`), 'utf8');
-const body = (n: string) => pem(n).replace(/-----[^-]+-----|\s/g, '');
+const certificates = certificatesIn(() => dir);
+const { pem, body } = certificates;
 
 /** Sections a nameConstraints dirName names. */
 const SECTIONS = `
@@ -80,12 +80,7 @@ function opensslTrusts(leaf: string, anchor: string, carried: string[]): boolean
 }
 
 /** A CEB311 signed with the signers' key and `leaf`'s certificate, KeyInfo carrying `carried` after it. */
-async function signedBy(leaf: string, carried: string[]): Promise<string> {
-  const signer = createLocalSigner({ key: readFileSync(p('leaf.key')), certificate: pem(leaf) });
-  const { xml } = await signMessage(unsignedSample('CEB311Message'), signer);
-  const extra = carried.map((c) => `<ds:X509Certificate>${body(c)}</ds:X509Certificate>`).join('');
-  return xml.replace('</ds:X509Certificate>', `</ds:X509Certificate>${extra}`);
-}
+const signedBy = (leaf: string, carried: string[]) => certificates.signedBy(leaf, carried, 'leaf');
 
 describe.skipIf(noOpenssl)('name constraints of the CAs of a chain', () => {
   beforeAll(() => {

@@ -107,3 +107,24 @@ export function createProgress(io: CliIo, opts: { quiet?: boolean } = {}): Progr
     stop: end,
   };
 }
+
+/**
+ * The progress of a run over declaration files (validate, tax), its phase started: in bytes read (`onBytes`) when
+ * every input's size is known, and then no bar under 1 MiB (it would only flicker); else in declarations (stdin).
+ */
+export function inputsProgress(
+  io: CliIo,
+  inputs: ReadonlyArray<{ size?: number | undefined }>,
+  phase: string,
+  quiet: boolean,
+) {
+  const total = inputs.every((f) => f.size !== undefined) ? inputs.reduce((a, f) => a + (f.size ?? 0), 0) : undefined;
+  const bar = createProgress(io, { quiet: quiet || (total !== undefined && total < 1024 * 1024) });
+  bar.phase(phase, total, total === undefined ? 'items' : 'bytes');
+  let bytes = 0;
+  return {
+    onBytes: (n: number) => void (bytes += n),
+    update: (declarations: number) => bar.update(total === undefined ? declarations : bytes),
+    stop: () => bar.stop(),
+  };
+}

@@ -5,6 +5,7 @@ import { duplicateKeyIssues } from '../model/json-input.js';
 import { createTaxCalculator, type TaxCalculation } from '../rules/tax-calculator.js';
 import { taxResultToJSON, type TaxResultJSON } from '../tax/json.js';
 import { padPlaces } from '../tax/formula.js';
+import { Dec } from '../model/primitives.js';
 import type { TaxResult } from '../tax/compute.js';
 import type { CommandContext } from './command.js';
 import { loadConfig, readSetting } from './config.js';
@@ -19,8 +20,8 @@ import {
   type Reporter,
 } from './formats/index.js';
 import { expandInputs, openInputs, readRecords, type InputFile, type ReportedRecord } from './input.js';
-import { createProgress } from './progress.js';
-import { locateIssues, maxWarningsOption, unreadableIssue } from './validate-command.js';
+import { inputsProgress } from './progress.js';
+import { locateIssues, maxWarningsOption, runExit, unreadableIssue } from './validate-command.js';
 import { isoDateOption } from '../time/beijing.js';
 import { docsUrl } from '../model/docs-url.js';
 
@@ -47,6 +48,11 @@ function pad(s: string, n: number, right = false): string {
   return right ? fill + s : s + fill;
 }
 
+const inputsText = (inputs: Record<string, string>) =>
+  Object.entries(inputs)
+    .map(([n, v]) => `${n} = ${v}`)
+    .join(', ');
+
 /** A readable table of the figures, the regime and what explains them. */
 function formatTaxText(r: TaxResult): string {
   const cols = ['gnum', 'gcode', 'dutiable value', 'duty', 'consumption tax', 'VAT', 'tax'];
@@ -67,18 +73,12 @@ function formatTaxText(r: TaxResult): string {
     // How a header amount was split over the lines (customs publishes no rule): a share can carry a line over a
     // consumption-tax threshold, so the text shows it as the JSON does.
     for (const [name, a] of Object.entries(l.explain.allocation)) {
-      if (a === undefined || /^0(?:\.0*)?$/.test(a.inputs.total ?? '0')) continue;
-      const inputs = Object.entries(a.inputs)
-        .map(([n, v]) => `${n} = ${v}`)
-        .join(', ');
-      out.push(`  ${pad(`${name}Share`, 15)} ${a.formula}  [${inputs}]  = ${a.share}`);
+      if (a === undefined || new Dec(a.inputs.total ?? 0).isZero()) continue;
+      out.push(`  ${pad(`${name}Share`, 15)} ${a.formula}  [${inputsText(a.inputs)}]  = ${a.share}`);
     }
     for (const k of ['dutiableValue', 'customsTax', 'consumptionTax', 'valueAddedTax'] as const) {
       const e = l.explain[k];
-      const inputs = Object.entries(e.inputs)
-        .map(([n, v]) => `${n} = ${v}`)
-        .join(', ');
-      out.push(`  ${pad(k, 15)} ${e.formula}  [${inputs}]  = ${e.unrounded} → ${e.rounded}`);
+      out.push(`  ${pad(k, 15)} ${e.formula}  [${inputsText(e.inputs)}]  = ${e.unrounded} → ${e.rounded}`);
     }
   }
   // (a gcode or an input quoted from the declaration on one line, its control characters escaped)
@@ -124,20 +124,13 @@ async function taxCommand(
     ...(rates !== undefined && { rates }),
   });
   const inputs = await expandInputs(typeof files === 'string' ? [files] : files.length ? files : ['-']);
-  const totalBytes = inputs.every((f) => f.size !== undefined)
-    ? inputs.reduce((a, f) => a + (f.size ?? 0), 0)
-    : undefined;
-  const progress = createProgress(io, {
-    quiet: opts.quiet === true || (totalBytes !== undefined && totalBytes < 1024 * 1024),
-  });
   const paint = paintFor(io.stdoutIsTTY, io.env);
   // text, json and ndjson carry the figures; the CI formats (annotations, SARIF, JUnit) carry the issues.
   const reporter: Reporter | undefined =
     format === 'text' || format === 'json' || format === 'ndjson'
       ? undefined
       : createReporter(format, io.stdout, { inputs: inputs.length, paint, command: 'sandan tax' });
-  progress.phase('tax', totalBytes, totalBytes === undefined ? 'items' : 'bytes');
-  let bytes = 0;
+  const progress = inputsProgress(io, inputs, 'tax', opts.quiet === true);
   let total = 0;
   let bad = 0;
   let errors = 0;
@@ -198,13 +191,11 @@ async function taxCommand(
   };
   try {
     for await (const { input, stream } of openInputs(inputs, io.stdin, onUnreadable)) {
-      const onBytes = (n: number) => {
-        bytes += n;
-      };
-      for await (const rec of readRecords(stream, { ndjson: opts.ndjson === true || input.ndjson, onBytes })) {
+      const ndjson = opts.ndjson === true || input.ndjson;
+      for await (const rec of readRecords(stream, { ndjson, onBytes: progress.onBytes })) {
         report(input.label, rec, rec.issue ? { ok: false, issues: [rec.issue] } : calc(rec.value));
         if (io.drain) await io.drain();
-        progress.update(totalBytes === undefined ? total : bytes);
+        progress.update(total);
       }
     }
   } finally {
@@ -234,15 +225,7 @@ async function taxCommand(
     io.stderr(
       `sandan: note: ${rateMissing} line${rateMissing === 1 ? '' : 's'} without a rate in sandan's seed table; pass your rate table with --rates FILE (its format: ${docsUrl('tax.md#rate-tables')})\n`,
     );
-  // (told on standard error too, as validate tells it: not every file was computed)
-  for (const e of unreadable) io.stderr(`sandan: ${e.message}\n`);
-  if (unreadable.length > 0) return 2;
-  if (bad > 0) return 1;
-  if (maxWarnings !== undefined && warnings > maxWarnings) {
-    io.stderr(`sandan: ${warnings} warnings, more than --max-warnings ${maxWarnings}\n`);
-    return 1;
-  }
-  return 0;
+  return runExit(io, unreadable, bad, warnings, maxWarnings);
 }
 
 /** Registers `sandan tax`. */

@@ -15,7 +15,7 @@ import { createReporter, FORMATS, type LocatedIssue, type OutputFormat, type Run
 import { loadConfig, readSetting } from './config.js';
 import { expandInputs, openInputs, readRecords, type InputFile, type ReportedRecord } from './input.js';
 import type { CliIo } from './io.js';
-import { createProgress, type Progress } from './progress.js';
+import { inputsProgress } from './progress.js';
 import { isoDateOption } from '../time/beijing.js';
 
 interface ValidateCommandOptions {
@@ -187,9 +187,6 @@ interface RunOptions {
   ndjson: boolean;
 }
 
-/** Progress is worth a bar past this many bytes of input. */
-const PROGRESS_BYTES = 1024 * 1024;
-
 async function run(
   inputs: readonly InputFile[],
   opts: RunOptions,
@@ -201,14 +198,6 @@ async function run(
     paint: paintFor(io.stdoutIsTTY, io.env),
   });
   const summary: RunSummary = { files: inputs.length, declarations: 0, valid: 0, invalid: 0, errors: 0, warnings: 0 };
-  const totalBytes = inputs.every((f) => f.size !== undefined)
-    ? inputs.reduce((a, f) => a + (f.size ?? 0), 0)
-    : undefined;
-  const progress: Progress =
-    totalBytes === undefined || totalBytes >= PROGRESS_BYTES
-      ? createProgress(io, { quiet: opts.quiet })
-      : createProgress(io, { quiet: true });
-  let bytes = 0;
   const unreadable: SandanError[] = [];
   const report = (
     input: InputFile,
@@ -242,15 +231,10 @@ async function run(
     unreadable.push(error);
     report(input, { mode: 'single', line: 1 }, { valid: false, issues: [unreadableIssue(error)] });
   };
-  progress.phase('validate', totalBytes, totalBytes === undefined ? 'items' : 'bytes');
+  const progress = inputsProgress(io, inputs, 'validate', opts.quiet);
   try {
     for await (const { input, stream } of openInputs(inputs, io.stdin, onUnreadable)) {
-      const records = readRecords(stream, {
-        ndjson: opts.ndjson || input.ndjson,
-        onBytes: (n) => {
-          bytes += n;
-        },
-      });
+      const records = readRecords(stream, { ndjson: opts.ndjson || input.ndjson, onBytes: progress.onBytes });
       // The same engine as validateStream: one result at a time, pulled as the output drains.
       const results = mapRecords(
         records,
@@ -266,19 +250,27 @@ async function run(
         report(input, rec, result);
         // Never let output pile up in memory when the reader is slower than we are.
         if (io.drain) await io.drain();
-        progress.update(totalBytes === undefined ? summary.declarations : bytes);
+        progress.update(summary.declarations);
       }
     }
   } finally {
     progress.stop();
   }
   reporter.end(summary);
-  // (told on standard error too, after the progress bar has gone, as a file named on the command line is)
+  return runExit(io, unreadable, summary.invalid, summary.warnings, opts.maxWarnings);
+}
+
+/**
+ * The exit code of a run over declaration files (validate, tax): 2 when a file could not be read (each told on
+ * standard error too, after the progress bar has gone, as a file named on the command line is), 1 when a declaration
+ * failed or there are more warnings than --max-warnings, else 0.
+ */
+export function runExit(io: CliIo, unreadable: readonly SandanError[], failed: number, warnings: number, max?: number) {
   for (const e of unreadable) io.stderr(`sandan: ${e.message}\n`);
   if (unreadable.length > 0) return 2;
-  if (summary.invalid > 0) return 1;
-  if (opts.maxWarnings !== undefined && summary.warnings > opts.maxWarnings) {
-    io.stderr(`sandan: ${summary.warnings} warnings, more than --max-warnings ${opts.maxWarnings}\n`);
+  if (failed > 0) return 1;
+  if (max !== undefined && warnings > max) {
+    io.stderr(`sandan: ${warnings} warnings, more than --max-warnings ${max}\n`);
     return 1;
   }
   return 0;

@@ -206,16 +206,12 @@ type EntryRow = EntryRowOf<Date>;
 type EventRow = EventRowOf<Date, string>;
 const time = (d: Date) => d;
 
-function toEntry(r: EntryRow): QuotaEntry {
-  return entryOfRow(r, time);
-}
+const toEntry = (r: EntryRow): QuotaEntry => entryOfRow(r, time);
 
 /** The entry's values as `$1` … `$14` in {@link ENTRY_COLUMNS}' order. */
 const entryValues = (e: QuotaEntry): unknown[] => Object.values(rowOfEntry(e, time));
 
-function toEvent(r: EventRow): QuotaEvent {
-  return eventOfRow(r, time, (s: string) => Number(s));
-}
+const toEvent = (r: EventRow): QuotaEvent => eventOfRow(r, time, (s: string) => Number(s));
 
 /** A quota store in PostgreSQL; open it with {@link openPostgresQuotaStore}. */
 export class PostgresQuotaStore implements QuotaStore {

@@ -139,15 +139,11 @@ type EntryRow = EntryRowOf<number>;
 type EventRow = EventRowOf<number, number>;
 const time = (ms: number) => new Date(ms);
 
-function toEntry(r: EntryRow): QuotaEntry {
-  return entryOfRow(r, time);
-}
+const toEntry = (r: EntryRow): QuotaEntry => entryOfRow(r, time);
 
 const entryParams = (e: QuotaEntry) => rowOfEntry(e, (d) => d.getTime());
 
-function toEvent(r: EventRow): QuotaEvent {
-  return eventOfRow(r, time, (n: number) => n);
-}
+const toEvent = (r: EventRow): QuotaEvent => eventOfRow(r, time, (n: number) => n);
 
 function isBusy(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;

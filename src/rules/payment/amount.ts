@@ -59,6 +59,8 @@ export const paymentAmount = defineRule({
     if (goods && freight && tax && discount && paid) {
       const owed = goods.plus(freight).plus(tax);
       const expected = owed.minus(discount);
+      // (the figures both findings quote)
+      const shown = { goods: show(goods), freight: show(freight), tax: show(tax) };
       // Below −tolerance no payment fits; within it a payment of 0 does (a discount a cent above what is owed, tolerance
       // 0.01, passed before this finding), and the formula check below judges it.
       if (expected.plus(tol).isNegative()) {
@@ -67,14 +69,7 @@ export const paymentAmount = defineRule({
           path: 'order.discount',
           expected: `≤ ${show(owed)}`,
           actual: show(discount),
-          data: {
-            goods: show(goods),
-            freight: show(freight),
-            tax: show(tax),
-            owed: show(owed),
-            discount: show(discount),
-            expected: show(expected),
-          },
+          data: { ...shown, owed: show(owed), discount: show(discount), expected: show(expected) },
         });
       } else if (differsBeyond(expected, paid, tol)) {
         out.push({
@@ -82,14 +77,7 @@ export const paymentAmount = defineRule({
           path: 'order.acturalPaid',
           expected: show(expected),
           actual: show(paid),
-          data: {
-            goods: show(goods),
-            freight: show(freight),
-            tax: show(tax),
-            discount: show(discount),
-            expected: show(expected),
-            paid: show(paid),
-          },
+          data: { ...shown, discount: show(discount), expected: show(expected), paid: show(paid) },
         });
       }
     }

@@ -32,13 +32,8 @@ export async function* filesUnder(
     if (!onUnreadable) throw error;
     onUnreadable(path, error);
   };
-  let top: string;
-  try {
-    top = await realpath(dir);
-  } catch (e) {
-    report(dir, unreadableFile(dir, e));
-    return;
-  }
+  const top = await realOrReport(dir, report);
+  if (top === undefined) return;
   yield* walkFolder(dir, [{ real: top, shown: dir }], skip, report);
 }
 
@@ -90,13 +85,8 @@ async function* walkFolder(
       isFile = target.isFile();
     }
     if (isDirectory) {
-      let real: string;
-      try {
-        real = await realpath(path);
-      } catch (error) {
-        report(path, unreadableFile(path, error));
-        continue;
-      }
+      const real = await realOrReport(path, report);
+      if (real === undefined) continue;
       const loop = ancestors.find((a) => a.real === real);
       if (loop) {
         report(path, refusal(path, `a symbolic link loop (it leads back to ${loop.shown})`, undefined));
@@ -106,6 +96,10 @@ async function* walkFolder(
     } else if (isFile) yield path;
   }
 }
+
+/** The real path of a folder (links resolved), or undefined when it cannot be read, which is reported. */
+const realOrReport = (path: string, report: (path: string, error: SandanError) => void): Promise<string | undefined> =>
+  realpath(path).catch((e: unknown) => void report(path, unreadableFile(path, e)));
 
 /** The refusal of a link whose target cannot be reached: broken (its target is missing), else the system's reason. */
 async function brokenLink(path: string, error: unknown): Promise<SandanError> {

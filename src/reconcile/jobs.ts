@@ -182,15 +182,9 @@ function copyOf(parts: Uint8Array[], length: number): Uint8Array {
   return out;
 }
 
-function countLines(b: Uint8Array): number {
+function countLines(...parts: readonly Uint8Array[]): number {
   let n = 0;
-  for (let i = b.indexOf(0x0a); i !== -1; i = b.indexOf(0x0a, i + 1)) n++;
-  return n;
-}
-
-function countLinesIn(parts: readonly Uint8Array[]): number {
-  let n = 0;
-  for (const p of parts) n += countLines(p);
+  for (const b of parts) for (let i = b.indexOf(0x0a); i !== -1; i = b.indexOf(0x0a, i + 1)) n++;
   return n;
 }
 
@@ -219,7 +213,7 @@ export async function* declarationBatches(
   for await (const runs of lineRuns(chunks, undefined, limits)) {
     for (let run of runs) {
       if (typeof run !== 'object') {
-        tooLong.push(1 + countLinesIn(parts));
+        tooLong.push(1 + countLines(...parts));
         if (run === 'endless') endless = tooLong[tooLong.length - 1];
         run = LF;
       }

@@ -5,7 +5,11 @@
  * payment and logistics companies that send them in real life, the payment (CEB411) and the
  * waybill (CEB511), then the inventory (CEB621) — and wraps them for the DXP channel. Later
  * it applies the customs receipts to the quota ledger, and answers "where is this parcel, and why" from the
- * messages it sent and the receipts it got. customs-client.ts sends the messages
+ * messages it sent and the receipts it got. After the sale it applies for the cancel of an
+ * inventory customs has not released (撤单, CEB623) and for the return of a released one, whole
+ * or in part (退货, CEB625), made from the declaration it keeps; the cancel's approval (CEB624
+ * 399) gives the buyer's quota back, a return's (CEB626 399) the share of the lines returned, and
+ * a refusal is kept as the application's result. customs-client.ts sends the messages
  * to a customs endpoint (the emulator, `sandan emulate`, in tests) and reads the receipts back.
  *
  * Everything with side effects (the ledger's store, the signer's key, the clock, ids) is
@@ -15,11 +19,15 @@ import {
   applyReceipts,
   buildMessage,
   createTaxCalculator,
+  invtCancelOf,
+  invtRefundOf,
+  isSandanError,
   openReqResponse,
   parseCebXml,
   parseOpenReq,
   parseDeclaration,
   quotaReceiptsOf,
+  returnQuotaShare,
   signMessage,
   signPayExchange,
   status,
@@ -27,12 +35,19 @@ import {
   taxResultToJSON,
   validateWithQuota,
   wrapDxp,
+  type Declaration,
+  type DocumentOf,
+  type InvtRefund,
+  type InvtRefundLine,
   type Issue,
   type OrderStatus,
   type PayExchangeData,
   type ParsedXml,
   type QuotaLedger,
+  type QuotaReceipt,
   type RateTable,
+  type ReceiptOutcome,
+  type ReturnQuotaShare,
   type SenderProfile,
   type SentDocument,
   type Signer,
@@ -61,6 +76,59 @@ export type CheckoutResult =
       warnings: Issue[];
     };
 
+/** A cancel (CEB623) or a return (CEB625) this service applied for, and what customs said of it. */
+export interface AfterSaleApplication {
+  kind: 'cancel' | 'return';
+  /** The application's own number (企业内部编号): its CEB624 or CEB626 names it. */
+  copNo: string;
+  ebpCode: string;
+  orderNo: string;
+  invtNo: string;
+  /** The lines a return takes back (gnum and quantity), as sent. */
+  items?: InvtRefund['items'];
+  /** `sent`: no final word yet; `approved`: CEB624 399, CEB626 399 (or 800); `refused`: 100 or an E-Port error. */
+  state: 'sent' | 'approved' | 'refused';
+  /** The last receipt's status and why (`[Code:2300;Desc:审核通过]`, `清单状态不允许撤销`). */
+  returnStatus?: string;
+  returnInfo?: string;
+  /** What the approval gave back to the buyer's annual quota (CNY, a decimal string). */
+  quotaBack?: string;
+}
+
+/** An application built and signed, ready for the transport; or why none was made. */
+export type AfterSaleResult =
+  | { ok: false; stage: 'order' | 'validate' | 'build'; issues: Issue[] }
+  | { ok: true; copNo: string; message: string };
+
+/** What the buyer asks to return: the reason, and the lines (default every line, whole). */
+export interface ReturnRequest {
+  reason: string;
+  items?: readonly InvtRefundLine[];
+  /** The application's number; default one made from `newId()`. */
+  copNo?: string;
+}
+
+/** What the buyer gives for a cancel. */
+export interface CancelRequest {
+  reason: string;
+  /** The application's number; default one made from `newId()`. */
+  copNo?: string;
+}
+
+const orderIssue = (code: string, path: string, zh: string, en: string): Issue => ({
+  code,
+  severity: 'error',
+  path,
+  ruleId: 'order-service',
+  message: { zh, en },
+});
+
+/** Customs' yes: a cancel's 399, a return's 399 or 800 (放行, as the E-Port's records give it: docs/quota.md). */
+const approved = (r: QuotaReceipt) =>
+  String(r.returnStatus) === '399' || (r.kind === 'CEB626' && String(r.returnStatus) === '800');
+/** Customs' no: 100 (海关退单) or the E-Port's negative status. */
+const refused = (r: QuotaReceipt) => /^(100|-\d+)$/.test(String(r.returnStatus));
+
 export function createOrderService(deps: OrderServiceDeps) {
   const taxOf = createTaxCalculator({ rates: deps.rates });
   // What status() reads of each message sent and each receipt (in a real service: a table).
@@ -68,6 +136,11 @@ export function createOrderService(deps: OrderServiceDeps) {
   const receipts: StatusReceipt[] = [];
   // What a "179" upload needs of each order, kept at checkout (in a real service: the payment table).
   const payments = new Map<string, Omit<PayExchangeData, 'sessionID' | 'serviceTime'>>();
+  // The declarations as checked out, by orderNo: a cancel or a return repeats the inventory's head and lines
+  // (in a real service: the orders table).
+  const declarations = new Map<string, Declaration>();
+  // The cancels and returns applied for, by their copNo (in a real service: the after-sale table).
+  const applications = new Map<string, AfterSaleApplication>();
   /** Keeps what status reads of a message; its issues say what it could not read (a receipt naming no order…). */
   function track(message: ParsedXml): Issue[] {
     const got = statusInputsOfMessage(message);
@@ -76,11 +149,78 @@ export function createOrderService(deps: OrderServiceDeps) {
     return got.issues;
   }
 
-  async function sealed(type: 'CEB311' | 'CEB411' | 'CEB511' | 'CEB621', doc: unknown): Promise<string | Issue[]> {
-    const built = buildMessage(type, doc as never, { sender: deps.sender, now: deps.now, newId: deps.newId });
+  async function sealed<T extends 'CEB311' | 'CEB411' | 'CEB511' | 'CEB621' | 'CEB623' | 'CEB625'>(
+    type: T,
+    doc: DocumentOf[T],
+  ): Promise<string | Issue[]> {
+    const built = buildMessage(type, doc, { sender: deps.sender, now: deps.now, newId: deps.newId });
     if (!built.ok) return built.issues;
     const signed = await signMessage(built.xml, deps.signer);
     return wrapDxp(signed.xml, { senderId: deps.sender.dxpId, now: deps.now, newId: deps.newId });
+  }
+
+  /**
+   * The order a cancel or return is for, and the number customs gave its inventory (recorded on the ledger's
+   * entry by the CEB622 that carried it); or why there is none to apply for yet.
+   */
+  async function declared(
+    orderNo: string,
+    kind: 'cancel' | 'return',
+  ): Promise<{ declaration: Declaration; invtNo: string } | Issue> {
+    const declaration = declarations.get(orderNo);
+    if (!declaration?.inventory)
+      return orderIssue(
+        'order-unknown',
+        'orderNo',
+        `订单 ${orderNo} 未经本服务申报`,
+        `No order ${orderNo} was checked out here`,
+      );
+    const { ebpCode } = declaration.order;
+    const invtNo = (await deps.ledger.find({ ebpCode, orderNo }))?.invtNo;
+    if (invtNo === undefined)
+      return orderIssue(
+        'invtNo-missing',
+        'orderNo',
+        `订单 ${orderNo} 的清单尚无海关清单编号（CEB622 120 之后才有），暂不能${kind === 'cancel' ? '撤单' : '退货'}`,
+        `The inventory of order ${orderNo} has no invtNo from customs yet (a CEB622 of 120 or later gives it): nothing to ${kind === 'cancel' ? 'cancel' : 'return'} yet`,
+      );
+    return { declaration, invtNo };
+  }
+
+  /** Makes the application's number (C..20): a letter for its kind and the id's last 19 characters. */
+  const applicationNo = (kind: 'cancel' | 'return') =>
+    `${kind === 'cancel' ? 'C' : 'R'}${deps.newId().replace(/-/g, '').slice(-19).toUpperCase()}`;
+
+  /** Signs and wraps the application, and keeps it to match its receipts. */
+  async function applyFor<T extends 'CEB623' | 'CEB625'>(
+    type: T,
+    doc: DocumentOf[T],
+    application: AfterSaleApplication,
+  ): Promise<AfterSaleResult> {
+    const message = await sealed(type, doc);
+    if (typeof message !== 'string') return { ok: false, stage: 'build', issues: message };
+    applications.set(application.copNo, application);
+    track(parseCebXml(message));
+    return { ok: true, copNo: application.copNo, message };
+  }
+
+  /**
+   * What an approved return gives back to the buyer's quota: the share of the lines returned by it and the earlier
+   * approved returns of the inventory (a CEB626 names the return, not its value). 0 when nothing is left to give.
+   */
+  async function returnShare(app: AfterSaleApplication): Promise<ReturnQuotaShare | undefined> {
+    const declaration = declarations.get(app.orderNo);
+    const entry = await deps.ledger.find({ ebpCode: app.ebpCode, orderNo: app.orderNo });
+    if (!declaration?.inventory || !entry) return undefined;
+    const earlier = [...applications.values()].filter(
+      (a) => a !== app && a.kind === 'return' && a.invtNo === app.invtNo && a.state === 'approved',
+    );
+    return returnQuotaShare({
+      counted: entry.amount,
+      refunded: entry.refunded,
+      inventory: declaration.inventory.items,
+      returned: [app, ...earlier].flatMap((a) => a.items ?? []),
+    });
   }
 
   return {
@@ -142,6 +282,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       }
       const messages = sealedAll as { [K in keyof typeof sealedAll]: string };
       for (const xml of Object.values(messages)) track(parseCebXml(xml));
+      declarations.set(order.orderNo, parsed.data);
       payments.set(order.orderNo, {
         payExchangeInfoHead: {
           guid: deps.newId().toUpperCase(),
@@ -184,13 +325,125 @@ export function createOrderService(deps: OrderServiceDeps) {
     },
 
     /**
-     * Runs for every message customs sends back: releases commit the quota, cancels and refunds give it back. The
-     * issues name what the order's status will not show of it (a receipt that names no order may be a rejection).
+     * Applies for the cancel (撤单, CEB623) of an order's inventory, while customs has not released it: the
+     * application, signed and wrapped, to send. Its CEB624 399 gives the order's quota back (onReceipt); after
+     * release customs refuses it (-623005), and a return is the way.
      */
-    async onReceipt(xml: string): Promise<{ outcomes: Awaited<ReturnType<typeof applyReceipts>>; issues: Issue[] }> {
+    async cancel(orderNo: string, request: CancelRequest): Promise<AfterSaleResult> {
+      const found = await declared(orderNo, 'cancel');
+      if (!('declaration' in found)) return { ok: false, stage: 'order', issues: [found] };
+      const copNo = request.copNo ?? applicationNo('cancel');
+      const doc = invtCancelOf(found.declaration, { reason: request.reason, invtNo: found.invtNo, copNo });
+      const { ebpCode } = found.declaration.order;
+      return applyFor('CEB623', doc, { kind: 'cancel', copNo, ebpCode, orderNo, invtNo: found.invtNo, state: 'sent' });
+    },
+
+    /**
+     * Applies for the return (退货, CEB625) of a released order's goods: every line whole, or the lines and
+     * quantities the buyer sends back. Its CEB626 399 gives back the share of the quota of the lines returned
+     * (onReceipt). A line the inventory does not have, or more of one than it declared, is refused here; more than
+     * the returns so far leave, customs refuses (100).
+     */
+    async returnGoods(orderNo: string, request: ReturnRequest): Promise<AfterSaleResult> {
+      const found = await declared(orderNo, 'return');
+      if (!('declaration' in found)) return { ok: false, stage: 'order', issues: [found] };
+      const copNo = request.copNo ?? applicationNo('return');
+      let doc: InvtRefund;
+      try {
+        doc = invtRefundOf(found.declaration, {
+          reason: request.reason,
+          invtNo: found.invtNo,
+          copNo,
+          ...(request.items !== undefined && { items: request.items }),
+        });
+      } catch (e) {
+        // The buyer's lines are data: a gnum the inventory lacks or a quantity past the line's is an answer to give.
+        if (!isSandanError(e) || e.code !== 'INVALID_OPTION') throw e;
+        const field = typeof e.details?.field === 'string' ? e.details.field : 'items';
+        return {
+          ok: false,
+          stage: 'validate',
+          issues: [orderIssue('return-line', field, '退货商品行与原清单不符', e.message)],
+        };
+      }
+      const { ebpCode } = found.declaration.order;
+      return applyFor('CEB625', doc, {
+        kind: 'return',
+        copNo,
+        ebpCode,
+        orderNo,
+        invtNo: found.invtNo,
+        items: doc.items,
+        state: 'sent',
+      });
+    },
+
+    /** A cancel or return applied for, by its copNo: where it stands, and what it gave back to the quota. */
+    application(copNo: string): AfterSaleApplication | undefined {
+      const a = applications.get(copNo);
+      return a && { ...a };
+    },
+
+    /**
+     * Runs for every message customs sends back: releases commit the quota, an approved cancel gives it back, an
+     * approved return the share of its lines. A cancel's or return's receipt also settles the application it
+     * names (application(copNo)). The issues name what the order's status will not show of it (a receipt that names
+     * no order may be a rejection), and a return receipt of no application sent here, which changes no quota.
+     */
+    async onReceipt(xml: string): Promise<{ outcomes: ReceiptOutcome[]; issues: Issue[] }> {
       const parsed = parseCebXml(xml);
       const issues = track(parsed);
-      return { outcomes: await applyReceipts(deps.ledger, quotaReceiptsOf(parsed)), issues };
+      const documents = (parsed.kind === 'dxp' ? parsed.message : parsed)?.documents ?? [];
+      const toApply: QuotaReceipt[] = [];
+      const shares = new Map<QuotaReceipt, string>();
+      // (quotaReceiptsOf gives one receipt per document of the message, in their order)
+      for (const [i, r] of quotaReceiptsOf(parsed).entries()) {
+        const app = r.kind === 'CEB622' || r.copNo === undefined ? undefined : applications.get(r.copNo);
+        if (r.kind === 'CEB626' && app === undefined) {
+          // Without the lines returned its value is unknown, and all the order counts is more than a part returned.
+          issues.push({
+            ...orderIssue(
+              'return-unknown',
+              'copNo',
+              `退货回执 ${r.copNo ?? ''} 不属于本服务的退货申请，未调整额度`,
+              `The return receipt names the application ${r.copNo ?? '(no copNo)'}, which was not sent here: the quota is left as it is`,
+            ),
+            severity: 'warning',
+          });
+          continue;
+        }
+        if (app === undefined) {
+          toApply.push(r);
+          continue;
+        }
+        const wasApproved = app.state === 'approved';
+        const doc = documents[i];
+        app.returnStatus = String(r.returnStatus);
+        if (typeof doc?.returnInfo === 'string') app.returnInfo = doc.returnInfo;
+        app.state = approved(r) ? 'approved' : refused(r) ? 'refused' : app.state;
+        if (app.kind === 'cancel' || !approved(r)) {
+          toApply.push(r);
+          continue;
+        }
+        // An approved return: the share of its lines; none when the earlier returns gave it all, or when this
+        // receipt came before (a 399 and an 800, or one read twice: the ledger keys the refund by the application).
+        const share = wasApproved ? undefined : await returnShare(app);
+        if (share?.amount.gt(0)) {
+          const receipt = { ...r, amount: share.amount };
+          shares.set(receipt, share.amount.toFixed(2));
+          toApply.push(receipt);
+        } else app.quotaBack ??= '0.00';
+      }
+      const outcomes = await applyReceipts(deps.ledger, toApply);
+      for (const o of outcomes) {
+        const app = o.receipt.kind === 'CEB622' ? undefined : applications.get(o.receipt.copNo ?? '');
+        if (!app || o.status !== 'applied' || !o.result?.ok) continue;
+        // A cancel gives back all the order counted; a return the amount set on its receipt above.
+        if (o.action === 'release') app.quotaBack = o.result.entry.amount.toFixed(2);
+        const share = shares.get(o.receipt);
+        if (o.action === 'refund' && share !== undefined) app.quotaBack = share;
+      }
+      return { outcomes, issues };
     },
 
     /**

@@ -112,7 +112,28 @@ describe('journey 1: an order service', () => {
     expect(balance.remaining.toFixed(2)).toBe('25452.00');
     expect(balance.committed.toFixed(2)).toBe('548.00');
 
-    // A is returned and the refund approved (626, 399): all its quota comes back.
+    // A return receipt of an application the service did not send changes no quota: its lines are unknown, and
+    // all the order counts would be too much for a part.
+    const stranger = await service.onReceipt(
+      receipt('CEB626', 'InvtRefundReturn', {
+        guid: 'G9',
+        customsCode: '2924',
+        copNo: 'ELSEWHERE',
+        preNo: 'B20261125000000009',
+        invtNo: '29242026I000000001',
+        returnStatus: '399',
+        returnTime: '20261125091010123',
+        returnInfo: '[Code:2300;Desc:审核通过]',
+      }),
+    );
+    expect(stranger.outcomes).toEqual([]);
+    expect(stranger.issues).toMatchObject([{ code: 'return-unknown', severity: 'warning', path: 'copNo' }]);
+    expect((await ledger.remaining(BUYER, 2026)).remaining.toFixed(2)).toBe('25452.00');
+
+    // A is returned whole (the service's CEB625, every line) and the refund approved (626, 399): all its quota
+    // comes back.
+    const returned = await service.returnGoods('A1', { reason: '质量问题', copNo: 'REFUNDA1' });
+    expect(returned.ok, JSON.stringify(returned)).toBe(true);
     const { outcomes, issues } = await service.onReceipt(
       receipt('CEB626', 'InvtRefundReturn', {
         guid: 'G4',
@@ -128,6 +149,7 @@ describe('journey 1: an order service', () => {
     expect(outcomes).toHaveLength(1);
     expect(issues).toEqual([]);
     expect(service.whereIs('A1')?.state).toBe('refunded');
+    expect(service.application('REFUNDA1')).toMatchObject({ state: 'approved', quotaBack: '548.00' });
     balance = await ledger.remaining(BUYER, 2026);
     expect(balance.remaining.toFixed(2)).toBe('26000.00');
 

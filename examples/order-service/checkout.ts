@@ -21,6 +21,7 @@ import {
   createTaxCalculator,
   invtCancelOf,
   invtRefundOf,
+  isApprovedReturnStatus,
   isSandanError,
   openReqResponse,
   parseCebXml,
@@ -123,9 +124,9 @@ const orderIssue = (code: string, path: string, zh: string, en: string): Issue =
   message: { zh, en },
 });
 
-/** Customs' yes: a cancel's 399, a return's 399 or 800 (放行, as the E-Port's records give it: docs/quota.md). */
+/** Customs' yes: a cancel's 399 (审结); a return's 399, or its 800 (放行) as the E-Port's records give it. */
 const approved = (r: QuotaReceipt) =>
-  String(r.returnStatus) === '399' || (r.kind === 'CEB626' && String(r.returnStatus) === '800');
+  r.kind === 'CEB626' ? isApprovedReturnStatus(r.returnStatus) : String(r.returnStatus) === '399';
 /** Customs' no: 100 (海关退单) or the E-Port's negative status. */
 const refused = (r: QuotaReceipt) => /^(100|-\d+)$/.test(String(r.returnStatus));
 

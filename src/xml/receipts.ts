@@ -2,7 +2,7 @@ import { z } from 'zod';
 import data from '../../rulesets/receipts.json';
 import { SandanError } from '../errors.js';
 import { checkSourceRefs, SourceRefSchema, SourcesSchema } from '../model/sources.js';
-import { receiptStatusText, checkArgument } from '../model/guards.js';
+import { isApprovedReturn, receiptStatusText, checkArgument } from '../model/guards.js';
 import type { IssueHelp, Message } from '../model/issue.js';
 import { RECEIPT_DOCUMENTS } from '../model/generated/receipt-documents.js';
 import { parseReturnInfo } from './return-info.js';
@@ -168,6 +168,16 @@ export function isVoidTaxBillStatus(status: string | number | undefined): boolea
 /** Whether a tax bill status is one a standing bill passes through (1 已生成, 2 已汇总; `outcome: live`). */
 export function isLiveTaxBillStatus(status: string | number | undefined): boolean {
   return hasOutcome(status, 'live');
+}
+
+/**
+ * Whether a return receipt's (CEB626) status is customs' yes to the return: 399 海关审结, or 800 放行 as the E-Port's
+ * own records give a released return (PEER-REFUND-RELEASE). The quota ledger refunds on it, reconcile counts the order
+ * refunded and status shows it so; a service that gives back a partial return's share itself (returnQuotaShare)
+ * reads its CEB626 the same way. 120 (入库) is not yet a yes, nor anything else.
+ */
+export function isApprovedReturnStatus(status: string | number | undefined): boolean {
+  return isApprovedReturn(receiptStatusText(status));
 }
 
 /** The catalogue entry of a code (`1332`, `-621027`, `0002`), or undefined. */

@@ -10,7 +10,7 @@ import {
   explainTaxBillStatus,
   receiptCatalogue,
 } from '../../src/xml/index.js';
-import { isLiveTaxBillStatus, isVoidTaxBillStatus } from '../../src/xml/receipts.js';
+import { isApprovedReturnStatus, isLiveTaxBillStatus, isVoidTaxBillStatus } from '../../src/xml/receipts.js';
 import { example } from '../helpers/examples.js';
 
 describe('receipt catalogue (rulesets/receipts.json)', () => {
@@ -30,6 +30,23 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
     expect(c.statuses.map((s) => s.status)).toEqual(
       expect.arrayContaining(['1', '2', '3', '4', '100', '120', '300', '399', '500', '800', '899', '<0']),
     );
+  });
+
+  it("tells a return's yes (CEB626 399 审结, or 800 放行 from the E-Port's records) from its other statuses", () => {
+    const statuses = ['399', '800', 399, 800, ' 399 ', '120', '2', '100', '-625209', '', undefined];
+    expect(statuses.map((s) => isApprovedReturnStatus(s))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true, // (written with the spaces a hand-made receipt may carry)
+      false, // 入库: stored, not yet approved
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('tells a void tax bill status (3 作废) from the ones a standing bill passes through (1 已生成, 2 已汇总), by its outcome', () => {

@@ -134,6 +134,8 @@ describe('the example order service after the sale', () => {
     expect(over.returnInfo).toMatch(/^\[Code:1300;Desc:退货数量超过原清单数量/);
     expect(over.quotaBack).toBeUndefined();
     expect(await remaining()).toBe('25651.00');
+    // The approved return stands: the order is still refunded (in part), not released again.
+    expect(shop.whereIs('RET1')?.state).toBe('refunded');
     // A line the inventory does not have is the buyer's mistake, answered before anything is sent.
     expect(await shop.returnGoods('RET1', { reason: '质量问题', items: [{ gnum: 9, qty: 1 }] })).toMatchObject({
       ok: false,

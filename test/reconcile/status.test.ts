@@ -190,6 +190,34 @@ describe('status(receipts)', () => {
     ]);
   });
 
+  it('keeps an order refunded when a later return of the same inventory is refused (the approved one stands)', () => {
+    const release = r('CEB622', {
+      ...inv,
+      returnStatus: '800',
+      returnTime: '20261120120000000',
+      returnInfo: '[Code:2600;Desc:放行]',
+    });
+    // One can returned and approved (RET1), then a return of more than is left refused (RET2): each is its own
+    // application (copNo), and the first took its goods back whatever the second got.
+    const part = r('CEB626', {
+      ...inv,
+      copNo: 'RET1',
+      returnStatus: '399',
+      returnTime: '20261125100000000',
+      returnInfo: '[Code:2300;Desc:审核通过]',
+    });
+    const over = r('CEB626', {
+      ...inv,
+      copNo: 'RET2',
+      returnStatus: '100',
+      returnTime: '20261126100000000',
+      returnInfo: '[Code:1300;Desc:退货数量超过原清单数量]',
+    });
+    const now = new Date('2026-11-27T00:00:00Z');
+    expect(status([release, part, over], { now })[0]!.state).toBe('refunded');
+    expect(status([release, over], { now })[0]!.state).toBe('released');
+  });
+
   it('flags a return applied for, or approved, after the return window of the release', () => {
     const release = r('CEB622', {
       ...inv,

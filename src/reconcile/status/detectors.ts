@@ -657,7 +657,8 @@ const REQUESTS: ReadonlySet<string> = new Set(['cancel', 'refund', 'logisticsSta
 export function stateOf(t: OrderTimeline, documents: OrderStatus['documents']): OrderState {
   // (an approved cancel is final, whatever a later cancel message got; not once the inventory is declared again)
   if (t.cancelApproved) return 'cancelled';
-  if (isApprovedReturn(documents.refund?.returnStatus)) return 'refunded';
+  // (any return approved: a later return of the same inventory that customs refused takes none of it back)
+  if (t.refundApproved) return 'refunded';
   // 退运 is final (the catalogue's outcome), but the goods leave: neither accepted nor released.
   if (t.shippedBack) return 'returned';
   const latest = Object.entries(documents)

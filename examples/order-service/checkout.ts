@@ -400,7 +400,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       // (quotaReceiptsOf gives one receipt per document of the message, in their order)
       for (const [i, r] of quotaReceiptsOf(parsed).entries()) {
         const app = r.kind === 'CEB622' || r.copNo === undefined ? undefined : applications.get(r.copNo);
-        if (r.kind === 'CEB626' && app === undefined) {
+        if (r.kind === 'CEB626' && app === undefined && approved(r)) {
           // Without the lines returned its value is unknown, and all the order counts is more than a part returned.
           issues.push({
             ...orderIssue(

@@ -15,6 +15,7 @@ import { singleTransactionLimit } from './limits/single-transaction.js';
 import { linesCorrespond } from './lines/correspond.js';
 import { gnumSequence } from './lines/gnum.js';
 import { goodsValueSum } from './lines/goods-value.js';
+import { lineQuantity } from './lines/quantity.js';
 import { secondQuantity } from './lines/second-quantity.js';
 import { lineTotalPrice } from './lines/total-price.js';
 import { freightAgrees } from './logistics/freight.js';
@@ -58,6 +59,7 @@ export const RULES: readonly Rule[] = [
   lineTotalPrice,
   goodsValueSum,
   secondQuantity,
+  lineQuantity,
   weights,
   packNo,
   freightAgrees,

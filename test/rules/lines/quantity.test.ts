@@ -1,4 +1,7 @@
+import { describe, expect, it } from 'vitest';
 import { lineQuantity } from '../../../src/rules/lines/quantity.js';
+import { validate } from '../../../src/rules/validate.js';
+import { example } from '../../helpers/examples.js';
 import { ruleTester } from '../rule-tester.js';
 
 // The spec's words: 表3-3 OrderList qty 商品实际数量; 表3-31 InventoryList qty 按成交计量单位的实际数量, qty1 按照商品编码规则
@@ -77,4 +80,16 @@ ruleTester(lineQuantity, {
       ],
     },
   ],
+});
+
+describe('lines/quantity in the national ruleset', () => {
+  it('a qty1 of 0 on a line without a consumption tax warns and leaves the declaration valid (until session 53: no word)', () => {
+    const d = example('hangzhou-1210');
+    d.inventory.items[0].qty1 = '0';
+    const r = validate(d);
+    expect(r.valid).toBe(true);
+    expect(
+      r.issues.filter((i) => i.path === 'inventory.items[0].qty1').map((i) => [i.ruleId, i.code, i.severity]),
+    ).toEqual([['lines/quantity', 'quantity-zero', 'warning']]);
+  });
 });

@@ -2,7 +2,10 @@
  * docs/cli.md: the help of every command (from the CLI itself), its exit codes and examples.
  * `npm run gen` writes it; a test fails when it is stale, and every example in it is run.
  */
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
+import { z } from 'zod';
+import { SandanConfigSchema } from '../src/cli/config.js';
 import { main } from '../src/cli/main.js';
 
 interface CommandDoc {
@@ -29,6 +32,7 @@ const COMMANDS: CommandDoc[] = [
       'npx sandan validate examples/hangzhou-1210.json --rates examples/rates.example.json',
       'npx sandan validate examples/ci/declarations/batch.ndjson --format json',
       'npx sandan validate examples/guangzhou-9610.json --district 5100 --at 2018-06-01',
+      'npx sandan validate examples/hangzhou-1210.json --goods-records examples/goods-records.json',
     ],
   },
   {
@@ -195,5 +199,48 @@ export async function cliReference(): Promise<string> {
         '```',
       );
   }
+  lines.push(...dataFiles());
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The files options name whose format no help text gives: the configuration (its keys from the schema the CLI
+ * checks it with) and the goods records. A new user met `--config` and `--goods-records` with no word of what goes in.
+ */
+function dataFiles(): string[] {
+  const schema = z.toJSONSchema(SandanConfigSchema, { io: 'input', unrepresentable: 'any' }) as {
+    properties: Record<string, { description?: string }>;
+  };
+  const keys = Object.entries(schema.properties).filter(([k]) => k !== '$schema');
+  return [
+    '',
+    '## The configuration file',
+    '',
+    '`sandan validate` and `sandan tax` take their options from `sandan.config.json`, or from the `"sandan"` key of `package.json`: the first found from the working directory up, or the file `--config` names. A flag given on the command line wins over the file. Paths in it are relative to the file. `sandan validate` reads every key; `sandan tax` reads `district`, `ruleset` and `rates`; the other commands read none (`reconcile`, `status` and `emulate` take `--rates` and the rest as options). An unknown key or a wrong value is a usage error (exit 2) naming the key.',
+    '',
+    '| key | meaning |',
+    '|---|---|',
+    ...keys.map(([k, v]) => `| \`${k}\` | ${(v.description ?? '').replace(/\|/g, '\\|')} |`),
+    '',
+    'For example, in a project that keeps its ruleset and rate table beside the file (the example of `examples/ci` is [examples/ci/sandan.config.json](../examples/ci/sandan.config.json)):',
+    '',
+    '```json',
+    '{',
+    '  "$schema": "./node_modules/sandan/schemas/sandan.config.schema.json",',
+    '  "district": "2900",',
+    '  "ruleset": "shop-ruleset.json",',
+    '  "rates": "rates.json"',
+    '}',
+    '```',
+    '',
+    '`$schema` is for editors (completion and checks as you type): the schema ships in the package, at `node_modules/sandan/schemas/sandan.config.schema.json` in a project that installed sandan.',
+    '',
+    '## Goods records (`--goods-records`)',
+    '',
+    'The items the platform filed (商品备案), for the rule `goods/records` ([rules.md](rules.md#goodsrecords)): one JSON object whose keys are the account-book item numbers (`itemRecordNo`) or SKUs (`itemNo`) the inventory lines carry, each with the filed `gcode` (10 digits), `gname`, `unit1` (the legal first unit, 3 digits) and, when filed, `unit2` and `country` (3-digit codes); `note` is free text. A line is looked up by its `itemRecordNo`, else its `itemNo`; a line with no record is `goods-record-missing`, and each of `gcode`, `gname`, `unit1`, `unit2` and `country` that differs from its record is `goods-record-mismatch` (a record without `country` fixes none; one without `unit2` expects none). In code the same object is `validate(declaration, { goodsRecords: loadGoodsRecords(json) })`. [examples/goods-records.json](../examples/goods-records.json) holds the records of `examples/hangzhou-1210.json`:',
+    '',
+    '```json',
+    readFileSync(new URL('../examples/goods-records.json', import.meta.url), 'utf8').trimEnd(),
+    '```',
+  ];
 }

@@ -240,7 +240,7 @@ export function configJsonSchema(): string {
     SandanConfigSchema,
     'sandan.config.schema.json',
     'sandan configuration',
-    'sandan.config.json, or the "sandan" key of package.json: options of every sandan call; paths are relative to the file. Command-line flags override it. Generated from src/cli/config.ts by `npm run gen`; do not edit.',
+    'sandan.config.json, or the "sandan" key of package.json: options of `sandan validate` (all of them) and `sandan tax` (district, ruleset and rates); the other commands read none. Paths are relative to the file. Command-line flags override it. Generated from src/cli/config.ts by `npm run gen`; do not edit.',
   );
 }
 

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadRuleset, parseRateTable, RULES, validate } from '../src/index.js';
+import { SandanConfigSchema } from '../src/cli/config.js';
+import { loadGoodsRecords, loadRuleset, parseRateTable, RULES, validate } from '../src/index.js';
 import { example, exampleRates } from './helpers/examples.js';
 
 const doc = (name: string) => readFileSync(new URL(`../docs/${name}`, import.meta.url), 'utf8');
@@ -30,6 +31,31 @@ describe('docs/rulesets.md', () => {
     expect(validate(freight, { ruleset, rates }).issues).toContainEqual(
       expect.objectContaining({ code: 'freight-mismatch', severity: 'error' }),
     );
+  });
+});
+
+describe('docs/cli.md: the files options name', () => {
+  // A new user met --config and --goods-records with no word anywhere of what the files hold.
+  const cli = doc('cli.md');
+
+  it('lists every key of the configuration file', () => {
+    const keys = Object.keys(SandanConfigSchema.shape).filter((k) => k !== '$schema');
+    expect(keys.length).toBeGreaterThan(5);
+    for (const key of keys) expect(cli, key).toContain(`| \`${key}\` |`);
+  });
+
+  it('shows the goods-records format with an example file that fits examples/hangzhou-1210.json', () => {
+    const file = readFileSync(new URL('../examples/goods-records.json', import.meta.url), 'utf8');
+    expect(cli).toContain(`\`\`\`json\n${file.trimEnd()}\n\`\`\``);
+    const goodsRecords = loadGoodsRecords(JSON.parse(file), 'examples/goods-records.json');
+    const records = (d: unknown) =>
+      validate(d, { goodsRecords })
+        .issues.filter((i) => i.ruleId === 'goods/records')
+        .map((i) => [i.code, i.path]);
+    expect(records(example('hangzhou-1210'))).toEqual([]);
+    const changed = example('hangzhou-1210');
+    changed.inventory.items[1].unit1 = '096';
+    expect(records(changed)).toEqual([['goods-record-mismatch', 'inventory.items[1].unit1']]);
   });
 });
 

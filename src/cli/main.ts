@@ -67,8 +67,8 @@ const HINTS: Record<string, string> = {
     'An order (platform and orderNo) is reserved once, for one buyer, year and amount; a cancelled one is not reserved again. See the order in `sandan quota history --buyer-id …`.',
   QUOTA_STORE:
     'Check --db (a .sqlite path or postgres:// URL) and that SANDAN_QUOTA_SECRET is the secret the ledger was created with.',
-  CONFIG_INVALID:
-    'Fix the configuration file (sandan.config.json or the "sandan" key of package.json); its format is schemas/sandan.config.schema.json.',
+  // (an installed sandan's schema is under node_modules/sandan/: the bare schemas/ path named no file of the project)
+  CONFIG_INVALID: `Fix the configuration file (sandan.config.json or the "sandan" key of package.json); its keys are in ${docsUrl('cli.md#the-configuration-file')}, its JSON Schema in sandan's schemas/sandan.config.schema.json.`,
   EMULATOR_STATE_LOCKED:
     'Stop the other emulator (Ctrl-C or SIGTERM), or start this one with a state of its own: --state <file>, or --memory.',
   QUOTA_BUSY:

@@ -162,4 +162,15 @@ describe('messages that say what is true', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/\nhint: Give the trusted certificates \(--cert\) as PEM or DER files\.\n$/);
   });
+
+  it('a configuration file in error: the hint names the page of its keys, not a schemas/ path the project lacks', async () => {
+    const config = join(dir, 'sandan.config.json');
+    writeFileSync(config, '{ "district": "2900", "rate": "rates.json" }');
+    const r = await runCli(['validate', HZ, '--config', config]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/sandan\.config\.json: \$: Unrecognized key: "rate"\n/);
+    expect(r.stderr).toMatch(
+      /\nhint: Fix the configuration file .*; its keys are in https:\/\/github\.com\/sandan-dev\/sandan\/blob\/main\/docs\/cli\.md#the-configuration-file, its JSON Schema in sandan's schemas\/sandan\.config\.schema\.json\.\n$/,
+    );
+  });
 });

@@ -90,6 +90,37 @@ describe('commands in the docs', () => {
   });
 });
 
+describe("README's CI journey", () => {
+  it('says how many of the example declarations fail, as the command finds', () => {
+    const r = spawnSync(
+      'node',
+      [
+        'bin/sandan.js',
+        'validate',
+        'examples/ci/declarations',
+        '--config',
+        'examples/ci/sandan.config.json',
+        '--format',
+        'json',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(r.status, r.stderr).toBe(1);
+    const { summary, results } = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ declarations: 6, invalid: 3 });
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    // (it said two: the broken line and the freight the shop's ruleset makes an error were not counted)
+    expect(readme).toContain('three of the six example declarations fail on purpose');
+    const failing = results
+      .filter((x: { valid: boolean }) => !x.valid)
+      .map(
+        (x: { file: string; line: number }) =>
+          `${x.file.replace(/^.*\//, '')}${x.file.endsWith('.ndjson') ? `:${x.line}` : ''}`,
+      );
+    expect(failing.sort()).toEqual(['batch.ndjson:2', 'batch.ndjson:3', 'paid-too-much.json']);
+  });
+});
+
 describe('links between the docs', () => {
   /** GitHub's anchor of a heading: lower case, punctuation dropped (letters of any script kept), spaces to '-'. */
   const slug = (heading: string) =>

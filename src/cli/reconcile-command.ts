@@ -438,6 +438,7 @@ async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: Comma
   const read = await readStatusInputs(files, ctx);
   const { unread } = read;
   let orders = status(read.receipts, { now, sent: read.sent, ackHours, deliveryDays });
+  const sentGiven = read.sent.length > 0;
   // (read: not held while the report is written)
   read.receipts.length = 0;
   read.sent.length = 0;
@@ -460,7 +461,8 @@ async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: Comma
     read.problems.push(line);
     ctx.io.stderr(`sandan status: ${line}\n`);
   }
-  const none = `no receipt, message or declaration in ${plural(files.length, 'file')} names ${opts.order} (as orderNo, copNo, preNo, invtNo, logisticsNo or payTransactionId)`;
+  // Receipts alone: only the order's CEB312 carries its orderNo, so asking by it found nothing with no word of why.
+  const none = `no receipt, message or declaration in ${plural(files.length, 'file')} names ${opts.order} (as orderNo, copNo, preNo, invtNo, logisticsNo or payTransactionId)${sentGiven ? '' : '; no declaration or sent message was given, and the receipts of the inventory (CEB622/624/626), payment (CEB412) and waybill (CEB512) do not carry the orderNo: give the declarations or the messages sent as well, which tie them to it, or ask by copNo, invtNo, payTransactionId or logisticsNo'}`;
   // (the JSON and HTML reports show no order: standard error says why)
   if (missing && opts.format !== 'text') ctx.io.stderr(`sandan status: ${oneLine(none)}\n`);
   // In Beijing time, as every time of the report is.

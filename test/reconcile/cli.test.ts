@@ -419,6 +419,19 @@ describe('sandan status', () => {
     expect([json.code, JSON.parse(json.stdout).orders, json.stderr]).toEqual([1, [], `sandan status: ${none}\n`]);
   });
 
+  it('--order by orderNo over inventory receipts alone says that they do not carry it, and what to give', async () => {
+    // The finance example's receipts: CEB622/624/626, which name copNo, preNo and invtNo, never the orderNo.
+    const args = ['status', 'examples/finance/2026-11/receipts', '--now', '2026-12-15'];
+    const r = await runCli([...args, '--order', 'SD000000000092']);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n')[0]).toBe(
+      'no receipt, message or declaration in 3 files names SD000000000092 (as orderNo, copNo, preNo, invtNo, logisticsNo or payTransactionId); no declaration or sent message was given, and the receipts of the inventory (CEB622/624/626), payment (CEB412) and waybill (CEB512) do not carry the orderNo: give the declarations or the messages sent as well, which tie them to it, or ask by copNo, invtNo, payTransactionId or logisticsNo',
+    );
+    // Asked by the inventory's copNo, the same receipts answer.
+    const byCopNo = await runCli([...args, '--order', 'INV000000000011']);
+    expect(byCopNo.stdout).toMatch(/^copNo:INV000000000011 {2}state: released\n/);
+  });
+
   it('a folder with no receipt or declaration file in it is an error (exit 2), as for validate', async () => {
     const empty = mkdtempSync(join(dir, 'empty-'));
     writeFileSync(join(empty, 'notes.txt'), 'not a receipt');

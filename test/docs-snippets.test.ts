@@ -23,11 +23,18 @@
  * - `<!-- snippet: prelude` … `-->` : TypeScript put before the block in its module and hidden from readers, for the
  *   names the prose gives the reader (`declare const keyPem: string;`, `declare const declaration: unknown;`).
  *
+ * - `<!-- snippet: output` … `-->` : what the block prints (standard output, exactly) when it is run. A block with one
+ *   is also run: transpiled and executed by Node from the repository's root (so `examples/…` paths resolve), importing
+ *   `sandan` through the same link. For blocks that need no prelude (a prelude only declares): the figures a block's
+ *   comments show (`// 9.18 0.83 0.01 false`) were compiled, never checked.
+ *
  * Any other `snippet:` marker fails the test (a misspelt opt-out would otherwise be ignored in silence).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsumer, diagnosticsByFile, NEW_PROJECT_COMPILER_OPTIONS, ROOT } from './helpers/consumer.js';
 
@@ -61,6 +68,8 @@ interface Snippet {
   shapes: Array<{ name: string; line: number }>;
   /** Set when the block is opted out. */
   skip?: string;
+  /** What the block prints when run (`snippet: output`). */
+  output?: string;
 }
 
 interface Marker {
@@ -128,7 +137,12 @@ function extractSnippets(doc: string, text: string): { snippets: Snippet[]; prob
               prelude.push(l);
               snippet.docLines.push(m.line + 1 + k);
             });
-        } else problems.push(`${doc}:${m.line}: unknown marker "snippet: ${kind}" (no-compile or prelude)`);
+        } else if (kind === 'output') {
+          const body = m.text.split('\n');
+          if (body.length < 3 || body[0]!.trim() !== '<!-- snippet: output' || body.at(-1)!.trim() !== '-->')
+            problems.push(`${doc}:${m.line}: an output is "<!-- snippet: output", the lines printed, then "-->" alone`);
+          else snippet.output = `${body.slice(1, -1).join('\n')}\n`;
+        } else problems.push(`${doc}:${m.line}: unknown marker "snippet: ${kind}" (no-compile, prelude or output)`);
       }
       const block = lines.slice(i + 1, close).map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length)));
       block.forEach((l, k) => {
@@ -136,6 +150,10 @@ function extractSnippets(doc: string, text: string): { snippets: Snippet[]; prob
         const shape = /^(?:export\s+)?(?:interface|type)\s+([A-Za-z_$][\w$]*)\s*(?:=|\{|extends\b)/.exec(l);
         if (shape) snippet.shapes.push({ name: shape[1]!, line: i + 2 + k });
       });
+      if (snippet.output !== undefined && prelude.length > 0)
+        problems.push(
+          `${doc}:${i + 1}: a block with an output is run, so it may have no prelude (its names are declared only)`,
+        );
       snippet.preludeLines = prelude.length;
       snippet.source = `${[...prelude, ...block].join('\n')}\n`;
       snippets.push(snippet);
@@ -278,8 +296,38 @@ describe('code blocks in README.md and docs/*.md', () => {
       [13, undefined, '\n', [], 'src/x-md-L13.mjs'],
     ]);
     expect(problems).toEqual([
-      'x.md:12: unknown marker "snippet: nocompile" (no-compile or prelude)',
+      'x.md:12: unknown marker "snippet: nocompile" (no-compile, prelude or output)',
       'x.md:16: a snippet marker above a ```sh block, which is not compiled',
+    ]);
+  });
+
+  it('marker parsing: an output, and an output beside a prelude (which a run cannot give)', () => {
+    const { snippets, problems } = extractSnippets(
+      'y.md',
+      [
+        '<!-- snippet: output',
+        '1 2',
+        '-->',
+        '```ts',
+        'console.log(1, 2);',
+        '```',
+        '<!-- snippet: prelude',
+        'declare const a: number;',
+        '-->',
+        '<!-- snippet: output',
+        '1',
+        '-->',
+        '```ts',
+        'console.log(a);',
+        '```',
+      ].join('\n'),
+    );
+    expect(snippets.map((s) => [s.line, s.output])).toEqual([
+      [4, '1 2\n'],
+      [13, '1\n'],
+    ]);
+    expect(problems).toEqual([
+      'y.md:13: a block with an output is run, so it may have no prelude (its names are declared only)',
     ]);
   });
 
@@ -300,6 +348,27 @@ describe('code blocks in README.md and docs/*.md', () => {
       expect(found, `${s.doc}:${s.line}: the \`\`\`${s.lang} block does not compile:\n${found.join('\n')}\n`).toEqual(
         [],
       );
+    },
+    60_000,
+  );
+
+  const RUN = COMPILED.filter((s) => s.output !== undefined);
+
+  it('some blocks are run, their output checked', () => {
+    expect(RUN.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each(RUN.map((s) => [`${s.doc}:${s.line}`, s] as const))(
+    '%s prints what its output marker shows',
+    (_where, s) => {
+      const js = ts.transpileModule(s.source, {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      }).outputText;
+      const file = join(work, `${s.file.replace(/\.[a-z]+$/, '')}.run.mjs`);
+      writeFileSync(file, js);
+      const r = spawnSync(process.execPath, [file], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+      expect(r.stderr).toBe('');
+      expect(r.stdout, `${s.doc}:${s.line}: the block printed something else`).toBe(s.output);
     },
     60_000,
   );

@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SandanConfigSchema } from '../src/cli/config.js';
+import { createOrderService } from '../examples/order-service/checkout.js';
+import { MemoryQuotaStore, QuotaLedger, parseRateTable as parseRateTableOfPackage } from 'sandan';
 import { loadGoodsRecords, loadRuleset, parseRateTable, RULES, validate } from '../src/index.js';
 import { example, exampleRates } from './helpers/examples.js';
 
@@ -118,6 +120,26 @@ describe("README's CI journey", () => {
           `${x.file.replace(/^.*\//, '')}${x.file.endsWith('.ndjson') ? `:${x.line}` : ''}`,
       );
     expect(failing.sort()).toEqual(['batch.ndjson:2', 'batch.ndjson:3', 'paid-too-much.json']);
+  });
+});
+
+describe("README's order service", () => {
+  it('names the functions createOrderService gives, and the four messages it builds', () => {
+    const service = createOrderService({
+      ledger: new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'a secret of sixteen+ chars' }),
+      signer: {} as never, // (not used until checkout)
+      sender: { copCode: '3301964J31', copName: '示例跨境电商有限公司', dxpId: 'DXPENT0000012345' },
+      rates: parseRateTableOfPackage(exampleRates()),
+      now: () => new Date(),
+      newId: () => 'X',
+    });
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const named = [...readme.matchAll(/`(\w+)\((?:declaration|xml|orderNo|body|copNo)(?:, request)?\)`/g)].map(
+      (m) => m[1],
+    );
+    expect(named.sort()).toEqual(Object.keys(service).sort());
+    // (it said CEB311 and CEB621: checkout's messages are four)
+    expect(readme).toContain('build and sign the four messages (CEB311,');
   });
 });
 

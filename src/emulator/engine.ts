@@ -66,6 +66,7 @@ import {
   memoryState,
   type DocKind,
   type EmulatorState,
+  type ReturnedQty,
   type StoredDoc,
   type TimelineEvent,
 } from './state.js';
@@ -1183,14 +1184,13 @@ class Engine implements EmulatorEngine {
     if (invt.status !== '800' || invt.releasedAt === undefined)
       return manualRefusal(`清单未放行，不能退货 / the inventory is not released (status ${invt.status})`);
     const original = new Map(lines(invt.doc).map((l) => [Number(l.gnum), l]));
-    // What the inventory's other returns (not rejected, not drafts) took back already, line by line:
-    // all the returns of a line together cannot exceed what was declared.
-    const returned = new Map<number, Decimal>();
+    // What the inventory's other returns (in force: not refused, not drafts) took back already, line by line
+    // (kept on the inventory): all the returns of a line together cannot exceed what was declared.
+    const returned = new Map<number, Decimal>(
+      Object.entries(this.returnedOf(invt, refund).inForce).map(([gnum, qty]) => [Number(gnum), new Decimal(qty)]),
+    );
     const count = (l: Record<string, unknown>) =>
       returned.set(Number(l.gnum), (returned.get(Number(l.gnum)) ?? new Decimal(0)).plus(String(l.qty ?? 0)));
-    for (const r of this.state.findDocs('refund', { invtNo: invt.invtNo }))
-      if (r.key !== refund.key && !isRejected(r.status) && r.status !== TEMP_SAVED)
-        for (const l of lines(r.doc)) count(l);
     for (const l of lines(refund.doc)) {
       const o = original.get(Number(l.gnum));
       // The line returned is the line declared: its gnum, commodity code and unit (gname is not kept
@@ -1222,6 +1222,38 @@ class Engine implements EmulatorEngine {
     return undefined;
   }
 
+  /**
+   * What the returns of an inventory took back so far, line by line, leaving out return `but` (what it counts by its
+   * status now): kept on the inventory; in a state written before it was kept, worked out from its returns.
+   */
+  private returnedOf(invt: StoredDoc, but: StoredDoc): ReturnedQty {
+    const out: ReturnedQty = { inForce: {}, concluded: {} };
+    if (invt.returned) {
+      Object.assign(out.inForce, invt.returned.inForce);
+      Object.assign(out.concluded, invt.returned.concluded);
+      addReturned(out, but, but.status, -1);
+    } else
+      for (const r of this.state.findDocs('refund', { invtNo: invt.invtNo ?? '' }))
+        if (r.key !== but.key) addReturned(out, r, r.status, 1);
+    return out;
+  }
+
+  /**
+   * A return's status changes to `to`: its inventory's totals take it in as it enters force or concludes, and
+   * leave it out once it is refused (a scenario's rejection, an emulator failure), in the same step.
+   */
+  private returnMoves(d: StoredDoc, to: string): void {
+    if (d.kind !== 'refund') return;
+    if (returnInForce(d.status) === returnInForce(to) && (d.status === '399') === (to === '399')) return;
+    const invt = this.inventoryOf(d);
+    // (the returns the totals count are those under the inventory's invtNo, as a return finds its inventory)
+    if (!invt || invt.invtNo === undefined || d.invtNo !== invt.invtNo) return;
+    const totals = this.returnedOf(invt, d);
+    addReturned(totals, d, to, 1);
+    invt.returned = totals;
+    this.state.putDoc(invt);
+  }
+
   // ── receipts ───────────────────────────────────────────────────────────────
 
   /** Receipt 2 at once, as the acknowledgement, and 3 (发送海关成功) after `timing.sent`. */
@@ -1236,6 +1268,7 @@ class Engine implements EmulatorEngine {
   }
 
   private statusNow(d: StoredDoc, status: string, info: string, now: Date, pending: Pending): void {
+    this.returnMoves(d, status);
     d.status = status;
     this.state.putDoc(d);
     this.emit(d, status, info, now, pending, false);
@@ -1244,6 +1277,7 @@ class Engine implements EmulatorEngine {
   /** Writes one receipt of a document into the outbox (unless the scenario drops it). */
   private emit(d: StoredDoc, status: string, info: string, now: Date, pending: Pending, record = true): void {
     if (record && d.status !== status) {
+      this.returnMoves(d, status);
       d.status = status;
       this.state.putDoc(d);
     }
@@ -1622,11 +1656,10 @@ class Engine implements EmulatorEngine {
       totalPrice: String(l.totalPrice ?? 0),
     }));
     const known = new Set(declared.map((l) => l.gnum));
-    // The lines of this return and of the inventory's earlier concluded ones (the return was refused unless its
-    // lines are the inventory's: a line it has not is no goods value).
-    const returned = [refund, ...this.state.findDocs('refund', { invtNo: invt.invtNo ?? '' })]
-      .filter((r, i) => i === 0 || (r.key !== refund.key && r.status === '399'))
-      .flatMap((r) => lines(r.doc))
+    // The lines of this return and what the inventory's earlier concluded ones took back of each line (the return
+    // was refused unless its lines are the inventory's: a line it has not is no goods value).
+    const earlier = Object.entries(this.returnedOf(invt, refund).concluded).map(([gnum, qty]) => ({ gnum, qty }));
+    const returned = [...lines(refund.doc), ...earlier]
       .filter((l) => known.has(Number(l.gnum)))
       .map((l) => ({ gnum: Number(l.gnum), qty: String(l.qty ?? 0) }));
     const share = returnQuotaShare({ counted: entry.amount, refunded: entry.refunded, inventory: declared, returned });
@@ -1820,6 +1853,25 @@ function otherInventory(d: StoredDoc, invt: StoredDoc): { status: string; info: 
   return manualRefusal(
     `${f} ${x} 与清单 ${invt.invtNo ?? ''} 的 ${y} 不一致 / ${f} ${x} is not that of inventory ${invt.invtNo ?? ''} (${y})`,
   );
+}
+
+/** A return counts against its inventory's lines from its declaration until it is refused. */
+function returnInForce(status: string): boolean {
+  return status !== '' && status !== TEMP_SAVED && !isRejected(status);
+}
+
+/** Adds (`sign` 1) or takes away (-1) the lines of return `r` at `status` to or from `totals`. */
+function addReturned(totals: ReturnedQty, r: StoredDoc, status: string, sign: 1 | -1): void {
+  const add = (to: Record<string, string>) => {
+    for (const l of lines(r.doc)) {
+      const gnum = String(Number(l.gnum));
+      const qty = new Decimal(to[gnum] ?? 0).plus(new Decimal(String(l.qty ?? 0)).times(sign));
+      if (qty.isZero()) delete to[gnum];
+      else to[gnum] = qty.toFixed();
+    }
+  };
+  if (returnInForce(status)) add(totals.inForce);
+  if (status === '399') add(totals.concluded);
 }
 
 /** A refusal no catalogue code describes: 100 with 1300 (人工退单) and why. */

@@ -62,6 +62,20 @@ export interface StoredDoc {
   taxNo?: string | undefined;
   /** Inventory: the status of its tax bill the last CEB818 sent (2 summarised, 3 void); undefined before any. */
   taxBillStatus?: string | undefined;
+  /**
+   * Inventory: what its returns (CEB625) took back so far, line by line, kept as each return moves on so that a
+   * return is checked without reading the earlier ones. Undefined in a state written before it was kept: worked out
+   * from the returns when a return of the inventory first moves.
+   */
+  returned?: ReturnedQty | undefined;
+}
+
+/** The quantity returned of each line of an inventory (by gnum, as decimal strings). */
+export interface ReturnedQty {
+  /** By the returns declared and not refused: under way or concluded (what a new return may not exceed). */
+  inForce: Record<string, string>;
+  /** By the returns concluded (399): what their share of the quota was computed from. */
+  concluded: Record<string, string>;
 }
 
 /** Something that falls due on the emulator clock. */
@@ -304,9 +318,12 @@ export function memoryState(options: StateOptions = {}): EmulatorState {
   const received = new Ring<ReceivedMessage>(history, (m) => m.xml.length, RECEIVED_TEXT_LIMIT);
   /** Documents as JSON text: a third or less of the memory of the object, and each read is a copy. */
   const docs = new Map<string, string>();
-  /** kind + orderNo, kind + invtNo → ids of docs (nearly always one), so that look-ups do not scan every document. */
-  const byOrder = new Map<string, string[]>();
-  const byInvt = new Map<string, string[]>();
+  /**
+   * kind + orderNo, kind + invtNo → ids of docs (nearly always one; an inventory's returns, many), so that look-ups
+   * do not scan every document, and a document is indexed in a time that does not grow with the others.
+   */
+  const byOrder = new Map<string, Set<string>>();
+  const byInvt = new Map<string, Set<string>>();
   const outbox = new Ring<OutgoingReceipt>(history, (r) => r.xml.length, RECEIPTS_TEXT_LIMIT);
   const timeline = new EventHeap();
   const finished = new Set<number>();
@@ -315,15 +332,14 @@ export function memoryState(options: StateOptions = {}): EmulatorState {
   const serials = new Map<string, number>();
   const k = (kind: DocKind, key: string) => `${kind}\u0000${key}`;
   const o = (kind: DocKind, no: string) => `${kind}\u0000${no}`;
-  const unindex = (index: Map<string, string[]>, oid: string, id: string) => {
-    const rest = (index.get(oid) ?? []).filter((x) => x !== id);
-    if (rest.length > 0) index.set(oid, rest);
-    else index.delete(oid);
-  };
-  const reindex = (index: Map<string, string[]>, oid: string, id: string) => {
+  const unindex = (index: Map<string, Set<string>>, oid: string, id: string) => {
     const ids = index.get(oid);
-    if (!ids) index.set(oid, [id]);
-    else if (!ids.includes(id)) ids.push(id);
+    if (ids?.delete(id) && ids.size === 0) index.delete(oid);
+  };
+  const reindex = (index: Map<string, Set<string>>, oid: string, id: string) => {
+    const ids = index.get(oid);
+    if (!ids) index.set(oid, new Set([id]));
+    else ids.add(id);
   };
   const read = (id: string): StoredDoc | undefined => {
     const text = docs.get(id);
@@ -377,7 +393,7 @@ export function memoryState(options: StateOptions = {}): EmulatorState {
             ? byOrder.get(o(kind, by.orderNo))
             : undefined;
       if (ids || by.invtNo !== undefined || by.orderNo !== undefined)
-        return (ids ?? []).map((id) => read(id) as StoredDoc).filter((d) => matches(d, by));
+        return [...(ids ?? [])].map((id) => read(id) as StoredDoc).filter((d) => matches(d, by));
       const out: StoredDoc[] = [];
       const prefix = `${kind}\u0000`;
       for (const [id, text] of docs)

@@ -186,9 +186,24 @@ function hostKey(text: string, defaultPort: number): string | undefined {
   return `${m[1]}:${m[2] === undefined ? defaultPort : Number(m[2])}`;
 }
 
+/**
+ * A query parameter's value, or null when absent. One given twice (`?after=1&after=2`) is refused: which one the
+ * client meant is not known, and taking the first would answer another question than the one it thinks it asked.
+ */
+function param(url: URL, name: string): string | null {
+  const all = url.searchParams.getAll(name);
+  if (all.length > 1)
+    throw new HttpProblem(
+      400,
+      'BAD_PARAMETER',
+      `${name} is given ${all.length} times (${all.map((v) => describeInput(v)).join(', ')}); give it once`,
+    );
+  return all[0] ?? null;
+}
+
 /** A non-negative integer from a query parameter, or `fallback` when absent. */
 function intParam(url: URL, name: string, fallback: number): number {
-  const text = url.searchParams.get(name);
+  const text = param(url, name);
   if (text === null || text === '') return fallback;
   if (!/^\d{1,15}$/.test(text)) throw new HttpProblem(400, 'BAD_PARAMETER', `${name} must be a non-negative integer`);
   return Number(text);
@@ -196,8 +211,8 @@ function intParam(url: URL, name: string, fallback: number): number {
 
 /** The receipts a query asks for: `orderNo` and `ebpCode` (an empty one is no filter, as before). */
 function filterOf(url: URL): ReceiptFilter {
-  const orderNo = url.searchParams.get('orderNo') || undefined;
-  const ebpCode = url.searchParams.get('ebpCode') || undefined;
+  const orderNo = param(url, 'orderNo') || undefined;
+  const ebpCode = param(url, 'ebpCode') || undefined;
   return { ...(orderNo !== undefined && { orderNo }), ...(ebpCode !== undefined && { ebpCode }) };
 }
 
@@ -592,7 +607,7 @@ export async function startHttpTransport(
     },
     '/admin/advance': {
       POST: async (req, res, url) => {
-        const by = url.searchParams.get('by');
+        const by = param(url, 'by');
         if (by === null || by === '')
           throw new HttpProblem(400, 'BAD_PARAMETER', 'say how far: ?by=2h (or 30m, 1d, ms)');
         // (a number past 2^53 would be read as another one: refused with the text as given)

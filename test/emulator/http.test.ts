@@ -180,6 +180,33 @@ describe('HTTP transport', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('refuses a query parameter given twice with 400: which one the client meant is not known', async () => {
+    const { engine, http } = await start();
+    engine.emit('O-1');
+    engine.emit('O-2');
+    const json = { headers: { Accept: 'application/json' } };
+    for (const [path, message] of [
+      ['/receipts?after=1&after=2', 'after is given 2 times ("1", "2"); give it once'],
+      ['/receipts?orderNo=O-1&orderNo=O-2', 'orderNo is given 2 times ("O-1", "O-2"); give it once'],
+      ['/receipts?ebpCode=P1&ebpCode=P1', 'ebpCode is given 2 times ("P1", "P1"); give it once'],
+      ['/receipts?wait=0&wait=10', 'wait is given 2 times ("0", "10"); give it once'],
+      ['/admin/receipts?after=0&after=1', 'after is given 2 times ("0", "1"); give it once'],
+      ['/admin/received?limit=1&limit=2', 'limit is given 2 times ("1", "2"); give it once'],
+    ]) {
+      const r = await fetch(`${http.url}${path}`, json);
+      expect([path, r.status, await r.json()]).toEqual([path, 400, { error: { code: 'BAD_PARAMETER', message } }]);
+    }
+    const twice = await fetch(`${http.url}/admin/advance?by=1h&by=2h`, { method: 'POST' });
+    expect([twice.status, ((await twice.json()) as { error: { message: string } }).error.message]).toEqual([
+      400,
+      'by is given 2 times ("1h", "2h"); give it once',
+    ]);
+    // In XML too, and a parameter given once (another one repeated that the endpoint does not read) is answered.
+    const xml = await fetch(`${http.url}/receipts?after=1&after=2`);
+    expect([xml.status, await xml.text()]).toEqual([400, expect.stringContaining('code="BAD_PARAMETER"')]);
+    expect((await fetch(`${http.url}/receipts?after=1&x=1&x=2`, json)).status).toBe(200);
+  });
+
   it('writes any orderNo into the XML list so that an XML parser reads it back as it was', () => {
     // A tab, a line break and a carriage return in an attribute are read back as spaces unless written as
     // references (XML 1.0 3.3.3); & < " must be escaped for the answer to be XML at all.

@@ -29,6 +29,7 @@ export type SandanErrorCode =
   | 'QUOTA_STORE'
   | 'QUOTA_BUSY'
   | 'EMULATOR_STATE_LOCKED'
+  | 'EMULATOR_SCENARIOS_FULL'
   | 'RECONCILE_INDEX'
   | 'RECONCILE_WORKER';
 

@@ -301,6 +301,8 @@ function originalText(text: string): string {
 
 /** Most messages handled in one transaction (one commit), by default. */
 const MAX_BATCH = 256;
+/** The default of `maxScenarios`: scenarios kept at once. */
+const MAX_SCENARIOS = 10_000;
 
 class Engine implements EmulatorEngine {
   private readonly listeners = new Set<(r: OutgoingReceipt) => void>();
@@ -323,6 +325,7 @@ class Engine implements EmulatorEngine {
   private readonly tax: (input: unknown) => TaxCalculation<TaxFigures>;
   private readonly policy: QuotaPolicyLookup;
   private readonly maxBatch: number;
+  private readonly maxScenarios: number;
   private readonly quotaDate: 'declTime' | 'appTime';
   /** The code of a rejection whose rule has no catalogue code (option unmappedCode). */
   private readonly unmappedCode: string;
@@ -377,6 +380,12 @@ class Engine implements EmulatorEngine {
       throw new SandanError(
         'INVALID_OPTION',
         `maxBatch must be a whole number ≥ 1, got ${describeInput(options.maxBatch)}`,
+      );
+    this.maxScenarios = options.maxScenarios ?? MAX_SCENARIOS;
+    if (!Number.isSafeInteger(this.maxScenarios) || this.maxScenarios < 0)
+      throw new SandanError(
+        'INVALID_OPTION',
+        `maxScenarios must be a whole number ≥ 0, got ${describeInput(options.maxScenarios)}`,
       );
     if (options.unmappedCode !== undefined && !/^-?\d+$/.test(options.unmappedCode))
       throw new SandanError(
@@ -473,6 +482,13 @@ class Engine implements EmulatorEngine {
       throw new SandanError(
         'INVALID_OPTION',
         'scenario: a waybill names no platform; set a scenario of the waybill (reject.at logistics, a drop of CEB512) for the orderNo alone',
+      );
+    // Each kept until removed: a client that sets one per order and never removes them would grow the state for ever.
+    if (!this.state.hasScenario(orderNo, ebpCode) && this.state.scenarioCount() >= this.maxScenarios)
+      throw new SandanError(
+        'EMULATOR_SCENARIOS_FULL',
+        `scenario: ${this.maxScenarios} scenarios are kept already (maxScenarios); remove those no longer needed (a scenario of null) before setting another`,
+        { details: { maxScenarios: this.maxScenarios } },
       );
     this.state.setScenario(orderNo, ebpCode, s);
   }

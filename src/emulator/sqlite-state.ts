@@ -254,6 +254,9 @@ export async function openSqliteState(
       'INSERT INTO emu_platform_scenario (order_no, ebp_code, scenario) VALUES (?, ?, ?) ON CONFLICT (order_no, ebp_code) DO UPDATE SET scenario = excluded.scenario',
     ),
     getPlatformScenario: db.prepare('SELECT scenario FROM emu_platform_scenario WHERE order_no = ? AND ebp_code = ?'),
+    scenarioCount: db.prepare(
+      'SELECT (SELECT count(*) FROM emu_scenario) + (SELECT count(*) FROM emu_platform_scenario) AS n',
+    ),
     serial: db.prepare(
       'INSERT INTO emu_serial (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value',
     ),
@@ -386,6 +389,14 @@ export async function openSqliteState(
       const r = ((ebpCode !== undefined ? s.getPlatformScenario.get(orderNo, ebpCode) : undefined) ??
         s.getScenario.get(orderNo)) as { scenario: string } | undefined;
       return r && (JSON.parse(r.scenario) as Scenario);
+    },
+    hasScenario(orderNo, ebpCode) {
+      return (
+        (ebpCode === undefined ? s.getScenario.get(orderNo) : s.getPlatformScenario.get(orderNo, ebpCode)) !== undefined
+      );
+    },
+    scenarioCount() {
+      return (s.scenarioCount.get() as { n: number }).n;
     },
     nextSerial(name) {
       return (s.serial.get(name) as { value: number }).value;

@@ -188,6 +188,10 @@ export interface EmulatorState {
   setScenario(orderNo: string, ebpCode: string | undefined, s: Scenario | null): void;
   /** The platform's own scenario of the order when one is set, else the one of the orderNo alone. */
   getScenario(orderNo: string, ebpCode: string | undefined): Scenario | undefined;
+  /** Whether a scenario is kept under exactly this orderNo (and platform, or none). */
+  hasScenario(orderNo: string, ebpCode: string | undefined): boolean;
+  /** How many scenarios are kept, of orderNos and of platforms' orders. */
+  scenarioCount(): number;
   /** The next value of a named counter (1, 2, …), kept across restarts. */
   nextSerial(name: string): number;
   close(): void;
@@ -442,6 +446,8 @@ export function memoryState(options: StateOptions = {}): EmulatorState {
         scenarios.get(scenarioKey(orderNo, undefined));
       return s && clone(s);
     },
+    hasScenario: (orderNo, ebpCode) => scenarios.has(scenarioKey(orderNo, ebpCode)),
+    scenarioCount: () => scenarios.size,
     nextSerial(name) {
       const n = (serials.get(name) ?? 0) + 1;
       serials.set(name, n);

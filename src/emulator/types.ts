@@ -137,6 +137,13 @@ export interface EngineOptions {
    */
   maxBatch?: number;
   /**
+   * Most scenarios kept at once (of an orderNo, or of one platform's order): one more is refused with
+   * `EMULATOR_SCENARIOS_FULL` (400 over HTTP) until some are removed; replacing one is always taken. Default 10 000:
+   * a test scripts a few, and a client that sets one per order without removing them would otherwise grow the state
+   * (memory, or the SQLite file) for ever.
+   */
+  maxScenarios?: number;
+  /**
    * How long after a request for an order's "179" payment data (`requestPaymentData`) an upload is taken; default
    * `'2m'`, the two minutes integrators' guides give (no customs text found).
    */

@@ -2110,3 +2110,60 @@ describe('SQLite state across a restart', () => {
     await ledger.close();
   });
 });
+
+describe('how many scenarios are kept (maxScenarios)', () => {
+  it.each(['memory', 'sqlite'] as const)(
+    'one more than maxScenarios is refused (EMULATOR_SCENARIOS_FULL); a replacement or removal is taken (%s)',
+    async (kind) => {
+      const dir = mkdtempSync(join(tmpdir(), 'sandan-emulator-scenarios-'));
+      const file = join(dir, 'state.db');
+      const open = (maxScenarios?: number) =>
+        createEngine({
+          store: kind === 'memory' ? 'memory' : { sqlite: file },
+          clock: manualClock(T0),
+          ...(maxScenarios !== undefined && { maxScenarios }),
+        });
+      try {
+        const e = await open(2);
+        const reject = { reject: { code: '1313' } };
+        e.scenario('SD-1', reject);
+        e.scenario('SD-1', reject, { ebpCode: '3301964J31' });
+        // the orderNo's and its platform's are two; replacing either is no new one
+        e.scenario('SD-1', { reject: { code: '1320' } });
+        let refused: unknown;
+        try {
+          e.scenario('SD-2', reject);
+        } catch (x) {
+          refused = x;
+        }
+        expect(refused).toMatchObject({
+          code: 'EMULATOR_SCENARIOS_FULL',
+          message:
+            'scenario: 2 scenarios are kept already (maxScenarios); remove those no longer needed (a scenario of null) before setting another',
+        });
+        // removing one makes room
+        e.scenario('SD-1', null, { ebpCode: '3301964J31' });
+        e.scenario('SD-2', reject);
+        expect(() => e.scenario('SD-3', reject)).toThrow(/2 scenarios are kept already/);
+        await e.close();
+        if (kind === 'sqlite') {
+          // counted in the file across a restart
+          const again = await open(2);
+          expect(() => again.scenario('SD-3', reject)).toThrow(/2 scenarios are kept already/);
+          await again.close();
+        }
+        await expect(open(-1)).rejects.toThrow(/maxScenarios must be a whole number ≥ 0, got -1/);
+        await expect(open(1.5)).rejects.toThrow(/maxScenarios/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('keeps 10,000 by default', async () => {
+    const e = await createEngine({ store: 'memory', clock: manualClock(T0) });
+    for (let i = 0; i < 10_000; i++) e.scenario(`SD-${i}`, { reject: { code: '1313' } });
+    expect(() => e.scenario('SD-10000', { reject: { code: '1313' } })).toThrow(/10000 scenarios are kept already/);
+    await e.close();
+  });
+});

@@ -60,7 +60,16 @@ const EPORT_REFUSAL_AFTER_120 = [
   inventory('120', '20200615171556605', '[Code:1800;Desc:逻辑校验通过]', FIRST_PRE_NO),
   inventory('-621017', '20200616090000000', '系统发生异常', FIRST_PRE_NO, false),
 ];
-/** Released, then a 100 (退单) a day later: the latest inventory receipt is customs' rejection. */
+/** Taken in (120) and numbered, then customs' 退单 (100) before the release: rejected, with an invtNo a bill can name. */
+const TAKEN_IN_THEN_100 = [
+  DECLARED,
+  inventory('120', '20200615171556605', '[Code:1800;Desc:逻辑校验通过]', FIRST_PRE_NO),
+  inventory('100', '20200615171600000', '[Code:1332;Desc:支付单支付金额与订单支付金额不一致]', FIRST_PRE_NO),
+];
+/**
+ * Released, then a 100 (退单) a day later: a released inventory allows no change (the catalogue's -621012), so the 100
+ * answers a later message and the release stands.
+ */
 const RELEASED_THEN_100 = [
   RELEASED,
   inventory('100', '20200616171556654', '[Code:1332;Desc:支付单支付金额与订单支付金额不一致]', FIRST_PRE_NO),
@@ -164,11 +173,22 @@ describe.each(stores)('an order whose inventory customs rejected (%s index)', (_
     store.close();
   });
 
+  it('released, then a 100 a day later: the release stands, and its bill decides (matched)', async () => {
+    const { report, rows, store } = await run(
+      open,
+      [declaredByCopNo('SDREJ000000007')],
+      [...scanned(RELEASED_THEN_100), ...billOfDandingtest()],
+    );
+    expect(rows.map((r) => [r.status, r.invtNo, notes(r.notes)])).toEqual([['matched', INVT_NO, []]]);
+    expect(report.summary.rejectedTaxTotal.toFixed(2)).toBe('0.00');
+    store.close();
+  });
+
   it('a bill for a rejected order stays on the row and in the billed total, is named, and the month does not balance', async () => {
     const { report, rows, store } = await run(
       open,
       [declaredByCopNo('SDREJ000000004')],
-      [...scanned(RELEASED_THEN_100), ...billOfDandingtest()],
+      [...scanned(TAKEN_IN_THEN_100), ...billOfDandingtest()],
     );
     const taxNo = BILL_OF_A[0]!.fields.taxNo as string;
     expect(rows.map((r) => [r.status, r.invtNo, r.taxNos, notes(r.notes), r.billed?.taxTotal])).toEqual([
@@ -199,6 +219,7 @@ describe('reconcile and status read the same receipts alike', () => {
     ['rejected, then declared again and released', [...REJECTED, ...DECLARED_AGAIN]],
     ["an E-Port refusal after customs' 120", EPORT_REFUSAL_AFTER_120],
     ['released, then a 100', RELEASED_THEN_100],
+    ['taken in, then a 100', TAKEN_IN_THEN_100],
     // (files read in another order: the same answer)
     ['declared again and released, read first', [...DECLARED_AGAIN, ...REJECTED]],
   ];

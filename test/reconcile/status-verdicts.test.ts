@@ -441,3 +441,33 @@ describe('a receipt whose returnTime cannot be read', () => {
     expect(alone!.anomalies.map((a) => a.kind)).toEqual(['rejected']);
   });
 });
+
+describe('a refusal of the inventory after its release', () => {
+  it('leaves the parcel released: a released inventory cannot be changed, so the 100 answers a later message', () => {
+    // 120 入库, 800 放行, then the platform sends a change (appType 2) of the released inventory and customs answers it
+    // 100 海关退单. The catalogue's -621012/-621043 say a released inventory allows no change; customs' system keeps
+    // showing 放行. It was `rejected`, its documents showing 100: an operator would declare the parcel again.
+    const [o] = status(
+      [
+        r('CEB622', { ...inv, returnStatus: '120', returnTime: '20261120101800000', returnInfo: '入库成功' }),
+        r('CEB622', { ...inv, returnStatus: '800', returnTime: '20261120113000000', returnInfo: '放行' }),
+        r('CEB622', {
+          ...inv,
+          returnStatus: '100',
+          returnTime: '20261121090000000',
+          returnInfo: '<script>x</script>清单已放行，不允许变更',
+        }),
+      ],
+      { now: NOW },
+    );
+    expect([o!.state, o!.documents.inventory?.returnStatus, o!.anomalies.map((a) => [a.kind, a.document])]).toEqual([
+      'released',
+      '800',
+      [['resend-refused', 'inventory']],
+    ]);
+    expect(o!.anomalies[0]!.message.en).toBe(
+      "CEB622 receipt 100 (Rejected by customs): customs refused only this later message; customs' earlier answer to the declaration, 800 (Released, 2026-11-20T11:30:00.000+08:00), stands",
+    );
+    expect(o!.returnWindow?.releasedAt).toBe('2026-11-20T11:30:00.000+08:00');
+  });
+});

@@ -226,6 +226,16 @@ function refusesOnlyTheMessage(
   const st = r.node.returnStatus ?? '';
   const code = r.node.code ?? (st.startsWith('-') ? st : undefined);
   if (code !== undefined && explainCode(code)?.declarationStands === true) return true;
+  // A released inventory cannot be changed (the catalogue's -621012/-621043: 已放行的清单不能改单; after release only a
+  // cancel, CEB623, or a return, CEB625, touches it): a refusal after customs' release or closing is of a later
+  // message, whatever its code, and the release stands, as customs' system keeps showing 放行.
+  if (
+    r.node.document === 'inventory' &&
+    answer !== undefined &&
+    isRelease(answer.node.returnStatus) &&
+    isFailure(r.node)
+  )
+    return true;
   if (before === undefined) return false;
   if (r.node.messageType === 'CEB900') return true;
   return (
@@ -279,7 +289,8 @@ export function refusedResends(t: OrderTimeline): Anomaly[] {
     const st = node.returnStatus ?? '';
     const ex = explanation ?? explainReceipt({ returnStatus: st });
     const code = node.code ?? st;
-    const meaning = ex.codeMeaning ?? explainCode(code);
+    // (customs' 100 without a code of the catalogue is told by its status's meaning, 海关退单)
+    const meaning = ex.codeMeaning ?? explainCode(code) ?? (isCustomsReceipt(refusal) ? ex.statusMeaning : undefined);
     const beside = codeBesideStatus(node);
     const codeText = beside !== undefined ? ` [Code:${beside}]` : '';
     const what = `${node.messageType} 回执 ${st}${codeText}`;
@@ -291,13 +302,15 @@ export function refusedResends(t: OrderTimeline): Anomaly[] {
       en: `${stood.node.returnStatus} (${stoodMeaning?.en ?? 'unknown status'}, ${stood.node.time})`,
     };
     const customs = stood !== undefined && isCustomsAnswer(stood) && stoodText;
+    // (a 100 海关退单 is customs' own refusal, not the E-Port's)
+    const byCustoms = isCustomsReceipt(refusal);
     return {
       kind: 'resend-refused' as const,
       document,
       message: customs
         ? msg(
-            `${what}（${meaning?.zh ?? code}）：电子口岸拒收的只是这条较晚的报文；海关此前对该申报的回执 ${customs.zh}不变`,
-            `${whatEn} (${meaning?.en ?? code}): the E-Port refused only this later message; customs' earlier answer to the declaration, ${customs.en}, stands`,
+            `${what}（${meaning?.zh ?? code}）：${byCustoms ? '海关退回' : '电子口岸拒收'}的只是这条较晚的报文；海关此前对该申报的回执 ${customs.zh}不变`,
+            `${whatEn} (${meaning?.en ?? code}): ${byCustoms ? 'customs' : 'the E-Port'} refused only this later message; customs' earlier answer to the declaration, ${customs.en}, stands`,
           )
         : msg(
             `${what}（${meaning?.zh ?? code}）：重发的报文被拒，此前的申报不变${stoodText ? `：${stoodText.zh}` : ''}`,

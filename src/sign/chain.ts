@@ -17,6 +17,27 @@ import {
 import type { CertificateInfo } from './signer.js';
 import { sm2E, sm2VerifyE, sm2Z } from './sm2.js';
 
+const EXTENSION_NAMES: Readonly<Record<string, string>> = {
+  '2.5.29.19': 'basicConstraints',
+  '1.3.6.1.5.5.7.1.14': 'proxyCertInfo',
+  '2.5.29.15': 'keyUsage',
+  '2.5.29.37': 'extKeyUsage',
+  '2.16.840.1.113730.1.1': 'netscape-cert-type',
+  '2.5.29.14': 'subjectKeyIdentifier',
+  '2.5.29.35': 'authorityKeyIdentifier',
+  '2.5.29.17': 'subjectAltName',
+  '2.5.29.30': 'nameConstraints',
+  '2.5.29.31': 'cRLDistributionPoints',
+  '1.3.6.1.5.5.7.1.7': 'ipAddrBlocks',
+  '1.3.6.1.5.5.7.1.8': 'autonomousSysIds',
+};
+
+/** Why a certificate with an extension given twice is refused, after "The certificate …". */
+export function duplicateExtensionText(oid: string): string {
+  const name = Object.hasOwn(EXTENSION_NAMES, oid) ? `${EXTENSION_NAMES[oid]} (${oid})` : oid;
+  return `has the extension ${name} twice: RFC 5280 4.2 allows one instance of an extension, and OpenSSL and xmlsec1 refuse such a certificate ("invalid certificate")`;
+}
+
 /** A certificate's subject on one line, as the messages name it. */
 export function subjectOf(cert: CertificateInfo): string {
   return cert.x509.subject.replace(/\n/g, ', ');
@@ -41,7 +62,13 @@ export const MAX_INTERMEDIATES = 4;
 
 /** `issuer` issued `cert`: names and key identifiers match, keyUsage allows it (OpenSSL's check), and the signature holds. */
 export function issuedBy(cert: CertificateInfo, issuer: CertificateInfo): boolean {
+  // (OpenSSL finds no issuer when either has an extension twice: X509_check_issued. Said here, not left to Node's.)
+  if (cert.duplicateExtension !== undefined || issuer.duplicateExtension !== undefined) return false;
   if (!cert.x509.checkIssued(issuer.x509)) return false;
+  return signedWith(cert, issuer);
+}
+
+function signedWith(cert: CertificateInfo, issuer: CertificateInfo): boolean {
   return issuer.keyType === 'rsa' ? cert.x509.verify(issuer.rsaKey!) : sm2CertSignedBy(cert, issuer);
 }
 
@@ -97,6 +124,11 @@ export function chainOf(
     const next: typeof step = [];
     for (const { c, path, below } of step) {
       for (const a of anchors) {
+        if (a.duplicateExtension !== undefined && c.duplicateExtension === undefined) {
+          // (its key signed it, but a certificate with an extension twice vouches for nothing: say so)
+          if (signedWith(c, a)) refused ??= duplicateRefusal(a);
+          continue;
+        }
         if (!issuedBy(c, a)) continue;
         if (mayIssue(a) && pathLenAllows(a, below)) {
           const chain = [...path, a];
@@ -121,6 +153,10 @@ export function chainOf(
   }
   if (refused !== undefined) return { refused };
   return notCa && { notCa };
+}
+
+function duplicateRefusal(ca: CertificateInfo): string {
+  return `the certificate ${subjectOf(ca)} (serial ${ca.serialHex}), whose key signed it, ${duplicateExtensionText(ca.duplicateExtension!)}, so it vouches for nothing`;
 }
 
 // ---- name constraints (RFC 5280 4.2.1.10), as OpenSSL's check_name_constraints and NAME_CONSTRAINTS_check judge them

@@ -201,6 +201,51 @@ function unprocessedCriticalOf(buf: Uint8Array, extensions: Tlv | undefined): st
   return undefined;
 }
 
+/**
+ * The extensions OpenSSL reads when it first looks at a certificate (ossl_x509v3_cache_extensions): basicConstraints,
+ * proxyCertInfo, keyUsage, extKeyUsage, netscape-cert-type, the subject and authority key identifiers,
+ * subjectAltName, nameConstraints, cRLDistributionPoints and the two RFC 3779 resources. One of them given twice
+ * makes the certificate invalid there (X509V3_get_d2i finds two), so it issues nothing and nothing issues it.
+ */
+const READ_ONCE_EXTENSIONS: ReadonlySet<string> = new Set([
+  OID_BASIC_CONSTRAINTS,
+  '1.3.6.1.5.5.7.1.14',
+  OID_KEY_USAGE,
+  '2.5.29.37',
+  '2.16.840.1.113730.1.1',
+  '2.5.29.14',
+  '2.5.29.35',
+  '2.5.29.17',
+  '2.5.29.30',
+  '2.5.29.31',
+  '1.3.6.1.5.5.7.1.7',
+  '1.3.6.1.5.5.7.1.8',
+]);
+
+/**
+ * The OID of the first extension of READ_ONCE_EXTENSIONS the certificate carries more than once, or undefined. RFC
+ * 5280 4.2: a certificate MUST NOT include more than one instance of an extension; sandan's readers take the first,
+ * OpenSSL refuses the certificate. (Others given twice, certificatePolicies say, OpenSSL's chain check lets pass.)
+ */
+function duplicateExtensionOf(buf: Uint8Array, extensions: Tlv | undefined): string | undefined {
+  if (extensions === undefined) return undefined;
+  const seen = new Set<string>();
+  try {
+    const [list] = children(buf, extensions);
+    for (const ext of list ? children(buf, list) : []) {
+      const [id] = children(buf, ext);
+      if (id?.tag !== 0x06) continue;
+      const oid = oidString(buf, id);
+      if (!READ_ONCE_EXTENSIONS.has(oid)) continue;
+      if (seen.has(oid)) return oid;
+      seen.add(oid);
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
 /** Whether the certificate carries the extension `oid` (one that cannot be read counts as there). */
 function hasExtension(buf: Uint8Array, extensions: Tlv | undefined, oid: string): boolean {
   try {
@@ -249,7 +294,8 @@ function keyUsageOf(buf: Uint8Array, extensions: Tlv | undefined): number | unde
 /**
  * The parts of an X.509 certificate needed to check its signature (TBS bytes, algorithm OID, signature bits, SPKI
  * bytes), its version (1 when the optional version field is absent), basicConstraints' presence and
- * pathLenConstraint, keyUsage's bits and the first critical extension OpenSSL does not process.
+ * pathLenConstraint, keyUsage's bits, the first critical extension OpenSSL does not process and the first extension
+ * given twice.
  */
 export function parseCertificate(buf: Uint8Array): {
   tbs: Uint8Array;
@@ -260,6 +306,8 @@ export function parseCertificate(buf: Uint8Array): {
   pathLen: number | undefined;
   keyUsage: number | undefined;
   unprocessedCritical: string | undefined;
+  /** The first extension OpenSSL reads that it carries twice (see duplicateExtensionOf). */
+  duplicateExtension: string | undefined;
   /** It has a basicConstraints extension (cA or not). */
   basicConstraints: boolean;
 } {
@@ -282,6 +330,7 @@ export function parseCertificate(buf: Uint8Array): {
     pathLen: pathLenOf(buf, extensions),
     keyUsage: keyUsageOf(buf, extensions),
     unprocessedCritical: unprocessedCriticalOf(buf, extensions),
+    duplicateExtension: duplicateExtensionOf(buf, extensions),
     basicConstraints: hasExtension(buf, extensions, OID_BASIC_CONSTRAINTS),
     tbs: buf.subarray(tbs.head, tbs.end),
     signatureAlgorithm: oidString(buf, oid),

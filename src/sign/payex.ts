@@ -9,6 +9,7 @@ import { SandanError, messageOf } from '../errors.js';
 import { jsonMemberTexts } from '../model/json-position.js';
 import { toDecimal } from '../model/primitives.js';
 import { keyTypeOf, type SignatureAlgorithm } from './algorithms.js';
+import { duplicateExtensionText } from './chain.js';
 import { type CertificateInfo, readCertificate, type Signer, unprocessedCriticalText } from './signer.js';
 import { signatureValueOf } from './sign-message.js';
 import { checkSignatureValue, sm2RawSignature, strictBase64 } from './signature-value.js';
@@ -338,6 +339,11 @@ export function verifyPayExchange(
     return fail(
       'certificate-invalid',
       `The certificate (serial ${cert.serialHex}) ${unprocessedCriticalText(cert.unprocessedCritical)}`,
+    );
+  if (cert.duplicateExtension !== undefined)
+    return fail(
+      'certificate-invalid',
+      `The certificate (serial ${cert.serialHex}) ${duplicateExtensionText(cert.duplicateExtension)}`,
     );
   return {
     valid: true,

@@ -10,7 +10,7 @@ import { SandanError, messageOf } from '../errors.js';
 import { describeInput, checkArgument } from '../model/guards.js';
 import type { KeyType, SignatureAlgorithm } from './algorithms.js';
 import { describeOid, OID_EC_PUBLIC_KEY, OID_RSA, OID_SM2, parseCertificate, parsePkcs8Ec, parseSpki } from './der.js';
-import { chainOf, issuedBy } from './chain.js';
+import { chainOf, duplicateExtensionText, issuedBy } from './chain.js';
 import { sm2E, sm2OnCurve, sm2PublicFromPrivate, sm2SignE, sm2ValidPrivate, sm2Z } from './sm2.js';
 
 /**
@@ -57,6 +57,11 @@ export interface CertificateInfo {
    * RFC 5280 4.2 has a verifier refuse such a certificate, and OpenSSL (xmlsec1) refuses any chain through it.
    */
   readonly unprocessedCritical?: string | undefined;
+  /**
+   * The OID of an extension the certificate carries twice among those OpenSSL reads (basicConstraints,
+   * subjectAltName, nameConstraints…), if any: RFC 5280 4.2 allows one instance, and OpenSSL (xmlsec1) refuses it.
+   */
+  readonly duplicateExtension?: string | undefined;
 }
 
 /** Why a certificate with a critical extension no chain check processes is refused, after "The certificate …". */
@@ -129,9 +134,18 @@ export function readCertificate(cert: string | Uint8Array | X509Certificate): Ce
     const serialHex = x509.serialNumber.toLowerCase();
     // keyUsage bit 0 digitalSignature, bit 1 nonRepudiation (contentCommitment).
     const signsData = parsed.keyUsage === undefined || (parsed.keyUsage & 0b11) !== 0;
-    const unprocessedCritical = parsed.unprocessedCritical;
+    const { unprocessedCritical, duplicateExtension } = parsed;
     if (spki.algorithm === OID_RSA) {
-      info = { x509, der, keyType: 'rsa', rsaKey: x509.publicKey, serialHex, signsData, unprocessedCritical };
+      info = {
+        x509,
+        der,
+        keyType: 'rsa',
+        rsaKey: x509.publicKey,
+        serialHex,
+        signsData,
+        unprocessedCritical,
+        duplicateExtension,
+      };
     } else if (
       (spki.algorithm === OID_EC_PUBLIC_KEY || spki.algorithm === OID_SM2) &&
       (spki.curve === OID_SM2 || spki.curve === undefined) &&
@@ -140,7 +154,16 @@ export function readCertificate(cert: string | Uint8Array | X509Certificate): Ce
     ) {
       // (a point off the curve made verifyMessage throw sm-crypto's "bad point" where it promises a result)
       if (!sm2OnCurve(spki.key)) throw new Error('its SM2 public key is not a point of the SM2 curve');
-      info = { x509, der, keyType: 'sm2', sm2Point: spki.key, serialHex, signsData, unprocessedCritical };
+      info = {
+        x509,
+        der,
+        keyType: 'sm2',
+        sm2Point: spki.key,
+        serialHex,
+        signsData,
+        unprocessedCritical,
+        duplicateExtension,
+      };
     } else {
       throw new Error(
         `unsupported public key (algorithm ${describeOid(spki.algorithm)}${spki.curve ? `, curve ${describeOid(spki.curve)}` : ''}); only RSA and SM2 are used by customs`,
@@ -332,6 +355,8 @@ export function createLocalSigner(opts: LocalSignerOptions): Signer {
     );
   if (cert.unprocessedCritical !== undefined)
     throw new SandanError('SIGN_CERT_INVALID', `The certificate ${unprocessedCriticalText(cert.unprocessedCritical)}`);
+  if (cert.duplicateExtension !== undefined)
+    throw new SandanError('SIGN_CERT_INVALID', `The certificate ${duplicateExtensionText(cert.duplicateExtension)}`);
   // A bundle that holds the certificate's CAs: a verifier given them (verifyMessage, OpenSSL, xmlsec1) refuses a chain
   // through one whose name constraints the certificate breaks, so the key does not sign under it. (The bundle's tops,
   // the CAs none of it issued, stand as the anchors, so every CA's constraints bind.)

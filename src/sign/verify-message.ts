@@ -13,7 +13,7 @@ import {
   type DigestAlgorithm,
   type SignatureAlgorithm,
 } from './algorithms.js';
-import { chainOf, subjectOf } from './chain.js';
+import { chainOf, duplicateExtensionText, subjectOf } from './chain.js';
 import { certificateTime, readCertificate, unprocessedCriticalText, type CertificateInfo } from './signer.js';
 import { diagnose, type Diagnosis, type DiagnosisInput } from './diagnose.js';
 import { checkSignatureValue } from './signature-value.js';
@@ -520,6 +520,7 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
     const good =
       c.signsData &&
       c.unprocessedCritical === undefined &&
+      c.duplicateExtension === undefined &&
       t?.chain !== undefined &&
       (options.at === undefined || outOfDate(c, t.chain, options.at.getTime()) === undefined);
     if (cert === undefined || good) {
@@ -547,6 +548,11 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
     throw new Fail(
       'certificate-invalid',
       `${signingCertificate(cert)} ${unprocessedCriticalText(cert.unprocessedCritical)}`,
+    );
+  if (cert.duplicateExtension !== undefined)
+    throw new Fail(
+      'certificate-invalid',
+      `${signingCertificate(cert)} ${duplicateExtensionText(cert.duplicateExtension)}`,
     );
   // (no diagnosis: the message names the name and the constraint, and the keys are not what went wrong)
   if (trust?.refused !== undefined)

@@ -266,6 +266,53 @@ function time(d: Date): Buffer {
   return year >= 1950 && year < 2050 ? tlv(0x17, Buffer.from(text.slice(2))) : tlv(0x18, Buffer.from(text));
 }
 
+/** The TLVs directly inside the DER element at `at` of `b` (whole encodings), apart from src/sign. */
+function elementsIn(b: Buffer, at = 0): Buffer[] {
+  const read = (q: number) => {
+    let len = b[q + 1]!;
+    let start = q + 2;
+    if (len & 0x80) {
+      const k = len & 0x7f;
+      len = 0;
+      for (let i = 0; i < k; i++) len = len * 256 + b[start + i]!;
+      start += k;
+    }
+    return { start, end: start + len };
+  };
+  const outer = read(at);
+  const out: Buffer[] = [];
+  for (let q = outer.start; q < outer.end; ) {
+    const end = read(q).end;
+    out.push(b.subarray(q, end));
+    q = end;
+  }
+  return out;
+}
+
+/**
+ * Certificate `pem` with its extension `oidDotted` given a second time (the copy last), signed again (SHA-256, RSA)
+ * with `issuerKey`: a certificate RFC 5280 4.2 forbids, which OpenSSL's own tools will not write.
+ */
+export function withExtensionTwice(pem: string, oidDotted: string, issuerKey: KeyObject | string | Buffer): string {
+  const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  const [tbs, algorithm] = elementsIn(der);
+  const id = oid(oidDotted);
+  const fields = elementsIn(tbs!).map((f) => {
+    if (f[0] !== 0xa3) return f;
+    const exts = elementsIn(elementsIn(f)[0]!);
+    const twice = exts.find((e) => elementsIn(e)[0]!.equals(id));
+    if (!twice) throw new Error(`the certificate has no extension ${oidDotted}`);
+    return tlv(0xa3, seq(...exts, twice));
+  });
+  const newTbs = seq(...fields);
+  const key = issuerKey instanceof Buffer || typeof issuerKey === 'string' ? createPrivateKey(issuerKey) : issuerKey;
+  const out = seq(newTbs, algorithm!, tlv(0x03, Buffer.from([0]), sign('sha256', newTbs, key)));
+  return `-----BEGIN CERTIFICATE-----\n${out
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
 /** Raw r‖s → DER, written independently of src/sign for OpenSSL. */
 export function rawToDer(raw: Buffer): Buffer {
   const int = (b: Buffer) => {

@@ -13,7 +13,7 @@ import {
 } from '../../src/index.js';
 import { PAYEX_INFO_KEYS } from '../helpers/eport-card.js';
 import { skipWithout } from '../helpers/tools.js';
-import { makeKeys, openssl, put, rawToDer, rsaCertificateOfKey, type TestKeys } from './helpers.js';
+import { makeKeys, openssl, put, rawToDer, rsaCertificateOfKey, type TestKeys, withExtensionTwice } from './helpers.js';
 
 // The sign-string example published with the payment-data interface of 海关总署公告2018年第179号, byte for byte.
 const SPEC_SIGN_STRING =
@@ -207,6 +207,19 @@ describe('179 payment-data upload', () => {
         valid: false,
         reason: 'certificate-invalid',
         message: expect.stringMatching(/^The certificate \(serial 7702\) has a critical extension 1\.2\.3\.4\.5 /),
+      });
+      // An extension given twice (RFC 5280 4.2 allows one): refused as verifyMessage refuses it (OpenSSL does too).
+      const twice = withExtensionTwice(
+        rsaCertificateOfKey(keys, 'payex-twice', { subject: '/CN=payex-twice', serial: '0x7703' }),
+        '2.5.29.14',
+        keys.read('rsa.key'),
+      );
+      expect(verifyPayExchange(payExInfoStr, { certificate: twice })).toMatchObject({
+        valid: false,
+        reason: 'certificate-invalid',
+        message: expect.stringMatching(
+          /^The certificate \(serial 7703\) has the extension subjectKeyIdentifier \(2\.5\.29\.14\) twice/,
+        ),
       });
     },
   );

@@ -165,6 +165,8 @@ function duplicateRefusal(ca: CertificateInfo): string {
 const NAME_CHECK_MAX = 1 << 20;
 const OID_EMAIL_ADDRESS = '1.2.840.113549.1.9.1';
 const OID_COMMON_NAME = '2.5.4.3';
+/** id-on-SmtpUTF8Mailbox (RFC 8398 section 3): an internationalised mail address as an otherName. */
+const OID_SMTP_UTF8_MAILBOX = '1.3.6.1.5.5.7.8.9';
 const KIND_NAMES = [
   'otherName',
   'rfc822Name',
@@ -276,18 +278,24 @@ function matchConstraints(
   name: GeneralName,
   nc: { permitted: GeneralSubtree[]; excluded: GeneralSubtree[] },
 ): string | undefined {
-  const same = nc.permitted.filter((s) => s.base.kind === name.kind);
-  for (const s of [...same, ...nc.excluded.filter((e) => e.base.kind === name.kind)])
+  // An SmtpUTF8Mailbox (RFC 8398 section 6) is held to the rfc822Name constraints; an otherName to those of its type.
+  const kind = name.otherName?.type === OID_SMTP_UTF8_MAILBOX ? 1 : name.kind;
+  const sameForm = (s: GeneralSubtree) =>
+    s.base.kind === kind && (kind !== 0 || s.base.otherName?.type === name.otherName?.type);
+  const same = nc.permitted.filter(sameForm);
+  const excludedSame = nc.excluded.filter(sameForm);
+  for (const s of [...same, ...excludedSame])
     if (s.minMax) throw new Breach(`a name constraint of the chain gives a minimum or maximum, which RFC 5280 forbids`);
-  if (same.length > 0 && !same.some((s) => matches(name, s.base)))
+  if (same.length > 0 && !same.some((s) => matches(name, s.base, false)))
     return `outside the permitted ${same.map((s) => describeName(s.base)).join(', ')}`;
-  const excluded = nc.excluded.find((s) => s.base.kind === name.kind && matches(name, s.base));
+  const excluded = excludedSame.find((s) => matches(name, s.base, true));
   if (excluded) return `inside the excluded ${describeName(excluded.base)}`;
   return undefined;
 }
 
-/** A name falls within a constraint's base of the same form. */
-function matches(name: GeneralName, base: GeneralName): boolean {
+/** A name falls within a constraint's base of the same form (`excluded`: the base is an excluded subtree's). */
+function matches(name: GeneralName, base: GeneralName, excluded: boolean): boolean {
+  if (name.otherName?.type === OID_SMTP_UTF8_MAILBOX) return smtpUtf8Within(name, ascii(base.value), excluded);
   switch (name.kind) {
     case 4:
       return dnWithin(name.directoryName!, base.directoryName!);
@@ -416,6 +424,46 @@ function emailWithin(email: string, base: string): boolean {
 }
 
 /**
+ * An SmtpUTF8Mailbox within an rfc822Name base (OpenSSL's nc_email_eai): the host after its last `@` compared with the
+ * base, ASCII letters case-folded. OpenSSL's releases differ where the base is `.example.com` (3.0, the one here and in
+ * Node, compares with `..example.com`, so that no usual address is within it; later ones with `.example.com`) and
+ * `user@example.com` (3.0 never within; later ones compare the local part too): a permitted base is taken as met only
+ * when both read it so, an excluded one when either does, so that sandan refuses what either refuses. A value not a
+ * UTF8String, one with no `@`, a base with a NUL, and a base with an A-label (`xn--`), which OpenSSL decodes and sandan
+ * does not, refuse the chain.
+ */
+function smtpUtf8Within(name: GeneralName, base: string, excluded: boolean): boolean {
+  const other = name.otherName!;
+  const what = `an SmtpUTF8Mailbox (${JSON.stringify(Buffer.from(other.value).toString('utf8'))})`;
+  if (base.includes('\0')) throw new Breach(`has ${what} under an rfc822Name constraint with a NUL`);
+  if (other.tag !== 0x0c) throw new Breach(`has ${what} that is not a UTF8String (RFC 8398 section 3)`);
+  const email = ascii(other.value);
+  const at = email.lastIndexOf('@');
+  if (at < 0) throw new Breach(`has ${what}, which is no mail address (no @), under a CA that constrains them`);
+  if (base.split(/[.@]/).some((label) => label.startsWith('xn--')))
+    throw new Breach(
+      `has ${what} under the rfc822Name constraint ${JSON.stringify(base)}, whose A-label (xn--) sandan does not decode to compare`,
+    );
+  const endsWith = (suffix: string) =>
+    email.length > suffix.length && asciiLower(email.slice(email.length - suffix.length)) === asciiLower(suffix);
+  const host = asciiLower(email.slice(at + 1));
+  let early: boolean;
+  let later: boolean;
+  if (base.startsWith('.')) {
+    early = endsWith(`.${base}`);
+    later = endsWith(base);
+  } else {
+    const baseAt = base.indexOf('@');
+    early = host === asciiLower(base);
+    later =
+      baseAt < 0
+        ? early
+        : (baseAt === 0 || base.slice(0, baseAt) === email.slice(0, at)) && host === asciiLower(base.slice(baseAt + 1));
+  }
+  return excluded ? early || later : early && later;
+}
+
+/**
  * A URI within a base (OpenSSL's nc_uri): its host (after `scheme://`, up to a port or path) is the base, or for a base
  * `.example.com` a host under it. A URI with no `scheme://` host is a syntax OpenSSL refuses.
  */
@@ -483,6 +531,10 @@ function describeName(g: GeneralName): string {
       return `${form} ${JSON.stringify(ascii(g.value))}`;
     case 7:
       return `${form} ${ipText(g.value)}`;
+    case 0:
+      return g.otherName?.type === OID_SMTP_UTF8_MAILBOX
+        ? `otherName SmtpUTF8Mailbox ${JSON.stringify(Buffer.from(g.otherName.value).toString('utf8'))}`
+        : `${form} ${g.otherName?.type ?? ''}`.trimEnd();
     default:
       return form;
   }

@@ -444,6 +444,8 @@ export interface GeneralName {
   kind: number;
   value: Uint8Array;
   directoryName?: DistinguishedName;
+  /** For an otherName: its type-id, and its value's tag and content (the value inside the explicit [0]). */
+  otherName?: { type: string; tag: number; value: Uint8Array };
 }
 
 /** A GeneralSubtree of nameConstraints: its base, and whether minimum (other than 0) or maximum is given. */
@@ -480,6 +482,13 @@ function readGeneralName(buf: Uint8Array, t: Tlv): GeneralName {
   const out: GeneralName = { kind, value: buf.subarray(t.start, t.end) };
   // directoryName [4] is an explicit tag (Name is a CHOICE): the Name's SEQUENCE inside.
   if (kind === 4) out.directoryName = readName(buf, readTlv(buf, t.start, t.end));
+  // otherName [0] IMPLICIT SEQUENCE { type-id OBJECT IDENTIFIER, value [0] EXPLICIT ANY }
+  if (kind === 0) {
+    const [type, explicit] = children(buf, t);
+    if (type?.tag !== 0x06 || explicit?.tag !== 0xa0) throw new Error('bad otherName');
+    const value = readTlv(buf, explicit.start, explicit.end);
+    out.otherName = { type: oidString(buf, type), tag: value.tag, value: buf.subarray(value.start, value.end) };
+  }
   return out;
 }
 

@@ -138,6 +138,37 @@ describe.skipIf(noOpenssl)('name constraints of the CAs of a chain', () => {
     cert('rootR', '/C=CN/O=Root R', undefined, true, 'nameConstraints=critical,permitted;RID:1.2.3.4');
     cert('rLeaf', '/C=CN/CN=r', 'rootR', false);
     cert('rLeafRid', '/C=CN/CN=r', 'rootR', false, 'subjectAltName=RID:1.2.3.4');
+    // An internationalised mail address (SmtpUTF8Mailbox, RFC 8398) is an otherName held to rfc822Name constraints
+    // (RFC 8398 section 6, OpenSSL's nc_email_eai): sandan passed it over, so a name outside them was trusted.
+    // (a section, so that OpenSSL takes the text as UTF-8 and a comma in it does not split the list)
+    const alt = (n: string, names: string[]) =>
+      `subjectAltName=@${n}Alt\n[${n}Alt]\n${names.map((x, i) => x.replace(':', `.${i}=`)).join('\n')}`;
+    const U = 'otherName:1.3.6.1.5.5.7.8.9;FORMAT:UTF8,UTF8';
+    cert(
+      'rootE',
+      '/C=CN/O=Root E',
+      undefined,
+      true,
+      'nameConstraints=critical,permitted;email:example.cn,permitted;email:.example.cn,excluded;email:bad.cn',
+    );
+    const eai = (n: string, ...names: string[]) => cert(n, '/C=CN/CN=e', 'rootE', false, alt(n, names));
+    eai('eHost', `${U}:用户@example.cn`);
+    eai('eHostCase', `${U}:用户@EXAMPLE.cn`);
+    eai('eOut', `${U}:用户@example.com`);
+    eai('eBesideAscii', 'email:ops@example.cn', `${U}:用户@evil.com`);
+    // Under `.example.cn` only: OpenSSL 3.0 compares with `..example.cn` and refuses it (see smtpUtf8Within).
+    eai('eSub', `${U}:用户@mail.example.cn`);
+    eai('eNoAt', `${U}:用户example.cn`);
+    eai('eIa5', 'otherName:1.3.6.1.5.5.7.8.9;IA5:ops@example.cn');
+    // A root constraining another otherName type: neither an SmtpUTF8Mailbox nor an otherName of a third type is
+    // bound by it (OpenSSL compares the type-id); sandan refused the latter.
+    cert('rootO', '/C=CN/O=Root O', undefined, true, 'nameConstraints=critical,permitted;otherName:1.2.3.4;UTF8:x');
+    cert('oOther', '/C=CN/CN=o', 'rootO', false, 'subjectAltName=otherName:1.2.3.5;UTF8:y');
+    cert('oSame', '/C=CN/CN=o', 'rootO', false, 'subjectAltName=otherName:1.2.3.4;UTF8:y');
+    cert('oEai', '/C=CN/CN=o', 'rootO', false, alt('oEai', [`${U}:用户@example.com`]));
+    // Excluded `.bad.cn`: OpenSSL 3.0 does not see 用户@x.bad.cn under it (the `..bad.cn` above), later releases do.
+    cert('rootXe', '/C=CN/O=Root XE', undefined, true, 'nameConstraints=critical,excluded;email:.bad.cn');
+    cert('xeIn', '/C=CN/CN=x', 'rootXe', false, alt('xeIn', [`${U}:用户@x.bad.cn`]));
   }, 120_000);
   afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
 
@@ -169,6 +200,16 @@ describe.skipIf(noOpenssl)('name constraints of the CAs of a chain', () => {
     ['an emailAddress in the subject outside the permitted', 'nSubjectMail', 'rootN', [], false],
     ['no name of a form the CA constrains and no check processes', 'rLeaf', 'rootR', [], true],
     ['a name of that form', 'rLeafRid', 'rootR', [], false],
+    ['an SmtpUTF8Mailbox at the permitted host', 'eHost', 'rootE', [], true],
+    ['an SmtpUTF8Mailbox at it in capitals', 'eHostCase', 'rootE', [], true],
+    ['an SmtpUTF8Mailbox outside the permitted rfc822Names', 'eOut', 'rootE', [], false],
+    ['one outside beside an rfc822Name inside', 'eBesideAscii', 'rootE', [], false],
+    ['an SmtpUTF8Mailbox under a permitted .domain (OpenSSL 3.0)', 'eSub', 'rootE', [], false],
+    ['an SmtpUTF8Mailbox with no @', 'eNoAt', 'rootE', [], false],
+    ['an SmtpUTF8Mailbox not a UTF8String', 'eIa5', 'rootE', [], false],
+    ['an otherName of another type than the constrained', 'oOther', 'rootO', [], true],
+    ['an otherName of the constrained type', 'oSame', 'rootO', [], false],
+    ['an SmtpUTF8Mailbox under otherName constraints only', 'oEai', 'rootO', [], true],
   ];
 
   it.each(cases)('%s: trusted %#', async (_what, leaf, anchor, carried, expected) => {
@@ -190,6 +231,16 @@ describe.skipIf(noOpenssl)('name constraints of the CAs of a chain', () => {
     );
     const rid = verifyMessage(await signedBy('rLeafRid', []), { trustedCertificates: [pem('rootR')] });
     expect(rid.valid ? '' : rid.message).toContain('has a registeredID where a CA of its chain constrains that form');
+  });
+
+  it('an SmtpUTF8Mailbox under an excluded .domain is refused, as OpenSSL after 3.0 refuses it', async () => {
+    // OpenSSL 3.0 (here) compares with `..bad.cn` and lets it pass; its later nc_email_eai, and RFC 8398 section 6,
+    // find the host under the excluded domain. sandan takes the refusal of either.
+    expect(opensslTrusts('xeIn', 'rootXe', []), 'OpenSSL 3.0').toBe(true);
+    const v = verifyMessage(await signedBy('xeIn', []), { trustedCertificates: [pem('rootXe')] });
+    expect(v.valid ? 'trusted' : v.message).toMatch(
+      /is not trusted: the certificate has the subjectAltName otherName SmtpUTF8Mailbox "用户@x\.bad\.cn": inside the excluded rfc822Name "\.bad\.cn"/,
+    );
   });
 
   it('createLocalSigner refuses a certificate its own bundle of CAs does not allow, and takes one it does', async () => {

@@ -40,8 +40,8 @@ const NOT_PUBLIC: Record<string, { names: readonly string[]; why: string }> = {
     why: "the parser's size refusal made before a file is read, and the characters XML can hold (JUnit output)",
   },
   'sign/dxp-envelope': {
-    names: ['envelopeToSign', 'messageInDxp'],
-    why: "the CEB message in a DxpMsg's Data and how to put it back signed: the one path signMessage takes too, which `sandan sign` walks step by step to name the file in its messages",
+    names: ['envelopeToSign'],
+    why: "the CEB message in a DxpMsg's Data and how to put it back signed: the one path signMessage takes too, which `sandan sign` walks step by step to name the file in its messages (verifyMessage opens a DxpMsg itself)",
   },
   'reconcile/status/detectors': {
     names: ['codeBesideStatus', 'relatedMessage'],

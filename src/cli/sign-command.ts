@@ -6,9 +6,9 @@ import { loadCertificates, loadLocalSigner } from '../sign/load.js';
 import { readXmlInput } from './input.js';
 import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 import { signMessage, type SignOptions } from '../sign/sign-message.js';
-import { envelopeToSign, messageInDxp } from '../sign/dxp-envelope.js';
+import { envelopeToSign } from '../sign/dxp-envelope.js';
 import type { Diagnosis, DiagnosisCheck } from '../sign/diagnose.js';
-import { certificateValidityAt, verifyMessage, type VerifyResult } from '../sign/verify-message.js';
+import { certificateValidityAt, verifyMessage } from '../sign/verify-message.js';
 import { districtSignOptions, keyTypeOf, verifyAlgorithmsFromDistrict } from '../sign/algorithms.js';
 import { districtRuleset } from '../rules/district-ruleset.js';
 import { beijingIsoDate, beijingTimeOption, instantText } from '../time/beijing.js';
@@ -190,37 +190,14 @@ async function verifyCommand(file: string, opts: VerifyCommandOptions, io: CliIo
         : beijingTimeOption(opts.at, '--at', 'INVALID_OPTION');
   const verifyOptions = { ...(trusted && { trustedCertificates: trusted }), ...allow, ...(at && { at }) };
   let label = file === '-' ? '<stdin>' : file;
-  // A DxpMsg carries the signed message in its Data, and that message's signature is the one customs checks (the
-  // emulator too): it is verified, whether or not the envelope has a ds:Signature of its own, which customs does not
-  // check (sign refuses to add one) and which is not verified here. (A text that never names DxpMsg is not one.)
-  const dxp = xml.includes('DxpMsg') ? messageInDxp(xml) : undefined;
-  const inner = dxp?.xml !== undefined ? dxp : undefined;
-  const own = dxp?.signed
-    ? 'a ds:Signature of its own, which is not the one customs checks'
-    : 'no ds:Signature of its own';
-  let r: VerifyResult;
+  // A DxpMsg's Data is opened by verifyMessage (the message in it is what customs checks): the label says so.
+  const r = verifyMessage(xml, verifyOptions);
+  const inner = r.dxp;
   if (inner) {
-    r = verifyMessage(inner.xml, verifyOptions);
     const where = inner.envelope === 'DxpMsg' ? "DxpMsg's Data" : "Data of the DxpMsgSv's DxpMsg";
-    label += ` (the ${inner.root} in the ${where}${inner.signed ? "; the envelope's own ds:Signature is not what customs checks and was not verified" : ''})`;
-    if (!r.valid && r.reason === 'signature-missing')
-      r = {
-        ...r,
-        message: `The ${inner.root} in the ${where}, whose signature customs checks, is not signed; the ${inner.envelope} has ${own}`,
-      };
-  } else if (dxp) {
-    // Not "the signed message is in Data" when Data holds none that can be read: say why (url-safe base64, say).
-    r = {
-      valid: false,
-      reason: 'signature-missing',
-      message: `The document is a ${dxp.envelope} with ${own}, and its Data holds no message to verify: ${dxp.unread}`,
-    };
-  } else r = verifyMessage(xml, verifyOptions);
-  const envelope = inner && {
-    envelope: inner.envelope,
-    messageRoot: inner.root,
-    ...(inner.signed && { envelopeSignature: 'not-verified' as const }),
-  };
+    label += ` (the ${inner.messageRoot} in the ${where}${inner.envelopeSignature ? "; the envelope's own ds:Signature is not what customs checks and was not verified" : ''})`;
+  }
+  const envelope = inner && { ...inner };
   const validity = r.valid ? certificateValidityAt(r.certificate, at ?? new Date()) : undefined;
   const period = validity && {
     validFrom: instantText(validity.validFrom.getTime()),

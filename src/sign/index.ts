@@ -53,6 +53,7 @@ export {
   certificateValidityAt,
   verifyMessage,
   type CertificateValidity,
+  type VerifiedEnvelope,
   type VerifyFailure,
   type VerifyFailureReason,
   type VerifyOptions,

@@ -27,6 +27,7 @@ import {
   type XmlDocument,
   type XmlElement,
 } from '../xml/core/tree.js';
+import { messageInDxp } from './dxp-envelope.js';
 import { type Envelope, readEnvelope } from './envelope.js';
 import { SandanError, messageOf } from '../errors.js';
 import { describeInput, optionsObject, trimXmlSpace } from '../model/guards.js';
@@ -116,6 +117,18 @@ export interface VerifySuccess {
   trusted: boolean;
   /** SM2 only: how the SignatureValue was encoded. */
   sm2Encoding?: 'raw' | 'der';
+  /** Given a DxpMsg (alone or in a DxpMsgSv): the envelope, whose Data's message is what was verified. */
+  dxp?: VerifiedEnvelope;
+}
+
+/**
+ * The envelope around the message verified: which one, the root of the CEB message in its Data, and, when the
+ * envelope has a ds:Signature of its own, that it was not verified (customs checks the message's).
+ */
+export interface VerifiedEnvelope {
+  envelope: 'DxpMsg' | 'DxpMsgSv';
+  messageRoot: string;
+  envelopeSignature?: 'not-verified';
 }
 
 /** A signature that did not verify. */
@@ -125,6 +138,8 @@ export interface VerifyFailure {
   message: string;
   /** For `signature-mismatch`, `digest-mismatch` and `certificate-untrusted`: which likely cause explains the failure (see docs/signing.md). */
   diagnosis?: Diagnosis;
+  /** Given a DxpMsg (alone or in a DxpMsgSv): the envelope, whose Data's message is what was verified. */
+  dxp?: VerifiedEnvelope;
 }
 
 /** The outcome of {@link verifyMessage}. */
@@ -253,7 +268,9 @@ const MAX_CARRIED = 8;
  * signature: the result says `valid: false` with a `reason`. Accepted layout: exactly one
  * `ds:Signature`, the last child element of the root; one Reference with `URI=""` and the
  * enveloped-signature transform (optionally followed by C14N 1.0); C14N 1.0 for SignedInfo;
- * algorithms from the allow-lists; no `ds:Object`.
+ * algorithms from the allow-lists; no `ds:Object`. Given a DxpMsg (alone or in a DxpMsgSv), the CEB message in its
+ * Data is verified, as customs checks it and `sandan verify` does (the result's `dxp` names the envelope); the
+ * envelope's own ds:Signature, if any, is not.
  *
  * Limits, as the parser's: a message over `maxBytes` (default 50 MB), elements nested more than 64
  * deep (`MAX_XML_DEPTH`, refused in linear time), a character outside the XML 1.0 `Char`
@@ -278,6 +295,39 @@ export function verifyMessage(xml: string, options?: VerifyOptions): VerifyResul
   if (opts.signatureMethods !== undefined) checkAlgorithmTable(opts.signatureMethods, 'signatureMethods');
   if (opts.digestMethods !== undefined) checkAlgorithmTable(opts.digestMethods, 'digestMethods');
   const anchors = (opts.trustedCertificates ?? []).map((c) => readCertificate(c));
+  // A DxpMsg carries the signed message in its Data, and that message's signature is the one customs checks (the
+  // emulator too): it is verified, whether or not the envelope has a ds:Signature of its own, which customs does not
+  // check (signMessage signs the message in Data). `sandan verify` is this. (A text that never names DxpMsg is none.)
+  const dxp = xml.includes('DxpMsg') ? messageInDxp(xml) : undefined;
+  if (dxp === undefined) return verifyDocument(xml, opts, maxBytes, anchors);
+  const own = dxp.signed
+    ? 'a ds:Signature of its own, which is not the one customs checks'
+    : 'no ds:Signature of its own';
+  // (Data holding none that can be read: say why, url-safe base64 say, not "the signed message is in Data")
+  if (dxp.xml === undefined)
+    return {
+      valid: false,
+      reason: 'signature-missing',
+      message: `The document is a ${dxp.envelope} with ${own}, and its Data holds no message to verify: ${dxp.unread}`,
+    };
+  const where = dxp.envelope === 'DxpMsg' ? "DxpMsg's Data" : "Data of the DxpMsgSv's DxpMsg";
+  const envelope: VerifiedEnvelope = {
+    envelope: dxp.envelope,
+    messageRoot: dxp.root,
+    ...(dxp.signed && { envelopeSignature: 'not-verified' as const }),
+  };
+  const r = verifyDocument(dxp.xml, opts, maxBytes, anchors);
+  if (!r.valid && r.reason === 'signature-missing')
+    return {
+      ...r,
+      message: `The ${dxp.root} in the ${where}, whose signature customs checks, is not signed; the ${dxp.envelope} has ${own}`,
+      dxp: envelope,
+    };
+  return { ...r, dxp: envelope };
+}
+
+/** verifyMessage of one document as it is (an envelope's Data not opened). */
+function verifyDocument(xml: string, opts: VerifyOptions, maxBytes: number, anchors: CertificateInfo[]): VerifyResult {
   try {
     return verifyInner(xml, opts, maxBytes, anchors);
   } catch (e) {

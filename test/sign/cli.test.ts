@@ -202,11 +202,10 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
       envelope: 'DxpMsgSv',
       messageRoot: 'CEB312Message',
     });
-    // The library's verdict on the envelope itself stands, and says where the signed message is.
+    // The library gives the same verdict (sandan verify calls it): the message in Data, the envelope named.
     expect(verifyMessage(wrap(signed.stdout))).toMatchObject({
-      valid: false,
-      reason: 'signature-missing',
-      message: expect.stringContaining('DxpMsg with no ds:Signature of its own'),
+      valid: true,
+      dxp: { envelope: 'DxpMsg', messageRoot: 'CEB311Message' },
     });
   });
 
@@ -219,11 +218,15 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
     const cert = ['--cert', keys.path('rsa.crt')];
     // An envelope with a ds:Signature of its own (signMessage signs the message in a DxpMsg's Data).
     const signEnvelope = async (dxp: string) => (await signDocument(dxp, signer, {})).xml;
-    // The envelope signed around an unsigned message: the library calls the envelope valid, customs would not.
+    // The envelope signed around an unsigned message: the library called the envelope valid ("trusted"), customs would
+    // not; it now says what sandan verify says, the one function.
     const bare = await signEnvelope(wrap(unsignedSample('CEB311Message')));
-    expect(verifyMessage(bare, { trustedCertificates: [readFileSync(keys.path('rsa.crt'))] })).toMatchObject({
-      valid: true,
-      trusted: true,
+    expect(verifyMessage(bare, { trustedCertificates: [readFileSync(keys.path('rsa.crt'))] })).toEqual({
+      valid: false,
+      reason: 'signature-missing',
+      message:
+        "The CEB311Message in the DxpMsg's Data, whose signature customs checks, is not signed; the DxpMsg has a ds:Signature of its own, which is not the one customs checks",
+      dxp: { envelope: 'DxpMsg', messageRoot: 'CEB311Message', envelopeSignature: 'not-verified' },
     });
     const v = await run(['verify', '-', ...cert], bare);
     expect([v.code, v.stdout]).toEqual([
@@ -256,7 +259,7 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
       Buffer.from(inner, 'utf8').toString('base64'),
       Buffer.from(other, 'utf8').toString('base64'),
     );
-    expect(verifyMessage(swapped)).toMatchObject({ valid: false, reason: 'digest-mismatch' });
+    expect(verifyMessage(swapped)).toMatchObject({ valid: true, dxp: { envelopeSignature: 'not-verified' } });
     const s = await run(['verify', '-', ...cert], swapped);
     expect(s.code, s.stdout).toBe(0);
     // Data that holds no message: said, with the envelope's signature named as not the one customs checks.
@@ -468,6 +471,27 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
     expect(inner).toContain('<ds:Signature');
     expect(signed.digestValue).toBe(/<ds:DigestValue>([^<]*)</.exec(inner)![1]);
     expect(verifyMessage(inner)).toMatchObject({ valid: true });
+    // verifyMessage given the envelope opens its Data, as sandan verify (which calls it) does: the message's verdict.
+    const anchors = { trustedCertificates: [readFileSync(keys.path('rsa.crt'))] };
+    const whole = verifyMessage(signed.xml, anchors);
+    expect(whole).toMatchObject({
+      valid: true,
+      trusted: true,
+      dxp: { envelope: 'DxpMsg', messageRoot: 'CEB311Message' },
+    });
+    expect(whole.valid && whole.signedXml).toBe(
+      verifyMessage(inner).valid && (verifyMessage(inner) as { signedXml: string }).signedXml,
+    );
+    expect(whole.valid && whole.dxp).not.toHaveProperty('envelopeSignature');
+    const tampered = signed.xml.replace(/<Data>[^<]*</, () => {
+      const b64 = Buffer.from(inner.replace('<ceb:orderNo>', '<ceb:orderNo>X'), 'utf8').toString('base64');
+      return `<Data>${b64}<`;
+    });
+    expect(verifyMessage(tampered, anchors)).toMatchObject({
+      valid: false,
+      reason: 'digest-mismatch',
+      dxp: { envelope: 'DxpMsg' },
+    });
     const v = await run(['verify', '-', '--cert', keys.path('rsa.crt')], signed.xml);
     expect([v.code, v.stdout]).toEqual([0, expect.stringMatching(/\(the CEB311Message in the DxpMsg's Data\): valid/)]);
     // Signed already: said of the message in Data; and an envelope it cannot sign so is refused with a code.

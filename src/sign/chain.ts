@@ -8,6 +8,7 @@ import {
   type DistinguishedName,
   type GeneralName,
   type GeneralSubtree,
+  describeExtension,
   hasNameConstraints,
   OID_SM3_WITH_SM2,
   parseCertificate,
@@ -17,25 +18,9 @@ import {
 import type { CertificateInfo } from './signer.js';
 import { sm2E, sm2VerifyE, sm2Z } from './sm2.js';
 
-const EXTENSION_NAMES: Readonly<Record<string, string>> = {
-  '2.5.29.19': 'basicConstraints',
-  '1.3.6.1.5.5.7.1.14': 'proxyCertInfo',
-  '2.5.29.15': 'keyUsage',
-  '2.5.29.37': 'extKeyUsage',
-  '2.16.840.1.113730.1.1': 'netscape-cert-type',
-  '2.5.29.14': 'subjectKeyIdentifier',
-  '2.5.29.35': 'authorityKeyIdentifier',
-  '2.5.29.17': 'subjectAltName',
-  '2.5.29.30': 'nameConstraints',
-  '2.5.29.31': 'cRLDistributionPoints',
-  '1.3.6.1.5.5.7.1.7': 'ipAddrBlocks',
-  '1.3.6.1.5.5.7.1.8': 'autonomousSysIds',
-};
-
 /** Why a certificate with an extension given twice is refused, after "The certificate …". */
 export function duplicateExtensionText(oid: string): string {
-  const name = Object.hasOwn(EXTENSION_NAMES, oid) ? `${EXTENSION_NAMES[oid]} (${oid})` : oid;
-  return `has the extension ${name} twice: RFC 5280 4.2 allows one instance of an extension, and OpenSSL and xmlsec1 refuse such a certificate ("invalid certificate")`;
+  return `has the extension ${describeExtension(oid)} twice: RFC 5280 4.2 allows one instance of an extension, and OpenSSL and xmlsec1 refuse such a certificate ("invalid certificate")`;
 }
 
 /** A certificate's subject on one line, as the messages name it. */

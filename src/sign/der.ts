@@ -202,25 +202,30 @@ function unprocessedCriticalOf(buf: Uint8Array, extensions: Tlv | undefined): st
 }
 
 /**
- * The extensions OpenSSL reads when it first looks at a certificate (ossl_x509v3_cache_extensions): basicConstraints,
- * proxyCertInfo, keyUsage, extKeyUsage, netscape-cert-type, the subject and authority key identifiers,
- * subjectAltName, nameConstraints, cRLDistributionPoints and the two RFC 3779 resources. One of them given twice
- * makes the certificate invalid there (X509V3_get_d2i finds two), so it issues nothing and nothing issues it.
+ * The extensions OpenSSL reads when it first looks at a certificate (ossl_x509v3_cache_extensions), by OID with the
+ * names OpenSSL gives them: one of them given twice makes the certificate invalid there (X509V3_get_d2i finds two),
+ * so it issues nothing and nothing issues it.
  */
-const READ_ONCE_EXTENSIONS: ReadonlySet<string> = new Set([
-  OID_BASIC_CONSTRAINTS,
-  '1.3.6.1.5.5.7.1.14',
-  OID_KEY_USAGE,
-  '2.5.29.37',
-  '2.16.840.1.113730.1.1',
-  '2.5.29.14',
-  '2.5.29.35',
-  '2.5.29.17',
-  '2.5.29.30',
-  '2.5.29.31',
-  '1.3.6.1.5.5.7.1.7',
-  '1.3.6.1.5.5.7.1.8',
-]);
+const READ_ONCE_EXTENSIONS: Readonly<Record<string, string>> = {
+  [OID_BASIC_CONSTRAINTS]: 'basicConstraints',
+  '1.3.6.1.5.5.7.1.14': 'proxyCertInfo',
+  [OID_KEY_USAGE]: 'keyUsage',
+  '2.5.29.37': 'extKeyUsage',
+  '2.16.840.1.113730.1.1': 'netscape-cert-type',
+  '2.5.29.14': 'subjectKeyIdentifier',
+  '2.5.29.35': 'authorityKeyIdentifier',
+  '2.5.29.17': 'subjectAltName',
+  '2.5.29.30': 'nameConstraints',
+  '2.5.29.31': 'cRLDistributionPoints',
+  '1.3.6.1.5.5.7.1.7': 'ipAddrBlocks',
+  '1.3.6.1.5.5.7.1.8': 'autonomousSysIds',
+};
+
+/** An extension OpenSSL reads once (READ_ONCE_EXTENSIONS) with its name: `basicConstraints (2.5.29.19)`; else the OID. */
+export function describeExtension(oid: string): string {
+  const name = ownValue(READ_ONCE_EXTENSIONS, oid);
+  return name ? `${name} (${oid})` : oid;
+}
 
 /**
  * The OID of the first extension of READ_ONCE_EXTENSIONS the certificate carries more than once, or undefined. RFC
@@ -236,7 +241,7 @@ function duplicateExtensionOf(buf: Uint8Array, extensions: Tlv | undefined): str
       const [id] = children(buf, ext);
       if (id?.tag !== 0x06) continue;
       const oid = oidString(buf, id);
-      if (!READ_ONCE_EXTENSIONS.has(oid)) continue;
+      if (!Object.hasOwn(READ_ONCE_EXTENSIONS, oid)) continue;
       if (seen.has(oid)) return oid;
       seen.add(oid);
     }

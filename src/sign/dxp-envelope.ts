@@ -5,16 +5,18 @@ import { dataTextSpan, unwrapDxp } from '../xml/dxp.js';
 // signMessage and `sandan sign` both go through envelopeToSign, so the library and the command sign the same thing.
 /**
  * The CEB message in the Data of a DxpMsg (alone or in a DxpMsgSv), as UTF-8 text; or, when Data holds none that can
- * be read, why (`unread`, the parser's words); undefined when the XML is no envelope.
+ * be read, why (`unread`, the parser's words); undefined when the XML is no envelope, or is over `maxBytes` (default
+ * 50 MB; the caller's limit, so that the envelope is read within it and one over it is refused as the caller refuses it).
  */
 export function messageInDxp(
   xml: string,
+  maxBytes?: number,
 ):
   | { xml: string; root: string; envelope: 'DxpMsg' | 'DxpMsgSv'; signed: boolean; unread?: undefined }
   | { xml?: undefined; envelope: 'DxpMsg' | 'DxpMsgSv'; signed: boolean; unread: string }
   | undefined {
   try {
-    const env = unwrapDxp(xml);
+    const env = unwrapDxp(xml, maxBytes === undefined ? undefined : { maxBytes });
     const envelope = env.transfer ? 'DxpMsgSv' : 'DxpMsg';
     if (env.payload === undefined) {
       const data = env.issues.filter((i) => i.severity === 'error' && /(?:^|\.)Data$/.test(i.path));

@@ -298,7 +298,8 @@ export function verifyMessage(xml: string, options?: VerifyOptions): VerifyResul
   // A DxpMsg carries the signed message in its Data, and that message's signature is the one customs checks (the
   // emulator too): it is verified, whether or not the envelope has a ds:Signature of its own, which customs does not
   // check (signMessage signs the message in Data). `sandan verify` is this. (A text that never names DxpMsg is none.)
-  const dxp = xml.includes('DxpMsg') ? messageInDxp(xml) : undefined;
+  // (read within the caller's maxBytes: over it, the envelope is refused below as any message over it is)
+  const dxp = xml.includes('DxpMsg') ? messageInDxp(xml, maxBytes) : undefined;
   if (dxp === undefined) return verifyDocument(xml, opts, maxBytes, anchors);
   const own = dxp.signed
     ? 'a ds:Signature of its own, which is not the one customs checks'

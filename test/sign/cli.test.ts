@@ -209,6 +209,31 @@ describe.skipIf(skipWithout('openssl'))('sandan sign / sandan verify', () => {
     });
   });
 
+  // The caller's maxBytes bounds the envelope too: the envelope was read with the default limit whatever the caller
+  // gave, so a smaller one did not bound the work, and over the default the envelope's own signature was verified.
+  it("a DxpMsg is read within verifyMessage's maxBytes, not the default limit", async () => {
+    const signer = await loadLocalSigner({ keyPath: keys.path('rsa.key'), certificatePath: keys.path('rsa.crt') });
+    const inner = (await signMessage(unsignedSample('CEB311Message'), signer)).xml;
+    const dxp = wrapDxp(inner, {
+      senderId: 'DXPENT0000021610',
+      copMsgId: 'C-1',
+      now: () => new Date(0),
+      newId: () => 'x',
+    });
+    const trusted = { trustedCertificates: [readFileSync(keys.path('rsa.crt'))] };
+    expect(verifyMessage(dxp, { ...trusted, maxBytes: dxp.length })).toMatchObject({
+      valid: true,
+      dxp: { envelope: 'DxpMsg' },
+    });
+    // (the message in Data is under the limit, the envelope over it: refused as any message over maxBytes is, not the message verified)
+    expect(inner.length).toBeLessThan(dxp.length - 1);
+    expect(verifyMessage(dxp, { ...trusted, maxBytes: dxp.length - 1 })).toEqual({
+      valid: false,
+      reason: 'xml-malformed',
+      message: `The XML input has ${dxp.length} bytes, more than the limit of ${dxp.length - 1}`,
+    });
+  });
+
   // hostile50a: a DxpMsg signed itself (as the library's signMessage signs any root) was verified by its envelope's
   // signature, "valid … trusted" around an unsigned message that customs (and the emulator) refuse.
   it('a DxpMsg with a ds:Signature of its own: verifies the message in its Data, and says the envelope is not checked', async () => {

@@ -136,7 +136,7 @@ function readPiece(
     if (issue) out.push(each({ line, issue }));
     else if (!isBlankLine(bytes)) out.push(each(recordFromBytes(line, bytes, false, line === first && fileStart)));
   }
-  return first + countLines(b);
+  return first + countLines([b]);
 }
 
 /**
@@ -182,7 +182,7 @@ function copyOf(parts: Uint8Array[], length: number): Uint8Array {
   return out;
 }
 
-function countLines(...parts: readonly Uint8Array[]): number {
+function countLines(parts: readonly Uint8Array[]): number {
   let n = 0;
   for (const b of parts) for (let i = b.indexOf(0x0a); i !== -1; i = b.indexOf(0x0a, i + 1)) n++;
   return n;
@@ -213,7 +213,8 @@ export async function* declarationBatches(
   for await (const runs of lineRuns(chunks, undefined, limits)) {
     for (let run of runs) {
       if (typeof run !== 'object') {
-        tooLong.push(1 + countLines(...parts));
+        // (an array, not spread into arguments: a batch of many small chunks overflowed the call's stack)
+        tooLong.push(1 + countLines(parts));
         if (run === 'endless') endless = tooLong[tooLong.length - 1];
         run = LF;
       }

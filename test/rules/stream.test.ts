@@ -227,6 +227,18 @@ describe('byteLines and declarationBatches', () => {
       { numRuns: 500 },
     );
   });
+  // The lines before a too-long one were counted by spreading the batch's parts into a call's arguments: a batch
+  // of many small chunks (a caller's iterable yielding a line at a time) threw "Maximum call stack size exceeded".
+  it('a too-long line after 200,000 small chunks in one batch is numbered, not a RangeError', async () => {
+    const chunks = (async function* () {
+      for (let i = 0; i < 200_000; i++) yield Buffer.from('1\n');
+      yield Buffer.from('aaaaaaaaaaaa\n');
+    })();
+    const batches = [];
+    for await (const b of declarationBatches(chunks, 1 << 20, { record: 8, skipped: 64 })) batches.push(b);
+    // (200,000 lines of "1\n" are 400,000 bytes, under the 1 MiB batch: one batch, the long line its 200,001st)
+    expect(batches.map((b) => b.tooLong)).toEqual([[200_001]]);
+  });
 });
 
 describe('sourceRecords', () => {

@@ -19,6 +19,7 @@ import {
   applyReceipts,
   buildMessage,
   createTaxCalculator,
+  explainStatus,
   invtCancelOf,
   invtRefundOf,
   isApprovedReturnStatus,
@@ -87,7 +88,7 @@ export interface AfterSaleApplication {
   invtNo: string;
   /** The lines a return takes back (gnum and quantity), as sent. */
   items?: InvtRefund['items'];
-  /** `sent`: no final word yet; `approved`: CEB624 399, CEB626 399 (or 800); `refused`: 100 or an E-Port error. */
+  /** `sent`: no final word yet; `approved`: CEB624 399, CEB626 399 (or 800); `refused`: 100, an E-Port error or its 4 (send failed). */
   state: 'sent' | 'approved' | 'refused';
   /** The last receipt's status and why (`[Code:2300;Desc:审核通过]`, `清单状态不允许撤销`). */
   returnStatus?: string;
@@ -127,8 +128,11 @@ const orderIssue = (code: string, path: string, zh: string, en: string): Issue =
 /** Customs' yes: a cancel's 399 (审结); a return's 399, or its 800 (放行) as the E-Port's records give it. */
 const approved = (r: QuotaReceipt) =>
   r.kind === 'CEB626' ? isApprovedReturnStatus(r.returnStatus) : String(r.returnStatus) === '399';
-/** Customs' no: 100 (海关退单) or the E-Port's negative status. */
-const refused = (r: QuotaReceipt) => /^(100|-\d+)$/.test(String(r.returnStatus));
+/** Customs' no (100 海关退单), the E-Port's (a negative status) or its 4 (发送海关失败: send it again), by the catalogue. */
+const refused = (r: QuotaReceipt) => {
+  const outcome = explainStatus(r.returnStatus, r.kind)?.outcome;
+  return outcome === 'rejected' || outcome === 'failed';
+};
 
 export function createOrderService(deps: OrderServiceDeps) {
   const taxOf = createTaxCalculator({ rates: deps.rates });
@@ -417,7 +421,8 @@ export function createOrderService(deps: OrderServiceDeps) {
           toApply.push(r);
           continue;
         }
-        const wasApproved = app.state === 'approved';
+        // (given back already: a 399 and an 800, or a receipt read twice; a refund that failed is tried again)
+        const givenBack = app.quotaBack !== undefined;
         const doc = documents[i];
         app.returnStatus = String(r.returnStatus);
         if (typeof doc?.returnInfo === 'string') app.returnInfo = doc.returnInfo;
@@ -428,7 +433,7 @@ export function createOrderService(deps: OrderServiceDeps) {
         }
         // An approved return: the share of its lines; none when the earlier returns gave it all, or when this
         // receipt came before (a 399 and an 800, or one read twice: the ledger keys the refund by the application).
-        const share = wasApproved ? undefined : await returnShare(app);
+        const share = givenBack ? undefined : await returnShare(app);
         if (share?.amount.gt(0)) {
           const receipt = { ...r, amount: share.amount };
           shares.set(receipt, share.amount.toFixed(2));

@@ -134,6 +134,21 @@ describe('journey 1: an order service', () => {
     // comes back.
     const returned = await service.returnGoods('A1', { reason: '质量问题', copNo: 'REFUNDA1' });
     expect(returned.ok, JSON.stringify(returned)).toBe(true);
+    // The E-Port could not pass it on (4 发送海关失败): refused, to be sent again; the quota is left as it is.
+    await service.onReceipt(
+      receipt('CEB626', 'InvtRefundReturn', {
+        guid: 'G4F',
+        customsCode: '2924',
+        copNo: 'REFUNDA1',
+        preNo: 'B20261125000000004',
+        invtNo: '29242026I000000001',
+        returnStatus: '4',
+        returnTime: '20261125091010123',
+        returnInfo: '发送海关失败',
+      }),
+    );
+    expect(service.application('REFUNDA1')).toMatchObject({ state: 'refused', returnStatus: '4' });
+    expect((await ledger.remaining(BUYER, 2026)).remaining.toFixed(2)).toBe('25452.00');
     const { outcomes, issues } = await service.onReceipt(
       receipt('CEB626', 'InvtRefundReturn', {
         guid: 'G4',

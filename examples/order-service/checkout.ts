@@ -21,9 +21,7 @@ import {
   createTaxCalculator,
   explainStatus,
   invtCancelOf,
-  invtRefundOf,
   isApprovedReturnStatus,
-  isSandanError,
   openReqResponse,
   parseCebXml,
   parseOpenReq,
@@ -35,6 +33,7 @@ import {
   status,
   statusInputsOfMessage,
   taxResultToJSON,
+  tryInvtRefundOf,
   validateWithQuota,
   wrapDxp,
   type Declaration,
@@ -346,31 +345,22 @@ export function createOrderService(deps: OrderServiceDeps) {
     /**
      * Applies for the return (退货, CEB625) of a released order's goods: every line whole, or the lines and
      * quantities the buyer sends back. Its CEB626 399 gives back the share of the quota of the lines returned
-     * (onReceipt). A line the inventory does not have, or more of one than it declared, is refused here; more than
-     * the returns so far leave, customs refuses (100).
+     * (onReceipt). A line the inventory does not have, or more of one than it declared, is answered here with
+     * tryInvtRefundOf's issues (-625209, return-qty-over…); more than the returns so far leave, customs refuses (100).
      */
     async returnGoods(orderNo: string, request: ReturnRequest): Promise<AfterSaleResult> {
       const found = await declared(orderNo, 'return');
       if (!('declaration' in found)) return { ok: false, stage: 'order', issues: [found] };
       const copNo = request.copNo ?? applicationNo('return');
-      let doc: InvtRefund;
-      try {
-        doc = invtRefundOf(found.declaration, {
-          reason: request.reason,
-          invtNo: found.invtNo,
-          copNo,
-          ...(request.items !== undefined && { items: request.items }),
-        });
-      } catch (e) {
-        // The buyer's lines are data: a gnum the inventory lacks or a quantity past the line's is an answer to give.
-        if (!isSandanError(e) || e.code !== 'INVALID_OPTION') throw e;
-        const field = typeof e.details?.field === 'string' ? e.details.field : 'items';
-        return {
-          ok: false,
-          stage: 'validate',
-          issues: [orderIssue('return-line', field, '退货商品行与原清单不符', e.message)],
-        };
-      }
+      // The buyer's lines are data: a gnum the inventory lacks or a quantity past the line's is an answer to give.
+      const refund = tryInvtRefundOf(found.declaration, {
+        reason: request.reason,
+        invtNo: found.invtNo,
+        copNo,
+        ...(request.items !== undefined && { items: request.items }),
+      });
+      if (!refund.ok) return { ok: false, stage: 'validate', issues: refund.issues };
+      const doc = refund.data;
       const { ebpCode } = found.declaration.order;
       return applyFor('CEB625', doc, {
         kind: 'return',

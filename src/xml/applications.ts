@@ -8,10 +8,13 @@
  */
 import { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
+import type { Issue } from '../model/issue.js';
 import { checkArgument, describeInput, isRecord, ownValue } from '../model/guards.js';
 import { toDecimal } from '../model/primitives.js';
 import type { InvtCancel, InvtRefund, InvtRefundItem } from '../model/generated/other-documents.js';
+import { XML_BUILD_RULE_ID } from './issues.js';
 import { BUILDABLE } from './messages.js';
+import { catalogueHelp } from './receipts.js';
 
 /**
  * Fields of a cancel or return that are the application's own, never the inventory's: its envelope (a new guid,
@@ -118,15 +121,83 @@ export function invtCancelOf(from: unknown, fill: InvtCancelFill): InvtCancel {
   return headOf(BUILDABLE.CEB623.documentSchema as never, inventory, fill, 'invtCancelOf') as InvtCancel;
 }
 
+/** What an issue code of {@link RETURN_ISSUE_CODES} means, in both languages. */
+export interface ReturnIssueCodeInfo {
+  readonly zh: string;
+  readonly en: string;
+}
+
+/**
+ * Every code {@link tryInvtRefundOf} reports for lines of a return that cannot be returned (rule id `xml/build`,
+ * severity error, the path into the fill: `items[1].qty`). The codes are stable: added, never renamed. docs/xml.md
+ * lists them; a test holds the list to this table.
+ */
+export const RETURN_ISSUE_CODES = {
+  '-625209': {
+    zh: '退货表体在原清单中不存在：gnum 不是原清单的商品序号（电子口岸以此退回）',
+    en: 'A gnum that is no line of the inventory (the E-Port refuses the return with it)',
+  },
+  'return-line-twice': {
+    zh: '同一商品序号退货两次；每行只给一次，数量为该行退货的总数',
+    en: 'A gnum given twice; give each line once, with the whole quantity returned',
+  },
+  'return-qty-not-positive': {
+    zh: '退货数量不是大于 0 的数',
+    en: 'A quantity returned that is not a number above 0',
+  },
+  'return-qty-over': {
+    zh: '退货数量超过原清单该行的申报数量',
+    en: "A quantity returned above the line's declared qty",
+  },
+  'return-no-lines': {
+    zh: '退货申请单没有表体（items 为空）',
+    en: 'A return without lines (items is empty)',
+  },
+} as const satisfies Readonly<Record<string, ReturnIssueCodeInfo>>;
+
+/** A code of {@link RETURN_ISSUE_CODES}. */
+export type ReturnIssueCode = keyof typeof RETURN_ISSUE_CODES;
+
+/** What {@link tryInvtRefundOf} gives: the return, or why the lines asked for cannot be returned. */
+export type InvtRefundResult =
+  | { ok: true; data: InvtRefund; issues: Issue[] }
+  | { ok: false; data?: undefined; issues: Issue[] };
+
+function returnIssue(code: ReturnIssueCode, path: string, zh: string, en: string): Issue {
+  const issue: Issue = { code, severity: 'error', path, ruleId: XML_BUILD_RULE_ID, message: { zh, en } };
+  const help = catalogueHelp(code);
+  if (help) issue.help = help;
+  return issue;
+}
+
 /**
  * The return (CEB625 退货申请单, InvtRefundHead and InvtRefundList) of a declaration's inventory, or of the CEB621
- * inventory given: its head as {@link invtCancelOf} makes it, and a line for each line returned, with the gnum,
- * gcode, gname and unit of the inventory line (customs matches them: -625209) and the quantity returned. Without
- * `items`, every line comes back whole. Throws `INVALID_OPTION` for a line the inventory does not have, one given
- * twice, or a quantity of 0 or above the line's declared qty.
+ * inventory given, as a result: its head as {@link invtCancelOf} makes it, and a line for each line returned, with
+ * the gnum, gcode, gname and unit of the inventory line (customs matches them: -625209) and the quantity returned.
+ * Without `items`, every line comes back whole. The lines are the buyer's request, data: a line the inventory does
+ * not have (`-625209`), one given twice (`return-line-twice`), a quantity not above 0 (`return-qty-not-positive`)
+ * or above the line's declared qty (`return-qty-over`), an empty list (`return-no-lines`) are issues, every one
+ * found, each with its path in the fill (`items[1].qty`). Misuse throws `INVALID_OPTION`: no inventory, no reason,
+ * no invtNo, `items` not a list or a line not an object.
+ */
+export function tryInvtRefundOf(from: unknown, fill: InvtRefundFill): InvtRefundResult {
+  return refundOf(from, fill, 'tryInvtRefundOf');
+}
+
+/**
+ * The return (CEB625) of a declaration's inventory, as {@link tryInvtRefundOf} makes it, for lines known to be
+ * returnable. Throws `INVALID_OPTION` where tryInvtRefundOf reports an issue (its first, with its path as
+ * `details.field`): for a buyer's request, use tryInvtRefundOf and answer with its issues.
  */
 export function invtRefundOf(from: unknown, fill: InvtRefundFill): InvtRefund {
   const fn = 'invtRefundOf';
+  const r = refundOf(from, fill, fn);
+  if (r.ok) return r.data;
+  const [first] = r.issues as [Issue];
+  throw new SandanError('INVALID_OPTION', `${fn}: ${first.message.en}`, { details: { field: first.path } });
+}
+
+function refundOf(from: unknown, fill: InvtRefundFill, fn: string): InvtRefundResult {
   const inventory = inventoryOf(from, fn);
   const schema = BUILDABLE.CEB625.documentSchema as unknown as {
     shape: Record<string, unknown> & { items: { element: { shape: Record<string, unknown> } } };
@@ -137,35 +208,69 @@ export function invtRefundOf(from: unknown, fill: InvtRefundFill): InvtRefund {
   if (fill.items !== undefined) checkArgument(fill.items, 'list', fn, 'items');
   const wanted: readonly InvtRefundLine[] =
     fill.items ?? lines.filter(isRecord).map((l) => ({ gnum: Number(l.gnum), qty: l.qty as string }));
-  if (wanted.length === 0) throw new SandanError('INVALID_OPTION', `${fn}: a return needs at least one line`);
+  // A line that is no object is the caller's code, not the buyer's data.
+  wanted.forEach((w, i) => {
+    if (!isRecord(w)) throw new SandanError('INVALID_OPTION', `${fn}: items[${i}] must be { gnum, qty }`);
+  });
+  if (wanted.length === 0)
+    return {
+      ok: false,
+      issues: [
+        returnIssue('return-no-lines', 'items', '退货申请单至少需要一行表体', 'a return needs at least one line'),
+      ],
+    };
+  const issues: Issue[] = [];
   const seen = new Set<number>();
   const itemFields = Object.keys(schema.shape.items.element.shape).filter((f) => f !== 'qty' && f !== 'note');
-  const items: InvtRefundItem[] = wanted.map((w, i) => {
-    if (!isRecord(w)) throw new SandanError('INVALID_OPTION', `${fn}: items[${i}] must be { gnum, qty }`);
-    const line = byGnum.get(Number(w.gnum));
-    if (line === undefined || seen.has(Number(w.gnum)))
-      throw new SandanError(
-        'INVALID_OPTION',
-        line === undefined
-          ? `${fn}: items[${i}].gnum ${describeInput(w.gnum)} is no line of the inventory (its gnums: ${[...byGnum.keys()].join(', ')})`
-          : `${fn}: items[${i}].gnum ${w.gnum} is returned twice; give each line once, with the whole quantity`,
-        { details: { field: `items[${i}].gnum` } },
+  const items: InvtRefundItem[] = [];
+  for (const [i, w] of wanted.entries()) {
+    const gnum = Number(w.gnum);
+    const line = byGnum.get(gnum);
+    if (line === undefined) {
+      const gnums = [...byGnum.keys()].join(', ');
+      issues.push(
+        returnIssue(
+          '-625209',
+          `items[${i}].gnum`,
+          `商品序号 ${describeInput(w.gnum)} 不是原清单的表体（其商品序号：${gnums}）`,
+          `items[${i}].gnum ${describeInput(w.gnum)} is no line of the inventory (its gnums: ${gnums})`,
+        ),
       );
-    seen.add(Number(w.gnum));
+      continue;
+    }
+    if (seen.has(gnum)) {
+      issues.push(
+        returnIssue(
+          'return-line-twice',
+          `items[${i}].gnum`,
+          `商品序号 ${gnum} 退货两次；每行只给一次，数量为该行退货的总数`,
+          `items[${i}].gnum ${gnum} is returned twice; give each line once, with the whole quantity`,
+        ),
+      );
+      continue;
+    }
+    seen.add(gnum);
     const qty = toDecimal(w.qty);
     const declared = toDecimal(line.qty);
-    if (qty === undefined || qty.lte(0) || (declared !== undefined && qty.gt(declared)))
-      throw new SandanError(
-        'INVALID_OPTION',
-        `${fn}: items[${i}].qty must be above 0 and at most the ${declared?.toFixed() ?? '?'} the inventory declared of line ${w.gnum}, got ${describeInput(w.qty)}`,
-        { details: { field: `items[${i}].qty` } },
+    const over = qty !== undefined && declared !== undefined && qty.gt(declared);
+    if (qty === undefined || qty.lte(0) || over) {
+      issues.push(
+        returnIssue(
+          over ? 'return-qty-over' : 'return-qty-not-positive',
+          `items[${i}].qty`,
+          `退货数量须大于 0 且不超过原清单第 ${gnum} 项申报的 ${declared?.toFixed() ?? '?'}，实为 ${describeInput(w.qty)}`,
+          `items[${i}].qty must be above 0 and at most the ${declared?.toFixed() ?? '?'} the inventory declared of line ${gnum}, got ${describeInput(w.qty)}`,
+        ),
       );
+      continue;
+    }
     const item: Record<string, unknown> = {};
     for (const f of itemFields) if (line[f] !== undefined) item[f] = line[f];
-    item.gnum = Number(w.gnum);
+    item.gnum = gnum;
     item.qty = new Decimal(qty);
     if (w.note !== undefined) item.note = w.note;
-    return item as unknown as InvtRefundItem;
-  });
-  return { ...head, items } as InvtRefund;
+    items.push(item as unknown as InvtRefundItem);
+  }
+  if (issues.length > 0) return { ok: false, issues };
+  return { ok: true, data: { ...head, items } as InvtRefund, issues: [] };
 }

@@ -13,9 +13,14 @@ export * from './other-documents.js';
 export {
   invtCancelOf,
   invtRefundOf,
+  tryInvtRefundOf,
+  RETURN_ISSUE_CODES,
   type InvtCancelFill,
   type InvtRefundFill,
   type InvtRefundLine,
+  type InvtRefundResult,
+  type ReturnIssueCode,
+  type ReturnIssueCodeInfo,
 } from './applications.js';
 export * from './messages.js';
 export {

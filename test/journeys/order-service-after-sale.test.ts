@@ -140,7 +140,7 @@ describe('the example order service after the sale', () => {
     expect(await shop.returnGoods('RET1', { reason: '质量问题', items: [{ gnum: 9, qty: 1 }] })).toMatchObject({
       ok: false,
       stage: 'validate',
-      issues: [{ code: 'return-line', path: 'items[0].gnum' }],
+      issues: [{ code: '-625209', path: 'items[0].gnum', help: { code: '-625209' } }],
     });
 
     // The rest (the other can and the jar): all the goods are back, so all the order still counts:

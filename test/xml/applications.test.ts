@@ -6,7 +6,14 @@ import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSandanError } from '../../src/errors.js';
 import { createLocalSigner, signMessage, verifyMessage } from '../../src/sign/index.js';
-import { buildMessage, invtCancelOf, invtRefundOf, parseCebXml } from '../../src/xml/index.js';
+import {
+  buildMessage,
+  invtCancelOf,
+  invtRefundOf,
+  parseCebXml,
+  RETURN_ISSUE_CODES,
+  tryInvtRefundOf,
+} from '../../src/xml/index.js';
 import { skipWithout } from '../helpers/tools.js';
 import { makeKeys, type TestKeys } from '../sign/helpers.js';
 import { exampleDeclaration, fixedEnv, SENDER, validateAgainstXsd } from './helpers.js';
@@ -205,5 +212,160 @@ describe('invtRefundOf: a CEB625 from a declaration', () => {
     expect(refused([{ gnum: 1, qty: '0' }])).toMatch(/above 0 and at most the 2/);
     expect(refused([{ gnum: 1, qty: '2.5' }])).toMatch(/above 0 and at most the 2 the inventory declared of line 1/);
     expect(refused([])).toMatch(/at least one line/);
+  });
+});
+
+describe('tryInvtRefundOf: the lines a buyer asks to return are data, answered with issues', () => {
+  const d = exampleDeclaration('hangzhou-1210');
+  const tried = (items: Array<{ gnum: unknown; qty: unknown }>) =>
+    tryInvtRefundOf(d, { reason: '质量问题', invtNo: INVT_NO, items: items as never });
+  const found = (items: Array<{ gnum: unknown; qty: unknown }>) => {
+    const r = tried(items);
+    expect(r.ok).toBe(false);
+    expect(r.data).toBeUndefined();
+    return r.issues.map((i) => [i.code, i.severity, i.path, i.ruleId, i.message.zh, i.message.en]);
+  };
+
+  it('a request it can return: the same document invtRefundOf makes, and no issue', () => {
+    const fill = { reason: '质量问题', invtNo: INVT_NO, items: [{ gnum: 2, qty: '1' }] };
+    expect(tryInvtRefundOf(d, fill)).toEqual({ ok: true, data: invtRefundOf(d, fill), issues: [] });
+    expect(tryInvtRefundOf(d, { reason: '七天无理由', invtNo: INVT_NO }).ok).toBe(true);
+  });
+
+  it('each line that cannot be returned is an issue with its code, path, and message in zh and en', () => {
+    // Line 1 declares 2 cans, line 2 one jar.
+    expect(found([{ gnum: 3, qty: '1' }])).toEqual([
+      [
+        '-625209',
+        'error',
+        'items[0].gnum',
+        'xml/build',
+        '商品序号 3 不是原清单的表体（其商品序号：1, 2）',
+        'items[0].gnum 3 is no line of the inventory (its gnums: 1, 2)',
+      ],
+    ]);
+    expect(
+      found([
+        { gnum: 1, qty: '1' },
+        { gnum: 1, qty: '1' },
+      ]),
+    ).toEqual([
+      [
+        'return-line-twice',
+        'error',
+        'items[1].gnum',
+        'xml/build',
+        '商品序号 1 退货两次；每行只给一次，数量为该行退货的总数',
+        'items[1].gnum 1 is returned twice; give each line once, with the whole quantity',
+      ],
+    ]);
+    expect(
+      found([
+        { gnum: 2, qty: '1' },
+        { gnum: 1, qty: '2.5' },
+      ]),
+    ).toEqual([
+      [
+        'return-qty-over',
+        'error',
+        'items[1].qty',
+        'xml/build',
+        '退货数量须大于 0 且不超过原清单第 1 项申报的 2，实为 "2.5"',
+        'items[1].qty must be above 0 and at most the 2 the inventory declared of line 1, got "2.5"',
+      ],
+    ]);
+    for (const qty of ['0', -1, 'abc'])
+      expect(found([{ gnum: 2, qty }]).map(([code, , path]) => [code, path])).toEqual([
+        ['return-qty-not-positive', 'items[0].qty'],
+      ]);
+    expect(found([])).toEqual([
+      [
+        'return-no-lines',
+        'error',
+        'items',
+        'xml/build',
+        '退货申请单至少需要一行表体',
+        'a return needs at least one line',
+      ],
+    ]);
+  });
+
+  it('every line is looked at: all the issues of a request at once, in the order of its lines', () => {
+    const r = tried([
+      { gnum: 9, qty: '1' },
+      { gnum: 1, qty: '3' },
+      { gnum: 1, qty: '1' },
+      { gnum: 2, qty: '0' },
+    ]);
+    expect(r.issues.map((i) => [i.code, i.path])).toEqual([
+      ['-625209', 'items[0].gnum'],
+      ['return-qty-over', 'items[1].qty'],
+      ['return-line-twice', 'items[2].gnum'],
+      ['return-qty-not-positive', 'items[3].qty'],
+    ]);
+  });
+
+  it('the E-Port code carries the receipt catalogue’s word on it; sandan’s own codes none', () => {
+    const [unknown] = tried([{ gnum: 3, qty: '1' }]).issues;
+    expect(unknown?.help).toMatchObject({ code: '-625209', receipt: { zh: '退货表体在原清单中不存在' } });
+    expect(tried([{ gnum: 1, qty: '3' }]).issues[0]?.help).toBeUndefined();
+  });
+
+  it('misuse still throws INVALID_OPTION: no inventory, no reason, items not a list, a line not an object', () => {
+    const thrown = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return isSandanError(e) ? `${e.code}: ${e.message}` : String(e);
+      }
+      return 'no error';
+    };
+    const fill = { reason: '质量问题', invtNo: INVT_NO };
+    expect(thrown(() => tryInvtRefundOf({ ...d, inventory: undefined }, fill))).toMatch(
+      /^INVALID_OPTION: .*no inventory/,
+    );
+    expect(thrown(() => tryInvtRefundOf(d, { ...fill, reason: '' }))).toMatch(/^INVALID_OPTION: .*reason/);
+    expect(thrown(() => tryInvtRefundOf(d, { ...fill, items: 'all' as never }))).toMatch(/^INVALID_OPTION: .*items/);
+    expect(thrown(() => tryInvtRefundOf(d, { ...fill, items: [null as never] }))).toMatch(
+      /^INVALID_OPTION: tryInvtRefundOf: items\[0\] must be \{ gnum, qty \}/,
+    );
+  });
+
+  it('invtRefundOf throws the first of tryInvtRefundOf’s issues as INVALID_OPTION, its path as details.field', () => {
+    const fill = {
+      reason: '质量问题',
+      invtNo: INVT_NO,
+      items: [
+        { gnum: 2, qty: 1 },
+        { gnum: 1, qty: 5 },
+        { gnum: 7, qty: 1 },
+      ],
+    };
+    const [first] = tryInvtRefundOf(d, fill).issues;
+    expect([first?.code, first?.path]).toEqual(['return-qty-over', 'items[1].qty']);
+    try {
+      invtRefundOf(d, fill);
+      expect.unreachable();
+    } catch (e) {
+      // The message it threw before the issues existed, word for word.
+      expect(isSandanError(e) && [e.code, e.message, e.details]).toEqual([
+        'INVALID_OPTION',
+        `invtRefundOf: ${first?.message.en}`,
+        { field: first?.path },
+      ]);
+      expect((e as Error).message).toBe(
+        'invtRefundOf: items[1].qty must be above 0 and at most the 2 the inventory declared of line 1, got 5',
+      );
+    }
+  });
+
+  it('docs/xml.md lists every code of RETURN_ISSUE_CODES, and no other', () => {
+    const doc = readFileSync('docs/xml.md', 'utf8');
+    const section = doc.slice(
+      doc.indexOf('#### Return issue codes'),
+      doc.indexOf('```ts', doc.indexOf('#### Return issue codes')),
+    );
+    const rows = [...section.matchAll(/^\| `(-?[a-z0-9-]+)` +\|/gm)].map((m) => m[1]);
+    expect(rows).toEqual(Object.keys(RETURN_ISSUE_CODES));
   });
 });

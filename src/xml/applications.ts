@@ -142,8 +142,8 @@ export const RETURN_ISSUE_CODES = {
     en: 'A gnum given twice; give each line once, with the whole quantity returned',
   },
   'return-qty-not-positive': {
-    zh: '退货数量不是大于 0 的数',
-    en: 'A quantity returned that is not a number above 0',
+    zh: '退货数量不是大于 0 的数（N19,5：至多 5 位小数）',
+    en: 'A quantity returned that is not a number above 0 (N19,5: at most 5 decimal places)',
   },
   'return-qty-over': {
     zh: '退货数量超过原清单该行的申报数量',

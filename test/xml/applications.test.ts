@@ -3,6 +3,7 @@
 // signed by both signers, and read back by parseCebXml as they were written.
 import { readFileSync } from 'node:fs';
 import { Decimal } from 'decimal.js';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSandanError } from '../../src/errors.js';
 import { createLocalSigner, signMessage, verifyMessage } from '../../src/sign/index.js';
@@ -16,7 +17,7 @@ import {
 } from '../../src/xml/index.js';
 import { skipWithout } from '../helpers/tools.js';
 import { makeKeys, type TestKeys } from '../sign/helpers.js';
-import { exampleDeclaration, fixedEnv, SENDER, validateAgainstXsd } from './helpers.js';
+import { exampleDeclaration, fixedEnv, SENDER, validateAgainstXsd, withPlaceholderSignature } from './helpers.js';
 
 let keys: TestKeys;
 beforeAll(() => {
@@ -274,7 +275,7 @@ describe('tryInvtRefundOf: the lines a buyer asks to return are data, answered w
         'items[1].qty must be above 0 and at most the 2 the inventory declared of line 1, got "2.5"',
       ],
     ]);
-    for (const qty of ['0', -1, 'abc'])
+    for (const qty of ['0', -1, 'abc', '0.000001'])
       expect(found([{ gnum: 2, qty }]).map(([code, , path]) => [code, path])).toEqual([
         ['return-qty-not-positive', 'items[0].qty'],
       ]);
@@ -368,4 +369,51 @@ describe('tryInvtRefundOf: the lines a buyer asks to return are data, answered w
     const rows = [...section.matchAll(/^\| `(-?[a-z0-9-]+)` +\|/gm)].map((m) => m[1]);
     expect(rows).toEqual(Object.keys(RETURN_ISSUE_CODES));
   });
+});
+
+describe('tryInvtRefundOf: a property', () => {
+  // Line 1 declares 2 (unit 122), line 2 declares 1 (unit 142); gnums 0 and 3 are no line of it.
+  const qty = fc.oneof(
+    fc.constantFrom('0', '-1', '1', '2', '0.5', '1.00000', '2.00001', '3'),
+    // Up to 6 decimal places: the XSD's N19,5 takes 5.
+    fc.integer({ min: 0, max: 2_000_000 }).map((n) => new Decimal(n).div(1_000_000).toFixed()),
+  );
+  const line = fc.record({ gnum: fc.integer({ min: 0, max: 3 }), qty });
+
+  it('any request it accepts builds a CEB625 the official XSD accepts, of the lines and quantities asked', async () => {
+    const d = exampleDeclaration('hangzhou-1210');
+    const declared = new Map(d.inventory!.items.map((l) => [l.gnum, l.qty]));
+    let accepted = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 3 }), async (items) => {
+        const r = tryInvtRefundOf(d, { reason: '质量问题', invtNo: INVT_NO, copNo: 'RETURN0001', items });
+        // Refused exactly when a line is unknown, repeated, or its quantity not an N19,5 number in (0, declared].
+        const gnums = items.map((l) => l.gnum);
+        const returnable =
+          new Set(gnums).size === gnums.length &&
+          items.every((l) => {
+            const max = declared.get(l.gnum);
+            const q = new Decimal(l.qty);
+            return max !== undefined && q.decimalPlaces() <= 5 && q.gt(0) && q.lte(max);
+          });
+        expect(r.ok).toBe(returnable);
+        if (!r.ok) {
+          expect(r.issues.length).toBeGreaterThan(0);
+          for (const i of r.issues) expect(i.path).toMatch(/^items\[\d\]\.(gnum|qty)$/);
+          return;
+        }
+        accepted++;
+        expect(r.data.items.map((l) => [l.gnum, l.qty.toFixed()])).toEqual(
+          items.map((l) => [l.gnum, new Decimal(l.qty).toFixed()]),
+        );
+        const built = buildMessage('CEB625', r.data, { ...fixedEnv(), sender: SENDER });
+        expect(built.issues).toEqual([]);
+        if (!built.ok) return;
+        const xsd = await validateAgainstXsd(withPlaceholderSignature(built.xml), 'ceb-import.xsd');
+        expect(xsd.errors).toEqual([]);
+      }),
+      { numRuns: 40 },
+    );
+    expect(accepted).toBeGreaterThan(0);
+  }, 120_000);
 });

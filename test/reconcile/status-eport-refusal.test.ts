@@ -147,8 +147,8 @@ describe('an E-Port refusal after customs answered the inventory', () => {
       .slice(1)
       .find((li) => li.includes('-621017'))
       ?.split('</li>')[0];
-    expect(event).toContain('<span class="status">-621017</span>');
-    expect(event).toContain('<span class="desc">系统发生异常</span>');
+    expect(event).toContain('<span class="status"><bdi>-621017</bdi></span>');
+    expect(event).toContain('<span class="desc"><bdi>系统发生异常</bdi></span>');
     expect(event).not.toContain('[Code:');
   });
 

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type OrderStatus,
@@ -64,6 +64,48 @@ writeFileSync(
   }),
 );
 const args = ['status', dir, '--now', '2026-11-30T12:00:00'];
+
+/** U+202E RIGHT-TO-LEFT OVERRIDE: shows everything after it right to left, until its paragraph (block) ends. */
+const RLO = '\u202e';
+
+/**
+ * Whether `needle`, in a text node under the first `selector`, reads left to right on the screen: its first character's
+ * box is left of its last one's (reversed by an override, the first is drawn rightmost).
+ */
+function readsLeftToRight(page: Page, selector: string, needle: string): Promise<boolean | string> {
+  return page.$eval(
+    selector,
+    (root, needle) => {
+      interface TextNode {
+        data: string;
+      }
+      interface Doc {
+        createTreeWalker(root: unknown, show: number): { nextNode(): TextNode | null };
+        createRange(): {
+          setStart(n: TextNode, at: number): void;
+          setEnd(n: TextNode, at: number): void;
+          getBoundingClientRect(): { left: number };
+        };
+      }
+      const doc = (globalThis as unknown as { document: Doc }).document;
+      const texts = doc.createTreeWalker(root, 4 /* NodeFilter.SHOW_TEXT */);
+      for (let t = texts.nextNode(); t; t = texts.nextNode()) {
+        const node = t;
+        const at = node.data.indexOf(needle);
+        if (at < 0) continue;
+        const left = (i: number) => {
+          const r = doc.createRange();
+          r.setStart(node, i);
+          r.setEnd(node, i + 1);
+          return r.getBoundingClientRect().left;
+        };
+        return left(at) < left(at + needle.length - 1);
+      }
+      return `no text under ${selector} holds ${needle}`;
+    },
+    needle,
+  );
+}
 
 describe('renderStatusHtml (string)', () => {
   it('writes elapsed time between events in both languages', () => {
@@ -240,6 +282,66 @@ describe.skipIf(skipWithout('chromium'))('the status page in Chromium', () => {
       expect(p.pageErrors).toEqual([]);
       expect(p.dialogs).toEqual([]);
       expect(p.offPageRequests).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  }, 60_000);
+
+  it('keeps an override in receipt text (U+202E) to itself: the state, the next number and the English read in order', async () => {
+    // A copNo `C<b>1` + U+202E, a waybill number ending in one, an Arabic returnInfo ending in one: each was written raw
+    // inline, and the override ran on to the end of its block, showing what followed it reversed.
+    const order = `C<b>1${RLO}`;
+    const desc = `تم رفض الطلب${RLO}`;
+    const keys = {
+      orderNo: [],
+      ebpCode: [],
+      payTransactionId: [],
+      logisticsNo: [`LN1${RLO}`, 'LN2XYZ'],
+      copNo: [order],
+    };
+    const o = {
+      order,
+      keys: { ...keys, preNo: [], invtNo: [] },
+      state: 'rejected',
+      documents: { logistics: { returnStatus: '-301010', time: '2026-11-20T12:00:00+08:00', outcome: 'rejected' } },
+      timeline: [
+        {
+          time: '2026-11-20T12:00:00+08:00',
+          event: 'receipt',
+          messageType: 'CEB512',
+          document: 'logistics',
+          returnStatus: `-301010${RLO}`,
+          meaning: { zh: '拒绝', en: 'refused' },
+          code: `1332${RLO}`,
+          desc,
+          logisticsStatus: 'OK',
+        },
+      ],
+      anomalies: [
+        {
+          kind: 'rejected',
+          document: 'logistics',
+          message: { zh: `CEB512 回执状态 -301010：${desc}`, en: `CEB512 receipt status -301010: ${desc}` },
+        },
+      ],
+    } as OrderStatus;
+    const file = join(dir, 'bidi.html');
+    writeFileSync(file, renderStatusHtml({ now: '2026-11-30T04:00:00.000Z', orders: [o] }));
+    const p = await openPage(browser, file);
+    try {
+      // The order number and its state share the heading; the state is drawn after (right of) the number.
+      expect(await readsLeftToRight(p.page, 'section.order h2', 'rejected')).toBe(true);
+      expect(await p.page.$eval('.order-no', (e) => e.textContent)).toBe(order);
+      // Two waybill numbers in one <dd>, and the copNo's in the next.
+      expect(await readsLeftToRight(p.page, '.keys', 'LN2XYZ')).toBe(true);
+      // The status, then its meaning; the code, the Arabic returnInfo, then the logistics status.
+      expect(await readsLeftToRight(p.page, '.what', 'refused')).toBe(true);
+      expect(await readsLeftToRight(p.page, '.why', 'logistics status')).toBe(true);
+      // The anomaly's message quotes the returnInfo in Chinese, then says it in English.
+      expect(await readsLeftToRight(p.page, '.anomaly .message', 'receipt status')).toBe(true);
+      // The Arabic itself still reads right to left.
+      expect(await readsLeftToRight(p.page, '.why', 'تم رفض')).toBe(false);
+      expect(p.consoleErrors).toEqual([]);
     } finally {
       await p.close();
     }

@@ -180,7 +180,20 @@ const KEY_LABELS: Record<keyof OrderStatus['keys'], Label> = {
   invtNo: ['清单编号', 'invtNo'],
 };
 
-const message = (m: Message) => label([m.zh, m.en]);
+/*
+ * Text from the input (receipts, declarations, bills) set inline is isolated in a <bdi>: a bidi control in it (a copNo
+ * ending in U+202E RIGHT-TO-LEFT OVERRIDE) otherwise runs on to the end of the block and shows what follows it
+ * reversed (the order's state, the next number, the English of a message). <bdi> rather than CSS `unicode-bidi:
+ * isolate` on classes: the isolation is the element's own (HTML's rendering rules), so it holds where the page's style
+ * does not (a mail client that strips <style>, a reader view) and no class can be left out of a list; its dir="auto"
+ * gives an Arabic returnInfo its own direction. A value alone in a block (a table cell, a problem's <li>) needs none: a
+ * block is its own bidi paragraph, which ends any override.
+ */
+const bdi = (s: string) => `<bdi>${escapeHtml(s)}</bdi>`;
+
+/** sandan's message in both languages, each isolated: it quotes the input (a returnInfo, an order number). */
+const message = (m: Message) =>
+  `<bdi lang="zh-CN" dir="ltr">${escapeHtml(m.zh)}</bdi> <bdi lang="en" class="en" dir="ltr">${escapeHtml(m.en)}</bdi>`;
 
 /** Elapsed time between two ISO instants, e.g. `+2天3小时 / +2 d 3 h`; empty when either is missing. */
 export function elapsed(from: string, to: string): Label | undefined {
@@ -210,8 +223,8 @@ function taxBillFacts(b: TaxBillFacts): string {
     [['消费税', 'consumption tax'], b.consumptionTax],
   ];
   const parts = [
-    b.taxNo ? `<span class="desc">${label(['税单号', 'taxNo'])} ${escapeHtml(b.taxNo)}</span>` : '',
-    ...amounts.map(([l, v]) => (v === undefined ? '' : `<span class="desc">${label(l)} ${escapeHtml(v)}</span>`)),
+    b.taxNo ? `<span class="desc">${label(['税单号', 'taxNo'])} ${bdi(b.taxNo)}</span>` : '',
+    ...amounts.map(([l, v]) => (v === undefined ? '' : `<span class="desc">${label(l)} ${bdi(v)}</span>`)),
   ];
   return ` ${parts.filter(Boolean).join(' ')}`;
 }
@@ -222,28 +235,28 @@ function timelineItem(n: TimelineNode, previous: TimelineNode | undefined, flagg
   const what =
     n.event === 'sent'
       ? label(['发送', 'sent'])
-      : `<span class="status">${escapeHtml(n.returnStatus ?? n.taxBill?.status ?? '')}</span> ${n.meaning ? message(n.meaning) : ''}${n.taxBill ? taxBillFacts(n.taxBill) : ''}`;
+      : `<span class="status">${bdi(n.returnStatus ?? n.taxBill?.status ?? '')}</span> ${n.meaning ? message(n.meaning) : ''}${n.taxBill ? taxBillFacts(n.taxBill) : ''}`;
   const code = codeBesideStatus(n);
   const why = [
-    code !== undefined ? `<span class="code">[Code:${escapeHtml(code)}]</span>` : '',
+    code !== undefined ? `<span class="code">[Code:${bdi(code)}]</span>` : '',
     // (a returnInfo that only restates the status is not shown twice)
-    n.desc && (code !== undefined || n.desc !== n.meaning?.zh) ? `<span class="desc">${escapeHtml(n.desc)}</span>` : '',
+    n.desc && (code !== undefined || n.desc !== n.meaning?.zh) ? `<span class="desc">${bdi(n.desc)}</span>` : '',
     n.logisticsStatus
-      ? `<span class="desc">${label(['物流状态', 'logistics status'])} ${escapeHtml(n.logisticsStatus)}</span>`
+      ? `<span class="desc">${label(['物流状态', 'logistics status'])} ${bdi(n.logisticsStatus)}</span>`
       : '',
   ]
     .filter(Boolean)
     .join(' ');
   return `<li class="event ${escapeHtml(n.event)} outcome-${escapeHtml(outcome)}${flagged ? ' flagged' : ''}" data-event="${escapeHtml(n.event)}" data-document="${escapeHtml(n.document)}">
-<div class="when">${n.time ? `<time>${escapeHtml(n.time)}</time>` : `<span class="no-time">${label(['无时间', 'no time'])}</span>`}${gap ? `<span class="gap">${label(gap)}</span>` : ''}</div>
-<div class="what"><span class="doc">${label(labelIn(DOCUMENT_LABELS, n.document))}</span> <span class="type">${escapeHtml(n.messageType)}</span> ${what}${why ? `<div class="why">${why}</div>` : ''}</div>
+<div class="when">${n.time ? `<time>${bdi(n.time)}</time>` : `<span class="no-time">${label(['无时间', 'no time'])}</span>`}${gap ? `<span class="gap">${label(gap)}</span>` : ''}</div>
+<div class="what"><span class="doc">${label(labelIn(DOCUMENT_LABELS, n.document))}</span> <span class="type">${bdi(n.messageType)}</span> ${what}${why ? `<div class="why">${why}</div>` : ''}</div>
 </li>`;
 }
 
 function orderSection(o: OrderStatus, index: number): string {
   const keys = (Object.keys(KEY_LABELS) as Array<keyof OrderStatus['keys']>)
     .filter((k) => o.keys[k]?.length)
-    .map((k) => `<dt>${label(KEY_LABELS[k])}</dt><dd>${o.keys[k].map(escapeHtml).join(', ')}</dd>`)
+    .map((k) => `<dt>${label(KEY_LABELS[k])}</dt><dd>${o.keys[k].map(bdi).join(', ')}</dd>`)
     .join('');
   const docs = (
     Object.entries(o.documents) as Array<[DocumentKind, NonNullable<OrderStatus['documents'][DocumentKind]>]>
@@ -261,7 +274,7 @@ function orderSection(o: OrderStatus, index: number): string {
   const anomalies = o.anomalies
     .map(
       (a) => `<li class="anomaly" data-kind="${escapeHtml(a.kind)}">
-<div class="kind">${label(labelIn(ANOMALY_LABELS, a.kind))} · ${label(labelIn(DOCUMENT_LABELS, a.document))}${a.rule ? ` <code>${escapeHtml(a.rule)}</code>` : ''}${a.code ? ` <span class="code">[Code:${escapeHtml(a.code)}]</span>` : ''}${a.since ? ` <time>${escapeHtml(a.since)}</time>` : ''}</div>
+<div class="kind">${label(labelIn(ANOMALY_LABELS, a.kind))} · ${label(labelIn(DOCUMENT_LABELS, a.document))}${a.rule ? ` <code>${bdi(a.rule)}</code>` : ''}${a.code ? ` <span class="code">[Code:${bdi(a.code)}]</span>` : ''}${a.since ? ` <time>${bdi(a.since)}</time>` : ''}</div>
 <div class="message">${message(a.message)}</div>
 ${a.fix ? `<div class="fix"><strong>${label(['处理建议', 'Fix'])}</strong> ${message(a.fix)}</div>` : ''}
 </li>`,
@@ -275,13 +288,13 @@ ${a.fix ? `<div class="fix"><strong>${label(['处理建议', 'Fix'])}</strong> $
     .join('');
   const state = labelIn(STATE_LABELS, o.state);
   const win = o.returnWindow
-    ? `<p class="window">${label(['退货期限', 'Return window'])}: ${label([
-        `${o.returnWindow.applyBy} 前申请，${o.returnWindow.arriveBy} 前退回`,
-        `apply by ${o.returnWindow.applyBy}, back by ${o.returnWindow.arriveBy}`,
-      ])}</p>`
+    ? `<p class="window">${label(['退货期限', 'Return window'])}: ${message({
+        zh: `${o.returnWindow.applyBy} 前申请，${o.returnWindow.arriveBy} 前退回`,
+        en: `apply by ${o.returnWindow.applyBy}, back by ${o.returnWindow.arriveBy}`,
+      })}</p>`
     : '';
   return `<section class="order${o.anomalies.length ? ' has-anomalies' : ''}" id="order-${index}" data-order="${escapeHtml(o.order)}" data-state="${escapeHtml(o.state)}">
-<h2><span class="order-no">${escapeHtml(o.order)}</span> <span class="state state-${escapeHtml(o.state)}">${label(state)}</span></h2>
+<h2><span class="order-no">${bdi(o.order)}</span> <span class="state state-${escapeHtml(o.state)}">${label(state)}</span></h2>
 ${keys ? `<dl class="keys">${keys}</dl>` : ''}
 ${win}
 ${o.anomalies.length ? `<ul class="anomalies">${anomalies}</ul>` : ''}
@@ -350,10 +363,10 @@ function pageChunks(report: StatusReportJSON, options: { title?: string }, calle
   const { orders } = report;
   function* body(): Generator<string> {
     yield `<h1>${label(['订单状态查询', 'Where is my parcel: order status'])}</h1>`;
-    yield `\n<p class="summary">${label([
-      `${orders.length} 个订单，${n} 个有异常；截至 ${now}`,
-      `${orders.length} orders, ${n} with anomalies; as of ${now}`,
-    ])}</p>`;
+    yield `\n<p class="summary">${message({
+      zh: `${orders.length} 个订单，${n} 个有异常；截至 ${now}`,
+      en: `${orders.length} orders, ${n} with anomalies; as of ${now}`,
+    })}</p>`;
     const problems = report.problems ?? [];
     if (problems.length > 0)
       yield `\n<section class="problems"><h2>${label(['输入中未能读取的内容', 'Problems in the inputs'])}</h2><ul>${problems.map((p) => `<li>${escapeHtml(String(p))}</li>`).join('')}</ul></section>`;

@@ -4,7 +4,7 @@ import { oneLine, SandanError } from '../errors.js';
 import { describeNotUtf8, notUtf8 } from '../model/utf8.js';
 import { loadCertificates, loadLocalSigner } from '../sign/load.js';
 import { readXmlInput } from './input.js';
-import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
+import { DEFAULT_MAX_XML_BYTES, decodeXmlBytes, xmlBytesEncoding } from '../xml/safety.js';
 import { signMessage, type SignOptions } from '../sign/sign-message.js';
 import { envelopeToSign } from '../sign/dxp-envelope.js';
 import type { Diagnosis, DiagnosisCheck } from '../sign/diagnose.js';
@@ -45,28 +45,44 @@ interface VerifyCommandOptions {
 // ignoreBOM: the mark stays for the signer's reader, which drops exactly one (a second one is malformed).
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Reads an XML file or standard input as UTF-8 text; other encodings are a usage error. */
-async function readXml(file: string, stdin: Readable): Promise<string> {
+/**
+ * Reads an XML file or standard input as UTF-8 text; other encodings are a usage error. With `gb` (verify), a file
+ * whose declaration names GB2312, GBK or GB18030 is decoded as GB18030, as the parser reads it: the signature is over
+ * the canonical form, which has no declaration. Signing keeps to UTF-8: its output would be UTF-8 under a GB
+ * declaration.
+ */
+async function readXml(file: string, stdin: Readable, gb = false): Promise<string> {
   // No further than the signer's and verifier's limit: /dev/zero, read whole, held gigabytes and never ended.
   const bytes = await readXmlInput(file, stdin, DEFAULT_MAX_XML_BYTES);
   const name = file === '-' ? 'Standard input' : file;
   let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    // Where and what, as the parser tells it (describeNotUtf8); a usage error here, as before.
-    const at = notUtf8(bytes);
-    throw new SandanError(
-      'FILE_UNREADABLE',
-      `${name} is not UTF-8 text; CEB messages are UTF-8${at ? ` (${describeNotUtf8(at).en})` : ''}`,
-      { details: { content: 'encoding' } },
-    );
+  if (gb && xmlBytesEncoding(bytes) === 'gb18030') {
+    try {
+      text = decodeXmlBytes(bytes);
+    } catch (e) {
+      throw new SandanError('FILE_UNREADABLE', `${name}: ${(e as Error).message}`, {
+        cause: e,
+        details: { content: 'encoding' },
+      });
+    }
+  } else {
+    try {
+      text = utf8.decode(bytes);
+    } catch {
+      // Where and what, as the parser tells it (describeNotUtf8); a usage error here, as before.
+      const at = notUtf8(bytes);
+      throw new SandanError(
+        'FILE_UNREADABLE',
+        `${name} is not UTF-8 text; CEB messages are UTF-8${at ? ` (${describeNotUtf8(at).en})` : ''}`,
+        { details: { content: 'encoding' } },
+      );
+    }
   }
   const decl = /^\uFEFF?<\?xml[^?]*encoding\s*=\s*["']([^"']+)["']/.exec(text);
-  if (decl && decl[1]!.toLowerCase().replace(/[-_]/g, '') !== 'utf8')
+  if (decl && decl[1]!.toLowerCase().replace(/[-_]/g, '') !== 'utf8' && !(gb && /^gb(2312|k|18030)$/i.test(decl[1]!)))
     throw new SandanError(
       'FILE_UNREADABLE',
-      `${name} declares encoding ${decl[1]}; only UTF-8 messages can be signed`,
+      `${name} declares encoding ${decl[1]}; only ${gb ? 'UTF-8 (or GB2312, GBK, GB18030) messages can be verified' : 'UTF-8 messages can be signed'}`,
       {
         details: { content: 'encoding' },
       },
@@ -180,7 +196,7 @@ async function signCommand(file: string, opts: SignCommandOptions, io: CliIo): P
  */
 async function verifyCommand(file: string, opts: VerifyCommandOptions, io: CliIo): Promise<number> {
   const trusted = opts.cert !== undefined ? await loadCertificates(opts.cert) : undefined;
-  const xml = await readXml(file, io.stdin);
+  const xml = await readXml(file, io.stdin, true);
   const allow = opts.district !== undefined ? verifyAlgorithmsFromDistrict(opts.district) : undefined;
   const at =
     opts.at === undefined

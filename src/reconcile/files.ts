@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { SandanError, isSandanError } from '../errors.js';
 import { describeInput, optionsObject, checkArgument } from '../model/guards.js';
-import { notUtf8Error } from '../xml/safety.js';
+import { notGb18030Error, notUtf8Error, xmlBytesDecoder } from '../xml/safety.js';
 import { filesNamedBy, unreadableFile } from '../io/walk.js';
 import { CebScanner, type ScannedDocument } from './scan.js';
 import { TEXT_PIECE_BYTES } from './text-piece.js';
@@ -14,16 +14,19 @@ import { TEXT_PIECE_BYTES } from './text-piece.js';
 /**
  * The text of an XML file in chunks of {@link TEXT_PIECE_BYTES}, decoded strictly: bytes that are not UTF-8 make the
  * file malformed (XML_MALFORMED), as they do for parseCebXml, instead of becoming U+FFFD. A BOM
- * is kept for the scanner, which drops exactly one.
+ * is kept for the scanner, which drops exactly one. A file whose declaration names GB2312, GBK or GB18030 (older
+ * E-Port clients wrote them) is decoded as GB18030: the first chunk, which holds the declaration, decides.
  */
 export async function* xmlFileText(file: string): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let decoder: ReturnType<typeof xmlBytesDecoder> | undefined;
   let before = 0;
   let previous: Buffer | undefined;
   const decode = (bytes?: Buffer) => {
+    decoder ??= xmlBytesDecoder(bytes ?? Buffer.alloc(0));
     try {
       return bytes ? decoder.decode(bytes, { stream: true }) : decoder.decode();
     } catch (e) {
+      if (decoder.encoding === 'gb18030') throw notGb18030In(previous, bytes, before, e);
       throw notUtf8In(previous, bytes, before, e);
     }
   };
@@ -35,6 +38,17 @@ export async function* xmlFileText(file: string): AsyncGenerator<string> {
   }
   const rest = decode();
   if (rest) yield rest;
+}
+
+/**
+ * The error of a piece of a GB18030 file that does not decode, located from the last `>` of the piece before (a `>`
+ * is always a whole character in GB18030: no byte of a longer one is 0x3E), else from the piece's start.
+ */
+function notGb18030In(previous: Buffer | undefined, bytes: Buffer | undefined, before: number, cause: unknown) {
+  const cut = previous ? previous.lastIndexOf(0x3e) : -1;
+  const from = cut === -1 ? 0 : previous!.length - cut;
+  const both = Buffer.concat([from ? previous!.subarray(cut) : Buffer.alloc(0), bytes ?? Buffer.alloc(0)]);
+  return notGb18030Error(both, cause, before - from);
 }
 
 /**

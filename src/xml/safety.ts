@@ -116,12 +116,21 @@ const XML_DECLARATION =
 // A PI target is a Name (non-ASCII name characters taken broadly), then whitespace or the end.
 const PI_TARGET = /^<\?[A-Za-z_:\u00C0-\uD7FF\uF900-\uFFFD][\w.:\u00B7\u00C0-\uD7FF\uF900-\uFFFD-]*(?:[ \t\r\n]|\?>$)/;
 
-/** Why the encoding an XML declaration names is refused (CEB messages are UTF-8), or undefined. */
+/**
+ * The Chinese national encodings an XML declaration may name: older E-Port client software wrote receipts and bills
+ * in them. GB18030 is a superset of GBK, itself of GB2312, so one GB18030 decoder reads all three.
+ */
+const GB_ENCODING = /^(?:gb2312|gbk|gb18030)$/i;
+
+/**
+ * Why the encoding an XML declaration names is refused, or undefined: CEB messages are UTF-8, and a GB2312, GBK or
+ * GB18030 file is read by decoding it first ({@link decodeXmlBytes}); a string is already text, whatever it declares.
+ */
 function encodingProblem(declaration: string): string | undefined {
   const encoding = /encoding[ \t\r\n]*=[ \t\r\n]*["']([^"']+)/.exec(declaration)?.[1];
-  return encoding === undefined || /^utf-?8$/i.test(encoding)
+  return encoding === undefined || /^utf-?8$/i.test(encoding) || GB_ENCODING.test(encoding)
     ? undefined
-    : `the XML declares encoding ${encoding}; CEB messages are UTF-8 (convert the file first)`;
+    : `the XML declares encoding ${encoding}; CEB messages are UTF-8 (convert the file first; GB2312, GBK and GB18030 are read too)`;
 }
 
 /**
@@ -203,21 +212,96 @@ export function xmlCharsOnly(text: string, replacement = '\uFFFD'): string {
 
 // ignoreBOM: the byte-order mark stays in the text, for the tokenizer to drop exactly one (a second is refused).
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const gb18030 = new TextDecoder('gb18030', { fatal: true });
+
+// `<?xml … encoding="…"` in ASCII at the very start (no byte-order mark: one says UTF-8), as GB encodings write it.
+const DECLARED_ENCODING = /^<\?xml[ \t\r\n][^?>]*?encoding[ \t\r\n]*=[ \t\r\n]*["']([A-Za-z][A-Za-z0-9._-]*)["']/;
+
+/**
+ * The encoding XML bytes are read in, from their first bytes (the declaration, within the first 200): `gb18030`
+ * when the declaration names GB2312, GBK or GB18030, else `utf-8` (any other name is refused by the tokenizer).
+ */
+export function xmlBytesEncoding(head: Uint8Array): 'utf-8' | 'gb18030' {
+  const start = String.fromCharCode(...head.subarray(0, 200));
+  const name = DECLARED_ENCODING.exec(start)?.[1];
+  return name !== undefined && GB_ENCODING.test(name) ? 'gb18030' : 'utf-8';
+}
+
+/**
+ * A fresh strict decoder for XML bytes whose first bytes are `head` (see {@link xmlBytesEncoding}), for a reader that
+ * decodes a stream: invalid bytes throw, never becoming U+FFFD.
+ */
+export function xmlBytesDecoder(head: Uint8Array) {
+  return xmlBytesEncoding(head) === 'gb18030'
+    ? new TextDecoder('gb18030', { fatal: true })
+    : new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+}
+
+/**
+ * The text of XML bytes: UTF-8 (a byte-order mark kept), or GB18030 when the declaration names GB2312, GBK or
+ * GB18030. Bytes not valid in that encoding are XML_MALFORMED (see {@link notUtf8Error}, {@link notGb18030Error}).
+ */
+export function decodeXmlBytes(bytes: Uint8Array): string {
+  if (xmlBytesEncoding(bytes) === 'gb18030') {
+    try {
+      return gb18030.decode(bytes);
+    } catch (e) {
+      throw notGb18030Error(bytes, e);
+    }
+  }
+  try {
+    return decoder.decode(bytes);
+  } catch (e) {
+    throw notUtf8Error(bytes, e);
+  }
+}
+
+/**
+ * XML_MALFORMED for bytes declared GB2312/GBK/GB18030 that are not valid GB18030, saying where: the byte at which
+ * decoding fails, found by halving (a prefix holding a bad sequence fails, a shorter one may not). `before`: the
+ * bytes of the file before these (a chunk of it), added to the offset.
+ */
+export function notGb18030Error(bytes: Uint8Array, cause: unknown, before = 0): SandanError {
+  const fails = (n: number) => {
+    try {
+      new TextDecoder('gb18030', { fatal: true }).decode(bytes.subarray(0, n), { stream: true });
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  // The smallest prefix that fails ends at the bad byte; when none does, the bytes end inside a character.
+  let lo = 1;
+  let hi = bytes.length;
+  if (!fails(hi)) lo = hi + 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (fails(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  const cut = lo > bytes.length;
+  const offset = before + (cut ? bytes.length : lo - 1);
+  const where = cut
+    ? 'it ends inside a character'
+    : `byte 0x${bytes[lo - 1]!.toString(16).toUpperCase().padStart(2, '0')} at byte offset ${offset}`;
+  return new SandanError(
+    'XML_MALFORMED',
+    `The XML input declares a GB encoding (GB2312, GBK or GB18030) but is not valid GB18030 (${where})`,
+    { cause, details: { offset, encoding: 'GB18030' } },
+  );
+}
 
 /**
  * Turns raw input into the text the tokenizer reads: within the size limit, and UTF-8 (a
- * byte-order mark kept). Everything else XML asks (characters, the declaration and its encoding,
- * no DTD, namespaces, depth) is the tokenizer's (src/xml/core/tokenizer.ts), in one place.
+ * byte-order mark kept) or, as its declaration says, GB2312/GBK/GB18030 (decoded as GB18030).
+ * Everything else XML asks (characters, the declaration and its encoding, no DTD, namespaces,
+ * depth) is the tokenizer's (src/xml/core/tokenizer.ts), in one place.
  * Throws SandanError XML_TOO_LARGE or XML_MALFORMED.
  */
 export function safeXmlText(input: string | Uint8Array, maxBytes: number = DEFAULT_MAX_XML_BYTES): string {
   checkXmlSize(input, xmlLimit('safeXmlText', input, maxBytes, true));
   if (typeof input === 'string') return input;
-  try {
-    return decoder.decode(input);
-  } catch (e) {
-    throw notUtf8Error(input, e);
-  }
+  return decodeXmlBytes(input);
 }
 
 /**

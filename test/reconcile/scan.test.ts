@@ -202,7 +202,7 @@ describe('CebScanner against parseCebXml (oracle)', () => {
       expect.objectContaining({ code: 'XML_MALFORMED' }),
     );
     expect(() =>
-      scanCebText('<?xml version="1.0" encoding="GBK"?><CEB816Message xmlns="http://www.chinaport.gov.cn/ceb"/>'),
+      scanCebText('<?xml version="1.0" encoding="Big5"?><CEB816Message xmlns="http://www.chinaport.gov.cn/ceb"/>'),
     ).toThrow(expect.objectContaining({ code: 'XML_MALFORMED' }));
   });
 });

@@ -43,7 +43,7 @@ import {
   type CebMessage,
   type ParsedXml,
 } from '../xml/index.js';
-import { checkXmlText, xmlCharsOnly } from '../xml/safety.js';
+import { checkXmlText, gbDeclared, xmlCharsOnly } from '../xml/safety.js';
 import { addDuration, dueAfter, LATEST_TIME, parseDuration, type ParsedDuration } from './clock.js';
 import {
   DEFAULT_PAYMENT_DATA_WINDOW,
@@ -744,6 +744,18 @@ class Engine implements EmulatorEngine {
     via: { transport: 'http' | 'folder' | 'api'; name?: string },
     pending: Pending,
   ): Acknowledgement {
+    // Customs takes UTF-8 only: a message declared GB2312/GBK/GB18030, which sandan reads from old receipt folders,
+    // is refused as before (0001 报文格式错误), and never read as UTF-8 text further on.
+    const gb = gbDeclared(input);
+    if (gb !== undefined)
+      return this.unreadable(
+        input,
+        via,
+        pending,
+        '0001',
+        `the XML declares encoding ${gb}; messages sent to customs are UTF-8 (convert the file first)`,
+        400,
+      );
     let parsed: ParsedXml;
     try {
       parsed = parseCebXml(input);

@@ -221,10 +221,15 @@ const DECLARED_ENCODING = /^<\?xml[ \t\r\n][^?>]*?encoding[ \t\r\n]*=[ \t\r\n]*[
  * The encoding XML bytes are read in, from their first bytes (the declaration, within the first 200): `gb18030`
  * when the declaration names GB2312, GBK or GB18030, else `utf-8` (any other name is refused by the tokenizer).
  */
-export function xmlBytesEncoding(head: Uint8Array): 'utf-8' | 'gb18030' {
-  const start = String.fromCharCode(...head.subarray(0, 200));
+export function xmlBytesEncoding(head: Uint8Array | string): 'utf-8' | 'gb18030' {
+  return gbDeclared(head) === undefined ? 'utf-8' : 'gb18030';
+}
+
+/** The GB encoding (GB2312, GBK, GB18030, as written) the declaration at the start of `head` names, or undefined. */
+export function gbDeclared(head: Uint8Array | string): string | undefined {
+  const start = typeof head === 'string' ? head.slice(0, 200) : String.fromCharCode(...head.subarray(0, 200));
   const name = DECLARED_ENCODING.exec(start)?.[1];
-  return name !== undefined && GB_ENCODING.test(name) ? 'gb18030' : 'utf-8';
+  return name !== undefined && GB_ENCODING.test(name) ? name : undefined;
 }
 
 /**

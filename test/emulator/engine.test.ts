@@ -248,6 +248,22 @@ describe('DxpMsg routing', () => {
     expect((await e.submit(right, { transport: 'http' })).accepted).toBe(true);
     await e.close();
   });
+
+  it('refuses a message declared GB2312, as bytes or as a string, with 0001: customs takes UTF-8 only', async () => {
+    const e = await engine();
+    const m = await messages(example(), signing.trusted);
+    const gb = m.order.replace(/^(\uFEFF?<\?xml[^?]*encoding=")UTF-8"/, '$1GB2312"');
+    expect(gb).not.toBe(m.order);
+    // (sandan reads such a receipt from an old folder; the emulator, as customs, does not take one)
+    for (const input of [gb, Buffer.from(gb)]) {
+      const ack = await e.submit(input, { transport: 'api' });
+      expect([ack.accepted, ack.httpStatus]).toEqual([false, 400]);
+      expect(JSON.stringify(ack)).toContain('declares encoding GB2312; messages sent to customs are UTF-8');
+    }
+    expect(e.receipts().filter((r) => r.type === 'CEB312')).toEqual([]);
+    expect((await e.submit(m.order, { transport: 'api' })).accepted).toBe(true);
+    await e.close();
+  });
 });
 
 describe('DxpMsg with a SenderId the XSD refuses', () => {

@@ -610,20 +610,3 @@ describe('the contract the emulator relies on', () => {
     }
   });
 });
-
-describe('docs/xml.md "Building receipts (for tests)"', () => {
-  it('its example runs and prints what its comment says', async () => {
-    const text = readFileSync(new URL('../../docs/xml.md', import.meta.url), 'utf8');
-    const block = /<!-- tested: test\/xml\/receipt-build\.test\.ts runs this block -->\s*```ts\n([\s\S]*?)```/.exec(
-      text,
-    )?.[1];
-    expect(block).toBeDefined();
-    // The block is plain JavaScript apart from its import, which becomes a destructuring of the library.
-    const body = block!.replace(/^import \{([^}]*)\} from 'sandan';$/m, 'const {$1} = sandan;');
-    expect(body).not.toContain('import ');
-    const logged: unknown[][] = [];
-    const run = new Function('sandan', 'console', body) as (s: unknown, c: unknown) => void;
-    run(await import('../../src/index.js'), { log: (...a: unknown[]) => logged.push(a) });
-    expect(logged).toEqual([['CEB816', '49.87']]);
-  });
-});

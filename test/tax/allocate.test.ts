@@ -21,6 +21,14 @@ describe('allocate', () => {
     expect(a.remainderLine).toBe(0);
   });
 
+  it('a last line priced 0 (a gift) takes the remainder under last-line, at most 0.01 for each other line; largest-line gives it to the first dearest line', () => {
+    const weights = [d('100.00'), d('100.00'), d('100.00'), d('0.00')];
+    // 10 × 100 / 300 = 3.3333… → 3.33 for each priced line; the gift gets 10 − 3 × 3.33 = 0.01
+    expect(strings(allocate(d('10.00'), weights, 'last-line').shares)).toEqual(['3.33', '3.33', '3.33', '0.01']);
+    // largest-line: line 0 gets 10 − (3.33 + 3.33 + 0.00) = 3.34, the gift 0 × 10 / 300 = 0.00
+    expect(strings(allocate(d('10.00'), weights, 'largest-line').shares)).toEqual(['3.34', '3.33', '3.33', '0.00']);
+  });
+
   it('tiny totals never produce negative shares: 0.03 over five equal lines', () => {
     const a = allocate(
       d('0.03'),

@@ -46,6 +46,16 @@ describe('bundled consumption-tax entries on CBEC orders', () => {
     ).toEqual(['cbec', '105.80', '68.35']);
   });
 
+  it('白酒 as one item above 5000 (财关税〔2018〕49号 二, full tax, duty 10 %): 1 L at 6000.00 → duty 600.00; CT (6000 + 600 + 0.912) / 0.8 × 0.2 + 0.912 = 1650.228 + 0.912 = 1651.14; VAT (6600 + 1651.14) × 0.13 = 1072.6482 → 1072.65', () => {
+    const r = tax([{ gcode: '2208902000', qty: '1', unit: '142', totalPrice: '6000.00', qty1: '1', unit1: '095' }]);
+    expect([...figures(r), r.customsTax.toFixed(2)]).toEqual(['cbec-full', '1651.14', '1072.65', '600.00']);
+  });
+
+  it('白酒 just below the limit keeps the 70 %: 0.5 L at 4999.99 → CT ((4999.99 + 0.456) / 0.8 × 0.2 + 0.456) × 0.7 = 1250.5675 × 0.7 = 875.39725 → 875.40; VAT (4999.99 + 1250.5675) × 0.091 = 568.80073 → 568.80', () => {
+    const r = tax([{ gcode: '2208902000', qty: '1', unit: '142', totalPrice: '4999.99', qty1: '0.5', unit1: '095' }]);
+    expect([...figures(r), r.customsTax.toFixed(2)]).toEqual(['cbec', '875.40', '568.80', '0.00']);
+  });
+
   it('a watch (9102) below 10000 CNY a piece pays no CT (高档手表 from 10000, 财税〔2006〕33号): 4000.00 → VAT 4000 × 0.091 = 364.00', () => {
     const r = tax([{ gcode: '9102110000', qty: '1', unit: '008', totalPrice: '4000.00', qty1: '1', unit1: '008' }]);
     expect(figures(r)).toEqual(['cbec', '0.00', '364.00']);

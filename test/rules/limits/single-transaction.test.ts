@@ -1,6 +1,7 @@
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { validate } from '../../../src/rules/index.js';
 import { singleTransactionLimit } from '../../../src/rules/limits/single-transaction.js';
-import type { Json } from '../../helpers/examples.js';
+import { example, type Json } from '../../helpers/examples.js';
 import { ruleTester } from '../rule-tester.js';
 
 /** Line 1 of the Hangzhou example at 2,600.00 × qty: 2,600 × 2 = 5,200 + 150 = 5,350 > 5,000. */
@@ -133,4 +134,30 @@ ruleTester(singleTransactionLimit, {
       ],
     },
   ],
+});
+
+// The -621005 help (the receipt catalogue's fix) must not promise the single-item path where the verdict denies it:
+// 财关税〔2016〕18号 三 has none (a 2018 item above 2000 is general trade), and 财关税〔2018〕49号 二 opens it only below
+// 26000 (完税价格超过5000元单次交易限值但低于26000元年度交易限值，且订单下仅一件商品时). Until session 54 the fix said
+// "an order of one item may clear at the full duty and taxes" to both.
+describe('limits/single-transaction: the help of -621005 states when one item may clear at full tax', () => {
+  const refused = (declTime: string, price: string) => {
+    const d = example('guangzhou-9610');
+    d.inventory.declTime = declTime;
+    single(price)(d);
+    const issue = validate(d).issues.find((i) => i.code === '-621005');
+    if (issue === undefined) throw new Error(`no -621005 at ${declTime} for ${price}`);
+    return issue;
+  };
+
+  it.each([
+    ['20181231', '5990.00', 'one item of 6010.00 in 2018 (18号: no single-item path)'],
+    ['20261121', '29980.00', 'one item of 30000.00 in 2026 (49号: only below 26000)'],
+  ])('%s, %s: %s', (declTime, price) => {
+    const issue = refused(declTime, price);
+    expect(issue.help?.fix?.en).toMatch(/from 2019-01-01 an order of one item whose dutiable value is below 26,000/);
+    expect(issue.help?.fix?.en).toMatch(/before that, none \(财关税〔2016〕18号 三\)/);
+    expect(issue.help?.fix?.zh).toMatch(/2019年1月1日起.*完税价格低于26000元.*仅一件商品/);
+    expect(issue.help?.fix?.zh).toMatch(/此前无此例外（财关税〔2016〕18号 三）/);
+  });
 });

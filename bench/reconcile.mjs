@@ -3,6 +3,7 @@
 // like bench/validate.mjs. Against a floor (issue #18): one thread merely reading and JSON-parsing
 // the declarations and reading the bill and receipt files, measured after the run.
 //   npx tsup --silent && node bench/reconcile.mjs [--orders 1000000] [--dir DIR] [--workers N] [--keep]
+//        [--receipts-per-order N] [--refusal-every N]
 // N is --orders, else SANDAN_BENCH_ORDERS, else 100,000 (the 1,000,000-order target run takes
 // minutes and 4.3 GB of /tmp). Generates the data set first when DIR has none of that size (not timed).
 import { spawnSync } from 'node:child_process';
@@ -21,19 +22,41 @@ const arg = (name, dflt) => {
   return i === -1 ? dflt : process.argv[i + 1];
 };
 const orders = Number(arg('--orders', process.env.SANDAN_BENCH_ORDERS ?? '100000'));
-const dir = arg('--dir', `/tmp/sandan-reconcile-${orders}`);
+// Receipts of each order's life and refusals among them (bench/generate-reconcile.mjs): none unless asked, so that
+// the default data set stays the one of past figures.
+const receiptsPerOrder = Number(arg('--receipts-per-order', '0'));
+const refusalEvery = Number(arg('--refusal-every', '0'));
+const dir = arg(
+  '--dir',
+  `/tmp/sandan-reconcile-${orders}${receiptsPerOrder ? `-r${receiptsPerOrder}` : ''}${refusalEvery ? `-x${refusalEvery}` : ''}`,
+);
 
 let peakRss = 0;
 const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
 sample.unref();
 
-if (!existsSync(`${dir}/expected.json`) || JSON.parse(readFileSync(`${dir}/expected.json`, 'utf8')).size !== orders) {
+const generated = existsSync(`${dir}/expected.json`) ? JSON.parse(readFileSync(`${dir}/expected.json`, 'utf8')) : {};
+if (
+  generated.size !== orders ||
+  (generated.receiptsPerOrder ?? 0) !== receiptsPerOrder ||
+  (generated.refusalEvery ?? 0) !== refusalEvery
+) {
   // In a process of its own: what generating allocates (V8 keeps the heap it grew) would count in this one's peak RSS
   // (635 MB against 427 MB for the same 1,000,000-order run in session 42).
   const t = performance.now();
   const gen = spawnSync(
     process.execPath,
-    [new URL('generate-reconcile.mjs', import.meta.url).pathname, '--orders', String(orders), '--out', dir],
+    [
+      new URL('generate-reconcile.mjs', import.meta.url).pathname,
+      '--orders',
+      String(orders),
+      '--out',
+      dir,
+      '--receipts-per-order',
+      String(receiptsPerOrder),
+      '--refusal-every',
+      String(refusalEvery),
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   if (gen.status !== 0) throw new Error(`generating ${orders} orders failed (exit ${gen.status})`);
@@ -117,10 +140,13 @@ const ok =
   s.cancelled === expected.cancelled &&
   s.refunded === expected.refunded &&
   s.billVoid === expected.billVoid &&
+  (s.rejected ?? 0) === 0 &&
   s.unlinked === expected.unlinked &&
   s.billedTaxTotal.toFixed(2) === expected.billedTaxTotal;
 const context = {
   orders,
+  ...(receiptsPerOrder && { receiptsPerOrder }),
+  ...(refusalEvery && { refusalEvery }),
   workers,
   cores: cpus().length,
   loadavg1: +load.toFixed(2),

@@ -69,6 +69,18 @@ export interface GenerateOptions {
   billsPerFile?: number;
   /** Bills without declaration, added after the orders (default orders / 100). */
   orphanBills?: number;
+  /**
+   * CEB622 receipts of an order's life (2 申报中, 120 入库, 800 放行, in time order) written for each order without a
+   * defect and each mismatched order, as a month's receipts folder holds them (default 0: the data sets of past
+   * measurements). They change no verdict: the keys are the declaration's own.
+   */
+  receiptsPerOrder?: number;
+  /**
+   * Every `refusalEvery`-th order given receipts also gets a 100 退单 before them (the inventory refused, then declared
+   * again and released): the index reads the receipts back and `status` decides, and the latest (the release) wins,
+   * so no verdict changes either (default: none).
+   */
+  refusalEvery?: number;
 }
 
 /** Counts the reconciliation must find. */
@@ -220,9 +232,17 @@ function receiptBlock(
   returnStatus: string,
   time: string,
   info: string,
+  kind = 622,
 ): string {
-  return `<${element}><guid>${guid(i, 622)}</guid><customsCode>2924</customsCode><ebpCode>3301964J31</ebpCode><ebcCode>3301964J31</ebcCode><agentCode>3301980BRK</agentCode><copNo>${keys.copNo}</copNo><preNo>${keys.preNo}</preNo><invtNo>${keys.invtNo}</invtNo><returnStatus>${returnStatus}</returnStatus><returnTime>${time}</returnTime><returnInfo>${info}</returnInfo></${element}>\n`;
+  return `<${element}><guid>${guid(i, kind)}</guid><customsCode>2924</customsCode><ebpCode>3301964J31</ebpCode><ebcCode>3301964J31</ebcCode><agentCode>3301980BRK</agentCode><copNo>${keys.copNo}</copNo><preNo>${keys.preNo}</preNo><invtNo>${keys.invtNo}</invtNo><returnStatus>${returnStatus}</returnStatus><returnTime>${time}</returnTime><returnInfo>${info}</returnInfo></${element}>\n`;
 }
+
+/** An inventory's CEB622 receipts in the order customs sends them; more than three repeat the release. */
+const LIFE: Array<[string, string]> = [
+  ['2', '电子口岸申报中'],
+  ['120', '[Code:2600;Desc:入库成功]'],
+  ['800', '[Code:2600;Desc:放行]'],
+];
 
 /** A batch file of one message type: opens with the root, holds `per` documents, then closes. */
 class Batches {
@@ -274,6 +294,8 @@ export function generate(dir: string, sink: Sink, options: GenerateOptions): Exp
   const r622 = new Batches(sink, join(dir, 'receipts'), 'CEB622', per);
   const r624 = new Batches(sink, join(dir, 'receipts'), 'CEB624', per);
   const r626 = new Batches(sink, join(dir, 'receipts'), 'CEB626', per);
+  const receiptsPerOrder = options.receiptsPerOrder ?? 0;
+  const refusalEvery = options.refusalEvery ?? 0;
   const late: Array<() => string> = [];
   const decls = join(dir, 'declarations.ndjson');
   sink.write(join(dir, 'rates.json'), JSON.stringify(RATES, null, 2));
@@ -334,6 +356,14 @@ export function generate(dir: string, sink: Sink, options: GenerateOptions): Exp
     const bill = (status: string, bump = false) =>
       bills.add(taxBlock(i, keys.invtNo, v.tax, status, office, bump, bills.prefix()));
     const billed = (amount: string) => void (exp.billedTaxTotal = addMoney(exp.billedTaxTotal, amount));
+    if ((defect === 'none' || defect === 'diff') && receiptsPerOrder > 0) {
+      if (refusalEvery > 0 && i % refusalEvery === 0)
+        r622.add(receiptBlock('InventoryReturn', i, keys, '100', '20261120090000000', '[Code:1300;Desc:退单]', 6100));
+      for (let k = 0; k < receiptsPerOrder; k++) {
+        const [status, info] = LIFE[Math.min(k, LIFE.length - 1)]!;
+        r622.add(receiptBlock('InventoryReturn', i, keys, status, `2026112010${pad(k, 2)}00000`, info, 6200 + k));
+      }
+    }
     switch (defect) {
       case 'none':
         bill('1');

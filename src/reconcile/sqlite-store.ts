@@ -298,7 +298,11 @@ export class SqliteStore implements ReconcileStore {
       // A bill naming its order links it (the first bill per orderNo wins; receipts' keys are other kinds).
       billLink: db.prepare('INSERT OR IGNORE INTO link (key, invtNo) VALUES (?, ?)'),
       void: db.prepare('INSERT OR IGNORE INTO voided (taxNo) VALUES (?)'),
-      link: db.prepare('INSERT OR REPLACE INTO link (key, invtNo) VALUES (?, ?)'),
+      // The last receipt's invtNo wins, as with REPLACE; one that names it again (every receipt of an inventory's life
+      // does) writes nothing: no page, no near-key index entry rebuilt.
+      link: db.prepare(
+        'INSERT INTO link (key, invtNo) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET invtNo = excluded.invtNo WHERE invtNo <> excluded.invtNo',
+      ),
       // The earliest time per key ('' = unknown).
       final: db.prepare(
         "INSERT INTO final (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = CASE WHEN at = '' THEN excluded.at WHEN excluded.at = '' THEN at ELSE min(at, excluded.at) END",
@@ -390,7 +394,10 @@ export class SqliteStore implements ReconcileStore {
   }
   addLinks(links: readonly ReceiptLink[]): void {
     this.tick(links.length);
-    for (const l of links) this.st.link!.run(linkKey(l.kind, l.key), l.invtNo);
+    // A batch's last link of each key is the one that stands: one statement per key, not per receipt.
+    const last = new Map<string, string>();
+    for (const l of links) last.set(linkKey(l.kind, l.key), l.invtNo);
+    for (const [key, invtNo] of last) this.st.link!.run(key, invtNo);
     this.linksCount += links.length;
   }
   addFinals(finals: readonly FinalRecord[]): void {

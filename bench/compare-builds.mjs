@@ -1,6 +1,8 @@
 // Two builds of sandan in one process, timed in alternating rounds: how much slower or faster a change is,
 // when separate runs move with the machine's load more than the change moves them (docs/performance.md, session 18).
-//   node bench/compare-builds.mjs validate|verify|sm2|parse BASE_DIST [NEW_DIST] [--rounds N]
+//   node bench/compare-builds.mjs validate|verify|sm2|parse BASE_DIST [NEW_DIST] [--rounds N] [--calls N]
+// --calls sets the calls per timing (verify: 200): short timings (50) with many rounds (300) let the load slow fewer of
+// them, and the 10th percentile, printed beside the median, reads the rounds it slowed least (session 53).
 // sm2 times verifyPayExchange of a 179 upload signed with SM2 (SM3withSM2), as bench/verify.mjs does.
 // parse times parseCebXml on a CEB622 receipt, a CEB816 bill, a signed one-inventory CEB621 (its ds:Signature
 // checked against the xmldsig XSD) and that CEB621 in a DxpMsg, each with its own ratio.
@@ -15,6 +17,8 @@ import { ceb621Samples, makeSigningKeys, variedDeclarations } from './fixtures.m
 const args = process.argv.slice(2);
 const at = args.indexOf('--rounds');
 const rounds = at === -1 ? 41 : Number(args.splice(at, 2)[1]);
+const callsAt = args.indexOf('--calls');
+const calls = callsAt === -1 ? undefined : Number(args.splice(callsAt, 2)[1]);
 const [what, baseDir, newDir = new URL('../dist', import.meta.url).pathname] = args;
 if (!['validate', 'verify', 'sm2', 'parse'].includes(what) || !baseDir) {
   console.error('usage: node bench/compare-builds.mjs validate|verify|sm2|parse BASE_DIST [NEW_DIST] [--rounds N]');
@@ -34,6 +38,7 @@ const time = (fn, n) => {
   return (cpu() - t0) / n;
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const p10 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 10)];
 
 let base;
 let next;
@@ -134,6 +139,7 @@ if (what === 'parse') {
 }
 /** Median ratio new ÷ base of `rounds` rounds (base, new, base, new in each); with `floor`, each against it too. */
 function compare(label, base, next, floor) {
+  if (calls !== undefined) n = calls;
   for (let r = 0; r < 5; r++) time(base, n), time(next, n);
   const ratios = [];
   const floors = [[], []];
@@ -152,7 +158,10 @@ function compare(label, base, next, floor) {
   }
   const spread = `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
   console.log(`${label}: new ÷ base ${median(ratios).toFixed(3)} (median of ${rounds} rounds; rounds ${spread})`);
-  if (floor) console.log(`verify ÷ floor: base ${median(floors[0]).toFixed(2)}×, new ${median(floors[1]).toFixed(2)}×`);
+  if (floor)
+    console.log(
+      `verify ÷ floor: base ${median(floors[0]).toFixed(2)}×, new ${median(floors[1]).toFixed(2)}× (median); base ${p10(floors[0]).toFixed(2)}×, new ${p10(floors[1]).toFixed(2)}× (10th percentile)`,
+    );
 }
 try {
   if (what === 'parse')

@@ -135,12 +135,14 @@ export function timelineOf(items: TimelineItem[]): OrderTimeline {
   const answered = new Map<DocumentKind, TimelineItem>();
   // (an approved cancel ends the inventory's declaration: what comes after it answers one declared anew)
   let inventoryCancelled = false;
+  // Whether customs released the inventory (800/899; the state reads the first release too), not cancelled since.
+  let inventoryReleased = false;
   for (const r of receipts) {
     const { document } = r.node;
     const fresh = document === 'inventory' && inventoryCancelled;
     const before = fresh ? undefined : latest.get(document);
     const answer = fresh ? undefined : answered.get(document);
-    if (refusesOnlyTheMessage(r, before, answer)) {
+    if (refusesOnlyTheMessage(r, before, answer) || refusedAfterRelease(r, inventoryReleased)) {
       resendRefusals.push(r);
       const stood = answer && isCustomsAnswer(answer) ? answer : before;
       if (stood) stoodBefore.set(r, stood);
@@ -155,9 +157,12 @@ export function timelineOf(items: TimelineItem[]): OrderTimeline {
     }
     latest.set(document, r);
     if (isCustomsReceipt(r)) answered.set(document, r);
-    if (document === 'inventory') inventoryCancelled = false;
-    else if (document === 'cancel' && r.node.returnStatus === '399') {
+    if (document === 'inventory') {
+      inventoryCancelled = false;
+      if (isRelease(r.node.returnStatus)) inventoryReleased = true;
+    } else if (document === 'cancel' && r.node.returnStatus === '399') {
       inventoryCancelled = true;
+      inventoryReleased = false;
       answered.delete('inventory');
     }
   }
@@ -244,6 +249,24 @@ function refusesOnlyTheMessage(
     ((answer !== undefined && isCustomsAnswer(answer)) ||
       before.node.returnStatus === '3' ||
       reachedCustoms(before.node))
+  );
+}
+
+/**
+ * Whether a refusal of the order, payment or waybill comes after customs released their inventory: customs releases
+ * an inventory only once it matched them (the order-payment-waybill-inventory comparison), and none of them can be
+ * changed after it (table 7-2's -301011 该订单已申报清单 refuses an order once its inventory is declared; a released
+ * inventory's order or payment is refused as 对应清单已放行, the catalogue's 22007). So the refusal is of a later
+ * message, the documents customs released on stand, and the parcel is released, as customs' system keeps showing 放行:
+ * it read `rejected`, inviting a new declaration of a parcel that has left. A delivery status (CEB514) is declared
+ * after the release and is no such document.
+ */
+function refusedAfterRelease(r: TimelineItem, inventoryReleased: boolean): boolean {
+  const { document } = r.node;
+  return (
+    inventoryReleased &&
+    (document === 'order' || document === 'payment' || document === 'logistics') &&
+    isFailure(r.node)
   );
 }
 

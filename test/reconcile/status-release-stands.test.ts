@@ -136,3 +136,27 @@ describe('property: receipts with distinct returnTimes tell the same in any inpu
     );
   });
 });
+
+describe('property: receipts of one instant tell the same state in any input order', () => {
+  // At one instant the timeline puts the E-Port's steps before customs' answers, and those by status number (the
+  // process order of the specification's numbering): the files' order decides nothing of the state or the documents.
+  it('three instants, any statuses, any input order', () => {
+    const ev = fc.record({
+      doc: fc.constantFrom<Doc>('order', 'payment', 'logistics', 'inventory'),
+      status: fc.constantFrom('2', '3', '4', '100', '120', '300', '500', '800', '899', '-621004', '-301010'),
+      ms: fc.constantFrom(0, 1, 2),
+    });
+    fc.assert(
+      fc.property(fc.array(ev, { minLength: 1, maxLength: 8 }), fc.func(fc.integer()), (evs, key) => {
+        const receipts = evs.map((e, i) => receipt(e.doc, e.status, at(e.ms), `r${i}`));
+        const shuffled = receipts
+          .map((r, i) => [key(i), i, r] as const)
+          .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+          .map(([, , r]) => r);
+        const told = (rs: StatusReceipt[]) => run(rs).map((o) => [o.order, o.state, o.documents]);
+        expect(told(shuffled)).toEqual(told(receipts));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

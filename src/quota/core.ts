@@ -11,7 +11,11 @@ import type {
   QuotaOrderRef,
   QuotaPolicy,
   QuotaQuantity,
+  QuotaReturnApplication,
+  QuotaReturnLine,
+  QuotaInventoryLine,
 } from './types.js';
+import { returnQuotaShare, type ReturnQuotaShare } from './return-share.js';
 import { beijingIsoDate, beijingTimeOption, beijingXsDateTime, beijingYear } from '../time/beijing.js';
 import type { ReturnWindowCheck } from './return-window.js';
 import { compareCodeUnits, describeInput } from '../model/guards.js';
@@ -503,6 +507,15 @@ export type QuotaResult =
       balance: QuotaBalance;
       /** For a refund: the return window of the release and how the return stood against it. */
       returnWindow?: ReturnWindowCheck | undefined;
+      /** For a refund: how its amount was decided (see {@link QuotaRefundBasis}). */
+      refundBasis?: QuotaRefundBasis | undefined;
+      /** For a refund or `recordReturn`: the return application (CEB625) as the ledger now keeps it. */
+      returnApplication?: QuotaReturnApplication | undefined;
+      /**
+       * For `recordReturn`: what the return would give back if customs approved it now (its lines and those of the
+       * order's approved returns, by `returnQuotaShare`); the approval computes it again then.
+       */
+      returnShare?: ReturnQuotaShare | undefined;
     }
   | {
       ok: false;
@@ -517,13 +530,26 @@ export type QuotaResult =
       entry?: QuotaEntry | undefined;
       /** For a refund: the return window of the release and how the return stood against it. */
       returnWindow?: ReturnWindowCheck | undefined;
+      /** For a refund: how its amount was (to be) decided (see {@link QuotaRefundBasis}). */
+      refundBasis?: QuotaRefundBasis | undefined;
+      /** For a refund: the return application (CEB625) it named, as the ledger keeps it. */
+      returnApplication?: QuotaReturnApplication | undefined;
     };
+
+/**
+ * How a refund's amount was decided: `amount`, the caller gave it; `application`, the share of the return application
+ * recorded with `recordReturn` (its lines valued by `returnQuotaShare` when customs approved it); `whole`, neither was
+ * there, so all the order still counted was given back (a CEB626 of an application the ledger was never told of).
+ */
+export type QuotaRefundBasis = 'amount' | 'application' | 'whole';
 
 /** Rows a decision writes, and the result it returns. */
 export interface QuotaPlan {
   insert: QuotaEntry[];
   update: QuotaEntry[];
   events: QuotaEvent[];
+  /** Return applications to write (recorded, or marked approved). */
+  returns?: QuotaReturnApplication[] | undefined;
   result: QuotaResult;
 }
 
@@ -861,13 +887,22 @@ export function releaseTimeOf(entry: QuotaEntry, orderEvents: readonly QuotaEven
   return entry.updatedAt;
 }
 
+/** The return application a refund names, among the order's recorded ones. */
+export interface RefundApplication {
+  /** The application's copNo (CEB625/626 copNo). */
+  copNo: string;
+  /** Every return application recorded for the order. */
+  applications: readonly QuotaReturnApplication[];
+}
+
 /**
- * Decides a refund (an approved return): `amount` of a committed order stops counting,
- * or all of what still counts when no amount is given. A refund with an idempotency key
- * already applied is a duplicate; with another amount than the key's, misuse (`QUOTA_CONFLICT`).
- * A return outside the window of its release is refused (`outside-return-window`) unless
- * `window.outside` is `allow`: customs then neither waives the tax nor adjusts the annual
- * amount (海关总署公告2020年第45号 三).
+ * Decides a refund (an approved return): `amount` of a committed order stops counting; without an amount, the share
+ * of the return application `ret` names when the ledger recorded it (its lines and those of the order's approved
+ * returns valued by {@link returnQuotaShare}, less what those gave), else all of what still counts. A refund with an
+ * idempotency key already applied, or of an application already approved, is a duplicate; with another amount than
+ * the key's, misuse (`QUOTA_CONFLICT`). A return outside the window of its release is refused
+ * (`outside-return-window`) unless `window.outside` is `allow`: customs then neither waives the tax nor adjusts the
+ * annual amount (海关总署公告2020年第45号 三).
  */
 export function planRefund(
   entry: QuotaEntry,
@@ -878,9 +913,19 @@ export function planRefund(
   key: string | undefined,
   orderEvents: readonly QuotaEvent[],
   window: RefundWindow = { check: undefined, outside: 'refuse' },
+  ret?: RefundApplication,
 ): QuotaPlan {
-  const checked = window.check === undefined ? {} : { returnWindow: window.check };
-  const withWindow = (p: QuotaPlan): QuotaPlan => ({ ...p, result: { ...p.result, ...checked } });
+  const app = ret?.applications.find((a) => a.copNo === ret.copNo);
+  const refundBasis: QuotaRefundBasis = amount !== undefined ? 'amount' : app ? 'application' : 'whole';
+  const said = {
+    ...(window.check !== undefined && { returnWindow: window.check }),
+    refundBasis,
+    ...(app !== undefined && { returnApplication: app }),
+  };
+  const withWindow = (p: QuotaPlan): QuotaPlan => ({ ...p, result: { ...p.result, ...said } });
+  // (the refusals that came before the window was looked at say nothing of it, as before)
+  const { returnWindow: _, ...basisOnly } = said as typeof said & { returnWindow?: unknown };
+  const withBasis = (p: QuotaPlan): QuotaPlan => ({ ...p, result: { ...p.result, ...basisOnly } });
   const applied = key === undefined ? undefined : orderEvents.find((e) => e.type === 'refund' && e.key === key);
   if (applied) {
     // A key names one refund: another amount under it is another refund, misuse as for reserve.
@@ -893,19 +938,25 @@ export function planRefund(
       );
     return withWindow(done(entry, entries, limit, now, true, [], []));
   }
+  // An application approved once gave its share: its 399 and its 800 (whose keys may differ by the invtNo one carries
+  // and the other not) refund once. Without the application the second found nothing given back, and gave everything.
+  if (app?.refunded !== undefined) return withWindow(done(entry, entries, limit, now, true, [], []));
   if (entry.status !== 'committed') {
     const why = entry.status === 'released' ? 'released' : 'not-committed';
-    return refused(
-      entry,
-      why,
-      // ("released" is the ledger's word for quota given back; customs' release of an inventory is a commit here)
-      `Order ${orderLabel(entry)} is ${entry.status}${entry.releaseReason ? ` (${entry.releaseReason})` : ''}; only a committed order (its inventory concluded or released by customs) can be refunded`,
-      balanceOf(entries, entry.year, limit, now),
-      entry,
+    return withBasis(
+      refused(
+        entry,
+        why,
+        // ("released" is the ledger's word for quota given back; customs' release of an inventory is a commit here)
+        `Order ${orderLabel(entry)} is ${entry.status}${entry.releaseReason ? ` (${entry.releaseReason})` : ''}; only a committed order (its inventory concluded or released by customs) can be refunded`,
+        balanceOf(entries, entry.year, limit, now),
+        entry,
+      ),
     );
   }
   const left = entry.amount.minus(entry.refunded);
-  if (amount === undefined && left.isZero()) return withWindow(done(entry, entries, limit, now, true, [], []));
+  if (amount === undefined && app === undefined && left.isZero())
+    return withWindow(done(entry, entries, limit, now, true, [], []));
   const w = window.check;
   if (w && !w.within && window.outside !== 'allow') {
     const late =
@@ -922,18 +973,204 @@ export function planRefund(
       ),
     );
   }
-  const give = amount ?? left;
+  let give = amount ?? left;
+  if (amount === undefined && app !== undefined) {
+    const share = shareOfApplication(entry, app, ret!.applications);
+    if (share === undefined)
+      return withWindow(
+        refused(
+          entry,
+          'over-refund',
+          `The return ${app.copNo} of order ${orderLabel(entry)} and its approved returns take back more of a line than the inventory declared: its share cannot be valued. Refund it with an amount`,
+          balanceOf(entries, entry.year, limit, now),
+          entry,
+        ),
+      );
+    // (whole: all that still counts, whatever the rounding of the earlier returns)
+    give = share.whole ? left : share.amount;
+  }
   if (give.gt(left)) {
-    return refused(
-      entry,
-      'over-refund',
-      `Refund of ${give.toFixed()} CNY for order ${orderLabel(entry)} is more than the ${left.toFixed()} CNY that still counts`,
-      balanceOf(entries, entry.year, limit, now),
-      entry,
+    return withBasis(
+      refused(
+        entry,
+        'over-refund',
+        `Refund of ${give.toFixed()} CNY for order ${orderLabel(entry)} is more than the ${left.toFixed()} CNY that still counts`,
+        balanceOf(entries, entry.year, limit, now),
+        entry,
+      ),
     );
   }
-  const next: QuotaEntry = { ...entry, refunded: entry.refunded.plus(give), updatedAt: now };
-  return withWindow(done(next, entries, limit, now, false, [next], [event(entry, 'refund', give, now, key)]));
+  const approved = app === undefined ? undefined : { ...app, refunded: give, approvedAt: now, updatedAt: now };
+  const returns = approved === undefined ? [] : [approved];
+  // (a share of 0: the earlier returns gave it all; the application is approved, the quota does not move)
+  const next: QuotaEntry = give.isZero() ? entry : { ...entry, refunded: entry.refunded.plus(give), updatedAt: now };
+  const plan = withWindow(
+    give.isZero()
+      ? done(entry, entries, limit, now, false, [], [])
+      : done(next, entries, limit, now, false, [next], [event(entry, 'refund', give, now, key)]),
+  );
+  return {
+    ...plan,
+    returns,
+    result: { ...plan.result, ...(approved !== undefined && { returnApplication: approved }) },
+  };
+}
+
+/**
+ * What an application gives back when approved: its lines and those of the order's approved applications, valued
+ * against its inventory; undefined when they take back more of a line than declared (customs approved returns the
+ * ledger cannot value).
+ */
+function shareOfApplication(
+  entry: QuotaEntry,
+  app: QuotaReturnApplication,
+  applications: readonly QuotaReturnApplication[],
+): ReturnQuotaShare | undefined {
+  const earlier = applications.filter((a) => a.copNo !== app.copNo && a.refunded !== undefined);
+  try {
+    return returnQuotaShare({
+      counted: entry.amount,
+      refunded: entry.refunded,
+      inventory: app.inventory,
+      returned: [...app.items, ...earlier.flatMap((a) => a.items)],
+    });
+  } catch (e) {
+    if (e instanceof SandanError && e.code === 'QUOTA_INVALID') return undefined;
+    throw e;
+  }
+}
+
+/** A return application as {@link QuotaLedger.recordReturn} takes it. */
+export interface ReturnApplicationInput {
+  /** The application's enterprise number (CEB625 copNo, C..20): its CEB626 receipts name it. */
+  copNo: string;
+  /** The lines returned (CEB625 InvtRefundList): `{ gnum, qty }`. */
+  items: readonly { gnum: number | string; qty: Decimal | string | number }[];
+  /** The inventory's lines as declared (`declaration.inventory.items`): `{ gnum, qty, totalPrice }`. */
+  inventory: readonly {
+    gnum: number | string;
+    qty: Decimal | string | number;
+    totalPrice: Decimal | string | number;
+  }[];
+  /** When the return was applied for (CEB625 appTime); default: the time of the call. */
+  appliedAt?: QuotaInstant | undefined;
+}
+
+/** Reads the lines of a return application: each gnum a whole number from 1, once; sorted by gnum. */
+export function returnLinesOf(input: ReturnApplicationInput): {
+  items: QuotaReturnLine[];
+  inventory: QuotaInventoryLine[];
+} {
+  const gnumOf = (v: unknown, what: string): number => {
+    const n = typeof v === 'string' && /^\d{1,9}$/.test(v.trim()) ? Number(v.trim()) : v;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1)
+      throw new SandanError('QUOTA_INVALID', `${what} must be a whole line number from 1, got ${describeInput(v)}`);
+    return n;
+  };
+  const list = (v: unknown, what: string): unknown[] => {
+    if (!Array.isArray(v)) throw new SandanError('QUOTA_INVALID', `${what} must be a list, got ${describeInput(v)}`);
+    return v;
+  };
+  const record = (v: unknown, what: string, shape: string): Record<string, unknown> => {
+    if (v === null || typeof v !== 'object')
+      throw new SandanError('QUOTA_INVALID', `${what} must be ${shape}, got ${describeInput(v)}`);
+    return v as Record<string, unknown>;
+  };
+  const items = list(input.items, 'items').map((x, i) => {
+    const l = record(x, `items[${i}]`, '{ gnum, qty }');
+    return { gnum: gnumOf(l.gnum, `items[${i}].gnum`), qty: toAmount(l.qty, `items[${i}].qty`) };
+  });
+  if (items.length === 0) throw new SandanError('QUOTA_INVALID', 'A return application takes back at least one line');
+  const inventory = list(input.inventory, 'inventory').map((x, i) => {
+    const l = record(x, `inventory[${i}]`, '{ gnum, qty, totalPrice }');
+    return {
+      gnum: gnumOf(l.gnum, `inventory[${i}].gnum`),
+      qty: toAmount(l.qty, `inventory[${i}].qty`),
+      totalPrice: toAmount(l.totalPrice, `inventory[${i}].totalPrice`),
+    };
+  });
+  const byGnum = (a: { gnum: number }, b: { gnum: number }) => a.gnum - b.gnum;
+  return { items: items.sort(byGnum), inventory: inventory.sort(byGnum) };
+}
+
+/** True when two applications take back the same lines, valued against the same inventory. */
+function sameReturn(a: Pick<QuotaReturnApplication, 'items' | 'inventory'>, b: typeof a): boolean {
+  const same = <T extends { gnum: number; qty: Decimal; totalPrice?: Decimal }>(x: readonly T[], y: readonly T[]) =>
+    x.length === y.length &&
+    x.every(
+      (l, i) =>
+        l.gnum === y[i]!.gnum &&
+        l.qty.eq(y[i]!.qty) &&
+        (l.totalPrice === undefined || y[i]!.totalPrice === undefined || l.totalPrice.eq(y[i]!.totalPrice!)),
+    );
+  return same(a.items, b.items) && same(a.inventory, b.inventory);
+}
+
+/**
+ * Decides the recording of a return application (CEB625 sent): kept under the order and its copNo, so that the CEB626
+ * that approves it gives back its share. The same application again is a duplicate; one not yet approved is replaced
+ * by another with its copNo (sent again, changed); an approved one with other lines is misuse (`QUOTA_CONFLICT`).
+ * Throws `QUOTA_INVALID` when its lines and those of the order's approved returns are not the inventory's (a line it
+ * has not, more than declared): `tryInvtRefundOf` answers those before the application is sent.
+ */
+export function planRecordReturn(
+  entry: QuotaEntry,
+  entries: readonly QuotaEntry[],
+  limit: Decimal,
+  now: Date,
+  application: { copNo: string; items: QuotaReturnLine[]; inventory: QuotaInventoryLine[]; appliedAt: Date },
+  applications: readonly QuotaReturnApplication[],
+): QuotaPlan {
+  const had = applications.find((a) => a.copNo === application.copNo);
+  if (had?.refunded !== undefined && !sameReturn(had, application))
+    throw new SandanError(
+      'QUOTA_CONFLICT',
+      `The return application ${application.copNo} of order ${orderLabel(entry)} was approved with other lines; an approved application is not changed`,
+      { details: { orderNo: entry.orderNo, ebpCode: entry.ebpCode, copNo: application.copNo } },
+    );
+  const kept: QuotaReturnApplication =
+    had !== undefined && sameReturn(had, application) && had.appliedAt.getTime() === application.appliedAt.getTime()
+      ? had
+      : had?.refunded !== undefined
+        ? had
+        : { ebpCode: entry.ebpCode, orderNo: entry.orderNo, ...application, updatedAt: now };
+  const others = applications.filter((a) => a.copNo !== kept.copNo && a.refunded !== undefined);
+  // (throws QUOTA_INVALID for lines the inventory has not, or more than it declared)
+  const share =
+    kept.refunded !== undefined
+      ? { amount: kept.refunded, whole: false }
+      : returnQuotaShare({
+          counted: entry.amount,
+          refunded: entry.refunded,
+          inventory: kept.inventory,
+          returned: [...kept.items, ...others.flatMap((a) => a.items)],
+        });
+  const plan = done(entry, entries, limit, now, kept === had, [], []);
+  const result = plan.result as Extract<QuotaResult, { ok: true }>;
+  return {
+    ...plan,
+    returns: kept === had ? [] : [kept],
+    result: { ...result, returnApplication: kept, returnShare: share },
+  };
+}
+
+/**
+ * Of the return applications with one copNo, the one a CEB626 is taken to name: of its platform (or of an order with
+ * none stated) when the receipt names one; one not yet approved first, then the latest applied.
+ */
+export function returnOfCopNo(
+  found: readonly QuotaReturnApplication[],
+  ebpCode: string | undefined,
+): QuotaReturnApplication | undefined {
+  return found
+    .filter((a) => ebpCode === undefined || a.ebpCode === ebpCode || a.ebpCode === '')
+    .sort(
+      (a, b) =>
+        Number(a.refunded !== undefined) - Number(b.refunded !== undefined) ||
+        b.appliedAt.getTime() - a.appliedAt.getTime() ||
+        compareCodeUnits(b.orderNo, a.orderNo) ||
+        compareCodeUnits(b.ebpCode, a.ebpCode),
+    )[0];
 }
 
 /** An instant as `YYYY-MM-DD HH:mm:ss` Beijing time, for messages. */

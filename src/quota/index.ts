@@ -12,8 +12,10 @@ export type {
   QuotaInstant,
   QuotaQuantityInput,
   QuotaQuantityUse,
+  QuotaRefundBasis,
   QuotaRefusal,
   QuotaResult,
+  ReturnApplicationInput,
 } from './core.js';
 export {
   checkReturnWindow,
@@ -38,6 +40,7 @@ export {
   type ApplyReceiptOptions,
   type QuotaReceipt,
   type ReceiptOutcome,
+  type ReceiptWarning,
 } from './receipts.js';
 export {
   annualQuantitiesSnapshot,

@@ -18,8 +18,12 @@ import {
   orderKeyOf,
   parseInstant,
   planCommit,
+  planRecordReturn,
   planRefund,
   planRelease,
+  returnLinesOf,
+  returnOfCopNo,
+  type ReturnApplicationInput,
   planReserve,
   policyDateForYear,
   quantitiesOf,
@@ -46,6 +50,7 @@ import type {
   QuotaOrderRef,
   QuotaPolicy,
   QuotaPolicyLookup,
+  QuotaReturnApplication,
   QuotaStore,
   QuotaTx,
 } from './types.js';
@@ -112,6 +117,12 @@ export interface RefundOptions {
   arrivedAt?: QuotaInstant | undefined;
   /** When the inventory was released; default: the time the ledger committed the order. */
   releasedAt?: QuotaInstant | undefined;
+  /**
+   * The copNo of the return application (CEB625) this refund approves. When the ledger recorded it
+   * ({@link QuotaLedger.recordReturn}), a refund without an amount gives back its share, not all that counts, and
+   * `appliedAt` defaults to the application's; the result's `refundBasis` says which was given.
+   */
+  returnCopNo?: string | undefined;
   /**
    * A return outside the window of its release gives no quota back: `refuse` (default) says so
    * as a refusal; `allow` applies it anyway (e.g. customs approved it after all).
@@ -251,6 +262,7 @@ export class QuotaLedger {
       for (const e of plan.insert) await tx.insertEntry(e);
       for (const e of plan.update) await tx.updateEntry(e);
       for (const ev of plan.events) await tx.addEvent(ev);
+      for (const r of plan.returns ?? []) await putReturnOf(tx, this.store.name)(r);
       return plan.result;
     });
   }
@@ -468,16 +480,81 @@ export class QuotaLedger {
     }
     const outside = opts.outsideReturnWindow ?? 'refuse';
     oneOf('outsideReturnWindow', outside, ['refuse', 'allow'], 'QUOTA_INVALID');
-    const appliedAt = opts.appliedAt === undefined ? now : parseInstant(opts.appliedAt, 'appliedAt');
+    const applied = opts.appliedAt === undefined ? undefined : parseInstant(opts.appliedAt, 'appliedAt');
     const arrivedAt = opts.arrivedAt === undefined ? undefined : parseInstant(opts.arrivedAt, 'arrivedAt');
     const releasedAt = opts.releasedAt === undefined ? undefined : parseInstant(opts.releasedAt, 'releasedAt');
+    const copNo = inventoryIdOf(opts.returnCopNo, 'options.returnCopNo');
     return this.onOrder(order, async (e, all, limit, tx) => {
       const events = await tx.orderEvents(e.ebpCode, e.orderNo);
+      const applications = copNo === undefined || !tx.orderReturns ? [] : await tx.orderReturns(e.ebpCode, e.orderNo);
+      const appliedAt = applied ?? applications.find((a) => a.copNo === copNo)?.appliedAt ?? now;
       const released = releasedAt ?? releaseTimeOf(e, events);
       const window = this.policy(beijingDate(released))?.returnWindow;
       const check = window === undefined ? undefined : checkReturnWindow(released, window, appliedAt, arrivedAt);
-      return planRefund(e, all, limit, now, give, opts.key, events, { check, outside });
+      return planRefund(
+        e,
+        all,
+        limit,
+        now,
+        give,
+        opts.key,
+        events,
+        { check, outside },
+        copNo === undefined ? undefined : { copNo, applications },
+      );
     });
+  }
+
+  /**
+   * Records a return application sent to customs (CEB625): its copNo, the lines it takes back and the inventory's
+   * lines that value them. A CEB626 that approves it (`applyReceipts`, or `refund` with `returnCopNo`) then gives back
+   * its share by itself — the lines of it and of the order's approved returns valued by `returnQuotaShare`,
+   * less what those gave — instead of all the order counts: a CEB626 names the return, not its value. The result's
+   * `returnShare` is what it would give if approved now. The same application again is a duplicate; one not yet
+   * approved is replaced by another with its copNo (sent again after a refusal, changed). Throws `QUOTA_INVALID`
+   * for lines the inventory has not or more than it declared (`tryInvtRefundOf` answers those first),
+   * `QUOTA_CONFLICT` for other lines under an approved application's copNo, and `QUOTA_STORE` when the store keeps
+   * no return applications (a store written for an older sandan). Refused (`unknown-order`) for an order the ledger
+   * has not.
+   */
+  async recordReturn(
+    order: QuotaOrderRef,
+    application: ReturnApplicationInput,
+    options?: { now?: QuotaInstant | undefined },
+  ): Promise<QuotaResult> {
+    const opts = optionsObject(options, 'QuotaLedger.recordReturn', 'QUOTA_INVALID');
+    checkArgument(application, 'object', 'QuotaLedger.recordReturn', 'the application', 'QUOTA_INVALID');
+    const copNo = inventoryIdOf(application.copNo, 'application.copNo');
+    if (copNo === undefined || copNo.trim() === '')
+      throw new SandanError(
+        'QUOTA_INVALID',
+        "QuotaLedger.recordReturn: application.copNo must be the return application's copNo (its CEB626 receipts name it by it)",
+      );
+    const lines = returnLinesOf(application);
+    const now = this.now(opts.now);
+    const appliedAt = application.appliedAt === undefined ? now : parseInstant(application.appliedAt, 'appliedAt');
+    return this.onOrder(order, async (e, all, limit, tx) => {
+      if (!tx.orderReturns) throw noReturns(this.store.name);
+      const applications = await tx.orderReturns(e.ebpCode, e.orderNo);
+      return planRecordReturn(e, all, limit, now, { copNo, ...lines, appliedAt }, applications);
+    });
+  }
+
+  /**
+   * The return application (CEB625) recorded under a copNo, as a CEB626 names it: with `ebpCode`, one of that platform
+   * or of an order with none stated. Of several, one not yet approved, then the latest applied. Undefined when none
+   * (or the store keeps none).
+   */
+  async findReturn(by: { copNo: string; ebpCode?: string | undefined }): Promise<QuotaReturnApplication | undefined> {
+    checkArgument(by, 'object', 'QuotaLedger.findReturn', 'what to find by', 'QUOTA_INVALID');
+    const copNo = inventoryIdOf(by.copNo, 'copNo');
+    if (copNo === undefined) return undefined;
+    const ebpCode = by.ebpCode === '' ? undefined : by.ebpCode;
+    await this.ready();
+    return this.store.transaction(
+      async (tx) => (tx.returnsByCopNo ? returnOfCopNo(await tx.returnsByCopNo(copNo), ebpCode) : undefined),
+      { readOnly: true },
+    );
   }
 
   /** Every change to a buyer's quota in a year, oldest first. */
@@ -542,6 +619,18 @@ export class QuotaLedger {
   close(): Promise<void> {
     return this.store.close();
   }
+}
+
+/** `QUOTA_STORE`: the store keeps no return applications (its transactions have no `orderReturns`). */
+const noReturns = (name: string) =>
+  new SandanError(
+    'QUOTA_STORE',
+    `The quota store ${name} keeps no return applications (its transactions lack orderReturns, returnsByCopNo and putReturn): give each approved return's amount to refund instead`,
+  );
+
+/** The store's writer of return applications, or one that throws {@link noReturns}. */
+function putReturnOf(tx: QuotaTx, name: string): (r: QuotaReturnApplication) => Promise<void> {
+  return tx.putReturn ? (r) => tx.putReturn!(r) : () => Promise.reject(noReturns(name));
 }
 
 /**

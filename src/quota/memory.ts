@@ -2,7 +2,7 @@ import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
 import { compareFound, orderLabel } from './core.js';
 import { Mutex } from './mutex.js';
-import type { QuotaEntry, QuotaEvent, QuotaOrderKey, QuotaStore, QuotaTx } from './types.js';
+import type { QuotaEntry, QuotaEvent, QuotaOrderKey, QuotaReturnApplication, QuotaStore, QuotaTx } from './types.js';
 
 /**
  * An entry or event as the store keeps it: a copy with the same properties in the same order,
@@ -49,6 +49,9 @@ export class MemoryQuotaStore implements QuotaStore {
   private readonly eventsByBuyer = new Map<string, EventSlot>();
   private readonly eventsByOrder = new Map<string, EventSlot>();
   private readonly meta = new Map<string, string>();
+  // Return applications by stagedKey(order) and copNo; few orders have any.
+  private readonly returns = new Map<string, Map<string, QuotaReturnApplication>>();
+  private readonly returnsByCop = new Map<string, Set<string>>();
   // One zero per Decimal constructor, shared by every entry that has refunded nothing.
   private readonly zeros = new Map<unknown, Decimal>();
   private readonly lock = new Mutex();
@@ -62,6 +65,14 @@ export class MemoryQuotaStore implements QuotaStore {
       const staged = new Map<string, QuotaEntry>();
       const newEvents: QuotaEvent[] = [];
       const newMeta = new Map<string, string>();
+      const newReturns = new Map<string, QuotaReturnApplication>();
+      const returnKey = (r: Pick<QuotaReturnApplication, 'ebpCode' | 'orderNo' | 'copNo'>) =>
+        `${stagedKey(r)}\u0000${r.copNo}`;
+      const stagedReturns = (match: (r: QuotaReturnApplication) => boolean, stored: QuotaReturnApplication[]) => {
+        const out = new Map(stored.map((r) => [returnKey(r), r]));
+        for (const [k, r] of newReturns) if (match(r)) out.set(k, r);
+        return [...out.values()].map(copyReturn);
+      };
       const has = (e: QuotaEntry) => staged.has(stagedKey(e)) || this.at(e.ebpCode, e.orderNo) !== undefined;
       // The entries under some index slots, as the store plus this transaction's writes, in the
       // order a merged map would give: stored entries in their order, then new ones as staged.
@@ -144,6 +155,17 @@ export class MemoryQuotaStore implements QuotaStore {
           ),
         getMeta: async (key) => newMeta.get(key) ?? this.meta.get(key),
         setMeta: async (key, value) => void newMeta.set(key, value),
+        orderReturns: async (ebpCode, orderNo) =>
+          stagedReturns(
+            (r) => r.ebpCode === ebpCode && r.orderNo === orderNo,
+            [...(this.returns.get(stagedKey({ ebpCode, orderNo }))?.values() ?? [])],
+          ),
+        returnsByCopNo: async (copNo) =>
+          stagedReturns(
+            (r) => r.copNo === copNo,
+            [...(this.returnsByCop.get(copNo) ?? [])].flatMap((k) => this.returns.get(k)?.get(copNo) ?? []),
+          ),
+        putReturn: async (r) => void newReturns.set(returnKey(r), copyReturn(r)),
       };
       const result = await work(tx);
       for (const e of staged.values()) {
@@ -165,6 +187,15 @@ export class MemoryQuotaStore implements QuotaStore {
         appendEvent(this.eventsByOrder, ev.orderNo, k);
       }
       for (const [k, v] of newMeta) this.meta.set(k, v);
+      for (const r of newReturns.values()) {
+        const order = stagedKey(r);
+        let kept = this.returns.get(order);
+        if (!kept) this.returns.set(order, (kept = new Map()));
+        kept.set(r.copNo, r);
+        let orders = this.returnsByCop.get(r.copNo);
+        if (!orders) this.returnsByCop.set(r.copNo, (orders = new Set()));
+        orders.add(order);
+      }
       return result;
     });
   }
@@ -221,6 +252,18 @@ function entryOf(k: KeptEntry): QuotaEntry {
     if (typeof v === 'number') e[f] = new Date(v);
   }
   return e;
+}
+
+/** A copy of a return application, its lists and Dates its own. */
+function copyReturn(r: QuotaReturnApplication): QuotaReturnApplication {
+  return {
+    ...r,
+    items: r.items.map((l) => ({ ...l })),
+    inventory: r.inventory.map((l) => ({ ...l })),
+    appliedAt: new Date(r.appliedAt.getTime()),
+    updatedAt: new Date(r.updatedAt.getTime()),
+    ...(r.approvedAt !== undefined && { approvedAt: new Date(r.approvedAt.getTime()) }),
+  };
 }
 
 function eventOf(k: KeptEvent): QuotaEvent {

@@ -11,9 +11,13 @@ import {
   EVENT_COLUMNS,
   eventOfRow,
   FOUND_ORDER_SQL,
+  RETURN_COLUMNS,
+  returnOfRow,
   rowOfEntry,
+  rowOfReturn,
   type EntryRowOf,
   type EventRowOf,
+  type ReturnRowOf,
 } from './rows.js';
 import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
 
@@ -108,7 +112,12 @@ const LOCK_CLASS = 0x5344_5141; // "SDQA"
 const SCHEMA_LOCK = 1;
 const RETRY_CODES = new Set(['40001', '40P01', '23505', '55P03']);
 
-/** The schema version this sandan writes: 2 keys orders by platform and orderNo (version 1: orderNo alone). */
+/**
+ * The schema version this sandan writes: 2 keys orders by platform and orderNo (version 1: orderNo alone). The table
+ * of return applications (`sandan_quota_return`) is an addition within version 2: tables without it gain it when
+ * opened for writing and are read as having none when opened read-only, and a sandan from before it opens a schema
+ * that has it (it only leaves the table alone).
+ */
 const SCHEMA_VERSION = '2';
 
 /**
@@ -154,6 +163,19 @@ CREATE INDEX IF NOT EXISTS sandan_quota_event_buyer ON ${s}.sandan_quota_event (
 CREATE INDEX IF NOT EXISTS sandan_quota_event_order ON ${s}.sandan_quota_event (order_no, ebp_code, seq);
 CREATE UNIQUE INDEX IF NOT EXISTS sandan_quota_event_key ON ${s}.sandan_quota_event (order_no, ebp_code, key) WHERE key IS NOT NULL;
 CREATE TABLE IF NOT EXISTS ${s}.sandan_quota_meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE IF NOT EXISTS ${s}.sandan_quota_return (
+  ebp_code text NOT NULL,
+  order_no text NOT NULL,
+  cop_no text NOT NULL,
+  items text NOT NULL,
+  inventory text NOT NULL,
+  applied_at timestamptz NOT NULL,
+  refunded numeric(19,5) CHECK (refunded >= 0),
+  approved_at timestamptz,
+  updated_at timestamptz NOT NULL,
+  PRIMARY KEY (order_no, ebp_code, cop_no)
+);
+CREATE INDEX IF NOT EXISTS sandan_quota_return_cop ON ${s}.sandan_quota_return (cop_no);
 INSERT INTO ${s}.sandan_quota_meta (key, value) VALUES ('schema-version', '${SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING;
 `;
 }
@@ -213,15 +235,17 @@ const entryValues = (e: QuotaEntry): unknown[] => Object.values(rowOfEntry(e, ti
 
 const toEvent = (r: EventRow): QuotaEvent => eventOfRow(r, time, (s: string) => Number(s));
 
+const toReturn = (r: ReturnRowOf<Date>) => returnOfRow(r, time);
+
 /** A quota store in PostgreSQL; open it with {@link openPostgresQuotaStore}. */
 export class PostgresQuotaStore implements QuotaStore {
   readonly name: string;
   /** True when write transactions are refused (opened with `readOnly`). */
   readonly readOnly: boolean;
-  private readonly t: { entry: string; event: string; meta: string };
+  private readonly t: { entry: string; event: string; meta: string; returns: string };
   private readonly maxRetries: number;
   /** Which of the columns later sandans added the tables have (a read-only store reads older tables as they are). */
-  private readonly has: { ebpCode: boolean; quantities: boolean };
+  private readonly has: { ebpCode: boolean; quantities: boolean; returns: boolean };
 
   /**
    * Wraps a pool whose schema is in place; prefer {@link openPostgresQuotaStore}. `columns`: the
@@ -236,18 +260,23 @@ export class PostgresQuotaStore implements QuotaStore {
       ownsPool?: boolean | undefined;
       name?: string | undefined;
       readOnly?: boolean | undefined;
-      columns?: { ebpCode: boolean; quantities: boolean } | undefined;
+      columns?: { ebpCode: boolean; quantities: boolean; returns?: boolean | undefined } | undefined;
     } = {},
   ) {
     this.readOnly = options.readOnly === true;
-    this.has = options.columns ?? { ebpCode: true, quantities: true };
+    this.has = { ebpCode: true, quantities: true, ...options.columns, returns: options.columns?.returns ?? true };
     if (!(this.has.ebpCode && this.has.quantities) && !this.readOnly)
       throw new SandanError(
         'QUOTA_INVALID',
         'PostgreSQL quota tables of an older sandan can only be read as they are; open them with openPostgresQuotaStore to upgrade them',
       );
     const s = quoteSchema(options.schema ?? 'public');
-    this.t = { entry: `${s}.sandan_quota_entry`, event: `${s}.sandan_quota_event`, meta: `${s}.sandan_quota_meta` };
+    this.t = {
+      entry: `${s}.sandan_quota_entry`,
+      event: `${s}.sandan_quota_event`,
+      meta: `${s}.sandan_quota_meta`,
+      returns: `${s}.sandan_quota_return`,
+    };
     this.maxRetries = options.maxRetries ?? 20;
     this.ownsPool = options.ownsPool ?? false;
     this.name = options.name ?? `postgres:${options.schema ?? 'public'}`;
@@ -256,7 +285,17 @@ export class PostgresQuotaStore implements QuotaStore {
   private readonly ownsPool: boolean;
 
   private txOf(c: PoolClient): QuotaTx {
-    const { entry, event, meta } = this.t;
+    const { entry, event, meta, returns } = this.t;
+    // (tables of an older sandan read without migrating them have no return applications)
+    const readReturns = async (where: string, params: string[]) =>
+      !this.has.returns || params.some((p) => p.includes('\u0000'))
+        ? []
+        : (
+            await c.query<ReturnRowOf<Date>>(
+              `SELECT ${RETURN_COLUMNS} FROM ${returns} WHERE ${where} ORDER BY applied_at, order_no COLLATE "C", ebp_code COLLATE "C", cop_no COLLATE "C"`,
+              params,
+            )
+          ).rows.map(toReturn);
     // Tables of an older sandan read without migrating them (read-only): every row of no platform
     // stated, and stating no quantities when the column is missing.
     const ebp = this.has.ebpCode ? 'ebp_code' : "''";
@@ -338,6 +377,13 @@ export class PostgresQuotaStore implements QuotaStore {
         void (await c.query(
           `INSERT INTO ${meta} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
           [key, value],
+        )),
+      orderReturns: (ebpCode, orderNo) => readReturns('order_no = $1 AND ebp_code = $2', [orderNo, ebpCode]),
+      returnsByCopNo: (copNo) => readReturns('cop_no = $1', [copNo]),
+      putReturn: async (r) =>
+        void (await c.query(
+          `INSERT INTO ${returns} (${RETURN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (order_no, ebp_code, cop_no) DO UPDATE SET items = excluded.items, inventory = excluded.inventory, applied_at = excluded.applied_at, refunded = excluded.refunded, approved_at = excluded.approved_at, updated_at = excluded.updated_at`,
+          Object.values(rowOfReturn(r, time)),
         )),
     };
   }
@@ -464,7 +510,7 @@ export async function openPostgresQuotaStore(
   }
   const where = typeof connection === 'string' ? redactSecrets(connection) : 'postgres';
   let client: PoolClient | undefined;
-  let columns = { ebpCode: true, quantities: true };
+  let columns = { ebpCode: true, quantities: true, returns: true };
   try {
     client = await pool.connect();
     // Read first, outside any transaction and lock: CREATE INDEX IF NOT EXISTS takes a SHARE lock
@@ -480,7 +526,7 @@ export async function openPostgresQuotaStore(
     } else if (
       // A version this sandan does not know is left alone (and refused below).
       (state.version === undefined || state.version === '1' || state.version === SCHEMA_VERSION) &&
-      !(state.tables && state.quantities && state.ebpCode && state.version === SCHEMA_VERSION)
+      !(state.tables && state.quantities && state.ebpCode && state.returns && state.version === SCHEMA_VERSION)
     ) {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, SCHEMA_LOCK]);
@@ -496,7 +542,7 @@ export async function openPostgresQuotaStore(
         'QUOTA_STORE',
         `${where} has quota schema version ${String(state.version)}; this sandan knows versions 1 (upgraded when opened for writing) and ${SCHEMA_VERSION}`,
       );
-    columns = { ebpCode: state.ebpCode, quantities: state.quantities };
+    columns = { ebpCode: state.ebpCode, quantities: state.quantities, returns: state.returns };
   } catch (e) {
     await client?.query('ROLLBACK').catch(() => undefined);
     client?.release();
@@ -526,14 +572,20 @@ export async function openPostgresQuotaStore(
 async function schemaState(
   client: PoolClient,
   quoted: string,
-): Promise<{ tables: boolean; quantities: boolean; ebpCode: boolean; version: string | undefined }> {
+): Promise<{ tables: boolean; quantities: boolean; ebpCode: boolean; returns: boolean; version: string | undefined }> {
   const column = (table: string, name: string) =>
     `EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(${table}) AND attname = '${name}' AND NOT attisdropped)`;
-  const r = await client.query<{ tables: boolean; quantities: boolean; ebp_code: boolean }>(
+  const r = await client.query<{ tables: boolean; quantities: boolean; ebp_code: boolean; returns: boolean }>(
     `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL AS tables,
        ${column('$1', 'quantities')} AS quantities,
-       ${column('$1', 'ebp_code')} AND ${column('$2', 'ebp_code')} AS ebp_code`,
-    [`${quoted}.sandan_quota_entry`, `${quoted}.sandan_quota_event`, `${quoted}.sandan_quota_meta`],
+       ${column('$1', 'ebp_code')} AND ${column('$2', 'ebp_code')} AS ebp_code,
+       to_regclass($4) IS NOT NULL AS returns`,
+    [
+      `${quoted}.sandan_quota_entry`,
+      `${quoted}.sandan_quota_event`,
+      `${quoted}.sandan_quota_meta`,
+      `${quoted}.sandan_quota_return`,
+    ],
   );
   const tables = r.rows[0]?.tables === true;
   const version = tables
@@ -543,7 +595,13 @@ async function schemaState(
         )
       ).rows[0]?.value
     : undefined;
-  return { tables, quantities: r.rows[0]?.quantities === true, ebpCode: r.rows[0]?.ebp_code === true, version };
+  return {
+    tables,
+    quantities: r.rows[0]?.quantities === true,
+    ebpCode: r.rows[0]?.ebp_code === true,
+    returns: r.rows[0]?.returns === true,
+    version,
+  };
 }
 
 /** Thrown on misuse and store failures (code `QUOTA_STORE`, …); re-exported so that this entry point needs no other import. */

@@ -67,6 +67,18 @@ export interface ReceiptOutcome {
    */
   status: 'applied' | 'duplicate' | 'refused' | 'unmatched' | 'ignored';
   result?: QuotaResult | undefined;
+  /**
+   * What the outcome did that the caller may not have meant: `return-unrecorded`, a CEB626 approved a return
+   * application the ledger was never told of (`QuotaLedger.recordReturn`) and came without an `amount`, so all the
+   * order still counted was given back, also when the return took back part of it.
+   */
+  warning?: ReceiptWarning | undefined;
+}
+
+/** A warning of {@link ReceiptOutcome}: a stable code and what it means, in Chinese and English. */
+export interface ReceiptWarning {
+  code: 'return-unrecorded';
+  message: { zh: string; en: string };
 }
 
 /** What each CEB622 status that counts the order says of it. */
@@ -141,7 +153,13 @@ export async function applyReceipt(
     copNo: receipt.kind === 'CEB622' ? receipt.copNo : undefined,
   });
   if (!entry) {
-    // The application's copNo may have been recorded by the caller; try it last.
+    // A return application the ledger recorded names its order (a CEB626 carries no orderNo, and its invtNo is optional).
+    const application =
+      receipt.kind === 'CEB626' && receipt.copNo !== undefined
+        ? await ledger.findReturn({ copNo: receipt.copNo, ebpCode })
+        : undefined;
+    if (application) return applyTo(ledger, receipt, action, keyOf(application), now, opts);
+    // The application's copNo may have been recorded by the caller on the entry; try it last.
     const byCop =
       receipt.kind !== 'CEB622' && receipt.copNo !== undefined
         ? await ledger.find({ copNo: receipt.copNo, ebpCode })
@@ -213,11 +231,23 @@ async function applyTo(
       const refund: RefundOptions = {
         ...at,
         key,
+        ...(receipt.copNo !== undefined && { returnCopNo: receipt.copNo }),
         ...(receipt.appliedAt !== undefined && receipt.appliedAt !== '' && { appliedAt: receipt.appliedAt }),
         ...(receipt.arrivedAt !== undefined && receipt.arrivedAt !== '' && { arrivedAt: receipt.arrivedAt }),
         outsideReturnWindow: options.outsideReturnWindow ?? 'allow',
       };
-      return outcome(receipt, action, order, await ledger.refund(order, amount, refund));
+      const done = outcome(receipt, action, order, await ledger.refund(order, amount, refund));
+      if (done.status !== 'applied' || done.result?.ok !== true || done.result.refundBasis !== 'whole') return done;
+      return {
+        ...done,
+        warning: {
+          code: 'return-unrecorded',
+          message: {
+            zh: `退货申请 ${receipt.copNo ?? '(无 copNo)'} 未在额度台账登记（recordReturn），回执未带金额：已退回订单 ${order.orderNo} 计入的全部额度，部分退货时多退`,
+            en: `The return application ${receipt.copNo ?? '(no copNo)'} was never recorded in the ledger (recordReturn) and the receipt gave no amount: all that order ${order.orderNo} still counted was given back, more than a partial return's share`,
+          },
+        },
+      };
     }
   }
 }

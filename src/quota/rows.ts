@@ -1,7 +1,7 @@
 import { SandanError } from '../errors.js';
 import { Dec } from '../model/primitives.js';
 import { orderLabel } from './core.js';
-import type { QuotaEntry, QuotaEvent, QuotaQuantity } from './types.js';
+import type { QuotaEntry, QuotaEvent, QuotaQuantity, QuotaReturnApplication } from './types.js';
 
 /*
  * Ledger entries and events as the SQL stores keep them (column names). SQLite gives times
@@ -127,4 +127,66 @@ export function eventOfRow<D, S>(r: EventRowOf<D, S>, date: (v: D) => Date, seq:
     at: date(r.at),
     ...(r.key !== null && { key: r.key }),
   };
+}
+
+/** A return application row (table `sandan_quota_return`); `D` is how the database returns a time. */
+export type ReturnRowOf<D> = {
+  ebp_code: string;
+  order_no: string;
+  cop_no: string;
+  /** JSON `[{ "gnum", "qty" }]`, qty as decimal text. */
+  items: string;
+  /** JSON `[{ "gnum", "qty", "totalPrice" }]`, amounts as decimal text. */
+  inventory: string;
+  applied_at: D;
+  /** Decimal text; null while not approved. */
+  refunded: string | null;
+  approved_at: D | null;
+  updated_at: D;
+};
+
+/** The columns of a return application row, in the order of {@link ReturnRowOf}. */
+export const RETURN_COLUMNS =
+  'ebp_code, order_no, cop_no, items, inventory, applied_at, refunded, approved_at, updated_at';
+
+/** The row of a return application, its keys in the order of {@link RETURN_COLUMNS}. */
+export function rowOfReturn<D>(r: QuotaReturnApplication, time: (d: Date) => D): ReturnRowOf<D> {
+  return {
+    ebp_code: r.ebpCode,
+    order_no: r.orderNo,
+    cop_no: r.copNo,
+    items: JSON.stringify(r.items.map((l) => ({ gnum: l.gnum, qty: l.qty.toFixed() }))),
+    inventory: JSON.stringify(
+      r.inventory.map((l) => ({ gnum: l.gnum, qty: l.qty.toFixed(), totalPrice: l.totalPrice.toFixed() })),
+    ),
+    applied_at: time(r.appliedAt),
+    refunded: r.refunded === undefined ? null : r.refunded.toFixed(),
+    approved_at: r.approvedAt === undefined ? null : time(r.approvedAt),
+    updated_at: time(r.updatedAt),
+  };
+}
+
+/** The return application of a row. */
+export function returnOfRow<D>(r: ReturnRowOf<D>, date: (v: D) => Date): QuotaReturnApplication {
+  try {
+    const items = JSON.parse(r.items) as Array<{ gnum: number; qty: string }>;
+    const inventory = JSON.parse(r.inventory) as Array<{ gnum: number; qty: string; totalPrice: string }>;
+    return {
+      ebpCode: r.ebp_code,
+      orderNo: r.order_no,
+      copNo: r.cop_no,
+      items: items.map((l) => ({ gnum: l.gnum, qty: new Dec(l.qty) })),
+      inventory: inventory.map((l) => ({ gnum: l.gnum, qty: new Dec(l.qty), totalPrice: new Dec(l.totalPrice) })),
+      appliedAt: date(r.applied_at),
+      ...(r.refunded !== null && { refunded: new Dec(r.refunded) }),
+      ...(r.approved_at !== null && { approvedAt: date(r.approved_at) }),
+      updatedAt: date(r.updated_at),
+    };
+  } catch (e) {
+    throw new SandanError(
+      'QUOTA_STORE',
+      `The return application ${r.cop_no} of order ${orderLabel({ ebpCode: r.ebp_code, orderNo: r.order_no })} is unreadable in the store`,
+      { cause: e },
+    );
+  }
 }

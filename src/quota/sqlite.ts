@@ -11,9 +11,13 @@ import {
   EVENT_COLUMNS,
   eventOfRow,
   FOUND_ORDER_SQL,
+  RETURN_COLUMNS,
+  returnOfRow,
   rowOfEntry,
+  rowOfReturn,
   type EntryRowOf,
   type EventRowOf,
+  type ReturnRowOf,
 } from './rows.js';
 import type { QuotaEntry, QuotaEvent, QuotaStore, QuotaTx } from './types.js';
 
@@ -72,7 +76,12 @@ CREATE TABLE IF NOT EXISTS ${name} (
   PRIMARY KEY (order_no, ebp_code)
 ) STRICT;`;
 
-/** The schema version this sandan writes: 2 keys orders by platform and orderNo (version 1: orderNo alone). */
+/**
+ * The schema version this sandan writes: 2 keys orders by platform and orderNo (version 1: orderNo alone). The table
+ * of return applications (`sandan_quota_return`) is an addition within version 2: a file without it gains it when
+ * opened for writing and is read as having none when opened read-only, and a sandan from before it opens a file
+ * that has it (it only leaves the table alone).
+ */
 const SCHEMA_VERSION = '2';
 
 const SCHEMA = `
@@ -95,6 +104,19 @@ CREATE INDEX IF NOT EXISTS sandan_quota_event_buyer ON sandan_quota_event (buyer
 CREATE INDEX IF NOT EXISTS sandan_quota_event_order ON sandan_quota_event (order_no, ebp_code, seq);
 CREATE UNIQUE INDEX IF NOT EXISTS sandan_quota_event_key ON sandan_quota_event (order_no, ebp_code, key) WHERE key IS NOT NULL;
 CREATE TABLE IF NOT EXISTS sandan_quota_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS sandan_quota_return (
+  ebp_code TEXT NOT NULL,
+  order_no TEXT NOT NULL,
+  cop_no TEXT NOT NULL,
+  items TEXT NOT NULL,
+  inventory TEXT NOT NULL,
+  applied_at INTEGER NOT NULL,
+  refunded TEXT,
+  approved_at INTEGER,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (order_no, ebp_code, cop_no)
+) STRICT;
+CREATE INDEX IF NOT EXISTS sandan_quota_return_cop ON sandan_quota_return (cop_no);
 INSERT OR IGNORE INTO sandan_quota_meta (key, value) VALUES ('schema-version', '${SCHEMA_VERSION}');
 `;
 
@@ -136,6 +158,7 @@ DROP INDEX IF EXISTS sandan_quota_event_key;`);
 }
 
 type EntryRow = EntryRowOf<number>;
+type ReturnRow = ReturnRowOf<number>;
 type EventRow = EventRowOf<number, number>;
 const time = (ms: number) => new Date(ms);
 
@@ -144,6 +167,8 @@ const toEntry = (r: EntryRow): QuotaEntry => entryOfRow(r, time);
 const entryParams = (e: QuotaEntry) => rowOfEntry(e, (d) => d.getTime());
 
 const toEvent = (r: EventRow): QuotaEvent => eventOfRow(r, time, (n: number) => n);
+
+const toReturn = (r: ReturnRow) => returnOfRow(r, time);
 
 function isBusy(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
@@ -197,7 +222,10 @@ function lazy<P extends unknown[], R = unknown>(db: Db, source: string): SqliteS
  * The statements of a store. `has` false for a column: a file made before it, read without
  * migrating it (read-only): rows read as not stating quantities, of no platform stated (`''`).
  */
-function prepare(db: Db, has: { quantities: boolean; ebpCode: boolean } = { quantities: true, ebpCode: true }) {
+function prepare(
+  db: Db,
+  has: { quantities: boolean; ebpCode: boolean; returns: boolean } = { quantities: true, ebpCode: true, returns: true },
+) {
   const ebp = has.ebpCode ? 'ebp_code' : "''";
   let cols = has.quantities ? ENTRY_COLUMNS : ENTRY_COLUMNS.replace('quantities', 'NULL AS quantities');
   if (!has.ebpCode) cols = cols.replace('ebp_code', "'' AS ebp_code");
@@ -240,6 +268,20 @@ function prepare(db: Db, has: { quantities: boolean; ebpCode: boolean } = { quan
       `SELECT ${eventCols} FROM sandan_quota_event WHERE order_no = ? AND ${ebp} = ? ORDER BY seq`,
     ),
     getMeta: stmt<[string], { value: string }>(db, 'SELECT value FROM sandan_quota_meta WHERE key = ?'),
+    // (a file of an older sandan read without migrating it has no return applications: see SqliteQuotaStore.tx)
+    orderReturns: lazy<[string, string], ReturnRow>(
+      db,
+      `SELECT ${RETURN_COLUMNS} FROM sandan_quota_return WHERE order_no = ? AND ebp_code = ? ORDER BY applied_at, cop_no`,
+    ),
+    returnsByCop: lazy<[string], ReturnRow>(
+      db,
+      `SELECT ${RETURN_COLUMNS} FROM sandan_quota_return WHERE cop_no = ? ORDER BY applied_at, order_no, ebp_code`,
+    ),
+    putReturn: lazy<[Record<string, unknown>]>(
+      db,
+      `INSERT INTO sandan_quota_return (${RETURN_COLUMNS}) VALUES (@ebp_code, @order_no, @cop_no, @items, @inventory, @applied_at, @refunded, @approved_at, @updated_at) ON CONFLICT (order_no, ebp_code, cop_no) DO UPDATE SET items = excluded.items, inventory = excluded.inventory, applied_at = excluded.applied_at, refunded = excluded.refunded, approved_at = excluded.approved_at, updated_at = excluded.updated_at`,
+    ),
+    hasReturns: has.returns,
     setMeta: lazy<[string, string]>(
       db,
       'INSERT INTO sandan_quota_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -294,7 +336,11 @@ export class SqliteQuotaStore implements QuotaStore {
     this.maxRetries = options.maxRetries ?? 20;
     this.busyTimeoutMs = checkBusyTimeout(options.busyTimeoutMs);
     const schema = schemaOf(db);
-    this.stmts = prepare(db, { quantities: schema.hasQuantities, ebpCode: schema.hasEbpCode });
+    this.stmts = prepare(db, {
+      quantities: schema.hasQuantities,
+      ebpCode: schema.hasEbpCode,
+      returns: schema.hasReturns,
+    });
     this.fileKey = fileKey(db);
     const shared = this.fileKey === undefined ? undefined : fileLocks.get(this.fileKey);
     if (shared) shared.stores++;
@@ -338,6 +384,10 @@ export class SqliteQuotaStore implements QuotaStore {
     orderEvents: async (ebpCode, orderNo) => this.stmts.orderEvents.all(orderNo, ebpCode).map(toEvent),
     getMeta: async (key) => this.stmts.getMeta.get(key)?.value,
     setMeta: async (key, value) => void this.stmts.setMeta.run(key, value),
+    orderReturns: async (ebpCode, orderNo) =>
+      this.stmts.hasReturns ? this.stmts.orderReturns.all(orderNo, ebpCode).map(toReturn) : [],
+    returnsByCopNo: async (copNo) => (this.stmts.hasReturns ? this.stmts.returnsByCop.all(copNo).map(toReturn) : []),
+    putReturn: async (r) => void this.stmts.putReturn.run(rowOfReturn(r, (d) => d.getTime())),
   };
 
   /**
@@ -421,7 +471,7 @@ function busyError(name: string, waitedMs: number, cause: unknown): SandanError 
 function otherTables(db: Db): number {
   return stmt<[], { n: number }>(
     db,
-    "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE 'emu\\_%' ESCAPE '\\' AND name NOT IN ('sandan_quota_entry', 'sandan_quota_event', 'sandan_quota_meta')",
+    "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE 'emu\\_%' ESCAPE '\\' AND name NOT IN ('sandan_quota_entry', 'sandan_quota_event', 'sandan_quota_meta', 'sandan_quota_return')",
   ).get()!.n;
 }
 
@@ -430,6 +480,8 @@ function schemaOf(db: Db): {
   tables: number;
   hasQuantities: boolean;
   hasEbpCode: boolean;
+  /** The table of return applications (made by the sandan that first kept them; an older file has none). */
+  hasReturns: boolean;
   version: string | undefined;
 } {
   const tables = stmt<[], { name: string }>(
@@ -445,6 +497,7 @@ function schemaOf(db: Db): {
     tables: tables.length,
     hasQuantities: entry.includes('quantities'),
     hasEbpCode: entry.includes('ebp_code') && columnsOf(db, 'sandan_quota_event').includes('ebp_code'),
+    hasReturns: columnsOf(db, 'sandan_quota_return').length > 0,
     version,
   };
 }
@@ -508,7 +561,11 @@ export async function openSqliteQuotaStore(path: string, options?: SqliteQuotaSt
         // opens without waiting for a writer. A version this sandan does not know is left alone.
         const known = schema.version === undefined || schema.version === '1' || schema.version === SCHEMA_VERSION;
         const current =
-          schema.tables === 3 && schema.hasQuantities && schema.hasEbpCode && schema.version === SCHEMA_VERSION;
+          schema.tables === 3 &&
+          schema.hasQuantities &&
+          schema.hasEbpCode &&
+          schema.hasReturns &&
+          schema.version === SCHEMA_VERSION;
         if (known && !current) {
           db.exec('BEGIN IMMEDIATE');
           migrate(db);

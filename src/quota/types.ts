@@ -78,6 +78,44 @@ export interface QuotaQuantity {
   qty: Decimal;
 }
 
+/** A line of a return application (CEB625 InvtRefundList): the inventory line's number and the quantity returned. */
+export interface QuotaReturnLine {
+  gnum: number;
+  /** Not negative, at most 5 decimals (CEB qty N19,5). */
+  qty: Decimal;
+}
+
+/** A line of the inventory as declared (CEB621 InventoryList), as a return is valued against it. */
+export interface QuotaInventoryLine {
+  gnum: number;
+  qty: Decimal;
+  totalPrice: Decimal;
+}
+
+/**
+ * A return application (CEB625) the ledger was told of ({@link QuotaLedger.recordReturn}): what it takes back and the
+ * inventory lines that value it, so that the approving CEB626 (which names the application by its copNo, not its
+ * value) gives back its share by itself. Keyed by the order and the application's copNo.
+ */
+export interface QuotaReturnApplication {
+  /** The order's platform (CEB ebpCode), as its entry records it (`''`: not stated). */
+  ebpCode: string;
+  orderNo: string;
+  /** The application's enterprise number (CEB625 copNo), which its CEB626 receipts carry. */
+  copNo: string;
+  /** The lines returned (InvtRefundList), sorted by gnum. */
+  items: QuotaReturnLine[];
+  /** The inventory's lines as declared (InventoryList), sorted by gnum. */
+  inventory: QuotaInventoryLine[];
+  /** When the return was applied for (CEB625 appTime). */
+  appliedAt: Date;
+  /** What its approval gave back to the quota; undefined while customs has not approved it. */
+  refunded?: Decimal | undefined;
+  /** When its approval was applied; undefined while not approved. */
+  approvedAt?: Date | undefined;
+  updatedAt: Date;
+}
+
 /** What happened to an entry; the ledger's history is the list of these. */
 export type QuotaEventType = 'reserve' | 'commit' | 'release' | 'expire' | 'refund';
 
@@ -147,6 +185,15 @@ export interface QuotaTx {
   orderEvents(ebpCode: string, orderNo: string): Promise<QuotaEvent[]>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
+  /**
+   * The return applications recorded for one platform's order, by copNo. Optional for stores written before the
+   * ledger kept them: without it {@link QuotaLedger.recordReturn} throws `QUOTA_STORE` and refunds find none.
+   */
+  orderReturns?(ebpCode: string, orderNo: string): Promise<QuotaReturnApplication[]>;
+  /** The return applications with this copNo, of every order (nearly always one). Optional as `orderReturns`. */
+  returnsByCopNo?(copNo: string): Promise<QuotaReturnApplication[]>;
+  /** Writes a return application, replacing the one with the same ebpCode, orderNo and copNo. Optional as `orderReturns`. */
+  putReturn?(application: QuotaReturnApplication): Promise<void>;
 }
 
 /**

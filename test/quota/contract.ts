@@ -109,6 +109,157 @@ export function quotaContract(h: Harness): void {
       expect(await store.transaction((tx) => tx.getMeta('test-rollback-after'))).toBe('kept');
     });
 
+    describe('return applications: an approved CEB626 gives back the share of the CEB625 the ledger recorded', () => {
+      // Order R-1: three lines of 100, 200 and 300 CNY (line 1 is 2 pieces), freight 10, tax 55.25 (not in the
+      // dutiable value). What counts: 100 + 200 + 300 + 10 = 610.00 CNY; the inventory's goods value Σ totalPrice = 600.
+      const inventory = [
+        { gnum: 1, qty: '2', totalPrice: '100' },
+        { gnum: 2, qty: '1', totalPrice: '200' },
+        { gnum: 3, qty: '1', totalPrice: '300' },
+      ];
+      const order = { ebpCode: 'EBP-R', orderNo: 'R-1' };
+      async function released(l: QuotaLedger) {
+        await l.reserve(order, BUYER, { dutiableValue: '610', actualPaid: '665.25' }, '2026-05-01T10:00:00+08:00');
+        await applyReceipt(l, {
+          kind: 'CEB622',
+          ebpCode: 'EBP-R',
+          orderNo: 'R-1',
+          copNo: 'INV-R-1',
+          invtNo: '290020260000000777',
+          returnStatus: '800',
+          returnTime: '20260502100000000',
+        });
+      }
+      const ceb626 = (copNo: string, returnStatus: string, returnTime: string, invtNo?: string) => ({
+        kind: 'CEB626' as const,
+        ebpCode: 'EBP-R',
+        copNo,
+        ...(invtNo !== undefined && { invtNo }),
+        returnStatus,
+        returnTime,
+      });
+
+      it('gives back 203.33, then 355.84, then the 50.83 left (610.00 in all), as computed by hand', async () => {
+        const d = await db();
+        const l = await ledger(d);
+        await released(l);
+        // Return RET-1: line 2 whole. Goods back 200 of 600: 610 × 200 / 600 = 203.333… → 203.33.
+        const rec = await l.recordReturn(
+          order,
+          { copNo: 'RET-1', items: [{ gnum: 2, qty: '1' }], inventory, appliedAt: '20260505100000' },
+          { now: '2026-05-05T10:00:00+08:00' },
+        );
+        expect(rec.ok && rec.duplicate).toBe(false);
+        expect(rec.ok && s(rec.returnShare?.amount)).toBe('203.33');
+        // The approval carries no amount; the ledger gives back the application's share, once for its 399 and 800.
+        const [ok399, ok800] = await applyReceipts(l, [
+          ceb626('RET-1', '399', '20260506100000000', '290020260000000777'),
+          ceb626('RET-1', '800', '20260506110000000'),
+        ]);
+        expect(ok399).toMatchObject({ action: 'refund', status: 'applied', orderNo: 'R-1', ebpCode: 'EBP-R' });
+        expect(ok399?.warning).toBeUndefined();
+        expect(ok399?.result?.ok && ok399.result.refundBasis).toBe('application');
+        expect(ok399?.result?.ok && s(ok399.result.entry.refunded)).toBe('203.33');
+        // (the 800 names no invtNo, so its key differs: the application, approved once, keeps it from giving again)
+        expect(ok800).toMatchObject({ status: 'duplicate', orderNo: 'R-1' });
+        // Read by another handle: the application is kept, approved with what it gave.
+        const again = await ledger(d);
+        const kept = await again.findReturn({ copNo: 'RET-1', ebpCode: 'EBP-R' });
+        expect(
+          kept && { ...kept, refunded: s(kept.refunded), items: kept.items.map((x) => `${x.gnum}×${x.qty}`) },
+        ).toMatchObject({ orderNo: 'R-1', ebpCode: 'EBP-R', refunded: '203.33', items: ['2×1'] });
+        // Two more applications, approved in the other order than they were sent.
+        // RET-2: 1 of line 1's 2 pieces (50 of goods). RET-3: line 1's other piece and line 3 (50 + 300 = 350).
+        await again.recordReturn(order, { copNo: 'RET-2', items: [{ gnum: 1, qty: '1' }], inventory });
+        await again.recordReturn(order, {
+          copNo: 'RET-3',
+          items: [
+            { gnum: 3, qty: '1' },
+            { gnum: 1, qty: '1' },
+          ],
+          inventory,
+        });
+        const outs = await applyReceipts(again, [
+          ceb626('RET-3', '399', '20260507100000000', '290020260000000777'),
+          ceb626('RET-2', '399', '20260508100000000', '290020260000000777'),
+        ]);
+        // RET-3 first: approved lines so far 200 (RET-1) + 350 = 550 of 600: 610 × 550 / 600 = 559.1666… → 559.17,
+        // less the 203.33 given: 355.84 (refunded 559.17).
+        // RET-2 then takes back the last piece: all the goods are back, so all that still counts: 610 − 559.17 = 50.83.
+        // In all 203.33 + 355.84 + 50.83 = 610.00: not a fen more or less than the order counted.
+        expect(outs.map((o) => o.result?.ok && s(o.result.entry.refunded))).toEqual(['559.17', '610']);
+        expect(outs.map((o) => o.result?.ok && o.result.refundBasis)).toEqual(['application', 'application']);
+        expect((await again.history(BUYER, 2026)).filter((e) => e.type === 'refund').map((e) => s(e.amount))).toEqual([
+          '203.33',
+          '355.84',
+          '50.83',
+        ]);
+        expect(s((await again.remaining(BUYER, 2026)).used)).toBe('0');
+      });
+
+      it('finds the order by the application alone (a CEB626 without invtNo) and says when it gives back everything', async () => {
+        const l = await ledger(await db());
+        await released(l);
+        await l.recordReturn(order, { copNo: 'RET-9', items: [{ gnum: 3, qty: '1' }], inventory });
+        // 610 × 300 / 600 = 305.00
+        const [byApp] = await applyReceipts(l, [ceb626('RET-9', '399', '20260506100000000')]);
+        expect(byApp?.result?.ok && [byApp.orderNo, s(byApp.result.entry.refunded)]).toEqual(['R-1', '305']);
+        // A CEB626 of an application the ledger was never told of: all that still counts (today's behaviour), said so.
+        const [unknown] = await applyReceipts(l, [
+          ceb626('RET-ELSEWHERE', '399', '20260507100000000', '290020260000000777'),
+        ]);
+        expect(unknown?.status).toBe('applied');
+        expect(unknown?.result?.ok && unknown.result.refundBasis).toBe('whole');
+        expect(unknown?.result?.ok && s(unknown.result.entry.refunded)).toBe('610');
+        expect(unknown?.warning).toMatchObject({ code: 'return-unrecorded' });
+        expect(unknown?.warning?.message.en).toContain('RET-ELSEWHERE');
+      });
+
+      it('keeps an amount the caller gave, and counts the approved lines for the next share', async () => {
+        const l = await ledger(await db());
+        await released(l);
+        await l.recordReturn(order, { copNo: 'RET-A', items: [{ gnum: 2, qty: '1' }], inventory });
+        const [given] = await applyReceipts(l, [
+          { ...ceb626('RET-A', '399', '20260506100000000', '290020260000000777'), amount: '200' },
+        ]);
+        expect(given?.result?.ok && [given.result.refundBasis, s(given.result.entry.refunded)]).toEqual([
+          'amount',
+          '200',
+        ]);
+        expect(s((await l.findReturn({ copNo: 'RET-A' }))?.refunded)).toBe('200');
+        // Line 3 next: 200 + 300 = 500 of 600 → 610 × 500 / 600 = 508.333… → 508.33, less the 200 given: 308.33.
+        await l.recordReturn(order, { copNo: 'RET-B', items: [{ gnum: 3, qty: '1' }], inventory });
+        const r = await l.refund(order, undefined, { returnCopNo: 'RET-B', key: 'B', now: '2026-05-07' });
+        expect(r.ok && [r.refundBasis, s(r.entry.refunded)]).toEqual(['application', '508.33']);
+      });
+
+      it('refuses what is no return of the order: unknown order, other lines under an approved copNo, bad lines', async () => {
+        const l = await ledger(await db());
+        expect(await l.recordReturn('NOPE', { copNo: 'X', items: [{ gnum: 1, qty: '1' }], inventory })).toMatchObject({
+          ok: false,
+          reason: 'unknown-order',
+        });
+        await released(l);
+        await l.recordReturn(order, { copNo: 'RET-C', items: [{ gnum: 2, qty: '1' }], inventory });
+        // The same application again (a retry) is a duplicate; changed before approval, it is replaced.
+        const same = await l.recordReturn(order, { copNo: 'RET-C', items: [{ gnum: 2, qty: '1' }], inventory });
+        expect(same.ok && same.duplicate).toBe(true);
+        await applyReceipts(l, [ceb626('RET-C', '399', '20260506100000000', '290020260000000777')]);
+        await expect(
+          l.recordReturn(order, { copNo: 'RET-C', items: [{ gnum: 3, qty: '1' }], inventory }),
+        ).rejects.toMatchObject({ code: 'QUOTA_CONFLICT' });
+        await expect(
+          l.recordReturn(order, { copNo: 'RET-D', items: [{ gnum: 4, qty: '1' }], inventory }),
+        ).rejects.toMatchObject({ code: 'QUOTA_INVALID' });
+        await expect(
+          l.recordReturn(order, { copNo: 'RET-D', items: [{ gnum: 1, qty: '3' }], inventory }),
+        ).rejects.toMatchObject({ code: 'QUOTA_INVALID' });
+        await expect(
+          l.recordReturn(order, { copNo: '', items: [{ gnum: 1, qty: '1' }], inventory }),
+        ).rejects.toMatchObject({ code: 'QUOTA_INVALID' });
+      });
+    });
+
     it("refuses a refund keyed by a commit stage's name, which would block that commit (or fail) in a database", async () => {
       const l = await ledger(await db());
       await l.reserve('K-1', BUYER, '100', '2026-05-01');

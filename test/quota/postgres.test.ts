@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { QuotaLedger, type QuotaStore } from '../../src/quota/index.js';
+import { applyReceipts, QuotaLedger, type QuotaStore } from '../../src/quota/index.js';
 import { openPostgresQuotaStore } from '../../src/quota/postgres.js';
 import { hasTool, needTool, requiredTool } from '../helpers/tools.js';
 import { BUYER, hammerOrder, quotaContract, SECRET, type HammerResult } from './contract.js';
@@ -61,7 +61,7 @@ quotaContract({
       dump: () =>
         admin(async (c) => {
           const parts: unknown[] = [];
-          for (const t of ['sandan_quota_entry', 'sandan_quota_event', 'sandan_quota_meta'])
+          for (const t of ['sandan_quota_entry', 'sandan_quota_event', 'sandan_quota_meta', 'sandan_quota_return'])
             parts.push((await c.query(`SELECT * FROM "${schema}".${t}`)).rows);
           return JSON.stringify(parts);
         }),
@@ -199,6 +199,57 @@ describe.skipIf(SKIP !== undefined)('postgres store options', () => {
 });
 
 describe.skipIf(SKIP !== undefined)('postgres store of an older sandan', () => {
+  it('opens version 2 tables from before return applications: read as having none, and given their table for writing', async () => {
+    const schema = `sandan_test_${randomBytes(6).toString('hex')}`;
+    const hasTable = () =>
+      admin(
+        async (c) =>
+          (
+            await c.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [
+              `"${schema}".sandan_quota_return`,
+            ])
+          ).rows[0]?.ok,
+      );
+    const order = { ebpCode: 'E', orderNo: 'V2-1' };
+    try {
+      const first = new QuotaLedger({ store: await openPostgresQuotaStore(URL_!, { schema }), secret: SECRET });
+      await first.reserve(order, BUYER, '610', '2026-05-01');
+      await first.commit(order, { now: '2026-05-02' });
+      await first.link(order, { invtNo: 'INVT-V2-1' });
+      await first.close();
+      // The tables as the sandan before left them: version 2 without the table of applications.
+      await admin((c) => c.query(`DROP TABLE "${schema}".sandan_quota_return`));
+      expect(await hasTable()).toBe(false);
+      const reader = new QuotaLedger({
+        store: await openPostgresQuotaStore(URL_!, { schema, readOnly: true }),
+        secret: SECRET,
+      });
+      expect(await reader.findReturn({ copNo: 'RET-V2' })).toBeUndefined();
+      expect((await reader.find(order))?.amount.toFixed()).toBe('610');
+      await reader.close();
+      expect(await hasTable()).toBe(false);
+      // For writing: the table is made; line 2 of 200 of the goods' 600 → 610 × 200 / 600 = 203.333… → 203.33.
+      const l = new QuotaLedger({ store: await openPostgresQuotaStore(URL_!, { schema }), secret: SECRET });
+      expect(await hasTable()).toBe(true);
+      const inventory = [
+        { gnum: 1, qty: '1', totalPrice: '100' },
+        { gnum: 2, qty: '1', totalPrice: '200' },
+        { gnum: 3, qty: '1', totalPrice: '300' },
+      ];
+      await l.recordReturn(order, { copNo: 'RET-V2', items: [{ gnum: 2, qty: '1' }], inventory });
+      const [o] = await applyReceipts(l, [
+        { kind: 'CEB626', copNo: 'RET-V2', invtNo: 'INVT-V2-1', returnStatus: '399', returnTime: '20260506100000000' },
+      ]);
+      expect(o?.result?.ok && [o.result.refundBasis, o.result.entry.refunded.toFixed()]).toEqual([
+        'application',
+        '203.33',
+      ]);
+      await l.close();
+    } finally {
+      await admin((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+    }
+  });
+
   it('adds the quantities column to tables made before it, once, and keeps their rows', async () => {
     const schema = `sandan_test_${randomBytes(6).toString('hex')}`;
     const column = () =>

@@ -139,3 +139,97 @@ describe('returnQuotaShare: what a partial return gives back to the annual quota
     );
   });
 });
+
+describe('return applications recorded in the ledger: an approved CEB626 gives back their share by itself', () => {
+  it('the shares of disjoint partial returns, approved in any order, never add up to more than the order counted (all of it when every line came back)', async () => {
+    const { MemoryQuotaStore, QuotaLedger, applyReceipts } = await import('../../src/quota/index.js');
+    const BUYER = '11010519491231002X';
+    // An inventory of 1–4 lines (whole quantities 1–4, line totals 0.01–999.99), what the order counted (its goods
+    // and freight), and for each piece of each line the return it goes back in (0–3) or none (-1).
+    const arb = fc
+      .array(fc.record({ qty: fc.integer({ min: 1, max: 4 }), fen: fc.integer({ min: 1, max: 99_999 }) }), {
+        minLength: 1,
+        maxLength: 4,
+      })
+      .chain((lines) =>
+        fc.record({
+          lines: fc.constant(lines),
+          freightFen: fc.integer({ min: 0, max: 5_000 }),
+          pieces: fc.array(fc.integer({ min: -1, max: 3 }), {
+            minLength: lines.reduce((n, l) => n + l.qty, 0),
+            maxLength: lines.reduce((n, l) => n + l.qty, 0),
+          }),
+          order: fc.shuffledSubarray([0, 1, 2, 3], { minLength: 4, maxLength: 4 }),
+        }),
+      );
+    await fc.assert(
+      fc.asyncProperty(arb, async ({ lines, freightFen, pieces, order }) => {
+        const inventory = lines.map((l, i) => ({
+          gnum: i + 1,
+          qty: String(l.qty),
+          totalPrice: (l.fen / 100).toFixed(2),
+        }));
+        const goods = lines.reduce((n, l) => n + l.fen, 0);
+        const counted = ((goods + freightFen) / 100).toFixed(2);
+        // Return r takes back, of each line, the pieces marked r (an application per return that has any).
+        const returns = new Map<number, Map<number, number>>();
+        let piece = 0;
+        for (const [i, l] of lines.entries())
+          for (let p = 0; p < l.qty; p++, piece++) {
+            const r = pieces[piece]!;
+            if (r < 0) continue;
+            const of = returns.get(r) ?? new Map<number, number>();
+            of.set(i + 1, (of.get(i + 1) ?? 0) + 1);
+            returns.set(r, of);
+          }
+        const ledger = new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'property-secret-0123456789' });
+        const key = { ebpCode: 'E', orderNo: 'P-1' };
+        await ledger.reserve(key, BUYER, counted, '2026-05-01');
+        await ledger.commit(key, { now: '2026-05-02' });
+        for (const [r, of] of returns)
+          await ledger.recordReturn(key, {
+            copNo: `RET-${r}`,
+            items: [...of].map(([gnum, qty]) => ({ gnum, qty: String(qty) })),
+            inventory,
+          });
+        const outcomes = await applyReceipts(
+          ledger,
+          order
+            .filter((r) => returns.has(r))
+            .map((r) => ({ kind: 'CEB626' as const, ebpCode: 'E', copNo: `RET-${r}`, returnStatus: '399' })),
+        );
+        expect(
+          outcomes.every((o) => o.status === 'applied' && o.result?.ok && o.result.refundBasis === 'application'),
+        ).toBe(true);
+        const given = (await ledger.history(BUYER, 2026))
+          .filter((e) => e.type === 'refund')
+          .reduce((sum, e) => sum.plus(e.amount), new Decimal(0));
+        expect(given.lte(counted)).toBe(true);
+        if (pieces.every((r) => r >= 0)) expect(given.toFixed(2)).toBe(counted);
+        // Each share is the running total, rounded once, less what the earlier ones gave: within a fen of its goods'
+        // part of what the order counted.
+        expect(
+          given
+            .minus(new Decimal(counted).times(returnedValue(inventory, returns)).div(goods / 100))
+            .abs()
+            .lte('0.01'),
+        ).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+/** The goods value (Σ totalPrice × qty back / qty declared) of every return. */
+function returnedValue(
+  inventory: readonly { gnum: number; qty: string; totalPrice: string }[],
+  returns: Map<number, Map<number, number>>,
+): Decimal {
+  let v = new Decimal(0);
+  for (const of of returns.values())
+    for (const [gnum, qty] of of) {
+      const l = inventory[gnum - 1]!;
+      v = v.plus(new Decimal(l.totalPrice).times(qty).div(l.qty));
+    }
+  return v;
+}

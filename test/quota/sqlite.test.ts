@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { QuotaLedger } from '../../src/quota/index.js';
+import { applyReceipts, QuotaLedger } from '../../src/quota/index.js';
 import { openSqliteQuotaStore } from '../../src/quota/sqlite.js';
 import { runTogether } from './processes.js';
 import { BUYER, quotaContract, SECRET, type HammerResult } from './contract.js';
@@ -240,6 +240,58 @@ CREATE TABLE sandan_quota_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRIC
       const again = await openSqliteQuotaStore(db);
       expect(s((await new QuotaLedger({ store: again, secret: SECRET }).remaining(BUYER, 2026)).used)).toBe('100');
       await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('opens a version 2 file from before return applications: read as having none, and given their table for writing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-quota-'));
+    const file = join(dir, 'v2.sqlite');
+    const Database = (await import('better-sqlite3')).default;
+    const hasTable = () => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db.prepare("SELECT name FROM sqlite_master WHERE name = 'sandan_quota_return'").all().length === 1;
+      } finally {
+        db.close();
+      }
+    };
+    try {
+      // A file of the sandan before: the same schema, version 2, without the table (and its index) of applications.
+      const first = new QuotaLedger({ store: await openSqliteQuotaStore(file), secret: SECRET });
+      await first.reserve({ ebpCode: 'E', orderNo: 'V2-1' }, BUYER, '610', '2026-05-01');
+      await first.commit({ ebpCode: 'E', orderNo: 'V2-1' }, { now: '2026-05-02' });
+      await first.link({ ebpCode: 'E', orderNo: 'V2-1' }, { invtNo: 'INVT-V2-1' });
+      await first.close();
+      const raw = new Database(file);
+      raw.exec('DROP TABLE sandan_quota_return');
+      raw.close();
+      expect(hasTable()).toBe(false);
+      // Read-only: no table, no applications, and the file stays as it was.
+      const reader = new QuotaLedger({ store: await openSqliteQuotaStore(file, { readOnly: true }), secret: SECRET });
+      expect(await reader.findReturn({ copNo: 'RET-V2' })).toBeUndefined();
+      expect(s((await reader.find({ ebpCode: 'E', orderNo: 'V2-1' }))?.amount)).toBe('610');
+      await reader.close();
+      expect(hasTable()).toBe(false);
+      // Opened for writing: the table is made, the rows are kept, and an approved return gives back its share:
+      // line 2 of 200 of the goods' 600 → 610 × 200 / 600 = 203.333… → 203.33.
+      const l = new QuotaLedger({ store: await openSqliteQuotaStore(file), secret: SECRET });
+      expect(hasTable()).toBe(true);
+      const inventory = [
+        { gnum: 1, qty: '1', totalPrice: '100' },
+        { gnum: 2, qty: '1', totalPrice: '200' },
+        { gnum: 3, qty: '1', totalPrice: '300' },
+      ];
+      await l.recordReturn(
+        { ebpCode: 'E', orderNo: 'V2-1' },
+        { copNo: 'RET-V2', items: [{ gnum: 2, qty: '1' }], inventory },
+      );
+      const [o] = await applyReceipts(l, [
+        { kind: 'CEB626', copNo: 'RET-V2', invtNo: 'INVT-V2-1', returnStatus: '399', returnTime: '20260506100000000' },
+      ]);
+      expect(o?.result?.ok && [o.result.refundBasis, s(o.result.entry.refunded)]).toEqual(['application', '203.33']);
+      await l.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

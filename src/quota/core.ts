@@ -1110,8 +1110,9 @@ function sameReturn(a: Pick<QuotaReturnApplication, 'items' | 'inventory'>, b: t
  * Decides the recording of a return application (CEB625 sent): kept under the order and its copNo, so that the CEB626
  * that approves it gives back its share. The same application again is a duplicate; one not yet approved is replaced
  * by another with its copNo (sent again, changed); an approved one with other lines is misuse (`QUOTA_CONFLICT`).
- * Throws `QUOTA_INVALID` when its lines and those of the order's approved returns are not the inventory's (a line it
- * has not, more than declared): `tryInvtRefundOf` answers those before the application is sent.
+ * Throws `QUOTA_INVALID` when its lines are not the inventory's (a line it has not, more than declared):
+ * `tryInvtRefundOf` answers those before the application is sent. With the order's approved returns it may take back
+ * more than is left (customs will refuse it): it is kept, without a `returnShare`.
  */
 export function planRecordReturn(
   entry: QuotaEntry,
@@ -1134,23 +1135,19 @@ export function planRecordReturn(
       : had?.refunded !== undefined
         ? had
         : { ebpCode: entry.ebpCode, orderNo: entry.orderNo, ...application, updatedAt: now };
+  // Its own lines must be the inventory's (throws QUOTA_INVALID for a line it has not, or more than it declared).
+  returnQuotaShare({ counted: entry.amount, inventory: kept.inventory, returned: kept.items });
   const others = applications.filter((a) => a.copNo !== kept.copNo && a.refunded !== undefined);
-  // (throws QUOTA_INVALID for lines the inventory has not, or more than it declared)
+  // With the approved returns it may take back more than is left: customs refuses such a return (100), so it is kept
+  // (its approval never comes) and has no share to show.
   const share =
-    kept.refunded !== undefined
-      ? { amount: kept.refunded, whole: false }
-      : returnQuotaShare({
-          counted: entry.amount,
-          refunded: entry.refunded,
-          inventory: kept.inventory,
-          returned: [...kept.items, ...others.flatMap((a) => a.items)],
-        });
+    kept.refunded !== undefined ? { amount: kept.refunded, whole: false } : shareOfApplication(entry, kept, others);
   const plan = done(entry, entries, limit, now, kept === had, [], []);
   const result = plan.result as Extract<QuotaResult, { ok: true }>;
   return {
     ...plan,
     returns: kept === had ? [] : [kept],
-    result: { ...result, returnApplication: kept, returnShare: share },
+    result: { ...result, returnApplication: kept, ...(share !== undefined && { returnShare: share }) },
   };
 }
 

@@ -27,7 +27,6 @@ import {
   parseOpenReq,
   parseDeclaration,
   quotaReceiptsOf,
-  returnQuotaShare,
   signMessage,
   signPayExchange,
   status,
@@ -48,7 +47,6 @@ import {
   type QuotaReceipt,
   type RateTable,
   type ReceiptOutcome,
-  type ReturnQuotaShare,
   type SenderProfile,
   type SentDocument,
   type Signer,
@@ -208,25 +206,6 @@ export function createOrderService(deps: OrderServiceDeps) {
     return { ok: true, copNo: application.copNo, message };
   }
 
-  /**
-   * What an approved return gives back to the buyer's quota: the share of the lines returned by it and the earlier
-   * approved returns of the inventory (a CEB626 names the return, not its value). 0 when nothing is left to give.
-   */
-  async function returnShare(app: AfterSaleApplication): Promise<ReturnQuotaShare | undefined> {
-    const declaration = declarations.get(app.orderNo);
-    const entry = await deps.ledger.find({ ebpCode: app.ebpCode, orderNo: app.orderNo });
-    if (!declaration?.inventory || !entry) return undefined;
-    const earlier = [...applications.values()].filter(
-      (a) => a !== app && a.kind === 'return' && a.invtNo === app.invtNo && a.state === 'approved',
-    );
-    return returnQuotaShare({
-      counted: entry.amount,
-      refunded: entry.refunded,
-      inventory: declaration.inventory.items,
-      returned: [app, ...earlier].flatMap((a) => a.items ?? []),
-    });
-  }
-
   return {
     /** Runs at checkout, before the buyer pays. */
     async checkout(input: unknown): Promise<CheckoutResult> {
@@ -362,7 +341,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       if (!refund.ok) return { ok: false, stage: 'validate', issues: refund.issues };
       const doc = refund.data;
       const { ebpCode } = found.declaration.order;
-      return applyFor('CEB625', doc, {
+      const sent = await applyFor('CEB625', doc, {
         kind: 'return',
         copNo,
         ebpCode,
@@ -371,6 +350,14 @@ export function createOrderService(deps: OrderServiceDeps) {
         items: doc.items,
         state: 'sent',
       });
+      // The ledger keeps the application's lines, so that its CEB626 (which names it, not its value) gives back
+      // their share of the quota by itself.
+      if (sent.ok)
+        await deps.ledger.recordReturn(
+          { ebpCode, orderNo },
+          { copNo, items: doc.items, inventory: found.declaration.inventory!.items, appliedAt: doc.appTime },
+        );
+      return sent;
     },
 
     /** A cancel or return applied for, by its copNo: where it stands, and what it gave back to the quota. */
@@ -390,7 +377,6 @@ export function createOrderService(deps: OrderServiceDeps) {
       const issues = track(parsed);
       const documents = (parsed.kind === 'dxp' ? parsed.message : parsed)?.documents ?? [];
       const toApply: QuotaReceipt[] = [];
-      const shares = new Map<QuotaReceipt, string>();
       // (quotaReceiptsOf gives one receipt per document of the message, in their order)
       for (const [i, r] of quotaReceiptsOf(parsed).entries()) {
         const app = r.kind === 'CEB622' || r.copNo === undefined ? undefined : applications.get(r.copNo);
@@ -407,37 +393,23 @@ export function createOrderService(deps: OrderServiceDeps) {
           });
           continue;
         }
-        if (app === undefined) {
-          toApply.push(r);
-          continue;
-        }
-        // (given back already: a 399 and an 800, or a receipt read twice; a refund that failed is tried again)
-        const givenBack = app.quotaBack !== undefined;
+        toApply.push(r);
+        if (app === undefined) continue;
         const doc = documents[i];
         app.returnStatus = String(r.returnStatus);
         if (typeof doc?.returnInfo === 'string') app.returnInfo = doc.returnInfo;
         app.state = approved(r) ? 'approved' : refused(r) ? 'refused' : app.state;
-        if (app.kind === 'cancel' || !approved(r)) {
-          toApply.push(r);
-          continue;
-        }
-        // An approved return: the share of its lines; none when the earlier returns gave it all, or when this
-        // receipt came before (a 399 and an 800, or one read twice: the ledger keys the refund by the application).
-        const share = givenBack ? undefined : await returnShare(app);
-        if (share?.amount.gt(0)) {
-          const receipt = { ...r, amount: share.amount };
-          shares.set(receipt, share.amount.toFixed(2));
-          toApply.push(receipt);
-        } else app.quotaBack ??= '0.00';
       }
+      // An approved return gives back the share of its lines: the ledger recorded the application when it was sent,
+      // and gives it once for a 399 and an 800 (a refund that failed is tried again by the next receipt).
       const outcomes = await applyReceipts(deps.ledger, toApply);
       for (const o of outcomes) {
         const app = o.receipt.kind === 'CEB622' ? undefined : applications.get(o.receipt.copNo ?? '');
         if (!app || o.status !== 'applied' || !o.result?.ok) continue;
-        // A cancel gives back all the order counted; a return the amount set on its receipt above.
+        // A cancel gives back all the order counted; a return what its approval gave (0: the earlier ones gave all).
         if (o.action === 'release') app.quotaBack = o.result.entry.amount.toFixed(2);
-        const share = shares.get(o.receipt);
-        if (o.action === 'refund' && share !== undefined) app.quotaBack = share;
+        const back = o.result.returnApplication?.refunded;
+        if (o.action === 'refund' && back !== undefined) app.quotaBack = back.toFixed(2);
       }
       return { outcomes, issues };
     },

@@ -1,7 +1,8 @@
 // Journey 1, after the sale, against the customs emulator over HTTP: three orders declared; one cancelled before
 // release and part of another returned, by the example order service (its CEB623 and CEB625 made by invtCancelOf
-// and invtRefundOf, the return's share of the quota by returnQuotaShare, the emulator's own figure); the third billed
-// by customs with its own figure (the taxBill scenario), so that the month-end `sandan reconcile` finds the mismatch.
+// and invtRefundOf, the return's share of the quota given back by its ledger from the application it recorded, the
+// emulator's own figure); the third billed by customs with its own figure (the taxBill scenario), so that the
+// month-end `sandan reconcile` finds the mismatch.
 // (test/journeys/order-service-after-sale.test.ts has the refusals and the rest of a return.)
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

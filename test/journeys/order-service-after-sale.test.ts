@@ -127,6 +127,12 @@ describe('the example order service after the sale', () => {
     const part = await apply(await shop.returnGoods('RET1', { reason: '质量问题', items: [{ gnum: 1, qty: 1 }] }));
     expect(part).toMatchObject({ kind: 'return', state: 'approved', returnStatus: '399', quotaBack: '199.00' });
     expect(await remaining()).toBe('25651.00');
+    // The service recorded the application when it sent it; the CEB626 gave back its share by it, with no amount.
+    const recorded = await ledger.findReturn({ copNo: part.copNo });
+    expect([recorded?.items.map((l) => `${l.gnum}×${l.qty.toFixed()}`), recorded?.refunded?.toFixed(2)]).toEqual([
+      ['1×1'],
+      '199.00',
+    ]);
 
     // Both cans again, one having come back: 1 + 2 = 3 of the 2 declared. Customs refuses (100, 1300); no quota.
     const over = await apply(await shop.returnGoods('RET1', { reason: '质量问题', items: [{ gnum: 1, qty: 2 }] }));
@@ -134,6 +140,8 @@ describe('the example order service after the sale', () => {
     expect(over.returnInfo).toMatch(/^\[Code:1300;Desc:退货数量超过原清单数量/);
     expect(over.quotaBack).toBeUndefined();
     expect(await remaining()).toBe('25651.00');
+    // (recorded too, never approved: its lines do not count in the next return's share)
+    expect((await ledger.findReturn({ copNo: over.copNo }))?.refunded).toBeUndefined();
     // The approved return stands: the order is still refunded (in part), not released again.
     expect(shop.whereIs('RET1')?.state).toBe('refunded');
     // A line the inventory does not have is the buyer's mistake, answered before anything is sent.

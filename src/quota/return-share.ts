@@ -46,9 +46,10 @@ export interface ReturnQuotaShare {
  * each line returned is worth its `totalPrice` × the quantity returned / the quantity declared; the returns so far
  * are summed, taken as a share of the inventory's goods value (Σ totalPrice), times what the order counted, rounded
  * once to the fen half up, less what the earlier returns gave. So the returns of a whole order give back all it
- * counted, never a fen more or less. The customs emulator gives back the same. Set the result's `amount` on the
- * CEB626's `QuotaReceipt` before `applyReceipt` (skip the receipt when it is 0: without an amount it would give back
- * everything). Throws `QUOTA_INVALID` for a line returned the inventory does not have, or a bad amount.
+ * counted, never a fen more or less. The customs emulator gives back the same, and so does the ledger for a return
+ * application recorded with `QuotaLedger.recordReturn` when its CEB626 approves it. Without that, set the result's
+ * `amount` on the CEB626's `QuotaReceipt` before `applyReceipt` (skip the receipt when it is 0: without an amount it
+ * would give back everything). Throws `QUOTA_INVALID` for a line returned the inventory does not have, or a bad amount.
  */
 export function returnQuotaShare(input: ReturnShareInput): ReturnQuotaShare {
   checkArgument(input, 'object', 'returnQuotaShare', 'the input', 'QUOTA_INVALID');

@@ -173,8 +173,8 @@ export function isLiveTaxBillStatus(status: string | number | undefined): boolea
 /**
  * Whether a return receipt's (CEB626) status is customs' yes to the return: 399 海关审结, or 800 放行 as the E-Port's
  * own records give a released return (PEER-REFUND-RELEASE). The quota ledger refunds on it, reconcile counts the order
- * refunded and status shows it so; a service that gives back a partial return's share itself (returnQuotaShare)
- * reads its CEB626 the same way. 120 (入库) is not yet a yes, nor anything else.
+ * refunded and status shows it so (the ledger giving back the share of a return application it recorded); a service
+ * that gives back a partial return's share itself (returnQuotaShare) reads its CEB626 the same way. 120 (入库) is not yet a yes, nor anything else.
  */
 export function isApprovedReturnStatus(status: string | number | undefined): boolean {
   return isApprovedReturn(receiptStatusText(status));

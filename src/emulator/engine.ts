@@ -1195,9 +1195,18 @@ class Engine implements EmulatorEngine {
     if (!invt || invt.invtNo === undefined) return { status: '-623003', info: codeText('-623003') };
     const other = otherInventory(cancel, invt);
     if (other) return other;
-    if (!HELD.has(invt.status) || invt.cancelling !== undefined)
-      return { status: '-623005', info: codeText('-623005') };
+    if (!HELD.has(invt.status) || this.cancelUnderWay(invt)) return { status: '-623005', info: codeText('-623005') };
     return undefined;
+  }
+
+  /**
+   * The inventory's cancel is under way: applied for and not refused. One that ended refused (an emulator failure
+   * answers it 100, 3001) no longer holds the inventory, which goes on to its release and may be cancelled again.
+   */
+  private cancelUnderWay(invt: StoredDoc): boolean {
+    if (invt.cancelling === undefined) return false;
+    const cancel = this.state.getDoc('cancel', invt.cancelling);
+    return cancel !== undefined && !isRejected(cancel.status);
   }
 
   /** A return is for a released inventory, within the return window of its release, of lines it had. */
@@ -1425,9 +1434,21 @@ class Engine implements EmulatorEngine {
       s.done(id);
       return;
     }
-    if (isRejected(d.status) || d.status === 'cancelled' || (status === '800' && d.cancelling !== undefined)) {
+    if (isRejected(d.status) || d.status === 'cancelled') {
       s.done(id);
       return;
+    }
+    if (status === '800' && d.cancelling !== undefined) {
+      if (this.cancelUnderWay(d)) {
+        // Not released while its cancel is under way; asked again later rather than dropped, so that a cancel that
+        // ends refused leaves the inventory to be released (it stayed at 120 for ever), one approved cancels it.
+        s.transaction(() => {
+          s.done(id);
+          this.later(d, this.at(now, this.timing.concluded), 'status', { status: '800' });
+        });
+        return;
+      }
+      d.cancelling = undefined;
     }
     // Effects on the quota come first (each is idempotent), then the step is written whole.
     if (d.kind === 'inventory' && status === '800') await this.ledger.commit(quotaKeyOf(d), { now });

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manualClock } from '../../src/emulator/clock.js';
+import { createEngine } from '../../src/emulator/engine.js';
+import type { QuotaLedger } from '../../src/quota/index.js';
+import { signMessage } from '../../src/sign/index.js';
+import { buildMessage, parseReturnInfo } from '../../src/xml/index.js';
+import { example, lastInfo, makeSigning, messages, RATES, SENDER, trail, type Signing } from './helpers.js';
+
+/*
+ * A cancel (CEB623) holds its inventory's release while it is under way. One that ends refused — the emulator's own
+ * failure at its conclusion answers it 100 with the DXP layer's 3001 — no longer holds it: the inventory goes on to
+ * its release, as customs leaves an inventory whose cancel it did not approve, and a new cancel may be applied for.
+ * The inventory's release had been dropped for good: it stayed at 120, never released nor cancelled, and every later
+ * cancel was refused -623005 (a cancel already under way).
+ */
+
+const T0 = '2026-11-20T02:20:00Z';
+let signing: Signing;
+beforeAll(() => {
+  signing = makeSigning();
+}, 120_000);
+afterAll(() => signing?.keys.cleanup());
+
+function cancelOf(d: Record<string, any>, invtNo: string): Record<string, unknown> {
+  return {
+    customsCode: d.inventory.customsCode,
+    orderNo: d.order.orderNo,
+    ebpCode: d.order.ebpCode,
+    ebpName: d.order.ebpName,
+    ebcCode: d.order.ebcCode,
+    ebcName: d.order.ebcName,
+    logisticsNo: d.logistics.logisticsNo,
+    logisticsCode: d.logistics.logisticsCode,
+    logisticsName: d.logistics.logisticsName,
+    copNo: d.inventory.copNo,
+    invtNo,
+    buyerIdType: '1',
+    buyerIdNumber: d.order.buyerIdNumber,
+    buyerName: d.order.buyerName,
+    buyerTelephone: d.order.buyerTelephone,
+    agentCode: d.inventory.agentCode,
+    agentName: d.inventory.agentName,
+    reason: '买家取消',
+  };
+}
+
+async function signedCancel(doc: Record<string, unknown>): Promise<string> {
+  const r = buildMessage('CEB623', doc as never, {
+    sender: SENDER,
+    now: () => new Date(T0),
+    newId: () => randomUUID(),
+  });
+  if (!r.ok) throw new Error(JSON.stringify(r.issues));
+  return (await signMessage(r.xml, signing.trusted)).xml;
+}
+
+describe('a cancel that ends refused', () => {
+  for (const store of ['memory', 'sqlite'] as const)
+    it(`no longer holds its inventory: released when its release falls due (${store})`, async () => {
+      const { mkdtempSync, rmSync } = await import('node:fs');
+      const { tmpdir } = await import('node:os');
+      const { join } = await import('node:path');
+      const dir = mkdtempSync(join(tmpdir(), 'sandan-emulator-cancel-'));
+      const e = await createEngine({
+        store: store === 'memory' ? 'memory' : { sqlite: join(dir, 'state.db') },
+        clock: manualClock(T0),
+        trust: signing.trust,
+        rates: RATES,
+        // released 10 min after 120; a cancel runs 2 s (3), 5 s (120), 30 s (399)
+        timing: { released: '10m' },
+      });
+      try {
+        const d = example();
+        const m = await messages(d, signing.trusted);
+        for (const k of ['order', 'payment', 'logistics', 'inventory'] as const)
+          await e.submit(m[k], { transport: 'api' });
+        await e.advance('10s'); // the inventory at 120 (10:20:07 Beijing), its release due at 10:30:07
+        const invtNo = e.receipts().find((r) => r.type === 'CEB622' && r.returnStatus === '120')!.invtNo!;
+        expect((await e.submit(await signedCancel(cancelOf(d, invtNo)), { transport: 'api' })).accepted).toBe(true);
+        // the quota store fails as the cancel concludes: the cancel is answered 100 (3001), and not approved
+        const ledger = (e as unknown as { ledger: QuotaLedger }).ledger;
+        const release = ledger.release.bind(ledger);
+        ledger.release = async () => {
+          throw new Error('the ledger is down');
+        };
+        await e.advance('1m');
+        ledger.release = release;
+        expect(trail(e.receipts(), 'CEB624')).toEqual(['CEB624:2', 'CEB624:3', 'CEB624:120', 'CEB624:100']);
+        expect(parseReturnInfo(lastInfo(e.receipts(), 'CEB624') ?? '').code).toBe('3001');
+        // the inventory is released when its release falls due (10:30:07), as if no cancel had been applied for
+        await e.advance('9m');
+        expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800']);
+        const released = e.receipts().find((r) => r.type === 'CEB622' && r.returnStatus === '800')!;
+        expect(released.at).toBe('2026-11-20T10:30:07.000+08:00');
+        await e.advance('1d');
+        expect(trail(e.receipts(), 'CEB816')).toEqual(['CEB816']);
+      } finally {
+        await e.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+  it('releases an inventory whose release fell due while the cancel was under way, at the next step past it', async () => {
+    const e = await createEngine({
+      store: 'memory',
+      clock: manualClock(T0),
+      trust: signing.trust,
+      rates: RATES,
+      // 120 at 10:20:07 Beijing, release due at 10:20:27, while the cancel (applied at 10:20:10) runs to 10:20:47
+      timing: { released: '20s' },
+    });
+    const d = example();
+    const m = await messages(d, signing.trusted);
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await e.submit(m[k], { transport: 'api' });
+    await e.advance('10s');
+    const invtNo = e.receipts().find((r) => r.type === 'CEB622' && r.returnStatus === '120')!.invtNo!;
+    await e.submit(await signedCancel(cancelOf(d, invtNo)), { transport: 'api' });
+    const ledger = (e as unknown as { ledger: QuotaLedger }).ledger;
+    ledger.release = async () => {
+      throw new Error('the ledger is down');
+    };
+    await e.advance('1d');
+    expect(trail(e.receipts(), 'CEB624').at(-1)).toBe('CEB624:100');
+    // asked again 30 s (timing.concluded) after 10:20:27: 10:20:57, once the cancel failed at 10:20:47
+    const released = e.receipts().find((r) => r.type === 'CEB622' && r.returnStatus === '800');
+    expect(released?.at).toBe('2026-11-20T10:20:57.000+08:00');
+    await e.close();
+  });
+
+  it('leaves the inventory free for a new cancel, which is approved (399) and cancels it', async () => {
+    const e = await createEngine({
+      store: 'memory',
+      clock: manualClock(T0),
+      trust: signing.trust,
+      rates: RATES,
+      timing: { released: '10m' },
+    });
+    const d = example();
+    const m = await messages(d, signing.trusted);
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await e.submit(m[k], { transport: 'api' });
+    await e.advance('10s');
+    const invtNo = e.receipts().find((r) => r.type === 'CEB622' && r.returnStatus === '120')!.invtNo!;
+    await e.submit(await signedCancel(cancelOf(d, invtNo)), { transport: 'api' });
+    const ledger = (e as unknown as { ledger: QuotaLedger }).ledger;
+    const release = ledger.release.bind(ledger);
+    ledger.release = async () => {
+      throw new Error('the ledger is down');
+    };
+    await e.advance('1m');
+    ledger.release = release;
+    // before the release: the second cancel is taken (it was -623005, 清单状态不允许撤销) and concludes
+    const again = await e.submit(await signedCancel(cancelOf(d, invtNo)), { transport: 'api' });
+    expect(again.accepted).toBe(true);
+    await e.advance('1d');
+    expect(trail(e.receipts(), 'CEB624')).toEqual([
+      ...['CEB624:2', 'CEB624:3', 'CEB624:120', 'CEB624:100'],
+      ...['CEB624:2', 'CEB624:3', 'CEB624:120', 'CEB624:399'],
+    ]);
+    expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120']);
+    expect(trail(e.receipts(), 'CEB816')).toEqual([]);
+    await e.close();
+  });
+});

@@ -12,7 +12,7 @@ import { createHash, verify as nodeVerify, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ceb621Samples, makeSigningKeys, variedDeclarations } from './fixtures.mjs';
+import { ceb621Samples, makeSigningKeys, signedPayExchange, variedDeclarations } from './fixtures.mjs';
 
 const args = process.argv.slice(2);
 const at = args.indexOf('--rounds');
@@ -85,35 +85,7 @@ if (what === 'parse') {
   keys = makeSigningKeys();
   const certificate = new X509Certificate(keys.text('sm2.crt'));
   const signer = N.createLocalSigner({ key: keys.read('sm2.key'), certificate: keys.text('sm2.crt') });
-  const payex = await N.signPayExchange(
-    {
-      sessionID: 'bench-0001',
-      payExchangeInfoHead: {
-        guid: '9D55BA71-22DE-41F4-8B50-C36C83B3B530',
-        initalRequest: 'request',
-        initalResponse: 'ok',
-        ebpCode: '3301964J31',
-        payCode: '312226T001',
-        payTransactionId: '2026112022001354081010726129',
-        totalAmount: '761.52',
-        currency: '142',
-        verDept: '3',
-        payType: '1',
-        tradingTime: '20261120101500',
-      },
-      payExchangeInfoLists: [
-        {
-          orderNo: 'BENCH0001',
-          goodsInfo: [{ gname: 'bench', itemLink: 'https://example.com/item/1' }],
-          recpAccount: '6222000000000000',
-          recpCode: '3301964J31',
-          recpName: 'bench',
-        },
-      ],
-      serviceTime: 1764555300000,
-    },
-    signer,
-  );
+  const payex = await signedPayExchange(N.signPayExchange, signer);
   for (const P of [B, N])
     if (!P.verifyPayExchange(payex.payExInfoStr, { certificate }).valid) throw new Error('does not verify');
   base = () => B.verifyPayExchange(payex.payExInfoStr, { certificate });

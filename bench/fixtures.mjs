@@ -153,3 +153,39 @@ export function ceb621Samples() {
   const single = `${sample.slice(0, sample.indexOf('</ceb:Inventory>') + '</ceb:Inventory>'.length)}\n\t${sample.slice(base)}`;
   return { sample, single };
 }
+
+/**
+ * A 179 payment upload (the 761.52 order of threeLineDeclaration) signed by `signer` with the
+ * build's own signPayExchange: the SM2 (SM3withSM2) input bench/verify.mjs and compare-builds.mjs time.
+ */
+export function signedPayExchange(signPayExchange, signer) {
+  return signPayExchange(
+    {
+      sessionID: 'bench-0001',
+      payExchangeInfoHead: {
+        guid: '9D55BA71-22DE-41F4-8B50-C36C83B3B530',
+        initalRequest: 'request',
+        initalResponse: 'ok',
+        ebpCode: '3301964J31',
+        payCode: '312226T001',
+        payTransactionId: '2026112022001354081010726129',
+        totalAmount: '761.52',
+        currency: '142',
+        verDept: '3',
+        payType: '1',
+        tradingTime: '20261120101500',
+      },
+      payExchangeInfoLists: [
+        {
+          orderNo: 'BENCH0001',
+          goodsInfo: [{ gname: 'bench', itemLink: 'https://example.com/item/1' }],
+          recpAccount: '6222000000000000',
+          recpCode: '3301964J31',
+          recpName: 'bench',
+        },
+      ],
+      serviceTime: 1764555300000,
+    },
+    signer,
+  );
+}

@@ -15,6 +15,7 @@ import { sentFromDeclaration, status, type StatusReceipt } from '../../src/recon
 import { testEdition } from '../helpers/positive-list.js';
 import { validateAgainstXsd } from '../xml/helpers.js';
 import {
+  cancelOf,
   example,
   lastInfo,
   longLived,
@@ -1343,26 +1344,6 @@ describe('one orderNo on two platforms (an orderNo is unique only within a platf
 });
 
 describe('cancellations and returns', () => {
-  const cancelOf = (d: Record<string, any>, invtNo: string) => ({
-    customsCode: d.inventory.customsCode,
-    orderNo: d.order.orderNo,
-    ebpCode: d.order.ebpCode,
-    ebpName: d.order.ebpName,
-    ebcCode: d.order.ebcCode,
-    ebcName: d.order.ebcName,
-    logisticsNo: d.logistics.logisticsNo,
-    logisticsCode: d.logistics.logisticsCode,
-    logisticsName: d.logistics.logisticsName,
-    copNo: d.inventory.copNo,
-    invtNo,
-    buyerIdType: '1',
-    buyerIdNumber: d.order.buyerIdNumber,
-    buyerName: d.order.buyerName,
-    buyerTelephone: d.order.buyerTelephone,
-    agentCode: d.inventory.agentCode,
-    agentName: d.inventory.agentName,
-    reason: '买家取消',
-  });
   const signed = async (type: 'CEB623' | 'CEB625', doc: Record<string, unknown>, at = T0) => {
     const r = buildMessage(type, doc as never, { sender: SENDER, now: () => new Date(at), newId: () => randomUUID() });
     if (!r.ok) throw new Error(JSON.stringify(r.issues));

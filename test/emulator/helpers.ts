@@ -74,6 +74,34 @@ export function makeSigning(): Signing {
   };
 }
 
+/**
+ * The cancel (CEB623) of a declaration's inventory `invtNo`, written out from its order, waybill and inventory as an
+ * enterprise fills it in; with `reason` 质量问题 and items added, the head of its return (CEB625).
+ */
+export function cancelOf(d: Record<string, any>, invtNo: string, reason = '买家取消'): Record<string, unknown> {
+  const { order, logistics, inventory } = d;
+  return {
+    customsCode: inventory.customsCode,
+    orderNo: order.orderNo,
+    ebpCode: order.ebpCode,
+    ebpName: order.ebpName,
+    ebcCode: order.ebcCode,
+    ebcName: order.ebcName,
+    logisticsNo: logistics.logisticsNo,
+    logisticsCode: logistics.logisticsCode,
+    logisticsName: logistics.logisticsName,
+    copNo: inventory.copNo,
+    invtNo,
+    buyerIdType: '1',
+    buyerIdNumber: order.buyerIdNumber,
+    buyerName: order.buyerName,
+    buyerTelephone: order.buyerTelephone,
+    agentCode: inventory.agentCode,
+    agentName: inventory.agentName,
+    reason,
+  };
+}
+
 /** One message of a declaration, built (and signed when a signer is given). */
 export async function message(decl: Record<string, any>, key: DocKey, signer?: Signer, at?: string): Promise<string> {
   const r = buildMessage(TYPE[key], decl[key], env(at));

@@ -10,7 +10,7 @@ import type { EmulatorEngine, OutgoingReceipt } from '../../src/emulator/types.j
 import type { QuotaLedger } from '../../src/quota/index.js';
 import { signMessage } from '../../src/sign/index.js';
 import { buildMessage, parseReturnInfo } from '../../src/xml/index.js';
-import { example, makeSigning, messages, read, RATES, SENDER, trail, type Signing } from './helpers.js';
+import { cancelOf, example, makeSigning, messages, read, RATES, SENDER, trail, type Signing } from './helpers.js';
 
 /*
  * An inventory's returns (CEB625) are checked against what its earlier returns took back, line by line, and their
@@ -87,29 +87,7 @@ async function returnOf(
   items: Array<Record<string, unknown>>,
   appStatus: '1' | '2' = '2',
 ): Promise<string> {
-  const doc = {
-    guid,
-    appStatus,
-    customsCode: d.inventory.customsCode,
-    orderNo: d.order.orderNo,
-    ebpCode: d.order.ebpCode,
-    ebpName: d.order.ebpName,
-    ebcCode: d.order.ebcCode,
-    ebcName: d.order.ebcName,
-    logisticsNo: d.logistics.logisticsNo,
-    logisticsCode: d.logistics.logisticsCode,
-    logisticsName: d.logistics.logisticsName,
-    copNo: d.inventory.copNo,
-    invtNo,
-    buyerIdType: '1',
-    buyerIdNumber: d.order.buyerIdNumber,
-    buyerName: d.order.buyerName,
-    buyerTelephone: d.order.buyerTelephone,
-    agentCode: d.inventory.agentCode,
-    agentName: d.inventory.agentName,
-    reason: '质量问题',
-    items,
-  };
+  const doc = { guid, appStatus, ...cancelOf(d, invtNo, '质量问题'), items };
   const r = buildMessage('CEB625', doc as never, {
     sender: SENDER,
     now: () => new Date(T0),

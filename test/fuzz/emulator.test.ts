@@ -14,7 +14,7 @@ import { manualClock } from '../../src/emulator/clock.js';
 import { createEngine } from '../../src/emulator/engine.js';
 import { buildMessage, parseCebXml, parseReturnInfo } from '../../src/xml/index.js';
 import type { EngineOptions, OutgoingReceipt } from '../../src/emulator/types.js';
-import { type DocKey, env, example, message, RATES } from '../emulator/helpers.js';
+import { cancelOf, type DocKey, env, example, message, RATES } from '../emulator/helpers.js';
 import { applyMutation, FUZZ_TIMEOUT, fuzzParams, type Mutation, mutation } from './mutations.js';
 
 const KEYS: DocKey[] = ['order', 'payment', 'logistics', 'inventory'];
@@ -87,7 +87,7 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
 
 /** The document of a cancel (CEB623), a return (CEB625) or a delivery note (CEB711) of the declaration. */
 function afterDoc(type: After, d: Record<string, any>, invtNo: string): Record<string, unknown> {
-  const { order, logistics, inventory } = d;
+  const { logistics, inventory } = d;
   if (type === 'CEB711')
     return {
       customsCode: inventory.customsCode,
@@ -103,26 +103,7 @@ function afterDoc(type: After, d: Record<string, any>, invtNo: string): Record<s
       logisticsName: logistics.logisticsName,
       items: [{ gnum: 1, logisticsNo: logistics.logisticsNo }],
     };
-  const cancel = {
-    customsCode: inventory.customsCode,
-    orderNo: order.orderNo,
-    ebpCode: order.ebpCode,
-    ebpName: order.ebpName,
-    ebcCode: order.ebcCode,
-    ebcName: order.ebcName,
-    logisticsNo: logistics.logisticsNo,
-    logisticsCode: logistics.logisticsCode,
-    logisticsName: logistics.logisticsName,
-    copNo: inventory.copNo,
-    invtNo,
-    buyerIdType: '1',
-    buyerIdNumber: order.buyerIdNumber,
-    buyerName: order.buyerName,
-    buyerTelephone: order.buyerTelephone,
-    agentCode: inventory.agentCode,
-    agentName: inventory.agentName,
-    reason: '买家取消',
-  };
+  const cancel = cancelOf(d, invtNo);
   if (type === 'CEB623') return cancel;
   const line = inventory.items[0];
   return {

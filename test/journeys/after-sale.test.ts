@@ -4,63 +4,21 @@
 // emulator's own figure); the third billed by customs with its own figure (the taxBill scenario), so that the
 // month-end `sandan reconcile` finds the mismatch.
 // (test/journeys/order-service-after-sale.test.ts has the refusals and the rest of a return.)
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrderService } from '../../examples/order-service/checkout.js';
-import { createCustomsClient, type ReceivedReceipt } from '../../examples/order-service/customs-client.js';
-import { createLocalSigner, MemoryQuotaStore, parseCebXml, parseRateTable, QuotaLedger, unwrapDxp } from 'sandan';
-import { createCustomsEmulator, type CustomsEmulator } from 'sandan/emulator';
+import { describe, expect, it } from 'vitest';
+import type { ReceivedReceipt } from '../../examples/order-service/customs-client.js';
+import { parseCebXml, unwrapDxp } from 'sandan';
 import { runCli } from '../helpers/cli.js';
 import { reconcileArgs } from '../reconcile/helpers.js';
-import { makeSigning } from '../emulator/helpers.js';
-import type { TestKeys } from '../sign/helpers.js';
+import { afterSaleJourney, BUYER, declaration, ratesJson } from './helpers.js';
 
-const ratesJson = () => JSON.parse(readFileSync('examples/rates.example.json', 'utf8'));
-const BUYER = '330106199003071519';
-const SENDER = { copCode: '3301980BRK', copName: '示例报关有限公司', dxpMode: 'DXP', dxpId: 'DXPENT0000012345' };
-
-function declaration(no: string) {
-  const d = JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8'));
-  for (const doc of [d.order, d.payment, d.logistics, d.inventory]) doc.orderNo = no;
-  d.inventory.copNo = `COP${no}`;
-  d.logistics.logisticsNo = d.inventory.logisticsNo = `ZT${no}`;
-  d.payment.payTransactionId = d.order.payTransactionId = `PAY${no}`;
-  return d;
-}
-
-let keys: TestKeys;
-let cert: string;
-let customs: CustomsEmulator;
-beforeAll(() => {
-  const signing = makeSigning();
-  keys = signing.keys;
-  cert = signing.trust.certificates[0]!;
-}, 120_000);
-afterAll(async () => {
-  await customs?.close();
-  keys?.cleanup();
-});
+const journey = afterSaleJourney();
 
 describe('journey 1 after the sale: cancel, partial return, quota back, month end with a rehearsed mismatch', () => {
   it('over HTTP against the emulator', async () => {
-    customs = await createCustomsEmulator({
-      clock: 'manual',
-      start: '2026-11-20T02:00:00Z',
-      trust: { certificates: [cert] },
-      rates: parseRateTable(ratesJson()),
-      folder: false,
-    });
-    const ledger = new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'order-service-test-secret-0123456789' });
-    let n = 0;
-    const env = {
-      now: () => new Date('2026-11-20T02:15:00Z'),
-      newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
-    };
-    const signer = createLocalSigner({ key: readFileSync(keys.path('rsa.key')), certificate: cert });
-    const shop = createOrderService({ ledger, signer, sender: SENDER, rates: parseRateTable(ratesJson()), ...env });
-    const client = createCustomsClient(customs.url!);
+    const { customs, ledger, shop, client } = await journey.start();
     const admin = (path: string, body: unknown) =>
       fetch(new URL(path, customs.url!), {
         method: 'POST',

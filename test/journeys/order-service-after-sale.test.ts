@@ -2,63 +2,14 @@
 // against the customs emulator over HTTP: a cancel before release gives the quota back, one after release is
 // refused (-623005); a partial return gives back its lines' share, a return of more than is left is refused (100),
 // and the rest gives back what the order still counts. Every figure by hand.
-import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrderService } from '../../examples/order-service/checkout.js';
-import { createCustomsClient } from '../../examples/order-service/customs-client.js';
-import { createLocalSigner, MemoryQuotaStore, parseRateTable, QuotaLedger } from 'sandan';
-import { createCustomsEmulator, type CustomsEmulator } from 'sandan/emulator';
-import { makeSigning } from '../emulator/helpers.js';
-import type { TestKeys } from '../sign/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { afterSaleJourney, BUYER, declaration } from './helpers.js';
 
-const ratesJson = () => JSON.parse(readFileSync('examples/rates.example.json', 'utf8'));
-const BUYER = '330106199003071519';
-const SENDER = { copCode: '3301980BRK', copName: '示例报关有限公司', dxpMode: 'DXP', dxpId: 'DXPENT0000012345' };
-
-/** The example declaration (548.00 of goods: line 1 two cans at 398.00, line 2 one jar at 150.00) as order `no`. */
-function declaration(no: string) {
-  const d = JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8'));
-  for (const doc of [d.order, d.payment, d.logistics, d.inventory]) doc.orderNo = no;
-  d.inventory.copNo = `COP${no}`;
-  d.logistics.logisticsNo = d.inventory.logisticsNo = `ZT${no}`;
-  d.payment.payTransactionId = d.order.payTransactionId = `PAY${no}`;
-  return d;
-}
-
-let keys: TestKeys;
-let cert: string;
-let customs: CustomsEmulator | undefined;
-beforeAll(() => {
-  const signing = makeSigning();
-  keys = signing.keys;
-  cert = signing.trust.certificates[0]!;
-}, 120_000);
-afterAll(async () => {
-  await customs?.close();
-  keys?.cleanup();
-});
+const journey = afterSaleJourney();
 
 describe('the example order service after the sale', () => {
   it('cancels before release, is refused after it, returns part, is refused more than is left, returns the rest', async () => {
-    customs = await createCustomsEmulator({
-      clock: 'manual',
-      start: '2026-11-20T02:00:00Z',
-      trust: { certificates: [cert] },
-      rates: parseRateTable(ratesJson()),
-      folder: false,
-    });
-    const url = customs.url!;
-    const ledger = new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'order-service-test-secret-0123456789' });
-    let n = 0;
-    const shop = createOrderService({
-      ledger,
-      signer: createLocalSigner({ key: readFileSync(keys.path('rsa.key')), certificate: cert }),
-      sender: SENDER,
-      rates: parseRateTable(ratesJson()),
-      now: () => new Date('2026-11-20T02:15:00Z'),
-      newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
-    });
-    const client = createCustomsClient(url);
+    const { url, ledger, shop, client } = await journey.start();
     const advance = async (by: string) =>
       expect((await fetch(new URL(`/admin/advance?by=${by}`, url), { method: 'POST' })).status).toBe(200);
     /** The service's receipt loop: what came back since the last poll, each handed to onReceipt. */

@@ -1,5 +1,5 @@
 import { SandanError } from '../errors.js';
-import { dataTextSpan, unwrapDxp } from '../xml/dxp.js';
+import { dataTextSpan, rootLocalName, unwrapDxp } from '../xml/dxp.js';
 
 // What is signed in a DxpMsg: the CEB message in its Data, whose signature customs checks (and verifyMessage verifies);
 // signMessage and `sandan sign` both go through envelopeToSign, so the library and the command sign the same thing.
@@ -15,6 +15,11 @@ export function messageInDxp(
   | { xml: string; root: string; envelope: 'DxpMsg' | 'DxpMsgSv'; signed: boolean; unread?: undefined }
   | { xml?: undefined; envelope: 'DxpMsg' | 'DxpMsgSv'; signed: boolean; unread: string }
   | undefined {
+  // The parser reads a root named DxpMsg or DxpMsgSv as an envelope and no other: decided from the root's start tag,
+  // so that a CEB message is parsed once by its caller, not first as a would-be envelope (a 14 MB inventory list, or
+  // one whose text merely says "DxpMsg").
+  const root = rootLocalName(xml);
+  if (root !== 'DxpMsg' && root !== 'DxpMsgSv') return undefined;
   try {
     const env = unwrapDxp(xml, maxBytes === undefined ? undefined : { maxBytes });
     const envelope = env.transfer ? 'DxpMsgSv' : 'DxpMsg';
@@ -44,9 +49,6 @@ export function envelopeToSign(
   xml: string,
   name = 'The document',
 ): { message: string; root: string; rewrap(signed: string): string } | undefined {
-  // A text that never names DxpMsg has no envelope for its root (a name is written out, never a reference): the CEB
-  // message itself, which is not parsed a second time (as long as signing it again, a 14 MB inventory list).
-  if (!xml.includes('DxpMsg')) return undefined;
   const dxp = messageInDxp(xml);
   if (!dxp) return undefined;
   const refuse = (why: string) =>

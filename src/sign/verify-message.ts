@@ -297,9 +297,9 @@ export function verifyMessage(xml: string, options?: VerifyOptions): VerifyResul
   const anchors = (opts.trustedCertificates ?? []).map((c) => readCertificate(c));
   // A DxpMsg carries the signed message in its Data, and that message's signature is the one customs checks (the
   // emulator too): it is verified, whether or not the envelope has a ds:Signature of its own, which customs does not
-  // check (signMessage signs the message in Data). `sandan verify` is this. (A text that never names DxpMsg is none.)
-  // (read within the caller's maxBytes: over it, the envelope is refused below as any message over it is)
-  const dxp = xml.includes('DxpMsg') ? messageInDxp(xml, maxBytes) : undefined;
+  // check (signMessage signs the message in Data). `sandan verify` is this. (Read within the caller's maxBytes: over it,
+  // the envelope is refused below as any message over it is.)
+  const dxp = messageInDxp(xml, maxBytes);
   if (dxp === undefined) return verifyDocument(xml, opts, maxBytes, anchors);
   const own = dxp.signed
     ? 'a ds:Signature of its own, which is not the one customs checks'

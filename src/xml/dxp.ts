@@ -30,7 +30,7 @@ export interface WrapDxpOptions {
  * tokenizer checks the characters of all it is given, and a character XML forbids in a value made the whole text "no
  * XML" (every receipt the emulator wraps was scanned whole, too).
  */
-function rootLocalName(xml: string): string | undefined {
+export function rootLocalName(xml: string): string | undefined {
   try {
     const t = new XmlTokenizer();
     for (let at = 0; ; ) {

@@ -162,14 +162,20 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const { Command, CommanderError } = await import('commander');
   let exit: number = EXIT.ok;
+  let refusal: string | undefined;
   const program = new Command('sandan')
     .description(
       'Check China CBEC retail-import declarations (order CEB311, payment CEB411, waybill CEB511, inventory CEB621) before they are sent.',
     )
     .version(pkg.version, '-V, --version', 'print the version of sandan')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
-    .showHelpAfterError('(run with --help for usage)');
+    // Commander's own refusals (an unknown option or command, a missing or invalid argument) are kept, not written:
+    // they are told below as every other sandan error is, `sandan: …` and a hint.
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+      outputError: (s) => void (refusal = s),
+    });
 
   const ctx: CommandContext = { io, setExit: (code) => void (exit = code) };
 
@@ -178,9 +184,11 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     for (const register of registers) register(program, ctx);
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
-    if (e instanceof CommanderError && !io.closed?.()) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    // The program's own options (--help, --version) take no value: the first other word is the command.
-    return report(e, io, commandOf(argv));
+    if (e instanceof CommanderError && !io.closed?.()) {
+      if (e.exitCode === 0) return EXIT.ok;
+      return refusal === undefined ? EXIT.usage : reportRefusal(refusal, io, commandOf(program, argv));
+    }
+    return report(e, io, commandOf(program, argv));
   }
   return io.closed?.() ? EXIT.pipe : exit;
 }
@@ -188,16 +196,38 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
 /**
  * The command a command line runs, as its help is asked for: `validate`, or with a subcommand
  * `quota reserve`; undefined when it names none. The program's own options (--help, --version)
- * take no value, so the first other word is the command.
+ * take no value, so the first other word is the command; a word after it is a subcommand only
+ * when the command has one of that name (`quota frobnicate` is `quota`, whose help lists them).
  */
-function commandOf(argv: readonly string[]): string | undefined {
+function commandOf(program: Parameters<RegisterCommand>[0], argv: readonly string[]): string | undefined {
   const at = argv.findIndex((a) => !a.startsWith('-'));
-  const name = argv[at];
-  if (name === undefined || !COMMANDS.some(([n]) => n === name)) return undefined;
-  const sub = argv[at + 1];
-  return (name === 'quota' || name === 'positive-list') && sub !== undefined && /^[a-z]+$/.test(sub)
-    ? `${name} ${sub}`
-    : name;
+  const command = program.commands.find((c) => c.name() === argv[at]);
+  if (command === undefined) return undefined;
+  const sub = command.commands.find((c) => c.name() === argv[at + 1]);
+  return sub === undefined ? command.name() : `${command.name()} ${sub.name()}`;
+}
+
+/**
+ * Tells commander's refusal of a command line (`error: unknown option '--formt'`, and commander's
+ * "(Did you mean --format?)" on a line of its own) as sandan tells its errors: `sandan: …` on one
+ * line, then a hint with the suggestion and the help to read. Exit 2, a usage error.
+ */
+function reportRefusal(refusal: string, io: CliIo, command: string | undefined): number {
+  // (the suggestion is commander's last line; a line break before it was typed by the user, and is shown escaped)
+  const text = refusal.replace(/^error: /, '').replace(/\n$/, '');
+  const said = text.match(/\n\((Did you mean [^\n]+\?)\)$/);
+  const message = said ? text.slice(0, said.index) : text;
+  const suggestion = said?.[1];
+  const help = `See \`sandan${command === undefined ? '' : ` ${command}`} --help\`.`;
+  try {
+    io.stderr(
+      `sandan: ${oneLine(redactSecrets(message))}\nhint: ${suggestion ? `${oneLine(suggestion)} ` : ''}${help}\n`,
+    );
+  } catch (w) {
+    if (w instanceof OutputClosedError) return EXIT.pipe;
+    throw w;
+  }
+  return EXIT.usage;
 }
 
 /** The exit code for what a command threw, told on standard error; nothing is told when the output is closed. */

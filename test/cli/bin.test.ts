@@ -156,7 +156,10 @@ describe('start-up: a command module is loaded only when its command runs', () =
       [['--version'], ['valdate'], ['--help']].map((args) => run(process.execPath, [BIN, ...args])),
     );
     expect([version!.code, version!.stdout]).toEqual([0, `${pkg.version}\n`]);
-    expect([typo!.code, typo!.stderr]).toEqual([2, expect.stringContaining('(Did you mean validate?)')]);
+    expect([typo!.code, typo!.stderr]).toEqual([
+      2,
+      "sandan: unknown command 'valdate'\nhint: Did you mean validate? See `sandan --help`.\n",
+    ]);
     for (const name of names) expect(help!.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
   });
 

@@ -173,4 +173,40 @@ describe('messages that say what is true', () => {
       /\nhint: Fix the configuration file .*; its keys are in https:\/\/github\.com\/sandan-dev\/sandan\/blob\/main\/docs\/cli\.md#the-configuration-file, its JSON Schema in sandan's schemas\/sandan\.config\.schema\.json\.\n$/,
     );
   });
+
+  it("commander's refusals of a command line read as sandan's errors: `sandan: …`, a hint naming the help, exit 2", async () => {
+    const cases: Array<[string[], string]> = [
+      [
+        ['tax', HZ, '--format', 'yaml'],
+        "sandan: option '--format <format>' argument 'yaml' is invalid. Allowed choices are text, json, ndjson, github, sarif, junit.\nhint: See `sandan tax --help`.\n",
+      ],
+      [['tax', HZ, '--bogus'], "sandan: unknown option '--bogus'\nhint: See `sandan tax --help`.\n"],
+      // commander's suggestion, on a line of its own, is the hint's first sentence
+      [
+        ['tax', HZ, '--formt', 'json'],
+        "sandan: unknown option '--formt'\nhint: Did you mean --format? See `sandan tax --help`.\n",
+      ],
+      [
+        ['validate', HZ, '--format'],
+        "sandan: option '--format <format>' argument missing\nhint: See `sandan validate --help`.\n",
+      ],
+      [
+        ['parse', HZ, HZ],
+        "sandan: too many arguments for 'parse'. Expected 1 argument but got 2.\nhint: See `sandan parse --help`.\n",
+      ],
+      [
+        ['quota', 'reserve', '--amount'],
+        "sandan: option '--amount <n>' argument missing\nhint: See `sandan quota reserve --help`.\n",
+      ],
+      // an unknown subcommand: the help of the command, which lists its subcommands
+      [['quota', 'frobnicate'], "sandan: unknown command 'frobnicate'\nhint: See `sandan quota --help`.\n"],
+      [['frobnicate'], "sandan: unknown command 'frobnicate'\nhint: See `sandan --help`.\n"],
+      // a control character in what the user typed is shown escaped, on the one line
+      [['tax', HZ, '--x\u202e\ny'], "sandan: unknown option '--x\\u202e\\ny'\nhint: See `sandan tax --help`.\n"],
+    ];
+    for (const [args, stderr] of cases) {
+      const r = await runCli(args);
+      expect([r.code, r.stdout, r.stderr], args.join(' ')).toEqual([2, '', stderr]);
+    }
+  });
 });

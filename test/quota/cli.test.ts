@@ -23,6 +23,10 @@ async function cli(args: string[], env: Record<string, string | undefined> = { S
   return { code, stdout, stderr, json: () => JSON.parse(stdout) as Record<string, unknown> };
 }
 
+/** How sandan refuses an option a subcommand does not take: as its other usage errors, a line and a hint. */
+const refused = (option: string, command: string) =>
+  `sandan: unknown option '${option}'\nhint: See \`sandan ${command} --help\`.\n`;
+
 describe('sandan quota', () => {
   let dir: string;
   let db: string;
@@ -292,7 +296,7 @@ describe('sandan quota', () => {
       ['PLAT-A reserve', 'PLAT-B reserve', 'PLAT-A commit', 'PLAT-B release'],
     );
     r = await cli(['quota', 'remaining', '--db', db, '--buyer-id', BUYER, '--ebp-code', 'PLAT-A']);
-    expect([r.code, r.stderr]).toEqual([2, "error: unknown option '--ebp-code'\n(run with --help for usage)\n"]);
+    expect([r.code, r.stderr]).toEqual([2, refused('--ebp-code', 'quota remaining')]);
     r = await cli(['quota', 'commit', ...base, '--ebp-code', ' PLAT-A']);
     expect([r.code, r.stderr]).toMatchObject([2, expect.stringContaining('ebpCode must be a platform code')]);
   });
@@ -302,17 +306,13 @@ describe('sandan quota', () => {
     expect(r.code, r.stderr).toBe(0);
     // Not a partial release: release gives back the whole order, so --amount is refused.
     r = await cli(['quota', 'release', '--db', db, '--order', 'O-3', '--amount', '5']);
-    expect([r.code, r.stdout, r.stderr]).toEqual([
-      2,
-      '',
-      "error: unknown option '--amount'\n(run with --help for usage)\n",
-    ]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', refused('--amount', 'quota release')]);
     r = await cli(['quota', 'remaining', '--db', db, '--buyer-id', BUYER, '--key', 'x']);
-    expect([r.code, r.stderr]).toEqual([2, "error: unknown option '--key'\n(run with --help for usage)\n"]);
+    expect([r.code, r.stderr]).toEqual([2, refused('--key', 'quota remaining')]);
     r = await cli(['quota', 'remaining', '--db', db, '--buyer-id', BUYER, '--ttl', '5']);
-    expect([r.code, r.stderr]).toEqual([2, "error: unknown option '--ttl'\n(run with --help for usage)\n"]);
+    expect([r.code, r.stderr]).toEqual([2, refused('--ttl', 'quota remaining')]);
     r = await cli(['quota', 'commit', '--db', db, '--order', 'O-3', '--buyer-id', BUYER]);
-    expect([r.code, r.stderr]).toEqual([2, "error: unknown option '--buyer-id'\n(run with --help for usage)\n"]);
+    expect([r.code, r.stderr]).toEqual([2, refused('--buyer-id', 'quota commit')]);
     r = await cli(['quota', 'remaining', '--db', db, '--buyer-id', BUYER]);
     expect(r.stdout).toMatch(/^remaining in \d{4}: 25990 of 26000 CNY \(used 10: reserved 10,/);
   });

@@ -15,6 +15,7 @@ import {
   parseEmulatorSettings,
   type EmulatorSettings,
 } from '../emulator/settings-file.js';
+import { DEFAULT_MAX_SCENARIOS } from '../emulator/settings.js';
 import type { CliIo } from './io.js';
 import { beijingIso, beijingTimeOption } from '../time/beijing.js';
 import { docsUrl } from '../model/docs-url.js';
@@ -40,6 +41,7 @@ export interface EmulateCommandOptions {
   start?: string;
   interval: string;
   history: string;
+  maxScenarios: string;
   settings?: string;
   quiet?: boolean;
 }
@@ -71,6 +73,7 @@ export async function emulatorOptions(
   const interval = wholeNumber(opts.interval, '--interval', 3_600_000);
   if (interval < 1) throw new SandanError('INVALID_OPTION', '--interval must be at least 1 ms');
   const history = wholeNumber(opts.history, '--history', 100_000_000);
+  const maxScenarios = wholeNumber(opts.maxScenarios, '--max-scenarios', 100_000_000);
   // An unknown district is a usage error now, not a refusal of every message later.
   if (opts.district !== undefined) validate({}, { district: opts.district });
   if (opts.start !== undefined && opts.clock !== 'manual')
@@ -96,6 +99,7 @@ export async function emulatorOptions(
     ...(certificates.length > 0 && { trust: { certificates } }),
     requireSignature: opts.requireSignature,
     history,
+    maxScenarios,
     ...(opts.district !== undefined && { validate: { district: opts.district } }),
     ...(opts.rates !== undefined && { rates: await readRatesFile(opts.rates) }),
     http: opts.http && {
@@ -287,6 +291,11 @@ export function registerEmulateCommand(program: Command, { io, setExit }: Comman
       '--history <n>',
       'how many of the newest received messages and receipts GET /receipts and /admin/… keep (0: none); memory stays bounded',
       '10000',
+    )
+    .option(
+      '--max-scenarios <n>',
+      'how many scenarios (POST /admin/scenario) are kept at once; one more is refused with 400 EMULATOR_SCENARIOS_FULL until some are removed (0: none taken)',
+      String(DEFAULT_MAX_SCENARIOS),
     )
     .option(
       '--settings <file>',

@@ -55,6 +55,7 @@ import {
 import {
   DEFAULT_CUSTOMS_DXP_ID,
   DEFAULT_ENTERPRISE_DXP_ID,
+  DEFAULT_MAX_SCENARIOS,
   DEFAULT_TIMING,
   DEFAULT_UNMAPPED_CODE,
   SETTING_CHOICES,
@@ -301,8 +302,6 @@ function originalText(text: string): string {
 
 /** Most messages handled in one transaction (one commit), by default. */
 const MAX_BATCH = 256;
-/** The default of `maxScenarios`: scenarios kept at once. */
-const MAX_SCENARIOS = 10_000;
 
 class Engine implements EmulatorEngine {
   private readonly listeners = new Set<(r: OutgoingReceipt) => void>();
@@ -381,7 +380,7 @@ class Engine implements EmulatorEngine {
         'INVALID_OPTION',
         `maxBatch must be a whole number ≥ 1, got ${describeInput(options.maxBatch)}`,
       );
-    this.maxScenarios = options.maxScenarios ?? MAX_SCENARIOS;
+    this.maxScenarios = options.maxScenarios ?? DEFAULT_MAX_SCENARIOS;
     if (!Number.isSafeInteger(this.maxScenarios) || this.maxScenarios < 0)
       throw new SandanError(
         'INVALID_OPTION',

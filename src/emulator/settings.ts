@@ -37,3 +37,6 @@ export const DEFAULT_CUSTOMS_DXP_ID = IMPORT_RECEIVER_ID;
 
 /** The receiver of DxpMsg-wrapped receipts when the input named no sender. */
 export const DEFAULT_ENTERPRISE_DXP_ID = 'DXPENT0000000000';
+
+/** The default of `maxScenarios` (`sandan emulate --max-scenarios`): scenarios kept at once. */
+export const DEFAULT_MAX_SCENARIOS = 10_000;

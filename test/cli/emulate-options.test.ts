@@ -21,6 +21,7 @@ const base: EmulateCommandOptions = {
   clock: 'real',
   interval: '1000',
   history: '100000',
+  maxScenarios: '10000',
 };
 const options = async (o: Partial<EmulateCommandOptions>) => (await emulatorOptions({ ...base, ...o })).options;
 
@@ -29,9 +30,12 @@ describe('sandan emulate: numbers at their bounds', () => {
     ['port', '0', '65535', '65536'],
     ['interval', '1', '3600000', '3600001'],
     ['history', '0', '100000000', '100000001'],
-  ] as const)('--%s takes %s to %s and refuses %s', async (name, low, high, over) => {
+    ['max-scenarios', '0', '100000000', '100000001'],
+  ] as const)('--%s takes %s to %s and refuses %s', async (flag, low, high, over) => {
+    const name = flag === 'max-scenarios' ? 'maxScenarios' : flag;
     const read = (o: Awaited<ReturnType<typeof options>>) => {
       if (name === 'history') return o.history;
+      if (name === 'maxScenarios') return o.maxScenarios;
       const transport = (name === 'port' ? o.http : o.folder) as { port?: number; intervalMs?: number };
       return name === 'port' ? transport.port : transport.intervalMs;
     };
@@ -39,7 +43,7 @@ describe('sandan emulate: numbers at their bounds', () => {
     expect(read(await options({ [name]: high }))).toBe(Number(high));
     await expect(options({ [name]: over })).rejects.toMatchObject({
       code: 'INVALID_OPTION',
-      message: `--${name} must be a whole number from 0 to ${high}, got "${over}"`,
+      message: `--${flag} must be a whole number from 0 to ${high}, got "${over}"`,
     });
   });
 

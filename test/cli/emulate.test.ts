@@ -218,6 +218,33 @@ describe('sandan emulate', () => {
     expect(await run.exited).toEqual({ code: 0, signal: null });
   }, 60_000);
 
+  it('--max-scenarios bounds the scenarios kept: one more is refused with 400 EMULATOR_SCENARIOS_FULL', async () => {
+    const run = launch(['--port', '0', '--no-folder', '--quiet', '--memory', '--max-scenarios', '1']);
+    const url = await until('the printed URL', () => /http:\/\/127\.0\.0\.1:\d+/.exec(run.stdout())?.[0]);
+    const set = (orderNo: string) =>
+      fetch(`${url}/admin/scenario`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ orderNo, scenario: { reject: { code: '1313' } } }),
+      });
+    expect((await set('S-1')).status).toBe(200);
+    const full = await set('S-2');
+    expect([full.status, await full.json()]).toEqual([
+      400,
+      {
+        error: {
+          code: 'EMULATOR_SCENARIOS_FULL',
+          message:
+            'scenario: 1 scenarios are kept already (maxScenarios); remove those no longer needed (a scenario of null) before setting another',
+        },
+      },
+    ]);
+    // replacing the one kept is taken
+    expect((await set('S-1')).status).toBe(200);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+  }, 60_000);
+
   it('runs one emulator on a --state file: a second exits 2 naming the first; kill -9 or SIGTERM/SIGINT frees it', async () => {
     const state = join(dir, 'one.sqlite');
     const args = ['--port', '0', '--no-folder', '--state', state, '--clock', 'manual'];
@@ -270,6 +297,10 @@ describe('sandan emulate', () => {
         /^sandan: Not an X\.509 certificate \(PEM or DER\): it is empty \(0 bytes\)\n/,
       ],
       [['--memory', '--port', '0', '--history', 'all'], /--history must be a whole number/],
+      [
+        ['--memory', '--port', '0', '--max-scenarios', '-1'],
+        /^sandan: --max-scenarios must be a whole number from 0 to 100000000, got "-1"\nhint: See `sandan emulate --help`\.\n$/,
+      ],
       [['--port', '0', '--synchronous', 'off'], /Allowed choices are normal, full/],
       // (an impossible date was rolled over: 2026-02-30 started the clock on 2 March)
       [

@@ -83,9 +83,10 @@ function headOf(
   inventory: InventoryLike,
   fill: InvtCancelFill,
   fn: string,
+  blankReason: 'throw' | 'take' = 'throw',
 ): Record<string, unknown> {
   checkArgument(fill, 'object', fn, 'the fill ({ reason, invtNo?, copNo?, … })');
-  if (typeof fill.reason !== 'string' || fill.reason.trim() === '')
+  if (typeof fill.reason !== 'string' || (blankReason === 'throw' && isBlank(fill.reason)))
     throw new SandanError(
       'INVALID_OPTION',
       `${fn}: reason (撤单原因 / 退货原因) must be text, got ${describeInput(fill.reason)}`,
@@ -107,6 +108,11 @@ function headOf(
     if (fill[k] !== undefined) head[k] = fill[k];
   head.reason = fill.reason;
   return head;
+}
+
+/** Whether a reason says nothing: empty, or white space only. */
+function isBlank(reason: string): boolean {
+  return reason.trim() === '';
 }
 
 /**
@@ -153,6 +159,10 @@ export const RETURN_ISSUE_CODES = {
     zh: '退货申请单没有表体（items 为空）',
     en: 'A return without lines (items is empty)',
   },
+  'return-no-reason': {
+    zh: '退货原因为空（reason 为空或只有空白）',
+    en: 'A return without a reason (reason is empty or white space only)',
+  },
 } as const satisfies Readonly<Record<string, ReturnIssueCodeInfo>>;
 
 /** A code of {@link RETURN_ISSUE_CODES}. */
@@ -176,9 +186,10 @@ function returnIssue(code: ReturnIssueCode, path: string, zh: string, en: string
  * the gnum, gcode, gname and unit of the inventory line (customs matches them: -625209) and the quantity returned.
  * Without `items`, every line comes back whole. The lines are the buyer's request, data: a line the inventory does
  * not have (`-625209`), one given twice (`return-line-twice`), a quantity not above 0 (`return-qty-not-positive`)
- * or above the line's declared qty (`return-qty-over`), an empty list (`return-no-lines`) are issues, every one
- * found, each with its path in the fill (`items[1].qty`). Misuse throws `INVALID_OPTION`: no inventory, no reason,
- * no invtNo, `items` not a list or a line not an object.
+ * or above the line's declared qty (`return-qty-over`), an empty list (`return-no-lines`), and a reason that is
+ * empty or white space (`return-no-reason`, path `reason`: the buyer's own words, as the lines are) are issues, every
+ * one found, each with its path in the fill (`items[1].qty`). Misuse throws `INVALID_OPTION`: no inventory, a reason
+ * that is not text, no invtNo, `items` not a list or a line not an object.
  */
 export function tryInvtRefundOf(from: unknown, fill: InvtRefundFill): InvtRefundResult {
   return refundOf(from, fill, 'tryInvtRefundOf');
@@ -202,7 +213,7 @@ function refundOf(from: unknown, fill: InvtRefundFill, fn: string): InvtRefundRe
   const schema = BUILDABLE.CEB625.documentSchema as unknown as {
     shape: Record<string, unknown> & { items: { element: { shape: Record<string, unknown> } } };
   };
-  const head = headOf(schema, inventory, fill, fn);
+  const head = headOf(schema, inventory, fill, fn, 'take');
   const lines = Array.isArray(inventory.items) ? (inventory.items as Array<Record<string, unknown>>) : [];
   const byGnum = new Map(lines.filter(isRecord).map((l) => [Number(l.gnum), l]));
   if (fill.items !== undefined) checkArgument(fill.items, 'list', fn, 'items');
@@ -212,14 +223,22 @@ function refundOf(from: unknown, fill: InvtRefundFill, fn: string): InvtRefundRe
   wanted.forEach((w, i) => {
     if (!isRecord(w)) throw new SandanError('INVALID_OPTION', `${fn}: items[${i}] must be { gnum, qty }`);
   });
-  if (wanted.length === 0)
-    return {
-      ok: false,
-      issues: [
-        returnIssue('return-no-lines', 'items', '退货申请单至少需要一行表体', 'a return needs at least one line'),
-      ],
-    };
   const issues: Issue[] = [];
+  if (isBlank(fill.reason))
+    issues.push(
+      returnIssue(
+        'return-no-reason',
+        'reason',
+        `退货原因（reason）为空，实为 ${describeInput(fill.reason)}；请填写买家退货的原因`,
+        `reason (退货原因) is empty, got ${describeInput(fill.reason)}; give the buyer's reason for the return`,
+      ),
+    );
+  if (wanted.length === 0) {
+    issues.push(
+      returnIssue('return-no-lines', 'items', '退货申请单至少需要一行表体', 'a return needs at least one line'),
+    );
+    return { ok: false, issues };
+  }
   const seen = new Set<number>();
   const itemFields = Object.keys(schema.shape.items.element.shape).filter((f) => f !== 'qty' && f !== 'note');
   const items: InvtRefundItem[] = [];

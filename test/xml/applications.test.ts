@@ -312,7 +312,51 @@ describe('tryInvtRefundOf: the lines a buyer asks to return are data, answered w
     expect(tried([{ gnum: 1, qty: '3' }]).issues[0]?.help).toBeUndefined();
   });
 
-  it('misuse still throws INVALID_OPTION: no inventory, no reason, items not a list, a line not an object', () => {
+  it('an empty or white-space reason is the buyer’s request too: return-no-reason at `reason`, with the lines’ issues', () => {
+    const fill = { invtNo: INVT_NO, items: [{ gnum: 2, qty: '1' }] };
+    for (const reason of ['', ' ', '\t\u3000\n'])
+      expect(tryInvtRefundOf(d, { ...fill, reason }).issues.map((i) => [i.code, i.severity, i.path, i.ruleId])).toEqual(
+        [['return-no-reason', 'error', 'reason', 'xml/build']],
+      );
+    expect(tryInvtRefundOf(d, { ...fill, reason: ' ' })).toEqual({
+      ok: false,
+      issues: [
+        {
+          code: 'return-no-reason',
+          severity: 'error',
+          path: 'reason',
+          ruleId: 'xml/build',
+          message: {
+            zh: '退货原因（reason）为空，实为 " "；请填写买家退货的原因',
+            en: 'reason (退货原因) is empty, got " "; give the buyer\'s reason for the return',
+          },
+        },
+      ],
+    });
+    // every issue at once: the reason first, then the lines (or the want of them)
+    expect(
+      tryInvtRefundOf(d, { invtNo: INVT_NO, reason: '', items: [{ gnum: 9, qty: '1' }] }).issues.map((i) => i.code),
+    ).toEqual(['return-no-reason', '-625209']);
+    expect(tryInvtRefundOf(d, { invtNo: INVT_NO, reason: '', items: [] }).issues.map((i) => i.code)).toEqual([
+      'return-no-reason',
+      'return-no-lines',
+    ]);
+    // invtRefundOf throws it, its path as details.field; invtCancelOf, which has no result to give it in, throws
+    let thrown: unknown;
+    try {
+      invtRefundOf(d, { ...fill, reason: '  ' });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(isSandanError(thrown) && [thrown.code, thrown.message, thrown.details]).toEqual([
+      'INVALID_OPTION',
+      'invtRefundOf: reason (退货原因) is empty, got "  "; give the buyer\'s reason for the return',
+      { field: 'reason' },
+    ]);
+    expect(() => invtCancelOf(d, { reason: ' ', invtNo: INVT_NO })).toThrow(/^invtCancelOf: reason .* must be text/);
+  });
+
+  it('misuse still throws INVALID_OPTION: no inventory, a reason that is no text, items not a list, a line not an object', () => {
     const thrown = (f: () => unknown) => {
       try {
         f();
@@ -325,7 +369,11 @@ describe('tryInvtRefundOf: the lines a buyer asks to return are data, answered w
     expect(thrown(() => tryInvtRefundOf({ ...d, inventory: undefined }, fill))).toMatch(
       /^INVALID_OPTION: .*no inventory/,
     );
-    expect(thrown(() => tryInvtRefundOf(d, { ...fill, reason: '' }))).toMatch(/^INVALID_OPTION: .*reason/);
+    // (a reason that is no text is the caller's code; an empty one is the buyer's, return-no-reason)
+    expect(thrown(() => tryInvtRefundOf(d, { ...fill, reason: undefined as never }))).toMatch(
+      /^INVALID_OPTION: tryInvtRefundOf: reason \(撤单原因 \/ 退货原因\) must be text, got undefined/,
+    );
+    expect(thrown(() => tryInvtRefundOf(d, { ...fill, reason: 7 as never }))).toMatch(/^INVALID_OPTION: .*reason/);
     expect(thrown(() => tryInvtRefundOf(d, { ...fill, items: 'all' as never }))).toMatch(/^INVALID_OPTION: .*items/);
     expect(thrown(() => tryInvtRefundOf(d, { ...fill, items: [null as never] }))).toMatch(
       /^INVALID_OPTION: tryInvtRefundOf: items\[0\] must be \{ gnum, qty \}/,

@@ -12,6 +12,7 @@ const {
   emulatorSettingsJsonSchema,
   districtsCatalogue,
   rulesCatalogue,
+  rateTableJsonSchema,
   rulesetJsonSchema,
 } = await import('./generated.js');
 
@@ -19,10 +20,11 @@ writeFileSync(new URL('../schemas/ruleset.schema.json', import.meta.url), rulese
 writeFileSync(new URL('../schemas/sandan.config.schema.json', import.meta.url), configJsonSchema());
 writeFileSync(new URL('../schemas/declaration.schema.json', import.meta.url), declarationJsonSchema());
 writeFileSync(new URL('../schemas/emulator-settings.schema.json', import.meta.url), emulatorSettingsJsonSchema());
+writeFileSync(new URL('../schemas/rate-table.schema.json', import.meta.url), rateTableJsonSchema());
 writeFileSync(new URL('../docs/rules.md', import.meta.url), rulesCatalogue());
 writeFileSync(new URL('../docs/districts.md', import.meta.url), districtsCatalogue());
 writeFileSync(new URL('../docs/receipts.md', import.meta.url), receiptsDoc());
 writeFileSync(new URL('../docs/cli.md', import.meta.url), await cliReference());
 console.log(
-  'wrote schemas/ruleset.schema.json, sandan.config.schema.json, declaration.schema.json, emulator-settings.schema.json, docs/rules.md, docs/districts.md, docs/receipts.md and docs/cli.md',
+  'wrote schemas/ruleset.schema.json, sandan.config.schema.json, declaration.schema.json, emulator-settings.schema.json, rate-table.schema.json, docs/rules.md, docs/districts.md, docs/receipts.md and docs/cli.md',
 );

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { RuleExample } from '../src/rules/examples.js';
 import { runExample, type ExampleFixtures } from './rule-examples.js';
-import { parseRateTable, type RateTable } from '../src/tax/rates.js';
+import { parseRateTable, RATE_KEY, RateEntrySchema, type RateTable } from '../src/tax/rates.js';
+import { DateSchema, SourcesSchema } from '../src/model/sources.js';
 import { catalogueHelp } from '../src/xml/receipts.js';
 import { RULES } from '../src/rules/registry.js';
 import { rulesetSchema } from '../src/rules/ruleset.js';
@@ -251,6 +252,29 @@ export function emulatorSettingsJsonSchema(): string {
     'emulator-settings.schema.json',
     'sandan emulator settings',
     "The settings file of `sandan emulate --settings`: the customs emulator engine's settings (the keys of createCustomsEmulator's options of the same names). Amounts are decimal strings. Generated from src/emulator/settings-file.ts by `npm run gen`; do not edit.",
+  );
+}
+
+/**
+ * schemas/rate-table.schema.json: a rate table (`--rates`, the bundled cbec-rates.json), for editors. parseRateTable
+ * reads the table's keys itself (a code, or `$` and a comment); its parts are the zod schemas it checks them with.
+ */
+export function rateTableJsonSchema(): string {
+  const entry = z.toJSONSchema(RateEntrySchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  delete entry.$schema;
+  return jsonSchemaOf(
+    z.object({
+      $sources: SourcesSchema.optional(),
+      $validFrom: DateSchema.optional(),
+      $validTo: DateSchema.optional(),
+    }),
+    'rate-table.schema.json',
+    'sandan rate table',
+    'A rate table (`--rates`, and the bundled rulesets/rates/cbec-rates.json): an object keyed by 10-digit commodity code or 8- or 4-digit prefix, each entry the duty, VAT and consumption-tax rates as decimal strings ("0.13" = 13 %); other keys starting with $ are comments. Rates must be below 1 and $validTo not before $validFrom, which the schema cannot say and sandan checks. Generated from src/tax/rates.ts by `npm run gen`; do not edit.',
+    (body) => {
+      body.patternProperties = { [RATE_KEY.source]: entry, '^\\$': {} };
+      body.additionalProperties = false;
+    },
   );
 }
 

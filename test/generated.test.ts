@@ -7,11 +7,13 @@ import {
   declarationJsonSchema,
   emulatorSettingsJsonSchema,
   districtsCatalogue,
+  rateTableJsonSchema,
   rulesCatalogue,
   rulesetJsonSchema,
 } from '../scripts/generated.js';
 import { jsonErrorOffset } from '../src/model/json-position.js';
 import { bundledCodeTables, bundledRulesets } from '../src/index.js';
+import { parseRateTable } from '../src/tax/rates.js';
 
 const read = (p: string) => readFileSync(new URL(`../${p}`, import.meta.url), 'utf8');
 
@@ -34,6 +36,37 @@ describe('generated files are up to date (run `npm run gen` after changing rules
   });
   it('docs/districts.md matches the district rulesets', () => {
     expect(read('docs/districts.md')).toBe(districtsCatalogue());
+  });
+});
+
+describe('schemas/rate-table.schema.json', () => {
+  it('matches the zod schemas parseRateTable checks a rate table with', () => {
+    expect(read('schemas/rate-table.schema.json')).toBe(rateTableJsonSchema());
+  });
+
+  it('takes the bundled rate table and the examples, and refuses what parseRateTable refuses (ajv, not zod)', async () => {
+    const { Ajv2020 } = await import('ajv/dist/2020.js');
+    const addFormats = (await import('ajv-formats')).default as unknown as (a: unknown) => void;
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    const check = ajv.compile(JSON.parse(read('schemas/rate-table.schema.json')) as object);
+    for (const file of [
+      'rulesets/rates/cbec-rates.json',
+      'examples/rates.example.json',
+      'examples/finance/2026-11/rates.json',
+    ])
+      expect([file, check(JSON.parse(read(file))), check.errors ?? null]).toEqual([file, true, null]);
+    const refused = (table: unknown) => {
+      expect(() => parseRateTable(table, 't')).toThrow(/Invalid rate table t/);
+      return check(table);
+    };
+    expect(refused({ '33049900': { vat: '0.13', dutyy: '0' } })).toBe(false); // an unknown key of an entry
+    expect(refused({ '330499': { vat: '0.13' } })).toBe(false); // a 6-digit key
+    expect(refused({ '33049900': { duty: '0' } })).toBe(false); // no vat
+    // (a rate's text is checked by a transform the schema cannot carry: "13%" passes it, parseRateTable refuses it)
+    expect(check({ '33049900': { vat: '13%' } })).toBe(true);
+    expect(refused({ $validFrom: '2026/01/01' })).toBe(false);
+    expect(check({ $comment: 'any', '3304990000': { vat: 0.13, consumption: [{ adValorem: '0.15' }] } })).toBe(true);
   });
 });
 

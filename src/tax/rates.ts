@@ -139,7 +139,8 @@ const TierSchema = z
     }
   });
 
-const EntrySchema = z.strictObject({
+/** One entry of a rate table (its key a commodity code); `schemas/rate-table.schema.json` is made from it. */
+export const RateEntrySchema = z.strictObject({
   duty: decimalValue.optional(),
   vat: fraction,
   consumption: z
@@ -156,7 +157,8 @@ const EntrySchema = z.strictObject({
   note: z.string().optional(),
 });
 
-const KEY = /^(\d{4}|\d{8}|\d{10})$/;
+/** The key of an entry: a 10-digit commodity code, or an 8- or 4-digit prefix. */
+export const RATE_KEY = /^(\d{4}|\d{8}|\d{10})$/;
 /** Key lengths, longest (most specific) first. */
 const KEY_LENGTHS = [10, 8, 4] as const;
 
@@ -224,8 +226,8 @@ export function parseRateTable(json: unknown, origin = 'rate table'): RateTable 
   const entries = new Map<string, TaxRate>();
   for (const [key, raw] of Object.entries(table)) {
     if (key.startsWith('$')) continue;
-    if (!KEY.test(key)) throw invalid(origin, [key], 'keys are 10-, 8- or 4-digit commodity codes');
-    const parsed = EntrySchema.safeParse(raw);
+    if (!RATE_KEY.test(key)) throw invalid(origin, [key], 'keys are 10-, 8- or 4-digit commodity codes');
+    const parsed = RateEntrySchema.safeParse(raw);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
       const told = first ? innermost(first as ZodIssueLike) : { path: [], message: 'invalid entry' };

@@ -39,6 +39,10 @@ const NOT_PUBLIC: Record<string, { names: readonly string[]; why: string }> = {
     names: ['xmlTooLarge', 'xmlCharsOnly', 'xmlBytesEncoding', 'decodeXmlBytes'],
     why: "the parser's size refusal made before a file is read, the characters XML can hold (JUnit output), and the encoding a file's declaration names with the one decoder for it (verify reads a GB18030 file, sign refuses one)",
   },
+  'emulator/settings': {
+    names: ['DEFAULT_MAX_SCENARIOS'],
+    why: "the engine's default of maxScenarios, which `sandan emulate --max-scenarios` shows as its default (one number, where the engine applies it)",
+  },
   'sign/dxp-envelope': {
     names: ['envelopeToSign'],
     why: "the CEB message in a DxpMsg's Data and how to put it back signed: the one path signMessage takes too, which `sandan sign` walks step by step to name the file in its messages (verifyMessage opens a DxpMsg itself)",

@@ -59,6 +59,25 @@ describe("a refusal of the order, payment or waybill after customs released the 
     }
   });
 
+  // At one instant the timeline reads customs' answers by status number, so a 100 comes before the 800 beside it; the
+  // release still came with the order, payment and waybill matched, and whether the refusal is a millisecond later or
+  // in the same one (receipts timed to the second can share it) says nothing else of the parcel.
+  it('leaves the parcel released when the refusal has the release’s own returnTime (to the millisecond or second)', () => {
+    const release = RELEASED.at(-1)!.fields.returnTime as string;
+    const base = run(RELEASED)[0]!;
+    for (const time of [release, release.slice(0, 14)]) {
+      const released = RELEASED.map((r) =>
+        r.fields.returnStatus === '800' ? receipt('inventory', '800', time, '[Code:2600;Desc:放行]') : r,
+      );
+      for (const doc of ['order', 'payment', 'logistics'] as const) {
+        const [o] = run([...released, receipt(doc, '100', time, '[Code:1301;Desc:系统异常，请稍后重试]')]);
+        expect([time, doc, o!.state, o!.documents]).toEqual([time, doc, 'released', run(released)[0]!.documents]);
+        expect(o!.anomalies.map((a) => [a.kind, a.document, a.code])).toEqual([['resend-refused', doc, '1301']]);
+      }
+    }
+    expect(base.state).toBe('released');
+  });
+
   it('counts as the document state while the inventory is not released (taken in only, 120)', () => {
     const notReleased = RELEASED.filter((r) => r.fields.returnStatus !== '800');
     const [o] = run([...notReleased, receipt('order', '100', at(3600_000), '[Code:1301;Desc:系统异常，请稍后重试]')]);

@@ -137,12 +137,19 @@ export function timelineOf(items: TimelineItem[]): OrderTimeline {
   let inventoryCancelled = false;
   // Whether customs released the inventory (800/899; the state reads the first release too), not cancelled since.
   let inventoryReleased = false;
+  // The instants of the inventory's releases: one instant reads a 100 before the 800 beside it (by status number),
+  // and a refusal in the release's own instant (receipts timed to the second can share one) is as much after it.
+  const releasedAt = new Set(
+    receipts
+      .filter((r) => r.node.document === 'inventory' && isRelease(r.node.returnStatus) && !Number.isNaN(r.ms))
+      .map((r) => r.ms),
+  );
   for (const r of receipts) {
     const { document } = r.node;
     const fresh = document === 'inventory' && inventoryCancelled;
     const before = fresh ? undefined : latest.get(document);
     const answer = fresh ? undefined : answered.get(document);
-    if (refusesOnlyTheMessage(r, before, answer) || refusedAfterRelease(r, inventoryReleased)) {
+    if (refusesOnlyTheMessage(r, before, answer) || refusedAfterRelease(r, inventoryReleased || releasedAt.has(r.ms))) {
       resendRefusals.push(r);
       const stood = answer && isCustomsAnswer(answer) ? answer : before;
       if (stood) stoodBefore.set(r, stood);

@@ -1208,6 +1208,19 @@ class Engine implements EmulatorEngine {
     return cancel !== undefined && !isRejected(cancel.status);
   }
 
+  /**
+   * A cancel under way ended refused (customs' 100, or the emulator's failure answering it 100, 3001): its
+   * inventory's release, if it fell due meanwhile, is due now (at once, not when it would have been).
+   */
+  private cancelRefused(cancel: StoredDoc, now: Date): void {
+    const invt = this.inventoryOf(cancel);
+    if (invt?.cancelling !== cancel.key || invt.releaseDue === undefined) return;
+    const due = Math.max(Date.parse(invt.releaseDue), now.getTime());
+    invt.releaseDue = undefined;
+    this.state.putDoc(invt);
+    this.later(invt, due, 'status', { status: '800' });
+  }
+
   /** A return is for a released inventory, within the return window of its release, of lines it had. */
   private refundRefusal(
     refund: StoredDoc,
@@ -1314,8 +1327,10 @@ class Engine implements EmulatorEngine {
   private emit(d: StoredDoc, status: string, info: string, now: Date, pending: Pending, record = true): void {
     if (record && d.status !== status) {
       this.returnMoves(d, status);
+      const ended = d.kind === 'cancel' && isRejected(status) && !isRejected(d.status);
       d.status = status;
       this.state.putDoc(d);
+      if (ended) this.cancelRefused(d, now);
     }
     const type = RECEIPT_OF[d.kind];
     const scenario = this.scenarioOf(d);
@@ -1439,15 +1454,19 @@ class Engine implements EmulatorEngine {
     }
     if (status === '800' && d.cancelling !== undefined) {
       if (this.cancelUnderWay(d)) {
-        // Not released while its cancel is under way; asked again later rather than dropped, so that a cancel that
-        // ends refused leaves the inventory to be released (it stayed at 120 for ever), one approved cancels it.
+        // Not released while its cancel is under way, but kept as due rather than dropped: a cancel that ends refused
+        // leaves the inventory to be released then (it stayed at 120 for ever), one approved cancels it. Not asked
+        // again later either: with a timing.concluded of 0, or at the end of time, that event fell due at the same
+        // instant over and over and advance() never returned.
         s.transaction(() => {
           s.done(id);
-          this.later(d, this.at(now, this.timing.concluded), 'status', { status: '800' });
+          d.releaseDue = now.toISOString();
+          s.putDoc(d);
         });
         return;
       }
       d.cancelling = undefined;
+      d.releaseDue = undefined;
     }
     // Effects on the quota come first (each is idempotent), then the step is written whole.
     if (d.kind === 'inventory' && status === '800') await this.ledger.commit(quotaKeyOf(d), { now });
@@ -1506,6 +1525,7 @@ class Engine implements EmulatorEngine {
             invt.status = 'cancelled';
             invt.waiting = false;
             invt.cancelling = undefined;
+            invt.releaseDue = undefined;
             s.putDoc(invt);
           }
           return;

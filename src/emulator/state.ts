@@ -52,6 +52,11 @@ export interface StoredDoc {
   /** Inventory: the key of the cancel (CEB623) under way, which holds its release. */
   cancelling?: string | undefined;
   /**
+   * Inventory: when its release fell due while its cancel was under way (ISO): released once the cancel ends refused,
+   * never if it is approved. Undefined in a state written before it was kept (the release was asked again then).
+   */
+  releaseDue?: string | undefined;
+  /**
    * Set once the order is final (released and billed): `doc` then keeps only what later messages
    * are checked against (keys, and an inventory's lines for a return), not the whole message.
    */

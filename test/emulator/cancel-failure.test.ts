@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manualClock } from '../../src/emulator/clock.js';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { LATEST_TIME, manualClock } from '../../src/emulator/clock.js';
 import { createEngine } from '../../src/emulator/engine.js';
 import type { QuotaLedger } from '../../src/quota/index.js';
 import { signMessage } from '../../src/sign/index.js';
 import { buildMessage, parseReturnInfo } from '../../src/xml/index.js';
-import { example, lastInfo, makeSigning, messages, RATES, SENDER, trail, type Signing } from './helpers.js';
+import { cancelOf, example, lastInfo, makeSigning, messages, RATES, SENDER, trail, type Signing } from './helpers.js';
 
 /*
  * A cancel (CEB623) holds its inventory's release while it is under way. One that ends refused — the emulator's own
@@ -21,29 +21,6 @@ beforeAll(() => {
   signing = makeSigning();
 }, 120_000);
 afterAll(() => signing?.keys.cleanup());
-
-function cancelOf(d: Record<string, any>, invtNo: string): Record<string, unknown> {
-  return {
-    customsCode: d.inventory.customsCode,
-    orderNo: d.order.orderNo,
-    ebpCode: d.order.ebpCode,
-    ebpName: d.order.ebpName,
-    ebcCode: d.order.ebcCode,
-    ebcName: d.order.ebcName,
-    logisticsNo: d.logistics.logisticsNo,
-    logisticsCode: d.logistics.logisticsCode,
-    logisticsName: d.logistics.logisticsName,
-    copNo: d.inventory.copNo,
-    invtNo,
-    buyerIdType: '1',
-    buyerIdNumber: d.order.buyerIdNumber,
-    buyerName: d.order.buyerName,
-    buyerTelephone: d.order.buyerTelephone,
-    agentCode: d.inventory.agentCode,
-    agentName: d.inventory.agentName,
-    reason: '买家取消',
-  };
-}
 
 async function signedCancel(doc: Record<string, unknown>): Promise<string> {
   const r = buildMessage('CEB623', doc as never, {
@@ -101,7 +78,7 @@ describe('a cancel that ends refused', () => {
       }
     });
 
-  it('releases an inventory whose release fell due while the cancel was under way, at the next step past it', async () => {
+  it('releases an inventory whose release fell due while the cancel was under way, as the cancel is refused', async () => {
     const e = await createEngine({
       store: 'memory',
       clock: manualClock(T0),
@@ -122,9 +99,12 @@ describe('a cancel that ends refused', () => {
     };
     await e.advance('1d');
     expect(trail(e.receipts(), 'CEB624').at(-1)).toBe('CEB624:100');
-    // asked again 30 s (timing.concluded) after 10:20:27: 10:20:57, once the cancel failed at 10:20:47
+    // due at 10:20:27 and held by the cancel; released the instant the cancel is refused, at 10:20:47 (the cancel's
+    // 120 at 10:20:17, plus timing.concluded's 30 s), the release being overdue by then. (It was asked again every
+    // timing.concluded: at 10:20:57, the first ask past the refusal.)
     const released = e.receipts().find((r) => r.type === 'CEB622' && r.returnStatus === '800');
-    expect(released?.at).toBe('2026-11-20T10:20:57.000+08:00');
+    expect(released?.at).toBe('2026-11-20T10:20:47.000+08:00');
+    expect(e.receipts().find((r) => r.type === 'CEB624' && r.returnStatus === '100')?.at).toBe(released?.at);
     await e.close();
   });
 
@@ -159,6 +139,102 @@ describe('a cancel that ends refused', () => {
     ]);
     expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120']);
     expect(trail(e.receipts(), 'CEB816')).toEqual([]);
+    await e.close();
+  });
+
+  /**
+   * Stops a timeline that would run for ever: a hang inside advance() never yields to the event loop, so a vitest
+   * timeout alone would not end it.
+   */
+  function boundTimeline(e: unknown): void {
+    const state = (e as { state: { nextDue: () => unknown } }).state;
+    const next = state.nextDue.bind(state);
+    let calls = 0;
+    state.nextDue = () => {
+      if (++calls > 10_000) throw new Error('the timeline does not end');
+      return next();
+    };
+  }
+
+  for (const [outcome, store] of [
+    ['refused', 'memory'],
+    ['refused', 'sqlite'],
+    ['approved', 'memory'],
+  ] as const)
+    it(`ends with a timing.concluded of 0, the release due while the cancel is under way (${outcome}, ${store})`, {
+      timeout: 20_000,
+    }, async () => {
+      const { mkdtempSync, rmSync } = await import('node:fs');
+      const { tmpdir } = await import('node:os');
+      const { join } = await import('node:path');
+      const dir = mkdtempSync(join(tmpdir(), 'sandan-emulator-cancel-'));
+      onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+      const e = await createEngine({
+        store: store === 'memory' ? 'memory' : { sqlite: join(dir, 'state.db') },
+        clock: manualClock(T0),
+        trust: signing.trust,
+        rates: RATES,
+        // 120 at 10:20:07 Beijing, release due at 10:20:09; the cancel applied at 10:20:07 runs 3 at 10:20:09, 120 at
+        // 10:20:14 and concludes in the same instant. The release was asked again every 0 ms, at 10:20:09 for ever.
+        timing: { released: '2s', concluded: 0 },
+      });
+      boundTimeline(e);
+      const d = example();
+      const m = await messages(d, signing.trusted);
+      for (const k of ['order', 'payment', 'logistics', 'inventory'] as const)
+        await e.submit(m[k], { transport: 'api' });
+      await e.advance('7s');
+      const invtNo = e.receipts().find((r) => r.type === 'CEB622' && r.returnStatus === '120')!.invtNo!;
+      expect((await e.submit(await signedCancel(cancelOf(d, invtNo)), { transport: 'api' })).accepted).toBe(true);
+      if (outcome === 'refused') {
+        const ledger = (e as unknown as { ledger: QuotaLedger }).ledger;
+        ledger.release = async () => {
+          throw new Error('the ledger is down');
+        };
+      }
+      await e.advance('1m');
+      const at = (type: string, status: string) =>
+        e.receipts().find((r) => r.type === type && r.returnStatus === status)?.at;
+      if (outcome === 'refused') {
+        expect(trail(e.receipts(), 'CEB624')).toEqual(['CEB624:2', 'CEB624:3', 'CEB624:120', 'CEB624:100']);
+        expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800']);
+        // released as the cancel is refused, at 10:20:14
+        expect(at('CEB624', '100')).toBe('2026-11-20T10:20:14.000+08:00');
+        expect(at('CEB622', '800')).toBe('2026-11-20T10:20:14.000+08:00');
+      } else {
+        expect(trail(e.receipts(), 'CEB624')).toEqual(['CEB624:2', 'CEB624:3', 'CEB624:120', 'CEB624:399']);
+        expect(at('CEB624', '399')).toBe('2026-11-20T10:20:14.000+08:00');
+        // the release that fell due meanwhile goes with the approved cancel
+        expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120']);
+      }
+      await e.close();
+    });
+
+  it('ends at the end of time, the release and the cancel both due there', { timeout: 20_000 }, async () => {
+    const e = await createEngine({
+      store: 'memory',
+      clock: manualClock(T0),
+      trust: signing.trust,
+      rates: RATES,
+      // both clamped to 9999-12-31 23:59:59.999 Beijing: the release (taken first) falls due while the cancel is at 120
+      timing: { released: '99999999d', concluded: '99999999d' },
+    });
+    boundTimeline(e);
+    const d = example();
+    const m = await messages(d, signing.trusted);
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await e.submit(m[k], { transport: 'api' });
+    await e.advance('10s');
+    const invtNo = e.receipts().find((r) => r.type === 'CEB622' && r.returnStatus === '120')!.invtNo!;
+    await e.submit(await signedCancel(cancelOf(d, invtNo)), { transport: 'api' });
+    const ledger = (e as unknown as { ledger: QuotaLedger }).ledger;
+    ledger.release = async () => {
+      throw new Error('the ledger is down');
+    };
+    // to the last millisecond a CEB message can carry
+    await e.advance(LATEST_TIME - e.now().getTime());
+    expect(trail(e.receipts(), 'CEB624').at(-1)).toBe('CEB624:100');
+    const released = e.receipts().find((r) => r.type === 'CEB622' && r.returnStatus === '800');
+    expect(released?.at).toBe('9999-12-31T23:59:59.999+08:00');
     await e.close();
   });
 });

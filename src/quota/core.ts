@@ -898,7 +898,8 @@ export interface RefundApplication {
 /**
  * Decides a refund (an approved return): `amount` of a committed order stops counting; without an amount, the share
  * of the return application `ret` names when the ledger recorded it (its lines and those of the order's approved
- * returns valued by {@link returnQuotaShare}, less what those gave), else all of what still counts. A refund with an
+ * returns valued by {@link returnQuotaShare}, less what those gave, at most what still counts), else all of what still
+ * counts. A refund with an
  * idempotency key already applied, or of an application already approved, is a duplicate; with another amount than
  * the key's, misuse (`QUOTA_CONFLICT`). A return outside the window of its release is refused
  * (`outside-return-window`) unless `window.outside` is `allow`: customs then neither waives the tax nor adjusts the
@@ -1018,8 +1019,8 @@ export function planRefund(
 
 /**
  * What an application gives back when approved: its lines and those of the order's approved applications, valued
- * against its inventory; undefined when they take back more of a line than declared (customs approved returns the
- * ledger cannot value).
+ * against its inventory, less what those applications gave, and never more than still counts; undefined when they
+ * take back more of a line than declared (customs approved returns the ledger cannot value).
  */
 function shareOfApplication(
   entry: QuotaEntry,
@@ -1027,13 +1028,20 @@ function shareOfApplication(
   applications: readonly QuotaReturnApplication[],
 ): ReturnQuotaShare | undefined {
   const earlier = applications.filter((a) => a.copNo !== app.copNo && a.refunded !== undefined);
+  // Less what the recorded returns gave, not `entry.refunded`: a refund by amount alone (no application recorded)
+  // took back lines the ledger does not know, so subtracting it without its lines gave the next return too little.
+  // Such a return is valued by itself instead, capped by what still counts. With every return recorded the two sums
+  // are one.
+  const given = earlier.reduce((sum, a) => sum.plus(a.refunded!), new Dec(0));
+  const left = Dec.max(entry.amount.minus(entry.refunded), 0);
   try {
-    return returnQuotaShare({
+    const share = returnQuotaShare({
       counted: entry.amount,
-      refunded: entry.refunded,
+      refunded: given,
       inventory: app.inventory,
       returned: [...app.items, ...earlier.flatMap((a) => a.items)],
     });
+    return share.whole ? { amount: left, whole: true } : { amount: Dec.min(share.amount, left), whole: false };
   } catch (e) {
     if (e instanceof SandanError && e.code === 'QUOTA_INVALID') return undefined;
     throw e;

@@ -233,6 +233,43 @@ export function quotaContract(h: Harness): void {
         expect(r.ok && [r.refundBasis, s(r.entry.refunded)]).toEqual(['application', '508.33']);
       });
 
+      it('values a recorded return by itself after a refund by amount alone, capped by what still counts', async () => {
+        const l = await ledger(await db());
+        await released(l);
+        // Line 2 came back and was refunded the older way, by amount, with no application recorded:
+        // 610 × 200 / 600 = 203.333… → 203.33. The ledger knows the amount, not the lines.
+        const byAmount = await l.refund(order, '203.33', { key: 'L2', now: '2026-05-05T10:00:00+08:00' });
+        expect(byAmount.ok && s(byAmount.entry.refunded)).toBe('203.33');
+        // Line 3 then, recorded: valued by itself, 610 × 300 / 600 = 305.00 (the same as 610 × 500 / 600 = 508.33 less
+        // the 203.33 given). Subtracting the 203.33 without its line gave 305.00 − 203.33 = 101.67, 203.33 too little.
+        const rec = await l.recordReturn(order, { copNo: 'RET-L3', items: [{ gnum: 3, qty: '1' }], inventory });
+        expect(rec.ok && s(rec.returnShare?.amount)).toBe('305');
+        const [ok] = await applyReceipts(l, [ceb626('RET-L3', '399', '20260506100000000', '290020260000000777')]);
+        expect(ok?.result?.ok && [ok.result.refundBasis, s(ok.result.entry.refunded)]).toEqual([
+          'application',
+          '508.33',
+        ]);
+        expect(s((await l.findReturn({ copNo: 'RET-L3' }))?.refunded)).toBe('305');
+        // Line 1 (100 of goods) recorded last: with RET-L3's line, 610 × 400 / 600 = 406.666… → 406.67, less the 305
+        // RET-L3 gave: 101.67, which is all that still counts (610 − 508.33 = 101.67).
+        await l.recordReturn(order, { copNo: 'RET-L1', items: [{ gnum: 1, qty: '2' }], inventory });
+        const last = await l.refund(order, undefined, { returnCopNo: 'RET-L1', key: 'L1', now: '2026-05-07' });
+        expect(last.ok && [last.refundBasis, s(last.entry.refunded)]).toEqual(['application', '610']);
+      });
+
+      it('never gives back more than still counts when a refund by amount took more than its lines', async () => {
+        const l = await ledger(await db());
+        await released(l);
+        // 500 given back by amount (lines unknown to the ledger); 610 − 500 = 110 still counts.
+        await l.refund(order, '500', { key: 'BIG', now: '2026-05-05T10:00:00+08:00' });
+        // Line 3 by itself is worth 305.00, more than the 110 left: it gives back the 110, not an over-refund.
+        const rec = await l.recordReturn(order, { copNo: 'RET-C3', items: [{ gnum: 3, qty: '1' }], inventory });
+        expect(rec.ok && s(rec.returnShare?.amount)).toBe('110');
+        const [ok] = await applyReceipts(l, [ceb626('RET-C3', '399', '20260506100000000', '290020260000000777')]);
+        expect(ok?.result?.ok && [ok.result.refundBasis, s(ok.result.entry.refunded)]).toEqual(['application', '610']);
+        expect(s((await l.findReturn({ copNo: 'RET-C3' }))?.refunded)).toBe('110');
+      });
+
       it('refuses what is no return of the order: unknown order, other lines under an approved copNo, bad lines', async () => {
         const l = await ledger(await db());
         expect(await l.recordReturn('NOPE', { copNo: 'X', items: [{ gnum: 1, qty: '1' }], inventory })).toMatchObject({

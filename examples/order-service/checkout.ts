@@ -28,6 +28,7 @@ import {
   parseDeclaration,
   quotaReceiptsOf,
   signMessage,
+  SandanError,
   signPayExchange,
   status,
   statusInputsOfMessage,
@@ -97,7 +98,13 @@ export interface AfterSaleApplication {
 /** An application built and signed, ready for the transport; or why none was made. */
 export type AfterSaleResult =
   | { ok: false; stage: 'order' | 'validate' | 'build'; issues: Issue[] }
-  | { ok: true; copNo: string; message: string };
+  | {
+      ok: true;
+      copNo: string;
+      message: string;
+      /** What went wrong beside the application, which is made all the same (a return the ledger did not record). */
+      warnings: Issue[];
+    };
 
 /** What the buyer asks to return: the reason, and the lines (default every line, whole). */
 export interface ReturnRequest {
@@ -203,7 +210,7 @@ export function createOrderService(deps: OrderServiceDeps) {
     if (typeof message !== 'string') return { ok: false, stage: 'build', issues: message };
     applications.set(application.copNo, application);
     track(parseCebXml(message));
-    return { ok: true, copNo: application.copNo, message };
+    return { ok: true, copNo: application.copNo, message, warnings: [] };
   }
 
   return {
@@ -350,14 +357,29 @@ export function createOrderService(deps: OrderServiceDeps) {
         items: doc.items,
         state: 'sent',
       });
+      if (!sent.ok) return sent;
       // The ledger keeps the application's lines, so that its CEB626 (which names it, not its value) gives back
-      // their share of the quota by itself.
-      if (sent.ok)
-        await deps.ledger.recordReturn(
+      // their share of the quota by itself. The application is made and kept whatever the ledger says: a failure
+      // here (a store that keeps no return applications, QUOTA_STORE; a store that is down) is a warning beside it,
+      // not an exception that would lose a message the caller is to send.
+      let why: string | undefined;
+      try {
+        const recorded = await deps.ledger.recordReturn(
           { ebpCode, orderNo },
           { copNo, items: doc.items, inventory: found.declaration.inventory!.items, appliedAt: doc.appTime },
         );
-      return sent;
+        if (!recorded.ok) why = `${recorded.reason}: ${recorded.message}`;
+      } catch (e) {
+        why = e instanceof SandanError ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
+      }
+      if (why === undefined) return sent;
+      const unrecorded = orderIssue(
+        'return-unrecorded',
+        'copNo',
+        `额度账本未记录退货申请 ${copNo} 的商品行（${why}）：海关审核通过后将退回订单尚计入的全部额度，而非所退商品行的份额`,
+        `The quota ledger did not record the lines of return application ${copNo} (${why}): when customs approves it, the ledger gives back all the order still counts, not the share of the lines returned`,
+      );
+      return { ...sent, warnings: [{ ...unrecorded, severity: 'warning' }] };
     },
 
     /** A cancel or return applied for, by its copNo: where it stands, and what it gave back to the quota. */

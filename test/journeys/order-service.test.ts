@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrderService } from '../../examples/order-service/checkout.js';
-import { createLocalSigner, MemoryQuotaStore, parseRateTable, QuotaLedger, unwrapDxp, verifyMessage } from 'sandan';
+import {
+  createLocalSigner,
+  MemoryQuotaStore,
+  parseRateTable,
+  QuotaLedger,
+  type QuotaStore,
+  unwrapDxp,
+  verifyMessage,
+} from 'sandan';
 import { makeRsaKeys, type TestKeys } from '../sign/helpers.js';
 
 const example = () => JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8'));
@@ -134,6 +142,7 @@ describe('journey 1: an order service', () => {
     // comes back.
     const returned = await service.returnGoods('A1', { reason: '质量问题', copNo: 'REFUNDA1' });
     expect(returned.ok, JSON.stringify(returned)).toBe(true);
+    expect(returned.ok && returned.warnings).toEqual([]);
     // The E-Port could not pass it on (4 发送海关失败): refused, to be sent again; the quota is left as it is.
     await service.onReceipt(
       receipt('CEB626', 'InvtRefundReturn', {
@@ -182,6 +191,57 @@ describe('journey 1: an order service', () => {
       }),
     );
     expect((await ledger.remaining(BUYER, 2026)).remaining.toFixed(2)).toBe('26000.00');
+  });
+
+  it('hands back a return it sent when the ledger cannot record it, with a warning beside it', async () => {
+    // A store written for an older sandan: its transactions keep no return applications, so recordReturn throws
+    // QUOTA_STORE. The CEB625 is made all the same; the failure is a warning, not an exception losing the message.
+    const memory = new MemoryQuotaStore();
+    const store: QuotaStore = {
+      name: 'no-returns',
+      transaction: (work) =>
+        memory.transaction((tx) =>
+          work({ ...tx, orderReturns: undefined, returnsByCopNo: undefined, putReturn: undefined }),
+        ),
+      close: () => memory.close(),
+    };
+    const ledger = new QuotaLedger({ store, secret: 'order-service-test-secret-0123456789' });
+    let n = 0;
+    const service = createOrderService({
+      ledger,
+      signer: createLocalSigner({
+        key: readFileSync(keys.path('rsa.key')),
+        certificate: readFileSync(keys.path('rsa.crt')),
+      }),
+      sender: { copCode: '3301980BRK', copName: '示例报关有限公司', dxpMode: 'DXP', dxpId: 'DXPENT0000012345' },
+      rates: parseRateTable(JSON.parse(readFileSync('examples/rates.example.json', 'utf8'))),
+      now: () => new Date('2026-11-20T02:15:00Z'),
+      newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+    });
+    expect((await service.checkout(order('E5', 'COPE5'))).ok).toBe(true);
+    await service.onReceipt(
+      receipt('CEB622', 'InventoryReturn', {
+        guid: 'G5',
+        customsCode: '2924',
+        copNo: 'COPE5',
+        preNo: 'B20261120000000005',
+        invtNo: '29242026I000000005',
+        returnStatus: '800',
+        returnTime: '20261121101010123',
+        returnInfo: '[Code:2600;Desc:放行]',
+      }),
+    );
+    const returned = await service.returnGoods('E5', { reason: '质量问题', copNo: 'REFUNDE5' });
+    expect(returned).toMatchObject({
+      ok: true,
+      copNo: 'REFUNDE5',
+      warnings: [{ code: 'return-unrecorded', severity: 'warning', path: 'copNo' }],
+    });
+    if (!returned.ok) return;
+    expect(unwrapDxp(returned.message).transInfo.msgType).toBe('CEB625Message');
+    expect(returned.warnings[0]?.message.en).toContain('QUOTA_STORE');
+    expect(returned.warnings[0]?.message.zh).toContain('REFUNDE5');
+    expect(service.application('REFUNDE5')).toMatchObject({ kind: 'return', state: 'sent' });
   });
 
   it('refuses at checkout what customs would reject', async () => {

@@ -210,7 +210,7 @@ describe('return applications recorded in the ledger: an approved CEB626 gives b
         // part of what the order counted.
         expect(
           given
-            .minus(new Decimal(counted).times(returnedValue(inventory, returns)).div(goods / 100))
+            .minus(new Decimal(counted).times(returnedValue(inventory, returns)).div(new Decimal(goods).div(100)))
             .abs()
             .lte('0.01'),
         ).toBe(true);

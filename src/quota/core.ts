@@ -899,9 +899,8 @@ export interface RefundApplication {
  * Decides a refund (an approved return): `amount` of a committed order stops counting; without an amount, the share
  * of the return application `ret` names when the ledger recorded it (its lines and those of the order's approved
  * returns valued by {@link returnQuotaShare}, less what those gave, at most what still counts), else all of what still
- * counts. A refund with an
- * idempotency key already applied, or of an application already approved, is a duplicate; with another amount than
- * the key's, misuse (`QUOTA_CONFLICT`). A return outside the window of its release is refused
+ * counts. A refund with an idempotency key already applied, or of an application already approved, is a duplicate;
+ * with another amount than the key's, misuse (`QUOTA_CONFLICT`). A return outside the window of its release is refused
  * (`outside-return-window`) unless `window.outside` is `allow`: customs then neither waives the tax nor adjusts the
  * annual amount (海关总署公告2020年第45号 三).
  */

@@ -986,8 +986,8 @@ export function planRefund(
           entry,
         ),
       );
-    // (whole: all that still counts, whatever the rounding of the earlier returns)
-    give = share.whole ? left : share.amount;
+    // (whole: all that still counts, whatever the rounding of the earlier returns: shareOfApplication gives it so)
+    give = share.amount;
   }
   if (give.gt(left)) {
     return withBasis(

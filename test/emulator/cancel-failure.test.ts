@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { LATEST_TIME, manualClock } from '../../src/emulator/clock.js';
 import { createEngine } from '../../src/emulator/engine.js';
+import type { EmulatorEngine, EngineOptions } from '../../src/emulator/types.js';
 import type { QuotaLedger } from '../../src/quota/index.js';
 import { signMessage } from '../../src/sign/index.js';
 import { buildMessage, parseReturnInfo } from '../../src/xml/index.js';
@@ -32,37 +36,59 @@ async function signedCancel(doc: Record<string, unknown>): Promise<string> {
   return (await signMessage(r.xml, signing.trusted)).xml;
 }
 
+/** An engine on the manual clock at T0, trusting the test signer, with `timing` and the state `store` kept in `dir`. */
+function engineOf(timing: EngineOptions['timing'], store: 'memory' | 'sqlite' = 'memory', dir?: string) {
+  return createEngine({
+    store: store === 'memory' ? 'memory' : { sqlite: join(dir!, 'state.db') },
+    clock: manualClock(T0),
+    trust: signing.trust,
+    rates: RATES,
+    timing,
+  });
+}
+
+/**
+ * Declares the example's order, payment, waybill and inventory, lets `wait` pass (the inventory at 120) and applies
+ * for the inventory's cancel: the declaration, the inventory's invtNo and whether the cancel was taken.
+ */
+async function cancelApplied(e: EmulatorEngine, wait: string) {
+  const d = example();
+  const m = await messages(d, signing.trusted);
+  for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await e.submit(m[k], { transport: 'api' });
+  await e.advance(wait);
+  const invtNo = e.receipts().find((r) => r.type === 'CEB622' && r.returnStatus === '120')!.invtNo!;
+  const { accepted } = await e.submit(await signedCancel(cancelOf(d, invtNo)), { transport: 'api' });
+  return { d, invtNo, accepted };
+}
+
+/**
+ * Makes the quota ledger fail as a cancel concludes, so that the cancel is answered 100 (3001) and not approved; the
+ * function given back mends it.
+ */
+function ledgerDown(e: EmulatorEngine): () => void {
+  const ledger = (e as unknown as { ledger: QuotaLedger }).ledger;
+  const release = ledger.release.bind(ledger);
+  ledger.release = async () => {
+    throw new Error('the ledger is down');
+  };
+  return () => {
+    ledger.release = release;
+  };
+}
+
 describe('a cancel that ends refused', () => {
   for (const store of ['memory', 'sqlite'] as const)
     it(`no longer holds its inventory: released when its release falls due (${store})`, async () => {
-      const { mkdtempSync, rmSync } = await import('node:fs');
-      const { tmpdir } = await import('node:os');
-      const { join } = await import('node:path');
       const dir = mkdtempSync(join(tmpdir(), 'sandan-emulator-cancel-'));
-      const e = await createEngine({
-        store: store === 'memory' ? 'memory' : { sqlite: join(dir, 'state.db') },
-        clock: manualClock(T0),
-        trust: signing.trust,
-        rates: RATES,
-        // released 10 min after 120; a cancel runs 2 s (3), 5 s (120), 30 s (399)
-        timing: { released: '10m' },
-      });
+      // released 10 min after 120; a cancel runs 2 s (3), 5 s (120), 30 s (399)
+      const e = await engineOf({ released: '10m' }, store, dir);
       try {
-        const d = example();
-        const m = await messages(d, signing.trusted);
-        for (const k of ['order', 'payment', 'logistics', 'inventory'] as const)
-          await e.submit(m[k], { transport: 'api' });
-        await e.advance('10s'); // the inventory at 120 (10:20:07 Beijing), its release due at 10:30:07
-        const invtNo = e.receipts().find((r) => r.type === 'CEB622' && r.returnStatus === '120')!.invtNo!;
-        expect((await e.submit(await signedCancel(cancelOf(d, invtNo)), { transport: 'api' })).accepted).toBe(true);
+        // the inventory at 120 (10:20:07 Beijing), its release due at 10:30:07
+        expect((await cancelApplied(e, '10s')).accepted).toBe(true);
         // the quota store fails as the cancel concludes: the cancel is answered 100 (3001), and not approved
-        const ledger = (e as unknown as { ledger: QuotaLedger }).ledger;
-        const release = ledger.release.bind(ledger);
-        ledger.release = async () => {
-          throw new Error('the ledger is down');
-        };
+        const mend = ledgerDown(e);
         await e.advance('1m');
-        ledger.release = release;
+        mend();
         expect(trail(e.receipts(), 'CEB624')).toEqual(['CEB624:2', 'CEB624:3', 'CEB624:120', 'CEB624:100']);
         expect(parseReturnInfo(lastInfo(e.receipts(), 'CEB624') ?? '').code).toBe('3001');
         // the inventory is released when its release falls due (10:30:07), as if no cancel had been applied for
@@ -79,24 +105,10 @@ describe('a cancel that ends refused', () => {
     });
 
   it('releases an inventory whose release fell due while the cancel was under way, as the cancel is refused', async () => {
-    const e = await createEngine({
-      store: 'memory',
-      clock: manualClock(T0),
-      trust: signing.trust,
-      rates: RATES,
-      // 120 at 10:20:07 Beijing, release due at 10:20:27, while the cancel (applied at 10:20:10) runs to 10:20:47
-      timing: { released: '20s' },
-    });
-    const d = example();
-    const m = await messages(d, signing.trusted);
-    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await e.submit(m[k], { transport: 'api' });
-    await e.advance('10s');
-    const invtNo = e.receipts().find((r) => r.type === 'CEB622' && r.returnStatus === '120')!.invtNo!;
-    await e.submit(await signedCancel(cancelOf(d, invtNo)), { transport: 'api' });
-    const ledger = (e as unknown as { ledger: QuotaLedger }).ledger;
-    ledger.release = async () => {
-      throw new Error('the ledger is down');
-    };
+    // 120 at 10:20:07 Beijing, release due at 10:20:27, while the cancel (applied at 10:20:10) runs to 10:20:47
+    const e = await engineOf({ released: '20s' });
+    await cancelApplied(e, '10s');
+    ledgerDown(e);
     await e.advance('1d');
     expect(trail(e.receipts(), 'CEB624').at(-1)).toBe('CEB624:100');
     // due at 10:20:27 and held by the cancel; released the instant the cancel is refused, at 10:20:47 (the cancel's
@@ -109,26 +121,11 @@ describe('a cancel that ends refused', () => {
   });
 
   it('leaves the inventory free for a new cancel, which is approved (399) and cancels it', async () => {
-    const e = await createEngine({
-      store: 'memory',
-      clock: manualClock(T0),
-      trust: signing.trust,
-      rates: RATES,
-      timing: { released: '10m' },
-    });
-    const d = example();
-    const m = await messages(d, signing.trusted);
-    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await e.submit(m[k], { transport: 'api' });
-    await e.advance('10s');
-    const invtNo = e.receipts().find((r) => r.type === 'CEB622' && r.returnStatus === '120')!.invtNo!;
-    await e.submit(await signedCancel(cancelOf(d, invtNo)), { transport: 'api' });
-    const ledger = (e as unknown as { ledger: QuotaLedger }).ledger;
-    const release = ledger.release.bind(ledger);
-    ledger.release = async () => {
-      throw new Error('the ledger is down');
-    };
+    const e = await engineOf({ released: '10m' });
+    const { d, invtNo } = await cancelApplied(e, '10s');
+    const mend = ledgerDown(e);
     await e.advance('1m');
-    ledger.release = release;
+    mend();
     // before the release: the second cancel is taken (it was -623005, 清单状态不允许撤销) and concludes
     const again = await e.submit(await signedCancel(cancelOf(d, invtNo)), { transport: 'api' });
     expect(again.accepted).toBe(true);
@@ -164,34 +161,14 @@ describe('a cancel that ends refused', () => {
     it(`ends with a timing.concluded of 0, the release due while the cancel is under way (${outcome}, ${store})`, {
       timeout: 20_000,
     }, async () => {
-      const { mkdtempSync, rmSync } = await import('node:fs');
-      const { tmpdir } = await import('node:os');
-      const { join } = await import('node:path');
       const dir = mkdtempSync(join(tmpdir(), 'sandan-emulator-cancel-'));
       onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-      const e = await createEngine({
-        store: store === 'memory' ? 'memory' : { sqlite: join(dir, 'state.db') },
-        clock: manualClock(T0),
-        trust: signing.trust,
-        rates: RATES,
-        // 120 at 10:20:07 Beijing, release due at 10:20:09; the cancel applied at 10:20:07 runs 3 at 10:20:09, 120 at
-        // 10:20:14 and concludes in the same instant. The release was asked again every 0 ms, at 10:20:09 for ever.
-        timing: { released: '2s', concluded: 0 },
-      });
+      // 120 at 10:20:07 Beijing, release due at 10:20:09; the cancel applied at 10:20:07 runs 3 at 10:20:09, 120 at
+      // 10:20:14 and concludes in the same instant. The release was asked again every 0 ms, at 10:20:09 for ever.
+      const e = await engineOf({ released: '2s', concluded: 0 }, store, dir);
       boundTimeline(e);
-      const d = example();
-      const m = await messages(d, signing.trusted);
-      for (const k of ['order', 'payment', 'logistics', 'inventory'] as const)
-        await e.submit(m[k], { transport: 'api' });
-      await e.advance('7s');
-      const invtNo = e.receipts().find((r) => r.type === 'CEB622' && r.returnStatus === '120')!.invtNo!;
-      expect((await e.submit(await signedCancel(cancelOf(d, invtNo)), { transport: 'api' })).accepted).toBe(true);
-      if (outcome === 'refused') {
-        const ledger = (e as unknown as { ledger: QuotaLedger }).ledger;
-        ledger.release = async () => {
-          throw new Error('the ledger is down');
-        };
-      }
+      expect((await cancelApplied(e, '7s')).accepted).toBe(true);
+      if (outcome === 'refused') ledgerDown(e);
       await e.advance('1m');
       const at = (type: string, status: string) =>
         e.receipts().find((r) => r.type === type && r.returnStatus === status)?.at;
@@ -211,25 +188,11 @@ describe('a cancel that ends refused', () => {
     });
 
   it('ends at the end of time, the release and the cancel both due there', { timeout: 20_000 }, async () => {
-    const e = await createEngine({
-      store: 'memory',
-      clock: manualClock(T0),
-      trust: signing.trust,
-      rates: RATES,
-      // both clamped to 9999-12-31 23:59:59.999 Beijing: the release (taken first) falls due while the cancel is at 120
-      timing: { released: '99999999d', concluded: '99999999d' },
-    });
+    // both clamped to 9999-12-31 23:59:59.999 Beijing: the release (taken first) falls due while the cancel is at 120
+    const e = await engineOf({ released: '99999999d', concluded: '99999999d' });
     boundTimeline(e);
-    const d = example();
-    const m = await messages(d, signing.trusted);
-    for (const k of ['order', 'payment', 'logistics', 'inventory'] as const) await e.submit(m[k], { transport: 'api' });
-    await e.advance('10s');
-    const invtNo = e.receipts().find((r) => r.type === 'CEB622' && r.returnStatus === '120')!.invtNo!;
-    await e.submit(await signedCancel(cancelOf(d, invtNo)), { transport: 'api' });
-    const ledger = (e as unknown as { ledger: QuotaLedger }).ledger;
-    ledger.release = async () => {
-      throw new Error('the ledger is down');
-    };
+    await cancelApplied(e, '10s');
+    ledgerDown(e);
     // to the last millisecond a CEB message can carry
     await e.advance(LATEST_TIME - e.now().getTime());
     expect(trail(e.receipts(), 'CEB624').at(-1)).toBe('CEB624:100');

@@ -37,21 +37,30 @@ beforeAll(() => {
 });
 afterAll(() => keys?.cleanup());
 
+/**
+ * The example order service over a ledger on `store`, signing with the test key, at 2026-11-20 10:15 Beijing; its
+ * ids numbered from 1 unless `newId` is given.
+ */
+function serviceOf(store: QuotaStore = new MemoryQuotaStore(), newId?: () => string) {
+  let n = 0;
+  const ledger = new QuotaLedger({ store, secret: 'order-service-test-secret-0123456789' });
+  const service = createOrderService({
+    ledger,
+    signer: createLocalSigner({
+      key: readFileSync(keys.path('rsa.key')),
+      certificate: readFileSync(keys.path('rsa.crt')),
+    }),
+    sender: { copCode: '3301980BRK', copName: '示例报关有限公司', dxpMode: 'DXP', dxpId: 'DXPENT0000012345' },
+    rates: parseRateTable(JSON.parse(readFileSync('examples/rates.example.json', 'utf8'))),
+    now: () => new Date('2026-11-20T02:15:00Z'),
+    newId: newId ?? (() => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`),
+  });
+  return { ledger, service };
+}
+
 describe('journey 1: an order service', () => {
   it('checks out, signs and wraps CEB311 and CEB621, then follows release, cancel and refund receipts', async () => {
-    let n = 0;
-    const ledger = new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'order-service-test-secret-0123456789' });
-    const service = createOrderService({
-      ledger,
-      signer: createLocalSigner({
-        key: readFileSync(keys.path('rsa.key')),
-        certificate: readFileSync(keys.path('rsa.crt')),
-      }),
-      sender: { copCode: '3301980BRK', copName: '示例报关有限公司', dxpMode: 'DXP', dxpId: 'DXPENT0000012345' },
-      rates: parseRateTable(JSON.parse(readFileSync('examples/rates.example.json', 'utf8'))),
-      now: () => new Date('2026-11-20T02:15:00Z'),
-      newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
-    });
+    const { ledger, service } = serviceOf();
 
     // Checkout: VAT 36.22 + 13.65 = 49.87; quota 26,000.00 − 548.00 = 25,452.00.
     const a = await service.checkout(order('A1', 'COPA1'));
@@ -205,19 +214,7 @@ describe('journey 1: an order service', () => {
         ),
       close: () => memory.close(),
     };
-    const ledger = new QuotaLedger({ store, secret: 'order-service-test-secret-0123456789' });
-    let n = 0;
-    const service = createOrderService({
-      ledger,
-      signer: createLocalSigner({
-        key: readFileSync(keys.path('rsa.key')),
-        certificate: readFileSync(keys.path('rsa.crt')),
-      }),
-      sender: { copCode: '3301980BRK', copName: '示例报关有限公司', dxpMode: 'DXP', dxpId: 'DXPENT0000012345' },
-      rates: parseRateTable(JSON.parse(readFileSync('examples/rates.example.json', 'utf8'))),
-      now: () => new Date('2026-11-20T02:15:00Z'),
-      newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
-    });
+    const { service } = serviceOf(store);
     expect((await service.checkout(order('E5', 'COPE5'))).ok).toBe(true);
     await service.onReceipt(
       receipt('CEB622', 'InventoryReturn', {
@@ -245,18 +242,7 @@ describe('journey 1: an order service', () => {
   });
 
   it('refuses at checkout what customs would reject', async () => {
-    const ledger = new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'order-service-test-secret-0123456789' });
-    const service = createOrderService({
-      ledger,
-      signer: createLocalSigner({
-        key: readFileSync(keys.path('rsa.key')),
-        certificate: readFileSync(keys.path('rsa.crt')),
-      }),
-      sender: { copCode: '3301980BRK', copName: '示例报关有限公司', dxpMode: 'DXP', dxpId: 'DXPENT0000012345' },
-      rates: parseRateTable(JSON.parse(readFileSync('examples/rates.example.json', 'utf8'))),
-      now: () => new Date('2026-11-20T02:15:00Z'),
-      newId: () => '00000000-0000-4000-8000-000000000000',
-    });
+    const { ledger, service } = serviceOf(undefined, () => '00000000-0000-4000-8000-000000000000');
     const bad = order('C3', 'COPC3');
     bad.payment.amountPaid = '597.88';
     const r = await service.checkout(bad);

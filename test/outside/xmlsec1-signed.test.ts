@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCebXml, verifyMessage } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
-import { makeKeys, put, type TestKeys, xmlsec1 } from '../sign/helpers.js';
+import { makeKeys, put, type TestKeys, xmlsec1, xmlsec1SignRsa } from '../sign/helpers.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/outside/', import.meta.url));
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
@@ -112,17 +112,9 @@ describe.skipIf(skipWithout('openssl') || skipWithout('xmlsec1'))(
     function signWithXmlsec1(xml: string, l: Layout): string {
       const end = xml.lastIndexOf('</');
       const tmpl = put(keys, `t${++n}.xml`, `${xml.slice(0, end)}${template(l)}${xml.slice(end)}`);
-      const out = keys.path(`s${n}.xml`);
-      const r = xmlsec1([
-        '--sign',
-        '--privkey-pem',
-        `${keys.path('rsa.key')},${keys.path('rsa.crt')}`,
-        '--output',
-        out,
-        tmpl,
-      ]);
+      const r = xmlsec1SignRsa(keys, tmpl, `s${n}.xml`);
       expect(r.status, r.out).toBe(0);
-      return out;
+      return r.path;
     }
     const xmlsecVerifies = (file: string) =>
       xmlsec1(['--verify', '--trusted-pem', keys.path('rsa.crt'), file]).status === 0;

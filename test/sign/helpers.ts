@@ -405,3 +405,24 @@ export function xmlsec1(args: string[]): { status: number | null; out: string } 
   const r = spawnSync('xmlsec1', args, { encoding: 'utf8' });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
+
+/**
+ * xmlsec1 fills in the signature template in file `template` with the test RSA key and certificate, writing key
+ * folder file `out`: xmlsec1's status and output, and the path written.
+ */
+export function xmlsec1SignRsa(
+  keys: TestKeys,
+  template: string,
+  out: string,
+): { status: number | null; out: string; path: string } {
+  const path = keys.path(out);
+  const r = xmlsec1([
+    '--sign',
+    '--privkey-pem',
+    `${keys.path('rsa.key')},${keys.path('rsa.crt')}`,
+    '--output',
+    path,
+    template,
+  ]);
+  return { ...r, path };
+}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, createPublicKey, createSecretKey, verify } from 'node:crypto';
 import { createLocalSigner, readCertificate, signMessage, verifyMessage, SandanError } from '../../src/index.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
-import { makeKeys, openssl, put, unsignedSample, xmlsec1, type TestKeys } from './helpers.js';
+import { makeKeys, openssl, put, unsignedSample, xmlsec1, xmlsec1SignRsa, type TestKeys } from './helpers.js';
 
 let keys: TestKeys;
 beforeAll(() => {
@@ -276,15 +276,7 @@ describe.skipIf(skipWithout('openssl') || skipWithout('xmlsec1'))('RSA cross-che
       const template = `<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"/><ds:SignatureMethod Algorithm="${method}"/><ds:Reference URI=""><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/></ds:Transforms><ds:DigestMethod Algorithm="${digestMethod}"/><ds:DigestValue/></ds:Reference></ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo><ds:KeyName>01691fe9</ds:KeyName><ds:X509Data/></ds:KeyInfo></ds:Signature>`;
       const end = xml.lastIndexOf('</ceb:');
       const tmpl = put(keys, `${name}-tmpl.xml`, xml.slice(0, end) + template + xml.slice(end));
-      const out = keys.path(`${name}-xmlsec.xml`);
-      const s = xmlsec1([
-        '--sign',
-        '--privkey-pem',
-        `${keys.path('rsa.key')},${keys.path('rsa.crt')}`,
-        '--output',
-        out,
-        tmpl,
-      ]);
+      const s = xmlsec1SignRsa(keys, tmpl, `${name}-xmlsec.xml`);
       expect(s.status, s.out).toBe(0);
       const signed = keys.text(`${name}-xmlsec.xml`);
       const v = verifyMessage(signed, { trustedCertificates: [keys.text('rsa.crt')] });

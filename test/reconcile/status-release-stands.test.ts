@@ -44,6 +44,19 @@ const RELEASED = [
   receipt('inventory', '800', '20261120110000000', '[Code:2600;Desc:放行]'),
 ];
 
+describe('a refusal of the inventory after its release, when a 120 is timed after the 800', () => {
+  // The release is what stands: a released inventory cannot be changed (the catalogue's -621012, 已放行的清单不能改单),
+  // whatever customs' receipt came last. The release was read from customs' latest answer, so a 120 timed after the
+  // 800 (no source shows customs sending one; an archive's clock may) made a later refusal read rejected.
+  it('leaves the parcel released, the refusal told as one of a later message', () => {
+    const late120 = receipt('inventory', '120', at(1800_000), '[Code:1800;Desc:逻辑校验通过]');
+    const refused = receipt('inventory', '100', at(3600_000), '[Code:1301;Desc:系统异常，请稍后重试]');
+    const o = run([...RELEASED, late120, refused])[0]!;
+    expect(o.state).toBe('released');
+    expect(o.anomalies.map((a) => [a.kind, a.document, a.code])).toEqual([['resend-refused', 'inventory', '1301']]);
+  });
+});
+
 describe("a refusal of the order, payment or waybill after customs released the parcel's inventory", () => {
   // Customs releases an inventory only once it matched its order, payment and waybill, and none of them can be changed
   // after it (海关跨境电商统一版系统企业对接报文规范（202205版） 表7-2 -301011 该订单已申报清单; a released inventory's

@@ -149,7 +149,7 @@ export function timelineOf(items: TimelineItem[]): OrderTimeline {
     const fresh = document === 'inventory' && inventoryCancelled;
     const before = fresh ? undefined : latest.get(document);
     const answer = fresh ? undefined : answered.get(document);
-    if (refusesOnlyTheMessage(r, before, answer) || refusedAfterRelease(r, inventoryReleased || releasedAt.has(r.ms))) {
+    if (refusesOnlyTheMessage(r, before, answer) || refusedAfterRelease(r, inventoryReleased, releasedAt)) {
       resendRefusals.push(r);
       const stood = answer && isCustomsAnswer(answer) ? answer : before;
       if (stood) stoodBefore.set(r, stood);
@@ -238,16 +238,6 @@ function refusesOnlyTheMessage(
   const st = r.node.returnStatus ?? '';
   const code = r.node.code ?? (st.startsWith('-') ? st : undefined);
   if (code !== undefined && explainCode(code)?.declarationStands === true) return true;
-  // A released inventory cannot be changed (the catalogue's -621012/-621043: 已放行的清单不能改单; after release only a
-  // cancel, CEB623, or a return, CEB625, touches it): a refusal after customs' release or closing is of a later
-  // message, whatever its code, and the release stands, as customs' system keeps showing 放行.
-  if (
-    r.node.document === 'inventory' &&
-    answer !== undefined &&
-    isRelease(answer.node.returnStatus) &&
-    isFailure(r.node)
-  )
-    return true;
   if (before === undefined) return false;
   if (r.node.messageType === 'CEB900') return true;
   return (
@@ -260,20 +250,24 @@ function refusesOnlyTheMessage(
 }
 
 /**
- * Whether a refusal of the order, payment or waybill comes after customs released their inventory: customs releases
- * an inventory only once it matched them (the order-payment-waybill-inventory comparison), and none of them can be
- * changed after it (table 7-2's -301011 该订单已申报清单 refuses an order once its inventory is declared; a released
- * inventory's order or payment is refused as 对应清单已放行, the catalogue's 22007). So the refusal is of a later
- * message, the documents customs released on stand, and the parcel is released, as customs' system keeps showing 放行:
- * it read `rejected`, inviting a new declaration of a parcel that has left. A delivery status (CEB514) is declared
- * after the release and is no such document.
+ * Whether a refusal of the inventory, order, payment or waybill comes after customs released the inventory: a
+ * released inventory cannot be changed (the catalogue's -621012/-621043: 已放行的清单不能改单; after release only a
+ * cancel, CEB623, or a return, CEB625, touches it), and customs releases it only once it matched the other three,
+ * none of which can be changed after it (table 7-2's -301011 该订单已申报清单 refuses an order once its inventory is
+ * declared; a released inventory's order or payment is refused as 对应清单已放行, the catalogue's 22007). So the
+ * refusal, whatever its code, is of a later message, the documents customs released on stand, and the parcel is
+ * released, as customs' system keeps showing 放行: it read `rejected`, inviting a new declaration of a parcel that has
+ * left. A delivery status (CEB514) is declared after the release and is no such document.
  */
-function refusedAfterRelease(r: TimelineItem, inventoryReleased: boolean): boolean {
+function refusedAfterRelease(r: TimelineItem, releasedBefore: boolean, releasedAt: ReadonlySet<number>): boolean {
   const { document } = r.node;
+  if (!isFailure(r.node)) return false;
+  // (the inventory's own receipts of one instant are read in their order, a code before customs' steps: a refusal
+  // there came before the release)
+  if (document === 'inventory') return releasedBefore;
   return (
-    inventoryReleased &&
     (document === 'order' || document === 'payment' || document === 'logistics') &&
-    isFailure(r.node)
+    (releasedBefore || releasedAt.has(r.ms))
   );
 }
 

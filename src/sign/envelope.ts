@@ -61,7 +61,15 @@ export interface Envelope {
  * without comments) leaving out every ds:Signature that is a child of the root.
  * @throws SandanError `XML_MALFORMED`
  */
-export function readEnvelope(xml: string, sink: C14nSink, options: { signatureTree?: boolean } = {}): Envelope {
+export function readEnvelope(
+  xml: string,
+  sink: C14nSink,
+  options: {
+    signatureTree?: boolean;
+    /** Called with the root's start tag as soon as it is read; it may throw to stop the reading there. */
+    root?: (t: { local: string; ns: string }) => void;
+  } = {},
+): Envelope {
   const src = normalizeLineEnds(xml);
   const bom = src.charCodeAt(0) === 0xfeff ? 1 : 0;
   const env: Envelope = {
@@ -94,6 +102,7 @@ export function readEnvelope(xml: string, sink: C14nSink, options: { signatureTr
     {
       exclude(t) {
         if (t.depth === 1) {
+          options.root?.(t);
           env.rootName = t.name;
           env.rootStart = t.start - bom;
           env.rootTagEnd = t.end - bom;

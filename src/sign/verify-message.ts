@@ -17,7 +17,7 @@ import { chainOf, duplicateExtensionText, subjectOf } from './chain.js';
 import { certificateTime, readCertificate, unprocessedCriticalText, type CertificateInfo } from './signer.js';
 import { diagnose, type Diagnosis, type DiagnosisInput } from './diagnose.js';
 import { checkSignatureValue } from './signature-value.js';
-import { xsdBase64 } from '../xml/base64.js';
+import { xsdBase64Bytes } from '../xml/base64.js';
 import { canonicalizeElement, DigestSink, refuseRelativeNamespaces } from '../xml/core/c14n.js';
 import {
   allElements,
@@ -197,6 +197,10 @@ function expectSeq(
   return out;
 }
 
+function stopAtEnvelope(t: { local: string }): void {
+  if (t.local === 'DxpMsg' || t.local === 'DxpMsgSv') throw AN_ENVELOPE;
+}
+
 /** Whether what follows the signature in the root holds text other than white space (comments and PIs may follow). */
 function textAfter(tail: string): boolean {
   if (/^[ \t\n]*$/.test(tail)) return false;
@@ -246,9 +250,9 @@ function algorithmOf(el: XmlElement): string {
 
 /** The bytes of a non-empty xs:base64Binary value (what customs' format check accepts: zero padding bits included). */
 function b64(el: XmlElement, what: string): Buffer {
-  const text = xsdBase64(textContent(el));
-  if (!text) throw new Fail('signature-structure', `${what} is not base64`);
-  return Buffer.from(text, 'base64');
+  const bytes = xsdBase64Bytes(textContent(el));
+  if (!bytes?.length) throw new Fail('signature-structure', `${what} is not base64`);
+  return bytes;
 }
 
 /** "The signing certificate (subject, serial …)": how a refusal of the signer's certificate starts. */
@@ -299,8 +303,18 @@ export function verifyMessage(xml: string, options?: VerifyOptions): VerifyResul
   // emulator too): it is verified, whether or not the envelope has a ds:Signature of its own, which customs does not
   // check (signMessage signs the message in Data). `sandan verify` is this. (Read within the caller's maxBytes: over it,
   // the envelope is refused below as any message over it is.)
+  // The root's name is read in the pass that verifies the message: a message is tokenized once, and a DxpMsg's reading
+  // stops at its root. A message that pass finds malformed is asked again, as the envelope reader reads it (which may
+  // read a DxpMsg whose Data it cannot open, and say so).
+  let first: VerifyResult | undefined;
+  try {
+    first = verifyDocument(xml, opts, maxBytes, anchors, true);
+    if (first.valid || first.reason !== 'xml-malformed') return first;
+  } catch (e) {
+    if (e !== AN_ENVELOPE) throw e;
+  }
   const dxp = messageInDxp(xml, maxBytes);
-  if (dxp === undefined) return verifyDocument(xml, opts, maxBytes, anchors);
+  if (dxp === undefined) return first ?? verifyDocument(xml, opts, maxBytes, anchors, false);
   const own = dxp.signed
     ? 'a ds:Signature of its own, which is not the one customs checks'
     : 'no ds:Signature of its own';
@@ -317,7 +331,7 @@ export function verifyMessage(xml: string, options?: VerifyOptions): VerifyResul
     messageRoot: dxp.root,
     ...(dxp.signed && { envelopeSignature: 'not-verified' as const }),
   };
-  const r = verifyDocument(dxp.xml, opts, maxBytes, anchors);
+  const r = verifyDocument(dxp.xml, opts, maxBytes, anchors, false);
   if (!r.valid && r.reason === 'signature-missing')
     return {
       ...r,
@@ -327,10 +341,22 @@ export function verifyMessage(xml: string, options?: VerifyOptions): VerifyResul
   return { ...r, dxp: envelope };
 }
 
-/** verifyMessage of one document as it is (an envelope's Data not opened). */
-function verifyDocument(xml: string, opts: VerifyOptions, maxBytes: number, anchors: CertificateInfo[]): VerifyResult {
+/** Thrown when the root read is a DxpMsg or DxpMsgSv, which is opened, not verified as it is. */
+const AN_ENVELOPE = Symbol('envelope');
+
+/**
+ * verifyMessage of one document as it is (an envelope's Data not opened). `envelopes`: a root named DxpMsg or DxpMsgSv
+ * (read as rootLocalName reads it) stops the reading with {@link AN_ENVELOPE}.
+ */
+function verifyDocument(
+  xml: string,
+  opts: VerifyOptions,
+  maxBytes: number,
+  anchors: CertificateInfo[],
+  envelopes: boolean,
+): VerifyResult {
   try {
-    return verifyInner(xml, opts, maxBytes, anchors);
+    return verifyInner(xml, opts, maxBytes, anchors, envelopes);
   } catch (e) {
     if (!(e instanceof Fail)) throw e;
     // Only after the strict verdict: the diagnosis explains it, never changes it.
@@ -340,7 +366,13 @@ function verifyDocument(xml: string, opts: VerifyOptions, maxBytes: number, anch
   }
 }
 
-function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anchors: CertificateInfo[]): VerifySuccess {
+function verifyInner(
+  xml: string,
+  options: VerifyOptions,
+  maxBytes: number,
+  anchors: CertificateInfo[],
+  envelopes: boolean,
+): VerifySuccess {
   // One pass over the tokens: the canonical document without its signature (what the digest
   // covers), where the signature is, and the signature as a tree (the only part made one).
   // (Joined in blocks: a piece each took more than the text, 100 MB for 5 MB of `<x/>`.)
@@ -354,7 +386,7 @@ function verifyInner(xml: string, options: VerifyOptions, maxBytes: number, anch
   let context: XmlDocument;
   try {
     checkXmlSize(xml, maxBytes);
-    env = readEnvelope(xml, canonical, { signatureTree: true });
+    env = readEnvelope(xml, canonical, { signatureTree: true, ...(envelopes && { root: stopAtEnvelope }) });
     const sigs = env.signatures;
     if (sigs.length === 0)
       throw new Fail(

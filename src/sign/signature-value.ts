@@ -7,7 +7,7 @@ import type { SignatureAlgorithm } from './algorithms.js';
 import { sm2DerToRaw } from './der.js';
 import type { CertificateInfo } from './signer.js';
 import { sm2E, sm2VerifyE, sm2Z } from './sm2.js';
-import { xsdBase64 } from '../xml/base64.js';
+import { xsdBase64Bytes } from '../xml/base64.js';
 
 /**
  * The bytes of a non-empty base64 value, or undefined when it is not strict base64: XML white space
@@ -18,8 +18,8 @@ import { xsdBase64 } from '../xml/base64.js';
  * xs:base64Binary, which wants them zero (`xsdBase64(text)`).
  */
 export function strictBase64(text: string): Buffer | undefined {
-  const t = xsdBase64(text, 'any');
-  return t ? Buffer.from(t, 'base64') : undefined;
+  const bytes = xsdBase64Bytes(text, 'any');
+  return bytes?.length ? bytes : undefined;
 }
 
 /** An SM2 signature as raw r‖s: 64 bytes are raw already, anything else is read as DER (undefined when it is not). */

@@ -42,3 +42,16 @@ export function xsdBase64(text: string, paddingBits: 'zero' | 'any' = 'zero'): s
   const t = text.replace(XML_SPACE, '');
   return t !== text && isBase64(t, anyBits) ? t : undefined;
 }
+
+/**
+ * The bytes of an xs:base64Binary value, or undefined when it is not one (as {@link xsdBase64}). A value on one line,
+ * as most are, is decoded and checked in native code: re-encoded, the bytes give back exactly the text only when it is
+ * groups of four of the alphabet with '=' padding and zero bits under it. Any other text (wrapped, other characters,
+ * the URL-safe alphabet Node's decoder also takes, bits under the padding) is read by xsdBase64.
+ */
+export function xsdBase64Bytes(text: string, paddingBits: 'zero' | 'any' = 'zero'): Buffer | undefined {
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.toString('base64') === text) return bytes;
+  const t = xsdBase64(text, paddingBits);
+  return t === undefined ? undefined : Buffer.from(t, 'base64');
+}

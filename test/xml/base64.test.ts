@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { xsdBase64 } from '../../src/xml/base64.js';
+import { xsdBase64, xsdBase64Bytes } from '../../src/xml/base64.js';
 import { parseCebXml, unwrapDxp, wrapDxp } from '../../src/xml/index.js';
 import { verifyMessage } from '../../src/sign/index.js';
 
@@ -50,5 +50,38 @@ describe('xsdBase64', () => {
     expect(unwrapDxp(wrapped).payload?.length).toBe(inner.length);
     expect(() => parseCebXml(wrapped)).not.toThrow();
     expect(verifyMessage(wrapped, { diagnose: false })).toMatchObject({ valid: false });
+  });
+});
+
+describe('xsdBase64Bytes', () => {
+  it('gives the bytes of exactly the values xsdBase64 accepts, checked natively or by the loop', () => {
+    // Node's decoder alone takes '-', '_', a misplaced '=' and bits under the padding, and skips what is not base64:
+    // the bytes are given only when re-encoding them gives the text back, else the loop decides.
+    const chars = fc.constantFrom(...'ABQRgwxz09+/=  \n-_!'.split(''));
+    fc.assert(
+      fc.property(
+        fc.array(chars, { maxLength: 14 }).map((a) => a.join('')),
+        (s) => {
+          for (const bits of ['zero', 'any'] as const) {
+            const t = xsdBase64(s, bits);
+            expect(xsdBase64Bytes(s, bits)).toEqual(t === undefined ? undefined : Buffer.from(t, 'base64'));
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    expect(['QQ==', 'QR==', 'QUI=', 'QUJ=', 'QUJD', 'QU-D', 'QU_D', 'Q=Q=', ''].map((v) => xsdBase64Bytes(v))).toEqual([
+      Buffer.from('A'),
+      undefined,
+      Buffer.from('AB'),
+      undefined,
+      Buffer.from('ABC'),
+      undefined,
+      undefined,
+      undefined,
+      Buffer.alloc(0),
+    ]);
+    expect(xsdBase64Bytes('QR==', 'any')).toEqual(Buffer.from('A'));
+    expect(xsdBase64Bytes(' QU\nJD ')).toEqual(Buffer.from('ABC'));
   });
 });

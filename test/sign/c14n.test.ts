@@ -17,6 +17,7 @@ import {
   normalizeLineEnds,
   type ParsedElement,
   parseXml,
+  textContent,
   type XmlDocument,
   type XmlElement,
 } from '../../src/xml/core/tree.js';
@@ -301,6 +302,26 @@ describe('inclusive C14N 1.0', () => {
     expect(canonicalizeDocument(doc)).toBe('<a>text and more<b></b></a>');
     canonicalizeDocumentTo(doc, sink);
     expect(pieces).toEqual(['<a>text and more', '<b>', '</b>', '</a>']);
+  });
+
+  it('copies a text only when nothing in it is decoded or escaped, short or long, wherever the > or & stands', () => {
+    // Texts of up to 16 characters are looked at character by character, longer ones through the next '&' and '>'.
+    for (let n = 1; n <= 20; n++)
+      for (let at = 0; at < n; at++)
+        for (const [src, value, canonical] of [
+          ['>', '>', '&gt;'],
+          ['&gt;', '>', '&gt;'],
+          ['&amp;', '&', '&amp;'],
+          ['&#65;', 'A', 'A'],
+        ] as const) {
+          const x = `<r><a>${'x'.repeat(at)}${src}${'y'.repeat(n - at - 1)}</a><b>${'z'.repeat(n)}</b></r>`;
+          const want = `<r><a>${'x'.repeat(at)}${canonical}${'y'.repeat(n - at - 1)}</a><b>${'z'.repeat(n)}</b></r>`;
+          const doc = parseXml(x);
+          expect(c14nDoc(x, doc, {}), x).toBe(want);
+          expect(textContent(doc.root.children[0] as XmlElement)).toBe(
+            `${'x'.repeat(at)}${value}${'y'.repeat(n - at - 1)}`,
+          );
+        }
   });
 
   it('copies a start tag with declarations and attributes only when its source is exactly the canonical tag', () => {

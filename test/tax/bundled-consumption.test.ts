@@ -56,6 +56,27 @@ describe('bundled consumption-tax entries on CBEC orders', () => {
     expect([...figures(r), r.customsTax.toFixed(2)]).toEqual(['cbec', '875.40', '568.80', '0.00']);
   });
 
+  it('whisky (2208300000) pays the 白酒 compound CT at import, as the tariff-lookup pages state: 0.7 L at 500.00 → specific 0.7 × 0.912 = 0.6384; CT ((500 + 0.6384) / 0.8 × 0.2 + 0.6384) × 0.7 = 125.798 × 0.7 = 88.0586 → 88.06; VAT (500 + 125.798) × 0.091 = 56.947618 → 56.95', () => {
+    const r = tax([{ gcode: '2208300000', qty: '1', unit: '142', totalPrice: '500.00', qty1: '0.7', unit1: '095' }]);
+    expect([...figures(r), r.issues.map((i) => i.code).join()]).toEqual(['cbec', '88.06', '56.95', '']);
+  });
+
+  it('the other spirits of 2208 the lookup pages list carry the same rate (until session 55 each was rate-missing): brandy, rum, gin, potato and other spirits, 1 L at 100.00 → CT ((100 + 0.912) / 0.8 × 0.2 + 0.912) × 0.7 = 26.14 × 0.7 = 18.298 → 18.30; VAT (100 + 26.14) × 0.091 = 11.47874 → 11.48', () => {
+    const codes = ['2208200010', '2208200090', '2208400000', '2208500000', '2208909029', '2208909091', '2208909099'];
+    const line = { qty: '1', unit: '142', totalPrice: '100.00', qty1: '1', unit1: '095' };
+    expect(codes.map((gcode) => [...figures(tax([{ ...line, gcode }])), gcode])).toEqual(
+      codes.map((gcode) => ['cbec', '18.30', '11.48', gcode]),
+    );
+  });
+
+  it('vodka (2208600000) and liqueurs (2208700000) stay without a rate: no source giving their import CT was read', () => {
+    const line = { qty: '1', unit: '142', totalPrice: '100.00', qty1: '1', unit1: '095' };
+    expect(['2208600000', '2208700000'].map((gcode) => tax([{ ...line, gcode }]).issues.map((i) => i.code))).toEqual([
+      ['rate-missing'],
+      ['rate-missing'],
+    ]);
+  });
+
   it('a watch (9102) below 10000 CNY a piece pays no CT (高档手表 from 10000, 财税〔2006〕33号): 4000.00 → VAT 4000 × 0.091 = 364.00', () => {
     const r = tax([{ gcode: '9102110000', qty: '1', unit: '008', totalPrice: '4000.00', qty1: '1', unit1: '008' }]);
     expect(figures(r)).toEqual(['cbec', '0.00', '364.00']);

@@ -55,6 +55,12 @@ const MESSAGES = {
     zh: '{path} 的代码 {code} 不在《{table}》代码表中（代码表不完整，仅提示）',
     en: '{path}: {code} is not in the {table} code table (the table is incomplete, so this is a warning)',
   },
+  // A letter code where the country table has 3-digit ones (USA for 502): the mistake names its fix.
+  'code-letters': {
+    code: 'code-unknown',
+    zh: '{path} 的代码 {code} 是字母代码，不在《{table}》代码表中：报文规范的样例报文和 country 字段用海关三位数字代码（如美国 502、日本 116），报关单的字母代码（如 USA）是否被接受未见公布，仅提示',
+    en: '{path}: {code} is a letter code, not in the {table} code table: the spec’s sample messages and the country fields carry the 3-digit customs code (e.g. 502 United States, 116 Japan); whether customs accepts a letter code of the declaration form’s table (such as USA) here is not published, so this is a warning',
+  },
   'code-not-in-force': {
     code: 'code-unknown',
     zh: '{path} 的代码 {code} 在《{table}》代码表中的有效期为 {from} 至 {to}，申报日 {at} 不在其内',
@@ -81,6 +87,19 @@ export function notInForce<P extends string, D extends object>(prefix: P, at: st
     : { messageId: `${prefix}-not-in-force` as const, data: { ...span, at } };
 }
 
+/**
+ * The message of a code its table lacks. A letter code checked against the country table (tradeCountry USA: country
+ * itself takes 3 digits and fails its format first) is the habit of the declaration form's alpha-3 table: the
+ * message names the numeric code the spec's samples carry (rulesets/codes/country.json, source XSD). Only the
+ * incomplete table's warning has the variant: a user's complete table refuses the code outright.
+ */
+function unknownMessage(tableId: string, code: string, complete: boolean) {
+  if (complete) return 'code-unknown' as const;
+  return tableId === 'country' && /^[A-Za-z]{2,3}$/.test(code)
+    ? ('code-letters' as const)
+    : ('code-unknown-incomplete' as const);
+}
+
 /** Checks `rec[key]`, found at `path`, against its table. */
 function checkCode<T extends object>(
   ctx: RuleContext,
@@ -102,7 +121,7 @@ function checkCode<T extends object>(
   const data = { path, code, table: table.name };
   out.push(
     entry === undefined
-      ? { ...found, messageId: table.complete ? 'code-unknown' : 'code-unknown-incomplete', data }
+      ? { ...found, messageId: unknownMessage(tableId, code, table.complete), data }
       : { ...found, ...notInForce('code', ctx.at, entry, data) },
   );
 }

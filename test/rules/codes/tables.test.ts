@@ -126,6 +126,20 @@ ruleTester(codeTables, {
       ],
     },
     {
+      name: 'tradeCountry USA: a letter code, with the numeric code the spec carries named',
+      set: { 'inventory.items[0].tradeCountry': 'USA' },
+      errors: [
+        {
+          code: 'code-unknown',
+          messageId: 'code-letters',
+          path: 'inventory.items[0].tradeCountry',
+          severity: 'warning',
+          actual: 'USA',
+          data: { path: 'inventory.items[0].tradeCountry', code: 'USA', table: COUNTRY },
+        },
+      ],
+    },
+    {
       // The model takes ID type 1 alone (and currency 142 alone): a table without it shows these fields are checked.
       name: 'every coded field, in the order checked',
       set: {
@@ -247,6 +261,24 @@ describe('validate: tradeCountry is 1 to 3 characters, as the XSD says, not 1 to
     const at = r.issues.filter((i) => i.path === 'inventory.items[0].tradeCountry');
     expect(at.map((i) => [i.ruleId, i.code, i.severity])).toEqual([['codes/tables', 'code-unknown', 'warning']]);
     expect(r.valid).toBe(true);
+  });
+  it('a letter code says which code the spec carries instead (502 for the United States), not only that the table lacks it', () => {
+    const d = example('hangzhou-1210');
+    applySet(d, { 'inventory.items[0].tradeCountry': 'USA' });
+    const [issue, ...rest] = validate(d).issues.filter((i) => i.path === 'inventory.items[0].tradeCountry');
+    expect(rest).toEqual([]);
+    expect(issue?.message).toEqual({
+      zh: 'inventory.items[0].tradeCountry 的代码 USA 是字母代码，不在《国别(地区)》代码表中：报文规范的样例报文和 country 字段用海关三位数字代码（如美国 502、日本 116），报关单的字母代码（如 USA）是否被接受未见公布，仅提示',
+      en: 'inventory.items[0].tradeCountry: USA is a letter code, not in the Country (region) code table: the spec’s sample messages and the country fields carry the 3-digit customs code (e.g. 502 United States, 116 Japan); whether customs accepts a letter code of the declaration form’s table (such as USA) here is not published, so this is a warning',
+    });
+  });
+  it('a digit code the table lacks keeps the plain message', () => {
+    const d = example('hangzhou-1210');
+    applySet(d, { 'inventory.items[0].tradeCountry': '996' });
+    const at = validate(d).issues.filter((i) => i.path === 'inventory.items[0].tradeCountry');
+    expect(at.map((i) => i.message.en)).toEqual([
+      'inventory.items[0].tradeCountry: 996 is not in the Country (region) code table (the table is incomplete, so this is a warning)',
+    ]);
   });
   it('four characters are still too long', () => {
     const d = example('hangzhou-1210');

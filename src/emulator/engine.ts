@@ -18,7 +18,6 @@ import {
   type ValidateOptions,
   type Validator,
 } from '../rules/index.js';
-import { returnQuotaShare } from '../quota/return-share.js';
 import { verifyMessage, type VerifyFailureReason } from '../sign/index.js';
 import { readCertificate } from '../sign/signer.js';
 import type { TaxFigures } from '../tax/index.js';
@@ -1276,10 +1275,9 @@ class Engine implements EmulatorEngine {
    * status now): kept on the inventory; in a state written before it was kept, worked out from its returns.
    */
   private returnedOf(invt: StoredDoc, but: StoredDoc): ReturnedQty {
-    const out: ReturnedQty = { inForce: {}, concluded: {} };
+    const out: ReturnedQty = { inForce: {} };
     if (invt.returned) {
       Object.assign(out.inForce, invt.returned.inForce);
-      Object.assign(out.concluded, invt.returned.concluded);
       addReturned(out, but, but.status, -1);
     } else
       for (const r of this.state.findDocs('refund', { invtNo: invt.invtNo ?? '' }))
@@ -1288,12 +1286,12 @@ class Engine implements EmulatorEngine {
   }
 
   /**
-   * A return's status changes to `to`: its inventory's totals take it in as it enters force or concludes, and
+   * A return's status changes to `to`: its inventory's totals take it in as it enters force, and
    * leave it out once it is refused (a scenario's rejection, an emulator failure), in the same step.
    */
   private returnMoves(d: StoredDoc, to: string): void {
     if (d.kind !== 'refund') return;
-    if (returnInForce(d.status) === returnInForce(to) && (d.status === '399') === (to === '399')) return;
+    if (returnInForce(d.status) === returnInForce(to)) return;
     const invt = this.inventoryOf(d);
     // (the returns the totals count are those under the inventory's invtNo, as a return finds its inventory)
     if (!invt || invt.invtNo === undefined || d.invtNo !== invt.invtNo) return;
@@ -1710,35 +1708,35 @@ class Engine implements EmulatorEngine {
   }
 
   /**
-   * A concluded return gives back its share of what the order counted. The shares are summed over
-   * the inventory's concluded returns and rounded once: what this return gives is that sum's
-   * amount less what the earlier ones gave, so that returns of the whole order give back all it
-   * counted — not a fen more (which the ledger refuses as an over-refund) nor a fen less.
+   * A concluded return gives back its share of what the order counted, as the quota ledger values a return
+   * application it recorded (`recordReturn`, then `refund` naming it: `returnQuotaShare` over its lines and those of
+   * the inventory's approved returns, less what those gave, so that returns of the whole order give back all it
+   * counted). The application is recorded under the return's key (its guid), not its copNo: the returns of an
+   * inventory may carry one copNo (the inventory's, when they give none), and the ledger keeps one application per
+   * copNo. A return without lines gives back all that still counts.
    */
   private async refundQuota(refund: StoredDoc, invt: StoredDoc, now: Date): Promise<boolean> {
-    const entry = await this.ledger.find(quotaKeyOf(invt));
-    if (!entry) return false;
-    const declared = lines(invt.doc).map((l) => ({
-      gnum: Number(l.gnum),
-      qty: String(l.qty ?? 1),
-      totalPrice: String(l.totalPrice ?? 0),
-    }));
-    const known = new Set(declared.map((l) => l.gnum));
-    // The lines of this return and what the inventory's earlier concluded ones took back of each line (the return
-    // was refused unless its lines are the inventory's: a line it has not is no goods value).
-    const earlier = Object.entries(this.returnedOf(invt, refund).concluded).map(([gnum, qty]) => ({ gnum, qty }));
-    const returned = [...lines(refund.doc), ...earlier]
-      .filter((l) => known.has(Number(l.gnum)))
-      .map((l) => ({ gnum: Number(l.gnum), qty: String(l.qty ?? 0) }));
-    const share = returnQuotaShare({ counted: entry.amount, refunded: entry.refunded, inventory: declared, returned });
-    // (whole: what still counts, whatever the rounding of the earlier ones)
-    const all = lines(refund.doc).length === 0 || share.whole;
-    const amount = all ? undefined : share.amount;
-    if (amount?.lte(0)) return true;
-    const r = await this.ledger.refund(quotaKeyOf(invt), amount, {
+    const order = quotaKeyOf(invt);
+    const items = lines(refund.doc).map((l) => ({ gnum: Number(l.gnum), qty: String(l.qty ?? 0) }));
+    const appliedAt = new Date(refund.at);
+    if (items.length > 0) {
+      const inventory = lines(invt.doc).map((l) => ({
+        gnum: Number(l.gnum),
+        qty: String(l.qty ?? 1),
+        totalPrice: String(l.totalPrice ?? 0),
+      }));
+      const recorded = await this.ledger.recordReturn(
+        order,
+        { copNo: refund.key, items, inventory, appliedAt },
+        { now },
+      );
+      if (!recorded.ok) return false;
+    }
+    const r = await this.ledger.refund(order, undefined, {
       now,
       key: refund.key,
-      appliedAt: new Date(refund.at),
+      appliedAt,
+      ...(items.length > 0 && { returnCopNo: refund.key }),
       ...(invt.releasedAt !== undefined && { releasedAt: new Date(invt.releasedAt) }),
       outsideReturnWindow: 'allow',
     });
@@ -1939,7 +1937,6 @@ function addReturned(totals: ReturnedQty, r: StoredDoc, status: string, sign: 1 
     }
   };
   if (returnInForce(status)) add(totals.inForce);
-  if (status === '399') add(totals.concluded);
 }
 
 /** A refusal no catalogue code describes: 100 with 1300 (人工退单) and why. */

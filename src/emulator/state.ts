@@ -79,8 +79,6 @@ export interface StoredDoc {
 export interface ReturnedQty {
   /** By the returns declared and not refused: under way or concluded (what a new return may not exceed). */
   inForce: Record<string, string>;
-  /** By the returns concluded (399): what their share of the quota was computed from. */
-  concluded: Record<string, string>;
 }
 
 /** Something that falls due on the emulator clock. */

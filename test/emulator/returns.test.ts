@@ -295,3 +295,64 @@ describe('the returns of an inventory (CEB625)', () => {
     60_000,
   );
 });
+
+describe("a concluded return's quota share (the ledger's, for the return application it records)", () => {
+  /** Declares the order, runs `before` on the ledger, then the returns one by one; the refunds the ledger made. */
+  async function shares(
+    returns: Array<Array<Record<string, unknown>>>,
+    before: (ledger: QuotaLedger, d: Record<string, any>) => Promise<unknown> = async () => undefined,
+  ) {
+    const e = await engine('memory', { n: 0 });
+    const d = tenTins();
+    const invtNo = await declareOrder(e, d);
+    const ledger = inside(e).ledger;
+    await before(ledger, d);
+    for (const [i, items] of returns.entries()) {
+      expect((await e.submit(await returnOf(d, invtNo, guid(i + 1), items), { transport: 'api' })).accepted).toBe(true);
+      await e.advance('1h');
+    }
+    expect(trail(e.receipts(), 'CEB626').filter((t) => t === 'CEB626:399')).toHaveLength(returns.length);
+    const q = await quotaOf(e, d);
+    // Each return is recorded under its guid and approved with what it gave back.
+    const approved = [];
+    for (let i = 1; i <= returns.length; i++)
+      approved.push((await ledger.findReturn({ copNo: guid(i) }))?.refunded?.toFixed(2));
+    await e.close();
+    return { entry: q.entry, refunds: q.events.filter((x) => x[0] === 'refund').map((x) => x[1]), approved };
+  }
+
+  it('a partial return: 548.00 × 119.40 / 548.00 = 119.40', async () => {
+    const r = await shares([[{ ...TIN, qty: 3 }]]);
+    expect(r.refunds).toEqual(['119.40']);
+    expect(r.approved).toEqual(['119.40']);
+    expect(r.entry).toEqual(['committed', '548.00', '119.40']);
+  }, 30_000);
+
+  it('a return of the whole order in one application: all 548.00', async () => {
+    const r = await shares([[{ ...TIN, qty: 10 }, CREAM]]);
+    expect(r.refunds).toEqual(['548.00']);
+    expect(r.entry).toEqual(['committed', '548.00', '548.00']);
+  }, 30_000);
+
+  it('a second return of the order: the two summed (3 + 7 tins = 398.00) less the first, then the cream as the rest', async () => {
+    // 1: 119.40; 2: 548.00 × 398.00 / 548.00 − 119.40 = 278.60; 3: all returned, what still counts: 150.00
+    const r = await shares([[{ ...TIN, qty: 3 }], [{ ...TIN, qty: 7 }], [CREAM]]);
+    expect(r.refunds).toEqual(['119.40', '278.60', '150.00']);
+    expect(r.approved).toEqual(['119.40', '278.60', '150.00']);
+    expect(r.entry).toEqual(['committed', '548.00', '548.00']);
+  }, 30_000);
+
+  it('a return after a refund by amount alone gives its own share, not that share less the amount', async () => {
+    // 100.00 given back without lines (quota.md: such a refund's lines are unknown): three tins then give their
+    // 119.40 (at most the 448.00 that still counts), not 119.40 − 100.00 = 19.40; the rest of the order then gives
+    // all that still counts: 548.00 − 100.00 − 119.40 = 328.60
+    const r = await shares([[{ ...TIN, qty: 3 }], [{ ...TIN, qty: 7 }, CREAM]], (ledger, d) =>
+      ledger.refund({ ebpCode: d.order.ebpCode, orderNo: d.order.orderNo }, '100.00', {
+        key: 'by-amount',
+        outsideReturnWindow: 'allow',
+      }),
+    );
+    expect(r.refunds).toEqual(['100.00', '119.40', '328.60']);
+    expect(r.entry).toEqual(['committed', '548.00', '548.00']);
+  }, 30_000);
+});

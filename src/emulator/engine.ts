@@ -635,7 +635,27 @@ class Engine implements EmulatorEngine {
 
   /** Starts the timer of a real clock (events that fell due while the emulator was down run first). */
   start(): void {
+    this.releaseDropped();
     this.arm();
+  }
+
+  /**
+   * A state written before an inventory kept its `releaseDue` dropped the release that fell due while its cancel was
+   * under way: it stayed at 120 for ever, also once the cancel was refused. Such a release (none pending, none kept)
+   * fell due by now: made now when the cancel ended refused, kept as due while it is under way, as a release that falls
+   * due meanwhile is.
+   */
+  private releaseDropped(): void {
+    const now = this.now();
+    this.state.transaction(() => {
+      for (const invt of this.state.releasesDropped()) {
+        if (!HELD.has(invt.status)) continue;
+        if (this.cancelUnderWay(invt)) {
+          invt.releaseDue = now.toISOString();
+          this.state.putDoc(invt);
+        } else this.later(invt, now.getTime(), 'status', { status: '800' });
+      }
+    });
   }
 
   private failed(id: number, ev: TimelineEvent, now: Date, e: unknown, pending: Pending): void {
@@ -647,7 +667,24 @@ class Engine implements EmulatorEngine {
           this.emit(d, '100', returnInfo('3001', `emulator failure: ${messageOf(e)}`), now, pending);
       });
     } catch {
-      this.state.done(id);
+      // Its answer could not be written either (the state refused it, or the receipt could not be made). A cancel
+      // still ends refused, without the receipt: else it held its inventory for ever, at 120, the release that fell
+      // due meanwhile (releaseDue) never made. Other documents keep their last status, as before.
+      pending.receipts.length = 0;
+      pending.notes = undefined;
+      try {
+        this.state.transaction(() => {
+          this.state.done(id);
+          const d = this.state.getDoc(ev.kind, ev.key);
+          if (d?.kind === 'cancel' && !isRejected(d.status)) {
+            d.status = '100';
+            this.state.putDoc(d);
+            this.cancelRefused(d, now);
+          }
+        });
+      } catch {
+        this.state.done(id);
+      }
     }
   }
 

@@ -244,6 +244,13 @@ export async function openSqliteState(
     schedule: db.prepare('INSERT INTO emu_timeline (due, event) VALUES (?, ?)'),
     nextDue: db.prepare('SELECT id, due, event FROM emu_timeline ORDER BY due, id LIMIT 1'),
     done: db.prepare('DELETE FROM emu_timeline WHERE id = ?'),
+    releasesDropped: db.prepare(
+      `SELECT body FROM emu_doc d WHERE kind = 'inventory' AND body LIKE '%"cancelling"%'
+        AND body ->> '$.cancelling' IS NOT NULL AND body ->> '$.releaseDue' IS NULL AND body ->> '$.releasedAt' IS NULL
+        AND NOT EXISTS (SELECT 1 FROM emu_timeline t WHERE t.event ->> '$.action' = 'status'
+          AND t.event ->> '$.kind' = 'inventory' AND t.event ->> '$.key' = d.key
+          AND coalesce(t.event ->> '$.v', 0) = coalesce(d.body ->> '$.version', 0))`,
+    ),
     setScenario: db.prepare(
       'INSERT INTO emu_scenario (order_no, scenario) VALUES (?, ?) ON CONFLICT (order_no) DO UPDATE SET scenario = excluded.scenario',
     ),
@@ -376,6 +383,7 @@ export async function openSqliteState(
     done(id) {
       s.done.run(id);
     },
+    releasesDropped: () => s.releasesDropped.all().map((r) => body(r)),
     setScenario(orderNo, ebpCode, sc: Scenario | null) {
       if (sc === null) {
         if (ebpCode === undefined) s.deleteScenario.run(orderNo);

@@ -53,7 +53,8 @@ export interface StoredDoc {
   cancelling?: string | undefined;
   /**
    * Inventory: when its release fell due while its cancel was under way (ISO): released once the cancel ends refused,
-   * never if it is approved. Undefined in a state written before it was kept (the release was asked again then).
+   * never if it is approved. Undefined in a state written before it was kept: the release was asked again then,
+   * or (before that) dropped, which the engine finds when it opens the state (`releasesDropped`).
    */
   releaseDue?: string | undefined;
   /**
@@ -187,6 +188,12 @@ export interface EmulatorState {
   /** The earliest pending event (by due time, then by the order it was scheduled in). */
   nextDue(): DueEvent | undefined;
   done(id: number): void;
+  /**
+   * Inventories held by a cancel (`cancelling`) that keep no `releaseDue`, are not released, and have no status event
+   * pending at their version: a state written before `releaseDue` was kept dropped their release as it fell due.
+   * (The memory state is never of an older sandan: none.)
+   */
+  releasesDropped(): StoredDoc[];
   /** The scenario of the orderNo (`ebpCode` undefined: of every platform's order of it) or of one platform's order. */
   setScenario(orderNo: string, ebpCode: string | undefined, s: Scenario | null): void;
   /** The platform's own scenario of the order when one is set, else the one of the orderNo alone. */
@@ -439,6 +446,7 @@ export function memoryState(options: StateOptions = {}): EmulatorState {
       finished.add(id);
       settle();
     },
+    releasesDropped: () => [],
     setScenario: (orderNo, ebpCode, s) =>
       void (s === null
         ? scenarios.delete(scenarioKey(orderNo, ebpCode))

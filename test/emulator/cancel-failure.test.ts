@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { LATEST_TIME, manualClock } from '../../src/emulator/clock.js';
 import { createEngine } from '../../src/emulator/engine.js';
@@ -200,4 +201,87 @@ describe('a cancel that ends refused', () => {
     expect(released?.at).toBe('9999-12-31T23:59:59.999+08:00');
     await e.close();
   });
+});
+
+describe('a cancel refused while its release fell due, the release kept as due (releaseDue)', () => {
+  /** The engine's state, to make it fail or read it. */
+  const stateOf = (e: EmulatorEngine) =>
+    (e as unknown as { state: { addReceipt: (r: { type: string; returnStatus?: string }) => unknown } }).state;
+
+  for (const store of ['memory', 'sqlite'] as const)
+    it(`ends refused and the inventory released when the failure's answer cannot be written either (${store})`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sandan-emulator-cancel-'));
+      onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+      // 120 at 10:20:07 Beijing, release due at 10:20:27 (held by the cancel), the cancel failing at 10:20:47
+      const e = await engineOf({ released: '20s' }, store, dir);
+      try {
+        await cancelApplied(e, '10s');
+        const mend = ledgerDown(e);
+        // the state refuses the CEB624 100 (3001) too: SQLite undoes the failure's whole step
+        const state = stateOf(e);
+        const add = state.addReceipt.bind(state);
+        state.addReceipt = (r) => {
+          if (r.type === 'CEB624' && r.returnStatus === '100') throw new Error('the disk is full');
+          return add(r);
+        };
+        await e.advance('1m');
+        state.addReceipt = add;
+        mend();
+        await e.advance('1d');
+        // the cancel's refusal could not be sent; the inventory is released all the same, at 10:20:47, when the cancel
+        // ended (it stayed at 120 for ever in SQLite: the step undone, the cancel under way, releaseDue never used)
+        expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800']);
+        const released = e.receipts().find((r) => r.type === 'CEB622' && r.returnStatus === '800');
+        expect(released?.at).toBe('2026-11-20T10:20:47.000+08:00');
+      } finally {
+        await e.close();
+      }
+    });
+
+  for (const when of ['still under way', 'refused'] as const)
+    it(`a SQLite state written before releaseDue was kept releases the inventory (cancel ${when} at the restart)`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sandan-emulator-cancel-'));
+      onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+      const file = join(dir, 'state.db');
+      let e = await engineOf({ released: '20s' }, 'sqlite', dir);
+      // the release falls due at 10:20:27 while the cancel (120 at 10:20:17, concluding at 10:20:47) is under way
+      await cancelApplied(e, '10s');
+      await e.advance('20s');
+      expect(trail(e.receipts(), 'CEB624')).toEqual(['CEB624:2', 'CEB624:3', 'CEB624:120']);
+      const at = e.now().toISOString();
+      await e.close();
+      // as the code before releaseDue left it: the release dropped, nothing kept; and, refused, the cancel answered
+      // 100 (3001) with nothing left of it on the timeline
+      const db = new Database(file);
+      expect(
+        db.prepare("UPDATE emu_doc SET body = json_remove(body, '$.releaseDue') WHERE kind = 'inventory'").run()
+          .changes,
+      ).toBe(1);
+      if (when === 'refused') {
+        db.prepare("UPDATE emu_doc SET body = json_set(body, '$.status', '100') WHERE kind = 'cancel'").run();
+        db.prepare("DELETE FROM emu_timeline WHERE event ->> '$.kind' = 'cancel'").run();
+      }
+      db.close();
+      e = await createEngine({
+        store: { sqlite: file },
+        clock: manualClock(at),
+        trust: signing.trust,
+        rates: RATES,
+        timing: { released: '20s' },
+      });
+      try {
+        if (when === 'still under way') ledgerDown(e);
+        await e.advance('1d');
+        // released at the restart (10:20:30) when the cancel was refused before it, else as the cancel is refused
+        // (10:20:47); it stayed at 120 for ever
+        expect(trail(e.receipts(), 'CEB622').at(-1)).toBe('CEB622:800');
+        const released = e.receipts().find((r) => r.type === 'CEB622' && r.returnStatus === '800');
+        expect(released?.at).toBe(
+          when === 'refused' ? '2026-11-20T10:20:30.000+08:00' : '2026-11-20T10:20:47.000+08:00',
+        );
+        expect(trail(e.receipts(), 'CEB816')).toEqual(['CEB816']);
+      } finally {
+        await e.close();
+      }
+    });
 });

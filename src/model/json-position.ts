@@ -265,7 +265,7 @@ export function jsonMemberTexts(text: string): Map<string, string> {
 }
 
 /** The issue path of a member or element below `path`: `order.items[1]`, as formatPath writes a path. */
-const memberPath = (path: string, key: string | number): string =>
+export const memberPath = (path: string, key: string | number): string =>
   typeof key === 'number' ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
 
 /** The members of every object in a parsed value, without recursion. */

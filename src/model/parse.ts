@@ -16,6 +16,7 @@ import { declarationEmptyAsAbsent } from './empty.js';
 import { compileAccept } from './fast-check.js';
 import { convertInventory, convertLogistics, convertOrder, convertPayment } from './generated/converters.js';
 import { checkArgument, describeInput, isRecord, ownValue } from './guards.js';
+import { memberPath } from './json-position.js';
 import { FORMAT, isInexactJsonNumber, toDecimal } from './primitives.js';
 
 const acceptDeclaration = compileAccept(DeclarationSchema);
@@ -121,7 +122,7 @@ function fromZodIssue(zi: z.core.$ZodIssue, input: unknown, target: IssueTarget 
       return zi.keys.map((key) => ({
         severity: 'error',
         ruleId: UNKNOWN_FIELD_RULE_ID,
-        path: path === '' ? key : `${path}.${key}`,
+        path: memberPath(path, key),
         code: 'unknown-field',
         message: {
           zh: `未知字段 ${key}：报文中没有此字段，构建报文时不会带上`,
@@ -306,7 +307,7 @@ function checkKeys(obj: unknown, keys: Set<string>, doc: string, line: number, o
   for (const key in obj) {
     if (keys.has(key)) continue;
     const path = line < 0 ? doc : `${doc}.items[${line}]`;
-    const p = path === '' ? key : `${path}.${key}`;
+    const p = memberPath(path, key);
     const near = didYouMean(key, keys);
     out.push({
       severity: 'error',

@@ -3,6 +3,7 @@ import { SandanError } from '../errors.js';
 import { checkArgument, codePointLength, describeInput, isRecord, ownValue } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { didYouMean } from '../model/field-names.js';
+import { memberPath } from '../model/json-position.js';
 import { decimalOfText, GUID_CONVENTION, guidConventionIssue } from '../model/primitives.js';
 import { CEB_NS, headElementOf, layoutOf, particlesOf, type DocumentLayout, type Particle } from './content-model.js';
 import { documentIssues, XML_BUILD_RULE_ID } from './issues.js';
@@ -257,9 +258,9 @@ export function forbiddenCharIssues(doc: unknown, path: string, out: Issue[], de
       });
     }
   } else if (Array.isArray(doc)) {
-    for (const [i, v] of doc.entries()) forbiddenCharIssues(v, `${path}[${i}]`, out, depth + 1);
+    for (const [i, v] of doc.entries()) forbiddenCharIssues(v, memberPath(path, i), out, depth + 1);
   } else if (isRecord(doc) && !Decimal.isDecimal(doc)) {
-    for (const [k, v] of Object.entries(doc)) forbiddenCharIssues(v, path === '' ? k : `${path}.${k}`, out, depth + 1);
+    for (const [k, v] of Object.entries(doc)) forbiddenCharIssues(v, memberPath(path, k), out, depth + 1);
   }
 }
 

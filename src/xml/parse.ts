@@ -8,6 +8,7 @@ import { emptyOptionalAsAbsent } from '../model/empty.js';
 import { describeNotUtf8, notUtf8 } from '../model/utf8.js';
 import { CONVERT_BY_ROOT } from '../model/generated/converters.js';
 import { zodIssuesToIssues } from '../model/parse.js';
+import { memberPath } from '../model/json-position.js';
 import {
   checkArgument,
   codePointLength,
@@ -698,7 +699,7 @@ class Reader extends IssueLog {
   /** Reports a value out of its XSD facets (`problem` ends the sentence that starts with the element's path). */
   facetIssue(parent: string, local: string, problem: { zh: string; en: string } | undefined): void {
     if (problem === undefined) return;
-    this.report(valueIssue(parent === '' ? local : `${parent}.${local}`, problem));
+    this.report(valueIssue(memberPath(parent, local), problem));
   }
 
   /**
@@ -1016,7 +1017,7 @@ function passOver(t: XmlTokenizer): void {
 function checkTree(t: XmlTokenizer, bom: number, path: string, log: IssueLog): ParsedElement {
   const el = startElement(t, null, bom);
   const model = treeModel(el);
-  const at = (p: string, child: string) => (p === '' ? child : `${p}.${child}`);
+  const at = memberPath;
   // A string value against its type: empty is judged by emptyRefusal, a value by its facets, as a CEB leaf's.
   const stringValue = (p: string, t: CebLeafType, v: string) => {
     if (v === '') {

@@ -20,8 +20,16 @@ const NOT_PUBLIC: Record<string, { names: readonly string[]; why: string }> = {
   },
   'model/guards': { names: ['isRecord'], why: 'a plain-object check (not an array, not null)' },
   'model/json-input': {
-    names: ['duplicateKeyIssues', 'emptyInputIssue', 'inputLayout', 'readDocument', 'recordAndText', 'InputRecord'],
-    why: 'reading files of declarations (JSON, a JSON array, NDJSON) with their lines: the input edge the CLI shares with reconcileFiles; the keys a text gives twice, which only its text shows',
+    names: [
+      'duplicateKeyIssues',
+      'emptyInputIssue',
+      'inputIssue',
+      'inputLayout',
+      'readDocument',
+      'recordAndText',
+      'InputRecord',
+    ],
+    why: 'reading files of declarations (JSON, a JSON array, NDJSON) with their lines: the input edge the CLI shares with reconcileFiles; the keys a text gives twice, which only its text shows; the one maker of an input issue (rule `input`)',
   },
   'rules/stream': {
     names: ['byteLines', 'holdsRecord', 'mapRecords'],

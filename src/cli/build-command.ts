@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { SandanError, messageOf, oneLine } from '../errors.js';
 import { isRecord } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
+import { inputIssue } from '../model/json-input.js';
 import { createValidator, extensionsFor } from '../rules/index.js';
 import { readRulesetFile } from './data-files.js';
 import { readJsonFile } from './json-file.js';
@@ -65,16 +66,11 @@ function missingDocument(type: BuildableType, index: number | undefined): Issue 
 
 /** A second declaration in the input (NDJSON): build makes one message from one input. */
 function manyDeclarations(): Issue {
-  return {
-    code: 'input-ndjson',
-    severity: 'error',
-    path: '',
-    ruleId: 'input',
-    message: {
-      zh: '输入含有多份申报（NDJSON）；build 由一份申报（或一个单证数组）生成一个报文：请逐行分别生成，或用 jq -s 合成数组',
-      en: 'The input holds more than one declaration (NDJSON); build makes one message from one declaration, or from a JSON array of documents: build one message per line, or make an array with jq -s',
-    },
-  };
+  return inputIssue(
+    'input-ndjson',
+    '输入含有多份申报（NDJSON）；build 由一份申报（或一个单证数组）生成一个报文：请逐行分别生成，或用 jq -s 合成数组',
+    'The input holds more than one declaration (NDJSON); build makes one message from one declaration, or from a JSON array of documents: build one message per line, or make an array with jq -s',
+  );
 }
 
 function report(io: CliIo, label: string, type: BuildableType, issues: Issue[], format: 'text' | 'json'): void {

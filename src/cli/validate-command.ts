@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { CommandContext } from './command.js';
 import type { Issue } from '../model/issue.js';
 import { jsonErrorOffset, lineColumnAt, locateJsonPaths } from '../model/json-position.js';
-import { duplicateKeyIssues } from '../model/json-input.js';
+import { duplicateKeyIssues, inputIssue } from '../model/json-input.js';
 import { SandanError } from '../errors.js';
 import { checkQuotaSecret, QuotaLedger } from '../quota/ledger.js';
 import { validateWithQuota } from '../quota/validate.js';
@@ -171,13 +171,7 @@ function withDuplicateKeys(
  * file system gave (`Cannot read PATH: a broken symbolic link (to TARGET)`).
  */
 export function unreadableIssue(error: SandanError): Issue {
-  return {
-    code: 'input-unreadable',
-    severity: 'error',
-    path: '',
-    ruleId: 'input',
-    message: { zh: `无法读取该文件（${error.message}）`, en: error.message },
-  };
+  return inputIssue('input-unreadable', `无法读取该文件（${error.message}）`, error.message);
 }
 
 interface RunOptions {

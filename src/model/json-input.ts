@@ -114,8 +114,8 @@ export const tooLargeInputIssue = (): Issue =>
     `The input is larger than ${MAX_RECORD_BYTES} bytes; a declaration is never that large`,
   );
 
-/** An input issue (rule `input`, severity error). */
-function inputIssue(code: string, zh: string, en: string): Issue {
+/** An input issue (rule `input`, severity error, about the whole input: no path). */
+export function inputIssue(code: string, zh: string, en: string): Issue {
   return { code, severity: 'error', path: '', ruleId: 'input', message: { zh, en } };
 }
 

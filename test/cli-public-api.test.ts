@@ -44,8 +44,8 @@ const NOT_PUBLIC: Record<string, { names: readonly string[]; why: string }> = {
     why: "where a file's bytes stop being UTF-8, for a message (the parsers report it themselves)",
   },
   'xml/safety': {
-    names: ['xmlTooLarge', 'xmlCharsOnly', 'xmlBytesEncoding', 'decodeXmlBytes'],
-    why: "the parser's size refusal made before a file is read, the characters XML can hold (JUnit output), and the encoding a file's declaration names with the one decoder for it (verify reads a GB18030 file, sign refuses one)",
+    names: ['xmlTooLarge', 'xmlCharsOnly', 'xmlBytesEncoding', 'decodeXmlBytes', 'codePointName'],
+    why: "the parser's size refusal made before a file is read, the characters XML can hold (JUnit output), the encoding a file's declaration names with the one decoder for it (verify reads a GB18030 file, sign refuses one), and a character named as U+XXXX as the parser names it (a JSON file's syntax error)",
   },
   'emulator/settings': {
     names: ['DEFAULT_MAX_SCENARIOS'],

@@ -2,6 +2,7 @@ import { SandanError, messageOf } from '../errors.js';
 import { readInputFile, tooLargeFile } from '../io/walk.js';
 import { basename } from 'node:path';
 import { duplicateKeys, jsonErrorOffset, lineColumnAt } from '../model/json-position.js';
+import { codePointName } from '../xml/safety.js';
 
 /**
  * The most a data file (configuration, ruleset, rate table, goods records, positive list, sender
@@ -37,7 +38,7 @@ export function jsonSyntaxProblem(text: string, e: unknown): string {
 function tokenShown(token: string, text: string, at: number): string {
   const unit = token.charCodeAt(0);
   const cp = at >= 0 && text.charCodeAt(at) === unit ? (text.codePointAt(at) as number) : unit;
-  return cp > 0x20 && cp < 0x7f ? `'${token}'` : `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+  return cp > 0x20 && cp < 0x7f ? `'${token}'` : codePointName(cp);
 }
 
 /** A package.json, by its name (a ci-package.json is a file of its own): of it only the "sandan" key is sandan's. */

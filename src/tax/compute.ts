@@ -155,23 +155,17 @@ function assertComputeTaxOptions(options: unknown): asserts options is ComputeTa
       details: { field: 'options' },
     });
   }
-  const policy: unknown = 'policy' in options ? options.policy : undefined;
-  if (policy === null || typeof policy !== 'object') {
+  const objectOption = (field: 'policy' | 'rates', what: string): object => {
+    const v: unknown = field in options ? (options as Record<string, unknown>)[field] : undefined;
+    if (v !== null && typeof v === 'object') return v;
     throw new SandanError(
       'INVALID_OPTION',
-      `computeTax was called without a tax policy (options.policy is ${policy === null ? 'null' : typeof policy}): ${hint}`,
-      { details: { field: 'policy' } },
+      `computeTax was called without ${what} (options.${field} is ${v === null ? 'null' : typeof v}): ${hint}`,
+      { details: { field } },
     );
-  }
-  const rates: unknown = 'rates' in options ? options.rates : undefined;
-  if (rates === null || typeof rates !== 'object') {
-    throw new SandanError(
-      'INVALID_OPTION',
-      `computeTax was called without a rate table (options.rates is ${rates === null ? 'null' : typeof rates}): ${hint}`,
-      { details: { field: 'rates' } },
-    );
-  }
-  assertRateTables(rates, 'computeTax');
+  };
+  objectOption('policy', 'a tax policy');
+  assertRateTables(objectOption('rates', 'a rate table'), 'computeTax');
   const at: unknown = 'at' in options ? options.at : undefined;
   if (at !== undefined) isoDateOption(at, 'computeTax: options.at', 'INVALID_OPTION');
 }

@@ -345,14 +345,6 @@ export function computeTax(declaration: Declaration, options: ComputeTaxOptions)
 }
 
 /**
- * The texts {@link computeTax} wrote for the explanations of `line`'s declaration, keyed by figure
- * (taxResultToJSON writes the same Decimal objects again); undefined for a line made elsewhere.
- */
-export function writtenOf(line: TaxLineFigures): Written | undefined {
-  return ExplainedLine.writtenOf(line);
-}
-
-/**
  * A line of {@link TaxResult} whose `explain` is rendered when it is first read, then kept. It is
  * an own enumerable property like the others (an accessor), so JSON.stringify, spreading and deep
  * equality see a plain `TaxLine`; assigning to it replaces it. Most callers read
@@ -360,7 +352,7 @@ export function writtenOf(line: TaxLineFigures): Written | undefined {
  * The accessor is one shared descriptor, so that every line keeps one shape (an accessor made per
  * object, as an object literal's `get` makes it, costs V8 microseconds per line).
  */
-class ExplainedLine implements TaxLine {
+export class ExplainedLine implements TaxLine {
   gnum: number;
   gcode: string;
   dutiableValue: Decimal;
@@ -387,7 +379,10 @@ class ExplainedLine implements TaxLine {
     this.#shared = shared;
   }
 
-  /** The figures already written for the explanations of `line`'s declaration, when it is one of computeTax's lines. */
+  /**
+   * The texts {@link computeTax} wrote for the explanations of `line`'s declaration, keyed by figure
+   * (taxResultToJSON writes the same Decimal objects again); undefined for a line made elsewhere.
+   */
   static writtenOf(line: TaxLineFigures): Written | undefined {
     return #shared in line ? line.#shared().written : undefined;
   }

@@ -1,6 +1,6 @@
 import type { Decimal } from 'decimal.js';
 import type { Issue } from '../model/issue.js';
-import { writtenOf, type LineExplanation, type TaxResult } from './compute.js';
+import { ExplainedLine, type LineExplanation, type TaxResult } from './compute.js';
 import { padPlaces, type Written } from './formula.js';
 import type { Regime } from './line.js';
 import { checkArgument } from '../model/guards.js';
@@ -45,7 +45,7 @@ export function taxResultToJSON(result: TaxResult): TaxResultJSON {
   // objects), so their texts are taken from there. Each line's explanation is read first for that.
   const lines = result.lines.map((l) => {
     const explain = l.explain;
-    const written = writtenOf(l);
+    const written = ExplainedLine.writtenOf(l);
     return {
       gnum: l.gnum,
       gcode: l.gcode,
@@ -58,7 +58,7 @@ export function taxResultToJSON(result: TaxResult): TaxResultJSON {
     };
   });
   const first = result.lines[0];
-  const written = first === undefined ? undefined : writtenOf(first);
+  const written = first === undefined ? undefined : ExplainedLine.writtenOf(first);
   return {
     regime: result.regime,
     dutiableValue: money(result.dutiableValue, written),

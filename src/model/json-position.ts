@@ -1,4 +1,4 @@
-import { checkArgument } from './guards.js';
+import { checkArgument, valueIn } from './guards.js';
 /*
  * Positions in JSON text, for messages and CI annotations that name a line and column: where the
  * text first stops being JSON (Node's JSON.parse does not always say), and where an issue path
@@ -398,9 +398,7 @@ export function locateJsonPaths(
     let node = root;
     for (const step of steps) {
       node.below.push(k);
-      let next = node.children.get(step);
-      if (next === undefined) node.children.set(step, (next = pathNode()));
-      node = next;
+      node = valueIn(node.children, step, pathNode);
     }
     node.ending.push(k);
   });

@@ -2,6 +2,7 @@ import type { Decimal } from 'decimal.js';
 import { Dec } from '../model/primitives.js';
 import type { Declaration, InventoryItem } from '../model/documents.js';
 import type { Issue } from '../model/issue.js';
+import { valueIn } from '../model/guards.js';
 import { SandanError } from '../errors.js';
 import { allocateOver, shareOf, weightSum, type Allocation } from './allocate.js';
 import { fmtAmount, unitOf, Written, type Formula, type Lang, type Note } from './formula.js';
@@ -523,27 +524,13 @@ const remainderFormulas = new Map<string, string>();
 
 /** A share that is not the remainder: the exact formula, then how it is rounded down. */
 function shareFormula(exact: Formula<string>, down: string): string {
-  let byRule = shareFormulas.get(exact);
-  if (byRule === undefined) {
-    byRule = new Map();
-    shareFormulas.set(exact, byRule);
-  }
-  let text = byRule.get(down);
-  if (text === undefined) {
-    text = `${exact.expr}, ${down}`;
-    byRule.set(down, text);
-  }
-  return text;
+  const byRule = valueIn(shareFormulas, exact, () => new Map<string, string>());
+  return valueIn(byRule, down, () => `${exact.expr}, ${down}`);
 }
 
 /** The remainder line's share, with which line takes it. */
 function remainderFormula(why: string): string {
-  let text = remainderFormulas.get(why);
-  if (text === undefined) {
-    text = `${SHARE_REMAINDER.expr} (${why})`;
-    remainderFormulas.set(why, text);
-  }
-  return text;
+  return valueIn(remainderFormulas, why, () => `${SHARE_REMAINDER.expr} (${why})`);
 }
 
 function lineExplanation(

@@ -1,5 +1,6 @@
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
+import { valueIn } from '../model/guards.js';
 
 /**
  * The machinery that lets each tax formula be stated once (docs/tax.md, "Explanations"): a
@@ -349,20 +350,8 @@ export function rule<K extends string, F extends (...args: never[]) => unknown>(
   return {
     ...spec,
     describe(params, lang) {
-      let node = made.get(lang);
-      if (node === undefined) {
-        node = { next: new Map() };
-        made.set(lang, node);
-      }
-      for (const p of spec.params) {
-        const value = params[p];
-        let next = node.next.get(value);
-        if (next === undefined) {
-          next = { next: new Map() };
-          node.next.set(value, next);
-        }
-        node = next;
-      }
+      let node = valueIn(made, lang, newNode);
+      for (const p of spec.params) node = valueIn(node.next, params[p], newNode);
       node.text ??= fill(spec.text[lang], params);
       return node.text;
     },
@@ -374,6 +363,8 @@ interface Made {
   text?: string;
   readonly next: Map<string, Made>;
 }
+
+const newNode = (): Made => ({ next: new Map() });
 
 /** `expr` in brackets when a sum or difference is at its top level (so a factor after it applies to all of it). */
 export function bracketed(expr: string): string {

@@ -213,22 +213,10 @@ export function lineFigures(
 
   // VAT: the base holds the statutory CT; the factor comes last.
   const vat = VAT.compute({ P, duty: dutyInBase, CT_statutory: ctStatutoryInBase, v: rate.vat });
-  if (!f.reduced) {
-    return {
-      duty,
-      consumptionTax: ctStatutory,
-      valueAddedTax: vat,
-      ctStatutory,
-      dutyInBase,
-      ctStatutoryInBase,
-      tier,
-      specificQty,
-    };
-  }
   return {
     duty,
-    consumptionTax: kind === undefined ? ctStatutory : CBEC_FACTOR.compute({ x: ctStatutory, k: f.k }),
-    valueAddedTax: CBEC_FACTOR.compute({ x: vat, k: f.k }),
+    consumptionTax: !f.reduced || kind === undefined ? ctStatutory : CBEC_FACTOR.compute({ x: ctStatutory, k: f.k }),
+    valueAddedTax: f.reduced ? CBEC_FACTOR.compute({ x: vat, k: f.k }) : vat,
     ctStatutory,
     dutyInBase,
     ctStatutoryInBase,

@@ -63,8 +63,17 @@ describe('schemas/rate-table.schema.json', () => {
     expect(refused({ '33049900': { vat: '0.13', dutyy: '0' } })).toBe(false); // an unknown key of an entry
     expect(refused({ '330499': { vat: '0.13' } })).toBe(false); // a 6-digit key
     expect(refused({ '33049900': { duty: '0' } })).toBe(false); // no vat
-    // (a rate's text is checked by a transform the schema cannot carry: "13%" passes it, parseRateTable refuses it)
-    expect(check({ '33049900': { vat: '13%' } })).toBe(true);
+    // A rate as decimal text with a percent sign, in words, with a sign or negative: the schema's pattern refuses it
+    // as the loader does, so an editor shows it before sandan is run.
+    expect(refused({ '33049900': { vat: '13%' } })).toBe(false);
+    expect(refused({ '33049900': { vat: '0.13', duty: ' 0' } })).toBe(false);
+    expect(refused({ '33049900': { vat: '+0.13' } })).toBe(false);
+    expect(refused({ '33049900': { vat: -0.13 } })).toBe(false);
+    expect(refused({ '2208': { vat: '0.13', consumption: { adValorem: '15%' } } })).toBe(false);
+    expect(refused({ '2208': { vat: '0.13', consumption: { perUnit: '1.5元', unit: '035' } } })).toBe(false);
+    // (what only the loader checks: a rate of 1 or more, and a number whose text is no plain decimal)
+    expect(refused({ '33049900': { vat: '1.3' } })).toBe(true);
+    expect(refused({ '33049900': { vat: 1e-13 } })).toBe(true);
     expect(refused({ $validFrom: '2026/01/01' })).toBe(false);
     expect(check({ $comment: 'any', '3304990000': { vat: 0.13, consumption: [{ adValorem: '0.15' }] } })).toBe(true);
   });

@@ -101,18 +101,19 @@ export interface ResolvedRate {
 
 const DECIMAL_TEXT = /^\d{1,15}(\.\d{1,12})?$/;
 
+const NOT_DECIMAL = 'expected a non-negative decimal such as "0.13"';
+
+// The string's pattern is also the JSON schema's (schemas/rate-table.schema.json), so that an editor refuses "13%" as
+// the loader does, and a negative number; a number is checked as its text too (1e-7), by the transform.
 const decimalValue = z
-  .union([z.string(), z.number()], {
+  .union([z.string().regex(DECIMAL_TEXT, { error: NOT_DECIMAL }), z.number().nonnegative({ error: NOT_DECIMAL })], {
     // (zod's own words for a missing or mistyped field are "Invalid input")
-    error: (iss) =>
-      iss.input === undefined
-        ? 'missing: a decimal such as "0.13" is required'
-        : 'expected a non-negative decimal such as "0.13"',
+    error: (iss) => (iss.input === undefined ? 'missing: a decimal such as "0.13" is required' : NOT_DECIMAL),
   })
   .transform((v, ctx) => {
     const text = typeof v === 'number' ? String(v) : v;
     if (!DECIMAL_TEXT.test(text)) {
-      ctx.addIssue({ code: 'custom', message: 'expected a non-negative decimal such as "0.13"', input: v });
+      ctx.addIssue({ code: 'custom', message: NOT_DECIMAL, input: v });
       return z.NEVER;
     }
     return new Dec(text);

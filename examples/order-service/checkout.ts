@@ -20,7 +20,6 @@ import {
   buildMessage,
   createTaxCalculator,
   explainStatus,
-  invtCancelOf,
   isApprovedReturnStatus,
   openReqResponse,
   parseCebXml,
@@ -33,6 +32,7 @@ import {
   status,
   statusInputsOfMessage,
   taxResultToJSON,
+  tryInvtCancelOf,
   tryInvtRefundOf,
   validateWithQuota,
   wrapDxp,
@@ -323,7 +323,10 @@ export function createOrderService(deps: OrderServiceDeps) {
       const found = await declared(orderNo, 'cancel');
       if (!('declaration' in found)) return { ok: false, stage: 'order', issues: [found] };
       const copNo = request.copNo ?? applicationNo('cancel');
-      const doc = invtCancelOf(found.declaration, { reason: request.reason, invtNo: found.invtNo, copNo });
+      // The reason is the buyer's words: an empty one is an answer to give (cancel-no-reason), not an exception.
+      const cancel = tryInvtCancelOf(found.declaration, { reason: request.reason, invtNo: found.invtNo, copNo });
+      if (!cancel.ok) return { ok: false, stage: 'validate', issues: cancel.issues };
+      const doc = cancel.data;
       const { ebpCode } = found.declaration.order;
       return applyFor('CEB623', doc, { kind: 'cancel', copNo, ebpCode, orderNo, invtNo: found.invtNo, state: 'sent' });
     },

@@ -83,10 +83,10 @@ function headOf(
   inventory: InventoryLike,
   fill: InvtCancelFill,
   fn: string,
-  blankReason: 'throw' | 'take' = 'throw',
 ): Record<string, unknown> {
   checkArgument(fill, 'object', fn, 'the fill ({ reason, invtNo?, copNo?, … })');
-  if (typeof fill.reason !== 'string' || (blankReason === 'throw' && isBlank(fill.reason)))
+  // (a reason that is no text is the caller's code; an empty one is the buyer's words, an issue: reasonIssues)
+  if (typeof fill.reason !== 'string')
     throw new SandanError(
       'INVALID_OPTION',
       `${fn}: reason (撤单原因 / 退货原因) must be text, got ${describeInput(fill.reason)}`,
@@ -116,15 +116,62 @@ function isBlank(reason: string): boolean {
 }
 
 /**
- * The inventory cancel (CEB623 撤销申请单, InvtCancel) of a declaration's inventory, or of the CEB621 inventory given:
- * customsCode, orderNo, the platform, the e-commerce enterprise, the waybill, the buyer and the declaring agent as the
- * inventory has them, the invtNo, and what the caller gives (reason, copNo, appTime, guid). Build it with
+ * The inventory cancel (CEB623 撤销申请单, InvtCancel) of a declaration's inventory, or of the CEB621 inventory given,
+ * as a result: customsCode, orderNo, the platform, the e-commerce enterprise, the waybill, the buyer and the declaring
+ * agent as the inventory has them, the invtNo, and what the caller gives (reason, copNo, appTime, guid). Build it with
  * `buildMessage('CEB623', doc, options)` and sign it (the XSD requires ds:Signature). A field the inventory lacks is
- * left out, and the build reports it. Throws `INVALID_OPTION` without a reason or an invtNo.
+ * left out, and the build reports it. The reason is the buyer's words, data: one empty or white space only is an
+ * issue (`cancel-no-reason`, path `reason`). Misuse throws `INVALID_OPTION`: no inventory, a reason that is not text,
+ * no invtNo.
+ */
+export function tryInvtCancelOf(from: unknown, fill: InvtCancelFill): InvtCancelResult {
+  return cancelOf(from, fill, 'tryInvtCancelOf');
+}
+
+/**
+ * The inventory cancel (CEB623) of a declaration's inventory, as {@link tryInvtCancelOf} makes it, for a reason known
+ * to be given. Throws `INVALID_OPTION` without a reason (empty or white space: tryInvtCancelOf's issue, its path as
+ * `details.field`) or an invtNo: for a buyer's request, use tryInvtCancelOf and answer with its issues.
  */
 export function invtCancelOf(from: unknown, fill: InvtCancelFill): InvtCancel {
-  const inventory = inventoryOf(from, 'invtCancelOf');
-  return headOf(BUILDABLE.CEB623.documentSchema as never, inventory, fill, 'invtCancelOf') as InvtCancel;
+  const fn = 'invtCancelOf';
+  return orThrow(cancelOf(from, fill, fn), fn);
+}
+
+function cancelOf(from: unknown, fill: InvtCancelFill, fn: string): InvtCancelResult {
+  const inventory = inventoryOf(from, fn);
+  const head = headOf(BUILDABLE.CEB623.documentSchema as never, inventory, fill, fn);
+  const issues = reasonIssues(fill.reason, 'cancel');
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, data: head as InvtCancel, issues: [] };
+}
+
+/** The document of a result, or its first issue thrown as `INVALID_OPTION` (its path as `details.field`). */
+function orThrow<T>(r: { ok: true; data: T } | { ok: false; issues: Issue[] }, fn: string): T {
+  if (r.ok) return r.data;
+  const [first] = r.issues as [Issue];
+  throw new SandanError('INVALID_OPTION', `${fn}: ${first.message.en}`, { details: { field: first.path } });
+}
+
+/** The issue of a reason that says nothing (empty, or white space only): the buyer's words are required (C..1000). */
+function reasonIssues(reason: string, kind: 'cancel' | 'return'): Issue[] {
+  if (!isBlank(reason)) return [];
+  return kind === 'cancel'
+    ? [
+        applicationIssue(
+          'cancel-no-reason',
+          'reason',
+          `撤单原因（reason）为空，实为 ${describeInput(reason)}；请填写买家撤单的原因`,
+          `reason (撤单原因) is empty, got ${describeInput(reason)}; give the buyer's reason for the cancel`,
+        ),
+      ]
+    : [
+        applicationIssue(
+          'return-no-reason',
+          'reason',
+          `退货原因（reason）为空，实为 ${describeInput(reason)}；请填写买家退货的原因`,
+          `reason (退货原因) is empty, got ${describeInput(reason)}; give the buyer's reason for the return`,
+        ),
+      ];
 }
 
 /** What an issue code of {@link RETURN_ISSUE_CODES} means, in both languages. */
@@ -168,12 +215,32 @@ export const RETURN_ISSUE_CODES = {
 /** A code of {@link RETURN_ISSUE_CODES}. */
 export type ReturnIssueCode = keyof typeof RETURN_ISSUE_CODES;
 
+/**
+ * Every code {@link tryInvtCancelOf} reports for a cancel that cannot be applied for (rule id `xml/build`, severity
+ * error, the path into the fill). The codes are stable: added, never renamed. docs/xml.md lists them; a test holds
+ * the list to this table.
+ */
+export const CANCEL_ISSUE_CODES = {
+  'cancel-no-reason': {
+    zh: '撤单原因为空（reason 为空或只有空白）',
+    en: 'A cancel without a reason (reason is empty or white space only)',
+  },
+} as const satisfies Readonly<Record<string, ReturnIssueCodeInfo>>;
+
+/** A code of {@link CANCEL_ISSUE_CODES}. */
+export type CancelIssueCode = keyof typeof CANCEL_ISSUE_CODES;
+
+/** What {@link tryInvtCancelOf} gives: the cancel, or why it cannot be applied for. */
+export type InvtCancelResult =
+  | { ok: true; data: InvtCancel; issues: Issue[] }
+  | { ok: false; data?: undefined; issues: Issue[] };
+
 /** What {@link tryInvtRefundOf} gives: the return, or why the lines asked for cannot be returned. */
 export type InvtRefundResult =
   | { ok: true; data: InvtRefund; issues: Issue[] }
   | { ok: false; data?: undefined; issues: Issue[] };
 
-function returnIssue(code: ReturnIssueCode, path: string, zh: string, en: string): Issue {
+function applicationIssue(code: ReturnIssueCode | CancelIssueCode, path: string, zh: string, en: string): Issue {
   const issue: Issue = { code, severity: 'error', path, ruleId: XML_BUILD_RULE_ID, message: { zh, en } };
   const help = catalogueHelp(code);
   if (help) issue.help = help;
@@ -202,10 +269,7 @@ export function tryInvtRefundOf(from: unknown, fill: InvtRefundFill): InvtRefund
  */
 export function invtRefundOf(from: unknown, fill: InvtRefundFill): InvtRefund {
   const fn = 'invtRefundOf';
-  const r = refundOf(from, fill, fn);
-  if (r.ok) return r.data;
-  const [first] = r.issues as [Issue];
-  throw new SandanError('INVALID_OPTION', `${fn}: ${first.message.en}`, { details: { field: first.path } });
+  return orThrow(refundOf(from, fill, fn), fn);
 }
 
 function refundOf(from: unknown, fill: InvtRefundFill, fn: string): InvtRefundResult {
@@ -213,7 +277,7 @@ function refundOf(from: unknown, fill: InvtRefundFill, fn: string): InvtRefundRe
   const schema = BUILDABLE.CEB625.documentSchema as unknown as {
     shape: Record<string, unknown> & { items: { element: { shape: Record<string, unknown> } } };
   };
-  const head = headOf(schema, inventory, fill, fn, 'take');
+  const head = headOf(schema, inventory, fill, fn);
   const lines = Array.isArray(inventory.items) ? (inventory.items as Array<Record<string, unknown>>) : [];
   const byGnum = new Map(lines.filter(isRecord).map((l) => [Number(l.gnum), l]));
   if (fill.items !== undefined) checkArgument(fill.items, 'list', fn, 'items');
@@ -223,19 +287,10 @@ function refundOf(from: unknown, fill: InvtRefundFill, fn: string): InvtRefundRe
   wanted.forEach((w, i) => {
     if (!isRecord(w)) throw new SandanError('INVALID_OPTION', `${fn}: items[${i}] must be { gnum, qty }`);
   });
-  const issues: Issue[] = [];
-  if (isBlank(fill.reason))
-    issues.push(
-      returnIssue(
-        'return-no-reason',
-        'reason',
-        `退货原因（reason）为空，实为 ${describeInput(fill.reason)}；请填写买家退货的原因`,
-        `reason (退货原因) is empty, got ${describeInput(fill.reason)}; give the buyer's reason for the return`,
-      ),
-    );
+  const issues = reasonIssues(fill.reason, 'return');
   if (wanted.length === 0) {
     issues.push(
-      returnIssue('return-no-lines', 'items', '退货申请单至少需要一行表体', 'a return needs at least one line'),
+      applicationIssue('return-no-lines', 'items', '退货申请单至少需要一行表体', 'a return needs at least one line'),
     );
     return { ok: false, issues };
   }
@@ -248,7 +303,7 @@ function refundOf(from: unknown, fill: InvtRefundFill, fn: string): InvtRefundRe
     if (line === undefined) {
       const gnums = [...byGnum.keys()].join(', ');
       issues.push(
-        returnIssue(
+        applicationIssue(
           '-625209',
           `items[${i}].gnum`,
           `商品序号 ${describeInput(w.gnum)} 不是原清单的表体（其商品序号：${gnums}）`,
@@ -259,7 +314,7 @@ function refundOf(from: unknown, fill: InvtRefundFill, fn: string): InvtRefundRe
     }
     if (seen.has(gnum)) {
       issues.push(
-        returnIssue(
+        applicationIssue(
           'return-line-twice',
           `items[${i}].gnum`,
           `商品序号 ${gnum} 退货两次；每行只给一次，数量为该行退货的总数`,
@@ -274,7 +329,7 @@ function refundOf(from: unknown, fill: InvtRefundFill, fn: string): InvtRefundRe
     const over = qty !== undefined && declared !== undefined && qty.gt(declared);
     if (qty === undefined || qty.lte(0) || over) {
       issues.push(
-        returnIssue(
+        applicationIssue(
           over ? 'return-qty-over' : 'return-qty-not-positive',
           `items[${i}].qty`,
           `退货数量须大于 0 且不超过原清单第 ${gnum} 项申报的 ${declared?.toFixed() ?? '?'}，实为 ${describeInput(w.qty)}`,

@@ -13,9 +13,13 @@ export * from './other-documents.js';
 export {
   invtCancelOf,
   invtRefundOf,
+  tryInvtCancelOf,
   tryInvtRefundOf,
+  CANCEL_ISSUE_CODES,
   RETURN_ISSUE_CODES,
+  type CancelIssueCode,
   type InvtCancelFill,
+  type InvtCancelResult,
   type InvtRefundFill,
   type InvtRefundLine,
   type InvtRefundResult,

@@ -55,6 +55,13 @@ describe('the example order service after the sale', () => {
     await follow();
     expect([shop.whereIs('KEEP1')?.state, shop.whereIs('RET1')?.state]).toEqual(['pending', 'released']);
 
+    // A buyer's cancel without a reason is an answer (cancel-no-reason), not an exception; nothing is sent.
+    expect(await shop.cancel('KEEP1', { reason: ' ' })).toEqual({
+      ok: false,
+      stage: 'validate',
+      issues: [expect.objectContaining({ code: 'cancel-no-reason', severity: 'error', path: 'reason' })],
+    });
+    expect(shop.whereIs('KEEP1')?.state).toBe('pending');
     // The cancel before release: approved (399), and all 548.00 back: 24,904.00 + 548.00 = 25,452.00.
     const cancelled = await apply(await shop.cancel('KEEP1', { reason: '买家取消订单' }));
     expect(cancelled).toMatchObject({

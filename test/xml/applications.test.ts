@@ -9,10 +9,12 @@ import { isSandanError } from '../../src/errors.js';
 import { createLocalSigner, signMessage, verifyMessage } from '../../src/sign/index.js';
 import {
   buildMessage,
+  CANCEL_ISSUE_CODES,
   invtCancelOf,
   invtRefundOf,
   parseCebXml,
   RETURN_ISSUE_CODES,
+  tryInvtCancelOf,
   tryInvtRefundOf,
 } from '../../src/xml/index.js';
 import { skipWithout } from '../helpers/tools.js';
@@ -124,6 +126,72 @@ describe('invtCancelOf: a CEB623 from a declaration', () => {
       /^INVALID_OPTION: .*no inventory/,
     );
     expect(code(() => invtCancelOf(null, { reason: '取消', invtNo: INVT_NO }))).toMatch(/^INVALID_OPTION/);
+  });
+
+  it('tryInvtCancelOf answers an empty or white-space reason with cancel-no-reason at `reason`; invtCancelOf throws it', () => {
+    const d = exampleDeclaration('hangzhou-1210');
+    for (const reason of ['', ' ', '\t\u3000\n'])
+      expect(
+        tryInvtCancelOf(d, { reason, invtNo: INVT_NO }).issues.map((i) => [i.code, i.severity, i.path, i.ruleId]),
+      ).toEqual([['cancel-no-reason', 'error', 'reason', 'xml/build']]);
+    expect(tryInvtCancelOf(d, { reason: ' ', invtNo: INVT_NO })).toEqual({
+      ok: false,
+      issues: [
+        {
+          code: 'cancel-no-reason',
+          severity: 'error',
+          path: 'reason',
+          ruleId: 'xml/build',
+          message: {
+            zh: '撤单原因（reason）为空，实为 " "；请填写买家撤单的原因',
+            en: 'reason (撤单原因) is empty, got " "; give the buyer\'s reason for the cancel',
+          },
+        },
+      ],
+    });
+    // With a reason: the document invtCancelOf makes, and no issue.
+    const fill = { reason: '买家取消订单', invtNo: INVT_NO, copNo: 'CANCEL0001' };
+    expect(tryInvtCancelOf(d, fill)).toEqual({ ok: true, data: invtCancelOf(d, fill), issues: [] });
+    expect(tryInvtCancelOf(d, fill).data).toEqual({ ...HEAD, copNo: 'CANCEL0001', reason: '买家取消订单' });
+    let thrown: unknown;
+    try {
+      invtCancelOf(d, { reason: '  ', invtNo: INVT_NO });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(isSandanError(thrown) && [thrown.code, thrown.message, thrown.details]).toEqual([
+      'INVALID_OPTION',
+      'invtCancelOf: reason (撤单原因) is empty, got "  "; give the buyer\'s reason for the cancel',
+      { field: 'reason' },
+    ]);
+  });
+
+  it('tryInvtCancelOf throws INVALID_OPTION for misuse: a reason that is no text, no invtNo, no inventory', () => {
+    const d = exampleDeclaration('hangzhou-1210');
+    const code = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return isSandanError(e) ? `${e.code}: ${e.message}` : String(e);
+      }
+      return 'no error';
+    };
+    expect(code(() => tryInvtCancelOf(d, { reason: undefined as never, invtNo: INVT_NO }))).toMatch(
+      /^INVALID_OPTION: tryInvtCancelOf: reason \(撤单原因 \/ 退货原因\) must be text, got undefined/,
+    );
+    expect(code(() => tryInvtCancelOf(d, { reason: '' }))).toMatch(/^INVALID_OPTION: .*invtNo is needed.*CEB622/);
+    expect(code(() => tryInvtCancelOf({ ...d, inventory: undefined }, { reason: '取消', invtNo: INVT_NO }))).toMatch(
+      /^INVALID_OPTION: .*no inventory/,
+    );
+    expect(code(() => tryInvtCancelOf(d, null as never))).toMatch(/^INVALID_OPTION: tryInvtCancelOf: .*fill/);
+  });
+
+  it('docs/xml.md lists every code of CANCEL_ISSUE_CODES, and no other', () => {
+    const doc = readFileSync('docs/xml.md', 'utf8');
+    const at = doc.indexOf('#### Cancel issue codes');
+    const section = doc.slice(at, doc.indexOf('#### ', at + 1));
+    const rows = [...section.matchAll(/^\| `(-?[a-z0-9-]+)` +\|/gm)].map((m) => m[1]);
+    expect(rows).toEqual(Object.keys(CANCEL_ISSUE_CODES));
   });
 
   it('a field the inventory lacks is left out and reported by the build, not invented', () => {
@@ -341,7 +409,7 @@ describe('tryInvtRefundOf: the lines a buyer asks to return are data, answered w
       'return-no-reason',
       'return-no-lines',
     ]);
-    // invtRefundOf throws it, its path as details.field; invtCancelOf, which has no result to give it in, throws
+    // invtRefundOf throws it, its path as details.field, as invtCancelOf throws tryInvtCancelOf's
     let thrown: unknown;
     try {
       invtRefundOf(d, { ...fill, reason: '  ' });
@@ -353,7 +421,9 @@ describe('tryInvtRefundOf: the lines a buyer asks to return are data, answered w
       'invtRefundOf: reason (退货原因) is empty, got "  "; give the buyer\'s reason for the return',
       { field: 'reason' },
     ]);
-    expect(() => invtCancelOf(d, { reason: ' ', invtNo: INVT_NO })).toThrow(/^invtCancelOf: reason .* must be text/);
+    expect(() => invtCancelOf(d, { reason: ' ', invtNo: INVT_NO })).toThrow(
+      /^invtCancelOf: reason \(撤单原因\) is empty/,
+    );
   });
 
   it('misuse still throws INVALID_OPTION: no inventory, a reason that is no text, items not a list, a line not an object', () => {

@@ -124,6 +124,9 @@ function hintOf(e: SandanError, command: string | undefined): string | undefined
     return 'Check --quota-db (a .sqlite path or postgres:// URL) and that SANDAN_QUOTA_SECRET is the secret the ledger was created with.';
   if (e.code === 'QUOTA_STORE' && command === 'emulate')
     return 'Check --state (a SQLite file; it needs better-sqlite3), or keep the state in memory with --memory.';
+  // (the lines of a return application the ledger refused: the files are the trouble, not --buyer-id or --amount)
+  if (e.details?.returnApplication === true)
+    return "Check --application (the CEB625 sent) and --inventory (its order's declaration or CEB621): each line returned must be a line of the inventory, at most its declared qty; see `sandan quota record-return --help`.";
   // (a refund key refused for what it is: the general hint named every option but --key)
   if (e.code === 'QUOTA_INVALID' && e.details?.key !== undefined)
     return "Give --key another key: the ledger's own name for one return of the order, e.g. the return's copNo; see `sandan quota refund --help`.";

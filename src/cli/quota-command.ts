@@ -3,6 +3,10 @@ import type { Decimal } from 'decimal.js';
 import { oneLine, SandanError } from '../errors.js';
 import { beijingYear, orderLabel, parseInstant, type QuotaBalance, type QuotaResult } from '../quota/core.js';
 import { checkQuotaSecret, QuotaLedger } from '../quota/ledger.js';
+import { readInputFile } from '../io/walk.js';
+import { isRecord } from '../model/guards.js';
+import { DEFAULT_MAX_XML_BYTES, parseCebXml } from '../xml/index.js';
+import { readJsonFile } from './json-file.js';
 import type { ReturnWindowCheck } from '../quota/return-window.js';
 import { beijingIso, beijingXsDateTime } from '../time/beijing.js';
 import type { CommitStage, QuotaEvent, QuotaOrderRef, QuotaStore } from '../quota/types.js';
@@ -10,7 +14,7 @@ import type { CommandContext } from './command.js';
 import type { CliIo } from './io.js';
 
 /** Actions of `sandan quota`. */
-type QuotaAction = 'remaining' | 'reserve' | 'commit' | 'release' | 'refund' | 'history';
+type QuotaAction = 'remaining' | 'reserve' | 'commit' | 'release' | 'refund' | 'history' | 'record-return';
 
 /** Options of `sandan quota <action>`. */
 interface QuotaCommandOptions {
@@ -32,6 +36,9 @@ interface QuotaCommandOptions {
   outsideReturnWindow?: 'refuse' | 'allow';
   ifCommitted?: 'refuse' | 'release';
   busyTimeout?: string;
+  application?: string;
+  inventory?: string;
+  returnCopNo?: string;
   format: 'text' | 'json';
 }
 
@@ -100,6 +107,7 @@ const DONE: Record<Exclude<QuotaAction, 'remaining' | 'history'>, string> = {
   commit: 'committed',
   release: 'released',
   refund: 'refunded',
+  'record-return': 'return recorded',
 };
 
 function windowJson(w: ReturnWindowCheck | undefined) {
@@ -158,6 +166,93 @@ function resultJson(action: QuotaAction, r: QuotaResult) {
     balance: balanceJson(r.balance),
     ...windowJson(r.returnWindow),
   };
+}
+
+/** What `record-return` adds to a result: the application as the ledger keeps it, and what it would give back now. */
+function returnJson(r: QuotaResult) {
+  if (!r.ok || r.returnApplication === undefined) return {};
+  const a = r.returnApplication;
+  return {
+    returnApplication: {
+      copNo: a.copNo,
+      items: a.items.map((l) => ({ gnum: l.gnum, qty: l.qty.toFixed() })),
+      appliedAt: beijingIso(a.appliedAt.getTime()),
+      approved: a.refunded !== undefined,
+    },
+    returnShare:
+      r.returnShare === undefined ? null : { amount: r.returnShare.amount.toFixed(), whole: r.returnShare.whole },
+  };
+}
+
+function returnText(r: QuotaResult): string {
+  if (!r.ok || r.returnApplication === undefined) return '';
+  const a = r.returnApplication;
+  const lines = a.items.map((l) => `line ${l.gnum} × ${l.qty.toFixed()}`).join(', ');
+  const share =
+    a.refunded !== undefined
+      ? `approved, gave back ${a.refunded.toFixed()} CNY`
+      : r.returnShare === undefined
+        ? 'with the approved returns it takes back more than is left: customs will refuse it (100)'
+        : `gives back ${r.returnShare.amount.toFixed()} CNY when its CEB626 approves it${r.returnShare.whole ? ' (all the order still counts)' : ''}`;
+  return `return application ${oneLine(a.copNo)}: ${lines}; ${share}\n`;
+}
+
+/** The documents of a CEB message in a file (XML, alone or in a DxpMsg), or undefined when the file is JSON. */
+async function cebDocumentsOf(path: string, flag: string, type: string): Promise<unknown[] | undefined> {
+  const bytes = await readInputFile(path, flag, DEFAULT_MAX_XML_BYTES + 1);
+  const text =
+    bytes
+      ?.toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trimStart() ?? '<';
+  if (!text.startsWith('<')) return undefined;
+  const parsed = parseCebXml(bytes!);
+  const message = parsed.kind === 'dxp' ? parsed.message : parsed;
+  if (message?.messageType !== type)
+    throw new SandanError(
+      'INVALID_OPTION',
+      `${flag} ${path}: expected a ${type} message, got ${message === undefined ? 'a DxpMsg without a CEB message' : message.messageType}`,
+    );
+  return message.documents;
+}
+
+const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+
+/** The return application (CEB625 InvtRefund) of `--application`: its XML, or its document as JSON. */
+async function returnApplicationOf(path: string): Promise<Record<string, unknown>> {
+  const documents = (await cebDocumentsOf(path, '--application', 'CEB625')) ?? [
+    await readJsonFile(path, '--application'),
+  ];
+  if (documents.length !== 1 || !isRecord(documents[0]) || !Array.isArray(documents[0].items))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `--application ${path}: expected one return application (CEB625 InvtRefund, with its items), got ${documents.length === 1 ? 'no such document' : `${documents.length} documents`}; record them one file at a time`,
+    );
+  return documents[0];
+}
+
+/**
+ * The inventory of `--inventory` the return names: of a CEB621 message, or a declaration (or a list of them, or an
+ * inventory) as JSON; the one whose invtNo, orderNo and ebpCode are the application's, where both give them.
+ */
+async function inventoryOfReturn(path: string, app: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const read =
+    (await cebDocumentsOf(path, '--inventory', 'CEB621')) ?? [await readJsonFile(path, '--inventory')].flat();
+  const inventories = read.map((d) => (isRecord(d) && isRecord(d.inventory) ? d.inventory : d)).filter(isRecord);
+  const same = (inv: Record<string, unknown>, k: string) =>
+    text(inv[k]) === undefined || text(app[k]) === undefined || text(inv[k]) === text(app[k]);
+  const found = inventories.filter(
+    (inv) => Array.isArray(inv.items) && same(inv, 'invtNo') && same(inv, 'orderNo') && same(inv, 'ebpCode'),
+  );
+  if (found.length === 1) return found[0]!;
+  const which = ['orderNo', 'invtNo']
+    .filter((k) => text(app[k]) !== undefined)
+    .map((k) => `${k} ${JSON.stringify(text(app[k]))}`)
+    .join(', ');
+  throw new SandanError(
+    'INVALID_OPTION',
+    `--inventory ${path}: ${found.length === 0 ? 'holds no inventory' : `holds ${found.length} inventories`} of the return's order (${which || 'none named'}): give the declaration or the CEB621 of its order`,
+  );
 }
 
 /**
@@ -219,10 +314,23 @@ async function quotaCommand(action: QuotaAction, opts: QuotaCommandOptions, io: 
     action === 'remaining' || action === 'reserve' || action === 'history'
       ? need(opts.buyerId, '--buyer-id ID', action)
       : undefined;
-  const orderNo = action === 'remaining' || action === 'history' ? undefined : need(opts.order, '--order NO', action);
+  // record-return reads its application and inventory first: its order is theirs unless --order names it.
+  const returned =
+    action === 'record-return'
+      ? await returnApplicationOf(need(opts.application, '--application FILE', action))
+      : undefined;
+  const returnedInventory =
+    returned === undefined
+      ? undefined
+      : await inventoryOfReturn(need(opts.inventory, '--inventory FILE', action), returned);
+  const orderNo =
+    action === 'remaining' || action === 'history'
+      ? undefined
+      : need(opts.order ?? text(returned?.orderNo), '--order NO', action);
+  const ebpCode = opts.ebpCode ?? text(returned?.ebpCode);
   // --ebp-code names the platform whose order it is (an orderNo is unique only within one platform).
   const order: QuotaOrderRef | undefined =
-    orderNo === undefined || opts.ebpCode === undefined ? orderNo : { ebpCode: opts.ebpCode, orderNo };
+    orderNo === undefined || ebpCode === undefined ? orderNo : { ebpCode, orderNo };
   const amount = action === 'reserve' ? need(opts.amount, '--amount N', action) : opts.amount;
   // remaining and history only read: they never wait for (or take) the write lock.
   const readOnly = action === 'remaining' || action === 'history';
@@ -265,6 +373,34 @@ async function quotaCommand(action: QuotaAction, opts: QuotaCommandOptions, io: 
         out(resultJson(action, r), resultText(action, r));
         return r.ok ? QUOTA_EXIT.ok : QUOTA_EXIT.refused;
       }
+      case 'record-return': {
+        const appliedAt = opts.appliedAt ?? text(returned!.appTime);
+        let r: QuotaResult;
+        try {
+          r = await ledger.recordReturn(
+            order!,
+            {
+              copNo: text(returned!.copNo) ?? '',
+              items: returned!.items as never,
+              inventory: returnedInventory!.items as never,
+              ...(appliedAt !== undefined && {
+                appliedAt: parseInstant(appliedAt, opts.appliedAt ? '--applied-at' : "the application's appTime"),
+              }),
+            },
+            at ? { now: at } : {},
+          );
+        } catch (e) {
+          // Lines the inventory has not, or other lines under an approved application's copNo: the files' doing.
+          if (e instanceof SandanError && (e.code === 'QUOTA_INVALID' || e.code === 'QUOTA_CONFLICT'))
+            throw new SandanError(e.code, `${opts.application}: ${e.message}`, {
+              cause: e,
+              details: { ...e.details, returnApplication: true },
+            });
+          throw e;
+        }
+        out({ ...resultJson(action, r), ...returnJson(r) }, `${resultText(action, r)}${returnText(r)}`);
+        return r.ok ? QUOTA_EXIT.ok : QUOTA_EXIT.refused;
+      }
       case 'commit':
       case 'release':
       case 'refund': {
@@ -280,12 +416,16 @@ async function quotaCommand(action: QuotaAction, opts: QuotaCommandOptions, io: 
               : await ledger.refund(order!, amount, {
                   ...now,
                   ...(opts.key !== undefined && { key: opts.key }),
+                  ...(opts.returnCopNo !== undefined && { returnCopNo: opts.returnCopNo }),
                   ...(opts.appliedAt !== undefined && { appliedAt: parseInstant(opts.appliedAt, '--applied-at') }),
                   ...(opts.arrivedAt !== undefined && { arrivedAt: parseInstant(opts.arrivedAt, '--arrived-at') }),
                   ...(opts.releasedAt !== undefined && { releasedAt: parseInstant(opts.releasedAt, '--released-at') }),
                   ...(opts.outsideReturnWindow !== undefined && { outsideReturnWindow: opts.outsideReturnWindow }),
                 });
-        out(resultJson(action, r), resultText(action, r));
+        out(
+          { ...resultJson(action, r), ...(r.refundBasis !== undefined && { refundBasis: r.refundBasis }) },
+          resultText(action, r),
+        );
         return r.ok ? QUOTA_EXIT.ok : QUOTA_EXIT.refused;
       }
     }
@@ -327,6 +467,27 @@ const OPTIONS = {
   invtNo: () => new Option('--invt-no <invtNo>', 'the inventory invtNo, to match receipts'),
   key: () => new Option('--key <key>', 'idempotency key, so that a partial refund applies once'),
   appliedAt: () => new Option('--applied-at <date>', 'when the return was applied for (CEB625 appTime; default: --at)'),
+  appliedAtOfReturn: () =>
+    new Option(
+      '--applied-at <date>',
+      "when the return was applied for (default: the application's appTime, else --at, else now)",
+    ),
+  application: () =>
+    new Option(
+      '--application <file>',
+      'the return application sent (CEB625): its XML, alone or in a DxpMsg, or its InvtRefund document as JSON (as tryInvtRefundOf makes it)',
+    ),
+  inventory: () =>
+    new Option(
+      '--inventory <file>',
+      "the inventory it returns goods of: the order's declaration (JSON, one or a list) or its CEB621 XML; the one whose orderNo, invtNo and ebpCode are the application's",
+    ),
+  returnCopNo: () =>
+    new Option(
+      '--return-cop-no <copNo>',
+      'the copNo of the return application (CEB625) its CEB626 approved: recorded by record-return, a refund without --amount gives back the share of its lines',
+    ),
+  orderOfReturn: () => new Option('--order <no>', "order number (orderNo; default: the application's)"),
   arrivedAt: () => new Option('--arrived-at <date>', 'when the goods were back in the original site, zone or centre'),
   releasedAt: () =>
     new Option(
@@ -390,11 +551,18 @@ const ACTIONS: Array<{ name: QuotaAction; description: string; options: Array<ke
       'refundAmount',
       'at',
       'key',
+      'returnCopNo',
       'appliedAt',
       'arrivedAt',
       'releasedAt',
       'outsideReturnWindow',
     ],
+  },
+  {
+    name: 'record-return',
+    description:
+      "a return application was sent (CEB625): record its copNo and lines against the inventory's (--application, --inventory), so that its CEB626 gives back the share of the lines returned, not all the order counts",
+    options: ['application', 'inventory', 'orderOfReturn', 'ebpCode', 'appliedAtOfReturn', 'at'],
   },
   {
     name: 'history',
@@ -403,7 +571,7 @@ const ACTIONS: Array<{ name: QuotaAction; description: string; options: Array<ke
   },
 ];
 
-/** Registers `sandan quota remaining|reserve|commit|release|refund|history` on the program. */
+/** Registers `sandan quota remaining|reserve|commit|release|refund|record-return|history` on the program. */
 export function registerQuotaCommand(program: Command, { io, setExit }: CommandContext): void {
   const quota = program
     .command('quota')

@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { buildMessage, tryInvtRefundOf } from '../../src/xml/index.js';
+import { exampleDeclaration, fixedEnv, SENDER } from '../xml/helpers.js';
 import { BUYER, SECRET } from './contract.js';
 
 // The built CLI, as users run it (dist/ is built before the suite: see test/setup/build.ts).
@@ -299,6 +301,172 @@ describe('sandan quota', () => {
     expect([r.code, r.stderr]).toEqual([2, refused('--ebp-code', 'quota remaining')]);
     r = await cli(['quota', 'commit', ...base, '--ebp-code', ' PLAT-A']);
     expect([r.code, r.stderr]).toMatchObject([2, expect.stringContaining('ebpCode must be a platform code')]);
+  });
+
+  it('record-return records a CEB625 (XML or JSON) against the inventory; refund --return-cop-no gives back its share', async () => {
+    // The example order: line 1, 2 cans for 398.00; line 2, 1 for 150.00; goods 548.00, all of it counted.
+    const declaration = exampleDeclaration('hangzhou-1210');
+    const inventory = new URL('../../examples/hangzhou-1210.json', import.meta.url).pathname;
+    const order = ['--order', 'SD202611200001', '--ebp-code', '3301964J31'];
+    let r = await cli([
+      'quota',
+      'reserve',
+      '--db',
+      db,
+      ...order,
+      '--buyer-id',
+      BUYER,
+      '--amount',
+      '548.00',
+      '--at',
+      '2026-11-20',
+    ]);
+    expect(r.code).toBe(0);
+    r = await cli(['quota', 'commit', '--db', db, ...order, '--at', '2026-11-21']);
+    expect(r.code).toBe(0);
+    const refund = (copNo: string, items: { gnum: number; qty: number }[]) => {
+      const made = tryInvtRefundOf(declaration, { reason: '质量问题', invtNo: '29242026I000000001', copNo, items });
+      if (!made.ok) throw new Error('no return');
+      return made.data;
+    };
+    // Line 2 comes back, as the CEB625 XML sent (its order and platform are read from it).
+    const built = buildMessage('CEB625', refund('RET1', [{ gnum: 2, qty: 1 }]), { ...fixedEnv(), sender: SENDER });
+    if (!built.ok) throw new Error('not built');
+    const xml = join(dir, 'ret1.xml');
+    writeFileSync(xml, built.xml);
+    r = await cli(['quota', 'record-return', '--db', db, '--application', xml, '--inventory', inventory]);
+    // 548.00 × 150.00 / 548.00 = 150.00; appliedAt is the CEB625's appTime, 2026-11-20 10:15:00 Beijing.
+    expect([r.code, r.stderr, r.stdout.split('\n').at(-2)]).toEqual([
+      0,
+      '',
+      'return application RET1: line 2 × 1; gives back 150 CNY when its CEB626 approves it',
+    ]);
+    // The same again: a duplicate, nothing changed.
+    r = await cli([
+      'quota',
+      'record-return',
+      '--db',
+      db,
+      '--application',
+      xml,
+      '--inventory',
+      inventory,
+      '--format',
+      'json',
+    ]);
+    expect([r.code, r.json()]).toMatchObject([
+      0,
+      {
+        ok: true,
+        action: 'record-return',
+        orderNo: 'SD202611200001',
+        ebpCode: '3301964J31',
+        duplicate: true,
+        returnApplication: {
+          copNo: 'RET1',
+          items: [{ gnum: 2, qty: '1' }],
+          appliedAt: '2026-11-20T10:15:00+08:00',
+          approved: false,
+        },
+        returnShare: { amount: '150', whole: false },
+      },
+    ]);
+    // Its CEB626 399: refund --return-cop-no without --amount gives back the lines' share, not all 548.00.
+    r = await cli([
+      'quota',
+      'refund',
+      '--db',
+      db,
+      ...order,
+      '--return-cop-no',
+      'RET1',
+      '--at',
+      '2026-11-25',
+      '--format',
+      'json',
+    ]);
+    expect([r.code, r.json()]).toMatchObject([0, { ok: true, refunded: '150', refundBasis: 'application' }]);
+    // A second return, as the document's JSON: line 1, one of two cans, 398.00 / 2 = 199.00; with line 2 that is
+    // 349.00 of 548.00: 548.00 × 349.00 / 548.00 = 349.00, less the 150.00 given, 199.00.
+    const json = join(dir, 'ret2.json');
+    writeFileSync(json, JSON.stringify(refund('RET2', [{ gnum: 1, qty: 1 }])));
+    r = await cli([
+      'quota',
+      'record-return',
+      '--db',
+      db,
+      '--application',
+      json,
+      '--inventory',
+      inventory,
+      '--format',
+      'json',
+    ]);
+    expect([r.code, r.json()]).toMatchObject([0, { duplicate: false, returnShare: { amount: '199', whole: false } }]);
+  });
+
+  it('record-return refuses files that are not the return and its inventory: `sandan: …` and a hint, exit 2', async () => {
+    const inventory = new URL('../../examples/hangzhou-1210.json', import.meta.url).pathname;
+    const other = new URL('../../examples/guangzhou-9610.json', import.meta.url).pathname;
+    await cli([
+      'quota',
+      'reserve',
+      '--db',
+      db,
+      '--order',
+      'SD202611200001',
+      '--buyer-id',
+      BUYER,
+      '--amount',
+      '548.00',
+      '--at',
+      '2026-11-20',
+    ]);
+    const application = (items: unknown) => {
+      const path = join(dir, 'ret.json');
+      writeFileSync(path, JSON.stringify({ copNo: 'RET9', orderNo: 'SD202611200001', ebpCode: '3301964J31', items }));
+      return path;
+    };
+    // A line the inventory has not: the ledger's QUOTA_INVALID, named by the file, with a hint about the files.
+    let r = await cli([
+      'quota',
+      'record-return',
+      '--db',
+      db,
+      '--application',
+      application([{ gnum: 9, qty: '1' }]),
+      '--inventory',
+      inventory,
+    ]);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(
+      /^sandan: .*ret\.json: .*returnQuotaShare: returned\[0\]\.gnum 9 is no line of the inventory \(1, 2\)\n/,
+    );
+    expect(r.stderr).toMatch(
+      /\nhint: Check --application \(the CEB625 sent\) and --inventory .*record-return --help`\.\n$/,
+    );
+    expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+    // The inventory of another order: refused before the ledger is opened.
+    r = await cli([
+      'quota',
+      'record-return',
+      '--db',
+      db,
+      '--application',
+      application([{ gnum: 1, qty: '1' }]),
+      '--inventory',
+      other,
+    ]);
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([
+      2,
+      `sandan: --inventory ${other}: holds no inventory of the return's order (orderNo "SD202611200001"): give the declaration or the CEB621 of its order`,
+    ]);
+    // No --application.
+    r = await cli(['quota', 'record-return', '--db', db, '--inventory', inventory]);
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([
+      2,
+      'sandan: sandan quota record-return needs --application FILE',
+    ]);
   });
 
   it('an option the subcommand does not use is a usage error (exit 2), and nothing changes', async () => {

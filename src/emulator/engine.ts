@@ -801,6 +801,18 @@ class Engine implements EmulatorEngine {
     const dxp = parsed.kind === 'dxp' ? parsed : undefined;
     const msg: CebMessage | undefined = parsed.kind === 'dxp' ? parsed.message : parsed;
     const wrap = dxp && { senderId: dxp.transInfo.senderId, copMsgId: dxp.transInfo.copMsgId };
+    // The same for the message in a DxpMsg's Data, which the parser decodes as its declaration says.
+    const gbInData = dxp?.payload === undefined ? undefined : gbDeclared(dxp.payload);
+    if (gbInData !== undefined)
+      return this.unreadable(
+        input,
+        via,
+        pending,
+        '0001',
+        `the message in the DxpMsg's Data declares encoding ${gbInData}; messages sent to customs are UTF-8 (convert it before wrapping it)`,
+        400,
+        wrap,
+      );
     if (!msg || (dxp !== undefined && dxp.payload === undefined)) {
       // Why, when the reader said (Data not base64, not UTF-8 text, another DxpMsg): the sender's fix depends on it.
       const why = dxp?.issues[0];

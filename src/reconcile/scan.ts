@@ -5,6 +5,7 @@ import { CEB_NS, layoutOf, DS_NS, DXP_NS, type Particle } from '../xml/content-m
 import { XmlTokenizer } from '../xml/core/tokenizer.js';
 import { extensionFieldsOf } from '../xml/extensions.js';
 import { MESSAGE_NAMES } from '../xml/messages.js';
+import { xmlBytesDecoder } from '../xml/safety.js';
 
 /*
  * A streaming scanner for the flat CEB documents reconciliation reads in bulk: tax bills
@@ -363,11 +364,14 @@ export class CebScanner {
     const data = xsdBase64(this.dxpData ?? '');
     if (data === undefined) malformed('the Data of the DxpMsg is not Base64 (xs:base64Binary)');
     if (data === '') malformed('the DxpMsg has no Base64 Data');
+    // Decoded as the parser decodes it: UTF-8, or GB18030 for a message declared GB2312, GBK or GB18030.
+    const bytes = Buffer.from(data, 'base64');
+    const decoder = xmlBytesDecoder(bytes);
     let text: string;
     try {
-      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(Buffer.from(data, 'base64'));
+      text = decoder.decode(bytes);
     } catch {
-      malformed('the Data of the DxpMsg is not UTF-8 text');
+      malformed(`the Data of the DxpMsg is not ${decoder.encoding === 'gb18030' ? 'GB18030' : 'UTF-8'} text`);
     }
     const inner = new CebScanner({ items: this.withItems });
     inner.inner = true;

@@ -1,6 +1,6 @@
 import { Decimal as DecimalJs } from 'decimal.js';
 import type { Decimal } from 'decimal.js';
-import { SandanError, messageOf } from '../errors.js';
+import { SandanError, isSandanError, messageOf } from '../errors.js';
 import { isXsDateTime } from '../time/beijing.js';
 import type { Issue } from '../model/issue.js';
 import type { CebLeafType } from '../model/generated/ceb-elements.js';
@@ -35,7 +35,7 @@ import { characters, xmlIssue } from './issues.js';
 import { acceptOf, checkBuildableType } from './buildable.js';
 import { BUILDABLE, MESSAGE_NAMES, type BuildableType, type DocumentOf, type MessageName } from './messages.js';
 import { parseReturnInfo, type ReturnInfo } from './return-info.js';
-import { MAX_XML_ISSUES, safeXmlText, xmlLimit } from './safety.js';
+import { decodeXmlBytes, gbDeclared, MAX_XML_ISSUES, safeXmlText, xmlLimit } from './safety.js';
 import { xsdBase64 } from './base64.js';
 import { childElements, normalizeLineEnds, type ParsedElement, startElement, type XmlElement } from './core/tree.js';
 import { XmlTokenizer, type XmlAttribute } from './core/tokenizer.js';
@@ -116,7 +116,10 @@ export interface DxpEnvelope {
   transInfo: { copMsgId: string; senderId: string; receiverIds: string[]; creatTime: string; msgType: string };
   /** Base64 text of Data as received. */
   data: string;
-  /** Data decoded as UTF-8 text. */
+  /**
+   * Data decoded as text: UTF-8, or GB18030 when the message in it declares GB2312, GBK or GB18030 (as a file of its
+   * own is read).
+   */
   payload?: string;
   message?: CebMessage;
   addInfo?: Record<string, unknown>;
@@ -1232,21 +1235,42 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions, log: IssueLog, within?
       log.report(xmlIssue('xml-payload', at('Data'), 'Data 为空，其中没有报文', 'Data is empty: it holds no message'));
     if (valid !== undefined && valid !== '') {
       const bytes = Buffer.from(env.data, 'base64');
-      try {
-        env.payload = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-      } catch {
-        // Which byte, and what the bytes look like: a Java getBytes() without a charset writes GBK on a Chinese server.
-        const why = notUtf8(bytes);
-        const where = why && describeNotUtf8(why);
-        log.report(
-          xmlIssue(
-            'xml-value',
-            at('Data'),
-            `Data 解码后不是 UTF-8 文本${where ? `：解码所得${where.zh}` : ''}`,
-            `Data does not decode to UTF-8 text${where ? `: in what it holds, ${where.en}` : ''}`,
-          ),
-        );
-      }
+      // As a file of its own is read (safeXmlText): a message declared GB2312, GBK or GB18030 is decoded as GB18030.
+      const gb = gbDeclared(bytes);
+      if (gb !== undefined)
+        try {
+          env.payload = decodeXmlBytes(bytes);
+        } catch (e) {
+          const offset = isSandanError(e) ? e.details?.offset : undefined;
+          const where =
+            typeof offset === 'number'
+              ? { zh: `（字节偏移 ${offset}）`, en: ` (byte offset ${offset})` }
+              : { zh: '', en: '' };
+          log.report(
+            xmlIssue(
+              'xml-value',
+              at('Data'),
+              `Data 中的报文声明编码 ${gb}，但解码所得不是有效的 GB18030${where.zh}`,
+              `The message in Data declares encoding ${gb} but is not valid GB18030${where.en}`,
+            ),
+          );
+        }
+      else
+        try {
+          env.payload = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+        } catch {
+          // Which byte, and what the bytes look like: a Java getBytes() without a charset writes GBK on a Chinese server.
+          const why = notUtf8(bytes);
+          const where = why && describeNotUtf8(why);
+          log.report(
+            xmlIssue(
+              'xml-value',
+              at('Data'),
+              `Data 解码后不是 UTF-8 文本${where ? `：解码所得${where.zh}` : ''}`,
+              `Data does not decode to UTF-8 text${where ? `: in what it holds, ${where.en}` : ''}`,
+            ),
+          );
+        }
       if (env.payload !== undefined && /^\s*(<\?xml|<)/.test(env.payload.replace(/^\uFEFF/, ''))) {
         try {
           const inner = parseCebXml(env.payload, opts);

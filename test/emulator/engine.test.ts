@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -263,6 +264,24 @@ describe('DxpMsg routing', () => {
     }
     expect(e.receipts().filter((r) => r.type === 'CEB312')).toEqual([]);
     expect((await e.submit(m.order, { transport: 'api' })).accepted).toBe(true);
+    await e.close();
+  });
+
+  it('refuses a message declared GBK in the Data of a DxpMsg with 0001, saying so: the parser now reads one', async () => {
+    const e = await engine();
+    const m = await messages(example(), signing.trusted);
+    const gbk = execFileSync('iconv', ['-f', 'UTF-8', '-t', 'GBK'], {
+      input: m.order.replace(/^(\uFEFF?<\?xml[^?]*encoding=")UTF-8"/, '$1GBK"'),
+    });
+    const env = wrapDxp(m.order, { senderId: 'DXPENT0000012345', now: () => new Date(T0), newId: () => 'msg-gbk' });
+    const wrapped = env.replace(/<Data>[^<]*<\/Data>/, `<Data>${gbk.toString('base64')}</Data>`);
+    expect(wrapped).not.toBe(env);
+    const ack = await e.submit(wrapped, { transport: 'api' });
+    expect([ack.accepted, ack.httpStatus]).toEqual([false, 400]);
+    expect(JSON.stringify(ack)).toContain(
+      "the message in the DxpMsg's Data declares encoding GBK; messages sent to customs are UTF-8",
+    );
+    expect(e.receipts().filter((r) => r.type === 'CEB312')).toEqual([]);
     await e.close();
   });
 });

@@ -10,8 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSandanError } from '../../src/errors.js';
 import { xmlFileText } from '../../src/reconcile/files.js';
-import { parseCebXml } from '../../src/xml/index.js';
+import { scanCebText } from '../../src/reconcile/scan.js';
+import { verifyMessage } from '../../src/sign/index.js';
+import { parseCebXml, wrapDxp } from '../../src/xml/index.js';
 import { runCli } from '../helpers/cli.js';
+import { expectScannerAgrees } from '../helpers/scan-oracle.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
 import { fileSink, generate, type Calculate } from '../reconcile/generator.js';
 import { calculate, reconcileArgs } from '../reconcile/helpers.js';
@@ -27,6 +30,22 @@ function encoded(xml: string, encoding: string, declared = encoding): Buffer {
   const relabelled = xml.replace(/^(<\?xml[^?]*encoding=")UTF-8"/, `$1${declared}"`);
   expect(relabelled).not.toBe(xml);
   return execFileSync('iconv', ['-f', 'UTF-8', '-t', encoding], { input: relabelled });
+}
+
+/**
+ * A DxpMsg as customs' import node delivers a receipt to an enterprise, its Data the Base64 of `bytes` (a message
+ * as written, in whatever encoding it declares).
+ */
+function inDxp(bytes: Uint8Array): string {
+  const env = wrapDxp(RELEASED, {
+    senderId: 'DXPEDCCEB0000002',
+    receiverIds: ['DXPENT0000012345'],
+    now: () => new Date('2020-06-15T09:15:57Z'),
+    newId: () => 'gb-in-data',
+  });
+  const data = /<Data>[^<]*<\/Data>/;
+  expect(env).toMatch(data);
+  return env.replace(data, `<Data>${Buffer.from(bytes).toString('base64')}</Data>`);
 }
 
 /** The error parseCebXml throws for `input`. */
@@ -85,6 +104,66 @@ describe('parseCebXml: bytes declared GB2312, GBK or GB18030', () => {
         );
       }
     }
+  });
+});
+
+// The same bytes as the file of their own above, but as received through DXP: Base64 in a DxpMsg's Data. Data was
+// decoded as UTF-8 whatever the message declared, so parse, status and reconcile refused what they read as a file.
+describe('a message declared GB2312, GBK or GB18030 in the Data of a DxpMsg', () => {
+  it.each(['GB2312', 'GBK', 'GB18030'])('%s: parseCebXml reads the message its UTF-8 twin in Data gives', (name) => {
+    const twin = parseCebXml(inDxp(Buffer.from(RELEASED)));
+    const got = parseCebXml(inDxp(encoded(RELEASED, name)));
+    if (got.kind !== 'dxp' || twin.kind !== 'dxp') throw new Error('not read as a DxpMsg');
+    expect(got.issues).toEqual([]);
+    expect(got.message).toEqual(twin.message);
+    expect(got.message?.documents[0]).toMatchObject({ returnStatus: '800', returnInfo: '[Code:2600;Desc:放行]' });
+    // The text of Data as decoded: the message as written, its declaration kept.
+    expect(got.payload).toBe(RELEASED.replace('encoding="UTF-8"', `encoding="${name}"`));
+  });
+
+  it('the scanner of sandan reconcile reads the same documents (it refused the file: Data not UTF-8)', () => {
+    const docs = expectScannerAgrees(inDxp(encoded(RELEASED, 'GBK')));
+    expect(docs.map((d) => [d.messageType, d.fields.returnStatus, d.fields.returnInfo])).toEqual([
+      ['CEB622', '800', '[Code:2600;Desc:放行]'],
+    ]);
+  });
+
+  it('sandan status gives what the UTF-8 twin gives (it skipped the DxpMsg: no CEB message that can be read)', async () => {
+    writeFileSync(join(dir, 'dxp-utf8.xml'), inDxp(Buffer.from(RELEASED)));
+    writeFileSync(join(dir, 'dxp-gbk.xml'), inDxp(encoded(RELEASED, 'GBK')));
+    const now = ['--format', 'json', '--now', '2020-06-20T00:00:00'];
+    const twin = await runCli(['status', join(dir, 'dxp-utf8.xml'), ...now]);
+    const gb = await runCli(['status', join(dir, 'dxp-gbk.xml'), ...now]);
+    expect(gb.stderr).toBe('');
+    expect(JSON.parse(gb.stdout)).toEqual(JSON.parse(twin.stdout));
+    expect(gb.stdout).toContain('放行');
+  });
+
+  it('a bad byte: an xml-value issue at Data naming GB18030 and the offset, and the scanner refuses the file', () => {
+    const good = encoded(RELEASED, 'GBK');
+    const at = good.indexOf(Buffer.from([0xb7, 0xc5]));
+    const bad = inDxp(Buffer.concat([good.subarray(0, at), Buffer.from([0xff]), good.subarray(at + 1)]));
+    const got = parseCebXml(bad);
+    if (got.kind !== 'dxp') throw new Error('not read as a DxpMsg');
+    expect(got.message).toBeUndefined();
+    expect(got.issues.map((i) => [i.code, i.path, i.message])).toEqual([
+      [
+        'xml-value',
+        'Data',
+        {
+          zh: `Data 中的报文声明编码 GBK，但解码所得不是有效的 GB18030（字节偏移 ${at}）`,
+          en: `The message in Data declares encoding GBK but is not valid GB18030 (byte offset ${at})`,
+        },
+      ],
+    ]);
+    expect(() => scanCebText(bad)).toThrow('The XML cannot be read: the Data of the DxpMsg is not GB18030 text');
+  });
+
+  it('a message declared UTF-8 whose bytes are GBK is still not read, and said to look like GBK', () => {
+    const got = parseCebXml(inDxp(execFileSync('iconv', ['-f', 'UTF-8', '-t', 'GBK'], { input: RELEASED })));
+    if (got.kind !== 'dxp') throw new Error('not read as a DxpMsg');
+    expect(got.message).toBeUndefined();
+    expect(got.issues[0]?.message.en).toMatch(/^Data does not decode to UTF-8 text: .*it looks like GB18030 \(GBK\)$/);
   });
 });
 
@@ -198,6 +277,27 @@ describe.skipIf(skipWithout('openssl'))('sandan verify: a GB18030 signed message
       const f = await runCli(['verify', forged, '--cert', keys.path('rsa.crt')]);
       expect(f.code).toBe(1);
       expect(f.stdout).toContain('invalid signature');
+    },
+  );
+
+  it.skipIf(skipWithout('xmlsec1'))(
+    'in the Data of a DxpMsg: sandan verify says valid, as xmlsec1 says of the message alone',
+    async () => {
+      needTool('xmlsec1');
+      const input = put(keys, 'in-dxp.xml', unsignedSample('CEB311Message'));
+      const signed = await runCli(['sign', input, '--key', keys.path('rsa.key'), '--cert', keys.path('rsa.crt')]);
+      expect(signed.code, signed.stderr).toBe(0);
+      const bytes = encoded(signed.stdout, 'GB18030');
+      expect(
+        xmlsec1(['--verify', '--pubkey-cert-pem', keys.path('rsa.crt'), put(keys, 'alone.xml', bytes)]).status,
+      ).toBe(0);
+      const env = put(keys, 'dxp-gb18030.xml', inDxp(bytes));
+      const v = await runCli(['verify', env, '--cert', keys.path('rsa.crt')]);
+      expect(v.stderr).toBe('');
+      expect(v.stdout).toContain("dxp-gb18030.xml (the CEB311Message in the DxpMsg's Data): valid signature (rsa-sha1");
+      expect(v.code).toBe(0);
+      // (verifyMessage alike: the message in Data is the one verified)
+      expect(verifyMessage(readFileSync(env, 'utf8'))).toMatchObject({ valid: true, dxp: { envelope: 'DxpMsg' } });
     },
   );
 

@@ -365,7 +365,7 @@ describe('sandan quota', () => {
         returnApplication: {
           copNo: 'RET1',
           items: [{ gnum: 2, qty: '1' }],
-          appliedAt: '2026-11-20T10:15:00+08:00',
+          appliedAt: '2026-11-20T10:15:00.000+08:00',
           approved: false,
         },
         returnShare: { amount: '150', whole: false },

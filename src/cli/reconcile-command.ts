@@ -15,9 +15,7 @@ import {
   reportCsvChunks,
   reportJsonChunks,
   reportTextChunks,
-  status,
   statusHtmlChunks,
-  statusJsonChunks,
   statusInputsOfDeclaration,
   statusInputsOfMessage,
   summaryToJSON,
@@ -44,6 +42,8 @@ import { filesNamedBy, readInputFile, statInputFile } from '../io/walk.js';
 import { DEFAULT_MAX_XML_BYTES, parseCebXml, type ParsedXml } from '../xml/index.js';
 import { xmlTooLarge } from '../xml/safety.js';
 import { codeBesideStatus, relatedMessage } from '../reconcile/status/detectors.js';
+import { statusJsonChunksOf } from '../reconcile/status/html.js';
+import { statusPlan } from '../reconcile/status/status.js';
 import type { Issue } from '../model/index.js';
 
 interface ReconcileCliOptions {
@@ -342,9 +342,12 @@ export function formatStatusText(o: OrderStatus, options: { platform?: boolean }
 }
 
 /** The text report of the orders, an order at a time (as the JSON one): the whole report is never one string. */
-function* statusTextChunks(orders: readonly OrderStatus[], shared: ReadonlySet<string>): Generator<string> {
-  for (let i = 0; i < orders.length; i++)
-    yield `${i === 0 ? '' : '\n\n'}${formatStatusText(orders[i]!, { platform: shared.has(orders[i]!.order) })}`;
+function* statusTextChunks(orders: Iterable<OrderStatus>, shared: ReadonlySet<string>): Generator<string> {
+  let first = true;
+  for (const o of orders) {
+    yield `${first ? '' : '\n\n'}${formatStatusText(o, { platform: shared.has(o.order) })}`;
+    first = false;
+  }
   yield '\n';
 }
 
@@ -456,11 +459,13 @@ async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: Comma
   ).map((f) => f.path);
   const read = await readStatusInputs(files, ctx);
   const { unread } = read;
-  let orders = status(read.receipts, { now, sent: read.sent, ackHours, deliveryDays });
+  // (the orders are made one at a time as the report is written: a month's were 5 KB each, all held at once)
+  const plan = statusPlan(read.receipts, { now, sent: read.sent, ackHours, deliveryDays });
   const sentGiven = read.sent.length > 0;
-  // (read: not held while the report is written)
+  // (read: not held while the report is written; the plan keeps what it reads of each receipt)
   read.receipts.length = 0;
   read.sent.length = 0;
+  let orders = plan.orders;
   // An order none of the inputs names is not "no anomaly": as grep finds no line, exit 1 and say so.
   let missing = false;
   if (opts.order !== undefined) {
@@ -474,7 +479,10 @@ async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: Comma
   // A time before the orders shown is a report as of then, but its waits and deadlines count from before their
   // receipts: said, among the problems (it was taken silently).
   let latest = '';
-  for (const o of orders) for (const n of o.timeline) if (n.time > latest) latest = n.time;
+  for (const o of orders) {
+    const time = plan.latestTime(o);
+    if (time > latest) latest = time;
+  }
   if (latest !== '' && beijingMillisOf(latest) > now.getTime()) {
     const line = `${opts.now === undefined ? 'the current time' : '--now'} ${beijingIso(now.getTime())} is earlier than the latest receipt or message (${latest}): waits and deadlines are counted from it`;
     read.problems.push(line);
@@ -487,18 +495,28 @@ async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: Comma
   // In Beijing time, as every time of the report is.
   const asOf = beijingIso(now.getTime());
   const { problems } = read;
-  if (opts.format === 'json') await writeChunks(statusJsonChunks({ now: asOf, problems, orders }), undefined, ctx);
-  else if (opts.format === 'html') await writeChunks(statusHtmlChunks({ now: asOf, problems, orders }), undefined, ctx);
+  let anomalous = 0;
+  function* made(): Generator<OrderStatus> {
+    for (const o of orders) {
+      const made = plan.build(o);
+      if (made.anomalies.length > 0) anomalous++;
+      yield made;
+    }
+  }
+  if (opts.format === 'json')
+    await writeChunks(statusJsonChunksOf({ now: asOf, problems, orders: [] }, made()), undefined, ctx);
+  // (the page counts the orders with anomalies at its head, and checks every order first: made before it is written)
+  else if (opts.format === 'html')
+    await writeChunks(statusHtmlChunks({ now: asOf, problems, orders: [...made()] }), undefined, ctx);
   else {
     // An orderNo two platforms used heads two orders: each says its platform.
     const seen = new Set<string>();
     const shared = new Set(orders.filter((o) => seen.has(o.order) || !seen.add(o.order)).map((o) => o.order));
-    if (orders.length) await writeChunks(statusTextChunks(orders, shared), undefined, ctx);
+    if (orders.length) await writeChunks(statusTextChunks(made(), shared), undefined, ctx);
     else ctx.io.stdout(missing ? `${oneLine(none)}\n` : 'no receipts\n');
-    const n = orders.filter((o) => o.anomalies.length).length;
-    ctx.io.stdout(`\n${plural(orders.length, 'order')}, ${n} with anomalies\n`);
+    ctx.io.stdout(`\n${plural(orders.length, 'order')}, ${anomalous} with anomalies\n`);
   }
-  return unread || missing || orders.some((o) => o.anomalies.length > 0) ? 1 : 0;
+  return unread || missing || anomalous > 0 ? 1 : 0;
 }
 
 /** Registers `sandan status`. */

@@ -118,20 +118,33 @@ export function statusJsonChunks(report: StatusReportJSON): Generator<string> {
 }
 
 function* jsonChunks(report: StatusReportJSON): Generator<string> {
-  const { orders } = report;
-  if (orders.length === 0) {
+  if (report.orders.length === 0) {
     yield `${JSON.stringify(report, null, 2)}\n`;
     return;
   }
+  yield* statusJsonChunksOf(report, report.orders);
+}
+
+/**
+ * {@link statusJsonChunks} of the report whose orders are `orders`, taken one at a time as they are written (`sandan
+ * status` makes each order only then): the same text. `report.orders` is not read.
+ */
+export function* statusJsonChunksOf(report: StatusReportJSON, orders: Iterable<OrderStatus>): Generator<string> {
   // Every key but the orders as JSON.stringify writes them, in the report's own key order; the orders' place is the
   // top level's key (two spaces in: a key deeper in is further in, and a string holds no line end).
   const head = JSON.stringify({ ...report, orders: [] }, null, 2);
+  const it = orders[Symbol.iterator]();
+  let next = it.next();
+  if (next.done) {
+    yield `${head}\n`;
+    return;
+  }
   const key = '\n  "orders": []';
   const at = head.indexOf(key);
   yield `${head.slice(0, at)}\n  "orders": [\n`;
   // (an order two levels in: each of its lines four spaces more)
-  for (let i = 0; i < orders.length; i++)
-    yield `${i === 0 ? '' : ',\n'}    ${JSON.stringify(orders[i], null, 2).replaceAll('\n', '\n    ')}`;
+  for (let first = true; !next.done; next = it.next(), first = false)
+    yield `${first ? '' : ',\n'}    ${JSON.stringify(next.value, null, 2).replaceAll('\n', '\n    ')}`;
   yield `\n  ]${head.slice(at + key.length)}\n`;
 }
 

@@ -48,6 +48,7 @@ import {
   SENT_KIND,
   type Anomaly,
   type DocumentKind,
+  type OrderState,
   type OrderStatus,
   type RelatedGroup,
   type StatusOptions,
@@ -329,6 +330,59 @@ function receiptItem(r: StatusReceipt, seq: number, document: DocumentKind): Tim
  * message that cannot be read) is left out: {@link unplacedReceipt} says why. Orders come sorted by their name.
  */
 export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions): OrderStatus[] {
+  const plan = statusPlan(receipts, options);
+  return plan.orders.map((o) => plan.build(o));
+}
+
+/** An order of a {@link StatusPlan} before it is made: what names, sorts, selects and relates it. */
+export interface PlannedOrder {
+  order: string;
+  keys: OrderStatus['keys'];
+}
+
+/**
+ * The orders {@link status} makes, in its order, each made only when asked ({@link StatusPlan.build}): `sandan status`
+ * writes a month's report an order at a time. Holds each receipt as given (only its keys and place besides), not its
+ * timeline node and explanation, until its order is made.
+ */
+export interface StatusPlan {
+  readonly orders: readonly PlannedOrder[];
+  /** The order's latest timeline time (as its nodes' `time`; '' when none has one), without making it. */
+  latestTime(o: PlannedOrder): string;
+  /** The order as {@link status} gives it; its documents are let go (each order is made once). */
+  build(o: PlannedOrder): OrderStatus;
+}
+
+/**
+ * A document of {@link statusPlan} until its order is made: a sent document's timeline item (small), or the receipt and
+ * the document of it this is (a CEB900 is one for each document of the message it refused), made into its item then.
+ */
+interface Entry {
+  keys: string[];
+  seq: number;
+  item?: TimelineItem;
+  receipt?: StatusReceipt;
+  document?: DocumentKind;
+}
+
+function itemOf(e: Entry): TimelineItem {
+  if (e.item !== undefined) return e.item;
+  const r = e.receipt!;
+  return e.document === 'taxBill' ? taxBillItem(r, e.seq) : receiptItem(r, e.seq, e.document!);
+}
+
+/** The instant of an entry's timeline node, as {@link taxBillItem}, {@link receiptItem} and the sent node read it. */
+function timeOf(e: Entry): string {
+  return e.item !== undefined ? e.item.node.time : beijingIso(beijingMillis(trimmedText(e.receipt!.fields.returnTime)));
+}
+
+type Group = { keys: Set<string>; entries: Entry[] | undefined };
+
+/**
+ * {@link status}'s work up to the point where the orders are made: the inputs checked and read, grouped by order,
+ * sorted, related (`relatedGroups`) and near misses found. Misuse throws here, not when an order is made.
+ */
+export function statusPlan(receipts: Iterable<StatusReceipt>, options: StatusOptions): StatusPlan {
   const opts = optionsObject(options, 'status');
   if (typeof (receipts as Partial<Iterable<StatusReceipt>> | null)?.[Symbol.iterator] !== 'function')
     throw new SandanError(
@@ -337,8 +391,7 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
     );
   if (!(opts.now instanceof Date) || Number.isNaN(opts.now.getTime()))
     throw new SandanError('INVALID_OPTION', 'status needs the current time as a valid Date in options.now');
-  const items: Array<{ keys: string[]; item: TimelineItem }> = [];
-  const add = (keys: string[], item: TimelineItem) => void items.push({ keys, item });
+  const entries: Entry[] = [];
   // Archives keep a receipt twice (as received in its DxpMsg and unwrapped): one receipt is one event.
   const seen = new Set<string>();
   if (opts.sent !== undefined) checkArgument(opts.sent, 'iterable', 'status', 'options.sent');
@@ -356,10 +409,11 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
     seen.add(identity);
     const ms = beijingMillis(sent.appTime);
     const { messageType } = sent;
-    add(keys, {
-      ms,
-      seq: items.length,
-      node: { time: beijingIso(ms), event: 'sent', messageType, document: SENT_KIND[messageType] },
+    const seq = entries.length;
+    entries.push({
+      keys,
+      seq,
+      item: { ms, seq, node: { time: beijingIso(ms), event: 'sent', messageType, document: SENT_KIND[messageType] } },
     });
   }
   for (const r of receipts) {
@@ -375,14 +429,15 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
       const identity = receiptIdentity(r, keys);
       if (seen.has(identity)) continue;
       seen.add(identity);
-      add(keys, document === 'taxBill' ? taxBillItem(r, items.length) : receiptItem(r, items.length, document));
+      // (the receipt, not its node and explanation: those are made with its order, and let go with it)
+      entries.push({ keys, seq: entries.length, receipt: r, document });
     }
   }
 
   // (what made each receipt one is not held while the orders are made: a text of its fields for each, 241,776 of them
   // for 25,000 parcels)
   seen.clear();
-  const groups = groupsOf(items);
+  const groups = groupsOf(entries);
   const clock = {
     now: opts.now.getTime(),
     ackMs: (opts.ackHours ?? 24) * 3600_000,
@@ -390,42 +445,69 @@ export function status(receipts: Iterable<StatusReceipt>, options: StatusOptions
     windowOf: opts.returnWindow ?? nationalReturnWindow(),
   };
   const near = nearMisses(groups);
-  const out: OrderStatus[] = [];
-  for (const [root, g] of groups) {
-    const o = orderStatus(g.keys, g.items, clock);
-    o.anomalies.push(...(near.get(root) ?? []));
-    out.push(o);
-    // (an order's items and their explanations let go once it is made: only its report is kept)
-    groups.delete(root);
-  }
-  out.sort(
+  const planned: Array<PlannedOrder & { group: Group; root: string }> = [];
+  for (const [root, group] of groups) planned.push({ ...nameOf(group.keys), group, root });
+  groups.clear();
+  planned.sort(
     (a, b) =>
       compareCodeUnits(a.order, b.order) || compareCodeUnits(a.keys.ebpCode.join(','), b.keys.ebpCode.join(',')),
   );
-  relateGroups(out);
-  return out;
+  const make = (p: (typeof planned)[number]): OrderStatus => {
+    const items = p.group.entries!.map(itemOf);
+    return orderStatus(p, items, clock);
+  };
+  // An order another names (relatedGroups) is made once for its state first: its state is the same when it is made.
+  const related = relateGroups(planned, (p) => make(p).state);
+  const byOrder = new Map<PlannedOrder, (typeof planned)[number]>(planned.map((p) => [p, p]));
+  return {
+    orders: planned.map((p) => {
+      const { order, keys } = p;
+      const o: PlannedOrder = { order, keys };
+      byOrder.set(o, p);
+      return o;
+    }),
+    latestTime(o) {
+      let latest = '';
+      for (const e of byOrder.get(o)?.group.entries ?? []) {
+        const t = timeOf(e);
+        if (t > latest) latest = t;
+      }
+      return latest;
+    },
+    build(o) {
+      const p = byOrder.get(o);
+      if (p?.group.entries === undefined)
+        throw new SandanError('INVALID_OPTION', 'status: an order of the plan is made once, and only of its plan');
+      const out = make(p);
+      out.anomalies.push(...(near.get(p.root) ?? []));
+      const rel = related.get(p);
+      if (rel !== undefined) out.relatedGroups = rel;
+      // (an order's documents let go once it is made: only its report is kept, by whoever asked)
+      p.group.entries = undefined;
+      byOrder.delete(o);
+      return out;
+    },
+  };
 }
 
 /**
  * The documents grouped by order: joined once every document's keys are known (which platforms have an orderNo decides
- * how a key without one joins), and by any key two documents share. Empties `items`; the join's table goes on return.
+ * how a key without one joins), and by any key two documents share. Empties `entries`; the join's table goes on return.
  */
-function groupsOf(
-  items: Array<{ keys: string[]; item: TimelineItem }>,
-): Map<string, { keys: Set<string>; items: TimelineItem[] }> {
+function groupsOf(entries: Entry[]): Map<string, Group> {
   const uf = new UnionFind();
-  const resolve = platformResolver(items.map((i) => i.keys));
-  for (const i of items) {
+  const resolve = platformResolver(entries.map((i) => i.keys));
+  for (const i of entries) {
     i.keys = resolve(i.keys);
     for (const k of i.keys.slice(1)) uf.union(i.keys[0]!, k);
   }
-  const groups = new Map<string, { keys: Set<string>; items: TimelineItem[] }>();
-  for (const { keys, item } of items) {
-    const g = valueIn(groups, uf.find(keys[0]!), () => ({ keys: new Set<string>(), items: [] as TimelineItem[] }));
-    for (const k of keys) g.keys.add(k);
-    g.items.push(item);
+  const groups = new Map<string, { keys: Set<string>; entries: Entry[] }>();
+  for (const e of entries) {
+    const g = valueIn(groups, uf.find(e.keys[0]!), () => ({ keys: new Set<string>(), entries: [] as Entry[] }));
+    for (const k of e.keys) g.keys.add(k);
+    g.entries.push(e);
   }
-  items.length = 0;
+  entries.length = 0;
   return groups;
 }
 
@@ -433,12 +515,18 @@ function groupsOf(
  * Names, on each order, the other orders whose copNo is its orderNo or whose orderNo is its copNo. Without the
  * declarations a CEB312 (orderNo) and a CEB622 (copNo) of one parcel numbered alike stay two orders: asked about one,
  * a user saw it accepted and not that the other was rejected. Said, not joined: a copNo need not be its order's number.
+ * By the orders' keys, in their order; `stateOf` gives an order's state (made only for those another names).
  */
-function relateGroups(orders: OrderStatus[]): void {
+function relateGroups<T extends PlannedOrder>(
+  orders: readonly T[],
+  stateOf: (o: T) => OrderState,
+): Map<T, RelatedGroup[]> {
   const NAMES = ['orderNo', 'copNo'] as const;
-  const byValue = new Map<string, Array<{ o: OrderStatus; name: (typeof NAMES)[number] }>>();
+  const byValue = new Map<string, Array<{ o: T; name: (typeof NAMES)[number] }>>();
   for (const o of orders)
     for (const name of NAMES) for (const v of o.keys[name]) valueIn(byValue, v, () => []).push({ o, name });
+  const states = new Map<T, OrderState>();
+  const out = new Map<T, RelatedGroup[]>();
   for (const o of orders) {
     const related: RelatedGroup[] = [];
     for (const here of NAMES)
@@ -449,12 +537,13 @@ function relateGroups(orders: OrderStatus[]): void {
           related.push({
             order: other.order,
             ebpCode: [...other.keys.ebpCode],
-            state: other.state,
+            state: valueIn(states, other, () => stateOf(other)),
             shared: { value, here, there },
           });
         }
-    if (related.length > 0) o.relatedGroups = related;
+    if (related.length > 0) out.set(o, related);
   }
+  return out;
 }
 
 const KEY_DOCUMENT: Record<KeyName, DocumentKind> = {
@@ -516,11 +605,8 @@ function nearMisses(groups: ReadonlyMap<string, { keys: ReadonlySet<string> }>):
   return out;
 }
 
-function orderStatus(
-  keySet: Set<string>,
-  items: TimelineItem[],
-  clock: { now: number; ackMs: number; deliveryMs: number; windowOf: Parameters<typeof returnWindowOf>[1] },
-): OrderStatus {
+/** An order's keys by name and its name, from the keys that joined its documents. */
+function nameOf(keySet: ReadonlySet<string>): PlannedOrder {
   const keys = Object.fromEntries(KEY_NAMES.map((n) => [n, []])) as unknown as OrderStatus['keys'];
   keys.ebpCode = [];
   for (const k of [...keySet].sort()) {
@@ -530,6 +616,14 @@ function orderStatus(
     if (ebpCode !== undefined && !keys.ebpCode.includes(ebpCode)) keys.ebpCode.push(ebpCode);
   }
   const firstKey = KEY_NAMES.find((n) => keys[n].length > 0)!;
+  return { order: keys.orderNo[0] ?? `${firstKey}:${keys[firstKey][0]}`, keys };
+}
+
+function orderStatus(
+  { order, keys }: PlannedOrder,
+  items: TimelineItem[],
+  clock: { now: number; ackMs: number; deliveryMs: number; windowOf: Parameters<typeof returnWindowOf>[1] },
+): OrderStatus {
   const t = timelineOf(items);
   const documents = latestByDocument(t);
   const window = returnWindowOf(t, clock.windowOf);
@@ -548,7 +642,7 @@ function orderStatus(
     lateReturn(t, window),
   ].filter((a) => a !== undefined);
   return {
-    order: keys.orderNo[0] ?? `${firstKey}:${keys[firstKey][0]}`,
+    order,
     keys,
     state: stateOf(t, documents),
     documents,

@@ -376,7 +376,11 @@ function timeOf(e: Entry): string {
   return e.item !== undefined ? e.item.node.time : beijingIso(beijingMillis(trimmedText(e.receipt!.fields.returnTime)));
 }
 
-type Group = { keys: Set<string>; entries: Entry[] | undefined };
+/** An order's documents, and the keys that joined them until it is named ({@link nameOf}). */
+type Group = { keys: Set<string> | undefined; entries: Entry[] | undefined };
+
+/** (an entry's keys once its group is known: not kept, each was a text of its own) */
+const PLACED: string[] = [];
 
 /**
  * {@link status}'s work up to the point where the orders are made: the inputs checked and read, grouped by order,
@@ -446,7 +450,10 @@ export function statusPlan(receipts: Iterable<StatusReceipt>, options: StatusOpt
   };
   const near = nearMisses(groups);
   const planned: Array<PlannedOrder & { group: Group; root: string }> = [];
-  for (const [root, group] of groups) planned.push({ ...nameOf(group.keys), group, root });
+  for (const [root, group] of groups) {
+    planned.push({ ...nameOf(group.keys!), group, root });
+    group.keys = undefined;
+  }
   groups.clear();
   planned.sort(
     (a, b) =>
@@ -506,6 +513,7 @@ function groupsOf(entries: Entry[]): Map<string, Group> {
     const g = valueIn(groups, uf.find(e.keys[0]!), () => ({ keys: new Set<string>(), entries: [] as Entry[] }));
     for (const k of e.keys) g.keys.add(k);
     g.entries.push(e);
+    e.keys = PLACED;
   }
   entries.length = 0;
   return groups;
@@ -560,11 +568,11 @@ const KEY_DOCUMENT: Record<KeyName, DocumentKind> = {
  * {@link nearKey}): customs compares keys as written, so the two stay apart, but they are likely one parcel's
  * documents with a mistyped key. At most NEAR_MISSES per key, the other group's key quoted as a JSON string.
  */
-function nearMisses(groups: ReadonlyMap<string, { keys: ReadonlySet<string> }>): Map<string, Anomaly[]> {
+function nearMisses(groups: ReadonlyMap<string, { keys: ReadonlySet<string> | undefined }>): Map<string, Anomaly[]> {
   // (`value`: the key's number, without its name's prefix and its platform)
   const byNear = new Map<string, Array<{ root: string; key: string; value: string }>>();
   for (const [root, g] of groups)
-    for (const k of g.keys) {
+    for (const k of g.keys!) {
       const value = k.slice(2).split(PLATFORM)[0]!;
       valueIn(byNear, `${k.slice(0, 2)}${nearKey(value)}`, () => []).push({ root, key: k, value });
     }

@@ -2,6 +2,8 @@
 // CEB312/412/512/622 receipts (a rejection for some, a delivery status CEB514 for others: 4 to 6 per parcel), for one
 // parcel in three the CEB621 sent, and the month's declarations (one NDJSON file) that link them. Peak RSS (the CLI's own maxRSS) and wall time, best of
 // SANDAN_BENCH_STATUS_RUNS runs (default 1). SANDAN_BENCH_PARCELS sets the parcels (default 20,000).
+// SANDAN_BENCH_STATUS_HEAP_MB caps the CLI's V8 heap (--max-old-space-size): a run that completes under a cap needs no
+// more live memory than it, which its peak RSS does not tell (a heap of 4 GB lets garbage pile up before it collects).
 //   node bench/status.mjs                          (npm run bench, node bench/run.mjs status)
 //   node bench/status.mjs --generate 50000 --out /tmp/sandan-status-50000   (only write the folder)
 // The folder is kept in the temporary directory and used again by later runs of the same size.
@@ -180,9 +182,11 @@ function runOnce(dir) {
   // (the CLI reports its own peak: sampling /proc from here would miss a short one)
   const probe = `data:text/javascript,import{writeSync}from'node:fs';process.on('exit',()=>writeSync(2,'\\nSANDAN_MAXRSS '+process.resourceUsage().maxRSS+'\\n'))`;
   const start = performance.now();
+  const heapMB = process.env.SANDAN_BENCH_STATUS_HEAP_MB;
   const r = spawnSync(
     process.execPath,
     [
+      ...(heapMB ? [`--max-old-space-size=${Number(heapMB)}`] : []),
       '--import',
       probe,
       new URL('../bin/sandan.js', import.meta.url).pathname,
@@ -224,7 +228,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const best = (key) => Math.min(...runs.map((r) => r[key]));
     console.log(
       JSON.stringify({
-        name: `status over a folder of ${files} receipt and sent files (${parcels} parcels, CLI, JSON output)`,
+        name: `status over a folder of ${files} receipt and sent files (${parcels} parcels, CLI, JSON output${process.env.SANDAN_BENCH_STATUS_HEAP_MB ? `, heap capped at ${process.env.SANDAN_BENCH_STATUS_HEAP_MB} MB` : ''})`,
         unit: 'MB peak RSS',
         value: Math.round(best('rssMB')),
         lowerIsBetter: true,

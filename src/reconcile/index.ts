@@ -55,7 +55,13 @@ export {
   type ReconcileReportJSON,
   type ReportHtmlAssets,
 } from './report-html.js';
-export { renderStatusHtml, statusHtmlChunks, statusJsonChunks, type StatusReportJSON } from './status/html.js';
+export {
+  renderStatusHtml,
+  statusHtmlChunks,
+  statusJsonChunks,
+  statusJsonChunksOf,
+  type StatusReportJSON,
+} from './status/html.js';
 export * from './status/index.js';
 export { reconcileBalanced } from './totals.js';
 export { expandPaths, readCebDocuments, type FileDocument, type UnreadEntry } from './files.js';

@@ -4,8 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nationalReturnWindow } from '../../src/quota/return-window.js';
-import { status, statusInputsOfDeclaration, statusInputsOfMessage } from '../../src/reconcile/index.js';
-import { statusPlan } from '../../src/reconcile/status/status.js';
+import {
+  status,
+  statusInputsOfDeclaration,
+  statusInputsOfMessage,
+  statusJsonChunks,
+  statusJsonChunksOf,
+  statusPlan,
+} from '../../src/reconcile/index.js';
 import type { SentDocument, StatusReceipt } from '../../src/reconcile/status/types.js';
 import { parseCebXml } from '../../src/xml/parse.js';
 import { runCli } from '../helpers/cli.js';
@@ -288,5 +294,35 @@ describe('statusPlan', () => {
     expect(plan.orders.map((o) => (o === plan.orders[first] ? whole[first]! : plan.build(o)))).toEqual(whole);
     // (each order is made once: its documents are let go)
     expect(() => plan.build(plan.orders[0]!)).toThrow(/made once/);
+  });
+});
+
+describe('statusJsonChunksOf', () => {
+  it("writes a report from a plan's orders made one at a time, the same text as statusJsonChunks of them all", () => {
+    const { receipts, sent } = inputs();
+    const now = new Date('2026-12-10T04:00:00Z');
+    const whole = status(receipts, { now, sent });
+    const report = { now: '2026-12-10T12:00:00.000+08:00', problems: ['a.xml: no order'], orders: whole };
+    const plan = statusPlan(receipts, { now, sent });
+    const streamed = [
+      ...statusJsonChunksOf(
+        { ...report, orders: [] },
+        plan.orders.map((o) => plan.build(o)),
+      ),
+    ].join('');
+    expect(streamed).toBe(`${JSON.stringify(report, null, 2)}\n`);
+    expect(streamed).toBe([...statusJsonChunks(report)].join(''));
+    // (no orders: the report as JSON.stringify writes it)
+    expect([...statusJsonChunksOf({ now: report.now, orders: [] }, [])].join('')).toBe(
+      `${JSON.stringify({ now: report.now, orders: [] }, null, 2)}\n`,
+    );
+  });
+
+  it('refuses what is no report or no iterable of orders (an async iterable too) with a SandanError', () => {
+    const report = { now: '2026-12-10T12:00:00.000+08:00', orders: [] };
+    expect(() => statusJsonChunksOf(null as never, [])).toThrow(/statusJsonChunksOf: the report must be/);
+    expect(() => statusJsonChunksOf(report, null as never)).toThrow(/the orders must be an iterable, got null/);
+    const asyncOrders = (async function* () {})();
+    expect(() => statusJsonChunksOf(report, asyncOrders as never)).toThrow(/the orders must be an iterable/);
   });
 });

@@ -17,6 +17,7 @@ import {
   type TimelineNode,
 } from './types.js';
 import { checkArgument, optionsObject } from '../../model/guards.js';
+import { describeInput, SandanError } from '../../errors.js';
 
 /*
  * `sandan status --format html`: each order's timeline for the support team that answers
@@ -122,14 +123,28 @@ function* jsonChunks(report: StatusReportJSON): Generator<string> {
     yield `${JSON.stringify(report, null, 2)}\n`;
     return;
   }
-  yield* statusJsonChunksOf(report, report.orders);
+  yield* chunksOf(report, report.orders);
 }
 
 /**
  * {@link statusJsonChunks} of the report whose orders are `orders`, taken one at a time as they are written (`sandan
  * status` makes each order only then): the same text. `report.orders` is not read.
  */
-export function* statusJsonChunksOf(report: StatusReportJSON, orders: Iterable<OrderStatus>): Generator<string> {
+export function statusJsonChunksOf(report: StatusReportJSON, orders: Iterable<OrderStatus>): Generator<string> {
+  checkArgument(report, 'object', 'statusJsonChunksOf', 'the report');
+  // (read with a plain for-of: an async iterable is no use here)
+  if (
+    typeof (orders as Partial<Iterable<OrderStatus>> | null)?.[Symbol.iterator] !== 'function' ||
+    typeof orders === 'string'
+  )
+    throw new SandanError(
+      'INVALID_OPTION',
+      `statusJsonChunksOf: the orders must be an iterable, got ${describeInput(orders)}`,
+    );
+  return chunksOf(report, orders);
+}
+
+function* chunksOf(report: StatusReportJSON, orders: Iterable<OrderStatus>): Generator<string> {
   // Every key but the orders as JSON.stringify writes them, in the report's own key order; the orders' place is the
   // top level's key (two spaces in: a key deeper in is further in, and a string holds no line end).
   const head = JSON.stringify({ ...report, orders: [] }, null, 2);

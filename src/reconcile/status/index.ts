@@ -1,5 +1,5 @@
 /** Order status (订单异常查询): each order's timeline, state and anomalies from its receipts. */
-export { status, statusReceipt } from './status.js';
+export { type PlannedOrder, type StatusPlan, status, statusPlan, statusReceipt } from './status.js';
 export { sentFromDeclaration, sentFromMessage } from './sent.js';
 export {
   statusInputsOfDeclaration,

@@ -206,7 +206,14 @@ async function cebDocumentsOf(path: string, flag: string, type: string): Promise
       .replace(/^\uFEFF/, '')
       .trimStart() ?? '<';
   if (!text.startsWith('<')) return undefined;
-  const parsed = parseCebXml(bytes!);
+  let parsed: ReturnType<typeof parseCebXml>;
+  try {
+    parsed = parseCebXml(bytes!);
+  } catch (e) {
+    // (which of the two files: the parser's message names no file)
+    if (e instanceof SandanError) throw new SandanError(e.code, `${flag} ${path}: ${e.message}`, { cause: e });
+    throw e;
+  }
   const message = parsed.kind === 'dxp' ? parsed.message : parsed;
   if (message?.messageType !== type)
     throw new SandanError(

@@ -461,6 +461,21 @@ describe('sandan quota', () => {
       2,
       `sandan: --inventory ${other}: holds no inventory of the return's order (orderNo "SD202611200001"): give the declaration or the CEB621 of its order`,
     ]);
+    // An application that is no well-formed XML, or no CEB message: named by its flag and file (exit 1, as any refused
+    // XML), not the parser's words alone, which left the user to guess which of the two files.
+    const broken = join(dir, 'ret.xml');
+    writeFileSync(broken, '<CEB625Message xmlns="http://www.chinaport.gov.cn/ceb"><broken');
+    r = await cli(['quota', 'record-return', '--db', db, '--application', broken, '--inventory', inventory]);
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([
+      1,
+      `sandan: --application ${broken}: The XML is not well-formed (line 1, column 56): the start tag <broken> is not closed`,
+    ]);
+    writeFileSync(broken, '<?xml version="1.0"?><foo/>');
+    r = await cli(['quota', 'record-return', '--db', db, '--application', broken, '--inventory', inventory]);
+    expect([r.code, r.stderr.split('\n')[0]]).toMatchObject([
+      1,
+      `sandan: --application ${broken}: Unknown root element foo in no namespace; it is no message of the 2022-05 import or export XSDs (sandan reads those, DxpMsg and DxpMsgSv)`,
+    ]);
     // No --application.
     r = await cli(['quota', 'record-return', '--db', db, '--inventory', inventory]);
     expect([r.code, r.stderr.split('\n')[0]]).toEqual([

@@ -1119,6 +1119,47 @@ describe('scenarios', () => {
     },
   );
 
+  // The message specification does not say whether an inventory refused (100) is declared again as new (appType 1)
+  // or as a change (2): the refused one is no declaration in force, so either is taken as a first declaration.
+  it.each(['1', '2'])(
+    'an inventory refused by a scenario and declared again (appType %s, its copNo, a new guid) is released once the scenario is removed',
+    async (appType) => {
+      // duplicateCopNo refuse: the refused declaration of the same copNo must not count against its resend
+      const e = await engine({ duplicateCopNo: 'refuse' });
+      e.scenario('SD202611200001', { reject: { code: '1320', desc: '商品编码错误' } });
+      await declare(e, example());
+      expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:100']);
+      expect(
+        e
+          .receipts()
+          .filter((r) => r.type === 'CEB622')
+          .at(-1)?.returnInfo,
+      ).toBe('[Code:1320;Desc:商品编码错误]');
+      const resend = async () => {
+        const corrected = example();
+        corrected.inventory.appType = appType;
+        const xml = await message(corrected, 'inventory', signing.trusted);
+        const ack = await e.submit(xml, { transport: 'api' });
+        expect(ack).toMatchObject({ accepted: true, httpStatus: 200 });
+        await e.advance('1d');
+        return String(read(xml).documents[0]?.guid);
+      };
+      // the scenario stays until removed: a resend while it is set is refused again, as documented
+      await resend();
+      expect(trail(e.receipts(), 'CEB622').slice(3)).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:100']);
+      e.scenario('SD202611200001', null);
+      const guid = await resend();
+      const after = e.receipts().slice(trail(e.receipts()).lastIndexOf('CEB622:100') + 1);
+      expect(trail(after)).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800', 'CEB816']);
+      // the receipts answer the resend: its guid and the copNo it shares with the refused declarations
+      for (const r of after.filter((x) => x.type === 'CEB622')) {
+        expect(read(r).documents[0]).toMatchObject({ guid, copNo: 'INV202611200001' });
+      }
+      expect(after[2]?.invtNo).toMatch(/^\d{4}2026I\d{9}$/);
+      await e.close();
+    },
+  );
+
   it('reject with a given code, at the inventory or at a document', async () => {
     const e = await engine();
     e.scenario('SD202611200001', { reject: { code: '1332' } });

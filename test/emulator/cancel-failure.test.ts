@@ -238,6 +238,45 @@ describe('a cancel refused while its release fell due, the release kept as due (
       }
     });
 
+  for (const store of ['memory', 'sqlite'] as const)
+    it(`writes the cancel's 100 (3001) once more, on its own, when the failure's step could not write it (${store})`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sandan-emulator-cancel-'));
+      onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+      // 120 at 10:20:07 Beijing, release due at 10:20:27 (held by the cancel), the cancel failing at 10:20:47
+      const e = await engineOf({ released: '20s' }, store, dir);
+      try {
+        await cancelApplied(e, '10s');
+        const mend = ledgerDown(e);
+        // the state refuses the CEB624 100 (3001) once: the failure's step is undone, the disk then has room again
+        const state = stateOf(e);
+        const add = state.addReceipt.bind(state);
+        let refusals = 0;
+        state.addReceipt = (r) => {
+          if (r.type === 'CEB624' && r.returnStatus === '100' && refusals++ === 0) throw new Error('the disk is full');
+          return add(r);
+        };
+        await e.advance('1m');
+        state.addReceipt = add;
+        mend();
+        await e.advance('1d');
+        expect(refusals).toBe(2);
+        // the platform hears the cancel refused (it heard 120 last, then the inventory's 800), then the release
+        expect(trail(e.receipts()).filter((t) => /^CEB62[24]:(100|800)$/.test(t))).toEqual([
+          'CEB624:100',
+          'CEB622:800',
+        ]);
+        expect(trail(e.receipts(), 'CEB624')).toEqual(['CEB624:2', 'CEB624:3', 'CEB624:120', 'CEB624:100']);
+        expect(parseReturnInfo(lastInfo(e.receipts(), 'CEB624') ?? '').code).toBe('3001');
+        expect(trail(e.receipts(), 'CEB622')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800']);
+        const at = (type: string, status: string) =>
+          e.receipts().find((r) => r.type === type && r.returnStatus === status)?.at;
+        expect(at('CEB624', '100')).toBe('2026-11-20T10:20:47.000+08:00');
+        expect(at('CEB622', '800')).toBe('2026-11-20T10:20:47.000+08:00');
+      } finally {
+        await e.close();
+      }
+    });
+
   for (const when of ['still under way', 'refused'] as const)
     it(`a SQLite state written before releaseDue was kept releases the inventory (cancel ${when} at the restart)`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'sandan-emulator-cancel-'));

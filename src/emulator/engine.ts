@@ -659,17 +659,23 @@ class Engine implements EmulatorEngine {
   }
 
   private failed(id: number, ev: TimelineEvent, now: Date, e: unknown, pending: Pending): void {
+    const info = returnInfo('3001', `emulator failure: ${messageOf(e)}`);
+    // A cancel this failure ends refused: its 100 (3001) is what tells the platform so.
+    let cancelEnds = false;
     try {
       this.state.transaction(() => {
         this.state.done(id);
         const d = this.state.getDoc(ev.kind, ev.key);
-        if (d && ev.action !== 'tax-bill' && !isRejected(d.status))
-          this.emit(d, '100', returnInfo('3001', `emulator failure: ${messageOf(e)}`), now, pending);
+        if (d && ev.action !== 'tax-bill' && !isRejected(d.status)) {
+          cancelEnds = d.kind === 'cancel';
+          this.emit(d, '100', info, now, pending);
+        }
       });
+      return;
     } catch {
       // Its answer could not be written either (the state refused it, or the receipt could not be made). A cancel
-      // still ends refused, without the receipt: else it held its inventory for ever, at 120, the release that fell
-      // due meanwhile (releaseDue) never made. Other documents keep their last status, as before.
+      // still ends refused: else it held its inventory for ever, at 120, the release that fell due meanwhile
+      // (releaseDue) never made. Other documents keep their last status, as before.
       pending.receipts.length = 0;
       pending.notes = undefined;
       try {
@@ -677,6 +683,7 @@ class Engine implements EmulatorEngine {
           this.state.done(id);
           const d = this.state.getDoc(ev.kind, ev.key);
           if (d?.kind === 'cancel' && !isRejected(d.status)) {
+            cancelEnds = true;
             d.status = '100';
             this.state.putDoc(d);
             this.cancelRefused(d, now);
@@ -685,6 +692,17 @@ class Engine implements EmulatorEngine {
       } catch {
         this.state.done(id);
       }
+    }
+    if (!cancelEnds) return;
+    // Its 100 written once more, on its own, now that the cancel has ended: without it the platform's last receipt of
+    // the cancel stayed 120 while the inventory's 800 followed. A refusal that lasts leaves it unsent, as before.
+    try {
+      this.state.transaction(() => {
+        const d = this.state.getDoc(ev.kind, ev.key);
+        if (d?.kind === 'cancel' && d.status === '100') this.emit(d, '100', info, now, pending, false);
+      });
+    } catch {
+      pending.receipts.length = 0;
     }
   }
 

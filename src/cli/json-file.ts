@@ -53,7 +53,11 @@ export function isPackageJson(path: string): boolean {
 export async function readJsonFile(path: string, what: string, code?: 'CONFIG_INVALID'): Promise<unknown> {
   const bytes = await readInputFile(path, what, MAX_DATA_FILE_BYTES);
   if (bytes === undefined) throw tooLargeFile(path, MAX_DATA_FILE_BYTES, what);
-  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  return jsonOfFileText(path, bytes.toString('utf8').replace(/^\uFEFF/, ''), what, code);
+}
+
+/** {@link readJsonFile} of a file's text already read (its BOM removed): the value, or the same refusals. */
+export function jsonOfFileText(path: string, text: string, what: string, code?: 'CONFIG_INVALID'): unknown {
   const errorCode = code ?? (what === 'ruleset' ? 'RULESET_INVALID' : 'INVALID_OPTION');
   let data: unknown;
   try {

@@ -3,10 +3,10 @@ import type { Decimal } from 'decimal.js';
 import { oneLine, SandanError } from '../errors.js';
 import { beijingYear, orderLabel, parseInstant, type QuotaBalance, type QuotaResult } from '../quota/core.js';
 import { checkQuotaSecret, QuotaLedger } from '../quota/ledger.js';
-import { readInputFile } from '../io/walk.js';
+import { readInputFile, tooLargeFile } from '../io/walk.js';
 import { isRecord } from '../model/guards.js';
-import { DEFAULT_MAX_XML_BYTES, parseCebXml } from '../xml/index.js';
-import { readJsonFile } from './json-file.js';
+import { parseCebXml } from '../xml/index.js';
+import { jsonOfFileText, MAX_DATA_FILE_BYTES } from './json-file.js';
 import type { ReturnWindowCheck } from '../quota/return-window.js';
 import { beijingIso, beijingXsDateTime } from '../time/beijing.js';
 import type { CommitStage, QuotaEvent, QuotaOrderRef, QuotaStore } from '../quota/types.js';
@@ -197,18 +197,22 @@ function returnText(r: QuotaResult): string {
   return `return application ${oneLine(a.copNo)}: ${lines}; ${share}\n`;
 }
 
-/** The documents of a CEB message in a file (XML, alone or in a DxpMsg), or undefined when the file is JSON. */
-async function cebDocumentsOf(path: string, flag: string, type: string): Promise<unknown[] | undefined> {
-  const bytes = await readInputFile(path, flag, DEFAULT_MAX_XML_BYTES + 1);
-  const text =
-    bytes
-      ?.toString('utf8')
-      .replace(/^\uFEFF/, '')
-      .trimStart() ?? '<';
-  if (!text.startsWith('<')) return undefined;
+/**
+ * A file given as a CEB message (XML, alone or in a DxpMsg: its documents) or as JSON (its value), read once, within
+ * the limit of a JSON data file (an XML file past its own, smaller limit is refused by the parser).
+ */
+async function documentsOrJson(
+  path: string,
+  flag: string,
+  type: string,
+): Promise<{ documents: unknown[] } | { json: unknown }> {
+  const bytes = await readInputFile(path, flag, MAX_DATA_FILE_BYTES);
+  if (bytes === undefined) throw tooLargeFile(path, MAX_DATA_FILE_BYTES, flag);
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  if (!text.trimStart().startsWith('<')) return { json: jsonOfFileText(path, text, flag) };
   let parsed: ReturnType<typeof parseCebXml>;
   try {
-    parsed = parseCebXml(bytes!);
+    parsed = parseCebXml(bytes);
   } catch (e) {
     // (which of the two files: the parser's message names no file)
     if (e instanceof SandanError) throw new SandanError(e.code, `${flag} ${path}: ${e.message}`, { cause: e });
@@ -220,16 +224,15 @@ async function cebDocumentsOf(path: string, flag: string, type: string): Promise
       'INVALID_OPTION',
       `${flag} ${path}: expected a ${type} message, got ${message === undefined ? 'a DxpMsg without a CEB message' : message.messageType}`,
     );
-  return message.documents;
+  return { documents: message.documents };
 }
 
 const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 
 /** The return application (CEB625 InvtRefund) of `--application`: its XML, or its document as JSON. */
 async function returnApplicationOf(path: string): Promise<Record<string, unknown>> {
-  const documents = (await cebDocumentsOf(path, '--application', 'CEB625')) ?? [
-    await readJsonFile(path, '--application'),
-  ];
+  const read = await documentsOrJson(path, '--application', 'CEB625');
+  const documents = 'json' in read ? [read.json] : read.documents;
   if (documents.length !== 1 || !isRecord(documents[0]) || !Array.isArray(documents[0].items))
     throw new SandanError(
       'INVALID_OPTION',
@@ -243,8 +246,8 @@ async function returnApplicationOf(path: string): Promise<Record<string, unknown
  * inventory) as JSON; the one whose invtNo, orderNo and ebpCode are the application's, where both give them.
  */
 async function inventoryOfReturn(path: string, app: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const read =
-    (await cebDocumentsOf(path, '--inventory', 'CEB621')) ?? [await readJsonFile(path, '--inventory')].flat();
+  const given = await documentsOrJson(path, '--inventory', 'CEB621');
+  const read = 'json' in given ? [given.json].flat() : given.documents;
   const inventories = read.map((d) => (isRecord(d) && isRecord(d.inventory) ? d.inventory : d)).filter(isRecord);
   const same = (inv: Record<string, unknown>, k: string) =>
     text(inv[k]) === undefined || text(app[k]) === undefined || text(inv[k]) === text(app[k]);

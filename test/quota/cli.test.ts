@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -475,6 +475,15 @@ describe('sandan quota', () => {
     expect([r.code, r.stderr.split('\n')[0]]).toMatchObject([
       1,
       `sandan: --application ${broken}: Unknown root element foo in no namespace; it is no message of the 2022-05 import or export XSDs (sandan reads those, DxpMsg and DxpMsgSv)`,
+    ]);
+    // A file past the limit of a data file (64 MiB): refused as too large, not handed on to the parser as nothing.
+    const huge = join(dir, 'huge.json');
+    writeFileSync(huge, '');
+    truncateSync(huge, 64 * 1024 * 1024 + 1);
+    r = await cli(['quota', 'record-return', '--db', db, '--application', huge, '--inventory', inventory]);
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([
+      2,
+      `sandan: Cannot read --application ${huge}: larger than 64 MiB`,
     ]);
     // No --application.
     r = await cli(['quota', 'record-return', '--db', db, '--inventory', inventory]);

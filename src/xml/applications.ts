@@ -110,11 +110,6 @@ function headOf(
   return head;
 }
 
-/** Whether a reason says nothing: empty, or white space only. */
-function isBlank(reason: string): boolean {
-  return reason.trim() === '';
-}
-
 /**
  * The inventory cancel (CEB623 撤销申请单, InvtCancel) of a declaration's inventory, or of the CEB621 inventory given,
  * as a result: customsCode, orderNo, the platform, the e-commerce enterprise, the waybill, the buyer and the declaring
@@ -152,26 +147,24 @@ function orThrow<T>(r: { ok: true; data: T } | { ok: false; issues: Issue[] }, f
   throw new SandanError('INVALID_OPTION', `${fn}: ${first.message.en}`, { details: { field: first.path } });
 }
 
+/** The application a reason is of: its issue code and its name in the two languages. */
+const REASON_OF = {
+  cancel: { code: 'cancel-no-reason', zh: '撤单', en: 'cancel' },
+  return: { code: 'return-no-reason', zh: '退货', en: 'return' },
+} as const;
+
 /** The issue of a reason that says nothing (empty, or white space only): the buyer's words are required (C..1000). */
-function reasonIssues(reason: string, kind: 'cancel' | 'return'): Issue[] {
-  if (!isBlank(reason)) return [];
-  return kind === 'cancel'
-    ? [
-        applicationIssue(
-          'cancel-no-reason',
-          'reason',
-          `撤单原因（reason）为空，实为 ${describeInput(reason)}；请填写买家撤单的原因`,
-          `reason (撤单原因) is empty, got ${describeInput(reason)}; give the buyer's reason for the cancel`,
-        ),
-      ]
-    : [
-        applicationIssue(
-          'return-no-reason',
-          'reason',
-          `退货原因（reason）为空，实为 ${describeInput(reason)}；请填写买家退货的原因`,
-          `reason (退货原因) is empty, got ${describeInput(reason)}; give the buyer's reason for the return`,
-        ),
-      ];
+function reasonIssues(reason: string, kind: keyof typeof REASON_OF): Issue[] {
+  if (reason.trim() !== '') return [];
+  const { code, zh, en } = REASON_OF[kind];
+  return [
+    applicationIssue(
+      code,
+      'reason',
+      `${zh}原因（reason）为空，实为 ${describeInput(reason)}；请填写买家${zh}的原因`,
+      `reason (${zh}原因) is empty, got ${describeInput(reason)}; give the buyer's reason for the ${en}`,
+    ),
+  ];
 }
 
 /** What an issue code of {@link RETURN_ISSUE_CODES} means, in both languages. */

@@ -208,6 +208,26 @@ describe('a cancel refused while its release fell due, the release kept as due (
   const stateOf = (e: EmulatorEngine) =>
     (e as unknown as { state: { addReceipt: (r: { type: string; returnStatus?: string }) => unknown } }).state;
 
+  /**
+   * Runs `during` with the state refusing the cancel's CEB624 100 (3001) the first `times` times it is asked to write
+   * it (the disk full); gives back how many times it was asked.
+   */
+  async function refusingCancelAnswer(e: EmulatorEngine, times: number, during: () => Promise<unknown>) {
+    const state = stateOf(e);
+    const add = state.addReceipt.bind(state);
+    let asked = 0;
+    state.addReceipt = (r) => {
+      if (r.type === 'CEB624' && r.returnStatus === '100' && asked++ < times) throw new Error('the disk is full');
+      return add(r);
+    };
+    try {
+      await during();
+    } finally {
+      state.addReceipt = add;
+    }
+    return asked;
+  }
+
   for (const store of ['memory', 'sqlite'] as const)
     it(`ends refused and the inventory released when the failure's answer cannot be written either (${store})`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'sandan-emulator-cancel-'));
@@ -218,14 +238,7 @@ describe('a cancel refused while its release fell due, the release kept as due (
         await cancelApplied(e, '10s');
         const mend = ledgerDown(e);
         // the state refuses the CEB624 100 (3001) too: SQLite undoes the failure's whole step
-        const state = stateOf(e);
-        const add = state.addReceipt.bind(state);
-        state.addReceipt = (r) => {
-          if (r.type === 'CEB624' && r.returnStatus === '100') throw new Error('the disk is full');
-          return add(r);
-        };
-        await e.advance('1m');
-        state.addReceipt = add;
+        await refusingCancelAnswer(e, Number.POSITIVE_INFINITY, () => e.advance('1m'));
         mend();
         await e.advance('1d');
         // the cancel's refusal could not be sent; the inventory is released all the same, at 10:20:47, when the cancel
@@ -248,18 +261,10 @@ describe('a cancel refused while its release fell due, the release kept as due (
         await cancelApplied(e, '10s');
         const mend = ledgerDown(e);
         // the state refuses the CEB624 100 (3001) once: the failure's step is undone, the disk then has room again
-        const state = stateOf(e);
-        const add = state.addReceipt.bind(state);
-        let refusals = 0;
-        state.addReceipt = (r) => {
-          if (r.type === 'CEB624' && r.returnStatus === '100' && refusals++ === 0) throw new Error('the disk is full');
-          return add(r);
-        };
-        await e.advance('1m');
-        state.addReceipt = add;
+        const asked = await refusingCancelAnswer(e, 1, () => e.advance('1m'));
         mend();
         await e.advance('1d');
-        expect(refusals).toBe(2);
+        expect(asked).toBe(2);
         // the platform hears the cancel refused (it heard 120 last, then the inventory's 800), then the release
         expect(trail(e.receipts()).filter((t) => /^CEB62[24]:(100|800)$/.test(t))).toEqual([
           'CEB624:100',

@@ -917,15 +917,11 @@ export function planRefund(
 ): QuotaPlan {
   const app = ret?.applications.find((a) => a.copNo === ret.copNo);
   const refundBasis: QuotaRefundBasis = amount !== undefined ? 'amount' : app ? 'application' : 'whole';
-  const said = {
-    ...(window.check !== undefined && { returnWindow: window.check }),
-    refundBasis,
-    ...(app !== undefined && { returnApplication: app }),
-  };
+  const basis = { refundBasis, ...(app !== undefined && { returnApplication: app }) };
+  const said = { ...(window.check !== undefined && { returnWindow: window.check }), ...basis };
   const withWindow = (p: QuotaPlan): QuotaPlan => ({ ...p, result: { ...p.result, ...said } });
   // (the refusals that came before the window was looked at say nothing of it, as before)
-  const { returnWindow: _, ...basisOnly } = said as typeof said & { returnWindow?: unknown };
-  const withBasis = (p: QuotaPlan): QuotaPlan => ({ ...p, result: { ...p.result, ...basisOnly } });
+  const withBasis = (p: QuotaPlan): QuotaPlan => ({ ...p, result: { ...p.result, ...basis } });
   const applied = key === undefined ? undefined : orderEvents.find((e) => e.type === 'refund' && e.key === key);
   if (applied) {
     // A key names one refund: another amount under it is another refund, misuse as for reserve.

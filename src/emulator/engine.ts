@@ -1110,7 +1110,11 @@ class Engine implements EmulatorEngine {
             invt !== undefined &&
             HELD.has(invt.status) &&
             (stored.kind === 'order' || this.options.heldDocumentChange !== 'take');
-          if (appType === '1' || released || (invt !== undefined && invt.status === '800') || held) {
+          // The inventory's own change while its cancel is under way, whatever heldDocumentChange says: taken, it
+          // was a new version the cancel no longer held, released while the cancel ran and then cancelled (an 800,
+          // its quota committed, and a 399 after it).
+          const cancelling = stored.kind === 'inventory' && this.cancelUnderWay(before);
+          if (appType === '1' || released || (invt !== undefined && invt.status === '800') || held || cancelling) {
             // A second new document under a key in use, or a change its state does not allow (after release, or
             // held): an E-Port code, never a customs 100 on an inventory already final.
             const code = (appType === '1' ? DUPLICATE_CODE : CHANGE_REFUSED_CODE)[stored.kind] as string;

@@ -73,6 +73,7 @@ const D = new main.Dec(1);
 const FIRST: Record<string, () => unknown> = {
   validate: () => example('hangzhou-1210'),
   parseCebXml: () => XML,
+  parseDxpRep: () => '<DxpRep xmlns="http://www.chinaport.gov.cn/dxp" ver="1.0"/>',
   verifyMessage: () => XML,
   signMessage: () => XML,
   wrapDxp: () => XML,

@@ -2,12 +2,15 @@ import { Option, type Command } from 'commander';
 import { hasEdgeSpace, isSandanError, oneLine, SandanError } from '../errors.js';
 import {
   DEFAULT_MAX_XML_BYTES,
+  DXP_NS,
   explainReceipt,
   MESSAGE_NAMES,
   parseCebXml,
+  parseDxpRep,
   refusedByFormatCheck,
   toJsonValue,
   type CebMessage,
+  type DxpResponse,
   type ParsedXml,
 } from '../xml/index.js';
 import { writeJsonText } from '../xml/parse.js';
@@ -75,9 +78,29 @@ function cebText(msg: CebMessage, indent = ''): string[] {
   return out;
 }
 
-function textReport(label: string, parsed: ParsedXml): string {
+/** The lines of a DxpRep: the receiver, then each response with the message it answers and each receiver's result. */
+function dxpRepText(label: string, rep: DxpResponse): string[] {
+  const lines = [
+    `${label}: DxpRep RecevierId ${shownText(rep.recevierId)}${rep.adNodeId === undefined ? '' : `, AdNodeId ${shownText(rep.adNodeId)}`}: ${plural(rep.responses.length, 'response')}`,
+  ];
+  rep.responses.forEach((r, i) => {
+    const o = r.oriHead;
+    lines.push(
+      `  [${i + 1}] ResponseCode ${shownText(r.responseCode)}${r.responseInfo === undefined ? '' : ` ${shownText(r.responseInfo)}`}${r.nodeId === undefined ? '' : `, NodeId ${shownText(r.nodeId)}`}, NoticeTime ${shownText(r.noticeTime)}${r.note === undefined ? '' : `, Note ${shownText(r.note)}`}`,
+      `      for CopMsgId ${shownText(o.copMsgId)}, SenderId ${shownText(o.senderId)}, ReceiverIds ${o.receiverIds.map(shownText).join(',')}, CreatTime ${shownText(o.creatTime)}, MsgType ${shownText(o.msgType)}`,
+    );
+    for (const x of r.results)
+      lines.push(
+        `      Result RecId ${shownText(x.recId)}, Code ${shownText(x.code)}${x.info === undefined ? '' : `, Info ${shownText(x.info)}`}${x.note === undefined ? '' : `, Note ${shownText(x.note)}`}`,
+      );
+  });
+  return lines;
+}
+
+function textReport(label: string, parsed: ParsedXml | DxpResponse): string {
   const lines: string[] = [];
-  if (parsed.kind === 'dxp') {
+  if (parsed.kind === 'dxpRep') lines.push(...dxpRepText(label, parsed));
+  else if (parsed.kind === 'dxp') {
     const t = parsed.transInfo;
     const sv = parsed.transfer;
     if (sv)
@@ -100,7 +123,7 @@ function textReport(label: string, parsed: ParsedXml): string {
       `  ${i.severity === 'error' ? 'error  ' : 'warning'} ${i.path}  [${i.code}]  ${i.message.zh} / ${i.message.en}`,
     );
   const refused = issues.filter(refusedByFormatCheck).length;
-  const message = parsed.kind === 'dxp' ? parsed.message : parsed;
+  const message = parsed.kind === 'dxp' ? parsed.message : parsed.kind === 'ceb' ? parsed : undefined;
   // A receipt or a tax bill is customs' to write: no format check of customs answers it.
   if (
     refused &&
@@ -111,18 +134,22 @@ function textReport(label: string, parsed: ParsedXml): string {
     lines.push(
       `  此报文应由海关发出，却有 ${refused} 处不符合 XSD：请核对生成它的程序 / customs writes this message, yet the XSD refuses it (${plural(refused, 'issue')}): check what wrote it`,
     );
+  else if (refused && parsed.kind === 'dxpRep')
+    lines.push(
+      `  此响应由交换平台发出，却有 ${refused} 处不符合 XSD / the exchange writes this response, yet the XSD refuses it (${plural(refused, 'issue')})`,
+    );
   else if (refused)
     lines.push(
       `  海关格式校验会以 CEB900 退回此报文（${refused} 处不符合 XSD）/ customs' format check would answer this message with a CEB900 (${plural(refused, 'issue')} the XSD refuses)`,
     );
-  const notes = [...(parsed.kind === 'ceb' ? (parsed.notes ?? []) : (parsed.message?.notes ?? []))];
+  const notes = [...(parsed.kind === 'dxp' ? (parsed.message?.notes ?? []) : (parsed.notes ?? []))];
   for (const n of notes) lines.push(`  note    ${n.path}  [${n.code}]  ${n.message.zh} / ${n.message.en}`);
   // (the file's name and the message's values each on one line: a &#10; or a C1 escape in one forged lines)
   return `${lines.map(oneLine).join('\n')}\n`;
 }
 
 /** The issues of a parsed message, those of a DxpMsg's payload included. */
-function issuesOf(parsed: ParsedXml) {
+function issuesOf(parsed: ParsedXml | DxpResponse) {
   return [...parsed.issues, ...(parsed.kind === 'dxp' && parsed.message ? parsed.message.issues : [])];
 }
 
@@ -140,13 +167,21 @@ async function parseCommand(file: string, opts: ParseCommandOptions, io: CliIo):
     ...(opts.ruleset !== undefined && { ruleset: await readRulesetFile(opts.ruleset) }),
   });
   const label = file === '-' ? '<stdin>' : file;
-  let parsed: ParsedXml;
+  let parsed: ParsedXml | DxpResponse;
   try {
-    parsed = parseCebXml(await readXmlInput(file, io.stdin, maxBytes), {
-      maxBytes,
-      ...(opts.lenient && { lenient: true }),
-      ...(extensions.length > 0 && { extensions }),
-    });
+    const input = await readXmlInput(file, io.stdin, maxBytes);
+    try {
+      parsed = parseCebXml(input, {
+        maxBytes,
+        ...(opts.lenient && { lenient: true }),
+        ...(extensions.length > 0 && { extensions }),
+      });
+    } catch (e) {
+      // The exchange's response to a DxpMsg is no CEB message: its own reader reads it.
+      const d = isSandanError(e) && e.code === 'XML_UNKNOWN_ROOT' ? e.details : undefined;
+      if (d?.namespace !== DXP_NS || !/(^|:)DxpRep$/.test(String(d.root))) throw e;
+      parsed = parseDxpRep(input, { maxBytes });
+    }
   } catch (e) {
     // Refused input is a finding about the file, not a usage error.
     if (isSandanError(e) && e.code.startsWith('XML_')) {
@@ -171,7 +206,7 @@ export function registerParseCommand(program: Command, { io, setExit }: CommandC
   program
     .command('parse')
     .description(
-      "Read a CEB message, receipt (CEB312–CEB900, tax bill CEB816/818) or DxpMsg (alone or in a transfer node's DxpMsgSv) and print it as JSON or text.",
+      "Read a CEB message, receipt (CEB312–CEB900, tax bill CEB816/818), DxpMsg (alone or in a transfer node's DxpMsgSv) or the exchange's response to one (DxpRep) and print it as JSON or text.",
     )
     .argument('<file>', 'XML file, or - for standard input')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('json'))

@@ -77,6 +77,22 @@ export function isXsDateTime(text: string): boolean {
   return zoneMinutes <= 59 && (zoneHours < 14 || (zoneHours === 14 && zoneMinutes === 0));
 }
 
+// xs:date's lexical form (XSD 1.0): xs:dateTime's date part and its optional zone, white space around it collapsed.
+const XS_DATE =
+  /^[ \t\n\r]*(-?(?:[1-9][0-9]{4,}|[0-9]{4}))-([0-9]{2})-([0-9]{2})(Z|[+-]([0-9]{2}):([0-9]{2}))?[ \t\n\r]*$/;
+
+/** True when a text is an `xs:date` (white space around it collapsed): its form, a real day and a zone within ±14:00. */
+export function isXsDate(text: string): boolean {
+  const m = XS_DATE.exec(text);
+  if (!m) return false;
+  const [year, month, day] = [m[1], m[2], m[3]].map(Number) as [number, number, number];
+  if (year === 0 || !isRealDate(year, month, day)) return false;
+  if (m[4] === undefined || m[4] === 'Z') return true;
+  const zoneHours = Number(m[5]);
+  const zoneMinutes = Number(m[6]);
+  return zoneMinutes <= 59 && (zoneHours < 14 || (zoneHours === 14 && zoneMinutes === 0));
+}
+
 function daysInMonth(y: number, m: number): number {
   if (m === 2) return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28;
   return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;

@@ -43,12 +43,15 @@ export { serializeXml, escapeText, escapeAttr, type XNode } from './serialize.js
 export { beijingDate8, beijingDateTime14, beijingIsoDate, beijingXsDateTime } from '../time/beijing.js';
 export {
   parseCebXml,
+  parseDxpRep,
   documentsOf,
   toJsonValue,
   writeJsonText,
   type CebDocument,
   type CebMessage,
   type DxpEnvelope,
+  type DxpResponse,
+  type DxpResponseEntry,
   type DxpTransfer,
   type ParsedXml,
   type ParseNote,

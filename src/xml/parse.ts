@@ -1,7 +1,7 @@
 import { Decimal as DecimalJs } from 'decimal.js';
 import type { Decimal } from 'decimal.js';
 import { SandanError, isSandanError, messageOf } from '../errors.js';
-import { isXsDateTime } from '../time/beijing.js';
+import { isXsDate, isXsDateTime } from '../time/beijing.js';
 import type { Issue } from '../model/issue.js';
 import type { CebLeafType } from '../model/generated/ceb-elements.js';
 import { emptyOptionalAsAbsent } from '../model/empty.js';
@@ -139,6 +139,41 @@ export interface DxpTransfer {
   sendTime: string;
   endNode: string;
   staNode: string;
+}
+
+/**
+ * The exchange's response to a DxpMsg (dxp-terminal.xsd's DxpRep, 交换平台响应报文): how the DXP node handled a
+ * message, one Response per message it answers, each naming the message by its TransInfo (`oriHead`). Values as read
+ * (white space trimmed); an optional leaf that is absent is absent here.
+ */
+export interface DxpResponse {
+  kind: 'dxpRep';
+  ver: string;
+  /** The receiver of this response (the XSD spells the element `RecevierId`). */
+  recevierId: string;
+  /** The node the receiver belongs to. */
+  adNodeId?: string;
+  responses: DxpResponseEntry[];
+  signature?: SignatureInfo;
+  issues: Issue[];
+  /** `issues-omitted`, counting the issues past the first 1000 (`MAX_XML_ISSUES`). */
+  notes?: ParseNote[];
+}
+
+/** One Response of a DxpRep: the answer about one message, and each receiver's result. */
+export interface DxpResponseEntry {
+  /** The node that produced an error response. */
+  nodeId?: string;
+  /** The response code of the message's handling (报文处理响应码). */
+  responseCode: string;
+  responseInfo?: string;
+  /** Each receiver's result (每个接收者的处理回执内容). */
+  results: Array<{ recId: string; code: string; info?: string; note?: string }>;
+  /** When the server produced the response (xs:date). */
+  noticeTime: string;
+  note?: string;
+  /** The TransInfo of the message answered. */
+  oriHead: DxpEnvelope['transInfo'];
 }
 
 /** Anything `parseCebXml` reads. */
@@ -991,6 +1026,8 @@ const XS_DATE_TIME_EXAMPLE = {
 // xs:ID is an NCName: a letter or '_' first, then letters, digits, '.', '-', '_' and combining marks (no colon).
 const NC_NAME = /^[\p{L}_][\p{L}\p{N}\p{M}._\-\u00B7]*$/u;
 
+const XS_DATE_NEED = { zh: '日期（xs:date）', en: 'a date (xs:date)' };
+const XS_DATE_EXAMPLE = { zh: '日期（xs:date，如 2026-12-01）', en: 'a date (xs:date, e.g. 2026-12-01)' };
 const XS_INTEGER = { zh: '整数（xs:integer）', en: 'an integer (xs:integer)' };
 const NOT_BASE64 = { zh: '不是有效的 Base64（xs:base64Binary）', en: 'is not valid base64 (xs:base64Binary)' };
 
@@ -1097,6 +1134,9 @@ function checkTree(t: XmlTokenizer, bom: number, path: string, log: IssueLog): P
     } else if (text === 'dateTime') {
       if (trimXmlSpace(v) === '') log.report(emptyIssue(path, XS_DATE_TIME_NEED, v));
       else if (!isXsDateTime(v)) log.report(valueIssue(path, shouldBe(XS_DATE_TIME_EXAMPLE, v)));
+    } else if (text === 'date') {
+      if (trimXmlSpace(v) === '') log.report(emptyIssue(path, XS_DATE_NEED, v));
+      else if (!isXsDate(v)) log.report(valueIssue(path, shouldBe(XS_DATE_EXAMPLE, v)));
     } else if (text === 'integer') {
       if (trimXmlSpace(v) === '') log.report(emptyIssue(path, XS_INTEGER, v));
       else if (!INT.test(trimXmlSpace(v))) log.report(valueIssue(path, shouldBe(XS_INTEGER, v)));
@@ -1192,22 +1232,10 @@ const dxpChild = (el: XmlElement | undefined, local: string) => el && childEleme
  */
 function readDxp(root: XmlElement, opts: ParseXmlOptions, log: IssueLog, within?: string): DxpEnvelope {
   const at = (p: string) => (within ? `${within}.${p}` : p);
-  const transInfo = dxpChild(root, 'TransInfo');
-  const receivers = dxpChild(transInfo, 'ReceiverIds');
   const env: DxpEnvelope = {
     kind: 'dxp',
     ver: attr(root.attrs, 'ver') ?? '',
-    transInfo: {
-      copMsgId: trimmedTextOf(dxpChild(transInfo, 'CopMsgId')),
-      senderId: trimmedTextOf(dxpChild(transInfo, 'SenderId')),
-      receiverIds: receivers
-        ? childElements(receivers)
-            .map(trimmedTextOf)
-            .filter((v) => v !== '')
-        : [],
-      creatTime: trimmedTextOf(dxpChild(transInfo, 'CreatTime')),
-      msgType: trimmedTextOf(dxpChild(transInfo, 'MsgType')),
-    },
+    transInfo: transInfoOf(dxpChild(root, 'TransInfo')),
     data: '',
     issues: log.issues,
   };
@@ -1322,6 +1350,61 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions, log: IssueLog, within?
   return env;
 }
 
+/** A TransInfo (a DxpMsg's, or a DxpRep's OriHead) as read; '' for a leaf checkTree reported missing. */
+function transInfoOf(transInfo: XmlElement | undefined): DxpEnvelope['transInfo'] {
+  const receivers = dxpChild(transInfo, 'ReceiverIds');
+  return {
+    copMsgId: trimmedTextOf(dxpChild(transInfo, 'CopMsgId')),
+    senderId: trimmedTextOf(dxpChild(transInfo, 'SenderId')),
+    receiverIds: receivers
+      ? childElements(receivers)
+          .map(trimmedTextOf)
+          .filter((v) => v !== '')
+      : [],
+    creatTime: trimmedTextOf(dxpChild(transInfo, 'CreatTime')),
+    msgType: trimmedTextOf(dxpChild(transInfo, 'MsgType')),
+  };
+}
+
+/** The optional leaf `local` of `el`, trimmed, as `{ [key]: value }` when present (spread into a result). */
+const optionalLeaf = <K extends string>(el: XmlElement | undefined, local: string, key: K) => {
+  const leaf = dxpChild(el, local);
+  return (leaf ? { [key]: trimmedTextOf(leaf) } : {}) as Partial<Record<K, string>>;
+};
+
+/** The child elements checkTree kept of an element that may be absent (of Results, its Result elements). */
+const elementsOf = (el: XmlElement | undefined) => (el ? childElements(el) : []);
+
+/** A DxpRep, as checkTree kept it, its issues in `log`. */
+function readDxpRep(root: XmlElement, log: IssueLog): DxpResponse {
+  const rep: DxpResponse = {
+    kind: 'dxpRep',
+    ver: attr(root.attrs, 'ver') ?? '',
+    recevierId: trimmedTextOf(dxpChild(root, 'RecevierId')),
+    ...optionalLeaf(root, 'AdNodeId', 'adNodeId'),
+    responses: childElements(root)
+      .filter((c) => c.local === 'Response')
+      .map((r) => ({
+        ...optionalLeaf(r, 'NodeId', 'nodeId'),
+        responseCode: trimmedTextOf(dxpChild(r, 'ResponseCode')),
+        ...optionalLeaf(r, 'ResponseInfo', 'responseInfo'),
+        results: elementsOf(dxpChild(r, 'Results')).map((x) => ({
+          recId: trimmedTextOf(dxpChild(x, 'RecId')),
+          code: trimmedTextOf(dxpChild(x, 'Code')),
+          ...optionalLeaf(x, 'Info', 'info'),
+          ...optionalLeaf(x, 'Note', 'note'),
+        })),
+        noticeTime: trimmedTextOf(dxpChild(r, 'NoticeTime')),
+        ...optionalLeaf(r, 'Note', 'note'),
+        oriHead: transInfoOf(dxpChild(r, 'OriHead')),
+      })),
+    issues: log.issues,
+  };
+  const signature = dxpChild(root, 'Signature');
+  if (signature) rep.signature = signatureInfo(signature);
+  return rep;
+}
+
 /**
  * A DxpMsgSv (dxp-transfer.xsd): the DxpMsg it holds, read as one alone, with its SvNo head as `transfer`. The whole
  * envelope is checked against the transfer-node XSD, the DxpMsg in it too; the issues name places from the DxpMsgSv
@@ -1349,6 +1432,46 @@ function readDxpTransfer(root: XmlElement, opts: ParseXmlOptions, log: IssueLog)
   return env;
 }
 
+/** The text of an XML input and a tokenizer at its root's start tag, within the options' size limit. */
+function atRoot(fn: string, input: string | Uint8Array, opts: ParseXmlOptions) {
+  // As the tree reads it (src/xml/core/tree.ts): line ends normalised first, a byte-order mark dropped by the tokenizer.
+  const src = normalizeLineEnds(safeXmlText(input, xmlLimit(fn, input, opts.maxBytes, true)));
+  const bom = src.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const t = new XmlTokenizer(src);
+  // The root's start tag: what precedes it is checked by the tokenizer, and it answers eof only after a root.
+  while (t.next() !== 'start');
+  return { src, bom, t };
+}
+
+/**
+ * Reads the exchange's response to a DxpMsg (DxpRep, dxp-terminal.xsd): the receiver, and for each message answered its
+ * response code and information, each receiver's result, the notice date and the message's TransInfo. Checked against
+ * the 2022-05 terminal-node XSD as a DxpMsg is (the same issue codes, a path from the root: `Response[0].NoticeTime`).
+ * Refuses what {@link parseCebXml} refuses (size, DTDs, XML that is not well-formed, with the same limits), and any
+ * other root (XML_UNKNOWN_ROOT).
+ */
+export function parseDxpRep(input: string | Uint8Array, options?: ParseXmlOptions): DxpResponse {
+  const opts = optionsObject(options, 'parseDxpRep');
+  const { bom, t } = atRoot('parseDxpRep', input, opts);
+  if (t.local !== 'DxpRep' || t.ns !== DXP_NS) {
+    const [qname, ns] = [t.name, t.ns];
+    // As parseCebXml: the whole text is read first, so that XML that is not well-formed is refused as such.
+    while (t.next() !== 'eof');
+    throw new SandanError(
+      'XML_UNKNOWN_ROOT',
+      `Expected a DxpRep in namespace ${DXP_NS}, got ${qname} in ${ns === '' ? 'no namespace' : `namespace ${ns}`}`,
+      { details: { root: qname, namespace: ns } },
+    );
+  }
+  const log = new IssueLog();
+  const root = checkTree(t, bom, '', log);
+  while (t.next() !== 'eof');
+  const rep = readDxpRep(root, log);
+  const notes = log.omittedNotes();
+  if (notes.length) rep.notes = notes;
+  return rep;
+}
+
 /**
  * Reads any CEB message (declaration, receipt, tax bill, CEB900) or a DxpMsg wrapping one.
  * Namespace-aware: the `ceb:` prefix, another prefix or the default namespace read the same,
@@ -1368,12 +1491,7 @@ function readDxpTransfer(root: XmlElement, opts: ParseXmlOptions, log: IssueLog)
  */
 export function parseCebXml(input: string | Uint8Array, options?: ParseXmlOptions): ParsedXml {
   const opts = optionsObject(options, 'parseCebXml');
-  // As the tree reads it (src/xml/core/tree.ts): line ends normalised first, a byte-order mark dropped by the tokenizer.
-  const src = normalizeLineEnds(safeXmlText(input, xmlLimit('parseCebXml', input, opts.maxBytes, true)));
-  const bom = src.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const t = new XmlTokenizer(src);
-  // The root's start tag: what precedes it is checked by the tokenizer, and it answers eof only after a root.
-  while (t.next() !== 'start');
+  const { src, bom, t } = atRoot('parseCebXml', input, opts);
   const local = t.local;
   const rootNs = t.ns;
   const qname = t.name;
@@ -1428,9 +1546,11 @@ export function parseCebXml(input: string | Uint8Array, options?: ParseXmlOption
       : '';
   const dxp = local === 'DxpMsg' || local === 'DxpMsgSv';
   const hint =
-    name || dxp
-      ? ` (a ${local} must be in namespace ${dxp ? DXP_NS : CEB_NS}${lenientHint})`
-      : '; it is no message of the 2022-05 import or export XSDs (sandan reads those, DxpMsg and DxpMsgSv)';
+    local === 'DxpRep' && rootNs === DXP_NS
+      ? "; it is the exchange's response to a DxpMsg, no CEB message: parseDxpRep reads it"
+      : name || dxp
+        ? ` (a ${local} must be in namespace ${dxp ? DXP_NS : CEB_NS}${lenientHint})`
+        : '; it is no message of the 2022-05 import or export XSDs (sandan reads those, DxpMsg and DxpMsgSv)';
   throw new SandanError('XML_UNKNOWN_ROOT', `Unknown root element ${qname} in ${ns}${hint}`, {
     details: { root: qname, namespace: rootNs },
   });

@@ -16,14 +16,14 @@ export interface TreeModel {
   /** Text may stand between the children (mixed="true"). */
   mixed?: true;
   /**
-   * Simple content: a string type, `dateTime`, `integer`, `base64` (xs:base64Binary), `empty`, or `any` (xs:anyType,
-   * or content accepted without looking inside).
+   * Simple content: a string type, `dateTime`, `date`, `integer`, `base64` (xs:base64Binary), `empty`, or `any`
+   * (xs:anyType, or content accepted without looking inside).
    */
-  text?: CebLeafType | 'dateTime' | 'integer' | 'base64' | 'empty' | 'any';
+  text?: CebLeafType | 'dateTime' | 'date' | 'integer' | 'base64' | 'empty' | 'any';
   attributes?: Readonly<Record<string, { type: CebLeafType | 'ID'; required?: true; fixed?: string }>>;
 }
 
-/** dxp-terminal.xsd's DxpMsg and dxp-transfer.xsd's DxpMsgSv (an SvNo head, then one DxpMsg), element by element. */
+/** dxp-terminal.xsd's DxpMsg and DxpRep (the exchange's response) and dxp-transfer.xsd's DxpMsgSv (an SvNo head, then one DxpMsg), element by element. */
 export const DXP_MODEL: Readonly<Record<string, TreeModel>> = {
   DxpMsg: {
     attributes: { ver: { type: { base: 'string' }, required: true, fixed: '1.0' }, Id: { type: 'ID' } },
@@ -39,6 +39,15 @@ export const DXP_MODEL: Readonly<Record<string, TreeModel>> = {
     children: [
       ['SvNo', 1, 1],
       ['DxpMsg', 1, 1],
+      ['ds:Signature', 0, 1],
+    ],
+  },
+  DxpRep: {
+    attributes: { ver: { type: { base: 'string' }, required: true, fixed: '1.0' } },
+    children: [
+      ['RecevierId', 1, 1],
+      ['AdNodeId', 0, 1],
+      ['Response', 1, Infinity],
       ['ds:Signature', 0, 1],
     ],
   },
@@ -71,6 +80,19 @@ export const DXP_MODEL: Readonly<Record<string, TreeModel>> = {
       ['StaNode', 1, 1],
     ],
   },
+  RecevierId: { text: { base: 'string', minLength: 1, maxLength: 16 } },
+  AdNodeId: { text: { base: 'string', minLength: 1, maxLength: 8 } },
+  Response: {
+    children: [
+      ['NodeId', 0, 1],
+      ['ResponseCode', 1, 1],
+      ['ResponseInfo', 0, 1],
+      ['Results', 0, 1],
+      ['NoticeTime', 1, 1],
+      ['Note', 0, 1],
+      ['OriHead', 1, 1],
+    ],
+  },
   CopMsgId: { text: { base: 'string', minLength: 1, maxLength: 255 } },
   SenderId: { text: { base: 'string', maxLength: 16, minLength: 1 } },
   ReceiverIds: { children: [['ReceiverId', 1, 5]] },
@@ -86,11 +108,37 @@ export const DXP_MODEL: Readonly<Record<string, TreeModel>> = {
   SendTime: { text: 'dateTime' },
   EndNode: { text: { base: 'string', maxLength: 8, minLength: 1 } },
   StaNode: { text: { base: 'string', maxLength: 8, minLength: 1 } },
+  NodeId: { text: { base: 'string', minLength: 1, maxLength: 8 } },
+  ResponseCode: { text: { base: 'string', minLength: 1, maxLength: 9 } },
+  ResponseInfo: { text: { base: 'string', maxLength: 300 } },
+  Results: { children: [['Result', 1, Infinity]] },
+  NoticeTime: { text: 'date' },
+  Note: { text: { base: 'string', maxLength: 500 } },
+  OriHead: {
+    children: [
+      ['CopMsgId', 1, 1],
+      ['SenderId', 1, 1],
+      ['ReceiverIds', 1, 1],
+      ['CreatTime', 1, 1],
+      ['MsgType', 1, 1],
+    ],
+  },
   ReceiverId: { text: { base: 'string', maxLength: 16, minLength: 1 } },
   Key: {
     text: { base: 'string', minLength: 1, maxLength: 64 },
     attributes: { name: { type: { base: 'string', minLength: 1, maxLength: 32 } } },
   },
+  Result: {
+    children: [
+      ['RecId', 1, 1],
+      ['Code', 1, 1],
+      ['Info', 0, 1],
+      ['Note', 0, 1],
+    ],
+  },
+  RecId: { text: { base: 'string', minLength: 1, maxLength: 16 } },
+  Code: { text: { base: 'string', minLength: 1, maxLength: 9 } },
+  Info: { text: { base: 'string', maxLength: 300 } },
 };
 
 /** Customs' xmldsig-core-schema.xsd (W3C's 2002 schema, narrower: Signature has no Object, and SignedInfo, SignatureValue, KeyInfo and Transforms have no Id), element by element; DSAKeyValue, PGPData and SPKIData are accepted without looking inside. */

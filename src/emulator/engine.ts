@@ -107,58 +107,33 @@ import { beijingIso } from '../time/beijing.js';
 /** A fixed secret, so that an emulator's ledger file opens again after a restart; it guards no real data. */
 const DEFAULT_QUOTA_SECRET = 'sandan-customs-emulator-quota';
 
+/**
+ * Each kind of document the emulator keeps: the message it comes in, the receipt it is answered with, and the E-Port
+ * codes of its refusals (spec table 7-2):
+ * - `duplicate`: a second "new" document under a key already declared;
+ * - `changeRefused`: a change (appType 2) its state does not allow: after release, or while customs holds its
+ *   inventory (a payment's, waybill's or inventory's by option `heldDocumentChange`): 该订单已向海关申报清单，状态不符;
+ *   该支付单/该运单已向海关申报…，状态不符; 清单[*]的申报状态不符合改单申报的条件;
+ * - `nothingToChange`: a change of a document nobody declared (订单标识(appType)不正确,未找到操作的订单, and the
+ *   payment's, waybill's and inventory's codes beside it);
+ * - `again`: a cancel, return or delivery note declared again (its guid) while the first is held (撤单清单[*]已经申报过,
+ *   退货申请单[*]已经申报过，请勿重复申报, 入库明细单报已存在).
+ */
+// biome-ignore format: one line per kind
+const KINDS: Record<DocKind, { message: string; receipt: EmulatorReceiptType; duplicate?: string; changeRefused?: string; nothingToChange?: string; again?: string }> = {
+  order: { message: 'CEB311', receipt: 'CEB312', duplicate: '-301010', changeRefused: '-301011', nothingToChange: '-301009' },
+  payment: { message: 'CEB411', receipt: 'CEB412', duplicate: '-401007', changeRefused: '-401008', nothingToChange: '-401006' },
+  logistics: { message: 'CEB511', receipt: 'CEB512', duplicate: '-504012', changeRefused: '-504016', nothingToChange: '-504014' },
+  inventory: { message: 'CEB621', receipt: 'CEB622', duplicate: '-621004', changeRefused: '-621012', nothingToChange: '-621011' },
+  cancel: { message: 'CEB623', receipt: 'CEB624', again: '-623009' },
+  refund: { message: 'CEB625', receipt: 'CEB626', again: '-625033' },
+  delivery: { message: 'CEB711', receipt: 'CEB712', again: '-800003' },
+};
+
 /** The kind of document kept for each message the emulator takes. */
-const HANDLED: Record<string, DocKind | undefined> = {
-  CEB311: 'order',
-  CEB411: 'payment',
-  CEB511: 'logistics',
-  CEB621: 'inventory',
-  CEB623: 'cancel',
-  CEB625: 'refund',
-  CEB711: 'delivery',
-};
-/** The receipt each kind of document is answered with. */
-const RECEIPT_OF: Record<DocKind, EmulatorReceiptType> = {
-  order: 'CEB312',
-  payment: 'CEB412',
-  logistics: 'CEB512',
-  inventory: 'CEB622',
-  cancel: 'CEB624',
-  refund: 'CEB626',
-  delivery: 'CEB712',
-};
-
-/** The E-Port code a duplicate gets (a second "new" document under a key already declared). */
-const DUPLICATE_CODE: Partial<Record<DocKind, string>> = {
-  order: '-301010',
-  payment: '-401007',
-  logistics: '-504012',
-  inventory: '-621004',
-};
-
-/**
- * The E-Port code a change (appType 2) is refused with when the document's state does not allow one:
- * after release, or while customs holds its inventory (a payment's, waybill's or inventory's by option
- * `heldDocumentChange`). Spec table 7-2: 该订单已向海关申报清单，状态不符; 该支付单/该运单已向海关申报…，
- * 状态不符; 清单[*]的申报状态不符合改单申报的条件.
- */
-const CHANGE_REFUSED_CODE: Partial<Record<DocKind, string>> = {
-  order: '-301011',
-  payment: '-401008',
-  logistics: '-504016',
-  inventory: '-621012',
-};
-
-/**
- * The E-Port code of a change (appType 2) of a document nobody declared (spec table 7-2: 订单标识
- * (appType)不正确,未找到操作的订单, and the payment's, waybill's and inventory's codes beside it).
- */
-const NOTHING_TO_CHANGE_CODE: Partial<Record<DocKind, string>> = {
-  order: '-301009',
-  payment: '-401006',
-  logistics: '-504014',
-  inventory: '-621011',
-};
+const HANDLED: Record<string, DocKind | undefined> = Object.fromEntries(
+  Object.entries(KINDS).map(([kind, k]) => [k.message, kind as DocKind]),
+);
 
 /**
  * The E-Port's own checks of an inventory, made when it arrives and before it is sent to customs (a
@@ -166,16 +141,6 @@ const NOTHING_TO_CHANGE_CODE: Partial<Record<DocKind, string>> = {
  * table 7-2, -621005 and -621027, among the E-Port's intake errors).
  */
 const INTAKE_CODES: ReadonlySet<string> = new Set(['-621005', '-621027']);
-
-/**
- * The E-Port code of a cancel, return or delivery note declared again (its guid) while the first is
- * held (spec table 7-2: 撤单清单[*]已经申报过, 退货申请单[*]已经申报过，请勿重复申报, 入库明细单报已存在).
- */
-const AGAIN_CODE: Partial<Record<DocKind, string>> = {
-  cancel: '-623009',
-  refund: '-625033',
-  delivery: '-800003',
-};
 
 /** Statuses after which a document's sequence stops: rejected (100; 99 and 4 as the catalogue lists them). */
 const REJECTED = new Set(['100', '99', '4']);
@@ -1083,7 +1048,7 @@ class Engine implements EmulatorEngine {
         const appType = str(stored.doc.appType) ?? '1';
         if (before === undefined && appType === '2') {
           // A change of a document nobody declared: the E-Port finds nothing to change.
-          return this.refusedAtPort(stored, NOTHING_TO_CHANGE_CODE[stored.kind] as string, now, pending);
+          return this.refusedAtPort(stored, KINDS[stored.kind].nothingToChange as string, now, pending);
         }
         if (before) stored.version = (before.version ?? 0) + 1;
         // The reservation of the declaration it replaces, given back when this one is checked.
@@ -1117,7 +1082,7 @@ class Engine implements EmulatorEngine {
           if (appType === '1' || released || (invt !== undefined && invt.status === '800') || held || cancelling) {
             // A second new document under a key in use, or a change its state does not allow (after release, or
             // held): an E-Port code, never a customs 100 on an inventory already final.
-            const code = (appType === '1' ? DUPLICATE_CODE : CHANGE_REFUSED_CODE)[stored.kind] as string;
+            const code = (appType === '1' ? KINDS[stored.kind].duplicate : KINDS[stored.kind].changeRefused) as string;
             return this.refusedAtPort(stored, code, now, pending);
           }
           if (tempSaved(stored)) {
@@ -1147,7 +1112,7 @@ class Engine implements EmulatorEngine {
         const invt = this.identify(stored, now);
         if (this.heldAgain(stored)) {
           // The same cancel or return declared again: the E-Port's codes for it (spec table 7-2); it is not applied twice.
-          return this.refusedAtPort(stored, AGAIN_CODE[stored.kind] as string, now, pending);
+          return this.refusedAtPort(stored, KINDS[stored.kind].again as string, now, pending);
         }
         if (tempSaved(stored)) {
           // Saved, not declared: nothing is checked or applied for until it is declared.
@@ -1173,7 +1138,7 @@ class Engine implements EmulatorEngine {
         const held = this.heldAgain(stored);
         if (held) {
           stored.preNo = held.preNo;
-          return this.refusedAtPort(stored, AGAIN_CODE.delivery as string, now, pending);
+          return this.refusedAtPort(stored, KINDS.delivery.again as string, now, pending);
         }
         s.putDoc(stored);
         if (tempSaved(stored)) this.statusNow(stored, TEMP_SAVED, statusText(TEMP_SAVED), now, pending);
@@ -1401,7 +1366,7 @@ class Engine implements EmulatorEngine {
       this.state.putDoc(d);
       if (ended) this.cancelRefused(d, now);
     }
-    const type = RECEIPT_OF[d.kind];
+    const type = KINDS[d.kind].receipt;
     const scenario = this.scenarioOf(d);
     if (scenario && 'drop' in scenario && scenario.drop.receipt === type && (scenario.drop.status ?? status) === status)
       return;

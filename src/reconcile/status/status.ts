@@ -66,13 +66,14 @@ import {
 
 /** The keys documents are joined by (a platform is not one: it qualifies an orderNo). */
 type KeyName = Exclude<keyof OrderStatus['keys'], 'ebpCode'>;
-const PREFIX: Record<KeyName, string> = {
-  orderNo: 'o',
-  payTransactionId: 'y',
-  logisticsNo: 'l',
-  copNo: 'c',
-  preNo: 'p',
-  invtNo: 'i',
+/** Each key's prefix in the join's keys, and the document it is the number of. */
+const KEYS: Record<KeyName, { prefix: string; document: DocumentKind }> = {
+  orderNo: { prefix: 'o', document: 'order' },
+  payTransactionId: { prefix: 'y', document: 'payment' },
+  logisticsNo: { prefix: 'l', document: 'logistics' },
+  copNo: { prefix: 'c', document: 'inventory' },
+  preNo: { prefix: 'p', document: 'inventory' },
+  invtNo: { prefix: 'i', document: 'inventory' },
 };
 const KEY_NAMES = ORDER_KEY_NAMES.filter((n): n is KeyName => n !== 'ebpCode');
 
@@ -134,7 +135,7 @@ function keysOf(doc: Record<string, unknown>, names: readonly KeyName[]): string
     if (v === undefined) continue;
     // An orderNo is unique only within a platform: the key is its platform's order when the document names one.
     const ebpCode = n === 'orderNo' ? nonBlankText(doc.ebpCode) : undefined;
-    out.push(ebpCode === undefined ? `${PREFIX[n]}:${v}` : `${PREFIX[n]}:${v}${PLATFORM}${ebpCode}`);
+    out.push(ebpCode === undefined ? `${KEYS[n].prefix}:${v}` : `${KEYS[n].prefix}:${v}${PLATFORM}${ebpCode}`);
   }
   return out;
 }
@@ -554,15 +555,6 @@ function relateGroups<T extends PlannedOrder>(
   return out;
 }
 
-const KEY_DOCUMENT: Record<KeyName, DocumentKind> = {
-  orderNo: 'order',
-  payTransactionId: 'payment',
-  logisticsNo: 'logistics',
-  copNo: 'inventory',
-  preNo: 'inventory',
-  invtNo: 'inventory',
-};
-
 /**
  * Each group's keys that equal another group's but for case, white space or full-width forms (reconciliation's
  * {@link nearKey}): customs compares keys as written, so the two stay apart, but they are likely one parcel's
@@ -585,7 +577,7 @@ function nearMisses(groups: ReadonlyMap<string, { keys: ReadonlySet<string> | un
     for (const { root, value } of list) valueIn(rootsOf, value, () => new Set<string>()).add(root);
     const spellings = [...rootsOf.keys()].sort(compareCodeUnits);
     for (const { root, key, value } of list) {
-      const name = KEY_NAMES.find((n) => key.startsWith(`${PREFIX[n]}:`))!;
+      const name = KEY_NAMES.find((n) => key.startsWith(`${KEYS[n].prefix}:`))!;
       // (the same number of another platform is another order, not a near miss)
       const others: string[] = [];
       for (const o of spellings) {
@@ -597,7 +589,7 @@ function nearMisses(groups: ReadonlyMap<string, { keys: ReadonlySet<string> | un
       const quoted = others.map((o) => JSON.stringify(o)).join(', ');
       valueIn(out, root, () => []).push({
         kind: 'inconsistent',
-        document: KEY_DOCUMENT[name],
+        document: KEYS[name].document,
         rule: 'near-miss-key',
         message: msg(
           `${name} ${JSON.stringify(value)} 与另一订单的 ${quoted} 仅大小写、空白或全角字符不同：海关按原文比较，二者不合并`,
@@ -618,7 +610,7 @@ function nameOf(keySet: ReadonlySet<string>): PlannedOrder {
   const keys = Object.fromEntries(KEY_NAMES.map((n) => [n, []])) as unknown as OrderStatus['keys'];
   keys.ebpCode = [];
   for (const k of [...keySet].sort()) {
-    const name = KEY_NAMES.find((n) => k.startsWith(`${PREFIX[n]}:`))!;
+    const name = KEY_NAMES.find((n) => k.startsWith(`${KEYS[n].prefix}:`))!;
     const [value, ebpCode] = k.slice(2).split(PLATFORM) as [string, string | undefined];
     if (!keys[name].includes(value)) keys[name].push(value);
     if (ebpCode !== undefined && !keys.ebpCode.includes(ebpCode)) keys.ebpCode.push(ebpCode);

@@ -63,6 +63,7 @@ import { renderReceipt, returnInfo, type ReceiptDoc } from './receipt-xml.js';
 import { openSqliteState } from './sqlite-state.js';
 import {
   historyOf,
+  wholeNumberOption,
   memoryState,
   type DocKind,
   type EmulatorState,
@@ -338,18 +339,8 @@ class Engine implements EmulatorEngine {
       ...(registry !== undefined && { registry }),
     });
     this.policy = policy;
-    this.maxBatch = options.maxBatch ?? MAX_BATCH;
-    if (!Number.isSafeInteger(this.maxBatch) || this.maxBatch < 1)
-      throw new SandanError(
-        'INVALID_OPTION',
-        `maxBatch must be a whole number ≥ 1, got ${describeInput(options.maxBatch)}`,
-      );
-    this.maxScenarios = options.maxScenarios ?? DEFAULT_MAX_SCENARIOS;
-    if (!Number.isSafeInteger(this.maxScenarios) || this.maxScenarios < 0)
-      throw new SandanError(
-        'INVALID_OPTION',
-        `maxScenarios must be a whole number ≥ 0, got ${describeInput(options.maxScenarios)}`,
-      );
+    this.maxBatch = wholeNumberOption('maxBatch', options.maxBatch ?? MAX_BATCH, 1);
+    this.maxScenarios = wholeNumberOption('maxScenarios', options.maxScenarios ?? DEFAULT_MAX_SCENARIOS, 0);
     if (options.unmappedCode !== undefined && !/^-?\d+$/.test(options.unmappedCode))
       throw new SandanError(
         'INVALID_OPTION',
@@ -762,24 +753,20 @@ class Engine implements EmulatorEngine {
     via: { transport: 'http' | 'folder' | 'api'; name?: string },
     pending: Pending,
   ): Acknowledgement {
+    /** Refuses a message that cannot be read as a CEB message: 0001 (报文格式错误) in a CEB900. */
+    const malformed = (desc: string, httpStatus = 400, wrap?: { senderId: string; copMsgId: string }) =>
+      this.unreadable(input, via, pending, '0001', desc, httpStatus, wrap);
     // Customs takes UTF-8 only: a message declared GB2312/GBK/GB18030, which sandan reads from old receipt folders,
     // is refused as before (0001 报文格式错误), and never read as UTF-8 text further on.
     const gb = gbDeclared(input);
     if (gb !== undefined)
-      return this.unreadable(
-        input,
-        via,
-        pending,
-        '0001',
-        `the XML declares encoding ${gb}; messages sent to customs are UTF-8 (convert the file first)`,
-        400,
-      );
+      return malformed(`the XML declares encoding ${gb}; messages sent to customs are UTF-8 (convert the file first)`);
     let parsed: ParsedXml;
     try {
       parsed = parseCebXml(input);
     } catch (e) {
       const tooLarge = isSandanError(e) && e.code === 'XML_TOO_LARGE';
-      return this.unreadable(input, via, pending, '0001', messageOf(e), tooLarge ? 413 : 400);
+      return malformed(messageOf(e), tooLarge ? 413 : 400);
     }
     const dxp = parsed.kind === 'dxp' ? parsed : undefined;
     const msg: CebMessage | undefined = parsed.kind === 'dxp' ? parsed.message : parsed;
@@ -787,11 +774,7 @@ class Engine implements EmulatorEngine {
     // The same for the message in a DxpMsg's Data, which the parser decodes as its declaration says.
     const gbInData = dxp?.payload === undefined ? undefined : gbDeclared(dxp.payload);
     if (gbInData !== undefined)
-      return this.unreadable(
-        input,
-        via,
-        pending,
-        '0001',
+      return malformed(
         `the message in the DxpMsg's Data declares encoding ${gbInData}; messages sent to customs are UTF-8 (convert it before wrapping it)`,
         400,
         wrap,
@@ -800,7 +783,7 @@ class Engine implements EmulatorEngine {
       // Why, when the reader said (Data not base64, not UTF-8 text, another DxpMsg): the sender's fix depends on it.
       const why = dxp?.issues[0];
       const desc = `the DxpMsg carries no CEB message${why ? `: ${why.message.en}` : ''}`;
-      return this.unreadable(input, via, pending, '0001', desc, 400, wrap);
+      return malformed(desc, 400, wrap);
     }
     /** Refuses the message read as a whole, in a CEB900 that names its type and holds the CEB message it carried. */
     const refuse = (code: string, desc: string, httpStatus: number) =>

@@ -143,12 +143,16 @@ export interface HistoryStart {
   nextReceipt: number;
 }
 
+/** `n` when it is a whole number ≥ `min`; else INVALID_OPTION naming option `name`. */
+export function wholeNumberOption(name: string, n: unknown, min: number): number {
+  if (!Number.isSafeInteger(n) || (n as number) < min)
+    throw new SandanError('INVALID_OPTION', `${name} must be a whole number ≥ ${min}, got ${describeInput(n)}`);
+  return n as number;
+}
+
 /** The history limit of `options`, checked. */
 export function historyOf(options: StateOptions | undefined): number {
-  const n = options?.history ?? DEFAULT_HISTORY;
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new SandanError('INVALID_OPTION', `history must be a whole number ≥ 0, got ${describeInput(n)}`);
-  return n;
+  return wholeNumberOption('history', options?.history ?? DEFAULT_HISTORY, 0);
 }
 
 /** The state of one emulator. */

@@ -180,21 +180,23 @@ export function districtsCatalogue(): string {
       .filter(Boolean) as Array<{
       effectiveFrom?: string;
       effectiveTo?: string;
-      options?: { allowed?: string[] };
+      options?: { allowed?: string[]; doubtful?: string[] };
       confidence?: string;
       note?: string;
     }>;
     const span = (m: (typeof modes)[number]) => `${m.effectiveFrom ?? '…'} – ${m.effectiveTo ?? '…'}`;
+    // A doubtful mode is refused with a warning only (trade-mode/allowed's options.doubtful).
+    const allowedText = (m: (typeof modes)[number]) =>
+      `${(m.options?.allowed ?? []).join('/')}${m.options?.doubtful?.length ? ` (${m.options.doubtful.join('/')} warns)` : ''}`;
     for (const m of modes)
-      if (m.note)
-        notes.push(`- ${d.code} ${d.name.zh}, ${(m.options?.allowed ?? []).join('/')} (${span(m)}): ${m.note}`);
+      if (m.note) notes.push(`- ${d.code} ${d.name.zh}, ${allowedText(m)} (${span(m)}): ${m.note}`);
     const first = modes[0]?.effectiveFrom;
     const modeText =
       [
         ...(first !== undefined && first > '2016-04-08' ? [`national default (before ${first})`] : []),
         ...modes.map(
           (m) =>
-            `${(m.options?.allowed ?? []).join('/')} (${span(m)}${m.confidence && m.confidence !== 'verified' ? `, ${m.confidence}` : ''})`,
+            `${allowedText(m)} (${span(m)}${m.confidence && m.confidence !== 'verified' ? `, ${m.confidence}` : ''})`,
         ),
       ].join('<br>') || 'national default';
     const sig = d.signatureAlgorithms

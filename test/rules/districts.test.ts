@@ -148,6 +148,40 @@ describe('district rulesets', () => {
     expect(validate(d, { ...options, at: AT }).issues.find((i) => i.code === 'trade-mode-not-allowed')).toBeUndefined();
   });
 
+  const NON_PILOT = ['2300', '3700', '4200', '4700', '5700', '6400', '7900', '9000'];
+  const verdict = (code: string, mode: string, at: string) =>
+    validate(declarationFor(mode, code), { district: code, at, rates })
+      .issues.filter((i) => i.code === 'trade-mode-not-allowed')
+      .map((i) => `${i.severity} ${i.path}`);
+  const warned = ['warning inventory.tradeMode'];
+  const refused = ['error inventory.tradeMode'];
+
+  it('1210 outside the ten pilot cities warns before 2016-12-01 as after it (公告2014年第57号 limits 1210 on import to approved pilot zones; 75号 only added 1239): it passed on 2016-11-30 and warned on 2016-12-01', () => {
+    for (const code of NON_PILOT) {
+      expect([code, verdict(code, '1210', '2016-06-01')]).toEqual([code, warned]);
+      expect([code, verdict(code, '1210', '2016-11-30')]).toEqual([code, warned]);
+      expect([code, verdict(code, '1210', '2016-12-01')]).toEqual([code, warned]);
+      expect([code, verdict(code, '9610', '2016-06-01')]).toEqual([code, []]);
+      // 1239 did not exist before 2016-12-01 (公告2016年第75号): refused, as by the national ruleset.
+      expect([code, verdict(code, '1239', '2016-06-01')]).toEqual([code, refused]);
+    }
+    // An original pilot city keeps 1210 on the same day (Hangzhou, 75号 二).
+    expect(verdict('2900', '1210', '2016-06-01')).toEqual([]);
+  });
+
+  it('only the doubtful mode of a district row warns: general trade (0110) is refused in Xiamen in 2017 and in Shenzhen in 2026, where a row uncertain as a whole made it a warning', () => {
+    for (const code of NON_PILOT) {
+      expect([code, verdict(code, '0110', '2016-12-01')]).toEqual([code, refused]);
+      expect([code, verdict(code, '0110', '2016-06-01')]).toEqual([code, refused]);
+    }
+    expect(verdict('3700', '0110', '2017-06-01')).toEqual(refused);
+    expect(verdict('3700', '1210', '2017-06-01')).toEqual(warned);
+    expect(verdict('5300', '0110', AT)).toEqual(refused);
+    expect(verdict('5300', '1239', AT)).toEqual(warned);
+    expect(verdict('5300', '0110', '2017-06-01')).toEqual(refused);
+    expect(verdict('5300', '1239', '2017-06-01')).toEqual(warned);
+  });
+
   it('Haikou accepts the Hainan signature variant', () => {
     const hainan = bundledRulesets().find((r) => r.id === 'district/6400')!.data.district!;
     expect(hainan.signatureAlgorithms.map((s) => s.signatureMethod)).toContain(

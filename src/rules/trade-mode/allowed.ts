@@ -16,6 +16,13 @@ export const tradeModeAllowed = defineRule({
       .array(z.string().regex(/^\d{4}$/))
       .min(1)
       .default(['9610', '1210', '1239']),
+    /**
+     * Modes not in `allowed` whose refusal at this district and date is not sure (a pilot zone of the district may
+     * have held an approval of its own): they warn, where any other mode is refused at the rule's severity. A row
+     * whose doubt is about one mode names it here rather than lowering the whole rule to a warning, which let a
+     * general-trade 0110 through as a warning.
+     */
+    doubtful: z.array(z.string().regex(/^\d{4}$/)).optional(),
   }),
   codes: { 'trade-mode-not-allowed': { zh: '贸易方式不允许', en: 'The trade mode is not allowed here' } },
   messages: {
@@ -45,6 +52,7 @@ export const tradeModeAllowed = defineRule({
         expected: options.allowed.join(' | '),
         actual: mode,
         data: { mode, allowedZh: options.allowed.join('、'), allowedEn: options.allowed.join(', ') },
+        ...(options.doubtful?.includes(mode) === true && { severity: 'warning' as const }),
       },
     ];
   },

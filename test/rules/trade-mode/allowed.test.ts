@@ -27,6 +27,34 @@ ruleTester(tradeModeAllowed, {
       ],
     },
     {
+      name: 'a doubtful mode (options.doubtful) warns, and only it: 1210 where only 9610 is sure',
+      ruleOptions: { allowed: ['9610'], doubtful: ['1210'] },
+      errors: [
+        {
+          code: 'trade-mode-not-allowed',
+          path: 'inventory.tradeMode',
+          severity: 'warning',
+          expected: '9610',
+          actual: '1210',
+          data: { mode: '1210', allowedZh: '9610', allowedEn: '9610' },
+        },
+      ],
+    },
+    {
+      name: 'a mode not doubtful is refused beside a doubtful one: 0110 where 1210 is doubtful',
+      set: { 'inventory.tradeMode': '0110' },
+      ruleOptions: { allowed: ['9610'], doubtful: ['1210'] },
+      errors: [
+        {
+          code: 'trade-mode-not-allowed',
+          path: 'inventory.tradeMode',
+          expected: '9610',
+          actual: '0110',
+          data: { mode: '0110', allowedZh: '9610', allowedEn: '9610' },
+        },
+      ],
+    },
+    {
       name: '1239 in 2016, before it existed (the national ruleset’s options of the day)',
       set: { 'inventory.tradeMode': '1239', 'inventory.declTime': '20160601', 'order.appTime': '20160601101500' },
       errors: [

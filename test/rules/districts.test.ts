@@ -182,6 +182,15 @@ describe('district rulesets', () => {
     expect(verdict('5300', '1239', '2017-06-01')).toEqual(warned);
   });
 
+  it('Haikou cites 商财发〔2020〕15号 with its date (2020-01-17, MOFCOM’s release), no longer from memory without one', () => {
+    const sources = bundledRulesets().find((r) => r.id === 'district/6400')!.data.sources as Array<{
+      id: string;
+      date?: string;
+      confidence?: string;
+    }>;
+    expect(sources.find((s) => s.id === 'MOFCOM-2020-15')).toMatchObject({ date: '2020-01-17', confidence: 'likely' });
+  });
+
   it('Haikou accepts the Hainan signature variant', () => {
     const hainan = bundledRulesets().find((r) => r.id === 'district/6400')!.data.district!;
     expect(hainan.signatureAlgorithms.map((s) => s.signatureMethod)).toContain(

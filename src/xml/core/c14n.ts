@@ -110,7 +110,16 @@ export function refuseRelativeNamespaces(el: XmlElement): void {
 const attrOrder = (a: XmlAttr, b: XmlAttr) => cmpCodePoints(a.ns, b.ns) || cmpCodePoints(a.local, b.local);
 const declOrder = (a: readonly [string, string], b: readonly [string, string]) => cmpCodePoints(a[0], b[0]);
 
-/** Feeds canonical pieces to a digest in blocks of about 64K characters (one call per piece would be slow). */
+/**
+ * A piece at least this long is hashed as it is: a call to the hash costs less than copying it into a block. Most of a
+ * message is one such piece (a slice of the source between the root's start tag and the signature).
+ */
+const DIRECT_PIECE = 1 << 11;
+
+/**
+ * Feeds canonical pieces to a digest: short ones joined in blocks of about 64K characters (one call per piece would be
+ * slow), long ones as they are (joined, the whole message was copied once more).
+ */
 export class DigestSink implements C14nSink {
   private readonly hash: Hash;
   private pending: string[] = [];
@@ -131,6 +140,11 @@ export class DigestSink implements C14nSink {
           this.hash.update(p.slice(i, end));
           i = end;
         }
+        continue;
+      }
+      if (p.length >= DIRECT_PIECE) {
+        this.flush();
+        this.hash.update(p);
         continue;
       }
       this.pending.push(p);

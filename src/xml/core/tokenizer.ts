@@ -145,11 +145,16 @@ let internedVictim = 0;
 const predictAfterStart = new Int32Array(NAME_SETS * NAME_WAYS).fill(-1);
 const predictAfterEnd = new Int32Array(NAME_SETS * NAME_WAYS).fill(-1);
 
-// The namespace URI declared last, internalised: every document declares the same one or two, and
-// a reader's comparison of an element's namespace with its own constant is then one of identity.
+// The two namespace URIs declared last, internalised: every document declares the same one or two (a signed message:
+// its own and XML-DSig's, in turn, so one remembered was internalised again at every declaration), and a reader's
+// comparison of an element's namespace with its own constant is then one of identity.
 let lastUri = '';
+let otherUri = '';
 function internedUri(uri: string): string {
-  return uri === lastUri ? lastUri : (lastUri = internalized(uri));
+  if (uri === lastUri) return lastUri;
+  const other = otherUri;
+  otherUri = lastUri;
+  return (lastUri = uri === other ? other : internalized(uri));
 }
 
 /** The string V8 keeps once for these characters (a property key is one), so that equal names are one object. */
@@ -474,7 +479,7 @@ export class XmlTokenizer {
     if (c1 === BANG) return this.readBang(p);
     if (c1 === QUESTION) return this.readPi(p);
     if (p + 1 >= b.length && !this.closed) return this.more(p);
-    return this.readStartTag(p);
+    return this.plainStartTag(p) ?? this.readStartTag(p);
   }
 
   /** Throws XML_MALFORMED at an offset in buf. */
@@ -877,6 +882,58 @@ export class XmlTokenizer {
         attrs.push({ qname: an, prefix: ap, local: al, ns: ans, value: decodeAttribute(raw) });
       }
     }
+    return this.opened(
+      p,
+      j,
+      qname,
+      entry,
+      prefix,
+      local,
+      ns,
+      depth,
+      attrs ?? NO_ATTRIBUTES,
+      decls ?? NO_DECLS,
+      selfClosing,
+    );
+  }
+
+  /**
+   * Most start tags of a message: `<name>`, no attributes, of the name predicted (see readStartTag), read without the
+   * rest of readStartTag; undefined for any other (readStartTag reads it, and refuses what is wrong with it).
+   */
+  private plainStartTag(p: number): TokenKind | undefined {
+    const prev = this.prevEntry;
+    if (prev < 0 || this.tag !== undefined) return undefined;
+    const guess = this.prevWasEnd ? predictAfterEnd[prev]! : predictAfterStart[prev]!;
+    const q = guess < 0 ? undefined : internedName[guess];
+    if (q === undefined) return undefined;
+    const b = this.buf;
+    const ne = p + 1 + q.length;
+    // (A '>' right after the name: no attribute, no white space, not `<name/>`; a slice compared, as in readStartTag.)
+    if (b.charCodeAt(ne) !== GT || b.slice(p + 1, ne) !== q) return undefined;
+    const depth = this.open.length + 1;
+    if (depth > this.maxDepth || (depth === 1 && this.rootDone) || (this.streaming && ne + 1 - p > this.maxToken))
+      return undefined;
+    const split = internedSplit[guess]!;
+    const ns = this.lookup(split[0]);
+    if (ns === undefined) return undefined;
+    return this.opened(p, ne + 1, q, guess, split[0], split[1], ns, depth, NO_ATTRIBUTES, NO_DECLS, false);
+  }
+
+  /** The start tag at buf[p, j) read: its element opened, the token described. */
+  private opened(
+    p: number,
+    j: number,
+    qname: string,
+    entry: number,
+    prefix: string,
+    local: string,
+    ns: string,
+    depth: number,
+    attrs: readonly XmlAttribute[],
+    decls: ReadonlyArray<readonly [string, string]>,
+    selfClosing: boolean,
+  ): TokenKind {
     this.open.push(qname);
     this.openEntry.push(entry);
     this.prevEntry = entry;
@@ -894,8 +951,8 @@ export class XmlTokenizer {
     this.local = local;
     this.ns = ns;
     this.depth = depth;
-    this.attributes = attrs ?? NO_ATTRIBUTES;
-    this.nsDecls = decls ?? NO_DECLS;
+    this.attributes = attrs;
+    this.nsDecls = decls;
     this.pendingEnd = selfClosing;
     return 'start';
   }

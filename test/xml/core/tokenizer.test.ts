@@ -608,3 +608,71 @@ describe('the character check', () => {
     );
   });
 });
+
+// Most start tags of a message are `<name>` of the name that followed the same tag last time (session 56: verifying a
+// CEB621 spent about a tenth of its time in the general start-tag reader): they are read on a short path of their own,
+// which must give exactly the tokens, and refuse exactly what, the general reader does.
+describe('plain start tags of a predicted name', () => {
+  type Private = { plainStartTag(p: number): unknown; readStartTag(p: number): unknown };
+  const proto = XmlTokenizer.prototype as unknown as Private;
+  /** The tokens of `text` read with the short path, then without it (after a first reading, so names are predicted). */
+  function bothWays(text: string): [Tok[] | string, Tok[] | string] {
+    tokens(text);
+    const fast = tokens(text);
+    const plain = proto.plainStartTag;
+    proto.plainStartTag = () => undefined;
+    try {
+      return [fast, tokens(text)];
+    } finally {
+      proto.plainStartTag = plain;
+    }
+  }
+
+  it(`give the tokens and errors of the general reader, on ${corpus.length} fixture files and generated documents`, () => {
+    for (const { name, text } of corpus) {
+      const [fast, general] = bothWays(text);
+      expect(fast, name).toEqual(general);
+    }
+    fc.assert(
+      fc.property(documents, (text) => {
+        const [fast, general] = bothWays(text);
+        expect(fast).toEqual(general);
+      }),
+      { numRuns: 300, seed: 20261207 },
+    );
+  });
+
+  it('are read past the general reader on a second reading of a message (it reads the tags with attributes)', () => {
+    const text = readFileSync(new URL('../../fixtures/xml/CEB816Message.xml', import.meta.url), 'utf8');
+    const starts = (tokens(text) as Tok[]).filter((t) => t.kind === 'start');
+    const general = proto.readStartTag;
+    let read = 0;
+    proto.readStartTag = function (this: unknown, p: number) {
+      read++;
+      return general.call(this, p);
+    };
+    try {
+      tokens(text);
+    } finally {
+      proto.readStartTag = general;
+    }
+    expect(starts.length).toBeGreaterThan(20);
+    expect(read).toBeLessThan(starts.length / 4);
+  });
+
+  it('refuse what the general reader refuses: too deep, a second root, an undeclared prefix', () => {
+    // Each refused where the name is predicted: a first document teaches what follows the tag before.
+    const cases: Array<[string, string, RegExp]> = [
+      ['<dd/>', `${'<dd>'.repeat(65)}${'</dd>'.repeat(65)}`, /^XML_MALFORMED@256: .*nested more than 64/s],
+      ['<x><rr></rr><rr></rr></x>', '<rr></rr><rr></rr>', /^XML_MALFORMED@9: .*more than one root/s],
+      ['<q xmlns:p="urn:x"><ss></ss><p:aa></p:aa></q>', '<q><ss></ss><p:aa></p:aa></q>', /prefix "p" of <p:aa> is not/],
+    ];
+    for (const [teach, text, refusal] of cases) {
+      tokens(teach);
+      tokens(`<w>${teach}</w>`);
+      const [fast, general] = bothWays(text);
+      expect(fast).toMatch(refusal);
+      expect(fast).toEqual(general);
+    }
+  });
+});

@@ -2,6 +2,7 @@
 // CEB312/412/512/622 receipts (a rejection for some, a delivery status CEB514 for others: 4 to 6 per parcel), for one
 // parcel in three the CEB621 sent, and the month's declarations (one NDJSON file) that link them. Peak RSS (the CLI's own maxRSS) and wall time, best of
 // SANDAN_BENCH_STATUS_RUNS runs (default 1). SANDAN_BENCH_PARCELS sets the parcels (default 20,000).
+// SANDAN_BENCH_STATUS_FORMAT (json, html or text; default json) sets the report written.
 // SANDAN_BENCH_STATUS_HEAP_MB caps the CLI's V8 heap (--max-old-space-size): a run that completes under a cap needs no
 // more live memory than it, which its peak RSS does not tell (a heap of 4 GB lets garbage pile up before it collects).
 //   node bench/status.mjs                          (npm run bench, node bench/run.mjs status)
@@ -175,9 +176,13 @@ export function generateStatusData(dir, parcels) {
   return files;
 }
 
+const FORMAT = process.env.SANDAN_BENCH_STATUS_FORMAT ?? 'json';
+if (!['json', 'html', 'text'].includes(FORMAT))
+  throw new Error(`bench status: SANDAN_BENCH_STATUS_FORMAT is json, html or text, not ${FORMAT}`);
+
 /** One run of the CLI: wall seconds, its peak RSS in MB (its own maxRSS, read as it exits), and its output's SHA-256. */
 function runOnce(dir) {
-  const out = join(tmpdir(), `sandan-bench-status-${process.pid}.json`);
+  const out = join(tmpdir(), `sandan-bench-status-${process.pid}.${FORMAT}`);
   const fd = openSync(out, 'w');
   // (the CLI reports its own peak: sampling /proc from here would miss a short one)
   const probe = `data:text/javascript,import{writeSync}from'node:fs';process.on('exit',()=>writeSync(2,'\\nSANDAN_MAXRSS '+process.resourceUsage().maxRSS+'\\n'))`;
@@ -193,7 +198,7 @@ function runOnce(dir) {
       'status',
       dir,
       '--format',
-      'json',
+      FORMAT,
       '--now',
       '2026-12-10T12:00:00',
     ],
@@ -207,7 +212,12 @@ function runOnce(dir) {
   // (exit 1: some orders have anomalies, as the data set means them to)
   if (r.status !== 1 || !Number.isFinite(kb))
     throw new Error(`bench status: exit ${r.status}: ${r.stderr?.slice(-2000)}`);
-  const orders = JSON.parse(text).orders.length;
+  const orders =
+    FORMAT === 'json'
+      ? JSON.parse(text).orders.length
+      : FORMAT === 'html'
+        ? text.toString('utf8').split('<section class="order').length - 1
+        : Number(/\n(\d+) orders?, \d+ with anomalies\n$/.exec(text.toString('utf8'))?.[1]);
   return { seconds, rssMB: kb / 1024, orders, sha256: createHash('sha256').update(text).digest('hex').slice(0, 16) };
 }
 
@@ -228,7 +238,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const best = (key) => Math.min(...runs.map((r) => r[key]));
     console.log(
       JSON.stringify({
-        name: `status over a folder of ${files} receipt and sent files (${parcels} parcels, CLI, JSON output${process.env.SANDAN_BENCH_STATUS_HEAP_MB ? `, heap capped at ${process.env.SANDAN_BENCH_STATUS_HEAP_MB} MB` : ''})`,
+        name: `status over a folder of ${files} receipt and sent files (${parcels} parcels, CLI, ${FORMAT.toUpperCase()} output${process.env.SANDAN_BENCH_STATUS_HEAP_MB ? `, heap capped at ${process.env.SANDAN_BENCH_STATUS_HEAP_MB} MB` : ''})`,
         unit: 'MB peak RSS',
         value: Math.round(best('rssMB')),
         lowerIsBetter: true,

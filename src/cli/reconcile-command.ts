@@ -15,7 +15,6 @@ import {
   reportCsvChunks,
   reportJsonChunks,
   reportTextChunks,
-  statusHtmlChunks,
   statusInputsOfDeclaration,
   statusInputsOfMessage,
   summaryToJSON,
@@ -42,7 +41,7 @@ import { filesNamedBy, readInputFile, statInputFile } from '../io/walk.js';
 import { DEFAULT_MAX_XML_BYTES, parseCebXml, type ParsedXml } from '../xml/index.js';
 import { xmlTooLarge } from '../xml/safety.js';
 import { codeBesideStatus, relatedMessage } from '../reconcile/status/detectors.js';
-import { statusJsonChunksOf } from '../reconcile/status/html.js';
+import { statusHtmlChunksOf, statusJsonChunksOf } from '../reconcile/status/html.js';
 import { statusPlan } from '../reconcile/status/status.js';
 import type { Issue } from '../model/index.js';
 
@@ -505,10 +504,14 @@ async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: Comma
   }
   if (opts.format === 'json')
     await writeChunks(statusJsonChunksOf({ now: asOf, problems, orders: [] }, made()), undefined, ctx);
-  // (the page counts the orders with anomalies at its head, and checks every order first: made before it is written)
-  else if (opts.format === 'html')
-    await writeChunks(statusHtmlChunks({ now: asOf, problems, orders: [...made()] }), undefined, ctx);
-  else {
+  else if (opts.format === 'html') {
+    // The page counts the orders with anomalies at its head: each order is made once to count it and let go, then made
+    // again as it is written (all of them were held until the page was written).
+    let withAnomalies = 0;
+    for (const o of orders) if (plan.hasAnomalies(o)) withAnomalies++;
+    const counts = { orders: orders.length, anomalous: withAnomalies };
+    await writeChunks(statusHtmlChunksOf({ now: asOf, problems, orders: [] }, made(), counts), undefined, ctx);
+  } else {
     // An orderNo two platforms used heads two orders: each says its platform.
     const seen = new Set<string>();
     const shared = new Set(orders.filter((o) => seen.has(o.order) || !seen.add(o.order)).map((o) => o.order));

@@ -58,6 +58,7 @@ export {
 export {
   renderStatusHtml,
   statusHtmlChunks,
+  statusHtmlChunksOf,
   statusJsonChunks,
   statusJsonChunksOf,
   type StatusReportJSON,

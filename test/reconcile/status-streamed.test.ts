@@ -5,14 +5,17 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nationalReturnWindow } from '../../src/quota/return-window.js';
 import {
+  renderStatusHtml,
   status,
+  statusHtmlChunks,
+  statusHtmlChunksOf,
   statusInputsOfDeclaration,
   statusInputsOfMessage,
   statusJsonChunks,
   statusJsonChunksOf,
   statusPlan,
 } from '../../src/reconcile/index.js';
-import type { SentDocument, StatusReceipt } from '../../src/reconcile/status/types.js';
+import type { OrderStatus, SentDocument, StatusReceipt } from '../../src/reconcile/status/types.js';
 import { parseCebXml } from '../../src/xml/parse.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -324,5 +327,91 @@ describe('statusJsonChunksOf', () => {
     expect(() => statusJsonChunksOf(report, null as never)).toThrow(/the orders must be an iterable, got null/);
     const asyncOrders = (async function* () {})();
     expect(() => statusJsonChunksOf(report, asyncOrders as never)).toThrow(/the orders must be an iterable/);
+  });
+});
+
+describe('statusHtmlChunksOf', () => {
+  const now = new Date('2026-12-10T04:00:00Z');
+  const head = { now: '2026-12-10T12:00:00.000+08:00', problems: ['a.xml: no order', 'b.xml: <b>not read</b>'] };
+
+  it("writes the page of a plan's orders made one at a time, the same bytes as renderStatusHtml of them all", () => {
+    const { receipts, sent } = inputs();
+    const whole = status(receipts, { now, sent });
+    const anomalous = whole.filter((o) => o.anomalies.length > 0).length;
+    // (the month has orders of both kinds: a count that is all or none would not tell)
+    expect(anomalous).toBeGreaterThan(0);
+    expect(anomalous).toBeLessThan(whole.length);
+    const plan = statusPlan(receipts, { now, sent });
+    // hasAnomalies makes each order and keeps its documents: build still makes it, as status() does
+    const flags = plan.orders.map((o) => plan.hasAnomalies(o));
+    expect(flags).toEqual(whole.map((o) => o.anomalies.length > 0));
+    const counts = { orders: plan.orders.length, anomalous: flags.filter(Boolean).length };
+    for (const title of [undefined, 'T <1>']) {
+      const options = title === undefined ? {} : { title };
+      const fresh = title === undefined ? plan : statusPlan(receipts, { now, sent });
+      const streamed = [
+        ...statusHtmlChunksOf(
+          { ...head, orders: [] },
+          fresh.orders.map((o) => fresh.build(o)),
+          counts,
+          options,
+        ),
+      ].join('');
+      const page = renderStatusHtml({ ...head, orders: whole }, options);
+      expect(streamed).toBe(page);
+      expect(sha(streamed)).toBe(sha([...statusHtmlChunks({ ...head, orders: whole }, options)].join('')));
+    }
+    // (no orders, no problems: the page says so)
+    expect([...statusHtmlChunksOf({ now: head.now, orders: [] }, [], { orders: 0, anomalous: 0 })].join('')).toBe(
+      renderStatusHtml({ now: head.now, orders: [] }),
+    );
+  });
+
+  it('asks for each order only as it writes it: one order held at a time', () => {
+    const { receipts, sent } = inputs();
+    const plan = statusPlan(receipts, { now, sent });
+    const anomalous = plan.orders.filter((o) => plan.hasAnomalies(o)).length;
+    let made = 0;
+    function* orders(): Generator<OrderStatus> {
+      for (const o of plan.orders) {
+        made++;
+        yield plan.build(o);
+      }
+    }
+    const it = statusHtmlChunksOf({ ...head, orders: [] }, orders(), { orders: plan.orders.length, anomalous });
+    // head, heading, summary, problems, the no-orders line: no order made yet
+    for (let i = 0; i < 5; i++) it.next();
+    expect(made).toBe(0);
+    for (let k = 1; k <= 3; k++) {
+      const part = it.next().value as string;
+      expect(part).toContain(`id="order-${k - 1}"`);
+      expect(made).toBe(k);
+    }
+  });
+
+  it('refuses counts the orders do not add up to, and what is no report, iterable or counts, with a SandanError', () => {
+    const { receipts, sent } = inputs();
+    const whole = status(receipts, { now, sent });
+    const anomalous = whole.filter((o) => o.anomalies.length > 0).length;
+    const page = (counts: { orders: number; anomalous: number }) => () => [
+      ...statusHtmlChunksOf({ ...head, orders: [] }, whole, counts),
+    ];
+    expect(page({ orders: whole.length, anomalous: anomalous - 1 })).toThrow(
+      `statusHtmlChunksOf: counts says ${whole.length} orders, ${anomalous - 1} with anomalies; the orders were ${whole.length}, ${anomalous} with anomalies`,
+    );
+    expect(page({ orders: whole.length + 1, anomalous })).toThrow(/counts says/);
+    expect(page({ orders: 1.5, anomalous })).toThrow(/counts.orders is a number of orders/);
+    expect(() => statusHtmlChunksOf(null as never, [], { orders: 0, anomalous: 0 })).toThrow(
+      /statusHtmlChunksOf: the report must be/,
+    );
+    expect(() => statusHtmlChunksOf(head as never, null as never, { orders: 0, anomalous: 0 })).toThrow(
+      /the orders must be an iterable, got null/,
+    );
+    expect(() => statusHtmlChunksOf(head as never, [], undefined as never)).toThrow(/statusHtmlChunksOf: counts/);
+    // An order read back from a file that is no order status is named where it is, as renderStatusHtml names it.
+    const broken = [whole[0]!, { ...whole[1]!, timeline: 'x' }] as OrderStatus[];
+    expect(() => [...statusHtmlChunksOf(head as never, broken, { orders: 2, anomalous: 0 })]).toThrow(
+      /statusHtmlChunksOf: orders\[1\]\.timeline/,
+    );
   });
 });

@@ -376,6 +376,55 @@ export function statusHtmlChunks(report: StatusReportJSON, options: { title?: st
   return pageChunks(report, options, 'statusHtmlChunks');
 }
 
+/**
+ * {@link statusHtmlChunks} of the report whose orders are `orders`, taken one at a time as they are written (`sandan
+ * status` makes each order only then): the same page. Its head counts the orders and those with anomalies before the
+ * first is written, so `counts` gives them (`sandan status` asks its plan, `StatusPlan.hasAnomalies`); orders that
+ * do not add up to them are refused when the last is written, each order's shape as it comes. `report.orders` is not
+ * read.
+ */
+export function statusHtmlChunksOf(
+  report: StatusReportJSON,
+  orders: Iterable<OrderStatus>,
+  counts: { orders: number; anomalous: number },
+  options: { title?: string } = {},
+): Generator<string> {
+  const caller = 'statusHtmlChunksOf';
+  checkArgument(report, 'object', caller, 'the report');
+  if (report.problems !== undefined) checkArgument(report.problems, 'list', caller, 'report.problems');
+  // (read with a plain for-of: an async iterable is no use here)
+  if (
+    typeof (orders as Partial<Iterable<OrderStatus>> | null)?.[Symbol.iterator] !== 'function' ||
+    typeof orders === 'string'
+  )
+    throw new SandanError('INVALID_OPTION', `${caller}: the orders must be an iterable, got ${describeInput(orders)}`);
+  checkArgument(counts, 'object', caller, 'counts');
+  for (const k of ['orders', 'anomalous'] as const)
+    if (!Number.isSafeInteger(counts[k]) || counts[k] < 0)
+      throw new SandanError(
+        'INVALID_OPTION',
+        `${caller}: counts.${k} is a number of orders (a whole number, 0 or more), got ${describeInput(counts[k])}`,
+      );
+  options = optionsObject(options, caller);
+  const { orders: total, anomalous } = counts;
+  function* checked(): Generator<OrderStatus> {
+    let i = 0;
+    let n = 0;
+    for (const o of orders) {
+      checkShape(OrderStatusSchema, o, caller, ['orders', i]);
+      if (o.anomalies.length > 0) n++;
+      i++;
+      yield o;
+    }
+    if (i !== total || n !== anomalous)
+      throw new SandanError(
+        'INVALID_OPTION',
+        `${caller}: counts says ${total} orders, ${anomalous} with anomalies; the orders were ${i}, ${n} with anomalies`,
+      );
+  }
+  return pageOf(report, checked(), total, anomalous, options);
+}
+
 function pageChunks(report: StatusReportJSON, options: { title?: string }, caller: string): Generator<string> {
   // (checked here, not when the first part is asked for: misuse throws at the call)
   checkArgument(report, 'object', caller, 'the report');
@@ -384,22 +433,33 @@ function pageChunks(report: StatusReportJSON, options: { title?: string }, calle
   for (let i = 0; i < report.orders.length; i++)
     checkShape(OrderStatusSchema, report.orders[i], caller, ['report', 'orders', i]);
   options = optionsObject(options, caller);
+  const { orders } = report;
+  return pageOf(report, orders, orders.length, orders.filter((o) => o.anomalies.length).length, options);
+}
+
+/** The page of `total` orders, `anomalous` of them with anomalies, writing each of `orders` as it comes. */
+function pageOf(
+  report: StatusReportJSON,
+  orders: Iterable<OrderStatus>,
+  total: number,
+  anomalous: number,
+  options: { title?: string },
+): Generator<string> {
   const title = options.title ?? '订单状态 Order status';
-  const n = report.orders.filter((o) => o.anomalies.length).length;
   // In Beijing time, like the timeline (the JSON carries the instant in UTC).
   const now = beijingIso(Date.parse(report.now)) || report.now;
-  const { orders } = report;
   function* body(): Generator<string> {
     yield `<h1>${label(['订单状态查询', 'Where is my parcel: order status'])}</h1>`;
     yield `\n<p class="summary">${message({
-      zh: `${orders.length} 个订单，${n} 个有异常；截至 ${now}`,
-      en: `${orders.length} orders, ${n} with anomalies; as of ${now}`,
+      zh: `${total} 个订单，${anomalous} 个有异常；截至 ${now}`,
+      en: `${total} orders, ${anomalous} with anomalies; as of ${now}`,
     })}</p>`;
     const problems = report.problems ?? [];
     if (problems.length > 0)
       yield `\n<section class="problems"><h2>${label(['输入中未能读取的内容', 'Problems in the inputs'])}</h2><ul>${problems.map((p) => `<li>${escapeHtml(String(p))}</li>`).join('')}</ul></section>`;
-    yield `\n${orders.length === 0 ? `<p>${label(['没有回执或单证。', 'No receipts or documents.'])}</p>` : ''}`;
-    for (let i = 0; i < orders.length; i++) yield `\n${orderSection(orders[i]!, i)}`;
+    yield `\n${total === 0 ? `<p>${label(['没有回执或单证。', 'No receipts or documents.'])}</p>` : ''}`;
+    let i = 0;
+    for (const o of orders) yield `\n${orderSection(o, i++)}`;
   }
   return htmlPageChunks({ title, body: body(), scripts: [], style: STYLE });
 }

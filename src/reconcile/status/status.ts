@@ -352,6 +352,11 @@ export interface StatusPlan {
   latestTime(o: PlannedOrder): string;
   /** The order as {@link status} gives it; its documents are let go (each order is made once). */
   build(o: PlannedOrder): OrderStatus;
+  /**
+   * Whether the order {@link StatusPlan.build} makes has anomalies, its documents kept: the order is made and dropped
+   * (twice the work of `build` alone), for a report that counts them before it writes the first (the HTML page's head).
+   */
+  hasAnomalies(o: PlannedOrder): boolean;
 }
 
 /**
@@ -467,6 +472,12 @@ export function statusPlan(receipts: Iterable<StatusReceipt>, options: StatusOpt
   // An order another names (relatedGroups) is made once for its state first: its state is the same when it is made.
   const related = relateGroups(planned, (p) => make(p).state);
   const byOrder = new Map<PlannedOrder, (typeof planned)[number]>(planned.map((p) => [p, p]));
+  const plannedOf = (o: PlannedOrder) => {
+    const p = byOrder.get(o);
+    if (p?.group.entries === undefined)
+      throw new SandanError('INVALID_OPTION', 'status: an order of the plan is made once, and only of its plan');
+    return p;
+  };
   return {
     orders: planned.map((p) => {
       const { order, keys } = p;
@@ -483,9 +494,7 @@ export function statusPlan(receipts: Iterable<StatusReceipt>, options: StatusOpt
       return latest;
     },
     build(o) {
-      const p = byOrder.get(o);
-      if (p?.group.entries === undefined)
-        throw new SandanError('INVALID_OPTION', 'status: an order of the plan is made once, and only of its plan');
+      const p = plannedOf(o);
       const out = make(p);
       out.anomalies.push(...(near.get(p.root) ?? []));
       const rel = related.get(p);
@@ -494,6 +503,11 @@ export function statusPlan(receipts: Iterable<StatusReceipt>, options: StatusOpt
       p.group.entries = undefined;
       byOrder.delete(o);
       return out;
+    },
+    hasAnomalies(o) {
+      const p = plannedOf(o);
+      // (a near miss is known from the plan: the order need not be made)
+      return near.has(p.root) || make(p).anomalies.length > 0;
     },
   };
 }

@@ -300,6 +300,24 @@ describe('statusPlan', () => {
   });
 });
 
+describe('statusPlan keeps of each receipt only what its node is made of', () => {
+  it("holds its own copy: the caller's receipts changed or let go after planning change no order", () => {
+    const { receipts, sent } = inputs();
+    const now = new Date('2026-12-10T04:00:00Z');
+    const whole = status(receipts, { now, sent });
+    const plan = statusPlan(receipts, { now, sent });
+    // (the plan held each receipt as given until its order was made: 500 bytes of which 230 were its guid and keys)
+    for (const r of receipts) {
+      r.fields.returnStatus = '100';
+      r.fields.returnInfo = '[Code:1332;Desc:changed after planning]';
+      r.fields.returnTime = '20200101000000000';
+      r.fields.invtNo = 'changed';
+    }
+    receipts.length = 0;
+    expect(plan.orders.map((o) => plan.build(o))).toEqual(whole);
+  });
+});
+
 describe('statusJsonChunksOf', () => {
   it("writes a report from a plan's orders made one at a time, the same text as statusJsonChunks of them all", () => {
     const { receipts, sent } = inputs();

@@ -226,6 +226,35 @@ export function statusReceipt(messageType: StatusReceiptType, doc: Record<string
 }
 
 /**
+ * The fields of a receipt its timeline item is made of ({@link receiptItem}, {@link taxBillItem}, {@link timeOf}): what
+ * {@link statusPlan} keeps of it until its order is made, once it is placed and known to be one receipt.
+ */
+const ITEM_FIELDS = [
+  'returnTime',
+  'returnStatus',
+  'returnInfo',
+  'logisticsStatus',
+  'invtNo',
+  'preNo',
+  'status',
+  'taxNo',
+  ...TAX_KINDS,
+] as const;
+
+/**
+ * A receipt as its order is made of it: its guid and the keys that placed it are not held until then (about 230 bytes
+ * of 500 a receipt, once the caller lets go of the receipts it gave).
+ */
+function itemFacts(r: StatusReceipt): StatusReceipt {
+  const fields: Record<string, unknown> = {};
+  for (const k of ITEM_FIELDS) {
+    const v = r.fields[k];
+    if (v !== undefined) fields[k] = v;
+  }
+  return { messageType: r.messageType, fields };
+}
+
+/**
  * Why {@link status} leaves a receipt out (it names no order), or undefined when it places it:
  * {@link statusInputsOfMessage} names such a receipt, which may be a rejection, instead of losing it.
  */
@@ -343,8 +372,8 @@ export interface PlannedOrder {
 
 /**
  * The orders {@link status} makes, in its order, each made only when asked ({@link StatusPlan.build}): `sandan status`
- * writes a month's report an order at a time. Holds each receipt as given (only its keys and place besides), not its
- * timeline node and explanation, until its order is made.
+ * writes a month's report an order at a time. Holds of each receipt what its timeline node is made of (and its place),
+ * not the node and its explanation, until its order is made.
  */
 export interface StatusPlan {
   readonly orders: readonly PlannedOrder[];
@@ -360,8 +389,8 @@ export interface StatusPlan {
 }
 
 /**
- * A document of {@link statusPlan} until its order is made: a sent document's timeline item (small), or the receipt and
- * the document of it this is (a CEB900 is one for each document of the message it refused), made into its item then.
+ * A document of {@link statusPlan} until its order is made: a sent document's timeline item (small), or the receipt (its
+ * {@link itemFacts}) and the document of it this is (a CEB900 is one for each document of the message it refused), made into its item then.
  */
 interface Entry {
   keys: string[];
@@ -435,12 +464,15 @@ export function statusPlan(receipts: Iterable<StatusReceipt>, options: StatusOpt
           isRecord(r) && typeof r.messageType === 'string' ? ` (messageType ${r.messageType})` : ''
         }`,
       );
+    // (one for each document a CEB900 refused)
+    let facts: StatusReceipt | undefined;
     for (const { keys, document } of receiptDocuments(r)) {
       const identity = receiptIdentity(r, keys);
       if (seen.has(identity)) continue;
       seen.add(identity);
-      // (the receipt, not its node and explanation: those are made with its order, and let go with it)
-      entries.push({ keys, seq: entries.length, receipt: r, document });
+      facts ??= itemFacts(r);
+      // (what its node and explanation are made of, not them: those are made with its order, and let go with it)
+      entries.push({ keys, seq: entries.length, receipt: facts, document });
     }
   }
 

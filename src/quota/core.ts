@@ -1059,7 +1059,7 @@ export interface ReturnApplicationInput {
   appliedAt?: QuotaInstant | undefined;
 }
 
-/** Reads the lines of a return application: each gnum a whole number from 1, once; sorted by gnum. */
+/** Reads the lines of a return application: each gnum a whole number from 1, its qty above 0; sorted by gnum. */
 export function returnLinesOf(input: ReturnApplicationInput): {
   items: QuotaReturnLine[];
   inventory: QuotaInventoryLine[];
@@ -1084,6 +1084,9 @@ export function returnLinesOf(input: ReturnApplicationInput): {
     return { gnum: gnumOf(l.gnum, `items[${i}].gnum`), qty: toAmount(l.qty, `items[${i}].qty`) };
   });
   if (items.length === 0) throw new SandanError('QUOTA_INVALID', 'A return application takes back at least one line');
+  // (nothing returned of a line is no line of a CEB625: tryInvtRefundOf's return-qty-not-positive)
+  for (const [i, l] of items.entries())
+    if (l.qty.isZero()) throw new SandanError('QUOTA_INVALID', `items[${i}].qty must be above 0, got 0`);
   const inventory = list(input.inventory, 'inventory').map((x, i) => {
     const l = record(x, `inventory[${i}]`, '{ gnum, qty, totalPrice }');
     return {

@@ -294,6 +294,13 @@ export function quotaContract(h: Harness): void {
         await expect(
           l.recordReturn(order, { copNo: '', items: [{ gnum: 1, qty: '1' }], inventory }),
         ).rejects.toMatchObject({ code: 'QUOTA_INVALID' });
+        // Nothing of a line returned (qty 0): tryInvtRefundOf's return-qty-not-positive, no line of a CEB625.
+        await expect(
+          l.recordReturn(order, { copNo: 'RET-F', items: [{ gnum: 1, qty: '0.00' }], inventory }),
+        ).rejects.toMatchObject({
+          code: 'QUOTA_INVALID',
+          message: expect.stringContaining('items[0].qty must be above 0'),
+        });
       });
     });
 

@@ -71,10 +71,15 @@ export function isXsDateTime(text: string): boolean {
   if (year === 0 || !isRealDate(year, month, day) || minute > 59 || second > 59) return false;
   // 24:00:00 is the end of the day; no other time in hour 24.
   if (hour > 24 || (hour === 24 && (minute !== 0 || second !== 0 || /[1-9]/.test(m[7] ?? '')))) return false;
-  if (m[8] === undefined || m[8] === 'Z') return true;
-  const zoneHours = Number(m[9]);
-  const zoneMinutes = Number(m[10]);
-  return zoneMinutes <= 59 && (zoneHours < 14 || (zoneHours === 14 && zoneMinutes === 0));
+  return zoneWithin(m[8], m[9], m[10]);
+}
+
+/** An XSD time zone (none, Z, or ±hh:mm) within ±14:00. */
+function zoneWithin(zone: string | undefined, hours: string | undefined, minutes: string | undefined): boolean {
+  if (zone === undefined || zone === 'Z') return true;
+  const h = Number(hours);
+  const mm = Number(minutes);
+  return mm <= 59 && (h < 14 || (h === 14 && mm === 0));
 }
 
 // xs:date's lexical form (XSD 1.0): xs:dateTime's date part and its optional zone, white space around it collapsed.
@@ -86,11 +91,7 @@ export function isXsDate(text: string): boolean {
   const m = XS_DATE.exec(text);
   if (!m) return false;
   const [year, month, day] = [m[1], m[2], m[3]].map(Number) as [number, number, number];
-  if (year === 0 || !isRealDate(year, month, day)) return false;
-  if (m[4] === undefined || m[4] === 'Z') return true;
-  const zoneHours = Number(m[5]);
-  const zoneMinutes = Number(m[6]);
-  return zoneMinutes <= 59 && (zoneHours < 14 || (zoneHours === 14 && zoneMinutes === 0));
+  return year !== 0 && isRealDate(year, month, day) && zoneWithin(m[4], m[5], m[6]);
 }
 
 function daysInMonth(y: number, m: number): number {

@@ -28,6 +28,7 @@ import {
   isIsoDate,
   isoDateOfCeb,
   isoDateOption,
+  isXsDate,
   isXsDateTime,
   isoMonthOfCeb,
   parseBeijingTime,
@@ -520,6 +521,52 @@ describe('isXsDateTime (what the XSDs’ xs:dateTime fields take)', () => {
       writeFileSync(
         xsd,
         '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:element name="t" type="xs:dateTime"/></xs:schema>',
+      );
+      const verdicts = cases.map(([value], i) => {
+        const file = join(dir, `${i}.xml`);
+        writeFileSync(file, `<t>${value}</t>`);
+        return spawnSync('xmllint', ['--noout', '--schema', xsd, file]).status === 0;
+      });
+      expect(cases.filter(([, accepted], i) => verdicts[i] !== accepted).map(([value]) => value)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('isXsDate', () => {
+  const cases: [string, boolean, string][] = [
+    ['2026-11-20', true, 'a date'],
+    ['2026-11-20Z', true, 'in UTC'],
+    ['2026-11-20+14:00', true, 'the largest zone'],
+    ['2026-11-20-14:00', true, 'the smallest zone'],
+    ['2026-11-20+14:01', false, 'a zone past 14:00'],
+    ['2026-11-20+08:60', false, 'zone minute 60'],
+    ['2026-11-20T12:00:02', false, 'a date and time'],
+    ['2024-02-29', true, 'a leap day'],
+    ['2026-02-29', false, 'no leap day in 2026'],
+    ['0000-01-01', false, 'year 0'],
+    ['-0001-01-01', true, 'a negative year'],
+    ['2026-1-20', false, 'a one-digit month'],
+  ];
+
+  it.each(cases)('%s: %s (%s)', (value, accepted) => {
+    expect(isXsDate(value)).toBe(accepted);
+  });
+
+  it('white space around the value is collapsed away, as the type’s whiteSpace facet says', () => {
+    expect(isXsDate(' \n2026-11-20\t ')).toBe(true);
+    expect(isXsDate('\u30002026-11-20')).toBe(false); // U+3000 is no XML white space
+  });
+
+  it.skipIf(skipWithout('xmllint'))('xmllint (libxml2) gives the same verdicts', () => {
+    needTool('xmllint');
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-date-'));
+    try {
+      const xsd = join(dir, 't.xsd');
+      writeFileSync(
+        xsd,
+        '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:element name="t" type="xs:date"/></xs:schema>',
       );
       const verdicts = cases.map(([value], i) => {
         const file = join(dir, `${i}.xml`);

@@ -89,6 +89,26 @@ it('a source whose note says its full text was not read is not marked verified',
   expect(new Set(cited.map((s) => s.confidence))).toEqual(new Set(['likely']));
 });
 
+it('商财发〔2018〕486号 is cited alike in every ruleset: the same date and address, its 37 pilot cities as MOFCOM gives them', () => {
+  const cited = FILES.flatMap(([file]) =>
+    sourcesOf(readJson(file))
+      .filter((s) => s.id === 'MOFCOM-2018-486')
+      .map((s) => [file, s] as const),
+  );
+  expect(cited.length).toBe(11);
+  expect(new Set(cited.map(([, s]) => JSON.stringify([s.date, s.url, s.confidence])))).toEqual(
+    new Set([
+      JSON.stringify(['2018-11-28', 'https://www.gov.cn/zhengce/zhengceku/2018-12/31/content_5437823.htm', 'likely']),
+    ]),
+  );
+  for (const [file, s] of cited) {
+    // The count is MOFCOM's own (its English release on 商财发〔2020〕15号); the list is the sum of three read rosters.
+    expect(s.note, file).toContain('english.mofcom.gov.cn/article/newsrelease/significantnews/202002/20200202934796');
+    expect(s.note, file).toContain('10 + 5 + 22 = 37');
+    expect(s.note, file).not.toMatch(/list from memory\)/);
+  }
+});
+
 describe('NO-DOCUMENT: values that rest on no document', () => {
   /** Every object in a data file whose `source` is NO-DOCUMENT alone, with its path. */
   const citing = (o: unknown, path: string, out: Array<[string, Record<string, unknown>]>) => {

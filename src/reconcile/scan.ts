@@ -115,7 +115,10 @@ export class CebScanner {
   /** The message of a DxpMsg, which cannot be another DxpMsg or a DxpMsgSv (the parser does not unwrap one either). */
   private inner = false;
   private type: ScannedType | undefined;
-  /** The type of a CEB message the scanner does not read (a CEB900, a CEB621…): read to its end, no documents. */
+  /**
+   * The type of a CEB message the scanner does not read (a CEB900, a CEB621…), or `DxpRep` for the exchange's response
+   * to a DxpMsg: read to its end, no documents.
+   */
   private other: string | undefined;
   /** Children of the root that are neither the type's document element nor its signature (the first few named). */
   private strays = { count: 0, names: [] as string[] };
@@ -160,8 +163,9 @@ export class CebScanner {
   }
 
   /**
-   * The type (`CEB900`, `CEB712`…) of a message of the CEB specification that the scanner does not read: such a
-   * file is well-formed XML of a known message and gives no documents (a customs inbox holds them beside the bills).
+   * The type (`CEB900`, `CEB712`…) of a message of the CEB specification that the scanner does not read, or `DxpRep`
+   * for the exchange's response to a DxpMsg: such a file is well-formed XML of a known message and gives no documents
+   * (a customs inbox holds them beside the bills).
    */
   get otherMessageType(): string | undefined {
     return this.other;
@@ -243,6 +247,12 @@ export class CebScanner {
       }
       if (t.local === 'DxpMsgSv') {
         this.dxp = 2;
+        return;
+      }
+      // The exchange's response to a DxpMsg (DxpRep): an inbox holds them beside the receipts. Only its root is
+      // needed here; it is read to its end, as any other message, to be known well-formed.
+      if (t.local === 'DxpRep') {
+        this.other = 'DxpRep';
         return;
       }
     }
@@ -398,6 +408,7 @@ export function scanCebText(text: string): { messageType: ScannedType; documents
   const s = new CebScanner();
   const documents = [...s.push(text), ...s.end()];
   const other = s.otherMessageType;
+  if (other === 'DxpRep') throw unknownRoot('DxpRep', 'DxpRep', DXP_NS);
   if (other !== undefined) throw unknownRoot(`${other}Message`, `${other}Message`, CEB_NS);
   return { messageType: s.messageType!, documents };
 }

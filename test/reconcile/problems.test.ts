@@ -11,6 +11,7 @@ import {
   scanCebText,
 } from '../../src/reconcile/index.js';
 import { parseCebXml } from '../../src/xml/index.js';
+import { runCli } from '../helpers/cli.js';
 import { calculate } from './helpers.js';
 
 // Documents customs sent that reconciliation cannot use: each is counted, and the report names the
@@ -256,5 +257,75 @@ describe('files that hold no bill the scanner reads', () => {
     const parsed = parseCebXml(readFileSync(join(sub, 'bare.xml'), 'utf8'));
     expect(parsed.kind === 'ceb' && parsed.documents).toEqual([]);
     expect(parsed.issues.map((i) => i.code)).toContain('xml-unknown-element');
+  });
+});
+
+describe("the exchange's response to a DxpMsg (DxpRep) beside the receipts", () => {
+  // A platform's inbox holds the exchange's responses beside customs' receipts: reconciliation has no use for one, and
+  // skips it as it skips a CEB900 (before: an unknown root, an unreadable file, the month never balanced).
+  const sub = join(dir, 'dxp-inbox');
+  mkdirSync(sub, { recursive: true });
+  const REP =
+    '<?xml version="1.0" encoding="UTF-8"?>\n<DxpRep xmlns="http://www.chinaport.gov.cn/dxp" ver="1.0"><RecevierId>DXPENT0000012345</RecevierId><Response><ResponseCode>1</ResponseCode><ResponseInfo>报文格式错误</ResponseInfo><NoticeTime>2026-11-20</NoticeTime><OriHead><CopMsgId>M1</CopMsgId><SenderId>DXPENT0000012345</SenderId><ReceiverIds><ReceiverId>DXPEDCCEB0000002</ReceiverId></ReceiverIds><CreatTime>2026-11-20T12:00:01</CreatTime><MsgType>CEB311Message</MsgType></OriHead></Response></DxpRep>\n';
+  const rep = join(sub, 'DxpRep.xml');
+  writeFileSync(rep, REP);
+  const receipt = join(sub, 'CEB622.xml');
+  writeFileSync(receipt, readFileSync('test/fixtures/xml/CEB622-release.xml'));
+  const files = [rep, receipt];
+
+  it.each([0, 2])('with %i workers: counted as skipped, no problem, the receipt read', async (workers) => {
+    const report = await reconcileFiles({
+      declarations: DECLARATIONS,
+      documents: files,
+      workers,
+      store: new MemoryStore(),
+    });
+    expect(report.summary.inputs).toMatchObject({ receipts: 1, skippedDocuments: 1, unreadableDocuments: 0 });
+    expect(report.problems).toEqual([]);
+  });
+
+  it('sandan reconcile: one more skipped document, nothing on standard error, the report and exit code as without it', async () => {
+    const run = (path: string) =>
+      runCli([
+        'reconcile',
+        '--declarations',
+        DECLARATIONS,
+        '--receipts',
+        path,
+        '--tax-bills',
+        path,
+        '--format',
+        'json',
+      ]);
+    const [without, withRep] = [await run(receipt), await run(sub)];
+    expect([withRep.stderr, withRep.code]).toEqual([without.stderr, without.code]);
+    const [a, b] = [JSON.parse(without.stdout), JSON.parse(withRep.stdout)];
+    expect(b.summary.inputs).toEqual({ ...a.summary.inputs, skippedDocuments: a.summary.inputs.skippedDocuments + 1 });
+    expect({ ...b, summary: { ...b.summary, inputs: a.summary.inputs } }).toEqual(a);
+  });
+
+  it('readCebDocuments gives it as another message; scanCebText still refuses its root; a broken one is malformed', async () => {
+    const entries = [];
+    for await (const d of readCebDocuments([rep])) entries.push(d);
+    expect(entries).toEqual([{ file: rep, unread: 'other-message', messageType: 'DxpRep', fields: {}, items: [] }]);
+    expect(() => scanCebText(REP)).toThrow(
+      expect.objectContaining({
+        code: 'XML_UNKNOWN_ROOT',
+        message: expect.stringMatching(
+          /^Unknown root element DxpRep in namespace http:\/\/www\.chinaport\.gov\.cn\/dxp;/,
+        ),
+        details: { root: 'DxpRep', namespace: 'http://www.chinaport.gov.cn/dxp' },
+      }),
+    );
+    const broken = new CebScanner();
+    broken.push(REP.replace('</DxpRep>', ''));
+    expect(() => broken.end()).toThrow(expect.objectContaining({ code: 'XML_MALFORMED' }));
+    // In a DxpMsg's Data it is no CEB message: refused as before (the parser does not unwrap one either).
+    const data = Buffer.from(REP).toString('base64');
+    const inDxp = new CebScanner();
+    inDxp.push(
+      `<DxpMsg xmlns="http://www.chinaport.gov.cn/dxp" ver="1.0"><TransInfo><CopMsgId>M2</CopMsgId></TransInfo><Data>${data}</Data></DxpMsg>`,
+    );
+    expect(() => inDxp.end()).toThrow(expect.objectContaining({ code: 'XML_UNKNOWN_ROOT' }));
   });
 });

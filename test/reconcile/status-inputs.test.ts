@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   STATUS_INPUT_ISSUE_CODES,
   parseCebXml,
+  parseDxpRep,
   sentFromMessage,
   status,
   statusInputsOfMessage,
@@ -112,6 +113,46 @@ describe('statusInputsOfMessage: what status takes from a parsed message', () =>
     expect(got.sent).toEqual([]);
     expect(got.issues.map((i) => [i.code, i.severity, i.path])).toEqual([['status-message-other', 'warning', '']]);
     expect(got.issues[0]!.message.en).toMatch(/^CEB712 \(.+\) is no message of an import order/);
+  });
+
+  it("names the exchange's response to a DxpMsg (DxpRep) by what it answers and its codes as read, taking nothing", () => {
+    // Values invented (no DxpRep of another implementation is published; test/xml/dxp-rep.test.ts follows the XSD).
+    const oriHead = (id: string, type: string) =>
+      `<OriHead><CopMsgId>${id}</CopMsgId><SenderId>DXPENT0000012345</SenderId><ReceiverIds><ReceiverId>DXPEDCCEB0000002</ReceiverId></ReceiverIds><CreatTime>2026-11-20T12:00:01</CreatTime><MsgType>${type}</MsgType></OriHead>`;
+    const rep = parseDxpRep(
+      `<DxpRep xmlns="http://www.chinaport.gov.cn/dxp" ver="1.0"><RecevierId>DXPENT0000012345</RecevierId>` +
+        `<Response><ResponseCode>1</ResponseCode><ResponseInfo>未找到接收方</ResponseInfo><Results><Result><RecId>DXPEDCCEB0000002</RecId><Code>9</Code><Info>拒收</Info></Result></Results><NoticeTime>2026-11-20</NoticeTime>${oriHead('M1', 'CEB311Message')}</Response>` +
+        `<Response><ResponseCode>0</ResponseCode><NoticeTime>2026-11-20</NoticeTime>${oriHead('M2', 'CEB621Message')}</Response></DxpRep>`,
+    );
+    expect(rep.issues).toEqual([]);
+    const got = statusInputsOfMessage(rep);
+    expect([got.receipts, got.sent]).toEqual([[], []]);
+    // Warnings (a code is not called an error: sandan does not know what it means), one for each Response.
+    const tail = "; status does not read it (sandan does not know what the exchange's codes mean); skipped";
+    expect(brief(got.issues)).toEqual([
+      [
+        'status-dxp-response',
+        'warning',
+        'responses[0]',
+        `the exchange's response (DxpRep) to CEB311Message CopMsgId M1: ResponseCode 1 (未找到接收方); Result DXPEDCCEB0000002: Code 9 (拒收)${tail}`,
+      ],
+      [
+        'status-dxp-response',
+        'warning',
+        'responses[1]',
+        `the exchange's response (DxpRep) to CEB621Message CopMsgId M2: ResponseCode 0${tail}`,
+      ],
+    ]);
+    expect(got.issues[0]!.message.zh).toBe(
+      '交换平台的响应报文（DxpRep）回应 CEB311Message（CopMsgId M1）：ResponseCode 1（未找到接收方）；Result DXPEDCCEB0000002：Code 9（拒收）；status 不读取（sandan 不知道交换平台各代码的含义）；已跳过',
+    );
+    // One without a Response (the XSD requires one: parseDxpRep reports it) is still named, as what it is.
+    const empty = parseDxpRep(
+      '<DxpRep xmlns="http://www.chinaport.gov.cn/dxp" ver="1.0"><RecevierId>DXPENT0000012345</RecevierId></DxpRep>',
+    );
+    expect(brief(statusInputsOfMessage(empty).issues)).toEqual([
+      ['status-dxp-response', 'warning', '', `the exchange's response (DxpRep) holds no Response${tail}`],
+    ]);
   });
 
   it('reports only codes of its table, with the severity the table gives', () => {

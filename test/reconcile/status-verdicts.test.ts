@@ -362,6 +362,33 @@ describe('sandan status on a message it does not read', () => {
       0,
     ]);
   });
+
+  it("names the exchange's response to a DxpMsg (DxpRep) beside receipts by its codes as read, as it does a CEB712", async () => {
+    // An inbox holds the exchange's responses beside customs' receipts: a DxpRep was an unreadable file (exit 1). Now
+    // it is a warning, the report the receipts' own; the codes are named as read (sandan does not know their meaning).
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-status-dxprep-'));
+    try {
+      const receipt = join(dir, 'CEB312.xml');
+      writeFileSync(receipt, readFileSync('test/fixtures/ceb-spec/samples-202205/import/CEB312Message.xml'));
+      const args = ['status', dir, '--now', '2026-11-22'];
+      const alone = await runCli(args);
+      const aloneJson = await runCli([...args, '--format', 'json']);
+      const rep = join(dir, 'DxpRep.xml');
+      writeFileSync(
+        rep,
+        '<?xml version="1.0" encoding="UTF-8"?>\n<dxp:DxpRep xmlns:dxp="http://www.chinaport.gov.cn/dxp" ver="1.0"><dxp:RecevierId>DXPENT0000012345</dxp:RecevierId><dxp:Response><dxp:ResponseCode>1</dxp:ResponseCode><dxp:ResponseInfo>报文格式错误</dxp:ResponseInfo><dxp:NoticeTime>2026-11-20</dxp:NoticeTime><dxp:OriHead><dxp:CopMsgId>M1</dxp:CopMsgId><dxp:SenderId>DXPENT0000012345</dxp:SenderId><dxp:ReceiverIds><dxp:ReceiverId>DXPEDCCEB0000002</dxp:ReceiverId></dxp:ReceiverIds><dxp:CreatTime>2026-11-20T12:00:01</dxp:CreatTime><dxp:MsgType>CEB311Message</dxp:MsgType></dxp:OriHead></dxp:Response></dxp:DxpRep>\n',
+      );
+      const line = `${rep}: the exchange's response (DxpRep) to CEB311Message CopMsgId M1: ResponseCode 1 (报文格式错误); status does not read it (sandan does not know what the exchange's codes mean); skipped`;
+      const text = await runCli(args);
+      expect([text.stdout, text.stderr, text.code]).toEqual([alone.stdout, `sandan status: ${line}\n`, alone.code]);
+      const json = await runCli([...args, '--format', 'json']);
+      expect([json.stderr, json.code]).toEqual([`sandan status: ${line}\n`, aloneJson.code]);
+      expect(JSON.parse(json.stdout)).toEqual({ ...JSON.parse(aloneJson.stdout), problems: [line] });
+      expect(JSON.parse(aloneJson.stdout).problems).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('keys are read as written, as customs compares them', () => {

@@ -3,7 +3,7 @@ import type { Issue, Message } from '../../model/issue.js';
 import { nearestFieldName } from '../../model/field-names.js';
 import { checkArgument, describeInput, isRecord } from '../../model/guards.js';
 import { beijingMillis } from '../../time/beijing.js';
-import type { ParsedXml } from '../../xml/parse.js';
+import type { DxpResponse, DxpResponseEntry, ParsedXml } from '../../xml/parse.js';
 import { sentFromDeclaration, sentFromMessage } from './sent.js';
 import { statusReceipt, unplacedReceipt } from './status.js';
 import { isSentType, isStatusReceiptType, type SentDocument, type StatusReceipt } from './types.js';
@@ -46,6 +46,11 @@ export const STATUS_INPUT_ISSUE_CODES = {
     severity: 'warning',
     zh: '不是进口订单的报文（如 CEB712）；status 不读取',
     en: 'A message of no import order (a CEB712, say); status does not read it',
+  },
+  'status-dxp-response': {
+    severity: 'warning',
+    zh: '交换平台对 DxpMsg 的响应报文（DxpRep）：其代码照录，不作解释；status 不读取',
+    en: "The exchange's response to a DxpMsg (DxpRep): its codes named as read, not interpreted; status does not read it",
   },
 } as const satisfies Record<string, { severity: Issue['severity']; zh: string; en: string }>;
 
@@ -142,23 +147,59 @@ export function statusInputsOfDeclaration(input: unknown): StatusInputs {
   return { receipts: [], sent: sentFromDeclaration(input), issues };
 }
 
+/** A value of a DxpRep as read, '' shown as such (the XSD requires it: the parser reported it missing). */
+const asRead = (v: string, zh: boolean) => (v === '' ? (zh ? '（空）' : '(empty)') : v);
+
+/**
+ * The warning of one Response of a DxpRep: the message it answers (its OriHead's MsgType and CopMsgId) and the codes
+ * and information of the response and of each receiver's result, as read. Not interpreted: sandan has no source for
+ * what the exchange's codes mean, so none is called an error or a success.
+ */
+function dxpResponseIssue(r: DxpResponseEntry | undefined, path: string): Issue {
+  const text = (zh: boolean) => {
+    if (r === undefined) return zh ? '中没有 Response' : 'holds no Response';
+    const { msgType, copMsgId } = r.oriHead;
+    const info = (v: string | undefined) => (v === undefined ? '' : zh ? `（${v}）` : ` (${v})`);
+    const about = zh
+      ? `回应 ${msgType || '报文'}${copMsgId ? `（CopMsgId ${copMsgId}）` : ''}`
+      : `to ${msgType || 'a message'}${copMsgId ? ` CopMsgId ${copMsgId}` : ''}`;
+    const results = r.results.map(
+      (x) =>
+        `${zh ? '；' : '; '}Result ${asRead(x.recId, zh)}${zh ? '：' : ': '}Code ${asRead(x.code, zh)}${info(x.info)}`,
+    );
+    return `${about}${zh ? '：' : ': '}ResponseCode ${asRead(r.responseCode, zh)}${info(r.responseInfo)}${results.join('')}`;
+  };
+  return inputIssue('status-dxp-response', path, {
+    zh: `交换平台的响应报文（DxpRep）${text(true)}；status 不读取（sandan 不知道交换平台各代码的含义）；已跳过`,
+    en: `the exchange's response (DxpRep) ${text(false)}; status does not read it (sandan does not know what the exchange's codes mean); skipped`,
+  });
+}
+
 /**
  * What {@link status} takes from one parsed message ({@link parseCebXml}: a CEB message, or a DxpMsg carrying one):
  * the documents of a receipt (CEB312 … CEB900, reduced to what status reads) or of a sent message (CEB311 … CEB625).
  * Issues: a DxpMsg that holds no message that can be read, a receipt that names no order (skipped: it may be a
  * rejection), a returnTime or appTime that is no time, and a message status has no use for (a warning). Paths are
- * into the parsed message, e.g. `message.documents[0].returnTime` in a DxpMsg.
+ * into the parsed message, e.g. `message.documents[0].returnTime` in a DxpMsg. The exchange's response to a DxpMsg
+ * ({@link parseDxpRep}: an inbox holds them beside the receipts) gives nothing: a warning for each of its Responses
+ * names the message answered and the codes as read (path `responses[0]`).
  */
-export function statusInputsOfMessage(parsed: ParsedXml): StatusInputs {
-  const what = "the parsed message (parseCebXml's result)";
+export function statusInputsOfMessage(parsed: ParsedXml | DxpResponse): StatusInputs {
+  const what = "the parsed message (parseCebXml's or parseDxpRep's result)";
   checkArgument(parsed, 'object', 'statusInputsOfMessage', what);
   const kind: unknown = parsed.kind;
-  if (kind !== 'ceb' && kind !== 'dxp')
+  if (kind !== 'ceb' && kind !== 'dxp' && kind !== 'dxpRep')
     throw new SandanError(
       'INVALID_OPTION',
-      `statusInputsOfMessage: ${what} has kind 'ceb' or 'dxp', got ${describeInput(kind)}`,
+      `statusInputsOfMessage: ${what} has kind 'ceb', 'dxp' or 'dxpRep', got ${describeInput(kind)}`,
     );
   const out: StatusInputs = { receipts: [], sent: [], issues: [] };
+  if (parsed.kind === 'dxpRep') {
+    // (it names a message by its CopMsgId, not an order: status keeps no message's CopMsgId to place it by)
+    if (parsed.responses.length === 0) out.issues.push(dxpResponseIssue(undefined, ''));
+    parsed.responses.forEach((r, i) => void out.issues.push(dxpResponseIssue(r, `responses[${i}]`)));
+    return out;
+  }
   const msg = parsed.kind === 'dxp' ? parsed.message : parsed;
   const at = parsed.kind === 'dxp' ? 'message.' : '';
   if (!msg) {

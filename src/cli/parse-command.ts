@@ -2,11 +2,8 @@ import { Option, type Command } from 'commander';
 import { hasEdgeSpace, isSandanError, oneLine, SandanError } from '../errors.js';
 import {
   DEFAULT_MAX_XML_BYTES,
-  DXP_NS,
   explainReceipt,
   MESSAGE_NAMES,
-  parseCebXml,
-  parseDxpRep,
   refusedByFormatCheck,
   toJsonValue,
   type CebMessage,
@@ -20,6 +17,7 @@ import { readRulesetFile } from './data-files.js';
 import { plural } from './format.js';
 import type { CliIo } from './io.js';
 import { readXmlInput } from './input.js';
+import { parseCebOrDxpRep } from './xml-message.js';
 
 /** Options of `sandan parse` as commander passes them. */
 interface ParseCommandOptions {
@@ -170,18 +168,11 @@ async function parseCommand(file: string, opts: ParseCommandOptions, io: CliIo):
   let parsed: ParsedXml | DxpResponse;
   try {
     const input = await readXmlInput(file, io.stdin, maxBytes);
-    try {
-      parsed = parseCebXml(input, {
-        maxBytes,
-        ...(opts.lenient && { lenient: true }),
-        ...(extensions.length > 0 && { extensions }),
-      });
-    } catch (e) {
-      // The exchange's response to a DxpMsg is no CEB message: its own reader reads it.
-      const d = isSandanError(e) && e.code === 'XML_UNKNOWN_ROOT' ? e.details : undefined;
-      if (d?.namespace !== DXP_NS || !/(^|:)DxpRep$/.test(String(d.root))) throw e;
-      parsed = parseDxpRep(input, { maxBytes });
-    }
+    parsed = parseCebOrDxpRep(input, {
+      maxBytes,
+      ...(opts.lenient && { lenient: true }),
+      ...(extensions.length > 0 && { extensions }),
+    });
   } catch (e) {
     // Refused input is a finding about the file, not a usage error.
     if (isSandanError(e) && e.code.startsWith('XML_')) {

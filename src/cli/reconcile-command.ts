@@ -37,15 +37,9 @@ import { plural } from './format.js';
 import { parseRateTable } from '../tax/rates.js';
 import { readJsonFile } from './json-file.js';
 import { openInput, readAhead, readRecords } from './input.js';
+import { parseCebOrDxpRep } from './xml-message.js';
 import { filesNamedBy, readInputFile, statInputFile } from '../io/walk.js';
-import {
-  DEFAULT_MAX_XML_BYTES,
-  DXP_NS,
-  parseCebXml,
-  parseDxpRep,
-  type DxpResponse,
-  type ParsedXml,
-} from '../xml/index.js';
+import { DEFAULT_MAX_XML_BYTES, type DxpResponse, type ParsedXml } from '../xml/index.js';
 import { xmlTooLarge } from '../xml/safety.js';
 import { codeBesideStatus, relatedMessage } from '../reconcile/status/detectors.js';
 import { statusHtmlChunksOf, statusJsonChunksOf } from '../reconcile/status/html.js';
@@ -358,22 +352,6 @@ function* statusTextChunks(orders: Iterable<OrderStatus>, shared: ReadonlySet<st
 }
 
 /**
- * A message status reads, or the exchange's response to a DxpMsg (a DxpRep: an inbox holds them beside the receipts),
- * read by parseDxpRep. parseCebXml refuses a DxpRep's root once it has read the whole text (one that is not
- * well-formed is refused as such), and only then is it read again as one: a receipt is read once, as before.
- */
-function parseStatusXml(text: string | Uint8Array): ParsedXml | DxpResponse {
-  try {
-    return parseCebXml(text);
-  } catch (e) {
-    const root = isSandanError(e) && e.code === 'XML_UNKNOWN_ROOT' ? e.details : undefined;
-    // (details.root is the name as written: a prefix, dxp:DxpRep, is the namespace's to say)
-    if (root?.namespace !== DXP_NS || String(root.root).replace(/^[^:]*:/, '') !== 'DxpRep') throw e;
-  }
-  return parseDxpRep(text);
-}
-
-/**
  * What `sandan status` reads of its files: the receipts (only what status reads of each), the sent documents, and
  * whether a file or record could not be read. Each problem is named on standard error and kept in `problems`, for the
  * JSON and HTML reports.
@@ -438,7 +416,7 @@ export async function readStatusInputs(
     let parsed: ParsedXml | DxpResponse;
     try {
       if (text === undefined) throw xmlTooLarge(DEFAULT_MAX_XML_BYTES);
-      parsed = parseStatusXml(text);
+      parsed = parseCebOrDxpRep(text);
     } catch (e) {
       if (!isSandanError(e)) throw e;
       if (!REFUSED_XML_CODES.has(e.code)) throw new SandanError(e.code, `${file}: ${e.message}`, { cause: e });

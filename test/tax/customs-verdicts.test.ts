@@ -244,4 +244,19 @@ describe('an approved return gives the year back (海关总署公告2020年第45
     await ledger.refund('EARLIER-2', '0.01', { key: 'R2', now: '2026-11-10' });
     expect(await errors()).toEqual([]);
   });
+
+  it("the ledger's own reservation (what the emulator answers 1313 on) draws the line at the same cent: 26,000.00 is taken, 26,000.01 is not", async () => {
+    const ledger = new QuotaLedger({ store: new MemoryQuotaStore(), secret: SECRET });
+    await ledger.reserve('EARLIER-1', BUYER, '20999.99', '2026-02-01');
+    // One item of 5,000.01 (cbec-full, counted in the year): 20,999.99 + 5,000.01 = 26,000.00.
+    const fits = await ledger.reserve('ONE-ITEM-1', BUYER, '5000.01', '2026-06-01');
+    expect(fits.ok).toBe(true);
+    expect(fits.ok && fits.remaining.toFixed(2)).toBe('0.00');
+    // Any further cent passes 26,000.
+    expect((await ledger.reserve('ONE-CENT', BUYER, '0.01', '2026-06-02')).ok).toBe(false);
+    // Once 5,000.01 comes back by an approved return, the same cent fits again.
+    await ledger.commit('ONE-ITEM-1', { now: '2026-06-01' });
+    await ledger.refund('ONE-ITEM-1', undefined, { now: '2026-06-10' });
+    expect((await ledger.reserve('ONE-CENT', BUYER, '0.01', '2026-06-11')).ok).toBe(true);
+  });
 });

@@ -60,7 +60,7 @@ const HINTS: Record<string, string> = {
   SIGN_SIGNER_FAILED: 'The signer (key, device or remote service) failed; check it and try again.',
   XML_MALFORMED: 'The input is not well-formed XML (or holds a DTD, which sandan refuses: no XXE).',
   XML_TOO_LARGE: 'The input is larger than the limit; raise it with --max-bytes if it is genuine.',
-  XML_UNKNOWN_ROOT: `sandan reads CEB messages, receipts, tax bills and DxpMsg; see ${docsUrl('xml.md')}.`,
+  XML_UNKNOWN_ROOT: `sandan reads CEB messages, receipts, tax bills, DxpMsg and DxpMsgSv (parse and status a DxpRep too); see ${docsUrl('xml.md')}.`,
   QUOTA_INVALID: 'Check --buyer-id, --order, --amount and --at; see `sandan quota --help`.',
   QUOTA_BUYER_ID: "Give the buyer's 18-character resident ID card number (GB 11643), as declared in buyerIdNumber.",
   QUOTA_CONFLICT:

@@ -114,8 +114,8 @@ export const PARSE_ISSUE_CODES = {
   },
   'xml-nested-dxp': {
     severity: 'error',
-    zh: 'Data 中又是一个 DxpMsg',
-    en: 'Data holds another DxpMsg',
+    zh: 'Data 中又是一个 DxpMsg（或 DxpMsgSv），或是交换平台的响应报文 DxpRep',
+    en: "Data holds another DxpMsg (or a DxpMsgSv), or the exchange's response to a DxpMsg (a DxpRep)",
   },
   'xml-payload': {
     severity: 'error',

@@ -1313,15 +1313,29 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions, log: IssueLog, within?
               ),
             );
         } catch (e) {
-          const m = messageOf(e);
-          log.report(
-            xmlIssue(
-              'xml-payload',
-              at('Data'),
-              `Data 中的报文无法读取：${m}`,
-              `The message in Data cannot be read: ${m}`,
-            ),
-          );
+          const root = isSandanError(e) && e.code === 'XML_UNKNOWN_ROOT' ? e.details : undefined;
+          if (root?.namespace === DXP_NS && /(^|:)DxpRep$/.test(String(root.root)))
+            // dxp-terminal.xsd: a DxpMsg is what a client node sends (客户端传输报文), a DxpRep the exchange's own
+            // answer to one (交换平台响应报文, its OriHead the DxpMsg's TransInfo); no schema puts one inside the other.
+            log.report(
+              xmlIssue(
+                'xml-nested-dxp',
+                at('Data'),
+                'Data 中是交换平台的响应报文（DxpRep），不是 CEB 报文：交换平台单独发送 DxpRep，不装在 DxpMsg 中；解码后可由 parseDxpRep 读取',
+                "Data holds the exchange's response to a DxpMsg (a DxpRep), no CEB message: the exchange sends a DxpRep on its own, not inside a DxpMsg; decoded, parseDxpRep reads it",
+              ),
+            );
+          else {
+            const m = messageOf(e);
+            log.report(
+              xmlIssue(
+                'xml-payload',
+                at('Data'),
+                `Data 中的报文无法读取：${m}`,
+                `The message in Data cannot be read: ${m}`,
+              ),
+            );
+          }
         }
       } else if (env.payload !== undefined) {
         // (Not quoted: it may be anything. Base64 of base64 is the usual slip of an integrator, so it is named.)
@@ -1454,12 +1468,15 @@ export function parseDxpRep(input: string | Uint8Array, options?: ParseXmlOption
   const opts = optionsObject(options, 'parseDxpRep');
   const { bom, t } = atRoot('parseDxpRep', input, opts);
   if (t.local !== 'DxpRep' || t.ns !== DXP_NS) {
-    const [qname, ns] = [t.name, t.ns];
+    const [qname, ns, local] = [t.name, t.ns, t.local];
     // As parseCebXml: the whole text is read first, so that XML that is not well-formed is refused as such.
     while (t.next() !== 'eof');
+    const cebXml =
+      (ns === DXP_NS && (local === 'DxpMsg' || local === 'DxpMsgSv')) ||
+      (ns === CEB_NS && ownValue(MESSAGE_NAMES, local) !== undefined);
     throw new SandanError(
       'XML_UNKNOWN_ROOT',
-      `Expected a DxpRep in namespace ${DXP_NS}, got ${qname} in ${ns === '' ? 'no namespace' : `namespace ${ns}`}`,
+      `Expected a DxpRep in namespace ${DXP_NS}, got ${qname} in ${ns === '' ? 'no namespace' : `namespace ${ns}`}${cebXml ? ': parseCebXml reads it' : ''}`,
       { details: { root: qname, namespace: ns } },
     );
   }
@@ -1545,12 +1562,15 @@ export function parseCebXml(input: string | Uint8Array, options?: ParseXmlOption
       ? '; the lenient option (parse --lenient) reads one in no namespace with a warning'
       : '';
   const dxp = local === 'DxpMsg' || local === 'DxpMsgSv';
+  // (sandan parse, status and reconcile read a DxpRep too: they try parseDxpRep when this names one)
   const hint =
-    local === 'DxpRep' && rootNs === DXP_NS
-      ? "; it is the exchange's response to a DxpMsg, no CEB message: parseDxpRep reads it"
+    local === 'DxpRep'
+      ? rootNs === DXP_NS
+        ? "; it is the exchange's response to a DxpMsg, no CEB message: parseDxpRep reads it"
+        : ` (a DxpRep, the exchange's response to a DxpMsg, must be in namespace ${DXP_NS}; parseDxpRep reads one)`
       : name || dxp
         ? ` (a ${local} must be in namespace ${dxp ? DXP_NS : CEB_NS}${lenientHint})`
-        : '; it is no message of the 2022-05 import or export XSDs (sandan reads those, DxpMsg and DxpMsgSv)';
+        : "; it is no message of the 2022-05 import or export XSDs (sandan reads those, DxpMsg and DxpMsgSv; parseDxpRep reads the exchange's response to a DxpMsg, DxpRep)";
   throw new SandanError('XML_UNKNOWN_ROOT', `Unknown root element ${qname} in ${ns}${hint}`, {
     details: { root: qname, namespace: rootNs },
   });

@@ -474,7 +474,7 @@ describe('sandan quota', () => {
     r = await cli(['quota', 'record-return', '--db', db, '--application', broken, '--inventory', inventory]);
     expect([r.code, r.stderr.split('\n')[0]]).toMatchObject([
       1,
-      `sandan: --application ${broken}: Unknown root element foo in no namespace; it is no message of the 2022-05 import or export XSDs (sandan reads those, DxpMsg and DxpMsgSv)`,
+      `sandan: --application ${broken}: Unknown root element foo in no namespace; it is no message of the 2022-05 import or export XSDs (sandan reads those, DxpMsg and DxpMsgSv; parseDxpRep reads the exchange's response to a DxpMsg, DxpRep)`,
     ]);
     // A file past the limit of a data file (64 MiB): refused as too large, not handed on to the parser as nothing.
     const huge = join(dir, 'huge.json');

@@ -184,6 +184,45 @@ describe('a DxpRep: parseDxpRep agrees with xmllint and dxp-terminal.xsd', () =>
     expect(() => parseDxpRep(xml, { maxBytes: 10 })).toThrow(expect.objectContaining({ code: 'XML_TOO_LARGE' }));
   });
 
+  it('the hints of an unknown root name parseDxpRep, and parseDxpRep names parseCebXml for what that reads', () => {
+    const unknown = `<DxpX xmlns="${DXP}"/>`;
+    expect(() => parseCebXml(unknown)).toThrow(
+      "it is no message of the 2022-05 import or export XSDs (sandan reads those, DxpMsg and DxpMsgSv; parseDxpRep reads the exchange's response to a DxpMsg, DxpRep)",
+    );
+    // A DxpRep in another namespace: the namespace it needs, not "no message".
+    const elsewhere = rep(HEAD + response(), ' ver="1.0"', 'http://www.chinaport.gov.cn/ceb');
+    expect(() => parseCebXml(elsewhere)).toThrow(
+      `Unknown root element DxpRep in namespace http://www.chinaport.gov.cn/ceb (a DxpRep, the exchange's response to a DxpMsg, must be in namespace ${DXP}; parseDxpRep reads one)`,
+    );
+    expect(() => parseDxpRep(`<DxpMsg xmlns="${DXP}" ver="1.0"/>`)).toThrow(
+      `Expected a DxpRep in namespace ${DXP}, got DxpMsg in namespace ${DXP}: parseCebXml reads it`,
+    );
+    expect(() => parseDxpRep('<CEB312Message xmlns="http://www.chinaport.gov.cn/ceb"/>')).toThrow(
+      'got CEB312Message in namespace http://www.chinaport.gov.cn/ceb: parseCebXml reads it',
+    );
+    expect(() => parseDxpRep(unknown)).toThrow(new RegExp(`got DxpX in namespace ${DXP}$`));
+  });
+
+  it('a DxpRep in the Data of a DxpMsg is named, not read: no XSD carries one inside the other', async () => {
+    const inner = rep(HEAD + response());
+    const msg = `<DxpMsg xmlns="${DXP}" ver="1.0"><TransInfo><CopMsgId>X1</CopMsgId><SenderId>DXPEDCCEB0000002</SenderId><ReceiverIds><ReceiverId>DXPENT0000012345</ReceiverId></ReceiverIds><CreatTime>2026-11-20T12:00:02</CreatTime><MsgType>DxpRep</MsgType></TransInfo><Data>${Buffer.from(inner).toString('base64')}</Data></DxpMsg>`;
+    // The envelope itself is valid: Data is xs:base64Binary, whatever it holds.
+    expect((await validateAgainstXsd(msg, 'dxp-terminal.xsd')).valid, 'xmllint').toBe(true);
+    const env = parseCebXml(msg);
+    expect(env.kind === 'dxp' && env.message).toBe(undefined);
+    expect(env.issues.map((i) => [i.code, i.severity, i.path, i.message.en])).toEqual([
+      [
+        'xml-nested-dxp',
+        'error',
+        'Data',
+        "Data holds the exchange's response to a DxpMsg (a DxpRep), no CEB message: the exchange sends a DxpRep on its own, not inside a DxpMsg; decoded, parseDxpRep reads it",
+      ],
+    ]);
+    const text = await runCli(['parse', '--format', 'text', '-'], msg);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('[xml-nested-dxp]');
+  });
+
   it('sandan parse reads a DxpRep: text and JSON, exit 0, or 1 when the XSD refuses it', async () => {
     const text = await runCli(['parse', '--format', 'text', '-'], rep(HEAD + response()));
     expect(text.code).toBe(0);

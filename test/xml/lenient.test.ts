@@ -49,7 +49,7 @@ describe('a CEB receipt in no namespace', () => {
   it('lenient changes nothing for a namespaced message, and still refuses an unknown root', () => {
     expect(parseCebXml(WITH_NS, { lenient: true })).toEqual(parseCebXml(WITH_NS));
     expect(() => parseCebXml('<Foo/>', { lenient: true })).toThrow(
-      /Unknown root element Foo in no namespace; it is no message of the 2022-05 import or export XSDs \(sandan reads those, DxpMsg and DxpMsgSv\)/,
+      /Unknown root element Foo in no namespace; it is no message of the 2022-05 import or export XSDs \(sandan reads those, DxpMsg and DxpMsgSv; parseDxpRep reads the exchange.s response to a DxpMsg, DxpRep\)/,
     );
   });
 

@@ -1044,6 +1044,11 @@ class Engine implements EmulatorEngine {
         // An inventory declared anew is numbered by customs (invtNo, 海关审结标识: customs code, year, I, serial,
         // given with its 120): a number the declaration carries is not customs' number.
         if (!same && stored.kind === 'inventory') stored.invtNo = undefined;
+        // The numbers customs gave the order's earlier inventories (kept by customs: a cancel naming one finds it).
+        if (before && stored.kind === 'inventory') {
+          const former = [...(before.formerInvtNos ?? []), ...(!same && before.invtNo ? [before.invtNo] : [])];
+          stored.formerInvtNos = former.length > 0 ? former : undefined;
+        }
         if (same) {
           // The same declaration: its numbers stay (a rejected or cancelled one is declared anew).
           stored.preNo = before.preNo;
@@ -1104,11 +1109,22 @@ class Engine implements EmulatorEngine {
         }
         const refusal =
           stored.kind === 'cancel' ? this.cancelRefusal(stored, invt) : this.refundRefusal(stored, invt, now);
-        s.putDoc(stored);
-        if (refusal) {
+        if (refusal?.status.startsWith('-')) {
+          // The E-Port's own refusal: at once, the application never reaches customs.
+          s.putDoc(stored);
           this.emit(stored, refusal.status, refusal.info, now, pending);
           return `${refusal.status}: ${refusal.info}`;
         }
+        if (refusal) {
+          // Customs' refusal (100) is customs' answer: the E-Port takes the application in (2) and sends it on (3),
+          // and the 100 comes where its 120 would have. Decided now, against the state it was applied for in; it
+          // never counts as a return in force nor holds the inventory as a cancel under way.
+          stored.refusal = refusal;
+          s.putDoc(stored);
+          this.declared(stored, now, pending);
+          return;
+        }
+        s.putDoc(stored);
         if (stored.kind === 'cancel' && invt) {
           // Applied for: the inventory is not released while its cancel is under way.
           invt.cancelling = stored.key;
@@ -1207,13 +1223,28 @@ class Engine implements EmulatorEngine {
     return this.state.findDocs('inventory', { orderNo })[0];
   }
 
-  /** A cancel is for an inventory customs holds and has not released (the catalogue: after release, a return). */
+  /**
+   * The E-Port's check of a cancel: its invtNo is an inventory customs holds and has not released (the catalogue: after
+   * release, a return). An invtNo the order's inventory had before it was declared anew (after a cancel) is an
+   * inventory customs keeps, cancelled: its state allows no cancel (-623005), it is not unknown (-623003).
+   */
   private cancelRefusal(cancel: StoredDoc, invt: StoredDoc | undefined): { status: string; info: string } | undefined {
+    if (!invt && this.formerInventory(cancel)) return { status: '-623005', info: codeText('-623005') };
     if (!invt || invt.invtNo === undefined) return { status: '-623003', info: codeText('-623003') };
     const other = otherInventory(cancel, invt);
     if (other) return other;
     if (!HELD.has(invt.status) || this.cancelUnderWay(invt)) return { status: '-623005', info: codeText('-623005') };
     return undefined;
+  }
+
+  /**
+   * The inventory of the order a cancel or return names (ebpCode and orderNo) when its invtNo is one that inventory had
+   * before it was declared anew: customs' record of that number stays, cancelled (or refused), under the new one.
+   */
+  private formerInventory(d: StoredDoc): StoredDoc | undefined {
+    const invtNo = str(d.doc.invtNo);
+    const invt = this.state.getDoc('inventory', `${str(d.doc.ebpCode) ?? ''}|${str(d.doc.orderNo) ?? ''}`);
+    return invtNo !== undefined && invt?.formerInvtNos?.includes(invtNo) ? invt : undefined;
   }
 
   /**
@@ -1245,6 +1276,8 @@ class Engine implements EmulatorEngine {
     invt: StoredDoc | undefined,
     now: Date,
   ): { status: string; info: string } | undefined {
+    if (!invt && this.formerInventory(refund))
+      return manualRefusal('清单已撤销，不能退货 / the inventory was cancelled, it is not released');
     if (!invt || invt.invtNo === undefined) return manualRefusal('清单编号不存在 / invtNo not found');
     const other = otherInventory(refund, invt);
     if (other) return other;
@@ -1309,7 +1342,7 @@ class Engine implements EmulatorEngine {
    * leave it out once it is refused (a scenario's rejection, an emulator failure), in the same step.
    */
   private returnMoves(d: StoredDoc, to: string): void {
-    if (d.kind !== 'refund') return;
+    if (d.kind !== 'refund' || d.refusal) return;
     if (returnInForce(d.status) === returnInForce(to)) return;
     const invt = this.inventoryOf(d);
     // (the returns the totals count are those under the inventory's invtNo, as a return finds its inventory)
@@ -1519,6 +1552,11 @@ class Engine implements EmulatorEngine {
           return;
         }
         case '120': {
+          if (d.refusal) {
+            // A cancel or return customs refuses: its 100 in place of the 120.
+            this.emit(d, d.refusal.status, d.refusal.info, now, pending);
+            return;
+          }
           this.emit(d, '120', returnInfo('1800', codeText('1800')), now, pending);
           if (d.kind === 'cancel' || d.kind === 'refund')
             this.later(d, this.at(now, this.timing.concluded), 'status', { status: '399' });
@@ -1955,7 +1993,7 @@ function addReturned(totals: ReturnedQty, r: StoredDoc, status: string, sign: 1 
       else to[gnum] = qty.toFixed();
     }
   };
-  if (returnInForce(status)) add(totals.inForce);
+  if (r.refusal === undefined && returnInForce(status)) add(totals.inForce);
 }
 
 /** A refusal no catalogue code describes: 100 with 1300 (人工退单) and why. */

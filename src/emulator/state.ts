@@ -74,6 +74,16 @@ export interface StoredDoc {
    * from the returns when a return of the inventory first moves.
    */
   returned?: ReturnedQty | undefined;
+  /**
+   * Cancel, return: customs' refusal (100), decided when it arrived and sent where its 120 would have come (after the
+   * E-Port's 2 and 3). Such an application never counts as a return in force nor holds its inventory.
+   */
+  refusal?: { status: string; info: string } | undefined;
+  /**
+   * Inventory: the invtNos customs gave the order's earlier inventories, each cancelled before this one was declared
+   * anew: customs keeps their records, so a cancel naming one finds it, in a state that allows no cancel.
+   */
+  formerInvtNos?: string[] | undefined;
 }
 
 /** The quantity returned of each line of an inventory (by gnum, as decimal strings). */

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createLocalSigner, signMessage, type Signer } from '../../src/sign/index.js';
-import { buildMessage, parseCebXml, type CebMessage } from '../../src/xml/index.js';
+import { buildMessage, parseCebXml, parseReturnInfo, type CebMessage } from '../../src/xml/index.js';
 import { parseRateTable, type RateTable } from '../../src/tax/index.js';
 import type { OutgoingReceipt } from '../../src/emulator/types.js';
 import { makeRsaKeys, selfSignedRsaCertificate, type TestKeys } from '../sign/helpers.js';
@@ -138,4 +138,11 @@ export function trail(rs: OutgoingReceipt[], type?: string): string[] {
 export function lastInfo(rs: OutgoingReceipt[], type: string): string | undefined {
   const r = rs.filter((x) => x.type === type).at(-1);
   return r && String(read(r).documents[0]?.returnInfo ?? '');
+}
+
+/** The returnInfo (`[Code:…;Desc:…]` read) of each receipt of a type and status, in order. */
+export function infos(rs: OutgoingReceipt[], type: string, status: string): Array<{ code?: string; desc?: string }> {
+  return rs
+    .filter((x) => x.type === type && x.returnStatus === status)
+    .map((r) => parseReturnInfo(String(read(r).documents[0]?.returnInfo ?? '')));
 }

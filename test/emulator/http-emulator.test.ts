@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomsEmulator, type CustomsEmulator, type OutgoingReceipt } from '../../src/emulator/index.js';
-import { parseReturnInfo, wrapDxp } from '../../src/xml/index.js';
+import { signMessage } from '../../src/sign/index.js';
+import { buildMessage, parseReturnInfo, wrapDxp } from '../../src/xml/index.js';
 import {
+  cancelOf,
   env,
   example,
   makeSigning,
@@ -113,6 +115,34 @@ describe('the emulator over HTTP', () => {
       ['http', 'CEB511', true],
       ['http', 'CEB621', true],
     ]);
+  });
+
+  it('a return customs refuses is acknowledged with 2 (X-Sandan-Accepted: true); its 3 and 100 follow in /receipts', async () => {
+    const decl = example();
+    for (const k of ['order', 'payment', 'logistics', 'inventory']) decl[k].orderNo = 'HTTP-RET-1';
+    decl.logistics.logisticsNo = 'ZT7700012345999';
+    decl.inventory.logisticsNo = 'ZT7700012345999';
+    decl.inventory.copNo = 'HTTP-RET-1';
+    const m = await messages(decl, signing.trusted);
+    for (const k of ['order', 'payment', 'logistics', 'inventory'] as DocKey[])
+      expect((await post(m[k])).status).toBe(200);
+    await customs.advance('1d');
+    const invtNo = (await poll(0, 'HTTP-RET-1')).receipts.find((r) => r.returnStatus === '800')!.invtNo!;
+    // three tins of the two declared
+    const items = [{ gnum: 1, gcode: '1901101000', gname: '婴儿配方奶粉 800g', qty: 3, unit: '122' }];
+    const built = buildMessage('CEB625', { ...cancelOf(decl, invtNo), reason: '质量问题', items } as never, env());
+    if (!built.ok) throw new Error(JSON.stringify(built.issues));
+    const r = await post((await signMessage(built.xml, signing.trusted)).xml);
+    expect([r.status, r.headers.get('x-sandan-accepted'), r.headers.get('x-sandan-reason')]).toEqual([
+      200,
+      'true',
+      null,
+    ]);
+    expect(read(await r.text()).documents[0]?.returnStatus).toBe('2');
+    await customs.advance('1m');
+    const all = (await poll(0, 'HTTP-RET-1')).receipts;
+    expect(trail(all, 'CEB626')).toEqual(['CEB626:2', 'CEB626:3', 'CEB626:100']);
+    expect(parseReturnInfo(all.at(-1)!.returnInfo ?? '')).toMatchObject({ code: '1300' });
   });
 
   it('a DxpMsg is answered in a DxpMsg; unreadable input with 400 and a CEB900', async () => {

@@ -4,7 +4,7 @@ import { manualClock } from '../../src/emulator/clock.js';
 import { createEngine } from '../../src/emulator/engine.js';
 import type { EmulatorEngine, EngineOptions, OutgoingReceipt } from '../../src/emulator/types.js';
 import { signMessage } from '../../src/sign/index.js';
-import { buildMessage, parseReturnInfo } from '../../src/xml/index.js';
+import { buildMessage } from '../../src/xml/index.js';
 import {
   cancelOf,
   example,
@@ -16,6 +16,7 @@ import {
   SENDER,
   trail,
   type Signing,
+  infos,
 } from './helpers.js';
 
 /*
@@ -179,10 +180,16 @@ describe('the return window across a Beijing midnight at a month end', () => {
     expect(read(last.body).documents[0]!.returnStatus).toBe('2');
     await e.advance('2s');
     const late = await e.submit(await signed(e, 'CEB625', ret('R2')), { transport: 'api' });
-    const no = read(late.body).documents[0]!;
-    expect(no.returnStatus).toBe('100');
-    expect(parseReturnInfo(String(no.returnInfo))).toMatchObject({ code: '1300' });
-    expect(parseReturnInfo(String(no.returnInfo)).desc).toContain('截至 2027-03-02');
+    expect(read(late.body).documents[0]!.returnStatus).toBe('2');
+    // judged by when it was applied for (a second late), answered when it reaches customs (2 → 3 → 100)
+    await e.advance('1m');
+    expect(trail(e.receipts(), 'CEB626')).toEqual([
+      ...['CEB626:2', 'CEB626:3', 'CEB626:2', 'CEB626:3'],
+      ...['CEB626:120', 'CEB626:100', 'CEB626:399'],
+    ]);
+    const [no] = infos(e.receipts(), 'CEB626', '100');
+    expect(no).toMatchObject({ code: '1300' });
+    expect(no!.desc).toContain('截至 2027-03-02');
     await e.close();
   });
 });
@@ -199,10 +206,11 @@ describe('returns that race or repeat', () => {
     const first = await signed(e, 'CEB625', ret('R1'));
     expect((await e.submit(first, { transport: 'api' })).accepted).toBe(true);
     const second = await e.submit(await signed(e, 'CEB625', ret('R2')), { transport: 'api' });
-    expect(second.reason).toBe(
-      '100: [Code:1300;Desc:退货数量超过原清单数量（项号 1，已退 2）/ more returned than declared on line 1 (2 returned before)]',
-    );
+    expect([second.accepted, second.reason]).toEqual([true, undefined]);
     await e.advance('1d');
+    expect(infos(e.receipts(), 'CEB626', '100').map((i) => [i.code, i.desc])).toEqual([
+      ['1300', '退货数量超过原清单数量（项号 1，已退 2）/ more returned than declared on line 1 (2 returned before)'],
+    ]);
     // the same return (its guid) again after it concluded: the E-Port's code, and nothing applied twice
     const again = await e.submit(first, { transport: 'api' });
     expect(read(again.body).documents[0]!.returnStatus).toBe('-625033');
@@ -210,13 +218,80 @@ describe('returns that race or repeat', () => {
     const cancel = await e.submit(await signed(e, 'CEB623', cancelOf(d, invtNo)), { transport: 'api' });
     expect(read(cancel.body).documents[0]!.returnStatus).toBe('-623005');
     expect(trail(e.receipts(), 'CEB626')).toEqual([
-      'CEB626:2',
-      'CEB626:100',
-      'CEB626:3',
-      'CEB626:120',
-      'CEB626:399',
-      'CEB626:-625033',
+      ...['CEB626:2', 'CEB626:2', 'CEB626:3', 'CEB626:3'],
+      ...['CEB626:120', 'CEB626:100', 'CEB626:399', 'CEB626:-625033'],
     ]);
+    await e.close();
+  });
+});
+
+describe('cancels and returns customs refuses', () => {
+  // 100 (海关退单) is customs' answer: the E-Port has taken the application in (2, 电子口岸申报中) and sent it on
+  // (3, 发送海关成功) before customs can refuse it. The E-Port's own codes (negative) still answer at once.
+  it('a cancel customs refuses is answered 2 → 3 → 100 where its 120 would come; the inventory is released on time', async () => {
+    const e = await engine();
+    const d = example();
+    await send(e, d);
+    await e.advance('10s');
+    const invtNo = invtNoOf(e);
+    // another waybill than the inventory's: 100 with 1300
+    const c = await e.submit(await signed(e, 'CEB623', { ...cancelOf(d, invtNo), logisticsNo: 'ZT7700099999999' }), {
+      transport: 'api',
+    });
+    expect([c.accepted, read(c.body).documents[0]!.returnStatus]).toEqual([true, '2']);
+    await e.advance('1d');
+    const rs = e.receipts();
+    expect(trail(rs, 'CEB624')).toEqual(['CEB624:2', 'CEB624:3', 'CEB624:100']);
+    // sent 10:20:10; 3 after timing.sent (2 s), 100 after timing.entered (5 s)
+    expect([at(rs, 'CEB624', '2'), at(rs, 'CEB624', '3'), at(rs, 'CEB624', '100')]).toEqual([
+      '2026-11-20T10:20:10.000+08:00',
+      '2026-11-20T10:20:12.000+08:00',
+      '2026-11-20T10:20:17.000+08:00',
+    ]);
+    expect(infos(rs, 'CEB624', '100')[0]).toMatchObject({ code: '1300' });
+    // never a cancel under way: the inventory is released when it falls due (120 at 10:20:07, 1 min after)
+    expect(trail(rs, 'CEB622').at(-1)).toBe('CEB622:800');
+    expect(at(rs, 'CEB622', '800')).toBe('2026-11-20T10:21:07.000+08:00');
+    await e.close();
+  });
+
+  it('a cancel naming the invtNo of an inventory cancelled and declared anew is -623005, not -623003', async () => {
+    const e = await engine();
+    const d = example();
+    await send(e, d);
+    await e.advance('10s');
+    const first = invtNoOf(e);
+    expect((await e.submit(await signed(e, 'CEB623', cancelOf(d, first)), { transport: 'api' })).accepted).toBe(true);
+    await e.advance('1h');
+    expect(trail(e.receipts(), 'CEB624')).toEqual(['CEB624:2', 'CEB624:3', 'CEB624:120', 'CEB624:399']);
+    // declared anew: numbered anew by customs
+    const ack = await e.submit(await message(d, 'inventory', signing.trusted), { transport: 'api' });
+    expect(ack.accepted).toBe(true);
+    await e.advance('10s');
+    const second = e
+      .receipts()
+      .filter((r) => r.type === 'CEB622' && r.invtNo)
+      .at(-1)!.invtNo!;
+    expect(second).not.toBe(first);
+    // customs keeps the cancelled inventory: its state allows no cancel (清单的状态不符合撤单申报要求)
+    const old = await e.submit(await signed(e, 'CEB623', cancelOf(d, first)), { transport: 'api' });
+    expect([old.accepted, read(old.body).documents[0]!.returnStatus]).toEqual([false, '-623005']);
+    // a return of it: customs refuses it, as any return of an inventory not released
+    const ret = await e.submit(
+      await signed(e, 'CEB625', { ...cancelOf(d, first), reason: '质量问题', items: [{ ...TIN, qty: 1 }] }),
+      { transport: 'api' },
+    );
+    expect(ret.accepted).toBe(true);
+    await e.advance('1d');
+    expect(trail(e.receipts(), 'CEB626')).toEqual(['CEB626:2', 'CEB626:3', 'CEB626:100']);
+    expect(infos(e.receipts(), 'CEB626', '100')[0]!.desc).toContain('清单已撤销');
+    // the new inventory went its way: the old number's cancel did not touch it
+    expect(trail(e.receipts(), 'CEB622').at(-1)).toBe('CEB622:800');
+    // a number nobody gave is still unknown (-623003)
+    const unknown = await e.submit(await signed(e, 'CEB623', cancelOf(d, '29242026I999999999')), {
+      transport: 'api',
+    });
+    expect(read(unknown.body).documents[0]!.returnStatus).toBe('-623003');
     await e.close();
   });
 });

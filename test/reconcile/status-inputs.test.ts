@@ -155,6 +155,42 @@ describe('statusInputsOfMessage: what status takes from a parsed message', () =>
     ]);
   });
 
+  it('refuses what no parser returns with a SandanError naming the part, not a TypeError from inside', () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [{ kind: 'dxpRep' }, /parsed\.responses must be an array, got undefined/],
+      [{ kind: 'dxpRep', responses: [null] }, /parsed\.responses\[0\] must be an object, got null/],
+      [{ kind: 'dxpRep', responses: [{ results: [] }] }, /parsed\.responses\[0\]\.oriHead must be an object/],
+      [
+        { kind: 'dxpRep', responses: [{ oriHead: {}, results: null }] },
+        /parsed\.responses\[0\]\.results must be an array, got null/,
+      ],
+      [
+        { kind: 'dxpRep', responses: [{ oriHead: {}, results: [7] }] },
+        /parsed\.responses\[0\]\.results\[0\] must be an object, got 7/,
+      ],
+      [{ kind: 'dxp' }, /parsed\.issues must be an array, got undefined/],
+      [{ kind: 'dxp', issues: [], message: 'x' }, /parsed\.message must be an object, got "x"/],
+      [{ kind: 'ceb', issues: [] }, /parsed\.documents must be an array, got undefined/],
+      [
+        { kind: 'dxp', issues: [], message: { kind: 'ceb', issues: [] } },
+        /parsed\.message\.documents must be an array/,
+      ],
+      [{ kind: 'ceb', messageType: 'CEB311', documents: [null] }, /parsed\.documents\[0\] must be an object, got null/],
+      [{ kind: 'ceb', messageType: 'CEB712', documents: [] }, /parsed\.name must be an object, got undefined/],
+      [{ kind: 'dxp', issues: [{ severity: 'error' }] }, /parsed\.issues\[0\]\.message must be an object/],
+    ];
+    for (const [value, message] of cases) {
+      let thrown: unknown;
+      try {
+        statusInputsOfMessage(value as never);
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown, JSON.stringify(value)).toMatchObject({ name: 'SandanError', code: 'INVALID_OPTION' });
+      expect((thrown as Error).message, JSON.stringify(value)).toMatch(message);
+    }
+  });
+
   it('reports only codes of its table, with the severity the table gives', () => {
     for (const [code, info] of Object.entries(STATUS_INPUT_ISSUE_CODES)) {
       expect(info.zh.length, code).toBeGreaterThan(0);

@@ -182,7 +182,8 @@ function dxpResponseIssue(r: DxpResponseEntry | undefined, path: string): Issue 
  * rejection), a returnTime or appTime that is no time, and a message status has no use for (a warning). Paths are
  * into the parsed message, e.g. `message.documents[0].returnTime` in a DxpMsg. The exchange's response to a DxpMsg
  * ({@link parseDxpRep}: an inbox holds them beside the receipts) gives nothing: a warning for each of its Responses
- * names the message answered and the codes as read (path `responses[0]`).
+ * names the message answered and the codes as read (path `responses[0]`). A value no parser returns throws
+ * `INVALID_OPTION` naming the part (`parsed.responses[0].oriHead must be an object`).
  */
 export function statusInputsOfMessage(parsed: ParsedXml | DxpResponse): StatusInputs {
   const what = "the parsed message (parseCebXml's or parseDxpRep's result)";
@@ -193,8 +194,19 @@ export function statusInputsOfMessage(parsed: ParsedXml | DxpResponse): StatusIn
       'INVALID_OPTION',
       `statusInputsOfMessage: ${what} has kind 'ceb', 'dxp' or 'dxpRep', got ${describeInput(kind)}`,
     );
+  // The parts read below, as a parser returns them: another value is misuse, named where it is (not a TypeError).
+  const part = (v: unknown, is: 'object' | 'list' | 'text', at: string): void => {
+    checkArgument(v, is, 'statusInputsOfMessage', `parsed.${at}`);
+  };
   const out: StatusInputs = { receipts: [], sent: [], issues: [] };
   if (parsed.kind === 'dxpRep') {
+    part(parsed.responses, 'list', 'responses');
+    parsed.responses.forEach((r, i) => {
+      part(r, 'object', `responses[${i}]`);
+      part(r.oriHead, 'object', `responses[${i}].oriHead`);
+      part(r.results, 'list', `responses[${i}].results`);
+      for (const [k, x] of r.results.entries()) part(x, 'object', `responses[${i}].results[${k}]`);
+    });
     // (it names a message by its CopMsgId, not an order: status keeps no message's CopMsgId to place it by)
     if (parsed.responses.length === 0) out.issues.push(dxpResponseIssue(undefined, ''));
     parsed.responses.forEach((r, i) => void out.issues.push(dxpResponseIssue(r, `responses[${i}]`)));
@@ -202,9 +214,17 @@ export function statusInputsOfMessage(parsed: ParsedXml | DxpResponse): StatusIn
   }
   const msg = parsed.kind === 'dxp' ? parsed.message : parsed;
   const at = parsed.kind === 'dxp' ? 'message.' : '';
+  if (msg !== undefined) {
+    part(msg, 'object', 'message');
+    part(msg.documents, 'list', `${at}documents`);
+    for (const [i, d] of msg.documents.entries()) part(d, 'object', `${at}documents[${i}]`);
+    part(msg.messageType, 'text', `${at}messageType`);
+  }
   if (!msg) {
     // (a DxpMsg, or DxpMsgSv, without a message read may have held a receipt: never lost silently)
-    const first = parsed.issues.find((i) => i.severity === 'error');
+    part(parsed.issues, 'list', 'issues');
+    const first = parsed.issues.find((i) => isRecord(i) && i.severity === 'error');
+    if (first !== undefined) part(first.message, 'object', `issues[${parsed.issues.indexOf(first)}].message`);
     const wrapper = parsed.kind === 'dxp' && parsed.transfer ? 'DxpMsgSv' : 'DxpMsg';
     out.issues.push(
       inputIssue('status-message-unread', '', {
@@ -242,12 +262,14 @@ export function statusInputsOfMessage(parsed: ParsedXml | DxpResponse): StatusIn
     for (const s of sentFromMessage(type, msg.documents)) out.sent.push(s);
   }
   // (a CEB712 is a receipt too, of no document of an order's parcel)
-  else
+  else {
+    part(msg.name, 'object', `${at}name`);
     out.issues.push(
       inputIssue('status-message-other', '', {
         zh: `${type}（${msg.name.zh}）不是 status 读取的进口订单报文；已跳过`,
         en: `${type} (${msg.name.en}) is no message of an import order that status reads; skipped`,
       }),
     );
+  }
   return out;
 }

@@ -1313,8 +1313,7 @@ function readDxp(root: XmlElement, opts: ParseXmlOptions, log: IssueLog, within?
               ),
             );
         } catch (e) {
-          const root = isSandanError(e) && e.code === 'XML_UNKNOWN_ROOT' ? e.details : undefined;
-          if (root?.namespace === DXP_NS && /(^|:)DxpRep$/.test(String(root.root)))
+          if (isSandanError(e) && e.code === 'XML_UNKNOWN_ROOT' && e.details?.readBy === 'parseDxpRep')
             // dxp-terminal.xsd: a DxpMsg is what a client node sends (客户端传输报文), a DxpRep the exchange's own
             // answer to one (交换平台响应报文, its OriHead the DxpMsg's TransInfo); no schema puts one inside the other.
             log.report(
@@ -1562,7 +1561,8 @@ export function parseCebXml(input: string | Uint8Array, options?: ParseXmlOption
       ? '; the lenient option (parse --lenient) reads one in no namespace with a warning'
       : '';
   const dxp = local === 'DxpMsg' || local === 'DxpMsgSv';
-  // (sandan parse, status and reconcile read a DxpRep too: they try parseDxpRep when this names one)
+  // (sandan parse and status read a DxpRep with parseDxpRep when details.readBy names it; the reconcile scanner knows
+  // a DxpRep by its root)
   const hint =
     local === 'DxpRep'
       ? rootNs === DXP_NS
@@ -1572,7 +1572,11 @@ export function parseCebXml(input: string | Uint8Array, options?: ParseXmlOption
         ? ` (a ${local} must be in namespace ${dxp ? DXP_NS : CEB_NS}${lenientHint})`
         : "; it is no message of the 2022-05 import or export XSDs (sandan reads those, DxpMsg and DxpMsgSv; parseDxpRep reads the exchange's response to a DxpMsg, DxpRep)";
   throw new SandanError('XML_UNKNOWN_ROOT', `Unknown root element ${qname} in ${ns}${hint}`, {
-    details: { root: qname, namespace: rootNs },
+    details: {
+      root: qname,
+      namespace: rootNs,
+      ...(local === 'DxpRep' && rootNs === DXP_NS && { readBy: 'parseDxpRep' }),
+    },
   });
 }
 

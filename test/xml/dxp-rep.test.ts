@@ -172,6 +172,25 @@ describe('a DxpRep: parseDxpRep agrees with xmllint and dxp-terminal.xsd', () =>
     const xml = rep(HEAD + response());
     expect(() => parseCebXml(xml)).toThrow(expect.objectContaining({ code: 'XML_UNKNOWN_ROOT' }));
     expect(() => parseCebXml(xml)).toThrow('parseDxpRep reads it');
+    // The details name the reader (sandan parse, status and a DxpMsg's Data go by them), for a prefixed root too, and
+    // only for a DxpRep in the DXP namespace.
+    const details = (text: string) => {
+      try {
+        parseCebXml(text);
+      } catch (e) {
+        return (e as { details?: unknown }).details;
+      }
+    };
+    expect(details(xml)).toEqual({ root: 'DxpRep', namespace: DXP, readBy: 'parseDxpRep' });
+    expect(
+      details(xml.replace('<DxpRep xmlns=', '<dxp:DxpRep xmlns:dxp=').replace('</DxpRep>', '</dxp:DxpRep>')),
+    ).toEqual({
+      root: 'dxp:DxpRep',
+      namespace: DXP,
+      readBy: 'parseDxpRep',
+    });
+    const elsewhereDetails = details(rep(HEAD + response(), ' ver="1.0"', 'http://www.chinaport.gov.cn/ceb'));
+    expect(elsewhereDetails).toEqual({ root: 'DxpRep', namespace: 'http://www.chinaport.gov.cn/ceb' });
     const other = rep(HEAD + response(), ' ver="1.0"', 'http://www.chinaport.gov.cn/ceb');
     expect(() => parseDxpRep(other)).toThrow(expect.objectContaining({ code: 'XML_UNKNOWN_ROOT' }));
     expect(() => parseDxpRep(other)).toThrow(`Expected a DxpRep in namespace ${DXP}, got DxpRep in namespace`);

@@ -1,5 +1,5 @@
 import type { Decimal } from 'decimal.js';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Declaration, DeclarationWire } from '../model/documents.js';
 import type { Issue, Message, Severity } from '../model/issue.js';
 import type { CodeTables } from './codes.js';
@@ -134,13 +134,17 @@ export interface Rule<O = unknown> {
   check(ctx: RuleContext, options: O): Report[];
 }
 
+/** The options of a rule that takes none: an empty object, and nothing else. */
+type NoOptions = z.ZodObject<Record<never, never>, z.core.$strict>;
+
 /** What {@link defineRule} takes: the rule with typed messages, reports and options. */
 export interface RuleDefinition<S extends z.ZodType, M extends Readonly<Record<string, MessageTemplate>>> {
   id: string;
   description: Message;
   source: string;
   defaultSeverity: Severity;
-  options: S;
+  /** Options schema; parsing `{}` must give the defaults. Default: no options (`z.strictObject({})`). */
+  options?: S;
   codes: Readonly<Record<string, CodeMeaning>>;
   messages: M;
   examples: RuleExamples;
@@ -152,9 +156,10 @@ export interface RuleDefinition<S extends z.ZodType, M extends Readonly<Record<s
  * a report names one of the rule's message ids and fills exactly that message's placeholders.
  * Codes marked {@link FROM_RECEIPTS} read their meaning from the receipt catalogue when asked.
  */
-export function defineRule<S extends z.ZodType, const M extends Readonly<Record<string, MessageTemplate>>>(
-  rule: RuleDefinition<S, M>,
-): Rule<z.output<S>> {
+export function defineRule<
+  S extends z.ZodType = NoOptions,
+  const M extends Readonly<Record<string, MessageTemplate>> = Readonly<Record<string, MessageTemplate>>,
+>(rule: RuleDefinition<S, M>): Rule<z.output<S>> {
   checkArgument(rule, 'object', 'defineRule', 'the rule');
   checkArgument(rule.codes, 'object', 'defineRule', 'rule.codes');
   const codes: Record<string, Message> = {};
@@ -174,5 +179,5 @@ export function defineRule<S extends z.ZodType, const M extends Readonly<Record<
       },
     });
   }
-  return { ...rule, codes, receiptCodes } as unknown as Rule<z.output<S>>;
+  return { ...rule, options: rule.options ?? z.strictObject({}), codes, receiptCodes } as unknown as Rule<z.output<S>>;
 }

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { isWithinDates } from '../../time/beijing.js';
 import { districtOf } from '../codes.js';
 import { notInForce } from './tables.js';
@@ -38,7 +37,6 @@ export const customsOffices = defineRule({
   },
   source: '报文规范 202205: customsCode, portCode (4-digit 关区代码); rulesets/codes/customs.json',
   defaultSeverity: 'error',
-  options: z.strictObject({}),
   codes: { 'customs-code-unknown': { zh: '关区代码不存在', en: 'The customs office code is unknown' } },
   messages: MESSAGES,
   examples: {

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { FIELD_RULE_ID } from '../../model/parse.js';
 import type { CodeEntry } from '../codes.js';
 import { NEWEST_POLICY_DATE } from '../declaration-date.js';
@@ -135,7 +134,6 @@ export const codeTables = defineRule({
   },
   source: '报文规范 202205: code fields; rulesets/codes/*.json (each table cites its sources)',
   defaultSeverity: 'error',
-  options: z.strictObject({}),
   codes: { 'code-unknown': { zh: '代码不在代码表中', en: 'A code is not in its code table' } },
   messages: MESSAGES,
   examples: {

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { isWithinDates } from '../../time/beijing.js';
 import { defineRule } from '../types.js';
 
@@ -16,7 +15,6 @@ export const districtNotices = defineRule({
   },
   source: 'rulesets/districts/*.json (localRequirements with notice: true), each citing its sources',
   defaultSeverity: 'warning',
-  options: z.strictObject({}),
   codes: {
     'district-notice': {
       zh: '关区提示：请核实当地现行要求',

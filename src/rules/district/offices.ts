@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { districtOf } from '../codes.js';
 import { defineRule } from '../types.js';
 
@@ -17,7 +16,6 @@ export const districtOffices = defineRule({
   },
   source: 'rulesets/codes/customs.json; rulesets/districts/*.json (offices), each citing its sources',
   defaultSeverity: 'error',
-  options: z.strictObject({}),
   codes: {
     'district-office-mismatch': { zh: '申报地海关不属于该关区', en: 'customsCode is not an office of the district' },
     'district-port-mismatch': { zh: '口岸海关不属于该关区', en: 'portCode is not an office of the district' },

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { Issue } from '../../model/issue.js';
 import { FIELD_RULE_ID } from '../../model/parse.js';
 import { guidConventionIssue } from '../../model/primitives.js';
@@ -33,7 +32,6 @@ export const fieldSchema = defineRule({
   },
   source: '报文规范 202205: import XSD field definitions',
   defaultSeverity: 'error',
-  options: z.strictObject({}),
   codes: {
     'field-required': { zh: '缺少必填字段', en: 'A required field is missing' },
     'field-type': { zh: '字段类型错误', en: 'A field has the wrong JSON type' },

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { UNKNOWN_FIELD_RULE_ID } from '../../model/parse.js';
 import { defineRule } from '../types.js';
 
@@ -20,7 +19,6 @@ export const fieldUnknown = defineRule({
   },
   source: '报文规范 202205: import XSD field definitions',
   defaultSeverity: 'warning',
-  options: z.strictObject({}),
   codes: {
     'unknown-field': { zh: '未知字段', en: 'Unknown field' },
     'field-misspelled': {

@@ -1,5 +1,4 @@
 import type { Decimal } from 'decimal.js';
-import { z } from 'zod';
 import { Dec, toDecimal } from '../../model/primitives.js';
 import { yearOfIsoDate } from '../../time/beijing.js';
 import { show } from '../_lib/compare.js';
@@ -93,7 +92,6 @@ export const positiveList = defineRule({
   source:
     '财政部等11部门公告2016年第40号 and the 2016 second batch; 财政部等13部门公告2018年第157号; 财政部等13部门公告2019年第96号 (the 2019 adjustment, from 2020-01-01); 财政部等8部门公告2022年第7号 (the 2022 adjustment, from 2022-03-01); rulesets/positive-list/*.json',
   defaultSeverity: 'error',
-  options: z.strictObject({}),
   codes: {
     'positive-list': { zh: '商品不在正面清单内', en: 'The commodity is not on the positive list' },
     'positive-list-unconfirmed': {

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { defineRule, type ReportOf } from '../types.js';
 
 /** The line fields compared with the goods record. */
@@ -22,7 +21,6 @@ export const goodsRecordsMatch = defineRule({
   source:
     '报文规范 202205: InventoryList itemRecordNo; E-Port -625007 (item not filed; the code of the same check on a refund, CEB625)',
   defaultSeverity: 'error',
-  options: z.strictObject({}),
   codes: {
     'goods-record-missing': { zh: '商品未备案', en: 'No goods record for the line' },
     'goods-record-mismatch': { zh: '清单商品与备案不一致', en: 'The line differs from its goods record' },

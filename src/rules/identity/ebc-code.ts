@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { MISMATCH, ref, sameString } from '../_lib/compare.js';
 import { defineRule } from '../types.js';
 
@@ -8,7 +7,6 @@ export const ebcCodeAgrees = defineRule({
   description: { zh: '订单与清单的电商企业代码一致', en: 'ebcCode agrees between order and inventory' },
   source: '报文规范 202205: ebcCode in OrderHead and InventoryHead',
   defaultSeverity: 'error',
-  options: z.strictObject({}),
   codes: { 'ebc-code-mismatch': { zh: '电商企业代码不一致', en: 'ebcCode differs between order and inventory' } },
   messages: { 'ebc-code-mismatch': MISMATCH },
   examples: {

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { isWithinDates } from '../../time/beijing.js';
 import { checkIdNumber, idCheckCharacter } from '../id-number.js';
 import { defineRule, type DocumentName, type HeadOf, type ReportOf } from '../types.js';
@@ -58,7 +57,6 @@ export const idNumberValid = defineRule({
   source:
     'GB 11643-1999; 国家移民管理局《新版外国人永久居留身份证机读信息规则（2023版）》 (numbers starting with 9, from 2023-12-01; rulesets/codes/province.json)',
   defaultSeverity: 'error',
-  options: z.strictObject({}),
   codes: {
     'id-number-format': {
       zh: '身份证号码应为18位，末位为数字或X',

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { MISMATCH, ref, sameString } from '../_lib/compare.js';
 import { defineRule } from '../types.js';
 
@@ -11,7 +10,6 @@ export const logisticsAgrees = defineRule({
   },
   source: '报文规范 202205: logisticsCode, logisticsNo in LogisticsHead and InventoryHead',
   defaultSeverity: 'error',
-  options: z.strictObject({}),
   codes: {
     'logistics-mismatch': {
       zh: '物流企业或运单编号不一致',

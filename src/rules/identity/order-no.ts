@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { MISMATCH, ref, sameString } from '../_lib/compare.js';
 import { defineRule } from '../types.js';
 
@@ -11,7 +10,6 @@ export const orderNoAgrees = defineRule({
   },
   source: '报文规范 202205: orderNo in OrderHead, PaymentHead, LogisticsHead and InventoryHead',
   defaultSeverity: 'error',
-  options: z.strictObject({}),
   codes: {
     'order-no-mismatch': { zh: '订单编号不一致', en: 'orderNo differs between documents' },
     'ebp-code-mismatch': { zh: '电商平台代码不一致', en: 'ebpCode differs between documents' },

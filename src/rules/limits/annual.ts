@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { Dec } from '../../model/primitives.js';
 import { yearOfIsoDate } from '../../time/beijing.js';
 import { show } from '../_lib/compare.js';
@@ -14,7 +13,6 @@ export const annualLimit = defineRule({
   },
   source: '财关税〔2016〕18号; 财关税〔2018〕49号; 海关总署公告2018年第194号; receipt code 1313',
   defaultSeverity: 'error',
-  options: z.strictObject({}),
   codes: { '1313': FROM_RECEIPTS },
   messages: {
     '1313': {

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { orderRegime } from '../_lib/regime.js';
 import { defineRule, FROM_RECEIPTS } from '../types.js';
 
@@ -17,7 +16,6 @@ export const singleTransactionLimit = defineRule({
   },
   source: '财关税〔2016〕18号; 财关税〔2018〕49号 二; E-Port -621005',
   defaultSeverity: 'error',
-  options: z.strictObject({}),
   codes: {
     '-621005': FROM_RECEIPTS,
     'single-item-full-tax': {

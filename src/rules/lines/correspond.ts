@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { decEq, show } from '../_lib/compare.js';
 import { gnumOf } from '../_lib/lines.js';
 import { defineRule, FROM_RECEIPTS, type LineView, type ReportOf } from '../types.js';
@@ -35,7 +34,6 @@ export const linesCorrespond = defineRule({
   },
   source: '报文规范 202205: OrderList and InventoryList; receipts [Code:1320], [Code:1322]',
   defaultSeverity: 'error',
-  options: z.strictObject({}),
   codes: { '1320': FROM_RECEIPTS, '1322': FROM_RECEIPTS },
   messages: MESSAGES,
   examples: {

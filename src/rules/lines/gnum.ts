@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { gnumOf } from '../_lib/lines.js';
 import { defineRule, FROM_RECEIPTS, type LinedDocumentName, type ReportOf } from '../types.js';
 
@@ -18,7 +17,6 @@ export const gnumSequence = defineRule({
   description: { zh: '商品序号从1开始连续且不重复', en: 'Line numbers (gnum) run from 1 without gaps or repeats' },
   source: '报文规范 202205: OrderList/InventoryList gnum; E-Port -621027',
   defaultSeverity: 'error',
-  options: z.strictObject({}),
   codes: {
     '-621027': FROM_RECEIPTS,
     'gnum-sequence': { zh: '商品序号应从1开始连续编号', en: 'gnum must be 1, 2, 3, … in order' },

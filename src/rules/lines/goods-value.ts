@@ -1,5 +1,4 @@
 import type { Decimal } from 'decimal.js';
-import { z } from 'zod';
 import { Dec } from '../../model/primitives.js';
 import { decEq, show } from '../_lib/compare.js';
 import { defineRule } from '../types.js';
@@ -22,7 +21,6 @@ export const goodsValueSum = defineRule({
   source:
     '报文规范 202205: OrderHead goodsValue (商品实际成交价，含非现金抵扣金额), OrderList totalPrice (单价乘以数量); no relation between them stated, no customs code known',
   defaultSeverity: 'warning',
-  options: z.strictObject({}),
   codes: { 'goods-value': { zh: '商品价格不等于表体总价之和', en: 'goodsValue is not the sum of line totals' } },
   messages: {
     'goods-value': {

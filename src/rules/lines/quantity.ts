@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { defineRule, type LinedDocumentName, type ReportOf } from '../types.js';
 
 const MESSAGES = {
@@ -29,7 +28,6 @@ export const lineQuantity = defineRule({
   source:
     '报文规范 202205: 表3-3 OrderList qty (商品实际数量), 表3-31 InventoryList qty (按成交计量单位的实际数量) and qty1 (按照商品编码规则对应的法定计量单位的实际数量填写); 表7-2 has no code refusing 0',
   defaultSeverity: 'warning',
-  options: z.strictObject({}),
   codes: { 'quantity-zero': { zh: '数量为0', en: 'A quantity is 0' } },
   messages: MESSAGES,
   examples: {

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { defineRule, type ReportOf } from '../types.js';
 
 const MESSAGES = {
@@ -22,7 +21,6 @@ export const secondQuantity = defineRule({
   },
   source: '报文规范 202205: InventoryList qty2/unit2; E-Port -625009 (the code of the same check on a refund, CEB625)',
   defaultSeverity: 'error',
-  options: z.strictObject({}),
   codes: { 'qty2-unit2': { zh: '第二数量与第二计量单位不匹配', en: 'qty2 and unit2 do not go together' } },
   messages: MESSAGES,
   examples: {

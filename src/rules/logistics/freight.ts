@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { show } from '../_lib/compare.js';
 import { defineRule, type HeadOf } from '../types.js';
 
@@ -28,7 +27,6 @@ export const freightAgrees = defineRule({
   source:
     '报文规范 202205: OrderHead, LogisticsHead and InventoryHead freight (whether customs compares them is not published)',
   defaultSeverity: 'warning',
-  options: z.strictObject({}),
   codes: {
     'freight-mismatch': { zh: '运杂费不一致', en: 'Freight differs between documents' },
     'insured-fee-mismatch': { zh: '保价费不一致', en: 'Insured fee differs between documents' },

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { defineRule } from '../types.js';
 
 /**
@@ -17,7 +16,6 @@ export const waybillFees = defineRule({
   source:
     '报文规范 202205 (and 2018) 表3-17 运单业务节点: LogisticsHead freight, insuredFee 必填, 无则填“0”; the import XSD: minOccurs 0',
   defaultSeverity: 'warning',
-  options: z.strictObject({}),
   codes: {
     'waybill-fee-missing': { zh: '运单未填运费或保价费', en: 'The waybill leaves out freight or insuredFee' },
   },

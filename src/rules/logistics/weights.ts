@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { show } from '../_lib/compare.js';
 import { defineRule } from '../types.js';
 
@@ -15,7 +14,6 @@ export const weights = defineRule({
   source:
     '报文规范 202205: InventoryHead grossWeight (货物及其包装材料的重量之和), netWeight (货物本身的实际重量), both xs:decimal N19,5 with no lower bound; no customs code known for either check',
   defaultSeverity: 'error',
-  options: z.strictObject({}),
   codes: {
     'gross-below-net': { zh: '毛重小于净重', en: 'Gross weight is below net weight' },
     'net-weight-zero': { zh: '净重为0（仅警告）', en: 'Net weight is 0 (a warning)' },

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { MISMATCH, ref, sameString } from '../_lib/compare.js';
 import { normaliseIdNumber } from '../id-number.js';
 import { defineRule, FROM_RECEIPTS } from '../types.js';
@@ -13,7 +12,6 @@ export const buyerAgrees = defineRule({
   source:
     '报文规范 202205: buyer fields of OrderHead and InventoryHead; receipt [Code:13127]; the phone: receipt [Code:130126;Desc:清单上的订购人电话号码与订单上的订购人电话号码不一致] (returnStatus 100), as integrators reproduce it in mock CEB622 receipts (GitHub jasmine-100/dandingtest, 2020-07 to 2021-05)',
   defaultSeverity: 'error',
-  options: z.strictObject({}),
   codes: {
     '13127': FROM_RECEIPTS,
     'buyer-mismatch': {

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { MISMATCH, ref, sameString } from '../_lib/compare.js';
 import { normaliseIdNumber } from '../id-number.js';
 import { defineRule } from '../types.js';
@@ -14,7 +13,6 @@ export const payerIsBuyer = defineRule({
   source:
     "海关总署公告2016年第26号 三（六） to 2018-12-31, 海关总署公告2018年第194号 （九） from 2019-01-01 (buyer = payer where the buyer's identity is not verified); customs receipt 1327 refuses any difference",
   defaultSeverity: 'error',
-  options: z.strictObject({}),
   // (receipt 1327 lists this code: the engine adds the catalogue's cause and fix to each finding)
   codes: { 'payer-not-buyer': { zh: '支付人与订购人不一致', en: 'The payer is not the buyer' } },
   messages: { 'payer-not-buyer': MISMATCH },

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { Issue } from '../../model/issue.js';
 import { renderMessage } from '../messages.js';
 import type { Policy } from '../policy.js';
@@ -34,7 +33,6 @@ export const regimeInForce = defineRule({
   },
   source: '财关税〔2016〕18号',
   defaultSeverity: 'error',
-  options: z.strictObject({}),
   codes: {
     'no-cbec-regime': {
       zh: '申报日期尚无跨境电商零售进口税收政策（规则集未设定限值、折算比例或关税税率）',

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { Dec } from '../../model/primitives.js';
 import { padPlaces } from '../../tax/formula.js';
 import { decEq, show } from '../_lib/compare.js';
@@ -43,7 +42,6 @@ export const taxTotalMatches = defineRule({
   },
   source: '财关税〔2016〕18号; 财关税〔2018〕49号; tolerance: ruleset policy taxTolerance',
   defaultSeverity: 'error',
-  options: z.strictObject({}),
   codes: {
     'tax-mismatch': {
       zh: '代扣税款与计算税款不一致（税费不一致）',

@@ -212,21 +212,14 @@ async function applyTo(
       // receipt fetched again, were told apart by returnTime and an amount was given back for each. All that still
       // counts is given back once whatever the key; an amount is refused, not guessed to be this return's or another's.
       if (receipt.copNo === undefined && amount !== undefined)
-        return {
-          receipt,
-          action,
-          orderNo: order.orderNo,
+        return outcome(receipt, action, order, {
+          ok: false,
           ebpCode: order.ebpCode,
-          status: 'refused',
-          result: {
-            ok: false,
-            ebpCode: order.ebpCode,
-            orderNo: order.orderNo,
-            reason: 'return-not-identified',
-            message: `The return receipt (CEB626) of order ${order.orderNo} names no copNo, the number of its return application: a refund of ${amount.toFixed()} CNY cannot be told from another return of the order, nor from this return's other receipts (399, 800). Give the receipt its return application's copNo, or refund it with QuotaLedger.refund and a key of the return`,
-            remaining: undefined,
-          },
-        };
+          orderNo: order.orderNo,
+          reason: 'return-not-identified',
+          message: `The return receipt (CEB626) of order ${order.orderNo} names no copNo, the number of its return application: a refund of ${amount.toFixed()} CNY cannot be told from another return of the order, nor from this return's other receipts (399, 800). Give the receipt its return application's copNo, or refund it with QuotaLedger.refund and a key of the return`,
+          remaining: undefined,
+        });
       const key = `CEB626:${receipt.copNo ?? ''}:${receipt.invtNo ?? ''}:`;
       const refund: RefundOptions = {
         ...at,

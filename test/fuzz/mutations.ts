@@ -49,6 +49,12 @@ export const CORPUS: Record<string, string> = Object.fromEntries(
   ].map((p) => [p, read(p)]),
 );
 
+/**
+ * The exchange's response to a DxpMsg (DxpRep), written from its XSD (none was published), for the entry points that
+ * read one: parseDxpRep, and status through statusInputsOfMessage.
+ */
+export const DXP_REP_CORPUS: Record<string, string> = { 'xml/DxpRep.xml': read('xml/DxpRep.xml') };
+
 /** Messages the reconciliation scanner reads (receipts and tax bills), bare and in a DxpMsg or a DxpMsgSv. */
 export const SCANNED_CORPUS = Object.fromEntries([
   ...Object.entries(CORPUS).filter(([, text]) =>

@@ -1,7 +1,8 @@
 /*
  * Fuzzing the XML entry points with mutated real messages (test/fuzz/mutations.ts). What must hold
  * for every input, however broken:
- * - parseCebXml, unwrapDxp, signMessage throw nothing but SandanError; verifyMessage throws nothing;
+ * - parseCebXml, unwrapDxp, parseDxpRep, signMessage throw nothing but SandanError (nor statusInputsOfMessage on what
+ *   the readers return); verifyMessage throws nothing;
  * - the reconciliation scanner reads exactly the parser's documents, or refuses what the parser refuses,
  *   whatever the chunk boundaries;
  * - what xmllint cannot read, no sandan entry point accepts;
@@ -15,13 +16,22 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSandanError } from '../../src/errors.js';
 import { CebScanner } from '../../src/reconcile/scan.js';
+import { statusInputsOfMessage } from '../../src/reconcile/status/inputs.js';
 import { createLocalSigner, signMessage, verifyMessage, type Signer } from '../../src/sign/index.js';
 import { unwrapDxp } from '../../src/xml/dxp.js';
-import { parseCebXml } from '../../src/xml/parse.js';
+import { parseCebXml, parseDxpRep } from '../../src/xml/parse.js';
 import { expectScannerAgrees, parserDocuments } from '../helpers/scan-oracle.js';
 import { needTool, skipWithout } from '../helpers/tools.js';
 import { makeRsaKeys, put, type TestKeys, unsignedSample, xmlsec1 } from '../sign/helpers.js';
-import { CORPUS, FUZZ_TIMEOUT, fuzzParams, type Mutated, mutated, SCANNED_CORPUS } from './mutations.js';
+import {
+  CORPUS,
+  DXP_REP_CORPUS,
+  FUZZ_TIMEOUT,
+  fuzzParams,
+  type Mutated,
+  mutated,
+  SCANNED_CORPUS,
+} from './mutations.js';
 
 /** Runs `f`; returns its error, or undefined. Fails the property on anything but a SandanError. */
 function onlySandanErrors(f: () => unknown): unknown {
@@ -36,12 +46,21 @@ function onlySandanErrors(f: () => unknown): unknown {
 
 describe('fuzzing the XML readers with mutated real messages', () => {
   it(
-    'parseCebXml and unwrapDxp throw nothing but SandanError',
+    'parseCebXml, unwrapDxp and parseDxpRep throw nothing but SandanError, nor status on what they read',
     () => {
       fc.assert(
-        fc.property(mutated(CORPUS), (m: Mutated) => {
-          onlySandanErrors(() => parseCebXml(m.text));
-          onlySandanErrors(() => parseCebXml(Buffer.from(m.text)));
+        fc.property(mutated({ ...CORPUS, ...DXP_REP_CORPUS }), (m: Mutated) => {
+          for (const read of [
+            () => parseCebXml(m.text),
+            () => parseCebXml(Buffer.from(m.text)),
+            () => parseDxpRep(m.text),
+            () => parseDxpRep(Buffer.from(m.text)),
+          ])
+            onlySandanErrors(() => {
+              // What a reader returns, status takes as it is (an inbox holds receipts and DxpReps): nothing thrown.
+              const parsed = read();
+              expect(statusInputsOfMessage(parsed).issues.every((i) => typeof i.message.en === 'string')).toBe(true);
+            });
           onlySandanErrors(() => unwrapDxp(m.text));
         }),
         fuzzParams(),

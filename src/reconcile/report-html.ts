@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import { SandanError } from '../errors.js';
+import { oneLine, SandanError } from '../errors.js';
 import { Dec } from '../model/primitives.js';
 import { formatPath } from '../model/issue.js';
 import type { MismatchEntryJSON, ReconcileSummaryJSON, ReconcileTotalsJSON, WaterfallJSON } from './json.js';
@@ -122,6 +122,15 @@ const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
 /** Text for HTML content or a quoted attribute. */
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}
+
+/**
+ * A sentence that quotes values (a problem, an anomaly's message) for HTML content: its markup escaped, and its line
+ * breaks, control characters and bidi controls written as their escapes, as on standard error. An override (U+202E)
+ * in a quoted file name or value ran on to the end of the sentence's block, showing the rest of it reversed.
+ */
+export function escapeHtmlLine(s: string): string {
+  return escapeHtml(oneLine(s));
 }
 
 /**
@@ -623,7 +632,7 @@ export function renderReconcileHtml(
   if (s.problems?.length)
     parts.push(
       `<h3>${label(['输入问题', 'Problems in the inputs'])}</h3><ul id="problems">${s.problems
-        .map((p) => `<li>${escapeHtml(p)}</li>`)
+        .map((p) => `<li>${escapeHtmlLine(p)}</li>`)
         .join('')}</ul>`,
     );
 

@@ -117,6 +117,14 @@ describe('renderReconcileHtml (string)', () => {
     expect(JSON.parse(json).charts).toHaveProperty('chart-histogram');
   });
 
+  it('writes an override (U+202E) or a line break in a problem as its escape, as standard error does', () => {
+    // A file name quoted in a problem: the override showed the rest of the problem reversed.
+    const problems = ['Cannot read bills/a\u202e.xml: not well-formed\nFORGED'];
+    const html = renderReconcileHtml({ ...report, summary: { ...report.summary, problems } }, { echarts: '' });
+    expect(html).toContain('<li>Cannot read bills/a\\u202e.xml: not well-formed\\nFORGED</li>');
+    expect(html).not.toMatch(/[\u202e]/);
+  });
+
   it('labels a mismatch kind named like an Object property (toString, constructor) with its own name', () => {
     const kinds = ['toString', 'constructor'];
     const odd = {

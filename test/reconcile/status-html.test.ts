@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -282,6 +282,61 @@ describe.skipIf(skipWithout('chromium'))('the status page in Chromium', () => {
       expect(p.pageErrors).toEqual([]);
       expect(p.dialogs).toEqual([]);
       expect(p.offPageRequests).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  }, 60_000);
+
+  it('shows an override (U+202E) or a line break in a problem or an anomaly as its escape, so the text after it reads in order', async () => {
+    // A DxpRep in the inbox, named with an override and saying one in its ResponseInfo: its warning, a problem, quotes
+    // both in the middle of its text; each ran on to the end of the list item, showing the rest of the warning reversed.
+    const inbox = join(dir, 'inbox-bidi');
+    mkdirSync(inbox);
+    copyFileSync('examples/hangzhou-1210.json', join(inbox, 'declaration.json'));
+    writeFileSync(
+      join(inbox, `rep${RLO}.xml`),
+      readFileSync('test/fixtures/xml/DxpRep.xml', 'utf8').replace('received', `rec${RLO}eived&#10;FORGED`),
+    );
+    const h = await runCli(['status', inbox, '--now', '2026-11-30T12:00:00', '--format', 'html']);
+    expect(h.stderr).toContain("the exchange's response (DxpRep)");
+    const page = join(dir, 'problems-bidi.html');
+    writeFileSync(page, h.stdout);
+    // A tax bill's number with an override, quoted in the middle of its anomaly's message (made by another tool).
+    const bill = `T1${RLO}`;
+    const o = {
+      order: 'SD1',
+      keys: { orderNo: ['SD1'], ebpCode: [], payTransactionId: [], logisticsNo: [], copNo: [], preNo: [], invtNo: [] },
+      state: 'released',
+      documents: {},
+      timeline: [],
+      anomalies: [
+        {
+          kind: 'unknown-status',
+          document: 'taxBill',
+          message: {
+            zh: `CEB816 税单 ${bill} 的状态 9 不在税单状态表中`,
+            en: `CEB816 tax bill ${bill} has status 9, none of a tax bill's`,
+          },
+        },
+      ],
+    } as unknown as OrderStatus;
+    const anomalies = join(dir, 'anomaly-bidi.html');
+    writeFileSync(anomalies, renderStatusHtml({ now: '2026-11-30T04:00:00.000Z', orders: [o] }));
+    let p = await openPage(browser, page);
+    try {
+      expect(await readsLeftToRight(p.page, '.problems li', 'does not read it')).toBe(true);
+      const text = await p.page.$eval('.problems li', (e) => e.textContent ?? '');
+      // As on standard error: the override and the line break written as their escapes, on one line.
+      expect(text).toContain('rep\\u202e.xml');
+      expect(text).toContain('rec\\u202eeived\\nFORGED');
+      expect(text).not.toMatch(/[\u202e\n]/);
+    } finally {
+      await p.close();
+    }
+    p = await openPage(browser, anomalies);
+    try {
+      expect(await readsLeftToRight(p.page, '.anomaly .message', "none of a tax bill's")).toBe(true);
+      expect(await p.page.$eval('.anomaly .message', (e) => e.textContent)).toContain('T1\\u202e has status 9');
     } finally {
       await p.close();
     }

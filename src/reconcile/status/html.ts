@@ -6,7 +6,7 @@ import { beijingIso } from '../../time/beijing.js';
 import { isVoidTaxBillStatus } from '../../xml/receipts.js';
 import { codeBesideStatus, outcomeOf, relatedMessage } from './detectors.js';
 import type { Label } from '../output.js';
-import { checkShape, escapeHtml, htmlPageChunks, label, labelIn } from '../report-html.js';
+import { checkShape, escapeHtml, escapeHtmlLine, htmlPageChunks, label, labelIn } from '../report-html.js';
 import {
   type AnomalyKind,
   type DocumentKind,
@@ -221,7 +221,7 @@ const bdi = (s: string) => `<bdi>${escapeHtml(s)}</bdi>`;
 
 /** sandan's message in both languages, each isolated: it quotes the input (a returnInfo, an order number). */
 const message = (m: Message) =>
-  `<bdi lang="zh-CN" dir="ltr">${escapeHtml(m.zh)}</bdi> <bdi lang="en" class="en" dir="ltr">${escapeHtml(m.en)}</bdi>`;
+  `<bdi lang="zh-CN" dir="ltr">${escapeHtmlLine(m.zh)}</bdi> <bdi lang="en" class="en" dir="ltr">${escapeHtmlLine(m.en)}</bdi>`;
 
 /** Elapsed time between two ISO instants, e.g. `+2天3小时 / +2 d 3 h`; empty when either is missing. */
 export function elapsed(from: string, to: string): Label | undefined {
@@ -456,7 +456,7 @@ function pageOf(
     })}</p>`;
     const problems = report.problems ?? [];
     if (problems.length > 0)
-      yield `\n<section class="problems"><h2>${label(['输入中未能读取的内容', 'Problems in the inputs'])}</h2><ul>${problems.map((p) => `<li>${escapeHtml(String(p))}</li>`).join('')}</ul></section>`;
+      yield `\n<section class="problems"><h2>${label(['输入中未能读取的内容', 'Problems in the inputs'])}</h2><ul>${problems.map((p) => `<li>${escapeHtmlLine(String(p))}</li>`).join('')}</ul></section>`;
     yield `\n${total === 0 ? `<p>${label(['没有回执或单证。', 'No receipts or documents.'])}</p>` : ''}`;
     let i = 0;
     for (const o of orders) yield `\n${orderSection(o, i++)}`;

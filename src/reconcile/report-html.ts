@@ -487,6 +487,10 @@ export function renderReconcileHtml(
   checkShape(ReportJSONSchema, report, 'renderReconcileHtml', ['report']);
   checkArgument(assets, 'object', 'renderReconcileHtml', 'assets');
   options = optionsObject(options, 'renderReconcileHtml');
+  // (a title that is no text was a TypeError; a row count that is no number showed no rows)
+  if (options.title !== undefined) checkArgument(options.title, 'text', 'renderReconcileHtml', 'options.title');
+  if (options.maxMismatchRows !== undefined)
+    checkArgument(options.maxMismatchRows, 'number', 'renderReconcileHtml', 'options.maxMismatchRows');
   const s = report.summary;
   const title = options.title ?? '关税对账 Tax reconciliation';
   const maxRows = options.maxMismatchRows ?? 200;

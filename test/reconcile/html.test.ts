@@ -8,6 +8,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type MismatchEntryJSON,
+  type ReconcileHtmlOptions,
   type ReconcileReportJSON,
   renderReconcileHtml,
   type WaterfallJSON,
@@ -123,6 +124,17 @@ describe('renderReconcileHtml (string)', () => {
     const html = renderReconcileHtml({ ...report, summary: { ...report.summary, problems } }, { echarts: '' });
     expect(html).toContain('<li>Cannot read bills/a\\u202e.xml: not well-formed\\nFORGED</li>');
     expect(html).not.toMatch(/[\u202e]/);
+  });
+
+  it('refuses a title that is no text, or a row count that is no number, as misuse (SandanError)', () => {
+    const options = [
+      [{ title: 5 }, 'renderReconcileHtml: options.title must be text (a string), got 5'],
+      [{ maxMismatchRows: '10' }, 'renderReconcileHtml: options.maxMismatchRows must be a number, got "10"'],
+    ] as const;
+    for (const [o, message] of options)
+      expect(() => renderReconcileHtml(report, { echarts: '' }, o as unknown as ReconcileHtmlOptions)).toThrow(
+        expect.objectContaining({ name: 'SandanError', code: 'INVALID_OPTION', message }),
+      );
   });
 
   it('labels a mismatch kind named like an Object property (toString, constructor) with its own name', () => {

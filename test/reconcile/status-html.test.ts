@@ -7,6 +7,7 @@ import {
   type OrderStatus,
   renderStatusHtml,
   statusHtmlChunks,
+  statusHtmlChunksOf,
   type StatusReportJSON,
 } from '../../src/reconcile/index.js';
 import { elapsed } from '../../src/reconcile/status/html.js';
@@ -122,6 +123,22 @@ describe('renderStatusHtml (string)', () => {
     expect(html).toContain("script-src 'none'");
     expect(html).toContain('&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;!--');
     expect(html).not.toContain('<b>ok</b>');
+  });
+
+  it('refuses a title that is no text as misuse (SandanError), not a TypeError from escaping it', () => {
+    const report: StatusReportJSON = { now: '2026-11-30T04:00:00.000Z', orders: [] };
+    const misuse = (caller: string) =>
+      expect.objectContaining({
+        name: 'SandanError',
+        code: 'INVALID_OPTION',
+        message: `${caller}: options.title must be text (a string), got 5`,
+      });
+    const title = 5 as unknown as string;
+    expect(() => renderStatusHtml(report, { title })).toThrow(misuse('renderStatusHtml'));
+    expect(() => [...statusHtmlChunks(report, { title })]).toThrow(misuse('statusHtmlChunks'));
+    expect(() => [...statusHtmlChunksOf(report, [], { orders: 0, anomalous: 0 }, { title })]).toThrow(
+      misuse('statusHtmlChunksOf'),
+    );
   });
 
   it("keeps a report's timeline event as text in its attributes (a report made by another tool)", async () => {

@@ -405,7 +405,7 @@ export function statusHtmlChunksOf(
         'INVALID_OPTION',
         `${caller}: counts.${k} is a number of orders (a whole number, 0 or more), got ${describeInput(counts[k])}`,
       );
-  options = optionsObject(options, caller);
+  options = pageOptions(options, caller);
   const { orders: total, anomalous } = counts;
   function* checked(): Generator<OrderStatus> {
     let i = 0;
@@ -425,6 +425,13 @@ export function statusHtmlChunksOf(
   return pageOf(report, checked(), total, anomalous, options);
 }
 
+/** The page's options, checked at the call: a title that is no text was a TypeError once the page was asked for. */
+function pageOptions(options: { title?: string }, caller: string): { title?: string } {
+  const checked = optionsObject(options, caller);
+  if (checked.title !== undefined) checkArgument(checked.title, 'text', caller, 'options.title');
+  return checked;
+}
+
 function pageChunks(report: StatusReportJSON, options: { title?: string }, caller: string): Generator<string> {
   // (checked here, not when the first part is asked for: misuse throws at the call)
   checkArgument(report, 'object', caller, 'the report');
@@ -432,7 +439,7 @@ function pageChunks(report: StatusReportJSON, options: { title?: string }, calle
   if (report.problems !== undefined) checkArgument(report.problems, 'list', caller, 'report.problems');
   for (let i = 0; i < report.orders.length; i++)
     checkShape(OrderStatusSchema, report.orders[i], caller, ['report', 'orders', i]);
-  options = optionsObject(options, caller);
+  options = pageOptions(options, caller);
   const { orders } = report;
   return pageOf(report, orders, orders.length, orders.filter((o) => o.anomalies.length).length, options);
 }

@@ -186,9 +186,13 @@ function innermost(issue: ZodIssueLike): { path: PropertyKey[]; message: string 
   return { path: [...issue.path], message: issue.message };
 }
 
+/** The origin a rate table is named by when its reader gives none (the message then names no file). */
+const UNNAMED = 'rate table';
+
 function invalid(origin: string, path: readonly PropertyKey[], why: string): SandanError {
   const where = path.length === 0 ? '(root)' : formatPath(path);
-  return new SandanError('INVALID_OPTION', `Invalid rate table ${origin} at ${where}: ${why}`, {
+  const named = origin === UNNAMED ? '' : ` ${origin}`;
+  return new SandanError('INVALID_OPTION', `Invalid rate table${named} at ${where}: ${why}`, {
     details: { origin, path: where },
   });
 }
@@ -200,7 +204,7 @@ function invalid(origin: string, path: readonly PropertyKey[], why: string): San
  * `$sources`: the documents the table relies on, which each entry's `source` names by id.
  * Throws `SandanError('INVALID_OPTION')` naming `origin` and the JSON path of the first problem.
  */
-export function parseRateTable(json: unknown, origin = 'rate table'): RateTable {
+export function parseRateTable(json: unknown, origin = UNNAMED): RateTable {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw invalid(origin, [], 'expected an object keyed by commodity code');
   }

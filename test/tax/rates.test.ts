@@ -100,6 +100,12 @@ describe('parseRateTable', () => {
   ])('tells what is wrong with %j in words, at the field', (json, told) => {
     expect(thrown(() => parseRateTable(json, 'bad.json')).message).toBe(`Invalid rate table bad.json at ${told}`);
   });
+
+  it('names no file when given none (it said "Invalid rate table rate table at …")', () => {
+    expect(thrown(() => parseRateTable({ foo: 1 })).message).toBe(
+      'Invalid rate table at foo: keys are 10-, 8- or 4-digit commodity codes',
+    );
+  });
 });
 
 describe('resolveRate', () => {

@@ -244,7 +244,7 @@ async function verifyCommand(file: string, opts: VerifyCommandOptions, io: CliIo
     io.stdout(`${JSON.stringify(out, null, 2)}\n`);
   } else if (r.valid) {
     io.stdout(
-      `${oneLine(`${label}: valid signature (${r.signatureAlgorithm}, digest ${r.digestAlgorithm}; certificate ${r.certificate.subject.replace(/\n/g, ', ')}, serial ${r.certificate.serialNumber.toLowerCase()}${r.certificateNumber ? `, KeyName ${r.certificateNumber} (unsigned)` : ''}${period ? `, valid ${period.validFrom} to ${period.validTo}` : ''}${r.trusted ? ', trusted' : ''})`)}\n${r.trusted ? '' : untrustedNote(opts.acceptUntrusted === true)}`,
+      `${oneLine(`${label}: valid signature (${r.signatureAlgorithm}, digest ${r.digestAlgorithm}; certificate ${r.certificate.subject.replace(/\n/g, ', ')}, serial ${r.certificate.serialNumber.toLowerCase()}${r.certificateNumber ? `, KeyName ${r.certificateNumber} (not covered by the signature)` : ''}${period ? `, valid ${period.validFrom} to ${period.validTo}` : ''}${r.trusted ? ', trusted' : ''})`)}\n${r.trusted ? '' : untrustedNote(opts.acceptUntrusted === true)}`,
     );
   } else {
     io.stdout(

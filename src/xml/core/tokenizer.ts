@@ -86,9 +86,11 @@ function isNameChar(c: number): boolean {
 const REFERENCE = /&(?:(amp|lt|gt|quot|apos)|#x0*([0-9a-fA-F]{1,6})|#0*([0-9]{1,7}));/y;
 const PREDEFINED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 const REFERENCES = new RegExp(REFERENCE.source, 'g');
-// A UTF-16 unit that is no XML Char of the BMP, the surrogates included (a pair is a character): one
-// search, where a text holds no surrogate (most messages), for what the four checks below find.
-const NOT_A_BMP_XML_CHAR = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD]/;
+// The UTF-16 units that are XML Chars of the BMP (a surrogate is not: a pair is a character), as a run from the start
+// (sticky): where it reaches the end (a text with no surrogate, most messages), none of what the four checks below find
+// is there. Consuming the run is 0.8× the time of searching for a unit outside the class (`[^…]`) over a CEB621 of
+// mixed ASCII and Chinese text, a two-byte string (session 57).
+const BMP_XML_CHARS = /[\t\n\r\x20-\uD7FF\uE000-\uFFFD]*/y;
 // The C0 controls XML's Char leaves out.
 const CONTROL = /[\x00-\x08\x0B\x0C\x0E-\x1F]/;
 /** String.prototype.isWellFormed (ES2024, in every Node sandan supports; the type library is ES2022). */
@@ -1115,8 +1117,10 @@ export class XmlTokenizer {
   private checkCharacters(text: string, offset: number): void {
     // What forbiddenCharacter refuses, found faster: a lone surrogate (isWellFormed, native), a C0
     // control but tab, LF, CR, U+FFFE, U+FFFF. Only a text with one is looked at again, to say where and why.
+    BMP_XML_CHARS.lastIndex = 0;
+    BMP_XML_CHARS.test(text);
     if (
-      !NOT_A_BMP_XML_CHAR.test(text) ||
+      BMP_XML_CHARS.lastIndex === text.length ||
       ((text as WellFormedString).isWellFormed() &&
         !CONTROL.test(text) &&
         text.indexOf('\uFFFE') === -1 &&

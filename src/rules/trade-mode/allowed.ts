@@ -30,6 +30,12 @@ export const tradeModeAllowed = defineRule({
       zh: '贸易方式 {mode} 不允许，应为 {allowedZh}',
       en: 'inventory.tradeMode {mode} is not allowed; allowed: {allowedEn}',
     },
+    // A doubtful mode's warning says the doubt: worded as the refusal, it read as one.
+    'trade-mode-doubtful': {
+      code: 'trade-mode-not-allowed',
+      zh: '贸易方式 {mode} 在本关区此日是否允许不能确定（可能仅限个别试点区域），确定允许的为 {allowedZh}',
+      en: 'inventory.tradeMode {mode} may not be allowed here on this date (not sure: perhaps only in some pilot zones); sure to be allowed: {allowedEn}',
+    },
   },
   examples: {
     valid: [{ name: '1210 (bonded import)' }],
@@ -45,15 +51,14 @@ export const tradeModeAllowed = defineRule({
   check(ctx, options) {
     const mode = ctx.str(ctx.doc('inventory'), 'tradeMode');
     if (mode === undefined || options.allowed.includes(mode)) return [];
-    return [
-      {
-        messageId: 'trade-mode-not-allowed',
-        path: 'inventory.tradeMode',
-        expected: options.allowed.join(' | '),
-        actual: mode,
-        data: { mode, allowedZh: options.allowed.join('、'), allowedEn: options.allowed.join(', ') },
-        ...(options.doubtful?.includes(mode) === true && { severity: 'warning' as const }),
-      },
-    ];
+    const found = {
+      path: 'inventory.tradeMode',
+      expected: options.allowed.join(' | '),
+      actual: mode,
+      data: { mode, allowedZh: options.allowed.join('、'), allowedEn: options.allowed.join(', ') },
+    };
+    return options.doubtful?.includes(mode) === true
+      ? [{ messageId: 'trade-mode-doubtful', ...found, severity: 'warning' }]
+      : [{ messageId: 'trade-mode-not-allowed', ...found }];
   },
 });

@@ -37,6 +37,11 @@ ruleTester(tradeModeAllowed, {
           expected: '9610',
           actual: '1210',
           data: { mode: '1210', allowedZh: '9610', allowedEn: '9610' },
+          // (worded as the doubt it is: the refusal's words made a warning read as a refusal)
+          message: {
+            zh: '贸易方式 1210 在本关区此日是否允许不能确定（可能仅限个别试点区域），确定允许的为 9610',
+            en: 'inventory.tradeMode 1210 may not be allowed here on this date (not sure: perhaps only in some pilot zones); sure to be allowed: 9610',
+          },
         },
       ],
     },

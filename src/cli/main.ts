@@ -111,7 +111,8 @@ function hintOf(e: SandanError, command: string | undefined): string | undefined
   // Only a command's main input may be `-`: not a key, ruleset or other named file, nor status's or reconcile's paths.
   if (e.code === 'FILE_UNREADABLE' && (e.details?.what !== undefined || !STDIN_INPUT.has(command ?? '')))
     return 'Check the path.';
-  if (e.code === 'QUOTA_INVALID' && e.details?.secret === true)
+  // A secret refused, or none given (the command's own --help cannot say where to get one).
+  if ((e.code === 'QUOTA_INVALID' || e.code === 'INVALID_OPTION') && e.details?.secret === true)
     return 'Set SANDAN_QUOTA_SECRET to the secret the ledger was created with; for a new ledger make one, e.g. `openssl rand -hex 32`, and keep it.';
   // The driver is there but was never built (its install script did not run): the message says how; older npm has no
   // approve-scripts, and a global sandan has its own node_modules.

@@ -305,6 +305,7 @@ async function quotaCommand(action: QuotaAction, opts: QuotaCommandOptions, io: 
     throw new SandanError(
       'INVALID_OPTION',
       'Set SANDAN_QUOTA_SECRET to the ledger secret (at least 16 bytes): buyers are stored under an HMAC of their ID number keyed with it',
+      { details: { secret: true } },
     );
   }
   // Before the store is opened: a refused secret must not leave a new, empty ledger file behind.

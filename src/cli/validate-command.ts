@@ -103,6 +103,7 @@ async function openLedger(db: string, busyTimeout: string | undefined, io: CliIo
     throw new SandanError(
       'INVALID_OPTION',
       '--quota-db needs the HMAC secret of the ledger in the environment variable SANDAN_QUOTA_SECRET',
+      { details: { secret: true } },
     );
   checkQuotaSecret(secret);
   if (busyTimeout !== undefined && !/^\d+$/.test(busyTimeout))

@@ -712,6 +712,23 @@ describe('sandan quota', () => {
     ]);
   });
 
+  it('no secret at all: the hint says how to make one, not the --help that does not name the variable', async () => {
+    const hint =
+      'hint: Set SANDAN_QUOTA_SECRET to the secret the ledger was created with; for a new ledger make one, e.g. `openssl rand -hex 32`, and keep it.\n';
+    const r = await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'O-1', '--amount', '1'], {});
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      'sandan: Set SANDAN_QUOTA_SECRET to the ledger secret (at least 16 bytes): buyers are stored under an HMAC of their ID number keyed with it\n' +
+        hint,
+    ]);
+    expect(existsSync(db)).toBe(false);
+    const v = await cli(['validate', 'examples/hangzhou-1210.json', '--quota-db', db], {});
+    expect([v.code, v.stderr]).toEqual([
+      2,
+      `sandan: --quota-db needs the HMAC secret of the ledger in the environment variable SANDAN_QUOTA_SECRET\n${hint}`,
+    ]);
+  });
+
   // Each process is the built CLI (bin/sandan.js), about 1 s of CPU from start to exit; the
   // source through tsx took 2.5 s each, so 12 of them on 2 busy cores ran past 30 s. Measured on
   // this 2-core machine: ~6 s idle; with the suite or other jobs on the cores, 2-4x that. The

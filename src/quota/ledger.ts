@@ -144,7 +144,15 @@ export function defaultQuotaPolicy(): QuotaPolicyLookup {
  * checked before a store is opened (or created), so that a refused secret leaves no new, empty ledger behind.
  */
 export function checkQuotaSecret(s: unknown): void {
-  const size = typeof s === 'string' ? Buffer.byteLength(s) : s instanceof Uint8Array ? s.byteLength : 0;
+  // None at all (a JavaScript caller's missing option, an unset variable read as undefined) is said so: "at least 16
+  // bytes" read as if one had been given.
+  if (typeof s !== 'string' && !(s instanceof Uint8Array))
+    throw new SandanError(
+      'QUOTA_INVALID',
+      `The quota ledger needs a secret (options.secret: text or bytes, at least 16 bytes; e.g. 32 random bytes, hex), got ${s === null ? 'null' : typeof s}; set SANDAN_QUOTA_SECRET for the CLI`,
+      { details: { secret: true } },
+    );
+  const size = typeof s === 'string' ? Buffer.byteLength(s) : s.byteLength;
   if (size < 16)
     throw new SandanError(
       'QUOTA_INVALID',

@@ -67,6 +67,15 @@ describe('quota core', () => {
     expect(buyerKeyOf(SECRET, ` ${BUYER.toLowerCase()} `)).toBe(k);
     expect(buyerKeyOf('another-secret-of-16+', BUYER)).not.toBe(k);
     expect(() => new QuotaLedger({ store: new MemoryQuotaStore(), secret: 'short' })).toThrow(/16 bytes/);
+    // None given (from JavaScript) is said so, not "at least 16 bytes" as if one were too short.
+    const none = { store: new MemoryQuotaStore(), secret: undefined } as unknown as ConstructorParameters<
+      typeof QuotaLedger
+    >[0];
+    expect(() => new QuotaLedger(none)).toThrow(
+      expect.objectContaining({ code: 'QUOTA_INVALID', details: { secret: true } }),
+    );
+    expect(() => new QuotaLedger(none)).toThrow('The quota ledger needs a secret (options.secret: text or bytes');
+    expect(() => new QuotaLedger(none)).toThrow(/, got undefined; set SANDAN_QUOTA_SECRET for the CLI$/);
   });
 
   it('computes return deadlines on the Beijing calendar', () => {

@@ -125,6 +125,16 @@ export function escapeHtml(s: string): string {
 }
 
 /**
+ * A page's options, checked at the call (the status and reconciliation pages): a title that is no text was a TypeError
+ * once the page was written.
+ */
+export function pageOptions<T extends { title?: string }>(options: T | undefined, caller: string): T {
+  const checked = optionsObject(options, caller);
+  if (checked.title !== undefined) checkArgument(checked.title, 'text', caller, 'options.title');
+  return checked;
+}
+
+/**
  * A sentence that quotes values (a problem, an anomaly's message) for HTML content: its markup escaped, and its line
  * breaks, control characters and bidi controls written as their escapes, as on standard error. An override (U+202E)
  * in a quoted file name or value ran on to the end of the sentence's block, showing the rest of it reversed.
@@ -486,9 +496,8 @@ export function renderReconcileHtml(
   checkArgument(report.summary, 'object', 'renderReconcileHtml', 'report.summary');
   checkShape(ReportJSONSchema, report, 'renderReconcileHtml', ['report']);
   checkArgument(assets, 'object', 'renderReconcileHtml', 'assets');
-  options = optionsObject(options, 'renderReconcileHtml');
-  // (a title that is no text was a TypeError; a row count that is no number showed no rows)
-  if (options.title !== undefined) checkArgument(options.title, 'text', 'renderReconcileHtml', 'options.title');
+  options = pageOptions(options, 'renderReconcileHtml');
+  // (a row count that is no number showed no rows)
   if (options.maxMismatchRows !== undefined)
     checkArgument(options.maxMismatchRows, 'number', 'renderReconcileHtml', 'options.maxMismatchRows');
   const s = report.summary;

@@ -6,7 +6,7 @@ import { beijingIso } from '../../time/beijing.js';
 import { isVoidTaxBillStatus } from '../../xml/receipts.js';
 import { codeBesideStatus, outcomeOf, relatedMessage } from './detectors.js';
 import type { Label } from '../output.js';
-import { checkShape, escapeHtml, escapeHtmlLine, htmlPageChunks, label, labelIn } from '../report-html.js';
+import { checkShape, escapeHtml, escapeHtmlLine, htmlPageChunks, label, labelIn, pageOptions } from '../report-html.js';
 import {
   type AnomalyKind,
   type DocumentKind,
@@ -16,7 +16,7 @@ import {
   type TaxBillFacts,
   type TimelineNode,
 } from './types.js';
-import { checkArgument, optionsObject } from '../../model/guards.js';
+import { checkArgument } from '../../model/guards.js';
 import { describeInput, SandanError } from '../../errors.js';
 
 /*
@@ -423,13 +423,6 @@ export function statusHtmlChunksOf(
       );
   }
   return pageOf(report, checked(), total, anomalous, options);
-}
-
-/** The page's options, checked at the call: a title that is no text was a TypeError once the page was asked for. */
-function pageOptions(options: { title?: string }, caller: string): { title?: string } {
-  const checked = optionsObject(options, caller);
-  if (checked.title !== undefined) checkArgument(checked.title, 'text', caller, 'options.title');
-  return checked;
 }
 
 function pageChunks(report: StatusReportJSON, options: { title?: string }, caller: string): Generator<string> {

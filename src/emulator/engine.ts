@@ -1243,7 +1243,7 @@ class Engine implements EmulatorEngine {
    */
   private formerInventory(d: StoredDoc): StoredDoc | undefined {
     const invtNo = str(d.doc.invtNo);
-    const invt = this.state.getDoc('inventory', `${str(d.doc.ebpCode) ?? ''}|${str(d.doc.orderNo) ?? ''}`);
+    const invt = this.state.getDoc('inventory', this.keyOf('inventory', d.doc));
     return invtNo !== undefined && invt?.formerInvtNos?.includes(invtNo) ? invt : undefined;
   }
 
@@ -1606,7 +1606,7 @@ class Engine implements EmulatorEngine {
   /** The order, payment and waybill of an inventory, once each is in (120). */
   private documentsOf(invt: StoredDoc): { order: StoredDoc; payment: StoredDoc; logistics: StoredDoc } | undefined {
     const x = invt.doc;
-    const key = `${str(x.ebpCode) ?? ''}|${str(x.orderNo) ?? ''}`;
+    const key = this.keyOf('order', x);
     const order = this.state.getDoc('order', key);
     // A payment declared under another ebpCode (the payment company's slip) is still found by its
     // orderNo, so that the rules name the ebpCode that differs instead of the inventory waiting for
@@ -1617,7 +1617,7 @@ class Engine implements EmulatorEngine {
       this.state
         .findDocs('payment', { orderNo: str(x.orderNo) ?? '' })
         .find((p) => p.status === '120' && this.state.getDoc('order', p.key) === undefined);
-    const logistics = this.state.getDoc('logistics', `${str(x.logisticsCode) ?? ''}|${str(x.logisticsNo) ?? ''}`);
+    const logistics = this.state.getDoc('logistics', this.keyOf('logistics', x));
     if (order?.status !== '120' || payment?.status !== '120' || logistics?.status !== '120') return undefined;
     return { order, payment, logistics };
   }

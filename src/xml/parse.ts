@@ -1053,8 +1053,15 @@ function passOver(t: XmlTokenizer): void {
  * emulator counts as XSD violations; the rest errors). It answers the tree of what it went into: the elements of the
  * model up to their maxOccurs, with the text of those of simple content. What it passes over (an unknown element, one
  * too many, content not looked at) is not kept: a DxpMsg of millions of `<x/>` built a tree of them (1.26 GB for 20 MB).
+ * A child element of this one that `took` takes (answers true for) is not kept either: its reader has read it.
  */
-function checkTree(t: XmlTokenizer, bom: number, path: string, log: IssueLog): ParsedElement {
+function checkTree(
+  t: XmlTokenizer,
+  bom: number,
+  path: string,
+  log: IssueLog,
+  took?: (child: ParsedElement) => boolean,
+): ParsedElement {
   const el = startElement(t, null, bom);
   const model = treeModel(el);
   const at = memberPath;
@@ -1210,7 +1217,10 @@ function checkTree(t: XmlTokenizer, bom: number, path: string, log: IssueLog): P
     else if (k === 'start') {
       const p = place();
       if (p === undefined) passOver(t);
-      else el.children.push(checkTree(t, bom, p, log));
+      else {
+        const child = checkTree(t, bom, p, log);
+        if (!took?.(child)) el.children.push(child);
+      }
     } else if (k === 'eof' || k === 'more') throw new Error(`tokenizer answered ${k} inside <${el.qname}>`);
   }
   if (choice) {
@@ -1388,29 +1398,33 @@ const optionalLeaf = <K extends string>(el: XmlElement | undefined, local: strin
 /** The child elements checkTree kept of an element that may be absent (of Results, its Result elements). */
 const elementsOf = (el: XmlElement | undefined) => (el ? childElements(el) : []);
 
-/** A DxpRep, as checkTree kept it, its issues in `log`. */
-function readDxpRep(root: XmlElement, log: IssueLog): DxpResponse {
+/** One Response of a DxpRep, as checkTree kept it. */
+const dxpResponseOf = (r: XmlElement): DxpResponse['responses'][number] => ({
+  ...optionalLeaf(r, 'NodeId', 'nodeId'),
+  responseCode: trimmedTextOf(dxpChild(r, 'ResponseCode')),
+  ...optionalLeaf(r, 'ResponseInfo', 'responseInfo'),
+  results: elementsOf(dxpChild(r, 'Results')).map((x) => ({
+    recId: trimmedTextOf(dxpChild(x, 'RecId')),
+    code: trimmedTextOf(dxpChild(x, 'Code')),
+    ...optionalLeaf(x, 'Info', 'info'),
+    ...optionalLeaf(x, 'Note', 'note'),
+  })),
+  noticeTime: trimmedTextOf(dxpChild(r, 'NoticeTime')),
+  ...optionalLeaf(r, 'Note', 'note'),
+  oriHead: transInfoOf(dxpChild(r, 'OriHead')),
+});
+
+/**
+ * A DxpRep, as checkTree kept it, its issues in `log`; `responses` read already, each as checkTree closed it (the XSD
+ * bounds not their number: a tree of them all held 15 times the file, see docs/performance.md, session 58).
+ */
+function readDxpRep(root: XmlElement, responses: DxpResponse['responses'], log: IssueLog): DxpResponse {
   const rep: DxpResponse = {
     kind: 'dxpRep',
     ver: attr(root.attrs, 'ver') ?? '',
     recevierId: trimmedTextOf(dxpChild(root, 'RecevierId')),
     ...optionalLeaf(root, 'AdNodeId', 'adNodeId'),
-    responses: childElements(root)
-      .filter((c) => c.local === 'Response')
-      .map((r) => ({
-        ...optionalLeaf(r, 'NodeId', 'nodeId'),
-        responseCode: trimmedTextOf(dxpChild(r, 'ResponseCode')),
-        ...optionalLeaf(r, 'ResponseInfo', 'responseInfo'),
-        results: elementsOf(dxpChild(r, 'Results')).map((x) => ({
-          recId: trimmedTextOf(dxpChild(x, 'RecId')),
-          code: trimmedTextOf(dxpChild(x, 'Code')),
-          ...optionalLeaf(x, 'Info', 'info'),
-          ...optionalLeaf(x, 'Note', 'note'),
-        })),
-        noticeTime: trimmedTextOf(dxpChild(r, 'NoticeTime')),
-        ...optionalLeaf(r, 'Note', 'note'),
-        oriHead: transInfoOf(dxpChild(r, 'OriHead')),
-      })),
+    responses,
     issues: log.issues,
   };
   const signature = dxpChild(root, 'Signature');
@@ -1480,9 +1494,11 @@ export function parseDxpRep(input: string | Uint8Array, options?: ParseXmlOption
     );
   }
   const log = new IssueLog();
-  const root = checkTree(t, bom, '', log);
+  const responses: DxpResponse['responses'] = [];
+  // Each Response read as it closes, and its elements let go (the root keeps the few others).
+  const root = checkTree(t, bom, '', log, (c) => c.local === 'Response' && responses.push(dxpResponseOf(c)) > 0);
   while (t.next() !== 'eof');
-  const rep = readDxpRep(root, log);
+  const rep = readDxpRep(root, responses, log);
   const notes = log.omittedNotes();
   if (notes.length) rep.notes = notes;
   return rep;

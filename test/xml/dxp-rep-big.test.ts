@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { dxpRepText } from '../../bench/generate-dxprep.mjs';
 import { parseDxpRep } from '../../src/xml/index.js';
 
-const RESPONSE = /<Response>[^]*?<\/Response>\n/g;
+const RESPONSE = /<Response>[\s\S]*?<\/Response>\n/g;
 // Every 50th response broken in one of four ways (order, unknown element, bad value, missing element).
 const broken = (n: number) => {
   let i = 0;
@@ -23,7 +23,7 @@ const broken = (n: number) => {
         .replace('<Results>', '<NoticeTime>2026-11-20</NoticeTime><Results>');
     if (way === 1) return r.replace('<ResponseCode>', '<Bogus/><ResponseCode>');
     if (way === 2) return r.replace('<NodeId>00000002</NodeId>', `<NodeId>${'9'.repeat(40)}</NodeId>`);
-    return r.replace(/<OriHead>[^]*<\/OriHead>/, '');
+    return r.replace(/<OriHead>[\s\S]*<\/OriHead>/, '');
   });
 };
 
@@ -55,7 +55,7 @@ describe('a big DxpRep', () => {
       const bytes = (await import('node:fs')).readFileSync('${file}');
       const r = parseDxpRep(bytes);
       console.log(JSON.stringify([bytes.length, r.responses.length, r.issues.length, r.responses[7999].oriHead.copMsgId]));`;
-    let r: ReturnType<typeof spawnSync>;
+    let r: { stdout: string; stderr: string };
     try {
       r = spawnSync(process.execPath, ['--max-old-space-size=48', '--input-type=module', '-e', script], {
         encoding: 'utf8',

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { loadRuleset, RULES, validate } from '../../../src/rules/index.js';
 import { tradeModeAllowed } from '../../../src/rules/trade-mode/allowed.js';
 import { nationalSetting, ruleTester } from '../rule-tester.js';
 
@@ -90,5 +92,55 @@ describe('trade-mode/allowed in the national ruleset, by date', () => {
       expect(setting(at)?.source, at).toMatch(/海关总署公告2016年第75号 .*; 商财发〔2018〕486号$/);
     }
     expect(setting('2016-06-01')?.options).toEqual({ allowed: ['9610', '1210'] });
+  });
+});
+
+describe('trade-mode/allowed in a user ruleset that extends a district with a doubtful mode', () => {
+  // 6400 (Haikou) doubts 1210 from 2016-12-01 to 2018-12-31: allowed 9610 and 1239, doubtful 1210.
+  const example = JSON.parse(readFileSync(new URL('../../../examples/hangzhou-1210.json', import.meta.url), 'utf8'));
+  const on2017 = () => {
+    const d = structuredClone(example);
+    d.inventory.customsCode = '6400';
+    d.inventory.declTime = '20170601101010';
+    d.order.appTime = '20170601101010';
+    return d;
+  };
+  const shop = (options: Record<string, unknown>) =>
+    loadRuleset(
+      {
+        id: 'haikou-shop',
+        version: '1',
+        extends: 'district/6400',
+        sources: [{ id: 'OWN', issuer: 'Example Shop Ltd.', title: 'Zone approval', section: '§1', kind: 'primary' }],
+        rules: { 'trade-mode/allowed': { options, source: 'OWN' } },
+      },
+      RULES,
+      'haikou-shop.json',
+    );
+  const tradeMode = (r: ReturnType<typeof validate>) =>
+    r.issues.filter((i) => i.ruleId === 'trade-mode/allowed').map((i) => [i.code, i.severity, i.actual]);
+
+  it('the district alone: 1210 warns (doubtful)', () => {
+    expect(tradeMode(validate(on2017(), { district: '6400' }))).toEqual([
+      ['trade-mode-not-allowed', 'warning', '1210'],
+    ]);
+  });
+
+  it('a user list that does not name the mode keeps the district’s doubt: 1210 still warns, 0110 is refused', () => {
+    const user = shop({ allowed: ['9610'] });
+    expect(tradeMode(validate(on2017(), { ruleset: user }))).toEqual([['trade-mode-not-allowed', 'warning', '1210']]);
+    const d = on2017();
+    d.inventory.tradeMode = '0110';
+    expect(tradeMode(validate(d, { ruleset: user }))).toEqual([['trade-mode-not-allowed', 'error', '0110']]);
+  });
+
+  it('a user list that names the doubtful mode wins: 1210 passes, the inherited doubt notwithstanding', () => {
+    expect(tradeMode(validate(on2017(), { ruleset: shop({ allowed: ['9610', '1210'] }) }))).toEqual([]);
+  });
+
+  it('doubtful: [] drops the inherited doubt: 1210 is refused', () => {
+    expect(tradeMode(validate(on2017(), { ruleset: shop({ doubtful: [] }) }))).toEqual([
+      ['trade-mode-not-allowed', 'error', '1210'],
+    ]);
   });
 });

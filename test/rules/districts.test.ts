@@ -198,3 +198,28 @@ describe('district rulesets', () => {
     );
   });
 });
+
+describe('a 1210 dated before the first district row (2016-04-08) in the districts that doubt 1210', () => {
+  // Before 财关税〔2016〕18号 no district row is in force and trade-mode/allowed falls back to the national default,
+  // which allows 1210; the declaration is not passed for that: tax/regime refuses it, pointing at its date.
+  const DOUBTING = ['2300', '3700', '4200', '4700', '5700', '6400', '7900', '9000'];
+  const dated = (customsCode: string, declTime: string) => {
+    const d = example('hangzhou-1210') as Record<string, any>;
+    d.inventory.customsCode = customsCode;
+    d.inventory.declTime = declTime;
+    d.order.appTime = declTime;
+    return d;
+  };
+  const findings = (customsCode: string, declTime: string) =>
+    validate(dated(customsCode, declTime))
+      .issues.filter((i) => i.ruleId === 'trade-mode/allowed' || i.ruleId === 'tax/regime')
+      .map((i) => [i.code, i.severity, i.path]);
+
+  it.each(DOUBTING)(
+    '%s: refused on 2016-04-07 as no-cbec-regime (an error at the declTime), doubted from 2016-04-08',
+    (code) => {
+      expect(findings(code, '20160407093000')).toEqual([['no-cbec-regime', 'error', 'inventory.declTime']]);
+      expect(findings(code, '20160408093000')).toEqual([['trade-mode-not-allowed', 'warning', 'inventory.tradeMode']]);
+    },
+  );
+});

@@ -345,3 +345,20 @@ describe('lip, eye and nail make-up (3304.10, .20, .30): 10 CNY per g or ml, or 
     expect(r.omittedLines).toMatchObject([{ gnum: 1, reason: 'tax-quantity-unit' }]);
   });
 });
+
+describe('the 2016 worked example copied in shop back-ends: CT 30 %, VAT 17 %, price 100 + freight 6', () => {
+  // Public shop code of 2016 (repositories not identified, so weak evidence) carries one worked example: CT
+  // (100 + 6) / (1 − 0.3) × 0.3 = 45.43, VAT (100 + 6 + 45.43) × 0.17 = 25.74, tax (45.43 + 25.74) × 0.7 = 49.82.
+  // It rounds the statutory taxes first and applies 70 % to their sum; sandan applies 70 % to each exact tax and rounds
+  // each: CT 45.428571… × 0.7 = 31.80, VAT 25.742857… × 0.7 = 18.02, total 49.82. Both rounding.intermediate settings
+  // give these figures (rounded: VAT (106 + 45.43) × 0.119 = 18.02017 → 18.02), so it does not tell them apart.
+  const rates = parseRateTable({ '33049900': { vat: '0.17', consumption: { adValorem: '0.30' } } }, 'rates of 2016');
+  const d = declarationWith([{ gcode: '3304990099', totalPrice: '106.00' }]);
+  it('CT 31.80, VAT 18.02, total 49.82, with intermediate exact and rounded alike', () => {
+    const rounded = { ...DEFAULT_TAX_POLICY_2016.rounding, intermediate: 'rounded' as const };
+    expect(figures(computeTax(d, { policy: DEFAULT_TAX_POLICY_2016, rates }))).toEqual(cbec('31.80', '18.02', '49.82'));
+    expect(figures(computeTax(d, { policy: { ...DEFAULT_TAX_POLICY_2016, rounding: rounded }, rates }))).toEqual(
+      cbec('31.80', '18.02', '49.82'),
+    );
+  });
+});

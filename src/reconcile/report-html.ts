@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import { oneLine, SandanError } from '../errors.js';
+import { describeInput, oneLine, SandanError } from '../errors.js';
 import { Dec } from '../model/primitives.js';
 import { formatPath } from '../model/issue.js';
 import type { MismatchEntryJSON, ReconcileSummaryJSON, ReconcileTotalsJSON, WaterfallJSON } from './json.js';
@@ -111,7 +111,10 @@ export interface ReportHtmlAssets {
 
 /** Options of {@link renderReconcileHtml}. */
 export interface ReconcileHtmlOptions {
-  /** How many of the largest mismatches the page lists (default 200; the histogram counts all). */
+  /**
+   * How many of the largest mismatches the page lists: a non-negative whole number, or `Infinity` for all of them
+   * (default 200; the histogram counts all).
+   */
   maxMismatchRows?: number;
   /** Page title (default 关税对账 Tax reconciliation). */
   title?: string;
@@ -497,9 +500,13 @@ export function renderReconcileHtml(
   checkShape(ReportJSONSchema, report, 'renderReconcileHtml', ['report']);
   checkArgument(assets, 'object', 'renderReconcileHtml', 'assets');
   options = pageOptions(options, 'renderReconcileHtml');
-  // (a row count that is no number showed no rows)
-  if (options.maxMismatchRows !== undefined)
-    checkArgument(options.maxMismatchRows, 'number', 'renderReconcileHtml', 'options.maxMismatchRows');
+  // (a row count that is no number showed no rows; NaN none, -1 all but the last, 1.5 one)
+  const m = options.maxMismatchRows;
+  if (m !== undefined && !(m === Number.POSITIVE_INFINITY || (Number.isSafeInteger(m) && m >= 0)))
+    throw new SandanError(
+      'INVALID_OPTION',
+      `renderReconcileHtml: options.maxMismatchRows must be a non-negative whole number or Infinity (all), got ${describeInput(m)}`,
+    );
   const s = report.summary;
   const title = options.title ?? '关税对账 Tax reconciliation';
   const maxRows = options.maxMismatchRows ?? 200;

@@ -126,15 +126,37 @@ describe('renderReconcileHtml (string)', () => {
     expect(html).not.toMatch(/[\u202e]/);
   });
 
-  it('refuses a title that is no text, or a row count that is no number, as misuse (SandanError)', () => {
+  it('refuses a title that is no text, or a row count that is no whole number ≥ 0 (nor Infinity), as misuse (SandanError)', () => {
     const options = [
       [{ title: 5 }, 'renderReconcileHtml: options.title must be text (a string), got 5'],
-      [{ maxMismatchRows: '10' }, 'renderReconcileHtml: options.maxMismatchRows must be a number, got "10"'],
+      ...[`'10'`, 'NaN', '-1', '1.5', '-Infinity'].map((shown) => [
+        { maxMismatchRows: shown === `'10'` ? '10' : Number(shown) },
+        `renderReconcileHtml: options.maxMismatchRows must be a non-negative whole number or Infinity (all), got ${shown === `'10'` ? '"10"' : shown}`,
+      ]),
     ] as const;
     for (const [o, message] of options)
       expect(() => renderReconcileHtml(report, { echarts: '' }, o as unknown as ReconcileHtmlOptions)).toThrow(
         expect.objectContaining({ name: 'SandanError', code: 'INVALID_OPTION', message }),
       );
+  });
+
+  it('lists every mismatch for maxMismatchRows Infinity, none for 0', () => {
+    const many = {
+      ...report,
+      summary: {
+        ...report.summary,
+        mismatches: ['SD1', 'SD2', 'SD3'].map((orderNo) => ({
+          orderNo,
+          invtNo: null,
+          kind: 'declared',
+          amount: '0.01',
+        })),
+      },
+    };
+    const rows = (html: string) => html.match(/<td data-col="orderNo">SD\d<\/td>/g)?.length ?? 0;
+    expect(rows(renderReconcileHtml(many, { echarts: '' }, { maxMismatchRows: Number.POSITIVE_INFINITY }))).toBe(3);
+    expect(rows(renderReconcileHtml(many, { echarts: '' }, { maxMismatchRows: 2 }))).toBe(2);
+    expect(rows(renderReconcileHtml(many, { echarts: '' }, { maxMismatchRows: 0 }))).toBe(0);
   });
 
   it('labels a mismatch kind named like an Object property (toString, constructor) with its own name', () => {

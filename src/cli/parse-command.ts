@@ -136,6 +136,12 @@ function textReport(label: string, parsed: ParsedXml | DxpResponse): string {
     lines.push(
       `  此响应由交换平台发出，却有 ${refused} 处不符合 XSD / the exchange writes this response, yet the XSD refuses it (${plural(refused, 'issue')})`,
     );
+  // (the envelope of a Data that holds no CEB message, a DxpRep or unreadable text, may pass the XSD: Data is any
+  // base64; customs refuses it for what it does not carry)
+  else if (refused && parsed.kind === 'dxp' && !parsed.message)
+    lines.push(
+      `  海关格式校验会以 CEB900 退回此报文：Data 中没有可读的 CEB 报文（${refused} 处问题）/ customs' format check would answer this message with a CEB900: its Data holds no CEB message to read (${plural(refused, 'issue')})`,
+    );
   else if (refused)
     lines.push(
       `  海关格式校验会以 CEB900 退回此报文（${refused} 处不符合 XSD）/ customs' format check would answer this message with a CEB900 (${plural(refused, 'issue')} the XSD refuses)`,

@@ -240,6 +240,11 @@ describe('a DxpRep: parseDxpRep agrees with xmllint and dxp-terminal.xsd', () =>
     const text = await runCli(['parse', '--format', 'text', '-'], msg);
     expect(text.code).toBe(1);
     expect(text.stdout).toContain('[xml-nested-dxp]');
+    // Refused for what Data does not carry, not by the XSD, which takes the envelope.
+    expect(text.stdout).toContain(
+      "  海关格式校验会以 CEB900 退回此报文：Data 中没有可读的 CEB 报文（1 处问题）/ customs' format check would answer this message with a CEB900: its Data holds no CEB message to read (1 issue)\n",
+    );
+    expect(text.stdout).not.toContain('XSD');
   });
 
   it('sandan parse reads a DxpRep: text and JSON, exit 0, or 1 when the XSD refuses it', async () => {

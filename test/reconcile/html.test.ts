@@ -148,7 +148,7 @@ describe('renderReconcileHtml (string)', () => {
         mismatches: ['SD1', 'SD2', 'SD3'].map((orderNo) => ({
           orderNo,
           invtNo: null,
-          kind: 'declared',
+          kind: 'declared' as const,
           amount: '0.01',
         })),
       },

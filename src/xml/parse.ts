@@ -1484,9 +1484,7 @@ export function parseDxpRep(input: string | Uint8Array, options?: ParseXmlOption
     const [qname, ns, local] = [t.name, t.ns, t.local];
     // As parseCebXml: the whole text is read first, so that XML that is not well-formed is refused as such.
     while (t.next() !== 'eof');
-    const cebXml =
-      (ns === DXP_NS && (local === 'DxpMsg' || local === 'DxpMsgSv')) ||
-      (ns === CEB_NS && ownValue(MESSAGE_NAMES, local) !== undefined);
+    const cebXml = cebXmlRoot(local, ns, qname, opts.lenient === true) !== undefined;
     throw new SandanError(
       'XML_UNKNOWN_ROOT',
       `Expected a DxpRep in namespace ${DXP_NS}, got ${qname} in ${ns === '' ? 'no namespace' : `namespace ${ns}`}${cebXml ? ': parseCebXml reads it' : ''}`,
@@ -1502,6 +1500,26 @@ export function parseDxpRep(input: string | Uint8Array, options?: ParseXmlOption
   const notes = log.omittedNotes();
   if (notes.length) rep.notes = notes;
   return rep;
+}
+
+/**
+ * How {@link parseCebXml} reads a document with this root, undefined when it refuses it: `dxp` a DxpMsg or DxpMsgSv,
+ * `ceb` a CEB message, `alias` one whose root lacks `Message` (`CEB816`, as some published samples write it), `lenient`
+ * one in no namespace under the lenient option. One test, so that parseDxpRep's hint names every root parseCebXml takes.
+ */
+function cebXmlRoot(
+  local: string,
+  ns: string,
+  qname: string,
+  lenient: boolean,
+): 'dxp' | 'ceb' | 'alias' | 'lenient' | undefined {
+  if (local === 'DxpMsg' || local === 'DxpMsgSv') return ns === DXP_NS ? 'dxp' : undefined;
+  const name = ownValue(MESSAGE_NAMES, local);
+  if (name && ns === CEB_NS && hasModel(name.schema, local)) return 'ceb';
+  // Some published samples name the root `CEB214` instead of `CEB214Message`: read it, but say so.
+  if (ns === CEB_NS && /^CEB\d{3}$/.test(local) && ownValue(MESSAGE_NAMES, `${local}Message`)) return 'alias';
+  if (lenient && !ns && !qname.includes(':') && name && hasModel(name.schema, local)) return 'lenient';
+  return undefined;
 }
 
 /**
@@ -1538,7 +1556,8 @@ export function parseCebXml(input: string | Uint8Array, options?: ParseXmlOption
     if (warning) msg.issues.unshift(warning);
     return msg;
   };
-  if ((local === 'DxpMsg' || local === 'DxpMsgSv') && rootNs === DXP_NS) {
+  const reads = cebXmlRoot(local, rootNs, qname, opts.lenient === true);
+  if (reads === 'dxp') {
     // Checked as it is read: the tree holds what the envelope's readers take, not every element of the text.
     const log = new IssueLog();
     const root = rest(checkTree(t, bom, '', log));
@@ -1548,10 +1567,9 @@ export function parseCebXml(input: string | Uint8Array, options?: ParseXmlOption
     return env;
   }
   const name = ownValue(MESSAGE_NAMES, local);
-  if (name && rootNs === CEB_NS && hasModel(name.schema, local)) return ceb(local, name);
-  // Some published samples name the root `CEB214` instead of `CEB214Message`: read it, but say so.
+  if (reads === 'ceb' && name) return ceb(local, name);
   const alias = ownValue(MESSAGE_NAMES, `${local}Message`);
-  if (alias && rootNs === CEB_NS && /^CEB\d{3}$/.test(local)) {
+  if (reads === 'alias' && alias) {
     const warning = xmlIssue(
       'xml-root-name',
       '',
@@ -1560,7 +1578,7 @@ export function parseCebXml(input: string | Uint8Array, options?: ParseXmlOption
     );
     return ceb(`${local}Message`, alias, false, warning);
   }
-  if (opts.lenient && !rootNs && !qname.includes(':') && name && hasModel(name.schema, local)) {
+  if (reads === 'lenient' && name) {
     // Unprefixed names in no namespace read as if the CEB namespace were the default one.
     const warning = xmlIssue(
       'xml-no-namespace',

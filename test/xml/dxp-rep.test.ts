@@ -219,6 +219,15 @@ describe('a DxpRep: parseDxpRep agrees with xmllint and dxp-terminal.xsd', () =>
     expect(() => parseDxpRep('<CEB312Message xmlns="http://www.chinaport.gov.cn/ceb"/>')).toThrow(
       'got CEB312Message in namespace http://www.chinaport.gov.cn/ceb: parseCebXml reads it',
     );
+    // A root parseCebXml reads with a warning gets the hint too: CEB816 for CEB816Message; one in no namespace
+    // under the lenient option, and only then.
+    expect(() => parseDxpRep('<CEB816 xmlns="http://www.chinaport.gov.cn/ceb"/>')).toThrow(
+      'got CEB816 in namespace http://www.chinaport.gov.cn/ceb: parseCebXml reads it',
+    );
+    expect(() => parseDxpRep('<CEB311Message/>', { lenient: true })).toThrow(
+      'got CEB311Message in no namespace: parseCebXml reads it',
+    );
+    expect(() => parseDxpRep('<CEB311Message/>')).toThrow(/got CEB311Message in no namespace$/);
     expect(() => parseDxpRep(unknown)).toThrow(new RegExp(`got DxpX in namespace ${DXP}$`));
   });
 

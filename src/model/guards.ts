@@ -240,7 +240,9 @@ export function oneOf(
  * `function` a function, `decimal` a Decimal (of any copy of decimal.js), `number` a number. Anything else (a call from JavaScript that TypeScript would have
  * refused) is misuse: a SandanError (`code`: INVALID_OPTION unless the area has its own) that names
  * the function, the argument and what it got (`fn: what must be an object, got null`), instead of
- * a TypeError further in. For the entry of a function only, never for a loop.
+ * a TypeError further in. For the entry of a public function: its argument, and the parts of it the function reads,
+ * each once per call (statusInputsOfMessage walks a message's documents so); not for the work's own loops or the
+ * unchecked inner copies an export calls per line or element, which take values already checked.
  */
 export function checkArgument(
   value: unknown,

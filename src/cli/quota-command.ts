@@ -46,6 +46,22 @@ interface QuotaCommandOptions {
 const QUOTA_EXIT = { ok: 0, refused: 1, error: 2, busy: 75 } as const;
 
 /**
+ * The ledger's HMAC secret from SANDAN_QUOTA_SECRET, checked (at least 16 bytes) before a store is opened, for
+ * `sandan quota` (`--db`) and `validate --quota-db`. None is misuse; `details.secret` gives main its hint.
+ */
+export function quotaSecret(io: CliIo, flag: '--db' | '--quota-db'): string {
+  const secret = io.env.SANDAN_QUOTA_SECRET;
+  if (secret === undefined || secret === '')
+    throw new SandanError(
+      'INVALID_OPTION',
+      `${flag} needs the ledger's secret (at least 16 bytes) in the environment variable SANDAN_QUOTA_SECRET: buyers are stored under an HMAC of their ID number keyed with it`,
+      { details: { secret: true } },
+    );
+  checkQuotaSecret(secret);
+  return secret;
+}
+
+/**
  * Opens the store a `--db` value names: a `postgres://` or `postgresql://` URL, else a SQLite
  * file. The store module (and its driver) is loaded only then. `readOnly`: for commands that
  * only read; they never take the write lock, create or migrate anything. `busyTimeoutMs`: the
@@ -300,16 +316,8 @@ function ttlOption(text: string | undefined, at: Date | undefined): number | und
 /** Runs one `sandan quota` action; returns the exit code. Misuse throws a SandanError (exit 2 in main). */
 async function quotaCommand(action: QuotaAction, opts: QuotaCommandOptions, io: CliIo): Promise<number> {
   const db = need(opts.db, '--db FILE.sqlite | postgres://…', action);
-  const secret = io.env.SANDAN_QUOTA_SECRET;
-  if (secret === undefined || secret === '') {
-    throw new SandanError(
-      'INVALID_OPTION',
-      'Set SANDAN_QUOTA_SECRET to the ledger secret (at least 16 bytes): buyers are stored under an HMAC of their ID number keyed with it',
-      { details: { secret: true } },
-    );
-  }
   // Before the store is opened: a refused secret must not leave a new, empty ledger file behind.
-  checkQuotaSecret(secret);
+  const secret = quotaSecret(io, '--db');
   const at = opts.at === undefined ? undefined : parseInstant(opts.at, '--at');
   const num = (v: string | undefined, flag: string) => {
     if (v === undefined) return undefined;

@@ -4,11 +4,11 @@ import type { Issue } from '../model/issue.js';
 import { jsonErrorOffset, lineColumnAt, locateJsonPaths } from '../model/json-position.js';
 import { duplicateKeyIssues, inputIssue } from '../model/json-input.js';
 import { SandanError } from '../errors.js';
-import { checkQuotaSecret, QuotaLedger } from '../quota/ledger.js';
+import { QuotaLedger } from '../quota/ledger.js';
 import { validateWithQuota } from '../quota/validate.js';
 import { createValidator, type ValidateOptions, type ValidationResult } from '../rules/index.js';
 import { mapRecords } from '../rules/stream.js';
-import { openQuotaStore } from './quota-command.js';
+import { openQuotaStore, quotaSecret } from './quota-command.js';
 import { readGoodsRecordsFile, readPositiveListFiles, readRatesFile, readRulesetFile } from './data-files.js';
 import { countSeverities, paintFor } from './format.js';
 import { createReporter, FORMATS, type LocatedIssue, type OutputFormat, type RunSummary } from './formats/index.js';
@@ -98,14 +98,7 @@ async function validateCommand(
 
 /** The quota ledger behind `--quota-db`, keyed with the secret in SANDAN_QUOTA_SECRET. */
 async function openLedger(db: string, busyTimeout: string | undefined, io: CliIo): Promise<QuotaLedger> {
-  const secret = io.env.SANDAN_QUOTA_SECRET;
-  if (!secret)
-    throw new SandanError(
-      'INVALID_OPTION',
-      '--quota-db needs the HMAC secret of the ledger in the environment variable SANDAN_QUOTA_SECRET',
-      { details: { secret: true } },
-    );
-  checkQuotaSecret(secret);
+  const secret = quotaSecret(io, '--quota-db');
   if (busyTimeout !== undefined && !/^\d+$/.test(busyTimeout))
     throw new SandanError(
       'INVALID_OPTION',

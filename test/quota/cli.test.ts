@@ -718,14 +718,13 @@ describe('sandan quota', () => {
     const r = await cli(['quota', 'reserve', '--db', db, '--buyer-id', BUYER, '--order', 'O-1', '--amount', '1'], {});
     expect([r.code, r.stderr]).toEqual([
       2,
-      'sandan: Set SANDAN_QUOTA_SECRET to the ledger secret (at least 16 bytes): buyers are stored under an HMAC of their ID number keyed with it\n' +
-        hint,
+      `sandan: --db needs the ledger's secret (at least 16 bytes) in the environment variable SANDAN_QUOTA_SECRET: buyers are stored under an HMAC of their ID number keyed with it\n${hint}`,
     ]);
     expect(existsSync(db)).toBe(false);
     const v = await cli(['validate', 'examples/hangzhou-1210.json', '--quota-db', db], {});
     expect([v.code, v.stderr]).toEqual([
       2,
-      `sandan: --quota-db needs the HMAC secret of the ledger in the environment variable SANDAN_QUOTA_SECRET\n${hint}`,
+      `sandan: --quota-db needs the ledger's secret (at least 16 bytes) in the environment variable SANDAN_QUOTA_SECRET: buyers are stored under an HMAC of their ID number keyed with it\n${hint}`,
     ]);
   });
 

@@ -1,6 +1,7 @@
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
 import { checkArgument, oneOf, describeInput, hasMethods, optionsObject } from '../model/guards.js';
+import { knownOptions, optionNames } from '../model/options.js';
 import { defaultRegistry } from '../rules/bundled.js';
 import {
   ambiguousOrder,
@@ -74,6 +75,15 @@ export interface QuotaLedgerOptions {
   /** The clock, for tests; default: `() => new Date()`. */
   clock?: (() => Date) | undefined;
 }
+
+// (any other key is misuse: a misspelt option was ignored, e.g. a reservation TTL left at never)
+const QUOTA_LEDGER_OPTION_NAMES = optionNames<QuotaLedgerOptions>({
+  store: true,
+  secret: true,
+  policy: true,
+  reservationTtlMs: true,
+  clock: true,
+});
 
 /** Options of {@link QuotaLedger.reserve}. */
 export interface ReserveOptions {
@@ -188,6 +198,7 @@ export class QuotaLedger {
   constructor(options: QuotaLedgerOptions) {
     if (!options || typeof options.store?.transaction !== 'function')
       throw new SandanError('QUOTA_INVALID', 'QuotaLedger needs a store');
+    knownOptions(options, 'QuotaLedger', QUOTA_LEDGER_OPTION_NAMES, 'QUOTA_INVALID');
     checkQuotaSecret(options.secret);
     if (
       options.reservationTtlMs !== undefined &&

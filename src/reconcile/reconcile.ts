@@ -2,7 +2,8 @@ import { createReadStream } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
-import { checkArgument, describeInput, isRecord, optionsObject } from '../model/guards.js';
+import { checkArgument, describeInput, isRecord } from '../model/guards.js';
+import { knownOptions, optionNames } from '../model/options.js';
 import { Dec } from '../model/primitives.js';
 import { createTaxCalculator, type TaxCalculation } from '../rules/tax-calculator.js';
 import type { TaxFigures } from '../tax/compute.js';
@@ -133,6 +134,30 @@ export interface ReconcileFilesOptions extends Pick<ReconcileOptions, 'store' | 
   signal?: AbortSignal;
 }
 
+// (any other key is misuse: a misspelt option was ignored, e.g. a tolerance left at its default)
+const RECONCILE_OPTION_NAMES = optionNames<ReconcileOptions>({
+  calculate: true,
+  store: true,
+  tolerance: true,
+  onProgress: true,
+  progressEvery: true,
+  signal: true,
+});
+const RECONCILE_FILES_OPTION_NAMES = optionNames<ReconcileFilesOptions>({
+  store: true,
+  tolerance: true,
+  declarations: true,
+  declarationsSize: true,
+  documents: true,
+  rateTables: true,
+  workers: true,
+  onProgress: true,
+  progressEvery: true,
+  onFileError: true,
+  workerUrl: true,
+  signal: true,
+});
+
 /** Worker threads used by default: one per available core, at most 8. */
 export function defaultReconcileWorkers(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
@@ -171,7 +196,7 @@ function counter(
  * over worker threads.
  */
 export async function reconcile(inputs: ReconcileInputs, options: ReconcileOptions): Promise<ReconcileReport> {
-  const opts = optionsObject(options, 'reconcile');
+  const opts = knownOptions(options, 'reconcile', RECONCILE_OPTION_NAMES);
   if (typeof opts.calculate !== 'function')
     throw new SandanError(
       'INVALID_OPTION',
@@ -359,7 +384,7 @@ async function declarationInput(
  * read in chunks of 32 KiB. Throws SandanError `RECONCILE_WORKER` if a worker fails.
  */
 export async function reconcileFiles(options: ReconcileFilesOptions): Promise<ReconcileReport> {
-  const opts = optionsObject(options, 'reconcileFiles');
+  const opts = knownOptions(options, 'reconcileFiles', RECONCILE_FILES_OPTION_NAMES);
   const { signal, documents: files } = opts;
   checkArgument(files, 'list', 'reconcileFiles', 'options.documents (the paths of the CEB documents)');
   signal?.throwIfAborted();

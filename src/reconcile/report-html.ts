@@ -7,7 +7,8 @@ import { formatPath } from '../model/issue.js';
 import type { MismatchEntryJSON, ReconcileSummaryJSON, ReconcileTotalsJSON, WaterfallJSON } from './json.js';
 import { AMOUNT_LABELS, COUNT_LABELS, GROUP_LABELS, type Label, WATERFALL_LABELS } from './output.js';
 import { WATERFALL_CAUSES, type Mismatch } from './types.js';
-import { checkArgument, isDecimalText, optionsObject, ownValue } from '../model/guards.js';
+import { checkArgument, isDecimalText, ownValue } from '../model/guards.js';
+import { knownOptions, optionNames } from '../model/options.js';
 
 /*
  * The reconciliation report as one self-contained HTML page (关税对账报告): ECharts and a small
@@ -131,8 +132,12 @@ export function escapeHtml(s: string): string {
  * A page's options, checked at the call (the status and reconciliation pages): a title that is no text was a TypeError
  * once the page was written.
  */
-export function pageOptions<T extends { title?: string }>(options: T | undefined, caller: string): T {
-  const checked = optionsObject(options, caller);
+export function pageOptions<T extends { title?: string }>(
+  options: T | undefined,
+  caller: string,
+  names: readonly string[] = ['title'],
+): T {
+  const checked = knownOptions(options, caller, names);
   if (checked.title !== undefined) checkArgument(checked.title, 'text', caller, 'options.title');
   return checked;
 }
@@ -499,7 +504,11 @@ export function renderReconcileHtml(
   checkArgument(report.summary, 'object', 'renderReconcileHtml', 'report.summary');
   checkShape(ReportJSONSchema, report, 'renderReconcileHtml', ['report']);
   checkArgument(assets, 'object', 'renderReconcileHtml', 'assets');
-  options = pageOptions(options, 'renderReconcileHtml');
+  options = pageOptions(
+    options,
+    'renderReconcileHtml',
+    optionNames<ReconcileHtmlOptions>({ maxMismatchRows: true, title: true }),
+  );
   // (a row count that is no number showed no rows; NaN none, -1 all but the last, 1.5 one)
   const m = options.maxMismatchRows;
   if (m !== undefined && !(m === Number.POSITIVE_INFINITY || (Number.isSafeInteger(m) && m >= 0)))

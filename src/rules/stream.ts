@@ -10,7 +10,8 @@ import {
 } from '../model/json-input.js';
 import type { TaxFigures, TaxResult } from '../tax/compute.js';
 import { createTaxCalculator, type TaxCalculation, type TaxCalculatorOptions } from './tax-calculator.js';
-import { validatorFor, type ValidateOptions, type ValidationResult } from './validate.js';
+import { VALIDATE_OPTION_NAMES, validatorFor, type ValidateOptions, type ValidationResult } from './validate.js';
+import { knownOptions, optionNames } from '../model/options.js';
 import { checkArgument } from '../model/guards.js';
 
 /*
@@ -171,7 +172,7 @@ export async function* validateStream(
   options: ValidateOptions & StreamOptions = {},
 ): AsyncGenerator<ValidateStreamItem> {
   checkArgument(source, 'iterable', 'validateStream', 'the source');
-  const validate = validatorFor(options, 'validateStream');
+  const validate = validatorFor(options, 'validateStream', [...VALIDATE_OPTION_NAMES, 'onProgress']);
   yield* mapRecords(
     sourceRecords(source),
     (rec, index): ValidateStreamItem => ({
@@ -185,6 +186,16 @@ export async function* validateStream(
   );
 }
 
+const TAX_STREAM_OPTION_NAMES = optionNames<TaxCalculatorOptions & StreamOptions>({
+  at: true,
+  district: true,
+  ruleset: true,
+  registry: true,
+  rates: true,
+  explain: true,
+  onProgress: true,
+});
+
 /**
  * Computes the tax of a stream of declarations (as {@link validateStream} reads them), in
  * order and pull-based; a line that is not JSON gives a failed calculation with its issue.
@@ -194,7 +205,8 @@ export async function* taxStream(
   options: TaxCalculatorOptions & StreamOptions = {},
 ): AsyncGenerator<TaxStreamItem> {
   checkArgument(source, 'iterable', 'taxStream', 'the source');
-  const calc = createTaxCalculator({ ...options, explain: true });
+  const { onProgress, ...calculatorOptions } = knownOptions(options, 'taxStream', TAX_STREAM_OPTION_NAMES);
+  const calc = createTaxCalculator({ ...calculatorOptions, explain: true });
   yield* mapRecords(
     sourceRecords(source),
     (rec, index): TaxStreamItem => ({
@@ -204,6 +216,6 @@ export async function* taxStream(
       calculation: rec.issue ? { ok: false, issues: [rec.issue] } : calc(rec.value),
     }),
     'tax',
-    options.onProgress,
+    onProgress,
   );
 }

@@ -5,6 +5,7 @@ import { computeTax, type TaxFigures, type TaxResult } from '../tax/compute.js';
 import { toTaxPolicy } from './tax-policy.js';
 import { noRegimeIssue } from './tax/regime.js';
 import { prepare, type ValidateOptions } from './validate.js';
+import { optionNames } from '../model/options.js';
 
 /** What {@link createTaxCalculator} returns for one declaration (`R`: with or without explanations). */
 export type TaxCalculation<R extends TaxFigures = TaxResult> =
@@ -17,6 +18,16 @@ export interface TaxCalculatorOptions
   /** Whether each figure carries its explanation (default true). Explanations are rendered when first read, so false saves little unless they are read. */
   explain?: boolean;
 }
+
+// (any other key is misuse: a misspelt option was ignored)
+const TAX_CALCULATOR_OPTION_NAMES = optionNames<TaxCalculatorOptions>({
+  at: true,
+  district: true,
+  ruleset: true,
+  registry: true,
+  rates: true,
+  explain: true,
+});
 
 /**
  * Computes the tax of declarations with the policy in force on each one's date and district
@@ -32,7 +43,7 @@ export function createTaxCalculator(
 export function createTaxCalculator(
   options: TaxCalculatorOptions = {},
 ): (input: unknown) => TaxCalculation<TaxFigures> {
-  const prepared = prepare(options, 'createTaxCalculator');
+  const prepared = prepare(options, 'createTaxCalculator', TAX_CALCULATOR_OPTION_NAMES);
   const rates = prepared.services.rates;
   return (input) => {
     const parsed = parseDeclaration(input);

@@ -1,4 +1,5 @@
-import { checkArgument, describeInput, hasMethods, isRecord, optionsObject } from '../model/guards.js';
+import { checkArgument, describeInput, hasMethods, isRecord } from '../model/guards.js';
+import { knownOptions, optionNames } from '../model/options.js';
 import { SandanError } from '../errors.js';
 import type { Issue } from '../model/issue.js';
 import { FIELD_RULE_ID, parseDeclaration, UNKNOWN_FIELD_RULE_ID } from '../model/parse.js';
@@ -51,6 +52,21 @@ export interface ValidateOptions {
   extras?: Record<string, unknown>;
 }
 
+/** The names of {@link ValidateOptions}: any other key is misuse (a misspelt option was ignored). */
+export const VALIDATE_OPTION_NAMES = optionNames<ValidateOptions>({
+  district: true,
+  at: true,
+  ruleset: true,
+  registry: true,
+  codes: true,
+  rates: true,
+  goodsRecords: true,
+  positiveLists: true,
+  quota: true,
+  annualQuantities: true,
+  extras: true,
+});
+
 /** What {@link validate} returns: `valid` is false when any issue is an error. */
 export interface ValidationResult {
   valid: boolean;
@@ -74,8 +90,12 @@ export function createValidator(options?: ValidateOptions): Validator {
 }
 
 /** `fn` names the caller's function in a misuse error (validate and validateStream call this too). */
-export function validatorFor(options: ValidateOptions | undefined, fn: string): Validator {
-  const prepared = prepare(options, fn);
+export function validatorFor(
+  options: ValidateOptions | undefined,
+  fn: string,
+  names: readonly string[] = VALIDATE_OPTION_NAMES,
+): Validator {
+  const prepared = prepare(options, fn, names);
   return (input, at) => {
     const { resolved, undated } = prepared.resolve(input, at);
     return runRules(input, resolved, prepared, undated);
@@ -92,8 +112,12 @@ interface PreparedOptions {
 }
 
 /** Checks options once (throws SandanError on misuse) for validating or computing many declarations. */
-export function prepare(options?: ValidateOptions, fn = 'createValidator'): PreparedOptions {
-  const opts = optionsObject(options, fn);
+export function prepare(
+  options?: ValidateOptions,
+  fn = 'createValidator',
+  names: readonly string[] = VALIDATE_OPTION_NAMES,
+): PreparedOptions {
+  const opts = knownOptions(options, fn, names);
   if (opts.at !== undefined) isoDateOption(opts.at, 'at', 'INVALID_OPTION');
   const codes = codeTablesWith(opts.codes, fn);
   let registry = opts.registry ?? defaultRegistry();

@@ -4,7 +4,8 @@
 import { SandanError, messageOf } from '../errors.js';
 import { checkXmlSize, forbiddenCharacter, xmlLimit } from '../xml/safety.js';
 import { escapeTextOf } from '../xml/serialize.js';
-import { describeInput, optionsObject } from '../model/guards.js';
+import { describeInput } from '../model/guards.js';
+import { knownOptions, optionNames } from '../model/options.js';
 import {
   type AlgorithmOptions,
   DEFAULT_URIS,
@@ -48,6 +49,20 @@ export interface SignOptions {
   /** Messages larger than this many bytes (UTF-8) are refused with `XML_TOO_LARGE`; default 50 MB, as the parser. */
   maxBytes?: number | undefined;
 }
+
+// (any other key is misuse: a misspelt option was ignored, e.g. a certificate number left out)
+const SIGN_OPTION_NAMES = optionNames<SignOptions>({
+  signatureAlgorithm: true,
+  signatureMethod: true,
+  digestMethod: true,
+  digestAlgorithm: true,
+  sm2SignatureEncoding: true,
+  base64LineLength: true,
+  certificateNumber: true,
+  includeCertificate: true,
+  replaceSignature: true,
+  maxBytes: true,
+});
 
 /** What {@link signMessage} produced. */
 export interface SignedMessage {
@@ -214,7 +229,7 @@ function writtenText(value: unknown, what: string): string {
  * @throws SandanError `XML_MALFORMED`, `XML_TOO_LARGE`, `SIGN_ALREADY_SIGNED`, `INVALID_OPTION`, `SIGN_CERT_INVALID`, `SIGN_SIGNER_FAILED`
  */
 export async function signMessage(xml: string, signer: Signer, options?: SignOptions): Promise<SignedMessage> {
-  const opts = optionsObject(options, 'signMessage');
+  const opts = knownOptions(options, 'signMessage', SIGN_OPTION_NAMES);
   checkXmlSize(xml, xmlLimit('signMessage', xml, opts.maxBytes, false));
   // (one path with sandan sign: the envelope's own signature was made here and checked by no one)
   const inner = envelopeToSign(xml);

@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
 import { checkArgument, codePointLength, describeInput, isRecord, ownValue } from '../model/guards.js';
+import { knownOptions, optionNames } from '../model/options.js';
 import type { Issue } from '../model/issue.js';
 import { didYouMean } from '../model/field-names.js';
 import { memberPath } from '../model/json-position.js';
@@ -65,6 +66,21 @@ export interface BuildOptions extends BuildEnvironment {
   /** Check each document against its schema first (default true); off only for trusted, pre-checked input. */
   validate?: boolean;
 }
+
+// (any other key is misuse: a misspelt option was ignored, e.g. a guid made up instead of the one given)
+const BUILD_OPTION_NAMES = optionNames<BuildOptions>({
+  sender: true,
+  subscribers: true,
+  guid: true,
+  version: true,
+  appType: true,
+  appStatus: true,
+  appTime: true,
+  extensions: true,
+  validate: true,
+  now: true,
+  newId: true,
+});
 
 /** The outcome of a build: the XML, or the issues that kept the documents from being written. */
 export type BuildResult = { ok: true; xml: string; issues: Issue[] } | { ok: false; xml?: undefined; issues: Issue[] };
@@ -390,6 +406,7 @@ export function buildMessageTree<T extends BuildableType>(
   checkBuildableType(type, 'buildMessageTree: the message type');
   checkArgument(documents, 'list', 'buildMessageTree', 'the documents');
   checkArgument(options, 'object', 'buildMessageTree', 'the options');
+  knownOptions(options, 'buildMessageTree', BUILD_OPTION_NAMES);
   const info = BUILDABLE[type];
   const layout = layoutOf(info.schema, info.root);
   checkDocumentCount(type, documents.length, layout);
@@ -457,6 +474,7 @@ export function buildMessage<T extends BuildableType>(
 ): BuildResult {
   checkBuildableType(type, 'buildMessage: the message type');
   checkArgument(options, 'object', 'buildMessage', 'the options');
+  knownOptions(options, 'buildMessage', BUILD_OPTION_NAMES);
   const docs = (Array.isArray(documents) ? documents : [documents]) as readonly DocumentOf[T][];
   const issues = options.validate === false ? [] : checkDocuments(type, docs, options.extensions);
   if (issues.some((i) => i.severity === 'error')) return { ok: false, issues };

@@ -1,0 +1,41 @@
+/*
+ * The one check of a public function's options object: its type (optionsObject) and its keys. A misspelt option from
+ * JavaScript (`createValidator({ rate })`) was silently ignored, the default taking its place.
+ */
+
+import { SandanError, type SandanErrorCode } from '../errors.js';
+import { nearestFieldName } from './field-names.js';
+import { optionsObject } from './guards.js';
+
+/**
+ * Every option name of `T`, as an object of `name: true`: a name the type lacks, or one of its names left out, fails
+ * to compile, so the list {@link knownOptions} checks against keeps up with the type.
+ */
+export function optionNames<T extends object>(names: { readonly [K in keyof T]-?: true }): readonly string[] {
+  return Object.keys(names);
+}
+
+/**
+ * The options object a public function was given ({@link optionsObject}: `{}` when left out), each of its own keys one
+ * of `names`. An unknown key is misuse: a SandanError (`code`: INVALID_OPTION unless the area has its own) naming the
+ * function and the key, and the option it likely meant (`createValidator: unknown option 'rate' (did you mean
+ * 'rates'?)`). A key set to undefined counts too: it is a misspelling all the same.
+ */
+export function knownOptions<T extends object>(
+  options: T | undefined,
+  fn: string,
+  names: readonly string[],
+  code: SandanErrorCode = 'INVALID_OPTION',
+): T {
+  const opts = optionsObject(options, fn, code);
+  for (const key of Object.keys(opts)) {
+    if (names.includes(key)) continue;
+    const near = nearestFieldName(key, names);
+    throw new SandanError(
+      code,
+      `${fn}: unknown option ${JSON.stringify(key)}${near === undefined ? '' : ` (did you mean ${JSON.stringify(near)}?)`}; its options are ${names.join(', ')}`,
+      { details: { option: key, ...(near !== undefined && { didYouMean: near }) } },
+    );
+  }
+  return opts;
+}

@@ -441,4 +441,19 @@ describe('sarif', () => {
     expect(artifactUri('in/C:/a b.json', true)).toBe('in/C%3A/a%20b.json');
     expect(artifactUri('C:/a.json', false)).toBe('C%3A/a.json');
   });
+
+  it('writes an absolute path inside the working directory relative to it (code scanning maps repo paths only)', () => {
+    // GitHub Actions: `sandan validate ${{ github.workspace }}/declarations` from the checkout.
+    const root = '/home/runner/work/shop/shop';
+    expect(artifactUri(`${root}/declarations/订单 1.json`, false, root)).toBe(
+      'declarations/%E8%AE%A2%E5%8D%95%201.json',
+    );
+    expect(artifactUri('C:\\a\\shop\\in\\b.json', true, 'C:\\a\\shop')).toBe('in/b.json');
+    // Outside the working directory the path stays whole: it names no file of the checkout either way.
+    expect(artifactUri('/tmp/in/a.json', false, root)).toBe('/tmp/in/a.json');
+    expect(artifactUri('/home/runner/work/shop/shop2/a.json', false, root)).toBe('/home/runner/work/shop/shop2/a.json');
+    expect(artifactUri('C:/b/a.json', true, 'C:\\a\\shop')).toBe('file:///C:/b/a.json');
+    // Relative paths are left as given.
+    expect(artifactUri('in/a.json', false, root)).toBe('in/a.json');
+  });
 });

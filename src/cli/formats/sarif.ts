@@ -1,4 +1,4 @@
-import { sep } from 'node:path';
+import { posix, sep, win32 } from 'node:path';
 import pkg from '../../../package.json';
 import { docsUrl } from '../../model/docs-url.js';
 import type { LocatedIssue, Reporter } from './report.js';
@@ -12,9 +12,15 @@ const RULES_DOC = docsUrl('rules.md');
  * (a first segment such as `orders-T10:15.json` read as a URI scheme). On Windows (`windows`) a path from a drive is
  * a `file:` URI, `C:/in/a.json` `file:///C:/in/a.json`: its encoded `C%3A/in/a.json` named a folder `C:` in the
  * checkout. (Elsewhere `C:/in` is such a folder, and a path from `/` is already one URI reference that resolves.)
+ * An absolute path inside `root` (the working directory, where CI runs: the checkout) is written relative to it, as
+ * GitHub code scanning maps an alert to a file only by a path from the repository root; `/home/runner/work/r/r/a.json`
+ * matched no file and the alert showed without its place.
  */
-export function artifactUri(file: string, windows = sep === '\\'): string {
-  const path = file.replace(/\\/g, '/');
+export function artifactUri(file: string, windows = sep === '\\', root = process.cwd()): string {
+  const paths = windows ? win32 : posix;
+  const inside = paths.isAbsolute(file) ? paths.relative(root, file) : undefined;
+  const relative = inside && !inside.startsWith('..') && !paths.isAbsolute(inside) ? inside : undefined;
+  const path = (relative ?? file).replace(/\\/g, '/');
   const segments = (p: string) => p.split('/').map(encodeURIComponent).join('/');
   return windows && /^[A-Za-z]:\//.test(path)
     ? `file:///${path.slice(0, 2)}${segments(path.slice(2))}`

@@ -161,3 +161,42 @@ describe('journey 2: validating declarations in CI with plain sandan calls', () 
     expect(r.status, r.stderr).toBe(0);
   });
 });
+
+describe('docs/getting-started.md "Running sandan in CI": the workflow it shows', () => {
+  const doc = readFileSync('docs/getting-started.md', 'utf8');
+  const yaml = /## Running sandan in CI[\s\S]*?```yaml\n([\s\S]*?)```/.exec(doc)?.[1] ?? '';
+  const runs = [...yaml.matchAll(/^\s*- run: npx sandan (.*)$/gm)].map((m) => m[1] ?? '');
+
+  it('grants what upload-sarif needs and runs sandan from the repository root', () => {
+    expect(yaml).toMatch(/permissions:\n(?:\s+.*\n)*?\s+security-events: write/);
+    expect(yaml).toContain('github/codeql-action/upload-sarif');
+    expect(runs).toHaveLength(2);
+  });
+
+  it('its commands fail the job on the broken example and write SARIF whose uris name files of the repository', () => {
+    const out = mkdtempSync(join(tmpdir(), 'sandan-ci-doc-'));
+    const results = runs.map((line) => {
+      const [args = '', target] = line.split(' > ');
+      const r = spawnSync(process.execPath, ['bin/sandan.js', ...args.trim().split(/\s+/)], { encoding: 'utf8' });
+      if (target) writeFileSync(join(out, target), r.stdout);
+      return r;
+    });
+    expect(results.map((r) => r.status)).toEqual([1, 1]);
+    expect(results[0]?.stdout).toMatch(
+      /^::error file=examples\/ci\/declarations\/paid-too-much\.json,line=\d+,col=\d+/m,
+    );
+    const sarif = JSON.parse(readFileSync(join(out, 'sandan.sarif'), 'utf8'));
+    const validate = sarifValidator();
+    expect(validate(sarif), JSON.stringify(validate.errors)).toBe(true);
+    const uris = new Set<string>(
+      sarif.runs[0].results.map(
+        (r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) =>
+          r.locations[0]?.physicalLocation.artifactLocation.uri,
+      ),
+    );
+    expect([...uris].sort()).toEqual([
+      'examples/ci/declarations/batch.ndjson',
+      'examples/ci/declarations/paid-too-much.json',
+    ]);
+  });
+});

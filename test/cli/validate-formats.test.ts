@@ -455,5 +455,8 @@ describe('sarif', () => {
     expect(artifactUri('C:/b/a.json', true, 'C:\\a\\shop')).toBe('file:///C:/b/a.json');
     // Relative paths are left as given.
     expect(artifactUri('in/a.json', false, root)).toBe('in/a.json');
+    // A name beginning with two dots is still inside (only a first segment `..` leaves the directory).
+    expect(artifactUri(`${root}/..orders.json`, false, root)).toBe('..orders.json');
+    expect(artifactUri('C:\\a\\shop\\..in\\b.json', true, 'C:\\a\\shop')).toBe('..in/b.json');
   });
 });

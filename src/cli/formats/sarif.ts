@@ -19,7 +19,8 @@ const RULES_DOC = docsUrl('rules.md');
 export function artifactUri(file: string, windows = sep === '\\', root = process.cwd()): string {
   const paths = windows ? win32 : posix;
   const inside = paths.isAbsolute(file) ? paths.relative(root, file) : undefined;
-  const relative = inside && !inside.startsWith('..') && !paths.isAbsolute(inside) ? inside : undefined;
+  // `..` as the first segment is outside root; a file named `..x` inside it is not.
+  const relative = inside && inside.split(/[\\/]/)[0] !== '..' && !paths.isAbsolute(inside) ? inside : undefined;
   const path = (relative ?? file).replace(/\\/g, '/');
   const segments = (p: string) => p.split('/').map(encodeURIComponent).join('/');
   return windows && /^[A-Za-z]:\//.test(path)

@@ -76,6 +76,10 @@ it('an order service tests against the emulator: one parcel released, one refuse
   const refusal = receipts.find((r) => r.orderNo === 'OSV0002' && r.returnStatus === '100')!;
   const info = parseReturnInfo(String(read(refusal.xml).documents[0]?.returnInfo));
   expect(info).toMatchObject({ code: '1300', desc: expect.stringContaining('tax-mismatch') });
+  // In-process, the same receipt carries its returnInfo as text.
+  expect(customs.receipts(0, { orderNo: 'OSV0002' }).at(-1)?.returnInfo).toMatch(
+    /^\[Code:1300;Desc:.*（tax-mismatch）\]$/,
+  );
 
   // The buyer of parcel 1 asks to cancel after release: the E-Port refuses at once (CEB624 -623005).
   const cancel = await shop.cancel('OSV0001', { reason: '买家取消订单' });

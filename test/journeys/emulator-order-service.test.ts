@@ -6,7 +6,7 @@ import { createOrderService } from '../../examples/order-service/checkout.js';
 import { createCustomsClient, type ReceivedReceipt } from '../../examples/order-service/customs-client.js';
 import { MemoryQuotaStore, parseRateTable, parseReturnInfo, QuotaLedger } from 'sandan';
 import { createCustomsEmulator, type CustomsEmulator } from 'sandan/emulator';
-import { makeSigning, messages, read, type Signing } from '../emulator/helpers.js';
+import { makeSigning, messages, type Signing } from '../emulator/helpers.js';
 import { declaration, ratesJson, SENDER } from './helpers.js';
 
 let signing: Signing;
@@ -74,7 +74,7 @@ it('an order service tests against the emulator: one parcel released, one refuse
   expect(trail(receipts, 'OSV0002', 'CEB312')).toEqual(['3', '120']);
   expect(trail(receipts, 'OSV0002', 'CEB622')).toEqual(['3', '100']);
   const refusal = receipts.find((r) => r.orderNo === 'OSV0002' && r.returnStatus === '100')!;
-  const info = parseReturnInfo(String(read(refusal.xml).documents[0]?.returnInfo));
+  const info = parseReturnInfo(refusal.returnInfo ?? '');
   expect(info).toMatchObject({ code: '1300', desc: expect.stringContaining('tax-mismatch') });
   // In-process, the same receipt carries its returnInfo as text.
   expect(customs.receipts(0, { orderNo: 'OSV0002' }).at(-1)?.returnInfo).toMatch(

@@ -95,7 +95,7 @@ export function entryOfRow<D>(r: EntryRowOf<D>, date: (v: D) => Date): QuotaEntr
 }
 
 /** The `quantities` column of an entry: JSON with exact decimal text, or null when not stated. */
-export function quantitiesText(q: readonly QuotaQuantity[] | undefined): string | null {
+function quantitiesText(q: readonly QuotaQuantity[] | undefined): string | null {
   return q === undefined ? null : JSON.stringify(q.map((x) => ({ hs8: x.hs8, unit: x.unit, qty: x.qty.toFixed() })));
 }
 

@@ -43,7 +43,7 @@ function sm2CertSignedBy(cert: CertificateInfo, issuer: CertificateInfo): boolea
  * CA certificates that may stand between a signer's certificate and its anchor (those the message carries in
  * KeyInfo). CEB chains are short; the bound keeps a message full of certificates from costing much.
  */
-export const MAX_INTERMEDIATES = 4;
+const MAX_INTERMEDIATES = 4;
 
 /** `issuer` issued `cert`: names and key identifiers match, keyUsage allows it (OpenSSL's check), and the signature holds. */
 export function issuedBy(cert: CertificateInfo, issuer: CertificateInfo): boolean {
@@ -177,7 +177,7 @@ class Breach {
  * name that reads as a host name, as a dNSName. A name of a form whose constraints sandan does not process (URI,
  * x400Address…) meeting a constraint of that form refuses the chain, as OpenSSL does, and as a minimum or maximum does.
  */
-export function nameConstraintBreach(cert: CertificateInfo, chain: readonly CertificateInfo[]): string | undefined {
+function nameConstraintBreach(cert: CertificateInfo, chain: readonly CertificateInfo[]): string | undefined {
   if (!chain.some((ca) => hasNameConstraints(ca.der))) return undefined;
   const all = [cert, ...chain];
   const names = new Map<CertificateInfo, ReturnType<typeof parseCertificateNames>>();

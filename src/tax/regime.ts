@@ -113,7 +113,7 @@ function checkOrderAmounts(order: Omit<RegimeOrder, 'quantities'>, fn: string): 
 }
 
 /** {@link orderDutiableValue} without the checks of a caller's arguments: for sandan's own callers, which pass Decimals. */
-export function dutiableValueOf(order: Omit<RegimeOrder, 'quantities'>, nonCashDiscountReducesBase: boolean): Decimal {
+function dutiableValueOf(order: Omit<RegimeOrder, 'quantities'>, nonCashDiscountReducesBase: boolean): Decimal {
   const gross = order.goods.plus(order.freight).plus(order.insuredFee);
   if (!nonCashDiscountReducesBase || order.discount === undefined) return gross;
   const net = gross.minus(order.discount);

@@ -74,7 +74,7 @@ export function checkExtensionValue(f: ExtensionField, value: string): Extension
 }
 
 /** The issue for a value of extension field `f` (at `path`) that does not fit it; a warning when `f` is uncertain. */
-export function extensionValueIssue(
+function extensionValueIssue(
   f: ExtensionField,
   path: string,
   value: unknown,

@@ -232,13 +232,13 @@ export async function statInputFile(path: string, what?: string): Promise<Stats>
 }
 
 /** A file that command-line arguments name: its path, with the reason it cannot be read when its folder's walk found one. */
-export interface NamedFile {
+interface NamedFile {
   path: string;
   unreadable?: SandanError;
 }
 
 /** How {@link filesNamedBy} reads its arguments. */
-export interface FilesNamedOptions {
+interface FilesNamedOptions {
   /** The files a folder's walk lists, by path (e.g. by extension). */
   wanted: (path: string) => boolean;
   /** Entries a folder's walk leaves out, by name (see {@link filesUnder}). */

@@ -44,7 +44,7 @@ const LINE_LIMITS: LineLimits = { record: MAX_RECORD_BYTES, skipped: MAX_SKIPPED
  * What {@link lineRuns} finds, in order: complete lines, each with its line break (the input's last may have none), or
  * one line too long (`true`: its bytes were dropped) or endless (the input's last).
  */
-export type LineRun = Buffer | true | 'endless';
+type LineRun = Buffer | true | 'endless';
 
 /**
  * NDJSON bytes cut into runs of whole lines, those each chunk completes at once, in bounded memory: the one place of the

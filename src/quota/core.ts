@@ -888,7 +888,7 @@ export function releaseTimeOf(entry: QuotaEntry, orderEvents: readonly QuotaEven
 }
 
 /** The return application a refund names, among the order's recorded ones. */
-export interface RefundApplication {
+interface RefundApplication {
   /** The application's copNo (CEB625/626 copNo). */
   copNo: string;
   /** Every return application recorded for the order. */

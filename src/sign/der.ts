@@ -460,7 +460,7 @@ export interface GeneralSubtree {
 }
 
 /** What name constraints (RFC 5280 4.2.1.10) need of a certificate. */
-export interface CertificateNames {
+interface CertificateNames {
   subject: DistinguishedName;
   issuer: DistinguishedName;
   /** subjectAltName's names (none when it has no subjectAltName). */

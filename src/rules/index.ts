@@ -30,7 +30,8 @@ export { toTaxPolicy } from './tax-policy.js';
 export { checkIdNumber, idCheckCharacter, idBirthDate } from './id-number.js';
 export * from './district.js';
 export { districtRuleset, districtRulesetId } from './district-ruleset.js';
-export * from './tax-calculator.js';
+// TAX_CALCULATOR_OPTION_NAMES is internal: taxStream checks its options against it.
+export { createTaxCalculator, type TaxCalculation, type TaxCalculatorOptions } from './tax-calculator.js';
 export { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';
 export {
   taxStream,

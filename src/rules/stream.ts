@@ -9,9 +9,14 @@ import {
   type LineTooLong,
 } from '../model/json-input.js';
 import type { TaxFigures, TaxResult } from '../tax/compute.js';
-import { createTaxCalculator, type TaxCalculation, type TaxCalculatorOptions } from './tax-calculator.js';
+import {
+  createTaxCalculator,
+  TAX_CALCULATOR_OPTION_NAMES,
+  type TaxCalculation,
+  type TaxCalculatorOptions,
+} from './tax-calculator.js';
 import { VALIDATE_OPTION_NAMES, validatorFor, type ValidateOptions, type ValidationResult } from './validate.js';
-import { knownOptions, optionNames } from '../model/options.js';
+import { knownOptions } from '../model/options.js';
 import { checkArgument } from '../model/guards.js';
 
 /*
@@ -186,16 +191,6 @@ export async function* validateStream(
   );
 }
 
-const TAX_STREAM_OPTION_NAMES = optionNames<TaxCalculatorOptions & StreamOptions>({
-  at: true,
-  district: true,
-  ruleset: true,
-  registry: true,
-  rates: true,
-  explain: true,
-  onProgress: true,
-});
-
 /**
  * Computes the tax of a stream of declarations (as {@link validateStream} reads them), in
  * order and pull-based; a line that is not JSON gives a failed calculation with its issue.
@@ -205,7 +200,10 @@ export async function* taxStream(
   options: TaxCalculatorOptions & StreamOptions = {},
 ): AsyncGenerator<TaxStreamItem> {
   checkArgument(source, 'iterable', 'taxStream', 'the source');
-  const { onProgress, ...calculatorOptions } = knownOptions(options, 'taxStream', TAX_STREAM_OPTION_NAMES);
+  const { onProgress, ...calculatorOptions } = knownOptions(options, 'taxStream', [
+    ...TAX_CALCULATOR_OPTION_NAMES,
+    'onProgress',
+  ]);
   const calc = createTaxCalculator({ ...calculatorOptions, explain: true });
   yield* mapRecords(
     sourceRecords(source),

@@ -19,8 +19,8 @@ export interface TaxCalculatorOptions
   explain?: boolean;
 }
 
-// (any other key is misuse: a misspelt option was ignored)
-const TAX_CALCULATOR_OPTION_NAMES = optionNames<TaxCalculatorOptions>({
+/** The names of {@link TaxCalculatorOptions}: any other key is misuse (a misspelt option was ignored). */
+export const TAX_CALCULATOR_OPTION_NAMES = optionNames<TaxCalculatorOptions>({
   at: true,
   district: true,
   ruleset: true,

@@ -16,3 +16,14 @@ export function standInNpx(): string {
   chmodSync(join(bin, 'npx'), 0o755);
   return bin;
 }
+
+/**
+ * A PATH with `sandan` first on it: a folder holding a stand-in that runs the built CLI, as `npm install` would link
+ * the package's bin (the journeys run the docs' commands as written).
+ */
+export function pathWithSandan(): string {
+  const bin = mkdtempSync(join(tmpdir(), 'sandan-bin-'));
+  writeFileSync(join(bin, 'sandan'), `#!/bin/sh\nexec node ${JSON.stringify(resolve('bin/sandan.js'))} "$@"\n`);
+  chmodSync(join(bin, 'sandan'), 0o755);
+  return `${bin}:${process.env.PATH}`;
+}

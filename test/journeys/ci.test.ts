@@ -1,21 +1,12 @@
-import { standInNpx } from '../helpers/npx.js';
+import { pathWithSandan, standInNpx } from '../helpers/npx.js';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { needTool, skipWithout } from '../helpers/tools.js';
-
-/** A PATH with `sandan` on it: the package's bin, as `npm install` would link it. */
-function pathWithSandan(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sandan-bin-'));
-  const shim = join(dir, 'sandan');
-  writeFileSync(shim, `#!/bin/sh\nexec node ${JSON.stringify(resolve('bin/sandan.js'))} "$@"\n`);
-  chmodSync(shim, 0o755);
-  return `${dir}:${process.env.PATH}`;
-}
 
 /** The official SARIF 2.1.0 schema (draft-04; nothing in it reads differently under draft-07, which ajv speaks). */
 function sarifValidator() {

@@ -1,21 +1,12 @@
-import { standInNpx } from '../helpers/npx.js';
+import { pathWithSandan, standInNpx } from '../helpers/npx.js';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseString } from '@fast-csv/parse';
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import { readXlsxWithPython, type XlsxCell } from '../reconcile/xlsx-reader.js';
-
-/** A PATH with `sandan` on it: the package's bin, as `npm install` would link it. */
-function pathWithSandan(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sandan-bin-'));
-  const shim = join(dir, 'sandan');
-  writeFileSync(shim, `#!/bin/sh\nexec node ${JSON.stringify(resolve('bin/sandan.js'))} "$@"\n`);
-  chmodSync(shim, 0o755);
-  return `${dir}:${process.env.PATH}`;
-}
 
 function parseCsv(text: string): Promise<string[][]> {
   return new Promise((done, fail) => {

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
+import { pathWithSandan } from '../helpers/npx.js';
 import { readXlsxWithPython } from '../reconcile/xlsx-reader.js';
 
 /*
@@ -22,11 +23,8 @@ const quoted = /\*\*3\. Read the summary\.\*\*[^`]*```\n([\s\S]*?)```/.exec(sect
 /** A folder with `sandan` on its PATH (the package's bin, as npm links it) and the repository's examples/. */
 function workspace(): { dir: string; env: NodeJS.ProcessEnv } {
   const dir = mkdtempSync(join(tmpdir(), 'sandan-month-end-'));
-  const bin = mkdtempSync(join(tmpdir(), 'sandan-bin-'));
-  writeFileSync(join(bin, 'sandan'), `#!/bin/sh\nexec node ${JSON.stringify(resolve('bin/sandan.js'))} "$@"\n`);
-  chmodSync(join(bin, 'sandan'), 0o755);
   symlinkSync(resolve('examples'), join(dir, 'examples'));
-  return { dir, env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, CI: 'true' } };
+  return { dir, env: { ...process.env, PATH: pathWithSandan(), CI: 'true' } };
 }
 
 const sum = (xs: string[]) => xs.reduce((a, x) => a.plus(x), new Decimal(0)).toFixed(2);

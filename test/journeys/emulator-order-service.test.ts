@@ -3,11 +3,11 @@
 // receipts read back, one parcel released (800) and one refused for a tax mismatch (100, 1300), then a cancel.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createOrderService } from '../../examples/order-service/checkout.js';
-import { createCustomsClient, type ReceivedReceipt } from '../../examples/order-service/customs-client.js';
+import { createCustomsClient } from '../../examples/order-service/customs-client.js';
 import { MemoryQuotaStore, parseRateTable, parseReturnInfo, QuotaLedger } from 'sandan';
 import { createCustomsEmulator, type CustomsEmulator } from 'sandan/emulator';
 import { makeSigning, messages, type Signing } from '../emulator/helpers.js';
-import { declaration, ratesJson, SENDER } from './helpers.js';
+import { declaration, ratesJson, SENDER, trail } from './helpers.js';
 
 let signing: Signing;
 let customs: CustomsEmulator | undefined;
@@ -18,10 +18,6 @@ afterAll(async () => {
   await customs?.close();
   signing?.keys.cleanup();
 });
-
-/** `returnStatus` of each receipt of one order and type, oldest first. */
-const trail = (rs: ReceivedReceipt[], orderNo: string, type: string) =>
-  rs.filter((r) => r.orderNo === orderNo && r.type === type).map((r) => r.returnStatus);
 
 it('an order service tests against the emulator: one parcel released, one refused for its tax, a cancel refused', async () => {
   // A fresh emulator per test is the way to start from nothing: state in memory, HTTP on a free port.

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrderService } from '../../examples/order-service/checkout.js';
-import { createCustomsClient, type ReceivedReceipt } from '../../examples/order-service/customs-client.js';
+import { createCustomsClient } from '../../examples/order-service/customs-client.js';
 import {
   createLocalSigner,
   MemoryQuotaStore,
@@ -21,6 +21,7 @@ import {
 import { createCustomsEmulator, type CustomsEmulator, type CustomsEmulatorOptions } from 'sandan/emulator';
 import { runCli } from '../helpers/cli.js';
 import { reconcileArgs } from '../reconcile/helpers.js';
+import { trail } from './helpers.js';
 import { makeSigning } from '../emulator/helpers.js';
 import type { TestKeys } from '../sign/helpers.js';
 
@@ -46,9 +47,6 @@ function messageOf(xml: string): CebMessage {
   if (!m) throw new Error(`no CEB message in ${xml.slice(0, 200)}`);
   return m;
 }
-
-const trail = (rs: ReceivedReceipt[], orderNo: string, type: string) =>
-  rs.filter((r) => r.orderNo === orderNo && r.type === type).map((r) => r.returnStatus);
 
 let keys: TestKeys;
 /** The certificate of rsa.key, valid 2020–2040: the emulator checks its dates on its clock (2026-11-20). */

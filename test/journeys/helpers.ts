@@ -3,11 +3,15 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
 import { createOrderService } from '../../examples/order-service/checkout.js';
-import { createCustomsClient } from '../../examples/order-service/customs-client.js';
+import { createCustomsClient, type ReceivedReceipt } from '../../examples/order-service/customs-client.js';
 import { createLocalSigner, MemoryQuotaStore, parseRateTable, QuotaLedger } from 'sandan';
 import { createCustomsEmulator, type CustomsEmulator } from 'sandan/emulator';
 import { makeSigning } from '../emulator/helpers.js';
 import type { TestKeys } from '../sign/helpers.js';
+
+/** `returnStatus` of each receipt of one order and type, oldest first. */
+export const trail = (rs: ReceivedReceipt[], orderNo: string, type: string) =>
+  rs.filter((r) => r.orderNo === orderNo && r.type === type).map((r) => r.returnStatus);
 
 export const ratesJson = () => JSON.parse(readFileSync('examples/rates.example.json', 'utf8'));
 export const BUYER = '330106199003071519';

@@ -183,6 +183,11 @@ export function loadRuleset(data: unknown, rules: readonly Rule[], origin = 'rul
       if (s.options !== undefined) s.options = asWritten(s.options, raw[i]?.options) as Setting['options'];
     }
   }
+  for (const [ruleId, setting] of Object.entries(d.rules ?? {})) {
+    const rule = rules.find((r) => r.id === ruleId);
+    if (typeof rule?.checkOptions === 'function')
+      checkWrittenOptions(rule, asArray(setting as Setting | Setting[] | undefined), Array.isArray(setting), origin);
+  }
   for (const list of ['signatureAlgorithms', 'localRequirements'] as const)
     for (const [i, s] of (d.district?.[list] ?? []).entries()) checkRange(s, origin, `$.district.${list}[${i}]`);
   for (const [key, entries] of Object.entries(d.policy ?? {})) {
@@ -231,6 +236,44 @@ function checkRange(s: Setting, origin: string, where: string): void {
       `${origin}: ${where}: effectiveTo ${s.effectiveTo} is before effectiveFrom ${s.effectiveFrom}`,
     );
   }
+}
+
+/**
+ * Gives a rule's checkOptions what one ruleset writes for it, merged as resolve merges it, on every day the settings
+ * in force change: a contradiction may lie between two settings of the file in force together. Not the options merged
+ * along the chain, where a child's word overrides its parent's on purpose. Throws RULESET_BAD_OPTIONS with the JSON
+ * path of the setting, or the settings and the day they first meet.
+ */
+function checkWrittenOptions(rule: Rule, settings: readonly Setting[], listed: boolean, origin: string): void {
+  const FIRST = '0001-01-01';
+  const days = new Set([FIRST]);
+  for (const s of settings) {
+    if (s.effectiveFrom !== undefined) days.add(s.effectiveFrom);
+    if (s.effectiveTo !== undefined && s.effectiveTo < '9999-12-31') days.add(dayAfter(s.effectiveTo));
+  }
+  for (const day of [...days].sort()) {
+    let merged: Setting['options'];
+    const inForce: number[] = [];
+    for (const [i, s] of settings.entries()) {
+      if (s.options === undefined || !isWithinDates(day, s.effectiveFrom, s.effectiveTo)) continue;
+      merged = mergeOptions(merged, s.options) as Setting['options'];
+      inForce.push(i);
+    }
+    const problem = merged === undefined ? undefined : rule.checkOptions?.(merged)[0];
+    if (problem === undefined) continue;
+    const at = `$.rules[${JSON.stringify(rule.id)}]`;
+    const options = jsonPath(['options', ...problem.path]).slice(1);
+    const message =
+      inForce.length === 1
+        ? `${at}${listed ? `[${inForce[0]}]` : ''}${options}: ${problem.message}`
+        : `${at}[${inForce.join('], [')}], merged as in force${day === FIRST ? '' : ` from ${day}`}: ${options.slice(1)}: ${problem.message}`;
+    throw new SandanError('RULESET_BAD_OPTIONS', `${origin}: ${message}`, { details: { origin, problems: [message] } });
+  }
+}
+
+/** The day after a `YYYY-MM-DD` day (a calendar day: no zone is involved). */
+function dayAfter(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
 
 function asArray<T>(v: T | T[] | undefined): T[] {

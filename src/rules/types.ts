@@ -132,6 +132,17 @@ export interface Rule<O = unknown> {
   /** A passing and a failing declaration for the docs, run by the rule's tests. */
   examples: RuleExamples;
   check(ctx: RuleContext, options: O): Report[];
+  /** Contradictions between options one ruleset writes for the rule, refused when it loads ({@link OptionProblem}). */
+  checkOptions?(options: Partial<O>): OptionProblem[];
+}
+
+/**
+ * What {@link Rule.checkOptions} finds wrong in the options one ruleset writes: `path` inside the options (e.g.
+ * `["doubtful", 1]`) and what is wrong. The loader names the file and the setting.
+ */
+export interface OptionProblem {
+  path: ReadonlyArray<string | number>;
+  message: string;
 }
 
 /** The options of a rule that takes none: an empty object, and nothing else. */
@@ -149,6 +160,12 @@ export interface RuleDefinition<S extends z.ZodType, M extends Readonly<Record<s
   messages: M;
   examples: RuleExamples;
   check(ctx: RuleContext, options: z.output<S>): Array<ReportOf<M>>;
+  /**
+   * Contradictions between options that the options schema cannot see, because it also parses the options merged
+   * along the chain, where a child may override its parent: this sees only what one ruleset writes (every key may be
+   * missing), on each day, and what it returns refuses the ruleset at load with RULESET_BAD_OPTIONS.
+   */
+  checkOptions?(options: Partial<z.output<S>>): OptionProblem[];
 }
 
 /**

@@ -48,6 +48,21 @@ export const tradeModeAllowed = defineRule({
       },
     ],
   },
+  // A mode in both lists passes (allowed is read first), so its doubt said nothing: one ruleset writing both is a slip.
+  // A child's allowed over its parent's doubt is not: the merged options are the chain's, not checked here.
+  checkOptions(options) {
+    const allowed = new Set(options.allowed ?? []);
+    return (options.doubtful ?? []).flatMap((mode, i) =>
+      allowed.has(mode)
+        ? [
+            {
+              path: ['doubtful', i],
+              message: `${mode} is also in allowed, which is read first, so it passes and the doubt is never said: a mode is either sure (allowed) or doubtful; remove it from one of the lists`,
+            },
+          ]
+        : [],
+    );
+  },
   check(ctx, options) {
     const mode = ctx.str(ctx.doc('inventory'), 'tradeMode');
     if (mode === undefined || options.allowed.includes(mode)) return [];

@@ -144,3 +144,74 @@ describe('trade-mode/allowed in a user ruleset that extends a district with a do
     ]);
   });
 });
+
+describe('a mode one ruleset lists both in allowed and in doubtful is refused when the ruleset loads', () => {
+  // The rule reads allowed first, so the mode passed and its doubt was never said: until session 59 such a ruleset
+  // loaded without a word. A child's allowed over its parent's doubt is still its own word (above).
+  const load = (setting: unknown) =>
+    loadRuleset(
+      {
+        id: 'shop',
+        version: '1',
+        extends: 'district/6400',
+        sources: [{ id: 'OWN', issuer: 'Example Shop Ltd.', title: 'Zone approval', section: '§1', kind: 'primary' }],
+        rules: { 'trade-mode/allowed': setting },
+      },
+      RULES,
+      'shop.json',
+    );
+  const failure = (setting: unknown) => {
+    try {
+      load(setting);
+    } catch (e) {
+      return [(e as { code?: string }).code, (e as Error).message];
+    }
+    return undefined;
+  };
+  const both = '1210 is also in allowed, which is read first, so it passes and the doubt is never said';
+
+  it('in one setting: RULESET_BAD_OPTIONS with the JSON path of the mode in doubtful', () => {
+    expect(failure({ options: { allowed: ['9610', '1210'], doubtful: ['1239', '1210'] }, source: 'OWN' })).toEqual([
+      'RULESET_BAD_OPTIONS',
+      `shop.json: $.rules["trade-mode/allowed"].options.doubtful[1]: ${both}: a mode is either sure (allowed) or doubtful; remove it from one of the lists`,
+    ]);
+    expect(failure([{ options: { allowed: ['1210'], doubtful: ['1210'] }, source: 'OWN' }])?.[1]).toMatch(
+      /^shop\.json: \$\.rules\["trade-mode\/allowed"\]\[0\]\.options\.doubtful\[0\]: 1210 is also in allowed/,
+    );
+  });
+
+  it('in two settings of the file in force together: named with the first day they meet', () => {
+    expect(
+      failure([
+        { options: { allowed: ['9610'], doubtful: ['1210'] }, source: 'OWN' },
+        { effectiveFrom: '2026-01-01', options: { allowed: ['9610', '1210'] }, source: 'OWN' },
+      ])?.[1],
+    ).toMatch(
+      /^shop\.json: \$\.rules\["trade-mode\/allowed"\]\[0\], \[1\], merged as in force from 2026-01-01: options\.doubtful\[0\]: 1210 is also in allowed/,
+    );
+    // The day after the end of a setting that had cleared the doubt.
+    expect(
+      failure([
+        { options: { doubtful: ['1210'] }, source: 'OWN' },
+        { options: { allowed: ['9610', '1210'] }, source: 'OWN' },
+        { effectiveTo: '2025-12-31', options: { doubtful: [] }, source: 'OWN' },
+      ])?.[1],
+    ).toMatch(/\[0\], \[1\], merged as in force from 2026-01-01: options\.doubtful\[0\]/);
+  });
+
+  it('settings that never meet, or a later one that clears the doubt, load', () => {
+    expect(
+      failure([
+        { effectiveTo: '2025-12-31', options: { allowed: ['9610'], doubtful: ['1210'] }, source: 'OWN' },
+        { effectiveFrom: '2026-01-01', options: { allowed: ['9610', '1210'] }, source: 'OWN' },
+      ]),
+    ).toBeUndefined();
+    expect(
+      failure([
+        { options: { allowed: ['9610'], doubtful: ['1210'] }, source: 'OWN' },
+        { effectiveFrom: '2026-01-01', options: { allowed: ['9610', '1210'], doubtful: [] }, source: 'OWN' },
+      ]),
+    ).toBeUndefined();
+    expect(failure({ options: { allowed: ['9610'], doubtful: ['1210'] }, source: 'OWN' })).toBeUndefined();
+  });
+});

@@ -1,10 +1,10 @@
-import { tz } from '@date-fns/tz/tz';
 import { add } from 'date-fns/add';
 import { addMilliseconds } from 'date-fns/addMilliseconds';
 import type { Duration } from 'date-fns';
 import { SandanError } from '../errors.js';
 import { describeInput } from '../model/guards.js';
 import { beijingMillis, beijingTimeOption } from '../time/beijing.js';
+import { BEIJING } from '../time/calendar.js';
 import type { EmulatorClock } from './types.js';
 
 /*
@@ -54,9 +54,8 @@ export const LATEST_TIME = beijingMillis('99991231235959999');
 /** The earliest: 0000-01-01 00:00 Beijing time. */
 const EARLIEST_TIME = beijingMillis('00000101000000');
 
-// Days are Beijing calendar days (24 h: no daylight saving since 1991), not the host's: in New York `add` made '1d'
-// 23 or 25 hours across a change of clocks.
-const BEIJING = tz('Asia/Shanghai');
+// Days are Beijing calendar days (BEIJING: 24 h), not the host's: in New York `add` made '1d' 23 or 25 hours across a
+// change of clocks.
 
 /** `from` plus a parsed duration, calendar units counted in Beijing time. */
 export function addDuration(from: Date, d: ParsedDuration): Date {

@@ -1,9 +1,9 @@
-import { tz } from '@date-fns/tz/tz';
 import { addDays } from 'date-fns/addDays';
 import { endOfDay } from 'date-fns/endOfDay';
 import { defaultRegistry } from '../rules/bundled.js';
 import type { Policy } from '../rules/policy.js';
 import { beijingIsoDate } from '../time/beijing.js';
+import { BEIJING } from '../time/calendar.js';
 import { SandanError } from '../errors.js';
 
 /*
@@ -35,9 +35,6 @@ export interface ReturnWindowCheck extends ReturnDeadlines {
   /** True when `appliedAt ≤ applyBy` and (when known) `arrivedAt ≤ arriveBy`. */
   within: boolean;
 }
-
-// Beijing has had no daylight saving since 1991; the zone still goes through the tz database.
-const BEIJING = tz('Asia/Shanghai');
 
 /** A Date argument that holds a time; anything else would give a verdict on nothing (QUOTA_INVALID). */
 function validDate(value: Date, what: string): void {

@@ -23,6 +23,7 @@ import type { Rule } from './types.js';
 import { nearestFieldName } from '../model/field-names.js';
 import { docsUrl } from '../model/docs-url.js';
 import { commonDates, endsBeforeItStarts, isoDateOption, isWithinDates } from '../time/beijing.js';
+import { isoDateAfter } from '../time/calendar.js';
 
 /**
  * Rulesets are JSON data: which rules run, with which severity and options, and the policy
@@ -249,7 +250,7 @@ function checkWrittenOptions(rule: Rule, settings: readonly Setting[], listed: b
   const days = new Set([FIRST]);
   for (const s of settings) {
     if (s.effectiveFrom !== undefined) days.add(s.effectiveFrom);
-    if (s.effectiveTo !== undefined && s.effectiveTo < '9999-12-31') days.add(dayAfter(s.effectiveTo));
+    if (s.effectiveTo !== undefined && s.effectiveTo < '9999-12-31') days.add(isoDateAfter(s.effectiveTo));
   }
   for (const day of [...days].sort()) {
     let merged: Setting['options'];
@@ -269,11 +270,6 @@ function checkWrittenOptions(rule: Rule, settings: readonly Setting[], listed: b
         : `${at}[${inForce.join('], [')}], merged as in force${day === FIRST ? '' : ` from ${day}`}: ${options.slice(1)}: ${problem.message}`;
     throw new SandanError('RULESET_BAD_OPTIONS', `${origin}: ${message}`, { details: { origin, problems: [message] } });
   }
-}
-
-/** The day after a `YYYY-MM-DD` day (a calendar day: no zone is involved). */
-function dayAfter(day: string): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
 
 function asArray<T>(v: T | T[] | undefined): T[] {

@@ -10,7 +10,7 @@ import { describeInput, SandanError, type SandanErrorCode } from '../errors.js';
  * it against TZDate), and it keeps the per-receipt parsers of reconciliation free of zone
  * look-ups (and the model's schema, which checks fields with these patterns, free of a zone
  * library). Calendar arithmetic (adding days, ends of days) goes through date-fns with
- * `tz('Asia/Shanghai')`, as the return window does.
+ * `tz('Asia/Shanghai')` (src/time/calendar.ts), as the return window does.
  *
  * Every reader refuses impossible values (2026-02-30, month 13, hour 24, minute or second 60,
  * 2025-02-29), also when an explicit offset is given: the written fields are checked, never the

@@ -3,20 +3,30 @@
  * Every public entry point that takes an options object refuses a key it does not know, through one helper
  * (knownOptions), and names the option it likely meant.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { createCustomsEmulator } from '../src/emulator/index.js';
 import {
   buildMessage,
   buildMessageTree,
   createTaxCalculator,
   createValidator,
+  parseCebXml,
+  parseDxpRep,
   reconcile,
   reconcileFiles,
   signMessage,
+  status,
   taxStream,
+  unwrapDxp,
   validate,
   validateStream,
+  verifyMessage,
+  wrapDxp,
 } from '../src/index.js';
-import { MemoryQuotaStore, QuotaLedger } from '../src/quota/index.js';
+import { applyReceipt, applyReceipts, MemoryQuotaStore, QuotaLedger } from '../src/quota/index.js';
+import { openPostgresQuotaStore } from '../src/quota/postgres.js';
+import { openSqliteQuotaStore, SqliteQuotaStore } from '../src/quota/sqlite.js';
 import { renderReconcileHtml, renderStatusHtml, summaryToJSON } from '../src/reconcile/index.js';
 import type { Signer } from '../src/sign/index.js';
 
@@ -31,6 +41,16 @@ async function thrown(call: () => unknown): Promise<[string, string]> {
     const err = e as { name: string; code: string; message: string };
     expect(err.name).toBe('SandanError');
     return [err.code, err.message];
+  }
+  throw new Error('did not throw');
+}
+
+/** The details of the SandanError the call throws. */
+async function details(call: () => unknown): Promise<unknown> {
+  try {
+    await call();
+  } catch (e) {
+    return (e as { details?: unknown }).details;
   }
   throw new Error('did not throw');
 }
@@ -115,5 +135,102 @@ describe('an unknown option key is misuse, named with the option it likely meant
       expect((await thrown(() => build('CEB311', [], { sender: SENDER, guld: 'x' } as never)))[1]).toMatch(
         new RegExp(`^${build.name}: unknown option "guld" \\(did you mean "guid"\\?\\)`),
       );
+  });
+
+  it('parseCebXml, parseDxpRep, unwrapDxp and wrapDxp', async () => {
+    expect(await thrown(() => parseCebXml('<a/>', { lenent: true } as never))).toEqual([
+      'INVALID_OPTION',
+      'parseCebXml: unknown option "lenent" (did you mean "lenient"?); its options are maxBytes, lenient, extensions',
+    ]);
+    expect(await details(() => parseCebXml('<a/>', { MaxBytes: 10 } as never))).toEqual({
+      option: 'MaxBytes',
+      didYouMean: 'maxBytes',
+    });
+    expect((await thrown(() => parseDxpRep('<a/>', { maxByte: 10 } as never)))[1]).toMatch(
+      /^parseDxpRep: unknown option "maxByte" \(did you mean "maxBytes"\?\)/,
+    );
+    expect((await thrown(() => unwrapDxp('<a/>', { extension: [] } as never)))[1]).toMatch(
+      /^unwrapDxp: unknown option "extension" \(did you mean "extensions"\?\)/,
+    );
+    const env = { senderId: 'DXPENT0000012345', now: () => new Date(0), newId: () => 'x' };
+    expect((await thrown(() => wrapDxp('<a/>', { ...env, receiverId: ['DXPENT0000000001'] } as never)))[1]).toMatch(
+      /^wrapDxp: unknown option "receiverId" \(did you mean "receiverIds"\?\)/,
+    );
+    // The known ones still read as before, and none at all.
+    const receipt = readFileSync(new URL('fixtures/xml/CEB622-release.xml', import.meta.url), 'utf8');
+    expect(parseCebXml(receipt, { maxBytes: 1_000_000, lenient: false, extensions: [] })).toMatchObject({
+      root: 'CEB622Message',
+    });
+    expect(parseCebXml(receipt)).toMatchObject({ root: 'CEB622Message' });
+    expect(
+      unwrapDxp(wrapDxp(receipt, { ...env, receiverIds: ['DXPENT0000000001'] }), { maxBytes: 1_000_000 }).kind,
+    ).toBe('dxp');
+  });
+
+  it('verifyMessage, status and createCustomsEmulator', async () => {
+    expect(await thrown(() => verifyMessage('<a/>', { trustedCertificate: [] } as never))).toEqual([
+      'INVALID_OPTION',
+      expect.stringMatching(
+        /^verifyMessage: unknown option "trustedCertificate" \(did you mean "trustedCertificates"\?\); its options are trustedCertificates, /,
+      ),
+    ]);
+    expect(verifyMessage('<a/>', { diagnose: false }).valid).toBe(false);
+    const now = new Date('2026-12-01T00:00:00.000Z');
+    expect((await thrown(() => status([], { now, ackHour: 1 } as never)))[1]).toMatch(
+      /^status: unknown option "ackHour" \(did you mean "ackHours"\?\)/,
+    );
+    expect(status([], { now, ackHours: 1 })).toEqual([]);
+    // Refused before anything is started (no server, no folder).
+    expect((await thrown(() => createCustomsEmulator({ requireSignatures: false } as never)))[1]).toMatch(
+      /^createCustomsEmulator: unknown option "requireSignatures" \(did you mean "requireSignature"\?\)/,
+    );
+  });
+
+  it('the QuotaLedger methods, applyReceipt(s) and the store openers (QUOTA_INVALID)', async () => {
+    const ledger = new QuotaLedger({ store: new MemoryQuotaStore(), secret: SECRET });
+    const order = { ebpCode: 'E', orderNo: 'O1' };
+    const buyer = '110101199001011237';
+    const calls: [string, () => unknown, string][] = [
+      ['remaining', () => ledger.remaining(buyer, 2026, { excludeOrdr: 'O1' } as never), 'excludeOrder'],
+      ['usedQuantities', () => ledger.usedQuantities(buyer, 2026, { excludeOrderNO: 'O1' } as never), 'excludeOrderNo'],
+      ['usedQuantity', () => ledger.usedQuantity(buyer, 2026, '17019910', '035', { at: new Date() } as never), ''],
+      ['reserve', () => ledger.reserve(order, buyer, '10', new Date(), { ttlMS: 1 } as never), 'ttlMs'],
+      ['commit', () => ledger.commit(order, { stag: 'released' } as never), 'stage'],
+      ['release', () => ledger.release(order, { reasons: 'expired' } as never), 'reason'],
+      ['refund', () => ledger.refund(order, undefined, { Key: 'k' } as never), 'key'],
+      ['recordReturn', () => ledger.recordReturn(order, {} as never, { nw: new Date() } as never), 'now'],
+    ];
+    for (const [method, call, meant] of calls)
+      expect(await thrown(call)).toEqual([
+        'QUOTA_INVALID',
+        expect.stringMatching(
+          new RegExp(
+            `^QuotaLedger\\.${method}: unknown option "\\w+"${meant ? ` \\(did you mean "${meant}"\\?\\)` : ';'}`,
+          ),
+        ),
+      ]);
+    // remaining takes `at` beside the exclusion; usedQuantities does not.
+    expect((await ledger.remaining(buyer, 2026, { at: new Date('2026-06-01T00:00:00Z') })).year).toBe(2026);
+    for (const apply of [
+      () => applyReceipt(ledger, {} as never, { outsideReturnWindw: 'refuse' } as never),
+      () => applyReceipts(ledger, [], { outsideReturnWindows: 'refuse' } as never),
+    ])
+      expect((await thrown(apply))[1]).toMatch(
+        /^applyReceipts?: unknown option "\w+" \(did you mean "outsideReturnWindow"\?\)/,
+      );
+    expect(await applyReceipts(ledger, [], { outsideReturnWindow: 'refuse' })).toEqual([]);
+    // Refused before a driver is loaded, a file made or a server reached.
+    expect(await thrown(() => openSqliteQuotaStore(':memory:', { readonly: true } as never))).toEqual([
+      'QUOTA_INVALID',
+      expect.stringMatching(/^openSqliteQuotaStore: unknown option "readonly" \(did you mean "readOnly"\?\)/),
+    ]);
+    // The constructor takes no synchronous: openSqliteQuotaStore sets it on the file.
+    const db = { name: 'x', prepare: () => ({}) };
+    expect((await thrown(() => new SqliteQuotaStore(db as never, { synchronous: 'FULL' } as never)))[1]).toMatch(
+      /^SqliteQuotaStore: unknown option "synchronous"; its options are readOnly, busyTimeoutMs, maxRetries$/,
+    );
+    expect(
+      (await thrown(() => openPostgresQuotaStore('postgres://127.0.0.1:1/none', { poolsize: 2 } as never)))[1],
+    ).toMatch(/^openPostgresQuotaStore: unknown option "poolsize" \(did you mean "poolSize"\?\)/);
   });
 });

@@ -48,6 +48,32 @@ export interface CustomsEmulatorOptions extends Omit<EngineOptions, 'store' | 'c
   folder?: boolean | Partial<FolderTransportOptions>;
 }
 
+// (any other key is misuse: a misspelt requireSignature or certificateDates ran the emulator on the other setting)
+const CUSTOMS_EMULATOR_OPTION_NAMES = optionNames<CustomsEmulatorOptions>({
+  store: true,
+  clock: true,
+  start: true,
+  http: true,
+  folder: true,
+  trust: true,
+  requireSignature: true,
+  validate: true,
+  rates: true,
+  quota: true,
+  timing: true,
+  customsDxpId: true,
+  enterpriseDxpId: true,
+  unmappedCode: true,
+  heldDocumentChange: true,
+  duplicateCopNo: true,
+  certificateDates: true,
+  history: true,
+  maxBatch: true,
+  maxScenarios: true,
+  paymentDataWindow: true,
+  newId: true,
+});
+
 /** A running emulator: its addresses and the engine's controls. */
 export interface CustomsEmulator {
   /** The HTTP transport's base URL (`http://127.0.0.1:PORT`), or undefined when it is off. */
@@ -125,7 +151,7 @@ function clockOf(options: CustomsEmulatorOptions): EmulatorClock {
  * await customs.close();
  */
 export async function createCustomsEmulator(options: CustomsEmulatorOptions = {}): Promise<CustomsEmulator> {
-  options = optionsObject(options, 'createCustomsEmulator');
+  options = knownOptions(options, 'createCustomsEmulator', CUSTOMS_EMULATOR_OPTION_NAMES);
   const {
     store = 'memory',
     clock: _clock,
@@ -235,6 +261,7 @@ export type {
   TaxBillScenario,
   Timing,
 } from './types.js';
-import { describeInput, optionsObject } from '../model/guards.js';
+import { describeInput } from '../model/guards.js';
+import { knownOptions, optionNames } from '../model/options.js';
 /** Thrown on misuse (a bad option, a bad duration); re-exported so that this entry point needs no other import. */
 export { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';

@@ -19,7 +19,8 @@ export function optionNames<T extends object>(names: { readonly [K in keyof T]-?
  * The options object a public function was given ({@link optionsObject}: `{}` when left out), each of its own keys one
  * of `names`. An unknown key is misuse: a SandanError (`code`: INVALID_OPTION unless the area has its own) naming the
  * function and the key, and the option it likely meant (`createValidator: unknown option 'rate' (did you mean
- * 'rates'?)`). A key set to undefined counts too: it is a misspelling all the same.
+ * 'rates'?)`). A key set to undefined counts too: it is a misspelling all the same. Options left out cost nothing (the
+ * parsers and verifyMessage are on hot paths).
  */
 export function knownOptions<T extends object>(
   options: T | undefined,
@@ -27,6 +28,7 @@ export function knownOptions<T extends object>(
   names: readonly string[],
   code: SandanErrorCode = 'INVALID_OPTION',
 ): T {
+  if (options === undefined) return {} as T;
   const opts = optionsObject(options, fn, code);
   for (const key of Object.keys(opts)) {
     if (names.includes(key)) continue;

@@ -1,6 +1,6 @@
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
-import { checkArgument, oneOf, describeInput, hasMethods, optionsObject } from '../model/guards.js';
+import { checkArgument, oneOf, describeInput, hasMethods } from '../model/guards.js';
 import { knownOptions, optionNames } from '../model/options.js';
 import { defaultRegistry } from '../rules/bundled.js';
 import {
@@ -139,6 +139,38 @@ export interface RefundOptions {
    */
   outsideReturnWindow?: 'refuse' | 'allow' | undefined;
 }
+
+// The option names of each method, those written inline as its signature has them (any other key is misuse: a
+// misspelt `now` counted at the clock's time, a misspelt refund `key` let the refund be applied twice).
+const REMAINING_OPTION_NAMES = optionNames<NonNullable<Parameters<QuotaLedger['remaining']>[2]>>({
+  at: true,
+  excludeOrder: true,
+  excludeOrderNo: true,
+});
+const EXCLUDE_OPTION_NAMES = optionNames<ExcludeOrderOptions>({ excludeOrder: true, excludeOrderNo: true });
+const RESERVE_OPTION_NAMES = optionNames<ReserveOptions>({
+  copNo: true,
+  invtNo: true,
+  quantities: true,
+  ttlMs: true,
+  now: true,
+});
+const COMMIT_OPTION_NAMES = optionNames<NonNullable<Parameters<QuotaLedger['commit']>[1]>>({ now: true, stage: true });
+const RELEASE_OPTION_NAMES = optionNames<NonNullable<Parameters<QuotaLedger['release']>[1]>>({
+  now: true,
+  reason: true,
+  ifCommitted: true,
+});
+const REFUND_OPTION_NAMES = optionNames<RefundOptions>({
+  now: true,
+  key: true,
+  appliedAt: true,
+  arrivedAt: true,
+  releasedAt: true,
+  returnCopNo: true,
+  outsideReturnWindow: true,
+});
+const RECORD_RETURN_OPTION_NAMES = optionNames<NonNullable<Parameters<QuotaLedger['recordReturn']>[2]>>({ now: true });
 
 /** The policy lookup built from the bundled national ruleset. */
 export function defaultQuotaPolicy(): QuotaPolicyLookup {
@@ -296,7 +328,7 @@ export class QuotaLedger {
     year: number,
     options?: { at?: QuotaInstant | undefined } & ExcludeOrderOptions,
   ): Promise<QuotaBalance> {
-    const opts = optionsObject(options, 'QuotaLedger.remaining', 'QUOTA_INVALID');
+    const opts = knownOptions(options, 'QuotaLedger.remaining', REMAINING_OPTION_NAMES, 'QUOTA_INVALID');
     checkYear(year);
     const key = this.buyerKey(buyerIdNumber);
     const now = this.clock();
@@ -315,7 +347,7 @@ export class QuotaLedger {
    * `excludeOrder` leaves one order out, e.g. the order being validated.
    */
   async usedQuantities(buyerIdNumber: string, year: number, options?: ExcludeOrderOptions): Promise<QuotaQuantityUse> {
-    const opts = optionsObject(options, 'QuotaLedger.usedQuantities', 'QUOTA_INVALID');
+    const opts = knownOptions(options, 'QuotaLedger.usedQuantities', EXCLUDE_OPTION_NAMES, 'QUOTA_INVALID');
     checkYear(year);
     const key = this.buyerKey(buyerIdNumber);
     const now = this.clock();
@@ -336,7 +368,7 @@ export class QuotaLedger {
     unit: string,
     options?: ExcludeOrderOptions,
   ): Promise<Decimal | undefined> {
-    const opts = optionsObject(options, 'QuotaLedger.usedQuantity', 'QUOTA_INVALID');
+    const opts = knownOptions(options, 'QuotaLedger.usedQuantity', EXCLUDE_OPTION_NAMES, 'QUOTA_INVALID');
     return quantityOf(await this.usedQuantities(buyerIdNumber, year, opts), hs8, unit);
   }
 
@@ -357,7 +389,7 @@ export class QuotaLedger {
     at: QuotaInstant,
     options?: ReserveOptions,
   ): Promise<QuotaResult> {
-    const opts = optionsObject(options, 'QuotaLedger.reserve', 'QUOTA_INVALID');
+    const opts = knownOptions(options, 'QuotaLedger.reserve', RESERVE_OPTION_NAMES, 'QUOTA_INVALID');
     const key = orderKeyOf(order);
     const orderAt = parseInstant(at);
     // The years remaining() and history() read: an order of another year could not be read back.
@@ -440,7 +472,7 @@ export class QuotaLedger {
     order: QuotaOrderRef,
     options?: { now?: QuotaInstant | undefined; stage?: CommitStage | undefined },
   ): Promise<QuotaResult> {
-    const opts = optionsObject(options, 'QuotaLedger.commit', 'QUOTA_INVALID');
+    const opts = knownOptions(options, 'QuotaLedger.commit', COMMIT_OPTION_NAMES, 'QUOTA_INVALID');
     const now = this.now(opts.now);
     const stage = opts.stage ?? 'released';
     if (!isCommitStage(stage))
@@ -466,7 +498,7 @@ export class QuotaLedger {
       ifCommitted?: 'refuse' | 'release' | undefined;
     },
   ): Promise<QuotaResult> {
-    const opts = optionsObject(options, 'QuotaLedger.release', 'QUOTA_INVALID');
+    const opts = knownOptions(options, 'QuotaLedger.release', RELEASE_OPTION_NAMES, 'QUOTA_INVALID');
     const now = this.now(opts.now);
     const ifCommitted = opts.ifCommitted ?? 'refuse';
     oneOf('ifCommitted', ifCommitted, ['refuse', 'release'], 'QUOTA_INVALID');
@@ -488,7 +520,7 @@ export class QuotaLedger {
     amount?: Decimal | string | number,
     options?: RefundOptions,
   ): Promise<QuotaResult> {
-    const opts = optionsObject(options, 'QuotaLedger.refund', 'QUOTA_INVALID');
+    const opts = knownOptions(options, 'QuotaLedger.refund', REFUND_OPTION_NAMES, 'QUOTA_INVALID');
     const now = this.now(opts.now);
     const give = amount === undefined ? undefined : toAmount(amount, 'refund amount');
     if (give?.isZero()) throw new SandanError('QUOTA_INVALID', 'A refund amount must be more than zero');
@@ -541,7 +573,7 @@ export class QuotaLedger {
     application: ReturnApplicationInput,
     options?: { now?: QuotaInstant | undefined },
   ): Promise<QuotaResult> {
-    const opts = optionsObject(options, 'QuotaLedger.recordReturn', 'QUOTA_INVALID');
+    const opts = knownOptions(options, 'QuotaLedger.recordReturn', RECORD_RETURN_OPTION_NAMES, 'QUOTA_INVALID');
     checkArgument(application, 'object', 'QuotaLedger.recordReturn', 'the application', 'QUOTA_INVALID');
     const copNo = inventoryIdOf(application.copNo, 'application.copNo');
     if (copNo === undefined || copNo.trim() === '')

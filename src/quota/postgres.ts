@@ -1,6 +1,7 @@
 import type * as Pg from 'pg';
 import { SandanError } from '../errors.js';
-import { describeInput, isRecord, optionsObject } from '../model/guards.js';
+import { describeInput, isRecord } from '../model/guards.js';
+import { knownOptions, optionNames } from '../model/options.js';
 import { redactSecrets, redactedCause, redactedMessage } from '../redact.js';
 import { loadOptional } from '../io/optional.js';
 import { backoff, sleep } from './mutex.js';
@@ -46,6 +47,14 @@ export interface PostgresQuotaStoreOptions {
   /** Pool size when the store makes its own pool from a URL; default 10. */
   poolSize?: number | undefined;
 }
+
+// (any other key is misuse: a misspelt readOnly opened the ledger for writing, a misspelt schema used `public`)
+const POSTGRES_QUOTA_STORE_OPTION_NAMES = optionNames<PostgresQuotaStoreOptions>({
+  readOnly: true,
+  schema: true,
+  maxRetries: true,
+  poolSize: true,
+});
 
 /** A query result: the part of pg's `QueryResult` the store reads. */
 export interface PostgresQueryResult<R> {
@@ -470,7 +479,7 @@ export async function openPostgresQuotaStore(
   connection: string | PostgresPoolConfig | PostgresPool,
   options?: PostgresQuotaStoreOptions,
 ): Promise<PostgresQuotaStore> {
-  const opts = optionsObject(options, 'openPostgresQuotaStore', 'QUOTA_INVALID');
+  const opts = knownOptions(options, 'openPostgresQuotaStore', POSTGRES_QUOTA_STORE_OPTION_NAMES, 'QUOTA_INVALID');
   if (typeof connection !== 'string' && !isRecord(connection))
     throw new SandanError(
       'QUOTA_INVALID',

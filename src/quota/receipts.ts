@@ -1,6 +1,7 @@
 import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
-import { describeInput, isApprovedReturn, isRecord, optionsObject, receiptStatusText } from '../model/guards.js';
+import { describeInput, isApprovedReturn, isRecord, receiptStatusText } from '../model/guards.js';
+import { knownOptions, optionNames } from '../model/options.js';
 import { inventoryIdOf, parseInstant, toAmount, type QuotaResult } from './core.js';
 import { checkLedger, type QuotaLedger, type RefundOptions } from './ledger.js';
 import type { CommitStage, QuotaOrderKey } from './types.js';
@@ -50,6 +51,9 @@ export interface ApplyReceiptOptions {
    */
   outsideReturnWindow?: 'refuse' | 'allow' | undefined;
 }
+
+// (any other key is misuse: a misspelt outsideReturnWindow let a refund outside the window through)
+const APPLY_RECEIPT_OPTION_NAMES = optionNames<ApplyReceiptOptions>({ outsideReturnWindow: true });
 
 /** What applying one receipt did. */
 export interface ReceiptOutcome {
@@ -135,7 +139,7 @@ export async function applyReceipt(
   options?: ApplyReceiptOptions,
 ): Promise<ReceiptOutcome> {
   checkLedger(ledger, 'applyReceipt');
-  const opts = optionsObject(options, 'applyReceipt', 'QUOTA_INVALID');
+  const opts = knownOptions(options, 'applyReceipt', APPLY_RECEIPT_OPTION_NAMES, 'QUOTA_INVALID');
   const action = receiptAction(receipt);
   // Checked here, as the receipt's: a number was refused by the link of a CEB622 as `ids.invtNo`, or matched nothing.
   inventoryIdOf(receipt.copNo, 'receipt.copNo');
@@ -268,7 +272,7 @@ export async function applyReceipts(
   options?: ApplyReceiptOptions,
 ): Promise<ReceiptOutcome[]> {
   checkLedger(ledger, 'applyReceipts');
-  const opts = optionsObject(options, 'applyReceipts', 'QUOTA_INVALID');
+  const opts = knownOptions(options, 'applyReceipts', APPLY_RECEIPT_OPTION_NAMES, 'QUOTA_INVALID');
   const r = receipts as Partial<Iterable<QuotaReceipt> & AsyncIterable<QuotaReceipt>> | null;
   // (a text, the XML of a receipt file, is iterable too: one receipt per character, read whole before the first was refused)
   if (

@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SandanError, storeError } from '../errors.js';
-import { describeInput, isRecord, optionsObject } from '../model/guards.js';
+import { describeInput, isRecord } from '../model/guards.js';
+import { knownOptions, optionNames } from '../model/options.js';
 import { loadSqliteDriver, notADatabaseFile } from '../io/optional.js';
 import { backoff, Mutex, sleep } from './mutex.js';
 import { orderLabel } from './core.js';
@@ -49,6 +50,21 @@ export interface SqliteQuotaStoreOptions {
   /** `FULL` (default) syncs every commit to disk; `NORMAL` is faster and may lose the last commits on power loss (never corrupts). */
   synchronous?: 'FULL' | 'NORMAL' | undefined;
 }
+
+// (any other key is misuse: a misspelt readOnly opened the ledger for writing, creating it when missing)
+const SQLITE_QUOTA_STORE_OPTION_NAMES = optionNames<SqliteQuotaStoreOptions>({
+  readOnly: true,
+  busyTimeoutMs: true,
+  maxRetries: true,
+  synchronous: true,
+});
+/** What the constructor takes of them. */
+type SqliteQuotaStoreTakes = Pick<SqliteQuotaStoreOptions, 'readOnly' | 'busyTimeoutMs' | 'maxRetries'>;
+const SQLITE_QUOTA_STORE_TAKES = optionNames<SqliteQuotaStoreTakes>({
+  readOnly: true,
+  busyTimeoutMs: true,
+  maxRetries: true,
+});
 
 /** The default of {@link SqliteQuotaStoreOptions.busyTimeoutMs}. */
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -323,14 +339,14 @@ export class SqliteQuotaStore implements QuotaStore {
   /** Wraps an open better-sqlite3 database (or anything that fits {@link SqliteDatabase}) whose schema is in place; prefer {@link openSqliteQuotaStore}. */
   constructor(
     private readonly db: Db,
-    options: Pick<SqliteQuotaStoreOptions, 'readOnly' | 'busyTimeoutMs' | 'maxRetries'> = {},
+    options: SqliteQuotaStoreTakes = {},
   ) {
     if (!isRecord(db) || typeof (db as { prepare?: unknown }).prepare !== 'function')
       throw new SandanError(
         'QUOTA_INVALID',
         `SqliteQuotaStore takes an open better-sqlite3 database (prefer openSqliteQuotaStore), got ${describeInput(db)}`,
       );
-    options = optionsObject(options, 'SqliteQuotaStore', 'QUOTA_INVALID');
+    options = knownOptions(options, 'SqliteQuotaStore', SQLITE_QUOTA_STORE_TAKES, 'QUOTA_INVALID');
     this.name = `sqlite:${db.name}`;
     this.readOnly = options.readOnly === true;
     this.maxRetries = options.maxRetries ?? 20;
@@ -512,7 +528,7 @@ function schemaOf(db: Db): {
  * for longer than `busyTimeoutMs`.
  */
 export async function openSqliteQuotaStore(path: string, options?: SqliteQuotaStoreOptions): Promise<SqliteQuotaStore> {
-  const opts = optionsObject(options, 'openSqliteQuotaStore', 'QUOTA_INVALID');
+  const opts = knownOptions(options, 'openSqliteQuotaStore', SQLITE_QUOTA_STORE_OPTION_NAMES, 'QUOTA_INVALID');
   if (typeof path !== 'string')
     throw new SandanError(
       'QUOTA_INVALID',

@@ -30,7 +30,8 @@ import {
 import { messageInDxp } from './dxp-envelope.js';
 import { type Envelope, readEnvelope } from './envelope.js';
 import { SandanError, messageOf } from '../errors.js';
-import { describeInput, optionsObject, trimXmlSpace } from '../model/guards.js';
+import { describeInput, trimXmlSpace } from '../model/guards.js';
+import { knownOptions, optionNames } from '../model/options.js';
 import { checkXmlSize, xmlLimit } from '../xml/safety.js';
 
 /** Why a signature did not verify. */
@@ -94,6 +95,16 @@ export interface VerifyOptions {
   /** Messages larger than this many bytes (UTF-8) are not read: `xml-malformed`. Default 50 MB, as the parser. */
   maxBytes?: number | undefined;
 }
+
+// (any other key is misuse: a misspelt trustedCertificates left every certificate untrusted, or `at` unchecked)
+const VERIFY_OPTION_NAMES = optionNames<VerifyOptions>({
+  trustedCertificates: true,
+  signatureMethods: true,
+  digestMethods: true,
+  at: true,
+  diagnose: true,
+  maxBytes: true,
+});
 
 /** A signature that verified, with what it covers. */
 export interface VerifySuccess {
@@ -286,7 +297,7 @@ const MAX_CARRIED = 8;
  * number, `trustedCertificates` not a list.
  */
 export function verifyMessage(xml: string, options?: VerifyOptions): VerifyResult {
-  const opts = optionsObject(options, 'verifyMessage');
+  const opts = knownOptions(options, 'verifyMessage', VERIFY_OPTION_NAMES);
   const maxBytes = xmlLimit('verifyMessage', xml, opts.maxBytes, false);
   if (opts.trustedCertificates !== undefined && !Array.isArray(opts.trustedCertificates))
     throw new SandanError(

@@ -3,10 +3,11 @@ import { XmlTokenizer } from './core/tokenizer.js';
 import { checkXmlText, xmlLimit } from './safety.js';
 import { DXP_NS } from './content-model.js';
 import { EXPORT_RECEIVER_ID, IMPORT_RECEIVER_ID, MESSAGE_NAMES } from './messages.js';
-import { parseCebXml, type DxpEnvelope, type ParseXmlOptions } from './parse.js';
+import { PARSE_XML_OPTION_NAMES, parseCebXml, type DxpEnvelope, type ParseXmlOptions } from './parse.js';
 import { serializeXml, type XNode } from './serialize.js';
 import { beijingXsDateTime } from '../time/beijing.js';
-import { describeInput, optionsObject, ownValue } from '../model/guards.js';
+import { describeInput, ownValue } from '../model/guards.js';
+import { knownOptions, optionNames } from '../model/options.js';
 
 /** Options of {@link wrapDxp}. */
 export interface WrapDxpOptions {
@@ -23,6 +24,16 @@ export interface WrapDxpOptions {
   /** Used for copMsgId when none is given. */
   newId(): string;
 }
+
+// (any other key is misuse: a misspelt receiverIds sent the message to the default customs node)
+const WRAP_DXP_OPTION_NAMES = optionNames<WrapDxpOptions>({
+  senderId: true,
+  receiverIds: true,
+  copMsgId: true,
+  msgType: true,
+  now: true,
+  newId: true,
+});
 
 /**
  * The local name of the root element, read past a BOM, the declaration, comments and PIs; undefined if not XML. Written
@@ -77,7 +88,7 @@ export function dataTextSpan(xml: string): [number, number] | undefined {
  */
 export function wrapDxp(messageXml: string, options: WrapDxpOptions): string {
   xmlLimit('wrapDxp', messageXml, undefined, false); // (only that it is text: the size is the receiver's to bound)
-  const { now, newId, copMsgId: givenId } = optionsObject(options, 'wrapDxp');
+  const { now, newId, copMsgId: givenId } = knownOptions(options, 'wrapDxp', WRAP_DXP_OPTION_NAMES);
   if (typeof now !== 'function' || (givenId === undefined && typeof newId !== 'function'))
     throw new SandanError('INVALID_OPTION', 'wrapDxp needs the functions now and newId (or a copMsgId) in its options');
   const msgType = options.msgType ?? rootLocalName(messageXml);
@@ -131,7 +142,7 @@ export function wrapDxp(messageXml: string, options: WrapDxpOptions): string {
  * in Data that breaks them is an `xml-payload` issue.
  */
 export function unwrapDxp(xml: string | Uint8Array, options?: ParseXmlOptions): DxpEnvelope {
-  xmlLimit('unwrapDxp', xml, optionsObject(options, 'unwrapDxp').maxBytes, true);
+  xmlLimit('unwrapDxp', xml, knownOptions(options, 'unwrapDxp', PARSE_XML_OPTION_NAMES).maxBytes, true);
   const parsed = parseCebXml(xml, options);
   if (parsed.kind !== 'dxp') throw new SandanError('INVALID_OPTION', `Expected a DxpMsg, got ${parsed.root}`);
   return parsed;

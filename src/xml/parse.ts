@@ -9,15 +9,9 @@ import { describeNotUtf8, notUtf8 } from '../model/utf8.js';
 import { CONVERT_BY_ROOT } from '../model/generated/converters.js';
 import { zodIssuesToIssues } from '../model/parse.js';
 import { memberPath } from '../model/json-position.js';
-import {
-  checkArgument,
-  codePointLength,
-  isDecimalText,
-  optionsObject,
-  ownValue,
-  trimXmlSpace,
-} from '../model/guards.js';
+import { checkArgument, codePointLength, isDecimalText, ownValue, trimXmlSpace } from '../model/guards.js';
 import { Dec } from '../model/primitives.js';
+import { knownOptions, optionNames } from '../model/options.js';
 import {
   CEB_NS,
   particlesOf,
@@ -58,6 +52,9 @@ export interface ParseXmlOptions {
    */
   extensions?: readonly ExtensionField[];
 }
+
+// (any other key is misuse: a misspelt `lenient` read a message in no namespace as refused)
+export const PARSE_XML_OPTION_NAMES = optionNames<ParseXmlOptions>({ maxBytes: true, lenient: true, extensions: true });
 
 /** Something read beyond the XSD, kept on purpose: not a problem, so not an issue. */
 export interface ParseNote {
@@ -1478,7 +1475,7 @@ function atRoot(fn: string, input: string | Uint8Array, opts: ParseXmlOptions) {
  * other root (XML_UNKNOWN_ROOT).
  */
 export function parseDxpRep(input: string | Uint8Array, options?: ParseXmlOptions): DxpResponse {
-  const opts = optionsObject(options, 'parseDxpRep');
+  const opts = knownOptions(options, 'parseDxpRep', PARSE_XML_OPTION_NAMES);
   const { bom, t } = atRoot('parseDxpRep', input, opts);
   if (t.local !== 'DxpRep' || t.ns !== DXP_NS) {
     const [qname, ns, local] = [t.name, t.ns, t.local];
@@ -1502,23 +1499,25 @@ export function parseDxpRep(input: string | Uint8Array, options?: ParseXmlOption
   return rep;
 }
 
+/** How {@link parseCebXml} reads a root: see {@link cebXmlRoot}. */
+type CebXmlRoot = { how: 'dxp' } | { how: 'ceb' | 'alias' | 'lenient'; name: MessageName };
+
+const DXP_ROOT: CebXmlRoot = { how: 'dxp' };
+
 /**
  * How {@link parseCebXml} reads a document with this root, undefined when it refuses it: `dxp` a DxpMsg or DxpMsgSv,
  * `ceb` a CEB message, `alias` one whose root lacks `Message` (`CEB816`, as some published samples write it), `lenient`
- * one in no namespace under the lenient option. One test, so that parseDxpRep's hint names every root parseCebXml takes.
+ * one in no namespace under the lenient option; with the message's entry of MESSAGE_NAMES (the alias's under its
+ * full name), looked up once. One test, so that parseDxpRep's hint names every root parseCebXml takes.
  */
-function cebXmlRoot(
-  local: string,
-  ns: string,
-  qname: string,
-  lenient: boolean,
-): 'dxp' | 'ceb' | 'alias' | 'lenient' | undefined {
-  if (local === 'DxpMsg' || local === 'DxpMsgSv') return ns === DXP_NS ? 'dxp' : undefined;
+function cebXmlRoot(local: string, ns: string, qname: string, lenient: boolean): CebXmlRoot | undefined {
+  if (local === 'DxpMsg' || local === 'DxpMsgSv') return ns === DXP_NS ? DXP_ROOT : undefined;
   const name = ownValue(MESSAGE_NAMES, local);
-  if (name && ns === CEB_NS && hasModel(name.schema, local)) return 'ceb';
+  if (name && ns === CEB_NS && hasModel(name.schema, local)) return { how: 'ceb', name };
   // Some published samples name the root `CEB214` instead of `CEB214Message`: read it, but say so.
-  if (ns === CEB_NS && /^CEB\d{3}$/.test(local) && ownValue(MESSAGE_NAMES, `${local}Message`)) return 'alias';
-  if (lenient && !ns && !qname.includes(':') && name && hasModel(name.schema, local)) return 'lenient';
+  const alias = ns === CEB_NS && /^CEB\d{3}$/.test(local) ? ownValue(MESSAGE_NAMES, `${local}Message`) : undefined;
+  if (alias) return { how: 'alias', name: alias };
+  if (lenient && !ns && !qname.includes(':') && name && hasModel(name.schema, local)) return { how: 'lenient', name };
   return undefined;
 }
 
@@ -1540,7 +1539,7 @@ function cebXmlRoot(
  * tokens, without a tree): about three times the file, its bytes included (measured in docs/performance.md).
  */
 export function parseCebXml(input: string | Uint8Array, options?: ParseXmlOptions): ParsedXml {
-  const opts = optionsObject(options, 'parseCebXml');
+  const opts = knownOptions(options, 'parseCebXml', PARSE_XML_OPTION_NAMES);
   const { src, bom, t } = atRoot('parseCebXml', input, opts);
   const local = t.local;
   const rootNs = t.ns;
@@ -1557,7 +1556,7 @@ export function parseCebXml(input: string | Uint8Array, options?: ParseXmlOption
     return msg;
   };
   const reads = cebXmlRoot(local, rootNs, qname, opts.lenient === true);
-  if (reads === 'dxp') {
+  if (reads?.how === 'dxp') {
     // Checked as it is read: the tree holds what the envelope's readers take, not every element of the text.
     const log = new IssueLog();
     const root = rest(checkTree(t, bom, '', log));
@@ -1566,19 +1565,17 @@ export function parseCebXml(input: string | Uint8Array, options?: ParseXmlOption
     if (notes.length) env.notes = notes;
     return env;
   }
-  const name = ownValue(MESSAGE_NAMES, local);
-  if (reads === 'ceb' && name) return ceb(local, name);
-  const alias = ownValue(MESSAGE_NAMES, `${local}Message`);
-  if (reads === 'alias' && alias) {
+  if (reads?.how === 'ceb') return ceb(local, reads.name);
+  if (reads?.how === 'alias') {
     const warning = xmlIssue(
       'xml-root-name',
       '',
       `根元素应为 ${local}Message，实际为 ${local}`,
       `The root element should be ${local}Message, not ${local}`,
     );
-    return ceb(`${local}Message`, alias, false, warning);
+    return ceb(`${local}Message`, reads.name, false, warning);
   }
-  if (reads === 'lenient' && name) {
+  if (reads?.how === 'lenient') {
     // Unprefixed names in no namespace read as if the CEB namespace were the default one.
     const warning = xmlIssue(
       'xml-no-namespace',
@@ -1586,9 +1583,11 @@ export function parseCebXml(input: string | Uint8Array, options?: ParseXmlOption
       `${local} 没有命名空间（应为 ${CEB_NS}）：按宽松模式读取`,
       `${local} is in no namespace (it should be in ${CEB_NS}); read leniently`,
     );
-    return ceb(local, name, true, warning);
+    return ceb(local, reads.name, true, warning);
   }
   rest(undefined);
+  // (refused: looked up again for the hint only)
+  const name = ownValue(MESSAGE_NAMES, local);
   const ns = rootNs === '' ? 'no namespace' : `namespace ${rootNs}`;
   const lenientHint =
     name && !rootNs && !opts.lenient

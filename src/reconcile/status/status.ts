@@ -28,11 +28,11 @@ import {
   describeInput,
   isRecord,
   nonBlankText,
-  optionsObject,
   trimmedText,
   valueIn,
 } from '../../model/guards.js';
 import { NEAR_MISSES, nearKey } from '../near-key.js';
+import { knownOptions, optionNames } from '../../model/options.js';
 import { detached } from '../../xml/core/tokenizer.js';
 import { SandanError } from '../../errors.js';
 import type { Message } from '../../model/issue.js';
@@ -414,6 +414,15 @@ function timeOf(e: Entry): string {
 /** An order's documents, and the keys that joined them until it is named ({@link nameOf}). */
 type Group = { keys: Set<string> | undefined; entries: Entry[] | undefined };
 
+// (any other key is misuse: a misspelt ackHours or deliveryDays left the anomaly thresholds at their defaults)
+const STATUS_OPTION_NAMES = optionNames<StatusOptions>({
+  now: true,
+  sent: true,
+  ackHours: true,
+  deliveryDays: true,
+  returnWindow: true,
+});
+
 /** (an entry's keys once its group is known: not kept, each was a text of its own) */
 const PLACED: string[] = [];
 
@@ -422,7 +431,7 @@ const PLACED: string[] = [];
  * sorted, related (`relatedGroups`) and near misses found. Misuse throws here, not when an order is made.
  */
 export function statusPlan(receipts: Iterable<StatusReceipt>, options: StatusOptions): StatusPlan {
-  const opts = optionsObject(options, 'status');
+  const opts = knownOptions(options, 'status', STATUS_OPTION_NAMES);
   if (typeof (receipts as Partial<Iterable<StatusReceipt>> | null)?.[Symbol.iterator] !== 'function')
     throw new SandanError(
       'INVALID_OPTION',

@@ -149,7 +149,9 @@ describe('the emulator over HTTP', () => {
     const decl = example();
     decl.order.orderNo = 'HTTP-DXP-1';
     const m = await messages(decl, signing.trusted);
-    const r = await post(wrapDxp(m.order, { senderId: 'DXPENT0000012345', ...env(T0) }));
+    // (the builder's sender is no option of wrapDxp's: it names its senderId)
+    const { now, newId } = env(T0);
+    const r = await post(wrapDxp(m.order, { senderId: 'DXPENT0000012345', now, newId }));
     expect(r.status).toBe(200);
     const body = await r.text();
     expect(body).toContain('DxpMsg');

@@ -299,6 +299,29 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
       }),
     ).toMatchObject({ code: '130126', outcome: 'rejected', fix: { en: expect.stringContaining('buyerTelephone') } });
     expect(explainCode('1300')?.cause?.zh).toContain('身份证号码有误');
+    // The emulator's refusal of a tax mismatch (1300 with sandan's issue code, as its journey receives it) is explained
+    // as that, not as an officer's manual review; another 1300 keeps the entry's own reading.
+    const taxRefusal = explainReceipt(
+      {
+        returnStatus: '100',
+        returnInfo:
+          '[Code:1300;Desc:代扣税款 10.00 与应征税款 49.87（关税 0.00，消费税 0.00，增值税 49.87）相差 -39.87（cbec）（tax-mismatch）]',
+      },
+      'CEB622',
+    );
+    expect(taxRefusal).toMatchObject({
+      code: '1300',
+      outcome: 'rejected',
+      codeMeaning: { zh: '代扣税款与应征税款不一致（税费不一致）' },
+      cause: { en: expect.stringContaining("the sandan emulator's refusal by sandan's rule tax/total") },
+      fix: { en: expect.stringContaining("set the order's taxTotal to it") },
+    });
+    expect(explainReceipt({ returnStatus: '100', returnInfo: '[Code:1300;Desc:人工退单,收货地址不详]' })).toMatchObject(
+      {
+        codeMeaning: { zh: '人工退单' },
+        cause: { zh: expect.stringContaining('收货地址不详') },
+      },
+    );
     expect(explainCode('13127')?.aliases).toEqual(['清单订购人和订单不一致']);
     expect([explainCode('22001')?.layer, explainCode('22007')?.zh, explainCode('-301020')?.zh]).toEqual([
       'port',

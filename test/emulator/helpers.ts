@@ -127,12 +127,8 @@ export function read(r: OutgoingReceipt | string): CebMessage {
   return m;
 }
 
-/** `type:status` of each receipt, in order (the tax bill as `CEB816`). */
-export function trail(rs: OutgoingReceipt[], type?: string): string[] {
-  return rs
-    .filter((r) => type === undefined || r.type === type)
-    .map((r) => (r.returnStatus === undefined ? r.type : `${r.type}:${r.returnStatus}`));
-}
+// (`type:status` of each receipt; shared with the journeys, which test the built package)
+export { trail } from '../helpers/orders.js';
 
 /** The returnInfo of the last receipt of a type. */
 export function lastInfo(rs: OutgoingReceipt[], type: string): string | undefined {

@@ -12,7 +12,8 @@ import type { ReceivedReceipt } from '../../examples/order-service/customs-clien
 import { parseCebXml, unwrapDxp } from 'sandan';
 import { runCli } from '../helpers/cli.js';
 import { reconcileArgs } from '../reconcile/helpers.js';
-import { afterSaleJourney, BUYER, declaration, ratesJson } from './helpers.js';
+import { declaration } from '../helpers/orders.js';
+import { afterSaleJourney, BUYER, ratesJson } from './helpers.js';
 
 const journey = afterSaleJourney();
 

@@ -21,24 +21,12 @@ import {
 import { createCustomsEmulator, type CustomsEmulator, type CustomsEmulatorOptions } from 'sandan/emulator';
 import { runCli } from '../helpers/cli.js';
 import { reconcileArgs } from '../reconcile/helpers.js';
-import { trail } from './helpers.js';
+import { declaration, trail } from '../helpers/orders.js';
+import { BUYER, ratesJson, SENDER } from './helpers.js';
 import { makeSigning } from '../emulator/helpers.js';
 import type { TestKeys } from '../sign/helpers.js';
 
-const example = () => JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8'));
-const ratesJson = () => JSON.parse(readFileSync('examples/rates.example.json', 'utf8'));
-const BUYER = '330106199003071519';
 const START = '2026-11-20T02:00:00Z';
-
-/** The example declaration as order `no`: every number that must be unique made so. */
-function declaration(no: string) {
-  const d = example();
-  for (const doc of [d.order, d.payment, d.logistics, d.inventory]) doc.orderNo = no;
-  d.inventory.copNo = `COP${no}`;
-  d.logistics.logisticsNo = d.inventory.logisticsNo = `ZT${no}`;
-  d.payment.payTransactionId = d.order.payTransactionId = `PAY${no}`;
-  return d;
-}
 
 /** The CEB message inside a receipt (unwrapped from its DxpMsg). */
 function messageOf(xml: string): CebMessage {
@@ -80,7 +68,7 @@ function service(ledger: QuotaLedger) {
       key: readFileSync(keys.path('rsa.key')),
       certificate: cert,
     }),
-    sender: { copCode: '3301980BRK', copName: '示例报关有限公司', dxpMode: 'DXP', dxpId: 'DXPENT0000012345' },
+    sender: SENDER,
     rates: parseRateTable(ratesJson()),
     now: () => new Date('2026-11-20T02:15:00Z'),
     newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
@@ -123,10 +111,10 @@ describe('journey 1 against the customs emulator', () => {
       expect(where?.state).toBe('released');
       expect(where?.anomalies).toEqual([]);
       expect(Object.keys(where!.documents).sort()).toEqual(['inventory', 'logistics', 'order', 'payment']);
-      expect(trail(receipts, no, 'CEB312')).toEqual(['2', '3', '120']);
-      expect(trail(receipts, no, 'CEB412')).toEqual(['2', '3', '120']);
-      expect(trail(receipts, no, 'CEB512')).toEqual(['2', '3', '120']);
-      expect(trail(receipts, no, 'CEB622')).toEqual(['2', '3', '120', '800']);
+      expect(trail(receipts, 'CEB312', no)).toEqual(['CEB312:2', 'CEB312:3', 'CEB312:120']);
+      expect(trail(receipts, 'CEB412', no)).toEqual(['CEB412:2', 'CEB412:3', 'CEB412:120']);
+      expect(trail(receipts, 'CEB512', no)).toEqual(['CEB512:2', 'CEB512:3', 'CEB512:120']);
+      expect(trail(receipts, 'CEB622', no)).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800']);
     }
     // Release commits the reservations: committed 3 × 548.00 = 1,644.00.
     const balance = await ledger.remaining(BUYER, 2026);
@@ -199,7 +187,7 @@ describe('journey 1 against the customs emulator', () => {
       await fetch(new URL('/admin/advance?by=1h', customs.url!), { method: 'POST' });
       const receipts = await client.poll();
       for (const r of receipts) await shop.onReceipt(r.xml);
-      expect(trail(receipts, 'EMU0100', 'CEB622')).toEqual(['2', '3', '120', '800']);
+      expect(trail(receipts, 'CEB622', 'EMU0100')).toEqual(['CEB622:2', 'CEB622:3', 'CEB622:120', 'CEB622:800']);
       expect(shop.whereIs('EMU0100')?.state).toBe('released');
       const balance = await ledger.remaining(BUYER, 2026);
       expect([balance.committed.toFixed(2), balance.reserved.toFixed(2)]).toEqual(['548.00', '0.00']);

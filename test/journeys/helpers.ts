@@ -1,17 +1,14 @@
-// The opening the after-sale journeys share: the example declaration as order `no`, the keys the emulator trusts,
-// and the example order service against the customs emulator over HTTP on a manual clock.
+// The opening the after-sale journeys share: the keys the emulator trusts, and the example order service against the
+// customs emulator over HTTP on a manual clock. (The example declaration as order `no`, and the receipts' trail, are
+// test/helpers/orders.ts's, which the emulator's own tests share.)
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
 import { createOrderService } from '../../examples/order-service/checkout.js';
-import { createCustomsClient, type ReceivedReceipt } from '../../examples/order-service/customs-client.js';
+import { createCustomsClient } from '../../examples/order-service/customs-client.js';
 import { createLocalSigner, MemoryQuotaStore, parseRateTable, QuotaLedger } from 'sandan';
 import { createCustomsEmulator, type CustomsEmulator } from 'sandan/emulator';
 import { makeSigning } from '../emulator/helpers.js';
 import type { TestKeys } from '../sign/helpers.js';
-
-/** `returnStatus` of each receipt of one order and type, oldest first. */
-export const trail = (rs: ReceivedReceipt[], orderNo: string, type: string) =>
-  rs.filter((r) => r.orderNo === orderNo && r.type === type).map((r) => r.returnStatus);
 
 export const ratesJson = () => JSON.parse(readFileSync('examples/rates.example.json', 'utf8'));
 export const BUYER = '330106199003071519';
@@ -21,16 +18,6 @@ export const SENDER = {
   dxpMode: 'DXP',
   dxpId: 'DXPENT0000012345',
 };
-
-/** The example declaration (548.00 of goods: line 1 two cans at 398.00, line 2 one jar at 150.00) as order `no`. */
-export function declaration(no: string) {
-  const d = JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8'));
-  for (const doc of [d.order, d.payment, d.logistics, d.inventory]) doc.orderNo = no;
-  d.inventory.copNo = `COP${no}`;
-  d.logistics.logisticsNo = d.inventory.logisticsNo = `ZT${no}`;
-  d.payment.payTransactionId = d.order.payTransactionId = `PAY${no}`;
-  return d;
-}
 
 /**
  * Makes the keys before the file's tests (the emulator trusts the `rsa` certificate) and closes the emulator and

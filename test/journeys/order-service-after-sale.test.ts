@@ -3,7 +3,8 @@
 // refused (-623005); a partial return gives back its lines' share, a return of more than is left is refused (100),
 // and the rest gives back what the order still counts. Every figure by hand.
 import { describe, expect, it } from 'vitest';
-import { afterSaleJourney, BUYER, declaration } from './helpers.js';
+import { declaration } from '../helpers/orders.js';
+import { afterSaleJourney, BUYER } from './helpers.js';
 
 const journey = afterSaleJourney();
 

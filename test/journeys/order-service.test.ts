@@ -10,9 +10,9 @@ import {
   unwrapDxp,
   verifyMessage,
 } from 'sandan';
+import { declaration } from '../helpers/orders.js';
 import { makeRsaKeys, type TestKeys } from '../sign/helpers.js';
 
-const example = () => JSON.parse(readFileSync('examples/hangzhou-1210.json', 'utf8'));
 const BUYER = '330106199003071519';
 
 function receipt(type: 'CEB622' | 'CEB624' | 'CEB626', doc: string, fields: Record<string, string>): string {
@@ -20,15 +20,6 @@ function receipt(type: 'CEB622' | 'CEB624' | 'CEB626', doc: string, fields: Reco
     .map(([k, v]) => `<${k}>${v}</${k}>`)
     .join('');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<${type}Message xmlns="http://www.chinaport.gov.cn/ceb" guid="5E0BAFD2-0000-4000-8000-000000000001" version="1.0"><${doc}>${body}</${doc}></${type}Message>`;
-}
-
-function order(no: string, copNo: string) {
-  const d = example();
-  for (const doc of [d.order, d.payment, d.logistics, d.inventory]) doc.orderNo = no;
-  d.inventory.copNo = copNo;
-  d.logistics.logisticsNo = d.inventory.logisticsNo = `ZT${no}`;
-  d.payment.payTransactionId = d.order.payTransactionId = `PAY${no}`;
-  return d;
 }
 
 let keys: TestKeys;
@@ -63,7 +54,7 @@ describe('journey 1: an order service', () => {
     const { ledger, service } = serviceOf();
 
     // Checkout: VAT 36.22 + 13.65 = 49.87; quota 26,000.00 − 548.00 = 25,452.00.
-    const a = await service.checkout(order('A1', 'COPA1'));
+    const a = await service.checkout(declaration('A1'));
     expect(a.ok, JSON.stringify(a)).toBe(true);
     if (!a.ok) return;
     expect(a.tax).toEqual({ customsTax: '0.00', consumptionTax: '0.00', valueAddedTax: '49.87', taxTotal: '49.87' });
@@ -78,11 +69,11 @@ describe('journey 1: an order service', () => {
     }
 
     // A retry of the same checkout reserves nothing more.
-    const again = await service.checkout(order('A1', 'COPA1'));
+    const again = await service.checkout(declaration('A1'));
     expect(again.ok && again.remaining).toBe('25452.00');
 
     // A second order, later cancelled: 25,452.00 − 548.00 = 24,904.00.
-    const b = await service.checkout(order('B2', 'COPB2'));
+    const b = await service.checkout(declaration('B2'));
     expect(b.ok && b.remaining).toBe('24904.00');
 
     // Customs releases A (800) and gives B an inventory number (120); B is then cancelled (624, 399).
@@ -215,7 +206,7 @@ describe('journey 1: an order service', () => {
       close: () => memory.close(),
     };
     const { service } = serviceOf(store);
-    expect((await service.checkout(order('E5', 'COPE5'))).ok).toBe(true);
+    expect((await service.checkout(declaration('E5'))).ok).toBe(true);
     await service.onReceipt(
       receipt('CEB622', 'InventoryReturn', {
         guid: 'G5',
@@ -243,13 +234,13 @@ describe('journey 1: an order service', () => {
 
   it('refuses at checkout what customs would reject', async () => {
     const { ledger, service } = serviceOf(undefined, () => '00000000-0000-4000-8000-000000000000');
-    const bad = order('C3', 'COPC3');
+    const bad = declaration('C3');
     bad.payment.amountPaid = '597.88';
     const r = await service.checkout(bad);
     expect(r).toMatchObject({ ok: false, stage: 'validate', issues: [expect.objectContaining({ code: '1332' })] });
     // 25,600 used elsewhere this year: the order's 548 would pass 26,000.
     await ledger.reserve('EARLIER', BUYER, '25600.00', '2026-03-01');
-    const over = await service.checkout(order('D4', 'COPD4'));
+    const over = await service.checkout(declaration('D4'));
     expect(over).toMatchObject({ ok: false, stage: 'validate', issues: [expect.objectContaining({ code: '1313' })] });
   });
 });

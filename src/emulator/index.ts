@@ -125,7 +125,10 @@ export interface CustomsEmulator {
    * will get (`nextReceipt`), kept or not.
    */
   historyStart(): { received: number; receipts: number; nextReceipt: number };
-  /** The emulator's time. */
+  /**
+   * The emulator's time: on a manual clock, its start moved by each {@link CustomsEmulator.advance}. Build the
+   * messages you send with it (`buildMessage`'s `now: () => customs.now()`), not with the machine's time.
+   */
   now(): Date;
   /** Stops the transports (in-flight requests and files finish, long-polls end), then the engine. */
   close(): Promise<void>;
@@ -142,6 +145,10 @@ function clockOf(options: CustomsEmulatorOptions): EmulatorClock {
 /**
  * Starts a customs emulator: the engine and, unless turned off, the HTTP and folder transports.
  * Close it with `close()` (in `afterAll`, or on the way out of a script).
+ *
+ * With `clock: 'manual'` the time is the emulator's, `customs.now()`: give it as `now` to `buildMessage` (it
+ * stamps each document that has no appTime) and to your service's clock, so that the messages are dated on the
+ * emulator's day, as its receipts, its quota year and its certificate checks are.
  *
  * @example
  * const customs = await createCustomsEmulator({ clock: 'manual', trust: { certificates: [certPem] } });

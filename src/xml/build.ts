@@ -38,7 +38,10 @@ export interface Subscriber {
 
 /** Where time and identifiers come from; injected so that builds are pure and golden-testable. */
 export interface BuildEnvironment {
-  /** The current instant; written in Beijing time whatever the host's zone. */
+  /**
+   * The current instant; written in Beijing time whatever the host's zone. Against the customs emulator on a manual
+   * clock, the emulator's time: `now: () => customs.now()`.
+   */
   now(): Date;
   /** A fresh UUID; upper-cased when written. */
   newId(): string;
@@ -466,6 +469,10 @@ export function buildMessageTree<T extends BuildableType>(
  * Bad documents are a result with issues; misuse (bad sender, too many documents) throws
  * SandanError `INVALID_OPTION`. Messages whose XSD requires ds:Signature (CEB621/623/625/711)
  * come out unsigned: signing appends the Signature as the root's last child.
+ *
+ * `now()` is the appTime of each document that has none. In a test against the customs emulator on a manual
+ * clock, pass the emulator's time (`now: () => customs.now()`), not the machine's: the message is then dated on
+ * the emulator's day, as the receipts that answer it are.
  */
 export function buildMessage<T extends BuildableType>(
   type: T,

@@ -116,6 +116,9 @@ it('an order service tests against the emulator: one parcel released, one refuse
   const refusal = receipts.find((r) => r.orderNo === 'OSV0002' && r.returnStatus === '100')!;
   const info = parseReturnInfo(refusal.returnInfo ?? '');
   expect(info).toMatchObject({ code: '1300', desc: expect.stringContaining('tax-mismatch') });
+  expect(info.desc).toBe(
+    '代扣税款 10 与应征税款 49.87（关税 0.00，消费税 0.00，增值税 49.87）相差 -39.87（cbec）（tax-mismatch）',
+  );
   // In-process, the same receipt carries its returnInfo as text.
   expect(customs.receipts(0, { orderNo: 'OSV0002' }).at(-1)?.returnInfo).toMatch(
     /^\[Code:1300;Desc:.*（tax-mismatch）\]$/,
@@ -126,7 +129,7 @@ it('an order service tests against the emulator: one parcel released, one refuse
     codeMeaning: { zh: '代扣税款与应征税款不一致（税费不一致）' },
     fix: { en: expect.stringContaining("set the order's taxTotal to it") },
   });
-  // Doing so: taxTotal 49.87 as computed, acturalPaid = amountPaid = 548.00 + 49.87 = 597.87; the order and payment
+  // Doing so: taxTotal 49.87 as computed (the figure the Desc gives), acturalPaid = amountPaid = 548.00 + 49.87 = 597.87; the order and payment
   // sent again as changes, then the inventory. Customs takes the changes (2 → 3 → 120) and releases the inventory.
   const corrected = declaration('OSV0002');
   corrected.order.taxTotal = '49.87';

@@ -305,7 +305,7 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
       {
         returnStatus: '100',
         returnInfo:
-          '[Code:1300;Desc:代扣税款 10.00 与应征税款 49.87（关税 0.00，消费税 0.00，增值税 49.87）相差 -39.87（cbec）（tax-mismatch）]',
+          '[Code:1300;Desc:代扣税款 10 与应征税款 49.87（关税 0.00，消费税 0.00，增值税 49.87）相差 -39.87（cbec）（tax-mismatch）]',
       },
       'CEB622',
     );

@@ -123,6 +123,9 @@ class ReconcileRun {
   };
   /** Conflicting copies of a taxNo (first 100): after the other problems, so that their order does not depend on the executor. */
   private readonly conflicts: string[] = [];
+  /** Exact repeats of a taxNo (first 100), named after the conflicts; and how many more were only counted. */
+  private readonly repeats: string[] = [];
+  private repeatsLeftOut = 0;
   /** Where the bills came from: each input (file) with the number of its first bill, in order. */
   private readonly sources: Array<{ name: string; firstSeq: number }> = [];
   private readonly cells = new CellTotals();
@@ -223,6 +226,13 @@ class ReconcileRun {
     this.inputs.duplicateBills += a.duplicates;
     this.inputs.conflictingBills += a.conflicts.length;
     for (const c of a.conflicts) if (this.conflicts.length < 100) this.conflicts.push(this.conflictProblem(c));
+    for (const r of a.repeats ?? [])
+      if (this.repeats.length < 100)
+        this.repeats.push(
+          `CEB816 taxNo ${r.taxNo} came twice: first in ${this.billPlace(r.firstSeq)}, ` +
+            `again in ${this.billPlace(r.repeatSeq)}; the copies agree (inventory, order, amounts), counted once`,
+        );
+      else this.repeatsLeftOut++;
   }
 
   /** Where bill number `seq` came from: its input and its number there. */
@@ -340,7 +350,14 @@ class ReconcileRun {
     const store = this.store;
     return {
       summary,
-      problems: [...this.problems, ...this.conflicts],
+      problems: [
+        ...this.problems,
+        ...this.conflicts,
+        ...this.repeats,
+        ...(this.repeatsLeftOut
+          ? [`${this.repeatsLeftOut} more tax bills that came twice, the copies agreeing, are not listed`]
+          : []),
+      ],
       *rows() {
         for (const j of store.rows()) yield JSON.parse(j) as ReconcileRowJSON;
       },

@@ -1,7 +1,15 @@
 import { oneLine } from '../errors.js';
 import { summaryToJSON, type ReconcileRowJSON, type ReconcileTotalsJSON, type WaterfallJSON } from './json.js';
 import type { ReconcileReport } from './reconcile.js';
-import type { ReconcileSummary, WaterfallCause } from './types.js';
+import { STATUS_COUNT } from './totals.js';
+import {
+  RECONCILE_STATUSES,
+  type Mismatch,
+  type ReconcileStatus,
+  type ReconcileSummary,
+  type WaterfallCause,
+} from './types.js';
+import { ownValue } from '../model/guards.js';
 
 /*
  * Writers of a report as chunks of text, so a caller can stream a million rows to a file or
@@ -30,12 +38,23 @@ export function* reportJsonChunks(report: ReconcileReport): Generator<string> {
   yield '\n]}\n';
 }
 
+/** A bilingual label: Chinese first, then English. */
+export type Label = readonly [zh: string, en: string];
+
+/** A label as one cell or line of text, `中文 / English`: the CSV's and the workbook's headings and labels. */
+export const labelText = ([zh, en]: Label): string => `${zh} / ${en}`;
+
+/** The label of a key, or the key itself in both languages when it has none (a report's `toString` is no label's). */
+export const labelIn = <K extends string>(labels: Partial<Record<K, Label>>, key: K): Label =>
+  ownValue<Label | undefined>(labels, key) ?? [key, key];
+
 /** Chinese names of the CSV columns (the header reads `中文 / English`), in column order. */
 export const CSV_LABELS = {
   orderNo: '订单编号',
   invtNo: '清单编号',
   taxNos: '税单号',
   status: '对账状态',
+  statusLabel: '对账状态说明',
   month: '月份',
   district: '关区',
   customsCode: '申报海关',
@@ -62,7 +81,7 @@ export const CSV_LABELS = {
 /** CSV columns, in order. */
 export const CSV_COLUMNS = Object.keys(CSV_LABELS) as ReadonlyArray<keyof typeof CSV_LABELS>;
 /** The heading of each column, `中文 / English`: the CSV's header and the workbook's. */
-export const CSV_HEADINGS = CSV_COLUMNS.map((c) => `${CSV_LABELS[c]} / ${c}`);
+export const CSV_HEADINGS = CSV_COLUMNS.map((c) => labelText([CSV_LABELS[c], c]));
 
 /**
  * Text spreadsheet software would read as a formula: `=`, `+`, `-`, `@`, a tab or a carriage
@@ -104,6 +123,7 @@ export function rowCells(r: ReconcileRowJSON): Array<string | null | undefined> 
     r.invtNo,
     r.taxNos.join(' '),
     r.status,
+    labelText(labelIn(STATUS_LABELS, r.status)),
     r.month,
     r.district,
     r.customsCode,
@@ -146,9 +166,6 @@ export function* reportCsvChunks(report: ReconcileReport): Generator<string> {
   for (const r of report.rows()) yield csvLine(r);
 }
 
-/** A bilingual label: Chinese first, then English. */
-export type Label = readonly [zh: string, en: string];
-
 /** The counts of a summary, labelled (the text summary shows the English, the HTML page both). */
 export const COUNT_LABELS = [
   ['orders', ['订单', 'orders']],
@@ -165,6 +182,22 @@ export const COUNT_LABELS = [
   ['duplicateDeclarations', ['重复申报', 'duplicate declaration']],
 ] as const satisfies ReadonlyArray<readonly [keyof ReconcileTotalsJSON, Label]>;
 
+/**
+ * The label of each row status: the words of its count in {@link COUNT_LABELS}, so that a row and the count it adds
+ * to read alike. The CSV and the workbook's Rows sheet write it beside the status code (which scripts read).
+ */
+export const STATUS_LABELS = Object.fromEntries(
+  RECONCILE_STATUSES.map((st) => [st, COUNT_LABELS.find(([k]) => k === STATUS_COUNT[st])![1]]),
+) as Record<ReconcileStatus, Label>;
+
+/** The label of each mismatch kind: the page's list and histogram, the workbook's Mismatches sheet. */
+export const KIND_LABELS: Record<Mismatch['kind'], Label> = {
+  customsTax: ['关税', 'customs duty'],
+  consumptionTax: ['消费税', 'consumption tax'],
+  valueAddedTax: ['增值税', 'VAT'],
+  declared: ['申报税额', 'declared total'],
+};
+
 /** The input counts, as the workbook lists them. */
 export const INPUT_LABELS: Array<[keyof ReconcileSummary['inputs'], Label]> = [
   ['declarations', ['申报', 'declarations']],
@@ -176,6 +209,38 @@ export const INPUT_LABELS: Array<[keyof ReconcileSummary['inputs'], Label]> = [
   ['skippedDocuments', ['跳过的报文', 'skipped documents']],
   ['unreadableDocuments', ['无法读取的单证', 'unreadable documents']],
 ];
+
+/** A count and its noun, singular for one: `1 duplicate`, `2 duplicates`. */
+export const counted = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * What was read, as the text summary and the page say it: declarations, bills (with their duplicates and, when some
+ * are, the conflicting ones), bill statuses, receipts, and with `all` the skipped and unreadable documents.
+ * `conflictingBills` is absent from reports written before it was counted.
+ */
+export function inputsPhrase(
+  i: Omit<ReconcileSummary['inputs'], 'conflictingBills'> & { conflictingBills?: number | undefined },
+  all = false,
+): Label {
+  const conflicting = i.conflictingBills ?? 0;
+  const zh = [
+    `申报 ${i.declarations}`,
+    `税单 ${i.bills}（重复 ${i.duplicateBills}${conflicting ? `，其中内容不一致 ${conflicting}` : ''}）`,
+    `税单状态 ${i.billStatuses}`,
+    `回执 ${i.receipts}`,
+  ];
+  const en = [
+    counted(i.declarations, 'declaration'),
+    `${counted(i.bills, 'bill')} (${counted(i.duplicateBills, 'duplicate')}${conflicting ? `, ${conflicting} of them conflicting` : ''})`,
+    counted(i.billStatuses, 'bill status', 'bill statuses'),
+    counted(i.receipts, 'receipt'),
+  ];
+  if (all) {
+    zh.push(`跳过 ${i.skippedDocuments}`, `无法读取 ${i.unreadableDocuments}`);
+    en.push(`${i.skippedDocuments} skipped`, `${i.unreadableDocuments} unreadable`);
+  }
+  return [zh.join('，'), en.join(', ')];
+}
 
 function groupTable(title: string, groups: Record<string, ReconcileTotalsJSON>): string[] {
   const out = [
@@ -250,7 +315,7 @@ export function* reportTextChunks(
     `  difference (billed − declared) ${s.difference.padStart(13)}`,
     `  withheld on rejected orders ${s.rejectedTaxTotal.padStart(16)}   (customs rejected the inventory: owed back to buyers)`,
     ...waterfallLines(s.waterfall),
-    `  inputs: ${s.inputs.declarations} declarations, ${s.inputs.bills} bills (${s.inputs.duplicateBills} duplicates${s.inputs.conflictingBills ? `, ${s.inputs.conflictingBills} of them conflicting` : ''}), ${s.inputs.billStatuses} bill statuses, ${s.inputs.receipts} receipts`,
+    `  inputs: ${inputsPhrase(s.inputs)[1]}`,
     '',
     ...groupTable('by month (Beijing time):', s.byMonth),
     '',

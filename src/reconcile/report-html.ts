@@ -5,9 +5,18 @@ import { describeInput, oneLine, SandanError } from '../errors.js';
 import { Dec } from '../model/primitives.js';
 import { formatPath } from '../model/issue.js';
 import type { MismatchEntryJSON, ReconcileSummaryJSON, ReconcileTotalsJSON, WaterfallJSON } from './json.js';
-import { AMOUNT_LABELS, COUNT_LABELS, GROUP_LABELS, type Label, WATERFALL_LABELS } from './output.js';
+import {
+  AMOUNT_LABELS,
+  COUNT_LABELS,
+  GROUP_LABELS,
+  inputsPhrase,
+  KIND_LABELS,
+  type Label,
+  labelIn,
+  WATERFALL_LABELS,
+} from './output.js';
 import { WATERFALL_CAUSES, type Mismatch } from './types.js';
-import { checkArgument, isDecimalText, ownValue } from '../model/guards.js';
+import { checkArgument, isDecimalText } from '../model/guards.js';
 import { knownOptions, optionNames } from '../model/options.js';
 
 /*
@@ -175,9 +184,8 @@ export function label([zh, en]: Label): string {
   return `<span lang="zh-CN">${escapeHtml(zh)}</span> <span lang="en" class="en">${escapeHtml(en)}</span>`;
 }
 const plain = ([zh, en]: Label) => `${zh} ${en}`;
-/** The label of a key, or the key itself in both languages when it has none (a report's `toString` is no label's). */
-export const labelIn = <K extends string>(labels: Partial<Record<K, Label>>, key: K): Label =>
-  ownValue<Label | undefined>(labels, key) ?? [key, key];
+// (the status page takes it from here with the rest of the page's helpers)
+export { labelIn };
 
 const causeLabel = (c: string) => labelIn(WATERFALL_LABELS, c);
 /** A count or total as the page shows it: one a report of an earlier version lacks (rejected orders) is none. */
@@ -186,13 +194,7 @@ const shown = (t: ReportTotalsJSON, k: keyof ReportTotalsJSON): string => {
   return v === undefined ? (k === 'rejected' ? '0' : '0.00') : String(v);
 };
 
-const KIND_LABELS: Record<string, Label> = {
-  customsTax: ['关税', 'customs duty'],
-  consumptionTax: ['消费税', 'consumption tax'],
-  valueAddedTax: ['增值税', 'VAT'],
-  declared: ['申报税额', 'declared total'],
-};
-const kindLabel = (k: string) => labelIn(KIND_LABELS, k);
+const kindLabel = (k: string) => labelIn<string>(KIND_LABELS, k);
 
 /** One step of the waterfall as drawn: a transparent base and a visible bar of |amount|. */
 interface WaterfallStep {
@@ -649,15 +651,7 @@ export function renderReconcileHtml(
       );
   }
 
-  const i = s.inputs;
-  const conflicting = i.conflictingBills !== undefined;
-  parts.push(
-    `<h2>${label(['输入', 'Inputs'])}</h2>`,
-    `<p>${label([
-      `申报 ${i.declarations}，税单 ${i.bills}（重复 ${i.duplicateBills}${conflicting ? `，其中内容不一致 ${i.conflictingBills}` : ''}），税单状态 ${i.billStatuses}，回执 ${i.receipts}，跳过 ${i.skippedDocuments}，无法读取 ${i.unreadableDocuments}`,
-      `${i.declarations} declarations, ${i.bills} bills (${i.duplicateBills} duplicates${conflicting ? `, ${i.conflictingBills} of them conflicting` : ''}), ${i.billStatuses} bill statuses, ${i.receipts} receipts, ${i.skippedDocuments} skipped, ${i.unreadableDocuments} unreadable`,
-    ])}</p>`,
-  );
+  parts.push(`<h2>${label(['输入', 'Inputs'])}</h2>`, `<p>${label(inputsPhrase(s.inputs, true))}</p>`);
   if (s.problems?.length)
     parts.push(
       `<h3>${label(['输入问题', 'Problems in the inputs'])}</h3><ul id="problems">${s.problems

@@ -137,6 +137,11 @@ export interface BillsAdded {
   /** Copies of a stored taxNo (conflicting ones included), not stored again. */
   duplicates: number;
   conflicts: BillConflict[];
+  /**
+   * The copies that agree with their stored one (exact repeats), named so that the report can say which taxNo came
+   * twice and where; a store that leaves it out has them counted only.
+   */
+  repeats?: Array<Omit<BillConflict, 'differences'>> | undefined;
 }
 
 /**
@@ -338,6 +343,7 @@ export function addRepeat(
   added.duplicates++;
   const differences = billDifferences(stored, repeat);
   if (differences.length) added.conflicts.push({ taxNo: repeat.taxNo, firstSeq: storedSeq, repeatSeq, differences });
+  else (added.repeats ??= []).push({ taxNo: repeat.taxNo, firstSeq: storedSeq, repeatSeq });
 }
 
 /** Orders mismatch entries: largest absolute amount first, then orderNo, then kind. */

@@ -119,8 +119,8 @@ function rejectedBilled(summary: ReconcileSummary): boolean {
   return cause !== undefined && !cause.amount.plus(summary.rejectedTaxTotal ?? ZERO).isZero();
 }
 
-/** The count field of each status. */
-const STATUS_COUNT = {
+/** The count field of each status (its label is the count's: output.ts). */
+export const STATUS_COUNT = {
   matched: 'matched',
   mismatch: 'mismatched',
   'bill-missing': 'billMissing',

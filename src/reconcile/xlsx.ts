@@ -7,7 +7,9 @@ import {
   CSV_HEADINGS,
   GROUP_LABELS,
   INPUT_LABELS,
-  type Label,
+  KIND_LABELS,
+  labelIn,
+  labelText as both,
   rowCells,
   WATERFALL_LABELS,
 } from './output.js';
@@ -80,7 +82,6 @@ function addRow(sheet: Worksheet, values: Array<string | number | null>, bold = 
   row.commit();
 }
 
-const both = ([zh, en]: Label) => `${zh} / ${en}`;
 const GROUP_HEADER = (key: string) => [
   key,
   ...GROUP_LABELS.map(([, l]) => both(l)),
@@ -238,11 +239,13 @@ export async function writeWorkbook(report: ReconcileReport, stream: Writable, p
     book,
     {
       name: 'Mismatches',
-      columns: [{ width: 24 }, { width: 24 }, { width: 18 }, { width: 16 }],
-      headings: ['订单编号 / orderNo', '清单编号 / invtNo', '差异项 / kind', '差额 / amount'],
+      columns: [{ width: 24 }, { width: 24 }, { width: 18 }, { width: 26 }, { width: 16 }],
+      // (the kind's code, which a filter or a script reads, and beside it its words)
+      headings: ['订单编号 / orderNo', '清单编号 / invtNo', '差异项 / kind', '差异项说明 / kindLabel', '差额 / amount'],
     },
     (function* () {
-      for (const m of report.mismatches()) yield [m.orderNo, m.invtNo, m.kind, amount(m.amount)];
+      for (const m of report.mismatches())
+        yield [m.orderNo, m.invtNo, m.kind, both(labelIn<string>(KIND_LABELS, m.kind)), amount(m.amount)];
     })(),
     perSheet,
     frozen,

@@ -80,6 +80,8 @@ describe('docs/reconcile.md "Month end, step by step"', () => {
       ['SD000000000046', 'refunded', '14.77'],
     ] as const) {
       expect(byOrder(order), order).toMatchObject({ status, declaredTaxTotal: withheld });
+      // The section names each status as the CSV's statusLabel column writes it beside the code.
+      expect(section).toContain(`| \`${status}\` (${byOrder(order)?.statusLabel?.split(' / ')[0]})`);
       expect(section).toContain(`| ${order}:`);
     }
     expect(byOrder('SD000000000073')).toMatchObject({ billedValueAddedTax: '31.77', computedValueAddedTax: '31.76' });
@@ -97,6 +99,15 @@ describe('docs/reconcile.md "Month end, step by step"', () => {
     const report = JSON.parse(readFileSync(join(dir, 'reconcile-2026-11.json'), 'utf8'));
     expect(report.summary).toMatchObject({ declaredTaxTotal: '5912.67', billedTaxTotal: '5668.26', orders: 101 });
     expect(report.summary.inputs.duplicateBills).toBe(1);
+    // The duplicate is named (taxNo, both files and places) in the report's problems, as the section quotes it; the
+    // text summary says "1 duplicate", not "1 duplicates".
+    const named = (report.summary.problems as string[]).filter((p) => p.includes('came twice'));
+    expect(named).toEqual([
+      'CEB816 taxNo 22442026I00000006501 came twice: first in examples/finance/2026-11/bills/CEB816-000002.xml, bill 15, again in examples/finance/2026-11/bills/CEB816-000003.xml, bill 1; the copies agree (inventory, order, amounts), counted once',
+    ]);
+    expect(section).toContain(`\`${named[0]}\``);
+    expect(runs[0]?.stdout).toContain('100 bills (1 duplicate), 1 bill status, 4 receipts');
+    expect(section).toContain('`100 bills (1 duplicate)`');
     const months = Object.entries(report.summary.byMonth as Record<string, { billedTaxTotal: string }>);
     expect(months.map(([month, m]) => [month, m.billedTaxTotal])).toEqual([
       ['2026-11', '5638.45'],

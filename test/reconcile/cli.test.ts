@@ -71,13 +71,17 @@ describe('sandan reconcile', () => {
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     const lines = csv.slice(1).trimEnd().split('\r\n');
     expect(lines).toHaveLength(203);
-    expect(lines[0]!.split(',').slice(0, 4)).toEqual([
+    expect(lines[0]!.split(',').slice(0, 6)).toEqual([
       '订单编号 / orderNo',
       '清单编号 / invtNo',
       '税单号 / taxNos',
       '对账状态 / status',
+      '对账状态说明 / statusLabel',
+      '月份 / month',
     ]);
-    expect(lines.filter((l) => l.includes(',mismatch,'))).toHaveLength(2);
+    // The status code, which scripts read, and beside it its words in Chinese and English.
+    expect(lines.filter((l) => l.includes(',mismatch,不符 / mismatch,'))).toHaveLength(2);
+    expect(lines.filter((l) => l.includes(',bill-missing,缺税单 / bill missing,')).length).toBeGreaterThan(0);
   });
 
   it('prints a readable summary and exits 0 when everything matches', async () => {
@@ -145,6 +149,11 @@ describe('sandan reconcile', () => {
       runCli(['reconcile', '--declarations', declarations, ...args, '--format', 'json', '--workers', workers], stdin);
     const rowOf = (j: { orders: Array<{ orderNo: string }> }, orderNo: string) =>
       j.orders.find((o) => o.orderNo === orderNo);
+    // The month's one bill delivered twice (the first Tax of CEB816-000003.xml repeats the 15th and last of
+    // CEB816-000002.xml): named after the other problems, by both files and places.
+    const DUPLICATE =
+      `CEB816 taxNo 22442026I00000006501 came twice: first in ${month}/bills/CEB816-000002.xml, bill 15, ` +
+      `again in ${month}/bills/CEB816-000003.xml, bill 1; the copies agree (inventory, order, amounts), counted once`;
 
     it('reads a pretty-printed declaration as the one declaration it is, not one bad declaration per line', async () => {
       const first = JSON.parse(lines[0]!);
@@ -155,7 +164,7 @@ describe('sandan reconcile', () => {
       for (const workers of ['0', '2']) {
         const j = JSON.parse((await run(pretty, '', workers)).stdout);
         expect(j.summary.inputs.declarations).toBe(1);
-        expect(j.summary.problems).toEqual([]);
+        expect(j.summary.problems).toEqual([DUPLICATE]);
         expect(rowOf(j, first.order.orderNo)).toEqual(rowOf(line, first.order.orderNo));
         // (the file's first order has no bill: its row is the NDJSON line's, computed, with no json-syntax note)
         expect(rowOf(j, first.order.orderNo)).toMatchObject({ status: 'bill-missing', notes: ['line:1'] });
@@ -179,6 +188,7 @@ describe('sandan reconcile', () => {
       expect(j.summary.problems).toEqual([
         `${array}: The input is a JSON array (100 items): a JSON file holds one declaration; give many as NDJSON, one per line, e.g. jq -c '.[]' FILE.json > FILE.ndjson`,
         'No declaration was read (the declarations input is empty, or could not be used): nothing was compared with the bills',
+        DUPLICATE,
       ]);
     });
 
@@ -187,7 +197,8 @@ describe('sandan reconcile', () => {
       const j = JSON.parse(r.stdout);
       expect(j.summary.inputs.declarations).toBe(101);
       expect(j.orders[0].notes).toContain('issue:json-syntax');
-      expect(j.summary.problems).toHaveLength(2);
+      expect(j.summary.problems).toHaveLength(3);
+      expect(j.summary.problems[2]).toBe(DUPLICATE);
       expect(j.summary.problems[0]).toMatch(
         /^the declarations stream: neither NDJSON \(its first line is not a declaration on its own\) nor one JSON document \(The input is not valid JSON \(line 3, column 1\): .*\); its lines were read one by one\. reconcile reads NDJSON, one declaration per line: convert a pretty-printed declaration with jq -c \. FILE\.json > FILE\.ndjson/,
       );
@@ -199,7 +210,10 @@ describe('sandan reconcile', () => {
       writeFileSync(file, `{"order":\n${lines.join('\n')}\n`);
       for (const workers of ['0', '2']) {
         const named = JSON.parse((await run(file, '', workers)).stdout);
-        expect([named.summary.inputs.declarations, named.summary.problems]).toEqual([101, [`${file}, ${broken}`]]);
+        expect([named.summary.inputs.declarations, named.summary.problems]).toEqual([
+          101,
+          [`${file}, ${broken}`, DUPLICATE],
+        ]);
       }
     });
   });

@@ -76,7 +76,15 @@ describe.each(stores)('a void repeat of a bill in the %s store', (_, open) => {
       // T1: valid, then void in a later batch; T2: void, then a valid repeat. A status that differs
       // only by the void is no conflict: the void repeat is handled as such.
       expect(add(store, [first, voidCopy(other)], 1)).toEqual({ duplicates: 0, conflicts: [] });
-      expect(add(store, [voidCopy(first), other], 3)).toEqual({ duplicates: 2, conflicts: [] });
+      // The repeats are named (taxNo, both copies' numbers), so that the report can say where they came from.
+      expect(add(store, [voidCopy(first), other], 3)).toEqual({
+        duplicates: 2,
+        conflicts: [],
+        repeats: [
+          { taxNo: 'T1', firstSeq: 1, repeatSeq: 3 },
+          { taxNo: 'T2', firstSeq: 2, repeatSeq: 4 },
+        ],
+      });
       const [o1, o2] = store.join([{ orderNo: 'O1' }, { orderNo: 'O2' }]);
       expect(o1?.bills.map((b) => [b.taxNo, b.void])).toEqual([['T1', true]]);
       expect(o2?.bills.map((b) => [b.taxNo, b.void])).toEqual([['T2', true]]);
@@ -129,6 +137,8 @@ describe.each(stores)('conflicting copies of a taxNo in the %s store', (_, open)
             differences: [{ field: 'invtNo', first: 'I2', repeat: 'I9' }],
           },
         ],
+        // Bill 3, the agreeing copy of T1 (bill 1): a quiet duplicate, named.
+        repeats: [{ taxNo: 'T1', firstSeq: 1, repeatSeq: 3 }],
       });
       // First copy wins: its inventory and amounts are what the join gives.
       const [o1] = store.join([{ orderNo: 'O1' }]);
@@ -151,6 +161,10 @@ describe.each(stores)('conflicting copies of a taxNo in the %s store', (_, open)
         expect(add(store, [t1, { ...t1, status: '2' }, { ...t1, status: '1' }], 1)).toEqual({
           duplicates: 2,
           conflicts: [],
+          repeats: [
+            { taxNo: 'T1', firstSeq: 1, repeatSeq: 2 },
+            { taxNo: 'T1', firstSeq: 1, repeatSeq: 3 },
+          ],
         });
         expect(add(store, [{ ...t1, status: '9' }], 4)).toEqual({
           duplicates: 1,

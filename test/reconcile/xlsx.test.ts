@@ -43,7 +43,7 @@ describe('--format xlsx: the report as a workbook', async () => {
     const [summary, rows, mismatches] = sheets as [(typeof sheets)[0], (typeof sheets)[0], (typeof sheets)[0]];
 
     // Rows: a bilingual header with a filter over every column, one row per order.
-    expect(rows.autoFilter).toBe('A1:Y1');
+    expect(rows.autoFilter).toBe('A1:Z1');
     expect(rows.rows[0]!.map((c) => c.v)).toEqual(CSV_COLUMNS.map((c) => `${CSV_LABELS[c]} / ${c}`));
     const body = rows.rows.slice(1);
     expect(body).toHaveLength(json.orders);
@@ -62,6 +62,23 @@ describe('--format xlsx: the report as a workbook', async () => {
     expect(sumFen(billed.map((c) => c.v))).toBe(json.billedTaxTotal);
     expect(sumFen(col('declaredTaxTotal').map((c) => c?.v))).toBe(json.declaredTaxTotal);
     expect(sumFen(col('diffDeclared').map((c) => c?.v))).not.toBe('0.00');
+    // Beside each status code (which scripts read), its words: those of the summary's counts.
+    const statusWords: Record<string, string> = {
+      matched: '相符 / matched',
+      mismatch: '不符 / mismatch',
+      'bill-missing': '缺税单 / bill missing',
+      'bill-without-declaration': '有税单无申报 / bill without declaration',
+      cancelled: '已撤单 / cancelled',
+      refunded: '已退货 / refunded',
+      'bill-void': '税单作废 / bill void',
+      unlinked: '未关联 / unlinked',
+      'not-computed': '未能计税 / not computed',
+      'duplicate-declaration': '重复申报 / duplicate declaration',
+    };
+    const statuses = col('status').map((c) => c?.v as string);
+    expect(new Set(statuses).size).toBeGreaterThan(5);
+    expect(CSV_COLUMNS.indexOf('statusLabel')).toBe(CSV_COLUMNS.indexOf('status') + 1);
+    expect(col('statusLabel').map((c) => c?.v)).toEqual(statuses.map((st) => statusWords[st]));
 
     // Summary: the waterfall (withheld, the causes, the difference, billed), then by month and by district.
     const byLabel = new Map(summary.rows.map((r) => [at(r, 1)?.v, r]));
@@ -122,7 +139,11 @@ describe('--format xlsx: the report as a workbook', async () => {
     expect(Object.fromEntries(Object.keys(json.inputs).map((k) => [k, Number(at(byLabel.get(k), 2)?.v)]))).toEqual(
       json.inputs,
     );
-    expect(byKey.has('输入问题 / problems in the inputs')).toBe(false);
+    // The problems: here only the bills delivered twice (the data has exact repeats), each named by its taxNo.
+    const titled = summary.rows.findIndex((r) => at(r, 0)?.v === '输入问题 / problems in the inputs');
+    expect(summary.rows.slice(titled + 1).map((r) => at(r, 0)?.v)).toEqual(report.problems);
+    expect(report.problems.length).toBe(json.inputs.duplicateBills);
+    for (const p of report.problems) expect(p).toMatch(/^CEB816 taxNo \S+ came twice: first in inputs\.documents/);
 
     // Bold: every header row, and in the Summary the waterfall's two ends, the section titles and the totals;
     // the causes and the groups' rows are not.
@@ -140,11 +161,26 @@ describe('--format xlsx: the report as a workbook', async () => {
     expect(rows.rows.slice(1).some((r) => r.some((c) => c.bold))).toBe(false);
 
     // Mismatches: one row per mismatch entry, amounts numeric.
-    expect(mismatches.autoFilter).toBe('A1:D1');
+    // Mismatches: one row per mismatch entry, the kind's code and its words, amounts numeric.
+    expect(mismatches.autoFilter).toBe('A1:E1');
+    expect(mismatches.rows[0]!.map((c) => c.v)).toEqual([
+      '订单编号 / orderNo',
+      '清单编号 / invtNo',
+      '差异项 / kind',
+      '差异项说明 / kindLabel',
+      '差额 / amount',
+    ]);
+    const kindWords: Record<string, string> = {
+      customsTax: '关税 / customs duty',
+      consumptionTax: '消费税 / consumption tax',
+      valueAddedTax: '增值税 / VAT',
+      declared: '申报税额 / declared total',
+    };
     const entries = [...report.mismatches()];
-    expect(mismatches.rows.slice(1).map((r) => [at(r, 0)!.v, at(r, 2)!.v, fen(at(r, 3)!.v), at(r, 3)!.t])).toEqual(
-      entries.map((m) => [m.orderNo, m.kind, m.amount, 'n']),
-    );
+    expect(new Set(entries.map((m) => m.kind)).size).toBeGreaterThan(1);
+    expect(
+      mismatches.rows.slice(1).map((r) => [at(r, 0)!.v, at(r, 2)!.v, at(r, 3)!.v, fen(at(r, 4)!.v), at(r, 4)!.t]),
+    ).toEqual(entries.map((m) => [m.orderNo, m.kind, kindWords[m.kind], m.amount, 'n']));
   });
 
   it('read by exceljs: the same workbook, typed cells', async () => {
@@ -152,7 +188,7 @@ describe('--format xlsx: the report as a workbook', async () => {
     await book.xlsx.readFile(file);
     const rows = book.getWorksheet('Rows')!;
     expect(rows.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
-    expect(rows.autoFilter).toBe('A1:Y1');
+    expect(rows.autoFilter).toBe('A1:Z1');
     expect(rows.getCell('A1').text).toBe('订单编号 / orderNo');
     expect(rows.getCell('A2').text).toBe('-2+3+cmd');
     expect(rows.getCell('A2').type).toBe(ExcelJS.ValueType.RichText);
@@ -221,7 +257,7 @@ describe('--format xlsx: more rows than a sheet holds', async () => {
     expect(rowSheets.map((s) => s.name)).toEqual(['Rows', 'Rows (2)', 'Rows (3)']);
     for (const s of rowSheets) {
       expect(s.rows[0]!.map((c) => c.v)).toEqual(CSV_COLUMNS.map((c) => `${CSV_LABELS[c]} / ${c}`));
-      expect(s.autoFilter).toBe('A1:Y1');
+      expect(s.autoFilter).toBe('A1:Z1');
       expect(s.pane).toMatchObject({ state: 'frozen', ySplit: '1' });
       expect(s.rows.length - 1).toBeLessThanOrEqual(50);
     }

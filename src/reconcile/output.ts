@@ -123,7 +123,7 @@ export function rowCells(r: ReconcileRowJSON): Array<string | null | undefined> 
     r.invtNo,
     r.taxNos.join(' '),
     r.status,
-    labelText(labelIn(STATUS_LABELS, r.status)),
+    statusLabelOf(r),
     r.month,
     r.district,
     r.customsCode,
@@ -189,6 +189,21 @@ export const COUNT_LABELS = [
 export const STATUS_LABELS = Object.fromEntries(
   RECONCILE_STATUSES.map((st) => [st, COUNT_LABELS.find(([k]) => k === STATUS_COUNT[st])![1]]),
 ) as Record<ReconcileStatus, Label>;
+
+/**
+ * The label of a bill row whose bills name no order: its orderNo cell is empty, so the label says what to look the
+ * declaration up by (the filter still finds it under its status code).
+ */
+export const NO_ORDER_LABEL: Label = [
+  '有税单无申报（税单未载订单编号，请按清单编号查找）',
+  'bill without declaration (its bills name no orderNo: search by invtNo)',
+];
+
+/** The words beside a row's status code: its {@link STATUS_LABELS} entry, or {@link NO_ORDER_LABEL}. */
+function statusLabelOf(r: ReconcileRowJSON): string {
+  const l = r.status === 'bill-without-declaration' && !r.orderNo ? NO_ORDER_LABEL : labelIn(STATUS_LABELS, r.status);
+  return labelText(l);
+}
 
 /** The label of each mismatch kind: the page's list and histogram, the workbook's Mismatches sheet. */
 export const KIND_LABELS: Record<Mismatch['kind'], Label> = {

@@ -89,7 +89,12 @@ describe('docs/reconcile.md "Month end, step by step"', () => {
     expect(rows.find((r) => r.status === 'bill-without-declaration')).toMatchObject({
       invtNo: '51002026I000000100',
       billedTaxTotal: '29.81',
+      // Its bill names no order: the orderNo cell is empty, and the words beside the status say what to search by.
+      orderNo: '',
+      statusLabel:
+        '有税单无申报（税单未载订单编号，请按清单编号查找） / bill without declaration (its bills name no orderNo: search by invtNo)',
     });
+    expect(section).toContain('search by invtNo');
     // "bill missing" in the causes: the bill-missing, bill-void and unlinked rows.
     expect(sum(['-31.76', '-15.90', '-21.73'])).toBe('-69.39');
     expect(section).toContain('−31.76 − 15.90 − 21.73 = −69.39');
@@ -119,6 +124,7 @@ describe('docs/reconcile.md "Month end, step by step"', () => {
     const html = readFileSync(join(dir, 'reconcile-2026-11.html'), 'utf8');
     expect(html).toMatch(/^<!DOCTYPE html>/i);
     expect(html).toContain('5668.26');
+    expect(html).toContain('100 bills (1 duplicate), 1 bill status, 4 receipts');
   });
 
   it('--tolerance 0.01 makes the 0.01 VAT difference matched, as the section says', () => {

@@ -78,7 +78,14 @@ describe('--format xlsx: the report as a workbook', async () => {
     const statuses = col('status').map((c) => c?.v as string);
     expect(new Set(statuses).size).toBeGreaterThan(5);
     expect(CSV_COLUMNS.indexOf('statusLabel')).toBe(CSV_COLUMNS.indexOf('status') + 1);
-    expect(col('statusLabel').map((c) => c?.v)).toEqual(statuses.map((st) => statusWords[st]));
+    // A bill row whose bills name no order (an empty orderNo cell) says instead what to search by.
+    const noOrder =
+      '有税单无申报（税单未载订单编号，请按清单编号查找） / bill without declaration (its bills name no orderNo: search by invtNo)';
+    const orders = col('orderNo').map((c) => c?.v);
+    expect(col('statusLabel').map((c) => c?.v)).toEqual(
+      statuses.map((st, i) => (st === 'bill-without-declaration' && !orders[i] ? noOrder : statusWords[st])),
+    );
+    expect(statuses.some((st, i) => st === 'bill-without-declaration' && !orders[i])).toBe(true);
 
     // Summary: the waterfall (withheld, the causes, the difference, billed), then by month and by district.
     const byLabel = new Map(summary.rows.map((r) => [at(r, 1)?.v, r]));

@@ -24,14 +24,24 @@
  *   names the prose gives the reader (`declare const keyPem: string;`, `declare const declaration: unknown;`).
  *
  * - `<!-- snippet: output` … `-->` : what the block prints (standard output, exactly) when it is run. A block with one
- *   is also run: transpiled and executed by Node from the repository's root (so `examples/…` paths resolve), importing
- *   `sandan` through the same link. For blocks that need no prelude (a prelude only declares): the figures a block's
+ *   is also run: transpiled and executed by Node, importing `sandan` through the same link, in a folder that holds
+ *   what a reader following the docs has: `examples/` (a link to the repository's, so `examples/…` paths resolve) and
+ *   the copies getting-started.md tells the reader to make (RUN_FILES: `order.json`, `rates.json`). For blocks that need no prelude (a prelude only declares): the figures a block's
  *   comments show (`// 9.18 0.83 0.01 false`) were compiled, never checked.
  *
  * Any other `snippet:` marker fails the test (a misspelt opt-out would otherwise be ignored in silence).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
@@ -237,7 +247,18 @@ function inDocTerms(byFile: Map<string, string[]>, compiled: Snippet[]): Map<str
   return out;
 }
 
+/**
+ * The files getting-started.md ("In code") tells the reader to copy from examples/ before trying its code, by the
+ * names the code reads.
+ */
+const RUN_FILES: Record<string, string> = {
+  'order.json': 'examples/hangzhou-1210.json',
+  'rates.json': 'examples/rates.example.json',
+};
+
 let work: string;
+/** Where the blocks with an output are run (see RUN_FILES). */
+let runDir: string;
 let diagnostics: Map<string, string[]>;
 let exported: Set<string>;
 
@@ -253,6 +274,10 @@ beforeAll(() => {
     files: Object.fromEntries(compiled.map((s) => [s.file, s.source])),
   });
   diagnostics = inDocTerms(diagnosticsByFile(work), compiled);
+  runDir = join(work, 'run');
+  mkdirSync(runDir);
+  symlinkSync(join(ROOT, 'examples'), join(runDir, 'examples'), 'dir');
+  for (const [name, from] of Object.entries(RUN_FILES)) copyFileSync(join(ROOT, from), join(runDir, name));
 }, 60_000);
 
 afterAll(() => {
@@ -355,7 +380,13 @@ describe('code blocks in README.md and docs/*.md', () => {
   const RUN = COMPILED.filter((s) => s.output !== undefined);
 
   it('some blocks are run, their output checked', () => {
-    expect(RUN.length).toBeGreaterThanOrEqual(2);
+    expect(RUN.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('the files the blocks are run beside are the copies getting-started.md tells the reader to make', () => {
+    const text = readFileSync(join(ROOT, 'docs', 'getting-started.md'), 'utf8');
+    for (const [name, from] of Object.entries(RUN_FILES))
+      expect(text).toContain(`\`cp node_modules/sandan/${from} ${name}\``);
   });
 
   it.each(RUN.map((s) => [`${s.doc}:${s.line}`, s] as const))(
@@ -366,7 +397,7 @@ describe('code blocks in README.md and docs/*.md', () => {
       }).outputText;
       const file = join(work, `${s.file.replace(/\.[a-z]+$/, '')}.run.mjs`);
       writeFileSync(file, js);
-      const r = spawnSync(process.execPath, [file], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+      const r = spawnSync(process.execPath, [file], { cwd: runDir, encoding: 'utf8', timeout: 30_000 });
       expect(r.stderr).toBe('');
       expect(r.stdout, `${s.doc}:${s.line}: the block printed something else`).toBe(s.output);
     },

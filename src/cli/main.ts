@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pkg from '../../package.json';
 import { isSandanError, oneLine, type SandanError } from '../errors.js';
 import { EXIT_PIPE, OutputClosedError, processIo, type CliIo } from './io.js';
@@ -75,6 +78,24 @@ const HINTS: Record<string, string> = {
     'Another process is writing to the quota ledger. Try again, or wait longer: --busy-timeout <ms> (sandan quota), --quota-busy-timeout <ms> (sandan validate).',
 };
 
+/**
+ * sandan's own copy of the file, when a path `examples/…` named no file (the README's commands run as written in a
+ * project that installed sandan, not in a clone): relative to the working folder when under it
+ * (`node_modules/sandan/examples/…`), else absolute (a global install, npx's cache). Undefined when sandan has none.
+ */
+function shippedExample(e: SandanError): string | undefined {
+  const path = e.details?.file;
+  if (typeof path !== 'string' || !e.message.endsWith(': no such file')) return undefined;
+  const rest = /^(?:\.\/)?(examples\/.+)$/.exec(path)?.[1];
+  if (rest === undefined) return undefined;
+  // (dist/cli.js in the package; src/cli/main.ts when the tests run the sources)
+  const here = import.meta.url;
+  const file = join(fileURLToPath(new URL(here.endsWith('.ts') ? '../../' : '../', here)), rest);
+  if (!existsSync(file)) return undefined;
+  const shown = relative(process.cwd(), file);
+  return shown.startsWith('..') || isAbsolute(shown) ? file : shown;
+}
+
 /** The commands whose main input may be `-` (standard input). */
 const STDIN_INPUT: ReadonlySet<string> = new Set(['validate', 'tax', 'build', 'parse', 'sign', 'verify']);
 
@@ -108,6 +129,8 @@ function hintOf(e: SandanError, command: string | undefined): string | undefined
     return 'The input is larger than the limit of a CEB message (50 MiB); check that it is the message meant.';
   if (e.code === 'SIGN_CERT_INVALID' && command === 'verify')
     return 'Give the trusted certificates (--cert) as PEM or DER files.';
+  const shipped = e.code === 'FILE_UNREADABLE' ? shippedExample(e) : undefined;
+  if (shipped !== undefined) return `No such file here; sandan ships its examples with the package: use ${shipped}.`;
   // Only a command's main input may be `-`: not a key, ruleset or other named file, nor status's or reconcile's paths.
   if (e.code === 'FILE_UNREADABLE' && (e.details?.what !== undefined || !STDIN_INPUT.has(command ?? '')))
     return 'Check the path.';

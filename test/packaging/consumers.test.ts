@@ -349,4 +349,26 @@ describe('the packed tarball as a project installs it', () => {
       expect(r.stderr, command).not.toMatch(/^\s+at /m);
     }
   }, 120_000);
+
+  it("the README's first command as a clone runs it, in a project that installed sandan, points at the shipped file", () => {
+    const [first] = shellLines('README.md');
+    const validate = first!.split(' && ').find((c) => c.startsWith('npx sandan validate '))!;
+    expect(validate).toContain(' examples/rates.example.json');
+    const line = validate.replace(/^npx sandan /, 'node node_modules/sandan/bin/sandan.js ');
+    const r = spawnSync('sh', ['-c', line], { cwd: installed, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(2);
+    // The rate table is read first; without the hint the user was told only "Check the path."
+    expect(r.stderr).toBe(
+      'sandan: Cannot read rate table examples/rates.example.json: no such file\n' +
+        'hint: No such file here; sandan ships its examples with the package: use node_modules/sandan/examples/rates.example.json.\n',
+    );
+    const fixed = spawnSync('sh', ['-c', `${line.replace(' examples/rates', ' node_modules/sandan/examples/rates')}`], {
+      cwd: installed,
+      encoding: 'utf8',
+    });
+    expect(fixed.stderr).toBe(
+      'sandan: Cannot read examples/hangzhou-1210.json: no such file\n' +
+        'hint: No such file here; sandan ships its examples with the package: use node_modules/sandan/examples/hangzhou-1210.json.\n',
+    );
+  }, 120_000);
 });

@@ -274,6 +274,23 @@ function globPattern(arg: string): { base: string; matches: (path: string) => bo
 }
 
 /**
+ * The inputs a `validate` or `tax` command line names: its files, or standard input when it names none. None named
+ * while standard input is a terminal is refused rather than read: the command would wait in silence for a
+ * declaration typed in, where a new user meant to name a file (`-` still reads the terminal).
+ */
+export function inputArgs(files: string | readonly string[], command: string, stdinIsTTY: boolean | undefined) {
+  const named = typeof files === 'string' ? [files] : files;
+  if (named.length > 0) return named;
+  if (stdinIsTTY)
+    throw new SandanError(
+      'INVALID_OPTION',
+      `${command}: no file named, and standard input is a terminal: name a declaration file or folder (sandan ${command} order.json), or pipe the declarations in (- reads the terminal)`,
+      { details: { option: 'files', stdin: 'terminal' } },
+    );
+  return ['-'];
+}
+
+/**
  * The files that command-line arguments name: files as given, folders walked for `.json`,
  * `.ndjson` (and `.jsonl`) files, globs expanded (for shells that did not), `-` for standard
  * input. An argument that names nothing is a SandanError (exit 2).

@@ -7,6 +7,8 @@ export interface CliIo {
   stderr(text: string): void;
   stdin: Readable;
   stderrIsTTY: boolean;
+  /** Whether standard input is a terminal (validate and tax then read it only when `-` names it); absent: not one. */
+  stdinIsTTY?: boolean;
   /** Whether standard output is a terminal (colour in text output); absent: not one. */
   stdoutIsTTY?: boolean;
   env: Readonly<Record<string, string | undefined>>;
@@ -146,6 +148,7 @@ export function processIo(): CliIo {
     stdout: writer('stdout'),
     stderr: writer('stderr'),
     stdin: process.stdin,
+    stdinIsTTY: Boolean(process.stdin.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     env: process.env,

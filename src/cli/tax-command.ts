@@ -19,7 +19,7 @@ import {
   type OutputFormat,
   type Reporter,
 } from './formats/index.js';
-import { expandInputs, openInputs, readRecords, type InputFile, type ReportedRecord } from './input.js';
+import { expandInputs, inputArgs, openInputs, readRecords, type InputFile, type ReportedRecord } from './input.js';
 import { inputsProgress } from './progress.js';
 import { locateIssues, maxWarningsOption, runExit, unreadableIssue } from './validate-command.js';
 import { isoDateOption } from '../time/beijing.js';
@@ -123,7 +123,7 @@ async function taxCommand(
     ...(ruleset !== undefined && { ruleset }),
     ...(rates !== undefined && { rates }),
   });
-  const inputs = await expandInputs(typeof files === 'string' ? [files] : files.length ? files : ['-']);
+  const inputs = await expandInputs(inputArgs(files, 'tax', io.stdinIsTTY));
   const paint = paintFor(io.stdoutIsTTY, io.env);
   // text, json and ndjson carry the figures; the CI formats (annotations, SARIF, JUnit) carry the issues.
   const reporter: Reporter | undefined =
@@ -237,7 +237,7 @@ export function registerTaxCommand(program: Command, ctx: CommandContext): void 
     )
     .argument(
       '[files...]',
-      'declaration files (.json, .ndjson), folders (searched for them, symbolic links followed) or globs; - for standard input (the default)',
+      'declaration files (.json, .ndjson), folders (searched for them, symbolic links followed) or globs; - for standard input (the default, when it is not a terminal)',
     )
     .option('--district <code>', 'customs district whose policy applies (default: from inventory.customsCode)')
     .option('--at <date>', 'use the policy in force on this date, YYYY-MM-DD (default: the declaration date)')

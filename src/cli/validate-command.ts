@@ -13,7 +13,7 @@ import { readGoodsRecordsFile, readPositiveListFiles, readRatesFile, readRuleset
 import { countSeverities, paintFor } from './format.js';
 import { createReporter, FORMATS, type LocatedIssue, type OutputFormat, type RunSummary } from './formats/index.js';
 import { loadConfig, readSetting } from './config.js';
-import { expandInputs, openInputs, readRecords, type InputFile, type ReportedRecord } from './input.js';
+import { expandInputs, inputArgs, openInputs, readRecords, type InputFile, type ReportedRecord } from './input.js';
 import type { CliIo } from './io.js';
 import { inputsProgress } from './progress.js';
 import { isoDateOption } from '../time/beijing.js';
@@ -82,7 +82,7 @@ async function validateCommand(
     ...(positiveLists !== undefined && { positiveLists }),
   };
   const validator = createValidator(options);
-  const inputs = await expandInputs(typeof files === 'string' ? [files] : files.length ? files : ['-']);
+  const inputs = await expandInputs(inputArgs(files, 'validate', io.stdinIsTTY));
   const ledger = quotaDb === undefined ? undefined : await openLedger(quotaDb, opts.quotaBusyTimeout, io);
   try {
     return await run(
@@ -273,7 +273,7 @@ export function registerValidateCommand(program: Command, { io, setExit }: Comma
     )
     .argument(
       '[files...]',
-      'declaration files (.json, .ndjson), folders (searched for them, symbolic links followed) or globs; - for standard input (the default)',
+      'declaration files (.json, .ndjson), folders (searched for them, symbolic links followed) or globs; - for standard input (the default, when it is not a terminal)',
     )
     .option('--district <code>', 'customs district or office code, e.g. 2900 (default: from inventory.customsCode)')
     .option(

@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { runCli } from '../helpers/cli.js';
 
 /*
@@ -209,4 +211,32 @@ describe('messages that say what is true', () => {
       expect([r.code, r.stdout, r.stderr], args.join(' ')).toEqual([2, '', stderr]);
     }
   });
+
+  it('validate or tax with no file at a terminal says what to give, instead of waiting in silence for typed input', async () => {
+    // A terminal that never ends its input: before, the command waited on it (this test timed out).
+    const atTerminal = async (args: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const terminal = new PassThrough();
+      const code = await main(args, {
+        stdout: (t) => void (stdout += t),
+        stderr: (t) => void (stderr += t),
+        stdin: terminal,
+        stdinIsTTY: true,
+        stderrIsTTY: false,
+        env: {},
+      });
+      terminal.destroy();
+      return [code, stdout, stderr];
+    };
+    for (const command of ['validate', 'tax'])
+      expect(await atTerminal([command])).toEqual([
+        2,
+        '',
+        `sandan: ${command}: no file named, and standard input is a terminal: name a declaration file or folder (sandan ${command} order.json), or pipe the declarations in (- reads the terminal)\nhint: See \`sandan ${command} --help\`.\n`,
+      ]);
+    // Piped in (not a terminal), no file still means standard input.
+    const piped = await runCli(['validate', '--format', 'json'], readFileSync(HZ));
+    expect([piped.code, JSON.parse(piped.stdout).valid]).toEqual([0, true]);
+  }, 10_000);
 });

@@ -24,7 +24,10 @@ export interface HttpTransportOptions {
   host?: string;
   /** Port; default 0, an ephemeral port (read {@link HttpTransport.url}). */
   port?: number;
-  /** Largest request body taken, in bytes; default the XML readers' limit (`DEFAULT_MAX_XML_BYTES`, 50 MiB). */
+  /**
+   * Largest request body taken, in bytes; default the XML readers' limit (`DEFAULT_MAX_XML_BYTES`, 50 MiB). The bodies
+   * of the requests in flight hold at most four times as much at once: a body beyond is refused with 503 `BUSY`.
+   */
   maxBodyBytes?: number;
   /** Time a client has to send a whole request (headers and body), ms; default 30 000. */
   requestTimeoutMs?: number;
@@ -106,6 +109,9 @@ const BODY_TYPES = new Set([
   'application/octet-stream',
   'application/x-www-form-urlencoded',
 ]);
+
+/** How many bodies of the largest size the requests in flight may hold at once (see `maxBodyBytes`). */
+const BODIES_AT_ONCE = 4;
 
 /** An answer that is not the engine's: a status, a stable code and a sentence. */
 class HttpProblem extends Error {
@@ -266,6 +272,11 @@ export async function startHttpTransport(
   const platDataOpen = opts.platDataOpen === undefined ? undefined : platformUrl(opts.platDataOpen);
   const platformTimeout = opts.platDataOpenTimeoutMs ?? 10_000;
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_XML_BYTES;
+  // Each body is held until it is whole and answered: without a bound on all of them, clients that each send most of
+  // a 50 MiB body and wait (within the request timeout) made the emulator hold 50 MiB per connection.
+  const maxHeld = BODIES_AT_ONCE * maxBody;
+  /** Bytes of the bodies read and not yet answered. */
+  let held = 0;
   const maxWait = opts.maxWaitMs ?? 60_000;
   const grace = opts.closeGraceMs ?? 5000;
   for (const name of opts.allowedHosts ?? [])
@@ -440,12 +451,30 @@ export async function startHttpTransport(
       );
   }
 
-  /** The request body, at most `maxBody` bytes (413 beyond, and the connection is not reused). */
-  async function body(req: IncomingMessage): Promise<Buffer> {
+  /**
+   * The request body, at most `maxBody` bytes (413 beyond, and the connection is not reused), counted in `held` until
+   * its answer is sent or its connection closes (503 when the bodies held would pass `maxHeld`).
+   */
+  async function body(req: IncomingMessage, res: ServerResponse): Promise<Buffer> {
     const tooLarge = () =>
       new HttpProblem(413, 'TOO_LARGE', `the body is larger than ${maxBody} bytes`, { Connection: 'close' });
+    const busy = () =>
+      new HttpProblem(
+        503,
+        'BUSY',
+        `the emulator holds the bodies of other requests (${held - mine} bytes; at most ${maxHeld} at once, four times the largest body); send it again in a moment`,
+        { 'Retry-After': '1', Connection: 'close' },
+      );
+    let mine = 0;
+    let answered = false;
+    res.once('close', () => {
+      answered = true;
+      held -= mine;
+      mine = 0;
+    });
     const declared = Number(req.headers['content-length'] ?? Number.NaN);
     if (declared > maxBody) throw tooLarge();
+    if (held + declared > maxHeld) throw busy();
     // A compressed body would be read as its compressed bytes (a CEB900 "not valid UTF-8"): said for what it is.
     const encoding = (req.headers['content-encoding'] ?? '').trim().toLowerCase();
     if (encoding !== '' && encoding !== 'identity')
@@ -473,6 +502,12 @@ export async function startHttpTransport(
       for await (const chunk of req as AsyncIterable<Buffer>) {
         size += chunk.length;
         if (size > maxBody) throw tooLarge();
+        if (held + chunk.length > maxHeld) throw busy();
+        // (a chunk read after the answer's close is no longer held once this request's buffer goes)
+        if (!answered) {
+          held += chunk.length;
+          mine += chunk.length;
+        }
         chunks.push(chunk);
       }
     } catch (e) {
@@ -484,14 +519,14 @@ export async function startHttpTransport(
     return Buffer.concat(chunks, size);
   }
 
-  async function json(req: IncomingMessage): Promise<Record<string, unknown>> {
+  async function json(req: IncomingMessage, res: ServerResponse): Promise<Record<string, unknown>> {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/json')
       throw new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
     let value: unknown;
     try {
       // (a byte-order mark first, as sandan's other JSON readers take it)
-      value = JSON.parse((await body(req)).toString('utf8').replace(/^\uFEFF/, ''));
+      value = JSON.parse((await body(req, res)).toString('utf8').replace(/^\uFEFF/, ''));
     } catch (e) {
       if (e instanceof HttpProblem) throw e;
       throw new HttpProblem(400, 'BAD_JSON', 'the body is not JSON');
@@ -560,7 +595,7 @@ export async function startHttpTransport(
         const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
         if (!BODY_TYPES.has(type) && !type.endsWith('+xml'))
           throw new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the message as application/xml (or text/xml)');
-        const xml = await body(req);
+        const xml = await body(req, res);
         const ack = await engine.submit(xml, { transport: 'http' });
         send(req, res, ack.httpStatus, ack.body, 'application/xml; charset=utf-8', {
           'X-Sandan-Accepted': String(ack.accepted),
@@ -623,7 +658,7 @@ export async function startHttpTransport(
     },
     '/admin/scenario': {
       POST: async (req, res) => {
-        const { orderNo, ebpCode, scenario } = await json(req);
+        const { orderNo, ebpCode, scenario } = await json(req, res);
         if (typeof orderNo !== 'string' || orderNo === '')
           throw new HttpProblem(400, 'BAD_PARAMETER', 'orderNo must be a non-empty string');
         if (ebpCode !== undefined && (typeof ebpCode !== 'string' || ebpCode === ''))
@@ -641,7 +676,7 @@ export async function startHttpTransport(
     '/ceb2grab/grab/realTimeDataUpload': {
       // A platform's "179" upload, as customs takes it: the form field payExInfoStr, answered in JSON.
       POST: async (req, res) => {
-        const text = (await body(req)).toString('utf8');
+        const text = (await body(req, res)).toString('utf8');
         const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
         const payExInfoStr =
           type === 'application/x-www-form-urlencoded' || !text.trimStart().startsWith('{')
@@ -653,7 +688,7 @@ export async function startHttpTransport(
     '/admin/payment-data-request': {
       // {"orderNo": "…", "ebpCode"?: "…", "sessionID"?: "…"}: customs asks for an order's payment data.
       POST: async (req, res) => {
-        const { orderNo, ebpCode, sessionID } = await json(req);
+        const { orderNo, ebpCode, sessionID } = await json(req, res);
         const asked = await requestPaymentData(orderNo as string, {
           ...(ebpCode !== undefined && { ebpCode: ebpCode as string }),
           ...(sessionID !== undefined && { sessionID: sessionID as string }),
@@ -669,7 +704,7 @@ export async function startHttpTransport(
     '/admin/tax-bill-status': {
       // {"invtNo": "…", "status": "3"}: a CEB818 for the inventory's tax bill, answered with the receipt.
       POST: async (req, res) => {
-        const { invtNo, status } = await json(req);
+        const { invtNo, status } = await json(req, res);
         sendJson(req, res, 200, await engine.taxBillStatus(invtNo as string, status as '2' | '3'));
       },
     },

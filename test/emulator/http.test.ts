@@ -112,6 +112,42 @@ describe('HTTP transport', () => {
     expect(engine.submitted).toHaveLength(1);
   });
 
+  // Attack (session 59): each body is held until it is whole, and nothing bounded how many were held at once: eight
+  // clients each sending 40 MiB of a 50 MiB body and waiting made the emulator hold 336 MB more (and fifty, 2 GB).
+  it('holds at most four bodies of the limit at once: one more is 503 BUSY, and the room comes back when they end', async () => {
+    const { engine, http } = await start(fakeEngine(), { maxBodyBytes: 1000 });
+    const head = (length: number) =>
+      `POST /ceb HTTP/1.1\r\nHost: 127.0.0.1:${http.port}\r\nContent-Type: application/xml\r\nContent-Length: ${length}\r\n\r\n`;
+    // Four senders stop 100 bytes short of their 1000: 3600 bytes held.
+    const holders = await Promise.all(
+      [1, 2, 3, 4].map(
+        () =>
+          new Promise<ReturnType<typeof connect>>((resolve) => {
+            const s = connect(http.port, '127.0.0.1', () => s.write(head(1000) + 'x'.repeat(900), () => resolve(s)));
+            s.on('error', () => {});
+          }),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    const body = `<a>${'x'.repeat(993)}</a>`;
+    // Refused by its Content-Length (3600 + 1000 > 4000), and by counting a chunked one (at its 401st byte).
+    const declared = await rawPost(http, '/ceb', body, { 'Content-Type': 'application/xml' });
+    expect(declared.status).toBe(503);
+    expect(declared.body).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Error code="BUSY">the emulator holds the bodies of other requests (3600 bytes; at most 4000 at once, four times the largest body); send it again in a moment</Error>\n',
+    );
+    const chunked = await rawPost(http, '/ceb', body, { 'Content-Type': 'application/xml' }, true);
+    expect(chunked.status).toBe(503);
+    // A body that fits what is left is taken.
+    expect((await rawPost(http, '/ceb', '<a/>', { 'Content-Type': 'application/xml' })).status).toBe(200);
+    for (const s of holders) s.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+    // Their room is back, and a body answered gives its room back: ten whole bodies one after another.
+    for (let i = 0; i < 10; i++)
+      expect((await rawPost(http, '/ceb', body, { 'Content-Type': 'application/xml' })).status).toBe(200);
+    expect(engine.submitted.map((s) => s.xml)).toEqual(['<a/>', ...Array(10).fill(body)]);
+  });
+
   it('never answers with a stack trace: an engine failure is a 500 with a sentence', async () => {
     const engine = fakeEngine();
     engine.submit = async () => {

@@ -11,7 +11,7 @@ import ExcelJS from 'exceljs';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_WORKBOOK_INFLATED_BYTES } from '../../src/cli/positive-list-command.js';
-import { zipInflationProblem } from '../../src/cli/zip-size.js';
+import { MAX_ZIP_ENTRIES, zipInflationProblem } from '../../src/cli/zip-size.js';
 import { runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sandan-zip-'));
@@ -139,6 +139,32 @@ for name, data in out.items():
       }),
       { numRuns: 2000 },
     );
+  });
+
+  // Attack (session 59): 300,000 empty entries (27 MB, nothing to inflate) made `sandan positive-list import` hold
+  // 643 MB for 15 s before it found no sheet; at the 64 MiB file limit, 1.5 GB.
+  it('refuses an archive of more than 10,000 entries, counted as JSZip reads them', () => {
+    const empty = (name: string, n: number) => {
+      const file = join(dir, name);
+      const script = `
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], 'w') as z:
+    for i in range(int(sys.argv[2])):
+        z.writestr(f'e{i}', b'')
+`;
+      const r = spawnSync('python3', ['-c', script, file, String(n)], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return readFileSync(file);
+    };
+    expect(MAX_ZIP_ENTRIES).toBe(10_000);
+    expect(zipInflationProblem(empty('fits.zip', 10_000), MiB)).toBeUndefined();
+    const many = empty('many.zip', 10_001);
+    expect(zipInflationProblem(many, MiB)).toBe('it has more than 10000 entries (a workbook has a few dozen)');
+    // The end record's count does not hide them: JSZip reads every central record that follows the first.
+    const end = many.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    many.writeUInt16LE(1, end + 8);
+    many.writeUInt16LE(1, end + 10);
+    expect(zipInflationProblem(many, MiB)).toBe('it has more than 10000 entries (a workbook has a few dozen)');
   });
 
   it('lets a workbook written by exceljs through', async () => {

@@ -113,6 +113,9 @@ const BODY_TYPES = new Set([
 /** How many bodies of the largest size the requests in flight may hold at once (see `maxBodyBytes`). */
 const BODIES_AT_ONCE = 4;
 
+/** An answer larger than this is counted with the bodies held (see `send`): a refusal or an acknowledgement is not. */
+const SMALL_ANSWER_BYTES = 64 * 1024;
+
 /** An answer that is not the engine's: a status, a stable code and a sentence. */
 class HttpProblem extends Error {
   constructor(
@@ -275,8 +278,16 @@ export async function startHttpTransport(
   // Each body is held until it is whole and answered: without a bound on all of them, clients that each send most of
   // a 50 MiB body and wait (within the request timeout) made the emulator hold 50 MiB per connection.
   const maxHeld = BODIES_AT_ONCE * maxBody;
-  /** Bytes of the bodies read and not yet answered. */
+  /** Bytes of the bodies read and not yet answered, and of the answers their clients have not yet taken. */
   let held = 0;
+  /** The 503 of a request that would pass `maxHeld`, when `others` bytes are held for other requests. */
+  const busyProblem = (others: number) =>
+    new HttpProblem(
+      503,
+      'BUSY',
+      `the emulator holds ${others} bytes of other requests' bodies and of answers their clients have not read (at most ${maxHeld} at once, four times the largest body); try again in a moment`,
+      { 'Retry-After': '1', Connection: 'close' },
+    );
   const maxWait = opts.maxWaitMs ?? 60_000;
   const grace = opts.closeGraceMs ?? 5000;
   for (const name of opts.allowedHosts ?? [])
@@ -394,6 +405,21 @@ export async function startHttpTransport(
       return;
     }
     const bytes = Buffer.from(body, 'utf8');
+    // An answer is held until its client takes it: one that does not read (GET /admin/received of a full history, some
+    // 60 MB, again and again) would make the emulator hold every copy. A large answer is counted in `held` until it is
+    // sent, and refused with 503 when others fill it; alone it is always sent. (Refusals and acknowledgements are small.)
+    const size = req.method === 'HEAD' ? 0 : bytes.length;
+    if (size > SMALL_ANSWER_BYTES) {
+      if (held > 0 && held + size > maxHeld) throw busyProblem(held);
+      held += size;
+      let done = false;
+      const release = () => {
+        if (!done) held -= size;
+        done = true;
+      };
+      res.once('finish', release);
+      res.once('close', release);
+    }
     res.writeHead(status, {
       'Content-Type': type,
       'Content-Length': String(bytes.length),
@@ -458,13 +484,7 @@ export async function startHttpTransport(
   async function body(req: IncomingMessage, res: ServerResponse): Promise<Buffer> {
     const tooLarge = () =>
       new HttpProblem(413, 'TOO_LARGE', `the body is larger than ${maxBody} bytes`, { Connection: 'close' });
-    const busy = () =>
-      new HttpProblem(
-        503,
-        'BUSY',
-        `the emulator holds the bodies of other requests (${held - mine} bytes; at most ${maxHeld} at once, four times the largest body); send it again in a moment`,
-        { 'Retry-After': '1', Connection: 'close' },
-      );
+    const busy = () => busyProblem(held - mine);
     let mine = 0;
     let answered = false;
     res.once('close', () => {

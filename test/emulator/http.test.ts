@@ -134,7 +134,7 @@ describe('HTTP transport', () => {
     const declared = await rawPost(http, '/ceb', body, { 'Content-Type': 'application/xml' });
     expect(declared.status).toBe(503);
     expect(declared.body).toBe(
-      '<?xml version="1.0" encoding="UTF-8"?>\n<Error code="BUSY">the emulator holds the bodies of other requests (3600 bytes; at most 4000 at once, four times the largest body); send it again in a moment</Error>\n',
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Error code="BUSY">the emulator holds 3600 bytes of other requests\' bodies and of answers their clients have not read (at most 4000 at once, four times the largest body); try again in a moment</Error>\n',
     );
     const chunked = await rawPost(http, '/ceb', body, { 'Content-Type': 'application/xml' }, true);
     expect(chunked.status).toBe(503);
@@ -146,6 +146,36 @@ describe('HTTP transport', () => {
     for (let i = 0; i < 10; i++)
       expect((await rawPost(http, '/ceb', body, { 'Content-Type': 'application/xml' })).status).toBe(200);
     expect(engine.submitted.map((s) => s.xml)).toEqual(['<a/>', ...Array(10).fill(body)]);
+  });
+
+  // Attack (session 59): an answer was held until its client read it, and nothing bounded how many were: eight clients
+  // that asked for GET /admin/received of a 60 MB history and read nothing made the emulator hold 430 MB more.
+  it('holds large answers their clients do not read within the same bound: one more is 503 BUSY until they are taken', async () => {
+    const { engine, http } = await start(fakeEngine(), { maxBodyBytes: 2 * 1024 * 1024 });
+    // A receipt list of some 12 MB (more than the kernel's socket buffers take), at most 8 MiB held at once.
+    engine.emit('x'.repeat(6_000_000));
+    const ask = `GET /receipts HTTP/1.1\r\nHost: 127.0.0.1:${http.port}\r\n\r\n`;
+    const reader = await new Promise<ReturnType<typeof connect>>((resolve) => {
+      const s = connect(http.port, '127.0.0.1', () => {
+        s.pause(); // reads nothing
+        s.write(ask, () => resolve(s));
+      });
+      s.on('error', () => {});
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const second = await fetch(`${http.url}/receipts`);
+    expect(second.status).toBe(503);
+    expect(second.headers.get('retry-after')).toBe('1');
+    expect(await second.text()).toMatch(/<Error code="BUSY">the emulator holds \d+ bytes of other requests' bodies/);
+    // Small answers go on meanwhile.
+    expect((await fetch(`${http.url}/health`)).status).toBe(200);
+    reader.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+    const third = await fetch(`${http.url}/receipts`);
+    expect(third.status).toBe(200);
+    expect((await third.text()).length).toBeGreaterThan(12_000_000);
+    // Taken whole, it is no longer held.
+    expect((await fetch(`${http.url}/receipts`)).status).toBe(200);
   });
 
   it('never answers with a stack trace: an engine failure is a 500 with a sentence', async () => {

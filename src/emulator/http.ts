@@ -407,10 +407,12 @@ export async function startHttpTransport(
     const bytes = Buffer.from(body, 'utf8');
     // An answer is held until its client takes it: one that does not read (GET /admin/received of a full history, some
     // 60 MB, again and again) would make the emulator hold every copy. A large answer is counted in `held` until it is
-    // sent, and refused with 503 when others fill it; alone it is always sent. (Refusals and acknowledgements are small.)
+    // sent, and that of a GET is refused with 503 when others fill it (alone it is always sent). The answer of a POST is
+    // sent whatever is held: what it answers is done (a message received), and a 503 would have the client send it
+    // again; its body, which it repeats at most (a CEB900 quotes up to 1 Mi characters), was counted.
     const size = req.method === 'HEAD' ? 0 : bytes.length;
     if (size > SMALL_ANSWER_BYTES) {
-      if (held > 0 && held + size > maxHeld) throw busyProblem(held);
+      if (req.method === 'GET' && held > 0 && held + size > maxHeld) throw busyProblem(held);
       held += size;
       let done = false;
       const release = () => {

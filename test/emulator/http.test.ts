@@ -152,7 +152,7 @@ describe('HTTP transport', () => {
   // that asked for GET /admin/received of a 60 MB history and read nothing made the emulator hold 430 MB more.
   it('holds large answers their clients do not read within the same bound: one more is 503 BUSY until they are taken', async () => {
     const { engine, http } = await start(fakeEngine(), { maxBodyBytes: 2 * 1024 * 1024 });
-    // A receipt list of some 12 MB (more than the kernel's socket buffers take), at most 8 MiB held at once.
+    // A receipt list of some 18 MB (its orderNo thrice; more than the kernel's socket buffers take), at most 8 MiB held.
     engine.emit('x'.repeat(6_000_000));
     const ask = `GET /receipts HTTP/1.1\r\nHost: 127.0.0.1:${http.port}\r\n\r\n`;
     const reader = await new Promise<ReturnType<typeof connect>>((resolve) => {
@@ -173,9 +173,34 @@ describe('HTTP transport', () => {
     await new Promise((r) => setTimeout(r, 200));
     const third = await fetch(`${http.url}/receipts`);
     expect(third.status).toBe(200);
-    expect((await third.text()).length).toBeGreaterThan(12_000_000);
+    expect((await third.text()).length).toBeGreaterThan(18_000_000);
     // Taken whole, it is no longer held.
     expect((await fetch(`${http.url}/receipts`)).status).toBe(200);
+  });
+
+  it('sends the answer of a POST whatever is held: the message was taken, and a 503 would have it sent again', async () => {
+    const { engine, http } = await start(fakeEngine(), { maxBodyBytes: 4 * 1024 * 1024 });
+    // A client that reads nothing holds a receipt list of some 12 MB (its orderNo thrice) of the 16 MiB.
+    engine.emit('x'.repeat(4_000_000));
+    const reader = await new Promise<ReturnType<typeof connect>>((resolve) => {
+      const s = connect(http.port, '127.0.0.1', () => {
+        s.pause();
+        s.write(`GET /receipts HTTP/1.1\r\nHost: 127.0.0.1:${http.port}\r\n\r\n`, () => resolve(s));
+      });
+      s.on('error', () => {});
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    // A body of 2.5 MB fits beside it; its acknowledgement (the fake engine's repeats the orderNo) would not.
+    const orderNo = 'o'.repeat(2_500_000);
+    const r = await fetch(`${http.url}/ceb`, {
+      method: 'POST',
+      body: order(orderNo),
+      headers: { 'Content-Type': 'application/xml' },
+    });
+    expect(r.status).toBe(200);
+    expect(await r.text()).toContain(`orderNo="${orderNo}"`);
+    expect(engine.submitted).toHaveLength(1);
+    reader.destroy();
   });
 
   it('never answers with a stack trace: an engine failure is a 500 with a sentence', async () => {

@@ -16,11 +16,15 @@ const colour: Paint = (style, text) => {
 };
 
 /**
- * Colour when standard output is a terminal, unless `NO_COLOR` is set (https://no-color.org)
- * or the terminal is dumb; `FORCE_COLOR` (not `0`) forces it on.
+ * Whether text output is coloured; the one place the CLI decides it (validate and tax colour their text; no other
+ * output has colour). Colour when standard output is a terminal (not a dumb one), unless `NO_COLOR` is set and not
+ * empty (https://no-color.org). `FORCE_COLOR` overrides both, as Node and chalk read it: `0` or `false` means no
+ * colour even on a terminal; any other value (empty too) colour even into a pipe or a file.
  */
 export function paintFor(isTTY: boolean | undefined, env: Readonly<Record<string, string | undefined>>): Paint {
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return colour;
+  const force = env.FORCE_COLOR;
+  // (FORCE_COLOR=0 on a terminal coloured: it was read as "not forced", where Node and chalk read "no colour")
+  if (force !== undefined) return force === '0' || force.toLowerCase() === 'false' ? plain : colour;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return plain;
   return isTTY && env.TERM !== 'dumb' ? colour : plain;
 }

@@ -304,7 +304,7 @@ export async function expandInputs(args: readonly string[]): Promise<InputFile[]
     unreadable: 'list',
     stdin: true,
     pattern: globPattern,
-    refuseEmpty: '.json or .ndjson files',
+    refuseEmpty: 'declaration files (.json, .ndjson, .jsonl)',
   });
   const out: InputFile[] = [];
   for (const { path, unreadable } of files) {

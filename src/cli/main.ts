@@ -131,6 +131,9 @@ function hintOf(e: SandanError, command: string | undefined): string | undefined
     return 'Give the trusted certificates (--cert) as PEM or DER files.';
   const shipped = e.code === 'FILE_UNREADABLE' ? shippedExample(e) : undefined;
   if (shipped !== undefined) return `No such file here; sandan ships its examples with the package: use ${shipped}.`;
+  // A folder or pattern that named nothing: `-` is no help, the path or the step that should have made the files is.
+  if (e.code === 'FILE_UNREADABLE' && e.details?.nothingFound === true)
+    return 'Check the path (from the working directory) and that an earlier step made the files (names starting with a dot, and node_modules, are passed over); a run that would check nothing fails.';
   // Only a command's main input may be `-`: not a key, ruleset or other named file, nor status's or reconcile's paths.
   if (e.code === 'FILE_UNREADABLE' && (e.details?.what !== undefined || !STDIN_INPUT.has(command ?? '')))
     return 'Check the path.';

@@ -1,6 +1,6 @@
 import { closeSync, constants, openSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { lstat, open, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { isAbsolute, join, resolve, sep } from 'node:path';
 import { SandanError, messageOf, oneLine } from '../errors.js';
 
 /*
@@ -256,12 +256,22 @@ interface FilesNamedOptions {
    */
   pattern?: (arg: string) => { base: string; matches: (path: string) => boolean } | undefined;
   /**
-   * The files a folder must hold, in words (`.json or .ndjson files`): a folder with none of them, or a pattern that
+   * The files a folder must hold, in words (`declaration files (.json, .ndjson, .jsonl)`): a folder with none of them, or a pattern that
    * matches no file, is refused (`FILE_UNREADABLE`). By what the argument named, listed before or not: a folder whose
    * files another argument named first is not empty.
    */
   refuseEmpty?: string;
 }
+
+/**
+ * A folder or pattern that named no file (`details.nothingFound`): a run over it would check nothing, which in CI is
+ * nearly always a wrong path or a step that has not made the files yet, so it is refused rather than passed.
+ */
+const nothingFound = (message: string) =>
+  new SandanError('FILE_UNREADABLE', message, { details: { nothingFound: true } });
+
+/** A path as the user gave it, with where that is when it is relative (CI runs in a working directory not shown). */
+const placeOf = (path: string) => (isAbsolute(path) ? path : `${path} (${resolve(path)})`);
 
 /** The path's stat, or undefined when it cannot be had (no such file, permission denied). */
 export async function statOrUndefined(path: string): Promise<Stats | undefined> {
@@ -304,10 +314,11 @@ export async function filesNamedBy(args: readonly string[], opts: FilesNamedOpti
     if (st?.isDirectory()) {
       for await (const f of filesUnder(arg, opts.skip, onUnreadable)) if (opts.wanted(f)) add(f);
       if (named === 0 && opts.refuseEmpty !== undefined)
-        throw new SandanError('FILE_UNREADABLE', `${arg} is a directory with no ${opts.refuseEmpty} in it`);
+        throw nothingFound(`no ${opts.refuseEmpty} found in the folder ${placeOf(arg)} or its subfolders`);
     } else if (pattern) {
       const { base, matches } = pattern;
-      if (await statOrUndefined(base)) {
+      const walked = (await statOrUndefined(base)) !== undefined;
+      if (walked) {
         // (what the walk cannot read is told when the pattern names it, as a shell's glob would list it)
         const told =
           onUnreadable &&
@@ -317,7 +328,9 @@ export async function filesNamedBy(args: readonly string[], opts: FilesNamedOpti
         for await (const f of filesUnder(base, opts.skip, told)) if (matches(f)) add(f);
       }
       if (named === 0 && opts.refuseEmpty !== undefined)
-        throw new SandanError('FILE_UNREADABLE', `${arg} matches no files`);
+        throw nothingFound(
+          `no files match ${arg}: ${walked ? `looked in ${placeOf(base)}` : `there is no folder ${placeOf(base)}`}`,
+        );
     } else {
       // Not a folder or a pattern: a file, or stat it again for the reason (no such file, permission denied).
       if (!st) await statInputPath(arg);

@@ -79,8 +79,10 @@ describe('status reads its arguments as validate does (one expansion, filesNamed
     const status = await runCli(['status', empty, ...NONE]);
     expect([status.code, status.stderr.split('\n')[0]]).toEqual([
       2,
-      `sandan: ${empty} is a directory with no .xml, .json or .ndjson files in it`,
+      `sandan: no .xml, .json or .ndjson files found in the folder ${empty} or its subfolders`,
     ]);
-    await expect(expandInputs([empty])).rejects.toThrow(`${empty} is a directory with no .json or .ndjson files in it`);
+    await expect(expandInputs([empty])).rejects.toThrow(
+      `no declaration files (.json, .ndjson, .jsonl) found in the folder ${empty} or its subfolders`,
+    );
   });
 });

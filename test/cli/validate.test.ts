@@ -176,8 +176,11 @@ describe('sandan validate', () => {
   it('exits 2 with a message and a hint for usage errors and unreadable files', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['validate', 'no/such/file.json'], /Cannot read no\/such\/file\.json: no such file\nhint: /],
-      [['validate', mkdtempSync(join(tmpdir(), 'sandan-empty-'))], /is a directory with no \.json or \.ndjson files/],
-      [['validate', 'no/such/*.json'], /no\/such\/\*\.json matches no files/],
+      [
+        ['validate', mkdtempSync(join(tmpdir(), 'sandan-empty-'))],
+        /no declaration files \(\.json, \.ndjson, \.jsonl\) found in the folder .* or its subfolders\nhint: /,
+      ],
+      [['validate', 'no/such/*.json'], /no files match no\/such\/\*\.json: there is no folder no\/such \(/],
       [['validate', HZ, '--district', '1234'], /Unknown customs district "1234"/],
       // (named as the user wrote it, not as the library's option)
       [['validate', HZ, '--at', 'yesterday'], /^sandan: --at must be a date as YYYY-MM-DD, got "yesterday"\nhint: /],

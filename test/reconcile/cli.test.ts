@@ -452,7 +452,7 @@ describe('sandan status', () => {
     const r = await runCli(['status', empty]);
     expect([r.code, r.stderr]).toEqual([
       2,
-      expect.stringContaining(`${empty} is a directory with no .xml, .json or .ndjson files in it`),
+      expect.stringContaining(`no .xml, .json or .ndjson files found in the folder ${empty} or its subfolders`),
     ]);
   });
 

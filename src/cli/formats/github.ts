@@ -1,5 +1,6 @@
 import { oneLine } from '../../errors.js';
 import type { Reporter, RunSummary } from './report.js';
+import { pathFromRoot } from './root-path.js';
 import { summaryText } from './text.js';
 
 /**
@@ -24,7 +25,7 @@ export function githubReporter(write: (s: string) => void): Reporter {
     declaration(r) {
       for (const i of r.issues) {
         const { file, line, column } = i.location;
-        const props = `file=${escapeProperty(file)},line=${line},col=${column},title=${escapeProperty(`sandan [${i.code}] ${i.ruleId}`)}`;
+        const props = `file=${escapeProperty(pathFromRoot(file))},line=${line},col=${column},title=${escapeProperty(`sandan [${i.code}] ${i.ruleId}`)}`;
         const text = `[${i.code}] ${i.path || '(input)'}: ${i.message.en} / ${i.message.zh}`;
         write(`::${i.severity === 'error' ? 'error' : 'warning'} ${props}::${escapeData(text)}\n`);
       }

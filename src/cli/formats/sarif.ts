@@ -1,7 +1,8 @@
-import { posix, sep, win32 } from 'node:path';
+import { sep } from 'node:path';
 import pkg from '../../../package.json';
 import { docsUrl } from '../../model/docs-url.js';
 import type { LocatedIssue, Reporter } from './report.js';
+import { pathFromRoot } from './root-path.js';
 
 /** Where rules and issue codes are documented. */
 const RULES_DOC = docsUrl('rules.md');
@@ -12,16 +13,11 @@ const RULES_DOC = docsUrl('rules.md');
  * (a first segment such as `orders-T10:15.json` read as a URI scheme). On Windows (`windows`) a path from a drive is
  * a `file:` URI, `C:/in/a.json` `file:///C:/in/a.json`: its encoded `C%3A/in/a.json` named a folder `C:` in the
  * checkout. (Elsewhere `C:/in` is such a folder, and a path from `/` is already one URI reference that resolves.)
- * An absolute path inside `root` (the working directory, where CI runs: the checkout) is written relative to it, as
- * GitHub code scanning maps an alert to a file only by a path from the repository root; `/home/runner/work/r/r/a.json`
- * matched no file and the alert showed without its place.
+ * A file inside `root` is written as its path from there ({@link pathFromRoot}), as code scanning maps an alert to a
+ * file only by its path from the repository root.
  */
 export function artifactUri(file: string, windows = sep === '\\', root = process.cwd()): string {
-  const paths = windows ? win32 : posix;
-  const inside = paths.isAbsolute(file) ? paths.relative(root, file) : undefined;
-  // `..` as the first segment is outside root; a file named `..x` inside it is not.
-  const relative = inside && inside.split(/[\\/]/)[0] !== '..' && !paths.isAbsolute(inside) ? inside : undefined;
-  const path = (relative ?? file).replace(/\\/g, '/');
+  const path = pathFromRoot(file, windows, root);
   const segments = (p: string) => p.split('/').map(encodeURIComponent).join('/');
   return windows && /^[A-Za-z]:\//.test(path)
     ? `file:///${path.slice(0, 2)}${segments(path.slice(2))}`

@@ -86,6 +86,9 @@ describe('--format github: each annotation names its file by the path from the w
     expect(pathFromRoot('../shop/in/a.json', false, root)).toBe('in/a.json');
     expect(pathFromRoot('../shop2/a.json', false, root)).toBe('../shop2/a.json');
     expect(pathFromRoot('<stdin>', false, root)).toBe('<stdin>');
+    // On POSIX a backslash is part of a name: `a\\b.json` is one file, not a/b.json.
+    expect(pathFromRoot(`${root}/in/a\\b.json`, false, root)).toBe('in/a\\b.json');
+    expect(pathFromRoot(`${root}/..\\b.json`, false, root)).toBe('..\\b.json');
     expect(pathFromRoot('C:\\a\\shop\\..in\\b.json', true, 'C:\\a\\shop')).toBe('..in/b.json');
     expect(pathFromRoot('..\\shop\\in\\b.json', true, 'C:\\a\\shop')).toBe('in/b.json');
     // Another drive has no path from the root.

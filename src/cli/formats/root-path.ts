@@ -12,6 +12,8 @@ export function pathFromRoot(file: string, windows = sep === '\\', root = proces
   const inside = paths.relative(root, paths.resolve(root, file));
   // `..` as the first segment is outside root; a file named `..x` inside it is not. (On Windows a file on another
   // drive has no relative path: relative gives the absolute path back.)
-  const outside = inside === '' || inside.split(/[\\/]/)[0] === '..' || paths.isAbsolute(inside);
-  return (outside ? file : inside).replace(/\\/g, '/');
+  const outside = inside === '' || inside.split(windows ? /[\\/]/ : '/')[0] === '..' || paths.isAbsolute(inside);
+  const path = outside ? file : inside;
+  // (elsewhere a backslash is a character of a file's name, not a separator)
+  return windows ? path.replace(/\\/g, '/') : path;
 }

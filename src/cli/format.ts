@@ -18,7 +18,7 @@ const colour: Paint = (style, text) => {
 /**
  * Whether text output is coloured; the one place the CLI decides it (validate and tax colour their text; no other
  * output has colour). Colour when standard output is a terminal (not a dumb one), unless `NO_COLOR` is set and not
- * empty (https://no-color.org). `FORCE_COLOR` overrides both, as Node and chalk read it: `0` or `false` means no
+ * empty (https://no-color.org). `FORCE_COLOR` overrides both: `0` or `false` (as Node and chalk read them) means no
  * colour even on a terminal; any other value (empty too) colour even into a pipe or a file.
  */
 export function paintFor(isTTY: boolean | undefined, env: Readonly<Record<string, string | undefined>>): Paint {

@@ -184,8 +184,10 @@ describe.skipIf(process.platform === 'win32')('symbolic links in input folders',
     expect(b.code).toBe(a.code);
     const summary = (out: string) => (JSON.parse(out) as { summary: { inputs: { bills: number } } }).summary;
     expect(summary(a.stdout).inputs.bills).toBeGreaterThan(0);
-    expect(summary(b.stdout)).toEqual(summary(a.stdout));
-    expect(within(within(b.stdout, links), rest)).toBe(within(a.stdout, copies));
+    // (the report names files where it read them, e.g. a bill that came twice: the folders are set aside)
+    const seenThroughLinks = within(within(within(b.stdout, join(links, 'rest')), links), rest);
+    expect(summary(seenThroughLinks)).toEqual(summary(within(a.stdout, copies)));
+    expect(seenThroughLinks).toBe(within(a.stdout, copies));
   });
 
   it('reconcile: a broken link and a loop in the bills folder are skipped and told (exit 1); the rest is read', async () => {
@@ -202,7 +204,7 @@ describe.skipIf(process.platform === 'win32')('symbolic links in input folders',
       `sandan reconcile: skipped Cannot read ${join(bad, 'gone.xml')}: a broken symbolic link (to ${join(dir, 'gone.xml')})\n` +
         `sandan reconcile: skipped Cannot read ${join(bad, 'loop')}: a symbolic link loop (it leads back to ${bad})\n`,
     );
-    expect(JSON.parse(r.stdout).summary).toEqual(JSON.parse(clean.stdout).summary);
+    expect(JSON.parse(within(r.stdout, bad)).summary).toEqual(JSON.parse(within(clean.stdout, copies)).summary);
   });
 
   it('status: a link loop in a receipts folder is an unreadable input (exit 2)', async () => {

@@ -3,14 +3,26 @@
  * Every public entry point that takes an options object refuses a key it does not know, through one helper
  * (knownOptions), and names the option it likely meant.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createCustomsEmulator } from '../src/emulator/index.js';
+import {
+  createCustomsEmulator,
+  createEngine,
+  manualClock,
+  startFolderTransport,
+  startHttpTransport,
+} from '../src/emulator/index.js';
 import {
   buildMessage,
   buildMessageTree,
   createTaxCalculator,
   createValidator,
+  districtRuleset,
+  openReqResponse,
+  signOptionsFromDistrict,
+  signPayExchange,
   parseCebXml,
   parseDxpRep,
   reconcile,
@@ -24,10 +36,16 @@ import {
   verifyMessage,
   wrapDxp,
 } from '../src/index.js';
-import { applyReceipt, applyReceipts, MemoryQuotaStore, QuotaLedger } from '../src/quota/index.js';
-import { openPostgresQuotaStore } from '../src/quota/postgres.js';
+import { applyReceipt, applyReceipts, MemoryQuotaStore, QuotaLedger, validateWithQuota } from '../src/quota/index.js';
+import { openPostgresQuotaStore, PostgresQuotaStore } from '../src/quota/postgres.js';
 import { openSqliteQuotaStore, SqliteQuotaStore } from '../src/quota/sqlite.js';
-import { renderReconcileHtml, renderStatusHtml, summaryToJSON } from '../src/reconcile/index.js';
+import {
+  CebScanner,
+  readCebDocuments,
+  renderReconcileHtml,
+  renderStatusHtml,
+  summaryToJSON,
+} from '../src/reconcile/index.js';
 import type { Signer } from '../src/sign/index.js';
 
 const SENDER = { copCode: '3301980BRK', copName: 'x', dxpId: 'DXPENT0000012345' };
@@ -232,5 +250,135 @@ describe('an unknown option key is misuse, named with the option it likely meant
     expect(
       (await thrown(() => openPostgresQuotaStore('postgres://127.0.0.1:1/none', { poolsize: 2 } as never)))[1],
     ).toMatch(/^openPostgresQuotaStore: unknown option "poolsize" \(did you mean "poolSize"\?\)/);
+  });
+
+  it('signPayExchange, openReqResponse, signOptionsFromDistrict, districtRuleset and validateWithQuota', async () => {
+    expect(await thrown(() => signPayExchange({} as never, {} as never, { certificateNumbr: '1' } as never))).toEqual([
+      'INVALID_OPTION',
+      'signPayExchange: unknown option "certificateNumbr" (did you mean "certificateNumber"?); its options are signatureAlgorithm, sm2SignatureEncoding, certificateNumber',
+    ]);
+    expect((await thrown(() => openReqResponse({ Code: '20000' } as never)))[1]).toMatch(
+      /^openReqResponse: unknown option "Code" \(did you mean "code"\?\)/,
+    );
+    // A misspelt code answered 10000 (accepted); the known ones still read.
+    expect(openReqResponse({ code: '20000', message: 'x', serviceTime: 1 })).toBe(
+      '{"code":"20000","message":"x","serviceTime":1}',
+    );
+    const entry = { signatureMethod: 'urn:x', digestMethod: 'urn:y' };
+    expect((await thrown(() => signOptionsFromDistrict(entry, { signatureMethod: {} } as never)))[1]).toMatch(
+      /^signOptionsFromDistrict: unknown option "signatureMethod" \(did you mean "signatureMethods"\?\)/,
+    );
+    expect((await thrown(() => districtRuleset('2900', { registery: undefined } as never)))[1]).toMatch(
+      /^districtRuleset: unknown option "registery" \(did you mean "registry"\?\); its options are registry, codes$/,
+    );
+    expect(districtRuleset('2900', { codes: undefined }).id).toBe('district/2900');
+    // Named as validateWithQuota's own, before the ledger is asked (validate refused it only after).
+    const ledger = new QuotaLedger({ store: new MemoryQuotaStore(), secret: SECRET });
+    expect(await thrown(() => validateWithQuota({}, ledger, { distrct: '2900' } as never))).toEqual([
+      'INVALID_OPTION',
+      expect.stringMatching(/^validateWithQuota: unknown option "distrct" \(did you mean "district"\?\); its options/),
+    ]);
+    expect((await validateWithQuota({}, ledger, { district: '2900' })).valid).toBe(false);
+  });
+
+  it('readCebDocuments, CebScanner and the PostgresQuotaStore constructor', async () => {
+    expect((await thrown(() => drain(readCebDocuments([], { onFileErrors: () => {} } as never))))[1]).toMatch(
+      /^readCebDocuments: unknown option "onFileErrors" \(did you mean "onFileError"\?\); its options are onFileError$/,
+    );
+    await drain(readCebDocuments([], { onFileError: () => {} }));
+    expect((await thrown(() => new CebScanner({ item: false } as never)))[1]).toMatch(
+      /^CebScanner: unknown option "item" \(did you mean "items"\?\)/,
+    );
+    expect(new CebScanner({ items: false }).messageType).toBeUndefined();
+    // The pool is not touched: refused before any query.
+    expect(await thrown(() => new PostgresQuotaStore({} as never, { ownPool: true } as never))).toEqual([
+      'QUOTA_INVALID',
+      expect.stringMatching(/^PostgresQuotaStore: unknown option "ownPool" \(did you mean "ownsPool"\?\)/),
+    ]);
+    expect(new PostgresQuotaStore({} as never, { ownsPool: false, schema: 's' }).readOnly).toBe(false);
+  });
+
+  it('createEngine, startHttpTransport and startFolderTransport', async () => {
+    const clock = manualClock(new Date('2026-12-01T00:00:00.000Z'));
+    expect(await thrown(() => createEngine({ store: 'memory', clock, requireSignatures: false } as never))).toEqual([
+      'INVALID_OPTION',
+      expect.stringMatching(/^createEngine: unknown option "requireSignatures" \(did you mean "requireSignature"\?\)/),
+    ]);
+    // Nested ones by their path, before the state file is made.
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-unknown-options-'));
+    try {
+      const sqlite = join(dir, 'state.db');
+      expect(await thrown(() => createEngine({ store: { sqlite, synchronus: 'FULL' }, clock } as never))).toEqual([
+        'INVALID_OPTION',
+        'createEngine: unknown option "store.synchronus" (did you mean "store.synchronous"?); store\'s options are sqlite, synchronous',
+      ]);
+      expect(existsSync(sqlite)).toBe(false);
+      const engine = await createEngine({ store: 'memory', clock, timing: { sent: '1s' } });
+      try {
+        expect((await thrown(() => startHttpTransport(engine, { allowedHost: [] } as never)))[1]).toMatch(
+          /^startHttpTransport: unknown option "allowedHost" \(did you mean "allowedHosts"\?\)/,
+        );
+        const send = join(dir, 'send');
+        expect(
+          (
+            await thrown(() =>
+              startFolderTransport(engine, { send, receive: join(dir, 'receive'), interval: 1 } as never),
+            )
+          )[1],
+        ).toMatch(
+          /^startFolderTransport: unknown option "interval" \(did you mean "intervalMs"\?\); its options are send, /,
+        );
+        expect(existsSync(send)).toBe(false);
+      } finally {
+        await engine.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("createCustomsEmulator's nested options, by their path, before anything is started", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-unknown-options-'));
+    const send = join(dir, 'send');
+    const cases: [object, string, string | undefined][] = [
+      [{ timing: { relased: '1s' } }, 'timing.relased', 'timing.released'],
+      [{ timing: { ackDelay: '1s' } }, 'timing.ackDelay', undefined],
+      [{ http: { allowedHost: [] } }, 'http.allowedHost', 'http.allowedHosts'],
+      [{ folder: { send, recieve: join(dir, 'receive') } }, 'folder.recieve', 'folder.receive'],
+      [{ quota: { anualLimit: 1 } }, 'quota.anualLimit', 'quota.annualLimit'],
+      [{ trust: { certificate: [] } }, 'trust.certificate', 'trust.certificates'],
+      [{ validate: { distrct: '2900' } }, 'validate.distrct', 'validate.district'],
+      [{ store: { sqlite: join(dir, 'state.db'), synchronus: 'FULL' } }, 'store.synchronus', 'store.synchronous'],
+    ];
+    try {
+      for (const [options, option, didYouMean] of cases) {
+        const [code, message] = await thrown(() => createCustomsEmulator(options as never));
+        expect(code).toBe('INVALID_OPTION');
+        expect(message.startsWith(`createCustomsEmulator: unknown option "${option}"`)).toBe(true);
+        expect(await details(() => createCustomsEmulator(options as never))).toEqual({
+          option,
+          ...(didYouMean !== undefined && { didYouMean }),
+        });
+      }
+      expect((await thrown(() => createCustomsEmulator({ timing: { relased: '1s' } } as never)))[1]).toBe(
+        'createCustomsEmulator: unknown option "timing.relased" (did you mean "timing.released"?); timing\'s options are sent, entered, released, taxBill, concluded',
+      );
+      // Nothing was made: no folders, no state file.
+      expect(existsSync(send)).toBe(false);
+      expect(existsSync(join(dir, 'state.db'))).toBe(false);
+      // The known ones still start it; true and false still turn a transport on and off.
+      const customs = await createCustomsEmulator({
+        clock: 'manual',
+        http: false,
+        folder: false,
+        timing: { sent: '1s' },
+        quota: { annualLimit: 26000 },
+        validate: { district: '2900' },
+      });
+      expect(customs.url).toBeUndefined();
+      await customs.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -43,6 +43,7 @@ import {
   type ParsedXml,
 } from '../xml/index.js';
 import { checkXmlText, gbDeclared, xmlCharsOnly } from '../xml/safety.js';
+import { knownOptions, optionNames } from '../model/options.js';
 import { addDuration, dueAfter, LATEST_TIME, parseDuration, type ParsedDuration } from './clock.js';
 import {
   DEFAULT_PAYMENT_DATA_WINDOW,
@@ -2108,8 +2109,69 @@ function checkTaxBillScenario(t: unknown, bad: (why: string) => SandanError): vo
   }
 }
 
+// (any other key is misuse: a misspelt requireSignature or certificateDates ran the engine on the other setting)
+const ENGINE_OPTION_NAMES = optionNames<EngineOptions>({
+  store: true,
+  clock: true,
+  trust: true,
+  requireSignature: true,
+  validate: true,
+  rates: true,
+  quota: true,
+  timing: true,
+  customsDxpId: true,
+  enterpriseDxpId: true,
+  unmappedCode: true,
+  heldDocumentChange: true,
+  duplicateCopNo: true,
+  certificateDates: true,
+  history: true,
+  maxBatch: true,
+  maxScenarios: true,
+  paymentDataWindow: true,
+  newId: true,
+});
+
+/** The keys of each options object nested in {@link EngineOptions}: a misspelt `timing.relased` kept the default. */
+const NESTED_ENGINE_OPTION_NAMES = {
+  store: optionNames<Exclude<EngineOptions['store'], 'memory'>>({ sqlite: true, synchronous: true }),
+  trust: optionNames<NonNullable<EngineOptions['trust']>>({ certificates: true }),
+  validate: optionNames<NonNullable<EngineOptions['validate']>>({
+    district: true,
+    ruleset: true,
+    registry: true,
+    codes: true,
+    goodsRecords: true,
+    positiveLists: true,
+  }),
+  quota: optionNames<NonNullable<EngineOptions['quota']>>({
+    secret: true,
+    annualLimit: true,
+    policy: true,
+    date: true,
+  }),
+  timing: optionNames<Timing>({ sent: true, entered: true, released: true, taxBill: true, concluded: true }),
+} as const;
+
+/**
+ * Refuses an unknown key inside the options objects nested in the engine's options (`timing.relased`), naming its
+ * path; `fn` names the caller (createEngine, createCustomsEmulator). A nested value that is not an object (the
+ * store's `'memory'`, a trust given as a bare certificate) is left to the checks that read it.
+ */
+export function checkNestedEngineOptions(
+  options: Partial<Pick<EngineOptions, keyof typeof NESTED_ENGINE_OPTION_NAMES>>,
+  fn: string,
+): void {
+  for (const [name, names] of Object.entries(NESTED_ENGINE_OPTION_NAMES)) {
+    const nested = options[name as keyof typeof NESTED_ENGINE_OPTION_NAMES];
+    if (isRecord(nested)) knownOptions(nested, fn, names, 'INVALID_OPTION', name);
+  }
+}
+
 /** Opens the state and the quota ledger and starts an engine. */
 export async function createEngine(options: EngineOptions): Promise<EmulatorEngine> {
+  // (null or a non-object is refused here, naming the function; undefined by the check below)
+  checkNestedEngineOptions(knownOptions(options, 'createEngine', ENGINE_OPTION_NAMES), 'createEngine');
   if (!options || typeof options.clock?.now !== 'function')
     throw new SandanError('INVALID_OPTION', 'createEngine needs { store, clock }');
   const base = options.quota?.policy ?? defaultQuotaPolicy();

@@ -8,6 +8,7 @@ import { readInputFile } from '../io/walk.js';
 import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 import { checkEngine, type EmulatorEngine, type OutgoingReceipt } from './types.js';
 import { compareCodeUnits, checkArgument } from '../model/guards.js';
+import { knownOptions, optionNames } from '../model/options.js';
 
 /*
  * The folder transport: the emulator as the DXP client (电子口岸 数据交换客户端) shows itself to an
@@ -56,6 +57,15 @@ export interface FolderTransportOptions {
   /** Told about file-system failures the transport carries on after (default: none). */
   onError?: (error: unknown) => void;
 }
+
+/** The names of {@link FolderTransportOptions} (a misspelt maxFileBytes kept the default). */
+export const FOLDER_TRANSPORT_OPTION_NAMES = optionNames<FolderTransportOptions>({
+  send: true,
+  receive: true,
+  intervalMs: true,
+  maxFileBytes: true,
+  onError: true,
+});
 
 /** A running folder transport. */
 export interface FolderTransport {
@@ -176,6 +186,7 @@ export async function startFolderTransport(
 ): Promise<FolderTransport> {
   checkEngine(engine, 'startFolderTransport');
   checkArgument(options, 'object', 'startFolderTransport', 'the options');
+  knownOptions(options, 'startFolderTransport', FOLDER_TRANSPORT_OPTION_NAMES);
   const send = resolve(options.send);
   const sendPrefix = Buffer.from(join(send, '/'));
   const receive = resolve(options.receive);

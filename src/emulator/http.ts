@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { diskTrouble, isSandanError, messageOf, SandanError } from '../errors.js';
-import { describeInput, optionsObject } from '../model/guards.js';
+import { describeInput } from '../model/guards.js';
+import { knownOptions, optionNames } from '../model/options.js';
 import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 import { escapeAttrOf, escapeTextOf } from '../xml/serialize.js';
 import { receiptMatches } from './state.js';
@@ -57,6 +58,20 @@ export interface HttpTransportOptions {
    */
   onError?: (error: unknown, request: string) => void;
 }
+
+/** The names of {@link HttpTransportOptions} (a misspelt allowedHosts or maxBodyBytes kept the default). */
+export const HTTP_TRANSPORT_OPTION_NAMES = optionNames<HttpTransportOptions>({
+  host: true,
+  port: true,
+  maxBodyBytes: true,
+  requestTimeoutMs: true,
+  maxWaitMs: true,
+  closeGraceMs: true,
+  allowedHosts: true,
+  platDataOpen: true,
+  platDataOpenTimeoutMs: true,
+  onError: true,
+});
 
 /** A running HTTP transport. */
 export interface HttpTransport {
@@ -263,7 +278,7 @@ export async function startHttpTransport(
   options?: HttpTransportOptions,
 ): Promise<HttpTransport> {
   checkEngine(engine, 'startHttpTransport');
-  const opts = optionsObject(options, 'startHttpTransport');
+  const opts = knownOptions(options, 'startHttpTransport', HTTP_TRANSPORT_OPTION_NAMES);
   const wanted = opts.port;
   // (Node's listen throws a RangeError for these, outside the error event handled below)
   if (wanted !== undefined && !(Number.isInteger(wanted) && wanted >= 0 && wanted <= 65535))

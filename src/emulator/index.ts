@@ -3,9 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SandanError } from '../errors.js';
 import { manualClock, realClock } from './clock.js';
-import { createEngine } from './engine.js';
-import { startFolderTransport, type FolderTransport, type FolderTransportOptions } from './folder.js';
-import { startHttpTransport, type HttpTransport, type HttpTransportOptions, type PaymentDataAsked } from './http.js';
+import { checkNestedEngineOptions, createEngine } from './engine.js';
+import {
+  FOLDER_TRANSPORT_OPTION_NAMES,
+  startFolderTransport,
+  type FolderTransport,
+  type FolderTransportOptions,
+} from './folder.js';
+import {
+  HTTP_TRANSPORT_OPTION_NAMES,
+  startHttpTransport,
+  type HttpTransport,
+  type HttpTransportOptions,
+  type PaymentDataAsked,
+} from './http.js';
 import type { PaymentDataUpload } from './payment-data.js';
 import type {
   Acknowledgement,
@@ -159,6 +170,12 @@ function clockOf(options: CustomsEmulatorOptions): EmulatorClock {
  */
 export async function createCustomsEmulator(options: CustomsEmulatorOptions = {}): Promise<CustomsEmulator> {
   options = knownOptions(options, 'createCustomsEmulator', CUSTOMS_EMULATOR_OPTION_NAMES);
+  // Inside the nested ones too, before anything is started (true and false turn a transport on and off)
+  checkNestedEngineOptions(options, 'createCustomsEmulator');
+  if (isRecord(options.http))
+    knownOptions(options.http, 'createCustomsEmulator', HTTP_TRANSPORT_OPTION_NAMES, 'INVALID_OPTION', 'http');
+  if (isRecord(options.folder))
+    knownOptions(options.folder, 'createCustomsEmulator', FOLDER_TRANSPORT_OPTION_NAMES, 'INVALID_OPTION', 'folder');
   const {
     store = 'memory',
     clock: _clock,
@@ -268,7 +285,7 @@ export type {
   TaxBillScenario,
   Timing,
 } from './types.js';
-import { describeInput } from '../model/guards.js';
+import { describeInput, isRecord } from '../model/guards.js';
 import { knownOptions, optionNames } from '../model/options.js';
 /** Thrown on misuse (a bad option, a bad duration); re-exported so that this entry point needs no other import. */
 export { SandanError, isSandanError, type SandanErrorCode } from '../errors.js';

@@ -20,23 +20,26 @@ export function optionNames<T extends object>(names: { readonly [K in keyof T]-?
  * of `names`. An unknown key is misuse: a SandanError (`code`: INVALID_OPTION unless the area has its own) naming the
  * function and the key, and the option it likely meant (`createValidator: unknown option 'rate' (did you mean
  * 'rates'?)`). A key set to undefined counts too: it is a misspelling all the same. Options left out cost nothing (the
- * parsers and verifyMessage are on hot paths).
+ * parsers and verifyMessage are on hot paths). `within` is the path of a nested options object (`timing`), named with
+ * the key (`timing.relased`, did you mean `timing.released`) and in the error's details.
  */
 export function knownOptions<T extends object>(
   options: T | undefined,
   fn: string,
   names: readonly string[],
   code: SandanErrorCode = 'INVALID_OPTION',
+  within?: string,
 ): T {
   if (options === undefined) return {} as T;
-  const opts = optionsObject(options, fn, code);
+  const opts = optionsObject(options, within === undefined ? fn : `${fn}: ${within}`, code);
   for (const key of Object.keys(opts)) {
     if (names.includes(key)) continue;
     const near = nearestFieldName(key, names);
+    const path = (name: string) => (within === undefined ? name : `${within}.${name}`);
     throw new SandanError(
       code,
-      `${fn}: unknown option ${JSON.stringify(key)}${near === undefined ? '' : ` (did you mean ${JSON.stringify(near)}?)`}; its options are ${names.join(', ')}`,
-      { details: { option: key, ...(near !== undefined && { didYouMean: near }) } },
+      `${fn}: unknown option ${JSON.stringify(path(key))}${near === undefined ? '' : ` (did you mean ${JSON.stringify(path(near))}?)`}; ${within === undefined ? 'its' : `${within}'s`} options are ${names.join(', ')}`,
+      { details: { option: path(key), ...(near !== undefined && { didYouMean: path(near) }) } },
     );
   }
   return opts;

@@ -56,6 +56,16 @@ const POSTGRES_QUOTA_STORE_OPTION_NAMES = optionNames<PostgresQuotaStoreOptions>
   poolSize: true,
 });
 
+/** What the constructor takes (openPostgresQuotaStore passes the table's columns it found, and the pool's owner). */
+const POSTGRES_QUOTA_STORE_TAKES = optionNames<NonNullable<ConstructorParameters<typeof PostgresQuotaStore>[1]>>({
+  schema: true,
+  maxRetries: true,
+  ownsPool: true,
+  name: true,
+  readOnly: true,
+  columns: true,
+});
+
 /** A query result: the part of pg's `QueryResult` the store reads. */
 export interface PostgresQueryResult<R> {
   /** The rows returned. */
@@ -272,6 +282,7 @@ export class PostgresQuotaStore implements QuotaStore {
       columns?: { ebpCode: boolean; quantities: boolean; returns?: boolean | undefined } | undefined;
     } = {},
   ) {
+    options = knownOptions(options, 'PostgresQuotaStore', POSTGRES_QUOTA_STORE_TAKES, 'QUOTA_INVALID');
     this.readOnly = options.readOnly === true;
     this.has = { ebpCode: true, quantities: true, ...options.columns, returns: options.columns?.returns ?? true };
     if (!(this.has.ebpCode && this.has.quantities) && !this.readOnly)

@@ -1,11 +1,18 @@
 import type { Decimal } from 'decimal.js';
-import { declarationDate, validate, type ValidateOptions, type ValidationResult } from '../rules/validate.js';
+import {
+  declarationDate,
+  validate,
+  VALIDATE_OPTION_NAMES,
+  type ValidateOptions,
+  type ValidationResult,
+} from '../rules/validate.js';
 import type { QuotaSnapshot } from '../rules/services.js';
 import { normaliseIdNumber } from '../rules/id-number.js';
 import type { AnnualQuantities } from '../rules/positive-list.js';
 import { buyerIdProblem, quantityOf, type QuotaBalance, type QuotaQuantityUse } from './core.js';
 import { checkLedger, type QuotaLedger } from './ledger.js';
-import { isRecord, nonBlankText, ownValue, checkArgument, optionsObject } from '../model/guards.js';
+import { isRecord, nonBlankText, ownValue, checkArgument } from '../model/guards.js';
+import { knownOptions } from '../model/options.js';
 import { yearOfIsoDate } from '../time/beijing.js';
 
 /**
@@ -67,8 +74,8 @@ export async function validateWithQuota(
   ledger: QuotaLedger,
   options: ValidateOptions = {},
 ): Promise<QuotaValidationResult> {
-  // (options.at is read before validate would check the options)
-  options = optionsObject(options, 'validateWithQuota');
+  // (options.at is read, and the ledger asked, before validate would check the options)
+  options = knownOptions(options, 'validateWithQuota', VALIDATE_OPTION_NAMES);
   checkLedger(ledger, 'validateWithQuota');
   const rec: Record<string, Rec> = isRecord(input) ? (input as Record<string, Rec>) : {};
   const id = nonBlankText(rec.inventory?.buyerIdNumber) ?? nonBlankText(rec.order?.buyerIdNumber);

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { SandanError, isSandanError } from '../errors.js';
-import { describeInput, optionsObject, checkArgument } from '../model/guards.js';
+import { describeInput, checkArgument } from '../model/guards.js';
+import { knownOptions, optionNames } from '../model/options.js';
 import { notGb18030Error, notUtf8Error, xmlBytesDecoder } from '../xml/safety.js';
 import { filesNamedBy, unreadableFile } from '../io/walk.js';
 import { CebScanner, type ScannedDocument } from './scan.js';
@@ -114,6 +115,11 @@ function unreadEntry(scanner: CebScanner): UnreadEntry | undefined {
 /** A scanned document, or after a file's documents its {@link UnreadEntry}, with the file it came from. */
 export type FileDocument = (ScannedDocument | UnreadEntry) & { file: string };
 
+// (any other key is misuse: a misspelt onFileError threw at the first unreadable file instead of reporting it)
+const READ_CEB_DOCUMENTS_OPTION_NAMES = optionNames<NonNullable<Parameters<typeof readCebDocuments>[1]>>({
+  onFileError: true,
+});
+
 /**
  * Streams the documents of CEB816/818/312/412/512/514/622/624/626 files through the scanner,
  * one file at a time in chunks of {@link TEXT_PIECE_BYTES}; after a file's documents, its
@@ -126,7 +132,7 @@ export async function* readCebDocuments(
   files: readonly string[],
   options?: { onFileError?: (file: string, error: SandanError) => void },
 ): AsyncGenerator<FileDocument> {
-  const opts = optionsObject(options, 'readCebDocuments');
+  const opts = knownOptions(options, 'readCebDocuments', READ_CEB_DOCUMENTS_OPTION_NAMES);
   // (a string is iterable: its characters would be read as paths, '/' first)
   if (!Array.isArray(files))
     throw new SandanError(

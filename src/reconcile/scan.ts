@@ -1,5 +1,6 @@
 import { SandanError } from '../errors.js';
-import { checkArgument, optionsObject, trimXmlSpace, valueIn } from '../model/guards.js';
+import { checkArgument, trimXmlSpace, valueIn } from '../model/guards.js';
+import { knownOptions, optionNames } from '../model/options.js';
 import { xsdBase64 } from '../xml/base64.js';
 import { CEB_NS, layoutOf, DS_NS, DXP_NS, type Particle } from '../xml/content-model.js';
 import { XmlTokenizer } from '../xml/core/tokenizer.js';
@@ -98,6 +99,9 @@ function malformed(why: string): never {
   throw new SandanError('XML_MALFORMED', `The XML cannot be read: ${why}`);
 }
 
+// (any other key is misuse: a misspelt items read every tax bill's lines)
+const CEB_SCANNER_OPTION_NAMES = optionNames<NonNullable<ConstructorParameters<typeof CebScanner>[0]>>({ items: true });
+
 /**
  * Push-based scanner: feed text chunks with {@link CebScanner.push} and call
  * {@link CebScanner.end} at the end, which returns the documents once the whole text is known
@@ -154,7 +158,7 @@ export class CebScanner {
 
   /** `items: false` skips the lines of tax bills (reconciliation uses only their heads). */
   constructor(options: { items?: boolean } = {}) {
-    this.withItems = optionsObject(options, 'CebScanner').items ?? true;
+    this.withItems = knownOptions(options, 'CebScanner', CEB_SCANNER_OPTION_NAMES).items ?? true;
   }
 
   /** The message type, once the root element has been read. */

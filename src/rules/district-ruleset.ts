@@ -3,7 +3,8 @@
  * district, `sandan sign --district`) loads the bundled rulesets without the validator.
  */
 import { SandanError } from '../errors.js';
-import { checkArgument, describeInput, optionsObject } from '../model/guards.js';
+import { checkArgument, describeInput } from '../model/guards.js';
+import { knownOptions, optionNames } from '../model/options.js';
 import { codeTablesWith, defaultRegistry } from './bundled.js';
 import { districtOf, type CodeTables } from './codes.js';
 import type { Ruleset, RulesetRegistry } from './ruleset.js';
@@ -13,6 +14,12 @@ export function districtRulesetId(district: string): string {
   checkArgument(district, 'text', 'districtRulesetId', 'the district');
   return `district/${district}`;
 }
+
+// (any other key is misuse: a misspelt registry looked the district up in the bundled rulesets)
+const DISTRICT_RULESET_OPTION_NAMES = optionNames<NonNullable<Parameters<typeof districtRuleset>[1]>>({
+  registry: true,
+  codes: true,
+});
 
 /**
  * The ruleset of the customs district a code belongs to: the district's own code (`2900`) or one of its offices'
@@ -24,7 +31,7 @@ export function districtRuleset(
   customsCode: string,
   options?: { registry?: RulesetRegistry; codes?: CodeTables },
 ): Ruleset {
-  const opts = optionsObject(options, 'districtRuleset');
+  const opts = knownOptions(options, 'districtRuleset', DISTRICT_RULESET_OPTION_NAMES);
   if (typeof customsCode !== 'string')
     throw new SandanError(
       'INVALID_OPTION',

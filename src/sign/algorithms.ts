@@ -3,7 +3,8 @@
  */
 import { createHash } from 'node:crypto';
 import { SandanError } from '../errors.js';
-import { ownValue, checkArgument, optionsObject } from '../model/guards.js';
+import { ownValue, checkArgument } from '../model/guards.js';
+import { knownOptions, optionNames } from '../model/options.js';
 import { isoDateOption, isWithinDates } from '../time/beijing.js';
 import { districtRuleset } from '../rules/district-ruleset.js';
 import { DS_NS } from '../xml/content-model.js';
@@ -143,6 +144,12 @@ export interface AlgorithmOptions {
   digestAlgorithm: DigestAlgorithm;
 }
 
+// (any other key is misuse: a misspelt signatureMethods left the URI unknown, refused as if none were given)
+const KNOWN_METHODS_OPTION_NAMES = optionNames<NonNullable<Parameters<typeof signOptionsFromDistrict>[1]>>({
+  signatureMethods: true,
+  digestMethods: true,
+});
+
 /**
  * Turns a district ruleset's `signatureAlgorithms` entry into signing options.
  * Both URIs must be known (see {@link SIGNATURE_METHODS} and {@link DIGEST_METHODS}), or their
@@ -160,7 +167,7 @@ export function signOptionsFromDistrict(
   // (the URIs are table keys and quoted in messages: a null-prototype object there threw a TypeError)
   checkArgument(entry.signatureMethod, 'text', 'signOptionsFromDistrict', 'entry.signatureMethod');
   checkArgument(entry.digestMethod, 'text', 'signOptionsFromDistrict', 'entry.digestMethod');
-  const given = optionsObject(known, 'signOptionsFromDistrict');
+  const given = knownOptions(known, 'signOptionsFromDistrict', KNOWN_METHODS_OPTION_NAMES);
   if (given.signatureMethods !== undefined) checkAlgorithmTable(given.signatureMethods, 'signatureMethods');
   if (given.digestMethods !== undefined) checkAlgorithmTable(given.digestMethods, 'digestMethods');
   const signatureAlgorithm =

@@ -13,7 +13,8 @@ import { duplicateExtensionText } from './chain.js';
 import { type CertificateInfo, readCertificate, type Signer, unprocessedCriticalText } from './signer.js';
 import { signatureValueOf } from './sign-message.js';
 import { checkSignatureValue, sm2RawSignature, strictBase64 } from './signature-value.js';
-import { optionsObject, checkArgument, describeInput, isRecord } from '../model/guards.js';
+import { checkArgument, describeInput, isRecord } from '../model/guards.js';
+import { knownOptions, optionNames } from '../model/options.js';
 
 /** Customs upload endpoints (POST form field `payExInfoStr`). */
 export const PAYEX_UPLOAD_URLS = {
@@ -178,6 +179,13 @@ export interface PayExSignOptions {
   certificateNumber?: string | undefined;
 }
 
+// (any other key is misuse: a misspelt certificateNumber wrote the signer's certNo, a misspelt encoding DER's r‖s)
+const PAYEX_SIGN_OPTION_NAMES = optionNames<PayExSignOptions>({
+  signatureAlgorithm: true,
+  sm2SignatureEncoding: true,
+  certificateNumber: true,
+});
+
 /**
  * Builds and signs `payExInfoStr` for a 179 upload. The JSON text of the head and the lists is
  * written once and used byte-identically in the sign string and in `payExInfoStr`.
@@ -190,7 +198,7 @@ export async function signPayExchange(
 ): Promise<SignedPayExchange> {
   checkArgument(data, 'object', 'signPayExchange', 'the data');
   checkArgument(signer, 'object', 'signPayExchange', 'the signer');
-  options = optionsObject(options, 'signPayExchange');
+  options = knownOptions(options, 'signPayExchange', PAYEX_SIGN_OPTION_NAMES);
   const sessionID = str(data.sessionID, 'sessionID', 200)!;
   if (/["|\\]/.test(sessionID) || sessionID === '')
     bad('sessionID must be non-empty without quotes, backslashes or "|"');
@@ -408,6 +416,13 @@ export function parseOpenReq(input: string): OpenRequest {
   return { orderNo: r.orderNo, sessionID: r.sessionID, serviceTime: st };
 }
 
+// (any other key is misuse: a misspelt code answered 10000, accepted)
+const OPEN_REQ_RESPONSE_OPTION_NAMES = optionNames<NonNullable<Parameters<typeof openReqResponse>[0]>>({
+  code: true,
+  message: true,
+  serviceTime: true,
+});
+
 /**
  * The immediate JSON answer to openReq: `{"code":"10000","message":"","serviceTime":…}`.
  * Code 10000 = accepted, 20000 = failed, 20001–21000 = other errors.
@@ -415,7 +430,7 @@ export function parseOpenReq(input: string): OpenRequest {
 export function openReqResponse(
   opts: { code?: '10000' | '20000' | string; message?: string; serviceTime?: number | Date } = {},
 ): string {
-  opts = optionsObject(opts, 'openReqResponse');
+  opts = knownOptions(opts, 'openReqResponse', OPEN_REQ_RESPONSE_OPTION_NAMES);
   const code = opts.code ?? '10000';
   if (!/^(10000|20000|2\d{4})$/.test(code) || (code !== '10000' && (Number(code) < 20000 || Number(code) > 21000)))
     throw new SandanError('INVALID_OPTION', `openReq answer code must be 10000, 20000 or 20001–21000, not ${code}`);

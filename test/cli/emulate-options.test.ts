@@ -81,7 +81,14 @@ describe('sandan emulate --trust', () => {
     );
     expect(trusted).toEqual(serials);
     // So the engine takes an inventory signed with the bundle's second certificate (before: only the first was read).
-    const e = await createEngine({ ...o, store: 'memory', clock: manualClock('2026-11-20T02:20:00Z'), rates: RATES });
+    // (the engine takes the engine's options only: the transports' and the clock's are the emulator's)
+    const { http: _http, folder: _folder, clock: _clock, start: _start, store: _store, ...engineOptions } = o;
+    const e = await createEngine({
+      ...engineOptions,
+      store: 'memory',
+      clock: manualClock('2026-11-20T02:20:00Z'),
+      rates: RATES,
+    });
     try {
       const inventory = await message(example(), 'inventory', signing.untrusted);
       expect(await e.submit(inventory, { transport: 'api' })).toMatchObject({ accepted: true, httpStatus: 200 });

@@ -161,7 +161,7 @@ const HEADER = (what: string) =>
 const q = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /** Runs Biome's formatter over generated source, so that the checked-in files are Biome-clean. */
-function format(path: string, source: string): string {
+export function format(path: string, source: string): string {
   return execFileSync(
     fileURLToPath(new URL('../node_modules/.bin/biome', import.meta.url)),
     ['format', `--stdin-file-path=${path}`],

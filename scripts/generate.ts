@@ -11,6 +11,8 @@ const {
   declarationJsonSchema,
   emulatorSettingsJsonSchema,
   districtsCatalogue,
+  ISSUE_CODES_FILE,
+  issueCodesModule,
   rulesCatalogue,
   rateTableJsonSchema,
   rulesetJsonSchema,
@@ -22,9 +24,10 @@ writeFileSync(new URL('../schemas/declaration.schema.json', import.meta.url), de
 writeFileSync(new URL('../schemas/emulator-settings.schema.json', import.meta.url), emulatorSettingsJsonSchema());
 writeFileSync(new URL('../schemas/rate-table.schema.json', import.meta.url), rateTableJsonSchema());
 writeFileSync(new URL('../docs/rules.md', import.meta.url), rulesCatalogue());
+writeFileSync(new URL(`../${ISSUE_CODES_FILE}`, import.meta.url), issueCodesModule());
 writeFileSync(new URL('../docs/districts.md', import.meta.url), districtsCatalogue());
 writeFileSync(new URL('../docs/receipts.md', import.meta.url), receiptsDoc());
 writeFileSync(new URL('../docs/cli.md', import.meta.url), await cliReference());
 console.log(
-  'wrote schemas/ruleset.schema.json, sandan.config.schema.json, declaration.schema.json, emulator-settings.schema.json, rate-table.schema.json, docs/rules.md, docs/districts.md, docs/receipts.md and docs/cli.md',
+  'wrote schemas/ruleset.schema.json, sandan.config.schema.json, declaration.schema.json, emulator-settings.schema.json, rate-table.schema.json, docs/rules.md, src/xml/generated/issue-codes.ts, docs/districts.md, docs/receipts.md and docs/cli.md',
 );

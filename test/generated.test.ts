@@ -7,6 +7,8 @@ import {
   declarationJsonSchema,
   emulatorSettingsJsonSchema,
   districtsCatalogue,
+  ISSUE_CODES_FILE,
+  issueCodesModule,
   rateTableJsonSchema,
   rulesCatalogue,
   rulesetJsonSchema,
@@ -33,6 +35,9 @@ describe('generated files are up to date (run `npm run gen` after changing rules
   });
   it('docs/cli.md matches the CLI', async () => {
     expect(read('docs/cli.md')).toBe(await cliReference());
+  });
+  it('src/xml/generated/issue-codes.ts matches the rule registry (each issue code, its rule and meaning)', () => {
+    expect(read(ISSUE_CODES_FILE)).toBe(issueCodesModule());
   });
   it('docs/districts.md matches the district rulesets', () => {
     expect(read('docs/districts.md')).toBe(districtsCatalogue());

@@ -87,6 +87,8 @@ export function receiptsDoc(): string {
   out.push(
     '',
     '`sandan validate` issues whose code is one of these (or listed after "sandan validate:") carry the entry as `help`: the receipt text, why and what to do.',
+    '',
+    "The local customs emulator (`sandan emulate`) refuses a finding of sandan's rules that has no code here with 1300 (its setting `unmappedCode`), the rule's message as Desc and the issue code at its end in full-width brackets: `…（positive-list）`. `sandan parse` and `explainReceipt` read a receipt whose returnInfo ends so, with an issue code of [rules.md](rules.md#issue-codes), as the emulator's refusal of that finding, not as an officer's manual refusal: its meaning, the rule, the rule's section of rules.md (`issue` in `explainReceipt`'s answer) and what to do, which `sandan status` gives as the fix; a variant above (（tax-mismatch）) keeps its own words. Any other returnInfo with 1300 reads as the entry says.",
   );
   out.push('', '## Sources', '', 'The source column names these documents by id.', '');
   for (const src of c.sources)

@@ -5,6 +5,8 @@ import { checkSourceRefs, SourceRefSchema, SourcesSchema } from '../model/source
 import { isApprovedReturn, receiptStatusText, checkArgument } from '../model/guards.js';
 import type { IssueHelp, Message } from '../model/issue.js';
 import { RECEIPT_DOCUMENTS } from '../model/generated/receipt-documents.js';
+import { docsUrl } from '../model/docs-url.js';
+import { ISSUE_CODES } from './generated/issue-codes.js';
 import { parseReturnInfo } from './return-info.js';
 
 /*
@@ -201,6 +203,59 @@ export interface ReceiptExplanation {
   /** Why such a receipt comes, when the catalogue knows. */
   cause?: Message;
   fix?: Message;
+  /**
+   * Set when the receipt is the sandan emulator's refusal of a finding of sandan's rules (its Desc ends in the issue
+   * code in full-width brackets, `…（positive-list）`): the issue code, the rule that reports it, what it means and
+   * the rule's documentation. `codeMeaning`, `cause` and `fix` then speak of that finding, not of the code's entry
+   * (1300 人工退单 is no officer's refusal here).
+   */
+  issue?: { code: string; rule: string; meaning: Message; docs: string };
+}
+
+/**
+ * The text in full-width brackets at the end of a returnInfo, before the `]` of its code group: `tax-mismatch` of
+ * `[Code:1300;Desc:…（cbec）（tax-mismatch）]`. (Read without a regular expression: `\s*\]?\s*$` is polynomial.)
+ */
+function bracketedAtEnd(returnInfo: string): string | undefined {
+  let end = returnInfo.trimEnd();
+  if (end.endsWith(']')) end = end.slice(0, -1).trimEnd();
+  const open = end.lastIndexOf('（');
+  return end.endsWith('）') && open >= 0 ? end.slice(open + 1, -1) : undefined;
+}
+
+/**
+ * The finding of sandan's rules an emulator refusal names at the end of its returnInfo, when the code is one of the
+ * rule registry's (src/xml/generated/issue-codes.ts).
+ */
+function emulatorIssueOf(returnInfo: string): ReceiptExplanation['issue'] {
+  const code = bracketedAtEnd(returnInfo);
+  const known = code !== undefined && Object.hasOwn(ISSUE_CODES, code) ? ISSUE_CODES[code] : undefined;
+  if (code === undefined || known === undefined) return undefined;
+  return {
+    code,
+    rule: known.rule,
+    meaning: { zh: known.zh, en: known.en },
+    docs: docsUrl(`rules.md#${known.anchor}`),
+  };
+}
+
+/** What the emulator's refusal of a finding means, why it came and what to do, from the finding's issue. */
+function emulatorRefusal(issue: NonNullable<ReceiptExplanation['issue']>): {
+  meaning: Message;
+  cause: Message;
+  fix: Message;
+} {
+  return {
+    meaning: { zh: `模拟器退单：${issue.meaning.zh}`, en: `Refused by the sandan emulator: ${issue.meaning.en}` },
+    cause: {
+      zh: `Desc 以（${issue.code}）结尾：这是 sandan 模拟器按 sandan 规则 ${issue.rule} 的发现（${issue.code}）作出的退单，不是海关人工审核的退单；Desc 其余部分是该规则的说明`,
+      en: `A Desc ending in （${issue.code}） is the sandan emulator's refusal for a finding of sandan's rule ${issue.rule} (${issue.code}), not a customs officer's manual refusal; the rest of Desc is the rule's message`,
+    },
+    fix: {
+      zh: `按 Desc 修正申报数据，申报前运行 sandan validate（${issue.code}）确认已无此问题，再重新申报；规则说明见 ${issue.docs}`,
+      en: `Correct the declaration as Desc says, run sandan validate until it no longer reports ${issue.code}, then declare again; the rule is described at ${issue.docs}`,
+    },
+  };
 }
 
 /**
@@ -254,7 +309,11 @@ export function explainReceipt(
   const code = info?.code ?? (/^-\d+$/.test(status) ? status : undefined);
   const entry = code === undefined ? undefined : explainCode(code);
   const text = typeof doc.returnInfo === 'string' ? doc.returnInfo : '';
-  const ce = entry?.variants?.find((v) => text.includes(v.desc)) ?? entry;
+  const variant = entry?.variants?.find((v) => text.includes(v.desc));
+  // A variant's specific words win (the tax mismatch's what to do); another finding the emulator refused reads as that.
+  const issue = code === undefined ? undefined : emulatorIssueOf(text);
+  const refusal = issue && !variant ? emulatorRefusal(issue) : undefined;
+  const ce = variant ?? (refusal && { ...refusal.meaning, cause: refusal.cause, fix: refusal.fix }) ?? entry;
   const out: ReceiptExplanation = { status };
   if (st) {
     out.statusMeaning = { zh: st.zh, en: st.en };
@@ -274,5 +333,6 @@ export function explainReceipt(
       }
     : (ce?.fix ?? st?.fix);
   if (fix) out.fix = fix;
+  if (issue) out.issue = issue;
   return out;
 }

@@ -11,7 +11,16 @@ import { defaultQuotaPolicy } from '../../src/quota/index.js';
 import type { EmulatorEngine, EngineOptions } from '../../src/emulator/types.js';
 import { createTaxCalculator } from '../../src/rules/index.js';
 import { createLocalSigner, signMessage } from '../../src/sign/index.js';
-import { buildMessage, parseCebXml, parseReturnInfo, toJsonValue, unwrapDxp, wrapDxp } from '../../src/xml/index.js';
+import {
+  buildMessage,
+  explainCode,
+  explainReceipt,
+  parseCebXml,
+  parseReturnInfo,
+  toJsonValue,
+  unwrapDxp,
+  wrapDxp,
+} from '../../src/xml/index.js';
 import { sentFromDeclaration, status, type StatusReceipt } from '../../src/reconcile/index.js';
 import { testEdition } from '../helpers/positive-list.js';
 import { validateAgainstXsd } from '../xml/helpers.js';
@@ -398,8 +407,27 @@ describe('rejections, each from a declaration with that defect', () => {
     await declare(e, d);
     const rs = e.receipts();
     await e.close();
-    return { rs, trail: trail(rs, 'CEB622'), info: parseReturnInfo(lastInfo(rs, 'CEB622') ?? '') };
+    const returnInfo = lastInfo(rs, 'CEB622') ?? '';
+    // (explained as sandan parse and status read it: the receipt's status, its returnInfo, the receipt type)
+    const explained = explainReceipt({ returnStatus: trail(rs, 'CEB622').at(-1)?.split(':')[1], returnInfo }, 'CEB622');
+    return { rs, trail: trail(rs, 'CEB622'), info: parseReturnInfo(returnInfo), explained };
   };
+  /** What explainReceipt says of the emulator's refusal of a finding of `rule` (`code`), its anchor in docs/rules.md. */
+  const refusalOf = (code: string, rule: string, anchor: string, zh: string) => ({
+    code: '1300',
+    outcome: 'rejected',
+    codeMeaning: { zh: `模拟器退单：${zh}` },
+    cause: {
+      en: expect.stringContaining(`the sandan emulator's refusal for a finding of sandan's rule ${rule} (${code})`),
+    },
+    fix: { en: expect.stringContaining(`run sandan validate until it no longer reports ${code}`) },
+    issue: {
+      code,
+      rule,
+      meaning: { zh },
+      docs: expect.stringMatching(new RegExp(`/blob/main/docs/rules\\.md#${anchor}$`)),
+    },
+  });
 
   it('amount mismatch: the payment is not what the order says was paid → 1332', async () => {
     const r = await rejected((d) => {
@@ -441,6 +469,10 @@ describe('rejections, each from a declaration with that defect', () => {
     // no catalogue code for it: a manual rejection (1300) naming sandan's finding
     expect(waybill.info.code).toBe('1300');
     expect(waybill.info.desc).toContain('order-no-mismatch');
+    // explained as the emulator's refusal of that finding, not as an officer's manual refusal (人工退单)
+    expect(waybill.explained).toMatchObject(
+      refusalOf('order-no-mismatch', 'identity/order-no', 'identityorder-no', '订单编号不一致'),
+    );
   });
 
   it('a declaration dated before the CBEC regime (2016-04-08) → rejected 1300 naming no-cbec-regime', async () => {
@@ -453,6 +485,14 @@ describe('rejections, each from a declaration with that defect', () => {
     expect(r.trail.at(-1)).toBe('CEB622:100');
     expect(r.info.code).toBe('1300');
     expect(r.info.desc).toContain('no-cbec-regime');
+    expect(r.explained).toMatchObject(
+      refusalOf(
+        'no-cbec-regime',
+        'tax/regime',
+        'taxregime',
+        '申报日期尚无跨境电商零售进口税收政策（规则集未设定限值、折算比例或关税税率）',
+      ),
+    );
   });
 
   it('the positive list: a commodity not on it → rejected, naming the finding', async () => {
@@ -475,6 +515,9 @@ describe('rejections, each from a declaration with that defect', () => {
     expect(r.trail.at(-1)).toBe('CEB622:100');
     expect(r.info.code).toBe('1300');
     expect(r.info.desc).toContain('positive-list');
+    expect(r.explained).toMatchObject(
+      refusalOf('positive-list', 'goods/positive-list', 'goodspositive-list', '商品不在正面清单内'),
+    );
   });
 
   it('the annual quota: a second order past the limit → 1313; the first one counted', async () => {
@@ -529,6 +572,10 @@ describe('rejections, each from a declaration with that defect', () => {
       const rs = e.receipts(0, { orderNo: 'SD202611200002' });
       await e.close();
       const { code, desc } = parseReturnInfo(lastInfo(rs, 'CEB622') ?? '');
+      const x = explainReceipt({ returnStatus: '100', returnInfo: lastInfo(rs, 'CEB622') }, 'CEB622');
+      // a refusal naming no finding of sandan's rules reads as the catalogue's 1300, as before
+      if (code === '1300')
+        expect([x.codeMeaning?.zh, x.fix, x.issue]).toEqual(['人工退单', explainCode('1300')?.fix, undefined]);
       return [trail(rs, 'CEB622').at(-1), { code, desc }];
     };
     expect(await run({})).toEqual(['CEB622:800', { code: '2600', desc: '放行' }]);

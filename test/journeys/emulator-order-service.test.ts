@@ -128,6 +128,13 @@ it('an order service tests against the emulator: one parcel released, one refuse
     outcome: 'rejected',
     codeMeaning: { zh: '代扣税款与应征税款不一致（税费不一致）' },
     fix: { en: expect.stringContaining("set the order's taxTotal to it") },
+    // the finding the emulator refused, and where its rule is described
+    issue: {
+      code: 'tax-mismatch',
+      rule: 'tax/total',
+      meaning: { en: expect.stringContaining('taxTotal') },
+      docs: expect.stringMatching(/\/blob\/main\/docs\/rules\.md#taxtotal$/),
+    },
   });
   // Doing so: taxTotal 49.87 as computed (the figure the Desc gives), acturalPaid = amountPaid = 548.00 + 49.87 = 597.87; the order and payment
   // sent again as changes, then the inventory. Customs takes the changes (2 → 3 → 120) and releases the inventory.

@@ -315,13 +315,29 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
       codeMeaning: { zh: '代扣税款与应征税款不一致（税费不一致）' },
       cause: { en: expect.stringContaining("the sandan emulator's refusal by sandan's rule tax/total") },
       fix: { en: expect.stringContaining("set the order's taxTotal to it") },
-    });
-    expect(explainReceipt({ returnStatus: '100', returnInfo: '[Code:1300;Desc:人工退单,收货地址不详]' })).toMatchObject(
-      {
-        codeMeaning: { zh: '人工退单' },
-        cause: { zh: expect.stringContaining('收货地址不详') },
+      // (the variant keeps its own words; the finding is named with the rule's section of docs/rules.md)
+      issue: {
+        code: 'tax-mismatch',
+        rule: 'tax/total',
+        meaning: { zh: '代扣税款与计算税款不一致（税费不一致）', en: 'order.taxTotal differs from the computed tax' },
+        docs: 'https://github.com/sandan-dev/sandan/blob/main/docs/rules.md#taxtotal',
       },
-    );
+    });
+    const manual = explainReceipt({ returnStatus: '100', returnInfo: '[Code:1300;Desc:人工退单,收货地址不详]' });
+    expect(manual).toMatchObject({
+      codeMeaning: { zh: '人工退单' },
+      cause: { zh: expect.stringContaining('收货地址不详') },
+    });
+    expect(manual.issue).toBeUndefined();
+    // Brackets that name no issue code of the registry (the regime, a word) are an officer's text like any other.
+    const officer = explainReceipt({ returnStatus: '100', returnInfo: '[Code:1300;Desc:人工退单]' });
+    expect(officer).toEqual({ ...manual, issue: undefined });
+    for (const desc of [
+      '订购人身份证号码有误（cbec）',
+      '收货地址不详（positive-lists）',
+      '（positive-list）收货地址不详',
+    ])
+      expect(explainReceipt({ returnStatus: '100', returnInfo: `[Code:1300;Desc:${desc}]` })).toEqual(officer);
     expect(explainCode('13127')?.aliases).toEqual(['清单订购人和订单不一致']);
     expect([explainCode('22001')?.layer, explainCode('22007')?.zh, explainCode('-301020')?.zh]).toEqual([
       'port',

@@ -1,5 +1,6 @@
 import {
   AtomicFile as IoAtomicFile,
+  appendChunksTo,
   writeChunksTo,
   writeFileAtomic as writeIoFileAtomic,
   type AtomicFileOptions as IoAtomicFileOptions,
@@ -42,7 +43,7 @@ export function writeFileAtomic(
   return writeIoFileAtomic(target, data, withCleanup(options));
 }
 
-export { writeChunksTo };
+export { appendChunksTo, writeChunksTo };
 
 /**
  * Refuses an output path that is one of the command's input files (the same file, through any path or link): the

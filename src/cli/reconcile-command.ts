@@ -1,8 +1,9 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, readFile, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { isatty } from 'node:tty';
 import { Writable } from 'node:stream';
 import { createRequire } from 'node:module';
-import { Option, type Command } from 'commander';
+import { Option, type Command, type OptionValueSource } from 'commander';
 import { SandanError, hasEdgeSpace, isSandanError, oneLine } from '../errors.js';
 import {
   defaultReconcileWorkers,
@@ -30,7 +31,7 @@ import {
 import { beijingIso, beijingMillisOf, beijingTimeOption } from '../time/beijing.js';
 import { isAmountText } from '../model/guards.js';
 import { type CommandContext, REFUSED_XML_CODES } from './command.js';
-import { AtomicFile, refuseOutputOverInput, writeChunksTo } from './atomic-file.js';
+import { AtomicFile, appendChunksTo, refuseOutputOverInput, writeChunksTo } from './atomic-file.js';
 import { processCleanup } from './cleanup.js';
 import { createProgress } from './progress.js';
 import { plural } from './format.js';
@@ -46,13 +47,76 @@ import { statusHtmlChunksOf, statusJsonChunksOf } from '../reconcile/status/html
 import { statusPlan } from '../reconcile/status/status.js';
 import type { Issue } from '../model/index.js';
 
+type ReportFormat = 'text' | 'json' | 'csv' | 'html' | 'xlsx';
+
+/** The format of each file of several --out, by its extension (case aside). */
+const FORMAT_OF_EXTENSION: Readonly<Record<string, ReportFormat>> = {
+  '.json': 'json',
+  '.csv': 'csv',
+  '.html': 'html',
+  '.xlsx': 'xlsx',
+  '.txt': 'text',
+};
+
+/** One output of the run: a file (or standard output, without a path) and its format. */
+interface ReportOutput {
+  path?: string;
+  format: ReportFormat;
+}
+
+/** A key naming the file a path writes, through links and `..`, whether the file exists yet or not. */
+async function fileKey(path: string): Promise<string> {
+  const full = resolve(path);
+  const existing = await realpath(full).catch(() => undefined);
+  if (existing !== undefined) return existing;
+  const folder = await realpath(dirname(full)).catch(() => dirname(full));
+  return join(folder, basename(full));
+}
+
+/**
+ * The outputs the options ask for. None or one --out: as ever, `--format` (default text) to that file or standard
+ * output. Several: each file's format by its extension, and `--format` is refused (it could name only one of them);
+ * so is an extension that names no format, or two --out naming one file (the last would silently replace the first).
+ */
+async function outputsOf(opts: ReconcileCliOptions, formatSource: OptionValueSource | undefined): Promise<ReportOutput[]> {
+  const outs = opts.out ?? [];
+  if (outs.length === 0) return [{ format: opts.format }];
+  if (outs.length === 1) return [{ path: outs[0]!, format: opts.format }];
+  if (formatSource === 'cli')
+    throw new SandanError(
+      'INVALID_OPTION',
+      `--format ${opts.format} with ${outs.length} --out files: with several, each file's format comes from its extension (${Object.keys(FORMAT_OF_EXTENSION).join(' ')}); leave out --format`,
+    );
+  const seen = new Map<string, string>();
+  const outputs: ReportOutput[] = [];
+  for (const path of outs) {
+    const format = FORMAT_OF_EXTENSION[extname(path).toLowerCase()];
+    if (format === undefined)
+      throw new SandanError(
+        'INVALID_OPTION',
+        `--out ${path}: with several --out files each one's format comes from its extension, and ${extname(path) || 'no extension'} names none: use ${Object.keys(FORMAT_OF_EXTENSION).join(' ')}`,
+      );
+    const key = await fileKey(path);
+    const before = seen.get(key);
+    if (before !== undefined)
+      throw new SandanError(
+        'INVALID_OPTION',
+        `--out ${path} names the same file as --out ${before}: the second would replace the first; give each output its own file`,
+      );
+    seen.set(key, path);
+    outputs.push({ path, format });
+  }
+  return outputs;
+}
+
 interface ReconcileCliOptions {
   declarations: string;
   taxBills: string[];
   receipts?: string[];
   rates?: string;
-  format: 'text' | 'json' | 'csv' | 'html' | 'xlsx';
-  out?: string;
+  format: ReportFormat;
+  /** Each --out given, in order (the option may be repeated). */
+  out?: string[];
   quiet?: boolean;
   index: 'auto' | 'memory' | 'sqlite';
   tolerance?: string;
@@ -89,16 +153,21 @@ async function writeChunks(chunks: Iterable<string>, out: AtomicFile | undefined
 /** Writes the workbook to the output file (whole or not at all). */
 async function writeXlsxTo(report: ReconcileReport, out: AtomicFile): Promise<void> {
   try {
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        out.write(chunk).then(() => done(), done);
-      },
-    });
-    await writeReportXlsx(report, stream);
+    await fillXlsx(report, out);
     await out.commit();
   } finally {
     await out.abort();
   }
+}
+
+/** Writes the workbook to the output file without committing it. */
+async function fillXlsx(report: ReconcileReport, out: AtomicFile): Promise<void> {
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      out.write(chunk).then(() => done(), done);
+    },
+  });
+  await writeReportXlsx(report, stream);
 }
 
 /** True when the path is a terminal (e.g. --out /dev/tty), where a binary workbook must not go. */
@@ -149,7 +218,11 @@ function rateMissingRows(report: ReconcileReport): number {
 }
 
 /** `sandan reconcile`: declared and computed tax against the customs tax bills. */
-async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandContext): Promise<number> {
+async function reconcileCommand(
+  opts: ReconcileCliOptions,
+  ctx: CommandContext,
+  formatSource?: OptionValueSource,
+): Promise<number> {
   const { io } = ctx;
   if (opts.tolerance !== undefined && !isAmountText(opts.tolerance)) {
     throw new SandanError(
@@ -157,8 +230,10 @@ async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandContext):
       `--tolerance must be a non-negative amount such as 0.01, got ${opts.tolerance}`,
     );
   }
-  if (opts.format === 'xlsx' && (opts.out === undefined || (await isTerminal(opts.out))))
-    throw new SandanError('INVALID_OPTION', '--format xlsx writes a workbook: give it a file with --out FILE.xlsx');
+  const outputs = await outputsOf(opts, formatSource);
+  for (const o of outputs)
+    if (o.format === 'xlsx' && (o.path === undefined || (await isTerminal(o.path))))
+      throw new SandanError('INVALID_OPTION', '--format xlsx writes a workbook: give it a file with --out FILE.xlsx');
   const workers = opts.workers === undefined ? defaultReconcileWorkers() : Number(opts.workers);
   if (!/^\d{1,2}$/.test(opts.workers ?? '0') || workers > 64)
     throw new SandanError('INVALID_OPTION', `--workers must be a whole number from 0 to 64, got ${opts.workers}`);
@@ -172,12 +247,13 @@ async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandContext):
     fileErrors.push(e.message),
   );
   // The files found in the bill and receipt folders count as inputs too.
-  if (opts.out !== undefined)
-    await refuseOutputOverInput(opts.out, [
-      ['--declarations', opts.declarations],
-      ['--rates', opts.rates],
-      ...files.map((p) => ['--tax-bills or --receipts', p] as const),
-    ]);
+  for (const { path } of outputs)
+    if (path !== undefined)
+      await refuseOutputOverInput(path, [
+        ['--declarations', opts.declarations],
+        ['--rates', opts.rates],
+        ...files.map((p) => ['--tax-bills or --receipts', p] as const),
+      ]);
   // A file is read by path (its name tells NDJSON, it is read in batches straight from it), - as a stream.
   const declarations =
     opts.declarations === '-'
@@ -195,11 +271,12 @@ async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandContext):
     phase = p.phase;
     bar.update(p.done);
   };
-  // Created (as a temporary file beside it) before the long run: a bad --out fails at once.
-  const output = opts.out === undefined ? undefined : await AtomicFile.open(opts.out);
+  // Created (each as a temporary file beside it) before the long run: a bad --out fails at once.
+  const outFiles: (AtomicFile | undefined)[] = [];
   let store: ReconcileStore | undefined;
   let forget = () => {};
   try {
+    for (const o of outputs) outFiles.push(o.path === undefined ? undefined : await AtomicFile.open(o.path));
     const index = await openStore(opts.index);
     store = index;
     // The index holds order numbers and amounts: a signal removes it too.
@@ -226,24 +303,40 @@ async function reconcileCommand(opts: ReconcileCliOptions, ctx: CommandContext):
       io.stderr(
         `sandan reconcile: note: ${noRate} order${noRate === 1 ? '' : 's'} not computed for want of a rate (issue:rate-missing in the row's notes); without --rates only sandan's seed table was consulted: pass your rate table with --rates FILE\n`,
       );
-    const chunks =
-      opts.format === 'xlsx'
+    // Each output is rendered from the one report (its rows are read back from the index once per output).
+    const chunksOf = async (format: ReportFormat): Promise<Iterable<string> | undefined> =>
+      format === 'xlsx'
         ? undefined
-        : opts.format === 'html'
+        : format === 'html'
           ? [renderReconcileHtml(reportJsonObject(report), { echarts: await readEcharts() })]
-          : opts.format === 'json'
+          : format === 'json'
             ? reportJsonChunks(report)
-            : opts.format === 'csv'
+            : format === 'csv'
               ? reportCsvChunks(report)
               : reportTextChunks(report);
-    if (chunks) await writeChunks(chunks, output, ctx);
-    else await writeXlsxTo(report, output!);
+    if (outputs.length === 1) {
+      // One output, as it always was: written and committed (or to standard output).
+      const output = outFiles[0];
+      const chunks = await chunksOf(outputs[0]!.format);
+      if (chunks) await writeChunks(chunks, output, ctx);
+      else await writeXlsxTo(report, output!);
+    } else {
+      // Several: every file written in full before any replaces its target, so a failure (a full disk) part-way
+      // leaves all the targets as they were rather than some new and some old.
+      for (const [i, o] of outputs.entries()) {
+        const file = outFiles[i]!;
+        const chunks = await chunksOf(o.format);
+        if (chunks) await appendChunksTo(file, chunks);
+        else await fillXlsx(report, file);
+      }
+      for (const file of outFiles) await file!.commit();
+    }
     return reconcileBalanced(report.summary) && fileErrors.length === 0 ? 0 : 1;
   } finally {
     bar.stop();
     forget();
     store?.close();
-    await output?.abort();
+    for (const file of outFiles) await file?.abort();
   }
 }
 
@@ -267,7 +360,11 @@ export function registerReconcileCommand(program: Command, ctx: CommandContext):
     .addOption(
       new Option('--format <format>', 'output format').choices(['text', 'json', 'csv', 'html', 'xlsx']).default('text'),
     )
-    .option('--out <file>', 'write the output to this file instead of standard output (required for xlsx)')
+    .option(
+      '--out <file>',
+      'write the output to this file instead of standard output (required for xlsx); repeat it to write several files from one reconciliation, each in the format of its extension (.json .csv .html .xlsx .txt; then without --format)',
+      (file: string, before: string[] | undefined) => [...(before ?? []), file],
+    )
     .option('--quiet', 'no progress bar on standard error')
     .addOption(
       new Option('--index <kind>', 'where the join index lives: a temporary SQLite file, or memory')
@@ -279,7 +376,9 @@ export function registerReconcileCommand(program: Command, ctx: CommandContext):
       '--workers <n>',
       'worker threads for scanning, parsing and tax computation (default: one per core, at most 8; 0 = none)',
     )
-    .action(async (opts: ReconcileCliOptions) => ctx.setExit(await reconcileCommand(opts, ctx)));
+    .action(async (opts: ReconcileCliOptions, cmd: Command) =>
+      ctx.setExit(await reconcileCommand(opts, ctx, cmd.getOptionValueSource('format'))),
+    );
 }
 
 interface StatusCliOptions {

@@ -211,17 +211,25 @@ export async function writeFileAtomic(
 /** Writes chunks of text, 64 KiB at a time (waiting for each write, so a signal is handled between them), and commits; aborts on failure. */
 export async function writeChunksTo(out: AtomicFile, chunks: Iterable<string> | AsyncIterable<string>): Promise<void> {
   try {
-    let pending = '';
-    for await (const c of chunks) {
-      pending += c;
-      if (pending.length >= 1 << 16) {
-        await out.write(pending);
-        pending = '';
-      }
-    }
-    if (pending !== '') await out.write(pending);
+    await appendChunksTo(out, chunks);
     await out.commit();
   } finally {
     await out.abort();
   }
+}
+
+/**
+ * Writes chunks of text as {@link writeChunksTo} does, without committing: for several files that are committed
+ * together once all are written (the caller commits or aborts).
+ */
+export async function appendChunksTo(out: AtomicFile, chunks: Iterable<string> | AsyncIterable<string>): Promise<void> {
+  let pending = '';
+  for await (const c of chunks) {
+    pending += c;
+    if (pending.length >= 1 << 16) {
+      await out.write(pending);
+      pending = '';
+    }
+  }
+  if (pending !== '') await out.write(pending);
 }

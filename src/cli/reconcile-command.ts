@@ -78,7 +78,10 @@ async function fileKey(path: string): Promise<string> {
  * output. Several: each file's format by its extension, and `--format` is refused (it could name only one of them);
  * so is an extension that names no format, or two --out naming one file (the last would silently replace the first).
  */
-async function outputsOf(opts: ReconcileCliOptions, formatSource: OptionValueSource | undefined): Promise<ReportOutput[]> {
+async function outputsOf(
+  opts: ReconcileCliOptions,
+  formatSource: OptionValueSource | undefined,
+): Promise<ReportOutput[]> {
   const outs = opts.out ?? [];
   if (outs.length === 0) return [{ format: opts.format }];
   if (outs.length === 1) return [{ path: outs[0]!, format: opts.format }];

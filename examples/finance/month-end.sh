@@ -10,8 +10,8 @@
 # bills/ (CEB816 tax bills and CEB818 statuses from customs), receipts/ (CEB622/624/626: they
 # link bills to orders and mark cancels and refunds) and rates.json.
 #
-# Each call reconciles the month again (the same inputs give the same report, to the fen): on a
-# terminal each shows a progress bar per phase on standard error (--quiet hides it).
+# One call reconciles the month once and writes every file, each in the format of its extension
+# (on a terminal it shows a progress bar per phase on standard error; --quiet hides it).
 # The summary's waterfall explains the whole difference between tax withheld and tax billed by
 # cause; the workbook's Summary sheet and the JSON's summary.waterfall carry the same figures.
 # Exit 0 when every order matches its bill, 1 when something needs a look, 2 on errors.
@@ -23,26 +23,19 @@ out=${2:-month-end}
 mkdir -p "$out"
 name=$(basename "$month")
 
-reconcile() {
-  sandan reconcile \
-    --declarations "$month/declarations.ndjson" \
-    --tax-bills "$month/bills" \
-    --receipts "$month/receipts" \
-    --rates "$month/rates.json" \
-    "$@"
-}
-
 # Exit 1 (something does not match) is the month's verdict; 2 (an error) stops here.
 status=0
-write() {
-  reconcile "$@" && status=0 || status=$?
-  [ "$status" -le 1 ] || exit "$status"
-}
-write --format json --out "$out/reconcile-$name.json"
-write --format csv --out "$out/reconcile-$name.csv"
-write --format xlsx --out "$out/reconcile-$name.xlsx"
-write --format html --out "$out/reconcile-$name.html"
-write --format text --out "$out/summary-$name.txt"
+sandan reconcile \
+  --declarations "$month/declarations.ndjson" \
+  --tax-bills "$month/bills" \
+  --receipts "$month/receipts" \
+  --rates "$month/rates.json" \
+  --out "$out/reconcile-$name.json" \
+  --out "$out/reconcile-$name.csv" \
+  --out "$out/reconcile-$name.xlsx" \
+  --out "$out/reconcile-$name.html" \
+  --out "$out/summary-$name.txt" || status=$?
+[ "$status" -le 1 ] || exit "$status"
 cat "$out/summary-$name.txt"
 if [ "$status" -eq 0 ]; then verdict=balanced; else verdict='needs a look'; fi
 echo

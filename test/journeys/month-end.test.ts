@@ -30,24 +30,30 @@ function workspace(): { dir: string; env: NodeJS.ProcessEnv } {
 const sum = (xs: string[]) => xs.reduce((a, x) => a.plus(x), new Decimal(0)).toFixed(2);
 
 describe('docs/reconcile.md "Month end, step by step"', () => {
-  it('shows five reconcile commands and the usage error, and quotes a summary', () => {
-    expect(commands).toHaveLength(6);
+  it('shows one reconcile command writing five files and the usage error, and quotes a summary', () => {
+    expect(commands).toHaveLength(2);
+    expect(commands[0]?.match(/ --out /g)).toHaveLength(5);
     expect(quoted).toContain('billed tax (CEB816)');
   });
 
   const { dir, env } = workspace();
   const runs = commands.map((c) => spawnSync('sh', ['-c', c], { cwd: dir, env, encoding: 'utf8' }));
 
+  /** The text summary the first command writes. */
+  const summary = () => readFileSync(join(dir, 'summary-2026-11.txt'), 'utf8');
+
   it('each command exits as the section says: 1 for this month, 2 for the workbook without a file', () => {
-    expect(runs.map((r) => r.status)).toEqual([1, 1, 1, 1, 1, 2]);
-    expect(runs.slice(0, 5).map((r) => r.stderr)).toEqual(['', '', '', '', '']);
-    const usage = runs[5]?.stderr.split('\n')[0] ?? '';
+    expect(runs.map((r) => r.status)).toEqual([1, 2]);
+    // Every output went to its file: nothing on standard output, nothing on standard error.
+    expect([runs[0]?.stdout, runs[0]?.stderr]).toEqual(['', '']);
+    expect(section).toContain('prints nothing on standard output');
+    const usage = runs[1]?.stderr.split('\n')[0] ?? '';
     expect(usage).toBe('sandan: --format xlsx writes a workbook: give it a file with --out FILE.xlsx');
     expect(section).toContain(`prints \`${usage}\` and exits 2`);
   });
 
-  it('the quoted summary is what the first command prints, and its causes add up to the difference', () => {
-    expect(runs[0]?.stdout).toContain(quoted);
+  it('the quoted summary is what the first command writes, and its causes add up to the difference', () => {
+    expect(summary()).toContain(quoted);
     const figure = (label: string) => new RegExp(`${label} +(-?[\\d.]+)`).exec(quoted)?.[1] ?? '';
     const declared = figure('declared tax \\(taxTotal\\)');
     const billed = figure('billed tax \\(CEB816\\)');
@@ -111,7 +117,7 @@ describe('docs/reconcile.md "Month end, step by step"', () => {
       'CEB816 taxNo 22442026I00000006501 came twice: first in examples/finance/2026-11/bills/CEB816-000002.xml, bill 15, again in examples/finance/2026-11/bills/CEB816-000003.xml, bill 1; the copies agree (inventory, order, amounts), counted once',
     ]);
     expect(section).toContain(`\`${named[0]}\``);
-    expect(runs[0]?.stdout).toContain('100 bills (1 duplicate), 1 bill status, 4 receipts');
+    expect(summary()).toContain('100 bills (1 duplicate), 1 bill status, 4 receipts');
     expect(section).toContain('`100 bills (1 duplicate)`');
     const months = Object.entries(report.summary.byMonth as Record<string, { billedTaxTotal: string }>);
     expect(months.map(([month, m]) => [month, m.billedTaxTotal])).toEqual([
@@ -128,7 +134,8 @@ describe('docs/reconcile.md "Month end, step by step"', () => {
   });
 
   it('--tolerance 0.01 makes the 0.01 VAT difference matched, as the section says', () => {
-    const first = commands[0] ?? '';
+    // (the first command without its files: one report, to standard output)
+    const first = (commands[0] ?? '').replace(/ --out \S+/g, '');
     const r = spawnSync('sh', ['-c', `${first} --tolerance 0.01 --format json`], { cwd: dir, env, encoding: 'utf8' });
     const report = JSON.parse(r.stdout);
     expect(report.summary).toMatchObject({ matched: 95, mismatched: 0 });

@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -108,6 +117,23 @@ describe('sandan reconcile --out … --out …', () => {
     expect(single.code, single.stderr).toBe(1);
     expect(readFileSync(join(out, 'single.json'), 'utf8')).toMatch(/^\uFEFF/);
   });
+
+  it.skipIf(!existsSync('/dev/full'))(
+    'replaces no target when one output fails part-way (a full disk): every file is written before any is renamed',
+    async () => {
+      const out = join(dir, 'full');
+      mkdirSync(out);
+      writeFileSync(join(out, 'month.json'), 'last month');
+      // A link to /dev/full is written straight to (a device is not replaced), and every write there fails: ENOSPC.
+      symlinkSync('/dev/full', join(out, 'month.csv'));
+      const r = await runCli([...base, '--out', join(out, 'month.json'), '--out', join(out, 'month.csv')]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`Cannot write ${join(out, 'month.csv')}`);
+      expect(readFileSync(join(out, 'month.json'), 'utf8')).toBe('last month');
+      // (and no temporary file is left beside it)
+      expect(readdirSync(out).sort()).toEqual(['month.csv', 'month.json']);
+    },
+  );
 
   describe('usage errors (exit 2, nothing written)', () => {
     const target = join(dir, 'refused');

@@ -23,7 +23,7 @@ import district7900 from '../../rulesets/districts/7900.json';
 import district8000 from '../../rulesets/districts/8000.json';
 import district9000 from '../../rulesets/districts/9000.json';
 import cbecRates from '../../rulesets/rates/cbec-rates.json';
-import { parseRateTable, type RateTable } from '../tax/rates.js';
+import { BUNDLED_RATES_ORIGIN, parseRateTable, type RateTable } from '../tax/rates.js';
 import countryCodes from '../../rulesets/codes/country.json';
 import currencyCodes from '../../rulesets/codes/currency.json';
 import customsCodes from '../../rulesets/codes/customs.json';
@@ -125,7 +125,7 @@ export function defaultRegistry(): RulesetRegistry {
 let rates: RateTable | undefined;
 /** The bundled seed rate table (rulesets/rates/cbec-rates.json): a few sourced codes, not a tariff. */
 export function bundledRateTable(): RateTable {
-  rates ??= parseRateTable(cbecRates, 'rulesets/rates/cbec-rates.json');
+  rates ??= parseRateTable(cbecRates, BUNDLED_RATES_ORIGIN);
   return rates;
 }
 

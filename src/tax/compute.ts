@@ -34,7 +34,7 @@ import {
   type RegimeFactors,
 } from './line.js';
 import { assertTaxPolicy, toDec, type AllocationRemainder, type RoundingPolicy, type TaxPolicy } from './policy.js';
-import { assertRateTables, rateFor, type RateTable, type ResolvedRate } from './rates.js';
+import { assertRateTables, BUNDLED_RATES_ORIGIN, rateFor, type RateTable, type ResolvedRate } from './rates.js';
 import { isoDateOption } from '../time/beijing.js';
 import { regimeOf, type RegimeFinding } from './regime.js';
 
@@ -708,14 +708,20 @@ function rateMissing(i: number, gcode: string, what: 'no rate' | 'no duty'): Iss
 function rateNotInForce(i: number, gcode: string, resolved: ResolvedRate, at: string): Issue {
   const { validFrom, validTo } = resolved.notInForce ?? {};
   const span = `${validFrom ?? '…'} – ${validTo ?? '…'}`;
+  // The bundled table's origin is a path inside the package, which names no file of the reader's project.
+  const bundled = resolved.origin === BUNDLED_RATES_ORIGIN;
+  const from = {
+    zh: bundled ? `sandan 自带的税率种子表（sandan 包中的 ${resolved.origin}）` : resolved.origin,
+    en: bundled ? `sandan's bundled seed rate table (${resolved.origin} in the sandan package)` : resolved.origin,
+  };
   return {
     code: 'rate-not-in-force',
     severity: 'warning',
     path: `inventory.items[${i}].gcode`,
     ruleId: 'tax/rates',
     message: {
-      zh: `商品编码 ${gcode} 的税率取自 ${resolved.origin}，其税率的适用期为 ${span}，不含 ${at}；当日税率可能不同（如增值税率的调整），请提供当日适用的税率表`,
-      en: `The rate of ${gcode} comes from ${resolved.origin}, whose rates are in force ${span}, not on ${at}; the rates of that day may differ (VAT rates changed, for one): give a rate table in force on that date`,
+      zh: `商品编码 ${gcode} 的税率取自 ${from.zh}，其税率的适用期为 ${span}，不含 ${at}；当日税率可能不同（如增值税率的调整），请提供当日适用的税率表（rates 选项，或 --rates FILE；格式见 docs/tax.md#rate-tables）`,
+      en: `The rate of ${gcode} comes from ${from.en}, whose rates are in force ${span}, not on ${at}; the rates of that day may differ (VAT rates changed, for one): give a rate table in force on that date (the rates option, or --rates FILE; its format: docs/tax.md#rate-tables)`,
     },
     expected: span,
     actual: at,

@@ -88,6 +88,9 @@ function assertRateTable(t: unknown, where: string): void {
 }
 
 /** The rate for a code with the key and table that matched. */
+/** The origin the bundled seed table is loaded under (rules/bundled.ts): a path inside the sandan package. */
+export const BUNDLED_RATES_ORIGIN = 'rulesets/rates/cbec-rates.json';
+
 export interface ResolvedRate {
   key: string;
   origin: string;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeTax, DEFAULT_TAX_POLICY_2019, parseRateTable, resolveRate } from '../../src/tax/index.js';
 import { isSandanError } from '../../src/errors.js';
+import { bundledRateTable } from '../../src/rules/bundled.js';
 import { ROOT, bundledRates, declarationWith, readJson } from './helpers.js';
 
 const userTable = parseRateTable(
@@ -236,6 +237,24 @@ describe('dated rate tables ($validFrom, $validTo)', () => {
         actual: '2018-06-01',
       }),
     ]);
+  });
+
+  it("rate-not-in-force from the bundled table says it is sandan's own and what to give instead", () => {
+    // A user reads the warning in their own project: a bare rulesets/rates/cbec-rates.json names no file of theirs.
+    const cream = declarationWith([{ gcode: '3304990039', totalPrice: '150.00' }]);
+    const r = computeTax(cream, { policy: P2019, rates: [bundledRateTable()], at: '2018-06-01' });
+    expect(r.issues.filter((i) => i.code === 'rate-not-in-force').map((i) => [i.code, i.message.en])).toEqual([
+      [
+        'rate-not-in-force',
+        "The rate of 3304990039 comes from sandan's bundled seed rate table (rulesets/rates/cbec-rates.json in the sandan package), whose rates are in force 2019-04-01 – …, not on 2018-06-01; the rates of that day may differ (VAT rates changed, for one): give a rate table in force on that date (the rates option, or --rates FILE; its format: docs/tax.md#rate-tables)",
+      ],
+    ]);
+    expect(r.issues.find((i) => i.code === 'rate-not-in-force')?.message.zh).toContain(
+      'sandan 自带的税率种子表（sandan 包中的 rulesets/rates/cbec-rates.json）',
+    );
+    // A table of the user's own is named as they named it.
+    const own = computeTax(line(), { policy: P2019, rates: [now], at: '2018-06-01' });
+    expect(own.issues[0]?.message.en).toMatch(/^The rate of 6109100000 comes from now\.json, /);
   });
 
   it('the beer band of another tariff edition: a dated table over the bundled one (2024: 2.6576767 per litre, 2026: 2.64295885)', () => {

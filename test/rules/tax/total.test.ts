@@ -257,8 +257,8 @@ ruleTester(taxTotalMatches, {
           severity: 'warning',
           data: { detail: { zh: expect.stringContaining('2019-04-01'), en: expect.stringContaining('2019-04-01') } },
           message: {
-            zh: '商品编码 3304990039 的税率取自 rulesets/rates/cbec-rates.json，其税率的适用期为 2019-04-01 – …，不含 2018-06-01；当日税率可能不同（如增值税率的调整），请提供当日适用的税率表',
-            en: 'The rate of 3304990039 comes from rulesets/rates/cbec-rates.json, whose rates are in force 2019-04-01 – …, not on 2018-06-01; the rates of that day may differ (VAT rates changed, for one): give a rate table in force on that date',
+            zh: '商品编码 3304990039 的税率取自 sandan 自带的税率种子表（sandan 包中的 rulesets/rates/cbec-rates.json），其税率的适用期为 2019-04-01 – …，不含 2018-06-01；当日税率可能不同（如增值税率的调整），请提供当日适用的税率表（rates 选项，或 --rates FILE；格式见 docs/tax.md#rate-tables）',
+            en: "The rate of 3304990039 comes from sandan's bundled seed rate table (rulesets/rates/cbec-rates.json in the sandan package), whose rates are in force 2019-04-01 – …, not on 2018-06-01; the rates of that day may differ (VAT rates changed, for one): give a rate table in force on that date (the rates option, or --rates FILE; its format: docs/tax.md#rate-tables)",
           },
         },
       ],

@@ -87,10 +87,10 @@ function assertRateTable(t: unknown, where: string): void {
   );
 }
 
-/** The rate for a code with the key and table that matched. */
 /** The origin the bundled seed table is loaded under (rules/bundled.ts): a path inside the sandan package. */
 export const BUNDLED_RATES_ORIGIN = 'rulesets/rates/cbec-rates.json';
 
+/** The rate for a code with the key and table that matched. */
 export interface ResolvedRate {
   key: string;
   origin: string;

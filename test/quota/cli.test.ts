@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -301,6 +301,35 @@ describe('sandan quota', () => {
     expect([r.code, r.stderr]).toEqual([2, refused('--ebp-code', 'quota remaining')]);
     r = await cli(['quota', 'commit', ...base, '--ebp-code', ' PLAT-A']);
     expect([r.code, r.stderr]).toMatchObject([2, expect.stringContaining('ebpCode must be a platform code')]);
+  });
+
+  it("docs/quota.md's record-return walk-through runs as written: every command, and what it prints", async () => {
+    // The reader has the example files and the CEB625 the doc describes; the doc's relative paths are mapped to them.
+    const doc = readFileSync(new URL('../../docs/quota.md', import.meta.url), 'utf8');
+    const block = doc.match(/```sh\n(\$ sandan quota reserve [^\n]*SD202611200001[\s\S]*?)```/)?.[1];
+    expect(block).toContain('record-return');
+    const made = tryInvtRefundOf(exampleDeclaration('hangzhou-1210'), {
+      reason: '质量问题',
+      invtNo: '29242026I000000001',
+      copNo: 'RET1',
+      items: [{ gnum: 2, qty: 1 }],
+    });
+    if (!made.ok) throw new Error('no return');
+    const built = buildMessage('CEB625', made.data, { ...fixedEnv(), sender: SENDER });
+    if (!built.ok) throw new Error('not built');
+    writeFileSync(join(dir, 'RET1.xml'), built.xml);
+    const files: Record<string, string> = {
+      'quota.sqlite': db,
+      'RET1.xml': join(dir, 'RET1.xml'),
+      'examples/hangzhou-1210.json': new URL('../../examples/hangzhou-1210.json', import.meta.url).pathname,
+    };
+    const steps = (block ?? '').split(/^\$ sandan /m).slice(1);
+    expect(steps.map((s) => s.split(' ')[1])).toEqual(['reserve', 'commit', 'record-return', 'refund']);
+    for (const step of steps) {
+      const [command = '', ...printed] = step.split('\n');
+      const r = await cli(command.split(' ').map((a) => files[a] ?? a));
+      expect([command, r.code, r.stderr, r.stdout]).toEqual([command, 0, '', printed.join('\n')]);
+    }
   });
 
   it('record-return records a CEB625 (XML or JSON) against the inventory; refund --return-cop-no gives back its share', async () => {

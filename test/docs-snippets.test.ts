@@ -34,6 +34,7 @@
 import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -387,6 +388,18 @@ describe('code blocks in README.md and docs/*.md', () => {
     const text = readFileSync(join(ROOT, 'docs', 'getting-started.md'), 'utf8');
     for (const [name, from] of Object.entries(RUN_FILES))
       expect(text).toContain(`\`cp node_modules/sandan/${from} ${name}\``);
+  });
+
+  it('the JSON files a block reads by name are ones a reader has: those copies, or a file sandan ships in examples/', () => {
+    // tax.md read 'my-rates.json', which nothing told the reader to make (getting-started.md copies rates.json).
+    const unknown: string[] = [];
+    for (const s of COMPILED)
+      for (const [, name = ''] of s.source
+        .slice(s.source.split('\n', s.preludeLines).join('\n').length)
+        .matchAll(/readFile(?:Sync)?\(\s*'([^']+\.json)'/g))
+        if (!(name in RUN_FILES) && !(name.startsWith('examples/') && existsSync(join(ROOT, name))))
+          unknown.push(`${s.doc}:${s.line} ${name}`);
+    expect(unknown).toEqual([]);
   });
 
   it.each(RUN.map((s) => [`${s.doc}:${s.line}`, s] as const))(

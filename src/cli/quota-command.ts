@@ -153,7 +153,8 @@ function resultText(action: Exclude<QuotaAction, 'remaining' | 'history'>, r: Qu
   const head = r.duplicate
     ? `order ${oneLine(orderLabel(r))}: already ${DONE[action]}, nothing changed`
     : `order ${oneLine(orderLabel(r))}: ${DONE[action]} (${r.entry.amount.toFixed()} CNY${r.entry.refunded.isZero() ? '' : `, ${r.entry.refunded.toFixed()} refunded`})`;
-  return `${head}\nremaining in ${r.balance.year}: ${r.remaining.toFixed()} of ${r.balance.limit.toFixed()} CNY (used ${r.balance.used.toFixed()})\n${windowText(r.returnWindow)}`;
+  const warning = r.warning ? `warning (${r.warning.code}): ${oneLine(r.warning.message.en)}\n` : '';
+  return `${head}\nremaining in ${r.balance.year}: ${r.remaining.toFixed()} of ${r.balance.limit.toFixed()} CNY (used ${r.balance.used.toFixed()})\n${windowText(r.returnWindow)}${warning}`;
 }
 
 function resultJson(action: QuotaAction, r: QuotaResult) {
@@ -181,6 +182,7 @@ function resultJson(action: QuotaAction, r: QuotaResult) {
     remaining: str(r.remaining),
     balance: balanceJson(r.balance),
     ...windowJson(r.returnWindow),
+    ...(r.warning && { warning: r.warning }),
   };
 }
 

@@ -509,6 +509,11 @@ export type QuotaResult =
       returnWindow?: ReturnWindowCheck | undefined;
       /** For a refund: how its amount was decided (see {@link QuotaRefundBasis}). */
       refundBasis?: QuotaRefundBasis | undefined;
+      /**
+       * For a refund that named a return application (`returnCopNo`) the ledger was never told of, without an amount:
+       * `return-unrecorded`, all the order still counted was given back, more than a partial return's share.
+       */
+      warning?: ReceiptWarning | undefined;
       /** For a refund or `recordReturn`: the return application (CEB625) as the ledger now keeps it. */
       returnApplication?: QuotaReturnApplication | undefined;
       /**
@@ -542,6 +547,26 @@ export type QuotaResult =
  * there, so all the order still counted was given back (a CEB626 of an application the ledger was never told of).
  */
 export type QuotaRefundBasis = 'amount' | 'application' | 'whole';
+
+/** A warning of a refund or a receipt's outcome: a stable code and what it means, in Chinese and English. */
+export interface ReceiptWarning {
+  code: 'return-unrecorded';
+  message: { zh: string; en: string };
+}
+
+/**
+ * The warning of a refund without an amount whose return application (`copNo`, or none named) the ledger never
+ * recorded: it gave back all that `orderNo` still counted. The one wording for `refund` and `applyReceipt(s)`.
+ */
+export function returnUnrecorded(copNo: string | undefined, orderNo: string): ReceiptWarning {
+  return {
+    code: 'return-unrecorded',
+    message: {
+      zh: `退货申请 ${copNo ?? '(无 copNo)'} 未在额度台账登记（recordReturn），且未给出金额：已退回订单 ${orderNo} 计入的全部额度，部分退货时多退`,
+      en: `The return application ${copNo ?? '(no copNo)'} was never recorded in the ledger (recordReturn) and no amount was given: all that order ${orderNo} still counted was given back, more than a partial return's share`,
+    },
+  };
+}
 
 /** Rows a decision writes, and the result it returns. */
 export interface QuotaPlan {

@@ -24,6 +24,7 @@ import {
   planRelease,
   returnLinesOf,
   returnOfCopNo,
+  returnUnrecorded,
   type ReturnApplicationInput,
   planReserve,
   policyDateForYear,
@@ -535,7 +536,7 @@ export class QuotaLedger {
     const arrivedAt = opts.arrivedAt === undefined ? undefined : parseInstant(opts.arrivedAt, 'arrivedAt');
     const releasedAt = opts.releasedAt === undefined ? undefined : parseInstant(opts.releasedAt, 'releasedAt');
     const copNo = inventoryIdOf(opts.returnCopNo, 'options.returnCopNo');
-    return this.onOrder(order, async (e, all, limit, tx) => {
+    const r = await this.onOrder(order, async (e, all, limit, tx) => {
       const events = await tx.orderEvents(e.ebpCode, e.orderNo);
       const applications = copNo === undefined || !tx.orderReturns ? [] : await tx.orderReturns(e.ebpCode, e.orderNo);
       const appliedAt = applied ?? applications.find((a) => a.copNo === copNo)?.appliedAt ?? now;
@@ -554,6 +555,11 @@ export class QuotaLedger {
         copNo === undefined ? undefined : { copNo, applications },
       );
     });
+    // A copNo the ledger was never told of, and no amount: all that counts went back, which a partial return's
+    // share would not have; said as applyReceipts says it of such a CEB626 (the CLI prints it).
+    return copNo !== undefined && r.ok && !r.duplicate && r.refundBasis === 'whole'
+      ? { ...r, warning: returnUnrecorded(copNo, r.orderNo) }
+      : r;
   }
 
   /**

@@ -2,8 +2,17 @@ import type { Decimal } from 'decimal.js';
 import { SandanError } from '../errors.js';
 import { describeInput, isApprovedReturn, isRecord, receiptStatusText } from '../model/guards.js';
 import { knownOptions, optionNames } from '../model/options.js';
-import { inventoryIdOf, parseInstant, toAmount, type QuotaResult } from './core.js';
+import {
+  inventoryIdOf,
+  parseInstant,
+  returnUnrecorded,
+  toAmount,
+  type QuotaResult,
+  type ReceiptWarning,
+} from './core.js';
 import { checkLedger, type QuotaLedger, type RefundOptions } from './ledger.js';
+
+export type { ReceiptWarning } from './core.js';
 import type { CommitStage, QuotaOrderKey } from './types.js';
 
 /**
@@ -77,12 +86,6 @@ export interface ReceiptOutcome {
    * order still counted was given back, also when the return took back part of it.
    */
   warning?: ReceiptWarning | undefined;
-}
-
-/** A warning of {@link ReceiptOutcome}: a stable code and what it means, in Chinese and English. */
-export interface ReceiptWarning {
-  code: 'return-unrecorded';
-  message: { zh: string; en: string };
 }
 
 /** What each CEB622 status that counts the order says of it. */
@@ -235,16 +238,8 @@ async function applyTo(
       };
       const done = outcome(receipt, action, order, await ledger.refund(order, amount, refund));
       if (done.status !== 'applied' || done.result?.ok !== true || done.result.refundBasis !== 'whole') return done;
-      return {
-        ...done,
-        warning: {
-          code: 'return-unrecorded',
-          message: {
-            zh: `退货申请 ${receipt.copNo ?? '(无 copNo)'} 未在额度台账登记（recordReturn），回执未带金额：已退回订单 ${order.orderNo} 计入的全部额度，部分退货时多退`,
-            en: `The return application ${receipt.copNo ?? '(no copNo)'} was never recorded in the ledger (recordReturn) and the receipt gave no amount: all that order ${order.orderNo} still counted was given back, more than a partial return's share`,
-          },
-        },
-      };
+      // (the ledger warns when the receipt named a copNo; a receipt without one is warned of here, in the same words)
+      return { ...done, warning: done.result.warning ?? returnUnrecorded(receipt.copNo, order.orderNo) };
     }
   }
 }

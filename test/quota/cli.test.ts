@@ -434,6 +434,73 @@ describe('sandan quota', () => {
     expect([r.code, r.json()]).toMatchObject([0, { duplicate: false, returnShare: { amount: '199', whole: false } }]);
   });
 
+  it('refund --return-cop-no naming an application the ledger never recorded warns that it gave back everything', async () => {
+    const order = ['--order', 'SD202611200009', '--ebp-code', '3301964J31'];
+    let r = await cli([
+      'quota',
+      'reserve',
+      '--db',
+      db,
+      ...order,
+      '--buyer-id',
+      BUYER,
+      '--amount',
+      '548.00',
+      '--at',
+      '2026-11-20',
+    ]);
+    expect(r.code).toBe(0);
+    r = await cli(['quota', 'commit', '--db', db, ...order, '--at', '2026-11-21']);
+    expect(r.code).toBe(0);
+    // RET-TYPO was never recorded (record-return not run, or it failed): all 548.00 goes back, and the output says so.
+    r = await cli(['quota', 'refund', '--db', db, ...order, '--return-cop-no', 'RET-TYPO', '--at', '2026-11-25']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout.split('\n').at(-2)).toBe(
+      "warning (return-unrecorded): The return application RET-TYPO was never recorded in the ledger (recordReturn) and no amount was given: all that order SD202611200009 still counted was given back, more than a partial return's share",
+    );
+    r = await cli([
+      'quota',
+      'refund',
+      '--db',
+      db,
+      ...order,
+      '--return-cop-no',
+      'RET-TYPO',
+      '--at',
+      '2026-11-25',
+      '--format',
+      'json',
+    ]);
+    // (the same refund again: nothing given back, nothing to warn of)
+    expect([r.code, r.json()]).toMatchObject([0, { ok: true, duplicate: true, refunded: '548', refundBasis: 'whole' }]);
+    expect((r.json() as { warning?: unknown }).warning).toBeUndefined();
+    // In JSON the warning is an object with its code and both languages.
+    const other = ['--order', 'SD202611200010', '--ebp-code', '3301964J31'];
+    await cli(['quota', 'reserve', '--db', db, ...other, '--buyer-id', BUYER, '--amount', '100', '--at', '2026-11-20']);
+    await cli(['quota', 'commit', '--db', db, ...other, '--at', '2026-11-21']);
+    r = await cli([
+      'quota',
+      'refund',
+      '--db',
+      db,
+      ...other,
+      '--return-cop-no',
+      'RET-X',
+      '--at',
+      '2026-11-25',
+      '--format',
+      'json',
+    ]);
+    expect([r.code, r.json()]).toMatchObject([
+      0,
+      {
+        refunded: '100',
+        refundBasis: 'whole',
+        warning: { code: 'return-unrecorded', message: { zh: expect.stringContaining('RET-X') } },
+      },
+    ]);
+  });
+
   it('record-return refuses files that are not the return and its inventory: `sandan: …` and a hint, exit 2', async () => {
     const inventory = new URL('../../examples/hangzhou-1210.json', import.meta.url).pathname;
     const other = new URL('../../examples/guangzhou-9610.json', import.meta.url).pathname;

@@ -215,6 +215,36 @@ export function quotaContract(h: Harness): void {
         expect(unknown?.warning?.message.en).toContain('RET-ELSEWHERE');
       });
 
+      it('refund naming an application it never recorded, without an amount, warns as applyReceipts does', async () => {
+        const l = await ledger(await db());
+        await released(l);
+        await l.recordReturn(order, { copNo: 'RET-K', items: [{ gnum: 3, qty: '1' }], inventory });
+        const at = { now: '2026-05-06T10:00:00+08:00' };
+        // Recorded: its share (610 × 300 / 600 = 305.00), nothing to warn of.
+        const known = await l.refund(order, undefined, { ...at, returnCopNo: 'RET-K' });
+        expect(known.ok && [known.refundBasis, known.warning]).toEqual(['application', undefined]);
+        // Never recorded (a copNo mistyped, a record-return that failed): all that still counts, 610 − 305 = 305.
+        const unknown = await l.refund(order, undefined, { ...at, returnCopNo: 'RET-TYPO', key: 'k2' });
+        expect(unknown.ok && [unknown.refundBasis, s(unknown.entry.refunded), unknown.warning?.code]).toEqual([
+          'whole',
+          '610',
+          'return-unrecorded',
+        ]);
+        expect(unknown.ok && unknown.warning?.message.en).toBe(
+          "The return application RET-TYPO was never recorded in the ledger (recordReturn) and no amount was given: all that order R-1 still counted was given back, more than a partial return's share",
+        );
+        // The same refund again (its key): a duplicate, nothing given back, nothing to warn of.
+        const again = await l.refund(order, undefined, { ...at, returnCopNo: 'RET-TYPO', key: 'k2' });
+        expect(again.ok && [again.duplicate, again.warning]).toEqual([true, undefined]);
+      });
+
+      it('refund with an amount and an unrecorded application gives the amount, without a warning', async () => {
+        const l = await ledger(await db());
+        await released(l);
+        const r = await l.refund(order, '100', { now: '2026-05-06T10:00:00+08:00', returnCopNo: 'RET-NONE' });
+        expect(r.ok && [r.refundBasis, s(r.entry.refunded), r.warning]).toEqual(['amount', '100', undefined]);
+      });
+
       it('keeps an amount the caller gave, and counts the approved lines for the next share', async () => {
         const l = await ledger(await db());
         await released(l);

@@ -2110,7 +2110,7 @@ function checkTaxBillScenario(t: unknown, bad: (why: string) => SandanError): vo
 }
 
 // (any other key is misuse: a misspelt requireSignature or certificateDates ran the engine on the other setting)
-const ENGINE_OPTION_NAMES = optionNames<EngineOptions>({
+export const ENGINE_OPTION_NAMES = optionNames<EngineOptions>({
   store: true,
   clock: true,
   trust: true,

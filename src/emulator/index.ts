@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SandanError } from '../errors.js';
 import { manualClock, realClock } from './clock.js';
-import { checkNestedEngineOptions, createEngine } from './engine.js';
+import { checkNestedEngineOptions, createEngine, ENGINE_OPTION_NAMES } from './engine.js';
 import {
   FOLDER_TRANSPORT_OPTION_NAMES,
   startFolderTransport,
@@ -59,31 +59,12 @@ export interface CustomsEmulatorOptions extends Omit<EngineOptions, 'store' | 'c
   folder?: boolean | Partial<FolderTransportOptions>;
 }
 
-// (any other key is misuse: a misspelt requireSignature or certificateDates ran the emulator on the other setting)
-const CUSTOMS_EMULATOR_OPTION_NAMES = optionNames<CustomsEmulatorOptions>({
-  store: true,
-  clock: true,
-  start: true,
-  http: true,
-  folder: true,
-  trust: true,
-  requireSignature: true,
-  validate: true,
-  rates: true,
-  quota: true,
-  timing: true,
-  customsDxpId: true,
-  enterpriseDxpId: true,
-  unmappedCode: true,
-  heldDocumentChange: true,
-  duplicateCopNo: true,
-  certificateDates: true,
-  history: true,
-  maxBatch: true,
-  maxScenarios: true,
-  paymentDataWindow: true,
-  newId: true,
-});
+// The engine's names and the emulator's own (any other key is misuse: a misspelt requireSignature or certificateDates
+// ran the emulator on the other setting). Typed so that a key the emulator adds beside the engine's must be listed.
+const CUSTOMS_EMULATOR_OPTION_NAMES = [
+  ...ENGINE_OPTION_NAMES,
+  ...optionNames<Omit<CustomsEmulatorOptions, keyof EngineOptions>>({ start: true, http: true, folder: true }),
+];
 
 /** A running emulator: its addresses and the engine's controls. */
 export interface CustomsEmulator {

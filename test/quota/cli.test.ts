@@ -332,12 +332,9 @@ describe('sandan quota', () => {
     }
   });
 
-  it('record-return records a CEB625 (XML or JSON) against the inventory; refund --return-cop-no gives back its share', async () => {
-    // The example order: line 1, 2 cans for 398.00; line 2, 1 for 150.00; goods 548.00, all of it counted.
-    const declaration = exampleDeclaration('hangzhou-1210');
-    const inventory = new URL('../../examples/hangzhou-1210.json', import.meta.url).pathname;
-    const order = ['--order', 'SD202611200001', '--ebp-code', '3301964J31'];
-    let r = await cli([
+  /** Reserves the order (`--order … --ebp-code …`) for `amount` on 2026-11-20 and commits it on the 21st. */
+  async function committed(order: readonly string[], amount: string) {
+    const reserved = await cli([
       'quota',
       'reserve',
       '--db',
@@ -346,13 +343,22 @@ describe('sandan quota', () => {
       '--buyer-id',
       BUYER,
       '--amount',
-      '548.00',
+      amount,
       '--at',
       '2026-11-20',
     ]);
-    expect(r.code).toBe(0);
-    r = await cli(['quota', 'commit', '--db', db, ...order, '--at', '2026-11-21']);
-    expect(r.code).toBe(0);
+    expect(reserved.code).toBe(0);
+    const done = await cli(['quota', 'commit', '--db', db, ...order, '--at', '2026-11-21']);
+    expect(done.code).toBe(0);
+  }
+
+  it('record-return records a CEB625 (XML or JSON) against the inventory; refund --return-cop-no gives back its share', async () => {
+    // The example order: line 1, 2 cans for 398.00; line 2, 1 for 150.00; goods 548.00, all of it counted.
+    const declaration = exampleDeclaration('hangzhou-1210');
+    const inventory = new URL('../../examples/hangzhou-1210.json', import.meta.url).pathname;
+    const order = ['--order', 'SD202611200001', '--ebp-code', '3301964J31'];
+    await committed(order, '548.00');
+    let r: Awaited<ReturnType<typeof cli>>;
     const refund = (copNo: string, items: { gnum: number; qty: number }[]) => {
       const made = tryInvtRefundOf(declaration, { reason: '质量问题', invtNo: '29242026I000000001', copNo, items });
       if (!made.ok) throw new Error('no return');
@@ -436,22 +442,8 @@ describe('sandan quota', () => {
 
   it('refund --return-cop-no naming an application the ledger never recorded warns that it gave back everything', async () => {
     const order = ['--order', 'SD202611200009', '--ebp-code', '3301964J31'];
-    let r = await cli([
-      'quota',
-      'reserve',
-      '--db',
-      db,
-      ...order,
-      '--buyer-id',
-      BUYER,
-      '--amount',
-      '548.00',
-      '--at',
-      '2026-11-20',
-    ]);
-    expect(r.code).toBe(0);
-    r = await cli(['quota', 'commit', '--db', db, ...order, '--at', '2026-11-21']);
-    expect(r.code).toBe(0);
+    await committed(order, '548.00');
+    let r: Awaited<ReturnType<typeof cli>>;
     // RET-TYPO was never recorded (record-return not run, or it failed): all 548.00 goes back, and the output says so.
     r = await cli(['quota', 'refund', '--db', db, ...order, '--return-cop-no', 'RET-TYPO', '--at', '2026-11-25']);
     expect([r.code, r.stderr]).toEqual([0, '']);
@@ -476,8 +468,7 @@ describe('sandan quota', () => {
     expect((r.json() as { warning?: unknown }).warning).toBeUndefined();
     // In JSON the warning is an object with its code and both languages.
     const other = ['--order', 'SD202611200010', '--ebp-code', '3301964J31'];
-    await cli(['quota', 'reserve', '--db', db, ...other, '--buyer-id', BUYER, '--amount', '100', '--at', '2026-11-20']);
-    await cli(['quota', 'commit', '--db', db, ...other, '--at', '2026-11-21']);
+    await committed(other, '100');
     r = await cli([
       'quota',
       'refund',

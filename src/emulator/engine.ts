@@ -60,7 +60,7 @@ import {
   DEFAULT_UNMAPPED_CODE,
   SETTING_CHOICES,
 } from './settings.js';
-import { renderReceipt, returnInfo, type ReceiptDoc } from './receipt-xml.js';
+import { descWithCode, renderReceipt, returnInfo, type ReceiptDoc } from './receipt-xml.js';
 import { openSqliteState } from './sqlite-state.js';
 import {
   historyOf,
@@ -1762,7 +1762,7 @@ class Engine implements EmulatorEngine {
     const help = catalogueHelp(issue.code);
     if (help) return { code: help.code, desc: help.receipt.zh };
     const code = this.unmappedCode;
-    return { code, desc: `${issue.message.zh}（${issue.code}）`.slice(0, 900) };
+    return { code, desc: descWithCode(issue.message.zh, issue.code) };
   }
 
   /**

@@ -17,6 +17,20 @@ export type ReceiptDoc = Record<string, unknown>;
 const MAX_DESC = 400;
 
 /**
+ * The Desc of a refusal for a finding: its message, then its issue code in full-width brackets, `…（positive-list）`.
+ * The message is what is cut to fit returnInfo, never the code: `explainReceipt` reads the code at the end (a long
+ * message, e.g. one quoting a goods name, had cut it off and the refusal read as an officer's).
+ */
+export function descWithCode(message: string, code: string): string {
+  const suffix = `（${code}）`;
+  let text = message.replace(/\s+/g, ' ').trim();
+  const room = MAX_DESC - suffix.length;
+  // (cut between the halves of a surrogate pair, a character would be lost to a lone half)
+  if (text.length > room) text = text.slice(0, room).replace(/[\uD800-\uDBFF]$/, '');
+  return `${text}${suffix}`;
+}
+
+/**
  * `[Code:…;Desc:…]` with a description cut to fit and kept readable back by `parseReturnInfo`.
  * The description may quote a sender's value (`币制 "],["`), so the two things that would end
  * its group early are written as full-width brackets and commas: a `]` that closes no `[`, and `],[`.

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { renderReceipt, returnInfo } from '../../src/emulator/receipt-xml.js';
-import { parseCebXml, parseReturnInfo } from '../../src/xml/index.js';
+import { descWithCode, renderReceipt, returnInfo } from '../../src/emulator/receipt-xml.js';
+import { explainReceipt, parseCebXml, parseReturnInfo } from '../../src/xml/index.js';
 
 const env = { now: () => new Date('2026-11-20T02:20:00Z'), newId: () => '00000000-0000-4000-8000-000000000001' };
 
@@ -54,5 +54,34 @@ describe('returnInfo', () => {
     expect(returnInfo('0002', '币制为 "],["')).toBe('[Code:0002;Desc:币制为 "］,["]');
     expect(returnInfo('1300', '[a],[b]')).toBe('[Code:1300;Desc:[a]，[b]]');
     expect(parseReturnInfo(returnInfo('1300', '[a],[b]')).desc).toBe('[a]，[b]');
+  });
+});
+
+describe('descWithCode: a refusal for a finding keeps its code however long the message', () => {
+  it('a short message is written whole, the code after it', () => {
+    expect(descWithCode('商品不在正面清单内', 'positive-list')).toBe('商品不在正面清单内（positive-list）');
+  });
+
+  it('a long message is cut, not the code: the refusal still explains as the finding', () => {
+    // returnInfo keeps 400 characters of a Desc: before, a 600-character message lost the code past them.
+    const message = `商品名称 ${'超长的商品名称'.repeat(85)} 不在正面清单内`;
+    expect(message.length).toBeGreaterThan(400);
+    const desc = descWithCode(message, 'positive-list');
+    expect(desc.length).toBe(400);
+    expect(desc.endsWith('（positive-list）')).toBe(true);
+    const info = returnInfo('1300', desc);
+    expect(parseReturnInfo(info)?.desc).toBe(desc);
+    expect(explainReceipt({ returnStatus: '100', returnInfo: info }).issue?.code).toBe('positive-list');
+  });
+
+  it('never leaves half a surrogate pair at the cut', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', minLength: 300, maxLength: 600 }), (message) => {
+        const desc = descWithCode(message, 'positive-list');
+        expect(desc.length).toBeLessThanOrEqual(400);
+        expect(desc.endsWith('（positive-list）')).toBe(true);
+        expect(desc).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+      }),
+    );
   });
 });

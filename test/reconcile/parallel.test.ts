@@ -47,6 +47,15 @@ const messy = Buffer.concat([
 ]);
 writeFileSync(join(dir, 'messy.ndjson'), messy);
 
+// The generated month delivers some bills twice, whose copies agree: the problems name each (taxNo, both places) after
+// what could not be read. These tests are about the latter; the repeats are counted against the summary.
+const isRepeat = (p: string) => /^CEB816 taxNo \S+ came twice: /.test(p);
+function unreadProblems(report: ReconcileReport): string[] {
+  const { duplicateBills, conflictingBills = 0 } = report.summary.inputs;
+  expect(report.problems.filter(isRepeat)).toHaveLength(duplicateBills - conflictingBills);
+  return report.problems.filter((p) => !isRepeat(p));
+}
+
 function text(report: ReconcileReport): string {
   return [...reportJsonChunks(report)].join('');
 }
@@ -132,7 +141,7 @@ describe('reconcileFiles (worker threads)', () => {
       });
       try {
         // As an unusable document is named (the month's record says what was not read); the rows are not-computed.
-        expect(report.problems).toEqual([
+        expect(unreadProblems(report)).toEqual([
           `${file}, line 301: The input is not valid JSON (line 301, column 11): Unexpected end of JSON input`,
           `${file}, line 304: The input is not valid UTF-8 text (byte 0xFF at line 304, column 2); save it as UTF-8`,
           expect.stringMatching(
@@ -194,7 +203,7 @@ describe('reconcileFiles (worker threads)', () => {
     // The report itself says a file was skipped (the JSON, CSV and workbook are the month's record),
     // so reconcileBalanced cannot call a month balanced whose bills or voids were not all read.
     expect(report.summary.inputs.unreadableDocuments).toBe(1);
-    expect(report.problems).toEqual([expect.stringContaining(bad)]);
+    expect(unreadProblems(report)).toEqual([expect.stringContaining(bad)]);
     expect(report.problems[0]).toContain('not well-formed');
     await expect(
       reconcileFiles({

@@ -315,6 +315,12 @@ describe('an unknown option key is misuse, named with the option it likely meant
       expect(existsSync(sqlite)).toBe(false);
       const engine = await createEngine({ store: 'memory', clock, timing: { sent: '1s' } });
       try {
+        // The receipts filter: a misspelt key listed every order's receipts.
+        expect(await thrown(() => engine.receipts(0, { orderNO: 'SO-1' } as never))).toEqual([
+          'INVALID_OPTION',
+          'receipts: unknown option "orderNO" (did you mean "orderNo"?); its options are orderNo, ebpCode',
+        ]);
+        expect(engine.receipts(0, { orderNo: 'SO-1' })).toEqual([]);
         expect((await thrown(() => startHttpTransport(engine, { allowedHost: [] } as never)))[1]).toMatch(
           /^startHttpTransport: unknown option "allowedHost" \(did you mean "allowedHosts"\?\)/,
         );

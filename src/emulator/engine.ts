@@ -79,7 +79,6 @@ import {
   describeInput,
   isRecord,
   nonBlankText as str,
-  optionsObject,
 } from '../model/guards.js';
 import { CEB_IMPORT_ELEMENTS } from '../model/generated/ceb-elements.js';
 import type {
@@ -377,7 +376,7 @@ class Engine implements EmulatorEngine {
   receipts(after = 0, options?: ReceiptFilter): OutgoingReceipt[] {
     // (a Symbol or a BigInt threw a TypeError where the stores compare it)
     checkArgument(after, 'number', 'receipts', 'after');
-    const filter = optionsObject(options, 'receipts');
+    const filter = knownOptions(options, 'receipts', RECEIPT_FILTER_NAMES);
     for (const k of ['orderNo', 'ebpCode'] as const)
       if (filter[k] !== undefined && (typeof filter[k] !== 'string' || filter[k] === ''))
         throw new SandanError('INVALID_OPTION', `receipts: ${k} must be a non-empty string`);
@@ -2108,6 +2107,9 @@ function checkTaxBillScenario(t: unknown, bad: (why: string) => SandanError): vo
         throw bad(`${at}.${k} must be an amount to the fen as text, such as "36.23", got ${describeInput(l[k])}`);
   }
 }
+
+// (a misspelt `orderNO` listed every order's receipts as if they were that order's)
+const RECEIPT_FILTER_NAMES = optionNames<ReceiptFilter>({ orderNo: true, ebpCode: true });
 
 // (any other key is misuse: a misspelt requireSignature or certificateDates ran the engine on the other setting)
 export const ENGINE_OPTION_NAMES = optionNames<EngineOptions>({

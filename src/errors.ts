@@ -140,6 +140,11 @@ export function oneLine(text: string): string {
   );
 }
 
+/** A count and its noun for a message, the noun singular for one: `1 duplicate`, `2 duplicates`, `2 bill statuses`. */
+export function counted(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /**
  * Whether a text has white space at its start or its end. A report quotes such a value as JSON: shown raw, "X is A but
  * Y is A" hid the difference (an integrator's CEB621 carried logisticsNo " 9700555708701 ", customs' pilot CEB624

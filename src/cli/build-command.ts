@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Option, type Command } from 'commander';
-import { SandanError, messageOf, oneLine } from '../errors.js';
+import { SandanError, counted, messageOf, oneLine } from '../errors.js';
 import { isRecord } from '../model/guards.js';
 import type { Issue } from '../model/issue.js';
 import { inputIssue } from '../model/json-input.js';
@@ -18,7 +18,7 @@ import {
   type SenderProfile,
 } from '../xml/index.js';
 import type { CommandContext } from './command.js';
-import { countSeverities, formatIssuesText, plural } from './format.js';
+import { countSeverities, formatIssuesText } from './format.js';
 import { openInput, readRecords } from './input.js';
 import type { CliIo } from './io.js';
 import { refuseOutputOverInput, writeFileAtomic } from './atomic-file.js';
@@ -79,7 +79,7 @@ function report(io: CliIo, label: string, type: BuildableType, issues: Issue[], 
     return;
   }
   const { errors } = countSeverities(issues);
-  io.stdout(`${oneLine(label)}: cannot build ${type}: ${plural(errors, 'error')}\n${formatIssuesText(issues)}\n`);
+  io.stdout(`${oneLine(label)}: cannot build ${type}: ${counted(errors, 'error')}\n${formatIssuesText(issues)}\n`);
 }
 
 /** `sandan build`: exit 0 built, 1 the documents cannot be built (issues printed), 2 usage or unreadable input. */
@@ -147,7 +147,7 @@ async function buildCommand(file: string, opts: BuildCommandOptions, io: CliIo):
     const { errors } = countSeverities(v.issues);
     if (errors)
       io.stderr(
-        `sandan: warning: ${oneLine(label)} has ${plural(errors, 'validation error')} (see sandan validate); ${type} was built because its ${key} is well-formed\n`,
+        `sandan: warning: ${oneLine(label)} has ${counted(errors, 'validation error')} (see sandan validate); ${type} was built because its ${key} is well-formed\n`,
       );
   }
   const env = { now: () => new Date(), newId: () => randomUUID() };

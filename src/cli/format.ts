@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { oneLine } from '../errors.js';
+import { counted, oneLine } from '../errors.js';
 import type { Issue } from '../model/issue.js';
 import { NEWEST_POLICY_DATE } from '../rules/declaration-date.js';
 
@@ -49,10 +49,6 @@ export function countSeverities(issues: readonly Issue[]): { errors: number; war
   return { errors, warnings: issues.length - errors };
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
 /** Issues for people: grouped by document, each with path, code, both messages and, when given, `file:line:column`. */
 export function formatIssuesText(
   issues: readonly Issue[],
@@ -97,7 +93,5 @@ export function rulesetText(ruleset: { chain: readonly string[]; at: string } | 
 export function summaryLine(issues: readonly Issue[] | { errors: number; warnings: number }): string {
   const { errors, warnings } = 'errors' in issues ? issues : countSeverities(issues);
   if (errors === 0 && warnings === 0) return 'valid: no issues';
-  return `${errors === 0 ? 'valid' : 'invalid'}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+  return `${errors === 0 ? 'valid' : 'invalid'}: ${counted(errors, 'error')}, ${counted(warnings, 'warning')}`;
 }
-
-export { plural };

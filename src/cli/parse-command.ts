@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { hasEdgeSpace, isSandanError, oneLine, SandanError } from '../errors.js';
+import { counted, hasEdgeSpace, isSandanError, oneLine, SandanError } from '../errors.js';
 import {
   DEFAULT_MAX_XML_BYTES,
   explainReceipt,
@@ -14,7 +14,6 @@ import { writeJsonText } from '../xml/parse.js';
 import { extensionsFor } from '../rules/index.js';
 import type { CommandContext } from './command.js';
 import { readRulesetFile } from './data-files.js';
-import { plural } from './format.js';
 import type { CliIo } from './io.js';
 import { readXmlInput } from './input.js';
 import { parseCebOrDxpRep } from './xml-message.js';
@@ -37,7 +36,7 @@ function shownText(v: string): string {
 
 function cebText(msg: CebMessage, indent = ''): string[] {
   const out = [
-    `${indent}${msg.root} ${msg.name.zh} (${msg.name.en}), guid ${msg.guid}, version ${msg.version}: ${plural(msg.documents.length, 'document')}`,
+    `${indent}${msg.root} ${msg.name.zh} (${msg.name.en}), guid ${msg.guid}, version ${msg.version}: ${counted(msg.documents.length, 'document')}`,
   ];
   msg.documents.forEach((doc, i) => {
     if (typeof doc.returnStatus === 'string') {
@@ -60,7 +59,7 @@ function cebText(msg: CebMessage, indent = ''): string[] {
     const fields = Object.entries(toJsonValue(doc) as Record<string, unknown>)
       .filter(([k]) => k !== 'items')
       .map(([k, v]) => `${k}=${typeof v === 'string' ? shownText(v) : JSON.stringify(v)}`);
-    const items = Array.isArray(doc.items) ? `, ${plural(doc.items.length, 'line')}` : '';
+    const items = Array.isArray(doc.items) ? `, ${counted(doc.items.length, 'line')}` : '';
     out.push(`${indent}  [${i + 1}] ${fields.join(' ')}${items}`);
   });
   if (msg.baseTransfer)
@@ -79,7 +78,7 @@ function cebText(msg: CebMessage, indent = ''): string[] {
 /** The lines of a DxpRep: the receiver, then each response with the message it answers and each receiver's result. */
 function dxpRepText(label: string, rep: DxpResponse): string[] {
   const lines = [
-    `${label}: DxpRep RecevierId ${shownText(rep.recevierId)}${rep.adNodeId === undefined ? '' : `, AdNodeId ${shownText(rep.adNodeId)}`}: ${plural(rep.responses.length, 'response')}`,
+    `${label}: DxpRep RecevierId ${shownText(rep.recevierId)}${rep.adNodeId === undefined ? '' : `, AdNodeId ${shownText(rep.adNodeId)}`}: ${counted(rep.responses.length, 'response')}`,
   ];
   rep.responses.forEach((r, i) => {
     const o = r.oriHead;
@@ -130,21 +129,21 @@ function textReport(label: string, parsed: ParsedXml | DxpResponse): string {
     MESSAGE_NAMES[message.root]!.sender === 'customs'
   )
     lines.push(
-      `  此报文应由海关发出，却有 ${refused} 处不符合 XSD：请核对生成它的程序 / customs writes this message, yet the XSD refuses it (${plural(refused, 'issue')}): check what wrote it`,
+      `  此报文应由海关发出，却有 ${refused} 处不符合 XSD：请核对生成它的程序 / customs writes this message, yet the XSD refuses it (${counted(refused, 'issue')}): check what wrote it`,
     );
   else if (refused && parsed.kind === 'dxpRep')
     lines.push(
-      `  此响应由交换平台发出，却有 ${refused} 处不符合 XSD / the exchange writes this response, yet the XSD refuses it (${plural(refused, 'issue')})`,
+      `  此响应由交换平台发出，却有 ${refused} 处不符合 XSD / the exchange writes this response, yet the XSD refuses it (${counted(refused, 'issue')})`,
     );
   // (the envelope of a Data that holds no CEB message, a DxpRep or unreadable text, may pass the XSD: Data is any
   // base64; customs refuses it for what it does not carry)
   else if (refused && parsed.kind === 'dxp' && !parsed.message)
     lines.push(
-      `  海关格式校验会以 CEB900 退回此报文：Data 中没有可读的 CEB 报文（${refused} 处问题）/ customs' format check would answer this message with a CEB900: its Data holds no CEB message to read (${plural(refused, 'issue')})`,
+      `  海关格式校验会以 CEB900 退回此报文：Data 中没有可读的 CEB 报文（${refused} 处问题）/ customs' format check would answer this message with a CEB900: its Data holds no CEB message to read (${counted(refused, 'issue')})`,
     );
   else if (refused)
     lines.push(
-      `  海关格式校验会以 CEB900 退回此报文（${refused} 处不符合 XSD）/ customs' format check would answer this message with a CEB900 (${plural(refused, 'issue')} the XSD refuses)`,
+      `  海关格式校验会以 CEB900 退回此报文（${refused} 处不符合 XSD）/ customs' format check would answer this message with a CEB900 (${counted(refused, 'issue')} the XSD refuses)`,
     );
   const notes = [...(parsed.kind === 'dxp' ? (parsed.message?.notes ?? []) : (parsed.notes ?? []))];
   for (const n of notes) lines.push(`  note    ${n.path}  [${n.code}]  ${n.message.zh} / ${n.message.en}`);

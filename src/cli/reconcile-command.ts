@@ -4,7 +4,7 @@ import { isatty } from 'node:tty';
 import { Writable } from 'node:stream';
 import { createRequire } from 'node:module';
 import { Option, type Command, type OptionValueSource } from 'commander';
-import { SandanError, hasEdgeSpace, isSandanError, oneLine } from '../errors.js';
+import { SandanError, counted, hasEdgeSpace, isSandanError, oneLine } from '../errors.js';
 import {
   defaultReconcileWorkers,
   expandPaths,
@@ -34,7 +34,6 @@ import { type CommandContext, REFUSED_XML_CODES } from './command.js';
 import { AtomicFile, appendChunksTo, refuseOutputOverInput, writeChunksTo } from './atomic-file.js';
 import { processCleanup } from './cleanup.js';
 import { createProgress } from './progress.js';
-import { plural } from './format.js';
 import { parseRateTable } from '../tax/rates.js';
 import { readJsonFile } from './json-file.js';
 import { openInput, readAhead, readRecords } from './input.js';
@@ -591,7 +590,7 @@ async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: Comma
     ctx.io.stderr(`sandan status: ${line}\n`);
   }
   // Receipts alone: only the order's CEB312 carries its orderNo, so asking by it found nothing with no word of why.
-  const none = `no receipt, message or declaration in ${plural(files.length, 'file')} names ${opts.order} (as orderNo, copNo, preNo, invtNo, logisticsNo or payTransactionId)${sentGiven ? '' : '; no declaration or sent message was given, and the receipts of the inventory (CEB622/624/626), payment (CEB412) and waybill (CEB512) do not carry the orderNo: give the declarations or the messages sent as well, which tie them to it, or ask by copNo, invtNo, payTransactionId or logisticsNo'}`;
+  const none = `no receipt, message or declaration in ${counted(files.length, 'file')} names ${opts.order} (as orderNo, copNo, preNo, invtNo, logisticsNo or payTransactionId)${sentGiven ? '' : '; no declaration or sent message was given, and the receipts of the inventory (CEB622/624/626), payment (CEB412) and waybill (CEB512) do not carry the orderNo: give the declarations or the messages sent as well, which tie them to it, or ask by copNo, invtNo, payTransactionId or logisticsNo'}`;
   // (the JSON and HTML reports show no order: standard error says why)
   if (missing && opts.format !== 'text') ctx.io.stderr(`sandan status: ${oneLine(none)}\n`);
   // In Beijing time, as every time of the report is.
@@ -620,7 +619,7 @@ async function statusCommand(paths: string[], opts: StatusCliOptions, ctx: Comma
     const shared = new Set(orders.filter((o) => seen.has(o.order) || !seen.add(o.order)).map((o) => o.order));
     if (orders.length) await writeChunks(statusTextChunks(made(), shared), undefined, ctx);
     else ctx.io.stdout(missing ? `${oneLine(none)}\n` : 'no receipts\n');
-    ctx.io.stdout(`\n${plural(orders.length, 'order')}, ${anomalous} with anomalies\n`);
+    ctx.io.stdout(`\n${counted(orders.length, 'order')}, ${anomalous} with anomalies\n`);
   }
   return unread || missing || anomalous > 0 ? 1 : 0;
 }

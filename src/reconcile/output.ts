@@ -1,4 +1,4 @@
-import { oneLine } from '../errors.js';
+import { counted, oneLine } from '../errors.js';
 import { summaryToJSON, type ReconcileRowJSON, type ReconcileTotalsJSON, type WaterfallJSON } from './json.js';
 import type { ReconcileReport } from './reconcile.js';
 import { STATUS_COUNT } from './totals.js';
@@ -224,9 +224,6 @@ export const INPUT_LABELS: Array<[keyof ReconcileSummary['inputs'], Label]> = [
   ['skippedDocuments', ['跳过的报文', 'skipped documents']],
   ['unreadableDocuments', ['无法读取的单证', 'unreadable documents']],
 ];
-
-/** A count and its noun, singular for one: `1 duplicate`, `2 duplicates`. */
-export const counted = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /**
  * What was read, as the text summary and the page say it: declarations, bills (with their duplicates and, when some

@@ -1,11 +1,12 @@
 import { oneLine } from '../../errors.js';
-import { formatIssuesText, type Paint, plain, plural, rulesetText, summaryLine } from '../format.js';
+import { counted } from '../../errors.js';
+import { formatIssuesText, type Paint, plain, rulesetText, summaryLine } from '../format.js';
 import type { DeclarationReport, LocatedIssue, Reporter, RunSummary } from './report.js';
 
 /** The closing line of a run over several declarations. */
 export function summaryText(s: RunSummary): string {
-  const files = s.files === 1 ? '' : ` in ${plural(s.files, 'file')}`;
-  return `${plural(s.declarations, 'declaration')}${files}: ${s.valid} valid, ${s.invalid} invalid (${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')})`;
+  const files = s.files === 1 ? '' : ` in ${counted(s.files, 'file')}`;
+  return `${counted(s.declarations, 'declaration')}${files}: ${s.valid} valid, ${s.invalid} invalid (${counted(s.errors, 'error')}, ${counted(s.warnings, 'warning')})`;
 }
 
 /** `file:line:column` of a located issue, for `formatIssuesText`'s `where`. */

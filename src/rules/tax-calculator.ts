@@ -59,10 +59,7 @@ export function createTaxCalculator(
       const issue = noRegimeIssue(resolved.policy, resolved.at, input);
       return { ok: false, ruleset, issues: issue ? [issue] : [] };
     }
-    const result =
-      options.explain === false
-        ? computeTax(declaration, { policy, rates, explain: false, at: resolved.at })
-        : computeTax(declaration, { policy, rates, at: resolved.at });
+    const result = computeTax(declaration, { policy, rates, explain: options.explain !== false, at: resolved.at });
     if (reading) {
       // (unknown fields are no concern of the tax, as for a declaration that parses)
       const errors = reading.issues.filter((i) => i.code !== 'unknown-field');

@@ -4,7 +4,6 @@ import {
   lineRuns,
   recordFromBytes,
   stripCr,
-  type InputRecord,
   type LineLimits,
   type LineTooLong,
 } from '../model/json-input.js';
@@ -137,8 +136,7 @@ export async function* sourceRecords(source: DeclarationSource): AsyncGenerator<
     }
     for await (const l of byteLines(chunks())) {
       if (!holdsRecord(l)) continue;
-      const rec: InputRecord = recordFromBytes(l.line, l.bytes, l.tooLong);
-      yield rec;
+      yield recordFromBytes(l.line, l.bytes, l.tooLong);
     }
     return;
   }

@@ -15,7 +15,7 @@ import { formatPath, type Issue, type Message } from './issue.js';
 import { declarationEmptyAsAbsent } from './empty.js';
 import { compileAccept } from './fast-check.js';
 import { convertInventory, convertLogistics, convertOrder, convertPayment } from './generated/converters.js';
-import { checkArgument, describeInput, isRecord, ownValue } from './guards.js';
+import { checkArgument, describeInput, getAt, isRecord, ownValue } from './guards.js';
 import { memberPath } from './json-position.js';
 import { FORMAT, isInexactJsonNumber, toDecimal } from './primitives.js';
 
@@ -258,15 +258,6 @@ function fromZodIssue(zi: z.core.$ZodIssue, input: unknown, target: IssueTarget 
         { actual: got() },
       );
   }
-}
-
-function getAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let cur: unknown = input;
-  for (const key of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[key as string];
-  }
-  return cur;
 }
 
 /** What {@link parseDeclaration} returns: the model when the input is well-formed, and every issue found. */

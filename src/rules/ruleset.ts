@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SandanError } from '../errors.js';
 import type { Severity } from '../model/issue.js';
-import { compareCodeUnits, checkArgument, describeInput, isRecord } from '../model/guards.js';
+import { compareCodeUnits, checkArgument, describeInput, getAt, isRecord } from '../model/guards.js';
 import {
   DistrictSectionSchema,
   ExtensionFieldSchema,
@@ -218,11 +218,7 @@ export function loadRuleset(data: unknown, rules: readonly Rule[], origin = 'rul
 function flattenUnions(issues: readonly z.core.$ZodIssue[], data: unknown): z.core.$ZodIssue[] {
   return issues.flatMap((i) => {
     if (i.code !== 'invalid_union' || i.errors.length === 0) return [i];
-    let at: unknown = data;
-    // (arrays too, unlike isRecord: the path indexes into them)
-    for (const k of i.path)
-      at = at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[k as string] : undefined;
-    const branch = Array.isArray(at) ? (i.errors[1] ?? i.errors[0]!) : i.errors[0]!;
+    const branch = Array.isArray(getAt(data, i.path)) ? (i.errors[1] ?? i.errors[0]!) : i.errors[0]!;
     return flattenUnions(
       branch.map((b) => ({ ...b, path: [...i.path, ...b.path] }) as z.core.$ZodIssue),
       data,

@@ -144,25 +144,16 @@ export function assertTaxPolicy(policy: TaxPolicy): void {
       'INVALID_OPTION',
       'A tax policy is an object, e.g. DEFAULT_TAX_POLICY_2019 or toTaxPolicy(policy)',
     );
-  const nonNegative = (field: keyof TaxPolicy) => {
-    const v = policy[field] as unknown;
-    if (!Dec.isDecimal(v) || !(v as Decimal).isFinite() || (v as Decimal).isNegative())
-      fail(field, 'must be a non-negative Decimal');
-  };
-  nonNegative('singleTransactionLimit');
-  nonNegative('annualLimit');
-  nonNegative('cbecTaxFactor');
-  nonNegative('cbecDutyRate');
+  const nonNegative = (v: unknown): boolean =>
+    Dec.isDecimal(v) && (v as Decimal).isFinite() && !(v as Decimal).isNegative();
+  for (const field of ['singleTransactionLimit', 'annualLimit', 'cbecTaxFactor', 'cbecDutyRate'] as const)
+    if (!nonNegative(policy[field])) fail(field, 'must be a non-negative Decimal');
   const single = policy.singleItemFullTax as Partial<{ allowed: unknown; below: unknown; quote: unknown }> | undefined;
   if (single === null || typeof single !== 'object' || typeof single.allowed !== 'boolean') {
     fail('singleItemFullTax', 'must be { allowed: false } or { allowed: true, below: Decimal }');
   }
-  if (
-    single?.allowed === true &&
-    (!Dec.isDecimal(single.below) || !(single.below as Decimal).isFinite() || (single.below as Decimal).isNegative())
-  ) {
+  if (single?.allowed === true && !nonNegative(single.below))
     fail('singleItemFullTax.below', 'must be a non-negative Decimal when allowed');
-  }
   const r = policy.rounding as RoundingPolicy | undefined;
   if (r === undefined || !isRoundingMode(r.mode))
     fail('rounding.mode', "must be 'half-up', 'half-even', 'down' or 'up'");

@@ -1,6 +1,6 @@
 import { Dec } from '../../model/primitives.js';
 import { padPlaces } from '../../tax/formula.js';
-import { decEq, show } from '../_lib/compare.js';
+import { decEq, differsBeyond, show } from '../_lib/compare.js';
 import { perUnitTaxOf, taxOf } from '../_lib/tax.js';
 import { defineRule, type ReportOf } from '../types.js';
 
@@ -111,10 +111,8 @@ export const taxTotalMatches = defineRule({
     if (result.regime === 'general-trade') return out;
     const declared = ctx.dec(ctx.doc('order'), 'taxTotal');
     if (!declared) return out;
-    // (equal: within any tolerance, which is never negative)
-    if (decEq(declared, result.taxTotal)) return out;
+    if (!differsBeyond(declared, result.taxTotal, ctx.policy.taxTolerance)) return out;
     const diff = declared.minus(result.taxTotal);
-    if (diff.abs().lte(ctx.policy.taxTolerance)) return out;
     // As `sandan tax` writes them: two places, more where the policy rounds to 0.001 (toFixed(2) made a computed
     // 49.868 read "49.87", "differing" from a declared 49.87 "by 0.00").
     const figures = {

@@ -285,22 +285,19 @@ function isDerCertificate(bytes: Uint8Array): boolean {
   }
 }
 
-/** Whether DER bytes read as a private key, plain (to name a key given as the certificate). */
-function isDerPrivateKey(bytes: Uint8Array): boolean {
-  if (bytes[0] !== 0x30) return false;
-  for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const)
-    try {
-      createPrivateKey({ key: Buffer.from(bytes), format: 'der', type });
-      return true;
-    } catch {}
-  return false;
-}
+/** Whether DER bytes read as a private key, plain (to name a key given as the certificate); as a public key. */
+const isDerPrivateKey = (bytes: Uint8Array) => isDerKey(bytes, createPrivateKey, ['pkcs8', 'pkcs1', 'sec1']);
+const isDerPublicKey = (bytes: Uint8Array) => isDerKey(bytes, createPublicKey, ['spki', 'pkcs1']);
 
-function isDerPublicKey(bytes: Uint8Array): boolean {
+function isDerKey<T extends string>(
+  bytes: Uint8Array,
+  create: (key: { key: Buffer; format: 'der'; type: T }) => unknown,
+  types: readonly T[],
+): boolean {
   if (bytes[0] !== 0x30) return false;
-  for (const type of ['spki', 'pkcs1'] as const)
+  for (const type of types)
     try {
-      createPublicKey({ key: Buffer.from(bytes), format: 'der', type });
+      create({ key: Buffer.from(bytes), format: 'der', type });
       return true;
     } catch {}
   return false;

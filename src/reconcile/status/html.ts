@@ -5,8 +5,8 @@ import type { Message } from '../../model/issue.js';
 import { beijingIso } from '../../time/beijing.js';
 import { isVoidTaxBillStatus } from '../../xml/receipts.js';
 import { codeBesideStatus, outcomeOf, relatedMessage } from './detectors.js';
-import type { Label } from '../output.js';
-import { checkShape, escapeHtml, escapeHtmlLine, htmlPageChunks, label, labelIn, pageOptions } from '../report-html.js';
+import { labelIn, type Label } from '../output.js';
+import { checkShape, escapeHtml, escapeHtmlLine, htmlPageChunks, label, pageOptions } from '../report-html.js';
 import {
   type AnomalyKind,
   type DocumentKind,
@@ -132,16 +132,17 @@ function* jsonChunks(report: StatusReportJSON): Generator<string> {
  */
 export function statusJsonChunksOf(report: StatusReportJSON, orders: Iterable<OrderStatus>): Generator<string> {
   checkArgument(report, 'object', 'statusJsonChunksOf', 'the report');
-  // (read with a plain for-of: an async iterable is no use here)
+  checkOrders(orders, 'statusJsonChunksOf');
+  return chunksOf(report, orders);
+}
+
+/** Refuses `orders` that are no iterable (or a string): they are read with a plain for-of, where an async iterable is no use. */
+function checkOrders(orders: Iterable<OrderStatus>, caller: string): void {
   if (
     typeof (orders as Partial<Iterable<OrderStatus>> | null)?.[Symbol.iterator] !== 'function' ||
     typeof orders === 'string'
   )
-    throw new SandanError(
-      'INVALID_OPTION',
-      `statusJsonChunksOf: the orders must be an iterable, got ${describeInput(orders)}`,
-    );
-  return chunksOf(report, orders);
+    throw new SandanError('INVALID_OPTION', `${caller}: the orders must be an iterable, got ${describeInput(orders)}`);
 }
 
 function* chunksOf(report: StatusReportJSON, orders: Iterable<OrderStatus>): Generator<string> {
@@ -392,12 +393,7 @@ export function statusHtmlChunksOf(
   const caller = 'statusHtmlChunksOf';
   checkArgument(report, 'object', caller, 'the report');
   if (report.problems !== undefined) checkArgument(report.problems, 'list', caller, 'report.problems');
-  // (read with a plain for-of: an async iterable is no use here)
-  if (
-    typeof (orders as Partial<Iterable<OrderStatus>> | null)?.[Symbol.iterator] !== 'function' ||
-    typeof orders === 'string'
-  )
-    throw new SandanError('INVALID_OPTION', `${caller}: the orders must be an iterable, got ${describeInput(orders)}`);
+  checkOrders(orders, caller);
   checkArgument(counts, 'object', caller, 'counts');
   for (const k of ['orders', 'anomalous'] as const)
     if (!Number.isSafeInteger(counts[k]) || counts[k] < 0)

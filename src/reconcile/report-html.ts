@@ -184,8 +184,6 @@ export function label([zh, en]: Label): string {
   return `<span lang="zh-CN">${escapeHtml(zh)}</span> <span lang="en" class="en">${escapeHtml(en)}</span>`;
 }
 const plain = ([zh, en]: Label) => `${zh} ${en}`;
-// (the status page takes it from here with the rest of the page's helpers)
-export { labelIn };
 
 const causeLabel = (c: string) => labelIn(WATERFALL_LABELS, c);
 /** A count or total as the page shows it: one a report of an earlier version lacks (rejected orders) is none. */

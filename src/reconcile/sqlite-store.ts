@@ -16,6 +16,7 @@ import {
   finalKeys,
   finalRecordKeys,
   inventoryKeyList,
+  LINK_KINDS,
   linkInventory,
   linkKey,
   findNearMisses,
@@ -461,9 +462,7 @@ export class SqliteStore implements ReconcileStore {
       for (const i of firsts) {
         const r = requests[i]!;
         if (r.invtNo) continue;
-        if (r.copNo) linkKeys.push(linkKey('copNo', r.copNo));
-        if (r.preNo) linkKeys.push(linkKey('preNo', r.preNo));
-        if (r.orderNo) linkKeys.push(linkKey('orderNo', r.orderNo));
+        for (const kind of LINK_KINDS) if (r[kind]) linkKeys.push(linkKey(kind, r[kind]));
       }
     }
     const links = this.lookup('linksOf', linkKeys);

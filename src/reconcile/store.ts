@@ -366,6 +366,9 @@ export function linkKey(kind: ReceiptLink['kind'], key: string): string {
   return `${kind}:${key}`;
 }
 
+/** The keys a declaration without an invtNo is linked to its inventory by, in the order they are tried. */
+export const LINK_KINDS = ['copNo', 'preNo', 'orderNo'] as const;
+
 /**
  * The inventory a declaration reaches: its own invtNo, else the one a CEB622 receipt gave for
  * its copNo, then for its preNo, then the one of a bill naming its orderNo (`link` looks a
@@ -376,13 +379,12 @@ export function linkInventory(
   link: (key: string) => string | undefined,
 ): { invtNo?: string | undefined; linkedBy?: JoinAnswer['linkedBy'] } {
   if (r.invtNo) return { invtNo: r.invtNo, linkedBy: 'invtNo' };
-  const byCopNo = r.copNo ? link(linkKey('copNo', r.copNo)) : undefined;
-  if (byCopNo) return { invtNo: byCopNo, linkedBy: 'copNo' };
-  const byPreNo = r.preNo ? link(linkKey('preNo', r.preNo)) : undefined;
-  if (byPreNo) return { invtNo: byPreNo, linkedBy: 'preNo' };
-  // Last: a bill that names the order (the first such bill's invtNo).
-  const byOrderNo = r.orderNo ? link(linkKey('orderNo', r.orderNo)) : undefined;
-  return byOrderNo ? { invtNo: byOrderNo, linkedBy: 'orderNo' } : {};
+  // (orderNo last: a bill that names the order, the first such bill's invtNo)
+  for (const kind of LINK_KINDS) {
+    const invtNo = r[kind] ? link(linkKey(kind, r[kind])) : undefined;
+    if (invtNo) return { invtNo, linkedBy: kind };
+  }
+  return {};
 }
 
 /** Stored keys with a given {@link nearKey}, as a store finds them (each list sorted, at most NEAR_MISSES). */
@@ -413,7 +415,7 @@ export function findNearMisses(
     }
     return { misses, marks };
   }
-  for (const kind of ['copNo', 'preNo', 'orderNo'] as const) {
+  for (const kind of LINK_KINDS) {
     const own = r[kind];
     if (!own) continue;
     for (const [key, target] of near.links(linkKey(kind, own))) {

@@ -526,7 +526,12 @@ class Engine implements EmulatorEngine {
   advance(by: string | number): Promise<void> {
     const clock = this.options.clock;
     if (clock.kind !== 'manual' || !clock.set)
-      return Promise.reject(new SandanError('INVALID_OPTION', 'advance() needs a manual clock (manualClock(start))'));
+      return Promise.reject(
+        new SandanError(
+          'INVALID_OPTION',
+          "advance() needs a manual clock: this emulator runs on the real clock. Start it with `sandan emulate --clock manual` (createCustomsEmulator: clock: 'manual'; createEngine: clock: manualClock(start))",
+        ),
+      );
     let step: ParsedDuration;
     try {
       step = parseDuration(by, 'advance');

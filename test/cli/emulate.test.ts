@@ -1,12 +1,22 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { createServer } from 'node:net';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer as createHttpServer, request } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openReqResponse } from '../../src/sign/index.js';
 import { buildMessage, parseCebXml, parseReturnInfo } from '../../src/xml/index.js';
-import { env, example, message, read, type DocKey } from '../emulator/helpers.js';
+import { env, example, makeSigning, message, read, type DocKey } from '../emulator/helpers.js';
 
 // `sandan emulate` as its own process (the built CLI on dist/): it prints where it listens, takes
 // messages by HTTP and from its send folder, and stops cleanly on SIGTERM and SIGINT.
@@ -451,5 +461,166 @@ describe('sandan emulate', () => {
       expect(run.stderr()).not.toMatch(/\n\s+at /);
     }
     expect(existsSync(join(dir, 'never'))).toBe(false);
+  }, 120_000);
+});
+
+/*
+ * docs/emulator.md's console blocks run as written, as docs/quota.md's record-return walk-through does (test/quota):
+ * each `$ ` line is a command (a line ending in `\` goes on), the lines after it what it prints, `…` standing for any
+ * text of one line (guids, times). `sandan emulate` is started (on a free port, which the later commands are
+ * pointed at), `sandan build` run, and curl's requests made with fetch (only the curl options the docs use are known:
+ * one more fails the test, so a block cannot use an option this test would ignore).
+ */
+describe("docs/emulator.md's console blocks", () => {
+  const doc = readFileSync(join(ROOT, 'docs/emulator.md'), 'utf8');
+  const blocks = [...doc.matchAll(/^```console\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+
+  /** The block's commands, each with the lines it prints. */
+  function steps(block: string): Array<{ command: string; printed: string }> {
+    const out: Array<{ command: string; lines: string[] }> = [];
+    let continued = false;
+    for (const line of block.replace(/\n$/, '').split('\n')) {
+      const last = out.at(-1);
+      if (continued && last) last.command = `${last.command.slice(0, -1).trimEnd()} ${line.trim()}`;
+      else if (line.startsWith('$ ')) out.push({ command: line.slice(2), lines: [] });
+      else last?.lines.push(line);
+      continued = /\\$/.test(out.at(-1)?.command ?? '') && out.at(-1)?.lines.length === 0;
+    }
+    return out.map((s) => ({ command: s.command.replace(/\s+#\s.*$/, ''), printed: s.lines.join('\n') }));
+  }
+
+  /** The words of a command line as sh splits them (plain words and single-quoted ones). */
+  function words(command: string): string[] {
+    return [...command.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+  }
+
+  /** Whether `actual` is what the doc shows, `…` standing for any text within a line. */
+  function shown(actual: string, expected: string): boolean {
+    const pattern = expected
+      .split('…')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[^\\n]*?');
+    return new RegExp(`^${pattern}$`).test(actual.replace(/\n$/, ''));
+  }
+
+  /** curl's request, made with fetch: the answer's body. */
+  async function curl(args: string[], cwd: string, url: (u: string) => string): Promise<string> {
+    const headers: Record<string, string> = {};
+    let method: string | undefined;
+    let body: string | undefined;
+    let target: string | undefined;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (a === '-s') continue;
+      else if (a === '-X') method = args[++i];
+      else if (a === '-H') {
+        const [name = '', ...value] = args[++i]!.split(':');
+        headers[name] = value.join(':').trim();
+      } else if (a === '-d') body = args[++i];
+      else if (a === '--data-binary') body = readFileSync(join(cwd, args[++i]!.replace(/^@/, '')), 'utf8');
+      else if (a.startsWith('-')) throw new Error(`curl option ${a} is not known to this test: add it`);
+      else target = url(a);
+    }
+    if (body !== undefined && headers['Content-Type'] === undefined)
+      headers['Content-Type'] = 'application/x-www-form-urlencoded'; // as curl -d sends it
+    const r = await fetch(target!, { method: method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
+    return r.text();
+  }
+
+  /** Runs a block's commands in `cwd`, the names in `files` mapped to paths or URLs; what each printed, as shown. */
+  async function run(block: string, files: Record<string, string>) {
+    let running: Running | undefined;
+    let base = '';
+    const seen: Array<[string, string]> = [];
+    const ran: string[] = [];
+    try {
+      for (const { command, printed } of steps(block)) {
+        const [tool = '', ...rest] = words(command);
+        const args = (tool === 'npx' ? rest.slice(1) : rest).map((a) => files[a] ?? a);
+        const url = (u: string) => u.replace('http://127.0.0.1:8621', base);
+        ran.push(tool === 'curl' ? 'curl' : args[0]!);
+        if (tool === 'curl') seen.push([command, await curl(args, dir, url)]);
+        else if (args[0] === 'emulate') {
+          running = launch([...args.slice(1), '--port', '0']);
+          base = await until('the printed URL', () => /http:\/\/127\.0\.0\.1:\d+/.exec(running!.stdout())?.[0]);
+          seen.push([command, printed]); // (its start-up lines: the settings block below)
+        } else {
+          expect(args[0], command).toBe('build');
+          seen.push([command, execFileSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8' })]);
+        }
+        expect(
+          shown(seen.at(-1)![1], printed),
+          `${command}\nprinted:\n${seen.at(-1)![1]}\nthe doc shows:\n${printed}`,
+        ).toBe(true);
+      }
+    } finally {
+      running?.child.kill('SIGTERM');
+      if (running) expect((await running.exited).code).toBe(0);
+    }
+    return ran;
+  }
+
+  it('reads the blocks: commands, continued lines, what they print, `…`', () => {
+    expect(steps("$ a 'b c' \\\n    d   # note\nx\n$ e\n")).toEqual([
+      { command: "a 'b c' d", printed: 'x' },
+      { command: 'e', printed: '' },
+    ]);
+    expect(words('curl -s -d \'{"a": 1}\' http://x')).toEqual(['curl', '-s', '-d', '{"a": 1}', 'http://x']);
+    expect([shown('a-12-b\n', 'a-…-b'), shown('a-1\n2-b', 'a-…-b'), shown('a.b', 'a…b'), shown('ab', 'a.b')]).toEqual([
+      true,
+      false,
+      true,
+      false,
+    ]);
+  });
+
+  it('curl: an order POSTed to a manual-clock emulator, the clock moved, its receipts read', async () => {
+    symlinkSync(join(ROOT, 'examples'), join(dir, 'examples'), 'dir');
+    const block = blocks.find((b) => b.includes('/ceb\n') && b.includes('admin/advance'));
+    expect(block).toBeDefined();
+    const done = await run(block!, {});
+    expect(done).toEqual(['emulate', 'build', 'curl', 'curl', 'curl']);
+  }, 120_000);
+
+  it('the "179" payment data: --plat-data-open posts openReq to the platform, whose answer the request shows', async () => {
+    const signing = makeSigning();
+    const platform = createHttpServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.end(openReqResponse()));
+    });
+    await new Promise<void>((resolve) => platform.listen(0, '127.0.0.1', resolve));
+    try {
+      writeFileSync(join(dir, 'card.pem'), signing.trust.certificates[0]!);
+      const { port } = platform.address() as AddressInfo;
+      const block = blocks.find((b) => b.includes('--plat-data-open'));
+      expect(block).toBeDefined();
+      const done = await run(block!, {
+        'card.pem': join(dir, 'card.pem'),
+        'http://127.0.0.1:8080/platDataOpen': `http://127.0.0.1:${port}/platDataOpen`,
+      });
+      expect(done).toEqual(['emulate', 'curl', 'curl']);
+    } finally {
+      platform.close();
+      signing.keys.cleanup();
+    }
+  }, 120_000);
+
+  it("--settings: the start-up lines show the doc's settings file as the doc shows them", async () => {
+    const settings = /`sandan emulate --settings emulator-settings\.json`[^\n]*\n\n```json\n([\s\S]*?)```/.exec(
+      doc,
+    )?.[1];
+    const lines = blocks.find((b) => b.startsWith('  settings '));
+    expect([settings, lines]).not.toContain(undefined);
+    writeFileSync(join(dir, 'emulator-settings.json'), settings!);
+    const running = launch(['--memory', '--port', '0', '--no-folder', '--settings', 'emulator-settings.json']);
+    try {
+      await until('the start-up lines', () => running.stdout().includes('Stop with'));
+      expect(running.stdout()).toContain(
+        lines!.replace('/srv/shop/emulator-settings.json', join(dir, 'emulator-settings.json')),
+      );
+    } finally {
+      running.child.kill('SIGTERM');
+      expect((await running.exited).code).toBe(0);
+    }
   }, 120_000);
 });

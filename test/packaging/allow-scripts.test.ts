@@ -5,6 +5,7 @@
  * npm sees it: every package with a preinstall, install or postinstall script must be approved by name, and every
  * approval must still name one.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -43,5 +44,27 @@ describe("package.json's allowScripts", () => {
     // The two known today: a change in the tree shows here first.
     expect(needed).toEqual(['better-sqlite3', 'esbuild']);
     expect(allowScripts).toEqual(Object.fromEntries(needed.map((n) => [n, true])));
+  });
+});
+
+describe("README's approval of better-sqlite3's install script", () => {
+  // npm 11.16 and 11.17 know `npm approve-scripts`; npm 11.18 and later name it `npm install-scripts approve` (the
+  // name their install warning prints) and keep approve-scripts as its alias. A reader with either npm finds theirs.
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+
+  it('gives both names of the command, and the npm versions that know each', () => {
+    expect(readme).toContain('`npm approve-scripts better-sqlite3`');
+    expect(readme).toContain('`npm install-scripts approve better-sqlite3`');
+    expect(readme).toMatch(/npm 11\.18 and later/);
+  });
+
+  it('is a command the npm running this test knows, in both names when it knows install-scripts (npm ≥ 11.18)', () => {
+    const knows = (...words: string[]) =>
+      spawnSync('npm', [...words, '--help'], { stdio: 'ignore', shell: process.platform === 'win32' }).status === 0;
+    const [major = 0, minor = 0] = (spawnSync('npm', ['--version'], { encoding: 'utf8' }).stdout ?? '')
+      .split('.')
+      .map(Number);
+    if (major > 11 || (major === 11 && minor >= 18)) expect(knows('install-scripts')).toBe(true);
+    if (major > 11 || (major === 11 && minor >= 16)) expect(knows('approve-scripts')).toBe(true);
   });
 });

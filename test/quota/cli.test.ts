@@ -304,24 +304,15 @@ describe('sandan quota', () => {
   });
 
   it("docs/quota.md's record-return walk-through runs as written: every command, and what it prints", async () => {
-    // The reader has the example files and the CEB625 the doc describes; the doc's relative paths are mapped to them.
+    // The reader has the example files, the CEB625 among them; the doc's relative paths are mapped to them.
     const doc = readFileSync(new URL('../../docs/quota.md', import.meta.url), 'utf8');
     const block = doc.match(/```sh\n(\$ sandan quota reserve [^\n]*SD202611200001[\s\S]*?)```/)?.[1];
     expect(block).toContain('record-return');
-    const made = tryInvtRefundOf(exampleDeclaration('hangzhou-1210'), {
-      reason: '质量问题',
-      invtNo: '29242026I000000001',
-      copNo: 'RET1',
-      items: [{ gnum: 2, qty: 1 }],
-    });
-    if (!made.ok) throw new Error('no return');
-    const built = buildMessage('CEB625', made.data, { ...fixedEnv(), sender: SENDER });
-    if (!built.ok) throw new Error('not built');
-    writeFileSync(join(dir, 'RET1.xml'), built.xml);
+    const example = (name: string) => new URL(`../../examples/${name}`, import.meta.url).pathname;
     const files: Record<string, string> = {
       'quota.sqlite': db,
-      'RET1.xml': join(dir, 'RET1.xml'),
-      'examples/hangzhou-1210.json': new URL('../../examples/hangzhou-1210.json', import.meta.url).pathname,
+      'examples/hangzhou-1210-return.xml': example('hangzhou-1210-return.xml'),
+      'examples/hangzhou-1210.json': example('hangzhou-1210.json'),
     };
     const steps = (block ?? '').split(/^\$ sandan /m).slice(1);
     expect(steps.map((s) => s.split(' ')[1])).toEqual(['reserve', 'commit', 'record-return', 'refund']);
@@ -330,6 +321,22 @@ describe('sandan quota', () => {
       const r = await cli(command.split(' ').map((a) => files[a] ?? a));
       expect([command, r.code, r.stderr, r.stdout]).toEqual([command, 0, '', printed.join('\n')]);
     }
+  });
+
+  it('examples/hangzhou-1210-return.xml is the CEB625 docs/quota.md says: line 2 of the example returned, as RET1', () => {
+    // Built from the example declaration as the doc tells (the sender examples/sender.json, guids and time fixed).
+    const made = tryInvtRefundOf(exampleDeclaration('hangzhou-1210'), {
+      reason: '质量问题',
+      invtNo: '29242026I000000001',
+      copNo: 'RET1',
+      items: [{ gnum: 2, qty: 1 }],
+    });
+    if (!made.ok) throw new Error('no return');
+    const sender = JSON.parse(readFileSync(new URL('../../examples/sender.json', import.meta.url), 'utf8'));
+    const built = buildMessage('CEB625', made.data, { ...fixedEnv('2026-11-23T02:00:00Z'), sender });
+    if (!built.ok) throw new Error('not built');
+    const file = readFileSync(new URL('../../examples/hangzhou-1210-return.xml', import.meta.url), 'utf8');
+    expect(file).toBe(`${built.xml}\n`);
   });
 
   /** Reserves the order (`--order … --ebp-code …`) for `amount` on 2026-11-20 and commits it on the 21st. */

@@ -203,3 +203,54 @@ describe('sandan tax', () => {
     );
   });
 });
+
+describe("docs/tax.md's samples run as a reader runs them", () => {
+  const doc = readFileSync('docs/tax.md', 'utf8');
+  /** The JSON blocks of the page (a list item's indented block too), by a text each holds. */
+  const jsonBlock = (holding: string) => {
+    const found = [...doc.matchAll(/^( *)```json\n([\s\S]*?)^ *```$/gm)]
+      .map((m) => m[2]!.replace(new RegExp(`^ {${m[1]!.length}}`, 'gm'), ''))
+      .find((b) => b.includes(holding));
+    if (found === undefined) throw new Error(`docs/tax.md has no json block holding ${holding}`);
+    return found;
+  };
+
+  it('"Explanations": the consumptionTax shown is what `sandan tax --format json` gives the Guangzhou example', async () => {
+    const shown = JSON.parse(`{${jsonBlock('"consumptionTax": {')}}`);
+    const r = await runCli(['tax', 'examples/guangzhou-9610.json', ...RATES, '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).lines[0].explain.consumptionTax).toEqual(shown.consumptionTax);
+  });
+
+  it('the ruleset that rounds taxes before the next base is taken by --ruleset (tax, validate) and names its rule', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-tax-doc-'));
+    try {
+      const file = join(dir, 'my-rounding.json');
+      writeFileSync(file, jsonBlock('"id": "my-rounding"'));
+      const tax = await runCli(['tax', 'examples/hangzhou-1210.json', ...RATES, '--ruleset', file]);
+      expect([tax.code, tax.stderr]).toEqual([0, '']);
+      expect(tax.stdout).toContain('(rules: my-rounding → district/2900 → national, at 2026-11-20)');
+      expect(tax.stdout).toContain('before they enter the next tax base');
+      const validate = await runCli(['validate', 'examples/hangzhou-1210.json', ...RATES, '--ruleset', file]);
+      expect([validate.code, validate.stderr]).toEqual([0, '']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('"Rate tables": the table shown is read by --rates; its 3304990099 taxes the Guangzhou serum so relabelled', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandan-tax-doc-'));
+    try {
+      const file = join(dir, 'rates.json');
+      writeFileSync(file, jsonBlock('"$validFrom"'));
+      const d = JSON.parse(readFileSync('examples/guangzhou-9610.json', 'utf8'));
+      d.inventory.items[0].gcode = '3304990099';
+      const r = await runCli(['tax', '-', '--rates', file], JSON.stringify(d));
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(r.stdout).toContain(`line 1 (3304990099, rate 3304990099 from ${file}):`);
+      expect(r.stdout).toMatch(/^total +700\.00 +0\.00 +86\.47 +74\.94 +161\.41$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

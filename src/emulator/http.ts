@@ -407,6 +407,22 @@ export async function startHttpTransport(
     ),
   );
 
+  /** Whether a large answer of `size` bytes would pass `maxHeld` beside what others hold (alone it always fits). */
+  const wouldNotFit = (size: number) => held > 0 && held + size > maxHeld;
+
+  /**
+   * Refuses (503) a GET whose answer, built from `items`, would not fit (see `send`), before it is built: the answer
+   * holds each item's document, so it is at least as many bytes as their characters. A flood of GETs refused only
+   * once their answer was built cost a copy of the list each (its text and its bytes).
+   */
+  function checkRoom(req: IncomingMessage, items: readonly { xml: string }[]): void {
+    if (req.method !== 'GET') return;
+    let atLeast = 0;
+    // (an engine of the caller's making may hand out entries without their document)
+    for (const item of items) atLeast += typeof item.xml === 'string' ? item.xml.length : 0;
+    if (atLeast > SMALL_ANSWER_BYTES && wouldNotFit(atLeast)) throw busyProblem(held);
+  }
+
   function send(
     req: IncomingMessage,
     res: ServerResponse,
@@ -419,15 +435,16 @@ export async function startHttpTransport(
       res.end();
       return;
     }
-    const bytes = Buffer.from(body, 'utf8');
     // An answer is held until its client takes it: one that does not read (GET /admin/received of a full history, some
     // 60 MB, again and again) would make the emulator hold every copy. A large answer is counted in `held` until it is
     // sent, and that of a GET is refused with 503 when others fill it (alone it is always sent). The answer of a POST is
     // sent whatever is held: what it answers is done (a message received), and a 503 would have the client send it
     // again; its body, which it repeats at most (a CEB900 quotes up to 1 Mi characters), was counted.
-    const size = req.method === 'HEAD' ? 0 : bytes.length;
+    // (measured before its bytes are made: a refused answer is not copied)
+    const length = Buffer.byteLength(body, 'utf8');
+    const size = req.method === 'HEAD' ? 0 : length;
     if (size > SMALL_ANSWER_BYTES) {
-      if (req.method === 'GET' && held > 0 && held + size > maxHeld) throw busyProblem(held);
+      if (req.method === 'GET' && wouldNotFit(size)) throw busyProblem(held);
       held += size;
       let done = false;
       const release = () => {
@@ -437,9 +454,10 @@ export async function startHttpTransport(
       res.once('finish', release);
       res.once('close', release);
     }
+    const bytes = Buffer.from(body, 'utf8');
     res.writeHead(status, {
       'Content-Type': type,
-      'Content-Length': String(bytes.length),
+      'Content-Length': String(length),
       'Cache-Control': 'no-store',
       ...(closing && { Connection: 'close' }),
       ...headers,
@@ -648,6 +666,7 @@ export async function startHttpTransport(
         const after = intParam(url, 'after', 0);
         const wait = Math.min(intParam(url, 'wait', 0), maxWait);
         const list = await poll(after, filterOf(url), wait);
+        checkRoom(req, list);
         const next = list.length > 0 ? list[list.length - 1]!.seq : after;
         if (wantsJson(req)) sendJson(req, res, 200, { receipts: list, next });
         else send(req, res, 200, receiptsXml(list, next), 'application/xml; charset=utf-8');
@@ -666,6 +685,7 @@ export async function startHttpTransport(
         const oldest = engine.historyStart().received;
         // (the limit is the state's: a page reads only its own messages, not the whole history)
         const list = engine.received(after, limit);
+        checkRoom(req, list);
         sendJson(req, res, 200, { received: list, oldest, truncated: after + 1 < oldest });
       },
     },
@@ -674,6 +694,7 @@ export async function startHttpTransport(
         const after = intParam(url, 'after', 0);
         const oldest = engine.historyStart().receipts;
         const list = engine.receipts(after, filterOf(url));
+        checkRoom(req, list);
         sendJson(req, res, 200, { receipts: list, oldest, truncated: after + 1 < oldest });
       },
     },

@@ -178,6 +178,46 @@ describe('HTTP transport', () => {
     expect((await fetch(`${http.url}/receipts`)).status).toBe(200);
   });
 
+  // Review (session 60): a GET refused with 503 BUSY first built its whole answer (the JSON or XML text and its bytes)
+  // and only then found there was no room: a flood of such GETs still cost the emulator a copy of the list each.
+  it('refuses a GET that would not fit before it builds its answer', async () => {
+    const engine = fakeEngine();
+    const { http } = await start(engine, { maxBodyBytes: 2 * 1024 * 1024 });
+    engine.emit('x'.repeat(6_000_000));
+    const reader = await new Promise<ReturnType<typeof connect>>((resolve) => {
+      const s = connect(http.port, '127.0.0.1', () => {
+        s.pause();
+        s.write(`GET /receipts HTTP/1.1\r\nHost: 127.0.0.1:${http.port}\r\n\r\n`, () => resolve(s));
+      });
+      s.on('error', () => {});
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    // From here on, each receipt handed out counts the reads of its name: what building an answer does (XML or JSON).
+    let built = 0;
+    const receipts = engine.receipts.bind(engine);
+    engine.receipts = (after, filter) =>
+      receipts(after, filter).map((r) => {
+        const { name, ...rest } = r;
+        return Object.defineProperty({ ...rest }, 'name', {
+          enumerable: true,
+          get: () => {
+            built++;
+            return name;
+          },
+        }) as typeof r;
+      });
+    for (const accept of ['application/xml', 'application/json']) {
+      const r = await fetch(`${http.url}/receipts`, { headers: { Accept: accept } });
+      expect(r.status).toBe(503);
+      await r.text();
+    }
+    const admin = await fetch(`${http.url}/admin/receipts`);
+    expect(admin.status).toBe(503);
+    await admin.text();
+    expect(built).toBe(0);
+    reader.destroy();
+  });
+
   it('sends the answer of a POST whatever is held: the message was taken, and a 503 would have it sent again', async () => {
     const { engine, http } = await start(fakeEngine(), { maxBodyBytes: 4 * 1024 * 1024 });
     // A client that reads nothing holds a receipt list of some 12 MB (its orderNo thrice) of the 16 MiB.

@@ -350,6 +350,7 @@ describe('an unknown option key is misuse, named with the option it likely meant
       [{ timing: { relased: '1s' } }, 'timing.relased', 'timing.released'],
       [{ timing: { ackDelay: '1s' } }, 'timing.ackDelay', undefined],
       [{ http: { allowedHost: [] } }, 'http.allowedHost', 'http.allowedHosts'],
+      [{ http: { maxConnection: 10 } }, 'http.maxConnection', 'http.maxConnections'],
       [{ folder: { send, recieve: join(dir, 'receive') } }, 'folder.recieve', 'folder.receive'],
       [{ quota: { anualLimit: 1 } }, 'quota.anualLimit', 'quota.annualLimit'],
       [{ trust: { certificate: [] } }, 'trust.certificate', 'trust.certificates'],

@@ -30,6 +30,12 @@ export interface HttpTransportOptions {
    * of the requests in flight hold at most four times as much at once: a body beyond is refused with 503 `BUSY`.
    */
   maxBodyBytes?: number;
+  /**
+   * Most connections open at once; default 256. One more is closed as soon as it is accepted (the client sees its
+   * connection reset), until one of the open ones ends: a flood of idle connections cannot take every file descriptor
+   * of the process (its state file, the receive folder). Each waiting long-poll and each kept-alive client holds one.
+   */
+  maxConnections?: number;
   /** Time a client has to send a whole request (headers and body), ms; default 30 000. */
   requestTimeoutMs?: number;
   /** Longest `wait` a long-poll may ask for, ms; default 60 000 (longer waits are cut to it). */
@@ -64,6 +70,7 @@ export const HTTP_TRANSPORT_OPTION_NAMES = optionNames<HttpTransportOptions>({
   host: true,
   port: true,
   maxBodyBytes: true,
+  maxConnections: true,
   requestTimeoutMs: true,
   maxWaitMs: true,
   closeGraceMs: true,
@@ -124,6 +131,9 @@ const BODY_TYPES = new Set([
   'application/octet-stream',
   'application/x-www-form-urlencoded',
 ]);
+
+/** Connections open at once by default (see `maxConnections`): far below the usual limit of 1024 file descriptors. */
+const DEFAULT_MAX_CONNECTIONS = 256;
 
 /** How many bodies of the largest size the requests in flight may hold at once (see `maxBodyBytes`). */
 const BODIES_AT_ONCE = 4;
@@ -286,6 +296,12 @@ export async function startHttpTransport(
       'INVALID_OPTION',
       `port must be a whole number from 0 to 65535, got ${describeInput(wanted)}`,
     );
+  const maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  if (!Number.isInteger(maxConnections) || maxConnections < 1)
+    throw new SandanError(
+      'INVALID_OPTION',
+      `maxConnections must be a whole number of at least 1, got ${describeInput(maxConnections)}`,
+    );
   const host = opts.host ?? '127.0.0.1';
   const platDataOpen = opts.platDataOpen === undefined ? undefined : platformUrl(opts.platDataOpen);
   const platformTimeout = opts.platDataOpenTimeoutMs ?? 10_000;
@@ -329,6 +345,8 @@ export async function startHttpTransport(
   server.headersTimeout = Math.min(requestTimeout, 10_000);
   // A waiting long-poll is idle on purpose; the request timeout guards the slow senders.
   server.timeout = 0;
+  // Idle connections are cut by the timeouts above only after seconds: within them, a flood could open thousands.
+  server.maxConnections = maxConnections;
 
   /** Each open connection, with the last request read on it (once one is). */
   const sockets = new Map<Socket, { req: IncomingMessage; res: ServerResponse } | undefined>();

@@ -218,6 +218,46 @@ describe('HTTP transport', () => {
     reader.destroy();
   });
 
+  // Review (session 60): nothing bounded the connections: a flood of idle sockets (each within the headers timeout)
+  // could take every file descriptor of the process, and with them its state file and receive folder.
+  it('takes at most maxConnections connections at once: one more is closed at once, and the room comes back', async () => {
+    const { http } = await start(fakeEngine(), { maxConnections: 2 });
+    const idle = await Promise.all(
+      [1, 2].map(
+        () =>
+          new Promise<ReturnType<typeof connect>>((resolve) => {
+            const s = connect(http.port, '127.0.0.1', () => resolve(s));
+            s.on('error', () => {});
+          }),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    // The third is closed without an answer (fetch would try it again and again).
+    const third = await new Promise<string>((resolve) => {
+      let got = '';
+      const s = connect(http.port, '127.0.0.1', () =>
+        s.write(`GET /health HTTP/1.1\r\nHost: 127.0.0.1:${http.port}\r\n\r\n`),
+      );
+      s.on('data', (d) => {
+        got += d.toString();
+      });
+      s.on('error', () => {});
+      s.on('close', () => resolve(`closed:${got}`));
+      setTimeout(() => {
+        s.destroy();
+        resolve(`open:${got}`);
+      }, 2000);
+    });
+    expect(third).toBe('closed:');
+    for (const s of idle) s.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await fetch(`${http.url}/health`, { headers: { Connection: 'close' } })).status).toBe(200);
+    for (const bad of [0, 1.5, -1, '10'])
+      await expect(startHttpTransport(fakeEngine(), { maxConnections: bad as number })).rejects.toThrow(
+        /^maxConnections must be a whole number of at least 1/,
+      );
+  });
+
   it('sends the answer of a POST whatever is held: the message was taken, and a 503 would have it sent again', async () => {
     const { engine, http } = await start(fakeEngine(), { maxBodyBytes: 4 * 1024 * 1024 });
     // A client that reads nothing holds a receipt list of some 12 MB (its orderNo thrice) of the 16 MiB.

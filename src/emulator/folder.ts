@@ -4,7 +4,7 @@ import { copyFile, open, readdir, readFile, rename, rm, stat, unlink } from 'nod
 import { basename, extname, join, resolve } from 'node:path';
 import { SandanError, messageOf, oneLine } from '../errors.js';
 import { isAtomicTempName, makeFolder, writeFileAtomic } from '../io/atomic-file.js';
-import { readInputFile } from '../io/walk.js';
+import { readPlainFileUpTo } from '../io/walk.js';
 import { DEFAULT_MAX_XML_BYTES } from '../xml/safety.js';
 import { checkEngine, type EmulatorEngine, type OutgoingReceipt } from './types.js';
 import { compareCodeUnits, checkArgument } from '../model/guards.js';
@@ -353,8 +353,9 @@ export async function startFolderTransport(
     }
     let bytes: Buffer | undefined;
     try {
-      // (read no further than the limit: a writer may still be appending to it)
-      bytes = await readInputFile(file, 'message file', maxBytes);
+      // (read no further than the limit: a writer may still be appending to it; a FIFO or a device swapped in for the
+      // file since the folder was read is refused, not waited on)
+      bytes = await readPlainFileUpTo(file, 'message file', maxBytes);
     } catch (e) {
       await finish(file, name, false, `unreadable: ${messageOf(e)}`);
       return;

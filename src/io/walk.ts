@@ -191,27 +191,67 @@ export function releaseWaitingReads(): void {
   }
 }
 
+/**
+ * Reads a plain file as {@link readInputFile} with `upTo` does, refusing anything else by the descriptor it opened:
+ * `Cannot read WHAT PATH: it is not a plain file (a FIFO)` (or a device, a socket; a folder: `it is a directory`). For
+ * a path another process may swap between a look at its folder and the read: it is opened without waiting
+ * (O_NONBLOCK), so a FIFO put in its place does not block the read for ever waiting for a writer.
+ */
+export async function readPlainFileUpTo(
+  path: string,
+  what: string | undefined,
+  upTo: number,
+): Promise<Buffer | undefined> {
+  let file: Awaited<ReturnType<typeof open>>;
+  try {
+    // (O_NONBLOCK is 0 where the system has none, Windows, which has no FIFO in a folder either)
+    file = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    throw unreadableFile(path, e, what);
+  }
+  try {
+    const stats = await file.stat();
+    if (stats.isDirectory()) throw refusal(path, DIRECTORY, what);
+    if (!stats.isFile())
+      throw refusal(
+        path,
+        `it is not a plain file (${stats.isFIFO() ? 'a FIFO' : stats.isSocket() ? 'a socket' : 'a device'})`,
+        what,
+      );
+    return await readOpenUpTo(file, upTo);
+  } catch (e) {
+    throw e instanceof SandanError ? e : unreadableFile(path, e, what);
+  } finally {
+    await file.close();
+  }
+}
+
 async function readUpTo(path: string, limit: number): Promise<Buffer | undefined> {
   const file = await open(path, 'r');
   try {
-    const stats = await file.stat();
-    // (a folder is read, to fail as readFile fails on it)
-    if (stats.isFile() && stats.size > limit) return undefined;
-    // Sized as the file is now, plus the byte that tells it has grown past the limit (/dev/zero has no end).
-    let buf = Buffer.allocUnsafe(Math.min(stats.size, limit) + 1);
-    for (let n = 0; ; ) {
-      if (n === buf.length) {
-        if (n > limit) return undefined;
-        const bigger = Buffer.allocUnsafe(Math.min(2 * buf.length, limit + 1));
-        buf.copy(bigger, 0, 0, n);
-        buf = bigger;
-      }
-      const { bytesRead } = await file.read(buf, n, buf.length - n, null);
-      if (bytesRead === 0) return buf.subarray(0, n);
-      n += bytesRead;
-    }
+    return await readOpenUpTo(file, limit);
   } finally {
     await file.close();
+  }
+}
+
+/** At most `limit` bytes of an open file, or undefined when it holds more. */
+async function readOpenUpTo(file: Awaited<ReturnType<typeof open>>, limit: number): Promise<Buffer | undefined> {
+  const stats = await file.stat();
+  // (a folder is read, to fail as readFile fails on it)
+  if (stats.isFile() && stats.size > limit) return undefined;
+  // Sized as the file is now, plus the byte that tells it has grown past the limit (/dev/zero has no end).
+  let buf = Buffer.allocUnsafe(Math.min(stats.size, limit) + 1);
+  for (let n = 0; ; ) {
+    if (n === buf.length) {
+      if (n > limit) return undefined;
+      const bigger = Buffer.allocUnsafe(Math.min(2 * buf.length, limit + 1));
+      buf.copy(bigger, 0, 0, n);
+      buf = bigger;
+    }
+    const { bytesRead } = await file.read(buf, n, buf.length - n, null);
+    if (bytesRead === 0) return buf.subarray(0, n);
+    n += bytesRead;
   }
 }
 

@@ -51,6 +51,11 @@ function cebText(msg: CebMessage, indent = ''): string[] {
       );
       if (typeof doc.returnInfo === 'string') out.push(`${indent}      returnInfo ${doc.returnInfo}`);
       if (x.codeMeaning) out.push(`${indent}      code ${x.code}: ${x.codeMeaning.zh} (${x.codeMeaning.en})`);
+      // (the emulator's refusal of a finding of sandan's rules: which one, and where its rule is described)
+      if (x.issue)
+        out.push(
+          `${indent}      issue ${x.issue.code} (rule ${x.issue.rule}): ${x.issue.meaning.zh} (${x.issue.meaning.en}) ${x.issue.docs}`,
+        );
       // (a waiting status needs no advice; a code that makes it wait does: -621008's "do not resend")
       if (x.fix && (x.outcome === 'pending' ? x.code !== undefined : x.outcome !== 'accepted' && x.outcome !== 'final'))
         out.push(`${indent}      fix: ${x.fix.zh} / ${x.fix.en}`);

@@ -29,7 +29,10 @@ export const SETTING_CHOICES = {
   certificateDates: readonly NonNullable<EngineOptions['certificateDates']>[];
 };
 
-/** The code a rejection carries when its rule has no code of the receipt catalogue: 1300 (人工退单). */
+/**
+ * The code a rejection carries when its rule has no code of the receipt catalogue: 1300 (人工退单). explainReceipt
+ * (src/xml/receipts.ts, EMULATOR_FINDING_CODE) reads an issue code ending the Desc of such a receipt as the finding.
+ */
 export const DEFAULT_UNMAPPED_CODE = '1300';
 
 /** The customs node that sends import receipts (the DXP id import messages go to). */

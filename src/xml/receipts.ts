@@ -239,6 +239,20 @@ function emulatorIssueOf(returnInfo: string): ReceiptExplanation['issue'] {
   };
 }
 
+/**
+ * The code the sandan emulator refuses a finding of sandan's rules with (its `unmappedCode`, by default 1300 人工退单:
+ * DEFAULT_UNMAPPED_CODE of src/emulator/settings.ts), the finding's issue code ending its Desc.
+ */
+const EMULATOR_FINDING_CODE = '1300';
+
+/**
+ * Whether a receipt's code is one the emulator refuses a finding with: 1300, or a code the catalogue does not know
+ * (an `unmappedCode` of the user's choosing). A code the catalogue gives its own meaning (1313, 2600) is not.
+ */
+function emulatorFindingCode(code: string, entry: ReceiptCode | undefined): boolean {
+  return code === EMULATOR_FINDING_CODE || entry === undefined;
+}
+
 /** What the emulator's refusal of a finding means, why it came and what to do, from the finding's issue. */
 function emulatorRefusal(issue: NonNullable<ReceiptExplanation['issue']>): {
   meaning: Message;
@@ -311,7 +325,9 @@ export function explainReceipt(
   const text = typeof doc.returnInfo === 'string' ? doc.returnInfo : '';
   const variant = entry?.variants?.find((v) => text.includes(v.desc));
   // A variant's specific words win (the tax mismatch's what to do); another finding the emulator refused reads as that.
-  const issue = code === undefined ? undefined : emulatorIssueOf(text);
+  // Only under a code the emulator gives such a refusal: a receipt of another code (1313, 2600) whose Desc happens to
+  // end in an issue code in brackets is that code's.
+  const issue = code !== undefined && emulatorFindingCode(code, entry) ? emulatorIssueOf(text) : undefined;
   const refusal = issue && !variant ? emulatorRefusal(issue) : undefined;
   const ce = variant ?? (refusal && { ...refusal.meaning, cause: refusal.cause, fix: refusal.fix }) ?? entry;
   const out: ReceiptExplanation = { status };

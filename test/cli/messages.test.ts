@@ -98,6 +98,16 @@ describe('messages that say what is true', () => {
     expect(order.stdout).not.toContain('customs writes this message');
   });
 
+  // Review (session 60): parse told the meaning and the fix of an emulator's refusal of a finding, not the finding.
+  it("parse: an emulator's refusal of a finding names the issue code and its rule on a line of its own", async () => {
+    const receipt = readFileSync('test/fixtures/xml/CEB312-rejected.xml', 'utf8').replace(
+      /<returnInfo>[^<]*<\/returnInfo>/,
+      '<returnInfo>[Code:1300;Desc:商品不在正面清单内（positive-list）]</returnInfo>',
+    );
+    const r = await runCli(['parse', '-', '--format', 'text'], receipt);
+    expect(r.stdout).toMatch(/\n {6}issue positive-list \(rule [^)]+\): .+ https:\/\/\S+rules\.md#\S+\n/);
+  });
+
   it('validate -q: the header counts the warnings it does not list', async () => {
     const all = await runCli(['validate', HZ]);
     const head = `${HZ}: valid: 0 errors, 3 warnings (rules: district/2900 → national, at `;

@@ -338,6 +338,16 @@ describe('receipt catalogue (rulesets/receipts.json)', () => {
       '（positive-list）收货地址不详',
     ])
       expect(explainReceipt({ returnStatus: '100', returnInfo: `[Code:1300;Desc:${desc}]` })).toEqual(officer);
+    // Review (session 60): the emulator names a finding so with 1300 only (its unmappedCode; a code the catalogue does
+    // not know when one is set): a receipt of another code whose Desc happens to end so reads as its own code.
+    const quota = explainReceipt({ returnStatus: '100', returnInfo: '[Code:1313;Desc:超过年度限额（positive-list）]' });
+    expect(quota.issue).toBeUndefined();
+    expect(quota.codeMeaning).toEqual(
+      explainReceipt({ returnStatus: '100', returnInfo: '[Code:1313;Desc:超过年度限额]' }).codeMeaning,
+    );
+    expect(
+      explainReceipt({ returnStatus: '100', returnInfo: '[Code:8123;Desc:不在正面清单（positive-list）]' }).issue?.code,
+    ).toBe('positive-list');
     expect(explainCode('13127')?.aliases).toEqual(['清单订购人和订单不一致']);
     expect([explainCode('22001')?.layer, explainCode('22007')?.zh, explainCode('-301020')?.zh]).toEqual([
       'port',

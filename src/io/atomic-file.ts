@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync, type Stats } from 'node:fs';
-import { mkdir, open, realpath, rename, stat, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, readlink, realpath, rename, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { diskTrouble, SandanError, messageOf } from '../errors.js';
 
@@ -77,6 +77,26 @@ export async function makeFolder(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Refuses a target that is a symbolic link naming no file. Renamed over, the link the user made was lost for a file;
+ * followed, a file would be made where the user never named one (a link left in a receive folder could point
+ * anywhere). A link to a file that exists is followed (that file is replaced), as before.
+ */
+async function refuseDanglingLink(target: string): Promise<void> {
+  let to: string;
+  try {
+    if (!(await lstat(target)).isSymbolicLink()) return;
+    to = await readlink(target);
+  } catch {
+    return; // (no link, or gone: the target is a new file)
+  }
+  throw new SandanError(
+    'FILE_UNREADABLE',
+    `Cannot write ${target}: it is a symbolic link to ${to}, which does not exist (create that file, or remove the link)`,
+    { details: { file: target, access: 'write' } },
+  );
+}
+
 /** An output file being written; see the module comment. */
 export class AtomicFile {
   private finished = false;
@@ -96,7 +116,7 @@ export class AtomicFile {
   /**
    * Creates the temporary file beside `target`. A target that exists and is not a regular file
    * (a device such as /dev/stdout, a FIFO) is written directly: it cannot be replaced. Throws
-   * SandanError `FILE_UNREADABLE` when the file cannot be created.
+   * SandanError `FILE_UNREADABLE` when the file cannot be created, and for a symbolic link that names no file.
    */
   static async open(target: string, options: AtomicFileOptions = {}): Promise<AtomicFile> {
     let existing: Stats | undefined;
@@ -104,6 +124,7 @@ export class AtomicFile {
       existing = await stat(target);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw writeError(target, e);
+      await refuseDanglingLink(target);
     }
     if (existing && !existing.isFile()) {
       try {

@@ -138,6 +138,22 @@ describe('AtomicFile', () => {
     expect(readdirSync(dir).sort()).toEqual(['link.xml', 'real.xml']);
   });
 
+  // Review (session 60): a link that names no file was replaced by a file (stat said "no such file", so the target was
+  // taken for a new file): the link the user made was lost, and the file it named never written.
+  it('refuses a symbolic link that names no file: FILE_UNREADABLE, the link left as it is', async () => {
+    const dir = fresh();
+    const link = join(dir, 'out.csv');
+    symlinkSync(join(dir, 'gone', 'real.csv'), link);
+    const e = await writeFileAtomic(link, 'new').catch((x: unknown) => x);
+    expect(e).toMatchObject({
+      code: 'FILE_UNREADABLE',
+      message: `Cannot write ${link}: it is a symbolic link to ${join(dir, 'gone', 'real.csv')}, which does not exist (create that file, or remove the link)`,
+      details: { file: link, access: 'write' },
+    });
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readdirSync(dir)).toEqual(['out.csv']);
+  });
+
   it('writes straight to a target that is not a regular file (a device cannot be renamed over)', async () => {
     // /dev/null: no temporary file can be made in /dev, and none is tried.
     await writeFileAtomic('/dev/null', 'discarded');

@@ -370,6 +370,17 @@ describe('an unknown option key is misuse, named with the option it likely meant
       expect((await thrown(() => createCustomsEmulator({ timing: { relased: '1s' } } as never)))[1]).toBe(
         'createCustomsEmulator: unknown option "timing.relased" (did you mean "timing.released"?); timing\'s options are sent, entered, released, taxBill, concluded',
       );
+      // Review (session 60): a timing (or quota, validate) that is no object was spread in and ignored, unsaid.
+      for (const [name, value] of [
+        ['timing', 30_000],
+        ['timing', '30s'],
+        ['quota', 26_000],
+        ['validate', '2900'],
+      ] as const)
+        expect(await thrown(() => createCustomsEmulator({ clock: 'manual', [name]: value } as never))).toEqual([
+          'INVALID_OPTION',
+          `createCustomsEmulator: ${name} must be an object, got ${typeof value === 'string' ? `"${value}"` : value}`,
+        ]);
       // Nothing was made: no folders, no state file.
       expect(existsSync(send)).toBe(false);
       expect(existsSync(join(dir, 'state.db'))).toBe(false);

@@ -2160,10 +2160,14 @@ const NESTED_ENGINE_OPTION_NAMES = {
   timing: optionNames<Timing>({ sent: true, entered: true, released: true, taxBill: true, concluded: true }),
 } as const;
 
+/** The nested options that are only ever an object: another value (`timing: 30000`) was spread in and ignored, unsaid. */
+const OBJECT_ONLY_OPTIONS: ReadonlySet<string> = new Set(['timing', 'quota', 'validate']);
+
 /**
  * Refuses an unknown key inside the options objects nested in the engine's options (`timing.relased`), naming its
- * path; `fn` names the caller (createEngine, createCustomsEmulator). A nested value that is not an object (the
- * store's `'memory'`, a trust given as a bare certificate) is left to the checks that read it.
+ * path; `fn` names the caller (createEngine, createCustomsEmulator). `timing`, `quota` and `validate` must be objects
+ * when given (`fn: timing must be an object, got 30000`); another value of the store (`'memory'`) or the trust (a bare
+ * certificate) is left to the checks that read it.
  */
 export function checkNestedEngineOptions(
   options: Partial<Pick<EngineOptions, keyof typeof NESTED_ENGINE_OPTION_NAMES>>,
@@ -2171,6 +2175,7 @@ export function checkNestedEngineOptions(
 ): void {
   for (const [name, names] of Object.entries(NESTED_ENGINE_OPTION_NAMES)) {
     const nested = options[name as keyof typeof NESTED_ENGINE_OPTION_NAMES];
+    if (nested !== undefined && OBJECT_ONLY_OPTIONS.has(name)) checkArgument(nested, 'object', fn, name);
     if (isRecord(nested)) knownOptions(nested, fn, names, 'INVALID_OPTION', name);
   }
 }

@@ -1,4 +1,5 @@
 import { IMPORT_RECEIVER_ID } from '../xml/messages.js';
+import { EMULATOR_FINDING_CODE } from '../xml/return-info.js';
 import type { EngineOptions, Timing } from './types.js';
 
 /*
@@ -31,9 +32,9 @@ export const SETTING_CHOICES = {
 
 /**
  * The code a rejection carries when its rule has no code of the receipt catalogue: 1300 (人工退单). explainReceipt
- * (src/xml/receipts.ts, EMULATOR_FINDING_CODE) reads an issue code ending the Desc of such a receipt as the finding.
+ * reads an issue code ending the Desc of such a receipt as the finding (one value: EMULATOR_FINDING_CODE).
  */
-export const DEFAULT_UNMAPPED_CODE = '1300';
+export const DEFAULT_UNMAPPED_CODE = EMULATOR_FINDING_CODE;
 
 /** The customs node that sends import receipts (the DXP id import messages go to). */
 export const DEFAULT_CUSTOMS_DXP_ID = IMPORT_RECEIVER_ID;

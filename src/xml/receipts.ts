@@ -7,7 +7,7 @@ import type { IssueHelp, Message } from '../model/issue.js';
 import { RECEIPT_DOCUMENTS } from '../model/generated/receipt-documents.js';
 import { docsUrl } from '../model/docs-url.js';
 import { ISSUE_CODES } from './generated/issue-codes.js';
-import { parseReturnInfo } from './return-info.js';
+import { EMULATOR_FINDING_CODE, parseReturnInfo } from './return-info.js';
 
 /*
  * What receipts mean and what to do about them, as data (rulesets/receipts.json, each entry
@@ -238,12 +238,6 @@ function emulatorIssueOf(returnInfo: string): ReceiptExplanation['issue'] {
     docs: docsUrl(`rules.md#${known.anchor}`),
   };
 }
-
-/**
- * The code the sandan emulator refuses a finding of sandan's rules with (its `unmappedCode`, by default 1300 人工退单:
- * DEFAULT_UNMAPPED_CODE of src/emulator/settings.ts), the finding's issue code ending its Desc.
- */
-const EMULATOR_FINDING_CODE = '1300';
 
 /**
  * Whether a receipt's code is one the emulator refuses a finding with: 1300, or a code the catalogue does not know

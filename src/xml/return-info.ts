@@ -11,6 +11,13 @@ export interface ReturnInfo {
   details: Array<{ field: string; value: string }>;
 }
 
+/**
+ * The code the sandan emulator refuses a finding of sandan's rules with (its default `unmappedCode`, 1300 人工退单), the
+ * finding's issue code ending the Desc: explainReceipt reads such a Desc as that finding. Here, below both, so that the
+ * emulator's default and the explanation are one value.
+ */
+export const EMULATOR_FINDING_CODE = '1300';
+
 // The code runs to the first `;` and is trimmed afterwards: `\s*([^;\]]*?)\s*;` would try every
 // split of a run of spaces between the two `\s*` and the lazy group, cubic in its length (a
 // 3,000-character returnInfo took 10 s). `[^;\]]*` followed by `;` has one way to match.
